@@ -1,0 +1,51 @@
+# The commands people type. CMake + CTest do the work underneath.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DATA       ?= data
+LISTEN     ?= 127.0.0.1:8080
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps run check check-fast bench stress clean format
+
+all:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps all
+	@if [ ! -d "$(DATA)" ]; then \
+	  $(BUILD)/cellclinic init --data $(DATA) && \
+	  $(BUILD)/cellclinic demo --data $(DATA) --patients 200; \
+	else \
+	  echo "Using existing $(DATA)/ (the admin password was printed when it was created)."; \
+	fi
+	@echo "cellclinic: open http://$(LISTEN)/ and log in as admin"
+	@exec $(BUILD)/cellclinic serve --data $(DATA) --listen $(LISTEN)
+
+# Normal build: every test. Sanitizer build: unit and API tests.
+check: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCC_SANITIZE=ON -DCC_BROWSER_TESTS=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@echo "== tests (normal build)"
+	@cd $(BUILD) && ctest --output-on-failure -j 2
+	@echo "== tests (address + undefined sanitizers)"
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 2 -LE 'browser|crash'
+
+check-fast: all
+	@cd $(BUILD) && ctest --output-on-failure -j 2
+
+bench: deps all
+	@bench/run.sh $(BUILD)
+
+stress: deps all
+	@python3 tests/crash/crash_test.py --binary $(BUILD)/cellclinic --rounds 100
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c

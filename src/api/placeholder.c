@@ -1,0 +1,2 @@
+int api_placeholder(void);
+int api_placeholder(void) { return 0; }

@@ -1,0 +1,98 @@
+#include "arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { BLOCK_SIZE = 16 * 1024, ALIGN = 16 };
+
+typedef struct block {
+    struct block *next;
+    size_t size;
+    size_t used;
+    _Alignas(16) unsigned char data[];
+} block;
+
+typedef struct cleanup {
+    struct cleanup *next;
+    arena_cleanup_fn fn;
+    void *ptr;
+} cleanup;
+
+struct arena {
+    block *blocks;
+    cleanup *cleanups;
+    size_t cap;
+    size_t used;
+};
+
+arena *arena_create(size_t cap_bytes)
+{
+    arena *a = calloc(1, sizeof *a);
+    if (a)
+        a->cap = cap_bytes;
+    return a;
+}
+
+void arena_release(arena *a)
+{
+    if (!a)
+        return;
+    for (cleanup *c = a->cleanups; c; c = c->next)
+        c->fn(c->ptr);
+    block *b = a->blocks;
+    while (b) {
+        block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    size_t rounded = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (rounded < size || rounded > a->cap - a->used)
+        return NULL;
+    block *b = a->blocks;
+    if (!b || b->size - b->used < rounded) {
+        size_t bsize = rounded > BLOCK_SIZE ? rounded : BLOCK_SIZE;
+        b = malloc(sizeof *b + bsize);
+        if (!b)
+            return NULL;
+        b->size = bsize;
+        b->used = 0;
+        b->next = a->blocks;
+        a->blocks = b;
+    }
+    void *p = b->data + b->used;
+    b->used += rounded;
+    a->used += rounded;
+    memset(p, 0, size);
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    char *d = arena_alloc(a, n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+
+int arena_on_release(arena *a, arena_cleanup_fn fn, void *ptr)
+{
+    cleanup *c = arena_alloc(a, sizeof *c);
+    if (!c)
+        return -1;
+    c->fn = fn;
+    c->ptr = ptr;
+    c->next = a->cleanups;
+    a->cleanups = c;
+    return 0;
+}
+
+size_t arena_used(const arena *a) { return a->used; }

@@ -1,0 +1,111 @@
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(buf *b, size_t max)
+{
+    b->empty[0] = '\0';
+    b->data = b->empty;
+    b->len = 0;
+    b->cap = 1;
+    b->max = max;
+    b->failed = false;
+}
+
+void buf_release(buf *b)
+{
+    if (b->data != b->empty)
+        free(b->data);
+    buf_init(b, b->max);
+}
+
+void buf_reset(buf *b)
+{
+    b->len = 0;
+    b->data[0] = '\0';
+    b->failed = false;
+}
+
+bool buf_failed(const buf *b) { return b->failed; }
+
+char *buf_detach(buf *b)
+{
+    if (b->failed) {
+        buf_release(b);
+        return NULL;
+    }
+    char *out = b->data;
+    if (out == b->empty) {
+        out = malloc(1);
+        if (out)
+            out[0] = '\0';
+    }
+    b->data = b->empty;
+    buf_init(b, b->max);
+    return out;
+}
+
+static bool ensure_room(buf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (extra > b->max - b->len) {
+        b->failed = true;
+        return false;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap < 64 ? 64 : b->cap;
+    while (cap < need)
+        cap *= 2;
+    char *grown = b->data == b->empty ? malloc(cap) : realloc(b->data, cap);
+    if (!grown) {
+        b->failed = true;
+        return false;
+    }
+    if (b->data == b->empty)
+        grown[0] = '\0';
+    b->data = grown;
+    b->cap = cap;
+    return true;
+}
+
+void buf_append(buf *b, const char *s, size_t n)
+{
+    if (!ensure_room(b, n))
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_putc(buf *b, char c) { buf_append(b, &c, 1); }
+
+void buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        buf_append(b, small, (size_t)n);
+        return;
+    }
+    if (!ensure_room(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}

@@ -1,0 +1,39 @@
+/*
+ * buf: the one growable, bounded string builder of the project.
+ *
+ * Invariants: after buf_init, b->data is never NULL and is always
+ * NUL-terminated; b->len < b->cap; b->len never exceeds b->max.
+ * An append that would exceed the maximum (or fails to allocate) leaves the
+ * content as it was, sets b->failed, and makes every later append a no-op, so
+ * a caller may append many times and check buf_failed() once at the end.
+ *
+ * Ownership: the buffer owns data; buf_release frees it; buf_detach hands it to
+ * the caller (free() it). Not thread-safe; one buffer per thread.
+ */
+#ifndef CC_BUF_H
+#define CC_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max;   /* largest allowed len */
+    bool failed;
+    char empty[1]; /* data points here until the first allocation */
+} buf;
+
+void buf_init(buf *b, size_t max);
+void buf_release(buf *b);
+void buf_reset(buf *b);            /* len = 0, keeps memory, clears failed */
+char *buf_detach(buf *b);          /* caller frees; NULL if failed */
+bool buf_failed(const buf *b);
+
+void buf_append(buf *b, const char *s, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

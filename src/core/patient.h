@@ -1,0 +1,51 @@
+/*
+ * patient: the rules a patient record obeys, independent of storage.
+ *
+ * Fields and limits (code points for text):
+ *   family_name, given_names  required, 1..100
+ *   birth_date                required, 1900-01-01 .. today
+ *   sex                       "female" | "male" | "other" | "unknown"
+ *   language                  "en" | "fr"
+ *   email 0..254, phone 0..40, address 0..400 (optional)
+ * Weights: 0.5 .. 400.0 kg, dated not after today and not before birth.
+ * Conditions: ICD-10 code "A00" .. "Z99" with optional ".x..." (up to 4
+ * characters after the dot), label 1..200, optional onset date.
+ *
+ * Functions validate values and return CC_INVALID naming the field; they keep
+ * no state and allocate nothing. Thread-safe.
+ */
+#ifndef CC_PATIENT_H
+#define CC_PATIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "date.h"
+#include "status.h"
+
+enum {
+    PATIENT_NAME_MAX = 100,
+    PATIENT_EMAIL_MAX = 254,
+    PATIENT_PHONE_MAX = 40,
+    PATIENT_ADDRESS_MAX = 400,
+    CONDITION_LABEL_MAX = 200,
+    PATIENT_SEARCH_KEY_MAX = 512,
+};
+
+bool patient_sex_is_valid(const char *sex);
+bool patient_language_is_valid(const char *language);
+cc_status patient_check_birth_date(const char *text, cc_date today, cc_date *out,
+                                   cc_error *err);
+/* grams: weight in grams (integer, so no float rounding in storage). */
+cc_status patient_check_weight(double kg, const char *field, int *grams, cc_error *err);
+bool icd10_is_valid(const char *code);
+
+/* Builds the folded search key of a patient: names, MRN and birth date. */
+void patient_search_key(const char *family_name, const char *given_names, const char *mrn,
+                        const char *birth_date, char *out, size_t cap);
+
+/* Folded "family|given|birth" used to detect likely duplicates (H8). */
+void patient_identity_key(const char *family_name, const char *given_names,
+                          const char *birth_date, char *out, size_t cap);
+
+#endif
