@@ -1,0 +1,21 @@
+/*
+ * commands: one entry point per subcommand of the cellclinic program.
+ *
+ * Each takes the arguments after the program name (argv[0] is the command
+ * name) and returns the process exit code: 0 success, 1 the operation failed
+ * or found a problem, 2 bad usage (unknown option, missing or bad value),
+ * with a one-line message on stderr naming the option.
+ */
+#ifndef CC_COMMANDS_H
+#define CC_COMMANDS_H
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+/* Helpers working in other branches add their commands below this line. */
+
+#endif
