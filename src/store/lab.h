@@ -115,10 +115,12 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
 
 /* Records one QC result; the verdict comes from the batch's specification
  * (qc_evaluate). A test the specification does not list is CC_INVALID
- * (field "test"). *verdict receives the verdict. */
+ * (field "test"); a final result must carry "detected" (qualitative test)
+ * or "value" (quantitative): a missing one is never read as a pass.
+ * *verdict receives the verdict. */
 cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           const char *method, const char *tested_on, int64_t *id,
-                           qc_verdict *verdict, cc_error *err);
+                           bool detected_given, bool value_given, const char *method,
+                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err);
 
 enum { LAB_MAX_BLOCKS = 32 };
 typedef struct {

@@ -232,8 +232,8 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
 }
 
 cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           const char *method, const char *tested_on, int64_t *id,
-                           qc_verdict *verdict, cc_error *err)
+                           bool detected_given, bool value_given, const char *method,
+                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err)
 {
     batch_row b;
     cc_status st = db_begin(d, err);
@@ -249,6 +249,11 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                      "the %s specification has no test \"%s\"", lab_product_type_label(b.product_type),
                      r->test);
     char why[QC_REASON_TEXT] = "";
+    if (st == CC_OK && !r->pending && item->rule == QC_RULE_NEGATIVE && !detected_given)
+        st = cc_fail(err, CC_INVALID, "detected", "required", "a final %s result needs detected: true or false",
+                     item->name);
+    if (st == CC_OK && !r->pending && item->rule != QC_RULE_NEGATIVE && !value_given)
+        st = cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value", item->name);
     if (st == CC_OK) {
         *verdict = qc_evaluate(item, r, why, sizeof why);
         if (item->rule == QC_RULE_NEGATIVE && !r->pending && r->unit && *r->unit)
