@@ -108,11 +108,12 @@ export function statusBadge(status) {
 }
 
 // Confirmation before an irreversible step. Resolves true when confirmed.
-export function confirmDialog({ title, text, ok, cancel }) {
+export function confirmDialog({ title, text, ok, cancel, danger = false }) {
   const dlg = $('#confirm-dialog');
   $('#confirm-title').textContent = title;
   $('#confirm-text').textContent = text || '';
   $('#confirm-ok').textContent = ok || t('action.confirm');
+  $('#confirm-ok').className = `btn ${danger ? 'btn-danger' : 'btn-primary'}`;
   $('#confirm-cancel').textContent = cancel || t('action.cancel');
   const opener = document.activeElement;
   return new Promise((resolve) => {
@@ -131,6 +132,7 @@ export function confirmDialog({ title, text, ok, cancel }) {
 // Pagination bar. onPage(n) is called with the new page number.
 export function pager({ page, perPage, total, onPage, testid = 'pager' }) {
   const pages = Math.max(1, Math.ceil((total || 0) / (perPage || 1)));
+  if (pages <= 1 && page <= 1) return null;
   const prev = h('button', {
     type: 'button', class: 'btn', 'data-testid': `${testid}-prev`, disabled: page <= 1,
     on: { click: () => onPage(page - 1) },

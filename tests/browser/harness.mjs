@@ -14,7 +14,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (err) {
+  console.error(`playwright-core is missing: run "npm ci" in ${path.dirname(new URL(import.meta.url).pathname)} (${err.message})`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 export const ADMIN_USER = 'admin';
 const CHROMIUM = process.env.CC_CHROMIUM || '/usr/bin/chromium';

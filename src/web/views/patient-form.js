@@ -3,7 +3,7 @@
 // confirmation, then resends with confirm_duplicate:true.
 // Edit: PATCH with If-Match carrying the version that was loaded; a 409 means
 // someone else changed the record meanwhile: say so and offer to reload.
-import { h, clear, today } from '../dom.js';
+import { h, clear, append, today } from '../dom.js';
 import { api, versionFromEtag } from '../api.js';
 import { t } from '../i18n.js';
 import {
@@ -98,12 +98,17 @@ export async function renderPatientForm(ctx, id) {
       h('a', { class: 'btn btn-quiet', href: cancelHref, 'data-testid': 'patient-cancel' }, t('action.cancel'))));
 
   clear(main);
-  main.append(
+  append(main, [
     h('div', { class: 'page-head' },
-      h('h1', { tabindex: '-1' }, editing ? t('patients.edit_title', { name: `${record.family_name}, ${record.given_names}` }) : t('patients.new_title')),
-      editing && record.synthetic ? syntheticBadge() : null),
-    editing ? h('p', { class: 'muted', 'data-testid': 'edit-version' }, `${t('patient.mrn')} ${record.mrn} · ${t('patient.version')} ${version}`) : null,
-    form);
+      h('div', {},
+        h('h1', { tabindex: '-1' }, editing ? t('patients.edit_title', { name: `${record.family_name}, ${record.given_names}` }) : t('patients.new_title')),
+        editing
+          ? h('p', { class: 'subtitle', 'data-testid': 'edit-version' },
+            h('span', { class: 'mrn' }, `${t('patient.mrn')} ${record.mrn}`), ' · ',
+            h('span', { 'data-testid': 'edit-version-number' }, `${t('patient.version')} ${version}`),
+            record.synthetic ? [' ', syntheticBadge()] : null)
+          : null)),
+    form]);
 
   const setBusy = (busy) => { submit.disabled = busy; form.setAttribute('aria-busy', String(busy)); };
 
@@ -127,8 +132,8 @@ export async function renderPatientForm(ctx, id) {
             fill(record);
             clear(notice);
             showErrorBox(box, null);
-            const v = main.querySelector('[data-testid="edit-version"]');
-            if (v) v.textContent = `${t('patient.mrn')} ${record.mrn} · ${t('patient.version')} ${version}`;
+            const v = main.querySelector('[data-testid="edit-version-number"]');
+            if (v) v.textContent = `${t('patient.version')} ${version}`;
             form.elements.family_name.focus();
           } catch (err) {
             showErrorBox(box, err.message);

@@ -1,7 +1,7 @@
 // Patient list: accent- and case-insensitive search, sortable columns, pages.
 // The search, sort and page live in the address (#/patients?q=&sort=&order=&page=)
 // so that Back and reload keep them.
-import { h, clear, debounce } from '../dom.js';
+import { h, clear, append, debounce } from '../dom.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
 import { syntheticBadge, pager, sexLabel, errorMessage } from '../ui.js';
@@ -78,14 +78,14 @@ export async function renderPatientList(ctx) {
       results.append(h('p', { class: 'empty', 'data-testid': 'patients-empty' },
         state.q ? t('patients.none_found', { q: state.q }) : t('patients.none')));
       if (total > 0 && state.page > 1) {
-        results.append(pager({ page, perPage, total, onPage: (n) => { state.page = n; load(); } }));
+        append(results, [pager({ page, perPage, total, onPage: (n) => { state.page = n; load(); } })]);
       }
       return;
     }
-    results.append(
+    append(results, [
       h('p', { class: 'count', 'data-testid': 'patients-count' }, t('patients.count', { total })),
       h('div', { class: 'table-wrap' }, table(items)),
-      pager({ page, perPage, total, onPage: (n) => { state.page = n; load(); } }));
+      pager({ page, perPage, total, onPage: (n) => { state.page = n; load(); } })]);
   };
 
   const sortButton = (key, labelKey) => {
@@ -108,7 +108,7 @@ export async function renderPatientList(ctx) {
     h('caption', { class: 'sr-only' }, t('patients.caption')),
     h('thead', {}, h('tr', {}, COLUMNS.map(([key, labelKey]) => {
       const sortAttr = key && state.sort === key ? (state.order === 'asc' ? 'ascending' : 'descending') : null;
-      return h('th', { scope: 'col', 'aria-sort': sortAttr }, key ? sortButton(key, labelKey) : t(labelKey));
+      return h('th', { scope: 'col', 'aria-sort': sortAttr, class: key === 'created_at' ? 'col-wide' : null }, key ? sortButton(key, labelKey) : t(labelKey));
     }))),
     h('tbody', {}, items.map((p) => h('tr', { 'data-testid': 'patient-row', 'data-id': p.id },
       h('td', { class: 'mono' }, p.mrn),
@@ -117,7 +117,7 @@ export async function renderPatientList(ctx) {
       h('td', {}, p.given_names),
       h('td', { class: 'nowrap' }, p.birth_date),
       h('td', {}, sexLabel(p.sex)),
-      h('td', { class: 'nowrap' }, (p.created_at || '').slice(0, 10))))));
+      h('td', { class: 'nowrap col-wide' }, (p.created_at || '').slice(0, 10))))));
 
   const runSearch = () => {
     const q = searchInput.value.trim();

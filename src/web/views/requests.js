@@ -1,7 +1,7 @@
 // Consultation-request inbox: list by status, view one, convert it into a
 // patient, or decline it with a reason. Both steps are irreversible and ask
 // for confirmation first.
-import { h, clear } from '../dom.js';
+import { h, clear, append } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, formatDateTime, language } from '../i18n.js';
 import {
@@ -34,7 +34,7 @@ export async function renderRequestList(ctx) {
     main.append(h('p', { class: 'empty', 'data-testid': 'requests-empty' }, t(`requests.none.${status}`)));
     return;
   }
-  main.append(
+  append(main, [
     h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'requests-table' },
       h('caption', { class: 'sr-only' }, t(`request.status_plural.${status}`)),
       h('thead', {}, h('tr', {},
@@ -53,7 +53,7 @@ export async function renderRequestList(ctx) {
     pager({
       page: (data && data.page) || page, perPage: (data && data.per_page) || PER_PAGE, total,
       onPage: (n) => navigate(`#/requests?status=${status}&page=${n}`),
-    }));
+    })]);
 }
 
 // "Éloïse Marie Durand" → given "Éloïse Marie", family "Durand".
@@ -187,6 +187,7 @@ function declineSection(ctx, r) {
       title: t('request.decline_confirm_title'),
       text: t('request.decline_confirm_text', { name: r.name }),
       ok: t('request.decline'),
+      danger: true,
     });
     if (!ok) return;
     submit.disabled = true;
