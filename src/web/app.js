@@ -46,7 +46,7 @@ function homeFor(user) {
   return '#/home';
 }
 
-export async function render() {
+export async function render(restore = null) {
   const seq = ++renderSeq;
   const main = $('#main');
   if (pendingFlash) { flash(pendingFlash); pendingFlash = null; } else flash(null);
@@ -94,7 +94,34 @@ export async function render() {
       h('p', { class: 'alert alert-error', role: 'alert', 'data-testid': 'page-error' }, errorMessage(err)));
     console.error(err);
   }
+  if (ctx.alive() && restore) restoreForms(main, restore);
   if (ctx.alive()) focusHeading(main);
+}
+
+// Switching the language redraws the page; what was typed in its forms
+// (and the record version an edit form started from) is carried over.
+function snapshotForms(main) {
+  const snap = { hash: location.hash, forms: {} };
+  for (const form of main.querySelectorAll('form[id]')) {
+    const values = {};
+    for (const el of form.elements) if (el.name && 'value' in el) values[el.name] = el.value;
+    snap.forms[form.id] = { values, data: { ...form.dataset } };
+  }
+  return snap;
+}
+
+function restoreForms(main, snap) {
+  if (snap.hash !== location.hash) return;
+  for (const [id, { values, data }] of Object.entries(snap.forms)) {
+    const form = main.querySelector(`form[id="${id}"]`);
+    if (!form) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const el = form.elements.namedItem(name);
+      if (el && 'value' in el) el.value = value;
+    }
+    Object.assign(form.dataset, data);
+    form.dispatchEvent(new CustomEvent('cc:restored'));
+  }
 }
 
 // After a route change, move the focus to the page heading so keyboard and
@@ -173,7 +200,7 @@ async function boot() {
     pendingFlash = t('session.expired');
     render();
   });
-  onLanguageChange(() => render());
+  onLanguageChange(() => render(snapshotForms($('#main'))));
   $('#logout').addEventListener('click', logout);
   for (const b of document.querySelectorAll('.lang')) {
     b.addEventListener('click', () => switchLanguage(b.dataset.lang));

@@ -99,6 +99,31 @@ await run([
     await again.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],
 
+  ['a language switch keeps what was typed and the version it started from', async ({ page, server }) => {
+    const api = await server.client();
+    const created = await api.request('POST', '/api/v1/patients', {
+      family_name: 'Moreau', given_names: 'Inès', birth_date: '1983-02-11', sex: 'female', language: 'fr',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    await login(page, server);
+    await page.goto(`/#/patients/${id}/edit`);
+    await page.getByTestId('patient-form').waitFor();
+    await page.getByLabel('Phone').fill('+33 6 00 00 00 01');
+    const cur = await api.request('GET', `/api/v1/patients/${id}`);
+    const moved = await api.request('PATCH', `/api/v1/patients/${id}`, { address: '3 place du Marché' },
+      { 'If-Match': `"${cur.body.version}"` });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    await page.getByTestId('lang-fr').click();
+    await page.getByLabel('Téléphone').waitFor();
+    assert.equal(await page.getByLabel('Téléphone').inputValue(), '+33 6 00 00 00 01');
+    await page.getByTestId('patient-submit').click();
+    const conflict = page.getByTestId('conflict-message');
+    await conflict.waitFor();
+    assert.match(await conflict.textContent(), /modifié par quelqu’un d’autre/);
+    await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
+  }],
+
   ['duplicate warning shows the matched record and can be confirmed', async ({ page, server }) => {
     await login(page, server);
     const p = { family_name: 'Lefèvre', given_names: 'Zoé', birth_date: '1990-07-01', sex: 'female', language: 'fr' };

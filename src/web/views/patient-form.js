@@ -89,7 +89,10 @@ export async function renderPatientForm(ctx, id) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'patient-submit', 'data-testid': 'patient-submit' },
     editing ? t('action.save') : t('patients.create'));
   const cancelHref = editing ? `#/patients/${id}` : '#/patients';
-  const form = h('form', { class: 'card patient-form', id: 'patient-form', 'data-testid': 'patient-form', novalidate: true },
+  const form = h('form', {
+    class: 'card patient-form', id: 'patient-form', 'data-testid': 'patient-form', novalidate: true,
+    'data-version': version ?? null, 'data-record': editing ? String(id) : null,
+  },
     box, notice,
     patientFields('patient', record, { withWeight: !editing }),
     h('p', { class: 'help' }, t('form.required_note')),
@@ -110,6 +113,12 @@ export async function renderPatientForm(ctx, id) {
           : null)),
     form]);
 
+  // After a language switch the version the user started from is restored.
+  form.addEventListener('cc:restored', () => {
+    const v = main.querySelector('[data-testid="edit-version-number"]');
+    if (v && form.dataset.version) v.textContent = `${t('patient.version')} ${form.dataset.version}`;
+  });
+
   const setBusy = (busy) => { submit.disabled = busy; form.setAttribute('aria-busy', String(busy)); };
 
   const fill = (p) => {
@@ -129,6 +138,7 @@ export async function renderPatientForm(ctx, id) {
             const res = await api('GET', `/patients/${id}`);
             record = res.data;
             version = versionFromEtag(res.etag) ?? record.version;
+            form.dataset.version = String(version);
             fill(record);
             clear(notice);
             showErrorBox(box, null);
@@ -176,7 +186,7 @@ export async function renderPatientForm(ctx, id) {
     setBusy(true);
     try {
       if (editing) {
-        const res = await api('PATCH', `/patients/${id}`, { body, headers: { 'If-Match': `"${version}"` } });
+        const res = await api('PATCH', `/patients/${id}`, { body, headers: { 'If-Match': `"${form.dataset.version}"` } });
         navigate(`#/patients/${id}`, t('patients.saved'));
         return res;
       }
