@@ -62,6 +62,11 @@ await run([
     const conflict = page.getByTestId('conflict-message');
     await conflict.waitFor();
     assert.match(await conflict.textContent(), /changed by someone else/);
+    // It says what the other person changed (not what this form changed).
+    const diff = await page.getByTestId('conflict-diff').textContent();
+    assert.match(diff, /Phone/);
+    assert.match(diff, /\+33 1 23 45 67 89/);
+    assert.doesNotMatch(diff, /Email/);
     // Nothing was saved: the email is still empty on the server.
     const after = await api.request('GET', `/api/v1/patients/${id}`);
     assert.equal(after.body.email, '');
@@ -121,6 +126,7 @@ await run([
     const conflict = page.getByTestId('conflict-message');
     await conflict.waitFor();
     assert.match(await conflict.textContent(), /modifié par quelqu’un d’autre/);
+    assert.match(await page.getByTestId('conflict-diff').textContent(), /Adresse.*3 place du Marché/);
     await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],
 

@@ -92,6 +92,7 @@ export async function renderPatientForm(ctx, id) {
   const form = h('form', {
     class: 'card patient-form', id: 'patient-form', 'data-testid': 'patient-form', novalidate: true,
     'data-version': version ?? null, 'data-record': editing ? String(id) : null,
+    'data-loaded': editing ? JSON.stringify(Object.fromEntries(EDITABLE.map((k) => [k, record[k] ?? '']))) : null,
   },
     box, notice,
     patientFields('patient', record, { withWeight: !editing }),
@@ -128,6 +129,10 @@ export async function renderPatientForm(ctx, id) {
     }
   };
 
+  const loaded = () => {
+    try { return JSON.parse(form.dataset.loaded || '{}'); } catch { return {}; }
+  };
+
   const showConflict = (current) => {
     clear(notice);
     const reloadBtn = h('button', {
@@ -139,6 +144,7 @@ export async function renderPatientForm(ctx, id) {
             record = res.data;
             version = versionFromEtag(res.etag) ?? record.version;
             form.dataset.version = String(version);
+            form.dataset.loaded = JSON.stringify(Object.fromEntries(EDITABLE.map((k) => [k, record[k] ?? ''])));
             fill(record);
             clear(notice);
             showErrorBox(box, null);
@@ -151,15 +157,19 @@ export async function renderPatientForm(ctx, id) {
         },
       },
     }, t('conflict.reload'));
+    // What the other person changed: the current record against the one this
+    // form was loaded from.
     const changed = current && typeof current === 'object'
-      ? EDITABLE.filter((k) => k in current && String(current[k] ?? '') !== String(form.elements.namedItem(k)?.value ?? ''))
+      ? EDITABLE.filter((k) => k in current && String(current[k] ?? '') !== String(loaded()[k] ?? ''))
       : [];
     notice.append(h('div', { class: 'alert alert-warning', role: 'alert', id: 'conflict-message', 'data-testid': 'conflict-message' },
       h('p', { class: 'alert-title' }, t('conflict.title')),
       h('p', {}, t('conflict.text')),
       changed.length && current
-        ? h('ul', { class: 'conflict-diff', 'data-testid': 'conflict-diff' }, changed.map((k) => h('li', {},
-          h('strong', {}, t(`patient.${k}`)), ': ', t('conflict.theirs'), ' ', h('q', {}, String(current[k] ?? '')))))
+        ? [h('p', {}, t('conflict.theirs')),
+          h('ul', { class: 'conflict-diff', 'data-testid': 'conflict-diff' }, changed.map((k) => h('li', {},
+            h('strong', {}, t(`patient.${k}`)), ': ', h('q', {}, String(loaded()[k] ?? '')), ' → ',
+            h('q', {}, String(current[k] ?? '')))))]
         : null,
       h('div', { class: 'actions' }, reloadBtn)));
     reloadBtn.focus();
