@@ -86,13 +86,20 @@ export class Server {
     this.log = [];
   }
 
-  async start() {
+  // demo: when set, `cellclinic demo --patients N` fills the data dir with
+  // synthetic records before the server starts.
+  async start({ demo = 0 } = {}) {
     const pwFile = path.join(this.dir, 'admin-password');
     fs.writeFileSync(pwFile, `${this.adminPassword}\n`, { mode: 0o600 });
     const init = spawnSync(this.binary, ['init', '--data', this.dataDir, '--admin-password-file', pwFile],
       { encoding: 'utf8', timeout: 60000 });
     if (init.status !== 0) {
       throw new Error(`cellclinic init failed (exit ${init.status}${init.error ? `, ${init.error.message}` : ''}):\n${init.stdout}${init.stderr}`);
+    }
+    if (demo) {
+      const d = spawnSync(this.binary, ['demo', '--data', this.dataDir, '--patients', String(demo), '--seed', '7'],
+        { encoding: 'utf8', timeout: 120000 });
+      if (d.status !== 0) throw new Error(`cellclinic demo failed (exit ${d.status}):\n${d.stdout}${d.stderr}`);
     }
     this.port = await freePort();
     this.baseURL = `http://127.0.0.1:${this.port}`;
@@ -221,7 +228,7 @@ function watchPage(page, problems) {
 
 // Runs the tests of one file. tests: [[name, async (t) => {...}], ...] where
 // t = {page, context, server, browser, baseURL, login(page, user, pw)}.
-export async function run(tests, { viewport = { width: 1280, height: 900 } } = {}) {
+export async function run(tests, { viewport = { width: 1280, height: 900 }, demo = 0 } = {}) {
   const args = parseArgs(process.argv.slice(2));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-browser-'));
   let keepDir = args.keep;
@@ -229,7 +236,7 @@ export async function run(tests, { viewport = { width: 1280, height: 900 } } = {
   let passed = 0; let failed = 0;
   let server = null; let browser = null;
   try {
-    server = await new Server(args.binary, dir).start();
+    server = await new Server(args.binary, dir).start({ demo });
     browser = await launchBrowser(dir);
     for (const [name, fn] of tests) {
       if (args.only && !name.includes(args.only)) continue;
