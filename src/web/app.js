@@ -209,7 +209,7 @@ async function boot() {
     e.preventDefault();
     $('#main').focus();
   });
-  window.addEventListener('hashchange', render);
+  window.addEventListener('hashchange', () => render());
   try {
     const { data } = await api('GET', '/session', { quiet401: true });
     if (data && data.user) await startSession(data);

@@ -36,7 +36,7 @@ export function patientFields(prefix, p, { withWeight = false } = {}) {
       field(prefix, { name: 'email', label: t('patient.email'), type: 'email', value: p.email, maxlength: 254 }),
       field(prefix, { name: 'phone', label: t('patient.phone'), type: 'tel', value: p.phone, maxlength: 40 }),
       withWeight ? field(prefix, { name: 'weight_kg', label: t('patient.weight_kg'), type: 'number', step: '0.1', min: '0.5', max: '400', inputmode: 'decimal', help: t('patient.weight_help') }) : null),
-    field(prefix, { name: 'address', label: t('patient.address'), type: 'textarea', value: p.address, rows: 2, maxlength: 400 }),
+    field(prefix, { name: 'address', label: t('patient.address'), value: p.address, maxlength: 400, autocomplete: 'off' }),
   ];
 }
 
