@@ -127,4 +127,24 @@ await run([
     const pdf = await page.pdf({ format: 'A4' }).catch(() => null);
     if (pdf) assert.ok(pdf.length > 1000, 'a PDF is produced');
   }],
+
+  ['a nurse sees patients and records weights, but no inbox and no new patient', async ({ page, server }) => {
+    const api = await server.client();
+    const pw = 'Nurse-password-2026!';
+    const r = await api.request('POST', '/api/v1/users', { username: 'nina', role: 'nurse', password: pw });
+    assert.ok(r.status === 201 || r.status === 200, `create nurse: ${r.status} ${JSON.stringify(r.body)}`);
+    await login(page, server, 'nina', pw);
+    await page.getByTestId('patients-table').waitFor();
+    assert.match(await page.getByTestId('whoami').textContent(), /nina \(nurse\)/);
+    assert.equal(await page.getByTestId('nav-requests').isVisible(), false);
+    assert.equal(await page.getByTestId('new-patient').count(), 0);
+    await page.getByTestId('patient-link').first().click();
+    await page.getByTestId('patient-name').waitFor();
+    assert.equal(await page.getByTestId('edit-patient').count(), 0, 'nurses do not edit demographics');
+    assert.equal(await page.getByTestId('condition-form').count(), 0, 'nurses do not add conditions');
+    await page.getByTestId('weight-form').waitFor();
+    // Typing the inbox address shows a clear refusal.
+    await page.goto('/#/requests');
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+  }],
 ], { demo: DEMO_PATIENTS });
