@@ -13,6 +13,14 @@ async function submitRequest(server, body) {
 
 await run([
   ['convert one request into a patient and decline another with a reason', async ({ page, server }) => {
+    // Two patients first, so that patient ids and request ids differ.
+    const api0 = await server.client();
+    for (const g of ['Anne', 'Marc']) {
+      const r = await api0.request('POST', '/api/v1/patients', {
+        family_name: 'Setup', given_names: g, birth_date: '1970-01-01', sex: 'unknown', language: 'en',
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
     const convertId = await submitRequest(server, {
       name: 'Camille Rousseau', email: 'camille@example.org', condition: 'Spinal cord injury C6, 2024',
       message: 'Bonjour,\nje souhaite une consultation.', language: 'fr', birth_date: '1992-05-17',
@@ -50,6 +58,7 @@ await run([
     const done = await (await server.client()).request('GET', `/api/v1/consultation-requests/${convertId}`);
     assert.equal(done.body.status, 'converted');
     assert.ok(done.body.patient_id, 'the request points to the patient');
+    assert.match(page.url(), new RegExp(`#/patients/${done.body.patient_id}$`), 'the new patient is shown');
 
     // Decline the other one: a reason is required.
     await page.goto(`/#/requests/${declineId}`);
@@ -73,6 +82,31 @@ await run([
     await page.getByTestId('request-row').filter({ hasText: 'Camille Rousseau' }).waitFor();
     await page.getByTestId('tab-new').click();
     await page.getByTestId('requests-empty').waitFor();
+  }],
+
+  ['converting a request of a known patient warns of the duplicate first', async ({ page, server }) => {
+    const api = await server.client();
+    const existing = await api.request('POST', '/api/v1/patients', {
+      family_name: 'Girard', given_names: 'Noémie', birth_date: '1979-09-09', sex: 'female', language: 'fr',
+    });
+    assert.equal(existing.status, 201, JSON.stringify(existing.body));
+    const id = await submitRequest(server, {
+      name: 'Noemie GIRARD', email: 'noemie@example.org', condition: 'Multiple sclerosis', language: 'fr', birth_date: '1979-09-09',
+    });
+    await login(page, server);
+    await page.goto(`/#/requests/${id}`);
+    await page.getByTestId('convert-form').waitFor();
+    await page.getByLabel('Sex').selectOption('female');
+    await page.getByLabel('Family name').press('Enter');
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('duplicate-warning').waitFor();
+    const match = await page.getByTestId('duplicate-match').first().textContent();
+    assert.ok(match.includes(existing.body.mrn), `the match names MRN ${existing.body.mrn}: ${match}`);
+    const still = await api.request('GET', `/api/v1/consultation-requests/${id}`);
+    assert.equal(still.body.status, 'new', 'nothing converted before confirming');
+    await page.getByTestId('confirm-duplicate').click();
+    await page.getByTestId('patient-name').waitFor();
+    assert.notEqual((await page.getByTestId('patient-mrn').textContent()).replace(/\D/g, ''), existing.body.mrn);
   }],
 
   ['a request handled elsewhere meanwhile says so', async ({ page, server }) => {

@@ -56,6 +56,16 @@ export async function renderRequestList(ctx) {
     })]);
 }
 
+// The records a duplicate warning names: "matches" (patient objects, as
+// docs/api.md says) or "match_ids" (ids only), which are then looked up.
+async function duplicateMatches(body) {
+  if (Array.isArray(body.matches)) return body.matches;
+  const ids = Array.isArray(body.match_ids) ? body.match_ids.slice(0, 10) : [];
+  const found = await Promise.all(ids.map((pid) => api('GET', `/patients/${pid}`)
+    .then((res) => res.data).catch(() => ({ id: pid, family_name: `#${pid}`, given_names: '' }))));
+  return found;
+}
+
 // "Éloïse Marie Durand" → given "Éloïse Marie", family "Durand".
 function splitName(name) {
   const parts = String(name || '').trim().split(/\s+/).filter(Boolean);
@@ -125,11 +135,13 @@ function convertSection(r) {
     submit.disabled = true;
     try {
       const { data } = await api('POST', `/consultation-requests/${r.id}/convert`, { body });
-      const pid = data && (data.id || (data.patient && data.patient.id));
-      navigate(pid ? `#/patients/${pid}` : `#/requests/${r.id}`, t('request.converted', { mrn: (data && (data.mrn || data.patient?.mrn)) || '' }));
+      // docs/api.md: 201 with the new patient. The server may instead answer
+      // {"id": request, "patient_id", "status"}: prefer patient_id when present.
+      const pid = data && (data.patient_id ?? data.patient?.id ?? (data.mrn ? data.id : null));
+      navigate(pid ? `#/patients/${pid}` : `#/requests/${r.id}`, t('request.converted'));
     } catch (err) {
       if (err.status === 401) return;
-      if (err.status === 422 && (err.code === 'possible_duplicate' || err.body.matches)) {
+      if (err.status === 422 && (err.code === 'possible_duplicate' || err.body.matches || err.body.match_ids)) {
         clear(notice);
         const again = h('button', {
           type: 'button', class: 'btn btn-warning', 'data-testid': 'confirm-duplicate',
@@ -138,7 +150,7 @@ function convertSection(r) {
         notice.append(h('div', { class: 'alert alert-warning', role: 'alert', 'data-testid': 'duplicate-warning' },
           h('p', { class: 'alert-title' }, t('duplicate.title')),
           h('p', {}, t('duplicate.text')),
-          duplicateList(err.body.matches),
+          duplicateList(await duplicateMatches(err.body)),
           h('div', { class: 'actions' }, again)));
         again.focus();
       } else if (err.status === 409) {
