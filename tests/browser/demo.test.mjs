@@ -124,6 +124,11 @@ await run([
     assert.equal(await page.getByTestId('edit-patient').isVisible(), false);
     assert.equal(await page.getByTestId('patient-facts').isVisible(), true);
     assert.equal(await page.getByTestId('synthetic-badge').isVisible(), true);
+    assert.match(await page.getByTestId('printed-by').textContent(), /Printed .* by admin/);
+    assert.equal(await page.getByTestId('printed-by').isVisible(), true);
+    await page.emulateMedia({ media: 'screen' });
+    assert.equal(await page.getByTestId('printed-by').isVisible(), false);
+    await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4' }).catch(() => null);
     if (pdf) assert.ok(pdf.length > 1000, 'a PDF is produced');
   }],

@@ -8,6 +8,7 @@ import {
   showFormError, clearFieldErrors, markFieldError, flash,
 } from '../ui.js';
 import { can } from '../app.js';
+import { session } from '../state.js';
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
@@ -46,7 +47,9 @@ export async function renderPatientView(ctx, id) {
         fact('patient.updated_at', formatDateTime(p.updated_at), 'updated_at'),
         fact('patient.version', String(p.version ?? ''), 'version'))),
     weightsSection(ctx, p),
-    conditionsSection(ctx, p));
+    conditionsSection(ctx, p),
+    h('p', { class: 'print-only', 'data-testid': 'printed-by' },
+      t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
 }
 
 function fact(labelKey, value, name) {
@@ -55,11 +58,15 @@ function fact(labelKey, value, name) {
     h('dd', { 'data-testid': `fact-${name}` }, value ? value : h('span', { class: 'muted' }, '—')));
 }
 
-async function reload(ctx, id, message) {
+// Redraws the page after an addition, keeping the scroll position and putting
+// the focus back in the form that was used, ready for the next entry.
+async function reload(ctx, id, message, focusSelector) {
   const y = window.scrollY;
   await renderPatientView(ctx, id);
   window.scrollTo(0, y);
   if (message) flash(message);
+  const el = focusSelector && ctx.main.querySelector(focusSelector);
+  if (el) el.focus({ preventScroll: true });
 }
 
 function weightsSection(ctx, p) {
@@ -93,7 +100,7 @@ function weightsSection(ctx, p) {
       if (!kgText || !Number.isFinite(kg)) { markFieldError(form, 'kg', t('error.number')); return; }
       try {
         await api('POST', `/patients/${p.id}/weights`, { body: { date, kg } });
-        await reload(ctx, p.id, t('weight.added'));
+        await reload(ctx, p.id, t('weight.added'), '#weight-kg');
       } catch (err) {
         if (err.status === 401) return;
         showFormError(form, box, err);
@@ -168,7 +175,7 @@ function conditionsSection(ctx, p) {
       if (onset) body.onset_date = onset;
       try {
         await api('POST', `/patients/${p.id}/conditions`, { body });
-        await reload(ctx, p.id, t('condition.added'));
+        await reload(ctx, p.id, t('condition.added'), '#condition-icd10');
       } catch (err) {
         if (err.status === 401) return;
         showFormError(form, box, err);
