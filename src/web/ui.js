@@ -1,14 +1,19 @@
 // Shared pieces of the interface: error display, field highlighting, the
 // confirmation dialog, badges, pagination.
 import { h, $, $$, clear } from './dom.js';
-import { t, has } from './i18n.js';
+import { t, has, language } from './i18n.js';
 
 // A user-facing message for an ApiError (or any error).
+// The server's messages are English and precise ("weight must be between
+// 0.5 and 400 kg"): shown as they are in English. In other languages the
+// catalogue's text for the error code is shown when there is one.
 export function errorMessage(err) {
   if (!err) return t('error.generic');
-  if (err.code && has(`error.${err.code}`)) return t(`error.${err.code}`);
   if (err.status === 0) return t('error.network');
-  if (err.message && !/^HTTP \d+$/.test(err.message)) return err.message;
+  const serverText = err.message && !/^HTTP \d+$/.test(err.message) ? err.message : '';
+  const codeKey = err.code && has(`error.${err.code}`) ? `error.${err.code}` : '';
+  if (serverText && (language() === 'en' || !codeKey)) return serverText;
+  if (codeKey) return t(codeKey);
   if (err.status && has(`error.status.${err.status}`)) return t(`error.status.${err.status}`);
   return t('error.generic');
 }

@@ -163,6 +163,16 @@ await run([
     await page.getByLabel('Family name').fill('');
     await page.getByTestId('patient-submit').click();
     assert.equal(await page.getByLabel('Family name').getAttribute('aria-invalid'), 'true');
+    // In French the server's error is explained in French.
+    await page.getByTestId('lang-fr').click();
+    await page.getByLabel('Nom de famille').fill('Martin');
+    await page.getByLabel('Date de naissance').fill('2999-01-01');
+    await page.getByTestId('patient-submit').click();
+    await page.getByTestId('error-birth_date').waitFor();
+    const fr = await page.getByTestId('error-birth_date').textContent();
+    assert.match(fr, /valide|limites/, `French message: ${fr}`);
+    assert.match(await page.getByTestId('form-error').textContent(), /^Date de naissance/);
+    await (await server.client()).request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],
 
   ['weights and conditions are added on the patient page', async ({ page, server }) => {

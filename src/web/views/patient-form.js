@@ -129,6 +129,8 @@ export async function renderPatientForm(ctx, id) {
     }
   };
 
+  const shown = (v) => (v === null || v === undefined || v === '' ? h('span', { class: 'muted' }, '—') : h('q', {}, String(v)));
+
   const loaded = () => {
     try { return JSON.parse(form.dataset.loaded || '{}'); } catch { return {}; }
   };
@@ -168,8 +170,7 @@ export async function renderPatientForm(ctx, id) {
       changed.length && current
         ? [h('p', {}, t('conflict.theirs')),
           h('ul', { class: 'conflict-diff', 'data-testid': 'conflict-diff' }, changed.map((k) => h('li', {},
-            h('strong', {}, t(`patient.${k}`)), ': ', h('q', {}, String(loaded()[k] ?? '')), ' → ',
-            h('q', {}, String(current[k] ?? '')))))]
+            h('strong', {}, t(`patient.${k}`)), ': ', shown(loaded()[k]), ' → ', shown(current[k]))))]
         : null,
       h('div', { class: 'actions' }, reloadBtn)));
     reloadBtn.focus();
