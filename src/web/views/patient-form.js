@@ -176,11 +176,12 @@ export async function renderPatientForm(ctx, id) {
     reloadBtn.focus();
   };
 
-  const showDuplicate = (err, body) => {
+  const showDuplicate = (err) => {
     clear(notice);
     const confirmBtn = h('button', {
       type: 'button', class: 'btn btn-warning', id: 'confirm-duplicate', 'data-testid': 'confirm-duplicate',
-      on: { click: () => send({ ...body, confirm_duplicate: true }) },
+      // What the form holds now (the user may have corrected it meanwhile).
+      on: { click: () => { const now = collect(); if (now) send({ ...now, confirm_duplicate: true }); } },
     }, t('duplicate.confirm'));
     notice.append(h('div', { class: 'alert alert-warning', role: 'alert', 'data-testid': 'duplicate-warning' },
       h('p', { class: 'alert-title' }, t('duplicate.title')),
@@ -211,7 +212,7 @@ export async function renderPatientForm(ctx, id) {
         showErrorBox(box, null);
         showConflict(err.body && (err.body.current || (err.body.id ? err.body : null)));
       } else if (!editing && err.status === 422 && (err.code === 'possible_duplicate' || err.body.matches)) {
-        showDuplicate(err, body);
+        showDuplicate(err);
       } else {
         clear(notice);
         showFormError(form, box, err);
@@ -222,16 +223,22 @@ export async function renderPatientForm(ctx, id) {
     }
   };
 
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
+  const collect = () => {
     clearFieldErrors(form);
     showErrorBox(box, null);
     const body = readPatientFields(form, { withWeight: !editing });
-    if (!body) return;
+    if (!body) return null;
     if (!editing) {
       // Optional fields left empty are not sent.
       for (const k of ['email', 'phone', 'address']) if (!body[k]) delete body[k];
     }
-    send(body);
+    return body;
+  };
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clear(notice);
+    const body = collect();
+    if (body) send(body);
   });
 }

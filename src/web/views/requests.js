@@ -6,7 +6,7 @@ import { api, query } from '../api.js';
 import { t, formatDateTime, language } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError,
-  syntheticBadge, statusBadge, pager, confirmDialog, languageLabel, field, errorMessage,
+  syntheticBadge, statusBadge, pager, confirmDialog, languageLabel, field,
 } from '../ui.js';
 import { navigate } from '../app.js';
 import { patientFields, readPatientFields, duplicateList } from './patient-form.js';
@@ -145,7 +145,14 @@ function convertSection(r) {
         clear(notice);
         const again = h('button', {
           type: 'button', class: 'btn btn-warning', 'data-testid': 'confirm-duplicate',
-          on: { click: () => send({ ...body, confirm_duplicate: true }) },
+          on: {
+            click: () => {
+              const now = readPatientFields(form);
+              if (!now) return;
+              for (const k of ['email', 'phone', 'address']) delete now[k];
+              send({ ...now, confirm_duplicate: true });
+            },
+          },
         }, t('duplicate.confirm_convert'));
         notice.append(h('div', { class: 'alert alert-warning', role: 'alert', 'data-testid': 'duplicate-warning' },
           h('p', { class: 'alert-title' }, t('duplicate.title')),
