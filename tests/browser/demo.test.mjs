@@ -152,4 +152,21 @@ await run([
     await page.goto('/#/requests');
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   }],
+
+  ['an ended session leads to the login form and back to the same page', async ({ page, context, server }) => {
+    await login(page, server);
+    await page.getByTestId('patient-link').first().click();
+    await page.getByTestId('patient-name').waitFor();
+    const url = page.url();
+    await context.clearCookies();
+    await page.getByTestId('nav-requests').click();
+    await page.getByTestId('login-form').waitFor();
+    assert.match(await page.getByTestId('flash').textContent(), /session has ended/);
+    await page.locator('#login-username').fill('admin');
+    await page.locator('#login-password').fill(server.adminPassword);
+    await page.locator('#login-password').press('Enter');
+    await page.getByTestId('requests-table').waitFor();
+    await page.goto(url);
+    await page.getByTestId('patient-name').waitFor();
+  }],
 ], { demo: DEMO_PATIENTS });
