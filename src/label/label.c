@@ -94,7 +94,9 @@ static void draw(cairo_t *cr, const lab_label_data *u, const char *din_scan, con
     draw_code128(cr, product_scan, m, y);
     y += BAR_HEIGHT_PT + 14;
     char line[256];
-    snprintf(line, sizeof line, "%s   %s  div %d", product_scan + 2, lab_product_type_label(u->product_type), u->division);
+    /* eye-readable product code: PDC, type of donation, division */
+    snprintf(line, sizeof line, "%.5s %c %.2s   %s", product_scan + 2, product_scan[7], product_scan + 8,
+             lab_product_type_label(u->product_type));
     text_at(cr, m, y, 11, true, line);
     y += 16;
     cells_text(u->cells, line, sizeof line);
