@@ -1,0 +1,1115 @@
+/*
+ * isncsci: classification engine. See isncsci.h for the contract.
+ *
+ * Design notes.
+ *  1. A value is a 5-bit code (grade | tag << 3), so a "set of values" is a
+ *     32-bit mask and every predicate is one shift-and-test (VSET below).
+ *  2. Every result that may be undetermined is a set of levels (bitmask) with
+ *     a parallel star mask; lists come out sorted rostral to caudal for free.
+ *  3. Levels are found by walking the 29 levels C1 .. S4_5 once, one "step"
+ *     per level: a step says whether the walk goes on, whether the current
+ *     level is a possible answer (and starred), and whether a tagged or
+ *     untestable value has made the answer "variable" from here on (which
+ *     stars every later answer).
+ *  4. Nothing is allocated; every function works on its arguments only.
+ */
+#include "core/isncsci.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Value sets                                                          */
+
+#define NTG 6                                       /* grade code of NT */
+#define VB(g, t) (1u << ((unsigned)(g) | ((unsigned)(t) << 3)))
+#define V(g, t) ((isncsci_value)((unsigned)(g) | ((unsigned)(t) << 3)))
+#define ANY012(t) (VB(0, t) | VB(1, t) | VB(2, t))
+#define DSTAR_ALL (VB(0, 2) | VB(1, 2) | VB(2, 2) | VB(3, 2) | VB(4, 2) | VB(NTG, 2))
+
+static bool in(uint32_t set, isncsci_value v) { return (set >> v) & 1u; }
+
+/* sensory */
+static const uint32_t S_ABNORMAL = VB(0, 0) | VB(1, 0) | VB(0, 1) | VB(1, 1);
+static const uint32_t S_DSTAR01 = VB(0, 2) | VB(1, 2);
+static const uint32_t S_CAN_BE_ABSENT = VB(0, 0) | VB(NTG, 0) | VB(0, 1) | VB(NTG, 1);
+static const uint32_t S_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(0, 1) | VB(1, 1) |
+                                VB(0, 2) | VB(1, 2) | VB(NTG, 0) | VB(NTG, 1) | VB(NTG, 2);
+/* motor */
+static const uint32_t M_012 = ANY012(0);
+static const uint32_t M_STAR012_NT = ANY012(1) | VB(NTG, 1);          /* 0* 1* 2* NT* */
+static const uint32_t M_BELOW3_OR_NT = ANY012(0) | ANY012(1) | VB(NTG, 0) | VB(NTG, 1);
+static const uint32_t M_NORMALISH = VB(5, 0) | DSTAR_ALL;             /* 5 or any ** */
+static const uint32_t M_STOPS_WALK = ANY012(1) | VB(NTG, 1) | VB(3, 0) | VB(4, 0) |
+                                     VB(3, 1) | VB(4, 1);
+static const uint32_t M_PLAIN_FUNCTION = VB(5, 0) | VB(3, 0) | VB(4, 0) | VB(3, 1) |
+                                         VB(4, 1) | VB(NTG, 0);
+static const uint32_t M_NEXT_STARS = ANY012(1) | VB(NTG, 0) | VB(NTG, 1);
+static const uint32_t M_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(3, 0) | VB(4, 0) |
+                                VB(5, 0) | VB(0, 1) | VB(1, 1) | VB(2, 1) | VB(3, 1) |
+                                VB(4, 1) | DSTAR_ALL | VB(NTG, 0) | VB(NTG, 1);
+
+/* ------------------------------------------------------------------ */
+/* Names and parsing                                                   */
+
+static const char *const LEVEL_NAMES[30] = {
+    "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "T1", "T2",
+    "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12",
+    "L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "INT", "NA",
+};
+static const char *const MUSCLE_NAMES[ISNCSCI_MUSCLES] = {
+    "C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1",
+};
+/* level index of each key muscle */
+static const int8_t MUSCLE_LEVEL[ISNCSCI_MUSCLES] = {4, 5, 6, 7, 8, 21, 22, 23, 24, 25};
+
+const char *isncsci_level_name(int level)
+{
+    return level >= 0 && level < 30 ? LEVEL_NAMES[level] : "?";
+}
+
+const char *isncsci_muscle_name(int m)
+{
+    return m >= 0 && m < ISNCSCI_MUSCLES ? MUSCLE_NAMES[m] : "?";
+}
+
+const char *isncsci_dermatome_name(int d)
+{
+    if (d == ISNCSCI_DERMATOMES - 1)
+        return "S4_5";
+    return d >= 0 && d < ISNCSCI_DERMATOMES ? LEVEL_NAMES[d + 1] : "?";
+}
+
+int isncsci_segment_parse(const char *text)
+{
+    if (text == NULL)
+        return -1;
+    for (int i = ISNCSCI_C5; i <= ISNCSCI_S1; i++)
+        if (strcmp(text, LEVEL_NAMES[i]) == 0)
+            return i;
+    return -1;
+}
+
+bool isncsci_value_parse(const char *text, bool motor, isncsci_value *out)
+{
+    if (text == NULL)
+        return false;
+    unsigned grade;
+    const char *p = text;
+    if (p[0] == 'N' && p[1] == 'T') {
+        grade = NTG;
+        p += 2;
+    } else if (p[0] >= '0' && p[0] <= (motor ? '5' : '2')) {
+        grade = (unsigned)(p[0] - '0');
+        p += 1;
+    } else {
+        return false;
+    }
+    unsigned tag = 0;
+    if (p[0] == '*' && p[1] == '*' && p[2] == '\0')
+        tag = 2;
+    else if (p[0] == '*' && p[1] == '\0')
+        tag = 1;
+    else if (p[0] != '\0')
+        return false;
+    isncsci_value v = V(grade, tag);
+    if (!in(motor ? M_VALID : S_VALID, v))
+        return false; /* a normal value is never tagged */
+    *out = v;
+    return true;
+}
+
+void isncsci_value_format(isncsci_value v, char out[static 5])
+{
+    unsigned g = ISNCSCI_GRADE(v), t = ISNCSCI_TAG(v) >> 3;
+    static const char *const GRADES[8] = {"0", "1", "2", "3", "4", "5", "NT", "?"};
+    snprintf(out, 5, "%s%s", GRADES[g], t == 2 ? "**" : t == 1 ? "*" : "");
+}
+
+bool isncsci_binary_parse(const char *text, isncsci_binary *out)
+{
+    if (text == NULL)
+        return false;
+    if (strcmp(text, "Yes") == 0)
+        *out = ISNCSCI_YES;
+    else if (strcmp(text, "No") == 0)
+        *out = ISNCSCI_NO;
+    else if (strcmp(text, "NT") == 0)
+        *out = ISNCSCI_BIN_NT;
+    else
+        return false;
+    return true;
+}
+
+void isncsci_exam_normal(isncsci_exam *exam)
+{
+    memset(exam, 0, sizeof *exam);
+    for (int s = 0; s < 2; s++) {
+        for (int m = 0; m < ISNCSCI_MUSCLES; m++)
+            exam->side[s].motor[m] = V(5, 0);
+        for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
+            exam->side[s].light_touch[d] = V(2, 0);
+            exam->side[s].pin_prick[d] = V(2, 0);
+        }
+        exam->side[s].lowest_non_key = -1;
+    }
+    exam->vac = ISNCSCI_YES;
+    exam->dap = ISNCSCI_YES;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors by level index                                            */
+
+/* C1 has no sensory point; it reads as normal. */
+static isncsci_value lt_at(const isncsci_side *s, int level)
+{
+    return level == 0 ? V(2, 0) : s->light_touch[level - 1];
+}
+
+static isncsci_value pp_at(const isncsci_side *s, int level)
+{
+    return level == 0 ? V(2, 0) : s->pin_prick[level - 1];
+}
+
+/* key muscle index of a level, or -1 */
+static int muscle_of(int level)
+{
+    if (level >= ISNCSCI_C5 && level <= ISNCSCI_T1)
+        return level - ISNCSCI_C5;
+    if (level >= ISNCSCI_L2 && level <= ISNCSCI_S1)
+        return level - ISNCSCI_L2 + 5;
+    return -1;
+}
+
+static void levels_add(isncsci_levels *l, int level, bool star)
+{
+    l->set |= 1u << level;
+    if (star)
+        l->star |= 1u << level;
+}
+
+/* ------------------------------------------------------------------ */
+/* One step of a level walk                                            */
+
+typedef struct {
+    bool go_on;    /* the walk continues below this level */
+    bool has;      /* this level is a possible answer */
+    bool star;     /* ... marked with a star */
+    bool variable; /* later answers depend on a tagged / NT value */
+} step;
+
+/*
+ * Sensory step at `level` judged on the dermatome `level + 1` below it:
+ * both scores normal -> go on; an abnormal score -> this level, stop; NT* ->
+ * this level (starred), stop; plain NT -> this level is possible, go on;
+ * scores tagged "consider normal" -> go on, but variable.
+ */
+static step sensory_step(const isncsci_side *s, int level, bool variable)
+{
+    isncsci_value a = lt_at(s, level + 1), b = pp_at(s, level + 1);
+    step r = {true, false, false, variable};
+    if (a == V(2, 0) && b == V(2, 0))
+        return r;
+    if (in(S_ABNORMAL, a) || in(S_ABNORMAL, b)) {
+        r.go_on = false;
+        r.has = true;
+        r.star = variable;
+        return r;
+    }
+    if (a == V(NTG, 1) || b == V(NTG, 1)) {
+        r.go_on = false;
+        r.has = true;
+        r.star = true;
+        r.variable = true;
+        return r;
+    }
+    if (a == V(NTG, 0) || b == V(NTG, 0)) {
+        r.has = true;
+        r.star = variable;
+        if (in(S_DSTAR01, a) || in(S_DSTAR01, b))
+            r.variable = true;
+        return r;
+    }
+    r.variable = true;
+    return r;
+}
+
+/* Step at C4 or L1, judged on the first key muscle below (C5 or L2). */
+static step pre_key_step(isncsci_value next, bool variable)
+{
+    step r;
+    r.go_on = !in(M_012, next);
+    r.has = in(M_BELOW3_OR_NT, next);
+    r.star = variable;
+    r.variable = variable || in(ANY012(2), next);
+    return r;
+}
+
+/*
+ * Motor step at a key muscle with grade cur, the next key muscle being next.
+ * The level is the motor level when its muscle is at least 3 and every
+ * muscle above is normal; the walk goes on while the muscle counts as normal.
+ */
+static step motor_step(isncsci_value cur, isncsci_value next, bool variable)
+{
+    step r = {false, false, false, variable};
+    if (!in(M_STOPS_WALK, cur) && !in(M_012, next))
+        r.go_on = true;
+    if (!(in(M_NORMALISH, cur) && !in(M_BELOW3_OR_NT, next))) {
+        r.has = true;
+        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && in(M_NEXT_STARS, next))
+                     ? true
+                     : variable;
+    }
+    if (!in(M_PLAIN_FUNCTION, cur)) {
+        if (!in(DSTAR_ALL, cur) || !in(M_012, next))
+            r.variable = true;
+    } else if (cur == V(5, 0) && in(ANY012(2), next)) {
+        r.variable = true;
+    }
+    return r;
+}
+
+/* Sensory dermatomes below the last key muscle of a block (C5..T2 for T1,
+ * L2..S2 for S1), each judged on its own. */
+static step sensory_block(const isncsci_side *s, int first_muscle_level)
+{
+    step agg = {true, false, false, false};
+    for (int i = first_muscle_level - 1; i <= first_muscle_level + 4; i++) {
+        step r = sensory_step(s, i, false);
+        agg.go_on = agg.go_on && r.go_on;
+        agg.has = agg.has || r.has;
+        agg.variable = agg.variable || r.variable;
+    }
+    return agg;
+}
+
+/* Step at T1 or S1: no key muscle below, so the sensory block decides. */
+static step end_key_step(isncsci_value cur, bool variable, step sb)
+{
+    step r = {true, false, false, variable};
+    if (in(M_STOPS_WALK & ~M_012, cur) || !sb.go_on)
+        r.go_on = false;
+    if (cur == V(NTG, 0) || !(in(M_NORMALISH, cur) && sb.go_on && !sb.has)) {
+        r.has = true;
+        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && (sb.has || !sb.go_on))
+                     ? true
+                     : variable;
+    }
+    if (in(M_STAR012_NT | ANY012(2), cur) ||
+        (in(VB(3, 2) | VB(4, 2) | VB(NTG, 2), cur) && sb.go_on) ||
+        ((cur == V(5, 0) || cur == V(NTG, 0)) && sb.go_on && sb.variable && !sb.has))
+        r.variable = true;
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sensory and motor levels                                            */
+
+static isncsci_levels sensory_level(const isncsci_side *s)
+{
+    isncsci_levels out = {0, 0};
+    bool variable = false;
+    for (int i = 0; i < ISNCSCI_S4_5; i++) {
+        step r = sensory_step(s, i, variable);
+        variable = variable || r.variable;
+        if (r.has)
+            levels_add(&out, i, r.star);
+        if (!r.go_on)
+            return out;
+    }
+    levels_add(&out, ISNCSCI_INT, variable);
+    return out;
+}
+
+/* Motor function at S4-5 is voluntary anal contraction: without it the
+ * motor level stops at S3; when it is not testable, S3 and INT are both
+ * possible. */
+static isncsci_levels motor_level(const isncsci_side *s, isncsci_binary vac)
+{
+    isncsci_levels out = {0, 0};
+    bool variable = false;
+    for (int i = 0; i < ISNCSCI_LEVELS; i++) {
+        step r;
+        int m = muscle_of(i);
+        if (i == ISNCSCI_C4 || i == ISNCSCI_L1) {
+            r = pre_key_step(s->motor[muscle_of(i + 1)], variable);
+        } else if (i == ISNCSCI_T1 || i == ISNCSCI_S1) {
+            r = end_key_step(s->motor[m], variable,
+                             sensory_block(s, i == ISNCSCI_T1 ? ISNCSCI_C5 : ISNCSCI_L2));
+        } else if (m >= 0) {
+            r = motor_step(s->motor[m], s->motor[m + 1], variable);
+        } else if (i < ISNCSCI_S4_5) {
+            r = sensory_step(s, i, variable);
+        } else {
+            if (vac != ISNCSCI_YES && !(out.set & (1u << ISNCSCI_S3)))
+                levels_add(&out, ISNCSCI_S3, variable);
+            if (vac != ISNCSCI_NO)
+                levels_add(&out, ISNCSCI_INT, variable);
+            break;
+        }
+        variable = variable || r.variable;
+        if (r.has)
+            levels_add(&out, i, r.star);
+        if (!r.go_on)
+            break;
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Neurological level of injury: both sides, sensory and motor at once */
+
+static step nli_sensory(step l, step r, bool variable)
+{
+    step out;
+    out.has = l.has || r.has;
+    out.star = (l.has && r.has && l.star && r.star) ? true : variable;
+    out.go_on = l.go_on && r.go_on;
+    out.variable = variable || l.variable || r.variable;
+    return out;
+}
+
+static step nli_with_motor(const isncsci_exam *e, int level, step sens, bool variable)
+{
+    step side[2];
+    for (int k = 0; k < 2; k++) {
+        const isncsci_side *s = &e->side[k];
+        if (level == ISNCSCI_C4 || level == ISNCSCI_L1) {
+            side[k] = pre_key_step(s->motor[muscle_of(level + 1)], variable);
+        } else {
+            int m = muscle_of(level);
+            /* at T1 and S1 the muscle is judged against itself */
+            int n = (level == ISNCSCI_T1 || level == ISNCSCI_S1) ? m : m + 1;
+            side[k] = motor_step(s->motor[m], s->motor[n], variable);
+        }
+    }
+    step out;
+    out.has = side[0].has || side[1].has || sens.has;
+    out.star = (side[0].has && side[1].has && (side[0].star || side[1].star)) ? true : variable;
+    if (!sens.go_on) {
+        out.go_on = false;
+        out.variable = sens.variable;
+    } else {
+        out.go_on = side[0].go_on && side[1].go_on;
+        out.variable = variable || sens.variable || side[0].variable || side[1].variable;
+    }
+    return out;
+}
+
+static isncsci_levels neurological_level(const isncsci_exam *e)
+{
+    isncsci_levels out = {0, 0};
+    bool variable = false;
+    for (int i = 0; i < ISNCSCI_S4_5; i++) {
+        step l = sensory_step(&e->side[ISNCSCI_LEFT], i, variable);
+        step r = sensory_step(&e->side[ISNCSCI_RIGHT], i, variable);
+        step res = nli_sensory(l, r, variable);
+        if ((i >= ISNCSCI_C4 && i <= ISNCSCI_T1) || (i >= ISNCSCI_L1 && i <= ISNCSCI_S1))
+            res = nli_with_motor(e, i, res, variable);
+        variable = variable || res.variable;
+        if (res.has)
+            levels_add(&out, i, res.star);
+        if (!res.go_on)
+            return out;
+    }
+    levels_add(&out, ISNCSCI_INT, variable);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Complete / incomplete                                               */
+
+enum { G_C = 1, G_I = 2 };
+enum { AIS_A = 1, AIS_B = 2, AIS_C = 4, AIS_D = 8, AIS_E = 16 };
+
+/* the four S4-5 scores */
+static void sacral(const isncsci_exam *e, isncsci_value v[4])
+{
+    v[0] = e->side[ISNCSCI_RIGHT].light_touch[ISNCSCI_DERMATOMES - 1];
+    v[1] = e->side[ISNCSCI_RIGHT].pin_prick[ISNCSCI_DERMATOMES - 1];
+    v[2] = e->side[ISNCSCI_LEFT].light_touch[ISNCSCI_DERMATOMES - 1];
+    v[3] = e->side[ISNCSCI_LEFT].pin_prick[ISNCSCI_DERMATOMES - 1];
+}
+
+static bool all_in(const isncsci_value v[4], uint32_t set)
+{
+    return in(set, v[0]) && in(set, v[1]) && in(set, v[2]) && in(set, v[3]);
+}
+
+/* Complete = no sacral sparing: no VAC, no DAP, no sensation at S4-5. */
+static isncsci_grades injury_complete(const isncsci_exam *e)
+{
+    isncsci_value v[4];
+    sacral(e, v);
+    bool both_no = e->vac == ISNCSCI_NO && e->dap == ISNCSCI_NO;
+    if (e->vac != ISNCSCI_YES && e->dap != ISNCSCI_YES && all_in(v, S_CAN_BE_ABSENT)) {
+        if (both_no && all_in(v, VB(0, 0)))
+            return (isncsci_grades){G_C, 0};
+        if (both_no && all_in(v, VB(0, 0) | VB(0, 1)))
+            return (isncsci_grades){G_C | G_I, G_C | G_I};
+        return (isncsci_grades){G_C | G_I, 0};
+    }
+    if (both_no && all_in(v, VB(0, 0) | VB(0, 2)))
+        return (isncsci_grades){G_I, G_I};
+    return (isncsci_grades){G_I, 0};
+}
+
+/* ------------------------------------------------------------------ */
+/* ASIA Impairment Scale                                               */
+
+typedef struct {
+    bool result;
+    bool variable;
+} judgement;
+
+/* first key muscle at or below a level index, or 10 (none) */
+static int first_muscle_from(int level)
+{
+    if (level >= 1 && level <= ISNCSCI_C4)
+        return 0;
+    if (level >= ISNCSCI_C5 && level <= ISNCSCI_T1)
+        return level - ISNCSCI_C5;
+    if (level >= ISNCSCI_T2 && level <= ISNCSCI_L1)
+        return 5;
+    if (level >= ISNCSCI_L2 && level <= ISNCSCI_S1)
+        return level - ISNCSCI_L2 + 5;
+    return ISNCSCI_MUSCLES;
+}
+
+/* sensation at S4-5 or DAP may be present */
+static judgement sensory_sparing(const isncsci_exam *e)
+{
+    isncsci_value v[4];
+    sacral(e, v);
+    bool all_zero = all_in(v, VB(0, 0));
+    judgement j;
+    j.result = e->dap != ISNCSCI_NO || !all_zero;
+    j.variable = e->dap == ISNCSCI_NO && !all_zero && all_in(v, VB(0, 0) | VB(0, 1) | VB(0, 2));
+    return j;
+}
+
+/* a non-key muscle at a segment without key muscle, more than 3 levels
+ * below `from` (the first level more than three below the motor level) */
+static bool non_key_extra_below(const isncsci_side *s, int from)
+{
+    return s->lowest_non_key >= 0 && muscle_of(s->lowest_non_key) < 0 &&
+           s->lowest_non_key >= from;
+}
+
+/* Can there be no motor function more than three levels below the motor
+ * level on this side (for some possible motor level)? */
+static judgement can_lack_motor_below(const isncsci_side *s, isncsci_levels ml)
+{
+    bool variable = false;
+    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
+        if (!(ml.set & (1u << lv)))
+            continue;
+        /* the reference looks up INT as an unknown level here: all muscles */
+        int from = (lv == ISNCSCI_INT ? -1 : lv) + 4;
+        bool none = !non_key_extra_below(s, from);
+        for (int m = first_muscle_from(from); none && m < ISNCSCI_MUSCLES; m++) {
+            isncsci_value v = s->motor[m];
+            if (v == V(0, 1) || v == V(0, 2))
+                variable = true;
+            if (!in(VB(0, 0) | VB(NTG, 0) | VB(NTG, 1) | VB(0, 1), v) ||
+                MUSCLE_LEVEL[m] == s->lowest_non_key)
+                none = false;
+        }
+        if (none)
+            return (judgement){true, variable};
+    }
+    return (judgement){false, false};
+}
+
+/* AIS B: sensory incomplete and motor complete is possible */
+static judgement can_be_b(const isncsci_exam *e, const isncsci_levels ml[2])
+{
+    judgement sp = sensory_sparing(e);
+    judgement l = can_lack_motor_below(&e->side[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
+    judgement r = can_lack_motor_below(&e->side[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
+    bool motor_absent = e->vac != ISNCSCI_YES && l.result && r.result;
+    bool motor_var = e->vac == ISNCSCI_NO && (l.variable || r.variable);
+    return (judgement){sp.result && motor_absent, sp.variable || motor_var};
+}
+
+/* Can there be motor function more than three levels below the motor level? */
+static judgement can_have_motor_below(const isncsci_side *s, isncsci_levels ml)
+{
+    bool variable = false;
+    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
+        if (!(ml.set & (1u << lv)))
+            continue;
+        int from = lv == ISNCSCI_INT ? ISNCSCI_S4_5 : lv + 4;
+        if (non_key_extra_below(s, from))
+            return (judgement){true, variable};
+        for (int m = first_muscle_from(from); m < ISNCSCI_MUSCLES; m++) {
+            isncsci_value v = s->motor[m];
+            if (v == V(0, 2))
+                variable = true;
+            if (v != V(0, 0) || MUSCLE_LEVEL[m] == s->lowest_non_key)
+                return (judgement){true, variable};
+        }
+    }
+    return (judgement){variable, variable};
+}
+
+/* Motor incomplete possible: VAC, or sensory sparing with motor function
+ * more than three levels below the motor level on either side. */
+static judgement can_be_motor_incomplete(const isncsci_exam *e, const isncsci_levels ml[2])
+{
+    if (e->vac != ISNCSCI_NO)
+        return (judgement){true, false};
+    judgement out = {false, false};
+    if (sensory_sparing(e).result) {
+        judgement r = can_have_motor_below(&e->side[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
+        judgement l = can_have_motor_below(&e->side[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
+        if (r.result || l.result) {
+            out.result = true;
+            out.variable = r.variable || l.variable;
+        }
+    }
+    return out;
+}
+
+/* AIS C: more than half of the key muscles below the NLI may be below 3 */
+static judgement more_than_half_below_3(const isncsci_exam *e, isncsci_levels nli)
+{
+    const uint32_t plain = M_012 | VB(NTG, 0) | VB(NTG, 1);
+    const uint32_t tagged = ANY012(1);
+    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
+        if (!(nli.set & (1u << lv)))
+            continue;
+        int start = first_muscle_from(lv + 1);
+        int half = ISNCSCI_MUSCLES - start;
+        int count = 0, var_count = 0;
+        for (int m = start; m < ISNCSCI_MUSCLES; m++) {
+            for (int k = 0; k < 2; k++) {
+                isncsci_value v = e->side[k].motor[m];
+                if (in(plain, v)) {
+                    count++;
+                } else if (in(tagged, v)) {
+                    count++;
+                    var_count++;
+                }
+            }
+            if (count - var_count > half)
+                return (judgement){true, false};
+        }
+        if (count > half && count - var_count <= half)
+            return (judgement){true, true};
+    }
+    return (judgement){false, false};
+}
+
+/* AIS D: at least half of the key muscles below the NLI may be 3 or more */
+static judgement half_at_least_3(const isncsci_exam *e, isncsci_levels nli)
+{
+    judgement out = {false, false};
+    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
+        if (!(nli.set & (1u << lv)))
+            continue;
+        /* the reference looks up INT as an unknown level: no muscle below */
+        int start = first_muscle_from(lv == ISNCSCI_INT ? 0 : lv + 1);
+        int half = ISNCSCI_MUSCLES - start;
+        if (half == 0)
+            return (judgement){true, false};
+        int count = 0, var_count = 0;
+        for (int m = start; m < ISNCSCI_MUSCLES; m++) {
+            for (int k = 0; k < 2; k++) {
+                isncsci_value v = e->side[k].motor[m];
+                count += !in(M_012, v);
+                var_count += in(ANY012(1) | ANY012(2), v);
+            }
+            if (count - var_count >= half)
+                return (judgement){true, false};
+        }
+        if (count >= half) {
+            out.result = true;
+            out.variable = out.variable || count - var_count < half;
+        }
+    }
+    return out;
+}
+
+static void strip_tags(const isncsci_exam *e, isncsci_exam *out)
+{
+    *out = *e;
+    for (int k = 0; k < 2; k++) {
+        isncsci_side *s = &out->side[k];
+        for (int m = 0; m < ISNCSCI_MUSCLES; m++)
+            s->motor[m] = (isncsci_value)ISNCSCI_GRADE(s->motor[m]);
+        for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
+            s->light_touch[d] = (isncsci_value)ISNCSCI_GRADE(s->light_touch[d]);
+            s->pin_prick[d] = (isncsci_value)ISNCSCI_GRADE(s->pin_prick[d]);
+        }
+    }
+}
+
+static isncsci_grades asia_scale(const isncsci_exam *e, isncsci_grades complete,
+                                 const isncsci_levels ml[2], isncsci_levels nli)
+{
+    const uint32_t int_bit = 1u << ISNCSCI_INT;
+    if (nli.set == int_bit && e->vac != ISNCSCI_NO)
+        return (isncsci_grades){AIS_E, (nli.star & int_bit) ? AIS_E : 0};
+
+    isncsci_grades g = {0, 0};
+    if (complete.set & G_C) {
+        g.set |= AIS_A;
+        if (complete.star)
+            g.star |= AIS_A;
+    }
+    judgement b = can_be_b(e, ml);
+    if (b.result) {
+        g.set |= AIS_B;
+        if (b.variable)
+            g.star |= AIS_B;
+    }
+    judgement mi = can_be_motor_incomplete(e, ml);
+    if (mi.result) {
+        judgement c = more_than_half_below_3(e, nli);
+        if (c.result) {
+            g.set |= AIS_C;
+            bool star = c.variable || mi.variable;
+            if (!star) {
+                /* C that only holds thanks to tags is starred */
+                isncsci_exam plain;
+                strip_tags(e, &plain);
+                star = !more_than_half_below_3(&plain, neurological_level(&plain)).result;
+            }
+            if (star)
+                g.star |= AIS_C;
+        }
+        judgement d = half_at_least_3(e, nli);
+        if (d.result) {
+            g.set |= AIS_D;
+            if (d.variable || mi.variable)
+                g.star |= AIS_D;
+        }
+    }
+    if ((nli.set & int_bit) && e->vac != ISNCSCI_NO) {
+        g.set |= AIS_E;
+        if (nli.star & int_bit)
+            g.star |= AIS_E;
+    }
+    return g;
+}
+
+/* ------------------------------------------------------------------ */
+/* Zones of partial preservation                                       */
+
+/* Sensory ZPP step at one dermatome, walking up from S3. */
+static step zpp_sensory_step(const isncsci_side *s, int level, bool variable)
+{
+    isncsci_value p = pp_at(s, level), l = lt_at(s, level);
+    step r = {true, false, false, variable};
+    if (p == V(0, 0) && l == V(0, 0))
+        return r;
+    r.has = true;
+    if (!in(S_CAN_BE_ABSENT, p) || !in(S_CAN_BE_ABSENT, l)) {
+        r.go_on = false;
+        r.star = variable;
+        return r;
+    }
+    if (p == V(NTG, 0) || p == V(NTG, 1) || l == V(NTG, 0) || l == V(NTG, 1)) {
+        r.star = variable;
+        return r;
+    }
+    r.star = true; /* 0* : absent only by a tag */
+    r.variable = true;
+    return r;
+}
+
+static isncsci_levels zpp_sensory(const isncsci_side *s, isncsci_binary dap)
+{
+    isncsci_levels out = {1u << ISNCSCI_NA, 0};
+    const isncsci_value lt45 = s->light_touch[ISNCSCI_DERMATOMES - 1];
+    const isncsci_value pp45 = s->pin_prick[ISNCSCI_DERMATOMES - 1];
+    if (dap == ISNCSCI_YES || !in(S_CAN_BE_ABSENT, lt45) || !in(S_CAN_BE_ABSENT, pp45))
+        return out;
+    step sacral_step = zpp_sensory_step(s, ISNCSCI_S4_5, false);
+    if (!(dap == ISNCSCI_BIN_NT || !sacral_step.go_on || sacral_step.has))
+        out.set = 0;
+    bool variable = false;
+    for (int i = ISNCSCI_S3; i >= 0; i--) {
+        if (i == 0) {
+            levels_add(&out, 0, false);
+            break;
+        }
+        step r = zpp_sensory_step(s, i, variable);
+        variable = variable || r.variable;
+        if (r.has)
+            levels_add(&out, i, r.star);
+        if (!r.go_on)
+            break;
+    }
+    return out;
+}
+
+/* A value string with a star in it, as the reference sees it */
+static bool has_tag(isncsci_value v) { return ISNCSCI_TAG(v) != 0; }
+
+/* all values of a level count as normal (2 / 5, or tagged '**');
+ * a level without key muscle never does */
+static bool level_all_normal(const isncsci_side *s, int level)
+{
+    int m = muscle_of(level);
+    if (m < 0)
+        return false;
+    isncsci_value l = lt_at(s, level), p = pp_at(s, level), mv = s->motor[m];
+    return (l == V(2, 0) || ISNCSCI_TAG(l) == ISNCSCI_TAG_STAR2) &&
+           (p == V(2, 0) || ISNCSCI_TAG(p) == ISNCSCI_TAG_STAR2) &&
+           (mv == V(5, 0) || ISNCSCI_TAG(mv) == ISNCSCI_TAG_STAR2);
+}
+
+typedef struct {
+    const isncsci_side *side;
+    int first_star;  /* first level with a tagged value, -1 if none */
+    int last_normal; /* end of the run of normal levels from the top */
+} zpp_context;
+
+/* does a ZPP level depend on a tagged value at or above it? */
+static bool zpp_star(const zpp_context *c, int level)
+{
+    if (c->first_star < 0)
+        return false;
+    int m = muscle_of(level);
+    if (m >= 0) {
+        isncsci_value v = c->side->motor[m];
+        return v == V(0, 1) || v == V(0, 2);
+    }
+    isncsci_value l = lt_at(c->side, level), p = pp_at(c->side, level);
+    if ((has_tag(l) && ISNCSCI_GRADE(l) != NTG) || (has_tag(p) && ISNCSCI_GRADE(p) != NTG))
+        return true;
+    return level >= c->first_star && level <= c->last_normal;
+}
+
+/*
+ * Motor ZPP: walking up from the lowest possible motor level (or S1) to the
+ * highest one, the most caudal segments with (possible) motor function.
+ * With AIS C possible, a lowest non-key muscle more than three levels below a
+ * found segment replaces it.
+ */
+static isncsci_levels zpp_motor(const isncsci_side *s, isncsci_binary vac, isncsci_grades ais,
+                                isncsci_levels ml)
+{
+    isncsci_levels out = {0, 0};
+    if (vac == ISNCSCI_YES) {
+        levels_add(&out, ISNCSCI_NA, false);
+        return out;
+    }
+    if (vac == ISNCSCI_BIN_NT)
+        levels_add(&out, ISNCSCI_NA, false);
+    bool test_non_key = (ais.set & AIS_C) != 0;
+
+    uint32_t members = ml.set;
+    if (members == 0)
+        return out; /* unreachable: a motor level always has an element */
+    int top = __builtin_ctz(members);
+    int lowest = 31 - __builtin_clz(members);
+    if (top == ISNCSCI_INT) { /* unreachable: INT alone needs VAC Yes */
+        top = ISNCSCI_S3;
+        members = 1u << ISNCSCI_S3;
+    }
+    bool below_s1 = (members & ((1u << ISNCSCI_S2) | (1u << ISNCSCI_S3) | (1u << ISNCSCI_INT))) != 0;
+    int bottom = below_s1 ? (lowest == ISNCSCI_INT ? ISNCSCI_S3 : lowest) : ISNCSCI_S1;
+
+    zpp_context c = {s, -1, -1};
+    bool prev_in_range = false;
+    for (int i = 0; i <= bottom; i++) {
+        if (c.first_star < 0) {
+            int m = muscle_of(i);
+            if (has_tag(lt_at(s, i)) || has_tag(pp_at(s, i)) || (m >= 0 && has_tag(s->motor[m])))
+                c.first_star = i;
+        }
+        if (c.last_normal < 0 && prev_in_range && !level_all_normal(s, i))
+            c.last_normal = i - 1;
+        prev_in_range = i >= top;
+    }
+    if (c.last_normal < 0)
+        c.last_normal = bottom;
+
+    int non_key = s->lowest_non_key;
+    bool add_non_key = false, non_key_added = false;
+    for (int cur = bottom; cur >= top; cur--) {
+        bool override = test_non_key && non_key >= 0 && non_key - cur > 3;
+        int m = muscle_of(cur);
+        bool stop = cur == top;
+        if (m >= 0) {
+            isncsci_value v = s->motor[m];
+            unsigned g = ISNCSCI_GRADE(v);
+            bool function = (g >= 1 && g <= 5) || ISNCSCI_TAG(v) == ISNCSCI_TAG_STAR2;
+            bool maybe = v == V(NTG, 0) || v == V(NTG, 1) || v == V(0, 1);
+            if (function || maybe) {
+                if (override) {
+                    add_non_key = true;
+                } else {
+                    levels_add(&out, cur, zpp_star(&c, cur));
+                    non_key_added = non_key_added || cur == non_key;
+                }
+                if (function)
+                    stop = true;
+            }
+        } else if (members & (1u << cur)) {
+            if (override)
+                add_non_key = true;
+            else
+                levels_add(&out, cur, zpp_star(&c, cur));
+        }
+        if (stop)
+            break;
+    }
+    if (add_non_key && !non_key_added && non_key >= 0)
+        levels_add(&out, non_key, false);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Totals                                                              */
+
+static int sum_values(const isncsci_value *v, int n)
+{
+    int total = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned g = ISNCSCI_GRADE(v[i]);
+        if (g == NTG)
+            return ISNCSCI_ND;
+        total += (int)g;
+    }
+    return total;
+}
+
+static int add_totals(int a, int b)
+{
+    return a == ISNCSCI_ND || b == ISNCSCI_ND ? ISNCSCI_ND : a + b;
+}
+
+static void totals(const isncsci_exam *e, isncsci_result *r)
+{
+    for (int k = 0; k < 2; k++) {
+        const isncsci_side *s = &e->side[k];
+        isncsci_side_totals *t = &r->totals[k];
+        t->upper = (int16_t)sum_values(s->motor, 5);
+        t->lower = (int16_t)sum_values(s->motor + 5, 5);
+        t->motor = (int16_t)add_totals(t->upper, t->lower);
+        t->light_touch = (int16_t)sum_values(s->light_touch, ISNCSCI_DERMATOMES);
+        t->pin_prick = (int16_t)sum_values(s->pin_prick, ISNCSCI_DERMATOMES);
+    }
+    const isncsci_side_totals *R = &r->totals[ISNCSCI_RIGHT], *L = &r->totals[ISNCSCI_LEFT];
+    r->upper = (int16_t)add_totals(R->upper, L->upper);
+    r->lower = (int16_t)add_totals(R->lower, L->lower);
+    r->light_touch = (int16_t)add_totals(R->light_touch, L->light_touch);
+    r->pin_prick = (int16_t)add_totals(R->pin_prick, L->pin_prick);
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                         */
+
+static bool value_ok(uint32_t valid, isncsci_value v) { return v < 32 && in(valid, v); }
+
+static cc_status bad_field(cc_error *err, const char *side, const char *part, const char *name,
+                           const char *message)
+{
+    cc_fail(err, CC_INVALID, NULL, "invalid_value", "%s", message);
+    if (err != NULL) {
+        if (part != NULL)
+            snprintf(err->field, sizeof err->field, "%s.%s.%s", side, part, name);
+        else
+            snprintf(err->field, sizeof err->field, "%s.%s", side, name);
+    }
+    return CC_INVALID;
+}
+
+static cc_status check_exam(const isncsci_exam *e, cc_error *err)
+{
+    static const char *const SIDES[2] = {"right", "left"};
+    for (int k = 0; k < 2; k++) {
+        const isncsci_side *s = &e->side[k];
+        for (int m = 0; m < ISNCSCI_MUSCLES; m++)
+            if (!value_ok(M_VALID, s->motor[m]))
+                return bad_field(err, SIDES[k], "motor", MUSCLE_NAMES[m], "invalid motor grade");
+        for (int d = 0; d < ISNCSCI_DERMATOMES; d++)
+            if (!value_ok(S_VALID, s->light_touch[d]))
+                return bad_field(err, SIDES[k], "lightTouch", isncsci_dermatome_name(d),
+                                 "invalid sensory score");
+        for (int d = 0; d < ISNCSCI_DERMATOMES; d++)
+            if (!value_ok(S_VALID, s->pin_prick[d]))
+                return bad_field(err, SIDES[k], "pinPrick", isncsci_dermatome_name(d),
+                                 "invalid sensory score");
+        if (s->lowest_non_key != -1 &&
+            (s->lowest_non_key < ISNCSCI_C5 || s->lowest_non_key > ISNCSCI_S1))
+            return bad_field(err, SIDES[k], NULL, "lowestNonKeyMuscleWithMotorFunction",
+                             "invalid segment");
+    }
+    if ((unsigned)e->vac > ISNCSCI_BIN_NT)
+        return cc_fail(err, CC_INVALID, "voluntaryAnalContraction", "invalid_value",
+                       "expected Yes, No or NT");
+    if ((unsigned)e->dap > ISNCSCI_BIN_NT)
+        return cc_fail(err, CC_INVALID, "deepAnalPressure", "invalid_value",
+                       "expected Yes, No or NT");
+    return CC_OK;
+}
+
+cc_status isncsci_classify(const isncsci_exam *exam, isncsci_result *out, cc_error *err)
+{
+    cc_status st = check_exam(exam, err);
+    if (st != CC_OK)
+        return st;
+    memset(out, 0, sizeof *out);
+    for (int k = 0; k < 2; k++) {
+        out->sensory[k] = sensory_level(&exam->side[k]);
+        out->motor[k] = motor_level(&exam->side[k], exam->vac);
+    }
+    out->nli = neurological_level(exam);
+    out->complete = injury_complete(exam);
+    out->ais = asia_scale(exam, out->complete, out->motor, out->nli);
+    for (int k = 0; k < 2; k++) {
+        out->zpp_sensory[k] = zpp_sensory(&exam->side[k], exam->dap);
+        out->zpp_motor[k] = zpp_motor(&exam->side[k], exam->vac, out->ais, out->motor[k]);
+    }
+    totals(exam, out);
+    return CC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rendering                                                           */
+
+/* appends s at *len, keeping out NUL-terminated within cap */
+static void put(char *out, size_t cap, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (cap > 0 && *len < cap - 1) {
+        size_t room = cap - 1 - *len;
+        size_t k = n < room ? n : room;
+        memcpy(out + *len, s, k);
+        out[*len + k] = '\0';
+    }
+    *len += n;
+}
+
+size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap > 0)
+        out[0] = '\0';
+    /* NA first, then C1 .. S3, INT */
+    static const int8_t ORDER[30] = {29, 0,  1,  2,  3,  4,  5,  6,  7,  8,
+                                     9,  10, 11, 12, 13, 14, 15, 16, 17, 18,
+                                     19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+    bool first = true;
+    for (int k = 0; k < 30; k++) {
+        int i = ORDER[k];
+        if (!(l.set & (1u << i)))
+            continue;
+        if (!first)
+            put(out, cap, &len, ",");
+        put(out, cap, &len, LEVEL_NAMES[i]);
+        if (l.star & (1u << i))
+            put(out, cap, &len, "*");
+        first = false;
+    }
+    return len;
+}
+
+static size_t grades_format(isncsci_grades g, const char *letters, int n, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap > 0)
+        out[0] = '\0';
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        if (!(g.set & (1u << i)))
+            continue;
+        char item[3] = {letters[i], (g.star & (1u << i)) ? '*' : '\0', '\0'};
+        if (!first)
+            put(out, cap, &len, ",");
+        put(out, cap, &len, item);
+        first = false;
+    }
+    return len;
+}
+
+size_t isncsci_complete_format(isncsci_grades g, char *out, size_t cap)
+{
+    return grades_format(g, "CI", 2, out, cap);
+}
+
+size_t isncsci_ais_format(isncsci_grades g, char *out, size_t cap)
+{
+    return grades_format(g, "ABCDE", 5, out, cap);
+}
+
+size_t isncsci_total_format(int total, char *out, size_t cap)
+{
+    int n = total == ISNCSCI_ND ? snprintf(out, cap, "ND") : snprintf(out, cap, "%d", total);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static const char *const FIELD_PATHS[ISNCSCI_FIELD_COUNT] = {
+    "classification.neurologicalLevels.sensoryRight",
+    "classification.neurologicalLevels.sensoryLeft",
+    "classification.neurologicalLevels.motorRight",
+    "classification.neurologicalLevels.motorLeft",
+    "classification.neurologicalLevelOfInjury",
+    "classification.injuryComplete",
+    "classification.ASIAImpairmentScale",
+    "classification.zoneOfPartialPreservations.sensoryRight",
+    "classification.zoneOfPartialPreservations.sensoryLeft",
+    "classification.zoneOfPartialPreservations.motorRight",
+    "classification.zoneOfPartialPreservations.motorLeft",
+    "totals.left.upperExtremity",
+    "totals.left.lowerExtremity",
+    "totals.left.lightTouch",
+    "totals.left.pinPrick",
+    "totals.left.motor",
+    "totals.right.upperExtremity",
+    "totals.right.lowerExtremity",
+    "totals.right.lightTouch",
+    "totals.right.pinPrick",
+    "totals.right.motor",
+    "totals.upperExtremity",
+    "totals.lowerExtremity",
+    "totals.lightTouch",
+    "totals.pinPrick",
+};
+
+const char *isncsci_field_path(isncsci_field f)
+{
+    return (unsigned)f < ISNCSCI_FIELD_COUNT ? FIELD_PATHS[f] : "?";
+}
+
+size_t isncsci_result_field(const isncsci_result *r, isncsci_field f, char *out, size_t cap)
+{
+    const isncsci_side_totals *L = &r->totals[ISNCSCI_LEFT], *R = &r->totals[ISNCSCI_RIGHT];
+    switch (f) {
+    case ISNCSCI_F_SENSORY_RIGHT: return isncsci_levels_format(r->sensory[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_SENSORY_LEFT: return isncsci_levels_format(r->sensory[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_MOTOR_RIGHT: return isncsci_levels_format(r->motor[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_MOTOR_LEFT: return isncsci_levels_format(r->motor[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_NLI: return isncsci_levels_format(r->nli, out, cap);
+    case ISNCSCI_F_COMPLETE: return isncsci_complete_format(r->complete, out, cap);
+    case ISNCSCI_F_AIS: return isncsci_ais_format(r->ais, out, cap);
+    case ISNCSCI_F_ZPP_SENSORY_RIGHT: return isncsci_levels_format(r->zpp_sensory[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_ZPP_SENSORY_LEFT: return isncsci_levels_format(r->zpp_sensory[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_ZPP_MOTOR_RIGHT: return isncsci_levels_format(r->zpp_motor[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_ZPP_MOTOR_LEFT: return isncsci_levels_format(r->zpp_motor[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_LEFT_UPPER: return isncsci_total_format(L->upper, out, cap);
+    case ISNCSCI_F_LEFT_LOWER: return isncsci_total_format(L->lower, out, cap);
+    case ISNCSCI_F_LEFT_LIGHT_TOUCH: return isncsci_total_format(L->light_touch, out, cap);
+    case ISNCSCI_F_LEFT_PIN_PRICK: return isncsci_total_format(L->pin_prick, out, cap);
+    case ISNCSCI_F_LEFT_MOTOR: return isncsci_total_format(L->motor, out, cap);
+    case ISNCSCI_F_RIGHT_UPPER: return isncsci_total_format(R->upper, out, cap);
+    case ISNCSCI_F_RIGHT_LOWER: return isncsci_total_format(R->lower, out, cap);
+    case ISNCSCI_F_RIGHT_LIGHT_TOUCH: return isncsci_total_format(R->light_touch, out, cap);
+    case ISNCSCI_F_RIGHT_PIN_PRICK: return isncsci_total_format(R->pin_prick, out, cap);
+    case ISNCSCI_F_RIGHT_MOTOR: return isncsci_total_format(R->motor, out, cap);
+    case ISNCSCI_F_UPPER: return isncsci_total_format(r->upper, out, cap);
+    case ISNCSCI_F_LOWER: return isncsci_total_format(r->lower, out, cap);
+    case ISNCSCI_F_LIGHT_TOUCH: return isncsci_total_format(r->light_touch, out, cap);
+    case ISNCSCI_F_PIN_PRICK: return isncsci_total_format(r->pin_prick, out, cap);
+    case ISNCSCI_FIELD_COUNT: break;
+    }
+    if (cap > 0)
+        out[0] = '\0';
+    return 0;
+}
