@@ -189,6 +189,107 @@ static void levels_add(isncsci_levels *l, int level, bool star)
 }
 
 /* ------------------------------------------------------------------ */
+/* Side profile: everything the walks ask about a side, computed in one */
+/* pass (validation and totals included), so each walk step is a lookup */
+
+/* class of the light touch / pin prick pair of one dermatome, as a
+ * sensory step sees it */
+enum {
+    CL_NORMAL,   /* both 2 */
+    CL_ABNORMAL, /* 0, 1, 0*, 1* in either */
+    CL_NT_STAR,  /* NT* in either (and nothing abnormal) */
+    CL_NT_VAR,   /* plain NT with a '**' partner */
+    CL_NT,       /* plain NT otherwise */
+    CL_VAR,      /* only normal and '**' values, not both 2 */
+};
+
+typedef struct {
+    const isncsci_side *side;
+    uint8_t cls[ISNCSCI_LEVELS]; /* by level; C1 reads as normal */
+    uint32_t pair_zero;          /* bit per level: light touch and pin prick both 0 */
+    uint32_t stops, has, var;    /* bit per level: what a sensory step judged there does */
+    uint32_t level_normal;       /* key-muscle levels with all values normal or '**' */
+    int first_tag;               /* first level with a tagged value, -1 if none */
+} profile;
+
+static uint8_t pair_class(isncsci_value a, isncsci_value b)
+{
+    if (a == V(2, 0) && b == V(2, 0))
+        return CL_NORMAL;
+    if (in(S_ABNORMAL, a) || in(S_ABNORMAL, b))
+        return CL_ABNORMAL;
+    if (a == V(NTG, 1) || b == V(NTG, 1))
+        return CL_NT_STAR;
+    if (a == V(NTG, 0) || b == V(NTG, 0))
+        return (in(S_DSTAR01, a) || in(S_DSTAR01, b)) ? CL_NT_VAR : CL_NT;
+    return CL_VAR;
+}
+
+static bool normal_or_dstar(isncsci_value v, isncsci_value normal)
+{
+    return v == normal || ISNCSCI_TAG(v) == ISNCSCI_TAG_STAR2;
+}
+
+/* sums grades into *total, ND once an NT is met */
+static void add_grade(int *total, isncsci_value v)
+{
+    if (ISNCSCI_GRADE(v) == NTG)
+        *total = ISNCSCI_ND;
+    else if (*total != ISNCSCI_ND)
+        *total += (int)ISNCSCI_GRADE(v);
+}
+
+/* Builds p and t from s; returns false when s holds an invalid code. */
+static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals *t)
+{
+    bool ok = true;
+    int upper = 0, lower = 0, lt = 0, pp = 0;
+    p->side = s;
+    p->cls[0] = CL_NORMAL;
+    p->pair_zero = 0;
+    p->stops = p->has = p->var = 0;
+    p->level_normal = 0;
+    p->first_tag = -1;
+    for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
+        isncsci_value a = s->light_touch[d], b = s->pin_prick[d];
+        ok = ok && a < 32 && b < 32 && in(S_VALID, a) && in(S_VALID, b);
+        int level = d + 1;
+        uint8_t c = pair_class(a, b);
+        p->cls[level] = c;
+        uint32_t bit = 1u << level;
+        if (c == CL_ABNORMAL || c == CL_NT_STAR)
+            p->stops |= bit;
+        if (c != CL_NORMAL && c != CL_VAR)
+            p->has |= bit;
+        if (c == CL_NT_STAR || c == CL_NT_VAR || c == CL_VAR)
+            p->var |= bit;
+        if (a == V(0, 0) && b == V(0, 0))
+            p->pair_zero |= bit;
+        if (p->first_tag < 0 && (ISNCSCI_TAG(a) || ISNCSCI_TAG(b)))
+            p->first_tag = level;
+        add_grade(&lt, a);
+        add_grade(&pp, b);
+    }
+    for (int m = 0; m < ISNCSCI_MUSCLES; m++) {
+        isncsci_value v = s->motor[m];
+        int level = MUSCLE_LEVEL[m];
+        ok = ok && v < 32 && in(M_VALID, v);
+        if (ISNCSCI_TAG(v) && (p->first_tag < 0 || level < p->first_tag))
+            p->first_tag = level;
+        if (normal_or_dstar(v, V(5, 0)) && normal_or_dstar(s->light_touch[level - 1], V(2, 0)) &&
+            normal_or_dstar(s->pin_prick[level - 1], V(2, 0)))
+            p->level_normal |= 1u << level;
+        add_grade(m < 5 ? &upper : &lower, v);
+    }
+    t->upper = (int16_t)upper;
+    t->lower = (int16_t)lower;
+    t->motor = (int16_t)(upper == ISNCSCI_ND || lower == ISNCSCI_ND ? ISNCSCI_ND : upper + lower);
+    t->light_touch = (int16_t)lt;
+    t->pin_prick = (int16_t)pp;
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
 /* One step of a level walk                                            */
 
 typedef struct {
@@ -204,33 +305,36 @@ typedef struct {
  * this level (starred), stop; plain NT -> this level is possible, go on;
  * scores tagged "consider normal" -> go on, but variable.
  */
-static step sensory_step(const isncsci_side *s, int level, bool variable)
+static step sensory_step(const profile *p, int level, bool variable)
 {
-    isncsci_value a = lt_at(s, level + 1), b = pp_at(s, level + 1);
     step r = {true, false, false, variable};
-    if (a == V(2, 0) && b == V(2, 0))
-        return r;
-    if (in(S_ABNORMAL, a) || in(S_ABNORMAL, b)) {
+    switch (p->cls[level + 1]) {
+    case CL_NORMAL:
+        break;
+    case CL_ABNORMAL:
         r.go_on = false;
         r.has = true;
         r.star = variable;
-        return r;
-    }
-    if (a == V(NTG, 1) || b == V(NTG, 1)) {
+        break;
+    case CL_NT_STAR:
         r.go_on = false;
         r.has = true;
         r.star = true;
         r.variable = true;
-        return r;
-    }
-    if (a == V(NTG, 0) || b == V(NTG, 0)) {
+        break;
+    case CL_NT_VAR:
         r.has = true;
         r.star = variable;
-        if (in(S_DSTAR01, a) || in(S_DSTAR01, b))
-            r.variable = true;
-        return r;
+        r.variable = true;
+        break;
+    case CL_NT:
+        r.has = true;
+        r.star = variable;
+        break;
+    default: /* CL_VAR */
+        r.variable = true;
+        break;
     }
-    r.variable = true;
     return r;
 }
 
@@ -272,15 +376,15 @@ static step motor_step(isncsci_value cur, isncsci_value next, bool variable)
 
 /* Sensory dermatomes below the last key muscle of a block (C5..T2 for T1,
  * L2..S2 for S1), each judged on its own. */
-static step sensory_block(const isncsci_side *s, int first_muscle_level)
+static step sensory_block(const profile *p, int first_muscle_level)
 {
-    step agg = {true, false, false, false};
-    for (int i = first_muscle_level - 1; i <= first_muscle_level + 4; i++) {
-        step r = sensory_step(s, i, false);
-        agg.go_on = agg.go_on && r.go_on;
-        agg.has = agg.has || r.has;
-        agg.variable = agg.variable || r.variable;
-    }
+    /* steps at first-1 .. first+4 judge the dermatomes first .. first+5 */
+    uint32_t range = ((1u << 6) - 1) << first_muscle_level;
+    step agg;
+    agg.go_on = (p->stops & range) == 0;
+    agg.has = (p->has & range) != 0;
+    agg.star = false;
+    agg.variable = (p->var & range) != 0;
     return agg;
 }
 
@@ -306,12 +410,15 @@ static step end_key_step(isncsci_value cur, bool variable, step sb)
 /* ------------------------------------------------------------------ */
 /* Sensory and motor levels                                            */
 
-static isncsci_levels sensory_level(const isncsci_side *s)
+static isncsci_levels sensory_level(const profile *p)
 {
     isncsci_levels out = {0, 0};
     bool variable = false;
-    for (int i = 0; i < ISNCSCI_S4_5; i++) {
-        step r = sensory_step(s, i, variable);
+    /* skip the run of normal dermatomes from C2 down */
+    uint32_t odd = (p->stops | p->has | p->var) & ~1u;
+    int first = odd ? __builtin_ctz(odd) - 1 : ISNCSCI_S4_5;
+    for (int i = first; i < ISNCSCI_S4_5; i++) {
+        step r = sensory_step(p, i, variable);
         variable = variable || r.variable;
         if (r.has)
             levels_add(&out, i, r.star);
@@ -325,8 +432,9 @@ static isncsci_levels sensory_level(const isncsci_side *s)
 /* Motor function at S4-5 is voluntary anal contraction: without it the
  * motor level stops at S3; when it is not testable, S3 and INT are both
  * possible. */
-static isncsci_levels motor_level(const isncsci_side *s, isncsci_binary vac)
+static isncsci_levels motor_level(const profile *p, isncsci_binary vac)
 {
+    const isncsci_side *s = p->side;
     isncsci_levels out = {0, 0};
     bool variable = false;
     for (int i = 0; i < ISNCSCI_LEVELS; i++) {
@@ -336,11 +444,11 @@ static isncsci_levels motor_level(const isncsci_side *s, isncsci_binary vac)
             r = pre_key_step(s->motor[muscle_of(i + 1)], variable);
         } else if (i == ISNCSCI_T1 || i == ISNCSCI_S1) {
             r = end_key_step(s->motor[m], variable,
-                             sensory_block(s, i == ISNCSCI_T1 ? ISNCSCI_C5 : ISNCSCI_L2));
+                             sensory_block(p, i == ISNCSCI_T1 ? ISNCSCI_C5 : ISNCSCI_L2));
         } else if (m >= 0) {
             r = motor_step(s->motor[m], s->motor[m + 1], variable);
         } else if (i < ISNCSCI_S4_5) {
-            r = sensory_step(s, i, variable);
+            r = sensory_step(p, i, variable);
         } else {
             if (vac != ISNCSCI_YES && !(out.set & (1u << ISNCSCI_S3)))
                 levels_add(&out, ISNCSCI_S3, variable);
@@ -397,13 +505,13 @@ static step nli_with_motor(const isncsci_exam *e, int level, step sens, bool var
     return out;
 }
 
-static isncsci_levels neurological_level(const isncsci_exam *e)
+static isncsci_levels neurological_level(const isncsci_exam *e, const profile pr[2])
 {
     isncsci_levels out = {0, 0};
     bool variable = false;
     for (int i = 0; i < ISNCSCI_S4_5; i++) {
-        step l = sensory_step(&e->side[ISNCSCI_LEFT], i, variable);
-        step r = sensory_step(&e->side[ISNCSCI_RIGHT], i, variable);
+        step l = sensory_step(&pr[ISNCSCI_LEFT], i, variable);
+        step r = sensory_step(&pr[ISNCSCI_RIGHT], i, variable);
         step res = nli_sensory(l, r, variable);
         if ((i >= ISNCSCI_C4 && i <= ISNCSCI_T1) || (i >= ISNCSCI_L1 && i <= ISNCSCI_S1))
             res = nli_with_motor(e, i, res, variable);
@@ -646,7 +754,7 @@ static void strip_tags(const isncsci_exam *e, isncsci_exam *out)
     }
 }
 
-static isncsci_grades asia_scale(const isncsci_exam *e, isncsci_grades complete,
+static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2], isncsci_grades complete,
                                  const isncsci_levels ml[2], isncsci_levels nli)
 {
     const uint32_t int_bit = 1u << ISNCSCI_INT;
@@ -671,11 +779,15 @@ static isncsci_grades asia_scale(const isncsci_exam *e, isncsci_grades complete,
         if (c.result) {
             g.set |= AIS_C;
             bool star = c.variable || mi.variable;
-            if (!star) {
+            if (!star && (pr[0].first_tag >= 0 || pr[1].first_tag >= 0)) {
                 /* C that only holds thanks to tags is starred */
                 isncsci_exam plain;
+                profile plain_pr[2];
+                isncsci_side_totals unused;
                 strip_tags(e, &plain);
-                star = !more_than_half_below_3(&plain, neurological_level(&plain)).result;
+                for (int k = 0; k < 2; k++)
+                    profile_build(&plain.side[k], &plain_pr[k], &unused);
+                star = !more_than_half_below_3(&plain, neurological_level(&plain, plain_pr)).result;
             }
             if (star)
                 g.star |= AIS_C;
@@ -720,8 +832,9 @@ static step zpp_sensory_step(const isncsci_side *s, int level, bool variable)
     return r;
 }
 
-static isncsci_levels zpp_sensory(const isncsci_side *s, isncsci_binary dap)
+static isncsci_levels zpp_sensory(const profile *pr, isncsci_binary dap)
 {
+    const isncsci_side *s = pr->side;
     isncsci_levels out = {1u << ISNCSCI_NA, 0};
     const isncsci_value lt45 = s->light_touch[ISNCSCI_DERMATOMES - 1];
     const isncsci_value pp45 = s->pin_prick[ISNCSCI_DERMATOMES - 1];
@@ -736,6 +849,8 @@ static isncsci_levels zpp_sensory(const isncsci_side *s, isncsci_binary dap)
             levels_add(&out, 0, false);
             break;
         }
+        if (pr->pair_zero & (1u << i))
+            continue; /* both absent: the walk goes on */
         step r = zpp_sensory_step(s, i, variable);
         variable = variable || r.variable;
         if (r.has)
@@ -746,21 +861,7 @@ static isncsci_levels zpp_sensory(const isncsci_side *s, isncsci_binary dap)
     return out;
 }
 
-/* A value string with a star in it, as the reference sees it */
 static bool has_tag(isncsci_value v) { return ISNCSCI_TAG(v) != 0; }
-
-/* all values of a level count as normal (2 / 5, or tagged '**');
- * a level without key muscle never does */
-static bool level_all_normal(const isncsci_side *s, int level)
-{
-    int m = muscle_of(level);
-    if (m < 0)
-        return false;
-    isncsci_value l = lt_at(s, level), p = pp_at(s, level), mv = s->motor[m];
-    return (l == V(2, 0) || ISNCSCI_TAG(l) == ISNCSCI_TAG_STAR2) &&
-           (p == V(2, 0) || ISNCSCI_TAG(p) == ISNCSCI_TAG_STAR2) &&
-           (mv == V(5, 0) || ISNCSCI_TAG(mv) == ISNCSCI_TAG_STAR2);
-}
 
 typedef struct {
     const isncsci_side *side;
@@ -790,9 +891,10 @@ static bool zpp_star(const zpp_context *c, int level)
  * With AIS C possible, a lowest non-key muscle more than three levels below a
  * found segment replaces it.
  */
-static isncsci_levels zpp_motor(const isncsci_side *s, isncsci_binary vac, isncsci_grades ais,
+static isncsci_levels zpp_motor(const profile *pr, isncsci_binary vac, isncsci_grades ais,
                                 isncsci_levels ml)
 {
+    const isncsci_side *s = pr->side;
     isncsci_levels out = {0, 0};
     if (vac == ISNCSCI_YES) {
         levels_add(&out, ISNCSCI_NA, false);
@@ -814,20 +916,17 @@ static isncsci_levels zpp_motor(const isncsci_side *s, isncsci_binary vac, isncs
     bool below_s1 = (members & ((1u << ISNCSCI_S2) | (1u << ISNCSCI_S3) | (1u << ISNCSCI_INT))) != 0;
     int bottom = below_s1 ? (lowest == ISNCSCI_INT ? ISNCSCI_S3 : lowest) : ISNCSCI_S1;
 
+    /* stars: the first tagged level (down to the bottom), and the end of the
+     * run of normal levels just below the top (the level before the first
+     * level that is not normal; levels without key muscle never are) */
     zpp_context c = {s, -1, -1};
-    bool prev_in_range = false;
-    for (int i = 0; i <= bottom; i++) {
-        if (c.first_star < 0) {
-            int m = muscle_of(i);
-            if (has_tag(lt_at(s, i)) || has_tag(pp_at(s, i)) || (m >= 0 && has_tag(s->motor[m])))
-                c.first_star = i;
-        }
-        if (c.last_normal < 0 && prev_in_range && !level_all_normal(s, i))
-            c.last_normal = i - 1;
-        prev_in_range = i >= top;
+    if (pr->first_tag >= 0 && pr->first_tag <= bottom) {
+        c.first_star = pr->first_tag;
+        uint32_t upto_bottom = bottom >= 31 ? ~0u : (1u << (bottom + 1)) - 1;
+        uint32_t below_top = ~((1u << (top + 1)) - 1);
+        uint32_t not_normal = ~pr->level_normal & upto_bottom & below_top;
+        c.last_normal = not_normal ? __builtin_ctz(not_normal) - 1 : bottom;
     }
-    if (c.last_normal < 0)
-        c.last_normal = bottom;
 
     int non_key = s->lowest_non_key;
     bool add_non_key = false, non_key_added = false;
@@ -867,39 +966,9 @@ static isncsci_levels zpp_motor(const isncsci_side *s, isncsci_binary vac, isncs
 /* ------------------------------------------------------------------ */
 /* Totals                                                              */
 
-static int sum_values(const isncsci_value *v, int n)
-{
-    int total = 0;
-    for (int i = 0; i < n; i++) {
-        unsigned g = ISNCSCI_GRADE(v[i]);
-        if (g == NTG)
-            return ISNCSCI_ND;
-        total += (int)g;
-    }
-    return total;
-}
-
 static int add_totals(int a, int b)
 {
     return a == ISNCSCI_ND || b == ISNCSCI_ND ? ISNCSCI_ND : a + b;
-}
-
-static void totals(const isncsci_exam *e, isncsci_result *r)
-{
-    for (int k = 0; k < 2; k++) {
-        const isncsci_side *s = &e->side[k];
-        isncsci_side_totals *t = &r->totals[k];
-        t->upper = (int16_t)sum_values(s->motor, 5);
-        t->lower = (int16_t)sum_values(s->motor + 5, 5);
-        t->motor = (int16_t)add_totals(t->upper, t->lower);
-        t->light_touch = (int16_t)sum_values(s->light_touch, ISNCSCI_DERMATOMES);
-        t->pin_prick = (int16_t)sum_values(s->pin_prick, ISNCSCI_DERMATOMES);
-    }
-    const isncsci_side_totals *R = &r->totals[ISNCSCI_RIGHT], *L = &r->totals[ISNCSCI_LEFT];
-    r->upper = (int16_t)add_totals(R->upper, L->upper);
-    r->lower = (int16_t)add_totals(R->lower, L->lower);
-    r->light_touch = (int16_t)add_totals(R->light_touch, L->light_touch);
-    r->pin_prick = (int16_t)add_totals(R->pin_prick, L->pin_prick);
 }
 
 /* ------------------------------------------------------------------ */
@@ -952,22 +1021,31 @@ static cc_status check_exam(const isncsci_exam *e, cc_error *err)
 
 cc_status isncsci_classify(const isncsci_exam *exam, isncsci_result *out, cc_error *err)
 {
-    cc_status st = check_exam(exam, err);
-    if (st != CC_OK)
-        return st;
+    profile pr[2];
     memset(out, 0, sizeof *out);
+    bool ok = profile_build(&exam->side[0], &pr[0], &out->totals[0]);
+    ok = profile_build(&exam->side[1], &pr[1], &out->totals[1]) && ok;
+    for (int k = 0; k < 2 && ok; k++)
+        ok = exam->side[k].lowest_non_key == -1 ||
+             (exam->side[k].lowest_non_key >= ISNCSCI_C5 && exam->side[k].lowest_non_key <= ISNCSCI_S1);
+    if (!ok || (unsigned)exam->vac > ISNCSCI_BIN_NT || (unsigned)exam->dap > ISNCSCI_BIN_NT)
+        return check_exam(exam, err); /* names the first bad field */
     for (int k = 0; k < 2; k++) {
-        out->sensory[k] = sensory_level(&exam->side[k]);
-        out->motor[k] = motor_level(&exam->side[k], exam->vac);
+        out->sensory[k] = sensory_level(&pr[k]);
+        out->motor[k] = motor_level(&pr[k], exam->vac);
     }
-    out->nli = neurological_level(exam);
+    out->nli = neurological_level(exam, pr);
     out->complete = injury_complete(exam);
-    out->ais = asia_scale(exam, out->complete, out->motor, out->nli);
+    out->ais = asia_scale(exam, pr, out->complete, out->motor, out->nli);
     for (int k = 0; k < 2; k++) {
-        out->zpp_sensory[k] = zpp_sensory(&exam->side[k], exam->dap);
-        out->zpp_motor[k] = zpp_motor(&exam->side[k], exam->vac, out->ais, out->motor[k]);
+        out->zpp_sensory[k] = zpp_sensory(&pr[k], exam->dap);
+        out->zpp_motor[k] = zpp_motor(&pr[k], exam->vac, out->ais, out->motor[k]);
     }
-    totals(exam, out);
+    const isncsci_side_totals *R = &out->totals[ISNCSCI_RIGHT], *L = &out->totals[ISNCSCI_LEFT];
+    out->upper = (int16_t)add_totals(R->upper, L->upper);
+    out->lower = (int16_t)add_totals(R->lower, L->lower);
+    out->light_touch = (int16_t)add_totals(R->light_touch, L->light_touch);
+    out->pin_prick = (int16_t)add_totals(R->pin_prick, L->pin_prick);
     return CC_OK;
 }
 
