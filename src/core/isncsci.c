@@ -205,12 +205,19 @@ enum {
 
 typedef struct {
     const isncsci_side *side;
-    uint8_t cls[ISNCSCI_LEVELS]; /* by level; C1 reads as normal */
     uint32_t pair_zero;          /* bit per level: light touch and pin prick both 0 */
     uint32_t stops, has, var;    /* bit per level: what a sensory step judged there does */
     uint32_t level_normal;       /* key-muscle levels with all values normal or '**' */
     int first_tag;               /* first level with a tagged value, -1 if none */
+    int first_odd;               /* first level whose pair is not both 2 or whose key
+                                  * muscle is not 5 (29 if none) */
 } profile;
+
+/* what each class sets: 1 stops, 2 has, 4 var (see sensory_step) */
+static const uint8_t CLASS_BITS[6] = {
+    [CL_NORMAL] = 0, [CL_ABNORMAL] = 1 | 2, [CL_NT_STAR] = 1 | 2 | 4,
+    [CL_NT_VAR] = 2 | 4, [CL_NT] = 2, [CL_VAR] = 4,
+};
 
 static uint8_t pair_class(isncsci_value a, isncsci_value b)
 {
@@ -230,63 +237,74 @@ static bool normal_or_dstar(isncsci_value v, isncsci_value normal)
     return v == normal || ISNCSCI_TAG(v) == ISNCSCI_TAG_STAR2;
 }
 
-/* sums grades into *total, ND once an NT is met */
-static void add_grade(int *total, isncsci_value v)
-{
-    if (ISNCSCI_GRADE(v) == NTG)
-        *total = ISNCSCI_ND;
-    else if (*total != ISNCSCI_ND)
-        *total += (int)ISNCSCI_GRADE(v);
-}
-
 /* Builds p and t from s; returns false when s holds an invalid code. */
 static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals *t)
 {
-    bool ok = true;
     int upper = 0, lower = 0, lt = 0, pp = 0;
+    unsigned up_nt = 0, lo_nt = 0, lt_nt = 0, pp_nt = 0;
     p->side = s;
-    p->cls[0] = CL_NORMAL;
-    p->pair_zero = 0;
-    p->stops = p->has = p->var = 0;
     p->level_normal = 0;
     p->first_tag = -1;
+    uint32_t bad = 0, stops = 0, has = 0, var = 0, zero = 0, odd = 0;
     for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
         isncsci_value a = s->light_touch[d], b = s->pin_prick[d];
-        ok = ok && a < 32 && b < 32 && in(S_VALID, a) && in(S_VALID, b);
         int level = d + 1;
-        uint8_t c = pair_class(a, b);
-        p->cls[level] = c;
         uint32_t bit = 1u << level;
-        if (c == CL_ABNORMAL || c == CL_NT_STAR)
-            p->stops |= bit;
-        if (c != CL_NORMAL && c != CL_VAR)
-            p->has |= bit;
-        if (c == CL_NT_STAR || c == CL_NT_VAR || c == CL_VAR)
-            p->var |= bit;
-        if (a == V(0, 0) && b == V(0, 0))
-            p->pair_zero |= bit;
-        if (p->first_tag < 0 && (ISNCSCI_TAG(a) || ISNCSCI_TAG(b)))
+        if (a == V(2, 0) && b == V(2, 0)) { /* the common cases first */
+            lt += 2;
+            pp += 2;
+            continue;
+        }
+        odd |= bit;
+        if ((a | b) == 0) {
+            stops |= bit;
+            has |= bit;
+            zero |= bit;
+            continue;
+        }
+        bad |= ((S_VALID >> (a & 31u)) & (S_VALID >> (b & 31u)) & 1u) ^ 1u;
+        bad |= (uint32_t)(a | b) >> 5;
+        uint8_t c = pair_class(a, b);
+        uint32_t cb = CLASS_BITS[c];
+        stops |= (cb & 1u) << level;
+        has |= ((cb >> 1) & 1u) << level;
+        var |= ((cb >> 2) & 1u) << level;
+        if (p->first_tag < 0 && ((a | b) & (ISNCSCI_TAG_STAR | ISNCSCI_TAG_STAR2)))
             p->first_tag = level;
-        add_grade(&lt, a);
-        add_grade(&pp, b);
+        lt += (int)ISNCSCI_GRADE(a);
+        pp += (int)ISNCSCI_GRADE(b);
+        lt_nt |= ISNCSCI_GRADE(a) == NTG;
+        pp_nt |= ISNCSCI_GRADE(b) == NTG;
     }
+    p->stops = stops;
+    p->has = has;
+    p->var = var;
+    p->pair_zero = zero;
     for (int m = 0; m < ISNCSCI_MUSCLES; m++) {
         isncsci_value v = s->motor[m];
         int level = MUSCLE_LEVEL[m];
-        ok = ok && v < 32 && in(M_VALID, v);
+        bad |= (((M_VALID >> (v & 31u)) & 1u) ^ 1u) | ((uint32_t)v >> 5);
+        odd |= (uint32_t)(v != V(5, 0)) << level;
         if (ISNCSCI_TAG(v) && (p->first_tag < 0 || level < p->first_tag))
             p->first_tag = level;
         if (normal_or_dstar(v, V(5, 0)) && normal_or_dstar(s->light_touch[level - 1], V(2, 0)) &&
             normal_or_dstar(s->pin_prick[level - 1], V(2, 0)))
             p->level_normal |= 1u << level;
-        add_grade(m < 5 ? &upper : &lower, v);
+        if (m < 5) {
+            upper += (int)ISNCSCI_GRADE(v);
+            up_nt |= ISNCSCI_GRADE(v) == NTG;
+        } else {
+            lower += (int)ISNCSCI_GRADE(v);
+            lo_nt |= ISNCSCI_GRADE(v) == NTG;
+        }
     }
-    t->upper = (int16_t)upper;
-    t->lower = (int16_t)lower;
-    t->motor = (int16_t)(upper == ISNCSCI_ND || lower == ISNCSCI_ND ? ISNCSCI_ND : upper + lower);
-    t->light_touch = (int16_t)lt;
-    t->pin_prick = (int16_t)pp;
-    return ok;
+    t->upper = (int16_t)(up_nt ? ISNCSCI_ND : upper);
+    t->lower = (int16_t)(lo_nt ? ISNCSCI_ND : lower);
+    t->motor = (int16_t)(up_nt || lo_nt ? ISNCSCI_ND : upper + lower);
+    t->light_touch = (int16_t)(lt_nt ? ISNCSCI_ND : lt);
+    t->pin_prick = (int16_t)(pp_nt ? ISNCSCI_ND : pp);
+    p->first_odd = odd ? __builtin_ctz(odd) : ISNCSCI_LEVELS;
+    return bad == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -307,34 +325,13 @@ typedef struct {
  */
 static step sensory_step(const profile *p, int level, bool variable)
 {
-    step r = {true, false, false, variable};
-    switch (p->cls[level + 1]) {
-    case CL_NORMAL:
-        break;
-    case CL_ABNORMAL:
-        r.go_on = false;
-        r.has = true;
-        r.star = variable;
-        break;
-    case CL_NT_STAR:
-        r.go_on = false;
-        r.has = true;
-        r.star = true;
-        r.variable = true;
-        break;
-    case CL_NT_VAR:
-        r.has = true;
-        r.star = variable;
-        r.variable = true;
-        break;
-    case CL_NT:
-        r.has = true;
-        r.star = variable;
-        break;
-    default: /* CL_VAR */
-        r.variable = true;
-        break;
-    }
+    uint32_t bit = 1u << (level + 1);
+    step r;
+    r.go_on = (p->stops & bit) == 0;
+    r.has = (p->has & bit) != 0;
+    /* NT* is the only finding that both stops and varies: it stars itself */
+    r.star = r.has && (variable || (p->stops & p->var & bit) != 0);
+    r.variable = variable || (p->var & bit) != 0;
     return r;
 }
 
@@ -437,7 +434,9 @@ static isncsci_levels motor_level(const profile *p, isncsci_binary vac)
     const isncsci_side *s = p->side;
     isncsci_levels out = {0, 0};
     bool variable = false;
-    for (int i = 0; i < ISNCSCI_LEVELS; i++) {
+    /* every step above the level before the first odd one is a no-op */
+    int first = p->first_odd > 0 ? p->first_odd - 1 : 0;
+    for (int i = first; i < ISNCSCI_LEVELS; i++) {
         step r;
         int m = muscle_of(i);
         if (i == ISNCSCI_C4 || i == ISNCSCI_L1) {
@@ -509,7 +508,8 @@ static isncsci_levels neurological_level(const isncsci_exam *e, const profile pr
 {
     isncsci_levels out = {0, 0};
     bool variable = false;
-    for (int i = 0; i < ISNCSCI_S4_5; i++) {
+    int odd = pr[0].first_odd < pr[1].first_odd ? pr[0].first_odd : pr[1].first_odd;
+    for (int i = odd > 0 ? odd - 1 : 0; i < ISNCSCI_S4_5; i++) {
         step l = sensory_step(&pr[ISNCSCI_LEFT], i, variable);
         step r = sensory_step(&pr[ISNCSCI_RIGHT], i, variable);
         step res = nli_sensory(l, r, variable);
