@@ -674,6 +674,69 @@ static void test_random_invariants(void **state)
     }
 }
 
+/* Random single-field mutations of a valid exam: each is accepted exactly
+ * when the new value is valid for that field, and otherwise refused with
+ * the mutated field's path. */
+static void test_json_mutations(void **state)
+{
+    (void)state;
+    static const char *const VALUES[] = {
+        "0", "1", "2", "3", "4", "5", "6", "0*", "1*", "2*", "4*", "5*", "0**", "2**", "4**",
+        "NT", "NT*", "NT**", "NT***", "nt", "", " 1", "1 ", "Yes", "No", "yes", "C5", "T13", "S1", "C4",
+    };
+    static const char *const SIDES[2] = {"right", "left"};
+    uint64_t seed = 0xBADC0FFEEULL;
+    for (int it = 0; it < 3000; it++) {
+        isncsci_exam e;
+        isncsci_exam_normal(&e);
+        json_t *root = exam_to_json(&e);
+        const char *value = VALUES[rng_next(&seed) % (sizeof VALUES / sizeof VALUES[0])];
+        char path[96];
+        int kind = (int)(rng_next(&seed) % 6);
+        int side = (int)(rng_next(&seed) % 2);
+        bool ok;
+        isncsci_value v;
+        isncsci_binary b;
+        if (kind == 0) {
+            int m = (int)(rng_next(&seed) % ISNCSCI_MUSCLES);
+            snprintf(path, sizeof path, "%s.motor.%s", SIDES[side], isncsci_muscle_name(m));
+            json_object_set_new(json_object_get(json_object_get(root, SIDES[side]), "motor"),
+                                isncsci_muscle_name(m), json_string(value));
+            ok = isncsci_value_parse(value, true, &v);
+        } else if (kind <= 2) {
+            const char *group = kind == 1 ? "lightTouch" : "pinPrick";
+            int d = (int)(rng_next(&seed) % ISNCSCI_DERMATOMES);
+            snprintf(path, sizeof path, "%s.%s.%s", SIDES[side], group, isncsci_dermatome_name(d));
+            json_object_set_new(json_object_get(json_object_get(root, SIDES[side]), group),
+                                isncsci_dermatome_name(d), json_string(value));
+            ok = isncsci_value_parse(value, false, &v);
+        } else if (kind == 3) {
+            snprintf(path, sizeof path, "%s.lowestNonKeyMuscleWithMotorFunction", SIDES[side]);
+            json_object_set_new(json_object_get(root, SIDES[side]),
+                                "lowestNonKeyMuscleWithMotorFunction", json_string(value));
+            ok = isncsci_segment_parse(value) >= 0;
+        } else {
+            const char *key = kind == 4 ? "voluntaryAnalContraction" : "deepAnalPressure";
+            snprintf(path, sizeof path, "%s", key);
+            json_object_set_new(root, key, json_string(value));
+            ok = isncsci_binary_parse(value, &b);
+        }
+        isncsci_exam back;
+        cc_error err;
+        cc_error_clear(&err);
+        cc_status st = isncsci_json_parse_exam(root, &back, &err);
+        if (ok) {
+            assert_int_equal(st, CC_OK);
+            isncsci_result r;
+            assert_int_equal(isncsci_classify(&back, &r, NULL), CC_OK);
+        } else {
+            assert_int_equal(st, CC_INVALID);
+            assert_string_equal(err.field, path);
+        }
+        json_decref(root);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -683,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_json_errors_name_the_field),
         cmocka_unit_test(test_classify_refuses_bad_codes),
         cmocka_unit_test(test_random_invariants),
+        cmocka_unit_test(test_json_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
