@@ -29,6 +29,7 @@
 
 static bool in(uint32_t set, isncsci_value v) { return (set >> v) & 1u; }
 
+
 /* sensory */
 static const uint32_t S_ABNORMAL = VB(0, 0) | VB(1, 0) | VB(0, 1) | VB(1, 1);
 static const uint32_t S_DSTAR01 = VB(0, 2) | VB(1, 2);
@@ -192,8 +193,7 @@ static void levels_add(isncsci_levels *l, int level, bool star)
 /* Side profile: everything the walks ask about a side, computed in one */
 /* pass (validation and totals included), so each walk step is a lookup */
 
-/* class of the light touch / pin prick pair of one dermatome, as a
- * sensory step sees it */
+/* class of the light touch / pin prick pair of one dermatome */
 enum {
     CL_NORMAL,   /* both 2 */
     CL_ABNORMAL, /* 0, 1, 0*, 1* in either */
@@ -203,17 +203,7 @@ enum {
     CL_VAR,      /* only normal and '**' values, not both 2 */
 };
 
-typedef struct {
-    const isncsci_side *side;
-    uint32_t pair_zero;          /* bit per level: light touch and pin prick both 0 */
-    uint32_t stops, has, var;    /* bit per level: what a sensory step judged there does */
-    uint32_t level_normal;       /* key-muscle levels with all values normal or '**' */
-    int first_tag;               /* first level with a tagged value, -1 if none */
-    int first_odd;               /* first level whose pair is not both 2 or whose key
-                                  * muscle is not 5 (29 if none) */
-} profile;
-
-/* what each class sets: 1 stops, 2 has, 4 var (see sensory_step) */
+/* what each class sets: 1 stops, 2 has, 4 var */
 static const uint8_t CLASS_BITS[6] = {
     [CL_NORMAL] = 0, [CL_ABNORMAL] = 1 | 2, [CL_NT_STAR] = 1 | 2 | 4,
     [CL_NT_VAR] = 2 | 4, [CL_NT] = 2, [CL_VAR] = 4,
@@ -232,27 +222,83 @@ static uint8_t pair_class(isncsci_value a, isncsci_value b)
     return CL_VAR;
 }
 
+/*
+ * For each level, three bits say what a sensory step judged on the
+ * dermatome at that level does (see sensory_step):
+ *   stops: an abnormal score (0, 1, 0*, 1*) or NT* in either modality;
+ *   has:   the level above is a possible answer (abnormal, NT*, or plain NT);
+ *   var:   later answers depend on a tagged / NT value: NT* (when nothing is
+ *          abnormal), plain NT with a '**' partner, or only normal and '**'
+ *          values without both being 2.
+ */
+typedef struct {
+    const isncsci_side *side;
+    uint32_t pair_zero;          /* bit per level: light touch and pin prick both 0 */
+    uint32_t stops, has, var;    /* bit per level: what a sensory step judged there does */
+    uint32_t level_normal;       /* key-muscle levels with all values normal or '**' */
+    int first_tag;               /* first level with a tagged value, -1 if none */
+    int first_odd;               /* first level whose pair is not both 2 or whose key
+                                  * muscle is not 5 (29 if none) */
+    uint32_t key_nonzero;        /* key-muscle levels whose grade is not a plain 0 */
+    /* bit per key muscle (0 = C5 .. 9 = S1), for the AIS rules */
+    uint16_t m_below3_plain;     /* 0 1 2 NT NT*: may be below 3 */
+    uint16_t m_below3_tagged;    /* 0* 1* 2*: below 3 only by a tag */
+    uint16_t m_not012;           /* anything but a plain 0, 1 or 2 */
+    uint16_t m_tagged012;        /* 0-2 with either tag */
+    uint16_t m_preserved;        /* motor function may be present: not 0, NT, NT*, 0* */
+    uint16_t m_zero_tagged;      /* 0* or 0** */
+    uint16_t m_zero_dstar;       /* 0** */
+    uint16_t m_non_key;          /* the lowest non-key muscle, when at a key segment */
+    uint16_t m_nonzero_key;      /* anything but a plain 0 */
+} profile;
+
+
+
 static bool normal_or_dstar(isncsci_value v, isncsci_value normal)
 {
     return v == normal || ISNCSCI_TAG(v) == ISNCSCI_TAG_STAR2;
 }
 
+/* Motor categories of a value code, for the per-muscle masks of a profile. */
+enum {
+    MC_BELOW3_PLAIN = 1,    /* 0 1 2 NT NT* */
+    MC_BELOW3_TAGGED = 2,   /* 0* 1* 2* */
+    MC_NOT012 = 4,          /* not a plain 0, 1, 2 */
+    MC_TAGGED012 = 8,       /* 0-2 with a tag */
+    MC_PRESERVED = 16,      /* not 0, NT, NT*, 0* */
+    MC_ZERO_TAGGED = 32,    /* 0* 0** */
+    MC_ZERO_DSTAR = 64,     /* 0** */
+    MC_NONZERO = 128,       /* not a plain 0 */
+};
+#define MC_OTHER (MC_NOT012 | MC_PRESERVED | MC_NONZERO) /* 3, 4, 5, 3*, 4*, 3**, 4**, NT** */
+static const uint8_t MOTOR_CATEGORIES[32] = {
+    /* plain: 0 1 2 3 4 5 NT (7: invalid) */
+    MC_BELOW3_PLAIN, MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO,
+    MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, MC_OTHER,
+    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO, 0,
+    /* '*': 0* 1* 2* 3* 4* (5*) NT* */
+    MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_ZERO_TAGGED | MC_NONZERO,
+    MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
+    MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, 0,
+    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO, 0,
+    /* '**': 0** 1** 2** 3** 4** (5**) NT** */
+    MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_ZERO_TAGGED | MC_ZERO_DSTAR | MC_NONZERO,
+    MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
+    MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, 0, MC_OTHER, 0,
+};
+
 /* Builds p and t from s; returns false when s holds an invalid code. */
 static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals *t)
 {
-    int upper = 0, lower = 0, lt = 0, pp = 0;
-    unsigned up_nt = 0, lo_nt = 0, lt_nt = 0, pp_nt = 0;
-    p->side = s;
-    p->level_normal = 0;
-    p->first_tag = -1;
     uint32_t bad = 0, stops = 0, has = 0, var = 0, zero = 0, odd = 0;
+    unsigned or_all = 0, lt_nt = 0, pp_nt = 0;
+    int lt = 0, pp = 0;
+    int normal_pairs = 0;
     for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
         isncsci_value a = s->light_touch[d], b = s->pin_prick[d];
-        int level = d + 1;
-        uint32_t bit = 1u << level;
+        uint32_t bit = 2u << d; /* level d + 1 */
         if (a == V(2, 0) && b == V(2, 0)) { /* the common cases first */
-            lt += 2;
-            pp += 2;
+            normal_pairs++;
             continue;
         }
         odd |= bit;
@@ -262,34 +308,32 @@ static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals
             zero |= bit;
             continue;
         }
-        bad |= ((S_VALID >> (a & 31u)) & (S_VALID >> (b & 31u)) & 1u) ^ 1u;
+        or_all |= (unsigned)(a | b);
         bad |= (uint32_t)(a | b) >> 5;
-        uint8_t c = pair_class(a, b);
-        uint32_t cb = CLASS_BITS[c];
-        stops |= (cb & 1u) << level;
-        has |= ((cb >> 1) & 1u) << level;
-        var |= ((cb >> 2) & 1u) << level;
-        if (p->first_tag < 0 && ((a | b) & (ISNCSCI_TAG_STAR | ISNCSCI_TAG_STAR2)))
-            p->first_tag = level;
+        bad |= ((S_VALID >> (a & 31u)) & (S_VALID >> (b & 31u)) & 1u) ^ 1u;
+        uint32_t cb = CLASS_BITS[pair_class(a, b)];
+        stops |= (cb & 1u) ? bit : 0u;
+        has |= (cb & 2u) ? bit : 0u;
+        var |= (cb & 4u) ? bit : 0u;
         lt += (int)ISNCSCI_GRADE(a);
         pp += (int)ISNCSCI_GRADE(b);
         lt_nt |= ISNCSCI_GRADE(a) == NTG;
         pp_nt |= ISNCSCI_GRADE(b) == NTG;
     }
-    p->stops = stops;
-    p->has = has;
-    p->var = var;
-    p->pair_zero = zero;
+    lt += 2 * normal_pairs;
+    pp += 2 * normal_pairs;
+
+    uint32_t level_normal = 0, key_nonzero = 0;
+    int upper = 0, lower = 0;
+    unsigned up_nt = 0, lo_nt = 0;
+    unsigned m_plain = 0, m_tagged = 0, m_not012 = 0, m_tagged012 = 0, m_preserved = 0;
+    unsigned m_zero_tagged = 0, m_zero_dstar = 0, m_nonzero = 0, m_non_key = 0;
     for (int m = 0; m < ISNCSCI_MUSCLES; m++) {
         isncsci_value v = s->motor[m];
         int level = MUSCLE_LEVEL[m];
-        bad |= (((M_VALID >> (v & 31u)) & 1u) ^ 1u) | ((uint32_t)v >> 5);
-        odd |= (uint32_t)(v != V(5, 0)) << level;
-        if (ISNCSCI_TAG(v) && (p->first_tag < 0 || level < p->first_tag))
-            p->first_tag = level;
-        if (normal_or_dstar(v, V(5, 0)) && normal_or_dstar(s->light_touch[level - 1], V(2, 0)) &&
-            normal_or_dstar(s->pin_prick[level - 1], V(2, 0)))
-            p->level_normal |= 1u << level;
+        or_all |= v;
+        bad |= ((M_VALID >> (v & 31u)) & 1u) ^ 1u;
+        bad |= (uint32_t)v >> 5;
         if (m < 5) {
             upper += (int)ISNCSCI_GRADE(v);
             up_nt |= ISNCSCI_GRADE(v) == NTG;
@@ -297,13 +341,61 @@ static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals
             lower += (int)ISNCSCI_GRADE(v);
             lo_nt |= ISNCSCI_GRADE(v) == NTG;
         }
+        if (v != V(5, 0))
+            odd |= 1u << level;
+        else if (s->light_touch[level - 1] == V(2, 0) && s->pin_prick[level - 1] == V(2, 0))
+            level_normal |= 1u << level;
+        unsigned c = MOTOR_CATEGORIES[v & 31u];
+        unsigned mb = 1u << m;
+        m_plain |= (c & MC_BELOW3_PLAIN) ? mb : 0u;
+        m_tagged |= (c & MC_BELOW3_TAGGED) ? mb : 0u;
+        m_not012 |= (c & MC_NOT012) ? mb : 0u;
+        m_tagged012 |= (c & MC_TAGGED012) ? mb : 0u;
+        m_preserved |= (c & MC_PRESERVED) ? mb : 0u;
+        m_zero_tagged |= (c & MC_ZERO_TAGGED) ? mb : 0u;
+        m_zero_dstar |= (c & MC_ZERO_DSTAR) ? mb : 0u;
+        m_nonzero |= (c & MC_NONZERO) ? mb : 0u;
+        key_nonzero |= (c & MC_NONZERO) ? 1u << level : 0u;
+        m_non_key |= level == s->lowest_non_key ? mb : 0u;
     }
+
+    p->side = s;
+    p->stops = stops;
+    p->has = has;
+    p->var = var;
+    p->pair_zero = zero;
+    p->first_odd = odd ? __builtin_ctz(odd) : ISNCSCI_LEVELS;
+    p->key_nonzero = key_nonzero;
+    p->m_below3_plain = (uint16_t)m_plain;
+    p->m_below3_tagged = (uint16_t)m_tagged;
+    p->m_not012 = (uint16_t)m_not012;
+    p->m_tagged012 = (uint16_t)m_tagged012;
+    p->m_preserved = (uint16_t)m_preserved;
+    p->m_zero_tagged = (uint16_t)m_zero_tagged;
+    p->m_zero_dstar = (uint16_t)m_zero_dstar;
+    p->m_nonzero_key = (uint16_t)m_nonzero;
+    p->m_non_key = (uint16_t)m_non_key;
+    p->first_tag = -1;
+    if (or_all & (ISNCSCI_TAG_STAR | ISNCSCI_TAG_STAR2)) {
+        /* rare: tagged values; '**' values may also count as normal */
+        for (int level = 1; level < ISNCSCI_LEVELS; level++) {
+            int m = muscle_of(level);
+            if (p->first_tag < 0 &&
+                (ISNCSCI_TAG(s->light_touch[level - 1]) || ISNCSCI_TAG(s->pin_prick[level - 1]) ||
+                 (m >= 0 && ISNCSCI_TAG(s->motor[m]))))
+                p->first_tag = level;
+            if (m >= 0 && normal_or_dstar(s->motor[m], V(5, 0)) &&
+                normal_or_dstar(s->light_touch[level - 1], V(2, 0)) &&
+                normal_or_dstar(s->pin_prick[level - 1], V(2, 0)))
+                level_normal |= 1u << level;
+        }
+    }
+    p->level_normal = level_normal;
     t->upper = (int16_t)(up_nt ? ISNCSCI_ND : upper);
     t->lower = (int16_t)(lo_nt ? ISNCSCI_ND : lower);
     t->motor = (int16_t)(up_nt || lo_nt ? ISNCSCI_ND : upper + lower);
     t->light_touch = (int16_t)(lt_nt ? ISNCSCI_ND : lt);
     t->pin_prick = (int16_t)(pp_nt ? ISNCSCI_ND : pp);
-    p->first_odd = odd ? __builtin_ctz(odd) : ISNCSCI_LEVELS;
     return bad == 0;
 }
 
@@ -605,73 +697,89 @@ static bool non_key_extra_below(const isncsci_side *s, int from)
            s->lowest_non_key >= from;
 }
 
+/* key muscles from m up to S1, as a bit mask */
+static uint32_t muscles_from(int m)
+{
+    return m >= ISNCSCI_MUSCLES ? 0u : ((1u << ISNCSCI_MUSCLES) - 1u) & ~((1u << m) - 1u);
+}
+
+/* muscles of range up to and including the lowest set bit of stop */
+static uint32_t through_first(uint32_t range, uint32_t stop)
+{
+    return range & ((stop & (0u - stop)) * 2u - 1u);
+}
+
 /* Can there be no motor function more than three levels below the motor
- * level on this side (for some possible motor level)? */
-static judgement can_lack_motor_below(const isncsci_side *s, isncsci_levels ml)
+ * level on this side (for some possible motor level)? Walking down from the
+ * first muscle more than three levels below: no muscle that may have
+ * function (nor the non-key muscle) means none; a 0* or 0** met on the way
+ * makes the answer depend on a tag. */
+static judgement can_lack_motor_below(const profile *p, isncsci_levels ml)
 {
     bool variable = false;
-    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
-        if (!(ml.set & (1u << lv)))
-            continue;
+    uint32_t set = ml.set;
+    while (set) {
+        int lv = __builtin_ctz(set);
+        set &= set - 1;
         /* the reference looks up INT as an unknown level here: all muscles */
         int from = (lv == ISNCSCI_INT ? -1 : lv) + 4;
-        bool none = !non_key_extra_below(s, from);
-        for (int m = first_muscle_from(from); none && m < ISNCSCI_MUSCLES; m++) {
-            isncsci_value v = s->motor[m];
-            if (v == V(0, 1) || v == V(0, 2))
-                variable = true;
-            if (!in(VB(0, 0) | VB(NTG, 0) | VB(NTG, 1) | VB(0, 1), v) ||
-                MUSCLE_LEVEL[m] == s->lowest_non_key)
-                none = false;
-        }
-        if (none)
+        if (non_key_extra_below(p->side, from))
+            continue;
+        uint32_t range = muscles_from(first_muscle_from(from));
+        uint32_t stop = (uint32_t)(p->m_preserved | p->m_non_key) & range;
+        if (p->m_zero_tagged & (stop ? through_first(range, stop) : range))
+            variable = true;
+        if (!stop)
             return (judgement){true, variable};
     }
     return (judgement){false, false};
 }
 
 /* AIS B: sensory incomplete and motor complete is possible */
-static judgement can_be_b(const isncsci_exam *e, const isncsci_levels ml[2])
+static judgement can_be_b(const isncsci_exam *e, const profile pr[2], const isncsci_levels ml[2])
 {
     judgement sp = sensory_sparing(e);
-    judgement l = can_lack_motor_below(&e->side[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
-    judgement r = can_lack_motor_below(&e->side[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
+    judgement l = can_lack_motor_below(&pr[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
+    judgement r = can_lack_motor_below(&pr[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
     bool motor_absent = e->vac != ISNCSCI_YES && l.result && r.result;
     bool motor_var = e->vac == ISNCSCI_NO && (l.variable || r.variable);
     return (judgement){sp.result && motor_absent, sp.variable || motor_var};
 }
 
-/* Can there be motor function more than three levels below the motor level? */
-static judgement can_have_motor_below(const isncsci_side *s, isncsci_levels ml)
+/* Can there be motor function more than three levels below the motor level?
+ * The first muscle that is not a plain 0 (or the non-key muscle) says yes;
+ * a 0** met on the way makes it depend on a tag. */
+static judgement can_have_motor_below(const profile *p, isncsci_levels ml)
 {
     bool variable = false;
-    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
-        if (!(ml.set & (1u << lv)))
-            continue;
+    uint32_t set = ml.set;
+    while (set) {
+        int lv = __builtin_ctz(set);
+        set &= set - 1;
         int from = lv == ISNCSCI_INT ? ISNCSCI_S4_5 : lv + 4;
-        if (non_key_extra_below(s, from))
+        if (non_key_extra_below(p->side, from))
             return (judgement){true, variable};
-        for (int m = first_muscle_from(from); m < ISNCSCI_MUSCLES; m++) {
-            isncsci_value v = s->motor[m];
-            if (v == V(0, 2))
-                variable = true;
-            if (v != V(0, 0) || MUSCLE_LEVEL[m] == s->lowest_non_key)
-                return (judgement){true, variable};
-        }
+        uint32_t range = muscles_from(first_muscle_from(from));
+        uint32_t stop = (uint32_t)(p->m_nonzero_key | p->m_non_key) & range;
+        if (p->m_zero_dstar & (stop ? through_first(range, stop) : range))
+            variable = true;
+        if (stop)
+            return (judgement){true, variable};
     }
     return (judgement){variable, variable};
 }
 
 /* Motor incomplete possible: VAC, or sensory sparing with motor function
  * more than three levels below the motor level on either side. */
-static judgement can_be_motor_incomplete(const isncsci_exam *e, const isncsci_levels ml[2])
+static judgement can_be_motor_incomplete(const isncsci_exam *e, const profile pr[2],
+                                         const isncsci_levels ml[2])
 {
     if (e->vac != ISNCSCI_NO)
         return (judgement){true, false};
     judgement out = {false, false};
     if (sensory_sparing(e).result) {
-        judgement r = can_have_motor_below(&e->side[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
-        judgement l = can_have_motor_below(&e->side[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
+        judgement r = can_have_motor_below(&pr[ISNCSCI_RIGHT], ml[ISNCSCI_RIGHT]);
+        judgement l = can_have_motor_below(&pr[ISNCSCI_LEFT], ml[ISNCSCI_LEFT]);
         if (r.result || l.result) {
             out.result = true;
             out.variable = r.variable || l.variable;
@@ -680,61 +788,63 @@ static judgement can_be_motor_incomplete(const isncsci_exam *e, const isncsci_le
     return out;
 }
 
-/* AIS C: more than half of the key muscles below the NLI may be below 3 */
-static judgement more_than_half_below_3(const isncsci_exam *e, isncsci_levels nli)
+/* how many of a muscle category, both sides, within range */
+static int bits10(uint32_t x)
 {
-    const uint32_t plain = M_012 | VB(NTG, 0) | VB(NTG, 1);
-    const uint32_t tagged = ANY012(1);
-    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
-        if (!(nli.set & (1u << lv)))
-            continue;
+    x = x - ((x >> 1) & 0x155u);
+    x = (x & 0x333u) + ((x >> 2) & 0x333u);
+    x = (x + (x >> 4)) & 0x30Fu;
+    return (int)((x + (x >> 8)) & 0x1Fu);
+}
+
+static int count_both(uint16_t right, uint16_t left, uint32_t range)
+{
+    return bits10(right & range) + bits10(left & range);
+}
+
+/* AIS C: more than half of the key muscles below the NLI (both sides) may
+ * be below grade 3; it depends on tags when only 0*, 1*, 2* make it so. */
+static judgement more_than_half_below_3(const profile pr[2], isncsci_levels nli)
+{
+    uint32_t set = nli.set;
+    while (set) {
+        int lv = __builtin_ctz(set);
+        set &= set - 1;
         int start = first_muscle_from(lv + 1);
         int half = ISNCSCI_MUSCLES - start;
-        int count = 0, var_count = 0;
-        for (int m = start; m < ISNCSCI_MUSCLES; m++) {
-            for (int k = 0; k < 2; k++) {
-                isncsci_value v = e->side[k].motor[m];
-                if (in(plain, v)) {
-                    count++;
-                } else if (in(tagged, v)) {
-                    count++;
-                    var_count++;
-                }
-            }
-            if (count - var_count > half)
-                return (judgement){true, false};
-        }
-        if (count > half && count - var_count <= half)
+        uint32_t range = muscles_from(start);
+        int plain = count_both(pr[0].m_below3_plain, pr[1].m_below3_plain, range);
+        int tagged = count_both(pr[0].m_below3_tagged, pr[1].m_below3_tagged, range);
+        if (plain > half)
+            return (judgement){true, false};
+        if (plain + tagged > half)
             return (judgement){true, true};
     }
     return (judgement){false, false};
 }
 
-/* AIS D: at least half of the key muscles below the NLI may be 3 or more */
-static judgement half_at_least_3(const isncsci_exam *e, isncsci_levels nli)
+/* AIS D: at least half of the key muscles below the NLI may be 3 or more;
+ * it depends on tags when only tagged 0-2 grades make it so. */
+static judgement half_at_least_3(const profile pr[2], isncsci_levels nli)
 {
     judgement out = {false, false};
-    for (int lv = 0; lv <= ISNCSCI_INT; lv++) {
-        if (!(nli.set & (1u << lv)))
-            continue;
+    uint32_t set = nli.set;
+    while (set) {
+        int lv = __builtin_ctz(set);
+        set &= set - 1;
         /* the reference looks up INT as an unknown level: no muscle below */
         int start = first_muscle_from(lv == ISNCSCI_INT ? 0 : lv + 1);
         int half = ISNCSCI_MUSCLES - start;
         if (half == 0)
             return (judgement){true, false};
-        int count = 0, var_count = 0;
-        for (int m = start; m < ISNCSCI_MUSCLES; m++) {
-            for (int k = 0; k < 2; k++) {
-                isncsci_value v = e->side[k].motor[m];
-                count += !in(M_012, v);
-                var_count += in(ANY012(1) | ANY012(2), v);
-            }
-            if (count - var_count >= half)
-                return (judgement){true, false};
-        }
+        uint32_t range = muscles_from(start);
+        int count = count_both(pr[0].m_not012, pr[1].m_not012, range);
+        int var_count = count_both(pr[0].m_tagged012, pr[1].m_tagged012, range);
+        if (count - var_count >= half)
+            return (judgement){true, false};
         if (count >= half) {
             out.result = true;
-            out.variable = out.variable || count - var_count < half;
+            out.variable = true;
         }
     }
     return out;
@@ -767,15 +877,15 @@ static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2], isn
         if (complete.star)
             g.star |= AIS_A;
     }
-    judgement b = can_be_b(e, ml);
+    judgement b = can_be_b(e, pr, ml);
     if (b.result) {
         g.set |= AIS_B;
         if (b.variable)
             g.star |= AIS_B;
     }
-    judgement mi = can_be_motor_incomplete(e, ml);
+    judgement mi = can_be_motor_incomplete(e, pr, ml);
     if (mi.result) {
-        judgement c = more_than_half_below_3(e, nli);
+        judgement c = more_than_half_below_3(pr, nli);
         if (c.result) {
             g.set |= AIS_C;
             bool star = c.variable || mi.variable;
@@ -787,12 +897,12 @@ static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2], isn
                 strip_tags(e, &plain);
                 for (int k = 0; k < 2; k++)
                     profile_build(&plain.side[k], &plain_pr[k], &unused);
-                star = !more_than_half_below_3(&plain, neurological_level(&plain, plain_pr)).result;
+                star = !more_than_half_below_3(plain_pr, neurological_level(&plain, plain_pr)).result;
             }
             if (star)
                 g.star |= AIS_C;
         }
-        judgement d = half_at_least_3(e, nli);
+        judgement d = half_at_least_3(pr, nli);
         if (d.result) {
             g.set |= AIS_D;
             if (d.variable || mi.variable)
@@ -930,10 +1040,17 @@ static isncsci_levels zpp_motor(const profile *pr, isncsci_binary vac, isncsci_g
 
     int non_key = s->lowest_non_key;
     bool add_non_key = false, non_key_added = false;
-    for (int cur = bottom; cur >= top; cur--) {
+    /* only key muscles that are not a plain 0, and motor levels at segments
+     * without key muscle, can add to the zone: visit those, bottom up */
+    const uint32_t KEY_LEVELS = (0x1Fu << ISNCSCI_C5) | (0x1Fu << ISNCSCI_L2);
+    uint32_t range = (bottom >= 31 ? ~0u : (1u << (bottom + 1)) - 1) & ~((1u << top) - 1);
+    uint32_t visit = (pr->key_nonzero | (members & ~KEY_LEVELS)) & range;
+    while (visit) {
+        int cur = 31 - __builtin_clz(visit);
+        visit &= ~(1u << cur);
         bool override = test_non_key && non_key >= 0 && non_key - cur > 3;
         int m = muscle_of(cur);
-        bool stop = cur == top;
+        bool stop = false;
         if (m >= 0) {
             isncsci_value v = s->motor[m];
             unsigned g = ISNCSCI_GRADE(v);
