@@ -185,3 +185,36 @@ cc_status isncsci_json_classify(const json_t *exam, json_t **out, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     return CC_OK;
 }
+
+cc_status isncsci_json_classify_document(const json_t *doc, size_t max_exams, json_t **out,
+                                         size_t *bad_index, cc_error *err)
+{
+    *out = NULL;
+    *bad_index = 0;
+    if (json_is_object(doc))
+        return isncsci_json_classify(doc, out, err);
+    if (!json_is_array(doc))
+        return cc_fail(err, CC_INVALID, "", "invalid_type",
+                       "expected an exam object or an array of exams");
+    if (json_array_size(doc) > max_exams)
+        return cc_fail(err, CC_TOO_LARGE, "", "too_many_exams",
+                       "at most %zu exams per request", max_exams);
+    json_t *results = json_array();
+    if (results == NULL)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    size_t i;
+    json_t *exam;
+    json_array_foreach(doc, i, exam) {
+        json_t *result = NULL;
+        cc_status st = isncsci_json_classify(exam, &result, err);
+        if (st == CC_OK && json_array_append_new(results, result) != 0)
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        if (st != CC_OK) {
+            *bad_index = i;
+            json_decref(results);
+            return st;
+        }
+    }
+    *out = results;
+    return CC_OK;
+}

@@ -36,4 +36,14 @@ json_t *isncsci_json_result(const isncsci_result *r);
  * The HTTP handler of POST /api/v1/isncsci/classify and the CLI use this. */
 cc_status isncsci_json_classify(const json_t *exam, json_t **out, cc_error *err);
 
+/* A document: one exam object, or an array of exams. *out is the result
+ * object, or an array of results in the same order. Every exam is checked
+ * before any result is kept: on the first invalid exam, returns CC_INVALID,
+ * sets *bad_index to its index (0 for a single object) and fills err (field
+ * and message name the field; the message does not repeat the index).
+ * Arrays longer than max_exams are refused (CC_TOO_LARGE, field "").
+ * The CLI (`isncsci classify`) and POST /api/v1/isncsci/classify use it. */
+cc_status isncsci_json_classify_document(const json_t *doc, size_t max_exams, json_t **out,
+                                         size_t *bad_index, cc_error *err);
+
 #endif

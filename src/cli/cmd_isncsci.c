@@ -44,6 +44,9 @@ static const char USAGE[] =
     "the exam index and the field, e.g. \"exam 3: right.motor.C5: ...\"); 1 other\n"
     "failure.\n";
 
+/* no limit beyond memory on the command line */
+#define CLI_MAX_EXAMS ((size_t)-1)
+
 static int classify(int compact)
 {
     json_error_t jerr;
@@ -53,56 +56,27 @@ static int classify(int compact)
                 jerr.text, jerr.line, jerr.column);
         return 2;
     }
-    int status = 0;
     json_t *output = NULL;
-    if (json_is_object(input)) {
-        cc_error err;
-        cc_error_clear(&err);
-        cc_status st = isncsci_json_classify(input, &output, &err);
-        if (st != CC_OK) {
-            fprintf(stderr, "isncsci classify: exam 0: %s\n", err.message);
-            status = st == CC_INVALID ? 2 : 1;
-            goto out;
-        }
-    } else if (json_is_array(input)) {
-        output = json_array();
-        if (output == NULL) {
-            fprintf(stderr, "isncsci classify: out of memory\n");
-            status = 1;
-            goto out;
-        }
-        size_t i;
-        json_t *exam;
-        json_array_foreach(input, i, exam) {
-            cc_error err;
-            cc_error_clear(&err);
-            json_t *result = NULL;
-            cc_status st = isncsci_json_classify(exam, &result, &err);
-            if (st != CC_OK) {
-                fprintf(stderr, "isncsci classify: exam %zu: %s\n", i, err.message);
-                status = st == CC_INVALID ? 2 : 1;
-                goto out;
-            }
-            if (json_array_append_new(output, result) != 0) {
-                fprintf(stderr, "isncsci classify: out of memory\n");
-                status = 1;
-                goto out;
-            }
-        }
-    } else {
-        fprintf(stderr, "isncsci classify: standard input must hold an exam object or an array of exams\n");
-        status = 2;
-        goto out;
+    size_t bad = 0;
+    cc_error err;
+    cc_error_clear(&err);
+    cc_status st = isncsci_json_classify_document(input, CLI_MAX_EXAMS, &output, &bad, &err);
+    json_decref(input);
+    if (st != CC_OK) {
+        if (st == CC_INVALID && err.field[0] != '\0')
+            fprintf(stderr, "isncsci classify: exam %zu: %s\n", bad, err.message);
+        else
+            fprintf(stderr, "isncsci classify: %s\n", err.message);
+        return st == CC_INVALID || st == CC_TOO_LARGE ? 2 : 1;
     }
+    int status = 0;
     size_t flags = compact ? JSON_COMPACT : JSON_INDENT(2);
     if (json_dumpf(output, stdout, flags) != 0 || fputc('\n', stdout) == EOF ||
         fflush(stdout) != 0) {
         fprintf(stderr, "isncsci classify: cannot write the result\n");
         status = 1;
     }
-out:
     json_decref(output);
-    json_decref(input);
     return status;
 }
 

@@ -766,6 +766,49 @@ static void test_behaviour_digest(void **state)
     assert_int_equal(h, ISNCSCI_BEHAVIOUR_DIGEST);
 }
 
+/* Documents: an object gives an object, an array an array in the same
+ * order; the first invalid exam is named by index and field. */
+static void test_json_documents(void **state)
+{
+    (void)state;
+    json_t *cases = load_cases();
+    json_t *exams = json_array();
+    for (size_t i = 0; i < 5; i++)
+        json_array_append(exams, json_object_get(json_array_get(cases, i), "exam"));
+    json_t *out = NULL;
+    size_t bad = 99;
+    cc_error err;
+    assert_int_equal(isncsci_json_classify_document(exams, 100, &out, &bad, &err), CC_OK);
+    assert_int_equal(json_array_size(out), 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(json_equal(json_array_get(out, i),
+                               json_object_get(json_array_get(cases, i), "expected")));
+    json_decref(out);
+
+    /* a single object */
+    assert_int_equal(isncsci_json_classify_document(json_array_get(exams, 2), 100, &out, &bad, &err), CC_OK);
+    assert_true(json_is_object(out));
+    json_decref(out);
+
+    /* the fourth exam (index 3) is invalid: named by index and field, no output */
+    json_t *copy = json_deep_copy(exams);
+    json_object_set_new(json_object_get(json_object_get(json_array_get(copy, 3), "left"), "pinPrick"),
+                        "T4", json_string("9"));
+    assert_int_equal(isncsci_json_classify_document(copy, 100, &out, &bad, &err), CC_INVALID);
+    assert_null(out);
+    assert_int_equal(bad, 3);
+    assert_string_equal(err.field, "left.pinPrick.T4");
+    json_decref(copy);
+
+    /* too many, and neither object nor array */
+    assert_int_equal(isncsci_json_classify_document(exams, 4, &out, &bad, &err), CC_TOO_LARGE);
+    json_t *num = json_integer(1);
+    assert_int_equal(isncsci_json_classify_document(num, 4, &out, &bad, &err), CC_INVALID);
+    json_decref(num);
+    json_decref(exams);
+    json_decref(cases);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_random_invariants),
         cmocka_unit_test(test_json_mutations),
         cmocka_unit_test(test_behaviour_digest),
+        cmocka_unit_test(test_json_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
