@@ -302,9 +302,10 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
 {
     if (route->roles & ROLE_PUBLIC) {
         cc_error ignored;
-        /* Public routes still know who is calling when someone is logged in. */
-        if (api_header(req, "Authorization") ||
-            MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session"))
+        /* Public routes still know who is calling when someone is logged in
+         * (not the liveness check, which never touches the database). */
+        if (req->db && (api_header(req, "Authorization") ||
+            MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session")))
             authenticate(req, &ignored);
         return CC_OK;
     }
