@@ -89,7 +89,7 @@ cc_status h_batch_create(api_request *req, cc_error *err)
     static const json_field fields[] = {{"product_type", JF_STRING, true, 16},
                                         {"collection_ids", JF_ARRAY, true, 1024},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     json_t *list = json_object_get(req->body, "collection_ids");
@@ -152,7 +152,7 @@ cc_status h_batch_add_step(api_request *req, cc_error *err)
     int64_t id, step_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     lab_step_fields f = {json_get_string(req->body, "step"), json_get_string(req->body, "performed_at"),
                          json_get_string(req->body, "operator"), json_get_string(req->body, "notes"), -1, -1};
     if (st == CC_OK)
@@ -182,7 +182,7 @@ cc_status h_batch_open_deviation(api_request *req, cc_error *err)
     int64_t id, dev_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "description"), "description", err);
     if (st != CC_OK)
@@ -200,7 +200,7 @@ cc_status h_batch_close_deviation(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = api_param_id(req, 1, &dev_id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "disposition"), "disposition", err);
     if (st != CC_OK)
@@ -220,7 +220,7 @@ cc_status h_batch_add_qc(api_request *req, cc_error *err)
     cc_date on;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK && (st = lab_body_date(req->body, "tested_on", true, &on, err)) == CC_OK && on > api_today())
         st = cc_fail(err, CC_INVALID, "tested_on", "in_future", "tested_on is in the future");
     if (st != CC_OK)
@@ -246,7 +246,7 @@ cc_status h_batch_release(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_check_signature(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
@@ -269,7 +269,7 @@ cc_status h_batch_reject(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "reason"), "reason", err);
     if (st == CC_OK)
@@ -294,7 +294,7 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     cc_date expiry;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     lab_unit_fields f = {0};
     f.product_code = json_get_string(req->body, "product_code");
     json_int_t cells = json_integer_value(json_object_get(req->body, "cells"));

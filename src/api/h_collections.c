@@ -45,7 +45,7 @@ cc_status h_collection_create(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     lab_collection_fields f = {0};
     cc_date on;
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "donor_id", true, &f.donor_id, err);
     if (st == CC_OK && (st = lab_body_date(req->body, "collected_on", true, &on, err)) == CC_OK &&

@@ -58,7 +58,7 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                                         {"consent_date", JF_STRING, false, 10},
                                         {"consent_reference", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     lab_donor_fields f = {json_get_string(req->body, "code"), json_get_string(req->body, "kind"), 0,
                           json_get_string(req->body, "consent_date"),
                           json_get_string(req->body, "consent_reference")};
@@ -121,7 +121,7 @@ cc_status h_donor_update(api_request *req, cc_error *err)
     cc_date consent;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
         consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
@@ -147,7 +147,7 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
     cc_date sampled;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK && (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
         sampled > api_today())
         st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
@@ -168,7 +168,7 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);

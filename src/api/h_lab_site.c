@@ -22,7 +22,7 @@ cc_status h_lab_site_get(api_request *req, cc_error *err) { return reply_site(re
 cc_status h_lab_site_set(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"fin", JF_STRING, true, 5}, {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);
@@ -37,7 +37,7 @@ cc_status h_lab_product_code_add(api_request *req, cc_error *err)
                                         {"product_type", JF_STRING, true, 16},
                                         {"description", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);
@@ -54,7 +54,7 @@ cc_status h_lab_product_code_update(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);

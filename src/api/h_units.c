@@ -104,7 +104,7 @@ static cc_status act(api_request *req, const json_field *fields, lab_unit_action
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     a->reason = json_get_string(req->body, "reason");
     if (st == CC_OK && json_has(req->body, "patient_id"))
         st = lab_body_id(req->body, "patient_id", true, &a->patient_id, err);
@@ -150,7 +150,7 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     lab_unit_action a = {.event = UNIT_EV_ISSUE};
     a.ward = json_get_string(req->body, "ward");
-    if (json_check(req->body, fields, err) == CC_OK && lab_require_text(a.ward, "ward", err) != CC_OK)
+    if (lab_check_body(req->body, fields, err) == CC_OK && lab_require_text(a.ward, "ward", err) != CC_OK)
         return CC_INVALID;
     return act(req, fields, &a, err);
 }
@@ -169,7 +169,7 @@ cc_status h_unit_administer(api_request *req, cc_error *err)
     lab_unit_action a = {.event = UNIT_EV_ADMINISTER};
     cc_date on;
     a.date = json_get_string(req->body, "date");
-    if (json_check(req->body, fields, err) == CC_OK) {
+    if (lab_check_body(req->body, fields, err) == CC_OK) {
         if (lab_body_date(req->body, "date", true, &on, err) != CC_OK)
             return CC_INVALID;
         if (on > api_today())
@@ -195,7 +195,7 @@ cc_status h_unit_release(api_request *req, cc_error *err)
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
                                         {"reason", JF_STRING, false, 2000},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_check_signature(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
@@ -209,7 +209,7 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
                                         {"reason", JF_STRING, true, 2000},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = json_check(req->body, fields, err);
+    cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_check_signature(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
@@ -226,7 +226,7 @@ cc_status h_unit_move(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     const char *names[] = {"freezer", "rack", "box", "position"};
     for (int i = 0; st == CC_OK && i < 4; i++)
         st = lab_require_text(json_get_string(req->body, names[i]), names[i], err);
@@ -248,7 +248,7 @@ cc_status h_unit_custody(api_request *req, cc_error *err)
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "note"), "note", err);
     if (st != CC_OK)

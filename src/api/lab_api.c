@@ -8,6 +8,24 @@
 #include "store/lab.h"
 #include "store/users.h"
 
+cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err)
+{
+    cc_status st = json_check(body, fields, err);
+    if (st != CC_OK)
+        return st;
+    for (const json_field *f = fields; f->name; f++) {
+        const char *text = json_get_string(body, f->name);
+        bool lines = f->max_bytes > 400;
+        for (const unsigned char *p = (const unsigned char *)text; p && *p; p++)
+            if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
+                return cc_fail(err, CC_INVALID, f->name, "invalid_text",
+                               lines ? "%s must not contain control characters other than line breaks"
+                                     : "%s must be a single line without control characters",
+                               f->name);
+    }
+    return CC_OK;
+}
+
 cc_status lab_reply_text(api_request *req, unsigned status, const char *text, cc_error *err)
 {
     json_t *v = json_loads(text, 0, NULL);

@@ -12,11 +12,17 @@
 
 #include <stdint.h>
 
+#include "api/json_in.h"
 #include "api/request.h"
 #include "core/buf.h"
 #include "core/date.h"
 
 enum { LAB_VIEW_MAX = 8 << 20 };
+
+/* json_check, then text rules: a field of at most 400 bytes is one line (no
+ * control characters at all); longer fields (notes, reasons, descriptions)
+ * may hold line breaks and tabs but no other control characters. */
+cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err);
 
 /* Parses text (a store view) and replies with it; CC_INTERNAL when the text
  * is not JSON. */
