@@ -2,7 +2,10 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zint.h>
 
@@ -137,8 +140,20 @@ static void draw(cairo_t *cr, const lab_label_data *u, const char *din_scan, con
     (void)y;
 }
 
+/* cairo and fontconfig keep font caches for the life of the process; hand
+ * them back at exit so leak checkers see a clean process. */
+static void release_font_caches(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
+}
+
+static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
+static void register_release(void) { atexit(release_font_caches); }
+
 cc_status label_render(const lab_label_data *u, label_format format, buf *out, cc_error *err)
 {
+    pthread_once(&at_exit_once, register_release);
     char din_scan[ISBT128_SCAN_TEXT], product_scan[ISBT128_PRODUCT_SCAN_TEXT];
     isbt128_format_scan(&u->din, din_scan);
     cc_status st = isbt128_product_scan(u->product_code, '0', u->division, product_scan, err);

@@ -634,7 +634,7 @@ cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *
         return err->status;
     if (r == DB_DONE)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
-    char scan[ISBT128_SCAN_TEXT];
-    snprintf(scan, sizeof scan, "=%s%s", data, flags);
+    char scan[48];
+    snprintf(scan, sizeof scan, "=%.13s%.2s", data, flags);
     return isbt128_parse(scan, "din", &out->din, err);
 }
