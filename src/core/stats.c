@@ -77,11 +77,14 @@ static double log_gamma_front(double a, double x)
 /* incomplete beta                                                           */
 
 /* Continued fraction of I_x(a,b) (DLMF 8.17.22), modified Lentz as in NR 3rd
- * ed. betacf. Returns false if it did not converge. */
-static bool beta_cf(double a, double b, double x, double *out)
+ * ed. betacf. y = 1 - x given exactly by the caller: when x is near 1 the
+ * first denominator 1 - (a+b) x / (a+1) is computed as
+ * (1 - b + (a+b) y) / (a+1), which keeps the digits 1 - x would lose.
+ * Returns false if it did not converge. */
+static bool beta_cf(double a, double b, double x, double y, double *out)
 {
     double qab = a + b, qap = a + 1.0, qam = a - 1.0;
-    double c = 1.0, d = 1.0 - qab * x / qap;
+    double c = 1.0, d = x > 0.5 ? ((1.0 - b) + qab * y) / qap : 1.0 - qab * x / qap;
     if (fabs(d) < FPMIN)
         d = FPMIN;
     d = 1.0 / d;
@@ -131,17 +134,29 @@ static bool beta_tails(double a, double b, double x, double *lower, double *uppe
     }
     double lfront = a * log(x) + b * log1p(-x) - log_beta(a, b);
     double cf;
-    if (x < (a + 1.0) / (a + b + 2.0)) {
-        if (!beta_cf(a, b, x, &cf))
+    /* The fraction converges fast for x < (a+1)/(a+b+2) (NR 6.4); above, NR
+     * uses the symmetry I_x(a,b) = 1 - I_{1-x}(b,a). But when x is small
+     * and b large (Clopper-Pearson upper bounds with few events, t with
+     * large df), 1 - x rounds away digits of x the result depends on (1e-10
+     * relative at n = 1e8). There, for a <= 10, the direct fraction is used
+     * above the mean too, when the complement it implies keeps its digits
+     * (upper tail >= 1e-3). Measured against the symmetric form it is
+     * reliable for a <= 10 and x < 0.01, and not for larger a (1e-4 errors
+     * at a = 20), hence the limits. */
+    if (x < (a + 1.0) / (a + b + 2.0) || (x < 0.01 && a <= 10.0)) {
+        if (!beta_cf(a, b, x, 1.0 - x, &cf))
             return false;
-        *lower = exp(lfront) * cf / a;
-        *upper = 1.0 - *lower;
-    } else {
-        if (!beta_cf(b, a, 1.0 - x, &cf))
-            return false;
-        *upper = exp(lfront) * cf / b;
-        *lower = 1.0 - *upper;
+        double lo = exp(lfront) * cf / a;
+        if (x < (a + 1.0) / (a + b + 2.0) || 1.0 - lo >= 1e-3) {
+            *lower = lo;
+            *upper = 1.0 - lo;
+            return true;
+        }
     }
+    if (!beta_cf(b, a, 1.0 - x, x, &cf))
+        return false;
+    *upper = exp(lfront) * cf / b;
+    *lower = 1.0 - *upper;
     return true;
 }
 
@@ -776,8 +791,10 @@ cc_status stats_clopper_pearson(uint64_t x, uint64_t n, stats_proportion *out, c
 cc_status stats_rate_poisson(uint64_t events, uint64_t exposure, stats_rate *out, cc_error *err)
 {
     *out = (stats_rate){.events = events, .exposure = exposure, .ci = {.def = STATS_UNDEF_EMPTY}};
-    if (events > ((uint64_t)1 << 53) || exposure > ((uint64_t)1 << 53))
-        return cc_fail(err, CC_INVALID, "events", "invalid_count", "count is too large");
+    if (events > STATS_MAX_EVENTS)
+        return cc_fail(err, CC_INVALID, "events", "invalid_count", "more than 1e10 events");
+    if (exposure > ((uint64_t)1 << 53))
+        return cc_fail(err, CC_INVALID, "exposure", "invalid_count", "exposure is too large");
     if (exposure == 0)
         return CC_OK;
     double k = (double)events, e = (double)exposure, lo = 0.0, hi;

@@ -37,7 +37,11 @@
  * modified Lentz), the regularized incomplete gamma P(a,x) by its series
  * (DLMF 8.11.4) or by the continued fraction of Q(a,x) (DLMF 8.9.2; NR 6.2).
  * Inverses start from the NR initial guesses (invbetai, invgammp) and refine
- * by Halley steps kept inside a bisection bracket, to about 1e-14 relative.
+ * by Halley steps kept inside a bisection bracket. ln B and ln Gamma of large
+ * arguments use Stirling's series with log1p, not differences of lgamma.
+ * Accuracy, checked in tests/unit/test_stats.c against independent values:
+ * t quantiles 1e-13 relative for every df; Wilson 1e-12; Clopper-Pearson
+ * and Poisson 1e-12 for n up to 1e5, 1e-10 up to n = 1e8.
  *
  * Undefined results are never NaN: a result that cannot be computed carries a
  * stats_defined reason other than STATS_DEFINED and its numeric fields are 0.
@@ -143,7 +147,10 @@ typedef struct {
     stats_interval ci;         /* exact Poisson; STATS_UNDEF_EMPTY when exposure = 0 */
 } stats_rate;
 
-/* Events per administration with the exact Poisson interval. */
+#define STATS_MAX_EVENTS 10000000000ULL /* the gamma series needs O(sqrt(k)) terms */
+
+/* Events per administration with the exact Poisson interval. CC_INVALID
+ * ("events") above STATS_MAX_EVENTS, ("exposure") above 2^53. */
 cc_status stats_rate_poisson(uint64_t events, uint64_t exposure, stats_rate *out,
                              cc_error *err);
 
