@@ -46,8 +46,8 @@ static double stirling_delta(double x)
     double r = 1.0 / x, r2 = r * r;
     return r * (1.0 / 12 +
                 r2 * (-1.0 / 360 +
-                      r2 * (1.0 / 1260 + r2 * (-1.0 / 1680 + r2 * (1.0 / 1188 +
-                                                                   r2 * (-691.0 / 360360))))));
+                      r2 * (1.0 / 1260 +
+                            r2 * (-1.0 / 1680 + r2 * (1.0 / 1188 + r2 * (-691.0 / 360360))))));
 }
 
 /* ln B(a, b) without the cancellation of lgamma(a) + lgamma(b) - lgamma(a+b)
@@ -58,8 +58,8 @@ static double log_beta(double a, double b)
     if (l < 15.0)
         return lgam(a) + lgam(b) - lgam(a + b);
     if (s < 15.0)
-        return lgam(s) + (l - 0.5) * log1p(-s / (l + s)) - s * log(l + s) + s +
-               stirling_delta(l) - stirling_delta(l + s);
+        return lgam(s) + (l - 0.5) * log1p(-s / (l + s)) - s * log(l + s) + s + stirling_delta(l) -
+               stirling_delta(l + s);
     return LN_SQRT_2PI + (a - 0.5) * log(a / (a + b)) + (b - 0.5) * log(b / (a + b)) -
            0.5 * log(a + b) + stirling_delta(a) + stirling_delta(b) - stirling_delta(a + b);
 }
@@ -216,19 +216,18 @@ typedef enum { DIST_BETA, DIST_GAMMA } dist_kind;
 
 typedef struct {
     dist_kind kind;
-    double a, b;     /* b unused for gamma */
-    double p, q;     /* target lower tail p and its complement q = 1 - p */
-    double lnorm;    /* -ln B(a,b) or -lnGamma(a) */
+    double a, b;  /* b unused for gamma */
+    double p, q;  /* target lower tail p and its complement q = 1 - p */
+    double lnorm; /* -ln B(a,b) or -lnGamma(a) */
 } dist_target;
 
 /* Residual F(x) - p, computed on the smaller tail; its derivative (the
  * density) and the ratio f'/f (for Halley's correction). */
-static bool dist_eval(const dist_target *t, double x, double *resid, double *dens,
-                      double *dlog)
+static bool dist_eval(const dist_target *t, double x, double *resid, double *dens, double *dlog)
 {
     double lo, up;
-    bool ok = t->kind == DIST_BETA ? beta_tails(t->a, t->b, x, &lo, &up)
-                                   : gamma_tails(t->a, x, &lo, &up);
+    bool ok =
+        t->kind == DIST_BETA ? beta_tails(t->a, t->b, x, &lo, &up) : gamma_tails(t->a, x, &lo, &up);
     if (!ok)
         return false;
     *resid = t->p <= 0.5 ? lo - t->p : t->q - up;
@@ -304,8 +303,8 @@ static double beta_guess(double a, double b, double p)
             x = -x;
         double al = (x * x - 3.0) / 6.0;
         double h = 2.0 / (1.0 / (2.0 * a - 1.0) + 1.0 / (2.0 * b - 1.0));
-        double w = (x * sqrt(al + h) / h) -
-                   (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) * (al + 5.0 / 6.0 - 2.0 / (3.0 * h));
+        double w = (x * sqrt(al + h) / h) - (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) *
+                                                (al + 5.0 / 6.0 - 2.0 / (3.0 * h));
         return a / (a + b * exp(2.0 * w));
     }
     double lna = log(a / (a + b)), lnb = log(b / (a + b));
@@ -462,14 +461,16 @@ cc_status stats_t_quantile(double p, double df, double *out, cc_error *err)
     }
     double tail = p < 0.5 ? p : 1.0 - p, t;
     if (!t_two_sided(2.0 * tail, df, &t))
-        return cc_fail(err, CC_INTERNAL, NULL, "no_convergence",
-                       "t quantile did not converge");
+        return cc_fail(err, CC_INTERNAL, NULL, "no_convergence", "t quantile did not converge");
     *out = p < 0.5 ? -t : t;
     return CC_OK;
 }
 
 /* t(0.975, df): the multiplier of every t interval here. */
-static bool t975(double df, double *out) { return t_two_sided(STATS_ALPHA, df, out); }
+static bool t975(double df, double *out)
+{
+    return t_two_sided(STATS_ALPHA, df, out);
+}
 
 /* ------------------------------------------------------------------------ */
 /* descriptives                                                              */
@@ -635,8 +636,7 @@ cc_status stats_describe(double *values, size_t n, stats_summary *out, cc_error 
     } else {
         out->ci.def = STATS_UNDEF_NO_SPREAD;
         if (out->sd > 0.0)
-            return cc_fail(err, CC_INTERNAL, NULL, "no_convergence",
-                           "t quantile did not converge");
+            return cc_fail(err, CC_INTERNAL, NULL, "no_convergence", "t quantile did not converge");
     }
 
     static const double ps[3] = {0.25, 0.5, 0.75};
@@ -652,8 +652,7 @@ cc_status stats_describe(double *values, size_t n, stats_summary *out, cc_error 
 /* ------------------------------------------------------------------------ */
 /* paired change                                                             */
 
-cc_status stats_paired_change(const stats_pair *pairs, size_t n, stats_change *out,
-                              cc_error *err)
+cc_status stats_paired_change(const stats_pair *pairs, size_t n, stats_change *out, cc_error *err)
 {
     *out = (stats_change){.mean_def = STATS_UNDEF_EMPTY,
                           .sd_def = STATS_UNDEF_EMPTY,
@@ -753,7 +752,10 @@ static cc_status proportion_start(uint64_t x, uint64_t n, stats_proportion *out,
     return CC_OK;
 }
 
-static double clamp01(double v) { return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v; }
+static double clamp01(double v)
+{
+    return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+}
 
 cc_status stats_wilson(uint64_t x, uint64_t n, stats_proportion *out, cc_error *err)
 {

@@ -69,9 +69,9 @@
 /* Why a result is or is not defined. */
 typedef enum {
     STATS_DEFINED = 0,
-    STATS_UNDEF_EMPTY,     /* no observation (n = 0, or a denominator of 0) */
-    STATS_UNDEF_SINGLE,    /* one observation: no SD, no interval */
-    STATS_UNDEF_NO_SPREAD  /* all values equal (SD = 0): no t interval */
+    STATS_UNDEF_EMPTY,    /* no observation (n = 0, or a denominator of 0) */
+    STATS_UNDEF_SINGLE,   /* one observation: no SD, no interval */
+    STATS_UNDEF_NO_SPREAD /* all values equal (SD = 0): no t interval */
 } stats_defined;
 
 /* Short lowercase name ("defined", "empty", "single", "no_spread"). */
@@ -110,27 +110,26 @@ typedef struct {
 } stats_pair;
 
 typedef struct {
-    size_t n_pairs;            /* both values present: the analysed pairs */
-    size_t n_missing_baseline; /* follow-up present, baseline missing */
+    size_t n_pairs;             /* both values present: the analysed pairs */
+    size_t n_missing_baseline;  /* follow-up present, baseline missing */
     size_t n_missing_follow_up; /* baseline present, follow-up missing */
     size_t n_missing_both;
     stats_defined mean_def; /* n_pairs >= 1 */
     stats_defined sd_def;   /* n_pairs >= 2 */
     double mean_diff, sd_diff;
-    stats_interval ci;      /* t-based; n_pairs >= 2 and SD > 0 */
+    stats_interval ci; /* t-based; n_pairs >= 2 and SD > 0 */
 } stats_change;
 
 /* Change follow_up - baseline over pairs[0..n-1]; present values must be
  * finite (CC_INVALID "pairs[i]"). n_pairs + the three missing counts = n. */
-cc_status stats_paired_change(const stats_pair *pairs, size_t n, stats_change *out,
-                              cc_error *err);
+cc_status stats_paired_change(const stats_pair *pairs, size_t n, stats_change *out, cc_error *err);
 
 /* ---- proportions and rates ---- */
 
 typedef struct {
     uint64_t x, n;
-    double p;           /* x / n; 0 when n = 0 */
-    stats_interval ci;  /* STATS_UNDEF_EMPTY when n = 0 */
+    double p;          /* x / n; 0 when n = 0 */
+    stats_interval ci; /* STATS_UNDEF_EMPTY when n = 0 */
 } stats_proportion;
 
 /* x of n with the Wilson score interval. CC_INVALID ("x") when x > n. */
@@ -138,8 +137,7 @@ cc_status stats_wilson(uint64_t x, uint64_t n, stats_proportion *out, cc_error *
 
 /* x of n with the exact Clopper-Pearson interval. CC_INVALID when x > n;
  * CC_INTERNAL if the numerical inversion fails (never seen in tests). */
-cc_status stats_clopper_pearson(uint64_t x, uint64_t n, stats_proportion *out,
-                                cc_error *err);
+cc_status stats_clopper_pearson(uint64_t x, uint64_t n, stats_proportion *out, cc_error *err);
 
 typedef struct {
     uint64_t events, exposure; /* exposure: administrations */
@@ -151,8 +149,7 @@ typedef struct {
 
 /* Events per administration with the exact Poisson interval. CC_INVALID
  * ("events") above STATS_MAX_EVENTS, ("exposure") above 2^53. */
-cc_status stats_rate_poisson(uint64_t events, uint64_t exposure, stats_rate *out,
-                             cc_error *err);
+cc_status stats_rate_poisson(uint64_t events, uint64_t exposure, stats_rate *out, cc_error *err);
 
 /* ---- distributions (exposed for the tests and for other modules) ---- */
 
@@ -182,7 +179,7 @@ typedef enum {
     STATS_VISIT_ASSESSED,
     STATS_VISIT_MISSED,
     STATS_VISIT_WITHDRAWN,
-    STATS_VISIT_LOST,        /* lost to follow-up */
+    STATS_VISIT_LOST, /* lost to follow-up */
     STATS_VISIT_DIED,
     STATS_VISIT_COUNT_
 } stats_visit;
