@@ -172,7 +172,8 @@ static cc_status route_set(const reader *r, const char *key, size_t max, admin_r
         return st;
     size_t i;
     json_t *v;
-    *n = 0;
+    if (n)
+        *n = 0;
     json_array_foreach(a, i, v) {
         admin_route rt;
         if (!protocol_route_parse(json_string_value(v), &rt))

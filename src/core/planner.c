@@ -56,6 +56,7 @@ static bool place(const planner_request *req, const planner_calendar *cal, cc_da
         last[r] = -100000;
     int limit = p->stay_max - p->observe_days; /* latest administration day */
     int first = p->first_admin_day;
+    admin_route slipped = RT_COUNT; /* the last route that waited for a free slot */
     if (ready > admission + first - 1)
         first = (int)(ready - admission) + 1;
     for (int i = 0; i < req->count; i++) {
@@ -67,9 +68,11 @@ static bool place(const planner_request *req, const planner_calendar *cal, cc_da
         int earliest = day;
         while (day <= limit && !has_slot(cal, admission + day - 1, r))
             day++;
+        if (day > earliest)
+            slipped = r;
         if (day > limit) {
-            /* full slots pushed it out, or the spacing alone did */
-            *blocked = earliest <= limit ? r : RT_COUNT;
+            /* full slots pushed it out (now or earlier), or the spacing alone did */
+            *blocked = slipped;
             return false;
         }
         planned_administration *a = &out->admins[i];
@@ -169,7 +172,7 @@ cc_status planner_plan(const planner_request *req, const planner_calendar *cal, 
         }
         blocked_by[blocked]++;
         if (blocked == RT_COUNT)
-            break; /* the spacing alone does not fit: no later date helps */
+            break; /* no slot was waited for: the spacing alone overflows the stay */
     }
     if (blocked_by[RT_COUNT])
         return cc_fail(err, CC_CONFLICT, "count", "no_feasible_start",

@@ -18,7 +18,8 @@
  * observe_days); the stay is feasible when D <= stay_max and every
  * administration day has a free slot for its route. Autologous products
  * (BM-MSC, AD-MSC) wait for manufacturing: the first administration is not
- * before earliest + lead_days_max.
+ * before ready = earliest + lead_days_max, and the admission is not before
+ * ready - (first_admin_day - 1) (the patient does not wait in the clinic).
  *
  * Search: for each admission date from the earliest, up to 365 days later,
  * administrations are placed greedily on the first day that satisfies the
