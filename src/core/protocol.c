@@ -258,7 +258,7 @@ cc_status protocol_check(const protocol *p, cc_error *err)
     if (p->lead_days_min < 0 || p->lead_days_min > p->lead_days_max || p->lead_days_max > 120 ||
         (autologous && p->lead_days_max < 1))
         return cc_fail(err, CC_INVALID, "lead_days", "invalid_value",
-                       "autologous products need a manufacturing lead time (min <= max <= 120 days)");
+                       "autologous products need manufacturing_lead_days with min <= max <= 120");
     cc_status st = check_dose(&p->dose, err);
     if (st != CC_OK)
         return st;
