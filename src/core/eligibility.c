@@ -252,3 +252,53 @@ void eligibility_evaluate(const protocol *p, const screening *s, cc_date today,
             out->verdict = ELIG_NEEDS_REVIEW;
     }
 }
+
+static size_t trimmed_length(const char *s)
+{
+    if (!s)
+        return 0;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    return n;
+}
+
+cc_status eligibility_check_decision(eligibility_verdict computed, eligibility_verdict decision,
+                                     const char *override_reason, bool *override, cc_error *err)
+{
+    *override = false;
+    if (decision != ELIG_ELIGIBLE && decision != ELIG_NOT_ELIGIBLE)
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible or not_eligible");
+    if (override_reason && strlen(override_reason) > 2000)
+        return cc_fail(err, CC_INVALID, "override_reason", "too_long",
+                       "override_reason is longer than 2000 characters");
+    if (decision == ELIG_ELIGIBLE && computed == ELIG_NOT_ELIGIBLE) {
+        if (trimmed_length(override_reason) < 10)
+            return cc_fail(err, CC_INVALID, "override_reason", "override_required",
+                           "the rules exclude this patient: treating needs a written reason "
+                           "(at least 10 characters) signed as an override");
+        *override = true;
+    }
+    return CC_OK;
+}
+
+cc_status eligibility_check_approval(const eligibility_facts *f, cc_date today, int max_days,
+                                     cc_error *err)
+{
+    if (!f->decided)
+        return cc_fail(err, CC_CONFLICT, "eligibility", "eligibility_missing",
+                       "no signed eligibility decision for this programme");
+    if (f->decision != ELIG_ELIGIBLE)
+        return cc_fail(err, CC_CONFLICT, "eligibility", "not_eligible",
+                       "the signed eligibility decision is: not eligible");
+    if (f->computed == ELIG_NOT_ELIGIBLE && !f->override)
+        return cc_fail(err, CC_CONFLICT, "eligibility", "override_required",
+                       "the rules exclude this patient and no override was signed");
+    if (!f->has_oldest || eligibility_is_stale(f->oldest_date, today, max_days))
+        return cc_fail(err, CC_CONFLICT, "eligibility", "eligibility_stale",
+                       "the work-up is more than %d days old: repeat the screening", max_days);
+    return CC_OK;
+}

@@ -69,4 +69,33 @@ bool eligibility_is_stale(cc_date oldest_date, cc_date on, int max_days);
  * "S14" and "S14.1"; "J84.1" covers "J84.1" and "J84.10"). */
 bool eligibility_code_matches(const char *code, const char *prefix);
 
+/*
+ * The physician's signed decision on a computed verdict (H6):
+ *   decision must be "eligible" or "not_eligible" (needs_review is not a
+ *   decision); deciding "eligible" on a computed "not_eligible" is an
+ *   override and needs a written reason of 10..2000 characters
+ *   (CC_INVALID field "override_reason" code "override_required");
+ *   "eligible" on "needs_review" is the review itself (reason optional).
+ * *override tells whether the decision overrides the rules.
+ */
+cc_status eligibility_check_decision(eligibility_verdict computed, eligibility_verdict decision,
+                                     const char *override_reason, bool *override, cc_error *err);
+
+/* What plan approval knows about the patient's latest signed decision. */
+typedef struct {
+    bool decided;                  /* a signed decision exists for the programme */
+    eligibility_verdict decision;  /* ELIG_ELIGIBLE or ELIG_NOT_ELIGIBLE */
+    eligibility_verdict computed;
+    bool override;
+    bool has_oldest;
+    cc_date oldest_date;           /* oldest sample the decision rests on */
+} eligibility_facts;
+
+/* Plan approval (H6): CC_CONFLICT with code "eligibility_missing" (no signed
+ * decision), "not_eligible" (the physician decided no), "override_required"
+ * (rules exclude and no override was signed), or "eligibility_stale" (the
+ * work-up is more than max_days old on `today`, or has no dated result). */
+cc_status eligibility_check_approval(const eligibility_facts *f, cc_date today, int max_days,
+                                     cc_error *err);
+
 #endif

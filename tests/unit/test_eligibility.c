@@ -246,6 +246,63 @@ static void test_verdict_is_worst_reason(void **state)
     }
 }
 
+/* H6: deciding and approving. */
+static void test_decision_and_approval(void **state)
+{
+    (void)state;
+    bool override;
+    cc_error err;
+    static const struct {
+        eligibility_verdict computed, decision;
+        const char *reason;
+        cc_status want;
+        bool override;
+    } decisions[] = {
+        {ELIG_ELIGIBLE, ELIG_ELIGIBLE, NULL, CC_OK, false},
+        {ELIG_NEEDS_REVIEW, ELIG_ELIGIBLE, NULL, CC_OK, false},     /* the review itself */
+        {ELIG_NOT_ELIGIBLE, ELIG_NOT_ELIGIBLE, NULL, CC_OK, false},
+        {ELIG_ELIGIBLE, ELIG_NOT_ELIGIBLE, NULL, CC_OK, false},     /* the physician may refuse */
+        {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, NULL, CC_INVALID, false}, /* override needs a reason */
+        {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, "   too short  ", CC_INVALID, false},
+        {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, "cured 2015, oncologist letter", CC_OK, true},
+        {ELIG_ELIGIBLE, ELIG_NEEDS_REVIEW, NULL, CC_INVALID, false}, /* not a decision */
+    };
+    for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++) {
+        cc_status st = eligibility_check_decision(decisions[i].computed, decisions[i].decision,
+                                                  decisions[i].reason, &override, &err);
+        if (st != decisions[i].want)
+            fail_msg("decision row %zu: %d", i, st);
+        if (st == CC_OK)
+            assert_int_equal(override, decisions[i].override);
+    }
+    cc_date today = ymd(TODAY);
+    static const struct {
+        eligibility_facts f;
+        int oldest_age;
+        const char *code; /* "" when approval is allowed */
+    } approvals[] = {
+        {{false, ELIG_ELIGIBLE, ELIG_ELIGIBLE, false, true, 0}, 5, "eligibility_missing"},
+        {{true, ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, false, true, 0}, 5, "not_eligible"},
+        {{true, ELIG_ELIGIBLE, ELIG_NOT_ELIGIBLE, false, true, 0}, 5, "override_required"},
+        {{true, ELIG_ELIGIBLE, ELIG_NOT_ELIGIBLE, true, true, 0}, 5, ""},
+        {{true, ELIG_ELIGIBLE, ELIG_ELIGIBLE, false, true, 0}, 30, ""},
+        {{true, ELIG_ELIGIBLE, ELIG_ELIGIBLE, false, true, 0}, 31, "eligibility_stale"},
+        {{true, ELIG_ELIGIBLE, ELIG_ELIGIBLE, false, false, 0}, 0, "eligibility_stale"},
+        {{true, ELIG_ELIGIBLE, ELIG_NEEDS_REVIEW, false, true, 0}, 1, ""},
+    };
+    for (size_t i = 0; i < sizeof approvals / sizeof approvals[0]; i++) {
+        eligibility_facts f = approvals[i].f;
+        f.oldest_date = today - approvals[i].oldest_age;
+        cc_status st = eligibility_check_approval(&f, today, 30, &err);
+        if (!approvals[i].code[0]) {
+            assert_int_equal(st, CC_OK);
+        } else {
+            assert_int_equal(st, CC_CONFLICT);
+            assert_string_equal(err.code, approvals[i].code);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_msc_work_up_needs_echo_and_organ_function),
         cmocka_unit_test(test_staleness_and_names),
         cmocka_unit_test(test_verdict_is_worst_reason),
+        cmocka_unit_test(test_decision_and_approval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
