@@ -19,4 +19,8 @@ int cmd_routes(int argc, char **argv);
 /* Helpers working in other branches add their commands below this line. */
 int cmd_isbt128(int argc, char **argv); /* check-char, verify; "new" not yet */
 
+/* issue 3: programmes */
+int cmd_plan(int argc, char **argv);      /* plan of a hypothetical patient */
+int cmd_protocols(int argc, char **argv); /* protocols list | show */
+
 #endif

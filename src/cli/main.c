@@ -22,6 +22,9 @@ static const command COMMANDS[] = {
     {"backup", cmd_backup, "consistent online copy of the database"},
     {"demo", cmd_demo, "add synthetic demonstration patients and requests"},
     {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify)"},
+    /* issue 3: programmes */
+    {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
+    {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };
 
