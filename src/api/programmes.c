@@ -75,3 +75,18 @@ cc_status programme_calendar(db *d, arena *a, cc_date earliest, planner_calendar
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     return capacity_store_load(d, cal, err);
 }
+
+int programme_age_years(const char *birth_date, cc_date on)
+{
+    cc_date b;
+    cc_error ignored;
+    if (!birth_date || date_parse(birth_date, "birth_date", &b, &ignored) != CC_OK || b > on)
+        return -1;
+    int by, bm, bd, y, m, d;
+    date_to_ymd(b, &by, &bm, &bd);
+    date_to_ymd(on, &y, &m, &d);
+    int age = y - by;
+    if (m < bm || (m == bm && d < bd))
+        age--;
+    return age;
+}

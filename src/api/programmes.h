@@ -48,4 +48,7 @@ cc_status programme_plan(const programme_input *in, const planner_calendar *cal,
 cc_status programme_calendar(db *d, arena *a, cc_date earliest, planner_calendar *cal,
                              cc_error *err);
 
+/* Whole years from a "YYYY-MM-DD" birth date to `on`; -1 when unparseable. */
+int programme_age_years(const char *birth_date, cc_date on);
+
 #endif

@@ -35,6 +35,22 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, ROLE_ADMIN | ROLE_QA, 0, false},
     {"GET", "/api/v1/users", h_user_list, ROLE_ADMIN, 0, false},
     {"POST", "/api/v1/users", h_user_create, ROLE_ADMIN, 4096, false},
+    /* issue 3: programmes */
+    {"GET", "/api/v1/protocols", h_protocol_list, ROLES_ANY, 0, false},
+    {"POST", "/api/v1/protocols", h_protocol_publish, ROLE_ADMIN, 0, false},
+    {"GET", "/api/v1/protocols/{id}", h_protocol_get, ROLES_ANY, 0, false},
+    {"GET", "/api/v1/screening-tests", h_screening_tests, ROLES_ANY, 0, false},
+    {"POST", "/api/v1/screenings", h_screening_create, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_NURSE, 0, false},
+    {"GET", "/api/v1/screenings/{id}", h_screening_get, CLINICAL, 0, false},
+    {"POST", "/api/v1/screenings/{id}/decision", h_screening_decide, ROLE_PHYSICIAN, 16384, false},
+    {"GET", "/api/v1/patients/{id}/screenings", h_patient_screenings, CLINICAL, 0, false},
+    {"POST", "/api/v1/plans", h_plan_create, FRONT_DESK | ROLE_PHYSICIAN, 4096, false},
+    {"GET", "/api/v1/plans", h_plan_list, CLINICAL, 0, false},
+    {"GET", "/api/v1/plans/{id}", h_plan_get, CLINICAL, 0, false},
+    {"POST", "/api/v1/plans/{id}/approve", h_plan_approve, ROLE_PHYSICIAN, 4096, false},
+    {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, false},
+    {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, false},
+    {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 4096, false},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 
