@@ -49,7 +49,10 @@ static cc_status parse_results(const json_t *results, cc_date today, screening *
             return cc_fail(err, CC_INVALID, "results", "too_many", "too many results");
         cc_status st = json_check(v, t->qualitative ? qual : quant, err);
         if (st != CC_OK) {
-            snprintf(err->field, sizeof err->field, "%s.%.20s", field, err->field);
+            char inner[sizeof err->field];
+            memcpy(inner, err->field, sizeof inner);
+            if (snprintf(err->field, sizeof err->field, "%s.%.20s", field, inner) < 0)
+                err->field[0] = '\0';
             return st;
         }
         screening_result *r = &s->results[s->n_results++];
