@@ -1,5 +1,6 @@
 /* Treatment plans: draft from patient + protocol + start, view, approve with
  * the physician's signature (H4, H5, H6 re-checked), cancel with a reason. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,15 @@
 #include "store/patients.h"
 #include "store/plans.h"
 #include "store/screenings.h"
+
+/* Changes an error's status (and code) in place, keeping field and message. */
+static cc_status recode(cc_error *err, cc_status status, const char *code)
+{
+    err->status = status;
+    if (code)
+        snprintf(err->code, sizeof err->code, "%s", code);
+    return status;
+}
 
 enum { STALE_DAYS = 30 };
 
@@ -117,8 +127,7 @@ cc_status h_plan_create(api_request *req, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), (int)version,
                              p, err)) != CC_OK)
-        return st == CC_NOT_FOUND ? cc_fail(err, CC_INVALID, err->field, "unknown_protocol", "%s",
-                                            err->message)
+        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol")
                                   : st;
     int64_t patient_id = json_integer_value(json_object_get(req->body, "patient_id"));
     patient_record pt;
@@ -301,7 +310,7 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
         (st = newest_weight(&pt, &newest_g, &newest_date, err)) != CC_OK)
         return st;
     if ((st = dose_check_weight(&p->dose, newest_g, newest_date, today, err)) != CC_OK)
-        return cc_fail(err, CC_CONFLICT, err->field, err->code, "%s", err->message);
+        return recode(err, CC_CONFLICT, NULL);
     if (newest_g != weight_g)
         return cc_fail(err, CC_CONFLICT, "weight", "weight_changed",
                        "the patient was weighed again since this plan was drafted: draft it again");
@@ -318,8 +327,7 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
     if (st != CC_OK || (st = programme_calendar(req->db, req->arena, pl.start, &cal, err)) != CC_OK)
         return st;
     if ((st = planner_check(&q, &cal, &pl, err)) != CC_OK)
-        return st == CC_INVALID ? cc_fail(err, CC_CONFLICT, err->field, err->code, "%s", err->message)
-                                : st;
+        return st == CC_INVALID ? recode(err, CC_CONFLICT, NULL) : st;
     if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
         return st;
     if (!meaning)

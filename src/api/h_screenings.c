@@ -1,5 +1,6 @@
 /* Screenings: the pre-treatment work-up, its evaluated eligibility, and the
  * physician's signed decision (H6). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,15 @@
 #include "store/patients.h"
 #include "store/screenings.h"
 #include "store/users.h"
+
+/* Changes an error's status (and code) in place, keeping field and message. */
+static cc_status recode(cc_error *err, cc_status status, const char *code)
+{
+    err->status = status;
+    if (code)
+        snprintf(err->code, sizeof err->code, "%s", code);
+    return status;
+}
 
 static const char *const TRI[] = {"unknown", "no", "yes"};
 
@@ -264,8 +274,7 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     protocol p;
     if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), 0, &p,
                              err)) != CC_OK)
-        return st == CC_NOT_FOUND ? cc_fail(err, CC_INVALID, "protocol", "unknown_protocol",
-                                            "%s", err->message)
+        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol")
                                   : st;
     patient_record pt;
     if ((st = patient_get(req->db, req->arena, patient_id, true, &pt, err)) != CC_OK)
@@ -347,9 +356,6 @@ cc_status h_patient_screenings(api_request *req, cc_error *err)
 
 cc_status api_check_signature(api_request *req, const char *password, cc_error *err)
 {
-    if (req->who.by_token)
-        return cc_fail(err, CC_FORBIDDEN, "password", "signature_needs_session",
-                       "an electronic signature needs an interactive session, not a token");
     int64_t now = store_now_seconds();
     int wait = ratelimit_blocked(req->server->login_by_user, req->who.username, now);
     if (wait > 0) {

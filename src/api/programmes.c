@@ -32,10 +32,11 @@ cc_status programme_load(db *d, arena *a, const char *id, int version, protocol 
                            : cc_fail(err, CC_NOT_FOUND, "protocol", "not_found",
                                      "no protocol '%.40s'", id);
     }
-    cc_status st = protocol_from_text(text, out, err);
+    cc_error inner;
+    cc_status st = protocol_from_text(text, out, &inner);
     if (st != CC_OK) /* stored versions were checked when published */
         return cc_fail(err, CC_INTERNAL, "protocol", "corrupt_protocol",
-                       "stored protocol %s does not parse: %s", id, err->message);
+                       "stored protocol %s does not parse: %s", id, inner.message);
     return CC_OK;
 }
 
