@@ -9,6 +9,10 @@ import { renderPatientList } from './views/patients.js';
 import { renderPatientView } from './views/patient.js';
 import { renderPatientForm } from './views/patient-form.js';
 import { renderRequestList, renderRequestView } from './views/requests.js';
+// issue 3: programmes
+import {
+  PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
+} from './views/programmes.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -20,6 +24,13 @@ const routes = [
   [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
+  // issue 3: programmes
+  [/^\/programmes$/, renderProgrammes, PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/screening$/, (ctx) => renderScreeningForm(ctx, ctx.params[0]), ['admin', 'physician', 'nurse']],
+  [/^\/screenings\/(\d+)$/, (ctx) => renderScreening(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
+  [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
 ];
 
 let renderSeq = 0;
@@ -142,8 +153,9 @@ function updateChrome() {
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
+  $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-programmes', '/programmes']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
