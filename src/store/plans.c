@@ -253,7 +253,10 @@ cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_
                          " WHERE id = ?",
                          &s, err)) != CC_OK)
         goto out;
-    db_bind_int(s, 1, screening_id);
+    if (screening_id > 0)
+        db_bind_int(s, 1, screening_id);
+    else
+        db_bind_null(s, 1);
     if (actor->user_id > 0)
         db_bind_int(s, 2, actor->user_id);
     else
