@@ -119,4 +119,29 @@ await run([
     await page.getByTestId('decision').waitFor();
     assert.match(await page.getByTestId('decision').textContent(), /Rémission complète/);
   }],
+
+  ['admin publishes the next protocol version from the interface', async ({ page, server }) => {
+    await login(page, server);
+    await page.getByTestId('nav-programmes').click();
+    await page.getByTestId('protocols-table').waitFor();
+    assert.equal(await page.getByTestId('protocol-row').count(), 5);
+    await page.locator('#publish-protocol').selectOption('als');
+    await page.waitForFunction(() => document.querySelector('#publish-json').value.includes('"version": 2'));
+    const json = JSON.parse(await page.getByTestId('publish-json').inputValue());
+    json.stay_days = { min: 6, max: 14 };
+    await page.getByTestId('publish-json').fill(JSON.stringify(json));
+    await page.getByTestId('publish-submit').click();
+    await page.getByText('als version 2 published.').waitFor();
+    const row = page.getByTestId('protocol-row').filter({ hasText: '(als)' });
+    assert.match(await row.textContent(), /6–14 days/);
+    // An invalid version names the field.
+    await page.locator('#publish-protocol').selectOption('msc');
+    await page.waitForFunction(() => document.querySelector('#publish-json').value.includes('"id": "msc"'));
+    const bad = JSON.parse(await page.getByTestId('publish-json').inputValue());
+    bad.administrations = { min: 1, max: 16, default: 3 };
+    await page.getByTestId('publish-json').fill(JSON.stringify(bad));
+    await page.getByTestId('publish-submit').click();
+    await page.getByTestId('publish-error').waitFor();
+    assert.match(await page.getByTestId('publish-error').textContent(), /stay/);
+  }],
 ]);

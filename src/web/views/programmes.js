@@ -47,7 +47,42 @@ export async function renderProgrammes(ctx) {
           h('td', {}, p.products.join(', ')),
           h('td', {}, t('prog.days_range', { min: p.stay_days.min, max: p.stay_days.max })),
           h('td', {}, `${p.administrations.min}–${p.administrations.max}`),
-          h('td', {}, `${money(p.price_range_cents.min)} – ${money(p.price_range_cents.max)}`)))))));
+          h('td', {}, `${money(p.price_range_cents.min)} – ${money(p.price_range_cents.max)}`)))))),
+    can(['admin']) ? publishForm(items) : null);
+}
+
+// Admin: publish the next version of a protocol (its whole JSON). Published
+// versions never change; the server refuses anything but latest + 1.
+function publishForm(items) {
+  const box = errorBox('publish-error');
+  const text = h('textarea', { id: 'publish-json', name: 'json', rows: 16, class: 'code', 'data-testid': 'publish-json',
+    'aria-label': t('prog.publish_json'), spellcheck: 'false' });
+  const pick = field('publish', { name: 'protocol', label: t('prog.protocol'), type: 'select', value: '',
+    options: [['', '—'], ...items.map((p) => [p.id, name(p)])] });
+  const form = h('form', { id: 'publish-form', 'data-testid': 'publish-form', class: 'no-print', novalidate: true }, box, pick,
+    h('div', { class: 'field' }, h('label', { for: 'publish-json' }, t('prog.publish_json')), text),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'publish-submit' }, t('prog.publish'))));
+  form.elements.protocol.addEventListener('change', async () => {
+    const id = form.elements.protocol.value;
+    if (!id) { text.value = ''; return; }
+    const { data } = await api('GET', `/protocols/${id}`);
+    text.value = JSON.stringify({ ...data.body, version: data.version + 1 }, null, 2);
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showErrorBox(box, null);
+    let body;
+    try { body = JSON.parse(text.value); } catch { showErrorBox(box, t('prog.publish_bad_json')); return; }
+    try {
+      const { data } = await api('POST', '/protocols', { body });
+      navigate('#/programmes', t('prog.published', { id: data.id, version: data.version }));
+    } catch (err) {
+      if (err.status === 401) return;
+      showFormError(form, box, err);
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-publish' },
+    h('h2', { id: 'sec-publish' }, t('prog.publish_title')), h('p', { class: 'help' }, t('prog.publish_help')), form);
 }
 
 // --- the patient page's section: screenings and plans ----------------------
@@ -296,7 +331,7 @@ function quoteTable(q, tr, lang) {
 function followUpTable(plan, tr) {
   return h('table', { class: 'list compact', 'data-testid': 'follow-up-table' },
     h('thead', {}, h('tr', {}, ['prog.visit', 'prog.date', 'prog.window', 'prog.instruments'].map((k) => h('th', { scope: 'col' }, tr(k))))),
-    h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr('prog.months_after', { n: f.months })), h('td', {}, f.date),
+    h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr(f.months === 1 ? 'prog.month_after' : 'prog.months_after', { n: f.months })), h('td', {}, f.date),
       h('td', {}, `${f.window_start} – ${f.window_end}`), h('td', {}, f.instruments.join(', '))))));
 }
 
