@@ -98,6 +98,15 @@ void api_reply(api_request *req, unsigned status, json_t *value)
     req->reply = value;
 }
 
+void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
+                   size_t len)
+{
+    api_reply(req, status, NULL);
+    req->raw_type = content_type;
+    req->raw = data;
+    req->raw_len = len;
+}
+
 void api_add_header(api_request *req, const char *name, const char *value)
 {
     if (req->n_headers < API_MAX_HEADERS) {
@@ -203,6 +212,7 @@ static unsigned http_status_of(const cc_error *err)
 
 static void set_error_reply(api_request *req, const cc_error *err)
 {
+    req->raw_type = NULL; /* an error is always JSON */
     json_t *body = json_is_object(req->reply) ? json_incref(req->reply) : json_object();
     json_object_set_new(body, "error",
                         json_pack("{s:s, s:s, s:s}", "code", err->code, "message", err->message,
@@ -220,8 +230,25 @@ static void add_security_headers(struct MHD_Response *r, bool api)
         MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
+static enum MHD_Result send_raw(struct MHD_Connection *c, api_request *req)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(req->raw_len, (void *)req->raw, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    add_security_headers(r, true);
+    MHD_add_response_header(r, "Content-Type", req->raw_type);
+    for (int i = 0; i < req->n_headers; i++)
+        MHD_add_response_header(r, req->header_names[i], req->header_values[i]);
+    enum MHD_Result ret = MHD_queue_response(c, req->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
 {
+    if (req->raw_type && !req->reply)
+        return send_raw(c, req);
     char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!text && req->reply) {
         req->status = 500;
