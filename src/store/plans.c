@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/sql.h"
+
 static const char IMAGE[] =
     "SELECT id, patient_id, protocol_id, protocol_version, status, start_date, end_date,"
     " screening_id, approved_by, approved_at, meaning, cancel_reason, updated_at, version"
@@ -11,24 +13,7 @@ static const char IMAGE[] =
 static cc_status audit_plan(db *d, const store_actor *actor, const char *action, int64_t id,
                             const char *before, const char *reason, cc_error *err)
 {
-    buf after;
-    buf_init(&after, 1 << 16);
-    cc_status st = audit_row_json(d, IMAGE, id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {action, "plan", id, before, after.data, reason};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
-}
-
-static cc_status finish(db *d, cc_status st, cc_error *err)
-{
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return audit_log_change(d, actor, action, "plan", id, IMAGE, before, reason, err);
 }
 
 cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, int64_t *id,
@@ -64,7 +49,7 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     }
     if (st == CC_OK)
         st = audit_plan(d, actor, "create", *id, NULL, NULL, err);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 #define COLUMNS                                                                                  \
@@ -269,7 +254,7 @@ cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_
         st = audit_plan(d, actor, "sign", id, before.data, meaning, err);
 out:
     buf_release(&before);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
@@ -308,7 +293,7 @@ cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const c
         st = audit_plan(d, actor, "cancel", id, before.data, reason, err);
 out:
     buf_release(&before);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err)
@@ -365,7 +350,7 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
     int before_slots;
     db_stmt *s;
     if ((st = route_capacity(d, name, &before_slots, err)) != CC_OK)
-        return finish(d, st, err);
+        return sql_finish(d, st, err);
     if ((st = db_prepare(d, "DELETE FROM clinic_capacity WHERE route = ?", &s, err)) == CC_OK) {
         db_bind_text(s, 1, name);
         st = db_run(s, err);
@@ -383,5 +368,5 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
         audit_change ch = {"update", "clinic_capacity", (int64_t)route + 1, before, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }

@@ -3,6 +3,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "store/sql.h"
+
 #include "store/protocols_builtin.h"
 
 static void sha256_hex(const char *text, char out[65])
@@ -93,11 +95,7 @@ cc_status protocol_store_seed(db *d, cc_error *err)
         if ((st = exists(d, b->id, b->version, &found, err)) == CC_OK && !found)
             st = insert(d, b->id, b->version, b->json, "shipped", "system", &row, err);
     }
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status protocol_store_publish(db *d, const store_actor *actor, const char *protocol_id,
@@ -130,11 +128,7 @@ cc_status protocol_store_publish(db *d, const store_actor *actor, const char *pr
     }
     buf_release(&after);
 out:
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 static void read_row(arena *a, db_stmt *s, protocol_row *r)

@@ -2,23 +2,17 @@
 
 #include <string.h>
 
+#include "store/sql.h"
+
 static const char IMAGE[] =
     "SELECT id, patient_id, protocol_id, protocol_version, verdict, reasons, oldest_date,"
     " evaluated_on, decision, override, override_reason, meaning, decided_by, decided_at,"
     " created_at, created_by, version FROM screenings WHERE id = ?";
 
 static cc_status audit_screening(db *d, const store_actor *actor, const char *action, int64_t id,
-                                 const char *before, const char *reason, cc_error *err)
+                            const char *before, const char *reason, cc_error *err)
 {
-    buf after;
-    buf_init(&after, 1 << 18);
-    cc_status st = audit_row_json(d, IMAGE, id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {action, "screening", id, before, after.data, reason};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
+    return audit_log_change(d, actor, action, "screening", id, IMAGE, before, reason, err);
 }
 
 static cc_status require_patient(db *d, int64_t id, cc_error *err)
@@ -72,11 +66,7 @@ cc_status screening_store_create(db *d, const store_actor *actor, const screenin
     }
     if (st == CC_OK)
         st = audit_screening(d, actor, "create", *id, NULL, NULL, err);
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 #define COLUMNS                                                                                  \
@@ -228,9 +218,5 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
     st = audit_screening(d, actor, "sign", id, before.data, meaning, err);
 out:
     buf_release(&before);
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
