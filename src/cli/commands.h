@@ -17,5 +17,6 @@ int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 /* Helpers working in other branches add their commands below this line. */
+int cmd_isbt128(int argc, char **argv); /* check-char, verify; "new" not yet */
 
 #endif

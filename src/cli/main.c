@@ -1,1 +1,56 @@
-int main(void) { return 0; }
+/* cellclinic: the command-line entry point; one file per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+#ifndef CC_VERSION
+#define CC_VERSION "dev"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"init", cmd_init, "create a new data directory with an admin account"},
+    {"serve", cmd_serve, "serve the web interface and the HTTP API"},
+    {"user", cmd_user, "manage user accounts (user add)"},
+    {"audit", cmd_audit, "check the audit trail (audit verify)"},
+    {"backup", cmd_backup, "consistent online copy of the database"},
+    {"demo", cmd_demo, "add synthetic demonstration patients and requests"},
+    {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: cellclinic COMMAND [OPTIONS]\n"
+          "       cellclinic --version | --help | COMMAND --help\n\n"
+          "Information system of cell-therapy clinics and their laboratories.\n\ncommands:\n",
+          out);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("cellclinic %s\n", CC_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "cellclinic: unknown command '%s' (see cellclinic --help)\n", argv[1]);
+    return 2;
+}

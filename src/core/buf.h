@@ -36,4 +36,8 @@ void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends s as a JSON string literal, quotes included, escaping what RFC 8259
+ * requires (quote, backslash, control characters). NULL appends null. */
+void buf_json_string(buf *b, const char *s);
+
 #endif

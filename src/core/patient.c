@@ -85,3 +85,67 @@ void patient_identity_key(const char *family_name, const char *given_names,
     text_fold(given_names ? given_names : "", given, sizeof given);
     snprintf(out, cap, "%s|%s|%s", family, given, birth_date ? birth_date : "");
 }
+
+cc_status patient_check_fields(const patient_fields *f, bool complete, cc_date today, cc_error *err)
+{
+    cc_status st;
+    /* A name, when given, may never be blank. */
+    if ((st = text_check_line(f->family_name, "family_name", PATIENT_NAME_MAX,
+                              complete || f->family_name, err)) ||
+        (st = text_check_line(f->given_names, "given_names", PATIENT_NAME_MAX,
+                              complete || f->given_names, err)))
+        return st;
+    if (f->birth_date || complete) {
+        cc_date birth;
+        if (!f->birth_date)
+            return cc_fail(err, CC_INVALID, "birth_date", "required", "birth_date is required");
+        if ((st = patient_check_birth_date(f->birth_date, today, &birth, err)))
+            return st;
+    }
+    if ((f->sex || complete) && !patient_sex_is_valid(f->sex))
+        return cc_fail(err, CC_INVALID, "sex", "invalid_value",
+                       "sex must be one of female, male, other, unknown");
+    if ((f->language || complete) && !patient_language_is_valid(f->language))
+        return cc_fail(err, CC_INVALID, "language", "invalid_value", "language must be en or fr");
+    if ((st = text_check_line(f->email, "email", PATIENT_EMAIL_MAX, false, err)) ||
+        (st = text_check_line(f->phone, "phone", PATIENT_PHONE_MAX, false, err)) ||
+        (st = text_check_line(f->address, "address", PATIENT_ADDRESS_MAX, false, err)))
+        return st;
+    if (f->email && *f->email && !strchr(f->email, '@'))
+        return cc_fail(err, CC_INVALID, "email", "invalid_email", "email must contain '@'");
+    return CC_OK;
+}
+
+cc_status patient_check_weight_date(const char *date, const char *birth_date, cc_date today,
+                                    cc_error *err)
+{
+    cc_date when, birth;
+    cc_status st = date_parse(date, "date", &when, err);
+    if (st != CC_OK)
+        return st;
+    if (when > today)
+        return cc_fail(err, CC_INVALID, "date", "out_of_range", "date cannot be in the future");
+    if (date_parse(birth_date, "birth_date", &birth, NULL) == CC_OK && when < birth)
+        return cc_fail(err, CC_INVALID, "date", "out_of_range", "date is before the birth date");
+    return CC_OK;
+}
+
+cc_status patient_check_condition(const char *icd10, const char *label, const char *onset_date,
+                                  cc_date today, cc_error *err)
+{
+    if (!icd10_is_valid(icd10))
+        return cc_fail(err, CC_INVALID, "icd10", "invalid_icd10",
+                       "icd10 must be an ICD-10 code such as S14.1 or G35");
+    cc_status st = text_check_line(label, "label", CONDITION_LABEL_MAX, true, err);
+    if (st != CC_OK)
+        return st;
+    if (onset_date) {
+        cc_date onset;
+        if ((st = date_parse(onset_date, "onset_date", &onset, err)))
+            return st;
+        if (onset > today)
+            return cc_fail(err, CC_INVALID, "onset_date", "out_of_range",
+                           "onset_date cannot be in the future");
+    }
+    return CC_OK;
+}

@@ -32,6 +32,25 @@ enum {
     PATIENT_SEARCH_KEY_MAX = 512,
 };
 
+/* Demographic fields as text; NULL means "not given". */
+typedef struct {
+    const char *family_name, *given_names, *birth_date, *sex, *language;
+    const char *email, *phone, *address;
+} patient_fields;
+
+/* Checks every field that is given; with complete, the required ones
+ * (names, birth_date, sex, language) must be given too. */
+cc_status patient_check_fields(const patient_fields *f, bool complete, cc_date today,
+                               cc_error *err);
+
+/* A weight measurement: date not in the future, not before birth. */
+cc_status patient_check_weight_date(const char *date, const char *birth_date, cc_date today,
+                                    cc_error *err);
+
+/* A condition: ICD-10 code, label, optional onset date (not in the future). */
+cc_status patient_check_condition(const char *icd10, const char *label, const char *onset_date,
+                                  cc_date today, cc_error *err);
+
 bool patient_sex_is_valid(const char *sex);
 bool patient_language_is_valid(const char *language);
 cc_status patient_check_birth_date(const char *text, cc_date today, cc_date *out,

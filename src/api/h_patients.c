@@ -1,0 +1,271 @@
+/* Patients: search, create (with the duplicate warning), view, edit, weights, conditions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/json_in.h"
+#include "core/patient.h"
+#include "store/patients.h"
+
+static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *patient_json(const patient_record *p, bool with_children)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}",
+                          "id", (json_int_t)p->id, "mrn", p->mrn, "family_name", p->family_name,
+                          "given_names", p->given_names, "birth_date", p->birth_date, "sex", p->sex,
+                          "language", p->language, "email", p->email, "phone", p->phone,
+                          "address", p->address, "synthetic", p->synthetic, "version",
+                          (json_int_t)p->version, "created_at", p->created_at, "updated_at",
+                          p->updated_at);
+    if (!with_children || !o)
+        return o;
+    json_t *weights = json_array(), *conditions = json_array();
+    for (size_t i = 0; i < p->n_weights; i++)
+        json_array_append_new(weights, json_pack("{s:s, s:f}", "date", p->weights[i].date, "kg",
+                                                 p->weights[i].grams / 1000.0));
+    for (size_t i = 0; i < p->n_conditions; i++) {
+        const patient_condition *c = &p->conditions[i];
+        json_t *details = json_loads(c->details_json ? c->details_json : "{}", 0, NULL);
+        json_array_append_new(conditions,
+                              json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)c->id, "icd10",
+                                        c->icd10, "label", c->label, "onset_date",
+                                        text_or_null(c->onset_date), "details",
+                                        details ? details : json_object()));
+    }
+    json_object_set_new(o, "weights", weights);
+    json_object_set_new(o, "conditions", conditions);
+    return o;
+}
+
+static cc_status reply_patient(api_request *req, unsigned status, int64_t id, cc_error *err)
+{
+    patient_record p;
+    cc_status st = patient_get(req->db, req->arena, id, true, &p, err);
+    if (st != CC_OK)
+        return st;
+    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)p.version));
+    api_reply(req, status, patient_json(&p, true));
+    return CC_OK;
+}
+
+static const struct {
+    const char *name;
+    patient_sort sort;
+} SORTS[] = {
+    {"family_name", PATIENT_SORT_FAMILY_NAME}, {"given_names", PATIENT_SORT_GIVEN_NAMES},
+    {"birth_date", PATIENT_SORT_BIRTH_DATE},   {"mrn", PATIENT_SORT_MRN},
+    {"created_at", PATIENT_SORT_CREATED_AT},
+};
+
+cc_status h_patient_list(api_request *req, cc_error *err)
+{
+    patient_query q = {.q = api_query(req, "q"), .sort = PATIENT_SORT_FAMILY_NAME};
+    cc_status st = api_paging(req, &q.page, &q.per_page, err);
+    if (st != CC_OK)
+        return st;
+    if (q.q && strlen(q.q) > 200)
+        return cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 200 bytes");
+    const char *sort = api_query(req, "sort"), *order = api_query(req, "order");
+    if (sort) {
+        size_t i = 0;
+        while (i < sizeof SORTS / sizeof SORTS[0] && strcmp(SORTS[i].name, sort) != 0)
+            i++;
+        if (i == sizeof SORTS / sizeof SORTS[0])
+            return cc_fail(err, CC_INVALID, "sort", "invalid_value",
+                           "sort must be family_name, given_names, birth_date, mrn or created_at");
+        q.sort = SORTS[i].sort;
+    }
+    if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
+        return cc_fail(err, CC_INVALID, "order", "invalid_value", "order must be asc or desc");
+    q.descending = order && strcmp(order, "desc") == 0;
+    patient_record *items;
+    size_t n;
+    int64_t total = 0;
+    if ((st = patient_search(req->db, req->arena, &q, &items, &n, &total, err)) != CC_OK)
+        return st;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, patient_json(&items[i], false));
+    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)q.page,
+                                  "per_page", (json_int_t)q.per_page, "total", (json_int_t)total));
+    return CC_OK;
+}
+
+static const json_field PATIENT_FIELDS[] = {
+    {"family_name", JF_STRING, false, 400}, {"given_names", JF_STRING, false, 400},
+    {"birth_date", JF_STRING, false, 10},   {"sex", JF_STRING, false, 10},
+    {"language", JF_STRING, false, 2},      {"email", JF_STRING, false, 1016},
+    {"phone", JF_STRING, false, 160},       {"address", JF_STRING, false, 1600},
+    {"weight_kg", JF_NUMBER, false, 0},     {"confirm_duplicate", JF_BOOLEAN, false, 0},
+    {"version", JF_INTEGER, false, 0},      {NULL, JF_STRING, false, 0},
+};
+
+static patient_fields fields_from(const json_t *body)
+{
+    patient_fields f = {
+        json_get_string(body, "family_name"), json_get_string(body, "given_names"),
+        json_get_string(body, "birth_date"),  json_get_string(body, "sex"),
+        json_get_string(body, "language"),    json_get_string(body, "email"),
+        json_get_string(body, "phone"),       json_get_string(body, "address"),
+    };
+    return f;
+}
+
+/* Adds the possible duplicates to the error reply (422) so the user can look. */
+static void attach_matches(api_request *req, const patient_matches *dup)
+{
+    json_t *matches = json_array();
+    for (size_t i = 0; i < dup->n; i++) {
+        patient_record p;
+        cc_error ignored;
+        if (patient_get(req->db, req->arena, dup->ids[i], false, &p, &ignored) == CC_OK)
+            json_array_append_new(matches, patient_json(&p, false));
+    }
+    api_reply(req, 422, json_pack("{s:o}", "matches", matches));
+}
+
+cc_status h_patient_create(api_request *req, cc_error *err)
+{
+    cc_status st = json_check(req->body, PATIENT_FIELDS, err);
+    if (st != CC_OK)
+        return st;
+    if (json_has(req->body, "version"))
+        return cc_fail(err, CC_INVALID, "version", "unknown_field", "a new patient has no version");
+    patient_fields f = fields_from(req->body);
+    if ((st = patient_check_fields(&f, true, api_today(), err)) != CC_OK)
+        return st;
+    int grams = 0;
+    if (json_has(req->body, "weight_kg") &&
+        (st = patient_check_weight(json_number_value(json_object_get(req->body, "weight_kg")),
+                                   "weight_kg", &grams, err)) != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    patient_matches dup;
+    int64_t id;
+    st = patient_create(req->db, &actor, &f, false, json_get_bool(req->body, "confirm_duplicate"), grams,
+                        &id, &dup, err);
+    if (st == CC_CONFLICT && strcmp(err->code, "possible_duplicate") == 0)
+        attach_matches(req, &dup);
+    if (st != CC_OK)
+        return st;
+    api_add_header(req, "Location", api_printf(req, "/api/v1/patients/%lld", (long long)id));
+    return reply_patient(req, 201, id, err);
+}
+
+cc_status h_patient_get(api_request *req, cc_error *err)
+{
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    return st == CC_OK ? reply_patient(req, 200, id, err) : st;
+}
+
+/* The version a change is based on: If-Match ("N" or N) or "version" in the body. */
+static cc_status expected_version(api_request *req, int64_t *version, cc_error *err)
+{
+    const char *match = api_header(req, "If-Match");
+    if (match) {
+        char *end;
+        const char *p = match[0] == '"' ? match + 1 : match;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
+            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version", "If-Match must be the record's version, e.g. \"3\"");
+        *version = v;
+        return CC_OK;
+    }
+    json_t *v = json_object_get(req->body, "version");
+    if (v) {
+        *version = json_integer_value(v);
+        return CC_OK;
+    }
+    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
+                   "send the version you are changing in If-Match");
+}
+
+cc_status h_patient_update(api_request *req, cc_error *err)
+{
+    int64_t id, version = 0;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = json_check(req->body, PATIENT_FIELDS, err);
+    if (st != CC_OK)
+        return st;
+    if (json_has(req->body, "weight_kg") || json_has(req->body, "confirm_duplicate"))
+        return cc_fail(err, CC_INVALID, json_has(req->body, "weight_kg") ? "weight_kg" : "confirm_duplicate",
+                       "unknown_field", "this field cannot be changed here");
+    patient_fields f = fields_from(req->body);
+    if ((st = patient_check_fields(&f, false, api_today(), err)) != CC_OK)
+        return st;
+    if ((st = expected_version(req, &version, err)) != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    st = patient_update(req->db, &actor, id, version, &f, err);
+    if (st == CC_CONFLICT) {
+        /* Give the client the current record so it can show what changed. */
+        patient_record cur;
+        cc_error ignored;
+        if (patient_get(req->db, req->arena, id, true, &cur, &ignored) == CC_OK)
+            api_reply(req, 409, json_pack("{s:o}", "current", patient_json(&cur, true)));
+        return st;
+    }
+    return st == CC_OK ? reply_patient(req, 200, id, err) : st;
+}
+
+cc_status h_patient_add_weight(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"date", JF_STRING, true, 10},
+                                        {"kg", JF_NUMBER, true, 0},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id, weight_id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = json_check(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    patient_record p;
+    if ((st = patient_get(req->db, req->arena, id, false, &p, err)) != CC_OK)
+        return st;
+    const char *date = json_get_string(req->body, "date");
+    int grams;
+    if ((st = patient_check_weight_date(date, p.birth_date, api_today(), err)) != CC_OK ||
+        (st = patient_check_weight(json_number_value(json_object_get(req->body, "kg")), "kg", &grams, err)) != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    if ((st = patient_add_weight(req->db, &actor, id, date, grams, &weight_id, err)) != CC_OK)
+        return st;
+    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:f}", "id", (json_int_t)weight_id, "patient_id",
+                                  (json_int_t)id, "date", date, "kg", grams / 1000.0));
+    return CC_OK;
+}
+
+cc_status h_patient_add_condition(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"icd10", JF_STRING, true, 8},
+                                        {"label", JF_STRING, true, 800},
+                                        {"onset_date", JF_STRING, false, 10},
+                                        {"details", JF_OBJECT, false, 4096},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id, condition_id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = json_check(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    const char *icd10 = json_get_string(req->body, "icd10"), *label = json_get_string(req->body, "label"),
+               *onset = json_get_string(req->body, "onset_date");
+    if ((st = patient_check_condition(icd10, label, onset, api_today(), err)) != CC_OK)
+        return st;
+    json_t *details = json_object_get(req->body, "details");
+    char *details_text = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (details_text)
+        arena_on_release(req->arena, free, details_text);
+    store_actor actor = api_actor(req);
+    st = patient_add_condition(req->db, &actor, id, icd10, label, onset, details_text, &condition_id, err);
+    if (st != CC_OK)
+        return st;
+    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)condition_id,
+                                  "patient_id", (json_int_t)id, "icd10", icd10, "label", label,
+                                  "onset_date", text_or_null(onset), "details",
+                                  details ? json_incref(details) : json_object()));
+    return CC_OK;
+}

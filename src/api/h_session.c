@@ -1,0 +1,209 @@
+/* Sessions, bearer tokens and user accounts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/json_in.h"
+#include "api/server.h"
+#include "core/patient.h"
+
+cc_status h_health(api_request *req, cc_error *err)
+{
+    (void)err;
+    api_reply(req, 200, json_pack("{s:s}", "status", "ok"));
+    return CC_OK;
+}
+
+static json_t *user_json(const user_identity *who)
+{
+    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)who->id, "username", who->username,
+                     "role", who->role, "language", who->language);
+}
+
+static const json_field CREDENTIALS[] = {
+    {"username", JF_STRING, true, 64},
+    {"password", JF_STRING, true, 256},
+    {"label", JF_STRING, false, 100},
+    {NULL, JF_STRING, false, 0},
+};
+
+/* Checks username and password with throttling per username and per address. */
+static cc_status login(api_request *req, user_identity *who, cc_error *err)
+{
+    cc_status st = json_check(req->body, CREDENTIALS, err);
+    if (st != CC_OK)
+        return st;
+    const char *username = json_get_string(req->body, "username");
+    const char *password = json_get_string(req->body, "password");
+    int64_t now = store_now_seconds();
+    int wait = ratelimit_blocked(req->server->login_by_user, username, now);
+    int wait_addr = ratelimit_blocked(req->server->login_by_addr, req->remote_addr, now);
+    if (wait_addr > wait)
+        wait = wait_addr;
+    if (wait > 0) {
+        api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
+        return cc_fail(err, CC_RATE_LIMITED, "username", "too_many_attempts",
+                       "too many failed logins; try again in %d seconds", wait);
+    }
+    st = user_authenticate(req->db, username, password, who, err);
+    if (st == CC_UNAUTHENTICATED) {
+        ratelimit_hit(req->server->login_by_user, username, now);
+        ratelimit_hit(req->server->login_by_addr, req->remote_addr, now);
+    } else if (st == CC_OK) {
+        ratelimit_reset(req->server->login_by_user, username);
+    }
+    return st;
+}
+
+cc_status h_session_create(api_request *req, cc_error *err)
+{
+    if (json_has(req->body, "label"))
+        return cc_fail(err, CC_INVALID, "label", "unknown_field", "unknown field label");
+    user_identity who;
+    cc_status st = login(req, &who, err);
+    char secret[SECRET_HEX];
+    if (st == CC_OK)
+        st = session_create(req->db, &who, secret, err);
+    if (st != CC_OK)
+        return st;
+    api_add_header(req, "Set-Cookie",
+                   api_printf(req, "cc_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
+                              secret, SESSION_ABSOLUTE_SECONDS));
+    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who)));
+    return CC_OK;
+}
+
+cc_status h_session_get(api_request *req, cc_error *err)
+{
+    (void)err;
+    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", req->who.by_token ? "" : req->who.csrf,
+                                  "user", user_json(&req->who)));
+    return CC_OK;
+}
+
+cc_status h_session_delete(api_request *req, cc_error *err)
+{
+    if (req->who.by_token)
+        return cc_fail(err, CC_INVALID, "Authorization", "not_a_session",
+                       "a bearer token is revoked with DELETE /api/v1/tokens/{id}");
+    cc_status st = session_delete(req->db, &req->who, err);
+    if (st != CC_OK)
+        return st;
+    api_add_header(req, "Set-Cookie", "cc_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    api_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
+    return CC_OK;
+}
+
+cc_status h_session_preferences(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"language", JF_STRING, true, 8}, {NULL, JF_STRING, false, 0}};
+    cc_status st = json_check(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    const char *language = json_get_string(req->body, "language");
+    if (!patient_language_is_valid(language))
+        return cc_fail(err, CC_INVALID, "language", "invalid_value", "language must be en or fr");
+    if ((st = user_set_language(req->db, &req->who, language, err)) != CC_OK)
+        return st;
+    snprintf(req->who.language, sizeof req->who.language, "%s", language);
+    api_reply(req, 200, json_pack("{s:o}", "user", user_json(&req->who)));
+    return CC_OK;
+}
+
+cc_status h_token_create(api_request *req, cc_error *err)
+{
+    user_identity who;
+    cc_status st = login(req, &who, err);
+    if (st != CC_OK)
+        return st;
+    const char *label = json_get_string(req->body, "label");
+    if (!label || !*label)
+        return cc_fail(err, CC_INVALID, "label", "required", "label is required");
+    char secret[SECRET_HEX];
+    int64_t id;
+    if ((st = token_create(req->db, &who, label, secret, &id, err)) != CC_OK)
+        return st;
+    api_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", secret, "label", label));
+    return CC_OK;
+}
+
+cc_status h_token_list(api_request *req, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(req->db,
+                              "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
+                              " ORDER BY id DESC LIMIT 200",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_int(s, 1, req->who.id);
+    json_t *items = json_array();
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_col_int(s, 0),
+                                               "label", db_col_text(s, 1), "created_at", db_col_text(s, 2),
+                                               "revoked_at", db_col_is_null(s, 3) ? json_null() : json_string(db_col_text(s, 3))));
+    db_done(s);
+    if (r == DB_ERROR) {
+        json_decref(items);
+        return err->status;
+    }
+    api_reply(req, 200, json_pack("{s:o}", "items", items));
+    return CC_OK;
+}
+
+cc_status h_token_revoke(api_request *req, cc_error *err)
+{
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = token_revoke(req->db, &req->who, id, err);
+    if (st == CC_OK)
+        api_reply(req, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
+    return st;
+}
+
+cc_status h_user_list(api_request *req, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(req->db,
+                              "SELECT id, username, role, language, active, created_at FROM users ORDER BY username",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    json_t *items = json_array();
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)db_col_int(s, 0),
+                                               "username", db_col_text(s, 1), "role", db_col_text(s, 2),
+                                               "language", db_col_text(s, 3), "active", (int)db_col_int(s, 4),
+                                               "created_at", db_col_text(s, 5)));
+    db_done(s);
+    if (r == DB_ERROR) {
+        json_decref(items);
+        return err->status;
+    }
+    api_reply(req, 200, json_pack("{s:o}", "items", items));
+    return CC_OK;
+}
+
+cc_status h_user_create(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"username", JF_STRING, true, 64},
+                                        {"role", JF_STRING, true, 16},
+                                        {"password", JF_STRING, true, 256},
+                                        {NULL, JF_STRING, false, 0}};
+    cc_status st = json_check(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    int64_t id;
+    st = user_create(req->db, &actor, json_get_string(req->body, "username"),
+                     json_get_string(req->body, "role"), json_get_string(req->body, "password"), &id, err);
+    if (st != CC_OK)
+        return st;
+    api_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
+                                  json_get_string(req->body, "username"), "role",
+                                  json_get_string(req->body, "role")));
+    return CC_OK;
+}

@@ -1,2 +1,0 @@
-int api_placeholder(void);
-int api_placeholder(void) { return 0; }

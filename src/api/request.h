@@ -1,0 +1,70 @@
+/*
+ * request: what a handler sees of one HTTP request, and how it answers.
+ *
+ * The server fills an api_request, checks the route's permission, parses the
+ * JSON body (an object, or NULL for bodiless methods) and calls the handler.
+ * A handler answers by setting status and body (a jansson value the request
+ * owns: api_reply steals the reference) or by returning a failure status
+ * with err filled; the server renders errors as
+ * {"error":{"code","message","field"}} with the mapped HTTP status.
+ * Everything hangs on req->arena and is released after the response is sent,
+ * so a handler never frees.
+ */
+#ifndef CC_REQUEST_H
+#define CC_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/status.h"
+#include "store/db.h"
+#include "store/users.h"
+
+enum { API_MAX_PARAMS = 4, API_MAX_HEADERS = 4 };
+
+typedef struct api_server api_server;
+
+typedef struct {
+    const char *method;
+    const char *path;
+    const char *params[API_MAX_PARAMS]; /* {placeholders} of the route, in order */
+    json_t *body;                       /* parsed object or NULL */
+    arena *arena;
+    db *db;
+    api_server *server;
+    struct MHD_Connection *connection;
+    const char *remote_addr;
+    bool authenticated;
+    user_identity who;
+    /* answer */
+    unsigned status;
+    json_t *reply;
+    const char *header_names[API_MAX_HEADERS];
+    const char *header_values[API_MAX_HEADERS];
+    int n_headers;
+} api_request;
+
+/* Sets the answer; steals value. */
+void api_reply(api_request *req, unsigned status, json_t *value);
+/* Adds a response header; name and value must outlive the request (arena or literal). */
+void api_add_header(api_request *req, const char *name, const char *value);
+/* Query-string argument or NULL. */
+const char *api_query(api_request *req, const char *name);
+/* Request header or NULL. */
+const char *api_header(api_request *req, const char *name);
+/* Path parameter i as a positive id; CC_NOT_FOUND when it is not one. */
+cc_status api_param_id(api_request *req, int i, int64_t *id, cc_error *err);
+/* page and per_page query arguments with defaults and bounds. */
+cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_error *err);
+/* The acting user for store calls. */
+store_actor api_actor(const api_request *req);
+/* Formats into arena memory. */
+char *api_printf(api_request *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Today's date in the clinic's calendar (UTC for now). */
+int32_t api_today(void);
+
+typedef cc_status (*api_handler)(api_request *req, cc_error *err);
+
+#endif

@@ -1,0 +1,118 @@
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+
+enum {
+    CLINICAL = ROLE_ADMIN | ROLE_COORDINATOR | ROLE_PHYSICIAN | ROLE_NURSE,
+    FRONT_DESK = ROLE_ADMIN | ROLE_COORDINATOR,
+    PUBLIC_FORM_LIMIT = 16 << 10,
+};
+
+/* The permission column is mandatory: a zero roles value denies everyone. */
+const api_route api_routes[] = {
+    {"GET", "/healthz", h_health, ROLE_PUBLIC, 0},
+    {"POST", "/api/v1/session", h_session_create, ROLE_PUBLIC, 4096},
+    {"GET", "/api/v1/session", h_session_get, ROLES_ANY, 0},
+    {"DELETE", "/api/v1/session", h_session_delete, ROLES_ANY, 0},
+    {"PATCH", "/api/v1/session/preferences", h_session_preferences, ROLES_ANY, 4096},
+    {"POST", "/api/v1/tokens", h_token_create, ROLE_PUBLIC, 4096},
+    {"GET", "/api/v1/tokens", h_token_list, ROLES_ANY, 0},
+    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, ROLES_ANY, 0},
+    {"GET", "/api/v1/patients", h_patient_list, CLINICAL, 0},
+    {"POST", "/api/v1/patients", h_patient_create, FRONT_DESK, 0},
+    {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0},
+    {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0},
+    {"POST", "/api/v1/patients/{id}/weights", h_patient_add_weight, CLINICAL, 0},
+    {"POST", "/api/v1/patients/{id}/conditions", h_patient_add_condition, FRONT_DESK | ROLE_PHYSICIAN, 0},
+    {"POST", "/api/v1/consultation-requests", h_consult_create, ROLE_PUBLIC, PUBLIC_FORM_LIMIT},
+    {"GET", "/api/v1/consultation-requests", h_consult_list, FRONT_DESK, 0},
+    {"GET", "/api/v1/consultation-requests/{id}", h_consult_get, FRONT_DESK, 0},
+    {"POST", "/api/v1/consultation-requests/{id}/convert", h_consult_convert, FRONT_DESK, 0},
+    {"POST", "/api/v1/consultation-requests/{id}/decline", h_consult_decline, FRONT_DESK, 0},
+    {"GET", "/api/v1/audit", h_audit_list, ROLE_ADMIN | ROLE_QA, 0},
+    {"GET", "/api/v1/users", h_user_list, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/users", h_user_create, ROLE_ADMIN, 4096},
+};
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+static const char *const ROLE_NAMES[] = {"admin", "coordinator", "physician", "nurse",
+                                         "lab",   "qa",          "analyst"};
+
+unsigned api_role_bit(const char *role)
+{
+    for (size_t i = 0; role && i < sizeof ROLE_NAMES / sizeof ROLE_NAMES[0]; i++)
+        if (strcmp(role, ROLE_NAMES[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+void api_route_roles_text(const api_route *route, char *out, size_t cap)
+{
+    if (route->roles & ROLE_PUBLIC) {
+        snprintf(out, cap, "public");
+        return;
+    }
+    if ((route->roles & ROLES_ANY) == ROLES_ANY) {
+        snprintf(out, cap, "any");
+        return;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof ROLE_NAMES / sizeof ROLE_NAMES[0]; i++) {
+        if (!(route->roles & (1u << i)))
+            continue;
+        int n = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", ROLE_NAMES[i]);
+        if (n < 0 || (size_t)n >= cap - len)
+            break;
+        len += (size_t)n;
+    }
+}
+
+/* Matches pattern against path segment by segment; "{name}" takes one segment. */
+static bool match_pattern(const char *pattern, const char *path, arena *a,
+                          const char *params[API_MAX_PARAMS])
+{
+    int n = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            const char *end = strchr(path, '/');
+            size_t len = end ? (size_t)(end - path) : strlen(path);
+            if (!close || len == 0 || n >= API_MAX_PARAMS)
+                return false;
+            if (a)
+                params[n] = arena_strndup(a, path, len);
+            n++;
+            pattern = close + 1;
+            path += len;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+route_match api_route_find(const char *method, const char *path, arena *a,
+                           const char *params[API_MAX_PARAMS], const api_route **out)
+{
+    route_match result = ROUTE_NO_PATH;
+    *out = NULL;
+    for (size_t i = 0; i < api_route_count; i++) {
+        if (!match_pattern(api_routes[i].pattern, path, NULL, params))
+            continue;
+        if (strcmp(api_routes[i].method, method) != 0) {
+            result = ROUTE_NO_METHOD;
+            continue;
+        }
+        match_pattern(api_routes[i].pattern, path, a, params);
+        *out = &api_routes[i];
+        return ROUTE_FOUND;
+    }
+    return result;
+}

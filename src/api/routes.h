@@ -1,0 +1,53 @@
+/*
+ * routes: the one route table of the API, with its permission column.
+ *
+ * Each row: method, path pattern ("{id}" matches one path segment), handler,
+ * the roles allowed, and the largest body accepted. A row with no role bit
+ * is denied to everyone: forgetting the column fails closed, and a test
+ * walks the table to make sure none is left empty.
+ */
+#ifndef CC_ROUTES_H
+#define CC_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/request.h"
+
+enum {
+    ROLE_ADMIN = 1 << 0,
+    ROLE_COORDINATOR = 1 << 1,
+    ROLE_PHYSICIAN = 1 << 2,
+    ROLE_NURSE = 1 << 3,
+    ROLE_LAB = 1 << 4,
+    ROLE_QA = 1 << 5,
+    ROLE_ANALYST = 1 << 6,
+    ROLES_ANY = (1 << 7) - 1, /* any logged-in role */
+    ROLE_PUBLIC = 1 << 8,     /* no login needed */
+};
+
+typedef struct {
+    const char *method;
+    const char *pattern;
+    api_handler handler;
+    unsigned roles;
+    size_t body_limit; /* bytes; 0 means the default (64 KiB) */
+} api_route;
+
+extern const api_route api_routes[];
+extern const size_t api_route_count;
+
+/* Bit of a role name, 0 when unknown. */
+unsigned api_role_bit(const char *role);
+/* Role names allowed by a route, as written in docs/api.md ("public", "any",
+ * or a comma-separated list). Writes into out. */
+void api_route_roles_text(const api_route *route, char *out, size_t cap);
+
+typedef enum { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } route_match;
+
+/* Finds the route for method and path; params receive arena copies of the
+ * placeholders. */
+route_match api_route_find(const char *method, const char *path, arena *a,
+                           const char *params[API_MAX_PARAMS], const api_route **out);
+
+#endif

@@ -1,0 +1,143 @@
+/* cellclinic demo: synthetic demonstration data, always marked synthetic. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "core/date.h"
+#include "store/consults.h"
+#include "store/datadir.h"
+#include "store/patients.h"
+
+static const char *const FAMILY[] = {
+    "Durand", "Lefèvre", "Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel",
+    "Leroy", "Roux", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau",
+    "Müller", "García", "Nguyen", "Kowalski", "Novák", "Öztürk", "Sørensen", "Smith", "Johnson",
+    "Brown", "Da Silva", "Benali", "Mercier", "Chevalier", "Gauthier", "Perrin", "Clément"};
+static const char *const GIVEN_F[] = {"Éloïse", "Zoë", "Anaïs", "Hélène", "Noémie", "Chloé", "Léa",
+                                      "Inès", "Amélie", "Céline", "Mary", "Ana", "Sofía", "Camille"};
+static const char *const GIVEN_M[] = {"Jérôme", "François", "Loïc", "Maël", "Gaël", "Raphaël",
+                                      "Benoît", "Émile", "John", "Lukas", "Mathéo", "Noah", "Karim"};
+static const struct {
+    const char *icd10, *label_en, *details;
+} CONDITIONS[] = {
+    {"S14.1", "Cervical spinal cord injury", "{\"level\":\"C5\",\"ais\":\"B\"}"},
+    {"S24.1", "Thoracic spinal cord injury", "{\"level\":\"T6\",\"ais\":\"A\"}"},
+    {"Q05.9", "Spina bifida", "{\"type\":\"myelomeningocele\"}"},
+    {"G35", "Multiple sclerosis", "{}"},
+    {"G20", "Parkinson's disease", "{}"},
+    {"G12.21", "Amyotrophic lateral sclerosis", "{}"},
+    {"M17.1", "Primary osteoarthritis of the knee", "{}"},
+    {"I63.9", "Cerebral infarction (stroke)", "{}"},
+};
+
+/* xorshift64*: a small deterministic generator, so --seed reproduces the data. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * UINT64_C(2685821657736338717);
+}
+
+#define PICK(list, rng) (list[next_random(rng) % (sizeof list / sizeof list[0])])
+
+static cc_status add_patient(db *d, uint64_t *rng, cc_date today, cc_error *err)
+{
+    static const store_actor actor = {0, "demo"};
+    bool female = next_random(rng) % 2;
+    cc_date birth = today - (cc_date)(365 * 3 + next_random(rng) % (365 * 75));
+    char birth_text[CC_DATE_TEXT];
+    date_format(birth, birth_text);
+    patient_fields f = {PICK(FAMILY, rng), female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
+                        birth_text, female ? "female" : "male", next_random(rng) % 3 ? "fr" : "en",
+                        "", "", ""};
+    int grams = 15000 + (int)(next_random(rng) % 850) * 100;
+    if (today - birth < 365 * 12)
+        grams = 12000 + (int)(next_random(rng) % 300) * 100;
+    int64_t id, condition_id;
+    patient_matches dup;
+    cc_status st = patient_create_in_tx(d, &actor, &f, true, true, grams, &id, &dup, err);
+    if (st != CC_OK)
+        return st;
+    size_t c = next_random(rng) % (sizeof CONDITIONS / sizeof CONDITIONS[0]);
+    char onset[CC_DATE_TEXT];
+    date_format(today - 30 - (cc_date)(next_random(rng) % 2000), onset);
+    if (strcmp(onset, birth_text) < 0)
+        date_format(birth, onset);
+    return patient_add_condition_in_tx(d, &actor, id, CONDITIONS[c].icd10, CONDITIONS[c].label_en,
+                                       onset, CONDITIONS[c].details, &condition_id, err);
+}
+
+static cc_status add_request(db *d, uint64_t *rng, cc_error *err)
+{
+    static const store_actor actor = {0, "demo"};
+    static const char *const CONDITION_TEXT[] = {
+        "Spinal cord injury (C6), 8 months ago", "Spina bifida, my son is 6",
+        "Multiple sclerosis, relapsing", "ALS diagnosed last year", "Knee osteoarthritis, both knees",
+        "Blessure médullaire T10 depuis 2 ans", "Sclérose en plaques"};
+    char name[128];
+    bool female = next_random(rng) % 2;
+    snprintf(name, sizeof name, "%s %s", female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng), PICK(FAMILY, rng));
+    consult_fields f = {name, "demo@example.org", "", NULL, PICK(CONDITION_TEXT, rng),
+                        "Synthetic demonstration request.", next_random(rng) % 2 ? "fr" : "en"};
+    int64_t id;
+    return consult_create(d, &actor, &f, true, &id, err);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: cellclinic demo --data DIR [--patients N] [--seed S]\n\n"
+        "Adds N (default 200, at most 1000000) synthetic patients with a weight and a\n"
+        "condition, and N/10 (at most 50) synthetic consultation requests. Every record\n"
+        "is marked synthetic. The same seed gives the same data.\n";
+    const char *data, *patients_text, *seed_text;
+    const cli_option options[] = {{"data", true, true, &data},
+                                  {"patients", true, false, &patients_text},
+                                  {"seed", true, false, &seed_text},
+                                  {NULL, false, false, NULL}};
+    bool help;
+    int rc = opts_parse("demo", argc, argv, 1, options, usage, &help);
+    if (rc || help)
+        return rc;
+    int64_t patients = 200, seed = 1;
+    if (patients_text && !opts_int("demo", "patients", patients_text, 0, 1000000, &patients))
+        return 2;
+    if (seed_text && !opts_int("demo", "seed", seed_text, 0, INT64_MAX, &seed))
+        return 2;
+    cc_error err;
+    db *d;
+    if (datadir_open(data, &d, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic demo: %s\n", err.message);
+        return 1;
+    }
+    uint64_t rng = (uint64_t)seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+    cc_date today = instant_date(store_now_seconds());
+    cc_status st = CC_OK;
+    /* Batches of 500 per transaction: durable, and fast enough for 10,000. */
+    for (int64_t done = 0; st == CC_OK && done < patients;) {
+        if ((st = db_begin(d, &err)) != CC_OK)
+            break;
+        for (int i = 0; st == CC_OK && i < 500 && done < patients; i++, done++)
+            st = add_patient(d, &rng, today, &err);
+        st = st == CC_OK ? db_commit(d, &err) : (db_rollback(d), st);
+        if (patients >= 2000)
+            fprintf(stderr, "\rdemo: %lld of %lld patients", (long long)done, (long long)patients);
+    }
+    if (patients >= 2000)
+        fputc('\n', stderr);
+    int64_t requests = patients / 10 < 50 ? patients / 10 : 50;
+    for (int64_t i = 0; st == CC_OK && i < requests; i++)
+        st = add_request(d, &rng, &err);
+    db_close(d);
+    if (st != CC_OK) {
+        fprintf(stderr, "cellclinic demo: %s\n", err.message);
+        return 1;
+    }
+    printf("demo: added %lld synthetic patients and %lld synthetic consultation requests\n",
+           (long long)patients, (long long)requests);
+    return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * cellclinic isbt128: ISBT 128 Donation Identification Number tools that need
+ * no data directory (check-char, verify). "new" needs the database and is not
+ * available yet. Exit codes as in commands.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/isbt128.h"
+
+static const char usage[] =
+    "usage: cellclinic isbt128 check-char DIN13\n"
+    "       cellclinic isbt128 verify DIN\n"
+    "       cellclinic isbt128 new --facility FIN [--year YY] --data DIR\n"
+    "\n"
+    "ISBT 128 Donation Identification Numbers (DIN): FIN (A-N, P-Z or 1-9, then\n"
+    "4 digits), 2-digit year, 6-digit sequence; check character by ISO/IEC 7064\n"
+    "MOD 37-2 over those 13 characters.\n"
+    "\n"
+    "  check-char DIN13  print the check character of the 13 data characters\n"
+    "  verify DIN        exit 0 and print \"valid\" when DIN is valid, else exit 1\n"
+    "                    and print why. DIN is the 13 characters followed by the\n"
+    "                    check character (W1234261234567), the scanned form\n"
+    "                    (=W12342612345600) or the printed form in quotes\n"
+    "                    (\"W1234 26 123456 00 7\")\n"
+    "  new               allocate the next DIN of a facility (not available yet)\n"
+    "  -h, --help        show this help\n";
+
+static bool is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0;
+}
+
+/* Exactly one positional argument after the subcommand, or usage error. */
+static int one_argument(int argc, char **argv, const char *what)
+{
+    if (argc < 3) {
+        fprintf(stderr, "isbt128 %s: missing %s (try --help)\n", argv[1], what);
+        return 2;
+    }
+    if (argv[2][0] == '-' && argv[2][1] != '\0') {
+        fprintf(stderr, "isbt128 %s: unknown option '%s' (try --help)\n", argv[1], argv[2]);
+        return 2;
+    }
+    if (argc > 3) {
+        fprintf(stderr, "isbt128 %s: unexpected argument '%s'\n", argv[1], argv[3]);
+        return 2;
+    }
+    return 0;
+}
+
+static int check_char(int argc, char **argv)
+{
+    int rc = one_argument(argc, argv, "DIN13");
+    if (rc)
+        return rc;
+    const char *in = argv[2];
+    if (strlen(in) != ISBT128_DATA_LEN) {
+        fprintf(stderr, "isbt128 check-char: DIN13 must be 13 characters (got %zu)\n",
+                strlen(in));
+        return 2;
+    }
+    char keyed[ISBT128_KEYED_TEXT];
+    for (int i = 0; i < ISBT128_DATA_LEN; i++)
+        keyed[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 'a' + 'A') : in[i];
+    keyed[ISBT128_DATA_LEN] = isbt128_mod37_2(keyed, ISBT128_DATA_LEN);
+    keyed[ISBT128_DATA_LEN + 1] = '\0';
+    isbt128_din din;
+    cc_error err;
+    if (keyed[ISBT128_DATA_LEN] == '\0' ||
+        isbt128_parse(keyed, "DIN13", &din, &err) != CC_OK) {
+        fprintf(stderr, "isbt128 check-char: DIN13 is not a DIN: %s\n",
+                keyed[ISBT128_DATA_LEN] == '\0' ? "characters must be 0-9 or A-Z"
+                                                : err.message);
+        return 2;
+    }
+    printf("%c\n", din.check);
+    return 0;
+}
+
+static int verify(int argc, char **argv)
+{
+    int rc = one_argument(argc, argv, "DIN");
+    if (rc)
+        return rc;
+    isbt128_din din;
+    cc_error err;
+    if (isbt128_parse(argv[2], "DIN", &din, &err) != CC_OK) {
+        printf("invalid: %s\n", err.message);
+        return 1;
+    }
+    printf("valid\n");
+    return 0;
+}
+
+int cmd_isbt128(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "isbt128: missing subcommand: check-char, verify or new (try --help)\n");
+        return 2;
+    }
+    const char *sub = argv[1];
+    if (is_help(sub)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (is_help(argv[i])) {
+            fputs(usage, stdout);
+            return 0;
+        }
+    if (strcmp(sub, "check-char") == 0)
+        return check_char(argc, argv);
+    if (strcmp(sub, "verify") == 0)
+        return verify(argc, argv);
+    if (strcmp(sub, "new") == 0) {
+        fprintf(stderr, "isbt128 new: not available yet\n");
+        return 2;
+    }
+    fprintf(stderr, "isbt128: unknown subcommand '%s' (try --help)\n", sub);
+    return 2;
+}

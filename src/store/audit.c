@@ -1,0 +1,274 @@
+#include "audit.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/date.h"
+
+enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1 };
+static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+int64_t store_now_seconds(void) { return (int64_t)time(NULL); }
+
+void store_now_text(char out[21]) { instant_format(store_now_seconds(), out); }
+
+static void hash_field(crypto_hash_sha256_state *h, const char *value)
+{
+    /* Length prefixes make the encoding unambiguous: no two different entries
+     * hash the same bytes, whatever their fields contain. A NULL is "-". */
+    char prefix[32];
+    if (!value) {
+        crypto_hash_sha256_update(h, (const unsigned char *)"-;", 2);
+        return;
+    }
+    size_t n = strlen(value);
+    int len = snprintf(prefix, sizeof prefix, "%zu:", n);
+    crypto_hash_sha256_update(h, (const unsigned char *)prefix, (unsigned long long)len);
+    crypto_hash_sha256_update(h, (const unsigned char *)value, n);
+}
+
+typedef struct {
+    int64_t seq;
+    const char *at, *username, *action, *entity, *entity_id, *before, *after, *reason, *prev;
+    int64_t user_id;
+} entry_fields;
+
+static void entry_hash(const entry_fields *e, char out[HASH_HEX])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)e->seq);
+    hash_field(&h, num);
+    hash_field(&h, e->at);
+    snprintf(num, sizeof num, "%lld", (long long)e->user_id);
+    hash_field(&h, num);
+    hash_field(&h, e->username);
+    hash_field(&h, e->action);
+    hash_field(&h, e->entity);
+    hash_field(&h, e->entity_id);
+    hash_field(&h, e->before);
+    hash_field(&h, e->after);
+    hash_field(&h, e->reason);
+    hash_field(&h, e->prev);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, digest);
+    sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
+}
+
+cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
+{
+    if (!db_in_transaction(d))
+        return cc_fail(err, CC_INTERNAL, NULL, "audit_outside_transaction",
+                       "an audit entry must be written in the transaction of its change");
+    db_stmt *s;
+    cc_status st = db_prepare(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &s, err);
+    if (st != CC_OK)
+        return st;
+    char prev[HASH_HEX];
+    snprintf(prev, sizeof prev, "%s", GENESIS);
+    int64_t seq = 1;
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW) {
+        seq = db_col_int(s, 0) + 1;
+        snprintf(prev, sizeof prev, "%s", db_col_text(s, 1));
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err ? err->status : CC_STORAGE;
+
+    char at[CC_INSTANT_TEXT], entity_id[32], hash[HASH_HEX];
+    store_now_text(at);
+    snprintf(entity_id, sizeof entity_id, "%lld", (long long)change->entity_id);
+    entry_fields e = {seq, at, actor->username, change->action, change->entity, entity_id,
+                      change->before, change->after, change->reason ? change->reason : "", prev,
+                      actor->user_id};
+    entry_hash(&e, hash);
+
+    st = db_prepare(d,
+                    "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
+                    " before_json, after_json, reason, prev_hash, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_int(s, 1, seq);
+    db_bind_text(s, 2, at);
+    if (actor->user_id > 0)
+        db_bind_int(s, 3, actor->user_id);
+    else
+        db_bind_null(s, 3);
+    db_bind_text(s, 4, actor->username);
+    db_bind_text(s, 5, change->action);
+    db_bind_text(s, 6, change->entity);
+    db_bind_text(s, 7, entity_id);
+    db_bind_text(s, 8, change->before);
+    db_bind_text(s, 9, change->after);
+    db_bind_text(s, 10, e.reason);
+    db_bind_text(s, 11, prev);
+    db_bind_text(s, 12, hash);
+    return db_run(s, err);
+}
+
+cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(d, sql, &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_int(s, 1, id);
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW) {
+        buf_putc(out, '{');
+        for (int c = 0; c < db_col_count(s); c++) {
+            if (c)
+                buf_putc(out, ',');
+            buf_json_string(out, db_col_name(s, c));
+            buf_putc(out, ':');
+            if (db_col_is_null(s, c))
+                buf_puts(out, "null");
+            else if (db_col_is_int(s, c))
+                buf_printf(out, "%lld", (long long)db_col_int(s, c));
+            else if (db_col_is_real(s, c))
+                buf_printf(out, "%.17g", db_col_double(s, c));
+            else
+                buf_json_string(out, db_col_text(s, c));
+        }
+        buf_putc(out, '}');
+    } else if (r == DB_DONE) {
+        buf_puts(out, "null");
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err ? err->status : CC_STORAGE;
+    if (buf_failed(out))
+        return cc_fail(err, CC_INTERNAL, NULL, "too_large", "row image too large for the audit trail");
+    return CC_OK;
+}
+
+cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)
+{
+    if (!record_is_locked)
+        return CC_OK;
+    bool blank = true;
+    for (const char *p = reason; p && *p && blank; p++)
+        blank = *p == ' ' || *p == '\t';
+    if (blank)
+        return cc_fail(err, CC_INVALID, "reason", "reason_required",
+                       "this record has been signed or released; a change needs a reason");
+    return CC_OK;
+}
+
+cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    db_stmt *s;
+    cc_status st = db_prepare(d,
+                              "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+                              " before_json, after_json, reason, prev_hash, hash"
+                              " FROM audit_log ORDER BY seq",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    char expected_prev[HASH_HEX];
+    snprintf(expected_prev, sizeof expected_prev, "%s", GENESIS);
+    int64_t expected_seq = 1;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        entry_fields e = {
+            db_col_int(s, 0), db_col_text(s, 1), db_col_text(s, 3), db_col_text(s, 4),
+            db_col_text(s, 5), db_col_text(s, 6),
+            db_col_is_null(s, 7) ? NULL : db_col_text(s, 7),
+            db_col_is_null(s, 8) ? NULL : db_col_text(s, 8), db_col_text(s, 9),
+            db_col_text(s, 10), db_col_int(s, 2)};
+        char hash[HASH_HEX];
+        const char *problem = NULL;
+        if (e.seq != expected_seq)
+            problem = "sequence number out of order (an entry is missing)";
+        else if (strcmp(e.prev, expected_prev) != 0)
+            problem = "previous hash does not match the entry before it";
+        else {
+            entry_hash(&e, hash);
+            if (strcmp(hash, db_col_text(s, 11)) != 0)
+                problem = "content does not match its hash";
+        }
+        if (problem) {
+            v->first_broken_seq = e.seq;
+            snprintf(v->problem, sizeof v->problem, "%s", problem);
+            break;
+        }
+        snprintf(expected_prev, sizeof expected_prev, "%s", db_col_text(s, 11));
+        expected_seq++;
+        v->entries++;
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err ? err->status : CC_STORAGE;
+    return CC_OK;
+}
+
+static char *dup_or_null(arena *a, db_stmt *s, int col)
+{
+    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
+}
+
+cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
+                     int64_t per_page, audit_record **items, size_t *n, int64_t *total,
+                     cc_error *err)
+{
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%lld", (long long)entity_id);
+    const char *e = entity ? entity : "", *i = entity_id > 0 ? id_text : "";
+    *n = 0;
+    db_stmt *s;
+    cc_status st = db_prepare(d,
+                              "SELECT COUNT(*) FROM audit_log WHERE (entity = ? OR ? = '')"
+                              " AND (entity_id = ? OR ? = '')",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_text(s, 1, e);
+    db_bind_text(s, 2, e);
+    db_bind_text(s, 3, i);
+    db_bind_text(s, 4, i);
+    if (db_step(s, err) == DB_ROW)
+        *total = db_col_int(s, 0);
+    db_done(s);
+    st = db_prepare(d,
+                    "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+                    " before_json, after_json, reason, prev_hash, hash FROM audit_log"
+                    " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
+                    " ORDER BY seq DESC LIMIT ? OFFSET ?",
+                    &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_text(s, 1, e);
+    db_bind_text(s, 2, e);
+    db_bind_text(s, 3, i);
+    db_bind_text(s, 4, i);
+    db_bind_int(s, 5, per_page);
+    db_bind_int(s, 6, (page - 1) * per_page);
+    *items = arena_alloc(a, (size_t)per_page * sizeof **items);
+    db_step_result r = DB_DONE;
+    while (*items && (r = db_step(s, err)) == DB_ROW) {
+        audit_record *rec = &(*items)[(*n)++];
+        rec->seq = db_col_int(s, 0);
+        rec->at = dup_or_null(a, s, 1);
+        rec->user_id = db_col_int(s, 2);
+        rec->username = dup_or_null(a, s, 3);
+        rec->action = dup_or_null(a, s, 4);
+        rec->entity = dup_or_null(a, s, 5);
+        rec->entity_id = dup_or_null(a, s, 6);
+        rec->before = dup_or_null(a, s, 7);
+        rec->after = dup_or_null(a, s, 8);
+        rec->reason = dup_or_null(a, s, 9);
+        rec->prev_hash = dup_or_null(a, s, 10);
+        rec->hash = dup_or_null(a, s, 11);
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err->status;
+    return *items ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+}

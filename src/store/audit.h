@@ -1,0 +1,71 @@
+/*
+ * audit: the append-only, hash-chained audit trail (hazard H11).
+ *
+ * Every mutation writes one entry inside the same transaction as the change
+ * (the caller holds the transaction; audit_append refuses to run outside one).
+ * Entry hash = SHA-256 over the length-prefixed fields of the entry and the
+ * previous entry's hash, hex encoded; the first entry's previous hash is 64
+ * zeros. audit_verify recomputes the chain in sequence order.
+ *
+ * Row images: audit_row_json renders one row of a SELECT (by id) as a JSON
+ * object, column name -> value, so before/after images are exactly what is
+ * stored. Ownership: the caller's buf receives the text.
+ */
+#ifndef CC_AUDIT_H
+#define CC_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "store/db.h"
+
+typedef struct {
+    int64_t user_id;      /* 0: no user (public form, system) */
+    const char *username; /* "public", "system" or the user's name */
+} store_actor;
+
+typedef struct {
+    const char *action;   /* "create", "update", "decline", ... */
+    const char *entity;   /* "patient", "user", ... */
+    int64_t entity_id;
+    const char *before;   /* JSON object text or NULL */
+    const char *after;    /* JSON object text or NULL */
+    const char *reason;   /* "" or NULL when none */
+} audit_change;
+
+cc_status audit_append(db *d, const store_actor *actor, const audit_change *change,
+                       cc_error *err);
+
+/* Renders the first row of sql (one `?` bound to id) into out as a JSON
+ * object, or "null" when there is no row. */
+cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err);
+
+/* A change to a record that has been signed or released needs a reason. */
+cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err);
+
+typedef struct {
+    int64_t entries;
+    int64_t first_broken_seq; /* 0 when intact */
+    char problem[160];
+} audit_verdict;
+
+typedef struct {
+    int64_t seq, user_id;
+    char *at, *username, *action, *entity, *entity_id, *before, *after, *reason, *prev_hash, *hash;
+} audit_record;
+
+/* Entries for one entity (entity NULL: all; entity_id 0: every id), newest
+ * first. Records are allocated from the arena. */
+cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
+                     int64_t per_page, audit_record **items, size_t *n, int64_t *total,
+                     cc_error *err);
+
+cc_status audit_verify(db *d, audit_verdict *verdict, cc_error *err);
+
+/* Current UTC time as "YYYY-MM-DDThh:mm:ssZ" and as seconds. */
+void store_now_text(char out[21]);
+int64_t store_now_seconds(void);
+
+#endif

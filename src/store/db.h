@@ -1,0 +1,82 @@
+/*
+ * db: the thin SQL layer every store module uses.
+ *
+ * Callers write SQL in the subset SQLite and PostgreSQL share, with `?`
+ * placeholders numbered from 1 (a PostgreSQL backend rewrites them to $n),
+ * `INSERT ... RETURNING id` for generated keys, and no SQLite-only syntax.
+ * This file is the interface; db_sqlite.c is the implementation for now.
+ *
+ * Connections: one per thread; a db is not thread-safe. db_open applies
+ * WAL, synchronous=FULL, foreign keys, a busy timeout, and runs nothing else.
+ *
+ * Statements: db_prepare returns a statement owned by the connection (cached
+ * by SQL text pointer, so pass string literals); call db_done when finished
+ * (it resets, it does not free). Text returned by db_col_text is valid until
+ * the next step or db_done.
+ *
+ * err must not be NULL in store functions.
+ *
+ * Errors: storage problems (disk full, read-only, I/O, locked for too long)
+ * become CC_STORAGE; constraint violations CC_CONFLICT; misuse CC_INTERNAL.
+ */
+#ifndef CC_DB_H
+#define CC_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+typedef enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1 } db_step_result;
+
+typedef enum {
+    DB_OPEN_EXISTING = 0, /* fail if the file does not exist */
+    DB_OPEN_CREATE = 1,
+    DB_OPEN_READONLY = 2,
+} db_open_mode;
+
+cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err);
+void db_close(db *d);
+
+cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err);
+void db_done(db_stmt *s);
+
+void db_bind_int(db_stmt *s, int idx, int64_t v);
+void db_bind_double(db_stmt *s, int idx, double v);
+void db_bind_text(db_stmt *s, int idx, const char *v); /* NULL binds NULL; copied */
+void db_bind_null(db_stmt *s, int idx);
+
+db_step_result db_step(db_stmt *s, cc_error *err);
+/* Steps a statement that returns no row (or whose rows are ignored) and
+ * calls db_done: the usual way to run an INSERT/UPDATE/DELETE. */
+cc_status db_run(db_stmt *s, cc_error *err);
+
+int db_col_count(db_stmt *s);
+const char *db_col_name(db_stmt *s, int col);
+bool db_col_is_null(db_stmt *s, int col);
+bool db_col_is_int(db_stmt *s, int col);
+bool db_col_is_real(db_stmt *s, int col);
+int64_t db_col_int(db_stmt *s, int col);
+double db_col_double(db_stmt *s, int col);
+const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
+
+/* Executes SQL without parameters or results (may hold several statements). */
+cc_status db_exec(db *d, const char *sql, cc_error *err);
+
+/* Write transaction: takes the write lock at once, so two writers never
+ * deadlock halfway. Commit durably (synchronous=FULL) or roll back. */
+cc_status db_begin(db *d, cc_error *err);
+cc_status db_commit(db *d, cc_error *err);
+void db_rollback(db *d);
+bool db_in_transaction(db *d);
+
+/* Consistent online copy of the whole database into a new file. */
+cc_status db_backup_to(db *d, const char *path, cc_error *err);
+
+/* Integrity check; CC_OK when the engine reports none. */
+cc_status db_check_integrity(db *d, cc_error *err);
+
+#endif

@@ -1,0 +1,243 @@
+/* SQLite implementation of db.h. */
+#include "db.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 10000 };
+
+struct db_stmt {
+    sqlite3_stmt *stmt;
+    const char *sql; /* cache key: the caller's literal */
+    db *owner;
+};
+
+struct db {
+    sqlite3 *handle;
+    db_stmt cache[STMT_CACHE];
+    int cached;
+};
+
+static cc_status map_error(db *d, int rc, cc_error *err)
+{
+    const char *msg = d && d->handle ? sqlite3_errmsg(d->handle) : sqlite3_errstr(rc);
+    switch (rc & 0xFF) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PERM:
+    case SQLITE_NOMEM:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return cc_fail(err, CC_STORAGE, NULL, "storage_unavailable",
+                       "the database cannot be written or read: %s", msg);
+    case SQLITE_CONSTRAINT:
+        return cc_fail(err, CC_CONFLICT, NULL, "constraint", "constraint violated: %s", msg);
+    default:
+        return cc_fail(err, CC_INTERNAL, NULL, "database_error", "database error: %s", msg);
+    }
+}
+
+static cc_status exec_pragma(db *d, const char *sql, cc_error *err)
+{
+    int rc = sqlite3_exec(d->handle, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
+}
+
+cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err)
+{
+    *out = NULL;
+    db *d = calloc(1, sizeof *d);
+    if (!d)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (mode == DB_OPEN_READONLY)
+        flags |= SQLITE_OPEN_READONLY;
+    else
+        flags |= SQLITE_OPEN_READWRITE | (mode == DB_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &d->handle, flags, NULL);
+    cc_status st = CC_OK;
+    if (rc != SQLITE_OK) {
+        st = cc_fail(err, CC_STORAGE, NULL, "storage_unavailable", "cannot open database %s: %s",
+                     path, d->handle ? sqlite3_errmsg(d->handle) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_busy_timeout(d->handle, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(d->handle, 1);
+    if (mode != DB_OPEN_READONLY)
+        st = exec_pragma(d, "PRAGMA journal_mode=WAL", err);
+    if (st == CC_OK)
+        st = exec_pragma(d, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err);
+out:
+    if (st != CC_OK) {
+        db_close(d);
+        return st;
+    }
+    *out = d;
+    return CC_OK;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->cached; i++)
+        sqlite3_finalize(d->cache[i].stmt);
+    sqlite3_close(d->handle);
+    free(d);
+}
+
+cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
+{
+    for (int i = 0; i < d->cached; i++) {
+        /* The pointer is the fast key; the text comparison guards against a
+         * caller reusing a buffer for different SQL. */
+        if (d->cache[i].sql == sql && strcmp(sqlite3_sql(d->cache[i].stmt), sql) == 0) {
+            *out = &d->cache[i];
+            return CC_OK;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(d->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK)
+        return map_error(d, rc, err);
+    if (d->cached == STMT_CACHE) { /* full: evict the oldest entry */
+        sqlite3_finalize(d->cache[0].stmt);
+        memmove(&d->cache[0], &d->cache[1], sizeof d->cache[0] * (STMT_CACHE - 1));
+        d->cached--;
+    }
+    db_stmt *slot = &d->cache[d->cached++];
+    slot->stmt = stmt;
+    slot->sql = sql;
+    slot->owner = d;
+    *out = slot;
+    return CC_OK;
+}
+
+void db_done(db_stmt *s)
+{
+    if (!s)
+        return;
+    sqlite3_reset(s->stmt);
+    sqlite3_clear_bindings(s->stmt);
+}
+
+void db_bind_int(db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->stmt, idx, v); }
+void db_bind_double(db_stmt *s, int idx, double v) { sqlite3_bind_double(s->stmt, idx, v); }
+void db_bind_null(db_stmt *s, int idx) { sqlite3_bind_null(s->stmt, idx); }
+
+void db_bind_text(db_stmt *s, int idx, const char *v)
+{
+    if (!v)
+        sqlite3_bind_null(s->stmt, idx);
+    else
+        sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_TRANSIENT);
+}
+
+db_step_result db_step(db_stmt *s, cc_error *err)
+{
+    int rc = sqlite3_step(s->stmt);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE)
+        return DB_DONE;
+    map_error(s->owner, rc, err);
+    return DB_ERROR;
+}
+
+cc_status db_run(db_stmt *s, cc_error *err)
+{
+    int rc = sqlite3_step(s->stmt);
+    cc_status st = rc == SQLITE_DONE || rc == SQLITE_ROW ? CC_OK : map_error(s->owner, rc, err);
+    db_done(s);
+    return st;
+}
+
+int db_col_count(db_stmt *s) { return sqlite3_column_count(s->stmt); }
+const char *db_col_name(db_stmt *s, int col) { return sqlite3_column_name(s->stmt, col); }
+bool db_col_is_null(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_NULL; }
+bool db_col_is_int(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_INTEGER; }
+bool db_col_is_real(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_FLOAT; }
+int64_t db_col_int(db_stmt *s, int col) { return sqlite3_column_int64(s->stmt, col); }
+double db_col_double(db_stmt *s, int col) { return sqlite3_column_double(s->stmt, col); }
+
+const char *db_col_text(db_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s->stmt, col);
+    return t ? (const char *)t : "";
+}
+
+cc_status db_exec(db *d, const char *sql, cc_error *err)
+{
+    int rc = sqlite3_exec(d->handle, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
+}
+
+cc_status db_begin(db *d, cc_error *err) { return db_exec(d, "BEGIN IMMEDIATE", err); }
+
+cc_status db_commit(db *d, cc_error *err)
+{
+    cc_status st = db_exec(d, "COMMIT", err);
+    if (st != CC_OK)
+        db_rollback(d);
+    return st;
+}
+
+void db_rollback(db *d)
+{
+    if (!sqlite3_get_autocommit(d->handle))
+        sqlite3_exec(d->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bool db_in_transaction(db *d) { return !sqlite3_get_autocommit(d->handle); }
+
+cc_status db_backup_to(db *d, const char *path, cc_error *err)
+{
+    sqlite3 *target = NULL;
+    int rc = sqlite3_open_v2(path, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    cc_status st = CC_OK;
+    if (rc != SQLITE_OK) {
+        st = cc_fail(err, CC_STORAGE, "to", "storage_unavailable", "cannot create %s: %s", path,
+                     target ? sqlite3_errmsg(target) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_backup *bk = sqlite3_backup_init(target, "main", d->handle, "main");
+    if (!bk) {
+        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s", sqlite3_errmsg(target));
+        goto out;
+    }
+    /* Copy in steps so that writers are held back only briefly; restart
+     * transparently when a writer changes the source mid-copy. */
+    do {
+        rc = sqlite3_backup_step(bk, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(bk);
+    if (rc != SQLITE_DONE)
+        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s", sqlite3_errstr(rc));
+out:
+    sqlite3_close(target);
+    return st;
+}
+
+cc_status db_check_integrity(db *d, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(d, "PRAGMA integrity_check", &s, err);
+    if (st != CC_OK)
+        return st;
+    if (db_step(s, err) != DB_ROW) {
+        db_done(s);
+        return CC_STORAGE;
+    }
+    bool ok = strcmp(db_col_text(s, 0), "ok") == 0;
+    if (!ok)
+        st = cc_fail(err, CC_STORAGE, NULL, "integrity", "integrity check: %s", db_col_text(s, 0));
+    db_done(s);
+    return st;
+}

@@ -1,0 +1,102 @@
+/*
+ * patients: patient records, their dated weights and their conditions.
+ *
+ * Values are validated by core/patient before they reach this module; this
+ * module enforces what needs the database: unique generated MRNs, the
+ * duplicate warning (H8), optimistic versions, and one audit entry per
+ * change in the same transaction.
+ *
+ * Ownership: records and their strings are allocated from the caller's arena.
+ */
+#ifndef CC_PATIENTS_H
+#define CC_PATIENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/patient.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+typedef struct {
+    char *date;
+    int grams;
+} patient_weight;
+
+typedef struct {
+    int64_t id;
+    char *icd10, *label, *onset_date; /* onset_date NULL when unknown */
+    char *details_json;               /* JSON object text */
+} patient_condition;
+
+typedef struct {
+    int64_t id;
+    char *mrn, *family_name, *given_names, *birth_date, *sex, *language;
+    char *email, *phone, *address, *created_at, *updated_at;
+    bool synthetic;
+    int64_t version;
+    patient_weight *weights; /* newest first */
+    size_t n_weights;
+    patient_condition *conditions;
+    size_t n_conditions;
+} patient_record;
+
+typedef struct {
+    int64_t ids[8];
+    size_t n;
+} patient_matches;
+
+/* Creates a patient. Unless confirm_duplicate, a patient with the same folded
+ * names and birth date makes it fail with CC_CONFLICT code
+ * "possible_duplicate" and dup holds the matching ids. weight_grams > 0 also
+ * records a weight dated today. */
+cc_status patient_create(db *d, const store_actor *actor, const patient_fields *f,
+                         bool synthetic, bool confirm_duplicate, int weight_grams,
+                         int64_t *id, patient_matches *dup, cc_error *err);
+
+/* Like patient_create but inside the caller's transaction (no begin/commit). */
+cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
+                               bool synthetic, bool confirm_duplicate, int weight_grams,
+                               int64_t *id, patient_matches *dup, cc_error *err);
+
+cc_status patient_get(db *d, arena *a, int64_t id, bool with_children, patient_record *out,
+                      cc_error *err);
+
+/* Applies the given fields when the stored version equals expected_version:
+ * CC_NOT_FOUND, or CC_CONFLICT code "version_conflict" when it moved. */
+cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
+                         const patient_fields *f, cc_error *err);
+
+cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const char *date,
+                             int grams, int64_t *weight_id, cc_error *err);
+
+cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, const char *icd10,
+                                const char *label, const char *onset_date,
+                                const char *details_json, int64_t *condition_id, cc_error *err);
+
+cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t id,
+                                      const char *icd10, const char *label, const char *onset_date,
+                                      const char *details_json, int64_t *condition_id, cc_error *err);
+
+typedef enum {
+    PATIENT_SORT_FAMILY_NAME,
+    PATIENT_SORT_GIVEN_NAMES,
+    PATIENT_SORT_BIRTH_DATE,
+    PATIENT_SORT_MRN,
+    PATIENT_SORT_CREATED_AT,
+    PATIENT_SORT_COUNT
+} patient_sort;
+
+typedef struct {
+    const char *q;  /* free text; matched word by word against the folded key */
+    patient_sort sort;
+    bool descending;
+    int64_t page, per_page;
+} patient_query;
+
+cc_status patient_search(db *d, arena *a, const patient_query *q, patient_record **items,
+                         size_t *n, int64_t *total, cc_error *err);
+
+#endif
