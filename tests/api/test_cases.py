@@ -278,6 +278,7 @@ class Runner:
         today = datetime.datetime.now(datetime.timezone.utc).date()
         env = {
             "uniq": uniq_letters(self.run_id * 10000 + self.counter),
+            "uniq_lc": uniq_letters(self.run_id * 10000 + self.counter).lower(),
             "password": harness.PASSWORD,
             "today": today.isoformat(),
             "yesterday": (today - datetime.timedelta(days=1)).isoformat(),
