@@ -254,35 +254,61 @@ def run_all(b, t, tmp, args):
                 "audit verify: exit 0 and 'audit chain intact: %d entries'" % n_audit,
                 "exit %s stdout %r stderr %r" % (r.returncode, r.stdout, r.stderr))
 
-        # tamper with one entry in the middle, behind the program's back
+        # tamper with entries behind the program's back, one column at a time
         con = sqlite3.connect(db)
         cols = [c[1] for c in con.execute("PRAGMA table_info(audit_log)")]
         seqs = [x[0] for x in con.execute("SELECT seq FROM audit_log ORDER BY seq")]
-        target = seqs[len(seqs) // 2]
-        col = next((c for c in ("after", "reason", "action", "entity_id", "user", "at")
-                    if c in cols), None)
-        saved = con.execute('SELECT "%s" FROM audit_log WHERE seq=?' % col,
-                            (target,)).fetchone()[0]
-        if col == "after" and isinstance(saved, str) and "Cli" in saved:
-            new = saved.replace("Cli", "Clx", 1)
-        else:
-            new = (saved if isinstance(saved, str) else str(saved)) + "x"
-        con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (new, target))
-        con.commit()
         con.close()
+        tamper_cols = [c for c in ("after_json", "after", "before_json", "before", "username",
+                                   "user", "at", "action", "entity", "entity_id", "reason",
+                                   "prev_hash") if c in cols]
+        t.check(len(tamper_cols) >= 5, "audit_log has the documented columns", cols)
+        for i, col in enumerate(tamper_cols):
+            con = sqlite3.connect(db)
+            # a row where the column holds something (before images are null on creates)
+            rows = con.execute('SELECT seq, "%s" FROM audit_log WHERE "%s" IS NOT NULL '
+                               'ORDER BY seq' % (col, col)).fetchall()
+            if not rows:
+                con.close()
+                continue
+            target, saved = rows[(len(rows) * (i + 1)) // (len(tamper_cols) + 2)]
+            text = saved if isinstance(saved, str) else str(saved)
+            if "Cli" in text:
+                new = text.replace("Cli", "Clx", 1)
+            elif text and text[-1].isdigit():
+                new = text[:-1] + str((int(text[-1]) + 1) % 10)
+            else:
+                new = text + "x"
+            con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (new, target))
+            con.commit()
+            con.close()
+            r = cli(b, ["audit", "verify", "--data", srv.data])
+            out = r.stdout + r.stderr
+            t.check(r.returncode == 1 and re.search(r"(?<!\d)%d(?!\d)" % target, out),
+                    "audit verify: column %s of seq %d edited behind the program's back "
+                    "gives exit 1 naming seq %d" % (col, target, target),
+                    "exit %s output %r" % (r.returncode, out[:500]))
+            con = sqlite3.connect(db)
+            con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (saved, target))
+            con.commit()
+            con.close()
+        r = cli(b, ["audit", "verify", "--data", srv.data])
+        t.check(r.returncode == 0, "audit verify: intact again after restoring the rows",
+                r.stdout + r.stderr)
+        # an edit that also rewrites the row's own hash: the next link breaks
+        con = sqlite3.connect(db)
+        target = seqs[len(seqs) // 2]
+        row = con.execute("SELECT hash FROM audit_log WHERE seq=?", (target,)).fetchone()
+        con.execute("UPDATE audit_log SET hash=? WHERE seq=?", ("0" * len(row[0]), target))
+        con.commit()
         r = cli(b, ["audit", "verify", "--data", srv.data])
         out = r.stdout + r.stderr
-        t.check(r.returncode == 1 and re.search(r"(?<!\d)%d(?!\d)" % target, out),
-                "audit verify: a row edited behind the program's back (seq %d, column %s) "
-                "gives exit 1 naming seq %d" % (target, col, target),
-                "exit %s output %r" % (r.returncode, out[:500]))
-        # restore, then delete a row
-        con = sqlite3.connect(db)
-        con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (saved, target))
+        t.check(r.returncode == 1 and re.search(r"(?<!\d)(%d|%d)(?!\d)" % (target, target + 1),
+                                                out),
+                "audit verify: a rewritten hash (seq %d) gives exit 1 naming it or the next" %
+                target, "exit %s output %r" % (r.returncode, out[:500]))
+        con.execute("UPDATE audit_log SET hash=? WHERE seq=?", (row[0], target))
         con.commit()
-        r = cli(b, ["audit", "verify", "--data", srv.data])
-        t.check(r.returncode == 0, "audit verify: intact again after restoring the row",
-                r.stdout + r.stderr)
         victim = seqs[len(seqs) // 3]
         con.execute("DELETE FROM audit_log WHERE seq=?", (victim,))
         con.commit()
