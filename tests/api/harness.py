@@ -42,6 +42,10 @@ PASSWORD = "Tr1cky-Passw0rd-for-tests"
 ADMIN_USER = "admin"
 
 _live_servers = []
+# Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
+server_reports = []
+REPORT_MARKERS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
+                  b"AddressSanitizer:DEADLYSIGNAL", b"Segmentation fault", b"Assertion `")
 
 
 def _kill_all():
@@ -224,6 +228,22 @@ class Server:
         raise CommandError("server did not answer /healthz within %ss; log:\n%s" % (
             timeout, self.log_text()))
 
+    def scan_log(self):
+        """Records sanitizer reports and crashes found in the server log (once)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(getattr(self, "_scanned", 0))
+                data = f.read()
+                self._scanned = f.tell()
+        except OSError:
+            return
+        for m in REPORT_MARKERS:
+            i = data.find(m)
+            if i >= 0:
+                server_reports.append("%s: %s" % (
+                    self.log_path, data[max(0, i - 200):i + 3000].decode("utf-8", "replace")))
+                break
+
     def log_text(self):
         try:
             with open(self.log_path, "rb") as f:
@@ -248,6 +268,7 @@ class Server:
         if self._log:
             self._log.close()
             self._log = None
+        self.scan_log()
         self._tokens.clear()
         self._token_ids.clear()
         return p.returncode
@@ -462,6 +483,10 @@ class Tally:
         return self.check(False, what, detail)
 
     def finish(self):
+        _kill_all()
+        for rep in server_reports:
+            self.fail("server log has a sanitizer or crash report", rep)
+        del server_reports[:]
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.stdout.flush()
         return 1 if self.failed or self.passed == 0 else 0

@@ -369,6 +369,7 @@ class Runner:
                     err = (err or "") + "\n       server died (exit %s); log:\n%s" % (
                         shared.proc.returncode, shared.log_text())
                     shared.proc = None
+                    shared.scan_log()
                     shared.cleanup()
                     shared = None
                 self.tally.check(err is None, label, err)
