@@ -1,6 +1,7 @@
 # The commands people type. CMake + CTest do the work underneath.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 DATA       ?= data
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
@@ -32,8 +33,12 @@ check: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@echo "== tests (normal build)"
 	@cd $(BUILD) && ctest --output-on-failure -j 2
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@echo "== tests (address + undefined sanitizers)"
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 2 -LE 'browser|crash'
+	@echo "== fuzz targets (clang libFuzzer, bounded runs)"
+	@cd $(FUZZ_BUILD) && ctest --output-on-failure -j 2
 
 check-fast: all
 	@cd $(BUILD) && ctest --output-on-failure -j 2
@@ -45,7 +50,7 @@ stress: deps all
 	@python3 tests/crash/crash_test.py --binary $(BUILD)/cellclinic --rounds 100
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-clang
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang
+  build-essential cmake pkg-config clang libclang-rt-dev
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libsodium-dev libcmocka-dev
   python3 wrk chromium
 )

@@ -38,8 +38,9 @@ cc_status json_check(const json_t *body, const json_field *fields, cc_error *err
         const json_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (!f->name)
-            return cc_fail(err, CC_INVALID, key, "unknown_field", "unknown field %.60s", key);
+        if (!f->name) /* an empty key still gets a field name a person can read */
+            return cc_fail(err, CC_INVALID, *key ? key : "(empty name)", "unknown_field",
+                           "unknown field '%.60s'", key);
         if (!type_matches(value, f->type))
             return cc_fail(err, CC_INVALID, key, "wrong_type", "%s must be %s", key, type_name(f->type));
         size_t max = f->max_bytes ? f->max_bytes : 1024;

@@ -32,6 +32,7 @@ typedef struct {
     api_handler handler;
     unsigned roles;
     size_t body_limit; /* bytes; 0 means the default (64 KiB) */
+    bool no_db;        /* answers without the database (liveness) */
 } api_route;
 
 extern const api_route api_routes[];

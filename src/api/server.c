@@ -60,6 +60,25 @@ static db *worker_db(api_server *server, cc_error *err)
     return d;
 }
 
+/* After a storage failure the connection may be stuck read-only or broken;
+ * the next request of this thread opens a fresh one, so service resumes as
+ * soon as space or write access returns. */
+static void drop_worker_db(void)
+{
+    if (!thread_db)
+        return;
+    pthread_mutex_lock(&db_list_lock);
+    for (int i = 0; i < db_count; i++) {
+        if (db_list[i] == thread_db) {
+            db_list[i] = db_list[--db_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&db_list_lock);
+    db_close(thread_db);
+    thread_db = NULL;
+}
+
 static void close_all_dbs(void)
 {
     pthread_mutex_lock(&db_list_lock);
@@ -355,8 +374,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
                 cs->body_limit);
         return send_error(c, req, &err);
     }
-    req->db = worker_db(req->server, &err);
-    cc_status st = req->db ? CC_OK : err.status;
+    cc_status st = CC_OK;
+    if (!cs->route->no_db) {
+        req->db = worker_db(req->server, &err);
+        st = req->db ? CC_OK : err.status;
+    }
     if (st == CC_OK)
         st = check_access(req, cs->route, &err);
     if (st == CC_OK)
@@ -367,6 +389,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
     }
     if (req->db)
         db_rollback(req->db); /* a handler never leaves a transaction open */
+    if (st == CC_STORAGE)
+        drop_worker_db();
     if (st != CC_OK)
         return send_error(c, req, &err);
     return send_json(c, req);
