@@ -363,6 +363,37 @@ def run_all(b, t, tmp, args):
         srv.stop()
         srv.cleanup()
 
+    # --- serve --threads 1 still answers concurrent clients; a port in use fails cleanly
+    srv = harness.Server(b, keep=args.keep, threads=1)
+    try:
+        srv.setup()
+        srv.start()
+        results = []
+
+        def get():
+            try:
+                results.append(srv.request("GET", "/healthz", timeout=10).status)
+            except OSError as e:
+                results.append(repr(e))
+        ths = [threading.Thread(target=get) for _ in range(16)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+        t.check(results == [200] * 16, "serve --threads 1 answers 16 concurrent clients", results)
+        r = cli(b, ["serve", "--data", srv.data, "--listen", "127.0.0.1:%d" % srv.port],
+                timeout=15)
+        t.check(r.returncode == 1 and r.stderr.strip(),
+                "a second server on a port in use exits 1 with a message",
+                "exit %s %r" % (r.returncode, r.stderr[:300]))
+        t.check(srv.request("GET", "/healthz").status == 200,
+                "the first server is unaffected by the second")
+    except harness.CommandError as e:
+        t.fail("serve --threads 1", e)
+    finally:
+        srv.stop()
+        srv.cleanup()
+
     # --- serve on a data dir that does not exist
     r = cli(b, ["serve", "--data", os.path.join(tmp, "missing"), "--listen",
                 "127.0.0.1:%d" % harness.free_port()], timeout=10)

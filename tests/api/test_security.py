@@ -10,7 +10,8 @@
 - races: concurrent PATCHes with one If-Match (one wins, the rest 409),
   concurrent identical creates (one 201, the rest 422), concurrent converts
   of one consultation request (one 201, the rest 409);
-- oversize URLs and query strings do not hurt the server.
+- oversize URLs and query strings do not hurt the server;
+- idle and half-sent connections do not starve the others.
 
     python3 tests/api/test_security.py --binary build/cellclinic [-v]
 """
@@ -211,6 +212,35 @@ def shared_checks(srv, t):
             (before, after))
     r = harness.run_cli(srv.binary, ["audit", "verify", "--data", srv.data])
     t.check(r.returncode == 0, "audit chain intact after the races", r.stdout + r.stderr)
+
+    # --- idle and half-sent connections do not starve the others (slowloris)
+    import socket
+    import time
+    socks = []
+    try:
+        for i in range(150):
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            if i % 2:
+                c.sendall(b"GET /api/v1/patients HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            socks.append(c)
+        t0 = time.time()
+        try:
+            r = srv.request("GET", "/healthz", timeout=5)
+            ok = r.status == 200
+        except OSError as e:
+            ok = False
+            r = e
+        t.check(ok and time.time() - t0 < 3,
+                "with 150 idle or half-sent connections, /healthz still answers", r)
+        try:
+            r = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator", timeout=5)
+            ok = r.status == 200
+        except OSError as e:
+            ok, r = False, e
+        t.check(ok, "with 150 idle or half-sent connections, the API still answers", r)
+    finally:
+        for c in socks:
+            c.close()
 
 
 def throttling(srv, t):
