@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Security and concurrency properties that a single request cannot show.
 
-- secrets at rest: no password or bearer token in clear in the database files;
+- secrets at rest: no password or bearer token in clear in the database files,
+  nor any secret in the audit trail;
 - session fixation: login never adopts a cookie the client brought;
 - login throttling: repeated failures answer 429 with Retry-After, even for
   the right password while blocked;
@@ -88,6 +89,17 @@ def shared_checks(srv, t):
     t.check(harness.PASSWORD.encode() not in blobs, "no password in clear in the database files")
     t.check(tok.encode() not in blobs, "no bearer token in clear in the database files")
     t.check(s[1].encode() not in blobs, "no session cookie value in clear in the database files")
+
+    # --- the audit trail (readable by qa) carries no secrets
+    srv.request("POST", "/api/v1/users", {"username": "auditzed", "role": "nurse",
+                                          "password": harness.PASSWORD}, role="admin")
+    r = srv.request("GET", "/api/v1/audit?per_page=200", role="qa")
+    text = r.body.decode("utf-8", "replace")
+    leaks = [w for w in (harness.PASSWORD, tok, s[1], s[2], "$argon2", "password_hash",
+                         "token_hash", "secret") if w in text]
+    t.check(r.status == 200 and not leaks,
+            "audit entries hold no password, hash of a password, token or session secret",
+            leaks)
 
     # --- session fixation
     r = srv.request("POST", "/api/v1/session", {"username": "nurse1",
