@@ -382,7 +382,7 @@ class Runner:
 def load_cases(only):
     out = []
     for f in sorted(os.listdir(CASES_DIR)):
-        if not re.match(r"^\d{4}-", f):
+        if not re.match(r"^\d{4}[a-z]?-", f):
             continue
         if only and only not in f:
             continue
