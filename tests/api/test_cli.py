@@ -241,6 +241,25 @@ def run_all(b, t, tmp, args):
             t.check(r.returncode == 0 and n_bk2 == total == n_live,
                     "a backup of a quiet server has the same patient count as the API",
                     "exit %s, backup %s, api %s, live %s" % (r.returncode, n_bk2, total, n_live))
+            # the backup is a working data dir: restore it and serve it
+            rd = os.path.join(tmp, "restored")
+            os.makedirs(rd)
+            shutil.copyfile(bk2, os.path.join(rd, "cellclinic.db"))
+            r = cli(b, ["audit", "verify", "--data", rd])
+            t.check(r.returncode == 0, "audit verify passes on a restored backup",
+                    r.stdout + r.stderr)
+            rs = harness.Server(b, keep=args.keep, data_dir=rd)
+            rs.passwords = dict(srv.passwords)
+            try:
+                rs.start()
+                r = rs.request("GET", "/api/v1/patients?per_page=1", role="admin")
+                t.check(r.status == 200 and r.json.get("total") == total,
+                        "a restored backup serves the same patients (%s)" % total, r)
+            except harness.CommandError as e:
+                t.fail("a restored backup can be served", e)
+            finally:
+                rs.stop()
+                rs.cleanup()
         srv.stop()
 
         # audit verify on the intact chain
