@@ -407,7 +407,9 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
     " AND search_key LIKE ? AND search_key LIKE ? ORDER BY " order ", id LIMIT ? OFFSET ?"
 
 static const char *const SEARCH[PATIENT_SORT_COUNT][2] = {
-    {SEARCH_SQL("family_name, given_names"), SEARCH_SQL("family_name DESC, given_names DESC")},
+    /* The folded key starts with the family name then the given names, so it
+     * sorts "Öztürk" with the O's, not after Z. */
+    {SEARCH_SQL("search_key"), SEARCH_SQL("search_key DESC")},
     {SEARCH_SQL("given_names, family_name"), SEARCH_SQL("given_names DESC, family_name DESC")},
     {SEARCH_SQL("birth_date"), SEARCH_SQL("birth_date DESC")},
     {SEARCH_SQL("mrn"), SEARCH_SQL("mrn DESC")},

@@ -1,0 +1,224 @@
+// cellclinic web interface: boot, session, navigation and the hash router.
+import { h, $, clear } from './dom.js';
+import { api, setCsrf, onUnauthorized } from './api.js';
+import { initI18n, setLanguage, language, onLanguageChange, storedLanguage, t } from './i18n.js';
+import { flash, errorMessage } from './ui.js';
+import { session } from './state.js';
+import { renderLogin } from './views/login.js';
+import { renderPatientList } from './views/patients.js';
+import { renderPatientView } from './views/patient.js';
+import { renderPatientForm } from './views/patient-form.js';
+import { renderRequestList, renderRequestView } from './views/requests.js';
+
+const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
+const REQUEST_ROLES = ['admin', 'coordinator'];
+
+const routes = [
+  [/^\/patients$/, renderPatientList, PATIENT_ROLES],
+  [/^\/patients\/new$/, (ctx) => renderPatientForm(ctx, null), ['admin', 'coordinator']],
+  [/^\/patients\/(\d+)$/, (ctx) => renderPatientView(ctx, ctx.params[0]), PATIENT_ROLES],
+  [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
+  [/^\/requests$/, renderRequestList, REQUEST_ROLES],
+  [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
+];
+
+let renderSeq = 0;
+let pendingFlash = null;
+
+export function can(roles) { return Boolean(session.user && roles.includes(session.user.role)); }
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, qs] = raw.split('?');
+  return { path: path || '/', query: new URLSearchParams(qs || '') };
+}
+
+// Goes to a route; an optional message is shown once on the next screen.
+export function navigate(hash, message = null) {
+  pendingFlash = message;
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function homeFor(user) {
+  if (PATIENT_ROLES.includes(user.role)) return '#/patients';
+  if (REQUEST_ROLES.includes(user.role)) return '#/requests';
+  return '#/home';
+}
+
+export async function render(restore = null) {
+  const seq = ++renderSeq;
+  const main = $('#main');
+  if (pendingFlash) { flash(pendingFlash); pendingFlash = null; } else flash(null);
+  updateChrome();
+  if (!session.user) {
+    clear(main);
+    renderLogin({ main, alive: () => seq === renderSeq });
+    return;
+  }
+  const { path, query } = parseHash();
+  if (path === '/' || path === '/login') {
+    location.replace(homeFor(session.user));
+    return;
+  }
+  let handler = null; let params = []; let roles = null;
+  for (const [re, fn, r] of routes) {
+    const m = re.exec(path);
+    if (m) { handler = fn; params = m.slice(1); roles = r; break; }
+  }
+  clear(main);
+  const ctx = { main, params, query, alive: () => seq === renderSeq };
+  if (!handler) {
+    if (path === '/home') {
+      main.append(h('h1', { tabindex: '-1' }, t('home.title')), h('p', {}, t('home.norole')));
+    } else {
+      main.append(h('h1', { tabindex: '-1' }, t('notfound.title')),
+        h('p', {}, h('a', { href: homeFor(session.user) }, t('notfound.home'))));
+    }
+    focusHeading(main);
+    return;
+  }
+  if (!can(roles)) {
+    main.append(h('h1', { tabindex: '-1' }, t('forbidden.title')), h('p', {}, t('forbidden.text')));
+    focusHeading(main);
+    return;
+  }
+  main.append(h('p', { class: 'loading', 'data-testid': 'loading' }, t('loading')));
+  try {
+    await handler(ctx);
+  } catch (err) {
+    if (!ctx.alive()) return;
+    if (err && err.status === 401) return; // the login screen is already shown
+    clear(main);
+    main.append(h('h1', { tabindex: '-1' }, t('error.title')),
+      h('p', { class: 'alert alert-error', role: 'alert', 'data-testid': 'page-error' }, errorMessage(err)));
+    console.error(err);
+  }
+  if (ctx.alive() && restore) restoreForms(main, restore);
+  if (ctx.alive()) focusHeading(main);
+}
+
+// Switching the language redraws the page; what was typed in its forms
+// (and the record version an edit form started from) is carried over.
+function snapshotForms(main) {
+  const snap = { hash: location.hash, forms: {} };
+  for (const form of main.querySelectorAll('form[id]')) {
+    const values = {};
+    for (const el of form.elements) if (el.name && 'value' in el) values[el.name] = el.value;
+    snap.forms[form.id] = { values, data: { ...form.dataset } };
+  }
+  return snap;
+}
+
+function restoreForms(main, snap) {
+  if (snap.hash !== location.hash) return;
+  for (const [id, { values, data }] of Object.entries(snap.forms)) {
+    const form = main.querySelector(`form[id="${id}"]`);
+    if (!form) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const el = form.elements.namedItem(name);
+      if (el && 'value' in el) el.value = value;
+    }
+    Object.assign(form.dataset, data);
+    form.dispatchEvent(new CustomEvent('cc:restored'));
+  }
+}
+
+// After a route change, move the focus to the page heading so keyboard and
+// screen-reader users start at the top of the new content.
+function focusHeading(main) {
+  const active = document.activeElement;
+  if (active && active !== document.body && main.contains(active) && active.tagName !== 'H1') return;
+  const h1 = main.querySelector('h1');
+  if (h1) { if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+}
+
+function updateChrome() {
+  const logged = Boolean(session.user);
+  $('#mainnav').hidden = !logged;
+  $('#logout').hidden = !logged;
+  const who = $('#whoami');
+  who.hidden = !logged;
+  who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
+  $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
+  $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
+  const { path } = parseHash();
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests']]) {
+    const a = $(id);
+    if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  for (const b of document.querySelectorAll('.lang')) {
+    b.setAttribute('aria-pressed', String(b.dataset.lang === language()));
+  }
+  document.title = logged ? `cellclinic — ${t('app.subtitle')}` : `cellclinic — ${t('login.title')}`;
+}
+
+// Called by the login view and at boot with the server's answer.
+export async function startSession(data) {
+  session.user = data.user;
+  session.csrf = data.csrf;
+  setCsrf(data.csrf);
+  const lang = data.user && data.user.language;
+  if (lang && lang !== language()) await setLanguage(lang, { silent: true });
+}
+
+export function endSession() {
+  session.user = null;
+  session.csrf = null;
+  setCsrf(null);
+}
+
+async function logout() {
+  try {
+    await api('DELETE', '/session', { quiet401: true });
+  } catch { /* logged out either way */ }
+  endSession();
+  pendingFlash = t('logout.done');
+  if (location.hash && location.hash !== '#/login') history.replaceState(null, '', '#/login');
+  render();
+}
+
+async function switchLanguage(lang) {
+  if (lang === language()) return;
+  await setLanguage(lang);
+  if (session.user) {
+    try {
+      await api('PATCH', '/session/preferences', { body: { language: lang } });
+      session.user.language = lang;
+    } catch (err) {
+      if (err.status !== 401) flash(errorMessage(err), 'error');
+    }
+  }
+}
+
+async function boot() {
+  await initI18n(storedLanguage());
+  onUnauthorized(() => {
+    if (!session.user) return;
+    endSession();
+    pendingFlash = t('session.expired');
+    render();
+  });
+  onLanguageChange(() => render(snapshotForms($('#main'))));
+  $('#logout').addEventListener('click', logout);
+  for (const b of document.querySelectorAll('.lang')) {
+    b.addEventListener('click', () => switchLanguage(b.dataset.lang));
+  }
+  $('#skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('#main').focus();
+  });
+  window.addEventListener('hashchange', () => render());
+  try {
+    const { data } = await api('GET', '/session', { quiet401: true });
+    if (data && data.user) await startSession(data);
+  } catch { /* not logged in */ }
+  render();
+}
+
+boot().catch((err) => {
+  const main = $('#main');
+  clear(main);
+  main.append(h('p', { class: 'alert alert-error', role: 'alert' }, `cellclinic: ${err.message}`));
+});

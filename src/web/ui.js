@@ -1,0 +1,166 @@
+// Shared pieces of the interface: error display, field highlighting, the
+// confirmation dialog, badges, pagination.
+import { h, $, $$, clear } from './dom.js';
+import { t, has, language } from './i18n.js';
+
+// A user-facing message for an ApiError (or any error).
+// The server's messages are English and precise ("weight must be between
+// 0.5 and 400 kg"): shown as they are in English. In other languages the
+// catalogue's text for the error code is shown when there is one.
+export function errorMessage(err) {
+  if (!err) return t('error.generic');
+  if (err.status === 0) return t('error.network');
+  const serverText = err.message && !/^HTTP \d+$/.test(err.message) ? err.message : '';
+  const codeKey = err.code && has(`error.${err.code}`) ? `error.${err.code}` : '';
+  if (serverText && (language() === 'en' || !codeKey)) return serverText;
+  if (codeKey) return t(codeKey);
+  if (err.status && has(`error.status.${err.status}`)) return t(`error.status.${err.status}`);
+  return t('error.generic');
+}
+
+// The error banner of a view (role=alert so screen readers announce it).
+export function errorBox(id = 'form-error') {
+  return h('div', { class: 'alert alert-error', id, role: 'alert', 'data-testid': id, hidden: true });
+}
+
+export function showErrorBox(box, message) {
+  clear(box);
+  if (!message) { box.hidden = true; return; }
+  box.append(message);
+  box.hidden = false;
+}
+
+export function clearFieldErrors(form) {
+  for (const el of $$('[aria-invalid="true"]', form)) {
+    el.removeAttribute('aria-invalid');
+    el.closest('.field')?.classList.remove('has-error');
+  }
+  for (const el of $$('.field-error', form)) el.remove();
+}
+
+// Marks the input named `field` in `form` as invalid, with a message under it,
+// and moves the focus there. Returns true when such an input exists.
+export function markFieldError(form, field, message) {
+  if (!field) return false;
+  const input = form.elements.namedItem(field);
+  if (!input || !(input instanceof Element)) return false;
+  input.setAttribute('aria-invalid', 'true');
+  const wrap = input.closest('.field');
+  wrap?.classList.add('has-error');
+  const msgId = `${input.id || field}-error`;
+  const msg = h('p', { class: 'field-error', id: msgId, 'data-testid': `error-${field}` }, message);
+  (wrap || input.parentElement).append(msg);
+  const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+  if (!described.includes(msgId)) described.push(msgId);
+  input.setAttribute('aria-describedby', described.join(' '));
+  input.focus();
+  return true;
+}
+
+// Shows an API error on a form: the banner, plus the named field if any.
+export function showFormError(form, box, err) {
+  clearFieldErrors(form);
+  const message = errorMessage(err);
+  const label = err && err.field ? fieldLabel(form, err.field) : '';
+  showErrorBox(box, label ? `${label}: ${message}` : message);
+  if (!(err && markFieldError(form, err.field, message))) box.focus?.();
+}
+
+function fieldLabel(form, field) {
+  const input = form.elements.namedItem(field);
+  if (!input || !(input instanceof Element) || !input.id) return '';
+  const label = form.querySelector(`label[for="${input.id}"]`);
+  return label ? label.textContent.replace(/\s*\*\s*$/, '') : '';
+}
+
+// A labelled form field. opts: {name, label, type, value, required, options,
+// autocomplete, help, rows, step, min, max, maxlength}
+export function field(prefix, opts) {
+  const id = `${prefix}-${opts.name.replace(/_/g, '-')}`;
+  let input;
+  const common = {
+    id, name: opts.name, 'data-testid': id,
+    required: opts.required, autocomplete: opts.autocomplete || 'off',
+  };
+  if (opts.type === 'select') {
+    input = h('select', common,
+      opts.options.map(([v, text]) => h('option', { value: v, selected: String(opts.value ?? '') === v }, text)));
+  } else if (opts.type === 'textarea') {
+    input = h('textarea', { ...common, rows: opts.rows || 3, maxlength: opts.maxlength });
+    input.value = opts.value ?? '';
+  } else {
+    input = h('input', {
+      ...common, type: opts.type || 'text', value: opts.value ?? '',
+      step: opts.step, min: opts.min, max: opts.max, maxlength: opts.maxlength,
+      inputmode: opts.inputmode,
+    });
+  }
+  const help = opts.help ? h('p', { class: 'help', id: `${id}-help` }, opts.help) : null;
+  if (help) input.setAttribute('aria-describedby', help.id);
+  return h('div', { class: `field field-${opts.name}` },
+    h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    input, help);
+}
+
+export function syntheticBadge() {
+  return h('span', { class: 'badge badge-synthetic', 'data-testid': 'synthetic-badge', title: t('synthetic.title') },
+    t('synthetic.badge'));
+}
+
+export function statusBadge(status) {
+  return h('span', { class: `badge badge-status badge-${status}`, 'data-testid': 'status-badge' },
+    t(`request.status.${status}`));
+}
+
+// Confirmation before an irreversible step. Resolves true when confirmed.
+export function confirmDialog({ title, text, ok, cancel, danger = false }) {
+  const dlg = $('#confirm-dialog');
+  $('#confirm-title').textContent = title;
+  $('#confirm-text').textContent = text || '';
+  $('#confirm-ok').textContent = ok || t('action.confirm');
+  $('#confirm-ok').className = `btn ${danger ? 'btn-danger' : 'btn-primary'}`;
+  $('#confirm-cancel').textContent = cancel || t('action.cancel');
+  const opener = document.activeElement;
+  return new Promise((resolve) => {
+    const done = () => {
+      dlg.removeEventListener('close', done);
+      resolve(dlg.returnValue === 'ok');
+      if (opener && opener.isConnected) opener.focus();
+    };
+    dlg.returnValue = '';
+    dlg.addEventListener('close', done);
+    dlg.showModal();
+    $('#confirm-cancel').focus();
+  });
+}
+
+// Pagination bar. onPage(n) is called with the new page number.
+export function pager({ page, perPage, total, onPage, testid = 'pager' }) {
+  const pages = Math.max(1, Math.ceil((total || 0) / (perPage || 1)));
+  if (pages <= 1 && page <= 1) return null;
+  const prev = h('button', {
+    type: 'button', class: 'btn', 'data-testid': `${testid}-prev`, disabled: page <= 1,
+    on: { click: () => onPage(page - 1) },
+  }, t('pager.previous'));
+  const next = h('button', {
+    type: 'button', class: 'btn', 'data-testid': `${testid}-next`, disabled: page >= pages,
+    on: { click: () => onPage(page + 1) },
+  }, t('pager.next'));
+  return h('nav', { class: 'pager', 'aria-label': t('pager.label'), 'data-testid': testid },
+    prev,
+    h('span', { class: 'pager-info', 'data-testid': `${testid}-info`, 'aria-live': 'polite' },
+      t('pager.info', { page, pages, total: total || 0 })),
+    next);
+}
+
+export function flash(message, kind = 'ok') {
+  const el = $('#flash');
+  clear(el);
+  if (!message) { el.hidden = true; return; }
+  el.className = `flash flash-${kind}`;
+  el.append(message);
+  el.hidden = false;
+}
+
+export function sexLabel(sex) { return sex ? t(`sex.${sex}`) : ''; }
+export function languageLabel(lang) { return lang ? t(`language.${lang}`) : ''; }

@@ -1,0 +1,187 @@
+// One patient: demographics, dated weights, conditions; add a weight or a
+// condition; links to edit and print.
+import { h, clear, today } from '../dom.js';
+import { api } from '../api.js';
+import { t, formatNumber, formatDateTime } from '../i18n.js';
+import {
+  syntheticBadge, sexLabel, languageLabel, field, errorBox, showErrorBox,
+  showFormError, clearFieldErrors, markFieldError, flash,
+} from '../ui.js';
+import { can } from '../app.js';
+import { session } from '../state.js';
+
+export async function renderPatientView(ctx, id) {
+  const { data: p } = await api('GET', `/patients/${id}`);
+  if (!ctx.alive()) return;
+  const { main } = ctx;
+  clear(main);
+
+  const title = h('h1', { tabindex: '-1', 'data-testid': 'patient-name' },
+    `${p.family_name.toUpperCase()}, ${p.given_names}`);
+  const actions = h('div', { class: 'actions no-print' },
+    can(['admin', 'coordinator', 'physician'])
+      ? h('a', { class: 'btn btn-primary', href: `#/patients/${p.id}/edit`, id: 'edit-patient', 'data-testid': 'edit-patient' }, t('action.edit'))
+      : null,
+    h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
+    h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
+
+  main.append(
+    h('div', { class: 'page-head patient-head' },
+      h('div', {},
+        title,
+        h('p', { class: 'subtitle' },
+          h('span', { class: 'mrn', 'data-testid': 'patient-mrn' }, `${t('patient.mrn')} ${p.mrn}`),
+          p.synthetic ? [' ', syntheticBadge()] : null)),
+      actions),
+    h('section', { class: 'card', 'aria-labelledby': 'sec-demo' },
+      h('h2', { id: 'sec-demo' }, t('patient.section.identity')),
+      h('dl', { class: 'facts', 'data-testid': 'patient-facts' },
+        fact('patient.family_name', p.family_name, 'family_name'),
+        fact('patient.given_names', p.given_names, 'given_names'),
+        fact('patient.birth_date', p.birth_date, 'birth_date'),
+        fact('patient.sex', sexLabel(p.sex), 'sex'),
+        fact('patient.language', languageLabel(p.language), 'language'),
+        fact('patient.email', p.email, 'email'),
+        fact('patient.phone', p.phone, 'phone'),
+        fact('patient.address', p.address, 'address'),
+        fact('patient.updated_at', formatDateTime(p.updated_at), 'updated_at'),
+        fact('patient.version', String(p.version ?? ''), 'version'))),
+    weightsSection(ctx, p),
+    conditionsSection(ctx, p),
+    h('p', { class: 'print-only', 'data-testid': 'printed-by' },
+      t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
+}
+
+function fact(labelKey, value, name) {
+  return h('div', { class: 'fact' },
+    h('dt', {}, t(labelKey)),
+    h('dd', { 'data-testid': `fact-${name}` }, value ? value : h('span', { class: 'muted' }, '—')));
+}
+
+// Redraws the page after an addition, keeping the scroll position and putting
+// the focus back in the form that was used, ready for the next entry.
+async function reload(ctx, id, message, focusSelector) {
+  const y = window.scrollY;
+  await renderPatientView(ctx, id);
+  window.scrollTo(0, y);
+  if (message) flash(message);
+  const el = focusSelector && ctx.main.querySelector(focusSelector);
+  if (el) el.focus({ preventScroll: true });
+}
+
+function weightsSection(ctx, p) {
+  const weights = [...(p.weights || [])].sort((a, b) => (a.date < b.date ? 1 : -1));
+  const list = weights.length
+    ? h('table', { class: 'list compact', 'data-testid': 'weights-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('weight.date')), h('th', { scope: 'col', class: 'num' }, t('weight.kg')))),
+      h('tbody', {}, weights.map((w) => h('tr', { 'data-testid': 'weight-row' },
+        h('td', {}, w.date), h('td', { class: 'num' }, formatNumber(w.kg, 1))))))
+    : h('p', { class: 'muted', 'data-testid': 'weights-empty' }, t('weight.none'));
+
+  let form = null;
+  if (can(['admin', 'coordinator', 'physician', 'nurse'])) {
+    const box = errorBox('weight-error');
+    form = h('form', { class: 'inline-form no-print', 'data-testid': 'weight-form', novalidate: true, 'aria-labelledby': 'weight-form-title' },
+      h('h3', { id: 'weight-form-title' }, t('weight.add')),
+      box,
+      h('div', { class: 'row' },
+        field('weight', { name: 'date', label: t('weight.date'), type: 'date', value: today(), required: true, max: today() }),
+        field('weight', { name: 'kg', label: t('weight.kg'), type: 'number', step: '0.1', min: '0.5', max: '400', required: true, inputmode: 'decimal' }),
+        h('div', { class: 'field field-submit' },
+          h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'weight-submit' }, t('weight.submit')))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      showErrorBox(box, null);
+      const date = form.elements.date.value;
+      const kgText = form.elements.kg.value.replace(',', '.');
+      const kg = Number(kgText);
+      if (!date) { markFieldError(form, 'date', t('error.required')); return; }
+      if (!kgText || !Number.isFinite(kg)) { markFieldError(form, 'kg', t('error.number')); return; }
+      try {
+        await api('POST', `/patients/${p.id}/weights`, { body: { date, kg } });
+        await reload(ctx, p.id, t('weight.added'), '#weight-kg');
+      } catch (err) {
+        if (err.status === 401) return;
+        showFormError(form, box, err);
+      }
+    });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-weights', 'data-testid': 'weights-section' },
+    h('h2', { id: 'sec-weights' }, t('patient.section.weights')), list, form);
+}
+
+// Condition details are an object; shown as "key: value" pairs and entered
+// one pair per line.
+function detailsText(details) {
+  if (!details || typeof details !== 'object') return details ? String(details) : '';
+  return Object.entries(details).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; ');
+}
+
+export function parseDetails(text) {
+  const out = {};
+  for (const line of text.split(/\n|;/)) {
+    const s = line.trim();
+    if (!s) continue;
+    const i = s.indexOf(':');
+    if (i <= 0) return null;
+    const k = s.slice(0, i).trim();
+    const v = s.slice(i + 1).trim();
+    if (!k) return null;
+    out[k] = v;
+  }
+  return out;
+}
+
+function conditionsSection(ctx, p) {
+  const conditions = p.conditions || [];
+  const list = conditions.length
+    ? h('table', { class: 'list compact', 'data-testid': 'conditions-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('condition.icd10')),
+        h('th', { scope: 'col' }, t('condition.label')),
+        h('th', { scope: 'col' }, t('condition.onset_date')),
+        h('th', { scope: 'col' }, t('condition.details')))),
+      h('tbody', {}, conditions.map((c) => h('tr', { 'data-testid': 'condition-row' },
+        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, c.onset_date || ''),
+        h('td', {}, detailsText(c.details))))))
+    : h('p', { class: 'muted', 'data-testid': 'conditions-empty' }, t('condition.none'));
+
+  let form = null;
+  if (can(['admin', 'coordinator', 'physician'])) {
+    const box = errorBox('condition-error');
+    form = h('form', { class: 'inline-form no-print', 'data-testid': 'condition-form', novalidate: true, 'aria-labelledby': 'condition-form-title' },
+      h('h3', { id: 'condition-form-title' }, t('condition.add')),
+      box,
+      h('div', { class: 'row' },
+        field('condition', { name: 'icd10', label: t('condition.icd10'), required: true, maxlength: 8, help: t('condition.icd10_help') }),
+        field('condition', { name: 'label', label: t('condition.label'), required: true, maxlength: 200 }),
+        field('condition', { name: 'onset_date', label: t('condition.onset_date'), type: 'date', max: today() })),
+      field('condition', { name: 'details', label: t('condition.details'), type: 'textarea', rows: 2, help: t('condition.details_help') }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'condition-submit' }, t('condition.submit'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      showErrorBox(box, null);
+      const icd10 = form.elements.icd10.value.trim().toUpperCase();
+      const label = form.elements.label.value.trim();
+      const onset = form.elements.onset_date.value;
+      const details = parseDetails(form.elements.details.value);
+      if (!icd10) { markFieldError(form, 'icd10', t('error.required')); return; }
+      if (!label) { markFieldError(form, 'label', t('error.required')); return; }
+      if (details === null) { markFieldError(form, 'details', t('condition.details_invalid')); return; }
+      const body = { icd10, label, details };
+      if (onset) body.onset_date = onset;
+      try {
+        await api('POST', `/patients/${p.id}/conditions`, { body });
+        await reload(ctx, p.id, t('condition.added'), '#condition-icd10');
+      } catch (err) {
+        if (err.status === 401) return;
+        showFormError(form, box, err);
+      }
+    });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-conditions', 'data-testid': 'conditions-section' },
+    h('h2', { id: 'sec-conditions' }, t('patient.section.conditions')), list, form);
+}
