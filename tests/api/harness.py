@@ -258,7 +258,14 @@ class Server:
         self.proc = None
         if self in _live_servers:
             _live_servers.remove(self)
-        if p.poll() is None:
+        rc = p.poll()
+        if rc is not None and rc != 0:
+            server_reports.append("%s: the server exited by itself with %s (%s) before it was "
+                                  "stopped; last log lines:\n%s" % (
+                                      self.log_path, rc,
+                                      "signal %d" % -rc if rc < 0 else "exit status",
+                                      self.log_text()[-1500:]))
+        if rc is None:
             try:
                 p.send_signal(sig)
                 p.wait(timeout=timeout)

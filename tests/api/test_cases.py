@@ -362,14 +362,15 @@ class Runner:
                     err = "case error: %s" % e
                 except harness.CommandError as e:
                     err = "harness: %s" % e
+                except OSError as e:
+                    err = "connection error: %r" % e
                 except Exception as e:  # a crash of the runner is a failure, not an abort
                     err = "runner exception: %s\n%s" % (e, traceback.format_exc())
                 if shared is not None and shared.proc is not None and \
                         shared.proc.poll() is not None:
                     err = (err or "") + "\n       server died (exit %s); log:\n%s" % (
                         shared.proc.returncode, shared.log_text())
-                    shared.proc = None
-                    shared.scan_log()
+                    shared.stop()
                     shared.cleanup()
                     shared = None
                 self.tally.check(err is None, label, err)

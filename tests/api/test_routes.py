@@ -76,7 +76,8 @@ class Matrix:
         s = self.srv
         r = s.request("POST", "/api/v1/patients",
                       {"family_name": "Routes", "given_names": "Fixture",
-                       "birth_date": "1970-01-02", "sex": "female", "language": "fr"},
+                       "birth_date": "1970-01-02", "sex": "female", "language": "fr",
+                       "confirm_duplicate": True},
                       role="admin")
         if r.status != 201:
             raise harness.CommandError("fixture patient: %r" % r)
@@ -159,10 +160,16 @@ class Matrix:
     def attempt(self, method, path, roles, identity, source):
         p, body, headers, cred = self.prepare(method, path, identity)
         before = self.srv.db_tables()
-        r = self.srv.request(method, p, body, role=cred, headers=headers)
-        after = self.srv.db_tables()
         who = identity or "no login"
         label = "%s %s as %s (%s: %s)" % (method, path, who, source, ",".join(roles))
+        try:
+            r = self.srv.request(method, p, body, role=cred, headers=headers)
+        except OSError as e:
+            self.t.fail(label + " answers", "connection error: %r" % e)
+            if self.srv.proc is None or self.srv.proc.poll() is not None:
+                raise harness.CommandError("server died; log:\n" + self.srv.log_text())
+            return
+        after = self.srv.db_tables()
         if allowed(roles, identity):
             self.t.check(r.status not in (401, 403) and r.status != 0,
                          label + " is allowed", "answered %r" % r)
