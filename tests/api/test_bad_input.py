@@ -30,8 +30,11 @@ BAD_DATES = ["2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-04-31
 class F:
     """A field: kind is str, date, enum, num, bool, obj or int."""
 
-    def __init__(self, kind, required=False, max=None, bad=(), choices=None):
+    def __init__(self, kind, required=False, max=None, bad=(), choices=None, text=None):
         self.kind = kind
+        # text: "line" (a single line: no control characters at all), "lines" (line breaks
+        # allowed, other control characters refused) or None (not checked: passwords...)
+        self.text = text
         self.required = required
         self.max = max
         self.bad = list(bad)        # extra invalid values of the right type
@@ -99,23 +102,23 @@ ENDPOINTS = [
              lambda n: {"language": "en"},
              {"language": F("enum", True, bad=["de", "EN", "english", ""])}),
     Endpoint("POST", "/api/v1/patients", "coordinator", patient_body,
-             {"family_name": F("str", True, max=100, bad=[""]),
-              "given_names": F("str", True, max=100, bad=[""]),
+             {"family_name": F("str", True, max=100, bad=[""], text="line"),
+              "given_names": F("str", True, max=100, bad=[""], text="line"),
               "birth_date": F("date", True, bad=["2999-01-01", "1899-12-31"]),
               "sex": F("enum", True, bad=["f", "FEMALE", "", "x"]),
               "language": F("enum", True, bad=["de", ""]),
-              "email": F("str", max=254), "phone": F("str", max=40),
-              "address": F("str", max=400),
+              "email": F("str", max=254, text="line"), "phone": F("str", max=40, text="line"),
+              "address": F("str", max=400, text="line"),
               "weight_kg": F("num", bad=KG_BAD),
               "confirm_duplicate": F("bool")}),
     Endpoint("PATCH", "/api/v1/patients/{id}", "coordinator",
              lambda n: {"phone": "+33 1 00 00 %02d %02d" % (n // 100 % 100, n % 100)},
-             {"family_name": F("str", max=100, bad=[""]),
-              "given_names": F("str", max=100, bad=[""]),
+             {"family_name": F("str", max=100, bad=[""], text="line"),
+              "given_names": F("str", max=100, bad=[""], text="line"),
               "birth_date": F("date", bad=["2999-01-01"]),
               "sex": F("enum", bad=["f", ""]), "language": F("enum", bad=["de"]),
-              "email": F("str", max=254), "phone": F("str", max=40),
-              "address": F("str", max=400),
+              "email": F("str", max=254, text="line"), "phone": F("str", max=40, text="line"),
+              "address": F("str", max=400, text="line"),
               "mrn": F("str", bad=["00000018"]), "id": F("int", bad=[1]),
               "created_at": F("str", bad=["2020-01-01T00:00:00Z"]),
               "version": F("int")},
@@ -128,32 +131,32 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/patients/{id}/conditions", "physician",
              lambda n: {"icd10": "G35", "label": "Multiple sclerosis %d" % n,
                         "onset_date": "2020-01-01", "details": {}},
-             {"icd10": F("str", True, bad=ICD_BAD), "label": F("str", True, max=200, bad=[""]),
+             {"icd10": F("str", True, bad=ICD_BAD), "label": F("str", True, max=200, bad=[""], text="line"),
               "onset_date": F("date"), "details": F("obj")},
              id_kind="patient"),
     Endpoint("POST", "/api/v1/consultation-requests", None,
              lambda n: {"name": "Bad Input %d" % n, "email": "x%d@example.org" % n,
                         "condition": "Stroke", "language": "en"},
-             {"name": F("str", True, max=200, bad=[""]),
-              "email": F("str", max=254),
-              "phone": F("str", max=40),
-              "condition": F("str", True, max=200, bad=[""]),
-              "message": F("str", max=4000),
+             {"name": F("str", True, max=200, bad=[""], text="line"),
+              "email": F("str", max=254, text="line"),
+              "phone": F("str", max=40, text="line"),
+              "condition": F("str", True, max=200, bad=[""], text="line"),
+              "message": F("str", max=4000, text="lines"),
               "language": F("enum", bad=["de"]),
               "birth_date": F("date")},
              limit=PUBLIC_LIMIT),
     Endpoint("POST", "/api/v1/consultation-requests/{id}/convert", "coordinator",
              lambda n: {"family_name": "Conv%s" % harness_uniq(n), "given_names": "Ana",
                         "sex": "female", "birth_date": "1970-01-02"},
-             {"family_name": F("str", max=100, bad=[""]),
-              "given_names": F("str", max=100, bad=[""]),
+             {"family_name": F("str", max=100, bad=[""], text="line"),
+              "given_names": F("str", max=100, bad=[""], text="line"),
               "birth_date": F("date", bad=["2999-01-01"]),
               "sex": F("enum", bad=["f"]), "language": F("enum", bad=["de"]),
               "confirm_duplicate": F("bool")},
              id_kind="cr_convert"),
     Endpoint("POST", "/api/v1/consultation-requests/{id}/decline", "coordinator",
              lambda n: {"reason": "Not eligible %d" % n},
-             {"reason": F("str", True, bad=[""])},
+             {"reason": F("str", True, max=1000, bad=[""], text="lines")},
              id_kind="cr_decline"),
     Endpoint("POST", "/api/v1/users", "admin",
              lambda n: {"username": "bad%s" % harness_uniq(n), "role": "nurse",
@@ -181,18 +184,35 @@ class Run:
             raise harness.CommandError("fixture patient: %r" % r)
         self.fix["patient"] = r.json["id"]
         for k in ("cr_convert", "cr_decline"):
-            r = s.request("POST", "/api/v1/consultation-requests",
-                          {"name": "Fixture " + k, "email": "f@example.org",
-                           "condition": "Stroke", "language": "en"})
-            if r.status != 201:
-                raise harness.CommandError("fixture consultation request: %r" % r)
-            self.fix[k] = r.json["id"]
+            self.new_request(k)
         # a token of the nurse to try to delete with bad ids
         s.token("nurse")
+
+    def new_request(self, k):
+        s = self.srv
+        body = {"name": "Fixture " + k, "email": "f@example.org", "condition": "Stroke",
+                "language": "en", "birth_date": "1970-01-02"}
+        r = s.request("POST", "/api/v1/consultation-requests", body)
+        if r.status == 429:
+            s.restart()  # the public limit is per process
+            r = s.request("POST", "/api/v1/consultation-requests", body)
+        if r.status != 201:
+            raise harness.CommandError("fixture consultation request: %r" % r)
+        self.fix[k] = r.json["id"]
+
+    def fresh_request(self, k):
+        """A request wrongly accepted (converted or declined) must not make the next
+        checks answer 409: start again from a new one."""
+        r = self.srv.request("GET", "/api/v1/consultation-requests/%s" % self.fix[k],
+                             role="admin")
+        if r.status != 200 or (r.json or {}).get("status") != "new":
+            self.new_request(k)
 
     def path_of(self, ep, id_value=None):
         if "{id}" not in ep.path:
             return ep.path
+        if id_value is None and ep.id_kind in ("cr_convert", "cr_decline"):
+            self.fresh_request(ep.id_kind)
         v = id_value if id_value is not None else self.fix[ep.id_kind]
         return ep.path.replace("{id}", str(v))
 
@@ -322,6 +342,15 @@ class Run:
                     b = self.body(ep, **{name: 424242})
                     raw = _json.dumps(b).replace("424242", lit)
                     self.expect(ep, "%s: literal %s" % (name, lit), raw, field=None)
+            if f.text == "line":
+                for v in ("a\nb", "a\rb", "a\tb", "a\u0007b", "a\u001bb", "a\u007fb",
+                          "a\u0085b"):
+                    self.expect(ep, "%s: single line, control character %r" % (name, v),
+                                self.body(ep, **{name: v}), field=name)
+            if f.text == "lines":
+                for v in ("a\u0007b", "a\u001b[31mb", "a\u007fb", "a\u0085b"):
+                    self.expect(ep, "%s: control character %r" % (name, v),
+                                self.body(ep, **{name: v}), field=name)
             if f.kind == "str":
                 # refused either by the JSON parser (field "") or by the field check
                 self.expect(ep, "%s: NUL inside" % name, self.body(ep, **{name: "ab\u0000cd"}),
