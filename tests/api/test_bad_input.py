@@ -320,6 +320,9 @@ class Run:
                         field="unknown_field_xyz")
             self.expect(ep, "unknown field (object)", self.body(ep, zz_extra={"a": 1}),
                         field="zz_extra")
+            # a long non-ASCII name must not break the error object (any field text)
+            self.expect(ep, "unknown field named with 16 emoji (64 bytes)",
+                        self.body(ep, **{"\U0001f600" * 16: 1}))
         # --- per field
         for name, f in ep.fields.items():
             if f.required:

@@ -184,6 +184,47 @@ def shared_checks(srv, t):
     t.check(r.status == 400 and (r.error() or {}).get("field") == "page",
             "page=-1 answers 400 naming page", r)
 
+    # --- a chunked body cannot slip past the size limit
+    import socket
+    tokc = srv.token("coordinator")
+    for total_kib in (70, 1024):
+        before = srv.db_tables()
+        payload = b'{"family_name": "Chunk", "given_names": "Ana", "birth_date": "1970-01-02", ' \
+                  b'"sex": "female", "language": "fr", "address": "' + b"y" * (total_kib * 1024) + \
+                  b'"}'
+        st = None
+        try:
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            c.sendall(b"POST /api/v1/patients HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + tokc.encode() + b"\r\n"
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try:
+                for i in range(0, len(payload), 8192):
+                    part = payload[i:i + 8192]
+                    c.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+                c.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # the server may answer and close early
+            data = b""
+            while True:
+                try:
+                    chunk = c.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+                if b"\r\n\r\n" in data and len(data) > 200:
+                    break
+            c.close()
+            first = data.split(b"\r\n", 1)[0].split()
+            st = int(first[1]) if len(first) > 1 else None
+        except OSError as e:
+            st = repr(e)
+        t.check(st == 413 and not harness.db_diff(before, srv.db_tables()),
+                "a chunked body of %d KiB answers 413 and writes nothing" % total_kib, st)
+        t.check(srv.proc.poll() is None, "server alive after a chunked %d KiB body" % total_kib)
+
     # --- races
     r = srv.request("POST", "/api/v1/patients", patient("Course"), role="coordinator")
     pid = r.json["id"]
