@@ -45,7 +45,7 @@ def wrong_types(f):
     if f.kind in ("str", "date", "enum"):
         return [12, True, [], {}, ["x"]]
     if f.kind == "num":
-        return ["61.5", "abc", True, [], {}]
+        return ["61.5", "abc", "NaN", "nan", "Infinity", "-1", "1e9", "", True, [], {}]
     if f.kind == "int":
         return ["1", 1.5, True, [], {}]
     if f.kind == "bool":

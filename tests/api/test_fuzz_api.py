@@ -234,10 +234,12 @@ def headers(fz, per_route):
 
 def main():
     def extra(p):
-        p.add_argument("--seed", type=int, default=None)
+        p.add_argument("--seed", type=int, default=None,
+                       help="default: a fixed seed, so CTest runs are reproducible; "
+                            "pass other seeds to explore")
         p.add_argument("--per-endpoint", type=int, default=150)
     args = harness.parse_args(extra)
-    seed = args.seed if args.seed is not None else random.randrange(10**6)
+    seed = 20261122 if args.seed is None else args.seed
     print("fuzz seed %d" % seed)
     t = harness.Tally("fuzz", verbose=args.verbose)
     try:
