@@ -35,4 +35,12 @@ cc_status h_consult_decline(api_request *req, cc_error *err);
 
 cc_status h_audit_list(api_request *req, cc_error *err);
 
+/* issue 6: outcome instruments (h_outcomes.c) */
+cc_status h_isncsci_classify(api_request *req, cc_error *err);
+cc_status h_instrument_list(api_request *req, cc_error *err);
+cc_status h_instrument_get(api_request *req, cc_error *err);
+cc_status h_instrument_score(api_request *req, cc_error *err);
+cc_status h_observation_list(api_request *req, cc_error *err);
+cc_status h_observation_create(api_request *req, cc_error *err);
+
 #endif

@@ -32,8 +32,13 @@ typedef struct {
     api_handler handler;
     unsigned roles;
     size_t body_limit; /* bytes; 0 means the default (64 KiB) */
-    bool no_db;        /* answers without the database (liveness) */
+    unsigned flags;    /* ROUTE_* below */
 } api_route;
+
+enum {
+    ROUTE_NO_DB = 1 << 0,    /* answers without the database (liveness) */
+    ROUTE_ANY_JSON = 1 << 1, /* the body may be any JSON value, not only an object */
+};
 
 extern const api_route api_routes[];
 extern const size_t api_route_count;

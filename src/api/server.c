@@ -222,7 +222,7 @@ static void add_security_headers(struct MHD_Response *r, bool api)
 
 static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
 {
-    char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT) : NULL;
+    char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!text && req->reply) {
         req->status = 500;
         text = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot render\",\"field\":\"\"}}");
@@ -302,9 +302,10 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
 {
     if (route->roles & ROLE_PUBLIC) {
         cc_error ignored;
-        /* Public routes still know who is calling when someone is logged in. */
-        if (api_header(req, "Authorization") ||
-            MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session"))
+        /* Public routes still know who is calling when someone is logged in
+         * (not the liveness check, which never touches the database). */
+        if (req->db && (api_header(req, "Authorization") ||
+            MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session")))
             authenticate(req, &ignored);
         return CC_OK;
     }
@@ -338,12 +339,12 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
         return cc_fail(err, CC_INVALID, "Content-Type", "unsupported_media_type",
                        "send the body as application/json");
     json_error_t jerr;
-    json_t *body = json_loadb(cs->body.data, cs->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body = json_loadb(cs->body.data, cs->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!body)
         return cc_fail(err, CC_INVALID, "", "invalid_json", "malformed JSON at line %d column %d: %s",
                        jerr.line, jerr.column, jerr.text);
     arena_on_release(req->arena, (arena_cleanup_fn)json_decref, body);
-    if (!json_is_object(body))
+    if (!json_is_object(body) && !(cs->route->flags & ROUTE_ANY_JSON))
         return cc_fail(err, CC_INVALID, "", "invalid_json", "the request body must be a JSON object");
     req->body = body;
     return CC_OK;
@@ -375,7 +376,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         return send_error(c, req, &err);
     }
     cc_status st = CC_OK;
-    if (!cs->route->no_db) {
+    if (!(cs->route->flags & ROUTE_NO_DB)) {
         req->db = worker_db(req->server, &err);
         st = req->db ? CC_OK : err.status;
     }

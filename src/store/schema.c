@@ -96,6 +96,19 @@ static const char *const migrations[] = {
     "  prev_hash TEXT NOT NULL,"
     "  hash TEXT NOT NULL);"
     "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);",
+    /* issue 6: outcome observations */
+    "CREATE TABLE observations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  instrument TEXT NOT NULL,"
+    "  instrument_version TEXT NOT NULL,"
+    "  observed_on TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  answers TEXT NOT NULL,"
+    "  scores TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL,"
+    "  recorded_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX observations_patient ON observations(patient_id, instrument, observed_on);",
 };
 
 int schema_latest_version(void) { return (int)(sizeof migrations / sizeof migrations[0]); }

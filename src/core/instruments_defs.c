@@ -1,0 +1,425 @@
+/*
+ * instruments_defs: the built-in instrument definitions (data only).
+ * Each definition names the publication its items and scoring follow.
+ * Labels: English and French. Changing a definition means a new version.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/instruments.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define OPTS(a) INSTR_OPTIONS, a, COUNT(a), 0, 0, false, 0
+#define NUMBER(lo, hi, open) INSTR_NUMBER, NULL, 0, lo, hi, open, 0
+#define TEXT(n) INSTR_TEXT, NULL, 0, 0, 0, false, n
+
+/* ------------------------------------------------------------------ */
+/* ALSFRS-R                                                            */
+/* Cedarbaum JM et al. The ALSFRS-R: a revised ALS functional rating scale
+ * that incorporates assessments of respiratory function. J Neurol Sci
+ * 1999;169:13-21. 12 items 0 (worst) - 4 (normal); item 5 in one of two
+ * forms (without / with gastrostomy); total 0-48; subscores bulbar (1-3),
+ * fine motor (4-6), gross motor (7-9), respiratory (10-12), 0-12 each.
+ * Delta-FS = (48 - total) / months since onset: Kimura F et al.,
+ * Neurology 2006;66:265-267. */
+static const instr_option ZERO_TO_FOUR[] = {
+    {"0", 0, "0 (worst)", "0 (le pire)"}, {"1", 1, "1", "1"}, {"2", 2, "2", "2"},
+    {"3", 3, "3", "3"}, {"4", 4, "4 (normal)", "4 (normal)"},
+};
+enum { ALS_BULBAR, ALS_FINE, ALS_GROSS, ALS_RESP };
+static const instr_group ALSFRS_GROUPS[] = {
+    {"bulbar", "Bulbar", "Bulbaire", 0},
+    {"fine_motor", "Fine motor", "Motricité fine", 0},
+    {"gross_motor", "Gross motor", "Motricité globale", 0},
+    {"respiratory", "Respiratory", "Respiratoire", 0},
+};
+static const instr_item ALSFRS_ITEMS[] = {
+    {"speech", "1. Speech", "1. Parole", OPTS(ZERO_TO_FOUR), true, ALS_BULBAR, 0},
+    {"salivation", "2. Salivation", "2. Salivation", OPTS(ZERO_TO_FOUR), true, ALS_BULBAR, 0},
+    {"swallowing", "3. Swallowing", "3. Déglutition", OPTS(ZERO_TO_FOUR), true, ALS_BULBAR, 0},
+    {"handwriting", "4. Handwriting", "4. Écriture", OPTS(ZERO_TO_FOUR), true, ALS_FINE, 0},
+    {"cutting_food", "5a. Cutting food and handling utensils (no gastrostomy)",
+     "5a. Couper les aliments et manier les couverts (sans gastrostomie)", OPTS(ZERO_TO_FOUR), false,
+     ALS_FINE, 1},
+    {"cutting_food_gastrostomy", "5b. Cutting food and handling utensils (gastrostomy)",
+     "5b. Couper les aliments et manier les couverts (gastrostomie)", OPTS(ZERO_TO_FOUR), false,
+     ALS_FINE, 1},
+    {"dressing_hygiene", "6. Dressing and hygiene", "6. Habillage et hygiène", OPTS(ZERO_TO_FOUR),
+     true, ALS_FINE, 0},
+    {"turning_in_bed", "7. Turning in bed and adjusting bed clothes",
+     "7. Se retourner dans le lit et ajuster les draps", OPTS(ZERO_TO_FOUR), true, ALS_GROSS, 0},
+    {"walking", "8. Walking", "8. Marche", OPTS(ZERO_TO_FOUR), true, ALS_GROSS, 0},
+    {"climbing_stairs", "9. Climbing stairs", "9. Monter les escaliers", OPTS(ZERO_TO_FOUR), true,
+     ALS_GROSS, 0},
+    {"dyspnea", "10. Dyspnea", "10. Dyspnée", OPTS(ZERO_TO_FOUR), true, ALS_RESP, 0},
+    {"orthopnea", "11. Orthopnea", "11. Orthopnée", OPTS(ZERO_TO_FOUR), true, ALS_RESP, 0},
+    {"respiratory_insufficiency", "12. Respiratory insufficiency", "12. Insuffisance respiratoire",
+     OPTS(ZERO_TO_FOUR), true, ALS_RESP, 0},
+    {"months_since_onset", "Months since symptom onset (for delta-FS)",
+     "Mois depuis le début des symptômes (pour le delta-FS)", NUMBER(0, 1200, true), false, -1, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* NRS pain                                                            */
+/* 11-point numeric rating scale, 0 = no pain, 10 = worst pain imaginable:
+ * Jensen MP, Karoly P, Braver S. The measurement of clinical pain
+ * intensity. Pain 1986;27:117-126; current, average and worst pain as in
+ * the International SCI Pain Basic Data Set (Widerström-Noga E et al.,
+ * Spinal Cord 2014;52:282-286). Each rating is reported on its own. */
+static const instr_option ZERO_TO_TEN[] = {
+    {"0", 0, "0 (no pain)", "0 (aucune douleur)"}, {"1", 1, "1", "1"}, {"2", 2, "2", "2"},
+    {"3", 3, "3", "3"}, {"4", 4, "4", "4"}, {"5", 5, "5", "5"}, {"6", 6, "6", "6"},
+    {"7", 7, "7", "7"}, {"8", 8, "8", "8"}, {"9", 9, "9", "9"},
+    {"10", 10, "10 (worst pain imaginable)", "10 (pire douleur imaginable)"},
+};
+static const instr_item NRS_ITEMS[] = {
+    {"current", "Pain now", "Douleur actuelle", OPTS(ZERO_TO_TEN), true, -1, 0},
+    {"average", "Average pain, last 7 days", "Douleur moyenne, 7 derniers jours", OPTS(ZERO_TO_TEN),
+     true, -1, 0},
+    {"worst", "Worst pain, last 7 days", "Douleur maximale, 7 derniers jours", OPTS(ZERO_TO_TEN), true,
+     -1, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* Modified Ashworth Scale                                             */
+/* Bohannon RW, Smith MB. Interrater reliability of a modified Ashworth
+ * scale of muscle spasticity. Phys Ther 1987;67:206-207. Ordinal grades
+ * 0, 1, 1+, 2, 3, 4 per muscle group (never averaged). */
+static const instr_option MAS_GRADES[] = {
+    {"0", 0, "0: no increase in tone", "0 : pas d'augmentation du tonus"},
+    {"1", 1, "1: catch and release at end of range", "1 : accrochage en fin d'amplitude"},
+    {"1+", 2, "1+: catch, minimal resistance through less than half of range",
+     "1+ : accrochage puis résistance minime sur moins de la moitié de l'amplitude"},
+    {"2", 3, "2: marked increase through most of range, easily moved",
+     "2 : augmentation nette sur la plus grande partie de l'amplitude, mobilisation facile"},
+    {"3", 4, "3: considerable increase, passive movement difficult",
+     "3 : augmentation importante, mobilisation passive difficile"},
+    {"4", 5, "4: rigid in flexion or extension", "4 : rigidité en flexion ou en extension"},
+};
+#define MAS_PAIR(id, en, fr)                                                                   \
+    {id "_right", en " (right)", fr " (droite)", OPTS(MAS_GRADES), false, -1, 0},               \
+        {id "_left", en " (left)", fr " (gauche)", OPTS(MAS_GRADES), false, -1, 0}
+static const instr_item MAS_ITEMS[] = {
+    MAS_PAIR("elbow_flexors", "Elbow flexors", "Fléchisseurs du coude"),
+    MAS_PAIR("elbow_extensors", "Elbow extensors", "Extenseurs du coude"),
+    MAS_PAIR("wrist_flexors", "Wrist flexors", "Fléchisseurs du poignet"),
+    MAS_PAIR("hip_adductors", "Hip adductors", "Adducteurs de hanche"),
+    MAS_PAIR("knee_flexors", "Knee flexors", "Fléchisseurs du genou"),
+    MAS_PAIR("knee_extensors", "Knee extensors", "Extenseurs du genou"),
+    MAS_PAIR("ankle_plantar_flexors", "Ankle plantar flexors", "Fléchisseurs plantaires de cheville"),
+};
+
+/* ------------------------------------------------------------------ */
+/* SCIM III                                                            */
+/* Itzkovich M et al. The Spinal Cord Independence Measure (SCIM) version
+ * III: reliability and validity in a multi-center international study.
+ * Disabil Rehabil 2007;29:1926-1933 (form in the appendix). 19 items;
+ * self-care 0-20, respiration and sphincter management 0-40, mobility
+ * 0-40; total 0-100. Answers are the item scores printed on the form. */
+#define PTS(n) {#n, n, #n, #n}
+static const instr_option S0_1[] = {PTS(0), PTS(1)};
+static const instr_option S0_2[] = {PTS(0), PTS(1), PTS(2)};
+static const instr_option S0_3[] = {PTS(0), PTS(1), PTS(2), PTS(3)};
+static const instr_option S0_4[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4)};
+static const instr_option S0_8[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4),
+                                    PTS(5), PTS(6), PTS(7), PTS(8)};
+static const instr_option S_RESPIRATION[] = {PTS(0), PTS(2), PTS(4), PTS(6), PTS(8), PTS(10)};
+static const instr_option S_BLADDER[] = {PTS(0), PTS(3), PTS(6), PTS(9), PTS(11), PTS(13), PTS(15)};
+static const instr_option S_BOWEL[] = {PTS(0), PTS(5), PTS(8), PTS(10)};
+static const instr_option S_TOILET[] = {PTS(0), PTS(1), PTS(2), PTS(4), PTS(5)};
+static const instr_option S_BED[] = {PTS(0), PTS(2), PTS(4), PTS(6)};
+enum { SCIM_SELF, SCIM_RESP, SCIM_MOB };
+static const instr_group SCIM_GROUPS[] = {
+    {"self_care", "Self-care", "Soins personnels", 0},
+    {"respiration_sphincter", "Respiration and sphincter management",
+     "Respiration et gestion sphinctérienne", 0},
+    {"mobility", "Mobility", "Mobilité", 0},
+};
+static const instr_item SCIM_ITEMS[] = {
+    {"feeding", "1. Feeding", "1. Alimentation", OPTS(S0_3), true, SCIM_SELF, 0},
+    {"bathing_upper", "2A. Bathing, upper body", "2A. Toilette, haut du corps", OPTS(S0_3), true, SCIM_SELF, 0},
+    {"bathing_lower", "2B. Bathing, lower body", "2B. Toilette, bas du corps", OPTS(S0_3), true, SCIM_SELF, 0},
+    {"dressing_upper", "3A. Dressing, upper body", "3A. Habillage, haut du corps", OPTS(S0_4), true, SCIM_SELF, 0},
+    {"dressing_lower", "3B. Dressing, lower body", "3B. Habillage, bas du corps", OPTS(S0_4), true, SCIM_SELF, 0},
+    {"grooming", "4. Grooming", "4. Soins d'apparence", OPTS(S0_3), true, SCIM_SELF, 0},
+    {"respiration", "5. Respiration", "5. Respiration", OPTS(S_RESPIRATION), true, SCIM_RESP, 0},
+    {"bladder", "6. Sphincter management, bladder", "6. Gestion sphinctérienne, vessie",
+     OPTS(S_BLADDER), true, SCIM_RESP, 0},
+    {"bowel", "7. Sphincter management, bowel", "7. Gestion sphinctérienne, intestin", OPTS(S_BOWEL),
+     true, SCIM_RESP, 0},
+    {"toilet", "8. Use of toilet", "8. Utilisation des toilettes", OPTS(S_TOILET), true, SCIM_RESP, 0},
+    {"bed_mobility", "9. Mobility in bed and prevention of pressure sores",
+     "9. Mobilité au lit et prévention des escarres", OPTS(S_BED), true, SCIM_MOB, 0},
+    {"transfer_bed_wheelchair", "10. Transfers bed-wheelchair", "10. Transferts lit-fauteuil",
+     OPTS(S0_2), true, SCIM_MOB, 0},
+    {"transfer_wheelchair_toilet", "11. Transfers wheelchair-toilet-tub",
+     "11. Transferts fauteuil-toilettes-baignoire", OPTS(S0_2), true, SCIM_MOB, 0},
+    {"mobility_indoors", "12. Mobility indoors", "12. Déplacements à l'intérieur", OPTS(S0_8), true,
+     SCIM_MOB, 0},
+    {"mobility_moderate", "13. Mobility for moderate distances (10-100 m)",
+     "13. Déplacements sur distances moyennes (10-100 m)", OPTS(S0_8), true, SCIM_MOB, 0},
+    {"mobility_outdoors", "14. Mobility outdoors (more than 100 m)",
+     "14. Déplacements à l'extérieur (plus de 100 m)", OPTS(S0_8), true, SCIM_MOB, 0},
+    {"stairs", "15. Stair management", "15. Escaliers", OPTS(S0_3), true, SCIM_MOB, 0},
+    {"transfer_wheelchair_car", "16. Transfers wheelchair-car", "16. Transferts fauteuil-voiture",
+     OPTS(S0_2), true, SCIM_MOB, 0},
+    {"transfer_ground_wheelchair", "17. Transfers ground-wheelchair", "17. Transferts sol-fauteuil",
+     OPTS(S0_1), true, SCIM_MOB, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* NBD score                                                           */
+/* Krogh K, Christensen P, Sabroe S, Laurberg S. Neurogenic bowel
+ * dysfunction score. Spinal Cord 2006;44:625-631. 10 weighted items,
+ * total 0-47; 0-6 very minor, 7-9 minor, 10-13 moderate, 14+ severe. */
+static const instr_option NBD_FREQUENCY[] = {
+    {"daily", 0, "Daily", "Tous les jours"},
+    {"2_6_per_week", 1, "2-6 times a week", "2 à 6 fois par semaine"},
+    {"less_than_weekly", 6, "Less than once a week", "Moins d'une fois par semaine"},
+};
+static const instr_option NBD_TIME[] = {
+    {"under_30_min", 0, "Less than 30 minutes", "Moins de 30 minutes"},
+    {"31_60_min", 3, "31-60 minutes", "31 à 60 minutes"},
+    {"over_60_min", 7, "More than an hour", "Plus d'une heure"},
+};
+static const instr_option NBD_NO_YES_2[] = {{"no", 0, "No", "Non"}, {"yes", 2, "Yes", "Oui"}};
+static const instr_option NBD_NO_YES_3[] = {{"no", 0, "No", "Non"}, {"yes", 3, "Yes", "Oui"}};
+static const instr_option NBD_NO_YES_4[] = {{"no", 0, "No", "Non"}, {"yes", 4, "Yes", "Oui"}};
+static const instr_option NBD_DIGITAL[] = {
+    {"less_than_weekly", 0, "Less than once a week", "Moins d'une fois par semaine"},
+    {"weekly_or_more", 6, "Once a week or more", "Une fois par semaine ou plus"},
+};
+static const instr_option NBD_INCONTINENCE[] = {
+    {"less_than_monthly", 0, "Less than once a month", "Moins d'une fois par mois"},
+    {"1_4_per_month", 6, "1-4 times a month", "1 à 4 fois par mois"},
+    {"1_6_per_week", 7, "1-6 times a week", "1 à 6 fois par semaine"},
+    {"daily", 13, "Daily", "Tous les jours"},
+};
+static const instr_item NBD_ITEMS[] = {
+    {"frequency", "1. Frequency of bowel movements", "1. Fréquence des selles", OPTS(NBD_FREQUENCY),
+     true, -1, 0},
+    {"time", "2. Time used for each defecation", "2. Durée de chaque défécation", OPTS(NBD_TIME), true,
+     -1, 0},
+    {"discomfort", "3. Uneasiness, headache or perspiration during defecation",
+     "3. Malaise, céphalée ou sueurs pendant la défécation", OPTS(NBD_NO_YES_2), true, -1, 0},
+    {"tablets", "4. Regular use of tablets against constipation",
+     "4. Comprimés contre la constipation, régulièrement", OPTS(NBD_NO_YES_2), true, -1, 0},
+    {"drops", "5. Regular use of drops against constipation",
+     "5. Gouttes contre la constipation, régulièrement", OPTS(NBD_NO_YES_2), true, -1, 0},
+    {"digital", "6. Digital stimulation or evacuation of the anorectum",
+     "6. Stimulation ou évacuation digitale", OPTS(NBD_DIGITAL), true, -1, 0},
+    {"incontinence", "7. Frequency of faecal incontinence", "7. Fréquence de l'incontinence fécale",
+     OPTS(NBD_INCONTINENCE), true, -1, 0},
+    {"incontinence_medication", "8. Medication against faecal incontinence",
+     "8. Médicaments contre l'incontinence fécale", OPTS(NBD_NO_YES_4), true, -1, 0},
+    {"flatus", "9. Flatus incontinence", "9. Incontinence aux gaz", OPTS(NBD_NO_YES_2), true, -1, 0},
+    {"skin", "10. Perianal skin problems", "10. Problèmes cutanés périanaux", OPTS(NBD_NO_YES_3), true,
+     -1, 0},
+};
+static const instr_band NBD_BANDS[] = {
+    {0, 6, "very_minor", "Very minor bowel dysfunction", "Dysfonction intestinale très légère"},
+    {7, 9, "minor", "Minor bowel dysfunction", "Dysfonction intestinale légère"},
+    {10, 13, "moderate", "Moderate bowel dysfunction", "Dysfonction intestinale modérée"},
+    {14, 47, "severe", "Severe bowel dysfunction", "Dysfonction intestinale sévère"},
+};
+
+/* ------------------------------------------------------------------ */
+/* KOOS                                                                */
+/* Roos EM, Lohmander LS. The Knee injury and Osteoarthritis Outcome Score
+ * (KOOS): from joint injury to osteoarthritis. Health Qual Life Outcomes
+ * 2003;1:64; "KOOS Scoring 2012" (koos.nu). 42 items scored 0 (none) to 4
+ * (extreme) as on the scoring sheet; five subscales, each
+ * 100 - mean * 100 / 4 (100 = no problems), computed when at least half
+ * of its items are answered: symptoms 4/7, pain 5/9, ADL 9/17,
+ * sport/recreation 3/5, quality of life 2/4. */
+static const instr_option KOOS_ANSWERS[] = {
+    {"0", 0, "None", "Aucun(e)"}, {"1", 1, "Mild", "Léger"}, {"2", 2, "Moderate", "Modéré"},
+    {"3", 3, "Severe", "Sévère"}, {"4", 4, "Extreme", "Extrême"},
+};
+enum { KOOS_S, KOOS_P, KOOS_A, KOOS_SP, KOOS_Q };
+static const instr_group KOOS_GROUPS[] = {
+    {"symptoms", "Symptoms", "Symptômes", 4},
+    {"pain", "Pain", "Douleur", 5},
+    {"adl", "Function in daily living", "Fonction dans la vie quotidienne", 9},
+    {"sport_rec", "Function in sport and recreation", "Fonction dans les sports et loisirs", 3},
+    {"qol", "Knee-related quality of life", "Qualité de vie liée au genou", 2},
+};
+#define KOOS_ITEM(id, g, en, fr) {id, en, fr, OPTS(KOOS_ANSWERS), false, g, 0}
+static const instr_item KOOS_ITEMS[] = {
+    KOOS_ITEM("S1", KOOS_S, "Swelling", "Gonflement"),
+    KOOS_ITEM("S2", KOOS_S, "Grinding, clicking", "Craquements, cliquetis"),
+    KOOS_ITEM("S3", KOOS_S, "Catching or hanging up", "Accrochages, blocages"),
+    KOOS_ITEM("S4", KOOS_S, "Straightening the knee fully", "Tendre complètement le genou"),
+    KOOS_ITEM("S5", KOOS_S, "Bending the knee fully", "Plier complètement le genou"),
+    KOOS_ITEM("S6", KOOS_S, "Stiffness after waking", "Raideur au réveil"),
+    KOOS_ITEM("S7", KOOS_S, "Stiffness later in the day", "Raideur plus tard dans la journée"),
+    KOOS_ITEM("P1", KOOS_P, "How often knee pain", "Fréquence de la douleur"),
+    KOOS_ITEM("P2", KOOS_P, "Twisting or pivoting", "Torsion, pivot"),
+    KOOS_ITEM("P3", KOOS_P, "Straightening the knee fully", "Tendre complètement le genou"),
+    KOOS_ITEM("P4", KOOS_P, "Bending the knee fully", "Plier complètement le genou"),
+    KOOS_ITEM("P5", KOOS_P, "Walking on a flat surface", "Marcher sur terrain plat"),
+    KOOS_ITEM("P6", KOOS_P, "Going up or down stairs", "Monter ou descendre les escaliers"),
+    KOOS_ITEM("P7", KOOS_P, "At night in bed", "La nuit au lit"),
+    KOOS_ITEM("P8", KOOS_P, "Sitting or lying", "Assis ou couché"),
+    KOOS_ITEM("P9", KOOS_P, "Standing upright", "Debout"),
+    KOOS_ITEM("A1", KOOS_A, "Descending stairs", "Descendre les escaliers"),
+    KOOS_ITEM("A2", KOOS_A, "Ascending stairs", "Monter les escaliers"),
+    KOOS_ITEM("A3", KOOS_A, "Rising from sitting", "Se relever d'un siège"),
+    KOOS_ITEM("A4", KOOS_A, "Standing", "Rester debout"),
+    KOOS_ITEM("A5", KOOS_A, "Bending to the floor", "Se pencher vers le sol"),
+    KOOS_ITEM("A6", KOOS_A, "Walking on a flat surface", "Marcher sur terrain plat"),
+    KOOS_ITEM("A7", KOOS_A, "Getting in or out of a car", "Monter ou descendre de voiture"),
+    KOOS_ITEM("A8", KOOS_A, "Going shopping", "Faire les courses"),
+    KOOS_ITEM("A9", KOOS_A, "Putting on socks", "Enfiler des chaussettes"),
+    KOOS_ITEM("A10", KOOS_A, "Rising from bed", "Se lever du lit"),
+    KOOS_ITEM("A11", KOOS_A, "Taking off socks", "Retirer des chaussettes"),
+    KOOS_ITEM("A12", KOOS_A, "Lying in bed", "Être couché au lit"),
+    KOOS_ITEM("A13", KOOS_A, "Getting in or out of the bath", "Entrer ou sortir de la baignoire"),
+    KOOS_ITEM("A14", KOOS_A, "Sitting", "Être assis"),
+    KOOS_ITEM("A15", KOOS_A, "Getting on or off the toilet", "S'asseoir ou se relever des toilettes"),
+    KOOS_ITEM("A16", KOOS_A, "Heavy domestic duties", "Gros travaux ménagers"),
+    KOOS_ITEM("A17", KOOS_A, "Light domestic duties", "Petits travaux ménagers"),
+    KOOS_ITEM("SP1", KOOS_SP, "Squatting", "S'accroupir"),
+    KOOS_ITEM("SP2", KOOS_SP, "Running", "Courir"),
+    KOOS_ITEM("SP3", KOOS_SP, "Jumping", "Sauter"),
+    KOOS_ITEM("SP4", KOOS_SP, "Twisting or pivoting on the knee", "Tourner, pivoter sur le genou"),
+    KOOS_ITEM("SP5", KOOS_SP, "Kneeling", "S'agenouiller"),
+    KOOS_ITEM("Q1", KOOS_Q, "How often aware of the knee problem", "Fréquence de la gêne"),
+    KOOS_ITEM("Q2", KOOS_Q, "Lifestyle modified", "Mode de vie modifié"),
+    KOOS_ITEM("Q3", KOOS_Q, "Lack of confidence in the knee", "Manque de confiance dans le genou"),
+    KOOS_ITEM("Q4", KOOS_Q, "Difficulty with the knee in general", "Difficulté générale avec le genou"),
+};
+
+/* ------------------------------------------------------------------ */
+/* EDSS                                                                */
+/* Kurtzke JF. Rating neurologic impairment in multiple sclerosis: an
+ * expanded disability status scale (EDSS). Neurology 1983;33:1444-1452;
+ * FS conversions and step definitions as in the Neurostatus scoring
+ * (Kappos L, neurostatus.net). The engine's rule is in instruments.c. */
+static const instr_option FS0_5[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS(5)};
+static const instr_option FS0_6[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS(5), PTS(6)};
+/* points: the lowest EDSS step (x10) the ambulation allows */
+static const instr_option EDSS_AMBULATION[] = {
+    {"unrestricted", 0, "Walks 500 m or more without aid or rest", "Marche 500 m ou plus sans aide ni repos"},
+    {"300m", 45, "Walks 300-499 m without aid or rest", "Marche 300 à 499 m sans aide ni repos"},
+    {"200m", 50, "Walks 200-299 m without aid or rest", "Marche 200 à 299 m sans aide ni repos"},
+    {"100m", 55, "Walks 100-199 m without aid or rest", "Marche 100 à 199 m sans aide ni repos"},
+    {"unilateral_aid", 60, "Walks 100 m or more with one aid", "Marche 100 m ou plus avec une aide"},
+    {"bilateral_aid", 65, "Walks 20 m or more with two aids", "Marche 20 m ou plus avec deux aides"},
+    {"wheelchair_self", 70, "Wheelchair, wheels and transfers alone",
+     "Fauteuil roulant, se propulse et se transfère seul"},
+    {"wheelchair_assisted", 75, "Wheelchair, needs help to transfer or wheel",
+     "Fauteuil roulant, aide pour transferts ou propulsion"},
+    {"bed_chair", 80, "Restricted to bed or chair, effective use of arms",
+     "Confiné au lit ou au fauteuil, usage efficace des bras"},
+    {"bed_most_of_day", 85, "Restricted to bed much of the day, some use of arms",
+     "Alité une grande partie de la journée, usage partiel des bras"},
+    {"bed_communicates", 90, "Helpless bed patient, can communicate and eat",
+     "Alité, dépendant, peut communiquer et manger"},
+    {"bed_totally_helpless", 95, "Totally helpless bed patient", "Alité, totalement dépendant"},
+};
+static const instr_item EDSS_ITEMS[] = {
+    {"pyramidal", "Pyramidal functions", "Fonctions pyramidales", OPTS(FS0_6), true, -1, 0},
+    {"cerebellar", "Cerebellar functions", "Fonctions cérébelleuses", OPTS(FS0_5), true, -1, 0},
+    {"brainstem", "Brainstem functions", "Fonctions du tronc cérébral", OPTS(FS0_5), true, -1, 0},
+    {"sensory", "Sensory functions", "Fonctions sensitives", OPTS(FS0_6), true, -1, 0},
+    {"bowel_bladder", "Bowel and bladder functions", "Fonctions intestinales et vésicales",
+     OPTS(FS0_6), true, -1, 0},
+    {"visual", "Visual functions", "Fonctions visuelles", OPTS(FS0_6), true, -1, 0},
+    {"cerebral", "Cerebral (mental) functions", "Fonctions cérébrales (mentales)", OPTS(FS0_5), true,
+     -1, 0},
+    {"ambulation", "Ambulation", "Déambulation", OPTS(EDSS_AMBULATION), true, -1, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* Satisfaction and perceived efficacy                                 */
+/* The clinic's follow-up questionnaire: overall satisfaction (5-point
+ * Likert), Patient Global Impression of Change (7 points, as the CGI
+ * improvement scale: Guy W. ECDEU Assessment Manual for Psychopharmacology,
+ * 1976, pp. 217-222; 1 = very much improved ... 7 = very much worse),
+ * perceived change per outcome domain, would recommend, free text. */
+static const instr_option SATISFACTION_5[] = {
+    {"1", 1, "Very dissatisfied", "Très insatisfait"}, {"2", 2, "Dissatisfied", "Insatisfait"},
+    {"3", 3, "Neither satisfied nor dissatisfied", "Ni satisfait ni insatisfait"},
+    {"4", 4, "Satisfied", "Satisfait"}, {"5", 5, "Very satisfied", "Très satisfait"},
+};
+static const instr_option PGIC_7[] = {
+    {"1", 1, "Very much improved", "Très nettement amélioré"}, {"2", 2, "Much improved", "Nettement amélioré"},
+    {"3", 3, "Minimally improved", "Légèrement amélioré"}, {"4", 4, "No change", "Pas de changement"},
+    {"5", 5, "Minimally worse", "Légèrement aggravé"}, {"6", 6, "Much worse", "Nettement aggravé"},
+    {"7", 7, "Very much worse", "Très nettement aggravé"},
+};
+static const instr_option CHANGE[] = {
+    {"much_worse", -2, "Much worse", "Beaucoup moins bien"}, {"worse", -1, "Worse", "Moins bien"},
+    {"no_change", 0, "No change", "Pas de changement"}, {"better", 1, "Better", "Mieux"},
+    {"much_better", 2, "Much better", "Beaucoup mieux"},
+    {"not_applicable", 0, "Not applicable", "Non applicable"},
+};
+static const instr_option YES_NO[] = {{"yes", 1, "Yes", "Oui"}, {"no", 0, "No", "Non"}};
+static const instr_group SATISFACTION_GROUPS[] = {
+    {"domains", "Perceived change by domain", "Changement perçu par domaine", 0},
+};
+#define DOMAIN(id, en, fr) {"change_" id, en, fr, OPTS(CHANGE), false, 0, 0}
+static const instr_item SATISFACTION_ITEMS[] = {
+    {"satisfaction", "Overall satisfaction with the treatment", "Satisfaction globale vis-à-vis du traitement",
+     OPTS(SATISFACTION_5), true, -1, 0},
+    {"pgic", "Global impression of change since the treatment",
+     "Impression globale de changement depuis le traitement", OPTS(PGIC_7), true, -1, 0},
+    DOMAIN("motor", "Motor function", "Fonction motrice"),
+    DOMAIN("sensation", "Sensation", "Sensibilité"),
+    DOMAIN("spasticity", "Spasticity", "Spasticité"),
+    DOMAIN("pain", "Pain", "Douleur"),
+    DOMAIN("bladder", "Bladder function", "Fonction vésicale"),
+    DOMAIN("bowel", "Bowel function", "Fonction intestinale"),
+    DOMAIN("sweating", "Sweating", "Transpiration"),
+    DOMAIN("other", "Other", "Autre"),
+    {"would_recommend", "Would recommend the treatment", "Recommanderait le traitement", OPTS(YES_NO),
+     true, -1, 0},
+    {"comments", "Comments", "Commentaires", TEXT(2000), false, -1, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* Registry                                                            */
+
+static const instr_def DEFS[] = {
+    {"alsfrs-r", "1", "ALS Functional Rating Scale, revised (ALSFRS-R)",
+     "Échelle fonctionnelle de la SLA, révisée (ALSFRS-R)", "Cedarbaum et al., J Neurol Sci 1999;169:13-21",
+     ALSFRS_ITEMS, COUNT(ALSFRS_ITEMS), ALSFRS_GROUPS, COUNT(ALSFRS_GROUPS), NULL, 0, INSTR_RULE_ALSFRS},
+    {"nrs-pain", "1", "Numeric rating scale for pain (NRS)", "Échelle numérique de la douleur (EN)",
+     "Jensen et al., Pain 1986;27:117-126", NRS_ITEMS, COUNT(NRS_ITEMS), NULL, 0, NULL, 0,
+     INSTR_RULE_EACH},
+    {"mas", "1", "Modified Ashworth Scale", "Échelle d'Ashworth modifiée",
+     "Bohannon and Smith, Phys Ther 1987;67:206-207", MAS_ITEMS, COUNT(MAS_ITEMS), NULL, 0, NULL, 0,
+     INSTR_RULE_ORDINAL_MAX},
+    {"scim-iii", "1", "Spinal Cord Independence Measure III (SCIM III)",
+     "Mesure d'indépendance fonctionnelle médullaire III (SCIM III)",
+     "Itzkovich et al., Disabil Rehabil 2007;29:1926-1933", SCIM_ITEMS, COUNT(SCIM_ITEMS), SCIM_GROUPS,
+     COUNT(SCIM_GROUPS), NULL, 0, INSTR_RULE_SUM},
+    {"nbd", "1", "Neurogenic Bowel Dysfunction score (NBD)",
+     "Score de dysfonction intestinale neurogène (NBD)", "Krogh et al., Spinal Cord 2006;44:625-631",
+     NBD_ITEMS, COUNT(NBD_ITEMS), NULL, 0, NBD_BANDS, COUNT(NBD_BANDS), INSTR_RULE_SUM},
+    {"koos", "1", "Knee injury and Osteoarthritis Outcome Score (KOOS)",
+     "Score KOOS (genou, traumatisme et arthrose)", "Roos and Lohmander, Health Qual Life Outcomes 2003;1:64; KOOS Scoring 2012",
+     KOOS_ITEMS, COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS},
+    {"edss", "1", "Expanded Disability Status Scale (EDSS)", "Échelle EDSS (Kurtzke)",
+     "Kurtzke, Neurology 1983;33:1444-1452", EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0,
+     INSTR_RULE_EDSS},
+    {"satisfaction", "1", "Satisfaction and perceived efficacy", "Satisfaction et efficacité perçue",
+     "cellclinic questionnaire; PGIC as Guy 1976", SATISFACTION_ITEMS, COUNT(SATISFACTION_ITEMS),
+     SATISFACTION_GROUPS, COUNT(SATISFACTION_GROUPS), NULL, 0, INSTR_RULE_EACH},
+};
+
+int instrument_count(void) { return COUNT(DEFS); }
+
+const instr_def *instrument_at(int i)
+{
+    return i >= 0 && i < COUNT(DEFS) ? &DEFS[i] : NULL;
+}
+
+const instr_def *instrument_find(const char *id)
+{
+    for (int i = 0; id != NULL && i < COUNT(DEFS); i++)
+        if (strcmp(DEFS[i].id, id) == 0)
+            return &DEFS[i];
+    return NULL;
+}
