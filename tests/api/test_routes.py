@@ -90,6 +90,9 @@ class Matrix:
         self.cr = r.json["id"]
         for role in harness.ROLES:
             s.token(role)
+        r = s.request("GET", "/api/v1/instruments", role="nurse")
+        items = (r.json or {}).get("items") if r.status == 200 else None
+        self.instrument = items[0].get("id") if items else None
 
     def uniq(self):
         self.n += 1
@@ -116,6 +119,8 @@ class Matrix:
             p = path.replace("{id}", str(self.patient))
         elif path.startswith("/api/v1/consultation-requests/{id}"):
             p = path.replace("{id}", str(self.cr))
+        elif path.startswith("/api/v1/instruments/{id}") and self.instrument:
+            p = path.replace("{id}", str(self.instrument))
         p = re.sub(r"\{[^}]+\}", "1", p)
         key = (method, path)
         if key == ("POST", "/api/v1/session"):
