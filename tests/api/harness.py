@@ -399,7 +399,9 @@ class Server:
 
 
 def db_connect_ro(path):
-    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=30)
+    from urllib.parse import quote
+    con = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True,
+                          timeout=30)
     con.execute("PRAGMA busy_timeout=30000")
     return con
 

@@ -223,7 +223,7 @@ def run_all(b, t, tmp, args):
         t.check(r.returncode == 0 and os.path.isfile(bk), "backup while serving exits 0",
                 "exit %s %r" % (r.returncode, r.stderr))
         if os.path.isfile(bk):
-            con = sqlite3.connect("file:%s?mode=ro" % bk, uri=True)
+            con = harness.db_connect_ro(bk)
             ic = con.execute("PRAGMA integrity_check").fetchall()
             con.close()
             t.check(ic == [("ok",)], "backup passes PRAGMA integrity_check", ic)

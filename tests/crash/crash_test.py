@@ -126,7 +126,7 @@ def round_new_ids(ledger, n_before):
 def bulk_check(db, ledger):
     """Checks every acknowledged write with SQL when the schema is the known one.
     Returns (missing patients, missing weights, patients without audit) or None."""
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    con = harness.db_connect_ro(db)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"patients", "patient_weights", "audit_log"} <= tables:
@@ -148,7 +148,7 @@ def bulk_check(db, ledger):
 
 
 def integrity(db):
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    con = harness.db_connect_ro(db)
     try:
         return con.execute("PRAGMA integrity_check").fetchall()
     finally:
