@@ -413,6 +413,26 @@ def run_all(b, t, tmp, args):
         srv.stop()
         srv.cleanup()
 
+    # --- commands on a data dir that does not exist fail, never claim success
+    missing = os.path.join(tmp, "missing")
+    for argv in (["audit", "verify", "--data", missing],
+                 ["demo", "--data", missing, "--patients", "3"],
+                 ["backup", "--data", missing, "--to", os.path.join(tmp, "m.db")],
+                 ["user", "add", "--data", missing, "--username", "x", "--role", "nurse",
+                  "--password-file", pw]):
+        r = cli(b, argv)
+        t.check(r.returncode in (1, 2) and r.stderr.strip() and not os.path.exists(missing),
+                "%s on a missing data dir fails (exit 1 or 2, a message) and creates nothing"
+                % " ".join(argv[:2]), "exit %s %r %r" % (r.returncode, r.stdout[:200],
+                                                        r.stderr[:200]))
+    r = cli(b, ["audit", "verify", "--data", missing])
+    t.check("intact" not in r.stdout, "audit verify on a missing data dir does not say intact",
+            r.stdout)
+    r = cli(b, ["backup", "--data", d4, "--to", os.path.join(tmp, "no", "such", "dir", "b.db")])
+    t.check(r.returncode == 1 and r.stderr.strip(),
+            "backup into a directory that does not exist exits 1 with a message",
+            "exit %s %r" % (r.returncode, r.stderr[:200]))
+
     # --- serve on a data dir that does not exist
     r = cli(b, ["serve", "--data", os.path.join(tmp, "missing"), "--listen",
                 "127.0.0.1:%d" % harness.free_port()], timeout=10)
