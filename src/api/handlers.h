@@ -42,5 +42,54 @@ cc_status h_instrument_get(api_request *req, cc_error *err);
 cc_status h_instrument_score(api_request *req, cc_error *err);
 cc_status h_observation_list(api_request *req, cc_error *err);
 cc_status h_observation_create(api_request *req, cc_error *err);
+/* issue 4: laboratory */
+cc_status h_lab_site_get(api_request *req, cc_error *err);
+cc_status h_lab_site_set(api_request *req, cc_error *err);
+cc_status h_lab_product_code_add(api_request *req, cc_error *err);
+cc_status h_lab_product_code_update(api_request *req, cc_error *err);
+
+cc_status h_donor_list(api_request *req, cc_error *err);
+cc_status h_donor_create(api_request *req, cc_error *err);
+cc_status h_donor_get(api_request *req, cc_error *err);
+cc_status h_donor_update(api_request *req, cc_error *err);
+cc_status h_donor_add_test(api_request *req, cc_error *err);
+cc_status h_donor_eligibility(api_request *req, cc_error *err);
+
+cc_status h_collection_list(api_request *req, cc_error *err);
+cc_status h_collection_create(api_request *req, cc_error *err);
+cc_status h_collection_get(api_request *req, cc_error *err);
+
+cc_status h_batch_list(api_request *req, cc_error *err);
+cc_status h_batch_create(api_request *req, cc_error *err);
+cc_status h_batch_get(api_request *req, cc_error *err);
+cc_status h_batch_add_step(api_request *req, cc_error *err);
+cc_status h_batch_open_deviation(api_request *req, cc_error *err);
+cc_status h_batch_close_deviation(api_request *req, cc_error *err);
+cc_status h_batch_add_qc(api_request *req, cc_error *err);
+cc_status h_batch_release(api_request *req, cc_error *err);
+cc_status h_batch_reject(api_request *req, cc_error *err);
+cc_status h_batch_add_unit(api_request *req, cc_error *err);
+
+cc_status h_unit_list(api_request *req, cc_error *err);
+cc_status h_unit_get(api_request *req, cc_error *err);
+cc_status h_storage_map(api_request *req, cc_error *err);
+cc_status h_unit_reserve(api_request *req, cc_error *err);
+cc_status h_unit_unreserve(api_request *req, cc_error *err);
+cc_status h_unit_issue(api_request *req, cc_error *err);
+cc_status h_unit_return(api_request *req, cc_error *err);
+cc_status h_unit_administer(api_request *req, cc_error *err);
+cc_status h_unit_hold(api_request *req, cc_error *err);
+cc_status h_unit_discard(api_request *req, cc_error *err);
+cc_status h_unit_release(api_request *req, cc_error *err);
+cc_status h_unit_restock(api_request *req, cc_error *err);
+cc_status h_unit_move(api_request *req, cc_error *err);
+cc_status h_unit_custody(api_request *req, cc_error *err);
+cc_status h_unit_label_pdf(api_request *req, cc_error *err);
+cc_status h_unit_label_png(api_request *req, cc_error *err);
+
+cc_status h_lookback_donor(api_request *req, cc_error *err);
+cc_status h_lookback_collection(api_request *req, cc_error *err);
+cc_status h_lookback_batch(api_request *req, cc_error *err);
+cc_status h_lookback_patient(api_request *req, cc_error *err);
 
 #endif

@@ -12,6 +12,7 @@ static const char *type_name(json_field_type t)
     case JF_NUMBER: return "a number";
     case JF_BOOLEAN: return "true or false";
     case JF_OBJECT: return "an object";
+    case JF_ARRAY: return "an array";
     }
     return "a value";
 }
@@ -24,6 +25,7 @@ static bool type_matches(const json_t *v, json_field_type t)
     case JF_NUMBER: return json_is_number(v);
     case JF_BOOLEAN: return json_is_boolean(v);
     case JF_OBJECT: return json_is_object(v);
+    case JF_ARRAY: return json_is_array(v);
     }
     return false;
 }
@@ -48,7 +50,7 @@ cc_status json_check(const json_t *body, const json_field *fields, cc_error *err
             return cc_fail(err, CC_INVALID, key, "too_long", "%s is too long", key);
         if (json_is_string(value) && strlen(json_string_value(value)) != json_string_length(value))
             return cc_fail(err, CC_INVALID, key, "invalid_text", "%s must not contain NUL", key);
-        if (json_is_object(value)) {
+        if (json_is_object(value) || json_is_array(value)) {
             char *text = json_dumps(value, JSON_COMPACT);
             size_t n = text ? strlen(text) : max + 1;
             free(text);

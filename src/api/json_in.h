@@ -13,13 +13,13 @@
 
 #include "core/status.h"
 
-typedef enum { JF_STRING, JF_INTEGER, JF_NUMBER, JF_BOOLEAN, JF_OBJECT } json_field_type;
+typedef enum { JF_STRING, JF_INTEGER, JF_NUMBER, JF_BOOLEAN, JF_OBJECT, JF_ARRAY } json_field_type;
 
 typedef struct {
     const char *name;
     json_field_type type;
     bool required;
-    size_t max_bytes; /* strings and serialized objects; 0 = 1024 */
+    size_t max_bytes; /* strings and serialized objects and arrays; 0 = 1024 */
 } json_field;
 
 /* fields ends with a row whose name is NULL. */

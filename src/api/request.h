@@ -44,10 +44,18 @@ typedef struct {
     const char *header_names[API_MAX_HEADERS];
     const char *header_values[API_MAX_HEADERS];
     int n_headers;
+    /* a non-JSON answer (api_reply_raw): bytes in the arena */
+    const char *raw_type;
+    const void *raw;
+    size_t raw_len;
 } api_request;
 
 /* Sets the answer; steals value. */
 void api_reply(api_request *req, unsigned status, json_t *value);
+/* Answers with bytes of another media type (PDF, PNG, CSV) instead of JSON;
+ * data must live in the request's arena (or be static). */
+void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
+                   size_t len);
 /* Adds a response header; name and value must outlive the request (arena or literal). */
 void api_add_header(api_request *req, const char *name, const char *value);
 /* Query-string argument or NULL. */
@@ -58,6 +66,9 @@ const char *api_header(api_request *req, const char *name);
 cc_status api_param_id(api_request *req, int i, int64_t *id, cc_error *err);
 /* page and per_page query arguments with defaults and bounds. */
 cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_error *err);
+/* The version a change is based on: If-Match ("N" or N) or an integer
+ * "version" in the body; neither is CC_INVALID code "precondition_required" (428). */
+cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err);
 /* The acting user for store calls. */
 store_actor api_actor(const api_request *req);
 /* Formats into arena memory. */

@@ -98,6 +98,15 @@ void api_reply(api_request *req, unsigned status, json_t *value)
     req->reply = value;
 }
 
+void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
+                   size_t len)
+{
+    api_reply(req, status, NULL);
+    req->raw_type = content_type;
+    req->raw = data;
+    req->raw_len = len;
+}
+
 void api_add_header(api_request *req, const char *name, const char *value)
 {
     if (req->n_headers < API_MAX_HEADERS) {
@@ -152,6 +161,28 @@ cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_erro
     return CC_OK;
 }
 
+cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err)
+{
+    const char *match = api_header(req, "If-Match");
+    if (match) {
+        char *end;
+        const char *p = match[0] == '"' ? match + 1 : match;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
+            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version",
+                           "If-Match must be the record's version, e.g. \"3\"");
+        *version = v;
+        return CC_OK;
+    }
+    json_t *v = json_object_get(req->body, "version");
+    if (json_is_integer(v)) {
+        *version = json_integer_value(v);
+        return CC_OK;
+    }
+    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
+                   "send the version you are changing in If-Match");
+}
+
 store_actor api_actor(const api_request *req)
 {
     store_actor actor = {req->who.id, req->authenticated ? req->who.username : "public"};
@@ -203,6 +234,7 @@ static unsigned http_status_of(const cc_error *err)
 
 static void set_error_reply(api_request *req, const cc_error *err)
 {
+    req->raw_type = NULL; /* an error is always JSON */
     json_t *body = json_is_object(req->reply) ? json_incref(req->reply) : json_object();
     json_object_set_new(body, "error",
                         json_pack("{s:s, s:s, s:s}", "code", err->code, "message", err->message,
@@ -220,8 +252,25 @@ static void add_security_headers(struct MHD_Response *r, bool api)
         MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
+static enum MHD_Result send_raw(struct MHD_Connection *c, api_request *req)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(req->raw_len, (void *)req->raw, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    add_security_headers(r, true);
+    MHD_add_response_header(r, "Content-Type", req->raw_type);
+    for (int i = 0; i < req->n_headers; i++)
+        MHD_add_response_header(r, req->header_names[i], req->header_values[i]);
+    enum MHD_Result ret = MHD_queue_response(c, req->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
 {
+    if (req->raw_type && !req->reply)
+        return send_raw(c, req);
     char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!text && req->reply) {
         req->status = 500;

@@ -1,13 +1,19 @@
 /*
- * cellclinic isbt128: ISBT 128 Donation Identification Number tools that need
- * no data directory (check-char, verify). "new" needs the database and is not
- * available yet. Exit codes as in commands.h.
+ * cellclinic isbt128: ISBT 128 Donation Identification Number tools:
+ * check-char and verify need no data directory; "new" allocates the next
+ * sequence number of a facility and year from the data directory's counter
+ * (the same counter the laboratory uses for units). Exit codes as in commands.h.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
+#include "core/date.h"
 #include "core/isbt128.h"
+#include "store/audit.h"
+#include "store/datadir.h"
+#include "store/lab.h"
 
 static const char usage[] =
     "usage: cellclinic isbt128 check-char DIN13\n"
@@ -24,7 +30,9 @@ static const char usage[] =
     "                    check character (W1234261234567), the scanned form\n"
     "                    (=W12342612345600) or the printed form in quotes\n"
     "                    (\"W1234 26 123456 00 7\")\n"
-    "  new               allocate the next DIN of a facility (not available yet)\n"
+    "  new               allocate the next DIN of facility FIN for year YY (default:\n"
+    "                    this year) from the data directory; prints it keyed\n"
+    "                    (W1234261234567) then printed (\"W1234 26 123456 00 7\")\n"
     "  -h, --help        show this help\n";
 
 static bool is_help(const char *a)
@@ -94,6 +102,59 @@ static int verify(int argc, char **argv)
     return 0;
 }
 
+static int allocate(int argc, char **argv)
+{
+    const char *data = NULL, *facility = NULL, *year_text = NULL;
+    const cli_option options[] = {{"facility", true, true, &facility},
+                                  {"year", true, false, &year_text},
+                                  {"data", true, true, &data},
+                                  {NULL, false, false, NULL}};
+    bool help;
+    int rc = opts_parse("isbt128 new", argc, argv, 2, options, usage, &help);
+    if (rc || help)
+        return rc;
+    int64_t year;
+    if (year_text) {
+        if (strlen(year_text) != 2) {
+            fprintf(stderr, "isbt128 new: option --year: two digits, 00 to 99\n");
+            return 2;
+        }
+        if (!opts_int("isbt128 new", "year", year_text, 0, 99, &year))
+            return 2;
+    } else {
+        int y, m, d;
+        date_to_ymd(instant_date(store_now_seconds()), &y, &m, &d);
+        year = y % 100;
+    }
+    char fin[ISBT128_FIN_LEN + 2];
+    snprintf(fin, sizeof fin, "%s", facility);
+    for (char *p = fin; *p; p++)
+        *p = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+    if (!isbt128_fin_is_valid(fin)) {
+        fprintf(stderr, "isbt128 new: option --facility: a FIN is A-N, P-Z or 1-9 then 4 digits\n");
+        return 2;
+    }
+    cc_error err;
+    db *d;
+    if (datadir_open(data, &d, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);
+        return 1;
+    }
+    store_actor actor = {0, "cli"};
+    isbt128_din din;
+    cc_status st = lab_din_allocate(d, &actor, fin, (int)year, &din, &err);
+    db_close(d);
+    if (st != CC_OK) {
+        fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);
+        return st == CC_INVALID ? 2 : 1;
+    }
+    char keyed[ISBT128_KEYED_TEXT], printed[ISBT128_PRINTED_TEXT];
+    isbt128_format_keyed(&din, keyed);
+    isbt128_format_printed(&din, printed);
+    printf("%s\n%s\n", keyed, printed);
+    return 0;
+}
+
 int cmd_isbt128(int argc, char **argv)
 {
     if (argc < 2) {
@@ -114,10 +175,8 @@ int cmd_isbt128(int argc, char **argv)
         return check_char(argc, argv);
     if (strcmp(sub, "verify") == 0)
         return verify(argc, argv);
-    if (strcmp(sub, "new") == 0) {
-        fprintf(stderr, "isbt128 new: not available yet\n");
-        return 2;
-    }
+    if (strcmp(sub, "new") == 0)
+        return allocate(argc, argv);
     fprintf(stderr, "isbt128: unknown subcommand '%s' (try --help)\n", sub);
     return 2;
 }

@@ -17,7 +17,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 /* Helpers working in other branches add their commands below this line. */
-int cmd_isbt128(int argc, char **argv); /* check-char, verify; "new" not yet */
+int cmd_isbt128(int argc, char **argv); /* check-char, verify, new */
 int cmd_isncsci(int argc, char **argv); /* isncsci classify: ISNCSCI exams, stdin -> stdout */
 int cmd_instruments(int argc, char **argv); /* instruments list|show|score ID < answers.json */
 

@@ -21,7 +21,7 @@ static const command COMMANDS[] = {
     {"audit", cmd_audit, "check the audit trail (audit verify)"},
     {"backup", cmd_backup, "consistent online copy of the database"},
     {"demo", cmd_demo, "add synthetic demonstration patients and requests"},
-    {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify)"},
+    {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify, new)"},
     {"isncsci", cmd_isncsci, "classify ISNCSCI examinations (isncsci classify < exams.json)"},
     {"instruments", cmd_instruments, "outcome instruments (instruments list | show ID | score ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},

@@ -286,3 +286,27 @@ bool isbt128_same_donation(const isbt128_din *a, const isbt128_din *b)
 {
     return memcmp(a->data, b->data, ISBT128_DATA_LEN) == 0;
 }
+
+bool isbt128_pdc_is_valid(const char *pdc)
+{
+    if (!pdc || strlen(pdc) != ISBT128_PDC_LEN || pdc[0] < 'A' || pdc[0] > 'Z')
+        return false;
+    return all_digits(pdc + 1, ISBT128_PDC_LEN - 1);
+}
+
+cc_status isbt128_product_scan(const char *pdc, char donation_type, int division,
+                               char out[ISBT128_PRODUCT_SCAN_TEXT], cc_error *err)
+{
+    if (!isbt128_pdc_is_valid(pdc))
+        return cc_fail(err, CC_INVALID, "product_code", "invalid_product_code",
+                       "a product description code is one letter A-Z and 4 digits");
+    if (!is_digit(donation_type) && !(donation_type >= 'A' && donation_type <= 'Z'))
+        return cc_fail(err, CC_INVALID, "donation_type", "invalid_donation_type",
+                       "the type of donation is one character 0-9 or A-Z");
+    if (division < 0 || division > ISBT128_MAX_DIVISION)
+        return cc_fail(err, CC_INVALID, "division", "invalid_division",
+                       "division must be 0 (undivided) to %d", ISBT128_MAX_DIVISION);
+    snprintf(out, ISBT128_PRODUCT_SCAN_TEXT, "=<%s%c%c%c", pdc, donation_type,
+             division == 0 ? '0' : (char)('A' + division - 1), '0');
+    return CC_OK;
+}

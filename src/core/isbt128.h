@@ -129,6 +129,33 @@ void isbt128_format_keyed(const isbt128_din *d, char out[ISBT128_KEYED_TEXT]);
 void isbt128_format_scan(const isbt128_din *d, char out[ISBT128_SCAN_TEXT]);
 void isbt128_format_printed(const isbt128_din *d, char out[ISBT128_PRINTED_TEXT]);
 
+/* --- product code (data structure 003) ------------------------------- *
+ *
+ * Barcode data content "=<" + PDC(5) + t + ds (10 characters):
+ *   PDC  product description code: one letter A-Z then 4 digits. The codes
+ *        are assigned and licensed by ICCBBA; none is shipped here: the site
+ *        configures the codes it may use and this module checks their form.
+ *   t    type of donation: one character 0-9 or A-Z, stored as configured;
+ *        this program writes '0' ("not specified") and does not interpret it.
+ *   ds   division: "00" for an undivided unit; division n (1..26) is written
+ *        'A'+n-1 followed by '0' ("A0", "B0", ... "Z0"). Second-level
+ *        divisions (lowercase ds) are not produced.
+ */
+enum {
+    ISBT128_PDC_LEN = 5,
+    ISBT128_PDC_TEXT = 6,
+    ISBT128_PRODUCT_SCAN_TEXT = 11, /* "=<" + 8 + NUL */
+    ISBT128_MAX_DIVISION = 26
+};
+
+/* True when pdc is exactly one letter A-Z followed by 4 digits (uppercase only). */
+bool isbt128_pdc_is_valid(const char *pdc);
+
+/* Writes the product-code barcode content. CC_INVALID naming "product_code"
+ * (bad PDC), "donation_type" (not 0-9/A-Z) or "division" (not 0..26). */
+cc_status isbt128_product_scan(const char *pdc, char donation_type, int division,
+                               char out[ISBT128_PRODUCT_SCAN_TEXT], cc_error *err);
+
 /* True when both DINs name the same donation (data equal; flags and the
  * check character, which follows from data, are ignored). */
 bool isbt128_same_donation(const isbt128_din *a, const isbt128_din *b);

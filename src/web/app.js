@@ -9,6 +9,7 @@ import { renderPatientList } from './views/patients.js';
 import { renderPatientView } from './views/patient.js';
 import { renderPatientForm } from './views/patient-form.js';
 import { renderRequestList, renderRequestView } from './views/requests.js';
+import { labRoutes, LAB_READ } from './views/lab.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -20,6 +21,7 @@ const routes = [
   [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
+  ...labRoutes,
 ];
 
 let renderSeq = 0;
@@ -43,6 +45,7 @@ export function navigate(hash, message = null) {
 function homeFor(user) {
   if (PATIENT_ROLES.includes(user.role)) return '#/patients';
   if (REQUEST_ROLES.includes(user.role)) return '#/requests';
+  if (LAB_READ.includes(user.role)) return '#/lab';
   return '#/home';
 }
 
@@ -142,8 +145,9 @@ function updateChrome() {
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
+  $('#nav-lab').parentElement.hidden = !can(LAB_READ);
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -12,11 +12,13 @@
 #include <cmocka.h>
 
 #include "cli/commands.h"
+#include "core/isbt128.h"
+#include "store/datadir.h"
 
 /* Runs cmd_isbt128 with stdout and stderr redirected to temporary files. */
 static int run(const char *const *args, char *out, size_t out_cap, char *err, size_t err_cap)
 {
-    char *argv[8];
+    char *argv[12];
     int argc = 0;
     for (; args[argc]; argc++)
         argv[argc] = (char *)args[argc];
@@ -54,7 +56,7 @@ static void test_cli_table(void **state)
 {
     (void)state;
     static const struct {
-        const char *args[8]; /* NULL-terminated */
+        const char *args[10]; /* NULL-terminated */
         int rc;
         const char *out; /* exact stdout, or prefix when ends with '*' */
         const char *err; /* substring of stderr, "" for none expected */
@@ -78,8 +80,11 @@ static void test_cli_table(void **state)
         {{"isbt128", "verify", "W123426123456"}, 1, "invalid: *", ""},
         {{"isbt128", "verify"}, 2, "", "missing DIN"},
         {{"isbt128", "verify", "-x"}, 2, "", "unknown option '-x'"},
-        {{"isbt128", "new", "--facility", "W1234", "--data", "d"}, 2, "",
-         "isbt128 new: not available yet"},
+        {{"isbt128", "new", "--facility", "O1234", "--data", "d"}, 2, "", "option --facility"},
+        {{"isbt128", "new", "--facility", "W1234", "--year", "2026", "--data", "d"}, 2, "", "option --year"},
+        {{"isbt128", "new", "--facility", "W1234"}, 2, "", "--data"},
+        {{"isbt128", "new", "--data", "d"}, 2, "", "--facility"},
+        {{"isbt128", "new", "--facility", "W1234", "--data", "/nonexistent/cc"}, 1, "", "isbt128 new"},
         {{"isbt128", "--help"}, 0, "usage: cellclinic isbt128*", ""},
         {{"isbt128", "verify", "--help"}, 0, "usage: cellclinic isbt128*", ""},
         {{"isbt128"}, 2, "", "missing subcommand"},
@@ -109,10 +114,55 @@ static void test_cli_table(void **state)
     }
 }
 
+/* new: consecutive sequence numbers per facility and year, each DIN valid,
+ * counted in this data directory only. */
+static void test_new_allocates_in_sequence(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/cc-isbt-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    rmdir(dir);
+    db *d;
+    cc_error e;
+    assert_int_equal(datadir_create(dir, &d, &e), CC_OK);
+    db_close(d);
+    static const struct {
+        const char *facility, *year, *keyed; /* keyed: W1234 + year + sequence + check */
+    } rows[] = {
+        {"W1234", "26", "W123426000001N"}, /* check characters as printed by check-char */
+        {"W1234", "26", "W123426000002L"},
+        {"w1234", "26", "W123426000003J"}, /* lowercase folded, same counter */
+        {"W1234", "27", NULL},             /* another year: its own counter from 1 */
+        {"A9999", "26", NULL},             /* another facility: its own counter */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *args[] = {"isbt128", "new", "--facility", rows[i].facility, "--year", rows[i].year,
+                              "--data", dir, NULL};
+        char out[256], err[256];
+        int rc = run(args, out, sizeof out, err, sizeof err);
+        if (rc != 0)
+            fail_msg("row %zu: rc %d: %s", i, rc, err);
+        char keyed[ISBT128_KEYED_TEXT];
+        snprintf(keyed, sizeof keyed, "%.14s", out);
+        isbt128_din din;
+        assert_int_equal(isbt128_parse(keyed, "din", &din, &e), CC_OK);
+        if (rows[i].keyed)
+            assert_string_equal(keyed, rows[i].keyed);
+        else
+            assert_int_equal(isbt128_sequence(&din), 1);
+        assert_non_null(strstr(out, "\n")); /* then the printed form */
+    }
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_table),
+        cmocka_unit_test(test_new_allocates_in_sequence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

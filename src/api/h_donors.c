@@ -1,0 +1,156 @@
+/* Donors: anonymous or autologous, consent, screening tests, eligibility. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/json_in.h"
+#include "api/lab_api.h"
+#include "core/lab_rules.h"
+#include "store/lab.h"
+
+static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_error *err)
+{
+    buf b;
+    buf_init(&b, LAB_VIEW_MAX);
+    cc_status st = lab_donor_json(req->db, id, &b, err);
+    if (st == CC_OK)
+        st = lab_reply_text(req, status, b.data, err);
+    buf_release(&b);
+    json_t *version = json_object_get(json_object_get(req->reply, "donor"), "version");
+    if (st == CC_OK && version)
+        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
+    return st;
+}
+
+cc_status h_donor_list(api_request *req, cc_error *err)
+{
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    const char *q = api_query(req, "q");
+    if (st == CC_OK && q && strlen(q) > 40)
+        st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
+    if (st != CC_OK)
+        return st;
+    buf b;
+    buf_init(&b, LAB_VIEW_MAX);
+    st = lab_donor_list_json(req->db, q, page, per_page, &b, &total, err);
+    if (st == CC_OK)
+        st = lab_reply_page(req, b.data, page, per_page, total, err);
+    buf_release(&b);
+    return st;
+}
+
+/* A donor code is 1..20 of A-Z, 0-9 and '-'; anonymous: no names. */
+static cc_status check_code(const char *code, cc_error *err)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (code && (n == 0 || n > 20 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != n))
+        return cc_fail(err, CC_INVALID, "code", "invalid_value",
+                       "a donor code is 1 to 20 characters A-Z, 0-9 or '-'");
+    return CC_OK;
+}
+
+cc_status h_donor_create(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"code", JF_STRING, false, 20},
+                                        {"kind", JF_STRING, true, 12},
+                                        {"patient_id", JF_INTEGER, false, 0},
+                                        {"consent_date", JF_STRING, false, 10},
+                                        {"consent_reference", JF_STRING, false, 200},
+                                        {NULL, JF_STRING, false, 0}};
+    cc_status st = lab_check_body(req->body, fields, err);
+    lab_donor_fields f = {json_get_string(req->body, "code"), json_get_string(req->body, "kind"), 0,
+                          json_get_string(req->body, "consent_date"),
+                          json_get_string(req->body, "consent_reference")};
+    cc_date consent;
+    if (st == CC_OK)
+        st = check_code(f.code, err);
+    if (st == CC_OK)
+        st = lab_body_id(req->body, "patient_id", false, &f.patient_id, err);
+    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
+        f.consent_date && consent > api_today())
+        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+    if (st != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    int64_t id;
+    if ((st = lab_donor_create(req->db, &actor, &f, &id, err)) != CC_OK)
+        return st;
+    api_add_header(req, "Location", api_printf(req, "/api/v1/donors/%lld", (long long)id));
+    return reply_donor(req, 201, id, err);
+}
+
+cc_status h_donor_get(api_request *req, cc_error *err)
+{
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    return st == CC_OK ? reply_donor(req, 200, id, err) : st;
+}
+
+
+cc_status h_donor_update(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"consent_date", JF_STRING, true, 10},
+                                        {"consent_reference", JF_STRING, false, 200},
+                                        {"reason", JF_STRING, false, 1000},
+                                        {"version", JF_INTEGER, false, 0},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id, version = 0;
+    cc_date consent;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = lab_check_body(req->body, fields, err);
+    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
+        consent > api_today())
+        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+    if (st == CC_OK)
+        st = api_expected_version(req, &version, err);
+    if (st != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    st = lab_donor_set_consent(req->db, &actor, id, version, json_get_string(req->body, "consent_date"),
+                               json_get_string(req->body, "consent_reference"),
+                               json_get_string(req->body, "reason"), err);
+    return st == CC_OK ? reply_donor(req, 200, id, err) : st;
+}
+
+cc_status h_donor_add_test(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"test", JF_STRING, true, 16},
+                                        {"result", JF_STRING, true, 16},
+                                        {"sampled_on", JF_STRING, true, 10},
+                                        {"reason", JF_STRING, false, 1000},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id, test_id;
+    cc_date sampled;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = lab_check_body(req->body, fields, err);
+    if (st == CC_OK && (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
+        sampled > api_today())
+        st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
+    if (st != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    st = lab_donor_add_test(req->db, &actor, id, json_get_string(req->body, "test"),
+                            json_get_string(req->body, "result"), json_get_string(req->body, "sampled_on"),
+                            json_get_string(req->body, "reason"), &test_id, err);
+    return st == CC_OK ? reply_donor(req, 201, id, err) : st;
+}
+
+cc_status h_donor_eligibility(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"decision", JF_STRING, true, 16},
+                                        {"reason", JF_STRING, false, 1000},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st == CC_OK)
+        st = lab_check_body(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    store_actor actor = api_actor(req);
+    st = lab_donor_decide(req->db, &actor, id, json_get_string(req->body, "decision"),
+                          json_get_string(req->body, "reason"), err);
+    return st == CC_OK ? reply_donor(req, 200, id, err) : st;
+}

@@ -1,0 +1,148 @@
+#include "lab_api.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/json_in.h"
+#include "store/lab.h"
+#include "store/users.h"
+
+cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err)
+{
+    cc_status st = json_check(body, fields, err);
+    if (st != CC_OK)
+        return st;
+    for (const json_field *f = fields; f->name; f++) {
+        const char *text = json_get_string(body, f->name);
+        bool lines = f->max_bytes > 400;
+        for (const unsigned char *p = (const unsigned char *)text; p && *p; p++)
+            if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
+                return cc_fail(err, CC_INVALID, f->name, "invalid_text",
+                               lines ? "%s must not contain control characters other than line breaks"
+                                     : "%s must be a single line without control characters",
+                               f->name);
+    }
+    return CC_OK;
+}
+
+cc_status lab_reply_text(api_request *req, unsigned status, const char *text, cc_error *err)
+{
+    json_t *v = json_loads(text, 0, NULL);
+    if (!v)
+        return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the record");
+    api_reply(req, status, v);
+    return CC_OK;
+}
+
+cc_status lab_reply_page(api_request *req, const char *items, int64_t page, int64_t per_page,
+                         int64_t total, cc_error *err)
+{
+    json_t *list = json_loads(items, 0, NULL);
+    if (!list)
+        return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the list");
+    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page,
+                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+    return CC_OK;
+}
+
+cc_status lab_body_date(const json_t *body, const char *name, bool required, cc_date *out,
+                        cc_error *err)
+{
+    const char *text = json_get_string(body, name);
+    if (!text)
+        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name) : CC_OK;
+    return date_parse(text, name, out, err);
+}
+
+cc_status lab_body_id(const json_t *body, const char *name, bool required, int64_t *out,
+                      cc_error *err)
+{
+    json_t *v = json_object_get(body, name);
+    *out = 0;
+    if (!v)
+        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name) : CC_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < 1)
+        return cc_fail(err, CC_INVALID, name, "invalid_value", "%s must be a positive id", name);
+    *out = json_integer_value(v);
+    return CC_OK;
+}
+
+cc_status lab_body_amount(const json_t *body, const char *name, double max, double *out,
+                          cc_error *err)
+{
+    json_t *v = json_object_get(body, name);
+    *out = -1;
+    if (!v)
+        return CC_OK;
+    double x = json_number_value(v);
+    if (!json_is_number(v) || !isfinite(x) || x < 0 || x > max)
+        return cc_fail(err, CC_INVALID, name, "out_of_range", "%s must be between 0 and %g", name, max);
+    *out = x;
+    return CC_OK;
+}
+
+cc_status lab_query_id(api_request *req, const char *name, int64_t *out, cc_error *err)
+{
+    const char *v = api_query(req, name);
+    *out = 0;
+    if (!v)
+        return CC_OK;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || x < 1)
+        return cc_fail(err, CC_INVALID, name, "invalid_value", "%s must be a positive id", name);
+    *out = x;
+    return CC_OK;
+}
+
+cc_status lab_require_text(const char *text, const char *field, cc_error *err)
+{
+    for (const char *p = text; p && *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            return CC_OK;
+    return cc_fail(err, CC_INVALID, field, "required", "%s must not be empty", field);
+}
+
+cc_status lab_expire_sweep(api_request *req, cc_error *err)
+{
+    store_actor system = {0, "system"};
+    int64_t n;
+    return lab_units_expire(req->db, &system, api_today(), &n, err);
+}
+
+cc_status lab_check_signature(api_request *req, const char *password, cc_error *err)
+{
+    user_identity who;
+    cc_error ignored;
+    if (!password || user_authenticate(req->db, req->who.username, password, &who, &ignored) != CC_OK ||
+        who.id != req->who.id)
+        return cc_fail(err, CC_FORBIDDEN, "password", "bad_signature",
+                       "electronic signature refused: type your own password");
+    return CC_OK;
+}
+
+cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)
+{
+    const char *f = api_query(req, "format");
+    *csv = f && strcmp(f, "csv") == 0;
+    if (f && !*csv && strcmp(f, "json") != 0)
+        return cc_fail(err, CC_INVALID, "format", "invalid_value", "format must be json or csv");
+    return CC_OK;
+}
+
+void lab_csv_field(buf *b, const char *text, bool last)
+{
+    const char *t = text ? text : "";
+    bool formula = *t == '=' || *t == '+' || *t == '-' || *t == '@';
+    buf_putc(b, '"');
+    if (formula)
+        buf_putc(b, '\'');
+    for (; *t; t++) {
+        if (*t == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *t);
+    }
+    buf_putc(b, '"');
+    buf_puts(b, last ? "\r\n" : ",");
+}

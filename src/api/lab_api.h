@@ -1,0 +1,64 @@
+/*
+ * lab_api: helpers shared by the laboratory handlers (h_lab_site.c,
+ * h_donors.c, h_collections.c, h_batches.c, h_units.c, h_lookback.c).
+ *
+ * They turn the store's JSON text views into replies, read typed values out
+ * of a body already checked by json_check, run the expiry sweep (H3) before
+ * unit operations, and check an electronic signature (the caller's own
+ * password typed again). Everything lives in the request's arena.
+ */
+#ifndef CC_LAB_API_H
+#define CC_LAB_API_H
+
+#include <stdint.h>
+
+#include "api/json_in.h"
+#include "api/request.h"
+#include "core/buf.h"
+#include "core/date.h"
+
+enum { LAB_VIEW_MAX = 8 << 20 };
+
+/* json_check, then text rules: a field of at most 400 bytes is one line (no
+ * control characters at all); longer fields (notes, reasons, descriptions)
+ * may hold line breaks and tabs but no other control characters. */
+cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err);
+
+/* Parses text (a store view) and replies with it; CC_INTERNAL when the text
+ * is not JSON. */
+cc_status lab_reply_text(api_request *req, unsigned status, const char *text, cc_error *err);
+/* {"items": <text>, "page", "per_page", "total"} */
+cc_status lab_reply_page(api_request *req, const char *items, int64_t page, int64_t per_page,
+                         int64_t total, cc_error *err);
+
+/* A date field: CC_INVALID naming it when malformed; *out untouched and
+ * CC_OK when absent and not required. */
+cc_status lab_body_date(const json_t *body, const char *name, bool required, cc_date *out,
+                        cc_error *err);
+/* An id field (positive integer); 0 when absent and not required. */
+cc_status lab_body_id(const json_t *body, const char *name, bool required, int64_t *out,
+                      cc_error *err);
+/* A non-negative finite number field; -1 when absent. */
+cc_status lab_body_amount(const json_t *body, const char *name, double max, double *out,
+                          cc_error *err);
+/* A query argument as a positive id; 0 when absent. */
+cc_status lab_query_id(api_request *req, const char *name, int64_t *out, cc_error *err);
+/* Requires text to be non-blank. */
+cc_status lab_require_text(const char *text, const char *field, cc_error *err);
+
+/* H3: turns every unit whose expiry has passed to expired before a unit is
+ * read or changed. */
+cc_status lab_expire_sweep(api_request *req, cc_error *err);
+
+/* Electronic signature: the password must be the caller's own. Tokens sign
+ * too (their user's password is still asked). CC_FORBIDDEN "bad_signature". */
+cc_status lab_check_signature(api_request *req, const char *password, cc_error *err);
+
+/* The ?format= argument: false for JSON (absent or "json"), true for "csv";
+ * CC_INVALID otherwise. */
+cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err);
+/* Appends one CSV field (RFC 4180 quoting; a leading = + - @ is prefixed
+ * with ' so spreadsheets do not run it). */
+void lab_csv_field(buf *b, const char *text, bool last);
+
+#endif

@@ -1,0 +1,158 @@
+#include "lab_rules.h"
+
+#include <string.h>
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; s && *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+static const char *const PRODUCT_TYPES[] = {"uc-msc", "ucb-sc", "bm-msc", "ad-msc",
+                                            "pl-msc", "secretome", NULL};
+static const char *const PRODUCT_LABELS[] = {"UC-MSC", "UCB-SC", "BM-MSC", "AD-MSC",
+                                             "PL-MSC", "Secretome", NULL};
+static const char *const SOURCES[] = {"cord-blood", "cord-tissue", "placenta", "bone-marrow",
+                                      "adipose", NULL};
+static const char *const STEPS[] = {"isolation",        "passage",    "harvest",       "formulation",
+                                    "cryopreservation", "cm-harvest", "concentration", NULL};
+static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv", NULL};
+/* Tests whose latest result must be negative; cmv must only exist. */
+static const char *const REQUIRED_NEGATIVE[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", NULL};
+static const char *const RESULTS[] = {"negative", "positive", "indeterminate", NULL};
+static const char *const ELIGIBILITY[] = {"eligible", "ineligible", "incomplete", NULL};
+
+bool lab_product_type_is_valid(const char *s) { return in_list(s, PRODUCT_TYPES); }
+bool lab_source_is_valid(const char *s) { return in_list(s, SOURCES); }
+bool lab_step_is_valid(const char *s) { return in_list(s, STEPS); }
+bool lab_screening_test_is_valid(const char *s) { return in_list(s, TESTS); }
+bool lab_screening_result_is_valid(const char *s) { return in_list(s, RESULTS); }
+bool lab_eligibility_is_valid(const char *s) { return in_list(s, ELIGIBILITY); }
+
+const char *lab_product_type_label(const char *s)
+{
+    for (size_t i = 0; s && PRODUCT_TYPES[i]; i++)
+        if (strcmp(s, PRODUCT_TYPES[i]) == 0)
+            return PRODUCT_LABELS[i];
+    return s ? s : "";
+}
+
+/* The latest result of one test: latest sample date, the last given on ties. */
+static const lab_screening *latest(const lab_screening *tests, size_t n, const char *test)
+{
+    const lab_screening *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (tests[i].test && strcmp(tests[i].test, test) == 0 &&
+            (!best || tests[i].sampled_on >= best->sampled_on))
+            best = &tests[i];
+    return best;
+}
+
+cc_status lab_check_eligibility(const char *decision, bool consent, const lab_screening *tests,
+                                size_t n_tests, cc_error *err)
+{
+    if (!lab_eligibility_is_valid(decision))
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible, ineligible or incomplete");
+    if (strcmp(decision, "eligible") != 0)
+        return CC_OK;
+    if (!consent)
+        return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
+                       "the donor's consent is not recorded");
+    if (n_tests > 0 && !tests)
+        return cc_fail(err, CC_INVALID, "tests", "invalid_value", "no screening results given");
+    for (size_t i = 0; REQUIRED_NEGATIVE[i]; i++) {
+        const lab_screening *t = latest(tests, n_tests, REQUIRED_NEGATIVE[i]);
+        if (!t)
+            return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
+                           "screening test %s has no result", REQUIRED_NEGATIVE[i]);
+        if (!t->result || strcmp(t->result, "negative") != 0)
+            return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
+                           "screening test %s is %s, not negative", REQUIRED_NEGATIVE[i],
+                           t->result ? t->result : "unknown");
+    }
+    if (!latest(tests, n_tests, "cmv"))
+        return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
+                       "screening test cmv has no result");
+    return CC_OK;
+}
+
+static cc_status check_autologous(const lab_unit *u, int64_t patient_id, cc_error *err)
+{
+    if (u->owner_patient_id != 0 && patient_id != u->owner_patient_id)
+        return cc_fail(err, CC_CONFLICT, "patient_id", "autologous_other_patient",
+                       "this autologous unit belongs to another patient; it can never be given "
+                       "to anyone else");
+    return CC_OK;
+}
+
+cc_status lab_check_reserve(const lab_unit *u, const lab_reservation *r, cc_date on, cc_error *err)
+{
+    if (!u || !r || r->patient_id <= 0)
+        return cc_fail(err, CC_INVALID, "patient_id", "required", "a patient is required");
+    if (!lab_product_type_is_valid(r->product_type))
+        return cc_fail(err, CC_INVALID, "product_type", "invalid_value", "unknown product type");
+    if (u->state != UNIT_RELEASED)
+        return cc_fail(err, CC_CONFLICT, "unit", "unit_not_released",
+                       "unit is %s: only a released unit can be reserved",
+                       unit_state_name(u->state));
+    if (unit_is_expired(u->expiry, on)) {
+        char text[CC_DATE_TEXT];
+        date_format(u->expiry, text);
+        return cc_fail(err, CC_CONFLICT, "unit", "unit_expired", "unit expired on %s", text);
+    }
+    if (!u->product_type || strcmp(u->product_type, r->product_type) != 0)
+        return cc_fail(err, CC_CONFLICT, "product_type", "product_type_mismatch",
+                       "the unit is %s, the administration needs %s",
+                       lab_product_type_label(u->product_type),
+                       lab_product_type_label(r->product_type));
+    cc_status st = check_autologous(u, r->patient_id, err);
+    if (st != CC_OK)
+        return st;
+    if (r->dose_cells > 0) {
+        /* cells <= dose * (1 + tol/100), written without overflow for realistic doses */
+        uint64_t upper = r->dose_cells + r->dose_cells / 100 * LAB_DOSE_TOLERANCE_PERCENT;
+        if (u->cells < r->dose_cells || u->cells > upper)
+            return cc_fail(err, CC_CONFLICT, "dose_cells", "dose_mismatch",
+                           "the unit holds %llu cells; the dose is %llu cells (up to %d %% more "
+                           "allowed)",
+                           (unsigned long long)u->cells, (unsigned long long)r->dose_cells,
+                           LAB_DOSE_TOLERANCE_PERCENT);
+    }
+    return CC_OK;
+}
+
+cc_status lab_check_issue(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err)
+{
+    if (!u)
+        return cc_fail(err, CC_INVALID, "unit", "required", "no unit");
+    cc_status st = unit_check_issuable(u->state, u->expiry, on, err);
+    if (st != CC_OK)
+        return st;
+    if (patient_id <= 0)
+        return cc_fail(err, CC_INVALID, "patient_id", "required",
+                       "a unit is issued for one patient");
+    if ((st = check_autologous(u, patient_id, err)) != CC_OK)
+        return st;
+    if (u->state == UNIT_RESERVED && u->reserved_patient_id != patient_id)
+        return cc_fail(err, CC_CONFLICT, "patient_id", "patient_mismatch",
+                       "the unit is reserved for another patient");
+    return CC_OK;
+}
+
+cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err)
+{
+    if (!u)
+        return cc_fail(err, CC_INVALID, "unit", "required", "no unit");
+    cc_status st = unit_check_administrable(u->state, u->expiry, on, err);
+    if (st != CC_OK)
+        return st;
+    if ((st = check_autologous(u, patient_id, err)) != CC_OK)
+        return st;
+    if (patient_id <= 0 || u->issued_patient_id != patient_id)
+        return cc_fail(err, CC_CONFLICT, "patient_id", "patient_mismatch",
+                       "the unit was issued for another patient");
+    return CC_OK;
+}

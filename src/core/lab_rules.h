@@ -1,0 +1,99 @@
+/*
+ * lab_rules: the laboratory's vocabularies and the decisions that are neither
+ * the unit life cycle (unit_state.h) nor QC (qc_spec.h): donor eligibility,
+ * reservation and issue of units (hazards H2, H3, H7, H12, H13).
+ *
+ * Vocabularies (exact lowercase codes; the API uses the same words):
+ *   product types     uc-msc ucb-sc bm-msc ad-msc pl-msc secretome
+ *   collection source cord-blood cord-tissue placenta bone-marrow adipose
+ *   batch steps       isolation passage harvest formulation cryopreservation
+ *                     cm-harvest concentration (the last two for secretome)
+ *   screening tests   hiv hbv hcv syphilis htlv (required negative), cmv
+ *                     (required to be recorded; a positive result does not
+ *                     exclude the donor, it is shown on the record)
+ *   screening results negative positive indeterminate
+ *   eligibility       eligible ineligible incomplete
+ *
+ * Donor eligibility (lab_check_eligibility): "eligible" may be signed only
+ * when consent is recorded and, for each required test, the most recent
+ * result (latest sample date; on the same date the last one given) is
+ * negative, and CMV has a result. "ineligible" and "incomplete" may always be
+ * recorded (the caller requires a reason for "ineligible").
+ *
+ * Reservation (lab_check_reserve), for one planned administration:
+ *   the unit is released (H2) and not expired on the date (H3);
+ *   product types are equal;
+ *   an autologous unit (owner patient != 0) only for its owner, no override (H7);
+ *   when a dose is given, the unit's cells lie in [dose, dose + 10 %]
+ *   (LAB_DOSE_TOLERANCE_PERCENT): a unit must neither fall short of the
+ *   prescribed dose nor exceed it by more than the tolerance.
+ * Issue (lab_check_issue): unit_check_issuable (H2, H3, H12), then the
+ *   receiving patient must be the reserved patient when the unit is reserved
+ *   and the owner when it is autologous (H7); a patient is always required.
+ * Administration (lab_check_administer): unit_check_administrable (H2, H3,
+ *   H12), the patient is the one the unit was issued for, and the owner when
+ *   autologous (H7).
+ *
+ * Bad input: unknown words are CC_INVALID naming the caller's field; a refused
+ * decision is CC_CONFLICT with a stable code ("unit_not_released",
+ * "unit_expired", "product_type_mismatch", "autologous_other_patient",
+ * "dose_mismatch", "patient_mismatch", "eligibility_not_met"). Patient ids are
+ * opaque positive integers; 0 means none. Pure, no allocation, thread-safe.
+ */
+#ifndef CC_LAB_RULES_H
+#define CC_LAB_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "status.h"
+#include "unit_state.h"
+
+enum { LAB_DOSE_TOLERANCE_PERCENT = 10 };
+
+bool lab_product_type_is_valid(const char *s);
+bool lab_source_is_valid(const char *s);
+bool lab_step_is_valid(const char *s);
+bool lab_screening_test_is_valid(const char *s);
+bool lab_screening_result_is_valid(const char *s);
+bool lab_eligibility_is_valid(const char *s);
+/* "UC-MSC", "Secretome", ...: the display name of a valid product type, or
+ * the input itself when unknown. Static strings. */
+const char *lab_product_type_label(const char *s);
+
+typedef struct {
+    const char *test;    /* screening test code */
+    const char *result;  /* negative, positive, indeterminate */
+    cc_date sampled_on;
+} lab_screening;
+
+/* CC_OK when decision may be recorded given consent and the screening
+ * results; CC_CONFLICT "eligibility_not_met" naming the first missing or
+ * non-negative required test otherwise; CC_INVALID for an unknown decision
+ * (field "decision"). */
+cc_status lab_check_eligibility(const char *decision, bool consent, const lab_screening *tests,
+                                size_t n_tests, cc_error *err);
+
+typedef struct {
+    unit_state state;
+    cc_date expiry;
+    const char *product_type;
+    uint64_t cells;
+    int64_t owner_patient_id;    /* autologous owner, 0 when allogeneic */
+    int64_t reserved_patient_id; /* 0 when not reserved */
+    int64_t issued_patient_id;   /* 0 when not issued */
+} lab_unit;
+
+typedef struct {
+    int64_t patient_id;       /* required */
+    const char *product_type; /* required */
+    uint64_t dose_cells;      /* 0: no dose check */
+} lab_reservation;
+
+cc_status lab_check_reserve(const lab_unit *u, const lab_reservation *r, cc_date on, cc_error *err);
+cc_status lab_check_issue(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
+cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * label: the printable label of a cell unit, as PDF or PNG (cairo), with
+ * Code 128 barcodes (libzint) of the DIN ("=" + 13 data characters + flags,
+ * ISBT 128 data structure 001) and of the product code ("=<" + PDC + type of
+ * donation + division, data structure 003).
+ *
+ * Layout (4 x 4 inch, 288 x 288 pt; PNG at 300 dpi, 1200 x 1200 px):
+ *   DIN barcode, then the eye-readable DIN "W1234 26 000001 00" with its
+ *   check character in a box; product-code barcode and its text; product
+ *   type, cells, volume, viability, expiry, storage conditions, batch;
+ *   "FOR AUTOLOGOUS USE ONLY — patient MRN ..." for an autologous unit;
+ *   a banner "QUARANTINE" while the unit is in quarantine, "EXPIRED — DO NOT
+ *   USE" / "DISCARDED — DO NOT USE" for those states.
+ * Bars are drawn without anti-aliasing on whole pixels of the PNG (0.72 pt
+ * per module = 3 px at 300 dpi) so scanners and zbarimg read them.
+ *
+ * This module does I/O-free rendering into memory but uses cairo and zint,
+ * so it lives outside core. Ownership: out receives the bytes (binary; len
+ * is the size). Bad data (an invalid product code) is CC_INVALID. Each call
+ * is independent: thread-safe as far as cairo and zint are.
+ */
+#ifndef CC_LABEL_H
+#define CC_LABEL_H
+
+#include "core/buf.h"
+#include "core/status.h"
+#include "store/lab.h"
+
+typedef enum { LABEL_PDF, LABEL_PNG } label_format;
+
+cc_status label_render(const lab_label_data *unit, label_format format, buf *out, cc_error *err);
+
+#endif

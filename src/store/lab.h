@@ -1,0 +1,241 @@
+/*
+ * lab: persistence of the cell laboratory (issue 4): site configuration
+ * (FIN, licensed product codes), donors and their screening, collections,
+ * manufacturing batches (steps, deviations, QC results, release), units with
+ * their ISBT 128 DIN, custody events, reservation/issue, the minimal
+ * administration link read by the lookback, and the lookback itself.
+ *
+ * Decisions belong to core (qc_spec, unit_state, lab_rules, isbt128); this
+ * module gathers their inputs from the database, asks core, and writes the
+ * change with its audit entry (and, for units, its custody event) in one
+ * transaction. Every mutation is all-or-nothing.
+ *
+ * Locked records: a donor whose eligibility is signed, a released or rejected
+ * batch: changing them needs a reason (audit_require_reason).
+ *
+ * Read views are rendered as JSON text into the caller's buf (see sql.h
+ * for the column -> value mapping); the API parses and returns them.
+ * Text arguments are borrowed; validation of formats (dates, vocabularies)
+ * happens in the handler with core before the call, this module re-checks
+ * what needs the database (existence, state, uniqueness).
+ *
+ * Errors: CC_NOT_FOUND naming the id field, CC_CONFLICT with a stable code
+ * for a refused state change, CC_STORAGE from the database.
+ */
+#ifndef CC_LAB_H
+#define CC_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/isbt128.h"
+#include "core/qc_spec.h"
+#include "core/unit_state.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+/* ---- site configuration ---- */
+
+/* CC_NOT_FOUND (code "fin_not_configured") when no FIN is set. */
+cc_status lab_site_fin(db *d, char fin[ISBT128_FIN_LEN + 1], cc_error *err);
+cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_error *err);
+cc_status lab_site_json(db *d, buf *out, cc_error *err); /* {"fin", "product_codes":[...]} */
+cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code,
+                               const char *product_type, const char *description, int64_t *id,
+                               cc_error *err);
+cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t id, bool active,
+                                      cc_error *err);
+
+/* Allocates the next DIN of fin for year (00-99) from this database's
+ * counter "din:FIN:YY", in its own transaction, with an audit entry. */
+cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int year,
+                           isbt128_din *out, cc_error *err);
+
+/* ---- donors and collections ---- */
+
+typedef struct {
+    const char *code;        /* NULL: generated "DN000123" */
+    const char *kind;        /* "allogeneic" or "autologous" */
+    int64_t patient_id;      /* autologous: the patient; else 0 */
+    const char *consent_date; /* NULL when not recorded */
+    const char *consent_reference;
+} lab_donor_fields;
+
+cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,
+                           cc_error *err);
+/* Records consent on a donor (a signed eligibility needs a reason and goes
+ * back to "incomplete"). */
+cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int64_t version,
+                                const char *consent_date, const char *consent_reference,
+                                const char *reason, cc_error *err);
+/* A new screening result; on a signed donor it needs a reason and sets the
+ * eligibility back to "incomplete" (to be signed again). */
+cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
+                             const char *result, const char *sampled_on, const char *reason,
+                             int64_t *id, cc_error *err);
+/* Eligibility determination, decided by core lab_check_eligibility from the
+ * stored consent and results. */
+cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, const char *decision,
+                           const char *reason, cc_error *err);
+cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err);
+cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
+                              int64_t *total, cc_error *err);
+
+typedef struct {
+    int64_t donor_id;
+    const char *source, *collected_on, *site;
+    double volume_ml, mass_g; /* < 0 when not given */
+} lab_collection_fields;
+
+cc_status lab_collection_create(db *d, const store_actor *actor, const lab_collection_fields *f,
+                                int64_t *id, cc_error *err);
+cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err);
+cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
+                                   buf *out, int64_t *total, cc_error *err);
+
+/* ---- batches ---- */
+
+cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_type,
+                           const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err);
+
+typedef struct {
+    const char *step, *performed_at, *operator_name, *notes;
+    int64_t passage;    /* < 0 when not given */
+    int64_t cell_count; /* < 0 when not given */
+} lab_step_fields;
+
+cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
+                             const lab_step_fields *f, int64_t *id, cc_error *err);
+cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batch_id,
+                                   const char *description, int64_t *id, cc_error *err);
+cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
+                                    int64_t deviation_id, const char *disposition, cc_error *err);
+
+/* Records one QC result; the verdict comes from the batch's specification
+ * (qc_evaluate). A test the specification does not list is CC_INVALID
+ * (field "test"); a final result must carry "detected" (qualitative test)
+ * or "value" (quantitative): a missing one is never read as a pass.
+ * *verdict receives the verdict. */
+cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
+                           bool detected_given, bool value_given, const char *method,
+                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err);
+
+enum { LAB_MAX_BLOCKS = 32 };
+typedef struct {
+    bool ready;
+    size_t n_blocks; /* may exceed LAB_MAX_BLOCKS; only the first are kept */
+    qc_block blocks[LAB_MAX_BLOCKS];
+} lab_readiness;
+
+/* Release readiness of a batch now (qc_release_check over the stored
+ * results, the donors' eligibility (all must be eligible, H13) and the open
+ * deviations). */
+cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err);
+
+/* QA release: refused with CC_CONFLICT "release_blocked" (and *out filled)
+ * unless ready; then the batch is released and every quarantined unit of it
+ * moves to released (H2, H13), each with a custody event. */
+cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, const char *meaning,
+                            lab_readiness *out, cc_error *err);
+/* QA rejection with reason: the batch is rejected and its units discarded. */
+cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
+                           cc_error *err);
+cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err);
+cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,
+                              int64_t *total, cc_error *err);
+
+/* ---- units ---- */
+
+typedef struct {
+    const char *product_code; /* a configured, active PDC */
+    int division;
+    uint64_t cells;
+    double viability;         /* < 0 when not given */
+    double volume_ml;
+    const char *expiry;       /* YYYY-MM-DD */
+    const char *storage;      /* storage conditions text */
+    const char *freezer, *rack, *box, *position; /* "" when not stored yet */
+    int year;                 /* DIN year 0..99 */
+} lab_unit_fields;
+
+/* Creates a quarantined unit of a batch in process, with a new DIN from the
+ * site's FIN; the product code must map to the batch's product type. */
+cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
+                          const lab_unit_fields *f, int64_t *id, cc_error *err);
+
+/* Moves every unit whose expiry is before today and that is still in the
+ * lab (quarantine, released, reserved, returned) to expired (H3), with
+ * custody events; *n receives how many. Own transaction. */
+cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
+                           cc_error *err);
+
+typedef struct {
+    unit_event event;
+    const char *reason;   /* required for hold, discard, restock */
+    int64_t patient_id;   /* reserve, issue, administer */
+    const char *product_type; /* reserve */
+    uint64_t dose_cells;  /* reserve (0: none) */
+    const char *reserved_for; /* reserve: plan / administration reference */
+    const char *ward;     /* issue */
+    const char *date;     /* administer: YYYY-MM-DD */
+} lab_unit_action;
+
+/* Applies one event through the core checks (unit_state_apply, and
+ * lab_check_reserve / lab_check_issue / lab_check_administer, release
+ * readiness for release and restock), writes the custody event and audit. */
+cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
+                       cc_date today, cc_error *err);
+
+/* Moves a unit in storage; a position holds one unit (CC_CONFLICT
+ * "position_taken"). Empty strings take it out of storage. */
+cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
+                        const char *rack, const char *box, const char *position, const char *note,
+                        cc_error *err);
+/* Custody-only events (thaw, transfer) with a note. */
+cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
+                              const char *note, cc_error *err);
+
+cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err);
+
+typedef struct {
+    const char *state;   /* "" any */
+    int64_t batch_id;    /* 0 any */
+    const char *din;     /* "" any: exact 13 data characters */
+    int expiring_days;   /* >= 0: only units in the lab expiring within N days */
+    const char *today;   /* YYYY-MM-DD, with expiring_days */
+    const char *until;   /* YYYY-MM-DD, with expiring_days */
+    int64_t page, per_page;
+} lab_unit_query;
+cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
+                             cc_error *err);
+/* Freezer map: every occupied position of a freezer ("" every freezer). */
+cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err);
+
+/* What a label shows, copied into the caller's fixed buffers. */
+typedef struct {
+    isbt128_din din;
+    char product_code[ISBT128_PDC_TEXT];
+    int division;
+    char product_type[16];
+    uint64_t cells;
+    double volume_ml, viability;
+    char expiry[CC_DATE_TEXT];
+    char storage[200];
+    char state[16];
+    char owner_mrn[16]; /* "" when allogeneic */
+    char batch_code[32];
+} lab_label_data;
+cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err);
+
+/* ---- lookback ---- */
+
+typedef enum { LAB_FROM_DONOR, LAB_FROM_COLLECTION, LAB_FROM_BATCH } lab_lookback_from;
+
+/* {"units":[{unit, state, batch, donor}...], "recipients":[{patient, unit, date}...]} */
+cc_status lab_lookback_json(db *d, lab_lookback_from from, int64_t id, buf *out, cc_error *err);
+/* From a patient: every unit they received and its batch and donors. */
+cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err);
+
+#endif

@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Laboratory API (issue 4) against a real server.
+
+- the whole path: site configuration, donor, screening, eligibility,
+  collection, batch, steps, QC, signed release, unit with its DIN, label,
+  storage, reservation, issue, administration, lookback both ways (JSON, CSV);
+- hazards at the API level: H2 (quarantine, missing or failed QC), H3
+  (expired unit), H7 (autologous unit for another patient: reservation and
+  issue), H12 (issue and administration twice), H13 (donor eligibility);
+- the label PNG read back with zbarimg (DIN and product code barcodes);
+- `cellclinic isbt128 new` shares the site's DIN counter;
+- bad input for every laboratory endpoint: 4xx with an error naming the
+  field, and the database checksum unchanged; roles refused with 403.
+
+    python3 tests/api/test_laboratory.py --binary build/cellclinic [-v]
+"""
+
+import datetime
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+TODAY = datetime.date.today()
+NEXT_YEAR = (TODAY + datetime.timedelta(days=365)).isoformat()
+D = TODAY.isoformat()
+SCREENING = ["hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"]
+MSC_QC = [("sterility", None, ""), ("mycoplasma", None, ""), ("endotoxin", 0.1, "EU/mL"),
+          ("viability", 92, "%"), ("cd73", 98, "%"), ("cd90", 99, "%"), ("cd105", 97, "%"),
+          ("cd34", 0.5, "%"), ("cd45", 0.4, "%"), ("hla_dr", 0.3, "%")]
+
+
+class Lab:
+    def __init__(self, srv, t):
+        self.srv, self.t = srv, t
+
+    def req(self, method, path, body=None, role="lab", want=None, what=None):
+        r = self.srv.request(method, path, body, role=role)
+        if want is not None:
+            self.t.check(r.status == want, what or "%s %s answers %d" % (method, path, want), r)
+        return r
+
+    def patient(self, family):
+        r = self.req("POST", "/api/v1/patients", {"family_name": family, "given_names": "Test",
+                                                  "birth_date": "1980-01-01", "sex": "female",
+                                                  "language": "fr", "confirm_duplicate": True},
+                     role="coordinator", want=201)
+        return r.json["id"]
+
+    def donor(self, patient_id=None, screen=True, sign=True):
+        body = {"kind": "autologous" if patient_id else "allogeneic", "consent_date": D}
+        if patient_id:
+            body["patient_id"] = patient_id
+        r = self.req("POST", "/api/v1/donors", body, want=201, what="donor created")
+        did = r.json["donor"]["id"]
+        for test in SCREENING if screen else []:
+            self.req("POST", "/api/v1/donors/%d/tests" % did,
+                     {"test": test, "result": "negative", "sampled_on": D}, want=201)
+        if sign:
+            self.req("POST", "/api/v1/donors/%d/eligibility" % did, {"decision": "eligible"},
+                     role="physician", want=200, what="physician signs eligible")
+        return did
+
+    def batch(self, donor_id, product="uc-msc"):
+        r = self.req("POST", "/api/v1/collections", {"donor_id": donor_id, "source": "cord-tissue",
+                                                     "collected_on": D, "mass_g": 20}, want=201)
+        cid = r.json["collection"]["id"]
+        r = self.req("POST", "/api/v1/batches", {"product_type": product, "collection_ids": [cid]},
+                     want=201)
+        return cid, r.json["batch"]["id"]
+
+    def unit(self, batch_id, code="S1234", position=None, expiry=NEXT_YEAR, cells=100000000):
+        body = {"product_code": code, "cells": cells, "volume_ml": 10, "viability": 93,
+                "expiry": expiry, "storage": "<= -150 C"}
+        if position:
+            body.update({"freezer": "F1", "rack": "R1", "box": "B1", "position": position})
+        r = self.req("POST", "/api/v1/batches/%d/units" % batch_id, body, want=201, what="unit created")
+        return r.json["unit"]
+
+    def qc(self, batch_id, results=MSC_QC):
+        for test, value, unit in results:
+            body = {"test": test, "tested_on": D}
+            if value is None:
+                body["detected"] = False
+            else:
+                body.update({"value": value, "unit": unit})
+            self.req("POST", "/api/v1/batches/%d/qc" % batch_id, body, want=201)
+
+    def release(self, batch_id, want=200):
+        return self.req("POST", "/api/v1/batches/%d/release" % batch_id,
+                        {"password": self.srv.passwords["qa1"]}, role="qa", want=want)
+
+    def state(self, unit_id):
+        return self.req("GET", "/api/v1/units/%d" % unit_id).json["unit"]["state"]
+
+
+def configure(lab):
+    lab.req("PUT", "/api/v1/lab/site", {"fin": "W1234"}, role="admin", want=200, what="FIN set")
+    lab.req("POST", "/api/v1/lab/product-codes", {"code": "S1234", "product_type": "uc-msc"},
+            role="admin", want=201)
+    lab.req("POST", "/api/v1/lab/product-codes", {"code": "S2000", "product_type": "bm-msc"},
+            role="admin", want=201)
+
+
+def test_flow(lab, t, srv):
+    p1 = lab.patient("Flow")
+    did = lab.donor()
+    cid, bid = lab.batch(did)
+    lab.req("POST", "/api/v1/batches/%d/steps" % bid,
+            {"step": "isolation", "performed_at": D + "T08:00:00Z", "operator": "A. Martin"}, want=201)
+    u = lab.unit(bid, position="A1")
+    t.check(u["state"] == "quarantine", "a new unit is in quarantine", u)
+    t.check(len(u["din"]) == 13 and u["din"].startswith("W1234"), "the DIN uses the site's FIN", u)
+    r = subprocess.run([srv.binary, "isbt128", "verify", u["din"] + u["din_check"]], capture_output=True, text=True)
+    t.check(r.returncode == 0, "the unit's DIN verifies with its check character", r.stdout + r.stderr)
+    lab.qc(bid)
+    r = lab.release(bid)
+    t.check(r.json["batch"]["status"] == "released", "QA releases the batch", r)
+    t.check(lab.state(u["id"]) == "released", "its unit is released", r)
+    # label: PDF and PNG, read back
+    r = lab.req("GET", "/api/v1/units/%d/label.pdf" % u["id"], role="nurse", want=200)
+    t.check(r.header("Content-Type") == "application/pdf" and r.body[:5] == b"%PDF-", "label PDF", r.header("Content-Type"))
+    r = lab.req("GET", "/api/v1/units/%d/label.png" % u["id"], want=200)
+    t.check(r.header("Content-Type") == "image/png" and r.body[:8] == b"\x89PNG\r\n\x1a\n", "label PNG", r.header("Content-Type"))
+    zbar = shutil.which("zbarimg")
+    if t.check(zbar is not None, "zbarimg is installed (zbar-tools)"):
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            f.write(r.body)
+            f.flush()
+            z = subprocess.run([zbar, "-q", "--raw", f.name], capture_output=True, text=True)
+        codes = z.stdout.split()
+        t.check("=" + u["din"] + "00" in codes, "zbarimg reads the DIN barcode back", codes)
+        t.check("=<S1234000" in codes, "zbarimg reads the product code barcode back", codes)
+    # storage map, move
+    r = lab.req("GET", "/api/v1/storage?freezer=F1", role="physician", want=200)
+    t.check([p["unit_id"] for p in r.json["positions"]] == [u["id"]], "the freezer map shows the unit", r)
+    u2 = lab.unit_after_release = None
+    # reserve, issue, administer
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"],
+            {"patient_id": p1, "product_type": "uc-msc", "dose_cells": 95000000, "reserved_for": "plan 1 day 1"},
+            want=200, what="reservation with a matching dose")
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, want=200)
+    t.check(r.json["unit"]["issued_patient_id"] == p1 and r.json["unit"]["position"] == "",
+            "issued for the reserved patient; the position is freed", r)
+    lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p1, "date": D}, role="nurse", want=200)
+    r = lab.req("GET", "/api/v1/units/%d" % u["id"])
+    events = [c["event"] for c in r.json["custody"]]
+    t.check(events == ["create", "release", "reserve", "issue", "administer"], "custody history in order", events)
+    # lookback both ways
+    for kind, ident in (("donors", did), ("collections", cid), ("batches", bid)):
+        r = lab.req("GET", "/api/v1/lookback/%s/%d" % (kind, ident), role="physician", want=200)
+        t.check([x["patient_id"] for x in r.json["recipients"]] == [p1], "lookback from %s finds the recipient" % kind, r)
+    r = lab.req("GET", "/api/v1/lookback/donors/%d?format=csv" % did, want=200)
+    t.check(r.header("Content-Type").startswith("text/csv") and b'"recipient"' in r.body and u["din"].encode() in r.body,
+            "lookback CSV export", r.body[:300])
+    r = lab.req("GET", "/api/v1/lookback/patients/%d" % p1, want=200)
+    t.check([x["donor_id"] for x in r.json["exposures"]] == [did], "lookback from the patient finds the donor", r)
+    # isbt128 new shares the counter of this data directory
+    r = srv.cli("isbt128", "new", "--facility", "W1234", "--year", u["din"][5:7], "--data", srv.data)
+    t.check(r.returncode == 0 and r.stdout.startswith("W1234%s%06d" % (u["din"][5:7], int(u["din"][7:]) + 1)),
+            "isbt128 new allocates the sequence after the unit's", r.stdout + r.stderr)
+
+
+def test_h2_h13(lab, t):
+    # H13: every test passes but the donor is not signed eligible
+    did = lab.donor(sign=False)
+    _, bid = lab.batch(did)
+    u = lab.unit(bid)
+    lab.qc(bid)
+    r = lab.release(bid, want=409)
+    kinds = [b["kind"] for b in (r.json or {}).get("readiness", {}).get("blocks", [])]
+    t.check(r.json["error"]["code"] == "release_blocked" and kinds == ["donor_incomplete"],
+            "H13: release refused while the donor's eligibility is incomplete", r)
+    t.check(lab.state(u["id"]) == "quarantine", "H13: the unit stays in quarantine")
+    # H2: a quarantined unit is neither reserved nor issued
+    p = lab.patient("Quarantine")
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
+    t.check(r.json["error"]["code"] == "unit_not_released", "H2: issue of a quarantined unit refused", r)
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": p, "product_type": "uc-msc"}, want=409,
+            what="H2: reservation of a quarantined unit refused")
+    # H2: no path around QA's batch release
+    r = lab.req("POST", "/api/v1/units/%d/release" % u["id"], {"password": lab.srv.passwords["qa1"]}, role="qa", want=409)
+    t.check(r.json["error"]["code"] == "batch_not_released", "H2: a unit cannot be released before its batch", r)
+    # H2: missing and failed QC
+    did2 = lab.donor()
+    _, bid2 = lab.batch(did2)
+    lab.unit(bid2)
+    r = lab.release(bid2, want=409)
+    t.check(r.json["readiness"]["count"] == 10, "H2: ten missing tests block release", r)
+    lab.qc(bid2, [x if x[0] != "viability" else ("viability", 60, "%") for x in MSC_QC])
+    r = lab.release(bid2, want=409)
+    blocks = r.json["readiness"]["blocks"]
+    t.check([(b["kind"], b["test"]) for b in blocks] == [("failed", "viability")], "H2: failed viability blocks release", r)
+    r = lab.req("GET", "/api/v1/batches/%d" % bid2)
+    verdicts = {x["test"]: x["verdict"] for x in r.json["qc_results"]}
+    t.check(verdicts["viability"] == "fail" and verdicts["cd73"] == "pass", "verdicts computed from the specification", verdicts)
+    # rejection discards the units
+    r = lab.req("POST", "/api/v1/batches/%d/reject" % bid2, {"password": lab.srv.passwords["qa1"], "reason": "viability 60 %"},
+                role="qa", want=200)
+    t.check(all(x["state"] == "discarded" for x in r.json["units"]), "rejection discards the batch's units", r)
+    # a held unit of a released batch goes back only through QA
+    did3 = lab.donor()
+    _, bid3 = lab.batch(did3)
+    u3 = lab.unit(bid3)
+    lab.qc(bid3)
+    lab.release(bid3)
+    lab.req("POST", "/api/v1/units/%d/hold" % u3["id"], {"reason": "lookback query"}, want=200)
+    lab.req("POST", "/api/v1/units/%d/issue" % u3["id"], {"ward": "W", "patient_id": p}, want=409,
+            what="H2: a held unit cannot be issued")
+    lab.req("POST", "/api/v1/units/%d/release" % u3["id"], {"password": "wrong password!"}, role="qa", want=403,
+            what="a wrong signature is refused")
+    lab.req("POST", "/api/v1/units/%d/release" % u3["id"], {"password": lab.srv.passwords["qa1"]}, role="qa", want=200,
+            what="QA releases the held unit again")
+
+
+def test_h3(lab, t, srv):
+    did = lab.donor()
+    _, bid = lab.batch(did)
+    u = lab.unit(bid, expiry=D)
+    lab.qc(bid)
+    lab.release(bid)
+    r = lab.req("GET", "/api/v1/units?expiring_within=1", want=200)
+    t.check(u["id"] in [x["id"] for x in r.json["items"]], "the unit is listed as expiring", r)
+    # time passes: the expiry date is moved to yesterday behind the server's back
+    con = sqlite3.connect(srv.db_path, timeout=30)
+    con.execute("UPDATE units SET expiry = ? WHERE id = ?", ((TODAY - datetime.timedelta(days=1)).isoformat(), u["id"]))
+    con.commit()
+    con.close()
+    p = lab.patient("Expired")
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
+    t.check(r.json["error"]["code"] in ("unit_not_released", "unit_expired"), "H3: an expired unit is not issued", r)
+    t.check(lab.state(u["id"]) == "expired", "H3: the unit turned expired by itself")
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": p, "product_type": "uc-msc"}, want=409,
+            what="H3: an expired unit is not reserved")
+
+
+def test_h7(lab, t):
+    owner, other = lab.patient("Owner"), lab.patient("Other")
+    did = lab.donor(patient_id=owner)
+    _, bid = lab.batch(did, product="bm-msc")
+    u = lab.unit(bid, code="S2000")
+    t.check(u["owner_patient_id"] == owner, "an autologous unit belongs to its patient", u)
+    lab.qc(bid)
+    lab.release(bid)
+    r = lab.req("GET", "/api/v1/units/%d/label.png" % u["id"], want=200)
+    r = lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": other, "product_type": "bm-msc"}, want=409)
+    t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: reservation for another patient refused", r)
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": other}, want=409)
+    t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: issue for another patient refused", r)
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": owner, "product_type": "uc-msc"}, want=409,
+            what="reservation of another product type refused")
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": owner, "product_type": "bm-msc",
+                                                           "dose_cells": 50000000}, want=409,
+            what="reservation with a dose the unit exceeds by far refused")
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": owner, "product_type": "bm-msc"}, want=200,
+            what="H7: reservation for its own patient")
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": other}, want=409)
+    t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: a reserved autologous unit still refuses another patient", r)
+    lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W"}, want=200)
+    r = lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": other, "date": D}, role="nurse", want=409)
+    t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: administration to another patient refused", r)
+    lab.req("POST", "/api/v1/units/%d/return" % u["id"], {"reason": "plan postponed"}, role="nurse", want=200)
+    lab.req("POST", "/api/v1/units/%d/restock" % u["id"], {"password": lab.srv.passwords["qa1"], "reason": "cold chain kept"},
+            role="qa", want=200, what="QA restocks the returned unit")
+
+
+def test_h12(lab, t):
+    p = lab.patient("Twice")
+    did = lab.donor()
+    _, bid = lab.batch(did)
+    u = lab.unit(bid)
+    lab.qc(bid)
+    lab.release(bid)
+    lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=200)
+    r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
+    t.check(r.json["error"]["code"] == "unit_not_released", "H12: issued twice refused", r)
+    lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p, "date": D}, role="nurse", want=200)
+    r = lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p, "date": D}, role="nurse", want=409)
+    t.check(r.json["error"]["code"] == "unit_already_administered", "H12: administered twice refused", r)
+    for ev, body in (("discard", {"reason": "x"}), ("hold", {"reason": "x"}), ("return", {"reason": "x"})):
+        r = lab.req("POST", "/api/v1/units/%d/%s" % (u["id"], ev), body, want=409)
+        t.check(r.json["error"]["code"] == "invalid_transition", "H12: administered unit refuses %s" % ev, r)
+    n = lab.srv.db_query("SELECT COUNT(*) FROM unit_administrations WHERE unit_id = ?", (u["id"],))[0][0]
+    t.check(n == 1, "one administration recorded", n)
+
+
+def test_bad_input(lab, t, srv):
+    """Every laboratory endpoint with bad bodies: 4xx, error names the field,
+    nothing written."""
+    p = lab.patient("Bad")
+    did = lab.donor()
+    cid, bid = lab.batch(did)
+    lab.req("POST", "/api/v1/batches/%d/deviations" % bid, {"description": "x"}, want=201)
+    dev = lab.req("GET", "/api/v1/batches/%d" % bid).json["deviations"][0]["id"]
+    u = lab.unit(bid, position="Z9")
+    B = "/api/v1/batches/%d" % bid
+    U = "/api/v1/units/%d" % u["id"]
+    cases = [
+        # (method, path, role, body, field)
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": "O1234"}, "fin"),
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": 12345}, "fin"),
+        ("PUT", "/api/v1/lab/site", "admin", {}, "fin"),
+        ("POST", "/api/v1/lab/product-codes", "admin", {"code": "s1234", "product_type": "uc-msc"}, "code"),
+        ("POST", "/api/v1/lab/product-codes", "admin", {"code": "S9999", "product_type": "UC-MSC"}, "product_type"),
+        ("POST", "/api/v1/lab/product-codes", "admin", {"code": "S1234", "product_type": "uc-msc"}, "code"),
+        ("PATCH", "/api/v1/lab/product-codes/1", "admin", {"active": "no"}, "active"),
+        ("PATCH", "/api/v1/lab/product-codes/999", "admin", {"active": False}, "id"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "other"}, "kind"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "autologous"}, "patient_id"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "allogeneic", "patient_id": p}, "patient_id"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "allogeneic", "code": "bad code"}, "code"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "allogeneic", "consent_date": "2026-02-30"}, "consent_date"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "allogeneic", "consent_date": "2999-01-01"}, "consent_date"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "allogeneic", "name": "Jane"}, "name"),
+        ("POST", "/api/v1/donors", "lab", {"kind": "autologous", "patient_id": 999999}, "patient_id"),
+        ("PATCH", "/api/v1/donors/%d" % did, "lab", {"consent_date": D, "version": 999}, "version"),
+        ("PATCH", "/api/v1/donors/%d" % did, "lab", {"consent_date": D}, "If-Match"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "neg", "sampled_on": D}, "result"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv1", "result": "negative", "sampled_on": D}, "test"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "negative", "sampled_on": D}, "reason"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "negative"}, "sampled_on"),
+        ("POST", "/api/v1/donors/999999/tests", "lab", {"test": "hiv", "result": "negative", "sampled_on": D}, "id"),
+        ("POST", "/api/v1/donors/%d/eligibility" % did, "qa", {"decision": "maybe"}, "decision"),
+        ("POST", "/api/v1/donors/%d/eligibility" % did, "qa", {"decision": "ineligible"}, "reason"),
+        ("POST", "/api/v1/collections", "lab", {"donor_id": did, "source": "blood", "collected_on": D, "mass_g": 1}, "source"),
+        ("POST", "/api/v1/collections", "lab", {"donor_id": did, "source": "placenta", "collected_on": D}, "volume_ml"),
+        ("POST", "/api/v1/collections", "lab", {"donor_id": did, "source": "placenta", "collected_on": D, "mass_g": -1}, "mass_g"),
+        ("POST", "/api/v1/collections", "lab", {"donor_id": 0, "source": "placenta", "collected_on": D, "mass_g": 1}, "donor_id"),
+        ("POST", "/api/v1/collections", "lab", {"donor_id": 999999, "source": "placenta", "collected_on": D, "mass_g": 1}, "donor_id"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "uc-msc", "collection_ids": []}, "collection_ids"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "uc-msc", "collection_ids": ["1"]}, "collection_ids"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "uc-msc", "collection_ids": [cid, cid]}, "collection_ids"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "uc-msc", "collection_ids": 5}, "collection_ids"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "msc", "collection_ids": [cid]}, "product_type"),
+        ("POST", "/api/v1/batches", "lab", {"product_type": "uc-msc", "collection_ids": [999999]}, "collection_ids"),
+        ("POST", B + "/steps", "lab", {"step": "thawing", "performed_at": D + "T00:00:00Z", "operator": "x"}, "step"),
+        ("POST", B + "/steps", "lab", {"step": "harvest", "performed_at": D, "operator": "x"}, "performed_at"),
+        ("POST", B + "/steps", "lab", {"step": "harvest", "performed_at": D + "T00:00:00Z", "operator": " "}, "operator"),
+        ("POST", B + "/steps", "lab", {"step": "cm-harvest", "performed_at": D + "T00:00:00Z", "operator": "x"}, "step"),
+        ("POST", B + "/steps", "lab", {"step": "passage", "performed_at": D + "T00:00:00Z", "operator": "x", "passage": -1}, "passage"),
+        ("POST", B + "/steps", "lab", {"step": "passage", "performed_at": D + "T00:00:00Z", "operator": "x\u0007"}, "operator"),
+        ("POST", B + "/deviations", "lab", {"description": ""}, "description"),
+        ("POST", B + "/deviations/%d/close" % dev, "qa", {}, "disposition"),
+        ("POST", B + "/deviations/999999/close", "qa", {"disposition": "ok"}, "deviation_id"),
+        ("POST", B + "/qc", "lab", {"test": "potency", "tested_on": D, "value": 1, "unit": "%"}, "test"),
+        ("POST", B + "/qc", "lab", {"test": "sterility", "tested_on": D}, "detected"),
+        ("POST", B + "/qc", "lab", {"test": "viability", "tested_on": D}, "value"),
+        ("POST", B + "/qc", "lab", {"test": "viability", "tested_on": "yesterday", "value": 90, "unit": "%"}, "tested_on"),
+        ("POST", B + "/qc", "lab", {"test": "viability", "tested_on": D, "value": "90", "unit": "%"}, "value"),
+        ("POST", B + "/qc", "lab", {"test": "sterility", "tested_on": D, "detected": False, "unit": "%"}, "unit"),
+        ("POST", B + "/release", "qa", {}, "password"),
+        ("POST", B + "/release", "qa", {"password": "not the password"}, "password"),
+        ("POST", B + "/reject", "qa", {"password": srv.passwords["qa1"], "reason": "  "}, "reason"),
+        ("POST", B + "/units", "lab", {"product_code": "S2000", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR}, "product_code"),
+        ("POST", B + "/units", "lab", {"product_code": "S7777", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR}, "product_code"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 0, "volume_ml": 1, "expiry": NEXT_YEAR}, "cells"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 0, "expiry": NEXT_YEAR}, "volume_ml"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 1, "expiry": "2000-01-01"}, "expiry"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR, "viability": 101}, "viability"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR, "division": 27}, "division"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR, "freezer": "F1"}, "position"),
+        ("POST", B + "/units", "lab", {"product_code": "S1234", "cells": 1, "volume_ml": 1, "expiry": NEXT_YEAR,
+                                       "freezer": "F1", "rack": "R1", "box": "B1", "position": "Z9"}, "position"),
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "xx"}, "product_type"),
+        ("POST", U + "/reserve", "lab", {"patient_id": 0, "product_type": "uc-msc"}, "patient_id"),
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "dose_cells": -5}, "dose_cells"),
+        ("POST", U + "/unreserve", "lab", {"reason": 5}, "reason"),
+        ("POST", U + "/issue", "lab", {"ward": ""}, "ward"),
+        ("POST", U + "/issue", "lab", {"ward": "W", "patient_id": "1"}, "patient_id"),
+        ("POST", U + "/return", "lab", {}, "reason"),
+        ("POST", U + "/administer", "nurse", {"patient_id": p, "date": "2026-13-01"}, "date"),
+        ("POST", U + "/hold", "lab", {"reason": ""}, "reason"),
+        ("POST", U + "/discard", "lab", {}, "reason"),
+        ("POST", U + "/release", "qa", {"password": 1}, "password"),
+        ("POST", U + "/restock", "qa", {"password": srv.passwords["qa1"]}, "reason"),
+        ("POST", U + "/move", "lab", {"freezer": "F1", "rack": "R1", "box": "B1"}, "position"),
+        ("POST", U + "/custody", "lab", {"event": "melt", "note": "x"}, "event"),
+        ("POST", U + "/custody", "lab", {"event": "thaw", "note": ""}, "note"),
+        ("POST", "/api/v1/units/999999/hold", "lab", {"reason": "x"}, "id"),
+    ]
+    for role in harness.ROLES:  # tokens are made on first use: make them before the checksum
+        srv.token(role)
+    before = srv.db_tables()
+    for method, path, role, body, field in cases:
+        r = srv.request(method, path, body, role=role)
+        err = (r.json or {}).get("error") or {}
+        t.check(400 <= r.status < 500 and err.get("field") == field,
+                "bad input %s %s %s -> 4xx naming %s" % (method, path, sorted(body), field), r)
+    # bodies that are not JSON objects, and unknown fields, on every mutating route
+    mutating = sorted({(m, p_, r_) for m, p_, r_, _, _ in cases})
+    for method, path, role in mutating:
+        for raw in ("not json", "[1,2]", '{"a":1,"a":2}'):
+            r = srv.request(method, path, raw, role=role)
+            t.check(r.status == 400 and (r.json or {}).get("error", {}).get("code") == "invalid_json",
+                    "%s %s refuses %s" % (method, path, raw), r)
+        r = srv.request(method, path, {"zzz_unknown": 1}, role=role)
+        t.check(r.status in (400, 404) and (r.json or {}).get("error", {}).get("field") in ("zzz_unknown", "id"),
+                "%s %s refuses an unknown field" % (method, path), r)
+    for path, field in (("/api/v1/units?state=lost", "state"), ("/api/v1/units?expiring_within=0", "expiring_within"),
+                        ("/api/v1/units?din=W123", "din"), ("/api/v1/units?batch_id=x", "batch_id"),
+                        ("/api/v1/batches?status=open", "status"), ("/api/v1/collections?donor_id=-1", "donor_id"),
+                        ("/api/v1/lookback/donors/%d?format=xml" % did, "format")):
+        r = srv.request("GET", path, role="lab")
+        t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == field, "GET %s -> 400 %s" % (path, field), r)
+    for path in ("/api/v1/donors/999999", "/api/v1/batches/999999", "/api/v1/units/0", "/api/v1/collections/abc",
+                 "/api/v1/lookback/patients/999999", "/api/v1/units/999999/label.png"):
+        t.check(srv.request("GET", path, role="lab").status == 404, "GET %s -> 404" % path)
+    # roles: lab writes, qa releases, physician and nurse read
+    for method, path, role, body in (("POST", "/api/v1/donors", "nurse", {"kind": "allogeneic"}),
+                                     ("POST", B + "/release", "lab", {"password": srv.passwords["lab1"]}),
+                                     ("POST", "/api/v1/donors/%d/eligibility" % did, "lab", {"decision": "eligible"}),
+                                     ("PUT", "/api/v1/lab/site", "lab", {"fin": "W1234"}),
+                                     ("GET", "/api/v1/units", "coordinator", None),
+                                     ("GET", "/api/v1/lookback/donors/%d" % did, "analyst", None),
+                                     ("POST", U + "/issue", "nurse", {"ward": "W", "patient_id": p})):
+        r = srv.request(method, path, body, role=role)
+        t.check(r.status == 403, "%s %s refused to %s" % (method, path, role), r)
+    after = srv.db_tables()
+    t.check(after == before, "no bad request changed the database",
+            [name for name in set(before) | set(after) if before.get(name) != after.get(name)])
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("laboratory", verbose=args.verbose)
+    with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
+        lab = Lab(srv, t)
+        configure(lab)
+        test_flow(lab, t, srv)
+        test_h2_h13(lab, t)
+        test_h3(lab, t, srv)
+        test_h7(lab, t)
+        test_h12(lab, t)
+        test_bad_input(lab, t, srv)
+        r = srv.cli("audit", "verify", "--data", srv.data)
+        t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

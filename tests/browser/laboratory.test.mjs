@@ -1,0 +1,165 @@
+// Laboratory, end to end through the interface: a donor is registered and
+// screened, a physician signs eligibility, a collection becomes a batch with
+// a unit (which gets its DIN), QC results are entered, QA's release is
+// refused while something is missing and then signed, and the released unit
+// shows its label (no QUARANTINE banner in the decoded label is checked by
+// the API test; here: the preview image loads) and moves to "released".
+import assert from 'node:assert/strict';
+import { run, login } from './harness.mjs';
+
+const PASSWORD = 'lab-browser-password-1';
+
+async function setup(server) {
+  const admin = await server.client();
+  for (const role of ['lab', 'qa', 'physician']) {
+    const r = await admin.request('POST', '/api/v1/users', { username: `${role}1`, role, password: PASSWORD });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  let r = await admin.request('PUT', '/api/v1/lab/site', { fin: 'W1234' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await admin.request('POST', '/api/v1/lab/product-codes', { code: 'S1234', product_type: 'uc-msc', description: 'UC-MSC' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+async function switchUser(page, server, username) {
+  if (await page.getByTestId('logout').isVisible()) {
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor();
+  }
+  await login(page, server, username, PASSWORD);
+}
+
+// Submits a laboratory form and waits until the page is drawn again (the
+// heading's data-drawn stamp changes); fails with the form's error if any.
+async function submit(page, id) {
+  const title = page.getByTestId('page-title');
+  const before = await title.getAttribute('data-drawn');
+  // an error shown by an earlier attempt must not count as this one's answer
+  await page.evaluate((eid) => { const e = document.querySelector(`[data-testid="${eid}"]`); if (e) e.hidden = true; }, `${id}-error`);
+  await page.getByTestId(`${id}-submit`).click();
+  const error = page.getByTestId(`${id}-error`);
+  await page.waitForFunction(([b, eid]) => {
+    const h1 = document.querySelector('[data-testid="page-title"]');
+    const e = document.querySelector(`[data-testid="${eid}"]`);
+    return (h1 && h1.dataset.drawn !== b) || (e && !e.hidden);
+  }, [before, `${id}-error`]);
+  if (await error.count() && await error.isVisible()) assert.fail(`${id}: ${await error.textContent()}`);
+}
+
+await run([
+  ['donor to released, labelled unit', async ({ page, server }) => {
+    await setup(server);
+    const today = new Date().toISOString().slice(0, 10);
+    await switchUser(page, server, 'lab1');
+    await page.getByTestId('nav-lab').click();
+    await page.getByTestId('new-donor').click();
+    await page.getByTestId('donor-form-consent-date').fill(today);
+    await page.getByTestId('donor-form-consent-reference').fill('IC-2026-001');
+    await page.getByTestId('donor-form-submit').click();
+    await page.getByTestId('donor-facts').waitFor();
+    const donorUrl = page.url();
+    assert.match(await page.getByTestId('donor-eligibility').textContent(), /incomplete/);
+    for (const test of ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv']) {
+      await page.getByTestId('test-form-test').selectOption(test);
+      await page.getByTestId('test-form-result').selectOption('negative');
+      await page.getByTestId('test-form-sampled-on').fill(today);
+      await submit(page, 'test-form');
+    }
+    assert.equal(await page.getByTestId('donor-tests-row').count(), 6);
+    await page.getByTestId('collection-form-source').selectOption('cord-tissue');
+    await page.getByTestId('collection-form-collected-on').fill(today);
+    await page.getByTestId('collection-form-mass-g').fill('18,5');
+    await submit(page, 'collection-form');
+    await page.getByTestId('batch-form-product-type').selectOption('uc-msc');
+    await page.getByTestId('batch-form-submit').click();
+    await page.getByTestId('batch-facts').waitFor();
+    const batchUrl = page.url();
+    await page.getByTestId('step-form-operator').fill('A. Martin');
+    await submit(page, 'step-form');
+    assert.equal(await page.getByTestId('batch-steps-row').count(), 1);
+    await page.getByTestId('unit-form-product-code').fill('S1234');
+    await page.getByTestId('unit-form-cells').fill('100000000');
+    await page.getByTestId('unit-form-viability').fill('94');
+    await page.getByTestId('unit-form-volume-ml').fill('10');
+    await page.getByTestId('unit-form-expiry').fill(`${Number(today.slice(0, 4)) + 1}${today.slice(4)}`);
+    await page.getByTestId('unit-form-storage').fill('≤ −150 °C, vapour phase of liquid nitrogen');
+    for (const [f, v] of [['freezer', 'LN2-1'], ['rack', 'R1'], ['box', 'B1'], ['position', 'A1']]) {
+      await page.getByTestId(`unit-form-${f}`).fill(v);
+    }
+    await submit(page, 'unit-form');
+    assert.equal(await page.getByTestId('batch-units-row').count(), 1);
+    assert.match(await page.getByTestId('state-badge').first().textContent(), /quarantine/);
+    // QC: two qualitative, then quantitative results
+    const qc = [['sterility', null], ['mycoplasma', null], ['endotoxin', '0.1'], ['viability', '94'], ['cd73', '98'],
+      ['cd90', '99'], ['cd105', '97'], ['cd34', '0.4'], ['cd45', '0.6']];
+    for (const [test, value] of qc) {
+      await page.getByTestId('qc-form-test').selectOption(test);
+      await page.getByTestId('qc-form-outcome').selectOption('value');
+      if (value) await page.getByTestId('qc-form-value').fill(value);
+      await page.getByTestId('qc-form-tested-on').fill(today);
+      await submit(page, 'qc-form');
+    }
+    assert.equal(await page.getByTestId('qc-verdict-cd73').textContent(), 'pass');
+    assert.equal(await page.getByTestId('qc-verdict-hla_dr').textContent(), 'missing');
+
+    // QA: release refused (HLA-DR missing, donor not signed)
+    await switchUser(page, server, 'qa1');
+    await page.goto(batchUrl);
+    await page.getByTestId('release-blocks').waitFor();
+    const blocks = await page.getByTestId('release-block').allTextContents();
+    assert.ok(blocks.some((b) => /HLA-DR/.test(b)), blocks.join(' | '));
+    assert.ok(blocks.some((b) => /eligibility/.test(b)), blocks.join(' | '));
+    await page.getByTestId('release-form-password').fill(PASSWORD);
+    await page.getByTestId('release-form-submit').click();
+    await page.getByTestId('release-form-error').waitFor({ state: 'visible' });
+    assert.match(await page.getByTestId('batch-status').textContent(), /in process/);
+
+    // lab enters the last result; the physician signs eligibility
+    await switchUser(page, server, 'lab1');
+    await page.goto(batchUrl);
+    await page.getByTestId('qc-form-test').selectOption('hla_dr');
+    await page.getByTestId('qc-form-value').fill('0.3');
+    await page.getByTestId('qc-form-tested-on').fill(today);
+    await submit(page, 'qc-form');
+    await switchUser(page, server, 'physician1');
+    await page.goto(donorUrl);
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await submit(page, 'eligibility-form');
+    assert.match(await page.getByTestId('donor-eligibility').textContent(), /^eligible/);
+
+    // QA: wrong password refused, then the signed release
+    await switchUser(page, server, 'qa1');
+    await page.goto(batchUrl);
+    await page.getByTestId('release-ready').waitFor();
+    await page.getByTestId('release-form-password').fill('not my password');
+    await page.getByTestId('release-form-submit').click();
+    await page.getByTestId('release-form-error').waitFor({ state: 'visible' });
+    await page.getByTestId('release-form-password').fill(PASSWORD);
+    await submit(page, 'release-form');
+    assert.match(await page.getByTestId('batch-status').textContent(), /released/);
+
+    // the unit: released, label preview loads, PDF link, custody history
+    await page.getByTestId('unit-link').first().click();
+    await page.getByTestId('unit-facts').waitFor();
+    assert.match(await page.getByTestId('state-badge').first().textContent(), /released/);
+    const din = await page.getByTestId('unit-din').textContent();
+    assert.match(din, /^W123426\d{6}[0-9A-Z*]$|^W1234\d{8}[0-9A-Z*]$/);
+    const ok = await page.getByTestId('label-preview').evaluate((img) => img.decode().then(() => img.naturalWidth));
+    assert.equal(ok, 1200);
+    const pdf = await page.getByTestId('label-pdf').getAttribute('href');
+    const res = await page.request.get(pdf);
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    assert.ok((await page.getByTestId('custody-row').count()) >= 2, 'create and release are in the custody history');
+
+    // French
+    await page.getByTestId('lang-fr').click();
+    await page.getByTestId('unit-facts').waitFor();
+    assert.match(await page.getByTestId('state-badge').first().textContent(), /libérée/);
+
+    // inventory and freezer map show it
+    await page.getByTestId('lab-tab-storage').click();
+    await page.getByTestId('storage-position').first().waitFor();
+    assert.match(await page.getByTestId('storage-position').first().textContent(), new RegExp(din.replace('*', '\\*')));
+  }],
+]);

@@ -1,0 +1,212 @@
+/* Unit tests of core/lab_rules (donor eligibility H13, reservation and issue
+ * H2/H3/H7/H12) and of the ISBT 128 product-code helpers. Each table row's
+ * expectation comes from the rule text in lab_rules.h / isbt128.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/isbt128.h"
+#include "core/lab_rules.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const lab_screening ALL_NEGATIVE[] = {
+    {"hiv", "negative", 100}, {"hbv", "negative", 100},  {"hcv", "negative", 100},
+    {"syphilis", "negative", 100}, {"htlv", "negative", 100}, {"cmv", "positive", 100},
+};
+
+static void test_eligibility_table(void **state)
+{
+    (void)state;
+    lab_screening hiv_pos_then_neg[N(ALL_NEGATIVE) + 1];
+    memcpy(hiv_pos_then_neg, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
+    hiv_pos_then_neg[0].result = "positive";
+    hiv_pos_then_neg[0].sampled_on = 90; /* older positive ... */
+    hiv_pos_then_neg[N(ALL_NEGATIVE)] = (lab_screening){"hiv", "negative", 101}; /* ... newer negative */
+    lab_screening newer_positive[N(ALL_NEGATIVE) + 1];
+    memcpy(newer_positive, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
+    newer_positive[N(ALL_NEGATIVE)] = (lab_screening){"hcv", "positive", 101};
+    lab_screening indeterminate[N(ALL_NEGATIVE)];
+    memcpy(indeterminate, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
+    indeterminate[4].result = "indeterminate";
+    const struct {
+        const char *decision;
+        bool consent;
+        const lab_screening *tests;
+        size_t n;
+        cc_status expect;
+        const char *code;
+    } rows[] = {
+        {"eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_OK, ""},          /* CMV positive allowed */
+        {"eligible", false, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_CONFLICT, "eligibility_not_met"}, /* no consent */
+        {"eligible", true, ALL_NEGATIVE, 5, CC_CONFLICT, "eligibility_not_met"}, /* cmv missing */
+        {"eligible", true, ALL_NEGATIVE + 1, 5, CC_CONFLICT, "eligibility_not_met"}, /* hiv missing */
+        {"eligible", true, NULL, 0, CC_CONFLICT, "eligibility_not_met"},       /* nothing tested */
+        {"eligible", true, hiv_pos_then_neg, N(hiv_pos_then_neg), CC_OK, ""},  /* latest counts */
+        {"eligible", true, newer_positive, N(newer_positive), CC_CONFLICT, "eligibility_not_met"},
+        {"eligible", true, indeterminate, N(indeterminate), CC_CONFLICT, "eligibility_not_met"},
+        {"ineligible", false, NULL, 0, CC_OK, ""},                             /* always recordable */
+        {"incomplete", false, NULL, 0, CC_OK, ""},
+        {"Eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID, "invalid_value"}, /* exact words */
+        {NULL, true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID, "invalid_value"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error err;
+        cc_error_clear(&err);
+        cc_status st = lab_check_eligibility(rows[i].decision, rows[i].consent, rows[i].tests, rows[i].n, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: got %d (%s)", i, st, err.message);
+        assert_string_equal(err.code, rows[i].code);
+    }
+}
+
+static void test_vocabularies(void **state)
+{
+    (void)state;
+    assert_true(lab_product_type_is_valid("uc-msc"));
+    assert_true(lab_product_type_is_valid("secretome"));
+    assert_false(lab_product_type_is_valid("UC-MSC"));
+    assert_false(lab_product_type_is_valid(NULL));
+    assert_string_equal(lab_product_type_label("ucb-sc"), "UCB-SC");
+    assert_true(lab_source_is_valid("cord-tissue"));
+    assert_false(lab_source_is_valid("blood"));
+    assert_true(lab_step_is_valid("cm-harvest"));
+    assert_false(lab_step_is_valid(""));
+    assert_true(lab_screening_test_is_valid("htlv"));
+    assert_false(lab_screening_test_is_valid("hiv1"));
+    assert_true(lab_screening_result_is_valid("indeterminate"));
+    assert_false(lab_screening_result_is_valid("neg"));
+}
+
+enum { TODAY = 20000, P1 = 1, P2 = 2 };
+
+static void test_reserve_table(void **state)
+{
+    (void)state;
+    const lab_unit allo = {UNIT_RELEASED, TODAY, "uc-msc", 100000000u, 0, 0, 0};
+    const lab_unit auto1 = {UNIT_RELEASED, TODAY, "bm-msc", 100000000u, P1, 0, 0};
+    const struct {
+        lab_unit u;
+        lab_reservation r;
+        cc_date on;
+        cc_status expect;
+        const char *code;
+    } rows[] = {
+        {allo, {P1, "uc-msc", 0}, TODAY, CC_OK, ""},
+        {allo, {P2, "uc-msc", 100000000u}, TODAY, CC_OK, ""},                    /* exact dose */
+        {allo, {P2, "uc-msc", 91000000u}, TODAY, CC_OK, ""},                     /* within +10 % */
+        {allo, {P2, "uc-msc", 90000000u}, TODAY, CC_CONFLICT, "dose_mismatch"},  /* +11.1 % */
+        {allo, {P2, "uc-msc", 100000001u}, TODAY, CC_CONFLICT, "dose_mismatch"}, /* short */
+        {allo, {P1, "bm-msc", 0}, TODAY, CC_CONFLICT, "product_type_mismatch"},
+        {allo, {P1, "uc-msc", 0}, TODAY + 1, CC_CONFLICT, "unit_expired"},       /* H3 */
+        {allo, {0, "uc-msc", 0}, TODAY, CC_INVALID, "required"},
+        {allo, {P1, "nope", 0}, TODAY, CC_INVALID, "invalid_value"},
+        {auto1, {P1, "bm-msc", 0}, TODAY, CC_OK, ""},
+        {auto1, {P2, "bm-msc", 0}, TODAY, CC_CONFLICT, "autologous_other_patient"}, /* H7 */
+        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0}, {P1, "uc-msc", 0}, TODAY, CC_CONFLICT,
+         "unit_not_released"},                                                   /* H2 */
+        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, {P1, "uc-msc", 0}, TODAY, CC_CONFLICT,
+         "unit_not_released"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error err;
+        cc_error_clear(&err);
+        cc_status st = lab_check_reserve(&rows[i].u, &rows[i].r, rows[i].on, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: got %d (%s)", i, st, err.message);
+        assert_string_equal(err.code, rows[i].code);
+    }
+}
+
+static void test_issue_and_administer_table(void **state)
+{
+    (void)state;
+    const struct {
+        lab_unit u;
+        int64_t patient;
+        cc_date on;
+        bool administer;
+        cc_status expect;
+        const char *code;
+    } rows[] = {
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, false, CC_OK, ""},
+        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, P1, TODAY, false, CC_OK, ""},
+        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, P2, TODAY, false, CC_CONFLICT, "patient_mismatch"},
+        {{UNIT_RELEASED, TODAY, "bm-msc", 1, P1, 0, 0}, P2, TODAY, false, CC_CONFLICT,
+         "autologous_other_patient"},                                               /* H7 */
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, 0, TODAY, false, CC_INVALID, "required"},
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY + 1, false, CC_CONFLICT, "unit_expired"},
+        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, false, CC_CONFLICT, "unit_not_released"},
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, false, CC_CONFLICT, "unit_not_released"}, /* H12 */
+        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, false, CC_CONFLICT,
+         "unit_already_administered"},
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, true, CC_OK, ""},
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P2, TODAY, true, CC_CONFLICT, "patient_mismatch"},
+        {{UNIT_ISSUED, TODAY, "bm-msc", 1, P1, 0, P2}, P2, TODAY, true, CC_CONFLICT,
+         "autologous_other_patient"},
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY + 1, true, CC_CONFLICT, "unit_expired"},
+        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, true, CC_CONFLICT,
+         "unit_already_administered"},
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, true, CC_CONFLICT, "unit_not_issued"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error err;
+        cc_error_clear(&err);
+        cc_status st = rows[i].administer ? lab_check_administer(&rows[i].u, rows[i].patient, rows[i].on, &err)
+                                          : lab_check_issue(&rows[i].u, rows[i].patient, rows[i].on, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: got %d (%s)", i, st, err.message);
+        assert_string_equal(err.code, rows[i].code);
+    }
+}
+
+static void test_product_code(void **state)
+{
+    (void)state;
+    const struct {
+        const char *pdc;
+        char type;
+        int division;
+        const char *expect; /* NULL: refused */
+    } rows[] = {
+        {"S1234", '0', 0, "=<S1234000"}, /* "=<" + PDC + t + "00" undivided */
+        {"S1234", '0', 1, "=<S12340A0"}, /* first division A0 */
+        {"E0001", 'V', 26, "=<E0001VZ0"},
+        {"S1234", '0', 27, NULL},
+        {"S1234", '0', -1, NULL},
+        {"s1234", '0', 0, NULL},         /* uppercase only */
+        {"S123", '0', 0, NULL},
+        {"S12345", '0', 0, NULL},
+        {"11234", '0', 0, NULL},         /* first character is a letter */
+        {"S12A4", '0', 0, NULL},
+        {"S1234", 'v', 0, NULL},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        char out[ISBT128_PRODUCT_SCAN_TEXT];
+        cc_error err;
+        cc_status st = isbt128_product_scan(rows[i].pdc, rows[i].type, rows[i].division, out, &err);
+        if (rows[i].expect) {
+            if (st != CC_OK)
+                fail_msg("row %zu refused: %s", i, err.message);
+            assert_string_equal(out, rows[i].expect);
+        } else if (st == CC_OK) {
+            fail_msg("row %zu accepted", i);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eligibility_table),
+        cmocka_unit_test(test_vocabularies),
+        cmocka_unit_test(test_reserve_table),
+        cmocka_unit_test(test_issue_and_administer_table),
+        cmocka_unit_test(test_product_code),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
