@@ -37,7 +37,7 @@ static void usage(FILE *out)
           "Information system of cell-therapy clinics and their laboratories.\n\ncommands:\n",
           out);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+        fprintf(out, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
 
 int main(int argc, char **argv)
