@@ -336,7 +336,18 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
     store_actor actor = api_actor(req);
     if ((st = plan_store_approve(req->db, &actor, id, sc.id, meaning, &pl, err)) != CC_OK)
         return st;
-    return reply_plan(req, 200, id, err);
+    /* issue 7: the approved plan's follow-up visits become worklist rows (H10).
+     * A failure here leaves the approval standing; POST /plans/{id}/follow-up/sync
+     * generates them again and the reply says so. */
+    int created = 0, redated = 0;
+    cc_error sync_err;
+    cc_status sync = api_followup_sync_plan(req, id, &created, &redated, &sync_err);
+    if ((st = reply_plan(req, 200, id, err)) == CC_OK)
+        json_object_set_new(req->reply, "follow_up_visits",
+                            sync == CC_OK ? json_integer(created)
+                                          : json_pack("{s:s, s:s}", "error", sync_err.code, "message",
+                                                      sync_err.message));
+    return st;
 }
 
 cc_status h_plan_cancel(api_request *req, cc_error *err)

@@ -112,4 +112,22 @@ cc_status h_capacity_update(api_request *req, cc_error *err);
  * logins); CC_INVALID "signature_failed" naming "password". */
 cc_status api_check_signature(api_request *req, const char *password, cc_error *err);
 
+
+/* issue 7: follow-up, patient questionnaire links, outcome report */
+cc_status h_followup_sync(api_request *req, cc_error *err);
+cc_status h_followup_list(api_request *req, cc_error *err);
+cc_status h_followup_get(api_request *req, cc_error *err);
+cc_status h_followup_resolve(api_request *req, cc_error *err);
+cc_status h_followup_contact(api_request *req, cc_error *err);
+cc_status h_followup_link(api_request *req, cc_error *err);
+cc_status h_followup_settings_get(api_request *req, cc_error *err);
+cc_status h_followup_settings_update(api_request *req, cc_error *err);
+cc_status h_questionnaire_get(api_request *req, cc_error *err);
+cc_status h_questionnaire_draft(api_request *req, cc_error *err);
+cc_status h_questionnaire_submit(api_request *req, cc_error *err);
+cc_status h_report_outcomes(api_request *req, cc_error *err);
+/* Creates or re-dates the follow-up visits of an approved plan (h_followup.c). */
+cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
+                                 cc_error *err);
+
 #endif

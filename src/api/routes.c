@@ -106,6 +106,20 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, 0},
     {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
     {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 0, 0},
+    /* issue 7: follow-up, patient questionnaire links, outcome report */
+    {"POST", "/api/v1/plans/{id}/follow-up/sync", h_followup_sync, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
+    {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/follow-up-settings", h_followup_settings_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"PATCH", "/api/v1/follow-up-settings", h_followup_settings_update, ROLE_ADMIN, 0, 0},
+    {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"POST", "/api/v1/follow-up/{id}/status", h_followup_resolve, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
+    {"POST", "/api/v1/follow-up/{id}/contacts", h_followup_contact, CLINICAL, 0, 0},
+    {"POST", "/api/v1/follow-up/{id}/links", h_followup_link, CLINICAL, 0, 0},
+    {"GET", "/api/v1/questionnaire/{token}", h_questionnaire_get, ROLE_PUBLIC, 0, ROUTE_READ_ONLY},
+    {"PUT", "/api/v1/questionnaire/{token}/draft", h_questionnaire_draft, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
+    {"POST", "/api/v1/questionnaire/{token}", h_questionnaire_submit, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
+    {"GET", "/api/v1/reports/outcomes", h_report_outcomes, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0,
+     ROUTE_READ_ONLY},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 

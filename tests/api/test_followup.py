@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Follow-up (issue 7): visits generated from an approved plan, re-dated by
+sync, worklist states computed from the dates (H10: an overdue visit stays on
+the worklist until resolved), resolutions with their rules, contact attempts
+and lost to follow-up after N failed contacts, patient questionnaire links
+(hashed single-use expiring tokens, save-and-resume, submitted once, stored
+as a patient observation), the outcome report endpoint, and bad input on
+every new endpoint leaving the database unchanged.
+
+    python3 tests/api/test_followup.py --binary build/cellclinic [-v]
+"""
+import datetime
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+from test_programmes import day, work_up  # noqa: E402
+
+NRS = {"current": "3", "average": "4", "worst": "7"}
+
+
+def db_write(srv, sql, params=()):
+    con = sqlite3.connect(srv.db_path, timeout=30)
+    try:
+        con.execute(sql, params)
+        con.commit()
+    finally:
+        con.close()
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("followup", verbose=args.verbose)
+    with harness.Server(args.binary, verbose=args.verbose) as srv:
+        pw = lambda role: srv.passwords[harness.user_of(role)]
+        exclude = ("sessions", "api_tokens")
+        for role in harness.ROLES:
+            srv.token(role)  # tokens (and their audit entries) before any checksum
+
+        def treated_patient(family):
+            r = srv.request("POST", "/api/v1/patients",
+                            {"family_name": family, "given_names": "Test", "birth_date": "1988-04-02",
+                             "sex": "male", "language": "fr", "phone": "+33 1 23 45 67 89"},
+                            role="coordinator")
+            pid = r.json["id"]
+            srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": day(0), "kg": 72.5}, role="nurse")
+            srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
+                        {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90),
+                         "details": {"level": "C5"}}, role="physician")
+            r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
+            srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
+                        {"decision": "eligible", "password": pw("physician")}, role="physician")
+            r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
+                            role="coordinator")
+            plan = r.json["id"]
+            r = srv.request("POST", "/api/v1/plans/%d/approve" % plan, {"password": pw("physician")},
+                            role="physician")
+            return pid, plan, r
+
+        pid, plan, r = treated_patient("Suivi")
+        t.check(r.status == 200 and r.json.get("follow_up_visits") == 4,
+                "approval generates the 4 follow-up visits", r)
+        rows = srv.db_query("SELECT label, status, target_date FROM followup_visits WHERE plan_id = ? ORDER BY seq",
+                            (plan,))
+        t.check([x[0] for x in rows] == ["month-1", "month-3", "month-6", "month-12"]
+                and all(x[1] == "scheduled" for x in rows), "visits stored as rows", rows)
+        audit = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE entity = 'followup_visit' AND action = 'create'")
+        t.check(audit[0][0] == 4, "each visit has its audit entry", audit)
+
+        r = srv.request("POST", "/api/v1/plans/%d/follow-up/sync" % plan, {}, role="coordinator")
+        t.check(r.status == 200 and r.json["created"] == 0 and r.json["redated"] == 0
+                and len(r.json["visits"]) == 4 and r.json["visits"][0]["state"] == "upcoming",
+                "sync again: nothing to do; future visits are upcoming", r)
+
+        # The stay moved (simulated on the stored plan): sync re-dates scheduled visits.
+        # Shift the windows so that month-1 is overdue, month-3 in window, month-6 due.
+        body = json.loads(srv.db_query("SELECT body FROM plans WHERE id = ?", (plan,))[0][0])
+        shifts = {"month-1": (-40, -30, -20), "month-3": (-5, -10, 5), "month-6": (15, 10, 30)}
+        for f in body["follow_up"]:
+            if f["label"] in shifts:
+                a, b, c = shifts[f["label"]]
+                f["date"], f["window_start"], f["window_end"] = day(a), day(b), day(c)
+        db_write(srv, "UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan))
+        r = srv.request("POST", "/api/v1/plans/%d/follow-up/sync" % plan, {}, role="physician")
+        states = {v["label"]: v["state"] for v in (r.json or {}).get("visits", [])}
+        t.check(r.status == 200 and r.json["redated"] == 3, "sync re-dates the 3 moved visits", r)
+        t.check(states == {"month-1": "overdue", "month-3": "in_window", "month-6": "due",
+                           "month-12": "upcoming"}, "states computed from the dates", states)
+        redate = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE entity='followup_visit' AND action='redate'")
+        t.check(redate[0][0] == 3, "each re-dating is audited", redate)
+        visits = {v["label"]: v["id"] for v in r.json["visits"]}
+
+        # H10: the overdue visit is on the worklist, with contact details and language
+        r = srv.request("GET", "/api/v1/follow-up", role="nurse")
+        labels = [(v["label"], v["state"]) for v in (r.json or {}).get("items", [])]
+        t.check(r.status == 200 and labels == [("month-1", "overdue"), ("month-3", "in_window"),
+                                                ("month-6", "due")],
+                "worklist: overdue, in window, due (oldest first) (H10)", r)
+        first = r.json["items"][0] if r.status == 200 else {}
+        t.check(first.get("phone") == "+33 1 23 45 67 89" and first.get("language") == "fr"
+                and first.get("days_overdue") == 20 and first.get("mrn"),
+                "worklist rows carry contact details, language, days overdue", first)
+        r = srv.request("GET", "/api/v1/follow-up?state=overdue", role="coordinator")
+        t.check(r.status == 200 and r.json["total"] == 1 and r.json["counts"].get("overdue") == 1,
+                "state=overdue filter", r)
+        r = srv.request("GET", "/api/v1/follow-up?state=all&patient_id=%d" % pid, role="physician")
+        t.check(r.status == 200 and r.json["total"] == 4, "state=all lists every visit", r)
+
+        # bad input on the read endpoints
+        for q, field in (("state=late", "state"), ("patient_id=x", "patient_id"), ("per_page=0", "per_page")):
+            r = srv.request("GET", "/api/v1/follow-up?" + q, role="nurse")
+            t.check(r.status == 400 and (r.error() or {}).get("field") == field, "worklist ?%s: 400" % q, r)
+        r = srv.request("GET", "/api/v1/follow-up/999999", role="nurse")
+        t.check(r.status == 404, "unknown visit: 404", r)
+        r = srv.request("GET", "/api/v1/follow-up/%d" % visits["month-3"], role="nurse")
+        t.check(r.status == 200 and r.json["visit"]["state"] == "in_window" and r.json["contacts"] == []
+                and r.json["lost_after_failed_contacts"] == 3, "one visit", r)
+
+        # --- bad input on mutations: error names the field, database unchanged
+        v1, v3, v6, v12 = visits["month-1"], visits["month-3"], visits["month-6"], visits["month-12"]
+        bad = [
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {}, "status", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "scheduled"}, "status", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "gone"}, "status", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "missed"}, "reason", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "withdrawn", "reason": ""}, "reason", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "died", "cause": "x"}, "died_on", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "died", "died_on": day(3), "cause": "x"},
+             "died_on", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "died", "died_on": "2026-02-30",
+                                                          "cause": "x"}, "died_on", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "died", "died_on": day(-1)}, "cause", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "done", "died_on": day(-1)}, "died_on", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "missed", "reason": "a\nb"}, "reason", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "done", "extra": 1}, "extra", 400),
+            ("POST", "/api/v1/follow-up/%d/status" % v1, {"status": 3}, "status", 400),
+            ("POST", "/api/v1/follow-up/999999/status", {"status": "done"}, "id", 404),
+            ("POST", "/api/v1/follow-up/%d/contacts" % v1, {"channel": "pigeon", "outcome": "reached"},
+             "channel", 400),
+            ("POST", "/api/v1/follow-up/%d/contacts" % v1, {"channel": "phone", "outcome": "maybe"},
+             "outcome", 400),
+            ("POST", "/api/v1/follow-up/%d/contacts" % v1, {"channel": "phone"}, "outcome", 400),
+            ("POST", "/api/v1/follow-up/999999/contacts", {"channel": "phone", "outcome": "reached"}, "id", 404),
+            ("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "isncsci"}, "instrument", 400),
+            ("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "koos"}, "instrument", 400),
+            ("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 0}, "days", 400),
+            ("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 61}, "days", 400),
+            ("POST", "/api/v1/follow-up/%d/links" % v3, {}, "instrument", 400),
+            ("POST", "/api/v1/follow-up/999999/links", {"instrument": "nrs-pain"}, "id", 404),
+            ("POST", "/api/v1/plans/999999/follow-up/sync", {}, "id", 404),
+            ("POST", "/api/v1/plans/%d/follow-up/sync" % plan, {"x": 1}, "x", 400),
+            ("PATCH", "/api/v1/follow-up-settings", {"lost_after_failed_contacts": 0},
+             "lost_after_failed_contacts", 400),
+            ("PATCH", "/api/v1/follow-up-settings", {"lost_after_failed_contacts": 21},
+             "lost_after_failed_contacts", 400),
+            ("PATCH", "/api/v1/follow-up-settings", {}, "lost_after_failed_contacts", 400),
+        ]
+        for method, path, body_, field, status in bad:
+            role = "admin"
+            before = srv.db_checksum(exclude)
+            r = srv.request(method, path, body_, role=role)
+            e = r.error() or {}
+            t.check(r.status == status and e.get("field") == field and srv.db_checksum(exclude) == before,
+                    "%s %s %s: %d naming %s, database unchanged" % (method, path, json.dumps(body_), status, field),
+                    r)
+        # a draft plan has no follow-up yet
+        r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(200)},
+                        role="coordinator")
+        if r.status == 201:
+            before = srv.db_checksum(exclude)
+            r = srv.request("POST", "/api/v1/plans/%d/follow-up/sync" % r.json["id"], {}, role="coordinator")
+            t.check(r.status == 409 and r.error()["code"] == "wrong_state" and srv.db_checksum(exclude) == before,
+                    "sync of a draft plan: 409 wrong_state", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "done"}, role="nurse")
+        t.check(r.status == 403, "a nurse cannot resolve a visit", r)
+
+        # --- patient questionnaire link
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 7},
+                        role="nurse")
+        t.check(r.status == 201 and len(r.json.get("token", "")) >= 40 and r.json["language"] == "fr"
+                and r.json["path"].endswith(r.json.get("token", "?")), "a link is made for nrs-pain", r)
+        token = (r.json or {}).get("token", "x" * 43)
+        stored = srv.db_query("SELECT token_hash FROM questionnaire_links")
+        t.check(stored == [(hashlib.sha256(token.encode()).hexdigest(),)], "only the token's SHA-256 is stored",
+                stored)
+        t.check(token not in json.dumps(srv.db_query("SELECT * FROM audit_log")),
+                "the token is not in the audit trail")
+        r = srv.request("GET", "/api/v1/questionnaire/" + token)
+        t.check(r.status == 200 and r.json["instrument"]["id"] == "nrs-pain" and r.json["language"] == "fr"
+                and r.json["draft"] == {} and r.json["visit"] == "month-3", "the patient opens the link (no login)", r)
+        t.check("family_name" not in json.dumps(r.json or {}), "the public page shows no names", r)
+        r = srv.request("PUT", "/api/v1/questionnaire/%s/draft" % token, {"answers": {"current": "3"}})
+        t.check(r.status == 200, "save a draft", r)
+        r = srv.request("GET", "/api/v1/questionnaire/" + token)
+        t.check(r.status == 200 and r.json["draft"] == {"current": "3"}, "resume from the draft", r)
+        before = srv.db_checksum(exclude)
+        for body_, field in (({"answers": {"current": "3"}}, "answers"), ({"answers": {"current": "11",
+                             "average": "4", "worst": "7"}}, "answers"), ({}, "answers"),
+                             ({"answers": {"current": "3"}, "x": 1}, "x")):
+            r = srv.request("POST", "/api/v1/questionnaire/" + token, body_)
+            e = r.error() or {}
+            t.check(r.status == 400 and e.get("field", "").startswith(field) and srv.db_checksum(exclude) == before,
+                    "submit %s: 400 naming %s, unchanged" % (json.dumps(body_), field), r)
+        r = srv.request("PUT", "/api/v1/questionnaire/%s/draft" % token, {"answers": {"current": 3}})
+        t.check(r.status == 400 and srv.db_checksum(exclude) == before, "draft with a non-text answer: 400", r)
+        r = srv.request("POST", "/api/v1/questionnaire/" + token, {"answers": NRS})
+        t.check(r.status == 201 and r.json["submitted"] is True, "submit the answers", r)
+        obs = srv.db_query("SELECT instrument, source, patient_id, recorded_by FROM observations")
+        t.check(obs == [("nrs-pain", "patient", pid, None)], "stored as an observation with source patient", obs)
+        before = srv.db_checksum(exclude)
+        r = srv.request("POST", "/api/v1/questionnaire/" + token, {"answers": NRS})
+        t.check(r.status == 409 and r.error()["code"] == "link_used" and srv.db_checksum(exclude) == before,
+                "submitted once: a second submission is 409 link_used", r)
+        r = srv.request("GET", "/api/v1/questionnaire/" + token)
+        t.check(r.status == 409 and r.error()["code"] == "link_used" and "already" in r.error()["message"],
+                "a used link gets a clear message", r)
+        r = srv.request("PUT", "/api/v1/questionnaire/%s/draft" % token, {"answers": {}})
+        t.check(r.status == 409 and srv.db_checksum(exclude) == before, "no draft on a used link", r)
+        for bad_token in ("nope", "A" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), "x" * 200):
+            r = srv.request("GET", "/api/v1/questionnaire/" + bad_token)
+            t.check(r.status == 404 and r.error()["code"] == "unknown_link", "unknown token %s...: 404" % bad_token[:8], r)
+            r = srv.request("POST", "/api/v1/questionnaire/" + bad_token, {"answers": NRS})
+            t.check(r.status == 404 and srv.db_checksum(exclude) == before, "submit with unknown token: 404", r)
+        # expired link
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "satisfaction"}, role="coordinator")
+        expired = (r.json or {}).get("token", "y" * 43)
+        db_write(srv, "UPDATE questionnaire_links SET expires_at = '2020-01-01T00:00:00Z' WHERE token_hash = ?",
+                 (hashlib.sha256(expired.encode()).hexdigest(),))
+        before = srv.db_checksum(exclude)
+        r = srv.request("GET", "/api/v1/questionnaire/" + expired)
+        t.check(r.status == 409 and r.error()["code"] == "link_expired", "an expired link: 409 link_expired", r)
+        r = srv.request("POST", "/api/v1/questionnaire/" + expired, {"answers": {}})
+        t.check(r.status == 409 and srv.db_checksum(exclude) == before, "an expired link cannot submit", r)
+
+        # --- resolutions and contacts
+        r = srv.request("POST", "/api/v1/follow-up/%d/status" % v3, {"status": "done"}, role="physician")
+        t.check(r.status == 200 and r.json["visit"]["status"] == "done" and r.json["visit"]["state"] == "resolved"
+                and len(r.json["observations"]) == 1, "month-3 done (its observation is in the window)", r)
+        before = srv.db_checksum(exclude)
+        r = srv.request("POST", "/api/v1/follow-up/%d/status" % v3, {"status": "missed", "reason": "x"},
+                        role="physician")
+        t.check(r.status == 409 and r.error()["code"] == "already_resolved" and srv.db_checksum(exclude) == before,
+                "a resolution is final: 409", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/contacts" % v3, {"channel": "phone", "outcome": "reached"},
+                        role="nurse")
+        t.check(r.status == 409 and srv.db_checksum(exclude) == before, "no contact attempt on a resolved visit", r)
+
+        r = srv.request("PATCH", "/api/v1/follow-up-settings", {"lost_after_failed_contacts": 2}, role="admin")
+        t.check(r.status == 200 and r.json["lost_after_failed_contacts"] == 2, "threshold set to 2", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/contacts" % v1,
+                        {"channel": "phone", "outcome": "no_answer", "note": "rang 10 times"}, role="nurse")
+        t.check(r.status == 201 and r.json["became_lost"] is False and r.json["visit"]["failed_contacts"] == 1
+                and len(r.json["contacts"]) == 1, "first failed contact", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/contacts" % v1,
+                        {"channel": "sms", "outcome": "reached"}, role="nurse")
+        t.check(r.status == 201 and r.json["visit"]["failed_contacts"] == 1, "a reached contact is not a failure", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/contacts" % v1,
+                        {"channel": "email", "outcome": "message_left"}, role="coordinator")
+        t.check(r.status == 201 and r.json["became_lost"] is True and r.json["visit"]["status"] == "lost",
+                "second failed contact: lost to follow-up", r)
+        r = srv.request("GET", "/api/v1/follow-up?state=overdue", role="nurse")
+        t.check(r.status == 200 and r.json["total"] == 0, "a resolved visit leaves the overdue list", r)
+
+        r = srv.request("POST", "/api/v1/follow-up/%d/status" % v6,
+                        {"status": "died", "died_on": day(-2), "cause": "Pneumonia"}, role="physician")
+        t.check(r.status == 200 and r.json["closed_later"] == 1, "died closes the later visits", r)
+        rows = dict(srv.db_query("SELECT label, status FROM followup_visits WHERE plan_id = ?", (plan,)))
+        t.check(rows == {"month-1": "lost", "month-3": "done", "month-6": "died", "month-12": "died"},
+                "final statuses", rows)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v12, {"instrument": "nrs-pain"}, role="nurse")
+        t.check(r.status == 409, "no link for a closed visit", r)
+        r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
+        t.check(r.returncode == 0, "audit chain intact", r.stdout + r.stderr)
+    sys.exit(t.finish())
+
+
+if __name__ == "__main__":
+    main()
