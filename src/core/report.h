@@ -1,0 +1,116 @@
+/*
+ * report: the numbers of the outcome report of one cohort (issue 7,
+ * DESIGN.md section 7 "Honest reports"). Every figure keeps its denominator.
+ *
+ * Input: the cohort's patients (referred ... treated flags, the status of
+ * each follow-up time point as stats_visit, measure values at baseline and
+ * at each time point with presence flags, ISNCSCI AIS grades), the adverse
+ * events of treated patients and the number of administrations.
+ *
+ * Output, all through src/core/stats:
+ *   flow        stats_flow_count: referred -> screened -> eligible -> treated
+ *               -> due / not yet due -> assessed / pending / missing by reason.
+ *   measures    per measure (instrument score) and time point (0 = baseline):
+ *               stats_describe of the present values of treated patients,
+ *               with `due` (treated patients for whom the time point is due;
+ *               at baseline: treated) beside n; for time points >= 1 the
+ *               paired change from baseline (stats_paired_change), pairs over
+ *               the treated patients due at that time point.
+ *   ais         per time point: baseline grade x time-point grade counts
+ *               (patients with both), improved by >= 1 grade among pairs with
+ *               a baseline grade A-D (E cannot improve) with a Wilson
+ *               interval, and the sensitivity line: same numerator over every
+ *               treated patient with a baseline A-D grade for whom the time
+ *               point is due, the missing counted as not improved.
+ *   adverse     patients with >= 1 event / treated, with >= 1 serious event /
+ *               treated, per (term, grade) patients / treated, all with
+ *               Clopper-Pearson intervals; events per administration with the
+ *               exact Poisson interval. Missing data are never imputed.
+ *
+ * Limits: REPORT_MAX_MEASURES measures, STATS_FLOW_MAX_TIMEPOINTS time
+ * points, REPORT_MAX_AE_ROWS (term, grade) rows (CC_INVALID beyond).
+ * Memory: nothing allocated; the caller passes scratch arrays of n_patients
+ * doubles and n_patients stats_pairs. Input strings are borrowed; the result
+ * points to them. Pure, thread-safe.
+ */
+#ifndef CC_REPORT_H
+#define CC_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/stats.h"
+
+enum { REPORT_MAX_MEASURES = 32, REPORT_MAX_AE_ROWS = 128, REPORT_AIS_GRADES = 5 };
+
+typedef struct {
+    bool referred, screened, eligible, treated;
+    const stats_visit *visits; /* n_timepoints; NULL when not treated */
+    /* values[m * (n_timepoints + 1) + t], t = 0 baseline, t >= 1 time point t;
+     * present[] the same layout; both NULL when no measure */
+    const double *values;
+    const bool *present;
+    /* AIS grade per t (0..n_timepoints): 'A'..'E', or 0 when missing; NULL: none */
+    const char *ais;
+} report_patient;
+
+typedef struct {
+    size_t patient; /* index into the patients array */
+    const char *term;
+    int grade; /* 1..5 */
+    bool serious;
+} report_ae;
+
+typedef struct {
+    const report_patient *patients;
+    size_t n_patients;
+    size_t n_timepoints;
+    size_t n_measures;
+    const report_ae *aes;
+    size_t n_aes;
+    uint64_t administrations;
+} report_input;
+
+typedef struct {
+    uint64_t due;        /* denominator: treated (t = 0) or due at t */
+    stats_summary summary;
+    stats_change change; /* t >= 1 */
+} report_cell;
+
+typedef struct {
+    uint64_t table[REPORT_AIS_GRADES][REPORT_AIS_GRADES]; /* [baseline][time point] */
+    uint64_t pairs, missing_follow_up;                    /* baseline present, time point due */
+    stats_proportion improved;                            /* among pairs with baseline A-D */
+    stats_proportion improved_sensitivity;                /* missing counted as not improved */
+} report_ais_point;
+
+typedef struct {
+    const char *term;
+    int grade;
+    uint64_t events;
+    stats_proportion patients; /* patients with it / treated */
+} report_ae_row;
+
+typedef struct {
+    stats_flow flow;
+    report_cell cells[REPORT_MAX_MEASURES][STATS_FLOW_MAX_TIMEPOINTS + 1];
+    bool has_ais;
+    report_ais_point ais[STATS_FLOW_MAX_TIMEPOINTS + 1]; /* index 0 unused */
+    uint64_t ae_events, ae_serious_events;
+    stats_proportion ae_any, ae_serious; /* patients / treated (Clopper-Pearson) */
+    stats_rate ae_per_administration;
+    report_ae_row ae_rows[REPORT_MAX_AE_ROWS];
+    size_t n_ae_rows;
+} report_result;
+
+/* Index of an AIS grade 'A'..'E' (0..4), -1 otherwise. */
+int report_ais_index(char grade);
+
+/* Computes the report. CC_INVALID naming the field on inconsistent input
+ * (flow rules of stats_flow_count, an AE of an untreated or unknown patient
+ * "aes[i]", a grade outside 1..5, a non-finite present value, limits). */
+cc_status report_compute(const report_input *in, double *scratch, stats_pair *pairs,
+                         report_result *out, cc_error *err);
+
+#endif
