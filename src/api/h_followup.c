@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/json_in.h"
+#include "api/report_json.h"
 #include "core/date.h"
 #include "core/followup.h"
 #include "core/text.h"
@@ -498,6 +499,38 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
 
 cc_status h_report_outcomes(api_request *req, cc_error *err)
 {
-    (void)req;
-    return cc_fail(err, CC_NOT_FOUND, NULL, "not_implemented", "report not yet implemented");
+    const char *format = api_query(req, "format");
+    bool csv = format && strcmp(format, "csv") == 0;
+    if (format && !csv && strcmp(format, "json") != 0)
+        return cc_fail(err, CC_INVALID, "format", "invalid_value", "format must be json or csv");
+    report_query q = {api_query(req, "protocol"), api_query(req, "from"), api_query(req, "to"), api_today()};
+    json_t *report = NULL;
+    cc_status st = report_query_check(req->db, req->arena, &q, err);
+    if (st == CC_OK)
+        st = report_outcomes_json(req->db, req->arena, &q, &report, err);
+    if (st != CC_OK)
+        return st;
+    if (!csv) {
+        api_reply(req, 200, report);
+        return CC_OK;
+    }
+    buf b;
+    buf_init(&b, (size_t)64 << 20);
+    report_outcomes_csv(report, &b);
+    json_decref(report);
+    if (buf_failed(&b)) {
+        buf_release(&b);
+        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large for CSV over HTTP");
+    }
+    char *copy = arena_alloc(req->arena, b.len + 1);
+    if (copy)
+        memcpy(copy, b.data, b.len);
+    size_t len = b.len;
+    buf_release(&b);
+    if (!copy)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    api_add_header(req, "Content-Disposition",
+                   api_printf(req, "attachment; filename=\"outcomes-%s.csv\"", q.protocol));
+    api_reply_raw(req, 200, "text/csv; charset=utf-8", copy, len);
+    return CC_OK;
 }

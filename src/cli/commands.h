@@ -25,4 +25,7 @@ int cmd_instruments(int argc, char **argv); /* instruments list|show|score ID < 
 int cmd_plan(int argc, char **argv);      /* plan of a hypothetical patient */
 int cmd_protocols(int argc, char **argv); /* protocols list | show */
 
+/* issue 7: outcome report */
+int cmd_report(int argc, char **argv); /* report outcomes --data --protocol ... */
+
 #endif

@@ -27,6 +27,8 @@ static const command COMMANDS[] = {
     /* issue 3: programmes */
     {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
     {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
+    /* issue 7: outcome report */
+    {"report", cmd_report, "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };
 

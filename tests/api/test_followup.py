@@ -35,7 +35,7 @@ def db_write(srv, sql, params=()):
 def main():
     args = harness.parse_args()
     t = harness.Tally("followup", verbose=args.verbose)
-    with harness.Server(args.binary, verbose=args.verbose) as srv:
+    with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
         pw = lambda role: srv.passwords[harness.user_of(role)]
         exclude = ("sessions", "api_tokens")
         for role in harness.ROLES:
@@ -273,6 +273,65 @@ def main():
                 "final statuses", rows)
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % v12, {"instrument": "nrs-pain"}, role="nurse")
         t.check(r.status == 409, "no link for a closed visit", r)
+
+        # --- outcome report: the plan started 60 days ago (simulated), baseline NRS before it
+        db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
+        r = srv.request("POST", "/api/v1/patients/%d/observations" % pid,
+                        {"instrument": "nrs-pain", "date": day(-61), "source": "clinician",
+                         "answers": {"current": "5", "average": "6", "worst": "9"}}, role="physician")
+        t.check(r.status == 201, "baseline observation", r)
+        before = srv.db_checksum(exclude)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        rep = r.json or {}
+        flow = rep.get("flow", {})
+        t.check(r.status == 200 and flow.get("referred") == 1 and flow.get("screened") == 1
+                and flow.get("eligible") == 1 and flow.get("treated") == 1, "report flow: 1 treated", r)
+        pts = {p["label"]: p for p in flow.get("timepoints", [])}
+        t.check(pts.get("month-1", {}).get("lost") == 1 and pts.get("month-3", {}).get("assessed") == 1
+                and pts.get("month-6", {}).get("died") == 1 and pts.get("month-12", {}).get("died") == 1
+                and all(p["due"] == 1 for p in pts.values()),
+                "report flow per time point: lost, assessed, died, died (missing by reason)", flow)
+        worst = [m for m in rep.get("measures", []) if m["instrument"] == "nrs-pain" and m["score"] == "worst"]
+        cells = {c["label"]: c for c in (worst[0]["timepoints"] if worst else [])}
+        m3 = cells.get("month-3", {})
+        t.check(cells.get("baseline", {}).get("n") == 1 and cells["baseline"]["mean"] == 9
+                and m3.get("n") == 1 and m3.get("due") == 1 and m3.get("mean") == 7
+                and m3.get("change", {}).get("pairs") == 1 and m3["change"]["mean_diff"] == -2
+                and m3["change"]["ci"]["low"] is None and m3["ci"]["not_computable"] == "single",
+                "NRS worst: baseline 9, month-3 7 (patient link), change -2, no interval from one pair", cells)
+        m1 = cells.get("month-1", {})
+        t.check(m1.get("due") == 1 and m1.get("n") == 0 and m1.get("missing") == 1,
+                "month-1 counts its missing value", m1)
+        ae = rep.get("adverse_events", {})
+        t.check(ae.get("treated") == 1 and ae.get("patients_any", {}).get("n") == 1
+                and "available" in ae, "adverse-event table has the treated denominator", ae)
+        t.check(rep.get("ais") is None and "definitions" in rep, "no ISNCSCI data: ais null; definitions given", rep)
+        t.check(srv.db_checksum(exclude) == before, "the report changes nothing")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
+        t.check(r.status == 200 and (r.header("Content-Type") or "").startswith("text/csv")
+                and b"measure,nrs-pain,worst,month-3,1,1,0,7" in r.body, "CSV export", r)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="admin")
+        t.check(r.status == 200 and r.json["flow"]["treated"] == 0, "period filter on the treatment start", r)
+        for q, field in (("", "protocol"), ("protocol=nope", "protocol"), ("protocol=sci&from=2026-13-01", "from"),
+                         ("protocol=sci&from=2026-05-01&to=2026-04-01", "to"), ("protocol=sci&format=xml", "format")):
+            r = srv.request("GET", "/api/v1/reports/outcomes?" + q, role="analyst")
+            t.check(r.status == 400 and (r.error() or {}).get("field") == field, "report ?%s: 400 %s" % (q, field), r)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="nurse")
+        t.check(r.status == 403, "a nurse cannot read the outcome report", r)
+        out = os.path.join(srv.tmp, "report.json")
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--format", "json", "--out", out])
+        t.check(r.returncode == 0, "cellclinic report outcomes exits 0", r.stderr)
+        if r.returncode == 0:
+            with open(out, encoding="utf-8") as f:
+                cli = json.load(f)
+            t.check(cli["flow"] == rep["flow"] and cli["measures"] == rep["measures"],
+                    "the command line report equals the API's", cli.get("flow"))
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "nope"])
+        t.check(r.returncode == 2 and "--protocol" in r.stderr, "unknown protocol: exit 2", r.stderr)
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--format", "csv"])
+        t.check(r.returncode == 0 and r.stdout.startswith("table,instrument"), "CSV on stdout", r.stdout[:200])
         r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0, "audit chain intact", r.stdout + r.stderr)
     sys.exit(t.finish())

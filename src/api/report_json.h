@@ -1,0 +1,42 @@
+/*
+ * report_json: the outcome report of one protocol (issue 7) as JSON and CSV,
+ * shared by GET /api/v1/reports/outcomes and `cellclinic report outcomes`.
+ *
+ * Loads the cohort (store/report_data), keeps the patients whose approved
+ * plan starts in [from, to] (or, without a plan, whose first screening falls
+ * in it), builds the core/report input (time points from the protocol's
+ * follow-up visits, ordered by months; baseline = the newest observation on
+ * or before the plan's start and at most 180 days before it; a time point's
+ * value = the observation in the visit's window closest to its target date),
+ * computes, and renders every number with its denominator. Interim rule
+ * until issue 5: a patient counts as treated when the approved plan's start
+ * date has passed (the report's "definitions" says so).
+ *
+ * Ownership: *out is a new jansson reference; the CSV goes into the caller's
+ * buf. The caller holds a read transaction.
+ */
+#ifndef CC_REPORT_JSON_H
+#define CC_REPORT_JSON_H
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/date.h"
+#include "store/db.h"
+
+typedef struct {
+    const char *protocol;
+    const char *from, *to; /* YYYY-MM-DD or NULL */
+    cc_date today;
+} report_query;
+
+/* Checks the query (protocol known, dates valid, from <= to): CC_INVALID naming the field. */
+cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err);
+
+cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err);
+
+/* Flattens the report's tables into one CSV (a "table" column names each). */
+void report_outcomes_csv(const json_t *report, buf *out);
+
+#endif

@@ -1,0 +1,106 @@
+/* cellclinic report outcomes --data DIR --protocol ID [--from DATE --to DATE]
+ *                            [--format json|csv] [--out FILE] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/report_json.h"
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "core/date.h"
+#include "store/datadir.h"
+
+static const char USAGE[] =
+    "usage: cellclinic report outcomes --data DIR --protocol ID [--from YYYY-MM-DD]\n"
+    "                  [--to YYYY-MM-DD] [--format json|csv] [--out FILE]\n\n"
+    "The outcome report of one protocol: participant flow, per instrument and\n"
+    "time point n, mean, SD, 95% CI, median, IQR and paired change from\n"
+    "baseline, ISNCSCI AIS grades with improvement (Wilson) and the sensitivity\n"
+    "line, adverse events (Clopper-Pearson). Every figure with its denominator.\n"
+    "--from/--to select the patients whose treatment starts in that period.\n"
+    "Writes to FILE (default: standard output).\n";
+
+int cmd_report(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "outcomes") != 0) {
+        fprintf(stderr, "cellclinic report: unknown report '%s' (outcomes)\n", argv[1]);
+        return 2;
+    }
+    const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL, *out_path = NULL;
+    const cli_option options[] = {{"data", true, true, &data},        {"protocol", true, true, &protocol_id},
+                                  {"from", true, false, &from},       {"to", true, false, &to},
+                                  {"format", true, false, &format},   {"out", true, false, &out_path},
+                                  {NULL, false, false, NULL}};
+    bool help;
+    int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
+    if (rc || help)
+        return rc;
+    bool csv = format && strcmp(format, "csv") == 0;
+    if (format && !csv && strcmp(format, "json") != 0) {
+        fprintf(stderr, "cellclinic report outcomes: option --format: json or csv (html and pdf: not yet)\n");
+        return 2;
+    }
+    db *d = NULL;
+    cc_error err;
+    if (datadir_open(data, &d, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic report outcomes: option --data: %s\n", err.message);
+        return 1;
+    }
+    arena *a = arena_create((size_t)1 << 30);
+    report_query q = {protocol_id, from, to, instant_date((int64_t)time(NULL))};
+    json_t *report = NULL;
+    cc_status st = a ? db_begin_read(d, &err) : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (st == CC_OK) {
+        st = report_query_check(d, a, &q, &err);
+        if (st == CC_OK)
+            st = report_outcomes_json(d, a, &q, &report, &err);
+        db_rollback(d);
+    }
+    if (st != CC_OK) {
+        const char *opt = strcmp(err.field, "protocol") == 0 || strcmp(err.field, "from") == 0 ||
+                                  strcmp(err.field, "to") == 0
+                              ? err.field
+                              : NULL;
+        if (opt)
+            fprintf(stderr, "cellclinic report outcomes: option --%s: %s\n", opt, err.message);
+        else
+            fprintf(stderr, "cellclinic report outcomes: %s\n", err.message);
+        arena_release(a);
+        db_close(d);
+        return st == CC_INVALID ? 2 : 1;
+    }
+    char *text = NULL;
+    buf b;
+    buf_init(&b, (size_t)1 << 30);
+    if (csv) {
+        report_outcomes_csv(report, &b);
+        text = b.data;
+    } else {
+        text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    }
+    FILE *f = out_path ? fopen(out_path, "w") : stdout;
+    rc = 0;
+    if (!f) {
+        fprintf(stderr, "cellclinic report outcomes: option --out: cannot write %s\n", out_path);
+        rc = 1;
+    } else {
+        if (!text || fputs(text, f) < 0 || (!csv && fputc('\n', f) == EOF))
+            rc = 1;
+        if (out_path && fclose(f) != 0)
+            rc = 1;
+        if (rc)
+            fprintf(stderr, "cellclinic report outcomes: write failed\n");
+    }
+    if (!csv)
+        free(text);
+    buf_release(&b);
+    json_decref(report);
+    arena_release(a);
+    db_close(d);
+    return rc;
+}
