@@ -59,8 +59,8 @@ static void fill(db *d)
         char mrn[16], name[32];
         snprintf(mrn, sizeof mrn, "B%07d", p);
         snprintf(name, sizeof name, "patient %d", p);
-        lab_arg a[] = {LA_S(mrn), LA_S(name), LA_S(name), LA_S(name), LA_S(now), LA_S(now)};
-        check(lab_run(d,
+        sql_arg a[] = {SQL_S(mrn), SQL_S(name), SQL_S(name), SQL_S(name), SQL_S(now), SQL_S(now)};
+        check(sql_run(d,
                       "INSERT INTO patients (mrn, family_name, given_names, birth_date, sex, language,"
                       " search_key, identity_key, synthetic, version, created_at, updated_at)"
                       " VALUES (?, ?, 'Bench', '1970-01-01', 'unknown', 'en', ?, ?, 1, 1, ?, ?)",
@@ -72,14 +72,14 @@ static void fill(db *d)
         char code[16];
         snprintf(code, sizeof code, "DN%06d", dn);
         int64_t donor_id, coll_id;
-        lab_arg a[] = {LA_S(code), LA_S(now), LA_S(now)};
-        check(lab_run(d,
+        sql_arg a[] = {SQL_S(code), SQL_S(now), SQL_S(now)};
+        check(sql_run(d,
                       "INSERT INTO donors (code, kind, consent_date, eligibility, version, created_at,"
                       " updated_at) VALUES (?, 'allogeneic', '2026-01-01', 'eligible', 1, ?, ?) RETURNING id",
                       a, 3, &donor_id, &err),
               &err, "donor");
-        lab_arg c[] = {LA_I(donor_id), LA_S(now)};
-        check(lab_run(d,
+        sql_arg c[] = {SQL_I(donor_id), SQL_S(now)};
+        check(sql_run(d,
                       "INSERT INTO collections (donor_id, source, collected_on, mass_g, recorded_by,"
                       " created_at) VALUES (?, 'cord-tissue', '2026-01-02', 20, 'bench', ?) RETURNING id",
                       c, 2, &coll_id, &err),
@@ -88,15 +88,15 @@ static void fill(db *d)
             char bcode[32];
             snprintf(bcode, sizeof bcode, "B26-%03d-%02d", dn, b);
             int64_t batch_id;
-            lab_arg ba[] = {LA_S(bcode), LA_S(now), LA_S(now)};
-            check(lab_run(d,
+            sql_arg ba[] = {SQL_S(bcode), SQL_S(now), SQL_S(now)};
+            check(sql_run(d,
                           "INSERT INTO batches (code, product_type, status, spec_version, version,"
                           " created_at, updated_at) VALUES (?, 'uc-msc', 'released', '2026.1', 1, ?, ?)"
                           " RETURNING id",
                           ba, 3, &batch_id, &err),
                   &err, "batch");
-            lab_arg bc[] = {LA_I(batch_id), LA_I(coll_id)};
-            check(lab_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", bc, 2,
+            sql_arg bc[] = {SQL_I(batch_id), SQL_I(coll_id)};
+            check(sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", bc, 2,
                           NULL, &err),
                   &err, "batch_collection");
             for (int u = 0; u < UNITS_PER_BATCH; u++) {
@@ -106,9 +106,9 @@ static void fill(db *d)
                 bool given = dn == 1 || u % 2 == 0;
                 int64_t patient = dn == 1 ? ++given_target : (int64_t)(1 + next_random() % PATIENTS);
                 int64_t unit_id;
-                lab_arg ua[] = {LA_S(din), LA_I(batch_id), LA_S(given ? "administered" : "released"),
-                                given ? LA_I(patient) : LA_N, LA_S(now), LA_S(now)};
-                check(lab_run(d,
+                sql_arg ua[] = {SQL_S(din), SQL_I(batch_id), SQL_S(given ? "administered" : "released"),
+                                given ? SQL_I(patient) : SQL_N, SQL_S(now), SQL_S(now)};
+                check(sql_run(d,
                               "INSERT INTO units (din, din_check, product_code, batch_id, product_type, cells,"
                               " volume_ml, expiry, state, issued_patient_id, version, created_at, updated_at)"
                               " VALUES (?, 'X', 'S1234', ?, 'uc-msc', 100000000, 10, '2027-11-01', ?, ?, 1, ?, ?)"
@@ -116,8 +116,8 @@ static void fill(db *d)
                               ua, 6, &unit_id, &err),
                       &err, "unit");
                 if (given) {
-                    lab_arg aa[] = {LA_I(unit_id), LA_I(patient), LA_S(now)};
-                    check(lab_run(d,
+                    sql_arg aa[] = {SQL_I(unit_id), SQL_I(patient), SQL_S(now)};
+                    check(sql_run(d,
                                   "INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
                                   " recorded_by, recorded_at) VALUES (?, ?, '2026-06-01', 'bench', ?)",
                                   aa, 3, NULL, &err),
@@ -188,8 +188,8 @@ int main(int argc, char **argv)
     double t0 = now_seconds();
     fill(d);
     int64_t units = 0, given = 0;
-    lab_scalar(d, "SELECT COUNT(*) FROM units", NULL, 0, &units, &err);
-    lab_scalar(d, "SELECT COUNT(*) FROM unit_administrations", NULL, 0, &given, &err);
+    sql_scalar(d, "SELECT COUNT(*) FROM units", NULL, 0, &units, &err);
+    sql_scalar(d, "SELECT COUNT(*) FROM unit_administrations", NULL, 0, &given, &err);
     printf("bench_lookback: %lld units, %lld administrations, %d patients, %d donors (filled in %.1f s)\n",
            (long long)units, (long long)given, PATIENTS, DONORS, now_seconds() - t0);
     printf("warm (%d runs each):\n", runs);

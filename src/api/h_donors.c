@@ -87,28 +87,6 @@ cc_status h_donor_get(api_request *req, cc_error *err)
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
 
-/* If-Match "N" or "version" in the body. */
-static cc_status expected_version(api_request *req, int64_t *version, cc_error *err)
-{
-    const char *match = api_header(req, "If-Match");
-    if (match) {
-        char *end;
-        const char *p = match[0] == '"' ? match + 1 : match;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
-            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version",
-                           "If-Match must be the record's version, e.g. \"3\"");
-        *version = v;
-        return CC_OK;
-    }
-    json_t *v = json_object_get(req->body, "version");
-    if (v) {
-        *version = json_integer_value(v);
-        return CC_OK;
-    }
-    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
-                   "send the version you are changing in If-Match");
-}
 
 cc_status h_donor_update(api_request *req, cc_error *err)
 {
@@ -126,7 +104,7 @@ cc_status h_donor_update(api_request *req, cc_error *err)
         consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st == CC_OK)
-        st = expected_version(req, &version, err);
+        st = api_expected_version(req, &version, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);

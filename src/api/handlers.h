@@ -92,4 +92,24 @@ cc_status h_lookback_collection(api_request *req, cc_error *err);
 cc_status h_lookback_batch(api_request *req, cc_error *err);
 cc_status h_lookback_patient(api_request *req, cc_error *err);
 
+/* issue 3: programmes */
+cc_status h_protocol_list(api_request *req, cc_error *err);
+cc_status h_protocol_get(api_request *req, cc_error *err);
+cc_status h_protocol_publish(api_request *req, cc_error *err);
+cc_status h_screening_tests(api_request *req, cc_error *err);
+cc_status h_screening_create(api_request *req, cc_error *err);
+cc_status h_screening_get(api_request *req, cc_error *err);
+cc_status h_screening_decide(api_request *req, cc_error *err);
+cc_status h_patient_screenings(api_request *req, cc_error *err);
+cc_status h_plan_create(api_request *req, cc_error *err);
+cc_status h_plan_list(api_request *req, cc_error *err);
+cc_status h_plan_get(api_request *req, cc_error *err);
+cc_status h_plan_approve(api_request *req, cc_error *err);
+cc_status h_plan_cancel(api_request *req, cc_error *err);
+cc_status h_capacity_get(api_request *req, cc_error *err);
+cc_status h_capacity_update(api_request *req, cc_error *err);
+/* Electronic signature: re-checks the caller's password (throttled like
+ * logins); CC_INVALID "signature_failed" naming "password". */
+cc_status api_check_signature(api_request *req, const char *password, cc_error *err);
+
 #endif

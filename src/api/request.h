@@ -66,6 +66,9 @@ const char *api_header(api_request *req, const char *name);
 cc_status api_param_id(api_request *req, int i, int64_t *id, cc_error *err);
 /* page and per_page query arguments with defaults and bounds. */
 cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_error *err);
+/* The version a change is based on: If-Match ("N" or N) or an integer
+ * "version" in the body; neither is CC_INVALID code "precondition_required" (428). */
+cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err);
 /* The acting user for store calls. */
 store_actor api_actor(const api_request *req);
 /* Formats into arena memory. */

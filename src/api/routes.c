@@ -112,6 +112,22 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/lookback/collections/{id}", h_lookback_collection, LAB_READ, 0, false},
     {"GET", "/api/v1/lookback/batches/{id}", h_lookback_batch, LAB_READ, 0, false},
     {"GET", "/api/v1/lookback/patients/{id}", h_lookback_patient, LAB_READ, 0, false},
+    /* issue 3: programmes */
+    {"GET", "/api/v1/protocols", h_protocol_list, ROLES_ANY, 0, 0},
+    {"POST", "/api/v1/protocols", h_protocol_publish, ROLE_ADMIN, 0, 0},
+    {"GET", "/api/v1/protocols/{id}", h_protocol_get, ROLES_ANY, 0, 0},
+    {"GET", "/api/v1/screening-tests", h_screening_tests, ROLES_ANY, 0, 0},
+    {"POST", "/api/v1/screenings", h_screening_create, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_NURSE, 0, 0},
+    {"GET", "/api/v1/screenings/{id}", h_screening_get, CLINICAL, 0, 0},
+    {"POST", "/api/v1/screenings/{id}/decision", h_screening_decide, ROLE_PHYSICIAN, 16384, 0},
+    {"GET", "/api/v1/patients/{id}/screenings", h_patient_screenings, CLINICAL, 0, 0},
+    {"POST", "/api/v1/plans", h_plan_create, FRONT_DESK | ROLE_PHYSICIAN, 4096, 0},
+    {"GET", "/api/v1/plans", h_plan_list, CLINICAL, 0, 0},
+    {"GET", "/api/v1/plans/{id}", h_plan_get, CLINICAL, 0, 0},
+    {"POST", "/api/v1/plans/{id}/approve", h_plan_approve, ROLE_PHYSICIAN, 4096, 0},
+    {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, 0},
+    {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
+    {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 4096, 0},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 

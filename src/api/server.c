@@ -161,6 +161,28 @@ cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_erro
     return CC_OK;
 }
 
+cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err)
+{
+    const char *match = api_header(req, "If-Match");
+    if (match) {
+        char *end;
+        const char *p = match[0] == '"' ? match + 1 : match;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
+            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version",
+                           "If-Match must be the record's version, e.g. \"3\"");
+        *version = v;
+        return CC_OK;
+    }
+    json_t *v = json_object_get(req->body, "version");
+    if (json_is_integer(v)) {
+        *version = json_integer_value(v);
+        return CC_OK;
+    }
+    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
+                   "send the version you are changing in If-Match");
+}
+
 store_actor api_actor(const api_request *req)
 {
     store_actor actor = {req->who.id, req->authenticated ? req->who.username : "public"};

@@ -21,4 +21,8 @@ int cmd_isbt128(int argc, char **argv); /* check-char, verify, new */
 int cmd_isncsci(int argc, char **argv); /* isncsci classify: ISNCSCI exams, stdin -> stdout */
 int cmd_instruments(int argc, char **argv); /* instruments list|show|score ID < answers.json */
 
+/* issue 3: programmes */
+int cmd_plan(int argc, char **argv);      /* plan of a hypothetical patient */
+int cmd_protocols(int argc, char **argv); /* protocols list | show */
+
 #endif

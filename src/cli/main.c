@@ -24,6 +24,9 @@ static const command COMMANDS[] = {
     {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify, new)"},
     {"isncsci", cmd_isncsci, "classify ISNCSCI examinations (isncsci classify < exams.json)"},
     {"instruments", cmd_instruments, "outcome instruments (instruments list | show ID | score ID)"},
+    /* issue 3: programmes */
+    {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
+    {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };
 

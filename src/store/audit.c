@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/date.h"
+#include "store/sql.h"
 
 enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1 };
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -114,38 +115,23 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
 
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, sql, &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        buf_putc(out, '{');
-        for (int c = 0; c < db_col_count(s); c++) {
-            if (c)
-                buf_putc(out, ',');
-            buf_json_string(out, db_col_name(s, c));
-            buf_putc(out, ':');
-            if (db_col_is_null(s, c))
-                buf_puts(out, "null");
-            else if (db_col_is_int(s, c))
-                buf_printf(out, "%lld", (long long)db_col_int(s, c));
-            else if (db_col_is_real(s, c))
-                buf_printf(out, "%.17g", db_col_double(s, c));
-            else
-                buf_json_string(out, db_col_text(s, c));
-        }
-        buf_putc(out, '}');
-    } else if (r == DB_DONE) {
-        buf_puts(out, "null");
+    sql_arg args[] = {SQL_I(id)};
+    return sql_rows_json(d, sql, args, 1, true, out, err);
+}
+
+cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
+                       int64_t id, const char *image_sql, const char *before, const char *reason,
+                       cc_error *err)
+{
+    buf after;
+    buf_init(&after, 1 << 20);
+    cc_status st = audit_row_json(d, image_sql, id, &after, err);
+    if (st == CC_OK) {
+        audit_change ch = {action, entity, id, before, after.data, reason};
+        st = audit_append(d, actor, &ch, err);
     }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err ? err->status : CC_STORAGE;
-    if (buf_failed(out))
-        return cc_fail(err, CC_INTERNAL, NULL, "too_large", "row image too large for the audit trail");
-    return CC_OK;
+    buf_release(&after);
+    return st;
 }
 
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)

@@ -42,6 +42,13 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
  * object, or "null" when there is no row. */
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err);
 
+/* Appends an audit entry whose after-image is image_sql's row for id
+ * (image_sql has one `?` for the id; before may be NULL): the usual last
+ * step of a store mutation. */
+cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
+                       int64_t id, const char *image_sql, const char *before, const char *reason,
+                       cc_error *err);
+
 /* A change to a record that has been signed or released needs a reason. */
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err);
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "store/sql.h"
+
 static const char CONSULT_IMAGE[] =
     "SELECT id, name, email, phone, birth_date, condition_text, message, language, status,"
     " patient_id, decline_reason, synthetic, version, created_at, updated_at"
@@ -14,23 +16,8 @@ static const char CONSULT_IMAGE[] =
 static cc_status audit_consult(db *d, const store_actor *actor, const char *action, int64_t id,
                                const char *before, const char *reason, cc_error *err)
 {
-    buf after;
-    buf_init(&after, 1 << 16);
-    cc_status st = audit_row_json(d, CONSULT_IMAGE, id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {action, "consultation_request", id, before, after.data, reason};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
-}
-
-static cc_status end_tx(db *d, cc_status st, cc_error *err)
-{
-    if (st == CC_OK)
-        return db_commit(d, err);
-    db_rollback(d);
-    return st;
+    return audit_log_change(d, actor, action, "consultation_request", id, CONSULT_IMAGE, before,
+                            reason, err);
 }
 
 cc_status consult_create(db *d, const store_actor *actor, const consult_fields *f, bool synthetic,
@@ -67,7 +54,7 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
     }
     if (st == CC_OK)
         st = audit_consult(d, actor, "create", *id, NULL, NULL, err);
-    return end_tx(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 static char *col_dup(arena *a, db_stmt *s, int col)
@@ -192,7 +179,7 @@ cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const cha
     if (st == CC_OK)
         st = audit_consult(d, actor, "decline", id, before.data, reason, err);
     buf_release(&before);
-    return end_tx(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const patient_fields *f,
@@ -225,5 +212,5 @@ cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const pat
     if (st == CC_OK)
         st = audit_consult(d, actor, "convert", id, before.data, NULL, err);
     buf_release(&before);
-    return end_tx(d, st, err);
+    return sql_finish(d, st, err);
 }

@@ -13,7 +13,7 @@
  * Locked records: a donor whose eligibility is signed, a released or rejected
  * batch: changing them needs a reason (audit_require_reason).
  *
- * Read views are rendered as JSON text into the caller's buf (see lab_sql.h
+ * Read views are rendered as JSON text into the caller's buf (see sql.h
  * for the column -> value mapping); the API parses and returns them.
  * Text arguments are borrowed; validation of formats (dates, vocabularies)
  * happens in the handler with core before the call, this module re-checks

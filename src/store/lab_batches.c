@@ -62,8 +62,8 @@ static cc_status touch(db *d, int64_t id, cc_error *err)
 {
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(now), LA_I(id)};
-    return lab_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a, N(a),
+    sql_arg a[] = {SQL_S(now), SQL_I(id)};
+    return sql_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a, N(a),
                    NULL, err);
 }
 
@@ -114,22 +114,22 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     char now[21], code[32];
     store_now_text(now);
     snprintf(code, sizeof code, "B%.2s-%05lld", now + 2, (long long)seq);
-    lab_arg a[] = {LA_S(code), LA_S(product_type), LA_S(spec ? spec->version : ""), LA_S(now), LA_S(now)};
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now), SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO batches (code, product_type, status, spec_version, version,"
                      " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
                      a, N(a), id, err);
     for (size_t i = 0; st == CC_OK && i < n; i++) {
-        lab_arg l[] = {LA_I(*id), LA_I(collection_ids[i])};
-        st = lab_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l, N(l),
+        sql_arg l[] = {SQL_I(*id), SQL_I(collection_ids[i])};
+        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l, N(l),
                      NULL, err);
         if (st == CC_CONFLICT)
             st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate", "a collection is listed twice");
     }
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
-    return lab_finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
@@ -148,26 +148,26 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
         st = cc_fail(err, CC_INVALID, "step", "invalid_value", "%s is a secretome step", f->step);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_I(batch_id),
-                   LA_S(f->step),
-                   LA_S(f->performed_at),
-                   LA_S(f->operator_name),
-                   f->passage >= 0 ? LA_I(f->passage) : LA_N,
-                   f->cell_count >= 0 ? LA_I(f->cell_count) : LA_N,
-                   LA_S(f->notes ? f->notes : ""),
-                   LA_S(actor->username),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_I(batch_id),
+                   SQL_S(f->step),
+                   SQL_S(f->performed_at),
+                   SQL_S(f->operator_name),
+                   f->passage >= 0 ? SQL_I(f->passage) : SQL_N,
+                   f->cell_count >= 0 ? SQL_I(f->cell_count) : SQL_N,
+                   SQL_S(f->notes ? f->notes : ""),
+                   SQL_S(actor->username),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
                      " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                      " RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batch_id,
@@ -179,17 +179,17 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
         st = batch_open(d, batch_id, &b, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_I(batch_id), LA_S(description), LA_S(actor->username), LA_S(now)};
+    sql_arg a[] = {SQL_I(batch_id), SQL_S(description), SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
                      " VALUES (?, ?, 'open', ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
@@ -200,9 +200,9 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     int64_t open = 0;
-    lab_arg k[] = {LA_I(deviation_id), LA_I(batch_id)};
+    sql_arg k[] = {SQL_I(deviation_id), SQL_I(batch_id)};
     if (st == CC_OK)
-        st = lab_scalar(d,
+        st = sql_scalar(d,
                         "SELECT CASE WHEN status = 'open' THEN 1 ELSE 2 END FROM batch_deviations"
                         " WHERE id = ? AND batch_id = ?",
                         k, N(k), &open, err);
@@ -216,19 +216,19 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
         st = audit_row_json(d, DEVIATION_IMAGE, deviation_id, &before, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(disposition), LA_S(actor->username), LA_S(now), LA_I(deviation_id)};
+    sql_arg a[] = {SQL_S(disposition), SQL_S(actor->username), SQL_S(now), SQL_I(deviation_id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
                      " closed_at = ? WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE, before.data,
+        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE, before.data,
                        disposition, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
@@ -262,29 +262,29 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
     char now[21];
     store_now_text(now);
     bool quantitative = item && item->rule != QC_RULE_NEGATIVE && !r->pending;
-    lab_arg a[] = {LA_I(batch_id),
-                   LA_S(r->test),
-                   LA_S(method ? method : ""),
-                   LA_I(r->pending),
-                   LA_I(r->detected),
-                   quantitative ? LA_D(r->value) : LA_N,
-                   LA_S(r->unit ? r->unit : ""),
-                   LA_S(qc_verdict_name(*verdict)),
-                   LA_S(why),
-                   LA_S(tested_on),
-                   LA_S(actor->username),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_I(batch_id),
+                   SQL_S(r->test),
+                   SQL_S(method ? method : ""),
+                   SQL_I(r->pending),
+                   SQL_I(r->detected),
+                   quantitative ? SQL_D(r->value) : SQL_N,
+                   SQL_S(r->unit ? r->unit : ""),
+                   SQL_S(qc_verdict_name(*verdict)),
+                   SQL_S(why),
+                   SQL_S(tested_on),
+                   SQL_S(actor->username),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
                      " verdict, explanation, tested_on, recorded_by, recorded_at)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 enum { MAX_RESULTS = 128 };
@@ -325,22 +325,22 @@ cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_er
     if (r == DB_ERROR)
         return err->status;
     int64_t donors = 0, eligible = 0, ineligible = 0, open = 0;
-    lab_arg a[] = {LA_I(batch_id)};
-    if ((st = lab_scalar(d,
+    sql_arg a[] = {SQL_I(batch_id)};
+    if ((st = sql_scalar(d,
                          "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
                          " JOIN collections c ON c.id = bc.collection_id WHERE bc.batch_id = ?",
                          a, 1, &donors, err)) != CC_OK ||
-        (st = lab_scalar(d,
+        (st = sql_scalar(d,
                          "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
                          " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
                          " WHERE bc.batch_id = ? AND d.eligibility = 'eligible'",
                          a, 1, &eligible, err)) != CC_OK ||
-        (st = lab_scalar(d,
+        (st = sql_scalar(d,
                          "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
                          " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
                          " WHERE bc.batch_id = ? AND d.eligibility = 'ineligible'",
                          a, 1, &ineligible, err)) != CC_OK ||
-        (st = lab_scalar(d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'",
+        (st = sql_scalar(d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'",
                          a, 1, &open, err)) != CC_OK)
         return st;
     qc_release_input in = {spec, results, n,
@@ -373,19 +373,19 @@ cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, c
         st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(actor->username), LA_S(now), LA_S(meaning ? meaning : ""), LA_S(now), LA_I(batch_id)};
+    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(meaning ? meaning : ""), SQL_S(now), SQL_I(batch_id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE batches SET status = 'released', decided_by = ?, decided_at = ?,"
                      " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "release", "batch", batch_id, BATCH_IMAGE, before.data, meaning, err);
+        st = audit_log_change(d, actor, "release", "batch", batch_id, BATCH_IMAGE, before.data, meaning, err);
     if (st == CC_OK)
         st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
                                    "batch released by QA", err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
@@ -405,30 +405,30 @@ cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, co
         st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(actor->username), LA_S(now), LA_S(reason), LA_S(now), LA_I(batch_id)};
+    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(reason), SQL_S(now), SQL_I(batch_id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE batches SET status = 'rejected', decided_by = ?, decided_at = ?,"
                      " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "reject", "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
+        st = audit_log_change(d, actor, "reject", "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
     if (st == CC_OK)
         st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD, reason, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    lab_arg a[] = {LA_I(id)};
+    sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"batch\":");
-    cc_status st = lab_rows_json(d, BATCH_IMAGE, a, 1, true, out, err);
+    cc_status st = sql_rows_json(d, BATCH_IMAGE, a, 1, true, out, err);
     if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)id);
     buf_puts(out, ",\"collections\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
                            " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
                            " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
@@ -436,27 +436,27 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"steps\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, step, performed_at, operator, passage, cell_count, notes,"
                            " recorded_by, recorded_at FROM batch_steps WHERE batch_id = ?"
                            " ORDER BY performed_at, id",
                            a, 1, false, out, err);
     buf_puts(out, ",\"deviations\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, description, status, disposition, opened_by, opened_at,"
                            " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
                            a, 1, false, out, err);
     buf_puts(out, ",\"qc_results\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, test, method, pending, detected, value, unit, verdict,"
                            " explanation, tested_on, recorded_by, recorded_at FROM qc_results"
                            " WHERE batch_id = ? ORDER BY id",
                            a, 1, false, out, err);
     buf_puts(out, ",\"units\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
                            " expiry FROM units WHERE batch_id = ? ORDER BY id",
                            a, 1, false, out, err);
@@ -468,12 +468,12 @@ cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t p
                               int64_t *total, cc_error *err)
 {
     const char *s = status ? status : "";
-    lab_arg c[] = {LA_S(s), LA_S(s)};
-    cc_status st = lab_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c, N(c),
+    sql_arg c[] = {SQL_S(s), SQL_S(s)};
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c, N(c),
                               total, err);
-    lab_arg a[] = {LA_S(s), LA_S(s), LA_I(per_page), LA_I((page - 1) * per_page)};
+    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
                            " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
                            " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"

@@ -59,30 +59,30 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     store_now_text(now);
     st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
     if (st == CC_OK && strcmp(before.data, "null") == 0) {
-        lab_arg a[] = {LA_S(fin), LA_S(now)};
-        st = lab_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)", a,
+        sql_arg a[] = {SQL_S(fin), SQL_S(now)};
+        st = sql_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)", a,
                      N(a), NULL, err);
     } else if (st == CC_OK) {
-        lab_arg a[] = {LA_S(fin), LA_S(now)};
-        st = lab_run(d, "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1",
+        sql_arg a[] = {SQL_S(fin), SQL_S(now)};
+        st = sql_run(d, "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1",
                      a, N(a), NULL, err);
     }
     if (st == CC_OK)
-        st = lab_audit(d, actor, "update", "lab_site", 1, SITE_IMAGE,
+        st = audit_log_change(d, actor, "update", "lab_site", 1, SITE_IMAGE,
                        strcmp(before.data, "null") == 0 ? NULL : before.data, NULL, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_site_json(db *d, buf *out, cc_error *err)
 {
     buf_puts(out, "{\"site\":");
-    cc_status st = lab_rows_json(d, "SELECT fin, version, updated_at FROM lab_site WHERE id = 1", NULL,
+    cc_status st = sql_rows_json(d, "SELECT fin, version, updated_at FROM lab_site WHERE id = 1", NULL,
                                  0, true, out, err);
     if (st != CC_OK)
         return st;
     buf_puts(out, ",\"product_codes\":");
-    st = lab_rows_json(d,
+    st = sql_rows_json(d,
                        "SELECT id, code, product_type, description, active, created_at"
                        " FROM lab_product_codes ORDER BY code",
                        NULL, 0, false, out, err);
@@ -103,21 +103,21 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
     if (st != CC_OK)
         return st;
     int64_t existing;
-    lab_arg k[] = {LA_S(code)};
-    st = lab_scalar(d, "SELECT id FROM lab_product_codes WHERE code = ?", k, 1, &existing, err);
+    sql_arg k[] = {SQL_S(code)};
+    st = sql_scalar(d, "SELECT id FROM lab_product_codes WHERE code = ?", k, 1, &existing, err);
     if (st == CC_OK && existing)
         st = cc_fail(err, CC_CONFLICT, "code", "duplicate", "product code %s is already configured", code);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(code), LA_S(product_type), LA_S(description ? description : ""), LA_S(now)};
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(description ? description : ""), SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO lab_product_codes (code, product_type, description, active,"
                      " created_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL, err);
-    return lab_finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t id, bool active,
@@ -131,13 +131,13 @@ cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t i
     st = audit_row_json(d, CODE_IMAGE, id, &before, err);
     if (st == CC_OK && strcmp(before.data, "null") == 0)
         st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no product code with id %lld", (long long)id);
-    lab_arg a[] = {LA_I(active), LA_I(id)};
+    sql_arg a[] = {SQL_I(active), SQL_I(id)};
     if (st == CC_OK)
-        st = lab_run(d, "UPDATE lab_product_codes SET active = ? WHERE id = ?", a, N(a), NULL, err);
+        st = sql_run(d, "UPDATE lab_product_codes SET active = ? WHERE id = ?", a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data, NULL, err);
+        st = audit_log_change(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data, NULL, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int year,
@@ -167,7 +167,7 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
         audit_change ch = {"allocate", "din", seq, NULL, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 /* ---- donors ---- */
@@ -175,8 +175,8 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
 static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
 {
     int64_t found;
-    lab_arg a[] = {LA_I(patient_id)};
-    cc_status st = lab_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
+    sql_arg a[] = {SQL_I(patient_id)};
+    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
     if (st == CC_OK && !found)
         st = cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
                      (long long)patient_id);
@@ -202,8 +202,8 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
     if (st == CC_OK && f->code) {
         snprintf(code, sizeof code, "%s", f->code);
         int64_t existing;
-        lab_arg k[] = {LA_S(code)};
-        st = lab_scalar(d, "SELECT id FROM donors WHERE code = ?", k, 1, &existing, err);
+        sql_arg k[] = {SQL_S(code)};
+        st = sql_scalar(d, "SELECT id FROM donors WHERE code = ?", k, 1, &existing, err);
         if (st == CC_OK && existing)
             st = cc_fail(err, CC_CONFLICT, "code", "duplicate", "donor code %s exists", code);
     } else if (st == CC_OK) {
@@ -213,22 +213,22 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
     }
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(code),
-                   LA_S(f->kind),
-                   LA_ID(f->patient_id),
-                   f->consent_date ? LA_S(f->consent_date) : LA_N,
-                   LA_S(f->consent_reference ? f->consent_reference : ""),
-                   LA_S(now),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_S(code),
+                   SQL_S(f->kind),
+                   SQL_ID(f->patient_id),
+                   f->consent_date ? SQL_S(f->consent_date) : SQL_N,
+                   SQL_S(f->consent_reference ? f->consent_reference : ""),
+                   SQL_S(now),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO donors (code, kind, patient_id, consent_date, consent_reference,"
                      " eligibility, version, created_at, updated_at)"
                      " VALUES (?, ?, ?, ?, ?, 'incomplete', 1, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
-    return lab_finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 /* Eligibility and version of a donor; CC_NOT_FOUND when absent. */
@@ -280,18 +280,18 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
         st = audit_row_json(d, DONOR_IMAGE, id, &before, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_S(consent_date), LA_S(consent_reference ? consent_reference : ""), LA_S(now),
-                   LA_I(id)};
+    sql_arg a[] = {SQL_S(consent_date), SQL_S(consent_reference ? consent_reference : ""), SQL_S(now),
+                   SQL_I(id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE donors SET consent_date = ?, consent_reference = ?, eligibility = 'incomplete',"
                      " eligibility_by = NULL, eligibility_at = NULL, updated_at = ?, version = version + 1"
                      " WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason, err);
+        st = audit_log_change(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
@@ -318,34 +318,34 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
         st = audit_require_reason(was_signed, reason, err);
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_I(donor_id), LA_S(test), LA_S(result), LA_S(sampled_on), LA_S(actor->username),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_I(donor_id), SQL_S(test), SQL_S(result), SQL_S(sampled_on), SQL_S(actor->username),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO donor_tests (donor_id, test, result, sampled_on, recorded_by,"
                      " recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "donor_test", *id, TEST_IMAGE, NULL, reason, err);
+        st = audit_log_change(d, actor, "create", "donor_test", *id, TEST_IMAGE, NULL, reason, err);
     if (st == CC_OK && was_signed) {
         /* a signed determination no longer covers every result: sign again */
         if ((st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err)) == CC_OK) {
-            lab_arg u[] = {LA_S(now), LA_I(donor_id)};
-            st = lab_run(d,
+            sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
+            st = sql_run(d,
                          "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
                          " eligibility_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?",
                          u, N(u), NULL, err);
         }
         if (st == CC_OK)
-            st = lab_audit(d, actor, "reopen_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
+            st = audit_log_change(d, actor, "reopen_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
                            reason, err);
     } else if (st == CC_OK) {
-        lab_arg u[] = {LA_S(now), LA_I(donor_id)};
-        st = lab_run(d, "UPDATE donors SET updated_at = ?, version = version + 1 WHERE id = ?", u,
+        sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
+        st = sql_run(d, "UPDATE donors SET updated_at = ?, version = version + 1 WHERE id = ?", u,
                      N(u), NULL, err);
     }
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 enum { MAX_TESTS = 64 };
@@ -402,26 +402,26 @@ cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, co
     char now[21];
     store_now_text(now);
     bool signs = strcmp(decision, "incomplete") != 0;
-    lab_arg a[] = {LA_S(decision), LA_S(reason ? reason : ""),
-                   signs ? LA_S(actor->username) : LA_N, signs ? LA_S(now) : LA_N, LA_S(now),
-                   LA_I(donor_id)};
+    sql_arg a[] = {SQL_S(decision), SQL_S(reason ? reason : ""),
+                   signs ? SQL_S(actor->username) : SQL_N, signs ? SQL_S(now) : SQL_N, SQL_S(now),
+                   SQL_I(donor_id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE donors SET eligibility = ?, eligibility_reason = ?, eligibility_by = ?,"
                      " eligibility_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
+        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
                        reason, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    lab_arg a[] = {LA_I(id)};
+    sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"donor\":");
-    cc_status st = lab_rows_json(d,
+    cc_status st = sql_rows_json(d,
                                  "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
                                  " d.consent_date, d.consent_reference, d.eligibility,"
                                  " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
@@ -433,13 +433,13 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld", (long long)id);
     buf_puts(out, ",\"tests\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, test, result, sampled_on, recorded_by, recorded_at"
                            " FROM donor_tests WHERE donor_id = ? ORDER BY sampled_on, id",
                            a, 1, false, out, err);
     buf_puts(out, ",\"collections\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
                            " created_at FROM collections WHERE donor_id = ? ORDER BY id",
                            a, 1, false, out, err);
@@ -452,11 +452,11 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
 {
     char pattern[80];
     snprintf(pattern, sizeof pattern, "%%%s%%", q ? q : "");
-    lab_arg c[] = {LA_S(pattern)};
-    cc_status st = lab_scalar(d, "SELECT COUNT(*) FROM donors WHERE code LIKE ?", c, 1, total, err);
-    lab_arg a[] = {LA_S(pattern), LA_I(per_page), LA_I((page - 1) * per_page)};
+    sql_arg c[] = {SQL_S(pattern)};
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM donors WHERE code LIKE ?", c, 1, total, err);
+    sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, code, kind, patient_id, consent_date, eligibility, version,"
                            " created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
                            a, N(a), false, out, err);
@@ -482,29 +482,29 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
         snprintf(err->field, sizeof err->field, "donor_id");
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_I(f->donor_id),
-                   LA_S(f->source),
-                   LA_S(f->collected_on),
-                   f->volume_ml >= 0 ? LA_D(f->volume_ml) : LA_N,
-                   f->mass_g >= 0 ? LA_D(f->mass_g) : LA_N,
-                   LA_S(f->site ? f->site : ""),
-                   LA_S(actor->username),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_I(f->donor_id),
+                   SQL_S(f->source),
+                   SQL_S(f->collected_on),
+                   f->volume_ml >= 0 ? SQL_D(f->volume_ml) : SQL_N,
+                   f->mass_g >= 0 ? SQL_D(f->mass_g) : SQL_N,
+                   SQL_S(f->site ? f->site : ""),
+                   SQL_S(actor->username),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO collections (donor_id, source, collected_on, volume_ml, mass_g, site,"
                      " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL, err);
-    return lab_finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    lab_arg a[] = {LA_I(id)};
+    sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"collection\":");
-    cc_status st = lab_rows_json(d,
+    cc_status st = sql_rows_json(d,
                                  "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
                                  " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
                                  " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
@@ -515,7 +515,7 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
                        (long long)id);
     buf_puts(out, ",\"batches\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT b.id, b.code, b.product_type, b.status FROM batches b"
                            " JOIN batch_collections bc ON bc.batch_id = b.id"
                            " WHERE bc.collection_id = ? ORDER BY b.id",
@@ -527,12 +527,12 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
                                    buf *out, int64_t *total, cc_error *err)
 {
-    lab_arg c[] = {LA_I(donor_id), LA_I(donor_id)};
-    cc_status st = lab_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)", c,
+    sql_arg c[] = {SQL_I(donor_id), SQL_I(donor_id)};
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)", c,
                               N(c), total, err);
-    lab_arg a[] = {LA_I(donor_id), LA_I(donor_id), LA_I(per_page), LA_I((page - 1) * per_page)};
+    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
                            " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
                            " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"

@@ -39,31 +39,31 @@ cc_status lab_lookback_json(db *d, lab_lookback_from from, int64_t id, buf *out,
 {
     if ((unsigned)from > LAB_FROM_BATCH)
         return cc_fail(err, CC_INVALID, "from", "invalid_value", "lookback starts from a donor, collection or batch");
-    lab_arg a[] = {LA_I(id)};
+    sql_arg a[] = {SQL_I(id)};
     int64_t found = 0;
-    cc_status st = lab_scalar(d, EXISTS_SQL[from], a, 1, &found, err);
+    cc_status st = sql_scalar(d, EXISTS_SQL[from], a, 1, &found, err);
     if (st == CC_OK && !found)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with id %lld", NAMES[from], (long long)id);
     buf_printf(out, "{\"from\":\"%s\",\"id\":%lld,\"units\":", NAMES[from], (long long)id);
     if (st == CC_OK)
-        st = lab_rows_json(d, UNITS_SQL[from], a, 1, false, out, err);
+        st = sql_rows_json(d, UNITS_SQL[from], a, 1, false, out, err);
     buf_puts(out, ",\"recipients\":");
     if (st == CC_OK)
-        st = lab_rows_json(d, RECIPIENTS_SQL[from], a, 1, false, out, err);
+        st = sql_rows_json(d, RECIPIENTS_SQL[from], a, 1, false, out, err);
     buf_putc(out, '}');
     return st;
 }
 
 cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err)
 {
-    lab_arg a[] = {LA_I(patient_id)};
+    sql_arg a[] = {SQL_I(patient_id)};
     int64_t found = 0;
-    cc_status st = lab_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
+    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
     if (st == CC_OK && !found)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no patient with id %lld", (long long)patient_id);
     buf_printf(out, "{\"patient_id\":%lld,\"exposures\":", (long long)patient_id);
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT a.unit_id, u.din, u.din_check, u.product_type, u.state,"
                            " a.administered_on, b.id AS batch_id, b.code AS batch_code,"
                            " c.id AS collection_id, c.source, dn.id AS donor_id, dn.code AS donor_code,"
@@ -76,7 +76,7 @@ cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"issued_not_administered\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT u.id AS unit_id, u.din, u.din_check, u.product_type, u.state,"
                            " u.issued_ward FROM units u WHERE u.issued_patient_id = ?"
                            " AND u.state = 'issued' ORDER BY u.id",

@@ -71,10 +71,10 @@ static cc_status custody(db *d, const store_actor *actor, int64_t unit_id, const
 {
     char now[21];
     store_now_text(now);
-    lab_arg a[] = {LA_I(unit_id),         LA_S(now),           LA_S(actor->username), LA_S(event),
-                   LA_S(from_state),      LA_S(to_state),      LA_S(from_loc ? from_loc : ""),
-                   LA_S(to_loc ? to_loc : ""), LA_S(note ? note : "")};
-    return lab_run(d,
+    sql_arg a[] = {SQL_I(unit_id),         SQL_S(now),           SQL_S(actor->username), SQL_S(event),
+                   SQL_S(from_state),      SQL_S(to_state),      SQL_S(from_loc ? from_loc : ""),
+                   SQL_S(to_loc ? to_loc : ""), SQL_S(note ? note : "")};
+    return sql_run(d,
                    "INSERT INTO custody_events (unit_id, at, username, event, from_state, to_state,"
                    " from_location, to_location, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    a, N(a), NULL, err);
@@ -110,20 +110,20 @@ static cc_status transition(db *d, const store_actor *actor, const unit_row *r, 
     char now[21];
     store_now_text(now);
     int64_t keep = -1;
-    lab_arg a[] = {LA_S(unit_state_name(to)),
-                   LA_I(c && c->reserved_patient >= 0 ? 1 : 0),
-                   LA_ID(c ? c->reserved_patient : keep),
-                   LA_I(c && c->reserved_for ? 1 : 0),
-                   LA_S(c && c->reserved_for ? c->reserved_for : ""),
-                   LA_I(c && c->issued_patient >= 0 ? 1 : 0),
-                   LA_ID(c ? c->issued_patient : keep),
-                   LA_I(c && c->ward ? 1 : 0),
-                   LA_S(c && c->ward ? c->ward : ""),
-                   LA_S(now),
-                   LA_I(r->id),
-                   LA_I(r->version)};
+    sql_arg a[] = {SQL_S(unit_state_name(to)),
+                   SQL_I(c && c->reserved_patient >= 0 ? 1 : 0),
+                   SQL_ID(c ? c->reserved_patient : keep),
+                   SQL_I(c && c->reserved_for ? 1 : 0),
+                   SQL_S(c && c->reserved_for ? c->reserved_for : ""),
+                   SQL_I(c && c->issued_patient >= 0 ? 1 : 0),
+                   SQL_ID(c ? c->issued_patient : keep),
+                   SQL_I(c && c->ward ? 1 : 0),
+                   SQL_S(c && c->ward ? c->ward : ""),
+                   SQL_S(now),
+                   SQL_I(r->id),
+                   SQL_I(r->version)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE units SET state = ?,"
                      " reserved_patient_id = CASE WHEN ? = 1 THEN ? ELSE reserved_patient_id END,"
                      " reserved_for = CASE WHEN ? = 1 THEN ? ELSE reserved_for END,"
@@ -132,8 +132,8 @@ static cc_status transition(db *d, const store_actor *actor, const unit_row *r, 
                      " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK && to_location) {
-        lab_arg l[] = {LA_I(r->id)};
-        st = lab_run(d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
+        sql_arg l[] = {SQL_I(r->id)};
+        st = sql_run(d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
                      1, NULL, err);
     }
     if (st == CC_OK)
@@ -141,7 +141,7 @@ static cc_status transition(db *d, const store_actor *actor, const unit_row *r, 
                      unit_state_name(to), r->location, to_location ? to_location : r->location,
                      note, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE, before.data, reason,
+        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE, before.data, reason,
                        err);
     buf_release(&before);
     return st;
@@ -187,8 +187,8 @@ static cc_status check_position_free(db *d, const char *freezer, const char *rac
     if (!position || !*position)
         return CC_OK;
     int64_t other;
-    lab_arg a[] = {LA_S(freezer), LA_S(rack), LA_S(box), LA_S(position), LA_I(self)};
-    cc_status st = lab_scalar(d,
+    sql_arg a[] = {SQL_S(freezer), SQL_S(rack), SQL_S(box), SQL_S(position), SQL_I(self)};
+    cc_status st = sql_scalar(d,
                               "SELECT id FROM units WHERE freezer = ? AND rack = ? AND box = ?"
                               " AND position = ? AND id <> ?",
                               a, N(a), &other, err);
@@ -243,16 +243,16 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
                      "product code %s is for %s, the batch makes %s", f->product_code,
                      lab_product_type_label(code_type), lab_product_type_label(batch_type));
     /* autologous: every collection comes from the same autologous donor (checked at batch creation) */
-    lab_arg b[] = {LA_I(batch_id)};
+    sql_arg b[] = {SQL_I(batch_id)};
     if (st == CC_OK)
-        st = lab_scalar(d,
+        st = sql_scalar(d,
                         "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
                         " c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
                         " WHERE bc.batch_id = ? AND d.kind = 'autologous'",
                         b, 1, &owner, err);
-    lab_arg dv[] = {LA_I(batch_id), LA_I(f->division)};
+    sql_arg dv[] = {SQL_I(batch_id), SQL_I(f->division)};
     if (st == CC_OK && f->division > 0)
-        st = lab_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv, N(dv),
+        st = sql_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv, N(dv),
                         &several, err);
     if (st == CC_OK && several)
         st = cc_fail(err, CC_CONFLICT, "division", "duplicate", "division %d of this batch exists", f->division);
@@ -273,26 +273,26 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
     if (st == CC_OK)
         isbt128_format_data(&din, data);
     store_now_text(now);
-    lab_arg a[] = {LA_S(data),
-                   LA_S(check),
-                   LA_S(f->product_code),
-                   LA_I(f->division),
-                   LA_I(batch_id),
-                   LA_S(batch_type),
-                   LA_ID(owner),
-                   LA_I((int64_t)f->cells),
-                   f->viability >= 0 ? LA_D(f->viability) : LA_N,
-                   LA_D(f->volume_ml),
-                   LA_S(f->expiry),
-                   LA_S(f->storage ? f->storage : ""),
-                   LA_S(f->freezer ? f->freezer : ""),
-                   LA_S(f->rack ? f->rack : ""),
-                   LA_S(f->box ? f->box : ""),
-                   LA_S(f->position ? f->position : ""),
-                   LA_S(now),
-                   LA_S(now)};
+    sql_arg a[] = {SQL_S(data),
+                   SQL_S(check),
+                   SQL_S(f->product_code),
+                   SQL_I(f->division),
+                   SQL_I(batch_id),
+                   SQL_S(batch_type),
+                   SQL_ID(owner),
+                   SQL_I((int64_t)f->cells),
+                   f->viability >= 0 ? SQL_D(f->viability) : SQL_N,
+                   SQL_D(f->volume_ml),
+                   SQL_S(f->expiry),
+                   SQL_S(f->storage ? f->storage : ""),
+                   SQL_S(f->freezer ? f->freezer : ""),
+                   SQL_S(f->rack ? f->rack : ""),
+                   SQL_S(f->box ? f->box : ""),
+                   SQL_S(f->position ? f->position : ""),
+                   SQL_S(now),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
                      " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
                      " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
@@ -307,8 +307,8 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
         st = custody(d, actor, *id, "create", "", "quarantine", "", loc, "unit made", err);
     }
     if (st == CC_OK)
-        st = lab_audit(d, actor, "create", "unit", *id, UNIT_IMAGE, NULL, NULL, err);
-    return lab_finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "unit", *id, UNIT_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n, cc_error *err)
@@ -317,8 +317,8 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
     date_format(today, day);
     *n = 0;
     int64_t due = 0;
-    lab_arg q[] = {LA_S(day)};
-    cc_status st = lab_scalar(d,
+    sql_arg q[] = {SQL_S(day)};
+    cc_status st = sql_scalar(d,
                               "SELECT COUNT(*) FROM units WHERE expiry < ? AND state IN"
                               " ('quarantine', 'released', 'reserved', 'returned')",
                               q, 1, &due, err);
@@ -328,7 +328,7 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
         return st;
     for (;;) {
         int64_t id = 0;
-        if ((st = lab_scalar(d,
+        if ((st = sql_scalar(d,
                              "SELECT MIN(id) FROM units WHERE expiry < ? AND state IN"
                              " ('quarantine', 'released', 'reserved', 'returned')",
                              q, 1, &id, err)) != CC_OK || id == 0)
@@ -340,14 +340,14 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
             break;
         ++*n;
     }
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
 {
     int64_t found;
-    lab_arg a[] = {LA_I(patient_id)};
-    cc_status st = lab_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
+    sql_arg a[] = {SQL_I(patient_id)};
+    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
     if (st == CC_OK && !found)
         st = cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
                      (long long)patient_id);
@@ -430,15 +430,15 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
             if ((st = lab_check_administer(&u.u, a->patient_id, today, err)) == CC_OK) {
                 char now[21];
                 store_now_text(now);
-                lab_arg ins[] = {LA_I(unit_id), LA_I(a->patient_id), LA_S(a->date), LA_S(actor->username),
-                                 LA_S(now)};
+                sql_arg ins[] = {SQL_I(unit_id), SQL_I(a->patient_id), SQL_S(a->date), SQL_S(actor->username),
+                                 SQL_S(now)};
                 int64_t adm_id;
-                st = lab_run(d,
+                st = sql_run(d,
                              "INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
                              " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                              ins, N(ins), &adm_id, err);
                 if (st == CC_OK)
-                    st = lab_audit(d, actor, "create", "unit_administration", adm_id,
+                    st = audit_log_change(d, actor, "create", "unit_administration", adm_id,
                                    "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
                                    " recorded_at FROM unit_administrations WHERE id = ?",
                                    NULL, NULL, err);
@@ -464,7 +464,7 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
     }
     if (st == CC_OK)
         st = transition(d, actor, &u, a->event, &c, note, a->reason, err);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
@@ -489,9 +489,9 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     store_now_text(now);
     if (*position)
         snprintf(to, sizeof to, "%s/%s/%s/%s", freezer, rack, box, position);
-    lab_arg a[] = {LA_S(freezer), LA_S(rack), LA_S(box), LA_S(position), LA_S(now), LA_I(unit_id)};
+    sql_arg a[] = {SQL_S(freezer), SQL_S(rack), SQL_S(box), SQL_S(position), SQL_S(now), SQL_I(unit_id)};
     if (st == CC_OK)
-        st = lab_run(d,
+        st = sql_run(d,
                      "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
                      " version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
@@ -500,9 +500,9 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     if (st == CC_OK)
         st = custody(d, actor, unit_id, "move", u.state_text, u.state_text, u.location, to, note, err);
     if (st == CC_OK)
-        st = lab_audit(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
+        st = audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
     buf_release(&before);
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
@@ -531,7 +531,7 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
         st = audit_append(d, actor, &ch, err);
         buf_release(&b);
     }
-    return lab_finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 #define UNIT_VIEW                                                                                    \
@@ -547,20 +547,20 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    lab_arg a[] = {LA_I(id)};
+    sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"unit\":");
-    cc_status st = lab_rows_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, true, out, err);
+    cc_status st = sql_rows_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, true, out, err);
     if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     buf_puts(out, ",\"custody\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT id, at, username, event, from_state, to_state, from_location,"
                            " to_location, note FROM custody_events WHERE unit_id = ? ORDER BY id",
                            a, 1, false, out, err);
     buf_puts(out, ",\"administrations\":");
     if (st == CC_OK)
-        st = lab_rows_json(d,
+        st = sql_rows_json(d,
                            "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
                            " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
                            " WHERE a.unit_id = ? ORDER BY a.id",
@@ -573,16 +573,16 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
 {
     bool exp = q->expiring_days >= 0;
     const char *state = q->state ? q->state : "", *din = q->din ? q->din : "";
-    lab_arg a[] = {LA_S(state), LA_S(state), LA_I(q->batch_id), LA_I(q->batch_id), LA_S(din), LA_S(din),
-                   LA_I(exp),   LA_S(exp ? q->until : ""), LA_S(exp ? q->today : ""),
-                   LA_I(q->per_page), LA_I((q->page - 1) * q->per_page)};
+    sql_arg a[] = {SQL_S(state), SQL_S(state), SQL_I(q->batch_id), SQL_I(q->batch_id), SQL_S(din), SQL_S(din),
+                   SQL_I(exp),   SQL_S(exp ? q->until : ""), SQL_S(exp ? q->today : ""),
+                   SQL_I(q->per_page), SQL_I((q->page - 1) * q->per_page)};
 #define UNIT_FILTER                                                                                  \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"        \
     " AND (? = 0 OR (u.expiry <= ? AND u.expiry >= ? AND u.state IN"                                \
     " ('quarantine', 'released', 'reserved', 'returned')))"
-    cc_status st = lab_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
     if (st == CC_OK)
-        st = lab_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a, N(a),
+        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a, N(a),
                            false, out, err);
 #undef UNIT_FILTER
     return st;
@@ -591,8 +591,8 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
 cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
 {
     const char *f = freezer ? freezer : "";
-    lab_arg a[] = {LA_S(f), LA_S(f)};
-    return lab_rows_json(d,
+    sql_arg a[] = {SQL_S(f), SQL_S(f)};
+    return sql_rows_json(d,
                          "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
                          " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
                          " ORDER BY freezer, rack, box, position LIMIT 10000",

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "store/sql.h"
+
 static const char OBSERVATION_IMAGE[] =
     "SELECT id, patient_id, instrument, instrument_version, observed_on, source, answers, scores,"
     " recorded_at FROM observations WHERE id = ?";
@@ -15,8 +17,6 @@ cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
     if (st != CC_OK)
         return st;
     db_stmt *s;
-    buf after;
-    buf_init(&after, 1 << 20);
     st = db_prepare(d, "SELECT COUNT(*) FROM patients WHERE id = ?", &s, err);
     if (st == CC_OK) {
         db_bind_int(s, 1, patient_id);
@@ -53,17 +53,8 @@ cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
             st = r == DB_ERROR ? err->status : CC_INTERNAL;
     }
     if (st == CC_OK)
-        st = audit_row_json(d, OBSERVATION_IMAGE, *id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {"create", "observation", *id, NULL, after.data, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+        st = audit_log_change(d, actor, "create", "observation", *id, OBSERVATION_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 static char *dup_col(arena *a, db_stmt *s, int col) { return arena_strdup(a, db_col_text(s, col)); }

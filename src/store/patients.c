@@ -6,16 +6,11 @@
 #include "core/mrn.h"
 #include "core/text.h"
 #include "store/counters.h"
+#include "store/sql.h"
 
 static const char PATIENT_IMAGE[] =
     "SELECT id, mrn, family_name, given_names, birth_date, sex, language, email, phone,"
     " address, synthetic, version, created_at, updated_at FROM patients WHERE id = ?";
-
-static cc_status rollback_with(db *d, cc_status st)
-{
-    db_rollback(d);
-    return st;
-}
 
 static cc_status find_duplicates(db *d, const char *identity_key, patient_matches *dup, cc_error *err)
 {
@@ -35,15 +30,7 @@ static cc_status find_duplicates(db *d, const char *identity_key, patient_matche
 static cc_status audit_patient(db *d, const store_actor *actor, const char *action, int64_t id,
                                const char *before, const char *reason, cc_error *err)
 {
-    buf after;
-    buf_init(&after, 1 << 16);
-    cc_status st = audit_row_json(d, PATIENT_IMAGE, id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {action, "patient", id, before, after.data, reason};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
+    return audit_log_change(d, actor, action, "patient", id, PATIENT_IMAGE, before, reason, err);
 }
 
 static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_id, const char *date,
@@ -72,18 +59,10 @@ static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_
     db_done(s);
     if (r != DB_ROW)
         return r == DB_ERROR ? err->status : CC_INTERNAL;
-    buf after;
-    buf_init(&after, 1 << 12);
-    st = audit_row_json(d,
-                        "SELECT id, patient_id, measured_on, grams, recorded_at FROM patient_weights"
-                        " WHERE id = ?",
-                        *weight_id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {"create", "patient_weight", *weight_id, NULL, after.data, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
+    return audit_log_change(d, actor, "create", "patient_weight", *weight_id,
+                            "SELECT id, patient_id, measured_on, grams, recorded_at"
+                            " FROM patient_weights WHERE id = ?",
+                            NULL, NULL, err);
 }
 
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
@@ -156,9 +135,7 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
     if (st != CC_OK)
         return st;
     st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, weight_grams, id, dup, err);
-    if (st != CC_OK)
-        return rollback_with(d, st);
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 static char *col_dup(arena *a, db_stmt *s, int col)
@@ -311,9 +288,7 @@ cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t ex
 out:
     buf_release(&before);
     arena_release(a);
-    if (st != CC_OK)
-        return rollback_with(d, st);
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 static cc_status require_patient(db *d, int64_t id, cc_error *err)
@@ -340,9 +315,7 @@ cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const 
         return st;
     if ((st = require_patient(d, id, err)) == CC_OK)
         st = insert_weight(d, actor, id, date, grams, weight_id, err);
-    if (st != CC_OK)
-        return rollback_with(d, st);
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t id,
@@ -372,18 +345,10 @@ cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t i
     db_done(s);
     if (r != DB_ROW)
         return r == DB_ERROR ? err->status : CC_INTERNAL;
-    buf after;
-    buf_init(&after, 1 << 16);
-    st = audit_row_json(d,
-                        "SELECT id, patient_id, icd10, label, onset_date, details, recorded_at"
-                        " FROM patient_conditions WHERE id = ?",
-                        *condition_id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {"create", "patient_condition", *condition_id, NULL, after.data, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
+    return audit_log_change(d, actor, "create", "patient_condition", *condition_id,
+                            "SELECT id, patient_id, icd10, label, onset_date, details, recorded_at"
+                            " FROM patient_conditions WHERE id = ?",
+                            NULL, NULL, err);
 }
 
 cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, const char *icd10,
@@ -395,9 +360,7 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
         return st;
     st = patient_add_condition_in_tx(d, actor, id, icd10, label, onset_date, details_json,
                                      condition_id, err);
-    if (st != CC_OK)
-        return rollback_with(d, st);
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }
 
 /* One literal per sort order, so each is a cached prepared statement. Up to

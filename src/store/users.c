@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "store/sql.h"
 
 static const char *const ROLES[] = {"admin", "coordinator", "physician", "nurse",
                                     "lab",   "qa",          "analyst",   NULL};
@@ -57,14 +58,6 @@ static void new_secret(char out[SECRET_HEX])
     sodium_bin2hex(out, SECRET_HEX, raw, sizeof raw);
 }
 
-static cc_status finish(db *d, cc_status st, cc_error *err)
-{
-    if (st == CC_OK)
-        return db_commit(d, err);
-    db_rollback(d);
-    return st;
-}
-
 static const char USER_IMAGE[] =
     "SELECT id, username, role, language, active, created_at FROM users WHERE id = ?";
 
@@ -113,16 +106,9 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
             st = CC_STORAGE;
         db_done(s);
     }
-    buf after;
-    buf_init(&after, 1 << 16);
     if (st == CC_OK)
-        st = audit_row_json(d, USER_IMAGE, *id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {"create", "user", *id, NULL, after.data, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return finish(d, st, err);
+        st = audit_log_change(d, actor, "create", "user", *id, USER_IMAGE, NULL, NULL, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status user_authenticate(db *d, const char *username, const char *password,
@@ -211,7 +197,7 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "login", "session", who->session_id, err);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -276,7 +262,7 @@ cc_status session_delete(db *d, const user_identity *who, cc_error *err)
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "logout", "session", who->session_id, err);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err)
@@ -284,9 +270,8 @@ cc_status user_set_language(db *d, const user_identity *who, const char *languag
     cc_status st = db_begin(d, err);
     if (st != CC_OK)
         return st;
-    buf before, after;
+    buf before;
     buf_init(&before, 1 << 16);
-    buf_init(&after, 1 << 16);
     st = audit_row_json(d, USER_IMAGE, who->id, &before, err);
     db_stmt *s;
     if (st == CC_OK)
@@ -296,16 +281,12 @@ cc_status user_set_language(db *d, const user_identity *who, const char *languag
         db_bind_int(s, 2, who->id);
         st = db_run(s, err);
     }
+    store_actor actor = {who->id, who->username};
     if (st == CC_OK)
-        st = audit_row_json(d, USER_IMAGE, who->id, &after, err);
-    if (st == CC_OK) {
-        store_actor actor = {who->id, who->username};
-        audit_change ch = {"set_language", "user", who->id, before.data, after.data, NULL};
-        st = audit_append(d, &actor, &ch, err);
-    }
+        st = audit_log_change(d, &actor, "set_language", "user", who->id, USER_IMAGE, before.data,
+                              NULL, err);
     buf_release(&before);
-    buf_release(&after);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status token_create(db *d, const user_identity *who, const char *label,
@@ -336,7 +317,7 @@ cc_status token_create(db *d, const user_identity *who, const char *label,
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "create", "api_token", *id, err);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }
 
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -395,5 +376,5 @@ cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_err
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "revoke", "api_token", token_id, err);
-    return finish(d, st, err);
+    return sql_finish(d, st, err);
 }

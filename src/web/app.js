@@ -10,6 +10,10 @@ import { renderPatientView } from './views/patient.js';
 import { renderPatientForm } from './views/patient-form.js';
 import { renderRequestList, renderRequestView } from './views/requests.js';
 import { labRoutes, LAB_READ } from './views/lab.js';
+// issue 3: programmes
+import {
+  PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
+} from './views/programmes.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -22,6 +26,13 @@ const routes = [
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
   ...labRoutes,
+  // issue 3: programmes
+  [/^\/programmes$/, renderProgrammes, PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/screening$/, (ctx) => renderScreeningForm(ctx, ctx.params[0]), ['admin', 'physician', 'nurse']],
+  [/^\/screenings\/(\d+)$/, (ctx) => renderScreening(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
+  [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
 ];
 
 let renderSeq = 0;
@@ -146,8 +157,9 @@ function updateChrome() {
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
+  $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

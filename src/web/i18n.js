@@ -78,3 +78,15 @@ export function formatNumber(n, digits = 1) {
     minimumFractionDigits: digits, maximumFractionDigits: digits,
   }).format(Number(n));
 }
+
+// issue 3: programmes -- a t() for another language than the interface's
+// (the printed plan and quote use the patient's language).
+export async function translatorFor(lang) {
+  if (!LANGUAGES.includes(lang)) lang = 'en';
+  await load('en');
+  const cat = await load(lang);
+  return (key, params = {}) => {
+    const s = cat[key] ?? catalogues.en[key] ?? key;
+    return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+  };
+}

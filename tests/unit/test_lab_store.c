@@ -146,7 +146,7 @@ static int64_t count(db *d, const char *sql)
 {
     int64_t n;
     cc_error err;
-    assert_int_equal(lab_scalar(d, sql, NULL, 0, &n, &err), CC_OK);
+    assert_int_equal(sql_scalar(d, sql, NULL, 0, &n, &err), CC_OK);
     return n;
 }
 

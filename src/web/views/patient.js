@@ -9,9 +9,11 @@ import {
 } from '../ui.js';
 import { can } from '../app.js';
 import { session } from '../state.js';
+import { programmeSection } from './programmes.js'; // issue 3
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
+  const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null; // issue 3
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);
@@ -48,6 +50,7 @@ export async function renderPatientView(ctx, id) {
         fact('patient.version', String(p.version ?? ''), 'version'))),
     weightsSection(ctx, p),
     conditionsSection(ctx, p),
+    programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
       t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
 }

@@ -1,20 +1,20 @@
-#include "lab_sql.h"
+#include "sql.h"
 
 #include <string.h>
 
-static void bind_all(db_stmt *s, const lab_arg *args, int n)
+static void bind_all(db_stmt *s, const sql_arg *args, int n)
 {
     for (int i = 0; i < n; i++) {
         switch (args[i].kind) {
-        case LA_INT: db_bind_int(s, i + 1, args[i].i); break;
-        case LA_REAL: db_bind_double(s, i + 1, args[i].d); break;
-        case LA_TEXT: db_bind_text(s, i + 1, args[i].s); break;
-        case LA_NULL: db_bind_null(s, i + 1); break;
+        case SQL_INT: db_bind_int(s, i + 1, args[i].i); break;
+        case SQL_REAL: db_bind_double(s, i + 1, args[i].d); break;
+        case SQL_TEXT: db_bind_text(s, i + 1, args[i].s); break;
+        case SQL_NULL: db_bind_null(s, i + 1); break;
         }
     }
 }
 
-cc_status lab_run(db *d, const char *sql, const lab_arg *args, int n, int64_t *id, cc_error *err)
+cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err)
 {
     db_stmt *s;
     cc_status st = db_prepare(d, sql, &s, err);
@@ -34,7 +34,7 @@ cc_status lab_run(db *d, const char *sql, const lab_arg *args, int n, int64_t *i
     return CC_OK;
 }
 
-cc_status lab_scalar(db *d, const char *sql, const lab_arg *args, int n, int64_t *out, cc_error *err)
+cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out, cc_error *err)
 {
     db_stmt *s;
     cc_status st = db_prepare(d, sql, &s, err);
@@ -85,7 +85,7 @@ static void row_json(db_stmt *s, buf *out)
     buf_putc(out, '}');
 }
 
-cc_status lab_rows_json(db *d, const char *sql, const lab_arg *args, int n, bool single, buf *out,
+cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
                         cc_error *err)
 {
     db_stmt *s;
@@ -116,26 +116,7 @@ cc_status lab_rows_json(db *d, const char *sql, const lab_arg *args, int n, bool
     return CC_OK;
 }
 
-cc_status lab_audit(db *d, const store_actor *actor, const char *action, const char *entity,
-                    int64_t id, const char *image_sql, const char *before, const char *reason,
-                    cc_error *err)
+cc_status sql_finish(db *d, cc_status st, cc_error *err)
 {
-    buf after;
-    buf_init(&after, 1 << 16);
-    cc_status st = audit_row_json(d, image_sql, id, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {action, entity, id, before, after.data, reason};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
-    return st;
-}
-
-cc_status lab_finish(db *d, cc_status st, cc_error *err)
-{
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
+    return sql_finish(d, st, err);
 }

@@ -1,0 +1,66 @@
+/*
+ * plans: treatment plans (draft -> approved -> cancelled; in progress and
+ * completed come with the bedside work of issue 5), the slots approved plans
+ * book in the clinic calendar, and the clinic's capacity per route.
+ *
+ * State table (the only transitions):
+ *     draft    --approve (physician signature)--> approved   books the slots
+ *     draft    --cancel (reason)----------------> cancelled
+ *     approved --cancel (reason)----------------> cancelled  frees the slots
+ * Anything else is CC_CONFLICT "wrong_state".
+ *
+ * Approval re-counts, inside its write transaction, the slots already booked
+ * on each of the plan's days: if another approval took the last slot since
+ * the plan was drafted it fails with CC_CONFLICT "capacity_taken" and books
+ * nothing, so an approved calendar never exceeds capacity.
+ * Every change writes its audit entry in the same transaction; the approval
+ * entry (action "sign") carries the signature's meaning as its reason.
+ * Ownership: rows are allocated from the caller's arena.
+ */
+#ifndef CC_STORE_PLANS_H
+#define CC_STORE_PLANS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/planner.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+typedef struct {
+    int64_t id, patient_id;
+    char *protocol_id;
+    int protocol_version;
+    char *status, *start_date, *end_date, *request, *body;
+    int64_t screening_id; /* 0 until approved */
+    char *approved_by, *approved_at, *meaning, *cancel_reason;
+    char *created_at, *created_by, *updated_at;
+    int64_t version;
+} plan_row;
+
+typedef struct {
+    int64_t patient_id;
+    const char *protocol_id;
+    int protocol_version;
+    const char *start_date, *end_date, *request, *body;
+} plan_new;
+
+cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, int64_t *id,
+                            cc_error *err);
+cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err);
+/* patient_id 0: every patient; status NULL: any. Newest first, at most 200. */
+cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status,
+                          plan_row **rows, size_t *n, cc_error *err);
+cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
+                             const char *meaning, const plan *pl, cc_error *err);
+cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
+                            cc_error *err);
+
+/* Fills cal->capacity from the clinic's configuration and cal->used (caller
+ * allocates n_days rows, zeroed here) from the approved plans' slots. */
+cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err);
+cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route, int slots,
+                             cc_error *err);
+
+#endif

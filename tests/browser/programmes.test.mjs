@@ -1,0 +1,147 @@
+// Treatment programmes in the browser (issue 3): a physician records a
+// screening with units and reference ranges, reads the eligibility with its
+// reasons, signs the decision with the password, drafts a plan, sees the stay
+// calendar and the quote, approves it with the signature; the printed plan
+// uses the patient's language; an excluded patient needs a written override.
+import assert from 'node:assert/strict';
+import { run, login } from './harness.mjs';
+
+const PHYSICIAN = 'drmartin';
+const PHYSICIAN_PASSWORD = 'Physician-pw-2026!';
+
+function isoDay(offset) {
+  const d = new Date();
+  d.setDate(d.getDate() + offset);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+// Admin API: a physician account and a patient with a weight and an SCI condition.
+async function setUp(server, family, language = 'fr') {
+  const api = await server.client();
+  const users = await api.request('GET', '/api/v1/users');
+  if (!users.body.items.some((u) => u.username === PHYSICIAN)) {
+    const u = await api.request('POST', '/api/v1/users', { username: PHYSICIAN, role: 'physician', password: PHYSICIAN_PASSWORD });
+    assert.equal(u.status, 201, JSON.stringify(u.body));
+  }
+  const p = await api.request('POST', '/api/v1/patients', {
+    family_name: family, given_names: 'Jean', birth_date: '1985-06-01', sex: 'male', language, weight_kg: 70,
+  });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const c = await api.request('POST', `/api/v1/patients/${p.body.id}/conditions`, {
+    icd10: 'S14.1', label: 'Cervical cord injury', onset_date: isoDay(-120), details: { level: 'C6' },
+  });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  return p.body.id;
+}
+
+async function fillNormalWorkUp(page) {
+  const values = { hb: '14.1', wbc: '6.3', plt: '250', creatinine: '0.8', alt: '20', ast: '24' };
+  for (const [code, v] of Object.entries(values)) await page.getByTestId(`sc-${code}`).fill(v);
+  for (const code of ['hiv', 'hbv', 'hcv', 'syphilis']) await page.getByTestId(`sc-${code}`).selectOption('false');
+  await page.locator('#sc-ecg-state').selectOption('normal');
+}
+
+await run([
+  ['screening, eligibility, signed decision, plan, approval, print in the patient language', async ({ page, server }) => {
+    const id = await setUp(server, 'Lefèvre');
+    await login(page, server, PHYSICIAN, PHYSICIAN_PASSWORD);
+    await page.goto(`/#/patients/${id}`);
+    await page.getByTestId('programmes-section').waitFor();
+    await page.getByTestId('new-screening').click();
+    await page.getByTestId('screening-form').waitFor();
+    // Units are prefilled; reference ranges can be typed.
+    assert.equal(await page.getByLabel('Haemoglobin Unit').inputValue(), 'g/dL');
+    await page.getByLabel('Haemoglobin reference low').fill('13');
+    await page.getByLabel('Haemoglobin reference high').fill('17');
+    await fillNormalWorkUp(page);
+    await page.locator('#sc-protocol').selectOption('sci');
+    await page.getByTestId('screening-submit').click();
+
+    await page.getByTestId('verdict').waitFor();
+    assert.equal(await page.getByTestId('verdict').textContent(), 'Eligible');
+    await page.getByTestId('no-reasons').waitFor();
+    // A wrong password signs nothing.
+    await page.locator('#dec-password').fill('not my password');
+    await page.getByTestId('decision-submit').click();
+    await page.getByTestId('error-password').waitFor();
+    await page.locator('#dec-password').fill(PHYSICIAN_PASSWORD);
+    await page.getByTestId('decision-submit').click();
+    await page.getByTestId('decision').waitFor();
+    assert.match(await page.getByTestId('decision').textContent(), new RegExp(PHYSICIAN));
+
+    await page.getByTestId('plan-from-screening').click();
+    await page.getByTestId('plan-form').waitFor();
+    assert.equal(await page.locator('#plan-protocol').inputValue(), 'sci');
+    await page.locator('#plan-start').fill(isoDay(14));
+    await page.getByTestId('plan-submit').click();
+    await page.getByTestId('stay-calendar').waitFor();
+    assert.equal(await page.getByTestId('plan-status').textContent(), 'Draft');
+    assert.equal(await page.getByTestId('cal-administration').count(), 8, 'eight administrations on the calendar');
+    assert.equal(await page.getByTestId('cal-day').count(), 15, 'a 15-day stay');
+    assert.match(await page.getByTestId('cal-day').nth(1).textContent(), /Intravenous infusion/);
+    assert.match(await page.getByTestId('cal-day').nth(2).textContent(), /Intrathecal injection/);
+    assert.match(await page.getByTestId('quote-total').textContent(), /€/);
+    assert.match(await page.getByTestId('price-range').textContent(), /Within/);
+
+    await page.locator('#approve-password').fill(PHYSICIAN_PASSWORD);
+    await page.getByTestId('approve-submit').click();
+    await page.getByTestId('approval').waitFor();
+    assert.equal(await page.getByTestId('plan-status').textContent(), 'Approved');
+
+    // The printable plan and quote speak the patient's language (French).
+    await page.getByTestId('print-plan').click();
+    await page.getByTestId('print-title').waitFor();
+    assert.equal(await page.getByTestId('print-title').textContent(), 'Plan de traitement et devis');
+    assert.match(await page.getByTestId('stay-calendar').textContent(), /Injection intrathécale/);
+    assert.match(await page.getByTestId('quote-total').textContent(), /€/);
+  }],
+
+  ['excluded patient: override needs a written reason; French interface', async ({ page, server }) => {
+    const id = await setUp(server, 'Moreau', 'en');
+    await login(page, server, PHYSICIAN, PHYSICIAN_PASSWORD);
+    await page.getByTestId('lang-fr').click();
+    await page.goto(`/#/patients/${id}/screening`);
+    await page.getByTestId('screening-form').waitFor();
+    await fillNormalWorkUp(page);
+    await page.locator('#sc-cancer-history').selectOption('yes');
+    await page.getByTestId('screening-submit').click();
+    await page.getByTestId('verdict').waitFor();
+    assert.equal(await page.getByTestId('verdict').textContent(), 'Non éligible');
+    assert.match(await page.getByTestId('reasons-table').textContent(), /cancer-history/);
+    await page.locator('#dec-decision').selectOption('eligible');
+    await page.locator('#dec-password').fill(PHYSICIAN_PASSWORD);
+    await page.getByTestId('decision-submit').click();
+    await page.getByTestId('error-override_reason').waitFor();
+    await page.locator('#dec-override-reason').fill('Rémission complète depuis 2012, avis oncologique joint');
+    await page.locator('#dec-password').fill(PHYSICIAN_PASSWORD);
+    await page.getByTestId('decision-submit').click();
+    await page.getByTestId('decision').waitFor();
+    assert.match(await page.getByTestId('decision').textContent(), /Rémission complète/);
+  }],
+
+  ['admin publishes the next protocol version from the interface', async ({ page, server }) => {
+    await login(page, server);
+    await page.getByTestId('nav-programmes').click();
+    await page.getByTestId('protocols-table').waitFor();
+    assert.equal(await page.getByTestId('protocol-row').count(), 5);
+    await page.locator('#publish-protocol').selectOption('als');
+    await page.waitForFunction(() => document.querySelector('#publish-json').value.includes('"version": 2'));
+    const json = JSON.parse(await page.getByTestId('publish-json').inputValue());
+    json.stay_days = { min: 6, max: 14 };
+    await page.getByTestId('publish-json').fill(JSON.stringify(json));
+    await page.getByTestId('publish-submit').click();
+    await page.getByText('als version 2 published.').waitFor();
+    const row = page.getByTestId('protocol-row').filter({ hasText: '(als)' });
+    assert.match(await row.textContent(), /6–14 days/);
+    // An invalid version names the field.
+    await page.locator('#publish-protocol').selectOption('msc');
+    await page.waitForFunction(() => document.querySelector('#publish-json').value.includes('"id": "msc"'));
+    const bad = JSON.parse(await page.getByTestId('publish-json').inputValue());
+    bad.administrations = { min: 1, max: 16, default: 3 };
+    await page.getByTestId('publish-json').fill(JSON.stringify(bad));
+    await page.getByTestId('publish-submit').click();
+    await page.getByTestId('publish-error').waitFor();
+    assert.match(await page.getByTestId('publish-error').textContent(), /stay/);
+  }],
+]);

@@ -1,0 +1,411 @@
+/* Unit tests of core/planner (H5) and core/quote on the shipped protocols:
+ * a table of edge cases (spacing, the end of the stay, full capacity,
+ * autologous lead time, month arithmetic), a brute-force check that the
+ * greedy search finds the earliest feasible admission, and property tests
+ * over thousands of random inputs booking into one clinic calendar: no plan
+ * ever breaks a spacing, gap, stay or capacity rule.
+ * Expected days follow from sci.v1.json (issue 3): day 1 empty, IV/IT
+ * alternating from IV, IT >= 72 h (3 days) apart, one administration a day,
+ * discharge >= 1 day after the last, stay 15-23 days. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "core/dose.h"
+#include "core/planner.h"
+#include "core/quote.h"
+#include "programmes_fixture.h"
+
+static planner_calendar empty_calendar(int slots)
+{
+    planner_calendar c = {0};
+    for (int r = 0; r < RT_COUNT; r++)
+        c.capacity[r] = slots;
+    return c;
+}
+
+static planner_request request(const protocol *p, int count, const char *earliest)
+{
+    planner_request q = {.protocol = p, .count = count, .product = p->default_product,
+                         .per_admin = p->dose.rounding, .earliest = ymd(earliest)};
+    return q;
+}
+
+static void test_shipped_protocols_parse_and_plan(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (const protocol_builtin *b = protocol_builtins; b->id; b++, n++) {
+        protocol p;
+        load_protocol(b->id, &p);
+        assert_string_equal(p.id, b->id);
+        assert_int_equal(p.version, b->version);
+        planner_calendar cal = empty_calendar(1);
+        for (int count = p.admin_min; count <= p.admin_max; count++) {
+            planner_request q = request(&p, count, "2026-03-02");
+            plan pl;
+            cc_error err;
+            if (planner_plan(&q, &cal, &pl, &err) != CC_OK)
+                fail_msg("%s count %d: %s", p.id, count, err.message);
+            assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
+        }
+    }
+    assert_int_equal(n, 5); /* sci, spina-bifida, msc, secretome, als */
+}
+
+static void test_planner_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *protocol, *earliest;
+        int count;
+        const char *cycle;       /* route initials override ("T" = intrathecal only) or "" */
+        int it_capacity;         /* intrathecal slots a day */
+        const char *it_full_from, *it_full_to; /* IT slots taken in this range, or NULL */
+        cc_status want;
+        const char *field;       /* blocking field on failure */
+        const char *start;
+        int stay_days;
+        int days[8];             /* administration days */
+    } rows[] = {
+        /* 8: IV 2, IT 3, IV 4, IT 6 (3+3), IV 7, IT 9, IV 10, IT 12; discharge day 15 = stay_min */
+        {"sci", "2026-01-05", 8, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 15, {2, 3, 4, 6, 7, 9, 10, 12}},
+        {"sci", "2026-01-05", 6, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 15, {2, 3, 4, 6, 7, 9}},
+        /* no intrathecal slot at all: blocked by capacity.intrathecal */
+        {"sci", "2026-01-05", 6, "", 0, NULL, NULL, CC_CONFLICT, "capacity.intrathecal", "", 0, {0}},
+        /* IT full 2026-01-10..30: the last IT is pushed to day 22, the last day that still
+         * leaves the observation day within 23 days; an admission a day earlier would need
+         * day 23 (spacing at the end of the stay) */
+        {"sci", "2026-01-01", 8, "", 1, "2026-01-10", "2026-01-30", CC_OK, "", "2026-01-19", 23,
+         {2, 13, 14, 16, 17, 19, 20, 22}},
+        /* IT full for more than a year: no admission date within 365 days */
+        {"sci", "2026-01-01", 8, "", 1, "2026-01-01", "2027-12-31", CC_CONFLICT, "capacity.intrathecal", "", 0, {0}},
+        /* spina bifida: 48 h between administrations, 96 h between intrathecal */
+        {"spina-bifida", "2026-01-05", 8, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 17,
+         {2, 4, 6, 8, 10, 12, 14, 16}},
+        /* msc with an intrathecal-only cycle: 72 h apart */
+        {"msc", "2026-01-05", 4, "T", 2, NULL, NULL, CC_OK, "", "2026-01-05", 12, {2, 5, 8, 11}},
+        /* msc 1 administration: stay_min 5 */
+        {"msc", "2026-01-05", 1, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 5, {2}},
+        /* als: 48 h apart */
+        {"als", "2026-01-05", 4, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 9, {2, 4, 6, 8}},
+        /* count outside the protocol's range */
+        {"sci", "2026-01-05", 5, "", 2, NULL, NULL, CC_INVALID, "count", "", 0, {0}},
+        {"sci", "2026-01-05", 9, "", 2, NULL, NULL, CC_INVALID, "count", "", 0, {0}},
+        /* secretome does not allow intrathecal */
+        {"secretome", "2026-01-05", 2, "T", 2, NULL, NULL, CC_INVALID, "routes", "", 0, {0}},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        protocol p;
+        load_protocol(rows[i].protocol, &p);
+        planner_request q = request(&p, rows[i].count, rows[i].earliest);
+        if (rows[i].cycle[0] == 'T') {
+            q.cycle[0] = RT_INTRATHECAL;
+            q.n_cycle = 1;
+        }
+        static uint16_t used[1200][RT_COUNT];
+        memset(used, 0, sizeof used);
+        planner_calendar cal = empty_calendar(2);
+        cal.capacity[RT_INTRATHECAL] = rows[i].it_capacity;
+        cal.first = ymd("2025-12-01");
+        cal.n_days = 1200;
+        cal.used = used;
+        if (rows[i].it_full_from)
+            for (cc_date d = ymd(rows[i].it_full_from); d <= ymd(rows[i].it_full_to); d++)
+                used[d - cal.first][RT_INTRATHECAL] = (uint16_t)rows[i].it_capacity;
+        plan pl;
+        cc_error err;
+        cc_status st = planner_plan(&q, &cal, &pl, &err);
+        if (st != rows[i].want)
+            fail_msg("row %zu: status %d want %d: %s", i, st, rows[i].want, err.message);
+        if (st != CC_OK) {
+            assert_string_equal(err.field, rows[i].field);
+            continue;
+        }
+        assert_int_equal(pl.start, ymd(rows[i].start));
+        assert_int_equal(pl.stay_days, rows[i].stay_days);
+        assert_int_equal(pl.end, pl.start + rows[i].stay_days - 1);
+        for (int k = 0; k < pl.n_admins; k++)
+            if (pl.admins[k].day != rows[i].days[k])
+                fail_msg("row %zu: administration %d on day %d, want %d", i, k + 1, pl.admins[k].day,
+                         rows[i].days[k]);
+        assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
+    }
+}
+
+static void test_sci_plan_details(void **state)
+{
+    (void)state;
+    protocol p;
+    load_protocol("sci", &p);
+    planner_request q = request(&p, 8, "2026-01-05");
+    q.per_admin = UINT64_C(44000000);
+    planner_calendar cal = empty_calendar(1);
+    plan pl;
+    cc_error err;
+    assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+    /* routes alternate from intravenous */
+    for (int k = 0; k < 8; k++)
+        assert_int_equal(pl.admins[k].route, k % 2 ? RT_INTRATHECAL : RT_INTRAVENOUS);
+    /* ancillary: rehabilitation 2/day and nutrition 1/day on days 2..14; epidural optional */
+    assert_int_equal(pl.n_ancillary, 2);
+    assert_int_equal(pl.ancillary[0].sessions, 26);
+    assert_int_equal(pl.ancillary[1].sessions, 13);
+    q.optional_ancillary = 1u << 2;
+    assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+    assert_int_equal(pl.n_ancillary, 3);
+    /* follow-up 1, 3, 6, 12 months after the last administration (2026-01-16), +-7/14/30/30 */
+    assert_int_equal(pl.admins[7].date, ymd("2026-01-16"));
+    static const char *const dates[][3] = {{"2026-02-16", "2026-02-09", "2026-02-23"},
+                                           {"2026-04-16", "2026-04-02", "2026-04-30"},
+                                           {"2026-07-16", "2026-06-16", "2026-08-15"},
+                                           {"2027-01-16", "2026-12-17", "2027-02-15"}};
+    assert_int_equal(pl.n_follow_up, 4);
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(pl.follow_up[k].date, ymd(dates[k][0]));
+        assert_int_equal(pl.follow_up[k].window_start, ymd(dates[k][1]));
+        assert_int_equal(pl.follow_up[k].window_end, ymd(dates[k][2]));
+    }
+    /* quote: stay 15 x 250 EUR, 8 x 1,500 EUR, rehab 26 x 60, nutrition 13 x 30,
+     * epidural 13 x 200, examinations 1,200 = 3,750 + 12,000 + 1,560 + 390 + 2,600 + 1,200 */
+    quote qt;
+    assert_int_equal(quote_build(&p, &pl, &qt, &err), CC_OK);
+    assert_int_equal(qt.n_lines, 1 + 8 + 3 + 1);
+    assert_int_equal(qt.total_cents, 2150000);
+    assert_false(qt.outside_range);
+    assert_string_equal(qt.currency, "EUR");
+}
+
+static void test_autologous_waits_for_product(void **state)
+{
+    (void)state;
+    protocol p;
+    load_protocol("msc", &p);
+    planner_request q = request(&p, 3, "2026-01-01");
+    q.product = PT_BM_MSC;
+    planner_calendar cal = empty_calendar(1);
+    plan pl;
+    cc_error err;
+    assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+    /* lead time 28 days: ready 2026-01-29; admission the day before, first administration on it */
+    assert_true(pl.has_product_ready);
+    assert_int_equal(pl.product_ready, ymd("2026-01-29"));
+    assert_int_equal(pl.start, ymd("2026-01-28"));
+    assert_int_equal(pl.admins[0].date, ymd("2026-01-29"));
+    assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
+    /* 1 administration of BM-MSC: 5 x 250 + 4,000 + 1,200 = 6,450 EUR, below 7,000: flagged */
+    q.count = 1;
+    assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+    quote qt;
+    assert_int_equal(quote_build(&p, &pl, &qt, &err), CC_OK);
+    assert_int_equal(qt.total_cents, 645000);
+    assert_true(qt.outside_range);
+}
+
+static void test_add_months(void **state)
+{
+    (void)state;
+    static const char *const rows[][3] = {
+        {"2026-01-31", "1", "2026-02-28"}, {"2028-01-31", "1", "2028-02-29"},
+        {"2026-10-31", "3", "2027-01-31"}, {"2026-08-31", "1", "2026-09-30"},
+        {"2026-12-15", "12", "2027-12-15"}, {"2026-03-31", "6", "2026-09-30"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(planner_add_months(ymd(rows[i][0]), atoi(rows[i][1])), ymd(rows[i][2]));
+}
+
+static void test_check_catches_broken_plans(void **state)
+{
+    (void)state;
+    protocol p;
+    load_protocol("sci", &p);
+    planner_request q = request(&p, 8, "2026-01-05");
+    planner_calendar cal = empty_calendar(1);
+    plan pl, bad;
+    cc_error err;
+    assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+    bad = pl; /* IT 3 -> move the second intrathecal to 2 days after the first */
+    bad.admins[3].day = 5;
+    bad.admins[3].date = bad.start + 4;
+    assert_int_equal(planner_check(&q, &cal, &bad, &err), CC_INVALID);
+    assert_string_equal(err.code, "spacing");
+    bad = pl; /* something on admission day */
+    bad.admins[0].day = 1;
+    bad.admins[0].date = bad.start;
+    assert_int_equal(planner_check(&q, &cal, &bad, &err), CC_INVALID);
+    bad = pl; /* two on one day */
+    bad.admins[2].day = 3;
+    bad.admins[2].date = bad.start + 2;
+    assert_int_equal(planner_check(&q, &cal, &bad, &err), CC_INVALID);
+    bad = pl; /* capacity: one IT slot, already used that day */
+    static uint16_t used[400][RT_COUNT];
+    planner_calendar full = cal;
+    full.first = pl.start;
+    full.n_days = 400;
+    full.used = used;
+    used[pl.admins[1].day - 1][RT_INTRATHECAL] = 1;
+    assert_int_equal(planner_check(&q, &full, &bad, &err), CC_CONFLICT);
+    assert_string_equal(err.code, "capacity_taken");
+}
+
+/* Brute force: can admission date `start` hold the request? Tries every day
+ * assignment (depth-first, days within the stay), independent of the greedy. */
+static bool feasible_at(const planner_request *q, const planner_calendar *cal, cc_date start,
+                        cc_date ready, int i, int prev_day, int *last)
+{
+    const protocol *p = q->protocol;
+    if (i == q->count)
+        return true;
+    admin_route r = planner_route_of(q, i);
+    int limit = p->stay_max - p->observe_days;
+    int gap = protocol_hours_to_days(p->gap_hours) < 1 ? 1 : protocol_hours_to_days(p->gap_hours);
+    int lo = i == 0 ? p->first_admin_day : prev_day + gap;
+    if (lo < last[r] + protocol_hours_to_days(p->spacing_hours[r]))
+        lo = last[r] + protocol_hours_to_days(p->spacing_hours[r]);
+    for (int d = lo; d <= limit; d++) {
+        if (start + d - 1 < ready)
+            continue;
+        if (planner_used(cal, start + d - 1, r) >= cal->capacity[r])
+            continue;
+        int saved = last[r];
+        last[r] = d;
+        bool ok = feasible_at(q, cal, start, ready, i + 1, d, last);
+        last[r] = saved;
+        if (ok)
+            return true;
+        /* a later day for this one only delays the rest: the first free day decides */
+        return false;
+    }
+    return false;
+}
+
+enum { CAL_DAYS = 900 };
+
+static void random_request(uint64_t *seed, protocol *protos, planner_request *q, cc_date base)
+{
+    protocol *p = &protos[rng_int(seed, 0, 4)];
+    *q = (planner_request){.protocol = p, .count = rng_int(seed, p->admin_min, p->admin_max),
+                           .per_admin = p->dose.rounding * 3,
+                           .earliest = base + rng_int(seed, 0, 200)};
+    int t;
+    do
+        t = rng_int(seed, 0, PT_COUNT - 1);
+    while (!(p->products & (1u << t)));
+    q->product = (product_type)t;
+    if (rng_int(seed, 0, 3) == 0) { /* a random cycle of allowed routes */
+        q->n_cycle = (size_t)rng_int(seed, 1, 3);
+        for (size_t k = 0; k < q->n_cycle; k++) {
+            int r;
+            do
+                r = rng_int(seed, 0, RT_COUNT - 1);
+            while (!(p->routes & (1u << r)));
+            q->cycle[k] = (admin_route)r;
+        }
+    }
+    q->optional_ancillary = (unsigned)rng_int(seed, 0, 7);
+}
+
+/* Property: thousands of random requests booked one after another into one
+ * calendar with random capacity. Every plan passes planner_check against the
+ * calendar before booking (spacing, gap, day 1, stay, product readiness,
+ * capacity), no day ever exceeds capacity, and no earlier admission date was
+ * feasible (brute force). */
+static void test_planner_properties(void **state)
+{
+    (void)state;
+    static protocol protos[5];
+    static const char *const ids[] = {"sci", "spina-bifida", "msc", "secretome", "als"};
+    for (int i = 0; i < 5; i++)
+        load_protocol(ids[i], &protos[i]);
+    static uint16_t used[CAL_DAYS][RT_COUNT];
+    int planned = 0, blocked = 0;
+    for (int round = 0; round < 6; round++) {
+        uint64_t seed = 0xC0FFEEULL + (uint64_t)round * 7919;
+        memset(used, 0, sizeof used);
+        planner_calendar cal = {.first = ymd("2026-01-01"), .n_days = CAL_DAYS, .used = used};
+        for (int r = 0; r < RT_COUNT; r++)
+            cal.capacity[r] = round == 0 ? rng_int(&seed, 0, 2) : rng_int(&seed, 1, 4);
+        for (int i = 0; i < 1000; i++) {
+            planner_request q;
+            random_request(&seed, protos, &q, cal.first);
+            plan pl;
+            cc_error err;
+            cc_status st = planner_plan(&q, &cal, &pl, &err);
+            if (st != CC_OK) {
+                assert_int_equal(st, CC_CONFLICT);
+                assert_string_equal(err.code, "no_feasible_start");
+                blocked++;
+                continue;
+            }
+            if (planner_check(&q, &cal, &pl, &err) != CC_OK)
+                fail_msg("round %d case %d: %s", round, i, err.message);
+            if (i % 5 == 0) { /* earliest: no earlier admission date works */
+                cc_date ready = pl.has_product_ready ? pl.product_ready : q.earliest;
+                /* an autologous stay starts when the product is ready, not earlier */
+                cc_date from = q.earliest;
+                if (pl.has_product_ready && ready - (q.protocol->first_admin_day - 1) > from)
+                    from = ready - (q.protocol->first_admin_day - 1);
+                for (cc_date s = from; s < pl.start; s++) {
+                    int last[RT_COUNT];
+                    for (int r = 0; r < RT_COUNT; r++)
+                        last[r] = -100000;
+                    if (feasible_at(&q, &cal, s, ready, 0, 0, last))
+                        fail_msg("round %d case %d: admission %d feasible before %d", round, i, s,
+                                 pl.start);
+                }
+            }
+            planner_book(&cal, &pl, +1);
+            planned++;
+        }
+        for (int d = 0; d < CAL_DAYS; d++)
+            for (int r = 0; r < RT_COUNT; r++)
+                assert_true(used[d][r] <= cal.capacity[r]);
+    }
+    printf("planner properties: %d plans booked, %d blocked by capacity\n", planned, blocked);
+    assert_true(planned > 2000);
+}
+
+/* The brute force's own check: without capacity every valid request is
+ * feasible on the first day (protocol_check guarantees max fits). */
+static void test_empty_clinic_always_plans(void **state)
+{
+    (void)state;
+    static protocol protos[5];
+    static const char *const ids[] = {"sci", "spina-bifida", "msc", "secretome", "als"};
+    for (int i = 0; i < 5; i++)
+        load_protocol(ids[i], &protos[i]);
+    uint64_t seed = 42;
+    planner_calendar cal = empty_calendar(1);
+    for (int i = 0; i < 3000; i++) {
+        planner_request q;
+        random_request(&seed, protos, &q, ymd("2026-01-01"));
+        q.n_cycle = 0;
+        plan pl;
+        cc_error err;
+        assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+        cc_date expect = q.earliest;
+        if (protocol_product_is_autologous(q.product))
+            expect = q.earliest + q.protocol->lead_days_max - (q.protocol->first_admin_day - 1);
+        assert_int_equal(pl.start, expect);
+        assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shipped_protocols_parse_and_plan),
+        cmocka_unit_test(test_planner_table),
+        cmocka_unit_test(test_sci_plan_details),
+        cmocka_unit_test(test_autologous_waits_for_product),
+        cmocka_unit_test(test_add_months),
+        cmocka_unit_test(test_check_catches_broken_plans),
+        cmocka_unit_test(test_planner_properties),
+        cmocka_unit_test(test_empty_clinic_always_plans),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
