@@ -118,5 +118,9 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 
 cc_status sql_finish(db *d, cc_status st, cc_error *err)
 {
-    return sql_finish(d, st, err);
+    if (st != CC_OK) {
+        db_rollback(d);
+        return st;
+    }
+    return db_commit(d, err);
 }
