@@ -441,3 +441,12 @@ cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_li
     buf_release(&after);
     return sql_finish(d, st, err);
 }
+
+cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_S(plan_ref)};
+    return sql_rows_json(d,
+                         "SELECT id, din, din_check, product_code, division, state, expiry, issued_ward"
+                         " FROM units WHERE reserved_for = ? ORDER BY id",
+                         a, 1, false, out, err);
+}

@@ -90,6 +90,9 @@ cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route
 /* Plan refs recorded for a plan, as a JSON object {"plan:1:2": administration id}. */
 cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *err);
 
+/* Units reserved for a planned administration, as a JSON array (worklist). */
+cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err);
+
 /* Vital signs; abnormal_json is the findings array text. */
 cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id, int64_t patient_id,
                            const char *phase, const char *taken_at, const vitals *v,
