@@ -1,15 +1,195 @@
 #!/usr/bin/env bash
-# Runs every bench_* executable of a build directory and prints its figures.
-# Usage: bench/run.sh [BUILD_DIR]   (default: build)
-set -eu
-build="${1:-build}"
-status=0
-found=0
-for exe in "$build"/bench/bench_*; do
-  [ -x "$exe" ] && [ -f "$exe" ] || continue
-  found=1
-  echo "== $(basename "$exe")"
-  "$exe" || status=1
+# bench/run.sh BUILD_DIR — the server benchmarks (called by `make bench`).
+#
+# 1. a data dir with 10,000 synthetic patients (cellclinic demo);
+# 2. wrk (loopback only, 64 connections, DURATION seconds each) against
+#    GET /healthz and GET /api/v1/patients/{id} (bearer token, spread over ids):
+#    requests/s, p99 latency and their ratio;
+# 3. durable writes: POST /api/v1/patients/{id}/weights per second against a
+#    plain C loop of SQLite insert+commit with the same settings (WAL,
+#    synchronous=FULL; bench/sqlite_insert_loop.c), and their ratio;
+# 4. the server's RSS after the run (from /proc);
+# 5. every other bench_* executable in BUILD_DIR/bench.
+# Ends with a summary block to paste into bench/RESULTS.md.
+#
+# Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
+# PATIENTS (10000), KEEP=1 keeps the temporary directory.
+set -euo pipefail
+
+BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
+BUILD="$(cd "$BUILD" && pwd)"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+BIN="$BUILD/cellclinic"
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+PATIENTS="${PATIENTS:-10000}"
+
+[ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
+
+TMP="$(mktemp -d /tmp/cc-bench.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT INT TERM
+
+PASSWORD="bench-Passw0rd-$$"
+printf '%s\n' "$PASSWORD" >"$TMP/admin.pw"
+DATA="$TMP/data"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+URL="http://127.0.0.1:$PORT"
+
+echo "== setup: init + demo --patients $PATIENTS"
+"$BIN" init --data "$DATA" --admin-password-file "$TMP/admin.pw" >/dev/null
+t0=$(date +%s.%N)
+"$BIN" demo --data "$DATA" --patients "$PATIENTS" --seed 1 >/dev/null
+t1=$(date +%s.%N)
+DEMO_S=$(python3 -c "print('%.1f' % ($t1 - $t0))")
+echo "demo: ${DEMO_S}s"
+
+"$BIN" serve --data "$DATA" --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+# wait for /healthz, create a token, collect patient ids
+python3 - "$PORT" "$PASSWORD" "$TMP" <<'EOF'
+import http.client, json, sys, time
+port, pw, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def req(method, path, body=None, token=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    h = {"Content-Type": "application/json"}
+    if token:
+        h["Authorization"] = "Bearer " + token
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
+    r = c.getresponse()
+    d = r.read()
+    c.close()
+    return r.status, d
+deadline = time.time() + 30
+while True:
+    try:
+        if req("GET", "/healthz")[0] == 200:
+            break
+    except OSError:
+        pass
+    if time.time() > deadline:
+        sys.exit("bench: server did not answer /healthz")
+    time.sleep(0.1)
+st, d = req("POST", "/api/v1/tokens", {"username": "admin", "password": pw, "label": "bench"})
+if st not in (200, 201):
+    sys.exit("bench: cannot create a token: %s %r" % (st, d[:200]))
+token = json.loads(d)["token"]
+open(tmp + "/token", "w").write(token)
+ids = []
+page = 1
+while len(ids) < 2000:
+    st, d = req("GET", "/api/v1/patients?per_page=200&page=%d" % page, token=token)
+    if st != 200:
+        sys.exit("bench: cannot list patients: %s %r" % (st, d[:200]))
+    items = json.loads(d).get("items", [])
+    if not items:
+        break
+    ids += [str(p["id"]) for p in items]
+    page += 1
+if not ids:
+    sys.exit("bench: no patients")
+open(tmp + "/ids", "w").write("\n".join(ids) + "\n")
+print("token ok, %d patient ids" % len(ids))
+EOF
+TOKEN="$(cat "$TMP/token")"
+
+# run_wrk NAME ARGS... ; sets RPS_<NAME>, P99_<NAME> (ms), N2XX_<NAME>
+run_wrk() {
+  local name="$1"; shift
+  echo "== wrk: $name (${CONNECTIONS} connections, ${DURATION}s)"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@" \
+    | tee "$TMP/wrk-$name.txt"
+  python3 - "$TMP/wrk-$name.txt" "$name" >>"$TMP/results.sh" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+name = sys.argv[2]
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
+tot = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
+non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+errs = re.search(r"Socket errors:.*", text)
+total = int(tot.group(1)) if tot else 0
+bad = int(non.group(1)) if non else 0
+secs = float(tot.group(2)) * {"ms": 0.001, "s": 1, "m": 60}.get(tot.group(3), 1) if tot else 1
+print("RPS_%s=%s" % (name, rps.group(1) if rps else 0))
+print("P99_%s=%s" % (name, "%.2f" % ms(*p99.groups()) if p99 else "NA"))
+print("BAD_%s=%d" % (name, bad))
+print("OK_RPS_%s=%.1f" % (name, (total - bad) / secs if secs else 0))
+print("ERRS_%s=%r" % (name, errs.group(0) if errs else "none"))
+EOF
+}
+
+: >"$TMP/results.sh"
+run_wrk healthz "$URL/healthz"
+run_wrk patient -s "$HERE/wrk/get_patient.lua" "$URL/" -- "$TOKEN" "$TMP/ids"
+run_wrk weights -s "$HERE/wrk/post_weight.lua" "$URL/" -- "$TOKEN" "$TMP/ids" "$THREADS"
+
+RSS_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
+HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
+
+# the floor: a plain C loop of insert+commit with WAL + synchronous=FULL, same disk
+echo "== sqlite_insert_loop (${DURATION}s)"
+LOOP="$BUILD/bench/sqlite_insert_loop"
+LOOP_RATE=0
+if [ -x "$LOOP" ]; then
+  out="$("$LOOP" "$TMP/loop.db" "$DURATION")"
+  echo "$out"
+  LOOP_RATE="$(echo "$out" | sed -n 's/.*inserts_per_s: \([0-9.]*\).*/\1/p')"
+else
+  echo "bench: $LOOP not built" >&2
+fi
+
+# shellcheck disable=SC1090,SC1091
+. "$TMP/results.sh"
+
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+OTHER=""
+for b in "$BUILD"/bench/bench_*; do
+  [ -x "$b" ] && [ -f "$b" ] || continue
+  echo "== $(basename "$b")"
+  if o="$(timeout 300 "$b" 2>&1)"; then :; else o="$o
+(exit status $?)"; fi
+  echo "$o"
+  OTHER="$OTHER
+### $(basename "$b")
+\`\`\`
+$o
+\`\`\`"
 done
-[ "$found" -eq 1 ] || { echo "no bench_* executables in $build/bench (build first)"; exit 1; }
-exit $status
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
+
+cat <<EOF
+
+==================== paste into bench/RESULTS.md ====================
+## $(date -u +%Y-%m-%d) $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores ($(uname -m))
+
+Setup: ${PATIENTS} synthetic patients (demo: ${DEMO_S}s); wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, loopback.
+
+| workload | requests/s | p99 latency (ms) | non-2xx |
+| --- | ---: | ---: | ---: |
+| GET /healthz | ${RPS_healthz} | ${P99_healthz} | ${BAD_healthz} |
+| GET /api/v1/patients/{id} (bearer) | ${RPS_patient} | ${P99_patient} | ${BAD_patient} |
+| POST /api/v1/patients/{id}/weights (bearer) | ${RPS_weights} (2xx: ${OK_RPS_weights}) | ${P99_weights} | ${BAD_weights} |
+
+- patient read / healthz throughput: $(ratio "$RPS_patient" "$RPS_healthz"); p99 ratio: $(ratio "$P99_patient" "$P99_healthz")
+- durable writes: server ${OK_RPS_weights}/s (2xx) vs plain SQLite insert+commit loop ${LOOP_RATE}/s (WAL, synchronous=FULL): ratio $(ratio "$OK_RPS_weights" "$LOOP_RATE")
+- server RSS after the run: $((RSS_KB / 1024)) MiB (peak $((HWM_KB / 1024)) MiB)
+- socket errors: healthz ${ERRS_healthz}; patient ${ERRS_patient}; weights ${ERRS_weights}
+${OTHER}
+=====================================================================
+EOF

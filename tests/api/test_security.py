@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Security and concurrency properties that a single request cannot show.
+
+- secrets at rest: no password or bearer token in clear in the database files,
+  nor any secret in the audit trail;
+- session fixation: login never adopts a cookie the client brought;
+- login throttling: repeated failures answer 429 with Retry-After, even for
+  the right password while blocked;
+- security headers on every kind of answer;
+- search: quotes cannot inject; wildcard-only q is an empty search;
+- races: concurrent PATCHes with one If-Match (one wins, the rest 409),
+  concurrent identical creates (one 201, the rest 422), concurrent converts
+  of one consultation request (one 201, the rest 409);
+- oversize URLs and query strings do not hurt the server;
+- idle and half-sent connections do not starve the others.
+
+    python3 tests/api/test_security.py --binary build/cellclinic [-v]
+"""
+
+import glob
+import os
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+SEC_HEADERS = {
+    "Content-Security-Policy": lambda v: "default-src 'self'" in v and
+    "frame-ancestors 'none'" in v,
+    "X-Content-Type-Options": lambda v: v == "nosniff",
+    "Referrer-Policy": lambda v: v == "no-referrer",
+    "X-Frame-Options": lambda v: v == "DENY",
+}
+
+
+def patient(fam, given="Ana", birth="1970-01-02", **extra):
+    b = {"family_name": fam, "given_names": given, "birth_date": birth, "sex": "female",
+         "language": "fr"}
+    b.update(extra)
+    return b
+
+
+def concurrently(n, fn):
+    """Runs fn(i) in n threads released together; returns the results in order."""
+    out = [None] * n
+    gate = threading.Barrier(n)
+
+    def run(i):
+        try:
+            gate.wait(timeout=10)
+            out[i] = fn(i)
+        except Exception as e:  # recorded, checked by the caller
+            out[i] = e
+    ths = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(timeout=60)
+    return out
+
+
+def statuses(results):
+    return sorted(r.status if isinstance(r, harness.Response) else repr(r) for r in results)
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("security", verbose=args.verbose)
+    try:
+        with harness.Server(args.binary, keep=args.keep) as srv:
+            shared_checks(srv, t)
+        with harness.Server(args.binary, keep=args.keep) as srv:
+            throttling(srv, t)
+    except harness.CommandError as e:
+        t.fail("harness", e)
+    return t.finish()
+
+
+def shared_checks(srv, t):
+    # --- secrets at rest
+    tid, tok = srv.new_token("coordinator", label="at-rest")
+    s = srv.session("nurse")
+    srv.request("GET", "/api/v1/session", role=s)
+    blobs = b""
+    for f in glob.glob(srv.db_path + "*"):
+        with open(f, "rb") as fh:
+            blobs += fh.read()
+    t.check(harness.PASSWORD.encode() not in blobs, "no password in clear in the database files")
+    t.check(tok.encode() not in blobs, "no bearer token in clear in the database files")
+    t.check(s[1].encode() not in blobs, "no session cookie value in clear in the database files")
+
+    # --- the audit trail (readable by qa) carries no secrets
+    srv.request("POST", "/api/v1/users", {"username": "auditzed", "role": "nurse",
+                                          "password": harness.PASSWORD}, role="admin")
+    r = srv.request("GET", "/api/v1/audit?per_page=200", role="qa")
+    text = r.body.decode("utf-8", "replace")
+    leaks = [w for w in (harness.PASSWORD, tok, s[1], s[2], "$argon2", "password_hash",
+                         "token_hash", "secret") if w in text]
+    t.check(r.status == 200 and not leaks,
+            "audit entries hold no password, hash of a password, token or session secret",
+            leaks)
+
+    # --- session fixation
+    r = srv.request("POST", "/api/v1/session", {"username": "nurse1",
+                                                "password": harness.PASSWORD},
+                    headers={"Cookie": "cc_session=attackerchosenvalue0000000000000000"})
+    cookies = [v.split(";")[0] for v in r.headers_all("Set-Cookie")]
+    t.check(r.status in (200, 201) and cookies and
+            all("attackerchosenvalue" not in c for c in cookies),
+            "login issues a new session id, never the one the client sent", cookies)
+    r = srv.request("GET", "/api/v1/session",
+                    role=("cookie", "attackerchosenvalue0000000000000000"))
+    t.check(r.status == 401, "the attacker's cookie value is not a session", r)
+
+    # --- CSRF is about mutations only
+    s = srv.session("coordinator")
+    r = srv.request("GET", "/api/v1/patients", role=("cookie", s[1]))
+    t.check(r.status == 200, "GET with the session cookie needs no CSRF header", r)
+    for method, path, body in [("PATCH", "/api/v1/session/preferences", {"language": "fr"}),
+                               ("POST", "/api/v1/tokens", None),
+                               ("DELETE", "/api/v1/tokens/%s" % tid, None)]:
+        if path == "/api/v1/tokens":
+            continue  # public: login by password, no session involved
+        before = srv.db_tables()
+        r = srv.request(method, path, body, role=("cookie", s[1]))
+        t.check(r.status == 403 and not harness.db_diff(before, srv.db_tables()),
+                "%s %s with the cookie and no CSRF header: 403, nothing changed" % (
+                    method, path), r)
+
+    # --- security headers on every kind of answer
+    big = "x" * (70 * 1024)
+    probes = [
+        ("GET /healthz", lambda: srv.request("GET", "/healthz")),
+        ("GET / (web UI)", lambda: srv.request("GET", "/")),
+        ("200 API", lambda: srv.request("GET", "/api/v1/patients", role="coordinator")),
+        ("401", lambda: srv.request("GET", "/api/v1/patients")),
+        ("403", lambda: srv.request("GET", "/api/v1/patients", role="analyst")),
+        ("404", lambda: srv.request("GET", "/api/v1/nope", role="admin")),
+        ("400", lambda: srv.request("POST", "/api/v1/patients", "{", role="coordinator")),
+        ("413", lambda: srv.request("POST", "/api/v1/patients", {"x": big},
+                                    role="coordinator")),
+    ]
+    for label, fn in probes:
+        r = fn()
+        missing = [h for h, ok in SEC_HEADERS.items()
+                   if r.header(h) is None or not ok(r.header(h))]
+        t.check(not missing, "security headers on %s (%d)" % (label, r.status),
+                "missing or wrong: %s; headers %r" % (missing, r.headers))
+        if label not in ("GET /healthz", "GET / (web UI)"):
+            t.check("no-store" in (r.header("Cache-Control") or ""),
+                    "Cache-Control: no-store on API %s" % label, r.headers)
+
+    # --- search treats its input literally
+    for fam in ("Litteral", "Autre"):
+        srv.request("POST", "/api/v1/patients", patient(fam), role="coordinator")
+    total = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator").json["total"]
+    t.check(total >= 2, "patients exist for the search checks", total)
+    r = srv.request("GET", "/api/v1/patients?q=%27%20OR%20%271%27%3D%271", role="coordinator")
+    t.check(r.status == 200 and r.json.get("total") == 0,
+            "search q=\"' OR '1'='1\" matches nothing (no injection)", r)
+    # Search folds punctuation away (text_fold), so a q made only of LIKE
+    # wildcards or quotes is an empty search: everything or nothing, never a 5xx.
+    for q, enc in [("%", "%25"), ("_", "_"), ("%%", "%25%25"), ("\"", "%22"), ("*", "*"),
+                   ("\\", "%5C")]:
+        r = srv.request("GET", "/api/v1/patients?q=" + enc, role="coordinator")
+        t.check(r.status == 200 and r.json.get("total") in (0, total),
+                "search q=%r answers 200 with nothing or everything" % q, r)
+    # --- oversize URLs do not hurt
+    for label, path in [("q of 10000 characters", "/api/v1/patients?q=" + "a" * 10000),
+                        ("path of 100000 characters", "/api/v1/" + "p" * 100000),
+                        ("page=99999999999999999999", "/api/v1/patients?page=99999999999999999999"),
+                        ("page=-1", "/api/v1/patients?page=-1"),
+                        ("per_page=0", "/api/v1/patients?per_page=0")]:
+        try:
+            r = srv.request("GET", path, role="coordinator")
+            st = r.status
+        except OSError as e:
+            st = "connection error %s" % e
+        t.check(isinstance(st, int) and 400 <= st < 500 or st == 200,
+                "%s answers 200 or 4xx, never 5xx" % label, st)
+        t.check(srv.proc.poll() is None, "server alive after %s" % label)
+    r = srv.request("GET", "/api/v1/patients?page=-1", role="coordinator")
+    t.check(r.status == 400 and (r.error() or {}).get("field") == "page",
+            "page=-1 answers 400 naming page", r)
+
+    # --- a chunked body cannot slip past the size limit
+    import socket
+    tokc = srv.token("coordinator")
+    for total_kib in (70, 1024):
+        before = srv.db_tables()
+        payload = b'{"family_name": "Chunk", "given_names": "Ana", "birth_date": "1970-01-02", ' \
+                  b'"sex": "female", "language": "fr", "address": "' + b"y" * (total_kib * 1024) + \
+                  b'"}'
+        st = None
+        try:
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            c.sendall(b"POST /api/v1/patients HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + tokc.encode() + b"\r\n"
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try:
+                for i in range(0, len(payload), 8192):
+                    part = payload[i:i + 8192]
+                    c.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+                c.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # the server may answer and close early
+            data = b""
+            while True:
+                try:
+                    chunk = c.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+                if b"\r\n\r\n" in data and len(data) > 200:
+                    break
+            c.close()
+            first = data.split(b"\r\n", 1)[0].split()
+            st = int(first[1]) if len(first) > 1 else None
+        except OSError as e:
+            st = repr(e)
+        t.check(st == 413 and not harness.db_diff(before, srv.db_tables()),
+                "a chunked body of %d KiB answers 413 and writes nothing" % total_kib, st)
+        t.check(srv.proc.poll() is None, "server alive after a chunked %d KiB body" % total_kib)
+
+    # --- races
+    r = srv.request("POST", "/api/v1/patients", patient("Course"), role="coordinator")
+    pid = r.json["id"]
+    for role in ("coordinator", "physician", "admin"):
+        srv.token(role)
+    res = concurrently(8, lambda i: srv.request(
+        "PATCH", "/api/v1/patients/%s" % pid, {"phone": "+33 1 00 00 00 %02d" % i},
+        role=("coordinator", "physician", "admin")[i % 3], headers={"If-Match": '"1"'}))
+    st = statuses(res)
+    t.check(st.count(200) == 1 and st.count(409) == 7,
+            "8 concurrent PATCHes with If-Match \"1\": one 200, seven 409", st)
+    r = srv.request("GET", "/api/v1/patients/%s" % pid, role="coordinator")
+    t.check(r.json.get("version") == 2, "after the race the version is 2", r)
+
+    res = concurrently(8, lambda i: srv.request(
+        "POST", "/api/v1/patients", patient("Jumeau", "Paul", "1999-09-09"),
+        role="coordinator"))
+    st = statuses(res)
+    t.check(st.count(201) == 1 and st.count(422) == 7,
+            "8 concurrent identical creates: one 201, seven 422 possible_duplicate (H8)", st)
+    r = srv.request("GET", "/api/v1/patients?q=Jumeau", role="coordinator")
+    t.check(r.json.get("total") == 1, "exactly one Jumeau exists", r)
+
+    r = srv.request("POST", "/api/v1/consultation-requests",
+                    {"name": "Race Request", "email": "race@example.org",
+                     "condition": "Stroke", "language": "fr", "birth_date": "1980-08-08"})
+    rid = r.json["id"]
+    before = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator").json["total"]
+    res = concurrently(6, lambda i: srv.request(
+        "POST", "/api/v1/consultation-requests/%s/convert" % rid,
+        {"family_name": "Race", "given_names": "Request", "sex": "male",
+         "confirm_duplicate": True}, role=("coordinator", "admin")[i % 2]))
+    st = statuses(res)
+    t.check(st.count(201) == 1 and st.count(409) == 5,
+            "6 concurrent converts of one request: one 201, five 409", st)
+    after = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator").json["total"]
+    t.check(after == before + 1, "the concurrent converts created exactly one patient",
+            (before, after))
+    r = harness.run_cli(srv.binary, ["audit", "verify", "--data", srv.data])
+    t.check(r.returncode == 0, "audit chain intact after the races", r.stdout + r.stderr)
+
+    # --- idle and half-sent connections do not starve the others (slowloris)
+    import socket
+    import time
+    socks = []
+    try:
+        for i in range(150):
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            if i % 2:
+                c.sendall(b"GET /api/v1/patients HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            socks.append(c)
+        t0 = time.time()
+        try:
+            r = srv.request("GET", "/healthz", timeout=5)
+            ok = r.status == 200
+        except OSError as e:
+            ok = False
+            r = e
+        t.check(ok and time.time() - t0 < 3,
+                "with 150 idle or half-sent connections, /healthz still answers", r)
+        try:
+            r = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator", timeout=5)
+            ok = r.status == 200
+        except OSError as e:
+            ok, r = False, e
+        t.check(ok, "with 150 idle or half-sent connections, the API still answers", r)
+    finally:
+        for c in socks:
+            c.close()
+
+
+def throttling(srv, t):
+    # --- login throttling (fresh server: it blocks the address too)
+    got = None
+    for i in range(1, 41):
+        r = srv.request("POST", "/api/v1/session", {"username": "qa1", "password": "wrong%d" % i})
+        if r.status == 429:
+            got = (i, r)
+            break
+        if r.status != 401:
+            t.fail("failed login %d answers 401" % i, r)
+            break
+    t.check(got is not None, "repeated failed logins end in 429 (within 40 attempts)")
+    if got:
+        i, r = got
+        ra = r.header("Retry-After")
+        t.check(ra is not None and ra.isdigit() and int(ra) > 0,
+                "429 after %d failures carries Retry-After (%r)" % (i - 1, ra))
+        t.check(harness.is_error_shape(r), "429 has the error object", r)
+        r = srv.request("POST", "/api/v1/session", {"username": "qa1",
+                                                    "password": harness.PASSWORD})
+        t.check(r.status == 429 and not r.headers_all("Set-Cookie"),
+                "while blocked, even the right password answers 429 and no session", r)
+        r = srv.request("POST", "/api/v1/tokens", {"username": "qa1",
+                                                   "password": harness.PASSWORD,
+                                                   "label": "bypass"})
+        t.check(r.status == 429, "while blocked, POST /api/v1/tokens answers 429 too", r)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
