@@ -6,6 +6,7 @@
 #include "api/json_in.h"
 #include "api/server.h"
 #include "core/patient.h"
+#include "store/sql.h"
 
 cc_status h_health(api_request *req, cc_error *err)
 {
@@ -129,27 +130,24 @@ cc_status h_token_create(api_request *req, cc_error *err)
 
 cc_status h_token_list(api_request *req, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(req->db,
-                              "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
-                              " ORDER BY id DESC LIMIT 200",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, req->who.id);
-    json_t *items = json_array();
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_col_int(s, 0),
-                                               "label", db_col_text(s, 1), "created_at", db_col_text(s, 2),
-                                               "revoked_at", db_col_is_null(s, 3) ? json_null() : json_string(db_col_text(s, 3))));
-    db_done(s);
-    if (r == DB_ERROR) {
-        json_decref(items);
-        return err->status;
-    }
-    api_reply(req, 200, json_pack("{s:o}", "items", items));
-    return CC_OK;
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    sql_arg count_args[] = {SQL_I(req->who.id)};
+    if (st == CC_OK)
+        st = sql_scalar(req->db, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?", count_args, 1,
+                        &total, err);
+    buf rows;
+    buf_init(&rows, 1 << 20);
+    sql_arg args[] = {SQL_I(req->who.id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
+    if (st == CC_OK)
+        st = sql_rows_json(req->db,
+                           "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
+                           " ORDER BY id DESC LIMIT ? OFFSET ?",
+                           args, SQL_COUNT(args), false, &rows, err);
+    if (st == CC_OK)
+        api_reply_list(req, rows.data, page, per_page, total);
+    buf_release(&rows);
+    return st;
 }
 
 cc_status h_token_revoke(api_request *req, cc_error *err)
@@ -165,26 +163,22 @@ cc_status h_token_revoke(api_request *req, cc_error *err)
 
 cc_status h_user_list(api_request *req, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(req->db,
-                              "SELECT id, username, role, language, active, created_at FROM users ORDER BY username",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    json_t *items = json_array();
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)db_col_int(s, 0),
-                                               "username", db_col_text(s, 1), "role", db_col_text(s, 2),
-                                               "language", db_col_text(s, 3), "active", (int)db_col_int(s, 4),
-                                               "created_at", db_col_text(s, 5)));
-    db_done(s);
-    if (r == DB_ERROR) {
-        json_decref(items);
-        return err->status;
-    }
-    api_reply(req, 200, json_pack("{s:o}", "items", items));
-    return CC_OK;
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    if (st == CC_OK)
+        st = sql_scalar(req->db, "SELECT COUNT(*) FROM users", NULL, 0, &total, err);
+    buf rows;
+    buf_init(&rows, 1 << 20);
+    sql_arg args[] = {SQL_I(per_page), SQL_I((page - 1) * per_page)};
+    if (st == CC_OK)
+        st = sql_rows_json(req->db,
+                           "SELECT id, username, role, language, active, created_at FROM users"
+                           " ORDER BY username LIMIT ? OFFSET ?",
+                           args, SQL_COUNT(args), false, &rows, err);
+    if (st == CC_OK)
+        api_reply_list(req, rows.data, page, per_page, total);
+    buf_release(&rows);
+    return st;
 }
 
 cc_status h_user_create(api_request *req, cc_error *err)

@@ -18,6 +18,7 @@
 #include "api/web_assets.h"
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/text.h"
 #include "store/datadir.h"
 
 enum {
@@ -105,6 +106,15 @@ void api_reply_raw(api_request *req, unsigned status, const char *content_type, 
     req->raw_type = content_type;
     req->raw = data;
     req->raw_len = len;
+}
+
+void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64_t per_page,
+                    int64_t total)
+{
+    json_t *items = json_loads(rows_json, 0, NULL);
+    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items ? items : json_array(), "page",
+                                  (json_int_t)page, "per_page", (json_int_t)per_page, "total",
+                                  (json_int_t)total));
 }
 
 void api_add_header(api_request *req, const char *name, const char *value)
@@ -232,8 +242,15 @@ static unsigned http_status_of(const cc_error *err)
     return 500;
 }
 
-static void set_error_reply(api_request *req, const cc_error *err)
+static void set_error_reply(api_request *req, const cc_error *in)
 {
+    /* Messages quote input and are cut to fit: mend any split character so
+     * the error itself always renders. */
+    cc_error copy = *in;
+    const cc_error *err = &copy;
+    text_make_valid_utf8(copy.code);
+    text_make_valid_utf8(copy.field);
+    text_make_valid_utf8(copy.message);
     req->raw_type = NULL; /* an error is always JSON */
     json_t *body = json_is_object(req->reply) ? json_incref(req->reply) : json_object();
     json_object_set_new(body, "error",
@@ -547,7 +564,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         &server, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!daemon) {
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
                      config->host, (unsigned)config->port);

@@ -46,11 +46,25 @@ bool text_is_clean_utf8(const char *s, size_t n, bool allow_newlines)
         if (len == 0)
             return false;
         bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
-        if (control && !(cp == '\t' || (allow_newlines && (cp == '\n' || cp == '\r'))))
+        if (control && !(allow_newlines && (cp == '\t' || cp == '\n' || cp == '\r')))
             return false;
         i += len;
     }
     return true;
+}
+
+void text_make_valid_utf8(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = decode((const unsigned char *)s + i, n - i, &cp);
+        if (len == 0) {
+            s[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
 }
 
 size_t text_codepoints(const char *s)

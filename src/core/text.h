@@ -22,8 +22,12 @@
 #include "status.h"
 
 /* True when s (length n) is well-formed UTF-8 without NUL or control
- * characters other than tab and newline (when allow_newlines). */
+ * characters; with allow_newlines (multi-line text) tab, CR and LF pass. */
 bool text_is_clean_utf8(const char *s, size_t n, bool allow_newlines);
+
+/* Replaces, in place, every byte that is not part of well-formed UTF-8 with
+ * '?', so that text cut at an arbitrary byte can still be sent as JSON. */
+void text_make_valid_utf8(char *s);
 
 /* Number of code points in well-formed UTF-8. */
 size_t text_codepoints(const char *s);
