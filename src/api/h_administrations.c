@@ -472,11 +472,11 @@ cc_status h_administration_task_done(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
     int64_t id, task;
-    cc_status st = api_param_id(req, 0, &id, err);
+    cc_status st = lab_check_body(req->body, fields, err); /* the body first: 400 before 404 */
+    if (st == CC_OK)
+        st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = api_param_id(req, 1, &task, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);

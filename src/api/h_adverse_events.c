@@ -256,6 +256,8 @@ cc_status h_ae_update(api_request *req, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     adverse_event_head h;
     if (st == CC_OK)
+        st = lab_check_body(req->body, AE_FIELDS, err); /* the body first: 400 before 404 */
+    if (st == CC_OK)
         st = adverse_event_head_get(req->db, id, &h, err);
     if (st == CC_OK)
         st = read_event(req, in, err);
