@@ -9,44 +9,33 @@
 
 static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-static json_t *patient_json(const patient_record *p, bool with_children)
+/* A patient as a jansson value, for the rare replies that embed one in an
+ * error (duplicates, conflicts); NULL when it cannot be read. */
+static json_t *patient_value(api_request *req, int64_t id)
 {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}",
-                          "id", (json_int_t)p->id, "mrn", p->mrn, "family_name", p->family_name,
-                          "given_names", p->given_names, "birth_date", p->birth_date, "sex", p->sex,
-                          "language", p->language, "email", p->email, "phone", p->phone,
-                          "address", p->address, "synthetic", p->synthetic, "version",
-                          (json_int_t)p->version, "created_at", p->created_at, "updated_at",
-                          p->updated_at);
-    if (!with_children || !o)
-        return o;
-    json_t *weights = json_array(), *conditions = json_array();
-    for (size_t i = 0; i < p->n_weights; i++)
-        json_array_append_new(weights, json_pack("{s:s, s:f}", "date", p->weights[i].date, "kg",
-                                                 p->weights[i].grams / 1000.0));
-    for (size_t i = 0; i < p->n_conditions; i++) {
-        const patient_condition *c = &p->conditions[i];
-        json_t *details = json_loads(c->details_json ? c->details_json : "{}", 0, NULL);
-        json_array_append_new(conditions,
-                              json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)c->id, "icd10",
-                                        c->icd10, "label", c->label, "onset_date",
-                                        text_or_null(c->onset_date), "details",
-                                        details ? details : json_object()));
-    }
-    json_object_set_new(o, "weights", weights);
-    json_object_set_new(o, "conditions", conditions);
-    return o;
+    buf text;
+    buf_init(&text, (size_t)1 << 24);
+    int64_t version;
+    cc_error ignored;
+    json_t *v = patient_render(req->db, id, &text, &version, &ignored) == CC_OK
+                    ? json_loadb(text.data, text.len, 0, NULL)
+                    : NULL;
+    buf_release(&text);
+    return v;
 }
 
 static cc_status reply_patient(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    patient_record p;
-    cc_status st = patient_get(req->db, req->arena, id, true, &p, err);
-    if (st != CC_OK)
-        return st;
-    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)p.version));
-    api_reply(req, status, patient_json(&p, true));
-    return CC_OK;
+    buf text;
+    buf_init(&text, (size_t)1 << 24);
+    int64_t version = 0;
+    cc_status st = patient_render(req->db, id, &text, &version, err);
+    if (st == CC_OK) {
+        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)version));
+        api_reply_json_text(req, status, text.data, text.len);
+    }
+    buf_release(&text);
+    return st;
 }
 
 static const struct {
@@ -79,17 +68,13 @@ cc_status h_patient_list(api_request *req, cc_error *err)
     if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
         return cc_fail(err, CC_INVALID, "order", "invalid_value", "order must be asc or desc");
     q.descending = order && strcmp(order, "desc") == 0;
-    patient_record *items;
-    size_t n;
+    buf items;
+    buf_init(&items, (size_t)1 << 24);
     int64_t total = 0;
-    if ((st = patient_search(req->db, req->arena, &q, &items, &n, &total, err)) != CC_OK)
-        return st;
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, patient_json(&items[i], false));
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)q.page,
-                                  "per_page", (json_int_t)q.per_page, "total", (json_int_t)total));
-    return CC_OK;
+    if ((st = patient_search_render(req->db, &q, &items, &total, err)) == CC_OK)
+        api_reply_list(req, items.data, q.page, q.per_page, total);
+    buf_release(&items);
+    return st;
 }
 
 static const json_field PATIENT_FIELDS[] = {
@@ -117,10 +102,9 @@ static void attach_matches(api_request *req, const patient_matches *dup)
 {
     json_t *matches = json_array();
     for (size_t i = 0; i < dup->n; i++) {
-        patient_record p;
-        cc_error ignored;
-        if (patient_get(req->db, req->arena, dup->ids[i], false, &p, &ignored) == CC_OK)
-            json_array_append_new(matches, patient_json(&p, false));
+        json_t *match = patient_value(req, dup->ids[i]);
+        if (match)
+            json_array_append_new(matches, match);
     }
     api_reply(req, 422, json_pack("{s:o}", "matches", matches));
 }
@@ -181,10 +165,9 @@ cc_status h_patient_update(api_request *req, cc_error *err)
     st = patient_update(req->db, &actor, id, version, &f, err);
     if (st == CC_CONFLICT) {
         /* Give the client the current record so it can show what changed. */
-        patient_record cur;
-        cc_error ignored;
-        if (patient_get(req->db, req->arena, id, true, &cur, &ignored) == CC_OK)
-            api_reply(req, 409, json_pack("{s:o}", "current", patient_json(&cur, true)));
+        json_t *current = patient_value(req, id);
+        if (current)
+            api_reply(req, 409, json_pack("{s:o}", "current", current));
         return st;
     }
     return st == CC_OK ? reply_patient(req, 200, id, err) : st;

@@ -56,6 +56,8 @@ void api_reply(api_request *req, unsigned status, json_t *value);
  * data must live in the request's arena (or be static). */
 void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
                    size_t len);
+/* Answers with JSON already rendered as text (copied into the arena). */
+void api_reply_json_text(api_request *req, unsigned status, const char *text, size_t len);
 /* Answers 200 with a page of a list: {"items": <rows_json>, "page",
  * "per_page", "total"}; rows_json is a JSON array as text (sql_rows_json). */
 void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64_t per_page,

@@ -38,6 +38,7 @@ typedef struct {
 enum {
     ROUTE_NO_DB = 1 << 0,    /* answers without the database (liveness) */
     ROUTE_ANY_JSON = 1 << 1, /* the body may be any JSON value, not only an object */
+    ROUTE_READ_ONLY = 1 << 2, /* the handler only reads: run it in one read transaction */
 };
 
 extern const api_route api_routes[];

@@ -108,13 +108,28 @@ void api_reply_raw(api_request *req, unsigned status, const char *content_type, 
     req->raw_len = len;
 }
 
+void api_reply_json_text(api_request *req, unsigned status, const char *text, size_t len)
+{
+    char *copy = arena_strndup(req->arena, text, len);
+    if (!copy) {
+        api_reply(req, 500, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "internal", "message",
+                                      "request memory exhausted", "field", ""));
+        return;
+    }
+    api_reply_raw(req, status, "application/json; charset=utf-8", copy, len);
+}
+
 void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64_t per_page,
                     int64_t total)
 {
-    json_t *items = json_loads(rows_json, 0, NULL);
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items ? items : json_array(), "page",
-                                  (json_int_t)page, "per_page", (json_int_t)per_page, "total",
-                                  (json_int_t)total));
+    buf page_text;
+    buf_init(&page_text, (size_t)1 << 26);
+    buf_puts(&page_text, "{\"items\":");
+    buf_puts(&page_text, rows_json);
+    buf_printf(&page_text, ",\"page\":%lld,\"per_page\":%lld,\"total\":%lld}", (long long)page,
+               (long long)per_page, (long long)total);
+    api_reply_json_text(req, 200, page_text.data, page_text.len);
+    buf_release(&page_text);
 }
 
 void api_add_header(api_request *req, const char *name, const char *value)
@@ -446,6 +461,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         req->db = worker_db(req->server, &err);
         st = req->db ? CC_OK : err.status;
     }
+    /* A reading route sees one snapshot, credentials included: one set of
+     * locks per request instead of one per statement. */
+    if (st == CC_OK && (cs->route->flags & ROUTE_READ_ONLY))
+        st = db_begin_read(req->db, &err);
     if (st == CC_OK)
         st = check_access(req, cs->route, &err);
     if (st == CC_OK)
@@ -456,6 +475,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
     }
     if (req->db)
         db_rollback(req->db); /* a handler never leaves a transaction open */
+    if (req->db && req->who.needs_touch) {
+        cc_error ignored; /* a missed touch only shortens the idle window */
+        session_touch(req->db, &req->who, &ignored);
+    }
     if (st == CC_STORAGE)
         drop_worker_db();
     if (st != CC_OK)

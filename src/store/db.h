@@ -70,6 +70,10 @@ cc_status db_exec(db *d, const char *sql, cc_error *err);
  * deadlock halfway. Commit durably (synchronous=FULL) or roll back. */
 cc_status db_begin(db *d, cc_error *err);
 cc_status db_commit(db *d, cc_error *err);
+/* Read transaction: every statement until db_commit/db_rollback sees one
+ * snapshot, and the locks are taken once rather than per statement. A write
+ * inside it is an error: use it only around code that only reads. */
+cc_status db_begin_read(db *d, cc_error *err);
 void db_rollback(db *d);
 bool db_in_transaction(db *d);
 

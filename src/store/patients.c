@@ -365,19 +365,25 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
 
 /* One literal per sort order, so each is a cached prepared statement. Up to
  * four words of the query must each appear in the folded search key. */
-#define SEARCH_SQL(order)                                                                     \
-    "SELECT " PATIENT_COLUMNS " FROM patients WHERE search_key LIKE ? AND search_key LIKE ?" \
-    " AND search_key LIKE ? AND search_key LIKE ? ORDER BY " order ", id LIMIT ? OFFSET ?"
+#define SEARCH_WHERE                                                                          \
+    " FROM patients WHERE search_key LIKE ? AND search_key LIKE ? AND search_key LIKE ?"     \
+    " AND search_key LIKE ?"
+/* The API's JSON shape: synthetic as a boolean (a "_json" column is inlined). */
+#define PATIENT_JSON_COLUMNS                                                                  \
+    "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"   \
+    " CASE WHEN synthetic = 1 THEN 'true' ELSE 'false' END AS synthetic_json, version,"     \
+    " created_at, updated_at"
+#define SEARCH_JSON_SQL(order)                                                                \
+    "SELECT " PATIENT_JSON_COLUMNS SEARCH_WHERE " ORDER BY " order ", id LIMIT ? OFFSET ?"
 
-static const char *const SEARCH[PATIENT_SORT_COUNT][2] = {
-    /* The folded key starts with the family name then the given names, so it
-     * sorts "Öztürk" with the O's, not after Z. */
-    {SEARCH_SQL("search_key"), SEARCH_SQL("search_key DESC")},
-    {SEARCH_SQL("given_names, family_name"), SEARCH_SQL("given_names DESC, family_name DESC")},
-    {SEARCH_SQL("birth_date"), SEARCH_SQL("birth_date DESC")},
-    {SEARCH_SQL("mrn"), SEARCH_SQL("mrn DESC")},
-    {SEARCH_SQL("created_at"), SEARCH_SQL("created_at DESC")},
+static const char *const SEARCH_JSON[PATIENT_SORT_COUNT][2] = {
+    {SEARCH_JSON_SQL("search_key"), SEARCH_JSON_SQL("search_key DESC")},
+    {SEARCH_JSON_SQL("given_names, family_name"), SEARCH_JSON_SQL("given_names DESC, family_name DESC")},
+    {SEARCH_JSON_SQL("birth_date"), SEARCH_JSON_SQL("birth_date DESC")},
+    {SEARCH_JSON_SQL("mrn"), SEARCH_JSON_SQL("mrn DESC")},
+    {SEARCH_JSON_SQL("created_at"), SEARCH_JSON_SQL("created_at DESC")},
 };
+
 
 static const char COUNT_SQL[] =
     "SELECT COUNT(*) FROM patients WHERE search_key LIKE ? AND search_key LIKE ?"
@@ -385,11 +391,6 @@ static const char COUNT_SQL[] =
 
 enum { MAX_TERMS = 4 };
 
-static void bind_terms(db_stmt *s, char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3])
-{
-    for (int i = 0; i < MAX_TERMS; i++)
-        db_bind_text(s, i + 1, patterns[i]);
-}
 
 static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3])
 {
@@ -406,34 +407,48 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
         snprintf(patterns[n], PATIENT_SEARCH_KEY_MAX + 3, "%%");
 }
 
-cc_status patient_search(db *d, arena *a, const patient_query *q, patient_record **items, size_t *n,
-                         int64_t *total, cc_error *err)
+
+cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)
+{
+    sql_arg args[] = {SQL_I(id)};
+    cc_status st = sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
+    if (st == CC_OK && *version == 0)
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no patient with id %lld", (long long)id);
+    if (st == CC_OK)
+        st = sql_rows_json(d, "SELECT " PATIENT_JSON_COLUMNS " FROM patients WHERE id = ?", args, 1,
+                           true, out, err);
+    if (st != CC_OK)
+        return st;
+    out->len--; /* reopen the object to add its lists */
+    buf_puts(out, ",\"weights\":");
+    st = sql_rows_json(d,
+                       "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
+                       " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC",
+                       args, 1, false, out, err);
+    if (st == CC_OK) {
+        buf_puts(out, ",\"conditions\":");
+        st = sql_rows_json(d,
+                           "SELECT id, icd10, label, onset_date, details AS details_json"
+                           " FROM patient_conditions WHERE patient_id = ? ORDER BY id",
+                           args, 1, false, out, err);
+    }
+    buf_putc(out, '}');
+    return st;
+}
+
+cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,
+                                cc_error *err)
 {
     char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3];
     split_terms(q->q, patterns);
-    *n = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d, COUNT_SQL, &s, err);
-    if (st != CC_OK)
-        return st;
-    bind_terms(s, patterns);
-    if (db_step(s, err) == DB_ROW)
-        *total = db_col_int(s, 0);
-    db_done(s);
-    st = db_prepare(d, SEARCH[q->sort][q->descending], &s, err);
-    if (st != CC_OK)
-        return st;
-    bind_terms(s, patterns);
-    db_bind_int(s, MAX_TERMS + 1, q->per_page);
-    db_bind_int(s, MAX_TERMS + 2, (q->page - 1) * q->per_page);
-    *items = arena_alloc(a, (size_t)q->per_page * sizeof **items);
-    db_step_result r = DB_DONE;
-    while (*items && (r = db_step(s, err)) == DB_ROW)
-        read_patient(a, s, &(*items)[(*n)++]);
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (!*items)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return CC_OK;
+    sql_arg args[MAX_TERMS + 2];
+    for (int i = 0; i < MAX_TERMS; i++)
+        args[i] = SQL_S(patterns[i]);
+    cc_status st = sql_scalar(d, COUNT_SQL, args, MAX_TERMS, total, err);
+    args[MAX_TERMS] = SQL_I(q->per_page);
+    args[MAX_TERMS + 1] = SQL_I((q->page - 1) * q->per_page);
+    if (st == CC_OK)
+        st = sql_rows_json(d, SEARCH_JSON[q->sort][q->descending], args, MAX_TERMS + 2, false, items,
+                           err);
+    return st;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/patient.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -96,7 +97,15 @@ typedef struct {
     int64_t page, per_page;
 } patient_query;
 
-cc_status patient_search(db *d, arena *a, const patient_query *q, patient_record **items,
-                         size_t *n, int64_t *total, cc_error *err);
+/* The API's JSON of one patient, weights (newest first) and conditions
+ * included, rendered by the database into out; *version receives the
+ * record's version. CC_NOT_FOUND when there is no such patient. */
+cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err);
+
+/* The JSON array of a search page (list items: no weights or conditions). */
+cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,
+                                cc_error *err);
+
+
 
 #endif

@@ -78,7 +78,7 @@ static void row_json(db_stmt *s, buf *out)
         else if (db_col_is_int(s, c))
             buf_printf(out, "%lld", (long long)db_col_int(s, c));
         else if (db_col_is_real(s, c))
-            buf_printf(out, "%.17g", db_col_double(s, c));
+            buf_printf(out, "%.15g", db_col_double(s, c));
         else
             buf_json_string(out, db_col_text(s, c));
     }

@@ -5,7 +5,8 @@
  *
  * Arguments: SQL_I (integer), SQL_D (real), SQL_S (text; NULL binds NULL),
  * SQL_N (NULL), SQL_ID (an id > 0, else NULL).
- * JSON: integers as numbers, reals with %.17g, text as strings, NULL as null;
+ * JSON: integers as numbers, reals with %.15g (15 significant digits: every
+ * measurement we store has fewer), text as strings, NULL as null;
  * a column whose name ends in "_json" holds JSON text and is inlined as is
  * under the name without the suffix.
  * Ownership: out buffers belong to the caller. Not thread-safe (one db each).

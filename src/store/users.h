@@ -34,6 +34,7 @@ typedef struct {
     int64_t session_id; /* when authenticated by session */
     char csrf[SECRET_HEX];
     bool by_token;
+    bool needs_touch; /* the session's last-seen time is due for an update */
 } user_identity;
 
 bool user_role_is_valid(const char *role);
@@ -49,8 +50,10 @@ cc_status user_authenticate(db *d, const char *username, const char *password,
                             user_identity *who, cc_error *err);
 
 cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_error *err);
-/* Looks up a session secret; expired or unknown -> CC_UNAUTHENTICATED. */
+/* Looks up a session secret; expired or unknown -> CC_UNAUTHENTICATED.
+ * Never writes: when who->needs_touch, call session_touch after the request. */
 cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
+cc_status session_touch(db *d, const user_identity *who, cc_error *err);
 cc_status session_delete(db *d, const user_identity *who, cc_error *err);
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err);
 

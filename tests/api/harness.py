@@ -558,6 +558,12 @@ def json_match(expected, actual, path="$"):
     if isinstance(expected, list):
         if not isinstance(actual, list):
             return "%s: expected a list, got %r" % (path, actual)
+        if expected and expected[0] == "*none":
+            for e in expected[1:]:
+                for j, a in enumerate(actual):
+                    if json_match(e, a) is None:
+                        return "%s[%d]: must not match %r, got %r" % (path, j, e, a)
+            return None
         if expected and expected[0] == "*contains":
             used = set()
             for i, e in enumerate(expected[1:]):

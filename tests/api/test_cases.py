@@ -164,6 +164,13 @@ class Case:
             raise CaseError("no 'status:' in '== expect'")
 
 
+def audit_count(srv):
+    try:
+        return srv.db_query("SELECT count(*) FROM audit_log")[0][0]
+    except Exception:  # no such table: not checked
+        return None
+
+
 def uniq_letters(n):
     out = ""
     for _ in range(5):
@@ -300,8 +307,14 @@ class Runner:
             self.save(step, r, env)
         prepared = self.prepare(srv, case.request, env)
         before = srv.db_tables() if case.db else None
+        audit_before = audit_count(srv)
         r = self.fire(srv, prepared)
         problems = []
+        # DESIGN 4: every mutation commits with its audit entry
+        if case.request.method in ("POST", "PUT", "PATCH", "DELETE") and \
+                200 <= r.status < 300 and audit_before is not None:
+            if audit_count(srv) <= audit_before:
+                problems.append("a successful %s wrote no audit entry" % case.request.method)
         if r.status not in case.status:
             problems.append("status %d, wanted %s" % (r.status, "|".join(map(str, case.status))))
         if case.db:

@@ -24,6 +24,8 @@ import harness  # noqa: E402
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 API_MD = os.path.join(ROOT, "docs", "api.md")
 IDENTITIES = harness.ROLES + [None]
+# POST routes that compute and store nothing (docs/api.md): no audit entry expected.
+NO_WRITE = {("POST", "/api/v1/instruments/{id}/score"), ("POST", "/api/v1/isncsci/classify")}
 
 
 def parse_api_md(path=API_MD):
@@ -178,6 +180,11 @@ class Matrix:
         if allowed(roles, identity):
             self.t.check(r.status not in (401, 403) and r.status != 0,
                          label + " is allowed", "answered %r" % r)
+            # DESIGN 4: a successful mutation commits with its audit entry
+            if method in ("POST", "PUT", "PATCH", "DELETE") and 200 <= r.status < 300 and \
+                    "audit_log" in before and (method, path) not in NO_WRITE:
+                self.t.check("audit_log" in harness.db_diff(before, after),
+                             label + " wrote its audit entry", "answered %r" % r)
         else:
             want = 401 if identity is None else 403
             changed = harness.db_diff(before, after)

@@ -5,7 +5,7 @@
   nor any secret in the audit trail;
 - session fixation: login never adopts a cookie the client brought;
 - login throttling: repeated failures answer 429 with Retry-After, even for
-  the right password while blocked;
+  the right password while blocked; no user enumeration by login timing;
 - security headers on every kind of answer;
 - search: quotes cannot inject; wildcard-only q is an empty search;
 - races: concurrent PATCHes with one If-Match (one wins, the rest 409),
@@ -297,6 +297,19 @@ def shared_checks(srv, t):
 
 
 def throttling(srv, t):
+    # --- no user enumeration by timing: an unknown user costs a password check too
+    import time
+    known, unknown = [], []
+    for i, u in enumerate(["nurse1", "nobody-a", "lab1", "nobody-b", "analyst1", "nobody-c"]):
+        t0 = time.monotonic()
+        r = srv.request("POST", "/api/v1/session", {"username": u, "password": "wrong"})
+        (known if i % 2 == 0 else unknown).append(time.monotonic() - t0)
+    known.sort()
+    unknown.sort()
+    t.check(unknown[1] >= 0.5 * known[1],
+            "a login of an unknown user takes as long as a wrong password (%.0f vs %.0f ms)" % (
+                unknown[1] * 1000, known[1] * 1000))
+
     # --- login throttling (fresh server: it blocks the address too)
     got = None
     for i in range(1, 41):

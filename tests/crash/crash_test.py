@@ -224,7 +224,7 @@ def main():
             by_pid = {}
             for pid, date, kg in ledger.weights:
                 by_pid.setdefault(pid, []).append((date, kg))
-            this_round = [pid for pid in ledger.patients if pid in round_new_ids(ledger, n_before)]
+            this_round = round_new_ids(ledger, n_before)
             api_pids = set(this_round) | {pid for pid, _, _ in ledger.weights[n_before[1]:]}
             for pid in sorted(api_pids):
                 fam, given, birth = ledger.patients[pid]
