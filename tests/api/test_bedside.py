@@ -238,6 +238,12 @@ def test_flow(b, t, srv):
     t.check(e["deadlines"] == [] and e["adverse_event"]["serious"] == 0, "a non-serious event has no deadline", e)
     r = b.req("GET", "/api/v1/administrations/%d" % aid, want=200)
     t.check([x["id"] for x in r.json["adverse_events"]] == [e["adverse_event"]["id"]], "the record shows its event", r)
+    r = b.req("GET", "/api/v1/lookback/batches/%d" % u1["batch"], role="physician", want=200)
+    t.check([x["id"] for x in r.json["adverse_events"]] == [e["adverse_event"]["id"]],
+            "lookback from the batch shows the recipient's adverse event", r)
+    r = b.req("GET", "/api/v1/lookback/patients/%d" % p["id"], role="physician", want=200)
+    t.check([x["term_code"] for x in r.json.get("adverse_events", [])] == ["fever"],
+            "the patient's exposure lists the event", r)
     return p, plan_id, items, aid
 
 
