@@ -5,6 +5,7 @@ FUZZ_BUILD ?= build-fuzz
 DATA       ?= data
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
+MAKEFLAGS  += --no-print-directory
 
 .PHONY: all deps run check check-fast bench stress clean format
 

@@ -196,11 +196,13 @@ cc_status h_batch_close_deviation(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"disposition", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
     int64_t id, dev_id;
-    cc_status st = api_param_id(req, 0, &id, err);
+    /* The body first, like every other route: bad input is named even when
+     * the record does not exist. */
+    cc_status st = lab_check_body(req->body, fields, err);
+    if (st == CC_OK)
+        st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = api_param_id(req, 1, &dev_id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "disposition"), "disposition", err);
     if (st != CC_OK)

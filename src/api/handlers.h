@@ -112,6 +112,27 @@ cc_status h_capacity_update(api_request *req, cc_error *err);
  * logins); CC_INVALID "signature_failed" naming "password". */
 cc_status api_check_signature(api_request *req, const char *password, cc_error *err);
 
+/* issue 5: bedside (h_administrations.c, h_worklist.c, h_adverse_events.c) */
+cc_status h_worklist(api_request *req, cc_error *err);
+cc_status h_administration_verify(api_request *req, cc_error *err);
+cc_status h_administration_create(api_request *req, cc_error *err);
+cc_status h_administration_list(api_request *req, cc_error *err);
+cc_status h_administration_get(api_request *req, cc_error *err);
+cc_status h_administration_vitals(api_request *req, cc_error *err);
+cc_status h_administration_complete(api_request *req, cc_error *err);
+cc_status h_administration_task_done(api_request *req, cc_error *err);
+cc_status h_patient_wristband_pdf(api_request *req, cc_error *err);
+cc_status h_patient_wristband_png(api_request *req, cc_error *err);
+cc_status h_bedside_settings_get(api_request *req, cc_error *err);
+cc_status h_bedside_settings_set(api_request *req, cc_error *err);
+cc_status h_ae_terms(api_request *req, cc_error *err);
+cc_status h_ae_deadlines(api_request *req, cc_error *err);
+cc_status h_ae_list(api_request *req, cc_error *err);
+cc_status h_ae_create(api_request *req, cc_error *err);
+cc_status h_ae_get(api_request *req, cc_error *err);
+cc_status h_ae_update(api_request *req, cc_error *err);
+cc_status h_ae_assess(api_request *req, cc_error *err);
+cc_status h_ae_report(api_request *req, cc_error *err);
 
 /* issue 7: follow-up, patient questionnaire links, outcome report */
 cc_status h_followup_sync(api_request *req, cc_error *err);

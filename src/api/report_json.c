@@ -166,8 +166,7 @@ static stats_visit visit_of(const char *status, cc_date window_start, cc_date to
 
 static const char *const DEFINITIONS[][2] = {
     {"referred", "patients screened for the protocol or with an approved plan of it, in the period"},
-    {"treated", "approved plan whose start date has passed (interim rule until bedside administrations "
-                "are recorded, issue 5)"},
+    {"treated", "at least one administration recorded under the patient's approved plan"},
     {"due", "treated patients whose visit window has opened, or whose visit was resolved"},
     {"assessed", "visit recorded as done"},
     {"missing", "missed, withdrawn, lost to follow-up or died; never imputed"},
@@ -275,7 +274,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         p->referred = true;
         p->screened = r->screened;
         p->eligible = r->eligible;
-        p->treated = r->plan_id > 0 && start <= q->today;
+        p->treated = r->plan_id > 0 && r->administrations > 0;
         if (!p->treated)
             continue;
         administrations += (uint64_t)r->administrations;

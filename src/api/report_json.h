@@ -8,9 +8,8 @@
  * follow-up visits, ordered by months; baseline = the newest observation on
  * or before the plan's start and at most 180 days before it; a time point's
  * value = the observation in the visit's window closest to its target date),
- * computes, and renders every number with its denominator. Interim rule
- * until issue 5: a patient counts as treated when the approved plan's start
- * date has passed (the report's "definitions" says so).
+ * computes, and renders every number with its denominator. A patient is
+ * treated when at least one administration is recorded under the plan.
  *
  * Ownership: *out is a new jansson reference; the CSV goes into the caller's
  * buf. The caller holds a read transaction.

@@ -13,6 +13,8 @@ enum {
     LAB_READ = ROLE_LAB | ROLE_QA | ROLE_PHYSICIAN | ROLE_NURSE,
     LAB_WRITE = ROLE_LAB,
     LAB_SIGN = ROLE_QA,
+    /* issue 5: bedside: physicians and nurses give, record and report */
+    BEDSIDE = ROLE_PHYSICIAN | ROLE_NURSE,
 };
 
 /* The permission column is mandatory: a zero roles value denies everyone. */
@@ -106,6 +108,27 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, 0},
     {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
     {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 0, 0},
+    /* issue 5: bedside */
+    {"GET", "/api/v1/worklist", h_worklist, CLINICAL, 0, 0},
+    {"POST", "/api/v1/administrations/verify", h_administration_verify, BEDSIDE, 0, 0},
+    {"POST", "/api/v1/administrations", h_administration_create, BEDSIDE, 0, 0},
+    {"GET", "/api/v1/administrations", h_administration_list, CLINICAL, 0, 0},
+    {"GET", "/api/v1/administrations/{id}", h_administration_get, CLINICAL, 0, 0},
+    {"POST", "/api/v1/administrations/{id}/vitals", h_administration_vitals, BEDSIDE, 0, 0},
+    {"POST", "/api/v1/administrations/{id}/complete", h_administration_complete, BEDSIDE, 0, 0},
+    {"POST", "/api/v1/administrations/{id}/tasks/{task}/done", h_administration_task_done, BEDSIDE, 0, 0},
+    {"GET", "/api/v1/patients/{id}/wristband.pdf", h_patient_wristband_pdf, CLINICAL, 0, 0},
+    {"GET", "/api/v1/patients/{id}/wristband.png", h_patient_wristband_png, CLINICAL, 0, 0},
+    {"GET", "/api/v1/bedside/settings", h_bedside_settings_get, CLINICAL | ROLE_QA, 0, 0},
+    {"PUT", "/api/v1/bedside/settings", h_bedside_settings_set, ROLE_ADMIN, 0, 0},
+    {"GET", "/api/v1/adverse-events/terms", h_ae_terms, ROLES_ANY, 0, 0},
+    {"GET", "/api/v1/adverse-events/deadlines", h_ae_deadlines, CLINICAL | ROLE_QA, 0, 0},
+    {"GET", "/api/v1/adverse-events", h_ae_list, CLINICAL | ROLE_QA, 0, 0},
+    {"POST", "/api/v1/adverse-events", h_ae_create, BEDSIDE, 0, 0},
+    {"GET", "/api/v1/adverse-events/{id}", h_ae_get, CLINICAL | ROLE_QA, 0, 0},
+    {"PATCH", "/api/v1/adverse-events/{id}", h_ae_update, BEDSIDE, 0, 0},
+    {"POST", "/api/v1/adverse-events/{id}/assessment", h_ae_assess, ROLE_PHYSICIAN, 0, 0},
+    {"POST", "/api/v1/adverse-events/{id}/reports", h_ae_report, ROLE_PHYSICIAN | ROLE_QA, 0, 0},
     /* issue 7: follow-up, patient questionnaire links, outcome report */
     {"POST", "/api/v1/plans/{id}/follow-up/sync", h_followup_sync, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY},

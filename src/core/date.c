@@ -103,3 +103,26 @@ void instant_format(int64_t seconds, char out[CC_INSTANT_TEXT])
     snprintf(out, CC_INSTANT_TEXT, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
              (unsigned)m % 100u, (unsigned)day % 100u, hh, mm, ss);
 }
+
+cc_status instant_parse(const char *text, const char *field, int64_t *out, cc_error *err)
+{
+    const char *t = text ? text : "";
+    char day[CC_DATE_TEXT];
+    bool shape = strlen(t) == 20 && t[10] == 'T' && t[13] == ':' && t[16] == ':' && t[19] == 'Z';
+    for (int i = 11; shape && i < 19; i++)
+        if (i != 13 && i != 16 && (t[i] < '0' || t[i] > '9'))
+            shape = false;
+    cc_date d;
+    if (shape) {
+        memcpy(day, t, 10);
+        day[10] = '\0';
+        shape = date_parse(day, field, &d, NULL) == CC_OK;
+    }
+    int hh = shape ? (t[11] - '0') * 10 + (t[12] - '0') : 0, mm = shape ? (t[14] - '0') * 10 + (t[15] - '0') : 0,
+        ss = shape ? (t[17] - '0') * 10 + (t[18] - '0') : 0;
+    if (!shape || hh > 23 || mm > 59 || ss > 59)
+        return cc_fail(err, CC_INVALID, field, "invalid_instant", "%s must be a UTC instant YYYY-MM-DDThh:mm:ssZ",
+                       field ? field : "instant");
+    *out = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss;
+    return CC_OK;
+}

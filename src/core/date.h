@@ -29,5 +29,8 @@ void date_format(cc_date d, char out[CC_DATE_TEXT]);
 /* UTC instant (seconds since epoch) <-> "YYYY-MM-DDThh:mm:ssZ". */
 void instant_format(int64_t seconds, char out[CC_INSTANT_TEXT]);
 cc_date instant_date(int64_t seconds);
+/* "YYYY-MM-DDThh:mm:ssZ" -> seconds; CC_INVALID "invalid_instant" naming field otherwise
+ * (no leap second, no offset other than Z). */
+cc_status instant_parse(const char *text, const char *field, int64_t *out, cc_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <zint.h>
 
 #include "core/lab_rules.h"
+#include "core/mrn.h"
 
 enum { LABEL_PT = 288, PNG_DPI = 300 };
 static const double MODULE_PT = 0.72; /* 3 px at 300 dpi */
@@ -181,6 +182,49 @@ cc_status label_render(const lab_label_data *u, label_format format, buf *out, c
     cairo_surface_destroy(surface);
     if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
         return cc_fail(err, CC_INTERNAL, NULL, "label_failed", "the label could not be drawn: %s",
+                       cairo_status_to_string(cs));
+    return CC_OK;
+}
+
+/* issue 5: the patient's wristband, 10 x 1 inch (720 x 72 pt). */
+enum { BAND_W = 720, BAND_H = 72 };
+
+cc_status label_wristband(const wristband_data *p, label_format format, buf *out, cc_error *err)
+{
+    pthread_once(&at_exit_once, register_release);
+    if (!mrn_is_valid(p->mrn))
+        return cc_fail(err, CC_INVALID, "mrn", "invalid_mrn", "the record number is not valid");
+    cairo_surface_t *surface;
+    if (format == LABEL_PDF)
+        surface = cairo_pdf_surface_create_for_stream(write_buf, out, BAND_W, BAND_H);
+    else
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, BAND_W * PNG_DPI / 72, BAND_H * PNG_DPI / 72);
+    cairo_t *cr = cairo_create(surface);
+    if (format == LABEL_PNG)
+        cairo_scale(cr, PNG_DPI / 72.0, PNG_DPI / 72.0);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    double x = 160; /* the strap's fastening end stays blank */
+    double w = draw_code128(cr, p->mrn, x, 16);
+    x += (w > 0 ? w : 80) + 20;
+    char line[300];
+    snprintf(line, sizeof line, "%s, %s", p->family_name, p->given_names);
+    text_at(cr, x, 30, 14, true, line);
+    snprintf(line, sizeof line, "Born / Né(e) le %s   MRN %s", p->birth_date, p->mrn);
+    text_at(cr, x, 48, 11, false, line);
+    text_at(cr, 160, 66, 8, false, p->mrn);
+    cairo_destroy(cr);
+    cairo_status_t cs;
+    if (format == LABEL_PNG)
+        cs = cairo_surface_write_to_png_stream(surface, write_buf, out);
+    else {
+        cairo_surface_finish(surface);
+        cs = cairo_surface_status(surface);
+    }
+    cairo_surface_destroy(surface);
+    if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
+        return cc_fail(err, CC_INTERNAL, NULL, "label_failed", "the wristband could not be drawn: %s",
                        cairo_status_to_string(cs));
     return CC_OK;
 }

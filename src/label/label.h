@@ -30,4 +30,14 @@ typedef enum { LABEL_PDF, LABEL_PNG } label_format;
 
 cc_status label_render(const lab_label_data *unit, label_format format, buf *out, cc_error *err);
 
+/* issue 5: the patient's wristband (10 x 1 inch; PNG at 300 dpi): the MRN as
+ * a Code 128 barcode (the 8 digits, check digit included, what the bedside
+ * scan reads), the names, the birth date and the MRN in clear. An invalid
+ * MRN is CC_INVALID. Texts are borrowed. */
+typedef struct {
+    const char *mrn, *family_name, *given_names, *birth_date;
+} wristband_data;
+
+cc_status label_wristband(const wristband_data *p, label_format format, buf *out, cc_error *err);
+
 #endif

@@ -195,10 +195,6 @@ cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
     return CC_OK;
 }
 
-static char *dup_or_null(arena *a, db_stmt *s, int col)
-{
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
-}
 
 cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
                      int64_t per_page, audit_record **items, size_t *n, int64_t *total,
@@ -241,17 +237,17 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
     while (*items && (r = db_step(s, err)) == DB_ROW) {
         audit_record *rec = &(*items)[(*n)++];
         rec->seq = db_col_int(s, 0);
-        rec->at = dup_or_null(a, s, 1);
+        rec->at = sql_col_dup(a, s, 1);
         rec->user_id = db_col_int(s, 2);
-        rec->username = dup_or_null(a, s, 3);
-        rec->action = dup_or_null(a, s, 4);
-        rec->entity = dup_or_null(a, s, 5);
-        rec->entity_id = dup_or_null(a, s, 6);
-        rec->before = dup_or_null(a, s, 7);
-        rec->after = dup_or_null(a, s, 8);
-        rec->reason = dup_or_null(a, s, 9);
-        rec->prev_hash = dup_or_null(a, s, 10);
-        rec->hash = dup_or_null(a, s, 11);
+        rec->username = sql_col_dup(a, s, 3);
+        rec->action = sql_col_dup(a, s, 4);
+        rec->entity = sql_col_dup(a, s, 5);
+        rec->entity_id = sql_col_dup(a, s, 6);
+        rec->before = sql_col_dup(a, s, 7);
+        rec->after = sql_col_dup(a, s, 8);
+        rec->reason = sql_col_dup(a, s, 9);
+        rec->prev_hash = sql_col_dup(a, s, 10);
+        rec->hash = sql_col_dup(a, s, 11);
     }
     db_done(s);
     if (r == DB_ERROR)

@@ -57,29 +57,25 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
     return sql_finish(d, st, err);
 }
 
-static char *col_dup(arena *a, db_stmt *s, int col)
-{
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
-}
 
 static void read_consult(arena *a, db_stmt *s, consult_record *c)
 {
     memset(c, 0, sizeof *c);
     c->id = db_col_int(s, 0);
-    c->name = col_dup(a, s, 1);
-    c->email = col_dup(a, s, 2);
-    c->phone = col_dup(a, s, 3);
-    c->birth_date = col_dup(a, s, 4);
-    c->condition = col_dup(a, s, 5);
-    c->message = col_dup(a, s, 6);
-    c->language = col_dup(a, s, 7);
-    c->status = col_dup(a, s, 8);
+    c->name = sql_col_dup(a, s, 1);
+    c->email = sql_col_dup(a, s, 2);
+    c->phone = sql_col_dup(a, s, 3);
+    c->birth_date = sql_col_dup(a, s, 4);
+    c->condition = sql_col_dup(a, s, 5);
+    c->message = sql_col_dup(a, s, 6);
+    c->language = sql_col_dup(a, s, 7);
+    c->status = sql_col_dup(a, s, 8);
     c->patient_id = db_col_is_null(s, 9) ? 0 : db_col_int(s, 9);
-    c->decline_reason = col_dup(a, s, 10);
+    c->decline_reason = sql_col_dup(a, s, 10);
     c->synthetic = db_col_int(s, 11) != 0;
     c->version = db_col_int(s, 12);
-    c->created_at = col_dup(a, s, 13);
-    c->updated_at = col_dup(a, s, 14);
+    c->created_at = sql_col_dup(a, s, 13);
+    c->updated_at = sql_col_dup(a, s, 14);
 }
 
 cc_status consult_get(db *d, arena *a, int64_t id, consult_record *out, cc_error *err)

@@ -188,6 +188,14 @@ typedef struct {
 cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
                        cc_date today, cc_error *err);
 
+/* issue 5: the administration of a unit inside the caller's transaction (the
+ * bedside record): the unit must still be at expected_version (0: any),
+ * then lab_check_administer, the lookback link (unit_administrations), the
+ * move to administered and its custody event. */
+cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t unit_id,
+                                    int64_t expected_version, int64_t patient_id, const char *date,
+                                    cc_date today, cc_error *err);
+
 /* Moves a unit in storage; a position holds one unit (CC_CONFLICT
  * "position_taken"). Empty strings take it out of storage. */
 cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,

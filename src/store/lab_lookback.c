@@ -1,7 +1,7 @@
 /* Laboratory store: lookback from a donor, collection or batch to every unit
  * and every patient who received one; and from a patient to every unit and
- * donor they were exposed to. Reads unit_administrations (issue 5 fills it
- * at the bedside; until then the minimal administer event does). */
+ * donor they were exposed to, with the adverse events of those patients.
+ * Reads unit_administrations, filled at the bedside. */
 #include <string.h>
 
 #include "store/lab.h"
@@ -26,6 +26,16 @@
     " JOIN patients p ON p.id = a.patient_id WHERE u.batch_id IN (" scope ")"                        \
     " ORDER BY p.mrn, a.administered_on, a.unit_id"
 
+/* Adverse events of every patient who received a unit in scope. */
+#define EVENTS_OF(scope)                                                                            \
+    "SELECT e.id, e.patient_id, e.term_code, e.term_text, e.grade, e.serious, e.onset_at,"        \
+    " e.resolved_at, e.related_product, e.related_procedure, e.outcome FROM adverse_events e"      \
+    " WHERE e.patient_id IN (SELECT a.patient_id FROM unit_administrations a"                      \
+    " JOIN units u ON u.id = a.unit_id WHERE u.batch_id IN (" scope "))"                           \
+    " ORDER BY e.patient_id, e.onset_at, e.id"
+
+static const char *const EVENTS_SQL[] = {EVENTS_OF(FROM_DONOR), EVENTS_OF(FROM_COLLECTION),
+                                         EVENTS_OF(FROM_BATCH)};
 static const char *const UNITS_SQL[] = {UNITS_OF(FROM_DONOR), UNITS_OF(FROM_COLLECTION),
                                         UNITS_OF(FROM_BATCH)};
 static const char *const RECIPIENTS_SQL[] = {RECIPIENTS_OF(FROM_DONOR), RECIPIENTS_OF(FROM_COLLECTION),
@@ -50,6 +60,9 @@ cc_status lab_lookback_json(db *d, lab_lookback_from from, int64_t id, buf *out,
     buf_puts(out, ",\"recipients\":");
     if (st == CC_OK)
         st = sql_rows_json(d, RECIPIENTS_SQL[from], a, 1, false, out, err);
+    buf_puts(out, ",\"adverse_events\":");
+    if (st == CC_OK)
+        st = sql_rows_json(d, EVENTS_SQL[from], a, 1, false, out, err);
     buf_putc(out, '}');
     return st;
 }
@@ -80,6 +93,13 @@ cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err)
                            "SELECT u.id AS unit_id, u.din, u.din_check, u.product_type, u.state,"
                            " u.issued_ward FROM units u WHERE u.issued_patient_id = ?"
                            " AND u.state = 'issued' ORDER BY u.id",
+                           a, 1, false, out, err);
+    buf_puts(out, ",\"adverse_events\":");
+    if (st == CC_OK)
+        st = sql_rows_json(d,
+                           "SELECT id, term_code, term_text, grade, serious, onset_at, resolved_at,"
+                           " related_product, related_procedure, outcome FROM adverse_events"
+                           " WHERE patient_id = ? ORDER BY onset_at, id",
                            a, 1, false, out, err);
     buf_putc(out, '}');
     return st;

@@ -369,6 +369,45 @@ static cc_status check_batch_still_releasable(db *d, const unit_row *u, cc_error
     return st;
 }
 
+/* issued -> administered inside the caller's transaction: core's
+ * lab_check_administer (H2, H3, H7, H12), the lookback link, the custody event. */
+static cc_status administer(db *d, const store_actor *actor, const unit_row *u, int64_t patient_id,
+                            const char *date, cc_date today, cc_error *err)
+{
+    cc_status st = lab_check_administer(&u->u, patient_id, today, err);
+    char now[21], note[300];
+    store_now_text(now);
+    sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username), SQL_S(now)};
+    int64_t adm_id = 0;
+    if (st == CC_OK)
+        st = sql_run(d,
+                     "INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
+                     " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                     ins, N(ins), &adm_id, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, actor, "create", "unit_administration", adm_id,
+                              "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
+                              " recorded_at FROM unit_administrations WHERE id = ?",
+                              NULL, NULL, err);
+    snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id, date ? date : "");
+    unit_changes c = {-1, -1, NULL, NULL, NULL};
+    if (st == CC_OK)
+        st = transition(d, actor, u, UNIT_EV_ADMINISTER, &c, note, NULL, err);
+    return st;
+}
+
+cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t unit_id,
+                                    int64_t expected_version, int64_t patient_id, const char *date,
+                                    cc_date today, cc_error *err)
+{
+    unit_row u;
+    cc_status st = unit_load(d, unit_id, &u, err);
+    if (st == CC_OK && expected_version && u.version != expected_version)
+        st = cc_fail(err, CC_CONFLICT, "units", "unit_changed",
+                     "unit %lld changed since it was checked: scan it again", (long long)unit_id);
+    return st == CC_OK ? administer(d, actor, &u, patient_id, date, today, err) : st;
+}
+
 cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
                        cc_date today, cc_error *err)
 {
@@ -426,27 +465,10 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
             c.reserved_for = "";
             snprintf(note, sizeof note, "%s", a->reason);
             break;
-        case UNIT_EV_ADMINISTER: {
-            if ((st = lab_check_administer(&u.u, a->patient_id, today, err)) == CC_OK) {
-                char now[21];
-                store_now_text(now);
-                sql_arg ins[] = {SQL_I(unit_id), SQL_I(a->patient_id), SQL_S(a->date), SQL_S(actor->username),
-                                 SQL_S(now)};
-                int64_t adm_id;
-                st = sql_run(d,
-                             "INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
-                             " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                             ins, N(ins), &adm_id, err);
-                if (st == CC_OK)
-                    st = audit_log_change(d, actor, "create", "unit_administration", adm_id,
-                                   "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
-                                   " recorded_at FROM unit_administrations WHERE id = ?",
-                                   NULL, NULL, err);
-            }
-            snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)a->patient_id,
-                     a->date ? a->date : "");
-            break;
-        }
+        case UNIT_EV_ADMINISTER:
+            /* one path for every administration: the bedside record calls it too */
+            st = administer(d, actor, &u, a->patient_id, a->date, today, err);
+            return sql_finish(d, st, err);
         case UNIT_EV_HOLD:
         case UNIT_EV_DISCARD:
         case UNIT_EV_EXPIRE:

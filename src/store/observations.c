@@ -57,7 +57,6 @@ cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
     return sql_finish(d, st, err);
 }
 
-static char *dup_col(arena *a, db_stmt *s, int col) { return arena_strdup(a, db_col_text(s, col)); }
 
 cc_status observation_list(db *d, arena *a, int64_t patient_id, const char *instrument,
                            int64_t page, int64_t per_page, observation_record **items, size_t *n,
@@ -96,13 +95,13 @@ cc_status observation_list(db *d, arena *a, int64_t patient_id, const char *inst
         observation_record *o = &(*items)[(*n)++];
         o->id = db_col_int(s, 0);
         o->patient_id = db_col_int(s, 1);
-        o->instrument = dup_col(a, s, 2);
-        o->instrument_version = dup_col(a, s, 3);
-        o->observed_on = dup_col(a, s, 4);
-        o->source = dup_col(a, s, 5);
-        o->answers = dup_col(a, s, 6);
-        o->scores = dup_col(a, s, 7);
-        o->recorded_at = dup_col(a, s, 8);
+        o->instrument = sql_col_dup(a, s, 2);
+        o->instrument_version = sql_col_dup(a, s, 3);
+        o->observed_on = sql_col_dup(a, s, 4);
+        o->source = sql_col_dup(a, s, 5);
+        o->answers = sql_col_dup(a, s, 6);
+        o->scores = sql_col_dup(a, s, 7);
+        o->recorded_at = sql_col_dup(a, s, 8);
     }
     db_done(s);
     if (r == DB_ERROR)

@@ -138,10 +138,6 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
     return sql_finish(d, st, err);
 }
 
-static char *col_dup(arena *a, db_stmt *s, int col)
-{
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
-}
 
 #define PATIENT_COLUMNS                                                                       \
     "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"   \
@@ -151,19 +147,19 @@ static void read_patient(arena *a, db_stmt *s, patient_record *p)
 {
     memset(p, 0, sizeof *p);
     p->id = db_col_int(s, 0);
-    p->mrn = col_dup(a, s, 1);
-    p->family_name = col_dup(a, s, 2);
-    p->given_names = col_dup(a, s, 3);
-    p->birth_date = col_dup(a, s, 4);
-    p->sex = col_dup(a, s, 5);
-    p->language = col_dup(a, s, 6);
-    p->email = col_dup(a, s, 7);
-    p->phone = col_dup(a, s, 8);
-    p->address = col_dup(a, s, 9);
+    p->mrn = sql_col_dup(a, s, 1);
+    p->family_name = sql_col_dup(a, s, 2);
+    p->given_names = sql_col_dup(a, s, 3);
+    p->birth_date = sql_col_dup(a, s, 4);
+    p->sex = sql_col_dup(a, s, 5);
+    p->language = sql_col_dup(a, s, 6);
+    p->email = sql_col_dup(a, s, 7);
+    p->phone = sql_col_dup(a, s, 8);
+    p->address = sql_col_dup(a, s, 9);
     p->synthetic = db_col_int(s, 10) != 0;
     p->version = db_col_int(s, 11);
-    p->created_at = col_dup(a, s, 12);
-    p->updated_at = col_dup(a, s, 13);
+    p->created_at = sql_col_dup(a, s, 12);
+    p->updated_at = sql_col_dup(a, s, 13);
 }
 
 static cc_status load_children(db *d, arena *a, patient_record *p, cc_error *err)
@@ -180,7 +176,7 @@ static cc_status load_children(db *d, arena *a, patient_record *p, cc_error *err
     p->weights = arena_alloc(a, cap * sizeof *p->weights);
     db_step_result r;
     while (p->weights && (r = db_step(s, err)) == DB_ROW) {
-        p->weights[p->n_weights].date = col_dup(a, s, 0);
+        p->weights[p->n_weights].date = sql_col_dup(a, s, 0);
         p->weights[p->n_weights].grams = (int)db_col_int(s, 1);
         p->n_weights++;
     }
@@ -196,10 +192,10 @@ static cc_status load_children(db *d, arena *a, patient_record *p, cc_error *err
     while (p->conditions && (r = db_step(s, err)) == DB_ROW) {
         patient_condition *c = &p->conditions[p->n_conditions++];
         c->id = db_col_int(s, 0);
-        c->icd10 = col_dup(a, s, 1);
-        c->label = col_dup(a, s, 2);
-        c->onset_date = col_dup(a, s, 3);
-        c->details_json = col_dup(a, s, 4);
+        c->icd10 = sql_col_dup(a, s, 1);
+        c->label = sql_col_dup(a, s, 2);
+        c->onset_date = sql_col_dup(a, s, 3);
+        c->details_json = sql_col_dup(a, s, 4);
     }
     db_done(s);
     if (!p->weights || !p->conditions)

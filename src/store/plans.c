@@ -58,10 +58,6 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     " p.created_at, p.created_by, p.updated_at, p.version"
 #define FROM " FROM plans p LEFT JOIN users u ON u.id = p.approved_by"
 
-static char *dup_or_null(arena *a, db_stmt *s, int col)
-{
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
-}
 
 static void read_row(arena *a, db_stmt *s, plan_row *r)
 {
@@ -75,8 +71,8 @@ static void read_row(arena *a, db_stmt *s, plan_row *r)
     r->request = arena_strdup(a, db_col_text(s, 7));
     r->body = arena_strdup(a, db_col_text(s, 8));
     r->screening_id = db_col_is_null(s, 9) ? 0 : db_col_int(s, 9);
-    r->approved_by = dup_or_null(a, s, 10);
-    r->approved_at = dup_or_null(a, s, 11);
+    r->approved_by = sql_col_dup(a, s, 10);
+    r->approved_at = sql_col_dup(a, s, 11);
     r->meaning = arena_strdup(a, db_col_text(s, 12));
     r->cancel_reason = arena_strdup(a, db_col_text(s, 13));
     r->created_at = arena_strdup(a, db_col_text(s, 14));

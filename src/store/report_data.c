@@ -126,35 +126,29 @@ static cc_status load_observations(db *d, arena *a, const char *protocol, report
     return r == DB_DONE ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
-/* Issue 5's tables, when present. A missing table is not an error. */
+/* Issue 5's administrations (per plan) and adverse events. */
 static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_error ignored;
     out->administrations_source = "administrations";
-    if (db_prepare(d, "SELECT patient_id, COUNT(*) FROM administrations GROUP BY patient_id", &s, &ignored) !=
-        CC_OK) {
-        out->administrations_source = "unit_administrations";
-        cc_status st = db_prepare(d, "SELECT patient_id, COUNT(*) FROM unit_administrations GROUP BY patient_id",
-                                  &s, err);
-        if (st != CC_OK)
-            return st;
-    }
+    cc_status st = db_prepare(d, "SELECT plan_id, COUNT(*) FROM administrations GROUP BY plan_id", &s, err);
+    if (st != CC_OK)
+        return st;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        int64_t pid = db_col_int(s, 0);
+        int64_t plan = db_col_int(s, 0);
         for (size_t i = 0; i < out->n_patients; i++)
-            if (out->patients[i].id == pid)
+            if (out->patients[i].plan_id == plan)
                 out->patients[i].administrations = db_col_int(s, 1);
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    if (db_prepare(d,
-                   "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM adverse_events"
-                   " ORDER BY patient_id, onset_at, id",
-                   &s, &ignored) != CC_OK)
-        return CC_OK; /* issue 5 not merged yet: ae_available stays false */
+    if ((st = db_prepare(d,
+                         "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM adverse_events"
+                         " ORDER BY patient_id, onset_at, id",
+                         &s, err)) != CC_OK)
+        return st;
     out->ae_available = true;
     size_t cap = 0;
     while ((r = db_step(s, err)) == DB_ROW) {

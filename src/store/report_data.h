@@ -4,12 +4,9 @@
  * follow-up visits, their observations (scores as stored JSON text), their
  * adverse events and administrations.
  *
- * Adverse events and administrations belong to issue 5 (bedside): they are
- * read from the tables `adverse_events` (patient_id, term_code, term_text,
- * grade, serious, onset_at) and `administrations` (patient_id) when those
- * tables exist; until then ae_available is false, and administrations fall
- * back to the minimal `unit_administrations` link. Nothing else changes when
- * they land.
+ * Administrations (issue 5) are counted per plan from `administrations`
+ * (every recorded administration, in progress or completed); adverse events
+ * come from `adverse_events` (term text, else code; grade; serious; onset).
  *
  * Rows are allocated from the caller's arena; strings are arena copies.
  * Read-only; the caller holds a read transaction for a consistent snapshot.
@@ -30,7 +27,7 @@ typedef struct {
     char *screened_on; /* first screening's evaluation date, or NULL */
     int64_t plan_id;   /* newest approved plan of the protocol, 0 when none */
     char *start_date;  /* its start, or NULL */
-    int64_t administrations;
+    int64_t administrations; /* recorded under plan_id */
 } report_patient_row;
 
 typedef struct {

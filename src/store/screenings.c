@@ -75,10 +75,6 @@ cc_status screening_store_create(db *d, const store_actor *actor, const screenin
     " u.username, s.decided_at, s.created_at, s.created_by, s.version"
 #define FROM " FROM screenings s LEFT JOIN users u ON u.id = s.decided_by"
 
-static char *dup_or_null(arena *a, db_stmt *s, int col)
-{
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
-}
 
 static void read_row(arena *a, db_stmt *s, screening_row *r)
 {
@@ -89,14 +85,14 @@ static void read_row(arena *a, db_stmt *s, screening_row *r)
     r->body = arena_strdup(a, db_col_text(s, 4));
     r->verdict = arena_strdup(a, db_col_text(s, 5));
     r->reasons = arena_strdup(a, db_col_text(s, 6));
-    r->oldest_date = dup_or_null(a, s, 7);
+    r->oldest_date = sql_col_dup(a, s, 7);
     r->evaluated_on = arena_strdup(a, db_col_text(s, 8));
-    r->decision = dup_or_null(a, s, 9);
+    r->decision = sql_col_dup(a, s, 9);
     r->override = db_col_int(s, 10) != 0;
     r->override_reason = arena_strdup(a, db_col_text(s, 11));
     r->meaning = arena_strdup(a, db_col_text(s, 12));
-    r->decided_by = dup_or_null(a, s, 13);
-    r->decided_at = dup_or_null(a, s, 14);
+    r->decided_by = sql_col_dup(a, s, 13);
+    r->decided_at = sql_col_dup(a, s, 14);
     r->created_at = arena_strdup(a, db_col_text(s, 15));
     r->created_by = arena_strdup(a, db_col_text(s, 16));
     r->version = db_col_int(s, 17);

@@ -124,3 +124,8 @@ cc_status sql_finish(db *d, cc_status st, cc_error *err)
     }
     return db_commit(d, err);
 }
+
+char *sql_col_dup(arena *a, db_stmt *s, int col)
+{
+    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
+}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "store/db.h"
 
@@ -45,6 +46,9 @@ cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t
  * when none (single true), appended to out. */
 cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
                         cc_error *err);
+
+/* Column col of the current row copied into the arena; NULL for SQL NULL. */
+char *sql_col_dup(arena *a, db_stmt *s, int col);
 
 /* Commits when st is CC_OK, rolls back otherwise; returns the final status. */
 cc_status sql_finish(db *d, cc_status st, cc_error *err);

@@ -276,6 +276,25 @@ def main():
 
         # --- outcome report: the plan started 60 days ago (simulated), baseline NRS before it
         db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
+        before = srv.db_checksum(exclude)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
+                "no administration recorded: not counted as treated", r)
+        # Simulated bedside records (issue 5's tables): two administrations, one serious AE.
+        for item in (1, 2):
+            db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
+                          " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
+                          " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
+                          " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, 72500, ?,"
+                          " 'completed', ?, 1, 'admin', ?, ?, 1)",
+                     (pid, plan, item, "%d-%d" % (plan, item), day(-60 + item), day(-61),
+                      day(-60 + item) + "T09:00:00Z", day(-60) + "T09:00:00Z", day(-60) + "T09:00:00Z"))
+        db_write(srv, "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
+                      " aware_at, serious, related_product, related_procedure, expectedness, reported_by,"
+                      " created_at, updated_at, version) VALUES (?, 'ctcae', '10019211', 'Headache', 3, ?, ?, 1,"
+                      " 'possible', 'unlikely', 'expected', 'nurse1', ?, ?, 1)",
+                 (pid, day(-58) + "T10:00:00Z", day(-58) + "T10:00:00Z", day(-58) + "T10:00:00Z",
+                  day(-58) + "T10:00:00Z"))
         r = srv.request("POST", "/api/v1/patients/%d/observations" % pid,
                         {"instrument": "nrs-pain", "date": day(-61), "source": "clinician",
                          "answers": {"current": "5", "average": "6", "worst": "9"}}, role="physician")
@@ -304,7 +323,14 @@ def main():
                 "month-1 counts its missing value", m1)
         ae = rep.get("adverse_events", {})
         t.check(ae.get("treated") == 1 and ae.get("patients_any", {}).get("n") == 1
-                and "available" in ae, "adverse-event table has the treated denominator", ae)
+                and ae["patients_any"]["x"] == 1 and ae["patients_serious"]["x"] == 1
+                and ae["patients_any"]["ci"]["low"] == 0.025 and ae["patients_any"]["ci"]["high"] == 1
+                and ae["per_administration"] == {"events": 1, "administrations": 2, "rate": 0.5,
+                                                 "ci": ae["per_administration"]["ci"]}
+                and ae["rows"] == [{"term": "Headache", "grade": 3, "events": 1,
+                                    "patients": ae["patients_any"]}]
+                and len(ae["serious_list"]) == 1,
+                "adverse events: 1/1 treated (Clopper-Pearson 0.025-1), 1 event / 2 administrations", ae)
         t.check(rep.get("ais") is None and "definitions" in rep, "no ISNCSCI data: ais null; definitions given", rep)
         t.check(srv.db_checksum(exclude) == before, "the report changes nothing")
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")

@@ -1,0 +1,515 @@
+#!/usr/bin/env python3
+"""Bedside administration, vital signs and adverse events (issue 5) against a
+real server.
+
+- the whole path: patient, screening, signed eligibility, plan (issue 3),
+  approval; donor, batch, QC, release, unit reserved for one planned
+  administration and issued (issue 4); worklist; the bedside check; the
+  administration record (unit administered, custody event, lookback link);
+  vital signs with an abnormal temperature prompting an adverse event;
+  completion with the observation tasks; the adverse event with its
+  deadlines, signed assessment, reports, lists, CSV; the wristband read back
+  with zbarimg;
+- hazards at the API level: H1 (wrong patient, wrong unit, unit of another
+  planned administration, bad check digit / check character), H2 (quarantined
+  unit), H3 (expired unit), H4 (dose, route, stale weight), H5 (lumbar
+  punctures too close, physician override with a reason only), H7 (autologous
+  unit of another patient, no override), H9 (deadlines, overdue), H12
+  (double administration, twice the same planned administration); the
+  intrathecal second verification;
+- bad input for every bedside endpoint: 4xx naming the field and the database
+  unchanged; roles refused with 403.
+
+Time travel: a plan's first administration is at the earliest tomorrow, so
+the tests move planned dates to today (and weights, expiries, awareness
+instants into the past) by writing the database behind the server's back,
+as test_laboratory.py does for expiry.
+
+    python3 tests/api/test_bedside.py --binary build/cellclinic [-v]
+"""
+
+import csv
+import datetime
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import test_laboratory as labt  # noqa: E402
+
+TODAY = datetime.date.today()
+D = TODAY.isoformat()
+EXCLUDE = ("sessions", "api_tokens", "login_attempts")
+
+
+def day(offset):
+    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+
+
+def now_iso(hours=0):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=hours)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def results():
+    d = day(-3)
+    q = lambda v, u, lo=None, hi=None: dict({"value": v, "unit": u, "date": d},
+                                            **({"ref_low": lo, "ref_high": hi} if lo is not None else {}))
+    return {"hb": q(13.5, "g/dL", 12, 16), "wbc": q(6.1, "10^9/L"), "plt": q(240, "10^9/L"),
+            "creatinine": q(0.9, "mg/dL"), "alt": q(22, "U/L"), "ast": q(25, "U/L"),
+            "hiv": {"positive": False, "date": d}, "hbv": {"positive": False, "date": d},
+            "hcv": {"positive": False, "date": d}, "syphilis": {"positive": False, "date": d}}
+
+
+class Bedside:
+    def __init__(self, srv, t):
+        self.srv, self.t = srv, t
+        self.lab = labt.Lab(srv, t)
+
+    def pw(self, role):
+        return self.srv.passwords[harness.user_of(role)]
+
+    def req(self, method, path, body=None, role="nurse", want=None, what=None):
+        r = self.srv.request(method, path, body, role=role)
+        if want is not None:
+            self.t.check(r.status == want, what or "%s %s answers %d" % (method, path, want), r)
+        return r
+
+    def sql(self, statement, params=()):
+        con = sqlite3.connect(self.srv.db_path, timeout=30)
+        con.execute(statement, params)
+        con.commit()
+        con.close()
+
+    def patient(self, family):
+        r = self.req("POST", "/api/v1/patients", {"family_name": family, "given_names": "Test",
+                                                  "birth_date": "1988-04-02", "sex": "male", "language": "fr",
+                                                  "confirm_duplicate": True}, role="coordinator", want=201)
+        pid = r.json["id"]
+        self.req("POST", "/api/v1/patients/%d/weights" % pid, {"date": D, "kg": 72.5}, want=201)
+        self.req("POST", "/api/v1/patients/%d/conditions" % pid,
+                 {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90), "details": {"level": "C5"}},
+                 role="physician", want=201)
+        return r.json
+
+    def plan(self, pid):
+        """An approved sci plan whose planned dates are moved so that item 1 (IV)
+        and items 2 and 4 (intrathecal) are due today."""
+        r = self.req("POST", "/api/v1/screenings", {"patient_id": pid, "protocol": "sci", "results": results(),
+                                                    "findings": {"ecg": {"state": "normal", "date": day(-2)}},
+                                                    "history": {"cancer_history": "no", "pregnancy": "no",
+                                                                "active_infection": "no"}},
+                     role="physician", want=201)
+        self.req("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
+                 {"decision": "eligible", "password": self.pw("physician")}, role="physician", want=200)
+        r = self.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
+                     role="coordinator", want=201)
+        plan_id = r.json["id"]
+        self.req("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": self.pw("physician")},
+                 role="physician", want=200)
+        body = json.loads(self.srv.db_query("SELECT body FROM plans WHERE id = ?", (plan_id,))[0][0])
+        for a in body["administrations"]:
+            if a["n"] in (1, 2, 4):
+                a["date"] = D
+        self.sql("UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan_id))
+        return plan_id, {a["n"]: a for a in body["administrations"]}
+
+    def unit(self, pid, plan_id, item, cells, reserve=True, issue=True, batch=None, dose=True):
+        if batch is None:
+            did = self.lab.donor()
+            _, batch = self.lab.batch(did)
+            u = self.lab.unit(batch, cells=cells)
+            self.lab.qc(batch)
+            self.lab.release(batch)
+        else:
+            u = self.lab.unit(batch, cells=cells)
+        if reserve:
+            body = {"patient_id": pid, "product_type": "uc-msc", "reserved_for": "plan:%d:%d" % (plan_id, item)}
+            if dose:
+                body["dose_cells"] = cells
+            self.req("POST", "/api/v1/units/%d/reserve" % u["id"], body, role="lab", want=200,
+                     what="unit reserved for plan %d item %d" % (plan_id, item))
+        if issue:
+            self.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, role="lab", want=200)
+        u = self.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json["unit"]
+        u["batch"] = batch
+        return u
+
+
+def scan(u):
+    return {"din": u["din"] + u["din_check"], "product_code": "=<%s0%s" % (
+        u["product_code"], "00" if not u["division"] else chr(64 + u["division"]) + "0")}
+
+
+def body_for(plan_id, item, patient, units, route, **extra):
+    b = {"plan_id": plan_id, "item": item, "wristband": patient["mrn"], "route": route,
+         "units": [scan(u) for u in units], "site": "arm"}
+    b.update(extra)
+    return b
+
+
+def codes(r):
+    return sorted(x["code"] for x in (r.json or {}).get("reasons", []))
+
+
+def test_flow(b, t, srv):
+    p = b.patient("Bedside")
+    plan_id, items = b.plan(p["id"])
+    it1 = items[1]
+    t.check(it1["route"] == "intravenous" and items[2]["route"] == "intrathecal", "sci: IV then intrathecal", items)
+    u1 = b.unit(p["id"], plan_id, 1, it1["cells"])
+
+    r = b.req("GET", "/api/v1/worklist", want=200)
+    mine = [x for x in r.json["administrations"] if x["plan_id"] == plan_id]
+    t.check(any(x["item"] == 1 and x["status"] == "planned" and x["ward"] == "Ward A"
+                and x["units"][0]["id"] == u1["id"] for x in mine), "the worklist shows today's administration", mine)
+    r = b.req("GET", "/api/v1/worklist?ward=Nowhere", want=200)
+    t.check(not [x for x in r.json["administrations"] if x["plan_id"] == plan_id], "ward filter", r)
+
+    # wristband: PDF, PNG read back by zbarimg
+    r = b.req("GET", "/api/v1/patients/%d/wristband.pdf" % p["id"], want=200)
+    t.check(r.body[:5] == b"%PDF-", "wristband PDF", r.header("Content-Type"))
+    r = b.req("GET", "/api/v1/patients/%d/wristband.png" % p["id"], want=200)
+    if shutil.which("zbarimg"):
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            f.write(r.body)
+            f.flush()
+            out = subprocess.run(["zbarimg", "-q", "--raw", f.name], capture_output=True, text=True).stdout
+        t.check(out.split() == [p["mrn"]], "the wristband barcode reads back as the MRN", out)
+
+    body = body_for(plan_id, 1, p, [u1], "intravenous")
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/administrations/verify", body, want=200)
+    t.check(r.json["go"] is True and r.json["reasons"] == [] and r.json["total_amount"] == it1["cells"],
+            "verify: everything right", r)
+    t.check(r.json["prescription"]["route"] == "intravenous" and r.json["prescription"]["dose"] == it1["cells"],
+            "verify shows the prescription", r)
+    t.check(srv.db_checksum(EXCLUDE) == before, "verify stores nothing")
+    r = b.req("POST", "/api/v1/administrations", body, want=201, what="administration recorded")
+    adm = r.json["administration"]
+    t.check(adm["status"] == "in_progress" and adm["actual_amount"] == it1["cells"] and adm["plan_ref"] ==
+            "plan:%d:1" % plan_id and r.json["units"][0]["id"] == u1["id"], "record with its unit", r)
+    t.check(b.lab.state(u1["id"]) == "administered", "the unit is administered")
+    unit = b.req("GET", "/api/v1/units/%d" % u1["id"], role="lab").json
+    t.check(unit["custody"][-1]["event"] == "administer" and unit["administrations"][0]["patient_id"] == p["id"],
+            "custody event and lookback link", unit)
+    r = b.req("GET", "/api/v1/lookback/patients/%d" % p["id"], role="physician", want=200)
+    t.check([x["unit_id"] for x in r.json["exposures"]] == [u1["id"]], "the lookback sees the exposure", r)
+
+    # vital signs: before normal, after with fever -> prompt
+    aid = adm["id"]
+    r = b.req("POST", "/api/v1/administrations/%d/vitals" % aid,
+              {"phase": "before", "systolic": 120, "diastolic": 75, "heart_rate": 72, "spo2": 98,
+               "temperature": 36.8, "respiratory_rate": 14}, want=201)
+    t.check(r.json["abnormal"] == [] and r.json["prompt_adverse_event"] is False, "normal vital signs", r)
+    r = b.req("POST", "/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "temperature": 38.6}, want=201)
+    t.check([x["code"] for x in r.json["abnormal"]] == ["temperature_high"] and r.json["prompt_adverse_event"],
+            "fever prompts an adverse-event report", r)
+    t.check("fièvre" in r.json["abnormal"][0]["fr"], "the finding in French", r)
+
+    r = b.req("POST", "/api/v1/administrations/%d/complete" % aid, {"notes": "uneventful infusion"}, want=200)
+    tasks = r.json["tasks"]
+    t.check(r.json["administration"]["status"] == "completed" and len(tasks) == 8 and
+            all(x["kind"] == "vitals" for x in tasks), "completion generates 8 vital-sign tasks (IV)", tasks)
+    b.req("POST", "/api/v1/administrations/%d/complete" % aid, {}, want=409, what="complete twice: 409")
+    r = b.req("GET", "/api/v1/worklist", want=200)
+    open_tasks = [x for x in r.json["tasks"] if x["administration_id"] == aid]
+    t.check(len(open_tasks) == 8, "the tasks are on the worklist", r.json["tasks"])
+    r = b.req("POST", "/api/v1/administrations/%d/tasks/%d/done" % (aid, tasks[0]["id"]), {"note": "BP ok"}, want=200)
+    b.req("POST", "/api/v1/administrations/%d/tasks/%d/done" % (aid, tasks[0]["id"]), {}, want=409,
+          what="a task is done once")
+
+    # adverse event: fever linked to the administration and unit
+    r = b.req("GET", "/api/v1/adverse-events/terms", role="analyst", want=200)
+    fever = [x for x in r.json["terms"] if x["code"] == "fever"][0]
+    t.check([g["grade"] for g in fever["grades"]] == [1, 2, 3, 4, 5] and "38.0" in fever["grades"][0]["en"],
+            "fever grades 1-5 with definitions", fever)
+    ae = {"patient_id": p["id"], "term": "fever", "grade": 1, "onset_at": now_iso(-1),
+          "related_product": "possible", "related_procedure": "unlikely", "expectedness": "expected",
+          "administration_ids": [aid], "unit_ids": [u1["id"]], "action": "treated", "outcome": "recovering"}
+    r = b.req("POST", "/api/v1/adverse-events", ae, want=201)
+    e = r.json
+    t.check(e["deadlines"] == [] and e["adverse_event"]["serious"] == 0, "a non-serious event has no deadline", e)
+    r = b.req("GET", "/api/v1/administrations/%d" % aid, want=200)
+    t.check([x["id"] for x in r.json["adverse_events"]] == [e["adverse_event"]["id"]], "the record shows its event", r)
+    r = b.req("GET", "/api/v1/lookback/batches/%d" % u1["batch"], role="physician", want=200)
+    t.check([x["id"] for x in r.json["adverse_events"]] == [e["adverse_event"]["id"]],
+            "lookback from the batch shows the recipient's adverse event", r)
+    r = b.req("GET", "/api/v1/lookback/patients/%d" % p["id"], role="physician", want=200)
+    t.check([x["term_code"] for x in r.json.get("adverse_events", [])] == ["fever"],
+            "the patient's exposure lists the event", r)
+    return p, plan_id, items, aid
+
+
+def test_hazards(b, t, srv):
+    p = b.patient("Hazards")
+    other = b.patient("Someone")
+    plan_id, items = b.plan(p["id"])
+    oplan, oitems = b.plan(other["id"])
+    cells = items[1]["cells"]
+    good = b.unit(p["id"], plan_id, 1, cells)
+    mine_item4 = b.unit(p["id"], plan_id, 4, cells)
+    theirs = b.unit(other["id"], oplan, 1, cells)
+
+    def refused(body, code, what, role="nurse"):
+        before = srv.db_checksum(EXCLUDE)
+        r = b.req("POST", "/api/v1/administrations", body, role=role)
+        t.check(r.status == 409 and r.error()["code"] == "bedside_refused" and code in codes(r),
+                "%s: refused with %s" % (what, code), r)
+        t.check(srv.db_checksum(EXCLUDE) == before, "%s: nothing stored" % what)
+        return r
+
+    iv = lambda units, **kw: body_for(plan_id, 1, p, units, "intravenous", **kw)
+    # H1
+    r = refused(dict(iv([good]), wristband=other["mrn"]), "wrong_patient", "H1 wrong wristband")
+    t.check("Mauvais patient" in r.json["reasons"][0]["fr"] and r.json["reasons"][0]["message"] ==
+            r.json["reasons"][0]["en"], "the refusal in both languages, the user's first", r.json)
+    bad = p["mrn"][:-1] + str((int(p["mrn"][-1]) + 1) % 10)
+    refused(dict(iv([good]), wristband=bad), "wristband_unreadable", "H1 MRN check digit")
+    refused(iv([theirs]), "unit_other_patient", "H1 another patient's unit")
+    refused(iv([mine_item4]), "unit_other_item", "H1 the unit of another planned administration")
+    wrong_k = dict(scan(good), din=good["din"] + ("A" if good["din_check"] != "A" else "B"))
+    r = b.req("POST", "/api/v1/administrations", dict(iv([good]), units=[wrong_k]))
+    t.check(r.status == 409 and "din_unreadable" in codes(r), "H1 DIN check character", r)
+    refused(dict(iv([good]), units=[dict(scan(good), product_code="=<S9999000")]), "product_code_mismatch",
+            "H1 product code of another product")
+    # H2: a quarantined unit (batch not released)
+    did = b.lab.donor()
+    _, qbatch = b.lab.batch(did)
+    q = b.lab.unit(qbatch, cells=cells)
+    refused(iv([q]), "unit_not_released", "H2 quarantined unit")
+    # H3: an issued unit whose expiry passed
+    exp = b.unit(p["id"], plan_id, 1, cells)
+    b.sql("UPDATE units SET expiry = ? WHERE id = ?", (day(-1), exp["id"]))
+    refused(iv([exp]), "unit_expired", "H3 expired unit")
+    b.req("POST", "/api/v1/units/%d/return" % exp["id"], {"reason": "expired at the bedside"}, want=200)
+    b.req("GET", "/api/v1/units", role="lab", want=200)  # the sweep turns the returned unit expired (H3)
+    # H4: route, dose, stale weight
+    refused(dict(iv([good]), route="intrathecal"), "route_mismatch", "H4 wrong route")
+    big = b.unit(p["id"], plan_id, 1, int(cells * 1.2), dose=False)
+    refused(iv([big]), "dose_above_prescription", "H4 too many cells")
+    b.req("POST", "/api/v1/units/%d/return" % big["id"], {"reason": "wrong dose"}, want=200)
+    b.req("GET", "/api/v1/units", role="lab", want=200)
+    b.sql("UPDATE patient_weights SET measured_on = ? WHERE patient_id = ?", (day(-31), p["id"]))
+    refused(iv([good]), "weight_stale", "H4 weight 31 days old")
+    b.req("POST", "/api/v1/patients/%d/weights" % p["id"], {"date": D, "kg": 72.5}, want=201)
+    # H7: an autologous unit of another patient, no override
+    owner = b.patient("Owner")
+    adid = b.lab.donor(owner["id"])
+    _, abatch = b.lab.batch(adid, product="bm-msc")
+    au = b.lab.unit(abatch, code="S2000", cells=cells)
+    r = refused(dict(iv([au]), override_reason="physician insists"), "autologous_other_patient",
+                "H7 autologous unit of another patient", role="physician")
+    t.check("override_not_needed" in codes(r), "the override cannot lift H7", r)
+    # the good one goes through
+    r = b.req("POST", "/api/v1/administrations", iv([good]), want=201, what="right unit, right patient: given")
+    # H12: the same unit again, the same planned administration again
+    r = b.req("POST", "/api/v1/administrations", iv([good]))
+    t.check(r.status == 409 and "unit_already_administered" in codes(r) and "item_already_given" in codes(r),
+            "H12 twice: refused", r)
+    # H5 and the second verification: items 2 and 4 are intrathecal, both due today
+    u2 = b.unit(p["id"], plan_id, 2, items[2]["cells"])
+    it2 = body_for(plan_id, 2, p, [u2], "intrathecal")
+    refused(it2, "second_check_required", "intrathecal without a second person")
+    refused(dict(it2, second_verifier={"username": "nurse1", "password": b.pw("nurse")}),
+            "second_check_same_person", "the operator cannot be the second verifier")
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/administrations", dict(it2, second_verifier={"username": "physician1",
+                                                                              "password": "wrong password!"}))
+    t.check(r.status == 403 and r.error()["code"] == "bad_second_signature", "wrong second password: 403", r)
+    t.check(srv.db_checksum(EXCLUDE, ) == before, "a failed second signature stores nothing")
+    sv = {"username": "physician1", "password": b.pw("physician")}
+    r = b.req("POST", "/api/v1/administrations", dict(it2, second_verifier=sv, started_at=now_iso(-2)), want=201,
+              what="intrathecal with the second verification")
+    t.check(r.json["administration"]["second_verifier"] == "physician1", "the second verifier is recorded", r)
+    r = b.req("POST", "/api/v1/administrations/%d/complete" % r.json["administration"]["id"], {}, want=200)
+    kinds = [x["kind"] for x in r.json["tasks"]]
+    t.check(kinds.count("lie_flat") == 1 and kinds.count("headache_check") == 3, "lumbar-puncture tasks", kinds)
+    u4 = mine_item4
+    it4 = body_for(plan_id, 4, p, [u4], "intrathecal", second_verifier=sv)
+    refused(it4, "lp_too_soon", "H5 second lumbar puncture 2 hours later")
+    r = refused(dict(it4, override_reason="CSF leak repaired"), "override_not_allowed", "H5 a nurse cannot override")
+    sv_nurse = {"username": "nurse1", "password": b.pw("nurse")}
+    refused(dict(it4, second_verifier=sv_nurse, override_reason="   "), "override_reason_missing",
+            "H5 override without a reason", role="physician")
+    r = b.req("POST", "/api/v1/administrations", dict(it4, second_verifier=sv_nurse, override_reason="CSF leak repaired; neurologist agrees"),
+              role="physician", want=201, what="H5 physician override with a reason")
+    t.check(r.json["administration"]["override_reason"].startswith("CSF"), "the override reason is recorded", r)
+    rows = srv.db_query("SELECT reason FROM audit_log WHERE entity = 'administration' AND entity_id = ?",
+                        (str(r.json["administration"]["id"]),))
+    t.check(rows and rows[0][0].startswith("CSF"), "the override reason is in the audit trail", rows)
+    return p, plan_id
+
+
+def test_h9(b, t, srv):
+    p = b.patient("Serious")
+    ae = {"patient_id": p["id"], "term": "anaphylaxis", "grade": 4, "onset_at": now_iso(-30),
+          "aware_at": now_iso(-26), "seriousness": ["life_threatening", "hospitalisation"],
+          "related_product": "probable", "related_procedure": "unlikely", "expectedness": "unexpected"}
+    r = b.req("POST", "/api/v1/adverse-events", ae, want=201)
+    e = r.json
+    dls = {d["kind"]: d for d in e["deadlines"]}
+    t.check(sorted(dls) == ["expedited", "followup", "initial"], "SUSAR: 24 h, 7 days, 15 days", e["deadlines"])
+    t.check(dls["initial"]["status"] == "overdue", "H9: aware 26 hours ago, initial report overdue", dls)
+    t.check(dls["expedited"]["status"] == "pending", "7-day report pending", dls)
+    r = b.req("GET", "/api/v1/adverse-events/deadlines", role="qa", want=200)
+    t.check(r.json["overdue"] >= 1 and any(x["adverse_event_id"] == e["adverse_event"]["id"] and
+                                             x["status"] == "overdue" for x in r.json["deadlines"]),
+            "H9: the dashboard shows the overdue report", r)
+    aid = e["adverse_event"]["id"]
+    r = b.req("POST", "/api/v1/adverse-events/%d/reports" % aid, {"kind": "initial", "reference": "ANSM-1"},
+              role="physician", want=200)
+    st = {d["kind"]: d["status"] for d in r.json["deadlines"]}
+    t.check(st["initial"] == "late", "reported after the deadline: late", st)
+    b.req("POST", "/api/v1/adverse-events/%d/reports" % aid, {"kind": "initial"}, role="physician", want=409,
+          what="a report is recorded once")
+    b.req("POST", "/api/v1/adverse-events/%d/assessment" % aid, {"password": "wrong password!"}, role="physician",
+          want=403, what="assessment with a wrong password")
+    b.req("POST", "/api/v1/adverse-events/%d/assessment" % aid, {"password": b.pw("nurse")}, role="nurse",
+          want=403, what="a nurse cannot sign the assessment")
+    r = b.req("POST", "/api/v1/adverse-events/%d/assessment" % aid, {"password": b.pw("physician")},
+              role="physician", want=200)
+    t.check(r.json["adverse_event"]["assessed_by"] == "physician1", "signed assessment", r)
+    v = r.json["adverse_event"]["version"]
+    upd = dict(ae, outcome="recovered", resolved_at=now_iso(-1), version=v)
+    r = b.req("PATCH", "/api/v1/adverse-events/%d" % aid, upd, role="physician")
+    t.check(r.status == 400 and r.error()["field"] == "reason", "a signed event needs a reason to change", r)
+    r = b.req("PATCH", "/api/v1/adverse-events/%d" % aid, dict(upd, reason="resolved"), role="physician", want=200)
+    t.check(r.json["adverse_event"]["outcome"] == "recovered", "updated", r)
+    r = b.req("PATCH", "/api/v1/adverse-events/%d" % aid, dict(upd, reason="again"), role="physician", want=409,
+              what="stale version: 409")
+    # non-serious, serious expected, serious unexpected unrelated: only the 24 h report
+    ae2 = dict(ae, term="hypotension", grade=3, seriousness=["hospitalisation"], expectedness="expected",
+               aware_at=now_iso(-1))
+    r = b.req("POST", "/api/v1/adverse-events", ae2, want=201)
+    t.check([d["kind"] for d in r.json["deadlines"]] == ["initial"] and
+            r.json["deadlines"][0]["status"] == "due_soon", "serious expected: initial report only, due soon", r)
+    ae3 = dict(ae2, expectedness="unexpected", related_product="possible")
+    r = b.req("POST", "/api/v1/adverse-events", ae3, want=201)
+    due = {d["kind"]: d["due_at"] for d in r.json["deadlines"]}
+    t.check(sorted(due) == ["expedited", "initial"], "serious unexpected related, not fatal: 15 days", r)
+    # lists and CSV
+    r = b.req("GET", "/api/v1/adverse-events?serious=true&patient_id=%d" % p["id"], want=200)
+    t.check(r.json["total"] == 3, "per-patient list filtered on seriousness", r)
+    r = b.req("GET", "/api/v1/adverse-events?grade=4&related=related", role="qa", want=200)
+    t.check([x["id"] for x in r.json["items"]] == [aid], "grade and relatedness filters", r)
+    r = b.req("GET", "/api/v1/adverse-events?format=csv&term=anaphylaxis", want=200)
+    rows = list(csv.reader(io.StringIO(r.body.decode())))
+    t.check(rows[0][:2] == ["id", "patient_mrn"] and len(rows) == 2 and rows[1][0] == str(aid) and
+            rows[1][5] == "anaphylaxis", "CSV export", rows)
+
+
+def test_bad_input(b, t, srv, p, plan_id, aid):
+    for role in harness.ROLES:
+        srv.token(role)
+    b.req("GET", "/api/v1/worklist", role="nurse")
+    before = srv.db_checksum(EXCLUDE)
+    tables = srv.db_tables()
+    good = body_for(plan_id, 3, p, [{"din": "W123426000001", "din_check": "X", "product_code": "S1234",
+                                     "division": 0}], "intravenous")
+    cases = [
+        ("/api/v1/administrations", {}, "plan_id"),
+        ("/api/v1/administrations", dict(good, plan_id="1"), "plan_id"),
+        ("/api/v1/administrations", dict(good, item=0), "item"),
+        ("/api/v1/administrations", dict(good, item=999), "item"),
+        ("/api/v1/administrations", dict(good, units=[]), "units"),
+        ("/api/v1/administrations", dict(good, units=[1]), "units"),
+        ("/api/v1/administrations", dict(good, units=[{"din": "x"}]), "units[0].product_code"),
+        ("/api/v1/administrations", dict(good, units=[{"din": "x", "product_code": "y", "z": 1}]), "units[0].z"),
+        ("/api/v1/administrations", dict(good, units=[good["units"][0]] * 5), "units"),
+        ("/api/v1/administrations", dict(good, wristband="1\n2"), "wristband"),
+        ("/api/v1/administrations", dict(good, started_at="yesterday"), "started_at"),
+        ("/api/v1/administrations", dict(good, started_at="2001-01-01T00:00:00Z"), "started_at"),
+        ("/api/v1/administrations", dict(good, second_verifier={"username": "x"}), "second_verifier.password"),
+        ("/api/v1/administrations", dict(good, extra=1), "extra"),
+        ("/api/v1/administrations/verify", dict(good, route=7), "route"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "later", "spo2": 90}, "phase"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after"}, "vitals"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "spo2": 140}, "spo2"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "temperature": 60}, "temperature"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "systolic": 80, "diastolic": 90}, "diastolic"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "heart_rate": "fast"}, "heart_rate"),
+        ("/api/v1/administrations/%d/vitals" % aid, {"phase": "after", "spo2": 95, "taken_at": "2099-01-01T00:00:00Z"}, "taken_at"),
+        ("/api/v1/administrations/%d/complete" % aid, {"ended_at": "now"}, "ended_at"),
+        ("/api/v1/adverse-events", {"patient_id": p["id"]}, "term"),
+        ("/api/v1/adverse-events", {"patient_id": p["id"], "term": "fevre", "grade": 1, "onset_at": now_iso(-1),
+                                    "related_product": "possible", "related_procedure": "unlikely",
+                                    "expectedness": "expected"}, "term"),
+    ]
+    ae = {"patient_id": p["id"], "term": "headache", "grade": 2, "onset_at": now_iso(-1),
+          "related_product": "possible", "related_procedure": "unlikely", "expectedness": "expected"}
+    for change, field in ((dict(grade=4), "grade"), (dict(grade=0), "grade"), (dict(onset_at="2026-13-01T00:00:00Z"), "onset_at"),
+                          (dict(onset_at=now_iso(2)), "onset_at"), (dict(resolved_at=now_iso(-3)), "resolved_at"),
+                          (dict(seriousness=["serious"]), "seriousness"), (dict(related_product="maybe"), "related_product"),
+                          (dict(related_procedure=None), "related_procedure"), (dict(expectedness="surprising"), "expectedness"),
+                          (dict(action="panic"), "action"), (dict(outcome="dead"), "outcome"),
+                          (dict(term="other"), "term_text"), (dict(term_source="meddra", term_text="x"), "term_source"),
+                          (dict(grade=5, term="fever"), "seriousness"), (dict(administration_ids=[0]), "administration_ids"),
+                          (dict(unit_ids=["1"]), "unit_ids"), (dict(version=1), "version"), (dict(description="a\x01"), "description"),
+                          (dict(patient_id=0), "patient_id")):
+        cases.append(("/api/v1/adverse-events", dict(ae, **change), field))
+    for path, body, field in cases:
+        r = b.req("POST", path, body, role="physician")
+        t.check(r.status == 400 and (r.error() or {}).get("field") == field, "POST %s -> 400 %s" % (path, field), r)
+    for path, body, status in (("/api/v1/administrations", dict(good, plan_id=999999), 404),
+                               ("/api/v1/administrations/999999/vitals", {"phase": "after", "spo2": 95}, 404),
+                               ("/api/v1/administrations/999999/complete", {}, 404),
+                               ("/api/v1/administrations/%d/tasks/999999/done" % aid, {}, 404),
+                               ("/api/v1/adverse-events", dict(ae, patient_id=999999), 404),
+                               ("/api/v1/adverse-events", dict(ae, administration_ids=[999999]), 404),
+                               ("/api/v1/adverse-events/999999/reports", {"kind": "initial"}, 404),
+                               ("/api/v1/adverse-events/999999/assessment", {"password": "x"}, 404)):
+        r = b.req("POST", path, body, role="physician")
+        t.check(r.status == status, "POST %s -> %d" % (path, status), r)
+    for path, field in (("/api/v1/adverse-events?grade=7", "grade"), ("/api/v1/adverse-events?serious=yes", "serious"),
+                        ("/api/v1/adverse-events?related=maybe", "related"),
+                        ("/api/v1/adverse-events?product_type=blood", "product_type"),
+                        ("/api/v1/adverse-events?format=xml", "format"), ("/api/v1/worklist?date=tomorrow", "date"),
+                        ("/api/v1/administrations?patient_id=x", "patient_id")):
+        r = b.req("GET", path, role="physician")
+        t.check(r.status == 400 and (r.error() or {}).get("field") == field, "GET %s -> 400 %s" % (path, field), r)
+    r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 100}, role="admin")
+    t.check(r.status == 400 and r.error()["field"] == "temperature", "settings: fever below the low limit", r)
+    r = b.req("PUT", "/api/v1/bedside/settings", {"fatal_days": 0}, role="admin")
+    t.check(r.status == 400 and r.error()["field"] == "fatal_days", "settings: zero days", r)
+    r = b.req("PATCH", "/api/v1/adverse-events/999999", dict(ae, version=1), role="physician")
+    t.check(r.status == 404, "PATCH unknown event: 404", r)
+    # roles
+    for method, path, role, body in (("POST", "/api/v1/administrations", "lab", good),
+                                     ("POST", "/api/v1/administrations", "coordinator", good),
+                                     ("POST", "/api/v1/adverse-events", "analyst", ae),
+                                     ("GET", "/api/v1/adverse-events", "lab", None),
+                                     ("GET", "/api/v1/worklist", "lab", None),
+                                     ("PUT", "/api/v1/bedside/settings", "physician", {"fever_dc": 385}),
+                                     ("POST", "/api/v1/administrations/%d/vitals" % aid, "qa", {"phase": "after"})):
+        r = b.req(method, path, body, role=role)
+        t.check(r.status == 403, "%s %s refused to %s" % (method, path, role), r)
+    t.check(srv.db_checksum(EXCLUDE) == before, "no bad request changed the database",
+            harness.db_diff(tables, srv.db_tables()))
+    r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 385}, role="admin", want=200)
+    t.check(r.json["fever_dc"] == 385 and r.json["initial_hours"] == 24, "settings changed", r)
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("bedside", verbose=args.verbose)
+    with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
+        b = Bedside(srv, t)
+        labt.configure(b.lab)
+        p, plan_id, items, aid = test_flow(b, t, srv)
+        test_hazards(b, t, srv)
+        test_h9(b, t, srv)
+        test_bad_input(b, t, srv, p, plan_id, aid)
+        r = srv.cli("audit", "verify", "--data", srv.data)
+        t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
