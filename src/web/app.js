@@ -14,6 +14,10 @@ import { labRoutes, LAB_READ } from './views/lab.js';
 import {
   PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
 } from './views/programmes.js';
+// issue 7: follow-up, outcome report, the patient's questionnaire page
+import {
+  FOLLOWUP_ROLES, REPORT_ROLES, renderFollowupList, renderVisit, renderOutcomeReport, renderQuestionnaire,
+} from './views/followup.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -33,6 +37,10 @@ const routes = [
   [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
   [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  // issue 7: follow-up and the outcome report
+  [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
+  [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
+  [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
 ];
 
 let renderSeq = 0;
@@ -65,6 +73,14 @@ export async function render(restore = null) {
   const main = $('#main');
   if (pendingFlash) { flash(pendingFlash); pendingFlash = null; } else flash(null);
   updateChrome();
+  // issue 7: a patient's questionnaire link needs no account
+  const qm = /^\/q\/([A-Za-z0-9_-]{20,64})$/.exec(parseHash().path);
+  if (qm) {
+    clear(main);
+    await renderQuestionnaire(main, qm[1]);
+    focusHeading(main);
+    return;
+  }
   if (!session.user) {
     clear(main);
     renderLogin({ main, alive: () => seq === renderSeq });
@@ -158,8 +174,10 @@ function updateChrome() {
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
   $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
+  $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES); // issue 7
+  $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES); // issue 7
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

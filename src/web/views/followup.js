@@ -1,0 +1,321 @@
+// Follow-up (issue 7): the worklist (due, in window, overdue: H10), one
+// visit with its resolution, contact attempts and patient questionnaire
+// links, the outcome report with every denominator, and the public
+// questionnaire page a patient opens from a link (no account).
+import { h, clear, append } from '../dom.js';
+import { api, query } from '../api.js';
+import { t, language, setLanguage, formatDateTime } from '../i18n.js';
+import {
+  errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
+  errorMessage, flash,
+} from '../ui.js';
+import { navigate } from '../app.js';
+import { session } from '../state.js';
+
+export const FOLLOWUP_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
+export const REPORT_ROLES = ['admin', 'physician', 'analyst'];
+const RESOLVE_ROLES = ['admin', 'coordinator', 'physician'];
+const STATES = ['open', 'overdue', 'in_window', 'due', 'upcoming', 'resolved', 'all'];
+const PER_PAGE = 50;
+
+function stateBadge(state) {
+  return h('span', { class: `badge badge-status badge-fu-${state}`, 'data-testid': 'state-badge' },
+    t(`fu.state.${state}`));
+}
+
+export async function renderFollowupList(ctx) {
+  const { main, query: qp } = ctx;
+  const state = STATES.includes(qp.get('state')) ? qp.get('state') : 'open';
+  const page = Math.max(1, Number(qp.get('page')) || 1);
+  const { data } = await api('GET', `/follow-up${query({ state, page, per_page: PER_PAGE })}`);
+  if (!ctx.alive()) return;
+  const items = (data && data.items) || [];
+  clear(main);
+  const counts = (data && data.counts) || {};
+  main.append(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('fu.title'))),
+    h('p', { class: 'help' }, t('fu.intro', { overdue: counts.overdue || 0, in_window: counts.in_window || 0,
+      due: counts.due || 0 })),
+    h('nav', { class: 'tabs', 'aria-label': t('fu.by_state'), 'data-testid': 'followup-tabs' },
+      STATES.map((s) => h('a', {
+        href: `#/follow-up?state=${s}`, class: `tab${s === state ? ' active' : ''}`,
+        'aria-current': s === state ? 'page' : null, 'data-testid': `tab-${s}`,
+      }, t(`fu.tab.${s}`)))));
+  if (items.length === 0) {
+    main.append(h('p', { class: 'empty', 'data-testid': 'followup-empty' }, t('fu.none')));
+    return;
+  }
+  append(main, [
+    h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'followup-table' },
+      h('caption', { class: 'sr-only' }, t(`fu.tab.${state}`)),
+      h('thead', {}, h('tr', {},
+        ['fu.patient', 'fu.visit', 'fu.target', 'fu.window', 'fu.state_col', 'fu.contact', 'fu.language']
+          .map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, items.map((v) => h('tr', { 'data-testid': 'followup-row', 'data-id': v.id },
+        h('td', {}, h('a', { href: `#/patients/${v.patient_id}` }, `${v.family_name} ${v.given_names}`), ` (${v.mrn})`,
+          v.synthetic ? [' ', syntheticBadge()] : null),
+        h('td', {}, h('a', { href: `#/follow-up/${v.id}`, 'data-testid': 'visit-link' }, v.label)),
+        h('td', { class: 'nowrap' }, v.target_date),
+        h('td', { class: 'nowrap' }, `${v.window_start} – ${v.window_end}`),
+        h('td', {}, stateBadge(v.state), v.state === 'overdue' ? ` ${t('fu.days_overdue', { n: v.days_overdue })}` : '',
+          v.state === 'resolved' ? ` (${t(`fu.status.${v.status}`)})` : ''),
+        h('td', {}, [v.phone, v.email].filter(Boolean).join(' · ')),
+        h('td', {}, languageLabel(v.language))))))),
+    pager({ page, perPage: PER_PAGE, total: (data && data.total) || 0,
+      onPage: (n) => navigate(`#/follow-up?state=${state}&page=${n}`) })]);
+}
+
+export async function renderVisit(ctx, id) {
+  const { main } = ctx;
+  const { data } = await api('GET', `/follow-up/${id}`);
+  if (!ctx.alive()) return;
+  const v = data.visit;
+  const role = session.user.role;
+  clear(main);
+  main.append(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('fu.visit_title', { label: v.label }))),
+    h('dl', { class: 'facts', 'data-testid': 'visit-facts' },
+      h('dt', {}, t('fu.patient')), h('dd', {}, h('a', { href: `#/patients/${v.patient_id}` },
+        `${v.family_name} ${v.given_names}`), ` (${v.mrn})`, v.synthetic ? [' ', syntheticBadge()] : null),
+      h('dt', {}, t('fu.contact')), h('dd', {}, [v.phone, v.email].filter(Boolean).join(' · ') || '—'),
+      h('dt', {}, t('fu.language')), h('dd', {}, languageLabel(v.language)),
+      h('dt', {}, t('fu.target')), h('dd', {}, v.target_date),
+      h('dt', {}, t('fu.window')), h('dd', {}, `${v.window_start} – ${v.window_end}`),
+      h('dt', {}, t('fu.state_col')), h('dd', { 'data-testid': 'visit-state' }, stateBadge(v.state),
+        ` ${t(`fu.status.${v.status}`)}`, v.reason ? ` — ${v.reason}` : '',
+        v.died_on ? ` — ${v.died_on}, ${v.cause}` : ''),
+      h('dt', {}, t('fu.instruments')), h('dd', {}, (v.instruments || []).join(', ')),
+      h('dt', {}, t('fu.failed_contacts')), h('dd', {},
+        t('fu.failed_of', { n: v.failed_contacts, max: data.lost_after_failed_contacts }))));
+  if (data.observations.length) {
+    main.append(h('h2', {}, t('fu.observations')), h('ul', { 'data-testid': 'visit-observations' },
+      data.observations.map((o) => h('li', {}, `${o.date} ${o.instrument} (${t(`fu.source.${o.source}`)})`))));
+  }
+  if (data.contacts.length) {
+    main.append(h('h2', {}, t('fu.contacts')), h('ul', { 'data-testid': 'visit-contacts' },
+      data.contacts.map((c) => h('li', {}, `${formatDateTime(c.contacted_at)} · ${t(`fu.channel.${c.channel}`)} · `
+        + `${t(`fu.outcome.${c.outcome}`)} · ${c.contacted_by}${c.note ? ` — ${c.note}` : ''}`))));
+  }
+  if (data.links.length) {
+    main.append(h('h2', {}, t('fu.links')), h('ul', { 'data-testid': 'visit-links' },
+      data.links.map((l) => h('li', {}, `${l.instrument} · ${t('fu.expires', { at: formatDateTime(l.expires_at) })}`
+        + (l.used_at ? ` · ${t('fu.link_used', { at: formatDateTime(l.used_at) })}` : '')))));
+  }
+  if (v.status !== 'scheduled') return;
+  // contact attempt
+  const cbox = errorBox('contact-error');
+  const cform = h('form', { id: 'contact-form', 'data-testid': 'contact-form', novalidate: true },
+    h('h2', {}, t('fu.add_contact')), cbox,
+    field('contact', { name: 'channel', label: t('fu.channel_label'), type: 'select', required: true,
+      options: ['phone', 'email', 'sms', 'letter', 'in_person'].map((c) => [c, t(`fu.channel.${c}`)]) }),
+    field('contact', { name: 'outcome', label: t('fu.outcome_label'), type: 'select', required: true,
+      options: ['reached', 'no_answer', 'wrong_number', 'message_left', 'refused'].map((c) => [c, t(`fu.outcome.${c}`)]) }),
+    field('contact', { name: 'note', label: t('fu.note'), maxlength: 1000 }),
+    h('button', { type: 'submit', class: 'btn', 'data-testid': 'contact-submit' }, t('fu.record_contact')));
+  cform.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(cform);
+    const body = { channel: cform.elements.channel.value, outcome: cform.elements.outcome.value };
+    if (cform.elements.note.value.trim()) body.note = cform.elements.note.value.trim();
+    try {
+      const { data: r } = await api('POST', `/follow-up/${id}/contacts`, { body });
+      navigate(`#/follow-up/${id}`, r.became_lost ? t('fu.became_lost') : t('fu.contact_saved'));
+    } catch (err) { showFormError(cform, cbox, err); }
+  });
+  main.append(cform);
+  // patient questionnaire link
+  const questionnaires = (v.instruments || []).filter((i) => i !== 'isncsci');
+  if (questionnaires.length) {
+    const lbox = errorBox('link-error');
+    const out = h('div', { 'data-testid': 'link-out' });
+    const lform = h('form', { id: 'link-form', 'data-testid': 'link-form', novalidate: true },
+      h('h2', {}, t('fu.make_link')), lbox,
+      field('link', { name: 'instrument', label: t('fu.instrument'), type: 'select', required: true,
+        options: questionnaires.map((i) => [i, i]) }),
+      field('link', { name: 'days', label: t('fu.link_days'), type: 'number', value: '14', min: 1, max: 60 }),
+      h('button', { type: 'submit', class: 'btn', 'data-testid': 'link-submit' }, t('fu.make_link_button')), out);
+    lform.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(lform);
+      try {
+        const { data: r } = await api('POST', `/follow-up/${id}/links`, {
+          body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value) } });
+        const url = `${location.origin}${location.pathname}${r.path.slice(1)}`;
+        clear(out);
+        out.append(h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
+          h('p', {}, h('code', { 'data-testid': 'link-url' }, url)));
+      } catch (err) { showFormError(lform, lbox, err); }
+    });
+    main.append(lform);
+  }
+  if (!RESOLVE_ROLES.includes(role)) return;
+  const rbox = errorBox('resolve-error');
+  const rform = h('form', { id: 'resolve-form', 'data-testid': 'resolve-form', novalidate: true },
+    h('h2', {}, t('fu.resolve')), rbox,
+    field('resolve', { name: 'status', label: t('fu.status_label'), type: 'select', required: true,
+      options: ['done', 'missed', 'withdrawn', 'lost', 'died'].map((s) => [s, t(`fu.status.${s}`)]) }),
+    field('resolve', { name: 'reason', label: t('fu.reason'), maxlength: 1000, help: t('fu.reason_help') }),
+    field('resolve', { name: 'died_on', label: t('fu.died_on'), type: 'date' }),
+    field('resolve', { name: 'cause', label: t('fu.cause'), maxlength: 1000 }),
+    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'resolve-submit' }, t('fu.resolve_button')));
+  rform.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(rform);
+    const body = { status: rform.elements.status.value };
+    for (const k of ['reason', 'died_on', 'cause']) if (rform.elements[k].value.trim()) body[k] = rform.elements[k].value.trim();
+    try {
+      await api('POST', `/follow-up/${id}/status`, { body });
+      navigate(`#/follow-up/${id}`, t('fu.resolved_saved'));
+    } catch (err) { showFormError(rform, rbox, err); }
+  });
+  main.append(rform);
+}
+
+// ---- outcome report ----
+
+function ci(c, digits = 2) {
+  if (!c || c.low === null || c.low === undefined) return c && c.not_computable ? t(`rep.nc.${c.not_computable}`) : '—';
+  return `${c.low.toFixed(digits)} – ${c.high.toFixed(digits)}`;
+}
+function fmt(x, digits = 2) { return x === null || x === undefined ? '—' : Number(x).toFixed(digits); }
+function prop(p) { return p ? `${p.x} / ${p.n}${p.n ? ` (${(100 * p.p).toFixed(1)} %; ${ci(p.ci && { ...p.ci, low: p.ci.low === null ? null : p.ci.low * 100, high: p.ci.high === null ? null : p.ci.high * 100 }, 1)} %)` : ''}` : '—'; }
+
+function table(testid, caption, heads, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': testid },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
+}
+
+export async function renderOutcomeReport(ctx) {
+  const { main, query: qp } = ctx;
+  const { data: protos } = await api('GET', '/protocols');
+  if (!ctx.alive()) return;
+  const protocol = qp.get('protocol') || '';
+  const from = qp.get('from') || '';
+  const to = qp.get('to') || '';
+  clear(main);
+  const box = errorBox('report-error');
+  const form = h('form', { id: 'report-form', class: 'filters', 'data-testid': 'report-form', novalidate: true }, box,
+    field('report', { name: 'protocol', label: t('rep.protocol'), type: 'select', required: true, value: protocol,
+      options: [['', '—'], ...(protos.items || []).map((p) => [p.id, (p.name && p.name[language()]) || p.id])] }),
+    field('report', { name: 'from', label: t('rep.from'), type: 'date', value: from }),
+    field('report', { name: 'to', label: t('rep.to'), type: 'date', value: to }),
+    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'report-submit' }, t('rep.run')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    navigate(`#/reports/outcomes${query({ protocol: form.elements.protocol.value, from: form.elements.from.value || undefined,
+      to: form.elements.to.value || undefined })}`);
+  });
+  main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('rep.title'))),
+    h('p', { class: 'help' }, t('rep.intro')), form);
+  if (!protocol) return;
+  let r;
+  try {
+    ({ data: r } = await api('GET', `/reports/outcomes${query({ protocol, from: from || undefined, to: to || undefined })}`));
+  } catch (err) { showFormError(form, box, err); return; }
+  if (!ctx.alive()) return;
+  const csv = `/api/v1/reports/outcomes${query({ protocol, from: from || undefined, to: to || undefined, format: 'csv' })}`;
+  const out = h('section', { 'data-testid': 'report' });
+  if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
+  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv'))));
+  const f = r.flow;
+  out.append(h('h2', {}, t('rep.flow')),
+    table('report-flow', t('rep.flow_caption'), [t('rep.step'), t('rep.patients')],
+      ['referred', 'screened', 'eligible', 'treated'].map((k) => [t(`rep.flow.${k}`), String(f[k])])),
+    table('report-flow-points', t('rep.flow_points_caption', { treated: f.treated }),
+      [t('rep.timepoint'), t('rep.not_yet_due'), t('rep.due'), t('rep.assessed'), t('rep.pending'), t('rep.missed'),
+        t('rep.withdrawn'), t('rep.lost'), t('rep.died')],
+      f.timepoints.map((p) => [p.label, p.not_yet_due, p.due, p.assessed, p.pending, p.missed, p.withdrawn, p.lost, p.died]
+        .map(String))));
+  for (const m of r.measures) {
+    out.append(h('h2', {}, `${m.instrument} — ${m.score}`),
+      table('report-measure', t('rep.measure_caption'),
+        [t('rep.timepoint'), t('rep.n_due'), t('rep.mean_sd'), t('rep.ci'), t('rep.median_iqr'), t('rep.change'), t('rep.change_ci')],
+        m.timepoints.map((c) => [c.label, `${c.n} / ${c.due}`, c.mean === null ? '—' : `${fmt(c.mean)} (${fmt(c.sd)})`,
+          ci(c.ci), c.median === null ? '—' : `${fmt(c.median)} (${fmt(c.q1)} – ${fmt(c.q3)})`,
+          c.change ? `${fmt(c.change.mean_diff)} (${t('rep.pairs', { n: c.change.pairs })})` : '',
+          c.change ? ci(c.change.ci) : ''])));
+  }
+  if (r.ais) {
+    out.append(h('h2', {}, t('rep.ais')),
+      table('report-ais', t('rep.ais_caption'), [t('rep.timepoint'), t('rep.pairs_col'), t('rep.missing'), t('rep.improved'),
+        t('rep.improved_sensitivity')],
+      r.ais.map((a) => [a.label, String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])));
+  }
+  const ae = r.adverse_events;
+  out.append(h('h2', {}, t('rep.ae')),
+    table('report-ae', t('rep.ae_caption', { treated: ae.treated, administrations: ae.administrations }),
+      [t('rep.ae_row'), t('rep.patients_of_treated')],
+      [[t('rep.ae_any'), prop(ae.patients_any)], [t('rep.ae_serious'), prop(ae.patients_serious)],
+        [t('rep.ae_rate'), ae.per_administration.rate === null ? '—'
+          : `${ae.events} / ${ae.administrations} (${fmt(ae.per_administration.rate, 3)}; ${ci(ae.per_administration.ci, 3)})`],
+        ...ae.rows.map((x) => [`${x.term} — ${t('rep.grade', { g: x.grade })} (${t('rep.events', { n: x.events })})`, prop(x.patients)])]));
+  out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts' },
+    Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+  main.append(out);
+}
+
+// ---- the patient's questionnaire page (public) ----
+
+function label(obj, lang) { return (obj && (obj[lang] || obj.en)) || ''; }
+
+export async function renderQuestionnaire(main, token) {
+  clear(main);
+  let data;
+  try {
+    ({ data } = await api('GET', `/questionnaire/${encodeURIComponent(token)}`, { quiet401: true }));
+  } catch (err) {
+    main.append(h('h1', { tabindex: '-1' }, t('q.title')),
+      h('p', { class: 'alert alert-error', role: 'alert', 'data-testid': 'q-error' }, errorMessage(err)));
+    return;
+  }
+  if (data.language && data.language !== language()) await setLanguage(data.language, { silent: true });
+  const lang = language();
+  const def = data.instrument;
+  const draft = data.draft || {};
+  const box = errorBox('q-error');
+  const form = h('form', { id: 'q-form', class: 'questionnaire', 'data-testid': 'q-form', novalidate: true }, box);
+  for (const item of def.items || []) {
+    const name = item.id;
+    if (item.type === 'options') {
+      form.append(h('fieldset', { class: 'field' }, h('legend', {}, label(item, lang), item.required ? ' *' : ''),
+        (item.options || []).map((o) => h('label', { class: 'choice' },
+          h('input', { type: 'radio', name, value: o.code, checked: draft[name] === o.code, 'data-testid': `q-${name}-${o.code}` }),
+          ` ${label(o, lang)}`))));
+    } else {
+      form.append(field('q', { name, label: label(item, lang), required: item.required, value: draft[name] || '',
+        type: item.type === 'number' ? 'number' : 'text', min: item.min, max: item.max, inputmode: item.type === 'number' ? 'decimal' : undefined }));
+    }
+  }
+  const answers = () => {
+    const a = {};
+    for (const item of def.items || []) {
+      const el = form.elements.namedItem(item.id);
+      const v = el && 'value' in el ? el.value : '';
+      if (v !== '' && v !== undefined) a[item.id] = String(v);
+    }
+    return a;
+  };
+  const save = h('button', { type: 'button', class: 'btn', 'data-testid': 'q-save' }, t('q.save'));
+  save.addEventListener('click', async () => {
+    try {
+      await api('PUT', `/questionnaire/${encodeURIComponent(token)}/draft`, { body: { answers: answers() } });
+      flash(t('q.saved'));
+    } catch (err) { showFormError(form, box, err); }
+  });
+  form.append(h('div', { class: 'actions' }, save,
+    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'q-submit' }, t('q.submit'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    showErrorBox(box, null);
+    try {
+      await api('POST', `/questionnaire/${encodeURIComponent(token)}`, { body: { answers: answers() } });
+      clear(main);
+      main.append(h('h1', { tabindex: '-1' }, t('q.thanks_title')), h('p', { 'data-testid': 'q-done' }, t('q.thanks')));
+    } catch (err) { showFormError(form, box, err); }
+  });
+  main.append(h('h1', { tabindex: '-1' }, label(def, lang)),
+    h('p', { class: 'help' }, t('q.intro', { expires: formatDateTime(data.expires_at) })), form);
+}
