@@ -27,5 +27,6 @@ int cmd_protocols(int argc, char **argv); /* protocols list | show */
 
 /* issue 7: outcome report */
 int cmd_report(int argc, char **argv); /* report outcomes --data --protocol ... */
+int cmd_export(int argc, char **argv); /* export deidentified --data --out */
 
 #endif

@@ -28,6 +28,7 @@ static const command COMMANDS[] = {
     {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
     {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
     /* issue 7: outcome report */
+    {"export", cmd_export, "de-identified export for analysts (export deidentified --data DIR --out DIR)"},
     {"report", cmd_report, "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };

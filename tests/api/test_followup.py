@@ -9,6 +9,7 @@ every new endpoint leaving the database unchanged.
 
     python3 tests/api/test_followup.py --binary build/cellclinic [-v]
 """
+import csv
 import datetime
 import hashlib
 import json
@@ -358,6 +359,39 @@ def main():
         r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
                                           "--format", "csv"])
         t.check(r.returncode == 0 and r.stdout.startswith("table,instrument"), "CSV on stdout", r.stdout[:200])
+
+        # --- de-identified export: no names, contacts, MRN, birth date or free text; shifted dates
+        exp = os.path.join(srv.tmp, "deid")
+        r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
+        t.check(r.returncode == 0, "cellclinic export deidentified exits 0", r.stderr)
+        files = sorted(os.listdir(exp)) if os.path.isdir(exp) else []
+        t.check(files == ["administrations.csv", "adverse_events.csv", "data_dictionary.csv", "observations.csv",
+                          "patients.csv", "plans.csv", "visits.csv"], "one CSV per table and a data dictionary", files)
+        blob = "".join(open(os.path.join(exp, f), encoding="utf-8").read() for f in files)
+        mrn = srv.db_query("SELECT mrn FROM patients WHERE id = ?", (pid,))[0][0]
+        leaks = [x for x in ("Suivi", "Test", "+33 1 23 45 67 89", mrn, "1988-04-02", "Pneumonia",
+                             "rang 10 times", "Headache") if x in blob]
+        t.check(not leaks, "no name, phone, MRN, birth date or free text in the export", leaks)
+        with open(os.path.join(exp, "patients.csv"), encoding="utf-8") as f:
+            prow = list(csv.DictReader(f))
+        start = datetime.date.fromisoformat(day(-60))  # age at the first treatment start
+        t.check(len(prow) == 1 and set(prow[0]) == {"patient_id", "sex", "age_years", "synthetic"}
+                and prow[0]["age_years"] == str(start.year - 1988 - ((start.month, start.day) < (4, 2)))
+                and len(prow[0]["patient_id"]) == 16 and prow[0]["patient_id"] != str(pid),
+                "patients: pseudonym, sex, age in years", prow)
+        with open(os.path.join(exp, "plans.csv"), encoding="utf-8") as f:
+            plrow = [x for x in csv.DictReader(f) if x["status"] == "approved"]
+        shift = (datetime.date.fromisoformat(plrow[0]["start_date"]) - datetime.date.fromisoformat(day(-60))).days \
+            if plrow else 0
+        with open(os.path.join(exp, "visits.csv"), encoding="utf-8") as f:
+            vrows = list(csv.DictReader(f))
+        real = dict(srv.db_query("SELECT label, target_date FROM followup_visits WHERE plan_id = ?", (plan,)))
+        t.check(plrow and shift != 0 and -182 <= shift <= 182 and all(
+            (datetime.date.fromisoformat(v["target_date"]) - datetime.date.fromisoformat(real[v["label"]])).days == shift
+            for v in vrows if v["label"] in real and v["patient_id"] == plrow[0]["patient_id"]),
+            "every date of a patient moves by the same non-zero offset", shift)
+        r2 = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
+        t.check(r2.returncode == 2 and "--out" in r2.stderr, "an existing --out directory is refused", r2.stderr)
         r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0, "audit chain intact", r.stdout + r.stderr)
     sys.exit(t.finish())

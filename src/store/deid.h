@@ -1,0 +1,21 @@
+/*
+ * deid (store): the rows of the de-identified export (issue 7), as JSON
+ * arrays (sql_rows_json shapes), selected so that no name, contact, address,
+ * MRN, birth date or free text ever leaves the store through them: only
+ * coded fields, numbers and dates (which the caller shifts per patient).
+ *
+ * Tables: "patients" (id, sex, birth_date for the age only, synthetic),
+ * "plans", "visits", "observations" (scores only: answers may hold free
+ * text), "administrations", "adverse_events" (coded fields only).
+ * Read-only; the caller holds a read transaction.
+ */
+#ifndef CC_STORE_DEID_H
+#define CC_STORE_DEID_H
+
+#include "core/buf.h"
+#include "store/db.h"
+
+/* Appends the JSON array of table `name` to out; CC_INVALID for an unknown name. */
+cc_status deid_store_rows(db *d, const char *name, buf *out, cc_error *err);
+
+#endif
