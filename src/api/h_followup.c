@@ -12,6 +12,7 @@
 #include "api/instruments_json.h"
 #include "api/json_in.h"
 #include "api/report_json.h"
+#include "render/report_render.h"
 #include "core/date.h"
 #include "core/followup.h"
 #include "core/text.h"
@@ -499,10 +500,18 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
 
 cc_status h_report_outcomes(api_request *req, cc_error *err)
 {
+    static const struct {
+        const char *name, *type, *ext;
+    } formats[] = {{"csv", "text/csv; charset=utf-8", "csv"},
+                   {"html", "text/html; charset=utf-8", "html"},
+                   {"pdf", "application/pdf", "pdf"}};
     const char *format = api_query(req, "format");
-    bool csv = format && strcmp(format, "csv") == 0;
-    if (format && !csv && strcmp(format, "json") != 0)
-        return cc_fail(err, CC_INVALID, "format", "invalid_value", "format must be json or csv");
+    int fmt = -1;
+    for (int i = 0; format && i < 3; i++)
+        if (strcmp(format, formats[i].name) == 0)
+            fmt = i;
+    if (format && fmt < 0 && strcmp(format, "json") != 0)
+        return cc_fail(err, CC_INVALID, "format", "invalid_value", "format must be json, csv, html or pdf");
     report_query q = {api_query(req, "protocol"), api_query(req, "from"), api_query(req, "to"), api_today()};
     json_t *report = NULL;
     cc_status st = report_query_check(req->db, req->arena, &q, err);
@@ -510,27 +519,30 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
         st = report_outcomes_json(req->db, req->arena, &q, &report, err);
     if (st != CC_OK)
         return st;
-    if (!csv) {
+    if (fmt < 0) {
         api_reply(req, 200, report);
         return CC_OK;
     }
     buf b;
     buf_init(&b, (size_t)64 << 20);
-    report_outcomes_csv(report, &b);
+    if (fmt == 0)
+        report_outcomes_csv(report, &b);
+    else
+        st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
     json_decref(report);
-    if (buf_failed(&b)) {
-        buf_release(&b);
-        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large for CSV over HTTP");
-    }
-    char *copy = arena_alloc(req->arena, b.len + 1);
+    if (st == CC_OK && buf_failed(&b))
+        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large for this format over HTTP");
+    char *copy = st == CC_OK ? arena_alloc(req->arena, b.len + 1) : NULL;
+    if (st == CC_OK && !copy)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     if (copy)
         memcpy(copy, b.data, b.len);
     size_t len = b.len;
     buf_release(&b);
-    if (!copy)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    if (st != CC_OK)
+        return st;
     api_add_header(req, "Content-Disposition",
-                   api_printf(req, "attachment; filename=\"outcomes-%s.csv\"", q.protocol));
-    api_reply_raw(req, 200, "text/csv; charset=utf-8", copy, len);
+                   api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext));
+    api_reply_raw(req, 200, formats[fmt].type, copy, len);
     return CC_OK;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api/report_json.h"
+#include "render/report_render.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"
@@ -13,7 +14,7 @@
 
 static const char USAGE[] =
     "usage: cellclinic report outcomes --data DIR --protocol ID [--from YYYY-MM-DD]\n"
-    "                  [--to YYYY-MM-DD] [--format json|csv] [--out FILE]\n\n"
+    "                  [--to YYYY-MM-DD] [--format json|csv|html|pdf] [--out FILE]\n\n"
     "The outcome report of one protocol: participant flow, per instrument and\n"
     "time point n, mean, SD, 95% CI, median, IQR and paired change from\n"
     "baseline, ISNCSCI AIS grades with improvement (Wilson) and the sensitivity\n"
@@ -40,9 +41,10 @@ int cmd_report(int argc, char **argv)
     int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
     if (rc || help)
         return rc;
-    bool csv = format && strcmp(format, "csv") == 0;
-    if (format && !csv && strcmp(format, "json") != 0) {
-        fprintf(stderr, "cellclinic report outcomes: option --format: json or csv (html and pdf: not yet)\n");
+    bool csv = format && strcmp(format, "csv") == 0, html = format && strcmp(format, "html") == 0,
+         pdf = format && strcmp(format, "pdf") == 0;
+    if (format && !csv && !html && !pdf && strcmp(format, "json") != 0) {
+        fprintf(stderr, "cellclinic report outcomes: option --format: json, csv, html or pdf\n");
         return 2;
     }
     db *d = NULL;
@@ -75,28 +77,35 @@ int cmd_report(int argc, char **argv)
         return st == CC_INVALID ? 2 : 1;
     }
     char *text = NULL;
+    size_t len = 0;
     buf b;
     buf_init(&b, (size_t)1 << 30);
-    if (csv) {
-        report_outcomes_csv(report, &b);
-        text = b.data;
+    if (csv || html || pdf) {
+        if (csv)
+            report_outcomes_csv(report, &b);
+        else if ((html ? report_render_html(report, &b, &err) : report_render_pdf(report, &b, &err)) != CC_OK)
+            fprintf(stderr, "cellclinic report outcomes: %s\n", err.message);
+        text = buf_failed(&b) ? NULL : b.data;
+        len = b.len;
     } else {
         text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        len = text ? strlen(text) : 0;
     }
-    FILE *f = out_path ? fopen(out_path, "w") : stdout;
+    FILE *f = out_path ? fopen(out_path, pdf ? "wb" : "w") : stdout;
     rc = 0;
     if (!f) {
         fprintf(stderr, "cellclinic report outcomes: option --out: cannot write %s\n", out_path);
         rc = 1;
     } else {
-        if (!text || fputs(text, f) < 0 || (!csv && fputc('\n', f) == EOF))
+        bool json = !(csv || html || pdf);
+        if (!text || fwrite(text, 1, len, f) != len || (json && fputc('\n', f) == EOF))
             rc = 1;
         if (out_path && fclose(f) != 0)
             rc = 1;
         if (rc)
             fprintf(stderr, "cellclinic report outcomes: write failed\n");
     }
-    if (!csv)
+    if (!(csv || html || pdf))
         free(text);
     buf_release(&b);
     json_decref(report);

@@ -337,6 +337,12 @@ def main():
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
         t.check(r.status == 200 and (r.header("Content-Type") or "").startswith("text/csv")
                 and b"measure,nrs-pain,worst,month-3,1,1,0,7" in r.body, "CSV export", r)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=pdf", role="analyst")
+        t.check(r.status == 200 and r.header("Content-Type") == "application/pdf" and r.body.startswith(b"%PDF"),
+                "PDF report", r.status)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+        t.check(r.status == 200 and b"Participant flow" in r.body and b"<svg" in r.body
+                and b"1 / 1" in r.body, "HTML report with SVG charts and denominators", r.status)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="admin")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0, "period filter on the treatment start", r)
         for q, field in (("", "protocol"), ("protocol=nope", "protocol"), ("protocol=sci&from=2026-13-01", "from"),
@@ -354,6 +360,10 @@ def main():
                 cli = json.load(f)
             t.check(cli["flow"] == rep["flow"] and cli["measures"] == rep["measures"],
                     "the command line report equals the API's", cli.get("flow"))
+        pdf = os.path.join(srv.tmp, "report.pdf")
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--format", "pdf", "--out", pdf])
+        t.check(r.returncode == 0 and open(pdf, "rb").read(5) == b"%PDF-", "cellclinic report --format pdf", r.stderr)
         r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "nope"])
         t.check(r.returncode == 2 and "--protocol" in r.stderr, "unknown protocol: exit 2", r.stderr)
         r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",

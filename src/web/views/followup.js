@@ -218,7 +218,9 @@ export async function renderOutcomeReport(ctx) {
   const csv = `/api/v1/reports/outcomes${query({ protocol, from: from || undefined, to: to || undefined, format: 'csv' })}`;
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
-  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv'))));
+  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
+    ' · ', h('a', { href: csv.replace('format=csv', 'format=pdf'), download: `outcomes-${protocol}.pdf`, 'data-testid': 'report-pdf' }, t('rep.pdf')),
+    ' · ', h('a', { href: csv.replace('format=csv', 'format=html'), download: `outcomes-${protocol}.html`, 'data-testid': 'report-html' }, t('rep.html'))));
   const f = r.flow;
   out.append(h('h2', {}, t('rep.flow')),
     table('report-flow', t('rep.flow_caption'), [t('rep.step'), t('rep.patients')],

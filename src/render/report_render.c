@@ -1,0 +1,431 @@
+#include "report_render.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { CHART_W = 520, CHART_H = 260 };
+
+static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int length)
+{
+    buf *b = closure;
+    buf_append(b, (const char *)data, length);
+    return buf_failed(b) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+static double num(const json_t *v, bool *ok)
+{
+    *ok = json_is_number(v);
+    return *ok ? json_number_value(v) : 0;
+}
+
+/* Draws the chart of one measure at (x0, y0) in a w x h box. */
+static void draw_chart(cairo_t *cr, const json_t *measure, double x0, double y0, double w, double h)
+{
+    const json_t *pts = json_object_get(measure, "timepoints");
+    size_t n = json_array_size(pts);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = json_array_get(pts, i), *ci = json_object_get(c, "ci");
+        bool ok;
+        double v = num(json_object_get(c, "mean"), &ok);
+        if (ok) {
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+        v = num(json_object_get(ci, "low"), &ok);
+        if (ok)
+            lo = fmin(lo, v);
+        v = num(json_object_get(ci, "high"), &ok);
+        if (ok)
+            hi = fmax(hi, v);
+    }
+    char title[128];
+    snprintf(title, sizeof title, "%s: %s (mean, 95%% CI; n / due)",
+             json_string_value(json_object_get(measure, "instrument")),
+             json_string_value(json_object_get(measure, "score")));
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 11);
+    cairo_move_to(cr, x0, y0 + 12);
+    cairo_show_text(cr, title);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 9);
+    double px = x0 + 50, py = y0 + 24, pw = w - 60, ph = h - 64;
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, px, py, pw, ph);
+    cairo_stroke(cr);
+    if (!(lo <= hi)) {
+        cairo_move_to(cr, px + 10, py + ph / 2);
+        cairo_show_text(cr, "no value to chart");
+        return;
+    }
+    if (hi - lo < 1e-9) {
+        lo -= 1;
+        hi += 1;
+    }
+    double pad = (hi - lo) * 0.08;
+    lo -= pad;
+    hi += pad;
+    char text[64];
+    for (int k = 0; k <= 4; k++) {
+        double v = lo + (hi - lo) * k / 4, y = py + ph - ph * k / 4;
+        snprintf(text, sizeof text, "%.4g", v);
+        cairo_move_to(cr, x0, y + 3);
+        cairo_show_text(cr, text);
+        cairo_move_to(cr, px - 3, y);
+        cairo_line_to(cr, px, y);
+        cairo_stroke(cr);
+    }
+    double prev_x = 0, prev_y = 0;
+    bool have_prev = false;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = json_array_get(pts, i), *ci = json_object_get(c, "ci");
+        double x = px + pw * ((double)i + 0.5) / (double)n;
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_move_to(cr, x - 20, py + ph + 12);
+        cairo_show_text(cr, json_string_value(json_object_get(c, "label")));
+        snprintf(text, sizeof text, "%lld / %lld", (long long)json_integer_value(json_object_get(c, "n")),
+                 (long long)json_integer_value(json_object_get(c, "due")));
+        cairo_move_to(cr, x - 20, py + ph + 24);
+        cairo_show_text(cr, text);
+        bool ok, okl, okh;
+        double m = num(json_object_get(c, "mean"), &ok);
+        double l = num(json_object_get(ci, "low"), &okl), hgh = num(json_object_get(ci, "high"), &okh);
+        if (!ok)
+            continue;
+        double y = py + ph - ph * (m - lo) / (hi - lo);
+        if (okl && okh) {
+            cairo_set_source_rgb(cr, 0.2, 0.35, 0.7);
+            cairo_move_to(cr, x, py + ph - ph * (l - lo) / (hi - lo));
+            cairo_line_to(cr, x, py + ph - ph * (hgh - lo) / (hi - lo));
+            cairo_stroke(cr);
+        }
+        cairo_set_source_rgb(cr, 0.1, 0.2, 0.55);
+        cairo_arc(cr, x, y, 3, 0, 2 * M_PI);
+        cairo_fill(cr);
+        if (have_prev) {
+            cairo_move_to(cr, prev_x, prev_y);
+            cairo_line_to(cr, x, y);
+            cairo_stroke(cr);
+        }
+        prev_x = x;
+        prev_y = y;
+        have_prev = true;
+    }
+}
+
+cc_status report_render_chart_svg(const json_t *measure, buf *out, cc_error *err)
+{
+    cairo_surface_t *s = cairo_svg_surface_create_for_stream(write_buf, out, CHART_W, CHART_H);
+    cairo_t *cr = cairo_create(s);
+    draw_chart(cr, measure, 4, 4, CHART_W - 8, CHART_H - 8);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_status_t cs = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "chart: %s", cairo_status_to_string(cs));
+    return CC_OK;
+}
+
+static void html_text(buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '&': buf_puts(b, "&amp;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+static void html_num(buf *b, const json_t *v, int digits)
+{
+    char t[64];
+    if (json_is_integer(v))
+        snprintf(t, sizeof t, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(t, sizeof t, "%.*f", digits, json_real_value(v));
+    else
+        snprintf(t, sizeof t, "—");
+    buf_puts(b, t);
+}
+
+static void html_ci(buf *b, const json_t *ci, int digits, double scale)
+{
+    const json_t *l = json_object_get(ci, "low"), *h = json_object_get(ci, "high");
+    if (!json_is_number(l)) {
+        const char *why = json_string_value(json_object_get(ci, "not_computable"));
+        buf_puts(b, why ? "not computable (" : "—");
+        if (why) {
+            html_text(b, why);
+            buf_putc(b, ')');
+        }
+        return;
+    }
+    char t[96];
+    snprintf(t, sizeof t, "%.*f – %.*f", digits, json_number_value(l) * scale, digits, json_number_value(h) * scale);
+    buf_puts(b, t);
+}
+
+static void html_prop(buf *b, const json_t *p)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%lld / %lld", (long long)json_integer_value(json_object_get(p, "x")),
+             (long long)json_integer_value(json_object_get(p, "n")));
+    buf_puts(b, t);
+    if (json_is_number(json_object_get(p, "p"))) {
+        snprintf(t, sizeof t, " (%.1f %%; 95%% CI ", 100 * json_number_value(json_object_get(p, "p")));
+        buf_puts(b, t);
+        html_ci(b, json_object_get(p, "ci"), 1, 100);
+        buf_puts(b, " %)");
+    }
+}
+
+cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
+{
+    const char *protocol = json_string_value(json_object_get(r, "protocol"));
+    bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
+    buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outcome report: ");
+    html_text(b, protocol);
+    buf_puts(b, "</title><style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:2px 6px;"
+                "text-align:right}th:first-child,td:first-child{text-align:left}.synthetic{background:#fd0;"
+                "padding:.5em;font-weight:bold}</style></head><body>\n");
+    if (synthetic)
+        buf_puts(b, "<p class=\"synthetic\">SYNTHETIC DATA — demonstration patients, not real outcomes</p>\n");
+    buf_puts(b, "<h1>Outcome report: ");
+    html_text(b, protocol);
+    buf_puts(b, "</h1>\n<p>As of ");
+    html_text(b, json_string_value(json_object_get(r, "as_of")));
+    buf_puts(b, ". Every figure gives its denominator; missing data are counted, never imputed.</p>\n");
+    const json_t *f = json_object_get(r, "flow");
+    buf_puts(b, "<h2>Participant flow</h2><table><tr><th>Step</th><th>Patients</th></tr>");
+    static const char *const steps[][2] = {{"referred", "Referred"}, {"screened", "Screened"},
+                                           {"eligible", "Eligible"}, {"treated", "Treated"}};
+    for (size_t i = 0; i < 4; i++) {
+        buf_puts(b, "<tr><td>");
+        buf_puts(b, steps[i][1]);
+        buf_puts(b, "</td><td>");
+        html_num(b, json_object_get(f, steps[i][0]), 0);
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</table>\n<table><tr><th>Time point</th><th>Not yet due</th><th>Due</th><th>Assessed</th>"
+                "<th>Pending</th><th>Missed</th><th>Withdrawn</th><th>Lost</th><th>Died</th></tr>");
+    size_t i;
+    json_t *tp;
+    json_array_foreach(json_object_get(f, "timepoints"), i, tp) {
+        static const char *const keys[] = {"not_yet_due", "due", "assessed", "pending", "missed", "withdrawn",
+                                           "lost", "died"};
+        buf_puts(b, "<tr><td>");
+        html_text(b, json_string_value(json_object_get(tp, "label")));
+        buf_puts(b, "</td>");
+        for (size_t k = 0; k < 8; k++) {
+            buf_puts(b, "<td>");
+            html_num(b, json_object_get(tp, keys[k]), 0);
+            buf_puts(b, "</td>");
+        }
+        buf_puts(b, "</tr>");
+    }
+    buf_puts(b, "</table>\n");
+    json_t *m;
+    json_array_foreach(json_object_get(r, "measures"), i, m) {
+        buf_puts(b, "<h2>");
+        html_text(b, json_string_value(json_object_get(m, "instrument")));
+        buf_puts(b, " — ");
+        html_text(b, json_string_value(json_object_get(m, "score")));
+        buf_puts(b, "</h2>\n<table><tr><th>Time point</th><th>n / due</th><th>Mean (SD)</th><th>95% CI</th>"
+                    "<th>Median (Q1–Q3)</th><th>Change (pairs)</th><th>95% CI of change</th></tr>");
+        size_t j;
+        json_t *c;
+        json_array_foreach(json_object_get(m, "timepoints"), j, c) {
+            const json_t *ch = json_object_get(c, "change");
+            buf_puts(b, "<tr><td>");
+            html_text(b, json_string_value(json_object_get(c, "label")));
+            buf_puts(b, "</td><td>");
+            html_num(b, json_object_get(c, "n"), 0);
+            buf_puts(b, " / ");
+            html_num(b, json_object_get(c, "due"), 0);
+            buf_puts(b, "</td><td>");
+            html_num(b, json_object_get(c, "mean"), 2);
+            buf_puts(b, " (");
+            html_num(b, json_object_get(c, "sd"), 2);
+            buf_puts(b, ")</td><td>");
+            html_ci(b, json_object_get(c, "ci"), 2, 1);
+            buf_puts(b, "</td><td>");
+            html_num(b, json_object_get(c, "median"), 2);
+            buf_puts(b, " (");
+            html_num(b, json_object_get(c, "q1"), 2);
+            buf_puts(b, "–");
+            html_num(b, json_object_get(c, "q3"), 2);
+            buf_puts(b, ")</td><td>");
+            if (ch) {
+                html_num(b, json_object_get(ch, "mean_diff"), 2);
+                buf_puts(b, " (");
+                html_num(b, json_object_get(ch, "pairs"), 0);
+                buf_puts(b, ")</td><td>");
+                html_ci(b, json_object_get(ch, "ci"), 2, 1);
+            } else {
+                buf_puts(b, "</td><td>");
+            }
+            buf_puts(b, "</td></tr>");
+        }
+        buf_puts(b, "</table>\n<figure>");
+        cc_status st = report_render_chart_svg(m, b, err);
+        if (st != CC_OK)
+            return st;
+        buf_puts(b, "</figure>\n");
+    }
+    const json_t *ais = json_object_get(r, "ais");
+    if (json_is_array(ais)) {
+        buf_puts(b, "<h2>ISNCSCI: AIS grade improved by at least one grade</h2><p>Among patients with a baseline "
+                    "grade A–D and both grades (Wilson 95% CI); the sensitivity line counts every patient due with "
+                    "a baseline A–D grade, the missing as not improved.</p><table><tr><th>Time point</th>"
+                    "<th>Pairs</th><th>Missing</th><th>Improved</th><th>Sensitivity</th></tr>");
+        json_array_foreach(ais, i, tp) {
+            buf_puts(b, "<tr><td>");
+            html_text(b, json_string_value(json_object_get(tp, "label")));
+            buf_puts(b, "</td><td>");
+            html_num(b, json_object_get(tp, "pairs"), 0);
+            buf_puts(b, "</td><td>");
+            html_num(b, json_object_get(tp, "missing"), 0);
+            buf_puts(b, "</td><td>");
+            html_prop(b, json_object_get(tp, "improved"));
+            buf_puts(b, "</td><td>");
+            html_prop(b, json_object_get(tp, "improved_sensitivity"));
+            buf_puts(b, "</td></tr>");
+        }
+        buf_puts(b, "</table>\n");
+    }
+    const json_t *ae = json_object_get(r, "adverse_events");
+    buf_puts(b, "<h2>Adverse events</h2><p>Out of ");
+    html_num(b, json_object_get(ae, "treated"), 0);
+    buf_puts(b, " treated patients and ");
+    html_num(b, json_object_get(ae, "administrations"), 0);
+    buf_puts(b, " administrations (Clopper–Pearson 95% CI).</p><table><tr><th>Event</th><th>Patients / treated"
+                "</th></tr><tr><td>At least one event</td><td>");
+    html_prop(b, json_object_get(ae, "patients_any"));
+    buf_puts(b, "</td></tr><tr><td>At least one serious event</td><td>");
+    html_prop(b, json_object_get(ae, "patients_serious"));
+    buf_puts(b, "</td></tr>");
+    json_array_foreach(json_object_get(ae, "rows"), i, tp) {
+        char t[48];
+        buf_puts(b, "<tr><td>");
+        html_text(b, json_string_value(json_object_get(tp, "term")));
+        snprintf(t, sizeof t, ", grade %lld (%lld events)", (long long)json_integer_value(json_object_get(tp, "grade")),
+                 (long long)json_integer_value(json_object_get(tp, "events")));
+        buf_puts(b, t);
+        buf_puts(b, "</td><td>");
+        html_prop(b, json_object_get(tp, "patients"));
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</table>\n<h2>Definitions</h2><dl>");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)json_object_get(r, "definitions"), key, v) {
+        buf_puts(b, "<dt>");
+        html_text(b, key);
+        buf_puts(b, "</dt><dd>");
+        html_text(b, json_string_value(v));
+        buf_puts(b, "</dd>");
+    }
+    buf_puts(b, "</dl></body></html>\n");
+    return buf_failed(b) ? cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large") : CC_OK;
+}
+
+/* ---- PDF: A4 pages, flow and adverse-event summary, then one chart per measure ---- */
+
+enum { A4_W = 595, A4_H = 842, MARGIN = 50 };
+
+static void pdf_line(cairo_t *cr, double *y, const char *text, double size, bool bold)
+{
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_move_to(cr, MARGIN, *y);
+    cairo_show_text(cr, text);
+    *y += size * 1.5;
+}
+
+static void pdf_banner(cairo_t *cr, bool synthetic)
+{
+    if (!synthetic)
+        return;
+    cairo_set_source_rgb(cr, 1, 0.85, 0);
+    cairo_rectangle(cr, 0, 0, A4_W, 22);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    double y = 15;
+    pdf_line(cr, &y, "SYNTHETIC DATA - demonstration patients, not real outcomes", 10, true);
+}
+
+cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
+{
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, A4_W, A4_H);
+    cairo_t *cr = cairo_create(s);
+    bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
+    pdf_banner(cr, synthetic);
+    double y = MARGIN + 10;
+    char t[256];
+    snprintf(t, sizeof t, "Outcome report: %s (as of %s)", json_string_value(json_object_get(r, "protocol")),
+             json_string_value(json_object_get(r, "as_of")));
+    pdf_line(cr, &y, t, 16, true);
+    const json_t *f = json_object_get(r, "flow");
+    snprintf(t, sizeof t, "Referred %lld, screened %lld, eligible %lld, treated %lld",
+             (long long)json_integer_value(json_object_get(f, "referred")),
+             (long long)json_integer_value(json_object_get(f, "screened")),
+             (long long)json_integer_value(json_object_get(f, "eligible")),
+             (long long)json_integer_value(json_object_get(f, "treated")));
+    pdf_line(cr, &y, t, 11, false);
+    size_t i;
+    json_t *tp;
+    json_array_foreach(json_object_get(f, "timepoints"), i, tp) {
+        snprintf(t, sizeof t,
+                 "%s: due %lld, assessed %lld, pending %lld, missed %lld, withdrawn %lld, lost %lld, died %lld, "
+                 "not yet due %lld",
+                 json_string_value(json_object_get(tp, "label")), (long long)json_integer_value(json_object_get(tp, "due")),
+                 (long long)json_integer_value(json_object_get(tp, "assessed")),
+                 (long long)json_integer_value(json_object_get(tp, "pending")),
+                 (long long)json_integer_value(json_object_get(tp, "missed")),
+                 (long long)json_integer_value(json_object_get(tp, "withdrawn")),
+                 (long long)json_integer_value(json_object_get(tp, "lost")),
+                 (long long)json_integer_value(json_object_get(tp, "died")),
+                 (long long)json_integer_value(json_object_get(tp, "not_yet_due")));
+        pdf_line(cr, &y, t, 9, false);
+    }
+    const json_t *ae = json_object_get(r, "adverse_events"), *any = json_object_get(ae, "patients_any");
+    const json_t *ci = json_object_get(any, "ci");
+    long long ax = (long long)json_integer_value(json_object_get(any, "x"));
+    long long an = (long long)json_integer_value(json_object_get(any, "n"));
+    if (json_is_number(json_object_get(ci, "low")))
+        snprintf(t, sizeof t, "Adverse events: %lld of %lld treated patients with at least one (95%% CI %.3f - %.3f)",
+                 ax, an, json_number_value(json_object_get(ci, "low")), json_number_value(json_object_get(ci, "high")));
+    else
+        snprintf(t, sizeof t, "Adverse events: %lld of %lld treated patients with at least one (no interval)", ax, an);
+    pdf_line(cr, &y, t, 10, false);
+    y += 10;
+    json_t *m;
+    json_array_foreach(json_object_get(r, "measures"), i, m) {
+        if (y + CHART_H > A4_H - MARGIN) {
+            cairo_show_page(cr);
+            pdf_banner(cr, synthetic);
+            y = MARGIN;
+        }
+        draw_chart(cr, m, MARGIN, y, A4_W - 2 * MARGIN, CHART_H);
+        y += CHART_H + 10;
+    }
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_status_t cs = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "PDF: %s", cairo_status_to_string(cs));
+    (void)err;
+    return CC_OK;
+}
