@@ -387,9 +387,15 @@ export async function renderAdministration(ctx, id) {
     })) : h('p', { class: 'empty', 'data-testid': 'tasks-empty' }, t(a.status === 'completed' ? 'bs.none' : 'bs.tasks_after'))));
   // adverse events
   const aes = data.adverse_events || [];
+  const names = {};
+  if (aes.length) {
+    const { data: list } = await api('GET', '/adverse-events/terms');
+    if (!ctx.alive()) return;
+    for (const x of list.terms) names[x.code] = x[language()] || x.en;
+  }
   nodes.push(h('section', { class: 'card', 'aria-labelledby': 'sec-ae' }, h('h2', { id: 'sec-ae' }, t('ae.title')),
     aes.length ? h('ul', { 'data-testid': 'adm-aes' }, aes.map((e) => h('li', { 'data-testid': 'adm-ae' },
-      h('a', { href: `#/adverse-events/${e.id}` }, `${e.term_text || e.term_code} · ${t('ae.grade_n', { n: e.grade })}`)))) : h('p', { class: 'empty' }, t('bs.none')),
+      h('a', { href: `#/adverse-events/${e.id}` }, `${names[e.term_code] || e.term_code}${e.term_text ? `: ${e.term_text}` : ''} · ${t('ae.grade_n', { n: e.grade })}`)))) : h('p', { class: 'empty' }, t('bs.none')),
     give ? h('div', { class: 'actions' }, h('a', { class: 'btn btn-big', href: aeHref(''), 'data-testid': 'adm-report-ae' }, t('ae.report'))) : null));
   ctx.main.append(...nodes);
 }
