@@ -14,6 +14,9 @@ import { labRoutes, LAB_READ } from './views/lab.js';
 import {
   PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
 } from './views/programmes.js';
+// issue 5: bedside and adverse events
+import { BEDSIDE_READ, BEDSIDE_GIVE, renderWorklist, renderGive, renderAdministration, renderWristband } from './views/bedside.js';
+import { AE_READ, AE_WRITE, renderAeList, renderAeForm, renderAe } from './views/adverse.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -33,6 +36,14 @@ const routes = [
   [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
   [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  // issue 5: bedside and adverse events
+  [/^\/bedside$/, renderWorklist, BEDSIDE_READ],
+  [/^\/bedside\/give\/(\d+)\/(\d+)$/, (ctx) => renderGive(ctx, ctx.params[0], ctx.params[1]), BEDSIDE_GIVE],
+  [/^\/administrations\/(\d+)$/, (ctx) => renderAdministration(ctx, ctx.params[0]), BEDSIDE_READ],
+  [/^\/patients\/(\d+)\/wristband$/, (ctx) => renderWristband(ctx, ctx.params[0]), BEDSIDE_READ],
+  [/^\/adverse-events$/, renderAeList, AE_READ],
+  [/^\/adverse-events\/new$/, renderAeForm, AE_WRITE],
+  [/^\/adverse-events\/(\d+)$/, (ctx) => renderAe(ctx, ctx.params[0]), AE_READ],
 ];
 
 let renderSeq = 0;
@@ -158,8 +169,11 @@ function updateChrome() {
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
   $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
+  $('#nav-bedside').parentElement.hidden = !can(BEDSIDE_READ); // issue 5
+  $('#nav-ae').parentElement.hidden = !can(AE_READ);
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
+    ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
