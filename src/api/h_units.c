@@ -161,23 +161,6 @@ cc_status h_unit_return(api_request *req, cc_error *err)
     return act(req, REASON_REQUIRED, &a, err);
 }
 
-cc_status h_unit_administer(api_request *req, cc_error *err)
-{
-    static const json_field fields[] = {{"patient_id", JF_INTEGER, true, 0},
-                                        {"date", JF_STRING, true, 10},
-                                        {NULL, JF_STRING, false, 0}};
-    lab_unit_action a = {.event = UNIT_EV_ADMINISTER};
-    cc_date on;
-    a.date = json_get_string(req->body, "date");
-    if (lab_check_body(req->body, fields, err) == CC_OK) {
-        if (lab_body_date(req->body, "date", true, &on, err) != CC_OK)
-            return CC_INVALID;
-        if (on > api_today())
-            return cc_fail(err, CC_INVALID, "date", "in_future", "date is in the future");
-    }
-    return act(req, fields, &a, err);
-}
-
 cc_status h_unit_hold(api_request *req, cc_error *err)
 {
     lab_unit_action a = {.event = UNIT_EV_HOLD};

@@ -77,7 +77,6 @@ cc_status h_unit_reserve(api_request *req, cc_error *err);
 cc_status h_unit_unreserve(api_request *req, cc_error *err);
 cc_status h_unit_issue(api_request *req, cc_error *err);
 cc_status h_unit_return(api_request *req, cc_error *err);
-cc_status h_unit_administer(api_request *req, cc_error *err);
 cc_status h_unit_hold(api_request *req, cc_error *err);
 cc_status h_unit_discard(api_request *req, cc_error *err);
 cc_status h_unit_release(api_request *req, cc_error *err);

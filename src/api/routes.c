@@ -80,7 +80,6 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/units/{id}/unreserve", h_unit_unreserve, LAB_WRITE, 0, false},
     {"POST", "/api/v1/units/{id}/issue", h_unit_issue, LAB_WRITE, 0, false},
     {"POST", "/api/v1/units/{id}/return", h_unit_return, LAB_WRITE | ROLE_NURSE, 0, false},
-    {"POST", "/api/v1/units/{id}/administer", h_unit_administer, ROLE_PHYSICIAN | ROLE_NURSE, 0, false},
     {"POST", "/api/v1/units/{id}/hold", h_unit_hold, LAB_WRITE | LAB_SIGN, 0, false},
     {"POST", "/api/v1/units/{id}/discard", h_unit_discard, LAB_WRITE | LAB_SIGN, 0, false},
     {"POST", "/api/v1/units/{id}/release", h_unit_release, LAB_SIGN, 0, false},

@@ -466,8 +466,10 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
             snprintf(note, sizeof note, "%s", a->reason);
             break;
         case UNIT_EV_ADMINISTER:
-            /* one path for every administration: the bedside record calls it too */
-            st = administer(d, actor, &u, a->patient_id, a->date, today, err);
+            /* Only the bedside record administers (lab_unit_administer_in_tx,
+             * after its checks of patient, dose, route and spacing). */
+            st = cc_fail(err, CC_INVALID, "event", "bedside_only",
+                         "administrations are recorded at the bedside (POST /api/v1/administrations)");
             return sql_finish(d, st, err);
         case UNIT_EV_HOLD:
         case UNIT_EV_DISCARD:

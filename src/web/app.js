@@ -14,6 +14,9 @@ import { labRoutes, LAB_READ } from './views/lab.js';
 import {
   PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
 } from './views/programmes.js';
+// issue 5: bedside and adverse events
+import { BEDSIDE_READ, BEDSIDE_GIVE, renderWorklist, renderGive, renderAdministration, renderWristband } from './views/bedside.js';
+import { AE_READ, AE_WRITE, renderAeList, renderAeForm, renderAe } from './views/adverse.js';
 // issue 7: follow-up, outcome report, the patient's questionnaire page
 import {
   FOLLOWUP_ROLES, REPORT_ROLES, renderFollowupList, renderVisit, renderOutcomeReport, renderQuestionnaire,
@@ -37,6 +40,14 @@ const routes = [
   [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
   [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  // issue 5: bedside and adverse events
+  [/^\/bedside$/, renderWorklist, BEDSIDE_READ],
+  [/^\/bedside\/give\/(\d+)\/(\d+)$/, (ctx) => renderGive(ctx, ctx.params[0], ctx.params[1]), BEDSIDE_GIVE],
+  [/^\/administrations\/(\d+)$/, (ctx) => renderAdministration(ctx, ctx.params[0]), BEDSIDE_READ],
+  [/^\/patients\/(\d+)\/wristband$/, (ctx) => renderWristband(ctx, ctx.params[0]), BEDSIDE_READ],
+  [/^\/adverse-events$/, renderAeList, AE_READ],
+  [/^\/adverse-events\/new$/, renderAeForm, AE_WRITE],
+  [/^\/adverse-events\/(\d+)$/, (ctx) => renderAe(ctx, ctx.params[0]), AE_READ],
   // issue 7: follow-up and the outcome report
   [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
   [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
@@ -174,10 +185,13 @@ function updateChrome() {
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
   $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
+  $('#nav-bedside').parentElement.hidden = !can(BEDSIDE_READ); // issue 5
+  $('#nav-ae').parentElement.hidden = !can(AE_READ);
   $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES); // issue 7
   $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES); // issue 7
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {
+  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
+    ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -3,7 +3,9 @@
 
 - the whole path: site configuration, donor, screening, eligibility,
   collection, batch, steps, QC, signed release, unit with its DIN, label,
-  storage, reservation, issue, administration, lookback both ways (JSON, CSV);
+  storage, reservation for a planned administration, issue, the bedside
+  administration (POST /api/v1/administrations, the only way a unit is
+  administered), lookback both ways (JSON, CSV);
 - hazards at the API level: H2 (quarantine, missing or failed QC), H3
   (expired unit), H7 (autologous unit for another patient: reservation and
   issue), H12 (issue and administration twice), H13 (donor eligibility);
@@ -99,6 +101,14 @@ class Lab:
         return self.req("GET", "/api/v1/units/%d" % unit_id).json["unit"]["state"]
 
 
+def bedside(lab):
+    """The bedside helpers of test_bedside.py (patient with a weight, approved
+    plan due today, the scanned body). Imported here, not at the top:
+    test_bedside imports this module."""
+    import test_bedside
+    return test_bedside, test_bedside.Bedside(lab.srv, lab.t)
+
+
 def configure(lab):
     lab.req("PUT", "/api/v1/lab/site", {"fin": "W1234"}, role="admin", want=200, what="FIN set")
     lab.req("POST", "/api/v1/lab/product-codes", {"code": "S1234", "product_type": "uc-msc"},
@@ -108,12 +118,16 @@ def configure(lab):
 
 
 def test_flow(lab, t, srv):
-    p1 = lab.patient("Flow")
+    tb, bs = bedside(lab)
+    patient = bs.patient("Flow")
+    p1 = patient["id"]
+    plan_id, items = bs.plan(p1)
+    cells = items[1]["cells"]
     did = lab.donor()
     cid, bid = lab.batch(did)
     lab.req("POST", "/api/v1/batches/%d/steps" % bid,
             {"step": "isolation", "performed_at": D + "T08:00:00Z", "operator": "A. Martin"}, want=201)
-    u = lab.unit(bid, position="A1")
+    u = lab.unit(bid, position="A1", cells=cells)
     t.check(u["state"] == "quarantine", "a new unit is in quarantine", u)
     t.check(len(u["din"]) == 13 and u["din"].startswith("W1234"), "the DIN uses the site's FIN", u)
     r = subprocess.run([srv.binary, "isbt128", "verify", u["din"] + u["din_check"]], capture_output=True, text=True)
@@ -140,14 +154,15 @@ def test_flow(lab, t, srv):
     r = lab.req("GET", "/api/v1/storage?freezer=F1", role="physician", want=200)
     t.check([p["unit_id"] for p in r.json["positions"]] == [u["id"]], "the freezer map shows the unit", r)
     u2 = lab.unit_after_release = None
-    # reserve, issue, administer
+    # reserve for the first planned administration, issue, administer at the bedside
     lab.req("POST", "/api/v1/units/%d/reserve" % u["id"],
-            {"patient_id": p1, "product_type": "uc-msc", "dose_cells": 95000000, "reserved_for": "plan 1 day 1"},
+            {"patient_id": p1, "product_type": "uc-msc", "dose_cells": cells, "reserved_for": "plan:%d:1" % plan_id},
             want=200, what="reservation with a matching dose")
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, want=200)
     t.check(r.json["unit"]["issued_patient_id"] == p1 and r.json["unit"]["position"] == "",
             "issued for the reserved patient; the position is freed", r)
-    lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p1, "date": D}, role="nurse", want=200)
+    lab.req("POST", "/api/v1/administrations", tb.body_for(plan_id, 1, patient, [u], "intravenous"), role="nurse",
+            want=201, what="the bedside administration records the unit")
     r = lab.req("GET", "/api/v1/units/%d" % u["id"])
     events = [c["event"] for c in r.json["custody"]]
     t.check(events == ["create", "release", "reserve", "issue", "administer"], "custody history in order", events)
@@ -240,7 +255,10 @@ def test_h3(lab, t, srv):
 
 
 def test_h7(lab, t):
-    owner, other = lab.patient("Owner"), lab.patient("Other")
+    tb, bs = bedside(lab)
+    owner = lab.patient("Owner")
+    other_patient = bs.patient("Other")
+    other = other_patient["id"]
     did = lab.donor(patient_id=owner)
     _, bid = lab.batch(did, product="bm-msc")
     u = lab.unit(bid, code="S2000")
@@ -262,26 +280,37 @@ def test_h7(lab, t):
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": other}, want=409)
     t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: a reserved autologous unit still refuses another patient", r)
     lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W"}, want=200)
-    r = lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": other, "date": D}, role="nurse", want=409)
-    t.check(r.json["error"]["code"] == "autologous_other_patient", "H7: administration to another patient refused", r)
+    oplan, _ = bs.plan(other)
+    r = lab.req("POST", "/api/v1/administrations", tb.body_for(oplan, 1, other_patient, [u], "intravenous"),
+                role="nurse", want=409)
+    t.check(r.json["error"]["code"] == "bedside_refused" and "autologous_other_patient" in tb.codes(r),
+            "H7: administration to another patient refused", r)
+    t.check(lab.state(u["id"]) == "issued", "H7: the refused unit is not administered")
     lab.req("POST", "/api/v1/units/%d/return" % u["id"], {"reason": "plan postponed"}, role="nurse", want=200)
     lab.req("POST", "/api/v1/units/%d/restock" % u["id"], {"password": lab.srv.passwords["qa1"], "reason": "cold chain kept"},
             role="qa", want=200, what="QA restocks the returned unit")
 
 
 def test_h12(lab, t):
-    p = lab.patient("Twice")
+    tb, bs = bedside(lab)
+    patient = bs.patient("Twice")
+    p = patient["id"]
+    plan_id, items = bs.plan(p)
     did = lab.donor()
     _, bid = lab.batch(did)
-    u = lab.unit(bid)
+    u = lab.unit(bid, cells=items[1]["cells"])
     lab.qc(bid)
     lab.release(bid)
+    lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": p, "product_type": "uc-msc",
+                                                           "reserved_for": "plan:%d:1" % plan_id}, want=200)
     lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=200)
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
     t.check(r.json["error"]["code"] == "unit_not_released", "H12: issued twice refused", r)
-    lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p, "date": D}, role="nurse", want=200)
-    r = lab.req("POST", "/api/v1/units/%d/administer" % u["id"], {"patient_id": p, "date": D}, role="nurse", want=409)
-    t.check(r.json["error"]["code"] == "unit_already_administered", "H12: administered twice refused", r)
+    body = tb.body_for(plan_id, 1, patient, [u], "intravenous")
+    lab.req("POST", "/api/v1/administrations", body, role="nurse", want=201)
+    r = lab.req("POST", "/api/v1/administrations", body, role="nurse", want=409)
+    t.check(r.json["error"]["code"] == "bedside_refused" and "unit_already_administered" in tb.codes(r),
+            "H12: administered twice refused", r)
     for ev, body in (("discard", {"reason": "x"}), ("hold", {"reason": "x"}), ("return", {"reason": "x"})):
         r = lab.req("POST", "/api/v1/units/%d/%s" % (u["id"], ev), body, want=409)
         t.check(r.json["error"]["code"] == "invalid_transition", "H12: administered unit refuses %s" % ev, r)
@@ -373,7 +402,9 @@ def test_bad_input(lab, t, srv):
         ("POST", U + "/issue", "lab", {"ward": ""}, "ward"),
         ("POST", U + "/issue", "lab", {"ward": "W", "patient_id": "1"}, "patient_id"),
         ("POST", U + "/return", "lab", {}, "reason"),
-        ("POST", U + "/administer", "nurse", {"patient_id": p, "date": "2026-13-01"}, "date"),
+        ("POST", "/api/v1/administrations", "nurse", {"plan_id": 1, "item": 1, "wristband": "00000000",
+                                                      "route": "intravenous", "units": [{"din": "x", "product_code": "y"}],
+                                                      "started_at": "2026-13-01T00:00:00Z"}, "started_at"),
         ("POST", U + "/hold", "lab", {"reason": ""}, "reason"),
         ("POST", U + "/discard", "lab", {}, "reason"),
         ("POST", U + "/release", "qa", {"password": 1}, "password"),

@@ -251,9 +251,16 @@ static void test_issue_once_expiry_and_autologous(void **state)
     assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &issue, today, &err), CC_CONFLICT);
     /* the issued unit freed its position */
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units WHERE position <> ''"), 0);
+    /* Administration is the bedside record's alone: the generic action refuses it. */
     lab_unit_action adm = {.event = UNIT_EV_ADMINISTER, .patient_id = p1, .date = "2026-05-26"};
-    OK(lab_unit_act(f->d, &ACTOR, u1, &adm, today, &err));
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &adm, today, &err), CC_CONFLICT); /* H12 */
+    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &adm, today, &err), CC_INVALID);
+    OK(db_begin(f->d, &err));
+    OK(lab_unit_administer_in_tx(f->d, &ACTOR, u1, 0, p1, "2026-05-26", today, &err));
+    OK(db_commit(f->d, &err));
+    OK(db_begin(f->d, &err));
+    assert_int_equal(lab_unit_administer_in_tx(f->d, &ACTOR, u1, 0, p1, "2026-05-26", today, &err),
+                     CC_CONFLICT); /* H12 */
+    db_rollback(f->d);
     /* H3: after its expiry day the sweep expires u3 and issue is refused */
     int64_t n;
     OK(lab_units_expire(f->d, &ACTOR, 20819 /* 2027-01-01 */, &n, &err));
