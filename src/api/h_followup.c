@@ -12,6 +12,7 @@
 #include "api/instruments_json.h"
 #include "api/json_in.h"
 #include "api/report_json.h"
+#include "render/qr.h"
 #include "render/report_render.h"
 #include "core/date.h"
 #include "core/followup.h"
@@ -333,7 +334,7 @@ cc_status h_followup_settings_update(api_request *req, cc_error *err)
 cc_status h_followup_link(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"instrument", JF_STRING, true, 40}, {"days", JF_INTEGER, false, 0},
-                                        {NULL, JF_STRING, false, 0}};
+                                        {"base_url", JF_STRING, false, 200}, {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -348,6 +349,14 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (!instrument_find(instrument))
         return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
                        "a patient link is for a questionnaire (not %.40s)", instrument);
+    /* The address the patient opens (QR code): the caller's page, else this host. */
+    const char *base = json_get_string(req->body, "base_url"), *host = api_header(req, "Host");
+    if (base && ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) ||
+                 strpbrk(base, " \t\r\n\"<>#?") != NULL))
+        return cc_fail(err, CC_INVALID, "base_url", "invalid_value",
+                       "base_url is an http(s) address without spaces, quotes, # or ?");
+    if (!base)
+        base = api_printf(req, "http://%.100s/", host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
     buf b;
     buf_init(&b, FOLLOWUP_VIEW_MAX);
     json_t *view = NULL;
@@ -381,9 +390,17 @@ cc_status h_followup_link(api_request *req, cc_error *err)
                                          json_integer_value(json_object_get(visit, "patient_id")), instrument,
                                          language ? language : "en", hash, expires, &link_id, err)) != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)link_id, "token", token,
-                                  "path", api_printf(req, "/#/q/%s", token), "expires_at", expires,
-                                  "instrument", instrument, "language", language ? language : "en"));
+    size_t blen = strlen(base);
+    const char *url = api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
+    buf qr;
+    buf_init(&qr, 1 << 20);
+    cc_error qerr;
+    bool have_qr = qr_svg(url, 4, &qr, &qerr) == CC_OK;
+    api_reply(req, 201, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link_id, "token",
+                                  token, "path", api_printf(req, "/#/q/%s", token), "url", url, "expires_at",
+                                  expires, "instrument", instrument, "language", language ? language : "en",
+                                  "qr_svg", have_qr ? json_string(qr.data) : json_null()));
+    buf_release(&qr);
     sodium_memzero(token, sizeof token);
     return CC_OK;
 }

@@ -14,7 +14,9 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -31,6 +33,23 @@ def db_write(srv, sql, params=()):
         con.commit()
     finally:
         con.close()
+
+
+def svg_qr_to_png(svg, path, scale=8):
+    """Rasterizes the QR SVG (one path of 1x1 modules "Mx yh1v1h-1z") to a PNG for zbarimg."""
+    import re
+    import struct
+    import zlib
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    dark = {(int(x), int(y)) for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", svg)}
+    w = size * scale
+    rows = b"".join(b"\x00" + bytes(0 if (x // scale, y // scale) in dark else 255 for x in range(w))
+                    for y in range(w))
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, w, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def main():
@@ -185,7 +204,23 @@ def main():
         t.check(r.status == 201 and len(r.json.get("token", "")) >= 40 and r.json["language"] == "fr"
                 and r.json["path"].endswith(r.json.get("token", "?")), "a link is made for nrs-pain", r)
         token = (r.json or {}).get("token", "x" * 43)
-        stored = srv.db_query("SELECT token_hash FROM questionnaire_links")
+        t.check(r.status == 201 and r.json["url"].startswith("http://") and r.json["url"].endswith("#/q/" + token)
+                and r.json.get("qr_svg", "").startswith("<svg"), "the link comes with its address and a QR code", r)
+        if r.status == 201 and shutil.which("zbarimg"):
+            png = os.path.join(srv.tmp, "qr.png")
+            svg_qr_to_png(r.json["qr_svg"], png)
+            z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
+            t.check(z.stdout.strip() == r.json["url"], "the QR code reads back as the link (zbarimg)", z.stdout + z.stderr)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3,
+                        {"instrument": "nrs-pain", "base_url": "https://clinic.example.org/app/"}, role="nurse")
+        t.check(r.status == 201 and r.json["url"].startswith("https://clinic.example.org/app/#/q/"),
+                "base_url gives the patient's address", r)
+        before = srv.db_checksum(exclude)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3,
+                        {"instrument": "nrs-pain", "base_url": "javascript:alert(1)"}, role="nurse")
+        t.check(r.status == 400 and r.error()["field"] == "base_url" and srv.db_checksum(exclude) == before,
+                "base_url must be http(s): 400, unchanged", r)
+        stored = srv.db_query("SELECT token_hash FROM questionnaire_links ORDER BY id LIMIT 1")
         t.check(stored == [(hashlib.sha256(token.encode()).hexdigest(),)], "only the token's SHA-256 is stored",
                 stored)
         t.check(token not in json.dumps(srv.db_query("SELECT * FROM audit_log")),

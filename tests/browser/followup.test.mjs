@@ -65,6 +65,7 @@ await run([
     await page.getByTestId('link-submit').click();
     const url = await page.getByTestId('link-url').innerText();
     assert.match(url, /#\/q\/[A-Za-z0-9_-]{43}$/);
+    await page.getByTestId('link-qr').waitFor(); // the QR code of the link is shown
 
     // The patient: a fresh browser context, no login, the page in French.
     const ctx = await browser.newContext({ baseURL, locale: 'fr-FR', viewport: { width: 390, height: 800 } });

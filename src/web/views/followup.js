@@ -139,11 +139,21 @@ export async function renderVisit(ctx, id) {
       clearFieldErrors(lform);
       try {
         const { data: r } = await api('POST', `/follow-up/${id}/links`, {
-          body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value) } });
-        const url = `${location.origin}${location.pathname}${r.path.slice(1)}`;
+          body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value),
+            base_url: `${location.origin}${location.pathname}` } });
         clear(out);
         out.append(h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
-          h('p', {}, h('code', { 'data-testid': 'link-url' }, url)));
+          h('p', {}, h('code', { 'data-testid': 'link-url' }, r.url)));
+        if (r.qr_svg) {
+          // The server's QR code (libqrencode): an SVG of rectangles, parsed, never run.
+          const svg = new DOMParser().parseFromString(r.qr_svg, 'image/svg+xml').documentElement;
+          if (svg && svg.nodeName === 'svg') {
+            svg.setAttribute('role', 'img');
+            svg.setAttribute('aria-label', t('fu.qr'));
+            svg.setAttribute('data-testid', 'link-qr');
+            out.append(h('figure', { class: 'qr' }, document.importNode(svg, true)));
+          }
+        }
       } catch (err) { showFormError(lform, lbox, err); }
     });
     main.append(lform);
