@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/demo_followup.h"
 #include "cli/opts.h"
 #include "core/date.h"
 #include "store/consults.h"
@@ -93,7 +94,8 @@ int cmd_demo(int argc, char **argv)
         "usage: cellclinic demo --data DIR [--patients N] [--seed S]\n\n"
         "Adds N (default 200, at most 1000000) synthetic patients with a weight and a\n"
         "condition, and N/10 (at most 50) synthetic consultation requests. Every record\n"
-        "is marked synthetic. The same seed gives the same data.\n";
+        "is marked synthetic. The same seed gives the same data. Up to N/5 (at most 120)\n"
+        "of the patients get a synthetic treatment and follow-up history (SCI programme).\n";
     const char *data, *patients_text, *seed_text;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"patients", true, false, &patients_text},
@@ -132,12 +134,16 @@ int cmd_demo(int argc, char **argv)
     int64_t requests = patients / 10 < 50 ? patients / 10 : 50;
     for (int64_t i = 0; st == CC_OK && i < requests; i++)
         st = add_request(d, &rng, &err);
+    int64_t treated = 0; /* issue 7: a treated cohort with follow-up */
+    if (st == CC_OK)
+        st = demo_followup(d, (uint64_t)seed, patients, today, &treated, &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic demo: %s\n", err.message);
         return 1;
     }
-    printf("demo: added %lld synthetic patients and %lld synthetic consultation requests\n",
-           (long long)patients, (long long)requests);
+    printf("demo: added %lld synthetic patients and %lld synthetic consultation requests;"
+           " %lld of the patients have a synthetic treatment and follow-up history\n",
+           (long long)patients, (long long)requests, (long long)treated);
     return 0;
 }

@@ -1,0 +1,59 @@
+/*
+ * demo_followup (store): writes one synthetic treated patient's history for
+ * `cellclinic demo` (issue 7): a decided screening, an approved plan, its
+ * administrations, follow-up visits with their resolutions, observations
+ * and adverse events. The patient must already exist and be marked
+ * synthetic (CC_INVALID otherwise): demonstration rows are reachable only
+ * through a synthetic patient, so every page showing them says so.
+ * One transaction per patient; every row gets its audit entry (actor
+ * "demo"). Strings are borrowed.
+ */
+#ifndef CC_STORE_DEMO_FOLLOWUP_H
+#define CC_STORE_DEMO_FOLLOWUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/followup.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/followup.h"
+
+enum { DEMO_MAX_ADMINS = 16, DEMO_MAX_VISITS = 8, DEMO_MAX_OBS = 40, DEMO_MAX_AES = 4 };
+
+typedef struct {
+    int64_t patient_id;
+    const char *protocol;
+    int protocol_version;
+    const char *screened_on, *start, *end, *request, *body;
+    int weight_g;
+    size_t n_admins;
+    struct {
+        const char *date, *route, *product, *dose_unit;
+        int64_t amount;
+    } admins[DEMO_MAX_ADMINS];
+    size_t n_visits;
+    struct {
+        followup_spec spec;
+        followup_status status;
+        const char *reason, *died_on, *cause;
+    } visits[DEMO_MAX_VISITS];
+    size_t n_obs;
+    struct {
+        const char *instrument, *version, *date, *source, *answers, *scores;
+    } obs[DEMO_MAX_OBS];
+    size_t n_aes;
+    struct {
+        const char *code, *text, *onset;
+        int grade;
+        bool serious;
+    } aes[DEMO_MAX_AES];
+} demo_fu_patient;
+
+cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err);
+
+/* Ids of the newest synthetic patients (at most cap), newest first. */
+cc_status demo_store_synthetic_patients(db *d, int64_t *ids, size_t cap, size_t *n, cc_error *err);
+
+#endif
