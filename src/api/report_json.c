@@ -13,6 +13,7 @@ enum { BASELINE_DAYS = 180, MAX_LABEL = 32 };
 
 typedef struct {
     char instrument[41], score[41];
+    int first_seen;
 } measure_key;
 
 cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err)
@@ -229,29 +230,54 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     bool truncated = false;
     char names[64][41];
     double vals[64];
-    json_t **parsed = arena_alloc(a, (data.n_observations + 1) * sizeof *parsed);
-    if (!mk || !parsed)
+    /* One pass over the stored scores (each parsed once, then freed): which
+     * measures exist, and each observation's values as (measure, value). */
+    size_t *ofirst = arena_alloc(a, (data.n_observations + 1) * sizeof *ofirst);
+    uint8_t *ocount = arena_alloc(a, data.n_observations + 1);
+    char *ograde = arena_alloc(a, data.n_observations + 1);
+    size_t vcap = data.n_observations * 4 + 16, nv = 0;
+    uint8_t *vmeasure = arena_alloc(a, vcap);
+    double *vvalue = arena_alloc(a, vcap * sizeof *vvalue);
+    if (!mk || !ofirst || !ocount || !ograde || !vmeasure || !vvalue)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     for (size_t i = 0; i < data.n_observations; i++) {
-        parsed[i] = json_loads(data.observations[i].scores, 0, NULL);
-        if (parsed[i])
-            arena_on_release(a, (arena_cleanup_fn)json_decref, parsed[i]);
-        char ais = 0;
-        size_t n = parsed[i] ? observation_values(data.observations[i].instrument, parsed[i], names, vals, 64, &ais)
-                             : 0;
+        json_t *parsed = json_loads(data.observations[i].scores, 0, NULL);
+        size_t n = parsed ? observation_values(data.observations[i].instrument, parsed, names, vals, 64, &ograde[i]) : 0;
+        json_decref(parsed);
+        ofirst[i] = nv;
         for (size_t k = 0; k < n; k++) {
-            if (find_measure(mk, n_m, data.observations[i].instrument, names[k]) >= 0)
-                continue;
-            if (n_m == REPORT_MAX_MEASURES) {
+            int m = find_measure(mk, n_m, data.observations[i].instrument, names[k]);
+            if (m < 0 && n_m == REPORT_MAX_MEASURES) {
                 truncated = true;
                 continue;
             }
-            snprintf(mk[n_m].instrument, 41, "%.40s", data.observations[i].instrument);
-            snprintf(mk[n_m].score, 41, "%.40s", names[k]);
-            n_m++;
+            if (m < 0) {
+                snprintf(mk[n_m].instrument, 41, "%.40s", data.observations[i].instrument);
+                snprintf(mk[n_m].score, 41, "%.40s", names[k]);
+                mk[n_m].first_seen = (int)n_m;
+                m = (int)n_m++;
+            }
+            if (nv == vcap) {
+                size_t ncap = vcap * 2;
+                uint8_t *nm = arena_alloc(a, ncap);
+                double *nvv = arena_alloc(a, ncap * sizeof *nvv);
+                if (!nm || !nvv)
+                    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+                memcpy(nm, vmeasure, nv);
+                memcpy(nvv, vvalue, nv * sizeof *nvv);
+                vmeasure = nm;
+                vvalue = nvv;
+                vcap = ncap;
+            }
+            vmeasure[nv] = (uint8_t)m;
+            vvalue[nv++] = vals[k];
         }
+        ocount[i] = (uint8_t)(nv - ofirst[i]);
     }
     qsort(mk, n_m, sizeof *mk, cmp_measure);
+    int remap[REPORT_MAX_MEASURES]; /* discovery order -> sorted order */
+    for (size_t m = 0; m < n_m; m++)
+        remap[mk[m].first_seen] = (int)m;
     /* per patient: visits, values, AIS */
     size_t stride = n_tp + 1;
     report_patient *pts = arena_alloc(a, (np + 1) * sizeof *pts);
@@ -267,6 +293,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     uint64_t administrations = 0;
     bool any_ais = false;
+    size_t vcur = 0, ocur = 0;
     for (size_t i = 0; i < np; i++) {
         const report_patient_row *r = rows[i];
         report_patient *p = &pts[i];
@@ -287,7 +314,11 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
             visits[i * n_tp + t] = STATS_VISIT_DUE; /* no row: due, never silently dropped */
             ws[t] = we[t] = target[t] = INT32_MIN;
         }
-        for (size_t v = 0; v < data.n_visits; v++) {
+        /* rows, visits, observations and events are all ordered by patient id:
+         * one forward pass over each keeps the report linear in the data */
+        while (vcur < data.n_visits && data.visits[vcur].patient_id < r->id)
+            vcur++;
+        for (size_t v = vcur; v < data.n_visits && data.visits[v].patient_id == r->id; v++) {
             const report_visit_row *vr = &data.visits[v];
             if (vr->plan_id != r->plan_id)
                 continue;
@@ -308,13 +339,12 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         int best_ais[STATS_FLOW_MAX_TIMEPOINTS + 1];
         for (size_t t = 0; t < stride; t++)
             best_ais[t] = INT32_MAX;
-        for (size_t o = 0; o < data.n_observations; o++) {
+        while (ocur < data.n_observations && data.observations[ocur].patient_id < r->id)
+            ocur++;
+        for (size_t o = ocur; o < data.n_observations && data.observations[o].patient_id == r->id; o++) {
             const report_observation_row *ob = &data.observations[o];
-            if (ob->patient_id != r->id || !parsed[o])
-                continue;
             cc_date when = day_of(ob->observed_on);
-            char grade = 0;
-            size_t n = observation_values(ob->instrument, parsed[o], names, vals, 64, &grade);
+            char grade = ograde[o];
             for (size_t t = 0; t < stride; t++) {
                 int dist;
                 if (t == 0) {
@@ -326,12 +356,12 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                         continue;
                     dist = abs(when - target[t - 1]);
                 }
-                for (size_t k = 0; k < n; k++) {
-                    int m = find_measure(mk, n_m, ob->instrument, names[k]);
-                    if (m < 0 || dist > best[(size_t)m * stride + t])
+                for (size_t k = ofirst[o]; k < ofirst[o] + ocount[o]; k++) {
+                    int m = remap[vmeasure[k]];
+                    if (dist > best[(size_t)m * stride + t])
                         continue;
                     best[(size_t)m * stride + t] = dist;
-                    values[i * n_m * stride + (size_t)m * stride + t] = vals[k];
+                    values[i * n_m * stride + (size_t)m * stride + t] = vvalue[k];
                     present[i * n_m * stride + (size_t)m * stride + t] = true;
                 }
                 if (strcmp(ob->instrument, "isncsci") == 0 && dist <= best_ais[t]) {
@@ -352,17 +382,19 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     if (!aes)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     json_t *serious_list = json_array();
-    for (size_t e = 0; e < data.n_aes; e++)
-        for (size_t i = 0; i < np; i++)
-            if (rows[i]->id == data.aes[e].patient_id && pts[i].treated && data.aes[e].grade >= 1 &&
-                data.aes[e].grade <= 5) {
+    for (size_t e = 0, i = 0; e < data.n_aes; e++) {
+        while (i < np && rows[i]->id < data.aes[e].patient_id)
+            i++;
+        if (i < np && rows[i]->id == data.aes[e].patient_id && pts[i].treated && data.aes[e].grade >= 1 &&
+            data.aes[e].grade <= 5) {
                 aes[n_ae++] = (report_ae){i, data.aes[e].term, data.aes[e].grade, data.aes[e].serious};
                 if (data.aes[e].serious)
                     json_array_append_new(serious_list,
                                           json_pack("{s:I, s:s, s:i, s:s}", "patient_id", (json_int_t)rows[i]->id,
                                                     "term", data.aes[e].term, "grade", data.aes[e].grade, "onset",
                                                     data.aes[e].onset));
-            }
+        }
+    }
     report_input in = {pts, np, n_tp, n_m, aes, n_ae, administrations};
     if ((st = report_compute(&in, scratch, pairs, res, err)) != CC_OK) {
         json_decref(serious_list);

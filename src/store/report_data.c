@@ -131,15 +131,20 @@ static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
     out->administrations_source = "administrations";
-    cc_status st = db_prepare(d, "SELECT plan_id, COUNT(*) FROM administrations GROUP BY plan_id", &s, err);
+    cc_status st = db_prepare(d,
+                              "SELECT patient_id, plan_id, COUNT(*) FROM administrations GROUP BY patient_id,"
+                              " plan_id ORDER BY patient_id",
+                              &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;
+    size_t i = 0; /* patients are ordered by id: one forward pass */
     while ((r = db_step(s, err)) == DB_ROW) {
-        int64_t plan = db_col_int(s, 0);
-        for (size_t i = 0; i < out->n_patients; i++)
-            if (out->patients[i].plan_id == plan)
-                out->patients[i].administrations = db_col_int(s, 1);
+        int64_t patient = db_col_int(s, 0), plan = db_col_int(s, 1);
+        while (i < out->n_patients && out->patients[i].id < patient)
+            i++;
+        if (i < out->n_patients && out->patients[i].id == patient && out->patients[i].plan_id == plan)
+            out->patients[i].administrations = db_col_int(s, 2);
     }
     db_done(s);
     if (r == DB_ERROR)

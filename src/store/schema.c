@@ -457,6 +457,7 @@ static const char *const migrations[] = {
     "  UNIQUE (plan_id, label));"
     "CREATE INDEX followup_visits_window ON followup_visits(status, window_start);"
     "CREATE INDEX followup_visits_patient ON followup_visits(patient_id);"
+    "CREATE INDEX followup_visits_protocol ON followup_visits(protocol_id, patient_id, seq);"
     "CREATE TABLE followup_contacts ("
     "  id INTEGER PRIMARY KEY,"
     "  visit_id INTEGER NOT NULL REFERENCES followup_visits(id),"
