@@ -47,8 +47,10 @@ static void add_state(json_t *visit, cc_date today)
     cc_date ws = 0, we = 0;
     cc_error ignored;
     followup_status_parse(json_string_value(json_object_get(visit, "status")), &status);
-    if (date_parse(json_string_value(json_object_get(visit, "window_start")), "w", &ws, &ignored) != CC_OK ||
-        date_parse(json_string_value(json_object_get(visit, "window_end")), "w", &we, &ignored) != CC_OK)
+    if (date_parse(json_string_value(json_object_get(visit, "window_start")), "w", &ws, &ignored) !=
+            CC_OK ||
+        date_parse(json_string_value(json_object_get(visit, "window_end")), "w", &we, &ignored) !=
+            CC_OK)
         return;
     followup_state s = followup_state_of(status, ws, we, today);
     json_object_set_new(visit, "state", json_string(followup_state_name(s)));
@@ -75,7 +77,8 @@ cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(fu, i);
-        char *instruments = json_dumps(json_object_get(v, "instruments"), JSON_COMPACT | JSON_ENCODE_ANY);
+        char *instruments =
+            json_dumps(json_object_get(v, "instruments"), JSON_COMPACT | JSON_ENCODE_ANY);
         if (instruments)
             arena_on_release(req->arena, free, instruments);
         specs[i] = (followup_spec){json_string_value(json_object_get(v, "label")),
@@ -84,9 +87,10 @@ cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created
                                    json_string_value(json_object_get(v, "window_start")),
                                    json_string_value(json_object_get(v, "window_end")),
                                    instruments ? instruments : "[]"};
-        if (!specs[i].label || !specs[i].target_date || !specs[i].window_start || !specs[i].window_end)
-            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored follow-up visit %zu is incomplete",
-                           i + 1);
+        if (!specs[i].label || !specs[i].target_date || !specs[i].window_start ||
+            !specs[i].window_end)
+            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
+                           "stored follow-up visit %zu is incomplete", i + 1);
     }
     store_actor actor = api_actor(req);
     return followup_store_sync(req->db, &actor, plan_id, specs, (int)n, created, redated, err);
@@ -98,8 +102,8 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     int created = 0, redated = 0;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK && json_object_size(req->body) > 0)
-        st = cc_fail(err, CC_INVALID, json_object_iter_key(json_object_iter(req->body)), "unknown_field",
-                     "this request takes no fields");
+        st = cc_fail(err, CC_INVALID, json_object_iter_key(json_object_iter(req->body)),
+                     "unknown_field", "this request takes no fields");
     if (st == CC_OK)
         st = api_followup_sync_plan(req, id, &created, &redated, err);
     if (st != CC_OK)
@@ -118,14 +122,16 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     size_t i;
     json_t *v;
     cc_date today = api_today();
-    json_array_foreach(visits, i, v) {
+    json_array_foreach(visits, i, v)
+    {
         if (json_integer_value(json_object_get(v, "plan_id")) == id) {
             add_state(v, today);
             json_array_append(mine, v);
         }
     }
-    api_reply(req, 200, json_pack("{s:I, s:i, s:i, s:o}", "plan_id", (json_int_t)id, "created", created,
-                                  "redated", redated, "visits", mine));
+    api_reply(req, 200,
+              json_pack("{s:I, s:i, s:i, s:o}", "plan_id", (json_int_t)id, "created", created,
+                        "redated", redated, "visits", mine));
     return CC_OK;
 }
 
@@ -147,7 +153,8 @@ cc_status h_followup_list(api_request *req, cc_error *err)
         char *end;
         patient_id = strtoll(patient, &end, 10);
         if (end == patient || *end || patient_id < 1)
-            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value", "patient_id must be an id");
+            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value",
+                           "patient_id must be an id");
     }
     cc_date today = api_today();
     char until[CC_DATE_TEXT];
@@ -165,11 +172,13 @@ cc_status h_followup_list(api_request *req, cc_error *err)
     json_t *items = json_array();
     size_t i, total = 0;
     json_t *v;
-    json_array_foreach(rows, i, v) {
+    json_array_foreach(rows, i, v)
+    {
         add_state(v, today);
         followup_state s;
         followup_state_parse(json_string_value(json_object_get(v, "state")), &s);
-        bool keep = all || (open ? (s == FU_DUE || s == FU_IN_WINDOW || s == FU_OVERDUE) : s == want);
+        bool keep =
+            all || (open ? (s == FU_DUE || s == FU_IN_WINDOW || s == FU_OVERDUE) : s == want);
         if (!keep)
             continue;
         total++;
@@ -179,13 +188,16 @@ cc_status h_followup_list(api_request *req, cc_error *err)
     json_t *counts = json_object();
     char today_text[CC_DATE_TEXT];
     date_format(today, today_text);
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "items", items, "page", (json_int_t)page,
-                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total, "today",
-                                  today_text, "counts", counts));
-    json_array_foreach(rows, i, v) {
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "items", items, "page", (json_int_t)page,
+                        "per_page", (json_int_t)per_page, "total", (json_int_t)total, "today",
+                        today_text, "counts", counts));
+    json_array_foreach(rows, i, v)
+    {
         const char *s = json_string_value(json_object_get(v, "state"));
         if (s)
-            json_object_set_new(counts, s, json_integer(json_integer_value(json_object_get(counts, s)) + 1));
+            json_object_set_new(counts, s,
+                                json_integer(json_integer_value(json_object_get(counts, s)) + 1));
     }
     return CC_OK;
 }
@@ -212,7 +224,8 @@ cc_status h_followup_get(api_request *req, cc_error *err)
         return st;
     json_object_set_new(out, "lost_after_failed_contacts", json_integer(threshold));
     api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(visit, "version"))));
+                   api_printf(req, "\"%lld\"",
+                              (long long)json_integer_value(json_object_get(visit, "version"))));
     api_reply(req, 200, json_incref(out));
     return CC_OK;
 }
@@ -228,8 +241,10 @@ static cc_status reply_visit(api_request *req, unsigned status, int64_t id, cc_e
 
 cc_status h_followup_resolve(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"status", JF_STRING, true, 16},  {"reason", JF_STRING, false, 4000},
-                                        {"died_on", JF_STRING, false, 10}, {"cause", JF_STRING, false, 4000},
+    static const json_field fields[] = {{"status", JF_STRING, true, 16},
+                                        {"reason", JF_STRING, false, 4000},
+                                        {"died_on", JF_STRING, false, 10},
+                                        {"cause", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -237,8 +252,10 @@ cc_status h_followup_resolve(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *status = json_get_string(req->body, "status"), *reason = json_get_string(req->body, "reason"),
-               *died_on = json_get_string(req->body, "died_on"), *cause = json_get_string(req->body, "cause");
+    const char *status = json_get_string(req->body, "status"),
+               *reason = json_get_string(req->body, "reason"),
+               *died_on = json_get_string(req->body, "died_on"),
+               *cause = json_get_string(req->body, "cause");
     followup_resolution r = {0};
     if (!followup_status_parse(status, &r.to) || r.to == FU_SCHEDULED)
         return cc_fail(err, CC_INVALID, "status", "invalid_value",
@@ -269,8 +286,10 @@ cc_status h_followup_resolve(api_request *req, cc_error *err)
 
 cc_status h_followup_contact(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"channel", JF_STRING, true, 16}, {"outcome", JF_STRING, true, 16},
-                                        {"note", JF_STRING, false, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"channel", JF_STRING, true, 16},
+                                        {"outcome", JF_STRING, true, 16},
+                                        {"note", JF_STRING, false, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     static const char *const channels[] = {"phone", "email", "sms", "letter", "in_person"};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -278,7 +297,8 @@ cc_status h_followup_contact(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *channel = json_get_string(req->body, "channel"), *outcome = json_get_string(req->body, "outcome"),
+    const char *channel = json_get_string(req->body, "channel"),
+               *outcome = json_get_string(req->body, "outcome"),
                *note = json_get_string(req->body, "note");
     bool known = false;
     for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
@@ -307,8 +327,9 @@ cc_status h_followup_settings_get(api_request *req, cc_error *err)
     cc_status st = followup_store_lost_threshold(req->db, &n, err);
     if (st != CC_OK)
         return st;
-    api_reply(req, 200, json_pack("{s:i, s:i}", "lost_after_failed_contacts", n, "due_lead_days",
-                                  FOLLOWUP_DUE_LEAD_DAYS));
+    api_reply(req, 200,
+              json_pack("{s:i, s:i}", "lost_after_failed_contacts", n, "due_lead_days",
+                        FOLLOWUP_DUE_LEAD_DAYS));
     return CC_OK;
 }
 
@@ -333,8 +354,10 @@ cc_status h_followup_settings_update(api_request *req, cc_error *err)
 
 cc_status h_followup_link(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"instrument", JF_STRING, true, 40}, {"days", JF_INTEGER, false, 0},
-                                        {"base_url", JF_STRING, false, 200}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"instrument", JF_STRING, true, 40},
+                                        {"days", JF_INTEGER, false, 0},
+                                        {"base_url", JF_STRING, false, 200},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -342,10 +365,12 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *instrument = json_get_string(req->body, "instrument");
-    json_int_t days = json_has(req->body, "days") ? json_integer_value(json_object_get(req->body, "days"))
-                                                  : LINK_DAYS_DEFAULT;
+    json_int_t days = json_has(req->body, "days")
+                          ? json_integer_value(json_object_get(req->body, "days"))
+                          : LINK_DAYS_DEFAULT;
     if (days < 1 || days > LINK_DAYS_MAX)
-        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d", LINK_DAYS_MAX);
+        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
+                       LINK_DAYS_MAX);
     if (!instrument_find(instrument))
         return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
                        "a patient link is for a questionnaire (not %.40s)", instrument);
@@ -356,7 +381,8 @@ cc_status h_followup_link(api_request *req, cc_error *err)
         return cc_fail(err, CC_INVALID, "base_url", "invalid_value",
                        "base_url is an http(s) address without spaces, quotes, # or ?");
     if (!base)
-        base = api_printf(req, "http://%.100s/", host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
+        base = api_printf(req, "http://%.100s/",
+                          host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
     buf b;
     buf_init(&b, FOLLOWUP_VIEW_MAX);
     json_t *view = NULL;
@@ -375,7 +401,8 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     bool listed = false;
     size_t i;
     json_t *v;
-    json_array_foreach(instruments, i, v) listed |= json_is_string(v) && strcmp(json_string_value(v), instrument) == 0;
+    json_array_foreach(instruments, i, v) listed |=
+        json_is_string(v) && strcmp(json_string_value(v), instrument) == 0;
     if (!listed)
         return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
                        "the protocol does not name %.40s at this visit", instrument);
@@ -386,20 +413,23 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     const char *language = json_string_value(json_object_get(visit, "language"));
     int64_t link_id;
     store_actor actor = api_actor(req);
-    if ((st = questionnaire_store_create(req->db, &actor, id,
-                                         json_integer_value(json_object_get(visit, "patient_id")), instrument,
-                                         language ? language : "en", hash, expires, &link_id, err)) != CC_OK)
+    if ((st = questionnaire_store_create(
+             req->db, &actor, id, json_integer_value(json_object_get(visit, "patient_id")),
+             instrument, language ? language : "en", hash, expires, &link_id, err)) != CC_OK)
         return st;
     size_t blen = strlen(base);
-    const char *url = api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
+    const char *url =
+        api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
     buf qr;
     buf_init(&qr, 1 << 20);
     cc_error qerr;
     bool have_qr = qr_svg(url, 4, &qr, &qerr) == CC_OK;
-    api_reply(req, 201, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link_id, "token",
-                                  token, "path", api_printf(req, "/#/q/%s", token), "url", url, "expires_at",
-                                  expires, "instrument", instrument, "language", language ? language : "en",
-                                  "qr_svg", have_qr ? json_string(qr.data) : json_null()));
+    api_reply(req, 201,
+              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link_id,
+                        "token", token, "path", api_printf(req, "/#/q/%s", token), "url", url,
+                        "expires_at", expires, "instrument", instrument, "language",
+                        language ? language : "en", "qr_svg",
+                        have_qr ? json_string(qr.data) : json_null()));
     buf_release(&qr);
     sodium_memzero(token, sizeof token);
     return CC_OK;
@@ -422,11 +452,13 @@ static cc_status open_link(api_request *req, questionnaire_link *l, cc_error *er
     char now[CC_INSTANT_TEXT];
     instant_format((int64_t)time(NULL), now);
     if (l->used)
-        return cc_fail(err, CC_CONFLICT, "token", "link_used",
-                       "this questionnaire was already submitted; thank you. Each link works once.");
+        return cc_fail(
+            err, CC_CONFLICT, "token", "link_used",
+            "this questionnaire was already submitted; thank you. Each link works once.");
     if (strcmp(now, l->expires_at) >= 0)
         return cc_fail(err, CC_CONFLICT, "token", "link_expired",
-                       "this questionnaire link expired on %s; ask the clinic for a new one", l->expires_at);
+                       "this questionnaire link expired on %s; ask the clinic for a new one",
+                       l->expires_at);
     if (strcmp(l->visit_status, "scheduled") != 0)
         return cc_fail(err, CC_CONFLICT, "token", "link_closed",
                        "this follow-up visit is closed; the questionnaire is no longer needed");
@@ -441,14 +473,17 @@ cc_status h_questionnaire_get(api_request *req, cc_error *err)
         return st;
     const instr_def *def = instrument_find(l.instrument);
     if (!def)
-        return cc_fail(err, CC_INTERNAL, "instrument", "unknown_instrument", "instrument no longer known");
-    api_reply(req, 200, json_pack("{s:o, s:s, s:s, s:s, s:o}", "instrument", instruments_json_definition(def),
-                                  "language", l.language, "visit", l.visit_label, "expires_at", l.expires_at,
-                                  "draft", loads_or_null(l.draft)));
+        return cc_fail(err, CC_INTERNAL, "instrument", "unknown_instrument",
+                       "instrument no longer known");
+    api_reply(req, 200,
+              json_pack("{s:o, s:s, s:s, s:s, s:o}", "instrument", instruments_json_definition(def),
+                        "language", l.language, "visit", l.visit_label, "expires_at", l.expires_at,
+                        "draft", loads_or_null(l.draft)));
     return CC_OK;
 }
 
-static const json_field ANSWER_FIELDS[] = {{"answers", JF_OBJECT, true, 32768}, {NULL, JF_STRING, false, 0}};
+static const json_field ANSWER_FIELDS[] = {{"answers", JF_OBJECT, true, 32768},
+                                           {NULL, JF_STRING, false, 0}};
 
 cc_status h_questionnaire_draft(api_request *req, cc_error *err)
 {
@@ -461,7 +496,8 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err)
     json_t *answers = json_object_get(req->body, "answers");
     const char *key;
     json_t *v;
-    json_object_foreach(answers, key, v) {
+    json_object_foreach(answers, key, v)
+    {
         if (!json_is_string(v) || strlen(key) > 40 || strlen(json_string_value(v)) > 2000)
             return cc_fail(err, CC_INVALID, api_printf(req, "answers.%.40s", key), "invalid_value",
                            "each answer is a text of at most 2000 bytes");
@@ -507,11 +543,12 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     date_format(api_today(), today);
     const instr_def *def = instrument_find(l.instrument);
     int64_t obs = 0;
-    if ((st = questionnaire_store_submit(req->db, l.id, l.instrument, def ? def->version : "1", today,
-                                         answers_text, scores_text, &obs, err)) != CC_OK)
+    if ((st = questionnaire_store_submit(req->db, l.id, l.instrument, def ? def->version : "1",
+                                         today, answers_text, scores_text, &obs, err)) != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs, "date",
-                                  today));
+    api_reply(req, 201,
+              json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,
+                        "date", today));
     return CC_OK;
 }
 
@@ -528,8 +565,10 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
         if (strcmp(format, formats[i].name) == 0)
             fmt = i;
     if (format && fmt < 0 && strcmp(format, "json") != 0)
-        return cc_fail(err, CC_INVALID, "format", "invalid_value", "format must be json, csv, html or pdf");
-    report_query q = {api_query(req, "protocol"), api_query(req, "from"), api_query(req, "to"), api_today()};
+        return cc_fail(err, CC_INVALID, "format", "invalid_value",
+                       "format must be json, csv, html or pdf");
+    report_query q = {api_query(req, "protocol"), api_query(req, "from"), api_query(req, "to"),
+                      api_today()};
     json_t *report = NULL;
     cc_status st = report_query_check(req->db, req->arena, &q, err);
     if (st == CC_OK)
@@ -548,7 +587,8 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
         st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
     json_decref(report);
     if (st == CC_OK && buf_failed(&b))
-        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large for this format over HTTP");
+        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
+                     "the report is too large for this format over HTTP");
     char *copy = st == CC_OK ? arena_alloc(req->arena, b.len + 1) : NULL;
     if (st == CC_OK && !copy)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
@@ -558,8 +598,9 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     buf_release(&b);
     if (st != CC_OK)
         return st;
-    api_add_header(req, "Content-Disposition",
-                   api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext));
+    api_add_header(
+        req, "Content-Disposition",
+        api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext));
     api_reply_raw(req, 200, formats[fmt].type, copy, len);
     return CC_OK;
 }

@@ -35,7 +35,8 @@ cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *e
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     st = programme_load(d, a, q->protocol, 0, p, err);
     if (st == CC_NOT_FOUND)
-        return cc_fail(err, CC_INVALID, "protocol", "unknown_protocol", "no protocol %.31s", q->protocol);
+        return cc_fail(err, CC_INVALID, "protocol", "unknown_protocol", "no protocol %.31s",
+                       q->protocol);
     return st;
 }
 
@@ -50,7 +51,8 @@ static json_t *num(double v, int decimals)
 static json_t *interval(const stats_interval *ci)
 {
     if (ci->def != STATS_DEFINED)
-        return json_pack("{s:n, s:n, s:s}", "low", "high", "not_computable", stats_defined_name(ci->def));
+        return json_pack("{s:n, s:n, s:s}", "low", "high", "not_computable",
+                         stats_defined_name(ci->def));
     return json_pack("{s:o, s:o}", "low", num(ci->low, 6), "high", num(ci->high, 6));
 }
 
@@ -63,8 +65,8 @@ static json_t *proportion(const stats_proportion *p)
 static json_t *summary(const report_cell *c)
 {
     const stats_summary *s = &c->summary;
-    json_t *o = json_pack("{s:I, s:I, s:I}", "due", (json_int_t)c->due, "n", (json_int_t)s->n, "missing",
-                          (json_int_t)(c->due - s->n));
+    json_t *o = json_pack("{s:I, s:I, s:I}", "due", (json_int_t)c->due, "n", (json_int_t)s->n,
+                          "missing", (json_int_t)(c->due - s->n));
     bool center = s->center_def == STATS_DEFINED, sd = s->sd_def == STATS_DEFINED;
     json_object_set_new(o, "mean", center ? num(s->mean, 4) : json_null());
     json_object_set_new(o, "sd", sd ? num(s->sd, 4) : json_null());
@@ -80,25 +82,28 @@ static json_t *summary(const report_cell *c)
 
 static json_t *change(const stats_change *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "pairs", (json_int_t)c->n_pairs, "missing_baseline",
-                     (json_int_t)c->n_missing_baseline, "missing_follow_up", (json_int_t)c->n_missing_follow_up,
-                     "missing_both", (json_int_t)c->n_missing_both, "mean_diff",
-                     c->mean_def == STATS_DEFINED ? num(c->mean_diff, 4) : json_null(), "sd_diff",
-                     c->sd_def == STATS_DEFINED ? num(c->sd_diff, 4) : json_null(), "ci", interval(&c->ci));
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "pairs", (json_int_t)c->n_pairs, "missing_baseline",
+        (json_int_t)c->n_missing_baseline, "missing_follow_up", (json_int_t)c->n_missing_follow_up,
+        "missing_both", (json_int_t)c->n_missing_both, "mean_diff",
+        c->mean_def == STATS_DEFINED ? num(c->mean_diff, 4) : json_null(), "sd_diff",
+        c->sd_def == STATS_DEFINED ? num(c->sd_diff, 4) : json_null(), "ci", interval(&c->ci));
 }
 
 /* Numeric outputs of one stored observation as (score, value) pairs. For
  * ISNCSCI: AIS grade (*ais) and the motor and sensory totals. */
-static size_t observation_values(const char *instrument, json_t *scores, char names[][41], double *values,
-                                 size_t cap, char *ais)
+static size_t observation_values(const char *instrument, json_t *scores, char names[][41],
+                                 double *values, size_t cap, char *ais)
 {
     size_t n = 0;
     if (strcmp(instrument, "isncsci") == 0) {
         const char *g = json_string_value(
             json_object_get(json_object_get(scores, "classification"), "ASIAImpairmentScale"));
         *ais = g && report_ais_index(g[0]) >= 0 && g[1] == '\0' ? g[0] : 0;
-        static const char *const totals[][2] = {{"upperExtremity", "uems"}, {"lowerExtremity", "lems"},
-                                                {"lightTouch", "light_touch"}, {"pinPrick", "pin_prick"}};
+        static const char *const totals[][2] = {{"upperExtremity", "uems"},
+                                                {"lowerExtremity", "lems"},
+                                                {"lightTouch", "light_touch"},
+                                                {"pinPrick", "pin_prick"}};
         json_t *t = json_object_get(scores, "totals");
         for (size_t i = 0; i < 4 && n < cap; i++) {
             const char *v = json_string_value(json_object_get(t, totals[i][0]));
@@ -117,7 +122,8 @@ static size_t observation_values(const char *instrument, json_t *scores, char na
         scores = inner;
     const char *key;
     json_t *v;
-    json_object_foreach(scores, key, v) {
+    json_object_foreach(scores, key, v)
+    {
         if (n < cap && json_is_number(v) && strlen(key) < 41) {
             snprintf(names[n], 41, "%.40s", key);
             values[n++] = json_number_value(v);
@@ -166,7 +172,8 @@ static stats_visit visit_of(const char *status, cc_date window_start, cc_date to
 }
 
 static const char *const DEFINITIONS[][2] = {
-    {"referred", "patients screened for the protocol or with an approved plan of it, in the period"},
+    {"referred",
+     "patients screened for the protocol or with an approved plan of it, in the period"},
     {"treated", "at least one administration recorded under the patient's approved plan"},
     {"due", "treated patients whose visit window has opened, or whose visit was resolved"},
     {"assessed", "visit recorded as done"},
@@ -179,8 +186,9 @@ static const char *const DEFINITIONS[][2] = {
                      "Wilson 95% interval"},
     {"ais_sensitivity", "same numerator over every patient due with a baseline A-D grade: missing "
                         "counted as not improved"},
-    {"adverse_events", "patients with >= 1 event / treated, Clopper-Pearson 95% interval; events per "
-                       "administration with the exact Poisson interval"},
+    {"adverse_events",
+     "patients with >= 1 event / treated, Clopper-Pearson 95% interval; events per "
+     "administration with the exact Poisson interval"},
 };
 
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err)
@@ -242,7 +250,9 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     for (size_t i = 0; i < data.n_observations; i++) {
         json_t *parsed = json_loads(data.observations[i].scores, 0, NULL);
-        size_t n = parsed ? observation_values(data.observations[i].instrument, parsed, names, vals, 64, &ograde[i]) : 0;
+        size_t n = parsed ? observation_values(data.observations[i].instrument, parsed, names, vals,
+                                               64, &ograde[i])
+                          : 0;
         json_decref(parsed);
         ofirst[i] = nv;
         for (size_t k = 0; k < n; k++) {
@@ -262,7 +272,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 uint8_t *nm = arena_alloc(a, ncap);
                 double *nvv = arena_alloc(a, ncap * sizeof *nvv);
                 if (!nm || !nvv)
-                    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+                    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
+                                   "report memory exhausted");
                 memcpy(nm, vmeasure, nv);
                 memcpy(nvv, vvalue, nv * sizeof *nvv);
                 vmeasure = nm;
@@ -285,7 +296,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     double *values = arena_alloc(a, (np * n_m * stride + 1) * sizeof *values);
     bool *present = arena_alloc(a, (np * n_m * stride + 1) * sizeof *present);
     char *ais = arena_alloc(a, np * stride + 1);
-    int *best = arena_alloc(a, (n_m * stride + 1) * sizeof *best); /* distance to the target, per cell */
+    int *best =
+        arena_alloc(a, (n_m * stride + 1) * sizeof *best); /* distance to the target, per cell */
     double *scratch = arena_alloc(a, (np + 1) * sizeof *scratch);
     stats_pair *pairs = arena_alloc(a, (np + 1) * sizeof *pairs);
     report_result *res = arena_alloc(a, sizeof *res);
@@ -309,7 +321,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         p->values = &values[i * n_m * stride];
         p->present = &present[i * n_m * stride];
         char *grades = &ais[i * stride];
-        cc_date ws[STATS_FLOW_MAX_TIMEPOINTS], we[STATS_FLOW_MAX_TIMEPOINTS], target[STATS_FLOW_MAX_TIMEPOINTS];
+        cc_date ws[STATS_FLOW_MAX_TIMEPOINTS], we[STATS_FLOW_MAX_TIMEPOINTS],
+            target[STATS_FLOW_MAX_TIMEPOINTS];
         for (size_t t = 0; t < n_tp; t++) {
             visits[i * n_tp + t] = STATS_VISIT_DUE; /* no row: due, never silently dropped */
             ws[t] = we[t] = target[t] = INT32_MIN;
@@ -341,7 +354,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
             best_ais[t] = INT32_MAX;
         while (ocur < data.n_observations && data.observations[ocur].patient_id < r->id)
             ocur++;
-        for (size_t o = ocur; o < data.n_observations && data.observations[o].patient_id == r->id; o++) {
+        for (size_t o = ocur; o < data.n_observations && data.observations[o].patient_id == r->id;
+             o++) {
             const report_observation_row *ob = &data.observations[o];
             cc_date when = day_of(ob->observed_on);
             char grade = ograde[o];
@@ -385,14 +399,15 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     for (size_t e = 0, i = 0; e < data.n_aes; e++) {
         while (i < np && rows[i]->id < data.aes[e].patient_id)
             i++;
-        if (i < np && rows[i]->id == data.aes[e].patient_id && pts[i].treated && data.aes[e].grade >= 1 &&
-            data.aes[e].grade <= 5) {
-                aes[n_ae++] = (report_ae){i, data.aes[e].term, data.aes[e].grade, data.aes[e].serious};
-                if (data.aes[e].serious)
-                    json_array_append_new(serious_list,
-                                          json_pack("{s:I, s:s, s:i, s:s}", "patient_id", (json_int_t)rows[i]->id,
-                                                    "term", data.aes[e].term, "grade", data.aes[e].grade, "onset",
-                                                    data.aes[e].onset));
+        if (i < np && rows[i]->id == data.aes[e].patient_id && pts[i].treated &&
+            data.aes[e].grade >= 1 && data.aes[e].grade <= 5) {
+            aes[n_ae++] = (report_ae){i, data.aes[e].term, data.aes[e].grade, data.aes[e].serious};
+            if (data.aes[e].serious)
+                json_array_append_new(serious_list,
+                                      json_pack("{s:I, s:s, s:i, s:s}", "patient_id",
+                                                (json_int_t)rows[i]->id, "term", data.aes[e].term,
+                                                "grade", data.aes[e].grade, "onset",
+                                                data.aes[e].onset));
         }
     }
     report_input in = {pts, np, n_tp, n_m, aes, n_ae, administrations};
@@ -404,8 +419,9 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     char today[CC_DATE_TEXT];
     date_format(q->today, today);
     json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:b, s:b}", "protocol", q->protocol, "from",
-                          q->from ? json_string(q->from) : json_null(), "to", q->to ? json_string(q->to) : json_null(),
-                          "as_of", today, "synthetic_data", synthetic, "measures_truncated", truncated);
+                          q->from ? json_string(q->from) : json_null(), "to",
+                          q->to ? json_string(q->to) : json_null(), "as_of", today,
+                          "synthetic_data", synthetic, "measures_truncated", truncated);
     json_t *defs = json_object();
     for (size_t i = 0; i < sizeof DEFINITIONS / sizeof DEFINITIONS[0]; i++)
         json_object_set_new(defs, DEFINITIONS[i][0], json_string(DEFINITIONS[i][1]));
@@ -419,18 +435,20 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     json_t *fps = json_array();
     for (size_t t = 0; t < n_tp; t++) {
         const stats_flow_point *fp = &f->point[t];
-        json_array_append_new(fps, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "label", labels[t],
-                                             "not_yet_due", (json_int_t)fp->not_yet_due, "due", (json_int_t)fp->due,
-                                             "pending", (json_int_t)fp->pending, "assessed",
-                                             (json_int_t)fp->assessed, "missing", (json_int_t)fp->missing, "missed",
-                                             (json_int_t)fp->missed, "withdrawn", (json_int_t)fp->withdrawn, "lost",
-                                             (json_int_t)fp->lost, "died", (json_int_t)fp->died));
+        json_array_append_new(
+            fps, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "label", labels[t],
+                           "not_yet_due", (json_int_t)fp->not_yet_due, "due", (json_int_t)fp->due,
+                           "pending", (json_int_t)fp->pending, "assessed", (json_int_t)fp->assessed,
+                           "missing", (json_int_t)fp->missing, "missed", (json_int_t)fp->missed,
+                           "withdrawn", (json_int_t)fp->withdrawn, "lost", (json_int_t)fp->lost,
+                           "died", (json_int_t)fp->died));
     }
-    json_object_set_new(o, "flow",
-                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "patients", (json_int_t)f->patients,
-                                  "referred", (json_int_t)f->referred, "screened", (json_int_t)f->screened,
-                                  "eligible", (json_int_t)f->eligible, "treated", (json_int_t)f->treated,
-                                  "treated_not_eligible", (json_int_t)f->treated_not_eligible, "timepoints", fps));
+    json_object_set_new(
+        o, "flow",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "patients", (json_int_t)f->patients,
+                  "referred", (json_int_t)f->referred, "screened", (json_int_t)f->screened,
+                  "eligible", (json_int_t)f->eligible, "treated", (json_int_t)f->treated,
+                  "treated_not_eligible", (json_int_t)f->treated_not_eligible, "timepoints", fps));
     json_t *ms = json_array();
     for (size_t m = 0; m < n_m; m++) {
         json_t *cells = json_array();
@@ -441,8 +459,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(c, "change", change(&res->cells[m][t].change));
             json_array_append_new(cells, c);
         }
-        json_array_append_new(ms, json_pack("{s:s, s:s, s:o}", "instrument", mk[m].instrument, "score", mk[m].score,
-                                            "timepoints", cells));
+        json_array_append_new(ms, json_pack("{s:s, s:s, s:o}", "instrument", mk[m].instrument,
+                                            "score", mk[m].score, "timepoints", cells));
     }
     json_object_set_new(o, "measures", ms);
     if (res->has_ais) {
@@ -454,14 +472,16 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
             for (int b = 0; b < REPORT_AIS_GRADES; b++) {
                 json_t *row = json_object();
                 for (int g = 0; g < REPORT_AIS_GRADES; g++)
-                    json_object_set_new(row, (char[]){G[g], 0}, json_integer((json_int_t)ap->table[b][g]));
+                    json_object_set_new(row, (char[]){G[g], 0},
+                                        json_integer((json_int_t)ap->table[b][g]));
                 json_object_set_new(table, (char[]){G[b], 0}, row);
             }
-            json_array_append_new(pts_json, json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label", labels[t - 1],
-                                                      "pairs", (json_int_t)ap->pairs, "missing",
-                                                      (json_int_t)ap->missing_follow_up, "table", table, "improved",
-                                                      proportion(&ap->improved), "improved_sensitivity",
-                                                      proportion(&ap->improved_sensitivity)));
+            json_array_append_new(
+                pts_json,
+                json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label", labels[t - 1], "pairs",
+                          (json_int_t)ap->pairs, "missing", (json_int_t)ap->missing_follow_up,
+                          "table", table, "improved", proportion(&ap->improved),
+                          "improved_sensitivity", proportion(&ap->improved_sensitivity)));
         }
         json_object_set_new(o, "ais", pts_json);
     } else {
@@ -469,20 +489,23 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     }
     json_t *ae_rows = json_array();
     for (size_t r = 0; r < res->n_ae_rows; r++)
-        json_array_append_new(ae_rows, json_pack("{s:s, s:i, s:I, s:o}", "term", res->ae_rows[r].term, "grade",
-                                                 res->ae_rows[r].grade, "events", (json_int_t)res->ae_rows[r].events,
-                                                 "patients", proportion(&res->ae_rows[r].patients)));
+        json_array_append_new(
+            ae_rows, json_pack("{s:s, s:i, s:I, s:o}", "term", res->ae_rows[r].term, "grade",
+                               res->ae_rows[r].grade, "events", (json_int_t)res->ae_rows[r].events,
+                               "patients", proportion(&res->ae_rows[r].patients)));
     const stats_rate *rate = &res->ae_per_administration;
     json_object_set_new(
         o, "adverse_events",
-        json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "available", data.ae_available,
-                  "administrations_source", data.administrations_source, "treated", (json_int_t)f->treated,
-                  "administrations", (json_int_t)administrations, "events", (json_int_t)res->ae_events,
-                  "serious_events", (json_int_t)res->ae_serious_events, "patients_any", proportion(&res->ae_any),
+        json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "available",
+                  data.ae_available, "administrations_source", data.administrations_source,
+                  "treated", (json_int_t)f->treated, "administrations", (json_int_t)administrations,
+                  "events", (json_int_t)res->ae_events, "serious_events",
+                  (json_int_t)res->ae_serious_events, "patients_any", proportion(&res->ae_any),
                   "patients_serious", proportion(&res->ae_serious), "per_administration",
-                  json_pack("{s:I, s:I, s:o, s:o}", "events", (json_int_t)rate->events, "administrations",
-                            (json_int_t)rate->exposure, "rate", rate->exposure ? num(rate->rate, 6) : json_null(),
-                            "ci", interval(&rate->ci)),
+                  json_pack("{s:I, s:I, s:o, s:o}", "events", (json_int_t)rate->events,
+                            "administrations", (json_int_t)rate->exposure, "rate",
+                            rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
+                            interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
     *out = o;
     return CC_OK;
@@ -495,7 +518,8 @@ static void csv_cell(buf *b, const char *text, bool last)
     bool needs = strpbrk(text, ",\"\r\n") != NULL || (text[0] && strchr("=+-@", text[0]) != NULL);
     if (needs) {
         buf_putc(b, '"');
-        if (text[0] && strchr("=+-@", text[0]) && !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
+        if (text[0] && strchr("=+-@", text[0]) &&
+            !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
             buf_putc(b, '\'');
         for (const char *p = text; *p; p++) {
             if (*p == '"')
@@ -532,9 +556,10 @@ static void csv_row(buf *b, const char *const *cells, size_t n)
 
 void report_outcomes_csv(const json_t *r, buf *b)
 {
-    static const char *const head[] = {"table", "instrument", "score", "timepoint", "due", "n", "missing",
-                                       "mean", "sd", "ci_low", "ci_high", "median", "q1", "q3", "pairs",
-                                       "mean_change", "change_ci_low", "change_ci_high", "x", "p"};
+    static const char *const head[] = {
+        "table", "instrument",  "score",         "timepoint",      "due",    "n",  "missing",
+        "mean",  "sd",          "ci_low",        "ci_high",        "median", "q1", "q3",
+        "pairs", "mean_change", "change_ci_low", "change_ci_high", "x",      "p"};
     csv_row(b, head, sizeof head / sizeof head[0]);
     const json_t *f = json_object_get(r, "flow");
     static const char *const flow_keys[] = {"referred", "screened", "eligible", "treated"};
@@ -551,9 +576,10 @@ void report_outcomes_csv(const json_t *r, buf *b)
     }
     size_t i;
     json_t *tp;
-    json_array_foreach(json_object_get(f, "timepoints"), i, tp) {
-        static const char *const keys[] = {"not_yet_due", "due", "pending", "assessed", "missed", "withdrawn",
-                                           "lost", "died"};
+    json_array_foreach(json_object_get(f, "timepoints"), i, tp)
+    {
+        static const char *const keys[] = {"not_yet_due", "due",       "pending", "assessed",
+                                           "missed",      "withdrawn", "lost",    "died"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             csv_cell(b, "flow", false);
             csv_cell(b, "", false);
@@ -567,10 +593,12 @@ void report_outcomes_csv(const json_t *r, buf *b)
         }
     }
     json_t *m;
-    json_array_foreach(json_object_get(r, "measures"), i, m) {
+    json_array_foreach(json_object_get(r, "measures"), i, m)
+    {
         size_t j;
         json_t *c;
-        json_array_foreach(json_object_get(m, "timepoints"), j, c) {
+        json_array_foreach(json_object_get(m, "timepoints"), j, c)
+        {
             const json_t *ci = json_object_get(c, "ci"), *ch = json_object_get(c, "change");
             const json_t *chci = json_object_get(ch, "ci");
             csv_cell(b, "measure", false);
@@ -596,7 +624,8 @@ void report_outcomes_csv(const json_t *r, buf *b)
         }
     }
     const json_t *ais = json_object_get(r, "ais");
-    json_array_foreach(ais, i, tp) {
+    json_array_foreach(ais, i, tp)
+    {
         static const char *const keys[] = {"improved", "improved_sensitivity"};
         for (size_t k = 0; k < 2; k++) {
             const json_t *p = json_object_get(tp, keys[k]), *ci = json_object_get(p, "ci");
@@ -617,7 +646,8 @@ void report_outcomes_csv(const json_t *r, buf *b)
         }
     }
     const json_t *ae = json_object_get(r, "adverse_events");
-    const json_t *rowsets[] = {json_object_get(ae, "patients_any"), json_object_get(ae, "patients_serious")};
+    const json_t *rowsets[] = {json_object_get(ae, "patients_any"),
+                               json_object_get(ae, "patients_serious")};
     static const char *const ae_names[] = {"any", "serious"};
     for (size_t k = 0; k < 2; k++) {
         const json_t *ci = json_object_get(rowsets[k], "ci");
@@ -636,10 +666,12 @@ void report_outcomes_csv(const json_t *r, buf *b)
         csv_json(b, json_object_get(rowsets[k], "x"), false);
         csv_json(b, json_object_get(rowsets[k], "p"), true);
     }
-    json_array_foreach(json_object_get(ae, "rows"), i, tp) {
+    json_array_foreach(json_object_get(ae, "rows"), i, tp)
+    {
         const json_t *p = json_object_get(tp, "patients"), *ci = json_object_get(p, "ci");
         char score[96];
-        snprintf(score, sizeof score, "%s grade %lld", json_string_value(json_object_get(tp, "term")),
+        snprintf(score, sizeof score, "%s grade %lld",
+                 json_string_value(json_object_get(tp, "term")),
                  (long long)json_integer_value(json_object_get(tp, "grade")));
         csv_cell(b, "adverse_events", false);
         csv_cell(b, "", false);

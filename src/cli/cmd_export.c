@@ -35,21 +35,28 @@ static const char USAGE[] =
     "pseudonyms and each patient's dates are shifted by a secret random offset\n"
     "(the same for all of that patient's dates); ages are in whole years.\n";
 
-static const char *const TABLES[] = {"patients", "plans", "visits", "observations", "administrations",
-                                     "adverse_events"};
-static const char *const DATE_COLUMNS[] = {"start_date",   "end_date",   "target_date", "window_start",
-                                           "window_end",   "died_on",    "observed_on", "planned_date",
-                                           "started_at",   "onset_at",   "resolved_at"};
+static const char *const TABLES[] = {"patients",     "plans",           "visits",
+                                     "observations", "administrations", "adverse_events"};
+static const char *const DATE_COLUMNS[] = {"start_date", "end_date", "target_date", "window_start",
+                                           "window_end", "died_on",  "observed_on", "planned_date",
+                                           "started_at", "onset_at", "resolved_at"};
 
 static const char *const DICTIONARY[][3] = {
-    {"*", "*_id", "pseudonym of the record (16 hex characters); the same record has the same pseudonym in every file of one export"},
-    {"*", "dates", "shifted by the patient's secret offset (-182..+182 days, never 0); instants are reduced to their shifted date"},
+    {"*", "*_id",
+     "pseudonym of the record (16 hex characters); the same record has the same pseudonym in every "
+     "file of one export"},
+    {"*", "dates",
+     "shifted by the patient's secret offset (-182..+182 days, never 0); instants are reduced to "
+     "their shifted date"},
     {"patients.csv", "sex", "female, male, other, unknown"},
-    {"patients.csv", "age_years", "whole years at the first treatment start (or at the export date when none)"},
+    {"patients.csv", "age_years",
+     "whole years at the first treatment start (or at the export date when none)"},
     {"patients.csv", "synthetic", "1 for demonstration data"},
     {"plans.csv", "status", "approved, cancelled, in_progress, completed"},
-    {"visits.csv", "status", "scheduled, done, missed, withdrawn, lost, died (reasons and causes are free text: left out)"},
-    {"observations.csv", "scores", "the computed scores as JSON (raw answers are left out: they may hold free text)"},
+    {"visits.csv", "status",
+     "scheduled, done, missed, withdrawn, lost, died (reasons and causes are free text: left out)"},
+    {"observations.csv", "scores",
+     "the computed scores as JSON (raw answers are left out: they may hold free text)"},
     {"observations.csv", "source", "clinician or patient (questionnaire link)"},
     {"administrations.csv", "actual_amount", "cells (or microlitres for secretome, see dose_unit)"},
     {"adverse_events.csv", "grade", "CTCAE grade 1..5"},
@@ -65,7 +72,8 @@ static uint64_t keyed(const deid_key *k, const char *domain, long long value)
     char msg[96];
     int n = snprintf(msg, sizeof msg, "%s:%lld", domain, value);
     unsigned char out[8];
-    crypto_generichash(out, sizeof out, (const unsigned char *)msg, (size_t)n, k->key, sizeof k->key);
+    crypto_generichash(out, sizeof out, (const unsigned char *)msg, (size_t)n, k->key,
+                       sizeof k->key);
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = v << 8 | out[i];
@@ -75,7 +83,7 @@ static uint64_t keyed(const deid_key *k, const char *domain, long long value)
 static int offset_of(const deid_key *k, long long patient)
 {
     int off = (int)(keyed(k, "offset", patient) % 364) - 182; /* -182..181 */
-    return off >= 0 ? off + 1 : off;                           /* never 0 */
+    return off >= 0 ? off + 1 : off;                          /* never 0 */
 }
 
 static void csv_put(FILE *f, const char *text, bool last)
@@ -83,7 +91,8 @@ static void csv_put(FILE *f, const char *text, bool last)
     bool needs = strpbrk(text, ",\"\r\n") != NULL || (text[0] && strchr("=+-@", text[0]));
     if (needs) {
         fputc('"', f);
-        if (text[0] && strchr("=+-@", text[0]) && !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
+        if (text[0] && strchr("=+-@", text[0]) &&
+            !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
             fputc('\'', f);
         for (const char *p = text; *p; p++) {
             if (*p == '"')
@@ -112,7 +121,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Writes one table; patients get age_years instead of birth_date. */
-static int write_table(const char *dir, const char *name, json_t *rows, const deid_key *k, json_t *ages)
+static int write_table(const char *dir, const char *name, json_t *rows, const deid_key *k,
+                       json_t *ages)
 {
     char path[DATADIR_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
@@ -125,7 +135,8 @@ static int write_table(const char *dir, const char *name, json_t *rows, const de
     const char *key;
     json_t *v;
     size_t ncols = json_object_size(first), c = 0;
-    json_object_foreach(first, key, v) {
+    json_object_foreach(first, key, v)
+    {
         const char *col = strcmp(key, "birth_date") == 0 ? "age_years" : key;
         csv_put(f, col, ++c == ncols);
     }
@@ -133,11 +144,13 @@ static int write_table(const char *dir, const char *name, json_t *rows, const de
         fputs("(no rows)\r\n", f);
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         long long patient = (long long)json_integer_value(json_object_get(row, "patient_id"));
         int off = offset_of(k, patient);
         c = 0;
-        json_object_foreach(row, key, v) {
+        json_object_foreach(row, key, v)
+        {
             bool last = ++c == ncols;
             char cell[128] = "";
             if (strcmp(key, "birth_date") == 0) {
@@ -148,7 +161,8 @@ static int write_table(const char *dir, const char *name, json_t *rows, const de
                     snprintf(cell, sizeof cell, "%lld", (long long)json_integer_value(years));
             } else if (ends_with(key, "_id") && json_is_integer(v)) {
                 snprintf(cell, sizeof cell, "%016llx",
-                         (unsigned long long)keyed(k, strcmp(key, "patient_id") == 0 ? "patient" : key,
+                         (unsigned long long)keyed(k,
+                                                   strcmp(key, "patient_id") == 0 ? "patient" : key,
                                                    (long long)json_integer_value(v)));
             } else if (is_date_column(key) && json_is_string(v)) {
                 cc_date d;
@@ -187,14 +201,18 @@ static json_t *ages_of(json_t *patients, json_t *plans, cc_date today)
     json_t *ages = json_object();
     size_t i, j;
     json_t *p, *pl;
-    json_array_foreach(patients, i, p) {
+    json_array_foreach(patients, i, p)
+    {
         long long id = (long long)json_integer_value(json_object_get(p, "patient_id"));
         cc_date on = today;
-        json_array_foreach(plans, j, pl) {
+        json_array_foreach(plans, j, pl)
+        {
             cc_date s;
             cc_error ignored;
             if (json_integer_value(json_object_get(pl, "patient_id")) == id &&
-                date_parse(json_string_value(json_object_get(pl, "start_date")), "s", &s, &ignored) == CC_OK && s < on)
+                date_parse(json_string_value(json_object_get(pl, "start_date")), "s", &s,
+                           &ignored) == CC_OK &&
+                s < on)
                 on = s;
         }
         char key[32];
@@ -216,7 +234,8 @@ int cmd_export(int argc, char **argv)
         return 2;
     }
     const char *data = NULL, *out = NULL;
-    const cli_option options[] = {{"data", true, true, &data}, {"out", true, true, &out}, {NULL, false, false, NULL}};
+    const cli_option options[] = {
+        {"data", true, true, &data}, {"out", true, true, &out}, {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("export deidentified", argc, argv, 2, options, USAGE, &help);
     if (rc || help)
@@ -253,7 +272,8 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "cellclinic export deidentified: %s\n", err.message);
         rc = 1;
     }
-    json_t *ages = st == CC_OK ? ages_of(tables[0], tables[1], instant_date((int64_t)time(NULL))) : NULL;
+    json_t *ages =
+        st == CC_OK ? ages_of(tables[0], tables[1], instant_date((int64_t)time(NULL))) : NULL;
     for (size_t i = 0; rc == 0 && i < sizeof TABLES / sizeof TABLES[0]; i++)
         rc = write_table(out, TABLES[i], tables[i], &key, ages);
     if (rc == 0) {

@@ -32,11 +32,13 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "cellclinic report: unknown report '%s' (outcomes)\n", argv[1]);
         return 2;
     }
-    const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL, *out_path = NULL;
-    const cli_option options[] = {{"data", true, true, &data},        {"protocol", true, true, &protocol_id},
-                                  {"from", true, false, &from},       {"to", true, false, &to},
-                                  {"format", true, false, &format},   {"out", true, false, &out_path},
-                                  {NULL, false, false, NULL}};
+    const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL,
+               *out_path = NULL;
+    const cli_option options[] = {
+        {"data", true, true, &data},      {"protocol", true, true, &protocol_id},
+        {"from", true, false, &from},     {"to", true, false, &to},
+        {"format", true, false, &format}, {"out", true, false, &out_path},
+        {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
     if (rc || help)
@@ -56,7 +58,8 @@ int cmd_report(int argc, char **argv)
     arena *a = arena_create((size_t)1 << 30);
     report_query q = {protocol_id, from, to, instant_date((int64_t)time(NULL))};
     json_t *report = NULL;
-    cc_status st = a ? db_begin_read(d, &err) : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    cc_status st = a ? db_begin_read(d, &err)
+                     : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK) {
         st = report_query_check(d, a, &q, &err);
         if (st == CC_OK)
@@ -83,7 +86,8 @@ int cmd_report(int argc, char **argv)
     if (csv || html || pdf) {
         if (csv)
             report_outcomes_csv(report, &b);
-        else if ((html ? report_render_html(report, &b, &err) : report_render_pdf(report, &b, &err)) != CC_OK)
+        else if ((html ? report_render_html(report, &b, &err)
+                       : report_render_pdf(report, &b, &err)) != CC_OK)
             fprintf(stderr, "cellclinic report outcomes: %s\n", err.message);
         text = buf_failed(&b) ? NULL : b.data;
         len = b.len;

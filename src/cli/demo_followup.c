@@ -51,7 +51,8 @@ typedef struct {
     char dates[DEMO_MAX_OBS][CC_DATE_TEXT];
 } obs_space;
 
-static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, const char *answers, cc_date when)
+static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, const char *answers,
+                    cc_date when)
 {
     size_t i = p->n_obs;
     if (i >= DEMO_MAX_OBS)
@@ -70,9 +71,13 @@ static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, co
     p->n_obs++;
 }
 
-static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
-cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, int64_t *made, cc_error *err)
+cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, int64_t *made,
+                        cc_error *err)
 {
     *made = 0;
     size_t want = (size_t)(patients / 5 < 120 ? patients / 5 : 120);
@@ -84,13 +89,18 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
     cc_status st = ids && a ? demo_store_synthetic_patients(d, ids, want, &n, err)
                             : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     protocol *p = a ? arena_alloc(a, sizeof *p) : NULL;
-    if (st == CC_OK && (!p || (st = programme_load(d, a, "sci", 0, p, err)) != CC_OK) && st == CC_OK)
+    if (st == CC_OK && (!p || (st = programme_load(d, a, "sci", 0, p, err)) != CC_OK) &&
+        st == CC_OK)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     uint64_t rng = seed * UINT64_C(0xD1B54A32D192ED03) + 7;
     for (size_t k = 0; st == CC_OK && k < n; k++) {
         cc_date start = today - 30 - (cc_date)(rnd(&rng) % 420);
-        programme_input in = {.protocol = p, .earliest = start, .weight_g = 55000 + (int)(rnd(&rng) % 40) * 1000,
-                              .weight_date = start, .age_years = 18 + (int)(rnd(&rng) % 50), .as_of = start};
+        programme_input in = {.protocol = p,
+                              .earliest = start,
+                              .weight_g = 55000 + (int)(rnd(&rng) % 40) * 1000,
+                              .weight_date = start,
+                              .age_years = 18 + (int)(rnd(&rng) % 50),
+                              .as_of = start};
         planner_calendar cal;
         plan pl;
         dose_result dose;
@@ -103,8 +113,8 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         demo_fu_patient *fp = arena_alloc(a, sizeof *fp);
         obs_space *os = arena_alloc(a, sizeof *os);
-        char (*visit_text)[4][CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_VISITS * sizeof *visit_text);
-        char (*admin_dates)[CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_ADMINS * sizeof *admin_dates);
+        char(*visit_text)[4][CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_VISITS * sizeof *visit_text);
+        char(*admin_dates)[CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_ADMINS * sizeof *admin_dates);
         char *instruments[DEMO_MAX_VISITS] = {0};
         if (!body_text || !fp || !os || !visit_text || !admin_dates) {
             json_decref(body);
@@ -116,54 +126,73 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         date_format(pl.start, s_start);
         date_format(pl.end, s_end);
         date_format(pl.start - 10, s_screen);
-        *fp = (demo_fu_patient){.patient_id = ids[k], .protocol = p->id, .protocol_version = p->version,
-                                .screened_on = s_screen, .start = s_start, .end = s_end,
-                                .request = "{\"synthetic\":true}", .body = body_text, .weight_g = in.weight_g};
+        *fp = (demo_fu_patient){.patient_id = ids[k],
+                                .protocol = p->id,
+                                .protocol_version = p->version,
+                                .screened_on = s_screen,
+                                .start = s_start,
+                                .end = s_end,
+                                .request = "{\"synthetic\":true}",
+                                .body = body_text,
+                                .weight_g = in.weight_g};
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(body, "administrations"), i, v) {
+        json_array_foreach(json_object_get(body, "administrations"), i, v)
+        {
             if (fp->n_admins == DEMO_MAX_ADMINS)
                 break;
-            snprintf(admin_dates[fp->n_admins], CC_DATE_TEXT, "%s", json_string_value(json_object_get(v, "date")));
+            snprintf(admin_dates[fp->n_admins], CC_DATE_TEXT, "%s",
+                     json_string_value(json_object_get(v, "date")));
             json_int_t cells = json_integer_value(json_object_get(v, "cells"));
             fp->admins[fp->n_admins].date = admin_dates[fp->n_admins];
             fp->admins[fp->n_admins].route = json_string_value(json_object_get(v, "route"));
             fp->admins[fp->n_admins].product = json_string_value(json_object_get(v, "product"));
             fp->admins[fp->n_admins].dose_unit = cells ? "cells" : "ul";
-            fp->admins[fp->n_admins].amount = cells ? cells : json_integer_value(json_object_get(v, "volume_ul"));
+            fp->admins[fp->n_admins].amount =
+                cells ? cells : json_integer_value(json_object_get(v, "volume_ul"));
             fp->n_admins++;
         }
         /* baseline NRS pain a few days before the start */
         int base_worst = 4 + (int)(rnd(&rng) % 5), base_avg = clamp(base_worst - 2, 0, 10);
         char answers[96];
-        snprintf(answers, sizeof answers, "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
+        snprintf(answers, sizeof answers,
+                 "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
                  clamp(base_avg - 1, 0, 10), base_avg, base_worst);
         add_obs(fp, os, "nrs-pain", answers, pl.start - 3);
         followup_status closed = FU_SCHEDULED; /* withdrawn or died closes later visits */
-        json_array_foreach(json_object_get(body, "follow_up"), i, v) {
+        json_array_foreach(json_object_get(body, "follow_up"), i, v)
+        {
             if (fp->n_visits == DEMO_MAX_VISITS)
                 break;
             size_t j = fp->n_visits;
             cc_date ws, we, target;
             static const char *const keys[] = {"date", "window_start", "window_end"};
             for (int c = 0; c < 3; c++)
-                snprintf(visit_text[j][c], CC_DATE_TEXT, "%s", json_string_value(json_object_get(v, keys[c])));
+                snprintf(visit_text[j][c], CC_DATE_TEXT, "%s",
+                         json_string_value(json_object_get(v, keys[c])));
             if (date_parse(visit_text[j][0], "d", &target, &ignored) != CC_OK ||
                 date_parse(visit_text[j][1], "d", &ws, &ignored) != CC_OK ||
                 date_parse(visit_text[j][2], "d", &we, &ignored) != CC_OK)
                 break;
             instruments[j] = json_dumps(json_object_get(v, "instruments"), JSON_COMPACT);
-            fp->visits[j].spec = (followup_spec){json_string_value(json_object_get(v, "label")),
-                                                 (int)json_integer_value(json_object_get(v, "months")),
-                                                 visit_text[j][0], visit_text[j][1], visit_text[j][2],
-                                                 instruments[j] ? instruments[j] : "[]"};
+            fp->visits[j].spec =
+                (followup_spec){json_string_value(json_object_get(v, "label")),
+                                (int)json_integer_value(json_object_get(v, "months")),
+                                visit_text[j][0],
+                                visit_text[j][1],
+                                visit_text[j][2],
+                                instruments[j] ? instruments[j] : "[]"};
             followup_status s = FU_SCHEDULED;
             unsigned r = (unsigned)(rnd(&rng) % 100);
             if (closed != FU_SCHEDULED)
                 s = closed;
             else if (we < today)
-                s = r < 74 ? FU_DONE : r < 82 ? FU_MISSED : r < 89 ? FU_LOST : r < 94 ? FU_WITHDRAWN : r < 95 ? FU_DIED
-                                                                                             : FU_SCHEDULED;
+                s = r < 74   ? FU_DONE
+                    : r < 82 ? FU_MISSED
+                    : r < 89 ? FU_LOST
+                    : r < 94 ? FU_WITHDRAWN
+                    : r < 95 ? FU_DIED
+                             : FU_SCHEDULED;
             else if (ws <= today && r < 50)
                 s = FU_DONE;
             fp->visits[j].status = s;
@@ -185,13 +214,17 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
                 cc_date when = target + (cc_date)(rnd(&rng) % 5) - 2;
                 if (when > today)
                     when = today;
-                int change = (int)(rnd(&rng) % 5) - 2 - (rnd(&rng) % 4 == 0); /* most: little change */
+                int change =
+                    (int)(rnd(&rng) % 5) - 2 - (rnd(&rng) % 4 == 0); /* most: little change */
                 int worst = clamp(base_worst + change, 0, 10), avg = clamp(worst - 2, 0, 10);
-                snprintf(answers, sizeof answers, "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
+                snprintf(answers, sizeof answers,
+                         "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
                          clamp(avg - 1, 0, 10), avg, worst);
                 add_obs(fp, os, "nrs-pain", answers, when);
-                snprintf(answers, sizeof answers, "{\"satisfaction\":\"%d\",\"pgic\":\"%d\",\"would_recommend\":\"%s\"}",
-                         2 + (int)(rnd(&rng) % 4), 2 + (int)(rnd(&rng) % 4), rnd(&rng) % 5 ? "yes" : "no");
+                snprintf(answers, sizeof answers,
+                         "{\"satisfaction\":\"%d\",\"pgic\":\"%d\",\"would_recommend\":\"%s\"}",
+                         2 + (int)(rnd(&rng) % 4), 2 + (int)(rnd(&rng) % 4),
+                         rnd(&rng) % 5 ? "yes" : "no");
                 add_obs(fp, os, "satisfaction", answers, when);
             }
             fp->n_visits++;
@@ -199,8 +232,10 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         char onset[DEMO_MAX_AES][CC_DATE_TEXT];
         unsigned r = (unsigned)(rnd(&rng) % 100);
         if (r < 17 && fp->n_admins > 0) {
-            static const char *const terms[][2] = {{"10019211", "Headache"}, {"10016558", "Fever"},
-                                                   {"10003988", "Back pain"}, {"10028813", "Nausea"}};
+            static const char *const terms[][2] = {{"10019211", "Headache"},
+                                                   {"10016558", "Fever"},
+                                                   {"10003988", "Back pain"},
+                                                   {"10028813", "Nausea"}};
             size_t t = rnd(&rng) % 4;
             date_format(pl.start + 2 + (cc_date)(rnd(&rng) % 10), onset[0]);
             fp->aes[0].code = terms[t][0];

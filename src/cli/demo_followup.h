@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "store/db.h"
 
-cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, int64_t *made, cc_error *err);
+cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, int64_t *made,
+                        cc_error *err);
 
 #endif

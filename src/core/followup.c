@@ -55,7 +55,8 @@ cc_status followup_check_resolution(followup_status from, const followup_resolut
 {
     if (from != FU_SCHEDULED)
         return cc_fail(err, CC_CONFLICT, "status", "already_resolved",
-                       "this visit is already %s; a resolution is final", followup_status_name(from));
+                       "this visit is already %s; a resolution is final",
+                       followup_status_name(from));
     if (r->to == FU_SCHEDULED || (unsigned)r->to >= FU_STATUS_COUNT_)
         return cc_fail(err, CC_INVALID, "status", "invalid_value",
                        "status must be done, missed, withdrawn, lost or died");
@@ -78,9 +79,13 @@ cc_status followup_check_resolution(followup_status from, const followup_resolut
     return CC_OK;
 }
 
-bool followup_closes_later(followup_status s) { return s == FU_WITHDRAWN || s == FU_DIED; }
+bool followup_closes_later(followup_status s)
+{
+    return s == FU_WITHDRAWN || s == FU_DIED;
+}
 
-static const char *const OUTCOMES[] = {"reached", "no_answer", "wrong_number", "message_left", "refused"};
+static const char *const OUTCOMES[] = {"reached", "no_answer", "wrong_number", "message_left",
+                                       "refused"};
 
 bool followup_contact_outcome_valid(const char *outcome)
 {

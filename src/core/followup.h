@@ -58,8 +58,8 @@ followup_state followup_state_of(followup_status status, cc_date window_start, c
  * withdrawn, missed and lost (text checks are the caller's). */
 typedef struct {
     followup_status to;
-    bool has_reason;   /* non-empty reason given */
-    bool has_died_on;  /* a date of death given */
+    bool has_reason;  /* non-empty reason given */
+    bool has_died_on; /* a date of death given */
     cc_date died_on;
     bool has_cause;
 } followup_resolution;

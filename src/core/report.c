@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-int report_ais_index(char grade) { return grade >= 'A' && grade <= 'E' ? grade - 'A' : -1; }
+int report_ais_index(char grade)
+{
+    return grade >= 'A' && grade <= 'E' ? grade - 'A' : -1;
+}
 
 static bool due_at(const report_patient *p, size_t t)
 {
@@ -15,8 +18,8 @@ static bool due_at(const report_patient *p, size_t t)
     return v != STATS_VISIT_NONE && v != STATS_VISIT_NOT_YET_DUE;
 }
 
-static cc_status measures(const report_input *in, double *scratch, stats_pair *pairs, report_result *out,
-                          cc_error *err)
+static cc_status measures(const report_input *in, double *scratch, stats_pair *pairs,
+                          report_result *out, cc_error *err)
 {
     size_t stride = in->n_timepoints + 1;
     for (size_t m = 0; m < in->n_measures; m++) {
@@ -33,8 +36,8 @@ static cc_status measures(const report_input *in, double *scratch, stats_pair *p
                     scratch[n++] = p->values[m * stride + t];
                 if (t > 0) {
                     bool base = p->present && p->present[m * stride];
-                    pairs[np++] = (stats_pair){base ? p->values[m * stride] : 0, have ? p->values[m * stride + t] : 0,
-                                               base, have};
+                    pairs[np++] = (stats_pair){base ? p->values[m * stride] : 0,
+                                               have ? p->values[m * stride + t] : 0, base, have};
                 }
             }
             cc_status st = stats_describe(scratch, n, &c->summary, err);
@@ -97,7 +100,8 @@ static cc_status adverse(const report_input *in, report_result *out, cc_error *e
             return cc_fail(err, CC_INVALID, "aes", "invalid_value",
                            "adverse event %zu is not of a treated patient of the cohort", i);
         if (e->grade < 1 || e->grade > 5)
-            return cc_fail(err, CC_INVALID, "aes", "invalid_value", "adverse event %zu: grade must be 1..5", i);
+            return cc_fail(err, CC_INVALID, "aes", "invalid_value",
+                           "adverse event %zu: grade must be 1..5", i);
         out->ae_events++;
         out->ae_serious_events += e->serious;
         /* first event of this patient (any / serious)? */
@@ -120,8 +124,8 @@ static cc_status adverse(const report_input *in, report_result *out, cc_error *e
             r++;
         if (r == out->n_ae_rows) {
             if (r == REPORT_MAX_AE_ROWS)
-                return cc_fail(err, CC_INVALID, "aes", "too_many", "more than %d (term, grade) rows",
-                               REPORT_MAX_AE_ROWS);
+                return cc_fail(err, CC_INVALID, "aes", "too_many",
+                               "more than %d (term, grade) rows", REPORT_MAX_AE_ROWS);
             out->ae_rows[r].term = e->term;
             out->ae_rows[r].grade = e->grade;
             out->n_ae_rows++;
@@ -133,15 +137,18 @@ static cc_status adverse(const report_input *in, report_result *out, cc_error *e
     if (st == CC_OK)
         st = stats_clopper_pearson(serious, treated, &out->ae_serious, err);
     for (size_t r = 0; st == CC_OK && r < out->n_ae_rows; r++)
-        st = stats_clopper_pearson(out->ae_rows[r].patients.x, treated, &out->ae_rows[r].patients, err);
+        st = stats_clopper_pearson(out->ae_rows[r].patients.x, treated, &out->ae_rows[r].patients,
+                                   err);
     if (st == CC_OK)
-        st = stats_rate_poisson(out->ae_events, in->administrations, &out->ae_per_administration, err);
+        st = stats_rate_poisson(out->ae_events, in->administrations, &out->ae_per_administration,
+                                err);
     /* rows ordered by term, then grade (insertion sort: few rows) */
     for (size_t i = 1; i < out->n_ae_rows; i++) {
         report_ae_row k = out->ae_rows[i];
         size_t j = i;
         while (j > 0 && (strcmp(out->ae_rows[j - 1].term, k.term) > 0 ||
-                         (strcmp(out->ae_rows[j - 1].term, k.term) == 0 && out->ae_rows[j - 1].grade > k.grade))) {
+                         (strcmp(out->ae_rows[j - 1].term, k.term) == 0 &&
+                          out->ae_rows[j - 1].grade > k.grade))) {
             out->ae_rows[j] = out->ae_rows[j - 1];
             j--;
         }
@@ -155,16 +162,19 @@ cc_status report_compute(const report_input *in, double *scratch, stats_pair *pa
 {
     memset(out, 0, sizeof *out);
     if (in->n_measures > REPORT_MAX_MEASURES)
-        return cc_fail(err, CC_INVALID, "n_measures", "too_many", "at most %d measures", REPORT_MAX_MEASURES);
+        return cc_fail(err, CC_INVALID, "n_measures", "too_many", "at most %d measures",
+                       REPORT_MAX_MEASURES);
     if (in->n_patients > 0 && (!in->patients || !scratch || !pairs))
-        return cc_fail(err, CC_INVALID, "patients", "invalid_value", "patients and scratch arrays are required");
+        return cc_fail(err, CC_INVALID, "patients", "invalid_value",
+                       "patients and scratch arrays are required");
     if (in->n_aes > 0 && !in->aes)
         return cc_fail(err, CC_INVALID, "aes", "invalid_value", "aes is NULL");
     stats_flow_patient *flow_rows = (stats_flow_patient *)(void *)pairs; /* reuse scratch */
     _Static_assert(sizeof(stats_flow_patient) <= sizeof(stats_pair), "scratch reuse");
     for (size_t i = 0; i < in->n_patients; i++) {
         const report_patient *p = &in->patients[i];
-        flow_rows[i] = (stats_flow_patient){p->referred, p->screened, p->eligible, p->treated, p->visits};
+        flow_rows[i] =
+            (stats_flow_patient){p->referred, p->screened, p->eligible, p->treated, p->visits};
     }
     cc_status st = stats_flow_count(flow_rows, in->n_patients, in->n_timepoints, &out->flow, err);
     if (st == CC_OK)

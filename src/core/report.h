@@ -73,7 +73,7 @@ typedef struct {
 } report_input;
 
 typedef struct {
-    uint64_t due;        /* denominator: treated (t = 0) or due at t */
+    uint64_t due; /* denominator: treated (t = 0) or due at t */
     stats_summary summary;
     stats_change change; /* t >= 1 */
 } report_cell;

@@ -15,13 +15,15 @@ cc_status qr_svg(const char *text, int scale, buf *out, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "qr_failed", "the QR code could not be made");
     int n = q->width, size = (n + 2 * QUIET) * scale;
     char t[160];
-    snprintf(t, sizeof t,
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-             " shape-rendering=\"crispEdges\">",
-             size, size, n + 2 * QUIET, n + 2 * QUIET);
+    snprintf(
+        t, sizeof t,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+        " shape-rendering=\"crispEdges\">",
+        size, size, n + 2 * QUIET, n + 2 * QUIET);
     buf_puts(out, t);
-    snprintf(t, sizeof t, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"", n + 2 * QUIET,
-             n + 2 * QUIET);
+    snprintf(t, sizeof t,
+             "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+             n + 2 * QUIET, n + 2 * QUIET);
     buf_puts(out, t);
     for (int y = 0; y < n; y++)
         for (int x = 0; x < n; x++)
@@ -31,5 +33,6 @@ cc_status qr_svg(const char *text, int scale, buf *out, cc_error *err)
             }
     buf_puts(out, "\"/></svg>");
     QRcode_free(q);
-    return buf_failed(out) ? cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "QR code too large") : CC_OK;
+    return buf_failed(out) ? cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "QR code too large")
+                           : CC_OK;
 }

@@ -22,7 +22,10 @@ static void release_font_caches(void)
 }
 
 static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
-static void register_release(void) { atexit(release_font_caches); }
+static void register_release(void)
+{
+    atexit(release_font_caches);
+}
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -104,13 +107,15 @@ static void draw_chart(cairo_t *cr, const json_t *measure, double x0, double y0,
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_move_to(cr, x - 20, py + ph + 12);
         cairo_show_text(cr, json_string_value(json_object_get(c, "label")));
-        snprintf(text, sizeof text, "%lld / %lld", (long long)json_integer_value(json_object_get(c, "n")),
+        snprintf(text, sizeof text, "%lld / %lld",
+                 (long long)json_integer_value(json_object_get(c, "n")),
                  (long long)json_integer_value(json_object_get(c, "due")));
         cairo_move_to(cr, x - 20, py + ph + 24);
         cairo_show_text(cr, text);
         bool ok, okl, okh;
         double m = num(json_object_get(c, "mean"), &ok);
-        double l = num(json_object_get(ci, "low"), &okl), hgh = num(json_object_get(ci, "high"), &okh);
+        double l = num(json_object_get(ci, "low"), &okl),
+               hgh = num(json_object_get(ci, "high"), &okh);
         if (!ok)
             continue;
         double y = py + ph - ph * (m - lo) / (hi - lo);
@@ -144,7 +149,8 @@ cc_status report_render_chart_svg(const json_t *measure, buf *out, cc_error *err
     cairo_status_t cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
     if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
-        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "chart: %s", cairo_status_to_string(cs));
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "chart: %s",
+                       cairo_status_to_string(cs));
     return CC_OK;
 }
 
@@ -186,7 +192,8 @@ static void html_ci(buf *b, const json_t *ci, int digits, double scale)
         return;
     }
     char t[96];
-    snprintf(t, sizeof t, "%.*f – %.*f", digits, json_number_value(l) * scale, digits, json_number_value(h) * scale);
+    snprintf(t, sizeof t, "%.*f – %.*f", digits, json_number_value(l) * scale, digits,
+             json_number_value(h) * scale);
     buf_puts(b, t);
 }
 
@@ -197,7 +204,8 @@ static void html_prop(buf *b, const json_t *p)
              (long long)json_integer_value(json_object_get(p, "n")));
     buf_puts(b, t);
     if (json_is_number(json_object_get(p, "p"))) {
-        snprintf(t, sizeof t, " (%.1f %%; 95%% CI ", 100 * json_number_value(json_object_get(p, "p")));
+        snprintf(t, sizeof t, " (%.1f %%; 95%% CI ",
+                 100 * json_number_value(json_object_get(p, "p")));
         buf_puts(b, t);
         html_ci(b, json_object_get(p, "ci"), 1, 100);
         buf_puts(b, " %)");
@@ -208,23 +216,31 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
 {
     const char *protocol = json_string_value(json_object_get(r, "protocol"));
     bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
-    buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outcome report: ");
+    buf_puts(
+        b,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outcome report: ");
     html_text(b, protocol);
-    buf_puts(b, "</title><style>body{font-family:sans-serif;max-width:60em;margin:auto}"
-                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:2px 6px;"
-                "text-align:right}th:first-child,td:first-child{text-align:left}.synthetic{background:#fd0;"
-                "padding:.5em;font-weight:bold}</style></head><body>\n");
+    buf_puts(
+        b,
+        "</title><style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:2px 6px;"
+        "text-align:right}th:first-child,td:first-child{text-align:left}.synthetic{background:#fd0;"
+        "padding:.5em;font-weight:bold}</style></head><body>\n");
     if (synthetic)
-        buf_puts(b, "<p class=\"synthetic\">SYNTHETIC DATA — demonstration patients, not real outcomes</p>\n");
+        buf_puts(b, "<p class=\"synthetic\">SYNTHETIC DATA — demonstration patients, not real "
+                    "outcomes</p>\n");
     buf_puts(b, "<h1>Outcome report: ");
     html_text(b, protocol);
     buf_puts(b, "</h1>\n<p>As of ");
     html_text(b, json_string_value(json_object_get(r, "as_of")));
-    buf_puts(b, ". Every figure gives its denominator; missing data are counted, never imputed.</p>\n");
+    buf_puts(
+        b, ". Every figure gives its denominator; missing data are counted, never imputed.</p>\n");
     const json_t *f = json_object_get(r, "flow");
     buf_puts(b, "<h2>Participant flow</h2><table><tr><th>Step</th><th>Patients</th></tr>");
-    static const char *const steps[][2] = {{"referred", "Referred"}, {"screened", "Screened"},
-                                           {"eligible", "Eligible"}, {"treated", "Treated"}};
+    static const char *const steps[][2] = {{"referred", "Referred"},
+                                           {"screened", "Screened"},
+                                           {"eligible", "Eligible"},
+                                           {"treated", "Treated"}};
     for (size_t i = 0; i < 4; i++) {
         buf_puts(b, "<tr><td>");
         buf_puts(b, steps[i][1]);
@@ -232,13 +248,16 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
         html_num(b, json_object_get(f, steps[i][0]), 0);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</table>\n<table><tr><th>Time point</th><th>Not yet due</th><th>Due</th><th>Assessed</th>"
-                "<th>Pending</th><th>Missed</th><th>Withdrawn</th><th>Lost</th><th>Died</th></tr>");
+    buf_puts(
+        b,
+        "</table>\n<table><tr><th>Time point</th><th>Not yet due</th><th>Due</th><th>Assessed</th>"
+        "<th>Pending</th><th>Missed</th><th>Withdrawn</th><th>Lost</th><th>Died</th></tr>");
     size_t i;
     json_t *tp;
-    json_array_foreach(json_object_get(f, "timepoints"), i, tp) {
-        static const char *const keys[] = {"not_yet_due", "due", "assessed", "pending", "missed", "withdrawn",
-                                           "lost", "died"};
+    json_array_foreach(json_object_get(f, "timepoints"), i, tp)
+    {
+        static const char *const keys[] = {"not_yet_due", "due",       "assessed", "pending",
+                                           "missed",      "withdrawn", "lost",     "died"};
         buf_puts(b, "<tr><td>");
         html_text(b, json_string_value(json_object_get(tp, "label")));
         buf_puts(b, "</td>");
@@ -251,16 +270,20 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     }
     buf_puts(b, "</table>\n");
     json_t *m;
-    json_array_foreach(json_object_get(r, "measures"), i, m) {
+    json_array_foreach(json_object_get(r, "measures"), i, m)
+    {
         buf_puts(b, "<h2>");
         html_text(b, json_string_value(json_object_get(m, "instrument")));
         buf_puts(b, " — ");
         html_text(b, json_string_value(json_object_get(m, "score")));
-        buf_puts(b, "</h2>\n<table><tr><th>Time point</th><th>n / due</th><th>Mean (SD)</th><th>95% CI</th>"
-                    "<th>Median (Q1–Q3)</th><th>Change (pairs)</th><th>95% CI of change</th></tr>");
+        buf_puts(
+            b,
+            "</h2>\n<table><tr><th>Time point</th><th>n / due</th><th>Mean (SD)</th><th>95% CI</th>"
+            "<th>Median (Q1–Q3)</th><th>Change (pairs)</th><th>95% CI of change</th></tr>");
         size_t j;
         json_t *c;
-        json_array_foreach(json_object_get(m, "timepoints"), j, c) {
+        json_array_foreach(json_object_get(m, "timepoints"), j, c)
+        {
             const json_t *ch = json_object_get(c, "change");
             buf_puts(b, "<tr><td>");
             html_text(b, json_string_value(json_object_get(c, "label")));
@@ -300,11 +323,16 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     }
     const json_t *ais = json_object_get(r, "ais");
     if (json_is_array(ais)) {
-        buf_puts(b, "<h2>ISNCSCI: AIS grade improved by at least one grade</h2><p>Among patients with a baseline "
-                    "grade A–D and both grades (Wilson 95% CI); the sensitivity line counts every patient due with "
-                    "a baseline A–D grade, the missing as not improved.</p><table><tr><th>Time point</th>"
-                    "<th>Pairs</th><th>Missing</th><th>Improved</th><th>Sensitivity</th></tr>");
-        json_array_foreach(ais, i, tp) {
+        buf_puts(
+            b,
+            "<h2>ISNCSCI: AIS grade improved by at least one grade</h2><p>Among patients with a "
+            "baseline "
+            "grade A–D and both grades (Wilson 95% CI); the sensitivity line counts every patient "
+            "due with "
+            "a baseline A–D grade, the missing as not improved.</p><table><tr><th>Time point</th>"
+            "<th>Pairs</th><th>Missing</th><th>Improved</th><th>Sensitivity</th></tr>");
+        json_array_foreach(ais, i, tp)
+        {
             buf_puts(b, "<tr><td>");
             html_text(b, json_string_value(json_object_get(tp, "label")));
             buf_puts(b, "</td><td>");
@@ -324,17 +352,20 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     html_num(b, json_object_get(ae, "treated"), 0);
     buf_puts(b, " treated patients and ");
     html_num(b, json_object_get(ae, "administrations"), 0);
-    buf_puts(b, " administrations (Clopper–Pearson 95% CI).</p><table><tr><th>Event</th><th>Patients / treated"
+    buf_puts(b, " administrations (Clopper–Pearson 95% "
+                "CI).</p><table><tr><th>Event</th><th>Patients / treated"
                 "</th></tr><tr><td>At least one event</td><td>");
     html_prop(b, json_object_get(ae, "patients_any"));
     buf_puts(b, "</td></tr><tr><td>At least one serious event</td><td>");
     html_prop(b, json_object_get(ae, "patients_serious"));
     buf_puts(b, "</td></tr>");
-    json_array_foreach(json_object_get(ae, "rows"), i, tp) {
+    json_array_foreach(json_object_get(ae, "rows"), i, tp)
+    {
         char t[48];
         buf_puts(b, "<tr><td>");
         html_text(b, json_string_value(json_object_get(tp, "term")));
-        snprintf(t, sizeof t, ", grade %lld (%lld events)", (long long)json_integer_value(json_object_get(tp, "grade")),
+        snprintf(t, sizeof t, ", grade %lld (%lld events)",
+                 (long long)json_integer_value(json_object_get(tp, "grade")),
                  (long long)json_integer_value(json_object_get(tp, "events")));
         buf_puts(b, t);
         buf_puts(b, "</td><td>");
@@ -344,7 +375,8 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     buf_puts(b, "</table>\n<h2>Definitions</h2><dl>");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)json_object_get(r, "definitions"), key, v) {
+    json_object_foreach((json_t *)json_object_get(r, "definitions"), key, v)
+    {
         buf_puts(b, "<dt>");
         html_text(b, key);
         buf_puts(b, "</dt><dd>");
@@ -352,7 +384,8 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
         buf_puts(b, "</dd>");
     }
     buf_puts(b, "</dl></body></html>\n");
-    return buf_failed(b) ? cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large") : CC_OK;
+    return buf_failed(b) ? cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the report is too large")
+                         : CC_OK;
 }
 
 /* ---- PDF: A4 pages, flow and adverse-event summary, then one chart per measure ---- */
@@ -389,7 +422,8 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
     pdf_banner(cr, synthetic);
     double y = MARGIN + 10;
     char t[256];
-    snprintf(t, sizeof t, "Outcome report: %s (as of %s)", json_string_value(json_object_get(r, "protocol")),
+    snprintf(t, sizeof t, "Outcome report: %s (as of %s)",
+             json_string_value(json_object_get(r, "protocol")),
              json_string_value(json_object_get(r, "as_of")));
     pdf_line(cr, &y, t, 16, true);
     const json_t *f = json_object_get(r, "flow");
@@ -401,11 +435,14 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
     pdf_line(cr, &y, t, 11, false);
     size_t i;
     json_t *tp;
-    json_array_foreach(json_object_get(f, "timepoints"), i, tp) {
+    json_array_foreach(json_object_get(f, "timepoints"), i, tp)
+    {
         snprintf(t, sizeof t,
-                 "%s: due %lld, assessed %lld, pending %lld, missed %lld, withdrawn %lld, lost %lld, died %lld, "
+                 "%s: due %lld, assessed %lld, pending %lld, missed %lld, withdrawn %lld, lost "
+                 "%lld, died %lld, "
                  "not yet due %lld",
-                 json_string_value(json_object_get(tp, "label")), (long long)json_integer_value(json_object_get(tp, "due")),
+                 json_string_value(json_object_get(tp, "label")),
+                 (long long)json_integer_value(json_object_get(tp, "due")),
                  (long long)json_integer_value(json_object_get(tp, "assessed")),
                  (long long)json_integer_value(json_object_get(tp, "pending")),
                  (long long)json_integer_value(json_object_get(tp, "missed")),
@@ -415,19 +452,26 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
                  (long long)json_integer_value(json_object_get(tp, "not_yet_due")));
         pdf_line(cr, &y, t, 9, false);
     }
-    const json_t *ae = json_object_get(r, "adverse_events"), *any = json_object_get(ae, "patients_any");
+    const json_t *ae = json_object_get(r, "adverse_events"),
+                 *any = json_object_get(ae, "patients_any");
     const json_t *ci = json_object_get(any, "ci");
     long long ax = (long long)json_integer_value(json_object_get(any, "x"));
     long long an = (long long)json_integer_value(json_object_get(any, "n"));
     if (json_is_number(json_object_get(ci, "low")))
-        snprintf(t, sizeof t, "Adverse events: %lld of %lld treated patients with at least one (95%% CI %.3f - %.3f)",
-                 ax, an, json_number_value(json_object_get(ci, "low")), json_number_value(json_object_get(ci, "high")));
+        snprintf(
+            t, sizeof t,
+            "Adverse events: %lld of %lld treated patients with at least one (95%% CI %.3f - %.3f)",
+            ax, an, json_number_value(json_object_get(ci, "low")),
+            json_number_value(json_object_get(ci, "high")));
     else
-        snprintf(t, sizeof t, "Adverse events: %lld of %lld treated patients with at least one (no interval)", ax, an);
+        snprintf(t, sizeof t,
+                 "Adverse events: %lld of %lld treated patients with at least one (no interval)",
+                 ax, an);
     pdf_line(cr, &y, t, 10, false);
     y += 10;
     json_t *m;
-    json_array_foreach(json_object_get(r, "measures"), i, m) {
+    json_array_foreach(json_object_get(r, "measures"), i, m)
+    {
         if (y + CHART_H > A4_H - MARGIN) {
             cairo_show_page(cr);
             pdf_banner(cr, synthetic);
@@ -441,7 +485,8 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
     cairo_status_t cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
     if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
-        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "PDF: %s", cairo_status_to_string(cs));
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "PDF: %s",
+                       cairo_status_to_string(cs));
     (void)err;
     return CC_OK;
 }

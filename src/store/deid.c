@@ -8,18 +8,24 @@ static const struct {
     const char *name, *sql;
 } TABLES[] = {
     {"patients", "SELECT id AS patient_id, sex, birth_date, synthetic FROM patients ORDER BY id"},
-    {"plans", "SELECT id AS plan_id, patient_id, protocol_id, protocol_version, status, start_date, end_date"
-              " FROM plans WHERE status <> 'draft' ORDER BY id"},
-    {"visits", "SELECT id AS visit_id, plan_id, patient_id, protocol_id, label, months, target_date,"
-               " window_start, window_end, status, died_on, failed_contacts FROM followup_visits ORDER BY id"},
-    {"observations", "SELECT id AS observation_id, patient_id, instrument, instrument_version, observed_on,"
-                     " source, scores AS scores_json FROM observations ORDER BY id"},
-    {"administrations", "SELECT id AS administration_id, patient_id, plan_id, plan_item, planned_date, route,"
-                        " product_type, dose_unit, prescribed_amount, actual_amount, status, started_at"
-                        " FROM administrations ORDER BY id"},
-    {"adverse_events", "SELECT id AS adverse_event_id, patient_id, term_source, term_code, grade, onset_at,"
-                       " resolved_at, serious, seriousness, related_product, related_procedure, expectedness,"
-                       " action, outcome FROM adverse_events ORDER BY id"},
+    {"plans",
+     "SELECT id AS plan_id, patient_id, protocol_id, protocol_version, status, start_date, end_date"
+     " FROM plans WHERE status <> 'draft' ORDER BY id"},
+    {"visits",
+     "SELECT id AS visit_id, plan_id, patient_id, protocol_id, label, months, target_date,"
+     " window_start, window_end, status, died_on, failed_contacts FROM followup_visits ORDER BY "
+     "id"},
+    {"observations",
+     "SELECT id AS observation_id, patient_id, instrument, instrument_version, observed_on,"
+     " source, scores AS scores_json FROM observations ORDER BY id"},
+    {"administrations",
+     "SELECT id AS administration_id, patient_id, plan_id, plan_item, planned_date, route,"
+     " product_type, dose_unit, prescribed_amount, actual_amount, status, started_at"
+     " FROM administrations ORDER BY id"},
+    {"adverse_events",
+     "SELECT id AS adverse_event_id, patient_id, term_source, term_code, grade, onset_at,"
+     " resolved_at, serious, seriousness, related_product, related_procedure, expectedness,"
+     " action, outcome FROM adverse_events ORDER BY id"},
 };
 
 cc_status deid_store_rows(db *d, const char *name, buf *out, cc_error *err)

@@ -6,15 +6,16 @@
 
 static const store_actor DEMO = {0, "demo"};
 
-static cc_status insert(db *d, const char *table, const char *sql, const sql_arg *args, int n, int64_t *id,
-                        cc_error *err)
+static cc_status insert(db *d, const char *table, const char *sql, const sql_arg *args, int n,
+                        int64_t *id, cc_error *err)
 {
     cc_status st = sql_run(d, sql, args, n, id, err);
     if (st != CC_OK)
         return st;
     char image[96];
     snprintf(image, sizeof image, "SELECT * FROM %s WHERE id = ?", table);
-    return audit_log_change(d, &DEMO, "create", table, *id, image, NULL, "synthetic demonstration data", err);
+    return audit_log_change(d, &DEMO, "create", table, *id, image, NULL,
+                            "synthetic demonstration data", err);
 }
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err)
@@ -26,31 +27,44 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     store_now_text(now);
     int64_t synthetic = 0, screening = 0, plan = 0, id = 0, operator_id = 0;
     sql_arg pid[] = {SQL_I(p->patient_id)};
-    if ((st = sql_scalar(d, "SELECT synthetic FROM patients WHERE id = ?", pid, 1, &synthetic, err)) == CC_OK &&
+    if ((st = sql_scalar(d, "SELECT synthetic FROM patients WHERE id = ?", pid, 1, &synthetic,
+                         err)) == CC_OK &&
         !synthetic)
-        st = cc_fail(err, CC_INVALID, "patient_id", "not_synthetic", "demo data only for synthetic patients");
+        st = cc_fail(err, CC_INVALID, "patient_id", "not_synthetic",
+                     "demo data only for synthetic patients");
     if (st == CC_OK)
         st = sql_scalar(d, "SELECT MIN(id) FROM users", NULL, 0, &operator_id, err);
     if (st == CC_OK && operator_id == 0)
         st = cc_fail(err, CC_INVALID, "users", "no_user", "the data directory has no user");
     if (st == CC_OK) {
-        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version), SQL_S(p->screened_on),
-                       SQL_S(p->screened_on), SQL_S(p->screened_on), SQL_S(now)};
+        sql_arg a[] = {SQL_I(p->patient_id),
+                       SQL_S(p->protocol),
+                       SQL_I(p->protocol_version),
+                       SQL_S(p->screened_on),
+                       SQL_S(p->screened_on),
+                       SQL_S(p->screened_on),
+                       SQL_S(now)};
         st = insert(d, "screenings",
-                    "INSERT INTO screenings (patient_id, protocol_id, protocol_version, body, verdict, reasons,"
-                    " oldest_date, evaluated_on, decision, meaning, decided_at, created_at, created_by, version)"
+                    "INSERT INTO screenings (patient_id, protocol_id, protocol_version, body, "
+                    "verdict, reasons,"
+                    " oldest_date, evaluated_on, decision, meaning, decided_at, created_at, "
+                    "created_by, version)"
                     " VALUES (?, ?, ?, '{\"synthetic\":true}', 'eligible', '[]', ?, ?, 'eligible',"
                     " 'synthetic demonstration decision', ?, ?, 'demo', 1) RETURNING id",
                     a, SQL_COUNT(a), &screening, err);
     }
     if (st == CC_OK) {
-        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version), SQL_S(p->start),
-                       SQL_S(p->end),        SQL_S(p->request),  SQL_S(p->body),             SQL_I(screening),
-                       SQL_S(p->screened_on), SQL_S(now),        SQL_S(now)};
+        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version),
+                       SQL_S(p->start),      SQL_S(p->end),      SQL_S(p->request),
+                       SQL_S(p->body),       SQL_I(screening),   SQL_S(p->screened_on),
+                       SQL_S(now),           SQL_S(now)};
         st = insert(d, "plans",
-                    "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date, end_date,"
-                    " request, body, screening_id, approved_at, meaning, created_at, created_by, updated_at,"
-                    " version) VALUES (?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?, 'synthetic demonstration plan', ?,"
+                    "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, "
+                    "start_date, end_date,"
+                    " request, body, screening_id, approved_at, meaning, created_at, created_by, "
+                    "updated_at,"
+                    " version) VALUES (?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?, 'synthetic "
+                    "demonstration plan', ?,"
                     " 'demo', ?, 2) RETURNING id",
                     a, SQL_COUNT(a), &plan, err);
     }
@@ -58,58 +72,97 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
         char ref[48], at[24];
         snprintf(ref, sizeof ref, "%lld-%zu", (long long)plan, i + 1);
         snprintf(at, sizeof at, "%sT09:00:00Z", p->admins[i].date);
-        sql_arg a[] = {SQL_I(p->patient_id),  SQL_I(plan),           SQL_I((int64_t)i + 1),   SQL_S(ref),
-                       SQL_S(p->admins[i].date), SQL_S(p->admins[i].route), SQL_S(p->admins[i].product),
-                       SQL_S(p->admins[i].dose_unit), SQL_I(p->admins[i].amount), SQL_I(p->admins[i].amount),
-                       SQL_I(p->weight_g),    SQL_S(p->screened_on), SQL_S(at),    SQL_S(at),
-                       SQL_I(operator_id),    SQL_S(now),            SQL_S(now)};
-        st = insert(d, "administrations",
-                    "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date, route,"
-                    " product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date,"
-                    " status, started_at, ended_at, operator_id, operator, notes, created_at, updated_at, version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, 'demo',"
-                    " 'synthetic demonstration record', ?, ?, 1) RETURNING id",
-                    a, SQL_COUNT(a), &id, err);
+        sql_arg a[] = {SQL_I(p->patient_id),
+                       SQL_I(plan),
+                       SQL_I((int64_t)i + 1),
+                       SQL_S(ref),
+                       SQL_S(p->admins[i].date),
+                       SQL_S(p->admins[i].route),
+                       SQL_S(p->admins[i].product),
+                       SQL_S(p->admins[i].dose_unit),
+                       SQL_I(p->admins[i].amount),
+                       SQL_I(p->admins[i].amount),
+                       SQL_I(p->weight_g),
+                       SQL_S(p->screened_on),
+                       SQL_S(at),
+                       SQL_S(at),
+                       SQL_I(operator_id),
+                       SQL_S(now),
+                       SQL_S(now)};
+        st = insert(
+            d, "administrations",
+            "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date, "
+            "route,"
+            " product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date,"
+            " status, started_at, ended_at, operator_id, operator, notes, created_at, updated_at, "
+            "version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, 'demo',"
+            " 'synthetic demonstration record', ?, ?, 1) RETURNING id",
+            a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_visits; i++) {
         const followup_spec *f = &p->visits[i].spec;
         bool resolved = p->visits[i].status != FU_SCHEDULED;
-        sql_arg a[] = {SQL_I(plan), SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I((int64_t)i + 1),
-                       SQL_S(f->label), SQL_I(f->months), SQL_S(f->target_date), SQL_S(f->window_start),
-                       SQL_S(f->window_end), SQL_S(f->instruments_json),
+        sql_arg a[] = {SQL_I(plan),
+                       SQL_I(p->patient_id),
+                       SQL_S(p->protocol),
+                       SQL_I((int64_t)i + 1),
+                       SQL_S(f->label),
+                       SQL_I(f->months),
+                       SQL_S(f->target_date),
+                       SQL_S(f->window_start),
+                       SQL_S(f->window_end),
+                       SQL_S(f->instruments_json),
                        SQL_S(followup_status_name(p->visits[i].status)),
                        SQL_S(p->visits[i].reason ? p->visits[i].reason : ""),
                        p->visits[i].died_on ? SQL_S(p->visits[i].died_on) : SQL_N,
-                       SQL_S(p->visits[i].cause ? p->visits[i].cause : ""), resolved ? SQL_S(now) : SQL_N,
-                       SQL_S(resolved ? "demo" : ""), SQL_S(now), SQL_S(now)};
-        st = insert(d, "followup_visits",
-                    "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months,"
-                    " target_date, window_start, window_end, instruments, status, reason, died_on, cause,"
-                    " resolved_at, resolved_by, created_at, updated_at, version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                    a, SQL_COUNT(a), &id, err);
+                       SQL_S(p->visits[i].cause ? p->visits[i].cause : ""),
+                       resolved ? SQL_S(now) : SQL_N,
+                       SQL_S(resolved ? "demo" : ""),
+                       SQL_S(now),
+                       SQL_S(now)};
+        st = insert(
+            d, "followup_visits",
+            "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months,"
+            " target_date, window_start, window_end, instruments, status, reason, died_on, cause,"
+            " resolved_at, resolved_by, created_at, updated_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+            a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_obs; i++) {
-        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->obs[i].instrument), SQL_S(p->obs[i].version),
-                       SQL_S(p->obs[i].date), SQL_S(p->obs[i].source), SQL_S(p->obs[i].answers),
-                       SQL_S(p->obs[i].scores), SQL_S(now)};
+        sql_arg a[] = {SQL_I(p->patient_id),     SQL_S(p->obs[i].instrument),
+                       SQL_S(p->obs[i].version), SQL_S(p->obs[i].date),
+                       SQL_S(p->obs[i].source),  SQL_S(p->obs[i].answers),
+                       SQL_S(p->obs[i].scores),  SQL_S(now)};
         st = insert(d, "observations",
-                    "INSERT INTO observations (patient_id, instrument, instrument_version, observed_on, source,"
+                    "INSERT INTO observations (patient_id, instrument, instrument_version, "
+                    "observed_on, source,"
                     " answers, scores, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_aes; i++) {
         char at[24];
         snprintf(at, sizeof at, "%sT14:00:00Z", p->aes[i].onset);
-        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->aes[i].code), SQL_S(p->aes[i].text), SQL_I(p->aes[i].grade),
-                       SQL_S(at), SQL_S(at), SQL_I(p->aes[i].serious), SQL_S(now), SQL_S(now)};
-        st = insert(d, "adverse_events",
-                    "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
-                    " aware_at, serious, related_product, related_procedure, expectedness, outcome, description,"
-                    " reported_by, created_at, updated_at, version) VALUES (?, 'ctcae', ?, ?, ?, ?, ?, ?,"
-                    " 'possible', 'possible', 'expected', 'recovered', 'synthetic demonstration event', 'demo',"
-                    " ?, ?, 1) RETURNING id",
-                    a, SQL_COUNT(a), &id, err);
+        sql_arg a[] = {SQL_I(p->patient_id),
+                       SQL_S(p->aes[i].code),
+                       SQL_S(p->aes[i].text),
+                       SQL_I(p->aes[i].grade),
+                       SQL_S(at),
+                       SQL_S(at),
+                       SQL_I(p->aes[i].serious),
+                       SQL_S(now),
+                       SQL_S(now)};
+        st = insert(
+            d, "adverse_events",
+            "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, "
+            "onset_at,"
+            " aware_at, serious, related_product, related_procedure, expectedness, outcome, "
+            "description,"
+            " reported_by, created_at, updated_at, version) VALUES (?, 'ctcae', ?, ?, ?, ?, ?, ?,"
+            " 'possible', 'possible', 'expected', 'recovered', 'synthetic demonstration event', "
+            "'demo',"
+            " ?, ?, 1) RETURNING id",
+            a, SQL_COUNT(a), &id, err);
     }
     return sql_finish(d, st, err);
 }
@@ -118,10 +171,11 @@ cc_status demo_store_synthetic_patients(db *d, int64_t *ids, size_t cap, size_t 
 {
     db_stmt *s;
     *n = 0;
-    cc_status st = db_prepare(d,
-                              "SELECT p.id FROM patients p WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM"
-                              " plans WHERE patient_id = p.id) ORDER BY p.id DESC LIMIT ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT p.id FROM patients p WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM"
+                   " plans WHERE patient_id = p.id) ORDER BY p.id DESC LIMIT ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, (int64_t)cap);

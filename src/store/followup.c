@@ -28,8 +28,8 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     db_stmt *s;
     int64_t patient_id = 0;
     char status[16] = "", protocol_id[40] = "";
-    if ((st = db_prepare(d, "SELECT patient_id, status, protocol_id FROM plans WHERE id = ?", &s, err)) !=
-        CC_OK)
+    if ((st = db_prepare(d, "SELECT patient_id, status, protocol_id FROM plans WHERE id = ?", &s,
+                         err)) != CC_OK)
         return sql_finish(d, st, err);
     db_bind_int(s, 1, plan_id);
     db_step_result r = db_step(s, err);
@@ -42,13 +42,15 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     if (r == DB_ERROR)
         return sql_finish(d, err->status, err);
     if (r == DB_DONE)
-        return sql_finish(d, cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
-                                     (long long)plan_id),
+        return sql_finish(d,
+                          cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
+                                  (long long)plan_id),
                           err);
     if (strcmp(status, "approved") != 0)
-        return sql_finish(d, cc_fail(err, CC_CONFLICT, "status", "wrong_state",
-                                     "follow-up visits come from an approved plan (this one is %s)",
-                                     status),
+        return sql_finish(d,
+                          cc_fail(err, CC_CONFLICT, "status", "wrong_state",
+                                  "follow-up visits come from an approved plan (this one is %s)",
+                                  status),
                           err);
     buf before;
     buf_init(&before, 1 << 14);
@@ -56,46 +58,58 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
         const followup_spec *f = &specs[i];
         int64_t id = 0;
         sql_arg find[] = {SQL_I(plan_id), SQL_S(f->label)};
-        if ((st = sql_scalar(d, "SELECT id FROM followup_visits WHERE plan_id = ? AND label = ?", find,
-                             SQL_COUNT(find), &id, err)) != CC_OK)
+        if ((st = sql_scalar(d, "SELECT id FROM followup_visits WHERE plan_id = ? AND label = ?",
+                             find, SQL_COUNT(find), &id, err)) != CC_OK)
             break;
         if (id == 0) {
-            sql_arg ins[] = {SQL_I(plan_id),         SQL_I(patient_id),      SQL_S(protocol_id),
-                             SQL_I(i + 1),           SQL_S(f->label),        SQL_I(f->months),
-                             SQL_S(f->target_date),  SQL_S(f->window_start), SQL_S(f->window_end),
-                             SQL_S(f->instruments_json), SQL_S(now),         SQL_S(now)};
-            st = sql_run(d,
-                         "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label,"
-                         " months, target_date, window_start, window_end, instruments, created_at,"
-                         " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-                         " RETURNING id",
-                         ins, SQL_COUNT(ins), &id, err);
+            sql_arg ins[] = {SQL_I(plan_id),
+                             SQL_I(patient_id),
+                             SQL_S(protocol_id),
+                             SQL_I(i + 1),
+                             SQL_S(f->label),
+                             SQL_I(f->months),
+                             SQL_S(f->target_date),
+                             SQL_S(f->window_start),
+                             SQL_S(f->window_end),
+                             SQL_S(f->instruments_json),
+                             SQL_S(now),
+                             SQL_S(now)};
+            st =
+                sql_run(d,
+                        "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label,"
+                        " months, target_date, window_start, window_end, instruments, created_at,"
+                        " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                        " RETURNING id",
+                        ins, SQL_COUNT(ins), &id, err);
             if (st == CC_OK)
-                st = audit_log_change(d, actor, "create", "followup_visit", id, VISIT_IMAGE, NULL, NULL,
-                                      err);
+                st = audit_log_change(d, actor, "create", "followup_visit", id, VISIT_IMAGE, NULL,
+                                      NULL, err);
             if (st == CC_OK)
                 (*created)++;
             continue;
         }
         int64_t changed = 0;
-        sql_arg cmp[] = {SQL_I(id), SQL_S(f->target_date), SQL_S(f->window_start), SQL_S(f->window_end)};
-        if ((st = sql_scalar(d,
-                             "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'"
-                             " AND (target_date <> ? OR window_start <> ? OR window_end <> ?)",
-                             cmp, SQL_COUNT(cmp), &changed, err)) != CC_OK || !changed)
+        sql_arg cmp[] = {SQL_I(id), SQL_S(f->target_date), SQL_S(f->window_start),
+                         SQL_S(f->window_end)};
+        if ((st = sql_scalar(
+                 d,
+                 "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'"
+                 " AND (target_date <> ? OR window_start <> ? OR window_end <> ?)",
+                 cmp, SQL_COUNT(cmp), &changed, err)) != CC_OK ||
+            !changed)
             continue;
         buf_reset(&before);
         if ((st = audit_row_json(d, VISIT_IMAGE, id, &before, err)) != CC_OK)
             break;
-        sql_arg upd[] = {SQL_S(f->target_date), SQL_S(f->window_start), SQL_S(f->window_end), SQL_S(now),
-                         SQL_I(id)};
+        sql_arg upd[] = {SQL_S(f->target_date), SQL_S(f->window_start), SQL_S(f->window_end),
+                         SQL_S(now), SQL_I(id)};
         st = sql_run(d,
                      "UPDATE followup_visits SET target_date = ?, window_start = ?, window_end = ?,"
                      " updated_at = ?, version = version + 1 WHERE id = ?",
                      upd, SQL_COUNT(upd), NULL, err);
         if (st == CC_OK)
-            st = audit_log_change(d, actor, "redate", "followup_visit", id, VISIT_IMAGE, before.data,
-                                  "plan dates changed", err);
+            st = audit_log_change(d, actor, "redate", "followup_visit", id, VISIT_IMAGE,
+                                  before.data, "plan dates changed", err);
         if (st == CC_OK)
             (*redated)++;
     }
@@ -103,16 +117,17 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     return sql_finish(d, st, err);
 }
 
-#define VISIT_COLUMNS                                                                            \
-    "v.id, v.plan_id, v.patient_id, v.protocol_id, v.seq, v.label, v.months, v.target_date,"      \
-    " v.window_start, v.window_end, v.instruments AS instruments_json, v.status, v.reason,"       \
-    " v.died_on, v.cause, v.failed_contacts, v.resolved_at, v.resolved_by, v.version,"            \
+#define VISIT_COLUMNS                                                                              \
+    "v.id, v.plan_id, v.patient_id, v.protocol_id, v.seq, v.label, v.months, v.target_date,"       \
+    " v.window_start, v.window_end, v.instruments AS instruments_json, v.status, v.reason,"        \
+    " v.died_on, v.cause, v.failed_contacts, v.resolved_at, v.resolved_by, v.version,"             \
     " p.mrn, p.family_name, p.given_names, p.phone, p.email, p.language, p.synthetic"
 
 cc_status followup_store_list(db *d, bool open_only, const char *until, int64_t patient_id,
                               buf *out, cc_error *err)
 {
-    sql_arg args[] = {SQL_I(open_only), SQL_S(until), SQL_S(until), SQL_I(patient_id), SQL_I(patient_id)};
+    sql_arg args[] = {SQL_I(open_only), SQL_S(until), SQL_S(until), SQL_I(patient_id),
+                      SQL_I(patient_id)};
     return sql_rows_json(d,
                          "SELECT " VISIT_COLUMNS " FROM followup_visits v JOIN patients p ON"
                          " p.id = v.patient_id WHERE (? = 0 OR v.status = 'scheduled')"
@@ -125,7 +140,8 @@ cc_status followup_store_get_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg one[] = {SQL_I(id)};
     int64_t exists = 0;
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ?", one, 1, &exists, err);
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ?", one, 1, &exists, err);
     if (st != CC_OK)
         return st;
     if (!exists)
@@ -151,13 +167,14 @@ cc_status followup_store_get_json(db *d, int64_t id, buf *out, cc_error *err)
                             one, 1, false, out, err)) != CC_OK)
         return st;
     buf_puts(out, ",\"observations\":");
-    if ((st = sql_rows_json(d,
-                            "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
-                            " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
-                            " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
-                            " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
-                            " ORDER BY o.observed_on, o.id",
-                            one, 1, false, out, err)) != CC_OK)
+    if ((st = sql_rows_json(
+             d,
+             "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
+             " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
+             " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
+             " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
+             " ORDER BY o.observed_on, o.id",
+             one, 1, false, out, err)) != CC_OK)
         return st;
     buf_putc(out, '}');
     return CC_OK;
@@ -207,9 +224,13 @@ static cc_status resolve_one(db *d, const store_actor *actor, int64_t id,
         return st;
     const char *reason = r->reason ? r->reason : "";
     int64_t updated = 0;
-    sql_arg upd[] = {SQL_S(followup_status_name(r->to)), SQL_S(reason),
+    sql_arg upd[] = {SQL_S(followup_status_name(r->to)),
+                     SQL_S(reason),
                      r->died_on && *r->died_on ? SQL_S(r->died_on) : SQL_N,
-                     SQL_S(r->cause ? r->cause : ""), SQL_S(now), SQL_S(actor->username), SQL_S(now),
+                     SQL_S(r->cause ? r->cause : ""),
+                     SQL_S(now),
+                     SQL_S(actor->username),
+                     SQL_S(now),
                      SQL_I(id)};
     if ((st = sql_run(d,
                       "UPDATE followup_visits SET status = ?, reason = ?, died_on = ?, cause = ?,"
@@ -219,8 +240,8 @@ static cc_status resolve_one(db *d, const store_actor *actor, int64_t id,
         return st == CC_NOT_FOUND ? cc_fail(err, CC_CONFLICT, "status", "already_resolved",
                                             "this visit is already resolved")
                                   : st;
-    return audit_log_change(d, actor, followup_status_name(r->to), "followup_visit", id, VISIT_IMAGE,
-                            before->data, reason, err);
+    return audit_log_change(d, actor, followup_status_name(r->to), "followup_visit", id,
+                            VISIT_IMAGE, before->data, reason, err);
 }
 
 cc_status followup_store_resolve(db *d, const store_actor *actor, int64_t id,
@@ -251,7 +272,8 @@ cc_status followup_store_resolve(db *d, const store_actor *actor, int64_t id,
         }
         followup_store_resolution rl = *r;
         char why[200];
-        snprintf(why, sizeof why, "closed with visit %lld (%s)", (long long)id, followup_status_name(r->to));
+        snprintf(why, sizeof why, "closed with visit %lld (%s)", (long long)id,
+                 followup_status_name(r->to));
         if (r->to == FU_WITHDRAWN)
             rl.reason = why;
         for (int i = 0; i < n && st == CC_OK; i++, (*closed)++)
@@ -276,47 +298,51 @@ cc_status followup_store_contact(db *d, const store_actor *actor, int64_t id, co
     int64_t scheduled = 0, failed_n = 0, contact_id = 0;
     int threshold = FOLLOWUP_LOST_DEFAULT;
     sql_arg one[] = {SQL_I(id)};
-    if ((st = sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'",
-                         one, 1, &scheduled, err)) != CC_OK)
+    if ((st = sql_scalar(
+             d, "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'", one,
+             1, &scheduled, err)) != CC_OK)
         goto out;
     if (!scheduled) {
         int64_t exists = 0;
-        if ((st = sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ?", one, 1, &exists,
-                             err)) == CC_OK)
+        if ((st = sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ?", one, 1,
+                             &exists, err)) == CC_OK)
             st = exists ? cc_fail(err, CC_CONFLICT, "status", "already_resolved",
                                   "contact attempts are for scheduled visits")
-                        : cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no follow-up visit with id %lld",
-                                  (long long)id);
+                        : cc_fail(err, CC_NOT_FOUND, "id", "not_found",
+                                  "no follow-up visit with id %lld", (long long)id);
         goto out;
     }
     if ((st = audit_row_json(d, VISIT_IMAGE, id, &before, err)) != CC_OK)
         goto out;
-    sql_arg ins[] = {SQL_I(id), SQL_S(channel), SQL_S(outcome), SQL_S(note ? note : ""), SQL_S(now),
-                     SQL_S(actor->username)};
-    if ((st = sql_run(d,
-                      "INSERT INTO followup_contacts (visit_id, channel, outcome, note, contacted_at,"
-                      " contacted_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                      ins, SQL_COUNT(ins), &contact_id, err)) != CC_OK)
+    sql_arg ins[] = {SQL_I(id),  SQL_S(channel),        SQL_S(outcome), SQL_S(note ? note : ""),
+                     SQL_S(now), SQL_S(actor->username)};
+    if ((st = sql_run(
+             d,
+             "INSERT INTO followup_contacts (visit_id, channel, outcome, note, contacted_at,"
+             " contacted_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             ins, SQL_COUNT(ins), &contact_id, err)) != CC_OK)
         goto out;
     sql_arg upd[] = {SQL_I(failed ? 1 : 0), SQL_S(now), SQL_I(id)};
-    if ((st = sql_run(d,
-                      "UPDATE followup_visits SET failed_contacts = failed_contacts + ?, updated_at = ?,"
-                      " version = version + 1 WHERE id = ?",
-                      upd, SQL_COUNT(upd), NULL, err)) != CC_OK)
+    if ((st = sql_run(
+             d,
+             "UPDATE followup_visits SET failed_contacts = failed_contacts + ?, updated_at = ?,"
+             " version = version + 1 WHERE id = ?",
+             upd, SQL_COUNT(upd), NULL, err)) != CC_OK)
         goto out;
     char reason[160];
-    snprintf(reason, sizeof reason, "contact %lld: %s by %s", (long long)contact_id, outcome, channel);
-    if ((st = audit_log_change(d, actor, "contact", "followup_visit", id, VISIT_IMAGE, before.data, reason,
-                               err)) != CC_OK)
+    snprintf(reason, sizeof reason, "contact %lld: %s by %s", (long long)contact_id, outcome,
+             channel);
+    if ((st = audit_log_change(d, actor, "contact", "followup_visit", id, VISIT_IMAGE, before.data,
+                               reason, err)) != CC_OK)
         goto out;
-    if ((st = sql_scalar(d, "SELECT failed_contacts FROM followup_visits WHERE id = ?", one, 1, &failed_n,
-                         err)) != CC_OK ||
+    if ((st = sql_scalar(d, "SELECT failed_contacts FROM followup_visits WHERE id = ?", one, 1,
+                         &failed_n, err)) != CC_OK ||
         (st = followup_store_lost_threshold(d, &threshold, err)) != CC_OK)
         goto out;
     if (failed && followup_lost_after((int)failed_n, threshold)) {
         char why[160];
-        snprintf(why, sizeof why, "%lld failed contact attempts (threshold %d)", (long long)failed_n,
-                 threshold);
+        snprintf(why, sizeof why, "%lld failed contact attempts (threshold %d)",
+                 (long long)failed_n, threshold);
         followup_store_resolution r = {FU_LOST, why, NULL, NULL};
         if ((st = resolve_one(d, actor, id, &r, now, &before, err)) == CC_OK)
             *became_lost = true;
@@ -337,7 +363,8 @@ cc_status followup_store_lost_threshold(db *d, int *out, cc_error *err)
     return st;
 }
 
-cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int value, cc_error *err)
+cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int value,
+                                            cc_error *err)
 {
     cc_status st = db_begin(d, err);
     if (st != CC_OK)
@@ -384,15 +411,17 @@ cc_status questionnaire_store_create(db *d, const store_actor *actor, int64_t vi
         return st;
     char now[21];
     store_now_text(now);
-    sql_arg ins[] = {SQL_S(token_hash), SQL_I(visit_id), SQL_I(patient_id), SQL_S(instrument),
-                     SQL_S(language), SQL_S(expires_at), SQL_S(now), SQL_S(actor->username)};
+    sql_arg ins[] = {SQL_S(token_hash), SQL_I(visit_id),       SQL_I(patient_id),
+                     SQL_S(instrument), SQL_S(language),       SQL_S(expires_at),
+                     SQL_S(now),        SQL_S(actor->username)};
     st = sql_run(d,
                  "INSERT INTO questionnaire_links (token_hash, visit_id, patient_id, instrument,"
                  " language, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                  " RETURNING id",
                  ins, SQL_COUNT(ins), id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "questionnaire_link", *id, LINK_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "questionnaire_link", *id, LINK_IMAGE, NULL, NULL,
+                              err);
     return sql_finish(d, st, err);
 }
 
@@ -449,10 +478,12 @@ cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_js
         return st;
     sql_arg a[] = {SQL_S(draft_json), SQL_I(id)};
     int64_t updated = 0;
-    st = sql_run(d, "UPDATE questionnaire_links SET draft = ? WHERE id = ? AND used_at IS NULL RETURNING id",
-                 a, 2, &updated, err);
+    st = sql_run(
+        d, "UPDATE questionnaire_links SET draft = ? WHERE id = ? AND used_at IS NULL RETURNING id",
+        a, 2, &updated, err);
     if (st == CC_NOT_FOUND)
-        st = cc_fail(err, CC_CONFLICT, "token", "link_used", "this questionnaire was already submitted");
+        st = cc_fail(err, CC_CONFLICT, "token", "link_used",
+                     "this questionnaire was already submitted");
     return sql_finish(d, st, err);
 }
 
@@ -469,40 +500,46 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const char *instrument,
     store_actor patient = {0, "patient-link"};
     int64_t patient_id = 0, used = 1;
     sql_arg one[] = {SQL_I(id)};
-    if ((st = sql_scalar(d, "SELECT patient_id FROM questionnaire_links WHERE id = ?", one, 1, &patient_id,
-                         err)) != CC_OK ||
-        (st = sql_scalar(d, "SELECT COUNT(*) FROM questionnaire_links WHERE id = ? AND used_at IS NOT NULL",
-                         one, 1, &used, err)) != CC_OK)
+    if ((st = sql_scalar(d, "SELECT patient_id FROM questionnaire_links WHERE id = ?", one, 1,
+                         &patient_id, err)) != CC_OK ||
+        (st = sql_scalar(
+             d, "SELECT COUNT(*) FROM questionnaire_links WHERE id = ? AND used_at IS NOT NULL",
+             one, 1, &used, err)) != CC_OK)
         return sql_finish(d, st, err);
     if (used)
-        return sql_finish(d, cc_fail(err, CC_CONFLICT, "token", "link_used",
-                                     "this questionnaire was already submitted; thank you"),
+        return sql_finish(d,
+                          cc_fail(err, CC_CONFLICT, "token", "link_used",
+                                  "this questionnaire was already submitted; thank you"),
                           err);
     buf before;
     buf_init(&before, 1 << 12);
-    sql_arg ins[] = {SQL_I(patient_id), SQL_S(instrument),  SQL_S(instrument_version), SQL_S(observed_on),
-                     SQL_S(answers_json), SQL_S(scores_json), SQL_S(now)};
-    st = sql_run(d,
-                 "INSERT INTO observations (patient_id, instrument, instrument_version, observed_on,"
-                 " source, answers, scores, recorded_at, recorded_by) VALUES (?, ?, ?, ?, 'patient',"
-                 " ?, ?, ?, NULL) RETURNING id",
-                 ins, SQL_COUNT(ins), observation_id, err);
+    sql_arg ins[] = {SQL_I(patient_id),  SQL_S(instrument),   SQL_S(instrument_version),
+                     SQL_S(observed_on), SQL_S(answers_json), SQL_S(scores_json),
+                     SQL_S(now)};
+    st =
+        sql_run(d,
+                "INSERT INTO observations (patient_id, instrument, instrument_version, observed_on,"
+                " source, answers, scores, recorded_at, recorded_by) VALUES (?, ?, ?, ?, 'patient',"
+                " ?, ?, ?, NULL) RETURNING id",
+                ins, SQL_COUNT(ins), observation_id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, &patient, "create", "observation", *observation_id,
-                              "SELECT id, patient_id, instrument, instrument_version, observed_on,"
-                              " source, answers, scores, recorded_at FROM observations WHERE id = ?",
-                              NULL, "answered through a questionnaire link", err);
+        st =
+            audit_log_change(d, &patient, "create", "observation", *observation_id,
+                             "SELECT id, patient_id, instrument, instrument_version, observed_on,"
+                             " source, answers, scores, recorded_at FROM observations WHERE id = ?",
+                             NULL, "answered through a questionnaire link", err);
     if (st == CC_OK)
         st = audit_row_json(d, LINK_IMAGE, id, &before, err);
     if (st == CC_OK) {
         sql_arg upd[] = {SQL_S(now), SQL_I(*observation_id), SQL_I(id)};
-        st = sql_run(d, "UPDATE questionnaire_links SET used_at = ?, observation_id = ?, draft = '{}'"
-                        " WHERE id = ?",
+        st = sql_run(d,
+                     "UPDATE questionnaire_links SET used_at = ?, observation_id = ?, draft = '{}'"
+                     " WHERE id = ?",
                      upd, SQL_COUNT(upd), NULL, err);
     }
     if (st == CC_OK)
-        st = audit_log_change(d, &patient, "submit", "questionnaire_link", id, LINK_IMAGE, before.data, NULL,
-                              err);
+        st = audit_log_change(d, &patient, "submit", "questionnaire_link", id, LINK_IMAGE,
+                              before.data, NULL, err);
     buf_release(&before);
     return sql_finish(d, st, err);
 }

@@ -32,7 +32,7 @@ typedef struct {
     const char *label; /* "month-3" */
     int months;
     const char *target_date, *window_start, *window_end; /* YYYY-MM-DD */
-    const char *instruments_json;                         /* ["isncsci",...] */
+    const char *instruments_json;                        /* ["isncsci",...] */
 } followup_spec;
 
 /* Creates or re-dates the visits of approved plan plan_id. CC_CONFLICT

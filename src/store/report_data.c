@@ -23,16 +23,20 @@ static void *grow(arena *a, void **rows, size_t *cap, size_t n, size_t sz)
     return (char *)fresh + n * sz;
 }
 
-#define PLAN_OF "(SELECT MAX(id) FROM plans WHERE patient_id = p.id AND protocol_id = ?1" \
-                " AND status IN ('approved', 'in_progress', 'completed'))"
+#define PLAN_OF                                                                                    \
+    "(SELECT MAX(id) FROM plans WHERE patient_id = p.id AND protocol_id = ?1"                      \
+    " AND status IN ('approved', 'in_progress', 'completed'))"
 
-static cc_status load_patients(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)
+static cc_status load_patients(db *d, arena *a, const char *protocol, report_data *out,
+                               cc_error *err)
 {
     db_stmt *s;
     cc_status st = db_prepare(
         d,
-        "SELECT p.id, EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id AND protocol_id = ?1),"
-        " (SELECT decision FROM screenings WHERE patient_id = p.id AND protocol_id = ?1 AND decision"
+        "SELECT p.id, EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id AND protocol_id = "
+        "?1),"
+        " (SELECT decision FROM screenings WHERE patient_id = p.id AND protocol_id = ?1 AND "
+        "decision"
         " IS NOT NULL ORDER BY id DESC LIMIT 1),"
         " (SELECT MIN(evaluated_on) FROM screenings WHERE patient_id = p.id AND protocol_id = ?1),"
         " " PLAN_OF ", (SELECT start_date FROM plans WHERE id = " PLAN_OF "), p.synthetic"
@@ -61,16 +65,19 @@ static cc_status load_patients(db *d, arena *a, const char *protocol, report_dat
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    return r == DB_DONE
+               ? CC_OK
+               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
 static cc_status load_visits(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT patient_id, plan_id, months, label, status, target_date, window_start,"
-                              " window_end FROM followup_visits WHERE protocol_id = ? ORDER BY patient_id, seq",
-                              &s, err);
+    cc_status st = db_prepare(
+        d,
+        "SELECT patient_id, plan_id, months, label, status, target_date, window_start,"
+        " window_end FROM followup_visits WHERE protocol_id = ? ORDER BY patient_id, seq",
+        &s, err);
     if (st != CC_OK)
         return st;
     db_bind_text(s, 1, protocol);
@@ -93,25 +100,30 @@ static cc_status load_visits(db *d, arena *a, const char *protocol, report_data 
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    return r == DB_DONE
+               ? CC_OK
+               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
-static cc_status load_observations(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)
+static cc_status load_observations(db *d, arena *a, const char *protocol, report_data *out,
+                                   cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT o.patient_id, o.instrument, o.observed_on, o.scores FROM observations o"
-                              " WHERE o.patient_id IN (SELECT patient_id FROM plans WHERE protocol_id = ? AND"
-                              " status IN ('approved', 'in_progress', 'completed'))"
-                              " ORDER BY o.patient_id, o.observed_on, o.id",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT o.patient_id, o.instrument, o.observed_on, o.scores FROM observations o"
+                   " WHERE o.patient_id IN (SELECT patient_id FROM plans WHERE protocol_id = ? AND"
+                   " status IN ('approved', 'in_progress', 'completed'))"
+                   " ORDER BY o.patient_id, o.observed_on, o.id",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_text(s, 1, protocol);
     size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        report_observation_row *o = grow(a, (void **)&out->observations, &cap, out->n_observations, sizeof *o);
+        report_observation_row *o =
+            grow(a, (void **)&out->observations, &cap, out->n_observations, sizeof *o);
         if (!o)
             break;
         o->patient_id = db_col_int(s, 0);
@@ -123,7 +135,9 @@ static cc_status load_observations(db *d, arena *a, const char *protocol, report
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    return r == DB_DONE
+               ? CC_OK
+               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
 /* Issue 5's administrations (per plan) and adverse events. */
@@ -131,10 +145,11 @@ static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
     out->administrations_source = "administrations";
-    cc_status st = db_prepare(d,
-                              "SELECT patient_id, plan_id, COUNT(*) FROM administrations GROUP BY patient_id,"
-                              " plan_id ORDER BY patient_id",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT patient_id, plan_id, COUNT(*) FROM administrations GROUP BY patient_id,"
+                   " plan_id ORDER BY patient_id",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;
@@ -143,16 +158,18 @@ static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
         int64_t patient = db_col_int(s, 0), plan = db_col_int(s, 1);
         while (i < out->n_patients && out->patients[i].id < patient)
             i++;
-        if (i < out->n_patients && out->patients[i].id == patient && out->patients[i].plan_id == plan)
+        if (i < out->n_patients && out->patients[i].id == patient &&
+            out->patients[i].plan_id == plan)
             out->patients[i].administrations = db_col_int(s, 2);
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    if ((st = db_prepare(d,
-                         "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM adverse_events"
-                         " ORDER BY patient_id, onset_at, id",
-                         &s, err)) != CC_OK)
+    if ((st = db_prepare(
+             d,
+             "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM adverse_events"
+             " ORDER BY patient_id, onset_at, id",
+             &s, err)) != CC_OK)
         return st;
     out->ae_available = true;
     size_t cap = 0;
@@ -171,7 +188,9 @@ static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    return r == DB_DONE
+               ? CC_OK
+               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
 cc_status report_store_load(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)

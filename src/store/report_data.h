@@ -24,9 +24,9 @@
 typedef struct {
     int64_t id;
     bool screened, eligible, synthetic;
-    char *screened_on; /* first screening's evaluation date, or NULL */
-    int64_t plan_id;   /* newest approved plan of the protocol, 0 when none */
-    char *start_date;  /* its start, or NULL */
+    char *screened_on;       /* first screening's evaluation date, or NULL */
+    int64_t plan_id;         /* newest approved plan of the protocol, 0 when none */
+    char *start_date;        /* its start, or NULL */
     int64_t administrations; /* recorded under plan_id */
 } report_patient_row;
 

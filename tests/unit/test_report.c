@@ -39,7 +39,8 @@ static const stats_visit V4[] = {STATS_VISIT_ASSESSED, STATS_VISIT_NOT_YET_DUE};
 static const stats_visit V5[] = {STATS_VISIT_WITHDRAWN, STATS_VISIT_WITHDRAWN};
 static const double X2[] = {10, 12, 15}, X3[] = {20, 18, 0}, X4[] = {0, 7, 0}, X5[] = {5, 0, 0};
 static const bool P2[] = {1, 1, 1}, P3[] = {1, 1, 0}, P4[] = {0, 1, 0}, P5[] = {1, 0, 0};
-static const char A2[] = {'B', 'C', 'D'}, A3[] = {'A', 'A', 0}, A4[] = {'C', 'D', 0}, A5[] = {'E', 0, 0};
+static const char A2[] = {'B', 'C', 'D'}, A3[] = {'A', 'A', 0}, A4[] = {'C', 'D', 0},
+                  A5[] = {'E', 0, 0};
 
 static const report_patient COHORT[] = {
     {true, false, false, false, NULL, NULL, NULL, NULL}, /* P0 referred only */
@@ -226,9 +227,9 @@ static void test_followup_states(void **state)
         int ws, we, today;
         followup_state want;
     } rows[] = {
-        {FU_SCHEDULED, 100, 120, 50, FU_UPCOMING},  /* more than 14 days before the window */
-        {FU_SCHEDULED, 100, 120, 85, FU_UPCOMING},  /* 15 days before */
-        {FU_SCHEDULED, 100, 120, 86, FU_DUE},       /* 14 days before */
+        {FU_SCHEDULED, 100, 120, 50, FU_UPCOMING}, /* more than 14 days before the window */
+        {FU_SCHEDULED, 100, 120, 85, FU_UPCOMING}, /* 15 days before */
+        {FU_SCHEDULED, 100, 120, 86, FU_DUE},      /* 14 days before */
         {FU_SCHEDULED, 100, 120, 99, FU_DUE},
         {FU_SCHEDULED, 100, 120, 100, FU_IN_WINDOW}, /* window bounds are inclusive */
         {FU_SCHEDULED, 100, 120, 120, FU_IN_WINDOW},
@@ -239,7 +240,8 @@ static void test_followup_states(void **state)
         {FU_DIED, 100, 120, 110, FU_RESOLVED},
     };
     for (size_t i = 0; i < N_OF(rows); i++)
-        assert_int_equal(followup_state_of(rows[i].status, rows[i].ws, rows[i].we, rows[i].today), rows[i].want);
+        assert_int_equal(followup_state_of(rows[i].status, rows[i].ws, rows[i].we, rows[i].today),
+                         rows[i].want);
 }
 
 static void test_followup_rules(void **state)
@@ -280,9 +282,12 @@ static void test_followup_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_flow),           cmocka_unit_test(test_measures),
-        cmocka_unit_test(test_ais),            cmocka_unit_test(test_adverse),
-        cmocka_unit_test(test_edge_cases),     cmocka_unit_test(test_followup_states),
+        cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_measures),
+        cmocka_unit_test(test_ais),
+        cmocka_unit_test(test_adverse),
+        cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_followup_states),
         cmocka_unit_test(test_followup_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
