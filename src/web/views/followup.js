@@ -18,6 +18,12 @@ const RESOLVE_ROLES = ['admin', 'coordinator', 'physician'];
 const STATES = ['open', 'overdue', 'in_window', 'due', 'upcoming', 'resolved', 'all'];
 const PER_PAGE = 50;
 
+// Protocols name time points "month-N"; people read "Month N" / "Mois N".
+function visitLabel(label) {
+  const m = /^month-(\d+)$/.exec(label || '');
+  return m ? t('fu.month', { n: m[1] }) : label;
+}
+
 function stateBadge(state) {
   return h('span', { class: `badge badge-status badge-fu-${state}`, 'data-testid': 'state-badge' },
     t(`fu.state.${state}`));
@@ -54,7 +60,7 @@ export async function renderFollowupList(ctx) {
       h('tbody', {}, items.map((v) => h('tr', { 'data-testid': 'followup-row', 'data-id': v.id },
         h('td', {}, h('a', { href: `#/patients/${v.patient_id}` }, `${v.family_name} ${v.given_names}`), ` (${v.mrn})`,
           v.synthetic ? [' ', syntheticBadge()] : null),
-        h('td', {}, h('a', { href: `#/follow-up/${v.id}`, 'data-testid': 'visit-link' }, v.label)),
+        h('td', {}, h('a', { href: `#/follow-up/${v.id}`, 'data-testid': 'visit-link' }, visitLabel(v.label))),
         h('td', { class: 'nowrap' }, v.target_date),
         h('td', { class: 'nowrap' }, `${v.window_start} – ${v.window_end}`),
         h('td', {}, stateBadge(v.state), v.state === 'overdue' ? ` ${t('fu.days_overdue', { n: v.days_overdue })}` : '',
@@ -73,7 +79,7 @@ export async function renderVisit(ctx, id) {
   const role = session.user.role;
   clear(main);
   main.append(
-    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('fu.visit_title', { label: v.label }))),
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('fu.visit_title', { label: visitLabel(v.label) }))),
     h('dl', { class: 'facts', 'data-testid': 'visit-facts' },
       h('dt', {}, t('fu.patient')), h('dd', {}, h('a', { href: `#/patients/${v.patient_id}` },
         `${v.family_name} ${v.given_names}`), ` (${v.mrn})`, v.synthetic ? [' ', syntheticBadge()] : null),
@@ -238,13 +244,13 @@ export async function renderOutcomeReport(ctx) {
     table('report-flow-points', t('rep.flow_points_caption', { treated: f.treated }),
       [t('rep.timepoint'), t('rep.not_yet_due'), t('rep.due'), t('rep.assessed'), t('rep.pending'), t('rep.missed'),
         t('rep.withdrawn'), t('rep.lost'), t('rep.died')],
-      f.timepoints.map((p) => [p.label, p.not_yet_due, p.due, p.assessed, p.pending, p.missed, p.withdrawn, p.lost, p.died]
+      f.timepoints.map((p) => [visitLabel(p.label), p.not_yet_due, p.due, p.assessed, p.pending, p.missed, p.withdrawn, p.lost, p.died]
         .map(String))));
   for (const m of r.measures) {
     out.append(h('h2', {}, `${m.instrument} — ${m.score}`),
       table('report-measure', t('rep.measure_caption'),
         [t('rep.timepoint'), t('rep.n_due'), t('rep.mean_sd'), t('rep.ci'), t('rep.median_iqr'), t('rep.change'), t('rep.change_ci')],
-        m.timepoints.map((c) => [c.label, `${c.n} / ${c.due}`, c.mean === null ? '—' : `${fmt(c.mean)} (${fmt(c.sd)})`,
+        m.timepoints.map((c) => [visitLabel(c.label), `${c.n} / ${c.due}`, c.mean === null ? '—' : `${fmt(c.mean)} (${fmt(c.sd)})`,
           ci(c.ci), c.median === null ? '—' : `${fmt(c.median)} (${fmt(c.q1)} – ${fmt(c.q3)})`,
           c.change ? `${fmt(c.change.mean_diff)} (${t('rep.pairs', { n: c.change.pairs })})` : '',
           c.change ? ci(c.change.ci) : ''])));
@@ -253,7 +259,7 @@ export async function renderOutcomeReport(ctx) {
     out.append(h('h2', {}, t('rep.ais')),
       table('report-ais', t('rep.ais_caption'), [t('rep.timepoint'), t('rep.pairs_col'), t('rep.missing'), t('rep.improved'),
         t('rep.improved_sensitivity')],
-      r.ais.map((a) => [a.label, String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])));
+      r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])));
   }
   const ae = r.adverse_events;
   out.append(h('h2', {}, t('rep.ae')),
