@@ -9,7 +9,10 @@
 #    plain C loop of SQLite insert+commit with the same settings (WAL,
 #    synchronous=FULL; bench/sqlite_insert_loop.c), and their ratio;
 # 4. the server's RSS after the run (from /proc);
-# 5. every other bench_* executable in BUILD_DIR/bench.
+# 5. every other bench_* executable in BUILD_DIR/bench;
+# 6. the outcome report (issue 7): REPORT_PATIENTS (10000) treated patients from
+#    bench/outcomes_gen.py in their own data dir, `cellclinic report outcomes
+#    --protocol sci` as JSON and as CSV: wall time (best of 3) and max RSS.
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
@@ -24,6 +27,7 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PATIENTS="${PATIENTS:-10000}"
+REPORT_PATIENTS="${REPORT_PATIENTS:-10000}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -171,6 +175,29 @@ $o
 \`\`\`"
 done
 
+echo "== outcome report: $REPORT_PATIENTS patients (bench/outcomes_gen.py)"
+RDATA="$TMP/report-data"
+"$BIN" init --data "$RDATA" --admin-password-file "$TMP/admin.pw" >/dev/null
+GEN_OUT="$(python3 "$HERE/outcomes_gen.py" "$RDATA/cellclinic.db" "$REPORT_PATIENTS")"
+echo "$GEN_OUT"
+# time_report FORMAT: prints the best wall time (s) over 3 runs and the max RSS (KiB)
+time_report() {
+  python3 - "$BIN" "$RDATA" "$1" <<'EOF'
+import resource, subprocess, sys, time
+best = None
+for _ in range(3):
+    t = time.monotonic()
+    subprocess.run([sys.argv[1], "report", "outcomes", "--data", sys.argv[2], "--protocol", "sci",
+                    "--format", sys.argv[3], "--out", "/dev/null"], check=True)
+    dt = time.monotonic() - t
+    best = dt if best is None else min(best, dt)
+print("%.2f %d" % (best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+EOF
+}
+read -r REPORT_JSON_S REPORT_RSS_KB < <(time_report json)
+read -r REPORT_CSV_S _ < <(time_report csv)
+echo "report json: ${REPORT_JSON_S}s, csv: ${REPORT_CSV_S}s, max RSS $((REPORT_RSS_KB / 1024)) MiB"
+
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
 
 cat <<EOF
@@ -190,6 +217,7 @@ Setup: ${PATIENTS} synthetic patients (demo: ${DEMO_S}s); wrk -t${THREADS} -c${C
 - durable writes: server ${OK_RPS_weights}/s (2xx) vs plain SQLite insert+commit loop ${LOOP_RATE}/s (WAL, synchronous=FULL): ratio $(ratio "$OK_RPS_weights" "$LOOP_RATE")
 - server RSS after the run: $((RSS_KB / 1024)) MiB (peak $((HWM_KB / 1024)) MiB)
 - socket errors: healthz ${ERRS_healthz}; patient ${ERRS_patient}; weights ${ERRS_weights}
+- outcome report, ${GEN_OUT} (bench/outcomes_gen.py), \`report outcomes --protocol sci\`: JSON ${REPORT_JSON_S} s, CSV ${REPORT_CSV_S} s (best of 3), max RSS $((REPORT_RSS_KB / 1024)) MiB
 ${OTHER}
 =====================================================================
 EOF
