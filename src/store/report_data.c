@@ -175,6 +175,14 @@ static bool id_in(const int64_t *ids, size_t n, int64_t id)
     return bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
+static bool same_ignoring_case(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
 static bool code_starts_with(const char *code, const char *prefix)
 {
     for (; *prefix; prefix++, code++)
@@ -265,8 +273,8 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         if (i < 0)
             continue;
         out->participants[i].administrations++;
-        if ((!f->product_type || strcmp(db_col_text(s, 1), f->product_type) == 0) &&
-            (!f->route || strcmp(db_col_text(s, 2), f->route) == 0))
+        if ((!f->product_type || same_ignoring_case(db_col_text(s, 1), f->product_type)) &&
+            (!f->route || same_ignoring_case(db_col_text(s, 2), f->route)))
             matched[i] = true;
     }
     db_done(s);
