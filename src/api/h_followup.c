@@ -41,7 +41,7 @@ static cc_status parse_text(api_request *req, const buf *b, json_t **out, cc_err
 }
 
 /* Adds "state" (core) and "days_overdue" to a visit object. */
-static void add_state(json_t *visit, cc_date today)
+void api_followup_add_state(json_t *visit, cc_date today)
 {
     followup_status status = FU_SCHEDULED;
     cc_date ws = 0, we = 0;
@@ -125,7 +125,7 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     json_array_foreach(visits, i, v)
     {
         if (json_integer_value(json_object_get(v, "plan_id")) == id) {
-            add_state(v, today);
+            api_followup_add_state(v, today);
             json_array_append(mine, v);
         }
     }
@@ -174,7 +174,7 @@ cc_status h_followup_list(api_request *req, cc_error *err)
     json_t *v;
     json_array_foreach(rows, i, v)
     {
-        add_state(v, today);
+        api_followup_add_state(v, today);
         followup_state s;
         followup_state_parse(json_string_value(json_object_get(v, "state")), &s);
         bool keep =
@@ -218,7 +218,7 @@ cc_status h_followup_get(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     json_t *visit = json_object_get(out, "visit");
-    add_state(visit, api_today());
+    api_followup_add_state(visit, api_today());
     int threshold = FOLLOWUP_LOST_DEFAULT;
     if ((st = followup_store_lost_threshold(req->db, &threshold, err)) != CC_OK)
         return st;
