@@ -16,8 +16,9 @@ static json_t *parsed(const char *text)
     return v ? v : json_null();
 }
 
-cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to, bool with_overdue,
-                                       const char *ward, json_t *items, cc_error *err)
+cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to,
+                                       bool with_overdue, const char *ward, json_t *items,
+                                       cc_error *err)
 {
     plan_row *plans = NULL;
     size_t n_plans = 0;

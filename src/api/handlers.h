@@ -118,8 +118,9 @@ cc_status h_worklist(api_request *req, cc_error *err);
  * objects) of the approved plans' planned administrations dated from..to
  * (inclusive), plus, with_overdue, the earlier ones not yet given; ward NULL
  * or "" means every ward. items is not freed on error. */
-cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to, bool with_overdue,
-                                       const char *ward, json_t *items, cc_error *err);
+cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to,
+                                       bool with_overdue, const char *ward, json_t *items,
+                                       cc_error *err);
 cc_status h_administration_verify(api_request *req, cc_error *err);
 cc_status h_administration_create(api_request *req, cc_error *err);
 cc_status h_administration_list(api_request *req, cc_error *err);
