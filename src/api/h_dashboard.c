@@ -33,18 +33,6 @@ static bool may_read(const api_request *req, const char *path)
     return (route->roles & api_role_bit(req->who.role)) != 0;
 }
 
-/* Parses a store view (JSON text) into a value released with the request. */
-static cc_status parse_view(api_request *req, const buf *b, json_t **out, cc_error *err)
-{
-    if (buf_failed(b))
-        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the dashboard view is too large");
-    *out = json_loads(b->data, JSON_DECODE_ANY, NULL);
-    if (!*out)
-        return cc_fail(err, CC_INTERNAL, NULL, "render", "a stored view does not parse");
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, *out);
-    return CC_OK;
-}
-
 /* A new object with the listed keys of row (null when row lacks one);
  * "synthetic" (a stored 0/1 or a boolean) always comes out as a boolean. */
 static json_t *pick(const json_t *row, const char *const *keys)
@@ -147,7 +135,7 @@ static cc_status overdue_visits(api_request *req, cc_date today, json_t **out, c
     json_t *rows = NULL;
     cc_status st = followup_store_list(req->db, true, today_text, 0, &b, err);
     if (st == CC_OK)
-        st = parse_view(req, &b, &rows, err);
+        st = api_parse_view(req, &b, &rows, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
@@ -188,7 +176,7 @@ static cc_status open_serious_events(api_request *req, json_t **out, cc_error *e
     if (st == CC_OK)
         st = adverse_event_list_json(req->db, &q, &b, &total, err);
     if (st == CC_OK)
-        st = parse_view(req, &b, &rows, err);
+        st = api_parse_view(req, &b, &rows, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
@@ -242,7 +230,7 @@ static cc_status units_expiring(api_request *req, cc_date today, int days, json_
     json_t *rows = NULL;
     cc_status st = lab_unit_list_json(req->db, &q, &b, &total, err);
     if (st == CC_OK)
-        st = parse_view(req, &b, &rows, err);
+        st = api_parse_view(req, &b, &rows, err);
     buf_reset(&b);
     /* the same filter up to yesterday: how many are already expired */
     q.until = yesterday;
@@ -300,7 +288,7 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
         json_t *rows = NULL;
         st = lab_batch_list_json(req->db, "in_process", page, BATCH_PAGE, &b, &total, err);
         if (st == CC_OK)
-            st = parse_view(req, &b, &rows, err);
+            st = api_parse_view(req, &b, &rows, err);
         buf_release(&b);
         size_t i;
         json_t *row;

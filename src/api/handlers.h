@@ -7,6 +7,7 @@
 #define CC_HANDLERS_H
 
 #include "api/request.h"
+#include "core/buf.h"
 #include "core/date.h"
 
 cc_status h_health(api_request *req, cc_error *err);
@@ -157,6 +158,10 @@ cc_status h_report_outcomes(api_request *req, cc_error *err);
 
 /* issue 7: the dashboard (h_dashboard.c) */
 cc_status h_dashboard(api_request *req, cc_error *err);
+/* Parses a store view (JSON text in b) into a new value released with the
+ * request; CC_TOO_LARGE when b overflowed, CC_INTERNAL when it is not JSON
+ * (h_followup.c). */
+cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error *err);
 /* Adds the worklist "state" (core followup_state_of on day today) and
  * "days_overdue" to a visit object of followup_store_list (h_followup.c). */
 void api_followup_add_state(json_t *visit, cc_date today);
