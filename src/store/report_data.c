@@ -250,11 +250,22 @@ static plan_ref *plan_index(arena *a, const report_data *out, size_t *n)
     return refs;
 }
 
-static long find_plan(const plan_ref *refs, size_t n, int64_t plan)
+/* Rows of one plan are usually stored together: the last answer is kept. */
+typedef struct {
+    const plan_ref *refs;
+    size_t n;
+    int64_t last_plan;
+    long last;
+} plan_finder;
+
+static long find_plan(plan_finder *f, int64_t plan)
 {
+    if (plan == f->last_plan)
+        return f->last;
     plan_ref key = {plan, 0};
-    const plan_ref *hit = bsearch(&key, refs, n, sizeof *refs, cmp_plan);
-    return hit ? (long)hit->participant : -1;
+    const plan_ref *hit = f->n ? bsearch(&key, f->refs, f->n, sizeof *f->refs, cmp_plan) : NULL;
+    f->last_plan = plan;
+    return f->last = hit ? (long)hit->participant : -1;
 }
 
 /* Administrations per plan; *matched[i] when participant i has one of the
@@ -269,9 +280,10 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         db_prepare(d, "SELECT plan_id, product_type, route FROM administrations", &s, err);
     if (st != CC_OK)
         return st;
+    plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
         out->participants[i].administrations++;
@@ -334,9 +346,10 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         return st;
     visit_row *rows = NULL;
     size_t cap = 0, n = 0;
+    plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
