@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/programmes.h"
+#include "api/report_satisfaction.h"
 #include "core/report.h"
 #include "store/report_data.h"
 
@@ -507,6 +508,11 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
                             interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
+    if ((st = report_satisfaction_add(d, a, q->protocol, rows, pts, np, labels[0], sizeof labels[0],
+                                      n_tp, o, err)) != CC_OK) {
+        json_decref(o);
+        return st;
+    }
     *out = o;
     return CC_OK;
 }

@@ -1,0 +1,44 @@
+/*
+ * report_satisfaction: the "satisfaction" section of the outcome report
+ * (issue 7): the clinics' satisfaction and perceived-efficacy table with its
+ * response rate (answered / asked / treated) and every denominator. Numbers
+ * from core/satisfaction (its header holds the definitions), data from
+ * store/report_satisfaction.
+ *
+ * Matching: a time point's answer is the "satisfaction" observation of the
+ * patient dated in the window of that patient's visit (of the plan the report
+ * uses) with the report's label, closest to the target date (the latest one
+ * on a tie), as report_json matches every other observation. Answers are read
+ * from the stored ANSWERS: an option code (string, or an integer as the API
+ * accepts), "not_applicable", absent or null = left blank; any other value,
+ * or answers that do not parse, count as "unreadable", never dropped.
+ *
+ * report_satisfaction_add sets report["satisfaction"] to the section, or to
+ * null when neither the protocol's latest version nor any stored visit of it
+ * names the instrument, and adds the section's definitions to
+ * report["definitions"] (when that object exists).
+ *
+ * Input (borrowed): the report's cohort rows[0..n-1] (ordered by patient id)
+ * and their core/report patients pts[0..n-1] (treated flag, flow status per
+ * time point, which already says whether it is due as of the report's date),
+ * and the n_tp time point labels: n_tp NUL-terminated strings, label_size
+ * bytes apart.
+ * Memory: work arrays in the arena; the section is a new jansson reference
+ * owned by report. The caller holds a read transaction.
+ */
+#ifndef CC_API_REPORT_SATISFACTION_H
+#define CC_API_REPORT_SATISFACTION_H
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/report.h"
+#include "store/db.h"
+#include "store/report_data.h"
+
+cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
+                                  report_patient_row *const *rows, const report_patient *pts,
+                                  size_t n, const char *labels, size_t label_size, size_t n_tp,
+                                  json_t *report, cc_error *err);
+
+#endif
