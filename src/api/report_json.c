@@ -554,6 +554,10 @@ static void csv_json(buf *b, const json_t *v, bool last)
         csv_cell(b, "", last);
 }
 
+void report_csv_cell(buf *b, const char *text, bool last) { csv_cell(b, text, last); }
+
+void report_csv_json(buf *b, const json_t *v, bool last) { csv_json(b, v, last); }
+
 static void csv_row(buf *b, const char *const *cells, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -694,4 +698,5 @@ void report_outcomes_csv(const json_t *r, buf *b)
         csv_json(b, json_object_get(p, "x"), false);
         csv_json(b, json_object_get(p, "p"), true);
     }
+    report_satisfaction_csv(json_object_get(r, "satisfaction"), b);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/programmes.h"
+#include "api/report_json.h"
 #include "core/satisfaction.h"
 #include "store/report_satisfaction.h"
 
@@ -272,4 +273,101 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
     for (size_t k = 0; json_is_object(defs) && k < sizeof DEFINITIONS / sizeof DEFINITIONS[0]; k++)
         json_object_set_new(defs, DEFINITIONS[k][0], json_string(DEFINITIONS[k][1]));
     return CC_OK;
+}
+
+/* ---- CSV: the report's 20 columns (table, instrument, score, timepoint, due, n, missing,
+ * mean, sd, ci_low, ci_high, median, q1, q3, pairs, mean_change, change_ci_low,
+ * change_ci_high, x, p) ---- */
+
+static void csv_head(buf *b, const char *score, const json_t *tp)
+{
+    report_csv_cell(b, "satisfaction", false);
+    report_csv_cell(b, INSTRUMENT, false);
+    report_csv_cell(b, score, false);
+    report_csv_json(b, json_object_get(tp, "label"), false);
+    report_csv_json(b, json_object_get(tp, "due"), false);
+}
+
+static void csv_empty(buf *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        report_csv_cell(b, "", false);
+}
+
+/* A count: n = the count. */
+static void csv_count(buf *b, const char *score, const json_t *tp, const json_t *n)
+{
+    csv_head(b, score, tp);
+    report_csv_json(b, n, false);
+    csv_empty(b, 13);
+    report_csv_cell(b, "", true);
+}
+
+/* x of n with its interval (p, ci_low, ci_high empty when not computable). */
+static void csv_prop(buf *b, const char *score, const json_t *tp, const json_t *p)
+{
+    const json_t *ci = json_object_get(p, "ci");
+    csv_head(b, score, tp);
+    report_csv_json(b, json_object_get(p, "n"), false);
+    csv_empty(b, 3);
+    report_csv_json(b, json_object_get(ci, "low"), false);
+    report_csv_json(b, json_object_get(ci, "high"), false);
+    csv_empty(b, 7);
+    report_csv_json(b, json_object_get(p, "x"), false);
+    report_csv_json(b, json_object_get(p, "p"), true);
+}
+
+void report_satisfaction_csv(const json_t *section, buf *b)
+{
+    static const char *const COUNTS[] = {
+        "treated", "not_yet_due", "due",          "scheduled",
+        "asked",   "answered",    "links_issued", "answered_unscheduled"};
+    static const char *const REASONS[] = {"pending",   "visit_done", "missed",
+                                          "withdrawn", "lost",       "died"};
+    static const char *const TOP[] = {"of_answered", "of_asked", "of_treated"};
+    size_t t;
+    const json_t *tp;
+    json_array_foreach(json_object_get(section, "timepoints"), t, tp)
+    {
+        char score[128];
+        for (size_t k = 0; k < sizeof COUNTS / sizeof COUNTS[0]; k++)
+            csv_count(b, COUNTS[k], tp, json_object_get(tp, COUNTS[k]));
+        const json_t *na = json_object_get(tp, "not_answered");
+        for (size_t k = 0; k < sizeof REASONS / sizeof REASONS[0]; k++) {
+            snprintf(score, sizeof score, "not_answered:%s", REASONS[k]);
+            csv_count(b, score, tp, json_object_get(na, REASONS[k]));
+        }
+        csv_prop(b, "response_rate", tp, json_object_get(tp, "response_rate"));
+        csv_prop(b, "response_rate_treated", tp, json_object_get(tp, "response_rate_treated"));
+        size_t i;
+        const json_t *it;
+        json_array_foreach(json_object_get(tp, "items"), i, it)
+        {
+            const char *id = json_string_value(json_object_get(it, "item"));
+            static const char *const APART[] = {"not_applicable", "skipped", "unreadable"};
+            snprintf(score, sizeof score, "%s:answered", id);
+            csv_count(b, score, tp, json_object_get(it, "answered"));
+            for (size_t k = 0; k < 3; k++) {
+                snprintf(score, sizeof score, "%s:%s", id, APART[k]);
+                csv_count(b, score, tp, json_object_get(it, APART[k]));
+            }
+            size_t o;
+            const json_t *opt;
+            json_array_foreach(json_object_get(it, "options"), o, opt)
+            {
+                snprintf(score, sizeof score, "%s=%s", id,
+                         json_string_value(json_object_get(opt, "code")));
+                csv_head(b, score, tp);
+                report_csv_json(b, json_object_get(it, "answered"), false);
+                csv_empty(b, 12);
+                report_csv_json(b, json_object_get(opt, "count"), false);
+                report_csv_json(b, json_object_get(opt, "p"), true);
+            }
+            const json_t *top = json_object_get(it, "top_box");
+            for (size_t k = 0; json_is_object(top) && k < 3; k++) {
+                snprintf(score, sizeof score, "%s:top_box_%s", id, TOP[k]);
+                csv_prop(b, score, tp, json_object_get(top, TOP[k]));
+            }
+        }
+    }
 }

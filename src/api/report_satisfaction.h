@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/report.h"
 #include "store/db.h"
 #include "store/report_data.h"
@@ -40,5 +41,17 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
                                   report_patient_row *const *rows, const report_patient *pts,
                                   size_t n, const char *labels, size_t label_size, size_t n_tp,
                                   json_t *report, cc_error *err);
+
+/* The section's CSV rows (table "satisfaction"; nothing when section is null),
+ * in the 20 columns of report_outcomes_csv. score names the row:
+ *   counts (in column n): treated, not_yet_due, due, scheduled, asked,
+ *     answered, links_issued, answered_unscheduled, not_answered:REASON,
+ *     ITEM:answered, ITEM:not_applicable, ITEM:skipped, ITEM:unreadable;
+ *   proportions (x, n, p, ci_low, ci_high): response_rate (answered / asked),
+ *     response_rate_treated, ITEM:top_box_of_answered, ITEM:top_box_of_asked,
+ *     ITEM:top_box_of_treated;
+ *   options: ITEM=CODE with x = count, n = ITEM answered, p.
+ * Column due is the time point's due. */
+void report_satisfaction_csv(const json_t *section, buf *b);
 
 #endif
