@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "api/observation_measures.h"
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/json_in.h"
@@ -543,13 +544,28 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     date_format(api_today(), today);
     const instr_def *def = instrument_find(l.instrument);
     int64_t obs = 0;
-    if ((st = questionnaire_store_submit(req->db, l.id, l.instrument, def ? def->version : "1",
-                                         today, answers_text, scores_text, &obs, err)) != CC_OK)
+    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
+    if (!measures)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    observation_fields f = {l.instrument, def ? def->version : "1", today, "patient",
+                            answers_text, scores_text, measures,
+                            observation_measures(l.instrument, scores, measures,
+                                                 OBSERVATION_MEASURES_MAX)};
+    if ((st = questionnaire_store_submit(req->db, l.id, &f, &obs, err)) != CC_OK)
         return st;
     api_reply(req, 201,
               json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,
                         "date", today));
     return CC_OK;
+}
+
+/* The report's query parameters, shared by every report route. */
+static report_query report_query_of(api_request *req)
+{
+    return (report_query){api_query(req, "protocol"),     api_query(req, "from"),
+                          api_query(req, "to"),           api_today(),
+                          api_query(req, "condition"),    api_query(req, "product_type"),
+                          api_query(req, "route")};
 }
 
 cc_status h_report_outcomes(api_request *req, cc_error *err)
@@ -567,8 +583,7 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     if (format && fmt < 0 && strcmp(format, "json") != 0)
         return cc_fail(err, CC_INVALID, "format", "invalid_value",
                        "format must be json, csv, html or pdf");
-    report_query q = {api_query(req, "protocol"), api_query(req, "from"), api_query(req, "to"),
-                      api_today()};
+    report_query q = report_query_of(req);
     json_t *report = NULL;
     cc_status st = report_query_check(req->db, req->arena, &q, err);
     if (st == CC_OK)
