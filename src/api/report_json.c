@@ -582,8 +582,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
                             interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
-    if ((st = report_satisfaction_add(d, a, q->protocol, rows, pts, np, labels[0], sizeof labels[0],
-                                      n_tp, o, err)) != CC_OK) {
+    if ((st = report_satisfaction_add(d, a, filter.protocol, co.participants, co.pts, np,
+                                      co.timepoints, n_tp, o, err)) != CC_OK) {
         json_decref(o);
         return st;
     }

@@ -75,6 +75,8 @@ static bool protocol_names_instrument(db *d, arena *a, const char *protocol_id,
     for (size_t v = 0; v < data->n_visits; v++)
         if (names_instrument(data->visits[v].instruments))
             return true;
+    if (!protocol_id)
+        return false;
     protocol *p = arena_alloc(a, sizeof *p);
     cc_error ignored;
     if (!p || programme_load(d, a, protocol_id, 0, p, &ignored) != CC_OK)
@@ -188,8 +190,8 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
 }
 
 cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
-                                  report_patient_row *const *rows, const report_patient *pts,
-                                  size_t n, const char *labels, size_t label_size, size_t n_tp,
+                                  const report_participant *participants, const report_patient *pts,
+                                  size_t n, const report_timepoint *timepoints, size_t n_tp,
                                   json_t *report, cc_error *err)
 {
     sat_data data;
@@ -210,18 +212,20 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     size_t n_treated = 0, vcur = 0, ocur = 0;
     for (size_t i = 0; i < n; i++) {
-        const report_patient_row *r = rows[i];
+        const report_participant *r = &participants[i];
         if (!pts[i].treated)
             continue;
         for (size_t t = 0; t < n_tp; t++)
             slots[t] = (slot){INT32_MIN, INT32_MIN, INT32_MIN, false, false, INT32_MAX, 0};
-        /* visits and observations are ordered by patient id, as the cohort rows */
-        while (vcur < data.n_visits && data.visits[vcur].patient_id < r->id)
+        /* visits and observations are ordered by patient id, as the participants (a patient
+         * with two protocols has two participants: the cursors stay on the patient's first row) */
+        while (vcur < data.n_visits && data.visits[vcur].patient_id < r->patient_id)
             vcur++;
-        for (size_t v = vcur; v < data.n_visits && data.visits[v].patient_id == r->id; v++) {
+        for (size_t v = vcur; v < data.n_visits && data.visits[v].patient_id == r->patient_id;
+             v++) {
             const sat_visit_row *vr = &data.visits[v];
             for (size_t t = 0; vr->plan_id == r->plan_id && t < n_tp; t++)
-                if (strncmp(labels + t * label_size, vr->label, label_size) == 0) {
+                if (strcmp(timepoints[t].label, vr->label) == 0) {
                     slots[t].start = day_or_min(vr->window_start);
                     slots[t].end = day_or_min(vr->window_end);
                     slots[t].target = day_or_min(vr->target_date);
@@ -229,10 +233,10 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
                     slots[t].link = vr->link;
                 }
         }
-        while (ocur < data.n_observations && data.observations[ocur].patient_id < r->id)
+        while (ocur < data.n_observations && data.observations[ocur].patient_id < r->patient_id)
             ocur++;
-        for (size_t o = ocur; o < data.n_observations && data.observations[o].patient_id == r->id;
-             o++) {
+        for (size_t o = ocur;
+             o < data.n_observations && data.observations[o].patient_id == r->patient_id; o++) {
             cc_date when = day_or_min(data.observations[o].observed_on);
             for (size_t t = 0; t < n_tp; t++) {
                 slot *s = &slots[t];
@@ -260,11 +264,8 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
         return st;
     const instr_def *def = instrument_find(INSTRUMENT);
     json_t *tps = json_array();
-    for (size_t t = 0; t < n_tp; t++) {
-        char label[64];
-        snprintf(label, sizeof label, "%.*s", (int)label_size, labels + t * label_size);
-        json_array_append_new(tps, point_json(&res->point[t], label, n_items));
-    }
+    for (size_t t = 0; t < n_tp; t++)
+        json_array_append_new(tps, point_json(&res->point[t], timepoints[t].label, n_items));
     json_object_set_new(report, "satisfaction",
                         json_pack("{s:s, s:s, s:o, s:o}", "instrument", INSTRUMENT, "version",
                                   def ? def->version : "1", "items", items_json(), "timepoints",

@@ -14,15 +14,17 @@
  * or answers that do not parse, count as "unreadable", never dropped.
  *
  * report_satisfaction_add sets report["satisfaction"] to the section, or to
- * null when neither the protocol's latest version nor any stored visit of it
- * names the instrument, and adds the section's definitions to
+ * null when neither the protocol's latest version (with a protocol) nor
+ * any stored visit (of the protocol, or of any with "all") names the
+ * instrument, and adds the section's definitions to
  * report["definitions"] (when that object exists).
  *
- * Input (borrowed): the report's cohort rows[0..n-1] (ordered by patient id)
- * and their core/report patients pts[0..n-1] (treated flag, flow status per
- * time point, which already says whether it is due as of the report's date),
- * and the n_tp time point labels: n_tp NUL-terminated strings, label_size
- * bytes apart.
+ * Input (borrowed): protocol_id (NULL: every protocol, the report's "all"),
+ * the report's cohort participants[0..n-1] (ordered by patient id; one per
+ * patient and protocol, each with its plan) and their core/report patients
+ * pts[0..n-1] (treated flag, flow status per time point, which already says
+ * whether it is due as of the report's date), and the report's n_tp time
+ * points (visits are matched to them by label, within the participant's plan).
  * Memory: work arrays in the arena; the section is a new jansson reference
  * owned by report. The caller holds a read transaction.
  */
@@ -38,8 +40,8 @@
 #include "store/report_data.h"
 
 cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
-                                  report_patient_row *const *rows, const report_patient *pts,
-                                  size_t n, const char *labels, size_t label_size, size_t n_tp,
+                                  const report_participant *participants, const report_patient *pts,
+                                  size_t n, const report_timepoint *timepoints, size_t n_tp,
                                   json_t *report, cc_error *err);
 
 /* The section's CSV rows (table "satisfaction"; nothing when section is null),

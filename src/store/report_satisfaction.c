@@ -28,19 +28,28 @@ static cc_status finish(db_stmt *s, db_step_result r, cc_error *err)
                : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
+/* The statement for one protocol (its index) or for every protocol. */
+static cc_status prepare(db *d, const char *sql_one, const char *sql_all, const char *protocol,
+                         db_stmt **s, cc_error *err)
+{
+    cc_status st = db_prepare(d, protocol ? sql_one : sql_all, s, err);
+    if (st == CC_OK && protocol)
+        db_bind_text(*s, 1, protocol);
+    return st;
+}
+
+#define VISITS                                                                                     \
+    "SELECT v.patient_id, v.plan_id, v.label, v.target_date, v.window_start, v.window_end,"        \
+    " v.instruments, EXISTS (SELECT 1 FROM questionnaire_links l WHERE l.visit_id = v.id"          \
+    " AND l.instrument = 'satisfaction') FROM followup_visits v"
+
 static cc_status load_visits(db *d, arena *a, const char *protocol, sat_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(
-        d,
-        "SELECT v.patient_id, v.plan_id, v.label, v.target_date, v.window_start, v.window_end,"
-        " v.instruments, EXISTS (SELECT 1 FROM questionnaire_links l WHERE l.visit_id = v.id"
-        " AND l.instrument = 'satisfaction') FROM followup_visits v WHERE v.protocol_id = ?"
-        " ORDER BY v.patient_id, v.seq",
-        &s, err);
+    cc_status st = prepare(d, VISITS " WHERE v.protocol_id = ? ORDER BY v.patient_id, v.seq",
+                           VISITS " ORDER BY v.patient_id, v.seq", protocol, &s, err);
     if (st != CC_OK)
         return st;
-    db_bind_text(s, 1, protocol);
     size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
@@ -62,19 +71,19 @@ static cc_status load_visits(db *d, arena *a, const char *protocol, sat_data *ou
     return finish(s, r, err);
 }
 
+#define ANSWERS                                                                                    \
+    "SELECT o.patient_id, o.observed_on, o.answers FROM observations o"                            \
+    " WHERE o.instrument = 'satisfaction' AND o.patient_id IN (SELECT patient_id FROM plans"       \
+    " WHERE status IN ('approved', 'in_progress', 'completed')"
+#define ANSWERS_ORDER " ORDER BY o.patient_id, o.observed_on, o.id"
+
 static cc_status load_answers(db *d, arena *a, const char *protocol, sat_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(
-        d,
-        "SELECT o.patient_id, o.observed_on, o.answers FROM observations o"
-        " WHERE o.instrument = 'satisfaction' AND o.patient_id IN (SELECT patient_id FROM plans"
-        " WHERE protocol_id = ? AND status IN ('approved', 'in_progress', 'completed'))"
-        " ORDER BY o.patient_id, o.observed_on, o.id",
-        &s, err);
+    cc_status st = prepare(d, ANSWERS " AND protocol_id = ?)" ANSWERS_ORDER,
+                           ANSWERS ")" ANSWERS_ORDER, protocol, &s, err);
     if (st != CC_OK)
         return st;
-    db_bind_text(s, 1, protocol);
     size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {

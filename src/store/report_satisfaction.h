@@ -7,6 +7,8 @@
  * tell "not applicable" from 0) of every "satisfaction" observation of the
  * patients with an approved plan of the protocol.
  *
+ * protocol NULL reads every protocol (the report's "all").
+ *
  * Two queries: followup_visits of the protocol (ordered by patient, seq), and
  * ONE query over observations WHERE instrument = 'satisfaction' (ordered by
  * patient, date, id; served by the index observations_patient through the
