@@ -273,6 +273,22 @@ def satisfaction_table(srv, t):
     t.check("satisfaction_asked" in rep.get("definitions", {}), "the definitions say what asked means")
     t.check(srv.db_checksum(("sessions", "api_tokens")) == before, "the report changes nothing")
 
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="analyst")
+    allm1 = {p["label"]: p for p in ((r.json or {}).get("satisfaction") or {}).get("timepoints", [])}
+    t.check(r.status == 200 and allm1.get("month-1") == m1,
+            "protocol=all: the same month-1 table (the cohort is all SCI)", allm1.get("month-1"))
+    # a protocol whose visits never name the questionnaire: the section is null
+    r = srv.request("GET", "/api/v1/protocols/msc", role="admin")
+    body = dict(r.json["body"], id="msc-nosat", version=1)
+    for f in body["follow_up"]:
+        f["instruments"] = [i for i in f["instruments"] if i != "satisfaction"]
+    r = srv.request("POST", "/api/v1/protocols", body, role="admin")
+    t.check(r.status == 201, "a protocol without the questionnaire published", r)
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=msc-nosat", role="analyst")
+    t.check(r.status == 200 and "satisfaction" in (r.json or {}) and r.json["satisfaction"] is None
+            and "satisfaction_asked" not in r.json.get("definitions", {}),
+            "its report: satisfaction null, no satisfaction definitions", r)
+
     r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="analyst")
     rows = list(csv.reader(io.StringIO(r.body.decode("utf-8")))) if r.status == 200 else []
     by = {(x[2], x[3]): x for x in rows if x and x[0] == "satisfaction"}
