@@ -175,6 +175,13 @@ static const char *const DEFINITIONS[][2] = {
 
 /* ---- the cohort: participants in the period, their time-point values ---- */
 
+/* The best observation for a cell: closest to the target (baseline: newest);
+ * ties go to the later day, then to the later record. */
+typedef struct {
+    int dist;
+    cc_date day;
+} best_cell;
+
 typedef struct {
     const report_data *data;
     cc_date today;
@@ -191,6 +198,8 @@ typedef struct {
     arena *a;
     bool failed;
     size_t cursor; /* participants are in patient order, as the series */
+    best_cell best[REPORT_MAX_MEASURES][REPORT_MAX_TIMEPOINTS + 1]; /* per participant */
+    best_cell best_ais[REPORT_MAX_TIMEPOINTS + 1];
 } cohort_ctx;
 
 /* Window of each time point of participant i (INT32_MIN when it has no visit there). */
@@ -226,29 +235,25 @@ static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
             return false;
         }
         memset(c->col_present[c->n_cols], 0, cells);
+        for (size_t t = 0; t < c->stride; t++)
+            c->best[c->n_cols][t] = (best_cell){INT32_MAX, INT32_MIN};
         c->column[measure] = (int32_t)c->n_cols++;
     }
     *col = (size_t)c->column[measure];
     return true;
 }
 
-/* The best observation for a cell: closest to the target (baseline: newest);
- * ties go to the later day, then to the later record. */
-typedef struct {
-    int dist;
-    cc_date day;
-} best_cell;
-
 static void participant_values(cohort_ctx *c, size_t i, const unsigned char *records, size_t n)
 {
     const report_participant *p = &c->data->participants[i];
     cc_date ws[REPORT_MAX_TIMEPOINTS], we[REPORT_MAX_TIMEPOINTS], target[REPORT_MAX_TIMEPOINTS];
     windows(c, p, ws, we, target);
-    best_cell best[REPORT_MAX_MEASURES][REPORT_MAX_TIMEPOINTS + 1],
-        best_ais[REPORT_MAX_TIMEPOINTS + 1];
+    /* only the columns in use are reset: a column made during this
+     * participant starts unset (column_of resets its row) */
+    best_cell(*best)[REPORT_MAX_TIMEPOINTS + 1] = c->best, *best_ais = c->best_ais;
     for (size_t t = 0; t < c->stride; t++) {
         best_ais[t] = (best_cell){INT32_MAX, INT32_MIN};
-        for (size_t m = 0; m < REPORT_MAX_MEASURES; m++)
+        for (size_t m = 0; m < c->n_cols; m++)
             best[m][t] = best_ais[t];
     }
     for (size_t k = 0; k < n; k++) {

@@ -10,9 +10,9 @@
  * decided "eligible"), the first screening's evaluation date, the newest
  * approved plan and its start, the administrations recorded under that plan.
  * Filters: condition keeps patients with a recorded condition whose ICD-10
- * code starts with it (ASCII case ignored); product_type / route keep
- * participants with at least one administration of that product type / by
- * that route under their plan.
+ * code starts with it; product_type / route keep participants with at least
+ * one administration of that product type / by that route under their plan
+ * (ASCII case ignored in all three).
  *
  * Visits: the follow-up visits of the participants' plans, each with its time
  * point (distinct visit labels, ordered by months then label) and grouped by

@@ -99,5 +99,26 @@ await run([
     assert.match(flow, /Screened\s+1/);
     assert.match(flow, /Treated\s+0/);
     await page.getByTestId('report-ae').waitFor();
+
+    // filters: every programme, a condition the patient does not have, then one it has
+    await page.locator('#report-protocol').selectOption('all');
+    await page.locator('#report-condition').fill('G12');
+    await page.getByTestId('report-submit').click();
+    await page.waitForFunction(() => location.hash.includes('condition=G12'));
+    await page.getByTestId('report-flow').waitFor();
+    assert.match(await page.getByTestId('report-flow').innerText(), /Screened\s+0/);
+    assert.equal(await page.locator('#report-condition').inputValue(), 'G12');
+    await page.locator('#report-condition').fill('s14');
+    await page.getByTestId('report-submit').click();
+    await page.waitForFunction(() => location.hash.includes('condition=s14'));
+    await page.waitForFunction(() => /Screened\s+1/.test(document.querySelector('[data-testid=report-flow]')?.innerText || ''));
+    const csvHref = await page.getByTestId('report-csv').getAttribute('href');
+    assert.match(csvHref, /protocol=all/);
+    assert.match(csvHref, /condition=s14/);
+    // a malformed filter is refused with the field named, next to the form
+    await page.locator('#report-condition').fill('S1%4');
+    await page.getByTestId('report-submit').click();
+    await page.getByTestId('report-error').waitFor({ state: 'visible' });
+    assert.match(await page.getByTestId('report-error').innerText(), /condition/i);
   }],
 ]);
