@@ -224,6 +224,22 @@ static void html_pct(buf *b, const json_t *v)
     }
 }
 
+/* "pending 5, visit done without it 20, missed 10, withdrawn 3, lost 5, died 1" */
+static void not_answered_text(const json_t *na, char *t, size_t cap)
+{
+    static const char *const KEYS[][2] = {
+        {"pending", "pending"}, {"visit_done", "visit done without it"},
+        {"missed", "missed"},   {"withdrawn", "withdrawn"},
+        {"lost", "lost"},       {"died", "died"}};
+    size_t len = 0;
+    t[0] = '\0';
+    for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0] && len < cap; k++) {
+        int w = snprintf(t + len, cap - len, "%s%s %lld", k ? ", " : "", KEYS[k][1],
+                         (long long)json_integer_value(json_object_get(na, KEYS[k][0])));
+        len += w > 0 ? (size_t)w : 0;
+    }
+}
+
 /* The response line of one time point: answered / asked / treated first. */
 static void html_response_line(buf *b, const json_t *tp)
 {
@@ -240,17 +256,11 @@ static void html_response_line(buf *b, const json_t *tp)
     html_prop(b, json_object_get(tp, "response_rate"));
     buf_puts(b, "; of treated ");
     html_prop(b, json_object_get(tp, "response_rate_treated"));
-    snprintf(t, sizeof t,
-             ". Not yet due %lld. Asked, not answered: %lld (pending %lld, visit done without it "
-             "%lld, missed %lld, withdrawn %lld, lost %lld, died %lld).",
+    char reasons[160];
+    not_answered_text(na, reasons, sizeof reasons);
+    snprintf(t, sizeof t, ". Not yet due %lld. Asked, not answered: %lld (%s).",
              (long long)json_integer_value(json_object_get(tp, "not_yet_due")),
-             (long long)json_integer_value(json_object_get(na, "total")),
-             (long long)json_integer_value(json_object_get(na, "pending")),
-             (long long)json_integer_value(json_object_get(na, "visit_done")),
-             (long long)json_integer_value(json_object_get(na, "missed")),
-             (long long)json_integer_value(json_object_get(na, "withdrawn")),
-             (long long)json_integer_value(json_object_get(na, "lost")),
-             (long long)json_integer_value(json_object_get(na, "died")));
+             (long long)json_integer_value(json_object_get(na, "total")), reasons);
     buf_puts(b, t);
     buf_puts(b, "</p>\n");
 }
@@ -537,12 +547,38 @@ static void pdf_banner(cairo_t *cr, bool synthetic)
 static void pdf_line_paged(cairo_t *cr, double *y, const char *text, double size, bool bold,
                            bool synthetic)
 {
+    /* too wide for the page: cut at the last space that fits, go on indented */
+    char line[512];
+    snprintf(line, sizeof line, "%s", text);
+    const char *rest = NULL;
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    size_t lead = strspn(line, " "); /* never cut inside the indentation: it always fits */
+    for (size_t cut = strlen(line); cut > lead; cut--) {
+        if (line[cut] != '\0' && line[cut] != ' ')
+            continue;
+        char keep = line[cut];
+        line[cut] = '\0';
+        cairo_text_extents_t ext;
+        cairo_text_extents(cr, line, &ext);
+        if (ext.x_advance <= A4_W - 2 * MARGIN) {
+            rest = keep ? text + cut + 1 : NULL;
+            break;
+        }
+        line[cut] = keep;
+    }
     if (*y + size * 1.5 > A4_H - MARGIN) {
         cairo_show_page(cr);
         pdf_banner(cr, synthetic);
         *y = MARGIN;
     }
-    pdf_line(cr, y, text, size, bold);
+    pdf_line(cr, y, line, size, bold);
+    if (rest && *rest) {
+        char more[512];
+        snprintf(more, sizeof more, "        %s", rest);
+        pdf_line_paged(cr, y, more, size, bold, synthetic);
+    }
 }
 
 /* "x/n (p%, 95% CI lo-hi%)" or "x/n (not computable)". */
@@ -585,15 +621,9 @@ static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool syn
                  (long long)json_integer_value(json_object_get(tp, "asked")),
                  (long long)json_integer_value(json_object_get(tp, "treated")), a);
         pdf_line_paged(cr, y, t, 9, true, synthetic);
-        snprintf(t, sizeof t,
-                 "  not answered: pending %lld, visit done without it %lld, missed %lld, "
-                 "withdrawn %lld, lost %lld, died %lld",
-                 (long long)json_integer_value(json_object_get(na, "pending")),
-                 (long long)json_integer_value(json_object_get(na, "visit_done")),
-                 (long long)json_integer_value(json_object_get(na, "missed")),
-                 (long long)json_integer_value(json_object_get(na, "withdrawn")),
-                 (long long)json_integer_value(json_object_get(na, "lost")),
-                 (long long)json_integer_value(json_object_get(na, "died")));
+        char reasons[160];
+        not_answered_text(na, reasons, sizeof reasons);
+        snprintf(t, sizeof t, "  not answered: %s", reasons);
         pdf_line_paged(cr, y, t, 8, false, synthetic);
         size_t k;
         const json_t *it;
