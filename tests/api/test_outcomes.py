@@ -14,8 +14,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from test_followup import db_write  # noqa: E402
-from test_programmes import day, work_up  # noqa: E402
+from test_followup import approved_patient, db_write, record_administrations  # noqa: E402
+from test_programmes import day  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "isncsci", "validation-cases.json")
 
@@ -158,25 +158,9 @@ def satisfaction_table(srv, t):
     not answered: pending 1, missed 1, visit done 1. Satisfied (4-5): 2 of 3
     answered, 2 of 6 asked, 2 of 6 treated. Motor better: 1 of 2 answered
     (B not applicable). Would recommend: 2 of 3."""
-    pw = lambda role: srv.passwords[harness.user_of(role)]
     pids, plans, visits = {}, {}, {}
     for name in "ABCDEFG":
-        r = srv.request("POST", "/api/v1/patients",
-                        {"family_name": "Satis" + name, "given_names": "Test", "birth_date": "1985-03-02",
-                         "sex": "female", "language": "fr"}, role="coordinator")
-        pid = r.json["id"]
-        srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": day(0), "kg": 64}, role="nurse")
-        srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
-                    {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90),
-                     "details": {"level": "C6"}}, role="physician")
-        r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
-        srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
-                    {"decision": "eligible", "password": pw("physician")}, role="physician")
-        r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
-                        role="coordinator")
-        plan = r.json["id"]
-        r = srv.request("POST", "/api/v1/plans/%d/approve" % plan, {"password": pw("physician")},
-                        role="physician")
+        pid, plan, r = approved_patient(srv, "Satis" + name, birth_date="1985-03-02", sex="female")
         t.check(r.status == 200, "satisfaction cohort: plan of %s approved" % name, r)
         pids[name], plans[name] = pid, plan
         db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-45), plan))
@@ -184,16 +168,8 @@ def satisfaction_table(srv, t):
                       " WHERE plan_id = ? AND label = 'month-1'", (day(0), day(-10), day(10), plan))
         visits[name] = srv.db_query("SELECT id FROM followup_visits WHERE plan_id = ? AND label = 'month-1'",
                                     (plan,))[0][0]
-        if name == "G":
-            continue
-        for item in (1, 2):
-            db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
-                          " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
-                          " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
-                          " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, 64000, ?,"
-                          " 'completed', ?, 1, 'admin', ?, ?, 1)",
-                     (pid, plan, item, "%d-%d" % (plan, item), day(-45 + item), day(-46),
-                      day(-45 + item) + "T09:00:00Z", day(-45) + "T09:00:00Z", day(-45) + "T09:00:00Z"))
+        if name != "G":
+            record_administrations(srv, pid, plan, -45)
     answers = {
         "A": {"satisfaction": "5", "pgic": "1", "change_motor": "better", "would_recommend": "yes",
               "comments": "Merci au Dr Secret"},
