@@ -117,7 +117,8 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
                                  REPORT_MAX_PROTOCOLS)
                        : out_of_memory(err);
     }
-    qsort(*entries, *n, sizeof **entries, cmp_entry);
+    if (*n)
+        qsort(*entries, *n, sizeof **entries, cmp_entry);
     return CC_OK;
 }
 
@@ -172,7 +173,7 @@ static int cmp_id(const void *x, const void *y)
 
 static bool id_in(const int64_t *ids, size_t n, int64_t id)
 {
-    return bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+    return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
 static bool same_ignoring_case(const char *a, const char *b)
@@ -218,7 +219,8 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
         return err->status;
     if (r != DB_DONE)
         return out_of_memory(err);
-    qsort(*ids, *n, sizeof **ids, cmp_id);
+    if (*n)
+        qsort(*ids, *n, sizeof **ids, cmp_id);
     return CC_OK;
 }
 
