@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/programmes.h"
+#include "api/report_satisfaction.h"
 #include "core/report.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
@@ -586,6 +587,11 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
                             interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
+    if ((st = report_satisfaction_add(d, a, filter.protocol, co.participants, co.pts, np,
+                                      co.timepoints, n_tp, o, err)) != CC_OK) {
+        json_decref(o);
+        return st;
+    }
     *out = o;
     return CC_OK;
 }
@@ -626,6 +632,10 @@ static void csv_json(buf *b, const json_t *v, bool last)
     } else
         csv_cell(b, "", last);
 }
+
+void report_csv_cell(buf *b, const char *text, bool last) { csv_cell(b, text, last); }
+
+void report_csv_json(buf *b, const json_t *v, bool last) { csv_json(b, v, last); }
 
 static void csv_row(buf *b, const char *const *cells, size_t n)
 {
@@ -767,4 +777,5 @@ void report_outcomes_csv(const json_t *r, buf *b)
         csv_json(b, json_object_get(p, "x"), false);
         csv_json(b, json_object_get(p, "p"), true);
     }
+    report_satisfaction_csv(json_object_get(r, "satisfaction"), b);
 }

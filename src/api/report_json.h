@@ -45,4 +45,10 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
 /* Flattens the report's tables into one CSV (a "table" column names each). */
 void report_outcomes_csv(const json_t *report, buf *out);
 
+/* One CSV cell (quoted when needed, formula-like text neutralised), then ","
+ * or CRLF when last; and the same for a JSON scalar (null: empty). For the
+ * report sections that write their own rows (api/report_satisfaction). */
+void report_csv_cell(buf *b, const char *text, bool last);
+void report_csv_json(buf *b, const json_t *v, bool last);
+
 #endif

@@ -4,7 +4,8 @@
  * administrations, follow-up visits with realistic attrition (most done;
  * some missed, lost, withdrawn, a rare death, a few left overdue so the
  * worklist shows H10), NRS pain at baseline and at done visits (most
- * patients change little), the satisfaction questionnaire at done visits,
+ * patients change little), the satisfaction questionnaire at most done visits
+ * (some asked and not answered; per-domain answers with "not applicable"),
  * and adverse events at plausible rates (about 15 % mild, 2 % serious).
  * Everything hangs on synthetic patients. */
 #include <jansson.h>
@@ -47,7 +48,7 @@ static char *score(const char *instrument, const char *answers)
 }
 
 typedef struct {
-    char text[DEMO_MAX_OBS][96];
+    char text[DEMO_MAX_OBS][320];
     char *scores[DEMO_MAX_OBS];
     char dates[DEMO_MAX_OBS][CC_DATE_TEXT];
     measure_value measures[DEMO_MAX_OBS][8];
@@ -97,6 +98,9 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         st == CC_OK)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     uint64_t rng = seed * UINT64_C(0xD1B54A32D192ED03) + 7;
+    /* a second stream for the questionnaire's non-response and per-domain answers, so the
+     * rest of the demo stays what the same seed gave before */
+    uint64_t srng = seed * UINT64_C(0x9E3779B97F4A7C15) + 11;
     for (size_t k = 0; st == CC_OK && k < n; k++) {
         cc_date start = today - 30 - (cc_date)(rnd(&rng) % 420);
         programme_input in = {.protocol = p,
@@ -158,7 +162,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         }
         /* baseline NRS pain a few days before the start */
         int base_worst = 4 + (int)(rnd(&rng) % 5), base_avg = clamp(base_worst - 2, 0, 10);
-        char answers[96];
+        char answers[320];
         snprintf(answers, sizeof answers,
                  "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
                  clamp(base_avg - 1, 0, 10), base_avg, base_worst);
@@ -225,11 +229,36 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
                          "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
                          clamp(avg - 1, 0, 10), avg, worst);
                 add_obs(fp, os, "nrs-pain", answers, when);
-                snprintf(answers, sizeof answers,
-                         "{\"satisfaction\":\"%d\",\"pgic\":\"%d\",\"would_recommend\":\"%s\"}",
-                         2 + (int)(rnd(&rng) % 4), 2 + (int)(rnd(&rng) % 4),
-                         rnd(&rng) % 5 ? "yes" : "no");
-                add_obs(fp, os, "satisfaction", answers, when);
+                int sat = 2 + (int)(rnd(&rng) % 4), pgic = 2 + (int)(rnd(&rng) % 4);
+                const char *recommend = rnd(&rng) % 5 ? "yes" : "no";
+                /* about 1 in 8 done visits: the questionnaire was asked and not answered;
+                 * per domain: mostly no change, some better or worse, some "not applicable"
+                 * (sweating most often), a few left blank */
+                if (rnd(&srng) % 8 != 0) {
+                    static const char *const domains[] = {"motor", "sensation", "spasticity",
+                                                          "pain",  "bladder",   "sweating"};
+                    static const char *const moves[] = {"much_worse", "worse",      "no_change",
+                                                        "no_change",  "no_change",  "better",
+                                                        "better",     "much_better"};
+                    int len = snprintf(answers, sizeof answers,
+                                       "{\"satisfaction\":\"%d\",\"pgic\":\"%d\","
+                                       "\"would_recommend\":\"%s\"",
+                                       sat, pgic, recommend);
+                    for (size_t dm = 0; dm < 6 && len > 0 && (size_t)len < sizeof answers; dm++) {
+                        unsigned u = (unsigned)(rnd(&srng) % 100);
+                        unsigned na = dm == 5 ? 40 : 10; /* % not applicable */
+                        if (u >= 100 - 5)
+                            continue; /* left blank */
+                        len += snprintf(answers + len, sizeof answers - (size_t)len,
+                                        ",\"change_%s\":\"%s\"", domains[dm],
+                                        u < na ? "not_applicable" : moves[u % 8]);
+                    }
+                    if (len > 0 && (size_t)len + 2 < sizeof answers) {
+                        answers[len] = '}';
+                        answers[len + 1] = '\0';
+                        add_obs(fp, os, "satisfaction", answers, when);
+                    }
+                }
             }
             fp->n_visits++;
         }

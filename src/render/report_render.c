@@ -212,6 +212,134 @@ static void html_prop(buf *b, const json_t *p)
     }
 }
 
+/* "x / n (p %; 95% CI lo – hi %)" or "x / n (not computable: empty)". */
+static void html_pct(buf *b, const json_t *v)
+{
+    char t[32];
+    if (json_is_number(v)) {
+        snprintf(t, sizeof t, "%.1f %%", 100 * json_number_value(v));
+        buf_puts(b, t);
+    } else {
+        buf_puts(b, "—");
+    }
+}
+
+/* "pending 5, visit done without it 20, missed 10, withdrawn 3, lost 5, died 1" */
+static void not_answered_text(const json_t *na, char *t, size_t cap)
+{
+    static const char *const KEYS[][2] = {
+        {"pending", "pending"}, {"visit_done", "visit done without it"},
+        {"missed", "missed"},   {"withdrawn", "withdrawn"},
+        {"lost", "lost"},       {"died", "died"}};
+    size_t len = 0;
+    t[0] = '\0';
+    for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0] && len < cap; k++) {
+        int w = snprintf(t + len, cap - len, "%s%s %lld", k ? ", " : "", KEYS[k][1],
+                         (long long)json_integer_value(json_object_get(na, KEYS[k][0])));
+        len += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The response line of one time point: answered / asked / treated first. */
+static void html_response_line(buf *b, const json_t *tp)
+{
+    char t[256];
+    const json_t *na = json_object_get(tp, "not_answered");
+    snprintf(t, sizeof t,
+             "<p class=\"response\" data-testid=\"satisfaction-response\"><strong>Answered %lld / "
+             "asked %lld / treated %lld</strong> — ",
+             (long long)json_integer_value(json_object_get(tp, "answered")),
+             (long long)json_integer_value(json_object_get(tp, "asked")),
+             (long long)json_integer_value(json_object_get(tp, "treated")));
+    buf_puts(b, t);
+    buf_puts(b, "response of asked ");
+    html_prop(b, json_object_get(tp, "response_rate"));
+    buf_puts(b, "; of treated ");
+    html_prop(b, json_object_get(tp, "response_rate_treated"));
+    char reasons[160];
+    not_answered_text(na, reasons, sizeof reasons);
+    snprintf(t, sizeof t, ". Not yet due %lld. Asked, not answered: %lld (%s).",
+             (long long)json_integer_value(json_object_get(tp, "not_yet_due")),
+             (long long)json_integer_value(json_object_get(na, "total")), reasons);
+    buf_puts(b, t);
+    buf_puts(b, "</p>\n");
+}
+
+/* The satisfaction section: per time point, the response line ABOVE the table. */
+static void html_satisfaction(buf *b, const json_t *sec)
+{
+    if (!json_is_object(sec))
+        return;
+    const json_t *defs = json_object_get(sec, "items");
+    buf_puts(b, "<h2>Satisfaction and perceived efficacy</h2><p>The clinics' table with its "
+                "denominators: percentages are of the patients who chose an answer to the item; "
+                "the top-box lines are also given over every patient asked and every patient "
+                "treated (non-responders counted as not in the top box). Free-text comments are "
+                "never reported.</p>\n");
+    size_t t;
+    const json_t *tp;
+    json_array_foreach(json_object_get(sec, "timepoints"), t, tp)
+    {
+        buf_puts(b, "<h3>");
+        html_text(b, json_string_value(json_object_get(tp, "label")));
+        buf_puts(b, "</h3>\n");
+        html_response_line(b, tp);
+        buf_puts(b, "<table data-testid=\"satisfaction-table\"><tr><th>Item</th><th>Answer</th>"
+                    "<th>Patients</th><th>% of item answers</th></tr>");
+        size_t i;
+        const json_t *it;
+        json_array_foreach(json_object_get(tp, "items"), i, it)
+        {
+            const json_t *def = json_array_get(defs, i);
+            size_t o;
+            const json_t *opt;
+            json_array_foreach(json_object_get(it, "options"), o, opt)
+            {
+                buf_puts(b, "<tr><td>");
+                if (o == 0)
+                    html_text(b, json_string_value(json_object_get(def, "en")));
+                buf_puts(b, "</td><td>");
+                html_text(b, json_string_value(json_object_get(
+                                 json_array_get(json_object_get(def, "options"), o), "en")));
+                buf_puts(b, "</td><td>");
+                html_num(b, json_object_get(opt, "count"), 0);
+                buf_puts(b, "</td><td>");
+                html_pct(b, json_object_get(opt, "p"));
+                buf_puts(b, "</td></tr>");
+            }
+            char t2[160];
+            snprintf(t2, sizeof t2,
+                     "<tr><td></td><td>Answered the item / not applicable / left blank / "
+                     "unreadable</td><td>%lld / %lld / %lld / %lld</td><td></td></tr>",
+                     (long long)json_integer_value(json_object_get(it, "answered")),
+                     (long long)json_integer_value(json_object_get(it, "not_applicable")),
+                     (long long)json_integer_value(json_object_get(it, "skipped")),
+                     (long long)json_integer_value(json_object_get(it, "unreadable")));
+            buf_puts(b, t2);
+        }
+        buf_puts(b, "</table>\n<table data-testid=\"satisfaction-top-box\"><tr><th>Item</th>"
+                    "<th>Top box</th><th>Of those who answered the item</th><th>Of asked</th>"
+                    "<th>Of treated</th></tr>");
+        json_array_foreach(json_object_get(tp, "items"), i, it)
+        {
+            const json_t *top = json_object_get(it, "top_box"), *def = json_array_get(defs, i);
+            if (!json_is_object(top))
+                continue;
+            buf_puts(b, "<tr><td>");
+            html_text(b, json_string_value(json_object_get(def, "en")));
+            buf_puts(b, "</td><td>");
+            html_text(b, json_string_value(json_object_get(json_object_get(def, "top_box"), "en")));
+            static const char *const KEYS[] = {"of_answered", "of_asked", "of_treated"};
+            for (size_t k = 0; k < 3; k++) {
+                buf_puts(b, "</td><td>");
+                html_prop(b, json_object_get(top, KEYS[k]));
+            }
+            buf_puts(b, "</td></tr>");
+        }
+        buf_puts(b, "</table>\n");
+    }
+}
+
 cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
 {
     const char *protocol = json_string_value(json_object_get(r, "protocol"));
@@ -347,6 +475,7 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
         }
         buf_puts(b, "</table>\n");
     }
+    html_satisfaction(b, json_object_get(r, "satisfaction"));
     const json_t *ae = json_object_get(r, "adverse_events");
     buf_puts(b, "<h2>Adverse events</h2><p>Out of ");
     html_num(b, json_object_get(ae, "treated"), 0);
@@ -414,6 +543,131 @@ static void pdf_banner(cairo_t *cr, bool synthetic)
     pdf_line(cr, &y, "SYNTHETIC DATA - demonstration patients, not real outcomes", 10, true);
 }
 
+/* pdf_line with a new page (and its banner) when the page is full. */
+static void pdf_line_paged(cairo_t *cr, double *y, const char *text, double size, bool bold,
+                           bool synthetic)
+{
+    /* too wide for the page: cut at the last space that fits, go on indented */
+    char line[512];
+    snprintf(line, sizeof line, "%s", text);
+    const char *rest = NULL;
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    size_t lead = strspn(line, " "); /* never cut inside the indentation: it always fits */
+    for (size_t cut = strlen(line); cut > lead; cut--) {
+        if (line[cut] != '\0' && line[cut] != ' ')
+            continue;
+        char keep = line[cut];
+        line[cut] = '\0';
+        cairo_text_extents_t ext;
+        cairo_text_extents(cr, line, &ext);
+        if (ext.x_advance <= A4_W - 2 * MARGIN) {
+            rest = keep ? text + cut + 1 : NULL;
+            break;
+        }
+        line[cut] = keep;
+    }
+    if (*y + size * 1.5 > A4_H - MARGIN) {
+        cairo_show_page(cr);
+        pdf_banner(cr, synthetic);
+        *y = MARGIN;
+    }
+    pdf_line(cr, y, line, size, bold);
+    if (rest && *rest) {
+        char more[512];
+        snprintf(more, sizeof more, "        %s", rest);
+        pdf_line_paged(cr, y, more, size, bold, synthetic);
+    }
+}
+
+/* "x/n (p%, 95% CI lo-hi%)" or "x/n (not computable)". */
+static void pdf_prop(const json_t *p, char *t, size_t cap)
+{
+    const json_t *ci = json_object_get(p, "ci");
+    long long x = (long long)json_integer_value(json_object_get(p, "x"));
+    long long n = (long long)json_integer_value(json_object_get(p, "n"));
+    if (json_is_number(json_object_get(ci, "low")))
+        snprintf(t, cap, "%lld/%lld (%.1f%%, CI %.1f-%.1f%%)", x, n,
+                 100 * json_number_value(json_object_get(p, "p")),
+                 100 * json_number_value(json_object_get(ci, "low")),
+                 100 * json_number_value(json_object_get(ci, "high")));
+    else
+        snprintf(t, cap, "%lld/%lld (not computable)", x, n);
+}
+
+/* The satisfaction section: per time point the response line, then each item's
+ * distribution and top box. */
+static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool synthetic)
+{
+    if (!json_is_object(sec))
+        return;
+    const json_t *defs = json_object_get(sec, "items");
+    char t[512], a[96], c[96];
+    *y += 6;
+    pdf_line_paged(cr, y,
+                   "Satisfaction and perceived efficacy (% of item answers; top box also "
+                   "of asked and of treated)",
+                   11, true, synthetic);
+    size_t i;
+    const json_t *tp;
+    json_array_foreach(json_object_get(sec, "timepoints"), i, tp)
+    {
+        const json_t *na = json_object_get(tp, "not_answered");
+        pdf_prop(json_object_get(tp, "response_rate"), a, sizeof a);
+        snprintf(t, sizeof t, "%s: answered %lld / asked %lld / treated %lld; response %s",
+                 json_string_value(json_object_get(tp, "label")),
+                 (long long)json_integer_value(json_object_get(tp, "answered")),
+                 (long long)json_integer_value(json_object_get(tp, "asked")),
+                 (long long)json_integer_value(json_object_get(tp, "treated")), a);
+        pdf_line_paged(cr, y, t, 9, true, synthetic);
+        char reasons[160];
+        not_answered_text(na, reasons, sizeof reasons);
+        snprintf(t, sizeof t, "  not answered: %s", reasons);
+        pdf_line_paged(cr, y, t, 8, false, synthetic);
+        size_t k;
+        const json_t *it;
+        json_array_foreach(json_object_get(tp, "items"), k, it)
+        {
+            const json_t *def = json_array_get(defs, k);
+            int len = snprintf(t, sizeof t, "  %s (answered %lld, n/a %lld, blank %lld):",
+                               json_string_value(json_object_get(def, "id")),
+                               (long long)json_integer_value(json_object_get(it, "answered")),
+                               (long long)json_integer_value(json_object_get(it, "not_applicable")),
+                               (long long)json_integer_value(json_object_get(it, "skipped")));
+            size_t o;
+            const json_t *opt;
+            json_array_foreach(json_object_get(it, "options"), o, opt)
+            {
+                if (len < 0 || (size_t)len >= sizeof t)
+                    break;
+                const json_t *p = json_object_get(opt, "p");
+                len += json_is_number(p)
+                           ? snprintf(t + len, sizeof t - (size_t)len, " %s %lld (%.0f%%)",
+                                      json_string_value(json_object_get(opt, "code")),
+                                      (long long)json_integer_value(json_object_get(opt, "count")),
+                                      100 * json_number_value(p))
+                           : snprintf(t + len, sizeof t - (size_t)len, " %s %lld",
+                                      json_string_value(json_object_get(opt, "code")),
+                                      (long long)json_integer_value(json_object_get(opt, "count")));
+            }
+            pdf_line_paged(cr, y, t, 7, false, synthetic);
+            const json_t *top = json_object_get(it, "top_box");
+            if (!json_is_object(top))
+                continue;
+            pdf_prop(json_object_get(top, "of_answered"), a, sizeof a);
+            pdf_prop(json_object_get(top, "of_asked"), c, sizeof c);
+            len = snprintf(
+                t, sizeof t, "    %s: %s; of asked %s; ",
+                json_string_value(json_object_get(json_object_get(def, "top_box"), "en")), a, c);
+            pdf_prop(json_object_get(top, "of_treated"), a, sizeof a);
+            if (len > 0 && (size_t)len < sizeof t)
+                snprintf(t + len, sizeof t - (size_t)len, "of treated %s", a);
+            pdf_line_paged(cr, y, t, 7, false, synthetic);
+        }
+    }
+}
+
 cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
 {
     cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, A4_W, A4_H);
@@ -468,6 +722,7 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
                  "Adverse events: %lld of %lld treated patients with at least one (no interval)",
                  ax, an);
     pdf_line(cr, &y, t, 10, false);
+    pdf_satisfaction(cr, &y, json_object_get(r, "satisfaction"), synthetic);
     y += 10;
     json_t *m;
     json_array_foreach(json_object_get(r, "measures"), i, m)

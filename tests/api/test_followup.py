@@ -35,6 +35,45 @@ def db_write(srv, sql, params=()):
         con.close()
 
 
+def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
+    """A French-speaking SCI patient (weight, condition, eligible screening)
+    with an approved plan starting in a week: (patient id, plan id, the
+    approval's response)."""
+    pw = lambda role: srv.passwords[harness.user_of(role)]
+    r = srv.request("POST", "/api/v1/patients",
+                    {"family_name": family, "given_names": "Test", "birth_date": birth_date,
+                     "sex": sex, "language": "fr", "phone": "+33 1 23 45 67 89"},
+                    role="coordinator")
+    pid = r.json["id"]
+    srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": day(0), "kg": 72.5}, role="nurse")
+    srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
+                {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90),
+                 "details": {"level": "C5"}}, role="physician")
+    r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
+    srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
+                {"decision": "eligible", "password": pw("physician")}, role="physician")
+    r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
+                    role="coordinator")
+    plan = r.json["id"]
+    r = srv.request("POST", "/api/v1/plans/%d/approve" % plan, {"password": pw("physician")},
+                    role="physician")
+    return pid, plan, r
+
+
+def record_administrations(srv, pid, plan, first_day, count=2, weight_grams=72500):
+    """Simulated bedside records (issue 5's table), one a day from first_day
+    (days from today) + 1: completed intravenous UC-MSC administrations."""
+    for item in range(1, count + 1):
+        db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
+                      " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
+                      " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
+                      " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, ?, ?,"
+                      " 'completed', ?, 1, 'admin', ?, ?, 1)",
+                 (pid, plan, item, "%d-%d" % (plan, item), day(first_day + item), weight_grams,
+                  day(first_day - 1), day(first_day + item) + "T09:00:00Z", day(first_day) + "T09:00:00Z",
+                  day(first_day) + "T09:00:00Z"))
+
+
 def svg_qr_to_png(svg, path, scale=8):
     """Rasterizes the QR SVG (one path of 1x1 modules "Mx yh1v1h-1z") to a PNG for zbarimg."""
     import re
@@ -62,24 +101,7 @@ def main():
             srv.token(role)  # tokens (and their audit entries) before any checksum
 
         def treated_patient(family):
-            r = srv.request("POST", "/api/v1/patients",
-                            {"family_name": family, "given_names": "Test", "birth_date": "1988-04-02",
-                             "sex": "male", "language": "fr", "phone": "+33 1 23 45 67 89"},
-                            role="coordinator")
-            pid = r.json["id"]
-            srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": day(0), "kg": 72.5}, role="nurse")
-            srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
-                        {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90),
-                         "details": {"level": "C5"}}, role="physician")
-            r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
-            srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
-                        {"decision": "eligible", "password": pw("physician")}, role="physician")
-            r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
-                            role="coordinator")
-            plan = r.json["id"]
-            r = srv.request("POST", "/api/v1/plans/%d/approve" % plan, {"password": pw("physician")},
-                            role="physician")
-            return pid, plan, r
+            return approved_patient(srv, family)
 
         pid, plan, r = treated_patient("Suivi")
         t.check(r.status == 200 and r.json.get("follow_up_visits") == 4,
@@ -317,14 +339,7 @@ def main():
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
                 "no administration recorded: not counted as treated", r)
         # Simulated bedside records (issue 5's tables): two administrations, one serious AE.
-        for item in (1, 2):
-            db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
-                          " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
-                          " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
-                          " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, 72500, ?,"
-                          " 'completed', ?, 1, 'admin', ?, ?, 1)",
-                     (pid, plan, item, "%d-%d" % (plan, item), day(-60 + item), day(-61),
-                      day(-60 + item) + "T09:00:00Z", day(-60) + "T09:00:00Z", day(-60) + "T09:00:00Z"))
+        record_administrations(srv, pid, plan, -60)
         db_write(srv, "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
                       " aware_at, serious, related_product, related_procedure, expectedness, reported_by,"
                       " created_at, updated_at, version) VALUES (?, 'ctcae', '10019211', 'Headache', 3, ?, ?, 1,"

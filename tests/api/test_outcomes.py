@@ -1,13 +1,21 @@
 """Outcome instruments over HTTP and the command line: ISNCSCI classification
 (every validation case, same answers as the CLI), instrument scoring,
 observations stored with answers, scores and version, and bad input that
-names the field and changes nothing."""
+names the field and changes nothing; and the outcome report's satisfaction
+table (issue 7) over a cohort built through the API: patients who answer
+through a link or at the visit, who are asked and do not answer, who answer
+"not applicable" to an item; its counts exact in the JSON and the CSV."""
+import csv
+import io
 import json
+import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+from test_followup import approved_patient, db_write, record_administrations  # noqa: E402
+from test_programmes import day  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "isncsci", "validation-cases.json")
 
@@ -120,7 +128,165 @@ def main():
                         {"instrument": "nrs-pain", "date": "2026-10-01", "source": "patient",
                          "answers": {"current": "1", "average": "4", "worst": "7"}}, role="physician")
         t.check(r.status == 404, "unknown patient: 404", r)
+    with harness.Server(args.binary, verbose=args.verbose) as srv:
+        satisfaction_table(srv, t)
     return t.finish()
+
+
+def wilson(x, n, z=1.959963984540054):
+    """Wilson score interval, closed form (independent of src/core/stats.c)."""
+    p = x / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return round(max(0.0, c - h), 6), round(min(1.0, c + h), 6)
+
+
+def satisfaction_table(srv, t):
+    """Seven SCI patients, six treated (two administrations each, recorded in
+    issue 5's table directly as test_followup does). Their month-1 window is
+    moved around today; the later visits stay in the future.
+      A  link, answers: satisfaction 5, PGIC 1, motor better, recommend yes, a comment
+      B  link, answers: satisfaction 4, PGIC 3, motor NOT APPLICABLE, recommend no
+      C  link, never answers (window still open: pending)
+      D  no link, visit marked missed
+      E  answers at the visit (clinician records it): satisfaction 2, PGIC 5,
+         motor worse, recommend yes; visit done
+      F  visit done without the questionnaire
+      G  plan approved, nothing administered: not treated, not counted
+    month-1: treated 6, asked 6, answered 3 (A, B, E); links 3 (A, B, C);
+    not answered: pending 1, missed 1, visit done 1. Satisfied (4-5): 2 of 3
+    answered, 2 of 6 asked, 2 of 6 treated. Motor better: 1 of 2 answered
+    (B not applicable). Would recommend: 2 of 3."""
+    pids, plans, visits = {}, {}, {}
+    for name in "ABCDEFG":
+        pid, plan, r = approved_patient(srv, "Satis" + name, birth_date="1985-03-02", sex="female")
+        t.check(r.status == 200, "satisfaction cohort: plan of %s approved" % name, r)
+        pids[name], plans[name] = pid, plan
+        db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-45), plan))
+        db_write(srv, "UPDATE followup_visits SET target_date = ?, window_start = ?, window_end = ?"
+                      " WHERE plan_id = ? AND label = 'month-1'", (day(0), day(-10), day(10), plan))
+        visits[name] = srv.db_query("SELECT id FROM followup_visits WHERE plan_id = ? AND label = 'month-1'",
+                                    (plan,))[0][0]
+        if name != "G":
+            record_administrations(srv, pid, plan, -45)
+    answers = {
+        "A": {"satisfaction": "5", "pgic": "1", "change_motor": "better", "would_recommend": "yes",
+              "comments": "Merci au Dr Secret"},
+        "B": {"satisfaction": "4", "pgic": "3", "change_motor": "not_applicable", "would_recommend": "no"},
+    }
+    for name in "ABC":
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % visits[name], {"instrument": "satisfaction"},
+                        role="nurse")
+        t.check(r.status == 201, "satisfaction link for %s" % name, r)
+        if name in answers:
+            r = srv.request("POST", "/api/v1/questionnaire/" + r.json["token"], {"answers": answers[name]})
+            t.check(r.status == 201, "%s answers through the link" % name, r)
+    r = srv.request("POST", "/api/v1/follow-up/%d/status" % visits["D"], {"status": "missed", "reason": "no show"},
+                    role="physician")
+    t.check(r.status == 200, "D missed", r)
+    r = srv.request("POST", "/api/v1/patients/%d/observations" % pids["E"],
+                    {"instrument": "satisfaction", "date": day(-2), "source": "patient",
+                     "answers": {"satisfaction": "2", "pgic": "5", "change_motor": "worse",
+                                 "would_recommend": "yes"}}, role="nurse")
+    t.check(r.status == 201, "E answers at the visit", r)
+    for name in "EF":
+        r = srv.request("POST", "/api/v1/follow-up/%d/status" % visits[name], {"status": "done"}, role="physician")
+        t.check(r.status == 200, "%s visit done" % name, r)
+
+    srv.token("analyst")  # its session (and audit entry) before the checksum
+    before = srv.db_checksum(("sessions", "api_tokens"))
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+    t.check(r.status == 200, "report with the satisfaction table", r)
+    rep = r.json or {}
+    sat = rep.get("satisfaction") or {}
+    pts = {p["label"]: p for p in sat.get("timepoints", [])}
+    m1 = pts.get("month-1", {})
+    counts = {k: m1.get(k) for k in ("treated", "not_yet_due", "due", "scheduled", "asked", "answered",
+                                      "links_issued", "answered_unscheduled")}
+    t.check(counts == {"treated": 6, "not_yet_due": 0, "due": 6, "scheduled": 6, "asked": 6, "answered": 3,
+                       "links_issued": 3, "answered_unscheduled": 0},
+            "month-1: treated 6, asked 6, answered 3, 3 links", counts)
+    t.check(m1.get("not_answered") == {"total": 3, "pending": 1, "visit_done": 1, "missed": 1, "withdrawn": 0,
+                                       "lost": 0, "died": 0},
+            "month-1: the 3 non-responders by reason (pending, visit done, missed)", m1.get("not_answered"))
+    lo, hi = wilson(3, 6)
+    t.check(m1.get("response_rate") == {"x": 3, "n": 6, "p": 0.5, "ci": {"low": lo, "high": hi}}
+            and m1.get("response_rate_treated", {}).get("n") == 6,
+            "response rate 3/6 with its Wilson interval", m1.get("response_rate"))
+    items = {i["item"]: i for i in m1.get("items", [])}
+    t.check("comments" not in items and "Secret" not in json.dumps(rep),
+            "free text is never reported", list(items))
+    s_ = items.get("satisfaction", {})
+    opts = {o["code"]: o["count"] for o in s_.get("options", [])}
+    t.check(s_.get("answered") == 3 and s_.get("skipped") == 0 and s_.get("not_applicable") == 0
+            and opts == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1},
+            "satisfaction: 3 answered, one each of 2, 4, 5", s_)
+    top = s_.get("top_box") or {}
+    want = {"of_answered": (2, 3), "of_asked": (2, 6), "of_treated": (2, 6)}
+    for k, (x, n) in want.items():
+        lo, hi = wilson(x, n)
+        got = top.get(k, {})
+        t.check(got.get("x") == x and got.get("n") == n and got.get("ci") == {"low": lo, "high": hi},
+                "satisfied %s: %d/%d, Wilson %.6f-%.6f" % (k, x, n, lo, hi), got)
+    motor = items.get("change_motor", {})
+    t.check(motor.get("answered") == 2 and motor.get("not_applicable") == 1 and motor.get("skipped") == 0
+            and motor.get("top_box", {}).get("of_answered", {}).get("x") == 1
+            and motor["top_box"]["of_answered"]["n"] == 2 and motor["top_box"]["of_asked"]["n"] == 6,
+            "motor: 2 answered, 1 not applicable (B), better 1/2", motor)
+    pain = items.get("change_pain", {})
+    t.check(pain.get("answered") == 0 and pain.get("skipped") == 3
+            and pain.get("top_box", {}).get("of_answered", {}).get("ci", {}).get("not_computable") == "empty",
+            "pain left blank by all 3: 0/0 not computable", pain)
+    rec = items.get("would_recommend", {})
+    t.check(rec.get("top_box", {}).get("of_answered", {}).get("x") == 2
+            and rec["top_box"]["of_answered"]["n"] == 3 and rec["top_box"]["of_treated"]["n"] == 6,
+            "would recommend 2/3 (2/6 treated)", rec)
+    m3 = pts.get("month-3", {})
+    t.check(m3.get("asked") == 0 and m3.get("not_yet_due") == 6
+            and m3.get("response_rate", {}).get("ci", {}).get("not_computable") == "empty",
+            "month-3 not yet due: nobody asked, 0/0 not computable", m3)
+    t.check("satisfaction_asked" in rep.get("definitions", {}), "the definitions say what asked means")
+    t.check(srv.db_checksum(("sessions", "api_tokens")) == before, "the report changes nothing")
+
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="analyst")
+    allm1 = {p["label"]: p for p in ((r.json or {}).get("satisfaction") or {}).get("timepoints", [])}
+    t.check(r.status == 200 and allm1.get("month-1") == m1,
+            "protocol=all: the same month-1 table (the cohort is all SCI)", allm1.get("month-1"))
+    # a protocol whose visits never name the questionnaire: the section is null
+    r = srv.request("GET", "/api/v1/protocols/msc", role="admin")
+    body = dict(r.json["body"], id="msc-nosat", version=1)
+    for f in body["follow_up"]:
+        f["instruments"] = [i for i in f["instruments"] if i != "satisfaction"]
+    r = srv.request("POST", "/api/v1/protocols", body, role="admin")
+    t.check(r.status == 201, "a protocol without the questionnaire published", r)
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=msc-nosat", role="analyst")
+    t.check(r.status == 200 and "satisfaction" in (r.json or {}) and r.json["satisfaction"] is None
+            and "satisfaction_asked" not in r.json.get("definitions", {}),
+            "its report: satisfaction null, no satisfaction definitions", r)
+
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="analyst")
+    rows = list(csv.reader(io.StringIO(r.body.decode("utf-8")))) if r.status == 200 else []
+    by = {(x[2], x[3]): x for x in rows if x and x[0] == "satisfaction"}
+    head = rows[0] if rows else []
+    col = lambda row, name: row[head.index(name)] if row and name in head else None
+    rr = by.get(("response_rate", "month-1"))
+    lo, hi = wilson(3, 6)
+    t.check(rr is not None and col(rr, "x") == "3" and col(rr, "n") == "6" and col(rr, "p") == "0.5"
+            and float(col(rr, "ci_low")) == lo and float(col(rr, "ci_high")) == hi,
+            "CSV: response_rate 3 of 6 with its interval", rr)
+    checks = {("asked", "month-1"): ("n", "6"), ("answered", "month-1"): ("n", "3"),
+              ("not_answered:missed", "month-1"): ("n", "1"),
+              ("change_motor:not_applicable", "month-1"): ("n", "1"),
+              ("satisfaction=5", "month-1"): ("x", "1"),
+              ("satisfaction:top_box_of_treated", "month-1"): ("n", "6")}
+    for key, (c, v) in checks.items():
+        t.check(col(by.get(key), c) == v, "CSV row %s %s: %s = %s" % (key + (c, v)), by.get(key))
+    t.check(all(len(x) == len(head) for x in rows), "CSV: every row has every column")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+    i = r.body.find(b"Answered 3 / asked 6 / treated 6")
+    t.check(r.status == 200 and 0 < i < r.body.find(b'data-testid="satisfaction-table"', i),
+            "HTML: the response line above the table", r.status)
 
 
 if __name__ == "__main__":

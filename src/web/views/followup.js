@@ -203,6 +203,40 @@ function table(testid, caption, heads, rows) {
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
 }
 
+// The satisfaction questionnaire table (issue 7): per time point the response
+// line (answered / asked / treated) above the table, never a bare percentage.
+function satisfactionSection(sat) {
+  const lang = language();
+  const lbl = (o) => (o && (o[lang] || o.en)) || '';
+  const sec = h('section', { 'data-testid': 'report-satisfaction' }, h('h2', {}, t('rep.sat')),
+    h('p', { class: 'help' }, t('rep.sat_intro')));
+  for (const p of sat.timepoints) {
+    const na = p.not_answered;
+    const rows = [];
+    const tops = [];
+    p.items.forEach((it, i) => {
+      const def = sat.items[i] || {};
+      it.options.forEach((o, k) => rows.push([k === 0 ? lbl(def) : '', lbl((def.options || [])[k]), String(o.count),
+        o.p === null ? '—' : `${(100 * o.p).toFixed(1)} %`]));
+      rows.push(['', t('rep.sat_apart'), `${it.answered} / ${it.not_applicable} / ${it.skipped} / ${it.unreadable}`, '']);
+      if (it.top_box) {
+        tops.push([lbl(def), lbl(def.top_box), prop(it.top_box.of_answered), prop(it.top_box.of_asked),
+          prop(it.top_box.of_treated)]);
+      }
+    });
+    sec.append(h('h3', {}, visitLabel(p.label)),
+      h('p', { class: 'sat-response', 'data-testid': 'satisfaction-response' },
+        h('strong', {}, t('rep.sat_response', { answered: p.answered, asked: p.asked, treated: p.treated })),
+        ` — ${t('rep.sat_rate_asked')} ${prop(p.response_rate)}; ${t('rep.sat_rate_treated')} ${prop(p.response_rate_treated)}. `,
+        t('rep.sat_not_answered', { not_yet_due: p.not_yet_due, ...na })),
+      table('satisfaction-table', t('rep.sat_caption'),
+        [t('rep.sat_item'), t('rep.sat_answer'), t('rep.patients'), t('rep.sat_pct')], rows),
+      table('satisfaction-top-box', t('rep.sat_top_caption'),
+        [t('rep.sat_item'), t('rep.sat_top'), t('rep.sat_of_answered'), t('rep.sat_of_asked'), t('rep.sat_of_treated')], tops));
+  }
+  return sec;
+}
+
 export async function renderOutcomeReport(ctx) {
   const { main, query: qp } = ctx;
   const { data: protos } = await api('GET', '/protocols');
@@ -272,6 +306,7 @@ export async function renderOutcomeReport(ctx) {
         t('rep.improved_sensitivity')],
       r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])));
   }
+  if (r.satisfaction) out.append(satisfactionSection(r.satisfaction));
   const ae = r.adverse_events;
   out.append(h('h2', {}, t('rep.ae')),
     table('report-ae', t('rep.ae_caption', { treated: ae.treated, administrations: ae.administrations }),

@@ -1,0 +1,59 @@
+/*
+ * report_satisfaction: the "satisfaction" section of the outcome report
+ * (issue 7): the clinics' satisfaction and perceived-efficacy table with its
+ * response rate (answered / asked / treated) and every denominator. Numbers
+ * from core/satisfaction (its header holds the definitions), data from
+ * store/report_satisfaction.
+ *
+ * Matching: a time point's answer is the "satisfaction" observation of the
+ * patient dated in the window of that patient's visit (of the plan the report
+ * uses) with the report's label, closest to the target date (the latest one
+ * on a tie), as report_json matches every other observation. Answers are read
+ * from the stored ANSWERS: an option code (string, or an integer as the API
+ * accepts), "not_applicable", absent or null = left blank; any other value,
+ * or answers that do not parse, count as "unreadable", never dropped.
+ *
+ * report_satisfaction_add sets report["satisfaction"] to the section, or to
+ * null when neither the protocol's latest version (with a protocol) nor
+ * any stored visit (of the protocol, or of any with "all") names the
+ * instrument, and adds the section's definitions to
+ * report["definitions"] (when that object exists).
+ *
+ * Input (borrowed): protocol_id (NULL: every protocol, the report's "all"),
+ * the report's cohort participants[0..n-1] (ordered by patient id; one per
+ * patient and protocol, each with its plan) and their core/report patients
+ * pts[0..n-1] (treated flag, flow status per time point, which already says
+ * whether it is due as of the report's date), and the report's n_tp time
+ * points (visits are matched to them by label, within the participant's plan).
+ * Memory: work arrays in the arena; the section is a new jansson reference
+ * owned by report. The caller holds a read transaction.
+ */
+#ifndef CC_API_REPORT_SATISFACTION_H
+#define CC_API_REPORT_SATISFACTION_H
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/report.h"
+#include "store/db.h"
+#include "store/report_data.h"
+
+cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
+                                  const report_participant *participants, const report_patient *pts,
+                                  size_t n, const report_timepoint *timepoints, size_t n_tp,
+                                  json_t *report, cc_error *err);
+
+/* The section's CSV rows (table "satisfaction"; nothing when section is null),
+ * in the 20 columns of report_outcomes_csv. score names the row:
+ *   counts (in column n): treated, not_yet_due, due, scheduled, asked,
+ *     answered, links_issued, answered_unscheduled, not_answered:REASON,
+ *     ITEM:answered, ITEM:not_applicable, ITEM:skipped, ITEM:unreadable;
+ *   proportions (x, n, p, ci_low, ci_high): response_rate (answered / asked),
+ *     response_rate_treated, ITEM:top_box_of_answered, ITEM:top_box_of_asked,
+ *     ITEM:top_box_of_treated;
+ *   options: ITEM=CODE with x = count, n = ITEM answered, p.
+ * Column due is the time point's due. */
+void report_satisfaction_csv(const json_t *section, buf *b);
+
+#endif
