@@ -146,6 +146,7 @@ cc_status h_questionnaire_get(api_request *req, cc_error *err);
 cc_status h_questionnaire_draft(api_request *req, cc_error *err);
 cc_status h_questionnaire_submit(api_request *req, cc_error *err);
 cc_status h_report_outcomes(api_request *req, cc_error *err);
+cc_status h_report_chart(api_request *req, cc_error *err);
 /* Creates or re-dates the follow-up visits of an approved plan (h_followup.c). */
 cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
                                  cc_error *err);

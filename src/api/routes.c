@@ -142,6 +142,11 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/questionnaire/{token}", h_questionnaire_submit, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
     {"GET", "/api/v1/reports/outcomes", h_report_outcomes, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0,
      ROUTE_READ_ONLY},
+    /* The charts of the outcome report as SVG for the web page (issue 7):
+     * ?kind=trajectory|ais|ae[&measure=INDEX] with the report's own query
+     * (protocol, from, to, ...); same roles as the report. */
+    {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
+     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 
