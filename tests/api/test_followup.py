@@ -52,6 +52,36 @@ def svg_qr_to_png(svg, path, scale=8):
                 + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def svg_title(body):
+    """The text alternative of a chart: the SVG's <title>."""
+    import re
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(body)  # well-formed, or this raises
+    first = next(iter(root), None)
+    title = first.text if first is not None and first.tag.endswith("title") else ""
+    return re.sub(r"\s+", " ", title or "")
+
+
+def check_trajectories(t, rep, what):
+    """Each measure's trajectories agree with its table: one entry per time point, the
+    non-null values of a time point are its n (when every patient is drawn) and their mean its mean."""
+    for m in rep.get("measures", []):
+        tr = m.get("trajectories") or {}
+        pts = tr.get("patients", [])
+        name = "%s %s (%s)" % (m["instrument"], m["score"], what)
+        t.check(tr.get("drawn") == len(pts) == min(tr.get("of", -1), 200)
+                and all(len(p) == len(rep["timepoints"]) and any(v is not None for v in p) for p in pts),
+                "trajectories of %s: drawn = listed = min(of, 200), full rows with a value" % name, tr)
+        if tr.get("drawn") != tr.get("of"):
+            continue
+        for k, cell in enumerate(m["timepoints"]):
+            col = [p[k] for p in pts if p[k] is not None]
+            mean_ok = (cell["mean"] is None and not col) or (
+                col and cell["mean"] is not None and abs(sum(col) / len(col) - cell["mean"]) < 1e-3)
+            t.check(len(col) == cell["n"] and mean_ok, "trajectories of %s at %s: n %d, mean %s"
+                    % (name, cell["label"], cell["n"], cell["mean"]), col)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("followup", verbose=args.verbose)
@@ -368,6 +398,54 @@ def main():
                 and len(ae["serious_list"]) == 1,
                 "adverse events: 1/1 treated (Clopper-Pearson 0.025-1), 1 event / 2 administrations", ae)
         t.check(rep.get("ais") is None and "definitions" in rep, "no ISNCSCI data: ais null; definitions given", rep)
+        # per-patient trajectories: the one treated patient's NRS values as recorded above
+        # (baseline 5/6/9 before the start, month-3 3/4/7 by the patient link, nothing else)
+        t.check(rep.get("timepoints") == ["baseline", "month-1", "month-3", "month-6", "month-12"],
+                "report time points", rep.get("timepoints"))
+        trajs = {m["score"]: m.get("trajectories") for m in rep.get("measures", []) if m["instrument"] == "nrs-pain"}
+        t.check(trajs == {"current": {"drawn": 1, "of": 1, "patients": [[5, None, 3, None, None]]},
+                          "average": {"drawn": 1, "of": 1, "patients": [[6, None, 4, None, None]]},
+                          "worst": {"drawn": 1, "of": 1, "patients": [[9, None, 7, None, None]]}},
+                "trajectories: one array per patient, one value per time point, null where absent", trajs)
+        check_trajectories(t, rep, "one-patient cohort")
+        chart = "/api/v1/reports/outcomes/chart?protocol=sci&kind="
+        wi = next((i for i, m in enumerate(rep.get("measures", []))
+                   if m["instrument"] == "nrs-pain" and m["score"] == "worst"), 0)
+        for kind, want in (("trajectory&measure=%d" % wi,
+                            "nrs-pain worst: 1 of 1 patients drawn as lines; mean (95% CI), n assessed / due: "
+                            "baseline 9, 1 / 1; month-1 no mean, 0 / 1; month-3 7, 1 / 1"),
+                           ("ais", "no AIS grade recorded"),
+                           ("ae", "among 1 treated patients: Headache: grade 3 1 / 1.")):
+            for role in ("analyst", "physician", "admin"):
+                r = srv.request("GET", chart + kind, role=role)
+                title = svg_title(r.body) if r.status == 200 else ""
+                t.check(r.status == 200 and r.header("Content-Type") == "image/svg+xml" and want in title,
+                        "chart %s as %s: SVG whose title gives the numbers" % (kind, role), (r.status, title))
+            for role in ("nurse", "coordinator", "lab", "qa"):
+                r = srv.request("GET", chart + kind, role=role)
+                t.check(r.status == 403, "chart %s as %s: 403, as the report" % (kind, role), r)
+            r = srv.request("GET", chart + kind)
+            t.check(r.status == 401, "chart %s without login: 401" % kind, r)
+        r = srv.request("GET", chart + "trajectory&measure=%d&from=%s" % (wi, day(-30)), role="analyst")
+        t.check(r.status == 200 and ": 0 of 0 patients drawn" in svg_title(r.body),
+                "the period reaches the trajectory chart: no patient treated from 30 days ago", r.status)
+        r = srv.request("GET", chart + "ae&from=%s" % day(-30), role="analyst")
+        t.check(r.status == 200 and "among 0 treated patients: no adverse event" in svg_title(r.body),
+                "the period reaches the AE chart: 0 treated", r.status)
+        n_measures = len(rep.get("measures", []))
+        for q, field in (("protocol=sci", "kind"), ("protocol=sci&kind=pie", "kind"), ("protocol=sci&kind=", "kind"),
+                         ("protocol=sci&kind=trajectory", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=abc", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=-1", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=1.5", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=%d" % n_measures, "measure"),
+                         ("protocol=sci&kind=trajectory&measure=99999", "measure"),
+                         ("protocol=sci&kind=ae&measure=0", "measure"),
+                         ("kind=ae", "protocol"), ("protocol=nope&kind=ais", "protocol"),
+                         ("protocol=sci&kind=ae&from=2026-13-01", "from"),
+                         ("protocol=sci&kind=ae&from=2026-05-01&to=2026-04-01", "to")):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?" + q, role="analyst")
+            t.check(r.status == 400 and (r.error() or {}).get("field") == field, "chart ?%s: 400 %s" % (q, field), r)
         t.check(srv.db_checksum(exclude) == before, "the report changes nothing")
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
         t.check(r.status == 200 and (r.header("Content-Type") or "").startswith("text/csv")
@@ -378,6 +456,9 @@ def main():
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
         t.check(r.status == 200 and b"Participant flow" in r.body and b"<svg" in r.body
                 and b"1 / 1" in r.body, "HTML report with SVG charts and denominators", r.status)
+        t.check(r.body.count(b"<figure>") == len(rep.get("measures", [])) + 1
+                and b"1 of 1 patients drawn" in r.body and b"Headache: grade 3 1 / 1" in r.body,
+                "HTML: a trajectory chart per measure and the adverse-event chart, each with its text", r.status)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="admin")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0, "period filter on the treatment start", r)
         for q, field in (("", "protocol"), ("protocol=nope", "protocol"), ("protocol=sci&from=2026-13-01", "from"),
@@ -451,6 +532,21 @@ def main():
                         and p["not_yet_due"] + p["due"] == 20 for p in f.get("timepoints", []))
                 and any(m["instrument"] == "nrs-pain" for m in r.json["measures"]),
                 "demo cohort: synthetic report whose time points add up", f)
+        demo = r.json or {}
+        check_trajectories(t, demo, "demo cohort")
+        t.check(all(m["trajectories"]["of"] <= 20 and m["trajectories"]["drawn"] == m["trajectories"]["of"]
+                    for m in demo.get("measures", [])), "demo: every patient with a value drawn (20 treated)")
+        for i, m in enumerate(demo.get("measures", [])[:3]):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%d" % i,
+                            role="analyst")
+            want = "%d of %d patients drawn" % (m["trajectories"]["drawn"], m["trajectories"]["of"])
+            t.check(r.status == 200 and want in svg_title(r.body) and r.body.count(b"<path") > m["trajectories"]["drawn"],
+                    "demo chart of measure %d: %s" % (i, want), r.status)
+        if demo.get("ais"):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ais", role="analyst")
+            a0 = demo["ais"][0]
+            want = "%s: %d pairs, missing %d" % (a0["label"], a0["pairs"], a0["missing"])
+            t.check(r.status == 200 and want in svg_title(r.body), "demo AIS chart: " + want, r.status)
         r = srv.request("GET", "/api/v1/follow-up?state=all&per_page=200", role="coordinator")
         t.check(r.status == 200 and r.json["total"] == 80 and all(v["synthetic"] == 1 for v in r.json["items"]),
                 "demo visits belong to synthetic patients", r.json and r.json.get("total"))
