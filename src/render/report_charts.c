@@ -108,6 +108,14 @@ static void text_on(cairo_t *cr, const double rgb[3])
         black(cr);
 }
 
+/* A round tick step (1, 2 or 5 times a power of ten) giving about `ticks`
+ * intervals over span > 0. */
+static double nice_step(double span, int ticks)
+{
+    double raw = span / ticks, p = pow(10, floor(log10(raw))), f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+}
+
 /* ---- trajectories: per-patient lines, mean with its 95% CI ---- */
 
 static void widen(double *lo, double *hi, const json_t *v)
@@ -180,21 +188,21 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
         lo -= 1;
         hi += 1;
     }
-    double pad = (hi - lo) * 0.08;
-    lo -= pad;
-    hi += pad;
+    double step = nice_step(hi - lo, 4);
+    lo = floor(lo / step) * step;
+    hi = ceil(hi / step) * step;
 #define Y_OF(v) (py + ph - ph * ((v) - lo) / (hi - lo))
-    for (int t = 0; t <= 4; t++) {
-        double v = lo + (hi - lo) * t / 4, y = py + ph - ph * t / 4;
-        snprintf(text, sizeof text, "%.4g", v);
+    for (double v = lo; v <= hi + step / 2; v += step) {
+        double y = Y_OF(v);
+        snprintf(text, sizeof text, "%.6g", fabs(v) < step / 1e6 ? 0 : v);
         text_at(cr, px - 5, y + 3, 1, text);
         cairo_move_to(cr, px - 3, y);
         cairo_line_to(cr, px, y);
         cairo_stroke(cr);
     }
     /* one stroke per patient: a missing value starts a new sub-path */
-    cairo_set_source_rgb(cr, 0.70, 0.74, 0.84);
-    cairo_set_line_width(cr, 0.7);
+    cairo_set_source_rgba(cr, 0.45, 0.52, 0.72, 0.5); /* overlapping lines darken */
+    cairo_set_line_width(cr, 0.8);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     json_array_foreach(patients, k, row)
     {
@@ -517,12 +525,13 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
     }
     double label_w = 130, end_w = 84;
     double px = x0 + label_w, pw = w - label_w - end_w, py = y0 + AE_HEAD;
-    long long scale = treated;
+    /* the axis spans the longest bar, rounded up; the denominator is written */
+    long long most = 1;
     for (size_t i = 0; i < n; i++)
-        if (terms[i].total > scale)
-            scale = terms[i].total;
-    if (scale < 1)
-        scale = 1;
+        if (terms[i].total > most)
+            most = terms[i].total;
+    double tick = fmax(1, nice_step((double)most, 4));
+    double scale = ceil((double)most / tick) * tick;
     double ph = h - AE_HEAD - AE_FOOT, step = ph / (double)n, bar = step * AE_BAR / AE_STEP;
     /* axis: 0 .. scale patients */
     cairo_set_line_width(cr, 0.8);
@@ -531,9 +540,9 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
     cairo_line_to(cr, px, py + ph);
     cairo_line_to(cr, px + pw, py + ph);
     cairo_stroke(cr);
-    for (int k = 0; k <= 4; k++) {
-        double v = (double)scale * k / 4, x = px + pw * k / 4;
-        snprintf(text, sizeof text, "%.3g", v);
+    for (double v = 0; v <= scale + tick / 2; v += tick) {
+        double x = px + pw * v / scale;
+        snprintf(text, sizeof text, "%.0f", v);
         cairo_move_to(cr, x, py + ph);
         cairo_line_to(cr, x, py + ph + 3);
         cairo_stroke(cr);
@@ -552,7 +561,7 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
         for (int g = 0; g < GRADES; g++) {
             if (!terms[i].by_grade[g])
                 continue;
-            double sw = pw * (double)terms[i].by_grade[g] / (double)scale;
+            double sw = pw * (double)terms[i].by_grade[g] / scale;
             cairo_rectangle(cr, x, y, sw, bar);
             fill_rgb(cr, GRADE_RGB[g], 1);
             cairo_fill_preserve(cr);

@@ -78,7 +78,7 @@ static const char EMPTY[] =
     "\"flow\":{\"treated\":2,\"timepoints\":[]},\"measures\":[],\"ais\":null,"
     "\"adverse_events\":{\"available\":true,\"treated\":2,\"rows\":[]},\"definitions\":{}}";
 
-static const double TRAJECTORY_RGB[3] = {0.70, 0.74, 0.84};
+static const double TRAJECTORY_RGB[3] = {0.45, 0.52, 0.72};
 static const double GRADE_RGB[5][3] = {
     {0.99, 0.88, 0.55}, {0.98, 0.68, 0.38}, {0.90, 0.42, 0.25}, {0.70, 0.18, 0.18}, {0.35, 0.05, 0.1}};
 
