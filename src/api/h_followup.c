@@ -624,10 +624,10 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     else
         st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
     json_decref(report);
-    return reply_buf(req, st, &b, formats[fmt].type,
-                     api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol,
-                                formats[fmt].ext),
-                     err);
+    return reply_buf(
+        req, st, &b, formats[fmt].type,
+        api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext),
+        err);
 }
 
 cc_status h_report_chart(api_request *req, cc_error *err)
@@ -640,12 +640,14 @@ cc_status h_report_chart(api_request *req, cc_error *err)
                  {"ae", REPORT_CHART_AE}};
     const char *kind_text = api_query(req, "kind"), *measure_text = api_query(req, "measure");
     if (!kind_text)
-        return cc_fail(err, CC_INVALID, "kind", "required", "kind is required: trajectory, ais or ae");
+        return cc_fail(err, CC_INVALID, "kind", "required",
+                       "kind is required: trajectory, ais or ae");
     size_t k = 0;
     while (k < 3 && strcmp(kind_text, kinds[k].name) != 0)
         k++;
     if (k == 3)
-        return cc_fail(err, CC_INVALID, "kind", "invalid_value", "kind must be trajectory, ais or ae");
+        return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                       "kind must be trajectory, ais or ae");
     report_chart_kind kind = kinds[k].kind;
     size_t measure = 0;
     if (kind == REPORT_CHART_TRAJECTORY) {

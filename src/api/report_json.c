@@ -490,10 +490,9 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(c, "change", change(&res->cells[m][t].change));
             json_array_append_new(cells, c);
         }
-        json_array_append_new(ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument",
-                                            mk[m].instrument, "score", mk[m].score, "timepoints",
-                                            cells, "trajectories",
-                                            trajectories(pts, np, m, n_m, stride)));
+        json_array_append_new(ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument", mk[m].instrument,
+                                            "score", mk[m].score, "timepoints", cells,
+                                            "trajectories", trajectories(pts, np, m, n_m, stride)));
     }
     json_object_set_new(o, "measures", ms);
     if (res->has_ais) {

@@ -87,11 +87,17 @@ static void title(cairo_t *cr, double x, double y, const char *s)
 }
 
 /* Grade colours, light to dark so that they order in greyscale too. */
-static const double GRADE_RGB[GRADES][3] = {
-    {0.99, 0.88, 0.55}, {0.98, 0.68, 0.38}, {0.90, 0.42, 0.25}, {0.70, 0.18, 0.18}, {0.35, 0.05, 0.1}};
+static const double GRADE_RGB[GRADES][3] = {{0.99, 0.88, 0.55},
+                                            {0.98, 0.68, 0.38},
+                                            {0.90, 0.42, 0.25},
+                                            {0.70, 0.18, 0.18},
+                                            {0.35, 0.05, 0.1}};
 /* AIS A (complete) dark to E (normal) light. */
-static const double AIS_RGB[GRADES][3] = {
-    {0.20, 0.12, 0.40}, {0.35, 0.30, 0.62}, {0.45, 0.55, 0.78}, {0.62, 0.78, 0.85}, {0.88, 0.95, 0.90}};
+static const double AIS_RGB[GRADES][3] = {{0.20, 0.12, 0.40},
+                                          {0.35, 0.30, 0.62},
+                                          {0.45, 0.55, 0.78},
+                                          {0.62, 0.78, 0.85},
+                                          {0.88, 0.95, 0.90}};
 
 static void fill_rgb(cairo_t *cr, const double rgb[3], double alpha)
 {
@@ -151,11 +157,13 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
             widen(&lo, &hi, json_array_get(row, t));
     }
     char text[160];
-    snprintf(text, sizeof text, "%s: %s - per patient, mean and 95%% CI", text_of(json_object_get(measure, "instrument")),
+    snprintf(text, sizeof text, "%s: %s - per patient, mean and 95%% CI",
+             text_of(json_object_get(measure, "instrument")),
              text_of(json_object_get(measure, "score")));
     title(cr, x0, y0, text);
     if (json_is_object(traj))
-        snprintf(text, sizeof text, "%lld of %lld patients drawn (thin lines); mean with 95%% CI (dark)",
+        snprintf(text, sizeof text,
+                 "%lld of %lld patients drawn (thin lines); mean with 95%% CI (dark)",
                  integer(json_object_get(traj, "drawn")), integer(json_object_get(traj, "of")));
     else
         snprintf(text, sizeof text, "mean with 95%% CI");
@@ -191,7 +199,7 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
     double step = nice_step(hi - lo, 4);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;
-#define Y_OF(v) (py + ph - ph * ((v) - lo) / (hi - lo))
+#define Y_OF(v) (py + ph - ph * ((v)-lo) / (hi - lo))
     for (double v = lo; v <= hi + step / 2; v += step) {
         double y = Y_OF(v);
         snprintf(text, sizeof text, "%.6g", fabs(v) < step / 1e6 ? 0 : v);
@@ -240,7 +248,8 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
         double x = px + pw * ((double)i + 0.5) / (double)n;
         bool ok, okl, okh;
         double m = num(json_object_get(c, "mean"), &ok);
-        double l = num(json_object_get(ci, "low"), &okl), hg = num(json_object_get(ci, "high"), &okh);
+        double l = num(json_object_get(ci, "low"), &okl),
+               hg = num(json_object_get(ci, "high"), &okh);
         if (!ok) {
             have_prev = false; /* the mean line is not bridged either */
             continue;
@@ -282,8 +291,8 @@ static void ais_table(const json_t *tp, long long table[GRADES][GRADES])
     const json_t *tab = json_object_get(tp, "table");
     for (int b = 0; b < GRADES; b++)
         for (int g = 0; g < GRADES; g++) {
-            long long v = integer(json_object_get(
-                json_object_get(tab, (char[]){AIS_LETTERS[b], 0}), (char[]){AIS_LETTERS[g], 0}));
+            long long v = integer(json_object_get(json_object_get(tab, (char[]){AIS_LETTERS[b], 0}),
+                                                  (char[]){AIS_LETTERS[g], 0}));
             table[b][g] = v > 0 ? v : 0;
         }
 }
@@ -629,7 +638,8 @@ static void alt_trajectory(const json_t *m, buf *b)
         const json_t *ci = json_object_get(c, "ci");
         bool ok, okl, okh;
         double mean = num(json_object_get(c, "mean"), &ok);
-        double l = num(json_object_get(ci, "low"), &okl), hg = num(json_object_get(ci, "high"), &okh);
+        double l = num(json_object_get(ci, "low"), &okl),
+               hg = num(json_object_get(ci, "high"), &okh);
         buf_printf(b, "%s %s ", i ? ";" : "", text_of(json_object_get(c, "label")));
         if (ok)
             buf_printf(b, "%.4g", mean);

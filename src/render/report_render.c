@@ -315,7 +315,8 @@ static void pdf_chart(cairo_t *cr, double *y, bool synthetic, report_chart_kind 
 
 cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
 {
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(report_charts_write_buf, out, A4_W, A4_H);
+    cairo_surface_t *s =
+        cairo_pdf_surface_create_for_stream(report_charts_write_buf, out, A4_W, A4_H);
     cairo_t *cr = cairo_create(s);
     bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
     pdf_banner(cr, synthetic);

@@ -57,8 +57,10 @@ static const char FIXTURE[] =
     "\"trajectories\":{\"drawn\":2,\"of\":250,\"patients\":[[2,2],[4,null]]}}],"
     "\"ais\":["
     "{\"label\":\"month-3\",\"pairs\":6,\"missing\":1,\"table\":{"
-    "\"A\":{\"A\":2,\"B\":1,\"C\":0,\"D\":0,\"E\":0},\"B\":{\"A\":0,\"B\":0,\"C\":0,\"D\":0,\"E\":0},"
-    "\"C\":{\"A\":0,\"B\":0,\"C\":0,\"D\":3,\"E\":0},\"D\":{\"A\":0,\"B\":0,\"C\":0,\"D\":0,\"E\":0},"
+    "\"A\":{\"A\":2,\"B\":1,\"C\":0,\"D\":0,\"E\":0},\"B\":{\"A\":0,\"B\":0,\"C\":0,\"D\":0,\"E\":"
+    "0},"
+    "\"C\":{\"A\":0,\"B\":0,\"C\":0,\"D\":3,\"E\":0},\"D\":{\"A\":0,\"B\":0,\"C\":0,\"D\":0,\"E\":"
+    "0},"
     "\"E\":{\"A\":0,\"B\":0,\"C\":0,\"D\":0,\"E\":0}},"
     "\"improved\":{\"x\":4,\"n\":6,\"p\":0.6667,\"ci\":{\"low\":0.3,\"high\":0.9}}},"
     "{\"label\":\"month-6\",\"pairs\":0,\"missing\":4,\"table\":{},"
@@ -79,8 +81,11 @@ static const char EMPTY[] =
     "\"adverse_events\":{\"available\":true,\"treated\":2,\"rows\":[]},\"definitions\":{}}";
 
 static const double TRAJECTORY_RGB[3] = {0.45, 0.52, 0.72};
-static const double GRADE_RGB[5][3] = {
-    {0.99, 0.88, 0.55}, {0.98, 0.68, 0.38}, {0.90, 0.42, 0.25}, {0.70, 0.18, 0.18}, {0.35, 0.05, 0.1}};
+static const double GRADE_RGB[5][3] = {{0.99, 0.88, 0.55},
+                                       {0.98, 0.68, 0.38},
+                                       {0.90, 0.42, 0.25},
+                                       {0.70, 0.18, 0.18},
+                                       {0.35, 0.05, 0.1}};
 
 static json_t *load(const char *text)
 {
@@ -201,7 +206,10 @@ typedef struct {
 
 static const trajectory_case TRAJECTORIES[] = {
     /* measure 0: three patients, the gap of [5, null, 4] not bridged */
-    {0, 3, {1, 2, 1}, {"3 of 3 patients drawn", "month-3 6.5 (0.15 to 12.85), 2 / 4", "month-6 4, 1 / 3"}},
+    {0,
+     3,
+     {1, 2, 1},
+     {"3 of 3 patients drawn", "month-3 6.5 (0.15 to 12.85), 2 / 4", "month-6 4, 1 / 3"}},
     /* measure 1: all values missing: no line, the denominators still written */
     {1, 0, {0}, {"0 of 0 patients drawn", "baseline no mean, 0 / 4", "month-6 no mean, 0 / 3"}},
     /* measure 2: one time point; 2 of 250 drawn ([4, null] a lone dash) */
@@ -250,7 +258,7 @@ static void test_ae(void **state)
     contains(f.title, "Fever: grade 2 1 / 4");
     contains(f.title, "Headache: grade 1 2 / 4, grade 3 1 / 4");
     f = render(REPORT_CHART_AE, json_object_get(e, "adverse_events")); /* zero rows */
-    assert_int_equal(f.grade_fills, 5);                               /* the legend only */
+    assert_int_equal(f.grade_fills, 5);                                /* the legend only */
     contains(f.title, "among 2 treated patients: no adverse event recorded");
     json_decref(r);
     json_decref(e);
