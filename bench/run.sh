@@ -10,13 +10,15 @@
 #    synchronous=FULL; bench/sqlite_insert_loop.c), and their ratio;
 # 4. the server's RSS after the run (from /proc);
 # 5. every other bench_* executable in BUILD_DIR/bench;
-# 6. the outcome report (issue 7): REPORT_PATIENTS (10000) treated patients from
-#    bench/outcomes_gen.py in their own data dir, `cellclinic report outcomes
-#    --protocol sci` as JSON and as CSV: wall time (best of 3) and max RSS.
+# 6. the outcome report (issue 7): for each size in REPORT_SIZES (10000 and
+#    100000 patients, 20 observations each) a data dir from bench/outcomes_gen.py;
+#    `cellclinic report outcomes` for one protocol (sci) and for all, as JSON,
+#    and for all as CSV: wall time (best of 3), the first run (which builds the
+#    measure series) and max RSS.
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
-# PATIENTS (10000), KEEP=1 keeps the temporary directory.
+# PATIENTS (10000), REPORT_SIZES ("10000 100000"), KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -27,7 +29,7 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PATIENTS="${PATIENTS:-10000}"
-REPORT_PATIENTS="${REPORT_PATIENTS:-10000}"
+REPORT_SIZES="${REPORT_SIZES:-10000 100000}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -175,28 +177,37 @@ $o
 \`\`\`"
 done
 
-echo "== outcome report: $REPORT_PATIENTS patients (bench/outcomes_gen.py)"
-RDATA="$TMP/report-data"
-"$BIN" init --data "$RDATA" --admin-password-file "$TMP/admin.pw" >/dev/null
-GEN_OUT="$(python3 "$HERE/outcomes_gen.py" "$RDATA/cellclinic.db" "$REPORT_PATIENTS")"
-echo "$GEN_OUT"
-# time_report FORMAT: prints the best wall time (s) over 3 runs and the max RSS (KiB)
-time_report() {
-  python3 - "$BIN" "$RDATA" "$1" <<'EOF'
+# report_size N: a data dir of N generated patients; prints one markdown table row
+report_size() {
+  local n="$1" dir="$TMP/report-$1"
+  "$BIN" init --data "$dir" --admin-password-file "$TMP/admin.pw" >/dev/null
+  local gen
+  gen="$(python3 "$HERE/outcomes_gen.py" "$dir/cellclinic.db" "$n")"
+  echo "generated: $gen" >&2
+  python3 - "$BIN" "$dir" "$gen" <<'EOF'
 import resource, subprocess, sys, time
-best = None
-for _ in range(3):
+binary, data, gen = sys.argv[1], sys.argv[2], sys.argv[3]
+def run(protocol, fmt):
     t = time.monotonic()
-    subprocess.run([sys.argv[1], "report", "outcomes", "--data", sys.argv[2], "--protocol", "sci",
-                    "--format", sys.argv[3], "--out", "/dev/null"], check=True)
-    dt = time.monotonic() - t
-    best = dt if best is None else min(best, dt)
-print("%.2f %d" % (best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    subprocess.run([binary, "report", "outcomes", "--data", data, "--protocol", protocol,
+                    "--format", fmt, "--out", "/dev/null"], check=True)
+    return time.monotonic() - t
+build = run("sci", "json")  # the first report builds the measure series from the observations
+best = lambda protocol, fmt: min(run(protocol, fmt) for _ in range(3))
+sci, every, csv = best("sci", "json"), best("all", "json"), best("all", "csv")
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+words = gen.split()
+print("| %s | %s | %.2f | %.2f | %.2f | %.2f | %d |" % (words[0], words[2], build, sci, every, csv, rss))
 EOF
 }
-read -r REPORT_JSON_S REPORT_RSS_KB < <(time_report json)
-read -r REPORT_CSV_S _ < <(time_report csv)
-echo "report json: ${REPORT_JSON_S}s, csv: ${REPORT_CSV_S}s, max RSS $((REPORT_RSS_KB / 1024)) MiB"
+echo "== outcome report: ${REPORT_SIZES} patients (bench/outcomes_gen.py)"
+REPORT_ROWS=""
+for n in $REPORT_SIZES; do
+  row="$(report_size "$n")"
+  echo "$row"
+  REPORT_ROWS="$REPORT_ROWS
+$row"
+done
 
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
 
@@ -217,7 +228,13 @@ Setup: ${PATIENTS} synthetic patients (demo: ${DEMO_S}s); wrk -t${THREADS} -c${C
 - durable writes: server ${OK_RPS_weights}/s (2xx) vs plain SQLite insert+commit loop ${LOOP_RATE}/s (WAL, synchronous=FULL): ratio $(ratio "$OK_RPS_weights" "$LOOP_RATE")
 - server RSS after the run: $((RSS_KB / 1024)) MiB (peak $((HWM_KB / 1024)) MiB)
 - socket errors: healthz ${ERRS_healthz}; patient ${ERRS_patient}; weights ${ERRS_weights}
-- outcome report, ${GEN_OUT} (bench/outcomes_gen.py), \`report outcomes --protocol sci\`: JSON ${REPORT_JSON_S} s, CSV ${REPORT_CSV_S} s (best of 3), max RSS $((REPORT_RSS_KB / 1024)) MiB
+
+Outcome report (bench/outcomes_gen.py: 20 observations per patient over five programmes;
+\`cellclinic report outcomes --out /dev/null\`, seconds, best of 3; the first run builds
+the measure series from the stored observations):
+
+| patients | observations | first run (builds series) | --protocol sci | --protocol all | all as CSV | max RSS (MiB) |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |${REPORT_ROWS}
 ${OTHER}
 =====================================================================
 EOF

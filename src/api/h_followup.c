@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "api/observation_measures.h"
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/json_in.h"
@@ -544,8 +545,14 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     date_format(api_today(), today);
     const instr_def *def = instrument_find(l.instrument);
     int64_t obs = 0;
-    if ((st = questionnaire_store_submit(req->db, l.id, l.instrument, def ? def->version : "1",
-                                         today, answers_text, scores_text, &obs, err)) != CC_OK)
+    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
+    if (!measures)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    observation_fields f = {l.instrument, def ? def->version : "1", today, "patient",
+                            answers_text, scores_text, measures,
+                            observation_measures(l.instrument, scores, measures,
+                                                 OBSERVATION_MEASURES_MAX)};
+    if ((st = questionnaire_store_submit(req->db, l.id, &f, &obs, err)) != CC_OK)
         return st;
     api_reply(req, 201,
               json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,
@@ -553,17 +560,22 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     return CC_OK;
 }
 
-/* The outcome report of the request's query: the one place where a
- * report_query is built from the query string, shared by the report and its
- * charts so that every parameter reaches both. */
+/* The report's query parameters, shared by every report route. */
+static report_query report_query_of(api_request *req)
+{
+    return (report_query){api_query(req, "protocol"),     api_query(req, "from"),
+                          api_query(req, "to"),           api_today(),
+                          api_query(req, "condition"),    api_query(req, "product_type"),
+                          api_query(req, "route")};
+}
+
+/* The outcome report of the request's query (report_query_of), shared by
+ * the report and its charts so that every parameter reaches both. */
 static cc_status report_of_request(api_request *req, report_query *q, json_t **report,
                                    cc_error *err)
 {
     *report = NULL;
-    *q = (report_query){.protocol = api_query(req, "protocol"),
-                        .from = api_query(req, "from"),
-                        .to = api_query(req, "to"),
-                        .today = api_today()};
+    *q = report_query_of(req);
     cc_status st = report_query_check(req->db, req->arena, q, err);
     if (st == CC_OK)
         st = report_outcomes_json(req->db, req->arena, q, report, err);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/observation_measures.h"
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/isncsci_json.h"
@@ -159,8 +160,12 @@ cc_status h_observation_create(api_request *req, cc_error *err)
     arena_on_release(req->arena, free, scores_text);
     if (!answers_text || !scores_text)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    observation_fields f = {json_get_string(req->body, "instrument"), version, date, source, answers_text,
-                            scores_text};
+    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
+    if (!measures)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    const char *instrument = json_get_string(req->body, "instrument");
+    observation_fields f = {instrument, version, date, source, answers_text, scores_text, measures,
+                            observation_measures(instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
     store_actor actor = api_actor(req);
     if ((st = observation_add(req->db, &actor, patient_id, &f, &id, err)) != CC_OK)
         return st;

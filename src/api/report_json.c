@@ -1,5 +1,6 @@
 #include "report_json.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "api/programmes.h"
 #include "core/report.h"
+#include "store/measure_series.h"
 #include "store/report_data.h"
 
 enum { BASELINE_DAYS = 180, MAX_LABEL = 32 };
@@ -15,6 +17,11 @@ typedef struct {
     char instrument[41], score[41];
     int first_seen;
 } measure_key;
+
+bool report_query_all(const report_query *q)
+{
+    return q->protocol && strcmp(q->protocol, REPORT_ALL_PROTOCOLS) == 0;
+}
 
 cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err)
 {
@@ -30,6 +37,29 @@ cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *e
         return st;
     if (q->from && q->to && from > to)
         return cc_fail(err, CC_INVALID, "to", "out_of_range", "to must not be before from");
+    static const struct {
+        const char *name;
+        size_t max;
+    } filters[] = {{"condition", 8}, {"product_type", 40}, {"route", 40}};
+    const char *values[] = {q->condition, q->product_type, q->route};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = values[i];
+        if (!v)
+            continue;
+        size_t len = strlen(v);
+        if (len == 0 || len > filters[i].max)
+            return cc_fail(err, CC_INVALID, filters[i].name, "invalid_value",
+                           "%s must be 1 to %zu characters", filters[i].name, filters[i].max);
+        for (const char *c = v; *c; c++)
+            if (!isalnum((unsigned char)*c) && !strchr(i == 0 ? "." : "-_.", *c))
+                return cc_fail(err, CC_INVALID, filters[i].name, "invalid_value",
+                               i == 0 ? "condition must be an ICD-10 code or its beginning "
+                                        "(letters, digits and dots)"
+                                      : "%s may hold letters, digits, '-', '_' and '.'",
+                               filters[i].name);
+    }
+    if (report_query_all(q))
+        return CC_OK;
     protocol *p = arena_alloc(a, sizeof *p);
     if (!p)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
@@ -90,56 +120,6 @@ static json_t *change(const stats_change *c)
         c->sd_def == STATS_DEFINED ? num(c->sd_diff, 4) : json_null(), "ci", interval(&c->ci));
 }
 
-/* Numeric outputs of one stored observation as (score, value) pairs. For
- * ISNCSCI: AIS grade (*ais) and the motor and sensory totals. */
-static size_t observation_values(const char *instrument, json_t *scores, char names[][41],
-                                 double *values, size_t cap, char *ais)
-{
-    size_t n = 0;
-    if (strcmp(instrument, "isncsci") == 0) {
-        const char *g = json_string_value(
-            json_object_get(json_object_get(scores, "classification"), "ASIAImpairmentScale"));
-        *ais = g && report_ais_index(g[0]) >= 0 && g[1] == '\0' ? g[0] : 0;
-        static const char *const totals[][2] = {{"upperExtremity", "uems"},
-                                                {"lowerExtremity", "lems"},
-                                                {"lightTouch", "light_touch"},
-                                                {"pinPrick", "pin_prick"}};
-        json_t *t = json_object_get(scores, "totals");
-        for (size_t i = 0; i < 4 && n < cap; i++) {
-            const char *v = json_string_value(json_object_get(t, totals[i][0]));
-            char *end;
-            double x = v ? strtod(v, &end) : 0;
-            if (v && *v && !*end && isfinite(x)) {
-                snprintf(names[n], 41, "%s", totals[i][1]);
-                values[n++] = x;
-            }
-        }
-        return n;
-    }
-    /* other instruments store the scoring answer {"instrument","version","scores":{...}} */
-    json_t *inner = json_object_get(scores, "scores");
-    if (json_is_object(inner))
-        scores = inner;
-    const char *key;
-    json_t *v;
-    json_object_foreach(scores, key, v)
-    {
-        if (n < cap && json_is_number(v) && strlen(key) < 41) {
-            snprintf(names[n], 41, "%.40s", key);
-            values[n++] = json_number_value(v);
-        }
-    }
-    return n;
-}
-
-static int find_measure(const measure_key *m, size_t n, const char *instrument, const char *score)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(m[i].instrument, instrument) == 0 && strcmp(m[i].score, score) == 0)
-            return (int)i;
-    return -1;
-}
-
 static int cmp_measure(const void *a, const void *b)
 {
     const measure_key *x = a, *y = b;
@@ -156,24 +136,22 @@ static cc_date day_of(const char *text)
     return d;
 }
 
-static stats_visit visit_of(const char *status, cc_date window_start, cc_date today)
+static stats_visit visit_of(report_visit_status status, cc_date window_start, cc_date today)
 {
-    if (strcmp(status, "done") == 0)
-        return STATS_VISIT_ASSESSED;
-    if (strcmp(status, "missed") == 0)
-        return STATS_VISIT_MISSED;
-    if (strcmp(status, "withdrawn") == 0)
-        return STATS_VISIT_WITHDRAWN;
-    if (strcmp(status, "lost") == 0)
-        return STATS_VISIT_LOST;
-    if (strcmp(status, "died") == 0)
-        return STATS_VISIT_DIED;
+    switch (status) {
+    case REPORT_VISIT_DONE: return STATS_VISIT_ASSESSED;
+    case REPORT_VISIT_MISSED: return STATS_VISIT_MISSED;
+    case REPORT_VISIT_WITHDRAWN: return STATS_VISIT_WITHDRAWN;
+    case REPORT_VISIT_LOST: return STATS_VISIT_LOST;
+    case REPORT_VISIT_DIED: return STATS_VISIT_DIED;
+    case REPORT_VISIT_SCHEDULED: break;
+    }
     return today < window_start ? STATS_VISIT_NOT_YET_DUE : STATS_VISIT_DUE;
 }
 
 static const char *const DEFINITIONS[][2] = {
-    {"referred",
-     "patients screened for the protocol or with an approved plan of it, in the period"},
+    {"referred", "patients screened for the protocol or with an approved plan of it, in the period "
+                 "(with every protocol: one row per patient and protocol)"},
     {"treated", "at least one administration recorded under the patient's approved plan"},
     {"due", "treated patients whose visit window has opened, or whose visit was resolved"},
     {"assessed", "visit recorded as done"},
@@ -189,7 +167,296 @@ static const char *const DEFINITIONS[][2] = {
     {"adverse_events",
      "patients with >= 1 event / treated, Clopper-Pearson 95% interval; events per "
      "administration with the exact Poisson interval"},
+    {"filters", "condition: a recorded ICD-10 code starting with it; product_type and route: at "
+                "least one administration of it under the plan (the flow then counts only those "
+                "patients)"},
 };
+
+/* ---- the cohort: participants in the period, their time-point values ---- */
+
+/* The best observation for a cell: closest to the target (baseline: newest);
+ * ties go to the later day, then to the later record. */
+typedef struct {
+    int dist;
+    cc_date day;
+} best_cell;
+
+typedef struct {
+    const report_data *data;
+    cc_date today;
+    size_t np, n_tp, stride;
+    uint32_t max_id;
+    int32_t *column; /* measure id -> column, -1: not a column */
+    uint32_t ais_id; /* 0: no AIS grade measure */
+    size_t n_cols;
+    double *col_values[REPORT_MAX_MEASURES]; /* [participant * stride + t] */
+    bool *col_present[REPORT_MAX_MEASURES];
+    bool truncated;
+    char *ais; /* [participant * stride + t], 0 = none */
+    bool any_ais;
+    arena *a;
+    bool failed;
+    size_t cursor; /* participants are in patient order, as the series */
+    best_cell best[REPORT_MAX_MEASURES][REPORT_MAX_TIMEPOINTS + 1]; /* per participant */
+    best_cell best_ais[REPORT_MAX_TIMEPOINTS + 1];
+} cohort_ctx;
+
+/* Window of each time point of participant i (INT32_MIN when it has no visit there). */
+static void windows(const cohort_ctx *c, const report_participant *p, cc_date *ws, cc_date *we,
+                    cc_date *target)
+{
+    for (size_t t = 0; t < c->n_tp; t++)
+        ws[t] = we[t] = target[t] = INT32_MIN;
+    for (size_t v = p->first_visit; v < p->first_visit + p->n_visits; v++) {
+        const report_visit *rv = &c->data->visits[v];
+        ws[rv->timepoint] = rv->window_start;
+        we[rv->timepoint] = rv->window_end;
+        target[rv->timepoint] = rv->target;
+    }
+}
+
+static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
+{
+    if (measure > c->max_id || c->column[measure] == -1)
+        return false;
+    if (c->column[measure] == -2) { /* first value seen: give it a column */
+        if (c->n_cols == REPORT_MAX_MEASURES) {
+            c->truncated = true;
+            c->column[measure] = -1;
+            return false;
+        }
+        size_t cells = c->np * c->stride + 1;
+        c->col_values[c->n_cols] = arena_alloc(c->a, cells * sizeof(double));
+        c->col_present[c->n_cols] = arena_alloc(c->a, cells);
+        if (!c->col_values[c->n_cols] || !c->col_present[c->n_cols]) {
+            c->failed = true;
+            c->column[measure] = -1;
+            return false;
+        }
+        memset(c->col_present[c->n_cols], 0, cells);
+        for (size_t t = 0; t < c->stride; t++)
+            c->best[c->n_cols][t] = (best_cell){INT32_MAX, INT32_MIN};
+        c->column[measure] = (int32_t)c->n_cols++;
+    }
+    *col = (size_t)c->column[measure];
+    return true;
+}
+
+static void participant_values(cohort_ctx *c, size_t i, const unsigned char *records, size_t n)
+{
+    const report_participant *p = &c->data->participants[i];
+    cc_date ws[REPORT_MAX_TIMEPOINTS], we[REPORT_MAX_TIMEPOINTS], target[REPORT_MAX_TIMEPOINTS];
+    windows(c, p, ws, we, target);
+    /* only the columns in use are reset: a column made during this
+     * participant starts unset (column_of resets its row) */
+    best_cell(*best)[REPORT_MAX_TIMEPOINTS + 1] = c->best, *best_ais = c->best_ais;
+    for (size_t t = 0; t < c->stride; t++) {
+        best_ais[t] = (best_cell){INT32_MAX, INT32_MIN};
+        for (size_t m = 0; m < c->n_cols; m++)
+            best[m][t] = best_ais[t];
+    }
+    for (size_t k = 0; k < n; k++) {
+        measure_record r = measure_series_at(records, k);
+        bool is_ais = c->ais_id && r.measure == c->ais_id;
+        size_t col = 0;
+        if (!is_ais && !column_of(c, r.measure, &col))
+            continue;
+        for (size_t t = 0; t < c->stride; t++) {
+            int dist;
+            if (t == 0) {
+                if (p->start == REPORT_NO_DATE || r.day > p->start ||
+                    r.day < p->start - BASELINE_DAYS)
+                    continue;
+                dist = p->start - r.day;
+            } else {
+                if (ws[t - 1] == INT32_MIN || r.day < ws[t - 1] || r.day > we[t - 1])
+                    continue;
+                dist = abs(r.day - target[t - 1]);
+            }
+            best_cell *b = is_ais ? &best_ais[t] : &best[col][t];
+            if (dist > b->dist || (dist == b->dist && r.day < b->day))
+                continue;
+            *b = (best_cell){dist, r.day};
+            if (is_ais) {
+                int g = (int)r.value;
+                c->ais[i * c->stride + t] = g >= 0 && g <= 4 ? (char)('A' + g) : 0;
+                c->any_ais = true;
+            } else {
+                c->col_values[col][i * c->stride + t] = r.value;
+                c->col_present[col][i * c->stride + t] = true;
+            }
+        }
+    }
+}
+
+static void on_series(void *ctx, int64_t patient, const unsigned char *records, size_t len)
+{
+    cohort_ctx *c = ctx;
+    const report_participant *ps = c->data->participants;
+    while (c->cursor < c->np && ps[c->cursor].patient_id < patient)
+        c->cursor++;
+    size_t n = measure_series_count(len);
+    for (size_t i = c->cursor; i < c->np && ps[i].patient_id == patient; i++)
+        if (ps[i].plan_id > 0 && ps[i].administrations > 0)
+            participant_values(c, i, records, n);
+}
+
+typedef struct {
+    size_t n_tp, n_m, np;
+    const report_timepoint *timepoints;
+    measure_key *measures;
+    report_patient *pts;
+    const report_participant *participants;
+    report_ae *aes;
+    size_t n_ae;
+    uint64_t administrations;
+    bool synthetic, truncated;
+    json_t *serious_list;
+} cohort;
+
+/* Keeps the participants whose plan starts (or, without a plan, whose first
+ * screening falls) in [from, to]; remaps the events to the kept ones. */
+static void keep_period(report_data *data, cc_date from, cc_date to, size_t *remap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < data->n_participants; i++) {
+        const report_participant *p = &data->participants[i];
+        cc_date key = p->plan_id > 0 ? p->start : p->screened_on;
+        remap[i] = SIZE_MAX;
+        if (key == REPORT_NO_DATE || key < from || key > to)
+            continue;
+        remap[i] = n;
+        data->participants[n++] = *p;
+    }
+    data->n_participants = n;
+}
+
+static cc_status build_cohort(db *d, arena *a, const report_query *q, report_data *data,
+                              cohort *out, cc_error *err)
+{
+    cc_date from = q->from ? day_of(q->from) : INT32_MIN, to = q->to ? day_of(q->to) : INT32_MAX;
+    size_t *remap = arena_alloc(a, (data->n_participants + 1) * sizeof *remap);
+    if (!remap)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    keep_period(data, from, to, remap);
+    size_t np = data->n_participants, n_tp = data->n_timepoints, stride = n_tp + 1;
+    cohort_ctx *c = arena_alloc(a, sizeof *c);
+    if (!c)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    *c = (cohort_ctx){
+        .data = data, .today = q->today, .np = np, .n_tp = n_tp, .stride = stride, .a = a};
+    for (size_t m = 0; m < data->n_measures; m++)
+        if (data->measures[m].id > c->max_id)
+            c->max_id = data->measures[m].id;
+    c->column = arena_alloc(a, ((size_t)c->max_id + 1) * sizeof *c->column);
+    c->ais = arena_alloc(a, np * stride + 1);
+    if (!c->column || !c->ais)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    memset(c->ais, 0, np * stride + 1);
+    for (size_t m = 0; m <= c->max_id; m++)
+        c->column[m] = -1;
+    for (size_t m = 0; m < data->n_measures; m++) {
+        const measure_name *mn = &data->measures[m];
+        bool ais =
+            strcmp(mn->instrument, "isncsci") == 0 && strcmp(mn->score, MEASURE_AIS_SCORE) == 0;
+        c->column[mn->id] = ais ? -1 : -2;
+        if (ais)
+            c->ais_id = mn->id;
+    }
+    cc_status st = report_store_series(d, on_series, c, err);
+    if (st == CC_OK && c->failed)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    if (st != CC_OK)
+        return st;
+    /* measures in (instrument, score) order */
+    size_t n_m = c->n_cols;
+    measure_key *mk = arena_alloc(a, (n_m + 1) * sizeof *mk);
+    if (!mk)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    for (size_t m = 0; m < data->n_measures; m++) {
+        int32_t col = data->measures[m].id <= c->max_id ? c->column[data->measures[m].id] : -1;
+        if (col < 0)
+            continue;
+        snprintf(mk[col].instrument, sizeof mk[col].instrument, "%.40s",
+                 data->measures[m].instrument);
+        snprintf(mk[col].score, sizeof mk[col].score, "%.40s", data->measures[m].score);
+        mk[col].first_seen = col;
+    }
+    qsort(mk, n_m, sizeof *mk, cmp_measure);
+    /* per participant: the flow, values in core/report's layout, AIS */
+    report_patient *pts = arena_alloc(a, (np + 1) * sizeof *pts);
+    stats_visit *visits = arena_alloc(a, (np * n_tp + 1) * sizeof *visits);
+    double *values = arena_alloc(a, (np * n_m * stride + 1) * sizeof *values);
+    bool *present = arena_alloc(a, np * n_m * stride + 1);
+    if (!pts || !visits || !values || !present)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    *out = (cohort){n_tp,
+                    n_m,
+                    np,
+                    data->timepoints,
+                    mk,
+                    pts,
+                    data->participants,
+                    NULL,
+                    0,
+                    0,
+                    false,
+                    c->truncated || data->timepoints_truncated,
+                    NULL};
+    for (size_t i = 0; i < np; i++) {
+        const report_participant *r = &data->participants[i];
+        report_patient *p = &pts[i];
+        *p = (report_patient){
+            true, r->screened, r->eligible, r->plan_id > 0 && r->administrations > 0,
+            NULL, NULL,        NULL,        NULL};
+        out->synthetic |= r->synthetic;
+        if (!p->treated)
+            continue;
+        out->administrations += (uint64_t)r->administrations;
+        stats_visit *pv = &visits[i * n_tp];
+        for (size_t t = 0; t < n_tp; t++)
+            pv[t] = STATS_VISIT_DUE; /* no visit row: due, never silently dropped */
+        for (size_t v = r->first_visit; v < r->first_visit + r->n_visits; v++) {
+            const report_visit *rv = &data->visits[v];
+            pv[rv->timepoint] = visit_of(rv->status, rv->window_start, q->today);
+        }
+        /* died is final: a visit after a death reads died (stats_flow_count's rule) */
+        for (size_t t = 1; t < n_tp; t++)
+            if (pv[t - 1] == STATS_VISIT_DIED)
+                pv[t] = STATS_VISIT_DIED;
+        p->visits = pv;
+        p->values = &values[i * n_m * stride];
+        p->present = &present[i * n_m * stride];
+        for (size_t m = 0; m < n_m; m++) {
+            size_t col = (size_t)mk[m].first_seen;
+            for (size_t t = 0; t < stride; t++) {
+                bool have = c->col_present[col][i * stride + t];
+                present[(i * n_m + m) * stride + t] = have;
+                values[(i * n_m + m) * stride + t] = have ? c->col_values[col][i * stride + t] : 0;
+            }
+        }
+        p->ais = c->any_ais ? &c->ais[i * stride] : NULL;
+    }
+    /* adverse events of treated cohort participants (ordered by patient) */
+    out->aes = arena_alloc(a, (data->n_events + 1) * sizeof *out->aes);
+    out->serious_list = json_array();
+    if (!out->aes)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    for (size_t e = 0; e < data->n_events; e++) {
+        const report_event *ev = &data->events[e];
+        size_t i = remap[ev->participant];
+        if (i == SIZE_MAX || !pts[i].treated || ev->grade < 1 || ev->grade > 5)
+            continue;
+        out->aes[out->n_ae++] = (report_ae){i, ev->term, ev->grade, ev->serious};
+        if (ev->serious)
+            json_array_append_new(out->serious_list,
+                                  json_pack("{s:I, s:s, s:s, s:i, s:s}", "patient_id",
+                                            (json_int_t)ev->patient_id, "protocol",
+                                            data->participants[i].protocol, "term", ev->term,
+                                            "grade", ev->grade, "onset", ev->onset));
+    }
+    return CC_OK;
+}
 
 /* The per-patient values of measure m for the report's charts: the first
  * REPORT_TRAJECTORIES_MAX treated patients (in cohort order, by patient id)
@@ -226,222 +493,26 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
 {
     *out = NULL;
     report_data data;
-    cc_status st = report_store_load(d, a, q->protocol, &data, err);
-    if (st != CC_OK)
+    report_filter filter = {report_query_all(q) ? NULL : q->protocol, q->condition, q->product_type,
+                            q->route};
+    cohort co = {0};
+    cc_status st = report_store_load(d, a, &filter, &data, err);
+    if (st == CC_OK)
+        st = build_cohort(d, a, q, &data, &co, err);
+    if (st != CC_OK) {
+        json_decref(co.serious_list);
         return st;
-    cc_date from = q->from ? day_of(q->from) : INT32_MIN, to = q->to ? day_of(q->to) : INT32_MAX;
-    /* time points: distinct labels ordered by months */
-    char labels[STATS_FLOW_MAX_TIMEPOINTS][MAX_LABEL];
-    int months[STATS_FLOW_MAX_TIMEPOINTS];
-    size_t n_tp = 0;
-    for (size_t i = 0; i < data.n_visits; i++) {
-        size_t k = 0;
-        while (k < n_tp && strcmp(labels[k], data.visits[i].label) != 0)
-            k++;
-        if (k < n_tp || n_tp == STATS_FLOW_MAX_TIMEPOINTS)
-            continue;
-        size_t j = n_tp++;
-        while (j > 0 && months[j - 1] > data.visits[i].months) {
-            memcpy(labels[j], labels[j - 1], MAX_LABEL);
-            months[j] = months[j - 1];
-            j--;
-        }
-        snprintf(labels[j], MAX_LABEL, "%s", data.visits[i].label);
-        months[j] = data.visits[i].months;
     }
-    /* the cohort in the period */
-    size_t np = 0;
-    report_patient_row **rows = arena_alloc(a, (data.n_patients + 1) * sizeof *rows);
-    if (!rows)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    bool synthetic = false;
-    for (size_t i = 0; i < data.n_patients; i++) {
-        report_patient_row *p = &data.patients[i];
-        cc_date key = p->start_date ? day_of(p->start_date) : day_of(p->screened_on);
-        if (key == INT32_MIN || key < from || key > to)
-            continue;
-        rows[np++] = p;
-        synthetic |= p->synthetic;
-    }
-    /* measures present in the cohort's observations */
-    measure_key *mk = arena_alloc(a, REPORT_MAX_MEASURES * sizeof *mk);
-    size_t n_m = 0;
-    bool truncated = false;
-    char names[64][41];
-    double vals[64];
-    /* One pass over the stored scores (each parsed once, then freed): which
-     * measures exist, and each observation's values as (measure, value). */
-    size_t *ofirst = arena_alloc(a, (data.n_observations + 1) * sizeof *ofirst);
-    uint8_t *ocount = arena_alloc(a, data.n_observations + 1);
-    char *ograde = arena_alloc(a, data.n_observations + 1);
-    size_t vcap = data.n_observations * 4 + 16, nv = 0;
-    uint8_t *vmeasure = arena_alloc(a, vcap);
-    double *vvalue = arena_alloc(a, vcap * sizeof *vvalue);
-    if (!mk || !ofirst || !ocount || !ograde || !vmeasure || !vvalue)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    for (size_t i = 0; i < data.n_observations; i++) {
-        json_t *parsed = json_loads(data.observations[i].scores, 0, NULL);
-        size_t n = parsed ? observation_values(data.observations[i].instrument, parsed, names, vals,
-                                               64, &ograde[i])
-                          : 0;
-        json_decref(parsed);
-        ofirst[i] = nv;
-        for (size_t k = 0; k < n; k++) {
-            int m = find_measure(mk, n_m, data.observations[i].instrument, names[k]);
-            if (m < 0 && n_m == REPORT_MAX_MEASURES) {
-                truncated = true;
-                continue;
-            }
-            if (m < 0) {
-                snprintf(mk[n_m].instrument, 41, "%.40s", data.observations[i].instrument);
-                snprintf(mk[n_m].score, 41, "%.40s", names[k]);
-                mk[n_m].first_seen = (int)n_m;
-                m = (int)n_m++;
-            }
-            if (nv == vcap) {
-                size_t ncap = vcap * 2;
-                uint8_t *nm = arena_alloc(a, ncap);
-                double *nvv = arena_alloc(a, ncap * sizeof *nvv);
-                if (!nm || !nvv)
-                    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
-                                   "report memory exhausted");
-                memcpy(nm, vmeasure, nv);
-                memcpy(nvv, vvalue, nv * sizeof *nvv);
-                vmeasure = nm;
-                vvalue = nvv;
-                vcap = ncap;
-            }
-            vmeasure[nv] = (uint8_t)m;
-            vvalue[nv++] = vals[k];
-        }
-        ocount[i] = (uint8_t)(nv - ofirst[i]);
-    }
-    qsort(mk, n_m, sizeof *mk, cmp_measure);
-    int remap[REPORT_MAX_MEASURES]; /* discovery order -> sorted order */
-    for (size_t m = 0; m < n_m; m++)
-        remap[mk[m].first_seen] = (int)m;
-    /* per patient: visits, values, AIS */
-    size_t stride = n_tp + 1;
-    report_patient *pts = arena_alloc(a, (np + 1) * sizeof *pts);
-    stats_visit *visits = arena_alloc(a, (np * n_tp + 1) * sizeof *visits);
-    double *values = arena_alloc(a, (np * n_m * stride + 1) * sizeof *values);
-    bool *present = arena_alloc(a, (np * n_m * stride + 1) * sizeof *present);
-    char *ais = arena_alloc(a, np * stride + 1);
-    int *best =
-        arena_alloc(a, (n_m * stride + 1) * sizeof *best); /* distance to the target, per cell */
+    size_t np = co.np, n_tp = co.n_tp, n_m = co.n_m, stride = n_tp + 1;
     double *scratch = arena_alloc(a, (np + 1) * sizeof *scratch);
     stats_pair *pairs = arena_alloc(a, (np + 1) * sizeof *pairs);
     report_result *res = arena_alloc(a, sizeof *res);
-    if (!pts || !visits || !values || !present || !ais || !best || !scratch || !pairs || !res)
+    json_t *serious_list = co.serious_list;
+    if (!scratch || !pairs || !res) {
+        json_decref(serious_list);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    uint64_t administrations = 0;
-    bool any_ais = false;
-    size_t vcur = 0, ocur = 0;
-    for (size_t i = 0; i < np; i++) {
-        const report_patient_row *r = rows[i];
-        report_patient *p = &pts[i];
-        cc_date start = r->start_date ? day_of(r->start_date) : INT32_MAX;
-        p->referred = true;
-        p->screened = r->screened;
-        p->eligible = r->eligible;
-        p->treated = r->plan_id > 0 && r->administrations > 0;
-        if (!p->treated)
-            continue;
-        administrations += (uint64_t)r->administrations;
-        p->visits = &visits[i * n_tp];
-        p->values = &values[i * n_m * stride];
-        p->present = &present[i * n_m * stride];
-        char *grades = &ais[i * stride];
-        cc_date ws[STATS_FLOW_MAX_TIMEPOINTS], we[STATS_FLOW_MAX_TIMEPOINTS],
-            target[STATS_FLOW_MAX_TIMEPOINTS];
-        for (size_t t = 0; t < n_tp; t++) {
-            visits[i * n_tp + t] = STATS_VISIT_DUE; /* no row: due, never silently dropped */
-            ws[t] = we[t] = target[t] = INT32_MIN;
-        }
-        /* rows, visits, observations and events are all ordered by patient id:
-         * one forward pass over each keeps the report linear in the data */
-        while (vcur < data.n_visits && data.visits[vcur].patient_id < r->id)
-            vcur++;
-        for (size_t v = vcur; v < data.n_visits && data.visits[v].patient_id == r->id; v++) {
-            const report_visit_row *vr = &data.visits[v];
-            if (vr->plan_id != r->plan_id)
-                continue;
-            for (size_t t = 0; t < n_tp; t++)
-                if (strcmp(labels[t], vr->label) == 0) {
-                    ws[t] = day_of(vr->window_start);
-                    we[t] = day_of(vr->window_end);
-                    target[t] = day_of(vr->target_date);
-                    visits[i * n_tp + t] = visit_of(vr->status, ws[t], q->today);
-                }
-        }
-        /* died is final: a visit after a death reads died (stats_flow_count's rule) */
-        for (size_t t = 1; t < n_tp; t++)
-            if (visits[i * n_tp + t - 1] == STATS_VISIT_DIED)
-                visits[i * n_tp + t] = STATS_VISIT_DIED;
-        for (size_t c = 0; c < n_m * stride; c++)
-            best[c] = INT32_MAX;
-        int best_ais[STATS_FLOW_MAX_TIMEPOINTS + 1];
-        for (size_t t = 0; t < stride; t++)
-            best_ais[t] = INT32_MAX;
-        while (ocur < data.n_observations && data.observations[ocur].patient_id < r->id)
-            ocur++;
-        for (size_t o = ocur; o < data.n_observations && data.observations[o].patient_id == r->id;
-             o++) {
-            const report_observation_row *ob = &data.observations[o];
-            cc_date when = day_of(ob->observed_on);
-            char grade = ograde[o];
-            for (size_t t = 0; t < stride; t++) {
-                int dist;
-                if (t == 0) {
-                    if (when > start || when < start - BASELINE_DAYS)
-                        continue;
-                    dist = start - when;
-                } else {
-                    if (ws[t - 1] == INT32_MIN || when < ws[t - 1] || when > we[t - 1])
-                        continue;
-                    dist = abs(when - target[t - 1]);
-                }
-                for (size_t k = ofirst[o]; k < ofirst[o] + ocount[o]; k++) {
-                    int m = remap[vmeasure[k]];
-                    if (dist > best[(size_t)m * stride + t])
-                        continue;
-                    best[(size_t)m * stride + t] = dist;
-                    values[i * n_m * stride + (size_t)m * stride + t] = vvalue[k];
-                    present[i * n_m * stride + (size_t)m * stride + t] = true;
-                }
-                if (strcmp(ob->instrument, "isncsci") == 0 && dist <= best_ais[t]) {
-                    best_ais[t] = dist;
-                    grades[t] = grade;
-                    any_ais = true;
-                }
-            }
-        }
-        p->ais = grades;
     }
-    if (!any_ais)
-        for (size_t i = 0; i < np; i++)
-            pts[i].ais = NULL;
-    /* adverse events of treated cohort patients */
-    report_ae *aes = arena_alloc(a, (data.n_aes + 1) * sizeof *aes);
-    size_t n_ae = 0;
-    if (!aes)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    json_t *serious_list = json_array();
-    for (size_t e = 0, i = 0; e < data.n_aes; e++) {
-        while (i < np && rows[i]->id < data.aes[e].patient_id)
-            i++;
-        if (i < np && rows[i]->id == data.aes[e].patient_id && pts[i].treated &&
-            data.aes[e].grade >= 1 && data.aes[e].grade <= 5) {
-            aes[n_ae++] = (report_ae){i, data.aes[e].term, data.aes[e].grade, data.aes[e].serious};
-            if (data.aes[e].serious)
-                json_array_append_new(serious_list,
-                                      json_pack("{s:I, s:s, s:i, s:s}", "patient_id",
-                                                (json_int_t)rows[i]->id, "term", data.aes[e].term,
-                                                "grade", data.aes[e].grade, "onset",
-                                                data.aes[e].onset));
-        }
-    }
-    report_input in = {pts, np, n_tp, n_m, aes, n_ae, administrations};
+    report_input in = {co.pts, np, n_tp, n_m, co.aes, co.n_ae, co.administrations};
     if ((st = report_compute(&in, scratch, pairs, res, err)) != CC_OK) {
         json_decref(serious_list);
         return st;
@@ -452,7 +523,13 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:b, s:b}", "protocol", q->protocol, "from",
                           q->from ? json_string(q->from) : json_null(), "to",
                           q->to ? json_string(q->to) : json_null(), "as_of", today,
-                          "synthetic_data", synthetic, "measures_truncated", truncated);
+                          "synthetic_data", co.synthetic, "measures_truncated", co.truncated);
+    json_object_set_new(o, "filters",
+                        json_pack("{s:o, s:o, s:o}", "condition",
+                                  q->condition ? json_string(q->condition) : json_null(),
+                                  "product_type",
+                                  q->product_type ? json_string(q->product_type) : json_null(),
+                                  "route", q->route ? json_string(q->route) : json_null()));
     json_t *defs = json_object();
     for (size_t i = 0; i < sizeof DEFINITIONS / sizeof DEFINITIONS[0]; i++)
         json_object_set_new(defs, DEFINITIONS[i][0], json_string(DEFINITIONS[i][1]));
@@ -460,19 +537,19 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     json_t *tps = json_array();
     json_array_append_new(tps, json_string("baseline"));
     for (size_t t = 0; t < n_tp; t++)
-        json_array_append_new(tps, json_string(labels[t]));
+        json_array_append_new(tps, json_string(co.timepoints[t].label));
     json_object_set_new(o, "timepoints", tps);
     const stats_flow *f = &res->flow;
     json_t *fps = json_array();
     for (size_t t = 0; t < n_tp; t++) {
         const stats_flow_point *fp = &f->point[t];
         json_array_append_new(
-            fps, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "label", labels[t],
-                           "not_yet_due", (json_int_t)fp->not_yet_due, "due", (json_int_t)fp->due,
-                           "pending", (json_int_t)fp->pending, "assessed", (json_int_t)fp->assessed,
-                           "missing", (json_int_t)fp->missing, "missed", (json_int_t)fp->missed,
-                           "withdrawn", (json_int_t)fp->withdrawn, "lost", (json_int_t)fp->lost,
-                           "died", (json_int_t)fp->died));
+            fps, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "label",
+                           co.timepoints[t].label, "not_yet_due", (json_int_t)fp->not_yet_due,
+                           "due", (json_int_t)fp->due, "pending", (json_int_t)fp->pending,
+                           "assessed", (json_int_t)fp->assessed, "missing", (json_int_t)fp->missing,
+                           "missed", (json_int_t)fp->missed, "withdrawn", (json_int_t)fp->withdrawn,
+                           "lost", (json_int_t)fp->lost, "died", (json_int_t)fp->died));
     }
     json_object_set_new(
         o, "flow",
@@ -485,14 +562,16 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         json_t *cells = json_array();
         for (size_t t = 0; t < stride; t++) {
             json_t *c = summary(&res->cells[m][t]);
-            json_object_set_new(c, "label", json_string(t == 0 ? "baseline" : labels[t - 1]));
+            json_object_set_new(c, "label",
+                                json_string(t == 0 ? "baseline" : co.timepoints[t - 1].label));
             if (t > 0)
                 json_object_set_new(c, "change", change(&res->cells[m][t].change));
             json_array_append_new(cells, c);
         }
-        json_array_append_new(ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument", mk[m].instrument,
-                                            "score", mk[m].score, "timepoints", cells,
-                                            "trajectories", trajectories(pts, np, m, n_m, stride)));
+        json_array_append_new(
+            ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument", co.measures[m].instrument, "score",
+                          co.measures[m].score, "timepoints", cells, "trajectories",
+                          trajectories(co.pts, np, m, n_m, stride)));
     }
     json_object_set_new(o, "measures", ms);
     if (res->has_ais) {
@@ -509,11 +588,11 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(table, (char[]){G[b], 0}, row);
             }
             json_array_append_new(
-                pts_json,
-                json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label", labels[t - 1], "pairs",
-                          (json_int_t)ap->pairs, "missing", (json_int_t)ap->missing_follow_up,
-                          "table", table, "improved", proportion(&ap->improved),
-                          "improved_sensitivity", proportion(&ap->improved_sensitivity)));
+                pts_json, json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label",
+                                    co.timepoints[t - 1].label, "pairs", (json_int_t)ap->pairs,
+                                    "missing", (json_int_t)ap->missing_follow_up, "table", table,
+                                    "improved", proportion(&ap->improved), "improved_sensitivity",
+                                    proportion(&ap->improved_sensitivity)));
         }
         json_object_set_new(o, "ais", pts_json);
     } else {
@@ -528,12 +607,12 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     const stats_rate *rate = &res->ae_per_administration;
     json_object_set_new(
         o, "adverse_events",
-        json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "available",
-                  data.ae_available, "administrations_source", data.administrations_source,
-                  "treated", (json_int_t)f->treated, "administrations", (json_int_t)administrations,
-                  "events", (json_int_t)res->ae_events, "serious_events",
-                  (json_int_t)res->ae_serious_events, "patients_any", proportion(&res->ae_any),
-                  "patients_serious", proportion(&res->ae_serious), "per_administration",
+        json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "available", true,
+                  "administrations_source", "administrations", "treated", (json_int_t)f->treated,
+                  "administrations", (json_int_t)co.administrations, "events",
+                  (json_int_t)res->ae_events, "serious_events", (json_int_t)res->ae_serious_events,
+                  "patients_any", proportion(&res->ae_any), "patients_serious",
+                  proportion(&res->ae_serious), "per_administration",
                   json_pack("{s:I, s:I, s:o, s:o}", "events", (json_int_t)rate->events,
                             "administrations", (json_int_t)rate->exposure, "rate",
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",

@@ -18,20 +18,27 @@
 #define CC_REPORT_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "store/db.h"
 
+#define REPORT_ALL_PROTOCOLS "all"
+
 typedef struct {
-    const char *protocol;
+    const char *protocol;  /* a protocol id, or REPORT_ALL_PROTOCOLS */
     const char *from, *to; /* YYYY-MM-DD or NULL */
     cc_date today;
+    /* filters (NULL: none): ICD-10 code prefix; administered product type; route */
+    const char *condition, *product_type, *route;
 } report_query;
 
-/* Checks the query (protocol known, dates valid, from <= to): CC_INVALID naming the field. */
+/* Checks the query (protocol known or "all", dates valid, from <= to,
+ * filters well-formed): CC_INVALID naming the field. */
 cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err);
+bool report_query_all(const report_query *q);
 
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err);
 

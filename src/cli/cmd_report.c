@@ -1,10 +1,10 @@
-/* cellclinic report outcomes --data DIR --protocol ID [--from DATE --to DATE]
- *                            [--format json|csv] [--out FILE] */
+/* cellclinic report outcomes: the outcome report from the command line (see USAGE). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/observation_measures.h"
 #include "api/report_json.h"
 #include "render/report_render.h"
 #include "cli/commands.h"
@@ -13,13 +13,18 @@
 #include "store/datadir.h"
 
 static const char USAGE[] =
-    "usage: cellclinic report outcomes --data DIR --protocol ID [--from YYYY-MM-DD]\n"
-    "                  [--to YYYY-MM-DD] [--format json|csv|html|pdf] [--out FILE]\n\n"
+    "usage: cellclinic report outcomes --data DIR --protocol ID|all [--from YYYY-MM-DD]\n"
+    "                  [--to YYYY-MM-DD] [--condition ICD10] [--product-type TYPE]\n"
+    "                  [--route ROUTE] [--format json|csv|html|pdf] [--out FILE]\n\n"
     "The outcome report of one protocol: participant flow, per instrument and\n"
     "time point n, mean, SD, 95% CI, median, IQR and paired change from\n"
     "baseline, ISNCSCI AIS grades with improvement (Wilson) and the sensitivity\n"
     "line, adverse events (Clopper-Pearson). Every figure with its denominator.\n"
-    "--from/--to select the patients whose treatment starts in that period.\n"
+    "--protocol all reports every protocol together (one row per patient and\n"
+    "protocol). --from/--to select the patients whose treatment starts in that\n"
+    "period; --condition those with a recorded ICD-10 code starting with it;\n"
+    "--product-type and --route those with an administration of that product\n"
+    "type or by that route.\n"
     "Writes to FILE (default: standard output).\n";
 
 int cmd_report(int argc, char **argv)
@@ -33,12 +38,17 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL,
-               *out_path = NULL;
-    const cli_option options[] = {
-        {"data", true, true, &data},      {"protocol", true, true, &protocol_id},
-        {"from", true, false, &from},     {"to", true, false, &to},
-        {"format", true, false, &format}, {"out", true, false, &out_path},
-        {NULL, false, false, NULL}};
+               *out_path = NULL, *condition = NULL, *product_type = NULL, *route = NULL;
+    const cli_option options[] = {{"data", true, true, &data},
+                                  {"protocol", true, true, &protocol_id},
+                                  {"from", true, false, &from},
+                                  {"to", true, false, &to},
+                                  {"format", true, false, &format},
+                                  {"out", true, false, &out_path},
+                                  {"condition", true, false, &condition},
+                                  {"product-type", true, false, &product_type},
+                                  {"route", true, false, &route},
+                                  {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
     if (rc || help)
@@ -56,10 +66,14 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     arena *a = arena_create((size_t)1 << 30);
-    report_query q = {protocol_id, from, to, instant_date((int64_t)time(NULL))};
+    report_query q = {protocol_id, from,         to,   instant_date((int64_t)time(NULL)),
+                      condition,   product_type, route};
     json_t *report = NULL;
-    cc_status st = a ? db_begin_read(d, &err)
+    /* the measure series are complete before the first report on an older data dir */
+    cc_status st = a ? observation_measures_ensure(d, false, &err)
                      : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (st == CC_OK)
+        st = db_begin_read(d, &err);
     if (st == CC_OK) {
         st = report_query_check(d, a, &q, &err);
         if (st == CC_OK)
@@ -67,10 +81,16 @@ int cmd_report(int argc, char **argv)
         db_rollback(d);
     }
     if (st != CC_OK) {
-        const char *opt = strcmp(err.field, "protocol") == 0 || strcmp(err.field, "from") == 0 ||
-                                  strcmp(err.field, "to") == 0
-                              ? err.field
-                              : NULL;
+        static const char *const opts[][2] = {{"protocol", "protocol"},
+                                              {"from", "from"},
+                                              {"to", "to"},
+                                              {"condition", "condition"},
+                                              {"product_type", "product-type"},
+                                              {"route", "route"}};
+        const char *opt = NULL;
+        for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+            if (strcmp(err.field, opts[i][0]) == 0)
+                opt = opts[i][1];
         if (opt)
             fprintf(stderr, "cellclinic report outcomes: option --%s: %s\n", opt, err.message);
         else

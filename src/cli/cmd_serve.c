@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/observation_measures.h"
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -30,7 +31,8 @@ int cmd_serve(int argc, char **argv)
     if (listen) {
         const char *colon = strrchr(listen, ':');
         if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) {
-            fprintf(stderr, "cellclinic serve: option --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+            fprintf(stderr,
+                    "cellclinic serve: option --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
             return 2;
         }
         snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
@@ -45,7 +47,13 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return 1;
     }
+    /* derived data an older data dir lacks is built before the first request */
+    cc_status st = observation_measures_ensure(d, false, &err);
     db_close(d);
+    if (st != CC_OK) {
+        fprintf(stderr, "cellclinic serve: %s\n", err.message);
+        return 1;
+    }
     api_config config = {data, host, (uint16_t)port, (unsigned)threads, quiet != NULL};
     if (api_server_run(&config, &err) != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);

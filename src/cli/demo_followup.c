@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/observation_measures.h"
 #include "api/instruments_json.h"
 #include "api/programmes.h"
 #include "api/protocol_json.h"
@@ -49,6 +50,7 @@ typedef struct {
     char text[DEMO_MAX_OBS][96];
     char *scores[DEMO_MAX_OBS];
     char dates[DEMO_MAX_OBS][CC_DATE_TEXT];
+    measure_value measures[DEMO_MAX_OBS][8];
 } obs_space;
 
 static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, const char *answers,
@@ -63,11 +65,13 @@ static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, co
         return;
     date_format(when, o->dates[i]);
     p->obs[i].instrument = instrument;
-    p->obs[i].version = "1";
-    p->obs[i].date = o->dates[i];
+    p->obs[i].instrument_version = "1";
+    p->obs[i].observed_on = o->dates[i];
     p->obs[i].source = "clinician";
-    p->obs[i].answers = o->text[i];
-    p->obs[i].scores = o->scores[i];
+    p->obs[i].answers_json = o->text[i];
+    p->obs[i].scores_json = o->scores[i];
+    p->obs[i].measures = o->measures[i];
+    p->obs[i].n_measures = observation_measures_text(instrument, o->scores[i], o->measures[i], 8);
     p->n_obs++;
 }
 

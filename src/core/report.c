@@ -102,14 +102,16 @@ static cc_status adverse(const report_input *in, report_result *out, cc_error *e
         if (e->grade < 1 || e->grade > 5)
             return cc_fail(err, CC_INVALID, "aes", "invalid_value",
                            "adverse event %zu: grade must be 1..5", i);
+        if (i > 0 && e->patient < in->aes[i - 1].patient)
+            return cc_fail(err, CC_INVALID, "aes", "invalid_value",
+                           "adverse events must be ordered by patient (event %zu)", i);
         out->ae_events++;
         out->ae_serious_events += e->serious;
         /* first event of this patient (any / serious)? */
         bool first_any = true, first_serious = e->serious, first_row = true;
-        for (size_t j = 0; j < i; j++) {
+        /* ordered by patient: the patient's earlier events are just before */
+        for (size_t j = i; j-- > 0 && in->aes[j].patient == e->patient;) {
             const report_ae *o = &in->aes[j];
-            if (o->patient != e->patient)
-                continue;
             first_any = false;
             if (o->serious)
                 first_serious = false;

@@ -109,7 +109,9 @@ int report_ais_index(char grade);
 
 /* Computes the report. CC_INVALID naming the field on inconsistent input
  * (flow rules of stats_flow_count, an AE of an untreated or unknown patient
- * "aes[i]", a grade outside 1..5, a non-finite present value, limits). */
+ * "aes[i]", a grade outside 1..5, events not ordered by patient, a
+ * non-finite present value, limits). Linear in patients x measures x time
+ * points plus events x (term, grade) rows. */
 cc_status report_compute(const report_input *in, double *scratch, stats_pair *pairs,
                          report_result *out, cc_error *err);
 

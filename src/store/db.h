@@ -23,6 +23,7 @@
 #define CC_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
@@ -48,6 +49,7 @@ void db_bind_int(db_stmt *s, int idx, int64_t v);
 void db_bind_double(db_stmt *s, int idx, double v);
 void db_bind_text(db_stmt *s, int idx, const char *v); /* NULL binds NULL; copied */
 void db_bind_null(db_stmt *s, int idx);
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len); /* copied */
 
 db_step_result db_step(db_stmt *s, cc_error *err);
 /* Steps a statement that returns no row (or whose rows are ignored) and
@@ -62,6 +64,8 @@ bool db_col_is_real(db_stmt *s, int col);
 int64_t db_col_int(db_stmt *s, int col);
 double db_col_double(db_stmt *s, int col);
 const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
+/* The bytes of a BLOB column (valid until the next step); *len 0 for NULL. */
+const void *db_col_blob(db_stmt *s, int col, size_t *len);
 
 /* Executes SQL without parameters or results (may hold several statements). */
 cc_status db_exec(db *d, const char *sql, cc_error *err);

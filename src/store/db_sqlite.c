@@ -155,6 +155,11 @@ void db_bind_text(db_stmt *s, int idx, const char *v)
         sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_TRANSIENT);
 }
 
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    sqlite3_bind_blob64(s->stmt, idx, v ? v : "", (sqlite3_uint64)len, SQLITE_TRANSIENT);
+}
+
 db_step_result db_step(db_stmt *s, cc_error *err)
 {
     int rc = sqlite3_step(s->stmt);
@@ -186,6 +191,13 @@ const char *db_col_text(db_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s->stmt, col);
     return t ? (const char *)t : "";
+}
+
+const void *db_col_blob(db_stmt *s, int col, size_t *len)
+{
+    const void *b = sqlite3_column_blob(s->stmt, col);
+    *len = b ? (size_t)sqlite3_column_bytes(s->stmt, col) : 0;
+    return b;
 }
 
 cc_status db_exec(db *d, const char *sql, cc_error *err)

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "store/observations.h"
 #include "store/sql.h"
 
 static const store_actor DEMO = {0, "demo"};
@@ -130,15 +131,11 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
             a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_obs; i++) {
-        sql_arg a[] = {SQL_I(p->patient_id),     SQL_S(p->obs[i].instrument),
-                       SQL_S(p->obs[i].version), SQL_S(p->obs[i].date),
-                       SQL_S(p->obs[i].source),  SQL_S(p->obs[i].answers),
-                       SQL_S(p->obs[i].scores),  SQL_S(now)};
-        st = insert(d, "observations",
-                    "INSERT INTO observations (patient_id, instrument, instrument_version, "
-                    "observed_on, source,"
-                    " answers, scores, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    a, SQL_COUNT(a), &id, err);
+        st = observation_insert(d, p->patient_id, 0, &p->obs[i], &id, err);
+        if (st == CC_OK)
+            st = audit_log_change(d, &DEMO, "create", "observations", id,
+                                  "SELECT * FROM observations WHERE id = ?", NULL,
+                                  "synthetic demonstration data", err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_aes; i++) {
         char at[24];

@@ -18,6 +18,7 @@
 #include "core/followup.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/observations.h"
 #include "store/followup.h"
 
 enum { DEMO_MAX_ADMINS = 16, DEMO_MAX_VISITS = 8, DEMO_MAX_OBS = 40, DEMO_MAX_AES = 4 };
@@ -40,9 +41,7 @@ typedef struct {
         const char *reason, *died_on, *cause;
     } visits[DEMO_MAX_VISITS];
     size_t n_obs;
-    struct {
-        const char *instrument, *version, *date, *source, *answers, *scores;
-    } obs[DEMO_MAX_OBS];
+    observation_fields obs[DEMO_MAX_OBS];
     size_t n_aes;
     struct {
         const char *code, *text, *onset;

@@ -487,9 +487,7 @@ cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_js
     return sql_finish(d, st, err);
 }
 
-cc_status questionnaire_store_submit(db *d, int64_t id, const char *instrument,
-                                     const char *instrument_version, const char *observed_on,
-                                     const char *answers_json, const char *scores_json,
+cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields *obs,
                                      int64_t *observation_id, cc_error *err)
 {
     cc_status st = db_begin(d, err);
@@ -513,15 +511,9 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const char *instrument,
                           err);
     buf before;
     buf_init(&before, 1 << 12);
-    sql_arg ins[] = {SQL_I(patient_id),  SQL_S(instrument),   SQL_S(instrument_version),
-                     SQL_S(observed_on), SQL_S(answers_json), SQL_S(scores_json),
-                     SQL_S(now)};
-    st =
-        sql_run(d,
-                "INSERT INTO observations (patient_id, instrument, instrument_version, observed_on,"
-                " source, answers, scores, recorded_at, recorded_by) VALUES (?, ?, ?, ?, 'patient',"
-                " ?, ?, ?, NULL) RETURNING id",
-                ins, SQL_COUNT(ins), observation_id, err);
+    observation_fields f = *obs;
+    f.source = "patient";
+    st = observation_insert(d, patient_id, 0, &f, observation_id, err);
     if (st == CC_OK)
         st =
             audit_log_change(d, &patient, "create", "observation", *observation_id,

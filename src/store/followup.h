@@ -27,6 +27,7 @@
 #include "core/followup.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/observations.h"
 
 typedef struct {
     const char *label; /* "month-3" */
@@ -104,9 +105,7 @@ cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_js
 /* Stores the answers as an observation with source "patient" and marks the
  * link used, in one transaction; CC_CONFLICT "link_used" when it was used
  * meanwhile. */
-cc_status questionnaire_store_submit(db *d, int64_t id, const char *instrument,
-                                     const char *instrument_version, const char *observed_on,
-                                     const char *answers_json, const char *scores_json,
+cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields *obs,
                                      int64_t *observation_id, cc_error *err);
 
 /* SHA-256 of a token as 64 hex characters. */

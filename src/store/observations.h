@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/measure_series.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -23,7 +24,17 @@ typedef struct {
 typedef struct {
     const char *instrument, *instrument_version, *observed_on, *source;
     const char *answers_json, *scores_json;
+    /* the numeric values of the scores (core/measure_series), appended to the
+     * patient's series in the same transaction */
+    const measure_value *measures;
+    size_t n_measures;
 } observation_fields;
+
+/* Inserts the observation and appends its measures to the patient's series,
+ * inside the caller's write transaction; no audit entry (the caller writes
+ * it). recorded_by 0: no user (a patient's link, demonstration data). */
+cc_status observation_insert(db *d, int64_t patient_id, int64_t recorded_by,
+                             const observation_fields *f, int64_t *id, cc_error *err);
 
 cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
                           const observation_fields *f, int64_t *id, cc_error *err);

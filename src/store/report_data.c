@@ -1,10 +1,13 @@
 #include "report_data.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static char *dup_or_null(arena *a, db_stmt *s, int col)
+static cc_status out_of_memory(cc_error *err)
 {
-    return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
+    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
 /* Grows *rows (arena) to hold one more element of size sz. */
@@ -12,7 +15,7 @@ static void *grow(arena *a, void **rows, size_t *cap, size_t n, size_t sz)
 {
     if (n < *cap)
         return (char *)*rows + n * sz;
-    size_t ncap = *cap ? *cap * 2 : 64;
+    size_t ncap = *cap ? *cap * 2 : 256;
     void *fresh = arena_alloc(a, ncap * sz);
     if (!fresh)
         return NULL;
@@ -23,185 +26,505 @@ static void *grow(arena *a, void **rows, size_t *cap, size_t n, size_t sz)
     return (char *)fresh + n * sz;
 }
 
-#define PLAN_OF                                                                                    \
-    "(SELECT MAX(id) FROM plans WHERE patient_id = p.id AND protocol_id = ?1"                      \
-    " AND status IN ('approved', 'in_progress', 'completed'))"
+static cc_date day_or_none(db_stmt *s, int col)
+{
+    cc_date d;
+    cc_error ignored;
+    if (db_col_is_null(s, col) || date_parse(db_col_text(s, col), "date", &d, &ignored) != CC_OK)
+        return REPORT_NO_DATE;
+    return d;
+}
 
-static cc_status load_patients(db *d, arena *a, const char *protocol, report_data *out,
-                               cc_error *err)
+/* ---- participants: screenings and plans merged per (patient, protocol) ---- */
+
+typedef struct {
+    int64_t patient, id;
+    int protocol, kind; /* kind 0 screening, 1 plan */
+    int decision;       /* screenings: -1 none, 0 other, 1 eligible */
+    cc_date day;
+} entry;
+
+typedef struct {
+    const char *names[REPORT_MAX_PROTOCOLS];
+    int n;
+} protocol_set;
+
+static int intern_protocol(arena *a, protocol_set *p, const char *name)
+{
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->names[i], name) == 0)
+            return i;
+    if (p->n == REPORT_MAX_PROTOCOLS)
+        return -1;
+    p->names[p->n] = arena_strdup(a, name);
+    return p->names[p->n] ? p->n++ : -1;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+    const entry *a = x, *b = y;
+    if (a->patient != b->patient)
+        return a->patient < b->patient ? -1 : 1;
+    if (a->protocol != b->protocol)
+        return a->protocol < b->protocol ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind - b->kind;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_set *protocols,
+                              entry **entries, size_t *n, cc_error *err)
+{
+    static const char *const all[] = {
+        "SELECT patient_id, protocol_id, id, decision, evaluated_on FROM screenings",
+        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
+        " WHERE status IN ('approved', 'in_progress', 'completed')"};
+    static const char *const one[] = {
+        "SELECT patient_id, protocol_id, id, decision, evaluated_on FROM screenings"
+        " WHERE protocol_id = ?",
+        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
+        " WHERE status IN ('approved', 'in_progress', 'completed') AND protocol_id = ?"};
+    size_t cap = 0;
+    *n = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        db_stmt *s;
+        cc_status st = db_prepare(d, f->protocol ? one[kind] : all[kind], &s, err);
+        if (st != CC_OK)
+            return st;
+        if (f->protocol)
+            db_bind_text(s, 1, f->protocol);
+        db_step_result r;
+        while ((r = db_step(s, err)) == DB_ROW) {
+            int protocol = intern_protocol(a, protocols, db_col_text(s, 1));
+            entry *e = protocol < 0 ? NULL : grow(a, (void **)entries, &cap, *n, sizeof *e);
+            if (!e)
+                break;
+            const char *decision = db_col_text(s, 3);
+            *e = (entry){db_col_int(s, 0),
+                         db_col_int(s, 2),
+                         protocol,
+                         kind,
+                         db_col_is_null(s, 3) ? -1 : strcmp(decision, "eligible") == 0,
+                         day_or_none(s, 4)};
+            (*n)++;
+        }
+        db_done(s);
+        if (r == DB_ERROR)
+            return err->status;
+        if (r != DB_DONE)
+            return protocols->n == REPORT_MAX_PROTOCOLS
+                       ? cc_fail(err, CC_INVALID, "protocol", "too_many", "more than %d protocols",
+                                 REPORT_MAX_PROTOCOLS)
+                       : out_of_memory(err);
+    }
+    qsort(*entries, *n, sizeof **entries, cmp_entry);
+    return CC_OK;
+}
+
+static cc_status build_participants(arena *a, const entry *e, size_t n, const protocol_set *ps,
+                                    report_data *out, cc_error *err)
+{
+    out->participants = arena_alloc(a, (n + 1) * sizeof *out->participants);
+    if (!out->participants)
+        return out_of_memory(err);
+    for (size_t i = 0; i < n;) {
+        report_participant *p = &out->participants[out->n_participants++];
+        *p = (report_participant){e[i].patient,
+                                  0,
+                                  ps->names[e[i].protocol],
+                                  false,
+                                  false,
+                                  false,
+                                  REPORT_NO_DATE,
+                                  REPORT_NO_DATE,
+                                  0,
+                                  0,
+                                  0};
+        int64_t decided = 0;
+        size_t j = i;
+        for (; j < n && e[j].patient == e[i].patient && e[j].protocol == e[i].protocol; j++) {
+            if (e[j].kind == 1) { /* ordered by id: the last is the newest plan */
+                p->plan_id = e[j].id;
+                p->start = e[j].day;
+                continue;
+            }
+            p->screened = true;
+            if (e[j].day != REPORT_NO_DATE &&
+                (p->screened_on == REPORT_NO_DATE || e[j].day < p->screened_on))
+                p->screened_on = e[j].day;
+            if (e[j].decision >= 0 && e[j].id > decided) {
+                decided = e[j].id;
+                p->eligible = e[j].decision == 1;
+            }
+        }
+        i = j;
+    }
+    return CC_OK;
+}
+
+/* ---- sets of ids ---- */
+
+static int cmp_id(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static bool id_in(const int64_t *ids, size_t n, int64_t id)
+{
+    return bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+}
+
+static bool same_ignoring_case(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
+static bool code_starts_with(const char *code, const char *prefix)
+{
+    for (; *prefix; prefix++, code++)
+        if (toupper((unsigned char)*code) != toupper((unsigned char)*prefix))
+            return false;
+    return true;
+}
+
+/* Ids of the first column of each row of sql (optionally only rows whose
+ * second column starts with prefix), sorted. */
+static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, int64_t **ids,
+                          size_t *n, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(
-        d,
-        "SELECT p.id, EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id AND protocol_id = "
-        "?1),"
-        " (SELECT decision FROM screenings WHERE patient_id = p.id AND protocol_id = ?1 AND "
-        "decision"
-        " IS NOT NULL ORDER BY id DESC LIMIT 1),"
-        " (SELECT MIN(evaluated_on) FROM screenings WHERE patient_id = p.id AND protocol_id = ?1),"
-        " " PLAN_OF ", (SELECT start_date FROM plans WHERE id = " PLAN_OF "), p.synthetic"
-        " FROM patients p WHERE p.id IN (SELECT patient_id FROM screenings WHERE protocol_id = ?1)"
-        " OR p.id IN (SELECT patient_id FROM plans WHERE protocol_id = ?1 AND status IN"
-        " ('approved', 'in_progress', 'completed')) ORDER BY p.id",
-        &s, err);
+    size_t cap = 0;
+    *n = 0;
+    *ids = NULL;
+    cc_status st = db_prepare(d, sql, &s, err);
     if (st != CC_OK)
         return st;
-    db_bind_text(s, 1, protocol);
-    size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        report_patient_row *p = grow(a, (void **)&out->patients, &cap, out->n_patients, sizeof *p);
-        if (!p)
+        if (prefix && !code_starts_with(db_col_text(s, 1), prefix))
+            continue;
+        int64_t *slot = grow(a, (void **)ids, &cap, *n, sizeof *slot);
+        if (!slot)
             break;
-        p->id = db_col_int(s, 0);
-        p->screened = db_col_int(s, 1) != 0;
-        p->eligible = strcmp(db_col_text(s, 2), "eligible") == 0;
-        p->screened_on = dup_or_null(a, s, 3);
-        p->plan_id = db_col_is_null(s, 4) ? 0 : db_col_int(s, 4);
-        p->start_date = dup_or_null(a, s, 5);
-        p->synthetic = db_col_int(s, 6) != 0;
-        out->n_patients++;
+        *slot = db_col_int(s, 0);
+        (*n)++;
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE
-               ? CC_OK
-               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    if (r != DB_DONE)
+        return out_of_memory(err);
+    qsort(*ids, *n, sizeof **ids, cmp_id);
+    return CC_OK;
 }
 
-static cc_status load_visits(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)
+/* ---- plans -> participants ---- */
+
+typedef struct {
+    int64_t plan;
+    size_t participant;
+} plan_ref;
+
+static int cmp_plan(const void *x, const void *y)
+{
+    const plan_ref *a = x, *b = y;
+    return a->plan < b->plan ? -1 : a->plan > b->plan;
+}
+
+static plan_ref *plan_index(arena *a, const report_data *out, size_t *n)
+{
+    plan_ref *refs = arena_alloc(a, (out->n_participants + 1) * sizeof *refs);
+    *n = 0;
+    if (!refs)
+        return NULL;
+    for (size_t i = 0; i < out->n_participants; i++)
+        if (out->participants[i].plan_id > 0)
+            refs[(*n)++] = (plan_ref){out->participants[i].plan_id, i};
+    qsort(refs, *n, sizeof *refs, cmp_plan);
+    return refs;
+}
+
+static long find_plan(const plan_ref *refs, size_t n, int64_t plan)
+{
+    plan_ref key = {plan, 0};
+    const plan_ref *hit = bsearch(&key, refs, n, sizeof *refs, cmp_plan);
+    return hit ? (long)hit->participant : -1;
+}
+
+/* Administrations per plan; *matched[i] when participant i has one of the
+ * filter's product type and route. */
+static cc_status count_administrations(db *d, const report_filter *f, const plan_ref *refs,
+                                       size_t n_refs, report_data *out, bool *matched,
+                                       cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(
-        d,
-        "SELECT patient_id, plan_id, months, label, status, target_date, window_start,"
-        " window_end FROM followup_visits WHERE protocol_id = ? ORDER BY patient_id, seq",
-        &s, err);
+    /* one pass in storage order: cheaper than grouping in SQL (a sort) */
+    cc_status st =
+        db_prepare(d, "SELECT plan_id, product_type, route FROM administrations", &s, err);
     if (st != CC_OK)
         return st;
-    db_bind_text(s, 1, protocol);
-    size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        report_visit_row *v = grow(a, (void **)&out->visits, &cap, out->n_visits, sizeof *v);
+        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        if (i < 0)
+            continue;
+        out->participants[i].administrations++;
+        if ((!f->product_type || same_ignoring_case(db_col_text(s, 1), f->product_type)) &&
+            (!f->route || same_ignoring_case(db_col_text(s, 2), f->route)))
+            matched[i] = true;
+    }
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}
+
+/* ---- visits ---- */
+
+static report_visit_status visit_status(const char *s)
+{
+    static const char *const names[] = {"scheduled", "done", "missed", "withdrawn", "lost", "died"};
+    for (size_t i = 1; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (report_visit_status)i;
+    return REPORT_VISIT_SCHEDULED;
+}
+
+static long intern_timepoint(report_data *out, const char *label, int months)
+{
+    for (size_t i = 0; i < out->n_timepoints; i++)
+        if (strcmp(out->timepoints[i].label, label) == 0)
+            return (long)i;
+    if (out->n_timepoints == REPORT_MAX_TIMEPOINTS || strlen(label) >= 32) {
+        out->timepoints_truncated = true;
+        return -1;
+    }
+    report_timepoint *t = &out->timepoints[out->n_timepoints];
+    snprintf(t->label, sizeof t->label, "%s", label);
+    t->months = months;
+    return (long)out->n_timepoints++;
+}
+
+static int cmp_timepoint(const void *x, const void *y)
+{
+    const report_timepoint *a = x, *b = y;
+    return a->months != b->months ? (a->months < b->months ? -1 : 1) : strcmp(a->label, b->label);
+}
+
+typedef struct {
+    size_t participant;
+    report_visit v;
+} visit_row;
+
+static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_refs, report_data *out,
+                             cc_error *err)
+{
+    /* every visit in storage order; those of other plans are skipped by the
+     * plan index (a scan beats an index search plus a row lookup per visit) */
+    db_stmt *s;
+    cc_status st = db_prepare(d,
+                              "SELECT plan_id, label, months, status, target_date, window_start,"
+                              " window_end FROM followup_visits",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    visit_row *rows = NULL;
+    size_t cap = 0, n = 0;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        if (i < 0)
+            continue;
+        long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
+        if (t < 0)
+            continue;
+        visit_row *v = grow(a, (void **)&rows, &cap, n, sizeof *v);
         if (!v)
             break;
-        v->patient_id = db_col_int(s, 0);
-        v->plan_id = db_col_int(s, 1);
-        v->months = (int)db_col_int(s, 2);
-        v->label = arena_strdup(a, db_col_text(s, 3));
-        v->status = arena_strdup(a, db_col_text(s, 4));
-        v->target_date = arena_strdup(a, db_col_text(s, 5));
-        v->window_start = arena_strdup(a, db_col_text(s, 6));
-        v->window_end = arena_strdup(a, db_col_text(s, 7));
-        out->n_visits++;
+        *v = (visit_row){(size_t)i,
+                         {(size_t)t, visit_status(db_col_text(s, 3)), day_or_none(s, 4),
+                          day_or_none(s, 5), day_or_none(s, 6)}};
+        n++;
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE
-               ? CC_OK
-               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    if (r != DB_DONE)
+        return out_of_memory(err);
+    /* time points by months; remap the visits' indexes */
+    report_timepoint before[REPORT_MAX_TIMEPOINTS];
+    memcpy(before, out->timepoints, sizeof before);
+    qsort(out->timepoints, out->n_timepoints, sizeof out->timepoints[0], cmp_timepoint);
+    size_t remap[REPORT_MAX_TIMEPOINTS];
+    for (size_t i = 0; i < out->n_timepoints; i++)
+        for (size_t j = 0; j < out->n_timepoints; j++)
+            if (strcmp(before[i].label, out->timepoints[j].label) == 0)
+                remap[i] = j;
+    /* group by participant (counting sort keeps the rows' order within one) */
+    out->visits = arena_alloc(a, (n + 1) * sizeof *out->visits);
+    if (!out->visits)
+        return out_of_memory(err);
+    for (size_t k = 0; k < n; k++)
+        out->participants[rows[k].participant].n_visits++;
+    size_t next = 0;
+    for (size_t i = 0; i < out->n_participants; i++) {
+        out->participants[i].first_visit = next;
+        next += out->participants[i].n_visits;
+        out->participants[i].n_visits = 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        report_participant *p = &out->participants[rows[k].participant];
+        report_visit v = rows[k].v;
+        v.timepoint = remap[v.timepoint];
+        out->visits[p->first_visit + p->n_visits++] = v;
+    }
+    out->n_visits = n;
+    return CC_OK;
 }
 
-static cc_status load_observations(db *d, arena *a, const char *protocol, report_data *out,
-                                   cc_error *err)
+/* ---- adverse events ---- */
+
+static long first_participant(const report_data *out, int64_t patient)
+{
+    size_t lo = 0, hi = out->n_participants;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (out->participants[mid].patient_id < patient)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < out->n_participants && out->participants[lo].patient_id == patient ? (long)lo : -1;
+}
+
+static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
     cc_status st =
         db_prepare(d,
-                   "SELECT o.patient_id, o.instrument, o.observed_on, o.scores FROM observations o"
-                   " WHERE o.patient_id IN (SELECT patient_id FROM plans WHERE protocol_id = ? AND"
-                   " status IN ('approved', 'in_progress', 'completed'))"
-                   " ORDER BY o.patient_id, o.observed_on, o.id",
+                   "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM"
+                   " adverse_events ORDER BY patient_id, onset_at, id",
                    &s, err);
     if (st != CC_OK)
         return st;
-    db_bind_text(s, 1, protocol);
     size_t cap = 0;
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        report_observation_row *o =
-            grow(a, (void **)&out->observations, &cap, out->n_observations, sizeof *o);
-        if (!o)
-            break;
-        o->patient_id = db_col_int(s, 0);
-        o->instrument = arena_strdup(a, db_col_text(s, 1));
-        o->observed_on = arena_strdup(a, db_col_text(s, 2));
-        o->scores = arena_strdup(a, db_col_text(s, 3));
-        out->n_observations++;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    return r == DB_DONE
-               ? CC_OK
-               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-}
-
-/* Issue 5's administrations (per plan) and adverse events. */
-static cc_status load_bedside(db *d, arena *a, report_data *out, cc_error *err)
-{
-    db_stmt *s;
-    out->administrations_source = "administrations";
-    cc_status st =
-        db_prepare(d,
-                   "SELECT patient_id, plan_id, COUNT(*) FROM administrations GROUP BY patient_id,"
-                   " plan_id ORDER BY patient_id",
-                   &s, err);
-    if (st != CC_OK)
-        return st;
-    db_step_result r;
-    size_t i = 0; /* patients are ordered by id: one forward pass */
-    while ((r = db_step(s, err)) == DB_ROW) {
-        int64_t patient = db_col_int(s, 0), plan = db_col_int(s, 1);
-        while (i < out->n_patients && out->patients[i].id < patient)
-            i++;
-        if (i < out->n_patients && out->patients[i].id == patient &&
-            out->patients[i].plan_id == plan)
-            out->patients[i].administrations = db_col_int(s, 2);
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if ((st = db_prepare(
-             d,
-             "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM adverse_events"
-             " ORDER BY patient_id, onset_at, id",
-             &s, err)) != CC_OK)
-        return st;
-    out->ae_available = true;
-    size_t cap = 0;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        report_ae_row_data *e = grow(a, (void **)&out->aes, &cap, out->n_aes, sizeof *e);
+        int64_t patient = db_col_int(s, 0);
+        long first = first_participant(out, patient);
+        if (first < 0)
+            continue;
+        size_t chosen = (size_t)first;
+        for (size_t i = (size_t)first;
+             i < out->n_participants && out->participants[i].patient_id == patient; i++)
+            if (out->participants[i].plan_id > 0 && out->participants[i].administrations > 0) {
+                chosen = i;
+                break;
+            }
+        report_event *e = grow(a, (void **)&out->events, &cap, out->n_events, sizeof *e);
         if (!e)
             break;
-        e->patient_id = db_col_int(s, 0);
         const char *text = db_col_text(s, 2);
-        e->term = arena_strdup(a, *text ? text : db_col_text(s, 1));
-        e->grade = (int)db_col_int(s, 3);
-        e->serious = db_col_int(s, 4) != 0;
-        e->onset = arena_strdup(a, db_col_text(s, 5));
-        out->n_aes++;
+        *e = (report_event){chosen,
+                            patient,
+                            arena_strdup(a, *text ? text : db_col_text(s, 1)),
+                            arena_strdup(a, db_col_text(s, 5)),
+                            (int)db_col_int(s, 3),
+                            db_col_int(s, 4) != 0};
+        out->n_events++;
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    return r == DB_DONE
-               ? CC_OK
-               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    return r == DB_DONE ? CC_OK : out_of_memory(err);
 }
 
-cc_status report_store_load(db *d, arena *a, const char *protocol, report_data *out, cc_error *err)
+/* ---- the whole load ---- */
+
+static void keep_participants(report_data *out, const bool *keep)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->n_participants; i++)
+        if (keep[i])
+            out->participants[n++] = out->participants[i];
+    out->n_participants = n;
+}
+
+static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, report_data *out,
+                                       cc_error *err)
+{
+    int64_t *ids;
+    size_t n;
+    cc_status st;
+    if (f->condition) {
+        if ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition,
+                           &ids, &n, err)) != CC_OK)
+            return st;
+        bool *keep = arena_alloc(a, out->n_participants + 1);
+        if (!keep)
+            return out_of_memory(err);
+        for (size_t i = 0; i < out->n_participants; i++)
+            keep[i] = id_in(ids, n, out->participants[i].patient_id);
+        keep_participants(out, keep);
+    }
+    if ((st = read_ids(d, a, "SELECT id FROM patients WHERE synthetic <> 0", NULL, &ids, &n,
+                       err)) != CC_OK)
+        return st;
+    for (size_t i = 0; i < out->n_participants; i++)
+        out->participants[i].synthetic = id_in(ids, n, out->participants[i].patient_id);
+    return CC_OK;
+}
+
+cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,
+                            cc_error *err)
 {
     memset(out, 0, sizeof *out);
-    cc_status st = load_patients(d, a, protocol, out, err);
+    protocol_set *protocols = arena_alloc(a, sizeof *protocols);
+    entry *entries = NULL;
+    size_t n_entries = 0, n_refs = 0;
+    if (!protocols)
+        return out_of_memory(err);
+    protocols->n = 0;
+    cc_status st = read_entries(d, a, f, protocols, &entries, &n_entries, err);
     if (st == CC_OK)
-        st = load_visits(d, a, protocol, out, err);
+        st = build_participants(a, entries, n_entries, protocols, out, err);
     if (st == CC_OK)
-        st = load_observations(d, a, protocol, out, err);
-    if (st == CC_OK)
-        st = load_bedside(d, a, out, err);
-    return st;
+        st = apply_patient_filters(d, a, f, out, err);
+    if (st != CC_OK)
+        return st;
+    plan_ref *refs = plan_index(a, out, &n_refs);
+    bool *matched = arena_alloc(a, out->n_participants + 1);
+    if (!refs || !matched)
+        return out_of_memory(err);
+    memset(matched, 0, out->n_participants + 1);
+    if ((st = count_administrations(d, f, refs, n_refs, out, matched, err)) != CC_OK)
+        return st;
+    if (f->product_type || f->route) {
+        keep_participants(out, matched);
+        if (!(refs = plan_index(a, out, &n_refs)))
+            return out_of_memory(err);
+    }
+    if ((st = load_visits(d, a, refs, n_refs, out, err)) != CC_OK ||
+        (st = load_events(d, a, out, err)) != CC_OK)
+        return st;
+    return measure_names_load(d, a, &out->measures, &out->n_measures, err);
+}
+
+cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(
+        d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", &s, err);
+    if (st != CC_OK)
+        return st;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        size_t len;
+        const unsigned char *bytes = db_col_blob(s, 1, &len);
+        fn(ctx, db_col_int(s, 0), bytes, len);
+    }
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
 }

@@ -1,15 +1,27 @@
 /*
- * report_data: reads what the outcome report of one protocol needs (issue 7):
- * the cohort's patients (screened, signed decision, approved plan), their
- * follow-up visits, their observations (scores as stored JSON text), their
- * adverse events and administrations.
+ * report_data: reads what the outcome report needs (issue 7), in a few
+ * sequential passes over the tables so that its cost grows linearly with the
+ * data (no per-patient subquery, no large sort in SQL).
  *
- * Administrations (issue 5) are counted per plan from `administrations`
- * (every recorded administration, in progress or completed); adverse events
- * come from `adverse_events` (term text, else code; grade; serious; onset).
+ * Cohort: one participant per (patient, protocol) with a screening for the
+ * protocol or an approved (approved, in progress, completed) plan of it; the
+ * protocol filter keeps one protocol, NULL keeps all. A participant carries:
+ * screened (any screening), eligible (the newest screening with a decision
+ * decided "eligible"), the first screening's evaluation date, the newest
+ * approved plan and its start, the administrations recorded under that plan.
+ * Filters: condition keeps patients with a recorded condition whose ICD-10
+ * code starts with it; product_type / route keep participants with at least
+ * one administration of that product type / by that route under their plan
+ * (ASCII case ignored in all three).
  *
- * Rows are allocated from the caller's arena; strings are arena copies.
- * Read-only; the caller holds a read transaction for a consistent snapshot.
+ * Visits: the follow-up visits of the participants' plans, each with its time
+ * point (distinct visit labels, ordered by months then label) and grouped by
+ * participant (first_visit, n_visits). Adverse events: those of patients of
+ * the cohort, ordered by patient then onset. Measure series are streamed by
+ * report_store_series (the bytes are valid during the callback only).
+ *
+ * Memory: everything from the caller's arena. Read-only; the caller holds a
+ * read transaction for a consistent snapshot.
  */
 #ifndef CC_STORE_REPORT_DATA_H
 #define CC_STORE_REPORT_DATA_H
@@ -19,50 +31,73 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/date.h"
 #include "store/db.h"
+#include "store/measure_series.h"
+
+enum { REPORT_NO_DATE = INT32_MIN, REPORT_MAX_PROTOCOLS = 64, REPORT_MAX_TIMEPOINTS = 16 };
+
+typedef enum {
+    REPORT_VISIT_SCHEDULED,
+    REPORT_VISIT_DONE,
+    REPORT_VISIT_MISSED,
+    REPORT_VISIT_WITHDRAWN,
+    REPORT_VISIT_LOST,
+    REPORT_VISIT_DIED
+} report_visit_status;
 
 typedef struct {
-    int64_t id;
+    const char *protocol, *condition, *product_type, *route; /* NULL: no filter */
+} report_filter;
+
+typedef struct {
+    int64_t patient_id, plan_id; /* plan_id 0: no approved plan */
+    const char *protocol;
     bool screened, eligible, synthetic;
-    char *screened_on;       /* first screening's evaluation date, or NULL */
-    int64_t plan_id;         /* newest approved plan of the protocol, 0 when none */
-    char *start_date;        /* its start, or NULL */
-    int64_t administrations; /* recorded under plan_id */
-} report_patient_row;
+    cc_date screened_on, start; /* REPORT_NO_DATE when none */
+    int64_t administrations;
+    size_t first_visit, n_visits;
+} report_participant;
 
 typedef struct {
-    int64_t patient_id, plan_id;
+    size_t timepoint; /* index into timepoints */
+    report_visit_status status;
+    cc_date target, window_start, window_end;
+} report_visit;
+
+typedef struct {
+    char label[32];
     int months;
-    char *label, *status, *target_date, *window_start, *window_end;
-} report_visit_row;
+} report_timepoint;
 
 typedef struct {
-    int64_t patient_id;
-    char *instrument, *observed_on, *scores;
-} report_observation_row;
-
-typedef struct {
+    size_t participant; /* the patient's first participant with administrations, else first */
     int64_t patient_id;
     char *term, *onset;
     int grade;
     bool serious;
-} report_ae_row_data;
+} report_event;
 
 typedef struct {
-    report_patient_row *patients;
-    size_t n_patients;
-    report_visit_row *visits;
+    report_participant *participants; /* ordered by patient id, then protocol */
+    size_t n_participants;
+    report_visit *visits;
     size_t n_visits;
-    report_observation_row *observations;
-    size_t n_observations;
-    report_ae_row_data *aes;
-    size_t n_aes;
-    bool ae_available;
-    const char *administrations_source; /* "administrations" or "unit_administrations" */
+    report_timepoint timepoints[REPORT_MAX_TIMEPOINTS];
+    size_t n_timepoints;
+    bool timepoints_truncated;
+    report_event *events;
+    size_t n_events;
+    measure_name *measures;
+    size_t n_measures;
 } report_data;
 
-/* Loads the data of protocol's cohort (every patient screened for it or with
- * an approved plan of it; the caller filters by period). */
-cc_status report_store_load(db *d, arena *a, const char *protocol, report_data *out, cc_error *err);
+cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,
+                            cc_error *err);
+
+/* Calls fn for each patient's measure series, in patient id order. */
+typedef void (*report_series_fn)(void *ctx, int64_t patient_id, const unsigned char *records,
+                                 size_t len);
+cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err);
 
 #endif

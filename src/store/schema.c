@@ -483,6 +483,21 @@ static const char *const migrations[] = {
     "CREATE INDEX questionnaire_links_visit ON questionnaire_links(visit_id);"
     "CREATE TABLE clinic_settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "INSERT INTO clinic_settings (name, value) VALUES ('followup_lost_after_failed_contacts', 3);",
+    /* issue 7: the outcome report at scale. measure_series holds the numeric
+     * values of each patient's observations (core/measure_series), written with
+     * each observation; derived_data says whether it is complete (0 after this
+     * migration: the observations already stored are read once to fill it). */
+    "CREATE TABLE measure_names ("
+    "  id INTEGER PRIMARY KEY,"
+    "  instrument TEXT NOT NULL,"
+    "  score TEXT NOT NULL,"
+    "  UNIQUE (instrument, score));"
+    "CREATE TABLE measure_series ("
+    "  patient_id INTEGER PRIMARY KEY REFERENCES patients(id),"
+    "  records BLOB NOT NULL);"
+    "CREATE TABLE derived_data (name TEXT PRIMARY KEY, built INTEGER NOT NULL);"
+    "INSERT INTO derived_data (name, built) VALUES ('measure_series', 0);"
+    "CREATE INDEX administrations_plan ON administrations(plan_id);",
 };
 #pragma GCC diagnostic pop
 

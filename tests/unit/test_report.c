@@ -200,6 +200,13 @@ static void test_edge_cases(void **state)
     static const report_ae bad_grade[] = {{2, "fever", 6, false}};
     in.aes = bad_grade;
     assert_int_equal(report_compute(&in, scratch, pairs, &r, &err), CC_INVALID);
+    /* events out of patient order are refused (the count of patients relies on it) */
+    static const report_ae unordered[] = {{3, "fever", 2, false}, {2, "fever", 2, false}};
+    in.aes = unordered;
+    in.n_aes = 2;
+    assert_int_equal(report_compute(&in, scratch, pairs, &r, &err), CC_INVALID);
+    assert_string_equal(err.field, "aes");
+    in.n_aes = 1;
     /* inconsistent flow (treated without a screening) is refused */
     static const report_patient wrong[] = {{true, false, false, true, V2, NULL, NULL, NULL}};
     report_input w = {wrong, 1, 2, 0, NULL, 0, 2};

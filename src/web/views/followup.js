@@ -210,24 +210,35 @@ export async function renderOutcomeReport(ctx) {
   const protocol = qp.get('protocol') || '';
   const from = qp.get('from') || '';
   const to = qp.get('to') || '';
+  // optional filters, passed to the API as they are
+  const filters = {};
+  for (const k of ['condition', 'product_type', 'route']) if (qp.get(k)) filters[k] = qp.get(k);
   clear(main);
   const box = errorBox('report-error');
   const form = h('form', { id: 'report-form', class: 'filters', 'data-testid': 'report-form', novalidate: true }, box,
     field('report', { name: 'protocol', label: t('rep.protocol'), type: 'select', required: true, value: protocol,
-      options: [['', '—'], ...(protos.items || []).map((p) => [p.id, (p.name && p.name[language()]) || p.id])] }),
+      options: [['', '—'], ['all', t('rep.all_protocols')],
+        ...(protos.items || []).map((p) => [p.id, (p.name && p.name[language()]) || p.id])] }),
     field('report', { name: 'from', label: t('rep.from'), type: 'date', value: from }),
     field('report', { name: 'to', label: t('rep.to'), type: 'date', value: to }),
+    field('report', { name: 'condition', label: t('rep.condition'), value: filters.condition, maxlength: 8,
+      help: t('rep.condition_help') }),
+    field('report', { name: 'product_type', label: t('rep.product_type'), value: filters.product_type, maxlength: 40,
+      help: t('rep.product_type_help') }),
+    field('report', { name: 'route', label: t('rep.route'), value: filters.route, maxlength: 40,
+      help: t('rep.route_help') }),
     h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'report-submit' }, t('rep.run')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    navigate(`#/reports/outcomes${query({ protocol: form.elements.protocol.value, from: form.elements.from.value || undefined,
-      to: form.elements.to.value || undefined })}`);
+    const value = (name) => form.elements[name].value.trim() || undefined;
+    navigate(`#/reports/outcomes${query({ protocol: form.elements.protocol.value, from: value('from'), to: value('to'),
+      condition: value('condition'), product_type: value('product_type'), route: value('route') })}`);
   });
   main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('rep.title'))),
     h('p', { class: 'help' }, t('rep.intro')), form);
   if (!protocol) return;
   // the report's query, the one object every request of the page is built from
-  const params = { protocol, from: from || undefined, to: to || undefined };
+  const params = { protocol, from: from || undefined, to: to || undefined, ...filters };
   let r;
   try {
     ({ data: r } = await api('GET', `/reports/outcomes${query(params)}`));

@@ -1,0 +1,138 @@
+#include "measure_series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sql.h"
+
+cc_status measure_name_id(db *d, const char *instrument, const char *score, uint32_t *id,
+                          cc_error *err)
+{
+    if (strlen(instrument) > MEASURE_NAME_MAX || strlen(score) > MEASURE_NAME_MAX)
+        return cc_fail(err, CC_INVALID, "measures", "too_long",
+                       "measure names are at most %d bytes", MEASURE_NAME_MAX);
+    sql_arg args[] = {SQL_S(instrument), SQL_S(score)};
+    int64_t found = 0;
+    cc_status st = sql_scalar(d, "SELECT id FROM measure_names WHERE instrument = ? AND score = ?",
+                              args, SQL_COUNT(args), &found, err);
+    if (st == CC_OK && found == 0)
+        st = sql_run(d, "INSERT INTO measure_names (instrument, score) VALUES (?, ?) RETURNING id",
+                     args, SQL_COUNT(args), &found, err);
+    *id = (uint32_t)found;
+    return st;
+}
+
+/* Replaces the patient's series with old (old_len bytes) followed by n records. */
+static cc_status write_series(db *d, int64_t patient_id, const void *old, size_t old_len,
+                              const measure_record *records, size_t n, cc_error *err)
+{
+    size_t len = old_len + n * MEASURE_RECORD_BYTES;
+    unsigned char *bytes = malloc(len ? len : 1);
+    if (!bytes)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (old_len)
+        memcpy(bytes, old, old_len);
+    measure_series_encode(records, n, bytes + old_len);
+    db_stmt *s;
+    cc_status st = db_prepare(d,
+                              "INSERT INTO measure_series (patient_id, records) VALUES (?, ?)"
+                              " ON CONFLICT (patient_id) DO UPDATE SET records = excluded.records",
+                              &s, err);
+    if (st == CC_OK) {
+        db_bind_int(s, 1, patient_id);
+        db_bind_blob(s, 2, bytes, len);
+        st = db_run(s, err);
+    }
+    free(bytes);
+    return st;
+}
+
+cc_status measure_series_add(db *d, int64_t patient_id, const char *instrument, cc_date day,
+                             const measure_value *values, size_t n, cc_error *err)
+{
+    if (n == 0)
+        return CC_OK;
+    measure_record *records = calloc(n, sizeof *records);
+    if (!records)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    cc_status st = CC_OK;
+    for (size_t i = 0; st == CC_OK && i < n; i++) {
+        records[i].day = day;
+        records[i].value = values[i].value;
+        st = measure_name_id(d, instrument, values[i].score, &records[i].measure, err);
+    }
+    db_stmt *s = NULL;
+    if (st == CC_OK)
+        st = db_prepare(d, "SELECT records FROM measure_series WHERE patient_id = ?", &s, err);
+    if (st == CC_OK) {
+        db_bind_int(s, 1, patient_id);
+        db_step_result r = db_step(s, err);
+        size_t old_len = 0;
+        const void *old = r == DB_ROW ? db_col_blob(s, 0, &old_len) : NULL;
+        /* the old bytes live in the statement: copy them before it is reset */
+        void *copy = old_len ? malloc(old_len) : NULL;
+        if (copy)
+            memcpy(copy, old, old_len);
+        db_done(s);
+        if (r == DB_ERROR)
+            st = err->status;
+        else if (old_len && !copy)
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        else
+            st = write_series(d, patient_id, copy, old_len, records, n, err);
+        free(copy);
+    }
+    free(records);
+    return st;
+}
+
+cc_status measure_series_built(db *d, bool *built, cc_error *err)
+{
+    int64_t v = 0;
+    cc_status st = sql_scalar(d, "SELECT built FROM derived_data WHERE name = 'measure_series'",
+                              NULL, 0, &v, err);
+    *built = v != 0;
+    return st;
+}
+
+cc_status measure_series_reset(db *d, cc_error *err)
+{
+    return sql_run(d, "DELETE FROM measure_series", NULL, 0, NULL, err);
+}
+
+cc_status measure_series_put(db *d, int64_t patient_id, const measure_record *records, size_t n,
+                             cc_error *err)
+{
+    return write_series(d, patient_id, NULL, 0, records, n, err);
+}
+
+cc_status measure_series_mark_built(db *d, cc_error *err)
+{
+    return sql_run(d, "UPDATE derived_data SET built = 1 WHERE name = 'measure_series'", NULL, 0,
+                   NULL, err);
+}
+
+cc_status measure_names_load(db *d, arena *a, measure_name **names, size_t *n, cc_error *err)
+{
+    int64_t count = 0;
+    *n = 0;
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM measure_names", NULL, 0, &count, err);
+    if (st != CC_OK)
+        return st;
+    *names = arena_alloc(a, ((size_t)count + 1) * sizeof **names);
+    if (!*names)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    db_stmt *s;
+    if ((st = db_prepare(d, "SELECT id, instrument, score FROM measure_names ORDER BY id", &s,
+                         err)) != CC_OK)
+        return st;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW && *n < (size_t)count) {
+        measure_name *m = &(*names)[(*n)++];
+        m->id = (uint32_t)db_col_int(s, 0);
+        m->instrument = sql_col_dup(a, s, 1);
+        m->score = sql_col_dup(a, s, 2);
+    }
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}

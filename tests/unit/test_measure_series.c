@@ -1,0 +1,282 @@
+/* Measure series: the codec (every record round-trips, the bytes are
+ * little-endian), the store (appends commit with the observation, a rebuild
+ * from the stored observations gives the same series) and the extraction of
+ * values from stored score documents. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "api/observation_measures.h"
+#include "core/measure_series.h"
+#include "store/datadir.h"
+#include "store/measure_series.h"
+#include "store/observations.h"
+#include "store/patients.h"
+#include "store/sql.h"
+
+static const store_actor ACTOR = {0, "test"};
+
+/* ---- codec ---- */
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void test_codec_round_trip(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static measure_record in[N];
+    static unsigned char bytes[N * MEASURE_RECORD_BYTES];
+    uint64_t seed = 42;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = next_random(&seed);
+        /* days from 1900 to 2199, any measure id, values of every magnitude and sign */
+        in[i].day = (cc_date)(-25567 + (int64_t)(r % 109574));
+        in[i].measure = (uint32_t)(r >> 32);
+        in[i].value = ((double)(int64_t)next_random(&seed)) / (double)(1 + (r % 1000003));
+    }
+    in[0].value = 0.0;
+    in[1].value = -0.0;
+    in[2].value = 1e308;
+    in[3].measure = UINT32_MAX;
+    measure_series_encode(in, N, bytes);
+    assert_int_equal(measure_series_count(sizeof bytes), N);
+    assert_int_equal(measure_series_count(sizeof bytes - 1), N - 1);
+    for (size_t i = 0; i < N; i++) {
+        measure_record out = measure_series_at(bytes, i);
+        assert_int_equal(out.day, in[i].day);
+        assert_int_equal(out.measure, in[i].measure);
+        assert_memory_equal(&out.value, &in[i].value, sizeof out.value);
+    }
+}
+
+static void test_codec_layout(void **state)
+{
+    (void)state;
+    /* day 1 (1970-01-02), measure 0x01020304, value 1.0 (0x3FF0000000000000) */
+    measure_record r = {1, 0x01020304u, 1.0};
+    unsigned char b[MEASURE_RECORD_BYTES];
+    measure_series_encode(&r, 1, b);
+    static const unsigned char expected[MEASURE_RECORD_BYTES] = {1, 0, 0, 0, 4, 3, 2,    1,
+                                                                 0, 0, 0, 0, 0, 0, 0xF0, 0x3F};
+    assert_memory_equal(b, expected, sizeof b);
+}
+
+/* ---- extraction ---- */
+
+static void test_extraction(void **state)
+{
+    (void)state;
+    measure_value v[OBSERVATION_MEASURES_MAX];
+    size_t n = observation_measures_text(
+        "nrs-pain",
+        "{\"instrument\":\"nrs-pain\",\"scores\":{\"current\":3,\"worst\":7.5,"
+        "\"note\":\"x\",\"na\":null},\"version\":\"1\"}",
+        v, OBSERVATION_MEASURES_MAX);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].score, "current");
+    assert_true(v[0].value == 3);
+    assert_string_equal(v[1].score, "worst");
+    assert_true(v[1].value == 7.5);
+    /* ISNCSCI: the grade (C -> 2) and the determinable totals; "ND" gives no value */
+    n = observation_measures_text(
+        "isncsci",
+        "{\"classification\":{\"ASIAImpairmentScale\":\"C\"},\"totals\":{\"upperExtremity\":"
+        "\"50\",\"lowerExtremity\":\"ND\",\"lightTouch\":\"80\",\"pinPrick\":\"76\"}}",
+        v, OBSERVATION_MEASURES_MAX);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0].score, MEASURE_AIS_SCORE);
+    assert_true(v[0].value == 2);
+    assert_string_equal(v[1].score, "uems");
+    assert_string_equal(v[2].score, "light_touch");
+    assert_string_equal(v[3].score, "pin_prick");
+    assert_int_equal(observation_measures_text("nrs-pain", "not json", v, 4), 0);
+    assert_int_equal(observation_measures_text("isncsci",
+                                               "{\"classification\":"
+                                               "{\"ASIAImpairmentScale\":\"F\"}}",
+                                               v, 4),
+                     0);
+}
+
+/* ---- store ---- */
+
+typedef struct {
+    char dir[64];
+    db *d;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cc-series-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    rmdir(f->dir);
+    cc_error err;
+    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    db_close(f->d);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static int64_t add_patient(db *d, const char *family)
+{
+    patient_fields p = {family, "Test", "1980-02-03", "female", "fr", NULL, NULL, NULL};
+    patient_matches dup;
+    int64_t id = 0;
+    cc_error err;
+    assert_int_equal(patient_create(d, &ACTOR, &p, false, true, 0, &id, &dup, &err), CC_OK);
+    return id;
+}
+
+static void add_observation(db *d, int64_t patient, const char *instrument, const char *date,
+                            const char *scores)
+{
+    measure_value v[OBSERVATION_MEASURES_MAX];
+    observation_fields f = {instrument, "1", date, "clinician", "{}", scores, v, 0};
+    f.n_measures = observation_measures_text(instrument, scores, v, OBSERVATION_MEASURES_MAX);
+    int64_t id;
+    cc_error err;
+    assert_int_equal(observation_add(d, &ACTOR, patient, &f, &id, &err), CC_OK);
+}
+
+/* Every series as text "patient:day/instrument/score=value;..." */
+static void dump(db *d, buf *out)
+{
+    arena *a = arena_create(1 << 20);
+    measure_name *names;
+    size_t n_names;
+    cc_error err;
+    assert_int_equal(measure_names_load(d, a, &names, &n_names, &err), CC_OK);
+    db_stmt *s;
+    assert_int_equal(
+        db_prepare(d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", &s,
+                   &err),
+        CC_OK);
+    while (db_step(s, &err) == DB_ROW) {
+        size_t len;
+        const unsigned char *b = db_col_blob(s, 1, &len);
+        buf_printf(out, "%lld:", (long long)db_col_int(s, 0));
+        for (size_t i = 0; i < measure_series_count(len); i++) {
+            measure_record r = measure_series_at(b, i);
+            const measure_name *m = NULL;
+            for (size_t k = 0; k < n_names; k++)
+                if (names[k].id == r.measure)
+                    m = &names[k];
+            assert_non_null(m);
+            buf_printf(out, "%d/%s/%s=%g;", (int)r.day, m->instrument, m->score, r.value);
+        }
+        buf_putc(out, '\n');
+    }
+    db_done(s);
+    arena_release(a);
+}
+
+static void test_store_append_and_rebuild(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    bool built = true;
+    /* a new data dir has nothing to derive yet, and says so until ensured */
+    assert_int_equal(measure_series_built(f->d, &built, &err), CC_OK);
+    assert_false(built);
+    assert_int_equal(observation_measures_ensure(f->d, false, &err), CC_OK);
+    assert_int_equal(measure_series_built(f->d, &built, &err), CC_OK);
+    assert_true(built);
+    int64_t p1 = add_patient(f->d, "Alpha"), p2 = add_patient(f->d, "Beta");
+    add_observation(f->d, p1, "nrs-pain", "2026-01-05", "{\"scores\":{\"current\":3,\"worst\":8}}");
+    add_observation(f->d, p2, "nrs-pain", "2026-01-06", "{\"scores\":{\"current\":1}}");
+    add_observation(f->d, p1, "isncsci", "2026-02-01",
+                    "{\"classification\":{\"ASIAImpairmentScale\":\"B\"},"
+                    "\"totals\":{\"upperExtremity\":\"44\"}}");
+    add_observation(f->d, p1, "nrs-pain", "2026-01-01", "{\"scores\":{\"current\":5}}");
+    buf incremental, rebuilt;
+    buf_init(&incremental, 1 << 16);
+    buf_init(&rebuilt, 1 << 16);
+    dump(f->d, &incremental);
+    /* day numbers: 2026-01-05 = 20458 */
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "%lld:20458/nrs-pain/current=3;20458/nrs-pain/worst=8;20485/isncsci/ais_grade=1;"
+             "20485/isncsci/uems=44;20454/nrs-pain/current=5;\n"
+             "%lld:20459/nrs-pain/current=1;\n",
+             (long long)p1, (long long)p2);
+    assert_string_equal(incremental.data, expected);
+    /* a forced rebuild from the stored observations gives the same series */
+    assert_int_equal(observation_measures_ensure(f->d, true, &err), CC_OK);
+    dump(f->d, &rebuilt);
+    assert_string_equal(rebuilt.data, incremental.data);
+    /* an older data dir (series empty, not built) is filled by ensure */
+    assert_int_equal(
+        db_exec(f->d, "DELETE FROM measure_series; UPDATE derived_data SET built = 0", &err),
+        CC_OK);
+    assert_int_equal(observation_measures_ensure(f->d, false, &err), CC_OK);
+    buf again;
+    buf_init(&again, 1 << 16);
+    dump(f->d, &again);
+    assert_string_equal(again.data, incremental.data);
+    buf_release(&incremental);
+    buf_release(&rebuilt);
+    buf_release(&again);
+}
+
+static void test_store_failed_observation_adds_nothing(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    int64_t p = add_patient(f->d, "Gamma");
+    measure_value v[2] = {{"current", 4}, {"", 0}};
+    /* a measure name over the limit fails the whole observation: nothing written */
+    memset(v[1].score, 'x', MEASURE_NAME_MAX);
+    v[1].score[MEASURE_NAME_MAX] = '\0';
+    char long_instrument[MEASURE_NAME_MAX + 2];
+    memset(long_instrument, 'i', sizeof long_instrument - 1);
+    long_instrument[sizeof long_instrument - 1] = '\0';
+    observation_fields fields = {long_instrument, "1", "2026-01-05", "clinician", "{}", "{}", v, 2};
+    int64_t id;
+    assert_int_equal(observation_add(f->d, &ACTOR, p, &fields, &id, &err), CC_INVALID);
+    assert_string_equal(err.field, "measures");
+    int64_t count = -1;
+    assert_int_equal(sql_scalar(f->d, "SELECT COUNT(*) FROM observations", NULL, 0, &count, &err),
+                     CC_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(sql_scalar(f->d, "SELECT COUNT(*) FROM measure_series", NULL, 0, &count, &err),
+                     CC_OK);
+    assert_int_equal(count, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codec_round_trip),
+        cmocka_unit_test(test_codec_layout),
+        cmocka_unit_test(test_extraction),
+        cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_failed_observation_adds_nothing, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
