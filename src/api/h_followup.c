@@ -30,8 +30,7 @@ static json_t *loads_or_null(const char *text)
     return v ? v : json_null();
 }
 
-/* Parses rendered JSON text into a new reference owned by the request. */
-static cc_status parse_text(api_request *req, const buf *b, json_t **out, cc_error *err)
+cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error *err)
 {
     if (buf_failed(b))
         return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the answer is too large; filter it");
@@ -43,7 +42,7 @@ static cc_status parse_text(api_request *req, const buf *b, json_t **out, cc_err
 }
 
 /* Adds "state" (core) and "days_overdue" to a visit object. */
-static void add_state(json_t *visit, cc_date today)
+void api_followup_add_state(json_t *visit, cc_date today)
 {
     followup_status status = FU_SCHEDULED;
     cc_date ws = 0, we = 0;
@@ -116,7 +115,7 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     plan_row row;
     if ((st = plan_store_get(req->db, req->arena, id, &row, err)) == CC_OK &&
         (st = followup_store_list(req->db, false, NULL, row.patient_id, &b, err)) == CC_OK)
-        st = parse_text(req, &b, &visits, err);
+        st = api_parse_view(req, &b, &visits, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
@@ -127,7 +126,7 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     json_array_foreach(visits, i, v)
     {
         if (json_integer_value(json_object_get(v, "plan_id")) == id) {
-            add_state(v, today);
+            api_followup_add_state(v, today);
             json_array_append(mine, v);
         }
     }
@@ -167,7 +166,7 @@ cc_status h_followup_list(api_request *req, cc_error *err)
     json_t *rows = NULL;
     st = followup_store_list(req->db, scheduled_only, open ? until : NULL, patient_id, &b, err);
     if (st == CC_OK)
-        st = parse_text(req, &b, &rows, err);
+        st = api_parse_view(req, &b, &rows, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
@@ -176,7 +175,7 @@ cc_status h_followup_list(api_request *req, cc_error *err)
     json_t *v;
     json_array_foreach(rows, i, v)
     {
-        add_state(v, today);
+        api_followup_add_state(v, today);
         followup_state s;
         followup_state_parse(json_string_value(json_object_get(v, "state")), &s);
         bool keep =
@@ -215,12 +214,12 @@ cc_status h_followup_get(api_request *req, cc_error *err)
     json_t *out = NULL;
     st = followup_store_get_json(req->db, id, &b, err);
     if (st == CC_OK)
-        st = parse_text(req, &b, &out, err);
+        st = api_parse_view(req, &b, &out, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
     json_t *visit = json_object_get(out, "visit");
-    add_state(visit, api_today());
+    api_followup_add_state(visit, api_today());
     int threshold = FOLLOWUP_LOST_DEFAULT;
     if ((st = followup_store_lost_threshold(req->db, &threshold, err)) != CC_OK)
         return st;
@@ -390,7 +389,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     json_t *view = NULL;
     st = followup_store_get_json(req->db, id, &b, err);
     if (st == CC_OK)
-        st = parse_text(req, &b, &view, err);
+        st = api_parse_view(req, &b, &view, err);
     buf_release(&b);
     if (st != CC_OK)
         return st;
@@ -548,10 +547,15 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
     if (!measures)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    observation_fields f = {l.instrument, def ? def->version : "1", today, "patient",
-                            answers_text, scores_text, measures,
-                            observation_measures(l.instrument, scores, measures,
-                                                 OBSERVATION_MEASURES_MAX)};
+    observation_fields f = {
+        l.instrument,
+        def ? def->version : "1",
+        today,
+        "patient",
+        answers_text,
+        scores_text,
+        measures,
+        observation_measures(l.instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
     if ((st = questionnaire_store_submit(req->db, l.id, &f, &obs, err)) != CC_OK)
         return st;
     api_reply(req, 201,
@@ -563,9 +567,9 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
 /* The report's query parameters, shared by every report route. */
 static report_query report_query_of(api_request *req)
 {
-    return (report_query){api_query(req, "protocol"),     api_query(req, "from"),
-                          api_query(req, "to"),           api_today(),
-                          api_query(req, "condition"),    api_query(req, "product_type"),
+    return (report_query){api_query(req, "protocol"),  api_query(req, "from"),
+                          api_query(req, "to"),        api_today(),
+                          api_query(req, "condition"), api_query(req, "product_type"),
                           api_query(req, "route")};
 }
 

@@ -16,21 +16,13 @@ static json_t *parsed(const char *text)
     return v ? v : json_null();
 }
 
-cc_status h_worklist(api_request *req, cc_error *err)
+cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to,
+                                       bool with_overdue, const char *ward, json_t *items,
+                                       cc_error *err)
 {
-    const char *day_text = api_query(req, "date"), *ward = api_query(req, "ward");
-    cc_date day = api_today();
-    cc_status st = day_text ? date_parse(day_text, "date", &day, err) : CC_OK;
-    if (st == CC_OK && ward && strlen(ward) > 100)
-        st = cc_fail(err, CC_INVALID, "ward", "too_long", "ward is longer than 100 bytes");
     plan_row *plans = NULL;
     size_t n_plans = 0;
-    if (st == CC_OK)
-        st = plan_store_list(req->db, req->arena, 0, "approved", &plans, &n_plans, err);
-    if (st != CC_OK)
-        return st;
-    json_t *items = json_array();
-    int64_t now = store_now_seconds();
+    cc_status st = plan_store_list(req->db, req->arena, 0, "approved", &plans, &n_plans, err);
     cc_date today = api_today();
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         json_t *body = json_loads(plans[i].body, 0, NULL);
@@ -51,9 +43,9 @@ cc_status h_worklist(api_request *req, cc_error *err)
             int64_t given = 0;
             if ((st = bedside_item_record(req->db, ref, &given, err)) != CC_OK)
                 break;
-            bool in_range = date >= day && date <= day + 1;
+            bool in_range = date >= from && date <= to;
             bool overdue = !given && date < today;
-            if (!in_range && !overdue)
+            if (!in_range && !(with_overdue && overdue))
                 continue;
             buf b;
             buf_init(&b, 1 << 16);
@@ -84,10 +76,27 @@ cc_status h_worklist(api_request *req, cc_error *err)
                                   "units", units);
             if (o && given)
                 json_object_set_new(o, "administration_id", json_integer((json_int_t)given));
+            if (o)
+                json_object_set_new(o, "synthetic", json_boolean(p.synthetic));
             json_array_append_new(items, o);
         }
         json_decref(body);
     }
+    return st;
+}
+
+cc_status h_worklist(api_request *req, cc_error *err)
+{
+    const char *day_text = api_query(req, "date"), *ward = api_query(req, "ward");
+    cc_date day = api_today();
+    cc_status st = day_text ? date_parse(day_text, "date", &day, err) : CC_OK;
+    if (st == CC_OK && ward && strlen(ward) > 100)
+        st = cc_fail(err, CC_INVALID, "ward", "too_long", "ward is longer than 100 bytes");
+    if (st != CC_OK)
+        return st;
+    json_t *items = json_array();
+    int64_t now = store_now_seconds();
+    st = api_worklist_administrations(req, day, day + 1, true, ward, items, err);
     char until[CC_INSTANT_TEXT];
     instant_format((int64_t)(day + 2) * 86400, until);
     buf b;

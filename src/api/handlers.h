@@ -7,6 +7,8 @@
 #define CC_HANDLERS_H
 
 #include "api/request.h"
+#include "core/buf.h"
+#include "core/date.h"
 
 cc_status h_health(api_request *req, cc_error *err);
 
@@ -113,6 +115,13 @@ cc_status api_check_signature(api_request *req, const char *password, cc_error *
 
 /* issue 5: bedside (h_administrations.c, h_worklist.c, h_adverse_events.c) */
 cc_status h_worklist(api_request *req, cc_error *err);
+/* Appends to items the worklist entries (h_worklist's "administrations"
+ * objects) of the approved plans' planned administrations dated from..to
+ * (inclusive), plus, with_overdue, the earlier ones not yet given; ward NULL
+ * or "" means every ward. items is not freed on error. */
+cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to,
+                                       bool with_overdue, const char *ward, json_t *items,
+                                       cc_error *err);
 cc_status h_administration_verify(api_request *req, cc_error *err);
 cc_status h_administration_create(api_request *req, cc_error *err);
 cc_status h_administration_list(api_request *req, cc_error *err);
@@ -147,6 +156,16 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err);
 cc_status h_questionnaire_submit(api_request *req, cc_error *err);
 cc_status h_report_outcomes(api_request *req, cc_error *err);
 cc_status h_report_chart(api_request *req, cc_error *err);
+
+/* issue 7: the dashboard (h_dashboard.c) */
+cc_status h_dashboard(api_request *req, cc_error *err);
+/* Parses a store view (JSON text in b) into a new value released with the
+ * request; CC_TOO_LARGE when b overflowed, CC_INTERNAL when it is not JSON
+ * (h_followup.c). */
+cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error *err);
+/* Adds the worklist "state" (core followup_state_of on day today) and
+ * "days_overdue" to a visit object of followup_store_list (h_followup.c). */
+void api_followup_add_state(json_t *visit, cc_date today);
 /* Creates or re-dates the follow-up visits of an approved plan (h_followup.c). */
 cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
                                  cc_error *err);

@@ -66,6 +66,8 @@ void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64
 void api_add_header(api_request *req, const char *name, const char *value);
 /* Query-string argument or NULL. */
 const char *api_query(api_request *req, const char *name);
+/* How many times the query string names the argument ("?a=1&a=2": 2). */
+unsigned api_query_count(api_request *req, const char *name);
 /* Request header or NULL. */
 const char *api_header(api_request *req, const char *name);
 /* Path parameter i as a positive id; CC_NOT_FOUND when it is not one. */

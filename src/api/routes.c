@@ -147,6 +147,9 @@ const api_route api_routes[] = {
      * (protocol, from, to, ...); same roles as the report. */
     {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
+    /* issue 7: the dashboard, open to every role; each section is shown only to
+     * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
+    {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 

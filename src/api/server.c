@@ -146,6 +146,29 @@ const char *api_query(api_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct {
+    const char *name;
+    unsigned n;
+} query_counter;
+
+static enum MHD_Result count_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    query_counter *c = cls;
+    (void)kind;
+    (void)value;
+    if (key && strcmp(key, c->name) == 0)
+        c->n++;
+    return MHD_YES;
+}
+
+unsigned api_query_count(api_request *req, const char *name)
+{
+    query_counter c = {name, 0};
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, count_argument, &c);
+    return c.n;
+}
+
 const char *api_header(api_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);

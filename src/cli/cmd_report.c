@@ -11,6 +11,7 @@
 #include "cli/opts.h"
 #include "core/date.h"
 #include "store/datadir.h"
+#include "store/measure_series.h"
 
 static const char USAGE[] =
     "usage: cellclinic report outcomes --data DIR --protocol ID|all [--from YYYY-MM-DD]\n"
@@ -26,6 +27,19 @@ static const char USAGE[] =
     "--product-type and --route those with an administration of that product\n"
     "type or by that route.\n"
     "Writes to FILE (default: standard output).\n";
+
+cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
+{
+    bool built = false;
+    cc_status st = measure_series_built(d, &built, err);
+    if (st != CC_OK || built)
+        return st;
+    fprintf(stderr,
+            "%s: building the measure series from the stored observations (once per data "
+            "directory)...\n",
+            command);
+    return observation_measures_ensure(d, false, err);
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -70,7 +84,7 @@ int cmd_report(int argc, char **argv)
                       condition,   product_type, route};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */
-    cc_status st = a ? observation_measures_ensure(d, false, &err)
+    cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)
                      : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK)
         st = db_begin_read(d, &err);

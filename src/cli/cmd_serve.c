@@ -3,7 +3,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/observation_measures.h"
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -48,7 +47,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     /* derived data an older data dir lacks is built before the first request */
-    cc_status st = observation_measures_ensure(d, false, &err);
+    cc_status st = cli_prepare_reports(d, "cellclinic serve", &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);

@@ -9,6 +9,8 @@
 #ifndef CC_COMMANDS_H
 #define CC_COMMANDS_H
 
+#include "store/db.h"
+
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
@@ -28,5 +30,9 @@ int cmd_protocols(int argc, char **argv); /* protocols list | show */
 /* issue 7: outcome report */
 int cmd_report(int argc, char **argv); /* report outcomes --data --protocol ... */
 int cmd_export(int argc, char **argv); /* export deidentified --data --out */
+
+/* Builds the measure series of an older data dir (once), saying so on
+ * stderr under the command's name first: it reads every stored observation. */
+cc_status cli_prepare_reports(db *d, const char *command, cc_error *err);
 
 #endif

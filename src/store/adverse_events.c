@@ -309,15 +309,20 @@ cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)
     " JOIN administration_units au ON au.administration_id = l.administration_id"                    \
     " WHERE l.adverse_event_id = e.id)"
 
-#define AE_FILTER                                                                                    \
-    " WHERE (? = 0 OR e.patient_id = ?) AND (? = '' OR e.term_code = ?) AND (? = 0 OR e.grade = ?)"  \
-    " AND (? = -1 OR e.serious = ?)"                                                                 \
-    " AND (? = '' OR (? = 'related' AND (e.related_product IN ('possible', 'probable', 'definite')"  \
-    " OR e.related_procedure IN ('possible', 'probable', 'definite')))"                              \
-    " OR (? <> 'related' AND (e.related_product = ? OR e.related_procedure = ?)))"                   \
-    " AND (? = '' OR EXISTS (SELECT 1 FROM units u WHERE u.id IN " AE_UNITS " AND u.product_type = ?))" \
-    " AND (? = '' OR EXISTS (SELECT 1 FROM units u JOIN batches b ON b.id = u.batch_id"              \
-    " WHERE u.id IN " AE_UNITS " AND b.code = ?))"
+#define AE_FILTER                                                                                  \
+    " WHERE (? = 0 OR e.patient_id = ?) AND (? = '' OR e.term_code = ?) AND (? = 0 OR e.grade = "  \
+    "?)"                                                                                           \
+    " AND (? = -1 OR e.serious = ?)"                                                               \
+    " AND (? = '' OR (? = 'related' AND (e.related_product IN ('possible', 'probable', "           \
+    "'definite')"                                                                                  \
+    " OR e.related_procedure IN ('possible', 'probable', 'definite')))"                            \
+    " OR (? <> 'related' AND (e.related_product = ? OR e.related_procedure = ?)))"                 \
+    " AND (? = '' OR EXISTS (SELECT 1 FROM units u WHERE u.id IN " AE_UNITS                        \
+    " AND u.product_type = ?))"                                                                    \
+    " AND (? = '' OR EXISTS (SELECT 1 FROM units u JOIN batches b ON b.id = u.batch_id"            \
+    " WHERE u.id IN " AE_UNITS " AND b.code = ?))"                                                 \
+    " AND (? = 0 OR e.resolved_at IS NULL OR EXISTS (SELECT 1 FROM adverse_event_deadlines x"      \
+    " WHERE x.adverse_event_id = e.id AND x.reported_at IS NULL))"
 
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total, cc_error *err)
 {
@@ -325,26 +330,52 @@ cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out,
                *pt = q->product_type ? q->product_type : "", *batch = q->batch ? q->batch : "";
     int64_t limit = q->per_page > 0 ? q->per_page : 100000;
     int64_t offset = q->per_page > 0 ? (q->page - 1) * q->per_page : 0;
-    sql_arg a[] = {SQL_I(q->patient_id), SQL_I(q->patient_id), SQL_S(term), SQL_S(term), SQL_I(q->grade),
-                   SQL_I(q->grade),      SQL_I(q->serious),    SQL_I(q->serious), SQL_S(rel), SQL_S(rel),
-                   SQL_S(rel),           SQL_S(rel),           SQL_S(rel),  SQL_S(pt),   SQL_S(pt),
-                   SQL_S(batch),         SQL_S(batch),         SQL_I(limit), SQL_I(offset)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM adverse_events e" AE_FILTER, a, N(a) - 2, total, err);
+    sql_arg a[] = {SQL_I(q->patient_id),
+                   SQL_I(q->patient_id),
+                   SQL_S(term),
+                   SQL_S(term),
+                   SQL_I(q->grade),
+                   SQL_I(q->grade),
+                   SQL_I(q->serious),
+                   SQL_I(q->serious),
+                   SQL_S(rel),
+                   SQL_S(rel),
+                   SQL_S(rel),
+                   SQL_S(rel),
+                   SQL_S(rel),
+                   SQL_S(pt),
+                   SQL_S(pt),
+                   SQL_S(batch),
+                   SQL_S(batch),
+                   SQL_I(q->open_only)};
+    sql_arg b[N(a) + 4];
+    memcpy(b, a, sizeof a);
+    b[N(a)] = SQL_I(q->open_only);
+    b[N(a) + 1] = SQL_I(q->open_only);
+    b[N(a) + 2] = SQL_I(limit);
+    b[N(a) + 3] = SQL_I(offset);
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM adverse_events e" AE_FILTER, a, N(a), total, err);
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT e.id, e.patient_id, p.mrn AS patient_mrn, p.family_name, p.given_names,"
-                           " e.term_source, e.term_code, e.term_text, e.grade, e.onset_at, e.resolved_at,"
-                           " e.aware_at, e.seriousness, e.serious, e.related_product, e.related_procedure,"
-                           " e.expectedness, e.action, e.outcome, e.assessed_by, e.assessed_at,"
-                           " (SELECT MIN(x.due_at) FROM adverse_event_deadlines x WHERE x.adverse_event_id = e.id"
-                           " AND x.reported_at IS NULL) AS next_due_at,"
-                           " (SELECT MIN(u.product_type) FROM units u WHERE u.id IN " AE_UNITS
-                           ") AS product_type,"
-                           " (SELECT MIN(b.code) FROM units u JOIN batches b ON b.id = u.batch_id"
-                           " WHERE u.id IN " AE_UNITS ") AS batch_code,"
-                           " e.version FROM adverse_events e JOIN patients p ON p.id = e.patient_id" AE_FILTER
-                           " ORDER BY e.onset_at DESC, e.id DESC LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT e.id, e.patient_id, p.mrn AS patient_mrn, p.family_name, p.given_names, "
+            "p.synthetic,"
+            " e.term_source, e.term_code, e.term_text, e.grade, e.onset_at, e.resolved_at,"
+            " e.aware_at, e.seriousness, e.serious, e.related_product, e.related_procedure,"
+            " e.expectedness, e.action, e.outcome, e.assessed_by, e.assessed_at,"
+            " (SELECT MIN(x.due_at) FROM adverse_event_deadlines x WHERE x.adverse_event_id = e.id"
+            " AND x.reported_at IS NULL) AS next_due_at,"
+            " (SELECT MIN(u.product_type) FROM units u WHERE u.id IN " AE_UNITS ") AS product_type,"
+            " (SELECT MIN(b.code) FROM units u JOIN batches b ON b.id = u.batch_id"
+            " WHERE u.id IN " AE_UNITS ") AS batch_code,"
+            " e.version FROM adverse_events e JOIN patients p ON p.id = e.patient_id" AE_FILTER
+            " ORDER BY CASE WHEN ? = 1 THEN (SELECT MIN(x.due_at) FROM adverse_event_deadlines x"
+            " WHERE x.adverse_event_id = e.id AND x.reported_at IS NULL) END IS NULL,"
+            " CASE WHEN ? = 1 THEN (SELECT MIN(x.due_at) FROM adverse_event_deadlines x"
+            " WHERE x.adverse_event_id = e.id AND x.reported_at IS NULL) END,"
+            " e.onset_at DESC, e.id DESC LIMIT ? OFFSET ?",
+            b, N(b), false, out, err);
     return st;
 }
 

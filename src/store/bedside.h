@@ -158,6 +158,9 @@ typedef struct {
     const char *related;  /* NULL any; "related" = possible/probable/definite to product or procedure */
     const char *product_type; /* NULL any: through linked units */
     const char *batch;    /* NULL any: batch code of linked units */
+    bool open_only;       /* only open events: not resolved (no resolved_at) or with a
+                             report still owed (a deadline not reported); these come
+                             soonest unreported deadline first, then newest onset */
     int64_t page, per_page; /* per_page 0: every row (CSV) */
 } adverse_event_query;
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total,

@@ -214,6 +214,9 @@ typedef struct {
     int expiring_days;   /* >= 0: only units in the lab expiring within N days */
     const char *today;   /* YYYY-MM-DD, with expiring_days */
     const char *until;   /* YYYY-MM-DD, with expiring_days */
+    bool with_expired;   /* with expiring_days: also units already past their expiry
+                            and still in stock (the four states above or "expired",
+                            whatever the expiry sweep has done yet), expiry first */
     int64_t page, per_page;
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,

@@ -597,13 +597,24 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
 {
     bool exp = q->expiring_days >= 0;
     const char *state = q->state ? q->state : "", *din = q->din ? q->din : "";
-    sql_arg a[] = {SQL_S(state), SQL_S(state), SQL_I(q->batch_id), SQL_I(q->batch_id), SQL_S(din), SQL_S(din),
-                   SQL_I(exp),   SQL_S(exp ? q->until : ""), SQL_S(exp ? q->today : ""),
-                   SQL_I(q->per_page), SQL_I((q->page - 1) * q->per_page)};
-#define UNIT_FILTER                                                                                  \
-    " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"        \
-    " AND (? = 0 OR (u.expiry <= ? AND u.expiry >= ? AND u.state IN"                                \
-    " ('quarantine', 'released', 'reserved', 'returned')))"
+    int64_t old = exp && q->with_expired;
+    sql_arg a[] = {SQL_S(state),
+                   SQL_S(state),
+                   SQL_I(q->batch_id),
+                   SQL_I(q->batch_id),
+                   SQL_S(din),
+                   SQL_S(din),
+                   SQL_I(exp),
+                   SQL_S(exp ? q->until : ""),
+                   SQL_S(exp ? q->today : ""),
+                   SQL_I(old),
+                   SQL_I(old),
+                   SQL_I(q->per_page),
+                   SQL_I((q->page - 1) * q->per_page)};
+#define UNIT_FILTER                                                                                \
+    " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
+    " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
+    " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
     cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
     if (st == CC_OK)
         st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a, N(a),

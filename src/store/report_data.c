@@ -117,7 +117,8 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
                                  REPORT_MAX_PROTOCOLS)
                        : out_of_memory(err);
     }
-    qsort(*entries, *n, sizeof **entries, cmp_entry);
+    if (*n)
+        qsort(*entries, *n, sizeof **entries, cmp_entry);
     return CC_OK;
 }
 
@@ -172,7 +173,7 @@ static int cmp_id(const void *x, const void *y)
 
 static bool id_in(const int64_t *ids, size_t n, int64_t id)
 {
-    return bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+    return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
 static bool same_ignoring_case(const char *a, const char *b)
@@ -218,7 +219,8 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
         return err->status;
     if (r != DB_DONE)
         return out_of_memory(err);
-    qsort(*ids, *n, sizeof **ids, cmp_id);
+    if (*n)
+        qsort(*ids, *n, sizeof **ids, cmp_id);
     return CC_OK;
 }
 
@@ -248,11 +250,22 @@ static plan_ref *plan_index(arena *a, const report_data *out, size_t *n)
     return refs;
 }
 
-static long find_plan(const plan_ref *refs, size_t n, int64_t plan)
+/* Rows of one plan are usually stored together: the last answer is kept. */
+typedef struct {
+    const plan_ref *refs;
+    size_t n;
+    int64_t last_plan;
+    long last;
+} plan_finder;
+
+static long find_plan(plan_finder *f, int64_t plan)
 {
+    if (plan == f->last_plan)
+        return f->last;
     plan_ref key = {plan, 0};
-    const plan_ref *hit = bsearch(&key, refs, n, sizeof *refs, cmp_plan);
-    return hit ? (long)hit->participant : -1;
+    const plan_ref *hit = f->n ? bsearch(&key, f->refs, f->n, sizeof *f->refs, cmp_plan) : NULL;
+    f->last_plan = plan;
+    return f->last = hit ? (long)hit->participant : -1;
 }
 
 /* Administrations per plan; *matched[i] when participant i has one of the
@@ -267,9 +280,10 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         db_prepare(d, "SELECT plan_id, product_type, route FROM administrations", &s, err);
     if (st != CC_OK)
         return st;
+    plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
         out->participants[i].administrations++;
@@ -332,9 +346,10 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         return st;
     visit_row *rows = NULL;
     size_t cap = 0, n = 0;
+    plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
-        long i = find_plan(refs, n_refs, db_col_int(s, 0));
+        long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));

@@ -486,7 +486,7 @@ static const char *const migrations[] = {
     /* issue 7: the outcome report at scale. measure_series holds the numeric
      * values of each patient's observations (core/measure_series), written with
      * each observation; derived_data says whether it is complete (0 after this
-     * migration: the observations already stored are read once to fill it). */
+     * migration when observations exist: they are read once to fill it). */
     "CREATE TABLE measure_names ("
     "  id INTEGER PRIMARY KEY,"
     "  instrument TEXT NOT NULL,"
@@ -496,7 +496,8 @@ static const char *const migrations[] = {
     "  patient_id INTEGER PRIMARY KEY REFERENCES patients(id),"
     "  records BLOB NOT NULL);"
     "CREATE TABLE derived_data (name TEXT PRIMARY KEY, built INTEGER NOT NULL);"
-    "INSERT INTO derived_data (name, built) VALUES ('measure_series', 0);"
+    "INSERT INTO derived_data (name, built) SELECT 'measure_series',"
+    "  CASE WHEN EXISTS (SELECT 1 FROM observations) THEN 0 ELSE 1 END;"
     "CREATE INDEX administrations_plan ON administrations(plan_id);",
 };
 #pragma GCC diagnostic pop

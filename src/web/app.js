@@ -21,11 +21,16 @@ import { AE_READ, AE_WRITE, renderAeList, renderAeForm, renderAe } from './views
 import {
   FOLLOWUP_ROLES, REPORT_ROLES, renderFollowupList, renderVisit, renderOutcomeReport, renderQuestionnaire,
 } from './views/followup.js';
+// issue 7: the dashboard, the landing page of every role
+import { renderDashboard } from './views/dashboard.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
 
+const ALL_ROLES = ['admin', 'coordinator', 'physician', 'nurse', 'lab', 'qa', 'analyst'];
+
 const routes = [
+  [/^\/dashboard$/, renderDashboard, ALL_ROLES],
   [/^\/patients$/, renderPatientList, PATIENT_ROLES],
   [/^\/patients\/new$/, (ctx) => renderPatientForm(ctx, null), ['admin', 'coordinator']],
   [/^\/patients\/(\d+)$/, (ctx) => renderPatientView(ctx, ctx.params[0]), PATIENT_ROLES],
@@ -72,11 +77,10 @@ export function navigate(hash, message = null) {
   else location.hash = hash;
 }
 
-function homeFor(user) {
-  if (PATIENT_ROLES.includes(user.role)) return '#/patients';
-  if (REQUEST_ROLES.includes(user.role)) return '#/requests';
-  if (LAB_READ.includes(user.role)) return '#/lab';
-  return '#/home';
+// issue 7: every role lands on the dashboard (it shows the sections the
+// role may read); the former start pages stay in the navigation.
+function homeFor() {
+  return '#/dashboard';
 }
 
 export async function render(restore = null) {
@@ -181,6 +185,7 @@ function updateChrome() {
   const who = $('#whoami');
   who.hidden = !logged;
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
+  $('#nav-dashboard').parentElement.hidden = !can(ALL_ROLES); // issue 7
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
@@ -190,7 +195,7 @@ function updateChrome() {
   $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES); // issue 7
   $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES); // issue 7
   const { path } = parseHash();
-  for (const [id, prefix] of [['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
+  for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
     ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');

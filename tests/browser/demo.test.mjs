@@ -51,7 +51,8 @@ await run([
     assert.equal(await page.evaluate(() => document.activeElement.id), 'login-password', 'focus back on the password');
     await page.keyboard.type(server.adminPassword);
     await page.keyboard.press('Enter');
-    await page.getByTestId('patients-table').waitFor();
+    // issue 7: the landing page is the dashboard; the patient list is in the navigation.
+    await page.getByTestId('dash-title').waitFor();
     // The skip link is the first stop and leads into the page.
     // Start from the top of the document, as after loading a page.
     await page.evaluate(() => {
@@ -64,8 +65,17 @@ await run([
     // Focus is visible (an outline is drawn).
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.notEqual(outline, 'none');
-    // Reach the search field by tabbing, type, Enter.
+    // Reach the navigation's patient list by tabbing and open it with Enter.
     let found = false;
+    for (let i = 0; i < 20 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement.id === 'nav-patients');
+    }
+    assert.ok(found, 'the patient list in the navigation is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('patients-table').waitFor();
+    // Reach the search field by tabbing, type, Enter.
+    found = false;
     for (let i = 0; i < 20 && !found; i++) {
       await page.keyboard.press('Tab');
       found = await page.evaluate(() => document.activeElement.id === 'patient-search');
@@ -95,6 +105,9 @@ await run([
       const { sw, iw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
       assert.ok(sw <= iw, `${what}: page is ${sw}px wide in a ${iw}px window`);
     };
+    await page.getByTestId('dash-title').waitFor();
+    await check('dashboard');
+    await page.getByTestId('nav-patients').click();
     await page.getByTestId('patients-table').waitFor();
     await check('patient list');
     await page.getByTestId('patient-link').first().click();
@@ -116,6 +129,7 @@ await run([
 
   ['printing a patient page shows the record, not the controls', async ({ page, server }) => {
     await login(page, server);
+    await page.getByTestId('nav-patients').click();
     await page.getByTestId('patient-link').first().click();
     await page.getByTestId('patient-name').waitFor();
     await page.emulateMedia({ media: 'print' });
@@ -139,6 +153,8 @@ await run([
     const r = await api.request('POST', '/api/v1/users', { username: 'nina', role: 'nurse', password: pw });
     assert.ok(r.status === 201 || r.status === 200, `create nurse: ${r.status} ${JSON.stringify(r.body)}`);
     await login(page, server, 'nina', pw);
+    await page.getByTestId('dash-title').waitFor();
+    await page.getByTestId('nav-patients').click();
     await page.getByTestId('patients-table').waitFor();
     assert.match(await page.getByTestId('whoami').textContent(), /nina \(nurse\)/);
     assert.equal(await page.getByTestId('nav-requests').isVisible(), false);
@@ -155,6 +171,7 @@ await run([
 
   ['an ended session leads to the login form and back to the same page', async ({ page, context, server }) => {
     await login(page, server);
+    await page.getByTestId('nav-patients').click();
     await page.getByTestId('patient-link').first().click();
     await page.getByTestId('patient-name').waitFor();
     const url = page.url();
