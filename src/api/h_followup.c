@@ -14,6 +14,7 @@
 #include "api/json_in.h"
 #include "api/report_json.h"
 #include "render/qr.h"
+#include "render/report_charts.h"
 #include "render/report_render.h"
 #include "core/date.h"
 #include "core/followup.h"
@@ -572,6 +573,42 @@ static report_query report_query_of(api_request *req)
                           api_query(req, "route")};
 }
 
+/* The outcome report of the request's query (report_query_of), shared by
+ * the report and its charts so that every parameter reaches both. */
+static cc_status report_of_request(api_request *req, report_query *q, json_t **report,
+                                   cc_error *err)
+{
+    *report = NULL;
+    *q = report_query_of(req);
+    cc_status st = report_query_check(req->db, req->arena, q, err);
+    if (st == CC_OK)
+        st = report_outcomes_json(req->db, req->arena, q, report, err);
+    return st;
+}
+
+/* Replies with the bytes of b (copied into the arena) and, when not NULL, the
+ * Content-Disposition; or fails with st or CC_TOO_LARGE. Releases b. */
+static cc_status reply_buf(api_request *req, cc_status st, buf *b, const char *type,
+                           const char *disposition, cc_error *err)
+{
+    if (st == CC_OK && buf_failed(b))
+        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
+                     "the report is too large for this format over HTTP");
+    char *copy = st == CC_OK ? arena_alloc(req->arena, b->len + 1) : NULL;
+    if (st == CC_OK && !copy)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    if (copy)
+        memcpy(copy, b->data, b->len);
+    size_t len = b->len;
+    buf_release(b);
+    if (st != CC_OK)
+        return st;
+    if (disposition)
+        api_add_header(req, "Content-Disposition", disposition);
+    api_reply_raw(req, 200, type, copy, len);
+    return CC_OK;
+}
+
 cc_status h_report_outcomes(api_request *req, cc_error *err)
 {
     static const struct {
@@ -587,11 +624,9 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     if (format && fmt < 0 && strcmp(format, "json") != 0)
         return cc_fail(err, CC_INVALID, "format", "invalid_value",
                        "format must be json, csv, html or pdf");
-    report_query q = report_query_of(req);
+    report_query q;
     json_t *report = NULL;
-    cc_status st = report_query_check(req->db, req->arena, &q, err);
-    if (st == CC_OK)
-        st = report_outcomes_json(req->db, req->arena, &q, &report, err);
+    cc_status st = report_of_request(req, &q, &report, err);
     if (st != CC_OK)
         return st;
     if (fmt < 0) {
@@ -605,21 +640,63 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     else
         st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
     json_decref(report);
-    if (st == CC_OK && buf_failed(&b))
-        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
-                     "the report is too large for this format over HTTP");
-    char *copy = st == CC_OK ? arena_alloc(req->arena, b.len + 1) : NULL;
-    if (st == CC_OK && !copy)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if (copy)
-        memcpy(copy, b.data, b.len);
-    size_t len = b.len;
-    buf_release(&b);
+    return reply_buf(
+        req, st, &b, formats[fmt].type,
+        api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext),
+        err);
+}
+
+cc_status h_report_chart(api_request *req, cc_error *err)
+{
+    static const struct {
+        const char *name;
+        report_chart_kind kind;
+    } kinds[] = {{"trajectory", REPORT_CHART_TRAJECTORY},
+                 {"ais", REPORT_CHART_AIS},
+                 {"ae", REPORT_CHART_AE}};
+    const char *kind_text = api_query(req, "kind"), *measure_text = api_query(req, "measure");
+    if (!kind_text)
+        return cc_fail(err, CC_INVALID, "kind", "required",
+                       "kind is required: trajectory, ais or ae");
+    size_t k = 0;
+    while (k < 3 && strcmp(kind_text, kinds[k].name) != 0)
+        k++;
+    if (k == 3)
+        return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                       "kind must be trajectory, ais or ae");
+    report_chart_kind kind = kinds[k].kind;
+    size_t measure = 0;
+    if (kind == REPORT_CHART_TRAJECTORY) {
+        if (!measure_text)
+            return cc_fail(err, CC_INVALID, "measure", "required",
+                           "measure (an index into the report's measures) is required");
+        size_t n = strspn(measure_text, "0123456789");
+        if (n == 0 || n > 4 || measure_text[n])
+            return cc_fail(err, CC_INVALID, "measure", "invalid_value",
+                           "measure must be a whole number (an index into the report's measures)");
+        measure = (size_t)strtoul(measure_text, NULL, 10);
+    } else if (measure_text) {
+        return cc_fail(err, CC_INVALID, "measure", "invalid_value",
+                       "measure goes with kind=trajectory only");
+    }
+    report_query q;
+    json_t *report = NULL;
+    cc_status st = report_of_request(req, &q, &report, err);
     if (st != CC_OK)
         return st;
-    api_add_header(
-        req, "Content-Disposition",
-        api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext));
-    api_reply_raw(req, 200, formats[fmt].type, copy, len);
-    return CC_OK;
+    const json_t *measures = json_object_get(report, "measures");
+    const json_t *part = kind == REPORT_CHART_AIS  ? json_object_get(report, "ais")
+                         : kind == REPORT_CHART_AE ? json_object_get(report, "adverse_events")
+                                                   : json_array_get(measures, measure);
+    if (kind == REPORT_CHART_TRAJECTORY && !part) {
+        size_t n = json_array_size(measures);
+        json_decref(report);
+        return cc_fail(err, CC_INVALID, "measure", "out_of_range",
+                       "measure must be below %zu, the number of measures in the report", n);
+    }
+    buf b;
+    buf_init(&b, (size_t)16 << 20);
+    st = report_chart_svg(kind, part, &b, err);
+    json_decref(report);
+    return reply_buf(req, st, &b, "image/svg+xml", NULL, err);
 }

@@ -155,6 +155,7 @@ cc_status h_questionnaire_get(api_request *req, cc_error *err);
 cc_status h_questionnaire_draft(api_request *req, cc_error *err);
 cc_status h_questionnaire_submit(api_request *req, cc_error *err);
 cc_status h_report_outcomes(api_request *req, cc_error *err);
+cc_status h_report_chart(api_request *req, cc_error *err);
 
 /* issue 7: the dashboard (h_dashboard.c) */
 cc_status h_dashboard(api_request *req, cc_error *err);

@@ -459,6 +459,37 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
     return CC_OK;
 }
 
+/* The per-patient values of measure m for the report's charts: the first
+ * REPORT_TRAJECTORIES_MAX treated patients (in cohort order, by patient id)
+ * with at least one value, one array a patient with one entry per time point
+ * (baseline first), null where absent; "of" counts every such patient. */
+enum { REPORT_TRAJECTORIES_MAX = 200 };
+static json_t *trajectories(const report_patient *pts, size_t np, size_t m, size_t n_m,
+                            size_t stride)
+{
+    json_t *list = json_array();
+    json_int_t of = 0;
+    for (size_t i = 0; i < np; i++) {
+        const report_patient *p = &pts[i];
+        if (!p->treated || !p->present || m >= n_m)
+            continue;
+        const bool *have = &p->present[m * stride];
+        size_t t = 0;
+        while (t < stride && !have[t])
+            t++;
+        if (t == stride)
+            continue;
+        if (of++ >= REPORT_TRAJECTORIES_MAX)
+            continue;
+        json_t *row = json_array();
+        for (t = 0; t < stride; t++)
+            json_array_append_new(row, have[t] ? num(p->values[m * stride + t], 4) : json_null());
+        json_array_append_new(list, row);
+    }
+    return json_pack("{s:I, s:I, s:o}", "drawn", (json_int_t)json_array_size(list), "of", of,
+                     "patients", list);
+}
+
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err)
 {
     *out = NULL;
@@ -538,9 +569,10 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(c, "change", change(&res->cells[m][t].change));
             json_array_append_new(cells, c);
         }
-        json_array_append_new(ms,
-                              json_pack("{s:s, s:s, s:o}", "instrument", co.measures[m].instrument,
-                                        "score", co.measures[m].score, "timepoints", cells));
+        json_array_append_new(
+            ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument", co.measures[m].instrument, "score",
+                          co.measures[m].score, "timepoints", cells, "trajectories",
+                          trajectories(co.pts, np, m, n_m, stride)));
     }
     json_object_set_new(o, "measures", ms);
     if (res->has_ais) {

@@ -142,6 +142,11 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/questionnaire/{token}", h_questionnaire_submit, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
     {"GET", "/api/v1/reports/outcomes", h_report_outcomes, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0,
      ROUTE_READ_ONLY},
+    /* The charts of the outcome report as SVG for the web page (issue 7):
+     * ?kind=trajectory|ais|ae[&measure=INDEX] with the report's own query
+     * (protocol, from, to, ...); same roles as the report. */
+    {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
+     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
     /* issue 7: the dashboard, open to every role; each section is shown only to
      * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
     {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY},

@@ -1,158 +1,14 @@
 #include "report_render.h"
 
+#include "report_charts.h"
+
 #include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
-#include <fontconfig/fontconfig.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHART_W = 520, CHART_H = 260 };
-
-/* cairo and fontconfig keep font caches for the life of the process; hand
- * them back at exit so leak checkers see a clean process (as src/label does;
- * both calls are idempotent). */
-static void release_font_caches(void)
-{
-    cairo_debug_reset_static_data();
-    FcFini();
-}
-
-static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
-static void register_release(void)
-{
-    atexit(release_font_caches);
-}
-
-static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int length)
-{
-    buf *b = closure;
-    buf_append(b, (const char *)data, length);
-    return buf_failed(b) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
-
-static double num(const json_t *v, bool *ok)
-{
-    *ok = json_is_number(v);
-    return *ok ? json_number_value(v) : 0;
-}
-
-/* Draws the chart of one measure at (x0, y0) in a w x h box. */
-static void draw_chart(cairo_t *cr, const json_t *measure, double x0, double y0, double w, double h)
-{
-    pthread_once(&at_exit_once, register_release);
-    const json_t *pts = json_object_get(measure, "timepoints");
-    size_t n = json_array_size(pts);
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *c = json_array_get(pts, i), *ci = json_object_get(c, "ci");
-        bool ok;
-        double v = num(json_object_get(c, "mean"), &ok);
-        if (ok) {
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-        v = num(json_object_get(ci, "low"), &ok);
-        if (ok)
-            lo = fmin(lo, v);
-        v = num(json_object_get(ci, "high"), &ok);
-        if (ok)
-            hi = fmax(hi, v);
-    }
-    char title[128];
-    snprintf(title, sizeof title, "%s: %s (mean, 95%% CI; n / due)",
-             json_string_value(json_object_get(measure, "instrument")),
-             json_string_value(json_object_get(measure, "score")));
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, 11);
-    cairo_move_to(cr, x0, y0 + 12);
-    cairo_show_text(cr, title);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 9);
-    double px = x0 + 50, py = y0 + 24, pw = w - 60, ph = h - 64;
-    cairo_set_line_width(cr, 0.8);
-    cairo_rectangle(cr, px, py, pw, ph);
-    cairo_stroke(cr);
-    if (!(lo <= hi)) {
-        cairo_move_to(cr, px + 10, py + ph / 2);
-        cairo_show_text(cr, "no value to chart");
-        return;
-    }
-    if (hi - lo < 1e-9) {
-        lo -= 1;
-        hi += 1;
-    }
-    double pad = (hi - lo) * 0.08;
-    lo -= pad;
-    hi += pad;
-    char text[64];
-    for (int k = 0; k <= 4; k++) {
-        double v = lo + (hi - lo) * k / 4, y = py + ph - ph * k / 4;
-        snprintf(text, sizeof text, "%.4g", v);
-        cairo_move_to(cr, x0, y + 3);
-        cairo_show_text(cr, text);
-        cairo_move_to(cr, px - 3, y);
-        cairo_line_to(cr, px, y);
-        cairo_stroke(cr);
-    }
-    double prev_x = 0, prev_y = 0;
-    bool have_prev = false;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *c = json_array_get(pts, i), *ci = json_object_get(c, "ci");
-        double x = px + pw * ((double)i + 0.5) / (double)n;
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_move_to(cr, x - 20, py + ph + 12);
-        cairo_show_text(cr, json_string_value(json_object_get(c, "label")));
-        snprintf(text, sizeof text, "%lld / %lld",
-                 (long long)json_integer_value(json_object_get(c, "n")),
-                 (long long)json_integer_value(json_object_get(c, "due")));
-        cairo_move_to(cr, x - 20, py + ph + 24);
-        cairo_show_text(cr, text);
-        bool ok, okl, okh;
-        double m = num(json_object_get(c, "mean"), &ok);
-        double l = num(json_object_get(ci, "low"), &okl),
-               hgh = num(json_object_get(ci, "high"), &okh);
-        if (!ok)
-            continue;
-        double y = py + ph - ph * (m - lo) / (hi - lo);
-        if (okl && okh) {
-            cairo_set_source_rgb(cr, 0.2, 0.35, 0.7);
-            cairo_move_to(cr, x, py + ph - ph * (l - lo) / (hi - lo));
-            cairo_line_to(cr, x, py + ph - ph * (hgh - lo) / (hi - lo));
-            cairo_stroke(cr);
-        }
-        cairo_set_source_rgb(cr, 0.1, 0.2, 0.55);
-        cairo_arc(cr, x, y, 3, 0, 2 * M_PI);
-        cairo_fill(cr);
-        if (have_prev) {
-            cairo_move_to(cr, prev_x, prev_y);
-            cairo_line_to(cr, x, y);
-            cairo_stroke(cr);
-        }
-        prev_x = x;
-        prev_y = y;
-        have_prev = true;
-    }
-}
-
-cc_status report_render_chart_svg(const json_t *measure, buf *out, cc_error *err)
-{
-    cairo_surface_t *s = cairo_svg_surface_create_for_stream(write_buf, out, CHART_W, CHART_H);
-    cairo_t *cr = cairo_create(s);
-    draw_chart(cr, measure, 4, 4, CHART_W - 8, CHART_H - 8);
-    cairo_destroy(cr);
-    cairo_surface_finish(s);
-    cairo_status_t cs = cairo_surface_status(s);
-    cairo_surface_destroy(s);
-    if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
-        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "chart: %s",
-                       cairo_status_to_string(cs));
-    return CC_OK;
-}
+enum { CHART_GAP = 14 };
 
 static void html_text(buf *b, const char *s)
 {
@@ -340,6 +196,23 @@ static void html_satisfaction(buf *b, const json_t *sec)
     }
 }
 
+/* A chart as inline SVG in a figure, its text alternative as the caption. */
+static cc_status html_figure(buf *b, report_chart_kind kind, const json_t *part, cc_error *err)
+{
+    buf_puts(b, "<figure>");
+    cc_status st = report_chart_svg(kind, part, b, err);
+    if (st != CC_OK)
+        return st;
+    buf alt;
+    buf_init(&alt, 1 << 20);
+    report_chart_alt(kind, part, &alt);
+    buf_puts(b, "<figcaption>");
+    html_text(b, alt.data);
+    buf_puts(b, "</figcaption></figure>\n");
+    buf_release(&alt);
+    return CC_OK;
+}
+
 cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
 {
     const char *protocol = json_string_value(json_object_get(r, "protocol"));
@@ -443,11 +316,10 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
             }
             buf_puts(b, "</td></tr>");
         }
-        buf_puts(b, "</table>\n<figure>");
-        cc_status st = report_render_chart_svg(m, b, err);
+        buf_puts(b, "</table>\n");
+        cc_status st = html_figure(b, REPORT_CHART_TRAJECTORY, m, err);
         if (st != CC_OK)
             return st;
-        buf_puts(b, "</figure>\n");
     }
     const json_t *ais = json_object_get(r, "ais");
     if (json_is_array(ais)) {
@@ -474,6 +346,9 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
             buf_puts(b, "</td></tr>");
         }
         buf_puts(b, "</table>\n");
+        cc_status st = html_figure(b, REPORT_CHART_AIS, ais, err);
+        if (st != CC_OK)
+            return st;
     }
     html_satisfaction(b, json_object_get(r, "satisfaction"));
     const json_t *ae = json_object_get(r, "adverse_events");
@@ -501,7 +376,11 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
         html_prop(b, json_object_get(tp, "patients"));
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</table>\n<h2>Definitions</h2><dl>");
+    buf_puts(b, "</table>\n");
+    cc_status st = html_figure(b, REPORT_CHART_AE, ae, err);
+    if (st != CC_OK)
+        return st;
+    buf_puts(b, "<h2>Definitions</h2><dl>");
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)json_object_get(r, "definitions"), key, v)
@@ -668,9 +547,30 @@ static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool syn
     }
 }
 
+/* A chart below *y, on a new page when it does not fit there; a chart taller
+ * than a page is scaled down to the page. */
+static void pdf_chart(cairo_t *cr, double *y, bool synthetic, report_chart_kind kind,
+                      const json_t *part)
+{
+    double w = A4_W - 2 * MARGIN, h = report_chart_height(kind, part, w);
+    if (*y + h > A4_H - MARGIN && *y > MARGIN) {
+        cairo_show_page(cr);
+        pdf_banner(cr, synthetic);
+        *y = MARGIN;
+    }
+    double room = A4_H - MARGIN - *y, scale = h > room ? room / h : 1;
+    cairo_save(cr);
+    cairo_translate(cr, MARGIN, *y);
+    cairo_scale(cr, scale, scale); /* a chart taller than a page shrinks to fit */
+    report_chart_draw(cr, kind, part, 0, 0, w, h);
+    cairo_restore(cr);
+    *y += h * scale + CHART_GAP;
+}
+
 cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
 {
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, A4_W, A4_H);
+    cairo_surface_t *s =
+        cairo_pdf_surface_create_for_stream(report_charts_write_buf, out, A4_W, A4_H);
     cairo_t *cr = cairo_create(s);
     bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
     pdf_banner(cr, synthetic);
@@ -726,15 +626,11 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
     y += 10;
     json_t *m;
     json_array_foreach(json_object_get(r, "measures"), i, m)
-    {
-        if (y + CHART_H > A4_H - MARGIN) {
-            cairo_show_page(cr);
-            pdf_banner(cr, synthetic);
-            y = MARGIN;
-        }
-        draw_chart(cr, m, MARGIN, y, A4_W - 2 * MARGIN, CHART_H);
-        y += CHART_H + 10;
-    }
+        pdf_chart(cr, &y, synthetic, REPORT_CHART_TRAJECTORY, m);
+    const json_t *ais = json_object_get(r, "ais");
+    if (json_is_array(ais))
+        pdf_chart(cr, &y, synthetic, REPORT_CHART_AIS, ais);
+    pdf_chart(cr, &y, synthetic, REPORT_CHART_AE, ae);
     cairo_destroy(cr);
     cairo_surface_finish(s);
     cairo_status_t cs = cairo_surface_status(s);

@@ -2,10 +2,13 @@
  * report_render: the outcome report (the JSON of api/report_json.h) as a
  * standalone HTML page with SVG charts, and as a PDF for print (cairo).
  *
- * Charts: for each measure, the mean with its 95% interval at each time
- * point (baseline first), with n / due under each point; a point whose mean
- * cannot be computed is left out and says so. Every table keeps its
- * denominators. A report on synthetic data carries the banner "SYNTHETIC
+ * Charts (render/report_charts.h): under each measure's table its
+ * per-patient trajectories with the mean and 95% interval at each time point
+ * (n / due under each point); under the AIS table the grade flow; under the
+ * adverse-event table the bars by term and grade. In HTML each chart is an
+ * inline SVG in a <figure> whose caption is its text alternative; in the PDF
+ * they follow the summary, a new page when one does not fit. Every table
+ * keeps its denominators. A report on synthetic data carries the banner "SYNTHETIC
  * DATA" on every page.
  *
  * Memory: out receives the bytes. Thread-safe as far as cairo is.
@@ -20,7 +23,5 @@
 
 cc_status report_render_html(const json_t *report, buf *out, cc_error *err);
 cc_status report_render_pdf(const json_t *report, buf *out, cc_error *err);
-/* The chart of one measure (an element of report["measures"]) as SVG. */
-cc_status report_render_chart_svg(const json_t *measure, buf *out, cc_error *err);
 
 #endif

@@ -91,6 +91,36 @@ def svg_qr_to_png(svg, path, scale=8):
                 + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def svg_title(body):
+    """The text alternative of a chart: the SVG's <title>."""
+    import re
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(body)  # well-formed, or this raises
+    first = next(iter(root), None)
+    title = first.text if first is not None and first.tag.endswith("title") else ""
+    return re.sub(r"\s+", " ", title or "")
+
+
+def check_trajectories(t, rep, what):
+    """Each measure's trajectories agree with its table: one entry per time point, the
+    non-null values of a time point are its n (when every patient is drawn) and their mean its mean."""
+    for m in rep.get("measures", []):
+        tr = m.get("trajectories") or {}
+        pts = tr.get("patients", [])
+        name = "%s %s (%s)" % (m["instrument"], m["score"], what)
+        t.check(tr.get("drawn") == len(pts) == min(tr.get("of", -1), 200)
+                and all(len(p) == len(rep["timepoints"]) and any(v is not None for v in p) for p in pts),
+                "trajectories of %s: drawn = listed = min(of, 200), full rows with a value" % name, tr)
+        if tr.get("drawn") != tr.get("of"):
+            continue
+        for k, cell in enumerate(m["timepoints"]):
+            col = [p[k] for p in pts if p[k] is not None]
+            mean_ok = (cell["mean"] is None and not col) or (
+                col and cell["mean"] is not None and abs(sum(col) / len(col) - cell["mean"]) < 1e-3)
+            t.check(len(col) == cell["n"] and mean_ok, "trajectories of %s at %s: n %d, mean %s"
+                    % (name, cell["label"], cell["n"], cell["mean"]), col)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("followup", verbose=args.verbose)
@@ -383,6 +413,64 @@ def main():
                 and len(ae["serious_list"]) == 1,
                 "adverse events: 1/1 treated (Clopper-Pearson 0.025-1), 1 event / 2 administrations", ae)
         t.check(rep.get("ais") is None and "definitions" in rep, "no ISNCSCI data: ais null; definitions given", rep)
+        # per-patient trajectories: the one treated patient's NRS values as recorded above
+        # (baseline 5/6/9 before the start, month-3 3/4/7 by the patient link, nothing else)
+        t.check(rep.get("timepoints") == ["baseline", "month-1", "month-3", "month-6", "month-12"],
+                "report time points", rep.get("timepoints"))
+        trajs = {m["score"]: m.get("trajectories") for m in rep.get("measures", []) if m["instrument"] == "nrs-pain"}
+        t.check(trajs == {"current": {"drawn": 1, "of": 1, "patients": [[5, None, 3, None, None]]},
+                          "average": {"drawn": 1, "of": 1, "patients": [[6, None, 4, None, None]]},
+                          "worst": {"drawn": 1, "of": 1, "patients": [[9, None, 7, None, None]]}},
+                "trajectories: one array per patient, one value per time point, null where absent", trajs)
+        check_trajectories(t, rep, "one-patient cohort")
+        chart = "/api/v1/reports/outcomes/chart?protocol=sci&kind="
+        wi = next((i for i, m in enumerate(rep.get("measures", []))
+                   if m["instrument"] == "nrs-pain" and m["score"] == "worst"), 0)
+        for kind, want in (("trajectory&measure=%d" % wi,
+                            "nrs-pain worst: 1 of 1 patients drawn as lines; mean (95% CI), n assessed / due: "
+                            "baseline 9, 1 / 1; month-1 no mean, 0 / 1; month-3 7, 1 / 1"),
+                           ("ais", "no AIS grade recorded"),
+                           ("ae", "among 1 treated patients: Headache: grade 3 1 / 1.")):
+            for role in ("analyst", "physician", "admin"):
+                r = srv.request("GET", chart + kind, role=role)
+                title = svg_title(r.body) if r.status == 200 else ""
+                t.check(r.status == 200 and r.header("Content-Type") == "image/svg+xml" and want in title,
+                        "chart %s as %s: SVG whose title gives the numbers" % (kind, role), (r.status, title))
+            for role in ("nurse", "coordinator", "lab", "qa"):
+                r = srv.request("GET", chart + kind, role=role)
+                t.check(r.status == 403, "chart %s as %s: 403, as the report" % (kind, role), r)
+            r = srv.request("GET", chart + kind)
+            t.check(r.status == 401, "chart %s without login: 401" % kind, r)
+        # the period reaches the chart: nobody treated from 30 days ago (a measure left, if any, has no line)
+        later = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="analyst").json or {}
+        r = srv.request("GET", chart + "trajectory&measure=0&from=%s" % day(-30), role="analyst")
+        if later.get("measures"):
+            t.check(r.status == 200 and ": 0 of 0 patients drawn" in svg_title(r.body),
+                    "the period reaches the trajectory chart: no patient treated from 30 days ago", r.status)
+        else:
+            t.check(r.status == 400 and (r.error() or {}).get("field") == "measure",
+                    "the period reaches the trajectory chart: no measure from 30 days ago, measure 0 refused", r)
+        r = srv.request("GET", chart + "ae&from=%s" % day(-30), role="analyst")
+        t.check(r.status == 200 and "among 0 treated patients: no adverse event" in svg_title(r.body),
+                "the period reaches the AE chart: 0 treated", r.status)
+        for q, treated in (("condition=G12", 0), ("product_type=uc-msc", 1), ("route=intrathecal", 0)):
+            r = srv.request("GET", chart + "ae&" + q, role="analyst")
+            t.check(r.status == 200 and "among %d treated patients" % treated in svg_title(r.body),
+                    "the report's filter %s reaches the chart: %d treated" % (q, treated), r.status)
+        n_measures = len(rep.get("measures", []))
+        for q, field in (("protocol=sci", "kind"), ("protocol=sci&kind=pie", "kind"), ("protocol=sci&kind=", "kind"),
+                         ("protocol=sci&kind=trajectory", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=abc", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=-1", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=1.5", "measure"),
+                         ("protocol=sci&kind=trajectory&measure=%d" % n_measures, "measure"),
+                         ("protocol=sci&kind=trajectory&measure=99999", "measure"),
+                         ("protocol=sci&kind=ae&measure=0", "measure"),
+                         ("kind=ae", "protocol"), ("protocol=nope&kind=ais", "protocol"),
+                         ("protocol=sci&kind=ae&from=2026-13-01", "from"),
+                         ("protocol=sci&kind=ae&from=2026-05-01&to=2026-04-01", "to")):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?" + q, role="analyst")
+            t.check(r.status == 400 and (r.error() or {}).get("field") == field, "chart ?%s: 400 %s" % (q, field), r)
         t.check(srv.db_checksum(exclude) == before, "the report changes nothing")
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
         t.check(r.status == 200 and (r.header("Content-Type") or "").startswith("text/csv")
@@ -393,6 +481,9 @@ def main():
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
         t.check(r.status == 200 and b"Participant flow" in r.body and b"<svg" in r.body
                 and b"1 / 1" in r.body, "HTML report with SVG charts and denominators", r.status)
+        t.check(r.body.count(b"<figure>") == len(rep.get("measures", [])) + 1
+                and b"1 of 1 patients drawn" in r.body and b"Headache: grade 3 1 / 1" in r.body,
+                "HTML: a trajectory chart per measure and the adverse-event chart, each with its text", r.status)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="admin")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0, "period filter on the treatment start", r)
         for q, field in (("", "protocol"), ("protocol=nope", "protocol"), ("protocol=sci&from=2026-13-01", "from"),
@@ -466,11 +557,76 @@ def main():
                         and p["not_yet_due"] + p["due"] == 20 for p in f.get("timepoints", []))
                 and any(m["instrument"] == "nrs-pain" for m in r.json["measures"]),
                 "demo cohort: synthetic report whose time points add up", f)
+        demo = r.json or {}
+        check_trajectories(t, demo, "demo cohort")
+        t.check(all(m["trajectories"]["of"] <= 20 and m["trajectories"]["drawn"] == m["trajectories"]["of"]
+                    for m in demo.get("measures", [])), "demo: every patient with a value drawn (20 treated)")
+        for i, m in enumerate(demo.get("measures", [])[:3]):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%d" % i,
+                            role="analyst")
+            want = "%d of %d patients drawn" % (m["trajectories"]["drawn"], m["trajectories"]["of"])
+            t.check(r.status == 200 and want in svg_title(r.body) and r.body.count(b"<path") > m["trajectories"]["drawn"],
+                    "demo chart of measure %d: %s" % (i, want), r.status)
+        if demo.get("ais"):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ais", role="analyst")
+            a0 = demo["ais"][0]
+            want = "%s: %d pairs, missing %d" % (a0["label"], a0["pairs"], a0["missing"])
+            t.check(r.status == 200 and want in svg_title(r.body), "demo AIS chart: " + want, r.status)
         r = srv.request("GET", "/api/v1/follow-up?state=all&per_page=200", role="coordinator")
         t.check(r.status == 200 and r.json["total"] == 80 and all(v["synthetic"] == 1 for v in r.json["items"]),
                 "demo visits belong to synthetic patients", r.json and r.json.get("total"))
         r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
+    # --- more treated patients than a chart draws: 800 generated by bench/outcomes_gen.py (about a third
+    # of them treated under sci, each with NRS values), the first 200 by patient id drawn, the same every time
+    with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
+        gen = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "outcomes_gen.py")
+        g = subprocess.run([sys.executable, gen, srv.db_path, "800"], capture_output=True, text=True)
+        t.check(g.returncode == 0, "800 patients generated", g.stderr)
+        # the generator leaves the measure series to be built, as on an older data dir: the command line does it
+        c = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--out", os.path.join(srv.tmp, "built.json")])
+        t.check(c.returncode == 0, "cellclinic report outcomes builds the measure series", c.stderr)
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        rep = r.json or {}
+        treated = srv.db_query("SELECT p.patient_id, p.start_date FROM plans p WHERE p.protocol_id = 'sci'"
+                               " AND p.status = 'approved' AND EXISTS (SELECT 1 FROM administrations a"
+                               " WHERE a.plan_id = p.id) ORDER BY p.patient_id")
+        idx = next((i for i, m in enumerate(rep.get("measures", []))
+                    if m["instrument"] == "nrs-pain" and m["score"] == "worst"), None)
+        tr = rep["measures"][idx]["trajectories"] if idx is not None else {}
+        t.check(r.status == 200 and len(treated) > 200 and rep["flow"]["treated"] == len(treated)
+                and tr.get("of") == len(treated) and tr.get("drawn") == 200 and len(tr.get("patients", [])) == 200,
+                "%d treated, each with an NRS value: 200 of them drawn" % len(treated), (tr.get("drawn"), tr.get("of")))
+        # baseline: the newest NRS on or before the start, at most 180 days before it (docs/api.md)
+        want = []
+        for pid, start in treated[:200]:
+            lo = (datetime.date.fromisoformat(start) - datetime.timedelta(days=180)).isoformat()
+            o = srv.db_query("SELECT scores FROM observations WHERE patient_id = ? AND instrument = 'nrs-pain'"
+                             " AND observed_on BETWEEN ? AND ? ORDER BY observed_on DESC, id DESC LIMIT 1",
+                             (pid, lo, start))
+            want.append(json.loads(o[0][0])["scores"]["worst"] if o else None)
+        t.check([p[0] for p in tr.get("patients", [])] == want,
+                "the drawn are the first 200 treated patients by id (their baselines, in order)", want[:8])
+        check_trajectories(t, rep, "800 generated")
+        r2 = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        t.check((r2.json or {}).get("measures") == rep.get("measures"), "the same patients on every request")
+        r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%s" % idx,
+                        role="physician")
+        t.check(r.status == 200 and "200 of %d patients drawn" % len(treated) in svg_title(r.body)
+                and r.body.count(b"stroke-opacity:0.5;") == 200,
+                "the chart says 200 of N and draws 200 patient lines", r.status)
+        if rep.get("ais"):
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ais", role="admin")
+            title = svg_title(r.body) if r.status == 200 else ""
+            parts = ["%s: %d pairs, missing %d" % (a["label"], a["pairs"], a["missing"]) for a in rep["ais"]]
+            flows = ["%s to %s %d" % (b, g, n) for b, row in sorted(rep["ais"][0]["table"].items())
+                     for g, n in sorted(row.items()) if n]
+            t.check(r.status == 200 and all(p in title for p in parts) and all(f in title for f in flows),
+                    "AIS chart: pairs, missing and every count of the grade table", title[:300])
+            r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+            t.check(r.status == 200 and r.body.count(b"<figure>") == len(rep["measures"]) + 2,
+                    "HTML: a chart per measure, the AIS chart and the adverse-event chart", r.status)
     sys.exit(t.finish())
 
 

@@ -1,7 +1,7 @@
 // Follow-up (issue 7): the worklist lists an approved plan's visits, the
 // visit page makes a patient questionnaire link, the patient answers it
 // without an account (save, resume, submit once; a used link gets a clear
-// message), and the outcome report page shows its denominators.
+// message), and the outcome report page shows its denominators and its charts.
 import assert from 'node:assert/strict';
 import { run, login } from './harness.mjs';
 
@@ -99,6 +99,21 @@ await run([
     assert.match(flow, /Screened\s+1/);
     assert.match(flow, /Treated\s+0/);
     await page.getByTestId('report-ae').waitFor();
+    // the charts: one under each measure's table and one under the adverse events, drawn by the
+    // server as SVG, loaded as images with the session cookie, each with its text alternative
+    await page.getByTestId('report-chart-ae').waitFor();
+    const measures = await page.getByTestId('report-measure').count();
+    assert.equal(await page.getByTestId('report-chart-trajectory').count(), measures);
+    assert.equal(await page.getByTestId('report-chart-ais').count(), 0, 'no ISNCSCI data: no AIS chart');
+    const imgs = page.locator('[data-testid^="report-chart-"] img');
+    assert.equal(await imgs.count(), measures + 1);
+    await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete));
+    const loaded = await imgs.evaluateAll((list) => list.map((i) => ({ w: i.naturalWidth, alt: i.alt, src: i.getAttribute('src') })));
+    for (const img of loaded) {
+      assert.ok(img.w > 0, `chart loaded: ${img.src}`);
+      assert.match(img.src, /^\/api\/v1\/reports\/outcomes\/chart\?protocol=sci&kind=(trajectory&measure=\d+|ae)$/);
+    }
+    assert.match(loaded[measures].alt, /among 0 treated patients: no adverse event/);
 
     // filters: every programme, a condition the patient does not have, then one it has
     await page.locator('#report-protocol').selectOption('all');

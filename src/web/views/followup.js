@@ -271,12 +271,17 @@ export async function renderOutcomeReport(ctx) {
   main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('rep.title'))),
     h('p', { class: 'help' }, t('rep.intro')), form);
   if (!protocol) return;
+  // the report's query, the one object every request of the page is built from
+  const params = { protocol, from: from || undefined, to: to || undefined, ...filters };
   let r;
   try {
-    ({ data: r } = await api('GET', `/reports/outcomes${query({ protocol, from: from || undefined, to: to || undefined, ...filters })}`));
+    ({ data: r } = await api('GET', `/reports/outcomes${query(params)}`));
   } catch (err) { showFormError(form, box, err); return; }
   if (!ctx.alive()) return;
-  const csv = `/api/v1/reports/outcomes${query({ protocol, from: from || undefined, to: to || undefined, ...filters, format: 'csv' })}`;
+  const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv' })}`;
+  // a chart drawn by the server (same origin, the session cookie), its text alternative from the JSON
+  const chart = (chartQuery, alt, testid) => h('figure', { class: 'report-chart', 'data-testid': testid },
+    h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }));
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
   out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
@@ -291,20 +296,29 @@ export async function renderOutcomeReport(ctx) {
         t('rep.withdrawn'), t('rep.lost'), t('rep.died')],
       f.timepoints.map((p) => [visitLabel(p.label), p.not_yet_due, p.due, p.assessed, p.pending, p.missed, p.withdrawn, p.lost, p.died]
         .map(String))));
-  for (const m of r.measures) {
+  for (const [mi, m] of r.measures.entries()) {
     out.append(h('h2', {}, `${m.instrument} — ${m.score}`),
       table('report-measure', t('rep.measure_caption'),
         [t('rep.timepoint'), t('rep.n_due'), t('rep.mean_sd'), t('rep.ci'), t('rep.median_iqr'), t('rep.change'), t('rep.change_ci')],
         m.timepoints.map((c) => [visitLabel(c.label), `${c.n} / ${c.due}`, c.mean === null ? '—' : `${fmt(c.mean)} (${fmt(c.sd)})`,
           ci(c.ci), c.median === null ? '—' : `${fmt(c.median)} (${fmt(c.q1)} – ${fmt(c.q3)})`,
           c.change ? `${fmt(c.change.mean_diff)} (${t('rep.pairs', { n: c.change.pairs })})` : '',
-          c.change ? ci(c.change.ci) : ''])));
+          c.change ? ci(c.change.ci) : ''])),
+      chart({ kind: 'trajectory', measure: String(mi) }, t('rep.chart_trajectory_alt', {
+        measure: `${m.instrument} — ${m.score}`, drawn: m.trajectories.drawn, of: m.trajectories.of,
+        points: m.timepoints.map((c) => `${visitLabel(c.label)} ${c.mean === null ? '—' : fmt(c.mean)} (${c.n} / ${c.due})`)
+          .join(', ') }), 'report-chart-trajectory'));
   }
   if (r.ais) {
     out.append(h('h2', {}, t('rep.ais')),
       table('report-ais', t('rep.ais_caption'), [t('rep.timepoint'), t('rep.pairs_col'), t('rep.missing'), t('rep.improved'),
         t('rep.improved_sensitivity')],
-      r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])));
+      r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])),
+    chart({ kind: 'ais' }, t('rep.chart_ais_alt', { points: r.ais.map((a) => {
+      const flows = Object.entries(a.table).flatMap(([b, row]) => Object.entries(row).filter(([, n]) => n > 0)
+        .map(([g, n]) => `${b} → ${g} ${n}`));
+      return `${visitLabel(a.label)}: ${t('rep.pairs', { n: a.pairs })}, ${t('rep.missing').toLowerCase()} ${a.missing}${flows.length ? `, ${flows.join(', ')}` : ''}`;
+    }).join('; ') }), 'report-chart-ais'));
   }
   if (r.satisfaction) out.append(satisfactionSection(r.satisfaction));
   const ae = r.adverse_events;
@@ -314,7 +328,10 @@ export async function renderOutcomeReport(ctx) {
       [[t('rep.ae_any'), prop(ae.patients_any)], [t('rep.ae_serious'), prop(ae.patients_serious)],
         [t('rep.ae_rate'), ae.per_administration.rate === null ? '—'
           : `${ae.events} / ${ae.administrations} (${fmt(ae.per_administration.rate, 3)}; ${ci(ae.per_administration.ci, 3)})`],
-        ...ae.rows.map((x) => [`${x.term} — ${t('rep.grade', { g: x.grade })} (${t('rep.events', { n: x.events })})`, prop(x.patients)])]));
+        ...ae.rows.map((x) => [`${x.term} — ${t('rep.grade', { g: x.grade })} (${t('rep.events', { n: x.events })})`, prop(x.patients)])]),
+    chart({ kind: 'ae' }, ae.rows.length
+      ? t('rep.chart_ae_alt', { treated: ae.treated, rows: ae.rows.map((x) => `${x.term} ${t('rep.grade', { g: x.grade })} ${x.patients.x} / ${ae.treated}`).join(', ') })
+      : t('rep.chart_ae_none', { treated: ae.treated }), 'report-chart-ae'));
   out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts' },
     Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
   main.append(out);

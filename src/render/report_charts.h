@@ -1,0 +1,78 @@
+/*
+ * report_charts: the charts of the outcome report (issue 7), drawn with cairo
+ * on any surface: inline SVG in the HTML page, standalone SVG for the web
+ * (GET /api/v1/reports/outcomes/chart), pages of the PDF for print.
+ *
+ * Each chart reads one part of the report JSON of api/report_json.h:
+ *   TRAJECTORY  an element of report["measures"]: a thin light line per
+ *               patient from measure["trajectories"]["patients"] (baseline
+ *               and each time point; a missing value breaks the line, never
+ *               bridged; a lone value is a short dash), over them the mean
+ *               with its 95% CI at each time point, n / due under each time
+ *               point, and "k of N patients drawn". Without "trajectories":
+ *               the mean alone. One cairo stroke (one SVG path) per patient
+ *               drawn.
+ *   AIS         report["ais"]: per follow-up time point, the baseline grades
+ *               (left column) and the time-point grades (right column) of
+ *               the patients with both, stacked A..E, joined by bands whose
+ *               widths are proportional to the counts of table[baseline][t];
+ *               every count written, with the pairs and "missing k". null or
+ *               not an array: says there is no AIS grade.
+ *   AE          report["adverse_events"]: a horizontal bar per term of
+ *               "rows", stacked by grade 1..5 (patients with the term at
+ *               that grade), a legend, and at the end of the bar the patients
+ *               / treated (per grade "a + b / N" when several grades, as a
+ *               patient may count under two grades). No row: says so.
+ * Every chart has a title, axis labels and its denominators written; colours
+ * come with text (grade letters, numbers) so they read in greyscale print.
+ * report_chart_alt writes the chart's text alternative (the same numbers).
+ *
+ * Units: cairo user units (points in PDF, pixels in SVG). A chart fills the
+ * box (x, y, w, h) it is given; report_chart_height says how tall the box
+ * should be for a width (the AIS and AE charts grow with their data).
+ * Bad input: missing or non-numeric JSON members are drawn as missing; a
+ * chart never fails on odd JSON.
+ * Memory: JSON is borrowed; nothing is kept; SVG and text are appended to the
+ * caller's buf. The first drawing registers, once per process, the release
+ * of cairo's and fontconfig's font caches at exit.
+ * Errors: report_chart_svg returns CC_INTERNAL "render_failed" when cairo
+ * fails or out overflows (out then holds a partial document).
+ * Thread safety: as cairo's.
+ */
+#ifndef CC_REPORT_CHARTS_H
+#define CC_REPORT_CHARTS_H
+
+#include <cairo.h>
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+typedef enum { REPORT_CHART_TRAJECTORY, REPORT_CHART_AIS, REPORT_CHART_AE } report_chart_kind;
+
+enum { REPORT_CHART_WIDTH = 520 }; /* the width of the standalone SVG */
+
+void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x, double y, double w,
+                             double h);
+void report_chart_ais(cairo_t *cr, const json_t *ais, double x, double y, double w, double h);
+void report_chart_ae(cairo_t *cr, const json_t *adverse_events, double x, double y, double w,
+                     double h);
+
+/* Dispatches on kind; part is the measure, report["ais"] or report["adverse_events"]. */
+void report_chart_draw(cairo_t *cr, report_chart_kind kind, const json_t *part, double x, double y,
+                       double w, double h);
+double report_chart_height(report_chart_kind kind, const json_t *part, double width);
+/* The text alternative of a chart: one paragraph of plain text (not escaped). */
+void report_chart_alt(report_chart_kind kind, const json_t *part, buf *out);
+/* One chart REPORT_CHART_WIDTH wide as an SVG document whose first child is
+ * <title> holding the text alternative. */
+cc_status report_chart_svg(report_chart_kind kind, const json_t *part, buf *out, cc_error *err);
+
+/* Shared with report_render: a cairo write function appending to the buf
+ * given as closure (CAIRO_STATUS_WRITE_ERROR once the buf failed), and the
+ * once-per-process registration of the font-cache release at exit. */
+cairo_status_t report_charts_write_buf(void *closure, const unsigned char *data,
+                                       unsigned int length);
+void report_charts_init(void);
+
+#endif
