@@ -86,8 +86,10 @@ int cmd_report(int argc, char **argv)
     /* the measure series are complete before the first report on an older data dir */
     cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)
                      : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    if (st == CC_OK)
+    if (st == CC_OK) {
+        db_hint_bulk_read(d);
         st = db_begin_read(d, &err);
+    }
     if (st == CC_OK) {
         st = report_query_check(d, a, &q, &err);
         if (st == CC_OK)

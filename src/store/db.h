@@ -78,6 +78,10 @@ cc_status db_commit(db *d, cc_error *err);
  * snapshot, and the locks are taken once rather than per statement. A write
  * inside it is an error: use it only around code that only reads. */
 cc_status db_begin_read(db *d, cc_error *err);
+/* This connection is about to scan large tables once (a report from the
+ * command line): read the file through the page mapping instead of a copy
+ * per page (SQLite: mmap_size). A hint: errors are ignored. */
+void db_hint_bulk_read(db *d);
 void db_rollback(db *d);
 bool db_in_transaction(db *d);
 

@@ -200,6 +200,11 @@ const void *db_col_blob(db_stmt *s, int col, size_t *len)
     return b;
 }
 
+void db_hint_bulk_read(db *d)
+{
+    sqlite3_exec(d->handle, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+}
+
 cc_status db_exec(db *d, const char *sql, cc_error *err)
 {
     int rc = sqlite3_exec(d->handle, sql, NULL, NULL, NULL);
