@@ -10,11 +10,8 @@
 #    synchronous=FULL; bench/sqlite_insert_loop.c), and their ratio;
 # 4. the server's RSS after the run (from /proc);
 # 5. every other bench_* executable in BUILD_DIR/bench;
-# 6. the outcome report (issue 7): for each size in REPORT_SIZES (10000 and
-#    100000 patients, 20 observations each) a data dir from bench/outcomes_gen.py;
-#    `cellclinic report outcomes` for one protocol (sci) and for all, as JSON,
-#    and for all as CSV: wall time (best of 3), the first run (which builds the
-#    measure series) and max RSS.
+# 6. the outcome report (issue 7): bench/report.sh (10,000 and 100,000 generated
+#    patients, 20 observations each; one protocol, all, CSV; also runs alone).
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
@@ -177,37 +174,9 @@ $o
 \`\`\`"
 done
 
-# report_size N: a data dir of N generated patients; prints one markdown table row
-report_size() {
-  local n="$1" dir="$TMP/report-$1"
-  "$BIN" init --data "$dir" --admin-password-file "$TMP/admin.pw" >/dev/null
-  local gen
-  gen="$(python3 "$HERE/outcomes_gen.py" "$dir/cellclinic.db" "$n")"
-  echo "generated: $gen" >&2
-  python3 - "$BIN" "$dir" "$gen" <<'EOF'
-import resource, subprocess, sys, time
-binary, data, gen = sys.argv[1], sys.argv[2], sys.argv[3]
-def run(protocol, fmt):
-    t = time.monotonic()
-    subprocess.run([binary, "report", "outcomes", "--data", data, "--protocol", protocol,
-                    "--format", fmt, "--out", "/dev/null"], check=True)
-    return time.monotonic() - t
-build = run("sci", "json")  # the first report builds the measure series from the observations
-best = lambda protocol, fmt: min(run(protocol, fmt) for _ in range(3))
-sci, every, csv = best("sci", "json"), best("all", "json"), best("all", "csv")
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-words = gen.split()
-print("| %s | %s | %.2f | %.2f | %.2f | %.2f | %d |" % (words[0], words[2], build, sci, every, csv, rss))
-EOF
-}
-echo "== outcome report: ${REPORT_SIZES} patients (bench/outcomes_gen.py)"
-REPORT_ROWS=""
-for n in $REPORT_SIZES; do
-  row="$(report_size "$n")"
-  echo "$row"
-  REPORT_ROWS="$REPORT_ROWS
-$row"
-done
+echo "== outcome report: ${REPORT_SIZES} patients (bench/report.sh)"
+REPORT_TABLE="$(REPORT_SIZES="$REPORT_SIZES" "$HERE/report.sh" "$BUILD")"
+echo "$REPORT_TABLE"
 
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
 
@@ -233,8 +202,7 @@ Outcome report (bench/outcomes_gen.py: 20 observations per patient over five pro
 \`cellclinic report outcomes --out /dev/null\`, seconds, best of 3; the first run builds
 the measure series from the stored observations):
 
-| patients | observations | first run (builds series) | --protocol sci | --protocol all | all as CSV | max RSS (MiB) |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: |${REPORT_ROWS}
+${REPORT_TABLE}
 ${OTHER}
 =====================================================================
 EOF

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# bench/report.sh BUILD_DIR — the outcome report benchmark (issue 7), also run by
+# bench/run.sh (`make bench`). For each size in REPORT_SIZES (default "10000 100000"):
+# a fresh data dir filled by bench/outcomes_gen.py (20 observations per patient over
+# five programmes), then `cellclinic report outcomes --out /dev/null` for one protocol
+# (sci) and for all as JSON, and for all as CSV: wall seconds, best of 3; the first run,
+# which builds the measure series from the stored observations; and the max RSS of the
+# runs (it counts the pages of the mapped data file). Prints a markdown table on
+# stdout, progress on stderr. KEEP=1 keeps the temporary directory.
+set -euo pipefail
+BUILD="${1:?usage: bench/report.sh BUILD_DIR}"
+BUILD="$(cd "$BUILD" && pwd)"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+BIN="$BUILD/cellclinic"
+REPORT_SIZES="${REPORT_SIZES:-10000 100000}"
+TMP="$(mktemp -d /tmp/cc-bench-report.XXXXXX)"
+cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $TMP" >&2; else rm -rf "$TMP"; fi; }
+trap cleanup EXIT INT TERM
+printf 'bench-Passw0rd-%s\n' "$$" >"$TMP/admin.pw"
+
+# report_size N: a data dir of N generated patients; prints one markdown table row
+report_size() {
+  local n="$1" dir="$TMP/report-$1"
+  "$BIN" init --data "$dir" --admin-password-file "$TMP/admin.pw" >/dev/null
+  local gen
+  gen="$(python3 "$HERE/outcomes_gen.py" "$dir/cellclinic.db" "$n")"
+  echo "generated: $gen" >&2
+  python3 - "$BIN" "$dir" "$gen" <<'EOF'
+import resource, subprocess, sys, time
+binary, data, gen = sys.argv[1], sys.argv[2], sys.argv[3]
+def run(protocol, fmt):
+    t = time.monotonic()
+    subprocess.run([binary, "report", "outcomes", "--data", data, "--protocol", protocol,
+                    "--format", fmt, "--out", "/dev/null"], check=True)
+    return time.monotonic() - t
+build = run("sci", "json")  # the first report builds the measure series from the observations
+best = lambda protocol, fmt: min(run(protocol, fmt) for _ in range(3))
+sci, every, csv = best("sci", "json"), best("all", "json"), best("all", "csv")
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+words = gen.split()
+print("| %s | %s | %.2f | %.2f | %.2f | %.2f | %d |" % (words[0], words[2], build, sci, every, csv, rss))
+EOF
+}
+echo "| patients | observations | first run (builds series) | --protocol sci | --protocol all | all as CSV | max RSS (MiB) |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for n in $REPORT_SIZES; do
+  report_size "$n"
+done
+
