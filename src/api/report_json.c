@@ -87,7 +87,7 @@ static json_t *interval(const stats_interval *ci)
     return json_pack("{s:o, s:o}", "low", num(ci->low, 6), "high", num(ci->high, 6));
 }
 
-static json_t *proportion(const stats_proportion *p)
+json_t *report_json_proportion(const stats_proportion *p)
 {
     return json_pack("{s:I, s:I, s:o, s:o}", "x", (json_int_t)p->x, "n", (json_int_t)p->n, "p",
                      p->n ? num(p->p, 6) : json_null(), "ci", interval(&p->ci));
@@ -589,11 +589,12 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(table, (char[]){G[b], 0}, row);
             }
             json_array_append_new(
-                pts_json, json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label",
-                                    co.timepoints[t - 1].label, "pairs", (json_int_t)ap->pairs,
-                                    "missing", (json_int_t)ap->missing_follow_up, "table", table,
-                                    "improved", proportion(&ap->improved), "improved_sensitivity",
-                                    proportion(&ap->improved_sensitivity)));
+                pts_json,
+                json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "label", co.timepoints[t - 1].label,
+                          "pairs", (json_int_t)ap->pairs, "missing",
+                          (json_int_t)ap->missing_follow_up, "table", table, "improved",
+                          report_json_proportion(&ap->improved), "improved_sensitivity",
+                          report_json_proportion(&ap->improved_sensitivity)));
         }
         json_object_set_new(o, "ais", pts_json);
     } else {
@@ -604,7 +605,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         json_array_append_new(
             ae_rows, json_pack("{s:s, s:i, s:I, s:o}", "term", res->ae_rows[r].term, "grade",
                                res->ae_rows[r].grade, "events", (json_int_t)res->ae_rows[r].events,
-                               "patients", proportion(&res->ae_rows[r].patients)));
+                               "patients", report_json_proportion(&res->ae_rows[r].patients)));
     const stats_rate *rate = &res->ae_per_administration;
     json_object_set_new(
         o, "adverse_events",
@@ -612,8 +613,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                   "administrations_source", "administrations", "treated", (json_int_t)f->treated,
                   "administrations", (json_int_t)co.administrations, "events",
                   (json_int_t)res->ae_events, "serious_events", (json_int_t)res->ae_serious_events,
-                  "patients_any", proportion(&res->ae_any), "patients_serious",
-                  proportion(&res->ae_serious), "per_administration",
+                  "patients_any", report_json_proportion(&res->ae_any), "patients_serious",
+                  report_json_proportion(&res->ae_serious), "per_administration",
                   json_pack("{s:I, s:I, s:o, s:o}", "events", (json_int_t)rate->events,
                             "administrations", (json_int_t)rate->exposure, "rate",
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",

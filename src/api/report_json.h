@@ -23,6 +23,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/stats.h"
 #include "store/db.h"
 
 #define REPORT_ALL_PROTOCOLS "all"
@@ -41,6 +42,11 @@ cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *e
 bool report_query_all(const report_query *q);
 
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err);
+
+/* A proportion as the report writes it: {"x","n","p","ci":{"low","high"}}, p
+ * and the interval rounded to 6 decimals, null with "not_computable" when
+ * undefined. A new jansson reference. */
+json_t *report_json_proportion(const stats_proportion *p);
 
 /* Flattens the report's tables into one CSV (a "table" column names each). */
 void report_outcomes_csv(const json_t *report, buf *out);

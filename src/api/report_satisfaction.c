@@ -37,16 +37,6 @@ static json_t *num6(double v)
     return isfinite(v) ? json_real(round(v * 1e6) / 1e6) : json_null();
 }
 
-static json_t *prop_json(const stats_proportion *p)
-{
-    json_t *ci = p->ci.def == STATS_DEFINED
-                     ? json_pack("{s:o, s:o}", "low", num6(p->ci.low), "high", num6(p->ci.high))
-                     : json_pack("{s:n, s:n, s:s}", "low", "high", "not_computable",
-                                 stats_defined_name(p->ci.def));
-    return json_pack("{s:I, s:I, s:o, s:o}", "x", (json_int_t)p->x, "n", (json_int_t)p->n, "p",
-                     p->n ? num6(p->p) : json_null(), "ci", ci);
-}
-
 static cc_date day_or_min(const char *text)
 {
     cc_date d = 0;
@@ -148,11 +138,12 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
                 opts, json_pack("{s:s, s:I, s:o}", "code", satisfaction_option(i, k)->code, "count",
                                 (json_int_t)it->option[k].x, "p",
                                 it->answered_item ? num6(it->option[k].p) : json_null()));
-        json_t *top = it->has_top_box
-                          ? json_pack("{s:o, s:o, s:o}", "of_answered", prop_json(&it->top_box),
-                                      "of_asked", prop_json(&it->top_box_asked), "of_treated",
-                                      prop_json(&it->top_box_treated))
-                          : json_null();
+        json_t *top =
+            it->has_top_box
+                ? json_pack("{s:o, s:o, s:o}", "of_answered", report_json_proportion(&it->top_box),
+                            "of_asked", report_json_proportion(&it->top_box_asked), "of_treated",
+                            report_json_proportion(&it->top_box_treated))
+                : json_null();
         json_array_append_new(
             items,
             json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "item", satisfaction_item(i)->id,
@@ -160,14 +151,14 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
                       (json_int_t)it->not_applicable, "skipped", (json_int_t)it->skipped,
                       "unreadable", (json_int_t)it->unreadable, "options", opts, "top_box", top));
     }
-    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "label",
-                     label, "treated", (json_int_t)p->treated, "not_yet_due",
-                     (json_int_t)p->not_yet_due, "due", (json_int_t)p->due, "scheduled",
-                     (json_int_t)p->scheduled, "asked", (json_int_t)p->asked, "answered",
-                     (json_int_t)p->answered, "links_issued", (json_int_t)p->links,
-                     "answered_unscheduled", (json_int_t)p->answered_unscheduled, "not_answered",
-                     na, "response_rate", prop_json(&p->response_asked), "response_rate_treated",
-                     prop_json(&p->response_treated), "items", items);
+    return json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "label", label,
+        "treated", (json_int_t)p->treated, "not_yet_due", (json_int_t)p->not_yet_due, "due",
+        (json_int_t)p->due, "scheduled", (json_int_t)p->scheduled, "asked", (json_int_t)p->asked,
+        "answered", (json_int_t)p->answered, "links_issued", (json_int_t)p->links,
+        "answered_unscheduled", (json_int_t)p->answered_unscheduled, "not_answered", na,
+        "response_rate", report_json_proportion(&p->response_asked), "response_rate_treated",
+        report_json_proportion(&p->response_treated), "items", items);
 }
 
 cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
