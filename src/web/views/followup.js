@@ -250,17 +250,19 @@ export async function renderOutcomeReport(ctx) {
   clear(main);
   const box = errorBox('report-error');
   const form = h('form', { id: 'report-form', class: 'filters', 'data-testid': 'report-form', novalidate: true }, box,
-    field('report', { name: 'protocol', label: t('rep.protocol'), type: 'select', required: true, value: protocol,
-      options: [['', '—'], ['all', t('rep.all_protocols')],
-        ...(protos.items || []).map((p) => [p.id, (p.name && p.name[language()]) || p.id])] }),
-    field('report', { name: 'from', label: t('rep.from'), type: 'date', value: from }),
-    field('report', { name: 'to', label: t('rep.to'), type: 'date', value: to }),
-    field('report', { name: 'condition', label: t('rep.condition'), value: filters.condition, maxlength: 8,
-      help: t('rep.condition_help') }),
-    field('report', { name: 'product_type', label: t('rep.product_type'), value: filters.product_type, maxlength: 40,
-      help: t('rep.product_type_help') }),
-    field('report', { name: 'route', label: t('rep.route'), value: filters.route, maxlength: 40,
-      help: t('rep.route_help') }),
+    h('div', { class: 'row' },
+      field('report', { name: 'protocol', label: t('rep.protocol'), type: 'select', required: true, value: protocol,
+        options: [['', '—'], ['all', t('rep.all_protocols')],
+          ...(protos.items || []).map((p) => [p.id, (p.name && p.name[language()]) || p.id])] }),
+      field('report', { name: 'from', label: t('rep.from'), type: 'date', value: from }),
+      field('report', { name: 'to', label: t('rep.to'), type: 'date', value: to })),
+    h('div', { class: 'row' },
+      field('report', { name: 'condition', label: t('rep.condition'), value: filters.condition, maxlength: 8,
+        help: t('rep.condition_help') }),
+      field('report', { name: 'product_type', label: t('rep.product_type'), value: filters.product_type, maxlength: 40,
+        help: t('rep.product_type_help') }),
+      field('report', { name: 'route', label: t('rep.route'), value: filters.route, maxlength: 40,
+        help: t('rep.route_help') })),
     h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'report-submit' }, t('rep.run')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
