@@ -218,13 +218,14 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
                    SQL_ID(f->patient_id),
                    f->consent_date ? SQL_S(f->consent_date) : SQL_N,
                    SQL_S(f->consent_reference ? f->consent_reference : ""),
+                   SQL_I(f->synthetic ? 1 : 0),
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
         st = sql_run(d,
                      "INSERT INTO donors (code, kind, patient_id, consent_date, consent_reference,"
-                     " eligibility, version, created_at, updated_at)"
-                     " VALUES (?, ?, ?, ?, ?, 'incomplete', 1, ?, ?) RETURNING id",
+                     " eligibility, synthetic, version, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
