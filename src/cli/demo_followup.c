@@ -131,6 +131,18 @@ static void nrs_text(int worst, char *out, size_t cap)
              clamp(avg - 1, 0, 10), avg, worst);
 }
 
+static bool listed(const json_t *list, const char *instrument)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), instrument) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* One instrument's answers (not NRS or satisfaction) at visit index `visit` (-1 baseline). */
 static bool answers_for(const char *instrument, const picture *pc, int visit, int months,
                         uint64_t *irng, char *out, size_t cap)
@@ -374,8 +386,10 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                 }
                 int change =
                     (int)(rnd(&rng) % 5) - 2 - (rnd(&rng) % 4 == 0); /* most: little change */
-                nrs_text(clamp(pc.nrs_worst + change, 0, 10), answers, sizeof answers);
-                add_obs(fp, os, "nrs-pain", answers, when);
+                if (listed(list, "nrs-pain")) { /* not in the ALS protocol */
+                    nrs_text(clamp(pc.nrs_worst + change, 0, 10), answers, sizeof answers);
+                    add_obs(fp, os, "nrs-pain", answers, when);
+                }
                 int sat = 2 + (int)(rnd(&rng) % 4), pgic = 2 + (int)(rnd(&rng) % 4);
                 const char *recommend = rnd(&rng) % 5 ? "yes" : "no";
                 /* about 1 in 8 done visits: the questionnaire was asked and not answered;
