@@ -5,11 +5,13 @@
  * (src/store/lab_*.c) with its checks and audit entries:
  *   - about 1 donor in 8 has a positive screening test and is signed
  *     ineligible (no collection);
+ *   - the first donor's batch is 13-14 months old: released, its two units
+ *     past their expiry (made with the expiry they had then);
  *   - about 1 batch in 6 fails QC (sterility or identity) and is rejected,
  *     its units discarded;
  *   - about 1 batch in 6 still waits for QC: its units stay in quarantine;
- *   - the others are released; the oldest batches' units are past their
- *     expiry and the expiry sweep marks them expired; some expire within
+ *   - the others are released; the expiry sweep marks the expired units;
+ *     the units of the second and third donors (released) expire within
  *     the month.
  * Donors are marked synthetic (the only laboratory record with that mark);
  * every free text says "synthetic". Units are not linked to the demo's
@@ -120,8 +122,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
     int year, month, day;
     date_to_ymd(today, &year, &month, &day);
     for (int64_t k = 0; st == CC_OK && k < donors; k++) {
-        /* the first donors are the oldest: collected 13-14 months ago, past expiry now */
-        cc_date collected = k < 2 ? today - 400 - (cc_date)(demo_rnd(&rng) % 30)
+        /* the first donor is the oldest: collected 13-14 months ago, its units past expiry */
+        cc_date collected = k == 0 ? today - 400 - (cc_date)(demo_rnd(&rng) % 30)
                                   : today - 20 - (cc_date)(demo_rnd(&rng) % 300);
         char s_collected[CC_DATE_TEXT], s_sampled[CC_DATE_TEXT], s_tested[CC_DATE_TEXT];
         date_format(collected, s_collected);
@@ -133,8 +135,9 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         if ((st = lab_donor_create(d, &DEMO, &f, &donor, err)) != CC_OK)
             break;
         made->donors++;
-        /* k >= 2: the expired batches stay released, the others are drawn */
-        bool positive = k >= 2 && demo_rnd(&rng) % 8 == 0;
+        /* the first three donors' batches are released (and expire, or soon); the others
+         * are drawn */
+        bool positive = k >= 3 && demo_rnd(&rng) % 8 == 0;
         static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
         for (size_t t = 0; st == CC_OK && t < 6; t++)
             st = lab_donor_add_test(d, &DEMO, donor, TESTS[t],
@@ -147,7 +150,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
             made->ineligible_donors += positive;
             continue;
         }
-        bool secretome = k >= 2 && demo_rnd(&rng) % 4 == 0;
+        bool secretome = k >= 3 && demo_rnd(&rng) % 4 == 0;
         const char *type = secretome ? "secretome" : "uc-msc";
         lab_collection_fields c = {donor, "cord-tissue", s_collected,
                                    "synthetic demonstration maternity", -1,
@@ -173,15 +176,15 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
             st = lab_batch_add_step(d, &DEMO, batch, &step, &id, err);
         }
         /* units: 2 to 4, in quarantine until the batch is released */
-        int n_units = 2 + (int)(demo_rnd(&rng) % 3);
+        int n_units = k == 0 ? 2 : 2 + (int)(demo_rnd(&rng) % 3);
         cc_date expiry = collected + 365;
-        if (k >= 2 && k < 4)
+        if (k >= 1 && k < 3)
             expiry = today + 5 + (cc_date)(demo_rnd(&rng) % 20); /* expires within the month */
         char s_expiry[CC_DATE_TEXT];
         date_format(expiry, s_expiry);
         for (int u = 0; st == CC_OK && u < n_units; u++) {
             char box[16], position[8];
-            snprintf(box, sizeof box, "B%03lld", (long long)k + 1);
+            snprintf(box, sizeof box, "B%lld", (long long)batch);
             snprintf(position, sizeof position, "A%d", u + 1);
             lab_unit_fields uf = {pdc[secretome],
                                   u + 1,
@@ -200,7 +203,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         }
         if (st != CC_OK)
             break;
-        unsigned r = k < 2 ? 99 : (unsigned)(demo_rnd(&rng) % 6);
+        unsigned r = k < 3 ? 99 : (unsigned)(demo_rnd(&rng) % 6);
         if (r == 0) { /* QC still pending: units stay in quarantine */
             made->pending_batches++;
             continue;

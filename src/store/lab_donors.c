@@ -458,8 +458,8 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
     sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
         st = sql_rows_json(d,
-                           "SELECT id, code, kind, patient_id, consent_date, eligibility, version,"
-                           " created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                           "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
+                           " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
                            a, N(a), false, out, err);
     return st;
 }
