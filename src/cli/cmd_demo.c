@@ -12,14 +12,17 @@
 #include "store/patients.h"
 
 static const char *const FAMILY[] = {
-    "Durand", "Lefèvre", "Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel",
-    "Leroy", "Roux", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau",
-    "Müller", "García", "Nguyen", "Kowalski", "Novák", "Öztürk", "Sørensen", "Smith", "Johnson",
-    "Brown", "Da Silva", "Benali", "Mercier", "Chevalier", "Gauthier", "Perrin", "Clément"};
-static const char *const GIVEN_F[] = {"Éloïse", "Zoë", "Anaïs", "Hélène", "Noémie", "Chloé", "Léa",
-                                      "Inès", "Amélie", "Céline", "Mary", "Ana", "Sofía", "Camille"};
-static const char *const GIVEN_M[] = {"Jérôme", "François", "Loïc", "Maël", "Gaël", "Raphaël",
-                                      "Benoît", "Émile", "John", "Lukas", "Mathéo", "Noah", "Karim"};
+    "Durand",   "Lefèvre", "Martin",   "Bernard",   "Dubois",   "Moreau",  "Laurent",
+    "Simon",    "Michel",  "Leroy",    "Roux",      "Fournier", "Girard",  "Bonnet",
+    "Dupont",   "Lambert", "Fontaine", "Rousseau",  "Müller",   "García",  "Nguyen",
+    "Kowalski", "Novák",   "Öztürk",   "Sørensen",  "Smith",    "Johnson", "Brown",
+    "Da Silva", "Benali",  "Mercier",  "Chevalier", "Gauthier", "Perrin",  "Clément"};
+static const char *const GIVEN_F[] = {"Éloïse", "Zoë", "Anaïs", "Hélène", "Noémie",
+                                      "Chloé",  "Léa", "Inès",  "Amélie", "Céline",
+                                      "Mary",   "Ana", "Sofía", "Camille"};
+static const char *const GIVEN_M[] = {"Jérôme",  "François", "Loïc",  "Maël", "Gaël",
+                                      "Raphaël", "Benoît",   "Émile", "John", "Lukas",
+                                      "Mathéo",  "Noah",     "Karim"};
 static const struct {
     const char *icd10, *label_en, *details;
 } CONDITIONS[] = {
@@ -68,9 +71,14 @@ static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today
     cc_date birth = today - (cc_date)(365 * 3 + next_random(rng) % (365 * 75));
     char birth_text[CC_DATE_TEXT];
     date_format(birth, birth_text);
-    patient_fields f = {PICK(FAMILY, rng), female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
-                        birth_text, female ? "female" : "male", next_random(rng) % 3 ? "fr" : "en",
-                        "", "", ""};
+    patient_fields f = {PICK(FAMILY, rng),
+                        female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
+                        birth_text,
+                        female ? "female" : "male",
+                        next_random(rng) % 3 ? "fr" : "en",
+                        "",
+                        "",
+                        ""};
     int grams = 15000 + (int)(next_random(rng) % 850) * 100;
     if (today - birth < 365 * 12)
         grams = 12000 + (int)(next_random(rng) % 300) * 100;
@@ -94,15 +102,24 @@ static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today
 static cc_status add_request(db *d, uint64_t *rng, cc_error *err)
 {
     static const store_actor actor = {0, "demo"};
-    static const char *const CONDITION_TEXT[] = {
-        "Spinal cord injury (C6), 8 months ago", "Spina bifida, my son is 6",
-        "Multiple sclerosis, relapsing", "ALS diagnosed last year", "Knee osteoarthritis, both knees",
-        "Blessure médullaire T10 depuis 2 ans", "Sclérose en plaques"};
+    static const char *const CONDITION_TEXT[] = {"Spinal cord injury (C6), 8 months ago",
+                                                 "Spina bifida, my son is 6",
+                                                 "Multiple sclerosis, relapsing",
+                                                 "ALS diagnosed last year",
+                                                 "Knee osteoarthritis, both knees",
+                                                 "Blessure médullaire T10 depuis 2 ans",
+                                                 "Sclérose en plaques"};
     char name[128];
     bool female = next_random(rng) % 2;
-    snprintf(name, sizeof name, "%s %s", female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng), PICK(FAMILY, rng));
-    consult_fields f = {name, "demo@example.org", "", NULL, PICK(CONDITION_TEXT, rng),
-                        "Synthetic demonstration request.", next_random(rng) % 2 ? "fr" : "en"};
+    snprintf(name, sizeof name, "%s %s", female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
+             PICK(FAMILY, rng));
+    consult_fields f = {name,
+                        "demo@example.org",
+                        "",
+                        NULL,
+                        PICK(CONDITION_TEXT, rng),
+                        "Synthetic demonstration request.",
+                        next_random(rng) % 2 ? "fr" : "en"};
     int64_t id;
     return consult_create(d, &actor, &f, true, &id, err);
 }

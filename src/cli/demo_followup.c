@@ -76,8 +76,8 @@ static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, co
     date_format(when, o->dates[i]);
     p->obs[i].instrument = instrument;
     p->obs[i].instrument_version = strcmp(instrument, "isncsci") == 0 ? "2019"
-                                   : def                            ? def->version
-                                                                    : "1";
+                                   : def                              ? def->version
+                                                                      : "1";
     p->obs[i].observed_on = o->dates[i];
     p->obs[i].source = "clinician";
     p->obs[i].answers_json = o->text[i];
@@ -97,12 +97,12 @@ static int clamp(int v, int lo, int hi)
 static const struct {
     const char *prefix, *programme;
 } PROGRAMME_OF[] = {
-    {"S14", "sci"}, {"S24", "sci"}, {"Q05", "spina-bifida"}, {"G12.2", "als"},
-    {"M17", "secretome"}, {"G35", "msc"}, {"G20", "msc"}, {"I63", "msc"},
+    {"S14", "sci"},       {"S24", "sci"}, {"Q05", "spina-bifida"}, {"G12.2", "als"},
+    {"M17", "secretome"}, {"G35", "msc"}, {"G20", "msc"},          {"I63", "msc"},
 };
 enum { N_PROGRAMMES = DEMO_PROGRAMMES };
 const char *const demo_programme_ids[DEMO_PROGRAMMES] = {"sci", "spina-bifida", "msc", "als",
-                                                          "secretome"};
+                                                         "secretome"};
 
 static int programme_index(const char *icd10)
 {
@@ -116,9 +116,9 @@ static int programme_index(const char *icd10)
 
 /* Per-patient clinical picture drawn once, varied at each visit. */
 typedef struct {
-    int level;   /* ISNCSCI level index, -1 when not an SCI patient */
-    char ais;    /* baseline grade */
-    int better;  /* visit index from which the grade is one better; -1 never */
+    int level;  /* ISNCSCI level index, -1 when not an SCI patient */
+    char ais;   /* baseline grade */
+    int better; /* visit index from which the grade is one better; -1 never */
     int nrs_worst;
     demo_instrument_state inst;
 } picture;
@@ -305,8 +305,8 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
          * satisfaction questionnaire */
         pc.nrs_worst = 4 + (int)(rnd(&rng) % 5);
         char answers[DEMO_ANSWERS_MAX];
-        json_t *first = json_object_get(json_array_get(json_object_get(body, "follow_up"), 0),
-                                        "instruments");
+        json_t *first =
+            json_object_get(json_array_get(json_object_get(body, "follow_up"), 0), "instruments");
         json_array_foreach(first, i, v)
         {
             const char *id = json_string_value(v);
@@ -386,7 +386,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                 }
                 int change =
                     (int)(rnd(&rng) % 5) - 2 - (rnd(&rng) % 4 == 0); /* most: little change */
-                if (listed(list, "nrs-pain")) { /* not in the ALS protocol */
+                if (listed(list, "nrs-pain")) {                      /* not in the ALS protocol */
                     nrs_text(clamp(pc.nrs_worst + change, 0, 10), answers, sizeof answers);
                     add_obs(fp, os, "nrs-pain", answers, when);
                 }

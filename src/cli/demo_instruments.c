@@ -93,14 +93,14 @@ bool demo_isncsci_exam(int level, char ais, uint64_t *rng, char *out, size_t cap
 }
 
 static const char *const ALS_ITEMS[DEMO_ALS_ITEMS] = {
-    "speech",           "salivation",     "swallowing", "handwriting",
-    "cutting_food",     "dressing_hygiene", "turning_in_bed", "walking",
-    "climbing_stairs",  "dyspnea",        "orthopnea",  "respiratory_insufficiency"};
+    "speech",          "salivation",       "swallowing",     "handwriting",
+    "cutting_food",    "dressing_hygiene", "turning_in_bed", "walking",
+    "climbing_stairs", "dyspnea",          "orthopnea",      "respiratory_insufficiency"};
 /* MAS: upper limb first (examined after a cervical injury), then lower limb */
 static const char *const MAS_ITEMS[DEMO_MAS_ITEMS] = {
-    "elbow_flexors_right", "elbow_flexors_left",        "knee_flexors_right",
-    "knee_flexors_left",   "knee_extensors_right",      "knee_extensors_left",
-    "hip_adductors_right", "hip_adductors_left",        "ankle_plantar_flexors_right",
+    "elbow_flexors_right",       "elbow_flexors_left",   "knee_flexors_right",
+    "knee_flexors_left",         "knee_extensors_right", "knee_extensors_left",
+    "hip_adductors_right",       "hip_adductors_left",   "ankle_plantar_flexors_right",
     "ankle_plantar_flexors_left"};
 static const char *const MAS_GRADES[] = {"0", "1", "1+", "2", "3", "4"};
 static const struct {

@@ -38,7 +38,7 @@ typedef struct {
     int als[DEMO_ALS_ITEMS];
     int als_rate_tenths; /* points lost per month, in tenths */
     int mas[DEMO_MAS_ITEMS];
-    bool mas_arms;       /* cervical injury: upper-limb muscles examined too */
+    bool mas_arms; /* cervical injury: upper-limb muscles examined too */
     int nbd[DEMO_NBD_ITEMS];
 } demo_instrument_state;
 

@@ -77,13 +77,20 @@ static cc_status add_qc(db *d, int64_t batch, const char *type, const char *fail
         double value; /* < 0: qualitative, not detected */
         bool secretome, msc;
     } QC[] = {
-        {"sterility", "", -1, true, true},        {"mycoplasma", "", -1, true, true},
-        {"endotoxin", "EU/mL", 0.1, true, true},  {"viability", "%", 92, false, true},
-        {"cd73", "%", 98, false, true},           {"cd90", "%", 99, false, true},
-        {"cd105", "%", 97, false, true},          {"cd34", "%", 0.5, false, true},
-        {"cd45", "%", 0.4, false, true},          {"hla_dr", "%", 0.3, false, true},
-        {"total_protein", "mg/mL", 1.8, true, false}, {"factor_vegf", "pg/mL", 850, true, false},
-        {"factor_hgf", "pg/mL", 1200, true, false},   {"factor_tgfb1", "pg/mL", 2400, true, false},
+        {"sterility", "", -1, true, true},
+        {"mycoplasma", "", -1, true, true},
+        {"endotoxin", "EU/mL", 0.1, true, true},
+        {"viability", "%", 92, false, true},
+        {"cd73", "%", 98, false, true},
+        {"cd90", "%", 99, false, true},
+        {"cd105", "%", 97, false, true},
+        {"cd34", "%", 0.5, false, true},
+        {"cd45", "%", 0.4, false, true},
+        {"hla_dr", "%", 0.3, false, true},
+        {"total_protein", "mg/mL", 1.8, true, false},
+        {"factor_vegf", "pg/mL", 850, true, false},
+        {"factor_hgf", "pg/mL", 1200, true, false},
+        {"factor_tgfb1", "pg/mL", 2400, true, false},
         {"factor_il6", "pg/mL", 310, true, false},
     };
     bool secretome = strcmp(type, "secretome") == 0;
@@ -100,8 +107,8 @@ static cc_status add_qc(db *d, int64_t batch, const char *type, const char *fail
         int64_t id;
         qc_verdict verdict;
         st = lab_batch_add_qc(d, &DEMO, batch, &r, QC[i].value < 0, QC[i].value >= 0,
-                              QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on,
-                              &id, &verdict, err);
+                              QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on, &id,
+                              &verdict, err);
     }
     return st;
 }
@@ -124,13 +131,13 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
     for (int64_t k = 0; st == CC_OK && k < donors; k++) {
         /* the first donor is the oldest: collected 13-14 months ago, its units past expiry */
         cc_date collected = k == 0 ? today - 400 - (cc_date)(demo_rnd(&rng) % 30)
-                                  : today - 20 - (cc_date)(demo_rnd(&rng) % 300);
+                                   : today - 20 - (cc_date)(demo_rnd(&rng) % 300);
         char s_collected[CC_DATE_TEXT], s_sampled[CC_DATE_TEXT], s_tested[CC_DATE_TEXT];
         date_format(collected, s_collected);
         date_format(collected - 2, s_sampled);
         date_format(collected + 21, s_tested);
-        lab_donor_fields f = {NULL, "allogeneic", 0, s_sampled,
-                              "synthetic demonstration consent", true};
+        lab_donor_fields f = {NULL, "allogeneic", 0, s_sampled, "synthetic demonstration consent",
+                              true};
         int64_t donor, id;
         if ((st = lab_donor_create(d, &DEMO, &f, &donor, err)) != CC_OK)
             break;
@@ -152,27 +159,29 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         }
         bool secretome = k >= 3 && demo_rnd(&rng) % 4 == 0;
         const char *type = secretome ? "secretome" : "uc-msc";
-        lab_collection_fields c = {donor, "cord-tissue", s_collected,
-                                   "synthetic demonstration maternity", -1,
-                                   15 + (double)(demo_rnd(&rng) % 15)};
+        lab_collection_fields c = {donor,       "cord-tissue",
+                                   s_collected, "synthetic demonstration maternity",
+                                   -1,          15 + (double)(demo_rnd(&rng) % 15)};
         int64_t collection, batch;
         if ((st = lab_collection_create(d, &DEMO, &c, &collection, err)) != CC_OK ||
             (st = lab_batch_create(d, &DEMO, type, &collection, 1, &batch, err)) != CC_OK)
             break;
         made->batches++;
-        static const char *const MSC_STEPS[] = {"isolation", "passage", "passage", "harvest",
-                                                "formulation", "cryopreservation"};
-        static const char *const SEC_STEPS[] = {"isolation", "passage", "cm-harvest",
-                                                "concentration", "formulation",
-                                                "cryopreservation"};
+        static const char *const MSC_STEPS[] = {"isolation", "passage",     "passage",
+                                                "harvest",   "formulation", "cryopreservation"};
+        static const char *const SEC_STEPS[] = {"isolation",     "passage",     "cm-harvest",
+                                                "concentration", "formulation", "cryopreservation"};
         for (int s = 0; st == CC_OK && s < 6; s++) {
             char at[24];
             date_format(collected + 1 + 3 * s, at);
             snprintf(at + 10, sizeof at - 10, "T09:00:00Z");
-            lab_step_fields step = {secretome ? SEC_STEPS[s] : MSC_STEPS[s], at,
-                                    "synthetic operator", "synthetic demonstration step",
-                                    s == 1 || s == 2 ? s : -1,
-                                    s == 3 && !secretome ? 400000000 + (int64_t)(demo_rnd(&rng) % 400) * 1000000 : -1};
+            lab_step_fields step = {
+                secretome ? SEC_STEPS[s] : MSC_STEPS[s],
+                at,
+                "synthetic operator",
+                "synthetic demonstration step",
+                s == 1 || s == 2 ? s : -1,
+                s == 3 && !secretome ? 400000000 + (int64_t)(demo_rnd(&rng) % 400) * 1000000 : -1};
             st = lab_batch_add_step(d, &DEMO, batch, &step, &id, err);
         }
         /* units: 2 to 4, in quarantine until the batch is released */
@@ -188,7 +197,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
             snprintf(position, sizeof position, "A%d", u + 1);
             lab_unit_fields uf = {pdc[secretome],
                                   u + 1,
-                                  secretome ? 0 : 100000000 + (uint64_t)(demo_rnd(&rng) % 20) * 5000000,
+                                  secretome ? 0
+                                            : 100000000 + (uint64_t)(demo_rnd(&rng) % 20) * 5000000,
                                   secretome ? -1 : 88 + (double)(demo_rnd(&rng) % 10),
                                   secretome ? 5 : 10,
                                   s_expiry,
@@ -208,7 +218,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
             made->pending_batches++;
             continue;
         }
-        const char *failed = r == 1 ? (secretome || demo_rnd(&rng) % 2 ? "sterility" : "cd73") : NULL;
+        const char *failed =
+            r == 1 ? (secretome || demo_rnd(&rng) % 2 ? "sterility" : "cd73") : NULL;
         if ((st = add_qc(d, batch, type, failed, s_tested, err)) != CC_OK)
             break;
         if (failed) {

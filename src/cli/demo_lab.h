@@ -15,8 +15,8 @@
 #include "store/db.h"
 
 typedef struct {
-    int64_t donors, ineligible_donors, batches, released_batches, rejected_batches,
-        pending_batches, units, expired_units;
+    int64_t donors, ineligible_donors, batches, released_batches, rejected_batches, pending_batches,
+        units, expired_units;
 } demo_lab_counts;
 
 cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_lab_counts *made,

@@ -2,11 +2,10 @@
  * demo_followup (store): writes one synthetic treated patient's history for
  * `cellclinic demo` (issue 7): a decided screening, an approved plan, its
  * administrations, follow-up visits with their resolutions, observations
- * and adverse events; or a screening signed "not eligible" alone. The patient must already exist and be marked
- * synthetic (CC_INVALID otherwise): demonstration rows are reachable only
- * through a synthetic patient, so every page showing them says so.
- * One transaction per patient; every row gets its audit entry (actor
- * "demo"). Strings are borrowed.
+ * and adverse events; or a screening signed "not eligible" alone. The patient must already exist
+ * and be marked synthetic (CC_INVALID otherwise): demonstration rows are reachable only through a
+ * synthetic patient, so every page showing them says so. One transaction per patient; every row
+ * gets its audit entry (actor "demo"). Strings are borrowed.
  */
 #ifndef CC_STORE_DEMO_FOLLOWUP_H
 #define CC_STORE_DEMO_FOLLOWUP_H
