@@ -192,7 +192,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         char s_expiry[CC_DATE_TEXT];
         date_format(expiry, s_expiry);
         for (int u = 0; st == CC_OK && u < n_units; u++) {
-            char box[16], position[8];
+            char box[24], position[16];
             snprintf(box, sizeof box, "B%lld", (long long)batch);
             snprintf(position, sizeof position, "A%d", u + 1);
             lab_unit_fields uf = {pdc[secretome],
