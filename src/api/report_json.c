@@ -619,8 +619,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                             rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
                             interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
-    if ((st = report_satisfaction_add(d, a, filter.protocol, co.participants, co.pts, np,
-                                      co.timepoints, n_tp, o, err)) != CC_OK) {
+    if ((st = report_satisfaction_add(d, a, filter.protocol, &data, co.pts, o, err)) != CC_OK) {
         json_decref(o);
         return st;
     }
@@ -665,9 +664,15 @@ static void csv_json(buf *b, const json_t *v, bool last)
         csv_cell(b, "", last);
 }
 
-void report_csv_cell(buf *b, const char *text, bool last) { csv_cell(b, text, last); }
+void report_csv_cell(buf *b, const char *text, bool last)
+{
+    csv_cell(b, text, last);
+}
 
-void report_csv_json(buf *b, const json_t *v, bool last) { csv_json(b, v, last); }
+void report_csv_json(buf *b, const json_t *v, bool last)
+{
+    csv_json(b, v, last);
+}
 
 static void csv_row(buf *b, const char *const *cells, size_t n)
 {

@@ -54,27 +54,8 @@ static cc_date day_or_min(const char *text)
     return text && date_parse(text, "date", &d, &ignored) == CC_OK ? d : INT32_MIN;
 }
 
-/* Does a JSON list of instrument ids name the questionnaire? */
-static bool names_instrument(const char *list_json)
+static bool protocol_names_instrument(db *d, arena *a, const char *protocol_id)
 {
-    if (!strstr(list_json, "\"satisfaction\""))
-        return false;
-    json_t *list = json_loads(list_json, 0, NULL);
-    bool found = false;
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v) found |=
-        json_is_string(v) && strcmp(json_string_value(v), INSTRUMENT) == 0;
-    json_decref(list);
-    return found;
-}
-
-static bool protocol_names_instrument(db *d, arena *a, const char *protocol_id,
-                                      const sat_data *data)
-{
-    for (size_t v = 0; v < data->n_visits; v++)
-        if (names_instrument(data->visits[v].instruments))
-            return true;
     if (!protocol_id)
         return false;
     protocol *p = arena_alloc(a, sizeof *p);
@@ -190,18 +171,20 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
 }
 
 cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
-                                  const report_participant *participants, const report_patient *pts,
-                                  size_t n, const report_timepoint *timepoints, size_t n_tp,
+                                  const report_data *cohort, const report_patient *pts,
                                   json_t *report, cc_error *err)
 {
-    sat_data data;
-    cc_status st = report_satisfaction_load(d, a, protocol_id, &data, err);
-    if (st != CC_OK)
-        return st;
-    if (!protocol_names_instrument(d, a, protocol_id, &data)) {
+    const report_participant *participants = cohort->participants;
+    const report_timepoint *timepoints = cohort->timepoints;
+    size_t n = cohort->n_participants, n_tp = cohort->n_timepoints;
+    if (!cohort->any_visit_asks_satisfaction && !protocol_names_instrument(d, a, protocol_id)) {
         json_object_set_new(report, "satisfaction", json_null());
         return CC_OK;
     }
+    sat_data data;
+    cc_status st = report_satisfaction_load(d, a, &data, err);
+    if (st != CC_OK)
+        return st;
     size_t n_items = satisfaction_item_count();
     sat_patient *sp = arena_alloc(a, (n + 1) * sizeof *sp);
     sat_response *resp = arena_alloc(a, (n * n_tp + 1) * sizeof *resp);
@@ -210,29 +193,23 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
     sat_result *res = arena_alloc(a, sizeof *res);
     if (!sp || !resp || !codes || !slots || !res)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    size_t n_treated = 0, vcur = 0, ocur = 0;
+    size_t n_treated = 0, ocur = 0;
     for (size_t i = 0; i < n; i++) {
         const report_participant *r = &participants[i];
         if (!pts[i].treated)
             continue;
         for (size_t t = 0; t < n_tp; t++)
             slots[t] = (slot){INT32_MIN, INT32_MIN, INT32_MIN, false, false, INT32_MAX, 0};
-        /* visits and observations are ordered by patient id, as the participants (a patient
-         * with two protocols has two participants: the cursors stay on the patient's first row) */
-        while (vcur < data.n_visits && data.visits[vcur].patient_id < r->patient_id)
-            vcur++;
-        for (size_t v = vcur; v < data.n_visits && data.visits[v].patient_id == r->patient_id;
-             v++) {
-            const sat_visit_row *vr = &data.visits[v];
-            for (size_t t = 0; vr->plan_id == r->plan_id && t < n_tp; t++)
-                if (strcmp(timepoints[t].label, vr->label) == 0) {
-                    slots[t].start = day_or_min(vr->window_start);
-                    slots[t].end = day_or_min(vr->window_end);
-                    slots[t].target = day_or_min(vr->target_date);
-                    slots[t].scheduled = names_instrument(vr->instruments);
-                    slots[t].link = vr->link;
-                }
+        for (size_t v = r->first_visit; v < r->first_visit + r->n_visits; v++) {
+            const report_visit *vr = &cohort->visits[v];
+            slots[vr->timepoint].start = vr->window_start;
+            slots[vr->timepoint].end = vr->window_end;
+            slots[vr->timepoint].target = vr->target;
+            slots[vr->timepoint].scheduled = vr->asks_satisfaction;
+            slots[vr->timepoint].link = vr->satisfaction_link;
         }
+        /* observations are ordered by patient id, as the participants (a patient with two
+         * protocols has two participants: the cursor stays on the patient's first row) */
         while (ocur < data.n_observations && data.observations[ocur].patient_id < r->patient_id)
             ocur++;
         for (size_t o = ocur;

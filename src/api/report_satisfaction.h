@@ -15,16 +15,15 @@
  *
  * report_satisfaction_add sets report["satisfaction"] to the section, or to
  * null when neither the protocol's latest version (with a protocol) nor
- * any stored visit (of the protocol, or of any with "all") names the
- * instrument, and adds the section's definitions to
+ * any visit of the cohort names the instrument, and adds the section's definitions to
  * report["definitions"] (when that object exists).
  *
  * Input (borrowed): protocol_id (NULL: every protocol, the report's "all"),
- * the report's cohort participants[0..n-1] (ordered by patient id; one per
- * patient and protocol, each with its plan) and their core/report patients
- * pts[0..n-1] (treated flag, flow status per time point, which already says
- * whether it is due as of the report's date), and the report's n_tp time
- * points (visits are matched to them by label, within the participant's plan).
+ * the report's cohort (store/report_data after the period: participants
+ * ordered by patient id, one per patient and protocol, each with its plan's
+ * visits, their time points and satisfaction flags) and the core/report
+ * patients pts[0..n_participants-1] (treated flag, flow status per time
+ * point, which already says whether it is due as of the report's date).
  * Memory: work arrays in the arena; the section is a new jansson reference
  * owned by report. The caller holds a read transaction.
  */
@@ -40,8 +39,7 @@
 #include "store/report_data.h"
 
 cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
-                                  const report_participant *participants, const report_patient *pts,
-                                  size_t n, const report_timepoint *timepoints, size_t n_tp,
+                                  const report_data *cohort, const report_patient *pts,
                                   json_t *report, cc_error *err);
 
 /* The section's CSV rows (table "satisfaction"; nothing when section is null),

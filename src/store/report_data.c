@@ -338,11 +338,18 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
     /* every visit in storage order; those of other plans are skipped by the
      * plan index (a scan beats an index search plus a row lookup per visit) */
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT plan_id, label, months, status, target_date, window_start,"
-                              " window_end FROM followup_visits",
-                              &s, err);
+    int64_t *links;
+    size_t n_links;
+    cc_status st = read_ids(d, a,
+                            "SELECT visit_id FROM questionnaire_links WHERE instrument ="
+                            " 'satisfaction'",
+                            NULL, &links, &n_links, err);
     if (st != CC_OK)
+        return st;
+    if ((st = db_prepare(d,
+                         "SELECT plan_id, label, months, status, target_date, window_start,"
+                         " window_end, id, instruments FROM followup_visits",
+                         &s, err)) != CC_OK)
         return st;
     visit_row *rows = NULL;
     size_t cap = 0, n = 0;
@@ -358,9 +365,13 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         visit_row *v = grow(a, (void **)&rows, &cap, n, sizeof *v);
         if (!v)
             break;
+        /* the list is a JSON array of instrument ids: the quoted id is enough */
+        bool asks = strstr(db_col_text(s, 8), "\"satisfaction\"") != NULL;
         *v = (visit_row){(size_t)i,
                          {(size_t)t, visit_status(db_col_text(s, 3)), day_or_none(s, 4),
-                          day_or_none(s, 5), day_or_none(s, 6)}};
+                          day_or_none(s, 5), day_or_none(s, 6), asks,
+                          id_in(links, n_links, db_col_int(s, 7))}};
+        out->any_visit_asks_satisfaction |= asks;
         n++;
     }
     db_done(s);

@@ -15,8 +15,9 @@
  * (ASCII case ignored in all three).
  *
  * Visits: the follow-up visits of the participants' plans, each with its time
- * point (distinct visit labels, ordered by months then label) and grouped by
- * participant (first_visit, n_visits). Adverse events: those of patients of
+ * point (distinct visit labels, ordered by months then label), whether it
+ * names the satisfaction questionnaire and whether a link to it was issued,
+ * grouped by participant (first_visit, n_visits). Adverse events: those of patients of
  * the cohort, ordered by patient then onset. Measure series are streamed by
  * report_store_series (the bytes are valid during the callback only).
  *
@@ -63,6 +64,9 @@ typedef struct {
     size_t timepoint; /* index into timepoints */
     report_visit_status status;
     cc_date target, window_start, window_end;
+    /* the visit's instrument list names the satisfaction questionnaire; a
+     * link to it was issued for this visit (the satisfaction table) */
+    bool asks_satisfaction, satisfaction_link;
 } report_visit;
 
 typedef struct {
@@ -90,6 +94,7 @@ typedef struct {
     size_t n_events;
     measure_name *measures;
     size_t n_measures;
+    bool any_visit_asks_satisfaction;
 } report_data;
 
 cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,

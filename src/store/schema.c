@@ -499,6 +499,8 @@ static const char *const migrations[] = {
     "INSERT INTO derived_data (name, built) SELECT 'measure_series',"
     "  CASE WHEN EXISTS (SELECT 1 FROM observations) THEN 0 ELSE 1 END;"
     "CREATE INDEX administrations_plan ON administrations(plan_id);",
+    /* issue 7: the satisfaction table reads one instrument's answers in patient order */
+    "CREATE INDEX observations_instrument ON observations(instrument, patient_id, observed_on);",
 };
 #pragma GCC diagnostic pop
 
