@@ -61,7 +61,7 @@ cc_status h_donor_create(api_request *req, cc_error *err)
     cc_status st = lab_check_body(req->body, fields, err);
     lab_donor_fields f = {json_get_string(req->body, "code"), json_get_string(req->body, "kind"), 0,
                           json_get_string(req->body, "consent_date"),
-                          json_get_string(req->body, "consent_reference")};
+                          json_get_string(req->body, "consent_reference"), false};
     cc_date consent;
     if (st == CC_OK)
         st = check_code(f.code, err);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/demo_followup.h"
+#include "cli/demo_lab.h"
 #include "cli/opts.h"
 #include "core/date.h"
 #include "store/consults.h"
@@ -11,14 +12,17 @@
 #include "store/patients.h"
 
 static const char *const FAMILY[] = {
-    "Durand", "Lefèvre", "Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel",
-    "Leroy", "Roux", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau",
-    "Müller", "García", "Nguyen", "Kowalski", "Novák", "Öztürk", "Sørensen", "Smith", "Johnson",
-    "Brown", "Da Silva", "Benali", "Mercier", "Chevalier", "Gauthier", "Perrin", "Clément"};
-static const char *const GIVEN_F[] = {"Éloïse", "Zoë", "Anaïs", "Hélène", "Noémie", "Chloé", "Léa",
-                                      "Inès", "Amélie", "Céline", "Mary", "Ana", "Sofía", "Camille"};
-static const char *const GIVEN_M[] = {"Jérôme", "François", "Loïc", "Maël", "Gaël", "Raphaël",
-                                      "Benoît", "Émile", "John", "Lukas", "Mathéo", "Noah", "Karim"};
+    "Durand",   "Lefèvre", "Martin",   "Bernard",   "Dubois",   "Moreau",  "Laurent",
+    "Simon",    "Michel",  "Leroy",    "Roux",      "Fournier", "Girard",  "Bonnet",
+    "Dupont",   "Lambert", "Fontaine", "Rousseau",  "Müller",   "García",  "Nguyen",
+    "Kowalski", "Novák",   "Öztürk",   "Sørensen",  "Smith",    "Johnson", "Brown",
+    "Da Silva", "Benali",  "Mercier",  "Chevalier", "Gauthier", "Perrin",  "Clément"};
+static const char *const GIVEN_F[] = {"Éloïse", "Zoë", "Anaïs", "Hélène", "Noémie",
+                                      "Chloé",  "Léa", "Inès",  "Amélie", "Céline",
+                                      "Mary",   "Ana", "Sofía", "Camille"};
+static const char *const GIVEN_M[] = {"Jérôme",  "François", "Loïc",  "Maël", "Gaël",
+                                      "Raphaël", "Benoît",   "Émile", "John", "Lukas",
+                                      "Mathéo",  "Noah",     "Karim"};
 static const struct {
     const char *icd10, *label_en, *details;
 } CONDITIONS[] = {
@@ -45,16 +49,36 @@ static uint64_t next_random(uint64_t *state)
 
 #define PICK(list, rng) (list[next_random(rng) % (sizeof list / sizeof list[0])])
 
-static cc_status add_patient(db *d, uint64_t *rng, cc_date today, cc_error *err)
+/* Details of a spinal cord injury drawn from a separate stream (drng), so the
+ * rest of each patient stays what the same seed gave before: the level (C5-C8
+ * for S14.1, T2-T12 for S24.1) and the AIS grade (A 40 %, B, C, D 20 % each). */
+static const char *sci_details(const char *icd10, uint64_t *drng, char *out, size_t cap)
+{
+    bool cervical = strcmp(icd10, "S14.1") == 0;
+    if (!cervical && strcmp(icd10, "S24.1") != 0)
+        return NULL;
+    int level = cervical ? 5 + (int)(next_random(drng) % 4) : 2 + (int)(next_random(drng) % 11);
+    unsigned g = (unsigned)(next_random(drng) % 5);
+    snprintf(out, cap, "{\"level\":\"%c%d\",\"ais\":\"%c\"}", cervical ? 'C' : 'T', level,
+             g < 2 ? 'A' : (char)('A' + g - 1));
+    return out;
+}
+
+static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today, cc_error *err)
 {
     static const store_actor actor = {0, "demo"};
     bool female = next_random(rng) % 2;
     cc_date birth = today - (cc_date)(365 * 3 + next_random(rng) % (365 * 75));
     char birth_text[CC_DATE_TEXT];
     date_format(birth, birth_text);
-    patient_fields f = {PICK(FAMILY, rng), female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
-                        birth_text, female ? "female" : "male", next_random(rng) % 3 ? "fr" : "en",
-                        "", "", ""};
+    patient_fields f = {PICK(FAMILY, rng),
+                        female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
+                        birth_text,
+                        female ? "female" : "male",
+                        next_random(rng) % 3 ? "fr" : "en",
+                        "",
+                        "",
+                        ""};
     int grams = 15000 + (int)(next_random(rng) % 850) * 100;
     if (today - birth < 365 * 12)
         grams = 12000 + (int)(next_random(rng) % 300) * 100;
@@ -68,22 +92,34 @@ static cc_status add_patient(db *d, uint64_t *rng, cc_date today, cc_error *err)
     date_format(today - 30 - (cc_date)(next_random(rng) % 2000), onset);
     if (strcmp(onset, birth_text) < 0)
         date_format(birth, onset);
+    char details[64];
+    const char *sci = sci_details(CONDITIONS[c].icd10, drng, details, sizeof details);
     return patient_add_condition_in_tx(d, &actor, id, CONDITIONS[c].icd10, CONDITIONS[c].label_en,
-                                       onset, CONDITIONS[c].details, &condition_id, err);
+                                       onset, sci ? sci : CONDITIONS[c].details, &condition_id,
+                                       err);
 }
 
 static cc_status add_request(db *d, uint64_t *rng, cc_error *err)
 {
     static const store_actor actor = {0, "demo"};
-    static const char *const CONDITION_TEXT[] = {
-        "Spinal cord injury (C6), 8 months ago", "Spina bifida, my son is 6",
-        "Multiple sclerosis, relapsing", "ALS diagnosed last year", "Knee osteoarthritis, both knees",
-        "Blessure médullaire T10 depuis 2 ans", "Sclérose en plaques"};
+    static const char *const CONDITION_TEXT[] = {"Spinal cord injury (C6), 8 months ago",
+                                                 "Spina bifida, my son is 6",
+                                                 "Multiple sclerosis, relapsing",
+                                                 "ALS diagnosed last year",
+                                                 "Knee osteoarthritis, both knees",
+                                                 "Blessure médullaire T10 depuis 2 ans",
+                                                 "Sclérose en plaques"};
     char name[128];
     bool female = next_random(rng) % 2;
-    snprintf(name, sizeof name, "%s %s", female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng), PICK(FAMILY, rng));
-    consult_fields f = {name, "demo@example.org", "", NULL, PICK(CONDITION_TEXT, rng),
-                        "Synthetic demonstration request.", next_random(rng) % 2 ? "fr" : "en"};
+    snprintf(name, sizeof name, "%s %s", female ? PICK(GIVEN_F, rng) : PICK(GIVEN_M, rng),
+             PICK(FAMILY, rng));
+    consult_fields f = {name,
+                        "demo@example.org",
+                        "",
+                        NULL,
+                        PICK(CONDITION_TEXT, rng),
+                        "Synthetic demonstration request.",
+                        next_random(rng) % 2 ? "fr" : "en"};
     int64_t id;
     return consult_create(d, &actor, &f, true, &id, err);
 }
@@ -93,9 +129,17 @@ int cmd_demo(int argc, char **argv)
     static const char usage[] =
         "usage: cellclinic demo --data DIR [--patients N] [--seed S]\n\n"
         "Adds N (default 200, at most 1000000) synthetic patients with a weight and a\n"
-        "condition, and N/10 (at most 50) synthetic consultation requests. Every record\n"
-        "is marked synthetic. The same seed gives the same data. Up to N/5 (at most 120)\n"
-        "of the patients get a synthetic treatment and follow-up history (SCI programme).\n";
+        "condition, and N/10 (at most 50) synthetic consultation requests. Up to 2N/5\n"
+        "(at most 300) of the patients are screened for the programme of their condition\n"
+        "(sci, spina-bifida, msc, als, secretome): about 1 in 8 is signed not eligible,\n"
+        "the others get a treatment and follow-up history with the instruments of their\n"
+        "protocol (ISNCSCI, ALSFRS-R, NRS pain, MAS, NBD, satisfaction) when the planner\n"
+        "can serve them. The laboratory gets N/20 (at least 3 from N=20, at most 40)\n"
+        "donors with screening, batches with QC (some rejected, some pending) and units\n"
+        "(released, quarantined, discarded, expired, some expiring soon); it sets the\n"
+        "site's FIN (W9999) and product codes only when none is configured.\n"
+        "Patients and donors are marked synthetic; other records hang on them or say\n"
+        "\"synthetic\" in their text. The same seed gives the same data on the same day.\n";
     const char *data, *patients_text, *seed_text;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"patients", true, false, &patients_text},
@@ -117,6 +161,7 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     uint64_t rng = (uint64_t)seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+    uint64_t drng = (uint64_t)seed * UINT64_C(0xC2B2AE3D27D4EB4F) + 3;
     cc_date today = instant_date(store_now_seconds());
     cc_status st = CC_OK;
     /* Batches of 500 per transaction: durable, and fast enough for 10,000. */
@@ -124,7 +169,7 @@ int cmd_demo(int argc, char **argv)
         if ((st = db_begin(d, &err)) != CC_OK)
             break;
         for (int i = 0; st == CC_OK && i < 500 && done < patients; i++, done++)
-            st = add_patient(d, &rng, today, &err);
+            st = add_patient(d, &rng, &drng, today, &err);
         st = st == CC_OK ? db_commit(d, &err) : (db_rollback(d), st);
         if (patients >= 2000)
             fprintf(stderr, "\rdemo: %lld of %lld patients", (long long)done, (long long)patients);
@@ -134,16 +179,28 @@ int cmd_demo(int argc, char **argv)
     int64_t requests = patients / 10 < 50 ? patients / 10 : 50;
     for (int64_t i = 0; st == CC_OK && i < requests; i++)
         st = add_request(d, &rng, &err);
-    int64_t treated = 0; /* issue 7: a treated cohort with follow-up */
+    demo_followup_counts fu = {0};
+    demo_lab_counts lab = {0};
     if (st == CC_OK)
-        st = demo_followup(d, (uint64_t)seed, patients, today, &treated, &err);
+        st = demo_followup(d, (uint64_t)seed, patients, today, &fu, &err);
+    if (st == CC_OK)
+        st = demo_lab(d, (uint64_t)seed, patients, today, &lab, &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic demo: %s\n", err.message);
         return 1;
     }
     printf("demo: added %lld synthetic patients and %lld synthetic consultation requests;"
-           " %lld of the patients have a synthetic treatment and follow-up history\n",
-           (long long)patients, (long long)requests, (long long)treated);
+           " %lld of the patients have a synthetic treatment and follow-up history (",
+           (long long)patients, (long long)requests, (long long)fu.treated);
+    for (int k = 0; k < DEMO_PROGRAMMES; k++)
+        printf("%s%s %lld", k ? ", " : "", demo_programme_ids[k], (long long)fu.per_programme[k]);
+    printf("); %lld more were screened not eligible\n", (long long)fu.not_eligible);
+    printf("demo: laboratory: %lld synthetic donors (%lld not eligible), %lld batches (%lld"
+           " released, %lld rejected after failed QC, %lld waiting for QC), %lld units (%lld"
+           " expired)\n",
+           (long long)lab.donors, (long long)lab.ineligible_donors, (long long)lab.batches,
+           (long long)lab.released_batches, (long long)lab.rejected_batches,
+           (long long)lab.pending_batches, (long long)lab.units, (long long)lab.expired_units);
     return 0;
 }

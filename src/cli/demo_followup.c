@@ -1,35 +1,36 @@
-/* The follow-up part of `cellclinic demo` (issue 7): turns some of the
- * synthetic patients into a treated SCI cohort with plausible histories:
- * a plan from the real planner (start 1 to 15 months ago), its
+/* The follow-up part of `cellclinic demo` (issue 7): screens some of the
+ * synthetic patients for the programme matching their condition (sci,
+ * spina-bifida, msc, als, secretome) and turns most of them into a treated
+ * cohort with plausible histories; about 1 in 8 screened patients gets a
+ * signed "not eligible" decision and nothing more. A treated patient has a
+ * plan from the real planner (start 1 to 15 months ago), its
  * administrations, follow-up visits with realistic attrition (most done;
  * some missed, lost, withdrawn, a rare death, a few left overdue so the
- * worklist shows H10), NRS pain at baseline and at done visits (most
- * patients change little), the satisfaction questionnaire at most done visits
- * (some asked and not answered; per-domain answers with "not applicable"),
- * and adverse events at plausible rates (about 15 % mild, 2 % serious).
+ * worklist shows H10), the instruments its protocol names at baseline and at
+ * done visits, scored by the real scorers (ISNCSCI examinations consistent
+ * with the injury level and AIS grade of the condition, most unchanged, a
+ * few one grade better; ALSFRS-R declining; NRS pain, MAS and NBD changing
+ * little), the satisfaction questionnaire at most done visits (some asked
+ * and not answered; per-domain answers with "not applicable"), and adverse
+ * events at plausible rates (about 15 % mild, 2 % serious).
  * Everything hangs on synthetic patients. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/observation_measures.h"
 #include "api/instruments_json.h"
+#include "api/isncsci_json.h"
+#include "api/observation_measures.h"
 #include "api/programmes.h"
 #include "api/protocol_json.h"
 #include "cli/demo_followup.h"
+#include "cli/demo_instruments.h"
 #include "core/date.h"
+#include "core/instruments.h"
 #include "store/demo_followup.h"
 
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * UINT64_C(2685821657736338717);
-}
+#define rnd demo_rnd
 
 /* Scores answers (JSON text) with the instrument; NULL when they do not score. */
 static char *score(const char *instrument, const char *answers)
@@ -37,18 +38,25 @@ static char *score(const char *instrument, const char *answers)
     json_t *a = json_loads(answers, 0, NULL), *out = NULL;
     if (!a)
         return NULL;
-    json_t *body = json_pack("{s:o}", "answers", a);
     cc_error err;
     char *text = NULL;
-    if (instruments_json_score(instrument, body, &out, &err) == CC_OK)
+    cc_status st;
+    if (strcmp(instrument, "isncsci") == 0) {
+        st = isncsci_json_classify(a, &out, &err);
+        json_decref(a);
+    } else {
+        json_t *body = json_pack("{s:o}", "answers", a);
+        st = instruments_json_score(instrument, body, &out, &err);
+        json_decref(body);
+    }
+    if (st == CC_OK)
         text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     json_decref(out);
-    json_decref(body);
     return text;
 }
 
 typedef struct {
-    char text[DEMO_MAX_OBS][320];
+    char text[DEMO_MAX_OBS][DEMO_ANSWERS_MAX];
     char *scores[DEMO_MAX_OBS];
     char dates[DEMO_MAX_OBS][CC_DATE_TEXT];
     measure_value measures[DEMO_MAX_OBS][8];
@@ -64,9 +72,12 @@ static void add_obs(demo_fu_patient *p, obs_space *o, const char *instrument, co
     o->scores[i] = score(instrument, answers);
     if (!o->scores[i])
         return;
+    const instr_def *def = instrument_find(instrument);
     date_format(when, o->dates[i]);
     p->obs[i].instrument = instrument;
-    p->obs[i].instrument_version = "1";
+    p->obs[i].instrument_version = strcmp(instrument, "isncsci") == 0 ? "2019"
+                                   : def                              ? def->version
+                                                                      : "1";
     p->obs[i].observed_on = o->dates[i];
     p->obs[i].source = "clinician";
     p->obs[i].answers_json = o->text[i];
@@ -81,33 +92,158 @@ static int clamp(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, int64_t *made,
-                        cc_error *err)
+/* The programme of a condition (ICD-10 prefix); knee osteoarthritis goes to the
+ * secretome programme (the msc protocol lists it too). */
+static const struct {
+    const char *prefix, *programme;
+} PROGRAMME_OF[] = {
+    {"S14", "sci"},       {"S24", "sci"}, {"Q05", "spina-bifida"}, {"G12.2", "als"},
+    {"M17", "secretome"}, {"G35", "msc"}, {"G20", "msc"},          {"I63", "msc"},
+};
+enum { N_PROGRAMMES = DEMO_PROGRAMMES };
+const char *const demo_programme_ids[DEMO_PROGRAMMES] = {"sci", "spina-bifida", "msc", "als",
+                                                         "secretome"};
+
+static int programme_index(const char *icd10)
 {
-    *made = 0;
-    size_t want = (size_t)(patients / 5 < 120 ? patients / 5 : 120);
+    for (size_t i = 0; i < sizeof PROGRAMME_OF / sizeof PROGRAMME_OF[0]; i++)
+        if (strncmp(icd10, PROGRAMME_OF[i].prefix, strlen(PROGRAMME_OF[i].prefix)) == 0)
+            for (int k = 0; k < N_PROGRAMMES; k++)
+                if (strcmp(demo_programme_ids[k], PROGRAMME_OF[i].programme) == 0)
+                    return k;
+    return -1;
+}
+
+/* Per-patient clinical picture drawn once, varied at each visit. */
+typedef struct {
+    int level;  /* ISNCSCI level index, -1 when not an SCI patient */
+    char ais;   /* baseline grade */
+    int better; /* visit index from which the grade is one better; -1 never */
+    int nrs_worst;
+    demo_instrument_state inst;
+} picture;
+
+/* NRS pain answers: worst around the patient's baseline, average and current below. */
+static void nrs_text(int worst, char *out, size_t cap)
+{
+    int avg = clamp(worst - 2, 0, 10);
+    snprintf(out, cap, "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
+             clamp(avg - 1, 0, 10), avg, worst);
+}
+
+static bool listed(const json_t *list, const char *instrument)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), instrument) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* One instrument's answers (not NRS or satisfaction) at visit index `visit` (-1 baseline). */
+static bool answers_for(const char *instrument, const picture *pc, int visit, int months,
+                        uint64_t *irng, char *out, size_t cap)
+{
+    if (strcmp(instrument, "isncsci") == 0) {
+        if (pc->level < 0)
+            return false;
+        char grade = pc->ais;
+        if (pc->better >= 0 && visit >= pc->better && grade < 'D')
+            grade++;
+        return demo_isncsci_exam(pc->level, grade, irng, out, cap);
+    }
+    if (strcmp(instrument, "alsfrs-r") == 0)
+        return demo_als_answers(&pc->inst, months, irng, out, cap);
+    if (strcmp(instrument, "mas") == 0)
+        return demo_mas_answers(&pc->inst, months, irng, out, cap);
+    if (strcmp(instrument, "nbd") == 0)
+        return demo_nbd_answers(&pc->inst, months, irng, out, cap);
+    return false;
+}
+
+/* Condition details {"level":"C5","ais":"B"} into the picture. */
+static void sci_picture(const char *details, picture *pc)
+{
+    pc->level = -1;
+    json_t *d = json_loads(details, 0, NULL);
+    const char *level = json_string_value(json_object_get(d, "level"));
+    const char *ais = json_string_value(json_object_get(d, "ais"));
+    if (level && ais && ais[0] >= 'A' && ais[0] <= 'D' && !ais[1]) {
+        pc->level = demo_isncsci_level(level);
+        pc->ais = ais[0];
+    }
+    json_decref(d);
+}
+
+/* Reasons of a "not eligible" screening, in the shape of the screening API. */
+static const char *const NOT_ELIGIBLE[] = {
+    "[{\"rule\":\"cancer-history\",\"kind\":\"exclude_if_true\",\"outcome\":\"exclude\","
+    "\"subject\":\"cancer_history\",\"observed\":\"true\",\"limit\":\"\"}]",
+    "[{\"rule\":\"hbv\",\"kind\":\"positive\",\"outcome\":\"exclude\",\"subject\":\"hbv\","
+    "\"observed\":\"positive\",\"limit\":\"\"}]",
+    "[{\"rule\":\"active-infection\",\"kind\":\"exclude_if_true\",\"outcome\":\"exclude\","
+    "\"subject\":\"active_infection\",\"observed\":\"true\",\"limit\":\"\"}]",
+    "[{\"rule\":\"hcv\",\"kind\":\"positive\",\"outcome\":\"exclude\",\"subject\":\"hcv\","
+    "\"observed\":\"positive\",\"limit\":\"\"}]",
+};
+
+cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
+                        demo_followup_counts *made, cc_error *err)
+{
+    *made = (demo_followup_counts){0};
+    size_t want = (size_t)(patients * 2 / 5 < 300 ? patients * 2 / 5 : 300);
     if (want == 0)
         return CC_OK;
-    int64_t *ids = calloc(want, sizeof *ids);
+    demo_candidate *cands = calloc(want, sizeof *cands);
+    obs_space *os = malloc(sizeof *os);
     arena *a = arena_create((size_t)64 << 20);
     size_t n = 0;
-    cc_status st = ids && a ? demo_store_synthetic_patients(d, ids, want, &n, err)
-                            : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    protocol *p = a ? arena_alloc(a, sizeof *p) : NULL;
-    if (st == CC_OK && (!p || (st = programme_load(d, a, "sci", 0, p, err)) != CC_OK) &&
-        st == CC_OK)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    cc_status st = cands && os && a
+                       ? demo_store_synthetic_patients(d, cands, want, &n, err)
+                       : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    protocol *progs[N_PROGRAMMES] = {0};
+    for (int k = 0; st == CC_OK && k < N_PROGRAMMES; k++) {
+        progs[k] = arena_alloc(a, sizeof *progs[k]);
+        if (!progs[k])
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        else
+            st = programme_load(d, a, demo_programme_ids[k], 0, progs[k], err);
+    }
     uint64_t rng = seed * UINT64_C(0xD1B54A32D192ED03) + 7;
-    /* a second stream for the questionnaire's non-response and per-domain answers, so the
-     * rest of the demo stays what the same seed gave before */
+    /* a second stream for the questionnaire's non-response and per-domain answers, a third for
+     * eligibility and a fourth for the instruments' answers, so each part of the demo stays
+     * what the same seed gave before when another part changes */
     uint64_t srng = seed * UINT64_C(0x9E3779B97F4A7C15) + 11;
+    uint64_t erng = seed * UINT64_C(0xBF58476D1CE4E5B9) + 13;
+    uint64_t irng = seed * UINT64_C(0x94D049BB133111EB) + 17;
     for (size_t k = 0; st == CC_OK && k < n; k++) {
+        int prog = programme_index(cands[k].icd10);
+        if (prog < 0)
+            continue;
+        protocol *p = progs[prog];
         cc_date start = today - 30 - (cc_date)(rnd(&rng) % 420);
+        char s_start[CC_DATE_TEXT], s_end[CC_DATE_TEXT], s_screen[CC_DATE_TEXT];
+        if (rnd(&erng) % 8 == 0) { /* screened, signed not eligible, no plan */
+            date_format(start - 10, s_screen);
+            demo_fu_patient ne = {.patient_id = cands[k].id,
+                                  .protocol = p->id,
+                                  .protocol_version = p->version,
+                                  .not_eligible = true,
+                                  .reasons = NOT_ELIGIBLE[rnd(&erng) % 4],
+                                  .screened_on = s_screen};
+            if ((st = demo_store_followup_patient(d, &ne, err)) == CC_OK)
+                made->not_eligible++;
+            continue;
+        }
+        int weight = cands[k].weight_g ? cands[k].weight_g : 55000 + (int)(rnd(&rng) % 40) * 1000;
         programme_input in = {.protocol = p,
                               .earliest = start,
-                              .weight_g = 55000 + (int)(rnd(&rng) % 40) * 1000,
+                              .weight_g = weight,
                               .weight_date = start,
-                              .age_years = 18 + (int)(rnd(&rng) % 50),
+                              .age_years = programme_age_years(cands[k].birth_date, start),
                               .as_of = start};
         planner_calendar cal;
         plan pl;
@@ -120,21 +256,19 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         json_t *body = plan_to_json(p, &pl, &dose, &q);
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         demo_fu_patient *fp = arena_alloc(a, sizeof *fp);
-        obs_space *os = arena_alloc(a, sizeof *os);
         char(*visit_text)[4][CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_VISITS * sizeof *visit_text);
         char(*admin_dates)[CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_ADMINS * sizeof *admin_dates);
         char *instruments[DEMO_MAX_VISITS] = {0};
-        if (!body_text || !fp || !os || !visit_text || !admin_dates) {
+        if (!body_text || !fp || !visit_text || !admin_dates) {
             json_decref(body);
             free(body_text);
             st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
             break;
         }
-        char s_start[CC_DATE_TEXT], s_end[CC_DATE_TEXT], s_screen[CC_DATE_TEXT];
         date_format(pl.start, s_start);
         date_format(pl.end, s_end);
         date_format(pl.start - 10, s_screen);
-        *fp = (demo_fu_patient){.patient_id = ids[k],
+        *fp = (demo_fu_patient){.patient_id = cands[k].id,
                                 .protocol = p->id,
                                 .protocol_version = p->version,
                                 .screened_on = s_screen,
@@ -160,13 +294,30 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
                 cells ? cells : json_integer_value(json_object_get(v, "volume_ul"));
             fp->n_admins++;
         }
-        /* baseline NRS pain a few days before the start */
-        int base_worst = 4 + (int)(rnd(&rng) % 5), base_avg = clamp(base_worst - 2, 0, 10);
-        char answers[320];
-        snprintf(answers, sizeof answers,
-                 "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
-                 clamp(base_avg - 1, 0, 10), base_avg, base_worst);
-        add_obs(fp, os, "nrs-pain", answers, pl.start - 3);
+        picture pc = {.level = -1, .better = -1};
+        if (strcmp(p->id, "sci") == 0) {
+            sci_picture(cands[k].details, &pc);
+            if (rnd(&irng) % 8 == 0) /* a few patients improve by one grade */
+                pc.better = 1 + (int)(rnd(&irng) % 3);
+        }
+        demo_instruments_baseline(&pc.inst, pc.level >= 0 && pc.level <= ISNCSCI_T1, &irng);
+        /* baseline a few days before the start: every instrument of the first visit but the
+         * satisfaction questionnaire */
+        pc.nrs_worst = 4 + (int)(rnd(&rng) % 5);
+        char answers[DEMO_ANSWERS_MAX];
+        json_t *first =
+            json_object_get(json_array_get(json_object_get(body, "follow_up"), 0), "instruments");
+        json_array_foreach(first, i, v)
+        {
+            const char *id = json_string_value(v);
+            if (!id || strcmp(id, "satisfaction") == 0)
+                continue;
+            if (strcmp(id, "nrs-pain") == 0)
+                nrs_text(pc.nrs_worst, answers, sizeof answers);
+            else if (!answers_for(id, &pc, -1, 0, &irng, answers, sizeof answers))
+                continue;
+            add_obs(fp, os, id, answers, pl.start - 3);
+        }
         followup_status closed = FU_SCHEDULED; /* withdrawn or died closes later visits */
         json_array_foreach(json_object_get(body, "follow_up"), i, v)
         {
@@ -182,14 +333,15 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
                 date_parse(visit_text[j][1], "d", &ws, &ignored) != CC_OK ||
                 date_parse(visit_text[j][2], "d", &we, &ignored) != CC_OK)
                 break;
-            instruments[j] = json_dumps(json_object_get(v, "instruments"), JSON_COMPACT);
-            fp->visits[j].spec =
-                (followup_spec){json_string_value(json_object_get(v, "label")),
-                                (int)json_integer_value(json_object_get(v, "months")),
-                                visit_text[j][0],
-                                visit_text[j][1],
-                                visit_text[j][2],
-                                instruments[j] ? instruments[j] : "[]"};
+            json_t *list = json_object_get(v, "instruments");
+            instruments[j] = json_dumps(list, JSON_COMPACT);
+            int months = (int)json_integer_value(json_object_get(v, "months"));
+            fp->visits[j].spec = (followup_spec){json_string_value(json_object_get(v, "label")),
+                                                 months,
+                                                 visit_text[j][0],
+                                                 visit_text[j][1],
+                                                 visit_text[j][2],
+                                                 instruments[j] ? instruments[j] : "[]"};
             followup_status s = FU_SCHEDULED;
             unsigned r = (unsigned)(rnd(&rng) % 100);
             if (closed != FU_SCHEDULED)
@@ -222,31 +374,42 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
                 cc_date when = target + (cc_date)(rnd(&rng) % 5) - 2;
                 if (when > today)
                     when = today;
+                size_t t;
+                json_t *iv;
+                json_array_foreach(list, t, iv)
+                {
+                    const char *id = json_string_value(iv);
+                    if (!id || strcmp(id, "nrs-pain") == 0 || strcmp(id, "satisfaction") == 0)
+                        continue;
+                    if (answers_for(id, &pc, (int)j, months, &irng, answers, sizeof answers))
+                        add_obs(fp, os, id, answers, when);
+                }
                 int change =
                     (int)(rnd(&rng) % 5) - 2 - (rnd(&rng) % 4 == 0); /* most: little change */
-                int worst = clamp(base_worst + change, 0, 10), avg = clamp(worst - 2, 0, 10);
-                snprintf(answers, sizeof answers,
-                         "{\"current\":\"%d\",\"average\":\"%d\",\"worst\":\"%d\"}",
-                         clamp(avg - 1, 0, 10), avg, worst);
-                add_obs(fp, os, "nrs-pain", answers, when);
+                if (listed(list, "nrs-pain")) {                      /* not in the ALS protocol */
+                    nrs_text(clamp(pc.nrs_worst + change, 0, 10), answers, sizeof answers);
+                    add_obs(fp, os, "nrs-pain", answers, when);
+                }
                 int sat = 2 + (int)(rnd(&rng) % 4), pgic = 2 + (int)(rnd(&rng) % 4);
                 const char *recommend = rnd(&rng) % 5 ? "yes" : "no";
                 /* about 1 in 8 done visits: the questionnaire was asked and not answered;
                  * per domain: mostly no change, some better or worse, some "not applicable"
-                 * (sweating most often), a few left blank */
+                 * (sweating most often; outside the spinal programmes the neurological
+                 * domains too), a few left blank */
                 if (rnd(&srng) % 8 != 0) {
                     static const char *const domains[] = {"motor", "sensation", "spasticity",
                                                           "pain",  "bladder",   "sweating"};
                     static const char *const moves[] = {"much_worse", "worse",      "no_change",
                                                         "no_change",  "no_change",  "better",
                                                         "better",     "much_better"};
+                    bool spinal = strcmp(p->id, "sci") == 0 || strcmp(p->id, "spina-bifida") == 0;
                     int len = snprintf(answers, sizeof answers,
                                        "{\"satisfaction\":\"%d\",\"pgic\":\"%d\","
                                        "\"would_recommend\":\"%s\"",
                                        sat, pgic, recommend);
                     for (size_t dm = 0; dm < 6 && len > 0 && (size_t)len < sizeof answers; dm++) {
                         unsigned u = (unsigned)(rnd(&srng) % 100);
-                        unsigned na = dm == 5 ? 40 : 10; /* % not applicable */
+                        unsigned na = dm == 5 ? 40 : !spinal && dm != 3 ? 50 : 10;
                         if (u >= 100 - 5)
                             continue; /* left blank */
                         len += snprintf(answers + len, sizeof answers - (size_t)len,
@@ -268,8 +431,10 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
             static const char *const terms[][2] = {{"10019211", "Headache"},
                                                    {"10016558", "Fever"},
                                                    {"10003988", "Back pain"},
-                                                   {"10028813", "Nausea"}};
-            size_t t = rnd(&rng) % 4;
+                                                   {"10028813", "Nausea"},
+                                                   {"10016256", "Fatigue"}};
+            /* ALS: transient fever and fatigue are the expected events */
+            size_t t = strcmp(p->id, "als") == 0 ? 1 + 3 * (rnd(&rng) % 2) : rnd(&rng) % 4;
             date_format(pl.start + 2 + (cc_date)(rnd(&rng) % 10), onset[0]);
             fp->aes[0].code = terms[t][0];
             fp->aes[0].text = terms[t][1];
@@ -279,8 +444,10 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
             fp->n_aes = 1;
         }
         st = demo_store_followup_patient(d, fp, err);
-        if (st == CC_OK)
-            (*made)++;
+        if (st == CC_OK) {
+            made->treated++;
+            made->per_programme[prog]++;
+        }
         for (size_t j = 0; j < DEMO_MAX_VISITS; j++)
             free(instruments[j]);
         for (size_t j = 0; j < fp->n_obs; j++)
@@ -289,6 +456,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today, i
         free(body_text);
     }
     arena_release(a);
-    free(ids);
+    free(os);
+    free(cands);
     return st;
 }

@@ -38,22 +38,28 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     if (st == CC_OK && operator_id == 0)
         st = cc_fail(err, CC_INVALID, "users", "no_user", "the data directory has no user");
     if (st == CC_OK) {
+        const char *verdict = p->not_eligible ? "not_eligible" : "eligible";
         sql_arg a[] = {SQL_I(p->patient_id),
                        SQL_S(p->protocol),
                        SQL_I(p->protocol_version),
+                       SQL_S(verdict),
+                       SQL_S(p->not_eligible && p->reasons ? p->reasons : "[]"),
                        SQL_S(p->screened_on),
                        SQL_S(p->screened_on),
+                       SQL_S(verdict),
+                       SQL_I(operator_id),
                        SQL_S(p->screened_on),
                        SQL_S(now)};
         st = insert(d, "screenings",
                     "INSERT INTO screenings (patient_id, protocol_id, protocol_version, body, "
-                    "verdict, reasons,"
-                    " oldest_date, evaluated_on, decision, meaning, decided_at, created_at, "
-                    "created_by, version)"
-                    " VALUES (?, ?, ?, '{\"synthetic\":true}', 'eligible', '[]', ?, ?, 'eligible',"
-                    " 'synthetic demonstration decision', ?, ?, 'demo', 1) RETURNING id",
+                    "verdict, reasons, oldest_date, evaluated_on, decision, meaning, decided_by,"
+                    " decided_at, created_at, created_by, version)"
+                    " VALUES (?, ?, ?, '{\"synthetic\":true}', ?, ?, ?, ?, ?,"
+                    " 'synthetic demonstration decision', ?, ?, ?, 'demo', 1) RETURNING id",
                     a, SQL_COUNT(a), &screening, err);
     }
+    if (p->not_eligible)
+        return sql_finish(d, st, err);
     if (st == CC_OK) {
         sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version),
                        SQL_S(p->start),      SQL_S(p->end),      SQL_S(p->request),
@@ -164,21 +170,34 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     return sql_finish(d, st, err);
 }
 
-cc_status demo_store_synthetic_patients(db *d, int64_t *ids, size_t cap, size_t *n, cc_error *err)
+cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, size_t *n,
+                                        cc_error *err)
 {
     db_stmt *s;
     *n = 0;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT p.id FROM patients p WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM"
-                   " plans WHERE patient_id = p.id) ORDER BY p.id DESC LIMIT ?",
-                   &s, err);
+    cc_status st = db_prepare(
+        d,
+        "SELECT p.id, COALESCE(c.icd10, ''), COALESCE(c.details, '{}'), p.birth_date,"
+        " COALESCE((SELECT grams FROM patient_weights WHERE patient_id = p.id"
+        " ORDER BY measured_on DESC, id DESC LIMIT 1), 0)"
+        " FROM patients p LEFT JOIN patient_conditions c ON c.id = (SELECT MIN(id) FROM"
+        " patient_conditions WHERE patient_id = p.id)"
+        " WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM plans WHERE patient_id = p.id)"
+        " AND NOT EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id)"
+        " ORDER BY p.id DESC LIMIT ?",
+        &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, (int64_t)cap);
     db_step_result r;
-    while (*n < cap && (r = db_step(s, err)) == DB_ROW)
-        ids[(*n)++] = db_col_int(s, 0);
+    while (*n < cap && (r = db_step(s, err)) == DB_ROW) {
+        demo_candidate *c = &out[(*n)++];
+        c->id = db_col_int(s, 0);
+        snprintf(c->icd10, sizeof c->icd10, "%s", db_col_text(s, 1));
+        snprintf(c->details, sizeof c->details, "%s", db_col_text(s, 2));
+        snprintf(c->birth_date, sizeof c->birth_date, "%s", db_col_text(s, 3));
+        c->weight_g = (int)db_col_int(s, 4);
+    }
     db_done(s);
     return r == DB_ERROR ? err->status : CC_OK;
 }

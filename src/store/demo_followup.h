@@ -2,11 +2,10 @@
  * demo_followup (store): writes one synthetic treated patient's history for
  * `cellclinic demo` (issue 7): a decided screening, an approved plan, its
  * administrations, follow-up visits with their resolutions, observations
- * and adverse events. The patient must already exist and be marked
- * synthetic (CC_INVALID otherwise): demonstration rows are reachable only
- * through a synthetic patient, so every page showing them says so.
- * One transaction per patient; every row gets its audit entry (actor
- * "demo"). Strings are borrowed.
+ * and adverse events; or a screening signed "not eligible" alone. The patient must already exist
+ * and be marked synthetic (CC_INVALID otherwise): demonstration rows are reachable only through a
+ * synthetic patient, so every page showing them says so. One transaction per patient; every row
+ * gets its audit entry (actor "demo"). Strings are borrowed.
  */
 #ifndef CC_STORE_DEMO_FOLLOWUP_H
 #define CC_STORE_DEMO_FOLLOWUP_H
@@ -15,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "core/followup.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -27,6 +27,10 @@ typedef struct {
     int64_t patient_id;
     const char *protocol;
     int protocol_version;
+    /* not_eligible: the screening is signed "not_eligible" with these reasons (JSON array text,
+     * the shape of the screening API) and nothing else is written */
+    bool not_eligible;
+    const char *reasons;
     const char *screened_on, *start, *end, *request, *body;
     int weight_g;
     size_t n_admins;
@@ -52,7 +56,17 @@ typedef struct {
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err);
 
-/* Ids of the newest synthetic patients (at most cap), newest first. */
-cc_status demo_store_synthetic_patients(db *d, int64_t *ids, size_t cap, size_t *n, cc_error *err);
+/* A synthetic patient without a plan: its first condition and latest weight. */
+typedef struct {
+    int64_t id;
+    char icd10[16];
+    char details[128]; /* condition details, JSON object text ("{}" when none) */
+    char birth_date[CC_DATE_TEXT];
+    int weight_g; /* 0 when none recorded */
+} demo_candidate;
+
+/* The newest synthetic patients without a plan or a screening (at most cap), newest first. */
+cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, size_t *n,
+                                        cc_error *err);
 
 #endif

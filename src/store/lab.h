@@ -61,6 +61,7 @@ typedef struct {
     int64_t patient_id;      /* autologous: the patient; else 0 */
     const char *consent_date; /* NULL when not recorded */
     const char *consent_reference;
+    bool synthetic;          /* demonstration data (cellclinic demo) */
 } lab_donor_fields;
 
 cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,

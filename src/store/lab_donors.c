@@ -218,13 +218,14 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
                    SQL_ID(f->patient_id),
                    f->consent_date ? SQL_S(f->consent_date) : SQL_N,
                    SQL_S(f->consent_reference ? f->consent_reference : ""),
+                   SQL_I(f->synthetic ? 1 : 0),
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
         st = sql_run(d,
                      "INSERT INTO donors (code, kind, patient_id, consent_date, consent_reference,"
-                     " eligibility, version, created_at, updated_at)"
-                     " VALUES (?, ?, ?, ?, ?, 'incomplete', 1, ?, ?) RETURNING id",
+                     " eligibility, synthetic, version, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
@@ -457,8 +458,8 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
     sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
         st = sql_rows_json(d,
-                           "SELECT id, code, kind, patient_id, consent_date, eligibility, version,"
-                           " created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                           "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
+                           " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
                            a, N(a), false, out, err);
     return st;
 }

@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -548,19 +549,29 @@ def main():
     # --- demonstration data: a synthetic treated cohort with follow-up, reported honestly
     with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
         r = harness.run_cli(args.binary, ["demo", "--data", srv.data, "--patients", "100", "--seed", "5"])
-        t.check(r.returncode == 0 and "20 of the patients have a synthetic treatment" in r.stdout,
-                "demo gives 20 of 100 synthetic patients a treatment and follow-up history", r.stdout + r.stderr)
+        # the demo screens up to 2 in 5 patients (40 of 100) for the programme of their condition:
+        # "N of the patients have ... (sci a, spina-bifida b, msc c, als d, secretome e); m more ..."
+        m = re.search(r"(\d+) of the patients have a synthetic treatment and follow-up history \(([^)]*)\);"
+                      r" (\d+) more were screened not eligible", r.stdout)
+        per = dict((k, int(v)) for k, v in (x.rsplit(" ", 1) for x in m.group(2).split(", "))) if m else {}
+        treated, sci = (int(m.group(1)), per.get("sci", 0)) if m else (0, 0)
+        t.check(r.returncode == 0 and m and sorted(per) == sorted(["sci", "spina-bifida", "msc", "als", "secretome"])
+                and sum(per.values()) == treated and 20 <= treated + int(m.group(3)) <= 40
+                and all(n > 0 for n in per.values()),
+                "demo treats patients in all five programmes, the counts adding up to the total",
+                r.stdout + r.stderr)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
         f = (r.json or {}).get("flow", {})
-        t.check(r.status == 200 and r.json["synthetic_data"] is True and f.get("treated") == 20
+        t.check(r.status == 200 and r.json["synthetic_data"] is True and f.get("treated") == sci > 0
                 and all(p["due"] == p["pending"] + p["assessed"] + p["missing"]
-                        and p["not_yet_due"] + p["due"] == 20 for p in f.get("timepoints", []))
-                and any(m["instrument"] == "nrs-pain" for m in r.json["measures"]),
-                "demo cohort: synthetic report whose time points add up", f)
+                        and p["not_yet_due"] + p["due"] == sci for p in f.get("timepoints", []))
+                and any(m["instrument"] == "nrs-pain" for m in r.json["measures"])
+                and any(m["instrument"] == "isncsci" for m in r.json["measures"]) and r.json.get("ais"),
+                "demo cohort: synthetic SCI report whose time points add up, with ISNCSCI measures and AIS grades", f)
         demo = r.json or {}
         check_trajectories(t, demo, "demo cohort")
-        t.check(all(m["trajectories"]["of"] <= 20 and m["trajectories"]["drawn"] == m["trajectories"]["of"]
-                    for m in demo.get("measures", [])), "demo: every patient with a value drawn (20 treated)")
+        t.check(all(m["trajectories"]["of"] <= sci and m["trajectories"]["drawn"] == m["trajectories"]["of"]
+                    for m in demo.get("measures", [])), "demo: every patient with a value drawn (%d treated)" % sci)
         for i, m in enumerate(demo.get("measures", [])[:3]):
             r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%d" % i,
                             role="analyst")
@@ -573,7 +584,7 @@ def main():
             want = "%s: %d pairs, missing %d" % (a0["label"], a0["pairs"], a0["missing"])
             t.check(r.status == 200 and want in svg_title(r.body), "demo AIS chart: " + want, r.status)
         r = srv.request("GET", "/api/v1/follow-up?state=all&per_page=200", role="coordinator")
-        t.check(r.status == 200 and r.json["total"] == 80 and all(v["synthetic"] == 1 for v in r.json["items"]),
+        t.check(r.status == 200 and r.json["total"] == 4 * treated and all(v["synthetic"] == 1 for v in r.json["items"]),
                 "demo visits belong to synthetic patients", r.json and r.json.get("total"))
         r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)

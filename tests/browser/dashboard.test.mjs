@@ -81,7 +81,7 @@ await run([
     await page.waitForURL(/#\/adverse-events\?serious=true$/);
   }],
 
-  ['laboratory role: its two sections, empty states, print button, link to the lab', async ({ page, server }) => {
+  ['laboratory role: its two sections, the demo\'s expired units, empty state, print button, link to the lab', async ({ page, server }) => {
     const admin = await server.client();
     const r = await admin.request('POST', '/api/v1/users', { username: 'labby', role: 'lab', password: PW });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -91,8 +91,13 @@ await run([
     const lab = await server.client('labby', PW);
     const d = await lab.request('GET', '/api/v1/dashboard');
     assert.deepEqual(Object.keys(d.body.sections).sort(), [...LAB].sort());
-    assert.equal(await page.getByTestId('dash-units_expiring-count').innerText(), String(d.body.sections.units_expiring.total));
-    assert.equal(await page.getByTestId('dash-units_expiring-empty').innerText(), 'No unit expiring');
+    // The demo's laboratory (60 patients: 3 donors, 3 released batches): the oldest batch's two
+    // units are past their expiry and still listed; no batch waits for release.
+    const exp = d.body.sections.units_expiring;
+    assert.equal(await page.getByTestId('dash-units_expiring-count').innerText(), String(exp.total));
+    assert.ok(exp.total >= 2 && exp.items.filter((u) => u.expired).length === 2, JSON.stringify(exp));
+    assert.equal(await page.getByTestId('dash-units_expiring-item').count(), exp.items.length);
+    assert.match(await page.getByTestId('dash-units_expiring-item').first().innerText(), /EXPIRED \d+ days ago/);
     assert.equal(await page.getByTestId('dash-batches_awaiting_release-empty').innerText(), 'No batch awaiting release');
     assert.equal(await page.getByTestId('dash-print').isVisible(), true);
     // The horizon of the expiry list goes to the address and to the API.
@@ -101,7 +106,10 @@ await run([
     await page.getByText('Units expiring within 30 days').waitFor();
     await page.getByTestId('dash-batches_awaiting_release-link').click();
     await page.waitForURL(/#\/lab$/);
-    await page.getByTestId('batches-empty').waitFor();
+    await page.getByTestId('batches').waitFor();
+    const batches = await lab.request('GET', '/api/v1/batches?per_page=50');
+    assert.equal(await page.getByTestId('batches-row').count(), batches.body.items.length);
+    assert.ok(batches.body.items.length === 3, 'the demo made a batch for each of its 3 donors');
   }],
 
   ['analyst: no section, a plain message', async ({ page, server }) => {

@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { can, navigate } from '../app.js';
+import { syntheticBadge } from '../ui.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, productOptions } from './lab-ui.js';
 
 const TESTS = ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv'];
@@ -33,7 +34,7 @@ export async function renderDonor(ctx, id) {
   const d = data.donor;
   const nodes = [labNav('home'), pageHead(t('lab.donor.title', { code: d.code })),
     facts('donor-facts', [
-      ['code', t('lab.donor.code'), d.code],
+      ['code', t('lab.donor.code'), [d.code, d.synthetic ? [' ', syntheticBadge()] : null]],
       ['kind', t('lab.donor.kind'), t(`lab.kind.${d.kind}`)],
       d.patient_mrn ? ['patient', t('lab.donor.patient'), h('a', { href: `#/patients/${d.patient_id}` }, d.patient_mrn)] : null,
       ['consent', t('lab.donor.consent_date'), d.consent_date || t('lab.donor.no_consent')],

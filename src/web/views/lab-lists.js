@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
 import { can, navigate } from '../app.js';
-import { field } from '../ui.js';
+import { field, syntheticBadge } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
 
 const STATES = ['quarantine', 'released', 'reserved', 'issued', 'administered', 'returned', 'expired', 'discarded'];
@@ -16,7 +16,8 @@ export async function renderLabHome(ctx) {
   replace(ctx.main, labNav('home'),
     pageHead(t('lab.title'), can(['lab']) ? h('a', { href: '#/lab/donors/new', class: 'btn btn-primary', 'data-testid': 'new-donor' }, t('lab.donor.new')) : null),
     section(t('lab.donors'), dataTable('donors', [
-      ['code', t('lab.donor.code'), (d) => h('a', { href: `#/lab/donors/${d.id}`, 'data-testid': 'donor-link' }, d.code)],
+      ['code', t('lab.donor.code'), (d) => [h('a', { href: `#/lab/donors/${d.id}`, 'data-testid': 'donor-link' }, d.code),
+        d.synthetic ? [' ', syntheticBadge()] : null]],
       ['kind', t('lab.donor.kind'), (d) => t(`lab.kind.${d.kind}`)],
       ['eligibility', t('lab.donor.eligibility'), (d) => t(`lab.eligibility.${d.eligibility}`)],
       ['created_at', t('lab.created_at')]], donors.items)),

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""`cellclinic demo` (issue 7) across the five programmes, against a real server:
+- treated patients in sci, spina-bifida, msc, als and secretome, the counts
+  adding up, and each programme's outcome report computing with the
+  instruments its protocol names (the SCI report with its AIS table);
+- some screenings signed "not eligible", without a plan;
+- ISNCSCI examinations classified by the real classifier: the baseline NLI
+  and AIS grade are those of the condition's details, later grades the same
+  or one better (most unchanged);
+- observations with their measure series complete;
+- the laboratory: synthetic donors, batches released, rejected after a
+  failed QC result and waiting for QC, units released, quarantined,
+  discarded, expired and expiring within the month;
+- the same seed gives the same data; the audit chain verifies.
+
+    python3 tests/api/test_demo.py --binary build/cellclinic [-v]
+"""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+PROGRAMMES = ["sci", "spina-bifida", "msc", "als", "secretome"]
+# instruments each protocol names at its follow-up visits (src/protocols/*.v1.json)
+INSTRUMENTS = {"sci": {"isncsci", "nrs-pain", "nbd", "satisfaction"},
+               "spina-bifida": {"nbd", "nrs-pain", "satisfaction"},
+               "msc": {"nrs-pain", "satisfaction"},
+               "als": {"alsfrs-r", "satisfaction"},
+               "secretome": {"nrs-pain", "satisfaction"}}
+SUMMARY = re.compile(r"(\d+) of the patients have a synthetic treatment and follow-up history \(([^)]*)\);"
+                     r" (\d+) more were screened not eligible")
+
+
+def parse(stdout):
+    m = SUMMARY.search(stdout)
+    if not m:
+        return None, {}, 0
+    per = {k: int(v) for k, v in (x.rsplit(" ", 1) for x in m.group(2).split(", "))}
+    return int(m.group(1)), per, int(m.group(3))
+
+
+def check_programmes(t, srv, treated, per):
+    t.check(sorted(per) == sorted(PROGRAMMES) and all(per[p] > 0 for p in PROGRAMMES)
+            and sum(per.values()) == treated, "treated patients in all five programmes, adding up to %d" % treated, per)
+    for p in PROGRAMMES:
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=" + p, role="analyst")
+        rep = r.json or {}
+        f = rep.get("flow", {})
+        got = {m["instrument"] for m in rep.get("measures", [])} | (
+            {"satisfaction"} if rep.get("satisfaction") else set())
+        t.check(r.status == 200 and rep.get("synthetic_data") is True and f.get("treated") == per.get(p)
+                and all(x["not_yet_due"] + x["due"] == per.get(p) for x in f.get("timepoints", []))
+                and INSTRUMENTS[p] <= got and (got - INSTRUMENTS[p]) <= {"mas"},
+                "%s report: synthetic, %s treated, the protocol's instruments %s" % (p, per.get(p), sorted(got)),
+                {"status": r.status, "flow": f})
+        if p == "sci":
+            t.check(bool(rep.get("ais")), "the sci report has an AIS table", rep.get("ais"))
+        r = srv.cli("report", "outcomes", "--data", srv.data, "--protocol", p, "--format", "csv")
+        t.check(r.returncode == 0 and r.stdout, "cellclinic report outcomes --protocol %s computes" % p,
+                r.stderr[:300])
+
+
+def check_screenings(t, srv, not_eligible):
+    rows = srv.db_query("SELECT s.patient_id, s.verdict, s.decision, s.decided_by, s.reasons,"
+                        " (SELECT COUNT(*) FROM plans WHERE patient_id = s.patient_id)"
+                        " FROM screenings s WHERE s.verdict = 'not_eligible'")
+    t.check(len(rows) == not_eligible > 0 and all(
+        r[2] == "not_eligible" and r[3] is not None and json.loads(r[4]) and r[5] == 0 for r in rows),
+        "%d screenings signed not eligible, with reasons and no plan" % not_eligible, rows[:3])
+    screened = srv.db_query("SELECT COUNT(*) FROM screenings")[0][0]
+    t.check(0.05 <= not_eligible / screened <= 0.25, "not eligible: %d of %d screened" % (not_eligible, screened))
+
+
+def check_isncsci(t, srv):
+    rows = srv.db_query(
+        "SELECT o.patient_id, o.answers, o.scores, c.details FROM observations o"
+        " JOIN patient_conditions c ON c.patient_id = o.patient_id"
+        " WHERE o.instrument = 'isncsci' ORDER BY o.patient_id, o.observed_on, o.id")
+    first, later = {}, {}
+    for pid, answers, scores, details in rows:
+        c = json.loads(scores)["classification"]
+        d = json.loads(details)
+        if pid not in first:
+            first[pid] = (c["neurologicalLevelOfInjury"], c["ASIAImpairmentScale"], d.get("level"), d.get("ais"))
+        else:
+            later.setdefault(pid, []).append(c["ASIAImpairmentScale"])
+    sci = srv.db_query("SELECT COUNT(*) FROM plans WHERE protocol_id = 'sci'")[0][0]
+    match = sum(1 for nli, g, lv, ais in first.values() if nli == lv and g == ais)
+    t.check(sci > 0 and len(first) == sci and match >= 0.9 * len(first),
+            "baseline ISNCSCI: NLI and AIS grade of the condition for %d of %d sci patients" % (match, len(first)),
+            [v for v in first.values() if v[0] != v[2] or v[1] != v[3]][:5])
+    steady = sum(1 for pid, gs in later.items() if all(g == first[pid][1] for g in gs))
+    t.check(later and all(g in (first[pid][1], chr(ord(first[pid][1]) + 1)) for pid, gs in later.items() for g in gs)
+            and steady >= 0.7 * len(later),
+            "later examinations: the same grade for most (%d of %d), never worse, at most one better"
+            % (steady, len(later)))
+    levels = {v[2] for v in first.values()}
+    t.check(any(x.startswith("C") for x in levels) and any(x.startswith("T") for x in levels)
+            and len({v[3] for v in first.values()}) >= 3, "cervical and thoracic injuries, several grades",
+            sorted(levels))
+
+
+def check_measures(t, srv):
+    built = srv.db_query("SELECT built FROM derived_data WHERE name = 'measure_series'")
+    names = set(srv.db_query("SELECT instrument, score FROM measure_names"))
+    missing = srv.db_query("SELECT COUNT(DISTINCT o.patient_id) FROM observations o WHERE NOT EXISTS"
+                           " (SELECT 1 FROM measure_series m WHERE m.patient_id = o.patient_id)")[0][0]
+    t.check(built == [(1,)] and missing == 0 and {("isncsci", "ais_grade"), ("alsfrs-r", "total"), ("nbd", "total"),
+                                                  ("nrs-pain", "worst")} <= names,
+            "every observed patient has its measure series", {"built": built, "missing": missing})
+
+
+def check_lab(t, srv):
+    r = srv.request("GET", "/api/v1/donors?per_page=100", role="lab")
+    donors = (r.json or {}).get("items", [])
+    t.check(r.status == 200 and len(donors) >= 3 and all(d.get("synthetic") in (1, True) for d in donors),
+            "%d laboratory donors, all marked synthetic" % len(donors), donors[:2])
+    tests = srv.db_query("SELECT COUNT(DISTINCT donor_id) FROM donor_tests")[0][0]
+    t.check(tests == len(donors), "every donor has screening tests")
+    batches = dict(srv.db_query("SELECT status, COUNT(*) FROM batches GROUP BY status"))
+    t.check(batches.get("released", 0) > 0 and batches.get("rejected", 0) > 0,
+            "batches released and rejected", batches)
+    failed = srv.db_query("SELECT COUNT(*) FROM batches b WHERE b.status = 'rejected' AND EXISTS"
+                          " (SELECT 1 FROM qc_results q WHERE q.batch_id = b.id AND q.verdict = 'fail')")[0][0]
+    t.check(failed == batches.get("rejected"), "each rejected batch has a failed QC result", failed)
+    states = dict(srv.db_query("SELECT state, COUNT(*) FROM units GROUP BY state"))
+    t.check({"released", "discarded", "expired"} <= set(states), "units in several states", states)
+    r = srv.request("GET", "/api/v1/units?expiring_within=30&state=released&per_page=100", role="lab")
+    t.check(r.status == 200 and r.json["total"] > 0, "released units expiring within the month",
+            r.json and r.json.get("total"))
+
+
+def snapshot(path):
+    con = harness.db_connect_ro(path)
+    try:
+        return [con.execute(q).fetchall() for q in (
+            "SELECT patient_id, protocol_id, verdict, reasons FROM screenings ORDER BY id",
+            "SELECT patient_id, instrument, observed_on, answers, scores FROM observations ORDER BY id",
+            "SELECT patient_id, status, reason FROM followup_visits ORDER BY id",
+            "SELECT din, state, expiry, cells FROM units ORDER BY id",
+            "SELECT status FROM batches ORDER BY id")]
+    finally:
+        con.close()
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("demo", verbose=args.verbose)
+    with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
+        r = srv.cli("demo", "--data", srv.data, "--patients", "200", "--seed", "7", timeout=300)
+        first_stdout = r.stdout
+        treated, per, not_eligible = parse(r.stdout)
+        t.check(r.returncode == 0 and treated, "cellclinic demo --patients 200", r.stdout + r.stderr)
+        check_programmes(t, srv, treated or 0, per)
+        check_screenings(t, srv, not_eligible)
+        check_isncsci(t, srv)
+        check_measures(t, srv)
+        check_lab(t, srv)
+        r = srv.cli("audit", "verify", "--data", srv.data)
+        t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
+        # the same seed, another data directory: the same data
+        other = os.path.join(srv.tmp, "again")
+        srv.cli("init", "--data", other)
+        r2 = srv.cli("demo", "--data", other, "--patients", "200", "--seed", "7", timeout=300)
+        t.check(r2.returncode == 0 and r2.stdout == first_stdout, "the demo runs again in another data directory",
+                first_stdout + "\n" + r2.stdout + r2.stderr)
+        same = snapshot(srv.db_path) == snapshot(os.path.join(other, "cellclinic.db"))
+        t.check(same, "the same --seed gives the same screenings, observations, visits, batches and units")
+        # a second run on the same clinic adds to it (the site's configuration is kept)
+        r3 = srv.cli("demo", "--data", srv.data, "--patients", "40", "--seed", "8", timeout=300)
+        t.check(r3.returncode == 0 and srv.db_query("SELECT fin FROM lab_site") == [("W9999",)],
+                "a second demo on the same data directory succeeds and keeps the site's FIN", r3.stdout + r3.stderr)
+        r = srv.cli("audit", "verify", "--data", srv.data)
+        t.check(r.returncode == 0, "audit chain intact after a second demo", r.stdout + r.stderr)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
