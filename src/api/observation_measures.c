@@ -169,11 +169,7 @@ cc_status observation_measures_ensure(db *d, bool force, cc_error *err)
     cc_status st = force ? CC_OK : measure_series_built(d, &built, err);
     if (st != CC_OK || built)
         return st;
-    if ((st = db_begin(d, err)) != CC_OK)
+    if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
-    st = rebuild(d, err);
-    if (st == CC_OK)
-        return db_commit(d, err);
-    db_rollback(d);
-    return st;
+    return db_tx_end(d, rebuild(d, err), err);
 }

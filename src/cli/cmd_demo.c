@@ -166,11 +166,11 @@ int cmd_demo(int argc, char **argv)
     cc_status st = CC_OK;
     /* Batches of 500 per transaction: durable, and fast enough for 10,000. */
     for (int64_t done = 0; st == CC_OK && done < patients;) {
-        if ((st = db_begin(d, &err)) != CC_OK)
+        if ((st = db_tx_begin(d, &err)) != CC_OK)
             break;
         for (int i = 0; st == CC_OK && i < 500 && done < patients; i++, done++)
             st = add_patient(d, &rng, &drng, today, &err);
-        st = st == CC_OK ? db_commit(d, &err) : (db_rollback(d), st);
+        st = db_tx_end(d, st, &err);
         if (patients >= 2000)
             fprintf(stderr, "\rdemo: %lld of %lld patients", (long long)done, (long long)patients);
     }

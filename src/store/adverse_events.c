@@ -97,7 +97,7 @@ cc_status adverse_event_create(db *d, const store_actor *actor, const adverse_ev
                                const adverse_deadline *deadlines, size_t n_deadlines, int64_t *id,
                                cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     st = require_id(d, "SELECT id FROM patients WHERE id = ?", f->patient_id, "patient_id", "patient", err);
@@ -123,7 +123,7 @@ cc_status adverse_event_create(db *d, const store_actor *actor, const adverse_ev
         st = write_deadlines(d, *id, deadlines, n_deadlines, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "adverse_event", *id, AE_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status adverse_event_head_get(db *d, int64_t id, adverse_event_head *out, cc_error *err)
@@ -162,7 +162,7 @@ cc_status adverse_event_update(db *d, const store_actor *actor, int64_t id, int6
                                const adverse_event_fields *f, const adverse_deadline *deadlines,
                                size_t n_deadlines, const char *reason, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     adverse_event_head h;
@@ -203,12 +203,12 @@ cc_status adverse_event_update(db *d, const store_actor *actor, int64_t id, int6
     if (st == CC_OK)
         st = audit_log_change(d, actor, "update", "adverse_event", id, AE_IMAGE, before.data, reason, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status adverse_event_assess(db *d, const store_actor *actor, int64_t id, const char *meaning, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     adverse_event_head h;
@@ -228,13 +228,13 @@ cc_status adverse_event_assess(db *d, const store_actor *actor, int64_t id, cons
     if (st == CC_OK)
         st = audit_log_change(d, actor, "sign", "adverse_event", id, AE_IMAGE, before.data, meaning, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status adverse_event_report(db *d, const store_actor *actor, int64_t id, const char *kind,
                                const char *reported_at, const char *reference, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     adverse_event_head h;
@@ -265,7 +265,7 @@ cc_status adverse_event_report(db *d, const store_actor *actor, int64_t id, cons
     if (st == CC_OK)
         st = audit_log_change(d, actor, "report", "adverse_event_deadline", dl, IMAGE, before.data, reference, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)

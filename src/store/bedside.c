@@ -90,7 +90,7 @@ cc_status bedside_item_record(db *d, const char *plan_ref, int64_t *id, cc_error
 cc_status administration_create(db *d, const store_actor *actor, const administration_new *n,
                                 cc_date today, int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int64_t given = 0;
@@ -150,7 +150,7 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
     if (st == CC_OK)
         st = audit_log_change(d, actor, "administer", "administration", *id, ADM_IMAGE, NULL,
                               n->override_reason && *n->override_reason ? n->override_reason : NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16], char status[16],
@@ -179,7 +179,7 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
                                   const char *premedication, const char *notes, const char *operators,
                                   const obs_task *tasks, size_t n_tasks, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int64_t patient_id = 0;
@@ -216,7 +216,7 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
     if (st == CC_OK)
         st = audit_log_change(d, actor, "complete", "administration", id, ADM_IMAGE, before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -306,7 +306,7 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
                            const char *phase, const char *taken_at, const vitals *v,
                            const char *abnormal_json, int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -332,13 +332,13 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "vital_signs", *id,
                               "SELECT * FROM vital_signs WHERE id = ?", NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id, int64_t task_id,
                                 const char *note, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     static const char IMAGE[] = "SELECT * FROM observation_tasks WHERE id = ?";
@@ -367,7 +367,7 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
     if (st == CC_OK)
         st = audit_log_change(d, actor, "done", "observation_task", task_id, IMAGE, before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err)
@@ -416,7 +416,7 @@ cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rul
 cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_limits *limits,
                                 const adverse_rules *rules, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf after;
@@ -439,7 +439,7 @@ cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_li
     if (st == CC_OK)
         st = audit_append(d, actor, &ch, err);
     buf_release(&after);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err)

@@ -25,7 +25,7 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
 {
     char now[21];
     store_now_text(now);
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     db_stmt *s;
@@ -54,7 +54,7 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
     }
     if (st == CC_OK)
         st = audit_consult(d, actor, "create", *id, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 
@@ -151,7 +151,7 @@ static cc_status lock_open_request(db *d, int64_t id, buf *before, bool *synthet
 cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const char *reason,
                           cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -175,14 +175,14 @@ cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const cha
     if (st == CC_OK)
         st = audit_consult(d, actor, "decline", id, before.data, reason, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const patient_fields *f,
                           bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
                           cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -208,5 +208,5 @@ cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const pat
     if (st == CC_OK)
         st = audit_consult(d, actor, "convert", id, before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }

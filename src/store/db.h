@@ -78,6 +78,17 @@ cc_status db_commit(db *d, cc_error *err);
  * snapshot, and the locks are taken once rather than per statement. A write
  * inside it is an error: use it only around code that only reads. */
 cc_status db_begin_read(db *d, cc_error *err);
+/* The write transaction of one action, joinable: the outermost
+ * db_tx_begin begins it (as db_begin) and its db_tx_end commits when st is
+ * CC_OK or rolls back; calls in between (a store mutation inside an app use
+ * case) join it and their db_tx_end only passes st on. An inner end with an
+ * error marks the transaction so that the outermost end rolls back and
+ * fails even if the error was swallowed on the way out. db_tx_begin inside
+ * a read transaction is CC_INTERNAL "nested_transaction". */
+cc_status db_tx_begin(db *d, cc_error *err);
+cc_status db_tx_end(db *d, cc_status st, cc_error *err);
+/* Depth of the joinable transaction (0: none); for assertions in tests. */
+int db_tx_depth(const db *d);
 /* This connection is about to scan large tables once (a report from the
  * command line): read the file through the page mapping instead of a copy
  * per page (SQLite: mmap_size). A hint: errors are ignored. */

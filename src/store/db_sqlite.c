@@ -17,6 +17,8 @@ struct db_stmt {
 struct db {
     sqlite3 *handle;
     bool holds_write_lock;
+    int tx_depth;         /* joinable transaction nesting (db_tx_begin) */
+    bool tx_rollback_only; /* an inner db_tx_end failed */
     db_stmt cache[STMT_CACHE];
     int cached;
 };
@@ -250,8 +252,48 @@ cc_status db_begin(db *d, cc_error *err)
 
 cc_status db_begin_read(db *d, cc_error *err) { return run_cached(d, "BEGIN", err); }
 
+cc_status db_tx_begin(db *d, cc_error *err)
+{
+    if (d->tx_depth > 0) {
+        d->tx_depth++;
+        return CC_OK;
+    }
+    cc_status st = db_begin(d, err);
+    if (st == CC_OK) {
+        d->tx_depth = 1;
+        d->tx_rollback_only = false;
+    }
+    return st;
+}
+
+cc_status db_tx_end(db *d, cc_status st, cc_error *err)
+{
+    if (d->tx_depth <= 0)
+        return st != CC_OK ? st
+                           : cc_fail(err, CC_INTERNAL, NULL, "no_transaction",
+                                     "a transaction was ended that was not begun");
+    if (--d->tx_depth > 0) {
+        if (st != CC_OK)
+            d->tx_rollback_only = true;
+        return st;
+    }
+    bool poisoned = d->tx_rollback_only;
+    d->tx_rollback_only = false;
+    if (st == CC_OK && poisoned)
+        st = cc_fail(err, CC_INTERNAL, NULL, "transaction_aborted",
+                     "a step of this action failed; nothing was written");
+    if (st != CC_OK) {
+        db_rollback(d);
+        return st;
+    }
+    return db_commit(d, err);
+}
+
+int db_tx_depth(const db *d) { return d->tx_depth; }
+
 cc_status db_commit(db *d, cc_error *err)
 {
+    d->tx_depth = 0;
     cc_status st = run_cached(d, "COMMIT", err);
     if (st != CC_OK)
         db_rollback(d);
@@ -261,6 +303,8 @@ cc_status db_commit(db *d, cc_error *err)
 
 void db_rollback(db *d)
 {
+    d->tx_depth = 0;
+    d->tx_rollback_only = false;
     if (!sqlite3_get_autocommit(d->handle)) {
         cc_error ignored;
         if (run_cached(d, "ROLLBACK", &ignored) != CC_OK)

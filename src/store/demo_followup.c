@@ -21,7 +21,7 @@ static cc_status insert(db *d, const char *table, const char *sql, const sql_arg
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -59,7 +59,7 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
                     a, SQL_COUNT(a), &screening, err);
     }
     if (p->not_eligible)
-        return sql_finish(d, st, err);
+        return db_tx_end(d, st, err);
     if (st == CC_OK) {
         sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version),
                        SQL_S(p->start),      SQL_S(p->end),      SQL_S(p->request),
@@ -167,7 +167,7 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
             " ?, ?, 1) RETURNING id",
             a, SQL_COUNT(a), &id, err);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, size_t *n,

@@ -20,7 +20,7 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
                               cc_error *err)
 {
     *created = *redated = 0;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -30,7 +30,7 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     char status[16] = "", protocol_id[40] = "";
     if ((st = db_prepare(d, "SELECT patient_id, status, protocol_id FROM plans WHERE id = ?", &s,
                          err)) != CC_OK)
-        return sql_finish(d, st, err);
+        return db_tx_end(d, st, err);
     db_bind_int(s, 1, plan_id);
     db_step_result r = db_step(s, err);
     if (r == DB_ROW) {
@@ -40,14 +40,14 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     }
     db_done(s);
     if (r == DB_ERROR)
-        return sql_finish(d, err->status, err);
+        return db_tx_end(d, err->status, err);
     if (r == DB_DONE)
-        return sql_finish(d,
+        return db_tx_end(d,
                           cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
                                   (long long)plan_id),
                           err);
     if (strcmp(status, "approved") != 0)
-        return sql_finish(d,
+        return db_tx_end(d,
                           cc_fail(err, CC_CONFLICT, "status", "wrong_state",
                                   "follow-up visits come from an approved plan (this one is %s)",
                                   status),
@@ -114,7 +114,7 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
             (*redated)++;
     }
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 #define VISIT_COLUMNS                                                                              \
@@ -248,7 +248,7 @@ cc_status followup_store_resolve(db *d, const store_actor *actor, int64_t id,
                                  const followup_store_resolution *r, int *closed, cc_error *err)
 {
     *closed = 0;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -280,7 +280,7 @@ cc_status followup_store_resolve(db *d, const store_actor *actor, int64_t id,
             st = resolve_one(d, actor, later[i], &rl, now, &before, err);
     }
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status followup_store_contact(db *d, const store_actor *actor, int64_t id, const char *channel,
@@ -288,7 +288,7 @@ cc_status followup_store_contact(db *d, const store_actor *actor, int64_t id, co
                                  bool *became_lost, cc_error *err)
 {
     *became_lost = false;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -349,7 +349,7 @@ cc_status followup_store_contact(db *d, const store_actor *actor, int64_t id, co
     }
 out:
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 static const char LOST_SETTING[] = "followup_lost_after_failed_contacts";
@@ -366,7 +366,7 @@ cc_status followup_store_lost_threshold(db *d, int *out, cc_error *err)
 cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int value,
                                             cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int old = 0;
@@ -381,7 +381,7 @@ cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int
         audit_change ch = {"update", "clinic_settings", 1, before, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 /* ---- questionnaire links ---- */
@@ -406,7 +406,7 @@ cc_status questionnaire_store_create(db *d, const store_actor *actor, int64_t vi
                                      const char *language, const char *token_hash,
                                      const char *expires_at, int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -422,7 +422,7 @@ cc_status questionnaire_store_create(db *d, const store_actor *actor, int64_t vi
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "questionnaire_link", *id, LINK_IMAGE, NULL, NULL,
                               err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status questionnaire_store_find(db *d, const char *token_hash, questionnaire_link *out,
@@ -473,7 +473,7 @@ void questionnaire_link_release(questionnaire_link *l)
 
 cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_json, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     sql_arg a[] = {SQL_S(draft_json), SQL_I(id)};
@@ -484,13 +484,13 @@ cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_js
     if (st == CC_NOT_FOUND)
         st = cc_fail(err, CC_CONFLICT, "token", "link_used",
                      "this questionnaire was already submitted");
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields *obs,
                                      int64_t *observation_id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -503,9 +503,9 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields
         (st = sql_scalar(
              d, "SELECT COUNT(*) FROM questionnaire_links WHERE id = ? AND used_at IS NOT NULL",
              one, 1, &used, err)) != CC_OK)
-        return sql_finish(d, st, err);
+        return db_tx_end(d, st, err);
     if (used)
-        return sql_finish(d,
+        return db_tx_end(d,
                           cc_fail(err, CC_CONFLICT, "token", "link_used",
                                   "this questionnaire was already submitted; thank you"),
                           err);
@@ -533,5 +533,5 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields
         st = audit_log_change(d, &patient, "submit", "questionnaire_link", id, LINK_IMAGE,
                               before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }

@@ -75,7 +75,7 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
                        "product_type must be uc-msc, ucb-sc, bm-msc, ad-msc, pl-msc or secretome");
     if (n == 0)
         return cc_fail(err, CC_INVALID, "collection_ids", "required", "a batch is made from at least one collection");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int64_t first_donor = 0;
@@ -129,7 +129,7 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
@@ -140,7 +140,7 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
                        "step must be isolation, passage, harvest, formulation, cryopreservation,"
                        " cm-harvest or concentration");
     batch_row b;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     if (st == CC_OK && (strcmp(f->step, "cm-harvest") == 0 || strcmp(f->step, "concentration") == 0) &&
@@ -167,14 +167,14 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
         st = audit_log_change(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                    const char *description, int64_t *id, cc_error *err)
 {
     batch_row b;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     char now[21];
@@ -189,14 +189,14 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
         st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                     int64_t deviation_id, const char *disposition, cc_error *err)
 {
     batch_row b;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     int64_t open = 0;
@@ -228,7 +228,7 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
@@ -236,7 +236,7 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                            const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err)
 {
     batch_row b;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     const qc_spec *spec = NULL;
@@ -284,7 +284,7 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
         st = audit_log_change(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 enum { MAX_RESULTS = 128 };
@@ -358,7 +358,7 @@ cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, c
                             lab_readiness *out, cc_error *err)
 {
     batch_row b;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
     if (st == CC_OK)
@@ -385,7 +385,7 @@ cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, c
         st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
                                    "batch released by QA", err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
@@ -394,7 +394,7 @@ cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, co
     batch_row b;
     cc_status st = audit_require_reason(true, reason, err);
     if (st == CC_OK)
-        st = db_begin(d, err);
+        st = db_tx_begin(d, err);
     else
         return st;
     if (st == CC_OK)
@@ -416,7 +416,7 @@ cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, co
     if (st == CC_OK)
         st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD, reason, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)

@@ -50,7 +50,7 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     if (!isbt128_fin_is_valid(fin))
         return cc_fail(err, CC_INVALID, "fin", "invalid_fin",
                        "a FIN is A-N, P-Z or 1-9 followed by 4 digits");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -71,7 +71,7 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
         st = audit_log_change(d, actor, "update", "lab_site", 1, SITE_IMAGE,
                        strcmp(before.data, "null") == 0 ? NULL : before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_site_json(db *d, buf *out, cc_error *err)
@@ -99,7 +99,7 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
                        "a product description code is one letter A-Z and 4 digits");
     if (!lab_product_type_is_valid(product_type))
         return cc_fail(err, CC_INVALID, "product_type", "invalid_value", "unknown product type");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int64_t existing;
@@ -117,13 +117,13 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
                      a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t id, bool active,
                                       cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -137,7 +137,7 @@ cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t i
     if (st == CC_OK)
         st = audit_log_change(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data, NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int year,
@@ -148,7 +148,7 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
                        "a FIN is A-N, P-Z or 1-9 followed by 4 digits");
     if (year < 0 || year > 99)
         return cc_fail(err, CC_INVALID, "year", "invalid_value", "year must be 00 to 99");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char name[32];
@@ -167,7 +167,7 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
         audit_change ch = {"allocate", "din", seq, NULL, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 /* ---- donors ---- */
@@ -193,7 +193,7 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
         return cc_fail(err, CC_INVALID, "patient_id", autologous ? "required" : "unexpected",
                        autologous ? "an autologous donor is the patient: give patient_id"
                                   : "an allogeneic donor is anonymous: no patient_id");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     if (autologous)
@@ -229,7 +229,7 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
                      a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 /* Eligibility and version of a donor; CC_NOT_FOUND when absent. */
@@ -262,7 +262,7 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
                                 const char *consent_date, const char *consent_reference,
                                 const char *reason, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char elig[16];
@@ -292,7 +292,7 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
     if (st == CC_OK)
         st = audit_log_change(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
@@ -305,7 +305,7 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     if (!lab_screening_result_is_valid(result))
         return cc_fail(err, CC_INVALID, "result", "invalid_value",
                        "result must be negative, positive or indeterminate");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char elig[16];
@@ -346,7 +346,7 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
                      N(u), NULL, err);
     }
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 enum { MAX_TESTS = 64 };
@@ -357,7 +357,7 @@ cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, co
     if (!lab_eligibility_is_valid(decision))
         return cc_fail(err, CC_INVALID, "decision", "invalid_value",
                        "decision must be eligible, ineligible or incomplete");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char elig[16];
@@ -415,7 +415,7 @@ cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, co
         st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
                        reason, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -472,7 +472,7 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
     if (!lab_source_is_valid(f->source))
         return cc_fail(err, CC_INVALID, "source", "invalid_value",
                        "source must be cord-blood, cord-tissue, placenta, bone-marrow or adipose");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char elig[16];
@@ -498,7 +498,7 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
                      a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)

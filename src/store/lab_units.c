@@ -202,7 +202,7 @@ static cc_status check_position_free(db *d, const char *freezer, const char *rac
 cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
                           const lab_unit_fields *f, int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char fin[ISBT128_FIN_LEN + 1], batch_type[16] = "", status[16] = "", code_type[16] = "";
@@ -308,7 +308,7 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "unit", *id, UNIT_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n, cc_error *err)
@@ -324,7 +324,7 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
                               q, 1, &due, err);
     if (st != CC_OK || due == 0)
         return st;
-    if ((st = db_begin(d, err)) != CC_OK)
+    if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
     for (;;) {
         int64_t id = 0;
@@ -340,7 +340,7 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
             break;
         ++*n;
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
@@ -411,7 +411,7 @@ cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t uni
 cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
                        cc_date today, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     unit_row u;
@@ -470,7 +470,7 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
              * after its checks of patient, dose, route and spacing). */
             st = cc_fail(err, CC_INVALID, "event", "bedside_only",
                          "administrations are recorded at the bedside (POST /api/v1/administrations)");
-            return sql_finish(d, st, err);
+            return db_tx_end(d, st, err);
         case UNIT_EV_HOLD:
         case UNIT_EV_DISCARD:
         case UNIT_EV_EXPIRE:
@@ -488,14 +488,14 @@ cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const l
     }
     if (st == CC_OK)
         st = transition(d, actor, &u, a->event, &c, note, a->reason, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
                         const char *rack, const char *box, const char *position, const char *note,
                         cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     unit_row u;
@@ -526,7 +526,7 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     if (st == CC_OK)
         st = audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
@@ -535,7 +535,7 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     if (!event || (strcmp(event, "thaw") != 0 && strcmp(event, "transfer") != 0 &&
                    strcmp(event, "inspect") != 0))
         return cc_fail(err, CC_INVALID, "event", "invalid_value", "event must be thaw, transfer or inspect");
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     unit_row u;
@@ -555,7 +555,7 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
         st = audit_append(d, actor, &ch, err);
         buf_release(&b);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 #define UNIT_VIEW                                                                                    \

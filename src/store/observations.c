@@ -34,7 +34,7 @@ cc_status observation_insert(db *d, int64_t patient_id, int64_t recorded_by,
 cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
                           const observation_fields *f, int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int64_t exists = 0;
@@ -48,7 +48,7 @@ cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "observation", *id, OBSERVATION_IMAGE, NULL, NULL,
                               err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status observation_list(db *d, arena *a, int64_t patient_id, const char *instrument,

@@ -131,11 +131,11 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
                          bool confirm_duplicate, int weight_grams, int64_t *id,
                          patient_matches *dup, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, weight_grams, id, dup, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 
@@ -227,7 +227,7 @@ static const char *pick(const char *given, const char *stored) { return given ? 
 cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
                          const patient_fields *f, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     arena *a = arena_create(1 << 20);
@@ -284,7 +284,7 @@ cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t ex
 out:
     buf_release(&before);
     arena_release(a);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 static cc_status require_patient(db *d, int64_t id, cc_error *err)
@@ -306,12 +306,12 @@ static cc_status require_patient(db *d, int64_t id, cc_error *err)
 cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const char *date,
                              int grams, int64_t *weight_id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     if ((st = require_patient(d, id, err)) == CC_OK)
         st = insert_weight(d, actor, id, date, grams, weight_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t id,
@@ -351,12 +351,12 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
                                 const char *label, const char *onset_date,
                                 const char *details_json, int64_t *condition_id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     st = patient_add_condition_in_tx(d, actor, id, icd10, label, onset_date, details_json,
                                      condition_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 /* One literal per sort order, so each is a cached prepared statement. Up to

@@ -19,7 +19,7 @@ static cc_status audit_plan(db *d, const store_actor *actor, const char *action,
 cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, int64_t *id,
                             cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -49,7 +49,7 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     }
     if (st == CC_OK)
         st = audit_plan(d, actor, "create", *id, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 #define COLUMNS                                                                                  \
@@ -210,7 +210,7 @@ static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
 cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
                              const char *meaning, const plan *pl, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char status[16], now[21];
@@ -250,13 +250,13 @@ cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_
         st = audit_plan(d, actor, "sign", id, before.data, meaning, err);
 out:
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
                             cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char status[16], now[21];
@@ -289,7 +289,7 @@ cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const c
         st = audit_plan(d, actor, "cancel", id, before.data, reason, err);
 out:
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err)
@@ -340,13 +340,13 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
                              cc_error *err)
 {
     const char *name = protocol_route_name(route);
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int before_slots;
     db_stmt *s;
     if ((st = route_capacity(d, name, &before_slots, err)) != CC_OK)
-        return sql_finish(d, st, err);
+        return db_tx_end(d, st, err);
     if ((st = db_prepare(d, "DELETE FROM clinic_capacity WHERE route = ?", &s, err)) == CC_OK) {
         db_bind_text(s, 1, name);
         st = db_run(s, err);
@@ -364,5 +364,5 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
         audit_change ch = {"update", "clinic_capacity", (int64_t)route + 1, before, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }

@@ -86,7 +86,7 @@ cc_status protocol_store_seed(db *d, cc_error *err)
     }
     if (!missing) /* the usual case: nothing to write, no write lock taken */
         return CC_OK;
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     for (const protocol_builtin *b = protocol_builtins; b->id && st == CC_OK; b++) {
@@ -95,13 +95,13 @@ cc_status protocol_store_seed(db *d, cc_error *err)
         if ((st = exists(d, b->id, b->version, &found, err)) == CC_OK && !found)
             st = insert(d, b->id, b->version, b->json, "shipped", "system", &row, err);
     }
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status protocol_store_publish(db *d, const store_actor *actor, const char *protocol_id,
                                  int version, const char *body, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int latest;
@@ -128,7 +128,7 @@ cc_status protocol_store_publish(db *d, const store_actor *actor, const char *pr
     }
     buf_release(&after);
 out:
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 static void read_row(arena *a, db_stmt *s, protocol_row *r)

@@ -35,7 +35,7 @@ static cc_status require_patient(db *d, int64_t id, cc_error *err)
 cc_status screening_store_create(db *d, const store_actor *actor, const screening_new *n,
                                  int64_t *id, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
@@ -66,7 +66,7 @@ cc_status screening_store_create(db *d, const store_actor *actor, const screenin
     }
     if (st == CC_OK)
         st = audit_screening(d, actor, "create", *id, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 #define COLUMNS                                                                                  \
@@ -166,7 +166,7 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
                                  bool override, const char *override_reason, const char *meaning,
                                  cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -214,5 +214,5 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
     st = audit_screening(d, actor, "sign", id, before.data, meaning, err);
 out:
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }

@@ -116,15 +116,6 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
     return CC_OK;
 }
 
-cc_status sql_finish(db *d, cc_status st, cc_error *err)
-{
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
-}
-
 char *sql_col_dup(arena *a, db_stmt *s, int col)
 {
     return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));

@@ -1,7 +1,7 @@
 /*
  * sql: the small helpers every store module uses on top of db.h: run one
  * statement with an array of arguments, read a scalar, render result rows as
- * JSON text (column name -> value), and end a write transaction.
+ * JSON text (column name -> value). Transactions: db_tx_begin/db_tx_end (db.h).
  *
  * Arguments: SQL_I (integer), SQL_D (real), SQL_S (text; NULL binds NULL),
  * SQL_N (NULL), SQL_ID (an id > 0, else NULL).
@@ -49,8 +49,5 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
-
-/* Commits when st is CC_OK, rolls back otherwise; returns the final status. */
-cc_status sql_finish(db *d, cc_status st, cc_error *err);
 
 #endif

@@ -77,7 +77,7 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "password hashing ran out of memory");
 
-    if ((st = db_begin(d, err)) != CC_OK)
+    if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
     db_stmt *s;
     char now[21];
@@ -108,7 +108,7 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "user", *id, USER_IMAGE, NULL, NULL, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status user_authenticate(db *d, const char *username, const char *password,
@@ -167,7 +167,7 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     new_secret(who->csrf);
     hash_secret(secret, hash);
     int64_t now = store_now_seconds();
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     db_stmt *s;
@@ -197,7 +197,7 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "login", "session", who->session_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -248,7 +248,7 @@ cc_status session_touch(db *d, const user_identity *who, cc_error *err)
 
 cc_status session_delete(db *d, const user_identity *who, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     db_stmt *s;
@@ -259,12 +259,12 @@ cc_status session_delete(db *d, const user_identity *who, cc_error *err)
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "logout", "session", who->session_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err)
 {
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     buf before;
@@ -283,7 +283,7 @@ cc_status user_set_language(db *d, const user_identity *who, const char *languag
         st = audit_log_change(d, &actor, "set_language", "user", who->id, USER_IMAGE, before.data,
                               NULL, err);
     buf_release(&before);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status token_create(db *d, const user_identity *who, const char *label,
@@ -293,7 +293,7 @@ cc_status token_create(db *d, const user_identity *who, const char *label,
     new_secret(secret);
     hash_secret(secret, hash);
     store_now_text(now);
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     db_stmt *s;
@@ -314,7 +314,7 @@ cc_status token_create(db *d, const user_identity *who, const char *label,
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "create", "api_token", *id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }
 
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -351,7 +351,7 @@ cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_err
 {
     char now[21];
     store_now_text(now);
-    cc_status st = db_begin(d, err);
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     db_stmt *s;
@@ -373,5 +373,5 @@ cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_err
     }
     if (st == CC_OK)
         st = audit_simple(d, who, "revoke", "api_token", token_id, err);
-    return sql_finish(d, st, err);
+    return db_tx_end(d, st, err);
 }

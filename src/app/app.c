@@ -1,0 +1,6 @@
+#include "app/app.h"
+
+app_ctx app_ctx_system(db *d, arena *a)
+{
+    return (app_ctx){.d = d, .actor = {0, "system"}, .role = "system", .language = "en", .arena = a};
+}

@@ -1,0 +1,35 @@
+/*
+ * app: the use cases, between the interfaces (api, cli) and the store.
+ *
+ * One file per family (bedside, plans, laboratory release, screening,
+ * follow-up, patients, consultation requests). A use case that changes data
+ * opens the write transaction (db_tx_begin), reads inside it every fact it
+ * decides on, asks core, writes each change with its audit entry through the
+ * store, and ends the transaction (db_tx_end): committed when everything held,
+ * rolled back otherwise, with core's reasons returned to the caller. The
+ * interfaces parse and render; they decide nothing and never write.
+ *
+ * app_ctx is what every use case receives: the connection, who acts, the
+ * caller's language for texts, and the memory of the request. It is borrowed
+ * for the call. Not thread-safe: one ctx per thread (one db per thread).
+ */
+#ifndef CC_APP_H
+#define CC_APP_H
+
+#include "core/arena.h"
+#include "core/status.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+typedef struct {
+    db *d;
+    store_actor actor;
+    const char *role;     /* the actor's role name ("system" for the command line) */
+    const char *language; /* "en" or "fr": texts of refusals and views */
+    arena *arena;         /* memory released by the caller after the reply */
+} app_ctx;
+
+/* A context for the command line (demo, import, user): the system actor. */
+app_ctx app_ctx_system(db *d, arena *a);
+
+#endif
