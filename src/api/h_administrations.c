@@ -123,11 +123,14 @@ static cc_status second_verifier(api_request *req, gathered *g, cc_error *err)
         return st;
     }
     user_identity who;
-    cc_error ignored;
-    if (user_authenticate(req->db, json_get_string(sv, "username"), json_get_string(sv, "password"), &who,
-                          &ignored) != CC_OK)
+    st = api_password_check(req, json_get_string(sv, "username"), json_get_string(sv, "password"), &who, err);
+    if (st == CC_RATE_LIMITED)
+        snprintf(err->field, sizeof err->field, "second_verifier");
+    if (st == CC_UNAUTHENTICATED)
         return cc_fail(err, CC_FORBIDDEN, "second_verifier", "bad_second_signature",
                        "the second verifier's name or password is wrong");
+    if (st != CC_OK)
+        return st;
     if (strcmp(who.role, "physician") != 0 && strcmp(who.role, "nurse") != 0)
         return cc_fail(err, CC_FORBIDDEN, "second_verifier", "second_verifier_role",
                        "the second verification is made by a physician or a nurse");

@@ -306,7 +306,7 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = adverse_event_head_get(req->db, id, &h, err);
     if (st == CC_OK)
-        st = lab_check_signature(req, json_get_string(req->body, "password"), err);
+        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
     const char *meaning = json_get_string(req->body, "meaning");

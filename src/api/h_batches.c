@@ -250,7 +250,7 @@ cc_status h_batch_release(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
-        st = lab_check_signature(req, json_get_string(req->body, "password"), err);
+        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);
@@ -275,7 +275,7 @@ cc_status h_batch_reject(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "reason"), "reason", err);
     if (st == CC_OK)
-        st = lab_check_signature(req, json_get_string(req->body, "password"), err);
+        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);

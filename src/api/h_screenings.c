@@ -354,26 +354,6 @@ cc_status h_patient_screenings(api_request *req, cc_error *err)
     return CC_OK;
 }
 
-cc_status api_check_signature(api_request *req, const char *password, cc_error *err)
-{
-    int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->server->login_by_user, req->who.username, now);
-    if (wait > 0) {
-        api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
-        return cc_fail(err, CC_RATE_LIMITED, "password", "too_many_attempts",
-                       "too many failed signatures; try again in %d seconds", wait);
-    }
-    user_identity again;
-    cc_error inner;
-    if (!password || user_authenticate(req->db, req->who.username, password, &again, &inner) != CC_OK ||
-        again.id != req->who.id) {
-        ratelimit_hit(req->server->login_by_user, req->who.username, now);
-        return cc_fail(err, CC_INVALID, "password", "signature_failed",
-                       "the password does not match: the signature was not applied");
-    }
-    return CC_OK;
-}
-
 cc_status h_screening_decide(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"decision", JF_STRING, true, 16},

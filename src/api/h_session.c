@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/server.h"
+#include "api/signature.h"
 #include "core/patient.h"
 #include "store/sql.h"
 
@@ -36,23 +37,9 @@ static cc_status login(api_request *req, user_identity *who, cc_error *err)
         return st;
     const char *username = json_get_string(req->body, "username");
     const char *password = json_get_string(req->body, "password");
-    int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->server->login_by_user, username, now);
-    int wait_addr = ratelimit_blocked(req->server->login_by_addr, req->remote_addr, now);
-    if (wait_addr > wait)
-        wait = wait_addr;
-    if (wait > 0) {
-        api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
-        return cc_fail(err, CC_RATE_LIMITED, "username", "too_many_attempts",
-                       "too many failed logins; try again in %d seconds", wait);
-    }
-    st = user_authenticate(req->db, username, password, who, err);
-    if (st == CC_UNAUTHENTICATED) {
-        ratelimit_hit(req->server->login_by_user, username, now);
-        ratelimit_hit(req->server->login_by_addr, req->remote_addr, now);
-    } else if (st == CC_OK) {
-        ratelimit_reset(req->server->login_by_user, username);
-    }
+    st = api_password_check(req, username, password, who, err);
+    if (st == CC_RATE_LIMITED)
+        snprintf(err->field, sizeof err->field, "username");
     return st;
 }
 

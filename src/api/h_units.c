@@ -180,7 +180,7 @@ cc_status h_unit_release(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
-        st = lab_check_signature(req, json_get_string(req->body, "password"), err);
+        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
     lab_unit_action a = {.event = UNIT_EV_RELEASE};
@@ -194,7 +194,7 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
-        st = lab_check_signature(req, json_get_string(req->body, "password"), err);
+        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
     lab_unit_action a = {.event = UNIT_EV_RESTOCK};

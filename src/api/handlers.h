@@ -7,6 +7,7 @@
 #define CC_HANDLERS_H
 
 #include "api/request.h"
+#include "api/signature.h"
 #include "core/buf.h"
 #include "core/date.h"
 
@@ -109,9 +110,6 @@ cc_status h_plan_approve(api_request *req, cc_error *err);
 cc_status h_plan_cancel(api_request *req, cc_error *err);
 cc_status h_capacity_get(api_request *req, cc_error *err);
 cc_status h_capacity_update(api_request *req, cc_error *err);
-/* Electronic signature: re-checks the caller's password (throttled like
- * logins); CC_INVALID "signature_failed" naming "password". */
-cc_status api_check_signature(api_request *req, const char *password, cc_error *err);
 
 /* issue 5: bedside (h_administrations.c, h_worklist.c, h_adverse_events.c) */
 cc_status h_worklist(api_request *req, cc_error *err);

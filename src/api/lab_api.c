@@ -111,17 +111,6 @@ cc_status lab_expire_sweep(api_request *req, cc_error *err)
     return lab_units_expire(req->db, &system, api_today(), &n, err);
 }
 
-cc_status lab_check_signature(api_request *req, const char *password, cc_error *err)
-{
-    user_identity who;
-    cc_error ignored;
-    if (!password || user_authenticate(req->db, req->who.username, password, &who, &ignored) != CC_OK ||
-        who.id != req->who.id)
-        return cc_fail(err, CC_FORBIDDEN, "password", "bad_signature",
-                       "electronic signature refused: type your own password");
-    return CC_OK;
-}
-
 cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)
 {
     const char *f = api_query(req, "format");

@@ -50,9 +50,6 @@ cc_status lab_require_text(const char *text, const char *field, cc_error *err);
  * read or changed. */
 cc_status lab_expire_sweep(api_request *req, cc_error *err);
 
-/* Electronic signature: the password must be the caller's own. Tokens sign
- * too (their user's password is still asked). CC_FORBIDDEN "bad_signature". */
-cc_status lab_check_signature(api_request *req, const char *password, cc_error *err);
 
 /* The ?format= argument: false for JSON (absent or "json"), true for "csv";
  * CC_INVALID otherwise. */

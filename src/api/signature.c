@@ -1,0 +1,55 @@
+#include "api/signature.h"
+
+#include "api/server.h"
+
+cc_status api_password_check(api_request *req, const char *username, const char *password,
+                             user_identity *who, cc_error *err)
+{
+    int64_t now = store_now_seconds();
+    int wait = ratelimit_blocked(req->server->login_by_user, username, now);
+    int wait_addr = ratelimit_blocked(req->server->login_by_addr, req->remote_addr, now);
+    if (wait_addr > wait)
+        wait = wait_addr;
+    if (wait > 0) {
+        api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
+        return cc_fail(err, CC_RATE_LIMITED, "password", "too_many_attempts",
+                       "too many failed attempts; try again in %d seconds", wait);
+    }
+    cc_status st = password ? user_authenticate(req->db, username, password, who, err)
+                            : cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
+                                      "wrong username or password");
+    if (st == CC_UNAUTHENTICATED) {
+        ratelimit_hit(req->server->login_by_user, username, now);
+        ratelimit_hit(req->server->login_by_addr, req->remote_addr, now);
+    } else if (st == CC_OK) {
+        ratelimit_reset(req->server->login_by_user, username);
+    }
+    return st;
+}
+
+static cc_status own_signature(api_request *req, const char *password, cc_error *err)
+{
+    user_identity again;
+    cc_status st = api_password_check(req, req->who.username, password, &again, err);
+    if (st == CC_OK && again.id != req->who.id)
+        st = CC_UNAUTHENTICATED;
+    return st;
+}
+
+cc_status api_check_signature(api_request *req, const char *password, cc_error *err)
+{
+    cc_status st = own_signature(req, password, err);
+    if (st == CC_UNAUTHENTICATED)
+        return cc_fail(err, CC_INVALID, "password", "signature_failed",
+                       "the password does not match: the signature was not applied");
+    return st;
+}
+
+cc_status api_check_signature_forbidden(api_request *req, const char *password, cc_error *err)
+{
+    cc_status st = own_signature(req, password, err);
+    if (st == CC_UNAUTHENTICATED)
+        return cc_fail(err, CC_FORBIDDEN, "password", "bad_signature",
+                       "electronic signature refused: type your own password");
+    return st;
+}
