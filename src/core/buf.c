@@ -29,6 +29,14 @@ void buf_reset(buf *b)
     b->failed = false;
 }
 
+void buf_truncate(buf *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        b->data[len] = '\0';
+    }
+}
+
 bool buf_failed(const buf *b) { return b->failed; }
 
 char *buf_detach(buf *b)

@@ -28,6 +28,7 @@ typedef struct {
 void buf_init(buf *b, size_t max);
 void buf_release(buf *b);
 void buf_reset(buf *b);            /* len = 0, keeps memory, clears failed */
+void buf_truncate(buf *b, size_t len); /* back to len (<= b->len), keeps failed */
 char *buf_detach(buf *b);          /* caller frees; NULL if failed */
 bool buf_failed(const buf *b);
 

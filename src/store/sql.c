@@ -85,8 +85,8 @@ static void row_json(db_stmt *s, buf *out)
     buf_putc(out, '}');
 }
 
-cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
-                        cc_error *err)
+static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
+                           int *found, cc_error *err)
 {
     db_stmt *s;
     cc_status st = db_prepare(d, sql, &s, err);
@@ -105,6 +105,7 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
             break;
     }
     db_done(s);
+    *found = rows;
     if (single && rows == 0)
         buf_puts(out, "null");
     if (!single)
@@ -119,4 +120,24 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 char *sql_col_dup(arena *a, db_stmt *s, int col)
 {
     return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
+}
+
+cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
+                        cc_error *err)
+{
+    int found;
+    return rows_json(d, sql, args, n, single, out, &found, err);
+}
+
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
+                       cc_error *err)
+{
+    size_t mark = out->len;
+    int found = 0;
+    cc_status st = rows_json(d, sql, args, n, true, out, &found, err);
+    if (st == CC_OK && !found) {
+        buf_truncate(out, mark);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with that id", what);
+    }
+    return st;
 }

@@ -47,6 +47,11 @@ cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t
 cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
                         cc_error *err);
 
+/* The first row as a JSON object appended to out; CC_NOT_FOUND (field
+ * "id", "no <what> with that id") and nothing appended when there is none. */
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
+                       cc_error *err);
+
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
 
