@@ -1,10 +1,11 @@
 /* Consultation requests: the public form and the coordinators' inbox. */
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/server.h"
-#include "core/consult.h"
+#include "app/requests.h"
 #include "store/consults.h"
 
 static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -42,11 +43,10 @@ cc_status h_consult_create(api_request *req, cc_error *err)
                         json_get_string(req->body, "phone"),      json_get_string(req->body, "birth_date"),
                         json_get_string(req->body, "condition"),  json_get_string(req->body, "message"),
                         json_get_string(req->body, "language")};
-    if ((st = consult_check(&f, api_today(), err)) != CC_OK)
-        return st;
-    store_actor actor = {0, "public"};
+    app_ctx c = api_app_ctx(req);
+    c.actor = (store_actor){0, "public"};
     int64_t id;
-    if ((st = consult_create(req->db, &actor, &f, false, &id, err)) != CC_OK)
+    if ((st = app_request_create(&c, &f, &id, err)) != CC_OK)
         return st;
     ratelimit_hit(req->server->public_form, req->remote_addr, now);
     api_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "new"));
@@ -87,14 +87,6 @@ cc_status h_consult_get(api_request *req, cc_error *err)
     return st;
 }
 
-static const char *first_word(api_request *req, const char *name, bool rest)
-{
-    const char *space = strrchr(name, ' ');
-    if (!space)
-        return rest ? name : "";
-    return rest ? arena_strdup(req->arena, space + 1) : arena_strndup(req->arena, name, (size_t)(space - name));
-}
-
 cc_status h_consult_convert(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
@@ -104,34 +96,19 @@ cc_status h_consult_convert(api_request *req, cc_error *err)
         {NULL, JF_STRING, false, 0},
     };
     int64_t id, patient_id;
-    consult_record c;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
-    if (st == CC_OK)
-        st = consult_get(req->db, req->arena, id, &c, err);
-    if (st == CC_OK)
-        st = consult_check_open(c.status, err);
     if (st != CC_OK)
         return st;
-    /* The request's own values fill what the coordinator leaves out; the
-     * name is split at its last space (given names, then family name). */
-    const char *family = json_get_string(req->body, "family_name");
-    const char *given = json_get_string(req->body, "given_names");
-    patient_fields f = {
-        family ? family : first_word(req, c.name, true),
-        given ? given : first_word(req, c.name, false),
-        json_get_string(req->body, "birth_date") ? json_get_string(req->body, "birth_date") : c.birth_date,
-        json_get_string(req->body, "sex") ? json_get_string(req->body, "sex") : "unknown",
-        json_get_string(req->body, "language") ? json_get_string(req->body, "language") : c.language,
-        c.email, c.phone, NULL,
+    app_request_conversion in = {
+        json_get_string(req->body, "family_name"), json_get_string(req->body, "given_names"),
+        json_get_string(req->body, "birth_date"),  json_get_string(req->body, "sex"),
+        json_get_string(req->body, "language"),    json_get_bool(req->body, "confirm_duplicate"),
     };
-    if ((st = patient_check_fields(&f, true, api_today(), err)) != CC_OK)
-        return st;
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     patient_matches dup;
-    st = consult_convert(req->db, &actor, id, &f, json_get_bool(req->body, "confirm_duplicate"), &patient_id,
-                         &dup, err);
+    st = app_request_convert(&c, id, &in, &patient_id, &dup, err);
     if (st == CC_CONFLICT && strcmp(err->code, "possible_duplicate") == 0) {
         json_t *ids = json_array();
         for (size_t i = 0; i < dup.n; i++)
@@ -152,12 +129,9 @@ cc_status h_consult_decline(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
-    const char *reason = json_get_string(req->body, "reason");
+    app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = consult_check_reason(reason, err);
-    store_actor actor = api_actor(req);
-    if (st == CC_OK)
-        st = consult_decline(req->db, &actor, id, reason, err);
+        st = app_request_decline(&c, id, json_get_string(req->body, "reason"), err);
     if (st == CC_OK)
         api_reply(req, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "declined"));
     return st;
