@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
+#include "api/signature.h"
+#include "app/adverse.h"
 #include "core/adverse.h"
 #include "core/lab_rules.h"
 #include "store/bedside.h"
@@ -59,9 +62,6 @@ enum { AE_MAX_LINKS = 16 };
 typedef struct {
     adverse_event_fields f;
     int64_t adm[AE_MAX_LINKS], units[AE_MAX_LINKS];
-    adverse_deadline deadlines[3];
-    size_t n_deadlines;
-    char aware[CC_INSTANT_TEXT];
 } ae_input;
 
 static cc_status id_list(const json_t *body, const char *name, int64_t *out, size_t *n, cc_error *err)
@@ -79,7 +79,7 @@ static cc_status id_list(const json_t *body, const char *name, int64_t *out, siz
     return CC_OK;
 }
 
-/* Checks the body and computes the deadlines with core. */
+/* Reads the body into the event's fields; the use case checks the values. */
 static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
 {
     memset(in, 0, sizeof *in);
@@ -91,45 +91,14 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     f->term_source = json_get_string(b, "term_source") ? json_get_string(b, "term_source") : ADVERSE_SOURCE;
     f->term_code = json_get_string(b, "term");
     f->term_text = json_get_string(b, "term_text");
-    const adverse_term *term = NULL;
-    if (st == CC_OK && strcmp(f->term_source, ADVERSE_SOURCE) == 0) {
-        term = adverse_term_find(f->term_code);
-        if (!term)
-            st = cc_fail(err, CC_INVALID, "term", "unknown_term", "unknown term: see /api/v1/adverse-events/terms");
-        else if (term->needs_text && (!f->term_text || !*f->term_text))
-            st = cc_fail(err, CC_INVALID, "term_text", "required", "\"other\" needs term_text (specify)");
-    } else if (st == CC_OK && strcmp(f->term_source, "site") != 0) {
-        st = cc_fail(err, CC_INVALID, "term_source", "invalid_value", "term_source is %s or site", ADVERSE_SOURCE);
-    } else if (st == CC_OK && (!f->term_text || !*f->term_text)) {
-        st = cc_fail(err, CC_INVALID, "term_text", "required", "a site term needs its text");
-    }
     json_int_t grade = json_integer_value(json_object_get(b, "grade"));
     f->grade = grade >= 0 && grade <= 9 ? (int)grade : -1;
-    if (st == CC_OK)
-        st = adverse_check_grade(term, f->grade, err);
-    int64_t onset = 0, resolved = 0, aware = 0, now = store_now_seconds();
     f->onset_at = json_get_string(b, "onset_at");
     f->resolved_at = json_get_string(b, "resolved_at");
     f->aware_at = json_get_string(b, "aware_at");
-    if (st == CC_OK)
-        st = instant_parse(f->onset_at, "onset_at", &onset, err);
-    if (st == CC_OK && onset > now + 300)
-        st = cc_fail(err, CC_INVALID, "onset_at", "in_future", "onset_at is in the future");
-    if (st == CC_OK && f->resolved_at && (st = instant_parse(f->resolved_at, "resolved_at", &resolved, err)) == CC_OK &&
-        (resolved < onset || resolved > now + 300))
-        st = cc_fail(err, CC_INVALID, "resolved_at", "out_of_range", "resolved_at is between the onset and now");
-    if (st == CC_OK && f->aware_at && (st = instant_parse(f->aware_at, "aware_at", &aware, err)) == CC_OK &&
-        (aware < onset || aware > now + 300))
-        st = cc_fail(err, CC_INVALID, "aware_at", "out_of_range", "aware_at is between the onset and now");
-    if (st == CC_OK && !f->aware_at) {
-        aware = now; /* the clinic learns of it when it is recorded */
-        instant_format(aware, in->aware);
-        f->aware_at = in->aware;
-    }
-    json_t *ser = json_object_get(b, "seriousness");
     size_t i;
     json_t *v;
-    json_array_foreach(ser, i, v) {
+    json_array_foreach(json_object_get(b, "seriousness"), i, v) {
         unsigned bit;
         if (st == CC_OK && !adverse_seriousness_parse(json_string_value(v), &bit))
             st = cc_fail(err, CC_INVALID, "seriousness", "invalid_value",
@@ -144,79 +113,26 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     f->action = json_get_string(b, "action");
     f->outcome = json_get_string(b, "outcome");
     f->description = json_get_string(b, "description");
-    if (st == CC_OK && !adverse_relatedness_is_valid(f->related_product))
-        st = cc_fail(err, CC_INVALID, "related_product", "invalid_value",
-                     "relatedness: unrelated, unlikely, possible, probable, definite");
-    if (st == CC_OK && !adverse_relatedness_is_valid(f->related_procedure))
-        st = cc_fail(err, CC_INVALID, "related_procedure", "invalid_value",
-                     "relatedness: unrelated, unlikely, possible, probable, definite");
-    if (st == CC_OK && !adverse_expectedness_is_valid(f->expectedness))
-        st = cc_fail(err, CC_INVALID, "expectedness", "invalid_value", "expectedness: expected or unexpected");
-    if (st == CC_OK && f->action && !adverse_action_is_valid(f->action))
-        st = cc_fail(err, CC_INVALID, "action", "invalid_value",
-                     "action: none, interrupted, slowed, stopped, treated, other");
-    if (st == CC_OK && f->outcome && !adverse_outcome_is_valid(f->outcome))
-        st = cc_fail(err, CC_INVALID, "outcome", "invalid_value",
-                     "outcome: recovering, recovered, recovered_with_sequelae, not_recovered, fatal, unknown");
-    if (st == CC_OK && f->grade == 5 && !(f->seriousness & AE_DEATH))
-        st = cc_fail(err, CC_INVALID, "seriousness", "death_not_marked", "a grade 5 event is serious: death");
-    if (st == CC_OK && f->outcome && strcmp(f->outcome, "fatal") == 0 && !(f->seriousness & AE_DEATH))
-        st = cc_fail(err, CC_INVALID, "seriousness", "death_not_marked", "a fatal outcome is serious: death");
     if (st == CC_OK)
         st = id_list(b, "administration_ids", in->adm, &f->n_administrations, err);
     if (st == CC_OK)
         st = id_list(b, "unit_ids", in->units, &f->n_units, err);
     f->administration_ids = in->adm;
     f->unit_ids = in->units;
-    vitals_limits limits;
-    adverse_rules rules;
-    if (st == CC_OK)
-        st = bedside_settings_load(req->db, &limits, &rules, err);
-    if (st == CC_OK) {
-        adverse_facts facts = {f->seriousness, strcmp(f->expectedness, "unexpected") == 0, f->related_product,
-                               f->related_procedure, aware};
-        in->n_deadlines = adverse_deadlines(&facts, &rules, in->deadlines);
-    }
     return st;
 }
 
 static cc_status reply_event(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = adverse_event_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
+    app_ctx c = api_app_ctx(req);
+    json_t *view;
+    cc_status st = app_adverse_view(&c, id, &view, err);
     if (st != CC_OK)
         return st;
-    /* deadline status now (H9) */
-    vitals_limits limits;
-    adverse_rules rules;
-    if (bedside_settings_load(req->db, &limits, &rules, err) != CC_OK)
-        return err->status;
-    json_t *e = json_object_get(req->reply, "adverse_event");
-    json_t *dls = json_object_get(req->reply, "deadlines");
-    int64_t now = store_now_seconds();
-    size_t i;
-    json_t *d;
-    json_array_foreach(dls, i, d) {
-        int64_t due = 0, rep = 0;
-        instant_parse(json_string_value(json_object_get(d, "due_at")), NULL, &due, NULL);
-        const char *r = json_string_value(json_object_get(d, "reported_at"));
-        if (r)
-            instant_parse(r, NULL, &rep, NULL);
-        json_object_set_new(d, "status", json_string(adverse_deadline_status_name(
-                                             adverse_deadline_state(due, rep, now, &rules))));
-    }
-    json_t *criteria = json_array();
-    unsigned bits = (unsigned)json_integer_value(json_object_get(e, "seriousness"));
-    for (unsigned b2 = 1; b2 < AE_SERIOUSNESS_ALL; b2 <<= 1)
-        if (bits & b2)
-            json_array_append_new(criteria, json_string(adverse_seriousness_name(b2)));
-    json_object_set_new(e, "seriousness", criteria);
+    json_t *event = json_object_get(view, "adverse_event");
     api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(e, "version"))));
+                   api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(event, "version"))));
+    api_reply(req, status, view);
     return CC_OK;
 }
 
@@ -231,10 +147,9 @@ cc_status h_ae_create(api_request *req, cc_error *err)
                      "a new event has no version or reason");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int64_t id;
-    st = adverse_event_create(req->db, &actor, &in->f, in->deadlines, in->n_deadlines, &id, err);
-    if (st != CC_OK)
+    if ((st = app_adverse_report(&c, &in->f, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/adverse-events/%lld", (long long)id));
     return reply_event(req, 201, id, err);
@@ -249,47 +164,24 @@ cc_status h_ae_get(api_request *req, cc_error *err)
 
 cc_status h_ae_update(api_request *req, cc_error *err)
 {
-    int64_t id, version = 0;
+    int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     ae_input *in = arena_alloc(req->arena, sizeof *in);
     if (!in)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    adverse_event_head h;
-    if (st == CC_OK)
-        st = lab_check_body(req->body, AE_FIELDS, err); /* the body first: 400 before 404 */
-    if (st == CC_OK)
-        st = adverse_event_head_get(req->db, id, &h, err);
     if (st == CC_OK)
         st = read_event(req, in, err);
-    if (st == CC_OK && in->f.patient_id != h.patient_id)
-        st = cc_fail(err, CC_INVALID, "patient_id", "immutable", "an event stays with its patient");
-    const char *match = api_header(req, "If-Match");
-    if (st == CC_OK) {
-        if (json_has(req->body, "version"))
-            version = json_integer_value(json_object_get(req->body, "version"));
-        else if (match)
-            version = strtoll(match + (*match == '"'), NULL, 10);
-        else
-            return cc_fail(err, CC_INVALID, "version", "version_required", "send If-Match or version");
-    }
-    /* awareness never moves after the first report: keep the stored instant */
-    if (st == CC_OK && !json_has(req->body, "aware_at")) {
-        snprintf(in->aware, sizeof in->aware, "%.20s", h.aware_at);
-        in->f.aware_at = in->aware;
-        int64_t aware = 0;
-        instant_parse(h.aware_at, NULL, &aware, NULL);
-        vitals_limits limits;
-        adverse_rules rules;
-        st = bedside_settings_load(req->db, &limits, &rules, err);
-        adverse_facts facts = {in->f.seriousness, strcmp(in->f.expectedness, "unexpected") == 0,
-                               in->f.related_product, in->f.related_procedure, aware};
-        in->n_deadlines = adverse_deadlines(&facts, &rules, in->deadlines);
-    }
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = adverse_event_update(req->db, &actor, id, version, &in->f, in->deadlines, in->n_deadlines,
-                              json_get_string(req->body, "reason"), err);
+    const char *match = api_header(req, "If-Match");
+    app_adverse_change change = {json_has(req->body, "version") || match, 0,
+                                 json_get_string(req->body, "reason")};
+    if (json_has(req->body, "version"))
+        change.version = json_integer_value(json_object_get(req->body, "version"));
+    else if (match)
+        change.version = strtoll(match + (*match == '"'), NULL, 10);
+    app_ctx c = api_app_ctx(req);
+    st = app_adverse_update(&c, id, &in->f, &change, err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 
@@ -302,20 +194,12 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    adverse_event_head h;
-    if (st == CC_OK)
-        st = adverse_event_head_get(req->db, id, &h, err);
     if (st == CC_OK)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    const char *meaning = json_get_string(req->body, "meaning");
-    store_actor actor = api_actor(req);
-    st = adverse_event_assess(req->db, &actor, id,
-                              meaning && *meaning ? meaning
-                                                  : "I have assessed this adverse event: grade, seriousness, "
-                                                    "relatedness and expectedness as recorded",
-                              err);
+    app_ctx c = api_app_ctx(req);
+    st = app_adverse_assess(&c, id, json_get_string(req->body, "meaning"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 
@@ -329,21 +213,12 @@ cc_status h_ae_report(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    adverse_report_kind kind;
-    if (st == CC_OK && !adverse_report_kind_parse(json_get_string(req->body, "kind"), &kind))
-        st = cc_fail(err, CC_INVALID, "kind", "invalid_value", "kind: initial, expedited or followup");
-    int64_t at = store_now_seconds();
-    const char *text = json_get_string(req->body, "reported_at");
-    if (st == CC_OK && text && (st = instant_parse(text, "reported_at", &at, err)) == CC_OK &&
-        at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "reported_at", "in_future", "reported_at is in the future");
     if (st != CC_OK)
         return st;
-    char when[CC_INSTANT_TEXT];
-    instant_format(at, when);
-    store_actor actor = api_actor(req);
-    st = adverse_event_report(req->db, &actor, id, adverse_report_kind_name(kind), when,
-                              json_get_string(req->body, "reference"), err);
+    app_ctx c = api_app_ctx(req);
+    st = app_adverse_mark_reported(&c, id, json_get_string(req->body, "kind"),
+                                   json_get_string(req->body, "reported_at"),
+                                   json_get_string(req->body, "reference"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 

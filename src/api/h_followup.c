@@ -8,11 +8,13 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "api/app_context.h"
 #include "api/observation_measures.h"
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/json_in.h"
 #include "api/report_json.h"
+#include "app/visits.h"
 #include "render/qr.h"
 #include "render/report_charts.h"
 #include "render/report_render.h"
@@ -253,32 +255,12 @@ cc_status h_followup_resolve(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *status = json_get_string(req->body, "status"),
-               *reason = json_get_string(req->body, "reason"),
-               *died_on = json_get_string(req->body, "died_on"),
-               *cause = json_get_string(req->body, "cause");
-    followup_resolution r = {0};
-    if (!followup_status_parse(status, &r.to) || r.to == FU_SCHEDULED)
-        return cc_fail(err, CC_INVALID, "status", "invalid_value",
-                       "status must be done, missed, withdrawn, lost or died");
-    if ((reason && *reason && (st = text_check_line(reason, "reason", 1000, true, err)) != CC_OK) ||
-        (cause && *cause && (st = text_check_line(cause, "cause", 1000, true, err)) != CC_OK))
-        return st;
-    r.has_reason = reason && *reason;
-    r.has_cause = cause && *cause;
-    if (died_on) {
-        r.has_died_on = true;
-        if ((st = date_parse(died_on, "died_on", &r.died_on, err)) != CC_OK)
-            return st;
-    }
-    followup_visit_brief v;
-    if ((st = followup_store_brief(req->db, id, &v, err)) != CC_OK ||
-        (st = followup_check_resolution(v.status, &r, api_today(), err)) != CC_OK)
-        return st;
-    followup_store_resolution sr = {r.to, reason, died_on, cause};
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int closed = 0;
-    if ((st = followup_store_resolve(req->db, &actor, id, &sr, &closed, err)) != CC_OK)
+    if ((st = app_visit_resolve(&c, id, json_get_string(req->body, "status"),
+                                json_get_string(req->body, "reason"),
+                                json_get_string(req->body, "died_on"),
+                                json_get_string(req->body, "cause"), &closed, err)) != CC_OK)
         return st;
     if ((st = reply_visit(req, 200, id, err)) == CC_OK)
         json_object_set_new(req->reply, "closed_later", json_integer(closed));
@@ -291,31 +273,17 @@ cc_status h_followup_contact(api_request *req, cc_error *err)
                                         {"outcome", JF_STRING, true, 16},
                                         {"note", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
-    static const char *const channels[] = {"phone", "email", "sms", "letter", "in_person"};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *channel = json_get_string(req->body, "channel"),
-               *outcome = json_get_string(req->body, "outcome"),
-               *note = json_get_string(req->body, "note");
-    bool known = false;
-    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
-        known |= strcmp(channel, channels[i]) == 0;
-    if (!known)
-        return cc_fail(err, CC_INVALID, "channel", "invalid_value",
-                       "channel must be phone, email, sms, letter or in_person");
-    if (!followup_contact_outcome_valid(outcome))
-        return cc_fail(err, CC_INVALID, "outcome", "invalid_value",
-                       "outcome must be reached, no_answer, wrong_number, message_left or refused");
-    if (note && *note && (st = text_check_line(note, "note", 1000, true, err)) != CC_OK)
-        return st;
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     bool lost = false;
-    if ((st = followup_store_contact(req->db, &actor, id, channel, outcome, note,
-                                     followup_contact_failed(outcome), &lost, err)) != CC_OK)
+    if ((st = app_visit_contact(&c, id, json_get_string(req->body, "channel"),
+                                json_get_string(req->body, "outcome"),
+                                json_get_string(req->body, "note"), &lost, err)) != CC_OK)
         return st;
     if ((st = reply_visit(req, 201, id, err)) == CC_OK)
         json_object_set_new(req->reply, "became_lost", json_boolean(lost));

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/observation_measures.h"
 #include "api/handlers.h"
 #include "api/instruments_json.h"
 #include "api/isncsci_json.h"
 #include "api/json_in.h"
+#include "app/visits.h"
 #include "core/date.h"
 #include "store/observations.h"
 
@@ -140,13 +142,6 @@ cc_status h_observation_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *date = json_get_string(req->body, "date"), *source = json_get_string(req->body, "source");
-    cc_date when;
-    if ((st = date_parse(date, "date", &when, err)) != CC_OK)
-        return st;
-    if (when > api_today())
-        return cc_fail(err, CC_INVALID, "date", "out_of_range", "date cannot be in the future");
-    if (strcmp(source, "clinician") != 0 && strcmp(source, "patient") != 0)
-        return cc_fail(err, CC_INVALID, "source", "invalid_value", "source must be clinician or patient");
     json_t *scores = NULL;
     const char *version = NULL;
     json_t *answers = json_object_get(req->body, "answers");
@@ -166,8 +161,8 @@ cc_status h_observation_create(api_request *req, cc_error *err)
     const char *instrument = json_get_string(req->body, "instrument");
     observation_fields f = {instrument, version, date, source, answers_text, scores_text, measures,
                             observation_measures(instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
-    store_actor actor = api_actor(req);
-    if ((st = observation_add(req->db, &actor, patient_id, &f, &id, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_observation_create(&c, patient_id, &f, &id, err)) != CC_OK)
         return st;
     api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:O}", "id", (json_int_t)id, "patient_id",
                                   (json_int_t)patient_id, "instrument", f.instrument, "version", version,
