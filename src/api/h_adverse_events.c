@@ -194,11 +194,13 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
+    app_ctx c = api_app_ctx(req);
+    if (st == CC_OK)
+        st = app_adverse_require(&c, id, err);
     if (st == CC_OK)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    app_ctx c = api_app_ctx(req);
     st = app_adverse_assess(&c, id, json_get_string(req->body, "meaning"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }

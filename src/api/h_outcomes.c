@@ -142,6 +142,8 @@ cc_status h_observation_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *date = json_get_string(req->body, "date"), *source = json_get_string(req->body, "source");
+    if ((st = app_observation_check(date, source, err)) != CC_OK)
+        return st;
     json_t *scores = NULL;
     const char *version = NULL;
     json_t *answers = json_object_get(req->body, "answers");

@@ -156,6 +156,12 @@ cc_status app_adverse_update(const app_ctx *c, int64_t id, const adverse_event_f
     return db_tx_end(c->d, st, err);
 }
 
+cc_status app_adverse_require(const app_ctx *c, int64_t id, cc_error *err)
+{
+    adverse_event_head h;
+    return adverse_event_head_get(c->d, id, &h, err);
+}
+
 cc_status app_adverse_assess(const app_ctx *c, int64_t id, const char *meaning, cc_error *err)
 {
     adverse_event_head h;

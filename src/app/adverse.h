@@ -43,6 +43,10 @@ typedef struct {
 cc_status app_adverse_update(const app_ctx *c, int64_t id, const adverse_event_fields *f,
                              const app_adverse_change *change, cc_error *err);
 
+/* CC_NOT_FOUND unless the event exists: lets the caller answer 404 before
+ * asking for a signature. */
+cc_status app_adverse_require(const app_ctx *c, int64_t id, cc_error *err);
+
 /* meaning NULL or empty: the standard statement. */
 cc_status app_adverse_assess(const app_ctx *c, int64_t id, const char *meaning, cc_error *err);
 

@@ -74,19 +74,25 @@ cc_status app_visit_contact(const app_ctx *c, int64_t id, const char *channel, c
     return db_tx_end(c->d, st, err);
 }
 
-cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
-                                 int64_t *id, cc_error *err)
+cc_status app_observation_check(const char *date, const char *source, cc_error *err)
 {
     cc_date when;
-    cc_status st = date_parse(f->observed_on, "date", &when, err);
+    cc_status st = date_parse(date, "date", &when, err);
     if (st != CC_OK)
         return st;
     if (when > today())
         return cc_fail(err, CC_INVALID, "date", "out_of_range", "date cannot be in the future");
-    if (strcmp(f->source, "clinician") != 0 && strcmp(f->source, "patient") != 0)
+    if (!source || (strcmp(source, "clinician") != 0 && strcmp(source, "patient") != 0))
         return cc_fail(err, CC_INVALID, "source", "invalid_value",
                        "source must be clinician or patient");
-    if ((st = db_tx_begin(c->d, err)) != CC_OK)
+    return CC_OK;
+}
+
+cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
+                                 int64_t *id, cc_error *err)
+{
+    cc_status st = app_observation_check(f->observed_on, f->source, err);
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = observation_add(c->d, &c->actor, patient_id, f, id, err);
     return db_tx_end(c->d, st, err);

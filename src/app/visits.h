@@ -37,7 +37,12 @@ cc_status app_visit_resolve(const app_ctx *c, int64_t id, const char *status, co
 cc_status app_visit_contact(const app_ctx *c, int64_t id, const char *channel, const char *outcome,
                             const char *note, bool *became_lost, cc_error *err);
 
-/* f->observed_on "YYYY-MM-DD" not after today; f->source "clinician" or "patient". */
+/* An observation's date ("YYYY-MM-DD", not after today) and source
+ * ("clinician" or "patient"): callers check them before scoring the answers
+ * so that these errors come first; app_observation_create checks again. */
+cc_status app_observation_check(const char *date, const char *source, cc_error *err);
+
+/* f->observed_on and f->source as app_observation_check accepts them. */
 cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
                                  int64_t *id, cc_error *err);
 
