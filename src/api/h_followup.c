@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include <time.h>
 
 #include "api/app_context.h"
 #include "api/observation_measures.h"
@@ -24,7 +23,7 @@
 #include "store/followup.h"
 #include "store/plans.h"
 
-enum { FOLLOWUP_VIEW_MAX = 8 << 20, LINK_DAYS_DEFAULT = 14, LINK_DAYS_MAX = 60 };
+enum { FOLLOWUP_VIEW_MAX = 8 << 20 };
 
 static json_t *loads_or_null(const char *text)
 {
@@ -309,12 +308,10 @@ cc_status h_followup_settings_update(api_request *req, cc_error *err)
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    json_int_t n = json_integer_value(json_object_get(req->body, "lost_after_failed_contacts"));
-    if (n < 1 || n > FOLLOWUP_LOST_MAX)
-        return cc_fail(err, CC_INVALID, "lost_after_failed_contacts", "out_of_range",
-                       "lost_after_failed_contacts must be 1..%d", FOLLOWUP_LOST_MAX);
-    store_actor actor = api_actor(req);
-    if ((st = followup_store_set_lost_threshold(req->db, &actor, (int)n, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_visit_set_lost_threshold(
+             &c, json_integer_value(json_object_get(req->body, "lost_after_failed_contacts")),
+             err)) != CC_OK)
         return st;
     return h_followup_settings_get(req, err);
 }
@@ -334,15 +331,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *instrument = json_get_string(req->body, "instrument");
-    json_int_t days = json_has(req->body, "days")
-                          ? json_integer_value(json_object_get(req->body, "days"))
-                          : LINK_DAYS_DEFAULT;
-    if (days < 1 || days > LINK_DAYS_MAX)
-        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
-                       LINK_DAYS_MAX);
-    if (!instrument_find(instrument))
-        return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
-                       "a patient link is for a questionnaire (not %.40s)", instrument);
+    int64_t days = json_integer_value(json_object_get(req->body, "days"));
     /* The address the patient opens (QR code): the caller's page, else this host. */
     const char *base = json_get_string(req->body, "base_url"), *host = api_header(req, "Host");
     if (base && ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) ||
@@ -352,40 +341,13 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (!base)
         base = api_printf(req, "http://%.100s/",
                           host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *view = NULL;
-    st = followup_store_get_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &view, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    app_questionnaire_link link;
+    if ((st = app_questionnaire_link_create(&c, id, instrument,
+                                            json_has(req->body, "days") ? &days : NULL, &link,
+                                            err)) != CC_OK)
         return st;
-    json_t *visit = json_object_get(view, "visit");
-    if (strcmp(json_string_value(json_object_get(visit, "status")), "scheduled") != 0)
-        return cc_fail(err, CC_CONFLICT, "status", "already_resolved",
-                       "links are for scheduled visits (this one is %s)",
-                       json_string_value(json_object_get(visit, "status")));
-    json_t *instruments = json_object_get(visit, "instruments");
-    bool listed = false;
-    size_t i;
-    json_t *v;
-    json_array_foreach(instruments, i, v) listed |=
-        json_is_string(v) && strcmp(json_string_value(v), instrument) == 0;
-    if (!listed)
-        return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
-                       "the protocol does not name %.40s at this visit", instrument);
-    char token[48], hash[65], expires[CC_INSTANT_TEXT];
-    questionnaire_token_new(token);
-    questionnaire_token_hash(token, hash);
-    instant_format((int64_t)time(NULL) + (int64_t)days * 86400, expires);
-    const char *language = json_string_value(json_object_get(visit, "language"));
-    int64_t link_id;
-    store_actor actor = api_actor(req);
-    if ((st = questionnaire_store_create(
-             req->db, &actor, id, json_integer_value(json_object_get(visit, "patient_id")),
-             instrument, language ? language : "en", hash, expires, &link_id, err)) != CC_OK)
-        return st;
+    const char *token = link.token;
     size_t blen = strlen(base);
     const char *url =
         api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
@@ -394,44 +356,20 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     cc_error qerr;
     bool have_qr = qr_svg(url, 4, &qr, &qerr) == CC_OK;
     api_reply(req, 201,
-              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link_id,
+              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link.id,
                         "token", token, "path", api_printf(req, "/#/q/%s", token), "url", url,
-                        "expires_at", expires, "instrument", instrument, "language",
-                        language ? language : "en", "qr_svg",
+                        "expires_at", link.expires_at, "instrument", instrument, "language",
+                        link.language, "qr_svg",
                         have_qr ? json_string(qr.data) : json_null()));
     buf_release(&qr);
-    sodium_memzero(token, sizeof token);
+    sodium_memzero(link.token, sizeof link.token);
     return CC_OK;
 }
 
-/* Finds an open link by its token: unknown 404, used or expired 409, with
- * messages the patient page shows as they are. */
 static cc_status open_link(api_request *req, questionnaire_link *l, cc_error *err)
 {
-    const char *token = req->params[0];
-    if (!token || strlen(token) < 20 || strlen(token) > 64)
-        return cc_fail(err, CC_NOT_FOUND, "token", "unknown_link",
-                       "this questionnaire link is not valid; ask the clinic for a new one");
-    char hash[65];
-    questionnaire_token_hash(token, hash);
-    cc_status st = questionnaire_store_find(req->db, hash, l, err);
-    if (st != CC_OK)
-        return st;
-    arena_on_release(req->arena, free, l->draft);
-    char now[CC_INSTANT_TEXT];
-    instant_format((int64_t)time(NULL), now);
-    if (l->used)
-        return cc_fail(
-            err, CC_CONFLICT, "token", "link_used",
-            "this questionnaire was already submitted; thank you. Each link works once.");
-    if (strcmp(now, l->expires_at) >= 0)
-        return cc_fail(err, CC_CONFLICT, "token", "link_expired",
-                       "this questionnaire link expired on %s; ask the clinic for a new one",
-                       l->expires_at);
-    if (strcmp(l->visit_status, "scheduled") != 0)
-        return cc_fail(err, CC_CONFLICT, "token", "link_closed",
-                       "this follow-up visit is closed; the questionnaire is no longer needed");
-    return CC_OK;
+    app_ctx c = api_app_ctx(req);
+    return app_questionnaire_open(&c, req->params[0], l, err);
 }
 
 cc_status h_questionnaire_get(api_request *req, cc_error *err)
@@ -475,7 +413,8 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err)
     if (!text)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     arena_on_release(req->arena, free, text);
-    if ((st = questionnaire_store_save_draft(req->db, l.id, text, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_questionnaire_save_draft(&c, req->params[0], text, err)) != CC_OK)
         return st;
     api_reply(req, 200, json_pack("{s:b, s:O}", "saved", 1, "draft", answers));
     return CC_OK;
@@ -524,7 +463,8 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
         scores_text,
         measures,
         observation_measures(l.instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
-    if ((st = questionnaire_store_submit(req->db, l.id, &f, &obs, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_questionnaire_submit(&c, req->params[0], &f, &obs, err)) != CC_OK)
         return st;
     api_reply(req, 201,
               json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,

@@ -1,13 +1,16 @@
 #include "app/visits.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
 #include "core/followup.h"
+#include "core/instruments.h"
 #include "core/text.h"
 #include "store/followup.h"
 
-enum { VISIT_TEXT_MAX = 1000 };
+enum { VISIT_TEXT_MAX = 1000, LINK_DAYS_DEFAULT = 14, LINK_DAYS_MAX = 60, VIEW_MAX = 8 << 20 };
 
 static cc_date today(void)
 {
@@ -95,5 +98,142 @@ cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const obs
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = observation_add(c->d, &c->actor, patient_id, f, id, err);
+    return db_tx_end(c->d, st, err);
+}
+
+/* The visit's status, patient, language and instruments, as stored now. */
+static cc_status visit_view(const app_ctx *c, int64_t id, json_t **visit, cc_error *err)
+{
+    buf b;
+    buf_init(&b, VIEW_MAX);
+    *visit = NULL;
+    cc_status st = followup_store_get_json(c->d, id, &b, err);
+    json_t *view = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
+    buf_release(&b);
+    if (st != CC_OK)
+        return st;
+    if (!view)
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "stored JSON does not parse");
+    arena_on_release(c->arena, (arena_cleanup_fn)json_decref, view);
+    *visit = json_object_get(view, "visit");
+    return CC_OK;
+}
+
+static cc_status link_create_in_tx(const app_ctx *c, int64_t visit_id, const char *instrument,
+                                   int days, app_questionnaire_link *out, cc_error *err)
+{
+    json_t *visit = NULL;
+    cc_status st = visit_view(c, visit_id, &visit, err);
+    if (st != CC_OK)
+        return st;
+    const char *status = json_string_value(json_object_get(visit, "status"));
+    if (!status || strcmp(status, "scheduled") != 0)
+        return cc_fail(err, CC_CONFLICT, "status", "already_resolved",
+                       "links are for scheduled visits (this one is %s)", status ? status : "?");
+    bool listed = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(visit, "instruments"), i, v) listed |=
+        json_is_string(v) && strcmp(json_string_value(v), instrument) == 0;
+    if (!listed)
+        return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
+                       "the protocol does not name %.40s at this visit", instrument);
+    const char *language = json_string_value(json_object_get(visit, "language"));
+    snprintf(out->language, sizeof out->language, "%s", language ? language : "en");
+    char hash[65];
+    questionnaire_token_new(out->token);
+    questionnaire_token_hash(out->token, hash);
+    instant_format(store_now_seconds() + (int64_t)days * 86400, out->expires_at);
+    return questionnaire_store_create(
+        c->d, &c->actor, visit_id, json_integer_value(json_object_get(visit, "patient_id")),
+        instrument, out->language, hash, out->expires_at, &out->id, err);
+}
+
+cc_status app_questionnaire_link_create(const app_ctx *c, int64_t visit_id, const char *instrument,
+                                        const int64_t *days_given, app_questionnaire_link *out,
+                                        cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t days = days_given ? *days_given : LINK_DAYS_DEFAULT;
+    if (days < 1 || days > LINK_DAYS_MAX)
+        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
+                       LINK_DAYS_MAX);
+    if (!instrument_find(instrument))
+        return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
+                       "a patient link is for a questionnaire (not %.40s)", instrument);
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    st = link_create_in_tx(c, visit_id, instrument, (int)days, out, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_questionnaire_open(const app_ctx *c, const char *token, questionnaire_link *l,
+                                 cc_error *err)
+{
+    memset(l, 0, sizeof *l);
+    if (!token || strlen(token) < 20 || strlen(token) > 64)
+        return cc_fail(err, CC_NOT_FOUND, "token", "unknown_link",
+                       "this questionnaire link is not valid; ask the clinic for a new one");
+    char hash[65];
+    questionnaire_token_hash(token, hash);
+    cc_status st = questionnaire_store_find(c->d, hash, l, err);
+    if (l->draft)
+        arena_on_release(c->arena, free, l->draft);
+    if (st != CC_OK)
+        return st;
+    char now[CC_INSTANT_TEXT];
+    instant_format(store_now_seconds(), now);
+    if (l->used)
+        return cc_fail(
+            err, CC_CONFLICT, "token", "link_used",
+            "this questionnaire was already submitted; thank you. Each link works once.");
+    if (strcmp(now, l->expires_at) >= 0)
+        return cc_fail(err, CC_CONFLICT, "token", "link_expired",
+                       "this questionnaire link expired on %s; ask the clinic for a new one",
+                       l->expires_at);
+    if (strcmp(l->visit_status, "scheduled") != 0)
+        return cc_fail(err, CC_CONFLICT, "token", "link_closed",
+                       "this follow-up visit is closed; the questionnaire is no longer needed");
+    return CC_OK;
+}
+
+cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
+                                       const char *answers_json, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    questionnaire_link l;
+    if ((st = app_questionnaire_open(c, token, &l, err)) == CC_OK)
+        st = questionnaire_store_save_draft(c->d, l.id, answers_json, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const observation_fields *f,
+                                   int64_t *observation_id, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    questionnaire_link l;
+    if ((st = app_questionnaire_open(c, token, &l, err)) == CC_OK &&
+        strcmp(l.instrument, f->instrument) != 0)
+        st = cc_fail(err, CC_INVALID, "instrument", "invalid_value",
+                     "the answers are not for this link's questionnaire");
+    if (st == CC_OK)
+        st = questionnaire_store_submit(c->d, l.id, f, observation_id, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_visit_set_lost_threshold(const app_ctx *c, int64_t failed_contacts, cc_error *err)
+{
+    if (failed_contacts < 1 || failed_contacts > FOLLOWUP_LOST_MAX)
+        return cc_fail(err, CC_INVALID, "lost_after_failed_contacts", "out_of_range",
+                       "lost_after_failed_contacts must be 1..%d", FOLLOWUP_LOST_MAX);
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    st = followup_store_set_lost_threshold(c->d, &c->actor, (int)failed_contacts, err);
     return db_tx_end(c->d, st, err);
 }

@@ -13,6 +13,14 @@
  * date (not in the future) and the source, and stores answers, scores and
  * measures with the audit entry.
  *
+ * Questionnaire links: a random single-purpose token for one questionnaire
+ * the protocol names at a scheduled visit, valid for 1..60 days (14 by
+ * default); only its hash is stored. The patient's page opens the link
+ * (unknown: CC_NOT_FOUND "unknown_link"; used, expired, or its visit closed:
+ * CC_CONFLICT "link_used", "link_expired", "link_closed"), saves drafts and
+ * submits once; each change re-checks the link inside its transaction.
+ * The lost-to-follow-up threshold is 1..FOLLOWUP_LOST_MAX failed contacts.
+ *
  * Errors: CC_INVALID naming the field, CC_NOT_FOUND, CC_CONFLICT, storage
  * errors; nothing written on any error. Strings are borrowed for the call.
  * Not thread-safe (one ctx each).
@@ -24,6 +32,8 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/date.h"
+#include "store/followup.h"
 #include "store/observations.h"
 
 /* status: "done", "missed", "withdrawn", "lost" or "died"; reason, died_on
@@ -45,5 +55,33 @@ cc_status app_observation_check(const char *date, const char *source, cc_error *
 /* f->observed_on and f->source as app_observation_check accepts them. */
 cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
                                  int64_t *id, cc_error *err);
+
+/* The link's token (given to the patient once, never stored) and what the
+ * reply shows. */
+typedef struct {
+    int64_t id;
+    char token[48];
+    char expires_at[CC_INSTANT_TEXT];
+    char language[4];
+} app_questionnaire_link;
+
+/* days NULL: the default. The caller wipes out->token once it has answered. */
+cc_status app_questionnaire_link_create(const app_ctx *c, int64_t visit_id, const char *instrument,
+                                        const int64_t *days, app_questionnaire_link *out,
+                                        cc_error *err);
+
+/* The open link of a token; out->draft is freed with the ctx's arena. */
+cc_status app_questionnaire_open(const app_ctx *c, const char *token, questionnaire_link *out,
+                                 cc_error *err);
+
+/* answers_json: the answers so far, a JSON object as text. */
+cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
+                                       const char *answers_json, cc_error *err);
+
+/* f: the scored answers of the link's instrument (source "patient"). */
+cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const observation_fields *f,
+                                   int64_t *observation_id, cc_error *err);
+
+cc_status app_visit_set_lost_threshold(const app_ctx *c, int64_t failed_contacts, cc_error *err);
 
 #endif
