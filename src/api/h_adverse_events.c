@@ -1,4 +1,4 @@
-/* Adverse events (issue 5, H9): the term list, report, update, the
+/* Adverse events (H9): the term list, report, update, the
  * physician's signed assessment, regulatory reports sent, per-patient and
  * clinic-wide lists with filters and CSV, the deadline dashboard. */
 #include <stdlib.h>
@@ -318,33 +318,10 @@ cc_status h_ae_list(api_request *req, cc_error *err)
 
 cc_status h_ae_deadlines(api_request *req, cc_error *err)
 {
-    vitals_limits limits;
-    adverse_rules rules;
-    cc_status st = bedside_settings_load(req->db, &limits, &rules, err);
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
+    app_ctx c = api_app_ctx(req);
+    json_t *view;
+    cc_status st = app_adverse_deadlines_view(&c, &view, err);
     if (st == CC_OK)
-        st = adverse_deadlines_open_json(req->db, &b, err);
-    json_t *rows = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
-    buf_release(&b);
-    if (st != CC_OK)
-        return st;
-    if (!rows)
-        return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the deadlines");
-    int64_t now = store_now_seconds();
-    size_t i, overdue = 0, soon = 0;
-    json_t *d;
-    json_array_foreach(rows, i, d) {
-        int64_t due = 0;
-        instant_parse(json_string_value(json_object_get(d, "due_at")), NULL, &due, NULL);
-        adverse_deadline_status s = adverse_deadline_state(due, 0, now, &rules);
-        overdue += s == AE_DL_OVERDUE;
-        soon += s == AE_DL_DUE_SOON;
-        json_object_set_new(d, "status", json_string(adverse_deadline_status_name(s)));
-    }
-    char now_text[CC_INSTANT_TEXT];
-    instant_format(now, now_text);
-    api_reply(req, 200, json_pack("{s:s, s:I, s:I, s:o}", "now", now_text, "overdue", (json_int_t)overdue, "due_soon",
-                                  (json_int_t)soon, "deadlines", rows));
-    return CC_OK;
+        api_reply(req, 200, view);
+    return st;
 }

@@ -1,4 +1,4 @@
-/* Follow-up (issue 7): visits generated from approved plans, the worklist
+/* Follow-up: visits generated from approved plans, the worklist
  * with states computed by core/followup (H10), resolutions, contact
  * attempts, the lost-to-follow-up threshold, and patient questionnaire links
  * (random single-purpose expiring tokens, stored hashed; public page data,

@@ -239,3 +239,38 @@ cc_status app_adverse_view(const app_ctx *c, int64_t id, json_t **view, cc_error
     *view = v;
     return CC_OK;
 }
+
+cc_status app_adverse_deadlines_view(const app_ctx *c, json_t **view, cc_error *err)
+{
+    *view = NULL;
+    vitals_limits limits;
+    adverse_rules rules;
+    buf b;
+    buf_init(&b, VIEW_MAX);
+    cc_status st = bedside_settings_load(c->d, &limits, &rules, err);
+    if (st == CC_OK)
+        st = adverse_deadlines_open_json(c->d, &b, err);
+    json_t *rows = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
+    buf_release(&b);
+    if (st != CC_OK)
+        return st;
+    if (!rows)
+        return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the deadlines");
+    int64_t now = store_now_seconds();
+    size_t i, overdue = 0, soon = 0;
+    json_t *d;
+    json_array_foreach(rows, i, d)
+    {
+        int64_t due = 0;
+        instant_parse(json_string_value(json_object_get(d, "due_at")), NULL, &due, NULL);
+        adverse_deadline_status s = adverse_deadline_state(due, 0, now, &rules);
+        overdue += s == AE_DL_OVERDUE;
+        soon += s == AE_DL_DUE_SOON;
+        json_object_set_new(d, "status", json_string(adverse_deadline_status_name(s)));
+    }
+    char now_text[CC_INSTANT_TEXT];
+    instant_format(now, now_text);
+    *view = json_pack("{s:s, s:I, s:I, s:o}", "now", now_text, "overdue", (json_int_t)overdue,
+                      "due_soon", (json_int_t)soon, "deadlines", rows);
+    return *view ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the deadlines");
+}

@@ -58,4 +58,8 @@ cc_status app_adverse_mark_reported(const app_ctx *c, int64_t id, const char *ki
  * seriousness as criteria names and each deadline's state now. */
 cc_status app_adverse_view(const app_ctx *c, int64_t id, json_t **view, cc_error *err);
 
+/* Every deadline not yet reported with its state now:
+ * {"now", "overdue", "due_soon", "deadlines": [...]}. */
+cc_status app_adverse_deadlines_view(const app_ctx *c, json_t **view, cc_error *err);
+
 #endif
