@@ -302,9 +302,12 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
     if ((reason && (st = text_check_line(reason, "override_reason", 2000, false, err)) != CC_OK) ||
         (meaning && (st = text_check_line(meaning, "meaning", 200, true, err)) != CC_OK))
         return st;
-    if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
-        return st;
     app_ctx c = api_app_ctx(req);
+    screening_row row;
+    bool override;
+    if ((st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) != CC_OK ||
+        (st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
+        return st;
     if ((st = app_screening_decide(&c, id, decision, reason, meaning, err)) != CC_OK)
         return st;
     return reply_screening(req, 200, id, err);

@@ -137,22 +137,33 @@ cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const proto
     return db_tx_end(c->d, st, err);
 }
 
+cc_status app_screening_decide_check(const app_ctx *c, int64_t id, eligibility_verdict decision,
+                                     const char *override_reason, screening_row *row,
+                                     bool *override, cc_error *err)
+{
+    cc_status st = screening_store_get(c->d, c->arena, id, row, err);
+    if (st != CC_OK)
+        return st;
+    eligibility_verdict computed;
+    if (!eligibility_verdict_parse(row->verdict, &computed))
+        return cc_fail(err, CC_INTERNAL, "verdict", "corrupt", "stored verdict is unknown");
+    if ((st = eligibility_check_decision(computed, decision, override_reason, override, err)) !=
+        CC_OK)
+        return st;
+    if (row->decision)
+        return cc_fail(err, CC_CONFLICT, "decision", "already_decided",
+                       "this screening already has a signed decision; record a new screening");
+    return CC_OK;
+}
+
 static cc_status decide_in_tx(const app_ctx *c, int64_t id, eligibility_verdict decision,
                               const char *reason, const char *meaning, cc_error *err)
 {
     screening_row row;
-    cc_status st = screening_store_get(c->d, c->arena, id, &row, err);
+    bool override;
+    cc_status st = app_screening_decide_check(c, id, decision, reason, &row, &override, err);
     if (st != CC_OK)
         return st;
-    eligibility_verdict computed;
-    if (!eligibility_verdict_parse(row.verdict, &computed))
-        return cc_fail(err, CC_INTERNAL, "verdict", "corrupt", "stored verdict is unknown");
-    bool override;
-    if ((st = eligibility_check_decision(computed, decision, reason, &override, err)) != CC_OK)
-        return st;
-    if (row.decision)
-        return cc_fail(err, CC_CONFLICT, "decision", "already_decided",
-                       "this screening already has a signed decision; record a new screening");
     char standard[400];
     if (!meaning) {
         snprintf(standard, sizeof standard,

@@ -31,6 +31,7 @@
 #include "core/eligibility.h"
 #include "core/protocol.h"
 #include "core/screening.h"
+#include "store/screenings.h"
 
 /* A neurological level such as C5, T10, L1 or S2. */
 bool app_screening_level_is_valid(const char *level);
@@ -42,6 +43,15 @@ bool app_screening_level_is_valid(const char *level);
  * and the age added. */
 cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const protocol *p,
                                screening *s, const json_t *work_up, int64_t *id, cc_error *err);
+
+/* Whether the decision may be signed on the screening as stored now
+ * (CC_NOT_FOUND, the override rule, CC_CONFLICT "already_decided"): the
+ * caller asks before it checks the signer's password, so that a decision
+ * that would be refused costs no signature attempt; app_screening_decide
+ * asks again inside its transaction. row and *override receive what was read. */
+cc_status app_screening_decide_check(const app_ctx *c, int64_t id, eligibility_verdict decision,
+                                     const char *override_reason, screening_row *row,
+                                     bool *override, cc_error *err);
 
 /* meaning NULL: the standard text naming the signer, the decision and the
  * programme. override_reason NULL: none. */

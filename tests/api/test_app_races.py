@@ -15,31 +15,17 @@ thresholds.
 
 import os
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from test_security import concurrently  # noqa: E402
 
 ROUNDS = 20
 
 
 def together(fns):
     """Runs each function in its own thread, released together; results in order."""
-    out = [None] * len(fns)
-    gate = threading.Barrier(len(fns))
-
-    def run(i):
-        try:
-            gate.wait(timeout=10)
-            out[i] = fns[i]()
-        except Exception as e:  # recorded, checked by the caller
-            out[i] = e
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
-    return out
+    return concurrently(len(fns), lambda i: fns[i]())
 
 
 def word(n):
@@ -105,6 +91,10 @@ def convert_races(srv, t):
         rows = srv.db_query("SELECT count(*) FROM audit_log WHERE entity = 'consultation_request'"
                             " AND entity_id = ? AND action = 'convert'", (str(rid),))
         t.check(rows[0][0] == 1, "round %d: exactly one convert audit entry" % n, rows)
+        rows = srv.db_query("SELECT count(*) FROM audit_log a JOIN patients p"
+                            " ON a.entity = 'patient' AND a.entity_id = CAST(p.id AS TEXT)"
+                            " WHERE p.family_name = ? AND a.action = 'create'", (family,))
+        t.check(rows[0][0] == 1, "round %d: exactly one patient creation audited" % n, rows)
         rows = srv.db_query("SELECT status, patient_id FROM consultation_requests WHERE id = ?", (rid,))
         created = [r for r in results if status_of(r) == 201]
         t.check(rows and rows[0][0] == "converted" and created
