@@ -19,7 +19,6 @@
 #include "render/report_render.h"
 #include "core/date.h"
 #include "core/followup.h"
-#include "core/text.h"
 #include "store/followup.h"
 #include "store/plans.h"
 
@@ -43,21 +42,7 @@ cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error 
 }
 
 /* Adds "state" (core) and "days_overdue" to a visit object. */
-void api_followup_add_state(json_t *visit, cc_date today)
-{
-    followup_status status = FU_SCHEDULED;
-    cc_date ws = 0, we = 0;
-    cc_error ignored;
-    followup_status_parse(json_string_value(json_object_get(visit, "status")), &status);
-    if (date_parse(json_string_value(json_object_get(visit, "window_start")), "w", &ws, &ignored) !=
-            CC_OK ||
-        date_parse(json_string_value(json_object_get(visit, "window_end")), "w", &we, &ignored) !=
-            CC_OK)
-        return;
-    followup_state s = followup_state_of(status, ws, we, today);
-    json_object_set_new(visit, "state", json_string(followup_state_name(s)));
-    json_object_set_new(visit, "days_overdue", json_integer(s == FU_OVERDUE ? today - we : 0));
-}
+void api_followup_add_state(json_t *visit, cc_date today) { app_visit_add_state(visit, today); }
 
 /* ---- generation from the plan ---- */
 
@@ -141,94 +126,38 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
 
 cc_status h_followup_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, patient_id = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    app_worklist_query q = {.state = api_query(req, "state")};
+    cc_status st = api_paging(req, &q.page, &q.per_page, err);
     if (st != CC_OK)
         return st;
-    const char *state = api_query(req, "state"), *patient = api_query(req, "patient_id");
-    followup_state want = FU_OVERDUE;
-    bool open = !state || strcmp(state, "open") == 0, all = state && strcmp(state, "all") == 0;
-    if (!open && !all && !followup_state_parse(state, &want))
-        return cc_fail(err, CC_INVALID, "state", "invalid_value",
-                       "state must be open, all, upcoming, due, in_window, overdue or resolved");
+    const char *patient = api_query(req, "patient_id");
     if (patient) {
         char *end;
-        patient_id = strtoll(patient, &end, 10);
-        if (end == patient || *end || patient_id < 1)
+        q.patient_id = strtoll(patient, &end, 10);
+        if (end == patient || *end || q.patient_id < 1)
             return cc_fail(err, CC_INVALID, "patient_id", "invalid_value",
                            "patient_id must be an id");
     }
-    cc_date today = api_today();
-    char until[CC_DATE_TEXT];
-    date_format(today + FOLLOWUP_DUE_LEAD_DAYS, until);
-    bool scheduled_only = open || (!all && want != FU_RESOLVED);
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *rows = NULL;
-    st = followup_store_list(req->db, scheduled_only, open ? until : NULL, patient_id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &rows, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    json_t *reply;
+    if ((st = app_visit_worklist(&c, &q, &reply, err)) != CC_OK)
         return st;
-    json_t *items = json_array();
-    size_t i, total = 0;
-    json_t *v;
-    json_array_foreach(rows, i, v)
-    {
-        api_followup_add_state(v, today);
-        followup_state s;
-        followup_state_parse(json_string_value(json_object_get(v, "state")), &s);
-        bool keep =
-            all || (open ? (s == FU_DUE || s == FU_IN_WINDOW || s == FU_OVERDUE) : s == want);
-        if (!keep)
-            continue;
-        total++;
-        if (total > (size_t)((page - 1) * per_page) && total <= (size_t)(page * per_page))
-            json_array_append(items, v);
-    }
-    json_t *counts = json_object();
-    char today_text[CC_DATE_TEXT];
-    date_format(today, today_text);
-    api_reply(req, 200,
-              json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "items", items, "page", (json_int_t)page,
-                        "per_page", (json_int_t)per_page, "total", (json_int_t)total, "today",
-                        today_text, "counts", counts));
-    json_array_foreach(rows, i, v)
-    {
-        const char *s = json_string_value(json_object_get(v, "state"));
-        if (s)
-            json_object_set_new(counts, s,
-                                json_integer(json_integer_value(json_object_get(counts, s)) + 1));
-    }
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 
 cc_status h_followup_get(api_request *req, cc_error *err)
 {
-    int64_t id;
+    int64_t id, version = 0;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st != CC_OK)
         return st;
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *out = NULL;
-    st = followup_store_get_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &out, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    json_t *reply;
+    if ((st = app_visit_view(&c, id, &reply, &version, err)) != CC_OK)
         return st;
-    json_t *visit = json_object_get(out, "visit");
-    api_followup_add_state(visit, api_today());
-    int threshold = FOLLOWUP_LOST_DEFAULT;
-    if ((st = followup_store_lost_threshold(req->db, &threshold, err)) != CC_OK)
-        return st;
-    json_object_set_new(out, "lost_after_failed_contacts", json_integer(threshold));
-    api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"",
-                              (long long)json_integer_value(json_object_get(visit, "version"))));
-    api_reply(req, 200, json_incref(out));
+    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)version));
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 

@@ -101,22 +101,32 @@ cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const obs
     return db_tx_end(c->d, st, err);
 }
 
+/* A store view (JSON text) as a value released with the ctx's arena. */
+static cc_status parse_view(const app_ctx *c, const buf *b, json_t **out, cc_error *err)
+{
+    if (buf_failed(b))
+        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the answer is too large; filter it");
+    *out = json_loads(b->data, JSON_DECODE_ANY, NULL);
+    if (!*out)
+        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "stored JSON does not parse");
+    arena_on_release(c->arena, (arena_cleanup_fn)json_decref, *out);
+    return CC_OK;
+}
+
 /* The visit's status, patient, language and instruments, as stored now. */
 static cc_status visit_view(const app_ctx *c, int64_t id, json_t **visit, cc_error *err)
 {
     buf b;
     buf_init(&b, VIEW_MAX);
     *visit = NULL;
+    json_t *view = NULL;
     cc_status st = followup_store_get_json(c->d, id, &b, err);
-    json_t *view = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
+    if (st == CC_OK)
+        st = parse_view(c, &b, &view, err);
     buf_release(&b);
-    if (st != CC_OK)
-        return st;
-    if (!view)
-        return cc_fail(err, CC_INTERNAL, NULL, "render_failed", "stored JSON does not parse");
-    arena_on_release(c->arena, (arena_cleanup_fn)json_decref, view);
-    *visit = json_object_get(view, "visit");
-    return CC_OK;
+    if (st == CC_OK)
+        *visit = json_object_get(view, "visit");
+    return st;
 }
 
 static cc_status link_create_in_tx(const app_ctx *c, int64_t visit_id, const char *instrument,
@@ -236,4 +246,98 @@ cc_status app_visit_set_lost_threshold(const app_ctx *c, int64_t failed_contacts
         return st;
     st = followup_store_set_lost_threshold(c->d, &c->actor, (int)failed_contacts, err);
     return db_tx_end(c->d, st, err);
+}
+
+void app_visit_add_state(json_t *visit, cc_date on)
+{
+    followup_status status = FU_SCHEDULED;
+    cc_date ws = 0, we = 0;
+    cc_error ignored;
+    followup_status_parse(json_string_value(json_object_get(visit, "status")), &status);
+    if (date_parse(json_string_value(json_object_get(visit, "window_start")), "w", &ws, &ignored) !=
+            CC_OK ||
+        date_parse(json_string_value(json_object_get(visit, "window_end")), "w", &we, &ignored) !=
+            CC_OK)
+        return;
+    followup_state s = followup_state_of(status, ws, we, on);
+    json_object_set_new(visit, "state", json_string(followup_state_name(s)));
+    json_object_set_new(visit, "days_overdue", json_integer(s == FU_OVERDUE ? on - we : 0));
+}
+
+cc_status app_visit_worklist(const app_ctx *c, const app_worklist_query *q, json_t **reply,
+                             cc_error *err)
+{
+    *reply = NULL;
+    followup_state want = FU_OVERDUE;
+    bool open = !q->state || strcmp(q->state, "open") == 0;
+    bool all = q->state && strcmp(q->state, "all") == 0;
+    if (!open && !all && !followup_state_parse(q->state, &want))
+        return cc_fail(err, CC_INVALID, "state", "invalid_value",
+                       "state must be open, all, upcoming, due, in_window, overdue or resolved");
+    cc_date on = today();
+    char until[CC_DATE_TEXT];
+    date_format(on + FOLLOWUP_DUE_LEAD_DAYS, until);
+    bool scheduled_only = open || (!all && want != FU_RESOLVED);
+    buf b;
+    buf_init(&b, VIEW_MAX);
+    json_t *rows = NULL;
+    cc_status st =
+        followup_store_list(c->d, scheduled_only, open ? until : NULL, q->patient_id, &b, err);
+    if (st == CC_OK)
+        st = parse_view(c, &b, &rows, err);
+    buf_release(&b);
+    if (st != CC_OK)
+        return st;
+    json_t *items = json_array(), *counts = json_object();
+    size_t i, total = 0;
+    json_t *v;
+    json_array_foreach(rows, i, v)
+    {
+        app_visit_add_state(v, on);
+        followup_state s = FU_UPCOMING;
+        const char *name = json_string_value(json_object_get(v, "state"));
+        if (name)
+            json_object_set_new(
+                counts, name, json_integer(json_integer_value(json_object_get(counts, name)) + 1));
+        bool known = followup_state_parse(name, &s);
+        bool keep =
+            all ||
+            (known && (open ? (s == FU_DUE || s == FU_IN_WINDOW || s == FU_OVERDUE) : s == want));
+        if (!keep)
+            continue;
+        total++;
+        if (total > (size_t)((q->page - 1) * q->per_page) &&
+            total <= (size_t)(q->page * q->per_page))
+            json_array_append(items, v);
+    }
+    char on_text[CC_DATE_TEXT];
+    date_format(on, on_text);
+    *reply = json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "items", items, "page",
+                       (json_int_t)q->page, "per_page", (json_int_t)q->per_page, "total",
+                       (json_int_t)total, "today", on_text, "counts", counts);
+    return *reply ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+}
+
+cc_status app_visit_view(const app_ctx *c, int64_t id, json_t **reply, int64_t *version,
+                         cc_error *err)
+{
+    *reply = NULL;
+    buf b;
+    buf_init(&b, VIEW_MAX);
+    json_t *out = NULL;
+    cc_status st = followup_store_get_json(c->d, id, &b, err);
+    if (st == CC_OK)
+        st = parse_view(c, &b, &out, err);
+    buf_release(&b);
+    int threshold = FOLLOWUP_LOST_DEFAULT;
+    if (st == CC_OK)
+        st = followup_store_lost_threshold(c->d, &threshold, err);
+    if (st != CC_OK)
+        return st;
+    json_t *visit = json_object_get(out, "visit");
+    app_visit_add_state(visit, today());
+    json_object_set_new(out, "lost_after_failed_contacts", json_integer(threshold));
+    *version = json_integer_value(json_object_get(visit, "version"));
+    *reply = json_incref(out);
+    return CC_OK;
 }

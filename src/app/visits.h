@@ -28,6 +28,7 @@
 #ifndef CC_APP_VISITS_H
 #define CC_APP_VISITS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -81,6 +82,28 @@ cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
 /* f: the scored answers of the link's instrument (source "patient"). */
 cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const observation_fields *f,
                                    int64_t *observation_id, cc_error *err);
+
+/* Adds the worklist "state" (core followup_state_of on day today) and
+ * "days_overdue" to a visit object of followup_store_list. */
+void app_visit_add_state(json_t *visit, cc_date today);
+
+typedef struct {
+    const char *state;  /* NULL or "open" (due, in window, overdue), "all", or one state */
+    int64_t patient_id; /* 0: every patient */
+    int64_t page, per_page;
+} app_worklist_query;
+
+/* The follow-up worklist: {"items", "page", "per_page", "total", "today",
+ * "counts" (visits per state among those read)}; CC_INVALID "state" for an
+ * unknown state. *reply is a new reference. */
+cc_status app_visit_worklist(const app_ctx *c, const app_worklist_query *q, json_t **reply,
+                             cc_error *err);
+
+/* One visit with its patient, contacts and links, its state today and the
+ * lost-to-follow-up threshold; *version is the visit's version. *reply is a
+ * new reference. */
+cc_status app_visit_view(const app_ctx *c, int64_t id, json_t **reply, int64_t *version,
+                         cc_error *err);
 
 cc_status app_visit_set_lost_threshold(const app_ctx *c, int64_t failed_contacts, cc_error *err);
 
