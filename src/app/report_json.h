@@ -53,7 +53,7 @@ void report_outcomes_csv(const json_t *report, buf *out);
 
 /* One CSV cell (quoted when needed, formula-like text neutralised), then ","
  * or CRLF when last; and the same for a JSON scalar (null: empty). For the
- * report sections that write their own rows (api/report_satisfaction). */
+ * report sections that write their own rows (app/report_satisfaction). */
 void report_csv_cell(buf *b, const char *text, bool last);
 void report_csv_json(buf *b, const json_t *v, bool last);
 

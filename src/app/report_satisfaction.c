@@ -1,12 +1,12 @@
-#include "report_satisfaction.h"
+#include "app/report_satisfaction.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programmes.h"
-#include "api/report_json.h"
+#include "app/programmes.h"
+#include "app/report_json.h"
 #include "core/satisfaction.h"
 #include "store/report_satisfaction.h"
 

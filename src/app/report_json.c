@@ -1,4 +1,4 @@
-#include "report_json.h"
+#include "app/report_json.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programmes.h"
-#include "api/report_satisfaction.h"
+#include "app/programmes.h"
+#include "app/report_satisfaction.h"
 #include "core/report.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
