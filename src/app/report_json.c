@@ -97,7 +97,8 @@ static json_t *change(const stats_change *c)
         (json_int_t)c->n_missing_baseline, "missing_follow_up", (json_int_t)c->n_missing_follow_up,
         "missing_both", (json_int_t)c->n_missing_both, "mean_diff",
         c->mean_def == STATS_DEFINED ? report_json_number(c->mean_diff, 4) : json_null(), "sd_diff",
-        c->sd_def == STATS_DEFINED ? report_json_number(c->sd_diff, 4) : json_null(), "ci", report_json_interval(&c->ci));
+        c->sd_def == STATS_DEFINED ? report_json_number(c->sd_diff, 4) : json_null(), "ci",
+        report_json_interval(&c->ci));
 }
 
 static int cmp_measure(const void *a, const void *b)
@@ -450,7 +451,8 @@ static json_t *trajectories(const report_patient *pts, size_t np, size_t m, size
             continue;
         json_t *row = json_array();
         for (t = 0; t < stride; t++)
-            json_array_append_new(row, have[t] ? report_json_number(p->values[m * stride + t], 4) : json_null());
+            json_array_append_new(row, have[t] ? report_json_number(p->values[m * stride + t], 4)
+                                               : json_null());
         json_array_append_new(list, row);
     }
     return json_pack("{s:I, s:I, s:o}", "drawn", (json_int_t)json_array_size(list), "of", of,
@@ -677,65 +679,26 @@ void report_outcomes_csv(const json_t *r, buf *b)
     {
         static const char *const keys[] = {"improved", "improved_sensitivity"};
         for (size_t k = 0; k < 2; k++) {
-            const json_t *p = json_object_get(tp, keys[k]), *ci = json_object_get(p, "ci");
-            report_csv_cell(b, "ais", false);
-            report_csv_cell(b, "isncsci", false);
-            report_csv_cell(b, keys[k], false);
-            report_csv_json(b, json_object_get(tp, "label"), false);
-            report_csv_json(b, json_object_get(p, "n"), false);
-            report_csv_json(b, json_object_get(p, "n"), false);
-            for (size_t c = 6; c < 9; c++)
-                report_csv_cell(b, "", false);
-            report_csv_json(b, json_object_get(ci, "low"), false);
-            report_csv_json(b, json_object_get(ci, "high"), false);
-            for (size_t c = 11; c < 18; c++)
-                report_csv_cell(b, "", false);
-            report_csv_json(b, json_object_get(p, "x"), false);
-            report_csv_json(b, json_object_get(p, "p"), true);
+            const json_t *p = json_object_get(tp, keys[k]);
+            report_csv_proportion(b, "ais", "isncsci", keys[k], json_object_get(tp, "label"),
+                                  json_object_get(p, "n"), p);
         }
     }
     const json_t *ae = json_object_get(r, "adverse_events");
     const json_t *rowsets[] = {json_object_get(ae, "patients_any"),
                                json_object_get(ae, "patients_serious")};
     static const char *const ae_names[] = {"any", "serious"};
-    for (size_t k = 0; k < 2; k++) {
-        const json_t *ci = json_object_get(rowsets[k], "ci");
-        report_csv_cell(b, "adverse_events", false);
-        report_csv_cell(b, "", false);
-        report_csv_cell(b, ae_names[k], false);
-        report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(rowsets[k], "n"), false);
-        report_csv_json(b, json_object_get(rowsets[k], "n"), false);
-        for (size_t c = 6; c < 9; c++)
-            report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(ci, "low"), false);
-        report_csv_json(b, json_object_get(ci, "high"), false);
-        for (size_t c = 11; c < 18; c++)
-            report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(rowsets[k], "x"), false);
-        report_csv_json(b, json_object_get(rowsets[k], "p"), true);
-    }
+    for (size_t k = 0; k < 2; k++)
+        report_csv_proportion(b, "adverse_events", "", ae_names[k], NULL,
+                              json_object_get(rowsets[k], "n"), rowsets[k]);
     json_array_foreach(json_object_get(ae, "rows"), i, tp)
     {
-        const json_t *p = json_object_get(tp, "patients"), *ci = json_object_get(p, "ci");
+        const json_t *p = json_object_get(tp, "patients");
         char score[96];
         snprintf(score, sizeof score, "%s grade %lld",
                  json_string_value(json_object_get(tp, "term")),
                  (long long)json_integer_value(json_object_get(tp, "grade")));
-        report_csv_cell(b, "adverse_events", false);
-        report_csv_cell(b, "", false);
-        report_csv_cell(b, score, false);
-        report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(p, "n"), false);
-        report_csv_json(b, json_object_get(p, "n"), false);
-        for (size_t c = 6; c < 9; c++)
-            report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(ci, "low"), false);
-        report_csv_json(b, json_object_get(ci, "high"), false);
-        for (size_t c = 11; c < 18; c++)
-            report_csv_cell(b, "", false);
-        report_csv_json(b, json_object_get(p, "x"), false);
-        report_csv_json(b, json_object_get(p, "p"), true);
+        report_csv_proportion(b, "adverse_events", "", score, NULL, json_object_get(p, "n"), p);
     }
     report_satisfaction_csv(json_object_get(r, "satisfaction"), b);
 }

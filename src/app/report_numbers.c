@@ -62,3 +62,23 @@ void report_csv_json(buf *b, const json_t *v, bool last)
     } else
         report_csv_cell(b, "", last);
 }
+
+void report_csv_proportion(buf *b, const char *table, const char *instrument, const char *score,
+                           const json_t *timepoint, const json_t *due, const json_t *p)
+{
+    const json_t *ci = json_object_get(p, "ci");
+    report_csv_cell(b, table, false);
+    report_csv_cell(b, instrument, false);
+    report_csv_cell(b, score, false);
+    report_csv_json(b, timepoint, false);
+    report_csv_json(b, due, false);
+    report_csv_json(b, json_object_get(p, "n"), false);
+    for (int c = 0; c < 3; c++) /* missing, mean, sd */
+        report_csv_cell(b, "", false);
+    report_csv_json(b, json_object_get(ci, "low"), false);
+    report_csv_json(b, json_object_get(ci, "high"), false);
+    for (int c = 0; c < 7; c++) /* median .. change_ci_high */
+        report_csv_cell(b, "", false);
+    report_csv_json(b, json_object_get(p, "x"), false);
+    report_csv_json(b, json_object_get(p, "p"), true);
+}

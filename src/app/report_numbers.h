@@ -37,4 +37,12 @@ void report_csv_cell(buf *b, const char *text, bool last);
  * digits; anything else (null) an empty cell. */
 void report_csv_json(buf *b, const json_t *v, bool last);
 
+/* One row of the report's 20 CSV columns (table, instrument, score,
+ * timepoint, due, n, missing, mean, sd, ci_low, ci_high, median, q1, q3,
+ * pairs, mean_change, change_ci_low, change_ci_high, x, p) for a proportion
+ * p ({"x","n","p","ci"}): n, ci_low, ci_high, x and p from it, the rest
+ * empty. timepoint and due are JSON scalars (NULL: empty cell). */
+void report_csv_proportion(buf *b, const char *table, const char *instrument, const char *score,
+                           const json_t *timepoint, const json_t *due, const json_t *p);
+
 #endif

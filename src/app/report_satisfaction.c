@@ -123,7 +123,8 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
             json_array_append_new(
                 opts, json_pack("{s:s, s:I, s:o}", "code", satisfaction_option(i, k)->code, "count",
                                 (json_int_t)it->option[k].x, "p",
-                                it->answered_item ? report_json_number(it->option[k].p, 6) : json_null()));
+                                it->answered_item ? report_json_number(it->option[k].p, 6)
+                                                  : json_null()));
         json_t *top =
             it->has_top_box
                 ? json_pack("{s:o, s:o, s:o}", "of_answered", report_json_proportion(&it->top_box),
@@ -254,15 +255,8 @@ static void csv_count(buf *b, const char *score, const json_t *tp, const json_t 
 /* x of n with its interval (p, ci_low, ci_high empty when not computable). */
 static void csv_prop(buf *b, const char *score, const json_t *tp, const json_t *p)
 {
-    const json_t *ci = json_object_get(p, "ci");
-    csv_head(b, score, tp);
-    report_csv_json(b, json_object_get(p, "n"), false);
-    csv_empty(b, 3);
-    report_csv_json(b, json_object_get(ci, "low"), false);
-    report_csv_json(b, json_object_get(ci, "high"), false);
-    csv_empty(b, 7);
-    report_csv_json(b, json_object_get(p, "x"), false);
-    report_csv_json(b, json_object_get(p, "p"), true);
+    report_csv_proportion(b, "satisfaction", INSTRUMENT, score, json_object_get(tp, "label"),
+                          json_object_get(tp, "due"), p);
 }
 
 void report_satisfaction_csv(const json_t *section, buf *b)
