@@ -389,10 +389,7 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
             const report_visit *rv = &data->visits[v];
             pv[rv->timepoint] = visit_of(rv->status, rv->window_start, q->today);
         }
-        /* died is final: a visit after a death reads died (stats_flow_count's rule) */
-        for (size_t t = 1; t < n_tp; t++)
-            if (pv[t - 1] == STATS_VISIT_DIED)
-                pv[t] = STATS_VISIT_DIED;
+        report_death_is_final(pv, n_tp);
         p->visits = pv;
         p->values = &values[i * n_m * stride];
         p->present = &present[i * n_m * stride];

@@ -222,3 +222,10 @@ stats_visit report_scheduled_visit(cc_date window_start, cc_date today)
 {
     return today < window_start ? STATS_VISIT_NOT_YET_DUE : STATS_VISIT_DUE;
 }
+
+void report_death_is_final(stats_visit *visits, size_t n)
+{
+    for (size_t t = 1; t < n; t++)
+        if (visits[t - 1] == STATS_VISIT_DIED)
+            visits[t] = STATS_VISIT_DIED;
+}

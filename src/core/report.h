@@ -88,6 +88,11 @@ bool report_match_better(int distance, cc_date day, int best_distance, cc_date b
  * (today >= window_start), not yet due before. */
 stats_visit report_scheduled_visit(cc_date window_start, cc_date today);
 
+/* Death is final: every time point after one that reads STATS_VISIT_DIED
+ * reads died too, whatever its visit row says (stats_flow_count refuses
+ * anything else). Rewrites visits[0..n-1] in place. */
+void report_death_is_final(stats_visit *visits, size_t n);
+
 typedef struct {
     bool referred, screened, eligible, treated;
     const stats_visit *visits; /* n_timepoints; NULL when not treated */

@@ -411,6 +411,36 @@ static void test_scheduled_rule(void **state)
         assert_int_equal(report_scheduled_visit(rows[i].window_start, rows[i].today), rows[i].want);
 }
 
+/* Death is final: the time points after a death read died. */
+static void test_death_rule(void **state)
+{
+    (void)state;
+#define A STATS_VISIT_ASSESSED
+#define M STATS_VISIT_MISSED
+#define D STATS_VISIT_DIED
+#define Y STATS_VISIT_NOT_YET_DUE
+    static const struct {
+        stats_visit in[4], want[4];
+    } rows[] = {
+        {{A, M, A, Y}, {A, M, A, Y}}, /* nobody died: unchanged */
+        {{A, D, A, Y}, {A, D, D, D}}, /* died at the second: the rest read died */
+        {{D, Y, Y, Y}, {D, D, D, D}}, /* died before the first visit */
+        {{A, A, A, D}, {A, A, A, D}}, /* died at the last: nothing after it */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        stats_visit v[4];
+        memcpy(v, rows[i].in, sizeof v);
+        report_death_is_final(v, 4);
+        for (size_t t = 0; t < 4; t++)
+            if (v[t] != rows[i].want[t])
+                fail_msg("row %zu time point %zu: %d, want %d", i, t, v[t], rows[i].want[t]);
+    }
+}
+#undef A
+#undef M
+#undef D
+#undef Y
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_match_better),
         cmocka_unit_test(test_period_rule),
         cmocka_unit_test(test_scheduled_rule),
+        cmocka_unit_test(test_death_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
