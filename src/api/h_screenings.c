@@ -7,7 +7,7 @@
 #include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/programmes.h"
+#include "app/programmes.h"
 #include "api/server.h"
 #include "api/signature.h"
 #include "app/screening.h"
