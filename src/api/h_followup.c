@@ -8,7 +8,6 @@
 #include <sodium.h>
 
 #include "api/app_context.h"
-#include "app/observation_measures.h"
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "api/json_in.h"
@@ -351,49 +350,14 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err)
 
 cc_status h_questionnaire_submit(api_request *req, cc_error *err)
 {
-    questionnaire_link l;
     cc_status st = json_check(req->body, ANSWER_FIELDS, err);
-    if (st == CC_OK)
-        st = open_link(req, &l, err);
     if (st != CC_OK)
         return st;
-    json_t *answers = json_object_get(req->body, "answers"), *scores = NULL;
-    json_t *request = json_pack("{s:O}", "answers", answers);
-    st = instruments_json_score(l.instrument, request, &scores, err);
-    json_decref(request);
-    if (st != CC_OK) {
-        if (st == CC_INVALID && strncmp(err->field, "answers", 7) != 0) {
-            char field[sizeof err->field];
-            snprintf(field, sizeof field, "answers.%.50s", err->field);
-            snprintf(err->field, sizeof err->field, "%s", field);
-        }
-        return st;
-    }
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, scores);
-    char *answers_text = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
-    char *scores_text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-    arena_on_release(req->arena, free, answers_text);
-    arena_on_release(req->arena, free, scores_text);
-    if (!answers_text || !scores_text)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    char today[CC_DATE_TEXT];
-    date_format(api_today(), today);
-    const instr_def *def = instrument_find(l.instrument);
-    int64_t obs = 0;
-    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
-    if (!measures)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    observation_fields f = {
-        l.instrument,
-        def ? def->version : "1",
-        today,
-        "patient",
-        answers_text,
-        scores_text,
-        measures,
-        observation_measures(l.instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
     app_ctx c = api_app_ctx(req);
-    if ((st = app_questionnaire_submit(&c, req->params[0], &f, &obs, err)) != CC_OK)
+    int64_t obs = 0;
+    char today[CC_DATE_TEXT];
+    if ((st = app_questionnaire_submit(&c, req->params[0], json_object_get(req->body, "answers"),
+                                       &obs, today, err)) != CC_OK)
         return st;
     api_reply(req, 201,
               json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,

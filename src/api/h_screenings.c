@@ -7,7 +7,6 @@
 #include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "app/programmes.h"
 #include "api/server.h"
 #include "api/signature.h"
 #include "app/screening.h"
@@ -15,15 +14,6 @@
 #include "core/text.h"
 #include "store/patients.h"
 #include "store/screenings.h"
-
-/* Changes an error's status (and code) in place, keeping field and message. */
-static cc_status recode(cc_error *err, cc_status status, const char *code)
-{
-    err->status = status;
-    if (code)
-        snprintf(err->code, sizeof err->code, "%s", code);
-    return status;
-}
 
 static const char *const TRI[] = {"unknown", "no", "yes"};
 
@@ -219,10 +209,6 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     cc_date today = api_today();
-    protocol p;
-    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), 0, &p,
-                             err)) != CC_OK)
-        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol") : st;
     screening *s = arena_alloc(req->arena, sizeof *s);
     if (!s)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
@@ -245,7 +231,8 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     app_ctx c = api_app_ctx(req);
     int64_t id;
     if ((st = app_screening_create(&c, json_integer_value(json_object_get(req->body, "patient_id")),
-                                   &p, s, work_up, &id, err)) != CC_OK)
+                                   json_get_string(req->body, "protocol"), s, work_up, &id,
+                                   err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/screenings/%lld", (long long)id));
     return reply_screening(req, 201, id, err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/programmes.h"
 #include "core/date.h"
 #include "store/patients.h"
 #include "store/screenings.h"
@@ -17,19 +18,6 @@ bool app_screening_level_is_valid(const char *level)
         if (level[i] < '0' || level[i] > '9')
             return false;
     return true;
-}
-
-/* Whole years from birth to `on`; -1 when the birth date does not parse. */
-static int age_years(const char *birth_date, cc_date on)
-{
-    cc_date b;
-    cc_error ignored;
-    if (!birth_date || date_parse(birth_date, "birth_date", &b, &ignored) != CC_OK || b > on)
-        return -1;
-    int by, bm, bd, y, m, d;
-    date_to_ymd(b, &by, &bm, &bd);
-    date_to_ymd(on, &y, &m, &d);
-    return y - by - (m < bm || (m == bm && d < bd));
 }
 
 /* The injury from the patient's condition that falls under the protocol's
@@ -78,12 +66,22 @@ static char *dump(arena *a, json_t *v)
 }
 
 /* Evaluates and stores; the caller holds the transaction. */
-static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const protocol *p, screening *s,
-                              const json_t *work_up, int64_t *id, cc_error *err)
+static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const char *protocol_id,
+                              screening *s, const json_t *work_up, int64_t *id, cc_error *err)
 {
     cc_date today = instant_date(store_now_seconds());
+    protocol *p = arena_alloc(c->arena, sizeof *p);
+    if (!p)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    cc_status st = programme_load(c->d, c->arena, protocol_id, 0, p, err);
+    if (st == CC_NOT_FOUND) { /* a field of the request, not the resource, is wrong */
+        err->status = CC_INVALID;
+        snprintf(err->code, sizeof err->code, "%s", "unknown_protocol");
+    }
+    if (st != CC_OK)
+        return err->status;
     patient_record pt;
-    cc_status st = patient_get(c->d, c->arena, patient_id, true, &pt, err);
+    st = patient_get(c->d, c->arena, patient_id, true, &pt, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_INVALID, "patient_id", "unknown_patient", "no patient with id %lld",
                        (long long)patient_id);
@@ -92,7 +90,7 @@ static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const protoc
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     if (st != CC_OK)
         return st;
-    s->age_years = age_years(pt.birth_date, today);
+    s->age_years = programme_age_years(pt.birth_date, today);
     s->n_conditions = 0;
     for (size_t i = 0; i < pt.n_conditions && s->n_conditions < SCREENING_MAX_CONDITIONS; i++)
         snprintf(s->conditions[s->n_conditions++], sizeof s->conditions[0], "%s",
@@ -127,13 +125,13 @@ static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const protoc
     return screening_store_create(c->d, &c->actor, &n, id, err);
 }
 
-cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const protocol *p,
+cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const char *protocol_id,
                                screening *s, const json_t *work_up, int64_t *id, cc_error *err)
 {
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
         return st;
-    st = create_in_tx(c, patient_id, p, s, work_up, id, err);
+    st = create_in_tx(c, patient_id, protocol_id, s, work_up, id, err);
     return db_tx_end(c->d, st, err);
 }
 

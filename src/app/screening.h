@@ -2,13 +2,14 @@
  * app/screening: record a pre-treatment work-up with its evaluated
  * eligibility, and the physician's signed decision on it (H6).
  *
- * Create: inside the write transaction the use case reads the patient (age,
- * conditions; CC_INVALID "unknown_patient" when absent), completes the
- * work-up with the injury taken from the condition that falls under the
- * protocol's indications when the caller gave none, asks
- * core/eligibility for the verdict and reasons, and stores the screening with
- * its audit entry. The protocol is a published version (immutable), resolved
- * by the caller; the screening records its id and version.
+ * Create: inside the write transaction the use case reads the programme's
+ * latest protocol version (CC_INVALID "unknown_protocol" when there is none)
+ * and the patient (age, conditions; CC_INVALID "unknown_patient" when
+ * absent), completes the work-up with the injury taken from the condition
+ * that falls under the protocol's indications when the caller gave none,
+ * asks core/eligibility for the verdict and reasons, and stores the
+ * screening, with the protocol version its rules came from, and its audit
+ * entry.
  *
  * Decide: the caller has checked the signer's password (the signature stays
  * with the interface and its throttle); inside the transaction the use case
@@ -41,7 +42,7 @@ bool app_screening_level_is_valid(const char *level);
  * absent, the injury from the patient's record. work_up is the request's
  * work-up (borrowed, not changed): what is stored, with the injury source
  * and the age added. */
-cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const protocol *p,
+cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const char *protocol_id,
                                screening *s, const json_t *work_up, int64_t *id, cc_error *err);
 
 /* Whether the decision may be signed on the screening as stored now

@@ -4,11 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/instruments_json.h"
+#include "app/isncsci_json.h"
+#include "app/observation_measures.h"
 #include "core/date.h"
 #include "core/followup.h"
 #include "core/instruments.h"
 #include "core/text.h"
 #include "store/followup.h"
+
+static const char ISNCSCI_ID[] = "isncsci", ISNCSCI_VERSION[] = "2019";
 
 enum { VISIT_TEXT_MAX = 1000, LINK_DAYS_DEFAULT = 14, LINK_DAYS_MAX = 60, VIEW_MAX = 8 << 20 };
 
@@ -77,7 +82,7 @@ cc_status app_visit_contact(const app_ctx *c, int64_t id, const char *channel, c
     return db_tx_end(c->d, st, err);
 }
 
-cc_status app_observation_check(const char *date, const char *source, cc_error *err)
+static cc_status check_date_and_source(const char *date, const char *source, cc_error *err)
 {
     cc_date when;
     cc_status st = date_parse(date, "date", &when, err);
@@ -91,13 +96,72 @@ cc_status app_observation_check(const char *date, const char *source, cc_error *
     return CC_OK;
 }
 
-cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
-                                 int64_t *id, cc_error *err)
+/* Scores answers with the named instrument; *scores is a new reference. */
+static cc_status score_answers(const char *instrument, const char *version, const json_t *answers,
+                               json_t **scores, const char **used_version, cc_error *err)
 {
-    cc_status st = app_observation_check(f->observed_on, f->source, err);
+    if (strcmp(instrument, ISNCSCI_ID) == 0) {
+        if (version && strcmp(version, ISNCSCI_VERSION) != 0)
+            return cc_fail(err, CC_INVALID, "version", "unknown_version",
+                           "ISNCSCI version must be %s", ISNCSCI_VERSION);
+        *used_version = ISNCSCI_VERSION;
+        cc_status st = isncsci_json_classify(answers, scores, err);
+        if (st == CC_INVALID) {
+            char field[sizeof err->field];
+            snprintf(field, sizeof field, "answers.%.50s", err->field);
+            snprintf(err->field, sizeof err->field, "%s", field);
+        }
+        return st;
+    }
+    const instr_def *def = instrument_find(instrument);
+    if (!def)
+        return cc_fail(err, CC_INVALID, "instrument", "unknown_instrument", "no instrument %.40s",
+                       instrument);
+    json_t *request = json_pack("{s:O}", "answers", (json_t *)answers);
+    if (version)
+        json_object_set_new(request, "version", json_string(version));
+    cc_status st = instruments_json_score(instrument, request, scores, err);
+    json_decref(request);
+    *used_version = def->version;
+    return st;
+}
+
+/* The stored form of scored answers: texts and measures in the ctx's arena;
+ * scores is released with the arena too. */
+static cc_status observation_of(const app_ctx *c, const char *instrument, const char *version,
+                                const char *date, const char *source, const json_t *answers,
+                                json_t *scores, observation_fields *f, cc_error *err)
+{
+    arena_on_release(c->arena, (arena_cleanup_fn)json_decref, scores);
+    char *answers_text = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
+    char *scores_text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    arena_on_release(c->arena, free, answers_text);
+    arena_on_release(c->arena, free, scores_text);
+    measure_value *measures = arena_alloc(c->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
+    if (!answers_text || !scores_text || !measures)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    *f = (observation_fields){
+        instrument,   version,
+        date,         source,
+        answers_text, scores_text,
+        measures,     observation_measures(instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
+    return CC_OK;
+}
+
+cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const app_observation_new *n,
+                                 app_observation_made *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    observation_fields f;
+    cc_status st = check_date_and_source(n->date, n->source, err);
+    if (st == CC_OK)
+        st = score_answers(n->instrument, n->version, n->answers, &out->scores, &out->version, err);
+    if (st == CC_OK)
+        st = observation_of(c, n->instrument, out->version, n->date, n->source, n->answers,
+                            out->scores, &f, err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
-    st = observation_add(c->d, &c->actor, patient_id, f, id, err);
+    st = observation_add(c->d, &c->actor, patient_id, &f, &out->id, err);
     return db_tx_end(c->d, st, err);
 }
 
@@ -220,19 +284,48 @@ cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
     return db_tx_end(c->d, st, err);
 }
 
-cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const observation_fields *f,
-                                   int64_t *observation_id, cc_error *err)
+/* Scores a patient's answers with the link's questionnaire; errors name the
+ * answer ("answers.<item>"). */
+static cc_status score_link_answers(const char *instrument, const json_t *answers, json_t **scores,
+                                    cc_error *err)
 {
+    json_t *request = json_pack("{s:O}", "answers", (json_t *)answers);
+    cc_status st = instruments_json_score(instrument, request, scores, err);
+    json_decref(request);
+    if (st == CC_INVALID && strncmp(err->field, "answers", 7) != 0) {
+        char field[sizeof err->field];
+        snprintf(field, sizeof field, "answers.%.50s", err->field);
+        snprintf(err->field, sizeof err->field, "%s", field);
+    }
+    return st;
+}
+
+static cc_status submit_in_tx(const app_ctx *c, const char *token, const json_t *answers,
+                              int64_t *observation_id, const char *date, cc_error *err)
+{
+    questionnaire_link l;
+    json_t *scores = NULL;
+    cc_status st = app_questionnaire_open(c, token, &l, err);
+    if (st == CC_OK)
+        st = score_link_answers(l.instrument, answers, &scores, err);
+    if (st != CC_OK)
+        return st;
+    const instr_def *def = instrument_find(l.instrument);
+    observation_fields f;
+    if ((st = observation_of(c, l.instrument, def ? def->version : "1", date, "patient", answers,
+                             scores, &f, err)) != CC_OK)
+        return st;
+    return questionnaire_store_submit(c->d, l.id, &f, observation_id, err);
+}
+
+cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const json_t *answers,
+                                   int64_t *observation_id, char date[CC_DATE_TEXT], cc_error *err)
+{
+    date_format(today(), date);
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
         return st;
-    questionnaire_link l;
-    if ((st = app_questionnaire_open(c, token, &l, err)) == CC_OK &&
-        strcmp(l.instrument, f->instrument) != 0)
-        st = cc_fail(err, CC_INVALID, "instrument", "invalid_value",
-                     "the answers are not for this link's questionnaire");
-    if (st == CC_OK)
-        st = questionnaire_store_submit(c->d, l.id, f, observation_id, err);
+    st = submit_in_tx(c, token, answers, observation_id, date, err);
     return db_tx_end(c->d, st, err);
 }
 

@@ -9,9 +9,10 @@
  * meanwhile); withdrawn and died also close the plan's later visits.
  * Contact: a failed attempt counts towards the lost-to-follow-up threshold;
  * reaching it resolves the visit as lost in the same transaction.
- * Observation: the caller has scored the answers; the use case checks the
- * date (not in the future) and the source, and stores answers, scores and
- * measures with the audit entry.
+ * Observation: the use case checks the date (not in the future) and the
+ * source, scores the answers with the instrument (ISNCSCI classification or
+ * a questionnaire), and stores answers, scores and their numeric measures
+ * with the audit entry.
  *
  * Questionnaire links: a random single-purpose token for one questionnaire
  * the protocol names at a scheduled visit, valid for 1..60 days (14 by
@@ -48,14 +49,26 @@ cc_status app_visit_resolve(const app_ctx *c, int64_t id, const char *status, co
 cc_status app_visit_contact(const app_ctx *c, int64_t id, const char *channel, const char *outcome,
                             const char *note, bool *became_lost, cc_error *err);
 
-/* An observation's date ("YYYY-MM-DD", not after today) and source
- * ("clinician" or "patient"): callers check them before scoring the answers
- * so that these errors come first; app_observation_create checks again. */
-cc_status app_observation_check(const char *date, const char *source, cc_error *err);
+typedef struct {
+    const char *instrument; /* "isncsci" or a questionnaire of core/instruments */
+    const char *version;    /* NULL: the current version */
+    const char *date;       /* "YYYY-MM-DD", not after today */
+    const char *source;     /* "clinician" or "patient" */
+    const json_t *answers;  /* the raw answers (an object), borrowed */
+} app_observation_new;
 
-/* f->observed_on and f->source as app_observation_check accepts them. */
-cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const observation_fields *f,
-                                 int64_t *id, cc_error *err);
+/* What was recorded: the version scored with and the scores (released with
+ * the ctx's arena). */
+typedef struct {
+    int64_t id;
+    const char *version;
+    json_t *scores;
+} app_observation_made;
+
+/* Checks the date and source, scores the answers (CC_INVALID naming the
+ * answer), and stores answers, scores and measures with the audit entry. */
+cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const app_observation_new *n,
+                                 app_observation_made *out, cc_error *err);
 
 /* The link's token (given to the patient once, never stored) and what the
  * reply shows. */
@@ -79,9 +92,10 @@ cc_status app_questionnaire_open(const app_ctx *c, const char *token, questionna
 cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
                                        const char *answers_json, cc_error *err);
 
-/* f: the scored answers of the link's instrument (source "patient"). */
-cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const observation_fields *f,
-                                   int64_t *observation_id, cc_error *err);
+/* Scores the answers with the link's questionnaire and stores them, dated
+ * today (*date), as an observation with source "patient"; the link is used. */
+cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const json_t *answers,
+                                   int64_t *observation_id, char date[CC_DATE_TEXT], cc_error *err);
 
 /* Adds the worklist "state" (core followup_state_of on day today) and
  * "days_overdue" to a visit object of followup_store_list. */
