@@ -177,29 +177,28 @@ static cc_status parse_view(const app_ctx *c, const buf *b, json_t **out, cc_err
     return CC_OK;
 }
 
-/* The visit's status, patient, language and instruments, as stored now. */
-static cc_status visit_view(const app_ctx *c, int64_t id, json_t **visit, cc_error *err)
+/* One visit as stored now: {"visit": {status, patient, language,
+ * instruments...}, contacts, links}, released with the ctx's arena. */
+static cc_status load_visit(const app_ctx *c, int64_t id, json_t **view, cc_error *err)
 {
     buf b;
     buf_init(&b, VIEW_MAX);
-    *visit = NULL;
-    json_t *view = NULL;
+    *view = NULL;
     cc_status st = followup_store_get_json(c->d, id, &b, err);
     if (st == CC_OK)
-        st = parse_view(c, &b, &view, err);
+        st = parse_view(c, &b, view, err);
     buf_release(&b);
-    if (st == CC_OK)
-        *visit = json_object_get(view, "visit");
     return st;
 }
 
 static cc_status link_create_in_tx(const app_ctx *c, int64_t visit_id, const char *instrument,
                                    int days, app_questionnaire_link *out, cc_error *err)
 {
-    json_t *visit = NULL;
-    cc_status st = visit_view(c, visit_id, &visit, err);
+    json_t *view = NULL;
+    cc_status st = load_visit(c, visit_id, &view, err);
     if (st != CC_OK)
         return st;
+    json_t *visit = json_object_get(view, "visit");
     const char *status = json_string_value(json_object_get(visit, "status"));
     if (!status || strcmp(status, "scheduled") != 0)
         return cc_fail(err, CC_CONFLICT, "status", "already_resolved",
@@ -287,11 +286,9 @@ cc_status app_questionnaire_save_draft(const app_ctx *c, const char *token,
 /* Scores a patient's answers with the link's questionnaire; errors name the
  * answer ("answers.<item>"). */
 static cc_status score_link_answers(const char *instrument, const json_t *answers, json_t **scores,
-                                    cc_error *err)
+                                    const char **version, cc_error *err)
 {
-    json_t *request = json_pack("{s:O}", "answers", (json_t *)answers);
-    cc_status st = instruments_json_score(instrument, request, scores, err);
-    json_decref(request);
+    cc_status st = score_answers(instrument, NULL, answers, scores, version, err);
     if (st == CC_INVALID && strncmp(err->field, "answers", 7) != 0) {
         char field[sizeof err->field];
         snprintf(field, sizeof field, "answers.%.50s", err->field);
@@ -305,15 +302,15 @@ static cc_status submit_in_tx(const app_ctx *c, const char *token, const json_t 
 {
     questionnaire_link l;
     json_t *scores = NULL;
+    const char *version = NULL;
     cc_status st = app_questionnaire_open(c, token, &l, err);
     if (st == CC_OK)
-        st = score_link_answers(l.instrument, answers, &scores, err);
+        st = score_link_answers(l.instrument, answers, &scores, &version, err);
     if (st != CC_OK)
         return st;
-    const instr_def *def = instrument_find(l.instrument);
     observation_fields f;
-    if ((st = observation_of(c, l.instrument, def ? def->version : "1", date, "patient", answers,
-                             scores, &f, err)) != CC_OK)
+    if ((st = observation_of(c, l.instrument, version, date, "patient", answers, scores, &f,
+                             err)) != CC_OK)
         return st;
     return questionnaire_store_submit(c->d, l.id, &f, observation_id, err);
 }
@@ -415,13 +412,8 @@ cc_status app_visit_view(const app_ctx *c, int64_t id, json_t **reply, int64_t *
                          cc_error *err)
 {
     *reply = NULL;
-    buf b;
-    buf_init(&b, VIEW_MAX);
     json_t *out = NULL;
-    cc_status st = followup_store_get_json(c->d, id, &b, err);
-    if (st == CC_OK)
-        st = parse_view(c, &b, &out, err);
-    buf_release(&b);
+    cc_status st = load_visit(c, id, &out, err);
     int threshold = FOLLOWUP_LOST_DEFAULT;
     if (st == CC_OK)
         st = followup_store_lost_threshold(c->d, &threshold, err);
