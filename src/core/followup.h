@@ -26,8 +26,8 @@
 
 #include <stdbool.h>
 
-#include "core/date.h"
-#include "core/status.h"
+#include "date.h"
+#include "status.h"
 
 enum { FOLLOWUP_DUE_LEAD_DAYS = 14, FOLLOWUP_LOST_DEFAULT = 3, FOLLOWUP_LOST_MAX = 20 };
 

@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/stats.h"
+#include "stats.h"
 
 enum { REPORT_MAX_MEASURES = 32, REPORT_MAX_AE_ROWS = 128, REPORT_AIS_GRADES = 5 };
 
