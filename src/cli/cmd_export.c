@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"
+#include "store/clock.h"
 #include "store/datadir.h"
 #include "store/deid.h"
 
@@ -273,7 +274,7 @@ int cmd_export(int argc, char **argv)
         rc = 1;
     }
     json_t *ages =
-        st == CC_OK ? ages_of(tables[0], tables[1], instant_date((int64_t)time(NULL))) : NULL;
+        st == CC_OK ? ages_of(tables[0], tables[1], store_today()) : NULL;
     for (size_t i = 0; rc == 0 && i < sizeof TABLES / sizeof TABLES[0]; i++)
         rc = write_table(out, TABLES[i], tables[i], &key, ages);
     if (rc == 0) {
