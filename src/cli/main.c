@@ -28,8 +28,10 @@ static const command COMMANDS[] = {
     {"instruments", cmd_instruments, "outcome instruments (instruments list | show ID | score ID)"},
     {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
     {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
-    {"export", cmd_export, "de-identified export for analysts (export deidentified --data DIR --out DIR)"},
-    {"report", cmd_report, "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
+    {"export", cmd_export,
+     "de-identified export for analysts (export deidentified --data DIR --out DIR)"},
+    {"report", cmd_report,
+     "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };
 

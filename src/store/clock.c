@@ -11,11 +11,20 @@ int64_t store_now_seconds(void)
     return (int64_t)time(NULL) + (int64_t)atomic_load(&offset_days) * 86400;
 }
 
-void store_now_text(char out[CC_INSTANT_TEXT]) { instant_format(store_now_seconds(), out); }
+void store_now_text(char out[CC_INSTANT_TEXT])
+{
+    instant_format(store_now_seconds(), out);
+}
 
-cc_date store_today(void) { return instant_date(store_now_seconds()); }
+cc_date store_today(void)
+{
+    return instant_date(store_now_seconds());
+}
 
-int32_t store_clock_offset_days(void) { return atomic_load(&offset_days); }
+int32_t store_clock_offset_days(void)
+{
+    return atomic_load(&offset_days);
+}
 
 cc_status store_clock_set_offset_text(const char *text, cc_error *err)
 {
