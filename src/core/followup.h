@@ -1,5 +1,5 @@
 /*
- * followup: the follow-up visit rules (issue 7, hazard H10 "follow-up visit
+ * followup: the follow-up visit rules (hazard H10 "follow-up visit
  * missed unnoticed").
  *
  * A visit has a target date and an inclusive window [window_start,

@@ -1,6 +1,6 @@
 /*
- * report: the numbers of the outcome report of one cohort (issue 7,
- * DESIGN.md section 7 "Honest reports"). Every figure keeps its denominator.
+ * report: the numbers of the outcome report of one cohort (DESIGN.md section 7
+ * "Honest reports"). Every figure keeps its denominator.
  *
  * Input: the cohort's patients (referred ... treated flags, the status of
  * each follow-up time point as stats_visit, measure values at baseline and

@@ -1,6 +1,6 @@
 /*
  * satisfaction: the satisfaction and perceived-efficacy table of the outcome
- * report (issue 7; DESIGN.md section 7 "Honest reports"). Clinics publish
+ * report (DESIGN.md section 7 "Honest reports"). Clinics publish
  * "76 patients answered: 85 % satisfied" without saying how many were
  * treated or asked; this module gives the same table with every denominator.
  *
