@@ -8,12 +8,14 @@ root="$1"
 status=0
 # core may use snprintf/vsnprintf from stdio.h (formatting into caller buffers,
 # no I/O); any file-handling call is refused below.
-bad=$(grep -rnE '#include *[<"](sqlite3|microhttpd|jansson|libpq-fe|sodium|cairo|zint)[^>"]*[>"]|#include *"(\.\./)?(store|api|cli|web)/' "$root/src/core")
+bad=$(grep -rnE '#include *[<"](sqlite3|microhttpd|jansson|libpq-fe|sodium|cairo|zint)[^>"]*[>"]|#include *"(\.\./)?(store|app|api|cli|web)/' "$root/src/core")
 if [ -n "$bad" ]; then echo "core includes a storage/HTTP/I/O header:"; echo "$bad"; status=1; fi
 io=$(grep -rnE '\b(fopen|fread|fwrite|printf|fprintf|puts|getenv|time|clock_gettime|rand|srand)\s*\(' "$root/src/core" | grep -vE '^\S+:\s*[0-9]+:\s*(/\*|\*)')
 if [ -n "$io" ]; then echo "core performs I/O or reads the clock/environment:"; echo "$io"; status=1; fi
-up=$(grep -rnE '#include *"(\.\./)?(api|cli)/' "$root/src/store")
-if [ -n "$up" ]; then echo "store includes api or cli:"; echo "$up"; status=1; fi
+up=$(grep -rnE '#include *"(\.\./)?(app|api|cli)/' "$root/src/store")
+if [ -n "$up" ]; then echo "store includes app, api or cli:"; echo "$up"; status=1; fi
+up=$(grep -rnE '#include *"(\.\./)?(api|cli)/' "$root/src/app")
+if [ -n "$up" ]; then echo "app includes api or cli:"; echo "$up"; status=1; fi
 up=$(grep -rnE '#include *"(\.\./)?cli/' "$root/src/api")
 if [ -n "$up" ]; then echo "api includes cli:"; echo "$up"; status=1; fi
 # api parses, calls app and renders: no SQL text, no SQL calls, no SQL headers.
