@@ -23,38 +23,50 @@ cc_status h_ae_terms(api_request *req, cc_error *err)
         json_t *grades = json_array();
         for (int g = 0; g < 5; g++)
             if (t->grades_en[g])
-                json_array_append_new(grades, json_pack("{s:i, s:s, s:s}", "grade", g + 1, "en", t->grades_en[g],
-                                                        "fr", t->grades_fr[g]));
-        json_array_append_new(terms, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "code", t->code, "en", t->name_en,
-                                               "fr", t->name_fr, "soc", t->soc_en, "needs_text", t->needs_text,
-                                               "grades", grades));
+                json_array_append_new(grades, json_pack("{s:i, s:s, s:s}", "grade", g + 1, "en",
+                                                        t->grades_en[g], "fr", t->grades_fr[g]));
+        json_array_append_new(terms, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "code", t->code,
+                                               "en", t->name_en, "fr", t->name_fr, "soc", t->soc_en,
+                                               "needs_text", t->needs_text, "grades", grades));
     }
     json_t *ser = json_array();
     for (unsigned b = 1; b < AE_SERIOUSNESS_ALL; b <<= 1)
         json_array_append_new(ser, json_string(adverse_seriousness_name(b)));
-    api_reply(req, 200,
-              json_pack("{s:s, s:s, s:o, s:o, s:[sssss], s:[ss], s:[ssssss], s:[ssssss]}", "source", ADVERSE_SOURCE,
-                        "citation",
-                        "Common Terminology Criteria for Adverse Events (CTCAE) v5.0, U.S. DHHS, NIH, NCI, "
-                        "November 27, 2017; grade texts written from it. No MedDRA codes.",
-                        "terms", terms, "seriousness", ser, "relatedness", "unrelated", "unlikely", "possible",
-                        "probable", "definite", "expectedness", "expected", "unexpected", "action", "none",
-                        "interrupted", "slowed", "stopped", "treated", "other", "outcome", "recovering", "recovered",
-                        "recovered_with_sequelae", "not_recovered", "fatal", "unknown"));
+    api_reply(
+        req, 200,
+        json_pack(
+            "{s:s, s:s, s:o, s:o, s:[sssss], s:[ss], s:[ssssss], s:[ssssss]}", "source",
+            ADVERSE_SOURCE, "citation",
+            "Common Terminology Criteria for Adverse Events (CTCAE) v5.0, U.S. DHHS, NIH, NCI, "
+            "November 27, 2017; grade texts written from it. No MedDRA codes.",
+            "terms", terms, "seriousness", ser, "relatedness", "unrelated", "unlikely", "possible",
+            "probable", "definite", "expectedness", "expected", "unexpected", "action", "none",
+            "interrupted", "slowed", "stopped", "treated", "other", "outcome", "recovering",
+            "recovered", "recovered_with_sequelae", "not_recovered", "fatal", "unknown"));
     return CC_OK;
 }
 
 static const json_field AE_FIELDS[] = {
-    {"patient_id", JF_INTEGER, true, 0},         {"term", JF_STRING, true, 48},
-    {"term_source", JF_STRING, false, 40},       {"term_text", JF_STRING, false, 200},
-    {"grade", JF_INTEGER, true, 0},              {"onset_at", JF_STRING, true, 20},
-    {"resolved_at", JF_STRING, false, 20},       {"aware_at", JF_STRING, false, 20},
-    {"seriousness", JF_ARRAY, false, 400},       {"related_product", JF_STRING, true, 16},
-    {"related_procedure", JF_STRING, true, 16},  {"expectedness", JF_STRING, true, 16},
-    {"action", JF_STRING, false, 16},            {"outcome", JF_STRING, false, 32},
-    {"description", JF_STRING, false, 4000},     {"administration_ids", JF_ARRAY, false, 400},
-    {"unit_ids", JF_ARRAY, false, 400},          {"version", JF_INTEGER, false, 0},
-    {"reason", JF_STRING, false, 2000},          {NULL, JF_STRING, false, 0},
+    {"patient_id", JF_INTEGER, true, 0},
+    {"term", JF_STRING, true, 48},
+    {"term_source", JF_STRING, false, 40},
+    {"term_text", JF_STRING, false, 200},
+    {"grade", JF_INTEGER, true, 0},
+    {"onset_at", JF_STRING, true, 20},
+    {"resolved_at", JF_STRING, false, 20},
+    {"aware_at", JF_STRING, false, 20},
+    {"seriousness", JF_ARRAY, false, 400},
+    {"related_product", JF_STRING, true, 16},
+    {"related_procedure", JF_STRING, true, 16},
+    {"expectedness", JF_STRING, true, 16},
+    {"action", JF_STRING, false, 16},
+    {"outcome", JF_STRING, false, 32},
+    {"description", JF_STRING, false, 4000},
+    {"administration_ids", JF_ARRAY, false, 400},
+    {"unit_ids", JF_ARRAY, false, 400},
+    {"version", JF_INTEGER, false, 0},
+    {"reason", JF_STRING, false, 2000},
+    {NULL, JF_STRING, false, 0},
 };
 
 enum { AE_MAX_LINKS = 16 };
@@ -64,7 +76,8 @@ typedef struct {
     int64_t adm[AE_MAX_LINKS], units[AE_MAX_LINKS];
 } ae_input;
 
-static cc_status id_list(const json_t *body, const char *name, int64_t *out, size_t *n, cc_error *err)
+static cc_status id_list(const json_t *body, const char *name, int64_t *out, size_t *n,
+                         cc_error *err)
 {
     json_t *a = json_object_get(body, name);
     *n = json_array_size(a);
@@ -88,7 +101,8 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     cc_status st = lab_check_body(b, AE_FIELDS, err);
     if (st == CC_OK)
         st = lab_body_id(b, "patient_id", true, &f->patient_id, err);
-    f->term_source = json_get_string(b, "term_source") ? json_get_string(b, "term_source") : ADVERSE_SOURCE;
+    f->term_source =
+        json_get_string(b, "term_source") ? json_get_string(b, "term_source") : ADVERSE_SOURCE;
     f->term_code = json_get_string(b, "term");
     f->term_text = json_get_string(b, "term_text");
     json_int_t grade = json_integer_value(json_object_get(b, "grade"));
@@ -98,12 +112,14 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     f->aware_at = json_get_string(b, "aware_at");
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(b, "seriousness"), i, v) {
+    json_array_foreach(json_object_get(b, "seriousness"), i, v)
+    {
         unsigned bit;
         if (st == CC_OK && !adverse_seriousness_parse(json_string_value(v), &bit))
-            st = cc_fail(err, CC_INVALID, "seriousness", "invalid_value",
-                         "seriousness criteria: death, life_threatening, hospitalisation, disability, "
-                         "congenital_anomaly, medically_important");
+            st = cc_fail(
+                err, CC_INVALID, "seriousness", "invalid_value",
+                "seriousness criteria: death, life_threatening, hospitalisation, disability, "
+                "congenital_anomaly, medically_important");
         else if (st == CC_OK)
             f->seriousness |= bit;
     }
@@ -131,7 +147,8 @@ static cc_status reply_event(api_request *req, unsigned status, int64_t id, cc_e
         return st;
     json_t *event = json_object_get(view, "adverse_event");
     api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(event, "version"))));
+                   api_printf(req, "\"%lld\"",
+                              (long long)json_integer_value(json_object_get(event, "version"))));
     api_reply(req, status, view);
     return CC_OK;
 }
@@ -143,8 +160,8 @@ cc_status h_ae_create(api_request *req, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     cc_status st = read_event(req, in, err);
     if (st == CC_OK && (json_has(req->body, "version") || json_has(req->body, "reason")))
-        st = cc_fail(err, CC_INVALID, json_has(req->body, "version") ? "version" : "reason", "unknown_field",
-                     "a new event has no version or reason");
+        st = cc_fail(err, CC_INVALID, json_has(req->body, "version") ? "version" : "reason",
+                     "unknown_field", "a new event has no version or reason");
     if (st != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);
@@ -225,10 +242,11 @@ cc_status h_ae_report(api_request *req, cc_error *err)
 }
 
 static const char *const CSV_COLUMNS[] = {
-    "id",           "patient_mrn",  "family_name",       "given_names", "term_source", "term_code",
-    "term_text",    "grade",        "onset_at",          "resolved_at", "aware_at",    "serious",
-    "related_product", "related_procedure", "expectedness", "action",   "outcome",     "product_type",
-    "batch_code",   "assessed_by",  "assessed_at",       "next_due_at",
+    "id",          "patient_mrn", "family_name",     "given_names",       "term_source",
+    "term_code",   "term_text",   "grade",           "onset_at",          "resolved_at",
+    "aware_at",    "serious",     "related_product", "related_procedure", "expectedness",
+    "action",      "outcome",     "product_type",    "batch_code",        "assessed_by",
+    "assessed_at", "next_due_at",
 };
 
 cc_status h_ae_list(api_request *req, cc_error *err)
@@ -260,7 +278,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
             st = cc_fail(err, CC_INVALID, "serious", "invalid_value", "serious is true or false");
     }
     q.related = api_query(req, "related");
-    if (st == CC_OK && q.related && strcmp(q.related, "related") != 0 && !adverse_relatedness_is_valid(q.related))
+    if (st == CC_OK && q.related && strcmp(q.related, "related") != 0 &&
+        !adverse_relatedness_is_valid(q.related))
         st = cc_fail(err, CC_INVALID, "related", "invalid_value",
                      "related: related, unrelated, unlikely, possible, probable, definite");
     q.product_type = api_query(req, "product_type");
@@ -288,7 +307,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
             lab_csv_field(&out, CSV_COLUMNS[c], c + 1 == n);
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) {
+        json_array_foreach(rows, i, row)
+        {
             for (size_t c = 0; c < n; c++) {
                 json_t *v = json_object_get(row, CSV_COLUMNS[c]);
                 char num[32];
@@ -305,7 +325,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
         json_decref(rows);
         char *bytes = buf_failed(&out) ? NULL : arena_alloc(req->arena, out.len + 1);
         if (!bytes)
-            st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the export is too large; filter it");
+            st =
+                cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the export is too large; filter it");
         else {
             memcpy(bytes, out.data, out.len);
             api_reply_raw(req, 200, "text/csv; charset=utf-8", bytes, out.len);

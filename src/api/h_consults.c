@@ -4,33 +4,36 @@
 #include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/server.h"
 #include "app/requests.h"
 #include "store/consults.h"
 
-static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
 
 static json_t *consult_json(const consult_record *c)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:I}",
                      "id", (json_int_t)c->id, "name", c->name, "email", c->email, "phone", c->phone,
-                     "birth_date", text_or_null(c->birth_date), "condition", c->condition, "message",
-                     c->message, "language", c->language, "status", c->status, "patient_id",
-                     c->patient_id ? json_integer(c->patient_id) : json_null(), "decline_reason",
-                     text_or_null(c->decline_reason), "synthetic", c->synthetic, "created_at",
-                     c->created_at, "updated_at", c->updated_at, "version", (json_int_t)c->version);
+                     "birth_date", text_or_null(c->birth_date), "condition", c->condition,
+                     "message", c->message, "language", c->language, "status", c->status,
+                     "patient_id", c->patient_id ? json_integer(c->patient_id) : json_null(),
+                     "decline_reason", text_or_null(c->decline_reason), "synthetic", c->synthetic,
+                     "created_at", c->created_at, "updated_at", c->updated_at, "version",
+                     (json_int_t)c->version);
 }
 
 cc_status h_consult_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"name", JF_STRING, true, 800},     {"email", JF_STRING, false, 1016},
-        {"phone", JF_STRING, false, 160},   {"birth_date", JF_STRING, false, 10},
+        {"name", JF_STRING, true, 800},      {"email", JF_STRING, false, 1016},
+        {"phone", JF_STRING, false, 160},    {"birth_date", JF_STRING, false, 10},
         {"condition", JF_STRING, true, 800}, {"message", JF_STRING, false, 16000},
-        {"language", JF_STRING, true, 2},   {NULL, JF_STRING, false, 0},
+        {"language", JF_STRING, true, 2},    {NULL, JF_STRING, false, 0},
     };
     int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->server->public_form, req->remote_addr, now);
+    int wait = ratelimit_blocked(req->limits->public_form, req->remote_addr, now);
     if (wait > 0) {
         api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
         return cc_fail(err, CC_RATE_LIMITED, "", "too_many_requests",
@@ -39,16 +42,17 @@ cc_status h_consult_create(api_request *req, cc_error *err)
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    consult_fields f = {json_get_string(req->body, "name"),       json_get_string(req->body, "email"),
-                        json_get_string(req->body, "phone"),      json_get_string(req->body, "birth_date"),
-                        json_get_string(req->body, "condition"),  json_get_string(req->body, "message"),
-                        json_get_string(req->body, "language")};
+    consult_fields f = {
+        json_get_string(req->body, "name"),      json_get_string(req->body, "email"),
+        json_get_string(req->body, "phone"),     json_get_string(req->body, "birth_date"),
+        json_get_string(req->body, "condition"), json_get_string(req->body, "message"),
+        json_get_string(req->body, "language")};
     app_ctx c = api_app_ctx(req);
     c.actor = (store_actor){0, "public"};
     int64_t id;
     if ((st = app_request_create(&c, &f, &id, err)) != CC_OK)
         return st;
-    ratelimit_hit(req->server->public_form, req->remote_addr, now);
+    ratelimit_hit(req->limits->public_form, req->remote_addr, now);
     api_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "new"));
     return CC_OK;
 }
@@ -62,16 +66,19 @@ cc_status h_consult_list(api_request *req, cc_error *err)
     const char *status = api_query(req, "status");
     if (status && strcmp(status, "new") != 0 && strcmp(status, "converted") != 0 &&
         strcmp(status, "declined") != 0)
-        return cc_fail(err, CC_INVALID, "status", "invalid_value", "status must be new, converted or declined");
+        return cc_fail(err, CC_INVALID, "status", "invalid_value",
+                       "status must be new, converted or declined");
     consult_record *items;
     size_t n;
-    if ((st = consult_list(req->db, req->arena, status, page, per_page, &items, &n, &total, err)) != CC_OK)
+    if ((st = consult_list(req->db, req->arena, status, page, per_page, &items, &n, &total, err)) !=
+        CC_OK)
         return st;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, consult_json(&items[i]));
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page,
-                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
+                        (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }
 
@@ -90,9 +97,12 @@ cc_status h_consult_get(api_request *req, cc_error *err)
 cc_status h_consult_convert(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"family_name", JF_STRING, false, 400}, {"given_names", JF_STRING, false, 400},
-        {"birth_date", JF_STRING, false, 10},   {"sex", JF_STRING, false, 10},
-        {"language", JF_STRING, false, 2},      {"confirm_duplicate", JF_BOOLEAN, false, 0},
+        {"family_name", JF_STRING, false, 400},
+        {"given_names", JF_STRING, false, 400},
+        {"birth_date", JF_STRING, false, 10},
+        {"sex", JF_STRING, false, 10},
+        {"language", JF_STRING, false, 2},
+        {"confirm_duplicate", JF_BOOLEAN, false, 0},
         {NULL, JF_STRING, false, 0},
     };
     int64_t id, patient_id;
@@ -117,14 +127,16 @@ cc_status h_consult_convert(api_request *req, cc_error *err)
     }
     if (st != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "patient_id",
-                                  (json_int_t)patient_id, "status", "converted"));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "patient_id",
+                        (json_int_t)patient_id, "status", "converted"));
     return CC_OK;
 }
 
 cc_status h_consult_decline(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"reason", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"reason", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)

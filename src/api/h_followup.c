@@ -41,7 +41,10 @@ cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error 
 }
 
 /* Adds "state" (core) and "days_overdue" to a visit object. */
-void api_followup_add_state(json_t *visit, cc_date today) { app_visit_add_state(visit, today); }
+void api_followup_add_state(json_t *visit, cc_date today)
+{
+    app_visit_add_state(visit, today);
+}
 
 /* ---- generation from the plan ---- */
 
@@ -271,9 +274,8 @@ cc_status h_followup_link(api_request *req, cc_error *err)
                           host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
     app_ctx c = api_app_ctx(req);
     app_questionnaire_link link;
-    if ((st = app_questionnaire_link_create(&c, id, instrument,
-                                            json_has(req->body, "days") ? &days : NULL, &link,
-                                            err)) != CC_OK)
+    if ((st = app_questionnaire_link_create(
+             &c, id, instrument, json_has(req->body, "days") ? &days : NULL, &link, err)) != CC_OK)
         return st;
     const char *token = link.token;
     size_t blen = strlen(base);
@@ -287,8 +289,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
               json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link.id,
                         "token", token, "path", api_printf(req, "/#/q/%s", token), "url", url,
                         "expires_at", link.expires_at, "instrument", instrument, "language",
-                        link.language, "qr_svg",
-                        have_qr ? json_string(qr.data) : json_null()));
+                        link.language, "qr_svg", have_qr ? json_string(qr.data) : json_null()));
     buf_release(&qr);
     sodium_memzero(link.token, sizeof link.token);
     return CC_OK;

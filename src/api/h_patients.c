@@ -7,7 +7,10 @@
 #include "api/json_in.h"
 #include "app/patients.h"
 
-static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
 
 /* A patient as a jansson value, for the rare replies that embed one in an
  * error (duplicates, conflicts); NULL when it cannot be read. */
@@ -141,7 +144,6 @@ cc_status h_patient_get(api_request *req, cc_error *err)
     return st == CC_OK ? reply_patient(req, 200, id, err) : st;
 }
 
-
 cc_status h_patient_update(api_request *req, cc_error *err)
 {
     int64_t id, version = 0;
@@ -151,7 +153,8 @@ cc_status h_patient_update(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     if (json_has(req->body, "weight_kg") || json_has(req->body, "confirm_duplicate"))
-        return cc_fail(err, CC_INVALID, json_has(req->body, "weight_kg") ? "weight_kg" : "confirm_duplicate",
+        return cc_fail(err, CC_INVALID,
+                       json_has(req->body, "weight_kg") ? "weight_kg" : "confirm_duplicate",
                        "unknown_field", "this field cannot be changed here");
     if ((st = api_expected_version(req, &version, err)) != CC_OK)
         return st;
@@ -170,9 +173,8 @@ cc_status h_patient_update(api_request *req, cc_error *err)
 
 cc_status h_patient_add_weight(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"date", JF_STRING, true, 10},
-                                        {"kg", JF_NUMBER, true, 0},
-                                        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"date", JF_STRING, true, 10}, {"kg", JF_NUMBER, true, 0}, {NULL, JF_STRING, false, 0}};
     int64_t id, weight_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -182,11 +184,13 @@ cc_status h_patient_add_weight(api_request *req, cc_error *err)
     const char *date = json_get_string(req->body, "date");
     int grams = 0;
     app_ctx c = api_app_ctx(req);
-    if ((st = app_patient_add_weight(&c, id, date, json_number_value(json_object_get(req->body, "kg")),
+    if ((st = app_patient_add_weight(&c, id, date,
+                                     json_number_value(json_object_get(req->body, "kg")),
                                      &weight_id, &grams, err)) != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:f}", "id", (json_int_t)weight_id, "patient_id",
-                                  (json_int_t)id, "date", date, "kg", grams / 1000.0));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s, s:f}", "id", (json_int_t)weight_id, "patient_id",
+                        (json_int_t)id, "date", date, "kg", grams / 1000.0));
     return CC_OK;
 }
 
@@ -203,7 +207,8 @@ cc_status h_patient_add_condition(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *icd10 = json_get_string(req->body, "icd10"), *label = json_get_string(req->body, "label"),
+    const char *icd10 = json_get_string(req->body, "icd10"),
+               *label = json_get_string(req->body, "label"),
                *onset = json_get_string(req->body, "onset_date");
     json_t *details = json_object_get(req->body, "details");
     char *details_text = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -213,9 +218,10 @@ cc_status h_patient_add_condition(api_request *req, cc_error *err)
     st = app_patient_add_condition(&c, id, icd10, label, onset, details_text, &condition_id, err);
     if (st != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)condition_id,
-                                  "patient_id", (json_int_t)id, "icd10", icd10, "label", label,
-                                  "onset_date", text_or_null(onset), "details",
-                                  details ? json_incref(details) : json_object()));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)condition_id,
+                        "patient_id", (json_int_t)id, "icd10", icd10, "label", label, "onset_date",
+                        text_or_null(onset), "details",
+                        details ? json_incref(details) : json_object()));
     return CC_OK;
 }

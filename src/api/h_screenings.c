@@ -7,7 +7,6 @@
 #include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/server.h"
 #include "api/signature.h"
 #include "app/screening.h"
 #include "core/eligibility.h"
@@ -34,14 +33,17 @@ static cc_status sample_date(const json_t *o, const char *field, cc_date today, 
 
 static cc_status parse_results(const json_t *results, cc_date today, screening *s, cc_error *err)
 {
-    static const json_field quant[] = {{"value", JF_NUMBER, true, 0},  {"unit", JF_STRING, true, 15},
-                                       {"ref_low", JF_NUMBER, false, 0}, {"ref_high", JF_NUMBER, false, 0},
-                                       {"date", JF_STRING, true, 10},  {NULL, JF_STRING, false, 0}};
-    static const json_field qual[] = {{"positive", JF_BOOLEAN, true, 0}, {"date", JF_STRING, true, 10},
+    static const json_field quant[] = {
+        {"value", JF_NUMBER, true, 0},    {"unit", JF_STRING, true, 15},
+        {"ref_low", JF_NUMBER, false, 0}, {"ref_high", JF_NUMBER, false, 0},
+        {"date", JF_STRING, true, 10},    {NULL, JF_STRING, false, 0}};
+    static const json_field qual[] = {{"positive", JF_BOOLEAN, true, 0},
+                                      {"date", JF_STRING, true, 10},
                                       {NULL, JF_STRING, false, 0}};
     const char *code;
     json_t *v;
-    json_object_foreach((json_t *)results, code, v) {
+    json_object_foreach((json_t *)results, code, v)
+    {
         char field[48];
         snprintf(field, sizeof field, "results.%.30s", code);
         const screening_test *t = screening_test_find(code);
@@ -85,16 +87,19 @@ static cc_status parse_results(const json_t *results, cc_date today, screening *
 
 static cc_status parse_findings(const json_t *findings, cc_date today, screening *s, cc_error *err)
 {
-    static const json_field fields[] = {{"state", JF_STRING, true, 10}, {"date", JF_STRING, false, 10},
+    static const json_field fields[] = {{"state", JF_STRING, true, 10},
+                                        {"date", JF_STRING, false, 10},
                                         {NULL, JF_STRING, false, 0}};
     const char *name;
     json_t *v;
-    json_object_foreach((json_t *)findings, name, v) {
+    json_object_foreach((json_t *)findings, name, v)
+    {
         char field[48];
         snprintf(field, sizeof field, "findings.%.30s", name);
         finding_kind k;
         if (!screening_finding_parse(name, &k))
-            return cc_fail(err, CC_INVALID, field, "unknown_field", "unknown finding '%.30s'", name);
+            return cc_fail(err, CC_INVALID, field, "unknown_field", "unknown finding '%.30s'",
+                           name);
         cc_status st = json_check(v, fields, err);
         if (st != CC_OK) {
             snprintf(err->field, sizeof err->field, "%s", field);
@@ -145,8 +150,8 @@ static cc_status parse_history(const json_t *history, screening *s, cc_error *er
  * patient's conditions. */
 static cc_status parse_injury(const json_t *injury, cc_date today, screening *s, cc_error *err)
 {
-    static const json_field fields[] = {{"date", JF_STRING, true, 10}, {"level", JF_STRING, true, 3},
-                                        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"date", JF_STRING, true, 10}, {"level", JF_STRING, true, 3}, {NULL, JF_STRING, false, 0}};
     cc_status st = json_check(injury, fields, err);
     if (st != CC_OK || (st = date_parse(json_get_string(injury, "date"), "injury.date",
                                         &s->injury_date, err)) != CC_OK)
@@ -171,20 +176,22 @@ static json_t *screening_json(const screening_row *r)
     json_t *decision = json_null();
     if (r->decision)
         decision = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s}", "decision", r->decision, "override",
-                             r->override, "override_reason", r->override_reason, "meaning", r->meaning,
-                             "signed_by", r->decided_by ? r->decided_by : "", "signed_at",
-                             r->decided_at ? r->decided_at : "");
+                             r->override, "override_reason", r->override_reason, "meaning",
+                             r->meaning, "signed_by", r->decided_by ? r->decided_by : "",
+                             "signed_at", r->decided_at ? r->decided_at : "");
     json_t *reasons = parsed_or_null(r->reasons);
     bool chronic = false;
     size_t i;
     json_t *v;
-    json_array_foreach(reasons, i, v) chronic |= strcmp(json_get_string(v, "kind") ? json_get_string(v, "kind") : "", "injury_elapsed") == 0;
+    json_array_foreach(reasons, i, v) chronic |=
+        strcmp(json_get_string(v, "kind") ? json_get_string(v, "kind") : "", "injury_elapsed") == 0;
     return json_pack("{s:I, s:I, s:s, s:i, s:o, s:s, s:o, s:b, s:o, s:s, s:o, s:s, s:s, s:I}", "id",
                      (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
                      r->protocol_id, "protocol_version", r->protocol_version, "work_up",
                      parsed_or_null(r->body), "verdict", r->verdict, "reasons", reasons, "chronic",
-                     chronic, "oldest_date", r->oldest_date ? json_string(r->oldest_date) : json_null(),
-                     "evaluated_on", r->evaluated_on, "decision", decision, "created_at", r->created_at,
+                     chronic, "oldest_date",
+                     r->oldest_date ? json_string(r->oldest_date) : json_null(), "evaluated_on",
+                     r->evaluated_on, "decision", decision, "created_at", r->created_at,
                      "created_by", r->created_by, "version", (json_int_t)r->version);
 }
 
@@ -201,7 +208,7 @@ static cc_status reply_screening(api_request *req, unsigned status, int64_t id, 
 cc_status h_screening_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"patient_id", JF_INTEGER, true, 0}, {"protocol", JF_STRING, true, 31},
+        {"patient_id", JF_INTEGER, true, 0},  {"protocol", JF_STRING, true, 31},
         {"results", JF_OBJECT, false, 16384}, {"findings", JF_OBJECT, false, 1024},
         {"history", JF_OBJECT, false, 1024},  {"injury", JF_OBJECT, false, 256},
         {NULL, JF_STRING, false, 0}};
@@ -231,8 +238,8 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     app_ctx c = api_app_ctx(req);
     int64_t id;
     if ((st = app_screening_create(&c, json_integer_value(json_object_get(req->body, "patient_id")),
-                                   json_get_string(req->body, "protocol"), s, work_up, &id,
-                                   err)) != CC_OK)
+                                   json_get_string(req->body, "protocol"), s, work_up, &id, err)) !=
+        CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/screenings/%lld", (long long)id));
     return reply_screening(req, 201, id, err);
@@ -283,7 +290,8 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
         return st;
     eligibility_verdict decision;
     if (!eligibility_verdict_parse(json_get_string(req->body, "decision"), &decision))
-        return cc_fail(err, CC_INVALID, "decision", "invalid_value", "decision must be eligible or not_eligible");
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible or not_eligible");
     const char *reason = json_get_string(req->body, "override_reason");
     const char *meaning = json_get_string(req->body, "meaning");
     if ((reason && (st = text_check_line(reason, "override_reason", 2000, false, err)) != CC_OK) ||
@@ -292,7 +300,8 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
     app_ctx c = api_app_ctx(req);
     screening_row row;
     bool override;
-    if ((st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) != CC_OK ||
+    if ((st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) !=
+            CC_OK ||
         (st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
         return st;
     if ((st = app_screening_decide(&c, id, decision, reason, meaning, err)) != CC_OK)

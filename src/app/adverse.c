@@ -4,6 +4,7 @@
 
 #include "core/adverse.h"
 #include "core/date.h"
+#include "store/clock.h"
 
 enum { CLOCK_SKEW_SECONDS = 300, VIEW_MAX = 8 << 20 };
 

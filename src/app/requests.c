@@ -4,15 +4,11 @@
 
 #include "core/date.h"
 #include "store/consults.h"
-
-static cc_date today(void)
-{
-    return instant_date(store_now_seconds());
-}
+#include "store/clock.h"
 
 cc_status app_request_create(const app_ctx *c, const consult_fields *f, int64_t *id, cc_error *err)
 {
-    cc_status st = consult_check(f, today(), err);
+    cc_status st = consult_check(f, store_today(), err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = consult_create(c->d, &c->actor, f, false, id, err);
@@ -56,7 +52,7 @@ cc_status app_request_convert(const app_ctx *c, int64_t id, const app_request_co
         };
         if (!f.family_name || !f.given_names)
             st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-        else if ((st = patient_check_fields(&f, true, today(), err)) == CC_OK)
+        else if ((st = patient_check_fields(&f, true, store_today(), err)) == CC_OK)
             st = consult_convert(c->d, &c->actor, id, &f, in->confirm_duplicate, patient_id, dup,
                                  err);
     }

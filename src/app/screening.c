@@ -8,6 +8,7 @@
 #include "core/date.h"
 #include "store/patients.h"
 #include "store/screenings.h"
+#include "store/clock.h"
 
 bool app_screening_level_is_valid(const char *level)
 {
@@ -69,7 +70,7 @@ static char *dump(arena *a, json_t *v)
 static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const char *protocol_id,
                               screening *s, const json_t *work_up, int64_t *id, cc_error *err)
 {
-    cc_date today = instant_date(store_now_seconds());
+    cc_date today = store_today();
     protocol *p = arena_alloc(c->arena, sizeof *p);
     if (!p)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");

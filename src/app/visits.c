@@ -12,15 +12,11 @@
 #include "core/instruments.h"
 #include "core/text.h"
 #include "store/followup.h"
+#include "store/clock.h"
 
 static const char ISNCSCI_ID[] = "isncsci", ISNCSCI_VERSION[] = "2019";
 
 enum { VISIT_TEXT_MAX = 1000, LINK_DAYS_DEFAULT = 14, LINK_DAYS_MAX = 60, VIEW_MAX = 8 << 20 };
-
-static cc_date today(void)
-{
-    return instant_date(store_now_seconds());
-}
 
 static bool given(const char *text)
 {
@@ -53,7 +49,7 @@ cc_status app_visit_resolve(const app_ctx *c, int64_t id, const char *status, co
         return st;
     followup_visit_brief v;
     if ((st = followup_store_brief(c->d, id, &v, err)) == CC_OK &&
-        (st = followup_check_resolution(v.status, &r, today(), err)) == CC_OK) {
+        (st = followup_check_resolution(v.status, &r, store_today(), err)) == CC_OK) {
         followup_store_resolution sr = {r.to, reason, died_on, cause};
         st = followup_store_resolve(c->d, &c->actor, id, &sr, closed, err);
     }
@@ -88,7 +84,7 @@ static cc_status check_date_and_source(const char *date, const char *source, cc_
     cc_status st = date_parse(date, "date", &when, err);
     if (st != CC_OK)
         return st;
-    if (when > today())
+    if (when > store_today())
         return cc_fail(err, CC_INVALID, "date", "out_of_range", "date cannot be in the future");
     if (!source || (strcmp(source, "clinician") != 0 && strcmp(source, "patient") != 0))
         return cc_fail(err, CC_INVALID, "source", "invalid_value",
@@ -318,7 +314,7 @@ static cc_status submit_in_tx(const app_ctx *c, const char *token, const json_t 
 cc_status app_questionnaire_submit(const app_ctx *c, const char *token, const json_t *answers,
                                    int64_t *observation_id, char date[CC_DATE_TEXT], cc_error *err)
 {
-    date_format(today(), date);
+    date_format(store_today(), date);
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
         return st;
@@ -364,7 +360,7 @@ cc_status app_visit_worklist(const app_ctx *c, const app_worklist_query *q, json
     if (!open && !all && !followup_state_parse(q->state, &want))
         return cc_fail(err, CC_INVALID, "state", "invalid_value",
                        "state must be open, all, upcoming, due, in_window, overdue or resolved");
-    cc_date on = today();
+    cc_date on = store_today();
     char until[CC_DATE_TEXT];
     date_format(on + FOLLOWUP_DUE_LEAD_DAYS, until);
     bool scheduled_only = open || (!all && want != FU_RESOLVED);
@@ -420,7 +416,7 @@ cc_status app_visit_view(const app_ctx *c, int64_t id, json_t **reply, int64_t *
     if (st != CC_OK)
         return st;
     json_t *visit = json_object_get(out, "visit");
-    app_visit_add_state(visit, today());
+    app_visit_add_state(visit, store_today());
     json_object_set_new(out, "lost_after_failed_contacts", json_integer(threshold));
     *version = json_integer_value(json_object_get(visit, "version"));
     *reply = json_incref(out);
