@@ -3,12 +3,15 @@
 #include <math.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
 #include "core/qc_spec.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
+#include "store/lab_release.h"
 
 static json_t *readiness_json(const lab_readiness *r)
 {
@@ -232,9 +235,9 @@ cc_status h_batch_add_qc(api_request *req, cc_error *err)
                    json_number_value(json_object_get(req->body, "value")), json_get_string(req->body, "unit")};
     if (!r.unit)
         r.unit = "";
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     qc_verdict verdict;
-    st = lab_batch_add_qc(req->db, &actor, id, &r, json_has(req->body, "detected"), json_has(req->body, "value"),
+    st = app_lab_batch_add_qc(&ctx, id, &r, json_has(req->body, "detected"), json_has(req->body, "value"),
                           json_get_string(req->body, "method"), json_get_string(req->body, "tested_on"), &qc_id,
                           &verdict, err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
@@ -253,11 +256,11 @@ cc_status h_batch_release(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     lab_readiness ready;
     const char *meaning = json_get_string(req->body, "meaning");
-    st = lab_batch_release(req->db, &actor, id, meaning ? meaning : "I release this batch for clinical use",
-                           &ready, err);
+    st = app_lab_batch_release(&ctx, id, meaning ? meaning : "I release this batch for clinical use",
+                               api_today(), &ready, err);
     if (st == CC_CONFLICT && strcmp(err->code, "release_blocked") == 0)
         api_reply(req, 409, json_pack("{s:o}", "readiness", readiness_json(&ready)));
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
@@ -278,8 +281,8 @@ cc_status h_batch_reject(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_reject(req->db, &actor, id, json_get_string(req->body, "reason"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_reject(&ctx, id, json_get_string(req->body, "reason"), api_today(), err);
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
 }
 
@@ -335,8 +338,8 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     f.box = given ? loc[2] : "";
     f.position = given ? loc[3] : "";
     f.year = year % 100;
-    store_actor actor = api_actor(req);
-    if ((st = lab_unit_create(req->db, &actor, id, &f, &unit_id, err)) != CC_OK)
+    app_ctx ctx = api_app_ctx(req);
+    if ((st = app_lab_unit_create(&ctx, id, &f, &unit_id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/units/%lld", (long long)unit_id));
     buf b;

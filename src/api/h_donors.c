@@ -2,10 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -149,8 +151,8 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
         st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_decide(req->db, &actor, id, json_get_string(req->body, "decision"),
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_decide(&ctx, id, json_get_string(req->body, "decision"),
                           json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }

@@ -55,8 +55,6 @@ static cc_status lookback(api_request *req, lab_lookback_from from, const char *
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_wants_csv(req, &csv, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
     buf b;

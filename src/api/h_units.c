@@ -1,12 +1,15 @@
 /* Units: inventory, expiry list, freezer map, one unit with its custody
  * history, and every state change (each its own route, so the route table
- * says who may do it). Expired units are swept to "expired" first (H3). */
+ * says who may do it). Reads show the stored state; the use cases that
+ * move a unit record due expiries first (H3, app/laboratory.h). */
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -54,8 +57,6 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         q.today = today;
         q.until = until;
     }
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
     buf b;
@@ -72,8 +73,6 @@ cc_status h_unit_get(api_request *req, cc_error *err)
 {
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
@@ -82,12 +81,9 @@ cc_status h_storage_map(api_request *req, cc_error *err)
     const char *freezer = api_query(req, "freezer");
     if (freezer && strlen(freezer) > 40)
         return cc_fail(err, CC_INVALID, "freezer", "too_long", "freezer is longer than 40 bytes");
-    cc_status st = lab_expire_sweep(req, err);
-    if (st != CC_OK)
-        return st;
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
-    st = lab_storage_json(req->db, freezer, &b, err);
+    cc_status st = lab_storage_json(req->db, freezer, &b, err);
     if (st == CC_OK) {
         json_t *positions = json_loads(b.data, 0, NULL);
         st = positions ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the map");
@@ -98,7 +94,7 @@ cc_status h_storage_map(api_request *req, cc_error *err)
     return st;
 }
 
-/* One state change: check the body, sweep expiries, let store + core decide. */
+/* One state change: check the body, then the use case decides. */
 static cc_status act(api_request *req, const json_field *fields, lab_unit_action *a, cc_error *err)
 {
     int64_t id;
@@ -108,12 +104,10 @@ static cc_status act(api_request *req, const json_field *fields, lab_unit_action
     a->reason = json_get_string(req->body, "reason");
     if (st == CC_OK && json_has(req->body, "patient_id"))
         st = lab_body_id(req->body, "patient_id", true, &a->patient_id, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_act(req->db, &actor, id, a, api_today(), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_act(&ctx, id, a, api_today(), err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
@@ -213,14 +207,13 @@ cc_status h_unit_move(api_request *req, cc_error *err)
     const char *names[] = {"freezer", "rack", "box", "position"};
     for (int i = 0; st == CC_OK && i < 4; i++)
         st = lab_require_text(json_get_string(req->body, names[i]), names[i], err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_move(req->db, &actor, id, json_get_string(req->body, "freezer"), json_get_string(req->body, "rack"),
-                       json_get_string(req->body, "box"), json_get_string(req->body, "position"),
-                       json_get_string(req->body, "note"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_move(&ctx, id, json_get_string(req->body, "freezer"),
+                           json_get_string(req->body, "rack"), json_get_string(req->body, "box"),
+                           json_get_string(req->body, "position"), json_get_string(req->body, "note"),
+                           api_today(), err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/json_in.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 #include "store/users.h"
 
@@ -106,9 +108,9 @@ cc_status lab_require_text(const char *text, const char *field, cc_error *err)
 
 cc_status lab_expire_sweep(api_request *req, cc_error *err)
 {
-    store_actor system = {0, "system"};
+    app_ctx ctx = api_app_ctx(req);
     int64_t n;
-    return lab_units_expire(req->db, &system, api_today(), &n, err);
+    return app_lab_expire_due(&ctx, api_today(), &n, err);
 }
 
 cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)

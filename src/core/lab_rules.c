@@ -156,3 +156,32 @@ cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on
                        "the unit was issued for another patient");
     return CC_OK;
 }
+
+cc_status lab_check_batch_open(const char *batch_status, cc_error *err)
+{
+    if (batch_status && strcmp(batch_status, "in_process") == 0)
+        return CC_OK;
+    return cc_fail(err, CC_CONFLICT, "status", "batch_closed",
+                   "the batch is %s: it takes no more changes", batch_status ? batch_status : "closed");
+}
+
+cc_status lab_check_unit_create(const lab_unit_origin *o, cc_error *err)
+{
+    cc_status st = lab_check_batch_open(o->batch_status, err);
+    if (st != CC_OK)
+        return st;
+    if (!o->code_configured || !o->code_active)
+        return cc_fail(err, CC_INVALID, "product_code", "unknown_product_code",
+                       "product code %s is not one the site is licensed to use",
+                       o->product_code ? o->product_code : "");
+    const char *code_type = o->code_product_type ? o->code_product_type : "";
+    const char *batch_type = o->batch_product_type ? o->batch_product_type : "";
+    if (strcmp(code_type, batch_type) != 0)
+        return cc_fail(err, CC_INVALID, "product_code", "product_type_mismatch",
+                       "product code %s is for %s, the batch makes %s", o->product_code,
+                       lab_product_type_label(code_type), lab_product_type_label(batch_type));
+    if (o->division > 0 && o->division_taken)
+        return cc_fail(err, CC_CONFLICT, "division", "duplicate", "division %d of this batch exists",
+                       o->division);
+    return CC_OK;
+}

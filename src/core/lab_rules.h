@@ -96,4 +96,35 @@ cc_status lab_check_reserve(const lab_unit *u, const lab_reservation *r, cc_date
 cc_status lab_check_issue(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
 cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
 
+/* A batch takes changes (steps, deviations, QC results, units) and its QA
+ * decision (release or rejection) only while it is "in_process": released
+ * and rejected are final states of the batch. CC_CONFLICT "batch_closed"
+ * (field "status") otherwise. */
+cc_status lab_check_batch_open(const char *batch_status, cc_error *err);
+
+/* What a new unit of a batch is checked against (gathered by the caller).
+ * The product code is an ISBT 128 product description code (isbt128.h,
+ * data structure 003): codes are licensed by ICCBBA and a site may label
+ * only with the codes it is licensed for, so the code must be configured
+ * and active at this site, and it describes one product type, which must
+ * be the batch's. A division (1..26, ISBT128_MAX_DIVISION) names one part
+ * of the donation: two units of a batch never share one. */
+typedef struct {
+    const char *batch_status;       /* in_process, released, rejected */
+    const char *batch_product_type; /* the batch's product type */
+    const char *product_code;       /* as given */
+    bool code_configured;           /* the site lists the code */
+    bool code_active;               /* ... and has not withdrawn it */
+    const char *code_product_type;  /* the product type the code describes ("" unknown) */
+    int division;                   /* 0: undivided */
+    bool division_taken;            /* another unit of the batch has this division */
+} lab_unit_origin;
+
+/* In this order: CC_CONFLICT "batch_closed" (lab_check_batch_open);
+ * CC_INVALID "unknown_product_code" (field "product_code") when the code is
+ * not configured or not active; CC_INVALID "product_type_mismatch" (field
+ * "product_code") when it describes another product type; CC_CONFLICT
+ * "duplicate" (field "division") when the division exists. */
+cc_status lab_check_unit_create(const lab_unit_origin *o, cc_error *err);
+
 #endif

@@ -72,7 +72,7 @@ static void cells_text(uint64_t cells, char *out, size_t cap)
     snprintf(out, cap, "%.2f × 10^%d cells", v, exp);
 }
 
-static void draw(cairo_t *cr, const lab_label_data *u, const char *din_scan, const char *product_scan)
+static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const char *product_scan)
 {
     const double m = 18; /* margin: more than the 10-module quiet zone */
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -152,7 +152,7 @@ static void release_font_caches(void)
 static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
 static void register_release(void) { atexit(release_font_caches); }
 
-cc_status label_render(const lab_label_data *u, label_format format, buf *out, cc_error *err)
+cc_status label_render(const label_unit *u, label_format format, buf *out, cc_error *err)
 {
     pthread_once(&at_exit_once, register_release);
     char din_scan[ISBT128_SCAN_TEXT], product_scan[ISBT128_PRODUCT_SCAN_TEXT];

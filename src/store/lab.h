@@ -123,26 +123,19 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                            bool detected_given, bool value_given, const char *method,
                            const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err);
 
-enum { LAB_MAX_BLOCKS = 32 };
+/* The batch's product type and status; CC_NOT_FOUND (field "id"). */
 typedef struct {
-    bool ready;
-    size_t n_blocks; /* may exceed LAB_MAX_BLOCKS; only the first are kept */
-    qc_block blocks[LAB_MAX_BLOCKS];
-} lab_readiness;
+    char product_type[16];
+    char status[16]; /* in_process, released, rejected */
+} lab_batch_facts;
+cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *out, cc_error *err);
 
-/* Release readiness of a batch now (qc_release_check over the stored
- * results, the donors' eligibility (all must be eligible, H13) and the open
- * deviations). */
-cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err);
-
-/* QA release: refused with CC_CONFLICT "release_blocked" (and *out filled)
- * unless ready; then the batch is released and every quarantined unit of it
- * moves to released (H2, H13), each with a custody event. */
-cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, const char *meaning,
-                            lab_readiness *out, cc_error *err);
-/* QA rejection with reason: the batch is rejected and its units discarded. */
-cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
-                           cc_error *err);
+/* Records QA's decision on a batch as decided by the caller (the laboratory
+ * use cases): status "released" or "rejected", who and when, the meaning of
+ * the signature or the reason, with its audit entry. Joins the caller's
+ * transaction; checks nothing (the caller has). */
+cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
+                                    const char *status, const char *reason, cc_error *err);
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err);
 cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err);
@@ -161,14 +154,32 @@ typedef struct {
     int year;                 /* DIN year 0..99 */
 } lab_unit_fields;
 
-/* Creates a quarantined unit of a batch in process, with a new DIN from the
- * site's FIN; the product code must map to the batch's product type. */
-cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
-                          const lab_unit_fields *f, int64_t *id, cc_error *err);
+/* The facts a new unit of a batch is checked against (core
+ * lab_check_unit_create), read inside the caller's transaction: the batch
+ * (CC_NOT_FOUND field "id" when unknown), the product code at this site,
+ * whether the division is taken, and the autologous owner. */
+typedef struct {
+    char batch_status[16], batch_product_type[16], code_product_type[16];
+    bool code_configured, code_active, division_taken;
+    int64_t owner_patient_id; /* the autologous donor's patient; 0 allogeneic */
+} lab_unit_origin_facts;
+cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code, int division,
+                               lab_unit_origin_facts *out, cc_error *err);
+
+/* Writes a new quarantined unit of a batch as decided by the caller, with a
+ * new DIN of fin (this database's counter "din:FIN:YY"), its custody event
+ * and audit entry. Joins the caller's transaction. Refuses only what the
+ * database knows: CC_CONFLICT "position_taken" (field "position") and
+ * "din_exhausted" (field "din"). */
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id, const char *product_type,
+                          int64_t owner_patient_id, const char *fin, const lab_unit_fields *f,
+                          int64_t *id, cc_error *err);
 
 /* Moves every unit whose expiry is before today and that is still in the
  * lab (quarantine, released, reserved, returned) to expired (H3), with
- * custody events; *n receives how many. Own transaction. */
+ * custody events, as the system actor's changes when actor says so; *n
+ * receives how many. Joins the caller's transaction (a use case that moves
+ * units runs it first), or runs in its own. */
 cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
                            cc_error *err);
 
@@ -240,6 +251,13 @@ typedef struct {
     char batch_code[32];
 } lab_label_data;
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err);
+
+/* Inside the caller's transaction: applies event to every unit of a batch
+ * that is in state from (through unit_state_apply), with custody events and
+ * audit entries; note is recorded on each (a batch's release moves its
+ * quarantined units to released, a rejection discards them). */
+cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_id, unit_state from,
+                                unit_event event, const char *note, cc_error *err);
 
 /* ---- lookback ---- */
 

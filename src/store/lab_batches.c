@@ -6,7 +6,7 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -23,13 +23,9 @@ static const char QC_IMAGE[] =
     "SELECT id, batch_id, test, method, pending, detected, value, unit, verdict, explanation,"
     " tested_on, recorded_by, recorded_at FROM qc_results WHERE id = ?";
 
-typedef struct {
-    char product_type[16];
-    char status[16];
-} batch_row;
-
-static cc_status batch_load(db *d, int64_t id, batch_row *b, cc_error *err)
+cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
 {
+    memset(b, 0, sizeof *b);
     db_stmt *s;
     cc_status st = db_prepare(d, "SELECT product_type, status FROM batches WHERE id = ?", &s, err);
     if (st != CC_OK)
@@ -48,14 +44,11 @@ static cc_status batch_load(db *d, int64_t id, batch_row *b, cc_error *err)
     return CC_OK;
 }
 
-/* A batch still being made accepts steps, QC results, deviations and units. */
-static cc_status batch_open(db *d, int64_t id, batch_row *b, cc_error *err)
+/* A batch still being made accepts steps, QC results and deviations (core). */
+static cc_status batch_open(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
 {
-    cc_status st = batch_load(d, id, b, err);
-    if (st == CC_OK && strcmp(b->status, "in_process") != 0)
-        st = cc_fail(err, CC_CONFLICT, "status", "batch_closed",
-                     "the batch is %s: it takes no more changes", b->status);
-    return st;
+    cc_status st = lab_batch_load(d, id, b, err);
+    return st == CC_OK ? lab_check_batch_open(b->status, err) : st;
 }
 
 static cc_status touch(db *d, int64_t id, cc_error *err)
@@ -139,7 +132,7 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
         return cc_fail(err, CC_INVALID, "step", "invalid_value",
                        "step must be isolation, passage, harvest, formulation, cryopreservation,"
                        " cm-harvest or concentration");
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -173,7 +166,7 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
 cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                    const char *description, int64_t *id, cc_error *err)
 {
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -195,7 +188,7 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                     int64_t deviation_id, const char *disposition, cc_error *err)
 {
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -235,7 +228,7 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                            bool detected_given, bool value_given, const char *method,
                            const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err)
 {
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -287,134 +280,27 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
     return db_tx_end(d, st, err);
 }
 
-enum { MAX_RESULTS = 128 };
-
-cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err)
+cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
+                                   const char *status, const char *reason, cc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    batch_row b;
-    cc_status st = batch_load(d, batch_id, &b, err);
+    const char *action = strcmp(status, "released") == 0 ? "release" : "reject";
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    const qc_spec *spec = NULL;
-    qc_spec_find(b.product_type, &spec, NULL);
-    char texts[MAX_RESULTS][2][24];
-    qc_result results[MAX_RESULTS];
-    size_t n = 0;
-    db_stmt *s;
-    if ((st = db_prepare(d,
-                         "SELECT test, pending, detected, value, unit FROM qc_results WHERE batch_id = ?"
-                         " ORDER BY id",
-                         &s, err)) != CC_OK)
-        return st;
-    db_bind_int(s, 1, batch_id);
-    db_step_result r;
-    bool overflow = false;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (n == MAX_RESULTS) {
-            overflow = true;
-            continue;
-        }
-        snprintf(texts[n][0], sizeof texts[n][0], "%s", db_col_text(s, 0));
-        snprintf(texts[n][1], sizeof texts[n][1], "%s", db_col_text(s, 4));
-        results[n] = (qc_result){texts[n][0], db_col_int(s, 1) != 0, db_col_int(s, 2) != 0,
-                                 db_col_is_null(s, 3) ? NAN : db_col_double(s, 3), texts[n][1]};
-        n++;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    int64_t donors = 0, eligible = 0, ineligible = 0, open = 0;
-    sql_arg a[] = {SQL_I(batch_id)};
-    if ((st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id WHERE bc.batch_id = ?",
-                         a, 1, &donors, err)) != CC_OK ||
-        (st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                         " WHERE bc.batch_id = ? AND d.eligibility = 'eligible'",
-                         a, 1, &eligible, err)) != CC_OK ||
-        (st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                         " WHERE bc.batch_id = ? AND d.eligibility = 'ineligible'",
-                         a, 1, &ineligible, err)) != CC_OK ||
-        (st = sql_scalar(d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'",
-                         a, 1, &open, err)) != CC_OK)
-        return st;
-    qc_release_input in = {spec, results, n,
-                           ineligible > 0                       ? QC_DONOR_INELIGIBLE
-                           : donors > 0 && eligible == donors   ? QC_DONOR_ELIGIBLE
-                                                                : QC_DONOR_INCOMPLETE,
-                           (unsigned)open};
-    out->ready = qc_release_check(&in, out->blocks, LAB_MAX_BLOCKS, &out->n_blocks);
-    if (overflow) /* results beyond the cap were not examined: never call that ready */
-        out->ready = false;
-    return CC_OK;
-}
-
-cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, const char *meaning,
-                            lab_readiness *out, cc_error *err)
-{
-    batch_row b;
-    cc_status st = db_tx_begin(d, err);
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    if (st == CC_OK)
-        st = lab_batch_readiness(d, batch_id, out, err);
-    if (st == CC_OK && !out->ready)
-        st = cc_fail(err, CC_CONFLICT, "batch", "release_blocked",
-                     "the batch cannot be released: %zu reason%s (first: %s)", out->n_blocks,
-                     out->n_blocks == 1 ? "" : "s", out->n_blocks ? out->blocks[0].message : "results not examined");
     buf before;
     buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
+    st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(meaning ? meaning : ""), SQL_S(now), SQL_I(batch_id)};
+    sql_arg a[] = {SQL_S(status),         SQL_S(actor->username), SQL_S(now),
+                   SQL_S(reason ? reason : ""), SQL_S(now),      SQL_I(batch_id)};
     if (st == CC_OK)
         st = sql_run(d,
-                     "UPDATE batches SET status = 'released', decided_by = ?, decided_at = ?,"
+                     "UPDATE batches SET status = ?, decided_by = ?, decided_at = ?,"
                      " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "release", "batch", batch_id, BATCH_IMAGE, before.data, meaning, err);
-    if (st == CC_OK)
-        st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
-                                   "batch released by QA", err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
-}
-
-cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
-                           cc_error *err)
-{
-    batch_row b;
-    cc_status st = audit_require_reason(true, reason, err);
-    if (st == CC_OK)
-        st = db_tx_begin(d, err);
-    else
-        return st;
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    buf before;
-    buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
-    char now[21];
-    store_now_text(now);
-    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(reason), SQL_S(now), SQL_I(batch_id)};
-    if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE batches SET status = 'rejected', decided_by = ?, decided_at = ?,"
-                     " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "reject", "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
-    if (st == CC_OK)
-        st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD, reason, err);
+        st = audit_log_change(d, actor, action, "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -423,9 +309,9 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"batch\":");
-    cc_status st = sql_rows_json(d, BATCH_IMAGE, a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)id);
+    cc_status st = sql_row_json(d, BATCH_IMAGE, a, 1, "batch", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"collections\":");
     if (st == CC_OK)
         st = sql_rows_json(d,

@@ -6,7 +6,7 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -57,8 +57,11 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     buf_init(&before, 1 << 12);
     char now[21];
     store_now_text(now);
-    st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
-    if (st == CC_OK && strcmp(before.data, "null") == 0) {
+    int64_t configured = 0;
+    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_site WHERE id = 1", NULL, 0, &configured, err);
+    if (st == CC_OK && configured)
+        st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
+    if (st == CC_OK && !configured) {
         sql_arg a[] = {SQL_S(fin), SQL_S(now)};
         st = sql_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)", a,
                      N(a), NULL, err);
@@ -69,7 +72,7 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "update", "lab_site", 1, SITE_IMAGE,
-                       strcmp(before.data, "null") == 0 ? NULL : before.data, NULL, err);
+                              configured ? before.data : NULL, NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -128,8 +131,12 @@ cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t i
         return st;
     buf before;
     buf_init(&before, 1 << 12);
-    st = audit_row_json(d, CODE_IMAGE, id, &before, err);
-    if (st == CC_OK && strcmp(before.data, "null") == 0)
+    int64_t found = 0;
+    sql_arg k[] = {SQL_I(id)};
+    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_product_codes WHERE id = ?", k, 1, &found, err);
+    if (st == CC_OK && found)
+        st = audit_row_json(d, CODE_IMAGE, id, &before, err);
+    if (st == CC_OK && !found)
         st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no product code with id %lld", (long long)id);
     sql_arg a[] = {SQL_I(active), SQL_I(id)};
     if (st == CC_OK)
@@ -422,16 +429,16 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"donor\":");
-    cc_status st = sql_rows_json(d,
+    cc_status st = sql_row_json(d,
                                  "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
                                  " d.consent_date, d.consent_reference, d.eligibility,"
                                  " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
                                  " d.synthetic, d.version, d.created_at, d.updated_at"
                                  " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
                                  " WHERE d.id = ?",
-                                 a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld", (long long)id);
+                                 a, 1, "donor", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"tests\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -505,15 +512,14 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"collection\":");
-    cc_status st = sql_rows_json(d,
+    cc_status st = sql_row_json(d,
                                  "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
                                  " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
                                  " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
                                  " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
-                                 a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no collection with id %lld",
-                       (long long)id);
+                                 a, 1, "collection", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"batches\":");
     if (st == CC_OK)
         st = sql_rows_json(d,

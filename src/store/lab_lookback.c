@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 /* The batches in scope, one literal per starting point. */
 #define FROM_DONOR                                                                                  \

@@ -5,7 +5,8 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/lab_release.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -199,65 +200,54 @@ static cc_status check_position_free(db *d, const char *freezer, const char *rac
     return st;
 }
 
-cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
-                          const lab_unit_fields *f, int64_t *id, cc_error *err)
+cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code, int division,
+                               lab_unit_origin_facts *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    lab_batch_facts b;
+    cc_status st = lab_batch_load(d, batch_id, &b, err);
+    if (st != CC_OK)
+        return st;
+    snprintf(out->batch_status, sizeof out->batch_status, "%s", b.status);
+    snprintf(out->batch_product_type, sizeof out->batch_product_type, "%s", b.product_type);
+    db_stmt *s;
+    if ((st = db_prepare(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?", &s,
+                         err)) != CC_OK)
+        return st;
+    db_bind_text(s, 1, product_code);
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW) {
+        out->code_configured = true;
+        snprintf(out->code_product_type, sizeof out->code_product_type, "%s", db_col_text(s, 0));
+        out->code_active = db_col_int(s, 1) == 1;
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err->status;
+    /* autologous: every collection comes from the same autologous donor (checked at batch creation) */
+    sql_arg a[] = {SQL_I(batch_id)};
+    st = sql_scalar(d,
+                    "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
+                    " c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
+                    " WHERE bc.batch_id = ? AND d.kind = 'autologous'",
+                    a, 1, &out->owner_patient_id, err);
+    int64_t several = 0;
+    sql_arg dv[] = {SQL_I(batch_id), SQL_I(division)};
+    if (st == CC_OK && division > 0)
+        st = sql_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv,
+                        N(dv), &several, err);
+    out->division_taken = several > 0;
+    return st;
+}
+
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id, const char *product_type,
+                          int64_t owner_patient_id, const char *fin, const lab_unit_fields *f,
+                          int64_t *id, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char fin[ISBT128_FIN_LEN + 1], batch_type[16] = "", status[16] = "", code_type[16] = "";
-    int64_t active = -1, owner = 0, several = 0;
-    st = lab_site_fin(d, fin, err);
-    db_stmt *s;
-    if (st == CC_OK && (st = db_prepare(d, "SELECT product_type, status FROM batches WHERE id = ?", &s,
-                                        err)) == CC_OK) {
-        db_bind_int(s, 1, batch_id);
-        db_step_result r = db_step(s, err);
-        if (r == DB_ROW) {
-            snprintf(batch_type, sizeof batch_type, "%s", db_col_text(s, 0));
-            snprintf(status, sizeof status, "%s", db_col_text(s, 1));
-        }
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
-        else if (r == DB_DONE)
-            st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)batch_id);
-    }
-    if (st == CC_OK && strcmp(status, "in_process") != 0)
-        st = cc_fail(err, CC_CONFLICT, "status", "batch_closed",
-                     "the batch is %s: units are added while it is in process", status);
-    if (st == CC_OK && (st = db_prepare(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?",
-                                        &s, err)) == CC_OK) {
-        db_bind_text(s, 1, f->product_code);
-        if (db_step(s, err) == DB_ROW) {
-            snprintf(code_type, sizeof code_type, "%s", db_col_text(s, 0));
-            active = db_col_int(s, 1);
-        }
-        db_done(s);
-    }
-    if (st == CC_OK && active != 1)
-        st = cc_fail(err, CC_INVALID, "product_code", "unknown_product_code",
-                     "product code %s is not one the site is licensed to use", f->product_code);
-    if (st == CC_OK && strcmp(code_type, batch_type) != 0)
-        st = cc_fail(err, CC_INVALID, "product_code", "product_type_mismatch",
-                     "product code %s is for %s, the batch makes %s", f->product_code,
-                     lab_product_type_label(code_type), lab_product_type_label(batch_type));
-    /* autologous: every collection comes from the same autologous donor (checked at batch creation) */
-    sql_arg b[] = {SQL_I(batch_id)};
-    if (st == CC_OK)
-        st = sql_scalar(d,
-                        "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
-                        " c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                        " WHERE bc.batch_id = ? AND d.kind = 'autologous'",
-                        b, 1, &owner, err);
-    sql_arg dv[] = {SQL_I(batch_id), SQL_I(f->division)};
-    if (st == CC_OK && f->division > 0)
-        st = sql_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv, N(dv),
-                        &several, err);
-    if (st == CC_OK && several)
-        st = cc_fail(err, CC_CONFLICT, "division", "duplicate", "division %d of this batch exists", f->division);
-    if (st == CC_OK)
-        st = check_position_free(d, f->freezer, f->rack, f->box, f->position, 0, err);
+    st = check_position_free(d, f->freezer, f->rack, f->box, f->position, 0, err);
     isbt128_din din;
     if (st == CC_OK) {
         char name[32];
@@ -278,8 +268,8 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(f->product_code),
                    SQL_I(f->division),
                    SQL_I(batch_id),
-                   SQL_S(batch_type),
-                   SQL_ID(owner),
+                   SQL_S(product_type),
+                   SQL_ID(owner_patient_id),
                    SQL_I((int64_t)f->cells),
                    f->viability >= 0 ? SQL_D(f->viability) : SQL_N,
                    SQL_D(f->volume_ml),
@@ -573,9 +563,9 @@ cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"unit\":");
-    cc_status st = sql_rows_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
+    cc_status st = sql_row_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, "unit", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"custody\":");
     if (st == CC_OK)
         st = sql_rows_json(d,

@@ -199,6 +199,56 @@ static void test_product_code(void **state)
     }
 }
 
+/* Unit creation: the batch must still be in process, the ISBT 128 product
+ * description code must be one the site is licensed for (configured and
+ * active, isbt128.h data structure 003) and describe the batch's product
+ * type, and a division (1..26) is used once per batch. */
+static void test_unit_create_table(void **state)
+{
+    (void)state;
+    const struct {
+        lab_unit_origin o;
+        cc_status expect;
+        const char *code, *field;
+    } rows[] = {
+        /* a licensed code of the batch's type, undivided: accepted */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_OK, "", ""},
+        /* division 0 is "undivided" ("00"): never a duplicate */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 0, true}, CC_OK, "", ""},
+        /* division 26 (Z0), the last one, free: accepted */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 26, false}, CC_OK, "", ""},
+        /* released and rejected batches are final: no new unit */
+        {{"released", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed", "status"},
+        {{"rejected", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed", "status"},
+        /* the closed batch is named before any code problem */
+        {{"released", "uc-msc", "S7777", false, false, "", 0, false}, CC_CONFLICT, "batch_closed", "status"},
+        /* a code the site never configured: not licensed here */
+        {{"in_process", "uc-msc", "S7777", false, false, "", 0, false}, CC_INVALID, "unknown_product_code",
+         "product_code"},
+        /* a configured code the site withdrew: not licensed any more */
+        {{"in_process", "uc-msc", "S1234", true, false, "uc-msc", 0, false}, CC_INVALID, "unknown_product_code",
+         "product_code"},
+        /* a licensed code of another product: the label would describe another product */
+        {{"in_process", "uc-msc", "S2000", true, true, "secretome", 0, false}, CC_INVALID,
+         "product_type_mismatch", "product_code"},
+        /* a division already used in the batch: two units would share one identity */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 3, true}, CC_CONFLICT, "duplicate", "division"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error err = {0};
+        cc_status st = lab_check_unit_create(&rows[i].o, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
+        if (st != CC_OK) {
+            assert_string_equal(err.code, rows[i].code);
+            assert_string_equal(err.field, rows[i].field);
+        }
+    }
+    cc_error err = {0};
+    assert_int_equal(lab_check_batch_open("in_process", &err), CC_OK);
+    assert_int_equal(lab_check_batch_open(NULL, &err), CC_CONFLICT); /* unknown state: closed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_reserve_table),
         cmocka_unit_test(test_issue_and_administer_table),
         cmocka_unit_test(test_product_code),
+        cmocka_unit_test(test_unit_create_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,12 +13,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "app/laboratory.h"
 #include "store/datadir.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 #include "store/patients.h"
 
 static const store_actor ACTOR = {0, "test"};
+/* The laboratory use cases on connection d, as ACTOR. */
+#define CTX(conn) (&(app_ctx){.d = (conn), .actor = ACTOR, .role = "system", .language = "en"})
+/* The day the use cases that move units record expiries for (2026-05-26). */
+enum { TODAY = 20600 };
 
 typedef struct {
     char dir[64];
@@ -103,7 +108,7 @@ static int64_t unit(db *d, int64_t batch_id, const char *code, const char *expir
                          position ? "B1" : "", position ? position : "", 26};
     int64_t id = 0;
     cc_error err;
-    cc_status st = lab_unit_create(d, &ACTOR, batch_id, &f, &id, &err);
+    cc_status st = app_lab_unit_create(CTX(d), batch_id, &f, &id, &err);
     if (st != CC_OK)
         fail_msg("unit: %s", err.message);
     return id;
@@ -159,12 +164,12 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     int64_t u = unit(f->d, b, "S1234", "2099-01-01", "A1");
     lab_readiness r;
     /* H2: no QC at all */
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_string_equal(err.code, "release_blocked");
     assert_int_equal(r.n_blocks, 11); /* 10 missing tests + donor incomplete */
     pass_qc(f->d, b);
     /* H13: donor not signed eligible */
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.n_blocks, 1);
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_DONOR_INCOMPLETE);
     assert_string_equal(state_of(f->d, u, st), "quarantine");
@@ -172,10 +177,10 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     int64_t dev;
     OK(lab_batch_open_deviation(f->d, &ACTOR, b, "incubator alarm", &dev, &err));
     OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_DEVIATION_OPEN);
     OK(lab_batch_close_deviation(f->d, &ACTOR, b, dev, "no impact: alarm test", &err));
-    OK(lab_batch_release(f->d, &ACTOR, b, "release", &r, &err));
+    OK(app_lab_batch_release(CTX(f->d), b, "release", TODAY, &r, &err));
     assert_string_equal(state_of(f->d, u, st), "released");
     /* a released batch takes no more results or units */
     qc_result late = {"viability", false, false, 50, "%"};
@@ -212,7 +217,7 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     qc_result blank = {"sterility", false, false, 0, ""};
     assert_int_equal(lab_batch_add_qc(f->d, &ACTOR, b, &blank, false, false, "", "2026-01-10", &id, &v, &err), CC_INVALID);
     lab_readiness r;
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.n_blocks, 2); /* failed viability + donor ineligible */
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_FAILED);
     assert_int_equal(r.blocks[1].kind, QC_BLOCK_DONOR_INELIGIBLE);
@@ -231,11 +236,11 @@ static void test_issue_once_expiry_and_autologous(void **state)
     /* wrong product code for the batch */
     lab_unit_fields bad = {"S1234", 0, 1, -1, 1, "2099-01-01", "", "", "", "", "", 26};
     int64_t id;
-    assert_int_equal(lab_unit_create(f->d, &ACTOR, b, &bad, &id, &err), CC_INVALID);
+    assert_int_equal(app_lab_unit_create(CTX(f->d), b, &bad, &id, &err), CC_INVALID);
     pass_qc(f->d, b);
     OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
     lab_readiness r;
-    OK(lab_batch_release(f->d, &ACTOR, b, "", &r, &err));
+    OK(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err));
     const cc_date today = 20600; /* 2026-05-26 */
     /* H7: the autologous unit of p1 for p2: refused, no override exists */
     lab_unit_action reserve = {.event = UNIT_EV_RESERVE, .patient_id = p2, .product_type = "bm-msc"};
@@ -293,7 +298,7 @@ static void test_positions_and_rejection(void **state)
     int64_t before = count(f->d, "SELECT COUNT(*) FROM audit_log");
     lab_unit_fields dup = {"S1234", 0, 1, -1, 1, "2099-01-01", "", "F1", "R1", "B1", "A1", 26};
     int64_t id;
-    assert_int_equal(lab_unit_create(f->d, &ACTOR, b, &dup, &id, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_unit_create(CTX(f->d), b, &dup, &id, &err), CC_CONFLICT);
     assert_string_equal(err.code, "position_taken");
     /* nothing half-written: no unit, no audit entry, no DIN consumed */
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units"), 1);
@@ -301,8 +306,8 @@ static void test_positions_and_rejection(void **state)
     int64_t u2 = unit(f->d, b, "S1234", "2099-01-01", "A2");
     assert_int_equal(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A1", "", &err), CC_CONFLICT);
     OK(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A3", "reshelved", &err));
-    assert_int_equal(lab_batch_reject(f->d, &ACTOR, b, "", &err), CC_INVALID); /* reason required */
-    OK(lab_batch_reject(f->d, &ACTOR, b, "sterility failed", &err));
+    assert_int_equal(app_lab_batch_reject(CTX(f->d), b, "", TODAY, &err), CC_INVALID); /* reason required */
+    OK(app_lab_batch_reject(CTX(f->d), b, "sterility failed", TODAY, &err));
     assert_string_equal(state_of(f->d, u1, st), "discarded");
     assert_string_equal(state_of(f->d, u2, st), "discarded");
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM custody_events WHERE event = 'discard'"), 2);

@@ -1,0 +1,164 @@
+#include "app/laboratory.h"
+
+#include <string.h>
+
+#include "core/lab_rules.h"
+#include "store/audit.h"
+
+cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err)
+{
+    /* the calendar expires units, not the user whose action found them */
+    store_actor system = {0, "system"};
+    *n = 0;
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st == CC_OK)
+        st = lab_units_expire(ctx->d, &system, today, n, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+/* Begins a use case that moves units: the due expiries are recorded first,
+ * inside its transaction. */
+static cc_status begin_moving_units(app_ctx *ctx, cc_date today, int64_t *swept, cc_error *err)
+{
+    *swept = 0;
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    st = app_lab_expire_due(ctx, today, swept, err);
+    return st == CC_OK ? CC_OK : db_tx_end(ctx->d, st, err);
+}
+
+/* Ends it. After the action too: a unit it brought back into the lab
+ * (returned, restocked) past its expiry is expired now. A refusal rolled
+ * the expiries back with the action, but they hold whatever the action:
+ * record them again on their own (outermost transaction only; a failure
+ * there is left to the next sweep). */
+static cc_status end_moving_units(app_ctx *ctx, cc_date today, int64_t swept, cc_status st,
+                                  cc_error *err)
+{
+    int64_t after = 0;
+    if (st == CC_OK)
+        st = app_lab_expire_due(ctx, today, &after, err);
+    st = db_tx_end(ctx->d, st, err);
+    if (st != CC_OK && swept > 0 && db_tx_depth(ctx->d) == 0) {
+        cc_error ignored;
+        int64_t n;
+        (void)app_lab_expire_due(ctx, today, &n, &ignored);
+    }
+    return st;
+}
+
+cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *meaning, cc_date today,
+                                lab_readiness *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_batch_open(b.status, err);
+    if (st == CC_OK)
+        st = lab_batch_readiness(ctx->d, batch_id, out, err);
+    if (st == CC_OK && !out->ready)
+        st = cc_fail(err, CC_CONFLICT, "batch", "release_blocked",
+                     "the batch cannot be released: %zu reason%s (first: %s)", out->n_blocks,
+                     out->n_blocks == 1 ? "" : "s",
+                     out->n_blocks ? out->blocks[0].message : "results not examined");
+    if (st == CC_OK)
+        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id, "released", meaning, err);
+    if (st == CC_OK)
+        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
+                                   "batch released by QA", err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_batch_reject(app_ctx *ctx, int64_t batch_id, const char *reason, cc_date today,
+                               cc_error *err)
+{
+    cc_status st = audit_require_reason(true, reason, err);
+    int64_t swept;
+    if (st == CC_OK)
+        st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_batch_open(b.status, err);
+    if (st == CC_OK)
+        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id, "rejected", reason, err);
+    if (st == CC_OK)
+        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD,
+                                   reason, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *r,
+                               bool detected_given, bool value_given, const char *method,
+                               const char *tested_on, int64_t *id, qc_verdict *verdict,
+                               cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st == CC_OK)
+        st = lab_batch_add_qc(ctx->d, &ctx->actor, batch_id, r, detected_given, value_given, method,
+                              tested_on, id, verdict, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fields *f, int64_t *id,
+                              cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    char fin[ISBT128_FIN_LEN + 1];
+    lab_unit_origin_facts facts;
+    st = lab_site_fin(ctx->d, fin, err);
+    if (st == CC_OK)
+        st = lab_unit_origin_load(ctx->d, batch_id, f->product_code, f->division, &facts, err);
+    if (st == CC_OK) {
+        lab_unit_origin o = {
+            facts.batch_status, facts.batch_product_type, f->product_code, facts.code_configured,
+            facts.code_active,  facts.code_product_type,  f->division,     facts.division_taken};
+        st = lab_check_unit_create(&o, err);
+    }
+    if (st == CC_OK)
+        st = lab_unit_insert(ctx->d, &ctx->actor, batch_id, facts.batch_product_type,
+                             facts.owner_patient_id, fin, f, id, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_action *a, cc_date today,
+                           cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    st = lab_unit_act(ctx->d, &ctx->actor, unit_id, a, today, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, const char *rack,
+                            const char *box, const char *position, const char *note, cc_date today,
+                            cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    st = lab_unit_move(ctx->d, &ctx->actor, unit_id, freezer, rack, box, position, note, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
+                               const char *reason, cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st == CC_OK)
+        st = lab_donor_decide(ctx->d, &ctx->actor, donor_id, decision, reason, err);
+    return db_tx_end(ctx->d, st, err);
+}

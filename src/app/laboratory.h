@@ -1,0 +1,84 @@
+/*
+ * laboratory: the cell laboratory's use cases (batch release and rejection,
+ * units made in a batch, every move of a unit, donor eligibility, QC
+ * results) and the expiry of units (H3).
+ *
+ * Each use case is one write transaction: it begins it (db_tx_begin), reads
+ * inside it every fact it decides on, asks core (lab_rules, unit_state,
+ * qc_spec), writes each change with its audit entry through the store, and
+ * ends it (db_tx_end): committed when everything held, rolled back
+ * otherwise, with core's refusal in err (CC_CONFLICT with a stable code for
+ * a refused state change, CC_INVALID naming the field, CC_NOT_FOUND naming
+ * the id). Two clients acting on the same batch or unit are serialised by
+ * the transaction: the second one decides on what the first one wrote.
+ *
+ * Expiry (H3): every use case that moves a unit first moves, in the same
+ * transaction, every unit whose expiry has passed to "expired"
+ * (app_lab_expire_due), so it decides on up-to-date states, and does so
+ * again after its change (a unit returned to the lab past its expiry is
+ * expired at once). The expiry does not depend on the action: when the
+ * action is refused and rolled back, the due expiries are recorded again
+ * on their own.
+ *
+ * Electronic signatures are checked by the caller (api/signature.h) before
+ * the call. today is the caller's calendar date (UTC). Text arguments are
+ * borrowed for the call. Not thread-safe: one app_ctx (one db) per thread.
+ */
+#ifndef CC_APP_LABORATORY_H
+#define CC_APP_LABORATORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "core/date.h"
+#include "core/qc_spec.h"
+#include "store/lab.h"
+#include "store/lab_release.h"
+
+/* Moves every unit still in the lab whose expiry is before today to
+ * expired, as the system's change (custody event and audit entry each);
+ * *n receives how many. Joins a transaction already open on ctx->d. */
+cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err);
+
+/* QA release: the batch must be in process (lab_check_batch_open) and ready
+ * (lab_batch_readiness, H2, H13), else CC_CONFLICT "release_blocked" with
+ * *out filled. Its quarantined units move to released. meaning: the
+ * meaning of the signature, recorded as the decision's reason. */
+cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *meaning, cc_date today,
+                                lab_readiness *out, cc_error *err);
+
+/* QA rejection with a reason (required): the batch must be in process; its
+ * quarantined units are discarded. */
+cc_status app_lab_batch_reject(app_ctx *ctx, int64_t batch_id, const char *reason, cc_date today,
+                               cc_error *err);
+
+/* A QC result of a batch in process; *verdict from its specification. */
+cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *r,
+                               bool detected_given, bool value_given, const char *method,
+                               const char *tested_on, int64_t *id, qc_verdict *verdict,
+                               cc_error *err);
+
+/* A quarantined unit of a batch in process (lab_check_unit_create: open
+ * batch, licensed product code of the batch's product type, free division),
+ * with a new DIN of the site's FIN (CC_NOT_FOUND "fin_not_configured"). */
+cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fields *f, int64_t *id,
+                              cc_error *err);
+
+/* One state change of a unit (release, restock, reserve, unreserve, issue,
+ * return, hold, discard): unit_state and lab_rules decide (lab_unit_act). */
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_action *a, cc_date today,
+                           cc_error *err);
+
+/* Moves a unit in the lab's storage (CC_CONFLICT "not_in_lab",
+ * "position_taken"). */
+cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, const char *rack,
+                            const char *box, const char *position, const char *note, cc_date today,
+                            cc_error *err);
+
+/* The donor's eligibility determination (lab_check_eligibility over the
+ * stored consent and screening results, H13). */
+cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
+                               const char *reason, cc_error *err);
+
+#endif
