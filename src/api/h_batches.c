@@ -237,9 +237,9 @@ cc_status h_batch_add_qc(api_request *req, cc_error *err)
         r.unit = "";
     app_ctx ctx = api_app_ctx(req);
     qc_verdict verdict;
-    st = app_lab_batch_add_qc(&ctx, id, &r, json_has(req->body, "detected"), json_has(req->body, "value"),
-                          json_get_string(req->body, "method"), json_get_string(req->body, "tested_on"), &qc_id,
-                          &verdict, err);
+    st = app_lab_batch_add_qc(&ctx, id, &r, json_has(req->body, "detected"),
+                              json_has(req->body, "value"), json_get_string(req->body, "method"),
+                              json_get_string(req->body, "tested_on"), &qc_id, &verdict, err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
@@ -259,8 +259,9 @@ cc_status h_batch_release(api_request *req, cc_error *err)
     app_ctx ctx = api_app_ctx(req);
     lab_readiness ready;
     const char *meaning = json_get_string(req->body, "meaning");
-    st = app_lab_batch_release(&ctx, id, meaning ? meaning : "I release this batch for clinical use",
-                               api_today(), &ready, err);
+    st =
+        app_lab_batch_release(&ctx, id, meaning ? meaning : "I release this batch for clinical use",
+                              api_today(), &ready, err);
     if (st == CC_CONFLICT && strcmp(err->code, "release_blocked") == 0)
         api_reply(req, 409, json_pack("{s:o}", "readiness", readiness_json(&ready)));
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;

@@ -95,7 +95,7 @@ cc_status h_storage_map(api_request *req, cc_error *err)
 }
 
 /* One state change: check the body, then the use case decides. */
-static cc_status act(api_request *req, const json_field *fields, lab_unit_action *a, cc_error *err)
+static cc_status act(api_request *req, const json_field *fields, lab_unit_request *a, cc_error *err)
 {
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -121,7 +121,7 @@ cc_status h_unit_reserve(api_request *req, cc_error *err)
                                         {"dose_cells", JF_INTEGER, false, 0},
                                         {"reserved_for", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
-    lab_unit_action a = {.event = UNIT_EV_RESERVE};
+    lab_unit_request a = {.event = UNIT_EV_RESERVE};
     a.product_type = json_get_string(req->body, "product_type");
     a.reserved_for = json_get_string(req->body, "reserved_for");
     json_int_t dose = json_integer_value(json_object_get(req->body, "dose_cells"));
@@ -133,7 +133,7 @@ cc_status h_unit_reserve(api_request *req, cc_error *err)
 
 cc_status h_unit_unreserve(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_UNRESERVE};
+    lab_unit_request a = {.event = UNIT_EV_UNRESERVE};
     return act(req, REASON_ONLY, &a, err);
 }
 
@@ -142,7 +142,7 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
     static const json_field fields[] = {{"ward", JF_STRING, true, 100},
                                         {"patient_id", JF_INTEGER, false, 0},
                                         {NULL, JF_STRING, false, 0}};
-    lab_unit_action a = {.event = UNIT_EV_ISSUE};
+    lab_unit_request a = {.event = UNIT_EV_ISSUE};
     a.ward = json_get_string(req->body, "ward");
     if (lab_check_body(req->body, fields, err) == CC_OK && lab_require_text(a.ward, "ward", err) != CC_OK)
         return CC_INVALID;
@@ -151,19 +151,19 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
 
 cc_status h_unit_return(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_RETURN};
+    lab_unit_request a = {.event = UNIT_EV_RETURN};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
 cc_status h_unit_hold(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_HOLD};
+    lab_unit_request a = {.event = UNIT_EV_HOLD};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
 cc_status h_unit_discard(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_DISCARD};
+    lab_unit_request a = {.event = UNIT_EV_DISCARD};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
@@ -177,7 +177,7 @@ cc_status h_unit_release(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    lab_unit_action a = {.event = UNIT_EV_RELEASE};
+    lab_unit_request a = {.event = UNIT_EV_RELEASE};
     return act(req, fields, &a, err);
 }
 
@@ -191,7 +191,7 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    lab_unit_action a = {.event = UNIT_EV_RESTOCK};
+    lab_unit_request a = {.event = UNIT_EV_RESTOCK};
     return act(req, fields, &a, err);
 }
 
@@ -212,8 +212,8 @@ cc_status h_unit_move(api_request *req, cc_error *err)
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_unit_move(&ctx, id, json_get_string(req->body, "freezer"),
                            json_get_string(req->body, "rack"), json_get_string(req->body, "box"),
-                           json_get_string(req->body, "position"), json_get_string(req->body, "note"),
-                           api_today(), err);
+                           json_get_string(req->body, "position"),
+                           json_get_string(req->body, "note"), api_today(), err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 

@@ -131,14 +131,42 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
     return db_tx_end(ctx->d, st, err);
 }
 
-cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_action *a, cc_date today,
+/* The facts core decides a unit action on, read inside the transaction. */
+static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_request *r,
+                            lab_readiness *ready, lab_unit_facts *f, cc_error *err)
+{
+    *f = (lab_unit_facts){.batch_status = u->batch_status, .release_block = ""};
+    cc_status st = CC_OK;
+    if (r->event == UNIT_EV_RELEASE || r->event == UNIT_EV_RESTOCK) {
+        st = lab_batch_readiness(ctx->d, u->batch_id, ready, err);
+        f->batch_passes_release = st == CC_OK && ready->ready;
+        if (st == CC_OK && ready->n_blocks)
+            f->release_block = ready->blocks[0].message;
+    }
+    int64_t patient = lab_unit_request_patient(&u->u, r);
+    if (st == CC_OK && patient > 0)
+        st = lab_patient_exists(ctx->d, patient, &f->patient_exists, err);
+    return st;
+}
+
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r, cc_date today,
                            cc_error *err)
 {
     int64_t swept;
     cc_status st = begin_moving_units(ctx, today, &swept, err);
     if (st != CC_OK)
         return st;
-    st = lab_unit_act(ctx->d, &ctx->actor, unit_id, a, today, err);
+    lab_unit_row u;
+    lab_readiness ready;
+    lab_unit_facts facts;
+    lab_unit_change change;
+    st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = unit_facts(ctx, &u, r, &ready, &facts, err);
+    if (st == CC_OK)
+        st = lab_decide_unit_action(&u.u, r, &facts, today, &change, err);
+    if (st == CC_OK)
+        st = lab_unit_record_action(ctx->d, &ctx->actor, &u, r->event, &change, r->reason, err);
     return end_moving_units(ctx, today, swept, st, err);
 }
 

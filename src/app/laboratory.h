@@ -66,9 +66,10 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
                               cc_error *err);
 
 /* One state change of a unit (release, restock, reserve, unreserve, issue,
- * return, hold, discard): unit_state and lab_rules decide (lab_unit_act). */
-cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_action *a, cc_date today,
-                           cc_error *err);
+ * return, hold, discard): core decides (lab_decide_unit_action) on the unit,
+ * its batch's release check and the patient's record, read here. */
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r,
+                           cc_date today, cc_error *err);
 
 /* Moves a unit in the lab's storage (CC_CONFLICT "not_in_lab",
  * "position_taken"). */

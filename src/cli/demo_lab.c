@@ -232,8 +232,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
             made->rejected_batches++;
         } else {
             lab_readiness ready;
-            st = app_lab_batch_release(&ctx, batch, "synthetic demonstration release", today, &ready,
-                                       err);
+            st = app_lab_batch_release(&ctx, batch, "synthetic demonstration release", today,
+                                       &ready, err);
             made->released_batches++;
         }
     }

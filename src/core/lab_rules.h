@@ -96,6 +96,64 @@ cc_status lab_check_reserve(const lab_unit *u, const lab_reservation *r, cc_date
 cc_status lab_check_issue(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
 cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on, cc_error *err);
 
+/* ---- the laboratory's actions on one unit ----
+ *
+ * lab_decide_unit_action decides one action on a unit from the unit, the
+ * request and the facts read for it, and says what changes besides the
+ * state. In this order:
+ *   hold, discard, restock and return need a non-blank reason (CC_INVALID
+ *     "reason_required", field "reason");
+ *   a unit still in the lab (quarantine, released, reserved, returned) whose
+ *     expiry has passed takes only expire, discard, hold and return
+ *     (CC_CONFLICT "unit_expired", H3);
+ *   release (after a hold) and restock: the unit's batch must be released
+ *     ("batch_not_released") and still pass its release check
+ *     ("release_blocked"), H2, H13; checked only when the state machine
+ *     allows the event, so a wrong state is named as such;
+ *   reserve: lab_check_reserve, then the patient must exist (CC_NOT_FOUND
+ *     "not_found", field "patient_id"); the reservation is recorded;
+ *   unreserve: the reservation is cleared;
+ *   issue: to the given patient or else the reserved one, lab_check_issue,
+ *     the patient must exist; the patient and ward are recorded;
+ *   return: issue and reservation are cleared;
+ *   expire: only once the expiry has passed ("not_expired");
+ *   expire and discard clear the reservation; hold keeps it;
+ *   administer: CC_INVALID "bedside_only" (only the bedside record
+ *     administers, after its own checks);
+ *   then the state machine (unit_state_apply, "invalid_transition").
+ * Texts of the change are borrowed from the request. */
+typedef struct {
+    unit_event event;
+    const char *reason;       /* required for hold, discard, restock, return */
+    int64_t patient_id;       /* reserve; issue (0: the reserved patient) */
+    const char *product_type; /* reserve */
+    uint64_t dose_cells;      /* reserve (0: no dose check) */
+    const char *reserved_for; /* reserve: plan / administration reference */
+    const char *ward;         /* issue */
+} lab_unit_request;
+
+typedef struct {
+    const char *batch_status;  /* the unit's batch: in_process, released, rejected */
+    bool batch_passes_release; /* its release check passes now (read for release, restock) */
+    const char *release_block; /* the first reason it does not ("" none) */
+    bool patient_exists;       /* the patient of lab_unit_request_patient is on record */
+} lab_unit_facts;
+
+typedef struct {
+    unit_state to;
+    int64_t reserved_patient_id, issued_patient_id; /* -1 unchanged, 0 cleared */
+    const char *reserved_for, *ward;                /* NULL unchanged */
+    char note[300];                                 /* the custody event's note */
+} lab_unit_change;
+
+/* The patient an action concerns (reserve: the given one; issue: the given
+ * one or else the reserved one), whose existence the caller reads; 0 none. */
+int64_t lab_unit_request_patient(const lab_unit *u, const lab_unit_request *r);
+
+cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
+                                 const lab_unit_facts *f, cc_date today, lab_unit_change *out,
+                                 cc_error *err);
+
 /* A batch takes changes (steps, deviations, QC results, units) and its QA
  * decision (release or rejection) only while it is "in_process": released
  * and rejected are final states of the batch. CC_CONFLICT "batch_closed"

@@ -186,7 +186,7 @@ cc_status label_render(const label_unit *u, label_format format, buf *out, cc_er
     return CC_OK;
 }
 
-/* issue 5: the patient's wristband, 10 x 1 inch (720 x 72 pt). */
+/* The patient's wristband, 10 x 1 inch (720 x 72 pt). */
 enum { BAND_W = 720, BAND_H = 72 };
 
 cc_status label_wristband(const wristband_data *p, label_format format, buf *out, cc_error *err)

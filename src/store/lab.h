@@ -1,5 +1,5 @@
 /*
- * lab: persistence of the cell laboratory (issue 4): site configuration
+ * lab: persistence of the cell laboratory: site configuration
  * (FIN, licensed product codes), donors and their screening, collections,
  * manufacturing batches (steps, deviations, QC results, release), units with
  * their ISBT 128 DIN, custody events, reservation/issue, the minimal
@@ -31,6 +31,7 @@
 
 #include "core/buf.h"
 #include "core/isbt128.h"
+#include "core/lab_rules.h"
 #include "core/qc_spec.h"
 #include "core/unit_state.h"
 #include "store/audit.h"
@@ -171,9 +172,9 @@ cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code
  * and audit entry. Joins the caller's transaction. Refuses only what the
  * database knows: CC_CONFLICT "position_taken" (field "position") and
  * "din_exhausted" (field "din"). */
-cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id, const char *product_type,
-                          int64_t owner_patient_id, const char *fin, const lab_unit_fields *f,
-                          int64_t *id, cc_error *err);
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
+                          const char *product_type, int64_t owner_patient_id, const char *fin,
+                          const lab_unit_fields *f, int64_t *id, cc_error *err);
 
 /* Moves every unit whose expiry is before today and that is still in the
  * lab (quarantine, released, reserved, returned) to expired (H3), with
@@ -183,24 +184,29 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id, con
 cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
                            cc_error *err);
 
+/* One unit as a use case decides on it, with its batch's status. u is the
+ * core view; u.product_type points into this struct: pass it by address. */
 typedef struct {
-    unit_event event;
-    const char *reason;   /* required for hold, discard, restock */
-    int64_t patient_id;   /* reserve, issue, administer */
-    const char *product_type; /* reserve */
-    uint64_t dose_cells;  /* reserve (0: none) */
-    const char *reserved_for; /* reserve: plan / administration reference */
-    const char *ward;     /* issue */
-    const char *date;     /* administer: YYYY-MM-DD */
-} lab_unit_action;
+    int64_t id, batch_id, version;
+    char state_text[16], product_type[16], batch_status[16], expiry[CC_DATE_TEXT];
+    char location[200]; /* "freezer/rack/box/position" or "" */
+    lab_unit u;
+} lab_unit_row;
+cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *out, cc_error *err);
 
-/* Applies one event through the core checks (unit_state_apply, and
- * lab_check_reserve / lab_check_issue / lab_check_administer, release
- * readiness for release and restock), writes the custody event and audit. */
-cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
-                       cc_date today, cc_error *err);
+/* Whether a patient is on record (a reservation or issue names one). */
+cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err);
 
-/* issue 5: the administration of a unit inside the caller's transaction (the
+/* Records an action decided by core (lab_decide_unit_action) on the unit
+ * as loaded: its new state (unit_state_apply once more, so that no caller
+ * can skip the state machine), the reservation and issue fields of c, a
+ * freed storage position when the unit leaves the lab, the custody event
+ * (c->note) and the audit entry (reason). Joins the caller's transaction. */
+cc_status lab_unit_record_action(db *d, const store_actor *actor, const lab_unit_row *r,
+                                 unit_event event, const lab_unit_change *c, const char *reason,
+                                 cc_error *err);
+
+/* The administration of a unit inside the caller's transaction (the
  * bedside record): the unit must still be at expected_version (0: any),
  * then lab_check_administer, the lookback link (unit_administrations), the
  * move to administered and its custody event. */

@@ -281,7 +281,7 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
 }
 
 cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
-                                   const char *status, const char *reason, cc_error *err)
+                                    const char *status, const char *reason, cc_error *err)
 {
     const char *action = strcmp(status, "released") == 0 ? "release" : "reject";
     cc_status st = db_tx_begin(d, err);
@@ -292,15 +292,16 @@ cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t bat
     st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(status),         SQL_S(actor->username), SQL_S(now),
-                   SQL_S(reason ? reason : ""), SQL_S(now),      SQL_I(batch_id)};
+    sql_arg a[] = {SQL_S(status), SQL_S(actor->username), SQL_S(now), SQL_S(reason ? reason : ""),
+                   SQL_S(now),    SQL_I(batch_id)};
     if (st == CC_OK)
         st = sql_run(d,
                      "UPDATE batches SET status = ?, decided_by = ?, decided_at = ?,"
                      " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, action, "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
+        st = audit_log_change(d, actor, action, "batch", batch_id, BATCH_IMAGE, before.data, reason,
+                              err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }

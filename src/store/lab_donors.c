@@ -430,13 +430,13 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"donor\":");
     cc_status st = sql_row_json(d,
-                                 "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
-                                 " d.consent_date, d.consent_reference, d.eligibility,"
-                                 " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
-                                 " d.synthetic, d.version, d.created_at, d.updated_at"
-                                 " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
-                                 " WHERE d.id = ?",
-                                 a, 1, "donor", out, err);
+                                "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
+                                " d.consent_date, d.consent_reference, d.eligibility,"
+                                " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
+                                " d.synthetic, d.version, d.created_at, d.updated_at"
+                                " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
+                                " WHERE d.id = ?",
+                                a, 1, "donor", out, err);
     if (st != CC_OK)
         return st;
     buf_puts(out, ",\"tests\":");
@@ -512,12 +512,13 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"collection\":");
-    cc_status st = sql_row_json(d,
-                                 "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
-                                 " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
-                                 " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
-                                 " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
-                                 a, 1, "collection", out, err);
+    cc_status st =
+        sql_row_json(d,
+                     "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
+                     " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
+                     " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
+                     " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
+                     a, 1, "collection", out, err);
     if (st != CC_OK)
         return st;
     buf_puts(out, ",\"batches\":");

@@ -5,7 +5,6 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_release.h"
 #include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -16,14 +15,7 @@ static const char UNIT_IMAGE[] =
     " position, reserved_patient_id, reserved_for, issued_patient_id, issued_ward, version,"
     " created_at, updated_at FROM units WHERE id = ?";
 
-typedef struct {
-    int64_t id, batch_id, version;
-    char state_text[16], product_type[16], batch_status[16], expiry[CC_DATE_TEXT];
-    char location[200];
-    lab_unit u; /* core view: state, expiry, product type, cells, patients */
-} unit_row;
-
-static cc_status unit_load(db *d, int64_t id, unit_row *r, cc_error *err)
+cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
 {
     memset(r, 0, sizeof *r);
     db_stmt *s;
@@ -95,8 +87,9 @@ typedef struct {
 } unit_changes;
 
 /* The one place a unit changes state: core decides, then row + custody + audit. */
-static cc_status transition(db *d, const store_actor *actor, const unit_row *r, unit_event event,
-                            const unit_changes *c, const char *note, const char *reason, cc_error *err)
+static cc_status transition(db *d, const store_actor *actor, const lab_unit_row *r,
+                            unit_event event, const unit_changes *c, const char *note,
+                            const char *reason, cc_error *err)
 {
     unit_state to;
     cc_status st = unit_state_apply(r->u.state, event, &to, err);
@@ -173,8 +166,8 @@ cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_i
         if (n == 0)
             return r == DB_ERROR ? err->status : CC_OK;
         for (size_t i = 0; i < n; i++) {
-            unit_row u;
-            if ((st = unit_load(d, ids[i], &u, err)) != CC_OK ||
+            lab_unit_row u;
+            if ((st = lab_unit_load(d, ids[i], &u, err)) != CC_OK ||
                 (st = transition(d, actor, &u, event, NULL, note, note, err)) != CC_OK)
                 return st;
         }
@@ -240,9 +233,9 @@ cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code
     return st;
 }
 
-cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id, const char *product_type,
-                          int64_t owner_patient_id, const char *fin, const lab_unit_fields *f,
-                          int64_t *id, cc_error *err)
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
+                          const char *product_type, int64_t owner_patient_id, const char *fin,
+                          const lab_unit_fields *f, int64_t *id, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -323,46 +316,30 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
                              " ('quarantine', 'released', 'reserved', 'returned')",
                              q, 1, &id, err)) != CC_OK || id == 0)
             break;
-        unit_row u;
+        lab_unit_row u;
         unit_changes c = {0, -1, "", NULL, NULL}; /* an expired unit is reserved for no one */
-        if ((st = unit_load(d, id, &u, err)) != CC_OK ||
-            (st = transition(d, actor, &u, UNIT_EV_EXPIRE, &c, "expiry date passed", NULL, err)) != CC_OK)
+        if ((st = lab_unit_load(d, id, &u, err)) != CC_OK ||
+            (st = transition(d, actor, &u, UNIT_EV_EXPIRE, &c, "expiry date passed", NULL, err)) !=
+                CC_OK)
             break;
         ++*n;
     }
     return db_tx_end(d, st, err);
 }
 
-static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
+cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err)
 {
-    int64_t found;
+    int64_t found = 0;
     sql_arg a[] = {SQL_I(patient_id)};
-    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
-    if (st == CC_OK && !found)
-        st = cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
-                     (long long)patient_id);
-    return st;
-}
-
-/* release (after a hold) and restock put a unit back in use: the batch must
- * be released and still pass its release check (H2, H13). */
-static cc_status check_batch_still_releasable(db *d, const unit_row *u, cc_error *err)
-{
-    if (strcmp(u->batch_status, "released") != 0)
-        return cc_fail(err, CC_CONFLICT, "unit", "batch_not_released",
-                       "the unit's batch is %s: only QA's batch release releases its units", u->batch_status);
-    lab_readiness ready;
-    cc_status st = lab_batch_readiness(d, u->batch_id, &ready, err);
-    if (st == CC_OK && !ready.ready)
-        st = cc_fail(err, CC_CONFLICT, "unit", "release_blocked", "the batch no longer passes release: %s",
-                     ready.n_blocks ? ready.blocks[0].message : "results not examined");
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM patients WHERE id = ?", a, 1, &found, err);
+    *out = st == CC_OK && found > 0;
     return st;
 }
 
 /* issued -> administered inside the caller's transaction: core's
  * lab_check_administer (H2, H3, H7, H12), the lookback link, the custody event. */
-static cc_status administer(db *d, const store_actor *actor, const unit_row *u, int64_t patient_id,
-                            const char *date, cc_date today, cc_error *err)
+static cc_status administer(db *d, const store_actor *actor, const lab_unit_row *u,
+                            int64_t patient_id, const char *date, cc_date today, cc_error *err)
 {
     cc_status st = lab_check_administer(&u->u, patient_id, today, err);
     char now[21], note[300];
@@ -390,94 +367,23 @@ cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t uni
                                     int64_t expected_version, int64_t patient_id, const char *date,
                                     cc_date today, cc_error *err)
 {
-    unit_row u;
-    cc_status st = unit_load(d, unit_id, &u, err);
+    lab_unit_row u;
+    cc_status st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK && expected_version && u.version != expected_version)
         st = cc_fail(err, CC_CONFLICT, "units", "unit_changed",
                      "unit %lld changed since it was checked: scan it again", (long long)unit_id);
     return st == CC_OK ? administer(d, actor, &u, patient_id, date, today, err) : st;
 }
 
-cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
-                       cc_date today, cc_error *err)
+cc_status lab_unit_record_action(db *d, const store_actor *actor, const lab_unit_row *r,
+                                 unit_event event, const lab_unit_change *c, const char *reason,
+                                 cc_error *err)
 {
+    unit_changes changes = {c->reserved_patient_id, c->issued_patient_id, c->reserved_for, c->ward,
+                            NULL};
     cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
-    unit_changes c = {-1, -1, NULL, NULL, NULL};
-    char note[300] = "";
-    bool needs_reason = a->event == UNIT_EV_HOLD || a->event == UNIT_EV_DISCARD ||
-                        a->event == UNIT_EV_RESTOCK || a->event == UNIT_EV_RETURN;
-    if (st == CC_OK && needs_reason)
-        st = audit_require_reason(true, a->reason, err);
-    if (st == CC_OK && a->event != UNIT_EV_EXPIRE && a->event != UNIT_EV_DISCARD &&
-        a->event != UNIT_EV_HOLD && a->event != UNIT_EV_RETURN && u.u.state != UNIT_ISSUED &&
-        unit_is_expired(u.u.expiry, today) && in_lab(u.u.state) && u.u.state != UNIT_EXPIRED)
-        st = cc_fail(err, CC_CONFLICT, "unit", "unit_expired", "unit expired on %s", u.expiry); /* H3 */
-    if (st == CC_OK) {
-        switch (a->event) {
-        case UNIT_EV_RELEASE:
-        case UNIT_EV_RESTOCK:
-            if (unit_state_allows(u.u.state, a->event))
-                st = check_batch_still_releasable(d, &u, err);
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
-            break;
-        case UNIT_EV_RESERVE: {
-            lab_reservation r = {a->patient_id, a->product_type, a->dose_cells};
-            if ((st = lab_check_reserve(&u.u, &r, today, err)) == CC_OK)
-                st = require_patient(d, a->patient_id, err);
-            c.reserved_patient = a->patient_id;
-            c.reserved_for = a->reserved_for ? a->reserved_for : "";
-            snprintf(note, sizeof note, "reserved for patient %lld %s", (long long)a->patient_id,
-                     c.reserved_for);
-            break;
-        }
-        case UNIT_EV_UNRESERVE:
-            c.reserved_patient = 0;
-            c.reserved_for = "";
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "reservation released");
-            break;
-        case UNIT_EV_ISSUE: {
-            int64_t patient = a->patient_id ? a->patient_id : u.u.reserved_patient_id;
-            if ((st = lab_check_issue(&u.u, patient, today, err)) == CC_OK)
-                st = require_patient(d, patient, err);
-            c.issued_patient = patient;
-            c.ward = a->ward ? a->ward : "";
-            snprintf(note, sizeof note, "issued to %s for patient %lld", c.ward, (long long)patient);
-            break;
-        }
-        case UNIT_EV_RETURN:
-            c.issued_patient = 0;
-            c.ward = "";
-            c.reserved_patient = 0;
-            c.reserved_for = "";
-            snprintf(note, sizeof note, "%s", a->reason);
-            break;
-        case UNIT_EV_ADMINISTER:
-            /* Only the bedside record administers (lab_unit_administer_in_tx,
-             * after its checks of patient, dose, route and spacing). */
-            st = cc_fail(err, CC_INVALID, "event", "bedside_only",
-                         "administrations are recorded at the bedside (POST /api/v1/administrations)");
-            return db_tx_end(d, st, err);
-        case UNIT_EV_HOLD:
-        case UNIT_EV_DISCARD:
-        case UNIT_EV_EXPIRE:
-            if (a->event == UNIT_EV_EXPIRE && !unit_is_expired(u.u.expiry, today))
-                st = cc_fail(err, CC_CONFLICT, "unit", "not_expired", "the unit expires on %s", u.expiry);
-            if (a->event != UNIT_EV_HOLD) {
-                c.reserved_patient = 0;
-                c.reserved_for = "";
-            }
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
-            break;
-        default:
-            st = cc_fail(err, CC_INVALID, "event", "invalid_value", "unknown event");
-        }
-    }
     if (st == CC_OK)
-        st = transition(d, actor, &u, a->event, &c, note, a->reason, err);
+        st = transition(d, actor, r, event, &changes, c->note, reason, err);
     return db_tx_end(d, st, err);
 }
 
@@ -488,8 +394,8 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
+    lab_unit_row u;
+    st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK && !in_lab(u.u.state))
         st = cc_fail(err, CC_CONFLICT, "unit", "not_in_lab", "the unit is %s: it is not in the lab's storage",
                      u.state_text);
@@ -528,8 +434,8 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
+    lab_unit_row u;
+    st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK)
         st = custody(d, actor, unit_id, event, u.state_text, u.state_text, u.location, u.location, note, err);
     if (st == CC_OK) {

@@ -243,22 +243,23 @@ static void test_issue_once_expiry_and_autologous(void **state)
     OK(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err));
     const cc_date today = 20600; /* 2026-05-26 */
     /* H7: the autologous unit of p1 for p2: refused, no override exists */
-    lab_unit_action reserve = {.event = UNIT_EV_RESERVE, .patient_id = p2, .product_type = "bm-msc"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &reserve, today, &err), CC_CONFLICT);
+    lab_unit_request reserve = {
+        .event = UNIT_EV_RESERVE, .patient_id = p2, .product_type = "bm-msc"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &reserve, today, &err), CC_CONFLICT);
     assert_string_equal(err.code, "autologous_other_patient");
-    lab_unit_action issue2 = {.event = UNIT_EV_ISSUE, .patient_id = p2, .ward = "W"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u2, &issue2, today, &err), CC_CONFLICT);
+    lab_unit_request issue2 = {.event = UNIT_EV_ISSUE, .patient_id = p2, .ward = "W"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u2, &issue2, today, &err), CC_CONFLICT);
     reserve.patient_id = p1;
-    OK(lab_unit_act(f->d, &ACTOR, u1, &reserve, today, &err));
-    lab_unit_action issue = {.event = UNIT_EV_ISSUE, .ward = "Ward A"};
-    OK(lab_unit_act(f->d, &ACTOR, u1, &issue, today, &err)); /* patient from the reservation */
+    OK(app_lab_unit_act(CTX(f->d), u1, &reserve, today, &err));
+    lab_unit_request issue = {.event = UNIT_EV_ISSUE, .ward = "Ward A"};
+    OK(app_lab_unit_act(CTX(f->d), u1, &issue, today, &err)); /* patient from the reservation */
     /* H12: issued twice */
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &issue, today, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &issue, today, &err), CC_CONFLICT);
     /* the issued unit freed its position */
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units WHERE position <> ''"), 0);
     /* Administration is the bedside record's alone: the generic action refuses it. */
-    lab_unit_action adm = {.event = UNIT_EV_ADMINISTER, .patient_id = p1, .date = "2026-05-26"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &adm, today, &err), CC_INVALID);
+    lab_unit_request adm = {.event = UNIT_EV_ADMINISTER, .patient_id = p1};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &adm, today, &err), CC_INVALID);
     OK(db_begin(f->d, &err));
     OK(lab_unit_administer_in_tx(f->d, &ACTOR, u1, 0, p1, "2026-05-26", today, &err));
     OK(db_commit(f->d, &err));
@@ -271,8 +272,8 @@ static void test_issue_once_expiry_and_autologous(void **state)
     OK(lab_units_expire(f->d, &ACTOR, 20819 /* 2027-01-01 */, &n, &err));
     assert_int_equal(n, 1);
     assert_string_equal(state_of(f->d, u3, st), "expired");
-    lab_unit_action issue1 = {.event = UNIT_EV_ISSUE, .patient_id = p1, .ward = "W"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u3, &issue1, 20819, &err), CC_CONFLICT);
+    lab_unit_request issue1 = {.event = UNIT_EV_ISSUE, .patient_id = p1, .ward = "W"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u3, &issue1, 20819, &err), CC_CONFLICT);
     /* lookback both ways */
     buf b1;
     buf_init(&b1, 1 << 20);
@@ -306,7 +307,8 @@ static void test_positions_and_rejection(void **state)
     int64_t u2 = unit(f->d, b, "S1234", "2099-01-01", "A2");
     assert_int_equal(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A1", "", &err), CC_CONFLICT);
     OK(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A3", "reshelved", &err));
-    assert_int_equal(app_lab_batch_reject(CTX(f->d), b, "", TODAY, &err), CC_INVALID); /* reason required */
+    assert_int_equal(app_lab_batch_reject(CTX(f->d), b, "", TODAY, &err),
+                     CC_INVALID); /* reason required */
     OK(app_lab_batch_reject(CTX(f->d), b, "sterility failed", TODAY, &err));
     assert_string_equal(state_of(f->d, u1, st), "discarded");
     assert_string_equal(state_of(f->d, u2, st), "discarded");
