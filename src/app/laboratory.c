@@ -102,9 +102,20 @@ cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *
                                cc_error *err)
 {
     cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    char why[QC_REASON_TEXT];
+    bool quantitative = false;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
     if (st == CC_OK)
-        st = lab_batch_add_qc(ctx->d, &ctx->actor, batch_id, r, detected_given, value_given, method,
-                              tested_on, id, verdict, err);
+        st = lab_check_batch_open(b.status, err);
+    if (st == CC_OK)
+        st = lab_check_qc_result(b.product_type, r, detected_given, value_given, verdict,
+                                 &quantitative, why, err);
+    if (st == CC_OK)
+        st = lab_qc_insert(ctx->d, &ctx->actor, batch_id, r, quantitative, *verdict, why, method,
+                           tested_on, id, err);
     return db_tx_end(ctx->d, st, err);
 }
 
@@ -185,8 +196,20 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err)
 {
+    if (!lab_eligibility_is_valid(decision))
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible, ineligible or incomplete");
     cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    lab_donor_screening facts;
+    st = lab_donor_screening_load(ctx->d, donor_id, &facts, err);
     if (st == CC_OK)
-        st = lab_donor_decide(ctx->d, &ctx->actor, donor_id, decision, reason, err);
+        st = audit_require_reason(lab_eligibility_needs_reason(facts.eligibility, decision), reason,
+                                  err);
+    if (st == CC_OK)
+        st = lab_check_eligibility(decision, facts.consent, facts.tests, facts.n_tests, err);
+    if (st == CC_OK)
+        st = lab_donor_record_decision(ctx->d, &ctx->actor, donor_id, decision, reason, err);
     return db_tx_end(ctx->d, st, err);
 }

@@ -53,7 +53,9 @@ cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *mean
 cc_status app_lab_batch_reject(app_ctx *ctx, int64_t batch_id, const char *reason, cc_date today,
                                cc_error *err);
 
-/* A QC result of a batch in process; *verdict from its specification. */
+/* A QC result of a batch in process, judged by core (lab_check_qc_result:
+ * a test of the batch's specification, a final result with its value);
+ * *verdict receives the verdict. */
 cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *r,
                                bool detected_given, bool value_given, const char *method,
                                const char *tested_on, int64_t *id, qc_verdict *verdict,
@@ -68,8 +70,8 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
 /* One state change of a unit (release, restock, reserve, unreserve, issue,
  * return, hold, discard): core decides (lab_decide_unit_action) on the unit,
  * its batch's release check and the patient's record, read here. */
-cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r,
-                           cc_date today, cc_error *err);
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r, cc_date today,
+                           cc_error *err);
 
 /* Moves a unit in the lab's storage (CC_CONFLICT "not_in_lab",
  * "position_taken"). */
@@ -78,7 +80,9 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
                             cc_error *err);
 
 /* The donor's eligibility determination (lab_check_eligibility over the
- * stored consent and screening results, H13). */
+ * stored consent and screening results, H13): a reason is required to change
+ * a signed determination or to decide "ineligible" (CC_INVALID
+ * "reason_required"); an unknown decision is CC_INVALID (field "decision"). */
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err);
 

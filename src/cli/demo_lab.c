@@ -70,7 +70,7 @@ static cc_status configure(db *d, char fin[ISBT128_FIN_LEN + 1], char pdc[2][8],
     return st;
 }
 
-static cc_status add_qc(db *d, int64_t batch, const char *type, const char *failed,
+static cc_status add_qc(app_ctx *ctx, int64_t batch, const char *type, const char *failed,
                         const char *tested_on, cc_error *err)
 {
     static const struct {
@@ -107,9 +107,9 @@ static cc_status add_qc(db *d, int64_t batch, const char *type, const char *fail
             r.value = fail ? 88 : QC[i].value; /* a failed identity marker: 88 % */
         int64_t id;
         qc_verdict verdict;
-        st = lab_batch_add_qc(d, &DEMO, batch, &r, QC[i].value < 0, QC[i].value >= 0,
-                              QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on, &id,
-                              &verdict, err);
+        st = app_lab_batch_add_qc(ctx, batch, &r, QC[i].value < 0, QC[i].value >= 0,
+                                  QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on,
+                                  &id, &verdict, err);
     }
     return st;
 }
@@ -154,8 +154,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
                                     positive && t == 1 ? "positive" : "negative", s_sampled, NULL,
                                     &id, err);
         if (st == CC_OK)
-            st = lab_donor_decide(d, &DEMO, donor, positive ? "ineligible" : "eligible",
-                                  positive ? "hepatitis B positive (synthetic)" : NULL, err);
+            st = app_lab_donor_decide(&ctx, donor, positive ? "ineligible" : "eligible",
+                                      positive ? "hepatitis B positive (synthetic)" : NULL, err);
         if (st != CC_OK || positive) {
             made->ineligible_donors += positive;
             continue;
@@ -223,7 +223,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         }
         const char *failed =
             r == 1 ? (secretome || demo_rnd(&rng) % 2 ? "sterility" : "cd73") : NULL;
-        if ((st = add_qc(d, batch, type, failed, s_tested, err)) != CC_OK)
+        if ((st = add_qc(&ctx, batch, type, failed, s_tested, err)) != CC_OK)
             break;
         if (failed) {
             char reason[96];

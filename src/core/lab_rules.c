@@ -306,3 +306,39 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
     }
     return st == CC_OK ? unit_state_apply(u->state, e, &c->to, err) : st;
 }
+
+cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool detected_given,
+                              bool value_given, qc_verdict *verdict, bool *quantitative,
+                              char why[QC_REASON_TEXT], cc_error *err)
+{
+    why[0] = '\0';
+    *quantitative = false;
+    const qc_spec *spec = NULL;
+    const qc_spec_item *item = NULL;
+    if (qc_spec_find(product_type, &spec, err) != CC_OK)
+        return cc_fail(err, CC_CONFLICT, "test", "no_qc_spec",
+                       "no QC specification is configured for %s",
+                       lab_product_type_label(product_type));
+    if (!(item = qc_spec_item_find(spec, r->test)))
+        return cc_fail(err, CC_INVALID, "test", "invalid_value",
+                       "the %s specification has no test \"%s\"",
+                       lab_product_type_label(product_type), r->test ? r->test : "");
+    bool qualitative = item->rule == QC_RULE_NEGATIVE;
+    if (!r->pending && qualitative && !detected_given)
+        return cc_fail(err, CC_INVALID, "detected", "required",
+                       "a final %s result needs detected: true or false", item->name);
+    if (!r->pending && !qualitative && !value_given)
+        return cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value",
+                       item->name);
+    *verdict = qc_evaluate(item, r, why, QC_REASON_TEXT);
+    if (qualitative && !r->pending && r->unit && *r->unit)
+        return cc_fail(err, CC_INVALID, "unit", "unexpected", "a qualitative test has no unit");
+    *quantitative = !qualitative && !r->pending;
+    return CC_OK;
+}
+
+bool lab_eligibility_needs_reason(const char *current, const char *decision)
+{
+    bool is_signed = current && strcmp(current, "incomplete") != 0;
+    return is_signed || (decision && strcmp(decision, "ineligible") == 0);
+}

@@ -49,6 +49,7 @@
 
 #include "date.h"
 #include "status.h"
+#include "qc_spec.h"
 #include "unit_state.h"
 
 enum { LAB_DOSE_TOLERANCE_PERCENT = 10 };
@@ -153,6 +154,24 @@ int64_t lab_unit_request_patient(const lab_unit *u, const lab_unit_request *r);
 cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
                                  const lab_unit_facts *f, cc_date today, lab_unit_change *out,
                                  cc_error *err);
+
+/* A QC result of a batch of product_type against its specification
+ * (qc_spec.h): CC_CONFLICT "no_qc_spec" (field "test") when none is
+ * configured; CC_INVALID "invalid_value" (field "test") for a test the
+ * specification does not list; a final result must carry "detected" (a
+ * qualitative test) or "value" (a quantitative one): a missing one is never
+ * read as a pass (CC_INVALID "required"); a qualitative test has no unit
+ * (CC_INVALID "unexpected", field "unit"). Then *verdict and its
+ * explanation (why, QC_REASON_TEXT bytes) come from qc_evaluate, and
+ * *quantitative says whether the value is to be stored. */
+cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool detected_given,
+                              bool value_given, qc_verdict *verdict, bool *quantitative,
+                              char why[QC_REASON_TEXT], cc_error *err);
+
+/* Whether recording decision on a donor whose eligibility is current needs a
+ * written reason: changing a signed determination (eligible or ineligible)
+ * does, and so does deciding "ineligible". */
+bool lab_eligibility_needs_reason(const char *current, const char *decision);
 
 /* A batch takes changes (steps, deviations, QC results, units) and its QA
  * decision (release or rejection) only while it is "in_process": released

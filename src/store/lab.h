@@ -77,10 +77,25 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
 cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
                              const char *result, const char *sampled_on, const char *reason,
                              int64_t *id, cc_error *err);
-/* Eligibility determination, decided by core lab_check_eligibility from the
- * stored consent and results. */
-cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, const char *decision,
-                           const char *reason, cc_error *err);
+/* What a donor's eligibility is decided on (core lab_check_eligibility):
+ * the current determination, consent, and the screening results, oldest
+ * first (beyond LAB_MAX_SCREENING the last slot holds the newest).
+ * CC_NOT_FOUND (field "id") for an unknown donor. tests[] point into texts. */
+enum { LAB_MAX_SCREENING = 64 };
+typedef struct {
+    char eligibility[16];
+    bool consent;
+    size_t n_tests;
+    lab_screening tests[LAB_MAX_SCREENING];
+    char texts[LAB_MAX_SCREENING][2][16];
+} lab_donor_screening;
+cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out,
+                                   cc_error *err);
+/* Records an eligibility determination decided by the caller (signer and
+ * time unless "incomplete"), with its audit entry; joins the caller's
+ * transaction. */
+cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
+                                    const char *decision, const char *reason, cc_error *err);
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err);
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err);
@@ -115,14 +130,13 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                     int64_t deviation_id, const char *disposition, cc_error *err);
 
-/* Records one QC result; the verdict comes from the batch's specification
- * (qc_evaluate). A test the specification does not list is CC_INVALID
- * (field "test"); a final result must carry "detected" (qualitative test)
- * or "value" (quantitative): a missing one is never read as a pass.
- * *verdict receives the verdict. */
-cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           bool detected_given, bool value_given, const char *method,
-                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err);
+/* Writes one QC result as judged by the caller (core lab_check_qc_result):
+ * the value only when quantitative, the verdict and its explanation, with
+ * its audit entry; the batch's version moves. Joins the caller's
+ * transaction. */
+cc_status lab_qc_insert(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
+                        bool quantitative, qc_verdict verdict, const char *explanation,
+                        const char *method, const char *tested_on, int64_t *id, cc_error *err);
 
 /* The batch's product type and status; CC_NOT_FOUND (field "id"). */
 typedef struct {

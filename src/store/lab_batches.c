@@ -224,37 +224,15 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           bool detected_given, bool value_given, const char *method,
-                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err)
+cc_status lab_qc_insert(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
+                        bool quantitative, qc_verdict verdict, const char *explanation,
+                        const char *method, const char *tested_on, int64_t *id, cc_error *err)
 {
-    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    const qc_spec *spec = NULL;
-    const qc_spec_item *item = NULL;
-    if (st == CC_OK && qc_spec_find(b.product_type, &spec, err) != CC_OK)
-        st = cc_fail(err, CC_CONFLICT, "test", "no_qc_spec", "no QC specification is configured for %s",
-                     lab_product_type_label(b.product_type));
-    if (st == CC_OK && !(item = qc_spec_item_find(spec, r->test)))
-        st = cc_fail(err, CC_INVALID, "test", "invalid_value",
-                     "the %s specification has no test \"%s\"", lab_product_type_label(b.product_type),
-                     r->test);
-    char why[QC_REASON_TEXT] = "";
-    if (st == CC_OK && !r->pending && item->rule == QC_RULE_NEGATIVE && !detected_given)
-        st = cc_fail(err, CC_INVALID, "detected", "required", "a final %s result needs detected: true or false",
-                     item->name);
-    if (st == CC_OK && !r->pending && item->rule != QC_RULE_NEGATIVE && !value_given)
-        st = cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value", item->name);
-    if (st == CC_OK) {
-        *verdict = qc_evaluate(item, r, why, sizeof why);
-        if (item->rule == QC_RULE_NEGATIVE && !r->pending && r->unit && *r->unit)
-            st = cc_fail(err, CC_INVALID, "unit", "unexpected", "a qualitative test has no unit");
-    }
+    if (st != CC_OK)
+        return st;
     char now[21];
     store_now_text(now);
-    bool quantitative = item && item->rule != QC_RULE_NEGATIVE && !r->pending;
     sql_arg a[] = {SQL_I(batch_id),
                    SQL_S(r->test),
                    SQL_S(method ? method : ""),
@@ -262,17 +240,16 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                    SQL_I(r->detected),
                    quantitative ? SQL_D(r->value) : SQL_N,
                    SQL_S(r->unit ? r->unit : ""),
-                   SQL_S(qc_verdict_name(*verdict)),
-                   SQL_S(why),
+                   SQL_S(qc_verdict_name(verdict)),
+                   SQL_S(explanation ? explanation : ""),
                    SQL_S(tested_on),
                    SQL_S(actor->username),
                    SQL_S(now)};
-    if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
-                     " verdict, explanation, tested_on, recorded_by, recorded_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+    st = sql_run(d,
+                 "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
+                 " verdict, explanation, tested_on, recorded_by, recorded_at)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
     if (st == CC_OK)

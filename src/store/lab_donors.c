@@ -356,57 +356,43 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     return db_tx_end(d, st, err);
 }
 
-enum { MAX_TESTS = 64 };
-
-cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, const char *decision,
-                           const char *reason, cc_error *err)
+cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out, cc_error *err)
 {
-    if (!lab_eligibility_is_valid(decision))
-        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
-                       "decision must be eligible, ineligible or incomplete");
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    char elig[16];
+    memset(out, 0, sizeof *out);
     int64_t version;
-    bool consent = false;
-    buf before;
-    buf_init(&before, 1 << 14);
-    st = donor_state(d, donor_id, elig, &version, &consent, err);
-    if (st == CC_OK)
-        st = audit_require_reason(is_signed(elig) || strcmp(decision, "ineligible") == 0, reason, err);
-    /* gather the results for core */
-    char texts[MAX_TESTS][2][16];
-    lab_screening tests[MAX_TESTS];
-    size_t n = 0;
+    cc_status st = donor_state(d, donor_id, out->eligibility, &version, &out->consent, err);
     db_stmt *s = NULL;
     if (st == CC_OK)
         st = db_prepare(d,
                         "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
                         " ORDER BY sampled_on, id",
                         &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, donor_id);
-        db_step_result r;
-        while ((r = db_step(s, err)) == DB_ROW) {
-            size_t i = n < MAX_TESTS ? n++ : MAX_TESTS - 1; /* keep the newest when overfull */
-            char tests_text[16], result_text[16];
-            snprintf(tests_text, sizeof tests_text, "%s", db_col_text(s, 0));
-            snprintf(result_text, sizeof result_text, "%s", db_col_text(s, 1));
-            cc_date on = 0;
-            date_parse(db_col_text(s, 2), "sampled_on", &on, NULL);
-            memcpy(texts[i][0], tests_text, sizeof tests_text);
-            memcpy(texts[i][1], result_text, sizeof result_text);
-            tests[i] = (lab_screening){texts[i][0], texts[i][1], on};
-        }
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
+    if (st != CC_OK)
+        return st;
+    db_bind_int(s, 1, donor_id);
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        /* keep the newest when overfull */
+        size_t i = out->n_tests < LAB_MAX_SCREENING ? out->n_tests++ : LAB_MAX_SCREENING - 1;
+        snprintf(out->texts[i][0], sizeof out->texts[i][0], "%s", db_col_text(s, 0));
+        snprintf(out->texts[i][1], sizeof out->texts[i][1], "%s", db_col_text(s, 1));
+        cc_date on = 0;
+        date_parse(db_col_text(s, 2), "sampled_on", &on, NULL);
+        out->tests[i] = (lab_screening){out->texts[i][0], out->texts[i][1], on};
     }
-    if (st == CC_OK)
-        st = lab_check_eligibility(decision, consent, tests, n, err);
-    if (st == CC_OK)
-        st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err);
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}
+
+cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
+                                    const char *decision, const char *reason, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    buf before;
+    buf_init(&before, 1 << 14);
+    st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err);
     char now[21];
     store_now_text(now);
     bool signs = strcmp(decision, "incomplete") != 0;
@@ -419,8 +405,8 @@ cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, co
                      " eligibility_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
-                       reason, err);
+        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE,
+                              before.data, reason, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }

@@ -340,6 +340,68 @@ static void test_unit_action_table(void **state)
     }
 }
 
+/* A QC result against the batch's specification (lab_check_qc_result, the
+ * rules of lab_rules.h; uc-msc: sterility qualitative, viability >= 70 %). */
+static void test_qc_result_table(void **state)
+{
+    (void)state;
+    const struct {
+        const char *product_type;
+        qc_result r;
+        bool detected_given, value_given;
+        cc_status expect;
+        const char *code, *field;
+        qc_verdict verdict;
+        bool quantitative;
+    } rows[] = {
+        /* no specification for the product type */
+        {"none", {.test = "sterility"}, true, false, CC_CONFLICT, "no_qc_spec", "test", 0, false},
+        /* a test the specification does not list */
+        {"uc-msc", {.test = "bogus"}, true, false, CC_INVALID, "invalid_value", "test", 0, false},
+        /* a final qualitative result without detected is never a pass */
+        {"uc-msc", {.test = "sterility"}, false, false, CC_INVALID, "required", "detected", 0, false},
+        /* a final quantitative result without value is never a pass */
+        {"uc-msc", {.test = "viability", .unit = "%"}, false, false, CC_INVALID, "required", "value",
+         0, false},
+        /* a qualitative test has no unit */
+        {"uc-msc", {.test = "sterility", .unit = "%"}, true, false, CC_INVALID, "unexpected", "unit",
+         0, false},
+        /* pending: nothing to give yet, nothing stored as a value */
+        {"uc-msc", {.test = "viability", .pending = true}, false, false, CC_OK, "", "", QC_PENDING,
+         false},
+        {"uc-msc", {.test = "sterility", .detected = false}, true, false, CC_OK, "", "", QC_PASS,
+         false},
+        {"uc-msc", {.test = "sterility", .detected = true}, true, false, CC_OK, "", "", QC_FAIL, false},
+        {"uc-msc", {.test = "viability", .value = 92, .unit = "%"}, false, true, CC_OK, "", "", QC_PASS,
+         true},
+        {"uc-msc", {.test = "viability", .value = 60, .unit = "%"}, false, true, CC_OK, "", "", QC_FAIL,
+         true},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        qc_verdict v = QC_INVALID;
+        bool quantitative = true;
+        char why[QC_REASON_TEXT];
+        cc_error err = {0};
+        cc_status st = lab_check_qc_result(rows[i].product_type, &rows[i].r, rows[i].detected_given,
+                                           rows[i].value_given, &v, &quantitative, why, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
+        if (st != CC_OK) {
+            assert_string_equal(err.code, rows[i].code);
+            assert_string_equal(err.field, rows[i].field);
+            continue;
+        }
+        if (v != rows[i].verdict || quantitative != rows[i].quantitative)
+            fail_msg("row %zu: verdict %d quantitative %d", i, v, quantitative);
+    }
+    /* a signed determination changes only with a reason, and "ineligible" always needs one */
+    assert_false(lab_eligibility_needs_reason("incomplete", "eligible"));
+    assert_false(lab_eligibility_needs_reason("incomplete", "incomplete"));
+    assert_true(lab_eligibility_needs_reason("incomplete", "ineligible"));
+    assert_true(lab_eligibility_needs_reason("eligible", "incomplete"));
+    assert_true(lab_eligibility_needs_reason("ineligible", "eligible"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_product_code),
         cmocka_unit_test(test_unit_create_table),
         cmocka_unit_test(test_unit_action_table),
+        cmocka_unit_test(test_qc_result_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

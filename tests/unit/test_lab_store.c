@@ -128,8 +128,8 @@ static void pass_qc(db *d, int64_t batch_id)
         int64_t id;
         qc_verdict v;
         cc_error err;
-        assert_int_equal(lab_batch_add_qc(d, &ACTOR, batch_id, &r, rows[i].value < 0, rows[i].value >= 0, "", "2026-01-10",
-                                          &id, &v, &err),
+        assert_int_equal(app_lab_batch_add_qc(CTX(d), batch_id, &r, rows[i].value < 0,
+                                              rows[i].value >= 0, "", "2026-01-10", &id, &v, &err),
                          CC_OK);
         assert_int_equal(v, QC_PASS);
     }
@@ -176,7 +176,7 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     /* an open deviation blocks too */
     int64_t dev;
     OK(lab_batch_open_deviation(f->d, &ACTOR, b, "incubator alarm", &dev, &err));
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
+    OK(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err));
     assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_DEVIATION_OPEN);
     OK(lab_batch_close_deviation(f->d, &ACTOR, b, dev, "no impact: alarm test", &err));
@@ -186,7 +186,9 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     qc_result late = {"viability", false, false, 50, "%"};
     int64_t id;
     qc_verdict v;
-    assert_int_equal(lab_batch_add_qc(f->d, &ACTOR, b, &late, false, true, "", "2026-01-11", &id, &v, &err), CC_CONFLICT);
+    assert_int_equal(
+        app_lab_batch_add_qc(CTX(f->d), b, &late, false, true, "", "2026-01-11", &id, &v, &err),
+        CC_CONFLICT);
     audit_verdict av;
     OK(audit_verify(f->d, &av, &err));
     assert_int_equal(av.first_broken_seq, 0);
@@ -198,24 +200,26 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     cc_error err;
     int64_t dn = donor(f->d, 0, false), b = batch(f->d, dn, "uc-msc");
     /* H13: cannot sign eligible without screening */
-    assert_int_equal(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err), CC_CONFLICT);
     assert_string_equal(err.code, "eligibility_not_met");
     int64_t t;
     OK(lab_donor_add_test(f->d, &ACTOR, dn, "hiv", "positive", "2026-01-01", NULL, &t, &err));
     /* ineligible needs a reason */
-    assert_int_equal(lab_donor_decide(f->d, &ACTOR, dn, "ineligible", "", &err), CC_INVALID);
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "ineligible", "HIV positive", &err));
+    assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "", &err), CC_INVALID);
+    OK(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "HIV positive", &err));
     /* signed record: a new result needs a reason and reopens */
     assert_int_equal(lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err), CC_INVALID);
     pass_qc(f->d, b);
     qc_result fail = {"viability", false, false, 65, "%"};
     int64_t id;
     qc_verdict v;
-    OK(lab_batch_add_qc(f->d, &ACTOR, b, &fail, false, true, "", "2026-01-10", &id, &v, &err));
+    OK(app_lab_batch_add_qc(CTX(f->d), b, &fail, false, true, "", "2026-01-10", &id, &v, &err));
     assert_int_equal(v, QC_FAIL);
     /* a final qualitative result without "detected" is refused, never a pass */
     qc_result blank = {"sterility", false, false, 0, ""};
-    assert_int_equal(lab_batch_add_qc(f->d, &ACTOR, b, &blank, false, false, "", "2026-01-10", &id, &v, &err), CC_INVALID);
+    assert_int_equal(
+        app_lab_batch_add_qc(CTX(f->d), b, &blank, false, false, "", "2026-01-10", &id, &v, &err),
+        CC_INVALID);
     lab_readiness r;
     assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.n_blocks, 2); /* failed viability + donor ineligible */
@@ -238,7 +242,7 @@ static void test_issue_once_expiry_and_autologous(void **state)
     int64_t id;
     assert_int_equal(app_lab_unit_create(CTX(f->d), b, &bad, &id, &err), CC_INVALID);
     pass_qc(f->d, b);
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
+    OK(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err));
     lab_readiness r;
     OK(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err));
     const cc_date today = 20600; /* 2026-05-26 */
