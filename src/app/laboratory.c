@@ -189,7 +189,12 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
     cc_status st = begin_moving_units(ctx, today, &swept, err);
     if (st != CC_OK)
         return st;
-    st = lab_unit_move(ctx->d, &ctx->actor, unit_id, freezer, rack, box, position, note, err);
+    lab_unit_row u;
+    st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = lab_check_unit_move(&u.u, err);
+    if (st == CC_OK)
+        st = lab_unit_record_move(ctx->d, &ctx->actor, &u, freezer, rack, box, position, note, err);
     return end_moving_units(ctx, today, swept, st, err);
 }
 

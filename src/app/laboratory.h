@@ -73,8 +73,8 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
 cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r, cc_date today,
                            cc_error *err);
 
-/* Moves a unit in the lab's storage (CC_CONFLICT "not_in_lab",
- * "position_taken"). */
+/* Moves a unit in the lab's storage (core lab_check_unit_move: CC_CONFLICT
+ * "not_in_lab"; the store: "position_taken"). */
 cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, const char *rack,
                             const char *box, const char *position, const char *note, cc_date today,
                             cc_error *err);

@@ -342,3 +342,17 @@ bool lab_eligibility_needs_reason(const char *current, const char *decision)
     bool is_signed = current && strcmp(current, "incomplete") != 0;
     return is_signed || (decision && strcmp(decision, "ineligible") == 0);
 }
+
+bool lab_unit_in_storage(unit_state s)
+{
+    return s == UNIT_QUARANTINE || s == UNIT_RELEASED || s == UNIT_RESERVED || s == UNIT_RETURNED ||
+           s == UNIT_EXPIRED;
+}
+
+cc_status lab_check_unit_move(const lab_unit *u, cc_error *err)
+{
+    if (lab_unit_in_storage(u->state))
+        return CC_OK;
+    return cc_fail(err, CC_CONFLICT, "unit", "not_in_lab",
+                   "the unit is %s: it is not in the lab's storage", unit_state_name(u->state));
+}

@@ -173,6 +173,15 @@ cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool
  * does, and so does deciding "ineligible". */
 bool lab_eligibility_needs_reason(const char *current, const char *decision);
 
+/* Whether a unit in state s is in the lab's storage (quarantine, released,
+ * reserved, returned, expired); a unit that leaves it frees its position. */
+bool lab_unit_in_storage(unit_state s);
+
+/* Moving a unit between storage positions: only while it is in the lab's
+ * storage, else CC_CONFLICT "not_in_lab" (field "unit"). Whether the new
+ * position is free is the database's to say. */
+cc_status lab_check_unit_move(const lab_unit *u, cc_error *err);
+
 /* A batch takes changes (steps, deviations, QC results, units) and its QA
  * decision (release or rejection) only while it is "in_process": released
  * and rejected are final states of the batch. CC_CONFLICT "batch_closed"

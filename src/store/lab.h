@@ -228,11 +228,13 @@ cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t uni
                                     int64_t expected_version, int64_t patient_id, const char *date,
                                     cc_date today, cc_error *err);
 
-/* Moves a unit in storage; a position holds one unit (CC_CONFLICT
- * "position_taken"). Empty strings take it out of storage. */
-cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
-                        const char *rack, const char *box, const char *position, const char *note,
-                        cc_error *err);
+/* Records a move of the unit as loaded to another storage position, as
+ * decided by the caller (core lab_check_unit_move); a position holds one
+ * unit (CC_CONFLICT "position_taken"); empty strings take it out of
+ * storage. Custody event and audit entry; joins the caller's transaction. */
+cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_row *u,
+                               const char *freezer, const char *rack, const char *box,
+                               const char *position, const char *note, cc_error *err);
 /* Custody-only events (thaw, transfer) with a note. */
 cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
                               const char *note, cc_error *err);

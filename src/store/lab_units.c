@@ -73,13 +73,6 @@ static cc_status custody(db *d, const store_actor *actor, int64_t unit_id, const
                    a, N(a), NULL, err);
 }
 
-/* States in which a unit is physically in the lab's storage. */
-static bool in_lab(unit_state s)
-{
-    return s == UNIT_QUARANTINE || s == UNIT_RELEASED || s == UNIT_RESERVED || s == UNIT_RETURNED ||
-           s == UNIT_EXPIRED;
-}
-
 typedef struct {
     int64_t reserved_patient, issued_patient; /* -1: unchanged, 0: cleared */
     const char *reserved_for, *ward;          /* NULL: unchanged */
@@ -96,7 +89,7 @@ static cc_status transition(db *d, const store_actor *actor, const lab_unit_row 
     if (st != CC_OK)
         return st;
     /* a unit that leaves the lab frees its storage position */
-    bool leaves = in_lab(r->u.state) && !in_lab(to);
+    bool leaves = lab_unit_in_storage(r->u.state) && !lab_unit_in_storage(to);
     const char *to_location = c && c->to_location ? c->to_location : leaves ? "" : NULL;
     buf before;
     buf_init(&before, 1 << 14);
@@ -387,18 +380,12 @@ cc_status lab_unit_record_action(db *d, const store_actor *actor, const lab_unit
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
-                        const char *rack, const char *box, const char *position, const char *note,
-                        cc_error *err)
+cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_row *u,
+                               const char *freezer, const char *rack, const char *box,
+                               const char *position, const char *note, cc_error *err)
 {
+    int64_t unit_id = u->id;
     cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    lab_unit_row u;
-    st = lab_unit_load(d, unit_id, &u, err);
-    if (st == CC_OK && !in_lab(u.u.state))
-        st = cc_fail(err, CC_CONFLICT, "unit", "not_in_lab", "the unit is %s: it is not in the lab's storage",
-                     u.state_text);
     if (st == CC_OK)
         st = check_position_free(d, freezer, rack, box, position, unit_id, err);
     buf before;
@@ -418,7 +405,8 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     if (st == CC_CONFLICT)
         st = cc_fail(err, CC_CONFLICT, "position", "position_taken", "that storage position is taken");
     if (st == CC_OK)
-        st = custody(d, actor, unit_id, "move", u.state_text, u.state_text, u.location, to, note, err);
+        st = custody(d, actor, unit_id, "move", u->state_text, u->state_text, u->location, to, note,
+                     err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
     buf_release(&before);

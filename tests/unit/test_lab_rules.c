@@ -338,6 +338,15 @@ static void test_unit_action_table(void **state)
         if (st == CC_OK && rows[i].r.event == UNIT_EV_HOLD)
             assert_int_equal(c.reserved_patient_id, -1); /* a hold keeps the reservation */
     }
+    /* storage moves: only units in the lab's storage; issued, administered
+     * and discarded units have left it */
+    for (int s = 0; s < UNIT_STATE_COUNT; s++) {
+        lab_unit u = {(unit_state)s, LATER, "uc-msc", 1, 0, 0, 0};
+        cc_error err = {0};
+        bool stored = s != UNIT_ISSUED && s != UNIT_ADMINISTERED && s != UNIT_DISCARDED;
+        assert_int_equal(lab_check_unit_move(&u, &err), stored ? CC_OK : CC_CONFLICT);
+        assert_true(lab_unit_in_storage((unit_state)s) == stored);
+    }
 }
 
 /* A QC result against the batch's specification (lab_check_qc_result, the

@@ -309,8 +309,9 @@ static void test_positions_and_rejection(void **state)
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units"), 1);
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM audit_log"), before);
     int64_t u2 = unit(f->d, b, "S1234", "2099-01-01", "A2");
-    assert_int_equal(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A1", "", &err), CC_CONFLICT);
-    OK(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A3", "reshelved", &err));
+    assert_int_equal(app_lab_unit_move(CTX(f->d), u2, "F1", "R1", "B1", "A1", "", TODAY, &err),
+                     CC_CONFLICT);
+    OK(app_lab_unit_move(CTX(f->d), u2, "F1", "R1", "B1", "A3", "reshelved", TODAY, &err));
     assert_int_equal(app_lab_batch_reject(CTX(f->d), b, "", TODAY, &err),
                      CC_INVALID); /* reason required */
     OK(app_lab_batch_reject(CTX(f->d), b, "sterility failed", TODAY, &err));
