@@ -48,10 +48,12 @@ static cc_status end_moving_units(app_ctx *ctx, cc_date today, int64_t swept, cc
     return st;
 }
 
-cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *meaning, cc_date today,
-                                lab_readiness *out, cc_error *err)
+/* QA's decision on a batch in process: its release (only when ready, H2,
+ * H13) or its rejection; its quarantined units follow (released or
+ * discarded). */
+static cc_status decide_batch(app_ctx *ctx, int64_t batch_id, bool release, const char *reason,
+                              cc_date today, lab_readiness *ready, cc_error *err)
 {
-    memset(out, 0, sizeof *out);
     int64_t swept;
     cc_status st = begin_moving_units(ctx, today, &swept, err);
     if (st != CC_OK)
@@ -60,40 +62,35 @@ cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *mean
     st = lab_batch_load(ctx->d, batch_id, &b, err);
     if (st == CC_OK)
         st = lab_check_batch_open(b.status, err);
-    if (st == CC_OK)
-        st = lab_batch_readiness(ctx->d, batch_id, out, err);
-    if (st == CC_OK && !out->ready)
+    if (st == CC_OK && release)
+        st = lab_batch_readiness(ctx->d, batch_id, ready, err);
+    if (st == CC_OK && release && !ready->ready)
         st = cc_fail(err, CC_CONFLICT, "batch", "release_blocked",
-                     "the batch cannot be released: %zu reason%s (first: %s)", out->n_blocks,
-                     out->n_blocks == 1 ? "" : "s",
-                     out->n_blocks ? out->blocks[0].message : "results not examined");
+                     "the batch cannot be released: %zu reason%s (first: %s)", ready->n_blocks,
+                     ready->n_blocks == 1 ? "" : "s",
+                     ready->n_blocks ? ready->blocks[0].message : "results not examined");
     if (st == CC_OK)
-        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id, "released", meaning, err);
+        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id,
+                                       release ? "released" : "rejected", reason, err);
     if (st == CC_OK)
-        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
-                                   "batch released by QA", err);
+        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE,
+                                   release ? UNIT_EV_RELEASE : UNIT_EV_DISCARD,
+                                   release ? "batch released by QA" : reason, err);
     return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *meaning, cc_date today,
+                                lab_readiness *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return decide_batch(ctx, batch_id, true, meaning, today, out, err);
 }
 
 cc_status app_lab_batch_reject(app_ctx *ctx, int64_t batch_id, const char *reason, cc_date today,
                                cc_error *err)
 {
     cc_status st = audit_require_reason(true, reason, err);
-    int64_t swept;
-    if (st == CC_OK)
-        st = begin_moving_units(ctx, today, &swept, err);
-    if (st != CC_OK)
-        return st;
-    lab_batch_facts b;
-    st = lab_batch_load(ctx->d, batch_id, &b, err);
-    if (st == CC_OK)
-        st = lab_check_batch_open(b.status, err);
-    if (st == CC_OK)
-        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id, "rejected", reason, err);
-    if (st == CC_OK)
-        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD,
-                                   reason, err);
-    return end_moving_units(ctx, today, swept, st, err);
+    return st == CC_OK ? decide_batch(ctx, batch_id, false, reason, today, NULL, err) : st;
 }
 
 cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *r,
