@@ -20,7 +20,8 @@ static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_e
     buf_release(&b);
     json_t *version = json_object_get(json_object_get(req->reply, "donor"), "version");
     if (st == CC_OK && version)
-        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
+        api_add_header(req, "ETag",
+                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
     return st;
 }
 
@@ -61,15 +62,19 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                                         {"consent_reference", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     cc_status st = lab_check_body(req->body, fields, err);
-    lab_donor_fields f = {json_get_string(req->body, "code"), json_get_string(req->body, "kind"), 0,
+    lab_donor_fields f = {json_get_string(req->body, "code"),
+                          json_get_string(req->body, "kind"),
+                          0,
                           json_get_string(req->body, "consent_date"),
-                          json_get_string(req->body, "consent_reference"), false};
+                          json_get_string(req->body, "consent_reference"),
+                          false};
     cc_date consent;
     if (st == CC_OK)
         st = check_code(f.code, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "patient_id", false, &f.patient_id, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
         f.consent_date && consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st != CC_OK)
@@ -89,7 +94,6 @@ cc_status h_donor_get(api_request *req, cc_error *err)
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
 
-
 cc_status h_donor_update(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"consent_date", JF_STRING, true, 10},
@@ -102,7 +106,8 @@ cc_status h_donor_update(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
         consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st == CC_OK)
@@ -110,9 +115,9 @@ cc_status h_donor_update(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);
-    st = lab_donor_set_consent(req->db, &actor, id, version, json_get_string(req->body, "consent_date"),
-                               json_get_string(req->body, "consent_reference"),
-                               json_get_string(req->body, "reason"), err);
+    st = lab_donor_set_consent(
+        req->db, &actor, id, version, json_get_string(req->body, "consent_date"),
+        json_get_string(req->body, "consent_reference"), json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
 
@@ -128,14 +133,16 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
         sampled > api_today())
         st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
     if (st != CC_OK)
         return st;
     store_actor actor = api_actor(req);
     st = lab_donor_add_test(req->db, &actor, id, json_get_string(req->body, "test"),
-                            json_get_string(req->body, "result"), json_get_string(req->body, "sampled_on"),
+                            json_get_string(req->body, "result"),
+                            json_get_string(req->body, "sampled_on"),
                             json_get_string(req->body, "reason"), &test_id, err);
     return st == CC_OK ? reply_donor(req, 201, id, err) : st;
 }
@@ -153,6 +160,6 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
         return st;
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_donor_decide(&ctx, id, json_get_string(req->body, "decision"),
-                          json_get_string(req->body, "reason"), err);
+                              json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }

@@ -17,7 +17,10 @@ static cc_status reply_site(api_request *req, unsigned status, cc_error *err)
     return st;
 }
 
-cc_status h_lab_site_get(api_request *req, cc_error *err) { return reply_site(req, 200, err); }
+cc_status h_lab_site_get(api_request *req, cc_error *err)
+{
+    return reply_site(req, 200, err);
+}
 
 cc_status h_lab_site_set(api_request *req, cc_error *err)
 {
@@ -50,7 +53,8 @@ cc_status h_lab_product_code_add(api_request *req, cc_error *err)
 
 cc_status h_lab_product_code_update(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"active", JF_BOOLEAN, true, 0}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"active", JF_BOOLEAN, true, 0},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)

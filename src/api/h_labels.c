@@ -52,11 +52,18 @@ static cc_status label(api_request *req, label_format format, cc_error *err)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     if (st == CC_OK) {
         memcpy(bytes, b.data, b.len);
-        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes, b.len);
+        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes,
+                      b.len);
     }
     buf_release(&b);
     return st;
 }
 
-cc_status h_unit_label_pdf(api_request *req, cc_error *err) { return label(req, LABEL_PDF, err); }
-cc_status h_unit_label_png(api_request *req, cc_error *err) { return label(req, LABEL_PNG, err); }
+cc_status h_unit_label_pdf(api_request *req, cc_error *err)
+{
+    return label(req, LABEL_PDF, err);
+}
+cc_status h_unit_label_png(api_request *req, cc_error *err)
+{
+    return label(req, LABEL_PNG, err);
+}

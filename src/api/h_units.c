@@ -22,13 +22,15 @@ static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_er
     buf_release(&b);
     json_t *version = json_object_get(json_object_get(req->reply, "unit"), "version");
     if (st == CC_OK && version)
-        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
+        api_add_header(req, "ETag",
+                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
     return st;
 }
 
 cc_status h_unit_list(api_request *req, cc_error *err)
 {
-    lab_unit_query q = {.state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
+    lab_unit_query q = {
+        .state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
     cc_status st = api_paging(req, &q.page, &q.per_page, err);
     unit_state ignored;
     if (st == CC_OK && q.state && !unit_state_parse(q.state, &ignored))
@@ -111,8 +113,10 @@ static cc_status act(api_request *req, const json_field *fields, lab_unit_reques
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
-static const json_field REASON_ONLY[] = {{"reason", JF_STRING, false, 2000}, {NULL, JF_STRING, false, 0}};
-static const json_field REASON_REQUIRED[] = {{"reason", JF_STRING, true, 2000}, {NULL, JF_STRING, false, 0}};
+static const json_field REASON_ONLY[] = {{"reason", JF_STRING, false, 2000},
+                                         {NULL, JF_STRING, false, 0}};
+static const json_field REASON_REQUIRED[] = {{"reason", JF_STRING, true, 2000},
+                                             {NULL, JF_STRING, false, 0}};
 
 cc_status h_unit_reserve(api_request *req, cc_error *err)
 {
@@ -126,7 +130,8 @@ cc_status h_unit_reserve(api_request *req, cc_error *err)
     a.reserved_for = json_get_string(req->body, "reserved_for");
     json_int_t dose = json_integer_value(json_object_get(req->body, "dose_cells"));
     if (json_has(req->body, "dose_cells") && (dose < 1 || dose > 10000000000000LL))
-        return cc_fail(err, CC_INVALID, "dose_cells", "out_of_range", "dose_cells must be 1 to 1e13");
+        return cc_fail(err, CC_INVALID, "dose_cells", "out_of_range",
+                       "dose_cells must be 1 to 1e13");
     a.dose_cells = (uint64_t)(dose > 0 ? dose : 0);
     return act(req, fields, &a, err);
 }
@@ -144,7 +149,8 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     lab_unit_request a = {.event = UNIT_EV_ISSUE};
     a.ward = json_get_string(req->body, "ward");
-    if (lab_check_body(req->body, fields, err) == CC_OK && lab_require_text(a.ward, "ward", err) != CC_OK)
+    if (lab_check_body(req->body, fields, err) == CC_OK &&
+        lab_require_text(a.ward, "ward", err) != CC_OK)
         return CC_INVALID;
     return act(req, fields, &a, err);
 }
@@ -197,9 +203,10 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
 
 cc_status h_unit_move(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"freezer", JF_STRING, true, 40}, {"rack", JF_STRING, true, 40},
-                                        {"box", JF_STRING, true, 40},     {"position", JF_STRING, true, 40},
-                                        {"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"freezer", JF_STRING, true, 40}, {"rack", JF_STRING, true, 40},
+        {"box", JF_STRING, true, 40},     {"position", JF_STRING, true, 40},
+        {"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -219,7 +226,8 @@ cc_status h_unit_move(api_request *req, cc_error *err)
 
 cc_status h_unit_custody(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"event", JF_STRING, true, 16}, {"note", JF_STRING, true, 1000},
+    static const json_field fields[] = {{"event", JF_STRING, true, 16},
+                                        {"note", JF_STRING, true, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);

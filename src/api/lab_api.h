@@ -51,7 +51,6 @@ cc_status lab_require_text(const char *text, const char *field, cc_error *err);
  * record expiries. */
 cc_status lab_expire_sweep(api_request *req, cc_error *err);
 
-
 /* The ?format= argument: false for JSON (absent or "json"), true for "csv";
  * CC_INVALID otherwise. */
 cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err);

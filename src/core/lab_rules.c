@@ -11,26 +11,45 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-static const char *const PRODUCT_TYPES[] = {"uc-msc", "ucb-sc", "bm-msc", "ad-msc",
+static const char *const PRODUCT_TYPES[] = {"uc-msc", "ucb-sc",    "bm-msc", "ad-msc",
                                             "pl-msc", "secretome", NULL};
-static const char *const PRODUCT_LABELS[] = {"UC-MSC", "UCB-SC", "BM-MSC", "AD-MSC",
+static const char *const PRODUCT_LABELS[] = {"UC-MSC", "UCB-SC",    "BM-MSC", "AD-MSC",
                                              "PL-MSC", "Secretome", NULL};
-static const char *const SOURCES[] = {"cord-blood", "cord-tissue", "placenta", "bone-marrow",
-                                      "adipose", NULL};
-static const char *const STEPS[] = {"isolation",        "passage",    "harvest",       "formulation",
-                                    "cryopreservation", "cm-harvest", "concentration", NULL};
+static const char *const SOURCES[] = {"cord-blood",  "cord-tissue", "placenta",
+                                      "bone-marrow", "adipose",     NULL};
+static const char *const STEPS[] = {
+    "isolation",        "passage",    "harvest",       "formulation",
+    "cryopreservation", "cm-harvest", "concentration", NULL};
 static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv", NULL};
 /* Tests whose latest result must be negative; cmv must only exist. */
 static const char *const REQUIRED_NEGATIVE[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", NULL};
 static const char *const RESULTS[] = {"negative", "positive", "indeterminate", NULL};
 static const char *const ELIGIBILITY[] = {"eligible", "ineligible", "incomplete", NULL};
 
-bool lab_product_type_is_valid(const char *s) { return in_list(s, PRODUCT_TYPES); }
-bool lab_source_is_valid(const char *s) { return in_list(s, SOURCES); }
-bool lab_step_is_valid(const char *s) { return in_list(s, STEPS); }
-bool lab_screening_test_is_valid(const char *s) { return in_list(s, TESTS); }
-bool lab_screening_result_is_valid(const char *s) { return in_list(s, RESULTS); }
-bool lab_eligibility_is_valid(const char *s) { return in_list(s, ELIGIBILITY); }
+bool lab_product_type_is_valid(const char *s)
+{
+    return in_list(s, PRODUCT_TYPES);
+}
+bool lab_source_is_valid(const char *s)
+{
+    return in_list(s, SOURCES);
+}
+bool lab_step_is_valid(const char *s)
+{
+    return in_list(s, STEPS);
+}
+bool lab_screening_test_is_valid(const char *s)
+{
+    return in_list(s, TESTS);
+}
+bool lab_screening_result_is_valid(const char *s)
+{
+    return in_list(s, RESULTS);
+}
+bool lab_eligibility_is_valid(const char *s)
+{
+    return in_list(s, ELIGIBILITY);
+}
 
 const char *lab_product_type_label(const char *s)
 {

@@ -65,8 +65,8 @@ bool lab_eligibility_is_valid(const char *s);
 const char *lab_product_type_label(const char *s);
 
 typedef struct {
-    const char *test;    /* screening test code */
-    const char *result;  /* negative, positive, indeterminate */
+    const char *test;   /* screening test code */
+    const char *result; /* negative, positive, indeterminate */
     cc_date sampled_on;
 } lab_screening;
 

@@ -57,12 +57,12 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
 /* ---- donors and collections ---- */
 
 typedef struct {
-    const char *code;        /* NULL: generated "DN000123" */
-    const char *kind;        /* "allogeneic" or "autologous" */
-    int64_t patient_id;      /* autologous: the patient; else 0 */
+    const char *code;         /* NULL: generated "DN000123" */
+    const char *kind;         /* "allogeneic" or "autologous" */
+    int64_t patient_id;       /* autologous: the patient; else 0 */
     const char *consent_date; /* NULL when not recorded */
     const char *consent_reference;
-    bool synthetic;          /* demonstration data (cellclinic demo) */
+    bool synthetic; /* demonstration data (cellclinic demo) */
 } lab_donor_fields;
 
 cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,
@@ -161,12 +161,12 @@ typedef struct {
     const char *product_code; /* a configured, active PDC */
     int division;
     uint64_t cells;
-    double viability;         /* < 0 when not given */
+    double viability; /* < 0 when not given */
     double volume_ml;
-    const char *expiry;       /* YYYY-MM-DD */
-    const char *storage;      /* storage conditions text */
+    const char *expiry;                          /* YYYY-MM-DD */
+    const char *storage;                         /* storage conditions text */
     const char *freezer, *rack, *box, *position; /* "" when not stored yet */
-    int year;                 /* DIN year 0..99 */
+    int year;                                    /* DIN year 0..99 */
 } lab_unit_fields;
 
 /* The facts a new unit of a batch is checked against (core
@@ -242,15 +242,15 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err);
 
 typedef struct {
-    const char *state;   /* "" any */
-    int64_t batch_id;    /* 0 any */
-    const char *din;     /* "" any: exact 13 data characters */
-    int expiring_days;   /* >= 0: only units in the lab expiring within N days */
-    const char *today;   /* YYYY-MM-DD, with expiring_days */
-    const char *until;   /* YYYY-MM-DD, with expiring_days */
-    bool with_expired;   /* with expiring_days: also units already past their expiry
-                            and still in stock (the four states above or "expired",
-                            whatever the expiry sweep has done yet), expiry first */
+    const char *state; /* "" any */
+    int64_t batch_id;  /* 0 any */
+    const char *din;   /* "" any: exact 13 data characters */
+    int expiring_days; /* >= 0: only units in the lab expiring within N days */
+    const char *today; /* YYYY-MM-DD, with expiring_days */
+    const char *until; /* YYYY-MM-DD, with expiring_days */
+    bool with_expired; /* with expiring_days: also units already past their expiry
+                          and still in stock (the four states above or "expired",
+                          whatever the expiry sweep has done yet), expiry first */
     int64_t page, per_page;
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,

@@ -40,7 +40,8 @@ cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
     if (r == DB_ERROR)
         return err->status;
     if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)id);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld",
+                       (long long)id);
     return CC_OK;
 }
 
@@ -56,8 +57,8 @@ static cc_status touch(db *d, int64_t id, cc_error *err)
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_S(now), SQL_I(id)};
-    return sql_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a, N(a),
-                   NULL, err);
+    return sql_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a,
+                   N(a), NULL, err);
 }
 
 cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_type,
@@ -67,7 +68,8 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
         return cc_fail(err, CC_INVALID, "product_type", "invalid_value",
                        "product_type must be uc-msc, ucb-sc, bm-msc, ad-msc, pl-msc or secretome");
     if (n == 0)
-        return cc_fail(err, CC_INVALID, "collection_ids", "required", "a batch is made from at least one collection");
+        return cc_fail(err, CC_INVALID, "collection_ids", "required",
+                       "a batch is made from at least one collection");
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
@@ -75,10 +77,11 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     bool any_autologous = false, several_donors = false;
     for (size_t i = 0; st == CC_OK && i < n; i++) {
         db_stmt *s;
-        if ((st = db_prepare(d,
-                             "SELECT c.donor_id, d.kind FROM collections c JOIN donors d ON d.id = c.donor_id"
-                             " WHERE c.id = ?",
-                             &s, err)) != CC_OK)
+        if ((st = db_prepare(
+                 d,
+                 "SELECT c.donor_id, d.kind FROM collections c JOIN donors d ON d.id = c.donor_id"
+                 " WHERE c.id = ?",
+                 &s, err)) != CC_OK)
             break;
         db_bind_int(s, 1, collection_ids[i]);
         db_step_result r = db_step(s, err);
@@ -93,8 +96,8 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
         if (r == DB_ERROR)
             st = err->status;
         else if (r == DB_DONE)
-            st = cc_fail(err, CC_NOT_FOUND, "collection_ids", "not_found", "no collection with id %lld",
-                         (long long)collection_ids[i]);
+            st = cc_fail(err, CC_NOT_FOUND, "collection_ids", "not_found",
+                         "no collection with id %lld", (long long)collection_ids[i]);
     }
     if (st == CC_OK && any_autologous && several_donors)
         st = cc_fail(err, CC_CONFLICT, "collection_ids", "autologous_pooling",
@@ -107,18 +110,21 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     char now[21], code[32];
     store_now_text(now);
     snprintf(code, sizeof code, "B%.2s-%05lld", now + 2, (long long)seq);
-    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now), SQL_S(now)};
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batches (code, product_type, status, spec_version, version,"
-                     " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st =
+            sql_run(d,
+                    "INSERT INTO batches (code, product_type, status, spec_version, version,"
+                    " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
+                    a, N(a), id, err);
     for (size_t i = 0; st == CC_OK && i < n; i++) {
         sql_arg l[] = {SQL_I(*id), SQL_I(collection_ids[i])};
-        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l, N(l),
-                     NULL, err);
+        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l,
+                     N(l), NULL, err);
         if (st == CC_CONFLICT)
-            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate", "a collection is listed twice");
+            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate",
+                         "a collection is listed twice");
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
@@ -136,7 +142,8 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
-    if (st == CC_OK && (strcmp(f->step, "cm-harvest") == 0 || strcmp(f->step, "concentration") == 0) &&
+    if (st == CC_OK &&
+        (strcmp(f->step, "cm-harvest") == 0 || strcmp(f->step, "concentration") == 0) &&
         strcmp(b.product_type, "secretome") != 0)
         st = cc_fail(err, CC_INVALID, "step", "invalid_value", "%s is a secretome step", f->step);
     char now[21];
@@ -151,11 +158,12 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(actor->username),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
-                     " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                     " RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
+            " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
@@ -174,12 +182,14 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
     store_now_text(now);
     sql_arg a[] = {SQL_I(batch_id), SQL_S(description), SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
-                     " VALUES (?, ?, 'open', ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
+            " VALUES (?, ?, 'open', ?, ?) RETURNING id",
+            a, N(a), id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL,
+                              NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     return db_tx_end(d, st, err);
@@ -200,9 +210,11 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
                         " WHERE id = ? AND batch_id = ?",
                         k, N(k), &open, err);
     if (st == CC_OK && open == 0)
-        st = cc_fail(err, CC_NOT_FOUND, "deviation_id", "not_found", "no such deviation in this batch");
+        st = cc_fail(err, CC_NOT_FOUND, "deviation_id", "not_found",
+                     "no such deviation in this batch");
     if (st == CC_OK && open == 2)
-        st = cc_fail(err, CC_CONFLICT, "deviation_id", "deviation_closed", "the deviation is already closed");
+        st = cc_fail(err, CC_CONFLICT, "deviation_id", "deviation_closed",
+                     "the deviation is already closed");
     buf before;
     buf_init(&before, 1 << 14);
     if (st == CC_OK)
@@ -211,13 +223,14 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     store_now_text(now);
     sql_arg a[] = {SQL_S(disposition), SQL_S(actor->username), SQL_S(now), SQL_I(deviation_id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
-                     " closed_at = ? WHERE id = ?",
-                     a, N(a), NULL, err);
+        st =
+            sql_run(d,
+                    "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
+                    " closed_at = ? WHERE id = ?",
+                    a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE, before.data,
-                       disposition, err);
+        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE,
+                              before.data, disposition, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     buf_release(&before);
@@ -292,12 +305,13 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
         return st;
     buf_puts(out, ",\"collections\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
-                           " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
-                           " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
-                           " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id",
-                           a, 1, false, out, err);
+        st =
+            sql_rows_json(d,
+                          "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
+                          " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
+                          " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
+                          " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id",
+                          a, 1, false, out, err);
     buf_puts(out, ",\"steps\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -307,10 +321,11 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"deviations\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, description, status, disposition, opened_by, opened_at,"
-                           " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, description, status, disposition, opened_by, opened_at,"
+            " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
+            a, 1, false, out, err);
     buf_puts(out, ",\"qc_results\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -320,10 +335,11 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"units\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
-                           " expiry FROM units WHERE batch_id = ? ORDER BY id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
+            " expiry FROM units WHERE batch_id = ? ORDER BY id",
+            a, 1, false, out, err);
     buf_putc(out, '}');
     return st;
 }
@@ -333,15 +349,16 @@ cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t p
 {
     const char *s = status ? status : "";
     sql_arg c[] = {SQL_S(s), SQL_S(s)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c, N(c),
-                              total, err);
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c,
+                              N(c), total, err);
     sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
-                           " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
-                           " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-                           " ORDER BY b.id DESC LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
+            " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
+            " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
+            " ORDER BY b.id DESC LIMIT ? OFFSET ?",
+            a, N(a), false, out, err);
     return st;
 }

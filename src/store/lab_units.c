@@ -19,12 +19,13 @@ cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
 {
     memset(r, 0, sizeof *r);
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
-                              " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
-                              " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
-                              " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
+                   " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
+                   " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
+                   " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);
@@ -52,8 +53,8 @@ cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     if (!unit_state_parse(r->state_text, &r->u.state) ||
         date_parse(r->expiry, "expiry", &r->u.expiry, err) != CC_OK)
-        return cc_fail(err, CC_INTERNAL, "state", "corrupt_unit", "unit %lld has an unreadable state or expiry",
-                       (long long)id);
+        return cc_fail(err, CC_INTERNAL, "state", "corrupt_unit",
+                       "unit %lld has an unreadable state or expiry", (long long)id);
     r->u.product_type = r->product_type;
     return CC_OK;
 }
@@ -64,9 +65,15 @@ static cc_status custody(db *d, const store_actor *actor, int64_t unit_id, const
 {
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_I(unit_id),         SQL_S(now),           SQL_S(actor->username), SQL_S(event),
-                   SQL_S(from_state),      SQL_S(to_state),      SQL_S(from_loc ? from_loc : ""),
-                   SQL_S(to_loc ? to_loc : ""), SQL_S(note ? note : "")};
+    sql_arg a[] = {SQL_I(unit_id),
+                   SQL_S(now),
+                   SQL_S(actor->username),
+                   SQL_S(event),
+                   SQL_S(from_state),
+                   SQL_S(to_state),
+                   SQL_S(from_loc ? from_loc : ""),
+                   SQL_S(to_loc ? to_loc : ""),
+                   SQL_S(note ? note : "")};
     return sql_run(d,
                    "INSERT INTO custody_events (unit_id, at, username, event, from_state, to_state,"
                    " from_location, to_location, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -120,16 +127,17 @@ static cc_status transition(db *d, const store_actor *actor, const lab_unit_row 
                      a, N(a), NULL, err);
     if (st == CC_OK && to_location) {
         sql_arg l[] = {SQL_I(r->id)};
-        st = sql_run(d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
-                     1, NULL, err);
+        st = sql_run(
+            d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
+            1, NULL, err);
     }
     if (st == CC_OK)
         st = custody(d, actor, r->id, unit_event_name(event), unit_state_name(r->u.state),
                      unit_state_name(to), r->location, to_location ? to_location : r->location,
                      note, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE, before.data, reason,
-                       err);
+        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE,
+                              before.data, reason, err);
     buf_release(&before);
     return st;
 }
@@ -144,8 +152,9 @@ cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_i
         int64_t ids[CHUNK];
         size_t n = 0;
         db_stmt *s;
-        cc_status st = db_prepare(d, "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
-                                     " ORDER BY id LIMIT 256",
+        cc_status st = db_prepare(d,
+                                  "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
+                                  " ORDER BY id LIMIT 256",
                                   &s, err);
         if (st != CC_OK)
             return st;
@@ -210,7 +219,8 @@ cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    /* autologous: every collection comes from the same autologous donor (checked at batch creation) */
+    /* autologous: every collection comes from the same autologous donor (checked at batch creation)
+     */
     sql_arg a[] = {SQL_I(batch_id)};
     st = sql_scalar(d,
                     "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
@@ -241,7 +251,8 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
         int64_t seq = 0;
         st = counter_next(d, name, &seq, err);
         if (st == CC_OK && seq > ISBT128_MAX_SEQUENCE)
-            st = cc_fail(err, CC_CONFLICT, "din", "din_exhausted", "no DIN sequence numbers left this year");
+            st = cc_fail(err, CC_CONFLICT, "din", "din_exhausted",
+                         "no DIN sequence numbers left this year");
         if (st == CC_OK)
             st = isbt128_make(fin, f->year, (uint32_t)seq, NULL, &din, err);
     }
@@ -268,14 +279,16 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
-                     " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
-                     " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-                     " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
+            " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
+            " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            a, N(a), id, err);
     if (st == CC_CONFLICT && strcmp(err->code, "not_found") != 0)
-        st = cc_fail(err, CC_CONFLICT, "position", "position_taken", "that storage position is taken");
+        st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
+                     "that storage position is taken");
     if (st == CC_OK) {
         char loc[200] = "";
         if (f->position && *f->position)
@@ -287,7 +300,8 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n, cc_error *err)
+cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
+                           cc_error *err)
 {
     char day[CC_DATE_TEXT];
     date_format(today, day);
@@ -307,7 +321,8 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
         if ((st = sql_scalar(d,
                              "SELECT MIN(id) FROM units WHERE expiry < ? AND state IN"
                              " ('quarantine', 'released', 'reserved', 'returned')",
-                             q, 1, &id, err)) != CC_OK || id == 0)
+                             q, 1, &id, err)) != CC_OK ||
+            id == 0)
             break;
         lab_unit_row u;
         unit_changes c = {0, -1, "", NULL, NULL}; /* an expired unit is reserved for no one */
@@ -337,7 +352,8 @@ static cc_status administer(db *d, const store_actor *actor, const lab_unit_row 
     cc_status st = lab_check_administer(&u->u, patient_id, today, err);
     char now[21], note[300];
     store_now_text(now);
-    sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username), SQL_S(now)};
+    sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username),
+                     SQL_S(now)};
     int64_t adm_id = 0;
     if (st == CC_OK)
         st = sql_run(d,
@@ -349,7 +365,8 @@ static cc_status administer(db *d, const store_actor *actor, const lab_unit_row 
                               "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
                               " recorded_at FROM unit_administrations WHERE id = ?",
                               NULL, NULL, err);
-    snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id, date ? date : "");
+    snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id,
+             date ? date : "");
     unit_changes c = {-1, -1, NULL, NULL, NULL};
     if (st == CC_OK)
         st = transition(d, actor, u, UNIT_EV_ADMINISTER, &c, note, NULL, err);
@@ -396,19 +413,23 @@ cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_r
     store_now_text(now);
     if (*position)
         snprintf(to, sizeof to, "%s/%s/%s/%s", freezer, rack, box, position);
-    sql_arg a[] = {SQL_S(freezer), SQL_S(rack), SQL_S(box), SQL_S(position), SQL_S(now), SQL_I(unit_id)};
+    sql_arg a[] = {SQL_S(freezer),  SQL_S(rack), SQL_S(box),
+                   SQL_S(position), SQL_S(now),  SQL_I(unit_id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
-                     " version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
+        st =
+            sql_run(d,
+                    "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
+                    " version = version + 1 WHERE id = ?",
+                    a, N(a), NULL, err);
     if (st == CC_CONFLICT)
-        st = cc_fail(err, CC_CONFLICT, "position", "position_taken", "that storage position is taken");
+        st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
+                     "that storage position is taken");
     if (st == CC_OK)
         st = custody(d, actor, unit_id, "move", u->state_text, u->state_text, u->location, to, note,
                      err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
+        st =
+            audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -418,14 +439,16 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 {
     if (!event || (strcmp(event, "thaw") != 0 && strcmp(event, "transfer") != 0 &&
                    strcmp(event, "inspect") != 0))
-        return cc_fail(err, CC_INVALID, "event", "invalid_value", "event must be thaw, transfer or inspect");
+        return cc_fail(err, CC_INVALID, "event", "invalid_value",
+                       "event must be thaw, transfer or inspect");
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     lab_unit_row u;
     st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK)
-        st = custody(d, actor, unit_id, event, u.state_text, u.state_text, u.location, u.location, note, err);
+        st = custody(d, actor, unit_id, event, u.state_text, u.state_text, u.location, u.location,
+                     note, err);
     if (st == CC_OK) {
         char after[400];
         buf b;
@@ -442,15 +465,15 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     return db_tx_end(d, st, err);
 }
 
-#define UNIT_VIEW                                                                                    \
-    "SELECT u.id, u.din, u.din_flags, u.din_check, u.product_code, u.division, u.batch_id,"         \
-    " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"          \
-    " po.mrn AS owner_mrn, u.cells, u.viability, u.volume_ml, u.expiry, u.state, u.storage,"        \
-    " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"         \
-    " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"         \
-    " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                  \
-    " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                          \
-    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                       \
+#define UNIT_VIEW                                                                                  \
+    "SELECT u.id, u.din, u.din_flags, u.din_check, u.product_code, u.division, u.batch_id,"        \
+    " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"         \
+    " po.mrn AS owner_mrn, u.cells, u.viability, u.volume_ml, u.expiry, u.state, u.storage,"       \
+    " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"        \
+    " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"        \
+    " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                 \
+    " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                         \
+    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                      \
     " LEFT JOIN patients pi ON pi.id = u.issued_patient_id"
 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -477,7 +500,8 @@ cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
     return st;
 }
 
-cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total, cc_error *err)
+cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
+                             cc_error *err)
 {
     bool exp = q->expiring_days >= 0;
     const char *state = q->state ? q->state : "", *din = q->din ? q->din : "";
@@ -499,10 +523,11 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
     if (st == CC_OK)
-        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a, N(a),
-                           false, out, err);
+        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a,
+                           N(a), false, out, err);
 #undef UNIT_FILTER
     return st;
 }
@@ -511,23 +536,25 @@ cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
 {
     const char *f = freezer ? freezer : "";
     sql_arg a[] = {SQL_S(f), SQL_S(f)};
-    return sql_rows_json(d,
-                         "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
-                         " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
-                         " ORDER BY freezer, rack, box, position LIMIT 10000",
-                         a, N(a), false, out, err);
+    return sql_rows_json(
+        d,
+        "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
+        " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
+        " ORDER BY freezer, rack, box, position LIMIT 10000",
+        a, N(a), false, out, err);
 }
 
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
-                              " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
-                              " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
-                              " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
+                   " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
+                   " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
+                   " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);
