@@ -115,10 +115,10 @@ cc_status h_batch_create(api_request *req, cc_error *err)
                            "collection_ids must be positive ids");
         ids[i] = json_integer_value(v);
     }
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    if ((st = lab_batch_create(req->db, &actor, json_get_string(req->body, "product_type"), ids, n,
-                               &id, err)) != CC_OK)
+    if ((st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id,
+                                   err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/batches/%lld", (long long)id));
     return reply_batch(req, 201, id, err);
@@ -185,8 +185,8 @@ cc_status h_batch_add_step(api_request *req, cc_error *err)
     }
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_add_step(req->db, &actor, id, &f, &step_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_add_step(&ctx, id, &f, &step_id, err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
@@ -202,9 +202,9 @@ cc_status h_batch_open_deviation(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "description"), "description", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_open_deviation(req->db, &actor, id, json_get_string(req->body, "description"),
-                                  &dev_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_open_deviation(&ctx, id, json_get_string(req->body, "description"), &dev_id,
+                                      err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
@@ -224,9 +224,9 @@ cc_status h_batch_close_deviation(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "disposition"), "disposition", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_close_deviation(req->db, &actor, id, dev_id,
-                                   json_get_string(req->body, "disposition"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_close_deviation(&ctx, id, dev_id, json_get_string(req->body, "disposition"),
+                                       err);
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
 }
 

@@ -79,9 +79,9 @@ cc_status h_donor_create(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    if ((st = lab_donor_create(req->db, &actor, &f, &id, err)) != CC_OK)
+    if ((st = app_lab_donor_create(&ctx, &f, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/donors/%lld", (long long)id));
     return reply_donor(req, 201, id, err);
@@ -114,10 +114,10 @@ cc_status h_donor_update(api_request *req, cc_error *err)
         st = api_expected_version(req, &version, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_set_consent(
-        req->db, &actor, id, version, json_get_string(req->body, "consent_date"),
-        json_get_string(req->body, "consent_reference"), json_get_string(req->body, "reason"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_set_consent(&ctx, id, version, json_get_string(req->body, "consent_date"),
+                                   json_get_string(req->body, "consent_reference"),
+                                   json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
 
@@ -139,11 +139,11 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_add_test(req->db, &actor, id, json_get_string(req->body, "test"),
-                            json_get_string(req->body, "result"),
-                            json_get_string(req->body, "sampled_on"),
-                            json_get_string(req->body, "reason"), &test_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_add_test(&ctx, id, json_get_string(req->body, "test"),
+                                json_get_string(req->body, "result"),
+                                json_get_string(req->body, "sampled_on"),
+                                json_get_string(req->body, "reason"), &test_id, err);
     return st == CC_OK ? reply_donor(req, 201, id, err) : st;
 }
 

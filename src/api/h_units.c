@@ -237,8 +237,8 @@ cc_status h_unit_custody(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "note"), "note", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_note_event(req->db, &actor, id, json_get_string(req->body, "event"),
-                             json_get_string(req->body, "note"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_note_event(&ctx, id, json_get_string(req->body, "event"),
+                                 json_get_string(req->body, "note"), err);
     return st == CC_OK ? reply_unit(req, 201, id, err) : st;
 }

@@ -86,4 +86,32 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err);
 
+/* The laboratory's records whose checks are the store's own (formats,
+ * existence, uniqueness, a batch still in process, a reason to change a
+ * signed donor): each one write transaction with its audit entry, as in
+ * store/lab.h. */
+cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err);
+cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
+                                   const char *description, int64_t *id, cc_error *err);
+cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err);
+cc_status app_lab_donor_create(app_ctx *ctx, const lab_donor_fields *f, int64_t *id, cc_error *err);
+cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
+                                    const char *consent_date, const char *consent_reference,
+                                    const char *reason, cc_error *err);
+cc_status app_lab_donor_add_test(app_ctx *ctx, int64_t donor_id, const char *test,
+                                 const char *result, const char *sampled_on, const char *reason,
+                                 int64_t *id, cc_error *err);
+cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
+                                    cc_error *err);
+cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,
+                               const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err);
+cc_status app_lab_batch_add_step(app_ctx *ctx, int64_t batch_id, const lab_step_fields *f,
+                                 int64_t *id, cc_error *err);
+cc_status app_lab_batch_open_deviation(app_ctx *ctx, int64_t batch_id, const char *description,
+                                       int64_t *id, cc_error *err);
+cc_status app_lab_batch_close_deviation(app_ctx *ctx, int64_t batch_id, int64_t deviation_id,
+                                        const char *disposition, cc_error *err);
+cc_status app_lab_unit_note_event(app_ctx *ctx, int64_t unit_id, const char *event,
+                                  const char *note, cc_error *err);
+
 #endif
