@@ -216,112 +216,77 @@ cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decis
     return db_tx_end(ctx->d, st, err);
 }
 
+/* Each of these is one store write, which is its own write transaction
+ * (joined when the caller has one open): nothing else is read or decided. */
 cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_site_set_fin(ctx->d, &ctx->actor, fin, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_site_set_fin(ctx->d, &ctx->actor, fin, err);
 }
 
 cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
                                    const char *description, int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_product_code_add(ctx->d, &ctx->actor, code, product_type, description, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_product_code_add(ctx->d, &ctx->actor, code, product_type, description, id, err);
 }
 
 cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_product_code_set_active(ctx->d, &ctx->actor, id, active, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_product_code_set_active(ctx->d, &ctx->actor, id, active, err);
 }
 
 cc_status app_lab_donor_create(app_ctx *ctx, const lab_donor_fields *f, int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_donor_create(ctx->d, &ctx->actor, f, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_donor_create(ctx->d, &ctx->actor, f, id, err);
 }
 
 cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
                                     const char *consent_date, const char *consent_reference,
                                     const char *reason, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_donor_set_consent(ctx->d, &ctx->actor, id, version, consent_date,
-                                   consent_reference, reason, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_donor_set_consent(ctx->d, &ctx->actor, id, version, consent_date, consent_reference,
+                                 reason, err);
 }
 
 cc_status app_lab_donor_add_test(app_ctx *ctx, int64_t donor_id, const char *test,
                                  const char *result, const char *sampled_on, const char *reason,
                                  int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_donor_add_test(ctx->d, &ctx->actor, donor_id, test, result, sampled_on, reason, id,
-                                err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_donor_add_test(ctx->d, &ctx->actor, donor_id, test, result, sampled_on, reason, id,
+                              err);
 }
 
 cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
                                     cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_collection_create(ctx->d, &ctx->actor, f, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_collection_create(ctx->d, &ctx->actor, f, id, err);
 }
 
 cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,
                                const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_batch_create(ctx->d, &ctx->actor, product_type, collection_ids, n, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_batch_create(ctx->d, &ctx->actor, product_type, collection_ids, n, id, err);
 }
 
 cc_status app_lab_batch_add_step(app_ctx *ctx, int64_t batch_id, const lab_step_fields *f,
                                  int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_batch_add_step(ctx->d, &ctx->actor, batch_id, f, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_batch_add_step(ctx->d, &ctx->actor, batch_id, f, id, err);
 }
 
 cc_status app_lab_batch_open_deviation(app_ctx *ctx, int64_t batch_id, const char *description,
                                        int64_t *id, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_batch_open_deviation(ctx->d, &ctx->actor, batch_id, description, id, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_batch_open_deviation(ctx->d, &ctx->actor, batch_id, description, id, err);
 }
 
 cc_status app_lab_batch_close_deviation(app_ctx *ctx, int64_t batch_id, int64_t deviation_id,
                                         const char *disposition, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_batch_close_deviation(ctx->d, &ctx->actor, batch_id, deviation_id, disposition,
-                                       err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_batch_close_deviation(ctx->d, &ctx->actor, batch_id, deviation_id, disposition, err);
 }
 
 cc_status app_lab_unit_note_event(app_ctx *ctx, int64_t unit_id, const char *event,
                                   const char *note, cc_error *err)
 {
-    cc_status st = db_tx_begin(ctx->d, err);
-    if (st == CC_OK)
-        st = lab_unit_note_event(ctx->d, &ctx->actor, unit_id, event, note, err);
-    return db_tx_end(ctx->d, st, err);
+    return lab_unit_note_event(ctx->d, &ctx->actor, unit_id, event, note, err);
 }

@@ -88,8 +88,8 @@ cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decis
 
 /* The laboratory's records whose checks are the store's own (formats,
  * existence, uniqueness, a batch still in process, a reason to change a
- * signed donor): each one write transaction with its audit entry, as in
- * store/lab.h. */
+ * signed donor): each one write transaction with its audit entry, the
+ * store's (store/lab.h). */
 cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err);
 cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
                                    const char *description, int64_t *id, cc_error *err);
