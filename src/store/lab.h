@@ -5,10 +5,15 @@
  * their ISBT 128 DIN, custody events, reservation/issue, the minimal
  * administration link read by the lookback, and the lookback itself.
  *
- * Decisions belong to core (qc_spec, unit_state, lab_rules, isbt128); this
- * module gathers their inputs from the database, asks core, and writes the
- * change with its audit entry (and, for units, its custody event) in one
- * transaction. Every mutation is all-or-nothing.
+ * Decisions belong to core (qc_spec, unit_state, lab_rules, isbt128) and are
+ * asked by the laboratory use cases (app/laboratory.h): for a batch's
+ * release or rejection, a unit's creation and every move of a unit, a QC
+ * result and a donor's eligibility, this module loads the facts (the
+ * *_load functions, lab_release.h) and records the decided change
+ * (lab_*_record_*, lab_*_insert). The other mutations check what they need
+ * with core themselves. Every mutation writes its audit entry (and, for
+ * units, its custody event) and joins the caller's write transaction
+ * (db_tx_begin), or runs in its own: all-or-nothing.
  *
  * Locked records: a donor whose eligibility is signed, a released or rejected
  * batch: changing them needs a reason (audit_require_reason).
