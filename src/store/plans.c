@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/plan_state.h"
 #include "store/sql.h"
 
 static const char IMAGE[] =
@@ -105,7 +106,8 @@ cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *statu
     db_stmt *s;
     cc_status st = db_prepare(d,
                               "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
-                              " AND (? IS NULL OR p.status = ?) ORDER BY p.id DESC LIMIT 200",
+                              " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
+                              " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
                               &s, err);
     if (st != CC_OK)
         return st;
@@ -113,6 +115,7 @@ cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *statu
     db_bind_int(s, 2, patient_id);
     db_bind_text(s, 3, status);
     db_bind_text(s, 4, status);
+    db_bind_text(s, 5, status);
     *n = 0;
     *rows = arena_alloc(a, 200 * sizeof **rows);
     db_step_result r;
@@ -124,8 +127,11 @@ cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *statu
     return r == DB_ERROR ? err->status : CC_OK;
 }
 
-static cc_status current_status(db *d, int64_t id, char out[16], cc_error *err)
+/* Moves plan id by event e through core/plan_state: reads its status in the
+ * caller's transaction and refuses a move the table does not have. */
+static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_error *err)
 {
+    char status[16] = "";
     db_stmt *s;
     cc_status st = db_prepare(d, "SELECT status FROM plans WHERE id = ?", &s, err);
     if (st != CC_OK)
@@ -133,13 +139,17 @@ static cc_status current_status(db *d, int64_t id, char out[16], cc_error *err)
     db_bind_int(s, 1, id);
     db_step_result r = db_step(s, err);
     if (r == DB_ROW)
-        snprintf(out, 16, "%s", db_col_text(s, 0));
+        snprintf(status, sizeof status, "%s", db_col_text(s, 0));
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
     if (r == DB_DONE)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id);
-    return CC_OK;
+    plan_state from;
+    if (!plan_state_parse(status, &from))
+        return cc_fail(err, CC_INTERNAL, "status", "corrupt_plan", "plan %lld has an unknown status",
+                       (long long)id);
+    return plan_state_apply(from, e, to, err);
 }
 
 static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *err)
@@ -213,39 +223,36 @@ cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char status[16], now[21];
+    char now[21];
     store_now_text(now);
     buf before;
     buf_init(&before, 1 << 16);
     db_stmt *s;
-    if ((st = current_status(d, id, status, err)) != CC_OK)
+    plan_state to;
+    if ((st = check_move(d, id, PLAN_EV_APPROVE, &to, err)) != CC_OK)
         goto out;
-    if (strcmp(status, "draft") != 0) {
-        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state", "only a draft plan can be approved (this one is %s)",
-                     status);
-        goto out;
-    }
     if ((st = audit_row_json(d, IMAGE, id, &before, err)) != CC_OK ||
         (st = book_slots(d, id, pl, err)) != CC_OK)
         goto out;
     if ((st = db_prepare(d,
-                         "UPDATE plans SET status = 'approved', screening_id = ?, approved_by = ?,"
+                         "UPDATE plans SET status = ?, screening_id = ?, approved_by = ?,"
                          " approved_at = ?, meaning = ?, updated_at = ?, version = version + 1"
                          " WHERE id = ?",
                          &s, err)) != CC_OK)
         goto out;
+    db_bind_text(s, 1, plan_state_name(to));
     if (screening_id > 0)
-        db_bind_int(s, 1, screening_id);
-    else
-        db_bind_null(s, 1);
-    if (actor->user_id > 0)
-        db_bind_int(s, 2, actor->user_id);
+        db_bind_int(s, 2, screening_id);
     else
         db_bind_null(s, 2);
-    db_bind_text(s, 3, now);
-    db_bind_text(s, 4, meaning);
-    db_bind_text(s, 5, now);
-    db_bind_int(s, 6, id);
+    if (actor->user_id > 0)
+        db_bind_int(s, 3, actor->user_id);
+    else
+        db_bind_null(s, 3);
+    db_bind_text(s, 4, now);
+    db_bind_text(s, 5, meaning);
+    db_bind_text(s, 6, now);
+    db_bind_int(s, 7, id);
     if ((st = db_run(s, err)) == CC_OK)
         st = audit_plan(d, actor, "sign", id, before.data, meaning, err);
 out:
@@ -259,17 +266,14 @@ cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const c
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char status[16], now[21];
+    char now[21];
     store_now_text(now);
     buf before;
     buf_init(&before, 1 << 16);
     db_stmt *s;
-    if ((st = current_status(d, id, status, err)) != CC_OK)
+    plan_state to;
+    if ((st = check_move(d, id, PLAN_EV_CANCEL, &to, err)) != CC_OK)
         goto out;
-    if (strcmp(status, "draft") != 0 && strcmp(status, "approved") != 0) {
-        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state", "a %s plan cannot be cancelled", status);
-        goto out;
-    }
     if ((st = audit_row_json(d, IMAGE, id, &before, err)) != CC_OK)
         goto out;
     if ((st = db_prepare(d, "DELETE FROM plan_slots WHERE plan_id = ?", &s, err)) != CC_OK)
@@ -278,16 +282,43 @@ cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const c
     if ((st = db_run(s, err)) != CC_OK)
         goto out;
     if ((st = db_prepare(d,
-                         "UPDATE plans SET status = 'cancelled', cancel_reason = ?, updated_at = ?,"
+                         "UPDATE plans SET status = ?, cancel_reason = ?, updated_at = ?,"
                          " version = version + 1 WHERE id = ?",
                          &s, err)) != CC_OK)
         goto out;
-    db_bind_text(s, 1, reason);
-    db_bind_text(s, 2, now);
-    db_bind_int(s, 3, id);
+    db_bind_text(s, 1, plan_state_name(to));
+    db_bind_text(s, 2, reason);
+    db_bind_text(s, 3, now);
+    db_bind_int(s, 4, id);
     if ((st = db_run(s, err)) == CC_OK)
         st = audit_plan(d, actor, "cancel", id, before.data, reason, err);
 out:
+    buf_release(&before);
+    return db_tx_end(d, st, err);
+}
+
+cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_event e,
+                             cc_error *err)
+{
+    if (e != PLAN_EV_START && e != PLAN_EV_COMPLETE)
+        return cc_fail(err, CC_INTERNAL, "event", "invalid_event",
+                       "approval and cancellation carry their own data");
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    plan_state to;
+    buf before;
+    buf_init(&before, 1 << 16);
+    if ((st = check_move(d, id, e, &to, err)) == CC_OK)
+        st = audit_row_json(d, IMAGE, id, &before, err);
+    char now[21];
+    store_now_text(now);
+    sql_arg a[] = {SQL_S(plan_state_name(to)), SQL_S(now), SQL_I(id)};
+    if (st == CC_OK)
+        st = sql_run(d, "UPDATE plans SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                     a, SQL_COUNT(a), NULL, err);
+    if (st == CC_OK)
+        st = audit_plan(d, actor, plan_event_name(e), id, before.data, NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
