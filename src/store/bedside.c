@@ -87,6 +87,12 @@ cc_status bedside_item_record(db *d, const char *plan_ref, int64_t *id, cc_error
     return sql_scalar(d, "SELECT id FROM administrations WHERE plan_ref = ?", a, 1, id, err);
 }
 
+cc_status bedside_plan_given_count(db *d, int64_t plan_id, int64_t *n, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(plan_id)};
+    return sql_scalar(d, "SELECT COUNT(*) FROM administrations WHERE plan_id = ?", a, 1, n, err);
+}
+
 cc_status administration_create(db *d, const store_actor *actor, const administration_new *n,
                                 cc_date today, int64_t *id, cc_error *err)
 {

@@ -50,6 +50,8 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
 cc_status bedside_last_lp(db *d, int64_t patient_id, int64_t *at, cc_error *err);
 /* Id of the record of a planned administration, 0 when none. */
 cc_status bedside_item_record(db *d, const char *plan_ref, int64_t *id, cc_error *err);
+/* How many planned administrations of a plan have a record. */
+cc_status bedside_plan_given_count(db *d, int64_t plan_id, int64_t *n, cc_error *err);
 
 typedef struct {
     int64_t patient_id, plan_id;
