@@ -130,3 +130,8 @@ bool plan_state_is_active(plan_state s)
 {
     return s == PLAN_APPROVED || s == PLAN_IN_PROGRESS;
 }
+
+bool plan_state_has_followup(plan_state s)
+{
+    return plan_state_is_active(s) || s == PLAN_COMPLETED;
+}

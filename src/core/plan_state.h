@@ -76,4 +76,8 @@ bool plan_state_is_final(plan_state s);
 /* True for approved and in_progress: its planned administrations may be given. */
 bool plan_state_is_active(plan_state s);
 
+/* True for approved, in_progress and completed: the treatment was approved
+ * and not cancelled, so its follow-up visits are due (H10). */
+bool plan_state_has_followup(plan_state s);
+
 #endif

@@ -84,6 +84,7 @@ static void test_out_of_range(void **state)
     assert_false(plan_state_allows(PLAN_STATE_COUNT, PLAN_EV_CANCEL));
     assert_false(plan_state_is_final(PLAN_STATE_COUNT));
     assert_false(plan_state_is_active(PLAN_STATE_COUNT));
+    assert_false(plan_state_has_followup(PLAN_STATE_COUNT));
 }
 
 static void test_names_round_trip(void **state)
@@ -165,6 +166,16 @@ static void test_properties(void **state)
     for (int s = 0; s < NS; s++)
         assert_int_equal(plan_state_is_active((plan_state)s),
                          s == PLAN_APPROVED || s == PLAN_IN_PROGRESS);
+    /* Follow-up is due exactly for approved plans not cancelled, and once
+     * due it stays due whatever the plan does next. */
+    for (int s = 0; s < NS; s++) {
+        assert_int_equal(plan_state_has_followup((plan_state)s),
+                         s == PLAN_APPROVED || s == PLAN_IN_PROGRESS || s == PLAN_COMPLETED);
+        unsigned r = reachable((plan_state)s, all & ~(1u << PLAN_EV_CANCEL));
+        for (int to = 0; plan_state_has_followup((plan_state)s) && to < NS; to++)
+            if (r & (1u << to))
+                assert_true(plan_state_has_followup((plan_state)to));
+    }
     /* A plan whose cells were given is never cancelled. */
     assert_false(reachable(PLAN_IN_PROGRESS, all) & (1u << PLAN_CANCELLED));
 }
