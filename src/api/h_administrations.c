@@ -5,7 +5,6 @@
  * Here: parsing the body, the second verifier's password check (the
  * server's throttle), and rendering. The facts and the decision belong to
  * app/bedside, which reads them inside its transaction. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,15 +12,12 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
-#include "api/programmes.h"
-#include "api/protocol_json.h"
 #include "app/bedside.h"
 #include "core/bedside.h"
 #include "core/vitals.h"
 #include "label/label.h"
 #include "store/bedside.h"
 #include "store/patients.h"
-#include "store/plans.h"
 #include "store/users.h"
 
 static const json_field ADMIN_FIELDS[] = {
@@ -33,9 +29,6 @@ static const json_field ADMIN_FIELDS[] = {
     {"operators", JF_STRING, false, 400},   {"started_at", JF_STRING, false, 20},
     {NULL, JF_STRING, false, 0},
 };
-
-/* Programme loading as the bedside use cases call it. */
-static const app_programmes PROGRAMMES = {programme_load, plan_from_json, programme_calendar};
 
 static cc_status second_verifier(api_request *req, app_bedside_request *rq, cc_error *err)
 {
@@ -150,7 +143,7 @@ cc_status h_administration_verify(api_request *req, cc_error *err)
     cc_status st = parse(req, rq, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = app_bedside_verify(&c, &PROGRAMMES, rq, r, err);
+        st = app_bedside_verify(&c, rq, r, err);
     if (st != CC_OK)
         return st;
     const bedside_verdict *v = &r->verdict;
@@ -180,7 +173,7 @@ cc_status h_administration_create(api_request *req, cc_error *err)
     cc_status st = parse(req, rq, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = app_bedside_administer(&c, &PROGRAMMES, rq, r, err);
+        st = app_bedside_administer(&c, rq, r, err);
     if (st == CC_CONFLICT && strcmp(err->code, "bedside_refused") == 0)
         api_reply(req, 409, json_pack("{s:o}", "reasons", verdict_json(req, &r->verdict)));
     if (st != CC_OK)

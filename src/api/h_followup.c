@@ -9,11 +9,11 @@
 #include <time.h>
 
 #include "api/app_context.h"
-#include "api/observation_measures.h"
+#include "app/observation_measures.h"
 #include "api/handlers.h"
-#include "api/instruments_json.h"
+#include "app/instruments_json.h"
 #include "api/json_in.h"
-#include "api/report_json.h"
+#include "app/report_json.h"
 #include "render/qr.h"
 #include "render/report_charts.h"
 #include "render/report_render.h"

@@ -8,9 +8,9 @@
 #include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/programmes.h"
-#include "api/protocol_json.h"
 #include "app/plans.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "core/text.h"
 #include "store/patients.h"
 #include "store/plans.h"
@@ -221,9 +221,6 @@ cc_status h_plan_list(api_request *req, cc_error *err)
     return CC_OK;
 }
 
-/* Programme loading as the plan use cases call it. */
-static const app_programmes PROGRAMMES = {programme_load, plan_from_json, programme_calendar};
-
 cc_status h_plan_approve(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
@@ -242,7 +239,7 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
         return st;
     app_ctx c = api_app_ctx(req);
     int visits = 0;
-    if ((st = app_plan_approve(&c, &PROGRAMMES, id, meaning, api_today(), &visits, err)) != CC_OK)
+    if ((st = app_plan_approve(&c, id, meaning, api_today(), &visits, err)) != CC_OK)
         return st;
     if ((st = reply_plan(req, 200, id, err)) == CC_OK)
         json_object_set_new(req->reply, "follow_up_visits", json_integer(visits));

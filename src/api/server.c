@@ -634,3 +634,25 @@ out:
     ratelimit_free(server.public_form);
     return st;
 }
+
+void api_routes_print(FILE *out)
+{
+    fprintf(out, "[\n");
+    for (size_t i = 0; i < api_route_count; i++) {
+        char roles[128];
+        api_route_roles_text(&api_routes[i], roles, sizeof roles);
+        fprintf(out, "  {\"method\": \"%s\", \"path\": \"%s\", \"roles\": [",
+                api_routes[i].method, api_routes[i].pattern);
+        /* roles text is "a, b, c": print each name quoted */
+        const char *p = roles;
+        while (*p) {
+            size_t len = strcspn(p, ",");
+            fprintf(out, "\"%.*s\"%s", (int)len, p, p[len] ? ", " : "");
+            p += len;
+            while (*p == ',' || *p == ' ')
+                p++;
+        }
+        fprintf(out, "]}%s\n", i + 1 < api_route_count ? "," : "");
+    }
+    fprintf(out, "]\n");
+}

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "core/isbt128.h"
 #include "core/plan_state.h"
 #include "store/bedside.h"
@@ -28,8 +30,7 @@ static void lower(char *s)
 }
 
 /* The planned administration rq->item of plan rq->plan_id, as a prescription. */
-static cc_status read_prescription(app_ctx *c, const app_programmes *pg,
-                                   const app_bedside_request *rq, gathered *g,
+static cc_status read_prescription(app_ctx *c, const app_bedside_request *rq, gathered *g,
                                    app_bedside_result *out, cc_error *err)
 {
     plan_row row;
@@ -46,10 +47,11 @@ static cc_status read_prescription(app_ctx *c, const app_programmes *pg,
     plan *pl = arena_alloc(c->arena, sizeof *pl);
     if (!p || !pl)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if ((st = pg->load(c->d, c->arena, row.protocol_id, row.protocol_version, p, err)) != CC_OK)
+    if ((st = programme_load(c->d, c->arena, row.protocol_id, row.protocol_version, p, err)) !=
+        CC_OK)
         return st;
     json_t *body = json_loads(row.body, 0, NULL), *request = json_loads(row.request, 0, NULL);
-    st = body ? pg->plan_decode(body, p, pl, err)
+    st = body ? plan_from_json(body, p, pl, err)
               : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "the stored plan is unreadable");
     json_decref(body);
     int dose_weight = (int)json_integer_value(json_object_get(request, "weight_g"));
@@ -92,14 +94,14 @@ static cc_status read_prescription(app_ctx *c, const app_programmes *pg,
 }
 
 /* Reads every fact of the check into g, in the caller's transaction. */
-static cc_status gather(app_ctx *c, const app_programmes *pg, const app_bedside_request *rq,
-                        gathered *g, app_bedside_result *out, cc_error *err)
+static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
+                        app_bedside_result *out, cc_error *err)
 {
     memset(g, 0, sizeof *g);
     memset(out, 0, sizeof *out);
     bedside_facts *f = &g->f;
     patient_record patient;
-    cc_status st = read_prescription(c, pg, rq, g, out, err);
+    cc_status st = read_prescription(c, rq, g, out, err);
     if (st == CC_OK)
         st = patient_get(c->d, c->arena, f->patient_id, true, &patient, err);
     if (st == CC_OK) {
@@ -144,8 +146,8 @@ static cc_status gather(app_ctx *c, const app_programmes *pg, const app_bedside_
     return st;
 }
 
-cc_status app_bedside_verify(app_ctx *c, const app_programmes *pg, const app_bedside_request *rq,
-                             app_bedside_result *out, cc_error *err)
+cc_status app_bedside_verify(app_ctx *c, const app_bedside_request *rq, app_bedside_result *out,
+                             cc_error *err)
 {
     gathered *g = arena_alloc(c->arena, sizeof *g);
     if (!g)
@@ -153,7 +155,7 @@ cc_status app_bedside_verify(app_ctx *c, const app_programmes *pg, const app_bed
     cc_status st = db_begin_read(c->d, err);
     if (st != CC_OK)
         return st;
-    st = gather(c, pg, rq, g, out, err);
+    st = gather(c, rq, g, out, err);
     db_rollback(c->d);
     if (st == CC_OK)
         bedside_verify(&g->f, &out->verdict);
@@ -212,8 +214,7 @@ static cc_status record(app_ctx *c, const app_bedside_request *rq, const gathere
     return st;
 }
 
-cc_status app_bedside_administer(app_ctx *c, const app_programmes *pg,
-                                 const app_bedside_request *rq, app_bedside_result *out,
+cc_status app_bedside_administer(app_ctx *c, const app_bedside_request *rq, app_bedside_result *out,
                                  cc_error *err)
 {
     gathered *g = arena_alloc(c->arena, sizeof *g);
@@ -227,7 +228,7 @@ cc_status app_bedside_administer(app_ctx *c, const app_programmes *pg,
     int64_t expired = 0;
     st = lab_units_expire(c->d, &system, rq->today, &expired, err);
     if (st == CC_OK)
-        st = gather(c, pg, rq, g, out, err);
+        st = gather(c, rq, g, out, err);
     if (st == CC_OK)
         st = bedside_verify(&g->f, &out->verdict) ? record(c, rq, g, out, err)
                                                   : refused(c, &out->verdict, err);

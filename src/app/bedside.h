@@ -39,7 +39,6 @@
 #include <stdint.h>
 
 #include "app/app.h"
-#include "app/plans.h"
 #include "core/bedside.h"
 #include "core/vitals.h"
 
@@ -74,10 +73,9 @@ typedef struct {
     int64_t administration_id; /* administer: the record; 0 when refused */
 } app_bedside_result;
 
-cc_status app_bedside_verify(app_ctx *c, const app_programmes *pg, const app_bedside_request *rq,
-                             app_bedside_result *out, cc_error *err);
-cc_status app_bedside_administer(app_ctx *c, const app_programmes *pg,
-                                 const app_bedside_request *rq, app_bedside_result *out,
+cc_status app_bedside_verify(app_ctx *c, const app_bedside_request *rq, app_bedside_result *out,
+                             cc_error *err);
+cc_status app_bedside_administer(app_ctx *c, const app_bedside_request *rq, app_bedside_result *out,
                                  cc_error *err);
 
 /* Records vital signs of administration id with core's abnormal findings

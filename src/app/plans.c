@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "app/followup.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "core/dose.h"
 #include "core/eligibility.h"
 #include "core/plan_state.h"
@@ -106,8 +108,8 @@ static cc_status check_eligibility(app_ctx *c, const plan_row *row, cc_date toda
 }
 
 /* H4 and H5 on the stored draft; fills pl with the plan to book. */
-static cc_status check_doses_and_spacing(app_ctx *c, const app_programmes *pg, const plan_row *row,
-                                         cc_date today, plan *pl, cc_error *err)
+static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_date today, plan *pl,
+                                         cc_error *err)
 {
     protocol *p = arena_alloc(c->arena, sizeof *p);
     if (!p)
@@ -117,7 +119,8 @@ static cc_status check_doses_and_spacing(app_ctx *c, const app_programmes *pg, c
     int weight_g = 0, newest_g = 0;
     cc_date newest_date = 0;
     cc_status st;
-    if ((st = pg->load(c->d, c->arena, row->protocol_id, row->protocol_version, p, err)) != CC_OK ||
+    if ((st = programme_load(c->d, c->arena, row->protocol_id, row->protocol_version, p, err)) !=
+            CC_OK ||
         (st = stored_request(row, p, &q, &weight_g, err)) != CC_OK ||
         (st = patient_get(c->d, c->arena, row->patient_id, true, &pt, err)) != CC_OK ||
         (st = app_newest_weight(&pt, &newest_g, &newest_date, err)) != CC_OK)
@@ -132,19 +135,19 @@ static cc_status check_doses_and_spacing(app_ctx *c, const app_programmes *pg, c
                        "the planned dose is outside the protocol's bounds");
     /* H5: the stored plan still obeys every spacing rule and fits today's calendar */
     json_t *body = json_loads(row->body, 0, NULL);
-    st = body ? pg->plan_decode(body, p, pl, err)
+    st = body ? plan_from_json(body, p, pl, err)
               : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
     json_decref(body);
     planner_calendar cal;
-    if (st != CC_OK || (st = pg->calendar(c->d, c->arena, pl->start, &cal, err)) != CC_OK)
+    if (st != CC_OK || (st = programme_calendar(c->d, c->arena, pl->start, &cal, err)) != CC_OK)
         return st;
     if ((st = planner_check(&q, &cal, pl, err)) != CC_OK)
         return st == CC_INVALID ? recode(err, CC_CONFLICT, NULL) : st;
     return CC_OK;
 }
 
-cc_status app_plan_approve(app_ctx *c, const app_programmes *pg, int64_t id, const char *meaning,
-                           cc_date today, int *followup_visits, cc_error *err)
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
+                           int *followup_visits, cc_error *err)
 {
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
@@ -166,7 +169,7 @@ cc_status app_plan_approve(app_ctx *c, const app_programmes *pg, int64_t id, con
     if (st == CC_OK)
         st = check_eligibility(c, &row, today, &screening_id, err);
     if (st == CC_OK)
-        st = check_doses_and_spacing(c, pg, &row, today, pl, err);
+        st = check_doses_and_spacing(c, &row, today, pl, err);
     if (st == CC_OK && !meaning) {
         char *text = arena_alloc(c->arena, 400);
         if (text)

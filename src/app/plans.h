@@ -17,10 +17,6 @@
  * stands on the weight it read): never a mixture. The physician's signature
  * is checked by the caller before the call; the actor is the signer.
  *
- * Programme loading lives in the interface layer for now: the caller passes
- * its functions in app_programmes (load a protocol version, decode a stored
- * plan body, load the calendar); they are called inside the transaction.
- *
  * Errors (err carries field and code): CC_NOT_FOUND "id"; CC_CONFLICT
  * "wrong_state", "eligibility_*", "weight_stale"/"weight_changed",
  * "dose_out_of_range", a spacing or "capacity_taken" refusal; CC_INVALID
@@ -30,20 +26,11 @@
 #ifndef CC_APP_PLANS_H
 #define CC_APP_PLANS_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "app/app.h"
-#include "core/planner.h"
-#include "core/protocol.h"
 #include "store/patients.h"
 #include "store/plans.h"
-
-typedef struct {
-    cc_status (*load)(db *d, arena *a, const char *id, int version, protocol *out, cc_error *err);
-    cc_status (*plan_decode)(const json_t *o, const protocol *p, plan *out, cc_error *err);
-    cc_status (*calendar)(db *d, arena *a, cc_date earliest, planner_calendar *cal, cc_error *err);
-} app_programmes;
 
 /* The patient's newest weight; CC_INVALID "weight_missing" when none (H4). */
 cc_status app_newest_weight(const patient_record *pt, int *grams, cc_date *date, cc_error *err);
@@ -55,8 +42,8 @@ cc_status app_plan_create(app_ctx *c, const plan_new *n, int weight_g, int64_t *
 
 /* meaning NULL: the standard sentence naming the signer, plan and protocol.
  * *followup_visits: the visits created. */
-cc_status app_plan_approve(app_ctx *c, const app_programmes *pg, int64_t id, const char *meaning,
-                           cc_date today, int *followup_visits, cc_error *err);
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
+                           int *followup_visits, cc_error *err);
 
 cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *err);
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "api/programmes.h"
+#include "app/programmes.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/observation_measures.h"
-#include "api/report_json.h"
+#include "app/observation_measures.h"
+#include "app/report_json.h"
 #include "render/report_render.h"
 #include "cli/commands.h"
 #include "cli/opts.h"

@@ -13,7 +13,9 @@ it; nothing is decided on a fact read before the transaction.
   weight: either the weight committed first (the approval reads it inside its
   transaction: 409 "weight_changed", the plan stays a draft) or the approval
   did (200 on the drafted weight, its audit entry before the weight's); one
-  approval in the audit trail at most.
+  approval in the audit trail at most;
+- and the plan's status moves with its administrations: in_progress at the
+  first one, completed after the last one (core/plan_state).
 
 Each race runs ROUNDS times, two threads released together by a barrier.
 No timing threshold: only the outcomes are checked.
@@ -21,6 +23,7 @@ No timing threshold: only the outcomes are checked.
     python3 tests/api/test_races.py --binary build/cellclinic [-v] [--rounds N]
 """
 
+import json
 import os
 import sys
 import threading
@@ -64,6 +67,10 @@ def winner_and_loser(responses):
 def test_same_item_and_spacing(b, t, srv, n):
     p = b.patient("Race%d" % n)
     plan_id, items = b.plan(p["id"])
+    # keep only the items due today, so that giving them all completes the plan
+    body = json.loads(srv.db_query("SELECT body FROM plans WHERE id = ?", (plan_id,))[0][0])
+    body["administrations"] = [a for a in body["administrations"] if a["n"] in (1, 2, 4)]
+    b.sql("UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan_id))
     u1 = b.unit(p["id"], plan_id, 1, items[1]["cells"])
     u2 = b.unit(p["id"], plan_id, 2, items[2]["cells"])
     u4 = b.unit(p["id"], plan_id, 4, items[4]["cells"])
@@ -90,6 +97,14 @@ def test_same_item_and_spacing(b, t, srv, n):
     lps = srv.db_query("SELECT COUNT(*) FROM administrations WHERE patient_id = ? AND route = 'intrathecal'",
                        (p["id"],))[0][0]
     t.check(lps == 1, "round %d (b): one intrathecal record" % n, lps)
+    # the last planned administration, given with a physician's override, completes the plan
+    last = it4 if win and win.json["administration"]["plan_item"] == 2 else it2
+    r = b.req("POST", "/api/v1/administrations",
+              dict(last, second_verifier={"username": "nurse1", "password": b.pw("nurse")},
+                   override_reason="second puncture agreed by the neurologist"), role="physician")
+    status = srv.db_query("SELECT status FROM plans WHERE id = ?", (plan_id,))[0][0]
+    t.check(r.status == 201 and status == "completed" and audit_count(srv, "plan", plan_id, "complete") == 1,
+            "round %d: the last planned administration completes the plan" % n, (r, status))
 
 
 def draft(b, pid):

@@ -12,6 +12,11 @@ io=$(grep -rnE '\b(fopen|fread|fwrite|printf|fprintf|puts|getenv|time|clock_gett
 if [ -n "$io" ]; then echo "core performs I/O or reads the clock/environment:"; echo "$io"; status=1; fi
 up=$(grep -rnE '#include *"(\.\./)?(api|cli)/' "$root/src/store")
 if [ -n "$up" ]; then echo "store includes api or cli:"; echo "$up"; status=1; fi
+up=$(grep -rnE '#include *"(\.\./)?(api|cli)/' "$root/src/app")
+if [ -n "$up" ]; then echo "app includes api or cli:"; echo "$up"; status=1; fi
+# the command line calls app; only cmd_serve.c, which starts the server, includes api
+up=$(grep -rnE '#include *"(\.\./)?api/' "$root/src/cli" | grep -v '^[^:]*/cmd_serve\.c:')
+if [ -n "$up" ]; then echo "cli includes api outside cmd_serve.c:"; echo "$up"; status=1; fi
 up=$(grep -rnE '#include *"(\.\./)?cli/' "$root/src/api")
 if [ -n "$up" ]; then echo "api includes cli:"; echo "$up"; status=1; fi
 banned=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|gmtime|localtime)\s*\(' "$root/src")
