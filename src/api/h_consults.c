@@ -3,7 +3,6 @@
 
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/server.h"
 #include "core/consult.h"
 #include "store/consults.h"
 
@@ -29,7 +28,7 @@ cc_status h_consult_create(api_request *req, cc_error *err)
         {"language", JF_STRING, true, 2},   {NULL, JF_STRING, false, 0},
     };
     int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->server->public_form, req->remote_addr, now);
+    int wait = ratelimit_blocked(req->limits->public_form, req->remote_addr, now);
     if (wait > 0) {
         api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
         return cc_fail(err, CC_RATE_LIMITED, "", "too_many_requests",
@@ -48,7 +47,7 @@ cc_status h_consult_create(api_request *req, cc_error *err)
     int64_t id;
     if ((st = consult_create(req->db, &actor, &f, false, &id, err)) != CC_OK)
         return st;
-    ratelimit_hit(req->server->public_form, req->remote_addr, now);
+    ratelimit_hit(req->limits->public_form, req->remote_addr, now);
     api_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "new"));
     return CC_OK;
 }

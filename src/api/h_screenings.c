@@ -7,7 +7,6 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "app/programmes.h"
-#include "api/server.h"
 #include "core/eligibility.h"
 #include "core/text.h"
 #include "store/patients.h"

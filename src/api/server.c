@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/text.h"
+#include "store/clock.h"
 #include "store/datadir.h"
 
 enum {
@@ -91,163 +92,6 @@ static void close_all_dbs(void)
 
 /* ---- request helpers (request.h) ---- */
 
-void api_reply(api_request *req, unsigned status, json_t *value)
-{
-    if (req->reply)
-        json_decref(req->reply);
-    req->status = status;
-    req->reply = value;
-}
-
-void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
-                   size_t len)
-{
-    api_reply(req, status, NULL);
-    req->raw_type = content_type;
-    req->raw = data;
-    req->raw_len = len;
-}
-
-void api_reply_json_text(api_request *req, unsigned status, const char *text, size_t len)
-{
-    char *copy = arena_strndup(req->arena, text, len);
-    if (!copy) {
-        api_reply(req, 500, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "internal", "message",
-                                      "request memory exhausted", "field", ""));
-        return;
-    }
-    api_reply_raw(req, status, "application/json; charset=utf-8", copy, len);
-}
-
-void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64_t per_page,
-                    int64_t total)
-{
-    buf page_text;
-    buf_init(&page_text, (size_t)1 << 26);
-    buf_puts(&page_text, "{\"items\":");
-    buf_puts(&page_text, rows_json);
-    buf_printf(&page_text, ",\"page\":%lld,\"per_page\":%lld,\"total\":%lld}", (long long)page,
-               (long long)per_page, (long long)total);
-    api_reply_json_text(req, 200, page_text.data, page_text.len);
-    buf_release(&page_text);
-}
-
-void api_add_header(api_request *req, const char *name, const char *value)
-{
-    if (req->n_headers < API_MAX_HEADERS) {
-        req->header_names[req->n_headers] = name;
-        req->header_values[req->n_headers] = value;
-        req->n_headers++;
-    }
-}
-
-const char *api_query(api_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-typedef struct {
-    const char *name;
-    unsigned n;
-} query_counter;
-
-static enum MHD_Result count_argument(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
-{
-    query_counter *c = cls;
-    (void)kind;
-    (void)value;
-    if (key && strcmp(key, c->name) == 0)
-        c->n++;
-    return MHD_YES;
-}
-
-unsigned api_query_count(api_request *req, const char *name)
-{
-    query_counter c = {name, 0};
-    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, count_argument, &c);
-    return c.n;
-}
-
-const char *api_header(api_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
-}
-
-static bool parse_positive(const char *text, int64_t max, int64_t *out)
-{
-    if (!text || !*text || strlen(text) > 18)
-        return false;
-    int64_t v = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (*p - '0');
-    }
-    if (v < 1 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-cc_status api_param_id(api_request *req, int i, int64_t *id, cc_error *err)
-{
-    if (!parse_positive(req->params[i], INT64_C(999999999999), id))
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such record");
-    return CC_OK;
-}
-
-cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_error *err)
-{
-    const char *p = api_query(req, "page"), *pp = api_query(req, "per_page");
-    *page = 1;
-    *per_page = 50;
-    if (p && !parse_positive(p, 1000000, page))
-        return cc_fail(err, CC_INVALID, "page", "out_of_range", "page must be a whole number from 1");
-    if (pp && !parse_positive(pp, 200, per_page))
-        return cc_fail(err, CC_INVALID, "per_page", "out_of_range", "per_page must be 1 to 200");
-    return CC_OK;
-}
-
-cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err)
-{
-    const char *match = api_header(req, "If-Match");
-    if (match) {
-        char *end;
-        const char *p = match[0] == '"' ? match + 1 : match;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
-            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version",
-                           "If-Match must be the record's version, e.g. \"3\"");
-        *version = v;
-        return CC_OK;
-    }
-    json_t *v = json_object_get(req->body, "version");
-    if (json_is_integer(v)) {
-        *version = json_integer_value(v);
-        return CC_OK;
-    }
-    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
-                   "send the version you are changing in If-Match");
-}
-
-store_actor api_actor(const api_request *req)
-{
-    store_actor actor = {req->who.id, req->authenticated ? req->who.username : "public"};
-    return actor;
-}
-
-char *api_printf(api_request *req, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    return arena_strdup(req->arena, small);
-}
-
-int32_t api_today(void) { return instant_date((int64_t)time(NULL)); }
 
 /* ---- responses ---- */
 
@@ -454,6 +298,15 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
     return CC_OK;
 }
 
+static bool route_may_read(const api_request *req, const char *path)
+{
+    const char *params[API_MAX_PARAMS] = {0};
+    const api_route *route = NULL;
+    if (api_route_find("GET", path, NULL, params, &route) != ROUTE_FOUND)
+        return false;
+    return (route->roles & api_role_bit(req->who.role)) != 0;
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 {
     api_request *req = &cs->req;
@@ -523,6 +376,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs = arena_alloc(a, sizeof *cs);
         cs->req.arena = a;
         cs->req.server = server;
+        cs->req.limits = &server->limits;
+        cs->req.may_read = route_may_read;
         cs->req.connection = c;
         cs->req.method = arena_strdup(a, method);
         cs->req.path = arena_strdup(a, url);
@@ -569,7 +424,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         double ms = (double)(end.tv_sec - cs->start.tv_sec) * 1e3 +
                     (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6;
         char at[CC_INSTANT_TEXT];
-        instant_format((int64_t)time(NULL), at);
+        store_now_text(at);
         fprintf(stderr, "%s %s %s %u %.1fms\n", at, cs->req.method, cs->req.path,
                 cs->req.status ? cs->req.status : 500, ms);
     }
@@ -584,12 +439,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 cc_status api_server_run(const api_config *config, cc_error *err)
 {
     api_server server = {.config = *config};
-    server.login_by_user = ratelimit_create(5, 15 * 60);
-    server.login_by_addr = ratelimit_create(20, 15 * 60);
-    server.public_form = ratelimit_create(10, 3600);
+    server.limits.login_by_user = ratelimit_create(5, 15 * 60);
+    server.limits.login_by_addr = ratelimit_create(20, 15 * 60);
+    server.limits.public_form = ratelimit_create(10, 3600);
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
-    if (!server.login_by_user || !server.login_by_addr || !server.public_form) {
+    if (!server.limits.login_by_user || !server.limits.login_by_addr || !server.limits.public_form) {
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         goto out;
     }
@@ -629,9 +484,9 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     MHD_stop_daemon(daemon);
     close_all_dbs();
 out:
-    ratelimit_free(server.login_by_user);
-    ratelimit_free(server.login_by_addr);
-    ratelimit_free(server.public_form);
+    ratelimit_free(server.limits.login_by_user);
+    ratelimit_free(server.limits.login_by_addr);
+    ratelimit_free(server.limits.public_form);
     return st;
 }
 

@@ -1,6 +1,6 @@
 /*
- * report: the numbers of the outcome report of one cohort (DESIGN.md
- * section 7 "Honest reports"). Every figure keeps its denominator.
+ * report: the numbers of the outcome report of one cohort (DESIGN.md section 7
+ * "Honest reports"). Every figure keeps its denominator.
  *
  * Input: the cohort's patients (referred ... treated flags, the status of
  * each follow-up time point as stats_visit, measure values at baseline and
@@ -40,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/date.h"
-#include "core/stats.h"
+#include "date.h"
+#include "stats.h"
 
 enum { REPORT_MAX_MEASURES = 32, REPORT_MAX_AE_ROWS = 128, REPORT_AIS_GRADES = 5 };
 

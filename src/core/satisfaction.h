@@ -81,10 +81,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/instruments.h"
-#include "core/report.h"
-#include "core/stats.h"
-#include "core/status.h"
+#include "instruments.h"
+#include "report.h"
+#include "stats.h"
+#include "status.h"
 
 enum { SAT_MAX_ITEMS = 16, SAT_MAX_OPTIONS = 8 };
 

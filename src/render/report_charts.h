@@ -1,5 +1,5 @@
 /*
- * report_charts: the charts of the outcome report (issue 7), drawn with cairo
+ * report_charts: the charts of the outcome report, drawn with cairo
  * on any surface: inline SVG in the HTML page, standalone SVG for the web
  * (GET /api/v1/reports/outcomes/chart), pages of the PDF for print.
  *

@@ -7,11 +7,10 @@ A module is a source file and its header (src/app/report_json.[ch]). Module A
 depends on module B when a file of A includes B's header, or when A's source
 calls (names) a function that B's source defines without `static`. Two
 modules that depend on each other fail the check, with the include or call
-of each side. Longer loops (strongly connected groups, such as the HTTP
-server -> route table -> handlers -> reply functions) are listed as warnings;
--v prints their edges.
+of each side, and so does every longer loop (a strongly connected group);
+-v prints a loop's edges.
 
-Usage: check-cycles.py [-v] ROOT   (exit 1 on a mutual dependency, an upward one or cli -> api)
+Usage: check-cycles.py [-v] ROOT   (exit 1 on a loop, an upward dependency or cli -> api)
 """
 import os
 import re
@@ -117,7 +116,8 @@ def main(root, verbose):
                 print(f'  {why}')
                 print(f'  {edges[b][a]}')
     for g in groups:
-        print(f'loop (warning) through {len(g)} modules: ' + ' '.join(g))
+        status = 1
+        print(f'loop through {len(g)} modules: ' + ' '.join(g))
         if verbose:
             for a in g:
                 for b, why in sorted(edges[a].items()):
