@@ -21,12 +21,18 @@
 #include "store/users.h"
 
 static const json_field ADMIN_FIELDS[] = {
-    {"plan_id", JF_INTEGER, true, 0},       {"item", JF_INTEGER, true, 0},
-    {"wristband", JF_STRING, true, 40},     {"route", JF_STRING, true, 20},
-    {"units", JF_ARRAY, true, 2000},        {"site", JF_STRING, false, 100},
-    {"second_verifier", JF_OBJECT, false, 600}, {"override_reason", JF_STRING, false, 2000},
-    {"premedication", JF_STRING, false, 2000}, {"notes", JF_STRING, false, 4000},
-    {"operators", JF_STRING, false, 400},   {"started_at", JF_STRING, false, 20},
+    {"plan_id", JF_INTEGER, true, 0},
+    {"item", JF_INTEGER, true, 0},
+    {"wristband", JF_STRING, true, 40},
+    {"route", JF_STRING, true, 20},
+    {"units", JF_ARRAY, true, 2000},
+    {"site", JF_STRING, false, 100},
+    {"second_verifier", JF_OBJECT, false, 600},
+    {"override_reason", JF_STRING, false, 2000},
+    {"premedication", JF_STRING, false, 2000},
+    {"notes", JF_STRING, false, 4000},
+    {"operators", JF_STRING, false, 400},
+    {"started_at", JF_STRING, false, 20},
     {NULL, JF_STRING, false, 0},
 };
 
@@ -46,7 +52,8 @@ static cc_status second_verifier(api_request *req, app_bedside_request *rq, cc_e
         return st;
     }
     user_identity who;
-    st = api_password_check(req, json_get_string(sv, "username"), json_get_string(sv, "password"), &who, err);
+    st = api_password_check(req, json_get_string(sv, "username"), json_get_string(sv, "password"),
+                            &who, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "second_verifier");
     if (st == CC_UNAUTHENTICATED)
@@ -70,34 +77,42 @@ static cc_status parse(api_request *req, app_bedside_request *rq, cc_error *err)
     if (st == CC_OK)
         st = lab_body_id(req->body, "plan_id", true, &rq->plan_id, err);
     int64_t item = 0;
-    if (st == CC_OK && (st = lab_body_id(req->body, "item", true, &item, err)) == CC_OK && item > 64)
-        st = cc_fail(err, CC_INVALID, "item", "out_of_range", "item is an administration number, 1 to 64");
+    if (st == CC_OK && (st = lab_body_id(req->body, "item", true, &item, err)) == CC_OK &&
+        item > 64)
+        st = cc_fail(err, CC_INVALID, "item", "out_of_range",
+                     "item is an administration number, 1 to 64");
     rq->item = (int)item;
     json_t *units = json_object_get(req->body, "units");
     size_t n = json_array_size(units);
     if (st == CC_OK && (n == 0 || n > BEDSIDE_MAX_UNITS))
-        st = cc_fail(err, CC_INVALID, "units", "out_of_range", "scan 1 to %d units", BEDSIDE_MAX_UNITS);
+        st = cc_fail(err, CC_INVALID, "units", "out_of_range", "scan 1 to %d units",
+                     BEDSIDE_MAX_UNITS);
     static const json_field unit_fields[] = {{"din", JF_STRING, true, 32},
                                              {"product_code", JF_STRING, true, 16},
                                              {NULL, JF_STRING, false, 0}};
     for (size_t i = 0; st == CC_OK && i < n; i++) {
         json_t *u = json_array_get(units, i);
         if (!json_is_object(u))
-            st = cc_fail(err, CC_INVALID, "units", "invalid_type", "each unit is an object {din, product_code}");
+            st = cc_fail(err, CC_INVALID, "units", "invalid_type",
+                         "each unit is an object {din, product_code}");
         else if ((st = lab_check_body(u, unit_fields, err)) != CC_OK) {
             char field[96];
             snprintf(field, sizeof field, "units[%zu].%.40s", i, err->field);
             snprintf(err->field, sizeof err->field, "%.60s", field);
         } else {
-            rq->units[i] = (app_bedside_scan){json_get_string(u, "din"), json_get_string(u, "product_code")};
+            rq->units[i] =
+                (app_bedside_scan){json_get_string(u, "din"), json_get_string(u, "product_code")};
         }
     }
     rq->n_units = st == CC_OK ? n : 0;
     const char *started = json_get_string(req->body, "started_at");
     rq->started_at = store_now_seconds();
-    if (st == CC_OK && started && (st = instant_parse(started, "started_at", &rq->started_at, err)) == CC_OK &&
-        (rq->started_at > store_now_seconds() + 300 || rq->started_at < store_now_seconds() - 86400))
-        st = cc_fail(err, CC_INVALID, "started_at", "out_of_range", "started_at must be within the last day");
+    if (st == CC_OK && started &&
+        (st = instant_parse(started, "started_at", &rq->started_at, err)) == CC_OK &&
+        (rq->started_at > store_now_seconds() + 300 ||
+         rq->started_at < store_now_seconds() - 86400))
+        st = cc_fail(err, CC_INVALID, "started_at", "out_of_range",
+                     "started_at must be within the last day");
     if (st == CC_OK)
         st = second_verifier(req, rq, err);
     rq->today = api_today();
@@ -117,21 +132,23 @@ static json_t *verdict_json(const api_request *req, const bedside_verdict *v)
     json_t *reasons = json_array();
     for (size_t i = 0; i < v->n && i < BEDSIDE_MAX_REASONS; i++) {
         const bedside_reason *r = &v->reasons[i];
-        json_array_append_new(reasons, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", bedside_code_name(r->code),
-                                                 "field", r->field, "message", fr ? r->fr : r->en, "en", r->en,
-                                                 "fr", r->fr));
+        json_array_append_new(reasons,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "code",
+                                        bedside_code_name(r->code), "field", r->field, "message",
+                                        fr ? r->fr : r->en, "en", r->en, "fr", r->fr));
     }
     return reasons;
 }
 
 static json_t *prescription_json(const app_bedside_request *rq, const app_bedside_result *r)
 {
-    return json_pack("{s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s}", "plan_ref",
-                     r->plan_ref, "plan_id", (json_int_t)rq->plan_id, "item", rq->item, "patient_id",
-                     (json_int_t)r->patient_id, "patient_mrn", r->patient_mrn, "family_name", r->family_name,
-                     "given_names", r->given_names, "dose", (json_int_t)r->dose, "dose_min",
-                     (json_int_t)r->dose_min, "dose_max", (json_int_t)r->dose_max, "dose_unit", r->dose_unit,
-                     "route", r->route, "product_type", r->product_type, "planned_date", r->planned_date);
+    return json_pack("{s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s}",
+                     "plan_ref", r->plan_ref, "plan_id", (json_int_t)rq->plan_id, "item", rq->item,
+                     "patient_id", (json_int_t)r->patient_id, "patient_mrn", r->patient_mrn,
+                     "family_name", r->family_name, "given_names", r->given_names, "dose",
+                     (json_int_t)r->dose, "dose_min", (json_int_t)r->dose_min, "dose_max",
+                     (json_int_t)r->dose_max, "dose_unit", r->dose_unit, "route", r->route,
+                     "product_type", r->product_type, "planned_date", r->planned_date);
 }
 
 cc_status h_administration_verify(api_request *req, cc_error *err)
@@ -147,9 +164,10 @@ cc_status h_administration_verify(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const bedside_verdict *v = &r->verdict;
-    api_reply(req, 200, json_pack("{s:b, s:b, s:I, s:o, s:o}", "go", v->go, "override_used", v->override_used,
-                                  "total_amount", (json_int_t)v->total_amount, "reasons", verdict_json(req, v),
-                                  "prescription", prescription_json(rq, r)));
+    api_reply(req, 200,
+              json_pack("{s:b, s:b, s:I, s:o, s:o}", "go", v->go, "override_used", v->override_used,
+                        "total_amount", (json_int_t)v->total_amount, "reasons",
+                        verdict_json(req, v), "prescription", prescription_json(rq, r)));
     return CC_OK;
 }
 
@@ -178,7 +196,9 @@ cc_status h_administration_create(api_request *req, cc_error *err)
         api_reply(req, 409, json_pack("{s:o}", "reasons", verdict_json(req, &r->verdict)));
     if (st != CC_OK)
         return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/administrations/%lld", (long long)r->administration_id));
+    api_add_header(
+        req, "Location",
+        api_printf(req, "/api/v1/administrations/%lld", (long long)r->administration_id));
     return reply_administration(req, 201, r->administration_id, err);
 }
 
@@ -224,10 +244,10 @@ static cc_status int_field(const json_t *body, const char *name, int *out, bool 
 cc_status h_administration_vitals(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"phase", JF_STRING, true, 10},          {"taken_at", JF_STRING, false, 20},
-        {"systolic", JF_INTEGER, false, 0},      {"diastolic", JF_INTEGER, false, 0},
-        {"heart_rate", JF_INTEGER, false, 0},    {"spo2", JF_INTEGER, false, 0},
-        {"temperature", JF_NUMBER, false, 0},    {"respiratory_rate", JF_INTEGER, false, 0},
+        {"phase", JF_STRING, true, 10},       {"taken_at", JF_STRING, false, 20},
+        {"systolic", JF_INTEGER, false, 0},   {"diastolic", JF_INTEGER, false, 0},
+        {"heart_rate", JF_INTEGER, false, 0}, {"spo2", JF_INTEGER, false, 0},
+        {"temperature", JF_NUMBER, false, 0}, {"respiratory_rate", JF_INTEGER, false, 0},
         {NULL, JF_STRING, false, 0},
     };
     int64_t id;
@@ -235,7 +255,8 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
     const char *phase = json_get_string(req->body, "phase");
-    if (st == CC_OK && strcmp(phase, "before") != 0 && strcmp(phase, "during") != 0 && strcmp(phase, "after") != 0)
+    if (st == CC_OK && strcmp(phase, "before") != 0 && strcmp(phase, "during") != 0 &&
+        strcmp(phase, "after") != 0)
         st = cc_fail(err, CC_INVALID, "phase", "invalid_value", "phase is before, during or after");
     vitals v = {0};
     if (st == CC_OK)
@@ -247,12 +268,14 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = int_field(req->body, "spo2", &v.spo2, &v.has_spo2, err);
     if (st == CC_OK)
-        st = int_field(req->body, "respiratory_rate", &v.respiratory_rate, &v.has_respiratory_rate, err);
+        st = int_field(req->body, "respiratory_rate", &v.respiratory_rate, &v.has_respiratory_rate,
+                       err);
     json_t *temp = json_object_get(req->body, "temperature");
     if (st == CC_OK && temp) {
         double c = json_number_value(temp);
         if (!(c >= 25 && c <= 50))
-            st = cc_fail(err, CC_INVALID, "temperature", "out_of_range", "temperature is in degrees Celsius, 30 to 45");
+            st = cc_fail(err, CC_INVALID, "temperature", "out_of_range",
+                         "temperature is in degrees Celsius, 30 to 45");
         v.has_temperature = true;
         v.temperature_dc = (int)(c * 10 + (c >= 0 ? 0.5 : -0.5));
     }
@@ -271,15 +294,18 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     /* an abnormal sign prompts an adverse-event report; it does not file one */
-    api_reply(req, 201, json_pack("{s:I, s:o, s:b}", "id", (json_int_t)vid, "abnormal", abnormal,
-                                  "prompt_adverse_event", json_array_size(abnormal) > 0));
+    api_reply(req, 201,
+              json_pack("{s:I, s:o, s:b}", "id", (json_int_t)vid, "abnormal", abnormal,
+                        "prompt_adverse_event", json_array_size(abnormal) > 0));
     return CC_OK;
 }
 
 cc_status h_administration_complete(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"ended_at", JF_STRING, false, 20},   {"premedication", JF_STRING, false, 2000},
-                                        {"notes", JF_STRING, false, 4000},    {"operators", JF_STRING, false, 400},
+    static const json_field fields[] = {{"ended_at", JF_STRING, false, 20},
+                                        {"premedication", JF_STRING, false, 2000},
+                                        {"notes", JF_STRING, false, 4000},
+                                        {"operators", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -293,13 +319,15 @@ cc_status h_administration_complete(api_request *req, cc_error *err)
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_bedside_complete(&c, id, ended_at, json_get_string(req->body, "premedication"),
-                                  json_get_string(req->body, "notes"), json_get_string(req->body, "operators"), err);
+                                  json_get_string(req->body, "notes"),
+                                  json_get_string(req->body, "operators"), err);
     return st == CC_OK ? reply_administration(req, 200, id, err) : st;
 }
 
 cc_status h_administration_task_done(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"note", JF_STRING, false, 1000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id, task;
     cc_status st = lab_check_body(req->body, fields, err); /* the body first: 400 before 404 */
     if (st == CC_OK)
@@ -331,21 +359,29 @@ static cc_status wristband(api_request *req, label_format format, cc_error *err)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     if (st == CC_OK) {
         memcpy(bytes, b.data, b.len);
-        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes, b.len);
+        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes,
+                      b.len);
     }
     buf_release(&b);
     return st;
 }
 
-cc_status h_patient_wristband_pdf(api_request *req, cc_error *err) { return wristband(req, LABEL_PDF, err); }
-cc_status h_patient_wristband_png(api_request *req, cc_error *err) { return wristband(req, LABEL_PNG, err); }
+cc_status h_patient_wristband_pdf(api_request *req, cc_error *err)
+{
+    return wristband(req, LABEL_PDF, err);
+}
+cc_status h_patient_wristband_png(api_request *req, cc_error *err)
+{
+    return wristband(req, LABEL_PNG, err);
+}
 
-#define SETTING_NAMES(X)                                                                             \
-    X(limits, systolic_low) X(limits, systolic_high) X(limits, diastolic_low) X(limits, diastolic_high) \
-    X(limits, heart_rate_low) X(limits, heart_rate_high) X(limits, spo2_low)                        \
-    X(limits, temperature_low_dc) X(limits, fever_dc) X(limits, respiratory_rate_low)               \
-    X(limits, respiratory_rate_high) X(rules, initial_hours) X(rules, fatal_days)                   \
-    X(rules, followup_days) X(rules, other_days) X(rules, due_soon_hours)
+#define SETTING_NAMES(X)                                                                           \
+    X(limits, systolic_low)                                                                        \
+    X(limits, systolic_high) X(limits, diastolic_low) X(limits, diastolic_high)                    \
+        X(limits, heart_rate_low) X(limits, heart_rate_high) X(limits, spo2_low)                   \
+            X(limits, temperature_low_dc) X(limits, fever_dc) X(limits, respiratory_rate_low)      \
+                X(limits, respiratory_rate_high) X(rules, initial_hours) X(rules, fatal_days)      \
+                    X(rules, followup_days) X(rules, other_days) X(rules, due_soon_hours)
 
 static json_t *settings_json(const vitals_limits *limits, const adverse_rules *rules)
 {
@@ -372,7 +408,7 @@ cc_status h_bedside_settings_set(api_request *req, cc_error *err)
 #define FIELD(obj, f) {#f, JF_INTEGER, false, 0},
         SETTING_NAMES(FIELD)
 #undef FIELD
-        {NULL, JF_STRING, false, 0}};
+            {NULL, JF_STRING, false, 0}};
     vitals_limits limits_v, *limits = &limits_v;
     adverse_rules rules_v, *rules = &rules_v;
     cc_status st = json_check(req->body, fields, err);
@@ -380,8 +416,8 @@ cc_status h_bedside_settings_set(api_request *req, cc_error *err)
         st = bedside_settings_load(req->db, limits, rules, err);
     bool has;
     int value;
-#define READ(obj, f)                                                                                 \
-    if (st == CC_OK && (st = int_field(req->body, #f, &value, &has, err)) == CC_OK && has)           \
+#define READ(obj, f)                                                                               \
+    if (st == CC_OK && (st = int_field(req->body, #f, &value, &has, err)) == CC_OK && has)         \
         obj->f = value;
     SETTING_NAMES(READ)
 #undef READ

@@ -32,17 +32,17 @@ static json_t *parsed(const char *text)
 
 static json_t *plan_row_json(const plan_row *r)
 {
-    return json_pack("{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s,"
-                     " s:s, s:s, s:I}",
-                     "id", (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
-                     r->protocol_id, "protocol_version", r->protocol_version, "status", r->status,
-                     "start", r->start_date, "end", r->end_date, "request", parsed(r->request),
-                     "plan", parsed(r->body), "screening_id",
-                     r->screening_id ? json_integer(r->screening_id) : json_null(), "approved_by",
-                     r->approved_by ? json_string(r->approved_by) : json_null(), "approved_at",
-                     r->approved_at ? json_string(r->approved_at) : json_null(), "meaning", r->meaning,
-                     "cancel_reason", r->cancel_reason, "created_at", r->created_at, "created_by",
-                     r->created_by, "updated_at", r->updated_at, "version", (json_int_t)r->version);
+    return json_pack(
+        "{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s,"
+        " s:s, s:s, s:I}",
+        "id", (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
+        r->protocol_id, "protocol_version", r->protocol_version, "status", r->status, "start",
+        r->start_date, "end", r->end_date, "request", parsed(r->request), "plan", parsed(r->body),
+        "screening_id", r->screening_id ? json_integer(r->screening_id) : json_null(),
+        "approved_by", r->approved_by ? json_string(r->approved_by) : json_null(), "approved_at",
+        r->approved_at ? json_string(r->approved_at) : json_null(), "meaning", r->meaning,
+        "cancel_reason", r->cancel_reason, "created_at", r->created_at, "created_by", r->created_by,
+        "updated_at", r->updated_at, "version", (json_int_t)r->version);
 }
 
 static cc_status reply_plan(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -114,18 +114,17 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     protocol *p = arena_alloc(req->arena, sizeof *p);
     if (!p)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), (int)version,
-                             p, err)) != CC_OK)
-        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol")
-                                  : st;
+    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"),
+                             (int)version, p, err)) != CC_OK)
+        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol") : st;
     int64_t patient_id = json_integer_value(json_object_get(req->body, "patient_id"));
     patient_record pt;
     if ((st = patient_get(req->db, req->arena, patient_id, true, &pt, err)) != CC_OK)
         return st == CC_NOT_FOUND ? cc_fail(err, CC_INVALID, "patient_id", "unknown_patient",
                                             "no patient with id %lld", (long long)patient_id)
                                   : st;
-    programme_input in = {.protocol = p, .product = json_get_string(req->body, "product"),
-                          .as_of = today};
+    programme_input in = {
+        .protocol = p, .product = json_get_string(req->body, "product"), .as_of = today};
     if ((st = date_parse(json_get_string(req->body, "start"), "start", &in.earliest, err)) != CC_OK)
         return st;
     if (in.earliest < today || in.earliest > today + 2 * 365)
@@ -135,8 +134,8 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     if (count) {
         json_int_t c = json_integer_value(count);
         if (c < p->admin_min || c > p->admin_max)
-            return cc_fail(err, CC_INVALID, "count", "out_of_range", "%s allows %d to %d administrations",
-                           p->id, p->admin_min, p->admin_max);
+            return cc_fail(err, CC_INVALID, "count", "out_of_range",
+                           "%s allows %d to %d administrations", p->id, p->admin_min, p->admin_max);
         in.count = (int)c;
     }
     const char *routes = json_get_string(req->body, "routes");
@@ -203,7 +202,8 @@ cc_status h_plan_list(api_request *req, cc_error *err)
         char *end;
         patient_id = strtoll(patient, &end, 10);
         if (end == patient || *end || patient_id < 1)
-            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value", "patient_id must be an id");
+            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value",
+                           "patient_id must be an id");
     }
     plan_state wanted;
     if (status && !plan_state_parse(status, &wanted))
@@ -248,7 +248,8 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
 
 cc_status h_plan_cancel(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"reason", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"reason", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -279,11 +280,13 @@ cc_status h_capacity_get(api_request *req, cc_error *err)
 
 cc_status h_capacity_update(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {
-        {"intravenous", JF_INTEGER, false, 0}, {"intrathecal", JF_INTEGER, false, 0},
-        {"local", JF_INTEGER, false, 0},       {"inhalation", JF_INTEGER, false, 0},
-        {"topical", JF_INTEGER, false, 0},     {"graft", JF_INTEGER, false, 0},
-        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"intravenous", JF_INTEGER, false, 0},
+                                        {"intrathecal", JF_INTEGER, false, 0},
+                                        {"local", JF_INTEGER, false, 0},
+                                        {"inhalation", JF_INTEGER, false, 0},
+                                        {"topical", JF_INTEGER, false, 0},
+                                        {"graft", JF_INTEGER, false, 0},
+                                        {NULL, JF_STRING, false, 0}};
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;

@@ -26,11 +26,12 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     char now[21];
     store_now_text(now);
     db_stmt *s;
-    st = db_prepare(d,
-                    "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
-                    " end_date, request, body, created_at, created_by, updated_at, version)"
-                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                    &s, err);
+    st = db_prepare(
+        d,
+        "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
+        " end_date, request, body, created_at, created_by, updated_at, version)"
+        " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+        &s, err);
     if (st == CC_OK) {
         db_bind_int(s, 1, n->patient_id);
         db_bind_text(s, 2, n->protocol_id);
@@ -53,12 +54,11 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     return db_tx_end(d, st, err);
 }
 
-#define COLUMNS                                                                                  \
-    "p.id, p.patient_id, p.protocol_id, p.protocol_version, p.status, p.start_date, p.end_date,"  \
+#define COLUMNS                                                                                    \
+    "p.id, p.patient_id, p.protocol_id, p.protocol_version, p.status, p.start_date, p.end_date,"   \
     " p.request, p.body, p.screening_id, u.username, p.approved_at, p.meaning, p.cancel_reason,"   \
     " p.created_at, p.created_by, p.updated_at, p.version"
 #define FROM " FROM plans p LEFT JOIN users u ON u.id = p.approved_by"
-
 
 static void read_row(arena *a, db_stmt *s, plan_row *r)
 {
@@ -100,15 +100,16 @@ cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *e
     return out->body ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
 }
 
-cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status,
-                          plan_row **rows, size_t *n, cc_error *err)
+cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
+                          size_t *n, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
-                              " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
-                              " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
+                   " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
+                   " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, patient_id);
@@ -147,15 +148,16 @@ static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id);
     plan_state from;
     if (!plan_state_parse(status, &from))
-        return cc_fail(err, CC_INTERNAL, "status", "corrupt_plan", "plan %lld has an unknown status",
-                       (long long)id);
+        return cc_fail(err, CC_INTERNAL, "status", "corrupt_plan",
+                       "plan %lld has an unknown status", (long long)id);
     return plan_state_apply(from, e, to, err);
 }
 
 static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", &s, err);
+    cc_status st =
+        db_prepare(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", &s, err);
     if (st != CC_OK)
         return st;
     db_bind_text(s, 1, route);
@@ -170,8 +172,8 @@ static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *
 static cc_status booked(db *d, const char *date, const char *route, int *count, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?", &s, err);
     if (st != CC_OK)
         return st;
     db_bind_text(s, 1, date);
@@ -191,14 +193,16 @@ static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
         const char *route = protocol_route_name(pl->admins[i].route);
         int cap, used, mine = 0;
         for (int j = 0; j < pl->n_admins; j++)
-            mine += pl->admins[j].date == pl->admins[i].date && pl->admins[j].route == pl->admins[i].route;
+            mine += pl->admins[j].date == pl->admins[i].date &&
+                    pl->admins[j].route == pl->admins[i].route;
         if ((st = route_capacity(d, route, &cap, err)) != CC_OK ||
             (st = booked(d, date, route, &used, err)) != CC_OK)
             break;
         /* slots of this plan on the same day already inserted count in `used` */
         int inserted = 0;
         for (int j = 0; j < i; j++)
-            inserted += pl->admins[j].date == pl->admins[i].date && pl->admins[j].route == pl->admins[i].route;
+            inserted += pl->admins[j].date == pl->admins[i].date &&
+                        pl->admins[j].route == pl->admins[i].route;
         if (used - inserted + mine > cap) {
             st = cc_fail(err, CC_CONFLICT, "capacity", "capacity_taken",
                          "the %s slots of %s were taken since the plan was drafted; draft it again",
@@ -206,7 +210,8 @@ static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
             break;
         }
         db_stmt *s;
-        if ((st = db_prepare(d, "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)",
+        if ((st = db_prepare(d,
+                             "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)",
                              &s, err)) != CC_OK)
             break;
         db_bind_int(s, 1, id);
@@ -315,8 +320,9 @@ cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_e
     store_now_text(now);
     sql_arg a[] = {SQL_S(plan_state_name(to)), SQL_S(now), SQL_I(id)};
     if (st == CC_OK)
-        st = sql_run(d, "UPDATE plans SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     a, SQL_COUNT(a), NULL, err);
+        st = sql_run(
+            d, "UPDATE plans SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?", a,
+            SQL_COUNT(a), NULL, err);
     if (st == CC_OK)
         st = audit_plan(d, actor, plan_event_name(e), id, before.data, NULL, err);
     buf_release(&before);
@@ -382,15 +388,17 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
         db_bind_text(s, 1, name);
         st = db_run(s, err);
     }
-    if (st == CC_OK && (st = db_prepare(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)",
-                                        &s, err)) == CC_OK) {
+    if (st == CC_OK &&
+        (st = db_prepare(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)", &s,
+                         err)) == CC_OK) {
         db_bind_text(s, 1, name);
         db_bind_int(s, 2, slots);
         st = db_run(s, err);
     }
     if (st == CC_OK) {
         char before[96], after[96];
-        snprintf(before, sizeof before, "{\"route\":\"%s\",\"slots_per_day\":%d}", name, before_slots);
+        snprintf(before, sizeof before, "{\"route\":\"%s\",\"slots_per_day\":%d}", name,
+                 before_slots);
         snprintf(after, sizeof after, "{\"route\":\"%s\",\"slots_per_day\":%d}", name, slots);
         audit_change ch = {"update", "clinic_capacity", (int64_t)route + 1, before, after, NULL};
         st = audit_append(d, actor, &ch, err);

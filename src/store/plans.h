@@ -51,8 +51,8 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
 cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err);
 /* patient_id 0: every patient; status NULL: any; "active": approved or in
  * progress (plan_state_is_active). Newest first, at most 200. */
-cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status,
-                          plan_row **rows, size_t *n, cc_error *err);
+cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
+                          size_t *n, cc_error *err);
 cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
                              const char *meaning, const plan *pl, cc_error *err);
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
