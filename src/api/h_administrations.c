@@ -375,13 +375,25 @@ cc_status h_patient_wristband_png(api_request *req, cc_error *err)
     return wristband(req, LABEL_PNG, err);
 }
 
+/* clang-format off: it reflows this table differently on every run */
 #define SETTING_NAMES(X)                                                                           \
     X(limits, systolic_low)                                                                        \
-    X(limits, systolic_high) X(limits, diastolic_low) X(limits, diastolic_high)                    \
-        X(limits, heart_rate_low) X(limits, heart_rate_high) X(limits, spo2_low)                   \
-            X(limits, temperature_low_dc) X(limits, fever_dc) X(limits, respiratory_rate_low)      \
-                X(limits, respiratory_rate_high) X(rules, initial_hours) X(rules, fatal_days)      \
-                    X(rules, followup_days) X(rules, other_days) X(rules, due_soon_hours)
+    X(limits, systolic_high)                                                                       \
+    X(limits, diastolic_low)                                                                       \
+    X(limits, diastolic_high)                                                                      \
+    X(limits, heart_rate_low)                                                                      \
+    X(limits, heart_rate_high)                                                                     \
+    X(limits, spo2_low)                                                                            \
+    X(limits, temperature_low_dc)                                                                  \
+    X(limits, fever_dc)                                                                            \
+    X(limits, respiratory_rate_low)                                                                \
+    X(limits, respiratory_rate_high)                                                               \
+    X(rules, initial_hours)                                                                        \
+    X(rules, fatal_days)                                                                           \
+    X(rules, followup_days)                                                                        \
+    X(rules, other_days)                                                                           \
+    X(rules, due_soon_hours)
+/* clang-format on */
 
 static json_t *settings_json(const vitals_limits *limits, const adverse_rules *rules)
 {

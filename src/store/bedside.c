@@ -426,13 +426,25 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
 
 /* ---- settings: one integer per name ---- */
 
+/* clang-format off: it reflows this table differently on every run */
 #define SETTING_FIELDS(X)                                                                          \
     X(limits, systolic_low)                                                                        \
-    X(limits, systolic_high) X(limits, diastolic_low) X(limits, diastolic_high)                    \
-        X(limits, heart_rate_low) X(limits, heart_rate_high) X(limits, spo2_low)                   \
-            X(limits, temperature_low_dc) X(limits, fever_dc) X(limits, respiratory_rate_low)      \
-                X(limits, respiratory_rate_high) X(rules, initial_hours) X(rules, fatal_days)      \
-                    X(rules, followup_days) X(rules, other_days) X(rules, due_soon_hours)
+    X(limits, systolic_high)                                                                       \
+    X(limits, diastolic_low)                                                                       \
+    X(limits, diastolic_high)                                                                      \
+    X(limits, heart_rate_low)                                                                      \
+    X(limits, heart_rate_high)                                                                     \
+    X(limits, spo2_low)                                                                            \
+    X(limits, temperature_low_dc)                                                                  \
+    X(limits, fever_dc)                                                                            \
+    X(limits, respiratory_rate_low)                                                                \
+    X(limits, respiratory_rate_high)                                                               \
+    X(rules, initial_hours)                                                                        \
+    X(rules, fatal_days)                                                                           \
+    X(rules, followup_days)                                                                        \
+    X(rules, other_days)                                                                           \
+    X(rules, due_soon_hours)
+/* clang-format on */
 
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err)
 {
