@@ -375,31 +375,11 @@ cc_status h_patient_wristband_png(api_request *req, cc_error *err)
     return wristband(req, LABEL_PNG, err);
 }
 
-/* clang-format off: it reflows this table differently on every run */
-#define SETTING_NAMES(X)                                                                           \
-    X(limits, systolic_low)                                                                        \
-    X(limits, systolic_high)                                                                       \
-    X(limits, diastolic_low)                                                                       \
-    X(limits, diastolic_high)                                                                      \
-    X(limits, heart_rate_low)                                                                      \
-    X(limits, heart_rate_high)                                                                     \
-    X(limits, spo2_low)                                                                            \
-    X(limits, temperature_low_dc)                                                                  \
-    X(limits, fever_dc)                                                                            \
-    X(limits, respiratory_rate_low)                                                                \
-    X(limits, respiratory_rate_high)                                                               \
-    X(rules, initial_hours)                                                                        \
-    X(rules, fatal_days)                                                                           \
-    X(rules, followup_days)                                                                        \
-    X(rules, other_days)                                                                           \
-    X(rules, due_soon_hours)
-/* clang-format on */
-
 static json_t *settings_json(const vitals_limits *limits, const adverse_rules *rules)
 {
     json_t *o = json_object();
 #define PUT(obj, f) json_object_set_new(o, #f, json_integer(obj->f));
-    SETTING_NAMES(PUT)
+    BEDSIDE_SETTINGS(PUT)
 #undef PUT
     return o;
 }
@@ -418,7 +398,7 @@ cc_status h_bedside_settings_set(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
 #define FIELD(obj, f) {#f, JF_INTEGER, false, 0},
-        SETTING_NAMES(FIELD)
+        BEDSIDE_SETTINGS(FIELD)
 #undef FIELD
             {NULL, JF_STRING, false, 0}};
     vitals_limits limits_v, *limits = &limits_v;
@@ -431,7 +411,7 @@ cc_status h_bedside_settings_set(api_request *req, cc_error *err)
 #define READ(obj, f)                                                                               \
     if (st == CC_OK && (st = int_field(req->body, #f, &value, &has, err)) == CC_OK && has)         \
         obj->f = value;
-    SETTING_NAMES(READ)
+    BEDSIDE_SETTINGS(READ)
 #undef READ
     if (st == CC_OK)
         st = vitals_check_limits(limits, err);

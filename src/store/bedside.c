@@ -426,26 +426,6 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
 
 /* ---- settings: one integer per name ---- */
 
-/* clang-format off: it reflows this table differently on every run */
-#define SETTING_FIELDS(X)                                                                          \
-    X(limits, systolic_low)                                                                        \
-    X(limits, systolic_high)                                                                       \
-    X(limits, diastolic_low)                                                                       \
-    X(limits, diastolic_high)                                                                      \
-    X(limits, heart_rate_low)                                                                      \
-    X(limits, heart_rate_high)                                                                     \
-    X(limits, spo2_low)                                                                            \
-    X(limits, temperature_low_dc)                                                                  \
-    X(limits, fever_dc)                                                                            \
-    X(limits, respiratory_rate_low)                                                                \
-    X(limits, respiratory_rate_high)                                                               \
-    X(rules, initial_hours)                                                                        \
-    X(rules, fatal_days)                                                                           \
-    X(rules, followup_days)                                                                        \
-    X(rules, other_days)                                                                           \
-    X(rules, due_soon_hours)
-/* clang-format on */
-
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err)
 {
     vitals_default_limits(limits);
@@ -461,7 +441,7 @@ cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rul
 #define LOAD(obj, f)                                                                               \
     if (strcmp(name, #f) == 0)                                                                     \
         obj->f = value;
-        SETTING_FIELDS(LOAD)
+        BEDSIDE_SETTINGS(LOAD)
 #undef LOAD
     }
     db_done(s);
@@ -487,7 +467,7 @@ cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_li
                      a, N(a), NULL, err);                                                          \
         buf_printf(&after, "%s\"%s\":%d", n++ ? "," : "", #f, obj->f);                             \
     }
-    SETTING_FIELDS(SAVE)
+    BEDSIDE_SETTINGS(SAVE)
 #undef SAVE
     buf_putc(&after, '}');
     audit_change ch = {

@@ -108,6 +108,26 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
 cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err);
 
 /* ---- settings ---- */
+/* Every bedside setting: X(struct, field) for each vitals_limits and
+ * adverse_rules field stored by name (the name is the field's), one a
+ * line: clang-format 14 reflows a packed table differently on each run. */
+#define BEDSIDE_SETTINGS(X)                                                                        \
+    X(limits, systolic_low)                                                                        \
+    X(limits, systolic_high)                                                                       \
+    X(limits, diastolic_low)                                                                       \
+    X(limits, diastolic_high)                                                                      \
+    X(limits, heart_rate_low)                                                                      \
+    X(limits, heart_rate_high)                                                                     \
+    X(limits, spo2_low)                                                                            \
+    X(limits, temperature_low_dc)                                                                  \
+    X(limits, fever_dc)                                                                            \
+    X(limits, respiratory_rate_low)                                                                \
+    X(limits, respiratory_rate_high)                                                               \
+    X(rules, initial_hours)                                                                        \
+    X(rules, fatal_days)                                                                           \
+    X(rules, followup_days)                                                                        \
+    X(rules, other_days)                                                                           \
+    X(rules, due_soon_hours)
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err);
 /* Stores every value of both (own transaction, audited). */
 cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_limits *limits,
