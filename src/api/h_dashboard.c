@@ -19,6 +19,7 @@
 #include "store/bedside.h"
 #include "store/followup.h"
 #include "store/lab.h"
+#include "store/lab_release.h"
 
 enum { DASHBOARD_ITEMS = 20, DAYS_DEFAULT = 7, DAYS_MAX = 90, BATCH_PAGE = 200 };
 

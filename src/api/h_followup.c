@@ -16,6 +16,7 @@
 #include "render/qr.h"
 #include "render/report_charts.h"
 #include "render/report_render.h"
+#include "app/followup.h"
 #include "core/date.h"
 #include "core/followup.h"
 #include "store/followup.h"
@@ -48,43 +49,6 @@ void api_followup_add_state(json_t *visit, cc_date today)
 
 /* ---- generation from the plan ---- */
 
-cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
-                                 cc_error *err)
-{
-    plan_row row;
-    cc_status st = plan_store_get(req->db, req->arena, plan_id, &row, err);
-    if (st != CC_OK)
-        return st;
-    json_t *body = json_loads(row.body, 0, NULL);
-    if (!body)
-        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, body);
-    json_t *fu = json_object_get(body, "follow_up");
-    size_t n = json_array_size(fu);
-    followup_spec *specs = arena_alloc(req->arena, (n + 1) * sizeof *specs);
-    if (!specs)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(fu, i);
-        char *instruments =
-            json_dumps(json_object_get(v, "instruments"), JSON_COMPACT | JSON_ENCODE_ANY);
-        if (instruments)
-            arena_on_release(req->arena, free, instruments);
-        specs[i] = (followup_spec){json_string_value(json_object_get(v, "label")),
-                                   (int)json_integer_value(json_object_get(v, "months")),
-                                   json_string_value(json_object_get(v, "date")),
-                                   json_string_value(json_object_get(v, "window_start")),
-                                   json_string_value(json_object_get(v, "window_end")),
-                                   instruments ? instruments : "[]"};
-        if (!specs[i].label || !specs[i].target_date || !specs[i].window_start ||
-            !specs[i].window_end)
-            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
-                           "stored follow-up visit %zu is incomplete", i + 1);
-    }
-    store_actor actor = api_actor(req);
-    return followup_store_sync(req->db, &actor, plan_id, specs, (int)n, created, redated, err);
-}
-
 cc_status h_followup_sync(api_request *req, cc_error *err)
 {
     int64_t id;
@@ -93,8 +57,9 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     if (st == CC_OK && json_object_size(req->body) > 0)
         st = cc_fail(err, CC_INVALID, json_object_iter_key(json_object_iter(req->body)),
                      "unknown_field", "this request takes no fields");
+    app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = api_followup_sync_plan(req, id, &created, &redated, err);
+        st = app_followup_sync_plan(&c, id, &created, &redated, err);
     if (st != CC_OK)
         return st;
     buf b;

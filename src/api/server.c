@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include "api/request.h"
 #include "api/routes.h"
 #include "api/web_assets.h"
+#include "app/laboratory.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/text.h"
@@ -88,6 +90,95 @@ static void close_all_dbs(void)
         db_close(db_list[i]);
     db_count = 0;
     pthread_mutex_unlock(&db_list_lock);
+}
+
+/* ---- expiry timer (H3) ----
+ * Units pass their expiry with the calendar, not with a request: this
+ * thread records due expiries at start and then every minute, with its own
+ * connection, so that the stored state is current without any read
+ * writing. CELLCLINIC_EXPIRY_INTERVAL (seconds, 1 to 86400) changes the
+ * period: tests that age a unit behind the server's back set it long. */
+enum { EXPIRY_PERIOD_S = 60, EXPIRY_PERIOD_MAX_S = 86400 };
+
+typedef struct {
+    const char *data_dir;
+    int period_s;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+} expiry_timer;
+
+static int expiry_period(void)
+{
+    const char *text = getenv("CELLCLINIC_EXPIRY_INTERVAL");
+    char *end;
+    long s = text ? strtol(text, &end, 10) : 0;
+    return text && *text && !*end && s >= 1 && s <= EXPIRY_PERIOD_MAX_S ? (int)s : EXPIRY_PERIOD_S;
+}
+
+static void expire_due_units(expiry_timer *t, db **d)
+{
+    cc_error err;
+    if (!*d && datadir_connect(t->data_dir, d, &err) != CC_OK) {
+        *d = NULL;
+        fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
+        return;
+    }
+    app_ctx ctx = app_ctx_system(*d, NULL);
+    int64_t n = 0;
+    if (app_lab_expire_due(&ctx, api_today(), &n, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
+        /* a storage failure may leave the connection unusable: open a new one next time */
+        db_close(*d);
+        *d = NULL;
+    }
+}
+
+static void *expiry_loop(void *arg)
+{
+    expiry_timer *t = arg;
+    db *d = NULL;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        pthread_mutex_unlock(&t->lock);
+        expire_due_units(t, &d);
+        pthread_mutex_lock(&t->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += t->period_s;
+        int rc = 0;
+        while (!t->stop && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&t->wake, &t->lock, &until);
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (d)
+        db_close(d);
+    return NULL;
+}
+
+static bool expiry_timer_start(expiry_timer *t, const char *data_dir)
+{
+    *t = (expiry_timer){.data_dir = data_dir, .period_s = expiry_period()};
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->wake, NULL);
+    if (pthread_create(&t->thread, NULL, expiry_loop, t) == 0)
+        return true;
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
+    return false;
+}
+
+/* Wakes the thread, waits for its sweep in progress to end, and joins it. */
+static void expiry_timer_stop(expiry_timer *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->stop = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    pthread_join(t->thread, NULL);
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
 }
 
 /* ---- request helpers (request.h) ---- */
@@ -471,6 +562,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
                      config->host, (unsigned)config->port);
         goto out;
     }
+    expiry_timer timer;
+    if (!expiry_timer_start(&timer, config->data_dir)) {
+        MHD_stop_daemon(daemon);
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
+        goto out;
+    }
     printf("cellclinic: serving http://%s:%u/ with %u threads (data: %s)\n", config->host,
            (unsigned)config->port, config->threads, config->data_dir);
     fflush(stdout);
@@ -482,6 +579,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10000);
     MHD_stop_daemon(daemon);
+    expiry_timer_stop(&timer);
     close_all_dbs();
 out:
     ratelimit_free(server.limits.login_by_user);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/plan_state.h"
 #include "store/sql.h"
 
 static const char VISIT_IMAGE[] =
@@ -46,7 +47,8 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
                           cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
                                   (long long)plan_id),
                           err);
-    if (strcmp(status, "approved") != 0)
+    plan_state state;
+    if (!plan_state_parse(status, &state) || !plan_state_has_followup(state))
         return db_tx_end(d,
                           cc_fail(err, CC_CONFLICT, "status", "wrong_state",
                                   "follow-up visits come from an approved plan (this one is %s)",
