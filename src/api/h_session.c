@@ -5,6 +5,8 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/signature.h"
+#include "api/app_context.h"
+#include "app/users.h"
 #include "core/patient.h"
 #include "store/sql.h"
 
@@ -176,10 +178,10 @@ cc_status h_user_create(api_request *req, cc_error *err)
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
     int64_t id;
-    st = user_create(req->db, &actor, json_get_string(req->body, "username"),
-                     json_get_string(req->body, "role"), json_get_string(req->body, "password"), &id, err);
+    app_ctx c = api_app_ctx(req);
+    st = app_user_add(&c, json_get_string(req->body, "username"), json_get_string(req->body, "role"),
+                      json_get_string(req->body, "password"), &id, err);
     if (st != CC_OK)
         return st;
     api_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",

@@ -8,6 +8,7 @@
 #include "cli/opts.h"
 #include "store/audit.h"
 #include "store/datadir.h"
+#include "app/users.h"
 #include "store/users.h"
 
 static const store_actor CLI_ACTOR = {0, "cli"};
@@ -57,7 +58,9 @@ int cmd_init(int argc, char **argv)
     if (datadir_create(data, &d, &err) != CC_OK)
         return report("init", &err);
     int64_t id;
-    cc_status st = user_create(d, &CLI_ACTOR, "admin", "admin", password, &id, &err);
+    app_ctx cli = app_ctx_system(d, NULL);
+    cli.actor = CLI_ACTOR;
+    cc_status st = app_user_add(&cli, "admin", "admin", password, &id, &err);
     db_close(d);
     if (st != CC_OK)
         return report("init", &err);
@@ -113,7 +116,9 @@ int cmd_user(int argc, char **argv)
     if (datadir_open(data, &d, &err) != CC_OK)
         return report("user add", &err);
     int64_t id;
-    cc_status st = user_create(d, &CLI_ACTOR, username, role, password, &id, &err);
+    app_ctx cli = app_ctx_system(d, NULL);
+    cli.actor = CLI_ACTOR;
+    cc_status st = app_user_add(&cli, username, role, password, &id, &err);
     db_close(d);
     sodium_memzero(password, sizeof password);
     if (st != CC_OK)
