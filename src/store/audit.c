@@ -134,6 +134,29 @@ cc_status audit_log_change(db *d, const store_actor *actor, const char *action, 
     return st;
 }
 
+cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    buf before;
+    buf_init(&before, 1 << 20);
+    int64_t id = m->id;
+    if (id > 0)
+        st = sql_row_json(d, m->image_sql, (sql_arg[]){SQL_I(id)}, 1, m->entity, &before, err);
+    if (st == CC_OK)
+        st = sql_run(d, m->change_sql, m->args, m->n, id > 0 ? NULL : &id, err);
+    if (st == CC_OK && m->then)
+        st = m->then(d, id, m->ctx, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, actor, m->action, m->entity, id, m->image_sql,
+                              m->id > 0 ? before.data : NULL, m->reason, err);
+    if (st == CC_OK && m->created_id)
+        *m->created_id = id;
+    buf_release(&before);
+    return db_tx_end(d, st, err);
+}
+
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)
 {
     if (!record_is_locked)
@@ -196,6 +219,23 @@ cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
 }
 
 
+static bool read_record(arena *a, db_stmt *s, void *item)
+{
+    audit_record *rec = item;
+    rec->seq = db_col_int(s, 0);
+    rec->user_id = db_col_int(s, 2);
+    /* columns 1 to 11; column 2 is the user id */
+    char **text[] = {&rec->at,        NULL,         &rec->username, &rec->action,
+                     &rec->entity,    &rec->entity_id, &rec->before, &rec->after,
+                     &rec->reason,    &rec->prev_hash, &rec->hash};
+    for (int c = 1; c <= 11; c++)
+        if (text[c - 1])
+            *text[c - 1] = sql_col_dup(a, s, c);
+    return true;
+}
+
+#define AUDIT_FILTER " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
+
 cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
                      int64_t per_page, audit_record **items, size_t *n, int64_t *total,
                      cc_error *err)
@@ -203,54 +243,11 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
     char id_text[32];
     snprintf(id_text, sizeof id_text, "%lld", (long long)entity_id);
     const char *e = entity ? entity : "", *i = entity_id > 0 ? id_text : "";
-    *n = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT COUNT(*) FROM audit_log WHERE (entity = ? OR ? = '')"
-                              " AND (entity_id = ? OR ? = '')",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, e);
-    db_bind_text(s, 2, e);
-    db_bind_text(s, 3, i);
-    db_bind_text(s, 4, i);
-    if (db_step(s, err) == DB_ROW)
-        *total = db_col_int(s, 0);
-    db_done(s);
-    st = db_prepare(d,
-                    "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
-                    " before_json, after_json, reason, prev_hash, hash FROM audit_log"
-                    " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
-                    " ORDER BY seq DESC LIMIT ? OFFSET ?",
-                    &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, e);
-    db_bind_text(s, 2, e);
-    db_bind_text(s, 3, i);
-    db_bind_text(s, 4, i);
-    db_bind_int(s, 5, per_page);
-    db_bind_int(s, 6, (page - 1) * per_page);
-    *items = arena_alloc(a, (size_t)per_page * sizeof **items);
-    db_step_result r = DB_DONE;
-    while (*items && (r = db_step(s, err)) == DB_ROW) {
-        audit_record *rec = &(*items)[(*n)++];
-        rec->seq = db_col_int(s, 0);
-        rec->at = sql_col_dup(a, s, 1);
-        rec->user_id = db_col_int(s, 2);
-        rec->username = sql_col_dup(a, s, 3);
-        rec->action = sql_col_dup(a, s, 4);
-        rec->entity = sql_col_dup(a, s, 5);
-        rec->entity_id = sql_col_dup(a, s, 6);
-        rec->before = sql_col_dup(a, s, 7);
-        rec->after = sql_col_dup(a, s, 8);
-        rec->reason = sql_col_dup(a, s, 9);
-        rec->prev_hash = sql_col_dup(a, s, 10);
-        rec->hash = sql_col_dup(a, s, 11);
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    return *items ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    sql_arg args[] = {SQL_S(e), SQL_S(e), SQL_S(i), SQL_S(i)};
+    sql_page_query q = {"SELECT COUNT(*) FROM audit_log" AUDIT_FILTER,
+                        "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+                        " before_json, after_json, reason, prev_hash, hash FROM audit_log"
+                        AUDIT_FILTER " ORDER BY seq DESC LIMIT ? OFFSET ?",
+                        args, SQL_COUNT(args), 0, page, per_page};
+    return sql_page(d, a, &q, read_record, sizeof **items, (void **)items, n, total, err);
 }

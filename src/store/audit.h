@@ -10,6 +10,11 @@
  * Row images: audit_row_json renders one row of a SELECT (by id) as a JSON
  * object, column name -> value, so before/after images are exactly what is
  * stored. Ownership: the caller's buf receives the text.
+ *
+ * The one way a store module writes a change with its entry: audit_mutate
+ * (the whole skeleton: transaction, before image, change, after image,
+ * entry) or, for a change made in several statements, audit_log_change
+ * after it. audit_append is for entries whose images are not a table row.
  */
 #ifndef CC_AUDIT_H
 #define CC_AUDIT_H
@@ -20,6 +25,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "store/db.h"
+#include "store/sql.h"
 
 typedef struct {
     int64_t user_id;      /* 0: no user (public form, system) */
@@ -48,6 +54,30 @@ cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error 
 cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
                        int64_t id, const char *image_sql, const char *before, const char *reason,
                        cc_error *err);
+
+/* One mutation of one row with its audit entry. */
+typedef struct {
+    const char *action;     /* "create", "update", ... */
+    const char *entity;     /* the audit entity: "patient", ... */
+    int64_t id;             /* the row changed; 0: change_sql creates it and ends in RETURNING id */
+    int64_t *created_id;    /* a create: receives the new id (may be NULL) */
+    const char *image_sql;  /* SELECT ... WHERE id = ?: the before and after images */
+    const char *change_sql; /* the INSERT or UPDATE */
+    const sql_arg *args;    /* change_sql's arguments */
+    int n;
+    const char *reason; /* NULL or "" when none */
+    /* Optional: more writes after change_sql and before the after image
+     * (child rows of a create); its error aborts the mutation. */
+    cc_status (*then)(db *d, int64_t id, void *ctx, cc_error *err);
+    void *ctx;
+} audit_mutation;
+
+/* The mutation skeleton: db_tx_begin (joining the caller's transaction if
+ * any), the before image of an existing row (none: CC_NOT_FOUND "no <entity>
+ * with that id"), change_sql, then, one audit entry with both images,
+ * db_tx_end. On any error nothing of it is written and the status is
+ * returned (an enclosing transaction is marked to roll back). */
+cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m, cc_error *err);
 
 /* A change to a record that has been signed or released needs a reason. */
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err);

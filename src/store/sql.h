@@ -1,7 +1,11 @@
 /*
  * sql: the small helpers every store module uses on top of db.h: run one
- * statement with an array of arguments, read a scalar, render result rows as
- * JSON text (column name -> value). Transactions: db_tx_begin/db_tx_end (db.h).
+ * statement with an array of arguments, read a scalar, map result rows to
+ * structs or to a callback, read one page of a list with its total, render
+ * result rows as JSON text (column name -> value). A store module writes SQL
+ * and a row reader; it never writes a prepare/bind/step/done loop itself.
+ * Transactions: db_tx_begin/db_tx_end (db.h); a mutation with its audit
+ * entry: audit_mutate (audit.h).
  *
  * Arguments: SQL_I (integer), SQL_D (real), SQL_S (text; NULL binds NULL),
  * SQL_N (NULL), SQL_ID (an id > 0, else NULL).
@@ -54,5 +58,58 @@ cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const
 
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
+
+/* ---- row mappers ---- */
+
+/* Called once per result row; the row's text is valid only during the call.
+ * Anything but CC_OK stops the query and is returned (fill err first). */
+typedef cc_status (*sql_row_fn)(void *ctx, db_stmt *row, cc_error *err);
+
+/* Runs sql and calls fn for each row, in order. *rows (may be NULL) gets the
+ * number of rows passed to fn. Storage errors: their status. */
+cc_status sql_each(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                   size_t *rows, cc_error *err);
+
+/* Calls fn for the first row only; no row is CC_NOT_FOUND (err says "no such
+ * record": callers that name the record fail again with their own text). */
+cc_status sql_first(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                    cc_error *err);
+
+/* Fills one struct (item) from the current row, copying text into a; false
+ * when the arena is exhausted. */
+typedef bool (*sql_map_fn)(arena *a, db_stmt *row, void *item);
+
+/* Allocates room for at most cap items of item_size bytes in a, fills them
+ * from the rows of sql through map (rows past cap are not read), and sets
+ * *items and *count. An exhausted arena is CC_INTERNAL "out_of_memory". */
+cc_status sql_fill(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                   size_t item_size, size_t cap, void **items, size_t *count, cc_error *err);
+
+/* The first row mapped into item; no row is CC_NOT_FOUND as in sql_first. */
+cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n,
+                       sql_map_fn map, void *item, cc_error *err);
+
+/* ---- pages of a list ---- */
+
+/* One page of a list. count_sql is "SELECT COUNT(*) ..." over the first
+ * n_count arguments (0: all n); sql selects the rows with the n arguments
+ * followed by LIMIT ? OFFSET ? (bound here from page and per_page). page
+ * counts from 1 and per_page must be at least 1 (else CC_INVALID); a page
+ * past the end is empty, with the total still set. */
+typedef struct {
+    const char *count_sql;
+    const char *sql;
+    const sql_arg *args;
+    int n, n_count;
+    int64_t page, per_page;
+} sql_page_query;
+
+/* The total and the page mapped into per_page items allocated from a, in
+ * one call; any error (of either query) is returned. */
+cc_status sql_page(db *d, arena *a, const sql_page_query *q, sql_map_fn map, size_t item_size,
+                   void **items, size_t *count, int64_t *total, cc_error *err);
+
+/* The total and the page as a JSON array appended to out. */
+cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total, cc_error *err);
 
 #endif
