@@ -65,6 +65,21 @@ cc_status sql_first(db *d, const char *sql, const sql_arg *args, int n, sql_row_
     return st == CC_OK && rows == 0 ? not_found(err) : st;
 }
 
+static cc_status ignore_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)ctx, (void)row, (void)err;
+    return CC_OK;
+}
+
+cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, const char *what,
+                         cc_error *err)
+{
+    cc_status st = sql_first(d, sql, (sql_arg[]){SQL_I(id)}, 1, ignore_row, NULL, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with id %lld", what, (long long)id);
+    return st;
+}
+
 static cc_status read_int(void *ctx, db_stmt *row, cc_error *err)
 {
     (void)err;

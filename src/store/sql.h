@@ -59,6 +59,11 @@ cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
 
+/* sql selects a row by the one id; none is CC_NOT_FOUND (field, "no <what>
+ * with id <id>"). The usual check that a referenced record exists. */
+cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, const char *what,
+                         cc_error *err);
+
 /* ---- row mappers ---- */
 
 /* Called once per result row; the row's text is valid only during the call.
