@@ -10,13 +10,18 @@ static const store_actor DEMO = {0, "demo"};
 static cc_status insert(db *d, const char *table, const char *sql, const sql_arg *args, int n,
                         int64_t *id, cc_error *err)
 {
-    cc_status st = sql_run(d, sql, args, n, id, err);
-    if (st != CC_OK)
-        return st;
     char image[96];
     snprintf(image, sizeof image, "SELECT * FROM %s WHERE id = ?", table);
-    return audit_log_change(d, &DEMO, "create", table, *id, image, NULL,
-                            "synthetic demonstration data", err);
+    return audit_mutate(d, &DEMO,
+                        &(audit_mutation){.action = "create",
+                                          .entity = table,
+                                          .created_id = id,
+                                          .image_sql = image,
+                                          .change_sql = sql,
+                                          .args = args,
+                                          .n = n,
+                                          .reason = "synthetic demonstration data"},
+                        err);
 }
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err)
@@ -170,12 +175,29 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     return db_tx_end(d, st, err);
 }
 
+typedef struct {
+    demo_candidate *out;
+    size_t n;
+} candidates;
+
+static cc_status read_candidate(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    candidates *cs = ctx;
+    demo_candidate *c = &cs->out[cs->n++];
+    c->id = db_col_int(s, 0);
+    snprintf(c->icd10, sizeof c->icd10, "%s", db_col_text(s, 1));
+    snprintf(c->details, sizeof c->details, "%s", db_col_text(s, 2));
+    snprintf(c->birth_date, sizeof c->birth_date, "%s", db_col_text(s, 3));
+    c->weight_g = (int)db_col_int(s, 4);
+    return CC_OK;
+}
+
 cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, size_t *n,
                                         cc_error *err)
 {
-    db_stmt *s;
-    *n = 0;
-    cc_status st = db_prepare(
+    candidates cs = {out, 0};
+    cc_status st = sql_each(
         d,
         "SELECT p.id, COALESCE(c.icd10, ''), COALESCE(c.details, '{}'), p.birth_date,"
         " COALESCE((SELECT grams FROM patient_weights WHERE patient_id = p.id"
@@ -185,19 +207,7 @@ cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, 
         " WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM plans WHERE patient_id = p.id)"
         " AND NOT EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id)"
         " ORDER BY p.id DESC LIMIT ?",
-        &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, (int64_t)cap);
-    db_step_result r;
-    while (*n < cap && (r = db_step(s, err)) == DB_ROW) {
-        demo_candidate *c = &out[(*n)++];
-        c->id = db_col_int(s, 0);
-        snprintf(c->icd10, sizeof c->icd10, "%s", db_col_text(s, 1));
-        snprintf(c->details, sizeof c->details, "%s", db_col_text(s, 2));
-        snprintf(c->birth_date, sizeof c->birth_date, "%s", db_col_text(s, 3));
-        c->weight_g = (int)db_col_int(s, 4);
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+        (sql_arg[]){SQL_I((int64_t)cap)}, 1, read_candidate, &cs, NULL, err);
+    *n = cs.n;
+    return st;
 }

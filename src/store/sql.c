@@ -11,6 +11,7 @@ static void bind_all(db_stmt *s, const sql_arg *args, int n)
         case SQL_REAL: db_bind_double(s, i + 1, args[i].d); break;
         case SQL_TEXT: db_bind_text(s, i + 1, args[i].s); break;
         case SQL_NULL: db_bind_null(s, i + 1); break;
+        case SQL_BLOB: db_bind_blob(s, i + 1, args[i].s, (size_t)args[i].i); break;
         }
     }
 }
@@ -132,6 +133,37 @@ cc_status sql_fill(db *d, arena *a, const char *sql, const sql_arg *args, int n,
     fill_ctx f = {a, map, *items, item_size, 0};
     cc_status st = query(d, sql, args, n, cap, fill_row, &f, NULL, err);
     *count = f.n;
+    return st;
+}
+
+typedef struct {
+    fill_ctx fill;
+    size_t cap;
+} collect_ctx;
+
+static cc_status collect_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    collect_ctx *c = ctx;
+    if (c->fill.n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        char *fresh = arena_alloc(c->fill.a, cap * c->fill.size);
+        if (!fresh)
+            return out_of_memory(err);
+        if (c->cap)
+            memcpy(fresh, c->fill.items, c->cap * c->fill.size);
+        c->fill.items = fresh;
+        c->cap = cap;
+    }
+    return fill_row(&c->fill, row, err);
+}
+
+cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                      size_t item_size, void **items, size_t *count, cc_error *err)
+{
+    collect_ctx c = {{a, map, NULL, item_size, 0}, 0};
+    cc_status st = query(d, sql, args, n, SIZE_MAX, collect_row, &c, NULL, err);
+    *items = c.fill.items;
+    *count = c.fill.n;
     return st;
 }
 

@@ -8,7 +8,8 @@
  * entry: audit_mutate (audit.h).
  *
  * Arguments: SQL_I (integer), SQL_D (real), SQL_S (text; NULL binds NULL),
- * SQL_N (NULL), SQL_ID (an id > 0, else NULL).
+ * SQL_N (NULL), SQL_ID (an id > 0, else NULL), SQL_B (bytes and length; the
+ * bytes are copied when bound).
  * JSON: integers as numbers, reals with %.15g (15 significant digits: every
  * measurement we store has fewer), text as strings, NULL as null;
  * a column whose name ends in "_json" holds JSON text and is inlined as is
@@ -26,8 +27,8 @@
 #include "store/db.h"
 
 typedef struct {
-    enum { SQL_INT, SQL_REAL, SQL_TEXT, SQL_NULL } kind;
-    int64_t i;
+    enum { SQL_INT, SQL_REAL, SQL_TEXT, SQL_NULL, SQL_BLOB } kind;
+    int64_t i; /* SQL_BLOB: the length */
     double d;
     const char *s;
 } sql_arg;
@@ -36,6 +37,7 @@ typedef struct {
 #define SQL_D(v) ((sql_arg){SQL_REAL, 0, (v), NULL})
 #define SQL_S(v) ((sql_arg){SQL_TEXT, 0, 0, (v)})
 #define SQL_N ((sql_arg){SQL_NULL, 0, 0, NULL})
+#define SQL_B(p, len) ((sql_arg){SQL_BLOB, (int64_t)(len), 0, (const char *)(p)})
 #define SQL_ID(v) ((v) > 0 ? SQL_I(v) : SQL_N)
 #define SQL_COUNT(args) ((int)(sizeof(args) / sizeof((args)[0])))
 
@@ -89,6 +91,11 @@ typedef bool (*sql_map_fn)(arena *a, db_stmt *row, void *item);
  * *items and *count. An exhausted arena is CC_INTERNAL "out_of_memory". */
 cc_status sql_fill(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
                    size_t item_size, size_t cap, void **items, size_t *count, cc_error *err);
+
+/* As sql_fill for every row: the array grows in a by doubling (64 first),
+ * so a costs at most twice the rows' size. */
+cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                      size_t item_size, void **items, size_t *count, cc_error *err);
 
 /* The first row mapped into item; no row is CC_NOT_FOUND as in sql_first. */
 cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n,
