@@ -59,58 +59,49 @@ static void entry_hash(const entry_fields *e, char out[HASH_HEX])
     sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
 }
 
+/* The newest entry's sequence number and hash (0 and GENESIS when none). */
+typedef struct {
+    int64_t seq;
+    char hash[HASH_HEX];
+} chain_end;
+
+static cc_status read_chain_end(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    chain_end *c = ctx;
+    c->seq = db_col_int(row, 0);
+    snprintf(c->hash, sizeof c->hash, "%s", db_col_text(row, 1));
+    return CC_OK;
+}
+
 cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
 {
     if (!db_in_transaction(d))
         return cc_fail(err, CC_INTERNAL, NULL, "audit_outside_transaction",
                        "an audit entry must be written in the transaction of its change");
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &s, err);
+    chain_end last = {0, ""};
+    snprintf(last.hash, sizeof last.hash, "%s", GENESIS);
+    cc_status st = sql_each(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL, 0,
+                            read_chain_end, &last, NULL, err);
     if (st != CC_OK)
         return st;
-    char prev[HASH_HEX];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
-    int64_t seq = 1;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        seq = db_col_int(s, 0) + 1;
-        snprintf(prev, sizeof prev, "%s", db_col_text(s, 1));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err ? err->status : CC_STORAGE;
 
     char at[CC_INSTANT_TEXT], entity_id[32], hash[HASH_HEX];
     store_now_text(at);
     snprintf(entity_id, sizeof entity_id, "%lld", (long long)change->entity_id);
-    entry_fields e = {seq, at, actor->username, change->action, change->entity, entity_id,
-                      change->before, change->after, change->reason ? change->reason : "", prev,
-                      actor->user_id};
+    entry_fields e = {last.seq + 1, at, actor->username, change->action, change->entity, entity_id,
+                      change->before, change->after, change->reason ? change->reason : "",
+                      last.hash, actor->user_id};
     entry_hash(&e, hash);
-
-    st = db_prepare(d,
-                    "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
-                    " before_json, after_json, reason, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, seq);
-    db_bind_text(s, 2, at);
-    if (actor->user_id > 0)
-        db_bind_int(s, 3, actor->user_id);
-    else
-        db_bind_null(s, 3);
-    db_bind_text(s, 4, actor->username);
-    db_bind_text(s, 5, change->action);
-    db_bind_text(s, 6, change->entity);
-    db_bind_text(s, 7, entity_id);
-    db_bind_text(s, 8, change->before);
-    db_bind_text(s, 9, change->after);
-    db_bind_text(s, 10, e.reason);
-    db_bind_text(s, 11, prev);
-    db_bind_text(s, 12, hash);
-    return db_run(s, err);
+    sql_arg args[] = {SQL_I(e.seq),           SQL_S(at),          SQL_ID(actor->user_id),
+                      SQL_S(actor->username), SQL_S(e.action),    SQL_S(e.entity),
+                      SQL_S(entity_id),       SQL_S(e.before),    SQL_S(e.after),
+                      SQL_S(e.reason),        SQL_S(last.hash),   SQL_S(hash)};
+    return sql_run(d,
+                   "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
+                   " before_json, after_json, reason, prev_hash, hash)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   args, SQL_COUNT(args), NULL, err);
 }
 
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)
@@ -170,54 +161,53 @@ cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_err
     return CC_OK;
 }
 
-cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
-{
-    memset(v, 0, sizeof *v);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
-                              " before_json, after_json, reason, prev_hash, hash"
-                              " FROM audit_log ORDER BY seq",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
+typedef struct {
+    audit_verdict *v;
     char expected_prev[HASH_HEX];
-    snprintf(expected_prev, sizeof expected_prev, "%s", GENESIS);
-    int64_t expected_seq = 1;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        entry_fields e = {
-            db_col_int(s, 0), db_col_text(s, 1), db_col_text(s, 3), db_col_text(s, 4),
-            db_col_text(s, 5), db_col_text(s, 6),
-            db_col_is_null(s, 7) ? NULL : db_col_text(s, 7),
-            db_col_is_null(s, 8) ? NULL : db_col_text(s, 8), db_col_text(s, 9),
-            db_col_text(s, 10), db_col_int(s, 2)};
-        char hash[HASH_HEX];
-        const char *problem = NULL;
-        if (e.seq != expected_seq)
-            problem = "sequence number out of order (an entry is missing)";
-        else if (strcmp(e.prev, expected_prev) != 0)
-            problem = "previous hash does not match the entry before it";
-        else {
-            entry_hash(&e, hash);
-            if (strcmp(hash, db_col_text(s, 11)) != 0)
-                problem = "content does not match its hash";
-        }
-        if (problem) {
-            v->first_broken_seq = e.seq;
-            snprintf(v->problem, sizeof v->problem, "%s", problem);
-            break;
-        }
-        snprintf(expected_prev, sizeof expected_prev, "%s", db_col_text(s, 11));
-        expected_seq++;
-        v->entries++;
+} chain_walk;
+
+static const char *nullable(db_stmt *s, int col) { return db_col_is_null(s, col) ? NULL : db_col_text(s, col); }
+
+static cc_status check_entry(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    chain_walk *w = ctx;
+    if (w->v->first_broken_seq) /* the first break is the verdict */
+        return CC_OK;
+    entry_fields e = {db_col_int(s, 0),  db_col_text(s, 1), db_col_text(s, 3), db_col_text(s, 4),
+                      db_col_text(s, 5), db_col_text(s, 6), nullable(s, 7),    nullable(s, 8),
+                      db_col_text(s, 9), db_col_text(s, 10), db_col_int(s, 2)};
+    char hash[HASH_HEX];
+    const char *problem = NULL;
+    if (e.seq != w->v->entries + 1)
+        problem = "sequence number out of order (an entry is missing)";
+    else if (strcmp(e.prev, w->expected_prev) != 0)
+        problem = "previous hash does not match the entry before it";
+    else {
+        entry_hash(&e, hash);
+        if (strcmp(hash, db_col_text(s, 11)) != 0)
+            problem = "content does not match its hash";
     }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err ? err->status : CC_STORAGE;
+    if (problem) {
+        w->v->first_broken_seq = e.seq;
+        snprintf(w->v->problem, sizeof w->v->problem, "%s", problem);
+        return CC_OK;
+    }
+    snprintf(w->expected_prev, sizeof w->expected_prev, "%s", db_col_text(s, 11));
+    w->v->entries++;
     return CC_OK;
 }
 
+cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    chain_walk w = {v, ""};
+    snprintf(w.expected_prev, sizeof w.expected_prev, "%s", GENESIS);
+    return sql_each(d,
+                    "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+                    " before_json, after_json, reason, prev_hash, hash FROM audit_log ORDER BY seq",
+                    NULL, 0, check_entry, &w, NULL, err);
+}
 
 static bool read_record(arena *a, db_stmt *s, void *item)
 {
