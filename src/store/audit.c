@@ -11,9 +11,15 @@
 enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1 };
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-int64_t store_now_seconds(void) { return (int64_t)time(NULL); }
+int64_t store_now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
 
-void store_now_text(char out[21]) { instant_format(store_now_seconds(), out); }
+void store_now_text(char out[21])
+{
+    instant_format(store_now_seconds(), out);
+}
 
 static void hash_field(crypto_hash_sha256_state *h, const char *value)
 {
@@ -89,14 +95,22 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
     char at[CC_INSTANT_TEXT], entity_id[32], hash[HASH_HEX];
     store_now_text(at);
     snprintf(entity_id, sizeof entity_id, "%lld", (long long)change->entity_id);
-    entry_fields e = {last.seq + 1, at, actor->username, change->action, change->entity, entity_id,
-                      change->before, change->after, change->reason ? change->reason : "",
-                      last.hash, actor->user_id};
+    entry_fields e = {last.seq + 1,
+                      at,
+                      actor->username,
+                      change->action,
+                      change->entity,
+                      entity_id,
+                      change->before,
+                      change->after,
+                      change->reason ? change->reason : "",
+                      last.hash,
+                      actor->user_id};
     entry_hash(&e, hash);
-    sql_arg args[] = {SQL_I(e.seq),           SQL_S(at),          SQL_ID(actor->user_id),
-                      SQL_S(actor->username), SQL_S(e.action),    SQL_S(e.entity),
-                      SQL_S(entity_id),       SQL_S(e.before),    SQL_S(e.after),
-                      SQL_S(e.reason),        SQL_S(last.hash),   SQL_S(hash)};
+    sql_arg args[] = {SQL_I(e.seq),           SQL_S(at),        SQL_ID(actor->user_id),
+                      SQL_S(actor->username), SQL_S(e.action),  SQL_S(e.entity),
+                      SQL_S(entity_id),       SQL_S(e.before),  SQL_S(e.after),
+                      SQL_S(e.reason),        SQL_S(last.hash), SQL_S(hash)};
     return sql_run(d,
                    "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
                    " before_json, after_json, reason, prev_hash, hash)"
@@ -111,8 +125,8 @@ cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error 
 }
 
 cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
-                       int64_t id, const char *image_sql, const char *before, const char *reason,
-                       cc_error *err)
+                           int64_t id, const char *image_sql, const char *before,
+                           const char *reason, cc_error *err)
 {
     buf after;
     buf_init(&after, 1 << 20);
@@ -148,6 +162,24 @@ cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m,
     return db_tx_end(d, st, err);
 }
 
+cc_status audit_create(db *d, const store_actor *actor, const audit_entity *e,
+                       const char *insert_sql, const sql_arg *args, int n, const char *reason,
+                       int64_t *id, cc_error *err)
+{
+    audit_mutation m = {"create", e->entity, 0,      id,   e->image_sql, insert_sql,
+                        args,     n,         reason, NULL, NULL};
+    return audit_mutate(d, actor, &m, err);
+}
+
+cc_status audit_update(db *d, const store_actor *actor, const audit_entity *e, const char *action,
+                       int64_t id, const char *update_sql, const sql_arg *args, int n,
+                       const char *reason, cc_error *err)
+{
+    audit_mutation m = {action, e->entity, id,     NULL, e->image_sql, update_sql,
+                        args,   n,         reason, NULL, NULL};
+    return audit_mutate(d, actor, &m, err);
+}
+
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)
 {
     if (!record_is_locked)
@@ -166,7 +198,10 @@ typedef struct {
     char expected_prev[HASH_HEX];
 } chain_walk;
 
-static const char *nullable(db_stmt *s, int col) { return db_col_is_null(s, col) ? NULL : db_col_text(s, col); }
+static const char *nullable(db_stmt *s, int col)
+{
+    return db_col_is_null(s, col) ? NULL : db_col_text(s, col);
+}
 
 static cc_status check_entry(void *ctx, db_stmt *s, cc_error *err)
 {
@@ -174,8 +209,8 @@ static cc_status check_entry(void *ctx, db_stmt *s, cc_error *err)
     chain_walk *w = ctx;
     if (w->v->first_broken_seq) /* the first break is the verdict */
         return CC_OK;
-    entry_fields e = {db_col_int(s, 0),  db_col_text(s, 1), db_col_text(s, 3), db_col_text(s, 4),
-                      db_col_text(s, 5), db_col_text(s, 6), nullable(s, 7),    nullable(s, 8),
+    entry_fields e = {db_col_int(s, 0),  db_col_text(s, 1),  db_col_text(s, 3), db_col_text(s, 4),
+                      db_col_text(s, 5), db_col_text(s, 6),  nullable(s, 7),    nullable(s, 8),
                       db_col_text(s, 9), db_col_text(s, 10), db_col_int(s, 2)};
     char hash[HASH_HEX];
     const char *problem = NULL;
@@ -215,9 +250,9 @@ static bool read_record(arena *a, db_stmt *s, void *item)
     rec->seq = db_col_int(s, 0);
     rec->user_id = db_col_int(s, 2);
     /* columns 1 to 11; column 2 is the user id */
-    char **text[] = {&rec->at,        NULL,         &rec->username, &rec->action,
-                     &rec->entity,    &rec->entity_id, &rec->before, &rec->after,
-                     &rec->reason,    &rec->prev_hash, &rec->hash};
+    char **text[] = {&rec->at,        NULL,         &rec->username, &rec->action, &rec->entity,
+                     &rec->entity_id, &rec->before, &rec->after,    &rec->reason, &rec->prev_hash,
+                     &rec->hash};
     for (int c = 1; c <= 11; c++)
         if (text[c - 1])
             *text[c - 1] = sql_col_dup(a, s, c);
@@ -234,10 +269,15 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
     snprintf(id_text, sizeof id_text, "%lld", (long long)entity_id);
     const char *e = entity ? entity : "", *i = entity_id > 0 ? id_text : "";
     sql_arg args[] = {SQL_S(e), SQL_S(e), SQL_S(i), SQL_S(i)};
-    sql_page_query q = {"SELECT COUNT(*) FROM audit_log" AUDIT_FILTER,
-                        "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
-                        " before_json, after_json, reason, prev_hash, hash FROM audit_log"
-                        AUDIT_FILTER " ORDER BY seq DESC LIMIT ? OFFSET ?",
-                        args, SQL_COUNT(args), 0, page, per_page};
+    sql_page_query q = {
+        "SELECT COUNT(*) FROM audit_log" AUDIT_FILTER,
+        "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+        " before_json, after_json, reason, prev_hash, hash FROM audit_log" AUDIT_FILTER
+        " ORDER BY seq DESC LIMIT ? OFFSET ?",
+        args,
+        SQL_COUNT(args),
+        0,
+        page,
+        per_page};
     return sql_page(d, a, &q, read_record, sizeof **items, (void **)items, n, total, err);
 }

@@ -13,8 +13,9 @@
  *
  * The one way a store module writes a change with its entry: audit_mutate
  * (the whole skeleton: transaction, before image, change, after image,
- * entry) or, for a change made in several statements, audit_log_change
- * after it. audit_append is for entries whose images are not a table row.
+ * entry), audit_create/audit_update for its usual cases with the module's
+ * audit_entity, or audit_log_change after a change the skeleton does not
+ * fit. audit_append is for entries whose images are not a table row.
  */
 #ifndef CC_AUDIT_H
 #define CC_AUDIT_H
@@ -33,16 +34,15 @@ typedef struct {
 } store_actor;
 
 typedef struct {
-    const char *action;   /* "create", "update", "decline", ... */
-    const char *entity;   /* "patient", "user", ... */
+    const char *action; /* "create", "update", "decline", ... */
+    const char *entity; /* "patient", "user", ... */
     int64_t entity_id;
-    const char *before;   /* JSON object text or NULL */
-    const char *after;    /* JSON object text or NULL */
-    const char *reason;   /* "" or NULL when none */
+    const char *before; /* JSON object text or NULL */
+    const char *after;  /* JSON object text or NULL */
+    const char *reason; /* "" or NULL when none */
 } audit_change;
 
-cc_status audit_append(db *d, const store_actor *actor, const audit_change *change,
-                       cc_error *err);
+cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err);
 
 /* Renders the first row of sql (one `?` bound to id) into out as a JSON
  * object, or "null" when there is no row. */
@@ -52,8 +52,8 @@ cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error 
  * (image_sql has one `?` for the id; before may be NULL): the usual last
  * step of a store mutation. */
 cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
-                       int64_t id, const char *image_sql, const char *before, const char *reason,
-                       cc_error *err);
+                           int64_t id, const char *image_sql, const char *before,
+                           const char *reason, cc_error *err);
 
 /* One mutation of one row with its audit entry. */
 typedef struct {
@@ -78,6 +78,24 @@ typedef struct {
  * db_tx_end. On any error nothing of it is written and the status is
  * returned (an enclosing transaction is marked to roll back). */
 cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m, cc_error *err);
+
+/* An audited table: the entity name its entries carry and the SELECT (one
+ * `?` for the id) whose row is its before and after image. */
+typedef struct {
+    const char *entity;
+    const char *image_sql;
+} audit_entity;
+
+/* audit_mutate creating a row: insert_sql ends in RETURNING id, *id (may be
+ * NULL) receives it; the entry has no before image. */
+cc_status audit_create(db *d, const store_actor *actor, const audit_entity *e,
+                       const char *insert_sql, const sql_arg *args, int n, const char *reason,
+                       int64_t *id, cc_error *err);
+
+/* audit_mutate changing row id with update_sql under the entry's action. */
+cc_status audit_update(db *d, const store_actor *actor, const audit_entity *e, const char *action,
+                       int64_t id, const char *update_sql, const sql_arg *args, int n,
+                       const char *reason, cc_error *err);
 
 /* A change to a record that has been signed or released needs a reason. */
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err);

@@ -4,12 +4,13 @@
 
 #include "store/sql.h"
 
-#define CONSULT_COLUMNS                                                                      \
-    "id, name, email, phone, birth_date, condition_text, message, language, status,"        \
+#define CONSULT_COLUMNS                                                                            \
+    "id, name, email, phone, birth_date, condition_text, message, language, status,"               \
     " patient_id, decline_reason, synthetic, version, created_at, updated_at"
 
 static const char CONSULT_IMAGE[] =
     "SELECT " CONSULT_COLUMNS " FROM consultation_requests WHERE id = ?";
+static const audit_entity CONSULTATION_REQUEST = {"consultation_request", CONSULT_IMAGE};
 
 cc_status consult_create(db *d, const store_actor *actor, const consult_fields *f, bool synthetic,
                          int64_t *id, cc_error *err)
@@ -26,19 +27,12 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
                       SQL_I(synthetic),
                       SQL_S(now),
                       SQL_S(now)};
-    return audit_mutate(
-        d, actor,
-        &(audit_mutation){.action = "create",
-                          .entity = "consultation_request",
-                          .created_id = id,
-                          .image_sql = CONSULT_IMAGE,
-                          .change_sql = "INSERT INTO consultation_requests (name, email, phone,"
-                                        " birth_date, condition_text, message, language, status,"
-                                        " synthetic, version, created_at, updated_at)"
-                                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?) RETURNING id",
-                          .args = args,
-                          .n = SQL_COUNT(args)},
-        err);
+    return audit_create(d, actor, &CONSULTATION_REQUEST,
+                        "INSERT INTO consultation_requests (name, email, phone,"
+                        " birth_date, condition_text, message, language, status,"
+                        " synthetic, version, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?) RETURNING id",
+                        args, SQL_COUNT(args), NULL, id, err);
 }
 
 static bool read_consult(arena *a, db_stmt *s, void *item)
@@ -46,7 +40,7 @@ static bool read_consult(arena *a, db_stmt *s, void *item)
     consult_record *c = item;
     memset(c, 0, sizeof *c);
     c->id = db_col_int(s, 0);
-    char **text[] = {&c->name,    &c->email,    &c->phone,  &c->birth_date,
+    char **text[] = {&c->name,      &c->email,   &c->phone,    &c->birth_date,
                      &c->condition, &c->message, &c->language, &c->status};
     for (int col = 1; col <= 8; col++)
         *text[col - 1] = sql_col_dup(a, s, col);
@@ -61,8 +55,8 @@ static bool read_consult(arena *a, db_stmt *s, void *item)
 
 cc_status consult_get(db *d, arena *a, int64_t id, consult_record *out, cc_error *err)
 {
-    cc_status st = sql_fill_one(d, a, CONSULT_IMAGE, (sql_arg[]){SQL_I(id)}, 1, read_consult, out,
-                                err);
+    cc_status st =
+        sql_fill_one(d, a, CONSULT_IMAGE, (sql_arg[]){SQL_I(id)}, 1, read_consult, out, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no consultation request with id %lld",
                        (long long)id);
@@ -77,7 +71,11 @@ cc_status consult_list(db *d, arena *a, const char *status, int64_t page, int64_
                         "SELECT " CONSULT_COLUMNS " FROM consultation_requests"
                         " WHERE status = ? OR ? = '' ORDER BY created_at DESC, id DESC"
                         " LIMIT ? OFFSET ?",
-                        args, SQL_COUNT(args), 0, page, per_page};
+                        args,
+                        SQL_COUNT(args),
+                        0,
+                        page,
+                        per_page};
     return sql_page(d, a, &q, read_consult, sizeof **items, (void **)items, n, total, err);
 }
 
@@ -105,16 +103,8 @@ static cc_status close_request(db *d, const store_actor *actor, int64_t id, cons
     char now[21];
     store_now_text(now);
     sql_arg args[] = {detail, SQL_S(now), SQL_I(id)};
-    return audit_mutate(d, actor,
-                        &(audit_mutation){.action = action,
-                                          .entity = "consultation_request",
-                                          .id = id,
-                                          .image_sql = CONSULT_IMAGE,
-                                          .change_sql = change_sql,
-                                          .args = args,
-                                          .n = SQL_COUNT(args),
-                                          .reason = reason},
-                        err);
+    return audit_update(d, actor, &CONSULTATION_REQUEST, action, id, change_sql, args,
+                        SQL_COUNT(args), reason, err);
 }
 
 cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const char *reason,
@@ -126,10 +116,11 @@ cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const cha
     bool synthetic = false;
     st = require_open_request(d, id, &synthetic, err);
     if (st == CC_OK)
-        st = close_request(d, actor, id, "decline",
-                           "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
-                           " updated_at = ?, version = version + 1 WHERE id = ?",
-                           SQL_S(reason), reason, err);
+        st = close_request(
+            d, actor, id, "decline",
+            "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
+            " updated_at = ?, version = version + 1 WHERE id = ?",
+            SQL_S(reason), reason, err);
     return db_tx_end(d, st, err);
 }
 
@@ -143,7 +134,8 @@ cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const pat
     bool synthetic = false;
     st = require_open_request(d, id, &synthetic, err);
     if (st == CC_OK)
-        st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
+        st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup,
+                                  err);
     if (st == CC_OK)
         st = close_request(d, actor, id, "convert",
                            "UPDATE consultation_requests SET status = 'converted', patient_id = ?,"

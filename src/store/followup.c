@@ -14,6 +14,8 @@ static const char VISIT_IMAGE[] =
 static const char LINK_IMAGE[] =
     "SELECT id, visit_id, patient_id, instrument, language, expires_at, used_at, observation_id,"
     " created_at, created_by FROM questionnaire_links WHERE id = ?";
+static const audit_entity FOLLOWUP_VISIT = {"followup_visit", VISIT_IMAGE};
+static const audit_entity QUESTIONNAIRE_LINK = {"questionnaire_link", LINK_IMAGE};
 
 static cc_status no_visit(cc_error *err, int64_t id)
 {
@@ -47,23 +49,25 @@ static cc_status sync_visit(db *d, const store_actor *actor, int64_t plan_id, co
     cc_status st = sql_scalar(d, "SELECT id FROM followup_visits WHERE plan_id = ? AND label = ?",
                               find, SQL_COUNT(find), &id, err);
     if (st == CC_OK && id == 0) {
-        sql_arg ins[] = {SQL_I(plan_id),         SQL_I(plan->patient_id), SQL_S(plan->protocol_id),
-                         SQL_I(seq),             SQL_S(f->label),         SQL_I(f->months),
-                         SQL_S(f->target_date),  SQL_S(f->window_start),  SQL_S(f->window_end),
-                         SQL_S(f->instruments_json), SQL_S(now),          SQL_S(now)};
-        st = audit_mutate(
-            d, actor,
-            &(audit_mutation){.action = "create",
-                              .entity = "followup_visit",
-                              .image_sql = VISIT_IMAGE,
-                              .change_sql = "INSERT INTO followup_visits (plan_id, patient_id,"
-                                            " protocol_id, seq, label, months, target_date,"
-                                            " window_start, window_end, instruments, created_at,"
-                                            " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                                            " ?, ?, ?, ?, 1) RETURNING id",
-                              .args = ins,
-                              .n = SQL_COUNT(ins)},
-            err);
+        sql_arg ins[] = {SQL_I(plan_id),
+                         SQL_I(plan->patient_id),
+                         SQL_S(plan->protocol_id),
+                         SQL_I(seq),
+                         SQL_S(f->label),
+                         SQL_I(f->months),
+                         SQL_S(f->target_date),
+                         SQL_S(f->window_start),
+                         SQL_S(f->window_end),
+                         SQL_S(f->instruments_json),
+                         SQL_S(now),
+                         SQL_S(now)};
+        st = audit_create(d, actor, &FOLLOWUP_VISIT,
+                          "INSERT INTO followup_visits (plan_id, patient_id,"
+                          " protocol_id, seq, label, months, target_date,"
+                          " window_start, window_end, instruments, created_at,"
+                          " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                          " ?, ?, ?, ?, 1) RETURNING id",
+                          ins, SQL_COUNT(ins), NULL, NULL, err);
         *created += st == CC_OK;
         return st;
     }
@@ -78,19 +82,12 @@ static cc_status sync_visit(db *d, const store_actor *actor, int64_t plan_id, co
         return st;
     sql_arg upd[] = {SQL_S(f->target_date), SQL_S(f->window_start), SQL_S(f->window_end),
                      SQL_S(now), SQL_I(id)};
-    st = audit_mutate(d, actor,
-                      &(audit_mutation){.action = "redate",
-                                        .entity = "followup_visit",
-                                        .id = id,
-                                        .image_sql = VISIT_IMAGE,
-                                        .change_sql = "UPDATE followup_visits SET target_date = ?,"
-                                                      " window_start = ?, window_end = ?,"
-                                                      " updated_at = ?, version = version + 1"
-                                                      " WHERE id = ?",
-                                        .args = upd,
-                                        .n = SQL_COUNT(upd),
-                                        .reason = "plan dates changed"},
-                      err);
+    st = audit_update(d, actor, &FOLLOWUP_VISIT, "redate", id,
+                      "UPDATE followup_visits SET target_date = ?,"
+                      " window_start = ?, window_end = ?,"
+                      " updated_at = ?, version = version + 1"
+                      " WHERE id = ?",
+                      upd, SQL_COUNT(upd), "plan dates changed", err);
     *redated += st == CC_OK;
     return st;
 }
@@ -109,7 +106,8 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     st = sql_first(d, "SELECT patient_id, status, protocol_id FROM plans WHERE id = ?",
                    (sql_arg[]){SQL_I(plan_id)}, 1, read_plan_head, &plan, err);
     if (st == CC_NOT_FOUND)
-        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)plan_id);
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
+                     (long long)plan_id);
     else if (st == CC_OK && strcmp(plan.status, "approved") != 0)
         st = cc_fail(err, CC_CONFLICT, "status", "wrong_state",
                      "follow-up visits come from an approved plan (this one is %s)", plan.status);
@@ -212,11 +210,12 @@ static cc_status resolve_one(db *d, const store_actor *actor, int64_t id,
                              const followup_store_resolution *r, const char *now, cc_error *err)
 {
     int64_t scheduled = 0;
-    cc_status st = sql_scalar(
-        d, "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'",
-        (sql_arg[]){SQL_I(id)}, 1, &scheduled, err);
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM followup_visits WHERE id = ? AND status = 'scheduled'",
+                   (sql_arg[]){SQL_I(id)}, 1, &scheduled, err);
     if (st == CC_OK && !scheduled)
-        st = cc_fail(err, CC_CONFLICT, "status", "already_resolved", "this visit is already resolved");
+        st = cc_fail(err, CC_CONFLICT, "status", "already_resolved",
+                     "this visit is already resolved");
     if (st != CC_OK)
         return st;
     const char *reason = r->reason ? r->reason : "";
@@ -228,20 +227,13 @@ static cc_status resolve_one(db *d, const store_actor *actor, int64_t id,
                      SQL_S(actor->username),
                      SQL_S(now),
                      SQL_I(id)};
-    return audit_mutate(d, actor,
-                        &(audit_mutation){.action = followup_status_name(r->to),
-                                          .entity = "followup_visit",
-                                          .id = id,
-                                          .image_sql = VISIT_IMAGE,
-                                          .change_sql = "UPDATE followup_visits SET status = ?,"
-                                                        " reason = ?, died_on = ?, cause = ?,"
-                                                        " resolved_at = ?, resolved_by = ?,"
-                                                        " updated_at = ?, version = version + 1"
-                                                        " WHERE id = ? AND status = 'scheduled'",
-                                          .args = upd,
-                                          .n = SQL_COUNT(upd),
-                                          .reason = reason},
-                        err);
+    return audit_update(d, actor, &FOLLOWUP_VISIT, followup_status_name(r->to), id,
+                        "UPDATE followup_visits SET status = ?,"
+                        " reason = ?, died_on = ?, cause = ?,"
+                        " resolved_at = ?, resolved_by = ?,"
+                        " updated_at = ?, version = version + 1"
+                        " WHERE id = ? AND status = 'scheduled'",
+                        upd, SQL_COUNT(upd), reason, err);
 }
 
 typedef struct {
@@ -325,19 +317,12 @@ cc_status followup_store_contact(db *d, const store_actor *actor, int64_t id, co
     snprintf(reason, sizeof reason, "contact %lld: %s by %s", (long long)contact_id, outcome,
              channel);
     sql_arg upd[] = {SQL_I(failed ? 1 : 0), SQL_S(now), SQL_I(id)};
-    if ((st = audit_mutate(d, actor,
-                           &(audit_mutation){.action = "contact",
-                                             .entity = "followup_visit",
-                                             .id = id,
-                                             .image_sql = VISIT_IMAGE,
-                                             .change_sql = "UPDATE followup_visits SET"
-                                                           " failed_contacts = failed_contacts + ?,"
-                                                           " updated_at = ?, version = version + 1"
-                                                           " WHERE id = ?",
-                                             .args = upd,
-                                             .n = SQL_COUNT(upd),
-                                             .reason = reason},
-                           err)) != CC_OK)
+    if ((st = audit_update(d, actor, &FOLLOWUP_VISIT, "contact", id,
+                           "UPDATE followup_visits SET"
+                           " failed_contacts = failed_contacts + ?,"
+                           " updated_at = ?, version = version + 1"
+                           " WHERE id = ?",
+                           upd, SQL_COUNT(upd), reason, err)) != CC_OK)
         goto out;
     if ((st = sql_scalar(d, "SELECT failed_contacts FROM followup_visits WHERE id = ?", one, 1,
                          &failed_n, err)) != CC_OK ||
@@ -417,18 +402,12 @@ cc_status questionnaire_store_create(db *d, const store_actor *actor, int64_t vi
     sql_arg ins[] = {SQL_S(token_hash), SQL_I(visit_id),       SQL_I(patient_id),
                      SQL_S(instrument), SQL_S(language),       SQL_S(expires_at),
                      SQL_S(now),        SQL_S(actor->username)};
-    st = audit_mutate(d, actor,
-                      &(audit_mutation){.action = "create",
-                                        .entity = "questionnaire_link",
-                                        .created_id = id,
-                                        .image_sql = LINK_IMAGE,
-                                        .change_sql = "INSERT INTO questionnaire_links (token_hash,"
-                                                      " visit_id, patient_id, instrument, language,"
-                                                      " expires_at, created_at, created_by)"
-                                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                        .args = ins,
-                                        .n = SQL_COUNT(ins)},
-                      err);
+    st = audit_create(d, actor, &QUESTIONNAIRE_LINK,
+                      "INSERT INTO questionnaire_links (token_hash,"
+                      " visit_id, patient_id, instrument, language,"
+                      " expires_at, created_at, created_by)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      ins, SQL_COUNT(ins), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
@@ -507,9 +486,9 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields
         return db_tx_end(d, st, err);
     if (used)
         return db_tx_end(d,
-                          cc_fail(err, CC_CONFLICT, "token", "link_used",
-                                  "this questionnaire was already submitted; thank you"),
-                          err);
+                         cc_fail(err, CC_CONFLICT, "token", "link_used",
+                                 "this questionnaire was already submitted; thank you"),
+                         err);
     observation_fields f = *obs;
     f.source = "patient";
     st = observation_insert(d, patient_id, 0, &f, observation_id, err);
@@ -521,16 +500,10 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields
                              NULL, "answered through a questionnaire link", err);
     sql_arg upd[] = {SQL_S(now), SQL_I(*observation_id), SQL_I(id)};
     if (st == CC_OK)
-        st = audit_mutate(d, &patient,
-                          &(audit_mutation){.action = "submit",
-                                            .entity = "questionnaire_link",
-                                            .id = id,
-                                            .image_sql = LINK_IMAGE,
-                                            .change_sql = "UPDATE questionnaire_links SET used_at = ?,"
-                                                          " observation_id = ?, draft = '{}'"
-                                                          " WHERE id = ?",
-                                            .args = upd,
-                                            .n = SQL_COUNT(upd)},
-                          err);
+        st = audit_update(d, &patient, &QUESTIONNAIRE_LINK, "submit", id,
+                          "UPDATE questionnaire_links SET used_at = ?,"
+                          " observation_id = ?, draft = '{}'"
+                          " WHERE id = ?",
+                          upd, SQL_COUNT(upd), NULL, err);
     return db_tx_end(d, st, err);
 }

@@ -37,7 +37,8 @@ cc_status observation_add(db *d, const store_actor *actor, int64_t patient_id,
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    st = sql_require_id(d, "SELECT id FROM patients WHERE id = ?", patient_id, "id", "patient", err);
+    st =
+        sql_require_id(d, "SELECT id FROM patients WHERE id = ?", patient_id, "id", "patient", err);
     if (st == CC_OK)
         st = observation_insert(d, patient_id, actor->user_id, f, id, err);
     if (st == CC_OK)
@@ -51,8 +52,9 @@ static bool read_observation(arena *a, db_stmt *s, void *item)
     observation_record *o = item;
     o->id = db_col_int(s, 0);
     o->patient_id = db_col_int(s, 1);
-    char **text[] = {&o->instrument, &o->instrument_version, &o->observed_on, &o->source,
-                     &o->answers,    &o->scores,             &o->recorded_at};
+    char **text[] = {
+        &o->instrument, &o->instrument_version, &o->observed_on, &o->source, &o->answers,
+        &o->scores,     &o->recorded_at};
     for (int c = 2; c <= 8; c++)
         *text[c - 2] = sql_col_dup(a, s, c);
     return true;
@@ -64,11 +66,16 @@ cc_status observation_list(db *d, arena *a, int64_t patient_id, const char *inst
 {
     const char *inst = instrument ? instrument : "";
     sql_arg args[] = {SQL_I(patient_id), SQL_S(inst), SQL_S(inst)};
-    sql_page_query q = {"SELECT COUNT(*) FROM observations WHERE patient_id = ?"
-                        " AND (instrument = ? OR ? = '')",
-                        "SELECT id, patient_id, instrument, instrument_version, observed_on, source,"
-                        " answers, scores, recorded_at FROM observations WHERE patient_id = ?"
-                        " AND (instrument = ? OR ? = '') ORDER BY observed_on, id LIMIT ? OFFSET ?",
-                        args, SQL_COUNT(args), 0, page, per_page};
+    sql_page_query q = {
+        "SELECT COUNT(*) FROM observations WHERE patient_id = ?"
+        " AND (instrument = ? OR ? = '')",
+        "SELECT id, patient_id, instrument, instrument_version, observed_on, source,"
+        " answers, scores, recorded_at FROM observations WHERE patient_id = ?"
+        " AND (instrument = ? OR ? = '') ORDER BY observed_on, id LIMIT ? OFFSET ?",
+        args,
+        SQL_COUNT(args),
+        0,
+        page,
+        per_page};
     return sql_page(d, a, &q, read_observation, sizeof **items, (void **)items, n, total, err);
 }

@@ -11,6 +11,13 @@
 static const char PATIENT_IMAGE[] =
     "SELECT id, mrn, family_name, given_names, birth_date, sex, language, email, phone,"
     " address, synthetic, version, created_at, updated_at FROM patients WHERE id = ?";
+static const audit_entity PATIENT = {"patient", PATIENT_IMAGE};
+static const audit_entity PATIENT_WEIGHT = {
+    "patient_weight",
+    "SELECT id, patient_id, measured_on, grams, recorded_at FROM patient_weights WHERE id = ?"};
+static const audit_entity PATIENT_CONDITION = {
+    "patient_condition", "SELECT id, patient_id, icd10, label, onset_date, details, recorded_at"
+                         " FROM patient_conditions WHERE id = ?"};
 
 static cc_status keep_duplicate(void *ctx, db_stmt *row, cc_error *err)
 {
@@ -20,32 +27,26 @@ static cc_status keep_duplicate(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-static cc_status find_duplicates(db *d, const char *identity_key, patient_matches *dup, cc_error *err)
+static cc_status find_duplicates(db *d, const char *identity_key, patient_matches *dup,
+                                 cc_error *err)
 {
     dup->n = 0;
     return sql_each(d, "SELECT id FROM patients WHERE identity_key = ? ORDER BY id LIMIT 8",
                     (sql_arg[]){SQL_S(identity_key)}, 1, keep_duplicate, dup, NULL, err);
 }
 
-static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_id, const char *date,
-                               int grams, int64_t *weight_id, cc_error *err)
+static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_id,
+                               const char *date, int grams, int64_t *weight_id, cc_error *err)
 {
     char now[21];
     store_now_text(now);
     sql_arg args[] = {SQL_I(patient_id), SQL_S(date), SQL_I(grams), SQL_S(now),
                       SQL_ID(actor->user_id)};
-    return audit_mutate(d, actor,
-                        &(audit_mutation){.action = "create",
-                                          .entity = "patient_weight",
-                                          .created_id = weight_id,
-                                          .image_sql = "SELECT id, patient_id, measured_on, grams,"
-                                                       " recorded_at FROM patient_weights WHERE id = ?",
-                                          .change_sql = "INSERT INTO patient_weights (patient_id,"
-                                                        " measured_on, grams, recorded_at, recorded_by)"
-                                                        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                          .args = args,
-                                          .n = SQL_COUNT(args)},
-                        err);
+    return audit_create(d, actor, &PATIENT_WEIGHT,
+                        "INSERT INTO patient_weights (patient_id,"
+                        " measured_on, grams, recorded_at, recorded_by)"
+                        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        args, SQL_COUNT(args), NULL, weight_id, err);
 }
 
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
@@ -84,20 +85,13 @@ cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fi
                       SQL_I(synthetic),
                       SQL_S(now),
                       SQL_S(now)};
-    st = audit_mutate(
-        d, actor,
-        &(audit_mutation){.action = "create",
-                          .entity = "patient",
-                          .created_id = id,
-                          .image_sql = PATIENT_IMAGE,
-                          .change_sql = "INSERT INTO patients (mrn, family_name, given_names,"
-                                        " birth_date, sex, language, email, phone, address,"
-                                        " search_key, identity_key, synthetic, version, created_at,"
-                                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
-                                        " ?, ?) RETURNING id",
-                          .args = args,
-                          .n = SQL_COUNT(args)},
-        err);
+    st = audit_create(d, actor, &PATIENT,
+                      "INSERT INTO patients (mrn, family_name, given_names,"
+                      " birth_date, sex, language, email, phone, address,"
+                      " search_key, identity_key, synthetic, version, created_at,"
+                      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
+                      " ?, ?) RETURNING id",
+                      args, SQL_COUNT(args), NULL, id, err);
     if (st == CC_OK && weight_grams > 0) {
         char today[CC_DATE_TEXT];
         date_format(instant_date(store_now_seconds()), today);
@@ -114,12 +108,13 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, weight_grams, id, dup, err);
+    st =
+        patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, weight_grams, id, dup, err);
     return db_tx_end(d, st, err);
 }
 
-#define PATIENT_COLUMNS                                                                       \
-    "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"   \
+#define PATIENT_COLUMNS                                                                            \
+    "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"         \
     " synthetic, version, created_at, updated_at"
 
 static bool read_patient(arena *a, db_stmt *s, void *item)
@@ -189,7 +184,10 @@ cc_status patient_get(db *d, arena *a, int64_t id, bool with_children, patient_r
     return st == CC_OK && with_children ? load_children(d, a, out, err) : st;
 }
 
-static const char *pick(const char *given, const char *stored) { return given ? given : stored; }
+static const char *pick(const char *given, const char *stored)
+{
+    return given ? given : stored;
+}
 
 cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
                          const patient_fields *f, cc_error *err)
@@ -208,34 +206,30 @@ cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t ex
                      "the patient was changed by someone else (version %lld, you had %lld)",
                      (long long)cur.version, (long long)expected_version);
     if (st == CC_OK) {
-        patient_fields m = {
-            pick(f->family_name, cur.family_name), pick(f->given_names, cur.given_names),
-            pick(f->birth_date, cur.birth_date),   pick(f->sex, cur.sex),
-            pick(f->language, cur.language),       pick(f->email, cur.email),
-            pick(f->phone, cur.phone),             pick(f->address, cur.address)};
+        patient_fields m = {pick(f->family_name, cur.family_name),
+                            pick(f->given_names, cur.given_names),
+                            pick(f->birth_date, cur.birth_date),
+                            pick(f->sex, cur.sex),
+                            pick(f->language, cur.language),
+                            pick(f->email, cur.email),
+                            pick(f->phone, cur.phone),
+                            pick(f->address, cur.address)};
         char key[PATIENT_SEARCH_KEY_MAX], identity[PATIENT_SEARCH_KEY_MAX], now[21];
         patient_search_key(m.family_name, m.given_names, cur.mrn, m.birth_date, key, sizeof key);
         patient_identity_key(m.family_name, m.given_names, m.birth_date, identity, sizeof identity);
         store_now_text(now);
-        sql_arg args[] = {SQL_S(m.family_name), SQL_S(m.given_names), SQL_S(m.birth_date),
-                          SQL_S(m.sex),         SQL_S(m.language),    SQL_S(m.email),
-                          SQL_S(m.phone),       SQL_S(m.address),     SQL_S(key),
-                          SQL_S(identity),      SQL_S(now),           SQL_I(id),
+        sql_arg args[] = {SQL_S(m.family_name),   SQL_S(m.given_names), SQL_S(m.birth_date),
+                          SQL_S(m.sex),           SQL_S(m.language),    SQL_S(m.email),
+                          SQL_S(m.phone),         SQL_S(m.address),     SQL_S(key),
+                          SQL_S(identity),        SQL_S(now),           SQL_I(id),
                           SQL_I(expected_version)};
-        st = audit_mutate(
-            d, actor,
-            &(audit_mutation){.action = "update",
-                              .entity = "patient",
-                              .id = id,
-                              .image_sql = PATIENT_IMAGE,
-                              .change_sql = "UPDATE patients SET family_name = ?, given_names = ?,"
-                                            " birth_date = ?, sex = ?, language = ?, email = ?,"
-                                            " phone = ?, address = ?, search_key = ?,"
-                                            " identity_key = ?, updated_at = ?,"
-                                            " version = version + 1 WHERE id = ? AND version = ?",
-                              .args = args,
-                              .n = SQL_COUNT(args)},
-            err);
+        st = audit_update(d, actor, &PATIENT, "update", id,
+                          "UPDATE patients SET family_name = ?, given_names = ?,"
+                          " birth_date = ?, sex = ?, language = ?, email = ?,"
+                          " phone = ?, address = ?, search_key = ?,"
+                          " identity_key = ?, updated_at = ?,"
+                          " version = version + 1 WHERE id = ? AND version = ?",
+                          args, SQL_COUNT(args), NULL, err);
     }
     arena_release(a);
     return db_tx_end(d, st, err);
@@ -260,34 +254,30 @@ cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const 
 
 cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t id,
                                       const char *icd10, const char *label, const char *onset_date,
-                                      const char *details_json, int64_t *condition_id, cc_error *err)
+                                      const char *details_json, int64_t *condition_id,
+                                      cc_error *err)
 {
     char now[21];
     store_now_text(now);
     cc_status st = require_patient(d, id, err);
-    sql_arg args[] = {SQL_I(id),          SQL_S(icd10),
-                      SQL_S(label),       SQL_S(onset_date),
-                      SQL_S(details_json ? details_json : "{}"), SQL_S(now)};
+    sql_arg args[] = {SQL_I(id),
+                      SQL_S(icd10),
+                      SQL_S(label),
+                      SQL_S(onset_date),
+                      SQL_S(details_json ? details_json : "{}"),
+                      SQL_S(now)};
     if (st == CC_OK)
-        st = audit_mutate(
-            d, actor,
-            &(audit_mutation){.action = "create",
-                              .entity = "patient_condition",
-                              .created_id = condition_id,
-                              .image_sql = "SELECT id, patient_id, icd10, label, onset_date, details,"
-                                           " recorded_at FROM patient_conditions WHERE id = ?",
-                              .change_sql = "INSERT INTO patient_conditions (patient_id, icd10,"
-                                            " label, onset_date, details, recorded_at)"
-                                            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                              .args = args,
-                              .n = SQL_COUNT(args)},
-            err);
+        st = audit_create(d, actor, &PATIENT_CONDITION,
+                          "INSERT INTO patient_conditions (patient_id, icd10,"
+                          " label, onset_date, details, recorded_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                          args, SQL_COUNT(args), NULL, condition_id, err);
     return st;
 }
 
 cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, const char *icd10,
-                                const char *label, const char *onset_date,
-                                const char *details_json, int64_t *condition_id, cc_error *err)
+                                const char *label, const char *onset_date, const char *details_json,
+                                int64_t *condition_id, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -299,28 +289,27 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
 
 /* One literal per sort order, so each is a cached prepared statement. Up to
  * four words of the query must each appear in the folded search key. */
-#define SEARCH_WHERE                                                                          \
-    " FROM patients WHERE search_key LIKE ? AND search_key LIKE ? AND search_key LIKE ?"     \
+#define SEARCH_WHERE                                                                               \
+    " FROM patients WHERE search_key LIKE ? AND search_key LIKE ? AND search_key LIKE ?"           \
     " AND search_key LIKE ?"
 /* The API's JSON shape: synthetic as a boolean (a "_json" column is inlined). */
-#define PATIENT_JSON_COLUMNS                                                                  \
-    "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"   \
-    " CASE WHEN synthetic = 1 THEN 'true' ELSE 'false' END AS synthetic_json, version,"     \
+#define PATIENT_JSON_COLUMNS                                                                       \
+    "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"         \
+    " CASE WHEN synthetic = 1 THEN 'true' ELSE 'false' END AS synthetic_json, version,"            \
     " created_at, updated_at"
-#define SEARCH_JSON_SQL(order)                                                                \
+#define SEARCH_JSON_SQL(order)                                                                     \
     "SELECT " PATIENT_JSON_COLUMNS SEARCH_WHERE " ORDER BY " order ", id LIMIT ? OFFSET ?"
 
 static const char *const SEARCH_JSON[PATIENT_SORT_COUNT][2] = {
     {SEARCH_JSON_SQL("search_key"), SEARCH_JSON_SQL("search_key DESC")},
-    {SEARCH_JSON_SQL("given_names, family_name"), SEARCH_JSON_SQL("given_names DESC, family_name DESC")},
+    {SEARCH_JSON_SQL("given_names, family_name"),
+     SEARCH_JSON_SQL("given_names DESC, family_name DESC")},
     {SEARCH_JSON_SQL("birth_date"), SEARCH_JSON_SQL("birth_date DESC")},
     {SEARCH_JSON_SQL("mrn"), SEARCH_JSON_SQL("mrn DESC")},
     {SEARCH_JSON_SQL("created_at"), SEARCH_JSON_SQL("created_at DESC")},
 };
 
-
 enum { MAX_TERMS = 4 };
-
 
 static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3])
 {
@@ -337,11 +326,11 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
         snprintf(patterns[n], PATIENT_SEARCH_KEY_MAX + 3, "%%");
 }
 
-
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};
-    cc_status st = sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
+    cc_status st =
+        sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
     if (st == CC_OK && *version == 0)
         return no_patient(err, "id", id);
     if (st == CC_OK)
@@ -374,7 +363,12 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
     sql_arg args[MAX_TERMS];
     for (int i = 0; i < MAX_TERMS; i++)
         args[i] = SQL_S(patterns[i]);
-    sql_page_query page = {"SELECT COUNT(*)" SEARCH_WHERE, SEARCH_JSON[q->sort][q->descending],
-                           args, MAX_TERMS, 0, q->page, q->per_page};
+    sql_page_query page = {"SELECT COUNT(*)" SEARCH_WHERE,
+                           SEARCH_JSON[q->sort][q->descending],
+                           args,
+                           MAX_TERMS,
+                           0,
+                           q->page,
+                           q->per_page};
     return sql_page_json(d, &page, items, total, err);
 }

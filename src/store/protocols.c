@@ -41,8 +41,9 @@ static cc_status exists(db *d, const char *id, int version, bool *found, cc_erro
 {
     int64_t row = 0;
     sql_arg args[] = {SQL_S(id), SQL_I(version)};
-    cc_status st = sql_scalar(d, "SELECT id FROM protocol_versions WHERE protocol_id = ? AND version = ?",
-                              args, SQL_COUNT(args), &row, err);
+    cc_status st =
+        sql_scalar(d, "SELECT id FROM protocol_versions WHERE protocol_id = ? AND version = ?",
+                   args, SQL_COUNT(args), &row, err);
     *found = row != 0;
     return st;
 }
@@ -82,12 +83,14 @@ cc_status protocol_store_publish(db *d, const store_actor *actor, const char *pr
     if ((st = latest_version(d, protocol_id, &latest, err)) != CC_OK)
         goto out;
     if (version != latest + 1) {
-        st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
-                     "%s is at version %d: the next version is %d (published versions never change)",
-                     protocol_id, latest, latest + 1);
+        st =
+            cc_fail(err, CC_CONFLICT, "version", "version_conflict",
+                    "%s is at version %d: the next version is %d (published versions never change)",
+                    protocol_id, latest, latest + 1);
         goto out;
     }
-    if ((st = insert(d, protocol_id, version, body, "published", actor->username, &row, err)) != CC_OK)
+    if ((st = insert(d, protocol_id, version, body, "published", actor->username, &row, err)) !=
+        CC_OK)
         goto out;
     st = audit_log_change(d, actor, "publish", "protocol_version", row,
                           "SELECT id, protocol_id, version, sha256, origin, published_at,"
@@ -127,11 +130,10 @@ cc_status protocol_store_get(db *d, arena *a, const char *protocol_id, int versi
                            " ORDER BY version DESC LIMIT 1",
                            args, 1, read_row, out, err);
     if (st == CC_NOT_FOUND)
-        return version > 0
-                   ? cc_fail(err, CC_NOT_FOUND, "version", "not_found", "%s has no version %d",
-                             protocol_id, version)
-                   : cc_fail(err, CC_NOT_FOUND, "protocol", "not_found", "no protocol '%.40s'",
-                             protocol_id);
+        return version > 0 ? cc_fail(err, CC_NOT_FOUND, "version", "not_found",
+                                     "%s has no version %d", protocol_id, version)
+                           : cc_fail(err, CC_NOT_FOUND, "protocol", "not_found",
+                                     "no protocol '%.40s'", protocol_id);
     return st;
 }
 

@@ -8,6 +8,7 @@ static const char IMAGE[] =
     "SELECT id, patient_id, protocol_id, protocol_version, verdict, reasons, oldest_date,"
     " evaluated_on, decision, override, override_reason, meaning, decided_by, decided_at,"
     " created_at, created_by, version FROM screenings WHERE id = ?";
+static const audit_entity SCREENING = {"screening", IMAGE};
 
 cc_status screening_store_create(db *d, const store_actor *actor, const screening_new *n,
                                  int64_t *id, cc_error *err)
@@ -24,28 +25,20 @@ cc_status screening_store_create(db *d, const store_actor *actor, const screenin
     st = sql_require_id(d, "SELECT id FROM patients WHERE id = ?", n->patient_id, "patient_id",
                         "patient", err);
     if (st == CC_OK)
-        st = audit_mutate(
-            d, actor,
-            &(audit_mutation){.action = "create",
-                              .entity = "screening",
-                              .created_id = id,
-                              .image_sql = IMAGE,
-                              .change_sql = "INSERT INTO screenings (patient_id, protocol_id,"
-                                            " protocol_version, body, verdict, reasons, oldest_date,"
-                                            " evaluated_on, created_at, created_by, version)"
-                                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                              .args = args,
-                              .n = SQL_COUNT(args)},
-            err);
+        st = audit_create(d, actor, &SCREENING,
+                          "INSERT INTO screenings (patient_id, protocol_id,"
+                          " protocol_version, body, verdict, reasons, oldest_date,"
+                          " evaluated_on, created_at, created_by, version)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                          args, SQL_COUNT(args), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
-#define COLUMNS                                                                                  \
-    "s.id, s.patient_id, s.protocol_id, s.protocol_version, s.body, s.verdict, s.reasons,"       \
-    " s.oldest_date, s.evaluated_on, s.decision, s.override, s.override_reason, s.meaning,"      \
+#define COLUMNS                                                                                    \
+    "s.id, s.patient_id, s.protocol_id, s.protocol_version, s.body, s.verdict, s.reasons,"         \
+    " s.oldest_date, s.evaluated_on, s.decision, s.override, s.override_reason, s.meaning,"        \
     " u.username, s.decided_at, s.created_at, s.created_by, s.version"
 #define FROM " FROM screenings s LEFT JOIN users u ON u.id = s.decided_by"
-
 
 static bool read_row(arena *a, db_stmt *s, void *item)
 {
@@ -91,7 +84,8 @@ cc_status screening_store_latest_decided(db *d, arena *a, int64_t patient_id,
     return one(d, a,
                "SELECT " COLUMNS FROM " WHERE s.patient_id = ? AND s.protocol_id = ?"
                " AND s.decision IS NOT NULL ORDER BY s.decided_at DESC, s.id DESC LIMIT 1",
-               args, SQL_COUNT(args), out, "no signed eligibility decision for this programme", err);
+               args, SQL_COUNT(args), out, "no signed eligibility decision for this programme",
+               err);
 }
 
 cc_status screening_store_list(db *d, arena *a, int64_t patient_id, const char *protocol_id,
@@ -121,22 +115,16 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
     if (st == CC_OK && decided)
         st = cc_fail(err, CC_CONFLICT, "decision", "already_decided",
                      "this screening already has a signed decision; record a new screening");
-    sql_arg args[] = {SQL_S(decision), SQL_I(override), SQL_S(override_reason ? override_reason : ""),
-                      SQL_S(meaning),  SQL_ID(actor->user_id), SQL_S(now), SQL_I(id)};
+    sql_arg args[] = {
+        SQL_S(decision), SQL_I(override),        SQL_S(override_reason ? override_reason : ""),
+        SQL_S(meaning),  SQL_ID(actor->user_id), SQL_S(now),
+        SQL_I(id)};
     if (st == CC_OK)
-        st = audit_mutate(
-            d, actor,
-            &(audit_mutation){.action = "sign",
-                              .entity = "screening",
-                              .id = id,
-                              .image_sql = IMAGE,
-                              .change_sql = "UPDATE screenings SET decision = ?, override = ?,"
-                                            " override_reason = ?, meaning = ?, decided_by = ?,"
-                                            " decided_at = ?, version = version + 1"
-                                            " WHERE id = ? AND decision IS NULL",
-                              .args = args,
-                              .n = SQL_COUNT(args),
-                              .reason = meaning},
-            err);
+        st = audit_update(d, actor, &SCREENING, "sign", id,
+                          "UPDATE screenings SET decision = ?, override = ?,"
+                          " override_reason = ?, meaning = ?, decided_by = ?,"
+                          " decided_at = ?, version = version + 1"
+                          " WHERE id = ? AND decision IS NULL",
+                          args, SQL_COUNT(args), meaning, err);
     return db_tx_end(d, st, err);
 }

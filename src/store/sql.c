@@ -77,7 +77,8 @@ cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, 
 {
     cc_status st = sql_first(d, sql, (sql_arg[]){SQL_I(id)}, 1, ignore_row, NULL, err);
     if (st == CC_NOT_FOUND)
-        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with id %lld", what, (long long)id);
+        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with id %lld", what,
+                     (long long)id);
     return st;
 }
 
@@ -101,7 +102,8 @@ cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *i
     return db_run(s, err);
 }
 
-cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out, cc_error *err)
+cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
+                     cc_error *err)
 {
     *out = 0;
     return query(d, sql, args, n, 1, read_int, out, NULL, err);
@@ -167,8 +169,8 @@ cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int
     return st;
 }
 
-cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n,
-                       sql_map_fn map, void *item, cc_error *err)
+cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                       void *item, cc_error *err)
 {
     fill_ctx f = {a, map, item, 0, 0};
     return sql_first(d, sql, args, n, fill_row, &f, err);
@@ -225,8 +227,8 @@ static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
-                           size_t *found, cc_error *err)
+static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single,
+                           buf *out, size_t *found, cc_error *err)
 {
     json_ctx j = {out, 0};
     if (!single)
@@ -239,7 +241,8 @@ static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, b
     if (st != CC_OK)
         return st;
     if (buf_failed(out))
-        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the answer is too large; narrow it down");
+        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
+                       "the answer is too large; narrow it down");
     return CC_OK;
 }
 
@@ -255,8 +258,8 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
     return rows_json(d, sql, args, n, single, out, &found, err);
 }
 
-cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
-                       cc_error *err)
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
+                       buf *out, cc_error *err)
 {
     size_t mark = out->len;
     size_t found = 0;
@@ -275,11 +278,13 @@ enum { PAGE_MAX_ARGS = 64 };
 static cc_status page_args(const sql_page_query *q, sql_arg *args, cc_error *err)
 {
     if (q->n < 0 || q->n > PAGE_MAX_ARGS - 2)
-        return cc_fail(err, CC_INTERNAL, NULL, "too_many_arguments", "a list query has too many arguments");
+        return cc_fail(err, CC_INTERNAL, NULL, "too_many_arguments",
+                       "a list query has too many arguments");
     if (q->page < 1)
         return cc_fail(err, CC_INVALID, "page", "invalid_page", "page counts from 1");
     if (q->per_page < 1)
-        return cc_fail(err, CC_INVALID, "per_page", "invalid_per_page", "per_page must be at least 1");
+        return cc_fail(err, CC_INVALID, "per_page", "invalid_per_page",
+                       "per_page must be at least 1");
     for (int i = 0; i < q->n; i++)
         args[i] = q->args[i];
     if (q->page - 1 > INT64_MAX / q->per_page)

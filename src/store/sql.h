@@ -46,7 +46,8 @@ typedef struct {
 cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err);
 
 /* First column of the first row as an integer (0 and CC_OK when no row). */
-cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out, cc_error *err);
+cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
+                     cc_error *err);
 
 /* Rows as a JSON array (single false) or the first row as an object, "null"
  * when none (single true), appended to out. */
@@ -55,8 +56,8 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 
 /* The first row as a JSON object appended to out; CC_NOT_FOUND (field
  * "id", "no <what> with that id") and nothing appended when there is none. */
-cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
-                       cc_error *err);
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
+                       buf *out, cc_error *err);
 
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
@@ -98,8 +99,8 @@ cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int
                       size_t item_size, void **items, size_t *count, cc_error *err);
 
 /* The first row mapped into item; no row is CC_NOT_FOUND as in sql_first. */
-cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n,
-                       sql_map_fn map, void *item, cc_error *err);
+cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                       void *item, cc_error *err);
 
 /* ---- pages of a list ---- */
 

@@ -37,8 +37,8 @@ cc_status user_check_password(const char *password, const char *field, cc_error 
 {
     size_t n = password ? strlen(password) : 0;
     if (n < USER_PASSWORD_MIN || n > USER_PASSWORD_MAX)
-        return cc_fail(err, CC_INVALID, field, "weak_password",
-                       "%s must be %d to %d characters", field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
+        return cc_fail(err, CC_INVALID, field, "weak_password", "%s must be %d to %d characters",
+                       field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
     if (!text_is_clean_utf8(password, n, false))
         return cc_fail(err, CC_INVALID, field, "invalid_text", "%s must be UTF-8 text", field);
     return CC_OK;
@@ -60,6 +60,7 @@ static void new_secret(char out[SECRET_HEX])
 
 static const char USER_IMAGE[] =
     "SELECT id, username, role, language, active, created_at FROM users WHERE id = ?";
+static const audit_entity USER = {"user", USER_IMAGE};
 
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err)
@@ -75,7 +76,8 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "password hashing ran out of memory");
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
+                       "password hashing ran out of memory");
 
     if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
@@ -85,20 +87,15 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     st = sql_scalar(d, "SELECT COUNT(*) FROM users WHERE username = ?",
                     (sql_arg[]){SQL_S(username)}, 1, &taken, err);
     if (st == CC_OK && taken > 0)
-        st = cc_fail(err, CC_CONFLICT, "username", "username_taken", "username %s is taken", username);
+        st = cc_fail(err, CC_CONFLICT, "username", "username_taken", "username %s is taken",
+                     username);
     sql_arg args[] = {SQL_S(username), SQL_S(role), SQL_S(hash), SQL_S(now)};
     if (st == CC_OK)
-        st = audit_mutate(d, actor,
-                          &(audit_mutation){.action = "create",
-                                            .entity = "user",
-                                            .created_id = id,
-                                            .image_sql = USER_IMAGE,
-                                            .change_sql = "INSERT INTO users (username, role,"
-                                                          " password_hash, created_at)"
-                                                          " VALUES (?, ?, ?, ?) RETURNING id",
-                                            .args = args,
-                                            .n = SQL_COUNT(args)},
-                          err);
+        st = audit_create(d, actor, &USER,
+                          "INSERT INTO users (username, role,"
+                          " password_hash, created_at)"
+                          " VALUES (?, ?, ?, ?) RETURNING id",
+                          args, SQL_COUNT(args), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
@@ -127,8 +124,8 @@ static cc_status check_login(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-cc_status user_authenticate(db *d, const char *username, const char *password,
-                            user_identity *who, cc_error *err)
+cc_status user_authenticate(db *d, const char *username, const char *password, user_identity *who,
+                            cc_error *err)
 {
     memset(who, 0, sizeof *who);
     login_check c = {who, password, false};
@@ -235,7 +232,8 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
 cc_status session_touch(db *d, const user_identity *who, cc_error *err)
 {
     sql_arg args[] = {SQL_I(store_now_seconds()), SQL_I(who->session_id)};
-    return sql_run(d, "UPDATE sessions SET last_seen = ? WHERE id = ?", args, SQL_COUNT(args), NULL, err);
+    return sql_run(d, "UPDATE sessions SET last_seen = ? WHERE id = ?", args, SQL_COUNT(args), NULL,
+                   err);
 }
 
 cc_status session_delete(db *d, const user_identity *who, cc_error *err)
@@ -254,19 +252,13 @@ cc_status user_set_language(db *d, const user_identity *who, const char *languag
 {
     store_actor actor = {who->id, who->username};
     sql_arg args[] = {SQL_S(language), SQL_I(who->id)};
-    return audit_mutate(d, &actor,
-                        &(audit_mutation){.action = "set_language",
-                                          .entity = "user",
-                                          .id = who->id,
-                                          .image_sql = USER_IMAGE,
-                                          .change_sql = "UPDATE users SET language = ? WHERE id = ?",
-                                          .args = args,
-                                          .n = SQL_COUNT(args)},
+    return audit_update(d, &actor, &USER, "set_language", who->id,
+                        "UPDATE users SET language = ? WHERE id = ?", args, SQL_COUNT(args), NULL,
                         err);
 }
 
-cc_status token_create(db *d, const user_identity *who, const char *label,
-                       char secret[SECRET_HEX], int64_t *id, cc_error *err)
+cc_status token_create(db *d, const user_identity *who, const char *label, char secret[SECRET_HEX],
+                       int64_t *id, cc_error *err)
 {
     char hash[SECRET_HEX], now[21];
     new_secret(secret);
