@@ -79,20 +79,23 @@ cc_status consult_list(db *d, arena *a, const char *status, int64_t page, int64_
     return sql_page(d, a, &q, read_consult, sizeof **items, (void **)items, n, total, err);
 }
 
-/* Checks inside the transaction that the request is still open. */
-static cc_status require_open_request(db *d, int64_t id, bool *synthetic, cc_error *err)
+/* Begins the transaction and checks inside it that the request is still
+ * open; on failure no transaction is left open. */
+static cc_status begin_on_open_request(db *d, int64_t id, bool *synthetic, cc_error *err)
 {
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
     arena *a = arena_create(1 << 16);
-    if (!a)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     consult_record cur;
-    cc_status st = consult_get(d, a, id, &cur, err);
+    st = a ? consult_get(d, a, id, &cur, err)
+           : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK) {
         st = consult_check_open(cur.status, err);
         *synthetic = cur.synthetic;
     }
     arena_release(a);
-    return st;
+    return st == CC_OK ? st : db_tx_end(d, st, err);
 }
 
 /* Closes an open request (status 'declined' or 'converted') with its entry. */
@@ -110,17 +113,14 @@ static cc_status close_request(db *d, const store_actor *actor, int64_t id, cons
 cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const char *reason,
                           cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
+    bool synthetic = false;
+    cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
-    bool synthetic = false;
-    st = require_open_request(d, id, &synthetic, err);
-    if (st == CC_OK)
-        st = close_request(
-            d, actor, id, "decline",
-            "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
-            " updated_at = ?, version = version + 1 WHERE id = ?",
-            SQL_S(reason), reason, err);
+    st = close_request(d, actor, id, "decline",
+                       "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
+                       " updated_at = ?, version = version + 1 WHERE id = ?",
+                       SQL_S(reason), reason, err);
     return db_tx_end(d, st, err);
 }
 
@@ -128,14 +128,11 @@ cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const pat
                           bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
                           cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
+    bool synthetic = false;
+    cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
-    bool synthetic = false;
-    st = require_open_request(d, id, &synthetic, err);
-    if (st == CC_OK)
-        st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup,
-                                  err);
+    st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
     if (st == CC_OK)
         st = close_request(d, actor, id, "convert",
                            "UPDATE consultation_requests SET status = 'converted', patient_id = ?,"

@@ -273,10 +273,11 @@ cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const
 
 enum { PAGE_MAX_ARGS = 64 };
 
-/* The page's arguments: the query's, then LIMIT and OFFSET. CC_NOT_FOUND
- * (without a message) when the page starts past any possible row. */
-static cc_status page_args(const sql_page_query *q, sql_arg *args, cc_error *err)
+/* The total, and the page's arguments: the query's, then LIMIT and OFFSET. */
+static cc_status page_start(db *d, const sql_page_query *q, sql_arg *args, int64_t *total,
+                            cc_error *err)
 {
+    *total = 0;
     if (q->n < 0 || q->n > PAGE_MAX_ARGS - 2)
         return cc_fail(err, CC_INTERNAL, NULL, "too_many_arguments",
                        "a list query has too many arguments");
@@ -287,15 +288,10 @@ static cc_status page_args(const sql_page_query *q, sql_arg *args, cc_error *err
                        "per_page must be at least 1");
     for (int i = 0; i < q->n; i++)
         args[i] = q->args[i];
-    if (q->page - 1 > INT64_MAX / q->per_page)
-        return CC_NOT_FOUND;
     args[q->n] = SQL_I(q->per_page);
-    args[q->n + 1] = SQL_I((q->page - 1) * q->per_page);
-    return CC_OK;
-}
-
-static cc_status page_total(db *d, const sql_page_query *q, int64_t *total, cc_error *err)
-{
+    /* a page past any possible row starts at the largest offset: it is empty */
+    args[q->n + 1] =
+        SQL_I(q->page - 1 > INT64_MAX / q->per_page ? INT64_MAX : (q->page - 1) * q->per_page);
     return sql_scalar(d, q->count_sql, q->args, q->n_count > 0 ? q->n_count : q->n, total, err);
 }
 
@@ -304,31 +300,16 @@ cc_status sql_page(db *d, arena *a, const sql_page_query *q, sql_map_fn map, siz
 {
     sql_arg args[PAGE_MAX_ARGS];
     *count = 0;
-    *total = 0;
     *items = NULL;
-    cc_status st = page_args(q, args, err);
-    bool past_end = st == CC_NOT_FOUND;
-    if (st == CC_OK || past_end)
-        st = page_total(d, q, total, err);
-    if (st == CC_OK && past_end)
-        return (*items = arena_alloc(a, item_size)) ? CC_OK : out_of_memory(err);
-    if (st == CC_OK)
-        st = sql_fill(d, a, q->sql, args, q->n + 2, map, item_size, (size_t)q->per_page, items,
-                      count, err);
-    return st;
+    cc_status st = page_start(d, q, args, total, err);
+    return st != CC_OK ? st
+                       : sql_fill(d, a, q->sql, args, q->n + 2, map, item_size,
+                                  (size_t)q->per_page, items, count, err);
 }
 
 cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total, cc_error *err)
 {
     sql_arg args[PAGE_MAX_ARGS];
-    *total = 0;
-    cc_status st = page_args(q, args, err);
-    bool past_end = st == CC_NOT_FOUND;
-    if (st == CC_OK || past_end)
-        st = page_total(d, q, total, err);
-    if (st == CC_OK && past_end)
-        buf_puts(out, "[]");
-    else if (st == CC_OK)
-        st = sql_rows_json(d, q->sql, args, q->n + 2, false, out, err);
-    return st;
+    cc_status st = page_start(d, q, args, total, err);
+    return st != CC_OK ? st : sql_rows_json(d, q->sql, args, q->n + 2, false, out, err);
 }
