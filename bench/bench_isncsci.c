@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/isncsci_json.h"
+#include "app/isncsci_json.h"
 #include "core/isncsci.h"
 
 static double now_seconds(void)

@@ -1,6 +1,6 @@
 /*
  * bench_lookback: time of the lookback from one donor whose 1,000 units were
- * given to 1,000 patients, in a database of 100,000 units (issue 4).
+ * given to 1,000 patients, in a database of 100,000 units.
  *
  * Builds a fresh data directory (migrations as shipped) and fills it with
  * SQL in one transaction: 100 donors with one collection each; the target

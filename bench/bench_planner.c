@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/programmes.h"
+#include "app/programmes.h"
 #include "store/datadir.h"
 #include "store/plans.h"
 

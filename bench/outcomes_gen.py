@@ -1,4 +1,4 @@
-# Synthetic cohort for timing the outcome report (issue 7): N patients over the five
+# Synthetic cohort for timing the outcome report: N patients over the five
 # programmes (sci 40 %, als 20 %, msc 20 %, spina-bifida 10 %, secretome 10 %), each with
 # a condition, a screening (10 % ineligible, no plan), an approved plan, 1-4
 # administrations, 4 follow-up visits with attrition, 20 observations (baseline,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/report.sh BUILD_DIR — the outcome report benchmark (issue 7), also run by
+# bench/report.sh BUILD_DIR — the outcome report benchmark, also run by
 # bench/run.sh (`make bench`). For each size in REPORT_SIZES (default "10000 100000"):
 # a fresh data dir filled by bench/outcomes_gen.py (20 observations per patient over
 # five programmes), then `cellclinic report outcomes --out /dev/null` for one protocol

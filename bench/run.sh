@@ -10,7 +10,7 @@
 #    synchronous=FULL; bench/sqlite_insert_loop.c), and their ratio;
 # 4. the server's RSS after the run (from /proc);
 # 5. every other bench_* executable in BUILD_DIR/bench;
-# 6. the outcome report (issue 7): bench/report.sh (10,000 and 100,000 generated
+# 6. the outcome report: bench/report.sh (10,000 and 100,000 generated
 #    patients, 20 observations each; one protocol, all, CSV; also runs alone).
 # Ends with a summary block to paste into bench/RESULTS.md.
 #

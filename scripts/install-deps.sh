@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cellclinic needs to build, test and benchmark,
-# and the npm packages of the browser tests. Installs only what is missing;
+# and the npm packages of the browser tests. clang-format is bookworm's 14, the version
+# tests/unit/check-format.sh is pinned to. Installs only what is missing;
 # safe to run any number of times; never asks a question.
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang libclang-rt-dev
+  build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libsodium-dev libcmocka-dev
   libcairo2-dev libzint-dev zbar-tools libqrencode-dev libxml2-dev
   python3 wrk chromium

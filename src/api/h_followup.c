@@ -8,17 +8,18 @@
 #include <sodium.h>
 #include <time.h>
 
-#include "api/observation_measures.h"
+#include "app/observation_measures.h"
 #include "api/handlers.h"
-#include "api/instruments_json.h"
+#include "app/instruments_json.h"
 #include "api/json_in.h"
-#include "api/report_json.h"
+#include "app/report_json.h"
 #include "render/qr.h"
 #include "render/report_charts.h"
 #include "render/report_render.h"
 #include "core/date.h"
 #include "core/followup.h"
 #include "core/text.h"
+#include "store/clock.h"
 #include "store/followup.h"
 #include "store/plans.h"
 
@@ -410,7 +411,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     char token[48], hash[65], expires[CC_INSTANT_TEXT];
     questionnaire_token_new(token);
     questionnaire_token_hash(token, hash);
-    instant_format((int64_t)time(NULL) + (int64_t)days * 86400, expires);
+    instant_format(store_now_seconds() + (int64_t)days * 86400, expires);
     const char *language = json_string_value(json_object_get(visit, "language"));
     int64_t link_id;
     store_actor actor = api_actor(req);
@@ -451,7 +452,7 @@ static cc_status open_link(api_request *req, questionnaire_link *l, cc_error *er
         return st;
     arena_on_release(req->arena, free, l->draft);
     char now[CC_INSTANT_TEXT];
-    instant_format((int64_t)time(NULL), now);
+    store_now_text(now);
     if (l->used)
         return cc_fail(
             err, CC_CONFLICT, "token", "link_used",

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/observation_measures.h"
+#include "app/observation_measures.h"
 #include "api/handlers.h"
-#include "api/instruments_json.h"
-#include "api/isncsci_json.h"
+#include "app/instruments_json.h"
+#include "app/isncsci_json.h"
 #include "api/json_in.h"
 #include "core/date.h"
 #include "store/observations.h"

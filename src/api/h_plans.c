@@ -6,8 +6,8 @@
 
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/programmes.h"
-#include "api/protocol_json.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "core/eligibility.h"
 #include "core/text.h"
 #include "store/patients.h"

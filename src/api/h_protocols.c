@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "api/programmes.h"
-#include "api/protocol_json.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "core/screening.h"
 #include "store/protocols.h"
 

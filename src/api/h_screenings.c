@@ -6,7 +6,7 @@
 
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/programmes.h"
+#include "app/programmes.h"
 #include "api/server.h"
 #include "core/eligibility.h"
 #include "core/text.h"

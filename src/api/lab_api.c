@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/json_in.h"
+#include "core/csv.h"
 #include "store/lab.h"
 #include "store/users.h"
 
@@ -122,16 +123,5 @@ cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)
 
 void lab_csv_field(buf *b, const char *text, bool last)
 {
-    const char *t = text ? text : "";
-    bool formula = *t == '=' || *t == '+' || *t == '-' || *t == '@';
-    buf_putc(b, '"');
-    if (formula)
-        buf_putc(b, '\'');
-    for (; *t; t++) {
-        if (*t == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *t);
-    }
-    buf_putc(b, '"');
-    buf_puts(b, last ? "\r\n" : ",");
+    csv_field(b, text, CSV_QUOTE_ALWAYS, last);
 }

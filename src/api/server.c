@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/text.h"
+#include "store/clock.h"
 #include "store/datadir.h"
 
 enum {
@@ -247,7 +248,7 @@ char *api_printf(api_request *req, const char *fmt, ...)
     return arena_strdup(req->arena, small);
 }
 
-int32_t api_today(void) { return instant_date((int64_t)time(NULL)); }
+int32_t api_today(void) { return store_today(); }
 
 /* ---- responses ---- */
 
@@ -569,7 +570,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         double ms = (double)(end.tv_sec - cs->start.tv_sec) * 1e3 +
                     (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6;
         char at[CC_INSTANT_TEXT];
-        instant_format((int64_t)time(NULL), at);
+        store_now_text(at);
         fprintf(stderr, "%s %s %s %u %.1fms\n", at, cs->req.method, cs->req.path,
                 cs->req.status ? cs->req.status : 500, ms);
     }
@@ -633,4 +634,26 @@ out:
     ratelimit_free(server.login_by_addr);
     ratelimit_free(server.public_form);
     return st;
+}
+
+void api_routes_print(FILE *out)
+{
+    fprintf(out, "[\n");
+    for (size_t i = 0; i < api_route_count; i++) {
+        char roles[128];
+        api_route_roles_text(&api_routes[i], roles, sizeof roles);
+        fprintf(out, "  {\"method\": \"%s\", \"path\": \"%s\", \"roles\": [",
+                api_routes[i].method, api_routes[i].pattern);
+        /* roles text is "a, b, c": print each name quoted */
+        const char *p = roles;
+        while (*p) {
+            size_t len = strcspn(p, ",");
+            fprintf(out, "\"%.*s\"%s", (int)len, p, p[len] ? ", " : "");
+            p += len;
+            while (*p == ',' || *p == ' ')
+                p++;
+        }
+        fprintf(out, "]}%s\n", i + 1 < api_route_count ? "," : "");
+    }
+    fprintf(out, "]\n");
 }

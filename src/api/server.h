@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/status.h"
 #include "api/ratelimit.h"
@@ -32,5 +33,9 @@ struct api_server {
 
 /* Serves until a stop signal; 0 on a clean stop. */
 cc_status api_server_run(const api_config *config, cc_error *err);
+
+/* Writes the route table to out as a JSON array, one route a line: method,
+ * path pattern and the roles allowed ("public", "any" or role names). */
+void api_routes_print(FILE *out);
 
 #endif

@@ -1,10 +1,9 @@
-/* Data-directory commands: init, user add, audit verify, backup, routes. */
+/* Data-directory commands: init, user add, audit verify, backup. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api/routes.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "store/audit.h"
@@ -188,37 +187,5 @@ int cmd_backup(int argc, char **argv)
     if (st != CC_OK)
         return report("backup", &err);
     printf("backup written to %s\n", to);
-    return 0;
-}
-
-int cmd_routes(int argc, char **argv)
-{
-    static const char usage[] =
-        "usage: cellclinic routes\n\n"
-        "Prints the API route table as JSON: method, path and the roles allowed\n"
-        "(\"public\", \"any\" or role names).\n";
-    const cli_option options[] = {{NULL, false, false, NULL}};
-    bool help;
-    int rc = opts_parse("routes", argc, argv, 1, options, usage, &help);
-    if (rc || help)
-        return rc;
-    printf("[\n");
-    for (size_t i = 0; i < api_route_count; i++) {
-        char roles[128];
-        api_route_roles_text(&api_routes[i], roles, sizeof roles);
-        printf("  {\"method\": \"%s\", \"path\": \"%s\", \"roles\": [", api_routes[i].method,
-               api_routes[i].pattern);
-        /* roles text is "a, b, c": print each name quoted */
-        const char *p = roles;
-        while (*p) {
-            size_t len = strcspn(p, ",");
-            printf("\"%.*s\"%s", (int)len, p, p[len] ? ", " : "");
-            p += len;
-            while (*p == ',' || *p == ' ')
-                p++;
-        }
-        printf("]}%s\n", i + 1 < api_route_count ? "," : "");
-    }
-    printf("]\n");
     return 0;
 }

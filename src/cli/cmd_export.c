@@ -19,10 +19,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "api/programmes.h"
+#include "app/programmes.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "core/csv.h"
 #include "core/date.h"
+#include "store/clock.h"
 #include "store/datadir.h"
 #include "store/deid.h"
 
@@ -86,24 +88,11 @@ static int offset_of(const deid_key *k, long long patient)
     return off >= 0 ? off + 1 : off;                          /* never 0 */
 }
 
+static void put_bytes(void *f, const char *bytes, size_t n) { fwrite(bytes, 1, n, f); }
+
 static void csv_put(FILE *f, const char *text, bool last)
 {
-    bool needs = strpbrk(text, ",\"\r\n") != NULL || (text[0] && strchr("=+-@", text[0]));
-    if (needs) {
-        fputc('"', f);
-        if (text[0] && strchr("=+-@", text[0]) &&
-            !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
-            fputc('\'', f);
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                fputc('"', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(text, f);
-    }
-    fputs(last ? "\r\n" : ",", f);
+    csv_field_to(put_bytes, f, text, CSV_QUOTE_WHEN_NEEDED, last);
 }
 
 static bool is_date_column(const char *name)
@@ -273,7 +262,7 @@ int cmd_export(int argc, char **argv)
         rc = 1;
     }
     json_t *ages =
-        st == CC_OK ? ages_of(tables[0], tables[1], instant_date((int64_t)time(NULL))) : NULL;
+        st == CC_OK ? ages_of(tables[0], tables[1], store_today()) : NULL;
     for (size_t i = 0; rc == 0 && i < sizeof TABLES / sizeof TABLES[0]; i++)
         rc = write_table(out, TABLES[i], tables[i], &key, ages);
     if (rc == 0) {

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/instruments_json.h"
+#include "app/instruments_json.h"
 #include "cli/commands.h"
 
 static const char USAGE[] =

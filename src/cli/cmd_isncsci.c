@@ -2,7 +2,7 @@
  * cmd_isncsci: `cellclinic isncsci classify` — classifies ISNCSCI exams.
  *
  * Reads one exam object, or an array of exam objects, from standard input
- * (the input shape of tests/data/isncsci, see api/isncsci_json.h) and writes
+ * (the input shape of tests/data/isncsci, see app/isncsci_json.h) and writes
  * the result object, or an array of results in the same order, to standard
  * output. Every exam is checked before anything is written: an invalid exam
  * exits 2 with a message naming the exam index and the field.
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/isncsci_json.h"
+#include "app/isncsci_json.h"
 #include "cli/commands.h"
 
 static const char USAGE[] =

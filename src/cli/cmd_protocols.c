@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programmes.h"
-#include "api/protocol_json.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "store/datadir.h"

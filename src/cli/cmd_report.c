@@ -4,12 +4,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/observation_measures.h"
-#include "api/report_json.h"
+#include "app/observation_measures.h"
+#include "app/report_json.h"
 #include "render/report_render.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"
+#include "store/clock.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"
 
@@ -80,7 +81,7 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     arena *a = arena_create((size_t)1 << 30);
-    report_query q = {protocol_id, from,         to,   instant_date((int64_t)time(NULL)),
+    report_query q = {protocol_id, from,         to,   store_today(),
                       condition,   product_type, route};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */

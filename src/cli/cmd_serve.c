@@ -1,4 +1,4 @@
-/* cellclinic serve: the HTTP server. */
+/* cellclinic serve: the HTTP server; cellclinic routes: its route table. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,5 +58,20 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return err.status == CC_INVALID ? 2 : 1;
     }
+    return 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: cellclinic routes\n\n"
+        "Prints the API route table as JSON: method, path and the roles allowed\n"
+        "(\"public\", \"any\" or role names).\n";
+    const cli_option options[] = {{NULL, false, false, NULL}};
+    bool help;
+    int rc = opts_parse("routes", argc, argv, 1, options, usage, &help);
+    if (rc || help)
+        return rc;
+    api_routes_print(stdout);
     return 0;
 }

@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/instruments_json.h"
-#include "api/isncsci_json.h"
-#include "api/observation_measures.h"
-#include "api/programmes.h"
-#include "api/protocol_json.h"
+#include "app/instruments_json.h"
+#include "app/isncsci_json.h"
+#include "app/observation_measures.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
 #include "cli/demo_followup.h"
 #include "cli/demo_instruments.h"
 #include "core/date.h"

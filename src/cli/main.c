@@ -1,8 +1,10 @@
 /* cellclinic: the command-line entry point; one file per subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "store/clock.h"
 
 #ifndef CC_VERSION
 #define CC_VERSION "dev"
@@ -24,14 +26,33 @@ static const command COMMANDS[] = {
     {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify, new)"},
     {"isncsci", cmd_isncsci, "classify ISNCSCI examinations (isncsci classify < exams.json)"},
     {"instruments", cmd_instruments, "outcome instruments (instruments list | show ID | score ID)"},
-    /* issue 3: programmes */
     {"plan", cmd_plan, "plan of a hypothetical patient (protocol, weight, start)"},
     {"protocols", cmd_protocols, "treatment programmes (protocols list | show ID)"},
-    /* issue 7: outcome report */
-    {"export", cmd_export, "de-identified export for analysts (export deidentified --data DIR --out DIR)"},
-    {"report", cmd_report, "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
+    {"export", cmd_export,
+     "de-identified export for analysts (export deidentified --data DIR --out DIR)"},
+    {"report", cmd_report,
+     "outcome report of a protocol (report outcomes --data DIR --protocol ID)"},
     {"routes", cmd_routes, "print the API route table with its permissions (JSON)"},
 };
+
+/* Moves the program's clock by CELLCLINIC_CLOCK_OFFSET_DAYS when set (a test and drill
+ * facility, docs/operations.md), saying so on stderr; false (with the message printed)
+ * when the value is refused. */
+static bool clock_offset_from_environment(void)
+{
+    const char *text = getenv(STORE_CLOCK_OFFSET_VARIABLE);
+    if (text == NULL)
+        return true;
+    cc_error err;
+    if (store_clock_set_offset_text(text, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic: %s\n", err.message);
+        return false;
+    }
+    if (store_clock_offset_days() != 0)
+        fprintf(stderr, "cellclinic: clock moved by %d days (%s): for tests and drills only\n",
+                (int)store_clock_offset_days(), STORE_CLOCK_OFFSET_VARIABLE);
+    return true;
+}
 
 static void usage(FILE *out)
 {
@@ -59,7 +80,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (strcmp(argv[1], COMMANDS[i].name) == 0)
-            return COMMANDS[i].run(argc - 1, argv + 1);
+            return clock_offset_from_environment() ? COMMANDS[i].run(argc - 1, argv + 1) : 2;
     fprintf(stderr, "cellclinic: unknown command '%s' (see cellclinic --help)\n", argv[1]);
     return 2;
 }

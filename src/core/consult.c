@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "core/patient.h"
-#include "core/text.h"
+#include "patient.h"
+#include "text.h"
 
 cc_status consult_check(const consult_fields *f, cc_date today, cc_error *err)
 {

@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 
-#include "core/date.h"
-#include "core/status.h"
+#include "date.h"
+#include "status.h"
 
 enum { CONSULT_NAME_MAX = 200, CONSULT_MESSAGE_MAX = 4000, CONSULT_REASON_MAX = 1000 };
 

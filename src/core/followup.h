@@ -1,5 +1,5 @@
 /*
- * followup: the follow-up visit rules (issue 7, hazard H10 "follow-up visit
+ * followup: the follow-up visit rules (hazard H10 "follow-up visit
  * missed unnoticed").
  *
  * A visit has a target date and an inclusive window [window_start,
@@ -26,8 +26,8 @@
 
 #include <stdbool.h>
 
-#include "core/date.h"
-#include "core/status.h"
+#include "date.h"
+#include "status.h"
 
 enum { FOLLOWUP_DUE_LEAD_DAYS = 14, FOLLOWUP_LOST_DEFAULT = 3, FOLLOWUP_LOST_MAX = 20 };
 

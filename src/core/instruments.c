@@ -2,7 +2,7 @@
  * instruments: the scoring engine. See instruments.h for the contract and
  * instruments_defs.c for the definitions and their sources.
  */
-#include "core/instruments.h"
+#include "instruments.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -33,7 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/status.h"
+#include "status.h"
 
 typedef struct {
     const char *code; /* as answered: "0", "1+", "daily", "yes" */

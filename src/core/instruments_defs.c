@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "core/instruments.h"
+#include "instruments.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define OPTS(a) INSTR_OPTIONS, a, COUNT(a), 0, 0, false, 0

@@ -20,7 +20,7 @@
  *     tests/unit/test_isncsci.c keeps a digest of the results of 20,000
  *     random exams: a refactor must not change it.
  */
-#include "core/isncsci.h"
+#include "isncsci.h"
 
 #include <stdio.h>
 #include <string.h>

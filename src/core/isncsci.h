@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "status.h"
 
 enum {
     ISNCSCI_MUSCLES = 10,    /* key muscles per side */

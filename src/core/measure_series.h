@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/date.h"
+#include "date.h"
 
 enum { MEASURE_RECORD_BYTES = 16, MEASURE_NAME_MAX = 40 };
 

@@ -6,7 +6,7 @@
  * src/protocols/ (embedded in the binary, seeded into the database), an admin
  * publishes new ones; a published version never changes and a plan pins the
  * version it used. The JSON <-> struct mapping lives outside core
- * (api/protocol_json.c, it needs jansson); this module only states what a
+ * (app/protocol_json.c, it needs jansson); this module only states what a
  * valid protocol is (protocol_check) and names routes and products.
  *
  * Units and ranges:

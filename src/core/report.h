@@ -1,6 +1,6 @@
 /*
- * report: the numbers of the outcome report of one cohort (issue 7,
- * DESIGN.md section 7 "Honest reports"). Every figure keeps its denominator.
+ * report: the numbers of the outcome report of one cohort (DESIGN.md section 7
+ * "Honest reports"). Every figure keeps its denominator.
  *
  * Input: the cohort's patients (referred ... treated flags, the status of
  * each follow-up time point as stats_visit, measure values at baseline and
@@ -40,9 +40,58 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/stats.h"
+#include "date.h"
+#include "stats.h"
 
 enum { REPORT_MAX_MEASURES = 32, REPORT_MAX_AE_ROWS = 128, REPORT_AIS_GRADES = 5 };
+
+/* ---- Cohort and matching rules: which participants a period keeps, which
+ * observation is a participant's baseline or time-point value, when a visit
+ * is due. The app applies them while it streams the stored observations;
+ * they are here so that they are stated, and tested, once. ----
+ *
+ * REPORT_NO_DAY stands for a date that is not known (no plan, no screening,
+ * no visit at that time point, an unreadable date). */
+#define REPORT_NO_DAY INT32_MIN
+/* Baseline: the newest observation on or before the plan's start, at most
+ * this many days before it. */
+enum { REPORT_BASELINE_DAYS = 180 };
+
+/* A visit's window [start, end] (inclusive) and its target date; start is
+ * REPORT_NO_DAY when the participant has no visit at that time point. */
+typedef struct {
+    cc_date start, end, target;
+} report_window;
+
+/* Cohort membership: a participant belongs to the period [from, to]
+ * (inclusive; INT32_MIN / INT32_MAX when open) when its plan starts in it,
+ * or, without a plan, when its first screening falls in it. A participant
+ * whose date is not known (REPORT_NO_DAY) is never in a period. */
+bool report_in_period(bool has_plan, cc_date plan_start, cc_date screened_on, cc_date from,
+                      cc_date to);
+
+/* Baseline candidate: true when day is on or before plan_start and at most
+ * REPORT_BASELINE_DAYS before it; *distance = plan_start - day (the newest
+ * is the closest). False when plan_start or day is REPORT_NO_DAY. */
+bool report_baseline_match(cc_date plan_start, cc_date day, int *distance);
+
+/* Window membership: true when day lies in the window (bounds included);
+ * *distance = |day - target|. False when the window or day is REPORT_NO_DAY. */
+bool report_window_match(const report_window *w, cc_date day, int *distance);
+
+/* Whether a candidate replaces the best match so far: closer wins; on a tie
+ * the later day wins, and on the same day the later record (the candidate:
+ * records are visited in stored order). Start with best_distance INT32_MAX. */
+bool report_match_better(int distance, cc_date day, int best_distance, cc_date best_day);
+
+/* The status of a visit still scheduled: due once its window has opened
+ * (today >= window_start), not yet due before. */
+stats_visit report_scheduled_visit(cc_date window_start, cc_date today);
+
+/* Death is final: every time point after one that reads STATS_VISIT_DIED
+ * reads died too, whatever its visit row says (stats_flow_count refuses
+ * anything else). Rewrites visits[0..n-1] in place. */
+void report_death_is_final(stats_visit *visits, size_t n);
 
 typedef struct {
     bool referred, screened, eligible, treated;

@@ -222,3 +222,21 @@ cc_status satisfaction_compute(const sat_patient *patients, size_t n, size_t n_t
     }
     return CC_OK;
 }
+
+void satisfaction_match(const report_window *windows, size_t n_timepoints, const cc_date *days,
+                        size_t n_days, size_t *chosen)
+{
+    for (size_t t = 0; t < n_timepoints; t++) {
+        int best = INT32_MAX, dist;
+        cc_date best_day = REPORT_NO_DAY;
+        chosen[t] = SIZE_MAX;
+        for (size_t o = 0; o < n_days; o++) {
+            if (!report_window_match(&windows[t], days[o], &dist) ||
+                !report_match_better(dist, days[o], best, best_day))
+                continue;
+            best = dist;
+            best_day = days[o];
+            chosen[t] = o;
+        }
+    }
+}

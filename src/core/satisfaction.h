@@ -1,6 +1,6 @@
 /*
  * satisfaction: the satisfaction and perceived-efficacy table of the outcome
- * report (issue 7; DESIGN.md section 7 "Honest reports"). Clinics publish
+ * report (DESIGN.md section 7 "Honest reports"). Clinics publish
  * "76 patients answered: 85 % satisfied" without saying how many were
  * treated or asked; this module gives the same table with every denominator.
  *
@@ -81,9 +81,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/instruments.h"
-#include "core/stats.h"
-#include "core/status.h"
+#include "instruments.h"
+#include "report.h"
+#include "stats.h"
+#include "status.h"
 
 enum { SAT_MAX_ITEMS = 16, SAT_MAX_OPTIONS = 8 };
 
@@ -145,6 +146,17 @@ typedef struct {
     size_t n_items, n_timepoints;
     sat_point point[STATS_FLOW_MAX_TIMEPOINTS];
 } sat_result;
+
+/* Matching: the answer of time point t is the questionnaire dated in the
+ * window of the patient's visit at t (windows[t], core/report's
+ * report_window_match) closest to its target date; on a tie the later day,
+ * then the later record (report_match_better), as every other observation of
+ * the report. days[0..n_days-1] are the dates of one patient's
+ * questionnaires in stored order (by date; REPORT_NO_DAY when unreadable:
+ * never matched). chosen[t] receives the index of the matched day, SIZE_MAX
+ * when none. */
+void satisfaction_match(const report_window *windows, size_t n_timepoints, const cc_date *days,
+                        size_t n_days, size_t *chosen);
 
 /* Computes the table over patients[0..n-1] (treated patients). */
 cc_status satisfaction_compute(const sat_patient *patients, size_t n, size_t n_timepoints,

@@ -1,5 +1,5 @@
 /*
- * stats: the numbers of the outcome report (issue 7; DESIGN.md section 7
+ * stats: the numbers of the outcome report (DESIGN.md section 7
  * "Honest reports"): descriptives with t-based intervals, paired change from
  * baseline, proportions with Wilson and exact Clopper-Pearson intervals, rates
  * per administration with exact Poisson intervals, and the participant-flow

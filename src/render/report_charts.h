@@ -1,9 +1,9 @@
 /*
- * report_charts: the charts of the outcome report (issue 7), drawn with cairo
+ * report_charts: the charts of the outcome report, drawn with cairo
  * on any surface: inline SVG in the HTML page, standalone SVG for the web
  * (GET /api/v1/reports/outcomes/chart), pages of the PDF for print.
  *
- * Each chart reads one part of the report JSON of api/report_json.h:
+ * Each chart reads one part of the report JSON of app/report_json.h:
  *   TRAJECTORY  an element of report["measures"]: a thin light line per
  *               patient from measure["trajectories"]["patients"] (baseline
  *               and each time point; a missing value breaks the line, never

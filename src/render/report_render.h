@@ -1,5 +1,5 @@
 /*
- * report_render: the outcome report (the JSON of api/report_json.h) as a
+ * report_render: the outcome report (the JSON of app/report_json.h) as a
  * standalone HTML page with SVG charts, and as a PDF for print (cairo).
  *
  * Charts (render/report_charts.h): under each measure's table its

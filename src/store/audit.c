@@ -3,23 +3,13 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/date.h"
+#include "store/clock.h"
 #include "store/sql.h"
 
 enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1 };
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
-
-int64_t store_now_seconds(void)
-{
-    return (int64_t)time(NULL);
-}
-
-void store_now_text(char out[21])
-{
-    instant_format(store_now_seconds(), out);
-}
 
 static void hash_field(crypto_hash_sha256_state *h, const char *value)
 {

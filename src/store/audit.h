@@ -25,6 +25,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "store/clock.h" /* entries are stamped with store_now_text; its users stamp theirs */
 #include "store/db.h"
 #include "store/sql.h"
 
@@ -118,9 +119,5 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
                      cc_error *err);
 
 cc_status audit_verify(db *d, audit_verdict *verdict, cc_error *err);
-
-/* Current UTC time as "YYYY-MM-DDThh:mm:ssZ" and as seconds. */
-void store_now_text(char out[21]);
-int64_t store_now_seconds(void);
 
 #endif

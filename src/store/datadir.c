@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/protocols.h" /* issue 3: programmes */
+#include "store/protocols.h"
 #include "store/schema.h"
 
 static cc_status db_path(const char *dir, char out[DATADIR_PATH_MAX], cc_error *err)
@@ -32,7 +32,7 @@ cc_status datadir_create(const char *dir, db **out, cc_error *err)
     if ((st = db_open(path, DB_OPEN_CREATE, out, err)) != CC_OK)
         return st;
     if ((st = schema_migrate(*out, err)) == CC_OK)
-        st = protocol_store_seed(*out, err); /* issue 3: shipped protocol versions */
+        st = protocol_store_seed(*out, err); /* shipped protocol versions */
     if (st != CC_OK) {
         db_close(*out);
         *out = NULL;
@@ -59,7 +59,7 @@ cc_status datadir_open(const char *dir, db **out, cc_error *err)
     if (st != CC_OK)
         return st;
     if ((st = schema_migrate(*out, err)) == CC_OK)
-        st = protocol_store_seed(*out, err); /* issue 3: shipped protocol versions */
+        st = protocol_store_seed(*out, err); /* shipped protocol versions */
     if (st != CC_OK) {
         db_close(*out);
         *out = NULL;

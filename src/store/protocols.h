@@ -9,7 +9,7 @@
  * stored is left as stored). An admin publishes the next version
  * (latest + 1) with an audit entry in the same transaction.
  *
- * The JSON is validated by the caller (api/protocol_json) before it gets
+ * The JSON is validated by the caller (app/protocol_json) before it gets
  * here; this module stores text and its SHA-256.
  * Ownership: rows are allocated from the caller's arena.
  */

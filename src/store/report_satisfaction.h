@@ -3,7 +3,7 @@
  * score cannot tell "not applicable" from 0) of every "satisfaction"
  * observation, for the satisfaction table of the outcome report (issue 7;
  * the table itself is core/satisfaction, the JSON section
- * api/report_satisfaction; the visits come with the rest of the report's data,
+ * app/report_satisfaction; the visits come with the rest of the report's data,
  * store/report_data).
  *
  * One query over the index observations_instrument, ordered by patient, date

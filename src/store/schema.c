@@ -100,7 +100,7 @@ static const char *const migrations[] = {
     "  prev_hash TEXT NOT NULL,"
     "  hash TEXT NOT NULL);"
     "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);",
-    /* issue 6: outcome observations */
+    /* outcome observations */
     "CREATE TABLE observations ("
     "  id INTEGER PRIMARY KEY,"
     "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
@@ -113,7 +113,7 @@ static const char *const migrations[] = {
     "  recorded_at TEXT NOT NULL,"
     "  recorded_by INTEGER REFERENCES users(id));"
     "CREATE INDEX observations_patient ON observations(patient_id, instrument, observed_on);",
-    /* issue 4: laboratory */
+    /* laboratory */
     "CREATE TABLE lab_site ("
     "  id INTEGER PRIMARY KEY,"
     "  fin TEXT NOT NULL,"
@@ -259,7 +259,8 @@ static const char *const migrations[] = {
     "  to_location TEXT NOT NULL DEFAULT '',"
     "  note TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX custody_events_unit ON custody_events(unit_id);"
-    /* Minimal link read by the lookback; issue 5 (administration) owns it. */
+    /* Which unit was given to which patient, written with each administration of a unit;
+     * the lookback follows it from donor to recipients. */
     "CREATE TABLE unit_administrations ("
     "  id INTEGER PRIMARY KEY,"
     "  unit_id INTEGER NOT NULL REFERENCES units(id),"
@@ -269,7 +270,7 @@ static const char *const migrations[] = {
     "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX unit_administrations_unit ON unit_administrations(unit_id);"
     "CREATE INDEX unit_administrations_patient ON unit_administrations(patient_id);",
-    /* issue 3: programmes */
+    /* programmes */
     "CREATE TABLE protocol_versions ("
     "  id INTEGER PRIMARY KEY,"
     "  protocol_id TEXT NOT NULL,"
@@ -329,7 +330,7 @@ static const char *const migrations[] = {
     "CREATE TABLE clinic_capacity (route TEXT PRIMARY KEY, slots_per_day INTEGER NOT NULL);"
     "INSERT INTO clinic_capacity (route, slots_per_day) VALUES ('intravenous', 6),"
     " ('intrathecal', 3), ('local', 4), ('inhalation', 4), ('topical', 6), ('graft', 2);",
-    /* issue 5: bedside */
+    /* bedside */
     "CREATE TABLE administrations ("
     "  id INTEGER PRIMARY KEY,"
     "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
@@ -429,7 +430,7 @@ static const char *const migrations[] = {
     "  UNIQUE (adverse_event_id, kind));"
     "CREATE INDEX adverse_event_deadlines_due ON adverse_event_deadlines(due_at);"
     "CREATE TABLE bedside_settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
-    /* issue 7: follow-up */
+    /* follow-up */
     /* visits generated from approved plans, contact attempts, patient
      * questionnaire links (tokens stored hashed), clinic settings */
     "CREATE TABLE followup_visits ("
@@ -483,7 +484,7 @@ static const char *const migrations[] = {
     "CREATE INDEX questionnaire_links_visit ON questionnaire_links(visit_id);"
     "CREATE TABLE clinic_settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "INSERT INTO clinic_settings (name, value) VALUES ('followup_lost_after_failed_contacts', 3);",
-    /* issue 7: the outcome report at scale. measure_series holds the numeric
+    /* the outcome report at scale. measure_series holds the numeric
      * values of each patient's observations (core/measure_series), written with
      * each observation; derived_data says whether it is complete (0 after this
      * migration when observations exist: they are read once to fill it). */
@@ -499,7 +500,7 @@ static const char *const migrations[] = {
     "INSERT INTO derived_data (name, built) SELECT 'measure_series',"
     "  CASE WHEN EXISTS (SELECT 1 FROM observations) THEN 0 ELSE 1 END;"
     "CREATE INDEX administrations_plan ON administrations(plan_id);",
-    /* issue 7: the satisfaction table reads one instrument's answers in patient order */
+    /* the satisfaction table reads one instrument's answers in patient order */
     "CREATE INDEX observations_instrument ON observations(instrument, patient_id, observed_on);",
 };
 #pragma GCC diagnostic pop

@@ -10,18 +10,18 @@ import { renderPatientView } from './views/patient.js';
 import { renderPatientForm } from './views/patient-form.js';
 import { renderRequestList, renderRequestView } from './views/requests.js';
 import { labRoutes, LAB_READ } from './views/lab.js';
-// issue 3: programmes
+// programmes
 import {
   PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
 } from './views/programmes.js';
-// issue 5: bedside and adverse events
+// bedside and adverse events
 import { BEDSIDE_READ, BEDSIDE_GIVE, renderWorklist, renderGive, renderAdministration, renderWristband } from './views/bedside.js';
 import { AE_READ, AE_WRITE, renderAeList, renderAeForm, renderAe } from './views/adverse.js';
-// issue 7: follow-up, outcome report, the patient's questionnaire page
+// follow-up, outcome report, the patient's questionnaire page
 import {
   FOLLOWUP_ROLES, REPORT_ROLES, renderFollowupList, renderVisit, renderOutcomeReport, renderQuestionnaire,
 } from './views/followup.js';
-// issue 7: the dashboard, the landing page of every role
+// the dashboard, the landing page of every role
 import { renderDashboard } from './views/dashboard.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
@@ -38,14 +38,14 @@ const routes = [
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
   ...labRoutes,
-  // issue 3: programmes
+  // programmes
   [/^\/programmes$/, renderProgrammes, PROGRAMME_ROLES],
   [/^\/patients\/(\d+)\/screening$/, (ctx) => renderScreeningForm(ctx, ctx.params[0]), ['admin', 'physician', 'nurse']],
   [/^\/screenings\/(\d+)$/, (ctx) => renderScreening(ctx, ctx.params[0]), PROGRAMME_ROLES],
   [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
   [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
-  // issue 5: bedside and adverse events
+  // bedside and adverse events
   [/^\/bedside$/, renderWorklist, BEDSIDE_READ],
   [/^\/bedside\/give\/(\d+)\/(\d+)$/, (ctx) => renderGive(ctx, ctx.params[0], ctx.params[1]), BEDSIDE_GIVE],
   [/^\/administrations\/(\d+)$/, (ctx) => renderAdministration(ctx, ctx.params[0]), BEDSIDE_READ],
@@ -53,7 +53,7 @@ const routes = [
   [/^\/adverse-events$/, renderAeList, AE_READ],
   [/^\/adverse-events\/new$/, renderAeForm, AE_WRITE],
   [/^\/adverse-events\/(\d+)$/, (ctx) => renderAe(ctx, ctx.params[0]), AE_READ],
-  // issue 7: follow-up and the outcome report
+  // follow-up and the outcome report
   [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
   [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
   [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
@@ -77,7 +77,7 @@ export function navigate(hash, message = null) {
   else location.hash = hash;
 }
 
-// issue 7: every role lands on the dashboard (it shows the sections the
+// every role lands on the dashboard (it shows the sections the
 // role may read); the former start pages stay in the navigation.
 function homeFor() {
   return '#/dashboard';
@@ -88,7 +88,7 @@ export async function render(restore = null) {
   const main = $('#main');
   if (pendingFlash) { flash(pendingFlash); pendingFlash = null; } else flash(null);
   updateChrome();
-  // issue 7: a patient's questionnaire link needs no account
+  // a patient's questionnaire link needs no account
   const qm = /^\/q\/([A-Za-z0-9_-]{20,64})$/.exec(parseHash().path);
   if (qm) {
     clear(main);
@@ -185,15 +185,15 @@ function updateChrome() {
   const who = $('#whoami');
   who.hidden = !logged;
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
-  $('#nav-dashboard').parentElement.hidden = !can(ALL_ROLES); // issue 7
+  $('#nav-dashboard').parentElement.hidden = !can(ALL_ROLES);
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
   $('#nav-lab').parentElement.hidden = !can(LAB_READ);
-  $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES); // issue 3
-  $('#nav-bedside').parentElement.hidden = !can(BEDSIDE_READ); // issue 5
+  $('#nav-programmes').parentElement.hidden = !can(PROGRAMME_ROLES);
+  $('#nav-bedside').parentElement.hidden = !can(BEDSIDE_READ);
   $('#nav-ae').parentElement.hidden = !can(AE_READ);
-  $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES); // issue 7
-  $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES); // issue 7
+  $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES);
+  $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES);
   const { path } = parseHash();
   for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
     ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {

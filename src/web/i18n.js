@@ -79,7 +79,7 @@ export function formatNumber(n, digits = 1) {
   }).format(Number(n));
 }
 
-// issue 3: programmes -- a t() for another language than the interface's
+// programmes -- a t() for another language than the interface's
 // (the printed plan and quote use the patient's language).
 export async function translatorFor(lang) {
   if (!LANGUAGES.includes(lang)) lang = 'en';

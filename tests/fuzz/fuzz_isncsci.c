@@ -8,7 +8,7 @@
  *
  * Build and run (clang; from the source tree, after a normal build):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *     tests/fuzz/fuzz_isncsci.c src/api/isncsci_json.c src/core/isncsci.c \
+ *     tests/fuzz/fuzz_isncsci.c src/app/isncsci_json.c src/core/isncsci.c \
  *     src/core/status.c -ljansson -o fuzz_isncsci
  *   ./fuzz_isncsci -max_total_time=60 tests/fuzz/corpus/isncsci
  */
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "api/isncsci_json.h"
+#include "app/isncsci_json.h"
 #include "core/isncsci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

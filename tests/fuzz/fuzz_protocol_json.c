@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "api/protocol_json.h"
+#include "app/protocol_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "api/protocol_json.h"
+#include "app/protocol_json.h"
 #include "store/protocols_builtin.h"
 
 /* Parses the shipped version of protocol id (fails the test if absent). */

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the outcome instruments (core/instruments) and their JSON
- * adapters (api/instruments_json). Each row is a worked example: answers as
+ * adapters (app/instruments_json). Each row is a worked example: answers as
  * "item=value" pairs, and the outputs expected, with the rule it exercises.
  */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "api/instruments_json.h"
+#include "app/instruments_json.h"
 #include "core/instruments.h"
 
 enum { MAX_ANSWERS = 64 };

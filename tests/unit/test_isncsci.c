@@ -1,6 +1,6 @@
 /*
  * Unit tests of the ISNCSCI engine (core/isncsci) and its JSON adapters
- * (api/isncsci_json):
+ * (app/isncsci_json):
  *  - every case of the 2019 validation set (tests/data/isncsci), field by field;
  *  - a table of our own cases, one rule each;
  *  - parsing and error reporting;
@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "api/isncsci_json.h"
+#include "app/isncsci_json.h"
 #include "core/isncsci.h"
 
 /* see test_behaviour_digest */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "api/observation_measures.h"
+#include "app/observation_measures.h"
 #include "core/measure_series.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"

@@ -1,4 +1,5 @@
-/* Unit tests of core/report (outcome report numbers) and core/followup
+/* Unit tests of core/report (outcome report numbers and its cohort, baseline
+ * and window rules) and core/followup
  * (visit states, H10; resolution rules; lost to follow-up).
  *
  * The cohort fixture is small enough to check by hand; every expected number
@@ -286,6 +287,160 @@ static void test_followup_rules(void **state)
     assert_false(followup_status_parse("gone", &s));
 }
 
+/* ---- cohort and matching rules (day numbers: S = 20000 is 2024-10-04) ---- */
+enum { S = 20000 };
+#define NO REPORT_NO_DAY
+
+/* Baseline: newest observation on or before the plan's start, at most 180
+ * days before it (the report's definition "baseline"). */
+static void test_baseline_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        cc_date start, day;
+        bool match;
+        int distance;
+    } rows[] = {
+        {S, S, true, 0},         /* on the start day: a baseline */
+        {S, S - 1, true, 1},     /* the day before */
+        {S, S - 180, true, 180}, /* exactly 180 days before: still in */
+        {S, S - 181, false, 0},  /* 181 days before: too old */
+        {S, S + 1, false, 0},    /* after the start: a follow-up value, never baseline */
+        {NO, S, false, 0},       /* no plan start: no baseline */
+        {S, NO, false, 0},       /* unreadable day */
+        {INT32_MIN + 1, INT32_MIN + 1, true, 0}, /* extreme dates do not overflow */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        int distance = -1;
+        bool got = report_baseline_match(rows[i].start, rows[i].day, &distance);
+        if (got != rows[i].match || (got && distance != rows[i].distance))
+            fail_msg("row %zu: match %d distance %d", i, got, distance);
+    }
+}
+
+/* Window membership: the visit's window, bounds included; distance to the target. */
+static void test_window_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        report_window w;
+        cc_date day;
+        bool match;
+        int distance;
+    } rows[] = {
+        {{S + 80, S + 100, S + 90}, S + 90, true, 0},   /* on the target */
+        {{S + 80, S + 100, S + 90}, S + 80, true, 10},  /* first day of the window */
+        {{S + 80, S + 100, S + 90}, S + 100, true, 10}, /* last day of the window */
+        {{S + 80, S + 100, S + 90}, S + 79, false, 0},  /* a day early */
+        {{S + 80, S + 100, S + 90}, S + 101, false, 0}, /* a day late */
+        {{S + 80, S + 100, S + 85}, S + 99, true, 14},  /* asymmetric window: |99 - 85| */
+        {{NO, NO, NO}, S, false, 0},                    /* no visit at this time point */
+        {{S + 80, S + 100, S + 90}, NO, false, 0},      /* unreadable day */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        int distance = -1;
+        bool got = report_window_match(&rows[i].w, rows[i].day, &distance);
+        if (got != rows[i].match || (got && distance != rows[i].distance))
+            fail_msg("row %zu: match %d distance %d", i, got, distance);
+    }
+}
+
+/* The tie rule: closest wins, then the later day, then the later record. */
+static void test_match_better(void **state)
+{
+    (void)state;
+    static const struct {
+        int distance;
+        cc_date day;
+        int best_distance;
+        cc_date best_day;
+        bool better;
+    } rows[] = {
+        {5, S, INT32_MAX, NO, true}, /* anything beats no match yet */
+        {3, S, 4, S + 10, true},     /* closer wins, whatever the day */
+        {4, S + 10, 3, S, false},    /* farther loses, even when later */
+        {3, S + 3, 3, S - 3, true},  /* same distance, later day wins */
+        {3, S - 3, 3, S + 3, false}, /* same distance, earlier day loses */
+        {0, S, 0, S, true},          /* same day: the later record wins */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++)
+        if (report_match_better(rows[i].distance, rows[i].day, rows[i].best_distance,
+                                rows[i].best_day) != rows[i].better)
+            fail_msg("row %zu", i);
+}
+
+/* Cohort membership: plan start in [from, to], or the first screening without a plan. */
+static void test_period_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        bool has_plan;
+        cc_date start, screened, from, to;
+        bool in;
+    } rows[] = {
+        {true, S, S - 50, S, S + 30, true},           /* plan starts on from */
+        {true, S + 30, S - 50, S, S + 30, true},      /* plan starts on to */
+        {true, S + 31, S + 5, S, S + 30, false},      /* plan after the period; the screening
+                                                         inside does not count */
+        {true, S - 1, S + 5, S, S + 30, false},       /* plan before the period */
+        {false, NO, S + 5, S, S + 30, true},          /* no plan: screened in the period */
+        {false, NO, S - 5, S, S + 30, false},         /* no plan: screened before */
+        {false, NO, NO, INT32_MIN, INT32_MAX, false}, /* no date at all: never in, even open */
+        {true, NO, S, INT32_MIN, INT32_MAX, false},   /* a plan without a start date */
+        {true, S, NO, INT32_MIN, INT32_MAX, true},    /* open period keeps every dated plan */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++)
+        if (report_in_period(rows[i].has_plan, rows[i].start, rows[i].screened, rows[i].from,
+                             rows[i].to) != rows[i].in)
+            fail_msg("row %zu", i);
+}
+
+/* A scheduled visit is due once its window opens (the report's definition "due"). */
+static void test_scheduled_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        cc_date window_start, today;
+        stats_visit want;
+    } rows[] = {
+        {S, S - 1, STATS_VISIT_NOT_YET_DUE}, /* the day before the window opens */
+        {S, S, STATS_VISIT_DUE},             /* the window opens today */
+        {S, S + 400, STATS_VISIT_DUE},       /* long past: due (pending), never dropped */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++)
+        assert_int_equal(report_scheduled_visit(rows[i].window_start, rows[i].today), rows[i].want);
+}
+
+/* Death is final: the time points after a death read died. */
+static void test_death_rule(void **state)
+{
+    (void)state;
+#define A STATS_VISIT_ASSESSED
+#define M STATS_VISIT_MISSED
+#define D STATS_VISIT_DIED
+#define Y STATS_VISIT_NOT_YET_DUE
+    static const struct {
+        stats_visit in[4], want[4];
+    } rows[] = {
+        {{A, M, A, Y}, {A, M, A, Y}}, /* nobody died: unchanged */
+        {{A, D, A, Y}, {A, D, D, D}}, /* died at the second: the rest read died */
+        {{D, Y, Y, Y}, {D, D, D, D}}, /* died before the first visit */
+        {{A, A, A, D}, {A, A, A, D}}, /* died at the last: nothing after it */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        stats_visit v[4];
+        memcpy(v, rows[i].in, sizeof v);
+        report_death_is_final(v, 4);
+        for (size_t t = 0; t < 4; t++)
+            if (v[t] != rows[i].want[t])
+                fail_msg("row %zu time point %zu: %d, want %d", i, t, v[t], rows[i].want[t]);
+    }
+}
+#undef A
+#undef M
+#undef D
+#undef Y
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +451,12 @@ int main(void)
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_followup_states),
         cmocka_unit_test(test_followup_rules),
+        cmocka_unit_test(test_baseline_rule),
+        cmocka_unit_test(test_window_rule),
+        cmocka_unit_test(test_match_better),
+        cmocka_unit_test(test_period_rule),
+        cmocka_unit_test(test_scheduled_rule),
+        cmocka_unit_test(test_death_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* Unit tests of core/satisfaction: the satisfaction and perceived-efficacy
- * table of the outcome report (issue 7).
+ * table of the outcome report, and the matching of answers to time points.
  *
  * Each row of CASES is a small cohort (one time point) worked out by hand in
  * its comment. Interval references are independent of src/core/stats.c:
@@ -411,12 +411,51 @@ static void test_bad_input(void **state)
     assert_string_equal(err.field, "n_timepoints");
 }
 
+/* Matching answers to time points (satisfaction_match): the questionnaire in
+ * the visit's window closest to the target; on a tie the later day, then the
+ * later record. Day numbers: D = 20000 (2024-10-04); two time points, month 1
+ * (window D+20..D+40, target D+30) and month 3 (D+80..D+100, target D+90). */
+static void test_match(void **state)
+{
+    (void)state;
+    enum { D = 20000, NONE = -1 };
+    static const report_window W[] = {{D + 20, D + 40, D + 30}, {D + 80, D + 100, D + 90}};
+    static const report_window NO_VISIT[] = {{REPORT_NO_DAY, REPORT_NO_DAY, REPORT_NO_DAY},
+                                             {D + 80, D + 100, D + 90}};
+    static const struct {
+        const report_window *w;
+        cc_date days[4];
+        size_t n;
+        int want[2]; /* index of the matched day per time point, NONE */
+    } rows[] = {
+        {W, {0}, 0, {NONE, NONE}},                               /* no questionnaire */
+        {W, {D + 30, D + 90}, 2, {0, 1}},                        /* one per visit, on target */
+        {W, {D + 25, D + 33}, 2, {1, NONE}},                     /* closest: 3 days beats 5 */
+        {W, {D + 27, D + 33}, 2, {1, NONE}},                     /* tie at 3 days: later day */
+        {W, {D + 30, D + 30}, 2, {1, NONE}},                     /* same day: later record */
+        {W, {D + 19, D + 41, D + 79, D + 101}, 4, {NONE, NONE}}, /* each a day outside */
+        {W, {D + 20, D + 100}, 2, {0, 1}},                       /* window bounds included */
+        {W, {REPORT_NO_DAY, D + 40}, 2, {1, NONE}},              /* unreadable date: skipped */
+        {NO_VISIT, {D + 30, D + 95}, 2, {NONE, 1}},              /* no visit at month 1 */
+        {W, {D + 60}, 1, {NONE, NONE}},                          /* between the windows */
+    };
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        size_t chosen[2];
+        satisfaction_match(rows[i].w, 2, rows[i].days, rows[i].n, chosen);
+        for (size_t t = 0; t < 2; t++) {
+            size_t want = rows[i].want[t] == NONE ? SIZE_MAX : (size_t)rows[i].want[t];
+            if (chosen[t] != want)
+                fail_msg("row %zu time point %zu: chose %zu, want %zu", i, t, chosen[t], want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),      cmocka_unit_test(test_distribution),
         cmocka_unit_test(test_timepoints), cmocka_unit_test(test_items),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_input),  cmocka_unit_test(test_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-// Adverse events (issue 5): the report form (CTCAE v5.0-style term with each
+// Adverse events: the report form (CTCAE v5.0-style term with each
 // grade's definition shown while choosing, ICH E2A seriousness criteria,
 // relatedness, expectedness, action, outcome, links to the administration and
 // units), the clinic-wide list with filters and CSV export, the reporting

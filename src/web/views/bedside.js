@@ -1,4 +1,4 @@
-// Bedside pages (issue 5): the nurse worklist, the administration with its
+// Bedside pages: the nurse worklist, the administration with its
 // scan-and-verify step and the intrathecal second verification, the
 // administration record with vital signs, completion and observation tasks,
 // and the printable wristband. Tablet first: large targets, one column.

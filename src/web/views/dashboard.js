@@ -1,4 +1,4 @@
-// The dashboard (issue 7): the page a user lands on after login. One tile per
+// The dashboard: the page a user lands on after login. One tile per
 // section of GET /dashboard (the server leaves out the sections a role may
 // not read): its count, the first items, each linking to its record, and a
 // link to the full list. Printable (print.css hides the controls).

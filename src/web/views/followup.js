@@ -1,4 +1,4 @@
-// Follow-up (issue 7): the worklist (due, in window, overdue: H10), one
+// Follow-up: the worklist (due, in window, overdue: H10), one
 // visit with its resolution, contact attempts and patient questionnaire
 // links, the outcome report with every denominator, and the public
 // questionnaire page a patient opens from a link (no account).
@@ -203,7 +203,7 @@ function table(testid, caption, heads, rows) {
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
 }
 
-// The satisfaction questionnaire table (issue 7): per time point the response
+// The satisfaction questionnaire table: per time point the response
 // line (answered / asked / treated) above the table, never a bare percentage.
 function satisfactionSection(sat) {
   const lang = language();

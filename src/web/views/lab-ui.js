@@ -1,4 +1,4 @@
-// Shared pieces of the laboratory pages (issue 4): tables, definition lists,
+// Shared pieces of the laboratory pages: tables, definition lists,
 // small action forms that post to the API and redraw the page, state badges.
 import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';

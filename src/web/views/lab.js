@@ -1,4 +1,4 @@
-// Laboratory pages (issue 4): the routes app.js adds to its router.
+// Laboratory pages: the routes app.js adds to its router.
 import { LAB_READ } from './lab-ui.js';
 import { renderLabHome, renderInventory, renderStorage, renderLookback } from './lab-lists.js';
 import { renderDonorNew, renderDonor } from './lab-donor.js';

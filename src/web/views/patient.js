@@ -9,11 +9,11 @@ import {
 } from '../ui.js';
 import { can } from '../app.js';
 import { session } from '../state.js';
-import { programmeSection } from './programmes.js'; // issue 3
+import { programmeSection } from './programmes.js';
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
-  const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null; // issue 3
+  const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null;
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);

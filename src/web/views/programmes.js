@@ -1,4 +1,4 @@
-// Treatment programmes (issue 3): protocols, screening form with units and
+// Treatment programmes: protocols, screening form with units and
 // reference ranges, eligibility result with its reasons and the signed
 // decision, plan builder, plan with its stay calendar, approval with the
 // physician's signature, printable plan and quote in the patient's language.

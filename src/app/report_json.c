@@ -1,18 +1,19 @@
-#include "report_json.h"
+#include "app/report_json.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programmes.h"
-#include "api/report_satisfaction.h"
+#include "app/programmes.h"
+#include "app/report_numbers.h"
+#include "app/report_satisfaction.h"
 #include "core/report.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
 
-enum { BASELINE_DAYS = 180, MAX_LABEL = 32 };
+/* the store's unknown date is core's: the rules compare against it */
+_Static_assert(REPORT_NO_DATE == REPORT_NO_DAY, "store and core disagree on an unknown date");
 
 typedef struct {
     char instrument[41], score[41];
@@ -71,43 +72,21 @@ cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *e
     return st;
 }
 
-static json_t *num(double v, int decimals)
-{
-    if (!isfinite(v))
-        return json_null();
-    double scale = pow(10, decimals);
-    return json_real(round(v * scale) / scale);
-}
-
-static json_t *interval(const stats_interval *ci)
-{
-    if (ci->def != STATS_DEFINED)
-        return json_pack("{s:n, s:n, s:s}", "low", "high", "not_computable",
-                         stats_defined_name(ci->def));
-    return json_pack("{s:o, s:o}", "low", num(ci->low, 6), "high", num(ci->high, 6));
-}
-
-json_t *report_json_proportion(const stats_proportion *p)
-{
-    return json_pack("{s:I, s:I, s:o, s:o}", "x", (json_int_t)p->x, "n", (json_int_t)p->n, "p",
-                     p->n ? num(p->p, 6) : json_null(), "ci", interval(&p->ci));
-}
-
 static json_t *summary(const report_cell *c)
 {
     const stats_summary *s = &c->summary;
     json_t *o = json_pack("{s:I, s:I, s:I}", "due", (json_int_t)c->due, "n", (json_int_t)s->n,
                           "missing", (json_int_t)(c->due - s->n));
     bool center = s->center_def == STATS_DEFINED, sd = s->sd_def == STATS_DEFINED;
-    json_object_set_new(o, "mean", center ? num(s->mean, 4) : json_null());
-    json_object_set_new(o, "sd", sd ? num(s->sd, 4) : json_null());
-    json_object_set_new(o, "ci", interval(&s->ci));
-    json_object_set_new(o, "median", center ? num(s->median, 4) : json_null());
-    json_object_set_new(o, "q1", center ? num(s->q1, 4) : json_null());
-    json_object_set_new(o, "q3", center ? num(s->q3, 4) : json_null());
-    json_object_set_new(o, "iqr", center ? num(s->iqr, 4) : json_null());
-    json_object_set_new(o, "min", center ? num(s->min, 4) : json_null());
-    json_object_set_new(o, "max", center ? num(s->max, 4) : json_null());
+    json_object_set_new(o, "mean", center ? report_json_number(s->mean, 4) : json_null());
+    json_object_set_new(o, "sd", sd ? report_json_number(s->sd, 4) : json_null());
+    json_object_set_new(o, "ci", report_json_interval(&s->ci));
+    json_object_set_new(o, "median", center ? report_json_number(s->median, 4) : json_null());
+    json_object_set_new(o, "q1", center ? report_json_number(s->q1, 4) : json_null());
+    json_object_set_new(o, "q3", center ? report_json_number(s->q3, 4) : json_null());
+    json_object_set_new(o, "iqr", center ? report_json_number(s->iqr, 4) : json_null());
+    json_object_set_new(o, "min", center ? report_json_number(s->min, 4) : json_null());
+    json_object_set_new(o, "max", center ? report_json_number(s->max, 4) : json_null());
     return o;
 }
 
@@ -117,8 +96,9 @@ static json_t *change(const stats_change *c)
         "{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "pairs", (json_int_t)c->n_pairs, "missing_baseline",
         (json_int_t)c->n_missing_baseline, "missing_follow_up", (json_int_t)c->n_missing_follow_up,
         "missing_both", (json_int_t)c->n_missing_both, "mean_diff",
-        c->mean_def == STATS_DEFINED ? num(c->mean_diff, 4) : json_null(), "sd_diff",
-        c->sd_def == STATS_DEFINED ? num(c->sd_diff, 4) : json_null(), "ci", interval(&c->ci));
+        c->mean_def == STATS_DEFINED ? report_json_number(c->mean_diff, 4) : json_null(), "sd_diff",
+        c->sd_def == STATS_DEFINED ? report_json_number(c->sd_diff, 4) : json_null(), "ci",
+        report_json_interval(&c->ci));
 }
 
 static int cmp_measure(const void *a, const void *b)
@@ -147,7 +127,7 @@ static stats_visit visit_of(report_visit_status status, cc_date window_start, cc
     case REPORT_VISIT_DIED: return STATS_VISIT_DIED;
     case REPORT_VISIT_SCHEDULED: break;
     }
-    return today < window_start ? STATS_VISIT_NOT_YET_DUE : STATS_VISIT_DUE;
+    return report_scheduled_visit(window_start, today);
 }
 
 static const char *const DEFINITIONS[][2] = {
@@ -202,17 +182,14 @@ typedef struct {
     best_cell best_ais[REPORT_MAX_TIMEPOINTS + 1];
 } cohort_ctx;
 
-/* Window of each time point of participant i (INT32_MIN when it has no visit there). */
-static void windows(const cohort_ctx *c, const report_participant *p, cc_date *ws, cc_date *we,
-                    cc_date *target)
+/* Window of each time point of participant p (start REPORT_NO_DAY when it has no visit there). */
+static void windows(const cohort_ctx *c, const report_participant *p, report_window *w)
 {
     for (size_t t = 0; t < c->n_tp; t++)
-        ws[t] = we[t] = target[t] = INT32_MIN;
+        w[t] = (report_window){REPORT_NO_DAY, REPORT_NO_DAY, REPORT_NO_DAY};
     for (size_t v = p->first_visit; v < p->first_visit + p->n_visits; v++) {
         const report_visit *rv = &c->data->visits[v];
-        ws[rv->timepoint] = rv->window_start;
-        we[rv->timepoint] = rv->window_end;
-        target[rv->timepoint] = rv->target;
+        w[rv->timepoint] = (report_window){rv->window_start, rv->window_end, rv->target};
     }
 }
 
@@ -236,7 +213,7 @@ static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
         }
         memset(c->col_present[c->n_cols], 0, cells);
         for (size_t t = 0; t < c->stride; t++)
-            c->best[c->n_cols][t] = (best_cell){INT32_MAX, INT32_MIN};
+            c->best[c->n_cols][t] = (best_cell){INT32_MAX, REPORT_NO_DAY};
         c->column[measure] = (int32_t)c->n_cols++;
     }
     *col = (size_t)c->column[measure];
@@ -246,13 +223,13 @@ static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
 static void participant_values(cohort_ctx *c, size_t i, const unsigned char *records, size_t n)
 {
     const report_participant *p = &c->data->participants[i];
-    cc_date ws[REPORT_MAX_TIMEPOINTS], we[REPORT_MAX_TIMEPOINTS], target[REPORT_MAX_TIMEPOINTS];
-    windows(c, p, ws, we, target);
+    report_window w[REPORT_MAX_TIMEPOINTS];
+    windows(c, p, w);
     /* only the columns in use are reset: a column made during this
      * participant starts unset (column_of resets its row) */
     best_cell(*best)[REPORT_MAX_TIMEPOINTS + 1] = c->best, *best_ais = c->best_ais;
     for (size_t t = 0; t < c->stride; t++) {
-        best_ais[t] = (best_cell){INT32_MAX, INT32_MIN};
+        best_ais[t] = (best_cell){INT32_MAX, REPORT_NO_DAY};
         for (size_t m = 0; m < c->n_cols; m++)
             best[m][t] = best_ais[t];
     }
@@ -264,18 +241,10 @@ static void participant_values(cohort_ctx *c, size_t i, const unsigned char *rec
             continue;
         for (size_t t = 0; t < c->stride; t++) {
             int dist;
-            if (t == 0) {
-                if (p->start == REPORT_NO_DATE || r.day > p->start ||
-                    r.day < p->start - BASELINE_DAYS)
-                    continue;
-                dist = p->start - r.day;
-            } else {
-                if (ws[t - 1] == INT32_MIN || r.day < ws[t - 1] || r.day > we[t - 1])
-                    continue;
-                dist = abs(r.day - target[t - 1]);
-            }
+            bool match = t == 0 ? report_baseline_match(p->start, r.day, &dist)
+                                : report_window_match(&w[t - 1], r.day, &dist);
             best_cell *b = is_ais ? &best_ais[t] : &best[col][t];
-            if (dist > b->dist || (dist == b->dist && r.day < b->day))
+            if (!match || !report_match_better(dist, r.day, b->dist, b->day))
                 continue;
             *b = (best_cell){dist, r.day};
             if (is_ais) {
@@ -322,9 +291,8 @@ static void keep_period(report_data *data, cc_date from, cc_date to, size_t *rem
     size_t n = 0;
     for (size_t i = 0; i < data->n_participants; i++) {
         const report_participant *p = &data->participants[i];
-        cc_date key = p->plan_id > 0 ? p->start : p->screened_on;
         remap[i] = SIZE_MAX;
-        if (key == REPORT_NO_DATE || key < from || key > to)
+        if (!report_in_period(p->plan_id > 0, p->start, p->screened_on, from, to))
             continue;
         remap[i] = n;
         data->participants[n++] = *p;
@@ -421,10 +389,7 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
             const report_visit *rv = &data->visits[v];
             pv[rv->timepoint] = visit_of(rv->status, rv->window_start, q->today);
         }
-        /* died is final: a visit after a death reads died (stats_flow_count's rule) */
-        for (size_t t = 1; t < n_tp; t++)
-            if (pv[t - 1] == STATS_VISIT_DIED)
-                pv[t] = STATS_VISIT_DIED;
+        report_death_is_final(pv, n_tp);
         p->visits = pv;
         p->values = &values[i * n_m * stride];
         p->present = &present[i * n_m * stride];
@@ -483,7 +448,8 @@ static json_t *trajectories(const report_patient *pts, size_t np, size_t m, size
             continue;
         json_t *row = json_array();
         for (t = 0; t < stride; t++)
-            json_array_append_new(row, have[t] ? num(p->values[m * stride + t], 4) : json_null());
+            json_array_append_new(row, have[t] ? report_json_number(p->values[m * stride + t], 4)
+                                               : json_null());
         json_array_append_new(list, row);
     }
     return json_pack("{s:I, s:I, s:o}", "drawn", (json_int_t)json_array_size(list), "of", of,
@@ -617,8 +583,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                   report_json_proportion(&res->ae_serious), "per_administration",
                   json_pack("{s:I, s:I, s:o, s:o}", "events", (json_int_t)rate->events,
                             "administrations", (json_int_t)rate->exposure, "rate",
-                            rate->exposure ? num(rate->rate, 6) : json_null(), "ci",
-                            interval(&rate->ci)),
+                            rate->exposure ? report_json_number(rate->rate, 6) : json_null(), "ci",
+                            report_json_interval(&rate->ci)),
                   "rows", ae_rows, "serious_list", serious_list));
     if ((st = report_satisfaction_add(d, a, filter.protocol, &data, co.pts, o, err)) != CC_OK) {
         json_decref(o);
@@ -630,55 +596,10 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
 
 /* ---- CSV ---- */
 
-static void csv_cell(buf *b, const char *text, bool last)
-{
-    bool needs = strpbrk(text, ",\"\r\n") != NULL || (text[0] && strchr("=+-@", text[0]) != NULL);
-    if (needs) {
-        buf_putc(b, '"');
-        if (text[0] && strchr("=+-@", text[0]) &&
-            !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
-            buf_putc(b, '\'');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                buf_putc(b, '"');
-            buf_putc(b, *p);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, text);
-    }
-    buf_puts(b, last ? "\r\n" : ",");
-}
-
-static void csv_json(buf *b, const json_t *v, bool last)
-{
-    char tmp[64];
-    if (json_is_string(v))
-        csv_cell(b, json_string_value(v), last);
-    else if (json_is_integer(v)) {
-        snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
-        csv_cell(b, tmp, last);
-    } else if (json_is_real(v)) {
-        snprintf(tmp, sizeof tmp, "%.10g", json_real_value(v));
-        csv_cell(b, tmp, last);
-    } else
-        csv_cell(b, "", last);
-}
-
-void report_csv_cell(buf *b, const char *text, bool last)
-{
-    csv_cell(b, text, last);
-}
-
-void report_csv_json(buf *b, const json_t *v, bool last)
-{
-    csv_json(b, v, last);
-}
-
 static void csv_row(buf *b, const char *const *cells, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        csv_cell(b, cells[i], i + 1 == n);
+        report_csv_cell(b, cells[i], i + 1 == n);
 }
 
 void report_outcomes_csv(const json_t *r, buf *b)
@@ -691,15 +612,15 @@ void report_outcomes_csv(const json_t *r, buf *b)
     const json_t *f = json_object_get(r, "flow");
     static const char *const flow_keys[] = {"referred", "screened", "eligible", "treated"};
     for (size_t i = 0; i < 4; i++) {
-        csv_cell(b, "flow", false);
-        csv_cell(b, "", false);
-        csv_cell(b, flow_keys[i], false);
-        csv_cell(b, "", false);
-        csv_cell(b, "", false);
-        csv_json(b, json_object_get(f, flow_keys[i]), false);
+        report_csv_cell(b, "flow", false);
+        report_csv_cell(b, "", false);
+        report_csv_cell(b, flow_keys[i], false);
+        report_csv_cell(b, "", false);
+        report_csv_cell(b, "", false);
+        report_csv_json(b, json_object_get(f, flow_keys[i]), false);
         for (size_t k = 6; k < 19; k++)
-            csv_cell(b, "", false);
-        csv_cell(b, "", true);
+            report_csv_cell(b, "", false);
+        report_csv_cell(b, "", true);
     }
     size_t i;
     json_t *tp;
@@ -708,15 +629,15 @@ void report_outcomes_csv(const json_t *r, buf *b)
         static const char *const keys[] = {"not_yet_due", "due",       "pending", "assessed",
                                            "missed",      "withdrawn", "lost",    "died"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            csv_cell(b, "flow", false);
-            csv_cell(b, "", false);
-            csv_cell(b, keys[k], false);
-            csv_json(b, json_object_get(tp, "label"), false);
-            csv_json(b, json_object_get(tp, "due"), false);
-            csv_json(b, json_object_get(tp, keys[k]), false);
+            report_csv_cell(b, "flow", false);
+            report_csv_cell(b, "", false);
+            report_csv_cell(b, keys[k], false);
+            report_csv_json(b, json_object_get(tp, "label"), false);
+            report_csv_json(b, json_object_get(tp, "due"), false);
+            report_csv_json(b, json_object_get(tp, keys[k]), false);
             for (size_t c = 6; c < 19; c++)
-                csv_cell(b, "", false);
-            csv_cell(b, "", true);
+                report_csv_cell(b, "", false);
+            report_csv_cell(b, "", true);
         }
     }
     json_t *m;
@@ -728,26 +649,26 @@ void report_outcomes_csv(const json_t *r, buf *b)
         {
             const json_t *ci = json_object_get(c, "ci"), *ch = json_object_get(c, "change");
             const json_t *chci = json_object_get(ch, "ci");
-            csv_cell(b, "measure", false);
-            csv_json(b, json_object_get(m, "instrument"), false);
-            csv_json(b, json_object_get(m, "score"), false);
-            csv_json(b, json_object_get(c, "label"), false);
-            csv_json(b, json_object_get(c, "due"), false);
-            csv_json(b, json_object_get(c, "n"), false);
-            csv_json(b, json_object_get(c, "missing"), false);
-            csv_json(b, json_object_get(c, "mean"), false);
-            csv_json(b, json_object_get(c, "sd"), false);
-            csv_json(b, json_object_get(ci, "low"), false);
-            csv_json(b, json_object_get(ci, "high"), false);
-            csv_json(b, json_object_get(c, "median"), false);
-            csv_json(b, json_object_get(c, "q1"), false);
-            csv_json(b, json_object_get(c, "q3"), false);
-            csv_json(b, json_object_get(ch, "pairs"), false);
-            csv_json(b, json_object_get(ch, "mean_diff"), false);
-            csv_json(b, json_object_get(chci, "low"), false);
-            csv_json(b, json_object_get(chci, "high"), false);
-            csv_cell(b, "", false);
-            csv_cell(b, "", true);
+            report_csv_cell(b, "measure", false);
+            report_csv_json(b, json_object_get(m, "instrument"), false);
+            report_csv_json(b, json_object_get(m, "score"), false);
+            report_csv_json(b, json_object_get(c, "label"), false);
+            report_csv_json(b, json_object_get(c, "due"), false);
+            report_csv_json(b, json_object_get(c, "n"), false);
+            report_csv_json(b, json_object_get(c, "missing"), false);
+            report_csv_json(b, json_object_get(c, "mean"), false);
+            report_csv_json(b, json_object_get(c, "sd"), false);
+            report_csv_json(b, json_object_get(ci, "low"), false);
+            report_csv_json(b, json_object_get(ci, "high"), false);
+            report_csv_json(b, json_object_get(c, "median"), false);
+            report_csv_json(b, json_object_get(c, "q1"), false);
+            report_csv_json(b, json_object_get(c, "q3"), false);
+            report_csv_json(b, json_object_get(ch, "pairs"), false);
+            report_csv_json(b, json_object_get(ch, "mean_diff"), false);
+            report_csv_json(b, json_object_get(chci, "low"), false);
+            report_csv_json(b, json_object_get(chci, "high"), false);
+            report_csv_cell(b, "", false);
+            report_csv_cell(b, "", true);
         }
     }
     const json_t *ais = json_object_get(r, "ais");
@@ -755,65 +676,26 @@ void report_outcomes_csv(const json_t *r, buf *b)
     {
         static const char *const keys[] = {"improved", "improved_sensitivity"};
         for (size_t k = 0; k < 2; k++) {
-            const json_t *p = json_object_get(tp, keys[k]), *ci = json_object_get(p, "ci");
-            csv_cell(b, "ais", false);
-            csv_cell(b, "isncsci", false);
-            csv_cell(b, keys[k], false);
-            csv_json(b, json_object_get(tp, "label"), false);
-            csv_json(b, json_object_get(p, "n"), false);
-            csv_json(b, json_object_get(p, "n"), false);
-            for (size_t c = 6; c < 9; c++)
-                csv_cell(b, "", false);
-            csv_json(b, json_object_get(ci, "low"), false);
-            csv_json(b, json_object_get(ci, "high"), false);
-            for (size_t c = 11; c < 18; c++)
-                csv_cell(b, "", false);
-            csv_json(b, json_object_get(p, "x"), false);
-            csv_json(b, json_object_get(p, "p"), true);
+            const json_t *p = json_object_get(tp, keys[k]);
+            report_csv_proportion(b, "ais", "isncsci", keys[k], json_object_get(tp, "label"),
+                                  json_object_get(p, "n"), p);
         }
     }
     const json_t *ae = json_object_get(r, "adverse_events");
     const json_t *rowsets[] = {json_object_get(ae, "patients_any"),
                                json_object_get(ae, "patients_serious")};
     static const char *const ae_names[] = {"any", "serious"};
-    for (size_t k = 0; k < 2; k++) {
-        const json_t *ci = json_object_get(rowsets[k], "ci");
-        csv_cell(b, "adverse_events", false);
-        csv_cell(b, "", false);
-        csv_cell(b, ae_names[k], false);
-        csv_cell(b, "", false);
-        csv_json(b, json_object_get(rowsets[k], "n"), false);
-        csv_json(b, json_object_get(rowsets[k], "n"), false);
-        for (size_t c = 6; c < 9; c++)
-            csv_cell(b, "", false);
-        csv_json(b, json_object_get(ci, "low"), false);
-        csv_json(b, json_object_get(ci, "high"), false);
-        for (size_t c = 11; c < 18; c++)
-            csv_cell(b, "", false);
-        csv_json(b, json_object_get(rowsets[k], "x"), false);
-        csv_json(b, json_object_get(rowsets[k], "p"), true);
-    }
+    for (size_t k = 0; k < 2; k++)
+        report_csv_proportion(b, "adverse_events", "", ae_names[k], NULL,
+                              json_object_get(rowsets[k], "n"), rowsets[k]);
     json_array_foreach(json_object_get(ae, "rows"), i, tp)
     {
-        const json_t *p = json_object_get(tp, "patients"), *ci = json_object_get(p, "ci");
+        const json_t *p = json_object_get(tp, "patients");
         char score[96];
         snprintf(score, sizeof score, "%s grade %lld",
                  json_string_value(json_object_get(tp, "term")),
                  (long long)json_integer_value(json_object_get(tp, "grade")));
-        csv_cell(b, "adverse_events", false);
-        csv_cell(b, "", false);
-        csv_cell(b, score, false);
-        csv_cell(b, "", false);
-        csv_json(b, json_object_get(p, "n"), false);
-        csv_json(b, json_object_get(p, "n"), false);
-        for (size_t c = 6; c < 9; c++)
-            csv_cell(b, "", false);
-        csv_json(b, json_object_get(ci, "low"), false);
-        csv_json(b, json_object_get(ci, "high"), false);
-        for (size_t c = 11; c < 18; c++)
-            csv_cell(b, "", false);
-        csv_json(b, json_object_get(p, "x"), false);
-        csv_json(b, json_object_get(p, "p"), true);
+        report_csv_proportion(b, "adverse_events", "", score, NULL, json_object_get(p, "n"), p);
     }
     report_satisfaction_csv(json_object_get(r, "satisfaction"), b);
 }

@@ -1,4 +1,4 @@
-#include "observation_measures.h"
+#include "app/observation_measures.h"
 
 #include <math.h>
 #include <stdio.h>

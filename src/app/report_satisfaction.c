@@ -1,12 +1,10 @@
-#include "report_satisfaction.h"
+#include "app/report_satisfaction.h"
 
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/programmes.h"
-#include "api/report_json.h"
+#include "app/programmes.h"
+#include "app/report_numbers.h"
 #include "core/satisfaction.h"
 #include "store/report_satisfaction.h"
 
@@ -32,16 +30,11 @@ static const char *const DEFINITIONS[][2] = {
                                  "patient: non-responders counted as not in the top box"},
 };
 
-static json_t *num6(double v)
-{
-    return isfinite(v) ? json_real(round(v * 1e6) / 1e6) : json_null();
-}
-
-static cc_date day_or_min(const char *text)
+static cc_date day_or_none(const char *text)
 {
     cc_date d = 0;
     cc_error ignored;
-    return text && date_parse(text, "date", &d, &ignored) == CC_OK ? d : INT32_MIN;
+    return text && date_parse(text, "date", &d, &ignored) == CC_OK ? d : REPORT_NO_DAY;
 }
 
 static bool protocol_names_instrument(db *d, arena *a, const char *protocol_id)
@@ -81,13 +74,6 @@ static void read_codes(const char *answers_json, int8_t *codes, size_t n_items)
     }
     json_decref(answers);
 }
-
-typedef struct {
-    cc_date start, end, target;
-    bool scheduled, link;
-    int best;   /* distance of the chosen answer to the target, INT32_MAX: none */
-    size_t obs; /* index of the chosen observation */
-} slot;
 
 static json_t *items_json(void)
 {
@@ -137,7 +123,8 @@ static json_t *point_json(const sat_point *p, const char *label, size_t n_items)
             json_array_append_new(
                 opts, json_pack("{s:s, s:I, s:o}", "code", satisfaction_option(i, k)->code, "count",
                                 (json_int_t)it->option[k].x, "p",
-                                it->answered_item ? num6(it->option[k].p) : json_null()));
+                                it->answered_item ? report_json_number(it->option[k].p, 6)
+                                                  : json_null()));
         json_t *top =
             it->has_top_box
                 ? json_pack("{s:o, s:o, s:o}", "of_answered", report_json_proportion(&it->top_box),
@@ -180,50 +167,43 @@ cc_status report_satisfaction_add(db *d, arena *a, const char *protocol_id,
     sat_patient *sp = arena_alloc(a, (n + 1) * sizeof *sp);
     sat_response *resp = arena_alloc(a, (n * n_tp + 1) * sizeof *resp);
     int8_t *codes = arena_alloc(a, n * n_tp * n_items + 1);
-    slot *slots = arena_alloc(a, (n_tp + 1) * sizeof *slots);
+    cc_date *days = arena_alloc(a, (data.n_observations + 1) * sizeof *days);
     sat_result *res = arena_alloc(a, sizeof *res);
-    if (!sp || !resp || !codes || !slots || !res)
+    if (!sp || !resp || !codes || !days || !res)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    for (size_t o = 0; o < data.n_observations; o++)
+        days[o] = day_or_none(data.observations[o].observed_on);
     size_t n_treated = 0, ocur = 0;
     for (size_t i = 0; i < n; i++) {
         const report_participant *r = &participants[i];
         if (!pts[i].treated)
             continue;
+        report_window windows[REPORT_MAX_TIMEPOINTS];
+        bool scheduled[REPORT_MAX_TIMEPOINTS] = {false}, link[REPORT_MAX_TIMEPOINTS] = {false};
         for (size_t t = 0; t < n_tp; t++)
-            slots[t] = (slot){INT32_MIN, INT32_MIN, INT32_MIN, false, false, INT32_MAX, 0};
+            windows[t] = (report_window){REPORT_NO_DAY, REPORT_NO_DAY, REPORT_NO_DAY};
         for (size_t v = r->first_visit; v < r->first_visit + r->n_visits; v++) {
             const report_visit *vr = &cohort->visits[v];
-            slots[vr->timepoint].start = vr->window_start;
-            slots[vr->timepoint].end = vr->window_end;
-            slots[vr->timepoint].target = vr->target;
-            slots[vr->timepoint].scheduled = vr->asks_satisfaction;
-            slots[vr->timepoint].link = vr->satisfaction_link;
+            windows[vr->timepoint] = (report_window){vr->window_start, vr->window_end, vr->target};
+            scheduled[vr->timepoint] = vr->asks_satisfaction;
+            link[vr->timepoint] = vr->satisfaction_link;
         }
         /* observations are ordered by patient id, as the participants (a patient with two
          * protocols has two participants: the cursor stays on the patient's first row) */
         while (ocur < data.n_observations && data.observations[ocur].patient_id < r->patient_id)
             ocur++;
-        for (size_t o = ocur;
-             o < data.n_observations && data.observations[o].patient_id == r->patient_id; o++) {
-            cc_date when = day_or_min(data.observations[o].observed_on);
-            for (size_t t = 0; t < n_tp; t++) {
-                slot *s = &slots[t];
-                if (s->start == INT32_MIN || when == INT32_MIN || when < s->start || when > s->end)
-                    continue;
-                int dist = abs(when - s->target);
-                if (dist <= s->best) {
-                    s->best = dist;
-                    s->obs = o;
-                }
-            }
-        }
+        size_t end = ocur;
+        while (end < data.n_observations && data.observations[end].patient_id == r->patient_id)
+            end++;
+        size_t chosen[REPORT_MAX_TIMEPOINTS];
+        satisfaction_match(windows, n_tp, &days[ocur], end - ocur, chosen);
         sat_response *pr = &resp[n_treated * n_tp];
         for (size_t t = 0; t < n_tp; t++) {
-            bool answered = slots[t].best != INT32_MAX;
+            bool answered = chosen[t] != SIZE_MAX;
             int8_t *c = &codes[(n_treated * n_tp + t) * n_items];
             if (answered)
-                read_codes(data.observations[slots[t].obs].answers, c, n_items);
-            pr[t] = (sat_response){pts[i].visits[t], slots[t].scheduled, slots[t].link, answered,
+                read_codes(data.observations[ocur + chosen[t]].answers, c, n_items);
+            pr[t] = (sat_response){pts[i].visits[t], scheduled[t], link[t], answered,
                                    answered ? c : NULL};
         }
         sp[n_treated++].responses = pr;
@@ -275,15 +255,8 @@ static void csv_count(buf *b, const char *score, const json_t *tp, const json_t 
 /* x of n with its interval (p, ci_low, ci_high empty when not computable). */
 static void csv_prop(buf *b, const char *score, const json_t *tp, const json_t *p)
 {
-    const json_t *ci = json_object_get(p, "ci");
-    csv_head(b, score, tp);
-    report_csv_json(b, json_object_get(p, "n"), false);
-    csv_empty(b, 3);
-    report_csv_json(b, json_object_get(ci, "low"), false);
-    report_csv_json(b, json_object_get(ci, "high"), false);
-    csv_empty(b, 7);
-    report_csv_json(b, json_object_get(p, "x"), false);
-    report_csv_json(b, json_object_get(p, "p"), true);
+    report_csv_proportion(b, "satisfaction", INSTRUMENT, score, json_object_get(tp, "label"),
+                          json_object_get(tp, "due"), p);
 }
 
 void report_satisfaction_csv(const json_t *section, buf *b)

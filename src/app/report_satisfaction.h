@@ -1,14 +1,14 @@
 /*
- * report_satisfaction: the "satisfaction" section of the outcome report
- * (issue 7): the clinics' satisfaction and perceived-efficacy table with its
+ * report_satisfaction: the "satisfaction" section of the outcome report:
+ * the clinics' satisfaction and perceived-efficacy table with its
  * response rate (answered / asked / treated) and every denominator. Numbers
  * from core/satisfaction (its header holds the definitions), data from
  * store/report_satisfaction.
  *
  * Matching: a time point's answer is the "satisfaction" observation of the
- * patient dated in the window of that patient's visit (of the plan the report
- * uses) with the report's label, closest to the target date (the latest one
- * on a tie), as report_json matches every other observation. Answers are read
+ * patient chosen by core/satisfaction's satisfaction_match in the windows of
+ * that patient's visits (of the plan the report uses), as app/report_json
+ * matches every other observation. Numbers are written by app/report_numbers. Answers are read
  * from the stored ANSWERS: an option code (string, or an integer as the API
  * accepts), "not_applicable", absent or null = left blank; any other value,
  * or answers that do not parse, count as "unreadable", never dropped.
@@ -27,8 +27,8 @@
  * Memory: work arrays in the arena; the section is a new jansson reference
  * owned by report. The caller holds a read transaction.
  */
-#ifndef CC_API_REPORT_SATISFACTION_H
-#define CC_API_REPORT_SATISFACTION_H
+#ifndef CC_APP_REPORT_SATISFACTION_H
+#define CC_APP_REPORT_SATISFACTION_H
 
 #include <jansson.h>
 

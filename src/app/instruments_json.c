@@ -1,5 +1,5 @@
 /* instruments_json: see instruments_json.h. */
-#include "api/instruments_json.h"
+#include "app/instruments_json.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* isncsci_json: see isncsci_json.h. */
-#include "api/isncsci_json.h"
+#include "app/isncsci_json.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-#include "programmes.h"
+#include "app/programmes.h"
 
 #include <string.h>
 
-#include "api/protocol_json.h"
+#include "app/protocol_json.h"
 #include "store/plans.h"
 #include "store/protocols.h"
 #include "store/protocols_builtin.h"

@@ -1,5 +1,5 @@
 /* JSON <-> core protocol and plan. */
-#include "protocol_json.h"
+#include "app/protocol_json.h"
 
 #include <math.h>
 #include <stdio.h>

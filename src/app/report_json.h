@@ -1,0 +1,48 @@
+/*
+ * report_json: the outcome report of one protocol as JSON and CSV,
+ * shared by GET /api/v1/reports/outcomes and `cellclinic report outcomes`.
+ *
+ * Loads the cohort (store/report_data), keeps the participants of the period
+ * (core/report's report_in_period), builds the core/report input (time
+ * points from the protocol's follow-up visits, ordered by months; baseline
+ * and time-point values chosen by core/report's matching rules), computes,
+ * and renders every number with its denominator (app/report_numbers), with
+ * the satisfaction section of app/report_satisfaction. A patient is treated
+ * when at least one administration is recorded under the plan.
+ *
+ * Ownership: *out is a new jansson reference; the CSV goes into the caller's
+ * buf. The caller holds a read transaction.
+ */
+#ifndef CC_REPORT_JSON_H
+#define CC_REPORT_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/stats.h"
+#include "store/db.h"
+
+#define REPORT_ALL_PROTOCOLS "all"
+
+typedef struct {
+    const char *protocol;  /* a protocol id, or REPORT_ALL_PROTOCOLS */
+    const char *from, *to; /* YYYY-MM-DD or NULL */
+    cc_date today;
+    /* filters (NULL: none): ICD-10 code prefix; administered product type; route */
+    const char *condition, *product_type, *route;
+} report_query;
+
+/* Checks the query (protocol known or "all", dates valid, from <= to,
+ * filters well-formed): CC_INVALID naming the field. */
+cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err);
+bool report_query_all(const report_query *q);
+
+cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err);
+
+/* Flattens the report's tables into one CSV (a "table" column names each). */
+void report_outcomes_csv(const json_t *report, buf *out);
+
+#endif
