@@ -300,6 +300,19 @@ cc_status adverse_event_report(db *d, const store_actor *actor, int64_t id, cons
     return db_tx_end(d, st, err);
 }
 
+/* The lists of an event's JSON: linked administrations and units, deadlines. */
+static const sql_json_list AE_LISTS[] = {
+    {"administrations",
+     "SELECT a.id, a.route, a.started_at, a.product_type FROM adverse_event_links l"
+     " JOIN administrations a ON a.id = l.administration_id WHERE l.adverse_event_id = ?"
+     " ORDER BY a.id"},
+    {"units", "SELECT u.id, u.din, u.din_check, u.product_type, b.code AS batch_code FROM"
+              " adverse_event_links l JOIN units u ON u.id = l.unit_id JOIN batches b ON"
+              " b.id = u.batch_id WHERE l.adverse_event_id = ? ORDER BY u.id"},
+    {"deadlines", "SELECT id, kind, due_at, reported_at, reported_by, reference FROM"
+                  " adverse_event_deadlines WHERE adverse_event_id = ? ORDER BY due_at, id"},
+};
+
 cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
@@ -311,29 +324,8 @@ cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)
         a, 1, "adverse event", out, err);
     if (st == CC_NOT_FOUND)
         return no_event(err, id);
-    buf_puts(out, ",\"administrations\":");
     if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT a.id, a.route, a.started_at, a.product_type FROM adverse_event_links l"
-            " JOIN administrations a ON a.id = l.administration_id WHERE l.adverse_event_id = ?"
-            " ORDER BY a.id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"units\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT u.id, u.din, u.din_check, u.product_type, b.code AS batch_code FROM"
-            " adverse_event_links l JOIN units u ON u.id = l.unit_id JOIN batches b ON"
-            " b.id = u.batch_id WHERE l.adverse_event_id = ? ORDER BY u.id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"deadlines\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, kind, due_at, reported_at, reported_by, reference FROM "
-                           "adverse_event_deadlines"
-                           " WHERE adverse_event_id = ? ORDER BY due_at, id",
-                           a, 1, false, out, err);
+        st = sql_lists_json(d, AE_LISTS, sizeof AE_LISTS / sizeof AE_LISTS[0], a, 1, out, err);
     buf_putc(out, '}');
     return st;
 }

@@ -100,8 +100,6 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char now[21];
-    store_now_text(now);
     plan_head plan = {0, "", ""};
     st = sql_first(d, "SELECT patient_id, status, protocol_id FROM plans WHERE id = ?",
                    (sql_arg[]){SQL_I(plan_id)}, 1, read_plan_head, &plan, err);
@@ -111,6 +109,8 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     else if (st == CC_OK && strcmp(plan.status, "approved") != 0)
         st = cc_fail(err, CC_CONFLICT, "status", "wrong_state",
                      "follow-up visits come from an approved plan (this one is %s)", plan.status);
+    char now[21];
+    store_now_text(now);
     for (int i = 0; i < n && st == CC_OK; i++)
         st = sync_visit(d, actor, plan_id, &plan, i + 1, &specs[i], now, created, redated, err);
     return db_tx_end(d, st, err);
@@ -135,6 +135,20 @@ cc_status followup_store_list(db *d, bool open_only, const char *until, int64_t 
                          args, SQL_COUNT(args), false, out, err);
 }
 
+/* The lists of a visit's JSON: its contacts, links and the observations of its window. */
+static const sql_json_list VISIT_LISTS[] = {
+    {"contacts", "SELECT id, channel, outcome, note, contacted_at, contacted_by FROM"
+                 " followup_contacts WHERE visit_id = ? ORDER BY id"},
+    {"links", "SELECT id, instrument, language, expires_at, used_at, observation_id,"
+              " created_at, created_by FROM questionnaire_links WHERE visit_id = ?"
+              " ORDER BY id"},
+    {"observations", "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
+                     " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
+                     " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
+                     " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
+                     " ORDER BY o.observed_on, o.id"},
+};
+
 cc_status followup_store_get_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg one[] = {SQL_I(id)};
@@ -151,28 +165,8 @@ cc_status followup_store_get_json(db *d, int64_t id, buf *out, cc_error *err)
                             " p.id = v.patient_id WHERE v.id = ?",
                             one, 1, true, out, err)) != CC_OK)
         return st;
-    buf_puts(out, ",\"contacts\":");
-    if ((st = sql_rows_json(d,
-                            "SELECT id, channel, outcome, note, contacted_at, contacted_by FROM"
-                            " followup_contacts WHERE visit_id = ? ORDER BY id",
-                            one, 1, false, out, err)) != CC_OK)
-        return st;
-    buf_puts(out, ",\"links\":");
-    if ((st = sql_rows_json(d,
-                            "SELECT id, instrument, language, expires_at, used_at, observation_id,"
-                            " created_at, created_by FROM questionnaire_links WHERE visit_id = ?"
-                            " ORDER BY id",
-                            one, 1, false, out, err)) != CC_OK)
-        return st;
-    buf_puts(out, ",\"observations\":");
-    if ((st = sql_rows_json(
-             d,
-             "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
-             " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
-             " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
-             " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
-             " ORDER BY o.observed_on, o.id",
-             one, 1, false, out, err)) != CC_OK)
+    if ((st = sql_lists_json(d, VISIT_LISTS, sizeof VISIT_LISTS / sizeof VISIT_LISTS[0], one, 1,
+                             out, err)) != CC_OK)
         return st;
     buf_putc(out, '}');
     return CC_OK;

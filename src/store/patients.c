@@ -326,6 +326,14 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
         snprintf(patterns[n], PATIENT_SEARCH_KEY_MAX + 3, "%%");
 }
 
+/* The lists of a patient's JSON: weights, newest first, and conditions. */
+static const sql_json_list PATIENT_LISTS[] = {
+    {"weights", "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
+                " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC"},
+    {"conditions", "SELECT id, icd10, label, onset_date, details AS details_json"
+                   " FROM patient_conditions WHERE patient_id = ? ORDER BY id"},
+};
+
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};
@@ -338,19 +346,9 @@ cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error
                            true, out, err);
     if (st != CC_OK)
         return st;
-    out->len--; /* reopen the object to add its lists */
-    buf_puts(out, ",\"weights\":");
-    st = sql_rows_json(d,
-                       "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
-                       " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC",
-                       args, 1, false, out, err);
-    if (st == CC_OK) {
-        buf_puts(out, ",\"conditions\":");
-        st = sql_rows_json(d,
-                           "SELECT id, icd10, label, onset_date, details AS details_json"
-                           " FROM patient_conditions WHERE patient_id = ? ORDER BY id",
-                           args, 1, false, out, err);
-    }
+    buf_truncate(out, out->len - 1); /* reopen the object to add its lists */
+    st = sql_lists_json(d, PATIENT_LISTS, sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0], args, 1,
+                        out, err);
     buf_putc(out, '}');
     return st;
 }

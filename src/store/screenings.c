@@ -105,8 +105,6 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char now[21];
-    store_now_text(now);
     int64_t decided = 0;
     st = sql_require_id(d, "SELECT id FROM screenings WHERE id = ?", id, "id", "screening", err);
     if (st == CC_OK)
@@ -115,6 +113,8 @@ cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, co
     if (st == CC_OK && decided)
         st = cc_fail(err, CC_CONFLICT, "decision", "already_decided",
                      "this screening already has a signed decision; record a new screening");
+    char now[21];
+    store_now_text(now);
     sql_arg args[] = {
         SQL_S(decision), SQL_I(override),        SQL_S(override_reason ? override_reason : ""),
         SQL_S(meaning),  SQL_ID(actor->user_id), SQL_S(now),

@@ -246,6 +246,19 @@ static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, b
     return CC_OK;
 }
 
+cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                         int n, buf *out, cc_error *err)
+{
+    cc_status st = CC_OK;
+    for (size_t i = 0; i < n_lists && st == CC_OK; i++) {
+        buf_putc(out, ',');
+        buf_json_string(out, lists[i].name);
+        buf_putc(out, ':');
+        st = sql_rows_json(d, lists[i].sql, args, n, false, out, err);
+    }
+    return st;
+}
+
 char *sql_col_dup(arena *a, db_stmt *s, int col)
 {
     return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));
@@ -303,8 +316,8 @@ cc_status sql_page(db *d, arena *a, const sql_page_query *q, sql_map_fn map, siz
     *items = NULL;
     cc_status st = page_start(d, q, args, total, err);
     return st != CC_OK ? st
-                       : sql_fill(d, a, q->sql, args, q->n + 2, map, item_size,
-                                  (size_t)q->per_page, items, count, err);
+                       : sql_fill(d, a, q->sql, args, q->n + 2, map, item_size, (size_t)q->per_page,
+                                  items, count, err);
 }
 
 cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total, cc_error *err)

@@ -59,6 +59,18 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
                        buf *out, cc_error *err);
 
+/* One list inside a record's JSON object: "name": and the rows of sql. */
+typedef struct {
+    const char *name;
+    const char *sql;
+} sql_json_list;
+
+/* Appends ,"name":[...] for each list (rows as sql_rows_json), every sql
+ * bound to the same arguments: the lists that follow a record's fields.
+ * Stops at the first error. */
+cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                         int n, buf *out, cc_error *err);
+
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
 
