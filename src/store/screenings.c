@@ -16,14 +16,14 @@ cc_status screening_store_create(db *d, const store_actor *actor, const screenin
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
+    st = sql_require_id(d, "SELECT id FROM patients WHERE id = ?", n->patient_id, "patient_id",
+                        "patient", err);
     char now[21];
     store_now_text(now);
     sql_arg args[] = {SQL_I(n->patient_id),  SQL_S(n->protocol_id),  SQL_I(n->protocol_version),
                       SQL_S(n->body),        SQL_S(n->verdict),      SQL_S(n->reasons),
                       SQL_S(n->oldest_date), SQL_S(n->evaluated_on), SQL_S(now),
                       SQL_S(actor->username)};
-    st = sql_require_id(d, "SELECT id FROM patients WHERE id = ?", n->patient_id, "patient_id",
-                        "patient", err);
     if (st == CC_OK)
         st = audit_create(d, actor, &SCREENING,
                           "INSERT INTO screenings (patient_id, protocol_id,"
