@@ -80,7 +80,8 @@ static void test_newer_schema_is_refused(void **state)
     fixture *f = *state;
     cc_error err;
     char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO schema_version (version) VALUES (%d)", schema_latest_version() + 1);
+    snprintf(sql, sizeof sql, "INSERT INTO schema_version (version) VALUES (%d)",
+             schema_latest_version() + 1);
     assert_int_equal(db_exec(f->d, sql, &err), CC_OK);
     assert_int_equal(schema_migrate(f->d, &err), CC_STORAGE);
     assert_string_equal(err.code, "schema_too_new");
@@ -94,7 +95,8 @@ static void test_audit_chain_detects_tampering(void **state)
     fixture *f = *state;
     cc_error err;
     int64_t user_id;
-    assert_int_equal(user_create(f->d, &ACTOR, "nurse1", "nurse", "a long password", &user_id, &err), CC_OK);
+    assert_int_equal(
+        user_create(f->d, &ACTOR, "nurse1", "nurse", "a long password", &user_id, &err), CC_OK);
     int64_t p1 = make_patient(f->d, "Durand", "Éloïse", "1987-03-14");
     make_patient(f->d, "Martin", "Zoë", "1990-01-01");
     audit_verdict v;
@@ -103,7 +105,8 @@ static void test_audit_chain_detects_tampering(void **state)
     assert_int_equal(v.first_broken_seq, 0);
 
     /* Behind the program's back: change the after-image of entry 2. */
-    assert_int_equal(db_exec(f->d, "UPDATE audit_log SET after_json = '{\"id\":2}' WHERE seq = 2", &err), CC_OK);
+    assert_int_equal(
+        db_exec(f->d, "UPDATE audit_log SET after_json = '{\"id\":2}' WHERE seq = 2", &err), CC_OK);
     assert_int_equal(audit_verify(f->d, &v, &err), CC_OK);
     assert_int_equal(v.first_broken_seq, 2);
     assert_int_equal(v.entries, 1);
@@ -150,7 +153,8 @@ static void test_duplicate_warning_and_confirm(void **state)
     patient_fields p = sample("DURAND", "eloise", "1987-03-14"); /* folded equal */
     patient_matches dup;
     int64_t id;
-    assert_int_equal(patient_create(f->d, &ACTOR, &p, false, false, 0, &id, &dup, &err), CC_CONFLICT);
+    assert_int_equal(patient_create(f->d, &ACTOR, &p, false, false, 0, &id, &dup, &err),
+                     CC_CONFLICT);
     assert_string_equal(err.code, "possible_duplicate");
     assert_int_equal(dup.n, 1);
     assert_int_equal(patient_create(f->d, &ACTOR, &p, false, true, 0, &id, &dup, &err), CC_OK);
@@ -178,8 +182,9 @@ static void test_search_forgives_accents_and_case(void **state)
     static const struct {
         const char *q;
         int64_t expected;
-    } cases[] = {{"eloise", 1}, {"ELOISE lefevre", 1}, {"lefèvre", 1}, {"zoe", 1},
-                 {"1990-01-01", 1}, {"", 2}, {"nobody", 0}, {"%", 2}};
+    } cases[] = {
+        {"eloise", 1}, {"ELOISE lefevre", 1}, {"lefèvre", 1}, {"zoe", 1}, {"1990-01-01", 1},
+        {"", 2},       {"nobody", 0},         {"%", 2}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         patient_query q = {cases[i].q, PATIENT_SORT_FAMILY_NAME, false, 1, 50};
         buf items;
@@ -213,7 +218,8 @@ static void test_convert_twice_conflicts(void **state)
     patient_fields p = sample("Martin", "Zoë", "1990-02-02");
     patient_matches dup;
     assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, false, &patient_id, &dup, &err), CC_OK);
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, true, &patient_id, &dup, &err), CC_CONFLICT);
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, true, &patient_id, &dup, &err),
+                     CC_CONFLICT);
     assert_int_equal(consult_decline(f->d, &ACTOR, id, "late", &err), CC_CONFLICT);
     /* The failed attempts left nothing behind: still one patient. */
     arena *a = arena_create(1 << 20);
@@ -232,10 +238,13 @@ static void test_tokens_and_sessions(void **state)
     fixture *f = *state;
     cc_error err;
     int64_t user_id, token_id;
-    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err), CC_OK);
-    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err), CC_CONFLICT);
+    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err),
+                     CC_OK);
+    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err),
+                     CC_CONFLICT);
     user_identity who, looked;
-    assert_int_equal(user_authenticate(f->d, "qa1", "wrong password", &who, &err), CC_UNAUTHENTICATED);
+    assert_int_equal(user_authenticate(f->d, "qa1", "wrong password", &who, &err),
+                     CC_UNAUTHENTICATED);
     assert_int_equal(user_authenticate(f->d, "qa1", "a long password", &who, &err), CC_OK);
     char secret[SECRET_HEX];
     assert_int_equal(token_create(f->d, &who, "script", secret, &token_id, &err), CC_OK);
@@ -243,7 +252,8 @@ static void test_tokens_and_sessions(void **state)
     assert_string_equal(looked.role, "qa");
     /* Only the hash is stored. */
     db_stmt *s;
-    assert_int_equal(db_prepare(f->d, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", &s, &err), CC_OK);
+    assert_int_equal(
+        db_prepare(f->d, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", &s, &err), CC_OK);
     db_bind_text(s, 1, secret);
     assert_int_equal(db_step(s, &err), DB_ROW);
     assert_int_equal(db_col_int(s, 0), 0);
@@ -312,9 +322,9 @@ static void make_things(db *d, int count)
         char name[16];
         snprintf(name, sizeof name, "thing %d", i);
         sql_arg args[] = {SQL_I(i), SQL_S(name), SQL_I(i * 10)};
-        assert_int_equal(sql_run(d, "INSERT INTO things (id, name, n) VALUES (?, ?, ?)", args, 3,
-                                 NULL, &err),
-                         CC_OK);
+        assert_int_equal(
+            sql_run(d, "INSERT INTO things (id, name, n) VALUES (?, ?, ?)", args, 3, NULL, &err),
+            CC_OK);
     }
 }
 
@@ -407,16 +417,16 @@ static void test_row_mapper_stops_on_callback_error(void **state)
     arena *a = arena_create(1 << 12);
     thing *items;
     size_t n;
-    assert_int_equal(sql_fill(f->d, a, ALL_THINGS, NULL, 0, refuse, sizeof *items, 3,
-                              (void **)&items, &n, &err),
-                     CC_INTERNAL);
+    assert_int_equal(
+        sql_fill(f->d, a, ALL_THINGS, NULL, 0, refuse, sizeof *items, 3, (void **)&items, &n, &err),
+        CC_INTERNAL);
     assert_string_equal(err.code, "out_of_memory");
     assert_int_equal(n, 0);
     arena_release(a);
     /* a statement that does not prepare */
-    assert_int_not_equal(sql_each(f->d, "SELECT nothing FROM things", NULL, 0, fail_second, &seen,
-                                  NULL, &err),
-                         CC_OK);
+    assert_int_not_equal(
+        sql_each(f->d, "SELECT nothing FROM things", NULL, 0, fail_second, &seen, NULL, &err),
+        CC_OK);
     /* the connection is usable afterwards */
     assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 3);
 }
@@ -442,20 +452,21 @@ static void test_paged_query(void **state)
     sql_arg args[] = {SQL_I(0)};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         cc_error err;
-        sql_page_query q = {"SELECT COUNT(*) FROM things WHERE n > ?",
-                            "SELECT id, name, n FROM things WHERE n > ? ORDER BY id LIMIT ? OFFSET ?",
-                            args,
-                            1,
-                            0,
-                            cases[c].page,
-                            cases[c].per_page};
+        sql_page_query q = {
+            "SELECT COUNT(*) FROM things WHERE n > ?",
+            "SELECT id, name, n FROM things WHERE n > ? ORDER BY id LIMIT ? OFFSET ?",
+            args,
+            1,
+            0,
+            cases[c].page,
+            cases[c].per_page};
         arena *a = arena_create(1 << 16);
         thing *items = NULL;
         size_t n = 99;
         int64_t total = -1;
-        assert_int_equal(sql_page(f->d, a, &q, read_thing, sizeof *items, (void **)&items, &n,
-                                  &total, &err),
-                         cases[c].status);
+        assert_int_equal(
+            sql_page(f->d, a, &q, read_thing, sizeof *items, (void **)&items, &n, &total, &err),
+            cases[c].status);
         if (cases[c].status == CC_OK) {
             assert_int_equal(total, 7);
             assert_int_equal(n, cases[c].count);
@@ -508,10 +519,11 @@ static void test_mutation_writes_change_and_one_entry(void **state)
                                   &err),
                      CC_OK);
     assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries + 2);
-    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log WHERE action = 'renumber'"
-                                      " AND reason = 'recount' AND before_json ="
-                                      " '{\"id\":2,\"name\":\"new thing\",\"n\":5}' AND after_json ="
-                                      " '{\"id\":2,\"name\":\"new thing\",\"n\":6}'"),
+    assert_int_equal(count_rows(f->d,
+                                "SELECT COUNT(*) FROM audit_log WHERE action = 'renumber'"
+                                " AND reason = 'recount' AND before_json ="
+                                " '{\"id\":2,\"name\":\"new thing\",\"n\":5}' AND after_json ="
+                                " '{\"id\":2,\"name\":\"new thing\",\"n\":6}'"),
                      1);
 
     /* a failing change writes neither the change nor an entry */
@@ -604,14 +616,22 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_init_refuses_existing_dir),   T(test_newer_schema_is_refused),
-        T(test_audit_chain_detects_tampering), T(test_audit_chain_detects_deleted_entry),
-        T(test_audit_needs_transaction),     T(test_reason_required_for_locked_records),
-        T(test_duplicate_warning_and_confirm), T(test_version_conflict),
-        T(test_search_forgives_accents_and_case), T(test_convert_twice_conflicts),
-        T(test_tokens_and_sessions),         T(test_backup_copies_everything),
-        T(test_row_mapper_over_zero_one_many_rows), T(test_row_mapper_stops_on_callback_error),
-        T(test_paged_query),                 T(test_mutation_writes_change_and_one_entry),
+        T(test_init_refuses_existing_dir),
+        T(test_newer_schema_is_refused),
+        T(test_audit_chain_detects_tampering),
+        T(test_audit_chain_detects_deleted_entry),
+        T(test_audit_needs_transaction),
+        T(test_reason_required_for_locked_records),
+        T(test_duplicate_warning_and_confirm),
+        T(test_version_conflict),
+        T(test_search_forgives_accents_and_case),
+        T(test_convert_twice_conflicts),
+        T(test_tokens_and_sessions),
+        T(test_backup_copies_everything),
+        T(test_row_mapper_over_zero_one_many_rows),
+        T(test_row_mapper_stops_on_callback_error),
+        T(test_paged_query),
+        T(test_mutation_writes_change_and_one_entry),
         T(test_joinable_transaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
