@@ -22,7 +22,7 @@
 
 #include "store/datadir.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 enum { DONORS = 100, BATCHES_PER_DONOR = 10, UNITS_PER_BATCH = 100, PATIENTS = 20000 };
 

@@ -1,12 +1,15 @@
-/* Adverse events (issue 5, H9): the term list, report, update, the
+/* Adverse events (H9): the term list, report, update, the
  * physician's signed assessment, regulatory reports sent, per-patient and
  * clinic-wide lists with filters and CSV, the deadline dashboard. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
+#include "api/signature.h"
+#include "app/adverse.h"
 #include "core/adverse.h"
 #include "core/lab_rules.h"
 #include "store/bedside.h"
@@ -20,38 +23,50 @@ cc_status h_ae_terms(api_request *req, cc_error *err)
         json_t *grades = json_array();
         for (int g = 0; g < 5; g++)
             if (t->grades_en[g])
-                json_array_append_new(grades, json_pack("{s:i, s:s, s:s}", "grade", g + 1, "en", t->grades_en[g],
-                                                        "fr", t->grades_fr[g]));
-        json_array_append_new(terms, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "code", t->code, "en", t->name_en,
-                                               "fr", t->name_fr, "soc", t->soc_en, "needs_text", t->needs_text,
-                                               "grades", grades));
+                json_array_append_new(grades, json_pack("{s:i, s:s, s:s}", "grade", g + 1, "en",
+                                                        t->grades_en[g], "fr", t->grades_fr[g]));
+        json_array_append_new(terms, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "code", t->code,
+                                               "en", t->name_en, "fr", t->name_fr, "soc", t->soc_en,
+                                               "needs_text", t->needs_text, "grades", grades));
     }
     json_t *ser = json_array();
     for (unsigned b = 1; b < AE_SERIOUSNESS_ALL; b <<= 1)
         json_array_append_new(ser, json_string(adverse_seriousness_name(b)));
-    api_reply(req, 200,
-              json_pack("{s:s, s:s, s:o, s:o, s:[sssss], s:[ss], s:[ssssss], s:[ssssss]}", "source", ADVERSE_SOURCE,
-                        "citation",
-                        "Common Terminology Criteria for Adverse Events (CTCAE) v5.0, U.S. DHHS, NIH, NCI, "
-                        "November 27, 2017; grade texts written from it. No MedDRA codes.",
-                        "terms", terms, "seriousness", ser, "relatedness", "unrelated", "unlikely", "possible",
-                        "probable", "definite", "expectedness", "expected", "unexpected", "action", "none",
-                        "interrupted", "slowed", "stopped", "treated", "other", "outcome", "recovering", "recovered",
-                        "recovered_with_sequelae", "not_recovered", "fatal", "unknown"));
+    api_reply(
+        req, 200,
+        json_pack(
+            "{s:s, s:s, s:o, s:o, s:[sssss], s:[ss], s:[ssssss], s:[ssssss]}", "source",
+            ADVERSE_SOURCE, "citation",
+            "Common Terminology Criteria for Adverse Events (CTCAE) v5.0, U.S. DHHS, NIH, NCI, "
+            "November 27, 2017; grade texts written from it. No MedDRA codes.",
+            "terms", terms, "seriousness", ser, "relatedness", "unrelated", "unlikely", "possible",
+            "probable", "definite", "expectedness", "expected", "unexpected", "action", "none",
+            "interrupted", "slowed", "stopped", "treated", "other", "outcome", "recovering",
+            "recovered", "recovered_with_sequelae", "not_recovered", "fatal", "unknown"));
     return CC_OK;
 }
 
 static const json_field AE_FIELDS[] = {
-    {"patient_id", JF_INTEGER, true, 0},         {"term", JF_STRING, true, 48},
-    {"term_source", JF_STRING, false, 40},       {"term_text", JF_STRING, false, 200},
-    {"grade", JF_INTEGER, true, 0},              {"onset_at", JF_STRING, true, 20},
-    {"resolved_at", JF_STRING, false, 20},       {"aware_at", JF_STRING, false, 20},
-    {"seriousness", JF_ARRAY, false, 400},       {"related_product", JF_STRING, true, 16},
-    {"related_procedure", JF_STRING, true, 16},  {"expectedness", JF_STRING, true, 16},
-    {"action", JF_STRING, false, 16},            {"outcome", JF_STRING, false, 32},
-    {"description", JF_STRING, false, 4000},     {"administration_ids", JF_ARRAY, false, 400},
-    {"unit_ids", JF_ARRAY, false, 400},          {"version", JF_INTEGER, false, 0},
-    {"reason", JF_STRING, false, 2000},          {NULL, JF_STRING, false, 0},
+    {"patient_id", JF_INTEGER, true, 0},
+    {"term", JF_STRING, true, 48},
+    {"term_source", JF_STRING, false, 40},
+    {"term_text", JF_STRING, false, 200},
+    {"grade", JF_INTEGER, true, 0},
+    {"onset_at", JF_STRING, true, 20},
+    {"resolved_at", JF_STRING, false, 20},
+    {"aware_at", JF_STRING, false, 20},
+    {"seriousness", JF_ARRAY, false, 400},
+    {"related_product", JF_STRING, true, 16},
+    {"related_procedure", JF_STRING, true, 16},
+    {"expectedness", JF_STRING, true, 16},
+    {"action", JF_STRING, false, 16},
+    {"outcome", JF_STRING, false, 32},
+    {"description", JF_STRING, false, 4000},
+    {"administration_ids", JF_ARRAY, false, 400},
+    {"unit_ids", JF_ARRAY, false, 400},
+    {"version", JF_INTEGER, false, 0},
+    {"reason", JF_STRING, false, 2000},
+    {NULL, JF_STRING, false, 0},
 };
 
 enum { AE_MAX_LINKS = 16 };
@@ -59,12 +74,10 @@ enum { AE_MAX_LINKS = 16 };
 typedef struct {
     adverse_event_fields f;
     int64_t adm[AE_MAX_LINKS], units[AE_MAX_LINKS];
-    adverse_deadline deadlines[3];
-    size_t n_deadlines;
-    char aware[CC_INSTANT_TEXT];
 } ae_input;
 
-static cc_status id_list(const json_t *body, const char *name, int64_t *out, size_t *n, cc_error *err)
+static cc_status id_list(const json_t *body, const char *name, int64_t *out, size_t *n,
+                         cc_error *err)
 {
     json_t *a = json_object_get(body, name);
     *n = json_array_size(a);
@@ -79,7 +92,7 @@ static cc_status id_list(const json_t *body, const char *name, int64_t *out, siz
     return CC_OK;
 }
 
-/* Checks the body and computes the deadlines with core. */
+/* Reads the body into the event's fields; the use case checks the values. */
 static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
 {
     memset(in, 0, sizeof *in);
@@ -88,53 +101,25 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     cc_status st = lab_check_body(b, AE_FIELDS, err);
     if (st == CC_OK)
         st = lab_body_id(b, "patient_id", true, &f->patient_id, err);
-    f->term_source = json_get_string(b, "term_source") ? json_get_string(b, "term_source") : ADVERSE_SOURCE;
+    f->term_source =
+        json_get_string(b, "term_source") ? json_get_string(b, "term_source") : ADVERSE_SOURCE;
     f->term_code = json_get_string(b, "term");
     f->term_text = json_get_string(b, "term_text");
-    const adverse_term *term = NULL;
-    if (st == CC_OK && strcmp(f->term_source, ADVERSE_SOURCE) == 0) {
-        term = adverse_term_find(f->term_code);
-        if (!term)
-            st = cc_fail(err, CC_INVALID, "term", "unknown_term", "unknown term: see /api/v1/adverse-events/terms");
-        else if (term->needs_text && (!f->term_text || !*f->term_text))
-            st = cc_fail(err, CC_INVALID, "term_text", "required", "\"other\" needs term_text (specify)");
-    } else if (st == CC_OK && strcmp(f->term_source, "site") != 0) {
-        st = cc_fail(err, CC_INVALID, "term_source", "invalid_value", "term_source is %s or site", ADVERSE_SOURCE);
-    } else if (st == CC_OK && (!f->term_text || !*f->term_text)) {
-        st = cc_fail(err, CC_INVALID, "term_text", "required", "a site term needs its text");
-    }
     json_int_t grade = json_integer_value(json_object_get(b, "grade"));
     f->grade = grade >= 0 && grade <= 9 ? (int)grade : -1;
-    if (st == CC_OK)
-        st = adverse_check_grade(term, f->grade, err);
-    int64_t onset = 0, resolved = 0, aware = 0, now = store_now_seconds();
     f->onset_at = json_get_string(b, "onset_at");
     f->resolved_at = json_get_string(b, "resolved_at");
     f->aware_at = json_get_string(b, "aware_at");
-    if (st == CC_OK)
-        st = instant_parse(f->onset_at, "onset_at", &onset, err);
-    if (st == CC_OK && onset > now + 300)
-        st = cc_fail(err, CC_INVALID, "onset_at", "in_future", "onset_at is in the future");
-    if (st == CC_OK && f->resolved_at && (st = instant_parse(f->resolved_at, "resolved_at", &resolved, err)) == CC_OK &&
-        (resolved < onset || resolved > now + 300))
-        st = cc_fail(err, CC_INVALID, "resolved_at", "out_of_range", "resolved_at is between the onset and now");
-    if (st == CC_OK && f->aware_at && (st = instant_parse(f->aware_at, "aware_at", &aware, err)) == CC_OK &&
-        (aware < onset || aware > now + 300))
-        st = cc_fail(err, CC_INVALID, "aware_at", "out_of_range", "aware_at is between the onset and now");
-    if (st == CC_OK && !f->aware_at) {
-        aware = now; /* the clinic learns of it when it is recorded */
-        instant_format(aware, in->aware);
-        f->aware_at = in->aware;
-    }
-    json_t *ser = json_object_get(b, "seriousness");
     size_t i;
     json_t *v;
-    json_array_foreach(ser, i, v) {
+    json_array_foreach(json_object_get(b, "seriousness"), i, v)
+    {
         unsigned bit;
         if (st == CC_OK && !adverse_seriousness_parse(json_string_value(v), &bit))
-            st = cc_fail(err, CC_INVALID, "seriousness", "invalid_value",
-                         "seriousness criteria: death, life_threatening, hospitalisation, disability, "
-                         "congenital_anomaly, medically_important");
+            st = cc_fail(
+                err, CC_INVALID, "seriousness", "invalid_value",
+                "seriousness criteria: death, life_threatening, hospitalisation, disability, "
+                "congenital_anomaly, medically_important");
         else if (st == CC_OK)
             f->seriousness |= bit;
     }
@@ -144,79 +129,27 @@ static cc_status read_event(api_request *req, ae_input *in, cc_error *err)
     f->action = json_get_string(b, "action");
     f->outcome = json_get_string(b, "outcome");
     f->description = json_get_string(b, "description");
-    if (st == CC_OK && !adverse_relatedness_is_valid(f->related_product))
-        st = cc_fail(err, CC_INVALID, "related_product", "invalid_value",
-                     "relatedness: unrelated, unlikely, possible, probable, definite");
-    if (st == CC_OK && !adverse_relatedness_is_valid(f->related_procedure))
-        st = cc_fail(err, CC_INVALID, "related_procedure", "invalid_value",
-                     "relatedness: unrelated, unlikely, possible, probable, definite");
-    if (st == CC_OK && !adverse_expectedness_is_valid(f->expectedness))
-        st = cc_fail(err, CC_INVALID, "expectedness", "invalid_value", "expectedness: expected or unexpected");
-    if (st == CC_OK && f->action && !adverse_action_is_valid(f->action))
-        st = cc_fail(err, CC_INVALID, "action", "invalid_value",
-                     "action: none, interrupted, slowed, stopped, treated, other");
-    if (st == CC_OK && f->outcome && !adverse_outcome_is_valid(f->outcome))
-        st = cc_fail(err, CC_INVALID, "outcome", "invalid_value",
-                     "outcome: recovering, recovered, recovered_with_sequelae, not_recovered, fatal, unknown");
-    if (st == CC_OK && f->grade == 5 && !(f->seriousness & AE_DEATH))
-        st = cc_fail(err, CC_INVALID, "seriousness", "death_not_marked", "a grade 5 event is serious: death");
-    if (st == CC_OK && f->outcome && strcmp(f->outcome, "fatal") == 0 && !(f->seriousness & AE_DEATH))
-        st = cc_fail(err, CC_INVALID, "seriousness", "death_not_marked", "a fatal outcome is serious: death");
     if (st == CC_OK)
         st = id_list(b, "administration_ids", in->adm, &f->n_administrations, err);
     if (st == CC_OK)
         st = id_list(b, "unit_ids", in->units, &f->n_units, err);
     f->administration_ids = in->adm;
     f->unit_ids = in->units;
-    vitals_limits limits;
-    adverse_rules rules;
-    if (st == CC_OK)
-        st = bedside_settings_load(req->db, &limits, &rules, err);
-    if (st == CC_OK) {
-        adverse_facts facts = {f->seriousness, strcmp(f->expectedness, "unexpected") == 0, f->related_product,
-                               f->related_procedure, aware};
-        in->n_deadlines = adverse_deadlines(&facts, &rules, in->deadlines);
-    }
     return st;
 }
 
 static cc_status reply_event(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = adverse_event_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
+    app_ctx c = api_app_ctx(req);
+    json_t *view;
+    cc_status st = app_adverse_view(&c, id, &view, err);
     if (st != CC_OK)
         return st;
-    /* deadline status now (H9) */
-    vitals_limits limits;
-    adverse_rules rules;
-    if (bedside_settings_load(req->db, &limits, &rules, err) != CC_OK)
-        return err->status;
-    json_t *e = json_object_get(req->reply, "adverse_event");
-    json_t *dls = json_object_get(req->reply, "deadlines");
-    int64_t now = store_now_seconds();
-    size_t i;
-    json_t *d;
-    json_array_foreach(dls, i, d) {
-        int64_t due = 0, rep = 0;
-        instant_parse(json_string_value(json_object_get(d, "due_at")), NULL, &due, NULL);
-        const char *r = json_string_value(json_object_get(d, "reported_at"));
-        if (r)
-            instant_parse(r, NULL, &rep, NULL);
-        json_object_set_new(d, "status", json_string(adverse_deadline_status_name(
-                                             adverse_deadline_state(due, rep, now, &rules))));
-    }
-    json_t *criteria = json_array();
-    unsigned bits = (unsigned)json_integer_value(json_object_get(e, "seriousness"));
-    for (unsigned b2 = 1; b2 < AE_SERIOUSNESS_ALL; b2 <<= 1)
-        if (bits & b2)
-            json_array_append_new(criteria, json_string(adverse_seriousness_name(b2)));
-    json_object_set_new(e, "seriousness", criteria);
+    json_t *event = json_object_get(view, "adverse_event");
     api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(e, "version"))));
+                   api_printf(req, "\"%lld\"",
+                              (long long)json_integer_value(json_object_get(event, "version"))));
+    api_reply(req, status, view);
     return CC_OK;
 }
 
@@ -227,14 +160,13 @@ cc_status h_ae_create(api_request *req, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     cc_status st = read_event(req, in, err);
     if (st == CC_OK && (json_has(req->body, "version") || json_has(req->body, "reason")))
-        st = cc_fail(err, CC_INVALID, json_has(req->body, "version") ? "version" : "reason", "unknown_field",
-                     "a new event has no version or reason");
+        st = cc_fail(err, CC_INVALID, json_has(req->body, "version") ? "version" : "reason",
+                     "unknown_field", "a new event has no version or reason");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int64_t id;
-    st = adverse_event_create(req->db, &actor, &in->f, in->deadlines, in->n_deadlines, &id, err);
-    if (st != CC_OK)
+    if ((st = app_adverse_report(&c, &in->f, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/adverse-events/%lld", (long long)id));
     return reply_event(req, 201, id, err);
@@ -249,47 +181,24 @@ cc_status h_ae_get(api_request *req, cc_error *err)
 
 cc_status h_ae_update(api_request *req, cc_error *err)
 {
-    int64_t id, version = 0;
+    int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     ae_input *in = arena_alloc(req->arena, sizeof *in);
     if (!in)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    adverse_event_head h;
-    if (st == CC_OK)
-        st = lab_check_body(req->body, AE_FIELDS, err); /* the body first: 400 before 404 */
-    if (st == CC_OK)
-        st = adverse_event_head_get(req->db, id, &h, err);
     if (st == CC_OK)
         st = read_event(req, in, err);
-    if (st == CC_OK && in->f.patient_id != h.patient_id)
-        st = cc_fail(err, CC_INVALID, "patient_id", "immutable", "an event stays with its patient");
-    const char *match = api_header(req, "If-Match");
-    if (st == CC_OK) {
-        if (json_has(req->body, "version"))
-            version = json_integer_value(json_object_get(req->body, "version"));
-        else if (match)
-            version = strtoll(match + (*match == '"'), NULL, 10);
-        else
-            return cc_fail(err, CC_INVALID, "version", "version_required", "send If-Match or version");
-    }
-    /* awareness never moves after the first report: keep the stored instant */
-    if (st == CC_OK && !json_has(req->body, "aware_at")) {
-        snprintf(in->aware, sizeof in->aware, "%.20s", h.aware_at);
-        in->f.aware_at = in->aware;
-        int64_t aware = 0;
-        instant_parse(h.aware_at, NULL, &aware, NULL);
-        vitals_limits limits;
-        adverse_rules rules;
-        st = bedside_settings_load(req->db, &limits, &rules, err);
-        adverse_facts facts = {in->f.seriousness, strcmp(in->f.expectedness, "unexpected") == 0,
-                               in->f.related_product, in->f.related_procedure, aware};
-        in->n_deadlines = adverse_deadlines(&facts, &rules, in->deadlines);
-    }
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = adverse_event_update(req->db, &actor, id, version, &in->f, in->deadlines, in->n_deadlines,
-                              json_get_string(req->body, "reason"), err);
+    const char *match = api_header(req, "If-Match");
+    app_adverse_change change = {json_has(req->body, "version") || match, 0,
+                                 json_get_string(req->body, "reason")};
+    if (json_has(req->body, "version"))
+        change.version = json_integer_value(json_object_get(req->body, "version"));
+    else if (match)
+        change.version = strtoll(match + (*match == '"'), NULL, 10);
+    app_ctx c = api_app_ctx(req);
+    st = app_adverse_update(&c, id, &in->f, &change, err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 
@@ -302,20 +211,14 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    adverse_event_head h;
+    app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = adverse_event_head_get(req->db, id, &h, err);
+        st = app_adverse_require(&c, id, err);
     if (st == CC_OK)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    const char *meaning = json_get_string(req->body, "meaning");
-    store_actor actor = api_actor(req);
-    st = adverse_event_assess(req->db, &actor, id,
-                              meaning && *meaning ? meaning
-                                                  : "I have assessed this adverse event: grade, seriousness, "
-                                                    "relatedness and expectedness as recorded",
-                              err);
+    st = app_adverse_assess(&c, id, json_get_string(req->body, "meaning"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 
@@ -329,29 +232,21 @@ cc_status h_ae_report(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    adverse_report_kind kind;
-    if (st == CC_OK && !adverse_report_kind_parse(json_get_string(req->body, "kind"), &kind))
-        st = cc_fail(err, CC_INVALID, "kind", "invalid_value", "kind: initial, expedited or followup");
-    int64_t at = store_now_seconds();
-    const char *text = json_get_string(req->body, "reported_at");
-    if (st == CC_OK && text && (st = instant_parse(text, "reported_at", &at, err)) == CC_OK &&
-        at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "reported_at", "in_future", "reported_at is in the future");
     if (st != CC_OK)
         return st;
-    char when[CC_INSTANT_TEXT];
-    instant_format(at, when);
-    store_actor actor = api_actor(req);
-    st = adverse_event_report(req->db, &actor, id, adverse_report_kind_name(kind), when,
-                              json_get_string(req->body, "reference"), err);
+    app_ctx c = api_app_ctx(req);
+    st = app_adverse_mark_reported(&c, id, json_get_string(req->body, "kind"),
+                                   json_get_string(req->body, "reported_at"),
+                                   json_get_string(req->body, "reference"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
 }
 
 static const char *const CSV_COLUMNS[] = {
-    "id",           "patient_mrn",  "family_name",       "given_names", "term_source", "term_code",
-    "term_text",    "grade",        "onset_at",          "resolved_at", "aware_at",    "serious",
-    "related_product", "related_procedure", "expectedness", "action",   "outcome",     "product_type",
-    "batch_code",   "assessed_by",  "assessed_at",       "next_due_at",
+    "id",          "patient_mrn", "family_name",     "given_names",       "term_source",
+    "term_code",   "term_text",   "grade",           "onset_at",          "resolved_at",
+    "aware_at",    "serious",     "related_product", "related_procedure", "expectedness",
+    "action",      "outcome",     "product_type",    "batch_code",        "assessed_by",
+    "assessed_at", "next_due_at",
 };
 
 cc_status h_ae_list(api_request *req, cc_error *err)
@@ -383,7 +278,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
             st = cc_fail(err, CC_INVALID, "serious", "invalid_value", "serious is true or false");
     }
     q.related = api_query(req, "related");
-    if (st == CC_OK && q.related && strcmp(q.related, "related") != 0 && !adverse_relatedness_is_valid(q.related))
+    if (st == CC_OK && q.related && strcmp(q.related, "related") != 0 &&
+        !adverse_relatedness_is_valid(q.related))
         st = cc_fail(err, CC_INVALID, "related", "invalid_value",
                      "related: related, unrelated, unlikely, possible, probable, definite");
     q.product_type = api_query(req, "product_type");
@@ -411,7 +307,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
             lab_csv_field(&out, CSV_COLUMNS[c], c + 1 == n);
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) {
+        json_array_foreach(rows, i, row)
+        {
             for (size_t c = 0; c < n; c++) {
                 json_t *v = json_object_get(row, CSV_COLUMNS[c]);
                 char num[32];
@@ -428,7 +325,8 @@ cc_status h_ae_list(api_request *req, cc_error *err)
         json_decref(rows);
         char *bytes = buf_failed(&out) ? NULL : arena_alloc(req->arena, out.len + 1);
         if (!bytes)
-            st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the export is too large; filter it");
+            st =
+                cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the export is too large; filter it");
         else {
             memcpy(bytes, out.data, out.len);
             api_reply_raw(req, 200, "text/csv; charset=utf-8", bytes, out.len);
@@ -441,33 +339,10 @@ cc_status h_ae_list(api_request *req, cc_error *err)
 
 cc_status h_ae_deadlines(api_request *req, cc_error *err)
 {
-    vitals_limits limits;
-    adverse_rules rules;
-    cc_status st = bedside_settings_load(req->db, &limits, &rules, err);
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
+    app_ctx c = api_app_ctx(req);
+    json_t *view;
+    cc_status st = app_adverse_deadlines_view(&c, &view, err);
     if (st == CC_OK)
-        st = adverse_deadlines_open_json(req->db, &b, err);
-    json_t *rows = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
-    buf_release(&b);
-    if (st != CC_OK)
-        return st;
-    if (!rows)
-        return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the deadlines");
-    int64_t now = store_now_seconds();
-    size_t i, overdue = 0, soon = 0;
-    json_t *d;
-    json_array_foreach(rows, i, d) {
-        int64_t due = 0;
-        instant_parse(json_string_value(json_object_get(d, "due_at")), NULL, &due, NULL);
-        adverse_deadline_status s = adverse_deadline_state(due, 0, now, &rules);
-        overdue += s == AE_DL_OVERDUE;
-        soon += s == AE_DL_DUE_SOON;
-        json_object_set_new(d, "status", json_string(adverse_deadline_status_name(s)));
-    }
-    char now_text[CC_INSTANT_TEXT];
-    instant_format(now, now_text);
-    api_reply(req, 200, json_pack("{s:s, s:I, s:I, s:o}", "now", now_text, "overdue", (json_int_t)overdue, "due_soon",
-                                  (json_int_t)soon, "deadlines", rows));
-    return CC_OK;
+        api_reply(req, 200, view);
+    return st;
 }

@@ -3,22 +3,28 @@
 #include <math.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
 #include "core/qc_spec.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
+#include "store/lab_release.h"
 
 static json_t *readiness_json(const lab_readiness *r)
 {
     json_t *blocks = json_array();
     size_t n = r->n_blocks < LAB_MAX_BLOCKS ? r->n_blocks : LAB_MAX_BLOCKS;
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(blocks, json_pack("{s:s, s:o, s:s}", "kind", qc_block_kind_name(r->blocks[i].kind),
-                                                "test", r->blocks[i].test ? json_string(r->blocks[i].test) : json_null(),
-                                                "message", r->blocks[i].message));
-    return json_pack("{s:b, s:I, s:o}", "ready", r->ready, "count", (json_int_t)r->n_blocks, "blocks", blocks);
+        json_array_append_new(
+            blocks,
+            json_pack("{s:s, s:o, s:s}", "kind", qc_block_kind_name(r->blocks[i].kind), "test",
+                      r->blocks[i].test ? json_string(r->blocks[i].test) : json_null(), "message",
+                      r->blocks[i].message));
+    return json_pack("{s:b, s:I, s:o}", "ready", r->ready, "count", (json_int_t)r->n_blocks,
+                     "blocks", blocks);
 }
 
 static const char *RULES[] = {"negative", "min", "max", "range", "report"};
@@ -31,16 +37,16 @@ static json_t *spec_json(const char *product_type)
     json_t *items = json_array();
     for (size_t i = 0; i < spec->n_items; i++) {
         const qc_spec_item *it = &spec->items[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "test", it->test, "name", it->name, "rule",
-                              RULES[it->rule], "unit", it->unit, "required", it->required);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "test", it->test, "name", it->name,
+                              "rule", RULES[it->rule], "unit", it->unit, "required", it->required);
         if (it->rule == QC_RULE_MIN || it->rule == QC_RULE_RANGE)
             json_object_set_new(o, "low", json_real(it->low));
         if (it->rule == QC_RULE_MAX || it->rule == QC_RULE_RANGE)
             json_object_set_new(o, "high", json_real(it->high));
         json_array_append_new(items, o);
     }
-    return json_pack("{s:s, s:s, s:o}", "product_type", spec->product_type, "version", spec->version,
-                     "items", items);
+    return json_pack("{s:s, s:s, s:o}", "product_type", spec->product_type, "version",
+                     spec->version, "items", items);
 }
 
 static cc_status reply_batch(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -58,8 +64,11 @@ static cc_status reply_batch(api_request *req, unsigned status, int64_t id, cc_e
         return st;
     json_t *batch = json_object_get(req->reply, "batch");
     json_object_set_new(req->reply, "readiness", readiness_json(&ready));
-    json_object_set_new(req->reply, "spec", spec_json(json_string_value(json_object_get(batch, "product_type"))));
-    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(json_object_get(batch, "version"))));
+    json_object_set_new(req->reply, "spec",
+                        spec_json(json_string_value(json_object_get(batch, "product_type"))));
+    api_add_header(req, "ETag",
+                   api_printf(req, "\"%lld\"",
+                              (long long)json_integer_value(json_object_get(batch, "version"))));
     return CC_OK;
 }
 
@@ -68,9 +77,10 @@ cc_status h_batch_list(api_request *req, cc_error *err)
     int64_t page, per_page, total = 0;
     cc_status st = api_paging(req, &page, &per_page, err);
     const char *status = api_query(req, "status");
-    if (st == CC_OK && status && strcmp(status, "in_process") != 0 && strcmp(status, "released") != 0 &&
-        strcmp(status, "rejected") != 0)
-        st = cc_fail(err, CC_INVALID, "status", "invalid_value", "status must be in_process, released or rejected");
+    if (st == CC_OK && status && strcmp(status, "in_process") != 0 &&
+        strcmp(status, "released") != 0 && strcmp(status, "rejected") != 0)
+        st = cc_fail(err, CC_INVALID, "status", "invalid_value",
+                     "status must be in_process, released or rejected");
     if (st != CC_OK)
         return st;
     buf b;
@@ -95,8 +105,8 @@ cc_status h_batch_create(api_request *req, cc_error *err)
     json_t *list = json_object_get(req->body, "collection_ids");
     size_t n = json_array_size(list);
     if (n == 0 || n > MAX_COLLECTIONS)
-        return cc_fail(err, CC_INVALID, "collection_ids", "invalid_value", "give 1 to %d collection ids",
-                       MAX_COLLECTIONS);
+        return cc_fail(err, CC_INVALID, "collection_ids", "invalid_value",
+                       "give 1 to %d collection ids", MAX_COLLECTIONS);
     int64_t ids[MAX_COLLECTIONS];
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(list, i);
@@ -105,10 +115,10 @@ cc_status h_batch_create(api_request *req, cc_error *err)
                            "collection_ids must be positive ids");
         ids[i] = json_integer_value(v);
     }
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    if ((st = lab_batch_create(req->db, &actor, json_get_string(req->body, "product_type"), ids, n, &id,
-                               err)) != CC_OK)
+    if ((st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id,
+                                   err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/batches/%lld", (long long)id));
     return reply_batch(req, 201, id, err);
@@ -130,7 +140,8 @@ static cc_status check_instant(const char *text, const char *field, cc_error *er
     if (!text || strlen(text) != 20 || text[10] != 'T' || text[19] != 'Z' ||
         sscanf(text + 11, "%2d:%2d:%2d%c", &h, &m, &s, &tail) != 4 || h > 23 || m > 59 || s > 59 ||
         h < 0 || m < 0 || s < 0)
-        return cc_fail(err, CC_INVALID, field, "invalid_instant", "%s must be YYYY-MM-DDThh:mm:ssZ", field);
+        return cc_fail(err, CC_INVALID, field, "invalid_instant", "%s must be YYYY-MM-DDThh:mm:ssZ",
+                       field);
     char date[CC_DATE_TEXT];
     memcpy(date, text, 10);
     date[10] = '\0';
@@ -142,19 +153,21 @@ static cc_status check_instant(const char *text, const char *field, cc_error *er
 
 cc_status h_batch_add_step(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"step", JF_STRING, true, 20},
-                                        {"performed_at", JF_STRING, true, 20},
-                                        {"operator", JF_STRING, true, 100},
-                                        {"passage", JF_INTEGER, false, 0},
-                                        {"cell_count", JF_INTEGER, false, 0},
-                                        {"notes", JF_STRING, false, 2000},
-                                        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"step", JF_STRING, true, 20},        {"performed_at", JF_STRING, true, 20},
+        {"operator", JF_STRING, true, 100},   {"passage", JF_INTEGER, false, 0},
+        {"cell_count", JF_INTEGER, false, 0}, {"notes", JF_STRING, false, 2000},
+        {NULL, JF_STRING, false, 0}};
     int64_t id, step_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    lab_step_fields f = {json_get_string(req->body, "step"), json_get_string(req->body, "performed_at"),
-                         json_get_string(req->body, "operator"), json_get_string(req->body, "notes"), -1, -1};
+    lab_step_fields f = {json_get_string(req->body, "step"),
+                         json_get_string(req->body, "performed_at"),
+                         json_get_string(req->body, "operator"),
+                         json_get_string(req->body, "notes"),
+                         -1,
+                         -1};
     if (st == CC_OK)
         st = check_instant(f.performed_at, "performed_at", err);
     if (st == CC_OK)
@@ -167,18 +180,20 @@ cc_status h_batch_add_step(api_request *req, cc_error *err)
     if (st == CC_OK && json_has(req->body, "cell_count")) {
         f.cell_count = json_integer_value(json_object_get(req->body, "cell_count"));
         if (f.cell_count < 0 || f.cell_count > 10000000000000LL)
-            st = cc_fail(err, CC_INVALID, "cell_count", "out_of_range", "cell_count must be 0 to 1e13");
+            st = cc_fail(err, CC_INVALID, "cell_count", "out_of_range",
+                         "cell_count must be 0 to 1e13");
     }
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_add_step(req->db, &actor, id, &f, &step_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_add_step(&ctx, id, &f, &step_id, err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
 cc_status h_batch_open_deviation(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"description", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"description", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id, dev_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -187,14 +202,16 @@ cc_status h_batch_open_deviation(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "description"), "description", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_open_deviation(req->db, &actor, id, json_get_string(req->body, "description"), &dev_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_open_deviation(&ctx, id, json_get_string(req->body, "description"), &dev_id,
+                                      err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
 cc_status h_batch_close_deviation(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"disposition", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"disposition", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id, dev_id;
     /* The body first, like every other route: bad input is named even when
      * the record does not exist. */
@@ -207,36 +224,40 @@ cc_status h_batch_close_deviation(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "disposition"), "disposition", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_close_deviation(req->db, &actor, id, dev_id, json_get_string(req->body, "disposition"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_close_deviation(&ctx, id, dev_id, json_get_string(req->body, "disposition"),
+                                       err);
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
 }
 
 cc_status h_batch_add_qc(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"test", JF_STRING, true, 32},      {"pending", JF_BOOLEAN, false, 0},
-                                        {"detected", JF_BOOLEAN, false, 0}, {"value", JF_NUMBER, false, 0},
-                                        {"unit", JF_STRING, false, 16},     {"method", JF_STRING, false, 200},
-                                        {"tested_on", JF_STRING, true, 10}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"test", JF_STRING, true, 32},      {"pending", JF_BOOLEAN, false, 0},
+        {"detected", JF_BOOLEAN, false, 0}, {"value", JF_NUMBER, false, 0},
+        {"unit", JF_STRING, false, 16},     {"method", JF_STRING, false, 200},
+        {"tested_on", JF_STRING, true, 10}, {NULL, JF_STRING, false, 0}};
     int64_t id, qc_id;
     cc_date on;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "tested_on", true, &on, err)) == CC_OK && on > api_today())
+    if (st == CC_OK && (st = lab_body_date(req->body, "tested_on", true, &on, err)) == CC_OK &&
+        on > api_today())
         st = cc_fail(err, CC_INVALID, "tested_on", "in_future", "tested_on is in the future");
     if (st != CC_OK)
         return st;
     qc_result r = {json_get_string(req->body, "test"), json_get_bool(req->body, "pending"),
                    json_get_bool(req->body, "detected"),
-                   json_number_value(json_object_get(req->body, "value")), json_get_string(req->body, "unit")};
+                   json_number_value(json_object_get(req->body, "value")),
+                   json_get_string(req->body, "unit")};
     if (!r.unit)
         r.unit = "";
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     qc_verdict verdict;
-    st = lab_batch_add_qc(req->db, &actor, id, &r, json_has(req->body, "detected"), json_has(req->body, "value"),
-                          json_get_string(req->body, "method"), json_get_string(req->body, "tested_on"), &qc_id,
-                          &verdict, err);
+    st = app_lab_batch_add_qc(&ctx, id, &r, json_has(req->body, "detected"),
+                              json_has(req->body, "value"), json_get_string(req->body, "method"),
+                              json_get_string(req->body, "tested_on"), &qc_id, &verdict, err);
     return st == CC_OK ? reply_batch(req, 201, id, err) : st;
 }
 
@@ -253,11 +274,12 @@ cc_status h_batch_release(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     lab_readiness ready;
     const char *meaning = json_get_string(req->body, "meaning");
-    st = lab_batch_release(req->db, &actor, id, meaning ? meaning : "I release this batch for clinical use",
-                           &ready, err);
+    st =
+        app_lab_batch_release(&ctx, id, meaning ? meaning : "I release this batch for clinical use",
+                              api_today(), &ready, err);
     if (st == CC_CONFLICT && strcmp(err->code, "release_blocked") == 0)
         api_reply(req, 409, json_pack("{s:o}", "readiness", readiness_json(&ready)));
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
@@ -278,8 +300,8 @@ cc_status h_batch_reject(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_batch_reject(req->db, &actor, id, json_get_string(req->body, "reason"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_batch_reject(&ctx, id, json_get_string(req->body, "reason"), api_today(), err);
     return st == CC_OK ? reply_batch(req, 200, id, err) : st;
 }
 
@@ -302,7 +324,8 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     json_int_t cells = json_integer_value(json_object_get(req->body, "cells"));
     json_int_t division = json_integer_value(json_object_get(req->body, "division"));
     if (st == CC_OK && (division < 0 || division > ISBT128_MAX_DIVISION))
-        st = cc_fail(err, CC_INVALID, "division", "out_of_range", "division must be 0 to %d", ISBT128_MAX_DIVISION);
+        st = cc_fail(err, CC_INVALID, "division", "out_of_range", "division must be 0 to %d",
+                     ISBT128_MAX_DIVISION);
     if (st == CC_OK && (cells < 1 || cells > 10000000000000LL))
         st = cc_fail(err, CC_INVALID, "cells", "out_of_range", "cells must be 1 to 1e13");
     if (st == CC_OK)
@@ -315,7 +338,8 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
         expiry < api_today())
         st = cc_fail(err, CC_INVALID, "expiry", "in_past", "expiry is in the past");
     const char *loc[4] = {json_get_string(req->body, "freezer"), json_get_string(req->body, "rack"),
-                          json_get_string(req->body, "box"), json_get_string(req->body, "position")};
+                          json_get_string(req->body, "box"),
+                          json_get_string(req->body, "position")};
     int given = 0;
     for (int i = 0; i < 4; i++)
         given += loc[i] && *loc[i];
@@ -335,8 +359,8 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     f.box = given ? loc[2] : "";
     f.position = given ? loc[3] : "";
     f.year = year % 100;
-    store_actor actor = api_actor(req);
-    if ((st = lab_unit_create(req->db, &actor, id, &f, &unit_id, err)) != CC_OK)
+    app_ctx ctx = api_app_ctx(req);
+    if ((st = app_lab_unit_create(&ctx, id, &f, &unit_id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/units/%lld", (long long)unit_id));
     buf b;

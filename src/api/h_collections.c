@@ -1,9 +1,11 @@
 /* Collections: tissue or blood taken from a donor. */
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_collection(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -62,9 +64,9 @@ cc_status h_collection_create(api_request *req, cc_error *err)
     f.source = json_get_string(req->body, "source");
     f.collected_on = json_get_string(req->body, "collected_on");
     f.site = json_get_string(req->body, "site");
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    if ((st = lab_collection_create(req->db, &actor, &f, &id, err)) != CC_OK)
+    if ((st = app_lab_collection_create(&ctx, &f, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/collections/%lld", (long long)id));
     return reply_collection(req, 201, id, err);

@@ -13,25 +13,15 @@
 
 #include "api/handlers.h"
 #include "api/lab_api.h"
-#include "api/routes.h"
 #include "core/adverse.h"
 #include "core/date.h"
 #include "core/qc_spec.h"
 #include "store/bedside.h"
 #include "store/followup.h"
 #include "store/lab.h"
+#include "store/lab_release.h"
 
 enum { DASHBOARD_ITEMS = 20, DAYS_DEFAULT = 7, DAYS_MAX = 90, BATCH_PAGE = 200 };
-
-/* Whether the caller's role may GET path according to the route table. */
-static bool may_read(const api_request *req, const char *path)
-{
-    const char *params[API_MAX_PARAMS] = {0};
-    const api_route *route = NULL;
-    if (api_route_find("GET", path, NULL, params, &route) != ROUTE_FOUND)
-        return false;
-    return (route->roles & api_role_bit(req->who.role)) != 0;
-}
 
 /* A new object with the listed keys of row (null when row lacks one);
  * "synthetic" (a stored 0/1 or a boolean) always comes out as a boolean. */
@@ -328,19 +318,19 @@ cc_status h_dashboard(api_request *req, cc_error *err)
     json_t *sections = json_object();
     arena_on_release(req->arena, (arena_cleanup_fn)json_decref, sections);
     json_t *s = NULL;
-    if (may_read(req, "/api/v1/worklist") &&
+    if (req->may_read(req, "/api/v1/worklist") &&
         (st = administrations_today(req, today, &s, err)) == CC_OK)
         json_object_set_new(sections, "administrations_today", s);
-    if (st == CC_OK && may_read(req, "/api/v1/follow-up") &&
+    if (st == CC_OK && req->may_read(req, "/api/v1/follow-up") &&
         (st = overdue_visits(req, today, &s, err)) == CC_OK)
         json_object_set_new(sections, "overdue_visits", s);
-    if (st == CC_OK && may_read(req, "/api/v1/adverse-events") &&
+    if (st == CC_OK && req->may_read(req, "/api/v1/adverse-events") &&
         (st = open_serious_events(req, &s, err)) == CC_OK)
         json_object_set_new(sections, "open_serious_events", s);
-    if (st == CC_OK && may_read(req, "/api/v1/units") &&
+    if (st == CC_OK && req->may_read(req, "/api/v1/units") &&
         (st = units_expiring(req, today, days, &s, err)) == CC_OK)
         json_object_set_new(sections, "units_expiring", s);
-    if (st == CC_OK && may_read(req, "/api/v1/batches") &&
+    if (st == CC_OK && req->may_read(req, "/api/v1/batches") &&
         (st = batches_awaiting_release(req, &s, err)) == CC_OK)
         json_object_set_new(sections, "batches_awaiting_release", s);
     if (st != CC_OK)

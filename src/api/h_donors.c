@@ -2,10 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -18,7 +20,8 @@ static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_e
     buf_release(&b);
     json_t *version = json_object_get(json_object_get(req->reply, "donor"), "version");
     if (st == CC_OK && version)
-        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
+        api_add_header(req, "ETag",
+                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
     return st;
 }
 
@@ -59,22 +62,26 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                                         {"consent_reference", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     cc_status st = lab_check_body(req->body, fields, err);
-    lab_donor_fields f = {json_get_string(req->body, "code"), json_get_string(req->body, "kind"), 0,
+    lab_donor_fields f = {json_get_string(req->body, "code"),
+                          json_get_string(req->body, "kind"),
+                          0,
                           json_get_string(req->body, "consent_date"),
-                          json_get_string(req->body, "consent_reference"), false};
+                          json_get_string(req->body, "consent_reference"),
+                          false};
     cc_date consent;
     if (st == CC_OK)
         st = check_code(f.code, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "patient_id", false, &f.patient_id, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
         f.consent_date && consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    if ((st = lab_donor_create(req->db, &actor, &f, &id, err)) != CC_OK)
+    if ((st = app_lab_donor_create(&ctx, &f, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/donors/%lld", (long long)id));
     return reply_donor(req, 201, id, err);
@@ -86,7 +93,6 @@ cc_status h_donor_get(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
-
 
 cc_status h_donor_update(api_request *req, cc_error *err)
 {
@@ -100,17 +106,18 @@ cc_status h_donor_update(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
         consent > api_today())
         st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
     if (st == CC_OK)
         st = api_expected_version(req, &version, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_set_consent(req->db, &actor, id, version, json_get_string(req->body, "consent_date"),
-                               json_get_string(req->body, "consent_reference"),
-                               json_get_string(req->body, "reason"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_set_consent(&ctx, id, version, json_get_string(req->body, "consent_date"),
+                                   json_get_string(req->body, "consent_reference"),
+                                   json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }
 
@@ -126,15 +133,17 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
+    if (st == CC_OK &&
+        (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
         sampled > api_today())
         st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_add_test(req->db, &actor, id, json_get_string(req->body, "test"),
-                            json_get_string(req->body, "result"), json_get_string(req->body, "sampled_on"),
-                            json_get_string(req->body, "reason"), &test_id, err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_add_test(&ctx, id, json_get_string(req->body, "test"),
+                                json_get_string(req->body, "result"),
+                                json_get_string(req->body, "sampled_on"),
+                                json_get_string(req->body, "reason"), &test_id, err);
     return st == CC_OK ? reply_donor(req, 201, id, err) : st;
 }
 
@@ -149,8 +158,8 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
         st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_donor_decide(req->db, &actor, id, json_get_string(req->body, "decision"),
-                          json_get_string(req->body, "reason"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_donor_decide(&ctx, id, json_get_string(req->body, "decision"),
+                              json_get_string(req->body, "reason"), err);
     return st == CC_OK ? reply_donor(req, 200, id, err) : st;
 }

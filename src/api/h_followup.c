@@ -1,4 +1,4 @@
-/* Follow-up (issue 7): visits generated from approved plans, the worklist
+/* Follow-up: visits generated from approved plans, the worklist
  * with states computed by core/followup (H10), resolutions, contact
  * attempts, the lost-to-follow-up threshold, and patient questionnaire links
  * (random single-purpose expiring tokens, stored hashed; public page data,
@@ -6,24 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include <time.h>
 
-#include "app/observation_measures.h"
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "api/json_in.h"
 #include "app/report_json.h"
+#include "app/visits.h"
 #include "render/qr.h"
 #include "render/report_charts.h"
 #include "render/report_render.h"
+#include "app/followup.h"
 #include "core/date.h"
 #include "core/followup.h"
-#include "core/text.h"
-#include "store/clock.h"
 #include "store/followup.h"
 #include "store/plans.h"
 
-enum { FOLLOWUP_VIEW_MAX = 8 << 20, LINK_DAYS_DEFAULT = 14, LINK_DAYS_MAX = 60 };
+enum { FOLLOWUP_VIEW_MAX = 8 << 20 };
 
 static json_t *loads_or_null(const char *text)
 {
@@ -45,58 +44,10 @@ cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error 
 /* Adds "state" (core) and "days_overdue" to a visit object. */
 void api_followup_add_state(json_t *visit, cc_date today)
 {
-    followup_status status = FU_SCHEDULED;
-    cc_date ws = 0, we = 0;
-    cc_error ignored;
-    followup_status_parse(json_string_value(json_object_get(visit, "status")), &status);
-    if (date_parse(json_string_value(json_object_get(visit, "window_start")), "w", &ws, &ignored) !=
-            CC_OK ||
-        date_parse(json_string_value(json_object_get(visit, "window_end")), "w", &we, &ignored) !=
-            CC_OK)
-        return;
-    followup_state s = followup_state_of(status, ws, we, today);
-    json_object_set_new(visit, "state", json_string(followup_state_name(s)));
-    json_object_set_new(visit, "days_overdue", json_integer(s == FU_OVERDUE ? today - we : 0));
+    app_visit_add_state(visit, today);
 }
 
 /* ---- generation from the plan ---- */
-
-cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
-                                 cc_error *err)
-{
-    plan_row row;
-    cc_status st = plan_store_get(req->db, req->arena, plan_id, &row, err);
-    if (st != CC_OK)
-        return st;
-    json_t *body = json_loads(row.body, 0, NULL);
-    if (!body)
-        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, body);
-    json_t *fu = json_object_get(body, "follow_up");
-    size_t n = json_array_size(fu);
-    followup_spec *specs = arena_alloc(req->arena, (n + 1) * sizeof *specs);
-    if (!specs)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(fu, i);
-        char *instruments =
-            json_dumps(json_object_get(v, "instruments"), JSON_COMPACT | JSON_ENCODE_ANY);
-        if (instruments)
-            arena_on_release(req->arena, free, instruments);
-        specs[i] = (followup_spec){json_string_value(json_object_get(v, "label")),
-                                   (int)json_integer_value(json_object_get(v, "months")),
-                                   json_string_value(json_object_get(v, "date")),
-                                   json_string_value(json_object_get(v, "window_start")),
-                                   json_string_value(json_object_get(v, "window_end")),
-                                   instruments ? instruments : "[]"};
-        if (!specs[i].label || !specs[i].target_date || !specs[i].window_start ||
-            !specs[i].window_end)
-            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
-                           "stored follow-up visit %zu is incomplete", i + 1);
-    }
-    store_actor actor = api_actor(req);
-    return followup_store_sync(req->db, &actor, plan_id, specs, (int)n, created, redated, err);
-}
 
 cc_status h_followup_sync(api_request *req, cc_error *err)
 {
@@ -106,8 +57,9 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     if (st == CC_OK && json_object_size(req->body) > 0)
         st = cc_fail(err, CC_INVALID, json_object_iter_key(json_object_iter(req->body)),
                      "unknown_field", "this request takes no fields");
+    app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = api_followup_sync_plan(req, id, &created, &redated, err);
+        st = app_followup_sync_plan(&c, id, &created, &redated, err);
     if (st != CC_OK)
         return st;
     buf b;
@@ -141,94 +93,38 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
 
 cc_status h_followup_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, patient_id = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    app_worklist_query q = {.state = api_query(req, "state")};
+    cc_status st = api_paging(req, &q.page, &q.per_page, err);
     if (st != CC_OK)
         return st;
-    const char *state = api_query(req, "state"), *patient = api_query(req, "patient_id");
-    followup_state want = FU_OVERDUE;
-    bool open = !state || strcmp(state, "open") == 0, all = state && strcmp(state, "all") == 0;
-    if (!open && !all && !followup_state_parse(state, &want))
-        return cc_fail(err, CC_INVALID, "state", "invalid_value",
-                       "state must be open, all, upcoming, due, in_window, overdue or resolved");
+    const char *patient = api_query(req, "patient_id");
     if (patient) {
         char *end;
-        patient_id = strtoll(patient, &end, 10);
-        if (end == patient || *end || patient_id < 1)
+        q.patient_id = strtoll(patient, &end, 10);
+        if (end == patient || *end || q.patient_id < 1)
             return cc_fail(err, CC_INVALID, "patient_id", "invalid_value",
                            "patient_id must be an id");
     }
-    cc_date today = api_today();
-    char until[CC_DATE_TEXT];
-    date_format(today + FOLLOWUP_DUE_LEAD_DAYS, until);
-    bool scheduled_only = open || (!all && want != FU_RESOLVED);
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *rows = NULL;
-    st = followup_store_list(req->db, scheduled_only, open ? until : NULL, patient_id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &rows, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    json_t *reply;
+    if ((st = app_visit_worklist(&c, &q, &reply, err)) != CC_OK)
         return st;
-    json_t *items = json_array();
-    size_t i, total = 0;
-    json_t *v;
-    json_array_foreach(rows, i, v)
-    {
-        api_followup_add_state(v, today);
-        followup_state s;
-        followup_state_parse(json_string_value(json_object_get(v, "state")), &s);
-        bool keep =
-            all || (open ? (s == FU_DUE || s == FU_IN_WINDOW || s == FU_OVERDUE) : s == want);
-        if (!keep)
-            continue;
-        total++;
-        if (total > (size_t)((page - 1) * per_page) && total <= (size_t)(page * per_page))
-            json_array_append(items, v);
-    }
-    json_t *counts = json_object();
-    char today_text[CC_DATE_TEXT];
-    date_format(today, today_text);
-    api_reply(req, 200,
-              json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "items", items, "page", (json_int_t)page,
-                        "per_page", (json_int_t)per_page, "total", (json_int_t)total, "today",
-                        today_text, "counts", counts));
-    json_array_foreach(rows, i, v)
-    {
-        const char *s = json_string_value(json_object_get(v, "state"));
-        if (s)
-            json_object_set_new(counts, s,
-                                json_integer(json_integer_value(json_object_get(counts, s)) + 1));
-    }
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 
 cc_status h_followup_get(api_request *req, cc_error *err)
 {
-    int64_t id;
+    int64_t id, version = 0;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st != CC_OK)
         return st;
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *out = NULL;
-    st = followup_store_get_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &out, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    json_t *reply;
+    if ((st = app_visit_view(&c, id, &reply, &version, err)) != CC_OK)
         return st;
-    json_t *visit = json_object_get(out, "visit");
-    api_followup_add_state(visit, api_today());
-    int threshold = FOLLOWUP_LOST_DEFAULT;
-    if ((st = followup_store_lost_threshold(req->db, &threshold, err)) != CC_OK)
-        return st;
-    json_object_set_new(out, "lost_after_failed_contacts", json_integer(threshold));
-    api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"",
-                              (long long)json_integer_value(json_object_get(visit, "version"))));
-    api_reply(req, 200, json_incref(out));
+    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)version));
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 
@@ -254,32 +150,12 @@ cc_status h_followup_resolve(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *status = json_get_string(req->body, "status"),
-               *reason = json_get_string(req->body, "reason"),
-               *died_on = json_get_string(req->body, "died_on"),
-               *cause = json_get_string(req->body, "cause");
-    followup_resolution r = {0};
-    if (!followup_status_parse(status, &r.to) || r.to == FU_SCHEDULED)
-        return cc_fail(err, CC_INVALID, "status", "invalid_value",
-                       "status must be done, missed, withdrawn, lost or died");
-    if ((reason && *reason && (st = text_check_line(reason, "reason", 1000, true, err)) != CC_OK) ||
-        (cause && *cause && (st = text_check_line(cause, "cause", 1000, true, err)) != CC_OK))
-        return st;
-    r.has_reason = reason && *reason;
-    r.has_cause = cause && *cause;
-    if (died_on) {
-        r.has_died_on = true;
-        if ((st = date_parse(died_on, "died_on", &r.died_on, err)) != CC_OK)
-            return st;
-    }
-    followup_visit_brief v;
-    if ((st = followup_store_brief(req->db, id, &v, err)) != CC_OK ||
-        (st = followup_check_resolution(v.status, &r, api_today(), err)) != CC_OK)
-        return st;
-    followup_store_resolution sr = {r.to, reason, died_on, cause};
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int closed = 0;
-    if ((st = followup_store_resolve(req->db, &actor, id, &sr, &closed, err)) != CC_OK)
+    if ((st = app_visit_resolve(&c, id, json_get_string(req->body, "status"),
+                                json_get_string(req->body, "reason"),
+                                json_get_string(req->body, "died_on"),
+                                json_get_string(req->body, "cause"), &closed, err)) != CC_OK)
         return st;
     if ((st = reply_visit(req, 200, id, err)) == CC_OK)
         json_object_set_new(req->reply, "closed_later", json_integer(closed));
@@ -292,31 +168,17 @@ cc_status h_followup_contact(api_request *req, cc_error *err)
                                         {"outcome", JF_STRING, true, 16},
                                         {"note", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
-    static const char *const channels[] = {"phone", "email", "sms", "letter", "in_person"};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *channel = json_get_string(req->body, "channel"),
-               *outcome = json_get_string(req->body, "outcome"),
-               *note = json_get_string(req->body, "note");
-    bool known = false;
-    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
-        known |= strcmp(channel, channels[i]) == 0;
-    if (!known)
-        return cc_fail(err, CC_INVALID, "channel", "invalid_value",
-                       "channel must be phone, email, sms, letter or in_person");
-    if (!followup_contact_outcome_valid(outcome))
-        return cc_fail(err, CC_INVALID, "outcome", "invalid_value",
-                       "outcome must be reached, no_answer, wrong_number, message_left or refused");
-    if (note && *note && (st = text_check_line(note, "note", 1000, true, err)) != CC_OK)
-        return st;
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     bool lost = false;
-    if ((st = followup_store_contact(req->db, &actor, id, channel, outcome, note,
-                                     followup_contact_failed(outcome), &lost, err)) != CC_OK)
+    if ((st = app_visit_contact(&c, id, json_get_string(req->body, "channel"),
+                                json_get_string(req->body, "outcome"),
+                                json_get_string(req->body, "note"), &lost, err)) != CC_OK)
         return st;
     if ((st = reply_visit(req, 201, id, err)) == CC_OK)
         json_object_set_new(req->reply, "became_lost", json_boolean(lost));
@@ -342,12 +204,10 @@ cc_status h_followup_settings_update(api_request *req, cc_error *err)
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    json_int_t n = json_integer_value(json_object_get(req->body, "lost_after_failed_contacts"));
-    if (n < 1 || n > FOLLOWUP_LOST_MAX)
-        return cc_fail(err, CC_INVALID, "lost_after_failed_contacts", "out_of_range",
-                       "lost_after_failed_contacts must be 1..%d", FOLLOWUP_LOST_MAX);
-    store_actor actor = api_actor(req);
-    if ((st = followup_store_set_lost_threshold(req->db, &actor, (int)n, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_visit_set_lost_threshold(
+             &c, json_integer_value(json_object_get(req->body, "lost_after_failed_contacts")),
+             err)) != CC_OK)
         return st;
     return h_followup_settings_get(req, err);
 }
@@ -367,15 +227,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *instrument = json_get_string(req->body, "instrument");
-    json_int_t days = json_has(req->body, "days")
-                          ? json_integer_value(json_object_get(req->body, "days"))
-                          : LINK_DAYS_DEFAULT;
-    if (days < 1 || days > LINK_DAYS_MAX)
-        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
-                       LINK_DAYS_MAX);
-    if (!instrument_find(instrument))
-        return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
-                       "a patient link is for a questionnaire (not %.40s)", instrument);
+    int64_t days = json_integer_value(json_object_get(req->body, "days"));
     /* The address the patient opens (QR code): the caller's page, else this host. */
     const char *base = json_get_string(req->body, "base_url"), *host = api_header(req, "Host");
     if (base && ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) ||
@@ -385,40 +237,12 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     if (!base)
         base = api_printf(req, "http://%.100s/",
                           host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
-    buf b;
-    buf_init(&b, FOLLOWUP_VIEW_MAX);
-    json_t *view = NULL;
-    st = followup_store_get_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &view, err);
-    buf_release(&b);
-    if (st != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    app_questionnaire_link link;
+    if ((st = app_questionnaire_link_create(
+             &c, id, instrument, json_has(req->body, "days") ? &days : NULL, &link, err)) != CC_OK)
         return st;
-    json_t *visit = json_object_get(view, "visit");
-    if (strcmp(json_string_value(json_object_get(visit, "status")), "scheduled") != 0)
-        return cc_fail(err, CC_CONFLICT, "status", "already_resolved",
-                       "links are for scheduled visits (this one is %s)",
-                       json_string_value(json_object_get(visit, "status")));
-    json_t *instruments = json_object_get(visit, "instruments");
-    bool listed = false;
-    size_t i;
-    json_t *v;
-    json_array_foreach(instruments, i, v) listed |=
-        json_is_string(v) && strcmp(json_string_value(v), instrument) == 0;
-    if (!listed)
-        return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
-                       "the protocol does not name %.40s at this visit", instrument);
-    char token[48], hash[65], expires[CC_INSTANT_TEXT];
-    questionnaire_token_new(token);
-    questionnaire_token_hash(token, hash);
-    instant_format(store_now_seconds() + (int64_t)days * 86400, expires);
-    const char *language = json_string_value(json_object_get(visit, "language"));
-    int64_t link_id;
-    store_actor actor = api_actor(req);
-    if ((st = questionnaire_store_create(
-             req->db, &actor, id, json_integer_value(json_object_get(visit, "patient_id")),
-             instrument, language ? language : "en", hash, expires, &link_id, err)) != CC_OK)
-        return st;
+    const char *token = link.token;
     size_t blen = strlen(base);
     const char *url =
         api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
@@ -427,44 +251,19 @@ cc_status h_followup_link(api_request *req, cc_error *err)
     cc_error qerr;
     bool have_qr = qr_svg(url, 4, &qr, &qerr) == CC_OK;
     api_reply(req, 201,
-              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link_id,
+              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link.id,
                         "token", token, "path", api_printf(req, "/#/q/%s", token), "url", url,
-                        "expires_at", expires, "instrument", instrument, "language",
-                        language ? language : "en", "qr_svg",
-                        have_qr ? json_string(qr.data) : json_null()));
+                        "expires_at", link.expires_at, "instrument", instrument, "language",
+                        link.language, "qr_svg", have_qr ? json_string(qr.data) : json_null()));
     buf_release(&qr);
-    sodium_memzero(token, sizeof token);
+    sodium_memzero(link.token, sizeof link.token);
     return CC_OK;
 }
 
-/* Finds an open link by its token: unknown 404, used or expired 409, with
- * messages the patient page shows as they are. */
 static cc_status open_link(api_request *req, questionnaire_link *l, cc_error *err)
 {
-    const char *token = req->params[0];
-    if (!token || strlen(token) < 20 || strlen(token) > 64)
-        return cc_fail(err, CC_NOT_FOUND, "token", "unknown_link",
-                       "this questionnaire link is not valid; ask the clinic for a new one");
-    char hash[65];
-    questionnaire_token_hash(token, hash);
-    cc_status st = questionnaire_store_find(req->db, hash, l, err);
-    if (st != CC_OK)
-        return st;
-    arena_on_release(req->arena, free, l->draft);
-    char now[CC_INSTANT_TEXT];
-    store_now_text(now);
-    if (l->used)
-        return cc_fail(
-            err, CC_CONFLICT, "token", "link_used",
-            "this questionnaire was already submitted; thank you. Each link works once.");
-    if (strcmp(now, l->expires_at) >= 0)
-        return cc_fail(err, CC_CONFLICT, "token", "link_expired",
-                       "this questionnaire link expired on %s; ask the clinic for a new one",
-                       l->expires_at);
-    if (strcmp(l->visit_status, "scheduled") != 0)
-        return cc_fail(err, CC_CONFLICT, "token", "link_closed",
-                       "this follow-up visit is closed; the questionnaire is no longer needed");
-    return CC_OK;
+    app_ctx c = api_app_ctx(req);
+    return app_questionnaire_open(&c, req->params[0], l, err);
 }
 
 cc_status h_questionnaire_get(api_request *req, cc_error *err)
@@ -508,7 +307,8 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err)
     if (!text)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     arena_on_release(req->arena, free, text);
-    if ((st = questionnaire_store_save_draft(req->db, l.id, text, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_questionnaire_save_draft(&c, req->params[0], text, err)) != CC_OK)
         return st;
     api_reply(req, 200, json_pack("{s:b, s:O}", "saved", 1, "draft", answers));
     return CC_OK;
@@ -516,48 +316,14 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err)
 
 cc_status h_questionnaire_submit(api_request *req, cc_error *err)
 {
-    questionnaire_link l;
     cc_status st = json_check(req->body, ANSWER_FIELDS, err);
-    if (st == CC_OK)
-        st = open_link(req, &l, err);
     if (st != CC_OK)
         return st;
-    json_t *answers = json_object_get(req->body, "answers"), *scores = NULL;
-    json_t *request = json_pack("{s:O}", "answers", answers);
-    st = instruments_json_score(l.instrument, request, &scores, err);
-    json_decref(request);
-    if (st != CC_OK) {
-        if (st == CC_INVALID && strncmp(err->field, "answers", 7) != 0) {
-            char field[sizeof err->field];
-            snprintf(field, sizeof field, "answers.%.50s", err->field);
-            snprintf(err->field, sizeof err->field, "%s", field);
-        }
-        return st;
-    }
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, scores);
-    char *answers_text = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
-    char *scores_text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-    arena_on_release(req->arena, free, answers_text);
-    arena_on_release(req->arena, free, scores_text);
-    if (!answers_text || !scores_text)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    char today[CC_DATE_TEXT];
-    date_format(api_today(), today);
-    const instr_def *def = instrument_find(l.instrument);
+    app_ctx c = api_app_ctx(req);
     int64_t obs = 0;
-    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
-    if (!measures)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    observation_fields f = {
-        l.instrument,
-        def ? def->version : "1",
-        today,
-        "patient",
-        answers_text,
-        scores_text,
-        measures,
-        observation_measures(l.instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
-    if ((st = questionnaire_store_submit(req->db, l.id, &f, &obs, err)) != CC_OK)
+    char today[CC_DATE_TEXT];
+    if ((st = app_questionnaire_submit(&c, req->params[0], json_object_get(req->body, "answers"),
+                                       &obs, today, err)) != CC_OK)
         return st;
     api_reply(req, 201,
               json_pack("{s:b, s:I, s:s}", "submitted", 1, "observation_id", (json_int_t)obs,

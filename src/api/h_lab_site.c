@@ -1,9 +1,11 @@
 /* Laboratory site configuration: the FIN and the licensed product codes. */
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_site(api_request *req, unsigned status, cc_error *err)
@@ -17,7 +19,10 @@ static cc_status reply_site(api_request *req, unsigned status, cc_error *err)
     return st;
 }
 
-cc_status h_lab_site_get(api_request *req, cc_error *err) { return reply_site(req, 200, err); }
+cc_status h_lab_site_get(api_request *req, cc_error *err)
+{
+    return reply_site(req, 200, err);
+}
 
 cc_status h_lab_site_set(api_request *req, cc_error *err)
 {
@@ -25,8 +30,8 @@ cc_status h_lab_site_set(api_request *req, cc_error *err)
     cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    if ((st = lab_site_set_fin(req->db, &actor, json_get_string(req->body, "fin"), err)) != CC_OK)
+    app_ctx ctx = api_app_ctx(req);
+    if ((st = app_lab_site_set_fin(&ctx, json_get_string(req->body, "fin"), err)) != CC_OK)
         return st;
     return reply_site(req, 200, err);
 }
@@ -40,24 +45,25 @@ cc_status h_lab_product_code_add(api_request *req, cc_error *err)
     cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
+    app_ctx ctx = api_app_ctx(req);
     int64_t id;
-    st = lab_product_code_add(req->db, &actor, json_get_string(req->body, "code"),
-                              json_get_string(req->body, "product_type"),
-                              json_get_string(req->body, "description"), &id, err);
+    st = app_lab_product_code_add(&ctx, json_get_string(req->body, "code"),
+                                  json_get_string(req->body, "product_type"),
+                                  json_get_string(req->body, "description"), &id, err);
     return st == CC_OK ? reply_site(req, 201, err) : st;
 }
 
 cc_status h_lab_product_code_update(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"active", JF_BOOLEAN, true, 0}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"active", JF_BOOLEAN, true, 0},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_product_code_set_active(req->db, &actor, id, json_get_bool(req->body, "active"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_product_code_set_active(&ctx, id, json_get_bool(req->body, "active"), err);
     return st == CC_OK ? reply_site(req, 200, err) : st;
 }

@@ -29,7 +29,8 @@ static void csv_rows(api_request *req, buf *b, const char *section, json_t *rows
         lab_csv_field(b, cols[i], i + 1 == n);
     size_t index;
     json_t *row;
-    json_array_foreach(rows, index, row) {
+    json_array_foreach(rows, index, row)
+    {
         lab_csv_field(b, section, false);
         for (size_t i = 0; i < n; i++)
             lab_csv_field(b, text_of(req, row, cols[i]), i + 1 == n);
@@ -43,7 +44,8 @@ static cc_status reply_csv(api_request *req, buf *b, const char *name, cc_error 
     char *data = arena_strndup(req->arena, b->data, b->len);
     if (!data)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    api_add_header(req, "Content-Disposition", api_printf(req, "attachment; filename=\"%s.csv\"", name));
+    api_add_header(req, "Content-Disposition",
+                   api_printf(req, "attachment; filename=\"%s.csv\"", name));
     api_reply_raw(req, 200, "text/csv; charset=utf-8", data, b->len);
     return CC_OK;
 }
@@ -55,8 +57,6 @@ static cc_status lookback(api_request *req, lab_lookback_from from, const char *
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_wants_csv(req, &csv, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
     buf b;
@@ -67,11 +67,12 @@ static cc_status lookback(api_request *req, lab_lookback_from from, const char *
     buf_release(&b);
     if (st != CC_OK || !csv)
         return st;
-    static const char *const unit_cols[] = {"id", "din", "din_check", "product_code", "product_type",
-                                            "state", "expiry", "batch_code", "issued_patient_id"};
-    static const char *const recipient_cols[] = {"patient_id", "mrn", "family_name", "given_names", "unit_id",
-                                                 "din", "din_check", "product_type", "batch_code",
-                                                 "administered_on"};
+    static const char *const unit_cols[] = {"id",           "din",          "din_check",
+                                            "product_code", "product_type", "state",
+                                            "expiry",       "batch_code",   "issued_patient_id"};
+    static const char *const recipient_cols[] = {
+        "patient_id", "mrn",       "family_name",  "given_names", "unit_id",
+        "din",        "din_check", "product_type", "batch_code",  "administered_on"};
     buf out;
     buf_init(&out, LAB_VIEW_MAX);
     csv_rows(req, &out, "unit", json_object_get(req->reply, "units"), unit_cols,
@@ -83,12 +84,18 @@ static cc_status lookback(api_request *req, lab_lookback_from from, const char *
     return st;
 }
 
-cc_status h_lookback_donor(api_request *req, cc_error *err) { return lookback(req, LAB_FROM_DONOR, "donor", err); }
+cc_status h_lookback_donor(api_request *req, cc_error *err)
+{
+    return lookback(req, LAB_FROM_DONOR, "donor", err);
+}
 cc_status h_lookback_collection(api_request *req, cc_error *err)
 {
     return lookback(req, LAB_FROM_COLLECTION, "collection", err);
 }
-cc_status h_lookback_batch(api_request *req, cc_error *err) { return lookback(req, LAB_FROM_BATCH, "batch", err); }
+cc_status h_lookback_batch(api_request *req, cc_error *err)
+{
+    return lookback(req, LAB_FROM_BATCH, "batch", err);
+}
 
 cc_status h_lookback_patient(api_request *req, cc_error *err)
 {
@@ -107,12 +114,13 @@ cc_status h_lookback_patient(api_request *req, cc_error *err)
     buf_release(&b);
     if (st != CC_OK || !csv)
         return st;
-    static const char *const cols[] = {"unit_id", "din", "din_check", "product_type", "state", "administered_on",
-                                       "batch_code", "collection_id", "source", "donor_id", "donor_code",
-                                       "donor_kind"};
+    static const char *const cols[] = {
+        "unit_id",    "din",           "din_check", "product_type", "state",      "administered_on",
+        "batch_code", "collection_id", "source",    "donor_id",     "donor_code", "donor_kind"};
     buf out;
     buf_init(&out, LAB_VIEW_MAX);
-    csv_rows(req, &out, "exposure", json_object_get(req->reply, "exposures"), cols, sizeof cols / sizeof cols[0]);
+    csv_rows(req, &out, "exposure", json_object_get(req->reply, "exposures"), cols,
+             sizeof cols / sizeof cols[0]);
     st = reply_csv(req, &out, api_printf(req, "exposures-patient-%lld", (long long)id), err);
     buf_release(&out);
     return st;

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/observation_measures.h"
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "app/isncsci_json.h"
 #include "api/json_in.h"
-#include "core/date.h"
+#include "app/visits.h"
 #include "store/observations.h"
 
 enum { MAX_EXAMS_PER_REQUEST = 10000 };
@@ -97,35 +97,6 @@ cc_status h_observation_list(api_request *req, cc_error *err)
     return CC_OK;
 }
 
-/* Scores answers with the named instrument; *scores is a new reference. */
-static cc_status score_answers(const char *instrument, const char *version, json_t *answers,
-                               json_t **scores, const char **used_version, cc_error *err)
-{
-    if (strcmp(instrument, ISNCSCI_ID) == 0) {
-        if (version && strcmp(version, ISNCSCI_VERSION) != 0)
-            return cc_fail(err, CC_INVALID, "version", "unknown_version",
-                           "ISNCSCI version must be %s", ISNCSCI_VERSION);
-        *used_version = ISNCSCI_VERSION;
-        cc_status st = isncsci_json_classify(answers, scores, err);
-        if (st == CC_INVALID) {
-            char field[sizeof err->field];
-            snprintf(field, sizeof field, "answers.%.50s", err->field);
-            snprintf(err->field, sizeof err->field, "%s", field);
-        }
-        return st;
-    }
-    const instr_def *def = instrument_find(instrument);
-    if (!def)
-        return cc_fail(err, CC_INVALID, "instrument", "unknown_instrument", "no instrument %.40s", instrument);
-    json_t *request = json_pack("{s:O}", "answers", answers);
-    if (version)
-        json_object_set_new(request, "version", json_string(version));
-    cc_status st = instruments_json_score(instrument, request, scores, err);
-    json_decref(request);
-    *used_version = def->version;
-    return st;
-}
-
 cc_status h_observation_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
@@ -133,44 +104,23 @@ cc_status h_observation_create(api_request *req, cc_error *err)
         {"date", JF_STRING, true, 10},       {"source", JF_STRING, true, 16},
         {"answers", JF_OBJECT, true, 32768}, {NULL, JF_STRING, false, 0},
     };
-    int64_t patient_id, id;
+    int64_t patient_id;
     cc_status st = api_param_id(req, 0, &patient_id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *date = json_get_string(req->body, "date"), *source = json_get_string(req->body, "source");
-    cc_date when;
-    if ((st = date_parse(date, "date", &when, err)) != CC_OK)
+    app_observation_new n = {
+        json_get_string(req->body, "instrument"), json_get_string(req->body, "version"),
+        json_get_string(req->body, "date"), json_get_string(req->body, "source"),
+        json_object_get(req->body, "answers")};
+    app_observation_made made;
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_observation_create(&c, patient_id, &n, &made, err)) != CC_OK)
         return st;
-    if (when > api_today())
-        return cc_fail(err, CC_INVALID, "date", "out_of_range", "date cannot be in the future");
-    if (strcmp(source, "clinician") != 0 && strcmp(source, "patient") != 0)
-        return cc_fail(err, CC_INVALID, "source", "invalid_value", "source must be clinician or patient");
-    json_t *scores = NULL;
-    const char *version = NULL;
-    json_t *answers = json_object_get(req->body, "answers");
-    if ((st = score_answers(json_get_string(req->body, "instrument"), json_get_string(req->body, "version"),
-                            answers, &scores, &version, err)) != CC_OK)
-        return st;
-    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, scores);
-    char *answers_text = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
-    char *scores_text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-    arena_on_release(req->arena, free, answers_text);
-    arena_on_release(req->arena, free, scores_text);
-    if (!answers_text || !scores_text)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    measure_value *measures = arena_alloc(req->arena, OBSERVATION_MEASURES_MAX * sizeof *measures);
-    if (!measures)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    const char *instrument = json_get_string(req->body, "instrument");
-    observation_fields f = {instrument, version, date, source, answers_text, scores_text, measures,
-                            observation_measures(instrument, scores, measures, OBSERVATION_MEASURES_MAX)};
-    store_actor actor = api_actor(req);
-    if ((st = observation_add(req->db, &actor, patient_id, &f, &id, err)) != CC_OK)
-        return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:O}", "id", (json_int_t)id, "patient_id",
-                                  (json_int_t)patient_id, "instrument", f.instrument, "version", version,
-                                  "date", date, "source", source, "scores", scores));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:O}", "id", (json_int_t)made.id,
+                        "patient_id", (json_int_t)patient_id, "instrument", n.instrument, "version",
+                        made.version, "date", n.date, "source", n.source, "scores", made.scores));
     return CC_OK;
 }

@@ -2,12 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "core/patient.h"
-#include "store/patients.h"
+#include "app/patients.h"
 
-static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
 
 /* A patient as a jansson value, for the rare replies that embed one in an
  * error (duplicates, conflicts); NULL when it cannot be read. */
@@ -116,19 +119,16 @@ cc_status h_patient_create(api_request *req, cc_error *err)
         return st;
     if (json_has(req->body, "version"))
         return cc_fail(err, CC_INVALID, "version", "unknown_field", "a new patient has no version");
-    patient_fields f = fields_from(req->body);
-    if ((st = patient_check_fields(&f, true, api_today(), err)) != CC_OK)
-        return st;
-    int grams = 0;
-    if (json_has(req->body, "weight_kg") &&
-        (st = patient_check_weight(json_number_value(json_object_get(req->body, "weight_kg")),
-                                   "weight_kg", &grams, err)) != CC_OK)
-        return st;
-    store_actor actor = api_actor(req);
+    app_patient_new n = {
+        .fields = fields_from(req->body),
+        .has_weight = json_has(req->body, "weight_kg"),
+        .weight_kg = json_number_value(json_object_get(req->body, "weight_kg")),
+        .confirm_duplicate = json_get_bool(req->body, "confirm_duplicate"),
+    };
+    app_ctx c = api_app_ctx(req);
     patient_matches dup;
     int64_t id;
-    st = patient_create(req->db, &actor, &f, false, json_get_bool(req->body, "confirm_duplicate"), grams,
-                        &id, &dup, err);
+    st = app_patient_create(&c, &n, &id, &dup, err);
     if (st == CC_CONFLICT && strcmp(err->code, "possible_duplicate") == 0)
         attach_matches(req, &dup);
     if (st != CC_OK)
@@ -144,7 +144,6 @@ cc_status h_patient_get(api_request *req, cc_error *err)
     return st == CC_OK ? reply_patient(req, 200, id, err) : st;
 }
 
-
 cc_status h_patient_update(api_request *req, cc_error *err)
 {
     int64_t id, version = 0;
@@ -154,15 +153,14 @@ cc_status h_patient_update(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     if (json_has(req->body, "weight_kg") || json_has(req->body, "confirm_duplicate"))
-        return cc_fail(err, CC_INVALID, json_has(req->body, "weight_kg") ? "weight_kg" : "confirm_duplicate",
+        return cc_fail(err, CC_INVALID,
+                       json_has(req->body, "weight_kg") ? "weight_kg" : "confirm_duplicate",
                        "unknown_field", "this field cannot be changed here");
-    patient_fields f = fields_from(req->body);
-    if ((st = patient_check_fields(&f, false, api_today(), err)) != CC_OK)
-        return st;
     if ((st = api_expected_version(req, &version, err)) != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = patient_update(req->db, &actor, id, version, &f, err);
+    patient_fields f = fields_from(req->body);
+    app_ctx c = api_app_ctx(req);
+    st = app_patient_update(&c, id, version, &f, err);
     if (st == CC_CONFLICT) {
         /* Give the client the current record so it can show what changed. */
         json_t *current = patient_value(req, id);
@@ -175,28 +173,24 @@ cc_status h_patient_update(api_request *req, cc_error *err)
 
 cc_status h_patient_add_weight(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"date", JF_STRING, true, 10},
-                                        {"kg", JF_NUMBER, true, 0},
-                                        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"date", JF_STRING, true, 10}, {"kg", JF_NUMBER, true, 0}, {NULL, JF_STRING, false, 0}};
     int64_t id, weight_id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    patient_record p;
-    if ((st = patient_get(req->db, req->arena, id, false, &p, err)) != CC_OK)
-        return st;
     const char *date = json_get_string(req->body, "date");
-    int grams;
-    if ((st = patient_check_weight_date(date, p.birth_date, api_today(), err)) != CC_OK ||
-        (st = patient_check_weight(json_number_value(json_object_get(req->body, "kg")), "kg", &grams, err)) != CC_OK)
+    int grams = 0;
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_patient_add_weight(&c, id, date,
+                                     json_number_value(json_object_get(req->body, "kg")),
+                                     &weight_id, &grams, err)) != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    if ((st = patient_add_weight(req->db, &actor, id, date, grams, &weight_id, err)) != CC_OK)
-        return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:f}", "id", (json_int_t)weight_id, "patient_id",
-                                  (json_int_t)id, "date", date, "kg", grams / 1000.0));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s, s:f}", "id", (json_int_t)weight_id, "patient_id",
+                        (json_int_t)id, "date", date, "kg", grams / 1000.0));
     return CC_OK;
 }
 
@@ -213,21 +207,21 @@ cc_status h_patient_add_condition(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    const char *icd10 = json_get_string(req->body, "icd10"), *label = json_get_string(req->body, "label"),
+    const char *icd10 = json_get_string(req->body, "icd10"),
+               *label = json_get_string(req->body, "label"),
                *onset = json_get_string(req->body, "onset_date");
-    if ((st = patient_check_condition(icd10, label, onset, api_today(), err)) != CC_OK)
-        return st;
     json_t *details = json_object_get(req->body, "details");
     char *details_text = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (details_text)
         arena_on_release(req->arena, free, details_text);
-    store_actor actor = api_actor(req);
-    st = patient_add_condition(req->db, &actor, id, icd10, label, onset, details_text, &condition_id, err);
+    app_ctx c = api_app_ctx(req);
+    st = app_patient_add_condition(&c, id, icd10, label, onset, details_text, &condition_id, err);
     if (st != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)condition_id,
-                                  "patient_id", (json_int_t)id, "icd10", icd10, "label", label,
-                                  "onset_date", text_or_null(onset), "details",
-                                  details ? json_incref(details) : json_object()));
+    api_reply(req, 201,
+              json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)condition_id,
+                        "patient_id", (json_int_t)id, "icd10", icd10, "label", label, "onset_date",
+                        text_or_null(onset), "details",
+                        details ? json_incref(details) : json_object()));
     return CC_OK;
 }

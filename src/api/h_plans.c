@@ -1,18 +1,19 @@
 /* Treatment plans: draft from patient + protocol + start, view, approve with
- * the physician's signature (H4, H5, H6 re-checked), cancel with a reason. */
+ * the physician's signature (checked here; app/plans re-checks H4, H5, H6
+ * inside its transaction), cancel with a reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
+#include "app/plans.h"
 #include "app/programmes.h"
 #include "app/protocol_json.h"
-#include "core/eligibility.h"
 #include "core/text.h"
 #include "store/patients.h"
 #include "store/plans.h"
-#include "store/screenings.h"
 
 /* Changes an error's status (and code) in place, keeping field and message. */
 static cc_status recode(cc_error *err, cc_status status, const char *code)
@@ -23,8 +24,6 @@ static cc_status recode(cc_error *err, cc_status status, const char *code)
     return status;
 }
 
-enum { STALE_DAYS = 30 };
-
 static json_t *parsed(const char *text)
 {
     json_t *v = text ? json_loads(text, 0, NULL) : NULL;
@@ -33,17 +32,17 @@ static json_t *parsed(const char *text)
 
 static json_t *plan_row_json(const plan_row *r)
 {
-    return json_pack("{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s,"
-                     " s:s, s:s, s:I}",
-                     "id", (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
-                     r->protocol_id, "protocol_version", r->protocol_version, "status", r->status,
-                     "start", r->start_date, "end", r->end_date, "request", parsed(r->request),
-                     "plan", parsed(r->body), "screening_id",
-                     r->screening_id ? json_integer(r->screening_id) : json_null(), "approved_by",
-                     r->approved_by ? json_string(r->approved_by) : json_null(), "approved_at",
-                     r->approved_at ? json_string(r->approved_at) : json_null(), "meaning", r->meaning,
-                     "cancel_reason", r->cancel_reason, "created_at", r->created_at, "created_by",
-                     r->created_by, "updated_at", r->updated_at, "version", (json_int_t)r->version);
+    return json_pack(
+        "{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s,"
+        " s:s, s:s, s:I}",
+        "id", (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
+        r->protocol_id, "protocol_version", r->protocol_version, "status", r->status, "start",
+        r->start_date, "end", r->end_date, "request", parsed(r->request), "plan", parsed(r->body),
+        "screening_id", r->screening_id ? json_integer(r->screening_id) : json_null(),
+        "approved_by", r->approved_by ? json_string(r->approved_by) : json_null(), "approved_at",
+        r->approved_at ? json_string(r->approved_at) : json_null(), "meaning", r->meaning,
+        "cancel_reason", r->cancel_reason, "created_at", r->created_at, "created_by", r->created_by,
+        "updated_at", r->updated_at, "version", (json_int_t)r->version);
 }
 
 static cc_status reply_plan(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -97,16 +96,6 @@ static cc_status parse_optional(const char *text, const protocol *p, unsigned *m
     return CC_OK;
 }
 
-/* The patient's newest weight; CC_INVALID "weight_missing" when none (H4). */
-static cc_status newest_weight(const patient_record *pt, int *grams, cc_date *date, cc_error *err)
-{
-    if (pt->n_weights == 0)
-        return cc_fail(err, CC_INVALID, "weight", "weight_missing",
-                       "the patient has no recorded weight: weigh the patient first");
-    *grams = pt->weights[0].grams;
-    return date_parse(pt->weights[0].date, "weight", date, err);
-}
-
 cc_status h_plan_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
@@ -125,18 +114,17 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     protocol *p = arena_alloc(req->arena, sizeof *p);
     if (!p)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), (int)version,
-                             p, err)) != CC_OK)
-        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol")
-                                  : st;
+    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"),
+                             (int)version, p, err)) != CC_OK)
+        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol") : st;
     int64_t patient_id = json_integer_value(json_object_get(req->body, "patient_id"));
     patient_record pt;
     if ((st = patient_get(req->db, req->arena, patient_id, true, &pt, err)) != CC_OK)
         return st == CC_NOT_FOUND ? cc_fail(err, CC_INVALID, "patient_id", "unknown_patient",
                                             "no patient with id %lld", (long long)patient_id)
                                   : st;
-    programme_input in = {.protocol = p, .product = json_get_string(req->body, "product"),
-                          .as_of = today};
+    programme_input in = {
+        .protocol = p, .product = json_get_string(req->body, "product"), .as_of = today};
     if ((st = date_parse(json_get_string(req->body, "start"), "start", &in.earliest, err)) != CC_OK)
         return st;
     if (in.earliest < today || in.earliest > today + 2 * 365)
@@ -146,15 +134,15 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     if (count) {
         json_int_t c = json_integer_value(count);
         if (c < p->admin_min || c > p->admin_max)
-            return cc_fail(err, CC_INVALID, "count", "out_of_range", "%s allows %d to %d administrations",
-                           p->id, p->admin_min, p->admin_max);
+            return cc_fail(err, CC_INVALID, "count", "out_of_range",
+                           "%s allows %d to %d administrations", p->id, p->admin_min, p->admin_max);
         in.count = (int)c;
     }
     const char *routes = json_get_string(req->body, "routes");
     const char *optional = json_get_string(req->body, "ancillary");
     if ((routes && (st = parse_routes(routes, &in, err)) != CC_OK) ||
         (optional && (st = parse_optional(optional, p, &in.optional_ancillary, err)) != CC_OK) ||
-        (st = newest_weight(&pt, &in.weight_g, &in.weight_date, err)) != CC_OK)
+        (st = app_newest_weight(&pt, &in.weight_g, &in.weight_date, err)) != CC_OK)
         return st;
     in.age_years = programme_age_years(pt.birth_date, in.earliest);
     planner_calendar cal;
@@ -191,9 +179,9 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     date_format(pl.start, start);
     date_format(pl.end, end);
     plan_new n = {patient_id, p->id, p->version, start, end, request_text, body_text};
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int64_t id;
-    if ((st = plan_store_create(req->db, &actor, &n, &id, err)) != CC_OK)
+    if ((st = app_plan_create(&c, &n, in.weight_g, &id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/plans/%lld", (long long)id));
     return reply_plan(req, 201, id, err);
@@ -214,12 +202,13 @@ cc_status h_plan_list(api_request *req, cc_error *err)
         char *end;
         patient_id = strtoll(patient, &end, 10);
         if (end == patient || *end || patient_id < 1)
-            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value", "patient_id must be an id");
+            return cc_fail(err, CC_INVALID, "patient_id", "invalid_value",
+                           "patient_id must be an id");
     }
-    if (status && strcmp(status, "draft") != 0 && strcmp(status, "approved") != 0 &&
-        strcmp(status, "cancelled") != 0)
+    plan_state wanted;
+    if (status && !plan_state_parse(status, &wanted))
         return cc_fail(err, CC_INVALID, "status", "invalid_value",
-                       "status must be draft, approved or cancelled");
+                       "status must be draft, approved, in_progress, completed or cancelled");
     plan_row *rows;
     size_t n;
     cc_status st = plan_store_list(req->db, req->arena, patient_id, status, &rows, &n, err);
@@ -230,32 +219,6 @@ cc_status h_plan_list(api_request *req, cc_error *err)
         json_array_append_new(items, plan_row_json(&rows[i]));
     api_reply(req, 200, json_pack("{s:o}", "items", items));
     return CC_OK;
-}
-
-/* Rebuilds the planner request of a stored draft. */
-static cc_status stored_request(const plan_row *row, const protocol *p, planner_request *q,
-                                int *weight_g, cc_error *err)
-{
-    json_t *r = json_loads(row->request, 0, NULL);
-    if (!r)
-        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan request does not parse");
-    memset(q, 0, sizeof *q);
-    q->protocol = p;
-    q->count = (int)json_integer_value(json_object_get(r, "count"));
-    q->per_admin = (uint64_t)json_integer_value(json_object_get(r, "per_admin"));
-    q->optional_ancillary = (unsigned)json_integer_value(json_object_get(r, "optional_ancillary"));
-    *weight_g = (int)json_integer_value(json_object_get(r, "weight_g"));
-    cc_status st = protocol_product_parse(json_get_string(r, "product"), &q->product)
-                       ? date_parse(json_get_string(r, "earliest"), "plan", &q->earliest, err)
-                       : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored product unknown");
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(r, "routes"), i, v) {
-        if (i < PROTOCOL_MAX_CYCLE && protocol_route_parse(json_string_value(v), &q->cycle[i]))
-            q->n_cycle = i + 1;
-    }
-    json_decref(r);
-    return st;
 }
 
 cc_status h_plan_approve(api_request *req, cc_error *err)
@@ -272,87 +235,21 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
     const char *meaning = json_get_string(req->body, "meaning");
     if (meaning && (st = text_check_line(meaning, "meaning", 200, true, err)) != CC_OK)
         return st;
-    plan_row row;
-    if ((st = plan_store_get(req->db, req->arena, id, &row, err)) != CC_OK)
-        return st;
-    if (strcmp(row.status, "draft") != 0)
-        return cc_fail(err, CC_CONFLICT, "status", "wrong_state",
-                       "only a draft plan can be approved (this one is %s)", row.status);
-    cc_date today = api_today();
-    /* H6: a signed, current eligibility decision that allows treatment */
-    screening_row sc;
-    eligibility_facts facts = {0};
-    st = screening_store_latest_decided(req->db, req->arena, row.patient_id, row.protocol_id, &sc, err);
-    if (st != CC_OK && st != CC_NOT_FOUND)
-        return st;
-    if (st == CC_OK) {
-        facts.decided = true;
-        facts.override = sc.override;
-        eligibility_verdict_parse(sc.decision, &facts.decision);
-        eligibility_verdict_parse(sc.verdict, &facts.computed);
-        cc_error ignored;
-        facts.has_oldest = sc.oldest_date &&
-                           date_parse(sc.oldest_date, "oldest", &facts.oldest_date, &ignored) == CC_OK;
-    }
-    if ((st = eligibility_check_approval(&facts, today, STALE_DAYS, err)) != CC_OK)
-        return st;
-    /* H4: the weight the doses rest on is still the newest and at most 30 days old */
-    protocol *p = arena_alloc(req->arena, sizeof *p);
-    patient_record pt;
-    planner_request q;
-    int weight_g = 0, newest_g = 0;
-    cc_date newest_date = 0;
-    if (!p)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if ((st = programme_load(req->db, req->arena, row.protocol_id, row.protocol_version, p, err)) != CC_OK ||
-        (st = stored_request(&row, p, &q, &weight_g, err)) != CC_OK ||
-        (st = patient_get(req->db, req->arena, row.patient_id, true, &pt, err)) != CC_OK ||
-        (st = newest_weight(&pt, &newest_g, &newest_date, err)) != CC_OK)
-        return st;
-    if ((st = dose_check_weight(&p->dose, newest_g, newest_date, today, err)) != CC_OK)
-        return recode(err, CC_CONFLICT, NULL);
-    if (newest_g != weight_g)
-        return cc_fail(err, CC_CONFLICT, "weight", "weight_changed",
-                       "the patient was weighed again since this plan was drafted: draft it again");
-    if (!dose_within_bounds(&p->dose, q.count, q.per_admin))
-        return cc_fail(err, CC_CONFLICT, "dose", "dose_out_of_range",
-                       "the planned dose is outside the protocol's bounds");
-    /* H5: the stored plan still obeys every spacing rule and fits today's calendar */
-    json_t *body = json_loads(row.body, 0, NULL);
-    plan pl;
-    st = body ? plan_from_json(body, p, &pl, err)
-              : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
-    json_decref(body);
-    planner_calendar cal;
-    if (st != CC_OK || (st = programme_calendar(req->db, req->arena, pl.start, &cal, err)) != CC_OK)
-        return st;
-    if ((st = planner_check(&q, &cal, &pl, err)) != CC_OK)
-        return st == CC_INVALID ? recode(err, CC_CONFLICT, NULL) : st;
     if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
         return st;
-    if (!meaning)
-        meaning = api_printf(req, "I, %s, approve treatment plan %lld (%s version %d) and its doses",
-                             req->who.username, (long long)id, row.protocol_id, row.protocol_version);
-    store_actor actor = api_actor(req);
-    if ((st = plan_store_approve(req->db, &actor, id, sc.id, meaning, &pl, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    int visits = 0;
+    if ((st = app_plan_approve(&c, id, meaning, api_today(), &visits, err)) != CC_OK)
         return st;
-    /* issue 7: the approved plan's follow-up visits become worklist rows (H10).
-     * A failure here leaves the approval standing; POST /plans/{id}/follow-up/sync
-     * generates them again and the reply says so. */
-    int created = 0, redated = 0;
-    cc_error sync_err;
-    cc_status sync = api_followup_sync_plan(req, id, &created, &redated, &sync_err);
     if ((st = reply_plan(req, 200, id, err)) == CC_OK)
-        json_object_set_new(req->reply, "follow_up_visits",
-                            sync == CC_OK ? json_integer(created)
-                                          : json_pack("{s:s, s:s}", "error", sync_err.code, "message",
-                                                      sync_err.message));
+        json_object_set_new(req->reply, "follow_up_visits", json_integer(visits));
     return st;
 }
 
 cc_status h_plan_cancel(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"reason", JF_STRING, true, 4000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"reason", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -362,8 +259,8 @@ cc_status h_plan_cancel(api_request *req, cc_error *err)
         st = text_check_line(reason, "reason", 1000, true, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    if ((st = plan_store_cancel(req->db, &actor, id, reason, err)) != CC_OK)
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_plan_cancel(&c, id, reason, err)) != CC_OK)
         return st;
     return reply_plan(req, 200, id, err);
 }
@@ -383,11 +280,13 @@ cc_status h_capacity_get(api_request *req, cc_error *err)
 
 cc_status h_capacity_update(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {
-        {"intravenous", JF_INTEGER, false, 0}, {"intrathecal", JF_INTEGER, false, 0},
-        {"local", JF_INTEGER, false, 0},       {"inhalation", JF_INTEGER, false, 0},
-        {"topical", JF_INTEGER, false, 0},     {"graft", JF_INTEGER, false, 0},
-        {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"intravenous", JF_INTEGER, false, 0},
+                                        {"intrathecal", JF_INTEGER, false, 0},
+                                        {"local", JF_INTEGER, false, 0},
+                                        {"inhalation", JF_INTEGER, false, 0},
+                                        {"topical", JF_INTEGER, false, 0},
+                                        {"graft", JF_INTEGER, false, 0},
+                                        {NULL, JF_STRING, false, 0}};
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;

@@ -4,24 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "app/programmes.h"
-#include "api/server.h"
+#include "api/signature.h"
+#include "app/screening.h"
 #include "core/eligibility.h"
 #include "core/text.h"
 #include "store/patients.h"
 #include "store/screenings.h"
-#include "store/users.h"
-
-/* Changes an error's status (and code) in place, keeping field and message. */
-static cc_status recode(cc_error *err, cc_status status, const char *code)
-{
-    err->status = status;
-    if (code)
-        snprintf(err->code, sizeof err->code, "%s", code);
-    return status;
-}
 
 static const char *const TRI[] = {"unknown", "no", "yes"};
 
@@ -42,14 +33,17 @@ static cc_status sample_date(const json_t *o, const char *field, cc_date today, 
 
 static cc_status parse_results(const json_t *results, cc_date today, screening *s, cc_error *err)
 {
-    static const json_field quant[] = {{"value", JF_NUMBER, true, 0},  {"unit", JF_STRING, true, 15},
-                                       {"ref_low", JF_NUMBER, false, 0}, {"ref_high", JF_NUMBER, false, 0},
-                                       {"date", JF_STRING, true, 10},  {NULL, JF_STRING, false, 0}};
-    static const json_field qual[] = {{"positive", JF_BOOLEAN, true, 0}, {"date", JF_STRING, true, 10},
+    static const json_field quant[] = {
+        {"value", JF_NUMBER, true, 0},    {"unit", JF_STRING, true, 15},
+        {"ref_low", JF_NUMBER, false, 0}, {"ref_high", JF_NUMBER, false, 0},
+        {"date", JF_STRING, true, 10},    {NULL, JF_STRING, false, 0}};
+    static const json_field qual[] = {{"positive", JF_BOOLEAN, true, 0},
+                                      {"date", JF_STRING, true, 10},
                                       {NULL, JF_STRING, false, 0}};
     const char *code;
     json_t *v;
-    json_object_foreach((json_t *)results, code, v) {
+    json_object_foreach((json_t *)results, code, v)
+    {
         char field[48];
         snprintf(field, sizeof field, "results.%.30s", code);
         const screening_test *t = screening_test_find(code);
@@ -93,16 +87,19 @@ static cc_status parse_results(const json_t *results, cc_date today, screening *
 
 static cc_status parse_findings(const json_t *findings, cc_date today, screening *s, cc_error *err)
 {
-    static const json_field fields[] = {{"state", JF_STRING, true, 10}, {"date", JF_STRING, false, 10},
+    static const json_field fields[] = {{"state", JF_STRING, true, 10},
+                                        {"date", JF_STRING, false, 10},
                                         {NULL, JF_STRING, false, 0}};
     const char *name;
     json_t *v;
-    json_object_foreach((json_t *)findings, name, v) {
+    json_object_foreach((json_t *)findings, name, v)
+    {
         char field[48];
         snprintf(field, sizeof field, "findings.%.30s", name);
         finding_kind k;
         if (!screening_finding_parse(name, &k))
-            return cc_fail(err, CC_INVALID, field, "unknown_field", "unknown finding '%.30s'", name);
+            return cc_fail(err, CC_INVALID, field, "unknown_field", "unknown finding '%.30s'",
+                           name);
         cc_status st = json_check(v, fields, err);
         if (st != CC_OK) {
             snprintf(err->field, sizeof err->field, "%s", field);
@@ -149,67 +146,23 @@ static cc_status parse_history(const json_t *history, screening *s, cc_error *er
     return CC_OK;
 }
 
-static bool level_ok(const char *level)
+/* The injury the caller gives; without one the use case takes it from the
+ * patient's conditions. */
+static cc_status parse_injury(const json_t *injury, cc_date today, screening *s, cc_error *err)
 {
-    size_t n = strlen(level);
-    if (n < 2 || n > 3 || !strchr("CTLS", level[0]))
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (level[i] < '0' || level[i] > '9')
-            return false;
-    return true;
-}
-
-/* The injury: from the body, else from the patient's condition that falls
- * under the protocol's indications (onset date, details.level). */
-static cc_status parse_injury(const json_t *injury, const patient_record *pt, const protocol *p,
-                              cc_date today, screening *s, cc_error *err)
-{
-    static const json_field fields[] = {{"date", JF_STRING, true, 10}, {"level", JF_STRING, true, 3},
-                                        {NULL, JF_STRING, false, 0}};
-    if (injury) {
-        cc_status st = json_check(injury, fields, err);
-        if (st != CC_OK || (st = date_parse(json_get_string(injury, "date"), "injury.date",
-                                            &s->injury_date, err)) != CC_OK)
-            return st;
-        if (s->injury_date > today)
-            return bad(err, "injury.date", "is in the future");
-        if (!level_ok(json_get_string(injury, "level")))
-            return bad(err, "injury.level", "must be a level such as C5, T10, L1 or S2");
-        snprintf(s->injury_level, sizeof s->injury_level, "%s", json_get_string(injury, "level"));
-        s->has_injury = true;
-        return CC_OK;
-    }
-    for (size_t i = 0; i < pt->n_conditions && !s->has_injury; i++) {
-        const patient_condition *c = &pt->conditions[i];
-        bool match = false;
-        for (size_t j = 0; j < p->n_indications && !match; j++)
-            match = eligibility_code_matches(c->icd10, p->indications[j]);
-        cc_error ignored;
-        if (!match || !c->onset_date ||
-            date_parse(c->onset_date, "onset_date", &s->injury_date, &ignored) != CC_OK)
-            continue;
-        s->has_injury = true;
-        json_t *details = json_loads(c->details_json ? c->details_json : "{}", 0, NULL);
-        const char *level = json_get_string(details, "level");
-        if (level && level_ok(level))
-            snprintf(s->injury_level, sizeof s->injury_level, "%s", level);
-        json_decref(details);
-    }
+    static const json_field fields[] = {
+        {"date", JF_STRING, true, 10}, {"level", JF_STRING, true, 3}, {NULL, JF_STRING, false, 0}};
+    cc_status st = json_check(injury, fields, err);
+    if (st != CC_OK || (st = date_parse(json_get_string(injury, "date"), "injury.date",
+                                        &s->injury_date, err)) != CC_OK)
+        return st;
+    if (s->injury_date > today)
+        return bad(err, "injury.date", "is in the future");
+    if (!app_screening_level_is_valid(json_get_string(injury, "level")))
+        return bad(err, "injury.level", "must be a level such as C5, T10, L1 or S2");
+    snprintf(s->injury_level, sizeof s->injury_level, "%s", json_get_string(injury, "level"));
+    s->has_injury = true;
     return CC_OK;
-}
-
-static json_t *reasons_json(const eligibility_result *r)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_reasons; i++) {
-        const eligibility_reason *e = &r->reasons[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "rule", e->rule, "kind",
-                                           protocol_rule_kind_name(e->kind), "outcome",
-                                           protocol_outcome_name(e->outcome), "subject", e->subject,
-                                           "observed", e->observed, "limit", e->limit));
-    }
-    return a;
 }
 
 static json_t *parsed_or_null(const char *text)
@@ -223,20 +176,22 @@ static json_t *screening_json(const screening_row *r)
     json_t *decision = json_null();
     if (r->decision)
         decision = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s}", "decision", r->decision, "override",
-                             r->override, "override_reason", r->override_reason, "meaning", r->meaning,
-                             "signed_by", r->decided_by ? r->decided_by : "", "signed_at",
-                             r->decided_at ? r->decided_at : "");
+                             r->override, "override_reason", r->override_reason, "meaning",
+                             r->meaning, "signed_by", r->decided_by ? r->decided_by : "",
+                             "signed_at", r->decided_at ? r->decided_at : "");
     json_t *reasons = parsed_or_null(r->reasons);
     bool chronic = false;
     size_t i;
     json_t *v;
-    json_array_foreach(reasons, i, v) chronic |= strcmp(json_get_string(v, "kind") ? json_get_string(v, "kind") : "", "injury_elapsed") == 0;
+    json_array_foreach(reasons, i, v) chronic |=
+        strcmp(json_get_string(v, "kind") ? json_get_string(v, "kind") : "", "injury_elapsed") == 0;
     return json_pack("{s:I, s:I, s:s, s:i, s:o, s:s, s:o, s:b, s:o, s:s, s:o, s:s, s:s, s:I}", "id",
                      (json_int_t)r->id, "patient_id", (json_int_t)r->patient_id, "protocol",
                      r->protocol_id, "protocol_version", r->protocol_version, "work_up",
                      parsed_or_null(r->body), "verdict", r->verdict, "reasons", reasons, "chronic",
-                     chronic, "oldest_date", r->oldest_date ? json_string(r->oldest_date) : json_null(),
-                     "evaluated_on", r->evaluated_on, "decision", decision, "created_at", r->created_at,
+                     chronic, "oldest_date",
+                     r->oldest_date ? json_string(r->oldest_date) : json_null(), "evaluated_on",
+                     r->evaluated_on, "decision", decision, "created_at", r->created_at,
                      "created_by", r->created_by, "version", (json_int_t)r->version);
 }
 
@@ -250,19 +205,10 @@ static cc_status reply_screening(api_request *req, unsigned status, int64_t id, 
     return CC_OK;
 }
 
-static char *dump(api_request *req, json_t *v)
-{
-    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(v);
-    if (text)
-        arena_on_release(req->arena, free, text);
-    return text;
-}
-
 cc_status h_screening_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"patient_id", JF_INTEGER, true, 0}, {"protocol", JF_STRING, true, 31},
+        {"patient_id", JF_INTEGER, true, 0},  {"protocol", JF_STRING, true, 31},
         {"results", JF_OBJECT, false, 16384}, {"findings", JF_OBJECT, false, 1024},
         {"history", JF_OBJECT, false, 1024},  {"injury", JF_OBJECT, false, 256},
         {NULL, JF_STRING, false, 0}};
@@ -270,55 +216,30 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     cc_date today = api_today();
-    int64_t patient_id = json_integer_value(json_object_get(req->body, "patient_id"));
-    protocol p;
-    if ((st = programme_load(req->db, req->arena, json_get_string(req->body, "protocol"), 0, &p,
-                             err)) != CC_OK)
-        return st == CC_NOT_FOUND ? recode(err, CC_INVALID, "unknown_protocol")
-                                  : st;
-    patient_record pt;
-    if ((st = patient_get(req->db, req->arena, patient_id, true, &pt, err)) != CC_OK)
-        return st == CC_NOT_FOUND ? cc_fail(err, CC_INVALID, "patient_id", "unknown_patient",
-                                            "no patient with id %lld", (long long)patient_id)
-                                  : st;
     screening *s = arena_alloc(req->arena, sizeof *s);
-    eligibility_result *r = arena_alloc(req->arena, sizeof *r);
-    if (!s || !r)
+    if (!s)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    s->age_years = programme_age_years(pt.birth_date, today);
-    for (size_t i = 0; i < pt.n_conditions && s->n_conditions < SCREENING_MAX_CONDITIONS; i++)
-        snprintf(s->conditions[s->n_conditions++], sizeof s->conditions[0], "%s", pt.conditions[i].icd10);
+    memset(s, 0, sizeof *s);
     const json_t *results = json_object_get(req->body, "results");
     const json_t *findings = json_object_get(req->body, "findings");
     const json_t *history = json_object_get(req->body, "history");
+    const json_t *injury = json_object_get(req->body, "injury");
     if ((results && (st = parse_results(results, today, s, err)) != CC_OK) ||
         (findings && (st = parse_findings(findings, today, s, err)) != CC_OK) ||
         (history && (st = parse_history(history, s, err)) != CC_OK) ||
-        (st = parse_injury(json_object_get(req->body, "injury"), &pt, &p, today, s, err)) != CC_OK)
+        (injury && (st = parse_injury(injury, today, s, err)) != CC_OK))
         return st;
-    eligibility_evaluate(&p, s, today, r);
-    char oldest[CC_DATE_TEXT], evaluated[CC_DATE_TEXT];
-    if (r->has_oldest)
-        date_format(r->oldest_date, oldest);
-    date_format(today, evaluated);
     json_t *work_up = json_deep_copy(req->body);
+    if (!work_up)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    arena_on_release(req->arena, (arena_cleanup_fn)json_decref, work_up);
     json_object_del(work_up, "patient_id");
     json_object_del(work_up, "protocol");
-    if (!json_object_get(work_up, "injury") && s->has_injury) { /* what the rules saw */
-        char d[CC_DATE_TEXT];
-        date_format(s->injury_date, d);
-        json_object_set_new(work_up, "injury", json_pack("{s:s, s:s, s:s}", "date", d, "level",
-                                                         s->injury_level, "source", "condition"));
-    }
-    json_object_set_new(work_up, "age_years", json_integer(s->age_years));
-    screening_new n = {patient_id, p.id, p.version, dump(req, work_up),
-                       eligibility_verdict_name(r->verdict), dump(req, reasons_json(r)),
-                       r->has_oldest ? oldest : NULL, evaluated};
-    if (!n.body || !n.reasons)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    store_actor actor = api_actor(req);
+    app_ctx c = api_app_ctx(req);
     int64_t id;
-    if ((st = screening_store_create(req->db, &actor, &n, &id, err)) != CC_OK)
+    if ((st = app_screening_create(&c, json_integer_value(json_object_get(req->body, "patient_id")),
+                                   json_get_string(req->body, "protocol"), s, work_up, &id, err)) !=
+        CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/screenings/%lld", (long long)id));
     return reply_screening(req, 201, id, err);
@@ -367,35 +288,23 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
         st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
-    screening_row row;
-    if ((st = screening_store_get(req->db, req->arena, id, &row, err)) != CC_OK)
-        return st;
-    eligibility_verdict computed, decision;
-    if (!eligibility_verdict_parse(row.verdict, &computed))
-        return cc_fail(err, CC_INTERNAL, "verdict", "corrupt", "stored verdict is unknown");
+    eligibility_verdict decision;
     if (!eligibility_verdict_parse(json_get_string(req->body, "decision"), &decision))
-        return cc_fail(err, CC_INVALID, "decision", "invalid_value", "decision must be eligible or not_eligible");
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible or not_eligible");
     const char *reason = json_get_string(req->body, "override_reason");
     const char *meaning = json_get_string(req->body, "meaning");
     if ((reason && (st = text_check_line(reason, "override_reason", 2000, false, err)) != CC_OK) ||
         (meaning && (st = text_check_line(meaning, "meaning", 200, true, err)) != CC_OK))
         return st;
+    app_ctx c = api_app_ctx(req);
+    screening_row row;
     bool override;
-    if ((st = eligibility_check_decision(computed, decision, reason, &override, err)) != CC_OK)
+    if ((st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) !=
+            CC_OK ||
+        (st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
         return st;
-    if (row.decision)
-        return cc_fail(err, CC_CONFLICT, "decision", "already_decided",
-                       "this screening already has a signed decision; record a new screening");
-    if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
-        return st;
-    if (!meaning)
-        meaning = api_printf(req, "I, %s, decide that this patient is %s for %s (screening %lld)%s",
-                             req->who.username, decision == ELIG_ELIGIBLE ? "eligible" : "not eligible",
-                             row.protocol_id, (long long)id,
-                             override ? ", overriding the exclusion rules" : "");
-    store_actor actor = api_actor(req);
-    if ((st = screening_store_decide(req->db, &actor, id, eligibility_verdict_name(decision), override,
-                                     override ? reason : (reason ? reason : ""), meaning, err)) != CC_OK)
+    if ((st = app_screening_decide(&c, id, decision, reason, meaning, err)) != CC_OK)
         return st;
     return reply_screening(req, 200, id, err);
 }

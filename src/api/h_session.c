@@ -4,7 +4,6 @@
 
 #include "api/handlers.h"
 #include "api/json_in.h"
-#include "api/server.h"
 #include "api/signature.h"
 #include "core/patient.h"
 #include "store/sql.h"

@@ -1,12 +1,15 @@
 /* Units: inventory, expiry list, freezer map, one unit with its custody
  * history, and every state change (each its own route, so the route table
- * says who may do it). Expired units are swept to "expired" first (H3). */
+ * says who may do it). Reads show the stored state; the use cases that
+ * move a unit record due expiries first (H3, app/laboratory.h). */
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "core/lab_rules.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_error *err)
@@ -19,13 +22,15 @@ static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_er
     buf_release(&b);
     json_t *version = json_object_get(json_object_get(req->reply, "unit"), "version");
     if (st == CC_OK && version)
-        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
+        api_add_header(req, "ETag",
+                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
     return st;
 }
 
 cc_status h_unit_list(api_request *req, cc_error *err)
 {
-    lab_unit_query q = {.state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
+    lab_unit_query q = {
+        .state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
     cc_status st = api_paging(req, &q.page, &q.per_page, err);
     unit_state ignored;
     if (st == CC_OK && q.state && !unit_state_parse(q.state, &ignored))
@@ -54,8 +59,6 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         q.today = today;
         q.until = until;
     }
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
     buf b;
@@ -72,8 +75,6 @@ cc_status h_unit_get(api_request *req, cc_error *err)
 {
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
@@ -82,12 +83,9 @@ cc_status h_storage_map(api_request *req, cc_error *err)
     const char *freezer = api_query(req, "freezer");
     if (freezer && strlen(freezer) > 40)
         return cc_fail(err, CC_INVALID, "freezer", "too_long", "freezer is longer than 40 bytes");
-    cc_status st = lab_expire_sweep(req, err);
-    if (st != CC_OK)
-        return st;
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
-    st = lab_storage_json(req->db, freezer, &b, err);
+    cc_status st = lab_storage_json(req->db, freezer, &b, err);
     if (st == CC_OK) {
         json_t *positions = json_loads(b.data, 0, NULL);
         st = positions ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the map");
@@ -98,8 +96,8 @@ cc_status h_storage_map(api_request *req, cc_error *err)
     return st;
 }
 
-/* One state change: check the body, sweep expiries, let store + core decide. */
-static cc_status act(api_request *req, const json_field *fields, lab_unit_action *a, cc_error *err)
+/* One state change: check the body, then the use case decides. */
+static cc_status act(api_request *req, const json_field *fields, lab_unit_request *a, cc_error *err)
 {
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -108,17 +106,17 @@ static cc_status act(api_request *req, const json_field *fields, lab_unit_action
     a->reason = json_get_string(req->body, "reason");
     if (st == CC_OK && json_has(req->body, "patient_id"))
         st = lab_body_id(req->body, "patient_id", true, &a->patient_id, err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_act(req->db, &actor, id, a, api_today(), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_act(&ctx, id, a, api_today(), err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
-static const json_field REASON_ONLY[] = {{"reason", JF_STRING, false, 2000}, {NULL, JF_STRING, false, 0}};
-static const json_field REASON_REQUIRED[] = {{"reason", JF_STRING, true, 2000}, {NULL, JF_STRING, false, 0}};
+static const json_field REASON_ONLY[] = {{"reason", JF_STRING, false, 2000},
+                                         {NULL, JF_STRING, false, 0}};
+static const json_field REASON_REQUIRED[] = {{"reason", JF_STRING, true, 2000},
+                                             {NULL, JF_STRING, false, 0}};
 
 cc_status h_unit_reserve(api_request *req, cc_error *err)
 {
@@ -127,19 +125,20 @@ cc_status h_unit_reserve(api_request *req, cc_error *err)
                                         {"dose_cells", JF_INTEGER, false, 0},
                                         {"reserved_for", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
-    lab_unit_action a = {.event = UNIT_EV_RESERVE};
+    lab_unit_request a = {.event = UNIT_EV_RESERVE};
     a.product_type = json_get_string(req->body, "product_type");
     a.reserved_for = json_get_string(req->body, "reserved_for");
     json_int_t dose = json_integer_value(json_object_get(req->body, "dose_cells"));
     if (json_has(req->body, "dose_cells") && (dose < 1 || dose > 10000000000000LL))
-        return cc_fail(err, CC_INVALID, "dose_cells", "out_of_range", "dose_cells must be 1 to 1e13");
+        return cc_fail(err, CC_INVALID, "dose_cells", "out_of_range",
+                       "dose_cells must be 1 to 1e13");
     a.dose_cells = (uint64_t)(dose > 0 ? dose : 0);
     return act(req, fields, &a, err);
 }
 
 cc_status h_unit_unreserve(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_UNRESERVE};
+    lab_unit_request a = {.event = UNIT_EV_UNRESERVE};
     return act(req, REASON_ONLY, &a, err);
 }
 
@@ -148,28 +147,29 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
     static const json_field fields[] = {{"ward", JF_STRING, true, 100},
                                         {"patient_id", JF_INTEGER, false, 0},
                                         {NULL, JF_STRING, false, 0}};
-    lab_unit_action a = {.event = UNIT_EV_ISSUE};
+    lab_unit_request a = {.event = UNIT_EV_ISSUE};
     a.ward = json_get_string(req->body, "ward");
-    if (lab_check_body(req->body, fields, err) == CC_OK && lab_require_text(a.ward, "ward", err) != CC_OK)
+    if (lab_check_body(req->body, fields, err) == CC_OK &&
+        lab_require_text(a.ward, "ward", err) != CC_OK)
         return CC_INVALID;
     return act(req, fields, &a, err);
 }
 
 cc_status h_unit_return(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_RETURN};
+    lab_unit_request a = {.event = UNIT_EV_RETURN};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
 cc_status h_unit_hold(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_HOLD};
+    lab_unit_request a = {.event = UNIT_EV_HOLD};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
 cc_status h_unit_discard(api_request *req, cc_error *err)
 {
-    lab_unit_action a = {.event = UNIT_EV_DISCARD};
+    lab_unit_request a = {.event = UNIT_EV_DISCARD};
     return act(req, REASON_REQUIRED, &a, err);
 }
 
@@ -183,7 +183,7 @@ cc_status h_unit_release(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    lab_unit_action a = {.event = UNIT_EV_RELEASE};
+    lab_unit_request a = {.event = UNIT_EV_RELEASE};
     return act(req, fields, &a, err);
 }
 
@@ -197,15 +197,16 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
         st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
     if (st != CC_OK)
         return st;
-    lab_unit_action a = {.event = UNIT_EV_RESTOCK};
+    lab_unit_request a = {.event = UNIT_EV_RESTOCK};
     return act(req, fields, &a, err);
 }
 
 cc_status h_unit_move(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"freezer", JF_STRING, true, 40}, {"rack", JF_STRING, true, 40},
-                                        {"box", JF_STRING, true, 40},     {"position", JF_STRING, true, 40},
-                                        {"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {
+        {"freezer", JF_STRING, true, 40}, {"rack", JF_STRING, true, 40},
+        {"box", JF_STRING, true, 40},     {"position", JF_STRING, true, 40},
+        {"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
@@ -213,20 +214,20 @@ cc_status h_unit_move(api_request *req, cc_error *err)
     const char *names[] = {"freezer", "rack", "box", "position"};
     for (int i = 0; st == CC_OK && i < 4; i++)
         st = lab_require_text(json_get_string(req->body, names[i]), names[i], err);
-    if (st == CC_OK)
-        st = lab_expire_sweep(req, err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_move(req->db, &actor, id, json_get_string(req->body, "freezer"), json_get_string(req->body, "rack"),
-                       json_get_string(req->body, "box"), json_get_string(req->body, "position"),
-                       json_get_string(req->body, "note"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_move(&ctx, id, json_get_string(req->body, "freezer"),
+                           json_get_string(req->body, "rack"), json_get_string(req->body, "box"),
+                           json_get_string(req->body, "position"),
+                           json_get_string(req->body, "note"), api_today(), err);
     return st == CC_OK ? reply_unit(req, 200, id, err) : st;
 }
 
 cc_status h_unit_custody(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"event", JF_STRING, true, 16}, {"note", JF_STRING, true, 1000},
+    static const json_field fields[] = {{"event", JF_STRING, true, 16},
+                                        {"note", JF_STRING, true, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_param_id(req, 0, &id, err);
@@ -236,8 +237,8 @@ cc_status h_unit_custody(api_request *req, cc_error *err)
         st = lab_require_text(json_get_string(req->body, "note"), "note", err);
     if (st != CC_OK)
         return st;
-    store_actor actor = api_actor(req);
-    st = lab_unit_note_event(req->db, &actor, id, json_get_string(req->body, "event"),
-                             json_get_string(req->body, "note"), err);
+    app_ctx ctx = api_app_ctx(req);
+    st = app_lab_unit_note_event(&ctx, id, json_get_string(req->body, "event"),
+                                 json_get_string(req->body, "note"), err);
     return st == CC_OK ? reply_unit(req, 201, id, err) : st;
 }

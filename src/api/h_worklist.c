@@ -22,7 +22,7 @@ cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date t
 {
     plan_row *plans = NULL;
     size_t n_plans = 0;
-    cc_status st = plan_store_list(req->db, req->arena, 0, "approved", &plans, &n_plans, err);
+    cc_status st = plan_store_list(req->db, req->arena, 0, "active", &plans, &n_plans, err);
     cc_date today = api_today();
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         json_t *body = json_loads(plans[i].body, 0, NULL);

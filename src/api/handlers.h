@@ -164,8 +164,5 @@ cc_status api_parse_view(api_request *req, const buf *b, json_t **out, cc_error 
 /* Adds the worklist "state" (core followup_state_of on day today) and
  * "days_overdue" to a visit object of followup_store_list (h_followup.c). */
 void api_followup_add_state(json_t *visit, cc_date today);
-/* Creates or re-dates the follow-up visits of an approved plan (h_followup.c). */
-cc_status api_followup_sync_plan(api_request *req, int64_t plan_id, int *created, int *redated,
-                                 cc_error *err);
 
 #endif

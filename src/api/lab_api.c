@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/app_context.h"
 #include "api/json_in.h"
+#include "app/laboratory.h"
 #include "core/csv.h"
 #include "store/lab.h"
 #include "store/users.h"
@@ -20,8 +22,9 @@ cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error 
         for (const unsigned char *p = (const unsigned char *)text; p && *p; p++)
             if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
                 return cc_fail(err, CC_INVALID, f->name, "invalid_text",
-                               lines ? "%s must not contain control characters other than line breaks"
-                                     : "%s must be a single line without control characters",
+                               lines
+                                   ? "%s must not contain control characters other than line breaks"
+                                   : "%s must be a single line without control characters",
                                f->name);
     }
     return CC_OK;
@@ -42,8 +45,9 @@ cc_status lab_reply_page(api_request *req, const char *items, int64_t page, int6
     json_t *list = json_loads(items, 0, NULL);
     if (!list)
         return cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the list");
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page,
-                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
+                        (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }
 
@@ -52,7 +56,8 @@ cc_status lab_body_date(const json_t *body, const char *name, bool required, cc_
 {
     const char *text = json_get_string(body, name);
     if (!text)
-        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name) : CC_OK;
+        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name)
+                        : CC_OK;
     return date_parse(text, name, out, err);
 }
 
@@ -62,7 +67,8 @@ cc_status lab_body_id(const json_t *body, const char *name, bool required, int64
     json_t *v = json_object_get(body, name);
     *out = 0;
     if (!v)
-        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name) : CC_OK;
+        return required ? cc_fail(err, CC_INVALID, name, "required", "%s is required", name)
+                        : CC_OK;
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return cc_fail(err, CC_INVALID, name, "invalid_value", "%s must be a positive id", name);
     *out = json_integer_value(v);
@@ -78,7 +84,8 @@ cc_status lab_body_amount(const json_t *body, const char *name, double max, doub
         return CC_OK;
     double x = json_number_value(v);
     if (!json_is_number(v) || !isfinite(x) || x < 0 || x > max)
-        return cc_fail(err, CC_INVALID, name, "out_of_range", "%s must be between 0 and %g", name, max);
+        return cc_fail(err, CC_INVALID, name, "out_of_range", "%s must be between 0 and %g", name,
+                       max);
     *out = x;
     return CC_OK;
 }
@@ -107,9 +114,9 @@ cc_status lab_require_text(const char *text, const char *field, cc_error *err)
 
 cc_status lab_expire_sweep(api_request *req, cc_error *err)
 {
-    store_actor system = {0, "system"};
+    app_ctx ctx = api_app_ctx(req);
     int64_t n;
-    return lab_units_expire(req->db, &system, api_today(), &n, err);
+    return app_lab_expire_due(&ctx, api_today(), &n, err);
 }
 
 cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)

@@ -3,9 +3,8 @@
  * h_donors.c, h_collections.c, h_batches.c, h_units.c, h_lookback.c).
  *
  * They turn the store's JSON text views into replies, read typed values out
- * of a body already checked by json_check, run the expiry sweep (H3) before
- * unit operations, and check an electronic signature (the caller's own
- * password typed again). Everything lives in the request's arena.
+ * of a body already checked by json_check, and record due expiries (H3)
+ * inside a write. Everything lives in the request's arena.
  */
 #ifndef CC_LAB_API_H
 #define CC_LAB_API_H
@@ -46,10 +45,11 @@ cc_status lab_query_id(api_request *req, const char *name, int64_t *out, cc_erro
 /* Requires text to be non-blank. */
 cc_status lab_require_text(const char *text, const char *field, cc_error *err);
 
-/* H3: turns every unit whose expiry has passed to expired before a unit is
- * read or changed. */
+/* H3: records every due expiry (app_lab_expire_due), joining the
+ * transaction of a write that is about to use units. Never from a read:
+ * reads show the stored state, the server's timer and the unit use cases
+ * record expiries. */
 cc_status lab_expire_sweep(api_request *req, cc_error *err);
-
 
 /* The ?format= argument: false for JSON (absent or "json"), true for "csv";
  * CC_INVALID otherwise. */

@@ -17,23 +17,34 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api/ratelimit.h"
 #include "core/arena.h"
 #include "core/status.h"
-#include "store/db.h"
 #include "store/users.h"
 
 enum { API_MAX_PARAMS = 4, API_MAX_HEADERS = 4 };
 
 typedef struct api_server api_server;
+typedef struct db db; /* store/db.h: the worker thread's connection, passed to app */
 
+/* The server's throttles that handlers count against (ratelimit.h). */
 typedef struct {
+    ratelimit *login_by_user, *login_by_addr, *public_form;
+} api_limits;
+
+typedef struct api_request_s {
     const char *method;
     const char *path;
     const char *params[API_MAX_PARAMS]; /* {placeholders} of the route, in order */
     json_t *body;                       /* parsed object or NULL */
     arena *arena;
     db *db;
-    api_server *server;
+    api_server *server; /* the server's own business: handlers use limits and may_read */
+    api_limits *limits;
+    /* Whether the caller's role may GET path according to the route table
+     * (the server answers it, so that a handler never depends on the table
+     * that names it). */
+    bool (*may_read)(const struct api_request_s *req, const char *path);
     struct MHD_Connection *connection;
     const char *remote_addr;
     bool authenticated;

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include "api/request.h"
 #include "api/routes.h"
 #include "api/web_assets.h"
+#include "app/laboratory.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/text.h"
@@ -90,165 +92,97 @@ static void close_all_dbs(void)
     pthread_mutex_unlock(&db_list_lock);
 }
 
-/* ---- request helpers (request.h) ---- */
-
-void api_reply(api_request *req, unsigned status, json_t *value)
-{
-    if (req->reply)
-        json_decref(req->reply);
-    req->status = status;
-    req->reply = value;
-}
-
-void api_reply_raw(api_request *req, unsigned status, const char *content_type, const void *data,
-                   size_t len)
-{
-    api_reply(req, status, NULL);
-    req->raw_type = content_type;
-    req->raw = data;
-    req->raw_len = len;
-}
-
-void api_reply_json_text(api_request *req, unsigned status, const char *text, size_t len)
-{
-    char *copy = arena_strndup(req->arena, text, len);
-    if (!copy) {
-        api_reply(req, 500, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "internal", "message",
-                                      "request memory exhausted", "field", ""));
-        return;
-    }
-    api_reply_raw(req, status, "application/json; charset=utf-8", copy, len);
-}
-
-void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64_t per_page,
-                    int64_t total)
-{
-    buf page_text;
-    buf_init(&page_text, (size_t)1 << 26);
-    buf_puts(&page_text, "{\"items\":");
-    buf_puts(&page_text, rows_json);
-    buf_printf(&page_text, ",\"page\":%lld,\"per_page\":%lld,\"total\":%lld}", (long long)page,
-               (long long)per_page, (long long)total);
-    api_reply_json_text(req, 200, page_text.data, page_text.len);
-    buf_release(&page_text);
-}
-
-void api_add_header(api_request *req, const char *name, const char *value)
-{
-    if (req->n_headers < API_MAX_HEADERS) {
-        req->header_names[req->n_headers] = name;
-        req->header_values[req->n_headers] = value;
-        req->n_headers++;
-    }
-}
-
-const char *api_query(api_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
-}
+/* ---- expiry timer (H3) ----
+ * Units pass their expiry with the calendar, not with a request: this
+ * thread records due expiries at start and then every minute, with its own
+ * connection, so that the stored state is current without any read
+ * writing. CELLCLINIC_EXPIRY_INTERVAL (seconds, 1 to 86400) changes the
+ * period: tests that age a unit behind the server's back set it long. */
+enum { EXPIRY_PERIOD_S = 60, EXPIRY_PERIOD_MAX_S = 86400 };
 
 typedef struct {
-    const char *name;
-    unsigned n;
-} query_counter;
+    const char *data_dir;
+    int period_s;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+} expiry_timer;
 
-static enum MHD_Result count_argument(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
+static int expiry_period(void)
 {
-    query_counter *c = cls;
-    (void)kind;
-    (void)value;
-    if (key && strcmp(key, c->name) == 0)
-        c->n++;
-    return MHD_YES;
+    const char *text = getenv("CELLCLINIC_EXPIRY_INTERVAL");
+    char *end;
+    long s = text ? strtol(text, &end, 10) : 0;
+    return text && *text && !*end && s >= 1 && s <= EXPIRY_PERIOD_MAX_S ? (int)s : EXPIRY_PERIOD_S;
 }
 
-unsigned api_query_count(api_request *req, const char *name)
+static void expire_due_units(expiry_timer *t, db **d)
 {
-    query_counter c = {name, 0};
-    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, count_argument, &c);
-    return c.n;
-}
-
-const char *api_header(api_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
-}
-
-static bool parse_positive(const char *text, int64_t max, int64_t *out)
-{
-    if (!text || !*text || strlen(text) > 18)
-        return false;
-    int64_t v = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (*p - '0');
+    cc_error err;
+    if (!*d && datadir_connect(t->data_dir, d, &err) != CC_OK) {
+        *d = NULL;
+        fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
+        return;
     }
-    if (v < 1 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-cc_status api_param_id(api_request *req, int i, int64_t *id, cc_error *err)
-{
-    if (!parse_positive(req->params[i], INT64_C(999999999999), id))
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such record");
-    return CC_OK;
-}
-
-cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_error *err)
-{
-    const char *p = api_query(req, "page"), *pp = api_query(req, "per_page");
-    *page = 1;
-    *per_page = 50;
-    if (p && !parse_positive(p, 1000000, page))
-        return cc_fail(err, CC_INVALID, "page", "out_of_range", "page must be a whole number from 1");
-    if (pp && !parse_positive(pp, 200, per_page))
-        return cc_fail(err, CC_INVALID, "per_page", "out_of_range", "per_page must be 1 to 200");
-    return CC_OK;
-}
-
-cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err)
-{
-    const char *match = api_header(req, "If-Match");
-    if (match) {
-        char *end;
-        const char *p = match[0] == '"' ? match + 1 : match;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 1 || (*end && !(*end == '"' && end[1] == '\0')))
-            return cc_fail(err, CC_INVALID, "If-Match", "invalid_version",
-                           "If-Match must be the record's version, e.g. \"3\"");
-        *version = v;
-        return CC_OK;
+    app_ctx ctx = app_ctx_system(*d, NULL);
+    int64_t n = 0;
+    if (app_lab_expire_due(&ctx, api_today(), &n, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
+        /* a storage failure may leave the connection unusable: open a new one next time */
+        db_close(*d);
+        *d = NULL;
     }
-    json_t *v = json_object_get(req->body, "version");
-    if (json_is_integer(v)) {
-        *version = json_integer_value(v);
-        return CC_OK;
+}
+
+static void *expiry_loop(void *arg)
+{
+    expiry_timer *t = arg;
+    db *d = NULL;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        pthread_mutex_unlock(&t->lock);
+        expire_due_units(t, &d);
+        pthread_mutex_lock(&t->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += t->period_s;
+        int rc = 0;
+        while (!t->stop && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&t->wake, &t->lock, &until);
     }
-    return cc_fail(err, CC_INVALID, "If-Match", "precondition_required",
-                   "send the version you are changing in If-Match");
+    pthread_mutex_unlock(&t->lock);
+    if (d)
+        db_close(d);
+    return NULL;
 }
 
-store_actor api_actor(const api_request *req)
+static bool expiry_timer_start(expiry_timer *t, const char *data_dir)
 {
-    store_actor actor = {req->who.id, req->authenticated ? req->who.username : "public"};
-    return actor;
+    *t = (expiry_timer){.data_dir = data_dir, .period_s = expiry_period()};
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->wake, NULL);
+    if (pthread_create(&t->thread, NULL, expiry_loop, t) == 0)
+        return true;
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
+    return false;
 }
 
-char *api_printf(api_request *req, const char *fmt, ...)
+/* Wakes the thread, waits for its sweep in progress to end, and joins it. */
+static void expiry_timer_stop(expiry_timer *t)
 {
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    return arena_strdup(req->arena, small);
+    pthread_mutex_lock(&t->lock);
+    t->stop = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    pthread_join(t->thread, NULL);
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
 }
 
-int32_t api_today(void) { return store_today(); }
+/* ---- request helpers (request.h) ---- */
+
 
 /* ---- responses ---- */
 
@@ -455,6 +389,15 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
     return CC_OK;
 }
 
+static bool route_may_read(const api_request *req, const char *path)
+{
+    const char *params[API_MAX_PARAMS] = {0};
+    const api_route *route = NULL;
+    if (api_route_find("GET", path, NULL, params, &route) != ROUTE_FOUND)
+        return false;
+    return (route->roles & api_role_bit(req->who.role)) != 0;
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 {
     api_request *req = &cs->req;
@@ -524,6 +467,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs = arena_alloc(a, sizeof *cs);
         cs->req.arena = a;
         cs->req.server = server;
+        cs->req.limits = &server->limits;
+        cs->req.may_read = route_may_read;
         cs->req.connection = c;
         cs->req.method = arena_strdup(a, method);
         cs->req.path = arena_strdup(a, url);
@@ -585,12 +530,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 cc_status api_server_run(const api_config *config, cc_error *err)
 {
     api_server server = {.config = *config};
-    server.login_by_user = ratelimit_create(5, 15 * 60);
-    server.login_by_addr = ratelimit_create(20, 15 * 60);
-    server.public_form = ratelimit_create(10, 3600);
+    server.limits.login_by_user = ratelimit_create(5, 15 * 60);
+    server.limits.login_by_addr = ratelimit_create(20, 15 * 60);
+    server.limits.public_form = ratelimit_create(10, 3600);
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
-    if (!server.login_by_user || !server.login_by_addr || !server.public_form) {
+    if (!server.limits.login_by_user || !server.limits.login_by_addr || !server.limits.public_form) {
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         goto out;
     }
@@ -617,6 +562,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
                      config->host, (unsigned)config->port);
         goto out;
     }
+    expiry_timer timer;
+    if (!expiry_timer_start(&timer, config->data_dir)) {
+        MHD_stop_daemon(daemon);
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
+        goto out;
+    }
     printf("cellclinic: serving http://%s:%u/ with %u threads (data: %s)\n", config->host,
            (unsigned)config->port, config->threads, config->data_dir);
     fflush(stdout);
@@ -628,11 +579,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10000);
     MHD_stop_daemon(daemon);
+    expiry_timer_stop(&timer);
     close_all_dbs();
 out:
-    ratelimit_free(server.login_by_user);
-    ratelimit_free(server.login_by_addr);
-    ratelimit_free(server.public_form);
+    ratelimit_free(server.limits.login_by_user);
+    ratelimit_free(server.limits.login_by_addr);
+    ratelimit_free(server.limits.public_form);
     return st;
 }
 

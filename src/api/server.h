@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "core/status.h"
-#include "api/ratelimit.h"
+#include "api/request.h"
 
 typedef struct {
     const char *data_dir;
@@ -28,7 +28,7 @@ typedef struct {
 
 struct api_server {
     api_config config;
-    ratelimit *login_by_user, *login_by_addr, *public_form;
+    api_limits limits;
 };
 
 /* Serves until a stop signal; 0 on a clean stop. */

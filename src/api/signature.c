@@ -1,13 +1,12 @@
 #include "api/signature.h"
 
-#include "api/server.h"
 
 cc_status api_password_check(api_request *req, const char *username, const char *password,
                              user_identity *who, cc_error *err)
 {
     int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->server->login_by_user, username, now);
-    int wait_addr = ratelimit_blocked(req->server->login_by_addr, req->remote_addr, now);
+    int wait = ratelimit_blocked(req->limits->login_by_user, username, now);
+    int wait_addr = ratelimit_blocked(req->limits->login_by_addr, req->remote_addr, now);
     if (wait_addr > wait)
         wait = wait_addr;
     if (wait > 0) {
@@ -19,10 +18,10 @@ cc_status api_password_check(api_request *req, const char *username, const char 
                             : cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
                                       "wrong username or password");
     if (st == CC_UNAUTHENTICATED) {
-        ratelimit_hit(req->server->login_by_user, username, now);
-        ratelimit_hit(req->server->login_by_addr, req->remote_addr, now);
+        ratelimit_hit(req->limits->login_by_user, username, now);
+        ratelimit_hit(req->limits->login_by_addr, req->remote_addr, now);
     } else if (st == CC_OK) {
-        ratelimit_reset(req->server->login_by_user, username);
+        ratelimit_reset(req->limits->login_by_user, username);
     }
     return st;
 }

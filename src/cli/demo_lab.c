@@ -24,6 +24,7 @@
 
 #include "cli/demo_instruments.h"
 #include "core/buf.h"
+#include "app/laboratory.h"
 #include "store/lab.h"
 
 static const store_actor DEMO = {0, "demo"};
@@ -69,7 +70,7 @@ static cc_status configure(db *d, char fin[ISBT128_FIN_LEN + 1], char pdc[2][8],
     return st;
 }
 
-static cc_status add_qc(db *d, int64_t batch, const char *type, const char *failed,
+static cc_status add_qc(app_ctx *ctx, int64_t batch, const char *type, const char *failed,
                         const char *tested_on, cc_error *err)
 {
     static const struct {
@@ -106,9 +107,9 @@ static cc_status add_qc(db *d, int64_t batch, const char *type, const char *fail
             r.value = fail ? 88 : QC[i].value; /* a failed identity marker: 88 % */
         int64_t id;
         qc_verdict verdict;
-        st = lab_batch_add_qc(d, &DEMO, batch, &r, QC[i].value < 0, QC[i].value >= 0,
-                              QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on, &id,
-                              &verdict, err);
+        st = app_lab_batch_add_qc(ctx, batch, &r, QC[i].value < 0, QC[i].value >= 0,
+                                  QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on,
+                                  &id, &verdict, err);
     }
     return st;
 }
@@ -125,6 +126,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
     char fin[ISBT128_FIN_LEN + 1];
     char pdc[2][8];
     cc_status st = configure(d, fin, pdc, err);
+    app_ctx ctx = app_ctx_system(d, NULL);
+    ctx.actor = DEMO;
     uint64_t rng = seed * UINT64_C(0xA24BAED4963EE407) + 23;
     int year, month, day;
     date_to_ymd(today, &year, &month, &day);
@@ -151,8 +154,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
                                     positive && t == 1 ? "positive" : "negative", s_sampled, NULL,
                                     &id, err);
         if (st == CC_OK)
-            st = lab_donor_decide(d, &DEMO, donor, positive ? "ineligible" : "eligible",
-                                  positive ? "hepatitis B positive (synthetic)" : NULL, err);
+            st = app_lab_donor_decide(&ctx, donor, positive ? "ineligible" : "eligible",
+                                      positive ? "hepatitis B positive (synthetic)" : NULL, err);
         if (st != CC_OK || positive) {
             made->ineligible_donors += positive;
             continue;
@@ -208,7 +211,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
                                   box,
                                   position,
                                   year % 100};
-            if ((st = lab_unit_create(d, &DEMO, batch, &uf, &id, err)) == CC_OK)
+            if ((st = app_lab_unit_create(&ctx, batch, &uf, &id, err)) == CC_OK)
                 made->units++;
         }
         if (st != CC_OK)
@@ -220,22 +223,29 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         }
         const char *failed =
             r == 1 ? (secretome || demo_rnd(&rng) % 2 ? "sterility" : "cd73") : NULL;
-        if ((st = add_qc(d, batch, type, failed, s_tested, err)) != CC_OK)
+        if ((st = add_qc(&ctx, batch, type, failed, s_tested, err)) != CC_OK)
             break;
         if (failed) {
             char reason[96];
             snprintf(reason, sizeof reason, "failed QC: %s (synthetic)", failed);
-            st = lab_batch_reject(d, &DEMO, batch, reason, err);
+            st = app_lab_batch_reject(&ctx, batch, reason, today, err);
             made->rejected_batches++;
         } else {
             lab_readiness ready;
-            st = lab_batch_release(d, &DEMO, batch, "synthetic demonstration release", &ready, err);
+            st = app_lab_batch_release(&ctx, batch, "synthetic demonstration release", today,
+                                       &ready, err);
             made->released_batches++;
         }
     }
+    /* releases and rejections record due expiries as they go: count them all */
     int64_t expired = 0;
     if (st == CC_OK)
-        st = lab_units_expire(d, &DEMO, today, &expired, err);
-    made->expired_units = expired;
+        st = app_lab_expire_due(&ctx, today, &expired, err);
+    lab_unit_query q = {.state = "expired", .expiring_days = -1, .page = 1, .per_page = 1};
+    buf b;
+    buf_init(&b, 1 << 16);
+    if (st == CC_OK)
+        st = lab_unit_list_json(d, &q, &b, &made->expired_units, err);
+    buf_release(&b);
     return st;
 }

@@ -1,5 +1,6 @@
 #include "lab_rules.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool in_list(const char *s, const char *const *list)
@@ -10,26 +11,45 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-static const char *const PRODUCT_TYPES[] = {"uc-msc", "ucb-sc", "bm-msc", "ad-msc",
+static const char *const PRODUCT_TYPES[] = {"uc-msc", "ucb-sc",    "bm-msc", "ad-msc",
                                             "pl-msc", "secretome", NULL};
-static const char *const PRODUCT_LABELS[] = {"UC-MSC", "UCB-SC", "BM-MSC", "AD-MSC",
+static const char *const PRODUCT_LABELS[] = {"UC-MSC", "UCB-SC",    "BM-MSC", "AD-MSC",
                                              "PL-MSC", "Secretome", NULL};
-static const char *const SOURCES[] = {"cord-blood", "cord-tissue", "placenta", "bone-marrow",
-                                      "adipose", NULL};
-static const char *const STEPS[] = {"isolation",        "passage",    "harvest",       "formulation",
-                                    "cryopreservation", "cm-harvest", "concentration", NULL};
+static const char *const SOURCES[] = {"cord-blood",  "cord-tissue", "placenta",
+                                      "bone-marrow", "adipose",     NULL};
+static const char *const STEPS[] = {
+    "isolation",        "passage",    "harvest",       "formulation",
+    "cryopreservation", "cm-harvest", "concentration", NULL};
 static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv", NULL};
 /* Tests whose latest result must be negative; cmv must only exist. */
 static const char *const REQUIRED_NEGATIVE[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", NULL};
 static const char *const RESULTS[] = {"negative", "positive", "indeterminate", NULL};
 static const char *const ELIGIBILITY[] = {"eligible", "ineligible", "incomplete", NULL};
 
-bool lab_product_type_is_valid(const char *s) { return in_list(s, PRODUCT_TYPES); }
-bool lab_source_is_valid(const char *s) { return in_list(s, SOURCES); }
-bool lab_step_is_valid(const char *s) { return in_list(s, STEPS); }
-bool lab_screening_test_is_valid(const char *s) { return in_list(s, TESTS); }
-bool lab_screening_result_is_valid(const char *s) { return in_list(s, RESULTS); }
-bool lab_eligibility_is_valid(const char *s) { return in_list(s, ELIGIBILITY); }
+bool lab_product_type_is_valid(const char *s)
+{
+    return in_list(s, PRODUCT_TYPES);
+}
+bool lab_source_is_valid(const char *s)
+{
+    return in_list(s, SOURCES);
+}
+bool lab_step_is_valid(const char *s)
+{
+    return in_list(s, STEPS);
+}
+bool lab_screening_test_is_valid(const char *s)
+{
+    return in_list(s, TESTS);
+}
+bool lab_screening_result_is_valid(const char *s)
+{
+    return in_list(s, RESULTS);
+}
+bool lab_eligibility_is_valid(const char *s)
+{
+    return in_list(s, ELIGIBILITY);
+}
 
 const char *lab_product_type_label(const char *s)
 {
@@ -155,4 +175,203 @@ cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on
         return cc_fail(err, CC_CONFLICT, "patient_id", "patient_mismatch",
                        "the unit was issued for another patient");
     return CC_OK;
+}
+
+cc_status lab_check_batch_open(const char *batch_status, cc_error *err)
+{
+    if (batch_status && strcmp(batch_status, "in_process") == 0)
+        return CC_OK;
+    return cc_fail(err, CC_CONFLICT, "status", "batch_closed",
+                   "the batch is %s: it takes no more changes",
+                   batch_status ? batch_status : "closed");
+}
+
+cc_status lab_check_unit_create(const lab_unit_origin *o, cc_error *err)
+{
+    cc_status st = lab_check_batch_open(o->batch_status, err);
+    if (st != CC_OK)
+        return st;
+    if (!o->code_configured || !o->code_active)
+        return cc_fail(err, CC_INVALID, "product_code", "unknown_product_code",
+                       "product code %s is not one the site is licensed to use",
+                       o->product_code ? o->product_code : "");
+    const char *code_type = o->code_product_type ? o->code_product_type : "";
+    const char *batch_type = o->batch_product_type ? o->batch_product_type : "";
+    if (strcmp(code_type, batch_type) != 0)
+        return cc_fail(err, CC_INVALID, "product_code", "product_type_mismatch",
+                       "product code %s is for %s, the batch makes %s", o->product_code,
+                       lab_product_type_label(code_type), lab_product_type_label(batch_type));
+    if (o->division > 0 && o->division_taken)
+        return cc_fail(err, CC_CONFLICT, "division", "duplicate",
+                       "division %d of this batch exists", o->division);
+    return CC_OK;
+}
+
+int64_t lab_unit_request_patient(const lab_unit *u, const lab_unit_request *r)
+{
+    if (r->event == UNIT_EV_RESERVE)
+        return r->patient_id;
+    if (r->event == UNIT_EV_ISSUE)
+        return r->patient_id ? r->patient_id : u->reserved_patient_id;
+    return 0;
+}
+
+static bool is_blank(const char *text)
+{
+    for (const char *p = text; p && *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            return false;
+    return true;
+}
+
+static cc_status patient_on_record(const lab_unit_facts *f, int64_t patient_id, cc_error *err)
+{
+    if (f->patient_exists)
+        return CC_OK;
+    return cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
+                   (long long)patient_id);
+}
+
+/* release and restock put a unit back in use: its batch must be released
+ * and still pass its release check (H2, H13). */
+static cc_status batch_still_releasable(const lab_unit_facts *f, cc_error *err)
+{
+    const char *status = f->batch_status ? f->batch_status : "";
+    if (strcmp(status, "released") != 0)
+        return cc_fail(err, CC_CONFLICT, "unit", "batch_not_released",
+                       "the unit's batch is %s: only QA's batch release releases its units",
+                       status);
+    if (!f->batch_passes_release)
+        return cc_fail(
+            err, CC_CONFLICT, "unit", "release_blocked", "the batch no longer passes release: %s",
+            f->release_block && *f->release_block ? f->release_block : "results not examined");
+    return CC_OK;
+}
+
+cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
+                                 const lab_unit_facts *f, cc_date today, lab_unit_change *c,
+                                 cc_error *err)
+{
+    *c = (lab_unit_change){.reserved_patient_id = -1, .issued_patient_id = -1};
+    unit_event e = r->event;
+    const char *reason = r->reason ? r->reason : "";
+    bool needs_reason =
+        e == UNIT_EV_HOLD || e == UNIT_EV_DISCARD || e == UNIT_EV_RESTOCK || e == UNIT_EV_RETURN;
+    if (needs_reason && is_blank(r->reason))
+        return cc_fail(err, CC_INVALID, "reason", "reason_required", "%s needs a reason",
+                       unit_event_name(e));
+    char expiry[CC_DATE_TEXT];
+    date_format(u->expiry, expiry);
+    bool expired = unit_state_allows(u->state, UNIT_EV_EXPIRE) && unit_is_expired(u->expiry, today);
+    if (expired && e != UNIT_EV_EXPIRE && e != UNIT_EV_DISCARD && e != UNIT_EV_HOLD &&
+        e != UNIT_EV_RETURN)
+        return cc_fail(err, CC_CONFLICT, "unit", "unit_expired", "unit expired on %s", expiry);
+    cc_status st = CC_OK;
+    switch (e) {
+    case UNIT_EV_RELEASE:
+    case UNIT_EV_RESTOCK:
+        if (unit_state_allows(u->state, e))
+            st = batch_still_releasable(f, err);
+        snprintf(c->note, sizeof c->note, "%s", reason);
+        break;
+    case UNIT_EV_RESERVE: {
+        lab_reservation res = {r->patient_id, r->product_type, r->dose_cells};
+        if ((st = lab_check_reserve(u, &res, today, err)) == CC_OK)
+            st = patient_on_record(f, r->patient_id, err);
+        c->reserved_patient_id = r->patient_id;
+        c->reserved_for = r->reserved_for ? r->reserved_for : "";
+        snprintf(c->note, sizeof c->note, "reserved for patient %lld %s", (long long)r->patient_id,
+                 c->reserved_for);
+        break;
+    }
+    case UNIT_EV_UNRESERVE:
+        c->reserved_patient_id = 0;
+        c->reserved_for = "";
+        snprintf(c->note, sizeof c->note, "%s", r->reason ? r->reason : "reservation released");
+        break;
+    case UNIT_EV_ISSUE: {
+        int64_t patient = lab_unit_request_patient(u, r);
+        if ((st = lab_check_issue(u, patient, today, err)) == CC_OK)
+            st = patient_on_record(f, patient, err);
+        c->issued_patient_id = patient;
+        c->ward = r->ward ? r->ward : "";
+        snprintf(c->note, sizeof c->note, "issued to %s for patient %lld", c->ward,
+                 (long long)patient);
+        break;
+    }
+    case UNIT_EV_RETURN:
+        c->issued_patient_id = 0;
+        c->ward = "";
+        c->reserved_patient_id = 0;
+        c->reserved_for = "";
+        snprintf(c->note, sizeof c->note, "%s", reason);
+        break;
+    case UNIT_EV_ADMINISTER:
+        return cc_fail(
+            err, CC_INVALID, "event", "bedside_only",
+            "administrations are recorded at the bedside (POST /api/v1/administrations)");
+    case UNIT_EV_HOLD:
+    case UNIT_EV_DISCARD:
+    case UNIT_EV_EXPIRE:
+        if (e == UNIT_EV_EXPIRE && !unit_is_expired(u->expiry, today))
+            st = cc_fail(err, CC_CONFLICT, "unit", "not_expired", "the unit expires on %s", expiry);
+        if (e != UNIT_EV_HOLD) {
+            c->reserved_patient_id = 0;
+            c->reserved_for = "";
+        }
+        snprintf(c->note, sizeof c->note, "%s", reason);
+        break;
+    default: return cc_fail(err, CC_INVALID, "event", "invalid_value", "unknown event");
+    }
+    return st == CC_OK ? unit_state_apply(u->state, e, &c->to, err) : st;
+}
+
+cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool detected_given,
+                              bool value_given, qc_verdict *verdict, bool *quantitative,
+                              char why[QC_REASON_TEXT], cc_error *err)
+{
+    why[0] = '\0';
+    *quantitative = false;
+    const qc_spec *spec = NULL;
+    const qc_spec_item *item = NULL;
+    if (qc_spec_find(product_type, &spec, err) != CC_OK)
+        return cc_fail(err, CC_CONFLICT, "test", "no_qc_spec",
+                       "no QC specification is configured for %s",
+                       lab_product_type_label(product_type));
+    if (!(item = qc_spec_item_find(spec, r->test)))
+        return cc_fail(err, CC_INVALID, "test", "invalid_value",
+                       "the %s specification has no test \"%s\"",
+                       lab_product_type_label(product_type), r->test ? r->test : "");
+    bool qualitative = item->rule == QC_RULE_NEGATIVE;
+    if (!r->pending && qualitative && !detected_given)
+        return cc_fail(err, CC_INVALID, "detected", "required",
+                       "a final %s result needs detected: true or false", item->name);
+    if (!r->pending && !qualitative && !value_given)
+        return cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value",
+                       item->name);
+    *verdict = qc_evaluate(item, r, why, QC_REASON_TEXT);
+    if (qualitative && !r->pending && r->unit && *r->unit)
+        return cc_fail(err, CC_INVALID, "unit", "unexpected", "a qualitative test has no unit");
+    *quantitative = !qualitative && !r->pending;
+    return CC_OK;
+}
+
+bool lab_eligibility_needs_reason(const char *current, const char *decision)
+{
+    bool is_signed = current && strcmp(current, "incomplete") != 0;
+    return is_signed || (decision && strcmp(decision, "ineligible") == 0);
+}
+
+bool lab_unit_in_storage(unit_state s)
+{
+    return s == UNIT_QUARANTINE || s == UNIT_RELEASED || s == UNIT_RESERVED || s == UNIT_RETURNED ||
+           s == UNIT_EXPIRED;
+}
+
+cc_status lab_check_unit_move(const lab_unit *u, cc_error *err)
+{
+    if (lab_unit_in_storage(u->state))
+        return CC_OK;
+    return cc_fail(err, CC_CONFLICT, "unit", "not_in_lab",
+                   "the unit is %s: it is not in the lab's storage", unit_state_name(u->state));
 }

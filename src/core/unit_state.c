@@ -33,10 +33,10 @@ static const struct {
 };
 
 static const char *const state_names[UNIT_STATE_COUNT] = {
-    [UNIT_QUARANTINE] = "quarantine", [UNIT_RELEASED] = "released",
-    [UNIT_RESERVED] = "reserved",     [UNIT_ISSUED] = "issued",
+    [UNIT_QUARANTINE] = "quarantine",     [UNIT_RELEASED] = "released",
+    [UNIT_RESERVED] = "reserved",         [UNIT_ISSUED] = "issued",
     [UNIT_ADMINISTERED] = "administered", [UNIT_DISCARDED] = "discarded",
-    [UNIT_EXPIRED] = "expired",       [UNIT_RETURNED] = "returned",
+    [UNIT_EXPIRED] = "expired",           [UNIT_RETURNED] = "returned",
 };
 
 static const struct {
@@ -55,8 +55,14 @@ static const struct {
     [UNIT_EV_EXPIRE] = {"expire", UNIT_EXPIRED},
 };
 
-static bool state_ok(unit_state s) { return (unsigned)s < UNIT_STATE_COUNT; }
-static bool event_ok(unit_event e) { return (unsigned)e < UNIT_EVENT_COUNT; }
+static bool state_ok(unit_state s)
+{
+    return (unsigned)s < UNIT_STATE_COUNT;
+}
+static bool event_ok(unit_event e)
+{
+    return (unsigned)e < UNIT_EVENT_COUNT;
+}
 
 const char *unit_state_name(unit_state s)
 {
@@ -111,8 +117,7 @@ cc_status unit_state_apply(unit_state from, unit_event e, unit_state *to, cc_err
         return cc_fail(err, CC_INVALID, "state", "invalid_state", "unknown unit state %d",
                        (int)from);
     if (!event_ok(e))
-        return cc_fail(err, CC_INVALID, "event", "invalid_event", "unknown unit event %d",
-                       (int)e);
+        return cc_fail(err, CC_INVALID, "event", "invalid_event", "unknown unit event %d", (int)e);
     for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
         if (transitions[i].from == from && transitions[i].event == e) {
             if (to)
@@ -167,7 +172,6 @@ cc_status unit_check_administrable(unit_state s, cc_date expiry, cc_date on, cc_
                        "unit was already administered; it cannot be administered again");
     if (s != UNIT_ISSUED)
         return cc_fail(err, CC_CONFLICT, "unit", "unit_not_issued",
-                       "unit is %s: only an issued unit can be administered",
-                       unit_state_name(s));
+                       "unit is %s: only an issued unit can be administered", unit_state_name(s));
     return check_not_expired(expiry, on, err);
 }

@@ -35,7 +35,8 @@ static double draw_code128(cairo_t *cr, const char *text, double x, double y)
     sym->show_hrt = 0;
     sym->height = 50;
     double width = -1;
-    if (ZBarcode_Encode_and_Buffer_Vector(sym, (const unsigned char *)text, (int)strlen(text), 0) < ZINT_ERROR &&
+    if (ZBarcode_Encode_and_Buffer_Vector(sym, (const unsigned char *)text, (int)strlen(text), 0) <
+            ZINT_ERROR &&
         sym->vector && sym->width > 0) {
         double unit = sym->vector->width / sym->width; /* vector units per module */
         double k = MODULE_PT / unit, ky = BAR_HEIGHT_PT / sym->vector->height;
@@ -54,7 +55,8 @@ static double draw_code128(cairo_t *cr, const char *text, double x, double y)
 
 static void text_at(cairo_t *cr, double x, double y, double size, bool bold, const char *text)
 {
-    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
     cairo_move_to(cr, x, y);
     cairo_show_text(cr, text);
@@ -72,7 +74,7 @@ static void cells_text(uint64_t cells, char *out, size_t cap)
     snprintf(out, cap, "%.2f × 10^%d cells", v, exp);
 }
 
-static void draw(cairo_t *cr, const lab_label_data *u, const char *din_scan, const char *product_scan)
+static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const char *product_scan)
 {
     const double m = 18; /* margin: more than the 10-module quiet zone */
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -99,15 +101,16 @@ static void draw(cairo_t *cr, const lab_label_data *u, const char *din_scan, con
     y += BAR_HEIGHT_PT + 14;
     char line[256];
     /* eye-readable product code: PDC, type of donation, division */
-    snprintf(line, sizeof line, "%.5s %c %.2s   %s", product_scan + 2, product_scan[7], product_scan + 8,
-             lab_product_type_label(u->product_type));
+    snprintf(line, sizeof line, "%.5s %c %.2s   %s", product_scan + 2, product_scan[7],
+             product_scan + 8, lab_product_type_label(u->product_type));
     text_at(cr, m, y, 11, true, line);
     y += 16;
     cells_text(u->cells, line, sizeof line);
     text_at(cr, m, y, 10, false, line);
     y += 13;
     if (u->viability >= 0)
-        snprintf(line, sizeof line, "Volume %.1f mL   Viability %.0f %%", u->volume_ml, u->viability);
+        snprintf(line, sizeof line, "Volume %.1f mL   Viability %.0f %%", u->volume_ml,
+                 u->viability);
     else
         snprintf(line, sizeof line, "Volume %.1f mL", u->volume_ml);
     text_at(cr, m, y, 10, false, line);
@@ -150,9 +153,12 @@ static void release_font_caches(void)
 }
 
 static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
-static void register_release(void) { atexit(release_font_caches); }
+static void register_release(void)
+{
+    atexit(release_font_caches);
+}
 
-cc_status label_render(const lab_label_data *u, label_format format, buf *out, cc_error *err)
+cc_status label_render(const label_unit *u, label_format format, buf *out, cc_error *err)
 {
     pthread_once(&at_exit_once, register_release);
     char din_scan[ISBT128_SCAN_TEXT], product_scan[ISBT128_PRODUCT_SCAN_TEXT];
@@ -186,7 +192,7 @@ cc_status label_render(const lab_label_data *u, label_format format, buf *out, c
     return CC_OK;
 }
 
-/* issue 5: the patient's wristband, 10 x 1 inch (720 x 72 pt). */
+/* The patient's wristband, 10 x 1 inch (720 x 72 pt). */
 enum { BAND_W = 720, BAND_H = 72 };
 
 cc_status label_wristband(const wristband_data *p, label_format format, buf *out, cc_error *err)
@@ -198,7 +204,8 @@ cc_status label_wristband(const wristband_data *p, label_format format, buf *out
     if (format == LABEL_PDF)
         surface = cairo_pdf_surface_create_for_stream(write_buf, out, BAND_W, BAND_H);
     else
-        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, BAND_W * PNG_DPI / 72, BAND_H * PNG_DPI / 72);
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, BAND_W * PNG_DPI / 72,
+                                             BAND_H * PNG_DPI / 72);
     cairo_t *cr = cairo_create(surface);
     if (format == LABEL_PNG)
         cairo_scale(cr, PNG_DPI / 72.0, PNG_DPI / 72.0);
@@ -224,7 +231,7 @@ cc_status label_wristband(const wristband_data *p, label_format format, buf *out
     }
     cairo_surface_destroy(surface);
     if (cs != CAIRO_STATUS_SUCCESS || buf_failed(out))
-        return cc_fail(err, CC_INTERNAL, NULL, "label_failed", "the wristband could not be drawn: %s",
-                       cairo_status_to_string(cs));
+        return cc_fail(err, CC_INTERNAL, NULL, "label_failed",
+                       "the wristband could not be drawn: %s", cairo_status_to_string(cs));
     return CC_OK;
 }

@@ -22,15 +22,36 @@
 #ifndef CC_LABEL_H
 #define CC_LABEL_H
 
+#include <stdint.h>
+
 #include "core/buf.h"
+#include "core/date.h"
+#include "core/isbt128.h"
 #include "core/status.h"
-#include "store/lab.h"
 
 typedef enum { LABEL_PDF, LABEL_PNG } label_format;
 
-cc_status label_render(const lab_label_data *unit, label_format format, buf *out, cc_error *err);
+/* What a unit's label shows, in the caller's fixed buffers. state is the
+ * unit's state on the day the label is made ("expired" once its expiry
+ * has passed, whether or not the expiry was recorded yet). */
+typedef struct {
+    isbt128_din din;
+    char product_code[ISBT128_PDC_TEXT];
+    int division;          /* 0 undivided, 1..26 */
+    char product_type[16]; /* lab_rules vocabulary */
+    uint64_t cells;
+    double volume_ml;
+    double viability; /* percent; < 0 when not measured */
+    char expiry[CC_DATE_TEXT];
+    char storage[200];
+    char state[16];     /* unit_state name */
+    char owner_mrn[16]; /* "" when allogeneic */
+    char batch_code[32];
+} label_unit;
 
-/* issue 5: the patient's wristband (10 x 1 inch; PNG at 300 dpi): the MRN as
+cc_status label_render(const label_unit *unit, label_format format, buf *out, cc_error *err);
+
+/* The patient's wristband (10 x 1 inch; PNG at 300 dpi): the MRN as
  * a Code 128 barcode (the 8 digits, check digit included, what the bedside
  * scan reads), the names, the birth date and the MRN in clear. An invalid
  * MRN is CC_INVALID. Texts are borrowed. */

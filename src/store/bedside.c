@@ -24,11 +24,12 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
     row->u.product_type = row->product_type;
     row->u.reserved_for = row->reserved_for;
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT id, din, product_code, division, state, expiry, product_type, cells,"
-                              " volume_ml, owner_patient_id, reserved_patient_id, issued_patient_id,"
-                              " reserved_for, issued_ward, version FROM units WHERE din = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT id, din, product_code, division, state, expiry, product_type, cells,"
+                   " volume_ml, owner_patient_id, reserved_patient_id, issued_patient_id,"
+                   " reserved_for, issued_ward, version FROM units WHERE din = ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_text(s, 1, din_data);
@@ -46,7 +47,8 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
             u->found = false;
         snprintf(row->product_type, sizeof row->product_type, "%s", db_col_text(s, 6));
         row->volume_ml = db_col_double(s, 8);
-        u->amount = volume_dose ? (uint64_t)(row->volume_ml * 1000.0 + 0.5) : (uint64_t)db_col_int(s, 7);
+        u->amount =
+            volume_dose ? (uint64_t)(row->volume_ml * 1000.0 + 0.5) : (uint64_t)db_col_int(s, 7);
         u->owner_patient_id = db_col_int(s, 9);
         u->reserved_patient_id = db_col_int(s, 10);
         u->issued_patient_id = db_col_int(s, 11);
@@ -77,7 +79,8 @@ cc_status bedside_last_lp(db *d, int64_t patient_id, int64_t *at, cc_error *err)
     if (r == DB_ERROR)
         return err->status;
     if (*text && instant_parse(text, "started_at", at, err) != CC_OK)
-        return cc_fail(err, CC_INTERNAL, "started_at", "corrupt_record", "a stored start time is unreadable");
+        return cc_fail(err, CC_INTERNAL, "started_at", "corrupt_record",
+                       "a stored start time is unreadable");
     return CC_OK;
 }
 
@@ -85,6 +88,12 @@ cc_status bedside_item_record(db *d, const char *plan_ref, int64_t *id, cc_error
 {
     sql_arg a[] = {SQL_S(plan_ref)};
     return sql_scalar(d, "SELECT id FROM administrations WHERE plan_ref = ?", a, 1, id, err);
+}
+
+cc_status bedside_plan_given_count(db *d, int64_t plan_id, int64_t *n, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(plan_id)};
+    return sql_scalar(d, "SELECT COUNT(*) FROM administrations WHERE plan_id = ?", a, 1, n, err);
 }
 
 cc_status administration_create(db *d, const store_actor *actor, const administration_new *n,
@@ -97,7 +106,8 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
     st = bedside_item_record(d, n->plan_ref, &given, err);
     if (st == CC_OK && given)
         st = cc_fail(err, CC_CONFLICT, "plan_item", "item_already_given",
-                     "this planned administration is already recorded (administration %lld)", (long long)given);
+                     "this planned administration is already recorded (administration %lld)",
+                     (long long)given);
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_I(n->patient_id),
@@ -126,38 +136,44 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
-                     " route, site, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
-                     " weight_date, status, started_at, operator_id, operator, second_verifier_id,"
-                     " second_verifier, second_verified_at, override_reason, operators, premedication,"
-                     " notes, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                     " ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
+            " route, site, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
+            " weight_date, status, started_at, operator_id, operator, second_verifier_id,"
+            " second_verifier, second_verified_at, override_reason, operators, premedication,"
+            " notes, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+            a, N(a), id, err);
     char day[CC_DATE_TEXT];
     date_format(today, day);
     for (size_t i = 0; st == CC_OK && i < n->n_units; i++) {
         const bedside_unit_row *u = &n->units[i];
         sql_arg l[] = {SQL_I(*id), SQL_I(u->u.unit_id), SQL_I((int64_t)u->u.amount)};
-        st = sql_run(d, "INSERT INTO administration_units (administration_id, unit_id, amount) VALUES (?, ?, ?)",
+        st = sql_run(d,
+                     "INSERT INTO administration_units (administration_id, unit_id, amount) VALUES "
+                     "(?, ?, ?)",
                      l, N(l), NULL, err);
         if (st == CC_CONFLICT)
             st = cc_fail(err, CC_CONFLICT, "units", "unit_already_administered",
                          "unit %lld is already part of an administration", (long long)u->u.unit_id);
         if (st == CC_OK)
-            st = lab_unit_administer_in_tx(d, actor, u->u.unit_id, u->version, n->patient_id, day, today, err);
+            st = lab_unit_administer_in_tx(d, actor, u->u.unit_id, u->version, n->patient_id, day,
+                                           today, err);
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "administer", "administration", *id, ADM_IMAGE, NULL,
-                              n->override_reason && *n->override_reason ? n->override_reason : NULL, err);
+                              n->override_reason && *n->override_reason ? n->override_reason : NULL,
+                              err);
     return db_tx_end(d, st, err);
 }
 
-cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16], char status[16],
-                              cc_error *err)
+cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16],
+                              char status[16], cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT patient_id, route, status FROM administrations WHERE id = ?", &s, err);
+    cc_status st = db_prepare(
+        d, "SELECT patient_id, route, status FROM administrations WHERE id = ?", &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);
@@ -171,13 +187,15 @@ cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route
     if (r == DB_ERROR)
         return err->status;
     if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld", (long long)id);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
+                       (long long)id);
     return CC_OK;
 }
 
 cc_status administration_complete(db *d, const store_actor *actor, int64_t id, const char *ended_at,
-                                  const char *premedication, const char *notes, const char *operators,
-                                  const obs_task *tasks, size_t n_tasks, cc_error *err)
+                                  const char *premedication, const char *notes,
+                                  const char *operators, const obs_task *tasks, size_t n_tasks,
+                                  cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -186,16 +204,23 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
     char route[16], status[16];
     st = administration_head(d, id, &patient_id, route, status, err);
     if (st == CC_OK && strcmp(status, "in_progress") != 0)
-        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state", "the administration is already %s", status);
+        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state", "the administration is already %s",
+                     status);
     buf before;
     buf_init(&before, 1 << 14);
     if (st == CC_OK)
         st = audit_row_json(d, ADM_IMAGE, id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(ended_at), SQL_I(premedication ? 1 : 0), SQL_S(premedication ? premedication : ""),
-                   SQL_I(notes ? 1 : 0), SQL_S(notes ? notes : ""), SQL_I(operators ? 1 : 0),
-                   SQL_S(operators ? operators : ""), SQL_S(now), SQL_I(id)};
+    sql_arg a[] = {SQL_S(ended_at),
+                   SQL_I(premedication ? 1 : 0),
+                   SQL_S(premedication ? premedication : ""),
+                   SQL_I(notes ? 1 : 0),
+                   SQL_S(notes ? notes : ""),
+                   SQL_I(operators ? 1 : 0),
+                   SQL_S(operators ? operators : ""),
+                   SQL_S(now),
+                   SQL_I(id)};
     if (st == CC_OK)
         st = sql_run(d,
                      "UPDATE administrations SET status = 'completed', ended_at = ?,"
@@ -207,14 +232,16 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
     for (size_t i = 0; st == CC_OK && i < n_tasks; i++) {
         char due[21];
         instant_format(tasks[i].due_at, due);
-        sql_arg t[] = {SQL_I(id), SQL_I(patient_id), SQL_S(obs_kind_name(tasks[i].kind)), SQL_S(due)};
+        sql_arg t[] = {SQL_I(id), SQL_I(patient_id), SQL_S(obs_kind_name(tasks[i].kind)),
+                       SQL_S(due)};
         st = sql_run(d,
                      "INSERT INTO observation_tasks (administration_id, patient_id, kind, due_at)"
                      " VALUES (?, ?, ?, ?)",
                      t, N(t), NULL, err);
     }
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "complete", "administration", id, ADM_IMAGE, before.data, NULL, err);
+        st = audit_log_change(d, actor, "complete", "administration", id, ADM_IMAGE, before.data,
+                              NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -223,27 +250,31 @@ cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"administration\":");
-    cc_status st = sql_rows_json(d,
-                                 "SELECT a.*, p.mrn AS patient_mrn, p.family_name, p.given_names"
-                                 " FROM administrations a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?",
-                                 a, 1, true, out, err);
+    cc_status st = sql_rows_json(
+        d,
+        "SELECT a.*, p.mrn AS patient_mrn, p.family_name, p.given_names"
+        " FROM administrations a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?",
+        a, 1, true, out, err);
     if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld", (long long)id);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
+                       (long long)id);
     buf_puts(out, ",\"units\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT u.id, u.din, u.din_check, u.product_code, u.division, u.product_type,"
-                           " b.code AS batch_code, au.amount FROM administration_units au"
-                           " JOIN units u ON u.id = au.unit_id JOIN batches b ON b.id = u.batch_id"
-                           " WHERE au.administration_id = ? ORDER BY u.id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT u.id, u.din, u.din_check, u.product_code, u.division, u.product_type,"
+            " b.code AS batch_code, au.amount FROM administration_units au"
+            " JOIN units u ON u.id = au.unit_id JOIN batches b ON b.id = u.batch_id"
+            " WHERE au.administration_id = ? ORDER BY u.id",
+            a, 1, false, out, err);
     buf_puts(out, ",\"vitals\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, phase, taken_at, systolic, diastolic, heart_rate, spo2, temperature_dc,"
-                           " respiratory_rate, abnormal_json, recorded_by FROM vital_signs"
-                           " WHERE administration_id = ? ORDER BY taken_at, id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, phase, taken_at, systolic, diastolic, heart_rate, spo2, temperature_dc,"
+            " respiratory_rate, abnormal_json, recorded_by FROM vital_signs"
+            " WHERE administration_id = ? ORDER BY taken_at, id",
+            a, 1, false, out, err);
     buf_puts(out, ",\"tasks\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -252,37 +283,42 @@ cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"adverse_events\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT DISTINCT e.id, e.term_code, e.term_text, e.grade, e.serious, e.onset_at"
-                           " FROM adverse_event_links l JOIN adverse_events e ON e.id = l.adverse_event_id"
-                           " WHERE l.administration_id = ? ORDER BY e.id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT DISTINCT e.id, e.term_code, e.term_text, e.grade, e.serious, e.onset_at"
+            " FROM adverse_event_links l JOIN adverse_events e ON e.id = l.adverse_event_id"
+            " WHERE l.administration_id = ? ORDER BY e.id",
+            a, 1, false, out, err);
     buf_putc(out, '}');
     return st;
 }
 
-cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page, buf *out,
-                                   int64_t *total, cc_error *err)
+cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page,
+                                   buf *out, int64_t *total, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM administrations WHERE (? = 0 OR patient_id = ?)", a, 2,
-                              total, err);
+    sql_arg a[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_I(per_page),
+                   SQL_I((page - 1) * per_page)};
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM administrations WHERE (? = 0 OR patient_id = ?)", a, 2,
+                   total, err);
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, p.family_name, p.given_names,"
-                           " a.plan_id, a.plan_item, a.planned_date, a.route, a.product_type, a.dose_unit,"
-                           " a.actual_amount, a.status, a.started_at, a.ended_at, a.operator, a.second_verifier"
-                           " FROM administrations a JOIN patients p ON p.id = a.patient_id"
-                           " WHERE (? = 0 OR a.patient_id = ?) ORDER BY a.started_at DESC, a.id DESC"
-                           " LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, p.family_name, p.given_names,"
+            " a.plan_id, a.plan_item, a.planned_date, a.route, a.product_type, a.dose_unit,"
+            " a.actual_amount, a.status, a.started_at, a.ended_at, a.operator, a.second_verifier"
+            " FROM administrations a JOIN patients p ON p.id = a.patient_id"
+            " WHERE (? = 0 OR a.patient_id = ?) ORDER BY a.started_at DESC, a.id DESC"
+            " LIMIT ? OFFSET ?",
+            a, N(a), false, out, err);
     return st;
 }
 
 cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT plan_ref, id, status FROM administrations WHERE plan_id = ?", &s, err);
+    cc_status st = db_prepare(
+        d, "SELECT plan_ref, id, status FROM administrations WHERE plan_id = ?", &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, plan_id);
@@ -302,9 +338,9 @@ cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *e
     return r == DB_ERROR ? err->status : CC_OK;
 }
 
-cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id, int64_t patient_id,
-                           const char *phase, const char *taken_at, const vitals *v,
-                           const char *abnormal_json, int64_t *id, cc_error *err)
+cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id,
+                           int64_t patient_id, const char *phase, const char *taken_at,
+                           const vitals *v, const char *abnormal_json, int64_t *id, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -325,8 +361,10 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
                    SQL_S(actor->username),
                    SQL_S(now)};
     st = sql_run(d,
-                 "INSERT INTO vital_signs (administration_id, patient_id, phase, taken_at, systolic, diastolic,"
-                 " heart_rate, spo2, temperature_dc, respiratory_rate, abnormal_json, recorded_by, recorded_at)"
+                 "INSERT INTO vital_signs (administration_id, patient_id, phase, taken_at, "
+                 "systolic, diastolic,"
+                 " heart_rate, spo2, temperature_dc, respiratory_rate, abnormal_json, recorded_by, "
+                 "recorded_at)"
                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                  a, N(a), id, err);
     if (st == CC_OK)
@@ -335,8 +373,8 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
     return db_tx_end(d, st, err);
 }
 
-cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id, int64_t task_id,
-                                const char *note, cc_error *err)
+cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
+                                int64_t task_id, const char *note, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -344,14 +382,15 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
     static const char IMAGE[] = "SELECT * FROM observation_tasks WHERE id = ?";
     int64_t found = 0, done = 0;
     sql_arg k[] = {SQL_I(task_id), SQL_I(administration_id)};
-    st = sql_scalar(d, "SELECT id FROM observation_tasks WHERE id = ? AND administration_id = ?", k, 2, &found,
-                    err);
+    st = sql_scalar(d, "SELECT id FROM observation_tasks WHERE id = ? AND administration_id = ?", k,
+                    2, &found, err);
     if (st == CC_OK && !found)
         st = cc_fail(err, CC_NOT_FOUND, "task", "not_found", "no task %lld on this administration",
                      (long long)task_id);
     if (st == CC_OK)
-        st = sql_scalar(d, "SELECT COUNT(*) FROM observation_tasks WHERE id = ? AND done_at IS NOT NULL", k, 1,
-                        &done, err);
+        st = sql_scalar(
+            d, "SELECT COUNT(*) FROM observation_tasks WHERE id = ? AND done_at IS NOT NULL", k, 1,
+            &done, err);
     if (st == CC_OK && done)
         st = cc_fail(err, CC_CONFLICT, "task", "already_done", "this task is already done");
     buf before;
@@ -362,10 +401,12 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
     store_now_text(now);
     sql_arg a[] = {SQL_S(now), SQL_S(actor->username), SQL_S(note ? note : ""), SQL_I(task_id)};
     if (st == CC_OK)
-        st = sql_run(d, "UPDATE observation_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?", a, N(a),
-                     NULL, err);
+        st = sql_run(d,
+                     "UPDATE observation_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?",
+                     a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "done", "observation_task", task_id, IMAGE, before.data, NULL, err);
+        st = audit_log_change(d, actor, "done", "observation_task", task_id, IMAGE, before.data,
+                              NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -373,23 +414,17 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
 cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_S(until)};
-    return sql_rows_json(d,
-                         "SELECT t.id, t.administration_id, t.patient_id, p.mrn AS patient_mrn, p.family_name,"
-                         " p.given_names, t.kind, t.due_at, a.route FROM observation_tasks t"
-                         " JOIN patients p ON p.id = t.patient_id"
-                         " JOIN administrations a ON a.id = t.administration_id"
-                         " WHERE t.done_at IS NULL AND t.due_at < ? ORDER BY t.due_at, t.id LIMIT 1000",
-                         a, 1, false, out, err);
+    return sql_rows_json(
+        d,
+        "SELECT t.id, t.administration_id, t.patient_id, p.mrn AS patient_mrn, p.family_name,"
+        " p.given_names, t.kind, t.due_at, a.route FROM observation_tasks t"
+        " JOIN patients p ON p.id = t.patient_id"
+        " JOIN administrations a ON a.id = t.administration_id"
+        " WHERE t.done_at IS NULL AND t.due_at < ? ORDER BY t.due_at, t.id LIMIT 1000",
+        a, 1, false, out, err);
 }
 
 /* ---- settings: one integer per name ---- */
-
-#define SETTING_FIELDS(X)                                                                            \
-    X(limits, systolic_low) X(limits, systolic_high) X(limits, diastolic_low) X(limits, diastolic_high) \
-    X(limits, heart_rate_low) X(limits, heart_rate_high) X(limits, spo2_low)                        \
-    X(limits, temperature_low_dc) X(limits, fever_dc) X(limits, respiratory_rate_low)               \
-    X(limits, respiratory_rate_high) X(rules, initial_hours) X(rules, fatal_days)                   \
-    X(rules, followup_days) X(rules, other_days) X(rules, due_soon_hours)
 
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err)
 {
@@ -403,10 +438,10 @@ cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rul
     while ((r = db_step(s, err)) == DB_ROW) {
         const char *name = db_col_text(s, 0);
         int value = (int)db_col_int(s, 1);
-#define LOAD(obj, f)                                                                                 \
-    if (strcmp(name, #f) == 0)                                                                       \
+#define LOAD(obj, f)                                                                               \
+    if (strcmp(name, #f) == 0)                                                                     \
         obj->f = value;
-        SETTING_FIELDS(LOAD)
+        BEDSIDE_SETTINGS(LOAD)
 #undef LOAD
     }
     db_done(s);
@@ -423,19 +458,20 @@ cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_li
     buf_init(&after, 4096);
     buf_putc(&after, '{');
     int n = 0;
-#define SAVE(obj, f)                                                                                 \
-    if (st == CC_OK) {                                                                               \
-        sql_arg a[] = {SQL_S(#f), SQL_I(obj->f), SQL_I(obj->f)};                                     \
-        st = sql_run(d,                                                                              \
-                     "INSERT INTO bedside_settings (name, value) VALUES (?, ?)"                      \
-                     " ON CONFLICT (name) DO UPDATE SET value = ?",                                  \
-                     a, N(a), NULL, err);                                                            \
-        buf_printf(&after, "%s\"%s\":%d", n++ ? "," : "", #f, obj->f);                               \
+#define SAVE(obj, f)                                                                               \
+    if (st == CC_OK) {                                                                             \
+        sql_arg a[] = {SQL_S(#f), SQL_I(obj->f), SQL_I(obj->f)};                                   \
+        st = sql_run(d,                                                                            \
+                     "INSERT INTO bedside_settings (name, value) VALUES (?, ?)"                    \
+                     " ON CONFLICT (name) DO UPDATE SET value = ?",                                \
+                     a, N(a), NULL, err);                                                          \
+        buf_printf(&after, "%s\"%s\":%d", n++ ? "," : "", #f, obj->f);                             \
     }
-    SETTING_FIELDS(SAVE)
+    BEDSIDE_SETTINGS(SAVE)
 #undef SAVE
     buf_putc(&after, '}');
-    audit_change ch = {"update", "bedside_settings", 0, NULL, buf_failed(&after) ? "{}" : after.data, NULL};
+    audit_change ch = {
+        "update", "bedside_settings", 0, NULL, buf_failed(&after) ? "{}" : after.data, NULL};
     if (st == CC_OK)
         st = audit_append(d, actor, &ch, err);
     buf_release(&after);
@@ -445,8 +481,9 @@ cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_li
 cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_S(plan_ref)};
-    return sql_rows_json(d,
-                         "SELECT id, din, din_check, product_code, division, state, expiry, issued_ward"
-                         " FROM units WHERE reserved_for = ? ORDER BY id",
-                         a, 1, false, out, err);
+    return sql_rows_json(
+        d,
+        "SELECT id, din, din_check, product_code, division, state, expiry, issued_ward"
+        " FROM units WHERE reserved_for = ? ORDER BY id",
+        a, 1, false, out, err);
 }

@@ -50,6 +50,8 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
 cc_status bedside_last_lp(db *d, int64_t patient_id, int64_t *at, cc_error *err);
 /* Id of the record of a planned administration, 0 when none. */
 cc_status bedside_item_record(db *d, const char *plan_ref, int64_t *id, cc_error *err);
+/* How many planned administrations of a plan have a record. */
+cc_status bedside_plan_given_count(db *d, int64_t plan_id, int64_t *n, cc_error *err);
 
 typedef struct {
     int64_t patient_id, plan_id;
@@ -78,15 +80,16 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
 /* Ends an administration (status in_progress -> completed) with its
  * observation tasks. CC_CONFLICT "wrong_state" when already completed. */
 cc_status administration_complete(db *d, const store_actor *actor, int64_t id, const char *ended_at,
-                                  const char *premedication, const char *notes, const char *operators,
-                                  const obs_task *tasks, size_t n_tasks, cc_error *err);
+                                  const char *premedication, const char *notes,
+                                  const char *operators, const obs_task *tasks, size_t n_tasks,
+                                  cc_error *err);
 cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err);
 /* patient_id 0: every patient. */
-cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page, buf *out,
-                                   int64_t *total, cc_error *err);
+cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page,
+                                   buf *out, int64_t *total, cc_error *err);
 /* Patient, route and status of an administration (for vital signs and tasks). */
-cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16], char status[16],
-                              cc_error *err);
+cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16],
+                              char status[16], cc_error *err);
 /* Plan refs recorded for a plan, as a JSON object {"plan:1:2": administration id}. */
 cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *err);
 
@@ -94,17 +97,37 @@ cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *e
 cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err);
 
 /* Vital signs; abnormal_json is the findings array text. */
-cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id, int64_t patient_id,
-                           const char *phase, const char *taken_at, const vitals *v,
-                           const char *abnormal_json, int64_t *id, cc_error *err);
+cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id,
+                           int64_t patient_id, const char *phase, const char *taken_at,
+                           const vitals *v, const char *abnormal_json, int64_t *id, cc_error *err);
 
-cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id, int64_t task_id,
-                                const char *note, cc_error *err);
+cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
+                                int64_t task_id, const char *note, cc_error *err);
 /* Tasks not done and due before until (every patient), oldest first, with
  * the patient's names and MRN. */
 cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err);
 
 /* ---- settings ---- */
+/* Every bedside setting: X(struct, field) for each vitals_limits and
+ * adverse_rules field stored by name (the name is the field's), one a
+ * line: clang-format 14 reflows a packed table differently on each run. */
+#define BEDSIDE_SETTINGS(X)                                                                        \
+    X(limits, systolic_low)                                                                        \
+    X(limits, systolic_high)                                                                       \
+    X(limits, diastolic_low)                                                                       \
+    X(limits, diastolic_high)                                                                      \
+    X(limits, heart_rate_low)                                                                      \
+    X(limits, heart_rate_high)                                                                     \
+    X(limits, spo2_low)                                                                            \
+    X(limits, temperature_low_dc)                                                                  \
+    X(limits, fever_dc)                                                                            \
+    X(limits, respiratory_rate_low)                                                                \
+    X(limits, respiratory_rate_high)                                                               \
+    X(rules, initial_hours)                                                                        \
+    X(rules, fatal_days)                                                                           \
+    X(rules, followup_days)                                                                        \
+    X(rules, other_days)                                                                           \
+    X(rules, due_soon_hours)
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err);
 /* Stores every value of both (own transaction, audited). */
 cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_limits *limits,
@@ -130,9 +153,10 @@ cc_status adverse_event_create(db *d, const store_actor *actor, const adverse_ev
                                cc_error *err);
 /* Replaces the fields at expected_version; deadlines not yet reported are
  * replaced by the new set (reported ones stay). CC_CONFLICT "stale_version". */
-cc_status adverse_event_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
-                               const adverse_event_fields *f, const adverse_deadline *deadlines,
-                               size_t n_deadlines, const char *reason, cc_error *err);
+cc_status adverse_event_update(db *d, const store_actor *actor, int64_t id,
+                               int64_t expected_version, const adverse_event_fields *f,
+                               const adverse_deadline *deadlines, size_t n_deadlines,
+                               const char *reason, cc_error *err);
 /* The stored fields of an event (text into the arena-free fixed struct below). */
 typedef struct {
     int64_t id, patient_id, version;
@@ -151,17 +175,18 @@ cc_status adverse_event_report(db *d, const store_actor *actor, int64_t id, cons
 cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err);
 
 typedef struct {
-    int64_t patient_id;   /* 0 any */
-    const char *term;     /* NULL any */
-    int grade;            /* 0 any */
-    int serious;          /* -1 any, 0, 1 */
-    const char *related;  /* NULL any; "related" = possible/probable/definite to product or procedure */
+    int64_t patient_id; /* 0 any */
+    const char *term;   /* NULL any */
+    int grade;          /* 0 any */
+    int serious;        /* -1 any, 0, 1 */
+    const char
+        *related; /* NULL any; "related" = possible/probable/definite to product or procedure */
     const char *product_type; /* NULL any: through linked units */
-    const char *batch;    /* NULL any: batch code of linked units */
-    bool open_only;       /* only open events: not resolved (no resolved_at) or with a
-                             report still owed (a deadline not reported); these come
-                             soonest unreported deadline first, then newest onset */
-    int64_t page, per_page; /* per_page 0: every row (CSV) */
+    const char *batch;        /* NULL any: batch code of linked units */
+    bool open_only;           /* only open events: not resolved (no resolved_at) or with a
+                                 report still owed (a deadline not reported); these come
+                                 soonest unreported deadline first, then newest onset */
+    int64_t page, per_page;   /* per_page 0: every row (CSV) */
 } adverse_event_query;
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total,
                                   cc_error *err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/plan_state.h"
 #include "store/sql.h"
 
 static const char VISIT_IMAGE[] =
@@ -36,6 +37,13 @@ static cc_status read_plan_head(void *ctx, db_stmt *row, cc_error *err)
     snprintf(p->status, sizeof p->status, "%s", db_col_text(row, 1));
     snprintf(p->protocol_id, sizeof p->protocol_id, "%s", db_col_text(row, 2));
     return CC_OK;
+}
+
+/* Whether a plan in this state has follow-up visits (approved and not cancelled). */
+static bool plan_has_followup(const char *status)
+{
+    plan_state state;
+    return plan_state_parse(status, &state) && plan_state_has_followup(state);
 }
 
 /* Creates the visit of one spec, or moves its dates when they changed and it
@@ -106,7 +114,7 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     if (st == CC_NOT_FOUND)
         st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld",
                      (long long)plan_id);
-    else if (st == CC_OK && strcmp(plan.status, "approved") != 0)
+    else if (st == CC_OK && !plan_has_followup(plan.status))
         st = cc_fail(err, CC_CONFLICT, "status", "wrong_state",
                      "follow-up visits come from an approved plan (this one is %s)", plan.status);
     char now[21];

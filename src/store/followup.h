@@ -36,8 +36,9 @@ typedef struct {
     const char *instruments_json;                        /* ["isncsci",...] */
 } followup_spec;
 
-/* Creates or re-dates the visits of approved plan plan_id. CC_CONFLICT
- * "wrong_state" when the plan is not approved; CC_NOT_FOUND without plan. */
+/* Creates or re-dates the visits of plan plan_id. CC_CONFLICT "wrong_state"
+ * when the plan was never approved or is cancelled (plan_state_has_followup);
+ * CC_NOT_FOUND without plan. */
 cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
                               const followup_spec *specs, int n, int *created, int *redated,
                               cc_error *err);

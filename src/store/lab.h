@@ -1,14 +1,19 @@
 /*
- * lab: persistence of the cell laboratory (issue 4): site configuration
+ * lab: persistence of the cell laboratory: site configuration
  * (FIN, licensed product codes), donors and their screening, collections,
  * manufacturing batches (steps, deviations, QC results, release), units with
  * their ISBT 128 DIN, custody events, reservation/issue, the minimal
  * administration link read by the lookback, and the lookback itself.
  *
- * Decisions belong to core (qc_spec, unit_state, lab_rules, isbt128); this
- * module gathers their inputs from the database, asks core, and writes the
- * change with its audit entry (and, for units, its custody event) in one
- * transaction. Every mutation is all-or-nothing.
+ * Decisions belong to core (qc_spec, unit_state, lab_rules, isbt128) and are
+ * asked by the laboratory use cases (app/laboratory.h): for a batch's
+ * release or rejection, a unit's creation and every move of a unit, a QC
+ * result and a donor's eligibility, this module loads the facts (the
+ * *_load functions, lab_release.h) and records the decided change
+ * (lab_*_record_*, lab_*_insert). The other mutations check what they need
+ * with core themselves. Every mutation writes its audit entry (and, for
+ * units, its custody event) and joins the caller's write transaction
+ * (db_tx_begin), or runs in its own: all-or-nothing.
  *
  * Locked records: a donor whose eligibility is signed, a released or rejected
  * batch: changing them needs a reason (audit_require_reason).
@@ -31,6 +36,7 @@
 
 #include "core/buf.h"
 #include "core/isbt128.h"
+#include "core/lab_rules.h"
 #include "core/qc_spec.h"
 #include "core/unit_state.h"
 #include "store/audit.h"
@@ -56,12 +62,12 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
 /* ---- donors and collections ---- */
 
 typedef struct {
-    const char *code;        /* NULL: generated "DN000123" */
-    const char *kind;        /* "allogeneic" or "autologous" */
-    int64_t patient_id;      /* autologous: the patient; else 0 */
+    const char *code;         /* NULL: generated "DN000123" */
+    const char *kind;         /* "allogeneic" or "autologous" */
+    int64_t patient_id;       /* autologous: the patient; else 0 */
     const char *consent_date; /* NULL when not recorded */
     const char *consent_reference;
-    bool synthetic;          /* demonstration data (cellclinic demo) */
+    bool synthetic; /* demonstration data (cellclinic demo) */
 } lab_donor_fields;
 
 cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,
@@ -76,10 +82,25 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
 cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
                              const char *result, const char *sampled_on, const char *reason,
                              int64_t *id, cc_error *err);
-/* Eligibility determination, decided by core lab_check_eligibility from the
- * stored consent and results. */
-cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, const char *decision,
-                           const char *reason, cc_error *err);
+/* What a donor's eligibility is decided on (core lab_check_eligibility):
+ * the current determination, consent, and the screening results, oldest
+ * first (beyond LAB_MAX_SCREENING the last slot holds the newest).
+ * CC_NOT_FOUND (field "id") for an unknown donor. tests[] point into texts. */
+enum { LAB_MAX_SCREENING = 64 };
+typedef struct {
+    char eligibility[16];
+    bool consent;
+    size_t n_tests;
+    lab_screening tests[LAB_MAX_SCREENING];
+    char texts[LAB_MAX_SCREENING][2][16];
+} lab_donor_screening;
+cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out,
+                                   cc_error *err);
+/* Records an eligibility determination decided by the caller (signer and
+ * time unless "incomplete"), with its audit entry; joins the caller's
+ * transaction. */
+cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
+                                    const char *decision, const char *reason, cc_error *err);
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err);
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err);
@@ -114,35 +135,27 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                     int64_t deviation_id, const char *disposition, cc_error *err);
 
-/* Records one QC result; the verdict comes from the batch's specification
- * (qc_evaluate). A test the specification does not list is CC_INVALID
- * (field "test"); a final result must carry "detected" (qualitative test)
- * or "value" (quantitative): a missing one is never read as a pass.
- * *verdict receives the verdict. */
-cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           bool detected_given, bool value_given, const char *method,
-                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err);
+/* Writes one QC result as judged by the caller (core lab_check_qc_result):
+ * the value only when quantitative, the verdict and its explanation, with
+ * its audit entry; the batch's version moves. Joins the caller's
+ * transaction. */
+cc_status lab_qc_insert(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
+                        bool quantitative, qc_verdict verdict, const char *explanation,
+                        const char *method, const char *tested_on, int64_t *id, cc_error *err);
 
-enum { LAB_MAX_BLOCKS = 32 };
+/* The batch's product type and status; CC_NOT_FOUND (field "id"). */
 typedef struct {
-    bool ready;
-    size_t n_blocks; /* may exceed LAB_MAX_BLOCKS; only the first are kept */
-    qc_block blocks[LAB_MAX_BLOCKS];
-} lab_readiness;
+    char product_type[16];
+    char status[16]; /* in_process, released, rejected */
+} lab_batch_facts;
+cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *out, cc_error *err);
 
-/* Release readiness of a batch now (qc_release_check over the stored
- * results, the donors' eligibility (all must be eligible, H13) and the open
- * deviations). */
-cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err);
-
-/* QA release: refused with CC_CONFLICT "release_blocked" (and *out filled)
- * unless ready; then the batch is released and every quarantined unit of it
- * moves to released (H2, H13), each with a custody event. */
-cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, const char *meaning,
-                            lab_readiness *out, cc_error *err);
-/* QA rejection with reason: the batch is rejected and its units discarded. */
-cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
-                           cc_error *err);
+/* Records QA's decision on a batch as decided by the caller (the laboratory
+ * use cases): status "released" or "rejected", who and when, the meaning of
+ * the signature or the reason, with its audit entry. Joins the caller's
+ * transaction; checks nothing (the caller has). */
+cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
+                                    const char *status, const char *reason, cc_error *err);
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err);
 cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err);
@@ -153,43 +166,66 @@ typedef struct {
     const char *product_code; /* a configured, active PDC */
     int division;
     uint64_t cells;
-    double viability;         /* < 0 when not given */
+    double viability; /* < 0 when not given */
     double volume_ml;
-    const char *expiry;       /* YYYY-MM-DD */
-    const char *storage;      /* storage conditions text */
+    const char *expiry;                          /* YYYY-MM-DD */
+    const char *storage;                         /* storage conditions text */
     const char *freezer, *rack, *box, *position; /* "" when not stored yet */
-    int year;                 /* DIN year 0..99 */
+    int year;                                    /* DIN year 0..99 */
 } lab_unit_fields;
 
-/* Creates a quarantined unit of a batch in process, with a new DIN from the
- * site's FIN; the product code must map to the batch's product type. */
-cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
+/* The facts a new unit of a batch is checked against (core
+ * lab_check_unit_create), read inside the caller's transaction: the batch
+ * (CC_NOT_FOUND field "id" when unknown), the product code at this site,
+ * whether the division is taken, and the autologous owner. */
+typedef struct {
+    char batch_status[16], batch_product_type[16], code_product_type[16];
+    bool code_configured, code_active, division_taken;
+    int64_t owner_patient_id; /* the autologous donor's patient; 0 allogeneic */
+} lab_unit_origin_facts;
+cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code, int division,
+                               lab_unit_origin_facts *out, cc_error *err);
+
+/* Writes a new quarantined unit of a batch as decided by the caller, with a
+ * new DIN of fin (this database's counter "din:FIN:YY"), its custody event
+ * and audit entry. Joins the caller's transaction. Refuses only what the
+ * database knows: CC_CONFLICT "position_taken" (field "position") and
+ * "din_exhausted" (field "din"). */
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
+                          const char *product_type, int64_t owner_patient_id, const char *fin,
                           const lab_unit_fields *f, int64_t *id, cc_error *err);
 
 /* Moves every unit whose expiry is before today and that is still in the
  * lab (quarantine, released, reserved, returned) to expired (H3), with
- * custody events; *n receives how many. Own transaction. */
+ * custody events, as the system actor's changes when actor says so; *n
+ * receives how many. Joins the caller's transaction (a use case that moves
+ * units runs it first), or runs in its own. */
 cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
                            cc_error *err);
 
+/* One unit as a use case decides on it, with its batch's status. u is the
+ * core view; u.product_type points into this struct: pass it by address. */
 typedef struct {
-    unit_event event;
-    const char *reason;   /* required for hold, discard, restock */
-    int64_t patient_id;   /* reserve, issue, administer */
-    const char *product_type; /* reserve */
-    uint64_t dose_cells;  /* reserve (0: none) */
-    const char *reserved_for; /* reserve: plan / administration reference */
-    const char *ward;     /* issue */
-    const char *date;     /* administer: YYYY-MM-DD */
-} lab_unit_action;
+    int64_t id, batch_id, version;
+    char state_text[16], product_type[16], batch_status[16], expiry[CC_DATE_TEXT];
+    char location[200]; /* "freezer/rack/box/position" or "" */
+    lab_unit u;
+} lab_unit_row;
+cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *out, cc_error *err);
 
-/* Applies one event through the core checks (unit_state_apply, and
- * lab_check_reserve / lab_check_issue / lab_check_administer, release
- * readiness for release and restock), writes the custody event and audit. */
-cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
-                       cc_date today, cc_error *err);
+/* Whether a patient is on record (a reservation or issue names one). */
+cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err);
 
-/* issue 5: the administration of a unit inside the caller's transaction (the
+/* Records an action decided by core (lab_decide_unit_action) on the unit
+ * as loaded: its new state (unit_state_apply once more, so that no caller
+ * can skip the state machine), the reservation and issue fields of c, a
+ * freed storage position when the unit leaves the lab, the custody event
+ * (c->note) and the audit entry (reason). Joins the caller's transaction. */
+cc_status lab_unit_record_action(db *d, const store_actor *actor, const lab_unit_row *r,
+                                 unit_event event, const lab_unit_change *c, const char *reason,
+                                 cc_error *err);
+
+/* The administration of a unit inside the caller's transaction (the
  * bedside record): the unit must still be at expected_version (0: any),
  * then lab_check_administer, the lookback link (unit_administrations), the
  * move to administered and its custody event. */
@@ -197,11 +233,13 @@ cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t uni
                                     int64_t expected_version, int64_t patient_id, const char *date,
                                     cc_date today, cc_error *err);
 
-/* Moves a unit in storage; a position holds one unit (CC_CONFLICT
- * "position_taken"). Empty strings take it out of storage. */
-cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
-                        const char *rack, const char *box, const char *position, const char *note,
-                        cc_error *err);
+/* Records a move of the unit as loaded to another storage position, as
+ * decided by the caller (core lab_check_unit_move); a position holds one
+ * unit (CC_CONFLICT "position_taken"); empty strings take it out of
+ * storage. Custody event and audit entry; joins the caller's transaction. */
+cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_row *u,
+                               const char *freezer, const char *rack, const char *box,
+                               const char *position, const char *note, cc_error *err);
 /* Custody-only events (thaw, transfer) with a note. */
 cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
                               const char *note, cc_error *err);
@@ -209,15 +247,15 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err);
 
 typedef struct {
-    const char *state;   /* "" any */
-    int64_t batch_id;    /* 0 any */
-    const char *din;     /* "" any: exact 13 data characters */
-    int expiring_days;   /* >= 0: only units in the lab expiring within N days */
-    const char *today;   /* YYYY-MM-DD, with expiring_days */
-    const char *until;   /* YYYY-MM-DD, with expiring_days */
-    bool with_expired;   /* with expiring_days: also units already past their expiry
-                            and still in stock (the four states above or "expired",
-                            whatever the expiry sweep has done yet), expiry first */
+    const char *state; /* "" any */
+    int64_t batch_id;  /* 0 any */
+    const char *din;   /* "" any: exact 13 data characters */
+    int expiring_days; /* >= 0: only units in the lab expiring within N days */
+    const char *today; /* YYYY-MM-DD, with expiring_days */
+    const char *until; /* YYYY-MM-DD, with expiring_days */
+    bool with_expired; /* with expiring_days: also units already past their expiry
+                          and still in stock (the four states above or "expired",
+                          whatever the expiry sweep has done yet), expiry first */
     int64_t page, per_page;
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
@@ -240,6 +278,13 @@ typedef struct {
     char batch_code[32];
 } lab_label_data;
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err);
+
+/* Inside the caller's transaction: applies event to every unit of a batch
+ * that is in state from (through unit_state_apply), with custody events and
+ * audit entries; note is recorded on each (a batch's release moves its
+ * quarantined units to released, a rejection discards them). */
+cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_id, unit_state from,
+                                unit_event event, const char *note, cc_error *err);
 
 /* ---- lookback ---- */
 

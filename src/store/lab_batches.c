@@ -6,7 +6,7 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -23,13 +23,9 @@ static const char QC_IMAGE[] =
     "SELECT id, batch_id, test, method, pending, detected, value, unit, verdict, explanation,"
     " tested_on, recorded_by, recorded_at FROM qc_results WHERE id = ?";
 
-typedef struct {
-    char product_type[16];
-    char status[16];
-} batch_row;
-
-static cc_status batch_load(db *d, int64_t id, batch_row *b, cc_error *err)
+cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
 {
+    memset(b, 0, sizeof *b);
     db_stmt *s;
     cc_status st = db_prepare(d, "SELECT product_type, status FROM batches WHERE id = ?", &s, err);
     if (st != CC_OK)
@@ -44,18 +40,16 @@ static cc_status batch_load(db *d, int64_t id, batch_row *b, cc_error *err)
     if (r == DB_ERROR)
         return err->status;
     if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)id);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld",
+                       (long long)id);
     return CC_OK;
 }
 
-/* A batch still being made accepts steps, QC results, deviations and units. */
-static cc_status batch_open(db *d, int64_t id, batch_row *b, cc_error *err)
+/* A batch still being made accepts steps, QC results and deviations (core). */
+static cc_status batch_open(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
 {
-    cc_status st = batch_load(d, id, b, err);
-    if (st == CC_OK && strcmp(b->status, "in_process") != 0)
-        st = cc_fail(err, CC_CONFLICT, "status", "batch_closed",
-                     "the batch is %s: it takes no more changes", b->status);
-    return st;
+    cc_status st = lab_batch_load(d, id, b, err);
+    return st == CC_OK ? lab_check_batch_open(b->status, err) : st;
 }
 
 static cc_status touch(db *d, int64_t id, cc_error *err)
@@ -63,8 +57,8 @@ static cc_status touch(db *d, int64_t id, cc_error *err)
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_S(now), SQL_I(id)};
-    return sql_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a, N(a),
-                   NULL, err);
+    return sql_run(d, "UPDATE batches SET updated_at = ?, version = version + 1 WHERE id = ?", a,
+                   N(a), NULL, err);
 }
 
 cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_type,
@@ -74,7 +68,8 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
         return cc_fail(err, CC_INVALID, "product_type", "invalid_value",
                        "product_type must be uc-msc, ucb-sc, bm-msc, ad-msc, pl-msc or secretome");
     if (n == 0)
-        return cc_fail(err, CC_INVALID, "collection_ids", "required", "a batch is made from at least one collection");
+        return cc_fail(err, CC_INVALID, "collection_ids", "required",
+                       "a batch is made from at least one collection");
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
@@ -82,10 +77,11 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     bool any_autologous = false, several_donors = false;
     for (size_t i = 0; st == CC_OK && i < n; i++) {
         db_stmt *s;
-        if ((st = db_prepare(d,
-                             "SELECT c.donor_id, d.kind FROM collections c JOIN donors d ON d.id = c.donor_id"
-                             " WHERE c.id = ?",
-                             &s, err)) != CC_OK)
+        if ((st = db_prepare(
+                 d,
+                 "SELECT c.donor_id, d.kind FROM collections c JOIN donors d ON d.id = c.donor_id"
+                 " WHERE c.id = ?",
+                 &s, err)) != CC_OK)
             break;
         db_bind_int(s, 1, collection_ids[i]);
         db_step_result r = db_step(s, err);
@@ -100,8 +96,8 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
         if (r == DB_ERROR)
             st = err->status;
         else if (r == DB_DONE)
-            st = cc_fail(err, CC_NOT_FOUND, "collection_ids", "not_found", "no collection with id %lld",
-                         (long long)collection_ids[i]);
+            st = cc_fail(err, CC_NOT_FOUND, "collection_ids", "not_found",
+                         "no collection with id %lld", (long long)collection_ids[i]);
     }
     if (st == CC_OK && any_autologous && several_donors)
         st = cc_fail(err, CC_CONFLICT, "collection_ids", "autologous_pooling",
@@ -114,18 +110,21 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     char now[21], code[32];
     store_now_text(now);
     snprintf(code, sizeof code, "B%.2s-%05lld", now + 2, (long long)seq);
-    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now), SQL_S(now)};
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now),
+                   SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batches (code, product_type, status, spec_version, version,"
-                     " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st =
+            sql_run(d,
+                    "INSERT INTO batches (code, product_type, status, spec_version, version,"
+                    " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
+                    a, N(a), id, err);
     for (size_t i = 0; st == CC_OK && i < n; i++) {
         sql_arg l[] = {SQL_I(*id), SQL_I(collection_ids[i])};
-        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l, N(l),
-                     NULL, err);
+        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l,
+                     N(l), NULL, err);
         if (st == CC_CONFLICT)
-            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate", "a collection is listed twice");
+            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate",
+                         "a collection is listed twice");
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
@@ -139,11 +138,12 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
         return cc_fail(err, CC_INVALID, "step", "invalid_value",
                        "step must be isolation, passage, harvest, formulation, cryopreservation,"
                        " cm-harvest or concentration");
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
-    if (st == CC_OK && (strcmp(f->step, "cm-harvest") == 0 || strcmp(f->step, "concentration") == 0) &&
+    if (st == CC_OK &&
+        (strcmp(f->step, "cm-harvest") == 0 || strcmp(f->step, "concentration") == 0) &&
         strcmp(b.product_type, "secretome") != 0)
         st = cc_fail(err, CC_INVALID, "step", "invalid_value", "%s is a secretome step", f->step);
     char now[21];
@@ -158,11 +158,12 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(actor->username),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
-                     " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                     " RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
+            " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
@@ -173,7 +174,7 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
 cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                    const char *description, int64_t *id, cc_error *err)
 {
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -181,12 +182,14 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
     store_now_text(now);
     sql_arg a[] = {SQL_I(batch_id), SQL_S(description), SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
-                     " VALUES (?, ?, 'open', ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
+            " VALUES (?, ?, 'open', ?, ?) RETURNING id",
+            a, N(a), id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL,
+                              NULL, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     return db_tx_end(d, st, err);
@@ -195,7 +198,7 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
 cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t batch_id,
                                     int64_t deviation_id, const char *disposition, cc_error *err)
 {
-    batch_row b;
+    lab_batch_facts b;
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = batch_open(d, batch_id, &b, err);
@@ -207,9 +210,11 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
                         " WHERE id = ? AND batch_id = ?",
                         k, N(k), &open, err);
     if (st == CC_OK && open == 0)
-        st = cc_fail(err, CC_NOT_FOUND, "deviation_id", "not_found", "no such deviation in this batch");
+        st = cc_fail(err, CC_NOT_FOUND, "deviation_id", "not_found",
+                     "no such deviation in this batch");
     if (st == CC_OK && open == 2)
-        st = cc_fail(err, CC_CONFLICT, "deviation_id", "deviation_closed", "the deviation is already closed");
+        st = cc_fail(err, CC_CONFLICT, "deviation_id", "deviation_closed",
+                     "the deviation is already closed");
     buf before;
     buf_init(&before, 1 << 14);
     if (st == CC_OK)
@@ -218,50 +223,29 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     store_now_text(now);
     sql_arg a[] = {SQL_S(disposition), SQL_S(actor->username), SQL_S(now), SQL_I(deviation_id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
-                     " closed_at = ? WHERE id = ?",
-                     a, N(a), NULL, err);
+        st =
+            sql_run(d,
+                    "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
+                    " closed_at = ? WHERE id = ?",
+                    a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE, before.data,
-                       disposition, err);
+        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE,
+                              before.data, disposition, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
-                           bool detected_given, bool value_given, const char *method,
-                           const char *tested_on, int64_t *id, qc_verdict *verdict, cc_error *err)
+cc_status lab_qc_insert(db *d, const store_actor *actor, int64_t batch_id, const qc_result *r,
+                        bool quantitative, qc_verdict verdict, const char *explanation,
+                        const char *method, const char *tested_on, int64_t *id, cc_error *err)
 {
-    batch_row b;
     cc_status st = db_tx_begin(d, err);
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    const qc_spec *spec = NULL;
-    const qc_spec_item *item = NULL;
-    if (st == CC_OK && qc_spec_find(b.product_type, &spec, err) != CC_OK)
-        st = cc_fail(err, CC_CONFLICT, "test", "no_qc_spec", "no QC specification is configured for %s",
-                     lab_product_type_label(b.product_type));
-    if (st == CC_OK && !(item = qc_spec_item_find(spec, r->test)))
-        st = cc_fail(err, CC_INVALID, "test", "invalid_value",
-                     "the %s specification has no test \"%s\"", lab_product_type_label(b.product_type),
-                     r->test);
-    char why[QC_REASON_TEXT] = "";
-    if (st == CC_OK && !r->pending && item->rule == QC_RULE_NEGATIVE && !detected_given)
-        st = cc_fail(err, CC_INVALID, "detected", "required", "a final %s result needs detected: true or false",
-                     item->name);
-    if (st == CC_OK && !r->pending && item->rule != QC_RULE_NEGATIVE && !value_given)
-        st = cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value", item->name);
-    if (st == CC_OK) {
-        *verdict = qc_evaluate(item, r, why, sizeof why);
-        if (item->rule == QC_RULE_NEGATIVE && !r->pending && r->unit && *r->unit)
-            st = cc_fail(err, CC_INVALID, "unit", "unexpected", "a qualitative test has no unit");
-    }
+    if (st != CC_OK)
+        return st;
     char now[21];
     store_now_text(now);
-    bool quantitative = item && item->rule != QC_RULE_NEGATIVE && !r->pending;
     sql_arg a[] = {SQL_I(batch_id),
                    SQL_S(r->test),
                    SQL_S(method ? method : ""),
@@ -269,17 +253,16 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
                    SQL_I(r->detected),
                    quantitative ? SQL_D(r->value) : SQL_N,
                    SQL_S(r->unit ? r->unit : ""),
-                   SQL_S(qc_verdict_name(*verdict)),
-                   SQL_S(why),
+                   SQL_S(qc_verdict_name(verdict)),
+                   SQL_S(explanation ? explanation : ""),
                    SQL_S(tested_on),
                    SQL_S(actor->username),
                    SQL_S(now)};
-    if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
-                     " verdict, explanation, tested_on, recorded_by, recorded_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+    st = sql_run(d,
+                 "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
+                 " verdict, explanation, tested_on, recorded_by, recorded_at)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 a, N(a), id, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
     if (st == CC_OK)
@@ -287,134 +270,28 @@ cc_status lab_batch_add_qc(db *d, const store_actor *actor, int64_t batch_id, co
     return db_tx_end(d, st, err);
 }
 
-enum { MAX_RESULTS = 128 };
-
-cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err)
+cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
+                                    const char *status, const char *reason, cc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    batch_row b;
-    cc_status st = batch_load(d, batch_id, &b, err);
+    const char *action = strcmp(status, "released") == 0 ? "release" : "reject";
+    cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    const qc_spec *spec = NULL;
-    qc_spec_find(b.product_type, &spec, NULL);
-    char texts[MAX_RESULTS][2][24];
-    qc_result results[MAX_RESULTS];
-    size_t n = 0;
-    db_stmt *s;
-    if ((st = db_prepare(d,
-                         "SELECT test, pending, detected, value, unit FROM qc_results WHERE batch_id = ?"
-                         " ORDER BY id",
-                         &s, err)) != CC_OK)
-        return st;
-    db_bind_int(s, 1, batch_id);
-    db_step_result r;
-    bool overflow = false;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (n == MAX_RESULTS) {
-            overflow = true;
-            continue;
-        }
-        snprintf(texts[n][0], sizeof texts[n][0], "%s", db_col_text(s, 0));
-        snprintf(texts[n][1], sizeof texts[n][1], "%s", db_col_text(s, 4));
-        results[n] = (qc_result){texts[n][0], db_col_int(s, 1) != 0, db_col_int(s, 2) != 0,
-                                 db_col_is_null(s, 3) ? NAN : db_col_double(s, 3), texts[n][1]};
-        n++;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    int64_t donors = 0, eligible = 0, ineligible = 0, open = 0;
-    sql_arg a[] = {SQL_I(batch_id)};
-    if ((st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id WHERE bc.batch_id = ?",
-                         a, 1, &donors, err)) != CC_OK ||
-        (st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                         " WHERE bc.batch_id = ? AND d.eligibility = 'eligible'",
-                         a, 1, &eligible, err)) != CC_OK ||
-        (st = sql_scalar(d,
-                         "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
-                         " JOIN collections c ON c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                         " WHERE bc.batch_id = ? AND d.eligibility = 'ineligible'",
-                         a, 1, &ineligible, err)) != CC_OK ||
-        (st = sql_scalar(d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'",
-                         a, 1, &open, err)) != CC_OK)
-        return st;
-    qc_release_input in = {spec, results, n,
-                           ineligible > 0                       ? QC_DONOR_INELIGIBLE
-                           : donors > 0 && eligible == donors   ? QC_DONOR_ELIGIBLE
-                                                                : QC_DONOR_INCOMPLETE,
-                           (unsigned)open};
-    out->ready = qc_release_check(&in, out->blocks, LAB_MAX_BLOCKS, &out->n_blocks);
-    if (overflow) /* results beyond the cap were not examined: never call that ready */
-        out->ready = false;
-    return CC_OK;
-}
-
-cc_status lab_batch_release(db *d, const store_actor *actor, int64_t batch_id, const char *meaning,
-                            lab_readiness *out, cc_error *err)
-{
-    batch_row b;
-    cc_status st = db_tx_begin(d, err);
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    if (st == CC_OK)
-        st = lab_batch_readiness(d, batch_id, out, err);
-    if (st == CC_OK && !out->ready)
-        st = cc_fail(err, CC_CONFLICT, "batch", "release_blocked",
-                     "the batch cannot be released: %zu reason%s (first: %s)", out->n_blocks,
-                     out->n_blocks == 1 ? "" : "s", out->n_blocks ? out->blocks[0].message : "results not examined");
     buf before;
     buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
+    st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(meaning ? meaning : ""), SQL_S(now), SQL_I(batch_id)};
+    sql_arg a[] = {SQL_S(status), SQL_S(actor->username), SQL_S(now), SQL_S(reason ? reason : ""),
+                   SQL_S(now),    SQL_I(batch_id)};
     if (st == CC_OK)
         st = sql_run(d,
-                     "UPDATE batches SET status = 'released', decided_by = ?, decided_at = ?,"
+                     "UPDATE batches SET status = ?, decided_by = ?, decided_at = ?,"
                      " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "release", "batch", batch_id, BATCH_IMAGE, before.data, meaning, err);
-    if (st == CC_OK)
-        st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_RELEASE,
-                                   "batch released by QA", err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
-}
-
-cc_status lab_batch_reject(db *d, const store_actor *actor, int64_t batch_id, const char *reason,
-                           cc_error *err)
-{
-    batch_row b;
-    cc_status st = audit_require_reason(true, reason, err);
-    if (st == CC_OK)
-        st = db_tx_begin(d, err);
-    else
-        return st;
-    if (st == CC_OK)
-        st = batch_open(d, batch_id, &b, err);
-    buf before;
-    buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
-    char now[21];
-    store_now_text(now);
-    sql_arg a[] = {SQL_S(actor->username), SQL_S(now), SQL_S(reason), SQL_S(now), SQL_I(batch_id)};
-    if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE batches SET status = 'rejected', decided_by = ?, decided_at = ?,"
-                     " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "reject", "batch", batch_id, BATCH_IMAGE, before.data, reason, err);
-    if (st == CC_OK)
-        st = lab_units_batch_event(d, actor, batch_id, UNIT_QUARANTINE, UNIT_EV_DISCARD, reason, err);
+        st = audit_log_change(d, actor, action, "batch", batch_id, BATCH_IMAGE, before.data, reason,
+                              err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -423,17 +300,18 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"batch\":");
-    cc_status st = sql_rows_json(d, BATCH_IMAGE, a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)id);
+    cc_status st = sql_row_json(d, BATCH_IMAGE, a, 1, "batch", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"collections\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
-                           " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
-                           " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
-                           " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id",
-                           a, 1, false, out, err);
+        st =
+            sql_rows_json(d,
+                          "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
+                          " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
+                          " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
+                          " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id",
+                          a, 1, false, out, err);
     buf_puts(out, ",\"steps\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -443,10 +321,11 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"deviations\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, description, status, disposition, opened_by, opened_at,"
-                           " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, description, status, disposition, opened_by, opened_at,"
+            " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
+            a, 1, false, out, err);
     buf_puts(out, ",\"qc_results\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -456,10 +335,11 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
                            a, 1, false, out, err);
     buf_puts(out, ",\"units\":");
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
-                           " expiry FROM units WHERE batch_id = ? ORDER BY id",
-                           a, 1, false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
+            " expiry FROM units WHERE batch_id = ? ORDER BY id",
+            a, 1, false, out, err);
     buf_putc(out, '}');
     return st;
 }
@@ -469,15 +349,16 @@ cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t p
 {
     const char *s = status ? status : "";
     sql_arg c[] = {SQL_S(s), SQL_S(s)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c, N(c),
-                              total, err);
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c,
+                              N(c), total, err);
     sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
-                           " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
-                           " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-                           " ORDER BY b.id DESC LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
+            " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
+            " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
+            " ORDER BY b.id DESC LIMIT ? OFFSET ?",
+            a, N(a), false, out, err);
     return st;
 }

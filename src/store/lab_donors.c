@@ -6,7 +6,7 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -57,19 +57,23 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     buf_init(&before, 1 << 12);
     char now[21];
     store_now_text(now);
-    st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
-    if (st == CC_OK && strcmp(before.data, "null") == 0) {
+    int64_t configured = 0;
+    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_site WHERE id = 1", NULL, 0, &configured, err);
+    if (st == CC_OK && configured)
+        st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
+    if (st == CC_OK && !configured) {
         sql_arg a[] = {SQL_S(fin), SQL_S(now)};
-        st = sql_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)", a,
-                     N(a), NULL, err);
+        st = sql_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)",
+                     a, N(a), NULL, err);
     } else if (st == CC_OK) {
         sql_arg a[] = {SQL_S(fin), SQL_S(now)};
-        st = sql_run(d, "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1",
-                     a, N(a), NULL, err);
+        st = sql_run(
+            d, "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1", a,
+            N(a), NULL, err);
     }
     if (st == CC_OK)
         st = audit_log_change(d, actor, "update", "lab_site", 1, SITE_IMAGE,
-                       strcmp(before.data, "null") == 0 ? NULL : before.data, NULL, err);
+                              configured ? before.data : NULL, NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -77,8 +81,8 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
 cc_status lab_site_json(db *d, buf *out, cc_error *err)
 {
     buf_puts(out, "{\"site\":");
-    cc_status st = sql_rows_json(d, "SELECT fin, version, updated_at FROM lab_site WHERE id = 1", NULL,
-                                 0, true, out, err);
+    cc_status st = sql_rows_json(d, "SELECT fin, version, updated_at FROM lab_site WHERE id = 1",
+                                 NULL, 0, true, out, err);
     if (st != CC_OK)
         return st;
     buf_puts(out, ",\"product_codes\":");
@@ -106,17 +110,20 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
     sql_arg k[] = {SQL_S(code)};
     st = sql_scalar(d, "SELECT id FROM lab_product_codes WHERE code = ?", k, 1, &existing, err);
     if (st == CC_OK && existing)
-        st = cc_fail(err, CC_CONFLICT, "code", "duplicate", "product code %s is already configured", code);
+        st = cc_fail(err, CC_CONFLICT, "code", "duplicate", "product code %s is already configured",
+                     code);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(description ? description : ""), SQL_S(now)};
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(description ? description : ""),
+                   SQL_S(now)};
     if (st == CC_OK)
         st = sql_run(d,
                      "INSERT INTO lab_product_codes (code, product_type, description, active,"
                      " created_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
                      a, N(a), id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL,
+                              err);
     return db_tx_end(d, st, err);
 }
 
@@ -128,14 +135,20 @@ cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t i
         return st;
     buf before;
     buf_init(&before, 1 << 12);
-    st = audit_row_json(d, CODE_IMAGE, id, &before, err);
-    if (st == CC_OK && strcmp(before.data, "null") == 0)
-        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no product code with id %lld", (long long)id);
+    int64_t found = 0;
+    sql_arg k[] = {SQL_I(id)};
+    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_product_codes WHERE id = ?", k, 1, &found, err);
+    if (st == CC_OK && found)
+        st = audit_row_json(d, CODE_IMAGE, id, &before, err);
+    if (st == CC_OK && !found)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no product code with id %lld",
+                     (long long)id);
     sql_arg a[] = {SQL_I(active), SQL_I(id)};
     if (st == CC_OK)
         st = sql_run(d, "UPDATE lab_product_codes SET active = ? WHERE id = ?", a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data, NULL, err);
+        st = audit_log_change(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data,
+                              NULL, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -156,8 +169,8 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
     int64_t seq = 0;
     st = counter_next(d, name, &seq, err);
     if (st == CC_OK && seq > ISBT128_MAX_SEQUENCE)
-        st = cc_fail(err, CC_CONFLICT, "year", "din_exhausted", "no sequence numbers left for %s in year %02d",
-                     fin, year);
+        st = cc_fail(err, CC_CONFLICT, "year", "din_exhausted",
+                     "no sequence numbers left for %s in year %02d", fin, year);
     if (st == CC_OK)
         st = isbt128_make(fin, year, (uint32_t)seq, NULL, out, err);
     if (st == CC_OK) {
@@ -188,7 +201,8 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
 {
     bool autologous = f->kind && strcmp(f->kind, "autologous") == 0;
     if (!f->kind || (!autologous && strcmp(f->kind, "allogeneic") != 0))
-        return cc_fail(err, CC_INVALID, "kind", "invalid_value", "kind must be allogeneic or autologous");
+        return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                       "kind must be allogeneic or autologous");
     if (autologous != (f->patient_id > 0))
         return cc_fail(err, CC_INVALID, "patient_id", autologous ? "required" : "unexpected",
                        autologous ? "an autologous donor is the patient: give patient_id"
@@ -237,8 +251,8 @@ static cc_status donor_state(db *d, int64_t id, char eligibility[16], int64_t *v
                              bool *consent, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT eligibility, version, consent_date FROM donors WHERE id = ?",
-                              &s, err);
+    cc_status st = db_prepare(
+        d, "SELECT eligibility, version, consent_date FROM donors WHERE id = ?", &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);
@@ -252,11 +266,15 @@ static cc_status donor_state(db *d, int64_t id, char eligibility[16], int64_t *v
     if (r == DB_ERROR)
         return err->status;
     if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld", (long long)id);
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld",
+                       (long long)id);
     return CC_OK;
 }
 
-static bool is_signed(const char *eligibility) { return strcmp(eligibility, "incomplete") != 0; }
+static bool is_signed(const char *eligibility)
+{
+    return strcmp(eligibility, "incomplete") != 0;
+}
 
 cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int64_t version,
                                 const char *consent_date, const char *consent_reference,
@@ -281,16 +299,18 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
         st = audit_row_json(d, DONOR_IMAGE, id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(consent_date), SQL_S(consent_reference ? consent_reference : ""), SQL_S(now),
-                   SQL_I(id)};
+    sql_arg a[] = {SQL_S(consent_date), SQL_S(consent_reference ? consent_reference : ""),
+                   SQL_S(now), SQL_I(id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE donors SET consent_date = ?, consent_reference = ?, eligibility = 'incomplete',"
-                     " eligibility_by = NULL, eligibility_at = NULL, updated_at = ?, version = version + 1"
-                     " WHERE id = ?",
-                     a, N(a), NULL, err);
+        st = sql_run(
+            d,
+            "UPDATE donors SET consent_date = ?, consent_reference = ?, eligibility = 'incomplete',"
+            " eligibility_by = NULL, eligibility_at = NULL, updated_at = ?, version = version + 1"
+            " WHERE id = ?",
+            a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason, err);
+        st = audit_log_change(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason,
+                              err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -319,8 +339,8 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
         st = audit_require_reason(was_signed, reason, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_I(donor_id), SQL_S(test), SQL_S(result), SQL_S(sampled_on), SQL_S(actor->username),
-                   SQL_S(now)};
+    sql_arg a[] = {SQL_I(donor_id),        SQL_S(test), SQL_S(result), SQL_S(sampled_on),
+                   SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
         st = sql_run(d,
                      "INSERT INTO donor_tests (donor_id, test, result, sampled_on, recorded_by,"
@@ -332,14 +352,15 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
         /* a signed determination no longer covers every result: sign again */
         if ((st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err)) == CC_OK) {
             sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
-            st = sql_run(d,
-                         "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
-                         " eligibility_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?",
-                         u, N(u), NULL, err);
+            st = sql_run(
+                d,
+                "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
+                " eligibility_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?",
+                u, N(u), NULL, err);
         }
         if (st == CC_OK)
-            st = audit_log_change(d, actor, "reopen_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
-                           reason, err);
+            st = audit_log_change(d, actor, "reopen_eligibility", "donor", donor_id, DONOR_IMAGE,
+                                  before.data, reason, err);
     } else if (st == CC_OK) {
         sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
         st = sql_run(d, "UPDATE donors SET updated_at = ?, version = version + 1 WHERE id = ?", u,
@@ -349,71 +370,61 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     return db_tx_end(d, st, err);
 }
 
-enum { MAX_TESTS = 64 };
-
-cc_status lab_donor_decide(db *d, const store_actor *actor, int64_t donor_id, const char *decision,
-                           const char *reason, cc_error *err)
+cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out, cc_error *err)
 {
-    if (!lab_eligibility_is_valid(decision))
-        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
-                       "decision must be eligible, ineligible or incomplete");
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    char elig[16];
+    memset(out, 0, sizeof *out);
     int64_t version;
-    bool consent = false;
-    buf before;
-    buf_init(&before, 1 << 14);
-    st = donor_state(d, donor_id, elig, &version, &consent, err);
-    if (st == CC_OK)
-        st = audit_require_reason(is_signed(elig) || strcmp(decision, "ineligible") == 0, reason, err);
-    /* gather the results for core */
-    char texts[MAX_TESTS][2][16];
-    lab_screening tests[MAX_TESTS];
-    size_t n = 0;
+    cc_status st = donor_state(d, donor_id, out->eligibility, &version, &out->consent, err);
     db_stmt *s = NULL;
     if (st == CC_OK)
         st = db_prepare(d,
                         "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
                         " ORDER BY sampled_on, id",
                         &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, donor_id);
-        db_step_result r;
-        while ((r = db_step(s, err)) == DB_ROW) {
-            size_t i = n < MAX_TESTS ? n++ : MAX_TESTS - 1; /* keep the newest when overfull */
-            char tests_text[16], result_text[16];
-            snprintf(tests_text, sizeof tests_text, "%s", db_col_text(s, 0));
-            snprintf(result_text, sizeof result_text, "%s", db_col_text(s, 1));
-            cc_date on = 0;
-            date_parse(db_col_text(s, 2), "sampled_on", &on, NULL);
-            memcpy(texts[i][0], tests_text, sizeof tests_text);
-            memcpy(texts[i][1], result_text, sizeof result_text);
-            tests[i] = (lab_screening){texts[i][0], texts[i][1], on};
-        }
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
+    if (st != CC_OK)
+        return st;
+    db_bind_int(s, 1, donor_id);
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        /* keep the newest when overfull */
+        size_t i = out->n_tests < LAB_MAX_SCREENING ? out->n_tests++ : LAB_MAX_SCREENING - 1;
+        snprintf(out->texts[i][0], sizeof out->texts[i][0], "%s", db_col_text(s, 0));
+        snprintf(out->texts[i][1], sizeof out->texts[i][1], "%s", db_col_text(s, 1));
+        cc_date on = 0;
+        date_parse(db_col_text(s, 2), "sampled_on", &on, NULL);
+        out->tests[i] = (lab_screening){out->texts[i][0], out->texts[i][1], on};
     }
-    if (st == CC_OK)
-        st = lab_check_eligibility(decision, consent, tests, n, err);
-    if (st == CC_OK)
-        st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err);
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}
+
+cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
+                                    const char *decision, const char *reason, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    buf before;
+    buf_init(&before, 1 << 14);
+    st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err);
     char now[21];
     store_now_text(now);
     bool signs = strcmp(decision, "incomplete") != 0;
-    sql_arg a[] = {SQL_S(decision), SQL_S(reason ? reason : ""),
-                   signs ? SQL_S(actor->username) : SQL_N, signs ? SQL_S(now) : SQL_N, SQL_S(now),
+    sql_arg a[] = {SQL_S(decision),
+                   SQL_S(reason ? reason : ""),
+                   signs ? SQL_S(actor->username) : SQL_N,
+                   signs ? SQL_S(now) : SQL_N,
+                   SQL_S(now),
                    SQL_I(donor_id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE donors SET eligibility = ?, eligibility_reason = ?, eligibility_by = ?,"
-                     " eligibility_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
+        st =
+            sql_run(d,
+                    "UPDATE donors SET eligibility = ?, eligibility_reason = ?, eligibility_by = ?,"
+                    " eligibility_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                    a, N(a), NULL, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE, before.data,
-                       reason, err);
+        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE,
+                              before.data, reason, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -422,16 +433,16 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"donor\":");
-    cc_status st = sql_rows_json(d,
-                                 "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
-                                 " d.consent_date, d.consent_reference, d.eligibility,"
-                                 " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
-                                 " d.synthetic, d.version, d.created_at, d.updated_at"
-                                 " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
-                                 " WHERE d.id = ?",
-                                 a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld", (long long)id);
+    cc_status st = sql_row_json(d,
+                                "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
+                                " d.consent_date, d.consent_reference, d.eligibility,"
+                                " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
+                                " d.synthetic, d.version, d.created_at, d.updated_at"
+                                " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
+                                " WHERE d.id = ?",
+                                a, 1, "donor", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"tests\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -457,10 +468,11 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
     cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM donors WHERE code LIKE ?", c, 1, total, err);
     sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
-                           " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st = sql_rows_json(
+            d,
+            "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
+            " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            a, N(a), false, out, err);
     return st;
 }
 
@@ -492,12 +504,14 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
                    SQL_S(actor->username),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO collections (donor_id, source, collected_on, volume_ml, mass_g, site,"
-                     " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO collections (donor_id, source, collected_on, volume_ml, mass_g, site,"
+            " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            a, N(a), id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL,
+                              err);
     return db_tx_end(d, st, err);
 }
 
@@ -505,15 +519,15 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"collection\":");
-    cc_status st = sql_rows_json(d,
-                                 "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
-                                 " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
-                                 " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
-                                 " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
-                                 a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no collection with id %lld",
-                       (long long)id);
+    cc_status st =
+        sql_row_json(d,
+                     "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
+                     " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
+                     " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
+                     " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
+                     a, 1, "collection", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"batches\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -529,15 +543,16 @@ cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_
                                    buf *out, int64_t *total, cc_error *err)
 {
     sql_arg c[] = {SQL_I(donor_id), SQL_I(donor_id)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)", c,
-                              N(c), total, err);
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
+                              c, N(c), total, err);
     sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
-                           " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
-                           " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
-                           " ORDER BY c.id DESC LIMIT ? OFFSET ?",
-                           a, N(a), false, out, err);
+        st =
+            sql_rows_json(d,
+                          "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
+                          " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
+                          " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
+                          " ORDER BY c.id DESC LIMIT ? OFFSET ?",
+                          a, N(a), false, out, err);
     return st;
 }

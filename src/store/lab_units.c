@@ -5,7 +5,7 @@
 #include "core/lab_rules.h"
 #include "store/counters.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -15,23 +15,17 @@ static const char UNIT_IMAGE[] =
     " position, reserved_patient_id, reserved_for, issued_patient_id, issued_ward, version,"
     " created_at, updated_at FROM units WHERE id = ?";
 
-typedef struct {
-    int64_t id, batch_id, version;
-    char state_text[16], product_type[16], batch_status[16], expiry[CC_DATE_TEXT];
-    char location[200];
-    lab_unit u; /* core view: state, expiry, product type, cells, patients */
-} unit_row;
-
-static cc_status unit_load(db *d, int64_t id, unit_row *r, cc_error *err)
+cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
 {
     memset(r, 0, sizeof *r);
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
-                              " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
-                              " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
-                              " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
+                   " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
+                   " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
+                   " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);
@@ -59,8 +53,8 @@ static cc_status unit_load(db *d, int64_t id, unit_row *r, cc_error *err)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     if (!unit_state_parse(r->state_text, &r->u.state) ||
         date_parse(r->expiry, "expiry", &r->u.expiry, err) != CC_OK)
-        return cc_fail(err, CC_INTERNAL, "state", "corrupt_unit", "unit %lld has an unreadable state or expiry",
-                       (long long)id);
+        return cc_fail(err, CC_INTERNAL, "state", "corrupt_unit",
+                       "unit %lld has an unreadable state or expiry", (long long)id);
     r->u.product_type = r->product_type;
     return CC_OK;
 }
@@ -71,20 +65,19 @@ static cc_status custody(db *d, const store_actor *actor, int64_t unit_id, const
 {
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_I(unit_id),         SQL_S(now),           SQL_S(actor->username), SQL_S(event),
-                   SQL_S(from_state),      SQL_S(to_state),      SQL_S(from_loc ? from_loc : ""),
-                   SQL_S(to_loc ? to_loc : ""), SQL_S(note ? note : "")};
+    sql_arg a[] = {SQL_I(unit_id),
+                   SQL_S(now),
+                   SQL_S(actor->username),
+                   SQL_S(event),
+                   SQL_S(from_state),
+                   SQL_S(to_state),
+                   SQL_S(from_loc ? from_loc : ""),
+                   SQL_S(to_loc ? to_loc : ""),
+                   SQL_S(note ? note : "")};
     return sql_run(d,
                    "INSERT INTO custody_events (unit_id, at, username, event, from_state, to_state,"
                    " from_location, to_location, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    a, N(a), NULL, err);
-}
-
-/* States in which a unit is physically in the lab's storage. */
-static bool in_lab(unit_state s)
-{
-    return s == UNIT_QUARANTINE || s == UNIT_RELEASED || s == UNIT_RESERVED || s == UNIT_RETURNED ||
-           s == UNIT_EXPIRED;
 }
 
 typedef struct {
@@ -94,15 +87,16 @@ typedef struct {
 } unit_changes;
 
 /* The one place a unit changes state: core decides, then row + custody + audit. */
-static cc_status transition(db *d, const store_actor *actor, const unit_row *r, unit_event event,
-                            const unit_changes *c, const char *note, const char *reason, cc_error *err)
+static cc_status transition(db *d, const store_actor *actor, const lab_unit_row *r,
+                            unit_event event, const unit_changes *c, const char *note,
+                            const char *reason, cc_error *err)
 {
     unit_state to;
     cc_status st = unit_state_apply(r->u.state, event, &to, err);
     if (st != CC_OK)
         return st;
     /* a unit that leaves the lab frees its storage position */
-    bool leaves = in_lab(r->u.state) && !in_lab(to);
+    bool leaves = lab_unit_in_storage(r->u.state) && !lab_unit_in_storage(to);
     const char *to_location = c && c->to_location ? c->to_location : leaves ? "" : NULL;
     buf before;
     buf_init(&before, 1 << 14);
@@ -133,16 +127,17 @@ static cc_status transition(db *d, const store_actor *actor, const unit_row *r, 
                      a, N(a), NULL, err);
     if (st == CC_OK && to_location) {
         sql_arg l[] = {SQL_I(r->id)};
-        st = sql_run(d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
-                     1, NULL, err);
+        st = sql_run(
+            d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
+            1, NULL, err);
     }
     if (st == CC_OK)
         st = custody(d, actor, r->id, unit_event_name(event), unit_state_name(r->u.state),
                      unit_state_name(to), r->location, to_location ? to_location : r->location,
                      note, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE, before.data, reason,
-                       err);
+        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE,
+                              before.data, reason, err);
     buf_release(&before);
     return st;
 }
@@ -157,8 +152,9 @@ cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_i
         int64_t ids[CHUNK];
         size_t n = 0;
         db_stmt *s;
-        cc_status st = db_prepare(d, "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
-                                     " ORDER BY id LIMIT 256",
+        cc_status st = db_prepare(d,
+                                  "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
+                                  " ORDER BY id LIMIT 256",
                                   &s, err);
         if (st != CC_OK)
             return st;
@@ -172,8 +168,8 @@ cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_i
         if (n == 0)
             return r == DB_ERROR ? err->status : CC_OK;
         for (size_t i = 0; i < n; i++) {
-            unit_row u;
-            if ((st = unit_load(d, ids[i], &u, err)) != CC_OK ||
+            lab_unit_row u;
+            if ((st = lab_unit_load(d, ids[i], &u, err)) != CC_OK ||
                 (st = transition(d, actor, &u, event, NULL, note, note, err)) != CC_OK)
                 return st;
         }
@@ -199,65 +195,55 @@ static cc_status check_position_free(db *d, const char *freezer, const char *rac
     return st;
 }
 
-cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
+cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code, int division,
+                               lab_unit_origin_facts *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    lab_batch_facts b;
+    cc_status st = lab_batch_load(d, batch_id, &b, err);
+    if (st != CC_OK)
+        return st;
+    snprintf(out->batch_status, sizeof out->batch_status, "%s", b.status);
+    snprintf(out->batch_product_type, sizeof out->batch_product_type, "%s", b.product_type);
+    db_stmt *s;
+    if ((st = db_prepare(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?", &s,
+                         err)) != CC_OK)
+        return st;
+    db_bind_text(s, 1, product_code);
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW) {
+        out->code_configured = true;
+        snprintf(out->code_product_type, sizeof out->code_product_type, "%s", db_col_text(s, 0));
+        out->code_active = db_col_int(s, 1) == 1;
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err->status;
+    /* autologous: every collection comes from the same autologous donor (checked at batch creation)
+     */
+    sql_arg a[] = {SQL_I(batch_id)};
+    st = sql_scalar(d,
+                    "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
+                    " c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
+                    " WHERE bc.batch_id = ? AND d.kind = 'autologous'",
+                    a, 1, &out->owner_patient_id, err);
+    int64_t several = 0;
+    sql_arg dv[] = {SQL_I(batch_id), SQL_I(division)};
+    if (st == CC_OK && division > 0)
+        st = sql_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv,
+                        N(dv), &several, err);
+    out->division_taken = several > 0;
+    return st;
+}
+
+cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
+                          const char *product_type, int64_t owner_patient_id, const char *fin,
                           const lab_unit_fields *f, int64_t *id, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    char fin[ISBT128_FIN_LEN + 1], batch_type[16] = "", status[16] = "", code_type[16] = "";
-    int64_t active = -1, owner = 0, several = 0;
-    st = lab_site_fin(d, fin, err);
-    db_stmt *s;
-    if (st == CC_OK && (st = db_prepare(d, "SELECT product_type, status FROM batches WHERE id = ?", &s,
-                                        err)) == CC_OK) {
-        db_bind_int(s, 1, batch_id);
-        db_step_result r = db_step(s, err);
-        if (r == DB_ROW) {
-            snprintf(batch_type, sizeof batch_type, "%s", db_col_text(s, 0));
-            snprintf(status, sizeof status, "%s", db_col_text(s, 1));
-        }
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
-        else if (r == DB_DONE)
-            st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld", (long long)batch_id);
-    }
-    if (st == CC_OK && strcmp(status, "in_process") != 0)
-        st = cc_fail(err, CC_CONFLICT, "status", "batch_closed",
-                     "the batch is %s: units are added while it is in process", status);
-    if (st == CC_OK && (st = db_prepare(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?",
-                                        &s, err)) == CC_OK) {
-        db_bind_text(s, 1, f->product_code);
-        if (db_step(s, err) == DB_ROW) {
-            snprintf(code_type, sizeof code_type, "%s", db_col_text(s, 0));
-            active = db_col_int(s, 1);
-        }
-        db_done(s);
-    }
-    if (st == CC_OK && active != 1)
-        st = cc_fail(err, CC_INVALID, "product_code", "unknown_product_code",
-                     "product code %s is not one the site is licensed to use", f->product_code);
-    if (st == CC_OK && strcmp(code_type, batch_type) != 0)
-        st = cc_fail(err, CC_INVALID, "product_code", "product_type_mismatch",
-                     "product code %s is for %s, the batch makes %s", f->product_code,
-                     lab_product_type_label(code_type), lab_product_type_label(batch_type));
-    /* autologous: every collection comes from the same autologous donor (checked at batch creation) */
-    sql_arg b[] = {SQL_I(batch_id)};
-    if (st == CC_OK)
-        st = sql_scalar(d,
-                        "SELECT MAX(d.patient_id) FROM batch_collections bc JOIN collections c ON"
-                        " c.id = bc.collection_id JOIN donors d ON d.id = c.donor_id"
-                        " WHERE bc.batch_id = ? AND d.kind = 'autologous'",
-                        b, 1, &owner, err);
-    sql_arg dv[] = {SQL_I(batch_id), SQL_I(f->division)};
-    if (st == CC_OK && f->division > 0)
-        st = sql_scalar(d, "SELECT COUNT(*) FROM units WHERE batch_id = ? AND division = ?", dv, N(dv),
-                        &several, err);
-    if (st == CC_OK && several)
-        st = cc_fail(err, CC_CONFLICT, "division", "duplicate", "division %d of this batch exists", f->division);
-    if (st == CC_OK)
-        st = check_position_free(d, f->freezer, f->rack, f->box, f->position, 0, err);
+    st = check_position_free(d, f->freezer, f->rack, f->box, f->position, 0, err);
     isbt128_din din;
     if (st == CC_OK) {
         char name[32];
@@ -265,7 +251,8 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
         int64_t seq = 0;
         st = counter_next(d, name, &seq, err);
         if (st == CC_OK && seq > ISBT128_MAX_SEQUENCE)
-            st = cc_fail(err, CC_CONFLICT, "din", "din_exhausted", "no DIN sequence numbers left this year");
+            st = cc_fail(err, CC_CONFLICT, "din", "din_exhausted",
+                         "no DIN sequence numbers left this year");
         if (st == CC_OK)
             st = isbt128_make(fin, f->year, (uint32_t)seq, NULL, &din, err);
     }
@@ -278,8 +265,8 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(f->product_code),
                    SQL_I(f->division),
                    SQL_I(batch_id),
-                   SQL_S(batch_type),
-                   SQL_ID(owner),
+                   SQL_S(product_type),
+                   SQL_ID(owner_patient_id),
                    SQL_I((int64_t)f->cells),
                    f->viability >= 0 ? SQL_D(f->viability) : SQL_N,
                    SQL_D(f->volume_ml),
@@ -292,14 +279,16 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
-                     " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
-                     " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-                     " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-                     a, N(a), id, err);
+        st = sql_run(
+            d,
+            "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
+            " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
+            " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            a, N(a), id, err);
     if (st == CC_CONFLICT && strcmp(err->code, "not_found") != 0)
-        st = cc_fail(err, CC_CONFLICT, "position", "position_taken", "that storage position is taken");
+        st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
+                     "that storage position is taken");
     if (st == CC_OK) {
         char loc[200] = "";
         if (f->position && *f->position)
@@ -311,7 +300,8 @@ cc_status lab_unit_create(db *d, const store_actor *actor, int64_t batch_id,
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n, cc_error *err)
+cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64_t *n,
+                           cc_error *err)
 {
     char day[CC_DATE_TEXT];
     date_format(today, day);
@@ -331,53 +321,39 @@ cc_status lab_units_expire(db *d, const store_actor *actor, cc_date today, int64
         if ((st = sql_scalar(d,
                              "SELECT MIN(id) FROM units WHERE expiry < ? AND state IN"
                              " ('quarantine', 'released', 'reserved', 'returned')",
-                             q, 1, &id, err)) != CC_OK || id == 0)
+                             q, 1, &id, err)) != CC_OK ||
+            id == 0)
             break;
-        unit_row u;
+        lab_unit_row u;
         unit_changes c = {0, -1, "", NULL, NULL}; /* an expired unit is reserved for no one */
-        if ((st = unit_load(d, id, &u, err)) != CC_OK ||
-            (st = transition(d, actor, &u, UNIT_EV_EXPIRE, &c, "expiry date passed", NULL, err)) != CC_OK)
+        if ((st = lab_unit_load(d, id, &u, err)) != CC_OK ||
+            (st = transition(d, actor, &u, UNIT_EV_EXPIRE, &c, "expiry date passed", NULL, err)) !=
+                CC_OK)
             break;
         ++*n;
     }
     return db_tx_end(d, st, err);
 }
 
-static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
+cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err)
 {
-    int64_t found;
+    int64_t found = 0;
     sql_arg a[] = {SQL_I(patient_id)};
-    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
-    if (st == CC_OK && !found)
-        st = cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
-                     (long long)patient_id);
-    return st;
-}
-
-/* release (after a hold) and restock put a unit back in use: the batch must
- * be released and still pass its release check (H2, H13). */
-static cc_status check_batch_still_releasable(db *d, const unit_row *u, cc_error *err)
-{
-    if (strcmp(u->batch_status, "released") != 0)
-        return cc_fail(err, CC_CONFLICT, "unit", "batch_not_released",
-                       "the unit's batch is %s: only QA's batch release releases its units", u->batch_status);
-    lab_readiness ready;
-    cc_status st = lab_batch_readiness(d, u->batch_id, &ready, err);
-    if (st == CC_OK && !ready.ready)
-        st = cc_fail(err, CC_CONFLICT, "unit", "release_blocked", "the batch no longer passes release: %s",
-                     ready.n_blocks ? ready.blocks[0].message : "results not examined");
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM patients WHERE id = ?", a, 1, &found, err);
+    *out = st == CC_OK && found > 0;
     return st;
 }
 
 /* issued -> administered inside the caller's transaction: core's
  * lab_check_administer (H2, H3, H7, H12), the lookback link, the custody event. */
-static cc_status administer(db *d, const store_actor *actor, const unit_row *u, int64_t patient_id,
-                            const char *date, cc_date today, cc_error *err)
+static cc_status administer(db *d, const store_actor *actor, const lab_unit_row *u,
+                            int64_t patient_id, const char *date, cc_date today, cc_error *err)
 {
     cc_status st = lab_check_administer(&u->u, patient_id, today, err);
     char now[21], note[300];
     store_now_text(now);
-    sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username), SQL_S(now)};
+    sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username),
+                     SQL_S(now)};
     int64_t adm_id = 0;
     if (st == CC_OK)
         st = sql_run(d,
@@ -389,7 +365,8 @@ static cc_status administer(db *d, const store_actor *actor, const unit_row *u, 
                               "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
                               " recorded_at FROM unit_administrations WHERE id = ?",
                               NULL, NULL, err);
-    snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id, date ? date : "");
+    snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id,
+             date ? date : "");
     unit_changes c = {-1, -1, NULL, NULL, NULL};
     if (st == CC_OK)
         st = transition(d, actor, u, UNIT_EV_ADMINISTER, &c, note, NULL, err);
@@ -400,109 +377,32 @@ cc_status lab_unit_administer_in_tx(db *d, const store_actor *actor, int64_t uni
                                     int64_t expected_version, int64_t patient_id, const char *date,
                                     cc_date today, cc_error *err)
 {
-    unit_row u;
-    cc_status st = unit_load(d, unit_id, &u, err);
+    lab_unit_row u;
+    cc_status st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK && expected_version && u.version != expected_version)
         st = cc_fail(err, CC_CONFLICT, "units", "unit_changed",
                      "unit %lld changed since it was checked: scan it again", (long long)unit_id);
     return st == CC_OK ? administer(d, actor, &u, patient_id, date, today, err) : st;
 }
 
-cc_status lab_unit_act(db *d, const store_actor *actor, int64_t unit_id, const lab_unit_action *a,
-                       cc_date today, cc_error *err)
+cc_status lab_unit_record_action(db *d, const store_actor *actor, const lab_unit_row *r,
+                                 unit_event event, const lab_unit_change *c, const char *reason,
+                                 cc_error *err)
 {
+    unit_changes changes = {c->reserved_patient_id, c->issued_patient_id, c->reserved_for, c->ward,
+                            NULL};
     cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
-    unit_changes c = {-1, -1, NULL, NULL, NULL};
-    char note[300] = "";
-    bool needs_reason = a->event == UNIT_EV_HOLD || a->event == UNIT_EV_DISCARD ||
-                        a->event == UNIT_EV_RESTOCK || a->event == UNIT_EV_RETURN;
-    if (st == CC_OK && needs_reason)
-        st = audit_require_reason(true, a->reason, err);
-    if (st == CC_OK && a->event != UNIT_EV_EXPIRE && a->event != UNIT_EV_DISCARD &&
-        a->event != UNIT_EV_HOLD && a->event != UNIT_EV_RETURN && u.u.state != UNIT_ISSUED &&
-        unit_is_expired(u.u.expiry, today) && in_lab(u.u.state) && u.u.state != UNIT_EXPIRED)
-        st = cc_fail(err, CC_CONFLICT, "unit", "unit_expired", "unit expired on %s", u.expiry); /* H3 */
-    if (st == CC_OK) {
-        switch (a->event) {
-        case UNIT_EV_RELEASE:
-        case UNIT_EV_RESTOCK:
-            if (unit_state_allows(u.u.state, a->event))
-                st = check_batch_still_releasable(d, &u, err);
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
-            break;
-        case UNIT_EV_RESERVE: {
-            lab_reservation r = {a->patient_id, a->product_type, a->dose_cells};
-            if ((st = lab_check_reserve(&u.u, &r, today, err)) == CC_OK)
-                st = require_patient(d, a->patient_id, err);
-            c.reserved_patient = a->patient_id;
-            c.reserved_for = a->reserved_for ? a->reserved_for : "";
-            snprintf(note, sizeof note, "reserved for patient %lld %s", (long long)a->patient_id,
-                     c.reserved_for);
-            break;
-        }
-        case UNIT_EV_UNRESERVE:
-            c.reserved_patient = 0;
-            c.reserved_for = "";
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "reservation released");
-            break;
-        case UNIT_EV_ISSUE: {
-            int64_t patient = a->patient_id ? a->patient_id : u.u.reserved_patient_id;
-            if ((st = lab_check_issue(&u.u, patient, today, err)) == CC_OK)
-                st = require_patient(d, patient, err);
-            c.issued_patient = patient;
-            c.ward = a->ward ? a->ward : "";
-            snprintf(note, sizeof note, "issued to %s for patient %lld", c.ward, (long long)patient);
-            break;
-        }
-        case UNIT_EV_RETURN:
-            c.issued_patient = 0;
-            c.ward = "";
-            c.reserved_patient = 0;
-            c.reserved_for = "";
-            snprintf(note, sizeof note, "%s", a->reason);
-            break;
-        case UNIT_EV_ADMINISTER:
-            /* Only the bedside record administers (lab_unit_administer_in_tx,
-             * after its checks of patient, dose, route and spacing). */
-            st = cc_fail(err, CC_INVALID, "event", "bedside_only",
-                         "administrations are recorded at the bedside (POST /api/v1/administrations)");
-            return db_tx_end(d, st, err);
-        case UNIT_EV_HOLD:
-        case UNIT_EV_DISCARD:
-        case UNIT_EV_EXPIRE:
-            if (a->event == UNIT_EV_EXPIRE && !unit_is_expired(u.u.expiry, today))
-                st = cc_fail(err, CC_CONFLICT, "unit", "not_expired", "the unit expires on %s", u.expiry);
-            if (a->event != UNIT_EV_HOLD) {
-                c.reserved_patient = 0;
-                c.reserved_for = "";
-            }
-            snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
-            break;
-        default:
-            st = cc_fail(err, CC_INVALID, "event", "invalid_value", "unknown event");
-        }
-    }
     if (st == CC_OK)
-        st = transition(d, actor, &u, a->event, &c, note, a->reason, err);
+        st = transition(d, actor, r, event, &changes, c->note, reason, err);
     return db_tx_end(d, st, err);
 }
 
-cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const char *freezer,
-                        const char *rack, const char *box, const char *position, const char *note,
-                        cc_error *err)
+cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_row *u,
+                               const char *freezer, const char *rack, const char *box,
+                               const char *position, const char *note, cc_error *err)
 {
+    int64_t unit_id = u->id;
     cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
-    if (st == CC_OK && !in_lab(u.u.state))
-        st = cc_fail(err, CC_CONFLICT, "unit", "not_in_lab", "the unit is %s: it is not in the lab's storage",
-                     u.state_text);
     if (st == CC_OK)
         st = check_position_free(d, freezer, rack, box, position, unit_id, err);
     buf before;
@@ -513,18 +413,23 @@ cc_status lab_unit_move(db *d, const store_actor *actor, int64_t unit_id, const 
     store_now_text(now);
     if (*position)
         snprintf(to, sizeof to, "%s/%s/%s/%s", freezer, rack, box, position);
-    sql_arg a[] = {SQL_S(freezer), SQL_S(rack), SQL_S(box), SQL_S(position), SQL_S(now), SQL_I(unit_id)};
+    sql_arg a[] = {SQL_S(freezer),  SQL_S(rack), SQL_S(box),
+                   SQL_S(position), SQL_S(now),  SQL_I(unit_id)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
-                     " version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
+        st =
+            sql_run(d,
+                    "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
+                    " version = version + 1 WHERE id = ?",
+                    a, N(a), NULL, err);
     if (st == CC_CONFLICT)
-        st = cc_fail(err, CC_CONFLICT, "position", "position_taken", "that storage position is taken");
+        st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
+                     "that storage position is taken");
     if (st == CC_OK)
-        st = custody(d, actor, unit_id, "move", u.state_text, u.state_text, u.location, to, note, err);
+        st = custody(d, actor, unit_id, "move", u->state_text, u->state_text, u->location, to, note,
+                     err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
+        st =
+            audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
     buf_release(&before);
     return db_tx_end(d, st, err);
 }
@@ -534,14 +439,16 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 {
     if (!event || (strcmp(event, "thaw") != 0 && strcmp(event, "transfer") != 0 &&
                    strcmp(event, "inspect") != 0))
-        return cc_fail(err, CC_INVALID, "event", "invalid_value", "event must be thaw, transfer or inspect");
+        return cc_fail(err, CC_INVALID, "event", "invalid_value",
+                       "event must be thaw, transfer or inspect");
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    unit_row u;
-    st = unit_load(d, unit_id, &u, err);
+    lab_unit_row u;
+    st = lab_unit_load(d, unit_id, &u, err);
     if (st == CC_OK)
-        st = custody(d, actor, unit_id, event, u.state_text, u.state_text, u.location, u.location, note, err);
+        st = custody(d, actor, unit_id, event, u.state_text, u.state_text, u.location, u.location,
+                     note, err);
     if (st == CC_OK) {
         char after[400];
         buf b;
@@ -558,24 +465,24 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     return db_tx_end(d, st, err);
 }
 
-#define UNIT_VIEW                                                                                    \
-    "SELECT u.id, u.din, u.din_flags, u.din_check, u.product_code, u.division, u.batch_id,"         \
-    " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"          \
-    " po.mrn AS owner_mrn, u.cells, u.viability, u.volume_ml, u.expiry, u.state, u.storage,"        \
-    " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"         \
-    " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"         \
-    " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                  \
-    " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                          \
-    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                       \
+#define UNIT_VIEW                                                                                  \
+    "SELECT u.id, u.din, u.din_flags, u.din_check, u.product_code, u.division, u.batch_id,"        \
+    " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"         \
+    " po.mrn AS owner_mrn, u.cells, u.viability, u.volume_ml, u.expiry, u.state, u.storage,"       \
+    " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"        \
+    " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"        \
+    " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                 \
+    " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                         \
+    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                      \
     " LEFT JOIN patients pi ON pi.id = u.issued_patient_id"
 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"unit\":");
-    cc_status st = sql_rows_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
+    cc_status st = sql_row_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, "unit", out, err);
+    if (st != CC_OK)
+        return st;
     buf_puts(out, ",\"custody\":");
     if (st == CC_OK)
         st = sql_rows_json(d,
@@ -593,7 +500,8 @@ cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
     return st;
 }
 
-cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total, cc_error *err)
+cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
+                             cc_error *err)
 {
     bool exp = q->expiring_days >= 0;
     const char *state = q->state ? q->state : "", *din = q->din ? q->din : "";
@@ -615,10 +523,11 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
     if (st == CC_OK)
-        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a, N(a),
-                           false, out, err);
+        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a,
+                           N(a), false, out, err);
 #undef UNIT_FILTER
     return st;
 }
@@ -627,23 +536,25 @@ cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
 {
     const char *f = freezer ? freezer : "";
     sql_arg a[] = {SQL_S(f), SQL_S(f)};
-    return sql_rows_json(d,
-                         "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
-                         " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
-                         " ORDER BY freezer, rack, box, position LIMIT 10000",
-                         a, N(a), false, out, err);
+    return sql_rows_json(
+        d,
+        "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
+        " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
+        " ORDER BY freezer, rack, box, position LIMIT 10000",
+        a, N(a), false, out, err);
 }
 
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
     db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
-                              " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
-                              " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
-                              " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
-                              &s, err);
+    cc_status st =
+        db_prepare(d,
+                   "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
+                   " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
+                   " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
+                   " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
+                   &s, err);
     if (st != CC_OK)
         return st;
     db_bind_int(s, 1, id);

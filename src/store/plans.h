@@ -1,13 +1,12 @@
 /*
- * plans: treatment plans (draft -> approved -> cancelled; in progress and
- * completed come with the bedside work of issue 5), the slots approved plans
- * book in the clinic calendar, and the clinic's capacity per route.
+ * plans: treatment plans, the slots approved plans book in the clinic
+ * calendar, and the clinic's capacity per route.
  *
- * State table (the only transitions):
- *     draft    --approve (physician signature)--> approved   books the slots
- *     draft    --cancel (reason)----------------> cancelled
- *     approved --cancel (reason)----------------> cancelled  frees the slots
- * Anything else is CC_CONFLICT "wrong_state".
+ * Every status change asks core/plan_state (the only table of transitions)
+ * with the status read inside the write transaction: a move the table does
+ * not have is CC_CONFLICT "wrong_state" and writes nothing. Approval books
+ * the slots, cancellation frees them, start and complete only move the
+ * status (the bedside administrations drive them).
  *
  * Approval re-counts, inside its write transaction, the slots already booked
  * on each of the plan's days: if another approval took the last slot since
@@ -24,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/plan_state.h"
 #include "core/planner.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -49,13 +49,17 @@ typedef struct {
 cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, int64_t *id,
                             cc_error *err);
 cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err);
-/* patient_id 0: every patient; status NULL: any. Newest first, at most 200. */
-cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status,
-                          plan_row **rows, size_t *n, cc_error *err);
+/* patient_id 0: every patient; status NULL: any; "active": approved or in
+ * progress (plan_state_is_active). Newest first, at most 200. */
+cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
+                          size_t *n, cc_error *err);
 cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
                              const char *meaning, const plan *pl, cc_error *err);
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
                             cc_error *err);
+/* PLAN_EV_START or PLAN_EV_COMPLETE, audited with the event's name as action. */
+cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_event e,
+                             cc_error *err);
 
 /* Fills cal->capacity from the clinic's configuration and cal->used (caller
  * allocates n_days rows, zeroed here) from the approved plans' slots. */

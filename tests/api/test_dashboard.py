@@ -33,6 +33,12 @@ import harness  # noqa: E402
 import test_bedside as tb  # noqa: E402
 import test_laboratory as labt  # noqa: E402
 
+# The server's expiry timer records due expiries every minute; this test ages
+# a unit behind the server's back and then checks that no sweep ran while the
+# dashboard was read: the timer must not tick in between (it still runs at
+# start, before the unit is aged).
+os.environ["CELLCLINIC_EXPIRY_INTERVAL"] = "86400"
+
 EXCLUDE = ("sessions", "api_tokens", "login_attempts")
 SECTIONS = ["administrations_today", "overdue_visits", "open_serious_events", "units_expiring",
             "batches_awaiting_release"]
@@ -219,8 +225,11 @@ def check_read_only(t, srv, ids):
             "the dashboard writes nothing (no expiry sweep, no audit entry), whoever asks")
     state = srv.db_query("SELECT state FROM units WHERE id = ?", (ids["uold"],))[0][0]
     t.check(state == "released", "the expired unit is still released: no sweep ran", state)
-    # after a sweep (any unit read does it), the unit is "expired", still in stock, still listed
-    srv.request("GET", "/api/v1/units", role="lab")
+    # after a sweep (reads never sweep; any change of a unit does), the unit is "expired",
+    # still in stock, still listed
+    r = srv.request("POST", "/api/v1/units/%d/move" % ids["u30"],
+                    {"freezer": "F9", "rack": "R9", "box": "B9", "position": "A1"}, role="lab")
+    t.check(r.status == 200, "another unit is moved in storage", r)
     r = dash(srv, "qa")
     u = (r.json or {}).get("sections", {}).get("units_expiring", {})
     first = (u.get("items") or [{}])[0]

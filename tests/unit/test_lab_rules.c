@@ -199,6 +199,218 @@ static void test_product_code(void **state)
     }
 }
 
+/* Unit creation: the batch must still be in process, the ISBT 128 product
+ * description code must be one the site is licensed for (configured and
+ * active, isbt128.h data structure 003) and describe the batch's product
+ * type, and a division (1..26) is used once per batch. */
+static void test_unit_create_table(void **state)
+{
+    (void)state;
+    const struct {
+        lab_unit_origin o;
+        cc_status expect;
+        const char *code, *field;
+    } rows[] = {
+        /* a licensed code of the batch's type, undivided: accepted */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_OK, "", ""},
+        /* division 0 is "undivided" ("00"): never a duplicate */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 0, true}, CC_OK, "", ""},
+        /* division 26 (Z0), the last one, free: accepted */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 26, false}, CC_OK, "", ""},
+        /* released and rejected batches are final: no new unit */
+        {{"released", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed",
+         "status"},
+        {{"rejected", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed",
+         "status"},
+        /* the closed batch is named before any code problem */
+        {{"released", "uc-msc", "S7777", false, false, "", 0, false}, CC_CONFLICT, "batch_closed",
+         "status"},
+        /* a code the site never configured: not licensed here */
+        {{"in_process", "uc-msc", "S7777", false, false, "", 0, false}, CC_INVALID, "unknown_product_code",
+         "product_code"},
+        /* a configured code the site withdrew: not licensed any more */
+        {{"in_process", "uc-msc", "S1234", true, false, "uc-msc", 0, false}, CC_INVALID, "unknown_product_code",
+         "product_code"},
+        /* a licensed code of another product: the label would describe another product */
+        {{"in_process", "uc-msc", "S2000", true, true, "secretome", 0, false}, CC_INVALID,
+         "product_type_mismatch", "product_code"},
+        /* a division already used in the batch: two units would share one identity */
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 3, true}, CC_CONFLICT, "duplicate",
+         "division"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error err = {0};
+        cc_status st = lab_check_unit_create(&rows[i].o, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
+        if (st != CC_OK) {
+            assert_string_equal(err.code, rows[i].code);
+            assert_string_equal(err.field, rows[i].field);
+        }
+    }
+    cc_error err = {0};
+    assert_int_equal(lab_check_batch_open("in_process", &err), CC_OK);
+    assert_int_equal(lab_check_batch_open(NULL, &err), CC_CONFLICT); /* unknown state: closed */
+}
+
+/* The laboratory's actions on one unit (lab_decide_unit_action, the order
+ * of lab_rules.h). Day 100 is today; the unit expires on day 200 unless a
+ * row says otherwise; patient 7 is on record. */
+static void test_unit_action_table(void **state)
+{
+    (void)state;
+    enum { NOW = 100, LATER = 200, PAST = 99 };
+    const lab_unit_facts released = {"released", true, "", true};
+    const lab_unit_facts blocked = {"released", false, "sterility missing", true};
+    const lab_unit_facts in_process = {"in_process", false, "", true};
+    const lab_unit_facts no_patient = {"released", true, "", false};
+    const struct {
+        unit_state from;
+        cc_date expiry;
+        int64_t reserved;
+        lab_unit_request r;
+        const lab_unit_facts *f;
+        cc_status expect;
+        const char *code;
+        unit_state to;
+    } rows[] = {
+        /* hold, discard, restock and return need a reason */
+        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_HOLD, .reason = "  "}, &released, CC_INVALID,
+         "reason_required", 0},
+        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_HOLD, .reason = "late QC"}, &released, CC_OK, "",
+         UNIT_QUARANTINE},
+        /* H3: an expired unit in the lab is issued to no one, but may be discarded or expired */
+        {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"}, &released,
+         CC_CONFLICT, "unit_expired", 0},
+        {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_DISCARD, .reason = "expired"}, &released, CC_OK,
+         "", UNIT_DISCARDED},
+        {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_EXPIRE}, &released, CC_OK, "", UNIT_EXPIRED},
+        /* H3: usable through its expiry day */
+        {UNIT_RELEASED, NOW, 0, {.event = UNIT_EV_EXPIRE}, &released, CC_CONFLICT, "not_expired", 0},
+        /* H2, H13: a held unit goes back only when its batch is released and still passes */
+        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &in_process, CC_CONFLICT,
+         "batch_not_released", 0},
+        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &blocked, CC_CONFLICT,
+         "release_blocked", 0},
+        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &released, CC_OK, "", UNIT_RELEASED},
+        /* a wrong state is named as such, before the batch */
+        {UNIT_ISSUED, LATER, 0, {.event = UNIT_EV_RELEASE}, &in_process, CC_CONFLICT,
+         "invalid_transition", 0},
+        /* reservation and issue name a patient on record */
+        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
+         &no_patient, CC_NOT_FOUND, "not_found", 0},
+        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
+         &released, CC_OK, "", UNIT_RESERVED},
+        /* issue without a patient goes to the reserved one */
+        {UNIT_RESERVED, LATER, 7, {.event = UNIT_EV_ISSUE, .ward = "W"}, &released, CC_OK, "",
+         UNIT_ISSUED},
+        /* H12: issued once */
+        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"}, &released,
+         CC_CONFLICT, "unit_not_released", 0},
+        /* only the bedside administers */
+        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_ADMINISTER, .patient_id = 7}, &released, CC_INVALID,
+         "bedside_only", 0},
+        /* return clears issue and reservation */
+        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_RETURN, .reason = "not given"}, &released, CC_OK, "",
+         UNIT_RETURNED},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        lab_unit u = {rows[i].from,
+                      rows[i].expiry,
+                      "uc-msc",
+                      100000000,
+                      0,
+                      rows[i].reserved,
+                      rows[i].from == UNIT_ISSUED ? 7 : 0};
+        lab_unit_change c;
+        cc_error err = {0};
+        cc_status st = lab_decide_unit_action(&u, &rows[i].r, rows[i].f, NOW, &c, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
+        if (st != CC_OK)
+            assert_string_equal(err.code, rows[i].code);
+        else
+            assert_int_equal(c.to, rows[i].to);
+        if (st == CC_OK && rows[i].r.event == UNIT_EV_ISSUE)
+            assert_int_equal(c.issued_patient_id, 7);
+        if (st == CC_OK && rows[i].r.event == UNIT_EV_RETURN)
+            assert_true(c.issued_patient_id == 0 && c.reserved_patient_id == 0);
+        if (st == CC_OK && rows[i].r.event == UNIT_EV_HOLD)
+            assert_int_equal(c.reserved_patient_id, -1); /* a hold keeps the reservation */
+    }
+    /* storage moves: only units in the lab's storage; issued, administered
+     * and discarded units have left it */
+    for (int s = 0; s < UNIT_STATE_COUNT; s++) {
+        lab_unit u = {(unit_state)s, LATER, "uc-msc", 1, 0, 0, 0};
+        cc_error err = {0};
+        bool stored = s != UNIT_ISSUED && s != UNIT_ADMINISTERED && s != UNIT_DISCARDED;
+        assert_int_equal(lab_check_unit_move(&u, &err), stored ? CC_OK : CC_CONFLICT);
+        assert_true(lab_unit_in_storage((unit_state)s) == stored);
+    }
+}
+
+/* A QC result against the batch's specification (lab_check_qc_result, the
+ * rules of lab_rules.h; uc-msc: sterility qualitative, viability >= 70 %). */
+static void test_qc_result_table(void **state)
+{
+    (void)state;
+    const struct {
+        const char *product_type;
+        qc_result r;
+        bool detected_given, value_given;
+        cc_status expect;
+        const char *code, *field;
+        qc_verdict verdict;
+        bool quantitative;
+    } rows[] = {
+        /* no specification for the product type */
+        {"none", {.test = "sterility"}, true, false, CC_CONFLICT, "no_qc_spec", "test", 0, false},
+        /* a test the specification does not list */
+        {"uc-msc", {.test = "bogus"}, true, false, CC_INVALID, "invalid_value", "test", 0, false},
+        /* a final qualitative result without detected is never a pass */
+        {"uc-msc", {.test = "sterility"}, false, false, CC_INVALID, "required", "detected", 0, false},
+        /* a final quantitative result without value is never a pass */
+        {"uc-msc", {.test = "viability", .unit = "%"}, false, false, CC_INVALID, "required", "value",
+         0, false},
+        /* a qualitative test has no unit */
+        {"uc-msc", {.test = "sterility", .unit = "%"}, true, false, CC_INVALID, "unexpected", "unit",
+         0, false},
+        /* pending: nothing to give yet, nothing stored as a value */
+        {"uc-msc", {.test = "viability", .pending = true}, false, false, CC_OK, "", "", QC_PENDING,
+         false},
+        {"uc-msc", {.test = "sterility", .detected = false}, true, false, CC_OK, "", "", QC_PASS,
+         false},
+        {"uc-msc", {.test = "sterility", .detected = true}, true, false, CC_OK, "", "", QC_FAIL, false},
+        {"uc-msc", {.test = "viability", .value = 92, .unit = "%"}, false, true, CC_OK, "", "", QC_PASS,
+         true},
+        {"uc-msc", {.test = "viability", .value = 60, .unit = "%"}, false, true, CC_OK, "", "", QC_FAIL,
+         true},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        qc_verdict v = QC_INVALID;
+        bool quantitative = true;
+        char why[QC_REASON_TEXT];
+        cc_error err = {0};
+        cc_status st = lab_check_qc_result(rows[i].product_type, &rows[i].r, rows[i].detected_given,
+                                           rows[i].value_given, &v, &quantitative, why, &err);
+        if (st != rows[i].expect)
+            fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
+        if (st != CC_OK) {
+            assert_string_equal(err.code, rows[i].code);
+            assert_string_equal(err.field, rows[i].field);
+            continue;
+        }
+        if (v != rows[i].verdict || quantitative != rows[i].quantitative)
+            fail_msg("row %zu: verdict %d quantitative %d", i, v, quantitative);
+    }
+    /* a signed determination changes only with a reason, and "ineligible" always needs one */
+    assert_false(lab_eligibility_needs_reason("incomplete", "eligible"));
+    assert_false(lab_eligibility_needs_reason("incomplete", "incomplete"));
+    assert_true(lab_eligibility_needs_reason("incomplete", "ineligible"));
+    assert_true(lab_eligibility_needs_reason("eligible", "incomplete"));
+    assert_true(lab_eligibility_needs_reason("ineligible", "eligible"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +419,9 @@ int main(void)
         cmocka_unit_test(test_reserve_table),
         cmocka_unit_test(test_issue_and_administer_table),
         cmocka_unit_test(test_product_code),
+        cmocka_unit_test(test_unit_create_table),
+        cmocka_unit_test(test_unit_action_table),
+        cmocka_unit_test(test_qc_result_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,12 +13,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "app/laboratory.h"
 #include "store/datadir.h"
 #include "store/lab.h"
-#include "store/lab_sql.h"
+#include "store/sql.h"
 #include "store/patients.h"
 
 static const store_actor ACTOR = {0, "test"};
+/* The laboratory use cases on connection d, as ACTOR. */
+#define CTX(conn) (&(app_ctx){.d = (conn), .actor = ACTOR, .role = "system", .language = "en"})
+/* The day the use cases that move units record expiries for (2026-05-26). */
+enum { TODAY = 20600 };
 
 typedef struct {
     char dir[64];
@@ -103,7 +108,7 @@ static int64_t unit(db *d, int64_t batch_id, const char *code, const char *expir
                          position ? "B1" : "", position ? position : "", 26};
     int64_t id = 0;
     cc_error err;
-    cc_status st = lab_unit_create(d, &ACTOR, batch_id, &f, &id, &err);
+    cc_status st = app_lab_unit_create(CTX(d), batch_id, &f, &id, &err);
     if (st != CC_OK)
         fail_msg("unit: %s", err.message);
     return id;
@@ -123,8 +128,8 @@ static void pass_qc(db *d, int64_t batch_id)
         int64_t id;
         qc_verdict v;
         cc_error err;
-        assert_int_equal(lab_batch_add_qc(d, &ACTOR, batch_id, &r, rows[i].value < 0, rows[i].value >= 0, "", "2026-01-10",
-                                          &id, &v, &err),
+        assert_int_equal(app_lab_batch_add_qc(CTX(d), batch_id, &r, rows[i].value < 0,
+                                              rows[i].value >= 0, "", "2026-01-10", &id, &v, &err),
                          CC_OK);
         assert_int_equal(v, QC_PASS);
     }
@@ -159,29 +164,31 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     int64_t u = unit(f->d, b, "S1234", "2099-01-01", "A1");
     lab_readiness r;
     /* H2: no QC at all */
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_string_equal(err.code, "release_blocked");
     assert_int_equal(r.n_blocks, 11); /* 10 missing tests + donor incomplete */
     pass_qc(f->d, b);
     /* H13: donor not signed eligible */
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.n_blocks, 1);
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_DONOR_INCOMPLETE);
     assert_string_equal(state_of(f->d, u, st), "quarantine");
     /* an open deviation blocks too */
     int64_t dev;
     OK(lab_batch_open_deviation(f->d, &ACTOR, b, "incubator alarm", &dev, &err));
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    OK(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err));
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_DEVIATION_OPEN);
     OK(lab_batch_close_deviation(f->d, &ACTOR, b, dev, "no impact: alarm test", &err));
-    OK(lab_batch_release(f->d, &ACTOR, b, "release", &r, &err));
+    OK(app_lab_batch_release(CTX(f->d), b, "release", TODAY, &r, &err));
     assert_string_equal(state_of(f->d, u, st), "released");
     /* a released batch takes no more results or units */
     qc_result late = {"viability", false, false, 50, "%"};
     int64_t id;
     qc_verdict v;
-    assert_int_equal(lab_batch_add_qc(f->d, &ACTOR, b, &late, false, true, "", "2026-01-11", &id, &v, &err), CC_CONFLICT);
+    assert_int_equal(
+        app_lab_batch_add_qc(CTX(f->d), b, &late, false, true, "", "2026-01-11", &id, &v, &err),
+        CC_CONFLICT);
     audit_verdict av;
     OK(audit_verify(f->d, &av, &err));
     assert_int_equal(av.first_broken_seq, 0);
@@ -193,26 +200,28 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     cc_error err;
     int64_t dn = donor(f->d, 0, false), b = batch(f->d, dn, "uc-msc");
     /* H13: cannot sign eligible without screening */
-    assert_int_equal(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err), CC_CONFLICT);
     assert_string_equal(err.code, "eligibility_not_met");
     int64_t t;
     OK(lab_donor_add_test(f->d, &ACTOR, dn, "hiv", "positive", "2026-01-01", NULL, &t, &err));
     /* ineligible needs a reason */
-    assert_int_equal(lab_donor_decide(f->d, &ACTOR, dn, "ineligible", "", &err), CC_INVALID);
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "ineligible", "HIV positive", &err));
+    assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "", &err), CC_INVALID);
+    OK(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "HIV positive", &err));
     /* signed record: a new result needs a reason and reopens */
     assert_int_equal(lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err), CC_INVALID);
     pass_qc(f->d, b);
     qc_result fail = {"viability", false, false, 65, "%"};
     int64_t id;
     qc_verdict v;
-    OK(lab_batch_add_qc(f->d, &ACTOR, b, &fail, false, true, "", "2026-01-10", &id, &v, &err));
+    OK(app_lab_batch_add_qc(CTX(f->d), b, &fail, false, true, "", "2026-01-10", &id, &v, &err));
     assert_int_equal(v, QC_FAIL);
     /* a final qualitative result without "detected" is refused, never a pass */
     qc_result blank = {"sterility", false, false, 0, ""};
-    assert_int_equal(lab_batch_add_qc(f->d, &ACTOR, b, &blank, false, false, "", "2026-01-10", &id, &v, &err), CC_INVALID);
+    assert_int_equal(
+        app_lab_batch_add_qc(CTX(f->d), b, &blank, false, false, "", "2026-01-10", &id, &v, &err),
+        CC_INVALID);
     lab_readiness r;
-    assert_int_equal(lab_batch_release(f->d, &ACTOR, b, "", &r, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_int_equal(r.n_blocks, 2); /* failed viability + donor ineligible */
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_FAILED);
     assert_int_equal(r.blocks[1].kind, QC_BLOCK_DONOR_INELIGIBLE);
@@ -231,29 +240,30 @@ static void test_issue_once_expiry_and_autologous(void **state)
     /* wrong product code for the batch */
     lab_unit_fields bad = {"S1234", 0, 1, -1, 1, "2099-01-01", "", "", "", "", "", 26};
     int64_t id;
-    assert_int_equal(lab_unit_create(f->d, &ACTOR, b, &bad, &id, &err), CC_INVALID);
+    assert_int_equal(app_lab_unit_create(CTX(f->d), b, &bad, &id, &err), CC_INVALID);
     pass_qc(f->d, b);
-    OK(lab_donor_decide(f->d, &ACTOR, dn, "eligible", NULL, &err));
+    OK(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err));
     lab_readiness r;
-    OK(lab_batch_release(f->d, &ACTOR, b, "", &r, &err));
+    OK(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err));
     const cc_date today = 20600; /* 2026-05-26 */
     /* H7: the autologous unit of p1 for p2: refused, no override exists */
-    lab_unit_action reserve = {.event = UNIT_EV_RESERVE, .patient_id = p2, .product_type = "bm-msc"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &reserve, today, &err), CC_CONFLICT);
+    lab_unit_request reserve = {
+        .event = UNIT_EV_RESERVE, .patient_id = p2, .product_type = "bm-msc"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &reserve, today, &err), CC_CONFLICT);
     assert_string_equal(err.code, "autologous_other_patient");
-    lab_unit_action issue2 = {.event = UNIT_EV_ISSUE, .patient_id = p2, .ward = "W"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u2, &issue2, today, &err), CC_CONFLICT);
+    lab_unit_request issue2 = {.event = UNIT_EV_ISSUE, .patient_id = p2, .ward = "W"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u2, &issue2, today, &err), CC_CONFLICT);
     reserve.patient_id = p1;
-    OK(lab_unit_act(f->d, &ACTOR, u1, &reserve, today, &err));
-    lab_unit_action issue = {.event = UNIT_EV_ISSUE, .ward = "Ward A"};
-    OK(lab_unit_act(f->d, &ACTOR, u1, &issue, today, &err)); /* patient from the reservation */
+    OK(app_lab_unit_act(CTX(f->d), u1, &reserve, today, &err));
+    lab_unit_request issue = {.event = UNIT_EV_ISSUE, .ward = "Ward A"};
+    OK(app_lab_unit_act(CTX(f->d), u1, &issue, today, &err)); /* patient from the reservation */
     /* H12: issued twice */
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &issue, today, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &issue, today, &err), CC_CONFLICT);
     /* the issued unit freed its position */
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units WHERE position <> ''"), 0);
     /* Administration is the bedside record's alone: the generic action refuses it. */
-    lab_unit_action adm = {.event = UNIT_EV_ADMINISTER, .patient_id = p1, .date = "2026-05-26"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u1, &adm, today, &err), CC_INVALID);
+    lab_unit_request adm = {.event = UNIT_EV_ADMINISTER, .patient_id = p1};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u1, &adm, today, &err), CC_INVALID);
     OK(db_begin(f->d, &err));
     OK(lab_unit_administer_in_tx(f->d, &ACTOR, u1, 0, p1, "2026-05-26", today, &err));
     OK(db_commit(f->d, &err));
@@ -266,8 +276,8 @@ static void test_issue_once_expiry_and_autologous(void **state)
     OK(lab_units_expire(f->d, &ACTOR, 20819 /* 2027-01-01 */, &n, &err));
     assert_int_equal(n, 1);
     assert_string_equal(state_of(f->d, u3, st), "expired");
-    lab_unit_action issue1 = {.event = UNIT_EV_ISSUE, .patient_id = p1, .ward = "W"};
-    assert_int_equal(lab_unit_act(f->d, &ACTOR, u3, &issue1, 20819, &err), CC_CONFLICT);
+    lab_unit_request issue1 = {.event = UNIT_EV_ISSUE, .patient_id = p1, .ward = "W"};
+    assert_int_equal(app_lab_unit_act(CTX(f->d), u3, &issue1, 20819, &err), CC_CONFLICT);
     /* lookback both ways */
     buf b1;
     buf_init(&b1, 1 << 20);
@@ -293,16 +303,18 @@ static void test_positions_and_rejection(void **state)
     int64_t before = count(f->d, "SELECT COUNT(*) FROM audit_log");
     lab_unit_fields dup = {"S1234", 0, 1, -1, 1, "2099-01-01", "", "F1", "R1", "B1", "A1", 26};
     int64_t id;
-    assert_int_equal(lab_unit_create(f->d, &ACTOR, b, &dup, &id, &err), CC_CONFLICT);
+    assert_int_equal(app_lab_unit_create(CTX(f->d), b, &dup, &id, &err), CC_CONFLICT);
     assert_string_equal(err.code, "position_taken");
     /* nothing half-written: no unit, no audit entry, no DIN consumed */
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM units"), 1);
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM audit_log"), before);
     int64_t u2 = unit(f->d, b, "S1234", "2099-01-01", "A2");
-    assert_int_equal(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A1", "", &err), CC_CONFLICT);
-    OK(lab_unit_move(f->d, &ACTOR, u2, "F1", "R1", "B1", "A3", "reshelved", &err));
-    assert_int_equal(lab_batch_reject(f->d, &ACTOR, b, "", &err), CC_INVALID); /* reason required */
-    OK(lab_batch_reject(f->d, &ACTOR, b, "sterility failed", &err));
+    assert_int_equal(app_lab_unit_move(CTX(f->d), u2, "F1", "R1", "B1", "A1", "", TODAY, &err),
+                     CC_CONFLICT);
+    OK(app_lab_unit_move(CTX(f->d), u2, "F1", "R1", "B1", "A3", "reshelved", TODAY, &err));
+    assert_int_equal(app_lab_batch_reject(CTX(f->d), b, "", TODAY, &err),
+                     CC_INVALID); /* reason required */
+    OK(app_lab_batch_reject(CTX(f->d), b, "sterility failed", TODAY, &err));
     assert_string_equal(state_of(f->d, u1, st), "discarded");
     assert_string_equal(state_of(f->d, u2, st), "discarded");
     assert_int_equal(count(f->d, "SELECT COUNT(*) FROM custody_events WHERE event = 'discard'"), 2);

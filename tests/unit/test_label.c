@@ -14,10 +14,10 @@
 
 #include "label/label.h"
 
-static lab_label_data sample(const char *keyed, const char *code, int division, const char *state,
+static label_unit sample(const char *keyed, const char *code, int division, const char *state,
                              const char *mrn)
 {
-    lab_label_data u;
+    label_unit u;
     memset(&u, 0, sizeof u);
     cc_error err;
     assert_int_equal(isbt128_parse(keyed, "din", &u.din, &err), CC_OK);
@@ -48,7 +48,7 @@ static void test_png_reads_back(void **state)
         {"G123498654321H", "E0001", 26, "expired", "", "=G12349865432100", "=<E00010Z0"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        lab_label_data u = sample(rows[i].keyed, rows[i].code, rows[i].division, rows[i].state, rows[i].mrn);
+        label_unit u = sample(rows[i].keyed, rows[i].code, rows[i].division, rows[i].state, rows[i].mrn);
         buf png, pdf;
         buf_init(&png, 16 << 20);
         buf_init(&pdf, 16 << 20);
@@ -88,7 +88,7 @@ static void test_png_reads_back(void **state)
 static void test_bad_product_code_refused(void **state)
 {
     (void)state;
-    lab_label_data u = sample("W1234261234567", "S12", 0, "released", "");
+    label_unit u = sample("W1234261234567", "S12", 0, "released", "");
     buf b;
     buf_init(&b, 1 << 20);
     cc_error err;

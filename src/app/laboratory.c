@@ -1,0 +1,292 @@
+#include "app/laboratory.h"
+
+#include <string.h>
+
+#include "core/lab_rules.h"
+#include "store/audit.h"
+
+cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err)
+{
+    /* the calendar expires units, not the user whose action found them */
+    store_actor system = {0, "system"};
+    *n = 0;
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st == CC_OK)
+        st = lab_units_expire(ctx->d, &system, today, n, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+/* Begins a use case that moves units: the due expiries are recorded first,
+ * inside its transaction. */
+static cc_status begin_moving_units(app_ctx *ctx, cc_date today, int64_t *swept, cc_error *err)
+{
+    *swept = 0;
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    st = app_lab_expire_due(ctx, today, swept, err);
+    return st == CC_OK ? CC_OK : db_tx_end(ctx->d, st, err);
+}
+
+/* Ends it. After the action too: a unit it brought back into the lab
+ * (returned, restocked) past its expiry is expired now. A refusal rolled
+ * the expiries back with the action, but they hold whatever the action:
+ * record them again on their own (outermost transaction only; a failure
+ * there is left to the next sweep). */
+static cc_status end_moving_units(app_ctx *ctx, cc_date today, int64_t swept, cc_status st,
+                                  cc_error *err)
+{
+    int64_t after = 0;
+    if (st == CC_OK)
+        st = app_lab_expire_due(ctx, today, &after, err);
+    st = db_tx_end(ctx->d, st, err);
+    if (st != CC_OK && swept > 0 && db_tx_depth(ctx->d) == 0) {
+        cc_error ignored;
+        int64_t n;
+        (void)app_lab_expire_due(ctx, today, &n, &ignored);
+    }
+    return st;
+}
+
+/* QA's decision on a batch in process: its release (only when ready, H2,
+ * H13) or its rejection; its quarantined units follow (released or
+ * discarded). */
+static cc_status decide_batch(app_ctx *ctx, int64_t batch_id, bool release, const char *reason,
+                              cc_date today, lab_readiness *ready, cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_batch_open(b.status, err);
+    if (st == CC_OK && release)
+        st = lab_batch_readiness(ctx->d, batch_id, ready, err);
+    if (st == CC_OK && release && !ready->ready)
+        st = cc_fail(err, CC_CONFLICT, "batch", "release_blocked",
+                     "the batch cannot be released: %zu reason%s (first: %s)", ready->n_blocks,
+                     ready->n_blocks == 1 ? "" : "s",
+                     ready->n_blocks ? ready->blocks[0].message : "results not examined");
+    if (st == CC_OK)
+        st = lab_batch_record_decision(ctx->d, &ctx->actor, batch_id,
+                                       release ? "released" : "rejected", reason, err);
+    if (st == CC_OK)
+        st = lab_units_batch_event(ctx->d, &ctx->actor, batch_id, UNIT_QUARANTINE,
+                                   release ? UNIT_EV_RELEASE : UNIT_EV_DISCARD,
+                                   release ? "batch released by QA" : reason, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_batch_release(app_ctx *ctx, int64_t batch_id, const char *meaning, cc_date today,
+                                lab_readiness *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return decide_batch(ctx, batch_id, true, meaning, today, out, err);
+}
+
+cc_status app_lab_batch_reject(app_ctx *ctx, int64_t batch_id, const char *reason, cc_date today,
+                               cc_error *err)
+{
+    cc_status st = audit_require_reason(true, reason, err);
+    return st == CC_OK ? decide_batch(ctx, batch_id, false, reason, today, NULL, err) : st;
+}
+
+cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *r,
+                               bool detected_given, bool value_given, const char *method,
+                               const char *tested_on, int64_t *id, qc_verdict *verdict,
+                               cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    char why[QC_REASON_TEXT];
+    bool quantitative = false;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_batch_open(b.status, err);
+    if (st == CC_OK)
+        st = lab_check_qc_result(b.product_type, r, detected_given, value_given, verdict,
+                                 &quantitative, why, err);
+    if (st == CC_OK)
+        st = lab_qc_insert(ctx->d, &ctx->actor, batch_id, r, quantitative, *verdict, why, method,
+                           tested_on, id, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fields *f, int64_t *id,
+                              cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    char fin[ISBT128_FIN_LEN + 1];
+    lab_unit_origin_facts facts;
+    st = lab_site_fin(ctx->d, fin, err);
+    if (st == CC_OK)
+        st = lab_unit_origin_load(ctx->d, batch_id, f->product_code, f->division, &facts, err);
+    if (st == CC_OK) {
+        lab_unit_origin o = {
+            facts.batch_status, facts.batch_product_type, f->product_code, facts.code_configured,
+            facts.code_active,  facts.code_product_type,  f->division,     facts.division_taken};
+        st = lab_check_unit_create(&o, err);
+    }
+    if (st == CC_OK)
+        st = lab_unit_insert(ctx->d, &ctx->actor, batch_id, facts.batch_product_type,
+                             facts.owner_patient_id, fin, f, id, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+/* The facts core decides a unit action on, read inside the transaction. */
+static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_request *r,
+                            lab_readiness *ready, lab_unit_facts *f, cc_error *err)
+{
+    *f = (lab_unit_facts){.batch_status = u->batch_status, .release_block = ""};
+    cc_status st = CC_OK;
+    if (r->event == UNIT_EV_RELEASE || r->event == UNIT_EV_RESTOCK) {
+        st = lab_batch_readiness(ctx->d, u->batch_id, ready, err);
+        f->batch_passes_release = st == CC_OK && ready->ready;
+        if (st == CC_OK && ready->n_blocks)
+            f->release_block = ready->blocks[0].message;
+    }
+    int64_t patient = lab_unit_request_patient(&u->u, r);
+    if (st == CC_OK && patient > 0)
+        st = lab_patient_exists(ctx->d, patient, &f->patient_exists, err);
+    return st;
+}
+
+cc_status app_lab_unit_act(app_ctx *ctx, int64_t unit_id, const lab_unit_request *r, cc_date today,
+                           cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_unit_row u;
+    lab_readiness ready;
+    lab_unit_facts facts;
+    lab_unit_change change;
+    st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = unit_facts(ctx, &u, r, &ready, &facts, err);
+    if (st == CC_OK)
+        st = lab_decide_unit_action(&u.u, r, &facts, today, &change, err);
+    if (st == CC_OK)
+        st = lab_unit_record_action(ctx->d, &ctx->actor, &u, r->event, &change, r->reason, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, const char *rack,
+                            const char *box, const char *position, const char *note, cc_date today,
+                            cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_unit_row u;
+    st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = lab_check_unit_move(&u.u, err);
+    if (st == CC_OK)
+        st = lab_unit_record_move(ctx->d, &ctx->actor, &u, freezer, rack, box, position, note, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
+                               const char *reason, cc_error *err)
+{
+    if (!lab_eligibility_is_valid(decision))
+        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
+                       "decision must be eligible, ineligible or incomplete");
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    lab_donor_screening facts;
+    st = lab_donor_screening_load(ctx->d, donor_id, &facts, err);
+    if (st == CC_OK)
+        st = audit_require_reason(lab_eligibility_needs_reason(facts.eligibility, decision), reason,
+                                  err);
+    if (st == CC_OK)
+        st = lab_check_eligibility(decision, facts.consent, facts.tests, facts.n_tests, err);
+    if (st == CC_OK)
+        st = lab_donor_record_decision(ctx->d, &ctx->actor, donor_id, decision, reason, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+/* Each of these is one store write, which is its own write transaction
+ * (joined when the caller has one open): nothing else is read or decided. */
+cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err)
+{
+    return lab_site_set_fin(ctx->d, &ctx->actor, fin, err);
+}
+
+cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
+                                   const char *description, int64_t *id, cc_error *err)
+{
+    return lab_product_code_add(ctx->d, &ctx->actor, code, product_type, description, id, err);
+}
+
+cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err)
+{
+    return lab_product_code_set_active(ctx->d, &ctx->actor, id, active, err);
+}
+
+cc_status app_lab_donor_create(app_ctx *ctx, const lab_donor_fields *f, int64_t *id, cc_error *err)
+{
+    return lab_donor_create(ctx->d, &ctx->actor, f, id, err);
+}
+
+cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
+                                    const char *consent_date, const char *consent_reference,
+                                    const char *reason, cc_error *err)
+{
+    return lab_donor_set_consent(ctx->d, &ctx->actor, id, version, consent_date, consent_reference,
+                                 reason, err);
+}
+
+cc_status app_lab_donor_add_test(app_ctx *ctx, int64_t donor_id, const char *test,
+                                 const char *result, const char *sampled_on, const char *reason,
+                                 int64_t *id, cc_error *err)
+{
+    return lab_donor_add_test(ctx->d, &ctx->actor, donor_id, test, result, sampled_on, reason, id,
+                              err);
+}
+
+cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
+                                    cc_error *err)
+{
+    return lab_collection_create(ctx->d, &ctx->actor, f, id, err);
+}
+
+cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,
+                               const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err)
+{
+    return lab_batch_create(ctx->d, &ctx->actor, product_type, collection_ids, n, id, err);
+}
+
+cc_status app_lab_batch_add_step(app_ctx *ctx, int64_t batch_id, const lab_step_fields *f,
+                                 int64_t *id, cc_error *err)
+{
+    return lab_batch_add_step(ctx->d, &ctx->actor, batch_id, f, id, err);
+}
+
+cc_status app_lab_batch_open_deviation(app_ctx *ctx, int64_t batch_id, const char *description,
+                                       int64_t *id, cc_error *err)
+{
+    return lab_batch_open_deviation(ctx->d, &ctx->actor, batch_id, description, id, err);
+}
+
+cc_status app_lab_batch_close_deviation(app_ctx *ctx, int64_t batch_id, int64_t deviation_id,
+                                        const char *disposition, cc_error *err)
+{
+    return lab_batch_close_deviation(ctx->d, &ctx->actor, batch_id, deviation_id, disposition, err);
+}
+
+cc_status app_lab_unit_note_event(app_ctx *ctx, int64_t unit_id, const char *event,
+                                  const char *note, cc_error *err)
+{
+    return lab_unit_note_event(ctx->d, &ctx->actor, unit_id, event, note, err);
+}

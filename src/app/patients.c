@@ -1,0 +1,56 @@
+#include "app/patients.h"
+
+#include "core/date.h"
+#include "store/clock.h"
+
+cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t *id,
+                             patient_matches *dup, cc_error *err)
+{
+    dup->n = 0;
+    int grams = 0;
+    cc_status st = patient_check_fields(&n->fields, true, store_today(), err);
+    if (st == CC_OK && n->has_weight)
+        st = patient_check_weight(n->weight_kg, "weight_kg", &grams, err);
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
+        return st;
+    /* The duplicate lookup runs in here, under the write lock. */
+    st = patient_create_in_tx(c->d, &c->actor, &n->fields, false, n->confirm_duplicate, grams, id,
+                              dup, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_patient_update(const app_ctx *c, int64_t id, int64_t expected_version,
+                             const patient_fields *f, cc_error *err)
+{
+    cc_status st = patient_check_fields(f, false, store_today(), err);
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
+        return st;
+    st = patient_update(c->d, &c->actor, id, expected_version, f, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_patient_add_weight(const app_ctx *c, int64_t id, const char *date, double kg,
+                                 int64_t *weight_id, int *grams, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    patient_record p;
+    if ((st = patient_get(c->d, c->arena, id, false, &p, err)) == CC_OK &&
+        (st = patient_check_weight_date(date, p.birth_date, store_today(), err)) == CC_OK &&
+        (st = patient_check_weight(kg, "kg", grams, err)) == CC_OK)
+        st = patient_add_weight(c->d, &c->actor, id, date, *grams, weight_id, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_patient_add_condition(const app_ctx *c, int64_t id, const char *icd10,
+                                    const char *label, const char *onset_date,
+                                    const char *details_json, int64_t *condition_id, cc_error *err)
+{
+    cc_status st = patient_check_condition(icd10, label, onset_date, store_today(), err);
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
+        return st;
+    st = patient_add_condition_in_tx(c->d, &c->actor, id, icd10, label, onset_date, details_json,
+                                     condition_id, err);
+    return db_tx_end(c->d, st, err);
+}

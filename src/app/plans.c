@@ -1,0 +1,197 @@
+#include "app/plans.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/followup.h"
+#include "app/programmes.h"
+#include "app/protocol_json.h"
+#include "core/dose.h"
+#include "core/eligibility.h"
+#include "core/plan_state.h"
+#include "store/screenings.h"
+
+enum { ELIGIBILITY_MAX_DAYS = 30 };
+
+/* Changes an error's status (and code) in place, keeping field and message. */
+static cc_status recode(cc_error *err, cc_status status, const char *code)
+{
+    err->status = status;
+    if (code)
+        snprintf(err->code, sizeof err->code, "%s", code);
+    return status;
+}
+
+cc_status app_newest_weight(const patient_record *pt, int *grams, cc_date *date, cc_error *err)
+{
+    if (pt->n_weights == 0)
+        return cc_fail(err, CC_INVALID, "weight", "weight_missing",
+                       "the patient has no recorded weight: weigh the patient first");
+    *grams = pt->weights[0].grams;
+    return date_parse(pt->weights[0].date, "weight", date, err);
+}
+
+static cc_status weight_unchanged(int newest_g, int weight_g, cc_error *err)
+{
+    if (newest_g == weight_g)
+        return CC_OK;
+    return cc_fail(err, CC_CONFLICT, "weight", "weight_changed",
+                   "the patient was weighed again since this plan was drafted: draft it again");
+}
+
+cc_status app_plan_create(app_ctx *c, const plan_new *n, int weight_g, int64_t *id, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    patient_record pt;
+    int newest_g = 0;
+    cc_date newest_date;
+    if ((st = patient_get(c->d, c->arena, n->patient_id, true, &pt, err)) == CC_OK &&
+        (st = app_newest_weight(&pt, &newest_g, &newest_date, err)) == CC_OK &&
+        (st = weight_unchanged(newest_g, weight_g, err)) == CC_OK)
+        st = plan_store_create(c->d, &c->actor, n, id, err);
+    return db_tx_end(c->d, st, err);
+}
+
+/* Rebuilds the planner request of a stored draft. */
+static cc_status stored_request(const plan_row *row, const protocol *p, planner_request *q,
+                                int *weight_g, cc_error *err)
+{
+    json_t *r = json_loads(row->request, 0, NULL);
+    if (!r)
+        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
+                       "stored plan request does not parse");
+    memset(q, 0, sizeof *q);
+    q->protocol = p;
+    q->count = (int)json_integer_value(json_object_get(r, "count"));
+    q->per_admin = (uint64_t)json_integer_value(json_object_get(r, "per_admin"));
+    q->optional_ancillary = (unsigned)json_integer_value(json_object_get(r, "optional_ancillary"));
+    *weight_g = (int)json_integer_value(json_object_get(r, "weight_g"));
+    cc_status st =
+        protocol_product_parse(json_string_value(json_object_get(r, "product")), &q->product)
+            ? date_parse(json_string_value(json_object_get(r, "earliest")), "plan", &q->earliest,
+                         err)
+            : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored product unknown");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r, "routes"), i, v)
+    {
+        if (i < PROTOCOL_MAX_CYCLE && protocol_route_parse(json_string_value(v), &q->cycle[i]))
+            q->n_cycle = i + 1;
+    }
+    json_decref(r);
+    return st;
+}
+
+/* H6: a signed, current eligibility decision that allows treatment. */
+static cc_status check_eligibility(app_ctx *c, const plan_row *row, cc_date today,
+                                   int64_t *screening_id, cc_error *err)
+{
+    screening_row sc;
+    eligibility_facts facts = {0};
+    cc_status st =
+        screening_store_latest_decided(c->d, c->arena, row->patient_id, row->protocol_id, &sc, err);
+    if (st != CC_OK && st != CC_NOT_FOUND)
+        return st;
+    if (st == CC_OK) {
+        facts.decided = true;
+        facts.override = sc.override;
+        eligibility_verdict_parse(sc.decision, &facts.decision);
+        eligibility_verdict_parse(sc.verdict, &facts.computed);
+        cc_error ignored;
+        facts.has_oldest = sc.oldest_date && date_parse(sc.oldest_date, "oldest",
+                                                        &facts.oldest_date, &ignored) == CC_OK;
+        *screening_id = sc.id;
+    }
+    return eligibility_check_approval(&facts, today, ELIGIBILITY_MAX_DAYS, err);
+}
+
+/* H4 and H5 on the stored draft; fills pl with the plan to book. */
+static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_date today, plan *pl,
+                                         cc_error *err)
+{
+    protocol *p = arena_alloc(c->arena, sizeof *p);
+    if (!p)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    patient_record pt;
+    planner_request q;
+    int weight_g = 0, newest_g = 0;
+    cc_date newest_date = 0;
+    cc_status st;
+    if ((st = programme_load(c->d, c->arena, row->protocol_id, row->protocol_version, p, err)) !=
+            CC_OK ||
+        (st = stored_request(row, p, &q, &weight_g, err)) != CC_OK ||
+        (st = patient_get(c->d, c->arena, row->patient_id, true, &pt, err)) != CC_OK ||
+        (st = app_newest_weight(&pt, &newest_g, &newest_date, err)) != CC_OK)
+        return st;
+    /* H4: the weight the doses rest on is still the newest and at most 30 days old */
+    if ((st = dose_check_weight(&p->dose, newest_g, newest_date, today, err)) != CC_OK)
+        return recode(err, CC_CONFLICT, NULL);
+    if ((st = weight_unchanged(newest_g, weight_g, err)) != CC_OK)
+        return st;
+    if (!dose_within_bounds(&p->dose, q.count, q.per_admin))
+        return cc_fail(err, CC_CONFLICT, "dose", "dose_out_of_range",
+                       "the planned dose is outside the protocol's bounds");
+    /* H5: the stored plan still obeys every spacing rule and fits today's calendar */
+    json_t *body = json_loads(row->body, 0, NULL);
+    st = body ? plan_from_json(body, p, pl, err)
+              : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
+    json_decref(body);
+    planner_calendar cal;
+    if (st != CC_OK || (st = programme_calendar(c->d, c->arena, pl->start, &cal, err)) != CC_OK)
+        return st;
+    if ((st = planner_check(&q, &cal, pl, err)) != CC_OK)
+        return st == CC_INVALID ? recode(err, CC_CONFLICT, NULL) : st;
+    return CC_OK;
+}
+
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
+                           int *followup_visits, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    plan_row row;
+    plan_state from;
+    int64_t screening_id = 0;
+    int redated = 0;
+    plan *pl = arena_alloc(c->arena, sizeof *pl);
+    *followup_visits = 0;
+    if (!pl)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    if (st == CC_OK && (st = plan_store_get(c->d, c->arena, id, &row, err)) == CC_OK &&
+        !plan_state_parse(row.status, &from))
+        st = cc_fail(err, CC_INTERNAL, "status", "corrupt_plan", "plan %lld has an unknown status",
+                     (long long)id);
+    if (st == CC_OK)
+        st = plan_state_apply(from, PLAN_EV_APPROVE, NULL, err);
+    if (st == CC_OK)
+        st = check_eligibility(c, &row, today, &screening_id, err);
+    if (st == CC_OK)
+        st = check_doses_and_spacing(c, &row, today, pl, err);
+    if (st == CC_OK && !meaning) {
+        char *text = arena_alloc(c->arena, 400);
+        if (text)
+            snprintf(text, 400, "I, %s, approve treatment plan %lld (%s version %d) and its doses",
+                     c->actor.username, (long long)id, row.protocol_id, row.protocol_version);
+        meaning = text;
+        if (!text)
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    }
+    if (st == CC_OK)
+        st = plan_store_approve(c->d, &c->actor, id, screening_id, meaning, pl, err);
+    /* H10: the approved plan's follow-up visits exist as soon as the approval does */
+    if (st == CC_OK)
+        st = app_followup_sync_plan(c, id, followup_visits, &redated, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *err)
+{
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    st = plan_store_cancel(c->d, &c->actor, id, reason, err);
+    return db_tx_end(c->d, st, err);
+}

@@ -1,0 +1,50 @@
+/*
+ * app/plans: the use cases of a treatment plan: draft, approve, cancel.
+ *
+ * Each opens the write transaction, reads inside it every fact it decides
+ * on, asks core, writes through store/plans (whose status changes all go
+ * through core/plan_state) with the audit entry, and commits; on refusal it
+ * rolls back and returns core's reason in err.
+ *
+ * app_plan_approve reads, in one transaction: the plan (it must be a draft),
+ * the newest signed eligibility decision (H6, at most 30 days old), the
+ * patient's newest weight (H4: not stale, and the one the doses rest on),
+ * the dose bounds and the stored plan against the spacing rules and today's
+ * calendar (H5); then approves, books the slots and generates the follow-up
+ * visits (app/followup) in the same transaction. A weight recorded by
+ * another client either commits before the approval's transaction (the
+ * approval sees it and refuses "weight_changed") or after it (the approval
+ * stands on the weight it read): never a mixture. The physician's signature
+ * is checked by the caller before the call; the actor is the signer.
+ *
+ * Errors (err carries field and code): CC_NOT_FOUND "id"; CC_CONFLICT
+ * "wrong_state", "eligibility_*", "weight_stale"/"weight_changed",
+ * "dose_out_of_range", a spacing or "capacity_taken" refusal; CC_INVALID
+ * "weight_missing"; CC_STORAGE. Memory comes from the context's arena. Not
+ * thread-safe (one app_ctx per thread).
+ */
+#ifndef CC_APP_PLANS_H
+#define CC_APP_PLANS_H
+
+#include <stdint.h>
+
+#include "app/app.h"
+#include "store/patients.h"
+#include "store/plans.h"
+
+/* The patient's newest weight; CC_INVALID "weight_missing" when none (H4). */
+cc_status app_newest_weight(const patient_record *pt, int *grams, cc_date *date, cc_error *err);
+
+/* Stores a draft computed from weight_g: refused with CC_CONFLICT
+ * "weight_changed" when the patient's newest weight, read inside the
+ * transaction, is no longer that one. */
+cc_status app_plan_create(app_ctx *c, const plan_new *n, int weight_g, int64_t *id, cc_error *err);
+
+/* meaning NULL: the standard sentence naming the signer, plan and protocol.
+ * *followup_visits: the visits created. */
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
+                           int *followup_visits, cc_error *err);
+
+cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *err);
+
+#endif
