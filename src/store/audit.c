@@ -152,22 +152,36 @@ cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m,
     return db_tx_end(d, st, err);
 }
 
+static cc_status mutate_row(db *d, const store_actor *actor, const audit_entity *e,
+                            const char *action, int64_t id, int64_t *created_id, const char *sql,
+                            const sql_arg *args, int n, const char *reason, cc_error *err)
+{
+    audit_mutation m = {.action = action,
+                        .entity = e->entity,
+                        .id = id,
+                        .created_id = created_id,
+                        .image_sql = e->image_sql,
+                        .change_sql = sql,
+                        .args = args,
+                        .n = n,
+                        .reason = reason};
+    return audit_mutate(d, actor, &m, err);
+}
+
 cc_status audit_create(db *d, const store_actor *actor, const audit_entity *e,
                        const char *insert_sql, const sql_arg *args, int n, const char *reason,
                        int64_t *id, cc_error *err)
 {
-    audit_mutation m = {"create", e->entity, 0,      id,   e->image_sql, insert_sql,
-                        args,     n,         reason, NULL, NULL};
-    return audit_mutate(d, actor, &m, err);
+    return mutate_row(d, actor, e, "create", 0, id, insert_sql, args, n, reason, err);
 }
 
 cc_status audit_update(db *d, const store_actor *actor, const audit_entity *e, const char *action,
                        int64_t id, const char *update_sql, const sql_arg *args, int n,
                        const char *reason, cc_error *err)
 {
-    audit_mutation m = {action, e->entity, id,     NULL, e->image_sql, update_sql,
-                        args,   n,         reason, NULL, NULL};
-    return audit_mutate(d, actor, &m, err);
+    if (id <= 0) /* 0 would make it a create */
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with that id", e->entity);
+    return mutate_row(d, actor, e, action, id, NULL, update_sql, args, n, reason, err);
 }
 
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)

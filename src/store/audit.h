@@ -93,7 +93,8 @@ cc_status audit_create(db *d, const store_actor *actor, const audit_entity *e,
                        const char *insert_sql, const sql_arg *args, int n, const char *reason,
                        int64_t *id, cc_error *err);
 
-/* audit_mutate changing row id with update_sql under the entry's action. */
+/* audit_mutate changing row id with update_sql under the entry's action; an
+ * id below 1 is CC_NOT_FOUND like a missing row. */
 cc_status audit_update(db *d, const store_actor *actor, const audit_entity *e, const char *action,
                        int64_t id, const char *update_sql, const sql_arg *args, int n,
                        const char *reason, cc_error *err);
