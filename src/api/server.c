@@ -117,32 +117,32 @@ static int expiry_period(void)
     return text && *text && !*end && s >= 1 && s <= EXPIRY_PERIOD_MAX_S ? (int)s : EXPIRY_PERIOD_S;
 }
 
-static void expire_due_units(expiry_timer *t, db **d)
+/* One sweep on a connection of its own, closed at once: a connection held
+ * between sweeps could pin SQLite's shared-memory index of the data
+ * directory in the state it was opened in (read-only during a storage
+ * failure) for every connection of the process. */
+static void expire_due_units(const expiry_timer *t)
 {
     cc_error err;
-    if (!*d && datadir_connect(t->data_dir, d, &err) != CC_OK) {
-        *d = NULL;
+    db *d = NULL;
+    if (datadir_connect(t->data_dir, &d, &err) != CC_OK) {
         fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
         return;
     }
-    app_ctx ctx = app_ctx_system(*d, NULL);
+    app_ctx ctx = app_ctx_system(d, NULL);
     int64_t n = 0;
-    if (app_lab_expire_due(&ctx, api_today(), &n, &err) != CC_OK) {
+    if (app_lab_expire_due(&ctx, api_today(), &n, &err) != CC_OK)
         fprintf(stderr, "cellclinic: expiry timer: %s\n", err.message);
-        /* a storage failure may leave the connection unusable: open a new one next time */
-        db_close(*d);
-        *d = NULL;
-    }
+    db_close(d);
 }
 
 static void *expiry_loop(void *arg)
 {
     expiry_timer *t = arg;
-    db *d = NULL;
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
         pthread_mutex_unlock(&t->lock);
-        expire_due_units(t, &d);
+        expire_due_units(t);
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -152,8 +152,6 @@ static void *expiry_loop(void *arg)
             rc = pthread_cond_timedwait(&t->wake, &t->lock, &until);
     }
     pthread_mutex_unlock(&t->lock);
-    if (d)
-        db_close(d);
     return NULL;
 }
 

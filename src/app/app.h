@@ -16,6 +16,8 @@
 #ifndef CC_APP_H
 #define CC_APP_H
 
+#include <stdbool.h>
+
 #include "core/arena.h"
 #include "core/status.h"
 #include "store/audit.h"
@@ -27,9 +29,12 @@ typedef struct {
     const char *role;     /* the actor's role name ("system" for the command line) */
     const char *language; /* "en" or "fr": texts of refusals and views */
     arena *arena;         /* memory released by the caller after the reply */
+    bool synthetic;       /* records created under it are demonstration data, marked so */
 } app_ctx;
 
-/* A context for the command line (demo, import, user): the system actor. */
+/* A context for the command line (import, user): the system actor. */
 app_ctx app_ctx_system(db *d, arena *a);
+/* The demonstration generator's context: actor "demo", records synthetic. */
+app_ctx app_ctx_demo(db *d, arena *a);
 
 #endif

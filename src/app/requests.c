@@ -11,7 +11,7 @@ cc_status app_request_create(const app_ctx *c, const consult_fields *f, int64_t 
     cc_status st = consult_check(f, store_today(), err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
-    st = consult_create(c->d, &c->actor, f, false, id, err);
+    st = consult_create(c->d, &c->actor, f, c->synthetic, id, err);
     return db_tx_end(c->d, st, err);
 }
 

@@ -2,14 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/patients.h"
+#include "app/requests.h"
 #include "cli/commands.h"
 #include "cli/demo_followup.h"
 #include "cli/demo_lab.h"
 #include "cli/opts.h"
 #include "core/date.h"
-#include "store/consults.h"
 #include "store/datadir.h"
-#include "store/patients.h"
 
 static const char *const FAMILY[] = {
     "Durand",   "Lefèvre", "Martin",   "Bernard",   "Dubois",   "Moreau",  "Laurent",
@@ -64,9 +64,9 @@ static const char *sci_details(const char *icd10, uint64_t *drng, char *out, siz
     return out;
 }
 
-static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today, cc_error *err)
+static cc_status add_patient(const app_ctx *demo, uint64_t *rng, uint64_t *drng, cc_date today,
+                             cc_error *err)
 {
-    static const store_actor actor = {0, "demo"};
     bool female = next_random(rng) % 2;
     cc_date birth = today - (cc_date)(365 * 3 + next_random(rng) % (365 * 75));
     char birth_text[CC_DATE_TEXT];
@@ -84,7 +84,8 @@ static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today
         grams = 12000 + (int)(next_random(rng) % 300) * 100;
     int64_t id, condition_id;
     patient_matches dup;
-    cc_status st = patient_create_in_tx(d, &actor, &f, true, true, grams, &id, &dup, err);
+    app_patient_new n = {.fields = f, .has_weight = true, .weight_kg = grams / 1000.0, .confirm_duplicate = true};
+    cc_status st = app_patient_create(demo, &n, &id, &dup, err);
     if (st != CC_OK)
         return st;
     size_t c = next_random(rng) % (sizeof CONDITIONS / sizeof CONDITIONS[0]);
@@ -94,14 +95,12 @@ static cc_status add_patient(db *d, uint64_t *rng, uint64_t *drng, cc_date today
         date_format(birth, onset);
     char details[64];
     const char *sci = sci_details(CONDITIONS[c].icd10, drng, details, sizeof details);
-    return patient_add_condition_in_tx(d, &actor, id, CONDITIONS[c].icd10, CONDITIONS[c].label_en,
-                                       onset, sci ? sci : CONDITIONS[c].details, &condition_id,
-                                       err);
+    return app_patient_add_condition(demo, id, CONDITIONS[c].icd10, CONDITIONS[c].label_en, onset,
+                                     sci ? sci : CONDITIONS[c].details, &condition_id, err);
 }
 
-static cc_status add_request(db *d, uint64_t *rng, cc_error *err)
+static cc_status add_request(const app_ctx *demo, uint64_t *rng, cc_error *err)
 {
-    static const store_actor actor = {0, "demo"};
     static const char *const CONDITION_TEXT[] = {"Spinal cord injury (C6), 8 months ago",
                                                  "Spina bifida, my son is 6",
                                                  "Multiple sclerosis, relapsing",
@@ -121,7 +120,7 @@ static cc_status add_request(db *d, uint64_t *rng, cc_error *err)
                         "Synthetic demonstration request.",
                         next_random(rng) % 2 ? "fr" : "en"};
     int64_t id;
-    return consult_create(d, &actor, &f, true, &id, err);
+    return app_request_create(demo, &f, &id, err);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -163,13 +162,14 @@ int cmd_demo(int argc, char **argv)
     uint64_t rng = (uint64_t)seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
     uint64_t drng = (uint64_t)seed * UINT64_C(0xC2B2AE3D27D4EB4F) + 3;
     cc_date today = instant_date(store_now_seconds());
+    app_ctx demo = app_ctx_demo(d, NULL);
     cc_status st = CC_OK;
     /* Batches of 500 per transaction: durable, and fast enough for 10,000. */
     for (int64_t done = 0; st == CC_OK && done < patients;) {
         if ((st = db_tx_begin(d, &err)) != CC_OK)
             break;
         for (int i = 0; st == CC_OK && i < 500 && done < patients; i++, done++)
-            st = add_patient(d, &rng, &drng, today, &err);
+            st = add_patient(&demo, &rng, &drng, today, &err);
         st = db_tx_end(d, st, &err);
         if (patients >= 2000)
             fprintf(stderr, "\rdemo: %lld of %lld patients", (long long)done, (long long)patients);
@@ -178,7 +178,7 @@ int cmd_demo(int argc, char **argv)
         fputc('\n', stderr);
     int64_t requests = patients / 10 < 50 ? patients / 10 : 50;
     for (int64_t i = 0; st == CC_OK && i < requests; i++)
-        st = add_request(d, &rng, &err);
+        st = add_request(&demo, &rng, &err);
     demo_followup_counts fu = {0};
     demo_lab_counts lab = {0};
     if (st == CC_OK)
