@@ -1,6 +1,7 @@
 #include "demo_followup.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "store/observations.h"
 #include "store/sql.h"
@@ -115,31 +116,23 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     for (size_t i = 0; st == CC_OK && i < p->n_visits; i++) {
         const followup_spec *f = &p->visits[i].spec;
         bool resolved = p->visits[i].status != FU_SCHEDULED;
-        sql_arg a[] = {SQL_I(plan),
-                       SQL_I(p->patient_id),
-                       SQL_S(p->protocol),
-                       SQL_I((int64_t)i + 1),
-                       SQL_S(f->label),
-                       SQL_I(f->months),
-                       SQL_S(f->target_date),
-                       SQL_S(f->window_start),
-                       SQL_S(f->window_end),
-                       SQL_S(f->instruments_json),
-                       SQL_S(followup_status_name(p->visits[i].status)),
-                       SQL_S(p->visits[i].reason ? p->visits[i].reason : ""),
-                       p->visits[i].died_on ? SQL_S(p->visits[i].died_on) : SQL_N,
-                       SQL_S(p->visits[i].cause ? p->visits[i].cause : ""),
-                       resolved ? SQL_S(now) : SQL_N,
-                       SQL_S(resolved ? "demo" : ""),
-                       SQL_S(now),
-                       SQL_S(now)};
-        st = insert(
-            d, "followup_visits",
-            "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months,"
-            " target_date, window_start, window_end, instruments, status, reason, died_on, cause,"
-            " resolved_at, resolved_by, created_at, updated_at, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-            a, SQL_COUNT(a), &id, err);
+        sql_arg outcome[] = {SQL_S(followup_status_name(p->visits[i].status)),
+                             SQL_S(p->visits[i].reason ? p->visits[i].reason : ""),
+                             p->visits[i].died_on ? SQL_S(p->visits[i].died_on) : SQL_N,
+                             SQL_S(p->visits[i].cause ? p->visits[i].cause : ""),
+                             resolved ? SQL_S(now) : SQL_N,
+                             SQL_S(resolved ? "demo" : ""),
+                             SQL_S(now),
+                             SQL_S(now)};
+        sql_arg a[FOLLOWUP_VISIT_ARGS + SQL_COUNT(outcome)];
+        followup_visit_args(plan, p->patient_id, p->protocol, (int64_t)i + 1, f, a);
+        memcpy(a + FOLLOWUP_VISIT_ARGS, outcome, sizeof outcome);
+        st =
+            insert(d, "followup_visits",
+                   "INSERT INTO followup_visits (" FOLLOWUP_VISIT_COLUMNS ", status, reason,"
+                   " died_on, cause, resolved_at, resolved_by, created_at, updated_at, version)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                   a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_obs; i++) {
         st = observation_insert(d, p->patient_id, 0, &p->obs[i], &id, err);

@@ -39,6 +39,17 @@ static cc_status read_plan_head(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
+void followup_visit_args(int64_t plan_id, int64_t patient_id, const char *protocol_id, int64_t seq,
+                         const followup_spec *f, sql_arg out[FOLLOWUP_VISIT_ARGS])
+{
+    sql_arg args[FOLLOWUP_VISIT_ARGS] = {SQL_I(plan_id),        SQL_I(patient_id),
+                                         SQL_S(protocol_id),    SQL_I(seq),
+                                         SQL_S(f->label),       SQL_I(f->months),
+                                         SQL_S(f->target_date), SQL_S(f->window_start),
+                                         SQL_S(f->window_end),  SQL_S(f->instruments_json)};
+    memcpy(out, args, sizeof args);
+}
+
 /* Whether a plan in this state has follow-up visits (approved and not cancelled). */
 static bool plan_has_followup(const char *status)
 {
@@ -57,24 +68,13 @@ static cc_status sync_visit(db *d, const store_actor *actor, int64_t plan_id, co
     cc_status st = sql_scalar(d, "SELECT id FROM followup_visits WHERE plan_id = ? AND label = ?",
                               find, SQL_COUNT(find), &id, err);
     if (st == CC_OK && id == 0) {
-        sql_arg ins[] = {SQL_I(plan_id),
-                         SQL_I(plan->patient_id),
-                         SQL_S(plan->protocol_id),
-                         SQL_I(seq),
-                         SQL_S(f->label),
-                         SQL_I(f->months),
-                         SQL_S(f->target_date),
-                         SQL_S(f->window_start),
-                         SQL_S(f->window_end),
-                         SQL_S(f->instruments_json),
-                         SQL_S(now),
-                         SQL_S(now)};
+        sql_arg ins[FOLLOWUP_VISIT_ARGS + 2];
+        followup_visit_args(plan_id, plan->patient_id, plan->protocol_id, seq, f, ins);
+        ins[FOLLOWUP_VISIT_ARGS] = ins[FOLLOWUP_VISIT_ARGS + 1] = SQL_S(now);
         st = audit_create(d, actor, &FOLLOWUP_VISIT,
-                          "INSERT INTO followup_visits (plan_id, patient_id,"
-                          " protocol_id, seq, label, months, target_date,"
-                          " window_start, window_end, instruments, created_at,"
-                          " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                          " ?, ?, ?, ?, 1) RETURNING id",
+                          "INSERT INTO followup_visits (" FOLLOWUP_VISIT_COLUMNS ", created_at,"
+                          " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                          " RETURNING id",
                           ins, SQL_COUNT(ins), NULL, NULL, err);
         *created += st == CC_OK;
         return st;
