@@ -82,7 +82,9 @@ cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, 
 /* ---- row mappers ---- */
 
 /* Called once per result row; the row's text is valid only during the call.
- * Anything but CC_OK stops the query and is returned (fill err first). */
+ * Anything but CC_OK stops the query and is returned (fill err first). It
+ * must not run statements on the same db: preparing one may evict or move
+ * the running statement in the connection's cache (db.h). */
 typedef cc_status (*sql_row_fn)(void *ctx, db_stmt *row, cc_error *err);
 
 /* Runs sql and calls fn for each row, in order. *rows (may be NULL) gets the
