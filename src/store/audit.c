@@ -55,58 +55,57 @@ static void entry_hash(const entry_fields *e, char out[HASH_HEX])
     sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
 }
 
+/* The newest entry's sequence number and hash (0 and GENESIS when none). */
+typedef struct {
+    int64_t seq;
+    char hash[HASH_HEX];
+} chain_end;
+
+static cc_status read_chain_end(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    chain_end *c = ctx;
+    c->seq = db_col_int(row, 0);
+    snprintf(c->hash, sizeof c->hash, "%s", db_col_text(row, 1));
+    return CC_OK;
+}
+
 cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
 {
     if (!db_in_transaction(d))
         return cc_fail(err, CC_INTERNAL, NULL, "audit_outside_transaction",
                        "an audit entry must be written in the transaction of its change");
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &s, err);
+    chain_end last = {0, ""};
+    snprintf(last.hash, sizeof last.hash, "%s", GENESIS);
+    cc_status st = sql_each(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL, 0,
+                            read_chain_end, &last, NULL, err);
     if (st != CC_OK)
         return st;
-    char prev[HASH_HEX];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
-    int64_t seq = 1;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        seq = db_col_int(s, 0) + 1;
-        snprintf(prev, sizeof prev, "%s", db_col_text(s, 1));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err ? err->status : CC_STORAGE;
 
     char at[CC_INSTANT_TEXT], entity_id[32], hash[HASH_HEX];
     store_now_text(at);
     snprintf(entity_id, sizeof entity_id, "%lld", (long long)change->entity_id);
-    entry_fields e = {seq, at, actor->username, change->action, change->entity, entity_id,
-                      change->before, change->after, change->reason ? change->reason : "", prev,
+    entry_fields e = {last.seq + 1,
+                      at,
+                      actor->username,
+                      change->action,
+                      change->entity,
+                      entity_id,
+                      change->before,
+                      change->after,
+                      change->reason ? change->reason : "",
+                      last.hash,
                       actor->user_id};
     entry_hash(&e, hash);
-
-    st = db_prepare(d,
-                    "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
-                    " before_json, after_json, reason, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, seq);
-    db_bind_text(s, 2, at);
-    if (actor->user_id > 0)
-        db_bind_int(s, 3, actor->user_id);
-    else
-        db_bind_null(s, 3);
-    db_bind_text(s, 4, actor->username);
-    db_bind_text(s, 5, change->action);
-    db_bind_text(s, 6, change->entity);
-    db_bind_text(s, 7, entity_id);
-    db_bind_text(s, 8, change->before);
-    db_bind_text(s, 9, change->after);
-    db_bind_text(s, 10, e.reason);
-    db_bind_text(s, 11, prev);
-    db_bind_text(s, 12, hash);
-    return db_run(s, err);
+    sql_arg args[] = {SQL_I(e.seq),           SQL_S(at),        SQL_ID(actor->user_id),
+                      SQL_S(actor->username), SQL_S(e.action),  SQL_S(e.entity),
+                      SQL_S(entity_id),       SQL_S(e.before),  SQL_S(e.after),
+                      SQL_S(e.reason),        SQL_S(last.hash), SQL_S(hash)};
+    return sql_run(d,
+                   "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
+                   " before_json, after_json, reason, prev_hash, hash)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   args, SQL_COUNT(args), NULL, err);
 }
 
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)
@@ -116,8 +115,8 @@ cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error 
 }
 
 cc_status audit_log_change(db *d, const store_actor *actor, const char *action, const char *entity,
-                       int64_t id, const char *image_sql, const char *before, const char *reason,
-                       cc_error *err)
+                           int64_t id, const char *image_sql, const char *before,
+                           const char *reason, cc_error *err)
 {
     buf after;
     buf_init(&after, 1 << 20);
@@ -128,6 +127,61 @@ cc_status audit_log_change(db *d, const store_actor *actor, const char *action, 
     }
     buf_release(&after);
     return st;
+}
+
+cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    buf before;
+    buf_init(&before, 1 << 20);
+    int64_t id = m->id;
+    if (id > 0)
+        st = sql_row_json(d, m->image_sql, (sql_arg[]){SQL_I(id)}, 1, m->entity, &before, err);
+    if (st == CC_OK)
+        st = sql_run(d, m->change_sql, m->args, m->n, id > 0 ? NULL : &id, err);
+    if (st == CC_OK && m->then)
+        st = m->then(d, id, m->ctx, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, actor, m->action, m->entity, id, m->image_sql,
+                              m->id > 0 ? before.data : NULL, m->reason, err);
+    if (st == CC_OK && m->created_id)
+        *m->created_id = id;
+    buf_release(&before);
+    return db_tx_end(d, st, err);
+}
+
+static cc_status mutate_row(db *d, const store_actor *actor, const audit_entity *e,
+                            const char *action, int64_t id, int64_t *created_id, const char *sql,
+                            const sql_arg *args, int n, const char *reason, cc_error *err)
+{
+    audit_mutation m = {.action = action,
+                        .entity = e->entity,
+                        .id = id,
+                        .created_id = created_id,
+                        .image_sql = e->image_sql,
+                        .change_sql = sql,
+                        .args = args,
+                        .n = n,
+                        .reason = reason};
+    return audit_mutate(d, actor, &m, err);
+}
+
+cc_status audit_create(db *d, const store_actor *actor, const audit_entity *e,
+                       const char *insert_sql, const sql_arg *args, int n, const char *reason,
+                       int64_t *id, cc_error *err)
+{
+    return mutate_row(d, actor, e, "create", 0, id, insert_sql, args, n, reason, err);
+}
+
+cc_status audit_update(db *d, const store_actor *actor, const audit_entity *e, const char *action,
+                       int64_t id, const char *update_sql, const sql_arg *args, int n,
+                       const char *reason, cc_error *err)
+{
+    if (id <= 0) /* 0 would make it a create */
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with that id", e->entity);
+    return mutate_row(d, actor, e, action, id, NULL, update_sql, args, n, reason, err);
 }
 
 cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_error *err)
@@ -143,54 +197,73 @@ cc_status audit_require_reason(bool record_is_locked, const char *reason, cc_err
     return CC_OK;
 }
 
-cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
-{
-    memset(v, 0, sizeof *v);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
-                              " before_json, after_json, reason, prev_hash, hash"
-                              " FROM audit_log ORDER BY seq",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
+typedef struct {
+    audit_verdict *v;
     char expected_prev[HASH_HEX];
-    snprintf(expected_prev, sizeof expected_prev, "%s", GENESIS);
-    int64_t expected_seq = 1;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        entry_fields e = {
-            db_col_int(s, 0), db_col_text(s, 1), db_col_text(s, 3), db_col_text(s, 4),
-            db_col_text(s, 5), db_col_text(s, 6),
-            db_col_is_null(s, 7) ? NULL : db_col_text(s, 7),
-            db_col_is_null(s, 8) ? NULL : db_col_text(s, 8), db_col_text(s, 9),
-            db_col_text(s, 10), db_col_int(s, 2)};
-        char hash[HASH_HEX];
-        const char *problem = NULL;
-        if (e.seq != expected_seq)
-            problem = "sequence number out of order (an entry is missing)";
-        else if (strcmp(e.prev, expected_prev) != 0)
-            problem = "previous hash does not match the entry before it";
-        else {
-            entry_hash(&e, hash);
-            if (strcmp(hash, db_col_text(s, 11)) != 0)
-                problem = "content does not match its hash";
-        }
-        if (problem) {
-            v->first_broken_seq = e.seq;
-            snprintf(v->problem, sizeof v->problem, "%s", problem);
-            break;
-        }
-        snprintf(expected_prev, sizeof expected_prev, "%s", db_col_text(s, 11));
-        expected_seq++;
-        v->entries++;
+} chain_walk;
+
+static const char *nullable(db_stmt *s, int col)
+{
+    return db_col_is_null(s, col) ? NULL : db_col_text(s, col);
+}
+
+static cc_status check_entry(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    chain_walk *w = ctx;
+    if (w->v->first_broken_seq) /* the first break is the verdict */
+        return CC_OK;
+    entry_fields e = {db_col_int(s, 0),  db_col_text(s, 1),  db_col_text(s, 3), db_col_text(s, 4),
+                      db_col_text(s, 5), db_col_text(s, 6),  nullable(s, 7),    nullable(s, 8),
+                      db_col_text(s, 9), db_col_text(s, 10), db_col_int(s, 2)};
+    char hash[HASH_HEX];
+    const char *problem = NULL;
+    if (e.seq != w->v->entries + 1)
+        problem = "sequence number out of order (an entry is missing)";
+    else if (strcmp(e.prev, w->expected_prev) != 0)
+        problem = "previous hash does not match the entry before it";
+    else {
+        entry_hash(&e, hash);
+        if (strcmp(hash, db_col_text(s, 11)) != 0)
+            problem = "content does not match its hash";
     }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err ? err->status : CC_STORAGE;
+    if (problem) {
+        w->v->first_broken_seq = e.seq;
+        snprintf(w->v->problem, sizeof w->v->problem, "%s", problem);
+        return CC_OK;
+    }
+    snprintf(w->expected_prev, sizeof w->expected_prev, "%s", db_col_text(s, 11));
+    w->v->entries++;
     return CC_OK;
 }
 
+cc_status audit_verify(db *d, audit_verdict *v, cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    chain_walk w = {v, ""};
+    snprintf(w.expected_prev, sizeof w.expected_prev, "%s", GENESIS);
+    return sql_each(d,
+                    "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+                    " before_json, after_json, reason, prev_hash, hash FROM audit_log ORDER BY seq",
+                    NULL, 0, check_entry, &w, NULL, err);
+}
+
+static bool read_record(arena *a, db_stmt *s, void *item)
+{
+    audit_record *rec = item;
+    rec->seq = db_col_int(s, 0);
+    rec->user_id = db_col_int(s, 2);
+    /* columns 1 to 11; column 2 is the user id */
+    char **text[] = {&rec->at,        NULL,         &rec->username, &rec->action, &rec->entity,
+                     &rec->entity_id, &rec->before, &rec->after,    &rec->reason, &rec->prev_hash,
+                     &rec->hash};
+    for (int c = 1; c <= 11; c++)
+        if (text[c - 1])
+            *text[c - 1] = sql_col_dup(a, s, c);
+    return true;
+}
+
+#define AUDIT_FILTER " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
 
 cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
                      int64_t per_page, audit_record **items, size_t *n, int64_t *total,
@@ -199,54 +272,16 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
     char id_text[32];
     snprintf(id_text, sizeof id_text, "%lld", (long long)entity_id);
     const char *e = entity ? entity : "", *i = entity_id > 0 ? id_text : "";
-    *n = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT COUNT(*) FROM audit_log WHERE (entity = ? OR ? = '')"
-                              " AND (entity_id = ? OR ? = '')",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, e);
-    db_bind_text(s, 2, e);
-    db_bind_text(s, 3, i);
-    db_bind_text(s, 4, i);
-    if (db_step(s, err) == DB_ROW)
-        *total = db_col_int(s, 0);
-    db_done(s);
-    st = db_prepare(d,
-                    "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
-                    " before_json, after_json, reason, prev_hash, hash FROM audit_log"
-                    " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
-                    " ORDER BY seq DESC LIMIT ? OFFSET ?",
-                    &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, e);
-    db_bind_text(s, 2, e);
-    db_bind_text(s, 3, i);
-    db_bind_text(s, 4, i);
-    db_bind_int(s, 5, per_page);
-    db_bind_int(s, 6, (page - 1) * per_page);
-    *items = arena_alloc(a, (size_t)per_page * sizeof **items);
-    db_step_result r = DB_DONE;
-    while (*items && (r = db_step(s, err)) == DB_ROW) {
-        audit_record *rec = &(*items)[(*n)++];
-        rec->seq = db_col_int(s, 0);
-        rec->at = sql_col_dup(a, s, 1);
-        rec->user_id = db_col_int(s, 2);
-        rec->username = sql_col_dup(a, s, 3);
-        rec->action = sql_col_dup(a, s, 4);
-        rec->entity = sql_col_dup(a, s, 5);
-        rec->entity_id = sql_col_dup(a, s, 6);
-        rec->before = sql_col_dup(a, s, 7);
-        rec->after = sql_col_dup(a, s, 8);
-        rec->reason = sql_col_dup(a, s, 9);
-        rec->prev_hash = sql_col_dup(a, s, 10);
-        rec->hash = sql_col_dup(a, s, 11);
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    return *items ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    sql_arg args[] = {SQL_S(e), SQL_S(e), SQL_S(i), SQL_S(i)};
+    sql_page_query q = {
+        "SELECT COUNT(*) FROM audit_log" AUDIT_FILTER,
+        "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"
+        " before_json, after_json, reason, prev_hash, hash FROM audit_log" AUDIT_FILTER
+        " ORDER BY seq DESC LIMIT ? OFFSET ?",
+        args,
+        SQL_COUNT(args),
+        0,
+        page,
+        per_page};
+    return sql_page(d, a, &q, read_record, sizeof **items, (void **)items, n, total, err);
 }

@@ -4,177 +4,123 @@
 
 #include "store/sql.h"
 
+#define CONSULT_COLUMNS                                                                            \
+    "id, name, email, phone, birth_date, condition_text, message, language, status,"               \
+    " patient_id, decline_reason, synthetic, version, created_at, updated_at"
+
 static const char CONSULT_IMAGE[] =
-    "SELECT id, name, email, phone, birth_date, condition_text, message, language, status,"
-    " patient_id, decline_reason, synthetic, version, created_at, updated_at"
-    " FROM consultation_requests WHERE id = ?";
-
-#define CONSULT_COLUMNS                                                                      \
-    "id, name, email, phone, birth_date, condition_text, message, language, status,"        \
-    " patient_id, decline_reason, synthetic, version, created_at, updated_at"
-
-static cc_status audit_consult(db *d, const store_actor *actor, const char *action, int64_t id,
-                               const char *before, const char *reason, cc_error *err)
-{
-    return audit_log_change(d, actor, action, "consultation_request", id, CONSULT_IMAGE, before,
-                            reason, err);
-}
+    "SELECT " CONSULT_COLUMNS " FROM consultation_requests WHERE id = ?";
+static const audit_entity CONSULTATION_REQUEST = {"consultation_request", CONSULT_IMAGE};
 
 cc_status consult_create(db *d, const store_actor *actor, const consult_fields *f, bool synthetic,
                          int64_t *id, cc_error *err)
 {
     char now[21];
     store_now_text(now);
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    db_stmt *s;
-    st = db_prepare(d,
-                    "INSERT INTO consultation_requests (name, email, phone, birth_date,"
-                    " condition_text, message, language, status, synthetic, version, created_at,"
-                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?) RETURNING id",
-                    &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, f->name);
-        db_bind_text(s, 2, f->email ? f->email : "");
-        db_bind_text(s, 3, f->phone ? f->phone : "");
-        db_bind_text(s, 4, f->birth_date);
-        db_bind_text(s, 5, f->condition);
-        db_bind_text(s, 6, f->message ? f->message : "");
-        db_bind_text(s, 7, f->language);
-        db_bind_int(s, 8, synthetic);
-        db_bind_text(s, 9, now);
-        db_bind_text(s, 10, now);
-        db_step_result r = db_step(s, err);
-        if (r == DB_ROW)
-            *id = db_col_int(s, 0);
-        db_done(s);
-        if (r != DB_ROW)
-            st = r == DB_ERROR ? err->status : CC_INTERNAL;
-    }
-    if (st == CC_OK)
-        st = audit_consult(d, actor, "create", *id, NULL, NULL, err);
-    return db_tx_end(d, st, err);
+    sql_arg args[] = {SQL_S(f->name),
+                      SQL_S(f->email ? f->email : ""),
+                      SQL_S(f->phone ? f->phone : ""),
+                      SQL_S(f->birth_date),
+                      SQL_S(f->condition),
+                      SQL_S(f->message ? f->message : ""),
+                      SQL_S(f->language),
+                      SQL_I(synthetic),
+                      SQL_S(now),
+                      SQL_S(now)};
+    return audit_create(d, actor, &CONSULTATION_REQUEST,
+                        "INSERT INTO consultation_requests (name, email, phone,"
+                        " birth_date, condition_text, message, language, status,"
+                        " synthetic, version, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?) RETURNING id",
+                        args, SQL_COUNT(args), NULL, id, err);
 }
 
-
-static void read_consult(arena *a, db_stmt *s, consult_record *c)
+static bool read_consult(arena *a, db_stmt *s, void *item)
 {
+    consult_record *c = item;
     memset(c, 0, sizeof *c);
     c->id = db_col_int(s, 0);
-    c->name = sql_col_dup(a, s, 1);
-    c->email = sql_col_dup(a, s, 2);
-    c->phone = sql_col_dup(a, s, 3);
-    c->birth_date = sql_col_dup(a, s, 4);
-    c->condition = sql_col_dup(a, s, 5);
-    c->message = sql_col_dup(a, s, 6);
-    c->language = sql_col_dup(a, s, 7);
-    c->status = sql_col_dup(a, s, 8);
+    char **text[] = {&c->name,      &c->email,   &c->phone,    &c->birth_date,
+                     &c->condition, &c->message, &c->language, &c->status};
+    for (int col = 1; col <= 8; col++)
+        *text[col - 1] = sql_col_dup(a, s, col);
     c->patient_id = db_col_is_null(s, 9) ? 0 : db_col_int(s, 9);
     c->decline_reason = sql_col_dup(a, s, 10);
     c->synthetic = db_col_int(s, 11) != 0;
     c->version = db_col_int(s, 12);
     c->created_at = sql_col_dup(a, s, 13);
     c->updated_at = sql_col_dup(a, s, 14);
+    return true;
 }
 
 cc_status consult_get(db *d, arena *a, int64_t id, consult_record *out, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT " CONSULT_COLUMNS " FROM consultation_requests WHERE id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        read_consult(a, s, out);
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
+    cc_status st =
+        sql_fill_one(d, a, CONSULT_IMAGE, (sql_arg[]){SQL_I(id)}, 1, read_consult, out, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no consultation request with id %lld",
                        (long long)id);
-    return CC_OK;
+    return st;
 }
 
 cc_status consult_list(db *d, arena *a, const char *status, int64_t page, int64_t per_page,
                        consult_record **items, size_t *n, int64_t *total, cc_error *err)
 {
-    *n = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT COUNT(*) FROM consultation_requests WHERE status = ? OR ? = ''", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, status ? status : "");
-    db_bind_text(s, 2, status ? status : "");
-    if (db_step(s, err) == DB_ROW)
-        *total = db_col_int(s, 0);
-    db_done(s);
-    st = db_prepare(d,
-                    "SELECT " CONSULT_COLUMNS " FROM consultation_requests WHERE status = ? OR ? = ''"
-                    " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                    &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, status ? status : "");
-    db_bind_text(s, 2, status ? status : "");
-    db_bind_int(s, 3, per_page);
-    db_bind_int(s, 4, (page - 1) * per_page);
-    *items = arena_alloc(a, (size_t)per_page * sizeof **items);
-    db_step_result r = DB_DONE;
-    while (*items && (r = db_step(s, err)) == DB_ROW)
-        read_consult(a, s, &(*items)[(*n)++]);
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    return *items ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    sql_arg args[] = {SQL_S(status ? status : ""), SQL_S(status ? status : "")};
+    sql_page_query q = {"SELECT COUNT(*) FROM consultation_requests WHERE status = ? OR ? = ''",
+                        "SELECT " CONSULT_COLUMNS " FROM consultation_requests"
+                        " WHERE status = ? OR ? = '' ORDER BY created_at DESC, id DESC"
+                        " LIMIT ? OFFSET ?",
+                        args,
+                        SQL_COUNT(args),
+                        0,
+                        page,
+                        per_page};
+    return sql_page(d, a, &q, read_consult, sizeof **items, (void **)items, n, total, err);
 }
 
-/* Loads the request's status inside the transaction and checks it is open. */
-static cc_status lock_open_request(db *d, int64_t id, buf *before, bool *synthetic, cc_error *err)
+/* Begins the transaction and checks inside it that the request is still
+ * open; on failure no transaction is left open. */
+static cc_status begin_on_open_request(db *d, int64_t id, bool *synthetic, cc_error *err)
 {
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
     arena *a = arena_create(1 << 16);
-    if (!a)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     consult_record cur;
-    cc_status st = consult_get(d, a, id, &cur, err);
+    st = a ? consult_get(d, a, id, &cur, err)
+           : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK) {
         st = consult_check_open(cur.status, err);
         *synthetic = cur.synthetic;
     }
     arena_release(a);
-    if (st == CC_OK)
-        st = audit_row_json(d, CONSULT_IMAGE, id, before, err);
-    return st;
+    return st == CC_OK ? st : db_tx_end(d, st, err);
+}
+
+/* Closes an open request (status 'declined' or 'converted') with its entry. */
+static cc_status close_request(db *d, const store_actor *actor, int64_t id, const char *action,
+                               const char *change_sql, sql_arg detail, const char *reason,
+                               cc_error *err)
+{
+    char now[21];
+    store_now_text(now);
+    sql_arg args[] = {detail, SQL_S(now), SQL_I(id)};
+    return audit_update(d, actor, &CONSULTATION_REQUEST, action, id, change_sql, args,
+                        SQL_COUNT(args), reason, err);
 }
 
 cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const char *reason,
                           cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
+    bool synthetic = false;
+    cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
-    buf before;
-    buf_init(&before, 1 << 16);
-    char now[21];
-    store_now_text(now);
-    bool synthetic = false;
-    st = lock_open_request(d, id, &before, &synthetic, err);
-    db_stmt *s;
-    if (st == CC_OK)
-        st = db_prepare(d,
-                        "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
-                        " updated_at = ?, version = version + 1 WHERE id = ?",
-                        &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, reason);
-        db_bind_text(s, 2, now);
-        db_bind_int(s, 3, id);
-        st = db_run(s, err);
-    }
-    if (st == CC_OK)
-        st = audit_consult(d, actor, "decline", id, before.data, reason, err);
-    buf_release(&before);
+    st = close_request(d, actor, id, "decline",
+                       "UPDATE consultation_requests SET status = 'declined', decline_reason = ?,"
+                       " updated_at = ?, version = version + 1 WHERE id = ?",
+                       SQL_S(reason), reason, err);
     return db_tx_end(d, st, err);
 }
 
@@ -182,31 +128,15 @@ cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const pat
                           bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
                           cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
+    bool synthetic = false;
+    cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
-    buf before;
-    buf_init(&before, 1 << 16);
-    char now[21];
-    store_now_text(now);
-    bool synthetic = false;
-    st = lock_open_request(d, id, &before, &synthetic, err);
+    st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
     if (st == CC_OK)
-        st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
-    db_stmt *s;
-    if (st == CC_OK)
-        st = db_prepare(d,
-                        "UPDATE consultation_requests SET status = 'converted', patient_id = ?,"
-                        " updated_at = ?, version = version + 1 WHERE id = ?",
-                        &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, *patient_id);
-        db_bind_text(s, 2, now);
-        db_bind_int(s, 3, id);
-        st = db_run(s, err);
-    }
-    if (st == CC_OK)
-        st = audit_consult(d, actor, "convert", id, before.data, NULL, err);
-    buf_release(&before);
+        st = close_request(d, actor, id, "convert",
+                           "UPDATE consultation_requests SET status = 'converted', patient_id = ?,"
+                           " updated_at = ?, version = version + 1 WHERE id = ?",
+                           SQL_I(*patient_id), NULL, err);
     return db_tx_end(d, st, err);
 }

@@ -1,6 +1,7 @@
 #include "demo_followup.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "store/observations.h"
 #include "store/sql.h"
@@ -10,13 +11,18 @@ static const store_actor DEMO = {0, "demo"};
 static cc_status insert(db *d, const char *table, const char *sql, const sql_arg *args, int n,
                         int64_t *id, cc_error *err)
 {
-    cc_status st = sql_run(d, sql, args, n, id, err);
-    if (st != CC_OK)
-        return st;
     char image[96];
     snprintf(image, sizeof image, "SELECT * FROM %s WHERE id = ?", table);
-    return audit_log_change(d, &DEMO, "create", table, *id, image, NULL,
-                            "synthetic demonstration data", err);
+    return audit_mutate(d, &DEMO,
+                        &(audit_mutation){.action = "create",
+                                          .entity = table,
+                                          .created_id = id,
+                                          .image_sql = image,
+                                          .change_sql = sql,
+                                          .args = args,
+                                          .n = n,
+                                          .reason = "synthetic demonstration data"},
+                        err);
 }
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err)
@@ -110,31 +116,23 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     for (size_t i = 0; st == CC_OK && i < p->n_visits; i++) {
         const followup_spec *f = &p->visits[i].spec;
         bool resolved = p->visits[i].status != FU_SCHEDULED;
-        sql_arg a[] = {SQL_I(plan),
-                       SQL_I(p->patient_id),
-                       SQL_S(p->protocol),
-                       SQL_I((int64_t)i + 1),
-                       SQL_S(f->label),
-                       SQL_I(f->months),
-                       SQL_S(f->target_date),
-                       SQL_S(f->window_start),
-                       SQL_S(f->window_end),
-                       SQL_S(f->instruments_json),
-                       SQL_S(followup_status_name(p->visits[i].status)),
-                       SQL_S(p->visits[i].reason ? p->visits[i].reason : ""),
-                       p->visits[i].died_on ? SQL_S(p->visits[i].died_on) : SQL_N,
-                       SQL_S(p->visits[i].cause ? p->visits[i].cause : ""),
-                       resolved ? SQL_S(now) : SQL_N,
-                       SQL_S(resolved ? "demo" : ""),
-                       SQL_S(now),
-                       SQL_S(now)};
-        st = insert(
-            d, "followup_visits",
-            "INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months,"
-            " target_date, window_start, window_end, instruments, status, reason, died_on, cause,"
-            " resolved_at, resolved_by, created_at, updated_at, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-            a, SQL_COUNT(a), &id, err);
+        sql_arg outcome[] = {SQL_S(followup_status_name(p->visits[i].status)),
+                             SQL_S(p->visits[i].reason ? p->visits[i].reason : ""),
+                             p->visits[i].died_on ? SQL_S(p->visits[i].died_on) : SQL_N,
+                             SQL_S(p->visits[i].cause ? p->visits[i].cause : ""),
+                             resolved ? SQL_S(now) : SQL_N,
+                             SQL_S(resolved ? "demo" : ""),
+                             SQL_S(now),
+                             SQL_S(now)};
+        sql_arg a[FOLLOWUP_VISIT_ARGS + SQL_COUNT(outcome)];
+        followup_visit_args(plan, p->patient_id, p->protocol, (int64_t)i + 1, f, a);
+        memcpy(a + FOLLOWUP_VISIT_ARGS, outcome, sizeof outcome);
+        st =
+            insert(d, "followup_visits",
+                   "INSERT INTO followup_visits (" FOLLOWUP_VISIT_COLUMNS ", status, reason,"
+                   " died_on, cause, resolved_at, resolved_by, created_at, updated_at, version)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                   a, SQL_COUNT(a), &id, err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_obs; i++) {
         st = observation_insert(d, p->patient_id, 0, &p->obs[i], &id, err);
@@ -170,12 +168,29 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     return db_tx_end(d, st, err);
 }
 
+typedef struct {
+    demo_candidate *out;
+    size_t n;
+} candidates;
+
+static cc_status read_candidate(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    candidates *cs = ctx;
+    demo_candidate *c = &cs->out[cs->n++];
+    c->id = db_col_int(s, 0);
+    snprintf(c->icd10, sizeof c->icd10, "%s", db_col_text(s, 1));
+    snprintf(c->details, sizeof c->details, "%s", db_col_text(s, 2));
+    snprintf(c->birth_date, sizeof c->birth_date, "%s", db_col_text(s, 3));
+    c->weight_g = (int)db_col_int(s, 4);
+    return CC_OK;
+}
+
 cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, size_t *n,
                                         cc_error *err)
 {
-    db_stmt *s;
-    *n = 0;
-    cc_status st = db_prepare(
+    candidates cs = {out, 0};
+    cc_status st = sql_each(
         d,
         "SELECT p.id, COALESCE(c.icd10, ''), COALESCE(c.details, '{}'), p.birth_date,"
         " COALESCE((SELECT grams FROM patient_weights WHERE patient_id = p.id"
@@ -185,19 +200,7 @@ cc_status demo_store_synthetic_patients(db *d, demo_candidate *out, size_t cap, 
         " WHERE p.synthetic = 1 AND NOT EXISTS (SELECT 1 FROM plans WHERE patient_id = p.id)"
         " AND NOT EXISTS (SELECT 1 FROM screenings WHERE patient_id = p.id)"
         " ORDER BY p.id DESC LIMIT ?",
-        &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, (int64_t)cap);
-    db_step_result r;
-    while (*n < cap && (r = db_step(s, err)) == DB_ROW) {
-        demo_candidate *c = &out[(*n)++];
-        c->id = db_col_int(s, 0);
-        snprintf(c->icd10, sizeof c->icd10, "%s", db_col_text(s, 1));
-        snprintf(c->details, sizeof c->details, "%s", db_col_text(s, 2));
-        snprintf(c->birth_date, sizeof c->birth_date, "%s", db_col_text(s, 3));
-        c->weight_g = (int)db_col_int(s, 4);
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+        (sql_arg[]){SQL_I((int64_t)cap)}, 1, read_candidate, &cs, NULL, err);
+    *n = cs.n;
+    return st;
 }

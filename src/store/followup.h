@@ -36,6 +36,16 @@ typedef struct {
     const char *instruments_json;                        /* ["isncsci",...] */
 } followup_spec;
 
+/* The columns a visit row takes from its plan and its spec, and the same
+ * values as SQL arguments in this order: the start of every insert of a
+ * visit (the arguments point into protocol_id and f). */
+#define FOLLOWUP_VISIT_COLUMNS                                                                     \
+    "plan_id, patient_id, protocol_id, seq, label, months, target_date, window_start,"             \
+    " window_end, instruments"
+enum { FOLLOWUP_VISIT_ARGS = 10 };
+void followup_visit_args(int64_t plan_id, int64_t patient_id, const char *protocol_id, int64_t seq,
+                         const followup_spec *f, sql_arg out[FOLLOWUP_VISIT_ARGS]);
+
 /* Creates or re-dates the visits of plan plan_id. CC_CONFLICT "wrong_state"
  * when the plan was never approved or is cancelled (plan_state_has_followup);
  * CC_NOT_FOUND without plan. */

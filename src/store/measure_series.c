@@ -33,18 +33,30 @@ static cc_status write_series(db *d, int64_t patient_id, const void *old, size_t
     if (old_len)
         memcpy(bytes, old, old_len);
     measure_series_encode(records, n, bytes + old_len);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "INSERT INTO measure_series (patient_id, records) VALUES (?, ?)"
-                              " ON CONFLICT (patient_id) DO UPDATE SET records = excluded.records",
-                              &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, patient_id);
-        db_bind_blob(s, 2, bytes, len);
-        st = db_run(s, err);
-    }
+    sql_arg args[] = {SQL_I(patient_id), SQL_B(bytes, len)};
+    cc_status st = sql_run(d,
+                           "INSERT INTO measure_series (patient_id, records) VALUES (?, ?)"
+                           " ON CONFLICT (patient_id) DO UPDATE SET records = excluded.records",
+                           args, SQL_COUNT(args), NULL, err);
     free(bytes);
     return st;
+}
+
+typedef struct {
+    void *bytes;
+    size_t len;
+} series_bytes;
+
+/* The old bytes live in the statement: copy them before it is reset. */
+static cc_status copy_series(void *ctx, db_stmt *row, cc_error *err)
+{
+    series_bytes *b = ctx;
+    const void *old = db_col_blob(row, 0, &b->len);
+    if (b->len && !(b->bytes = malloc(b->len)))
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (b->len)
+        memcpy(b->bytes, old, b->len);
+    return CC_OK;
 }
 
 cc_status measure_series_add(db *d, int64_t patient_id, const char *instrument, cc_date day,
@@ -61,27 +73,13 @@ cc_status measure_series_add(db *d, int64_t patient_id, const char *instrument, 
         records[i].value = values[i].value;
         st = measure_name_id(d, instrument, values[i].score, &records[i].measure, err);
     }
-    db_stmt *s = NULL;
+    series_bytes old = {NULL, 0};
     if (st == CC_OK)
-        st = db_prepare(d, "SELECT records FROM measure_series WHERE patient_id = ?", &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, patient_id);
-        db_step_result r = db_step(s, err);
-        size_t old_len = 0;
-        const void *old = r == DB_ROW ? db_col_blob(s, 0, &old_len) : NULL;
-        /* the old bytes live in the statement: copy them before it is reset */
-        void *copy = old_len ? malloc(old_len) : NULL;
-        if (copy)
-            memcpy(copy, old, old_len);
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
-        else if (old_len && !copy)
-            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-        else
-            st = write_series(d, patient_id, copy, old_len, records, n, err);
-        free(copy);
-    }
+        st = sql_each(d, "SELECT records FROM measure_series WHERE patient_id = ?",
+                      (sql_arg[]){SQL_I(patient_id)}, 1, copy_series, &old, NULL, err);
+    if (st == CC_OK)
+        st = write_series(d, patient_id, old.bytes, old.len, records, n, err);
+    free(old.bytes);
     free(records);
     return st;
 }
@@ -112,6 +110,15 @@ cc_status measure_series_mark_built(db *d, cc_error *err)
                    NULL, err);
 }
 
+static bool read_name(arena *a, db_stmt *s, void *item)
+{
+    measure_name *m = item;
+    m->id = (uint32_t)db_col_int(s, 0);
+    m->instrument = sql_col_dup(a, s, 1);
+    m->score = sql_col_dup(a, s, 2);
+    return true;
+}
+
 cc_status measure_names_load(db *d, arena *a, measure_name **names, size_t *n, cc_error *err)
 {
     int64_t count = 0;
@@ -119,20 +126,6 @@ cc_status measure_names_load(db *d, arena *a, measure_name **names, size_t *n, c
     cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM measure_names", NULL, 0, &count, err);
     if (st != CC_OK)
         return st;
-    *names = arena_alloc(a, ((size_t)count + 1) * sizeof **names);
-    if (!*names)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    db_stmt *s;
-    if ((st = db_prepare(d, "SELECT id, instrument, score FROM measure_names ORDER BY id", &s,
-                         err)) != CC_OK)
-        return st;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW && *n < (size_t)count) {
-        measure_name *m = &(*names)[(*n)++];
-        m->id = (uint32_t)db_col_int(s, 0);
-        m->instrument = sql_col_dup(a, s, 1);
-        m->score = sql_col_dup(a, s, 2);
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    return sql_fill(d, a, "SELECT id, instrument, score FROM measure_names ORDER BY id", NULL, 0,
+                    read_name, sizeof **names, (size_t)count, (void **)names, n, err);
 }

@@ -53,9 +53,9 @@ typedef struct {
  * names and birth date makes it fail with CC_CONFLICT code
  * "possible_duplicate" and dup holds the matching ids. weight_grams > 0 also
  * records a weight dated today. */
-cc_status patient_create(db *d, const store_actor *actor, const patient_fields *f,
-                         bool synthetic, bool confirm_duplicate, int weight_grams,
-                         int64_t *id, patient_matches *dup, cc_error *err);
+cc_status patient_create(db *d, const store_actor *actor, const patient_fields *f, bool synthetic,
+                         bool confirm_duplicate, int weight_grams, int64_t *id,
+                         patient_matches *dup, cc_error *err);
 
 /* Like patient_create but inside the caller's transaction (no begin/commit). */
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
@@ -74,12 +74,13 @@ cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const 
                              int grams, int64_t *weight_id, cc_error *err);
 
 cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, const char *icd10,
-                                const char *label, const char *onset_date,
-                                const char *details_json, int64_t *condition_id, cc_error *err);
+                                const char *label, const char *onset_date, const char *details_json,
+                                int64_t *condition_id, cc_error *err);
 
 cc_status patient_add_condition_in_tx(db *d, const store_actor *actor, int64_t id,
                                       const char *icd10, const char *label, const char *onset_date,
-                                      const char *details_json, int64_t *condition_id, cc_error *err);
+                                      const char *details_json, int64_t *condition_id,
+                                      cc_error *err);
 
 typedef enum {
     PATIENT_SORT_FAMILY_NAME,
@@ -91,7 +92,7 @@ typedef enum {
 } patient_sort;
 
 typedef struct {
-    const char *q;  /* free text; matched word by word against the folded key */
+    const char *q; /* free text; matched word by word against the folded key */
     patient_sort sort;
     bool descending;
     int64_t page, per_page;
@@ -105,7 +106,5 @@ cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error
 /* The JSON array of a search page (list items: no weights or conditions). */
 cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,
                                 cc_error *err);
-
-
 
 #endif

@@ -20,58 +20,32 @@ static cc_status insert(db *d, const char *id, int version, const char *body, co
     char now[21], sha[65];
     store_now_text(now);
     sha256_hex(body, sha);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "INSERT INTO protocol_versions (protocol_id, version, body, sha256,"
-                              " origin, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                              " RETURNING id",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, id);
-    db_bind_int(s, 2, version);
-    db_bind_text(s, 3, body);
-    db_bind_text(s, 4, sha);
-    db_bind_text(s, 5, origin);
-    db_bind_text(s, 6, now);
-    db_bind_text(s, 7, by);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        *row_id = db_col_int(s, 0);
-    db_done(s);
-    return r == DB_ROW ? CC_OK : r == DB_ERROR ? err->status : CC_INTERNAL;
+    sql_arg args[] = {SQL_S(id),     SQL_I(version), SQL_S(body), SQL_S(sha),
+                      SQL_S(origin), SQL_S(now),     SQL_S(by)};
+    return sql_run(d,
+                   "INSERT INTO protocol_versions (protocol_id, version, body, sha256, origin,"
+                   " published_at, published_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                   args, SQL_COUNT(args), row_id, err);
 }
 
 static cc_status latest_version(db *d, const char *id, int *version, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT MAX(version) FROM protocol_versions WHERE protocol_id = ?",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, id);
-    *version = 0;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW && !db_col_is_null(s, 0))
-        *version = (int)db_col_int(s, 0);
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    int64_t latest = 0;
+    cc_status st = sql_scalar(d, "SELECT MAX(version) FROM protocol_versions WHERE protocol_id = ?",
+                              (sql_arg[]){SQL_S(id)}, 1, &latest, err);
+    *version = (int)latest;
+    return st;
 }
 
 static cc_status exists(db *d, const char *id, int version, bool *found, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT id FROM protocol_versions WHERE protocol_id = ? AND version = ?",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, id);
-    db_bind_int(s, 2, version);
-    db_step_result r = db_step(s, err);
-    *found = r == DB_ROW;
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    int64_t row = 0;
+    sql_arg args[] = {SQL_S(id), SQL_I(version)};
+    cc_status st =
+        sql_scalar(d, "SELECT id FROM protocol_versions WHERE protocol_id = ? AND version = ?",
+                   args, SQL_COUNT(args), &row, err);
+    *found = row != 0;
+    return st;
 }
 
 cc_status protocol_store_seed(db *d, cc_error *err)
@@ -109,30 +83,26 @@ cc_status protocol_store_publish(db *d, const store_actor *actor, const char *pr
     if ((st = latest_version(d, protocol_id, &latest, err)) != CC_OK)
         goto out;
     if (version != latest + 1) {
-        st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
-                     "%s is at version %d: the next version is %d (published versions never change)",
-                     protocol_id, latest, latest + 1);
+        st =
+            cc_fail(err, CC_CONFLICT, "version", "version_conflict",
+                    "%s is at version %d: the next version is %d (published versions never change)",
+                    protocol_id, latest, latest + 1);
         goto out;
     }
-    if ((st = insert(d, protocol_id, version, body, "published", actor->username, &row, err)) != CC_OK)
+    if ((st = insert(d, protocol_id, version, body, "published", actor->username, &row, err)) !=
+        CC_OK)
         goto out;
-    buf after;
-    buf_init(&after, 1 << 20);
-    st = audit_row_json(d,
-                        "SELECT id, protocol_id, version, sha256, origin, published_at, published_by"
-                        " FROM protocol_versions WHERE id = ?",
-                        row, &after, err);
-    if (st == CC_OK) {
-        audit_change ch = {"publish", "protocol_version", row, NULL, after.data, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    buf_release(&after);
+    st = audit_log_change(d, actor, "publish", "protocol_version", row,
+                          "SELECT id, protocol_id, version, sha256, origin, published_at,"
+                          " published_by FROM protocol_versions WHERE id = ?",
+                          NULL, NULL, err);
 out:
     return db_tx_end(d, st, err);
 }
 
-static void read_row(arena *a, db_stmt *s, protocol_row *r)
+static bool read_row(arena *a, db_stmt *s, void *item)
 {
+    protocol_row *r = item;
     r->protocol_id = arena_strdup(a, db_col_text(s, 0));
     r->version = (int)db_col_int(s, 1);
     r->body = arena_strdup(a, db_col_text(s, 2));
@@ -140,6 +110,7 @@ static void read_row(arena *a, db_stmt *s, protocol_row *r)
     r->origin = arena_strdup(a, db_col_text(s, 4));
     r->published_at = arena_strdup(a, db_col_text(s, 5));
     r->published_by = arena_strdup(a, db_col_text(s, 6));
+    return r->body && r->protocol_id;
 }
 
 #define ROW_COLUMNS "protocol_id, version, body, sha256, origin, published_at, published_by"
@@ -147,76 +118,47 @@ static void read_row(arena *a, db_stmt *s, protocol_row *r)
 cc_status protocol_store_get(db *d, arena *a, const char *protocol_id, int version,
                              protocol_row *out, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st;
-    if (version > 0) {
-        st = db_prepare(d, "SELECT " ROW_COLUMNS " FROM protocol_versions WHERE protocol_id = ?"
-                           " AND version = ?", &s, err);
-    } else {
-        st = db_prepare(d, "SELECT " ROW_COLUMNS " FROM protocol_versions WHERE protocol_id = ?"
-                           " ORDER BY version DESC LIMIT 1", &s, err);
-    }
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, protocol_id);
-    if (version > 0)
-        db_bind_int(s, 2, version);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        read_row(a, s, out);
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return version > 0
-                   ? cc_fail(err, CC_NOT_FOUND, "version", "not_found", "%s has no version %d",
-                             protocol_id, version)
-                   : cc_fail(err, CC_NOT_FOUND, "protocol", "not_found", "no protocol '%.40s'",
-                             protocol_id);
-    if (!out->body || !out->protocol_id)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return CC_OK;
+    sql_arg args[] = {SQL_S(protocol_id), SQL_I(version)};
+    cc_status st =
+        version > 0
+            ? sql_fill_one(d, a,
+                           "SELECT " ROW_COLUMNS " FROM protocol_versions WHERE protocol_id = ?"
+                           " AND version = ?",
+                           args, 2, read_row, out, err)
+            : sql_fill_one(d, a,
+                           "SELECT " ROW_COLUMNS " FROM protocol_versions WHERE protocol_id = ?"
+                           " ORDER BY version DESC LIMIT 1",
+                           args, 1, read_row, out, err);
+    if (st == CC_NOT_FOUND)
+        return version > 0 ? cc_fail(err, CC_NOT_FOUND, "version", "not_found",
+                                     "%s has no version %d", protocol_id, version)
+                           : cc_fail(err, CC_NOT_FOUND, "protocol", "not_found",
+                                     "no protocol '%.40s'", protocol_id);
+    return st;
 }
 
 cc_status protocol_store_list(db *d, arena *a, protocol_row **rows, size_t *n, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT " ROW_COLUMNS " FROM protocol_versions p WHERE version ="
-                              " (SELECT MAX(version) FROM protocol_versions q"
-                              "  WHERE q.protocol_id = p.protocol_id) ORDER BY protocol_id LIMIT 200",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    *n = 0;
-    *rows = arena_alloc(a, 200 * sizeof **rows);
-    db_step_result r;
-    while (*rows && (r = db_step(s, err)) == DB_ROW)
-        read_row(a, s, &(*rows)[(*n)++]);
-    db_done(s);
-    if (!*rows)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return r == DB_ERROR ? err->status : CC_OK;
+    return sql_fill(d, a,
+                    "SELECT " ROW_COLUMNS " FROM protocol_versions p WHERE version ="
+                    " (SELECT MAX(version) FROM protocol_versions q"
+                    "  WHERE q.protocol_id = p.protocol_id) ORDER BY protocol_id LIMIT 200",
+                    NULL, 0, read_row, sizeof **rows, 200, (void **)rows, n, err);
+}
+
+static bool read_version(arena *a, db_stmt *s, void *item)
+{
+    (void)a;
+    *(int *)item = (int)db_col_int(s, 0);
+    return true;
 }
 
 cc_status protocol_store_versions(db *d, arena *a, const char *protocol_id, int **versions,
                                   size_t *n, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT version FROM protocol_versions WHERE protocol_id = ?"
-                              " ORDER BY version LIMIT 1000",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, protocol_id);
-    *n = 0;
-    *versions = arena_alloc(a, 1000 * sizeof **versions);
-    db_step_result r;
-    while (*versions && (r = db_step(s, err)) == DB_ROW)
-        (*versions)[(*n)++] = (int)db_col_int(s, 0);
-    db_done(s);
-    if (!*versions)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return r == DB_ERROR ? err->status : CC_OK;
+    return sql_fill(d, a,
+                    "SELECT version FROM protocol_versions WHERE protocol_id = ?"
+                    " ORDER BY version LIMIT 1000",
+                    (sql_arg[]){SQL_S(protocol_id)}, 1, read_version, sizeof **versions, 1000,
+                    (void **)versions, n, err);
 }

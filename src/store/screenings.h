@@ -29,7 +29,7 @@ typedef struct {
     char *protocol_id;
     int protocol_version;
     char *body, *verdict, *reasons, *oldest_date, *evaluated_on;
-    char *decision;          /* NULL until decided */
+    char *decision; /* NULL until decided */
     bool override;
     char *override_reason, *meaning, *decided_by, *decided_at, *created_at, *created_by;
     int64_t version;
@@ -40,7 +40,7 @@ typedef struct {
     const char *protocol_id;
     int protocol_version;
     const char *body, *verdict, *reasons;
-    const char *oldest_date;  /* NULL when no dated result */
+    const char *oldest_date; /* NULL when no dated result */
     const char *evaluated_on;
 } screening_new;
 
@@ -52,7 +52,8 @@ cc_status screening_store_list(db *d, arena *a, int64_t patient_id, const char *
                                screening_row **rows, size_t *n, cc_error *err);
 /* The newest decided screening of a patient for a programme; CC_NOT_FOUND when none. */
 cc_status screening_store_latest_decided(db *d, arena *a, int64_t patient_id,
-                                         const char *protocol_id, screening_row *out, cc_error *err);
+                                         const char *protocol_id, screening_row *out,
+                                         cc_error *err);
 cc_status screening_store_decide(db *d, const store_actor *actor, int64_t id, const char *decision,
                                  bool override, const char *override_reason, const char *meaning,
                                  cc_error *err);

@@ -1,5 +1,6 @@
 #include "sql.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static void bind_all(db_stmt *s, const sql_arg *args, int n)
@@ -10,43 +11,169 @@ static void bind_all(db_stmt *s, const sql_arg *args, int n)
         case SQL_REAL: db_bind_double(s, i + 1, args[i].d); break;
         case SQL_TEXT: db_bind_text(s, i + 1, args[i].s); break;
         case SQL_NULL: db_bind_null(s, i + 1); break;
+        case SQL_BLOB: db_bind_blob(s, i + 1, args[i].s, (size_t)args[i].i); break;
         }
     }
 }
 
-cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err)
+static cc_status out_of_memory(cc_error *err)
 {
+    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+}
+
+/* The one step loop: at most limit rows go to fn. */
+static cc_status query(db *d, const char *sql, const sql_arg *args, int n, size_t limit,
+                       sql_row_fn fn, void *ctx, size_t *rows, cc_error *err)
+{
+    size_t count = 0;
+    if (rows)
+        *rows = 0;
     db_stmt *s;
     cc_status st = db_prepare(d, sql, &s, err);
     if (st != CC_OK)
         return st;
     bind_all(s, args, n);
-    if (!id)
-        return db_run(s, err);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        *id = db_col_int(s, 0);
+    db_step_result r = DB_DONE;
+    while (count < limit && (r = db_step(s, err)) == DB_ROW) {
+        if ((st = fn(ctx, s, err)) != CC_OK)
+            break;
+        count++;
+    }
     db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, NULL, "not_found", "no such record");
+    if (rows)
+        *rows = count;
+    if (st != CC_OK)
+        return st;
+    return r == DB_ERROR ? err->status : CC_OK;
+}
+
+static cc_status not_found(cc_error *err)
+{
+    return cc_fail(err, CC_NOT_FOUND, NULL, "not_found", "no such record");
+}
+
+cc_status sql_each(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                   size_t *rows, cc_error *err)
+{
+    return query(d, sql, args, n, SIZE_MAX, fn, ctx, rows, err);
+}
+
+cc_status sql_first(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                    cc_error *err)
+{
+    size_t rows;
+    cc_status st = query(d, sql, args, n, 1, fn, ctx, &rows, err);
+    return st == CC_OK && rows == 0 ? not_found(err) : st;
+}
+
+static cc_status ignore_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)ctx, (void)row, (void)err;
     return CC_OK;
 }
 
-cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out, cc_error *err)
+cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, const char *what,
+                         cc_error *err)
 {
+    cc_status st = sql_first(d, sql, (sql_arg[]){SQL_I(id)}, 1, ignore_row, NULL, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with id %lld", what,
+                     (long long)id);
+    return st;
+}
+
+static cc_status read_int(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    if (!db_col_is_null(row, 0))
+        *(int64_t *)ctx = db_col_int(row, 0);
+    return CC_OK;
+}
+
+cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err)
+{
+    if (id)
+        return sql_first(d, sql, args, n, read_int, id, err);
     db_stmt *s;
     cc_status st = db_prepare(d, sql, &s, err);
     if (st != CC_OK)
         return st;
     bind_all(s, args, n);
+    return db_run(s, err);
+}
+
+cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
+                     cc_error *err)
+{
     *out = 0;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW && !db_col_is_null(s, 0))
-        *out = db_col_int(s, 0);
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    return query(d, sql, args, n, 1, read_int, out, NULL, err);
+}
+
+typedef struct {
+    arena *a;
+    sql_map_fn map;
+    char *items;
+    size_t size, n;
+} fill_ctx;
+
+static cc_status fill_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    fill_ctx *f = ctx;
+    if (!f->map(f->a, row, f->items + f->n * f->size))
+        return out_of_memory(err);
+    f->n++;
+    return CC_OK;
+}
+
+cc_status sql_fill(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                   size_t item_size, size_t cap, void **items, size_t *count, cc_error *err)
+{
+    *count = 0;
+    *items = arena_alloc(a, (cap ? cap : 1) * item_size);
+    if (!*items)
+        return out_of_memory(err);
+    fill_ctx f = {a, map, *items, item_size, 0};
+    cc_status st = query(d, sql, args, n, cap, fill_row, &f, NULL, err);
+    *count = f.n;
+    return st;
+}
+
+typedef struct {
+    fill_ctx fill;
+    size_t cap;
+} collect_ctx;
+
+static cc_status collect_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    collect_ctx *c = ctx;
+    if (c->fill.n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        char *fresh = arena_alloc(c->fill.a, cap * c->fill.size);
+        if (!fresh)
+            return out_of_memory(err);
+        if (c->cap)
+            memcpy(fresh, c->fill.items, c->cap * c->fill.size);
+        c->fill.items = fresh;
+        c->cap = cap;
+    }
+    return fill_row(&c->fill, row, err);
+}
+
+cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                      size_t item_size, void **items, size_t *count, cc_error *err)
+{
+    collect_ctx c = {{a, map, NULL, item_size, 0}, 0};
+    cc_status st = query(d, sql, args, n, SIZE_MAX, collect_row, &c, NULL, err);
+    *items = c.fill.items;
+    *count = c.fill.n;
+    return st;
+}
+
+cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                       void *item, cc_error *err)
+{
+    fill_ctx f = {a, map, item, 0, 0};
+    return sql_first(d, sql, args, n, fill_row, &f, err);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -85,36 +212,51 @@ static void row_json(db_stmt *s, buf *out)
     buf_putc(out, '}');
 }
 
-static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
-                           int *found, cc_error *err)
+typedef struct {
+    buf *out;
+    size_t rows;
+} json_ctx;
+
+static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, sql, &s, err);
-    if (st != CC_OK)
-        return st;
-    bind_all(s, args, n);
-    db_step_result r;
-    int rows = 0;
+    (void)err;
+    json_ctx *j = ctx;
+    if (j->rows++)
+        buf_putc(j->out, ',');
+    row_json(row, j->out);
+    return CC_OK;
+}
+
+static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single,
+                           buf *out, size_t *found, cc_error *err)
+{
+    json_ctx j = {out, 0};
     if (!single)
         buf_putc(out, '[');
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (rows++)
-            buf_putc(out, ',');
-        row_json(s, out);
-        if (single)
-            break;
-    }
-    db_done(s);
-    *found = rows;
-    if (single && rows == 0)
+    cc_status st = query(d, sql, args, n, single ? 1 : SIZE_MAX, json_row, &j, found, err);
+    if (single && *found == 0)
         buf_puts(out, "null");
     if (!single)
         buf_putc(out, ']');
-    if (r == DB_ERROR)
-        return err->status;
+    if (st != CC_OK)
+        return st;
     if (buf_failed(out))
-        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large", "the answer is too large; narrow it down");
+        return cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
+                       "the answer is too large; narrow it down");
     return CC_OK;
+}
+
+cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                         int n, buf *out, cc_error *err)
+{
+    cc_status st = CC_OK;
+    for (size_t i = 0; i < n_lists && st == CC_OK; i++) {
+        buf_putc(out, ',');
+        buf_json_string(out, lists[i].name);
+        buf_putc(out, ':');
+        st = sql_rows_json(d, lists[i].sql, args, n, false, out, err);
+    }
+    return st;
 }
 
 char *sql_col_dup(arena *a, db_stmt *s, int col)
@@ -125,19 +267,62 @@ char *sql_col_dup(arena *a, db_stmt *s, int col)
 cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single, buf *out,
                         cc_error *err)
 {
-    int found;
+    size_t found;
     return rows_json(d, sql, args, n, single, out, &found, err);
 }
 
-cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
-                       cc_error *err)
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
+                       buf *out, cc_error *err)
 {
     size_t mark = out->len;
-    int found = 0;
+    size_t found = 0;
     cc_status st = rows_json(d, sql, args, n, true, out, &found, err);
     if (st == CC_OK && !found) {
         buf_truncate(out, mark);
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with that id", what);
     }
     return st;
+}
+
+enum { PAGE_MAX_ARGS = 64 };
+
+/* The total, and the page's arguments: the query's, then LIMIT and OFFSET. */
+static cc_status page_start(db *d, const sql_page_query *q, sql_arg *args, int64_t *total,
+                            cc_error *err)
+{
+    *total = 0;
+    if (q->n < 0 || q->n > PAGE_MAX_ARGS - 2)
+        return cc_fail(err, CC_INTERNAL, NULL, "too_many_arguments",
+                       "a list query has too many arguments");
+    if (q->page < 1)
+        return cc_fail(err, CC_INVALID, "page", "invalid_page", "page counts from 1");
+    if (q->per_page < 1)
+        return cc_fail(err, CC_INVALID, "per_page", "invalid_per_page",
+                       "per_page must be at least 1");
+    for (int i = 0; i < q->n; i++)
+        args[i] = q->args[i];
+    args[q->n] = SQL_I(q->per_page);
+    /* a page past any possible row starts at the largest offset: it is empty */
+    args[q->n + 1] =
+        SQL_I(q->page - 1 > INT64_MAX / q->per_page ? INT64_MAX : (q->page - 1) * q->per_page);
+    return sql_scalar(d, q->count_sql, q->args, q->n_count > 0 ? q->n_count : q->n, total, err);
+}
+
+cc_status sql_page(db *d, arena *a, const sql_page_query *q, sql_map_fn map, size_t item_size,
+                   void **items, size_t *count, int64_t *total, cc_error *err)
+{
+    sql_arg args[PAGE_MAX_ARGS];
+    *count = 0;
+    *items = NULL;
+    cc_status st = page_start(d, q, args, total, err);
+    return st != CC_OK ? st
+                       : sql_fill(d, a, q->sql, args, q->n + 2, map, item_size, (size_t)q->per_page,
+                                  items, count, err);
+}
+
+cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total, cc_error *err)
+{
+    sql_arg args[PAGE_MAX_ARGS];
+    cc_status st = page_start(d, q, args, total, err);
+    return st != CC_OK ? st : sql_rows_json(d, q->sql, args, q->n + 2, false, out, err);
 }

@@ -1,10 +1,15 @@
 /*
  * sql: the small helpers every store module uses on top of db.h: run one
- * statement with an array of arguments, read a scalar, render result rows as
- * JSON text (column name -> value). Transactions: db_tx_begin/db_tx_end (db.h).
+ * statement with an array of arguments, read a scalar, map result rows to
+ * structs or to a callback, read one page of a list with its total, render
+ * result rows as JSON text (column name -> value). A store module writes SQL
+ * and a row reader; it never writes a prepare/bind/step/done loop itself.
+ * Transactions: db_tx_begin/db_tx_end (db.h); a mutation with its audit
+ * entry: audit_mutate (audit.h).
  *
  * Arguments: SQL_I (integer), SQL_D (real), SQL_S (text; NULL binds NULL),
- * SQL_N (NULL), SQL_ID (an id > 0, else NULL).
+ * SQL_N (NULL), SQL_ID (an id > 0, else NULL), SQL_B (bytes and length; the
+ * bytes are copied when bound).
  * JSON: integers as numbers, reals with %.15g (15 significant digits: every
  * measurement we store has fewer), text as strings, NULL as null;
  * a column whose name ends in "_json" holds JSON text and is inlined as is
@@ -22,8 +27,8 @@
 #include "store/db.h"
 
 typedef struct {
-    enum { SQL_INT, SQL_REAL, SQL_TEXT, SQL_NULL } kind;
-    int64_t i;
+    enum { SQL_INT, SQL_REAL, SQL_TEXT, SQL_NULL, SQL_BLOB } kind;
+    int64_t i; /* SQL_BLOB: the length */
     double d;
     const char *s;
 } sql_arg;
@@ -32,6 +37,7 @@ typedef struct {
 #define SQL_D(v) ((sql_arg){SQL_REAL, 0, (v), NULL})
 #define SQL_S(v) ((sql_arg){SQL_TEXT, 0, 0, (v)})
 #define SQL_N ((sql_arg){SQL_NULL, 0, 0, NULL})
+#define SQL_B(p, len) ((sql_arg){SQL_BLOB, (int64_t)(len), 0, (const char *)(p)})
 #define SQL_ID(v) ((v) > 0 ? SQL_I(v) : SQL_N)
 #define SQL_COUNT(args) ((int)(sizeof(args) / sizeof((args)[0])))
 
@@ -40,7 +46,8 @@ typedef struct {
 cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err);
 
 /* First column of the first row as an integer (0 and CC_OK when no row). */
-cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out, cc_error *err);
+cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
+                     cc_error *err);
 
 /* Rows as a JSON array (single false) or the first row as an object, "null"
  * when none (single true), appended to out. */
@@ -49,10 +56,87 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 
 /* The first row as a JSON object appended to out; CC_NOT_FOUND (field
  * "id", "no <what> with that id") and nothing appended when there is none. */
-cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what, buf *out,
-                       cc_error *err);
+cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
+                       buf *out, cc_error *err);
+
+/* One list inside a record's JSON object: "name": and the rows of sql. */
+typedef struct {
+    const char *name;
+    const char *sql;
+} sql_json_list;
+
+/* Appends ,"name":[...] for each list (rows as sql_rows_json), every sql
+ * bound to the same arguments: the lists that follow a record's fields.
+ * Stops at the first error. */
+cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                         int n, buf *out, cc_error *err);
 
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
+
+/* sql selects a row by the one id; none is CC_NOT_FOUND (field, "no <what>
+ * with id <id>"). The usual check that a referenced record exists. */
+cc_status sql_require_id(db *d, const char *sql, int64_t id, const char *field, const char *what,
+                         cc_error *err);
+
+/* ---- row mappers ---- */
+
+/* Called once per result row; the row's text is valid only during the call.
+ * Anything but CC_OK stops the query and is returned (fill err first). It
+ * must not run statements on the same db: preparing one may evict or move
+ * the running statement in the connection's cache (db.h). */
+typedef cc_status (*sql_row_fn)(void *ctx, db_stmt *row, cc_error *err);
+
+/* Runs sql and calls fn for each row, in order. *rows (may be NULL) gets the
+ * number of rows passed to fn. Storage errors: their status. */
+cc_status sql_each(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                   size_t *rows, cc_error *err);
+
+/* Calls fn for the first row only; no row is CC_NOT_FOUND (err says "no such
+ * record": callers that name the record fail again with their own text). */
+cc_status sql_first(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
+                    cc_error *err);
+
+/* Fills one struct (item) from the current row, copying text into a; false
+ * when the arena is exhausted. */
+typedef bool (*sql_map_fn)(arena *a, db_stmt *row, void *item);
+
+/* Allocates room for at most cap items of item_size bytes in a, fills them
+ * from the rows of sql through map (rows past cap are not read), and sets
+ * *items and *count. An exhausted arena is CC_INTERNAL "out_of_memory". */
+cc_status sql_fill(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                   size_t item_size, size_t cap, void **items, size_t *count, cc_error *err);
+
+/* As sql_fill for every row: the array grows in a by doubling (64 first),
+ * so a costs at most twice the rows' size. */
+cc_status sql_collect(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                      size_t item_size, void **items, size_t *count, cc_error *err);
+
+/* The first row mapped into item; no row is CC_NOT_FOUND as in sql_first. */
+cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, int n, sql_map_fn map,
+                       void *item, cc_error *err);
+
+/* ---- pages of a list ---- */
+
+/* One page of a list. count_sql is "SELECT COUNT(*) ..." over the first
+ * n_count arguments (0: all n); sql selects the rows with the n arguments
+ * followed by LIMIT ? OFFSET ? (bound here from page and per_page). page
+ * counts from 1 and per_page must be at least 1 (else CC_INVALID); a page
+ * past the end is empty, with the total still set. */
+typedef struct {
+    const char *count_sql;
+    const char *sql;
+    const sql_arg *args;
+    int n, n_count;
+    int64_t page, per_page;
+} sql_page_query;
+
+/* The total and the page mapped into per_page items allocated from a, in
+ * one call; any error (of either query) is returned. */
+cc_status sql_page(db *d, arena *a, const sql_page_query *q, sql_map_fn map, size_t item_size,
+                   void **items, size_t *count, int64_t *total, cc_error *err);
+
+/* The total and the page as a JSON array appended to out. */
+cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total, cc_error *err);
 
 #endif

@@ -37,8 +37,8 @@ cc_status user_check_password(const char *password, const char *field, cc_error 
 {
     size_t n = password ? strlen(password) : 0;
     if (n < USER_PASSWORD_MIN || n > USER_PASSWORD_MAX)
-        return cc_fail(err, CC_INVALID, field, "weak_password",
-                       "%s must be %d to %d characters", field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
+        return cc_fail(err, CC_INVALID, field, "weak_password", "%s must be %d to %d characters",
+                       field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
     if (!text_is_clean_utf8(password, n, false))
         return cc_fail(err, CC_INVALID, field, "invalid_text", "%s must be UTF-8 text", field);
     return CC_OK;
@@ -60,6 +60,7 @@ static void new_secret(char out[SECRET_HEX])
 
 static const char USER_IMAGE[] =
     "SELECT id, username, role, language, active, created_at FROM users WHERE id = ?";
+static const audit_entity USER = {"user", USER_IMAGE};
 
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err)
@@ -75,63 +76,64 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "password hashing ran out of memory");
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
+                       "password hashing ran out of memory");
 
     if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
-    db_stmt *s;
     char now[21];
     store_now_text(now);
-    st = db_prepare(d, "SELECT COUNT(*) FROM users WHERE username = ?", &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, username);
-        bool taken = db_step(s, err) == DB_ROW && db_col_int(s, 0) > 0;
-        db_done(s);
-        if (taken)
-            st = cc_fail(err, CC_CONFLICT, "username", "username_taken", "username %s is taken", username);
-    }
+    int64_t taken = 0;
+    st = sql_scalar(d, "SELECT COUNT(*) FROM users WHERE username = ?",
+                    (sql_arg[]){SQL_S(username)}, 1, &taken, err);
+    if (st == CC_OK && taken > 0)
+        st = cc_fail(err, CC_CONFLICT, "username", "username_taken", "username %s is taken",
+                     username);
+    sql_arg args[] = {SQL_S(username), SQL_S(role), SQL_S(hash), SQL_S(now)};
     if (st == CC_OK)
-        st = db_prepare(d,
-                        "INSERT INTO users (username, role, password_hash, created_at)"
-                        " VALUES (?, ?, ?, ?) RETURNING id",
-                        &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, username);
-        db_bind_text(s, 2, role);
-        db_bind_text(s, 3, hash);
-        db_bind_text(s, 4, now);
-        if (db_step(s, err) == DB_ROW)
-            *id = db_col_int(s, 0);
-        else
-            st = CC_STORAGE;
-        db_done(s);
-    }
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "user", *id, USER_IMAGE, NULL, NULL, err);
+        st = audit_create(d, actor, &USER,
+                          "INSERT INTO users (username, role,"
+                          " password_hash, created_at)"
+                          " VALUES (?, ?, ?, ?) RETURNING id",
+                          args, SQL_COUNT(args), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
-cc_status user_authenticate(db *d, const char *username, const char *password,
-                            user_identity *who, cc_error *err)
+/* Columns first..first+3 of a row: id, username, role, language. */
+static void read_identity(db_stmt *row, int first, user_identity *who)
+{
+    who->id = db_col_int(row, first);
+    snprintf(who->username, sizeof who->username, "%s", db_col_text(row, first + 1));
+    snprintf(who->role, sizeof who->role, "%s", db_col_text(row, first + 2));
+    snprintf(who->language, sizeof who->language, "%s", db_col_text(row, first + 3));
+}
+
+typedef struct {
+    user_identity *who;
+    const char *password;
+    bool ok;
+} login_check;
+
+static cc_status check_login(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    login_check *c = ctx;
+    c->ok = c->password &&
+            crypto_pwhash_str_verify(db_col_text(row, 4), c->password, strlen(c->password)) == 0;
+    read_identity(row, 0, c->who);
+    return CC_OK;
+}
+
+cc_status user_authenticate(db *d, const char *username, const char *password, user_identity *who,
+                            cc_error *err)
 {
     memset(who, 0, sizeof *who);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT id, username, role, language, password_hash FROM users"
-                              " WHERE username = ? AND active = 1",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, username ? username : "");
-    db_step_result r = db_step(s, err);
-    bool ok = false;
-    if (r == DB_ROW) {
-        ok = password && crypto_pwhash_str_verify(db_col_text(s, 4), password, strlen(password)) == 0;
-        who->id = db_col_int(s, 0);
-        snprintf(who->username, sizeof who->username, "%s", db_col_text(s, 1));
-        snprintf(who->role, sizeof who->role, "%s", db_col_text(s, 2));
-        snprintf(who->language, sizeof who->language, "%s", db_col_text(s, 3));
-    } else if (password) {
+    login_check c = {who, password, false};
+    cc_status st = sql_first(d,
+                             "SELECT id, username, role, language, password_hash FROM users"
+                             " WHERE username = ? AND active = 1",
+                             (sql_arg[]){SQL_S(username ? username : "")}, 1, check_login, &c, err);
+    if (st == CC_NOT_FOUND && password) {
         /* Spend the same effort for an unknown user, so timing does not tell
          * which usernames exist. */
         char dummy[crypto_pwhash_STRBYTES];
@@ -139,10 +141,9 @@ cc_status user_authenticate(db *d, const char *username, const char *password,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
             dummy[0] = '\0';
     }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (!ok) {
+    if (st != CC_OK && st != CC_NOT_FOUND)
+        return st;
+    if (!c.ok) {
         memset(who, 0, sizeof *who);
         return cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
                        "unknown username or wrong password");
@@ -170,34 +171,36 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    db_stmt *s;
     /* Expired sessions are removed as new ones are made, so the table stays small. */
-    st = db_prepare(d, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, now - SESSION_IDLE_SECONDS);
-        db_bind_int(s, 2, now - SESSION_ABSOLUTE_SECONDS);
-        st = db_run(s, err);
-    }
+    sql_arg expired[] = {SQL_I(now - SESSION_IDLE_SECONDS), SQL_I(now - SESSION_ABSOLUTE_SECONDS)};
+    st = sql_run(d, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", expired,
+                 SQL_COUNT(expired), NULL, err);
+    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(who->csrf), SQL_I(now), SQL_I(now)};
     if (st == CC_OK)
-        st = db_prepare(d,
-                        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen)"
-                        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, hash);
-        db_bind_int(s, 2, who->id);
-        db_bind_text(s, 3, who->csrf);
-        db_bind_int(s, 4, now);
-        db_bind_int(s, 5, now);
-        if (db_step(s, err) == DB_ROW)
-            who->session_id = db_col_int(s, 0);
-        else
-            st = err->status ? err->status : CC_STORAGE;
-        db_done(s);
-    }
+        st = sql_run(d,
+                     "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen)"
+                     " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                     args, SQL_COUNT(args), &who->session_id, err);
     if (st == CC_OK)
         st = audit_simple(d, who, "login", "session", who->session_id, err);
     return db_tx_end(d, st, err);
+}
+
+typedef struct {
+    user_identity *who;
+    int64_t created, last_seen;
+} session_row;
+
+static cc_status read_session(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    session_row *r = ctx;
+    r->who->session_id = db_col_int(row, 0);
+    snprintf(r->who->csrf, sizeof r->who->csrf, "%s", db_col_text(row, 1));
+    r->created = db_col_int(row, 2);
+    r->last_seen = db_col_int(row, 3);
+    read_identity(row, 4, r->who);
+    return CC_OK;
 }
 
 cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -205,45 +208,32 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     memset(who, 0, sizeof *who);
     char hash[SECRET_HEX];
     hash_secret(secret, hash);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT s.id, s.csrf, s.created_at, s.last_seen, u.id, u.username,"
-                              " u.role, u.language FROM sessions s JOIN users u ON u.id = s.user_id"
-                              " WHERE s.token_hash = ? AND u.active = 1",
-                              &s, err);
-    if (st != CC_OK)
+    session_row r = {who, 0, 0};
+    cc_status st = sql_first(d,
+                             "SELECT s.id, s.csrf, s.created_at, s.last_seen, u.id, u.username,"
+                             " u.role, u.language FROM sessions s JOIN users u ON u.id = s.user_id"
+                             " WHERE s.token_hash = ? AND u.active = 1",
+                             (sql_arg[]){SQL_S(hash)}, 1, read_session, &r, err);
+    if (st != CC_OK && st != CC_NOT_FOUND)
         return st;
-    db_bind_text(s, 1, hash);
-    db_step_result r = db_step(s, err);
-    int64_t now = store_now_seconds(), created = 0, last_seen = 0;
-    if (r == DB_ROW) {
-        who->session_id = db_col_int(s, 0);
-        snprintf(who->csrf, sizeof who->csrf, "%s", db_col_text(s, 1));
-        created = db_col_int(s, 2);
-        last_seen = db_col_int(s, 3);
-        who->id = db_col_int(s, 4);
-        snprintf(who->username, sizeof who->username, "%s", db_col_text(s, 5));
-        snprintf(who->role, sizeof who->role, "%s", db_col_text(s, 6));
-        snprintf(who->language, sizeof who->language, "%s", db_col_text(s, 7));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r != DB_ROW || now - last_seen > SESSION_IDLE_SECONDS || now - created > SESSION_ABSOLUTE_SECONDS) {
+    int64_t now = store_now_seconds();
+    if (st == CC_NOT_FOUND || now - r.last_seen > SESSION_IDLE_SECONDS ||
+        now - r.created > SESSION_ABSOLUTE_SECONDS) {
         memset(who, 0, sizeof *who);
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "session_expired",
                        "not logged in, or the session has expired");
     }
     /* Touch at most once a minute: idle expiry needs no finer grain. The
      * caller touches after its request, so a lookup never writes. */
-    who->needs_touch = now - last_seen >= 60;
+    who->needs_touch = now - r.last_seen >= 60;
     return CC_OK;
 }
 
 cc_status session_touch(db *d, const user_identity *who, cc_error *err)
 {
     sql_arg args[] = {SQL_I(store_now_seconds()), SQL_I(who->session_id)};
-    return sql_run(d, "UPDATE sessions SET last_seen = ? WHERE id = ?", args, SQL_COUNT(args), NULL, err);
+    return sql_run(d, "UPDATE sessions SET last_seen = ? WHERE id = ?", args, SQL_COUNT(args), NULL,
+                   err);
 }
 
 cc_status session_delete(db *d, const user_identity *who, cc_error *err)
@@ -251,12 +241,8 @@ cc_status session_delete(db *d, const user_identity *who, cc_error *err)
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    db_stmt *s;
-    st = db_prepare(d, "DELETE FROM sessions WHERE id = ?", &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, who->session_id);
-        st = db_run(s, err);
-    }
+    st = sql_run(d, "DELETE FROM sessions WHERE id = ?", (sql_arg[]){SQL_I(who->session_id)}, 1,
+                 NULL, err);
     if (st == CC_OK)
         st = audit_simple(d, who, "logout", "session", who->session_id, err);
     return db_tx_end(d, st, err);
@@ -264,30 +250,15 @@ cc_status session_delete(db *d, const user_identity *who, cc_error *err)
 
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    buf before;
-    buf_init(&before, 1 << 16);
-    st = audit_row_json(d, USER_IMAGE, who->id, &before, err);
-    db_stmt *s;
-    if (st == CC_OK)
-        st = db_prepare(d, "UPDATE users SET language = ? WHERE id = ?", &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, language);
-        db_bind_int(s, 2, who->id);
-        st = db_run(s, err);
-    }
     store_actor actor = {who->id, who->username};
-    if (st == CC_OK)
-        st = audit_log_change(d, &actor, "set_language", "user", who->id, USER_IMAGE, before.data,
-                              NULL, err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    sql_arg args[] = {SQL_S(language), SQL_I(who->id)};
+    return audit_update(d, &actor, &USER, "set_language", who->id,
+                        "UPDATE users SET language = ? WHERE id = ?", args, SQL_COUNT(args), NULL,
+                        err);
 }
 
-cc_status token_create(db *d, const user_identity *who, const char *label,
-                       char secret[SECRET_HEX], int64_t *id, cc_error *err)
+cc_status token_create(db *d, const user_identity *who, const char *label, char secret[SECRET_HEX],
+                       int64_t *id, cc_error *err)
 {
     char hash[SECRET_HEX], now[21];
     new_secret(secret);
@@ -296,25 +267,23 @@ cc_status token_create(db *d, const user_identity *who, const char *label,
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    db_stmt *s;
-    st = db_prepare(d,
-                    "INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
-                    " VALUES (?, ?, ?, ?) RETURNING id",
-                    &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, hash);
-        db_bind_int(s, 2, who->id);
-        db_bind_text(s, 3, label);
-        db_bind_text(s, 4, now);
-        if (db_step(s, err) == DB_ROW)
-            *id = db_col_int(s, 0);
-        else
-            st = err->status ? err->status : CC_STORAGE;
-        db_done(s);
-    }
+    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(label), SQL_S(now)};
+    st = sql_run(d,
+                 "INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
+                 " VALUES (?, ?, ?, ?) RETURNING id",
+                 args, SQL_COUNT(args), id, err);
     if (st == CC_OK)
         st = audit_simple(d, who, "create", "api_token", *id, err);
     return db_tx_end(d, st, err);
+}
+
+static cc_status read_token_user(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    user_identity *who = ctx;
+    read_identity(row, 0, who);
+    who->by_token = true;
+    return CC_OK;
 }
 
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err)
@@ -322,29 +291,14 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     memset(who, 0, sizeof *who);
     char hash[SECRET_HEX];
     hash_secret(secret, hash);
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT u.id, u.username, u.role, u.language FROM api_tokens t"
-                              " JOIN users u ON u.id = t.user_id"
-                              " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1",
-                              &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, hash);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        who->id = db_col_int(s, 0);
-        snprintf(who->username, sizeof who->username, "%s", db_col_text(s, 1));
-        snprintf(who->role, sizeof who->role, "%s", db_col_text(s, 2));
-        snprintf(who->language, sizeof who->language, "%s", db_col_text(s, 3));
-        who->by_token = true;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r != DB_ROW)
+    cc_status st = sql_first(d,
+                             "SELECT u.id, u.username, u.role, u.language FROM api_tokens t"
+                             " JOIN users u ON u.id = t.user_id"
+                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1",
+                             (sql_arg[]){SQL_S(hash)}, 1, read_token_user, who, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token", "unknown or revoked token");
-    return CC_OK;
+    return st;
 }
 
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err)
@@ -354,23 +308,15 @@ cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_err
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    db_stmt *s;
-    st = db_prepare(d,
-                    "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
-                    " AND (user_id = ? OR ? = 1) RETURNING id",
-                    &s, err);
-    if (st == CC_OK) {
-        db_bind_text(s, 1, now);
-        db_bind_int(s, 2, token_id);
-        db_bind_int(s, 3, who->id);
-        db_bind_int(s, 4, strcmp(who->role, "admin") == 0);
-        db_step_result r = db_step(s, err);
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
-        else if (r == DB_DONE)
-            st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such active token of yours");
-    }
+    int64_t revoked = 0;
+    sql_arg args[] = {SQL_S(now), SQL_I(token_id), SQL_I(who->id),
+                      SQL_I(strcmp(who->role, "admin") == 0)};
+    st = sql_run(d,
+                 "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+                 " AND (user_id = ? OR ? = 1) RETURNING id",
+                 args, SQL_COUNT(args), &revoked, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such active token of yours");
     if (st == CC_OK)
         st = audit_simple(d, who, "revoke", "api_token", token_id, err);
     return db_tx_end(d, st, err);

@@ -46,8 +46,8 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
                       const char *password, int64_t *id, cc_error *err);
 
 /* Checks a password; CC_UNAUTHENTICATED (no detail on which part was wrong). */
-cc_status user_authenticate(db *d, const char *username, const char *password,
-                            user_identity *who, cc_error *err);
+cc_status user_authenticate(db *d, const char *username, const char *password, user_identity *who,
+                            cc_error *err);
 
 cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_error *err);
 /* Looks up a session secret; expired or unknown -> CC_UNAUTHENTICATED.
@@ -57,8 +57,8 @@ cc_status session_touch(db *d, const user_identity *who, cc_error *err);
 cc_status session_delete(db *d, const user_identity *who, cc_error *err);
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err);
 
-cc_status token_create(db *d, const user_identity *who, const char *label,
-                       char secret[SECRET_HEX], int64_t *id, cc_error *err);
+cc_status token_create(db *d, const user_identity *who, const char *label, char secret[SECRET_HEX],
+                       int64_t *id, cc_error *err);
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
 /* Revokes a token of the caller (any token when admin). */
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err);

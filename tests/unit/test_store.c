@@ -1,4 +1,5 @@
-/* Store tests on real SQLite files: migrations, the audit chain, patients, requests. */
+/* Store tests on real SQLite files: migrations, the audit chain, patients, requests, the sql
+ * helpers (row mappers, pages, the mutation skeleton) and the joinable transaction. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "store/datadir.h"
 #include "store/patients.h"
 #include "store/schema.h"
+#include "store/sql.h"
 #include "store/users.h"
 
 static const store_actor ACTOR = {0, "test"};
@@ -78,7 +80,8 @@ static void test_newer_schema_is_refused(void **state)
     fixture *f = *state;
     cc_error err;
     char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO schema_version (version) VALUES (%d)", schema_latest_version() + 1);
+    snprintf(sql, sizeof sql, "INSERT INTO schema_version (version) VALUES (%d)",
+             schema_latest_version() + 1);
     assert_int_equal(db_exec(f->d, sql, &err), CC_OK);
     assert_int_equal(schema_migrate(f->d, &err), CC_STORAGE);
     assert_string_equal(err.code, "schema_too_new");
@@ -92,7 +95,8 @@ static void test_audit_chain_detects_tampering(void **state)
     fixture *f = *state;
     cc_error err;
     int64_t user_id;
-    assert_int_equal(user_create(f->d, &ACTOR, "nurse1", "nurse", "a long password", &user_id, &err), CC_OK);
+    assert_int_equal(
+        user_create(f->d, &ACTOR, "nurse1", "nurse", "a long password", &user_id, &err), CC_OK);
     int64_t p1 = make_patient(f->d, "Durand", "Éloïse", "1987-03-14");
     make_patient(f->d, "Martin", "Zoë", "1990-01-01");
     audit_verdict v;
@@ -101,7 +105,8 @@ static void test_audit_chain_detects_tampering(void **state)
     assert_int_equal(v.first_broken_seq, 0);
 
     /* Behind the program's back: change the after-image of entry 2. */
-    assert_int_equal(db_exec(f->d, "UPDATE audit_log SET after_json = '{\"id\":2}' WHERE seq = 2", &err), CC_OK);
+    assert_int_equal(
+        db_exec(f->d, "UPDATE audit_log SET after_json = '{\"id\":2}' WHERE seq = 2", &err), CC_OK);
     assert_int_equal(audit_verify(f->d, &v, &err), CC_OK);
     assert_int_equal(v.first_broken_seq, 2);
     assert_int_equal(v.entries, 1);
@@ -148,7 +153,8 @@ static void test_duplicate_warning_and_confirm(void **state)
     patient_fields p = sample("DURAND", "eloise", "1987-03-14"); /* folded equal */
     patient_matches dup;
     int64_t id;
-    assert_int_equal(patient_create(f->d, &ACTOR, &p, false, false, 0, &id, &dup, &err), CC_CONFLICT);
+    assert_int_equal(patient_create(f->d, &ACTOR, &p, false, false, 0, &id, &dup, &err),
+                     CC_CONFLICT);
     assert_string_equal(err.code, "possible_duplicate");
     assert_int_equal(dup.n, 1);
     assert_int_equal(patient_create(f->d, &ACTOR, &p, false, true, 0, &id, &dup, &err), CC_OK);
@@ -176,8 +182,9 @@ static void test_search_forgives_accents_and_case(void **state)
     static const struct {
         const char *q;
         int64_t expected;
-    } cases[] = {{"eloise", 1}, {"ELOISE lefevre", 1}, {"lefèvre", 1}, {"zoe", 1},
-                 {"1990-01-01", 1}, {"", 2}, {"nobody", 0}, {"%", 2}};
+    } cases[] = {
+        {"eloise", 1}, {"ELOISE lefevre", 1}, {"lefèvre", 1}, {"zoe", 1}, {"1990-01-01", 1},
+        {"", 2},       {"nobody", 0},         {"%", 2}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         patient_query q = {cases[i].q, PATIENT_SORT_FAMILY_NAME, false, 1, 50};
         buf items;
@@ -211,7 +218,8 @@ static void test_convert_twice_conflicts(void **state)
     patient_fields p = sample("Martin", "Zoë", "1990-02-02");
     patient_matches dup;
     assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, false, &patient_id, &dup, &err), CC_OK);
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, true, &patient_id, &dup, &err), CC_CONFLICT);
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, true, &patient_id, &dup, &err),
+                     CC_CONFLICT);
     assert_int_equal(consult_decline(f->d, &ACTOR, id, "late", &err), CC_CONFLICT);
     /* The failed attempts left nothing behind: still one patient. */
     arena *a = arena_create(1 << 20);
@@ -230,10 +238,13 @@ static void test_tokens_and_sessions(void **state)
     fixture *f = *state;
     cc_error err;
     int64_t user_id, token_id;
-    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err), CC_OK);
-    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err), CC_CONFLICT);
+    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err),
+                     CC_OK);
+    assert_int_equal(user_create(f->d, &ACTOR, "qa1", "qa", "a long password", &user_id, &err),
+                     CC_CONFLICT);
     user_identity who, looked;
-    assert_int_equal(user_authenticate(f->d, "qa1", "wrong password", &who, &err), CC_UNAUTHENTICATED);
+    assert_int_equal(user_authenticate(f->d, "qa1", "wrong password", &who, &err),
+                     CC_UNAUTHENTICATED);
     assert_int_equal(user_authenticate(f->d, "qa1", "a long password", &who, &err), CC_OK);
     char secret[SECRET_HEX];
     assert_int_equal(token_create(f->d, &who, "script", secret, &token_id, &err), CC_OK);
@@ -241,7 +252,8 @@ static void test_tokens_and_sessions(void **state)
     assert_string_equal(looked.role, "qa");
     /* Only the hash is stored. */
     db_stmt *s;
-    assert_int_equal(db_prepare(f->d, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", &s, &err), CC_OK);
+    assert_int_equal(
+        db_prepare(f->d, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", &s, &err), CC_OK);
     db_bind_text(s, 1, secret);
     assert_int_equal(db_step(s, &err), DB_ROW);
     assert_int_equal(db_col_int(s, 0), 0);
@@ -271,16 +283,356 @@ static void test_backup_copies_everything(void **state)
     db_close(copy);
 }
 
+/* ---- sql helpers, on a scratch table ---- */
+
+static const char THING_IMAGE[] = "SELECT id, name, n FROM things WHERE id = ?";
+static const audit_entity THING = {"thing", THING_IMAGE};
+
+typedef struct {
+    int64_t id, n;
+    char *name;
+} thing;
+
+static bool read_thing(arena *a, db_stmt *row, void *item)
+{
+    thing *t = item;
+    t->id = db_col_int(row, 0);
+    t->name = sql_col_dup(a, row, 1);
+    t->n = db_col_int(row, 2);
+    return t->name != NULL;
+}
+
+static cc_status sum_n(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    *(int64_t *)ctx += db_col_int(row, 2);
+    return CC_OK;
+}
+
+/* Creates the scratch table with rows things 1..count (n = id * 10). */
+static void make_things(db *d, int count)
+{
+    cc_error err;
+    assert_int_equal(db_exec(d,
+                             "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL"
+                             " UNIQUE, n INTEGER NOT NULL)",
+                             &err),
+                     CC_OK);
+    for (int i = 1; i <= count; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "thing %d", i);
+        sql_arg args[] = {SQL_I(i), SQL_S(name), SQL_I(i * 10)};
+        assert_int_equal(
+            sql_run(d, "INSERT INTO things (id, name, n) VALUES (?, ?, ?)", args, 3, NULL, &err),
+            CC_OK);
+    }
+}
+
+static int64_t count_rows(db *d, const char *sql)
+{
+    int64_t n = -1;
+    cc_error err;
+    assert_int_equal(sql_scalar(d, sql, NULL, 0, &n, &err), CC_OK);
+    return n;
+}
+
+static const char ALL_THINGS[] = "SELECT id, name, n FROM things ORDER BY id";
+
+static void test_row_mapper_over_zero_one_many_rows(void **state)
+{
+    const struct {
+        int rows;
+        size_t cap; /* sql_fill's room */
+        size_t filled;
+    } cases[] = {
+        {0, 4, 0}, /* an empty table: no call, no error */
+        {1, 4, 1}, /* one row */
+        {5, 8, 5}, /* many rows, all fit */
+        {5, 3, 3}, /* more rows than room: the rest is not read */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fixture *f = *state;
+        cc_error err;
+        db_exec(f->d, "DROP TABLE IF EXISTS things", &err);
+        make_things(f->d, cases[c].rows);
+        arena *a = arena_create(1 << 16);
+        size_t rows = 99;
+        int64_t sum = 0;
+        assert_int_equal(sql_each(f->d, ALL_THINGS, NULL, 0, sum_n, &sum, &rows, &err), CC_OK);
+        assert_int_equal(rows, cases[c].rows);
+        assert_int_equal(sum, 10 * cases[c].rows * (cases[c].rows + 1) / 2);
+
+        thing *items = NULL;
+        size_t n = 99;
+        assert_int_equal(sql_fill(f->d, a, ALL_THINGS, NULL, 0, read_thing, sizeof *items,
+                                  cases[c].cap, (void **)&items, &n, &err),
+                         CC_OK);
+        assert_int_equal(n, cases[c].filled);
+        for (size_t i = 0; i < n; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "thing %zu", i + 1);
+            assert_int_equal(items[i].id, (int64_t)i + 1);
+            assert_string_equal(items[i].name, name);
+        }
+        assert_int_equal(sql_collect(f->d, a, ALL_THINGS, NULL, 0, read_thing, sizeof *items,
+                                     (void **)&items, &n, &err),
+                         CC_OK);
+        assert_int_equal(n, cases[c].rows);
+
+        thing one = {0, 0, NULL};
+        cc_status st = sql_fill_one(f->d, a, ALL_THINGS, NULL, 0, read_thing, &one, &err);
+        assert_int_equal(st, cases[c].rows ? CC_OK : CC_NOT_FOUND);
+        assert_int_equal(one.id, cases[c].rows ? 1 : 0);
+        arena_release(a);
+    }
+}
+
+/* Fails at the second row it sees. */
+static cc_status fail_second(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)row;
+    if (++*(int *)ctx == 2)
+        return cc_fail(err, CC_CONFLICT, NULL, "second_row", "stop here");
+    return CC_OK;
+}
+
+static bool refuse(arena *a, db_stmt *row, void *item)
+{
+    (void)a, (void)row, (void)item;
+    return false; /* as a mapper does when the arena is exhausted */
+}
+
+static void test_row_mapper_stops_on_callback_error(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    make_things(f->d, 3);
+    int seen = 0;
+    size_t rows = 99;
+    assert_int_equal(sql_each(f->d, ALL_THINGS, NULL, 0, fail_second, &seen, &rows, &err),
+                     CC_CONFLICT);
+    assert_string_equal(err.code, "second_row");
+    assert_int_equal(seen, 2);
+    assert_int_equal(rows, 1);
+    arena *a = arena_create(1 << 12);
+    thing *items;
+    size_t n;
+    assert_int_equal(
+        sql_fill(f->d, a, ALL_THINGS, NULL, 0, refuse, sizeof *items, 3, (void **)&items, &n, &err),
+        CC_INTERNAL);
+    assert_string_equal(err.code, "out_of_memory");
+    assert_int_equal(n, 0);
+    arena_release(a);
+    /* a statement that does not prepare */
+    assert_int_not_equal(
+        sql_each(f->d, "SELECT nothing FROM things", NULL, 0, fail_second, &seen, NULL, &err),
+        CC_OK);
+    /* the connection is usable afterwards */
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 3);
+}
+
+static void test_paged_query(void **state)
+{
+    const struct {
+        int64_t page, per_page;
+        cc_status status;
+        size_t count;
+        int64_t first_id;
+        const char *json_prefix;
+    } cases[] = {
+        {1, 3, CC_OK, 3, 1, "[{\"id\":1,"}, /* the first page */
+        {3, 3, CC_OK, 1, 7, "[{\"id\":7,"}, /* the last page is short */
+        {4, 3, CC_OK, 0, 0, "[]"},          /* past the end: empty, total still 7 */
+        {INT64_MAX, 2, CC_OK, 0, 0, "[]"},  /* an offset that would overflow */
+        {0, 3, CC_INVALID, 0, 0, ""},       /* pages count from 1 */
+        {1, 0, CC_INVALID, 0, 0, ""},       /* a page holds at least one row */
+    };
+    fixture *f = *state;
+    make_things(f->d, 7);
+    sql_arg args[] = {SQL_I(0)};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        cc_error err;
+        sql_page_query q = {
+            "SELECT COUNT(*) FROM things WHERE n > ?",
+            "SELECT id, name, n FROM things WHERE n > ? ORDER BY id LIMIT ? OFFSET ?",
+            args,
+            1,
+            0,
+            cases[c].page,
+            cases[c].per_page};
+        arena *a = arena_create(1 << 16);
+        thing *items = NULL;
+        size_t n = 99;
+        int64_t total = -1;
+        assert_int_equal(
+            sql_page(f->d, a, &q, read_thing, sizeof *items, (void **)&items, &n, &total, &err),
+            cases[c].status);
+        if (cases[c].status == CC_OK) {
+            assert_int_equal(total, 7);
+            assert_int_equal(n, cases[c].count);
+            if (n)
+                assert_int_equal(items[0].id, cases[c].first_id);
+        }
+        buf out;
+        buf_init(&out, 1 << 16);
+        assert_int_equal(sql_page_json(f->d, &q, &out, &total, &err), cases[c].status);
+        if (cases[c].status == CC_OK) {
+            assert_int_equal(total, 7);
+            assert_memory_equal(out.data, cases[c].json_prefix, strlen(cases[c].json_prefix));
+        }
+        buf_release(&out);
+        arena_release(a);
+    }
+    /* an error of the count is returned, not swallowed */
+    sql_page_query bad = {"SELECT COUNT(*) FROM nowhere", ALL_THINGS, NULL, 0, 0, 1, 10};
+    buf out;
+    buf_init(&out, 1024);
+    int64_t total;
+    cc_error err;
+    assert_int_not_equal(sql_page_json(f->d, &bad, &out, &total, &err), CC_OK);
+    buf_release(&out);
+}
+
+static void test_mutation_writes_change_and_one_entry(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    make_things(f->d, 1);
+    int64_t entries = count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), id = 0;
+
+    sql_arg create[] = {SQL_S("new thing"), SQL_I(5)};
+    assert_int_equal(audit_create(f->d, &ACTOR, &THING,
+                                  "INSERT INTO things (name, n) VALUES (?, ?) RETURNING id", create,
+                                  2, NULL, &id, &err),
+                     CC_OK);
+    assert_int_equal(id, 2);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries + 1);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log WHERE action = 'create'"
+                                      " AND entity = 'thing' AND entity_id = '2'"
+                                      " AND before_json IS NULL AND after_json ="
+                                      " '{\"id\":2,\"name\":\"new thing\",\"n\":5}'"),
+                     1);
+
+    sql_arg update[] = {SQL_I(6), SQL_I(id)};
+    assert_int_equal(audit_update(f->d, &ACTOR, &THING, "renumber", id,
+                                  "UPDATE things SET n = ? WHERE id = ?", update, 2, "recount",
+                                  &err),
+                     CC_OK);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries + 2);
+    assert_int_equal(count_rows(f->d,
+                                "SELECT COUNT(*) FROM audit_log WHERE action = 'renumber'"
+                                " AND reason = 'recount' AND before_json ="
+                                " '{\"id\":2,\"name\":\"new thing\",\"n\":5}' AND after_json ="
+                                " '{\"id\":2,\"name\":\"new thing\",\"n\":6}'"),
+                     1);
+
+    /* a failing change writes neither the change nor an entry */
+    sql_arg duplicate[] = {SQL_S("thing 1"), SQL_I(7)};
+    assert_int_equal(audit_create(f->d, &ACTOR, &THING,
+                                  "INSERT INTO things (name, n) VALUES (?, ?) RETURNING id",
+                                  duplicate, 2, NULL, &id, &err),
+                     CC_CONFLICT);
+    sql_arg missing[] = {SQL_I(8), SQL_I(99)};
+    assert_int_equal(audit_update(f->d, &ACTOR, &THING, "renumber", 99,
+                                  "UPDATE things SET n = ? WHERE id = ?", missing, 2, NULL, &err),
+                     CC_NOT_FOUND);
+    sql_arg too_big[] = {SQL_N, SQL_I(2)}; /* n is NOT NULL */
+    assert_int_equal(audit_update(f->d, &ACTOR, &THING, "renumber", 2,
+                                  "UPDATE things SET n = ? WHERE id = ?", too_big, 2, NULL, &err),
+                     CC_CONFLICT);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries + 2);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 2);
+    assert_int_equal(count_rows(f->d, "SELECT n FROM things WHERE id = 2"), 6);
+    assert_int_equal(db_tx_depth(f->d), 0);
+    audit_verdict v;
+    assert_int_equal(audit_verify(f->d, &v, &err), CC_OK);
+    assert_int_equal(v.first_broken_seq, 0);
+}
+
+static int64_t count_elsewhere(const char *dir, const char *sql)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/cellclinic.db", dir);
+    db *other;
+    cc_error err;
+    assert_int_equal(db_open(path, DB_OPEN_READONLY, &other, &err), CC_OK);
+    int64_t n = count_rows(other, sql);
+    db_close(other);
+    return n;
+}
+
+static void test_joinable_transaction(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    make_things(f->d, 0);
+    sql_arg one[] = {SQL_S("one"), SQL_I(1)}, two[] = {SQL_S("two"), SQL_I(2)};
+    const char insert[] = "INSERT INTO things (name, n) VALUES (?, ?)";
+
+    /* commit only at the outermost end */
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(db_tx_depth(f->d), 2);
+    assert_int_equal(sql_run(f->d, insert, one, 2, NULL, &err), CC_OK);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(db_tx_depth(f->d), 1);
+    assert_true(db_in_transaction(f->d));
+    assert_int_equal(count_elsewhere(f->dir, "SELECT COUNT(*) FROM things"), 0);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(db_tx_depth(f->d), 0);
+    assert_false(db_in_transaction(f->d));
+    assert_int_equal(count_elsewhere(f->dir, "SELECT COUNT(*) FROM things"), 1);
+
+    /* an inner failure rolls the outer transaction back even when the outer
+     * caller ignores it: its end then fails */
+    int64_t entries = count_rows(f->d, "SELECT COUNT(*) FROM audit_log");
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(sql_run(f->d, insert, two, 2, NULL, &err), CC_OK);
+    sql_arg duplicate[] = {SQL_S("one"), SQL_I(3)};
+    assert_int_equal(audit_create(f->d, &ACTOR, &THING,
+                                  "INSERT INTO things (name, n) VALUES (?, ?) RETURNING id",
+                                  duplicate, 2, NULL, NULL, &err),
+                     CC_CONFLICT);
+    assert_int_equal(db_tx_depth(f->d), 1);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_INTERNAL);
+    assert_string_equal(err.code, "transaction_aborted");
+    assert_int_equal(db_tx_depth(f->d), 0);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 1);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries);
+
+    /* the next transaction starts clean */
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(sql_run(f->d, insert, two, 2, NULL, &err), CC_OK);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 2);
+
+    /* an end without a begin is an error, and passes a failure on */
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_INTERNAL);
+    assert_string_equal(err.code, "no_transaction");
+    assert_int_equal(db_tx_end(f->d, CC_CONFLICT, &err), CC_CONFLICT);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_init_refuses_existing_dir),   T(test_newer_schema_is_refused),
-        T(test_audit_chain_detects_tampering), T(test_audit_chain_detects_deleted_entry),
-        T(test_audit_needs_transaction),     T(test_reason_required_for_locked_records),
-        T(test_duplicate_warning_and_confirm), T(test_version_conflict),
-        T(test_search_forgives_accents_and_case), T(test_convert_twice_conflicts),
-        T(test_tokens_and_sessions),         T(test_backup_copies_everything),
+        T(test_init_refuses_existing_dir),
+        T(test_newer_schema_is_refused),
+        T(test_audit_chain_detects_tampering),
+        T(test_audit_chain_detects_deleted_entry),
+        T(test_audit_needs_transaction),
+        T(test_reason_required_for_locked_records),
+        T(test_duplicate_warning_and_confirm),
+        T(test_version_conflict),
+        T(test_search_forgives_accents_and_case),
+        T(test_convert_twice_conflicts),
+        T(test_tokens_and_sessions),
+        T(test_backup_copies_everything),
+        T(test_row_mapper_over_zero_one_many_rows),
+        T(test_row_mapper_stops_on_callback_error),
+        T(test_paged_query),
+        T(test_mutation_writes_change_and_one_entry),
+        T(test_joinable_transaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
