@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 10000 };
+enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000 };
 
 struct db_stmt {
     sqlite3_stmt *stmt;
@@ -19,7 +19,9 @@ struct db {
     bool holds_write_lock;
     int tx_depth;         /* joinable transaction nesting (db_tx_begin) */
     bool tx_rollback_only; /* an inner db_tx_end failed */
-    db_stmt cache[STMT_CACHE];
+    /* Entries live at stable addresses (a caller holds a db_stmt pointer
+     * while it steps); the array of pointers is ordered oldest first. */
+    db_stmt *cache[STMT_CACHE];
     int cached;
 };
 
@@ -104,10 +106,28 @@ void db_close(db *d)
     if (!d)
         return;
     db_rollback(d);
-    for (int i = 0; i < d->cached; i++)
-        sqlite3_finalize(d->cache[i].stmt);
+    for (int i = 0; i < d->cached; i++) {
+        sqlite3_finalize(d->cache[i]->stmt);
+        free(d->cache[i]);
+    }
     sqlite3_close(d->handle);
     free(d);
+}
+
+/* Frees the least recently prepared statement that is not being stepped,
+ * so that a statement a caller is iterating is never finalized under it. */
+static bool evict_oldest_idle(db *d)
+{
+    for (int i = 0; i < d->cached; i++) {
+        if (sqlite3_stmt_busy(d->cache[i]->stmt))
+            continue;
+        sqlite3_finalize(d->cache[i]->stmt);
+        free(d->cache[i]);
+        memmove(&d->cache[i], &d->cache[i + 1], sizeof d->cache[0] * (size_t)(d->cached - i - 1));
+        d->cached--;
+        return true;
+    }
+    return false;
 }
 
 cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
@@ -115,8 +135,12 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
     for (int i = 0; i < d->cached; i++) {
         /* The pointer is the fast key; the text comparison guards against a
          * caller reusing a buffer for different SQL. */
-        if (d->cache[i].sql == sql && strcmp(sqlite3_sql(d->cache[i].stmt), sql) == 0) {
-            *out = &d->cache[i];
+        if (d->cache[i]->sql == sql && strcmp(sqlite3_sql(d->cache[i]->stmt), sql) == 0) {
+            /* most recently used last: eviction takes the least recently used */
+            db_stmt *hit = d->cache[i];
+            memmove(&d->cache[i], &d->cache[i + 1], sizeof d->cache[0] * (size_t)(d->cached - i - 1));
+            d->cache[d->cached - 1] = hit;
+            *out = hit;
             return CC_OK;
         }
     }
@@ -124,12 +148,17 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
     int rc = sqlite3_prepare_v3(d->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK)
         return map_error(d, rc, err);
-    if (d->cached == STMT_CACHE) { /* full: evict the oldest entry */
-        sqlite3_finalize(d->cache[0].stmt);
-        memmove(&d->cache[0], &d->cache[1], sizeof d->cache[0] * (STMT_CACHE - 1));
-        d->cached--;
+    if (d->cached == STMT_CACHE && !evict_oldest_idle(d)) {
+        sqlite3_finalize(stmt);
+        return cc_fail(err, CC_INTERNAL, NULL, "statement_cache_full",
+                       "every cached statement is in use");
     }
-    db_stmt *slot = &d->cache[d->cached++];
+    db_stmt *slot = malloc(sizeof *slot);
+    if (!slot) {
+        sqlite3_finalize(stmt);
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    }
+    d->cache[d->cached++] = slot;
     slot->stmt = stmt;
     slot->sql = sql;
     slot->owner = d;

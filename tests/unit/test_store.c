@@ -612,6 +612,46 @@ static void test_joinable_transaction(void **state)
     assert_int_equal(db_tx_end(f->d, CC_CONFLICT, &err), CC_CONFLICT);
 }
 
+/* A statement being stepped keeps working while hundreds of other
+ * statements pass through the connection's cache (more than it holds), and a
+ * statement prepared again after many others is still the right one. */
+static void test_statement_cache_keeps_statements_in_use(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    enum { OTHERS = 600, TEXT = 64 };
+    char(*texts)[TEXT] = calloc(OTHERS, TEXT);
+    assert_non_null(texts);
+    const char *outer_text = "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s"
+                             " WHERE value < 50) SELECT value FROM s";
+    db_stmt *outer;
+    assert_int_equal(db_prepare(f->d, outer_text, &outer, &err), CC_OK);
+    int64_t expected = 1, other = 0;
+    while (db_step(outer, &err) == DB_ROW) {
+        assert_int_equal(db_col_int(outer, 0), expected);
+        /* between two rows, a dozen statements the cache has never seen */
+        for (int k = 0; k < 12 && other < OTHERS; k++, other++) {
+            snprintf(texts[other], TEXT, "SELECT %lld", (long long)other);
+            db_stmt *s;
+            assert_int_equal(db_prepare(f->d, texts[other], &s, &err), CC_OK);
+            assert_int_equal(db_step(s, &err), DB_ROW);
+            assert_int_equal(db_col_int(s, 0), other);
+            db_done(s);
+        }
+        expected++;
+    }
+    db_done(outer);
+    assert_int_equal(expected, 51);
+    assert_true(other > 192); /* more than the cache holds went through it */
+    /* the first of them, prepared again, answers its own text */
+    db_stmt *again;
+    assert_int_equal(db_prepare(f->d, texts[0], &again, &err), CC_OK);
+    assert_int_equal(db_step(again, &err), DB_ROW);
+    assert_int_equal(db_col_int(again, 0), 0);
+    db_done(again);
+    free(texts);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -633,6 +673,7 @@ int main(void)
         T(test_paged_query),
         T(test_mutation_writes_change_and_one_entry),
         T(test_joinable_transaction),
+        T(test_statement_cache_keeps_statements_in_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
