@@ -8,7 +8,6 @@
 #include "api/app_context.h"
 #include "app/users.h"
 #include "core/patient.h"
-#include "store/sql.h"
 
 cc_status h_health(api_request *req, cc_error *err)
 {
@@ -120,18 +119,10 @@ cc_status h_token_list(api_request *req, cc_error *err)
 {
     int64_t page, per_page, total = 0;
     cc_status st = api_paging(req, &page, &per_page, err);
-    sql_arg count_args[] = {SQL_I(req->who.id)};
-    if (st == CC_OK)
-        st = sql_scalar(req->db, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?", count_args, 1,
-                        &total, err);
     buf rows;
     buf_init(&rows, 1 << 20);
-    sql_arg args[] = {SQL_I(req->who.id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(req->db,
-                           "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
-                           " ORDER BY id DESC LIMIT ? OFFSET ?",
-                           args, SQL_COUNT(args), false, &rows, err);
+        st = token_list_json(req->db, req->who.id, page, per_page, &rows, &total, err);
     if (st == CC_OK)
         api_reply_list(req, rows.data, page, per_page, total);
     buf_release(&rows);
@@ -153,16 +144,10 @@ cc_status h_user_list(api_request *req, cc_error *err)
 {
     int64_t page, per_page, total = 0;
     cc_status st = api_paging(req, &page, &per_page, err);
-    if (st == CC_OK)
-        st = sql_scalar(req->db, "SELECT COUNT(*) FROM users", NULL, 0, &total, err);
     buf rows;
     buf_init(&rows, 1 << 20);
-    sql_arg args[] = {SQL_I(per_page), SQL_I((page - 1) * per_page)};
     if (st == CC_OK)
-        st = sql_rows_json(req->db,
-                           "SELECT id, username, role, language, active, created_at FROM users"
-                           " ORDER BY username LIMIT ? OFFSET ?",
-                           args, SQL_COUNT(args), false, &rows, err);
+        st = user_list_json(req->db, page, per_page, &rows, &total, err);
     if (st == CC_OK)
         api_reply_list(req, rows.data, page, per_page, total);
     buf_release(&rows);

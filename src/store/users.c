@@ -321,3 +321,32 @@ cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_err
         st = audit_simple(d, who, "revoke", "api_token", token_id, err);
     return db_tx_end(d, st, err);
 }
+
+cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_t *total,
+                         cc_error *err)
+{
+    sql_page_query q = {"SELECT COUNT(*) FROM users",
+                        "SELECT id, username, role, language, active, created_at FROM users"
+                        " ORDER BY username",
+                        NULL,
+                        0,
+                        0,
+                        page,
+                        per_page};
+    return sql_page_json(d, &q, out, total, err);
+}
+
+cc_status token_list_json(db *d, int64_t user_id, int64_t page, int64_t per_page, buf *out,
+                          int64_t *total, cc_error *err)
+{
+    sql_arg args[] = {SQL_I(user_id)};
+    sql_page_query q = {"SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
+                        "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
+                        " ORDER BY id DESC",
+                        args,
+                        1,
+                        0,
+                        page,
+                        per_page};
+    return sql_page_json(d, &q, out, total, err);
+}

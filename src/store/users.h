@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store/audit.h"
+#include "core/buf.h"
 #include "store/db.h"
 
 enum {
@@ -62,5 +63,12 @@ cc_status token_create(db *d, const user_identity *who, const char *label, char 
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
 /* Revokes a token of the caller (any token when admin). */
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err);
+
+/* Pages of the accounts (by username) and of one user's API tokens (newest
+ * first) as JSON arrays appended to out, with the total. */
+cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_t *total,
+                         cc_error *err);
+cc_status token_list_json(db *d, int64_t user_id, int64_t page, int64_t per_page, buf *out,
+                          int64_t *total, cc_error *err);
 
 #endif
