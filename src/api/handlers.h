@@ -1,7 +1,12 @@
 /*
  * handlers: every resource handler of the route table, one file per
- * resource (h_session.c, h_patients.c, h_consults.c, h_audit.c).
- * Each follows request.h: validate, decide, persist with audit, reply.
+ * resource (h_session.c, h_patients.c, h_administrations.c, ...).
+ * Each follows request.h and docs/layers.md: check the body against its
+ * field table and the path and query arguments, check an electronic
+ * signature where the route needs one (api/signature.h), call the app use
+ * case that decides and writes in one transaction (api/app_context.h gives
+ * its context), and render its result or its refusal. A handler holds no
+ * SQL and no rule; read views come from the app or store read functions.
  */
 #ifndef CC_HANDLERS_H
 #define CC_HANDLERS_H
@@ -38,14 +43,14 @@ cc_status h_consult_decline(api_request *req, cc_error *err);
 
 cc_status h_audit_list(api_request *req, cc_error *err);
 
-/* issue 6: outcome instruments (h_outcomes.c) */
+/* outcome instruments (h_outcomes.c) */
 cc_status h_isncsci_classify(api_request *req, cc_error *err);
 cc_status h_instrument_list(api_request *req, cc_error *err);
 cc_status h_instrument_get(api_request *req, cc_error *err);
 cc_status h_instrument_score(api_request *req, cc_error *err);
 cc_status h_observation_list(api_request *req, cc_error *err);
 cc_status h_observation_create(api_request *req, cc_error *err);
-/* issue 4: laboratory */
+/* laboratory */
 cc_status h_lab_site_get(api_request *req, cc_error *err);
 cc_status h_lab_site_set(api_request *req, cc_error *err);
 cc_status h_lab_product_code_add(api_request *req, cc_error *err);
@@ -94,7 +99,7 @@ cc_status h_lookback_collection(api_request *req, cc_error *err);
 cc_status h_lookback_batch(api_request *req, cc_error *err);
 cc_status h_lookback_patient(api_request *req, cc_error *err);
 
-/* issue 3: programmes */
+/* programmes */
 cc_status h_protocol_list(api_request *req, cc_error *err);
 cc_status h_protocol_get(api_request *req, cc_error *err);
 cc_status h_protocol_publish(api_request *req, cc_error *err);
@@ -111,7 +116,7 @@ cc_status h_plan_cancel(api_request *req, cc_error *err);
 cc_status h_capacity_get(api_request *req, cc_error *err);
 cc_status h_capacity_update(api_request *req, cc_error *err);
 
-/* issue 5: bedside (h_administrations.c, h_worklist.c, h_adverse_events.c) */
+/* bedside (h_administrations.c, h_worklist.c, h_adverse_events.c) */
 cc_status h_worklist(api_request *req, cc_error *err);
 /* Appends to items the worklist entries (h_worklist's "administrations"
  * objects) of the approved plans' planned administrations dated from..to
@@ -140,7 +145,7 @@ cc_status h_ae_update(api_request *req, cc_error *err);
 cc_status h_ae_assess(api_request *req, cc_error *err);
 cc_status h_ae_report(api_request *req, cc_error *err);
 
-/* issue 7: follow-up, patient questionnaire links, outcome report */
+/* follow-up, patient questionnaire links, outcome report */
 cc_status h_followup_sync(api_request *req, cc_error *err);
 cc_status h_followup_list(api_request *req, cc_error *err);
 cc_status h_followup_get(api_request *req, cc_error *err);
@@ -155,7 +160,7 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err);
 cc_status h_report_outcomes(api_request *req, cc_error *err);
 cc_status h_report_chart(api_request *req, cc_error *err);
 
-/* issue 7: the dashboard (h_dashboard.c) */
+/* the dashboard (h_dashboard.c) */
 cc_status h_dashboard(api_request *req, cc_error *err);
 /* Parses a store view (JSON text in b) into a new value released with the
  * request; CC_TOO_LARGE when b overflowed, CC_INTERNAL when it is not JSON
