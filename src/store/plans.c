@@ -11,47 +11,22 @@ static const char IMAGE[] =
     " screening_id, approved_by, approved_at, meaning, cancel_reason, updated_at, version"
     " FROM plans WHERE id = ?";
 
-static cc_status audit_plan(db *d, const store_actor *actor, const char *action, int64_t id,
-                            const char *before, const char *reason, cc_error *err)
-{
-    return audit_log_change(d, actor, action, "plan", id, IMAGE, before, reason, err);
-}
+static const audit_entity PLAN = {"plan", IMAGE};
 
 cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, int64_t *id,
                             cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char now[21];
     store_now_text(now);
-    db_stmt *s;
-    st = db_prepare(
-        d,
-        "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
-        " end_date, request, body, created_at, created_by, updated_at, version)"
-        " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-        &s, err);
-    if (st == CC_OK) {
-        db_bind_int(s, 1, n->patient_id);
-        db_bind_text(s, 2, n->protocol_id);
-        db_bind_int(s, 3, n->protocol_version);
-        db_bind_text(s, 4, n->start_date);
-        db_bind_text(s, 5, n->end_date);
-        db_bind_text(s, 6, n->request);
-        db_bind_text(s, 7, n->body);
-        db_bind_text(s, 8, now);
-        db_bind_text(s, 9, actor->username);
-        db_bind_text(s, 10, now);
-        db_step_result r = db_step(s, err);
-        if (r == DB_ROW)
-            *id = db_col_int(s, 0);
-        db_done(s);
-        st = r == DB_ROW ? CC_OK : r == DB_ERROR ? err->status : CC_INTERNAL;
-    }
-    if (st == CC_OK)
-        st = audit_plan(d, actor, "create", *id, NULL, NULL, err);
-    return db_tx_end(d, st, err);
+    sql_arg a[] = {SQL_I(n->patient_id), SQL_S(n->protocol_id), SQL_I(n->protocol_version),
+                   SQL_S(n->start_date), SQL_S(n->end_date),    SQL_S(n->request),
+                   SQL_S(n->body),       SQL_S(now),            SQL_S(actor->username),
+                   SQL_S(now)};
+    return audit_create(d, actor, &PLAN,
+                        "INSERT INTO plans (patient_id, protocol_id, protocol_version, status,"
+                        " start_date, end_date, request, body, created_at, created_by, updated_at,"
+                        " version) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                        a, SQL_COUNT(a), NULL, id, err);
 }
 
 #define COLUMNS                                                                                    \
@@ -60,8 +35,9 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
     " p.created_at, p.created_by, p.updated_at, p.version"
 #define FROM " FROM plans p LEFT JOIN users u ON u.id = p.approved_by"
 
-static void read_row(arena *a, db_stmt *s, plan_row *r)
+static bool read_row(arena *a, db_stmt *s, void *item)
 {
+    plan_row *r = item;
     r->id = db_col_int(s, 0);
     r->patient_id = db_col_int(s, 1);
     r->protocol_id = arena_strdup(a, db_col_text(s, 2));
@@ -80,72 +56,54 @@ static void read_row(arena *a, db_stmt *s, plan_row *r)
     r->created_by = arena_strdup(a, db_col_text(s, 15));
     r->updated_at = arena_strdup(a, db_col_text(s, 16));
     r->version = db_col_int(s, 17);
+    return r->body != NULL && r->cancel_reason != NULL && r->updated_at != NULL;
+}
+
+static cc_status not_found(cc_status st, int64_t id, cc_error *err)
+{
+    return st == CC_NOT_FOUND
+               ? cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id)
+               : st;
 }
 
 cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT " COLUMNS FROM " WHERE p.id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        read_row(a, s, out);
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id);
-    return out->body ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    sql_arg args[] = {SQL_I(id)};
+    return not_found(sql_fill_one(d, a, "SELECT " COLUMNS FROM " WHERE p.id = ?", args, 1, read_row,
+                                  out, err),
+                     id, err);
 }
 
 cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
                           size_t *n, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
-                   " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
-                   " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
-                   &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, patient_id);
-    db_bind_int(s, 2, patient_id);
-    db_bind_text(s, 3, status);
-    db_bind_text(s, 4, status);
-    db_bind_text(s, 5, status);
-    *n = 0;
-    *rows = arena_alloc(a, 200 * sizeof **rows);
-    db_step_result r;
-    while (*rows && (r = db_step(s, err)) == DB_ROW)
-        read_row(a, s, &(*rows)[(*n)++]);
-    db_done(s);
-    if (!*rows)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return r == DB_ERROR ? err->status : CC_OK;
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status), SQL_S(status),
+                      SQL_S(status)};
+    return sql_fill(d, a,
+                    "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
+                    " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
+                    " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
+                    args, SQL_COUNT(args), read_row, sizeof **rows, 200, (void **)rows, n, err);
 }
 
 /* Moves plan id by event e through core/plan_state: reads its status in the
  * caller's transaction and refuses a move the table does not have. */
+static cc_status copy_status(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    snprintf(ctx, 16, "%s", db_col_text(row, 0));
+    return CC_OK;
+}
+
 static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_error *err)
 {
     char status[16] = "";
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT status FROM plans WHERE id = ?", &s, err);
+    sql_arg args[] = {SQL_I(id)};
+    cc_status st = not_found(
+        sql_first(d, "SELECT status FROM plans WHERE id = ?", args, 1, copy_status, status, err), id,
+        err);
     if (st != CC_OK)
         return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        snprintf(status, sizeof status, "%s", db_col_text(s, 0));
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id);
     plan_state from;
     if (!plan_state_parse(status, &from))
         return cc_fail(err, CC_INTERNAL, "status", "corrupt_plan",
@@ -155,33 +113,22 @@ static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_
 
 static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *err)
 {
-    db_stmt *s;
+    sql_arg args[] = {SQL_S(route)};
+    int64_t n = 0;
     cc_status st =
-        db_prepare(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, route);
-    *slots = 0;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        *slots = (int)db_col_int(s, 0);
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+        sql_scalar(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", args, 1, &n, err);
+    *slots = (int)n;
+    return st;
 }
 
 static cc_status booked(db *d, const char *date, const char *route, int *count, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st =
-        db_prepare(d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, date);
-    db_bind_text(s, 2, route);
-    db_step_result r = db_step(s, err);
-    *count = r == DB_ROW ? (int)db_col_int(s, 0) : 0;
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    sql_arg args[] = {SQL_S(date), SQL_S(route)};
+    int64_t n = 0;
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?",
+                              args, 2, &n, err);
+    *count = (int)n;
+    return st;
 }
 
 static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
@@ -209,97 +156,87 @@ static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
                          route, date);
             break;
         }
-        db_stmt *s;
-        if ((st = db_prepare(d,
-                             "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)",
-                             &s, err)) != CC_OK)
-            break;
-        db_bind_int(s, 1, id);
-        db_bind_text(s, 2, date);
-        db_bind_text(s, 3, route);
-        st = db_run(s, err);
+        sql_arg a[] = {SQL_I(id), SQL_S(date), SQL_S(route)};
+        st = sql_run(d, "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)", a,
+                     SQL_COUNT(a), NULL, err);
     }
     return st;
+}
+
+typedef struct {
+    int64_t id;
+    const plan *pl;
+} approval;
+
+static cc_status book_approval_slots(db *d, int64_t id, void *ctx, cc_error *err)
+{
+    (void)id;
+    const approval *ap = ctx;
+    return book_slots(d, ap->id, ap->pl, err);
+}
+
+static cc_status clear_slots(db *d, int64_t id, void *ctx, cc_error *err)
+{
+    (void)ctx;
+    sql_arg a[] = {SQL_I(id)};
+    return sql_run(d, "DELETE FROM plan_slots WHERE plan_id = ?", a, 1, NULL, err);
+}
+
+/* Moves plan id by event e (core/plan_state, read inside the transaction),
+ * writes the new status with the event's own columns, then (may be NULL)
+ * the child rows, and one audit entry. */
+static cc_status move(db *d, const store_actor *actor, int64_t id, plan_event e, const char *action,
+                      const char *set_sql, const sql_arg *set_args, int n_set, const char *reason,
+                      cc_status (*then)(db *, int64_t, void *, cc_error *), void *ctx, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    plan_state to;
+    if ((st = check_move(d, id, e, &to, err)) == CC_OK) {
+        sql_arg args[8] = {SQL_S(plan_state_name(to))};
+        for (int i = 0; i < n_set && i < 6; i++)
+            args[1 + i] = set_args[i];
+        args[1 + n_set] = SQL_I(id);
+        audit_mutation m = {.action = action,
+                            .entity = PLAN.entity,
+                            .id = id,
+                            .image_sql = IMAGE,
+                            .change_sql = set_sql,
+                            .args = args,
+                            .n = n_set + 2,
+                            .reason = reason,
+                            .then = then,
+                            .ctx = ctx};
+        st = audit_mutate(d, actor, &m, err);
+    }
+    return db_tx_end(d, st, err);
 }
 
 cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
                              const char *meaning, const plan *pl, cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char now[21];
     store_now_text(now);
-    buf before;
-    buf_init(&before, 1 << 16);
-    db_stmt *s;
-    plan_state to;
-    if ((st = check_move(d, id, PLAN_EV_APPROVE, &to, err)) != CC_OK)
-        goto out;
-    if ((st = audit_row_json(d, IMAGE, id, &before, err)) != CC_OK ||
-        (st = book_slots(d, id, pl, err)) != CC_OK)
-        goto out;
-    if ((st = db_prepare(d,
-                         "UPDATE plans SET status = ?, screening_id = ?, approved_by = ?,"
-                         " approved_at = ?, meaning = ?, updated_at = ?, version = version + 1"
-                         " WHERE id = ?",
-                         &s, err)) != CC_OK)
-        goto out;
-    db_bind_text(s, 1, plan_state_name(to));
-    if (screening_id > 0)
-        db_bind_int(s, 2, screening_id);
-    else
-        db_bind_null(s, 2);
-    if (actor->user_id > 0)
-        db_bind_int(s, 3, actor->user_id);
-    else
-        db_bind_null(s, 3);
-    db_bind_text(s, 4, now);
-    db_bind_text(s, 5, meaning);
-    db_bind_text(s, 6, now);
-    db_bind_int(s, 7, id);
-    if ((st = db_run(s, err)) == CC_OK)
-        st = audit_plan(d, actor, "sign", id, before.data, meaning, err);
-out:
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    sql_arg set[] = {SQL_ID(screening_id), SQL_ID(actor->user_id), SQL_S(now), SQL_S(meaning),
+                     SQL_S(now)};
+    approval ap = {id, pl};
+    return move(d, actor, id, PLAN_EV_APPROVE, "sign",
+                "UPDATE plans SET status = ?, screening_id = ?, approved_by = ?, approved_at = ?,"
+                " meaning = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                set, SQL_COUNT(set), meaning, book_approval_slots, &ap, err);
 }
 
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,
                             cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char now[21];
     store_now_text(now);
-    buf before;
-    buf_init(&before, 1 << 16);
-    db_stmt *s;
-    plan_state to;
-    if ((st = check_move(d, id, PLAN_EV_CANCEL, &to, err)) != CC_OK)
-        goto out;
-    if ((st = audit_row_json(d, IMAGE, id, &before, err)) != CC_OK)
-        goto out;
-    if ((st = db_prepare(d, "DELETE FROM plan_slots WHERE plan_id = ?", &s, err)) != CC_OK)
-        goto out;
-    db_bind_int(s, 1, id);
-    if ((st = db_run(s, err)) != CC_OK)
-        goto out;
-    if ((st = db_prepare(d,
-                         "UPDATE plans SET status = ?, cancel_reason = ?, updated_at = ?,"
-                         " version = version + 1 WHERE id = ?",
-                         &s, err)) != CC_OK)
-        goto out;
-    db_bind_text(s, 1, plan_state_name(to));
-    db_bind_text(s, 2, reason);
-    db_bind_text(s, 3, now);
-    db_bind_int(s, 4, id);
-    if ((st = db_run(s, err)) == CC_OK)
-        st = audit_plan(d, actor, "cancel", id, before.data, reason, err);
-out:
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    sql_arg set[] = {SQL_S(reason), SQL_S(now)};
+    return move(d, actor, id, PLAN_EV_CANCEL, "cancel",
+                "UPDATE plans SET status = ?, cancel_reason = ?, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                set, SQL_COUNT(set), reason, clear_slots, NULL, err);
 }
 
 cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_event e,
@@ -308,69 +245,56 @@ cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_e
     if (e != PLAN_EV_START && e != PLAN_EV_COMPLETE)
         return cc_fail(err, CC_INTERNAL, "event", "invalid_event",
                        "approval and cancellation carry their own data");
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    plan_state to;
-    buf before;
-    buf_init(&before, 1 << 16);
-    if ((st = check_move(d, id, e, &to, err)) == CC_OK)
-        st = audit_row_json(d, IMAGE, id, &before, err);
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_S(plan_state_name(to)), SQL_S(now), SQL_I(id)};
-    if (st == CC_OK)
-        st = sql_run(
-            d, "UPDATE plans SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?", a,
-            SQL_COUNT(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_plan(d, actor, plan_event_name(e), id, before.data, NULL, err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    sql_arg set[] = {SQL_S(now)};
+    return move(d, actor, id, e, plan_event_name(e),
+                "UPDATE plans SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                set, SQL_COUNT(set), NULL, NULL, NULL, err);
+}
+
+static cc_status read_capacity(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    planner_calendar *cal = ctx;
+    admin_route rt;
+    if (protocol_route_parse(db_col_text(row, 0), &rt))
+        cal->capacity[rt] = (int)db_col_int(row, 1);
+    return CC_OK;
+}
+
+static cc_status read_used(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    planner_calendar *cal = ctx;
+    cc_date day;
+    admin_route rt;
+    cc_error ignored;
+    if (date_parse(db_col_text(row, 0), "slot_date", &day, &ignored) != CC_OK ||
+        !protocol_route_parse(db_col_text(row, 1), &rt))
+        return CC_OK;
+    int64_t n = db_col_int(row, 2);
+    cal->used[day - cal->first][rt] = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
+    return CC_OK;
 }
 
 cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err)
 {
     for (int r = 0; r < RT_COUNT; r++)
         cal->capacity[r] = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT route, slots_per_day FROM clinic_capacity", &s, err);
-    if (st != CC_OK)
+    cc_status st = sql_each(d, "SELECT route, slots_per_day FROM clinic_capacity", NULL, 0,
+                            read_capacity, cal, NULL, err);
+    if (st != CC_OK || !cal->used || cal->n_days <= 0)
         return st;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        admin_route rt;
-        if (protocol_route_parse(db_col_text(s, 0), &rt))
-            cal->capacity[rt] = (int)db_col_int(s, 1);
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (!cal->used || cal->n_days <= 0)
-        return CC_OK;
     memset(cal->used, 0, (size_t)cal->n_days * sizeof cal->used[0]);
     char from[CC_DATE_TEXT], to[CC_DATE_TEXT];
     date_format(cal->first, from);
     date_format(cal->first + cal->n_days - 1, to);
-    if ((st = db_prepare(d,
-                         "SELECT slot_date, route, COUNT(*) FROM plan_slots WHERE slot_date >= ?"
-                         " AND slot_date <= ? GROUP BY slot_date, route",
-                         &s, err)) != CC_OK)
-        return st;
-    db_bind_text(s, 1, from);
-    db_bind_text(s, 2, to);
-    while ((r = db_step(s, err)) == DB_ROW) {
-        cc_date day;
-        admin_route rt;
-        cc_error ignored;
-        if (date_parse(db_col_text(s, 0), "slot_date", &day, &ignored) != CC_OK ||
-            !protocol_route_parse(db_col_text(s, 1), &rt))
-            continue;
-        int64_t n = db_col_int(s, 2);
-        cal->used[day - cal->first][rt] = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    sql_arg args[] = {SQL_S(from), SQL_S(to)};
+    return sql_each(d,
+                    "SELECT slot_date, route, COUNT(*) FROM plan_slots WHERE slot_date >= ?"
+                    " AND slot_date <= ? GROUP BY slot_date, route",
+                    args, 2, read_used, cal, NULL, err);
 }
 
 cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route, int slots,
@@ -381,20 +305,11 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
     if (st != CC_OK)
         return st;
     int before_slots;
-    db_stmt *s;
-    if ((st = route_capacity(d, name, &before_slots, err)) != CC_OK)
-        return db_tx_end(d, st, err);
-    if ((st = db_prepare(d, "DELETE FROM clinic_capacity WHERE route = ?", &s, err)) == CC_OK) {
-        db_bind_text(s, 1, name);
-        st = db_run(s, err);
-    }
-    if (st == CC_OK &&
-        (st = db_prepare(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)", &s,
-                         err)) == CC_OK) {
-        db_bind_text(s, 1, name);
-        db_bind_int(s, 2, slots);
-        st = db_run(s, err);
-    }
+    sql_arg del[] = {SQL_S(name)}, ins[] = {SQL_S(name), SQL_I(slots)};
+    if ((st = route_capacity(d, name, &before_slots, err)) == CC_OK &&
+        (st = sql_run(d, "DELETE FROM clinic_capacity WHERE route = ?", del, 1, NULL, err)) == CC_OK)
+        st = sql_run(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)", ins, 2,
+                     NULL, err);
     if (st == CC_OK) {
         char before[96], after[96];
         snprintf(before, sizeof before, "{\"route\":\"%s\",\"slots_per_day\":%d}", name,
