@@ -1,5 +1,5 @@
 /* Bedside store: administrations and their units, vital signs, observation
- * tasks, bedside settings (issue 5). */
+ * tasks, bedside settings. */
 #include "store/bedside.h"
 
 #include <stdio.h>
@@ -17,67 +17,72 @@ static const char ADM_IMAGE[] =
     " override_reason, operators, premedication, notes, created_at, updated_at, version"
     " FROM administrations WHERE id = ?";
 
+typedef struct {
+    bedside_unit_row *row;
+    bool volume_dose;
+} unit_read;
+
+static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    unit_read *in = ctx;
+    bedside_unit_row *row = in->row;
+    bedside_unit *u = &row->u;
+    u->found = true;
+    u->unit_id = db_col_int(s, 0);
+    snprintf(u->din_data, sizeof u->din_data, "%s", db_col_text(s, 1));
+    snprintf(u->product_code, sizeof u->product_code, "%s", db_col_text(s, 2));
+    u->division = (int)db_col_int(s, 3);
+    if (!unit_state_parse(db_col_text(s, 4), &u->state))
+        u->found = false;
+    if (date_parse(db_col_text(s, 5), "expiry", &u->expiry, NULL) != CC_OK)
+        u->found = false;
+    snprintf(row->product_type, sizeof row->product_type, "%s", db_col_text(s, 6));
+    row->volume_ml = db_col_double(s, 8);
+    u->amount =
+        in->volume_dose ? (uint64_t)(row->volume_ml * 1000.0 + 0.5) : (uint64_t)db_col_int(s, 7);
+    u->owner_patient_id = db_col_int(s, 9);
+    u->reserved_patient_id = db_col_int(s, 10);
+    u->issued_patient_id = db_col_int(s, 11);
+    snprintf(row->reserved_for, sizeof row->reserved_for, "%s", db_col_text(s, 12));
+    snprintf(row->ward, sizeof row->ward, "%s", db_col_text(s, 13));
+    row->version = db_col_int(s, 14);
+    return CC_OK;
+}
+
 cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedside_unit_row *row,
                             cc_error *err)
 {
     memset(row, 0, sizeof *row);
     row->u.product_type = row->product_type;
     row->u.reserved_for = row->reserved_for;
-    db_stmt *s;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT id, din, product_code, division, state, expiry, product_type, cells,"
-                   " volume_ml, owner_patient_id, reserved_patient_id, issued_patient_id,"
-                   " reserved_for, issued_ward, version FROM units WHERE din = ?",
-                   &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_text(s, 1, din_data);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        bedside_unit *u = &row->u;
-        u->found = true;
-        u->unit_id = db_col_int(s, 0);
-        snprintf(u->din_data, sizeof u->din_data, "%s", db_col_text(s, 1));
-        snprintf(u->product_code, sizeof u->product_code, "%s", db_col_text(s, 2));
-        u->division = (int)db_col_int(s, 3);
-        if (!unit_state_parse(db_col_text(s, 4), &u->state))
-            u->found = false;
-        if (date_parse(db_col_text(s, 5), "expiry", &u->expiry, NULL) != CC_OK)
-            u->found = false;
-        snprintf(row->product_type, sizeof row->product_type, "%s", db_col_text(s, 6));
-        row->volume_ml = db_col_double(s, 8);
-        u->amount =
-            volume_dose ? (uint64_t)(row->volume_ml * 1000.0 + 0.5) : (uint64_t)db_col_int(s, 7);
-        u->owner_patient_id = db_col_int(s, 9);
-        u->reserved_patient_id = db_col_int(s, 10);
-        u->issued_patient_id = db_col_int(s, 11);
-        snprintf(row->reserved_for, sizeof row->reserved_for, "%s", db_col_text(s, 12));
-        snprintf(row->ward, sizeof row->ward, "%s", db_col_text(s, 13));
-        row->version = db_col_int(s, 14);
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    unit_read in = {row, volume_dose};
+    sql_arg args[] = {SQL_S(din_data)};
+    return sql_each(d,
+                    "SELECT id, din, product_code, division, state, expiry, product_type, cells,"
+                    " volume_ml, owner_patient_id, reserved_patient_id, issued_patient_id,"
+                    " reserved_for, issued_ward, version FROM units WHERE din = ?",
+                    args, 1, read_unit, &in, NULL, err);
+}
+
+static cc_status copy_text(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    snprintf(ctx, 24, "%s", db_col_text(row, 0));
+    return CC_OK;
 }
 
 cc_status bedside_last_lp(db *d, int64_t patient_id, int64_t *at, cc_error *err)
 {
     *at = 0;
-    db_stmt *s;
-    cc_status st = db_prepare(d,
-                              "SELECT MAX(started_at) FROM administrations WHERE patient_id = ?"
-                              " AND route = 'intrathecal'",
-                              &s, err);
+    char text[24] = "";
+    sql_arg args[] = {SQL_I(patient_id)};
+    cc_status st = sql_each(d,
+                            "SELECT MAX(started_at) FROM administrations WHERE patient_id = ?"
+                            " AND route = 'intrathecal'",
+                            args, 1, copy_text, text, NULL, err);
     if (st != CC_OK)
         return st;
-    db_bind_int(s, 1, patient_id);
-    db_step_result r = db_step(s, err);
-    char text[24] = "";
-    if (r == DB_ROW)
-        snprintf(text, sizeof text, "%s", db_col_text(s, 0));
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
     if (*text && instant_parse(text, "started_at", at, err) != CC_OK)
         return cc_fail(err, CC_INTERNAL, "started_at", "corrupt_record",
                        "a stored start time is unreadable");
@@ -168,28 +173,32 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
     return db_tx_end(d, st, err);
 }
 
+typedef struct {
+    int64_t *patient_id;
+    char *route, *status;
+} head_read;
+
+static cc_status read_head(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    head_read *h = ctx;
+    *h->patient_id = db_col_int(row, 0);
+    snprintf(h->route, 16, "%s", db_col_text(row, 1));
+    snprintf(h->status, 16, "%s", db_col_text(row, 2));
+    return CC_OK;
+}
+
 cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16],
                               char status[16], cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(
-        d, "SELECT patient_id, route, status FROM administrations WHERE id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        *patient_id = db_col_int(s, 0);
-        snprintf(route, 16, "%s", db_col_text(s, 1));
-        snprintf(status, 16, "%s", db_col_text(s, 2));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
+    head_read h = {patient_id, route, status};
+    sql_arg args[] = {SQL_I(id)};
+    cc_status st = sql_first(d, "SELECT patient_id, route, status FROM administrations WHERE id = ?",
+                             args, 1, read_head, &h, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
                        (long long)id);
-    return CC_OK;
+    return st;
 }
 
 cc_status administration_complete(db *d, const store_actor *actor, int64_t id, const char *ended_at,
@@ -250,12 +259,12 @@ cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
     buf_puts(out, "{\"administration\":");
-    cc_status st = sql_rows_json(
+    cc_status st = sql_row_json(
         d,
         "SELECT a.*, p.mrn AS patient_mrn, p.family_name, p.given_names"
         " FROM administrations a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?",
-        a, 1, true, out, err);
-    if (st == CC_OK && strcmp(out->data + out->len - 4, "null") == 0)
+        a, 1, "administration", out, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
                        (long long)id);
     buf_puts(out, ",\"units\":");
@@ -314,28 +323,27 @@ cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int6
     return st;
 }
 
+static cc_status write_ref(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    buf *out = ctx;
+    if (out->data[out->len - 1] != '{')
+        buf_putc(out, ',');
+    buf_json_string(out, db_col_text(row, 0));
+    buf_printf(out, ":{\"id\":%lld,\"status\":", (long long)db_col_int(row, 1));
+    buf_json_string(out, db_col_text(row, 2));
+    buf_putc(out, '}');
+    return CC_OK;
+}
+
 cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(
-        d, "SELECT plan_ref, id, status FROM administrations WHERE plan_id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, plan_id);
+    sql_arg args[] = {SQL_I(plan_id)};
     buf_putc(out, '{');
-    db_step_result r;
-    int n = 0;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (n++)
-            buf_putc(out, ',');
-        buf_json_string(out, db_col_text(s, 0));
-        buf_printf(out, ":{\"id\":%lld,\"status\":", (long long)db_col_int(s, 1));
-        buf_json_string(out, db_col_text(s, 2));
-        buf_putc(out, '}');
-    }
-    db_done(s);
+    cc_status st = sql_each(d, "SELECT plan_ref, id, status FROM administrations WHERE plan_id = ?",
+                            args, 1, write_ref, out, NULL, err);
     buf_putc(out, '}');
-    return r == DB_ERROR ? err->status : CC_OK;
+    return st;
 }
 
 cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id,
@@ -426,26 +434,34 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
 
 /* ---- settings: one integer per name ---- */
 
+typedef struct {
+    vitals_limits *limits;
+    adverse_rules *rules;
+} settings_read;
+
+static cc_status read_setting(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    settings_read *in = ctx;
+    vitals_limits *limits = in->limits;
+    adverse_rules *rules = in->rules;
+    const char *name = db_col_text(row, 0);
+    int value = (int)db_col_int(row, 1);
+#define LOAD(obj, f)                                                                               \
+    if (strcmp(name, #f) == 0)                                                                     \
+        obj->f = value;
+    BEDSIDE_SETTINGS(LOAD)
+#undef LOAD
+    return CC_OK;
+}
+
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err)
 {
     vitals_default_limits(limits);
     adverse_default_rules(rules);
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT name, value FROM bedside_settings", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        const char *name = db_col_text(s, 0);
-        int value = (int)db_col_int(s, 1);
-#define LOAD(obj, f)                                                                               \
-    if (strcmp(name, #f) == 0)                                                                     \
-        obj->f = value;
-        BEDSIDE_SETTINGS(LOAD)
-#undef LOAD
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+    settings_read in = {limits, rules};
+    return sql_each(d, "SELECT name, value FROM bedside_settings", NULL, 0, read_setting, &in, NULL,
+                    err);
 }
 
 cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_limits *limits,
