@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/laboratory.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"
 #include "core/isbt128.h"
-#include "store/audit.h"
+#include "store/clock.h"
 #include "store/datadir.h"
-#include "store/lab.h"
 
 static const char usage[] =
     "usage: cellclinic isbt128 check-char DIN13\n"
@@ -140,9 +140,10 @@ static int allocate(int argc, char **argv)
         fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);
         return 1;
     }
-    store_actor actor = {0, "cli"};
+    app_ctx cli = app_ctx_system(d, NULL);
+    cli.actor = (store_actor){0, "cli"};
     isbt128_din din;
-    cc_status st = lab_din_allocate(d, &actor, fin, (int)year, &din, &err);
+    cc_status st = app_lab_din_allocate(&cli, fin, (int)year, &din, &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);
