@@ -65,8 +65,7 @@ static int check_char(int argc, char **argv)
         return rc;
     const char *in = argv[2];
     if (strlen(in) != ISBT128_DATA_LEN) {
-        fprintf(stderr, "isbt128 check-char: DIN13 must be 13 characters (got %zu)\n",
-                strlen(in));
+        fprintf(stderr, "isbt128 check-char: DIN13 must be 13 characters (got %zu)\n", strlen(in));
         return 2;
     }
     char keyed[ISBT128_KEYED_TEXT];
@@ -76,11 +75,9 @@ static int check_char(int argc, char **argv)
     keyed[ISBT128_DATA_LEN + 1] = '\0';
     isbt128_din din;
     cc_error err;
-    if (keyed[ISBT128_DATA_LEN] == '\0' ||
-        isbt128_parse(keyed, "DIN13", &din, &err) != CC_OK) {
+    if (keyed[ISBT128_DATA_LEN] == '\0' || isbt128_parse(keyed, "DIN13", &din, &err) != CC_OK) {
         fprintf(stderr, "isbt128 check-char: DIN13 is not a DIN: %s\n",
-                keyed[ISBT128_DATA_LEN] == '\0' ? "characters must be 0-9 or A-Z"
-                                                : err.message);
+                keyed[ISBT128_DATA_LEN] == '\0' ? "characters must be 0-9 or A-Z" : err.message);
         return 2;
     }
     printf("%c\n", din.check);

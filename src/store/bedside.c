@@ -1,5 +1,5 @@
 /* Bedside store: administrations and their units, vital signs, observation
- * tasks, bedside settings (issue 5). */
+ * tasks, bedside settings. */
 #include "store/bedside.h"
 
 #include <stdio.h>
