@@ -223,6 +223,12 @@ cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err)
     return lab_site_set_fin(ctx->d, &ctx->actor, fin, err);
 }
 
+cc_status app_lab_din_allocate(app_ctx *ctx, const char *fin, int year, isbt128_din *out,
+                               cc_error *err)
+{
+    return lab_din_allocate(ctx->d, &ctx->actor, fin, year, out, err);
+}
+
 cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
                                    const char *description, int64_t *id, cc_error *err)
 {

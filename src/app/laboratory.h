@@ -94,6 +94,10 @@ cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err);
 cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
                                    const char *description, int64_t *id, cc_error *err);
 cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err);
+/* The next DIN of fin for year (00-99) from this database's counter, the one
+ * the laboratory's units use (`cellclinic isbt128 new`). */
+cc_status app_lab_din_allocate(app_ctx *ctx, const char *fin, int year, isbt128_din *out,
+                               cc_error *err);
 cc_status app_lab_donor_create(app_ctx *ctx, const lab_donor_fields *f, int64_t *id, cc_error *err);
 cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
                                     const char *consent_date, const char *consent_reference,

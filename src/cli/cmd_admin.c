@@ -47,7 +47,8 @@ int cmd_init(int argc, char **argv)
     bool generated = !password_file;
     if (generated)
         generate_password(password);
-    else if (!opts_read_password("init", "admin-password-file", password_file, password, sizeof password))
+    else if (!opts_read_password("init", "admin-password-file", password_file, password,
+                                 sizeof password))
         return 2;
     cc_error err;
     if (user_check_password(password, "admin-password-file", &err) != CC_OK) {
@@ -172,8 +173,8 @@ int cmd_backup(int argc, char **argv)
         "Writes a consistent copy of the database to FILE (which must not exist),\n"
         "safely while the server runs.\n";
     const char *data, *to;
-    const cli_option options[] = {{"data", true, true, &data}, {"to", true, true, &to},
-                                  {NULL, false, false, NULL}};
+    const cli_option options[] = {
+        {"data", true, true, &data}, {"to", true, true, &to}, {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("backup", argc, argv, 1, options, usage, &help);
     if (rc || help)

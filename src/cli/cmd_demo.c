@@ -84,7 +84,8 @@ static cc_status add_patient(const app_ctx *demo, uint64_t *rng, uint64_t *drng,
         grams = 12000 + (int)(next_random(rng) % 300) * 100;
     int64_t id, condition_id;
     patient_matches dup;
-    app_patient_new n = {.fields = f, .has_weight = true, .weight_kg = grams / 1000.0, .confirm_duplicate = true};
+    app_patient_new n = {
+        .fields = f, .has_weight = true, .weight_kg = grams / 1000.0, .confirm_duplicate = true};
     cc_status st = app_patient_create(demo, &n, &id, &dup, err);
     if (st != CC_OK)
         return st;

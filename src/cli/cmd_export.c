@@ -1,6 +1,6 @@
 /* cellclinic export deidentified --data DIR --out DIR
  *
- * The de-identified export for analysts (issue 7): one CSV per table and a
+ * The de-identified export for analysts: one CSV per table and a
  * data dictionary. No names, contacts, addresses, MRNs, birth dates or free
  * text (store/deid.h selects coded fields, numbers and dates only). Every
  * identifier (patient_id, plan_id, ...) becomes a pseudonym, and every date
@@ -88,7 +88,10 @@ static int offset_of(const deid_key *k, long long patient)
     return off >= 0 ? off + 1 : off;                          /* never 0 */
 }
 
-static void put_bytes(void *f, const char *bytes, size_t n) { fwrite(bytes, 1, n, f); }
+static void put_bytes(void *f, const char *bytes, size_t n)
+{
+    fwrite(bytes, 1, n, f);
+}
 
 static void csv_put(FILE *f, const char *text, bool last)
 {
@@ -261,8 +264,7 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "cellclinic export deidentified: %s\n", err.message);
         rc = 1;
     }
-    json_t *ages =
-        st == CC_OK ? ages_of(tables[0], tables[1], store_today()) : NULL;
+    json_t *ages = st == CC_OK ? ages_of(tables[0], tables[1], store_today()) : NULL;
     for (size_t i = 0; rc == 0 && i < sizeof TABLES / sizeof TABLES[0]; i++)
         rc = write_table(out, TABLES[i], tables[i], &key, ages);
     if (rc == 0) {

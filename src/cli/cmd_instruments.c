@@ -37,8 +37,8 @@ static int dump(json_t *j, size_t flags)
         fprintf(stderr, "instruments: out of memory\n");
         return 1;
     }
-    int rc = json_dumpf(j, stdout, flags | JSON_REAL_PRECISION(15)) == 0 && fputc('\n', stdout) != EOF &&
-                     fflush(stdout) == 0
+    int rc = json_dumpf(j, stdout, flags | JSON_REAL_PRECISION(15)) == 0 &&
+                     fputc('\n', stdout) != EOF && fflush(stdout) == 0
                  ? 0
                  : 1;
     if (rc != 0)
@@ -61,13 +61,16 @@ static int list(int json)
 static int score(const char *id, int compact)
 {
     if (instrument_find(id) == NULL) {
-        fprintf(stderr, "instruments score: unknown instrument '%s' (see: cellclinic instruments list)\n", id);
+        fprintf(stderr,
+                "instruments score: unknown instrument '%s' (see: cellclinic instruments list)\n",
+                id);
         return 2;
     }
     json_error_t jerr;
     json_t *body = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
     if (body == NULL) {
-        fprintf(stderr, "instruments score: standard input is not valid JSON: %s (line %d, column %d)\n",
+        fprintf(stderr,
+                "instruments score: standard input is not valid JSON: %s (line %d, column %d)\n",
                 jerr.text, jerr.line, jerr.column);
         return 2;
     }
@@ -107,7 +110,8 @@ int cmd_instruments(int argc, char **argv)
         } else if (argv[i][0] != '-' && id == NULL && strcmp(sub, "list") != 0) {
             id = argv[i];
         } else {
-            fprintf(stderr, "instruments %s: unexpected argument '%s' (try --help)\n", sub, argv[i]);
+            fprintf(stderr, "instruments %s: unexpected argument '%s' (try --help)\n", sub,
+                    argv[i]);
             return 2;
         }
     }
@@ -115,7 +119,9 @@ int cmd_instruments(int argc, char **argv)
         return list(json);
     if (strcmp(sub, "show") == 0 || strcmp(sub, "score") == 0) {
         if (id == NULL) {
-            fprintf(stderr, "instruments %s: missing instrument id (see: cellclinic instruments list)\n", sub);
+            fprintf(stderr,
+                    "instruments %s: missing instrument id (see: cellclinic instruments list)\n",
+                    sub);
             return 2;
         }
         if (strcmp(sub, "score") == 0)
@@ -127,6 +133,7 @@ int cmd_instruments(int argc, char **argv)
         }
         return dump(instruments_json_definition(def), JSON_INDENT(2));
     }
-    fprintf(stderr, "instruments: unknown command '%s' (try: cellclinic instruments --help)\n", sub);
+    fprintf(stderr, "instruments: unknown command '%s' (try: cellclinic instruments --help)\n",
+            sub);
     return 2;
 }

@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/laboratory.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "core/date.h"
 #include "core/isbt128.h"
-#include "store/audit.h"
+#include "store/clock.h"
 #include "store/datadir.h"
-#include "store/lab.h"
 
 static const char usage[] =
     "usage: cellclinic isbt128 check-char DIN13\n"
@@ -65,8 +65,7 @@ static int check_char(int argc, char **argv)
         return rc;
     const char *in = argv[2];
     if (strlen(in) != ISBT128_DATA_LEN) {
-        fprintf(stderr, "isbt128 check-char: DIN13 must be 13 characters (got %zu)\n",
-                strlen(in));
+        fprintf(stderr, "isbt128 check-char: DIN13 must be 13 characters (got %zu)\n", strlen(in));
         return 2;
     }
     char keyed[ISBT128_KEYED_TEXT];
@@ -76,11 +75,9 @@ static int check_char(int argc, char **argv)
     keyed[ISBT128_DATA_LEN + 1] = '\0';
     isbt128_din din;
     cc_error err;
-    if (keyed[ISBT128_DATA_LEN] == '\0' ||
-        isbt128_parse(keyed, "DIN13", &din, &err) != CC_OK) {
+    if (keyed[ISBT128_DATA_LEN] == '\0' || isbt128_parse(keyed, "DIN13", &din, &err) != CC_OK) {
         fprintf(stderr, "isbt128 check-char: DIN13 is not a DIN: %s\n",
-                keyed[ISBT128_DATA_LEN] == '\0' ? "characters must be 0-9 or A-Z"
-                                                : err.message);
+                keyed[ISBT128_DATA_LEN] == '\0' ? "characters must be 0-9 or A-Z" : err.message);
         return 2;
     }
     printf("%c\n", din.check);
@@ -140,9 +137,10 @@ static int allocate(int argc, char **argv)
         fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);
         return 1;
     }
-    store_actor actor = {0, "cli"};
+    app_ctx cli = app_ctx_system(d, NULL);
+    cli.actor = (store_actor){0, "cli"};
     isbt128_din din;
-    cc_status st = lab_din_allocate(d, &actor, fin, (int)year, &din, &err);
+    cc_status st = app_lab_din_allocate(&cli, fin, (int)year, &din, &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic isbt128 new: %s\n", err.message);

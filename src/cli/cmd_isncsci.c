@@ -52,7 +52,8 @@ static int classify(int compact)
     json_error_t jerr;
     json_t *input = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
     if (input == NULL) {
-        fprintf(stderr, "isncsci classify: standard input is not valid JSON: %s (line %d, column %d)\n",
+        fprintf(stderr,
+                "isncsci classify: standard input is not valid JSON: %s (line %d, column %d)\n",
                 jerr.text, jerr.line, jerr.column);
         return 2;
     }
@@ -92,7 +93,8 @@ int cmd_isncsci(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "classify") != 0) {
-        fprintf(stderr, "isncsci: unknown command '%s' (try: cellclinic isncsci --help)\n", argv[1]);
+        fprintf(stderr, "isncsci: unknown command '%s' (try: cellclinic isncsci --help)\n",
+                argv[1]);
         return 2;
     }
     int compact = 0;

@@ -1,5 +1,5 @@
 /* cellclinic plan: the plan of a hypothetical patient in an empty clinic,
- * for scripts and for checking the planner by hand (issue 3). */
+ * for scripts and for checking the planner by hand. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,11 +58,14 @@ static void print_text(const protocol *p, const plan *pl, const dose_result *dos
     for (int i = 0; i < pl->n_admins; i++) {
         date_format(pl->admins[i].date, a);
         printf("  %2d  %s  day %2d  %-12s %-9s %llu %s\n", pl->admins[i].n, a, pl->admins[i].day,
-               protocol_route_name(pl->admins[i].route), protocol_product_name(pl->admins[i].product),
+               protocol_route_name(pl->admins[i].route),
+               protocol_product_name(pl->admins[i].product),
                (unsigned long long)pl->admins[i].amount, unit);
     }
     printf("course %llu %s%s\n", (unsigned long long)dose->total, unit,
-           dose->bounded_low ? " (raised to the minimum)" : dose->bounded_high ? " (lowered to the maximum)" : "");
+           dose->bounded_low    ? " (raised to the minimum)"
+           : dose->bounded_high ? " (lowered to the maximum)"
+                                : "");
     for (int i = 0; i < pl->n_ancillary; i++)
         printf("  %s: %d sessions\n", p->ancillary[pl->ancillary[i].index].name_en,
                pl->ancillary[i].sessions);
@@ -81,10 +84,11 @@ static void print_text(const protocol *p, const plan *pl, const dose_result *dos
 int cmd_plan(int argc, char **argv)
 {
     const char *id, *weight, *start, *age, *count, *product, *json;
-    const cli_option options[] = {{"protocol", true, true, &id},  {"weight", true, true, &weight},
-                                  {"start", true, true, &start},  {"age-years", true, false, &age},
-                                  {"count", true, false, &count}, {"product", true, false, &product},
-                                  {"json", false, false, &json},  {NULL, false, false, NULL}};
+    const cli_option options[] = {
+        {"protocol", true, true, &id},  {"weight", true, true, &weight},
+        {"start", true, true, &start},  {"age-years", true, false, &age},
+        {"count", true, false, &count}, {"product", true, false, &product},
+        {"json", false, false, &json},  {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("plan", argc, argv, 1, options, USAGE, &help);
     if (rc || help)
@@ -96,8 +100,10 @@ int cmd_plan(int argc, char **argv)
     protocol p;
     if (programme_load(NULL, a, id, 0, &p, &err) != CC_OK) {
         arena_release(a);
-        fprintf(stderr, "cellclinic plan: option --protocol: unknown protocol '%s' (see cellclinic "
-                        "protocols list)\n", id);
+        fprintf(stderr,
+                "cellclinic plan: option --protocol: unknown protocol '%s' (see cellclinic "
+                "protocols list)\n",
+                id);
         return 2;
     }
     arena_release(a);
@@ -108,8 +114,8 @@ int cmd_plan(int argc, char **argv)
         fprintf(stderr, "cellclinic plan: option --weight must be a weight in kg, e.g. 72.5\n");
         return 2;
     }
-    programme_input in = {.protocol = &p, .product = product, .age_years = -1,
-                          .weight_g = (int)lround(kg * 1000)};
+    programme_input in = {
+        .protocol = &p, .product = product, .age_years = -1, .weight_g = (int)lround(kg * 1000)};
     if (date_parse(start, "start", &in.earliest, &err) != CC_OK) {
         fprintf(stderr, "cellclinic plan: option --start must be a date YYYY-MM-DD\n");
         return 2;

@@ -81,8 +81,7 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     arena *a = arena_create((size_t)1 << 30);
-    report_query q = {protocol_id, from,         to,   store_today(),
-                      condition,   product_type, route};
+    report_query q = {protocol_id, from, to, store_today(), condition, product_type, route};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */
     cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)

@@ -19,15 +19,15 @@ int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 /* Helpers working in other branches add their commands below this line. */
-int cmd_isbt128(int argc, char **argv); /* check-char, verify, new */
-int cmd_isncsci(int argc, char **argv); /* isncsci classify: ISNCSCI exams, stdin -> stdout */
+int cmd_isbt128(int argc, char **argv);     /* check-char, verify, new */
+int cmd_isncsci(int argc, char **argv);     /* isncsci classify: ISNCSCI exams, stdin -> stdout */
 int cmd_instruments(int argc, char **argv); /* instruments list|show|score ID < answers.json */
 
-/* issue 3: programmes */
+/* treatment programmes */
 int cmd_plan(int argc, char **argv);      /* plan of a hypothetical patient */
 int cmd_protocols(int argc, char **argv); /* protocols list | show */
 
-/* issue 7: outcome report */
+/* outcome report and de-identified export */
 int cmd_report(int argc, char **argv); /* report outcomes --data --protocol ... */
 int cmd_export(int argc, char **argv); /* export deidentified --data --out */
 

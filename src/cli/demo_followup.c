@@ -1,4 +1,4 @@
-/* The follow-up part of `cellclinic demo` (issue 7): screens some of the
+/* The follow-up part of `cellclinic demo`: screens some of the
  * synthetic patients for the programme matching their condition (sci,
  * spina-bifida, msc, als, secretome) and turns most of them into a treated
  * cohort with plausible histories; about 1 in 8 screened patients gets a
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/demo.h"
 #include "app/instruments_json.h"
 #include "app/isncsci_json.h"
 #include "app/observation_measures.h"
@@ -28,7 +29,6 @@
 #include "cli/demo_instruments.h"
 #include "core/date.h"
 #include "core/instruments.h"
-#include "store/demo_followup.h"
 
 #define rnd demo_rnd
 
@@ -201,8 +201,9 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
     obs_space *os = malloc(sizeof *os);
     arena *a = arena_create((size_t)64 << 20);
     size_t n = 0;
+    app_ctx demo = app_ctx_demo(d, a);
     cc_status st = cands && os && a
-                       ? demo_store_synthetic_patients(d, cands, want, &n, err)
+                       ? app_demo_candidates(&demo, cands, want, &n, err)
                        : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     protocol *progs[N_PROGRAMMES] = {0};
     for (int k = 0; st == CC_OK && k < N_PROGRAMMES; k++) {
@@ -234,7 +235,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                                   .not_eligible = true,
                                   .reasons = NOT_ELIGIBLE[rnd(&erng) % 4],
                                   .screened_on = s_screen};
-            if ((st = demo_store_followup_patient(d, &ne, err)) == CC_OK)
+            if ((st = app_demo_history(&demo, &ne, err)) == CC_OK)
                 made->not_eligible++;
             continue;
         }
@@ -279,6 +280,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                                 .weight_g = in.weight_g};
         size_t i;
         json_t *v;
+        fp->n_planned = json_array_size(json_object_get(body, "administrations"));
         json_array_foreach(json_object_get(body, "administrations"), i, v)
         {
             if (fp->n_admins == DEMO_MAX_ADMINS)
@@ -443,7 +445,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             fp->aes[0].grade = r < 2 ? 3 : 1 + (int)(rnd(&rng) % 2);
             fp->n_aes = 1;
         }
-        st = demo_store_followup_patient(d, fp, err);
+        st = app_demo_history(&demo, fp, err);
         if (st == CC_OK) {
             made->treated++;
             made->per_programme[prog]++;

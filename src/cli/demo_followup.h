@@ -1,5 +1,5 @@
 /*
- * demo_followup: the follow-up part of `cellclinic demo` (issue 7). Up to
+ * demo_followup: the follow-up part of `cellclinic demo`. Up to
  * patients * 2 / 5 (at most 300) of the synthetic patients without a plan or
  * screening are screened for the programme of their condition (see
  * demo_followup.c): about 1 in 8 is signed not eligible, the others get a

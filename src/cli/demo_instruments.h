@@ -1,6 +1,6 @@
 /*
- * demo_instruments: plausible instrument answers for `cellclinic demo`
- * (issue 7), as the JSON text the observation API takes ("answers"), to be
+ * demo_instruments: plausible instrument answers for `cellclinic demo`,
+ * as the JSON text the observation API takes ("answers"), to be
  * scored by the real scorers (ISNCSCI classifier, instrument scoring).
  *
  * Randomness comes from the caller's xorshift64* state (demo_rnd), so the

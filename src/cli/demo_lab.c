@@ -1,8 +1,8 @@
-/* The laboratory part of `cellclinic demo` (issue 7): synthetic donors with
+/* The laboratory part of `cellclinic demo`: synthetic donors with
  * their screening tests and eligibility, a collection and a batch each
  * (mostly UC-MSC, some secretome), manufacturing steps, a few units per
- * batch, QC results and QA decisions, all through the laboratory store
- * (src/store/lab_*.c) with its checks and audit entries:
+ * batch, QC results and QA decisions, all through the laboratory use cases
+ * (app/laboratory.h) with their checks and audit entries:
  *   - about 1 donor in 8 has a positive screening test and is signed
  *     ineligible (no collection);
  *   - the first donor's batch is 13-14 months old: released, its two units
@@ -25,19 +25,19 @@
 #include "cli/demo_instruments.h"
 #include "core/buf.h"
 #include "app/laboratory.h"
-#include "store/lab.h"
-
-static const store_actor DEMO = {0, "demo"};
+#include "store/lab.h" /* reads: the site, its product codes, the expired units */
 
 /* The site's FIN, set to a demonstration FIN when none is configured; an
  * active product code per product type the demo makes (added when none). */
-static cc_status configure(db *d, char fin[ISBT128_FIN_LEN + 1], char pdc[2][8], cc_error *err)
+static cc_status configure(app_ctx *ctx, char fin[ISBT128_FIN_LEN + 1], char pdc[2][8],
+                           cc_error *err)
 {
     static const char *const TYPES[2] = {"uc-msc", "secretome"};
     static const char *const CODES[2] = {"S9901", "S9902"};
+    db *d = ctx->d;
     cc_status st = lab_site_fin(d, fin, err);
     if (st == CC_CONFLICT && strcmp(err->code, "fin_not_configured") == 0 &&
-        (st = lab_site_set_fin(d, &DEMO, "W9999", err)) == CC_OK)
+        (st = app_lab_site_set_fin(ctx, "W9999", err)) == CC_OK)
         st = lab_site_fin(d, fin, err);
     if (st != CC_OK)
         return st;
@@ -61,8 +61,8 @@ static cc_status configure(db *d, char fin[ISBT128_FIN_LEN + 1], char pdc[2][8],
         }
         if (!pdc[t][0]) {
             int64_t id;
-            st = lab_product_code_add(d, &DEMO, CODES[t], TYPES[t],
-                                      "synthetic demonstration product", &id, err);
+            st = app_lab_product_code_add(ctx, CODES[t], TYPES[t],
+                                          "synthetic demonstration product", &id, err);
             snprintf(pdc[t], 8, "%s", CODES[t]);
         }
     }
@@ -125,9 +125,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         return CC_OK;
     char fin[ISBT128_FIN_LEN + 1];
     char pdc[2][8];
-    cc_status st = configure(d, fin, pdc, err);
-    app_ctx ctx = app_ctx_system(d, NULL);
-    ctx.actor = DEMO;
+    app_ctx ctx = app_ctx_demo(d, NULL);
+    cc_status st = configure(&ctx, fin, pdc, err);
     uint64_t rng = seed * UINT64_C(0xA24BAED4963EE407) + 23;
     int year, month, day;
     date_to_ymd(today, &year, &month, &day);
@@ -142,7 +141,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         lab_donor_fields f = {NULL, "allogeneic", 0, s_sampled, "synthetic demonstration consent",
                               true};
         int64_t donor, id;
-        if ((st = lab_donor_create(d, &DEMO, &f, &donor, err)) != CC_OK)
+        if ((st = app_lab_donor_create(&ctx, &f, &donor, err)) != CC_OK)
             break;
         made->donors++;
         /* the first three donors' batches are released (and expire, or soon); the others
@@ -150,9 +149,9 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         bool positive = k >= 3 && demo_rnd(&rng) % 8 == 0;
         static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
         for (size_t t = 0; st == CC_OK && t < 6; t++)
-            st = lab_donor_add_test(d, &DEMO, donor, TESTS[t],
-                                    positive && t == 1 ? "positive" : "negative", s_sampled, NULL,
-                                    &id, err);
+            st = app_lab_donor_add_test(&ctx, donor, TESTS[t],
+                                        positive && t == 1 ? "positive" : "negative", s_sampled,
+                                        NULL, &id, err);
         if (st == CC_OK)
             st = app_lab_donor_decide(&ctx, donor, positive ? "ineligible" : "eligible",
                                       positive ? "hepatitis B positive (synthetic)" : NULL, err);
@@ -166,8 +165,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
                                    s_collected, "synthetic demonstration maternity",
                                    -1,          15 + (double)(demo_rnd(&rng) % 15)};
         int64_t collection, batch;
-        if ((st = lab_collection_create(d, &DEMO, &c, &collection, err)) != CC_OK ||
-            (st = lab_batch_create(d, &DEMO, type, &collection, 1, &batch, err)) != CC_OK)
+        if ((st = app_lab_collection_create(&ctx, &c, &collection, err)) != CC_OK ||
+            (st = app_lab_batch_create(&ctx, type, &collection, 1, &batch, err)) != CC_OK)
             break;
         made->batches++;
         static const char *const MSC_STEPS[] = {"isolation", "passage",     "passage",
@@ -185,7 +184,7 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
                 "synthetic demonstration step",
                 s == 1 || s == 2 ? s : -1,
                 s == 3 && !secretome ? 400000000 + (int64_t)(demo_rnd(&rng) % 400) * 1000000 : -1};
-            st = lab_batch_add_step(d, &DEMO, batch, &step, &id, err);
+            st = app_lab_batch_add_step(&ctx, batch, &step, &id, err);
         }
         /* units: 2 to 4, in quarantine until the batch is released */
         int n_units = k == 0 ? 2 : 2 + (int)(demo_rnd(&rng) % 3);

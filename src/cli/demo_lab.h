@@ -1,8 +1,8 @@
 /*
- * demo_lab: the laboratory part of `cellclinic demo` (issue 7): patients / 20
+ * demo_lab: the laboratory part of `cellclinic demo`: patients / 20
  * synthetic donors (at least 3 from 20 patients on, at most 40) with their
  * screening, collections, batches with QC and QA decisions, and units in
- * several states (see demo_lab.c), through the laboratory store. Sets the
+ * several states (see demo_lab.c), through the laboratory use cases. Sets the
  * site's FIN ("W9999") and product codes only when none is configured. The
  * same seed gives the same data for the same day.
  */

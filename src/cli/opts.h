@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *name;   /* without dashes */
+    const char *name; /* without dashes */
     bool takes_value;
     bool required;
     const char **value; /* receives the value (or "1" for a flag) */

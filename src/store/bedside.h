@@ -1,5 +1,5 @@
 /*
- * store/bedside: persistence of the bedside work (issue 5): administration
+ * store/bedside: persistence of the bedside work: administration
  * records and the units they used, vital signs, post-procedure observation
  * tasks, adverse events with their links and reporting deadlines, and the
  * site's bedside settings (vital-sign limits, reporting rules).

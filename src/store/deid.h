@@ -1,5 +1,5 @@
 /*
- * deid (store): the rows of the de-identified export (issue 7), as JSON
+ * deid (store): the rows of the de-identified export, as JSON
  * arrays (sql_rows_json shapes), selected so that no name, contact, address,
  * MRN, birth date or free text ever leaves the store through them: only
  * coded fields, numbers and dates (which the caller shifts per patient).

@@ -25,7 +25,8 @@ static cc_status insert(db *d, const char *table, const char *sql, const sql_arg
                         err);
 }
 
-cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err)
+cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_state status,
+                                      cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -67,16 +68,24 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error 
     if (p->not_eligible)
         return db_tx_end(d, st, err);
     if (st == CC_OK) {
-        sql_arg a[] = {SQL_I(p->patient_id), SQL_S(p->protocol), SQL_I(p->protocol_version),
-                       SQL_S(p->start),      SQL_S(p->end),      SQL_S(p->request),
-                       SQL_S(p->body),       SQL_I(screening),   SQL_S(p->screened_on),
-                       SQL_S(now),           SQL_S(now)};
+        sql_arg a[] = {SQL_I(p->patient_id),
+                       SQL_S(p->protocol),
+                       SQL_I(p->protocol_version),
+                       SQL_S(plan_state_name(status)),
+                       SQL_S(p->start),
+                       SQL_S(p->end),
+                       SQL_S(p->request),
+                       SQL_S(p->body),
+                       SQL_I(screening),
+                       SQL_S(p->screened_on),
+                       SQL_S(now),
+                       SQL_S(now)};
         st = insert(d, "plans",
                     "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, "
                     "start_date, end_date,"
                     " request, body, screening_id, approved_at, meaning, created_at, created_by, "
                     "updated_at,"
-                    " version) VALUES (?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?, 'synthetic "
+                    " version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synthetic "
                     "demonstration plan', ?,"
                     " 'demo', ?, 2) RETURNING id",
                     a, SQL_COUNT(a), &plan, err);

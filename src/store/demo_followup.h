@@ -1,11 +1,13 @@
 /*
  * demo_followup (store): writes one synthetic treated patient's history for
- * `cellclinic demo` (issue 7): a decided screening, an approved plan, its
- * administrations, follow-up visits with their resolutions, observations
- * and adverse events; or a screening signed "not eligible" alone. The patient must already exist
- * and be marked synthetic (CC_INVALID otherwise): demonstration rows are reachable only through a
- * synthetic patient, so every page showing them says so. One transaction per patient; every row
- * gets its audit entry (actor "demo"). Strings are borrowed.
+ * `cellclinic demo`: a decided screening, a plan in the status its caller
+ * decided (app/demo decides it through core/plan_state), its administrations,
+ * follow-up visits with their resolutions, observations and adverse events;
+ * or a screening signed "not eligible" alone. The patient must already exist
+ * and be marked synthetic (CC_INVALID otherwise): demonstration rows are
+ * reachable only through a synthetic patient, so every page showing them says
+ * so. It joins the caller's write transaction (app_demo_history owns it);
+ * every row gets its audit entry (actor "demo"). Strings are borrowed.
  */
 #ifndef CC_STORE_DEMO_FOLLOWUP_H
 #define CC_STORE_DEMO_FOLLOWUP_H
@@ -16,6 +18,7 @@
 
 #include "core/date.h"
 #include "core/followup.h"
+#include "core/plan_state.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/observations.h"
@@ -33,6 +36,7 @@ typedef struct {
     const char *reasons;
     const char *screened_on, *start, *end, *request, *body;
     int weight_g;
+    size_t n_planned; /* administrations in the plan; the first n_admins were given */
     size_t n_admins;
     struct {
         const char *date, *route, *product, *dose_unit;
@@ -54,7 +58,8 @@ typedef struct {
     } aes[DEMO_MAX_AES];
 } demo_fu_patient;
 
-cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, cc_error *err);
+cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_state status,
+                                      cc_error *err);
 
 /* A synthetic patient without a plan: its first condition and latest weight. */
 typedef struct {

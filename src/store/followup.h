@@ -1,6 +1,6 @@
 /*
  * followup (store): follow-up visit rows, contact attempts, patient
- * questionnaire links and the lost-to-follow-up threshold (issue 7).
+ * questionnaire links and the lost-to-follow-up threshold.
  *
  * Visits are generated from an approved plan's follow-up schedule
  * (followup_store_sync): missing visits are inserted, scheduled visits whose

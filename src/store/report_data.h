@@ -1,5 +1,5 @@
 /*
- * report_data: reads what the outcome report needs (issue 7), in a few
+ * report_data: reads what the outcome report needs, in a few
  * sequential passes over the tables so that its cost grows linearly with the
  * data (no per-patient subquery, no large sort in SQL).
  *

@@ -1,8 +1,8 @@
 /*
  * report_satisfaction (store): the stored ANSWERS (not scores: a numeric
  * score cannot tell "not applicable" from 0) of every "satisfaction"
- * observation, for the satisfaction table of the outcome report (issue 7;
- * the table itself is core/satisfaction, the JSON section
+ * observation, for the satisfaction table of the outcome report (the
+ * table itself is core/satisfaction, the JSON section
  * app/report_satisfaction; the visits come with the rest of the report's data,
  * store/report_data).
  *

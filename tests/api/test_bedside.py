@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Bedside administration, vital signs and adverse events (issue 5) against a
+"""Bedside administration, vital signs and adverse events against a
 real server.
 
-- the whole path: patient, screening, signed eligibility, plan (issue 3),
+- the whole path: patient, screening, signed eligibility, plan,
   approval; donor, batch, QC, release, unit reserved for one planned
-  administration and issued (issue 4); worklist; the bedside check; the
+  administration and issued; worklist; the bedside check; the
   administration record (unit administered, custody event, lookback link);
   vital signs with an abnormal temperature prompting an adverse event;
   completion with the observation tasks; the adverse event with its

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The dashboard (issue 7): GET /api/v1/dashboard against a real server.
+"""The dashboard: GET /api/v1/dashboard against a real server.
 
 A small clinic is built through the API (the helpers of test_bedside.py and
 test_laboratory.py): one patient with an approved plan whose administrations

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`cellclinic demo` (issue 7) across the five programmes, against a real server:
+"""`cellclinic demo` across the five programmes, against a real server:
 - treated patients in sci, spina-bifida, msc, als and secretome, the counts
   adding up, and each programme's outcome report computing with the
   instruments its protocol names (the SCI report with its AIS table);

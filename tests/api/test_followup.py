@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Follow-up (issue 7): visits generated from an approved plan, re-dated by
+"""Follow-up: visits generated from an approved plan, re-dated by
 sync, worklist states computed from the dates (H10: an overdue visit stays on
 the worklist until resolved), resolutions with their rules, contact attempts
 and lost to follow-up after N failed contacts, patient questionnaire links
@@ -62,7 +62,7 @@ def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
 
 
 def record_administrations(srv, pid, plan, first_day, count=2, weight_grams=72500):
-    """Simulated bedside records (issue 5's table), one a day from first_day
+    """Simulated bedside records (the bedside's administrations table), one a day from first_day
     (days from today) + 1: completed intravenous UC-MSC administrations."""
     for item in range(1, count + 1):
         db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
@@ -369,7 +369,7 @@ def main():
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
                 "no administration recorded: not counted as treated", r)
-        # Simulated bedside records (issue 5's tables): two administrations, one serious AE.
+        # Simulated bedside records (the bedside's tables): two administrations, one serious AE.
         record_administrations(srv, pid, plan, -60)
         db_write(srv, "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
                       " aware_at, serious, related_product, related_procedure, expectedness, reported_by,"

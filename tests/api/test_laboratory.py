@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Laboratory API (issue 4) against a real server.
+"""Laboratory API against a real server.
 
 - the whole path: site configuration, donor, screening, eligibility,
   collection, batch, steps, QC, signed release, unit with its DIN, label,

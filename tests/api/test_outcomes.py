@@ -2,7 +2,7 @@
 (every validation case, same answers as the CLI), instrument scoring,
 observations stored with answers, scores and version, and bad input that
 names the field and changes nothing; and the outcome report's satisfaction
-table (issue 7) over a cohort built through the API: patients who answer
+table over a cohort built through the API: patients who answer
 through a link or at the visit, who are asked and do not answer, who answer
 "not applicable" to an item; its counts exact in the JSON and the CSV."""
 import csv
@@ -144,7 +144,7 @@ def wilson(x, n, z=1.959963984540054):
 
 def satisfaction_table(srv, t):
     """Seven SCI patients, six treated (two administrations each, recorded in
-    issue 5's table directly as test_followup does). Their month-1 window is
+    the bedside's administrations table directly as test_followup does). Their month-1 window is
     moved around today; the later visits stay in the future.
       A  link, answers: satisfaction 5, PGIC 1, motor better, recommend yes, a comment
       B  link, answers: satisfaction 4, PGIC 3, motor NOT APPLICABLE, recommend no

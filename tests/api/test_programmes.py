@@ -1,4 +1,4 @@
-"""Treatment programmes (issue 3) against a real server: protocols, screening
+"""Treatment programmes against a real server: protocols, screening
 and eligibility with the physician's signature, plans (draft, approve,
 cancel), capacity, and every bad input of each mutating endpoint leaving the
 database unchanged. Hazards: H4 (stale weight, weight changed), H5 (the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Outcome report scope and filters (issue 7): one protocol or every protocol
+"""Outcome report scope and filters: one protocol or every protocol
 (`protocol=all`), a condition (ICD-10 prefix, case ignored), a product type and
 a route; every count checked against a cohort built here; bad filters refused
 naming the field with nothing changed; the command line gives the same report;

@@ -1,4 +1,4 @@
-// Bedside administration through the interface (issue 5): a nurse walks a
+// Bedside administration through the interface: a nurse walks a
 // full intrathecal administration from the worklist (scan, verify, the second
 // person's verification, record with confirmation, vital signs before and
 // after, a post-procedure fever prompting an adverse event reported with the

@@ -1,4 +1,4 @@
-// The dashboard (issue 7): the landing page after login. Its counts are the
+// The dashboard: the landing page after login. Its counts are the
 // API's, a tile's link opens the full list, sections follow the role, each
 // empty section says so, the page is reachable with the keyboard and reads in
 // French. The synthetic demonstration data (cellclinic demo) gives the

@@ -51,7 +51,7 @@ await run([
     assert.equal(await page.evaluate(() => document.activeElement.id), 'login-password', 'focus back on the password');
     await page.keyboard.type(server.adminPassword);
     await page.keyboard.press('Enter');
-    // issue 7: the landing page is the dashboard; the patient list is in the navigation.
+    // The landing page is the dashboard; the patient list is in the navigation.
     await page.getByTestId('dash-title').waitFor();
     // The skip link is the first stop and leads into the page.
     // Start from the top of the document, as after loading a page.

@@ -1,4 +1,4 @@
-// Follow-up (issue 7): the worklist lists an approved plan's visits, the
+// Follow-up: the worklist lists an approved plan's visits, the
 // visit page makes a patient questionnaire link, the patient answers it
 // without an account (save, resume, submit once; a used link gets a clear
 // message), and the outcome report page shows its denominators and its charts.

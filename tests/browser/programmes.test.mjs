@@ -1,4 +1,4 @@
-// Treatment programmes in the browser (issue 3): a physician records a
+// Treatment programmes in the browser: a physician records a
 // screening with units and reference ranges, reads the eligibility with its
 // reasons, signs the decision with the password, drafts a plan, sees the stay
 // calendar and the quote, approves it with the signature; the printed plan

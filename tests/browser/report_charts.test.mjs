@@ -1,4 +1,4 @@
-// The outcome report's charts on the report page (issue 7), on demonstration
+// The outcome report's charts on the report page, on demonstration
 // data (synthetic treated patients with follow-up and adverse events): each
 // chart is an image drawn by the server, under its table, loaded with the
 // session cookie, with a text alternative made from the report's numbers, in

@@ -1,4 +1,4 @@
-// The outcome report page's satisfaction table (issue 7), on the demo's
+// The outcome report page's satisfaction table, on the demo's
 // synthetic SCI cohort: for each time point the response line "answered x /
 // asked y / treated z" stands ABOVE the table, its numbers are the API's, and
 // the demo shows every denominator (asked and not answered, "not applicable").

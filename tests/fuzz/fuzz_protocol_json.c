@@ -1,5 +1,5 @@
-/* libFuzzer target: a protocol version as POST /api/v1/protocols receives it
- * (issue 3). Any bytes must give CC_OK or a named-field error, never a crash
+/* libFuzzer target: a protocol version as POST /api/v1/protocols receives it.
+ * Any bytes must give CC_OK or a named-field error, never a crash
  * or a leak; a protocol that is accepted must plan every allowed count in an
  * empty clinic, and every plan must pass planner_check (H5) with doses inside
  * the bounds (H4). */

@@ -1,6 +1,6 @@
 /* Unit tests of core/dose (H4): a table of boundary rows on the shipped
  * protocols, then a property test over random rules, weights and counts.
- * Expected values follow from issue 3: SCI course = 5 million cells per kg,
+ * Expected values follow from the SCI protocol: course = 5 million cells per kg,
  * bounded to 120-400 million, split evenly, whole million cells per
  * administration; plausible weights 10-250 kg and weights at most 30 days
  * old (sci.v1.json "sources"). */

@@ -1,6 +1,6 @@
 /* Unit tests of core/eligibility (H6) on the shipped SCI and MSC rules: a
  * complete normal work-up is eligible, then one change per row. Expected
- * outcomes come from issue 3 (cancer history, a positive infectious marker
+ * outcomes come from the programme rules (cancer history, a positive infectious marker
  * and pregnancy exclude; results older than 30 days are stale; values
  * outside configured limits need review; an SCI injury over 1 year ago is
  * flagged chronic) and the limits written in sci.v1.json. */

@@ -4,7 +4,7 @@
  * greedy search finds the earliest feasible admission, and property tests
  * over thousands of random inputs booking into one clinic calendar: no plan
  * ever breaks a spacing, gap, stay or capacity rule.
- * Expected days follow from sci.v1.json (issue 3): day 1 empty, IV/IT
+ * Expected days follow from sci.v1.json: day 1 empty, IV/IT
  * alternating from IV, IT >= 72 h (3 days) apart, one administration a day,
  * discharge >= 1 day after the last, stay 15-23 days. */
 #include <setjmp.h>

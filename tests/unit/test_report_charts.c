@@ -1,4 +1,4 @@
-/* Unit tests of render/report_charts (issue 7): each chart of a hand-written
+/* Unit tests of render/report_charts: each chart of a hand-written
  * report JSON rendered to SVG, parsed as XML (libxml2), and counted: the
  * elements the data must produce (one path per patient drawn, one band per
  * non-zero cell of the AIS table, one bar segment per (term, grade)) and the

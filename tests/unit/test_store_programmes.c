@@ -1,4 +1,4 @@
-/* Store tests of issue 3 on real SQLite files: shipped protocol versions are
+/* Store tests of the treatment programmes on real SQLite files: shipped protocol versions are
  * seeded once and never change, publishing needs the next version, a
  * screening is decided once, plan states and slot booking (the approved
  * calendar never exceeds capacity, H5), cancelling frees slots, and every
