@@ -132,7 +132,8 @@ static bool evict_oldest_idle(db *d)
 
 cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
 {
-    for (int i = 0; i < d->cached; i++) {
+    /* newest first: the statements of the request in progress are found at once */
+    for (int i = d->cached - 1; i >= 0; i--) {
         /* The pointer is the fast key; the text comparison guards against a
          * caller reusing a buffer for different SQL. */
         if (d->cache[i]->sql == sql && strcmp(sqlite3_sql(d->cache[i]->stmt), sql) == 0) {
