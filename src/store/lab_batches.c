@@ -345,17 +345,16 @@ cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t p
                               int64_t *total, cc_error *err)
 {
     const char *s = status ? status : "";
-    sql_arg c[] = {SQL_S(s), SQL_S(s)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c,
-                              N(c), total, err);
-    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
-            " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
-            " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-            " ORDER BY b.id DESC LIMIT ? OFFSET ?",
-            a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_S(s), SQL_S(s)};
+    sql_page_query q = {
+        .count_sql = "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)",
+        .sql = "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
+               " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
+               " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
+               " ORDER BY b.id DESC LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &q, out, total, err);
 }

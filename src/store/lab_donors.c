@@ -415,16 +415,17 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
 {
     char pattern[80];
     snprintf(pattern, sizeof pattern, "%%%s%%", q ? q : "");
-    sql_arg c[] = {SQL_S(pattern)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM donors WHERE code LIKE ?", c, 1, total, err);
-    sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
-            " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_S(pattern)};
+    sql_page_query pq = {
+        .count_sql = "SELECT COUNT(*) FROM donors WHERE code LIKE ?",
+        .sql = "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
+               " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC"
+               " LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &pq, out, total, err);
 }
 
 /* ---- collections ---- */
@@ -490,17 +491,16 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
                                    buf *out, int64_t *total, cc_error *err)
 {
-    sql_arg c[] = {SQL_I(donor_id), SQL_I(donor_id)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
-                              c, N(c), total, err);
-    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st =
-            sql_rows_json(d,
-                          "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
-                          " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
-                          " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
-                          " ORDER BY c.id DESC LIMIT ? OFFSET ?",
-                          a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id)};
+    sql_page_query q = {
+        .count_sql = "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
+        .sql = "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
+               " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
+               " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
+               " ORDER BY c.id DESC LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &q, out, total, err);
 }

@@ -557,20 +557,19 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
                    SQL_S(exp ? q->until : ""),
                    SQL_S(exp ? q->today : ""),
                    SQL_I(old),
-                   SQL_I(old),
-                   SQL_I(q->per_page),
-                   SQL_I((q->page - 1) * q->per_page)};
+                   SQL_I(old)};
 #define UNIT_FILTER                                                                                \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
-    cc_status st =
-        sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
-    if (st == CC_OK)
-        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a,
-                           N(a), false, out, err);
+    sql_page_query pq = {.count_sql = "SELECT COUNT(*) FROM units u" UNIT_FILTER,
+                         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
+                         .args = a,
+                         .n = N(a),
+                         .page = q->page,
+                         .per_page = q->per_page};
 #undef UNIT_FILTER
-    return st;
+    return sql_page_json(d, &pq, out, total, err);
 }
 
 cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
