@@ -5,16 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/lab.h"
 #include "store/sql.h"
 
 enum { MAX_RESULTS = 128 };
-
-static cc_status copy_product_type(void *ctx, db_stmt *row, cc_error *err)
-{
-    (void)err;
-    snprintf(ctx, 16, "%s", db_col_text(row, 0));
-    return CC_OK;
-}
 
 /* The QC results of a batch, up to MAX_RESULTS; more is overflow. */
 typedef struct {
@@ -44,17 +38,13 @@ static cc_status read_result(void *ctx, db_stmt *row, cc_error *err)
 cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
-    char product_type[16] = "";
-    sql_arg a[] = {SQL_I(batch_id)};
-    cc_status st = sql_first(d, "SELECT product_type FROM batches WHERE id = ?", a, 1,
-                             copy_product_type, product_type, err);
-    if (st == CC_NOT_FOUND)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld",
-                       (long long)batch_id);
+    lab_batch_facts batch;
+    cc_status st = lab_batch_load(d, batch_id, &batch, err);
     if (st != CC_OK)
         return st;
     const qc_spec *spec = NULL;
-    qc_spec_find(product_type, &spec, NULL);
+    qc_spec_find(batch.product_type, &spec, NULL);
+    sql_arg a[] = {SQL_I(batch_id)};
     qc_rows qc;
     qc.n = 0;
     qc.overflow = false;

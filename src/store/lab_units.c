@@ -41,8 +41,12 @@ static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
     return CC_OK;
 }
 
-static cc_status unit_not_found(cc_status st, int64_t id, cc_error *err)
+/* The row of sql (one `?` for the unit id) through fn; none: "no unit with id". */
+static cc_status unit_first(db *d, int64_t id, const char *sql, sql_row_fn fn, void *ctx,
+                            cc_error *err)
 {
+    sql_arg a[] = {SQL_I(id)};
+    cc_status st = sql_first(d, sql, a, N(a), fn, ctx, err);
     return st == CC_NOT_FOUND ? cc_fail(err, CC_NOT_FOUND, "id", "not_found",
                                         "no unit with id %lld", (long long)id)
                               : st;
@@ -51,15 +55,13 @@ static cc_status unit_not_found(cc_status st, int64_t id, cc_error *err)
 cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
 {
     memset(r, 0, sizeof *r);
-    sql_arg a[] = {SQL_I(id)};
-    cc_status st = unit_not_found(
-        sql_first(d,
-                  "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
-                  " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
-                  " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
-                  " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
-                  a, N(a), read_unit, r, err),
-        id, err);
+    cc_status st = unit_first(d, id,
+                              "SELECT u.id, u.batch_id, u.version, u.state, u.product_type,"
+                              " b.status, u.expiry, u.freezer, u.rack, u.box, u.position,"
+                              " u.cells, u.owner_patient_id, u.reserved_patient_id,"
+                              " u.issued_patient_id FROM units u JOIN batches b"
+                              " ON b.id = u.batch_id WHERE u.id = ?",
+                              read_unit, r, err);
     if (st != CC_OK)
         return st;
     if (!unit_state_parse(r->state_text, &r->u.state) ||
@@ -614,15 +616,13 @@ cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *
 {
     memset(out, 0, sizeof *out);
     label_read l = {out, "", ""};
-    sql_arg a[] = {SQL_I(id)};
-    cc_status st = unit_not_found(
-        sql_first(d,
-                  "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
-                  " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
-                  " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
-                  " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
-                  a, N(a), read_label, &l, err),
-        id, err);
+    cc_status st = unit_first(d, id,
+                              "SELECT u.din, u.din_flags, u.product_code, u.division,"
+                              " u.product_type, u.cells, u.volume_ml, u.viability, u.expiry,"
+                              " u.storage, u.state, p.mrn, b.code FROM units u JOIN batches b"
+                              " ON b.id = u.batch_id LEFT JOIN patients p"
+                              " ON p.id = u.owner_patient_id WHERE u.id = ?",
+                              read_label, &l, err);
     if (st != CC_OK)
         return st;
     char scan[48];
