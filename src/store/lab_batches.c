@@ -23,26 +23,30 @@ static const char QC_IMAGE[] =
     "SELECT id, batch_id, test, method, pending, detected, value, unit, verdict, explanation,"
     " tested_on, recorded_by, recorded_at FROM qc_results WHERE id = ?";
 
+static const audit_entity BATCH = {"batch", BATCH_IMAGE};
+static const audit_entity STEP = {"batch_step", STEP_IMAGE};
+static const audit_entity DEVIATION = {"batch_deviation", DEVIATION_IMAGE};
+static const audit_entity QC = {"qc_result", QC_IMAGE};
+
+static cc_status read_facts(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    lab_batch_facts *b = ctx;
+    snprintf(b->product_type, sizeof b->product_type, "%s", db_col_text(row, 0));
+    snprintf(b->status, sizeof b->status, "%s", db_col_text(row, 1));
+    return CC_OK;
+}
+
 cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *b, cc_error *err)
 {
     memset(b, 0, sizeof *b);
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT product_type, status FROM batches WHERE id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        snprintf(b->product_type, sizeof b->product_type, "%s", db_col_text(s, 0));
-        snprintf(b->status, sizeof b->status, "%s", db_col_text(s, 1));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
+    sql_arg a[] = {SQL_I(id)};
+    cc_status st = sql_first(d, "SELECT product_type, status FROM batches WHERE id = ?", a, N(a),
+                             read_facts, b, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld",
                        (long long)id);
-    return CC_OK;
+    return st;
 }
 
 /* A batch still being made accepts steps, QC results and deviations (core). */
@@ -61,6 +65,44 @@ static cc_status touch(db *d, int64_t id, cc_error *err)
                    N(a), NULL, err);
 }
 
+/* The donors of a batch's collections so far: autologous pooling is refused. */
+typedef struct {
+    int64_t first_donor;
+    bool any_autologous, several_donors;
+} pool_facts;
+
+static cc_status read_donor(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    pool_facts *p = ctx;
+    int64_t donor = db_col_int(row, 0);
+    p->any_autologous |= strcmp(db_col_text(row, 1), "autologous") == 0;
+    p->several_donors |= p->first_donor && donor != p->first_donor;
+    if (!p->first_donor)
+        p->first_donor = donor;
+    return CC_OK;
+}
+
+typedef struct {
+    const int64_t *collection_ids;
+    size_t n;
+} batch_links;
+
+static cc_status link_collections(db *d, int64_t id, void *ctx, cc_error *err)
+{
+    const batch_links *l = ctx;
+    cc_status st = CC_OK;
+    for (size_t i = 0; st == CC_OK && i < l->n; i++) {
+        sql_arg a[] = {SQL_I(id), SQL_I(l->collection_ids[i])};
+        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", a,
+                     N(a), NULL, err);
+        if (st == CC_CONFLICT)
+            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate",
+                         "a collection is listed twice");
+    }
+    return st;
+}
+
 cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_type,
                            const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err)
 {
@@ -73,33 +115,18 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    int64_t first_donor = 0;
-    bool any_autologous = false, several_donors = false;
+    pool_facts pool = {0, false, false};
     for (size_t i = 0; st == CC_OK && i < n; i++) {
-        db_stmt *s;
-        if ((st = db_prepare(
-                 d,
-                 "SELECT c.donor_id, d.kind FROM collections c JOIN donors d ON d.id = c.donor_id"
-                 " WHERE c.id = ?",
-                 &s, err)) != CC_OK)
-            break;
-        db_bind_int(s, 1, collection_ids[i]);
-        db_step_result r = db_step(s, err);
-        if (r == DB_ROW) {
-            int64_t donor = db_col_int(s, 0);
-            any_autologous |= strcmp(db_col_text(s, 1), "autologous") == 0;
-            several_donors |= first_donor && donor != first_donor;
-            if (!first_donor)
-                first_donor = donor;
-        }
-        db_done(s);
-        if (r == DB_ERROR)
-            st = err->status;
-        else if (r == DB_DONE)
+        sql_arg k[] = {SQL_I(collection_ids[i])};
+        st = sql_first(d,
+                       "SELECT c.donor_id, d.kind FROM collections c JOIN donors d"
+                       " ON d.id = c.donor_id WHERE c.id = ?",
+                       k, N(k), read_donor, &pool, err);
+        if (st == CC_NOT_FOUND)
             st = cc_fail(err, CC_NOT_FOUND, "collection_ids", "not_found",
                          "no collection with id %lld", (long long)collection_ids[i]);
     }
-    if (st == CC_OK && any_autologous && several_donors)
+    if (st == CC_OK && pool.any_autologous && pool.several_donors)
         st = cc_fail(err, CC_CONFLICT, "collection_ids", "autologous_pooling",
                      "an autologous collection cannot be pooled with another donor's");
     const qc_spec *spec = NULL;
@@ -112,22 +139,20 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     snprintf(code, sizeof code, "B%.2s-%05lld", now + 2, (long long)seq);
     sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now),
                    SQL_S(now)};
+    batch_links links = {collection_ids, n};
+    audit_mutation m = {.action = "create",
+                        .entity = BATCH.entity,
+                        .created_id = id,
+                        .image_sql = BATCH.image_sql,
+                        .change_sql = "INSERT INTO batches (code, product_type, status,"
+                                      " spec_version, version, created_at, updated_at)"
+                                      " VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
+                        .args = a,
+                        .n = N(a),
+                        .then = link_collections,
+                        .ctx = &links};
     if (st == CC_OK)
-        st =
-            sql_run(d,
-                    "INSERT INTO batches (code, product_type, status, spec_version, version,"
-                    " created_at, updated_at) VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
-                    a, N(a), id, err);
-    for (size_t i = 0; st == CC_OK && i < n; i++) {
-        sql_arg l[] = {SQL_I(*id), SQL_I(collection_ids[i])};
-        st = sql_run(d, "INSERT INTO batch_collections (batch_id, collection_id) VALUES (?, ?)", l,
-                     N(l), NULL, err);
-        if (st == CC_CONFLICT)
-            st = cc_fail(err, CC_INVALID, "collection_ids", "duplicate",
-                         "a collection is listed twice");
-    }
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "batch", *id, BATCH_IMAGE, NULL, NULL, err);
+        st = audit_mutate(d, actor, &m, err);
     return db_tx_end(d, st, err);
 }
 
@@ -158,14 +183,12 @@ cc_status lab_batch_add_step(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(actor->username),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(
-            d,
+        st = audit_create(
+            d, actor, &STEP,
             "INSERT INTO batch_steps (batch_id, step, performed_at, operator, passage,"
             " cell_count, notes, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " RETURNING id",
-            a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "batch_step", *id, STEP_IMAGE, NULL, NULL, err);
+            a, N(a), NULL, id, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     return db_tx_end(d, st, err);
@@ -182,14 +205,11 @@ cc_status lab_batch_open_deviation(db *d, const store_actor *actor, int64_t batc
     store_now_text(now);
     sql_arg a[] = {SQL_I(batch_id), SQL_S(description), SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(
-            d,
+        st = audit_create(
+            d, actor, &DEVIATION,
             "INSERT INTO batch_deviations (batch_id, description, status, opened_by, opened_at)"
             " VALUES (?, ?, 'open', ?, ?) RETURNING id",
-            a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "batch_deviation", *id, DEVIATION_IMAGE, NULL,
-                              NULL, err);
+            a, N(a), NULL, id, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     return db_tx_end(d, st, err);
@@ -215,25 +235,16 @@ cc_status lab_batch_close_deviation(db *d, const store_actor *actor, int64_t bat
     if (st == CC_OK && open == 2)
         st = cc_fail(err, CC_CONFLICT, "deviation_id", "deviation_closed",
                      "the deviation is already closed");
-    buf before;
-    buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, DEVIATION_IMAGE, deviation_id, &before, err);
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_S(disposition), SQL_S(actor->username), SQL_S(now), SQL_I(deviation_id)};
     if (st == CC_OK)
-        st =
-            sql_run(d,
-                    "UPDATE batch_deviations SET status = 'closed', disposition = ?, closed_by = ?,"
-                    " closed_at = ? WHERE id = ?",
-                    a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "close", "batch_deviation", deviation_id, DEVIATION_IMAGE,
-                              before.data, disposition, err);
+        st = audit_update(d, actor, &DEVIATION, "close", deviation_id,
+                          "UPDATE batch_deviations SET status = 'closed', disposition = ?,"
+                          " closed_by = ?, closed_at = ? WHERE id = ?",
+                          a, N(a), disposition, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
-    buf_release(&before);
     return db_tx_end(d, st, err);
 }
 
@@ -258,13 +269,11 @@ cc_status lab_qc_insert(db *d, const store_actor *actor, int64_t batch_id, const
                    SQL_S(tested_on),
                    SQL_S(actor->username),
                    SQL_S(now)};
-    st = sql_run(d,
-                 "INSERT INTO qc_results (batch_id, test, method, pending, detected, value, unit,"
-                 " verdict, explanation, tested_on, recorded_by, recorded_at)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "qc_result", *id, QC_IMAGE, NULL, NULL, err);
+    st = audit_create(d, actor, &QC,
+                      "INSERT INTO qc_results (batch_id, test, method, pending, detected, value,"
+                      " unit, verdict, explanation, tested_on, recorded_by, recorded_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      a, N(a), NULL, id, err);
     if (st == CC_OK)
         st = touch(d, batch_id, err);
     return db_tx_end(d, st, err);
@@ -274,26 +283,14 @@ cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t bat
                                     const char *status, const char *reason, cc_error *err)
 {
     const char *action = strcmp(status, "released") == 0 ? "release" : "reject";
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    buf before;
-    buf_init(&before, 1 << 14);
-    st = audit_row_json(d, BATCH_IMAGE, batch_id, &before, err);
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_S(status), SQL_S(actor->username), SQL_S(now), SQL_S(reason ? reason : ""),
                    SQL_S(now),    SQL_I(batch_id)};
-    if (st == CC_OK)
-        st = sql_run(d,
-                     "UPDATE batches SET status = ?, decided_by = ?, decided_at = ?,"
-                     " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, action, "batch", batch_id, BATCH_IMAGE, before.data, reason,
-                              err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    return audit_update(d, actor, &BATCH, action, batch_id,
+                        "UPDATE batches SET status = ?, decided_by = ?, decided_at = ?,"
+                        " decision_reason = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                        a, N(a), reason, err);
 }
 
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -348,17 +345,16 @@ cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t p
                               int64_t *total, cc_error *err)
 {
     const char *s = status ? status : "";
-    sql_arg c[] = {SQL_S(s), SQL_S(s)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)", c,
-                              N(c), total, err);
-    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
-            " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
-            " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-            " ORDER BY b.id DESC LIMIT ? OFFSET ?",
-            a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_S(s), SQL_S(s)};
+    sql_page_query q = {
+        .count_sql = "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)",
+        .sql = "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
+               " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
+               " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
+               " ORDER BY b.id DESC LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &q, out, total, err);
 }

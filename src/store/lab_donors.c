@@ -25,24 +25,28 @@ static const char COLLECTION_IMAGE[] =
     "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site, recorded_by, created_at"
     " FROM collections WHERE id = ?";
 
+static const audit_entity CODE = {"lab_product_code", CODE_IMAGE};
+static const audit_entity DONOR = {"donor", DONOR_IMAGE};
+static const audit_entity TEST = {"donor_test", TEST_IMAGE};
+static const audit_entity COLLECTION = {"collection", COLLECTION_IMAGE};
+
 /* ---- site ---- */
+
+static cc_status copy_fin(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    snprintf(ctx, ISBT128_FIN_LEN + 1, "%s", db_col_text(row, 0));
+    return CC_OK;
+}
 
 cc_status lab_site_fin(db *d, char fin[ISBT128_FIN_LEN + 1], cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT fin FROM lab_site WHERE id = 1", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        snprintf(fin, ISBT128_FIN_LEN + 1, "%s", db_col_text(s, 0));
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
+    cc_status st =
+        sql_first(d, "SELECT fin FROM lab_site WHERE id = 1", NULL, 0, copy_fin, fin, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_CONFLICT, "fin", "fin_not_configured",
                        "the site's facility identification number (FIN) is not configured");
-    return CC_OK;
+    return st;
 }
 
 cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_error *err)
@@ -53,28 +57,26 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    buf before;
-    buf_init(&before, 1 << 12);
     char now[21];
     store_now_text(now);
     int64_t configured = 0;
     st = sql_scalar(d, "SELECT COUNT(*) FROM lab_site WHERE id = 1", NULL, 0, &configured, err);
-    if (st == CC_OK && configured)
-        st = audit_row_json(d, SITE_IMAGE, 1, &before, err);
-    if (st == CC_OK && !configured) {
-        sql_arg a[] = {SQL_S(fin), SQL_S(now)};
-        st = sql_run(d, "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)",
-                     a, N(a), NULL, err);
-    } else if (st == CC_OK) {
-        sql_arg a[] = {SQL_S(fin), SQL_S(now)};
-        st = sql_run(
-            d, "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1", a,
-            N(a), NULL, err);
-    }
+    /* the first FIN creates the one row: an update without a before image */
+    sql_arg a[] = {SQL_S(fin), SQL_S(now)};
+    audit_mutation m = {
+        .action = "update",
+        .entity = "lab_site",
+        .id = configured ? 1 : 0,
+        .image_sql = SITE_IMAGE,
+        .change_sql =
+            configured
+                ? "UPDATE lab_site SET fin = ?, version = version + 1, updated_at = ? WHERE id = 1"
+                : "INSERT INTO lab_site (id, fin, version, updated_at) VALUES (1, ?, 1, ?)"
+                  " RETURNING id",
+        .args = a,
+        .n = N(a)};
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "update", "lab_site", 1, SITE_IMAGE,
-                              configured ? before.data : NULL, NULL, err);
-    buf_release(&before);
+        st = audit_mutate(d, actor, &m, err);
     return db_tx_end(d, st, err);
 }
 
@@ -117,13 +119,10 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
     sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(description ? description : ""),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO lab_product_codes (code, product_type, description, active,"
-                     " created_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
-                     a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "lab_product_code", *id, CODE_IMAGE, NULL, NULL,
-                              err);
+        st = audit_create(d, actor, &CODE,
+                          "INSERT INTO lab_product_codes (code, product_type, description, active,"
+                          " created_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
+                          a, N(a), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
@@ -133,23 +132,13 @@ cc_status lab_product_code_set_active(db *d, const store_actor *actor, int64_t i
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    buf before;
-    buf_init(&before, 1 << 12);
-    int64_t found = 0;
-    sql_arg k[] = {SQL_I(id)};
-    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_product_codes WHERE id = ?", k, 1, &found, err);
-    if (st == CC_OK && found)
-        st = audit_row_json(d, CODE_IMAGE, id, &before, err);
-    if (st == CC_OK && !found)
-        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no product code with id %lld",
-                     (long long)id);
+    st = sql_require_id(d, "SELECT id FROM lab_product_codes WHERE id = ?", id, "id",
+                        "product code", err);
     sql_arg a[] = {SQL_I(active), SQL_I(id)};
     if (st == CC_OK)
-        st = sql_run(d, "UPDATE lab_product_codes SET active = ? WHERE id = ?", a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "update", "lab_product_code", id, CODE_IMAGE, before.data,
-                              NULL, err);
-    buf_release(&before);
+        st = audit_update(d, actor, &CODE, "update", id,
+                          "UPDATE lab_product_codes SET active = ? WHERE id = ?", a, N(a), NULL,
+                          err);
     return db_tx_end(d, st, err);
 }
 
@@ -185,17 +174,6 @@ cc_status lab_din_allocate(db *d, const store_actor *actor, const char *fin, int
 
 /* ---- donors ---- */
 
-static cc_status require_patient(db *d, int64_t patient_id, cc_error *err)
-{
-    int64_t found;
-    sql_arg a[] = {SQL_I(patient_id)};
-    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE id = ?", a, 1, &found, err);
-    if (st == CC_OK && !found)
-        st = cc_fail(err, CC_NOT_FOUND, "patient_id", "not_found", "no patient with id %lld",
-                     (long long)patient_id);
-    return st;
-}
-
 cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,
                            cc_error *err)
 {
@@ -211,7 +189,8 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
     if (st != CC_OK)
         return st;
     if (autologous)
-        st = require_patient(d, f->patient_id, err);
+        st = sql_require_id(d, "SELECT id FROM patients WHERE id = ?", f->patient_id, "patient_id",
+                            "patient", err);
     char code[32];
     if (st == CC_OK && f->code) {
         snprintf(code, sizeof code, "%s", f->code);
@@ -236,39 +215,44 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
                    SQL_S(now),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO donors (code, kind, patient_id, consent_date, consent_reference,"
-                     " eligibility, synthetic, version, created_at, updated_at)"
-                     " VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?) RETURNING id",
-                     a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "donor", *id, DONOR_IMAGE, NULL, NULL, err);
+        st = audit_create(d, actor, &DONOR,
+                          "INSERT INTO donors (code, kind, patient_id, consent_date,"
+                          " consent_reference, eligibility, synthetic, version, created_at,"
+                          " updated_at) VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?)"
+                          " RETURNING id",
+                          a, N(a), NULL, id, err);
     return db_tx_end(d, st, err);
+}
+
+typedef struct {
+    char *eligibility; /* 16 bytes */
+    int64_t *version;
+    bool *consent;
+} donor_read;
+
+static cc_status read_donor_state(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    donor_read *r = ctx;
+    snprintf(r->eligibility, 16, "%s", db_col_text(row, 0));
+    *r->version = db_col_int(row, 1);
+    *r->consent = !db_col_is_null(row, 2);
+    return CC_OK;
 }
 
 /* Eligibility and version of a donor; CC_NOT_FOUND when absent. */
 static cc_status donor_state(db *d, int64_t id, char eligibility[16], int64_t *version,
                              bool *consent, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(
-        d, "SELECT eligibility, version, consent_date FROM donors WHERE id = ?", &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        snprintf(eligibility, 16, "%s", db_col_text(s, 0));
-        *version = db_col_int(s, 1);
-        *consent = !db_col_is_null(s, 2);
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
+    donor_read r = {eligibility, version, consent};
+    sql_arg a[] = {SQL_I(id)};
+    cc_status st =
+        sql_first(d, "SELECT eligibility, version, consent_date FROM donors WHERE id = ?", a, N(a),
+                  read_donor_state, &r, err);
+    if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no donor with id %lld",
                        (long long)id);
-    return CC_OK;
+    return st;
 }
 
 static bool is_signed(const char *eligibility)
@@ -286,8 +270,6 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
     char elig[16];
     int64_t cur_version = 0;
     bool consent;
-    buf before;
-    buf_init(&before, 1 << 14);
     st = donor_state(d, id, elig, &cur_version, &consent, err);
     if (st == CC_OK && cur_version != version)
         st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
@@ -295,23 +277,17 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
                      (long long)cur_version, (long long)version);
     if (st == CC_OK)
         st = audit_require_reason(is_signed(elig), reason, err);
-    if (st == CC_OK)
-        st = audit_row_json(d, DONOR_IMAGE, id, &before, err);
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_S(consent_date), SQL_S(consent_reference ? consent_reference : ""),
                    SQL_S(now), SQL_I(id)};
     if (st == CC_OK)
-        st = sql_run(
-            d,
-            "UPDATE donors SET consent_date = ?, consent_reference = ?, eligibility = 'incomplete',"
-            " eligibility_by = NULL, eligibility_at = NULL, updated_at = ?, version = version + 1"
-            " WHERE id = ?",
-            a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "update", "donor", id, DONOR_IMAGE, before.data, reason,
-                              err);
-    buf_release(&before);
+        st = audit_update(d, actor, &DONOR, "update", id,
+                          "UPDATE donors SET consent_date = ?, consent_reference = ?,"
+                          " eligibility = 'incomplete', eligibility_by = NULL,"
+                          " eligibility_at = NULL, updated_at = ?, version = version + 1"
+                          " WHERE id = ?",
+                          a, N(a), reason, err);
     return db_tx_end(d, st, err);
 }
 
@@ -331,8 +307,6 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     char elig[16];
     int64_t version;
     bool consent;
-    buf before;
-    buf_init(&before, 1 << 14);
     st = donor_state(d, donor_id, elig, &version, &consent, err);
     bool was_signed = st == CC_OK && is_signed(elig);
     if (st == CC_OK)
@@ -342,32 +316,35 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     sql_arg a[] = {SQL_I(donor_id),        SQL_S(test), SQL_S(result), SQL_S(sampled_on),
                    SQL_S(actor->username), SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(d,
-                     "INSERT INTO donor_tests (donor_id, test, result, sampled_on, recorded_by,"
-                     " recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                     a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "donor_test", *id, TEST_IMAGE, NULL, reason, err);
-    if (st == CC_OK && was_signed) {
-        /* a signed determination no longer covers every result: sign again */
-        if ((st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err)) == CC_OK) {
-            sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
-            st = sql_run(
-                d,
-                "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
-                " eligibility_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?",
-                u, N(u), NULL, err);
-        }
-        if (st == CC_OK)
-            st = audit_log_change(d, actor, "reopen_eligibility", "donor", donor_id, DONOR_IMAGE,
-                                  before.data, reason, err);
-    } else if (st == CC_OK) {
-        sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
+        st = audit_create(d, actor, &TEST,
+                          "INSERT INTO donor_tests (donor_id, test, result, sampled_on,"
+                          " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                          a, N(a), reason, id, err);
+    sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
+    if (st == CC_OK && was_signed) /* a signed determination no longer covers every result */
+        st = audit_update(d, actor, &DONOR, "reopen_eligibility", donor_id,
+                          "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
+                          " eligibility_at = NULL, updated_at = ?, version = version + 1"
+                          " WHERE id = ?",
+                          u, N(u), reason, err);
+    else if (st == CC_OK)
         st = sql_run(d, "UPDATE donors SET updated_at = ?, version = version + 1 WHERE id = ?", u,
                      N(u), NULL, err);
-    }
-    buf_release(&before);
     return db_tx_end(d, st, err);
+}
+
+static cc_status read_screening(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    lab_donor_screening *out = ctx;
+    /* keep the newest when overfull */
+    size_t i = out->n_tests < LAB_MAX_SCREENING ? out->n_tests++ : LAB_MAX_SCREENING - 1;
+    snprintf(out->texts[i][0], sizeof out->texts[i][0], "%s", db_col_text(row, 0));
+    snprintf(out->texts[i][1], sizeof out->texts[i][1], "%s", db_col_text(row, 1));
+    cc_date on = 0;
+    date_parse(db_col_text(row, 2), "sampled_on", &on, NULL);
+    out->tests[i] = (lab_screening){out->texts[i][0], out->texts[i][1], on};
+    return CC_OK;
 }
 
 cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out, cc_error *err)
@@ -375,38 +352,18 @@ cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening 
     memset(out, 0, sizeof *out);
     int64_t version;
     cc_status st = donor_state(d, donor_id, out->eligibility, &version, &out->consent, err);
-    db_stmt *s = NULL;
+    sql_arg a[] = {SQL_I(donor_id)};
     if (st == CC_OK)
-        st = db_prepare(d,
-                        "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
-                        " ORDER BY sampled_on, id",
-                        &s, err);
-    if (st != CC_OK)
-        return st;
-    db_bind_int(s, 1, donor_id);
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        /* keep the newest when overfull */
-        size_t i = out->n_tests < LAB_MAX_SCREENING ? out->n_tests++ : LAB_MAX_SCREENING - 1;
-        snprintf(out->texts[i][0], sizeof out->texts[i][0], "%s", db_col_text(s, 0));
-        snprintf(out->texts[i][1], sizeof out->texts[i][1], "%s", db_col_text(s, 1));
-        cc_date on = 0;
-        date_parse(db_col_text(s, 2), "sampled_on", &on, NULL);
-        out->tests[i] = (lab_screening){out->texts[i][0], out->texts[i][1], on};
-    }
-    db_done(s);
-    return r == DB_ERROR ? err->status : CC_OK;
+        st = sql_each(d,
+                      "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
+                      " ORDER BY sampled_on, id",
+                      a, N(a), read_screening, out, NULL, err);
+    return st;
 }
 
 cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
                                     const char *decision, const char *reason, cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
-    buf before;
-    buf_init(&before, 1 << 14);
-    st = audit_row_json(d, DONOR_IMAGE, donor_id, &before, err);
     char now[21];
     store_now_text(now);
     bool signs = strcmp(decision, "incomplete") != 0;
@@ -416,17 +373,11 @@ cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t don
                    signs ? SQL_S(now) : SQL_N,
                    SQL_S(now),
                    SQL_I(donor_id)};
-    if (st == CC_OK)
-        st =
-            sql_run(d,
-                    "UPDATE donors SET eligibility = ?, eligibility_reason = ?, eligibility_by = ?,"
-                    " eligibility_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                    a, N(a), NULL, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "sign_eligibility", "donor", donor_id, DONOR_IMAGE,
-                              before.data, reason, err);
-    buf_release(&before);
-    return db_tx_end(d, st, err);
+    return audit_update(d, actor, &DONOR, "sign_eligibility", donor_id,
+                        "UPDATE donors SET eligibility = ?, eligibility_reason = ?,"
+                        " eligibility_by = ?, eligibility_at = ?, updated_at = ?,"
+                        " version = version + 1 WHERE id = ?",
+                        a, N(a), reason, err);
 }
 
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -464,16 +415,17 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
 {
     char pattern[80];
     snprintf(pattern, sizeof pattern, "%%%s%%", q ? q : "");
-    sql_arg c[] = {SQL_S(pattern)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM donors WHERE code LIKE ?", c, 1, total, err);
-    sql_arg a[] = {SQL_S(pattern), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
-            " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_S(pattern)};
+    sql_page_query pq = {
+        .count_sql = "SELECT COUNT(*) FROM donors WHERE code LIKE ?",
+        .sql = "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
+               " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC"
+               " LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &pq, out, total, err);
 }
 
 /* ---- collections ---- */
@@ -504,14 +456,11 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
                    SQL_S(actor->username),
                    SQL_S(now)};
     if (st == CC_OK)
-        st = sql_run(
-            d,
+        st = audit_create(
+            d, actor, &COLLECTION,
             "INSERT INTO collections (donor_id, source, collected_on, volume_ml, mass_g, site,"
             " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            a, N(a), id, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "collection", *id, COLLECTION_IMAGE, NULL, NULL,
-                              err);
+            a, N(a), NULL, id, err);
     return db_tx_end(d, st, err);
 }
 
@@ -542,17 +491,16 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
                                    buf *out, int64_t *total, cc_error *err)
 {
-    sql_arg c[] = {SQL_I(donor_id), SQL_I(donor_id)};
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
-                              c, N(c), total, err);
-    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_I(per_page), SQL_I((page - 1) * per_page)};
-    if (st == CC_OK)
-        st =
-            sql_rows_json(d,
-                          "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
-                          " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
-                          " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
-                          " ORDER BY c.id DESC LIMIT ? OFFSET ?",
-                          a, N(a), false, out, err);
-    return st;
+    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id)};
+    sql_page_query q = {
+        .count_sql = "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
+        .sql = "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
+               " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
+               " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
+               " ORDER BY c.id DESC LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = page,
+        .per_page = per_page};
+    return sql_page_json(d, &q, out, total, err);
 }

@@ -5,57 +5,55 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/lab.h"
 #include "store/sql.h"
 
 enum { MAX_RESULTS = 128 };
 
+/* The QC results of a batch, up to MAX_RESULTS; more is overflow. */
+typedef struct {
+    char texts[MAX_RESULTS][2][24];
+    qc_result results[MAX_RESULTS];
+    size_t n;
+    bool overflow;
+} qc_rows;
+
+static cc_status read_result(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    qc_rows *q = ctx;
+    if (q->n == MAX_RESULTS) {
+        q->overflow = true;
+        return CC_OK;
+    }
+    char(*texts)[24] = q->texts[q->n];
+    snprintf(texts[0], sizeof texts[0], "%s", db_col_text(row, 0));
+    snprintf(texts[1], sizeof texts[1], "%s", db_col_text(row, 4));
+    q->results[q->n++] =
+        (qc_result){texts[0], db_col_int(row, 1) != 0, db_col_int(row, 2) != 0,
+                    db_col_is_null(row, 3) ? NAN : db_col_double(row, 3), texts[1]};
+    return CC_OK;
+}
+
 cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
-    char product_type[16] = "";
-    db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT product_type FROM batches WHERE id = ?", &s, err);
+    lab_batch_facts batch;
+    cc_status st = lab_batch_load(d, batch_id, &batch, err);
     if (st != CC_OK)
         return st;
-    db_bind_int(s, 1, batch_id);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW)
-        snprintf(product_type, sizeof product_type, "%s", db_col_text(s, 0));
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no batch with id %lld",
-                       (long long)batch_id);
     const qc_spec *spec = NULL;
-    qc_spec_find(product_type, &spec, NULL);
-    char texts[MAX_RESULTS][2][24];
-    qc_result results[MAX_RESULTS];
-    size_t n = 0;
-    if ((st = db_prepare(
-             d,
-             "SELECT test, pending, detected, value, unit FROM qc_results WHERE batch_id = ?"
-             " ORDER BY id",
-             &s, err)) != CC_OK)
-        return st;
-    db_bind_int(s, 1, batch_id);
-    bool overflow = false;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (n == MAX_RESULTS) {
-            overflow = true;
-            continue;
-        }
-        snprintf(texts[n][0], sizeof texts[n][0], "%s", db_col_text(s, 0));
-        snprintf(texts[n][1], sizeof texts[n][1], "%s", db_col_text(s, 4));
-        results[n] = (qc_result){texts[n][0], db_col_int(s, 1) != 0, db_col_int(s, 2) != 0,
-                                 db_col_is_null(s, 3) ? NAN : db_col_double(s, 3), texts[n][1]};
-        n++;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    int64_t donors = 0, eligible = 0, ineligible = 0, open = 0;
+    qc_spec_find(batch.product_type, &spec, NULL);
     sql_arg a[] = {SQL_I(batch_id)};
+    qc_rows qc;
+    qc.n = 0;
+    qc.overflow = false;
+    if ((st = sql_each(d,
+                       "SELECT test, pending, detected, value, unit FROM qc_results"
+                       " WHERE batch_id = ? ORDER BY id",
+                       a, 1, read_result, &qc, NULL, err)) != CC_OK)
+        return st;
+    int64_t donors = 0, eligible = 0, ineligible = 0, open = 0;
     if ((st = sql_scalar(d,
                          "SELECT COUNT(DISTINCT c.donor_id) FROM batch_collections bc"
                          " JOIN collections c ON c.id = bc.collection_id WHERE bc.batch_id = ?",
@@ -76,13 +74,13 @@ cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_er
              d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'", a,
              1, &open, err)) != CC_OK)
         return st;
-    qc_release_input in = {spec, results, n,
+    qc_release_input in = {spec, qc.results, qc.n,
                            ineligible > 0                     ? QC_DONOR_INELIGIBLE
                            : donors > 0 && eligible == donors ? QC_DONOR_ELIGIBLE
                                                               : QC_DONOR_INCOMPLETE,
                            (unsigned)open};
     out->ready = qc_release_check(&in, out->blocks, LAB_MAX_BLOCKS, &out->n_blocks);
-    if (overflow) /* results beyond the cap were not examined: never call that ready */
+    if (qc.overflow) /* results beyond the cap were not examined: never call that ready */
         out->ready = false;
     return CC_OK;
 }

@@ -15,42 +15,55 @@ static const char UNIT_IMAGE[] =
     " position, reserved_patient_id, reserved_for, issued_patient_id, issued_ward, version,"
     " created_at, updated_at FROM units WHERE id = ?";
 
+static const audit_entity UNIT = {"unit", UNIT_IMAGE};
+static const audit_entity ADMINISTRATION = {
+    "unit_administration", "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
+                           " recorded_at FROM unit_administrations WHERE id = ?"};
+
+static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    lab_unit_row *r = ctx;
+    r->id = db_col_int(s, 0);
+    r->batch_id = db_col_int(s, 1);
+    r->version = db_col_int(s, 2);
+    snprintf(r->state_text, sizeof r->state_text, "%s", db_col_text(s, 3));
+    snprintf(r->product_type, sizeof r->product_type, "%s", db_col_text(s, 4));
+    snprintf(r->batch_status, sizeof r->batch_status, "%s", db_col_text(s, 5));
+    snprintf(r->expiry, sizeof r->expiry, "%s", db_col_text(s, 6));
+    if (*db_col_text(s, 10))
+        snprintf(r->location, sizeof r->location, "%s/%s/%s/%s", db_col_text(s, 7),
+                 db_col_text(s, 8), db_col_text(s, 9), db_col_text(s, 10));
+    r->u.cells = (uint64_t)db_col_int(s, 11);
+    r->u.owner_patient_id = db_col_int(s, 12);
+    r->u.reserved_patient_id = db_col_int(s, 13);
+    r->u.issued_patient_id = db_col_int(s, 14);
+    return CC_OK;
+}
+
+/* The row of sql (one `?` for the unit id) through fn; none: "no unit with id". */
+static cc_status unit_first(db *d, int64_t id, const char *sql, sql_row_fn fn, void *ctx,
+                            cc_error *err)
+{
+    sql_arg a[] = {SQL_I(id)};
+    cc_status st = sql_first(d, sql, a, N(a), fn, ctx, err);
+    return st == CC_NOT_FOUND ? cc_fail(err, CC_NOT_FOUND, "id", "not_found",
+                                        "no unit with id %lld", (long long)id)
+                              : st;
+}
+
 cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *r, cc_error *err)
 {
     memset(r, 0, sizeof *r);
-    db_stmt *s;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT u.id, u.batch_id, u.version, u.state, u.product_type, b.status,"
-                   " u.expiry, u.freezer, u.rack, u.box, u.position, u.cells,"
-                   " u.owner_patient_id, u.reserved_patient_id, u.issued_patient_id"
-                   " FROM units u JOIN batches b ON b.id = u.batch_id WHERE u.id = ?",
-                   &s, err);
+    cc_status st = unit_first(d, id,
+                              "SELECT u.id, u.batch_id, u.version, u.state, u.product_type,"
+                              " b.status, u.expiry, u.freezer, u.rack, u.box, u.position,"
+                              " u.cells, u.owner_patient_id, u.reserved_patient_id,"
+                              " u.issued_patient_id FROM units u JOIN batches b"
+                              " ON b.id = u.batch_id WHERE u.id = ?",
+                              read_unit, r, err);
     if (st != CC_OK)
         return st;
-    db_bind_int(s, 1, id);
-    db_step_result res = db_step(s, err);
-    if (res == DB_ROW) {
-        r->id = db_col_int(s, 0);
-        r->batch_id = db_col_int(s, 1);
-        r->version = db_col_int(s, 2);
-        snprintf(r->state_text, sizeof r->state_text, "%s", db_col_text(s, 3));
-        snprintf(r->product_type, sizeof r->product_type, "%s", db_col_text(s, 4));
-        snprintf(r->batch_status, sizeof r->batch_status, "%s", db_col_text(s, 5));
-        snprintf(r->expiry, sizeof r->expiry, "%s", db_col_text(s, 6));
-        if (*db_col_text(s, 10))
-            snprintf(r->location, sizeof r->location, "%s/%s/%s/%s", db_col_text(s, 7),
-                     db_col_text(s, 8), db_col_text(s, 9), db_col_text(s, 10));
-        r->u.cells = (uint64_t)db_col_int(s, 11);
-        r->u.owner_patient_id = db_col_int(s, 12);
-        r->u.reserved_patient_id = db_col_int(s, 13);
-        r->u.issued_patient_id = db_col_int(s, 14);
-    }
-    db_done(s);
-    if (res == DB_ERROR)
-        return err->status;
-    if (res == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     if (!unit_state_parse(r->state_text, &r->u.state) ||
         date_parse(r->expiry, "expiry", &r->u.expiry, err) != CC_OK)
         return cc_fail(err, CC_INTERNAL, "state", "corrupt_unit",
@@ -80,13 +93,36 @@ static cc_status custody(db *d, const store_actor *actor, int64_t unit_id, const
                    a, N(a), NULL, err);
 }
 
+/* A custody event written as the `then` step of a unit's audited change. */
+typedef struct {
+    const store_actor *actor;
+    const char *event, *from_state, *to_state, *from_loc, *to_loc, *note;
+    bool clear_location; /* empty the storage columns first */
+} custody_step;
+
+static cc_status write_custody(db *d, int64_t unit_id, void *ctx, cc_error *err)
+{
+    const custody_step *c = ctx;
+    cc_status st = CC_OK;
+    if (c->clear_location)
+        st = sql_run(
+            d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?",
+            (sql_arg[]){SQL_I(unit_id)}, 1, NULL, err);
+    if (st == CC_OK)
+        st = custody(d, c->actor, unit_id, c->event, c->from_state, c->to_state, c->from_loc,
+                     c->to_loc, c->note, err);
+    return st;
+}
+
 typedef struct {
     int64_t reserved_patient, issued_patient; /* -1: unchanged, 0: cleared */
     const char *reserved_for, *ward;          /* NULL: unchanged */
     const char *to_location;                  /* NULL: unchanged */
 } unit_changes;
 
-/* The one place a unit changes state: core decides, then row + custody + audit. */
+/* The one place a unit changes state: core decides, then row + custody + audit.
+ * It writes in whatever transaction the caller holds, which for
+ * lab_unit_administer_in_tx need not be a joinable one: so no audit_mutate. */
 static cc_status transition(db *d, const store_actor *actor, const lab_unit_row *r,
                             unit_event event, const unit_changes *c, const char *note,
                             const char *reason, cc_error *err)
@@ -98,9 +134,6 @@ static cc_status transition(db *d, const store_actor *actor, const lab_unit_row 
     /* a unit that leaves the lab frees its storage position */
     bool leaves = lab_unit_in_storage(r->u.state) && !lab_unit_in_storage(to);
     const char *to_location = c && c->to_location ? c->to_location : leaves ? "" : NULL;
-    buf before;
-    buf_init(&before, 1 << 14);
-    st = audit_row_json(d, UNIT_IMAGE, r->id, &before, err);
     char now[21];
     store_now_text(now);
     int64_t keep = -1;
@@ -116,6 +149,17 @@ static cc_status transition(db *d, const store_actor *actor, const lab_unit_row 
                    SQL_S(now),
                    SQL_I(r->id),
                    SQL_I(r->version)};
+    custody_step step = {actor,
+                         unit_event_name(event),
+                         unit_state_name(r->u.state),
+                         unit_state_name(to),
+                         r->location,
+                         to_location ? to_location : r->location,
+                         note,
+                         to_location != NULL};
+    buf before;
+    buf_init(&before, 1 << 14);
+    st = audit_row_json(d, UNIT.image_sql, r->id, &before, err);
     if (st == CC_OK)
         st = sql_run(d,
                      "UPDATE units SET state = ?,"
@@ -125,55 +169,52 @@ static cc_status transition(db *d, const store_actor *actor, const lab_unit_row 
                      " issued_ward = CASE WHEN ? = 1 THEN ? ELSE issued_ward END,"
                      " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
                      a, N(a), NULL, err);
-    if (st == CC_OK && to_location) {
-        sql_arg l[] = {SQL_I(r->id)};
-        st = sql_run(
-            d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?", l,
-            1, NULL, err);
-    }
     if (st == CC_OK)
-        st = custody(d, actor, r->id, unit_event_name(event), unit_state_name(r->u.state),
-                     unit_state_name(to), r->location, to_location ? to_location : r->location,
-                     note, err);
+        st = write_custody(d, r->id, &step, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, unit_event_name(event), "unit", r->id, UNIT_IMAGE,
+        st = audit_log_change(d, actor, unit_event_name(event), UNIT.entity, r->id, UNIT.image_sql,
                               before.data, reason, err);
     buf_release(&before);
     return st;
 }
 
+enum { CHUNK = 256 };
+
+typedef struct {
+    int64_t ids[CHUNK];
+    size_t n;
+} unit_ids;
+
+static cc_status collect_id(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    unit_ids *c = ctx;
+    if (c->n < CHUNK)
+        c->ids[c->n++] = db_col_int(row, 0);
+    return CC_OK;
+}
+
 cc_status lab_units_batch_event(db *d, const store_actor *actor, int64_t batch_id, unit_state from,
                                 unit_event event, const char *note, cc_error *err)
 {
-    /* collect ids first: the statement is reused by unit_load */
-    enum { CHUNK = 256 };
+    /* collect a chunk of ids first: the row callback may not run statements */
     int64_t last = 0;
     for (;;) {
-        int64_t ids[CHUNK];
-        size_t n = 0;
-        db_stmt *s;
-        cc_status st = db_prepare(d,
-                                  "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
-                                  " ORDER BY id LIMIT 256",
-                                  &s, err);
-        if (st != CC_OK)
+        unit_ids chunk = {.n = 0};
+        sql_arg a[] = {SQL_I(batch_id), SQL_S(unit_state_name(from)), SQL_I(last)};
+        cc_status st = sql_each(d,
+                                "SELECT id FROM units WHERE batch_id = ? AND state = ? AND id > ?"
+                                " ORDER BY id LIMIT 256",
+                                a, N(a), collect_id, &chunk, NULL, err);
+        if (st != CC_OK || chunk.n == 0)
             return st;
-        db_bind_int(s, 1, batch_id);
-        db_bind_text(s, 2, unit_state_name(from));
-        db_bind_int(s, 3, last);
-        db_step_result r = DB_DONE;
-        while (n < CHUNK && (r = db_step(s, err)) == DB_ROW)
-            ids[n++] = db_col_int(s, 0);
-        db_done(s);
-        if (n == 0)
-            return r == DB_ERROR ? err->status : CC_OK;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < chunk.n; i++) {
             lab_unit_row u;
-            if ((st = lab_unit_load(d, ids[i], &u, err)) != CC_OK ||
+            if ((st = lab_unit_load(d, chunk.ids[i], &u, err)) != CC_OK ||
                 (st = transition(d, actor, &u, event, NULL, note, note, err)) != CC_OK)
                 return st;
         }
-        last = ids[n - 1];
+        last = chunk.ids[chunk.n - 1];
     }
 }
 
@@ -195,6 +236,16 @@ static cc_status check_position_free(db *d, const char *freezer, const char *rac
     return st;
 }
 
+static cc_status read_code(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    lab_unit_origin_facts *out = ctx;
+    out->code_configured = true;
+    snprintf(out->code_product_type, sizeof out->code_product_type, "%s", db_col_text(row, 0));
+    out->code_active = db_col_int(row, 1) == 1;
+    return CC_OK;
+}
+
 cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code, int division,
                                lab_unit_origin_facts *out, cc_error *err)
 {
@@ -205,20 +256,10 @@ cc_status lab_unit_origin_load(db *d, int64_t batch_id, const char *product_code
         return st;
     snprintf(out->batch_status, sizeof out->batch_status, "%s", b.status);
     snprintf(out->batch_product_type, sizeof out->batch_product_type, "%s", b.product_type);
-    db_stmt *s;
-    if ((st = db_prepare(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?", &s,
-                         err)) != CC_OK)
+    sql_arg k[] = {SQL_S(product_code)};
+    if ((st = sql_each(d, "SELECT product_type, active FROM lab_product_codes WHERE code = ?", k,
+                       N(k), read_code, out, NULL, err)) != CC_OK)
         return st;
-    db_bind_text(s, 1, product_code);
-    db_step_result r = db_step(s, err);
-    if (r == DB_ROW) {
-        out->code_configured = true;
-        snprintf(out->code_product_type, sizeof out->code_product_type, "%s", db_col_text(s, 0));
-        out->code_active = db_col_int(s, 1) == 1;
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
     /* autologous: every collection comes from the same autologous donor (checked at batch creation)
      */
     sql_arg a[] = {SQL_I(batch_id)};
@@ -278,25 +319,30 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(f->position ? f->position : ""),
                    SQL_S(now),
                    SQL_S(now)};
-    if (st == CC_OK)
-        st = sql_run(
-            d,
+    char loc[200] = "";
+    if (f->position && *f->position)
+        snprintf(loc, sizeof loc, "%s/%s/%s/%s", f->freezer, f->rack, f->box, f->position);
+    custody_step step = {actor, "create", "", "quarantine", "", loc, "unit made", false};
+    audit_mutation m = {
+        .action = "create",
+        .entity = UNIT.entity,
+        .created_id = id,
+        .image_sql = UNIT.image_sql,
+        .change_sql =
             "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
             " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
             " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-            a, N(a), id, err);
+        .args = a,
+        .n = N(a),
+        .then = write_custody,
+        .ctx = &step};
+    if (st == CC_OK)
+        st = audit_mutate(d, actor, &m, err);
+    /* a conflict here is reported as the storage position taken */
     if (st == CC_CONFLICT && strcmp(err->code, "not_found") != 0)
         st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
                      "that storage position is taken");
-    if (st == CC_OK) {
-        char loc[200] = "";
-        if (f->position && *f->position)
-            snprintf(loc, sizeof loc, "%s/%s/%s/%s", f->freezer, f->rack, f->box, f->position);
-        st = custody(d, actor, *id, "create", "", "quarantine", "", loc, "unit made", err);
-    }
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "unit", *id, UNIT_IMAGE, NULL, NULL, err);
     return db_tx_end(d, st, err);
 }
 
@@ -355,16 +401,14 @@ static cc_status administer(db *d, const store_actor *actor, const lab_unit_row 
     sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username),
                      SQL_S(now)};
     int64_t adm_id = 0;
-    if (st == CC_OK)
+    if (st == CC_OK) /* in the caller's transaction, joinable or not: no audit_create */
         st = sql_run(d,
                      "INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
                      " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                      ins, N(ins), &adm_id, err);
     if (st == CC_OK)
-        st = audit_log_change(d, actor, "create", "unit_administration", adm_id,
-                              "SELECT id, unit_id, patient_id, administered_on, recorded_by,"
-                              " recorded_at FROM unit_administrations WHERE id = ?",
-                              NULL, NULL, err);
+        st = audit_log_change(d, actor, "create", ADMINISTRATION.entity, adm_id,
+                              ADMINISTRATION.image_sql, NULL, NULL, err);
     snprintf(note, sizeof note, "administered to patient %lld on %s", (long long)patient_id,
              date ? date : "");
     unit_changes c = {-1, -1, NULL, NULL, NULL};
@@ -405,32 +449,31 @@ cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_r
     cc_status st = db_tx_begin(d, err);
     if (st == CC_OK)
         st = check_position_free(d, freezer, rack, box, position, unit_id, err);
-    buf before;
-    buf_init(&before, 1 << 14);
-    if (st == CC_OK)
-        st = audit_row_json(d, UNIT_IMAGE, unit_id, &before, err);
     char now[21], to[200] = "";
     store_now_text(now);
     if (*position)
         snprintf(to, sizeof to, "%s/%s/%s/%s", freezer, rack, box, position);
     sql_arg a[] = {SQL_S(freezer),  SQL_S(rack), SQL_S(box),
                    SQL_S(position), SQL_S(now),  SQL_I(unit_id)};
+    custody_step step = {actor, "move", u->state_text, u->state_text, u->location, to, note, false};
+    audit_mutation m = {.action = "move",
+                        .entity = UNIT.entity,
+                        .id = unit_id,
+                        .image_sql = UNIT.image_sql,
+                        .change_sql = "UPDATE units SET freezer = ?, rack = ?, box = ?,"
+                                      " position = ?, updated_at = ?, version = version + 1"
+                                      " WHERE id = ?",
+                        .args = a,
+                        .n = N(a),
+                        .reason = note,
+                        .then = write_custody,
+                        .ctx = &step};
     if (st == CC_OK)
-        st =
-            sql_run(d,
-                    "UPDATE units SET freezer = ?, rack = ?, box = ?, position = ?, updated_at = ?,"
-                    " version = version + 1 WHERE id = ?",
-                    a, N(a), NULL, err);
+        st = audit_mutate(d, actor, &m, err);
+    /* a conflict here is reported as the storage position taken */
     if (st == CC_CONFLICT)
         st = cc_fail(err, CC_CONFLICT, "position", "position_taken",
                      "that storage position is taken");
-    if (st == CC_OK)
-        st = custody(d, actor, unit_id, "move", u->state_text, u->state_text, u->location, to, note,
-                     err);
-    if (st == CC_OK)
-        st =
-            audit_log_change(d, actor, "move", "unit", unit_id, UNIT_IMAGE, before.data, note, err);
-    buf_release(&before);
     return db_tx_end(d, st, err);
 }
 
@@ -516,20 +559,19 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
                    SQL_S(exp ? q->until : ""),
                    SQL_S(exp ? q->today : ""),
                    SQL_I(old),
-                   SQL_I(old),
-                   SQL_I(q->per_page),
-                   SQL_I((q->page - 1) * q->per_page)};
+                   SQL_I(old)};
 #define UNIT_FILTER                                                                                \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
-    cc_status st =
-        sql_scalar(d, "SELECT COUNT(*) FROM units u" UNIT_FILTER, a, N(a) - 2, total, err);
-    if (st == CC_OK)
-        st = sql_rows_json(d, UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?", a,
-                           N(a), false, out, err);
+    sql_page_query pq = {.count_sql = "SELECT COUNT(*) FROM units u" UNIT_FILTER,
+                         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
+                         .args = a,
+                         .n = N(a),
+                         .page = q->page,
+                         .per_page = q->per_page};
 #undef UNIT_FILTER
-    return st;
+    return sql_page_json(d, &pq, out, total, err);
 }
 
 cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
@@ -544,43 +586,46 @@ cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
         a, N(a), false, out, err);
 }
 
+typedef struct {
+    lab_label_data *out;
+    char data[32], flags[8];
+} label_read;
+
+static cc_status read_label(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    label_read *l = ctx;
+    lab_label_data *out = l->out;
+    snprintf(l->data, sizeof l->data, "%s", db_col_text(s, 0));
+    snprintf(l->flags, sizeof l->flags, "%s", db_col_text(s, 1));
+    snprintf(out->product_code, sizeof out->product_code, "%s", db_col_text(s, 2));
+    out->division = (int)db_col_int(s, 3);
+    snprintf(out->product_type, sizeof out->product_type, "%s", db_col_text(s, 4));
+    out->cells = (uint64_t)db_col_int(s, 5);
+    out->volume_ml = db_col_double(s, 6);
+    out->viability = db_col_is_null(s, 7) ? -1 : db_col_double(s, 7);
+    snprintf(out->expiry, sizeof out->expiry, "%s", db_col_text(s, 8));
+    snprintf(out->storage, sizeof out->storage, "%s", db_col_text(s, 9));
+    snprintf(out->state, sizeof out->state, "%s", db_col_text(s, 10));
+    snprintf(out->owner_mrn, sizeof out->owner_mrn, "%s", db_col_text(s, 11));
+    snprintf(out->batch_code, sizeof out->batch_code, "%s", db_col_text(s, 12));
+    return CC_OK;
+}
+
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
-    db_stmt *s;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT u.din, u.din_flags, u.product_code, u.division, u.product_type,"
-                   " u.cells, u.volume_ml, u.viability, u.expiry, u.storage, u.state,"
-                   " p.mrn, b.code FROM units u JOIN batches b ON b.id = u.batch_id"
-                   " LEFT JOIN patients p ON p.id = u.owner_patient_id WHERE u.id = ?",
-                   &s, err);
+    label_read l = {out, "", ""};
+    cc_status st = unit_first(d, id,
+                              "SELECT u.din, u.din_flags, u.product_code, u.division,"
+                              " u.product_type, u.cells, u.volume_ml, u.viability, u.expiry,"
+                              " u.storage, u.state, p.mrn, b.code FROM units u JOIN batches b"
+                              " ON b.id = u.batch_id LEFT JOIN patients p"
+                              " ON p.id = u.owner_patient_id WHERE u.id = ?",
+                              read_label, &l, err);
     if (st != CC_OK)
         return st;
-    db_bind_int(s, 1, id);
-    db_step_result r = db_step(s, err);
-    char data[32] = "", flags[8] = "";
-    if (r == DB_ROW) {
-        snprintf(data, sizeof data, "%s", db_col_text(s, 0));
-        snprintf(flags, sizeof flags, "%s", db_col_text(s, 1));
-        snprintf(out->product_code, sizeof out->product_code, "%s", db_col_text(s, 2));
-        out->division = (int)db_col_int(s, 3);
-        snprintf(out->product_type, sizeof out->product_type, "%s", db_col_text(s, 4));
-        out->cells = (uint64_t)db_col_int(s, 5);
-        out->volume_ml = db_col_double(s, 6);
-        out->viability = db_col_is_null(s, 7) ? -1 : db_col_double(s, 7);
-        snprintf(out->expiry, sizeof out->expiry, "%s", db_col_text(s, 8));
-        snprintf(out->storage, sizeof out->storage, "%s", db_col_text(s, 9));
-        snprintf(out->state, sizeof out->state, "%s", db_col_text(s, 10));
-        snprintf(out->owner_mrn, sizeof out->owner_mrn, "%s", db_col_text(s, 11));
-        snprintf(out->batch_code, sizeof out->batch_code, "%s", db_col_text(s, 12));
-    }
-    db_done(s);
-    if (r == DB_ERROR)
-        return err->status;
-    if (r == DB_DONE)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     char scan[48];
-    snprintf(scan, sizeof scan, "=%.13s%.2s", data, flags);
+    snprintf(scan, sizeof scan, "=%.13s%.2s", l.data, l.flags);
     return isbt128_parse(scan, "din", &out->din, err);
 }
