@@ -152,16 +152,28 @@ static json_t *prescription_json(const app_bedside_request *rq, const app_bedsid
                      "product_type", r->product_type, "planned_date", r->planned_date);
 }
 
-cc_status h_administration_verify(api_request *req, cc_error *err)
+/* The bedside check of the body's request (request and result in the
+ * arena): only checked, or, administer, recorded as given. */
+static cc_status run_bedside(api_request *req, bool administer, app_bedside_request **rq,
+                             app_bedside_result **r, cc_error *err)
 {
-    app_bedside_request *rq = arena_alloc(req->arena, sizeof *rq);
-    app_bedside_result *r = arena_alloc(req->arena, sizeof *r);
-    if (!rq || !r)
+    *rq = arena_alloc(req->arena, sizeof **rq);
+    *r = arena_alloc(req->arena, sizeof **r);
+    if (!*rq || !*r)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    cc_status st = parse(req, rq, err);
+    cc_status st = parse(req, *rq, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = app_bedside_verify(&c, rq, r, err);
+        st = administer ? app_bedside_administer(&c, *rq, *r, err)
+                        : app_bedside_verify(&c, *rq, *r, err);
+    return st;
+}
+
+cc_status h_administration_verify(api_request *req, cc_error *err)
+{
+    app_bedside_request *rq;
+    app_bedside_result *r;
+    cc_status st = run_bedside(req, false, &rq, &r, err);
     if (st != CC_OK)
         return st;
     const bedside_verdict *v = &r->verdict;
@@ -179,14 +191,9 @@ static cc_status reply_administration(api_request *req, unsigned status, int64_t
 
 cc_status h_administration_create(api_request *req, cc_error *err)
 {
-    app_bedside_request *rq = arena_alloc(req->arena, sizeof *rq);
-    app_bedside_result *r = arena_alloc(req->arena, sizeof *r);
-    if (!rq || !r)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    cc_status st = parse(req, rq, err);
-    app_ctx c = api_app_ctx(req);
-    if (st == CC_OK)
-        st = app_bedside_administer(&c, rq, r, err);
+    app_bedside_request *rq;
+    app_bedside_result *r;
+    cc_status st = run_bedside(req, true, &rq, &r, err);
     if (st == CC_CONFLICT && strcmp(err->code, "bedside_refused") == 0)
         api_reply(req, 409, json_pack("{s:o}", "reasons", verdict_json(req, &r->verdict)));
     if (st != CC_OK)

@@ -37,13 +37,11 @@ cc_status h_collection_create(api_request *req, cc_error *err)
                                         {"site", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     lab_collection_fields f = {0};
-    cc_date on;
     cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "donor_id", true, &f.donor_id, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "collected_on", true, &on, err)) == CC_OK &&
-        on > api_today())
-        st = cc_fail(err, CC_INVALID, "collected_on", "in_future", "collected_on is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "collected_on", true, err);
     if (st == CC_OK)
         st = lab_body_amount(req->body, "volume_ml", 100000, &f.volume_ml, err);
     if (st == CC_OK)

@@ -53,15 +53,12 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                           json_get_string(req->body, "consent_date"),
                           json_get_string(req->body, "consent_reference"),
                           false};
-    cc_date consent;
     if (st == CC_OK)
         st = check_code(f.code, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "patient_id", false, &f.patient_id, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
-        f.consent_date && consent > api_today())
-        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "consent_date", false, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
@@ -83,12 +80,9 @@ cc_status h_donor_update(api_request *req, cc_error *err)
                                         {"version", JF_INTEGER, false, 0},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, version = 0;
-    cc_date consent;
     cc_status st = api_id_text_body(req, fields, &id, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
-        consent > api_today())
-        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "consent_date", true, err);
     if (st == CC_OK)
         st = api_expected_version(req, &version, err);
     if (st != CC_OK)
@@ -108,12 +102,9 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
                                         {"reason", JF_STRING, false, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, test_id;
-    cc_date sampled;
     cc_status st = api_id_text_body(req, fields, &id, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
-        sampled > api_today())
-        st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "sampled_on", true, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
