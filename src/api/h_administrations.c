@@ -235,6 +235,17 @@ static cc_status int_field(const json_t *body, const char *name, int *out, bool 
     return CC_OK;
 }
 
+/* An optional instant field of the body into *at (left as it is when
+ * absent); CC_INVALID "in_future" when more than five minutes ahead of now. */
+static cc_status body_instant(api_request *req, const char *name, int64_t *at, cc_error *err)
+{
+    const char *text = json_get_string(req->body, name);
+    cc_status st = text ? instant_parse(text, name, at, err) : CC_OK;
+    if (st == CC_OK && text && *at > store_now_seconds() + 300)
+        st = cc_fail(err, CC_INVALID, name, "in_future", "%s is in the future", name);
+    return st;
+}
+
 cc_status h_administration_vitals(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
@@ -273,11 +284,9 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
     }
     if (st == CC_OK)
         st = vitals_check(&v, err);
-    const char *taken = json_get_string(req->body, "taken_at");
     int64_t taken_at = store_now_seconds();
-    if (st == CC_OK && taken && (st = instant_parse(taken, "taken_at", &taken_at, err)) == CC_OK &&
-        taken_at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "taken_at", "in_future", "taken_at is in the future");
+    if (st == CC_OK)
+        st = body_instant(req, "taken_at", &taken_at, err);
     app_ctx c = api_app_ctx(req);
     json_t *abnormal = NULL;
     int64_t vid = 0;
@@ -301,11 +310,9 @@ cc_status h_administration_complete(api_request *req, cc_error *err)
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_id_text_body(req, fields, &id, err);
-    const char *ended = json_get_string(req->body, "ended_at");
     int64_t ended_at = store_now_seconds();
-    if (st == CC_OK && ended && (st = instant_parse(ended, "ended_at", &ended_at, err)) == CC_OK &&
-        ended_at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "ended_at", "in_future", "ended_at is in the future");
+    if (st == CC_OK)
+        st = body_instant(req, "ended_at", &ended_at, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_bedside_complete(&c, id, ended_at, json_get_string(req->body, "premedication"),
