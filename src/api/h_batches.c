@@ -105,8 +105,7 @@ cc_status h_batch_create(api_request *req, cc_error *err)
     }
     app_ctx ctx = api_app_ctx(req);
     int64_t id = 0;
-    st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id,
-                                   err);
+    st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id, err);
     return api_reply_created(req, st, "/api/v1/batches", id, reply_batch, err);
 }
 

@@ -22,8 +22,7 @@ cc_status h_collection_list(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = lab_query_id(req, "donor_id", &donor_id, err);
     if (st == CC_OK)
-        st = lab_collection_list_json(req->db, donor_id, p.page, p.per_page, p.rows, &p.total,
-                                      err);
+        st = lab_collection_list_json(req->db, donor_id, p.page, p.per_page, p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

@@ -1,6 +1,5 @@
 #include "api/signature.h"
 
-
 cc_status api_password_check(api_request *req, const char *username, const char *password,
                              user_identity *who, cc_error *err)
 {
