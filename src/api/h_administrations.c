@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -151,16 +152,28 @@ static json_t *prescription_json(const app_bedside_request *rq, const app_bedsid
                      "product_type", r->product_type, "planned_date", r->planned_date);
 }
 
-cc_status h_administration_verify(api_request *req, cc_error *err)
+/* The bedside check of the body's request (request and result in the
+ * arena): only checked, or, administer, recorded as given. */
+static cc_status run_bedside(api_request *req, bool administer, app_bedside_request **rq,
+                             app_bedside_result **r, cc_error *err)
 {
-    app_bedside_request *rq = arena_alloc(req->arena, sizeof *rq);
-    app_bedside_result *r = arena_alloc(req->arena, sizeof *r);
-    if (!rq || !r)
+    *rq = arena_alloc(req->arena, sizeof **rq);
+    *r = arena_alloc(req->arena, sizeof **r);
+    if (!*rq || !*r)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    cc_status st = parse(req, rq, err);
+    cc_status st = parse(req, *rq, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
-        st = app_bedside_verify(&c, rq, r, err);
+        st = administer ? app_bedside_administer(&c, *rq, *r, err)
+                        : app_bedside_verify(&c, *rq, *r, err);
+    return st;
+}
+
+cc_status h_administration_verify(api_request *req, cc_error *err)
+{
+    app_bedside_request *rq;
+    app_bedside_result *r;
+    cc_status st = run_bedside(req, false, &rq, &r, err);
     if (st != CC_OK)
         return st;
     const bedside_verdict *v = &r->verdict;
@@ -173,25 +186,14 @@ cc_status h_administration_verify(api_request *req, cc_error *err)
 
 static cc_status reply_administration(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = administration_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
-    return st;
+    return api_reply_id_view(req, status, administration_json, id, NULL, err);
 }
 
 cc_status h_administration_create(api_request *req, cc_error *err)
 {
-    app_bedside_request *rq = arena_alloc(req->arena, sizeof *rq);
-    app_bedside_result *r = arena_alloc(req->arena, sizeof *r);
-    if (!rq || !r)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    cc_status st = parse(req, rq, err);
-    app_ctx c = api_app_ctx(req);
-    if (st == CC_OK)
-        st = app_bedside_administer(&c, rq, r, err);
+    app_bedside_request *rq;
+    app_bedside_result *r;
+    cc_status st = run_bedside(req, true, &rq, &r, err);
     if (st == CC_CONFLICT && strcmp(err->code, "bedside_refused") == 0)
         api_reply(req, 409, json_pack("{s:o}", "reasons", verdict_json(req, &r->verdict)));
     if (st != CC_OK)
@@ -204,27 +206,19 @@ cc_status h_administration_create(api_request *req, cc_error *err)
 
 cc_status h_administration_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, patient = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    api_page p;
+    int64_t patient = 0;
+    cc_status st = api_page_begin(req, &p, err);
     if (st == CC_OK)
         st = lab_query_id(req, "patient_id", &patient, err);
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    int64_t total = 0;
-    st = administration_list_json(req->db, patient, page, per_page, &b, &total, err);
     if (st == CC_OK)
-        st = lab_reply_page(req, b.data, page, per_page, total, err);
-    buf_release(&b);
-    return st;
+        st = administration_list_json(req->db, patient, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 cc_status h_administration_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_administration(req, 200, id, err) : st;
+    return api_get_record(req, reply_administration, err);
 }
 
 /* An integer field within [lo, hi]; *has false when absent. */
@@ -241,6 +235,17 @@ static cc_status int_field(const json_t *body, const char *name, int *out, bool 
     return CC_OK;
 }
 
+/* An optional instant field of the body into *at (left as it is when
+ * absent); CC_INVALID "in_future" when more than five minutes ahead of now. */
+static cc_status body_instant(api_request *req, const char *name, int64_t *at, cc_error *err)
+{
+    const char *text = json_get_string(req->body, name);
+    cc_status st = text ? instant_parse(text, name, at, err) : CC_OK;
+    if (st == CC_OK && text && *at > store_now_seconds() + 300)
+        st = cc_fail(err, CC_INVALID, name, "in_future", "%s is in the future", name);
+    return st;
+}
+
 cc_status h_administration_vitals(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
@@ -251,9 +256,7 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
         {NULL, JF_STRING, false, 0},
     };
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     const char *phase = json_get_string(req->body, "phase");
     if (st == CC_OK && strcmp(phase, "before") != 0 && strcmp(phase, "during") != 0 &&
         strcmp(phase, "after") != 0)
@@ -281,11 +284,9 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
     }
     if (st == CC_OK)
         st = vitals_check(&v, err);
-    const char *taken = json_get_string(req->body, "taken_at");
     int64_t taken_at = store_now_seconds();
-    if (st == CC_OK && taken && (st = instant_parse(taken, "taken_at", &taken_at, err)) == CC_OK &&
-        taken_at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "taken_at", "in_future", "taken_at is in the future");
+    if (st == CC_OK)
+        st = body_instant(req, "taken_at", &taken_at, err);
     app_ctx c = api_app_ctx(req);
     json_t *abnormal = NULL;
     int64_t vid = 0;
@@ -308,14 +309,10 @@ cc_status h_administration_complete(api_request *req, cc_error *err)
                                         {"operators", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
-    const char *ended = json_get_string(req->body, "ended_at");
+    cc_status st = api_id_text_body(req, fields, &id, err);
     int64_t ended_at = store_now_seconds();
-    if (st == CC_OK && ended && (st = instant_parse(ended, "ended_at", &ended_at, err)) == CC_OK &&
-        ended_at > store_now_seconds() + 300)
-        st = cc_fail(err, CC_INVALID, "ended_at", "in_future", "ended_at is in the future");
+    if (st == CC_OK)
+        st = body_instant(req, "ended_at", &ended_at, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_bedside_complete(&c, id, ended_at, json_get_string(req->body, "premedication"),
@@ -351,19 +348,10 @@ static cc_status wristband(api_request *req, label_format format, cc_error *err)
     if (st != CC_OK)
         return st;
     wristband_data w = {p.mrn, p.family_name, p.given_names, p.birth_date};
-    buf b;
-    buf_init(&b, 16 << 20);
-    st = label_wristband(&w, format, &b, err);
-    char *bytes = st == CC_OK ? arena_alloc(req->arena, b.len ? b.len : 1) : NULL;
-    if (st == CC_OK && !bytes)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if (st == CC_OK) {
-        memcpy(bytes, b.data, b.len);
-        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes,
-                      b.len);
-    }
-    buf_release(&b);
-    return st;
+    buf *b = NULL;
+    if ((st = api_view_buf(req, 16 << 20, &b, err)) == CC_OK)
+        st = label_wristband(&w, format, b, err);
+    return api_reply_bytes(req, st, format == LABEL_PDF ? "application/pdf" : "image/png", b, err);
 }
 
 cc_status h_patient_wristband_pdf(api_request *req, cc_error *err)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -145,10 +146,8 @@ static cc_status reply_event(api_request *req, unsigned status, int64_t id, cc_e
     cc_status st = app_adverse_view(&c, id, &view, err);
     if (st != CC_OK)
         return st;
-    json_t *event = json_object_get(view, "adverse_event");
-    api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"",
-                              (long long)json_integer_value(json_object_get(event, "version"))));
+    api_etag(req, json_integer_value(
+                      json_object_get(json_object_get(view, "adverse_event"), "version")));
     api_reply(req, status, view);
     return CC_OK;
 }
@@ -165,18 +164,14 @@ cc_status h_ae_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_adverse_report(&c, &in->f, &id, err)) != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/adverse-events/%lld", (long long)id));
-    return reply_event(req, 201, id, err);
+    int64_t id = 0;
+    st = app_adverse_report(&c, &in->f, &id, err);
+    return api_reply_created(req, st, "/api/v1/adverse-events", id, reply_event, err);
 }
 
 cc_status h_ae_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_event(req, 200, id, err) : st;
+    return api_get_record(req, reply_event, err);
 }
 
 cc_status h_ae_update(api_request *req, cc_error *err)
@@ -208,15 +203,11 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
                                         {"meaning", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_adverse_require(&c, id, err);
-    if (st == CC_OK)
-        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
-    if (st != CC_OK)
+    if ((st = api_signed(req, st, err)) != CC_OK)
         return st;
     st = app_adverse_assess(&c, id, json_get_string(req->body, "meaning"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;
@@ -229,9 +220,7 @@ cc_status h_ae_report(api_request *req, cc_error *err)
                                         {"reference", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -51,13 +52,8 @@ static json_t *spec_json(const char *product_type)
 
 static cc_status reply_batch(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
     lab_readiness ready;
-    cc_status st = lab_batch_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
+    cc_status st = api_reply_id_view(req, status, lab_batch_json, id, NULL, err);
     if (st == CC_OK)
         st = lab_batch_readiness(req->db, id, &ready, err);
     if (st != CC_OK)
@@ -66,30 +62,22 @@ static cc_status reply_batch(api_request *req, unsigned status, int64_t id, cc_e
     json_object_set_new(req->reply, "readiness", readiness_json(&ready));
     json_object_set_new(req->reply, "spec",
                         spec_json(json_string_value(json_object_get(batch, "product_type"))));
-    api_add_header(req, "ETag",
-                   api_printf(req, "\"%lld\"",
-                              (long long)json_integer_value(json_object_get(batch, "version"))));
+    api_etag(req, json_integer_value(json_object_get(batch, "version")));
     return CC_OK;
 }
 
 cc_status h_batch_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, total = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
     const char *status = api_query(req, "status");
     if (st == CC_OK && status && strcmp(status, "in_process") != 0 &&
         strcmp(status, "released") != 0 && strcmp(status, "rejected") != 0)
         st = cc_fail(err, CC_INVALID, "status", "invalid_value",
                      "status must be in_process, released or rejected");
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_batch_list_json(req->db, status, page, per_page, &b, &total, err);
     if (st == CC_OK)
-        st = lab_reply_page(req, b.data, page, per_page, total, err);
-    buf_release(&b);
-    return st;
+        st = lab_batch_list_json(req->db, status, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 enum { MAX_COLLECTIONS = 32 };
@@ -116,19 +104,14 @@ cc_status h_batch_create(api_request *req, cc_error *err)
         ids[i] = json_integer_value(v);
     }
     app_ctx ctx = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id,
-                                   err)) != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/batches/%lld", (long long)id));
-    return reply_batch(req, 201, id, err);
+    int64_t id = 0;
+    st = app_lab_batch_create(&ctx, json_get_string(req->body, "product_type"), ids, n, &id, err);
+    return api_reply_created(req, st, "/api/v1/batches", id, reply_batch, err);
 }
 
 cc_status h_batch_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_batch(req, 200, id, err) : st;
+    return api_get_record(req, reply_batch, err);
 }
 
 /* An instant "YYYY-MM-DDThh:mm:ssZ", not in the future. */
@@ -159,9 +142,7 @@ cc_status h_batch_add_step(api_request *req, cc_error *err)
         {"cell_count", JF_INTEGER, false, 0}, {"notes", JF_STRING, false, 2000},
         {NULL, JF_STRING, false, 0}};
     int64_t id, step_id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     lab_step_fields f = {json_get_string(req->body, "step"),
                          json_get_string(req->body, "performed_at"),
                          json_get_string(req->body, "operator"),
@@ -195,9 +176,7 @@ cc_status h_batch_open_deviation(api_request *req, cc_error *err)
     static const json_field fields[] = {{"description", JF_STRING, true, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, dev_id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "description"), "description", err);
     if (st != CC_OK)
@@ -238,13 +217,9 @@ cc_status h_batch_add_qc(api_request *req, cc_error *err)
         {"unit", JF_STRING, false, 16},     {"method", JF_STRING, false, 200},
         {"tested_on", JF_STRING, true, 10}, {NULL, JF_STRING, false, 0}};
     int64_t id, qc_id;
-    cc_date on;
-    cc_status st = api_param_id(req, 0, &id, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "tested_on", true, &on, err)) == CC_OK &&
-        on > api_today())
-        st = cc_fail(err, CC_INVALID, "tested_on", "in_future", "tested_on is in the future");
+        st = lab_body_past_date(req->body, "tested_on", true, err);
     if (st != CC_OK)
         return st;
     qc_result r = {json_get_string(req->body, "test"), json_get_bool(req->body, "pending"),
@@ -267,11 +242,7 @@ cc_status h_batch_release(api_request *req, cc_error *err)
                                         {"meaning", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK)
-        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
+    cc_status st = api_signed(req, api_id_text_body(req, fields, &id, err), err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
@@ -291,14 +262,10 @@ cc_status h_batch_reject(api_request *req, cc_error *err)
                                         {"reason", JF_STRING, true, 2000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "reason"), "reason", err);
-    if (st == CC_OK)
-        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
-    if (st != CC_OK)
+    if ((st = api_signed(req, st, err)) != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_batch_reject(&ctx, id, json_get_string(req->body, "reason"), api_today(), err);
@@ -316,9 +283,7 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
         {"position", JF_STRING, false, 40},   {NULL, JF_STRING, false, 0}};
     int64_t id, unit_id;
     cc_date expiry;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     lab_unit_fields f = {0};
     f.product_code = json_get_string(req->body, "product_code");
     json_int_t cells = json_integer_value(json_object_get(req->body, "cells"));
@@ -363,11 +328,5 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     if ((st = app_lab_unit_create(&ctx, id, &f, &unit_id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/units/%lld", (long long)unit_id));
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_unit_json(req->db, unit_id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, 201, b.data, err);
-    buf_release(&b);
-    return st;
+    return api_reply_id_view(req, 201, lab_unit_json, unit_id, NULL, err);
 }

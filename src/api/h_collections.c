@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -10,30 +11,19 @@
 
 static cc_status reply_collection(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = lab_collection_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
-    return st;
+    return api_reply_id_view(req, status, lab_collection_json, id, NULL, err);
 }
 
 cc_status h_collection_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, total = 0, donor_id;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    api_page p;
+    int64_t donor_id;
+    cc_status st = api_page_begin(req, &p, err);
     if (st == CC_OK)
         st = lab_query_id(req, "donor_id", &donor_id, err);
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_collection_list_json(req->db, donor_id, page, per_page, &b, &total, err);
     if (st == CC_OK)
-        st = lab_reply_page(req, b.data, page, per_page, total, err);
-    buf_release(&b);
-    return st;
+        st = lab_collection_list_json(req->db, donor_id, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 cc_status h_collection_create(api_request *req, cc_error *err)
@@ -46,13 +36,11 @@ cc_status h_collection_create(api_request *req, cc_error *err)
                                         {"site", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     lab_collection_fields f = {0};
-    cc_date on;
     cc_status st = lab_check_body(req->body, fields, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "donor_id", true, &f.donor_id, err);
-    if (st == CC_OK && (st = lab_body_date(req->body, "collected_on", true, &on, err)) == CC_OK &&
-        on > api_today())
-        st = cc_fail(err, CC_INVALID, "collected_on", "in_future", "collected_on is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "collected_on", true, err);
     if (st == CC_OK)
         st = lab_body_amount(req->body, "volume_ml", 100000, &f.volume_ml, err);
     if (st == CC_OK)
@@ -65,16 +53,12 @@ cc_status h_collection_create(api_request *req, cc_error *err)
     f.collected_on = json_get_string(req->body, "collected_on");
     f.site = json_get_string(req->body, "site");
     app_ctx ctx = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_lab_collection_create(&ctx, &f, &id, err)) != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/collections/%lld", (long long)id));
-    return reply_collection(req, 201, id, err);
+    int64_t id = 0;
+    st = app_lab_collection_create(&ctx, &f, &id, err);
+    return api_reply_created(req, st, "/api/v1/collections", id, reply_collection, err);
 }
 
 cc_status h_collection_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_collection(req, 200, id, err) : st;
+    return api_get_record(req, reply_collection, err);
 }

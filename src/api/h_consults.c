@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "app/requests.h"
@@ -106,9 +107,7 @@ cc_status h_consult_convert(api_request *req, cc_error *err)
         {NULL, JF_STRING, false, 0},
     };
     int64_t id, patient_id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_request_conversion in = {
@@ -138,9 +137,7 @@ cc_status h_consult_decline(api_request *req, cc_error *err)
     static const json_field fields[] = {{"reason", JF_STRING, true, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_request_decline(&c, id, json_get_string(req->body, "reason"), err);

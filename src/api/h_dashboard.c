@@ -1,4 +1,4 @@
-/* The dashboard (issue 7): the page a user lands on after login, as one
+/* The dashboard: the page a user lands on after login, as one
  * read-only answer with a section per worklist of the clinic and the
  * laboratory. Each section is a count, its first DASHBOARD_ITEMS items and
  * the web page that lists them all; a role sees a section only when the

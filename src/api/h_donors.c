@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -12,35 +13,19 @@
 
 static cc_status reply_donor(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = lab_donor_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
-    json_t *version = json_object_get(json_object_get(req->reply, "donor"), "version");
-    if (st == CC_OK && version)
-        api_add_header(req, "ETag",
-                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
-    return st;
+    return api_reply_id_view(req, status, lab_donor_json, id, "donor", err);
 }
 
 cc_status h_donor_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, total = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
     const char *q = api_query(req, "q");
     if (st == CC_OK && q && strlen(q) > 40)
         st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_donor_list_json(req->db, q, page, per_page, &b, &total, err);
     if (st == CC_OK)
-        st = lab_reply_page(req, b.data, page, per_page, total, err);
-    buf_release(&b);
-    return st;
+        st = lab_donor_list_json(req->db, q, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 /* A donor code is 1..20 of A-Z, 0-9 and '-'; anonymous: no names. */
@@ -68,30 +53,23 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                           json_get_string(req->body, "consent_date"),
                           json_get_string(req->body, "consent_reference"),
                           false};
-    cc_date consent;
     if (st == CC_OK)
         st = check_code(f.code, err);
     if (st == CC_OK)
         st = lab_body_id(req->body, "patient_id", false, &f.patient_id, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "consent_date", false, &consent, err)) == CC_OK &&
-        f.consent_date && consent > api_today())
-        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+    if (st == CC_OK)
+        st = lab_body_past_date(req->body, "consent_date", false, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_lab_donor_create(&ctx, &f, &id, err)) != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/donors/%lld", (long long)id));
-    return reply_donor(req, 201, id, err);
+    int64_t id = 0;
+    st = app_lab_donor_create(&ctx, &f, &id, err);
+    return api_reply_created(req, st, "/api/v1/donors", id, reply_donor, err);
 }
 
 cc_status h_donor_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_donor(req, 200, id, err) : st;
+    return api_get_record(req, reply_donor, err);
 }
 
 cc_status h_donor_update(api_request *req, cc_error *err)
@@ -102,14 +80,9 @@ cc_status h_donor_update(api_request *req, cc_error *err)
                                         {"version", JF_INTEGER, false, 0},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, version = 0;
-    cc_date consent;
-    cc_status st = api_param_id(req, 0, &id, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "consent_date", true, &consent, err)) == CC_OK &&
-        consent > api_today())
-        st = cc_fail(err, CC_INVALID, "consent_date", "in_future", "consent_date is in the future");
+        st = lab_body_past_date(req->body, "consent_date", true, err);
     if (st == CC_OK)
         st = api_expected_version(req, &version, err);
     if (st != CC_OK)
@@ -129,14 +102,9 @@ cc_status h_donor_add_test(api_request *req, cc_error *err)
                                         {"reason", JF_STRING, false, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, test_id;
-    cc_date sampled;
-    cc_status st = api_param_id(req, 0, &id, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK &&
-        (st = lab_body_date(req->body, "sampled_on", true, &sampled, err)) == CC_OK &&
-        sampled > api_today())
-        st = cc_fail(err, CC_INVALID, "sampled_on", "in_future", "sampled_on is in the future");
+        st = lab_body_past_date(req->body, "sampled_on", true, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
@@ -153,9 +121,7 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
                                         {"reason", JF_STRING, false, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);

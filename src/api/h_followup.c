@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "api/json_in.h"
@@ -123,7 +124,7 @@ cc_status h_followup_get(api_request *req, cc_error *err)
     json_t *reply;
     if ((st = app_visit_view(&c, id, &reply, &version, err)) != CC_OK)
         return st;
-    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)version));
+    api_etag(req, version);
     api_reply(req, 200, reply);
     return CC_OK;
 }
@@ -145,9 +146,7 @@ cc_status h_followup_resolve(api_request *req, cc_error *err)
                                         {"cause", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);
@@ -169,9 +168,7 @@ cc_status h_followup_contact(api_request *req, cc_error *err)
                                         {"note", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);
@@ -221,9 +218,7 @@ cc_status h_followup_link(api_request *req, cc_error *err)
                                         {"base_url", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     const char *instrument = json_get_string(req->body, "instrument");

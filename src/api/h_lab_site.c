@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -58,9 +59,7 @@ cc_status h_lab_product_code_update(api_request *req, cc_error *err)
     static const json_field fields[] = {{"active", JF_BOOLEAN, true, 0},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/lab_api.h"
 #include "core/unit_state.h"
@@ -44,19 +45,10 @@ static cc_status label(api_request *req, label_format format, cc_error *err)
     if (st != CC_OK)
         return st;
     label_unit data = label_of(&row, api_today());
-    buf b;
-    buf_init(&b, 16 << 20);
-    st = label_render(&data, format, &b, err);
-    char *bytes = st == CC_OK ? arena_alloc(req->arena, b.len ? b.len : 1) : NULL;
-    if (st == CC_OK && !bytes)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    if (st == CC_OK) {
-        memcpy(bytes, b.data, b.len);
-        api_reply_raw(req, 200, format == LABEL_PDF ? "application/pdf" : "image/png", bytes,
-                      b.len);
-    }
-    buf_release(&b);
-    return st;
+    buf *b = NULL;
+    if ((st = api_view_buf(req, 16 << 20, &b, err)) == CC_OK)
+        st = label_render(&data, format, b, err);
+    return api_reply_bytes(req, st, format == LABEL_PDF ? "application/pdf" : "image/png", b, err);
 }
 
 cc_status h_unit_label_pdf(api_request *req, cc_error *err)

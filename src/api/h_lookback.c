@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/lab_api.h"
 #include "store/lab.h"
@@ -50,78 +51,67 @@ static cc_status reply_csv(api_request *req, buf *b, const char *name, cc_error 
     return CC_OK;
 }
 
-static cc_status lookback(api_request *req, lab_lookback_from from, const char *name, cc_error *err)
+/* One CSV section: a list of the JSON view and the columns it exports. */
+typedef struct {
+    const char *section, *key;
+    const char *const *cols;
+    size_t n_cols;
+} csv_section;
+
+static const char *const UNIT_COLS[] = {"id",           "din",          "din_check",
+                                        "product_code", "product_type", "state",
+                                        "expiry",       "batch_code",   "issued_patient_id"};
+static const char *const RECIPIENT_COLS[] = {
+    "patient_id", "mrn",       "family_name",  "given_names", "unit_id",
+    "din",        "din_check", "product_type", "batch_code",  "administered_on"};
+static const char *const EXPOSURE_COLS[] = {
+    "unit_id",    "din",           "din_check", "product_type", "state",      "administered_on",
+    "batch_code", "collection_id", "source",    "donor_id",     "donor_code", "donor_kind"};
+static const csv_section LOOKBACK_CSV[] = {{"unit", "units", UNIT_COLS, 9},
+                                           {"recipient", "recipients", RECIPIENT_COLS, 10}};
+static const csv_section EXPOSURE_CSV[] = {{"exposure", "exposures", EXPOSURE_COLS, 12}};
+
+/* The lookback from the record of path id (patient: a patient's exposures,
+ * from is then ignored) as JSON, or as CSV named file-<id>.csv. */
+static cc_status lookback(api_request *req, bool patient, lab_lookback_from from, const char *file,
+                          cc_error *err)
 {
     int64_t id;
     bool csv;
+    buf *view = NULL, *out = NULL;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_wants_csv(req, &csv, err);
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_lookback_json(req->db, from, id, &b, err);
     if (st == CC_OK)
-        st = lab_reply_text(req, 200, b.data, err);
-    buf_release(&b);
-    if (st != CC_OK || !csv)
+        st = api_view_buf(req, LAB_VIEW_MAX, &view, err);
+    if (st == CC_OK)
+        st = patient ? lab_exposure_json(req->db, id, view, err)
+                     : lab_lookback_json(req->db, from, id, view, err);
+    if (st == CC_OK)
+        st = lab_reply_text(req, 200, view->data, err);
+    if (st != CC_OK || !csv || (st = api_view_buf(req, LAB_VIEW_MAX, &out, err)) != CC_OK)
         return st;
-    static const char *const unit_cols[] = {"id",           "din",          "din_check",
-                                            "product_code", "product_type", "state",
-                                            "expiry",       "batch_code",   "issued_patient_id"};
-    static const char *const recipient_cols[] = {
-        "patient_id", "mrn",       "family_name",  "given_names", "unit_id",
-        "din",        "din_check", "product_type", "batch_code",  "administered_on"};
-    buf out;
-    buf_init(&out, LAB_VIEW_MAX);
-    csv_rows(req, &out, "unit", json_object_get(req->reply, "units"), unit_cols,
-             sizeof unit_cols / sizeof unit_cols[0]);
-    csv_rows(req, &out, "recipient", json_object_get(req->reply, "recipients"), recipient_cols,
-             sizeof recipient_cols / sizeof recipient_cols[0]);
-    st = reply_csv(req, &out, api_printf(req, "lookback-%s-%lld", name, (long long)id), err);
-    buf_release(&out);
-    return st;
+    const csv_section *sections = patient ? EXPOSURE_CSV : LOOKBACK_CSV;
+    size_t n = patient ? 1 : 2;
+    for (size_t i = 0; i < n; i++)
+        csv_rows(req, out, sections[i].section, json_object_get(req->reply, sections[i].key),
+                 sections[i].cols, sections[i].n_cols);
+    return reply_csv(req, out, api_printf(req, "%s-%lld", file, (long long)id), err);
 }
 
 cc_status h_lookback_donor(api_request *req, cc_error *err)
 {
-    return lookback(req, LAB_FROM_DONOR, "donor", err);
+    return lookback(req, false, LAB_FROM_DONOR, "lookback-donor", err);
 }
 cc_status h_lookback_collection(api_request *req, cc_error *err)
 {
-    return lookback(req, LAB_FROM_COLLECTION, "collection", err);
+    return lookback(req, false, LAB_FROM_COLLECTION, "lookback-collection", err);
 }
 cc_status h_lookback_batch(api_request *req, cc_error *err)
 {
-    return lookback(req, LAB_FROM_BATCH, "batch", err);
+    return lookback(req, false, LAB_FROM_BATCH, "lookback-batch", err);
 }
-
 cc_status h_lookback_patient(api_request *req, cc_error *err)
 {
-    int64_t id;
-    bool csv;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_wants_csv(req, &csv, err);
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    st = lab_exposure_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, 200, b.data, err);
-    buf_release(&b);
-    if (st != CC_OK || !csv)
-        return st;
-    static const char *const cols[] = {
-        "unit_id",    "din",           "din_check", "product_type", "state",      "administered_on",
-        "batch_code", "collection_id", "source",    "donor_id",     "donor_code", "donor_kind"};
-    buf out;
-    buf_init(&out, LAB_VIEW_MAX);
-    csv_rows(req, &out, "exposure", json_object_get(req->reply, "exposures"), cols,
-             sizeof cols / sizeof cols[0]);
-    st = reply_csv(req, &out, api_printf(req, "exposures-patient-%lld", (long long)id), err);
-    buf_release(&out);
-    return st;
+    return lookback(req, true, LAB_FROM_DONOR, "exposures-patient", err);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "app/patients.h"
@@ -34,7 +35,7 @@ static cc_status reply_patient(api_request *req, unsigned status, int64_t id, cc
     int64_t version = 0;
     cc_status st = patient_render(req->db, id, &text, &version, err);
     if (st == CC_OK) {
-        api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)version));
+        api_etag(req, version);
         api_reply_json_text(req, status, text.data, text.len);
     }
     buf_release(&text);
@@ -127,21 +128,16 @@ cc_status h_patient_create(api_request *req, cc_error *err)
     };
     app_ctx c = api_app_ctx(req);
     patient_matches dup;
-    int64_t id;
+    int64_t id = 0;
     st = app_patient_create(&c, &n, &id, &dup, err);
     if (st == CC_CONFLICT && strcmp(err->code, "possible_duplicate") == 0)
         attach_matches(req, &dup);
-    if (st != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/patients/%lld", (long long)id));
-    return reply_patient(req, 201, id, err);
+    return api_reply_created(req, st, "/api/v1/patients", id, reply_patient, err);
 }
 
 cc_status h_patient_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_patient(req, 200, id, err) : st;
+    return api_get_record(req, reply_patient, err);
 }
 
 cc_status h_patient_update(api_request *req, cc_error *err)
@@ -176,9 +172,7 @@ cc_status h_patient_add_weight(api_request *req, cc_error *err)
     static const json_field fields[] = {
         {"date", JF_STRING, true, 10}, {"kg", JF_NUMBER, true, 0}, {NULL, JF_STRING, false, 0}};
     int64_t id, weight_id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     const char *date = json_get_string(req->body, "date");
@@ -202,9 +196,7 @@ cc_status h_patient_add_condition(api_request *req, cc_error *err)
                                         {"details", JF_OBJECT, false, 4096},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id, condition_id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     const char *icd10 = json_get_string(req->body, "icd10"),

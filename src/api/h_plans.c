@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "app/plans.h"
@@ -51,7 +52,7 @@ static cc_status reply_plan(api_request *req, unsigned status, int64_t id, cc_er
     cc_status st = plan_store_get(req->db, req->arena, id, &row, err);
     if (st != CC_OK)
         return st;
-    api_add_header(req, "ETag", api_printf(req, "\"%lld\"", (long long)row.version));
+    api_etag(req, row.version);
     api_reply(req, status, plan_row_json(&row));
     return CC_OK;
 }
@@ -180,18 +181,14 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     date_format(pl.end, end);
     plan_new n = {patient_id, p->id, p->version, start, end, request_text, body_text};
     app_ctx c = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_plan_create(&c, &n, in.weight_g, &id, err)) != CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/plans/%lld", (long long)id));
-    return reply_plan(req, 201, id, err);
+    int64_t id = 0;
+    st = app_plan_create(&c, &n, in.weight_g, &id, err);
+    return api_reply_created(req, st, "/api/v1/plans", id, reply_plan, err);
 }
 
 cc_status h_plan_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_plan(req, 200, id, err) : st;
+    return api_get_record(req, reply_plan, err);
 }
 
 cc_status h_plan_list(api_request *req, cc_error *err)
@@ -227,9 +224,7 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
                                         {"meaning", JF_STRING, false, 800},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     const char *meaning = json_get_string(req->body, "meaning");
@@ -251,9 +246,7 @@ cc_status h_plan_cancel(api_request *req, cc_error *err)
     static const json_field fields[] = {{"reason", JF_STRING, true, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     const char *reason = json_get_string(req->body, "reason");
     if (st == CC_OK)
         st = text_check_line(reason, "reason", 1000, true, err);

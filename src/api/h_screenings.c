@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/signature.h"
@@ -236,20 +237,15 @@ cc_status h_screening_create(api_request *req, cc_error *err)
     json_object_del(work_up, "patient_id");
     json_object_del(work_up, "protocol");
     app_ctx c = api_app_ctx(req);
-    int64_t id;
-    if ((st = app_screening_create(&c, json_integer_value(json_object_get(req->body, "patient_id")),
-                                   json_get_string(req->body, "protocol"), s, work_up, &id, err)) !=
-        CC_OK)
-        return st;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/screenings/%lld", (long long)id));
-    return reply_screening(req, 201, id, err);
+    int64_t id = 0;
+    st = app_screening_create(&c, json_integer_value(json_object_get(req->body, "patient_id")),
+                              json_get_string(req->body, "protocol"), s, work_up, &id, err);
+    return api_reply_created(req, st, "/api/v1/screenings", id, reply_screening, err);
 }
 
 cc_status h_screening_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_screening(req, 200, id, err) : st;
+    return api_get_record(req, reply_screening, err);
 }
 
 cc_status h_patient_screenings(api_request *req, cc_error *err)
@@ -283,9 +279,7 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
                                         {"meaning", JF_STRING, false, 800},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = json_check(req->body, fields, err);
+    cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     eligibility_verdict decision;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/signature.h"
@@ -117,16 +118,11 @@ cc_status h_token_create(api_request *req, cc_error *err)
 
 cc_status h_token_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, total = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
-    buf rows;
-    buf_init(&rows, 1 << 20);
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
     if (st == CC_OK)
-        st = token_list_json(req->db, req->who.id, page, per_page, &rows, &total, err);
-    if (st == CC_OK)
-        api_reply_list(req, rows.data, page, per_page, total);
-    buf_release(&rows);
-    return st;
+        st = token_list_json(req->db, req->who.id, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 cc_status h_token_revoke(api_request *req, cc_error *err)
@@ -142,16 +138,11 @@ cc_status h_token_revoke(api_request *req, cc_error *err)
 
 cc_status h_user_list(api_request *req, cc_error *err)
 {
-    int64_t page, per_page, total = 0;
-    cc_status st = api_paging(req, &page, &per_page, err);
-    buf rows;
-    buf_init(&rows, 1 << 20);
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
     if (st == CC_OK)
-        st = user_list_json(req->db, page, per_page, &rows, &total, err);
-    if (st == CC_OK)
-        api_reply_list(req, rows.data, page, per_page, total);
-    buf_release(&rows);
-    return st;
+        st = user_list_json(req->db, p.page, p.per_page, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 cc_status h_user_create(api_request *req, cc_error *err)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
@@ -14,24 +15,17 @@
 
 static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = lab_unit_json(req->db, id, &b, err);
-    if (st == CC_OK)
-        st = lab_reply_text(req, status, b.data, err);
-    buf_release(&b);
-    json_t *version = json_object_get(json_object_get(req->reply, "unit"), "version");
-    if (st == CC_OK && version)
-        api_add_header(req, "ETag",
-                       api_printf(req, "\"%lld\"", (long long)json_integer_value(version)));
-    return st;
+    return api_reply_id_view(req, status, lab_unit_json, id, "unit", err);
 }
 
 cc_status h_unit_list(api_request *req, cc_error *err)
 {
     lab_unit_query q = {
         .state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
-    cc_status st = api_paging(req, &q.page, &q.per_page, err);
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
+    q.page = p.page;
+    q.per_page = p.per_page;
     unit_state ignored;
     if (st == CC_OK && q.state && !unit_state_parse(q.state, &ignored))
         st = cc_fail(err, CC_INVALID, "state", "invalid_value", "unknown unit state");
@@ -59,23 +53,14 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         q.today = today;
         q.until = until;
     }
-    if (st != CC_OK)
-        return st;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
-    int64_t total = 0;
-    st = lab_unit_list_json(req->db, &q, &b, &total, err);
     if (st == CC_OK)
-        st = lab_reply_page(req, b.data, q.page, q.per_page, total, err);
-    buf_release(&b);
-    return st;
+        st = lab_unit_list_json(req->db, &q, p.rows, &p.total, err);
+    return api_page_reply(req, st, &p, err);
 }
 
 cc_status h_unit_get(api_request *req, cc_error *err)
 {
-    int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    return st == CC_OK ? reply_unit(req, 200, id, err) : st;
+    return api_get_record(req, reply_unit, err);
 }
 
 cc_status h_storage_map(api_request *req, cc_error *err)
@@ -100,9 +85,7 @@ cc_status h_storage_map(api_request *req, cc_error *err)
 static cc_status act(api_request *req, const json_field *fields, lab_unit_request *a, cc_error *err)
 {
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     a->reason = json_get_string(req->body, "reason");
     if (st == CC_OK && json_has(req->body, "patient_id"))
         st = lab_body_id(req->body, "patient_id", true, &a->patient_id, err);
@@ -173,18 +156,22 @@ cc_status h_unit_discard(api_request *req, cc_error *err)
     return act(req, REASON_REQUIRED, &a, err);
 }
 
+/* A state change under electronic signature: the body, then the
+ * signature, then act. */
+static cc_status signed_act(api_request *req, const json_field *fields, unit_event event,
+                            cc_error *err)
+{
+    cc_status st = api_signed(req, lab_check_body(req->body, fields, err), err);
+    lab_unit_request a = {.event = event};
+    return st == CC_OK ? act(req, fields, &a, err) : st;
+}
+
 cc_status h_unit_release(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
                                         {"reason", JF_STRING, false, 2000},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK)
-        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
-    if (st != CC_OK)
-        return st;
-    lab_unit_request a = {.event = UNIT_EV_RELEASE};
-    return act(req, fields, &a, err);
+    return signed_act(req, fields, UNIT_EV_RELEASE, err);
 }
 
 cc_status h_unit_restock(api_request *req, cc_error *err)
@@ -192,13 +179,7 @@ cc_status h_unit_restock(api_request *req, cc_error *err)
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
                                         {"reason", JF_STRING, true, 2000},
                                         {NULL, JF_STRING, false, 0}};
-    cc_status st = lab_check_body(req->body, fields, err);
-    if (st == CC_OK)
-        st = api_check_signature_forbidden(req, json_get_string(req->body, "password"), err);
-    if (st != CC_OK)
-        return st;
-    lab_unit_request a = {.event = UNIT_EV_RESTOCK};
-    return act(req, fields, &a, err);
+    return signed_act(req, fields, UNIT_EV_RESTOCK, err);
 }
 
 cc_status h_unit_move(api_request *req, cc_error *err)
@@ -208,9 +189,7 @@ cc_status h_unit_move(api_request *req, cc_error *err)
         {"box", JF_STRING, true, 40},     {"position", JF_STRING, true, 40},
         {"note", JF_STRING, false, 1000}, {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     const char *names[] = {"freezer", "rack", "box", "position"};
     for (int i = 0; st == CC_OK && i < 4; i++)
         st = lab_require_text(json_get_string(req->body, names[i]), names[i], err);
@@ -230,9 +209,7 @@ cc_status h_unit_custody(api_request *req, cc_error *err)
                                         {"note", JF_STRING, true, 1000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_param_id(req, 0, &id, err);
-    if (st == CC_OK)
-        st = lab_check_body(req->body, fields, err);
+    cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
         st = lab_require_text(json_get_string(req->body, "note"), "note", err);
     if (st != CC_OK)

@@ -1,4 +1,4 @@
-/* The nurse worklist (issue 5): planned administrations of approved plans
+/* The nurse worklist: planned administrations of approved plans
  * for a day and the next, earlier ones not yet given (overdue), and open
  * post-procedure observation tasks, each with its status. */
 #include <string.h>

@@ -7,6 +7,8 @@
  * case that decides and writes in one transaction (api/app_context.h gives
  * its context), and render its result or its refusal. A handler holds no
  * SQL and no rule; read views come from the app or store read functions.
+ * The steps handlers share (id and body, record and list replies, Location,
+ * signature) are single calls in api/handler_steps.h.
  */
 #ifndef CC_HANDLERS_H
 #define CC_HANDLERS_H

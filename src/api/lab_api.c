@@ -61,6 +61,15 @@ cc_status lab_body_date(const json_t *body, const char *name, bool required, cc_
     return date_parse(text, name, out, err);
 }
 
+cc_status lab_body_past_date(const json_t *body, const char *name, bool required, cc_error *err)
+{
+    cc_date day = 0;
+    cc_status st = lab_body_date(body, name, required, &day, err);
+    if (st == CC_OK && json_get_string(body, name) && day > api_today())
+        st = cc_fail(err, CC_INVALID, name, "in_future", "%s is in the future", name);
+    return st;
+}
+
 cc_status lab_body_id(const json_t *body, const char *name, bool required, int64_t *out,
                       cc_error *err)
 {

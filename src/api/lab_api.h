@@ -34,6 +34,9 @@ cc_status lab_reply_page(api_request *req, const char *items, int64_t page, int6
  * CC_OK when absent and not required. */
 cc_status lab_body_date(const json_t *body, const char *name, bool required, cc_date *out,
                         cc_error *err);
+/* A date field that is not after today: as lab_body_date, and CC_INVALID
+ * code "in_future" naming it when it is later than today. */
+cc_status lab_body_past_date(const json_t *body, const char *name, bool required, cc_error *err);
 /* An id field (positive integer); 0 when absent and not required. */
 cc_status lab_body_id(const json_t *body, const char *name, bool required, int64_t *out,
                       cc_error *err);

@@ -9,11 +9,11 @@ enum {
     CLINICAL = ROLE_ADMIN | ROLE_COORDINATOR | ROLE_PHYSICIAN | ROLE_NURSE,
     FRONT_DESK = ROLE_ADMIN | ROLE_COORDINATOR,
     PUBLIC_FORM_LIMIT = 16 << 10,
-    /* issue 4: laboratory: lab writes, qa releases, physician and nurse read */
+    /* laboratory: lab writes, qa releases, physician and nurse read */
     LAB_READ = ROLE_LAB | ROLE_QA | ROLE_PHYSICIAN | ROLE_NURSE,
     LAB_WRITE = ROLE_LAB,
     LAB_SIGN = ROLE_QA,
-    /* issue 5: bedside: physicians and nurses give, record and report */
+    /* bedside: physicians and nurses give, record and report */
     BEDSIDE = ROLE_PHYSICIAN | ROLE_NURSE,
 };
 
@@ -39,7 +39,7 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/consultation-requests/{id}/convert", h_consult_convert, FRONT_DESK, 0, 0},
     {"POST", "/api/v1/consultation-requests/{id}/decline", h_consult_decline, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/audit", h_audit_list, ROLE_ADMIN | ROLE_QA, 0, ROUTE_READ_ONLY},
-    /* issue 6: outcome instruments */
+    /* outcome instruments: classification, scores, observations */
     {"POST", "/api/v1/isncsci/classify", h_isncsci_classify, ROLES_ANY, 4 << 20, ROUTE_ANY_JSON},
     {"GET", "/api/v1/instruments", h_instrument_list, ROLES_ANY, 0, 0},
     {"GET", "/api/v1/instruments/{id}", h_instrument_get, ROLES_ANY, 0, 0},
@@ -48,7 +48,7 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/patients/{id}/observations", h_observation_create, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_NURSE, 0, 0},
     {"GET", "/api/v1/users", h_user_list, ROLE_ADMIN, 0, ROUTE_READ_ONLY},
     {"POST", "/api/v1/users", h_user_create, ROLE_ADMIN, 0, 0},
-    /* issue 4: laboratory */
+    /* laboratory: site, donors, collections, batches, units, lookback */
     {"GET", "/api/v1/lab/site", h_lab_site_get, ROLE_ADMIN | ROLE_LAB | ROLE_QA, 0, false},
     {"PUT", "/api/v1/lab/site", h_lab_site_set, ROLE_ADMIN, 0, false},
     {"POST", "/api/v1/lab/product-codes", h_lab_product_code_add, ROLE_ADMIN, 0, false},
@@ -91,7 +91,7 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/lookback/collections/{id}", h_lookback_collection, LAB_READ, 0, false},
     {"GET", "/api/v1/lookback/batches/{id}", h_lookback_batch, LAB_READ, 0, false},
     {"GET", "/api/v1/lookback/patients/{id}", h_lookback_patient, LAB_READ, 0, false},
-    /* issue 3: programmes */
+    /* programmes: protocols, screenings, treatment plans, capacity */
     {"GET", "/api/v1/protocols", h_protocol_list, ROLES_ANY, 0, 0},
     {"POST", "/api/v1/protocols", h_protocol_publish, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/protocols/{id}", h_protocol_get, ROLES_ANY, 0, 0},
@@ -107,7 +107,7 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, 0},
     {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
     {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 0, 0},
-    /* issue 5: bedside */
+    /* bedside: worklist, administrations, adverse events */
     {"GET", "/api/v1/worklist", h_worklist, CLINICAL, 0, 0},
     {"POST", "/api/v1/administrations/verify", h_administration_verify, BEDSIDE, 0, 0},
     {"POST", "/api/v1/administrations", h_administration_create, BEDSIDE, 0, 0},
@@ -128,7 +128,7 @@ const api_route api_routes[] = {
     {"PATCH", "/api/v1/adverse-events/{id}", h_ae_update, BEDSIDE, 0, 0},
     {"POST", "/api/v1/adverse-events/{id}/assessment", h_ae_assess, ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/adverse-events/{id}/reports", h_ae_report, ROLE_PHYSICIAN | ROLE_QA, 0, 0},
-    /* issue 7: follow-up, patient questionnaire links, outcome report */
+    /* follow-up, patient questionnaire links, outcome report */
     {"POST", "/api/v1/plans/{id}/follow-up/sync", h_followup_sync, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY},
     {"GET", "/api/v1/follow-up-settings", h_followup_settings_get, CLINICAL, 0, ROUTE_READ_ONLY},
@@ -142,12 +142,12 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/questionnaire/{token}", h_questionnaire_submit, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
     {"GET", "/api/v1/reports/outcomes", h_report_outcomes, ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0,
      ROUTE_READ_ONLY},
-    /* The charts of the outcome report as SVG for the web page (issue 7):
+    /* The charts of the outcome report as SVG for the web page:
      * ?kind=trajectory|ais|ae[&measure=INDEX] with the report's own query
      * (protocol, from, to, ...); same roles as the report. */
     {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
-    /* issue 7: the dashboard, open to every role; each section is shown only to
+    /* the dashboard, open to every role; each section is shown only to
      * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
     {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY},
 };

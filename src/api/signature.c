@@ -1,6 +1,5 @@
 #include "api/signature.h"
 
-
 cc_status api_password_check(api_request *req, const char *username, const char *password,
                              user_identity *who, cc_error *err)
 {
@@ -35,20 +34,22 @@ static cc_status own_signature(api_request *req, const char *password, cc_error 
     return st;
 }
 
-cc_status api_check_signature(api_request *req, const char *password, cc_error *err)
+/* own_signature, a wrong password answered as refused with code and message. */
+static cc_status signature_refused_as(api_request *req, const char *password, cc_status refused,
+                                      const char *code, const char *message, cc_error *err)
 {
     cc_status st = own_signature(req, password, err);
-    if (st == CC_UNAUTHENTICATED)
-        return cc_fail(err, CC_INVALID, "password", "signature_failed",
-                       "the password does not match: the signature was not applied");
-    return st;
+    return st == CC_UNAUTHENTICATED ? cc_fail(err, refused, "password", code, "%s", message) : st;
+}
+
+cc_status api_check_signature(api_request *req, const char *password, cc_error *err)
+{
+    return signature_refused_as(req, password, CC_INVALID, "signature_failed",
+                                "the password does not match: the signature was not applied", err);
 }
 
 cc_status api_check_signature_forbidden(api_request *req, const char *password, cc_error *err)
 {
-    cc_status st = own_signature(req, password, err);
-    if (st == CC_UNAUTHENTICATED)
-        return cc_fail(err, CC_FORBIDDEN, "password", "bad_signature",
-                       "electronic signature refused: type your own password");
-    return st;
+    return signature_refused_as(req, password, CC_FORBIDDEN, "bad_signature",
+                                "electronic signature refused: type your own password", err);
 }
