@@ -255,6 +255,18 @@ static cc_status donor_state(db *d, int64_t id, char eligibility[16], int64_t *v
     return st;
 }
 
+/* Begins the write transaction and reads the donor's state inside it; on
+ * failure no transaction is left open. */
+static cc_status begin_on_donor(db *d, int64_t id, char eligibility[16], int64_t *version,
+                                bool *consent, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    st = donor_state(d, id, eligibility, version, consent, err);
+    return st == CC_OK ? st : db_tx_end(d, st, err);
+}
+
 static bool is_signed(const char *eligibility)
 {
     return strcmp(eligibility, "incomplete") != 0;
@@ -264,14 +276,13 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
                                 const char *consent_date, const char *consent_reference,
                                 const char *reason, cc_error *err)
 {
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char elig[16];
     int64_t cur_version = 0;
     bool consent;
-    st = donor_state(d, id, elig, &cur_version, &consent, err);
-    if (st == CC_OK && cur_version != version)
+    cc_status st = begin_on_donor(d, id, elig, &cur_version, &consent, err);
+    if (st != CC_OK)
+        return st;
+    if (cur_version != version)
         st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
                      "the donor was changed by someone else (version %lld, you had %lld)",
                      (long long)cur_version, (long long)version);
@@ -301,16 +312,14 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
     if (!lab_screening_result_is_valid(result))
         return cc_fail(err, CC_INVALID, "result", "invalid_value",
                        "result must be negative, positive or indeterminate");
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char elig[16];
     int64_t version;
     bool consent;
-    st = donor_state(d, donor_id, elig, &version, &consent, err);
-    bool was_signed = st == CC_OK && is_signed(elig);
-    if (st == CC_OK)
-        st = audit_require_reason(was_signed, reason, err);
+    cc_status st = begin_on_donor(d, donor_id, elig, &version, &consent, err);
+    if (st != CC_OK)
+        return st;
+    bool was_signed = is_signed(elig);
+    st = audit_require_reason(was_signed, reason, err);
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_I(donor_id),        SQL_S(test), SQL_S(result), SQL_S(sampled_on),
@@ -380,34 +389,36 @@ cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t don
                         a, N(a), reason, err);
 }
 
-cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
+/* A record's view {"<name>": {row}, "<list>": [...], ...}: the row of
+ * row_sql for id (CC_NOT_FOUND "no <name> with that id") and its lists. */
+static cc_status record_view(db *d, int64_t id, const char *name, const char *row_sql,
+                             const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
-    buf_puts(out, "{\"donor\":");
-    cc_status st = sql_row_json(d,
-                                "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
-                                " d.consent_date, d.consent_reference, d.eligibility,"
-                                " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
-                                " d.synthetic, d.version, d.created_at, d.updated_at"
-                                " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
-                                " WHERE d.id = ?",
-                                a, 1, "donor", out, err);
-    if (st != CC_OK)
-        return st;
-    buf_puts(out, ",\"tests\":");
+    buf_printf(out, "{\"%s\":", name);
+    cc_status st = sql_row_json(d, row_sql, a, 1, name, out, err);
     if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, test, result, sampled_on, recorded_by, recorded_at"
-                           " FROM donor_tests WHERE donor_id = ? ORDER BY sampled_on, id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"collections\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
-                           " created_at FROM collections WHERE donor_id = ? ORDER BY id",
-                           a, 1, false, out, err);
+        st = sql_lists_json(d, lists, n_lists, a, 1, out, err);
     buf_putc(out, '}');
     return st;
+}
+
+cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
+{
+    static const sql_json_list lists[] = {
+        {"tests", "SELECT id, test, result, sampled_on, recorded_by, recorded_at"
+                  " FROM donor_tests WHERE donor_id = ? ORDER BY sampled_on, id"},
+        {"collections", "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
+                        " created_at FROM collections WHERE donor_id = ? ORDER BY id"},
+    };
+    return record_view(d, id, "donor",
+                       "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
+                       " d.consent_date, d.consent_reference, d.eligibility,"
+                       " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
+                       " d.synthetic, d.version, d.created_at, d.updated_at"
+                       " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
+                       " WHERE d.id = ?",
+                       lists, N(lists), out, err);
 }
 
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
@@ -436,15 +447,14 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
     if (!lab_source_is_valid(f->source))
         return cc_fail(err, CC_INVALID, "source", "invalid_value",
                        "source must be cord-blood, cord-tissue, placenta, bone-marrow or adipose");
-    cc_status st = db_tx_begin(d, err);
-    if (st != CC_OK)
-        return st;
     char elig[16];
     int64_t version;
     bool consent;
-    st = donor_state(d, f->donor_id, elig, &version, &consent, err);
+    cc_status st = begin_on_donor(d, f->donor_id, elig, &version, &consent, err);
     if (st == CC_NOT_FOUND)
         snprintf(err->field, sizeof err->field, "donor_id");
+    if (st != CC_OK)
+        return st;
     char now[21];
     store_now_text(now);
     sql_arg a[] = {SQL_I(f->donor_id),
@@ -466,26 +476,17 @@ cc_status lab_collection_create(db *d, const store_actor *actor, const lab_colle
 
 cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(id)};
-    buf_puts(out, "{\"collection\":");
-    cc_status st =
-        sql_row_json(d,
-                     "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
-                     " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
-                     " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
-                     " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
-                     a, 1, "collection", out, err);
-    if (st != CC_OK)
-        return st;
-    buf_puts(out, ",\"batches\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT b.id, b.code, b.product_type, b.status FROM batches b"
-                           " JOIN batch_collections bc ON bc.batch_id = b.id"
-                           " WHERE bc.collection_id = ? ORDER BY b.id",
-                           a, 1, false, out, err);
-    buf_putc(out, '}');
-    return st;
+    static const sql_json_list lists[] = {
+        {"batches", "SELECT b.id, b.code, b.product_type, b.status FROM batches b"
+                    " JOIN batch_collections bc ON bc.batch_id = b.id"
+                    " WHERE bc.collection_id = ? ORDER BY b.id"},
+    };
+    return record_view(d, id, "collection",
+                       "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
+                       " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
+                       " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
+                       " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
+                       lists, N(lists), out, err);
 }
 
 cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,

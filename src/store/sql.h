@@ -120,7 +120,8 @@ cc_status sql_fill_one(db *d, arena *a, const char *sql, const sql_arg *args, in
 
 /* One page of a list. count_sql is "SELECT COUNT(*) ..." over the first
  * n_count arguments (0: all n); sql selects the rows with the n arguments
- * followed by LIMIT ? OFFSET ? (bound here from page and per_page). page
+ * and ends in "LIMIT ? OFFSET ?" (bound here from page and per_page; a query
+ * without that ending is CC_INTERNAL "page_query"). page
  * counts from 1 and per_page must be at least 1 (else CC_INVALID); a page
  * past the end is empty, with the total still set. */
 typedef struct {

@@ -327,7 +327,7 @@ cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_
 {
     sql_page_query q = {"SELECT COUNT(*) FROM users",
                         "SELECT id, username, role, language, active, created_at FROM users"
-                        " ORDER BY username",
+                        " ORDER BY username LIMIT ? OFFSET ?",
                         NULL,
                         0,
                         0,
@@ -342,7 +342,7 @@ cc_status token_list_json(db *d, int64_t user_id, int64_t page, int64_t per_page
     sql_arg args[] = {SQL_I(user_id)};
     sql_page_query q = {"SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
                         "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
-                        " ORDER BY id DESC",
+                        " ORDER BY id DESC LIMIT ? OFFSET ?",
                         args,
                         1,
                         0,
