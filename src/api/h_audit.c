@@ -17,28 +17,34 @@ cc_status h_audit_list(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *entity = api_query(req, "entity"), *id = api_query(req, "id");
-    if (entity && (strlen(entity) > 40 || strspn(entity, "abcdefghijklmnopqrstuvwxyz_") != strlen(entity)))
-        return cc_fail(err, CC_INVALID, "entity", "invalid_value", "entity must be a lower-case name such as patient");
+    if (entity &&
+        (strlen(entity) > 40 || strspn(entity, "abcdefghijklmnopqrstuvwxyz_") != strlen(entity)))
+        return cc_fail(err, CC_INVALID, "entity", "invalid_value",
+                       "entity must be a lower-case name such as patient");
     if (id) {
         req->params[0] = id;
         if (api_param_id(req, 0, &entity_id, err) != CC_OK)
-            return cc_fail(err, CC_INVALID, "id", "invalid_value", "id must be a positive whole number");
+            return cc_fail(err, CC_INVALID, "id", "invalid_value",
+                           "id must be a positive whole number");
     }
     audit_record *items;
     size_t n;
-    if ((st = audit_list(req->db, req->arena, entity, entity_id, page, per_page, &items, &n, &total, err)) != CC_OK)
+    if ((st = audit_list(req->db, req->arena, entity, entity_id, page, per_page, &items, &n, &total,
+                         err)) != CC_OK)
         return st;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const audit_record *a = &items[i];
         json_array_append_new(
-            list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "seq", (json_int_t)a->seq,
-                            "at", a->at, "user", a->username, "action", a->action, "entity", a->entity,
-                            "entity_id", a->entity_id, "before", json_or_null(a->before), "after",
-                            json_or_null(a->after), "reason", a->reason ? a->reason : "", "hash", a->hash,
-                            "prev_hash", a->prev_hash));
+            list,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "seq",
+                      (json_int_t)a->seq, "at", a->at, "user", a->username, "action", a->action,
+                      "entity", a->entity, "entity_id", a->entity_id, "before",
+                      json_or_null(a->before), "after", json_or_null(a->after), "reason",
+                      a->reason ? a->reason : "", "hash", a->hash, "prev_hash", a->prev_hash));
     }
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page,
-                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
+                        (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }

@@ -18,7 +18,8 @@ cc_status h_isncsci_classify(api_request *req, cc_error *err)
 {
     json_t *out = NULL;
     size_t bad = 0;
-    cc_status st = isncsci_json_classify_document(req->body, MAX_EXAMS_PER_REQUEST, &out, &bad, err);
+    cc_status st =
+        isncsci_json_classify_document(req->body, MAX_EXAMS_PER_REQUEST, &out, &bad, err);
     if (st == CC_INVALID && json_is_array(req->body)) {
         /* Name the exam as well as the field: "[3].right.motor.C5". */
         char field[sizeof err->field];
@@ -35,10 +36,10 @@ cc_status h_instrument_list(api_request *req, cc_error *err)
 {
     (void)err;
     json_t *list = instruments_json_list();
-    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", ISNCSCI_ID, "version",
-                                          ISNCSCI_VERSION, "en",
-                                          "International Standards for Neurological Classification of SCI",
-                                          "fr", "Classification neurologique internationale des lésions médullaires"));
+    json_array_append_new(
+        list, json_pack("{s:s, s:s, s:s, s:s}", "id", ISNCSCI_ID, "version", ISNCSCI_VERSION, "en",
+                        "International Standards for Neurological Classification of SCI", "fr",
+                        "Classification neurologique internationale des lésions médullaires"));
     api_reply(req, 200, json_pack("{s:o}", "items", list));
     return CC_OK;
 }
@@ -81,19 +82,22 @@ cc_status h_observation_list(api_request *req, cc_error *err)
         return cc_fail(err, CC_INVALID, "instrument", "too_long", "instrument is too long");
     observation_record *items;
     size_t n;
-    if ((st = observation_list(req->db, req->arena, id, instrument, page, per_page, &items, &n, &total, err)))
+    if ((st = observation_list(req->db, req->arena, id, instrument, page, per_page, &items, &n,
+                               &total, err)))
         return st;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const observation_record *o = &items[i];
-        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
-                                              (json_int_t)o->id, "instrument", o->instrument, "version",
-                                              o->instrument_version, "date", o->observed_on, "source",
-                                              o->source, "answers", parsed_or_null(o->answers), "scores",
-                                              parsed_or_null(o->scores), "recorded_at", o->recorded_at));
+        json_array_append_new(list,
+                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+                                        (json_int_t)o->id, "instrument", o->instrument, "version",
+                                        o->instrument_version, "date", o->observed_on, "source",
+                                        o->source, "answers", parsed_or_null(o->answers), "scores",
+                                        parsed_or_null(o->scores), "recorded_at", o->recorded_at));
     }
-    api_reply(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page,
-                                  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
+                        (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }
 

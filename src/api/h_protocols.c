@@ -8,7 +8,8 @@
 #include "core/screening.h"
 #include "store/protocols.h"
 
-static json_t *version_json(api_request *req, const protocol_row *row, bool with_body, cc_error *err)
+static json_t *version_json(api_request *req, const protocol_row *row, bool with_body,
+                            cc_error *err)
 {
     protocol p;
     if (programme_load(req->db, req->arena, row->protocol_id, row->version, &p, err) != CC_OK)
@@ -54,7 +55,8 @@ cc_status h_protocol_get(api_request *req, cc_error *err)
         char *end;
         version = strtoll(v, &end, 10);
         if (end == v || *end || version < 1 || version > 100000)
-            return cc_fail(err, CC_INVALID, "version", "invalid_value", "version must be 1..100000");
+            return cc_fail(err, CC_INVALID, "version", "invalid_value",
+                           "version must be 1..100000");
     }
     if (!protocol_id_is_valid(id))
         return cc_fail(err, CC_NOT_FOUND, "protocol", "not_found", "no such protocol");
@@ -96,7 +98,8 @@ cc_status h_protocol_publish(api_request *req, cc_error *err)
     json_t *o = version_json(req, &row, true, err);
     if (!o)
         return err->status;
-    api_add_header(req, "Location", api_printf(req, "/api/v1/protocols/%s?version=%d", p.id, p.version));
+    api_add_header(req, "Location",
+                   api_printf(req, "/api/v1/protocols/%s?version=%d", p.id, p.version));
     api_reply(req, 201, o);
     return CC_OK;
 }
@@ -106,9 +109,9 @@ cc_status h_screening_tests(api_request *req, cc_error *err)
     (void)err;
     json_t *items = json_array();
     for (const screening_test *t = screening_catalogue(); t->code; t++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b}", "code", t->code,
-                                               "loinc", t->loinc, "unit", t->unit, "label", "en",
-                                               t->label_en, "fr", t->label_fr, "qualitative",
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b}", "code",
+                                               t->code, "loinc", t->loinc, "unit", t->unit, "label",
+                                               "en", t->label_en, "fr", t->label_fr, "qualitative",
                                                t->qualitative));
     api_reply(req, 200, json_pack("{s:o}", "items", items));
     return CC_OK;

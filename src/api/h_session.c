@@ -65,8 +65,9 @@ cc_status h_session_create(api_request *req, cc_error *err)
 cc_status h_session_get(api_request *req, cc_error *err)
 {
     (void)err;
-    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", req->who.by_token ? "" : req->who.csrf,
-                                  "user", user_json(&req->who)));
+    api_reply(req, 200,
+              json_pack("{s:s, s:o}", "csrf", req->who.by_token ? "" : req->who.csrf, "user",
+                        user_json(&req->who)));
     return CC_OK;
 }
 
@@ -85,7 +86,8 @@ cc_status h_session_delete(api_request *req, cc_error *err)
 
 cc_status h_session_preferences(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"language", JF_STRING, true, 8}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"language", JF_STRING, true, 8},
+                                        {NULL, JF_STRING, false, 0}};
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;
@@ -112,7 +114,8 @@ cc_status h_token_create(api_request *req, cc_error *err)
     int64_t id;
     if ((st = token_create(req->db, &who, label, secret, &id, err)) != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", secret, "label", label));
+    api_reply(req, 201,
+              json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", secret, "label", label));
     return CC_OK;
 }
 
@@ -156,12 +159,14 @@ cc_status h_user_create(api_request *req, cc_error *err)
         return st;
     int64_t id;
     app_ctx c = api_app_ctx(req);
-    st = app_user_add(&c, json_get_string(req->body, "username"), json_get_string(req->body, "role"),
-                      json_get_string(req->body, "password"), &id, err);
+    st =
+        app_user_add(&c, json_get_string(req->body, "username"), json_get_string(req->body, "role"),
+                     json_get_string(req->body, "password"), &id, err);
     if (st != CC_OK)
         return st;
-    api_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
-                                  json_get_string(req->body, "username"), "role",
-                                  json_get_string(req->body, "role")));
+    api_reply(req, 201,
+              json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
+                        json_get_string(req->body, "username"), "role",
+                        json_get_string(req->body, "role")));
     return CC_OK;
 }

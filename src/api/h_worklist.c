@@ -31,11 +31,13 @@ cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date t
         st = patient_get(req->db, req->arena, plans[i].patient_id, false, &p, err);
         size_t k;
         json_t *a;
-        json_array_foreach(admins, k, a) {
+        json_array_foreach(admins, k, a)
+        {
             if (st != CC_OK)
                 break;
             cc_date date;
-            if (date_parse(json_string_value(json_object_get(a, "date")), "date", &date, NULL) != CC_OK)
+            if (date_parse(json_string_value(json_object_get(a, "date")), "date", &date, NULL) !=
+                CC_OK)
                 continue;
             int item = (int)json_integer_value(json_object_get(a, "n"));
             char ref[BEDSIDE_REF_MAX];
@@ -55,7 +57,8 @@ cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date t
             const char *unit_ward = "";
             size_t u;
             json_t *unit;
-            json_array_foreach(units, u, unit) {
+            json_array_foreach(units, u, unit)
+            {
                 const char *w = json_string_value(json_object_get(unit, "issued_ward"));
                 if (w && *w)
                     unit_ward = w;
@@ -64,16 +67,17 @@ cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date t
                 json_decref(units);
                 continue;
             }
-            json_t *o = json_pack("{s:s, s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:s, s:s, s:b, s:o}",
-                                  "kind", "administration", "plan_ref", ref, "plan_id", (json_int_t)plans[i].id,
-                                  "item", item, "patient_id", (json_int_t)p.id, "patient_mrn", p.mrn,
-                                  "family_name", p.family_name, "given_names", p.given_names, "date",
-                                  json_object_get(a, "date"), "route", json_object_get(a, "route"), "product",
-                                  json_object_get(a, "product"), "amount",
-                                  json_object_get(a, "cells") ? json_object_get(a, "cells")
-                                                              : json_object_get(a, "volume_ul"),
-                                  "status", given ? "given" : "planned", "ward", unit_ward, "overdue", overdue,
-                                  "units", units);
+            json_t *o = json_pack(
+                "{s:s, s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:s, s:s, s:b, s:o}",
+                "kind", "administration", "plan_ref", ref, "plan_id", (json_int_t)plans[i].id,
+                "item", item, "patient_id", (json_int_t)p.id, "patient_mrn", p.mrn, "family_name",
+                p.family_name, "given_names", p.given_names, "date", json_object_get(a, "date"),
+                "route", json_object_get(a, "route"), "product", json_object_get(a, "product"),
+                "amount",
+                json_object_get(a, "cells") ? json_object_get(a, "cells")
+                                            : json_object_get(a, "volume_ul"),
+                "status", given ? "given" : "planned", "ward", unit_ward, "overdue", overdue,
+                "units", units);
             if (o && given)
                 json_object_set_new(o, "administration_id", json_integer((json_int_t)given));
             if (o)
@@ -113,13 +117,15 @@ cc_status h_worklist(api_request *req, cc_error *err)
     json_t *t;
     char now_text[CC_INSTANT_TEXT];
     instant_format(now, now_text);
-    json_array_foreach(tasks, k, t) {
+    json_array_foreach(tasks, k, t)
+    {
         const char *due = json_string_value(json_object_get(t, "due_at"));
         json_object_set_new(t, "overdue", json_boolean(due && strcmp(due, now_text) < 0));
     }
     char day_out[CC_DATE_TEXT];
     date_format(day, day_out);
-    api_reply(req, 200, json_pack("{s:s, s:s, s:o, s:o}", "date", day_out, "now", now_text, "administrations",
-                                  items, "tasks", tasks));
+    api_reply(req, 200,
+              json_pack("{s:s, s:s, s:o, s:o}", "date", day_out, "now", now_text, "administrations",
+                        items, "tasks", tasks));
     return CC_OK;
 }

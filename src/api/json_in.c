@@ -33,10 +33,12 @@ static bool type_matches(const json_t *v, json_field_type t)
 cc_status json_check(const json_t *body, const json_field *fields, cc_error *err)
 {
     if (!json_is_object(body))
-        return cc_fail(err, CC_INVALID, "", "invalid_json", "the request body must be a JSON object");
+        return cc_fail(err, CC_INVALID, "", "invalid_json",
+                       "the request body must be a JSON object");
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)body, key, value) {
+    json_object_foreach((json_t *)body, key, value)
+    {
         const json_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
@@ -44,7 +46,8 @@ cc_status json_check(const json_t *body, const json_field *fields, cc_error *err
             return cc_fail(err, CC_INVALID, *key ? key : "(empty name)", "unknown_field",
                            "unknown field '%.60s'", key);
         if (!type_matches(value, f->type))
-            return cc_fail(err, CC_INVALID, key, "wrong_type", "%s must be %s", key, type_name(f->type));
+            return cc_fail(err, CC_INVALID, key, "wrong_type", "%s must be %s", key,
+                           type_name(f->type));
         size_t max = f->max_bytes ? f->max_bytes : 1024;
         if (json_is_string(value) && json_string_length(value) > max)
             return cc_fail(err, CC_INVALID, key, "too_long", "%s is too long", key);
@@ -76,4 +79,7 @@ bool json_get_bool(const json_t *body, const char *name)
     return body && json_is_true(json_object_get(body, name));
 }
 
-bool json_has(const json_t *body, const char *name) { return body && json_object_get(body, name); }
+bool json_has(const json_t *body, const char *name)
+{
+    return body && json_object_get(body, name);
+}

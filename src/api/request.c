@@ -33,8 +33,9 @@ void api_reply_json_text(api_request *req, unsigned status, const char *text, si
 {
     char *copy = arena_strndup(req->arena, text, len);
     if (!copy) {
-        api_reply(req, 500, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "internal", "message",
-                                      "request memory exhausted", "field", ""));
+        api_reply(req, 500,
+                  json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "internal", "message",
+                            "request memory exhausted", "field", ""));
         return;
     }
     api_reply_raw(req, status, "application/json; charset=utf-8", copy, len);
@@ -124,7 +125,8 @@ cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_erro
     *page = 1;
     *per_page = 50;
     if (p && !parse_positive(p, 1000000, page))
-        return cc_fail(err, CC_INVALID, "page", "out_of_range", "page must be a whole number from 1");
+        return cc_fail(err, CC_INVALID, "page", "out_of_range",
+                       "page must be a whole number from 1");
     if (pp && !parse_positive(pp, 200, per_page))
         return cc_fail(err, CC_INVALID, "per_page", "out_of_range", "per_page must be 1 to 200");
     return CC_OK;
@@ -168,4 +170,7 @@ char *api_printf(api_request *req, const char *fmt, ...)
     return arena_strdup(req->arena, small);
 }
 
-int32_t api_today(void) { return store_today(); }
+int32_t api_today(void)
+{
+    return store_today();
+}

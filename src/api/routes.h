@@ -36,8 +36,8 @@ typedef struct {
 } api_route;
 
 enum {
-    ROUTE_NO_DB = 1 << 0,    /* answers without the database (liveness) */
-    ROUTE_ANY_JSON = 1 << 1, /* the body may be any JSON value, not only an object */
+    ROUTE_NO_DB = 1 << 0,     /* answers without the database (liveness) */
+    ROUTE_ANY_JSON = 1 << 1,  /* the body may be any JSON value, not only an object */
     ROUTE_READ_ONLY = 1 << 2, /* the handler only reads: run it in one read transaction */
 };
 

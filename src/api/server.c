@@ -181,7 +181,6 @@ static void expiry_timer_stop(expiry_timer *t)
 
 /* ---- request helpers (request.h) ---- */
 
-
 /* ---- responses ---- */
 
 static unsigned http_status_of(const cc_error *err)
@@ -232,7 +231,8 @@ static void set_error_reply(api_request *req, const cc_error *in)
 
 static void add_security_headers(struct MHD_Response *r, bool api)
 {
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -262,10 +262,12 @@ static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
     char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!text && req->reply) {
         req->status = 500;
-        text = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot render\",\"field\":\"\"}}");
+        text = strdup(
+            "{\"error\":{\"code\":\"internal\",\"message\":\"cannot render\",\"field\":\"\"}}");
     }
-    struct MHD_Response *r = text ? MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE)
-                                  : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        text ? MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(text);
         return MHD_NO;
@@ -322,7 +324,8 @@ static cc_status authenticate(api_request *req, cc_error *err)
         req->authenticated = st == CC_OK;
         return st;
     }
-    const char *cookie = MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session");
+    const char *cookie =
+        MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session");
     if (!cookie || strlen(cookie) != SECRET_HEX - 1)
         return cc_fail(err, CC_UNAUTHENTICATED, "", "not_logged_in", "log in first");
     cc_status st = session_lookup(req->db, cookie, &req->who, err);
@@ -341,8 +344,9 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
         cc_error ignored;
         /* Public routes still know who is calling when someone is logged in
          * (not the liveness check, which never touches the database). */
-        if (req->db && (api_header(req, "Authorization") ||
-            MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session")))
+        if (req->db &&
+            (api_header(req, "Authorization") ||
+             MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session")))
             authenticate(req, &ignored);
         return CC_OK;
     }
@@ -368,7 +372,8 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
     if (cs->body.len == 0) {
         if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0 ||
             strcmp(req->method, "PUT") == 0)
-            return cc_fail(err, CC_INVALID, "", "invalid_json", "the request body must be a JSON object");
+            return cc_fail(err, CC_INVALID, "", "invalid_json",
+                           "the request body must be a JSON object");
         return CC_OK;
     }
     const char *type = api_header(req, "Content-Type");
@@ -376,13 +381,16 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
         return cc_fail(err, CC_INVALID, "Content-Type", "unsupported_media_type",
                        "send the body as application/json");
     json_error_t jerr;
-    json_t *body = json_loadb(cs->body.data, cs->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    json_t *body =
+        json_loadb(cs->body.data, cs->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!body)
-        return cc_fail(err, CC_INVALID, "", "invalid_json", "malformed JSON at line %d column %d: %s",
-                       jerr.line, jerr.column, jerr.text);
+        return cc_fail(err, CC_INVALID, "", "invalid_json",
+                       "malformed JSON at line %d column %d: %s", jerr.line, jerr.column,
+                       jerr.text);
     arena_on_release(req->arena, (arena_cleanup_fn)json_decref, body);
     if (!json_is_object(body) && !(cs->route->flags & ROUTE_ANY_JSON))
-        return cc_fail(err, CC_INVALID, "", "invalid_json", "the request body must be a JSON object");
+        return cc_fail(err, CC_INVALID, "", "invalid_json",
+                       "the request body must be a JSON object");
     req->body = body;
     return CC_OK;
 }
@@ -413,7 +421,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         return send_error(c, req, &err);
     }
     if (cs->match == ROUTE_NO_METHOD) {
-        cc_fail(&err, CC_INVALID, "", "method_not_allowed", "method %s not allowed here", req->method);
+        cc_fail(&err, CC_INVALID, "", "method_not_allowed", "method %s not allowed here",
+                req->method);
         return send_error(c, req, &err);
     }
     if (cs->too_large) {
@@ -452,8 +461,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     (void)version;
     api_server *server = cls;
@@ -472,15 +481,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->req.path = arena_strdup(a, url);
         clock_gettime(CLOCK_MONOTONIC, &cs->start);
         cs->match = api_route_find(method, url, a, cs->req.params, &cs->route);
-        cs->body_limit = cs->route && cs->route->body_limit ? cs->route->body_limit : DEFAULT_BODY_LIMIT;
+        cs->body_limit =
+            cs->route && cs->route->body_limit ? cs->route->body_limit : DEFAULT_BODY_LIMIT;
         buf_init(&cs->body, cs->body_limit);
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (length && strtoull(length, NULL, 10) > cs->body_limit)
             cs->too_large = true;
-        const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         char addr[INET6_ADDRSTRLEN] = "unknown";
         if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)info->client_addr)->sin_addr, addr, sizeof addr);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)info->client_addr)->sin_addr, addr,
+                      sizeof addr);
         cs->req.remote_addr = arena_strdup(a, addr);
         atomic_fetch_add(&in_flight, 1);
         cs->started = true;
@@ -533,13 +545,15 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     server.limits.public_form = ratelimit_create(10, 3600);
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
-    if (!server.limits.login_by_user || !server.limits.login_by_addr || !server.limits.public_form) {
+    if (!server.limits.login_by_user || !server.limits.login_by_addr ||
+        !server.limits.public_form) {
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         goto out;
     }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(config->port)};
     if (inet_pton(AF_INET, config->host, &addr.sin_addr) != 1) {
-        st = cc_fail(err, CC_INVALID, "listen", "invalid_address", "--listen needs an IPv4 address and port");
+        st = cc_fail(err, CC_INVALID, "listen", "invalid_address",
+                     "--listen needs an IPv4 address and port");
         goto out;
     }
     sigset_t stop;
@@ -592,8 +606,8 @@ void api_routes_print(FILE *out)
     for (size_t i = 0; i < api_route_count; i++) {
         char roles[128];
         api_route_roles_text(&api_routes[i], roles, sizeof roles);
-        fprintf(out, "  {\"method\": \"%s\", \"path\": \"%s\", \"roles\": [",
-                api_routes[i].method, api_routes[i].pattern);
+        fprintf(out, "  {\"method\": \"%s\", \"path\": \"%s\", \"roles\": [", api_routes[i].method,
+                api_routes[i].pattern);
         /* roles text is "a, b, c": print each name quoted */
         const char *p = roles;
         while (*p) {

@@ -20,10 +20,10 @@
 
 typedef struct {
     const char *data_dir;
-    const char *host;      /* "127.0.0.1" */
+    const char *host; /* "127.0.0.1" */
     uint16_t port;
     unsigned threads;
-    bool quiet;            /* no access log */
+    bool quiet; /* no access log */
 } api_config;
 
 struct api_server {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *path;         /* "/index.html" */
+    const char *path; /* "/index.html" */
     const char *content_type;
     const unsigned char *data;
     size_t size;

@@ -2,7 +2,8 @@
 
 app_ctx app_ctx_system(db *d, arena *a)
 {
-    return (app_ctx){.d = d, .actor = {0, "system"}, .role = "system", .language = "en", .arena = a};
+    return (app_ctx){
+        .d = d, .actor = {0, "system"}, .role = "system", .language = "en", .arena = a};
 }
 
 app_ctx app_ctx_demo(db *d, arena *a)

@@ -25,9 +25,11 @@ cc_status instruments_json_score(const char *id, const json_t *body, json_t **ou
         return cc_fail(err, CC_INVALID, "", "invalid_type", "the request must be a JSON object");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)body, key, v) {
+    json_object_foreach((json_t *)body, key, v)
+    {
         if (strcmp(key, "version") != 0 && strcmp(key, "answers") != 0)
-            return cc_fail(err, CC_INVALID, key, "unknown_field", "%.60s: is not a known field", key);
+            return cc_fail(err, CC_INVALID, key, "unknown_field", "%.60s: is not a known field",
+                           key);
     }
     const char *version = NULL;
     json_t *jv = json_object_get(body, "version");
@@ -46,7 +48,8 @@ cc_status instruments_json_score(const char *id, const json_t *body, json_t **ou
     instr_answer list[MAX_ANSWERS];
     char numbers[MAX_ANSWERS][40];
     size_t n = 0;
-    json_object_foreach(answers, key, v) {
+    json_object_foreach(answers, key, v)
+    {
         const instr_item *it = item_of(def, key);
         const char *text = NULL;
         if (json_is_string(v)) {
@@ -80,16 +83,16 @@ cc_status instruments_json_score(const char *id, const json_t *body, json_t **ou
     json_object_set_new(root, "version", json_string(def->version));
     for (int i = 0; i < r.n_out; i++) {
         const instr_output *o = &r.out[i];
-        json_t *value = o->is_text ? json_string(o->text)
+        json_t *value = o->is_text         ? json_string(o->text)
                         : o->decimals == 0 ? json_integer((json_int_t)o->number)
                                            : json_real(o->number);
         json_object_set_new(scores, o->name, value);
     }
     json_object_set_new(root, "scores", scores);
     if (r.band != NULL)
-        json_object_set_new(root, "interpretation",
-                            json_pack("{s:s,s:s,s:s}", "code", r.band->code, "en", r.band->en, "fr",
-                                      r.band->fr));
+        json_object_set_new(
+            root, "interpretation",
+            json_pack("{s:s,s:s,s:s}", "code", r.band->code, "en", r.band->en, "fr", r.band->fr));
     *out = root;
     return CC_OK;
 }
@@ -136,9 +139,9 @@ json_t *instruments_json_definition(const instr_def *def)
         json_array_append_new(groups, json_pack("{s:s,s:s,s:s}", "id", def->groups[g].id, "en",
                                                 def->groups[g].en, "fr", def->groups[g].fr));
     for (int b = 0; b < def->n_bands; b++)
-        json_array_append_new(bands, json_pack("{s:i,s:i,s:s,s:s,s:s}", "from", def->bands[b].lo, "to",
-                                               def->bands[b].hi, "code", def->bands[b].code, "en",
-                                               def->bands[b].en, "fr", def->bands[b].fr));
+        json_array_append_new(bands, json_pack("{s:i,s:i,s:s,s:s,s:s}", "from", def->bands[b].lo,
+                                               "to", def->bands[b].hi, "code", def->bands[b].code,
+                                               "en", def->bands[b].en, "fr", def->bands[b].fr));
     json_object_set_new(j, "items", items);
     json_object_set_new(j, "subscales", groups);
     json_object_set_new(j, "bands", bands);

@@ -7,8 +7,8 @@
 static const char *const SIDE_KEYS[2] = {"right", "left"};
 static const char NON_KEY[] = "lowestNonKeyMuscleWithMotorFunction";
 
-static cc_status field_error(cc_error *err, const char *code, const char *message,
-                             const char *a, const char *b, const char *c)
+static cc_status field_error(cc_error *err, const char *code, const char *message, const char *a,
+                             const char *b, const char *c)
 {
     cc_fail(err, CC_INVALID, NULL, code, "%s", message);
     if (err != NULL) {
@@ -45,7 +45,8 @@ static cc_status parse_group(const json_t *obj, const char *side, const char *gr
     if ((int)json_object_size(obj) != n) {
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)obj, key, v) {
+        json_object_foreach((json_t *)obj, key, v)
+        {
             bool known = false;
             for (int i = 0; i < n && !known; i++)
                 known = strcmp(key, name(i)) == 0;
@@ -66,8 +67,8 @@ static cc_status parse_side(const json_t *obj, const char *side, isncsci_side *o
         st = parse_group(json_object_get(obj, "lightTouch"), side, "lightTouch",
                          isncsci_dermatome_name, ISNCSCI_DERMATOMES, false, out->light_touch, err);
     if (st == CC_OK)
-        st = parse_group(json_object_get(obj, "pinPrick"), side, "pinPrick",
-                         isncsci_dermatome_name, ISNCSCI_DERMATOMES, false, out->pin_prick, err);
+        st = parse_group(json_object_get(obj, "pinPrick"), side, "pinPrick", isncsci_dermatome_name,
+                         ISNCSCI_DERMATOMES, false, out->pin_prick, err);
     if (st != CC_OK)
         return st;
     out->lowest_non_key = -1;
@@ -81,7 +82,8 @@ static cc_status parse_side(const json_t *obj, const char *side, isncsci_side *o
     }
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         if (strcmp(key, "motor") != 0 && strcmp(key, "lightTouch") != 0 &&
             strcmp(key, "pinPrick") != 0 && strcmp(key, NON_KEY) != 0)
             return field_error(err, "unknown_field", "is not a known field", side, key, NULL);
@@ -121,7 +123,8 @@ cc_status isncsci_json_parse_exam(const json_t *obj, isncsci_exam *out, cc_error
         return st;
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         if (strcmp(key, "right") != 0 && strcmp(key, "left") != 0 &&
             strcmp(key, "voluntaryAnalContraction") != 0 && strcmp(key, "deepAnalPressure") != 0)
             return field_error(err, "unknown_field", "is not a known field", key, NULL, NULL);
@@ -197,14 +200,15 @@ cc_status isncsci_json_classify_document(const json_t *doc, size_t max_exams, js
         return cc_fail(err, CC_INVALID, "", "invalid_type",
                        "expected an exam object or an array of exams");
     if (json_array_size(doc) > max_exams)
-        return cc_fail(err, CC_TOO_LARGE, "", "too_many_exams",
-                       "at most %zu exams per request", max_exams);
+        return cc_fail(err, CC_TOO_LARGE, "", "too_many_exams", "at most %zu exams per request",
+                       max_exams);
     json_t *results = json_array();
     if (results == NULL)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     size_t i;
     json_t *exam;
-    json_array_foreach(doc, i, exam) {
+    json_array_foreach(doc, i, exam)
+    {
         json_t *result = NULL;
         cc_status st = isncsci_json_classify(exam, &result, err);
         if (st == CC_OK && json_array_append_new(results, result) != 0)

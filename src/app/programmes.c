@@ -7,11 +7,11 @@
 #include "store/protocols.h"
 #include "store/protocols_builtin.h"
 
-cc_status programme_load(db *d, arena *a, const char *id, int version, protocol *out,
-                         cc_error *err)
+cc_status programme_load(db *d, arena *a, const char *id, int version, protocol *out, cc_error *err)
 {
     if (!protocol_id_is_valid(id))
-        return cc_fail(err, CC_NOT_FOUND, "protocol", "not_found", "no protocol '%.40s'", id ? id : "");
+        return cc_fail(err, CC_NOT_FOUND, "protocol", "not_found", "no protocol '%.40s'",
+                       id ? id : "");
     const char *text = NULL;
     if (d) {
         protocol_row row;
@@ -50,15 +50,19 @@ cc_status programme_plan(const programme_input *in, const planner_calendar *cal,
                        in->product);
     int count = in->count ? in->count : p->admin_default;
     if (count < p->admin_min || count > p->admin_max)
-        return cc_fail(err, CC_INVALID, "count", "out_of_range", "%s allows %d to %d administrations",
-                       p->id, p->admin_min, p->admin_max);
+        return cc_fail(err, CC_INVALID, "count", "out_of_range",
+                       "%s allows %d to %d administrations", p->id, p->admin_min, p->admin_max);
     dose_input di = {in->weight_g, in->weight_date, in->age_years, in->as_of};
     cc_status st = dose_compute(&p->dose, count, &di, dose, err);
     if (st != CC_OK)
         return st;
-    planner_request req = {.protocol = p, .count = count, .product = product,
-                           .per_admin = dose->per_admin, .earliest = in->earliest,
-                           .optional_ancillary = in->optional_ancillary, .n_cycle = in->n_cycle};
+    planner_request req = {.protocol = p,
+                           .count = count,
+                           .product = product,
+                           .per_admin = dose->per_admin,
+                           .earliest = in->earliest,
+                           .optional_ancillary = in->optional_ancillary,
+                           .n_cycle = in->n_cycle};
     memcpy(req.cycle, in->cycle, sizeof req.cycle);
     if ((st = planner_plan(&req, cal, pl, err)) != CC_OK)
         return st;

@@ -28,12 +28,12 @@ cc_status programme_load(db *d, arena *a, const char *id, int version, protocol 
 
 typedef struct {
     const protocol *protocol;
-    int count;              /* 0: the protocol's default */
-    const char *product;    /* NULL: the protocol's default */
+    int count;           /* 0: the protocol's default */
+    const char *product; /* NULL: the protocol's default */
     cc_date earliest;
     int weight_g;
     cc_date weight_date;
-    int age_years;          /* -1 unknown */
+    int age_years; /* -1 unknown */
     cc_date as_of;
     unsigned optional_ancillary;
     admin_route cycle[PROTOCOL_MAX_CYCLE];

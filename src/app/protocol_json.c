@@ -29,11 +29,12 @@ static cc_status fail(const reader *r, const char *key, const char *code, const 
 static cc_status only(const reader *r, const char *const *keys)
 {
     if (!json_is_object(r->o))
-        return cc_fail(r->err, CC_INVALID, *r->path ? r->path : "", "wrong_type", "%s must be an object",
-                       *r->path ? r->path : "the protocol");
+        return cc_fail(r->err, CC_INVALID, *r->path ? r->path : "", "wrong_type",
+                       "%s must be an object", *r->path ? r->path : "the protocol");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)r->o, key, v) {
+    json_object_foreach((json_t *)r->o, key, v)
+    {
         const char *const *k = keys;
         while (*k && strcmp(*k, key) != 0)
             k++;
@@ -163,8 +164,8 @@ static const json_t *array(const reader *r, const char *key, size_t max, cc_stat
     return a;
 }
 
-static cc_status route_set(const reader *r, const char *key, size_t max, admin_route *list, size_t *n,
-                           unsigned *bits)
+static cc_status route_set(const reader *r, const char *key, size_t max, admin_route *list,
+                           size_t *n, unsigned *bits)
 {
     cc_status st = CC_OK;
     const json_t *a = array(r, key, max, &st);
@@ -174,7 +175,8 @@ static cc_status route_set(const reader *r, const char *key, size_t max, admin_r
     json_t *v;
     if (n)
         *n = 0;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         admin_route rt;
         if (!protocol_route_parse(json_string_value(v), &rt))
             return fail(r, key, "invalid_value", "names an unknown route");
@@ -190,10 +192,10 @@ static cc_status parse_dose(const reader *top, dose_rule *d)
 {
     char path[64];
     reader r = sub(top, "dose", path, sizeof path);
-    static const char *const keys[] = {"unit", "fixed", "per_kg", "course_min", "course_max",
-                                       "per_admin_min", "per_admin_max", "rounding", "weight_kg",
-                                       "weight_max_age_days", "age_years", "age_required",
-                                       "age_bands", NULL};
+    static const char *const keys[] = {
+        "unit",          "fixed",         "per_kg",    "course_min", "course_max",
+        "per_admin_min", "per_admin_max", "rounding",  "weight_kg",  "weight_max_age_days",
+        "age_years",     "age_required",  "age_bands", NULL};
     if (!r.o)
         return fail(top, "dose", "required", "is required");
     cc_status st = only(&r, keys);
@@ -246,14 +248,16 @@ static cc_status parse_dose(const reader *top, dose_rule *d)
             return st;
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v) {
+        json_array_foreach(a, i, v)
+        {
             char bpath[64];
             if (snprintf(bpath, sizeof bpath, "dose.age_bands[%zu]", i) < 0)
                 return CC_INTERNAL;
             reader b = {v, bpath, r.err};
             static const char *const bkeys[] = {"below_age_years", "per_kg", NULL};
             if ((st = only(&b, bkeys)) != CC_OK ||
-                (st = get_i(&b, "below_age_years", true, 1, 130, &d->bands[i].below_age_years)) != CC_OK ||
+                (st = get_i(&b, "below_age_years", true, 1, 130, &d->bands[i].below_age_years)) !=
+                    CC_OK ||
                 (st = get_u64(&b, "per_kg", true, &d->bands[i].per_kg)) != CC_OK)
                 return st;
             d->n_bands = i + 1;
@@ -270,12 +274,13 @@ static cc_status parse_rules(const reader *r, protocol *p)
         return st;
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         char path[32];
         snprintf(path, sizeof path, "rules[%zu]", i);
         reader x = {v, path, r->err};
-        static const char *const keys[] = {"id", "kind", "subject", "unit", "min", "max", "days",
-                                           "outcome", NULL};
+        static const char *const keys[] = {"id",  "kind", "subject", "unit", "min",
+                                           "max", "days", "outcome", NULL};
         protocol_rule *rule = &p->rules[i];
         char kind[32] = "", outcome[16] = "";
         if ((st = only(&x, keys)) != CC_OK ||
@@ -305,14 +310,17 @@ static cc_status parse_ancillary(const reader *r, protocol *p)
         return st;
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         char path[32];
         snprintf(path, sizeof path, "ancillary[%zu]", i);
         reader x = {v, path, r->err};
-        static const char *const keys[] = {"id", "name", "sessions_per_day", "optional", "price_cents", NULL};
+        static const char *const keys[] = {"id",       "name",        "sessions_per_day",
+                                           "optional", "price_cents", NULL};
         ancillary_programme *c = &p->ancillary[i];
         int64_t price = 0;
-        if ((st = only(&x, keys)) != CC_OK || (st = get_str(&x, "id", true, c->id, sizeof c->id)) != CC_OK ||
+        if ((st = only(&x, keys)) != CC_OK ||
+            (st = get_str(&x, "id", true, c->id, sizeof c->id)) != CC_OK ||
             (st = names(&x, "name", c->name_en, c->name_fr, sizeof c->name_en)) != CC_OK ||
             (st = get_i(&x, "sessions_per_day", true, 1, 6, &c->sessions_per_day)) != CC_OK ||
             (st = get_bool(&x, "optional", &c->optional)) != CC_OK ||
@@ -332,7 +340,8 @@ static cc_status parse_follow_up(const reader *r, protocol *p)
         return st;
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         char path[32];
         snprintf(path, sizeof path, "follow_up[%zu]", i);
         reader x = {v, path, r->err};
@@ -348,7 +357,8 @@ static cc_status parse_follow_up(const reader *r, protocol *p)
             return st;
         size_t j;
         json_t *s;
-        json_array_foreach(ins, j, s) {
+        json_array_foreach(ins, j, s)
+        {
             if (!json_is_string(s) || json_string_length(s) == 0 ||
                 json_string_length(s) >= PROTOCOL_CODE_MAX)
                 return fail(&x, "instruments", "invalid_value", "must be short instrument ids");
@@ -364,8 +374,9 @@ static cc_status parse_price(const reader *top, protocol *p)
 {
     char path[64];
     reader r = sub(top, "price", path, sizeof path);
-    static const char *const keys[] = {"currency", "stay_per_day_cents", "administration_cents",
-                                       "examinations_cents", "range_cents", NULL};
+    static const char *const keys[] = {
+        "currency",           "stay_per_day_cents", "administration_cents",
+        "examinations_cents", "range_cents",        NULL};
     if (!r.o)
         return fail(top, "price", "required", "is required");
     const int64_t max = INT64_C(100000000000) - 1;
@@ -382,7 +393,8 @@ static cc_status parse_price(const reader *top, protocol *p)
         return fail(&r, "administration_cents", "required", "must be an object of product prices");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)a.o, key, v) {
+    json_object_foreach((json_t *)a.o, key, v)
+    {
         product_type t;
         if (!protocol_product_parse(key, &t))
             return fail(&a, key, "unknown_field", "is not a product type");
@@ -394,7 +406,8 @@ static cc_status parse_price(const reader *top, protocol *p)
     static const char *const gkeys[] = {"min", "max", NULL};
     if (!g.o)
         return fail(&r, "range_cents", "required", "is required");
-    if ((st = only(&g, gkeys)) != CC_OK || (st = get_int(&g, "min", true, 0, max, &pr->range_min)) != CC_OK ||
+    if ((st = only(&g, gkeys)) != CC_OK ||
+        (st = get_int(&g, "min", true, 0, max, &pr->range_min)) != CC_OK ||
         (st = get_int(&g, "max", true, 0, max, &pr->range_max)) != CC_OK)
         return st;
     return CC_OK;
@@ -402,15 +415,33 @@ static cc_status parse_price(const reader *top, protocol *p)
 
 cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
 {
-    static const char *const keys[] = {
-        "id",          "version",   "name",        "sources",       "indications",
-        "products",    "default_product", "routes", "route_cycle",  "administrations",
-        "spacing_hours", "gap_hours", "first_administration_day", "observe_days", "stay_days",
-        "manufacturing_lead_days", "dose", "ancillary", "follow_up", "rules", "price", NULL};
+    static const char *const keys[] = {"id",
+                                       "version",
+                                       "name",
+                                       "sources",
+                                       "indications",
+                                       "products",
+                                       "default_product",
+                                       "routes",
+                                       "route_cycle",
+                                       "administrations",
+                                       "spacing_hours",
+                                       "gap_hours",
+                                       "first_administration_day",
+                                       "observe_days",
+                                       "stay_days",
+                                       "manufacturing_lead_days",
+                                       "dose",
+                                       "ancillary",
+                                       "follow_up",
+                                       "rules",
+                                       "price",
+                                       NULL};
     memset(out, 0, sizeof *out);
     reader r = {o, "", err};
     cc_status st;
-    if ((st = only(&r, keys)) != CC_OK || (st = get_str(&r, "id", true, out->id, sizeof out->id)) != CC_OK ||
+    if ((st = only(&r, keys)) != CC_OK ||
+        (st = get_str(&r, "id", true, out->id, sizeof out->id)) != CC_OK ||
         (st = get_i(&r, "version", true, 1, 100000, &out->version)) != CC_OK ||
         (st = names(&r, "name", out->name_en, out->name_fr, sizeof out->name_en)) != CC_OK)
         return st;
@@ -422,7 +453,8 @@ cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
         return st;
     size_t i;
     json_t *v;
-    json_array_foreach(ind, i, v) {
+    json_array_foreach(ind, i, v)
+    {
         if (!json_is_string(v) || json_string_length(v) >= sizeof out->indications[0])
             return fail(&r, "indications", "invalid_icd10", "must be ICD-10 codes");
         memcpy(out->indications[i], json_string_value(v), json_string_length(v) + 1);
@@ -431,7 +463,8 @@ cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
     const json_t *prod = array(&r, "products", PT_COUNT, &st);
     if (!prod)
         return st;
-    json_array_foreach(prod, i, v) {
+    json_array_foreach(prod, i, v)
+    {
         product_type t;
         if (!protocol_product_parse(json_string_value(v), &t))
             return fail(&r, "products", "invalid_value", "names an unknown product type");
@@ -443,7 +476,8 @@ cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
     if (!protocol_product_parse(dp, &out->default_product))
         return fail(&r, "default_product", "invalid_value", "names an unknown product type");
     if ((st = route_set(&r, "routes", RT_COUNT, NULL, NULL, &out->routes)) != CC_OK ||
-        (st = route_set(&r, "route_cycle", PROTOCOL_MAX_CYCLE, out->cycle, &out->n_cycle, NULL)) != CC_OK)
+        (st = route_set(&r, "route_cycle", PROTOCOL_MAX_CYCLE, out->cycle, &out->n_cycle, NULL)) !=
+            CC_OK)
         return st;
     char path[64];
     reader adm = sub(&r, "administrations", path, sizeof path);
@@ -451,15 +485,19 @@ cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
     if (!adm.o)
         return fail(&r, "administrations", "required", "is required");
     if ((st = only(&adm, akeys)) != CC_OK ||
-        (st = get_i(&adm, "min", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_min)) != CC_OK ||
-        (st = get_i(&adm, "max", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_max)) != CC_OK ||
-        (st = get_i(&adm, "default", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_default)) != CC_OK)
+        (st = get_i(&adm, "min", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_min)) !=
+            CC_OK ||
+        (st = get_i(&adm, "max", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_max)) !=
+            CC_OK ||
+        (st = get_i(&adm, "default", true, 1, PROTOCOL_MAX_ADMINISTRATIONS, &out->admin_default)) !=
+            CC_OK)
         return st;
     reader sp = sub(&r, "spacing_hours", path, sizeof path);
     if (!json_is_object(sp.o))
         return fail(&r, "spacing_hours", "required", "must be an object of route -> hours");
     const char *key;
-    json_object_foreach((json_t *)sp.o, key, v) {
+    json_object_foreach((json_t *)sp.o, key, v)
+    {
         admin_route rt;
         if (!protocol_route_parse(key, &rt))
             return fail(&sp, key, "unknown_field", "is not a route");
@@ -467,10 +505,13 @@ cc_status protocol_from_json(const json_t *o, protocol *out, cc_error *err)
             return st;
     }
     if ((st = get_i(&r, "gap_hours", true, 0, 1440, &out->gap_hours)) != CC_OK ||
-        (st = get_i(&r, "first_administration_day", true, 2, PROTOCOL_STAY_LIMIT, &out->first_admin_day)) != CC_OK ||
+        (st = get_i(&r, "first_administration_day", true, 2, PROTOCOL_STAY_LIMIT,
+                    &out->first_admin_day)) != CC_OK ||
         (st = get_i(&r, "observe_days", true, 0, 30, &out->observe_days)) != CC_OK ||
-        (st = min_max(&r, "stay_days", 1, PROTOCOL_STAY_LIMIT, &out->stay_min, &out->stay_max)) != CC_OK ||
-        (st = min_max(&r, "manufacturing_lead_days", 0, 120, &out->lead_days_min, &out->lead_days_max)) != CC_OK ||
+        (st = min_max(&r, "stay_days", 1, PROTOCOL_STAY_LIMIT, &out->stay_min, &out->stay_max)) !=
+            CC_OK ||
+        (st = min_max(&r, "manufacturing_lead_days", 0, 120, &out->lead_days_min,
+                      &out->lead_days_max)) != CC_OK ||
         (st = parse_dose(&r, &out->dose)) != CC_OK || (st = parse_ancillary(&r, out)) != CC_OK ||
         (st = parse_follow_up(&r, out)) != CC_OK || (st = parse_rules(&r, out)) != CC_OK ||
         (st = parse_price(&r, out)) != CC_OK)
@@ -483,8 +524,8 @@ cc_status protocol_from_text(const char *text, protocol *out, cc_error *err)
     json_error_t jerr;
     json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (!o)
-        return cc_fail(err, CC_INVALID, "", "invalid_json", "protocol JSON: %s (line %d)", jerr.text,
-                       jerr.line);
+        return cc_fail(err, CC_INVALID, "", "invalid_json", "protocol JSON: %s (line %d)",
+                       jerr.text, jerr.line);
     cc_status st = protocol_from_json(o, out, err);
     json_decref(o);
     return st;
@@ -503,10 +544,10 @@ json_t *protocol_summary_json(const protocol *p)
                      " s:b, s:{s:I, s:I}}",
                      "id", p->id, "version", p->version, "name", "en", p->name_en, "fr", p->name_fr,
                      "products", products, "default_product",
-                     protocol_product_name(p->default_product), "routes", routes,
-                     "administrations", "min", p->admin_min, "max", p->admin_max, "default",
-                     p->admin_default, "stay_days", "min", p->stay_min, "max", p->stay_max,
-                     "age_required", p->dose.age_required, "price_range_cents", "min",
+                     protocol_product_name(p->default_product), "routes", routes, "administrations",
+                     "min", p->admin_min, "max", p->admin_max, "default", p->admin_default,
+                     "stay_days", "min", p->stay_min, "max", p->stay_max, "age_required",
+                     p->dose.age_required, "price_range_cents", "min",
                      (json_int_t)p->price.range_min, "max", (json_int_t)p->price.range_max);
 }
 
@@ -523,10 +564,10 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
     json_t *admins = json_array();
     for (int i = 0; i < pl->n_admins; i++) {
         const planned_administration *a = &pl->admins[i];
-        json_t *o = json_pack("{s:i, s:o, s:i, s:s, s:s, s:I}", "n", a->n, "date", date_json(a->date),
-                              "day", a->day, "route", protocol_route_name(a->route), "product",
-                              protocol_product_name(a->product), "cells",
-                              (json_int_t)(cells ? a->amount : 0));
+        json_t *o = json_pack(
+            "{s:i, s:o, s:i, s:s, s:s, s:I}", "n", a->n, "date", date_json(a->date), "day", a->day,
+            "route", protocol_route_name(a->route), "product", protocol_product_name(a->product),
+            "cells", (json_int_t)(cells ? a->amount : 0));
         if (!cells)
             json_object_set_new(o, "volume_ul", json_integer((json_int_t)a->amount));
         json_array_append_new(admins, o);
@@ -535,11 +576,11 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
     for (int i = 0; i < pl->n_ancillary; i++) {
         const planned_ancillary *a = &pl->ancillary[i];
         const ancillary_programme *def = &p->ancillary[a->index];
-        json_array_append_new(anc, json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:i, s:i}", "id", def->id,
-                                             "name", "en", def->name_en, "fr", def->name_fr,
-                                             "sessions_per_day", a->sessions_per_day, "first_day",
-                                             a->first_day, "last_day", a->last_day, "sessions",
-                                             a->sessions));
+        json_array_append_new(anc, json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:i, s:i}", "id",
+                                             def->id, "name", "en", def->name_en, "fr",
+                                             def->name_fr, "sessions_per_day", a->sessions_per_day,
+                                             "first_day", a->first_day, "last_day", a->last_day,
+                                             "sessions", a->sessions));
     }
     json_t *fu = json_array();
     for (int i = 0; i < pl->n_follow_up; i++) {
@@ -547,19 +588,18 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
         json_t *instruments = json_array();
         for (size_t j = 0; j < p->follow_up[i].n_instruments; j++)
             json_array_append_new(instruments, json_string(p->follow_up[i].instruments[j]));
-        json_array_append_new(fu, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "label", v->label,
-                                            "months", v->months, "date", date_json(v->date),
-                                            "window_start", date_json(v->window_start),
-                                            "window_end", date_json(v->window_end), "instruments",
-                                            instruments));
+        json_array_append_new(
+            fu, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "label", v->label, "months", v->months,
+                          "date", date_json(v->date), "window_start", date_json(v->window_start),
+                          "window_end", date_json(v->window_end), "instruments", instruments));
     }
     json_t *lines = json_array();
     for (int i = 0; i < q->n_lines; i++) {
         const quote_line *l = &q->lines[i];
-        json_array_append_new(lines, json_pack("{s:s, s:s, s:i, s:I, s:I}", "code", l->code, "detail",
-                                               l->detail, "quantity", l->quantity, "unit_cents",
-                                               (json_int_t)l->unit_cents, "amount_cents",
-                                               (json_int_t)l->amount_cents));
+        json_array_append_new(lines, json_pack("{s:s, s:s, s:i, s:I, s:I}", "code", l->code,
+                                               "detail", l->detail, "quantity", l->quantity,
+                                               "unit_cents", (json_int_t)l->unit_cents,
+                                               "amount_cents", (json_int_t)l->amount_cents));
     }
     json_t *o = json_pack(
         "{s:s, s:i, s:o, s:o, s:i, s:o, s:I, s:s, s:{s:I, s:I, s:I, s:b, s:b}, s:o, s:o,"
@@ -601,8 +641,10 @@ cc_status plan_from_json(const json_t *o, const protocol *p, plan *out, cc_error
     size_t i;
     json_t *v;
     if (!json_is_array(admins) || json_array_size(admins) > PROTOCOL_MAX_ADMINISTRATIONS)
-        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan has no administrations");
-    json_array_foreach(admins, i, v) {
+        return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
+                       "stored plan has no administrations");
+    json_array_foreach(admins, i, v)
+    {
         planned_administration *a = &out->admins[i];
         a->n = (int)json_integer_value(json_object_get(v, "n"));
         a->day = (int)json_integer_value(json_object_get(v, "day"));
@@ -610,8 +652,10 @@ cc_status plan_from_json(const json_t *o, const protocol *p, plan *out, cc_error
             return st;
         if (!protocol_route_parse(json_string_value(json_object_get(v, "route")), &a->route) ||
             !protocol_product_parse(json_string_value(json_object_get(v, "product")), &a->product))
-            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan names an unknown route");
-        const json_t *amount = json_object_get(v, p->dose.unit == DOSE_CELLS ? "cells" : "volume_ul");
+            return cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan",
+                           "stored plan names an unknown route");
+        const json_t *amount =
+            json_object_get(v, p->dose.unit == DOSE_CELLS ? "cells" : "volume_ul");
         a->amount = (uint64_t)json_integer_value(amount);
         out->n_admins = (int)i + 1;
     }

@@ -5,8 +5,8 @@
  * app_user_add checks the username (1 to 64 of [a-z0-9._-]), the role and
  * the password rules, hashes the password, then records the account with its
  * audit entry in one write transaction that decides whether the name is
- * taken (the hashing stays outside the write lock). Errors: CC_INVALID naming the field ("username", "role",
- * "password"), CC_CONFLICT "username_taken", storage errors; nothing is
+ * taken (the hashing stays outside the write lock). Errors: CC_INVALID naming the field
+ * ("username", "role", "password"), CC_CONFLICT "username_taken", storage errors; nothing is
  * written on any error. Strings are borrowed. Not thread-safe (one ctx each).
  */
 #ifndef CC_APP_USERS_H

@@ -11,18 +11,32 @@
 #define DEATH_FR "Décès"
 #define LIFE_EN "Life-threatening consequences; urgent intervention indicated"
 #define LIFE_FR "Conséquences menaçant le pronostic vital ; intervention urgente indiquée"
-#define PAIN_EN {"Mild pain", "Moderate pain; limiting instrumental ADL", "Severe pain; limiting self care ADL", NULL, NULL}
-#define PAIN_FR {"Douleur légère", "Douleur modérée ; limitant les activités instrumentales de la vie quotidienne", \
-                 "Douleur sévère ; limitant l'autonomie de la vie quotidienne", NULL, NULL}
+#define PAIN_EN                                                                                    \
+    {                                                                                              \
+        "Mild pain", "Moderate pain; limiting instrumental ADL",                                   \
+            "Severe pain; limiting self care ADL", NULL, NULL                                      \
+    }
+#define PAIN_FR                                                                                    \
+    {                                                                                              \
+        "Douleur légère",                                                                          \
+            "Douleur modérée ; limitant les activités instrumentales de la vie quotidienne",       \
+            "Douleur sévère ; limitant l'autonomie de la vie quotidienne", NULL, NULL              \
+    }
 
 static const adverse_term TERMS[] = {
-    {"fever", "Fever", "Fièvre", "General disorders and administration site conditions",
+    {"fever",
+     "Fever",
+     "Fièvre",
+     "General disorders and administration site conditions",
      {"38.0 - 39.0 degrees C", ">39.0 - 40.0 degrees C", ">40.0 degrees C for <=24 hrs",
       ">40.0 degrees C for >24 hrs", DEATH_EN},
-     {"38,0 - 39,0 °C", ">39,0 - 40,0 °C", ">40,0 °C pendant 24 h au plus", ">40,0 °C pendant plus de 24 h",
-      DEATH_FR},
+     {"38,0 - 39,0 °C", ">39,0 - 40,0 °C", ">40,0 °C pendant 24 h au plus",
+      ">40,0 °C pendant plus de 24 h", DEATH_FR},
      false},
-    {"chills", "Chills", "Frissons", "General disorders and administration site conditions",
+    {"chills",
+     "Chills",
+     "Frissons",
+     "General disorders and administration site conditions",
      {"Mild sensation of cold; shivering; chattering of teeth",
       "Moderate tremor of the entire body; narcotics indicated",
       "Severe or prolonged, not responsive to narcotics", NULL, NULL},
@@ -30,15 +44,23 @@ static const adverse_term TERMS[] = {
       "Tremblement modéré de tout le corps ; opioïdes indiqués",
       "Sévères ou prolongés, ne répondant pas aux opioïdes", NULL, NULL},
      false},
-    {"allergic_reaction", "Allergic reaction", "Réaction allergique", "Immune system disorders",
+    {"allergic_reaction",
+     "Allergic reaction",
+     "Réaction allergique",
+     "Immune system disorders",
      {"Systemic intervention not indicated", "Oral intervention indicated",
-      "Bronchospasm; hospitalization indicated for clinical sequelae; intravenous intervention indicated",
+      "Bronchospasm; hospitalization indicated for clinical sequelae; intravenous intervention "
+      "indicated",
       LIFE_EN, DEATH_EN},
      {"Traitement systémique non indiqué", "Traitement oral indiqué",
-      "Bronchospasme ; hospitalisation indiquée pour les séquelles cliniques ; traitement intraveineux indiqué",
+      "Bronchospasme ; hospitalisation indiquée pour les séquelles cliniques ; traitement "
+      "intraveineux indiqué",
       LIFE_FR, DEATH_FR},
      false},
-    {"anaphylaxis", "Anaphylaxis", "Anaphylaxie", "Immune system disorders",
+    {"anaphylaxis",
+     "Anaphylaxis",
+     "Anaphylaxie",
+     "Immune system disorders",
      {NULL, NULL,
       "Symptomatic bronchospasm, with or without urticaria; parenteral intervention indicated; "
       "allergy-related edema/angioedema; hypotension",
@@ -48,88 +70,131 @@ static const adverse_term TERMS[] = {
       "œdème ou angiœdème allergique ; hypotension",
       LIFE_FR, DEATH_FR},
      false},
-    {"infusion_related_reaction", "Infusion related reaction", "Réaction liée à la perfusion",
+    {"infusion_related_reaction",
+     "Infusion related reaction",
+     "Réaction liée à la perfusion",
      "General disorders and administration site conditions",
      {"Mild transient reaction; infusion interruption not indicated; intervention not indicated",
       "Therapy or infusion interruption indicated but responds promptly to symptomatic treatment "
-      "(e.g., antihistamines, NSAIDs, narcotics, IV fluids); prophylactic medications indicated for <=24 hrs",
-      "Prolonged (e.g., not rapidly responsive to symptomatic medication and/or brief interruption of "
-      "infusion); recurrence of symptoms following initial improvement; hospitalization indicated for "
+      "(e.g., antihistamines, NSAIDs, narcotics, IV fluids); prophylactic medications indicated "
+      "for <=24 hrs",
+      "Prolonged (e.g., not rapidly responsive to symptomatic medication and/or brief interruption "
+      "of "
+      "infusion); recurrence of symptoms following initial improvement; hospitalization indicated "
+      "for "
       "clinical sequelae",
       LIFE_EN, DEATH_EN},
-     {"Réaction légère et transitoire ; interruption de la perfusion non indiquée ; intervention non indiquée",
+     {"Réaction légère et transitoire ; interruption de la perfusion non indiquée ; intervention "
+      "non indiquée",
       "Interruption du traitement ou de la perfusion indiquée mais réponse rapide au traitement "
-      "symptomatique (antihistaminiques, AINS, opioïdes, solutés IV) ; prophylaxie indiquée pendant 24 h au plus",
+      "symptomatique (antihistaminiques, AINS, opioïdes, solutés IV) ; prophylaxie indiquée "
+      "pendant 24 h au plus",
       "Prolongée (pas de réponse rapide au traitement symptomatique ou à une brève interruption) ; "
-      "récidive après amélioration initiale ; hospitalisation indiquée pour les séquelles cliniques",
+      "récidive après amélioration initiale ; hospitalisation indiquée pour les séquelles "
+      "cliniques",
       LIFE_FR, DEATH_FR},
      false},
     {"headache", "Headache", "Céphalée", "Nervous system disorders", PAIN_EN, PAIN_FR, false},
     {"post_lp_headache", "Post-lumbar puncture headache (graded as Headache)",
-     "Céphalée post-ponction lombaire (gradée comme Céphalée)", "Nervous system disorders", PAIN_EN, PAIN_FR,
-     false},
-    {"back_pain", "Back pain", "Douleur dorsale", "Musculoskeletal and connective tissue disorders", PAIN_EN,
+     "Céphalée post-ponction lombaire (gradée comme Céphalée)", "Nervous system disorders", PAIN_EN,
      PAIN_FR, false},
-    {"injection_site_reaction", "Injection site reaction", "Réaction au site d'injection",
+    {"back_pain", "Back pain", "Douleur dorsale", "Musculoskeletal and connective tissue disorders",
+     PAIN_EN, PAIN_FR, false},
+    {"injection_site_reaction",
+     "Injection site reaction",
+     "Réaction au site d'injection",
      "General disorders and administration site conditions",
      {"Tenderness with or without associated symptoms (e.g., warmth, erythema, itching)",
       "Pain; lipodystrophy; edema; phlebitis",
-      "Ulceration or necrosis; severe tissue damage; operative intervention indicated", LIFE_EN, DEATH_EN},
+      "Ulceration or necrosis; severe tissue damage; operative intervention indicated", LIFE_EN,
+      DEATH_EN},
      {"Sensibilité avec ou sans symptômes associés (chaleur, érythème, prurit)",
       "Douleur ; lipodystrophie ; œdème ; phlébite",
-      "Ulcération ou nécrose ; lésion tissulaire sévère ; intervention chirurgicale indiquée", LIFE_FR, DEATH_FR},
+      "Ulcération ou nécrose ; lésion tissulaire sévère ; intervention chirurgicale indiquée",
+      LIFE_FR, DEATH_FR},
      false},
-    {"nausea", "Nausea", "Nausées", "Gastrointestinal disorders",
+    {"nausea",
+     "Nausea",
+     "Nausées",
+     "Gastrointestinal disorders",
      {"Loss of appetite without alteration in eating habits",
       "Oral intake decreased without significant weight loss, dehydration or malnutrition",
-      "Inadequate oral caloric or fluid intake; tube feeding, TPN, or hospitalization indicated", NULL, NULL},
+      "Inadequate oral caloric or fluid intake; tube feeding, TPN, or hospitalization indicated",
+      NULL, NULL},
      {"Perte d'appétit sans modification des habitudes alimentaires",
       "Apports oraux diminués sans perte de poids significative, déshydratation ni dénutrition",
-      "Apports caloriques ou hydriques oraux insuffisants ; nutrition entérale, parentérale ou hospitalisation indiquée",
+      "Apports caloriques ou hydriques oraux insuffisants ; nutrition entérale, parentérale ou "
+      "hospitalisation indiquée",
       NULL, NULL},
      false},
-    {"vomiting", "Vomiting", "Vomissements", "Gastrointestinal disorders",
+    {"vomiting",
+     "Vomiting",
+     "Vomissements",
+     "Gastrointestinal disorders",
      {"Intervention not indicated", "Outpatient IV hydration; medical intervention indicated",
       "Tube feeding, TPN, or hospitalization indicated", "Life-threatening consequences", DEATH_EN},
      {"Intervention non indiquée", "Hydratation IV en ambulatoire ; traitement médical indiqué",
-      "Nutrition entérale, parentérale ou hospitalisation indiquée", "Conséquences menaçant le pronostic vital",
-      DEATH_FR},
+      "Nutrition entérale, parentérale ou hospitalisation indiquée",
+      "Conséquences menaçant le pronostic vital", DEATH_FR},
      false},
-    {"fatigue", "Fatigue", "Fatigue", "General disorders and administration site conditions",
+    {"fatigue",
+     "Fatigue",
+     "Fatigue",
+     "General disorders and administration site conditions",
      {"Fatigue relieved by rest", "Fatigue not relieved by rest; limiting instrumental ADL",
       "Fatigue not relieved by rest, limiting self care ADL", NULL, NULL},
      {"Fatigue soulagée par le repos",
-      "Fatigue non soulagée par le repos ; limitant les activités instrumentales de la vie quotidienne",
+      "Fatigue non soulagée par le repos ; limitant les activités instrumentales de la vie "
+      "quotidienne",
       "Fatigue non soulagée par le repos ; limitant l'autonomie de la vie quotidienne", NULL, NULL},
      false},
-    {"infection", "Infection (infections and infestations, other)", "Infection",
+    {"infection",
+     "Infection (infections and infestations, other)",
+     "Infection",
      "Infections and infestations",
      {"Mild symptoms; intervention not indicated",
       "Moderate symptoms; oral intervention indicated (e.g., antibiotic, antifungal, antiviral)",
-      "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention indicated",
+      "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+      "indicated",
       LIFE_EN, DEATH_EN},
      {"Symptômes légers ; intervention non indiquée",
       "Symptômes modérés ; traitement oral indiqué (antibiotique, antifongique, antiviral)",
-      "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive indiquée",
+      "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive "
+      "indiquée",
       LIFE_FR, DEATH_FR},
      false},
-    {"meningitis", "Meningitis", "Méningite", "Infections and infestations",
+    {"meningitis",
+     "Meningitis",
+     "Méningite",
+     "Infections and infestations",
      {NULL, NULL,
-      "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention indicated",
+      "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+      "indicated",
       LIFE_EN, DEATH_EN},
      {NULL, NULL,
-      "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive indiquée",
+      "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive "
+      "indiquée",
       LIFE_FR, DEATH_FR},
      false},
-    {"thromboembolic_event", "Thromboembolic event", "Événement thromboembolique", "Vascular disorders",
-     {"Medical intervention not indicated (e.g., superficial thrombosis)", "Medical intervention indicated",
+    {"thromboembolic_event",
+     "Thromboembolic event",
+     "Événement thromboembolique",
+     "Vascular disorders",
+     {"Medical intervention not indicated (e.g., superficial thrombosis)",
+      "Medical intervention indicated",
       "Urgent medical intervention indicated (e.g., pulmonary embolism or intracardiac thrombus)",
       "Life-threatening consequences with hemodynamic or neurologic instability", DEATH_EN},
-     {"Traitement médical non indiqué (par exemple thrombose superficielle)", "Traitement médical indiqué",
-      "Traitement médical urgent indiqué (par exemple embolie pulmonaire ou thrombus intracardiaque)",
-      "Conséquences menaçant le pronostic vital avec instabilité hémodynamique ou neurologique", DEATH_FR},
+     {"Traitement médical non indiqué (par exemple thrombose superficielle)",
+      "Traitement médical indiqué",
+      "Traitement médical urgent indiqué (par exemple embolie pulmonaire ou thrombus "
+      "intracardiaque)",
+      "Conséquences menaçant le pronostic vital avec instabilité hémodynamique ou neurologique",
+      DEATH_FR},
      false},
-    {"hypotension", "Hypotension", "Hypotension", "Vascular disorders",
+    {"hypotension",
+     "Hypotension",
+     "Hypotension",
+     "Vascular disorders",
      {"Asymptomatic, intervention not indicated", "Non-urgent medical intervention indicated",
       "Medical intervention indicated; hospitalization indicated",
       "Life-threatening consequences and urgent intervention indicated", DEATH_EN},
@@ -137,59 +202,88 @@ static const adverse_term TERMS[] = {
       "Traitement médical indiqué ; hospitalisation indiquée",
       "Conséquences menaçant le pronostic vital et intervention urgente indiquée", DEATH_FR},
      false},
-    {"hypertension", "Hypertension", "Hypertension", "Vascular disorders",
+    {"hypertension",
+     "Hypertension",
+     "Hypertension",
+     "Vascular disorders",
      {"Systolic BP 120-139 mm Hg or diastolic BP 80-89 mm Hg",
       "Systolic BP 140-159 mm Hg or diastolic BP 90-99 mm Hg if previously within normal limits; "
       "medical intervention indicated; recurrent or persistent (>=24 hrs)",
-      "Systolic BP >=160 mm Hg or diastolic BP >=100 mm Hg; medical intervention indicated; more than one "
+      "Systolic BP >=160 mm Hg or diastolic BP >=100 mm Hg; medical intervention indicated; more "
+      "than one "
       "drug or more intensive therapy than previously used indicated",
-      "Life-threatening consequences (e.g., malignant hypertension, transient or permanent neurologic "
+      "Life-threatening consequences (e.g., malignant hypertension, transient or permanent "
+      "neurologic "
       "deficit, hypertensive crisis); urgent intervention indicated",
       DEATH_EN},
      {"PA systolique 120-139 mm Hg ou diastolique 80-89 mm Hg",
-      "PA systolique 140-159 mm Hg ou diastolique 90-99 mm Hg si auparavant normale ; traitement médical "
+      "PA systolique 140-159 mm Hg ou diastolique 90-99 mm Hg si auparavant normale ; traitement "
+      "médical "
       "indiqué ; récurrente ou persistante (24 h ou plus)",
-      "PA systolique >=160 mm Hg ou diastolique >=100 mm Hg ; traitement médical indiqué ; plus d'un "
+      "PA systolique >=160 mm Hg ou diastolique >=100 mm Hg ; traitement médical indiqué ; plus "
+      "d'un "
       "médicament ou traitement plus intensif qu'auparavant indiqué",
-      "Conséquences menaçant le pronostic vital (hypertension maligne, déficit neurologique transitoire ou "
+      "Conséquences menaçant le pronostic vital (hypertension maligne, déficit neurologique "
+      "transitoire ou "
       "permanent, crise hypertensive) ; intervention urgente indiquée",
       DEATH_FR},
      false},
-    {"dyspnea", "Dyspnea", "Dyspnée", "Respiratory, thoracic and mediastinal disorders",
+    {"dyspnea",
+     "Dyspnea",
+     "Dyspnée",
+     "Respiratory, thoracic and mediastinal disorders",
      {"Shortness of breath with moderate exertion",
       "Shortness of breath with minimal exertion; limiting instrumental ADL",
       "Shortness of breath at rest; limiting self care ADL", LIFE_EN, DEATH_EN},
      {"Essoufflement à l'effort modéré",
-      "Essoufflement à l'effort minime ; limitant les activités instrumentales de la vie quotidienne",
+      "Essoufflement à l'effort minime ; limitant les activités instrumentales de la vie "
+      "quotidienne",
       "Essoufflement au repos ; limitant l'autonomie de la vie quotidienne", LIFE_FR, DEATH_FR},
      false},
-    {"seizure", "Seizure", "Crise convulsive", "Nervous system disorders",
+    {"seizure",
+     "Seizure",
+     "Crise convulsive",
+     "Nervous system disorders",
      {"Brief partial seizure and no loss of consciousness", "Brief generalized seizure",
       "New onset seizures (partial or generalized); multiple seizures despite medical intervention",
       "Life-threatening; prolonged repetitive seizures", DEATH_EN},
      {"Crise partielle brève sans perte de connaissance", "Crise généralisée brève",
-      "Crises d'apparition récente (partielles ou généralisées) ; crises multiples malgré le traitement",
+      "Crises d'apparition récente (partielles ou généralisées) ; crises multiples malgré le "
+      "traitement",
       "Menaçant le pronostic vital ; crises répétées prolongées", DEATH_FR},
      false},
-    {"other", "Other, specify", "Autre, préciser", "Any (general CTCAE grading)",
-     {"Mild; asymptomatic or mild symptoms; clinical or diagnostic observations only; intervention not indicated",
-      "Moderate; minimal, local or noninvasive intervention indicated; limiting age-appropriate instrumental ADL",
+    {"other",
+     "Other, specify",
+     "Autre, préciser",
+     "Any (general CTCAE grading)",
+     {"Mild; asymptomatic or mild symptoms; clinical or diagnostic observations only; intervention "
+      "not indicated",
+      "Moderate; minimal, local or noninvasive intervention indicated; limiting age-appropriate "
+      "instrumental ADL",
       "Severe or medically significant but not immediately life-threatening; hospitalization or "
       "prolongation of hospitalization indicated; disabling; limiting self care ADL",
       LIFE_EN, "Death related to AE"},
-     {"Léger ; asymptomatique ou symptômes légers ; observations cliniques ou diagnostiques seulement ; "
+     {"Léger ; asymptomatique ou symptômes légers ; observations cliniques ou diagnostiques "
+      "seulement ; "
       "intervention non indiquée",
       "Modéré ; intervention minime, locale ou non invasive indiquée ; limitant les activités "
       "instrumentales de la vie quotidienne",
-      "Sévère ou médicalement significatif sans menace vitale immédiate ; hospitalisation ou prolongation "
+      "Sévère ou médicalement significatif sans menace vitale immédiate ; hospitalisation ou "
+      "prolongation "
       "indiquée ; invalidant ; limitant l'autonomie de la vie quotidienne",
       LIFE_FR, "Décès lié à l'événement"},
      true},
 };
 
-size_t adverse_term_count(void) { return N(TERMS); }
+size_t adverse_term_count(void)
+{
+    return N(TERMS);
+}
 
-const adverse_term *adverse_term_at(size_t i) { return i < N(TERMS) ? &TERMS[i] : NULL; }
+const adverse_term *adverse_term_at(size_t i)
+{
+    return i < N(TERMS) ? &TERMS[i] : NULL;
+}
 
 const adverse_term *adverse_term_find(const char *code)
 {
@@ -209,8 +303,9 @@ cc_status adverse_check_grade(const adverse_term *t, int grade, cc_error *err)
     return CC_OK;
 }
 
-static const char *const SERIOUSNESS[] = {"death",      "life_threatening",   "hospitalisation",
-                                          "disability", "congenital_anomaly", "medically_important"};
+static const char *const SERIOUSNESS[] = {
+    "death",      "life_threatening",   "hospitalisation",
+    "disability", "congenital_anomaly", "medically_important"};
 
 const char *adverse_seriousness_name(unsigned bit)
 {
@@ -238,36 +333,59 @@ static bool in(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-static const char *const RELATEDNESS[] = {"unrelated", "unlikely", "possible", "probable", "definite"};
+static const char *const RELATEDNESS[] = {"unrelated", "unlikely", "possible", "probable",
+                                          "definite"};
 static const char *const EXPECTEDNESS[] = {"expected", "unexpected"};
-static const char *const ACTIONS[] = {"none", "interrupted", "slowed", "stopped", "treated", "other"};
-static const char *const OUTCOMES[] = {"recovering", "recovered", "recovered_with_sequelae",
-                                       "not_recovered", "fatal", "unknown"};
+static const char *const ACTIONS[] = {"none",    "interrupted", "slowed",
+                                      "stopped", "treated",     "other"};
+static const char *const OUTCOMES[] = {"recovering",    "recovered", "recovered_with_sequelae",
+                                       "not_recovered", "fatal",     "unknown"};
 
-bool adverse_relatedness_is_valid(const char *s) { return in(s, RELATEDNESS, N(RELATEDNESS)); }
-bool adverse_is_related(const char *s) { return in(s, RELATEDNESS + 2, 3); }
-bool adverse_expectedness_is_valid(const char *s) { return in(s, EXPECTEDNESS, N(EXPECTEDNESS)); }
-bool adverse_action_is_valid(const char *s) { return in(s, ACTIONS, N(ACTIONS)); }
-bool adverse_outcome_is_valid(const char *s) { return in(s, OUTCOMES, N(OUTCOMES)); }
+bool adverse_relatedness_is_valid(const char *s)
+{
+    return in(s, RELATEDNESS, N(RELATEDNESS));
+}
+bool adverse_is_related(const char *s)
+{
+    return in(s, RELATEDNESS + 2, 3);
+}
+bool adverse_expectedness_is_valid(const char *s)
+{
+    return in(s, EXPECTEDNESS, N(EXPECTEDNESS));
+}
+bool adverse_action_is_valid(const char *s)
+{
+    return in(s, ACTIONS, N(ACTIONS));
+}
+bool adverse_outcome_is_valid(const char *s)
+{
+    return in(s, OUTCOMES, N(OUTCOMES));
+}
 
 void adverse_default_rules(adverse_rules *out)
 {
-    *out = (adverse_rules){.initial_hours = 24, .fatal_days = 7, .followup_days = 8, .other_days = 15,
+    *out = (adverse_rules){.initial_hours = 24,
+                           .fatal_days = 7,
+                           .followup_days = 8,
+                           .other_days = 15,
                            .due_soon_hours = 24};
 }
 
 cc_status adverse_check_rules(const adverse_rules *r, cc_error *err)
 {
     if (r->initial_hours < 1 || r->initial_hours > 24 * 15)
-        return cc_fail(err, CC_INVALID, "initial_hours", "out_of_range", "initial_hours must be 1 to 360");
+        return cc_fail(err, CC_INVALID, "initial_hours", "out_of_range",
+                       "initial_hours must be 1 to 360");
     if (r->fatal_days < 1 || r->fatal_days > 90)
         return cc_fail(err, CC_INVALID, "fatal_days", "out_of_range", "fatal_days must be 1 to 90");
     if (r->followup_days < 0 || r->followup_days > 90)
-        return cc_fail(err, CC_INVALID, "followup_days", "out_of_range", "followup_days must be 0 to 90");
+        return cc_fail(err, CC_INVALID, "followup_days", "out_of_range",
+                       "followup_days must be 0 to 90");
     if (r->other_days < 1 || r->other_days > 90)
         return cc_fail(err, CC_INVALID, "other_days", "out_of_range", "other_days must be 1 to 90");
     if (r->due_soon_hours < 0 || r->due_soon_hours > 24 * 30)
-        return cc_fail(err, CC_INVALID, "due_soon_hours", "out_of_range", "due_soon_hours must be 0 to 720");
+        return cc_fail(err, CC_INVALID, "due_soon_hours", "out_of_range",
+                       "due_soon_hours must be 0 to 720");
     return CC_OK;
 }
 
@@ -293,19 +411,23 @@ size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse
     if (!(f->seriousness & AE_SERIOUSNESS_ALL))
         return 0;
     size_t n = 0;
-    out[n++] = (adverse_deadline){AE_REPORT_INITIAL, f->aware_at + (int64_t)r->initial_hours * 3600, 0};
-    bool related = adverse_is_related(f->related_product) || adverse_is_related(f->related_procedure);
+    out[n++] =
+        (adverse_deadline){AE_REPORT_INITIAL, f->aware_at + (int64_t)r->initial_hours * 3600, 0};
+    bool related =
+        adverse_is_related(f->related_product) || adverse_is_related(f->related_procedure);
     if (!f->unexpected || !related)
         return n;
     const int64_t day = 86400;
     if (f->seriousness & (AE_DEATH | AE_LIFE_THREATENING)) {
-        out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->fatal_days * day, r->fatal_days};
+        out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->fatal_days * day,
+                                      r->fatal_days};
         if (r->followup_days > 0)
             out[n++] = (adverse_deadline){AE_REPORT_FOLLOWUP,
                                           f->aware_at + (r->fatal_days + r->followup_days) * day,
                                           r->fatal_days + r->followup_days};
     } else {
-        out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->other_days * day, r->other_days};
+        out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->other_days * day,
+                                      r->other_days};
     }
     return n;
 }

@@ -62,12 +62,12 @@
 #define ADVERSE_SOURCE "ctcae-5.0"
 
 typedef struct {
-    const char *code;       /* "fever" */
+    const char *code; /* "fever" */
     const char *name_en, *name_fr;
-    const char *soc_en;     /* CTCAE system organ class heading, for display */
+    const char *soc_en;       /* CTCAE system organ class heading, for display */
     const char *grades_en[5]; /* grade 1..5 definitions; NULL: grade not available */
     const char *grades_fr[5];
-    bool needs_text;        /* "other": a description is required */
+    bool needs_text; /* "other": a description is required */
 } adverse_term;
 
 size_t adverse_term_count(void);
@@ -99,39 +99,50 @@ bool adverse_action_is_valid(const char *s);
 bool adverse_outcome_is_valid(const char *s);
 
 typedef struct {
-    int initial_hours;     /* 24 */
-    int fatal_days;        /* 7 */
-    int followup_days;     /* 8 more after the 7-day report */
-    int other_days;        /* 15 */
-    int due_soon_hours;    /* 24 */
+    int initial_hours;  /* 24 */
+    int fatal_days;     /* 7 */
+    int followup_days;  /* 8 more after the 7-day report */
+    int other_days;     /* 15 */
+    int due_soon_hours; /* 24 */
 } adverse_rules;
 
 void adverse_default_rules(adverse_rules *out);
 cc_status adverse_check_rules(const adverse_rules *r, cc_error *err);
 
-typedef enum { AE_REPORT_INITIAL = 0, AE_REPORT_EXPEDITED, AE_REPORT_FOLLOWUP, AE_REPORT_KIND_COUNT } adverse_report_kind;
+typedef enum {
+    AE_REPORT_INITIAL = 0,
+    AE_REPORT_EXPEDITED,
+    AE_REPORT_FOLLOWUP,
+    AE_REPORT_KIND_COUNT
+} adverse_report_kind;
 
 const char *adverse_report_kind_name(adverse_report_kind k);
 bool adverse_report_kind_parse(const char *name, adverse_report_kind *out);
 
 typedef struct {
-    unsigned seriousness;           /* AE_* bits */
+    unsigned seriousness; /* AE_* bits */
     bool unexpected;
-    const char *related_product;    /* relatedness codes */
+    const char *related_product; /* relatedness codes */
     const char *related_procedure;
-    int64_t aware_at;               /* seconds */
+    int64_t aware_at; /* seconds */
 } adverse_facts;
 
 typedef struct {
     adverse_report_kind kind;
     int64_t due_at;
-    int days;                       /* the rule that set it: 0 for hours */
+    int days; /* the rule that set it: 0 for hours */
 } adverse_deadline;
 
 /* Writes the deadlines that apply (0 to 3) and returns how many. */
 size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse_deadline out[3]);
 
-typedef enum { AE_DL_PENDING = 0, AE_DL_DUE_SOON, AE_DL_OVERDUE, AE_DL_DONE, AE_DL_LATE } adverse_deadline_status;
+typedef enum {
+    AE_DL_PENDING = 0,
+    AE_DL_DUE_SOON,
+    AE_DL_OVERDUE,
+    AE_DL_DONE,
+    AE_DL_LATE
+} adverse_deadline_status;
 
 /* reported_at 0: not reported. */
 adverse_deadline_status adverse_deadline_state(int64_t due_at, int64_t reported_at, int64_t now,

@@ -81,7 +81,10 @@ char *arena_strndup(arena *a, const char *s, size_t n)
     return d;
 }
 
-char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
 
 int arena_on_release(arena *a, arena_cleanup_fn fn, void *ptr)
 {
@@ -95,4 +98,7 @@ int arena_on_release(arena *a, arena_cleanup_fn fn, void *ptr)
     return 0;
 }
 
-size_t arena_used(const arena *a) { return a->used; }
+size_t arena_used(const arena *a)
+{
+    return a->used;
+}

@@ -16,9 +16,9 @@
 typedef struct arena arena;
 typedef void (*arena_cleanup_fn)(void *ptr);
 
-arena *arena_create(size_t cap_bytes);          /* NULL on out of memory */
-void arena_release(arena *a);                   /* NULL is a no-op */
-void *arena_alloc(arena *a, size_t size);        /* zeroed, 16-aligned, NULL past cap */
+arena *arena_create(size_t cap_bytes);    /* NULL on out of memory */
+void arena_release(arena *a);             /* NULL is a no-op */
+void *arena_alloc(arena *a, size_t size); /* zeroed, 16-aligned, NULL past cap */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 int arena_on_release(arena *a, arena_cleanup_fn fn, void *ptr); /* 0 ok, -1 oom */

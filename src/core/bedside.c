@@ -92,9 +92,15 @@ static void add(bedside_verdict *v, bedside_code code, const char *field, const 
 }
 #pragma GCC diagnostic pop
 
-static const char *s(const char *t) { return t ? t : ""; }
+static const char *s(const char *t)
+{
+    return t ? t : "";
+}
 
-static char upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
 
 bool bedside_parse_product(const char *text, char pdc[6], int *division)
 {
@@ -134,22 +140,27 @@ static void check_wristband(const bedside_facts *f, bedside_verdict *v)
     const char *w = s(f->wristband);
     if (!mrn_is_valid(w)) {
         add(v, BS_WRISTBAND_UNREADABLE, "wristband",
-            "The wristband number \"%.20s\" is not a valid record number (8 digits with a correct check digit): scan it again.",
-            "Le numéro du bracelet « %.20s » n'est pas un numéro de dossier valide (8 chiffres avec une clé correcte) : scannez-le à nouveau.",
+            "The wristband number \"%.20s\" is not a valid record number (8 digits with a correct "
+            "check digit): scan it again.",
+            "Le numéro du bracelet « %.20s » n'est pas un numéro de dossier valide (8 chiffres "
+            "avec une clé correcte) : scannez-le à nouveau.",
             w);
         return;
     }
     if (strcmp(w, s(f->patient_mrn)) != 0)
         add(v, BS_WRONG_PATIENT, "wristband",
-            "Wrong patient: the wristband reads %s but this administration is prescribed for record %s. Do not give.",
-            "Mauvais patient : le bracelet indique %s mais cette administration est prescrite pour le dossier %s. Ne pas administrer.",
+            "Wrong patient: the wristband reads %s but this administration is prescribed for "
+            "record %s. Do not give.",
+            "Mauvais patient : le bracelet indique %s mais cette administration est prescrite pour "
+            "le dossier %s. Ne pas administrer.",
             w, s(f->patient_mrn));
 }
 
 static const char *state_fr(unit_state st)
 {
-    static const char *const names[UNIT_STATE_COUNT] = {
-        "en quarantaine", "libérée", "réservée", "délivrée", "administrée", "détruite", "périmée", "retournée"};
+    static const char *const names[UNIT_STATE_COUNT] = {"en quarantaine", "libérée",     "réservée",
+                                                        "délivrée",       "administrée", "détruite",
+                                                        "périmée",        "retournée"};
     return (unsigned)st < UNIT_STATE_COUNT ? names[st] : "?";
 }
 
@@ -162,7 +173,8 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
     if (isbt128_parse(s(u->din_text), field, &din, &e) != CC_OK) {
         add(v, BS_DIN_UNREADABLE, field,
             "Unit %zu: the donation number \"%.32s\" is not valid (%.120s): scan it again.",
-            "Unité %zu : le numéro de don « %.32s » n'est pas valide (%.120s) : scannez-le à nouveau.",
+            "Unité %zu : le numéro de don « %.32s » n'est pas valide (%.120s) : scannez-le à "
+            "nouveau.",
             i + 1, s(u->din_text), e.message);
         return;
     }
@@ -172,7 +184,8 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
         isbt128_din other;
         if (isbt128_parse(s(f->units[j].din_text), NULL, &other, &e) == CC_OK &&
             isbt128_same_donation(&din, &other)) {
-            add(v, BS_DUPLICATE_UNIT, field, "Unit %zu: donation %s was already scanned as unit %zu.",
+            add(v, BS_DUPLICATE_UNIT, field,
+                "Unit %zu: donation %s was already scanned as unit %zu.",
                 "Unité %zu : le don %s a déjà été scanné comme unité %zu.", i + 1, data, j + 1);
             return;
         }
@@ -189,12 +202,15 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
     if (!bedside_parse_product(u->product_text, pdc, &division))
         add(v, BS_PRODUCT_CODE_UNREADABLE, pfield,
             "Unit %zu: the product code \"%.16s\" is not readable: scan the product code barcode.",
-            "Unité %zu : le code produit « %.16s » est illisible : scannez le code-barres du code produit.",
+            "Unité %zu : le code produit « %.16s » est illisible : scannez le code-barres du code "
+            "produit.",
             i + 1, s(u->product_text));
     else if (strcmp(pdc, u->product_code) != 0 || (division >= 0 && division != u->division))
         add(v, BS_PRODUCT_CODE_MISMATCH, pfield,
-            "Unit %zu: the product code scanned (%s, division %d) is not the one of donation %s (%s, division %d).",
-            "Unité %zu : le code produit scanné (%s, division %d) n'est pas celui du don %s (%s, division %d).",
+            "Unit %zu: the product code scanned (%s, division %d) is not the one of donation %s "
+            "(%s, division %d).",
+            "Unité %zu : le code produit scanné (%s, division %d) n'est pas celui du don %s (%s, "
+            "division %d).",
             i + 1, pdc, division < 0 ? 0 : division, data, u->product_code, u->division);
 
     /* state: H2, H3, H12 */
@@ -203,28 +219,30 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
     case UNIT_RETURNED:
         add(v, BS_UNIT_NOT_RELEASED, field,
             "Unit %zu (%s) is %s%.0s: it has not been released by quality assurance. Do not give.",
-            "L'unité %zu (%s) est %.0s%s : elle n'a pas été libérée par l'assurance qualité. Ne pas administrer.",
-            i + 1, data, u->state == UNIT_QUARANTINE ? "in quarantine" : "returned", state_fr(u->state));
+            "L'unité %zu (%s) est %.0s%s : elle n'a pas été libérée par l'assurance qualité. Ne "
+            "pas administrer.",
+            i + 1, data, u->state == UNIT_QUARANTINE ? "in quarantine" : "returned",
+            state_fr(u->state));
         break;
     case UNIT_RELEASED:
     case UNIT_RESERVED:
         add(v, BS_UNIT_NOT_ISSUED, field,
             "Unit %zu (%s) is %s%.0s in the laboratory: it must be issued to the ward first.",
-            "L'unité %zu (%s) est %.0s%s au laboratoire : elle doit d'abord être délivrée au service.", i + 1,
-            data, unit_state_name(u->state), state_fr(u->state));
+            "L'unité %zu (%s) est %.0s%s au laboratoire : elle doit d'abord être délivrée au "
+            "service.",
+            i + 1, data, unit_state_name(u->state), state_fr(u->state));
         break;
     case UNIT_DISCARDED:
         add(v, BS_UNIT_DISCARDED, field, "Unit %zu (%s) was discarded. Do not give.",
             "L'unité %zu (%s) a été détruite. Ne pas administrer.", i + 1, data);
         break;
     case UNIT_ADMINISTERED:
-        add(v, BS_UNIT_ALREADY_ADMINISTERED, field, "Unit %zu (%s) has already been administered.%s",
+        add(v, BS_UNIT_ALREADY_ADMINISTERED, field,
+            "Unit %zu (%s) has already been administered.%s",
             "L'unité %zu (%s) a déjà été administrée.%s", i + 1, data, "");
         break;
-    case UNIT_EXPIRED:
-        break; /* reported with the date below */
-    default:
-        break;
+    case UNIT_EXPIRED: break; /* reported with the date below */
+    default: break;
     }
     if (u->state == UNIT_EXPIRED || unit_is_expired(u->expiry, f->today)) {
         char day[CC_DATE_TEXT];
@@ -236,29 +254,35 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
     /* identity: H1, H7 */
     if (u->owner_patient_id && u->owner_patient_id != f->patient_id)
         add(v, BS_AUTOLOGOUS_OTHER_PATIENT, field,
-            "Unit %zu (%s) is autologous: it belongs to another patient and can never be given to this one.%s",
-            "L'unité %zu (%s) est autologue : elle appartient à un autre patient et ne peut jamais être administrée à celui-ci.%s",
+            "Unit %zu (%s) is autologous: it belongs to another patient and can never be given to "
+            "this one.%s",
+            "L'unité %zu (%s) est autologue : elle appartient à un autre patient et ne peut jamais "
+            "être administrée à celui-ci.%s",
             i + 1, data, "");
     if ((u->reserved_patient_id && u->reserved_patient_id != f->patient_id) ||
         (u->issued_patient_id && u->issued_patient_id != f->patient_id))
         add(v, BS_UNIT_OTHER_PATIENT, field,
             "Unit %zu (%s) is reserved or issued for another patient. Do not give.%s",
-            "L'unité %zu (%s) est réservée ou délivrée pour un autre patient. Ne pas administrer.%s", i + 1,
-            data, "");
+            "L'unité %zu (%s) est réservée ou délivrée pour un autre patient. Ne pas "
+            "administrer.%s",
+            i + 1, data, "");
     else if (!u->reserved_patient_id || !u->reserved_for || !*u->reserved_for)
         add(v, BS_UNIT_NOT_RESERVED, field,
             "Unit %zu (%s) is not reserved for this planned administration.%s",
-            "L'unité %zu (%s) n'est pas réservée pour cette administration prévue.%s", i + 1, data, "");
+            "L'unité %zu (%s) n'est pas réservée pour cette administration prévue.%s", i + 1, data,
+            "");
     else if (strcmp(u->reserved_for, s(f->plan_ref)) != 0)
         add(v, BS_UNIT_OTHER_ITEM, field,
-            "Unit %zu (%s) is reserved for another planned administration (%.40s), not this one (%.40s).",
-            "L'unité %zu (%s) est réservée pour une autre administration prévue (%.40s), pas celle-ci (%.40s).",
+            "Unit %zu (%s) is reserved for another planned administration (%.40s), not this one "
+            "(%.40s).",
+            "L'unité %zu (%s) est réservée pour une autre administration prévue (%.40s), pas "
+            "celle-ci (%.40s).",
             i + 1, data, u->reserved_for, s(f->plan_ref));
     if (strcmp(s(u->product_type), s(f->product_type)) != 0)
         add(v, BS_PRODUCT_TYPE_MISMATCH, field,
             "Unit %zu (%s) holds %.16s but %.16s is prescribed.",
-            "L'unité %zu (%s) contient %.16s mais %.16s est prescrit.", i + 1, data, s(u->product_type),
-            s(f->product_type));
+            "L'unité %zu (%s) contient %.16s mais %.16s est prescrit.", i + 1, data,
+            s(u->product_type), s(f->product_type));
 }
 
 static void check_dose(const bedside_facts *f, bedside_verdict *v, uint64_t total)
@@ -273,13 +297,15 @@ static void check_dose(const bedside_facts *f, bedside_verdict *v, uint64_t tota
     else if (total > high)
         add(v, BS_DOSE_ABOVE_PRESCRIPTION, "units",
             "The units scanned hold %llu in total, more than the %llu prescribed plus %d %%.",
-            "Les unités scannées contiennent %llu au total, plus que les %llu prescrits plus %d %%.",
+            "Les unités scannées contiennent %llu au total, plus que les %llu prescrits plus %d "
+            "%%.",
             (unsigned long long)total, (unsigned long long)f->dose, BEDSIDE_DOSE_TOLERANCE_PERCENT);
     if ((f->dose_min || f->dose_max) && (total < f->dose_min || total > f->dose_max))
         add(v, BS_DOSE_OUTSIDE_PROTOCOL, "units",
             "The total %llu is outside the protocol's bounds per administration (%llu to %llu).",
             "Le total %llu est hors des bornes du protocole par administration (%llu à %llu).",
-            (unsigned long long)total, (unsigned long long)f->dose_min, (unsigned long long)f->dose_max);
+            (unsigned long long)total, (unsigned long long)f->dose_min,
+            (unsigned long long)f->dose_max);
 }
 
 static void check_weight(const bedside_facts *f, bedside_verdict *v)
@@ -296,16 +322,18 @@ static void check_weight(const bedside_facts *f, bedside_verdict *v)
     if (age > max_age)
         add(v, BS_WEIGHT_STALE, "weight",
             "The latest weight (%s) is %d days old, more than %d: weigh the patient again.",
-            "Le dernier poids (%s) date de %d jours, plus de %d : pesez à nouveau le patient.", day, age,
-            max_age);
+            "Le dernier poids (%s) date de %d jours, plus de %d : pesez à nouveau le patient.", day,
+            age, max_age);
     if (f->dose_weight_g > 0) {
         int diff = f->weight_g - f->dose_weight_g;
         if (diff < 0)
             diff = -diff;
         if ((int64_t)diff * 100 > (int64_t)f->dose_weight_g * BEDSIDE_WEIGHT_CHANGE_PERCENT)
             add(v, BS_WEIGHT_CHANGED, "weight",
-                "The weight is now %.1f kg; the dose was computed for %.1f kg (more than %d %% apart): the physician must review the dose.",
-                "Le poids est maintenant de %.1f kg ; la dose a été calculée pour %.1f kg (écart de plus de %d %%) : le médecin doit revoir la dose.",
+                "The weight is now %.1f kg; the dose was computed for %.1f kg (more than %d %% "
+                "apart): the physician must review the dose.",
+                "Le poids est maintenant de %.1f kg ; la dose a été calculée pour %.1f kg (écart "
+                "de plus de %d %%) : le médecin doit revoir la dose.",
                 f->weight_g / 1000.0, f->dose_weight_g / 1000.0, BEDSIDE_WEIGHT_CHANGE_PERCENT);
     }
 }
@@ -320,17 +348,21 @@ static void check_time(const bedside_facts *f, bedside_verdict *v)
             "Cette administration est prévue le %s, pas aujourd'hui.", day);
     else if (f->today - f->planned_date > window)
         add(v, BS_OVERDUE, "plan_item",
-            "This administration was planned for %s, more than %d day(s) ago: the physician must reschedule it.",
-            "Cette administration était prévue le %s, il y a plus de %d jour(s) : le médecin doit la reprogrammer.",
+            "This administration was planned for %s, more than %d day(s) ago: the physician must "
+            "reschedule it.",
+            "Cette administration était prévue le %s, il y a plus de %d jour(s) : le médecin doit "
+            "la reprogrammer.",
             day, window);
 }
 
 static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
 {
     /* either the prescribed route or the one at hand: the stricter rules apply */
-    bool intrathecal = strcmp(s(f->route), "intrathecal") == 0 || strcmp(s(f->route_given), "intrathecal") == 0;
+    bool intrathecal =
+        strcmp(s(f->route), "intrathecal") == 0 || strcmp(s(f->route_given), "intrathecal") == 0;
     int spacing = f->spacing_hours > 0 ? f->spacing_hours : BEDSIDE_LP_SPACING_HOURS;
-    bool too_soon = intrathecal && f->last_lp_at > 0 && f->now - f->last_lp_at < (int64_t)spacing * 3600;
+    bool too_soon =
+        intrathecal && f->last_lp_at > 0 && f->now - f->last_lp_at < (int64_t)spacing * 3600;
     if (f->override_requested) {
         bool reason = false;
         for (const char *p = s(f->override_reason); *p; p++)
@@ -342,7 +374,8 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
                 "Seul un médecin peut lever l'intervalle entre deux ponctions lombaires.%s", "");
         if (!reason)
             add(v, BS_OVERRIDE_REASON_MISSING, "override.reason",
-                "An override needs a written reason.%s", "Une dérogation exige un motif écrit.%s", "");
+                "An override needs a written reason.%s", "Une dérogation exige un motif écrit.%s",
+                "");
         if (!too_soon)
             add(v, BS_OVERRIDE_NOT_NEEDED, "override",
                 "No spacing rule is broken: there is nothing to override.%s",
@@ -353,19 +386,23 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
     if (too_soon && !v->override_used) {
         int64_t hours = (f->now - f->last_lp_at) / 3600;
         add(v, BS_LP_TOO_SOON, "route",
-            "The last lumbar puncture was %lld hours ago; at least %d hours are required (a physician may override with a reason).",
-            "La dernière ponction lombaire date de %lld heures ; il faut au moins %d heures (un médecin peut déroger avec un motif).",
+            "The last lumbar puncture was %lld hours ago; at least %d hours are required (a "
+            "physician may override with a reason).",
+            "La dernière ponction lombaire date de %lld heures ; il faut au moins %d heures (un "
+            "médecin peut déroger avec un motif).",
             (long long)hours, spacing);
     }
     if (intrathecal) {
         if (!f->second_verifier_id)
             add(v, BS_SECOND_CHECK_REQUIRED, "second_verifier",
                 "An intrathecal administration needs a second person's verification.%s",
-                "Une administration intrathécale exige la vérification d'une seconde personne.%s", "");
+                "Une administration intrathécale exige la vérification d'une seconde personne.%s",
+                "");
         else if (f->second_verifier_id == f->operator_id)
             add(v, BS_SECOND_CHECK_SAME_PERSON, "second_verifier",
                 "The second verification must be made by another person than the operator.%s",
-                "La seconde vérification doit être faite par une autre personne que l'opérateur.%s", "");
+                "La seconde vérification doit être faite par une autre personne que l'opérateur.%s",
+                "");
     }
 }
 
@@ -376,13 +413,17 @@ bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
     if (!f->plan_active)
         add(out, BS_PLAN_NOT_ACTIVE, "plan_item",
             "The treatment plan is not approved or is closed: nothing may be given from it.%s",
-            "Le plan de traitement n'est pas approuvé ou est clos : rien ne peut être administré.%s", "");
+            "Le plan de traitement n'est pas approuvé ou est clos : rien ne peut être "
+            "administré.%s",
+            "");
     if (f->item_given)
-        add(out, BS_ITEM_ALREADY_GIVEN, "plan_item", "This planned administration has already been given.%s",
+        add(out, BS_ITEM_ALREADY_GIVEN, "plan_item",
+            "This planned administration has already been given.%s",
             "Cette administration prévue a déjà été faite.%s", "");
     check_wristband(f, out);
     if (f->n_units == 0 || !f->units)
-        add(out, BS_NO_UNIT, "units", "No unit was scanned.%s", "Aucune unité n'a été scannée.%s", "");
+        add(out, BS_NO_UNIT, "units", "No unit was scanned.%s", "Aucune unité n'a été scannée.%s",
+            "");
     else if (f->n_units > BEDSIDE_MAX_UNITS)
         add(out, BS_TOO_MANY_UNITS, "units", "At most %d units may be given in one administration.",
             "Au plus %d unités peuvent être données en une administration.", BEDSIDE_MAX_UNITS);
@@ -393,7 +434,8 @@ bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
         check_unit(f, &f->units[i], i, out);
         bool known = f->units[i].found;
         for (size_t k = before; k < out->n && k < BEDSIDE_MAX_REASONS; k++)
-            if (out->reasons[k].code == BS_DIN_UNREADABLE || out->reasons[k].code == BS_UNIT_UNKNOWN ||
+            if (out->reasons[k].code == BS_DIN_UNREADABLE ||
+                out->reasons[k].code == BS_UNIT_UNKNOWN ||
                 out->reasons[k].code == BS_DUPLICATE_UNIT)
                 known = false;
         if (known)
@@ -405,7 +447,8 @@ bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
     if (strcmp(s(f->route_given), s(f->route)) != 0)
         add(out, BS_ROUTE_MISMATCH, "route",
             "The route \"%.20s\" is not the prescribed route (%.20s).",
-            "La voie « %.20s » n'est pas la voie prescrite (%.20s).", s(f->route_given), s(f->route));
+            "La voie « %.20s » n'est pas la voie prescrite (%.20s).", s(f->route_given),
+            s(f->route));
     if (all_found)
         check_dose(f, out, total);
     check_weight(f, out);

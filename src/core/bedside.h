@@ -82,7 +82,7 @@ enum {
     BEDSIDE_DOSE_TOLERANCE_PERCENT = 10, /* as lab_rules' reservation rule */
     BEDSIDE_WEIGHT_MAX_AGE_DAYS = 30,    /* DESIGN.md H4 */
     BEDSIDE_WEIGHT_CHANGE_PERCENT = 10,
-    BEDSIDE_LP_SPACING_HOURS = 72,       /* default when the protocol gives none */
+    BEDSIDE_LP_SPACING_HOURS = 72, /* default when the protocol gives none */
     BEDSIDE_TEXT = 240,
     BEDSIDE_REF_MAX = 64,
 };
@@ -129,13 +129,13 @@ typedef enum {
 
 /* One scanned unit and what the store found for its DIN. */
 typedef struct {
-    const char *din_text;     /* as scanned or typed: keyed "W123426123456X", scan "=W...00", printed */
+    const char *din_text; /* as scanned or typed: keyed "W123426123456X", scan "=W...00", printed */
     const char *product_text; /* "=<S12340A0" (barcode content) or "S1234" (PDC typed) */
     bool found;               /* a unit with that DIN exists; the fields below are its facts */
     int64_t unit_id;
-    char din_data[14];        /* the unit's 13 DIN data characters */
-    char product_code[6];     /* the unit's PDC */
-    int division;             /* 0 undivided, 1..26 */
+    char din_data[14];    /* the unit's 13 DIN data characters */
+    char product_code[6]; /* the unit's PDC */
+    int division;         /* 0 undivided, 1..26 */
     unit_state state;
     cc_date expiry;
     const char *product_type; /* lab code: "uc-msc", ... */
@@ -148,29 +148,29 @@ typedef struct {
 
 typedef struct {
     /* the planned administration (the prescription) */
-    const char *plan_ref;     /* "plan:12:3": plan 12, administration 3 */
+    const char *plan_ref; /* "plan:12:3": plan 12, administration 3 */
     bool plan_active;
-    bool item_given;          /* this planned administration already has a record */
+    bool item_given; /* this planned administration already has a record */
     int64_t patient_id;
     const char *patient_mrn;
-    const char *route;        /* prescribed: "intravenous", "intrathecal", ... */
-    const char *product_type; /* prescribed, lab code */
-    uint64_t dose;            /* prescribed amount per administration */
+    const char *route;           /* prescribed: "intravenous", "intrathecal", ... */
+    const char *product_type;    /* prescribed, lab code */
+    uint64_t dose;               /* prescribed amount per administration */
     uint64_t dose_min, dose_max; /* the protocol's per-administration bounds (0,0: none) */
     cc_date planned_date;
-    int window_days;          /* days after the planned date it may still be given */
-    int dose_weight_g;        /* weight the dose was computed from; 0 unknown */
-    int spacing_hours;        /* intrathecal spacing; <= 0: BEDSIDE_LP_SPACING_HOURS */
-    int weight_max_age_days;  /* <= 0: BEDSIDE_WEIGHT_MAX_AGE_DAYS */
+    int window_days;         /* days after the planned date it may still be given */
+    int dose_weight_g;       /* weight the dose was computed from; 0 unknown */
+    int spacing_hours;       /* intrathecal spacing; <= 0: BEDSIDE_LP_SPACING_HOURS */
+    int weight_max_age_days; /* <= 0: BEDSIDE_WEIGHT_MAX_AGE_DAYS */
     /* what is at hand */
-    const char *wristband;    /* scanned MRN */
-    const char *route_given;  /* the route the nurse is about to use */
+    const char *wristband;   /* scanned MRN */
+    const char *route_given; /* the route the nurse is about to use */
     const bedside_unit *units;
     size_t n_units;
-    int weight_g;             /* latest weight; 0 none */
+    int weight_g; /* latest weight; 0 none */
     cc_date weight_date;
-    int64_t last_lp_at;       /* last lumbar puncture (seconds), 0 none */
-    int64_t now;              /* seconds */
+    int64_t last_lp_at; /* last lumbar puncture (seconds), 0 none */
+    int64_t now;        /* seconds */
     cc_date today;
     /* people */
     int64_t operator_id;
@@ -189,9 +189,9 @@ typedef struct {
 
 typedef struct {
     bool go;
-    bool override_used;       /* lp_too_soon was lifted by the override */
-    uint64_t total_amount;    /* sum of the units found */
-    size_t n;                 /* reasons (at most BEDSIDE_MAX_REASONS kept) */
+    bool override_used;    /* lp_too_soon was lifted by the override */
+    uint64_t total_amount; /* sum of the units found */
+    size_t n;              /* reasons (at most BEDSIDE_MAX_REASONS kept) */
     bedside_reason reasons[BEDSIDE_MAX_REASONS];
 } bedside_verdict;
 

@@ -37,7 +37,10 @@ void buf_truncate(buf *b, size_t len)
     }
 }
 
-bool buf_failed(const buf *b) { return b->failed; }
+bool buf_failed(const buf *b)
+{
+    return b->failed;
+}
 
 char *buf_detach(buf *b)
 {
@@ -91,9 +94,15 @@ void buf_append(buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
 
-void buf_putc(buf *b, char c) { buf_append(b, &c, 1); }
+void buf_putc(buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 
 void buf_printf(buf *b, const char *fmt, ...)
 {

@@ -20,16 +20,16 @@ typedef struct {
     char *data;
     size_t len;
     size_t cap;
-    size_t max;   /* largest allowed len */
+    size_t max; /* largest allowed len */
     bool failed;
     char empty[1]; /* data points here until the first allocation */
 } buf;
 
 void buf_init(buf *b, size_t max);
 void buf_release(buf *b);
-void buf_reset(buf *b);            /* len = 0, keeps memory, clears failed */
+void buf_reset(buf *b);                /* len = 0, keeps memory, clears failed */
 void buf_truncate(buf *b, size_t len); /* back to len (<= b->len), keeps failed */
-char *buf_detach(buf *b);          /* caller frees; NULL if failed */
+char *buf_detach(buf *b);              /* caller frees; NULL if failed */
 bool buf_failed(const buf *b);
 
 void buf_append(buf *b, const char *s, size_t n);

@@ -15,7 +15,8 @@ cc_status consult_check(const consult_fields *f, cc_date today, cc_error *err)
         return st;
     bool has_email = f->email && *f->email, has_phone = f->phone && *f->phone;
     if (!has_email && !has_phone)
-        return cc_fail(err, CC_INVALID, "email", "required", "give an email address or a phone number");
+        return cc_fail(err, CC_INVALID, "email", "required",
+                       "give an email address or a phone number");
     if (has_email && !strchr(f->email, '@'))
         return cc_fail(err, CC_INVALID, "email", "invalid_email", "email must contain '@'");
     if (f->message) {
@@ -53,7 +54,7 @@ cc_status consult_check_reason(const char *reason, cc_error *err)
 cc_status consult_check_open(const char *status, cc_error *err)
 {
     if (!status || strcmp(status, "new") != 0)
-        return cc_fail(err, CC_CONFLICT, "status", "not_open",
-                       "this request is already %s", status ? status : "closed");
+        return cc_fail(err, CC_CONFLICT, "status", "not_open", "this request is already %s",
+                       status ? status : "closed");
     return CC_OK;
 }

@@ -68,8 +68,8 @@ static bool digits(const char *s, int n, int *value)
 cc_status date_parse(const char *text, const char *field, cc_date *out, cc_error *err)
 {
     int y, m, d;
-    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' ||
-        !digits(text, 4, &y) || !digits(text + 5, 2, &m) || !digits(text + 8, 2, &d))
+    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' || !digits(text, 4, &y) ||
+        !digits(text + 5, 2, &m) || !digits(text + 8, 2, &d))
         return cc_fail(err, CC_INVALID, field, "invalid_date",
                        "%s must be a date written YYYY-MM-DD", field);
     if (!date_from_ymd(y, m, d, out))
@@ -99,7 +99,8 @@ void instant_format(int64_t seconds, char out[CC_INSTANT_TEXT])
     date_to_ymd(d, &y, &m, &day);
     /* Components are range-checked by construction; clamp so the compiler can
      * see the text always fits. */
-    unsigned hh = (unsigned)(rem / 3600) % 24, mm = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+    unsigned hh = (unsigned)(rem / 3600) % 24, mm = (unsigned)(rem / 60 % 60),
+             ss = (unsigned)(rem % 60);
     snprintf(out, CC_INSTANT_TEXT, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
              (unsigned)m % 100u, (unsigned)day % 100u, hh, mm, ss);
 }
@@ -118,11 +119,12 @@ cc_status instant_parse(const char *text, const char *field, int64_t *out, cc_er
         day[10] = '\0';
         shape = date_parse(day, field, &d, NULL) == CC_OK;
     }
-    int hh = shape ? (t[11] - '0') * 10 + (t[12] - '0') : 0, mm = shape ? (t[14] - '0') * 10 + (t[15] - '0') : 0,
+    int hh = shape ? (t[11] - '0') * 10 + (t[12] - '0') : 0,
+        mm = shape ? (t[14] - '0') * 10 + (t[15] - '0') : 0,
         ss = shape ? (t[17] - '0') * 10 + (t[18] - '0') : 0;
     if (!shape || hh > 23 || mm > 59 || ss > 59)
-        return cc_fail(err, CC_INVALID, field, "invalid_instant", "%s must be a UTC instant YYYY-MM-DDThh:mm:ssZ",
-                       field ? field : "instant");
+        return cc_fail(err, CC_INVALID, field, "invalid_instant",
+                       "%s must be a UTC instant YYYY-MM-DDThh:mm:ssZ", field ? field : "instant");
     *out = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss;
     return CC_OK;
 }

@@ -1,7 +1,7 @@
 #include "dose.h"
 
-cc_status dose_check_weight(const dose_rule *rule, int weight_g, cc_date weight_date,
-                            cc_date as_of, cc_error *err)
+cc_status dose_check_weight(const dose_rule *rule, int weight_g, cc_date weight_date, cc_date as_of,
+                            cc_error *err)
 {
     if (weight_date > as_of)
         return cc_fail(err, CC_INVALID, "weight_date", "future_weight",
@@ -19,14 +19,18 @@ cc_status dose_check_weight(const dose_rule *rule, int weight_g, cc_date weight_
     return CC_OK;
 }
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0);
+}
 
 bool dose_within_bounds(const dose_rule *rule, int count, uint64_t per_admin)
 {
     if (count < 1 || per_admin < 1 || rule->rounding < 1 || per_admin % rule->rounding)
         return false;
     uint64_t total = per_admin * (uint64_t)count;
-    if (total / (uint64_t)count != per_admin || total < rule->course_min || total > rule->course_max)
+    if (total / (uint64_t)count != per_admin || total < rule->course_min ||
+        total > rule->course_max)
         return false;
     if (per_admin < rule->per_admin_min)
         return false;
@@ -44,7 +48,8 @@ cc_status dose_compute(const dose_rule *rule, int count, const dose_input *in, d
         return st;
     if (in->age_years < 0 && rule->age_required)
         return cc_fail(err, CC_INVALID, "age_years", "required", "this dose rule needs the age");
-    if (in->age_years >= 0 && (in->age_years < rule->age_min_years || in->age_years > rule->age_max_years))
+    if (in->age_years >= 0 &&
+        (in->age_years < rule->age_min_years || in->age_years > rule->age_max_years))
         return cc_fail(err, CC_INVALID, "age_years", "out_of_range",
                        "age %d is outside %d..%d years for this programme", in->age_years,
                        rule->age_min_years, rule->age_max_years);

@@ -43,17 +43,17 @@
 typedef struct {
     int weight_g;
     cc_date weight_date;
-    int age_years;  /* -1 when unknown */
-    cc_date as_of;  /* the day the dose is decided (plan creation or approval) */
+    int age_years; /* -1 when unknown */
+    cc_date as_of; /* the day the dose is decided (plan creation or approval) */
 } dose_input;
 
 typedef struct {
     dose_unit unit;
     int count;
-    uint64_t per_kg;        /* the per-kg amount used (after age band) */
-    uint64_t course_raw;    /* before bounds */
+    uint64_t per_kg;     /* the per-kg amount used (after age band) */
+    uint64_t course_raw; /* before bounds */
     uint64_t per_admin;
-    uint64_t total;         /* count x per_admin */
+    uint64_t total;                 /* count x per_admin */
     bool bounded_low, bounded_high; /* the course was raised / lowered to a bound */
 } dose_result;
 
@@ -61,8 +61,8 @@ cc_status dose_compute(const dose_rule *rule, int count, const dose_input *in, d
                        cc_error *err);
 
 /* Checks a weight alone (step 1 without age), for forms that warn early. */
-cc_status dose_check_weight(const dose_rule *rule, int weight_g, cc_date weight_date,
-                            cc_date as_of, cc_error *err);
+cc_status dose_check_weight(const dose_rule *rule, int weight_g, cc_date weight_date, cc_date as_of,
+                            cc_error *err);
 
 /* True when per_admin x count respects every bound of the rule (H4 re-check
  * of a stored plan before approval). */

@@ -48,7 +48,10 @@ static void add(eligibility_result *out, const protocol_rule *r, const char *sub
     snprintf(e->limit, sizeof e->limit, "%s", limit);
 }
 
-static void fmt_num(double v, char *out, size_t cap) { snprintf(out, cap, "%g", v); }
+static void fmt_num(double v, char *out, size_t cap)
+{
+    snprintf(out, cap, "%g", v);
+}
 
 static void range_text(const protocol_rule *r, char *out, size_t cap)
 {
@@ -103,7 +106,8 @@ static void eval_current(const protocol_rule *r, const screening *s, cc_date tod
         const screening_result *res = &s->results[i];
         if (today - res->date > r->days || res->date > today) {
             date_text("sampled", res->date, today, observed, sizeof observed);
-            add(out, r, res->test, res->date > today ? OUTCOME_REVIEW : r->outcome, observed, limit);
+            add(out, r, res->test, res->date > today ? OUTCOME_REVIEW : r->outcome, observed,
+                limit);
         }
     }
     for (int k = 0; k < FINDING_COUNT; k++) {
@@ -112,8 +116,8 @@ static void eval_current(const protocol_rule *r, const screening *s, cc_date tod
         cc_date d = s->finding_dates[k];
         if (today - d > r->days || d > today) {
             date_text("done", d, today, observed, sizeof observed);
-            add(out, r, screening_finding_name((finding_kind)k), d > today ? OUTCOME_REVIEW : r->outcome,
-                observed, limit);
+            add(out, r, screening_finding_name((finding_kind)k),
+                d > today ? OUTCOME_REVIEW : r->outcome, observed, limit);
         }
     }
 }

@@ -49,9 +49,9 @@ typedef struct {
     eligibility_verdict verdict;
     eligibility_reason reasons[ELIGIBILITY_MAX_REASONS];
     size_t n_reasons;
-    bool chronic;          /* an injury_elapsed rule fired */
+    bool chronic; /* an injury_elapsed rule fired */
     bool has_oldest;
-    cc_date oldest_date;   /* oldest sample or finding date */
+    cc_date oldest_date; /* oldest sample or finding date */
 } eligibility_result;
 
 void eligibility_evaluate(const protocol *p, const screening *s, cc_date today,
@@ -83,12 +83,12 @@ cc_status eligibility_check_decision(eligibility_verdict computed, eligibility_v
 
 /* What plan approval knows about the patient's latest signed decision. */
 typedef struct {
-    bool decided;                  /* a signed decision exists for the programme */
-    eligibility_verdict decision;  /* ELIG_ELIGIBLE or ELIG_NOT_ELIGIBLE */
+    bool decided;                 /* a signed decision exists for the programme */
+    eligibility_verdict decision; /* ELIG_ELIGIBLE or ELIG_NOT_ELIGIBLE */
     eligibility_verdict computed;
     bool override;
     bool has_oldest;
-    cc_date oldest_date;           /* oldest sample the decision rests on */
+    cc_date oldest_date; /* oldest sample the decision rests on */
 } eligibility_facts;
 
 /* Plan approval (H6): CC_CONFLICT with code "eligibility_missing" (no signed

@@ -53,20 +53,22 @@ static cc_status parse_answer(const instr_item *it, const char *value, slot *s, 
                 return CC_OK;
             }
         }
-        return cc_fail(err, CC_INVALID, it->id, "invalid_value", "%s: '%.40s' is not one of its answers",
-                       it->id, value);
+        return cc_fail(err, CC_INVALID, it->id, "invalid_value",
+                       "%s: '%.40s' is not one of its answers", it->id, value);
     case INSTR_NUMBER: {
         double v;
-        if (!parse_number(value, &v) || v > it->max || v < it->min || (it->min_open && v == it->min))
-            return cc_fail(err, CC_INVALID, it->id, "invalid_value", "%s: must be a number %s %g and at most %g",
-                           it->id, it->min_open ? "above" : "from", it->min, it->max);
+        if (!parse_number(value, &v) || v > it->max || v < it->min ||
+            (it->min_open && v == it->min))
+            return cc_fail(err, CC_INVALID, it->id, "invalid_value",
+                           "%s: must be a number %s %g and at most %g", it->id,
+                           it->min_open ? "above" : "from", it->min, it->max);
         s->number = v;
         return CC_OK;
     }
     case INSTR_TEXT:
         if (strlen(value) > (size_t)it->max_len)
-            return cc_fail(err, CC_INVALID, it->id, "invalid_value", "%s: longer than %d bytes", it->id,
-                           it->max_len);
+            return cc_fail(err, CC_INVALID, it->id, "invalid_value", "%s: longer than %d bytes",
+                           it->id, it->max_len);
         return CC_OK;
     }
     return cc_fail(err, CC_INTERNAL, it->id, "bad_definition", "%s: unknown item kind", it->id);
@@ -223,7 +225,8 @@ static cc_status score_ordinal_max(const instr_def *def, const slot *s, instr_re
         }
     }
     if (best_code == NULL)
-        return cc_fail(err, CC_INVALID, "answers", "missing", "answers: at least one item is required");
+        return cc_fail(err, CC_INVALID, "answers", "missing",
+                       "answers: at least one item is required");
     add_text(r, "highest", best_code);
     return CC_OK;
 }
@@ -252,18 +255,21 @@ static double edss_from_fs(const int fs[], int n)
     case 0: return 0.0;
     case 1: return count[1] == 1 ? 1.0 : 1.5;
     case 2:
-        if (count[2] == 1) return 2.0;
-        if (count[2] == 2) return 2.5;
-        if (count[2] <= 4) return 3.0;
+        if (count[2] == 1)
+            return 2.0;
+        if (count[2] == 2)
+            return 2.5;
+        if (count[2] <= 4)
+            return 3.0;
         return count[2] == 5 ? 3.5 : 4.0;
     case 3:
-        if (count[3] == 1 && count[2] == 0) return 3.0;
-        if ((count[3] == 1 && count[2] <= 2) || (count[3] == 2 && count[2] == 0)) return 3.5;
+        if (count[3] == 1 && count[2] == 0)
+            return 3.0;
+        if ((count[3] == 1 && count[2] <= 2) || (count[3] == 2 && count[2] == 0))
+            return 3.5;
         return 4.0;
-    case 4:
-        return (count[4] == 1 && count[3] == 0 && count[2] == 0) ? 4.0 : 4.5;
-    default:
-        return 5.0;
+    case 4: return (count[4] == 1 && count[3] == 0 && count[2] == 0) ? 4.0 : 4.5;
+    default: return 5.0;
     }
 }
 
@@ -286,7 +292,8 @@ static void score_edss(const instr_def *def, const slot *s, instr_result *r)
             fs[n++] = p;
         add_number(r, it->id, p, 0);
     }
-    double step = ambulation_floor >= 6.0 ? ambulation_floor : fmax(edss_from_fs(fs, n), ambulation_floor);
+    double step =
+        ambulation_floor >= 6.0 ? ambulation_floor : fmax(edss_from_fs(fs, n), ambulation_floor);
     /* the total goes first */
     memmove(&r->out[1], &r->out[0], (size_t)r->n_out * sizeof r->out[0]);
     r->n_out++;
@@ -312,7 +319,8 @@ cc_status instrument_score(const instr_def *def, const char *version, const inst
         const char *id = answers[a].item ? answers[a].item : "";
         int i = find_item(def, id);
         if (i < 0)
-            return cc_fail(err, CC_INVALID, id, "unknown_item", "%.60s: not an item of %s", id, def->id);
+            return cc_fail(err, CC_INVALID, id, "unknown_item", "%.60s: not an item of %s", id,
+                           def->id);
         if (s[i].answered)
             return cc_fail(err, CC_INVALID, id, "duplicate_item", "%s: answered twice", id);
         cc_status st = parse_answer(&def->items[i], answers[a].value, &s[i], err);

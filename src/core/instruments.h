@@ -49,12 +49,12 @@ typedef struct {
     instr_item_kind kind;
     const instr_option *options; /* INSTR_OPTIONS */
     int n_options;
-    double min, max;  /* INSTR_NUMBER: inclusive range (min exclusive when min_open) */
+    double min, max; /* INSTR_NUMBER: inclusive range (min exclusive when min_open) */
     bool min_open;
-    int max_len;      /* INSTR_TEXT: longest accepted text, in bytes */
+    int max_len; /* INSTR_TEXT: longest accepted text, in bytes */
     bool required;
-    int group;        /* subscale index, or -1 */
-    int one_of;       /* items sharing a non-zero one_of: exactly one is answered */
+    int group;  /* subscale index, or -1 */
+    int one_of; /* items sharing a non-zero one_of: exactly one is answered */
 } instr_item;
 
 typedef struct {
@@ -68,12 +68,12 @@ typedef struct {
 } instr_band;
 
 typedef enum {
-    INSTR_RULE_SUM,          /* total and group sums of points */
-    INSTR_RULE_ALSFRS,       /* SUM, plus delta-FS from months since onset */
-    INSTR_RULE_KOOS,         /* per group: 100 - mean * 25, with a minimum answered */
-    INSTR_RULE_EACH,         /* each answered option item reported on its own */
-    INSTR_RULE_ORDINAL_MAX,  /* each item as its ordinal code, and the highest */
-    INSTR_RULE_EDSS,         /* Kurtzke EDSS from functional systems and ambulation */
+    INSTR_RULE_SUM,         /* total and group sums of points */
+    INSTR_RULE_ALSFRS,      /* SUM, plus delta-FS from months since onset */
+    INSTR_RULE_KOOS,        /* per group: 100 - mean * 25, with a minimum answered */
+    INSTR_RULE_EACH,        /* each answered option item reported on its own */
+    INSTR_RULE_ORDINAL_MAX, /* each item as its ordinal code, and the highest */
+    INSTR_RULE_EDSS,        /* Kurtzke EDSS from functional systems and ambulation */
 } instr_rule;
 
 typedef struct {
@@ -98,11 +98,11 @@ typedef struct {
 #define INSTR_MAX_OUTPUTS 48
 
 typedef struct {
-    char name[40];  /* "total", "bulbar", "delta_fs", "elbow_flexors_left" */
+    char name[40]; /* "total", "bulbar", "delta_fs", "elbow_flexors_left" */
     bool is_text;
-    double number;  /* when !is_text */
-    int decimals;   /* how many decimals to report */
-    char text[16];  /* when is_text: an option code */
+    double number; /* when !is_text */
+    int decimals;  /* how many decimals to report */
+    char text[16]; /* when is_text: an option code */
 } instr_output;
 
 typedef struct {

@@ -23,8 +23,11 @@
  * Delta-FS = (48 - total) / months since onset: Kimura F et al.,
  * Neurology 2006;66:265-267. */
 static const instr_option ZERO_TO_FOUR[] = {
-    {"0", 0, "0 (worst)", "0 (le pire)"}, {"1", 1, "1", "1"}, {"2", 2, "2", "2"},
-    {"3", 3, "3", "3"}, {"4", 4, "4 (normal)", "4 (normal)"},
+    {"0", 0, "0 (worst)", "0 (le pire)"},
+    {"1", 1, "1", "1"},
+    {"2", 2, "2", "2"},
+    {"3", 3, "3", "3"},
+    {"4", 4, "4 (normal)", "4 (normal)"},
 };
 enum { ALS_BULBAR, ALS_FINE, ALS_GROSS, ALS_RESP };
 static const instr_group ALSFRS_GROUPS[] = {
@@ -39,8 +42,8 @@ static const instr_item ALSFRS_ITEMS[] = {
     {"swallowing", "3. Swallowing", "3. Déglutition", OPTS(ZERO_TO_FOUR), true, ALS_BULBAR, 0},
     {"handwriting", "4. Handwriting", "4. Écriture", OPTS(ZERO_TO_FOUR), true, ALS_FINE, 0},
     {"cutting_food", "5a. Cutting food and handling utensils (no gastrostomy)",
-     "5a. Couper les aliments et manier les couverts (sans gastrostomie)", OPTS(ZERO_TO_FOUR), false,
-     ALS_FINE, 1},
+     "5a. Couper les aliments et manier les couverts (sans gastrostomie)", OPTS(ZERO_TO_FOUR),
+     false, ALS_FINE, 1},
     {"cutting_food_gastrostomy", "5b. Cutting food and handling utensils (gastrostomy)",
      "5b. Couper les aliments et manier les couverts (gastrostomie)", OPTS(ZERO_TO_FOUR), false,
      ALS_FINE, 1},
@@ -67,17 +70,24 @@ static const instr_item ALSFRS_ITEMS[] = {
  * the International SCI Pain Basic Data Set (Widerström-Noga E et al.,
  * Spinal Cord 2014;52:282-286). Each rating is reported on its own. */
 static const instr_option ZERO_TO_TEN[] = {
-    {"0", 0, "0 (no pain)", "0 (aucune douleur)"}, {"1", 1, "1", "1"}, {"2", 2, "2", "2"},
-    {"3", 3, "3", "3"}, {"4", 4, "4", "4"}, {"5", 5, "5", "5"}, {"6", 6, "6", "6"},
-    {"7", 7, "7", "7"}, {"8", 8, "8", "8"}, {"9", 9, "9", "9"},
+    {"0", 0, "0 (no pain)", "0 (aucune douleur)"},
+    {"1", 1, "1", "1"},
+    {"2", 2, "2", "2"},
+    {"3", 3, "3", "3"},
+    {"4", 4, "4", "4"},
+    {"5", 5, "5", "5"},
+    {"6", 6, "6", "6"},
+    {"7", 7, "7", "7"},
+    {"8", 8, "8", "8"},
+    {"9", 9, "9", "9"},
     {"10", 10, "10 (worst pain imaginable)", "10 (pire douleur imaginable)"},
 };
 static const instr_item NRS_ITEMS[] = {
     {"current", "Pain now", "Douleur actuelle", OPTS(ZERO_TO_TEN), true, -1, 0},
     {"average", "Average pain, last 7 days", "Douleur moyenne, 7 derniers jours", OPTS(ZERO_TO_TEN),
      true, -1, 0},
-    {"worst", "Worst pain, last 7 days", "Douleur maximale, 7 derniers jours", OPTS(ZERO_TO_TEN), true,
-     -1, 0},
+    {"worst", "Worst pain, last 7 days", "Douleur maximale, 7 derniers jours", OPTS(ZERO_TO_TEN),
+     true, -1, 0},
 };
 
 /* ------------------------------------------------------------------ */
@@ -96,9 +106,11 @@ static const instr_option MAS_GRADES[] = {
      "3 : augmentation importante, mobilisation passive difficile"},
     {"4", 5, "4: rigid in flexion or extension", "4 : rigidité en flexion ou en extension"},
 };
-#define MAS_PAIR(id, en, fr)                                                                   \
-    {id "_right", en " (right)", fr " (droite)", OPTS(MAS_GRADES), false, -1, 0},               \
-        {id "_left", en " (left)", fr " (gauche)", OPTS(MAS_GRADES), false, -1, 0}
+#define MAS_PAIR(id, en, fr)                                                                       \
+    {id "_right", en " (right)", fr " (droite)", OPTS(MAS_GRADES), false, -1, 0},                  \
+    {                                                                                              \
+        id "_left", en " (left)", fr " (gauche)", OPTS(MAS_GRADES), false, -1, 0                   \
+    }
 static const instr_item MAS_ITEMS[] = {
     MAS_PAIR("elbow_flexors", "Elbow flexors", "Fléchisseurs du coude"),
     MAS_PAIR("elbow_extensors", "Elbow extensors", "Extenseurs du coude"),
@@ -106,7 +118,8 @@ static const instr_item MAS_ITEMS[] = {
     MAS_PAIR("hip_adductors", "Hip adductors", "Adducteurs de hanche"),
     MAS_PAIR("knee_flexors", "Knee flexors", "Fléchisseurs du genou"),
     MAS_PAIR("knee_extensors", "Knee extensors", "Extenseurs du genou"),
-    MAS_PAIR("ankle_plantar_flexors", "Ankle plantar flexors", "Fléchisseurs plantaires de cheville"),
+    MAS_PAIR("ankle_plantar_flexors", "Ankle plantar flexors",
+             "Fléchisseurs plantaires de cheville"),
 };
 
 /* ------------------------------------------------------------------ */
@@ -116,7 +129,10 @@ static const instr_item MAS_ITEMS[] = {
  * Disabil Rehabil 2007;29:1926-1933 (form in the appendix). 19 items;
  * self-care 0-20, respiration and sphincter management 0-40, mobility
  * 0-40; total 0-100. Answers are the item scores printed on the form. */
-#define PTS(n) {#n, n, #n, #n}
+#define PTS(n)                                                                                     \
+    {                                                                                              \
+#n, n, #n, #n                                                                              \
+    }
 static const instr_option S0_1[] = {PTS(0), PTS(1)};
 static const instr_option S0_2[] = {PTS(0), PTS(1), PTS(2)};
 static const instr_option S0_3[] = {PTS(0), PTS(1), PTS(2), PTS(3)};
@@ -137,17 +153,22 @@ static const instr_group SCIM_GROUPS[] = {
 };
 static const instr_item SCIM_ITEMS[] = {
     {"feeding", "1. Feeding", "1. Alimentation", OPTS(S0_3), true, SCIM_SELF, 0},
-    {"bathing_upper", "2A. Bathing, upper body", "2A. Toilette, haut du corps", OPTS(S0_3), true, SCIM_SELF, 0},
-    {"bathing_lower", "2B. Bathing, lower body", "2B. Toilette, bas du corps", OPTS(S0_3), true, SCIM_SELF, 0},
-    {"dressing_upper", "3A. Dressing, upper body", "3A. Habillage, haut du corps", OPTS(S0_4), true, SCIM_SELF, 0},
-    {"dressing_lower", "3B. Dressing, lower body", "3B. Habillage, bas du corps", OPTS(S0_4), true, SCIM_SELF, 0},
+    {"bathing_upper", "2A. Bathing, upper body", "2A. Toilette, haut du corps", OPTS(S0_3), true,
+     SCIM_SELF, 0},
+    {"bathing_lower", "2B. Bathing, lower body", "2B. Toilette, bas du corps", OPTS(S0_3), true,
+     SCIM_SELF, 0},
+    {"dressing_upper", "3A. Dressing, upper body", "3A. Habillage, haut du corps", OPTS(S0_4), true,
+     SCIM_SELF, 0},
+    {"dressing_lower", "3B. Dressing, lower body", "3B. Habillage, bas du corps", OPTS(S0_4), true,
+     SCIM_SELF, 0},
     {"grooming", "4. Grooming", "4. Soins d'apparence", OPTS(S0_3), true, SCIM_SELF, 0},
     {"respiration", "5. Respiration", "5. Respiration", OPTS(S_RESPIRATION), true, SCIM_RESP, 0},
     {"bladder", "6. Sphincter management, bladder", "6. Gestion sphinctérienne, vessie",
      OPTS(S_BLADDER), true, SCIM_RESP, 0},
-    {"bowel", "7. Sphincter management, bowel", "7. Gestion sphinctérienne, intestin", OPTS(S_BOWEL),
-     true, SCIM_RESP, 0},
-    {"toilet", "8. Use of toilet", "8. Utilisation des toilettes", OPTS(S_TOILET), true, SCIM_RESP, 0},
+    {"bowel", "7. Sphincter management, bowel", "7. Gestion sphinctérienne, intestin",
+     OPTS(S_BOWEL), true, SCIM_RESP, 0},
+    {"toilet", "8. Use of toilet", "8. Utilisation des toilettes", OPTS(S_TOILET), true, SCIM_RESP,
+     0},
     {"bed_mobility", "9. Mobility in bed and prevention of pressure sores",
      "9. Mobilité au lit et prévention des escarres", OPTS(S_BED), true, SCIM_MOB, 0},
     {"transfer_bed_wheelchair", "10. Transfers bed-wheelchair", "10. Transferts lit-fauteuil",
@@ -198,8 +219,8 @@ static const instr_option NBD_INCONTINENCE[] = {
 static const instr_item NBD_ITEMS[] = {
     {"frequency", "1. Frequency of bowel movements", "1. Fréquence des selles", OPTS(NBD_FREQUENCY),
      true, -1, 0},
-    {"time", "2. Time used for each defecation", "2. Durée de chaque défécation", OPTS(NBD_TIME), true,
-     -1, 0},
+    {"time", "2. Time used for each defecation", "2. Durée de chaque défécation", OPTS(NBD_TIME),
+     true, -1, 0},
     {"discomfort", "3. Uneasiness, headache or perspiration during defecation",
      "3. Malaise, céphalée ou sueurs pendant la défécation", OPTS(NBD_NO_YES_2), true, -1, 0},
     {"tablets", "4. Regular use of tablets against constipation",
@@ -212,9 +233,10 @@ static const instr_item NBD_ITEMS[] = {
      OPTS(NBD_INCONTINENCE), true, -1, 0},
     {"incontinence_medication", "8. Medication against faecal incontinence",
      "8. Médicaments contre l'incontinence fécale", OPTS(NBD_NO_YES_4), true, -1, 0},
-    {"flatus", "9. Flatus incontinence", "9. Incontinence aux gaz", OPTS(NBD_NO_YES_2), true, -1, 0},
-    {"skin", "10. Perianal skin problems", "10. Problèmes cutanés périanaux", OPTS(NBD_NO_YES_3), true,
-     -1, 0},
+    {"flatus", "9. Flatus incontinence", "9. Incontinence aux gaz", OPTS(NBD_NO_YES_2), true, -1,
+     0},
+    {"skin", "10. Perianal skin problems", "10. Problèmes cutanés périanaux", OPTS(NBD_NO_YES_3),
+     true, -1, 0},
 };
 static const instr_band NBD_BANDS[] = {
     {0, 6, "very_minor", "Very minor bowel dysfunction", "Dysfonction intestinale très légère"},
@@ -233,7 +255,7 @@ static const instr_band NBD_BANDS[] = {
  * of its items are answered: symptoms 4/7, pain 5/9, ADL 9/17,
  * sport/recreation 3/5, quality of life 2/4. */
 static const instr_option KOOS_ANSWERS[] = {
-    {"0", 0, "None", "Aucun(e)"}, {"1", 1, "Mild", "Léger"}, {"2", 2, "Moderate", "Modéré"},
+    {"0", 0, "None", "Aucun(e)"}, {"1", 1, "Mild", "Léger"},      {"2", 2, "Moderate", "Modéré"},
     {"3", 3, "Severe", "Sévère"}, {"4", 4, "Extreme", "Extrême"},
 };
 enum { KOOS_S, KOOS_P, KOOS_A, KOOS_SP, KOOS_Q };
@@ -244,7 +266,10 @@ static const instr_group KOOS_GROUPS[] = {
     {"sport_rec", "Function in sport and recreation", "Fonction dans les sports et loisirs", 3},
     {"qol", "Knee-related quality of life", "Qualité de vie liée au genou", 2},
 };
-#define KOOS_ITEM(id, g, en, fr) {id, en, fr, OPTS(KOOS_ANSWERS), false, g, 0}
+#define KOOS_ITEM(id, g, en, fr)                                                                   \
+    {                                                                                              \
+        id, en, fr, OPTS(KOOS_ANSWERS), false, g, 0                                                \
+    }
 static const instr_item KOOS_ITEMS[] = {
     KOOS_ITEM("S1", KOOS_S, "Swelling", "Gonflement"),
     KOOS_ITEM("S2", KOOS_S, "Grinding, clicking", "Craquements, cliquetis"),
@@ -276,7 +301,8 @@ static const instr_item KOOS_ITEMS[] = {
     KOOS_ITEM("A12", KOOS_A, "Lying in bed", "Être couché au lit"),
     KOOS_ITEM("A13", KOOS_A, "Getting in or out of the bath", "Entrer ou sortir de la baignoire"),
     KOOS_ITEM("A14", KOOS_A, "Sitting", "Être assis"),
-    KOOS_ITEM("A15", KOOS_A, "Getting on or off the toilet", "S'asseoir ou se relever des toilettes"),
+    KOOS_ITEM("A15", KOOS_A, "Getting on or off the toilet",
+              "S'asseoir ou se relever des toilettes"),
     KOOS_ITEM("A16", KOOS_A, "Heavy domestic duties", "Gros travaux ménagers"),
     KOOS_ITEM("A17", KOOS_A, "Light domestic duties", "Petits travaux ménagers"),
     KOOS_ITEM("SP1", KOOS_SP, "Squatting", "S'accroupir"),
@@ -287,7 +313,8 @@ static const instr_item KOOS_ITEMS[] = {
     KOOS_ITEM("Q1", KOOS_Q, "How often aware of the knee problem", "Fréquence de la gêne"),
     KOOS_ITEM("Q2", KOOS_Q, "Lifestyle modified", "Mode de vie modifié"),
     KOOS_ITEM("Q3", KOOS_Q, "Lack of confidence in the knee", "Manque de confiance dans le genou"),
-    KOOS_ITEM("Q4", KOOS_Q, "Difficulty with the knee in general", "Difficulté générale avec le genou"),
+    KOOS_ITEM("Q4", KOOS_Q, "Difficulty with the knee in general",
+              "Difficulté générale avec le genou"),
 };
 
 /* ------------------------------------------------------------------ */
@@ -300,12 +327,15 @@ static const instr_option FS0_5[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS
 static const instr_option FS0_6[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS(5), PTS(6)};
 /* points: the lowest EDSS step (x10) the ambulation allows */
 static const instr_option EDSS_AMBULATION[] = {
-    {"unrestricted", 0, "Walks 500 m or more without aid or rest", "Marche 500 m ou plus sans aide ni repos"},
+    {"unrestricted", 0, "Walks 500 m or more without aid or rest",
+     "Marche 500 m ou plus sans aide ni repos"},
     {"300m", 45, "Walks 300-499 m without aid or rest", "Marche 300 à 499 m sans aide ni repos"},
     {"200m", 50, "Walks 200-299 m without aid or rest", "Marche 200 à 299 m sans aide ni repos"},
     {"100m", 55, "Walks 100-199 m without aid or rest", "Marche 100 à 199 m sans aide ni repos"},
-    {"unilateral_aid", 60, "Walks 100 m or more with one aid", "Marche 100 m ou plus avec une aide"},
-    {"bilateral_aid", 65, "Walks 20 m or more with two aids", "Marche 20 m ou plus avec deux aides"},
+    {"unilateral_aid", 60, "Walks 100 m or more with one aid",
+     "Marche 100 m ou plus avec une aide"},
+    {"bilateral_aid", 65, "Walks 20 m or more with two aids",
+     "Marche 20 m ou plus avec deux aides"},
     {"wheelchair_self", 70, "Wheelchair, wheels and transfers alone",
      "Fauteuil roulant, se propulse et se transfère seul"},
     {"wheelchair_assisted", 75, "Wheelchair, needs help to transfer or wheel",
@@ -326,8 +356,8 @@ static const instr_item EDSS_ITEMS[] = {
     {"bowel_bladder", "Bowel and bladder functions", "Fonctions intestinales et vésicales",
      OPTS(FS0_6), true, -1, 0},
     {"visual", "Visual functions", "Fonctions visuelles", OPTS(FS0_6), true, -1, 0},
-    {"cerebral", "Cerebral (mental) functions", "Fonctions cérébrales (mentales)", OPTS(FS0_5), true,
-     -1, 0},
+    {"cerebral", "Cerebral (mental) functions", "Fonctions cérébrales (mentales)", OPTS(FS0_5),
+     true, -1, 0},
     {"ambulation", "Ambulation", "Déambulation", OPTS(EDSS_AMBULATION), true, -1, 0},
 };
 
@@ -339,19 +369,26 @@ static const instr_item EDSS_ITEMS[] = {
  * 1976, pp. 217-222; 1 = very much improved ... 7 = very much worse),
  * perceived change per outcome domain, would recommend, free text. */
 static const instr_option SATISFACTION_5[] = {
-    {"1", 1, "Very dissatisfied", "Très insatisfait"}, {"2", 2, "Dissatisfied", "Insatisfait"},
+    {"1", 1, "Very dissatisfied", "Très insatisfait"},
+    {"2", 2, "Dissatisfied", "Insatisfait"},
     {"3", 3, "Neither satisfied nor dissatisfied", "Ni satisfait ni insatisfait"},
-    {"4", 4, "Satisfied", "Satisfait"}, {"5", 5, "Very satisfied", "Très satisfait"},
+    {"4", 4, "Satisfied", "Satisfait"},
+    {"5", 5, "Very satisfied", "Très satisfait"},
 };
 static const instr_option PGIC_7[] = {
-    {"1", 1, "Very much improved", "Très nettement amélioré"}, {"2", 2, "Much improved", "Nettement amélioré"},
-    {"3", 3, "Minimally improved", "Légèrement amélioré"}, {"4", 4, "No change", "Pas de changement"},
-    {"5", 5, "Minimally worse", "Légèrement aggravé"}, {"6", 6, "Much worse", "Nettement aggravé"},
+    {"1", 1, "Very much improved", "Très nettement amélioré"},
+    {"2", 2, "Much improved", "Nettement amélioré"},
+    {"3", 3, "Minimally improved", "Légèrement amélioré"},
+    {"4", 4, "No change", "Pas de changement"},
+    {"5", 5, "Minimally worse", "Légèrement aggravé"},
+    {"6", 6, "Much worse", "Nettement aggravé"},
     {"7", 7, "Very much worse", "Très nettement aggravé"},
 };
 static const instr_option CHANGE[] = {
-    {"much_worse", -2, "Much worse", "Beaucoup moins bien"}, {"worse", -1, "Worse", "Moins bien"},
-    {"no_change", 0, "No change", "Pas de changement"}, {"better", 1, "Better", "Mieux"},
+    {"much_worse", -2, "Much worse", "Beaucoup moins bien"},
+    {"worse", -1, "Worse", "Moins bien"},
+    {"no_change", 0, "No change", "Pas de changement"},
+    {"better", 1, "Better", "Mieux"},
     {"much_better", 2, "Much better", "Beaucoup mieux"},
     {"not_applicable", 0, "Not applicable", "Non applicable"},
 };
@@ -359,10 +396,13 @@ static const instr_option YES_NO[] = {{"yes", 1, "Yes", "Oui"}, {"no", 0, "No", 
 static const instr_group SATISFACTION_GROUPS[] = {
     {"domains", "Perceived change by domain", "Changement perçu par domaine", 0},
 };
-#define DOMAIN(id, en, fr) {"change_" id, en, fr, OPTS(CHANGE), false, 0, 0}
+#define DOMAIN(id, en, fr)                                                                         \
+    {                                                                                              \
+        "change_" id, en, fr, OPTS(CHANGE), false, 0, 0                                            \
+    }
 static const instr_item SATISFACTION_ITEMS[] = {
-    {"satisfaction", "Overall satisfaction with the treatment", "Satisfaction globale vis-à-vis du traitement",
-     OPTS(SATISFACTION_5), true, -1, 0},
+    {"satisfaction", "Overall satisfaction with the treatment",
+     "Satisfaction globale vis-à-vis du traitement", OPTS(SATISFACTION_5), true, -1, 0},
     {"pgic", "Global impression of change since the treatment",
      "Impression globale de changement depuis le traitement", OPTS(PGIC_7), true, -1, 0},
     DOMAIN("motor", "Motor function", "Fonction motrice"),
@@ -373,8 +413,8 @@ static const instr_item SATISFACTION_ITEMS[] = {
     DOMAIN("bowel", "Bowel function", "Fonction intestinale"),
     DOMAIN("sweating", "Sweating", "Transpiration"),
     DOMAIN("other", "Other", "Autre"),
-    {"would_recommend", "Would recommend the treatment", "Recommanderait le traitement", OPTS(YES_NO),
-     true, -1, 0},
+    {"would_recommend", "Would recommend the treatment", "Recommanderait le traitement",
+     OPTS(YES_NO), true, -1, 0},
     {"comments", "Comments", "Commentaires", TEXT(2000), false, -1, 0},
 };
 
@@ -383,8 +423,9 @@ static const instr_item SATISFACTION_ITEMS[] = {
 
 static const instr_def DEFS[] = {
     {"alsfrs-r", "1", "ALS Functional Rating Scale, revised (ALSFRS-R)",
-     "Échelle fonctionnelle de la SLA, révisée (ALSFRS-R)", "Cedarbaum et al., J Neurol Sci 1999;169:13-21",
-     ALSFRS_ITEMS, COUNT(ALSFRS_ITEMS), ALSFRS_GROUPS, COUNT(ALSFRS_GROUPS), NULL, 0, INSTR_RULE_ALSFRS},
+     "Échelle fonctionnelle de la SLA, révisée (ALSFRS-R)",
+     "Cedarbaum et al., J Neurol Sci 1999;169:13-21", ALSFRS_ITEMS, COUNT(ALSFRS_ITEMS),
+     ALSFRS_GROUPS, COUNT(ALSFRS_GROUPS), NULL, 0, INSTR_RULE_ALSFRS},
     {"nrs-pain", "1", "Numeric rating scale for pain (NRS)", "Échelle numérique de la douleur (EN)",
      "Jensen et al., Pain 1986;27:117-126", NRS_ITEMS, COUNT(NRS_ITEMS), NULL, 0, NULL, 0,
      INSTR_RULE_EACH},
@@ -393,23 +434,29 @@ static const instr_def DEFS[] = {
      INSTR_RULE_ORDINAL_MAX},
     {"scim-iii", "1", "Spinal Cord Independence Measure III (SCIM III)",
      "Mesure d'indépendance fonctionnelle médullaire III (SCIM III)",
-     "Itzkovich et al., Disabil Rehabil 2007;29:1926-1933", SCIM_ITEMS, COUNT(SCIM_ITEMS), SCIM_GROUPS,
-     COUNT(SCIM_GROUPS), NULL, 0, INSTR_RULE_SUM},
+     "Itzkovich et al., Disabil Rehabil 2007;29:1926-1933", SCIM_ITEMS, COUNT(SCIM_ITEMS),
+     SCIM_GROUPS, COUNT(SCIM_GROUPS), NULL, 0, INSTR_RULE_SUM},
     {"nbd", "1", "Neurogenic Bowel Dysfunction score (NBD)",
-     "Score de dysfonction intestinale neurogène (NBD)", "Krogh et al., Spinal Cord 2006;44:625-631",
-     NBD_ITEMS, COUNT(NBD_ITEMS), NULL, 0, NBD_BANDS, COUNT(NBD_BANDS), INSTR_RULE_SUM},
+     "Score de dysfonction intestinale neurogène (NBD)",
+     "Krogh et al., Spinal Cord 2006;44:625-631", NBD_ITEMS, COUNT(NBD_ITEMS), NULL, 0, NBD_BANDS,
+     COUNT(NBD_BANDS), INSTR_RULE_SUM},
     {"koos", "1", "Knee injury and Osteoarthritis Outcome Score (KOOS)",
-     "Score KOOS (genou, traumatisme et arthrose)", "Roos and Lohmander, Health Qual Life Outcomes 2003;1:64; KOOS Scoring 2012",
-     KOOS_ITEMS, COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS},
+     "Score KOOS (genou, traumatisme et arthrose)",
+     "Roos and Lohmander, Health Qual Life Outcomes 2003;1:64; KOOS Scoring 2012", KOOS_ITEMS,
+     COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS},
     {"edss", "1", "Expanded Disability Status Scale (EDSS)", "Échelle EDSS (Kurtzke)",
      "Kurtzke, Neurology 1983;33:1444-1452", EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0,
      INSTR_RULE_EDSS},
-    {"satisfaction", "1", "Satisfaction and perceived efficacy", "Satisfaction et efficacité perçue",
-     "cellclinic questionnaire; PGIC as Guy 1976", SATISFACTION_ITEMS, COUNT(SATISFACTION_ITEMS),
-     SATISFACTION_GROUPS, COUNT(SATISFACTION_GROUPS), NULL, 0, INSTR_RULE_EACH},
+    {"satisfaction", "1", "Satisfaction and perceived efficacy",
+     "Satisfaction et efficacité perçue", "cellclinic questionnaire; PGIC as Guy 1976",
+     SATISFACTION_ITEMS, COUNT(SATISFACTION_ITEMS), SATISFACTION_GROUPS, COUNT(SATISFACTION_GROUPS),
+     NULL, 0, INSTR_RULE_EACH},
 };
 
-int instrument_count(void) { return COUNT(DEFS); }
+int instrument_count(void)
+{
+    return COUNT(DEFS);
+}
 
 const instr_def *instrument_at(int i)
 {

@@ -49,7 +49,10 @@ bool isbt128_mod37_2_verify(const char *s, size_t n)
     return k != '\0' && k == s[n - 1];
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static bool all_digits(const char *s, size_t n)
 {
@@ -59,7 +62,10 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-static char upper(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c; }
+static char upper(char c)
+{
+    return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
 
 static bool fin_first_ok(char c)
 {
@@ -100,7 +106,8 @@ static cc_status check_flags(const char *flags, char check, const char *field, c
         f != ISBT128_FLAG_CHECK_BASE + k)
         return cc_fail(err, CC_INVALID, field, "invalid_din",
                        "flags %.2s carry a check value that does not match the number "
-                       "(expected %d)", flags, ISBT128_FLAG_CHECK_BASE + k);
+                       "(expected %d)",
+                       flags, ISBT128_FLAG_CHECK_BASE + k);
     return CC_OK;
 }
 
@@ -115,8 +122,8 @@ static void fill(isbt128_din *out, const char *data, const char *flags)
     out->check = isbt128_mod37_2(data, ISBT128_DATA_LEN);
 }
 
-cc_status isbt128_make(const char *fin, int year, uint32_t sequence,
-                       const char *flags, isbt128_din *out, cc_error *err)
+cc_status isbt128_make(const char *fin, int year, uint32_t sequence, const char *flags,
+                       isbt128_din *out, cc_error *err)
 {
     char f[ISBT128_FIN_LEN + 1] = "";
     if (fin && strlen(fin) == ISBT128_FIN_LEN)
@@ -126,8 +133,7 @@ cc_status isbt128_make(const char *fin, int year, uint32_t sequence,
         return cc_fail(err, CC_INVALID, "fin", "invalid_fin",
                        "FIN must be 5 characters: A-N, P-Z or 1-9, then 4 digits");
     if (year < 0 || year > 99)
-        return cc_fail(err, CC_INVALID, "year", "invalid_din",
-                       "year must be 0..99 (got %d)", year);
+        return cc_fail(err, CC_INVALID, "year", "invalid_din", "year must be 0..99 (got %d)", year);
     if (sequence > ISBT128_MAX_SEQUENCE)
         return cc_fail(err, CC_INVALID, "sequence", "invalid_din",
                        "sequence must be 0..%d (got %lu)", ISBT128_MAX_SEQUENCE,
@@ -156,8 +162,8 @@ static cc_status parse_keyed(const char *t, const char *field, isbt128_din *out,
                        "check character must be 0-9, A-Z or * (got '%c')", t[13]);
     if (t[13] != want)
         return cc_fail(err, CC_INVALID, field, "din_check_mismatch",
-                       "check character '%c' does not match the number (expected '%c')",
-                       t[13], want);
+                       "check character '%c' does not match the number (expected '%c')", t[13],
+                       want);
     fill(out, t, "00");
     return CC_OK;
 }
@@ -179,8 +185,8 @@ static cc_status parse_scan(const char *t, size_t len, const char *field, isbt12
 }
 
 /* "αpppp yy nnnnnn ff K" or "αpppp yy nnnnnn K". */
-static cc_status parse_printed(const char *t, size_t len, const char *field,
-                               isbt128_din *out, cc_error *err)
+static cc_status parse_printed(const char *t, size_t len, const char *field, isbt128_din *out,
+                               cc_error *err)
 {
     char keyed[ISBT128_KEYED_TEXT];
     const char *flags = "00";
@@ -278,8 +284,8 @@ void isbt128_format_scan(const isbt128_din *d, char out[ISBT128_SCAN_TEXT])
 
 void isbt128_format_printed(const isbt128_din *d, char out[ISBT128_PRINTED_TEXT])
 {
-    snprintf(out, ISBT128_PRINTED_TEXT, "%.5s %.2s %.6s %.2s %c", d->data, d->data + 5,
-             d->data + 7, d->flags, d->check);
+    snprintf(out, ISBT128_PRINTED_TEXT, "%.5s %.2s %.6s %.2s %c", d->data, d->data + 5, d->data + 7,
+             d->flags, d->check);
 }
 
 bool isbt128_same_donation(const isbt128_din *a, const isbt128_din *b)

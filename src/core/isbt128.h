@@ -61,13 +61,13 @@
 
 enum {
     ISBT128_FIN_LEN = 5,
-    ISBT128_DATA_LEN = 13,        /* FIN + year + sequence */
-    ISBT128_DATA_TEXT = 14,       /* data + NUL */
-    ISBT128_KEYED_TEXT = 15,      /* data + K + NUL */
-    ISBT128_SCAN_TEXT = 17,       /* '=' + data + flags + NUL */
-    ISBT128_PRINTED_TEXT = 21,    /* "W1234 26 123456 00 X" + NUL */
+    ISBT128_DATA_LEN = 13,     /* FIN + year + sequence */
+    ISBT128_DATA_TEXT = 14,    /* data + NUL */
+    ISBT128_KEYED_TEXT = 15,   /* data + K + NUL */
+    ISBT128_SCAN_TEXT = 17,    /* '=' + data + flags + NUL */
+    ISBT128_PRINTED_TEXT = 21, /* "W1234 26 123456 00 X" + NUL */
     ISBT128_MAX_SEQUENCE = 999999,
-    ISBT128_FLAG_CHECK_BASE = 60  /* flags 60..96 = checksum + 60 */
+    ISBT128_FLAG_CHECK_BASE = 60 /* flags 60..96 = checksum + 60 */
 };
 
 /* A validated DIN. Invariant (after isbt128_make or isbt128_parse):
@@ -103,8 +103,8 @@ bool isbt128_fin_is_valid(const char *fin);
  * case folded), year 0..99, sequence 0..999999, flags NULL (-> "00") or 2
  * digits (60..96 must equal the checksum + 60). CC_INVALID naming "fin",
  * "year", "sequence" or "flags" otherwise. */
-cc_status isbt128_make(const char *fin, int year, uint32_t sequence,
-                       const char *flags, isbt128_din *out, cc_error *err);
+cc_status isbt128_make(const char *fin, int year, uint32_t sequence, const char *flags,
+                       isbt128_din *out, cc_error *err);
 
 /* Parses one of the text forms above, recognised by shape:
  *   starts with '='           -> scan    (16 characters; flags verified if 60-96)
@@ -114,8 +114,7 @@ cc_status isbt128_make(const char *fin, int year, uint32_t sequence,
  *   14 characters             -> keyed   (K verified)
  * Anything else is CC_INVALID. field names the input in err (may be NULL).
  * On success out holds the DIN (flags "00" when the form carries none). */
-cc_status isbt128_parse(const char *text, const char *field, isbt128_din *out,
-                        cc_error *err);
+cc_status isbt128_parse(const char *text, const char *field, isbt128_din *out, cc_error *err);
 
 /* --- parts and formatting ---------------------------------------------- */
 

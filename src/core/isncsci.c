@@ -28,42 +28,43 @@
 /* ------------------------------------------------------------------ */
 /* Value sets                                                          */
 
-#define NTG 6                                       /* grade code of NT */
+#define NTG 6 /* grade code of NT */
 #define VB(g, t) (1u << ((unsigned)(g) | ((unsigned)(t) << 3)))
 #define V(g, t) ((isncsci_value)((unsigned)(g) | ((unsigned)(t) << 3)))
 #define ANY012(t) (VB(0, t) | VB(1, t) | VB(2, t))
 #define DSTAR_ALL (VB(0, 2) | VB(1, 2) | VB(2, 2) | VB(3, 2) | VB(4, 2) | VB(NTG, 2))
 
-static bool in(uint32_t set, isncsci_value v) { return (set >> v) & 1u; }
-
+static bool in(uint32_t set, isncsci_value v)
+{
+    return (set >> v) & 1u;
+}
 
 /* sensory */
 static const uint32_t S_ABNORMAL = VB(0, 0) | VB(1, 0) | VB(0, 1) | VB(1, 1);
 static const uint32_t S_DSTAR01 = VB(0, 2) | VB(1, 2);
 static const uint32_t S_CAN_BE_ABSENT = VB(0, 0) | VB(NTG, 0) | VB(0, 1) | VB(NTG, 1);
-static const uint32_t S_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(0, 1) | VB(1, 1) |
-                                VB(0, 2) | VB(1, 2) | VB(NTG, 0) | VB(NTG, 1) | VB(NTG, 2);
+static const uint32_t S_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(0, 1) | VB(1, 1) | VB(0, 2) |
+                                VB(1, 2) | VB(NTG, 0) | VB(NTG, 1) | VB(NTG, 2);
 /* motor */
 static const uint32_t M_012 = ANY012(0);
-static const uint32_t M_STAR012_NT = ANY012(1) | VB(NTG, 1);          /* 0* 1* 2* NT* */
+static const uint32_t M_STAR012_NT = ANY012(1) | VB(NTG, 1); /* 0* 1* 2* NT* */
 static const uint32_t M_BELOW3_OR_NT = ANY012(0) | ANY012(1) | VB(NTG, 0) | VB(NTG, 1);
-static const uint32_t M_NORMALISH = VB(5, 0) | DSTAR_ALL;             /* 5 or any ** */
-static const uint32_t M_STOPS_WALK = ANY012(1) | VB(NTG, 1) | VB(3, 0) | VB(4, 0) |
-                                     VB(3, 1) | VB(4, 1);
-static const uint32_t M_PLAIN_FUNCTION = VB(5, 0) | VB(3, 0) | VB(4, 0) | VB(3, 1) |
-                                         VB(4, 1) | VB(NTG, 0);
+static const uint32_t M_NORMALISH = VB(5, 0) | DSTAR_ALL; /* 5 or any ** */
+static const uint32_t M_STOPS_WALK =
+    ANY012(1) | VB(NTG, 1) | VB(3, 0) | VB(4, 0) | VB(3, 1) | VB(4, 1);
+static const uint32_t M_PLAIN_FUNCTION =
+    VB(5, 0) | VB(3, 0) | VB(4, 0) | VB(3, 1) | VB(4, 1) | VB(NTG, 0);
 static const uint32_t M_NEXT_STARS = ANY012(1) | VB(NTG, 0) | VB(NTG, 1);
-static const uint32_t M_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(3, 0) | VB(4, 0) |
-                                VB(5, 0) | VB(0, 1) | VB(1, 1) | VB(2, 1) | VB(3, 1) |
-                                VB(4, 1) | DSTAR_ALL | VB(NTG, 0) | VB(NTG, 1);
+static const uint32_t M_VALID = VB(0, 0) | VB(1, 0) | VB(2, 0) | VB(3, 0) | VB(4, 0) | VB(5, 0) |
+                                VB(0, 1) | VB(1, 1) | VB(2, 1) | VB(3, 1) | VB(4, 1) | DSTAR_ALL |
+                                VB(NTG, 0) | VB(NTG, 1);
 
 /* ------------------------------------------------------------------ */
 /* Names and parsing                                                   */
 
 static const char *const LEVEL_NAMES[30] = {
-    "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "T1", "T2",
-    "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12",
-    "L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "INT", "NA",
+    "C1", "C2", "C3",  "C4",  "C5",  "C6", "C7", "C8", "T1", "T2", "T3", "T4", "T5", "T6",  "T7",
+    "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "INT", "NA",
 };
 static const char *const MUSCLE_NAMES[ISNCSCI_MUSCLES] = {
     "C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1",
@@ -212,8 +213,8 @@ enum {
 
 /* what each class sets: 1 stops, 2 has, 4 var */
 static const uint8_t CLASS_BITS[6] = {
-    [CL_NORMAL] = 0, [CL_ABNORMAL] = 1 | 2, [CL_NT_STAR] = 1 | 2 | 4,
-    [CL_NT_VAR] = 2 | 4, [CL_NT] = 2, [CL_VAR] = 4,
+    [CL_NORMAL] = 0,     [CL_ABNORMAL] = 1 | 2, [CL_NT_STAR] = 1 | 2 | 4,
+    [CL_NT_VAR] = 2 | 4, [CL_NT] = 2,           [CL_VAR] = 4,
 };
 
 static uint8_t pair_class(isncsci_value a, isncsci_value b)
@@ -240,26 +241,24 @@ static uint8_t pair_class(isncsci_value a, isncsci_value b)
  */
 typedef struct {
     const isncsci_side *side;
-    uint32_t pair_zero;          /* bit per level: light touch and pin prick both 0 */
-    uint32_t stops, has, var;    /* bit per level: what a sensory step judged there does */
-    uint32_t level_normal;       /* key-muscle levels with all values normal or '**' */
-    int first_tag;               /* first level with a tagged value, -1 if none */
-    int first_odd;               /* first level whose pair is not both 2 or whose key
-                                  * muscle is not 5 (29 if none) */
-    uint32_t key_nonzero;        /* key-muscle levels whose grade is not a plain 0 */
+    uint32_t pair_zero;       /* bit per level: light touch and pin prick both 0 */
+    uint32_t stops, has, var; /* bit per level: what a sensory step judged there does */
+    uint32_t level_normal;    /* key-muscle levels with all values normal or '**' */
+    int first_tag;            /* first level with a tagged value, -1 if none */
+    int first_odd;            /* first level whose pair is not both 2 or whose key
+                               * muscle is not 5 (29 if none) */
+    uint32_t key_nonzero;     /* key-muscle levels whose grade is not a plain 0 */
     /* bit per key muscle (0 = C5 .. 9 = S1), for the AIS rules */
-    uint16_t m_below3_plain;     /* 0 1 2 NT NT*: may be below 3 */
-    uint16_t m_below3_tagged;    /* 0* 1* 2*: below 3 only by a tag */
-    uint16_t m_not012;           /* anything but a plain 0, 1 or 2 */
-    uint16_t m_tagged012;        /* 0-2 with either tag */
-    uint16_t m_preserved;        /* motor function may be present: not 0, NT, NT*, 0* */
-    uint16_t m_zero_tagged;      /* 0* or 0** */
-    uint16_t m_zero_dstar;       /* 0** */
-    uint16_t m_non_key;          /* the lowest non-key muscle, when at a key segment */
-    uint16_t m_nonzero_key;      /* anything but a plain 0 */
+    uint16_t m_below3_plain;  /* 0 1 2 NT NT*: may be below 3 */
+    uint16_t m_below3_tagged; /* 0* 1* 2*: below 3 only by a tag */
+    uint16_t m_not012;        /* anything but a plain 0, 1 or 2 */
+    uint16_t m_tagged012;     /* 0-2 with either tag */
+    uint16_t m_preserved;     /* motor function may be present: not 0, NT, NT*, 0* */
+    uint16_t m_zero_tagged;   /* 0* or 0** */
+    uint16_t m_zero_dstar;    /* 0** */
+    uint16_t m_non_key;       /* the lowest non-key muscle, when at a key segment */
+    uint16_t m_nonzero_key;   /* anything but a plain 0 */
 } profile;
-
-
 
 static bool normal_or_dstar(isncsci_value v, isncsci_value normal)
 {
@@ -268,30 +267,44 @@ static bool normal_or_dstar(isncsci_value v, isncsci_value normal)
 
 /* Motor categories of a value code, for the per-muscle masks of a profile. */
 enum {
-    MC_BELOW3_PLAIN = 1,    /* 0 1 2 NT NT* */
-    MC_BELOW3_TAGGED = 2,   /* 0* 1* 2* */
-    MC_NOT012 = 4,          /* not a plain 0, 1, 2 */
-    MC_TAGGED012 = 8,       /* 0-2 with a tag */
-    MC_PRESERVED = 16,      /* not 0, NT, NT*, 0* */
-    MC_ZERO_TAGGED = 32,    /* 0* 0** */
-    MC_ZERO_DSTAR = 64,     /* 0** */
-    MC_NONZERO = 128,       /* not a plain 0 */
+    MC_BELOW3_PLAIN = 1,  /* 0 1 2 NT NT* */
+    MC_BELOW3_TAGGED = 2, /* 0* 1* 2* */
+    MC_NOT012 = 4,        /* not a plain 0, 1, 2 */
+    MC_TAGGED012 = 8,     /* 0-2 with a tag */
+    MC_PRESERVED = 16,    /* not 0, NT, NT*, 0* */
+    MC_ZERO_TAGGED = 32,  /* 0* 0** */
+    MC_ZERO_DSTAR = 64,   /* 0** */
+    MC_NONZERO = 128,     /* not a plain 0 */
 };
 #define MC_OTHER (MC_NOT012 | MC_PRESERVED | MC_NONZERO) /* 3, 4, 5, 3*, 4*, 3**, 4**, NT** */
 static const uint8_t MOTOR_CATEGORIES[32] = {
     /* plain: 0 1 2 3 4 5 NT (7: invalid) */
-    MC_BELOW3_PLAIN, MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO,
-    MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, MC_OTHER,
-    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO, 0,
+    MC_BELOW3_PLAIN,
+    MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO,
+    MC_BELOW3_PLAIN | MC_PRESERVED | MC_NONZERO,
+    MC_OTHER,
+    MC_OTHER,
+    MC_OTHER,
+    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO,
+    0,
     /* '*': 0* 1* 2* 3* 4* (5*) NT* */
     MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_ZERO_TAGGED | MC_NONZERO,
     MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
-    MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, 0,
-    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO, 0,
+    MC_BELOW3_TAGGED | MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
+    MC_OTHER,
+    MC_OTHER,
+    0,
+    MC_BELOW3_PLAIN | MC_NOT012 | MC_NONZERO,
+    0,
     /* '**': 0** 1** 2** 3** 4** (5**) NT** */
     MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_ZERO_TAGGED | MC_ZERO_DSTAR | MC_NONZERO,
     MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
-    MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO, MC_OTHER, MC_OTHER, 0, MC_OTHER, 0,
+    MC_NOT012 | MC_TAGGED012 | MC_PRESERVED | MC_NONZERO,
+    MC_OTHER,
+    MC_OTHER,
+    0,
+    MC_OTHER,
+    0,
 };
 
 /* Builds p and t from s; returns false when s holds an invalid code. */
@@ -303,7 +316,7 @@ static bool profile_build(const isncsci_side *s, profile *p, isncsci_side_totals
     int normal_pairs = 0;
     for (int d = 0; d < ISNCSCI_DERMATOMES; d++) {
         isncsci_value a = s->light_touch[d], b = s->pin_prick[d];
-        uint32_t bit = 2u << d; /* level d + 1 */
+        uint32_t bit = 2u << d;             /* level d + 1 */
         if (a == V(2, 0) && b == V(2, 0)) { /* the common cases first */
             normal_pairs++;
             continue;
@@ -457,9 +470,8 @@ static step motor_step(isncsci_value cur, isncsci_value next, bool variable)
         r.go_on = true;
     if (!(in(M_NORMALISH, cur) && !in(M_BELOW3_OR_NT, next))) {
         r.has = true;
-        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && in(M_NEXT_STARS, next))
-                     ? true
-                     : variable;
+        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && in(M_NEXT_STARS, next)) ? true
+                                                                                         : variable;
     }
     if (!in(M_PLAIN_FUNCTION, cur)) {
         if (!in(DSTAR_ALL, cur) || !in(M_012, next))
@@ -492,9 +504,8 @@ static step end_key_step(isncsci_value cur, bool variable, step sb)
         r.go_on = false;
     if (cur == V(NTG, 0) || !(in(M_NORMALISH, cur) && sb.go_on && !sb.has)) {
         r.has = true;
-        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && (sb.has || !sb.go_on))
-                     ? true
-                     : variable;
+        r.star = in(M_STAR012_NT, cur) || (in(ANY012(2), cur) && (sb.has || !sb.go_on)) ? true
+                                                                                        : variable;
     }
     if (in(M_STAR012_NT | ANY012(2), cur) ||
         (in(VB(3, 2) | VB(4, 2) | VB(NTG, 2), cur) && sb.go_on) ||
@@ -700,8 +711,7 @@ static judgement sensory_sparing(const isncsci_exam *e)
  * below `from` (the first level more than three below the motor level) */
 static bool non_key_extra_below(const isncsci_side *s, int from)
 {
-    return s->lowest_non_key >= 0 && muscle_of(s->lowest_non_key) < 0 &&
-           s->lowest_non_key >= from;
+    return s->lowest_non_key >= 0 && muscle_of(s->lowest_non_key) < 0 && s->lowest_non_key >= from;
 }
 
 /* key muscles from m up to S1, as a bit mask */
@@ -871,8 +881,9 @@ static void strip_tags(const isncsci_exam *e, isncsci_exam *out)
     }
 }
 
-static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2], isncsci_grades complete,
-                                 const isncsci_levels ml[2], isncsci_levels nli)
+static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2],
+                                 isncsci_grades complete, const isncsci_levels ml[2],
+                                 isncsci_levels nli)
 {
     const uint32_t int_bit = 1u << ISNCSCI_INT;
     if (nli.set == int_bit && e->vac != ISNCSCI_NO)
@@ -904,7 +915,8 @@ static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2], isn
                 strip_tags(e, &plain);
                 for (int k = 0; k < 2; k++)
                     profile_build(&plain.side[k], &plain_pr[k], &unused);
-                star = !more_than_half_below_3(plain_pr, neurological_level(&plain, plain_pr)).result;
+                star =
+                    !more_than_half_below_3(plain_pr, neurological_level(&plain, plain_pr)).result;
             }
             if (star)
                 g.star |= AIS_C;
@@ -978,7 +990,10 @@ static isncsci_levels zpp_sensory(const profile *pr, isncsci_binary dap)
     return out;
 }
 
-static bool has_tag(isncsci_value v) { return ISNCSCI_TAG(v) != 0; }
+static bool has_tag(isncsci_value v)
+{
+    return ISNCSCI_TAG(v) != 0;
+}
 
 typedef struct {
     const isncsci_side *side;
@@ -1030,7 +1045,8 @@ static isncsci_levels zpp_motor(const profile *pr, isncsci_binary vac, isncsci_g
         top = ISNCSCI_S3;
         members = 1u << ISNCSCI_S3;
     }
-    bool below_s1 = (members & ((1u << ISNCSCI_S2) | (1u << ISNCSCI_S3) | (1u << ISNCSCI_INT))) != 0;
+    bool below_s1 =
+        (members & ((1u << ISNCSCI_S2) | (1u << ISNCSCI_S3) | (1u << ISNCSCI_INT))) != 0;
     int bottom = below_s1 ? (lowest == ISNCSCI_INT ? ISNCSCI_S3 : lowest) : ISNCSCI_S1;
 
     /* stars: the first tagged level (down to the bottom), and the end of the
@@ -1098,7 +1114,10 @@ static int add_totals(int a, int b)
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 
-static bool value_ok(uint32_t valid, isncsci_value v) { return v < 32 && in(valid, v); }
+static bool value_ok(uint32_t valid, isncsci_value v)
+{
+    return v < 32 && in(valid, v);
+}
 
 static cc_status bad_field(cc_error *err, const char *side, const char *part, const char *name,
                            const char *message)
@@ -1150,8 +1169,8 @@ cc_status isncsci_classify(const isncsci_exam *exam, isncsci_result *out, cc_err
     bool ok = profile_build(&exam->side[0], &pr[0], &out->totals[0]);
     ok = profile_build(&exam->side[1], &pr[1], &out->totals[1]) && ok;
     for (int k = 0; k < 2 && ok; k++)
-        ok = exam->side[k].lowest_non_key == -1 ||
-             (exam->side[k].lowest_non_key >= ISNCSCI_C5 && exam->side[k].lowest_non_key <= ISNCSCI_S1);
+        ok = exam->side[k].lowest_non_key == -1 || (exam->side[k].lowest_non_key >= ISNCSCI_C5 &&
+                                                    exam->side[k].lowest_non_key <= ISNCSCI_S1);
     if (!ok || (unsigned)exam->vac > ISNCSCI_BIN_NT || (unsigned)exam->dap > ISNCSCI_BIN_NT)
         return check_exam(exam, err); /* names the first bad field */
     for (int k = 0; k < 2; k++) {
@@ -1195,9 +1214,8 @@ size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
     if (cap > 0)
         out[0] = '\0';
     /* NA first, then C1 .. S3, INT */
-    static const int8_t ORDER[30] = {29, 0,  1,  2,  3,  4,  5,  6,  7,  8,
-                                     9,  10, 11, 12, 13, 14, 15, 16, 17, 18,
-                                     19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+    static const int8_t ORDER[30] = {29, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
+                                     14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
     bool first = true;
     for (int k = 0; k < 30; k++) {
         int i = ORDER[k];
@@ -1291,10 +1309,14 @@ size_t isncsci_result_field(const isncsci_result *r, isncsci_field f, char *out,
     case ISNCSCI_F_NLI: return isncsci_levels_format(r->nli, out, cap);
     case ISNCSCI_F_COMPLETE: return isncsci_complete_format(r->complete, out, cap);
     case ISNCSCI_F_AIS: return isncsci_ais_format(r->ais, out, cap);
-    case ISNCSCI_F_ZPP_SENSORY_RIGHT: return isncsci_levels_format(r->zpp_sensory[ISNCSCI_RIGHT], out, cap);
-    case ISNCSCI_F_ZPP_SENSORY_LEFT: return isncsci_levels_format(r->zpp_sensory[ISNCSCI_LEFT], out, cap);
-    case ISNCSCI_F_ZPP_MOTOR_RIGHT: return isncsci_levels_format(r->zpp_motor[ISNCSCI_RIGHT], out, cap);
-    case ISNCSCI_F_ZPP_MOTOR_LEFT: return isncsci_levels_format(r->zpp_motor[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_ZPP_SENSORY_RIGHT:
+        return isncsci_levels_format(r->zpp_sensory[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_ZPP_SENSORY_LEFT:
+        return isncsci_levels_format(r->zpp_sensory[ISNCSCI_LEFT], out, cap);
+    case ISNCSCI_F_ZPP_MOTOR_RIGHT:
+        return isncsci_levels_format(r->zpp_motor[ISNCSCI_RIGHT], out, cap);
+    case ISNCSCI_F_ZPP_MOTOR_LEFT:
+        return isncsci_levels_format(r->zpp_motor[ISNCSCI_LEFT], out, cap);
     case ISNCSCI_F_LEFT_UPPER: return isncsci_total_format(L->upper, out, cap);
     case ISNCSCI_F_LEFT_LOWER: return isncsci_total_format(L->lower, out, cap);
     case ISNCSCI_F_LEFT_LIGHT_TOUCH: return isncsci_total_format(L->light_touch, out, cap);

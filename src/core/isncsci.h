@@ -57,25 +57,34 @@ enum {
  * S1=25, S2=26, S3=27, S4_5=28. In result sets, bit 28 means "INT" (intact)
  * and bit 29 "NA" (not applicable). */
 enum {
-    ISNCSCI_C1 = 0, ISNCSCI_C4 = 3, ISNCSCI_C5 = 4, ISNCSCI_T1 = 8,
-    ISNCSCI_T2 = 9, ISNCSCI_L1 = 20, ISNCSCI_L2 = 21, ISNCSCI_S1 = 25,
-    ISNCSCI_S2 = 26, ISNCSCI_S3 = 27, ISNCSCI_S4_5 = 28,
-    ISNCSCI_INT = 28, ISNCSCI_NA = 29,
+    ISNCSCI_C1 = 0,
+    ISNCSCI_C4 = 3,
+    ISNCSCI_C5 = 4,
+    ISNCSCI_T1 = 8,
+    ISNCSCI_T2 = 9,
+    ISNCSCI_L1 = 20,
+    ISNCSCI_L2 = 21,
+    ISNCSCI_S1 = 25,
+    ISNCSCI_S2 = 26,
+    ISNCSCI_S3 = 27,
+    ISNCSCI_S4_5 = 28,
+    ISNCSCI_INT = 28,
+    ISNCSCI_NA = 29,
 };
 
 typedef uint8_t isncsci_value;
 #define ISNCSCI_NT 6u         /* grade part meaning "not testable" */
 #define ISNCSCI_TAG_STAR 8u   /* '*' : consider not normal */
 #define ISNCSCI_TAG_STAR2 16u /* '**': consider normal */
-#define ISNCSCI_GRADE(v) ((unsigned)(v) & 7u)
-#define ISNCSCI_TAG(v) ((unsigned)(v) & 24u)
+#define ISNCSCI_GRADE(v) ((unsigned)(v)&7u)
+#define ISNCSCI_TAG(v) ((unsigned)(v)&24u)
 
 typedef enum { ISNCSCI_NO = 0, ISNCSCI_YES = 1, ISNCSCI_BIN_NT = 2 } isncsci_binary;
 
 typedef struct {
-    isncsci_value motor[ISNCSCI_MUSCLES];           /* C5 .. T1, L2 .. S1 */
-    isncsci_value light_touch[ISNCSCI_DERMATOMES];  /* C2 .. S4_5 */
-    isncsci_value pin_prick[ISNCSCI_DERMATOMES];    /* C2 .. S4_5 */
+    isncsci_value motor[ISNCSCI_MUSCLES];          /* C5 .. T1, L2 .. S1 */
+    isncsci_value light_touch[ISNCSCI_DERMATOMES]; /* C2 .. S4_5 */
+    isncsci_value pin_prick[ISNCSCI_DERMATOMES];   /* C2 .. S4_5 */
     int8_t lowest_non_key; /* level index C5 (4) .. S1 (25), or -1 if none */
 } isncsci_side;
 
@@ -146,16 +155,31 @@ void isncsci_exam_normal(isncsci_exam *exam);
 
 /* Output fields, in the order of the README's `expected` object. */
 typedef enum {
-    ISNCSCI_F_SENSORY_RIGHT, ISNCSCI_F_SENSORY_LEFT,
-    ISNCSCI_F_MOTOR_RIGHT, ISNCSCI_F_MOTOR_LEFT,
-    ISNCSCI_F_NLI, ISNCSCI_F_COMPLETE, ISNCSCI_F_AIS,
-    ISNCSCI_F_ZPP_SENSORY_RIGHT, ISNCSCI_F_ZPP_SENSORY_LEFT,
-    ISNCSCI_F_ZPP_MOTOR_RIGHT, ISNCSCI_F_ZPP_MOTOR_LEFT,
-    ISNCSCI_F_LEFT_UPPER, ISNCSCI_F_LEFT_LOWER, ISNCSCI_F_LEFT_LIGHT_TOUCH,
-    ISNCSCI_F_LEFT_PIN_PRICK, ISNCSCI_F_LEFT_MOTOR,
-    ISNCSCI_F_RIGHT_UPPER, ISNCSCI_F_RIGHT_LOWER, ISNCSCI_F_RIGHT_LIGHT_TOUCH,
-    ISNCSCI_F_RIGHT_PIN_PRICK, ISNCSCI_F_RIGHT_MOTOR,
-    ISNCSCI_F_UPPER, ISNCSCI_F_LOWER, ISNCSCI_F_LIGHT_TOUCH, ISNCSCI_F_PIN_PRICK,
+    ISNCSCI_F_SENSORY_RIGHT,
+    ISNCSCI_F_SENSORY_LEFT,
+    ISNCSCI_F_MOTOR_RIGHT,
+    ISNCSCI_F_MOTOR_LEFT,
+    ISNCSCI_F_NLI,
+    ISNCSCI_F_COMPLETE,
+    ISNCSCI_F_AIS,
+    ISNCSCI_F_ZPP_SENSORY_RIGHT,
+    ISNCSCI_F_ZPP_SENSORY_LEFT,
+    ISNCSCI_F_ZPP_MOTOR_RIGHT,
+    ISNCSCI_F_ZPP_MOTOR_LEFT,
+    ISNCSCI_F_LEFT_UPPER,
+    ISNCSCI_F_LEFT_LOWER,
+    ISNCSCI_F_LEFT_LIGHT_TOUCH,
+    ISNCSCI_F_LEFT_PIN_PRICK,
+    ISNCSCI_F_LEFT_MOTOR,
+    ISNCSCI_F_RIGHT_UPPER,
+    ISNCSCI_F_RIGHT_LOWER,
+    ISNCSCI_F_RIGHT_LIGHT_TOUCH,
+    ISNCSCI_F_RIGHT_PIN_PRICK,
+    ISNCSCI_F_RIGHT_MOTOR,
+    ISNCSCI_F_UPPER,
+    ISNCSCI_F_LOWER,
+    ISNCSCI_F_LIGHT_TOUCH,
+    ISNCSCI_F_PIN_PRICK,
     ISNCSCI_FIELD_COUNT
 } isncsci_field;
 

@@ -42,21 +42,28 @@ cc_status patient_check_birth_date(const char *text, cc_date today, cc_date *out
 cc_status patient_check_weight(double kg, const char *field, int *grams, cc_error *err)
 {
     if (!isfinite(kg) || kg < 0.5 || kg > 400.0)
-        return cc_fail(err, CC_INVALID, field, "out_of_range",
-                       "%s must be between 0.5 and 400 kg", field);
+        return cc_fail(err, CC_INVALID, field, "out_of_range", "%s must be between 0.5 and 400 kg",
+                       field);
     *grams = (int)lround(kg * 1000.0);
     return CC_OK;
 }
 
-static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 bool icd10_is_valid(const char *code)
 {
     if (!code)
         return false;
     size_t n = strlen(code);
-    if (n < 3 || !is_upper(code[0]) || !is_digit(code[1]) || !(is_digit(code[2]) || is_upper(code[2])))
+    if (n < 3 || !is_upper(code[0]) || !is_digit(code[1]) ||
+        !(is_digit(code[2]) || is_upper(code[2])))
         return false;
     if (n == 3)
         return true;
@@ -77,8 +84,8 @@ void patient_search_key(const char *family_name, const char *given_names, const 
     text_fold(joined, out, cap);
 }
 
-void patient_identity_key(const char *family_name, const char *given_names,
-                          const char *birth_date, char *out, size_t cap)
+void patient_identity_key(const char *family_name, const char *given_names, const char *birth_date,
+                          char *out, size_t cap)
 {
     char family[PATIENT_NAME_MAX * 4 + 1], given[PATIENT_NAME_MAX * 4 + 1];
     text_fold(family_name ? family_name : "", family, sizeof family);

@@ -53,8 +53,7 @@ cc_status patient_check_condition(const char *icd10, const char *label, const ch
 
 bool patient_sex_is_valid(const char *sex);
 bool patient_language_is_valid(const char *language);
-cc_status patient_check_birth_date(const char *text, cc_date today, cc_date *out,
-                                   cc_error *err);
+cc_status patient_check_birth_date(const char *text, cc_date today, cc_date *out, cc_error *err);
 /* grams: weight in grams (integer, so no float rounding in storage). */
 cc_status patient_check_weight(double kg, const char *field, int *grams, cc_error *err);
 bool icd10_is_valid(const char *code);
@@ -64,7 +63,7 @@ void patient_search_key(const char *family_name, const char *given_names, const 
                         const char *birth_date, char *out, size_t cap);
 
 /* Folded "family|given|birth" used to detect likely duplicates (H8). */
-void patient_identity_key(const char *family_name, const char *given_names,
-                          const char *birth_date, char *out, size_t cap);
+void patient_identity_key(const char *family_name, const char *given_names, const char *birth_date,
+                          char *out, size_t cap);
 
 #endif

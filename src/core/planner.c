@@ -122,7 +122,8 @@ static void finish(const planner_request *req, cc_date admission, plan *out)
     }
 }
 
-static cc_status check_request(const planner_request *req, const planner_calendar *cal, cc_error *err)
+static cc_status check_request(const planner_request *req, const planner_calendar *cal,
+                               cc_error *err)
 {
     const protocol *p = req->protocol;
     if (req->count < p->admin_min || req->count > p->admin_max)
@@ -136,8 +137,8 @@ static cc_status check_request(const planner_request *req, const planner_calenda
                        PROTOCOL_MAX_CYCLE);
     for (size_t i = 0; i < req->n_cycle; i++)
         if ((unsigned)req->cycle[i] >= RT_COUNT || !(p->routes & (1u << req->cycle[i])))
-            return cc_fail(err, CC_INVALID, "routes", "invalid_value",
-                           "%s does not allow route %s", p->id, protocol_route_name(req->cycle[i]));
+            return cc_fail(err, CC_INVALID, "routes", "invalid_value", "%s does not allow route %s",
+                           p->id, protocol_route_name(req->cycle[i]));
     if (req->per_admin < 1)
         return cc_fail(err, CC_INVALID, "dose", "invalid_value", "the dose must be positive");
     for (int r = 0; r < RT_COUNT; r++)
@@ -198,14 +199,14 @@ cc_status planner_check(const planner_request *req, const planner_calendar *cal,
         return st;
     const protocol *p = req->protocol;
     if (pl->n_admins != req->count)
-        return cc_fail(err, CC_INVALID, "administrations", "count", "plan has %d administrations, not %d",
-                       pl->n_admins, req->count);
+        return cc_fail(err, CC_INVALID, "administrations", "count",
+                       "plan has %d administrations, not %d", pl->n_admins, req->count);
     if (pl->start < req->earliest)
         return cc_fail(err, CC_INVALID, "start", "too_early", "admission before the earliest date");
     if (pl->stay_days < p->stay_min || pl->stay_days > p->stay_max ||
         pl->end != pl->start + pl->stay_days - 1)
-        return cc_fail(err, CC_INVALID, "stay_days", "out_of_range", "stay of %d days outside %d..%d",
-                       pl->stay_days, p->stay_min, p->stay_max);
+        return cc_fail(err, CC_INVALID, "stay_days", "out_of_range",
+                       "stay of %d days outside %d..%d", pl->stay_days, p->stay_min, p->stay_max);
     int gap = gap_days(p);
     for (int i = 0; i < pl->n_admins; i++) {
         const planned_administration *a = &pl->admins[i];

@@ -55,19 +55,19 @@
 enum { PLANNER_HORIZON_DAYS = 365, PLANNER_MAX_SLOTS = 1000 };
 
 typedef struct {
-    cc_date first;                /* first day of used[] */
+    cc_date first; /* first day of used[] */
     int n_days;
-    uint16_t (*used)[RT_COUNT];   /* NULL: nothing booked */
-    int capacity[RT_COUNT];       /* slots per day per route, 0..PLANNER_MAX_SLOTS */
+    uint16_t (*used)[RT_COUNT]; /* NULL: nothing booked */
+    int capacity[RT_COUNT];     /* slots per day per route, 0..PLANNER_MAX_SLOTS */
 } planner_calendar;
 
 typedef struct {
     const protocol *protocol;
     int count;
     product_type product;
-    uint64_t per_admin;           /* from dose_compute */
-    cc_date earliest;             /* desired earliest admission date */
-    unsigned optional_ancillary;  /* bit i: include optional ancillary[i] */
+    uint64_t per_admin;                    /* from dose_compute */
+    cc_date earliest;                      /* desired earliest admission date */
+    unsigned optional_ancillary;           /* bit i: include optional ancillary[i] */
     admin_route cycle[PROTOCOL_MAX_CYCLE]; /* n_cycle 0: the protocol's route cycle */
     size_t n_cycle;
 } planner_request;
@@ -76,19 +76,19 @@ typedef struct {
 admin_route planner_route_of(const planner_request *req, int i);
 
 typedef struct {
-    int n;                        /* 1-based */
+    int n; /* 1-based */
     cc_date date;
-    int day;                      /* stay day, admission = 1 */
+    int day; /* stay day, admission = 1 */
     admin_route route;
     product_type product;
     uint64_t amount;
 } planned_administration;
 
 typedef struct {
-    int index;                    /* into protocol.ancillary */
+    int index; /* into protocol.ancillary */
     int sessions_per_day;
-    int first_day, last_day;      /* stay days; first > last when none */
-    int sessions;                 /* total */
+    int first_day, last_day; /* stay days; first > last when none */
+    int sessions;            /* total */
 } planned_ancillary;
 
 typedef struct {
@@ -98,7 +98,7 @@ typedef struct {
 } planned_visit;
 
 typedef struct {
-    cc_date start, end;           /* admission and discharge dates */
+    cc_date start, end; /* admission and discharge dates */
     int stay_days;
     bool has_product_ready;
     cc_date product_ready;

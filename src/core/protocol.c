@@ -10,9 +10,8 @@ static const char *const ROUTES[RT_COUNT] = {"intravenous", "intrathecal", "loca
 static const char *const PRODUCTS[PT_COUNT] = {"UC-MSC", "UCB-SC", "BM-MSC",
                                                "AD-MSC", "PL-MSC", "secretome"};
 static const char *const KINDS[RULE_KIND_COUNT] = {
-    "exclude_if_true", "positive",         "required",         "range",
-    "finding_normal",  "results_current",  "injury_elapsed",   "injury_recorded",
-    "indication",      "age"};
+    "exclude_if_true", "positive",       "required",        "range",      "finding_normal",
+    "results_current", "injury_elapsed", "injury_recorded", "indication", "age"};
 static const char *const OUTCOMES[] = {"exclude", "review", "flag"};
 
 static bool parse_name(const char *name, const char *const *names, int n, int *out)
@@ -25,7 +24,10 @@ static bool parse_name(const char *name, const char *const *names, int n, int *o
     return false;
 }
 
-const char *protocol_route_name(admin_route r) { return (unsigned)r < RT_COUNT ? ROUTES[r] : ""; }
+const char *protocol_route_name(admin_route r)
+{
+    return (unsigned)r < RT_COUNT ? ROUTES[r] : "";
+}
 
 bool protocol_route_parse(const char *name, admin_route *out)
 {
@@ -50,7 +52,10 @@ bool protocol_product_parse(const char *name, product_type *out)
     return true;
 }
 
-bool protocol_product_is_autologous(product_type p) { return p == PT_BM_MSC || p == PT_AD_MSC; }
+bool protocol_product_is_autologous(product_type p)
+{
+    return p == PT_BM_MSC || p == PT_AD_MSC;
+}
 
 const char *protocol_rule_kind_name(rule_kind k)
 {
@@ -66,7 +71,10 @@ bool protocol_rule_kind_parse(const char *name, rule_kind *out)
     return true;
 }
 
-const char *protocol_outcome_name(rule_outcome o) { return (unsigned)o <= OUTCOME_FLAG ? OUTCOMES[o] : ""; }
+const char *protocol_outcome_name(rule_outcome o)
+{
+    return (unsigned)o <= OUTCOME_FLAG ? OUTCOMES[o] : "";
+}
 
 bool protocol_outcome_parse(const char *name, rule_outcome *out)
 {
@@ -88,7 +96,10 @@ bool protocol_id_is_valid(const char *id)
     return true;
 }
 
-int protocol_hours_to_days(int hours) { return hours <= 0 ? 0 : (hours + 23) / 24; }
+int protocol_hours_to_days(int hours)
+{
+    return hours <= 0 ? 0 : (hours + 23) / 24;
+}
 
 /* Last procedure day of `count` administrations in an empty clinic. */
 static int empty_clinic_last_day(const protocol *p, int count)
@@ -164,7 +175,8 @@ static cc_status check_rule(const protocol_rule *r, size_t i, cc_error *err)
 static cc_status check_dose(const dose_rule *d, cc_error *err)
 {
     if (d->rounding < 1)
-        return cc_fail(err, CC_INVALID, "dose.rounding", "invalid_value", "dose rounding must be >= 1");
+        return cc_fail(err, CC_INVALID, "dose.rounding", "invalid_value",
+                       "dose rounding must be >= 1");
     if (d->course_min < 1 || d->course_min > d->course_max)
         return cc_fail(err, CC_INVALID, "dose.course_min", "invalid_value",
                        "dose course bounds must satisfy 1 <= course_min <= course_max");
@@ -208,9 +220,11 @@ cc_status protocol_check(const protocol *p, cc_error *err)
     if (p->version < 1 || p->version > 100000)
         return cc_fail(err, CC_INVALID, "version", "invalid_value", "version must be 1..100000");
     if (!p->name_en[0] || !p->name_fr[0])
-        return cc_fail(err, CC_INVALID, "name", "required", "names in English and French are required");
+        return cc_fail(err, CC_INVALID, "name", "required",
+                       "names in English and French are required");
     if (p->n_indications < 1 || p->n_indications > PROTOCOL_MAX_INDICATIONS)
-        return cc_fail(err, CC_INVALID, "indications", "required", "at least one indication is required");
+        return cc_fail(err, CC_INVALID, "indications", "required",
+                       "at least one indication is required");
     for (size_t i = 0; i < p->n_indications; i++)
         if (!icd10_prefix_ok(p->indications[i]))
             return cc_fail(err, CC_INVALID, "indications", "invalid_icd10",
@@ -222,7 +236,8 @@ cc_status protocol_check(const protocol *p, cc_error *err)
     if (!p->routes || p->routes >= (1u << RT_COUNT))
         return cc_fail(err, CC_INVALID, "routes", "invalid_value", "routes must be known");
     if (p->n_cycle < 1 || p->n_cycle > PROTOCOL_MAX_CYCLE)
-        return cc_fail(err, CC_INVALID, "route_cycle", "invalid_value", "route_cycle needs 1 to 8 routes");
+        return cc_fail(err, CC_INVALID, "route_cycle", "invalid_value",
+                       "route_cycle needs 1 to 8 routes");
     for (size_t i = 0; i < p->n_cycle; i++)
         if ((unsigned)p->cycle[i] >= RT_COUNT || !(p->routes & (1u << p->cycle[i])))
             return cc_fail(err, CC_INVALID, "route_cycle", "invalid_value",
@@ -238,12 +253,14 @@ cc_status protocol_check(const protocol *p, cc_error *err)
             return cc_fail(err, CC_INVALID, "spacing_hours", "invalid_value",
                            "spacing must be 0 to 1440 hours");
     if (p->gap_hours < 0 || p->gap_hours > 24 * 60)
-        return cc_fail(err, CC_INVALID, "gap_hours", "invalid_value", "gap must be 0 to 1440 hours");
+        return cc_fail(err, CC_INVALID, "gap_hours", "invalid_value",
+                       "gap must be 0 to 1440 hours");
     if (p->first_admin_day < 2)
         return cc_fail(err, CC_INVALID, "first_administration_day", "invalid_value",
                        "nothing is given on admission day: the first administration day is >= 2");
     if (p->observe_days < 0 || p->observe_days > 30)
-        return cc_fail(err, CC_INVALID, "observe_days", "invalid_value", "observe_days must be 0..30");
+        return cc_fail(err, CC_INVALID, "observe_days", "invalid_value",
+                       "observe_days must be 0..30");
     if (p->stay_min < 1 || p->stay_min > p->stay_max || p->stay_max > PROTOCOL_STAY_LIMIT)
         return cc_fail(err, CC_INVALID, "stay_days", "invalid_value",
                        "stay must satisfy 1 <= min <= max <= %d days", PROTOCOL_STAY_LIMIT);
@@ -272,7 +289,8 @@ cc_status protocol_check(const protocol *p, cc_error *err)
             return cc_fail(err, CC_INVALID, "ancillary", "invalid_value",
                            "ancillary programmes need an id, 1..6 sessions a day and a price >= 0");
     if (p->n_follow_up < 1)
-        return cc_fail(err, CC_INVALID, "follow_up", "required", "a follow-up schedule is required");
+        return cc_fail(err, CC_INVALID, "follow_up", "required",
+                       "a follow-up schedule is required");
     for (size_t i = 0; i < p->n_follow_up; i++) {
         const follow_up_visit *v = &p->follow_up[i];
         if (!v->label[0] || v->months < 1 || v->months > 120 || v->window_days < 0 ||
@@ -294,8 +312,7 @@ cc_status protocol_check(const protocol *p, cc_error *err)
         return cc_fail(err, CC_INVALID, "price", "invalid_value",
                        "prices must be >= 0 and the range ordered");
     for (int t = 0; t < PT_COUNT; t++)
-        if (pr->administration[t] < 0 ||
-            ((p->products & (1u << t)) && pr->administration[t] == 0))
+        if (pr->administration[t] < 0 || ((p->products & (1u << t)) && pr->administration[t] == 0))
             return cc_fail(err, CC_INVALID, "price.administration", "invalid_value",
                            "every allowed product needs a price per administration");
     return CC_OK;

@@ -79,19 +79,19 @@ typedef enum {
 typedef enum { DOSE_CELLS = 0, DOSE_MICROLITRES } dose_unit;
 
 typedef struct {
-    int below_age_years;   /* band applies when age < this */
-    uint64_t per_kg;       /* course amount per kg for the band */
+    int below_age_years; /* band applies when age < this */
+    uint64_t per_kg;     /* course amount per kg for the band */
 } dose_age_band;
 
 typedef struct {
     dose_unit unit;
-    bool fixed;            /* fixed amount per administration (per_admin_min), not per kg */
-    uint64_t per_kg;       /* course amount per kg of body weight */
-    uint64_t course_min, course_max;         /* bounds of the course */
-    uint64_t per_admin_min, per_admin_max;   /* bounds per administration */
-    uint64_t rounding;     /* per-administration amounts are multiples of this */
-    int weight_min_g, weight_max_g;          /* plausible weights */
-    int weight_max_age_days;                 /* H4: refuse an older weight */
+    bool fixed;      /* fixed amount per administration (per_admin_min), not per kg */
+    uint64_t per_kg; /* course amount per kg of body weight */
+    uint64_t course_min, course_max;       /* bounds of the course */
+    uint64_t per_admin_min, per_admin_max; /* bounds per administration */
+    uint64_t rounding;                     /* per-administration amounts are multiples of this */
+    int weight_min_g, weight_max_g;        /* plausible weights */
+    int weight_max_age_days;               /* H4: refuse an older weight */
     bool age_required;
     int age_min_years, age_max_years;
     dose_age_band bands[PROTOCOL_MAX_AGE_BANDS]; /* ascending below_age_years */
@@ -101,15 +101,15 @@ typedef struct {
 typedef struct {
     char id[PROTOCOL_CODE_MAX];
     char name_en[PROTOCOL_NAME_MAX], name_fr[PROTOCOL_NAME_MAX];
-    int sessions_per_day;  /* on each full day of the stay (not admission, not discharge) */
-    bool optional;         /* included only when the plan asks for it */
-    int64_t price_cents;   /* per session */
+    int sessions_per_day; /* on each full day of the stay (not admission, not discharge) */
+    bool optional;        /* included only when the plan asks for it */
+    int64_t price_cents;  /* per session */
 } ancillary_programme;
 
 typedef struct {
-    char label[PROTOCOL_CODE_MAX];   /* "1 month" -> "m1" style ids: "month-1" */
-    int months;                      /* after the last administration */
-    int window_days;                 /* +/- */
+    char label[PROTOCOL_CODE_MAX]; /* "1 month" -> "m1" style ids: "month-1" */
+    int months;                    /* after the last administration */
+    int window_days;               /* +/- */
     char instruments[PROTOCOL_MAX_INSTRUMENTS][PROTOCOL_CODE_MAX];
     size_t n_instruments;
 } follow_up_visit;
@@ -156,16 +156,16 @@ typedef struct {
     char name_en[PROTOCOL_NAME_MAX], name_fr[PROTOCOL_NAME_MAX];
     char indications[PROTOCOL_MAX_INDICATIONS][8]; /* ICD-10 prefixes: "S14", "J84.1" */
     size_t n_indications;
-    unsigned products;             /* bit (1u << product_type) */
+    unsigned products; /* bit (1u << product_type) */
     product_type default_product;
-    unsigned routes;               /* bit (1u << admin_route) */
+    unsigned routes;                       /* bit (1u << admin_route) */
     admin_route cycle[PROTOCOL_MAX_CYCLE]; /* administration i uses cycle[i % n_cycle] */
     size_t n_cycle;
     int admin_min, admin_max, admin_default;
-    int spacing_hours[RT_COUNT];   /* between two administrations by this route */
-    int gap_hours;                 /* between any two administrations */
-    int first_admin_day;           /* >= 2: day 1 is admission and work-up */
-    int observe_days;              /* discharge at least this many days after the last one */
+    int spacing_hours[RT_COUNT]; /* between two administrations by this route */
+    int gap_hours;               /* between any two administrations */
+    int first_admin_day;         /* >= 2: day 1 is admission and work-up */
+    int observe_days;            /* discharge at least this many days after the last one */
     int stay_min, stay_max;
     int lead_days_min, lead_days_max; /* autologous manufacturing, 0 when allogeneic */
     dose_rule dose;

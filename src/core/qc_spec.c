@@ -31,13 +31,13 @@ static const qc_spec_item secretome_items[] = {
     {"factor_il6", "IL-6", QC_RULE_REPORT, 0, 0, "pg/mL", true},
 };
 
-#define SPEC(type, items) {type, "2026.1", items, sizeof items / sizeof items[0]}
+#define SPEC(type, items)                                                                          \
+    {                                                                                              \
+        type, "2026.1", items, sizeof items / sizeof items[0]                                      \
+    }
 static const qc_spec builtin[] = {
-    SPEC("uc-msc", msc_items),
-    SPEC("pl-msc", msc_items),
-    SPEC("bm-msc", msc_items),
-    SPEC("ad-msc", msc_items),
-    SPEC("secretome", secretome_items),
+    SPEC("uc-msc", msc_items), SPEC("pl-msc", msc_items),          SPEC("bm-msc", msc_items),
+    SPEC("ad-msc", msc_items), SPEC("secretome", secretome_items),
 };
 #undef SPEC
 
@@ -50,8 +50,7 @@ cc_status qc_spec_find(const char *product_type, const qc_spec **out, cc_error *
                 return CC_OK;
             }
     return cc_fail(err, CC_NOT_FOUND, "product_type", "no_qc_spec",
-                   "no QC specification for product type \"%s\"",
-                   product_type ? product_type : "");
+                   "no QC specification for product type \"%s\"", product_type ? product_type : "");
 }
 
 const qc_spec_item *qc_spec_item_find(const qc_spec *spec, const char *test)
@@ -122,15 +121,11 @@ qc_verdict qc_evaluate(const qc_spec_item *item, const qc_result *r, char *why, 
     case QC_RULE_RANGE:
         pass = v >= item->low && v <= item->high;
         if (!pass)
-            say(why, why_cap, "%s %g %s is outside %g-%g %s", name, v, unit, item->low,
-                item->high, unit);
+            say(why, why_cap, "%s %g %s is outside %g-%g %s", name, v, unit, item->low, item->high,
+                unit);
         break;
-    case QC_RULE_REPORT:
-        pass = true;
-        break;
-    default:
-        say(why, why_cap, "%s has an unknown rule", name);
-        return QC_INVALID;
+    case QC_RULE_REPORT: pass = true; break;
+    default: say(why, why_cap, "%s has an unknown rule", name); return QC_INVALID;
     }
     if (pass)
         say(why, why_cap, "%s %g %s meets the specification", name, v, unit);
@@ -154,8 +149,7 @@ static qc_block *add(reasons *rs, qc_block_kind kind, const char *test)
     return &rs->blocks[i];
 }
 
-bool qc_release_check(const qc_release_input *in, qc_block *blocks, size_t cap,
-                      size_t *n_blocks)
+bool qc_release_check(const qc_release_input *in, qc_block *blocks, size_t cap, size_t *n_blocks)
 {
     reasons rs = {blocks, blocks ? cap : 0, 0};
     qc_block *b;
@@ -195,8 +189,8 @@ bool qc_release_check(const qc_release_input *in, qc_block *blocks, size_t cap,
                      incomplete ? "donor eligibility is incomplete" : "donor is not eligible");
     }
     if (in && in->open_deviations > 0 && (b = add(&rs, QC_BLOCK_DEVIATION_OPEN, NULL)))
-        snprintf(b->message, sizeof b->message, "%u deviation%s still open",
-                 in->open_deviations, in->open_deviations == 1 ? " is" : "s are");
+        snprintf(b->message, sizeof b->message, "%u deviation%s still open", in->open_deviations,
+                 in->open_deviations == 1 ? " is" : "s are");
     if (n_blocks)
         *n_blocks = rs.n;
     return rs.n == 0;

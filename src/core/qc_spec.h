@@ -59,12 +59,12 @@ typedef enum {
 } qc_rule;
 
 typedef struct {
-    const char *test;  /* stable code: "sterility", "cd73", "factor_vegf", ... */
-    const char *name;  /* for people: "Sterility", "CD73+ cells", ... */
+    const char *test; /* stable code: "sterility", "cd73", "factor_vegf", ... */
+    const char *name; /* for people: "Sterility", "CD73+ cells", ... */
     qc_rule rule;
-    double low, high;  /* used by MIN (low), MAX (high), RANGE (both) */
-    const char *unit;  /* "EU/mL", "%", "mg/mL", "pg/mL"; "" for NEGATIVE */
-    bool required;     /* release needs a passing result */
+    double low, high; /* used by MIN (low), MAX (high), RANGE (both) */
+    const char *unit; /* "EU/mL", "%", "mg/mL", "pg/mL"; "" for NEGATIVE */
+    bool required;    /* release needs a passing result */
 } qc_spec_item;
 
 typedef struct {
@@ -75,10 +75,10 @@ typedef struct {
 } qc_spec;
 
 typedef struct {
-    const char *test;  /* code of the spec item it answers */
-    bool pending;      /* not final yet (e.g. sterility still incubating) */
-    bool detected;     /* qualitative tests: growth / detected */
-    double value;      /* quantitative tests, in unit */
+    const char *test; /* code of the spec item it answers */
+    bool pending;     /* not final yet (e.g. sterility still incubating) */
+    bool detected;    /* qualitative tests: growth / detected */
+    double value;     /* quantitative tests, in unit */
     const char *unit;
 } qc_result;
 
@@ -87,14 +87,14 @@ typedef enum { QC_PASS = 0, QC_FAIL, QC_PENDING, QC_INVALID } qc_verdict;
 typedef enum {
     QC_DONOR_ELIGIBLE = 0,
     QC_DONOR_INELIGIBLE,
-    QC_DONOR_INCOMPLETE   /* screening or consent not complete (H13) */
+    QC_DONOR_INCOMPLETE /* screening or consent not complete (H13) */
 } qc_donor;
 
 typedef enum {
-    QC_BLOCK_MISSING = 0,  /* required test without result */
+    QC_BLOCK_MISSING = 0, /* required test without result */
     QC_BLOCK_PENDING,
     QC_BLOCK_FAILED,
-    QC_BLOCK_INVALID,      /* result unusable: NaN, negative, wrong unit */
+    QC_BLOCK_INVALID, /* result unusable: NaN, negative, wrong unit */
     QC_BLOCK_DONOR_INELIGIBLE,
     QC_BLOCK_DONOR_INCOMPLETE,
     QC_BLOCK_DEVIATION_OPEN,
@@ -105,8 +105,8 @@ enum { QC_REASON_TEXT = 160 };
 
 typedef struct {
     qc_block_kind kind;
-    const char *test;              /* spec item code, NULL for donor/deviation */
-    char message[QC_REASON_TEXT];  /* English sentence */
+    const char *test;             /* spec item code, NULL for donor/deviation */
+    char message[QC_REASON_TEXT]; /* English sentence */
 } qc_block;
 
 typedef struct {
@@ -133,10 +133,9 @@ qc_verdict qc_evaluate(const qc_spec_item *item, const qc_result *r, char *why, 
  * (which may exceed cap; may be NULL). Order: each spec item in spec order
  * (missing, or each result's pending/invalid/failed), then donor, then
  * deviations. */
-bool qc_release_check(const qc_release_input *in, qc_block *blocks, size_t cap,
-                      size_t *n_blocks);
+bool qc_release_check(const qc_release_input *in, qc_block *blocks, size_t cap, size_t *n_blocks);
 
-const char *qc_verdict_name(qc_verdict v);     /* "pass", "fail", "pending", "invalid" */
+const char *qc_verdict_name(qc_verdict v);       /* "pass", "fail", "pending", "invalid" */
 const char *qc_block_kind_name(qc_block_kind k); /* "missing", "pending", ... */
 
 #endif

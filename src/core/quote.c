@@ -9,7 +9,8 @@ static cc_status add(quote *q, const char *code, const char *detail, int quantit
                      cc_error *err)
 {
     if (unit < 0 || unit >= PRICE_LIMIT || quantity < 0 || q->n_lines >= QUOTE_MAX_LINES)
-        return cc_fail(err, CC_INVALID, "price", "invalid_value", "price out of range for %s", code);
+        return cc_fail(err, CC_INVALID, "price", "invalid_value", "price out of range for %s",
+                       code);
     quote_line *l = &q->lines[q->n_lines++];
     snprintf(l->code, sizeof l->code, "%s", code);
     snprintf(l->detail, sizeof l->detail, "%s", detail);
@@ -27,7 +28,8 @@ cc_status quote_build(const protocol *p, const plan *pl, quote *out, cc_error *e
     cc_status st = add(out, "stay", "", pl->stay_days, p->price.stay_per_day, err);
     for (int i = 0; st == CC_OK && i < pl->n_admins; i++) {
         product_type t = pl->admins[i].product;
-        st = add(out, "administration", protocol_product_name(t), 1, p->price.administration[t], err);
+        st = add(out, "administration", protocol_product_name(t), 1, p->price.administration[t],
+                 err);
     }
     for (int i = 0; st == CC_OK && i < pl->n_ancillary; i++) {
         const ancillary_programme *a = &p->ancillary[pl->ancillary[i].index];
@@ -41,6 +43,7 @@ cc_status quote_build(const protocol *p, const plan *pl, quote *out, cc_error *e
         return st;
     out->range_min_cents = p->price.range_min;
     out->range_max_cents = p->price.range_max;
-    out->outside_range = out->total_cents < out->range_min_cents || out->total_cents > out->range_max_cents;
+    out->outside_range =
+        out->total_cents < out->range_min_cents || out->total_cents > out->range_max_cents;
     return CC_OK;
 }

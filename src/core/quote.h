@@ -28,8 +28,8 @@
 enum { QUOTE_MAX_LINES = 2 + PROTOCOL_MAX_ADMINISTRATIONS + PROTOCOL_MAX_ANCILLARY };
 
 typedef struct {
-    char code[48];        /* "stay", "administration", "ancillary:rehabilitation", "examinations" */
-    char detail[48];      /* product for administrations ("UC-MSC"), ancillary id, "" */
+    char code[48];   /* "stay", "administration", "ancillary:rehabilitation", "examinations" */
+    char detail[48]; /* product for administrations ("UC-MSC"), ancillary id, "" */
     int quantity;
     int64_t unit_cents;
     int64_t amount_cents;

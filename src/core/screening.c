@@ -31,7 +31,10 @@ const screening_test *screening_test_find(const char *code)
     return NULL;
 }
 
-const screening_test *screening_catalogue(void) { return CATALOGUE; }
+const screening_test *screening_catalogue(void)
+{
+    return CATALOGUE;
+}
 
 const char *screening_finding_name(finding_kind k)
 {

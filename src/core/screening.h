@@ -48,13 +48,13 @@ typedef enum { FINDING_NOT_DONE = 0, FINDING_NORMAL, FINDING_ABNORMAL } finding_
 typedef enum { FINDING_ECG = 0, FINDING_ECHO, FINDING_ORGAN, FINDING_COUNT } finding_kind;
 
 typedef struct {
-    char test[16];          /* catalogue code */
-    bool positive;          /* qualitative tests */
-    double value;           /* quantitative tests */
+    char test[16]; /* catalogue code */
+    bool positive; /* qualitative tests */
+    double value;  /* quantitative tests */
     char unit[16];
     bool has_ref;
     double ref_low, ref_high; /* the laboratory's reference range */
-    cc_date date;           /* sample date */
+    cc_date date;             /* sample date */
 } screening_result;
 
 typedef struct {
@@ -65,20 +65,21 @@ typedef struct {
     tri_state cancer_history, pregnancy, active_infection;
     bool has_injury;
     cc_date injury_date;
-    char injury_level[8];    /* "C5", "T10", "L1" ... */
+    char injury_level[8];                         /* "C5", "T10", "L1" ... */
     char conditions[SCREENING_MAX_CONDITIONS][8]; /* the patient's ICD-10 codes */
     size_t n_conditions;
-    int age_years;           /* -1 when unknown */
+    int age_years; /* -1 when unknown */
 } screening;
 
 const screening_test *screening_test_find(const char *code);
 /* The whole catalogue, terminated by a NULL code. */
 const screening_test *screening_catalogue(void);
-const char *screening_finding_name(finding_kind k); /* "ecg", "echocardiography", "organ_function" */
+const char *
+screening_finding_name(finding_kind k); /* "ecg", "echocardiography", "organ_function" */
 bool screening_finding_parse(const char *name, finding_kind *out);
 /* Subjects of the history rules. */
 bool screening_history_is_known(const char *name);
-const char *screening_tri_name(tri_state t);          /* "unknown", "no", "yes" */
+const char *screening_tri_name(tri_state t);               /* "unknown", "no", "yes" */
 const char *screening_finding_state_name(finding_state f); /* "not_done", "normal", "abnormal" */
 /* The result for a test code, or NULL. */
 const screening_result *screening_result_find(const screening *s, const char *code);

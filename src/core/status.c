@@ -12,8 +12,8 @@ static void copy_bounded(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src);
 }
 
-cc_status cc_fail(cc_error *err, cc_status status, const char *field,
-                  const char *code, const char *fmt, ...)
+cc_status cc_fail(cc_error *err, cc_status status, const char *field, const char *code,
+                  const char *fmt, ...)
 {
     if (!err)
         return status;

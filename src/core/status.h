@@ -15,9 +15,9 @@
 
 typedef enum {
     CC_OK = 0,
-    CC_INVALID,      /* bad input: the field names what */
+    CC_INVALID,         /* bad input: the field names what */
     CC_UNAUTHENTICATED, /* no or expired credentials */
-    CC_FORBIDDEN,    /* authenticated but not allowed */
+    CC_FORBIDDEN,       /* authenticated but not allowed */
     CC_NOT_FOUND,
     CC_CONFLICT,     /* stale version, duplicate, wrong state */
     CC_TOO_LARGE,    /* input exceeds a size limit */
@@ -36,9 +36,8 @@ typedef struct {
 /* Fills err (if non-NULL) and returns status, so failing takes one line:
  *   return cc_fail(err, CC_INVALID, "birth_date", "invalid_date", "...%s", x);
  * code and field may be NULL. */
-cc_status cc_fail(cc_error *err, cc_status status, const char *field,
-                  const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+cc_status cc_fail(cc_error *err, cc_status status, const char *field, const char *code,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Resets err to CC_OK with empty strings. */
 void cc_error_clear(cc_error *err);

@@ -79,18 +79,30 @@ size_t text_codepoints(const char *s)
 /* Base letters for U+00C0..U+017F, one entry per code point, "" when the code
  * point is not a letter with a decomposition (kept as a separator). */
 static const char *const latin_fold[0x180 - 0xC0] = {
-    /* C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
-    /* E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* F0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
-    /* 100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
-    /* 110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
-    /* 120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
-    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
-    /* 140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
-    /* 160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
-    /* 170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+    /* C0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c",
+    "e",           "e", "e",  "e",  "i", "i", "i",  "i",
+    /* D0 */ "d",  "n", "o",  "o",  "o", "o", "o",  "",
+    "o",           "u", "u",  "u",  "u", "y", "th", "ss",
+    /* E0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c",
+    "e",           "e", "e",  "e",  "i", "i", "i",  "i",
+    /* F0 */ "d",  "n", "o",  "o",  "o", "o", "o",  "",
+    "o",           "u", "u",  "u",  "u", "y", "th", "y",
+    /* 100 */ "a", "a", "a",  "a",  "a", "a", "c",  "c",
+    "c",           "c", "c",  "c",  "c", "c", "d",  "d",
+    /* 110 */ "d", "d", "e",  "e",  "e", "e", "e",  "e",
+    "e",           "e", "e",  "e",  "g", "g", "g",  "g",
+    /* 120 */ "g", "g", "g",  "g",  "h", "h", "h",  "h",
+    "i",           "i", "i",  "i",  "i", "i", "i",  "i",
+    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k",  "k",
+    "k",           "l", "l",  "l",  "l", "l", "l",  "l",
+    /* 140 */ "l", "l", "l",  "n",  "n", "n", "n",  "n",
+    "n",           "n", "n",  "n",  "o", "o", "o",  "o",
+    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r",  "r",
+    "r",           "r", "s",  "s",  "s", "s", "s",  "s",
+    /* 160 */ "s", "s", "t",  "t",  "t", "t", "t",  "t",
+    "u",           "u", "u",  "u",  "u", "u", "u",  "u",
+    /* 170 */ "u", "u", "u",  "u",  "w", "w", "y",  "y",
+    "y",           "z", "z",  "z",  "z", "z", "z",  "s",
 };
 
 typedef struct {
@@ -154,8 +166,8 @@ void text_fold(const char *s, char *out, size_t cap)
     out[f.len < cap ? f.len : cap - 1] = '\0';
 }
 
-cc_status text_check_line(const char *s, const char *field, size_t max_codepoints,
-                          bool required, cc_error *err)
+cc_status text_check_line(const char *s, const char *field, size_t max_codepoints, bool required,
+                          cc_error *err)
 {
     if (!s)
         return required ? cc_fail(err, CC_INVALID, field, "required", "%s is required", field)
@@ -165,8 +177,8 @@ cc_status text_check_line(const char *s, const char *field, size_t max_codepoint
         return cc_fail(err, CC_INVALID, field, "invalid_text",
                        "%s must be UTF-8 text without control characters", field);
     if (text_codepoints(s) > max_codepoints)
-        return cc_fail(err, CC_INVALID, field, "too_long",
-                       "%s is longer than %zu characters", field, max_codepoints);
+        return cc_fail(err, CC_INVALID, field, "too_long", "%s is longer than %zu characters",
+                       field, max_codepoints);
     bool blank = true;
     for (size_t i = 0; i < n && blank; i++)
         blank = s[i] == ' ' || s[i] == '\t';

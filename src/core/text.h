@@ -37,7 +37,7 @@ void text_fold(const char *s, char *out, size_t cap);
 
 /* Validates a required single-line text field: clean UTF-8, not blank,
  * at most max_codepoints. CC_INVALID naming field otherwise. */
-cc_status text_check_line(const char *s, const char *field, size_t max_codepoints,
-                          bool required, cc_error *err);
+cc_status text_check_line(const char *s, const char *field, size_t max_codepoints, bool required,
+                          cc_error *err);
 
 #endif

@@ -85,17 +85,17 @@ size_t vitals_abnormal(const vitals *v, const vitals_limits *l, vitals_finding *
 {
     size_t n = 0;
     char en[VITALS_TEXT], fr[VITALS_TEXT];
-#define LOW_HIGH(has, value, lo, hi, name, label_en, label_fr, unit)                              \
-    do {                                                                                          \
-        if ((has) && (value) < (lo)) {                                                            \
-            snprintf(en, sizeof en, "%s %d %s is below %d", label_en, value, unit, lo);           \
-            snprintf(fr, sizeof fr, "%s %d %s est inférieur(e) à %d", label_fr, value, unit, lo); \
-            finding(out, &n, name "_low", name, en, fr);                                          \
-        } else if ((has) && (value) > (hi)) {                                                     \
-            snprintf(en, sizeof en, "%s %d %s is above %d", label_en, value, unit, hi);           \
-            snprintf(fr, sizeof fr, "%s %d %s est supérieur(e) à %d", label_fr, value, unit, hi); \
-            finding(out, &n, name "_high", name, en, fr);                                         \
-        }                                                                                         \
+#define LOW_HIGH(has, value, lo, hi, name, label_en, label_fr, unit)                               \
+    do {                                                                                           \
+        if ((has) && (value) < (lo)) {                                                             \
+            snprintf(en, sizeof en, "%s %d %s is below %d", label_en, value, unit, lo);            \
+            snprintf(fr, sizeof fr, "%s %d %s est inférieur(e) à %d", label_fr, value, unit, lo);  \
+            finding(out, &n, name "_low", name, en, fr);                                           \
+        } else if ((has) && (value) > (hi)) {                                                      \
+            snprintf(en, sizeof en, "%s %d %s is above %d", label_en, value, unit, hi);            \
+            snprintf(fr, sizeof fr, "%s %d %s est supérieur(e) à %d", label_fr, value, unit, hi);  \
+            finding(out, &n, name "_high", name, en, fr);                                          \
+        }                                                                                          \
     } while (0)
     LOW_HIGH(v->has_systolic, v->systolic, l->systolic_low, l->systolic_high, "systolic",
              "Systolic pressure", "Pression systolique", "mmHg");
@@ -105,20 +105,23 @@ size_t vitals_abnormal(const vitals *v, const vitals_limits *l, vitals_finding *
              "Heart rate", "Fréquence cardiaque", "/min");
     LOW_HIGH(v->has_spo2, v->spo2, l->spo2_low, 100, "spo2", "SpO2", "SpO2", "%");
     LOW_HIGH(v->has_respiratory_rate, v->respiratory_rate, l->respiratory_rate_low,
-             l->respiratory_rate_high, "respiratory_rate", "Respiratory rate", "Fréquence respiratoire",
-             "/min");
+             l->respiratory_rate_high, "respiratory_rate", "Respiratory rate",
+             "Fréquence respiratoire", "/min");
 #undef LOW_HIGH
     if (v->has_temperature && v->temperature_dc >= l->fever_dc) {
-        snprintf(en, sizeof en, "Temperature %d.%d C: fever (%d.%d C or more)", v->temperature_dc / 10,
-                 v->temperature_dc % 10, l->fever_dc / 10, l->fever_dc % 10);
-        snprintf(fr, sizeof fr, "Température %d,%d °C : fièvre (%d,%d °C ou plus)", v->temperature_dc / 10,
-                 v->temperature_dc % 10, l->fever_dc / 10, l->fever_dc % 10);
+        snprintf(en, sizeof en, "Temperature %d.%d C: fever (%d.%d C or more)",
+                 v->temperature_dc / 10, v->temperature_dc % 10, l->fever_dc / 10,
+                 l->fever_dc % 10);
+        snprintf(fr, sizeof fr, "Température %d,%d °C : fièvre (%d,%d °C ou plus)",
+                 v->temperature_dc / 10, v->temperature_dc % 10, l->fever_dc / 10,
+                 l->fever_dc % 10);
         finding(out, &n, "temperature_high", "temperature", en, fr);
     } else if (v->has_temperature && v->temperature_dc < l->temperature_low_dc) {
         snprintf(en, sizeof en, "Temperature %d.%d C is below %d.%d C", v->temperature_dc / 10,
                  v->temperature_dc % 10, l->temperature_low_dc / 10, l->temperature_low_dc % 10);
-        snprintf(fr, sizeof fr, "Température %d,%d °C inférieure à %d,%d °C", v->temperature_dc / 10,
-                 v->temperature_dc % 10, l->temperature_low_dc / 10, l->temperature_low_dc % 10);
+        snprintf(fr, sizeof fr, "Température %d,%d °C inférieure à %d,%d °C",
+                 v->temperature_dc / 10, v->temperature_dc % 10, l->temperature_low_dc / 10,
+                 l->temperature_low_dc % 10);
         finding(out, &n, "temperature_low", "temperature", en, fr);
     }
     return n;
@@ -127,7 +130,10 @@ size_t vitals_abnormal(const vitals *v, const vitals_limits *l, vitals_finding *
 static const char *const OBS_NAMES[OBS_KIND_COUNT] = {"vitals", "lie_flat", "headache_check",
                                                       "site_check"};
 
-const char *obs_kind_name(obs_kind k) { return (unsigned)k < OBS_KIND_COUNT ? OBS_NAMES[k] : "?"; }
+const char *obs_kind_name(obs_kind k)
+{
+    return (unsigned)k < OBS_KIND_COUNT ? OBS_NAMES[k] : "?";
+}
 
 bool obs_kind_parse(const char *name, obs_kind *out)
 {
@@ -144,7 +150,7 @@ static const obs_step DEFAULT_STEPS[] = {
     {OBS_VITALS, 120}, {OBS_VITALS, 180}, {OBS_VITALS, 240}, {OBS_VITALS, 300},
 };
 static const obs_step LP_STEPS[] = {
-    {OBS_LIE_FLAT, 0},         {OBS_HEADACHE_CHECK, 120}, {OBS_SITE_CHECK, 120},
+    {OBS_LIE_FLAT, 0},         {OBS_HEADACHE_CHECK, 120},  {OBS_SITE_CHECK, 120},
     {OBS_HEADACHE_CHECK, 360}, {OBS_HEADACHE_CHECK, 1440}, {OBS_SITE_CHECK, 1440},
 };
 
@@ -166,7 +172,8 @@ size_t obs_plan_generate_from(const obs_step *steps, size_t n, int64_t ended_at,
 
 size_t obs_plan_generate(const char *route, int64_t ended_at, obs_task *out, size_t cap)
 {
-    obs_step steps[sizeof DEFAULT_STEPS / sizeof DEFAULT_STEPS[0] + sizeof LP_STEPS / sizeof LP_STEPS[0]];
+    obs_step steps[sizeof DEFAULT_STEPS / sizeof DEFAULT_STEPS[0] +
+                   sizeof LP_STEPS / sizeof LP_STEPS[0]];
     size_t n = 0;
     for (size_t i = 0; i < sizeof DEFAULT_STEPS / sizeof DEFAULT_STEPS[0]; i++)
         steps[n++] = DEFAULT_STEPS[i];

@@ -193,8 +193,9 @@ cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route
 {
     head_read h = {patient_id, route, status};
     sql_arg args[] = {SQL_I(id)};
-    cc_status st = sql_first(d, "SELECT patient_id, route, status FROM administrations WHERE id = ?",
-                             args, 1, read_head, &h, err);
+    cc_status st =
+        sql_first(d, "SELECT patient_id, route, status FROM administrations WHERE id = ?", args, 1,
+                  read_head, &h, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
                        (long long)id);

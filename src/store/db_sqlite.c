@@ -17,7 +17,7 @@ struct db_stmt {
 struct db {
     sqlite3 *handle;
     bool holds_write_lock;
-    int tx_depth;         /* joinable transaction nesting (db_tx_begin) */
+    int tx_depth;          /* joinable transaction nesting (db_tx_begin) */
     bool tx_rollback_only; /* an inner db_tx_end failed */
     /* Entries live at stable addresses (a caller holds a db_stmt pointer
      * while it steps); the array of pointers is ordered oldest first. */
@@ -43,8 +43,7 @@ static cc_status map_error(db *d, int rc, cc_error *err)
                        "the database cannot be written or read: %s", msg);
     case SQLITE_CONSTRAINT:
         return cc_fail(err, CC_CONFLICT, NULL, "constraint", "constraint violated: %s", msg);
-    default:
-        return cc_fail(err, CC_INTERNAL, NULL, "database_error", "database error: %s", msg);
+    default: return cc_fail(err, CC_INTERNAL, NULL, "database_error", "database error: %s", msg);
     }
 }
 
@@ -139,7 +138,8 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
         if (d->cache[i]->sql == sql && strcmp(sqlite3_sql(d->cache[i]->stmt), sql) == 0) {
             /* most recently used last: eviction takes the least recently used */
             db_stmt *hit = d->cache[i];
-            memmove(&d->cache[i], &d->cache[i + 1], sizeof d->cache[0] * (size_t)(d->cached - i - 1));
+            memmove(&d->cache[i], &d->cache[i + 1],
+                    sizeof d->cache[0] * (size_t)(d->cached - i - 1));
             d->cache[d->cached - 1] = hit;
             *out = hit;
             return CC_OK;
@@ -175,9 +175,18 @@ void db_done(db_stmt *s)
     sqlite3_clear_bindings(s->stmt);
 }
 
-void db_bind_int(db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->stmt, idx, v); }
-void db_bind_double(db_stmt *s, int idx, double v) { sqlite3_bind_double(s->stmt, idx, v); }
-void db_bind_null(db_stmt *s, int idx) { sqlite3_bind_null(s->stmt, idx); }
+void db_bind_int(db_stmt *s, int idx, int64_t v)
+{
+    sqlite3_bind_int64(s->stmt, idx, v);
+}
+void db_bind_double(db_stmt *s, int idx, double v)
+{
+    sqlite3_bind_double(s->stmt, idx, v);
+}
+void db_bind_null(db_stmt *s, int idx)
+{
+    sqlite3_bind_null(s->stmt, idx);
+}
 
 void db_bind_text(db_stmt *s, int idx, const char *v)
 {
@@ -211,13 +220,34 @@ cc_status db_run(db_stmt *s, cc_error *err)
     return st;
 }
 
-int db_col_count(db_stmt *s) { return sqlite3_column_count(s->stmt); }
-const char *db_col_name(db_stmt *s, int col) { return sqlite3_column_name(s->stmt, col); }
-bool db_col_is_null(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_NULL; }
-bool db_col_is_int(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_INTEGER; }
-bool db_col_is_real(db_stmt *s, int col) { return sqlite3_column_type(s->stmt, col) == SQLITE_FLOAT; }
-int64_t db_col_int(db_stmt *s, int col) { return sqlite3_column_int64(s->stmt, col); }
-double db_col_double(db_stmt *s, int col) { return sqlite3_column_double(s->stmt, col); }
+int db_col_count(db_stmt *s)
+{
+    return sqlite3_column_count(s->stmt);
+}
+const char *db_col_name(db_stmt *s, int col)
+{
+    return sqlite3_column_name(s->stmt, col);
+}
+bool db_col_is_null(db_stmt *s, int col)
+{
+    return sqlite3_column_type(s->stmt, col) == SQLITE_NULL;
+}
+bool db_col_is_int(db_stmt *s, int col)
+{
+    return sqlite3_column_type(s->stmt, col) == SQLITE_INTEGER;
+}
+bool db_col_is_real(db_stmt *s, int col)
+{
+    return sqlite3_column_type(s->stmt, col) == SQLITE_FLOAT;
+}
+int64_t db_col_int(db_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->stmt, col);
+}
+double db_col_double(db_stmt *s, int col)
+{
+    return sqlite3_column_double(s->stmt, col);
+}
 
 const char *db_col_text(db_stmt *s, int col)
 {
@@ -280,7 +310,10 @@ cc_status db_begin(db *d, cc_error *err)
     return st;
 }
 
-cc_status db_begin_read(db *d, cc_error *err) { return run_cached(d, "BEGIN", err); }
+cc_status db_begin_read(db *d, cc_error *err)
+{
+    return run_cached(d, "BEGIN", err);
+}
 
 cc_status db_tx_begin(db *d, cc_error *err)
 {
@@ -319,7 +352,10 @@ cc_status db_tx_end(db *d, cc_status st, cc_error *err)
     return db_commit(d, err);
 }
 
-int db_tx_depth(const db *d) { return d->tx_depth; }
+int db_tx_depth(const db *d)
+{
+    return d->tx_depth;
+}
 
 cc_status db_commit(db *d, cc_error *err)
 {
@@ -343,7 +379,10 @@ void db_rollback(db *d)
     release_write_lock(d);
 }
 
-bool db_in_transaction(db *d) { return !sqlite3_get_autocommit(d->handle); }
+bool db_in_transaction(db *d)
+{
+    return !sqlite3_get_autocommit(d->handle);
+}
 
 cc_status db_backup_to(db *d, const char *path, cc_error *err)
 {
@@ -357,7 +396,8 @@ cc_status db_backup_to(db *d, const char *path, cc_error *err)
     }
     sqlite3_backup *bk = sqlite3_backup_init(target, "main", d->handle, "main");
     if (!bk) {
-        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s", sqlite3_errmsg(target));
+        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
+                     sqlite3_errmsg(target));
         goto out;
     }
     /* Copy in steps so that writers are held back only briefly; restart
@@ -369,7 +409,8 @@ cc_status db_backup_to(db *d, const char *path, cc_error *err)
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     sqlite3_backup_finish(bk);
     if (rc != SQLITE_DONE)
-        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s", sqlite3_errstr(rc));
+        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
+                     sqlite3_errstr(rc));
 out:
     sqlite3_close(target);
     return st;

@@ -18,9 +18,15 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
 {
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_I(n->patient_id), SQL_S(n->protocol_id), SQL_I(n->protocol_version),
-                   SQL_S(n->start_date), SQL_S(n->end_date),    SQL_S(n->request),
-                   SQL_S(n->body),       SQL_S(now),            SQL_S(actor->username),
+    sql_arg a[] = {SQL_I(n->patient_id),
+                   SQL_S(n->protocol_id),
+                   SQL_I(n->protocol_version),
+                   SQL_S(n->start_date),
+                   SQL_S(n->end_date),
+                   SQL_S(n->request),
+                   SQL_S(n->body),
+                   SQL_S(now),
+                   SQL_S(actor->username),
                    SQL_S(now)};
     return audit_create(d, actor, &PLAN,
                         "INSERT INTO plans (patient_id, protocol_id, protocol_version, status,"
@@ -61,17 +67,17 @@ static bool read_row(arena *a, db_stmt *s, void *item)
 
 static cc_status not_found(cc_status st, int64_t id, cc_error *err)
 {
-    return st == CC_NOT_FOUND
-               ? cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no plan with id %lld", (long long)id)
-               : st;
+    return st == CC_NOT_FOUND ? cc_fail(err, CC_NOT_FOUND, "id", "not_found",
+                                        "no plan with id %lld", (long long)id)
+                              : st;
 }
 
 cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};
-    return not_found(sql_fill_one(d, a, "SELECT " COLUMNS FROM " WHERE p.id = ?", args, 1, read_row,
-                                  out, err),
-                     id, err);
+    return not_found(
+        sql_fill_one(d, a, "SELECT " COLUMNS FROM " WHERE p.id = ?", args, 1, read_row, out, err),
+        id, err);
 }
 
 cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
@@ -100,8 +106,8 @@ static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_
     char status[16] = "";
     sql_arg args[] = {SQL_I(id)};
     cc_status st = not_found(
-        sql_first(d, "SELECT status FROM plans WHERE id = ?", args, 1, copy_status, status, err), id,
-        err);
+        sql_first(d, "SELECT status FROM plans WHERE id = ?", args, 1, copy_status, status, err),
+        id, err);
     if (st != CC_OK)
         return st;
     plan_state from;
@@ -115,8 +121,8 @@ static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *
 {
     sql_arg args[] = {SQL_S(route)};
     int64_t n = 0;
-    cc_status st =
-        sql_scalar(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", args, 1, &n, err);
+    cc_status st = sql_scalar(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", args,
+                              1, &n, err);
     *slots = (int)n;
     return st;
 }
@@ -125,8 +131,8 @@ static cc_status booked(db *d, const char *date, const char *route, int *count, 
 {
     sql_arg args[] = {SQL_S(date), SQL_S(route)};
     int64_t n = 0;
-    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?",
-                              args, 2, &n, err);
+    cc_status st = sql_scalar(
+        d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?", args, 2, &n, err);
     *count = (int)n;
     return st;
 }
@@ -187,7 +193,8 @@ static cc_status clear_slots(db *d, int64_t id, void *ctx, cc_error *err)
  * the child rows, and one audit entry. */
 static cc_status move(db *d, const store_actor *actor, int64_t id, plan_event e, const char *action,
                       const char *set_sql, const sql_arg *set_args, int n_set, const char *reason,
-                      cc_status (*then)(db *, int64_t, void *, cc_error *), void *ctx, cc_error *err)
+                      cc_status (*then)(db *, int64_t, void *, cc_error *), void *ctx,
+                      cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -307,7 +314,8 @@ cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route,
     int before_slots;
     sql_arg del[] = {SQL_S(name)}, ins[] = {SQL_S(name), SQL_I(slots)};
     if ((st = route_capacity(d, name, &before_slots, err)) == CC_OK &&
-        (st = sql_run(d, "DELETE FROM clinic_capacity WHERE route = ?", del, 1, NULL, err)) == CC_OK)
+        (st = sql_run(d, "DELETE FROM clinic_capacity WHERE route = ?", del, 1, NULL, err)) ==
+            CC_OK)
         st = sql_run(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)", ins, 2,
                      NULL, err);
     if (st == CC_OK) {

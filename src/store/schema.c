@@ -246,7 +246,8 @@ static const char *const migrations[] = {
     "  updated_at TEXT NOT NULL);"
     "CREATE INDEX units_batch ON units(batch_id);"
     "CREATE INDEX units_state_expiry ON units(state, expiry);"
-    "CREATE UNIQUE INDEX units_position ON units(freezer, rack, box, position) WHERE position <> '';"
+    "CREATE UNIQUE INDEX units_position ON units(freezer, rack, box, position) WHERE position <> "
+    "'';"
     "CREATE TABLE custody_events ("
     "  id INTEGER PRIMARY KEY,"
     "  unit_id INTEGER NOT NULL REFERENCES units(id),"
@@ -505,11 +506,15 @@ static const char *const migrations[] = {
 };
 #pragma GCC diagnostic pop
 
-int schema_latest_version(void) { return (int)(sizeof migrations / sizeof migrations[0]); }
+int schema_latest_version(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
 
 cc_status schema_version(db *d, int *version, cc_error *err)
 {
-    cc_status st = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err);
+    cc_status st =
+        db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err);
     if (st != CC_OK)
         return st;
     db_stmt *s;

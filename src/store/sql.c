@@ -296,7 +296,8 @@ static cc_status page_start(db *d, const sql_page_query *q, sql_arg *args, int64
                        "a list query has too many arguments");
     size_t len = strlen(q->sql), tail = strlen("LIMIT ? OFFSET ?");
     if (len < tail || strcmp(q->sql + len - tail, "LIMIT ? OFFSET ?") != 0)
-        return cc_fail(err, CC_INTERNAL, NULL, "page_query", "a list query must end in LIMIT ? OFFSET ?");
+        return cc_fail(err, CC_INTERNAL, NULL, "page_query",
+                       "a list query must end in LIMIT ? OFFSET ?");
     if (q->page < 1)
         return cc_fail(err, CC_INVALID, "page", "invalid_page", "page counts from 1");
     if (q->per_page < 1)

@@ -94,7 +94,8 @@ static void expect_codes(const scene *s, const bedside_code *codes, size_t n, co
     bool go = bedside_verify(&s->f, &v);
     if (v.n != n) {
         for (size_t i = 0; i < v.n; i++)
-            fprintf(stderr, "  %s: got %s (%s)\n", what, bedside_code_name(v.reasons[i].code), v.reasons[i].en);
+            fprintf(stderr, "  %s: got %s (%s)\n", what, bedside_code_name(v.reasons[i].code),
+                    v.reasons[i].en);
         fail_msg("%s: %zu reasons, expected %zu", what, v.n, n);
     }
     assert_true(go == (n == 0));
@@ -111,7 +112,11 @@ static void expect_codes(const scene *s, const bedside_code *codes, size_t n, co
 }
 
 typedef void (*mutate)(scene *s);
-#define ROW(name, body) static void name(scene *s) { body; }
+#define ROW(name, body)                                                                            \
+    static void name(scene *s)                                                                     \
+    {                                                                                              \
+        body;                                                                                      \
+    }
 
 ROW(m_none, (void)s)
 ROW(m_wristband_bad_check, s->f.wristband = "00000019")
@@ -188,7 +193,10 @@ static void test_each_refusal(void **state)
         {m_too_many, {BS_TOO_MANY_UNITS}, 1, "five units"},
         {m_din_bad_check, {BS_DIN_UNREADABLE}, 1, "MOD 37-2 check character wrong (H1)"},
         {m_din_garbage, {BS_DIN_UNREADABLE}, 1, "not a DIN"},
-        {m_duplicate, {BS_DUPLICATE_UNIT}, 1, "same bag twice (H12); no dose check on unknown units"},
+        {m_duplicate,
+         {BS_DUPLICATE_UNIT},
+         1,
+         "same bag twice (H12); no dose check on unknown units"},
         {m_unknown, {BS_UNIT_UNKNOWN}, 1, "valid DIN, no such unit (H1)"},
         {m_product_unreadable, {BS_PRODUCT_CODE_UNREADABLE}, 1, "product code garbage"},
         {m_product_other_code, {BS_PRODUCT_CODE_MISMATCH}, 1, "another product's code"},
@@ -206,7 +214,10 @@ static void test_each_refusal(void **state)
         {m_not_reserved, {BS_UNIT_NOT_RESERVED}, 1, "issued off the shelf (H1)"},
         {m_other_patient, {BS_UNIT_OTHER_PATIENT}, 1, "another patient's unit (H1)"},
         {m_other_item, {BS_UNIT_OTHER_ITEM}, 1, "the patient's unit for another day (H1)"},
-        {m_autologous_other, {BS_AUTOLOGOUS_OTHER_PATIENT}, 1, "autologous unit of another patient (H7)"},
+        {m_autologous_other,
+         {BS_AUTOLOGOUS_OTHER_PATIENT},
+         1,
+         "autologous unit of another patient (H7)"},
         {m_autologous_own, {0}, 0, "own autologous unit"},
         {m_product_type, {BS_PRODUCT_TYPE_MISMATCH}, 1, "wrong product (H4)"},
         {m_route, {BS_ROUTE_MISMATCH, BS_SECOND_CHECK_REQUIRED}, 2, "wrong route (H4)"},
@@ -214,7 +225,10 @@ static void test_each_refusal(void **state)
         {m_dose_high_edge, {0}, 0, "exactly +10 %"},
         {m_dose_high, {BS_DOSE_ABOVE_PRESCRIPTION}, 1, "one cell over +10 % (H4)"},
         {m_two_units_sum, {0}, 0, "two units add up to 105 %"},
-        {m_protocol_bounds, {BS_DOSE_OUTSIDE_PROTOCOL}, 1, "within +10 % but above the protocol (H4)"},
+        {m_protocol_bounds,
+         {BS_DOSE_OUTSIDE_PROTOCOL},
+         1,
+         "within +10 % but above the protocol (H4)"},
         {m_weight_missing, {BS_WEIGHT_MISSING}, 1, "never weighed (H4)"},
         {m_weight_30_days, {0}, 0, "30 days is still recent"},
         {m_weight_31_days, {BS_WEIGHT_STALE}, 1, "31 days is stale (H4)"},
@@ -233,7 +247,9 @@ static void test_each_refusal(void **state)
         {m_it_no_second, {BS_SECOND_CHECK_REQUIRED}, 1, "intrathecal alone"},
         {m_it_same_person, {BS_SECOND_CHECK_SAME_PERSON}, 1, "operator checks themself"},
         {m_iv_no_second, {0}, 0, "intravenous needs no second check"},
-        {m_everything_wrong, {BS_WRONG_PATIENT, BS_UNIT_NOT_RELEASED, BS_UNIT_EXPIRED, BS_WEIGHT_STALE}, 4,
+        {m_everything_wrong,
+         {BS_WRONG_PATIENT, BS_UNIT_NOT_RELEASED, BS_UNIT_EXPIRED, BS_WEIGHT_STALE},
+         4,
          "every reason is reported, not only the first"},
     };
     for (size_t i = 0; i < N(rows); i++) {
@@ -268,7 +284,8 @@ static void test_every_state(void **state)
             if (expired || st == UNIT_EXPIRED)
                 want[n++] = BS_UNIT_EXPIRED;
             char what[64];
-            snprintf(what, sizeof what, "state %s expired %d", unit_state_name((unit_state)st), expired);
+            snprintf(what, sizeof what, "state %s expired %d", unit_state_name((unit_state)st),
+                     expired);
             expect_codes(&s, want, n, what);
         }
 }
@@ -328,10 +345,18 @@ static void test_product_parse_and_names(void **state)
         const char *pdc;
         int division;
     } rows[] = {
-        {"=<S12340A0", true, "S1234", 1},  {"=<S1234000", true, "S1234", 0}, {"=<S12340Z0", true, "S1234", 26},
-        {"S1234", true, "S1234", -1},      {"s1234", true, "S1234", -1},     {"=<S12340A1", false, "", 0},
-        {"=<S1234#00", false, "", 0},      {"=<11234000", false, "", 0},     {"S123", false, "", 0},
-        {"", false, "", 0},                {NULL, false, "", 0},             {"=<S12340A0X", false, "", 0},
+        {"=<S12340A0", true, "S1234", 1},
+        {"=<S1234000", true, "S1234", 0},
+        {"=<S12340Z0", true, "S1234", 26},
+        {"S1234", true, "S1234", -1},
+        {"s1234", true, "S1234", -1},
+        {"=<S12340A1", false, "", 0},
+        {"=<S1234#00", false, "", 0},
+        {"=<11234000", false, "", 0},
+        {"S123", false, "", 0},
+        {"", false, "", 0},
+        {NULL, false, "", 0},
+        {"=<S12340A0X", false, "", 0},
     };
     for (size_t i = 0; i < N(rows); i++) {
         char pdc[6] = "";
@@ -367,15 +392,20 @@ static void test_vitals(void **state)
     } rows[] = {
         {{.has_temperature = true, .temperature_dc = 368}, CC_OK, ""},
         {{.has_temperature = true, .temperature_dc = 379}, CC_OK, ""},
-        {{.has_temperature = true, .temperature_dc = 380}, CC_OK, "temperature_high"}, /* CTCAE fever grade 1 */
+        {{.has_temperature = true, .temperature_dc = 380},
+         CC_OK,
+         "temperature_high"}, /* CTCAE fever grade 1 */
         {{.has_temperature = true, .temperature_dc = 349}, CC_OK, "temperature_low"},
         {{.has_temperature = true, .temperature_dc = 299}, CC_INVALID, ""},
         {{.has_temperature = true, .temperature_dc = 451}, CC_INVALID, ""},
         {{.has_systolic = true, .systolic = 90, .has_diastolic = true, .diastolic = 50}, CC_OK, ""},
-        {{.has_systolic = true, .systolic = 89, .has_diastolic = true, .diastolic = 49}, CC_OK,
+        {{.has_systolic = true, .systolic = 89, .has_diastolic = true, .diastolic = 49},
+         CC_OK,
          "systolic_low diastolic_low"},
         {{.has_systolic = true, .systolic = 181}, CC_OK, "systolic_high"},
-        {{.has_systolic = true, .systolic = 120, .has_diastolic = true, .diastolic = 120}, CC_INVALID, ""},
+        {{.has_systolic = true, .systolic = 120, .has_diastolic = true, .diastolic = 120},
+         CC_INVALID,
+         ""},
         {{.has_heart_rate = true, .heart_rate = 121}, CC_OK, "heart_rate_high"},
         {{.has_heart_rate = true, .heart_rate = 49}, CC_OK, "heart_rate_low"},
         {{.has_heart_rate = true, .heart_rate = 19}, CC_INVALID, ""},
@@ -410,7 +440,8 @@ static void test_observation_tasks(void **state)
     obs_task t[OBS_MAX_TASKS];
     const int64_t end = 1000000;
     size_t n = obs_plan_generate("intravenous", end, t, N(t));
-    const int iv_minutes[] = {15, 30, 45, 60, 120, 180, 240, 300}; /* 4 in the first hour, then hourly for 4 h */
+    const int iv_minutes[] = {15,  30,  45,  60,
+                              120, 180, 240, 300}; /* 4 in the first hour, then hourly for 4 h */
     assert_int_equal(n, N(iv_minutes));
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(t[i].kind, OBS_VITALS);
@@ -440,25 +471,44 @@ static void test_observation_tasks(void **state)
 static void test_terms(void **state)
 {
     (void)state;
-    const char *required[] = {"fever", "chills", "allergic_reaction", "anaphylaxis", "infusion_related_reaction",
-                              "headache", "post_lp_headache", "back_pain", "injection_site_reaction", "nausea",
-                              "vomiting", "fatigue", "infection", "meningitis", "thromboembolic_event",
-                              "hypotension", "hypertension", "dyspnea", "seizure", "other"};
+    const char *required[] = {"fever",
+                              "chills",
+                              "allergic_reaction",
+                              "anaphylaxis",
+                              "infusion_related_reaction",
+                              "headache",
+                              "post_lp_headache",
+                              "back_pain",
+                              "injection_site_reaction",
+                              "nausea",
+                              "vomiting",
+                              "fatigue",
+                              "infection",
+                              "meningitis",
+                              "thromboembolic_event",
+                              "hypotension",
+                              "hypertension",
+                              "dyspnea",
+                              "seizure",
+                              "other"};
     assert_int_equal(adverse_term_count(), N(required));
     for (size_t i = 0; i < N(required); i++) {
         const adverse_term *t = adverse_term_find(required[i]);
         assert_non_null(t);
         int defined = 0;
         for (int g = 0; g < 5; g++) {
-            assert_true((t->grades_en[g] == NULL) == (t->grades_fr[g] == NULL)); /* both languages */
+            assert_true((t->grades_en[g] == NULL) ==
+                        (t->grades_fr[g] == NULL)); /* both languages */
             defined += t->grades_en[g] != NULL;
-            assert_int_equal(adverse_check_grade(t, g + 1, NULL), t->grades_en[g] ? CC_OK : CC_INVALID);
+            assert_int_equal(adverse_check_grade(t, g + 1, NULL),
+                             t->grades_en[g] ? CC_OK : CC_INVALID);
         }
         assert_true(defined >= 3);
         assert_int_equal(adverse_check_grade(t, 0, NULL), CC_INVALID);
         assert_int_equal(adverse_check_grade(t, 6, NULL), CC_INVALID);
     }
-    /* CTCAE v5.0: Headache has no grade 4 or 5; Anaphylaxis starts at grade 3; Fever grade 1 is 38.0-39.0 */
+    /* CTCAE v5.0: Headache has no grade 4 or 5; Anaphylaxis starts at grade 3; Fever grade 1
+     * is 38.0-39.0 */
     assert_int_equal(adverse_check_grade(adverse_term_find("headache"), 4, NULL), CC_INVALID);
     assert_int_equal(adverse_check_grade(adverse_term_find("anaphylaxis"), 2, NULL), CC_INVALID);
     assert_non_null(strstr(adverse_term_find("fever")->grades_en[0], "38.0"));
@@ -466,8 +516,8 @@ static void test_terms(void **state)
     assert_null(adverse_term_find("Fever"));
     assert_null(adverse_term_find(NULL));
     unsigned bit = 0;
-    const char *criteria[] = {"death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
-                              "medically_important"};
+    const char *criteria[] = {"death",      "life_threatening",   "hospitalisation",
+                              "disability", "congenital_anomaly", "medically_important"};
     for (size_t i = 0; i < N(criteria); i++) {
         assert_true(adverse_seriousness_parse(criteria[i], &bit));
         assert_string_equal(adverse_seriousness_name(bit), criteria[i]);
@@ -533,12 +583,12 @@ static void test_deadlines(void **state)
         int64_t reported, now;
         adverse_deadline_status want;
     } st[] = {
-        {0, aware, AE_DL_DUE_SOON},              /* 24 h left: due soon */
-        {0, due, AE_DL_DUE_SOON},                /* the due instant itself is not overdue */
-        {0, due + 1, AE_DL_OVERDUE},             /* one second later: overdue (H9) */
-        {due, due + 100, AE_DL_DONE},            /* sent at the last second */
-        {due + 1, due + 100, AE_DL_LATE},        /* sent late */
-        {0, due - 25 * 3600, AE_DL_PENDING},     /* more than 24 h left */
+        {0, aware, AE_DL_DUE_SOON},          /* 24 h left: due soon */
+        {0, due, AE_DL_DUE_SOON},            /* the due instant itself is not overdue */
+        {0, due + 1, AE_DL_OVERDUE},         /* one second later: overdue (H9) */
+        {due, due + 100, AE_DL_DONE},        /* sent at the last second */
+        {due + 1, due + 100, AE_DL_LATE},    /* sent late */
+        {0, due - 25 * 3600, AE_DL_PENDING}, /* more than 24 h left */
     };
     for (size_t i = 0; i < N(st); i++)
         assert_int_equal(adverse_deadline_state(due, st[i].reported, st[i].now, &r), st[i].want);
@@ -559,10 +609,10 @@ static void test_deadlines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_refusal),     cmocka_unit_test(test_every_state),
-        cmocka_unit_test(test_override_matrix),  cmocka_unit_test(test_product_parse_and_names),
-        cmocka_unit_test(test_vitals),           cmocka_unit_test(test_observation_tasks),
-        cmocka_unit_test(test_terms),            cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_each_refusal),    cmocka_unit_test(test_every_state),
+        cmocka_unit_test(test_override_matrix), cmocka_unit_test(test_product_parse_and_names),
+        cmocka_unit_test(test_vitals),          cmocka_unit_test(test_observation_tasks),
+        cmocka_unit_test(test_terms),           cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,17 +74,25 @@ static void test_cli_table(void **state)
         {{"isbt128", "verify", "W1234261234567"}, 0, "valid\n", ""},
         {{"isbt128", "verify", "=W12342612345667"}, 0, "valid\n", ""},
         {{"isbt128", "verify", "W1234 26 123456 00 7"}, 0, "valid\n", ""},
-        {{"isbt128", "verify", "W1234261234568"}, 1,
-         "invalid: check character '8' does not match the number (expected '7')\n", ""},
+        {{"isbt128", "verify", "W1234261234568"},
+         1,
+         "invalid: check character '8' does not match the number (expected '7')\n",
+         ""},
         {{"isbt128", "verify", "W1243261234567"}, 1, "invalid: *", ""}, /* transposition */
         {{"isbt128", "verify", "W123426123456"}, 1, "invalid: *", ""},
         {{"isbt128", "verify"}, 2, "", "missing DIN"},
         {{"isbt128", "verify", "-x"}, 2, "", "unknown option '-x'"},
         {{"isbt128", "new", "--facility", "O1234", "--data", "d"}, 2, "", "option --facility"},
-        {{"isbt128", "new", "--facility", "W1234", "--year", "2026", "--data", "d"}, 2, "", "option --year"},
+        {{"isbt128", "new", "--facility", "W1234", "--year", "2026", "--data", "d"},
+         2,
+         "",
+         "option --year"},
         {{"isbt128", "new", "--facility", "W1234"}, 2, "", "--data"},
         {{"isbt128", "new", "--data", "d"}, 2, "", "--facility"},
-        {{"isbt128", "new", "--facility", "W1234", "--data", "/nonexistent/cc"}, 1, "", "isbt128 new"},
+        {{"isbt128", "new", "--facility", "W1234", "--data", "/nonexistent/cc"},
+         1,
+         "",
+         "isbt128 new"},
         {{"isbt128", "--help"}, 0, "usage: cellclinic isbt128*", ""},
         {{"isbt128", "verify", "--help"}, 0, "usage: cellclinic isbt128*", ""},
         {{"isbt128"}, 2, "", "missing subcommand"},
@@ -137,8 +145,9 @@ static void test_new_allocates_in_sequence(void **state)
         {"A9999", "26", NULL},             /* another facility: its own counter */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        const char *args[] = {"isbt128", "new", "--facility", rows[i].facility, "--year", rows[i].year,
-                              "--data", dir, NULL};
+        const char *args[] = {"isbt128",        "new",    "--facility",
+                              rows[i].facility, "--year", rows[i].year,
+                              "--data",         dir,      NULL};
         char out[256], err[256];
         int rc = run(args, out, sizeof out, err, sizeof err);
         if (rc != 0)

@@ -26,9 +26,9 @@ static void test_date_parse_table(void **state)
         {"1900-02-29", 0},                    /* divisible by 100, not 400 */
         {"2026-02-30", 0}, {"2026-04-31", 0}, {"2026-12-31", 1}, {"2026-13-01", 0},
         {"2026-00-10", 0}, {"2026-01-00", 0}, {"1899-12-31", 0}, /* below range */
-        {"1900-01-01", 1}, {"2199-12-31", 1}, {"2200-01-01", 0},
-        {"26-01-01", 0},   {"2026/01/01", 0}, {"2026-1-01", 0}, {"", 0},
-        {"2026-01-01x", 0}, {"20a6-01-01", 0},
+        {"1900-01-01", 1}, {"2199-12-31", 1}, {"2200-01-01", 0}, {"26-01-01", 0},
+        {"2026/01/01", 0}, {"2026-1-01", 0},  {"", 0},           {"2026-01-01x", 0},
+        {"20a6-01-01", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cc_date d;
@@ -105,8 +105,8 @@ static void test_text_clean_utf8(void **state)
 {
     (void)state;
     assert_true(text_is_clean_utf8("Éloïse", strlen("Éloïse"), false));
-    assert_false(text_is_clean_utf8("\xC3", 1, false));        /* truncated */
-    assert_false(text_is_clean_utf8("\xC0\xAF", 2, false));    /* overlong */
+    assert_false(text_is_clean_utf8("\xC3", 1, false));         /* truncated */
+    assert_false(text_is_clean_utf8("\xC0\xAF", 2, false));     /* overlong */
     assert_false(text_is_clean_utf8("\xED\xA0\x80", 3, false)); /* surrogate */
     assert_false(text_is_clean_utf8("a\nb", 3, false));
     assert_true(text_is_clean_utf8("a\nb", 3, true));
@@ -155,8 +155,8 @@ static void test_icd10(void **state)
     static const struct {
         const char *code;
         int ok;
-    } cases[] = {{"S14", 1}, {"S14.1", 1}, {"G35", 1}, {"Q05.9", 1}, {"M17.11", 1},
-                 {"U07", 1}, {"s14", 0}, {"S1", 0}, {"S14.", 0}, {"S14-1", 0},
+    } cases[] = {{"S14", 1}, {"S14.1", 1},     {"G35", 1}, {"Q05.9", 1}, {"M17.11", 1},
+                 {"U07", 1}, {"s14", 0},       {"S1", 0},  {"S14.", 0},  {"S14-1", 0},
                  {"14S", 0}, {"S14.12345", 0}, {"", 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(icd10_is_valid(cases[i].code), cases[i].ok);
@@ -200,7 +200,11 @@ static void test_buf_cap_and_failure(void **state)
 }
 
 static int released;
-static void count_release(void *p) { (void)p; released++; }
+static void count_release(void *p)
+{
+    (void)p;
+    released++;
+}
 
 static void test_arena(void **state)
 {

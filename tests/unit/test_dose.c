@@ -24,17 +24,17 @@ static void test_dose_table(void **state)
         const char *protocol;
         int grams, weight_age_days, age, count;
         cc_status want;
-        const char *code;      /* error code when failing */
+        const char *code; /* error code when failing */
         uint64_t per_admin, total;
-        int bounded;           /* -1 low, +1 high, 0 none */
+        int bounded; /* -1 low, +1 high, 0 none */
     } rows[] = {
         /* sci: 24 kg x 5M = 120M exactly: the lower bound, not raised */
         {"sci", 24000, 0, -1, 6, CC_OK, "", 20 * M, 120 * M, 0},
-        {"sci", 23999, 0, -1, 6, CC_OK, "", 20 * M, 120 * M, -1},   /* 119.995M raised */
-        {"sci", 80000, 0, -1, 8, CC_OK, "", 50 * M, 400 * M, 0},    /* 400M exactly */
-        {"sci", 80001, 0, -1, 8, CC_OK, "", 50 * M, 400 * M, +1},   /* 400.005M lowered */
+        {"sci", 23999, 0, -1, 6, CC_OK, "", 20 * M, 120 * M, -1}, /* 119.995M raised */
+        {"sci", 80000, 0, -1, 8, CC_OK, "", 50 * M, 400 * M, 0},  /* 400M exactly */
+        {"sci", 80001, 0, -1, 8, CC_OK, "", 50 * M, 400 * M, +1}, /* 400.005M lowered */
         {"sci", 150000, 0, -1, 8, CC_OK, "", 50 * M, 400 * M, +1},
-        {"sci", 10000, 0, -1, 6, CC_OK, "", 20 * M, 120 * M, -1},   /* minimum weight */
+        {"sci", 10000, 0, -1, 6, CC_OK, "", 20 * M, 120 * M, -1}, /* minimum weight */
         /* 250 kg: 1250M bounded to 400M; 400M / 6 = 66.67 -> 67M = 402M > 400M -> 66M */
         {"sci", 250000, 0, -1, 6, CC_OK, "", 66 * M, 396 * M, +1},
         {"sci", 9999, 0, -1, 6, CC_INVALID, "implausible_weight", 0, 0, 0},
@@ -158,8 +158,9 @@ static void test_dose_properties(void **state)
         ok++;
         assert_true(dose_within_bounds(&d, count, r.per_admin));
         assert_int_equal(r.total, r.per_admin * (uint64_t)count);
-        uint64_t course = r.course_raw < d.course_min ? d.course_min
-                          : r.course_raw > d.course_max ? d.course_max : r.course_raw;
+        uint64_t course = r.course_raw < d.course_min   ? d.course_min
+                          : r.course_raw > d.course_max ? d.course_max
+                                                        : r.course_raw;
         /* unless a bound moved it, per_admin is within half a step of course / count */
         uint64_t ideal2 = 2 * course / (uint64_t)count; /* twice the ideal, floor */
         uint64_t per2 = 2 * r.per_admin;

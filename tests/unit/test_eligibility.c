@@ -59,33 +59,115 @@ static screening_result *result(screening *s, const char *test)
 }
 
 typedef void (*mutate_fn)(screening *s);
-static void m_none(screening *s) { (void)s; }
-static void m_cancer(screening *s) { s->cancer_history = TRI_YES; }
-static void m_cancer_unknown(screening *s) { s->cancer_history = TRI_UNKNOWN; }
-static void m_pregnant(screening *s) { s->pregnancy = TRI_YES; }
-static void m_infection(screening *s) { s->active_infection = TRI_YES; }
-static void m_hiv(screening *s) { result(s, "hiv")->positive = true; }
-static void m_hcv(screening *s) { result(s, "hcv")->positive = true; }
-static void m_syphilis_missing(screening *s) { s->n_results--; }
-static void m_stale_31(screening *s) { result(s, "hb")->date = ymd(TODAY) - 31; }
-static void m_stale_30(screening *s) { result(s, "hb")->date = ymd(TODAY) - 30; }
-static void m_future(screening *s) { result(s, "hb")->date = ymd(TODAY) + 1; }
-static void m_ecg_old(screening *s) { s->finding_dates[FINDING_ECG] = ymd(TODAY) - 45; }
-static void m_hb_low(screening *s) { result(s, "hb")->value = 9.9; }
-static void m_hb_at_min(screening *s) { result(s, "hb")->value = 10; }
-static void m_hb_at_max(screening *s) { result(s, "hb")->value = 18; }
-static void m_hb_unit(screening *s) { snprintf(result(s, "hb")->unit, 16, "g/L"); result(s, "hb")->value = 135; }
-static void m_creat_high(screening *s) { result(s, "creatinine")->value = 1.51; }
-static void m_hb_missing(screening *s) { s->results[0] = s->results[--s->n_results]; }
-static void m_ecg_abnormal(screening *s) { s->findings[FINDING_ECG] = FINDING_ABNORMAL; }
-static void m_ecg_missing(screening *s) { s->findings[FINDING_ECG] = FINDING_NOT_DONE; }
-static void m_chronic(screening *s) { s->injury_date = ymd(TODAY) - 366; }
-static void m_one_year(screening *s) { s->injury_date = ymd(TODAY) - 365; }
-static void m_no_injury(screening *s) { s->has_injury = false; }
-static void m_no_level(screening *s) { s->injury_level[0] = '\0'; }
-static void m_other_condition(screening *s) { snprintf(s->conditions[0], 8, "G35"); }
-static void m_sequelae(screening *s) { snprintf(s->conditions[0], 8, "T91.3"); }
-static void m_s14(screening *s) { snprintf(s->conditions[0], 8, "S14"); } /* S14 is not S14.1 */
+static void m_none(screening *s)
+{
+    (void)s;
+}
+static void m_cancer(screening *s)
+{
+    s->cancer_history = TRI_YES;
+}
+static void m_cancer_unknown(screening *s)
+{
+    s->cancer_history = TRI_UNKNOWN;
+}
+static void m_pregnant(screening *s)
+{
+    s->pregnancy = TRI_YES;
+}
+static void m_infection(screening *s)
+{
+    s->active_infection = TRI_YES;
+}
+static void m_hiv(screening *s)
+{
+    result(s, "hiv")->positive = true;
+}
+static void m_hcv(screening *s)
+{
+    result(s, "hcv")->positive = true;
+}
+static void m_syphilis_missing(screening *s)
+{
+    s->n_results--;
+}
+static void m_stale_31(screening *s)
+{
+    result(s, "hb")->date = ymd(TODAY) - 31;
+}
+static void m_stale_30(screening *s)
+{
+    result(s, "hb")->date = ymd(TODAY) - 30;
+}
+static void m_future(screening *s)
+{
+    result(s, "hb")->date = ymd(TODAY) + 1;
+}
+static void m_ecg_old(screening *s)
+{
+    s->finding_dates[FINDING_ECG] = ymd(TODAY) - 45;
+}
+static void m_hb_low(screening *s)
+{
+    result(s, "hb")->value = 9.9;
+}
+static void m_hb_at_min(screening *s)
+{
+    result(s, "hb")->value = 10;
+}
+static void m_hb_at_max(screening *s)
+{
+    result(s, "hb")->value = 18;
+}
+static void m_hb_unit(screening *s)
+{
+    snprintf(result(s, "hb")->unit, 16, "g/L");
+    result(s, "hb")->value = 135;
+}
+static void m_creat_high(screening *s)
+{
+    result(s, "creatinine")->value = 1.51;
+}
+static void m_hb_missing(screening *s)
+{
+    s->results[0] = s->results[--s->n_results];
+}
+static void m_ecg_abnormal(screening *s)
+{
+    s->findings[FINDING_ECG] = FINDING_ABNORMAL;
+}
+static void m_ecg_missing(screening *s)
+{
+    s->findings[FINDING_ECG] = FINDING_NOT_DONE;
+}
+static void m_chronic(screening *s)
+{
+    s->injury_date = ymd(TODAY) - 366;
+}
+static void m_one_year(screening *s)
+{
+    s->injury_date = ymd(TODAY) - 365;
+}
+static void m_no_injury(screening *s)
+{
+    s->has_injury = false;
+}
+static void m_no_level(screening *s)
+{
+    s->injury_level[0] = '\0';
+}
+static void m_other_condition(screening *s)
+{
+    snprintf(s->conditions[0], 8, "G35");
+}
+static void m_sequelae(screening *s)
+{
+    snprintf(s->conditions[0], 8, "T91.3");
+}
+static void m_s14(screening *s)
+{
+    snprintf(s->conditions[0], 8, "S14");
+} /* S14 is not S14.1 */
 static void m_inr_out_of_lab_range(screening *s)
 {
     put(s, "inr", 1.6, "1", 2);
@@ -94,7 +176,11 @@ static void m_inr_out_of_lab_range(screening *s)
     r->ref_low = 0.8;
     r->ref_high = 1.2;
 }
-static void m_cancer_and_review(screening *s) { s->cancer_history = TRI_YES; result(s, "hb")->value = 9; }
+static void m_cancer_and_review(screening *s)
+{
+    s->cancer_history = TRI_YES;
+    result(s, "hb")->value = 9;
+}
 
 static void test_eligibility_table(void **state)
 {
@@ -109,33 +195,49 @@ static void test_eligibility_table(void **state)
     } rows[] = {
         {"complete normal work-up", m_none, ELIG_ELIGIBLE, "", "", false},
         {"cancer history excludes", m_cancer, ELIG_NOT_ELIGIBLE, "cancer-history", "yes", false},
-        {"cancer history unknown: review", m_cancer_unknown, ELIG_NEEDS_REVIEW, "cancer-history", "unknown", false},
+        {"cancer history unknown: review", m_cancer_unknown, ELIG_NEEDS_REVIEW, "cancer-history",
+         "unknown", false},
         {"pregnancy excludes", m_pregnant, ELIG_NOT_ELIGIBLE, "pregnancy", "yes", false},
-        {"active infection excludes", m_infection, ELIG_NOT_ELIGIBLE, "active-infection", "yes", false},
+        {"active infection excludes", m_infection, ELIG_NOT_ELIGIBLE, "active-infection", "yes",
+         false},
         {"HIV positive excludes", m_hiv, ELIG_NOT_ELIGIBLE, "hiv", "positive", false},
         {"HCV positive excludes", m_hcv, ELIG_NOT_ELIGIBLE, "hcv", "positive", false},
-        {"syphilis missing: review", m_syphilis_missing, ELIG_NEEDS_REVIEW, "syphilis", "missing", false},
-        {"result 31 days old is stale", m_stale_31, ELIG_NEEDS_REVIEW, "results-current", "sampled", false},
+        {"syphilis missing: review", m_syphilis_missing, ELIG_NEEDS_REVIEW, "syphilis", "missing",
+         false},
+        {"result 31 days old is stale", m_stale_31, ELIG_NEEDS_REVIEW, "results-current", "sampled",
+         false},
         {"result 30 days old is current", m_stale_30, ELIG_ELIGIBLE, "", "", false},
-        {"result dated tomorrow: review", m_future, ELIG_NEEDS_REVIEW, "results-current", "sampled", false},
-        {"ECG 45 days old is stale", m_ecg_old, ELIG_NEEDS_REVIEW, "results-current", "done", false},
-        {"haemoglobin 9.9 below 10: review", m_hb_low, ELIG_NEEDS_REVIEW, "haemoglobin", "9.9 g/dL", false},
+        {"result dated tomorrow: review", m_future, ELIG_NEEDS_REVIEW, "results-current", "sampled",
+         false},
+        {"ECG 45 days old is stale", m_ecg_old, ELIG_NEEDS_REVIEW, "results-current", "done",
+         false},
+        {"haemoglobin 9.9 below 10: review", m_hb_low, ELIG_NEEDS_REVIEW, "haemoglobin", "9.9 g/dL",
+         false},
         {"haemoglobin 10 on the limit", m_hb_at_min, ELIG_ELIGIBLE, "", "", false},
         {"haemoglobin 18 on the limit", m_hb_at_max, ELIG_ELIGIBLE, "", "", false},
-        {"haemoglobin in g/L: no conversion, review", m_hb_unit, ELIG_NEEDS_REVIEW, "haemoglobin", "135 g/L", false},
-        {"creatinine 1.51 above 1.5: review", m_creat_high, ELIG_NEEDS_REVIEW, "creatinine", "1.51", false},
-        {"haemoglobin missing: review", m_hb_missing, ELIG_NEEDS_REVIEW, "haemoglobin", "missing", false},
+        {"haemoglobin in g/L: no conversion, review", m_hb_unit, ELIG_NEEDS_REVIEW, "haemoglobin",
+         "135 g/L", false},
+        {"creatinine 1.51 above 1.5: review", m_creat_high, ELIG_NEEDS_REVIEW, "creatinine", "1.51",
+         false},
+        {"haemoglobin missing: review", m_hb_missing, ELIG_NEEDS_REVIEW, "haemoglobin", "missing",
+         false},
         {"abnormal ECG: review", m_ecg_abnormal, ELIG_NEEDS_REVIEW, "ecg", "abnormal", false},
         {"ECG not done: review", m_ecg_missing, ELIG_NEEDS_REVIEW, "ecg", "not done", false},
-        {"injury 366 days ago: chronic flag, still eligible", m_chronic, ELIG_ELIGIBLE, "chronic", "injury", true},
+        {"injury 366 days ago: chronic flag, still eligible", m_chronic, ELIG_ELIGIBLE, "chronic",
+         "injury", true},
         {"injury 365 days ago: not chronic", m_one_year, ELIG_ELIGIBLE, "", "", false},
-        {"no injury date: review", m_no_injury, ELIG_NEEDS_REVIEW, "injury-recorded", "no injury date", false},
-        {"no injury level: review", m_no_level, ELIG_NEEDS_REVIEW, "injury-recorded", "no level", false},
-        {"condition outside the indications: review", m_other_condition, ELIG_NEEDS_REVIEW, "indication", "G35", false},
+        {"no injury date: review", m_no_injury, ELIG_NEEDS_REVIEW, "injury-recorded",
+         "no injury date", false},
+        {"no injury level: review", m_no_level, ELIG_NEEDS_REVIEW, "injury-recorded", "no level",
+         false},
+        {"condition outside the indications: review", m_other_condition, ELIG_NEEDS_REVIEW,
+         "indication", "G35", false},
         {"T91.3 sequelae is an indication", m_sequelae, ELIG_ELIGIBLE, "", "", false},
         {"S14 does not fall under S14.1", m_s14, ELIG_NEEDS_REVIEW, "indication", "S14", false},
-        {"INR outside the lab's range without a rule: flag only", m_inr_out_of_lab_range, ELIG_ELIGIBLE, "reference-range", "1.6 1", false},
-        {"exclusion wins over review", m_cancer_and_review, ELIG_NOT_ELIGIBLE, "haemoglobin", "9 g/dL", false},
+        {"INR outside the lab's range without a rule: flag only", m_inr_out_of_lab_range,
+         ELIG_ELIGIBLE, "reference-range", "1.6 1", false},
+        {"exclusion wins over review", m_cancer_and_review, ELIG_NOT_ELIGIBLE, "haemoglobin",
+         "9 g/dL", false},
     };
     protocol p;
     load_protocol("sci", &p);
@@ -146,7 +248,8 @@ static void test_eligibility_table(void **state)
         eligibility_evaluate(&p, &s, ymd(TODAY), &r);
         if (r.verdict != rows[i].want) {
             for (size_t k = 0; k < r.n_reasons; k++)
-                printf("  reason %s %s %s\n", r.reasons[k].rule, r.reasons[k].observed, r.reasons[k].limit);
+                printf("  reason %s %s %s\n", r.reasons[k].rule, r.reasons[k].observed,
+                       r.reasons[k].limit);
             fail_msg("%s: verdict %s", rows[i].name, eligibility_verdict_name(r.verdict));
         }
         assert_int_equal(r.chronic, rows[i].chronic);
@@ -197,7 +300,8 @@ static void test_staleness_and_names(void **state)
     assert_true(eligibility_is_stale(100, 131, 30));
     eligibility_verdict v;
     for (int i = 0; i < 3; i++) {
-        assert_true(eligibility_verdict_parse(eligibility_verdict_name((eligibility_verdict)i), &v));
+        assert_true(
+            eligibility_verdict_parse(eligibility_verdict_name((eligibility_verdict)i), &v));
         assert_int_equal(v, i);
     }
     assert_false(eligibility_verdict_parse("maybe", &v));
@@ -259,9 +363,9 @@ static void test_decision_and_approval(void **state)
         bool override;
     } decisions[] = {
         {ELIG_ELIGIBLE, ELIG_ELIGIBLE, NULL, CC_OK, false},
-        {ELIG_NEEDS_REVIEW, ELIG_ELIGIBLE, NULL, CC_OK, false},     /* the review itself */
+        {ELIG_NEEDS_REVIEW, ELIG_ELIGIBLE, NULL, CC_OK, false}, /* the review itself */
         {ELIG_NOT_ELIGIBLE, ELIG_NOT_ELIGIBLE, NULL, CC_OK, false},
-        {ELIG_ELIGIBLE, ELIG_NOT_ELIGIBLE, NULL, CC_OK, false},     /* the physician may refuse */
+        {ELIG_ELIGIBLE, ELIG_NOT_ELIGIBLE, NULL, CC_OK, false},      /* the physician may refuse */
         {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, NULL, CC_INVALID, false}, /* override needs a reason */
         {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, "   too short  ", CC_INVALID, false},
         {ELIG_NOT_ELIGIBLE, ELIG_ELIGIBLE, "cured 2015, oncologist letter", CC_OK, true},

@@ -34,17 +34,11 @@ static const struct {
 } vectors[] = {
     {"G123498654321", 'H', 77}, /* Red Book annex 2 worked example */
     {"ABCDE27000069", 'C', 72}, /* FileMaker sample (not a valid FIN: check only) */
-    {"W123426123456", '7', 67},
-    {"A999926000001", '8', 68},
-    {"Z000099999999", 'T', 89},
-    {"1000000000000", 'N', 83},
-    {"9999999999999", '8', 68},
-    {"P123426000000", 'J', 79},
-    {"N123425654321", 'G', 76},
-    {"W000026000017", '*', 96}, /* check value 36: the '*' character */
+    {"W123426123456", '7', 67}, {"A999926000001", '8', 68}, {"Z000099999999", 'T', 89},
+    {"1000000000000", 'N', 83}, {"9999999999999", '8', 68}, {"P123426000000", 'J', 79},
+    {"N123425654321", 'G', 76}, {"W000026000017", '*', 96}, /* check value 36: the '*' character */
     {"W123426000199", '0', 60}, /* check value 0 (found by searching sequences) */
-    {"J123426000042", 'F', 75},
-    {"X987625011223", 'J', 79},
+    {"J123426000042", 'F', 75}, {"X987625011223", 'J', 79},
 };
 enum { N_VECTORS = sizeof vectors / sizeof vectors[0] };
 
@@ -91,11 +85,12 @@ static void test_fin_every_first_character(void **state)
         const char *fin;
         int ok;
     } rows[] = {
-        {"W1234", 1}, {"A0000", 1}, {"Z9999", 1}, {"19999", 1},
-        {"O1234", 0}, /* letter O excluded */
-        {"01234", 0}, /* digit 0 excluded */
-        {"w1234", 0}, /* the validator is strict; make/parse fold case */
-        {"W123", 0},  {"W12345", 0}, {"WA234", 0}, {"W123A", 0}, {"", 0},
+        {"W1234", 1}, {"A0000", 1},  {"Z9999", 1},
+        {"19999", 1}, {"O1234", 0}, /* letter O excluded */
+        {"01234", 0},               /* digit 0 excluded */
+        {"w1234", 0},               /* the validator is strict; make/parse fold case */
+        {"W123", 0},  {"W12345", 0}, {"WA234", 0},
+        {"W123A", 0}, {"", 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(isbt128_fin_is_valid(rows[i].fin), rows[i].ok);
@@ -172,7 +167,7 @@ static void test_parse_table(void **state)
         const char *text;
         const char *keyed; /* expected keyed form, NULL when refused */
         const char *flags;
-        const char *why;   /* substring of the message when refused */
+        const char *why; /* substring of the message when refused */
     } rows[] = {
         /* keyed form */
         {"W1234261234567", "W1234261234567", "00", NULL},
@@ -267,8 +262,8 @@ static void test_make_table(void **state)
         isbt128_din din;
         cc_error err;
         cc_error_clear(&err);
-        cc_status st = isbt128_make(rows[i].fin, rows[i].year, rows[i].sequence,
-                                    rows[i].flags, &din, &err);
+        cc_status st =
+            isbt128_make(rows[i].fin, rows[i].year, rows[i].sequence, rows[i].flags, &din, &err);
         if (rows[i].printed) {
             assert_int_equal(st, CC_OK);
             char printed[ISBT128_PRINTED_TEXT];

@@ -66,7 +66,8 @@ static void test_validation_cases(void **state)
     int mismatches = 0;
     size_t i;
     json_t *c;
-    json_array_foreach(cases, i, c) {
+    json_array_foreach(cases, i, c)
+    {
         int id = (int)json_integer_value(json_object_get(c, "id"));
         isncsci_exam exam;
         isncsci_result r;
@@ -199,17 +200,30 @@ static const struct {
     const char *key;
     isncsci_field field;
 } SHORT_KEYS[] = {
-    {"SR", ISNCSCI_F_SENSORY_RIGHT}, {"SL", ISNCSCI_F_SENSORY_LEFT},
-    {"MR", ISNCSCI_F_MOTOR_RIGHT}, {"ML", ISNCSCI_F_MOTOR_LEFT},
-    {"NLI", ISNCSCI_F_NLI}, {"IC", ISNCSCI_F_COMPLETE}, {"AIS", ISNCSCI_F_AIS},
-    {"ZSR", ISNCSCI_F_ZPP_SENSORY_RIGHT}, {"ZSL", ISNCSCI_F_ZPP_SENSORY_LEFT},
-    {"ZMR", ISNCSCI_F_ZPP_MOTOR_RIGHT}, {"ZML", ISNCSCI_F_ZPP_MOTOR_LEFT},
-    {"LUE", ISNCSCI_F_LEFT_UPPER}, {"LLE", ISNCSCI_F_LEFT_LOWER},
-    {"LLT", ISNCSCI_F_LEFT_LIGHT_TOUCH}, {"LPP", ISNCSCI_F_LEFT_PIN_PRICK},
-    {"LM", ISNCSCI_F_LEFT_MOTOR}, {"RUE", ISNCSCI_F_RIGHT_UPPER},
-    {"RLE", ISNCSCI_F_RIGHT_LOWER}, {"RLT", ISNCSCI_F_RIGHT_LIGHT_TOUCH},
-    {"RPP", ISNCSCI_F_RIGHT_PIN_PRICK}, {"RM", ISNCSCI_F_RIGHT_MOTOR},
-    {"UE", ISNCSCI_F_UPPER}, {"LE", ISNCSCI_F_LOWER}, {"LT", ISNCSCI_F_LIGHT_TOUCH},
+    {"SR", ISNCSCI_F_SENSORY_RIGHT},
+    {"SL", ISNCSCI_F_SENSORY_LEFT},
+    {"MR", ISNCSCI_F_MOTOR_RIGHT},
+    {"ML", ISNCSCI_F_MOTOR_LEFT},
+    {"NLI", ISNCSCI_F_NLI},
+    {"IC", ISNCSCI_F_COMPLETE},
+    {"AIS", ISNCSCI_F_AIS},
+    {"ZSR", ISNCSCI_F_ZPP_SENSORY_RIGHT},
+    {"ZSL", ISNCSCI_F_ZPP_SENSORY_LEFT},
+    {"ZMR", ISNCSCI_F_ZPP_MOTOR_RIGHT},
+    {"ZML", ISNCSCI_F_ZPP_MOTOR_LEFT},
+    {"LUE", ISNCSCI_F_LEFT_UPPER},
+    {"LLE", ISNCSCI_F_LEFT_LOWER},
+    {"LLT", ISNCSCI_F_LEFT_LIGHT_TOUCH},
+    {"LPP", ISNCSCI_F_LEFT_PIN_PRICK},
+    {"LM", ISNCSCI_F_LEFT_MOTOR},
+    {"RUE", ISNCSCI_F_RIGHT_UPPER},
+    {"RLE", ISNCSCI_F_RIGHT_LOWER},
+    {"RLT", ISNCSCI_F_RIGHT_LIGHT_TOUCH},
+    {"RPP", ISNCSCI_F_RIGHT_PIN_PRICK},
+    {"RM", ISNCSCI_F_RIGHT_MOTOR},
+    {"UE", ISNCSCI_F_UPPER},
+    {"LE", ISNCSCI_F_LOWER},
+    {"LT", ISNCSCI_F_LIGHT_TOUCH},
     {"PP", ISNCSCI_F_PIN_PRICK},
 };
 
@@ -246,8 +260,7 @@ static const struct {
      * fewer than half of the key muscles below the NLI at grade 3 or more. */
     {T4_COMPLETE " B.LT.S4_5=1 R.M.L2=3 VAC=No DAP=No", "AIS=C ZMR=L2 ZML=T4"},
     /* AIS D: at least half of the key muscles below the NLI at grade 3+. */
-    {T4_COMPLETE " B.LT.S4_5=1 R.M.L2..S1=3 L.M.L2..L4=3 VAC=No DAP=No",
-     "AIS=D ZMR=S1 ZML=L4"},
+    {T4_COMPLETE " B.LT.S4_5=1 R.M.L2..S1=3 L.M.L2..L4=3 VAC=No DAP=No", "AIS=D ZMR=S1 ZML=L4"},
     /* VAC makes the injury motor incomplete (2019): AIS C; no motor ZPP. */
     {T4_COMPLETE " VAC=Yes DAP=No", "IC=I AIS=C ZMR=NA ZML=NA ZSR=T4"},
     /* Lowest non-key muscle (key segment L3) more than three levels below the
@@ -328,13 +341,11 @@ static void test_value_parse_table(void **state)
         int motor; /* 1 motor, 0 sensory */
         int ok;
     } cases[] = {
-        {"0", 1, 1},   {"5", 1, 1},     {"6", 1, 0},    {"5*", 1, 0}, /* normal never tagged */
-        {"4*", 1, 1},  {"4**", 1, 1},   {"5**", 1, 0},  {"NT", 1, 1},
-        {"NT*", 1, 1}, {"NT**", 1, 1},  {"NT***", 1, 0}, {"nt", 1, 0},
-        {"", 1, 0},    {" 3", 1, 0},    {"3 ", 1, 0},   {"-1", 1, 0},
-        {"2", 0, 1},   {"3", 0, 0},     {"2*", 0, 0},   {"1*", 0, 1},
-        {"1**", 0, 1}, {"0**", 0, 1},   {"NT", 0, 1},   {"2**", 0, 0},
-        {"01", 0, 0},  {"0*x", 0, 0},
+        {"0", 1, 1},     {"5", 1, 1},   {"6", 1, 0},   {"5*", 1, 0}, /* normal never tagged */
+        {"4*", 1, 1},    {"4**", 1, 1}, {"5**", 1, 0}, {"NT", 1, 1},  {"NT*", 1, 1}, {"NT**", 1, 1},
+        {"NT***", 1, 0}, {"nt", 1, 0},  {"", 1, 0},    {" 3", 1, 0},  {"3 ", 1, 0},  {"-1", 1, 0},
+        {"2", 0, 1},     {"3", 0, 0},   {"2*", 0, 0},  {"1*", 0, 1},  {"1**", 0, 1}, {"0**", 0, 1},
+        {"NT", 0, 1},    {"2**", 0, 0}, {"01", 0, 0},  {"0*x", 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         isncsci_value v = 0;
@@ -398,16 +409,18 @@ static void test_json_errors_name_the_field(void **state)
         const char *value; /* new string value, NULL = delete the key */
         const char *field; /* expected error field */
     } cases[] = {
-        {"right.motor.C5", NULL, "right.motor.C5"},           /* missing key */
-        {"right.motor.C5", "6", "right.motor.C5"},            /* out of range */
-        {"left.motor.S1", "5*", "left.motor.S1"},             /* normal tagged */
+        {"right.motor.C5", NULL, "right.motor.C5"}, /* missing key */
+        {"right.motor.C5", "6", "right.motor.C5"},  /* out of range */
+        {"left.motor.S1", "5*", "left.motor.S1"},   /* normal tagged */
         {"left.lightTouch.S4_5", "3", "left.lightTouch.S4_5"},
         {"right.pinPrick.T7", "", "right.pinPrick.T7"},
-        {"right.motor.X9", "5", "right.motor.X9"},            /* unknown key */
-        {"left.lightTouch.S4", "2", "left.lightTouch.S4"},    /* unknown key */
+        {"right.motor.X9", "5", "right.motor.X9"},         /* unknown key */
+        {"left.lightTouch.S4", "2", "left.lightTouch.S4"}, /* unknown key */
         {"left.extra", "1", "left.extra"},
-        {"right.lowestNonKeyMuscleWithMotorFunction", "C4", "right.lowestNonKeyMuscleWithMotorFunction"},
-        {"right.lowestNonKeyMuscleWithMotorFunction", "S2", "right.lowestNonKeyMuscleWithMotorFunction"},
+        {"right.lowestNonKeyMuscleWithMotorFunction", "C4",
+         "right.lowestNonKeyMuscleWithMotorFunction"},
+        {"right.lowestNonKeyMuscleWithMotorFunction", "S2",
+         "right.lowestNonKeyMuscleWithMotorFunction"},
         {"voluntaryAnalContraction", "yes", "voluntaryAnalContraction"},
         {"deepAnalPressure", NULL, "deepAnalPressure"},
         {"left", NULL, "left"},
@@ -489,8 +502,8 @@ static uint64_t rng_next(uint64_t *s)
 }
 
 static const char *const MOTOR_VALUES[] = {
-    "0", "1", "2", "3", "4", "5", "0*", "1*", "2*", "3*", "4*",
-    "0**", "1**", "2**", "3**", "4**", "NT", "NT*", "NT**",
+    "0",  "1",   "2",   "3",   "4",   "5",   "0*", "1*",  "2*",   "3*",
+    "4*", "0**", "1**", "2**", "3**", "4**", "NT", "NT*", "NT**",
 };
 static const char *const SENSORY_VALUES[] = {
     "0", "1", "2", "0*", "1*", "0**", "1**", "NT", "NT*", "NT**",
@@ -544,7 +557,10 @@ static int expected_sum(const isncsci_value *v, int n)
     return t;
 }
 
-static int add_nd(int a, int b) { return a == ISNCSCI_ND || b == ISNCSCI_ND ? ISNCSCI_ND : a + b; }
+static int add_nd(int a, int b)
+{
+    return a == ISNCSCI_ND || b == ISNCSCI_ND ? ISNCSCI_ND : a + b;
+}
 
 static void check_levels(isncsci_levels l, uint32_t allowed, const char *what, int iter)
 {
@@ -559,8 +575,8 @@ static void test_random_invariants(void **state)
 {
     (void)state;
     uint64_t seed = 0x15AC5C1ULL;
-    const uint32_t LEVELS = (1u << 29) - 1;               /* C1..S3, INT */
-    const uint32_t ZPP = ((1u << 28) - 1) | (1u << 29);   /* C1..S3, NA */
+    const uint32_t LEVELS = (1u << 29) - 1;             /* C1..S3, INT */
+    const uint32_t ZPP = ((1u << 28) - 1) | (1u << 29); /* C1..S3, NA */
     for (int it = 0; it < 100000; it++) {
         isncsci_exam e;
         isncsci_result r;
@@ -684,8 +700,9 @@ static void test_json_mutations(void **state)
 {
     (void)state;
     static const char *const VALUES[] = {
-        "0", "1", "2", "3", "4", "5", "6", "0*", "1*", "2*", "4*", "5*", "0**", "2**", "4**",
-        "NT", "NT*", "NT**", "NT***", "nt", "", " 1", "1 ", "Yes", "No", "yes", "C5", "T13", "S1", "C4",
+        "0",  "1",  "2",   "3",   "4",   "5",   "6",   "0*",   "1*",    "2*",
+        "4*", "5*", "0**", "2**", "4**", "NT",  "NT*", "NT**", "NT***", "nt",
+        "",   " 1", "1 ",  "Yes", "No",  "yes", "C5",  "T13",  "S1",    "C4",
     };
     static const char *const SIDES[2] = {"right", "left"};
     uint64_t seed = 0xBADC0FFEEULL;
@@ -786,14 +803,16 @@ static void test_json_documents(void **state)
     json_decref(out);
 
     /* a single object */
-    assert_int_equal(isncsci_json_classify_document(json_array_get(exams, 2), 100, &out, &bad, &err), CC_OK);
+    assert_int_equal(
+        isncsci_json_classify_document(json_array_get(exams, 2), 100, &out, &bad, &err), CC_OK);
     assert_true(json_is_object(out));
     json_decref(out);
 
     /* the fourth exam (index 3) is invalid: named by index and field, no output */
     json_t *copy = json_deep_copy(exams);
-    json_object_set_new(json_object_get(json_object_get(json_array_get(copy, 3), "left"), "pinPrick"),
-                        "T4", json_string("9"));
+    json_object_set_new(
+        json_object_get(json_object_get(json_array_get(copy, 3), "left"), "pinPrick"), "T4",
+        json_string("9"));
     assert_int_equal(isncsci_json_classify_document(copy, 100, &out, &bad, &err), CC_INVALID);
     assert_null(out);
     assert_int_equal(bad, 3);

@@ -15,7 +15,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const lab_screening ALL_NEGATIVE[] = {
-    {"hiv", "negative", 100}, {"hbv", "negative", 100},  {"hcv", "negative", 100},
+    {"hiv", "negative", 100},      {"hbv", "negative", 100},  {"hcv", "negative", 100},
     {"syphilis", "negative", 100}, {"htlv", "negative", 100}, {"cmv", "positive", 100},
 };
 
@@ -26,7 +26,8 @@ static void test_eligibility_table(void **state)
     memcpy(hiv_pos_then_neg, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
     hiv_pos_then_neg[0].result = "positive";
     hiv_pos_then_neg[0].sampled_on = 90; /* older positive ... */
-    hiv_pos_then_neg[N(ALL_NEGATIVE)] = (lab_screening){"hiv", "negative", 101}; /* ... newer negative */
+    hiv_pos_then_neg[N(ALL_NEGATIVE)] =
+        (lab_screening){"hiv", "negative", 101}; /* ... newer negative */
     lab_screening newer_positive[N(ALL_NEGATIVE) + 1];
     memcpy(newer_positive, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
     newer_positive[N(ALL_NEGATIVE)] = (lab_screening){"hcv", "positive", 101};
@@ -41,23 +42,27 @@ static void test_eligibility_table(void **state)
         cc_status expect;
         const char *code;
     } rows[] = {
-        {"eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_OK, ""},          /* CMV positive allowed */
-        {"eligible", false, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_CONFLICT, "eligibility_not_met"}, /* no consent */
+        {"eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_OK, ""}, /* CMV positive allowed */
+        {"eligible", false, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_CONFLICT,
+         "eligibility_not_met"},                                                 /* no consent */
         {"eligible", true, ALL_NEGATIVE, 5, CC_CONFLICT, "eligibility_not_met"}, /* cmv missing */
-        {"eligible", true, ALL_NEGATIVE + 1, 5, CC_CONFLICT, "eligibility_not_met"}, /* hiv missing */
-        {"eligible", true, NULL, 0, CC_CONFLICT, "eligibility_not_met"},       /* nothing tested */
-        {"eligible", true, hiv_pos_then_neg, N(hiv_pos_then_neg), CC_OK, ""},  /* latest counts */
+        {"eligible", true, ALL_NEGATIVE + 1, 5, CC_CONFLICT,
+         "eligibility_not_met"},                                              /* hiv missing */
+        {"eligible", true, NULL, 0, CC_CONFLICT, "eligibility_not_met"},      /* nothing tested */
+        {"eligible", true, hiv_pos_then_neg, N(hiv_pos_then_neg), CC_OK, ""}, /* latest counts */
         {"eligible", true, newer_positive, N(newer_positive), CC_CONFLICT, "eligibility_not_met"},
         {"eligible", true, indeterminate, N(indeterminate), CC_CONFLICT, "eligibility_not_met"},
-        {"ineligible", false, NULL, 0, CC_OK, ""},                             /* always recordable */
+        {"ineligible", false, NULL, 0, CC_OK, ""}, /* always recordable */
         {"incomplete", false, NULL, 0, CC_OK, ""},
-        {"Eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID, "invalid_value"}, /* exact words */
+        {"Eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID,
+         "invalid_value"}, /* exact words */
         {NULL, true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID, "invalid_value"},
     };
     for (size_t i = 0; i < N(rows); i++) {
         cc_error err;
         cc_error_clear(&err);
-        cc_status st = lab_check_eligibility(rows[i].decision, rows[i].consent, rows[i].tests, rows[i].n, &err);
+        cc_status st = lab_check_eligibility(rows[i].decision, rows[i].consent, rows[i].tests,
+                                             rows[i].n, &err);
         if (st != rows[i].expect)
             fail_msg("row %zu: got %d (%s)", i, st, err.message);
         assert_string_equal(err.code, rows[i].code);
@@ -102,14 +107,20 @@ static void test_reserve_table(void **state)
         {allo, {P2, "uc-msc", 90000000u}, TODAY, CC_CONFLICT, "dose_mismatch"},  /* +11.1 % */
         {allo, {P2, "uc-msc", 100000001u}, TODAY, CC_CONFLICT, "dose_mismatch"}, /* short */
         {allo, {P1, "bm-msc", 0}, TODAY, CC_CONFLICT, "product_type_mismatch"},
-        {allo, {P1, "uc-msc", 0}, TODAY + 1, CC_CONFLICT, "unit_expired"},       /* H3 */
+        {allo, {P1, "uc-msc", 0}, TODAY + 1, CC_CONFLICT, "unit_expired"}, /* H3 */
         {allo, {0, "uc-msc", 0}, TODAY, CC_INVALID, "required"},
         {allo, {P1, "nope", 0}, TODAY, CC_INVALID, "invalid_value"},
         {auto1, {P1, "bm-msc", 0}, TODAY, CC_OK, ""},
         {auto1, {P2, "bm-msc", 0}, TODAY, CC_CONFLICT, "autologous_other_patient"}, /* H7 */
-        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0}, {P1, "uc-msc", 0}, TODAY, CC_CONFLICT,
-         "unit_not_released"},                                                   /* H2 */
-        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, {P1, "uc-msc", 0}, TODAY, CC_CONFLICT,
+        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0},
+         {P1, "uc-msc", 0},
+         TODAY,
+         CC_CONFLICT,
+         "unit_not_released"}, /* H2 */
+        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0},
+         {P1, "uc-msc", 0},
+         TODAY,
+         CC_CONFLICT,
          "unit_not_released"},
     };
     for (size_t i = 0; i < N(rows); i++) {
@@ -135,29 +146,81 @@ static void test_issue_and_administer_table(void **state)
     } rows[] = {
         {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, false, CC_OK, ""},
         {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, P1, TODAY, false, CC_OK, ""},
-        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0}, P2, TODAY, false, CC_CONFLICT, "patient_mismatch"},
-        {{UNIT_RELEASED, TODAY, "bm-msc", 1, P1, 0, 0}, P2, TODAY, false, CC_CONFLICT,
-         "autologous_other_patient"},                                               /* H7 */
+        {{UNIT_RESERVED, TODAY, "uc-msc", 1, 0, P1, 0},
+         P2,
+         TODAY,
+         false,
+         CC_CONFLICT,
+         "patient_mismatch"},
+        {{UNIT_RELEASED, TODAY, "bm-msc", 1, P1, 0, 0},
+         P2,
+         TODAY,
+         false,
+         CC_CONFLICT,
+         "autologous_other_patient"}, /* H7 */
         {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, 0, TODAY, false, CC_INVALID, "required"},
-        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY + 1, false, CC_CONFLICT, "unit_expired"},
-        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, false, CC_CONFLICT, "unit_not_released"},
-        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, false, CC_CONFLICT, "unit_not_released"}, /* H12 */
-        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, false, CC_CONFLICT,
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0},
+         P1,
+         TODAY + 1,
+         false,
+         CC_CONFLICT,
+         "unit_expired"},
+        {{UNIT_QUARANTINE, TODAY, "uc-msc", 1, 0, 0, 0},
+         P1,
+         TODAY,
+         false,
+         CC_CONFLICT,
+         "unit_not_released"},
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1},
+         P1,
+         TODAY,
+         false,
+         CC_CONFLICT,
+         "unit_not_released"}, /* H12 */
+        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1},
+         P1,
+         TODAY,
+         false,
+         CC_CONFLICT,
          "unit_already_administered"},
         {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, true, CC_OK, ""},
-        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P2, TODAY, true, CC_CONFLICT, "patient_mismatch"},
-        {{UNIT_ISSUED, TODAY, "bm-msc", 1, P1, 0, P2}, P2, TODAY, true, CC_CONFLICT,
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1},
+         P2,
+         TODAY,
+         true,
+         CC_CONFLICT,
+         "patient_mismatch"},
+        {{UNIT_ISSUED, TODAY, "bm-msc", 1, P1, 0, P2},
+         P2,
+         TODAY,
+         true,
+         CC_CONFLICT,
          "autologous_other_patient"},
-        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY + 1, true, CC_CONFLICT, "unit_expired"},
-        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1}, P1, TODAY, true, CC_CONFLICT,
+        {{UNIT_ISSUED, TODAY, "uc-msc", 1, 0, 0, P1},
+         P1,
+         TODAY + 1,
+         true,
+         CC_CONFLICT,
+         "unit_expired"},
+        {{UNIT_ADMINISTERED, TODAY, "uc-msc", 1, 0, 0, P1},
+         P1,
+         TODAY,
+         true,
+         CC_CONFLICT,
          "unit_already_administered"},
-        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0}, P1, TODAY, true, CC_CONFLICT, "unit_not_issued"},
+        {{UNIT_RELEASED, TODAY, "uc-msc", 1, 0, 0, 0},
+         P1,
+         TODAY,
+         true,
+         CC_CONFLICT,
+         "unit_not_issued"},
     };
     for (size_t i = 0; i < N(rows); i++) {
         cc_error err;
         cc_error_clear(&err);
-        cc_status st = rows[i].administer ? lab_check_administer(&rows[i].u, rows[i].patient, rows[i].on, &err)
-                                          : lab_check_issue(&rows[i].u, rows[i].patient, rows[i].on, &err);
+        cc_status st = rows[i].administer
+                           ? lab_check_administer(&rows[i].u, rows[i].patient, rows[i].on, &err)
+                           : lab_check_issue(&rows[i].u, rows[i].patient, rows[i].on, &err);
         if (st != rows[i].expect)
             fail_msg("row %zu: got %d (%s)", i, st, err.message);
         assert_string_equal(err.code, rows[i].code);
@@ -175,15 +238,11 @@ static void test_product_code(void **state)
     } rows[] = {
         {"S1234", '0', 0, "=<S1234000"}, /* "=<" + PDC + t + "00" undivided */
         {"S1234", '0', 1, "=<S12340A0"}, /* first division A0 */
-        {"E0001", 'V', 26, "=<E0001VZ0"},
-        {"S1234", '0', 27, NULL},
-        {"S1234", '0', -1, NULL},
-        {"s1234", '0', 0, NULL},         /* uppercase only */
-        {"S123", '0', 0, NULL},
-        {"S12345", '0', 0, NULL},
-        {"11234", '0', 0, NULL},         /* first character is a letter */
-        {"S12A4", '0', 0, NULL},
-        {"S1234", 'v', 0, NULL},
+        {"E0001", 'V', 26, "=<E0001VZ0"}, {"S1234", '0', 27, NULL},
+        {"S1234", '0', -1, NULL},         {"s1234", '0', 0, NULL}, /* uppercase only */
+        {"S123", '0', 0, NULL},           {"S12345", '0', 0, NULL},
+        {"11234", '0', 0, NULL}, /* first character is a letter */
+        {"S12A4", '0', 0, NULL},          {"S1234", 'v', 0, NULL},
     };
     for (size_t i = 0; i < N(rows); i++) {
         char out[ISBT128_PRODUCT_SCAN_TEXT];
@@ -218,24 +277,38 @@ static void test_unit_create_table(void **state)
         /* division 26 (Z0), the last one, free: accepted */
         {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 26, false}, CC_OK, "", ""},
         /* released and rejected batches are final: no new unit */
-        {{"released", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed",
+        {{"released", "uc-msc", "S1234", true, true, "uc-msc", 0, false},
+         CC_CONFLICT,
+         "batch_closed",
          "status"},
-        {{"rejected", "uc-msc", "S1234", true, true, "uc-msc", 0, false}, CC_CONFLICT, "batch_closed",
+        {{"rejected", "uc-msc", "S1234", true, true, "uc-msc", 0, false},
+         CC_CONFLICT,
+         "batch_closed",
          "status"},
         /* the closed batch is named before any code problem */
-        {{"released", "uc-msc", "S7777", false, false, "", 0, false}, CC_CONFLICT, "batch_closed",
+        {{"released", "uc-msc", "S7777", false, false, "", 0, false},
+         CC_CONFLICT,
+         "batch_closed",
          "status"},
         /* a code the site never configured: not licensed here */
-        {{"in_process", "uc-msc", "S7777", false, false, "", 0, false}, CC_INVALID, "unknown_product_code",
+        {{"in_process", "uc-msc", "S7777", false, false, "", 0, false},
+         CC_INVALID,
+         "unknown_product_code",
          "product_code"},
         /* a configured code the site withdrew: not licensed any more */
-        {{"in_process", "uc-msc", "S1234", true, false, "uc-msc", 0, false}, CC_INVALID, "unknown_product_code",
+        {{"in_process", "uc-msc", "S1234", true, false, "uc-msc", 0, false},
+         CC_INVALID,
+         "unknown_product_code",
          "product_code"},
         /* a licensed code of another product: the label would describe another product */
-        {{"in_process", "uc-msc", "S2000", true, true, "secretome", 0, false}, CC_INVALID,
-         "product_type_mismatch", "product_code"},
+        {{"in_process", "uc-msc", "S2000", true, true, "secretome", 0, false},
+         CC_INVALID,
+         "product_type_mismatch",
+         "product_code"},
         /* a division already used in the batch: two units would share one identity */
-        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 3, true}, CC_CONFLICT, "duplicate",
+        {{"in_process", "uc-msc", "S1234", true, true, "uc-msc", 3, true},
+         CC_CONFLICT,
+         "duplicate",
          "division"},
     };
     for (size_t i = 0; i < N(rows); i++) {
@@ -275,43 +348,135 @@ static void test_unit_action_table(void **state)
         unit_state to;
     } rows[] = {
         /* hold, discard, restock and return need a reason */
-        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_HOLD, .reason = "  "}, &released, CC_INVALID,
-         "reason_required", 0},
-        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_HOLD, .reason = "late QC"}, &released, CC_OK, "",
+        {UNIT_RELEASED,
+         LATER,
+         0,
+         {.event = UNIT_EV_HOLD, .reason = "  "},
+         &released,
+         CC_INVALID,
+         "reason_required",
+         0},
+        {UNIT_RELEASED,
+         LATER,
+         0,
+         {.event = UNIT_EV_HOLD, .reason = "late QC"},
+         &released,
+         CC_OK,
+         "",
          UNIT_QUARANTINE},
         /* H3: an expired unit in the lab is issued to no one, but may be discarded or expired */
-        {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"}, &released,
-         CC_CONFLICT, "unit_expired", 0},
-        {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_DISCARD, .reason = "expired"}, &released, CC_OK,
-         "", UNIT_DISCARDED},
+        {UNIT_RELEASED,
+         PAST,
+         0,
+         {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"},
+         &released,
+         CC_CONFLICT,
+         "unit_expired",
+         0},
+        {UNIT_RELEASED,
+         PAST,
+         0,
+         {.event = UNIT_EV_DISCARD, .reason = "expired"},
+         &released,
+         CC_OK,
+         "",
+         UNIT_DISCARDED},
         {UNIT_RELEASED, PAST, 0, {.event = UNIT_EV_EXPIRE}, &released, CC_OK, "", UNIT_EXPIRED},
         /* H3: usable through its expiry day */
-        {UNIT_RELEASED, NOW, 0, {.event = UNIT_EV_EXPIRE}, &released, CC_CONFLICT, "not_expired", 0},
+        {UNIT_RELEASED,
+         NOW,
+         0,
+         {.event = UNIT_EV_EXPIRE},
+         &released,
+         CC_CONFLICT,
+         "not_expired",
+         0},
         /* H2, H13: a held unit goes back only when its batch is released and still passes */
-        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &in_process, CC_CONFLICT,
-         "batch_not_released", 0},
-        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &blocked, CC_CONFLICT,
-         "release_blocked", 0},
-        {UNIT_QUARANTINE, LATER, 0, {.event = UNIT_EV_RELEASE}, &released, CC_OK, "", UNIT_RELEASED},
+        {UNIT_QUARANTINE,
+         LATER,
+         0,
+         {.event = UNIT_EV_RELEASE},
+         &in_process,
+         CC_CONFLICT,
+         "batch_not_released",
+         0},
+        {UNIT_QUARANTINE,
+         LATER,
+         0,
+         {.event = UNIT_EV_RELEASE},
+         &blocked,
+         CC_CONFLICT,
+         "release_blocked",
+         0},
+        {UNIT_QUARANTINE,
+         LATER,
+         0,
+         {.event = UNIT_EV_RELEASE},
+         &released,
+         CC_OK,
+         "",
+         UNIT_RELEASED},
         /* a wrong state is named as such, before the batch */
-        {UNIT_ISSUED, LATER, 0, {.event = UNIT_EV_RELEASE}, &in_process, CC_CONFLICT,
-         "invalid_transition", 0},
+        {UNIT_ISSUED,
+         LATER,
+         0,
+         {.event = UNIT_EV_RELEASE},
+         &in_process,
+         CC_CONFLICT,
+         "invalid_transition",
+         0},
         /* reservation and issue name a patient on record */
-        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
-         &no_patient, CC_NOT_FOUND, "not_found", 0},
-        {UNIT_RELEASED, LATER, 0, {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
-         &released, CC_OK, "", UNIT_RESERVED},
+        {UNIT_RELEASED,
+         LATER,
+         0,
+         {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
+         &no_patient,
+         CC_NOT_FOUND,
+         "not_found",
+         0},
+        {UNIT_RELEASED,
+         LATER,
+         0,
+         {.event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc"},
+         &released,
+         CC_OK,
+         "",
+         UNIT_RESERVED},
         /* issue without a patient goes to the reserved one */
-        {UNIT_RESERVED, LATER, 7, {.event = UNIT_EV_ISSUE, .ward = "W"}, &released, CC_OK, "",
+        {UNIT_RESERVED,
+         LATER,
+         7,
+         {.event = UNIT_EV_ISSUE, .ward = "W"},
+         &released,
+         CC_OK,
+         "",
          UNIT_ISSUED},
         /* H12: issued once */
-        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"}, &released,
-         CC_CONFLICT, "unit_not_released", 0},
+        {UNIT_ISSUED,
+         LATER,
+         7,
+         {.event = UNIT_EV_ISSUE, .patient_id = 7, .ward = "W"},
+         &released,
+         CC_CONFLICT,
+         "unit_not_released",
+         0},
         /* only the bedside administers */
-        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_ADMINISTER, .patient_id = 7}, &released, CC_INVALID,
-         "bedside_only", 0},
+        {UNIT_ISSUED,
+         LATER,
+         7,
+         {.event = UNIT_EV_ADMINISTER, .patient_id = 7},
+         &released,
+         CC_INVALID,
+         "bedside_only",
+         0},
         /* return clears issue and reservation */
-        {UNIT_ISSUED, LATER, 7, {.event = UNIT_EV_RETURN, .reason = "not given"}, &released, CC_OK, "",
+        {UNIT_ISSUED,
+         LATER,
+         7,
+         {.event = UNIT_EV_RETURN, .reason = "not given"},
+         &released,
+         CC_OK,
+         "",
          UNIT_RETURNED},
     };
     for (size_t i = 0; i < N(rows); i++) {
@@ -368,22 +533,80 @@ static void test_qc_result_table(void **state)
         /* a test the specification does not list */
         {"uc-msc", {.test = "bogus"}, true, false, CC_INVALID, "invalid_value", "test", 0, false},
         /* a final qualitative result without detected is never a pass */
-        {"uc-msc", {.test = "sterility"}, false, false, CC_INVALID, "required", "detected", 0, false},
+        {"uc-msc",
+         {.test = "sterility"},
+         false,
+         false,
+         CC_INVALID,
+         "required",
+         "detected",
+         0,
+         false},
         /* a final quantitative result without value is never a pass */
-        {"uc-msc", {.test = "viability", .unit = "%"}, false, false, CC_INVALID, "required", "value",
-         0, false},
+        {"uc-msc",
+         {.test = "viability", .unit = "%"},
+         false,
+         false,
+         CC_INVALID,
+         "required",
+         "value",
+         0,
+         false},
         /* a qualitative test has no unit */
-        {"uc-msc", {.test = "sterility", .unit = "%"}, true, false, CC_INVALID, "unexpected", "unit",
-         0, false},
+        {"uc-msc",
+         {.test = "sterility", .unit = "%"},
+         true,
+         false,
+         CC_INVALID,
+         "unexpected",
+         "unit",
+         0,
+         false},
         /* pending: nothing to give yet, nothing stored as a value */
-        {"uc-msc", {.test = "viability", .pending = true}, false, false, CC_OK, "", "", QC_PENDING,
+        {"uc-msc",
+         {.test = "viability", .pending = true},
+         false,
+         false,
+         CC_OK,
+         "",
+         "",
+         QC_PENDING,
          false},
-        {"uc-msc", {.test = "sterility", .detected = false}, true, false, CC_OK, "", "", QC_PASS,
+        {"uc-msc",
+         {.test = "sterility", .detected = false},
+         true,
+         false,
+         CC_OK,
+         "",
+         "",
+         QC_PASS,
          false},
-        {"uc-msc", {.test = "sterility", .detected = true}, true, false, CC_OK, "", "", QC_FAIL, false},
-        {"uc-msc", {.test = "viability", .value = 92, .unit = "%"}, false, true, CC_OK, "", "", QC_PASS,
+        {"uc-msc",
+         {.test = "sterility", .detected = true},
+         true,
+         false,
+         CC_OK,
+         "",
+         "",
+         QC_FAIL,
+         false},
+        {"uc-msc",
+         {.test = "viability", .value = 92, .unit = "%"},
+         false,
+         true,
+         CC_OK,
+         "",
+         "",
+         QC_PASS,
          true},
-        {"uc-msc", {.test = "viability", .value = 60, .unit = "%"}, false, true, CC_OK, "", "", QC_FAIL,
+        {"uc-msc",
+         {.test = "viability", .value = 60, .unit = "%"},
+         false,
+         true,
+         CC_OK,
+         "",
+         "",
+         QC_FAIL,
          true},
     };
     for (size_t i = 0; i < N(rows); i++) {
@@ -414,14 +637,10 @@ static void test_qc_result_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_eligibility_table),
-        cmocka_unit_test(test_vocabularies),
-        cmocka_unit_test(test_reserve_table),
-        cmocka_unit_test(test_issue_and_administer_table),
-        cmocka_unit_test(test_product_code),
-        cmocka_unit_test(test_unit_create_table),
-        cmocka_unit_test(test_unit_action_table),
-        cmocka_unit_test(test_qc_result_table),
+        cmocka_unit_test(test_eligibility_table), cmocka_unit_test(test_vocabularies),
+        cmocka_unit_test(test_reserve_table),     cmocka_unit_test(test_issue_and_administer_table),
+        cmocka_unit_test(test_product_code),      cmocka_unit_test(test_unit_create_table),
+        cmocka_unit_test(test_unit_action_table), cmocka_unit_test(test_qc_result_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,12 +83,15 @@ static int64_t patient(db *d, const char *family)
 static int64_t donor(db *d, int64_t patient_id, bool screened)
 {
     cc_error err;
-    lab_donor_fields f = {NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false};
+    lab_donor_fields f = {
+        NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false};
     int64_t id, t;
     assert_int_equal(lab_donor_create(d, &ACTOR, &f, &id, &err), CC_OK);
     static const char *const tests[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
     for (size_t i = 0; screened && i < 6; i++)
-        assert_int_equal(lab_donor_add_test(d, &ACTOR, id, tests[i], "negative", "2026-01-01", NULL, &t, &err), CC_OK);
+        assert_int_equal(
+            lab_donor_add_test(d, &ACTOR, id, tests[i], "negative", "2026-01-01", NULL, &t, &err),
+            CC_OK);
     return id;
 }
 
@@ -102,10 +105,21 @@ static int64_t batch(db *d, int64_t donor_id, const char *type)
     return bid;
 }
 
-static int64_t unit(db *d, int64_t batch_id, const char *code, const char *expiry, const char *position)
+static int64_t unit(db *d, int64_t batch_id, const char *code, const char *expiry,
+                    const char *position)
 {
-    lab_unit_fields f = {code, 0, 100000000u, 95, 10, expiry, "LN2", position ? "F1" : "", position ? "R1" : "",
-                         position ? "B1" : "", position ? position : "", 26};
+    lab_unit_fields f = {code,
+                         0,
+                         100000000u,
+                         95,
+                         10,
+                         expiry,
+                         "LN2",
+                         position ? "F1" : "",
+                         position ? "R1" : "",
+                         position ? "B1" : "",
+                         position ? position : "",
+                         26};
     int64_t id = 0;
     cc_error err;
     cc_status st = app_lab_unit_create(CTX(d), batch_id, &f, &id, &err);
@@ -120,9 +134,10 @@ static void pass_qc(db *d, int64_t batch_id)
         const char *test;
         double value;
         const char *unit;
-    } rows[] = {{"sterility", -1, ""}, {"mycoplasma", -1, ""}, {"endotoxin", 0.1, "EU/mL"}, {"viability", 90, "%"},
-                {"cd73", 99, "%"},     {"cd90", 99, "%"},      {"cd105", 99, "%"},         {"cd34", 1, "%"},
-                {"cd45", 1, "%"},      {"hla_dr", 1, "%"}};
+    } rows[] = {{"sterility", -1, ""},  {"mycoplasma", -1, ""}, {"endotoxin", 0.1, "EU/mL"},
+                {"viability", 90, "%"}, {"cd73", 99, "%"},      {"cd90", 99, "%"},
+                {"cd105", 99, "%"},     {"cd34", 1, "%"},       {"cd45", 1, "%"},
+                {"hla_dr", 1, "%"}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         qc_result r = {rows[i].test, false, false, rows[i].value, rows[i].unit};
         int64_t id;
@@ -208,7 +223,9 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "", &err), CC_INVALID);
     OK(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "HIV positive", &err));
     /* signed record: a new result needs a reason and reopens */
-    assert_int_equal(lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err), CC_INVALID);
+    assert_int_equal(
+        lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err),
+        CC_INVALID);
     pass_qc(f->d, b);
     qc_result fail = {"viability", false, false, 65, "%"};
     int64_t id;

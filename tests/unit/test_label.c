@@ -15,7 +15,7 @@
 #include "label/label.h"
 
 static label_unit sample(const char *keyed, const char *code, int division, const char *state,
-                             const char *mrn)
+                         const char *mrn)
 {
     label_unit u;
     memset(&u, 0, sizeof u);
@@ -48,7 +48,8 @@ static void test_png_reads_back(void **state)
         {"G123498654321H", "E0001", 26, "expired", "", "=G12349865432100", "=<E00010Z0"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        label_unit u = sample(rows[i].keyed, rows[i].code, rows[i].division, rows[i].state, rows[i].mrn);
+        label_unit u =
+            sample(rows[i].keyed, rows[i].code, rows[i].division, rows[i].state, rows[i].mrn);
         buf png, pdf;
         buf_init(&png, 16 << 20);
         buf_init(&pdf, 16 << 20);
@@ -79,7 +80,8 @@ static void test_png_reads_back(void **state)
             fail_msg("row %zu: DIN %s not read back from: %s", i, rows[i].din_scan, out);
         snprintf(expect, sizeof expect, "%s\n", rows[i].product_scan);
         if (!strstr(out, expect))
-            fail_msg("row %zu: product code %s not read back from: %s", i, rows[i].product_scan, out);
+            fail_msg("row %zu: product code %s not read back from: %s", i, rows[i].product_scan,
+                     out);
         buf_release(&png);
         buf_release(&pdf);
     }

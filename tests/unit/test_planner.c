@@ -30,8 +30,11 @@ static planner_calendar empty_calendar(int slots)
 
 static planner_request request(const protocol *p, int count, const char *earliest)
 {
-    planner_request q = {.protocol = p, .count = count, .product = p->default_product,
-                         .per_admin = p->dose.rounding, .earliest = ymd(earliest)};
+    planner_request q = {.protocol = p,
+                         .count = count,
+                         .product = p->default_product,
+                         .per_admin = p->dose.rounding,
+                         .earliest = ymd(earliest)};
     return q;
 }
 
@@ -63,29 +66,93 @@ static void test_planner_table(void **state)
     static const struct {
         const char *protocol, *earliest;
         int count;
-        const char *cycle;       /* route initials override ("T" = intrathecal only) or "" */
-        int it_capacity;         /* intrathecal slots a day */
+        const char *cycle; /* route initials override ("T" = intrathecal only) or "" */
+        int it_capacity;   /* intrathecal slots a day */
         const char *it_full_from, *it_full_to; /* IT slots taken in this range, or NULL */
         cc_status want;
-        const char *field;       /* blocking field on failure */
+        const char *field; /* blocking field on failure */
         const char *start;
         int stay_days;
-        int days[8];             /* administration days */
+        int days[8]; /* administration days */
     } rows[] = {
         /* 8: IV 2, IT 3, IV 4, IT 6 (3+3), IV 7, IT 9, IV 10, IT 12; discharge day 15 = stay_min */
-        {"sci", "2026-01-05", 8, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 15, {2, 3, 4, 6, 7, 9, 10, 12}},
-        {"sci", "2026-01-05", 6, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 15, {2, 3, 4, 6, 7, 9}},
+        {"sci",
+         "2026-01-05",
+         8,
+         "",
+         2,
+         NULL,
+         NULL,
+         CC_OK,
+         "",
+         "2026-01-05",
+         15,
+         {2, 3, 4, 6, 7, 9, 10, 12}},
+        {"sci",
+         "2026-01-05",
+         6,
+         "",
+         2,
+         NULL,
+         NULL,
+         CC_OK,
+         "",
+         "2026-01-05",
+         15,
+         {2, 3, 4, 6, 7, 9}},
         /* no intrathecal slot at all: blocked by capacity.intrathecal */
-        {"sci", "2026-01-05", 6, "", 0, NULL, NULL, CC_CONFLICT, "capacity.intrathecal", "", 0, {0}},
+        {"sci",
+         "2026-01-05",
+         6,
+         "",
+         0,
+         NULL,
+         NULL,
+         CC_CONFLICT,
+         "capacity.intrathecal",
+         "",
+         0,
+         {0}},
         /* IT full 2026-01-10..30: the last IT is pushed to day 22, the last day that still
          * leaves the observation day within 23 days; an admission a day earlier would need
          * day 23 (spacing at the end of the stay) */
-        {"sci", "2026-01-01", 8, "", 1, "2026-01-10", "2026-01-30", CC_OK, "", "2026-01-19", 23,
+        {"sci",
+         "2026-01-01",
+         8,
+         "",
+         1,
+         "2026-01-10",
+         "2026-01-30",
+         CC_OK,
+         "",
+         "2026-01-19",
+         23,
          {2, 13, 14, 16, 17, 19, 20, 22}},
         /* IT full for more than a year: no admission date within 365 days */
-        {"sci", "2026-01-01", 8, "", 1, "2026-01-01", "2027-12-31", CC_CONFLICT, "capacity.intrathecal", "", 0, {0}},
+        {"sci",
+         "2026-01-01",
+         8,
+         "",
+         1,
+         "2026-01-01",
+         "2027-12-31",
+         CC_CONFLICT,
+         "capacity.intrathecal",
+         "",
+         0,
+         {0}},
         /* spina bifida: 48 h between administrations, 96 h between intrathecal */
-        {"spina-bifida", "2026-01-05", 8, "", 2, NULL, NULL, CC_OK, "", "2026-01-05", 17,
+        {"spina-bifida",
+         "2026-01-05",
+         8,
+         "",
+         2,
+         NULL,
+         NULL,
+         CC_OK,
+         "",
+         "2026-01-05",
+         17,
          {2, 4, 6, 8, 10, 12, 14, 16}},
         /* msc with an intrathecal-only cycle: 72 h apart */
         {"msc", "2026-01-05", 4, "T", 2, NULL, NULL, CC_OK, "", "2026-01-05", 12, {2, 5, 8, 11}},
@@ -131,8 +198,8 @@ static void test_planner_table(void **state)
         assert_int_equal(pl.end, pl.start + rows[i].stay_days - 1);
         for (int k = 0; k < pl.n_admins; k++)
             if (pl.admins[k].day != rows[i].days[k])
-                fail_msg("row %zu: administration %d on day %d, want %d", i, k + 1, pl.admins[k].day,
-                         rows[i].days[k]);
+                fail_msg("row %zu: administration %d on day %d, want %d", i, k + 1,
+                         pl.admins[k].day, rows[i].days[k]);
         assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
     }
 }
@@ -210,8 +277,8 @@ static void test_add_months(void **state)
 {
     (void)state;
     static const char *const rows[][3] = {
-        {"2026-01-31", "1", "2026-02-28"}, {"2028-01-31", "1", "2028-02-29"},
-        {"2026-10-31", "3", "2027-01-31"}, {"2026-08-31", "1", "2026-09-30"},
+        {"2026-01-31", "1", "2026-02-28"},  {"2028-01-31", "1", "2028-02-29"},
+        {"2026-10-31", "3", "2027-01-31"},  {"2026-08-31", "1", "2026-09-30"},
         {"2026-12-15", "12", "2027-12-15"}, {"2026-03-31", "6", "2026-09-30"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -288,7 +355,8 @@ enum { CAL_DAYS = 900 };
 static void random_request(uint64_t *seed, protocol *protos, planner_request *q, cc_date base)
 {
     protocol *p = &protos[rng_int(seed, 0, 4)];
-    *q = (planner_request){.protocol = p, .count = rng_int(seed, p->admin_min, p->admin_max),
+    *q = (planner_request){.protocol = p,
+                           .count = rng_int(seed, p->admin_min, p->admin_max),
                            .per_admin = p->dose.rounding * 3,
                            .earliest = base + rng_int(seed, 0, 200)};
     int t;

@@ -14,8 +14,14 @@
 
 #include "core/qc_spec.h"
 
-#define QUAL(t, det) {t, false, det, 0, ""}
-#define NUM(t, v, u) {t, false, false, v, u}
+#define QUAL(t, det)                                                                               \
+    {                                                                                              \
+        t, false, det, 0, ""                                                                       \
+    }
+#define NUM(t, v, u)                                                                               \
+    {                                                                                              \
+        t, false, false, v, u                                                                      \
+    }
 
 static const qc_spec *spec_of(const char *type)
 {
@@ -41,13 +47,14 @@ static void test_evaluate_table(void **state)
         {"uc-msc", QUAL("mycoplasma", true), QC_FAIL, "Mycoplasma: detected"},
         /* endotoxin <= 0.5 EU/mL */
         {"uc-msc", NUM("endotoxin", 0, "EU/mL"), QC_PASS, ""},
-        {"uc-msc", NUM("endotoxin", 0.5, "EU/mL"), QC_PASS, ""},      /* on the limit */
+        {"uc-msc", NUM("endotoxin", 0.5, "EU/mL"), QC_PASS, ""}, /* on the limit */
         {"uc-msc", NUM("endotoxin", 0.51, "EU/mL"), QC_FAIL, "above the maximum 0.5 EU/mL"},
         {"uc-msc", NUM("endotoxin", 0.3, "EU/L"), QC_INVALID, "specification unit"},
         {"uc-msc", NUM("endotoxin", -0.1, "EU/mL"), QC_INVALID, "not a valid"},
         /* viability >= 70 % */
-        {"uc-msc", NUM("viability", 70, "%"), QC_PASS, ""},           /* on the limit */
-        {"uc-msc", NUM("viability", 69.99, "%"), QC_FAIL, "Viability 69.99 % is below the minimum 70 %"},
+        {"uc-msc", NUM("viability", 70, "%"), QC_PASS, ""}, /* on the limit */
+        {"uc-msc", NUM("viability", 69.99, "%"), QC_FAIL,
+         "Viability 69.99 % is below the minimum 70 %"},
         {"uc-msc", NUM("viability", 100, "%"), QC_PASS, ""},
         {"uc-msc", NUM("viability", 100.01, "%"), QC_INVALID, "not a valid"},
         {"uc-msc", NUM("viability", 0, "%"), QC_FAIL, ""},
@@ -130,9 +137,9 @@ static void test_spec_find(void **state)
 
 /* A complete passing result set for an MSC unit. */
 static const qc_result msc_pass[] = {
-    QUAL("sterility", false), QUAL("mycoplasma", false), NUM("endotoxin", 0.5, "EU/mL"),
-    NUM("viability", 70, "%"), NUM("cd73", 95, "%"),   NUM("cd90", 98.1, "%"),
-    NUM("cd105", 96, "%"),     NUM("cd34", 2, "%"),    NUM("cd45", 0.4, "%"),
+    QUAL("sterility", false),  QUAL("mycoplasma", false), NUM("endotoxin", 0.5, "EU/mL"),
+    NUM("viability", 70, "%"), NUM("cd73", 95, "%"),      NUM("cd90", 98.1, "%"),
+    NUM("cd105", 96, "%"),     NUM("cd34", 2, "%"),       NUM("cd45", 0.4, "%"),
     NUM("hla_dr", 1.1, "%"),
 };
 enum { N_MSC = sizeof msc_pass / sizeof msc_pass[0] };
@@ -142,40 +149,131 @@ static void test_release_table(void **state)
     (void)state;
     static const struct {
         const char *label;
-        int drop;             /* index of msc_pass left out, -1 none */
-        int replace;          /* index replaced by `with`, -1 none */
+        int drop;    /* index of msc_pass left out, -1 none */
+        int replace; /* index replaced by `with`, -1 none */
         qc_result with;
-        int add_extra;        /* append a second result (retest) `extra` */
+        int add_extra; /* append a second result (retest) `extra` */
         qc_result extra;
         qc_donor donor;
         unsigned deviations;
-        size_t n;             /* expected number of reasons */
-        qc_block_kind first;  /* kind of the first reason when n > 0 */
-        const char *test;     /* test of the first reason, NULL for donor/deviation */
+        size_t n;            /* expected number of reasons */
+        qc_block_kind first; /* kind of the first reason when n > 0 */
+        const char *test;    /* test of the first reason, NULL for donor/deviation */
     } rows[] = {
         {"all pass", -1, -1, {0}, 0, {0}, QC_DONOR_ELIGIBLE, 0, 0, 0, NULL},
-        {"sterility missing", 0, -1, {0}, 0, {0}, QC_DONOR_ELIGIBLE, 0, 1, QC_BLOCK_MISSING, "sterility"},
+        {"sterility missing",
+         0,
+         -1,
+         {0},
+         0,
+         {0},
+         QC_DONOR_ELIGIBLE,
+         0,
+         1,
+         QC_BLOCK_MISSING,
+         "sterility"},
         {"hla-dr missing", 9, -1, {0}, 0, {0}, QC_DONOR_ELIGIBLE, 0, 1, QC_BLOCK_MISSING, "hla_dr"},
-        {"sterility pending", -1, 0, {"sterility", true, false, 0, ""}, 0, {0},
-         QC_DONOR_ELIGIBLE, 0, 1, QC_BLOCK_PENDING, "sterility"},
-        {"viability 69.9", -1, 3, NUM("viability", 69.9, "%"), 0, {0}, QC_DONOR_ELIGIBLE, 0, 1,
-         QC_BLOCK_FAILED, "viability"},
-        {"endotoxin wrong unit", -1, 2, NUM("endotoxin", 0.1, "EU/L"), 0, {0},
-         QC_DONOR_ELIGIBLE, 0, 1, QC_BLOCK_INVALID, "endotoxin"},
+        {"sterility pending",
+         -1,
+         0,
+         {"sterility", true, false, 0, ""},
+         0,
+         {0},
+         QC_DONOR_ELIGIBLE,
+         0,
+         1,
+         QC_BLOCK_PENDING,
+         "sterility"},
+        {"viability 69.9",
+         -1,
+         3,
+         NUM("viability", 69.9, "%"),
+         0,
+         {0},
+         QC_DONOR_ELIGIBLE,
+         0,
+         1,
+         QC_BLOCK_FAILED,
+         "viability"},
+        {"endotoxin wrong unit",
+         -1,
+         2,
+         NUM("endotoxin", 0.1, "EU/L"),
+         0,
+         {0},
+         QC_DONOR_ELIGIBLE,
+         0,
+         1,
+         QC_BLOCK_INVALID,
+         "endotoxin"},
         {"failed then passing retest still blocks", -1, 4, NUM("cd73", 90, "%"), 1,
          NUM("cd73", 97, "%"), QC_DONOR_ELIGIBLE, 0, 1, QC_BLOCK_FAILED, "cd73"},
-        {"passing retest of a passing test", -1, -1, {0}, 1, NUM("cd73", 97, "%"),
-         QC_DONOR_ELIGIBLE, 0, 0, 0, NULL},
-        {"extra test not in spec is ignored", -1, -1, {0}, 1, NUM("cd14", 50, "%"),
-         QC_DONOR_ELIGIBLE, 0, 0, 0, NULL},
-        {"donor incomplete (H13)", -1, -1, {0}, 0, {0}, QC_DONOR_INCOMPLETE, 0, 1,
-         QC_BLOCK_DONOR_INCOMPLETE, NULL},
-        {"donor ineligible", -1, -1, {0}, 0, {0}, QC_DONOR_INELIGIBLE, 0, 1,
-         QC_BLOCK_DONOR_INELIGIBLE, NULL},
-        {"open deviation", -1, -1, {0}, 0, {0}, QC_DONOR_ELIGIBLE, 1, 1, QC_BLOCK_DEVIATION_OPEN,
+        {"passing retest of a passing test",
+         -1,
+         -1,
+         {0},
+         1,
+         NUM("cd73", 97, "%"),
+         QC_DONOR_ELIGIBLE,
+         0,
+         0,
+         0,
          NULL},
-        {"everything at once", 0, 3, NUM("viability", 10, "%"), 0, {0}, QC_DONOR_INCOMPLETE, 2,
-         4, QC_BLOCK_MISSING, "sterility"},
+        {"extra test not in spec is ignored",
+         -1,
+         -1,
+         {0},
+         1,
+         NUM("cd14", 50, "%"),
+         QC_DONOR_ELIGIBLE,
+         0,
+         0,
+         0,
+         NULL},
+        {"donor incomplete (H13)",
+         -1,
+         -1,
+         {0},
+         0,
+         {0},
+         QC_DONOR_INCOMPLETE,
+         0,
+         1,
+         QC_BLOCK_DONOR_INCOMPLETE,
+         NULL},
+        {"donor ineligible",
+         -1,
+         -1,
+         {0},
+         0,
+         {0},
+         QC_DONOR_INELIGIBLE,
+         0,
+         1,
+         QC_BLOCK_DONOR_INELIGIBLE,
+         NULL},
+        {"open deviation",
+         -1,
+         -1,
+         {0},
+         0,
+         {0},
+         QC_DONOR_ELIGIBLE,
+         1,
+         1,
+         QC_BLOCK_DEVIATION_OPEN,
+         NULL},
+        {"everything at once",
+         0,
+         3,
+         NUM("viability", 10, "%"),
+         0,
+         {0},
+         QC_DONOR_INCOMPLETE,
+         2,
+         4,
+         QC_BLOCK_MISSING,
+         "sterility"},
     };
     const qc_spec *spec = spec_of("uc-msc");
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -245,10 +343,10 @@ static void test_release_reason_order_and_cap(void **state)
 
     /* A complete secretome result set passes. */
     const qc_result secretome[] = {
-        QUAL("sterility", false), QUAL("mycoplasma", false), NUM("endotoxin", 0.2, "EU/mL"),
-        NUM("total_protein", 1.4, "mg/mL"), NUM("factor_vegf", 900, "pg/mL"),
-        NUM("factor_hgf", 3000, "pg/mL"), NUM("factor_tgfb1", 1200, "pg/mL"),
-        NUM("factor_il6", 450, "pg/mL"),
+        QUAL("sterility", false),           QUAL("mycoplasma", false),
+        NUM("endotoxin", 0.2, "EU/mL"),     NUM("total_protein", 1.4, "mg/mL"),
+        NUM("factor_vegf", 900, "pg/mL"),   NUM("factor_hgf", 3000, "pg/mL"),
+        NUM("factor_tgfb1", 1200, "pg/mL"), NUM("factor_il6", 450, "pg/mL"),
     };
     qc_release_input sec = {spec_of("secretome"), secretome, 8, QC_DONOR_ELIGIBLE, 0};
     assert_true(qc_release_check(&sec, blocks, 12, &n));

@@ -622,8 +622,9 @@ static void test_statement_cache_keeps_statements_in_use(void **state)
     enum { OTHERS = 600, TEXT = 64 };
     char(*texts)[TEXT] = calloc(OTHERS, TEXT);
     assert_non_null(texts);
-    const char *outer_text = "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s"
-                             " WHERE value < 50) SELECT value FROM s";
+    const char *outer_text =
+        "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s"
+        " WHERE value < 50) SELECT value FROM s";
     db_stmt *outer;
     assert_int_equal(db_prepare(f->d, outer_text, &outer, &err), CC_OK);
     int64_t expected = 1, other = 0;

@@ -101,20 +101,25 @@ static void test_decide_once(void **state)
 {
     fixture *f = *state;
     cc_error err;
-    screening_new n = {f->patient, "sci", 1, "{}", "not_eligible", "[]", "2026-11-20", "2026-11-22"};
+    screening_new n = {f->patient, "sci",        1,           "{}", "not_eligible",
+                       "[]",       "2026-11-20", "2026-11-22"};
     int64_t id;
     assert_int_equal(screening_store_create(f->d, &ACTOR, &n, &id, &err), CC_OK);
     n.patient_id = 9999;
     int64_t other;
     assert_int_equal(screening_store_create(f->d, &ACTOR, &n, &other, &err), CC_NOT_FOUND);
     screening_row row;
-    assert_int_equal(screening_store_latest_decided(f->d, f->a, f->patient, "sci", &row, &err), CC_NOT_FOUND);
-    assert_int_equal(screening_store_decide(f->d, &ACTOR, id, "eligible", true, "cured 2009, letter",
-                                            "I decide eligible", &err), CC_OK);
-    assert_int_equal(screening_store_decide(f->d, &ACTOR, id, "not_eligible", false, "", "again", &err),
-                     CC_CONFLICT);
+    assert_int_equal(screening_store_latest_decided(f->d, f->a, f->patient, "sci", &row, &err),
+                     CC_NOT_FOUND);
+    assert_int_equal(screening_store_decide(f->d, &ACTOR, id, "eligible", true,
+                                            "cured 2009, letter", "I decide eligible", &err),
+                     CC_OK);
+    assert_int_equal(
+        screening_store_decide(f->d, &ACTOR, id, "not_eligible", false, "", "again", &err),
+        CC_CONFLICT);
     assert_string_equal(err.code, "already_decided");
-    assert_int_equal(screening_store_latest_decided(f->d, f->a, f->patient, "sci", &row, &err), CC_OK);
+    assert_int_equal(screening_store_latest_decided(f->d, f->a, f->patient, "sci", &row, &err),
+                     CC_OK);
     assert_string_equal(row.decision, "eligible");
     assert_true(row.override);
     assert_string_equal(row.override_reason, "cured 2009, letter");
@@ -134,8 +139,11 @@ static void test_plan_states_and_capacity(void **state)
     assert_int_equal(capacity_store_load(f->d, &cal, &err), CC_OK);
     assert_int_equal(cal.capacity[RT_INTRATHECAL], 1);
     assert_int_equal(cal.capacity[RT_INTRAVENOUS], 6); /* the migration's default */
-    planner_request q = {.protocol = &p, .count = 8, .product = PT_UC_MSC,
-                         .per_admin = UINT64_C(44000000), .earliest = ymd("2027-02-01")};
+    planner_request q = {.protocol = &p,
+                         .count = 8,
+                         .product = PT_UC_MSC,
+                         .per_admin = UINT64_C(44000000),
+                         .earliest = ymd("2027-02-01")};
     plan pl;
     assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
     plan_new n = {f->patient, "sci", 1, "2027-02-01", "2027-02-15", "{}", "{}"};
@@ -178,7 +186,8 @@ static void test_plan_states_and_capacity(void **state)
     assert_string_equal(row.cancel_reason, "postponed");
     plan_row *rows;
     size_t count;
-    assert_int_equal(plan_store_list(f->d, f->a, f->patient, "approved", &rows, &count, &err), CC_OK);
+    assert_int_equal(plan_store_list(f->d, f->a, f->patient, "approved", &rows, &count, &err),
+                     CC_OK);
     assert_int_equal(count, 1);
     assert_int_equal(rows[0].id, b);
     assert_chain_intact(f->d);

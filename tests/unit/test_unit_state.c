@@ -54,8 +54,7 @@ static void test_every_state_event_pair(void **state)
             cc_error err;
             cc_error_clear(&err);
             cc_status st = unit_state_apply((unit_state)s, (unit_event)e, &to, &err);
-            assert_int_equal(unit_state_allows((unit_state)s, (unit_event)e),
-                             expected[s][e] != NO);
+            assert_int_equal(unit_state_allows((unit_state)s, (unit_event)e), expected[s][e] != NO);
             if (expected[s][e] != NO) {
                 if (st != CC_OK)
                     fail_msg("%s --%s-- refused: %s", unit_state_name((unit_state)s),
@@ -101,12 +100,12 @@ static void test_out_of_range(void **state)
 static void test_names_round_trip(void **state)
 {
     (void)state;
-    static const char *const state_names[NS] = {"quarantine", "released", "reserved",
-                                                "issued", "administered", "discarded",
-                                                "expired", "returned"};
-    static const char *const event_names[NE] = {"release", "reserve", "unreserve", "issue",
-                                                "administer", "return", "restock", "hold",
-                                                "discard", "expire"};
+    static const char *const state_names[NS] = {"quarantine", "released",     "reserved",
+                                                "issued",     "administered", "discarded",
+                                                "expired",    "returned"};
+    static const char *const event_names[NE] = {"release",    "reserve", "unreserve", "issue",
+                                                "administer", "return",  "restock",   "hold",
+                                                "discard",    "expire"};
     for (int s = 0; s < NS; s++) {
         assert_string_equal(unit_state_name((unit_state)s), state_names[s]);
         unit_state back;
@@ -178,12 +177,11 @@ static void test_hazard_properties(void **state)
     /* H12: an issued unit cannot be issued again, and the only way to be issued
      * again passes through return and restock (a QA decision). */
     assert_false(unit_state_allows(UNIT_ISSUED, UNIT_EV_ISSUE));
-    unsigned no_restock = reachable(UNIT_ISSUED, all & ~(1u << UNIT_EV_RESTOCK) &
-                                                     ~(1u << UNIT_EV_HOLD));
+    unsigned no_restock =
+        reachable(UNIT_ISSUED, all & ~(1u << UNIT_EV_RESTOCK) & ~(1u << UNIT_EV_HOLD));
     assert_false(no_restock & (1u << UNIT_RELEASED));
     /* H3: an expired unit can only be discarded. */
-    assert_int_equal(reachable(UNIT_EXPIRED, all),
-                     (1u << UNIT_EXPIRED) | (1u << UNIT_DISCARDED));
+    assert_int_equal(reachable(UNIT_EXPIRED, all), (1u << UNIT_EXPIRED) | (1u << UNIT_DISCARDED));
 }
 
 static void test_administered_message(void **state)
@@ -204,7 +202,7 @@ static void test_issuable_and_administrable(void **state)
     cc_date expiry;
     assert_true(date_from_ymd(2026, 3, 31, &expiry));
     static const struct {
-        int offset;   /* on = expiry + offset */
+        int offset; /* on = expiry + offset */
         int expired;
     } days[] = {{-365, 0}, {-1, 0}, {0, 0} /* usable through its expiry day */, {1, 1}, {400, 1}};
     for (int s = 0; s < NS; s++) {
