@@ -258,48 +258,29 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
 
 cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(id)};
-    buf_puts(out, "{\"administration\":");
-    cc_status st = sql_row_json(
-        d,
-        "SELECT a.*, p.mrn AS patient_mrn, p.family_name, p.given_names"
-        " FROM administrations a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?",
-        a, 1, "administration", out, err);
+    static const sql_json_list lists[] = {
+        {"units", "SELECT u.id, u.din, u.din_check, u.product_code, u.division, u.product_type,"
+                  " b.code AS batch_code, au.amount FROM administration_units au"
+                  " JOIN units u ON u.id = au.unit_id JOIN batches b ON b.id = u.batch_id"
+                  " WHERE au.administration_id = ? ORDER BY u.id"},
+        {"vitals", "SELECT id, phase, taken_at, systolic, diastolic, heart_rate, spo2,"
+                   " temperature_dc, respiratory_rate, abnormal_json, recorded_by FROM vital_signs"
+                   " WHERE administration_id = ? ORDER BY taken_at, id"},
+        {"tasks", "SELECT id, kind, due_at, done_at, done_by, note FROM observation_tasks"
+                  " WHERE administration_id = ? ORDER BY due_at, id"},
+        {"adverse_events",
+         "SELECT DISTINCT e.id, e.term_code, e.term_text, e.grade, e.serious, e.onset_at"
+         " FROM adverse_event_links l JOIN adverse_events e ON e.id = l.adverse_event_id"
+         " WHERE l.administration_id = ? ORDER BY e.id"},
+    };
+    cc_status st = sql_record_view(d, id, "administration",
+                                   "SELECT a.*, p.mrn AS patient_mrn, p.family_name, p.given_names"
+                                   " FROM administrations a JOIN patients p"
+                                   " ON p.id = a.patient_id WHERE a.id = ?",
+                                   lists, N(lists), out, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no administration with id %lld",
                        (long long)id);
-    buf_puts(out, ",\"units\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT u.id, u.din, u.din_check, u.product_code, u.division, u.product_type,"
-            " b.code AS batch_code, au.amount FROM administration_units au"
-            " JOIN units u ON u.id = au.unit_id JOIN batches b ON b.id = u.batch_id"
-            " WHERE au.administration_id = ? ORDER BY u.id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"vitals\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT id, phase, taken_at, systolic, diastolic, heart_rate, spo2, temperature_dc,"
-            " respiratory_rate, abnormal_json, recorded_by FROM vital_signs"
-            " WHERE administration_id = ? ORDER BY taken_at, id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"tasks\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, kind, due_at, done_at, done_by, note FROM observation_tasks"
-                           " WHERE administration_id = ? ORDER BY due_at, id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"adverse_events\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT DISTINCT e.id, e.term_code, e.term_text, e.grade, e.serious, e.onset_at"
-            " FROM adverse_event_links l JOIN adverse_events e ON e.id = l.adverse_event_id"
-            " WHERE l.administration_id = ? ORDER BY e.id",
-            a, 1, false, out, err);
-    buf_putc(out, '}');
     return st;
 }
 

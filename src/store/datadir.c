@@ -16,6 +16,20 @@ static cc_status db_path(const char *dir, char out[DATADIR_PATH_MAX], cc_error *
     return CC_OK;
 }
 
+/* Migrates the schema and seeds the shipped protocol versions; on failure
+ * the connection is closed and *out is NULL. */
+static cc_status bring_up_to_date(db **out, cc_error *err)
+{
+    cc_status st = schema_migrate(*out, err);
+    if (st == CC_OK)
+        st = protocol_store_seed(*out, err);
+    if (st != CC_OK) {
+        db_close(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 cc_status datadir_create(const char *dir, db **out, cc_error *err)
 {
     char path[DATADIR_PATH_MAX];
@@ -31,13 +45,7 @@ cc_status datadir_create(const char *dir, db **out, cc_error *err)
     }
     if ((st = db_open(path, DB_OPEN_CREATE, out, err)) != CC_OK)
         return st;
-    if ((st = schema_migrate(*out, err)) == CC_OK)
-        st = protocol_store_seed(*out, err); /* shipped protocol versions */
-    if (st != CC_OK) {
-        db_close(*out);
-        *out = NULL;
-    }
-    return st;
+    return bring_up_to_date(out, err);
 }
 
 cc_status datadir_connect(const char *dir, db **out, cc_error *err)
@@ -56,13 +64,5 @@ cc_status datadir_connect(const char *dir, db **out, cc_error *err)
 cc_status datadir_open(const char *dir, db **out, cc_error *err)
 {
     cc_status st = datadir_connect(dir, out, err);
-    if (st != CC_OK)
-        return st;
-    if ((st = schema_migrate(*out, err)) == CC_OK)
-        st = protocol_store_seed(*out, err); /* shipped protocol versions */
-    if (st != CC_OK) {
-        db_close(*out);
-        *out = NULL;
-    }
-    return st;
+    return st == CC_OK ? bring_up_to_date(out, err) : st;
 }

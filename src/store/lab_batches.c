@@ -295,50 +295,24 @@ cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t bat
 
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(id)};
-    buf_puts(out, "{\"batch\":");
-    cc_status st = sql_row_json(d, BATCH_IMAGE, a, 1, "batch", out, err);
-    if (st != CC_OK)
-        return st;
-    buf_puts(out, ",\"collections\":");
-    if (st == CC_OK)
-        st =
-            sql_rows_json(d,
-                          "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
-                          " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
-                          " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
-                          " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id",
-                          a, 1, false, out, err);
-    buf_puts(out, ",\"steps\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, step, performed_at, operator, passage, cell_count, notes,"
-                           " recorded_by, recorded_at FROM batch_steps WHERE batch_id = ?"
-                           " ORDER BY performed_at, id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"deviations\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT id, description, status, disposition, opened_by, opened_at,"
-            " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"qc_results\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, test, method, pending, detected, value, unit, verdict,"
-                           " explanation, tested_on, recorded_by, recorded_at FROM qc_results"
-                           " WHERE batch_id = ? ORDER BY id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"units\":");
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
-            " expiry FROM units WHERE batch_id = ? ORDER BY id",
-            a, 1, false, out, err);
-    buf_putc(out, '}');
-    return st;
+    static const sql_json_list lists[] = {
+        {"collections", "SELECT c.id, c.source, c.collected_on, c.donor_id, d.code AS donor_code,"
+                        " d.kind AS donor_kind, d.eligibility AS donor_eligibility"
+                        " FROM batch_collections bc JOIN collections c ON c.id = bc.collection_id"
+                        " JOIN donors d ON d.id = c.donor_id WHERE bc.batch_id = ? ORDER BY c.id"},
+        {"steps", "SELECT id, step, performed_at, operator, passage, cell_count, notes,"
+                  " recorded_by, recorded_at FROM batch_steps WHERE batch_id = ?"
+                  " ORDER BY performed_at, id"},
+        {"deviations",
+         "SELECT id, description, status, disposition, opened_by, opened_at,"
+         " closed_by, closed_at FROM batch_deviations WHERE batch_id = ? ORDER BY id"},
+        {"qc_results", "SELECT id, test, method, pending, detected, value, unit, verdict,"
+                       " explanation, tested_on, recorded_by, recorded_at FROM qc_results"
+                       " WHERE batch_id = ? ORDER BY id"},
+        {"units", "SELECT id, din, din_check, product_code, division, state, cells, volume_ml,"
+                  " expiry FROM units WHERE batch_id = ? ORDER BY id"},
+    };
+    return sql_record_view(d, id, "batch", BATCH_IMAGE, lists, N(lists), out, err);
 }
 
 cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,

@@ -389,20 +389,6 @@ cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t don
                         a, N(a), reason, err);
 }
 
-/* A record's view {"<name>": {row}, "<list>": [...], ...}: the row of
- * row_sql for id (CC_NOT_FOUND "no <name> with that id") and its lists. */
-static cc_status record_view(db *d, int64_t id, const char *name, const char *row_sql,
-                             const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err)
-{
-    sql_arg a[] = {SQL_I(id)};
-    buf_printf(out, "{\"%s\":", name);
-    cc_status st = sql_row_json(d, row_sql, a, 1, name, out, err);
-    if (st == CC_OK)
-        st = sql_lists_json(d, lists, n_lists, a, 1, out, err);
-    buf_putc(out, '}');
-    return st;
-}
-
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
@@ -411,14 +397,14 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
         {"collections", "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
                         " created_at FROM collections WHERE donor_id = ? ORDER BY id"},
     };
-    return record_view(d, id, "donor",
-                       "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
-                       " d.consent_date, d.consent_reference, d.eligibility,"
-                       " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
-                       " d.synthetic, d.version, d.created_at, d.updated_at"
-                       " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
-                       " WHERE d.id = ?",
-                       lists, N(lists), out, err);
+    return sql_record_view(d, id, "donor",
+                           "SELECT d.id, d.code, d.kind, d.patient_id, p.mrn AS patient_mrn,"
+                           " d.consent_date, d.consent_reference, d.eligibility,"
+                           " d.eligibility_reason, d.eligibility_by, d.eligibility_at,"
+                           " d.synthetic, d.version, d.created_at, d.updated_at"
+                           " FROM donors d LEFT JOIN patients p ON p.id = d.patient_id"
+                           " WHERE d.id = ?",
+                           lists, N(lists), out, err);
 }
 
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
@@ -481,12 +467,12 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
                     " JOIN batch_collections bc ON bc.batch_id = b.id"
                     " WHERE bc.collection_id = ? ORDER BY b.id"},
     };
-    return record_view(d, id, "collection",
-                       "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
-                       " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
-                       " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
-                       " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
-                       lists, N(lists), out, err);
+    return sql_record_view(d, id, "collection",
+                           "SELECT c.id, c.donor_id, d.code AS donor_code, d.kind AS donor_kind,"
+                           " d.eligibility AS donor_eligibility, c.source, c.collected_on,"
+                           " c.volume_ml, c.mass_g, c.site, c.recorded_by, c.created_at"
+                           " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE c.id = ?",
+                           lists, N(lists), out, err);
 }
 
 cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,

@@ -56,15 +56,15 @@ cc_status lab_lookback_json(db *d, lab_lookback_from from, int64_t id, buf *out,
     if (st == CC_OK && !found)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no %s with id %lld", NAMES[from],
                        (long long)id);
-    buf_printf(out, "{\"from\":\"%s\",\"id\":%lld,\"units\":", NAMES[from], (long long)id);
-    if (st == CC_OK)
-        st = sql_rows_json(d, UNITS_SQL[from], a, 1, false, out, err);
-    buf_puts(out, ",\"recipients\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d, RECIPIENTS_SQL[from], a, 1, false, out, err);
-    buf_puts(out, ",\"adverse_events\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d, EVENTS_SQL[from], a, 1, false, out, err);
+    if (st != CC_OK)
+        return st;
+    const sql_json_list lists[] = {
+        {"units", UNITS_SQL[from]},
+        {"recipients", RECIPIENTS_SQL[from]},
+        {"adverse_events", EVENTS_SQL[from]},
+    };
+    buf_printf(out, "{\"from\":\"%s\",\"id\":%lld", NAMES[from], (long long)id);
+    st = sql_lists_json(d, lists, sizeof lists / sizeof lists[0], a, 1, out, err);
     buf_putc(out, '}');
     return st;
 }
@@ -77,34 +77,28 @@ cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err)
     if (st == CC_OK && !found)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no patient with id %lld",
                        (long long)patient_id);
-    buf_printf(out, "{\"patient_id\":%lld,\"exposures\":", (long long)patient_id);
-    if (st == CC_OK)
-        st = sql_rows_json(
-            d,
-            "SELECT a.unit_id, u.din, u.din_check, u.product_type, u.state,"
-            " a.administered_on, b.id AS batch_id, b.code AS batch_code,"
-            " c.id AS collection_id, c.source, dn.id AS donor_id, dn.code AS donor_code,"
-            " dn.kind AS donor_kind FROM unit_administrations a"
-            " JOIN units u ON u.id = a.unit_id JOIN batches b ON b.id = u.batch_id"
-            " JOIN batch_collections bc ON bc.batch_id = b.id"
-            " JOIN collections c ON c.id = bc.collection_id"
-            " JOIN donors dn ON dn.id = c.donor_id WHERE a.patient_id = ?"
-            " ORDER BY a.administered_on, a.unit_id, dn.id",
-            a, 1, false, out, err);
-    buf_puts(out, ",\"issued_not_administered\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT u.id AS unit_id, u.din, u.din_check, u.product_type, u.state,"
-                           " u.issued_ward FROM units u WHERE u.issued_patient_id = ?"
-                           " AND u.state = 'issued' ORDER BY u.id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"adverse_events\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, term_code, term_text, grade, serious, onset_at, resolved_at,"
+    if (st != CC_OK)
+        return st;
+    static const sql_json_list lists[] = {
+        {"exposures", "SELECT a.unit_id, u.din, u.din_check, u.product_type, u.state,"
+                      " a.administered_on, b.id AS batch_id, b.code AS batch_code,"
+                      " c.id AS collection_id, c.source, dn.id AS donor_id, dn.code AS donor_code,"
+                      " dn.kind AS donor_kind FROM unit_administrations a"
+                      " JOIN units u ON u.id = a.unit_id JOIN batches b ON b.id = u.batch_id"
+                      " JOIN batch_collections bc ON bc.batch_id = b.id"
+                      " JOIN collections c ON c.id = bc.collection_id"
+                      " JOIN donors dn ON dn.id = c.donor_id WHERE a.patient_id = ?"
+                      " ORDER BY a.administered_on, a.unit_id, dn.id"},
+        {"issued_not_administered",
+         "SELECT u.id AS unit_id, u.din, u.din_check, u.product_type, u.state,"
+         " u.issued_ward FROM units u WHERE u.issued_patient_id = ?"
+         " AND u.state = 'issued' ORDER BY u.id"},
+        {"adverse_events", "SELECT id, term_code, term_text, grade, serious, onset_at, resolved_at,"
                            " related_product, related_procedure, outcome FROM adverse_events"
-                           " WHERE patient_id = ? ORDER BY onset_at, id",
-                           a, 1, false, out, err);
+                           " WHERE patient_id = ? ORDER BY onset_at, id"},
+    };
+    buf_printf(out, "{\"patient_id\":%lld", (long long)patient_id);
+    st = sql_lists_json(d, lists, sizeof lists / sizeof lists[0], a, 1, out, err);
     buf_putc(out, '}');
     return st;
 }

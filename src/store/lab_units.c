@@ -521,26 +521,14 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(id)};
-    buf_puts(out, "{\"unit\":");
-    cc_status st = sql_row_json(d, UNIT_VIEW " WHERE u.id = ?", a, 1, "unit", out, err);
-    if (st != CC_OK)
-        return st;
-    buf_puts(out, ",\"custody\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT id, at, username, event, from_state, to_state, from_location,"
-                           " to_location, note FROM custody_events WHERE unit_id = ? ORDER BY id",
-                           a, 1, false, out, err);
-    buf_puts(out, ",\"administrations\":");
-    if (st == CC_OK)
-        st = sql_rows_json(d,
-                           "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
-                           " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
-                           " WHERE a.unit_id = ? ORDER BY a.id",
-                           a, 1, false, out, err);
-    buf_putc(out, '}');
-    return st;
+    static const sql_json_list lists[] = {
+        {"custody", "SELECT id, at, username, event, from_state, to_state, from_location,"
+                    " to_location, note FROM custody_events WHERE unit_id = ? ORDER BY id"},
+        {"administrations", "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
+                            " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
+                            " WHERE a.unit_id = ? ORDER BY a.id"},
+    };
+    return sql_record_view(d, id, "unit", UNIT_VIEW " WHERE u.id = ?", lists, N(lists), out, err);
 }
 
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,

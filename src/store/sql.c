@@ -259,6 +259,20 @@ cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, cons
     return st;
 }
 
+cc_status sql_record_view(db *d, int64_t id, const char *name, const char *row_sql,
+                          const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(id)};
+    buf_putc(out, '{');
+    buf_json_string(out, name);
+    buf_putc(out, ':');
+    cc_status st = sql_row_json(d, row_sql, a, 1, name, out, err);
+    if (st == CC_OK)
+        st = sql_lists_json(d, lists, n_lists, a, 1, out, err);
+    buf_putc(out, '}');
+    return st;
+}
+
 char *sql_col_dup(arena *a, db_stmt *s, int col)
 {
     return db_col_is_null(s, col) ? NULL : arena_strdup(a, db_col_text(s, col));

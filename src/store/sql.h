@@ -71,6 +71,12 @@ typedef struct {
 cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
                          int n, buf *out, cc_error *err);
 
+/* A record's view {"<name>": {row}, "<list>": [...], ...}: the row of
+ * row_sql for id (CC_NOT_FOUND, field "id": "no <name> with that id") and
+ * its lists, every list's sql bound to the same id. */
+cc_status sql_record_view(db *d, int64_t id, const char *name, const char *row_sql,
+                          const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err);
+
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);
 

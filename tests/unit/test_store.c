@@ -319,7 +319,7 @@ static void make_things(db *d, int count)
                              &err),
                      CC_OK);
     for (int i = 1; i <= count; i++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "thing %d", i);
         sql_arg args[] = {SQL_I(i), SQL_S(name), SQL_I(i * 10)};
         assert_int_equal(
