@@ -11,6 +11,7 @@ enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000 };
 struct db_stmt {
     sqlite3_stmt *stmt;
     const char *sql; /* cache key: the caller's literal */
+    uint64_t used;   /* the connection's tick at the last prepare: eviction takes the oldest */
     db *owner;
 };
 
@@ -19,6 +20,7 @@ struct db {
     bool holds_write_lock;
     int tx_depth;          /* joinable transaction nesting (db_tx_begin) */
     bool tx_rollback_only; /* an inner db_tx_end failed */
+    uint64_t tick;         /* counts prepares, to age cached statements */
     /* Entries live at stable addresses (a caller holds a db_stmt pointer
      * while it steps); the array of pointers is ordered oldest first. */
     db_stmt *cache[STMT_CACHE];
@@ -114,34 +116,35 @@ void db_close(db *d)
 }
 
 /* Frees the least recently prepared statement that is not being stepped,
- * so that a statement a caller is iterating is never finalized under it. */
+ * so that a statement a caller is iterating is never finalized under it.
+ * Hits only stamp their entry (no reordering), so the hot statements,
+ * cached first, stay at the front of the lookup. */
 static bool evict_oldest_idle(db *d)
 {
-    for (int i = 0; i < d->cached; i++) {
-        if (sqlite3_stmt_busy(d->cache[i]->stmt))
-            continue;
-        sqlite3_finalize(d->cache[i]->stmt);
-        free(d->cache[i]);
-        memmove(&d->cache[i], &d->cache[i + 1], sizeof d->cache[0] * (size_t)(d->cached - i - 1));
-        d->cached--;
-        return true;
-    }
-    return false;
+    int oldest = -1;
+    for (int i = 0; i < d->cached; i++)
+        if (!sqlite3_stmt_busy(d->cache[i]->stmt) &&
+            (oldest < 0 || d->cache[i]->used < d->cache[oldest]->used))
+            oldest = i;
+    if (oldest < 0)
+        return false;
+    sqlite3_finalize(d->cache[oldest]->stmt);
+    free(d->cache[oldest]);
+    memmove(&d->cache[oldest], &d->cache[oldest + 1],
+            sizeof d->cache[0] * (size_t)(d->cached - oldest - 1));
+    d->cached--;
+    return true;
 }
 
 cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
 {
-    /* newest first: the statements of the request in progress are found at once */
-    for (int i = d->cached - 1; i >= 0; i--) {
+    d->tick++;
+    for (int i = 0; i < d->cached; i++) {
         /* The pointer is the fast key; the text comparison guards against a
          * caller reusing a buffer for different SQL. */
         if (d->cache[i]->sql == sql && strcmp(sqlite3_sql(d->cache[i]->stmt), sql) == 0) {
-            /* most recently used last: eviction takes the least recently used */
-            db_stmt *hit = d->cache[i];
-            memmove(&d->cache[i], &d->cache[i + 1],
-                    sizeof d->cache[0] * (size_t)(d->cached - i - 1));
-            d->cache[d->cached - 1] = hit;
-            *out = hit;
+            d->cache[i]->used = d->tick;
+            *out = d->cache[i];
             return CC_OK;
         }
     }
@@ -163,6 +166,7 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
     slot->stmt = stmt;
     slot->sql = sql;
     slot->owner = d;
+    slot->used = d->tick;
     *out = slot;
     return CC_OK;
 }
