@@ -36,6 +36,16 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+/* Bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E,
+ * U+2066-U+2069) and invisible characters with no place in a record
+ * (U+200B zero-width space, U+2060 word joiner, U+FEFF byte order mark). */
+static bool invisible_format(uint32_t cp)
+{
+    return cp == 0x061C || cp == 0x200B || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0xFEFF;
+}
+
 bool text_is_clean_utf8(const char *s, size_t n, bool allow_newlines)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -47,6 +57,8 @@ bool text_is_clean_utf8(const char *s, size_t n, bool allow_newlines)
             return false;
         bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
         if (control && !(allow_newlines && (cp == '\t' || cp == '\n' || cp == '\r')))
+            return false;
+        if (invisible_format(cp))
             return false;
         i += len;
     }

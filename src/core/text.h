@@ -21,8 +21,12 @@
 
 #include "status.h"
 
-/* True when s (length n) is well-formed UTF-8 without NUL or control
- * characters; with allow_newlines (multi-line text) tab, CR and LF pass. */
+/* True when s (length n) is well-formed UTF-8 without NUL, control
+ * characters or invisible formatting characters that change how text reads
+ * (bidirectional embeddings, overrides, isolates and marks, zero-width space,
+ * word joiner, byte order mark: Unicode TR9 and UTS 39, "Trojan Source");
+ * with allow_newlines (multi-line text) tab, CR and LF pass. The zero-width
+ * joiner and non-joiner pass: some scripts need them in names. */
 bool text_is_clean_utf8(const char *s, size_t n, bool allow_newlines);
 
 /* Replaces, in place, every byte that is not part of well-formed UTF-8 with

@@ -352,11 +352,11 @@ class Run:
                     self.expect(ep, "%s: literal %s" % (name, lit), raw, field=None)
             if f.text == "line":
                 for v in ("a\nb", "a\rb", "a\tb", "a\u0007b", "a\u001bb", "a\u007fb",
-                          "a\u0085b"):
+                          "a\u0085b", "a\u202eb", "a\u2066b", "a\u200bb"):
                     self.expect(ep, "%s: single line, control character %r" % (name, v),
                                 self.body(ep, **{name: v}), field=name)
             if f.text == "lines":
-                for v in ("a\u0007b", "a\u001b[31mb", "a\u007fb", "a\u0085b"):
+                for v in ("a\u0007b", "a\u001b[31mb", "a\u007fb", "a\u0085b", "a\u202eb"):
                     self.expect(ep, "%s: control character %r" % (name, v),
                                 self.body(ep, **{name: v}), field=name)
             if f.kind == "str":

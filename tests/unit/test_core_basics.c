@@ -111,6 +111,29 @@ static void test_text_clean_utf8(void **state)
     assert_false(text_is_clean_utf8("a\nb", 3, false));
     assert_true(text_is_clean_utf8("a\nb", 3, true));
     assert_false(text_is_clean_utf8("a\x01", 2, true));
+    /* invisible formatting (Unicode TR9 bidirectional controls, UTS 39) is
+     * refused in every kind of text; the joiners some scripts need pass */
+    static const char *const refused[] = {
+        "a\u202Eb", /* RIGHT-TO-LEFT OVERRIDE */
+        "a\u202Ab", /* LEFT-TO-RIGHT EMBEDDING */
+        "a\u202Cb", /* POP DIRECTIONAL FORMATTING */
+        "a\u2066b", /* LEFT-TO-RIGHT ISOLATE */
+        "a\u2069b", /* POP DIRECTIONAL ISOLATE */
+        "a\u200Eb", /* LEFT-TO-RIGHT MARK */
+        "a\u200Fb", /* RIGHT-TO-LEFT MARK */
+        "a\u061Cb", /* ARABIC LETTER MARK */
+        "a\u200Bb", /* ZERO WIDTH SPACE */
+        "a\u2060b", /* WORD JOINER */
+        "\uFEFFab", /* ZERO WIDTH NO-BREAK SPACE (byte order mark) */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_false(text_is_clean_utf8(refused[i], strlen(refused[i]), false));
+        assert_false(text_is_clean_utf8(refused[i], strlen(refused[i]), true));
+    }
+    assert_true(text_is_clean_utf8("\u0645\u200C\u0646", strlen("\u0645\u200C\u0646"), false));
+    assert_true(text_is_clean_utf8("a\u200Db", strlen("a\u200Db"), false));
+    assert_true(text_is_clean_utf8("\u05D3\u05B8\u05D5\u05B4\u05D3",
+                                   strlen("\u05D3\u05B8\u05D5\u05B4\u05D3"), false));
 }
 
 static void test_mrn_check_digit(void **state)
