@@ -56,8 +56,9 @@ cc_status h_session_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     api_add_header(req, "Set-Cookie",
-                   api_printf(req, "cc_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
-                              secret, SESSION_ABSOLUTE_SECONDS));
+                   api_printf(req, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
+                              api_session_cookie_name(req), secret, SESSION_ABSOLUTE_SECONDS,
+                              req->over_tls ? "; Secure" : ""));
     api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who)));
     return CC_OK;
 }
@@ -79,7 +80,9 @@ cc_status h_session_delete(api_request *req, cc_error *err)
     cc_status st = session_delete(req->db, &req->who, err);
     if (st != CC_OK)
         return st;
-    api_add_header(req, "Set-Cookie", "cc_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    api_add_header(req, "Set-Cookie",
+                   api_printf(req, "%s=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
+                              api_session_cookie_name(req), req->over_tls ? "; Secure" : ""));
     api_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
     return CC_OK;
 }

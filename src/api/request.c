@@ -154,6 +154,11 @@ cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err
                    "send the version you are changing in If-Match");
 }
 
+const char *api_session_cookie_name(const api_request *req)
+{
+    return req->over_tls ? "__Host-cc_session" : "cc_session";
+}
+
 store_actor api_actor(const api_request *req)
 {
     store_actor actor = {req->who.id, req->authenticated ? req->who.username : "public"};

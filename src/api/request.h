@@ -46,7 +46,11 @@ typedef struct api_request_s {
      * that names it). */
     bool (*may_read)(const struct api_request_s *req, const char *path);
     struct MHD_Connection *connection;
+    /* The client's address: the TCP peer, or the address a trusted proxy
+     * forwards (server.c resolves it once per request). */
     const char *remote_addr;
+    /* The request reached us over TLS (through a proxy declared as TLS). */
+    bool over_tls;
     bool authenticated;
     user_identity who;
     /* answer */
@@ -88,6 +92,10 @@ cc_status api_paging(api_request *req, int64_t *page, int64_t *per_page, cc_erro
 /* The version a change is based on: If-Match ("N" or N) or an integer
  * "version" in the body; neither is CC_INVALID code "precondition_required" (428). */
 cc_status api_expected_version(api_request *req, int64_t *version, cc_error *err);
+/* The name of the session cookie: "__Host-cc_session" over TLS (the
+ * browser then keeps it to this origin and to https), else "cc_session".
+ * A request is only authenticated by the cookie of its own kind. */
+const char *api_session_cookie_name(const api_request *req);
 /* The acting user for store calls. */
 store_actor api_actor(const api_request *req);
 /* Formats into arena memory. */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,17 @@ enum {
     DEFAULT_BODY_LIMIT = 64 << 10,
     MAX_CONNECTIONS_DB = 64,
     SHUTDOWN_GRACE_MS = 10000,
+    /* What we accept of a request head. The library's buffer is larger
+     * (CONNECTION_MEMORY), so that requests beyond these limits still reach
+     * the handler and get our JSON error with the security headers instead
+     * of the library's fixed page; only a head larger than the whole buffer
+     * gets the library's answer. */
+    MAX_TARGET_BYTES = 8 << 10,
+    MAX_HEAD_BYTES = 32 << 10,
+    CONNECTION_MEMORY = 256 << 10,
+    /* descriptors beyond the connections: listening socket, epoll, database
+     * files, the expiry timer */
+    SPARE_DESCRIPTORS = 64,
 };
 
 typedef struct {
@@ -39,6 +52,10 @@ typedef struct {
     size_t body_limit;
     bool too_large;
     bool started;
+    /* the request target, as sent, before the library decodes it */
+    bool target_control;
+    size_t target_len;
+    bool http11;
     struct timespec start;
 } conn_state;
 
@@ -189,10 +206,9 @@ static unsigned http_status_of(const cc_error *err)
         const char *code;
         unsigned status;
     } by_code[] = {
-        {"possible_duplicate", 422},
-        {"precondition_required", 428},
-        {"unsupported_media_type", 415},
-        {"method_not_allowed", 405},
+        {"possible_duplicate", 422},     {"precondition_required", 428},
+        {"unsupported_media_type", 415}, {"method_not_allowed", 405},
+        {"uri_too_long", 414},           {"headers_too_large", 431},
     };
     for (size_t i = 0; i < sizeof by_code / sizeof by_code[0]; i++)
         if (strcmp(err->code, by_code[i].code) == 0)
@@ -229,10 +245,13 @@ static void set_error_reply(api_request *req, const cc_error *in)
     api_reply(req, http_status_of(err), body);
 }
 
-static void add_security_headers(struct MHD_Response *r, bool api)
+static void add_security_headers(struct MHD_Response *r, const api_request *req, bool api)
 {
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(
+        r, "Content-Security-Policy",
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    if (req->over_tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -246,7 +265,7 @@ static enum MHD_Result send_raw(struct MHD_Connection *c, api_request *req)
         MHD_create_response_from_buffer(req->raw_len, (void *)req->raw, MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
-    add_security_headers(r, true);
+    add_security_headers(r, req, true);
     MHD_add_response_header(r, "Content-Type", req->raw_type);
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(r, req->header_names[i], req->header_values[i]);
@@ -272,7 +291,7 @@ static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
         free(text);
         return MHD_NO;
     }
-    add_security_headers(r, true);
+    add_security_headers(r, req, true);
     if (text)
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     for (int i = 0; i < req->n_headers; i++)
@@ -298,7 +317,7 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, api_request *req)
             MHD_create_response_from_buffer(a->size, (void *)a->data, MHD_RESPMEM_PERSISTENT);
         if (!r)
             return MHD_NO;
-        add_security_headers(r, false);
+        add_security_headers(r, req, false);
         MHD_add_response_header(r, "Content-Type", a->content_type);
         MHD_add_response_header(r, "Cache-Control", "no-cache");
         req->status = 200;
@@ -325,7 +344,7 @@ static cc_status authenticate(api_request *req, cc_error *err)
         return st;
     }
     const char *cookie =
-        MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session");
+        MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, api_session_cookie_name(req));
     if (!cookie || strlen(cookie) != SECRET_HEX - 1)
         return cc_fail(err, CC_UNAUTHENTICATED, "", "not_logged_in", "log in first");
     cc_status st = session_lookup(req->db, cookie, &req->who, err);
@@ -344,9 +363,9 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
         cc_error ignored;
         /* Public routes still know who is calling when someone is logged in
          * (not the liveness check, which never touches the database). */
-        if (req->db &&
-            (api_header(req, "Authorization") ||
-             MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, "cc_session")))
+        if (req->db && (api_header(req, "Authorization") ||
+                        MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND,
+                                                    api_session_cookie_name(req))))
             authenticate(req, &ignored);
         return CC_OK;
     }
@@ -404,11 +423,162 @@ static bool route_may_read(const api_request *req, const char *path)
     return (route->roles & api_role_bit(req->who.role)) != 0;
 }
 
+/* ---- the request head ----
+ * The library decodes the path before the handler sees it (an encoded NUL
+ * would cut it short) and accepts heads up to its buffer: the target is
+ * judged as sent, and sizes by our own limits. */
+
+static bool is_control_byte(unsigned char ch)
+{
+    return ch < 0x20 || ch == 0x7f;
+}
+
+static int hex_digit(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Whether the target, raw or percent-decoded, holds a C0 control, DEL or
+ * a C1 control (UTF-8 C2 80 to C2 9F). */
+static bool target_has_control(const char *target)
+{
+    unsigned prev = 0;
+    for (const char *p = target; *p; p++) {
+        unsigned ch = (unsigned char)*p;
+        if (ch == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+            ch = (unsigned)(hex_digit(p[1]) * 16 + hex_digit(p[2]));
+            p += 2;
+        }
+        if (is_control_byte((unsigned char)ch) || (prev == 0xc2 && ch >= 0x80 && ch <= 0x9f))
+            return true;
+        prev = ch;
+    }
+    return false;
+}
+
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* Checked before routing, so that every path, pages included, answers the
+ * same JSON error. */
+static cc_status check_head(conn_state *cs, cc_error *err)
+{
+    api_request *req = &cs->req;
+    if (cs->target_control)
+        return cc_fail(err, CC_INVALID, "path", "bad_path",
+                       "the address holds a control character");
+    if (cs->target_len > MAX_TARGET_BYTES)
+        return cc_fail(err, CC_INVALID, "path", "uri_too_long", "the address exceeds %d bytes",
+                       MAX_TARGET_BYTES);
+    size_t head = 0;
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, add_header_size, &head);
+    if (head > MAX_HEAD_BYTES)
+        return cc_fail(err, CC_INVALID, "", "headers_too_large",
+                       "the request headers exceed %d bytes", MAX_HEAD_BYTES);
+    if (cs->http11 && !api_header(req, "Host"))
+        return cc_fail(err, CC_INVALID, "Host", "missing_host",
+                       "an HTTP/1.1 request needs a Host header");
+    return CC_OK;
+}
+
+/* ---- the client's address ---- */
+
+static bool peer_address(struct MHD_Connection *c, struct in_addr *out)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr || info->client_addr->sa_family != AF_INET)
+        return false;
+    *out = ((const struct sockaddr_in *)info->client_addr)->sin_addr;
+    return true;
+}
+
+static bool proxy_trusted(const api_server *server, struct in_addr peer)
+{
+    uint32_t host = ntohl(peer.s_addr);
+    for (int i = 0; i < server->n_proxies; i++)
+        if ((host & server->proxies[i].mask) == server->proxies[i].addr)
+            return true;
+    return false;
+}
+
+static enum MHD_Result note_forwarded_for(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* One IPv4 or IPv6 address, spaces around allowed, in canonical form. */
+static bool parse_address(const char *text, size_t len, char out[INET6_ADDRSTRLEN])
+{
+    while (len && (*text == ' ' || *text == '\t'))
+        text++, len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    char copy[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (len == 0 || len >= sizeof copy)
+        return false;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    if (inet_pton(AF_INET, copy, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, INET6_ADDRSTRLEN) != NULL;
+    if (inet_pton(AF_INET6, copy, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, INET6_ADDRSTRLEN) != NULL;
+    return false;
+}
+
+/* Who the client is, for the throttles and the access log: the TCP peer,
+ * unless the peer is a trusted proxy; then the last hop of
+ * X-Forwarded-For (the address the proxy itself saw and appended; earlier
+ * hops are the client's say) or else X-Real-IP. A header from any other
+ * peer is ignored, so a client cannot choose the address it is counted
+ * under. */
+static void resolve_client(const api_server *server, api_request *req)
+{
+    char addr[INET6_ADDRSTRLEN] = "unknown";
+    struct in_addr peer;
+    if (peer_address(req->connection, &peer)) {
+        inet_ntop(AF_INET, &peer, addr, sizeof addr);
+        if (proxy_trusted(server, peer)) {
+            req->over_tls = server->config.proxy_tls;
+            const char *forwarded = NULL;
+            MHD_get_connection_values(req->connection, MHD_HEADER_KIND, note_forwarded_for,
+                                      &forwarded);
+            const char *hop = forwarded ? strrchr(forwarded, ',') : NULL;
+            hop = hop ? hop + 1 : forwarded;
+            const char *real = api_header(req, "X-Real-IP");
+            char seen[INET6_ADDRSTRLEN];
+            if ((hop && parse_address(hop, strlen(hop), seen)) ||
+                (real && parse_address(real, strlen(real), seen)))
+                snprintf(addr, sizeof addr, "%s", seen);
+        }
+    }
+    req->remote_addr = arena_strdup(req->arena, addr);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 {
     api_request *req = &cs->req;
     cc_error err;
     cc_error_clear(&err);
+    if (check_head(cs, &err) != CC_OK)
+        return send_error(c, req, &err);
     if (strcmp(req->path, "/healthz") != 0 && strncmp(req->path, "/api/", 5) != 0) {
         if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
             cc_fail(&err, CC_NOT_FOUND, "", "not_found", "no such page");
@@ -460,25 +630,49 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
     return send_json(c, req);
 }
 
+static conn_state *conn_state_new(api_server *server, struct MHD_Connection *c)
+{
+    arena *a = arena_create(REQUEST_ARENA_CAP);
+    if (!a)
+        return NULL;
+    conn_state *cs = arena_alloc(a, sizeof *cs);
+    if (!cs) {
+        arena_release(a);
+        return NULL;
+    }
+    cs->req.arena = a;
+    cs->req.server = server;
+    cs->req.limits = &server->limits;
+    cs->req.may_read = route_may_read;
+    cs->req.connection = c;
+    return cs;
+}
+
+/* The library's first look at a request: the target as sent. What it
+ * returns is the request's state from then on. */
+static void *on_target(void *cls, const char *target, struct MHD_Connection *c)
+{
+    conn_state *cs = conn_state_new(cls, c);
+    if (cs) {
+        cs->target_len = strlen(target);
+        cs->target_control = target_has_control(target);
+    }
+    return cs;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)version;
     api_server *server = cls;
     conn_state *cs = *req_cls;
-    if (!cs) {
-        arena *a = arena_create(REQUEST_ARENA_CAP);
-        if (!a)
-            return MHD_NO;
-        cs = arena_alloc(a, sizeof *cs);
-        cs->req.arena = a;
-        cs->req.server = server;
-        cs->req.limits = &server->limits;
-        cs->req.may_read = route_may_read;
-        cs->req.connection = c;
+    if (!cs)
+        return MHD_NO; /* on_target could not allocate */
+    if (!cs->started) {
+        arena *a = cs->req.arena;
         cs->req.method = arena_strdup(a, method);
         cs->req.path = arena_strdup(a, url);
+        cs->http11 = strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
         clock_gettime(CLOCK_MONOTONIC, &cs->start);
         cs->match = api_route_find(method, url, a, cs->req.params, &cs->route);
         cs->body_limit =
@@ -487,16 +681,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (length && strtoull(length, NULL, 10) > cs->body_limit)
             cs->too_large = true;
-        const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        char addr[INET6_ADDRSTRLEN] = "unknown";
-        if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)info->client_addr)->sin_addr, addr,
-                      sizeof addr);
-        cs->req.remote_addr = arena_strdup(a, addr);
+        resolve_client(server, &cs->req);
         atomic_fetch_add(&in_flight, 1);
         cs->started = true;
-        *req_cls = cs;
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -519,27 +706,94 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     conn_state *cs = *req_cls;
     if (!cs)
         return;
-    if (!server->config.quiet) {
+    /* A request the library refused before the handler saw it (its own
+     * error page) has only its target: nothing to log or count. */
+    if (cs->started && !server->config.quiet) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
         double ms = (double)(end.tv_sec - cs->start.tv_sec) * 1e3 +
                     (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6;
         char at[CC_INSTANT_TEXT];
         store_now_text(at);
-        fprintf(stderr, "%s %s %s %u %.1fms\n", at, cs->req.method, cs->req.path,
-                cs->req.status ? cs->req.status : 500, ms);
+        fprintf(stderr, "%s %s %s %s %u %.1fms\n", at, cs->req.remote_addr, cs->req.method,
+                cs->req.path, cs->req.status ? cs->req.status : 500, ms);
     }
     if (cs->req.reply)
         json_decref(cs->req.reply);
-    buf_release(&cs->body);
+    if (cs->started) {
+        buf_release(&cs->body);
+        atomic_fetch_sub(&in_flight, 1);
+    }
     arena_release(cs->req.arena);
     *req_cls = NULL;
-    atomic_fetch_sub(&in_flight, 1);
+}
+
+static cc_status parse_proxies(api_server *server, const char *list, cc_error *err)
+{
+    server->n_proxies = 0;
+    for (const char *p = list ? list : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        char item[24];
+        if (len == 0 || len >= sizeof item || server->n_proxies == API_MAX_TRUSTED_PROXIES)
+            return cc_fail(err, CC_INVALID, "trusted-proxy", "invalid_address",
+                           "--trusted-proxy takes up to %d IPv4 addresses or ADDR/BITS, "
+                           "separated by commas",
+                           API_MAX_TRUSTED_PROXIES);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        long bits = 32;
+        char *slash = strchr(item, '/');
+        if (slash) {
+            char *end;
+            *slash = '\0';
+            bits = strtol(slash + 1, &end, 10);
+            if (end == slash + 1 || *end || bits < 0 || bits > 32)
+                bits = -1;
+        }
+        struct in_addr a;
+        if (bits < 0 || inet_pton(AF_INET, item, &a) != 1)
+            return cc_fail(err, CC_INVALID, "trusted-proxy", "invalid_address",
+                           "--trusted-proxy: %.*s is not an IPv4 address or ADDR/BITS", (int)len,
+                           p);
+        uint32_t mask = bits == 0 ? 0 : UINT32_MAX << (32 - bits);
+        server->proxies[server->n_proxies++] = (api_proxy_net){ntohl(a.s_addr) & mask, mask};
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return CC_OK;
+}
+
+/* Raises the soft descriptor limit so that every allowed connection has
+ * one (epoll has no FD_SETSIZE bound); returns how many connections fit. */
+static unsigned fit_descriptor_limit(unsigned wanted)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)wanted + SPARE_DESCRIPTORS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return wanted;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= need)
+        return wanted;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    unsigned fit = rl.rlim_cur > 2 * SPARE_DESCRIPTORS ? (unsigned)(rl.rlim_cur - SPARE_DESCRIPTORS)
+                                                       : SPARE_DESCRIPTORS;
+    fprintf(stderr, "cellclinic: the descriptor limit allows %u connections, not %u\n", fit,
+            wanted);
+    return fit;
 }
 
 cc_status api_server_run(const api_config *config, cc_error *err)
 {
     api_server server = {.config = *config};
+    if (parse_proxies(&server, config->trusted_proxies, err) != CC_OK)
+        return err->status;
+    unsigned max_connections = fit_descriptor_limit(
+        config->max_connections ? config->max_connections : API_DEFAULT_MAX_CONNECTIONS);
+    unsigned per_address =
+        config->per_address_connections < max_connections ? config->per_address_connections : 0;
+    unsigned idle_timeout =
+        config->idle_timeout_s ? config->idle_timeout_s : API_DEFAULT_IDLE_TIMEOUT_S;
     server.limits.login_by_user = ratelimit_create(5, 15 * 60);
     server.limits.login_by_addr = ratelimit_create(20, 15 * 60);
     server.limits.public_form = ratelimit_create(10, 3600);
@@ -566,9 +820,11 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        &server, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, config->threads, MHD_OPTION_URI_LOG_CALLBACK, on_target,
+        &server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
                      config->host, (unsigned)config->port);

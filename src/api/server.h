@@ -7,6 +7,11 @@
  * query, status, duration; never a credential or a patient name).
  * api_server_run blocks until SIGTERM or SIGINT, then stops accepting,
  * lets the requests in flight finish (up to 10 s) and returns.
+ *
+ * Connections are bounded in total and per address, and an idle one is
+ * closed after a timeout, so that one client cannot hold every socket.
+ * The client address (throttles, access log) is the TCP peer, or the
+ * address a trusted reverse proxy forwards when the peer is one of them.
  */
 #ifndef CC_SERVER_H
 #define CC_SERVER_H
@@ -23,12 +28,34 @@ typedef struct {
     const char *host; /* "127.0.0.1" */
     uint16_t port;
     unsigned threads;
-    bool quiet; /* no access log */
+    bool quiet;                       /* no access log */
+    unsigned max_connections;         /* in total */
+    unsigned per_address_connections; /* 0: no per-address limit */
+    unsigned idle_timeout_s;
+    /* Comma list of IPv4 addresses or ADDR/BITS whose X-Forwarded-For and
+     * X-Real-IP are believed; NULL or "" for none. */
+    const char *trusted_proxies;
+    /* The trusted proxies terminate TLS: requests through them get the
+     * Secure __Host- cookie and HSTS. */
+    bool proxy_tls;
 } api_config;
+
+enum {
+    API_DEFAULT_MAX_CONNECTIONS = 1000,
+    API_DEFAULT_PER_ADDRESS_CONNECTIONS = 64,
+    API_DEFAULT_IDLE_TIMEOUT_S = 30,
+    API_MAX_TRUSTED_PROXIES = 16,
+};
+
+typedef struct {
+    uint32_t addr, mask; /* host byte order */
+} api_proxy_net;
 
 struct api_server {
     api_config config;
     api_limits limits;
+    api_proxy_net proxies[API_MAX_TRUSTED_PROXIES];
+    int n_proxies;
 };
 
 /* Serves until a stop signal; 0 on a clean stop. */

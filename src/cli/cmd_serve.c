@@ -11,15 +11,34 @@
 int cmd_serve(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic serve --data DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]\n\n"
+        "usage: cellclinic serve --data DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]\n"
+        "       [--max-connections N] [--per-address-connections N] [--idle-timeout SECONDS]\n"
+        "       [--trusted-proxy ADDR[,ADDR...]] [--proxy-tls]\n\n"
         "Serves the web interface and the API on HOST:PORT (IPv4) with N worker\n"
         "threads (default 4, 1..64). --quiet turns the access log off.\n"
-        "SIGTERM or SIGINT stops it after the requests in flight finish.\n";
-    const char *data, *listen, *threads_text, *quiet;
+        "SIGTERM or SIGINT stops it after the requests in flight finish.\n\n"
+        "Connections: at most --max-connections in all (default 1000, 16..100000)\n"
+        "and --per-address-connections from one address (default 64; 0 for no\n"
+        "limit; with --trusted-proxy the default is no limit, as every connection\n"
+        "then comes from the proxy, which limits per client itself). A connection\n"
+        "idle for --idle-timeout seconds is closed (default 30, 1..3600).\n\n"
+        "--trusted-proxy: IPv4 addresses or ADDR/BITS (comma list, up to 16) of\n"
+        "reverse proxies whose X-Forwarded-For (last hop) or X-Real-IP names the\n"
+        "client for throttling and the access log; from any other peer these\n"
+        "headers are ignored. --proxy-tls: those proxies terminate TLS; requests\n"
+        "through them get the session cookie as __Host-cc_session with Secure,\n"
+        "and Strict-Transport-Security. See docs/operations.md.\n";
+    const char *data, *listen, *threads_text, *quiet, *max_text, *per_address_text, *idle_text,
+        *proxies, *proxy_tls;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"listen", true, false, &listen},
                                   {"threads", true, false, &threads_text},
                                   {"quiet", false, false, &quiet},
+                                  {"max-connections", true, false, &max_text},
+                                  {"per-address-connections", true, false, &per_address_text},
+                                  {"idle-timeout", true, false, &idle_text},
+                                  {"trusted-proxy", true, false, &proxies},
+                                  {"proxy-tls", false, false, &proxy_tls},
                                   {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("serve", argc, argv, 1, options, usage, &help);
@@ -40,6 +59,18 @@ int cmd_serve(int argc, char **argv)
     }
     if (threads_text && !opts_int("serve", "threads", threads_text, 1, 64, &threads))
         return 2;
+    int64_t max_connections = API_DEFAULT_MAX_CONNECTIONS, idle = API_DEFAULT_IDLE_TIMEOUT_S;
+    int64_t per_address = proxies ? 0 : API_DEFAULT_PER_ADDRESS_CONNECTIONS;
+    if ((max_text &&
+         !opts_int("serve", "max-connections", max_text, 16, 100000, &max_connections)) ||
+        (per_address_text && !opts_int("serve", "per-address-connections", per_address_text, 0,
+                                       100000, &per_address)) ||
+        (idle_text && !opts_int("serve", "idle-timeout", idle_text, 1, 3600, &idle)))
+        return 2;
+    if (proxy_tls && !proxies) {
+        fprintf(stderr, "cellclinic serve: option --proxy-tls needs --trusted-proxy\n");
+        return 2;
+    }
     cc_error err;
     db *d;
     if (datadir_open(data, &d, &err) != CC_OK) {
@@ -53,7 +84,16 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return 1;
     }
-    api_config config = {data, host, (uint16_t)port, (unsigned)threads, quiet != NULL};
+    api_config config = {.data_dir = data,
+                         .host = host,
+                         .port = (uint16_t)port,
+                         .threads = (unsigned)threads,
+                         .quiet = quiet != NULL,
+                         .max_connections = (unsigned)max_connections,
+                         .per_address_connections = (unsigned)per_address,
+                         .idle_timeout_s = (unsigned)idle,
+                         .trusted_proxies = proxies,
+                         .proxy_tls = proxy_tls != NULL};
     if (api_server_run(&config, &err) != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return err.status == CC_INVALID ? 2 : 1;
