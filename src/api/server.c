@@ -728,13 +728,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     *req_cls = NULL;
 }
 
-static cc_status parse_proxies(api_server *server, const char *list, cc_error *err)
+cc_status api_parse_trusted_proxies(const char *list, api_proxy_net out[API_MAX_TRUSTED_PROXIES],
+                                    int *n, cc_error *err)
 {
-    server->n_proxies = 0;
+    *n = 0;
     for (const char *p = list ? list : ""; *p;) {
         size_t len = strcspn(p, ",");
         char item[24];
-        if (len == 0 || len >= sizeof item || server->n_proxies == API_MAX_TRUSTED_PROXIES)
+        if (len == 0 || len >= sizeof item || *n == API_MAX_TRUSTED_PROXIES)
             return cc_fail(err, CC_INVALID, "trusted-proxy", "invalid_address",
                            "--trusted-proxy takes up to %d IPv4 addresses or ADDR/BITS, "
                            "separated by commas",
@@ -756,10 +757,11 @@ static cc_status parse_proxies(api_server *server, const char *list, cc_error *e
                            "--trusted-proxy: %.*s is not an IPv4 address or ADDR/BITS", (int)len,
                            p);
         uint32_t mask = bits == 0 ? 0 : UINT32_MAX << (32 - bits);
-        server->proxies[server->n_proxies++] = (api_proxy_net){ntohl(a.s_addr) & mask, mask};
+        out[(*n)++] = (api_proxy_net){ntohl(a.s_addr) & mask, mask};
         p += len;
-        if (*p == ',')
-            p++;
+        if (*p == ',' && !*++p)
+            return cc_fail(err, CC_INVALID, "trusted-proxy", "invalid_address",
+                           "--trusted-proxy: the list ends with a comma");
     }
     return CC_OK;
 }
@@ -786,7 +788,8 @@ static unsigned fit_descriptor_limit(unsigned wanted)
 cc_status api_server_run(const api_config *config, cc_error *err)
 {
     api_server server = {.config = *config};
-    if (parse_proxies(&server, config->trusted_proxies, err) != CC_OK)
+    if (api_parse_trusted_proxies(config->trusted_proxies, server.proxies, &server.n_proxies,
+                                  err) != CC_OK)
         return err->status;
     unsigned max_connections = fit_descriptor_limit(
         config->max_connections ? config->max_connections : API_DEFAULT_MAX_CONNECTIONS);

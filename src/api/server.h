@@ -58,6 +58,11 @@ struct api_server {
     int n_proxies;
 };
 
+/* Parses a --trusted-proxy list ("10.0.0.1,192.168.0.0/24"); CC_INVALID
+ * naming the first bad item. */
+cc_status api_parse_trusted_proxies(const char *list, api_proxy_net out[API_MAX_TRUSTED_PROXIES],
+                                    int *n, cc_error *err);
+
 /* Serves until a stop signal; 0 on a clean stop. */
 cc_status api_server_run(const api_config *config, cc_error *err);
 

@@ -72,6 +72,12 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     cc_error err;
+    api_proxy_net nets[API_MAX_TRUSTED_PROXIES];
+    int n_nets;
+    if (api_parse_trusted_proxies(proxies, nets, &n_nets, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic serve: %s\n", err.message);
+        return 2;
+    }
     db *d;
     if (datadir_open(data, &d, &err) != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);

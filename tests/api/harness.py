@@ -141,11 +141,12 @@ def run_cli(binary, args, timeout=120, input_text=None):
 
 class Server:
     def __init__(self, binary, verbose=False, keep=False, threads=None, roles=ROLES,
-                 data_dir=None):
+                 data_dir=None, serve_args=()):
         self.binary = os.path.abspath(binary)
         self.verbose = verbose
         self.keep = keep
         self.threads = threads
+        self.serve_args = list(serve_args)
         self.roles = roles
         self.proc = None
         self.port = None
@@ -210,6 +211,7 @@ class Server:
                "127.0.0.1:%d" % self.port]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
+        cmd += self.serve_args
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         _live_servers.append(self)
@@ -295,11 +297,13 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # ------------------------------------------------------------- requests
-    def raw(self, method, path, body=None, headers=None, timeout=30):
-        """Sends bytes as they are; body may be bytes, str or None."""
+    def raw(self, method, path, body=None, headers=None, timeout=30, source=None):
+        """Sends bytes as they are; body may be bytes, str or None. source: the local
+        address to connect from (any of 127.0.0.0/8), default 127.0.0.1."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             h = dict(headers or {})
             conn.request(method, path, body=body, headers=h)
@@ -328,7 +332,8 @@ class Server:
             raise ValueError(role)
         return {"Authorization": "Bearer " + self.token(role)}
 
-    def request(self, method, path, body=None, role=None, headers=None, timeout=30):
+    def request(self, method, path, body=None, role=None, headers=None, timeout=30,
+                source=None):
         """JSON request. body: a JSON-able value (dumped), bytes/str (sent as is) or None."""
         h = {}
         data = None
@@ -341,7 +346,7 @@ class Server:
         h.update(self.auth_headers(role))
         if headers:
             h.update(headers)
-        return self.raw(method, path, data, h, timeout=timeout)
+        return self.raw(method, path, data, h, timeout=timeout, source=source)
 
     # ------------------------------------------------------------- identity
     def new_token(self, role, label="test"):
