@@ -6,7 +6,11 @@
 - session fixation: login never adopts a cookie the client brought;
 - login throttling: repeated failures answer 429 with Retry-After, even for
   the right password while blocked; no user enumeration by login timing;
-- security headers on every kind of answer;
+- security headers on every kind of answer (CSP with base-uri 'none' and
+  form-action 'self'); over plain HTTP no HSTS and no Secure cookie;
+- behind a trusted proxy declared as TLS (--trusted-proxy, --proxy-tls): the
+  session cookie is __Host-cc_session with Secure, HSTS on every answer, and
+  only the cookie of that name authenticates through the proxy;
 - search: quotes cannot inject; wildcard-only q is an empty search;
 - races: concurrent PATCHes with one If-Match (one wins, the rest 409),
   concurrent identical creates (one 201, the rest 422), concurrent converts
@@ -27,7 +31,7 @@ import harness  # noqa: E402
 
 SEC_HEADERS = {
     "Content-Security-Policy": lambda v: "default-src 'self'" in v and
-    "frame-ancestors 'none'" in v,
+    "frame-ancestors 'none'" in v and "base-uri 'none'" in v and "form-action 'self'" in v,
     "X-Content-Type-Options": lambda v: v == "nosniff",
     "Referrer-Policy": lambda v: v == "no-referrer",
     "X-Frame-Options": lambda v: v == "DENY",
@@ -72,6 +76,9 @@ def main():
             shared_checks(srv, t)
         with harness.Server(args.binary, keep=args.keep) as srv:
             throttling(srv, t)
+        with harness.Server(args.binary, keep=args.keep,
+                            serve_args=["--trusted-proxy", PROXY, "--proxy-tls"]) as srv:
+            tls_proxy(srv, t)
     except harness.CommandError as e:
         t.fail("harness", e)
     return t.finish()
@@ -100,6 +107,13 @@ def shared_checks(srv, t):
     t.check(r.status == 200 and not leaks,
             "audit entries hold no password, hash of a password, token or session secret",
             leaks)
+
+    r = srv.request("POST", "/api/v1/session", {"username": "nurse1",
+                                                "password": harness.PASSWORD})
+    cookies = r.headers_all("Set-Cookie")
+    t.check(r.status == 200 and len(cookies) == 1 and cookies[0].startswith("cc_session=") and
+            "secure" not in cookies[0].lower(),
+            "over plain HTTP the session cookie is cc_session without Secure", cookies)
 
     # --- session fixation
     r = srv.request("POST", "/api/v1/session", {"username": "nurse1",
@@ -147,6 +161,8 @@ def shared_checks(srv, t):
                    if r.header(h) is None or not ok(r.header(h))]
         t.check(not missing, "security headers on %s (%d)" % (label, r.status),
                 "missing or wrong: %s; headers %r" % (missing, r.headers))
+        t.check(r.header("Strict-Transport-Security") is None,
+                "no HSTS over plain HTTP on %s" % label, r.headers)
         if label not in ("GET /healthz", "GET / (web UI)"):
             t.check("no-store" in (r.header("Cache-Control") or ""),
                     "Cache-Control: no-store on API %s" % label, r.headers)
@@ -272,7 +288,9 @@ def shared_checks(srv, t):
     socks = []
     try:
         for i in range(150):
-            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            # from another address: one address has its own connection limit
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5,
+                                         source_address=("127.0.0.2", 0))
             if i % 2:
                 c.sendall(b"GET /api/v1/patients HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             socks.append(c)
@@ -335,6 +353,55 @@ def throttling(srv, t):
                                                    "password": harness.PASSWORD,
                                                    "label": "bypass"})
         t.check(r.status == 429, "while blocked, POST /api/v1/tokens answers 429 too", r)
+
+
+PROXY = "127.0.0.2"
+
+
+def tls_proxy(srv, t):
+    user = harness.user_of("nurse")
+    body = {"username": user, "password": harness.PASSWORD}
+    r = srv.request("POST", "/api/v1/session", body, source=PROXY,
+                    headers={"X-Forwarded-For": "203.0.113.5"})
+    cookies = r.headers_all("Set-Cookie")
+    parts = [p.strip() for p in cookies[0].split(";")] if len(cookies) == 1 else []
+    t.check(r.status == 200 and parts and parts[0].startswith("__Host-cc_session=") and
+            "Secure" in parts and "Path=/" in parts and "HttpOnly" in parts and
+            not any(p.lower().startswith("domain=") for p in parts),
+            "through the TLS proxy the cookie is __Host-cc_session; Secure; Path=/; no Domain",
+            cookies)
+    t.check(r.header("Strict-Transport-Security") == "max-age=31536000",
+            "through the TLS proxy the login answer has HSTS max-age=31536000", r.headers)
+    secret = parts[0].split("=", 1)[1] if parts else ""
+    csrf = (r.json or {}).get("csrf", "")
+    for label, path in [("/healthz", "/healthz"), ("a page", "/"),
+                        ("a 404", "/api/v1/nope")]:
+        r = srv.request("GET", path, source=PROXY)
+        missing = [h for h, ok in SEC_HEADERS.items()
+                   if r.header(h) is None or not ok(r.header(h))]
+        t.check(r.header("Strict-Transport-Security") == "max-age=31536000" and not missing,
+                "through the TLS proxy %s has HSTS and the security headers" % label, r.headers)
+    r = srv.request("GET", "/api/v1/session", source=PROXY,
+                    headers={"Cookie": "__Host-cc_session=" + secret})
+    t.check(r.status == 200 and (r.json or {}).get("user", {}).get("username") == user,
+            "the server accepts the cookie under the name it set (__Host-cc_session)", r)
+    r = srv.request("GET", "/api/v1/session", source=PROXY,
+                    headers={"Cookie": "cc_session=" + secret})
+    t.check(r.status == 401,
+            "through the TLS proxy the plain cc_session name is not a session", r)
+    r = srv.request("POST", "/api/v1/session", body)
+    cookies = r.headers_all("Set-Cookie")
+    t.check(r.status == 200 and len(cookies) == 1 and cookies[0].startswith("cc_session=") and
+            "secure" not in cookies[0].lower() and
+            r.header("Strict-Transport-Security") is None,
+            "a direct login (not through the proxy) gets cc_session without Secure or HSTS",
+            (cookies, r.headers))
+    r = srv.request("DELETE", "/api/v1/session", source=PROXY,
+                    headers={"Cookie": "__Host-cc_session=" + secret, "X-CSRF-Token": csrf})
+    cookies = r.headers_all("Set-Cookie")
+    t.check(r.status == 200 and len(cookies) == 1 and
+            cookies[0].startswith("__Host-cc_session=;") and "Secure" in cookies[0],
+            "logout through the TLS proxy clears __Host-cc_session (Secure)", cookies)
 
 
 if __name__ == "__main__":
