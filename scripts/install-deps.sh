@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cellclinic needs to build, test and benchmark,
-# and the npm packages of the browser tests. clang-format is bookworm's 14, the version
+# and the npm packages of the browser tests (nginx and openssl: the TLS proxy test,
+# tests/api/test_proxy.py, runs its own instance). clang-format is bookworm's 14, the version
 # tests/unit/check-format.sh is pinned to. Installs only what is missing;
 # safe to run any number of times; never asks a question.
 set -euo pipefail
@@ -9,7 +10,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libsodium-dev libcmocka-dev
   libcairo2-dev libzint-dev zbar-tools libqrencode-dev libxml2-dev
-  python3 wrk chromium
+  python3 wrk chromium nginx openssl
 )
 
 missing=()
