@@ -35,10 +35,11 @@ enum {
      * (CONNECTION_MEMORY), so that requests beyond these limits still reach
      * the handler and get our JSON error with the security headers instead
      * of the library's fixed page; only a head larger than the whole buffer
-     * gets the library's answer. */
+     * gets the library's answer. The buffer is not larger still because the
+     * library zeroes all of it between the requests of a connection. */
     MAX_TARGET_BYTES = 8 << 10,
-    MAX_HEAD_BYTES = 32 << 10,
-    CONNECTION_MEMORY = 256 << 10,
+    MAX_HEAD_BYTES = 16 << 10,
+    CONNECTION_MEMORY = 64 << 10,
     /* descriptors beyond the connections: listening socket, epoll, database
      * files, the expiry timer */
     SPARE_DESCRIPTORS = 64,

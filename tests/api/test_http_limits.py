@@ -209,19 +209,19 @@ def targets(srv, t):
 
 def library_errors(srv, t):
     close = b"Connection: close\r\n\r\n"
-    for size in (9000, 100000):
+    for size in (9000, 30000):
         data = raw_exchange(srv.port, b"GET /api/v1/" + b"p" * size + b" HTTP/1.1\r\nHost: x\r\n" +
                             close)
         check_json_error(t, data, 414, "uri_too_long", "a target of %d bytes" % size)
     data = raw_exchange(srv.port, b"GET /healthz?q=" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n" +
                         close)
     check_json_error(t, data, 414, "uri_too_long", "a query string of 20000 bytes")
-    data = raw_exchange(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 +
+    data = raw_exchange(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 +
                         b"\r\n" + close)
-    check_json_error(t, data, 431, "headers_too_large", "one header of 40000 bytes")
-    many = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(500))
+    check_json_error(t, data, 431, "headers_too_large", "one header of 20000 bytes")
+    many = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(200))
     data = raw_exchange(srv.port, b"GET /api/v1/patients HTTP/1.1\r\nHost: x\r\n" + many + close)
-    check_json_error(t, data, 431, "headers_too_large", "500 headers of 100 bytes")
+    check_json_error(t, data, 431, "headers_too_large", "200 headers of 100 bytes")
     data = raw_exchange(srv.port, b"GET /healthz HTTP/1.1\r\n" + close)
     check_json_error(t, data, 400, "missing_host", "HTTP/1.1 without Host")
     data = raw_exchange(srv.port, b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
