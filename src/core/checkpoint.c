@@ -71,6 +71,10 @@ bool checkpoint_parse(const char *line, size_t len, checkpoint *out, const char 
     const char *p = line, *end = line + len, *f[7];
     size_t n[7];
     int count = 0;
+    if (len > 0 && line[len - 1] == ' ') {
+        *problem = "a space at the end";
+        return false;
+    }
     while (count < 7 && next_field(&p, end, &f[count], &n[count]))
         count++;
     if (count != 7 || p != end) {

@@ -19,11 +19,11 @@ _Static_assert(AUDIT_PUBLIC_KEY_BYTES == crypto_sign_PUBLICKEYBYTES, "Ed25519 pu
 
 enum { SEED_HEX = crypto_sign_SEEDBYTES * 2 };
 
-cc_status audit_datadir_file(const char *dir, const char *name, char out[DATADIR_PATH_MAX],
+cc_status audit_datadir_file(const char *dir, const char *name, char out[AUDIT_PATH_MAX],
                              cc_error *err)
 {
-    int n = snprintf(out, DATADIR_PATH_MAX, "%s/%s", dir, name);
-    if (n < 0 || n >= DATADIR_PATH_MAX)
+    int n = snprintf(out, AUDIT_PATH_MAX, "%s/%s", dir, name);
+    if (n < 0 || n >= AUDIT_PATH_MAX)
         return cc_fail(err, CC_INVALID, "data", "path_too_long", "--data path is too long");
     return CC_OK;
 }
@@ -51,7 +51,7 @@ static bool write_all(int fd, const char *data, size_t len)
 /* A new file's name is durable only once its directory is synced. */
 static void sync_dir_of(const char *path)
 {
-    char dir[DATADIR_PATH_MAX];
+    char dir[AUDIT_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash == dir)
@@ -131,7 +131,7 @@ static cc_status read_key(const char *path, unsigned char seed[crypto_sign_SEEDB
 /* Appends the public key to DIR/audit-signing.pub unless it is listed. */
 static cc_status publish_key(const char *dir, const char *public_hex, cc_error *err)
 {
-    char path[DATADIR_PATH_MAX];
+    char path[AUDIT_PATH_MAX];
     cc_status st = audit_datadir_file(dir, AUDIT_PUBLIC_KEY_FILE, path, err);
     if (st != CC_OK)
         return st;
@@ -313,7 +313,7 @@ cc_status audit_checkpoint_write(db *d, const audit_signer *s, const char *reaso
                             read_head, &c, NULL, err);
     if (st != CC_OK)
         return st;
-    char path[DATADIR_PATH_MAX];
+    char path[AUDIT_PATH_MAX];
     if ((st = audit_datadir_file(s->dir, AUDIT_CHECKPOINT_FILE, path, err)) != CC_OK)
         return st;
     struct stat before;

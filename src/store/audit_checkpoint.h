@@ -28,18 +28,17 @@
 #include <stdint.h>
 
 #include "core/checkpoint.h"
-#include "store/datadir.h"
 #include "store/db.h"
 
 #define AUDIT_KEY_FILE "audit-signing.key"
 #define AUDIT_PUBLIC_KEY_FILE "audit-signing.pub"
 #define AUDIT_CHECKPOINT_FILE "audit-checkpoints.log"
 
-enum { AUDIT_SECRET_KEY_BYTES = 64, AUDIT_PUBLIC_KEY_BYTES = 32 };
+enum { AUDIT_SECRET_KEY_BYTES = 64, AUDIT_PUBLIC_KEY_BYTES = 32, AUDIT_PATH_MAX = 4096 };
 
 typedef struct {
-    char dir[DATADIR_PATH_MAX];      /* the data directory the checkpoints go to */
-    char key_path[DATADIR_PATH_MAX]; /* where the secret key was read from */
+    char dir[AUDIT_PATH_MAX];      /* the data directory the checkpoints go to */
+    char key_path[AUDIT_PATH_MAX]; /* where the secret key was read from */
     unsigned char secret[AUDIT_SECRET_KEY_BYTES];
     char public_hex[CHECKPOINT_KEY_HEX];
 } audit_signer;
@@ -55,7 +54,7 @@ cc_status audit_signer_load(const char *dir, const char *key_path, bool create, 
 void audit_signer_wipe(audit_signer *s);
 
 /* path = dir + "/" + name; CC_INVALID when it does not fit. */
-cc_status audit_datadir_file(const char *dir, const char *name, char out[DATADIR_PATH_MAX],
+cc_status audit_datadir_file(const char *dir, const char *name, char out[AUDIT_PATH_MAX],
                              cc_error *err);
 
 /* Signs the chain's committed head and appends the checkpoint (reason, e.g.

@@ -230,7 +230,7 @@ cc_status audit_check_checkpoints(db *d, const char *dir, const char *public_key
                                   cc_error *err)
 {
     memset(v, 0, sizeof *v);
-    char log_path[DATADIR_PATH_MAX], key_path[DATADIR_PATH_MAX];
+    char log_path[AUDIT_PATH_MAX], key_path[AUDIT_PATH_MAX];
     cc_status st = audit_datadir_file(dir, AUDIT_CHECKPOINT_FILE, log_path, err);
     if (st == CC_OK && !public_keys)
         st = audit_datadir_file(dir, AUDIT_PUBLIC_KEY_FILE, key_path, err);

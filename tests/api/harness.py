@@ -141,11 +141,12 @@ def run_cli(binary, args, timeout=120, input_text=None):
 
 class Server:
     def __init__(self, binary, verbose=False, keep=False, threads=None, roles=ROLES,
-                 data_dir=None):
+                 data_dir=None, serve_args=()):
         self.binary = os.path.abspath(binary)
         self.verbose = verbose
         self.keep = keep
         self.threads = threads
+        self.serve_args = list(serve_args)
         self.roles = roles
         self.proc = None
         self.port = None
@@ -210,6 +211,7 @@ class Server:
                "127.0.0.1:%d" % self.port]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
+        cmd += self.serve_args
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         _live_servers.append(self)
