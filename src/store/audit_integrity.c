@@ -331,7 +331,9 @@ static bool is_touched(const audited_table *t, const char *column)
 }
 
 typedef struct {
-    json_t *images; /* entity id text -> newest after-image (json null: deleted) */
+    /* entity id text -> sequence number of the entry with its newest image
+     * (json null: deleted); the images themselves are read one at a time */
+    json_t *images;
     cc_error *err;
 } image_walk;
 
@@ -354,13 +356,75 @@ static cc_status keep_image(void *ctx, db_stmt *row, cc_error *err)
     char text[32];
     if (json_is_integer(image_id)) {
         snprintf(text, sizeof text, "%lld", (long long)json_integer_value(image_id));
-        if (strcmp(text, id) == 0) {
-            json_object_set_new(w->images, id, after);
-            return CC_OK;
-        }
+        if (strcmp(text, id) == 0)
+            json_object_set_new(w->images, id, json_integer(db_col_int(row, 3)));
     }
     json_decref(after);
     return CC_OK;
+}
+
+/* The columns of the image that the row holds with another value. */
+static void differing_columns(const audited_table *t, json_t *image, json_t *current, char *out,
+                              size_t cap)
+{
+    const char *key;
+    json_t *value;
+    size_t used = 0;
+    out[0] = '\0';
+    json_object_foreach(image, key, value)
+    {
+        json_t *now = json_object_get(current, key);
+        if (!now || json_equal(now, value) || is_touched(t, key))
+            continue; /* a column dropped since is not a change */
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", key);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static cc_status copy_text(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    buf_puts(ctx, db_col_text(row, 0));
+    return CC_OK;
+}
+
+/* Reads the row id and the image of entry seq (0: the trail deleted the
+ * row) and says what differs; problem[0] is '\0' when they agree. */
+static cc_status compare_row(db *d, const audited_table *t, int64_t id, int64_t seq, buf *scratch,
+                             char *problem, size_t cap, cc_error *err)
+{
+    problem[0] = '\0';
+    buf_reset(scratch);
+    cc_status st = sql_rows_json(d, t->row_sql, (sql_arg[]){SQL_I(id)}, 1, true, scratch, err);
+    if (st != CC_OK)
+        return st;
+    json_t *current = json_loads(scratch->data, 0, NULL), *image = NULL;
+    if (seq > 0) {
+        buf_reset(scratch);
+        st = sql_each(d, "SELECT after_json FROM audit_log WHERE seq = ?", (sql_arg[]){SQL_I(seq)},
+                      1, copy_text, scratch, NULL, err);
+        image = st == CC_OK ? json_loads(scratch->data, 0, NULL) : NULL;
+    }
+    if (st != CC_OK)
+        ;
+    else if (seq == 0 && json_is_object(current))
+        snprintf(problem, cap, "exists although its audit trail deleted it");
+    else if (seq > 0 && !json_is_object(current))
+        snprintf(problem, cap, "is missing although its audit trail never deleted it");
+    else if (seq > 0) {
+        char columns[300];
+        differing_columns(t, image, current, columns, sizeof columns);
+        if (columns[0])
+            snprintf(problem, cap,
+                     "differs from its newest audit image in: %s (changed behind the program's "
+                     "back)",
+                     columns);
+    }
+    json_decref(current);
+    json_decref(image);
+    return st;
 }
 
 typedef struct {
@@ -385,26 +449,6 @@ static cc_status report_unaudited(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-/* The columns of the image that the row holds with another value. */
-static void differing_columns(const audited_table *t, json_t *image, json_t *current, char *out,
-                              size_t cap)
-{
-    const char *key;
-    json_t *value;
-    size_t used = 0;
-    out[0] = '\0';
-    json_object_foreach(image, key, value)
-    {
-        json_t *now = json_object_get(current, key);
-        if (!now || json_equal(now, value) || is_touched(t, key))
-            continue; /* a column dropped since is not a change */
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", key);
-        if (n < 0 || (size_t)n >= cap - used)
-            break;
-        used += (size_t)n;
-    }
-}
-
 static cc_status compare_table(db *d, const audited_table *t, audit_row_problem_fn fn, void *ctx,
                                int64_t *problems, cc_error *err)
 {
@@ -413,48 +457,29 @@ static cc_status compare_table(db *d, const audited_table *t, audit_row_problem_
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     cc_status st =
         sql_each(d,
-                 "SELECT entity_id, action, after_json FROM audit_log"
+                 "SELECT entity_id, action, after_json, seq FROM audit_log"
                  " WHERE entity IN (?, ?) ORDER BY seq",
                  (sql_arg[]){SQL_S(t->entity), SQL_S(t->table)}, 2, keep_image, &w, NULL, err);
     const char *id_text;
-    json_t *image;
-    buf row;
-    buf_init(&row, 1 << 24);
-    json_object_foreach(w.images, id_text, image)
+    json_t *newest;
+    buf scratch;
+    buf_init(&scratch, 1 << 24);
+    json_object_foreach(w.images, id_text, newest)
     {
         if (st != CC_OK)
             break;
         int64_t id = 0;
         for (const char *p = id_text; *p >= '0' && *p <= '9'; p++)
             id = id * 10 + (*p - '0');
-        buf_reset(&row);
-        st = sql_rows_json(d, t->row_sql, (sql_arg[]){SQL_I(id)}, 1, true, &row, err);
-        if (st != CC_OK)
-            break;
-        json_t *current = json_loads(row.data, 0, NULL);
         char problem[400];
-        problem[0] = '\0';
-        if (json_is_null(image) && json_is_object(current))
-            snprintf(problem, sizeof problem, "exists although its audit trail deleted it");
-        else if (json_is_object(image) && !json_is_object(current))
-            snprintf(problem, sizeof problem,
-                     "is missing although its audit trail never deleted it");
-        else if (json_is_object(image)) {
-            char columns[300];
-            differing_columns(t, image, current, columns, sizeof columns);
-            if (columns[0])
-                snprintf(problem, sizeof problem,
-                         "differs from its newest audit image in: %s (changed behind the "
-                         "program's back)",
-                         columns);
-        }
-        json_decref(current);
-        if (problem[0]) {
+        st = compare_row(d, t, id, json_is_integer(newest) ? json_integer_value(newest) : 0,
+                         &scratch, problem, sizeof problem, err);
+        if (st == CC_OK && problem[0]) {
             fn(ctx, t->table, id, problem);
             (*problems)++;
         }
     }
-    buf_release(&row);
+    buf_release(&scratch);
     if (st == CC_OK) {
         unaudited_walk u = {t, w.images, fn, ctx, problems};
         st = sql_each(d, t->ids_sql, NULL, 0, report_unaudited, &u, NULL, err);
