@@ -74,15 +74,13 @@ int cmd_serve(int argc, char **argv)
                 "cellclinic serve: created the audit signing key %s (mode 0600); back it up "
                 "apart from the data directory\n",
                 signer.key_path);
-    st = audit_checkpoint_write(d, &signer, "start", NULL, NULL, &err);
-    if (st == CC_OK)
-        st = audit_checkpoints_auto(d, &signer, every, &err);
+    /* a data directory that cannot take a checkpoint now (full, read-only)
+     * is still served; the automatic checkpoints and the closing one try again */
+    if (audit_checkpoint_write(d, &signer, "start", NULL, NULL, &err) != CC_OK)
+        fprintf(stderr, "cellclinic serve: cannot write an audit checkpoint: %s\n", err.message);
+    if (audit_checkpoints_auto(d, &signer, every, &err) != CC_OK)
+        fprintf(stderr, "cellclinic serve: automatic audit checkpoints are off: %s\n", err.message);
     db_close(d);
-    if (st != CC_OK) {
-        audit_signer_wipe(&signer);
-        fprintf(stderr, "cellclinic serve: %s\n", err.message);
-        return 1;
-    }
     api_config config = {data, host, (uint16_t)port, (unsigned)threads, quiet != NULL};
     rc = 0;
     if (api_server_run(&config, &err) != CC_OK) {
