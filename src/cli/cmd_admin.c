@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "store/audit.h"
+#include "store/audit_checkpoint.h"
+#include "store/audit_integrity.h"
 #include "store/datadir.h"
 #include "app/users.h"
 #include "store/users.h"
@@ -33,8 +35,10 @@ int cmd_init(int argc, char **argv)
     static const char usage[] =
         "usage: cellclinic init --data DIR [--admin-password-file FILE]\n\n"
         "Creates a new data directory DIR (refuses an existing one) holding the\n"
-        "database and an 'admin' account. Without --admin-password-file a password\n"
-        "is generated and printed once.\n";
+        "database, an 'admin' account and the audit signing key DIR/audit-signing.key\n"
+        "(mode 0600; back it up apart from the data) with its public half in\n"
+        "DIR/audit-signing.pub. Without --admin-password-file a password is\n"
+        "generated and printed once.\n";
     const char *data, *password_file;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"admin-password-file", true, false, &password_file},
@@ -62,6 +66,11 @@ int cmd_init(int argc, char **argv)
     app_ctx cli = app_ctx_system(d, NULL);
     cli.actor = CLI_ACTOR;
     cc_status st = app_user_add(&cli, "admin", "admin", password, &id, &err);
+    audit_signer signer;
+    if (st == CC_OK && (st = audit_signer_load(data, NULL, true, &signer, NULL, &err)) == CC_OK) {
+        st = audit_checkpoint_write(d, &signer, "init", NULL, NULL, &err);
+        audit_signer_wipe(&signer);
+    }
     db_close(d);
     if (st != CC_OK)
         return report("init", &err);
@@ -128,12 +137,88 @@ int cmd_user(int argc, char **argv)
     return 0;
 }
 
+static void print_row_problem(void *ctx, const char *table, int64_t id, const char *problem)
+{
+    (void)ctx;
+    printf("row check: %s id %lld %s\n", table, (long long)id, problem);
+}
+
+/* Exit codes of audit verify, the first finding in this order. */
+enum {
+    VERIFY_OK = 0,
+    VERIFY_CHAIN_BROKEN = 1,
+    VERIFY_TRUNCATED = 3,
+    VERIFY_REWRITTEN = 4,
+    VERIFY_CHECKPOINT_LOG = 5,
+    VERIFY_ROWS_DIFFER = 6,
+};
+
+static int verify_data(const char *data, const char *public_keys, bool rows)
+{
+    cc_error err;
+    db *d;
+    if (datadir_connect(data, &d, &err) != CC_OK)
+        return report("audit verify", &err);
+    audit_verdict v;
+    audit_checkpoint_verdict cv;
+    int tables = 0;
+    int64_t problems = 0;
+    /* the chain and the checkpoints read in their own order (a server may be
+     * writing); the rows and their images in one snapshot */
+    cc_status st = audit_verify(d, &v, &err);
+    if (st == CC_OK)
+        st = audit_check_checkpoints(d, data, public_keys, &v, &cv, &err);
+    if (st == CC_OK && rows && (st = db_begin_read(d, &err)) == CC_OK) {
+        st = audit_check_rows(d, print_row_problem, NULL, &tables, &problems, &err);
+        db_rollback(d);
+    }
+    db_close(d);
+    if (st != CC_OK)
+        return report("audit verify", &err);
+    int rc = VERIFY_OK;
+    if (v.first_broken_seq) {
+        printf("audit chain broken at entry %lld: %s (%lld entries before it are intact)\n",
+               (long long)v.first_broken_seq, v.problem, (long long)v.entries);
+        rc = VERIFY_CHAIN_BROKEN;
+    } else
+        printf("audit chain intact: %lld entries\n", (long long)v.entries);
+    static const int checkpoint_rc[] = {[AUDIT_CHECKPOINTS_OK] = VERIFY_OK,
+                                        [AUDIT_CHECKPOINTS_NONE] = VERIFY_OK,
+                                        [AUDIT_CHECKPOINTS_TRUNCATED] = VERIFY_TRUNCATED,
+                                        [AUDIT_CHECKPOINTS_REWRITTEN] = VERIFY_REWRITTEN,
+                                        [AUDIT_CHECKPOINTS_BAD_LOG] = VERIFY_CHECKPOINT_LOG};
+    if (cv.finding == AUDIT_CHECKPOINTS_OK)
+        printf("checkpoints: %lld verified; the newest (%lld, %s) covers %lld entries, signed by "
+               "key %.16s\n",
+               (long long)cv.checkpoints, (long long)cv.last.seq, cv.last.at,
+               (long long)cv.last.entries, cv.last.public_key);
+    else
+        printf("checkpoints: %s\n", cv.message);
+    if (rc == VERIFY_OK)
+        rc = checkpoint_rc[cv.finding];
+    if (rows && problems == 0)
+        printf("rows: %d tables agree with their newest audit images\n", tables);
+    else if (rows)
+        printf("rows: %lld records differ from their audit trail\n", (long long)problems);
+    if (rc == VERIFY_OK && problems > 0)
+        rc = VERIFY_ROWS_DIFFER;
+    return rc;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic audit verify --data DIR\n\n"
-        "Recomputes the audit trail's hash chain. Exit 0 and 'audit chain intact: N\n"
-        "entries', or exit 1 naming the first entry that does not match.\n";
+        "usage: cellclinic audit verify --data DIR [--public-key FILE] [--no-rows]\n\n"
+        "Checks the audit trail: recomputes its hash chain, checks the signed\n"
+        "checkpoints of DIR/audit-checkpoints.log against the public keys of\n"
+        "DIR/audit-signing.pub (or FILE, a copy kept elsewhere) and the chain, and\n"
+        "compares the current rows of the audited tables with their newest audit\n"
+        "images (--no-rows skips that). Prints 'audit chain intact: N entries' and\n"
+        "one line per check. Exit codes (the first finding):\n"
+        "  0 everything agrees        1 the chain is broken (names the entry)\n"
+        "  3 the trail is truncated   4 the trail was rewritten and re-hashed\n"
+        "  5 the checkpoint log is missing, cut, altered or badly signed\n"
+        "  6 rows differ from the audit trail (names table and id)\n";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -142,39 +227,30 @@ int cmd_audit(int argc, char **argv)
         fprintf(stderr, "cellclinic audit: unknown subcommand '%s' (only 'verify')\n", argv[1]);
         return 2;
     }
-    const char *data;
-    const cli_option options[] = {{"data", true, true, &data}, {NULL, false, false, NULL}};
+    const char *data, *public_keys, *no_rows;
+    const cli_option options[] = {{"data", true, true, &data},
+                                  {"public-key", true, false, &public_keys},
+                                  {"no-rows", false, false, &no_rows},
+                                  {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("audit verify", argc, argv, 2, options, usage, &help);
     if (rc || help)
         return rc;
-    cc_error err;
-    db *d;
-    if (datadir_connect(data, &d, &err) != CC_OK)
-        return report("audit verify", &err);
-    audit_verdict v;
-    cc_status st = audit_verify(d, &v, &err);
-    db_close(d);
-    if (st != CC_OK)
-        return report("audit verify", &err);
-    if (v.first_broken_seq) {
-        printf("audit chain broken at entry %lld: %s (%lld entries before it are intact)\n",
-               (long long)v.first_broken_seq, v.problem, (long long)v.entries);
-        return 1;
-    }
-    printf("audit chain intact: %lld entries\n", (long long)v.entries);
-    return 0;
+    return verify_data(data, public_keys, no_rows == NULL);
 }
 
 int cmd_backup(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic backup --data DIR --to FILE\n\n"
-        "Writes a consistent copy of the database to FILE (which must not exist),\n"
-        "safely while the server runs.\n";
-    const char *data, *to;
-    const cli_option options[] = {
-        {"data", true, true, &data}, {"to", true, true, &to}, {NULL, false, false, NULL}};
+        "usage: cellclinic backup --data DIR --to FILE [--audit-key FILE]\n\n"
+        "Signs a checkpoint of the audit trail (with DIR/audit-signing.key or the\n"
+        "--audit-key FILE the server uses), then writes a consistent copy of the\n"
+        "database to FILE (which must not exist), safely while the server runs.\n";
+    const char *data, *to, *key;
+    const cli_option options[] = {{"data", true, true, &data},
+                                  {"to", true, true, &to},
+                                  {"audit-key", true, false, &key},
+                                  {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("backup", argc, argv, 1, options, usage, &help);
     if (rc || help)
@@ -188,7 +264,18 @@ int cmd_backup(int argc, char **argv)
     db *d;
     if (datadir_connect(data, &d, &err) != CC_OK)
         return report("backup", &err);
-    cc_status st = db_backup_to(d, to, &err);
+    audit_signer signer;
+    bool created;
+    cc_status st = audit_signer_load(data, key, key == NULL, &signer, &created, &err);
+    if (st == CC_OK) {
+        if (created)
+            fprintf(stderr, "cellclinic backup: created the audit signing key %s\n",
+                    signer.key_path);
+        st = audit_checkpoint_write(d, &signer, "backup", NULL, NULL, &err);
+        audit_signer_wipe(&signer);
+    }
+    if (st == CC_OK)
+        st = db_backup_to(d, to, &err);
     db_close(d);
     if (st != CC_OK)
         return report("backup", &err);

@@ -6,6 +6,7 @@
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "store/audit_checkpoint.h"
 #include "store/datadir.h"
 
 int cmd_serve(int argc, char **argv)
@@ -13,7 +14,8 @@ int cmd_serve(int argc, char **argv)
     static const char usage[] =
         "usage: cellclinic serve --data DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]\n"
         "       [--max-connections N] [--per-address-connections N] [--idle-timeout SECONDS]\n"
-        "       [--trusted-proxy ADDR[,ADDR...]] [--proxy-tls]\n\n"
+        "       [--trusted-proxy ADDR[,ADDR...]] [--proxy-tls]\n"
+        "       [--audit-key FILE] [--checkpoint-every N]\n\n"
         "Serves the web interface and the API on HOST:PORT (IPv4) with N worker\n"
         "threads (default 4, 1..64). --quiet turns the access log off.\n"
         "SIGTERM or SIGINT stops it after the requests in flight finish.\n\n"
@@ -27,9 +29,14 @@ int cmd_serve(int argc, char **argv)
         "client for throttling and the access log; from any other peer these\n"
         "headers are ignored. --proxy-tls: those proxies terminate TLS; requests\n"
         "through them get the session cookie as __Host-cc_session with Secure,\n"
-        "and Strict-Transport-Security. See docs/operations.md.\n";
+        "and Strict-Transport-Security. See docs/operations.md.\n\n"
+        "A signed checkpoint of the audit trail is appended to\n"
+        "DIR/audit-checkpoints.log at start, at least every N audit entries\n"
+        "(default 1000, 1..1000000) and at a clean stop, signed with\n"
+        "DIR/audit-signing.key or --audit-key FILE (mode 0600; either is made when\n"
+        "missing, and its public half added to DIR/audit-signing.pub).\n";
     const char *data, *listen, *threads_text, *quiet, *max_text, *per_address_text, *idle_text,
-        *proxies, *proxy_tls;
+        *proxies, *proxy_tls, *key, *every_text;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"listen", true, false, &listen},
                                   {"threads", true, false, &threads_text},
@@ -39,6 +46,8 @@ int cmd_serve(int argc, char **argv)
                                   {"idle-timeout", true, false, &idle_text},
                                   {"trusted-proxy", true, false, &proxies},
                                   {"proxy-tls", false, false, &proxy_tls},
+                                  {"audit-key", true, false, &key},
+                                  {"checkpoint-every", true, false, &every_text},
                                   {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("serve", argc, argv, 1, options, usage, &help);
@@ -71,6 +80,9 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: option --proxy-tls needs --trusted-proxy\n");
         return 2;
     }
+    int64_t every = 1000;
+    if (every_text && !opts_int("serve", "checkpoint-every", every_text, 1, 1000000, &every))
+        return 2;
     cc_error err;
     api_proxy_net nets[API_MAX_TRUSTED_PROXIES];
     int n_nets;
@@ -85,11 +97,27 @@ int cmd_serve(int argc, char **argv)
     }
     /* derived data an older data dir lacks is built before the first request */
     cc_status st = cli_prepare_reports(d, "cellclinic serve", &err);
-    db_close(d);
+    audit_signer signer;
+    bool created = false;
+    if (st == CC_OK)
+        st = audit_signer_load(data, key, true, &signer, &created, &err);
     if (st != CC_OK) {
+        db_close(d);
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
-        return 1;
+        return err.status == CC_INVALID ? 2 : 1;
     }
+    if (created)
+        fprintf(stderr,
+                "cellclinic serve: created the audit signing key %s (mode 0600); back it up "
+                "apart from the data directory\n",
+                signer.key_path);
+    /* a data directory that cannot take a checkpoint now (full, read-only)
+     * is still served; the automatic checkpoints and the closing one try again */
+    if (audit_checkpoint_write(d, &signer, "start", NULL, NULL, &err) != CC_OK)
+        fprintf(stderr, "cellclinic serve: cannot write an audit checkpoint: %s\n", err.message);
+    if (audit_checkpoints_auto(d, &signer, every, &err) != CC_OK)
+        fprintf(stderr, "cellclinic serve: automatic audit checkpoints are off: %s\n", err.message);
+    db_close(d);
     api_config config = {.data_dir = data,
                          .host = host,
                          .port = (uint16_t)port,
@@ -100,11 +128,23 @@ int cmd_serve(int argc, char **argv)
                          .idle_timeout_s = (unsigned)idle,
                          .trusted_proxies = proxies,
                          .proxy_tls = proxy_tls != NULL};
+    rc = 0;
     if (api_server_run(&config, &err) != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
-        return err.status == CC_INVALID ? 2 : 1;
+        rc = err.status == CC_INVALID ? 2 : 1;
     }
-    return 0;
+    audit_checkpoints_auto(NULL, NULL, 0, &err);
+    if (rc == 0 && (st = datadir_connect(data, &d, &err)) == CC_OK) {
+        st = audit_checkpoint_write(d, &signer, "shutdown", NULL, NULL, &err);
+        db_close(d);
+    }
+    if (rc == 0 && st != CC_OK) {
+        fprintf(stderr, "cellclinic serve: cannot write the closing audit checkpoint: %s\n",
+                err.message);
+        rc = 1;
+    }
+    audit_signer_wipe(&signer);
+    return rc;
 }
 
 int cmd_routes(int argc, char **argv)

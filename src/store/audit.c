@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "store/audit_checkpoint.h"
 #include "store/clock.h"
 #include "store/sql.h"
 
@@ -101,11 +102,14 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
                       SQL_S(actor->username), SQL_S(e.action),  SQL_S(e.entity),
                       SQL_S(entity_id),       SQL_S(e.before),  SQL_S(e.after),
                       SQL_S(e.reason),        SQL_S(last.hash), SQL_S(hash)};
-    return sql_run(d,
-                   "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
-                   " before_json, after_json, reason, prev_hash, hash)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   args, SQL_COUNT(args), NULL, err);
+    st = sql_run(d,
+                 "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
+                 " before_json, after_json, reason, prev_hash, hash)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 args, SQL_COUNT(args), NULL, err);
+    if (st == CC_OK)
+        audit_checkpoint_note_append(d, e.seq);
+    return st;
 }
 
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)

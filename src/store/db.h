@@ -95,6 +95,12 @@ int db_tx_depth(const db *d);
 void db_hint_bulk_read(db *d);
 void db_rollback(db *d);
 bool db_in_transaction(db *d);
+/* Runs fn(d, ctx) once after the current write transaction commits, outside
+ * any transaction and after the write lock is released; never when it rolls
+ * back. For work that must only see committed state (a signed checkpoint of
+ * the audit chain). One action per connection: a second call before the
+ * commit replaces the first. */
+void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx);
 
 /* Consistent online copy of the whole database into a new file. */
 cc_status db_backup_to(db *d, const char *path, cc_error *err);

@@ -21,6 +21,8 @@ struct db {
     int tx_depth;          /* joinable transaction nesting (db_tx_begin) */
     bool tx_rollback_only; /* an inner db_tx_end failed */
     uint64_t tick;         /* counts prepares, to age cached statements */
+    void (*after_commit)(db *d, void *ctx);
+    void *after_commit_ctx;
     /* Entries live at stable addresses (a caller holds a db_stmt pointer
      * while it steps); the array of pointers is ordered oldest first. */
     db_stmt *cache[STMT_CACHE];
@@ -368,11 +370,22 @@ cc_status db_commit(db *d, cc_error *err)
     if (st != CC_OK)
         db_rollback(d);
     release_write_lock(d);
+    void (*then)(db *, void *) = d->after_commit;
+    d->after_commit = NULL;
+    if (st == CC_OK && then)
+        then(d, d->after_commit_ctx);
     return st;
+}
+
+void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx)
+{
+    d->after_commit = fn;
+    d->after_commit_ctx = ctx;
 }
 
 void db_rollback(db *d)
 {
+    d->after_commit = NULL;
     d->tx_depth = 0;
     d->tx_rollback_only = false;
     if (!sqlite3_get_autocommit(d->handle)) {

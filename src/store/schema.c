@@ -503,6 +503,15 @@ static const char *const migrations[] = {
     "CREATE INDEX administrations_plan ON administrations(plan_id);",
     /* the satisfaction table reads one instrument's answers in patient order */
     "CREATE INDEX observations_instrument ON observations(instrument, patient_id, observed_on);",
+    /* signed audit checkpoints: the database's own record of each line written to
+     * DIR/audit-checkpoints.log, so that a missing or cut log is noticed */
+    "CREATE TABLE audit_checkpoints ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  entries INTEGER NOT NULL,"
+    "  head TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  public_key TEXT NOT NULL,"
+    "  reason TEXT NOT NULL);",
 };
 #pragma GCC diagnostic pop
 

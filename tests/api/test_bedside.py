@@ -34,6 +34,7 @@ import io
 import json
 import os
 import shutil
+import re
 import sqlite3
 import subprocess
 import sys
@@ -506,8 +507,14 @@ def main():
         test_hazards(b, t, srv)
         test_h9(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
-        r = srv.cli("audit", "verify", "--data", srv.data)
+        r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
+        # test_hazards moved a weight's date with SQL: the row check must name that row only
+        r = srv.cli("audit", "verify", "--data", srv.data)
+        named = set(re.findall(r"row check: (\w+) id", r.stdout))
+        t.check(r.returncode == 6 and named == {"patient_weights"},
+                "audit verify's row check names the weight this test wrote behind the program's "
+                "back, and nothing else", r.stdout + r.stderr)
     return t.finish()
 
 

@@ -246,6 +246,13 @@ def run_all(b, t, tmp, args):
             os.makedirs(rd)
             shutil.copyfile(bk2, os.path.join(rd, "cellclinic.db"))
             r = cli(b, ["audit", "verify", "--data", rd])
+            t.check(r.returncode == 5 and "checkpoint log" in r.stdout and "missing" in r.stdout,
+                    "audit verify: a database restored without its checkpoint log exits 5 "
+                    "naming the missing log", r.stdout + r.stderr)
+            # the signed log and the public keys are restored with it
+            for name in ("audit-checkpoints.log", "audit-signing.pub"):
+                shutil.copyfile(os.path.join(srv.data, name), os.path.join(rd, name))
+            r = cli(b, ["audit", "verify", "--data", rd])
             t.check(r.returncode == 0, "audit verify passes on a restored backup",
                     r.stdout + r.stderr)
             rs = harness.Server(b, keep=args.keep, data_dir=rd)

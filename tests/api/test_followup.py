@@ -544,8 +544,16 @@ def main():
             "every date of a patient moves by the same non-zero offset", shift)
         r2 = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
         t.check(r2.returncode == 2 and "--out" in r2.stderr, "an existing --out directory is refused", r2.stderr)
-        r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
+        r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data, "--no-rows"])
         t.check(r.returncode == 0, "audit chain intact", r.stdout + r.stderr)
+        # this test wrote a plan date, a link expiry, administrations and an adverse event with
+        # SQL: the row check must name those tables and no other
+        r = harness.run_cli(args.binary, ["audit", "verify", "--data", srv.data])
+        named = set(re.findall(r"row check: (\w+) id", r.stdout))
+        t.check(r.returncode == 6 and named == {"plans", "questionnaire_links", "administrations",
+                                                "adverse_events"},
+                "audit verify's row check names the rows this test wrote behind the program's "
+                "back, and nothing else", r.stdout + r.stderr)
     # --- demonstration data: a synthetic treated cohort with follow-up, reported honestly
     with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
         r = harness.run_cli(args.binary, ["demo", "--data", srv.data, "--patients", "100", "--seed", "5"])
