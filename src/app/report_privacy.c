@@ -28,7 +28,8 @@ static bool is_basis_key(const char *key)
 
 static bool skipped_subtree(const char *key)
 {
-    static const char *const SKIP[] = {"definitions", "filters", "serious_list", "suppression"};
+    static const char *const SKIP[] = {"definitions", "filters", "serious_list", "suppression",
+                                       "suppressed"};
     return listed(key, SKIP, sizeof SKIP / sizeof SKIP[0]);
 }
 
@@ -55,6 +56,7 @@ static size_t walk_object(json_t *o, json_int_t k)
 {
     size_t n = 0;
     bool basis = false;
+    json_t *hidden = json_array();
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v)
@@ -65,6 +67,7 @@ static size_t walk_object(json_t *o, json_int_t k)
             json_int_t c = json_integer_value(v);
             if (c >= 1 && c < k) {
                 json_object_set_new(o, key, json_null());
+                json_array_append_new(hidden, json_string(key));
                 basis |= is_basis_key(key);
                 n++;
             }
@@ -74,8 +77,12 @@ static size_t walk_object(json_t *o, json_int_t k)
     }
     if (basis)
         drop_statistics(o);
-    if (n && !json_object_get(o, "suppressed_below"))
+    if (json_array_size(hidden)) {
         json_object_set_new(o, "suppressed_below", json_integer(k));
+        json_object_set_new(o, "suppressed", hidden);
+    } else {
+        json_decref(hidden);
+    }
     return n;
 }
 
@@ -98,7 +105,6 @@ size_t report_suppress_small(json_t *report, int min_group)
     if (min_group < 2 || !json_is_object(report))
         return 0;
     size_t n = walk_object(report, min_group);
-    json_object_del(report, "suppressed_below");
     char note[64];
     snprintf(note, sizeof note, "fewer than %d patients: not shown", min_group);
     json_object_set_new(report, "suppression",

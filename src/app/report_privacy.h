@@ -10,7 +10,8 @@
  * "suppressed_below", "suppressed_values"); the "definitions", "filters" and
  * "serious_list" subtrees are left as they are (the serious-event list is
  * event by event by design and de-identified by report_json). An object
- * where a count went gets "suppressed_below": k; when the count was the
+ * where a count went gets "suppressed_below": k and "suppressed": [the keys
+ * of the counts that went, in the object's order]; when the count was the
  * basis of its statistics ("n", "x", "pairs", "of", "count", "events",
  * "administrations"), every real number of the object and of the objects
  * inside it goes too (a mean or a proportion of 3 patients tells their
