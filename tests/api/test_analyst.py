@@ -249,6 +249,19 @@ def main():
         t.check(any(x["patients"]["n"] == 2 for x in rep2["adverse_events"]["rows"]),
                 "threshold 2: the denominator 2 is shown", rep2["adverse_events"]["rows"])
 
+        # ---- the command line: the analyst's report with --deidentified ----
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--format", "csv", "--deidentified"])
+        t.check(r.returncode == 0 and not any(s in r.stdout for s in SECRETS)
+                and "suppression,,fewer than 2 patients: not shown" in r.stdout,
+                "report outcomes --deidentified: no free text, the clinic's threshold (2 now)", r.stdout[:300])
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci"])
+        t.check(r.returncode == 0 and OTHER_TEXT in r.stdout, "report outcomes without it: identified", r.stderr)
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--min-group", "0"])
+        t.check(r.returncode == 2 and "--min-group" in r.stderr, "--min-group 0 refused naming the option",
+                r.stderr)
+
         # ---- the de-identified export ----
         out = os.path.join(tempfile.mkdtemp(prefix="cc-analyst-"), "export")
         r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", out])
