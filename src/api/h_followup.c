@@ -12,7 +12,6 @@
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "api/json_in.h"
-#include "api/routes.h"
 #include "app/report_json.h"
 #include "app/visits.h"
 #include "render/qr.h"
@@ -350,8 +349,7 @@ static cc_status report_query_of(api_request *req, report_query *q, cc_error *er
             return cc_fail(err, CC_INVALID, "min_group", "out_of_range",
                            "min_group must be a whole number 1..%d", REPORT_MIN_GROUP_MAX);
     }
-    bool identified = (api_role_bit(req->who.role) & ROLES_IDENTIFIED) != 0;
-    return report_query_privacy(req->db, identified, asked, q, err);
+    return report_query_privacy(req->db, user_role_reads_identities(req->who.role), asked, q, err);
 }
 
 /* The outcome report of the request's query (report_query_of), shared by

@@ -24,9 +24,6 @@ enum {
     ROLE_ANALYST = 1 << 6,
     ROLES_ANY = (1 << 7) - 1, /* any logged-in role */
     ROLE_PUBLIC = 1 << 8,     /* no login needed */
-    /* the roles that may read patients' identities and free text: every
-     * one but the analyst (reports and exports de-identified) */
-    ROLES_IDENTIFIED = ROLES_ANY & ~ROLE_ANALYST,
 };
 
 typedef struct {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/adverse.h"
-#include "store/sql.h"
+#include "store/clinic_settings.h"
 
 static cc_status out_of_memory(cc_error *err)
 {
@@ -575,30 +575,11 @@ static const char MIN_GROUP_SETTING[] = "report_min_group";
 
 cc_status report_store_min_group(db *d, int *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_S(MIN_GROUP_SETTING)};
-    int64_t v = 0;
-    cc_status st = sql_scalar(d, "SELECT value FROM clinic_settings WHERE name = ?", a, 1, &v, err);
-    *out = st == CC_OK && v >= 1 && v <= REPORT_MIN_GROUP_MAX ? (int)v : REPORT_MIN_GROUP_DEFAULT;
-    return st;
+    return clinic_setting_get(d, MIN_GROUP_SETTING, REPORT_MIN_GROUP_DEFAULT, 1,
+                              REPORT_MIN_GROUP_MAX, out, err);
 }
 
 cc_status report_store_set_min_group(db *d, const store_actor *actor, int value, cc_error *err)
 {
-    int old = 0;
-    cc_status st = report_store_min_group(d, &old, err);
-    if (st == CC_OK) {
-        sql_arg a[] = {SQL_S(MIN_GROUP_SETTING), SQL_I(value)};
-        st = sql_run(d,
-                     "INSERT INTO clinic_settings (name, value) VALUES (?, ?)"
-                     " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                     a, 2, NULL, err);
-    }
-    if (st == CC_OK) {
-        char before[96], after[96];
-        snprintf(before, sizeof before, "{\"name\":\"%s\",\"value\":%d}", MIN_GROUP_SETTING, old);
-        snprintf(after, sizeof after, "{\"name\":\"%s\",\"value\":%d}", MIN_GROUP_SETTING, value);
-        audit_change ch = {"update", "clinic_settings", 1, before, after, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
-    return st;
+    return clinic_setting_set(d, actor, MIN_GROUP_SETTING, REPORT_MIN_GROUP_DEFAULT, value, err);
 }

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,29 +30,13 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 from test_programmes import day  # noqa: E402
+from test_report_filters import ADMIN_SQL, db_write  # noqa: E402
 
 OTHER_TEXT = "Qwertzuiop-Fallen-In-Garden"
 SITE_CODE = "SITECODE-Plover"
 SITE_TEXT = "Plover-Site-Term-Text"
 FAMILY = "Zyxwvutsrq"
 SECRETS = (OTHER_TEXT, SITE_CODE, SITE_TEXT, FAMILY)
-
-ADMIN_SQL = ("INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date, route,"
-             " product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date, status,"
-             " started_at, operator_id, operator, created_at, updated_at, version)"
-             " VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, 70000, ?, 'completed', ?, 1,"
-             " 'admin', 't', 't', 1)")
-
-
-def db_write(srv, sql, params=()):
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    try:
-        cur = con.execute(sql, params)
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
-
 
 def pdf_text(body):
     """The text of a PDF by pdftotext (poppler-utils, scripts/install-deps.sh)."""
@@ -88,8 +71,8 @@ def main():
                                  " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1)",
                             (pid, protocol, day(start), day(start + 15)))
             for k in range(n_admins):
-                db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k),
-                                          day(start - 1), day(start + k) + "T09:00:00Z"))
+                db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k), "intravenous",
+                                          "uc-msc", day(start - 1), day(start + k) + "T09:00:00Z"))
             ids[family] = pid
             return pid
 
