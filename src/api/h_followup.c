@@ -22,6 +22,7 @@
 #include "core/followup.h"
 #include "store/followup.h"
 #include "store/plans.h"
+#include "store/report_data.h"
 
 enum { FOLLOWUP_VIEW_MAX = 8 << 20 };
 
@@ -326,13 +327,29 @@ cc_status h_questionnaire_submit(api_request *req, cc_error *err)
     return CC_OK;
 }
 
-/* The report's query parameters, shared by every report route. */
-static report_query report_query_of(api_request *req)
+/* The report's query parameters, shared by every report route; the reader's
+ * role decides its privacy (report_query_privacy). */
+static cc_status report_query_of(api_request *req, report_query *q, cc_error *err)
 {
-    return (report_query){api_query(req, "protocol"),  api_query(req, "from"),
-                          api_query(req, "to"),        api_today(),
-                          api_query(req, "condition"), api_query(req, "product_type"),
-                          api_query(req, "route")};
+    *q = (report_query){api_query(req, "protocol"),
+                        api_query(req, "from"),
+                        api_query(req, "to"),
+                        api_today(),
+                        api_query(req, "condition"),
+                        api_query(req, "product_type"),
+                        api_query(req, "route"),
+                        true,
+                        0};
+    const char *text = api_query(req, "min_group");
+    int asked = 0;
+    if (text) {
+        size_t n = strspn(text, "0123456789");
+        asked = n > 0 && n <= 3 && !text[n] ? (int)strtol(text, NULL, 10) : -1;
+        if (asked < 1 || asked > REPORT_MIN_GROUP_MAX)
+            return cc_fail(err, CC_INVALID, "min_group", "out_of_range",
+                           "min_group must be a whole number 1..%d", REPORT_MIN_GROUP_MAX);
+    }
+    return report_query_privacy(req->db, user_role_reads_identities(req->who.role), asked, q, err);
 }
 
 /* The outcome report of the request's query (report_query_of), shared by
@@ -341,8 +358,9 @@ static cc_status report_of_request(api_request *req, report_query *q, json_t **r
                                    cc_error *err)
 {
     *report = NULL;
-    *q = report_query_of(req);
-    cc_status st = report_query_check(req->db, req->arena, q, err);
+    cc_status st = report_query_of(req, q, err);
+    if (st == CC_OK)
+        st = report_query_check(req->db, req->arena, q, err);
     if (st == CC_OK)
         st = report_outcomes_json(req->db, req->arena, q, report, err);
     return st;
@@ -406,6 +424,30 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
         req, st, &b, formats[fmt].type,
         api_printf(req, "attachment; filename=\"outcomes-%s.%s\"", q.protocol, formats[fmt].ext),
         err);
+}
+
+cc_status h_report_settings_get(api_request *req, cc_error *err)
+{
+    int k = REPORT_MIN_GROUP_DEFAULT;
+    cc_status st = report_store_min_group(req->db, &k, err);
+    if (st != CC_OK)
+        return st;
+    api_reply(req, 200, json_pack("{s:i}", "min_group", k));
+    return CC_OK;
+}
+
+cc_status h_report_settings_update(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"min_group", JF_INTEGER, true, 0},
+                                        {NULL, JF_STRING, false, 0}};
+    cc_status st = json_check(req->body, fields, err);
+    if (st != CC_OK)
+        return st;
+    app_ctx c = api_app_ctx(req);
+    if ((st = app_report_set_min_group(
+             &c, json_integer_value(json_object_get(req->body, "min_group")), err)) != CC_OK)
+        return st;
+    return h_report_settings_get(req, err);
 }
 
 cc_status h_report_chart(api_request *req, cc_error *err)

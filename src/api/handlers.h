@@ -161,6 +161,8 @@ cc_status h_questionnaire_draft(api_request *req, cc_error *err);
 cc_status h_questionnaire_submit(api_request *req, cc_error *err);
 cc_status h_report_outcomes(api_request *req, cc_error *err);
 cc_status h_report_chart(api_request *req, cc_error *err);
+cc_status h_report_settings_get(api_request *req, cc_error *err);
+cc_status h_report_settings_update(api_request *req, cc_error *err);
 
 /* the dashboard (h_dashboard.c) */
 cc_status h_dashboard(api_request *req, cc_error *err);

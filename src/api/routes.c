@@ -158,6 +158,10 @@ const api_route api_routes[] = {
      * (protocol, from, to, ...); same roles as the report. */
     {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
+    /* the smallest group an analyst's report shows */
+    {"GET", "/api/v1/report-settings", h_report_settings_get,
+     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
+    {"PATCH", "/api/v1/report-settings", h_report_settings_update, ROLE_ADMIN, 0, 0},
     /* the dashboard, open to every role; each section is shown only to
      * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
     {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY},

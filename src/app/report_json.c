@@ -7,6 +7,7 @@
 
 #include "app/programmes.h"
 #include "app/report_numbers.h"
+#include "app/report_privacy.h"
 #include "app/report_satisfaction.h"
 #include "core/report.h"
 #include "store/measure_series.h"
@@ -23,6 +24,31 @@ typedef struct {
 bool report_query_all(const report_query *q)
 {
     return q->protocol && strcmp(q->protocol, REPORT_ALL_PROTOCOLS) == 0;
+}
+
+cc_status report_query_privacy(db *d, bool reads_identities, int asked, report_query *q,
+                               cc_error *err)
+{
+    q->deidentified = !reads_identities;
+    q->min_group = asked;
+    if (reads_identities)
+        return CC_OK;
+    int clinic = REPORT_MIN_GROUP_DEFAULT;
+    cc_status st = report_store_min_group(d, &clinic, err);
+    if (clinic > q->min_group)
+        q->min_group = clinic;
+    return st;
+}
+
+cc_status app_report_set_min_group(const app_ctx *c, int64_t value, cc_error *err)
+{
+    if (value < 1 || value > REPORT_MIN_GROUP_MAX)
+        return cc_fail(err, CC_INVALID, "min_group", "out_of_range", "min_group must be 1..%d",
+                       REPORT_MIN_GROUP_MAX);
+    cc_status st = db_tx_begin(c->d, err);
+    if (st == CC_OK)
+        st = report_store_set_min_group(c->d, &c->actor, (int)value, err);
+    return db_tx_end(c->d, st, err);
 }
 
 cc_status report_query_check(db *d, arena *a, const report_query *q, cc_error *err)
@@ -300,6 +326,117 @@ static void keep_period(report_data *data, cc_date from, cc_date to, size_t *rem
     data->n_participants = n;
 }
 
+/* ---- the serious-event list ---- */
+
+typedef struct {
+    int64_t patient;
+    const char *protocol, *term, *onset;
+    int grade;
+    bool has_day;
+    int32_t day;      /* onset - first administration under the plan */
+    size_t pseudonym; /* 1.. in a de-identified list */
+} serious_row;
+
+/* Content order: day (unknown last), protocol, term, grade; the patient id
+ * decides only between rows that read alike. */
+static int cmp_serious(const void *x, const void *y)
+{
+    const serious_row *a = x, *b = y;
+    if (a->has_day != b->has_day)
+        return a->has_day ? -1 : 1;
+    if (a->has_day && a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    int c = strcmp(a->protocol, b->protocol);
+    if (c == 0)
+        c = strcmp(a->term, b->term);
+    if (c == 0 && a->grade != b->grade)
+        c = a->grade < b->grade ? -1 : 1;
+    if (c == 0 && a->patient != b->patient)
+        c = a->patient < b->patient ? -1 : 1;
+    return c;
+}
+
+typedef struct {
+    int64_t patient;
+    size_t row;
+} patient_row;
+
+static int cmp_patient_row(const void *x, const void *y)
+{
+    const patient_row *a = x, *b = y;
+    if (a->patient != b->patient)
+        return a->patient < b->patient ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* Numbers the patients of rows (in content order) by their first row: P-001
+ * is the patient of the first row. Nothing of the patient id survives but
+ * the tie-break of cmp_serious, so a pseudonym links nothing across reports. */
+static bool assign_pseudonyms(arena *a, serious_row *rows, size_t n)
+{
+    patient_row *pr = arena_alloc(a, (n + 1) * sizeof *pr);
+    size_t *number = arena_alloc(a, (n + 1) * sizeof *number);
+    if (!pr || !number)
+        return false;
+    for (size_t r = 0; r < n; r++) {
+        pr[r] = (patient_row){rows[r].patient, r};
+        number[r] = 0;
+    }
+    qsort(pr, n, sizeof *pr, cmp_patient_row);
+    for (size_t k = 0; k < n; k++) /* a patient's first row is its group's first */
+        if (k == 0 || pr[k].patient != pr[k - 1].patient)
+            number[pr[k].row] = 1;
+    for (size_t r = 0, next = 0; r < n; r++)
+        if (number[r])
+            number[r] = ++next;
+    for (size_t k = 0, first = 0; k < n; k++) {
+        if (k == 0 || pr[k].patient != pr[k - 1].patient)
+            first = pr[k].row;
+        rows[pr[k].row].pseudonym = number[first];
+    }
+    return true;
+}
+
+static const char *report_pseudonym(size_t k, char out[24])
+{
+    snprintf(out, 24, "P-%03zu", k);
+    return out;
+}
+
+/* The UTC day of an instant (its first ten characters). */
+static cc_date day_of_instant(const char *instant)
+{
+    char day[CC_DATE_TEXT];
+    snprintf(day, sizeof day, "%.10s", instant ? instant : "");
+    return day_of(day);
+}
+
+/* The serious events: identified, in patient then onset order, with the
+ * patient id and the onset; de-identified, in content order with a
+ * pseudonym and the day (0 = the day of the first administration). */
+static json_t *serious_list(arena *a, serious_row *rows, size_t n, bool deidentified)
+{
+    if (deidentified) {
+        qsort(rows, n, sizeof *rows, cmp_serious);
+        if (!assign_pseudonyms(a, rows, n))
+            return NULL;
+    }
+    json_t *list = json_array();
+    for (size_t r = 0; list && r < n; r++) {
+        const serious_row *s = &rows[r];
+        json_t *day = s->has_day ? json_integer(s->day) : json_null();
+        json_t *row = deidentified
+                          ? json_pack("{s:s, s:s, s:s, s:i, s:o}", "patient",
+                                      report_pseudonym(s->pseudonym, (char[24]){0}), "protocol",
+                                      s->protocol, "term", s->term, "grade", s->grade, "day", day)
+                          : json_pack("{s:I, s:s, s:s, s:i, s:s, s:o}", "patient_id",
+                                      (json_int_t)s->patient, "protocol", s->protocol, "term",
+                                      s->term, "grade", s->grade, "onset", s->onset, "day", day);
+        json_array_append_new(list, row);
+    }
+    return list;
+}
+
 static cc_status build_cohort(db *d, arena *a, const report_query *q, report_data *data,
                               cohort *out, cc_error *err)
 {
@@ -405,23 +542,33 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
     }
     /* adverse events of treated cohort participants (ordered by patient) */
     out->aes = arena_alloc(a, (data->n_events + 1) * sizeof *out->aes);
-    out->serious_list = json_array();
-    if (!out->aes)
+    serious_row *rows = arena_alloc(a, (data->n_events + 1) * sizeof *rows);
+    if (!out->aes || !rows)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    size_t n_rows = 0;
     for (size_t e = 0; e < data->n_events; e++) {
         const report_event *ev = &data->events[e];
         size_t i = remap[ev->participant];
         if (i == SIZE_MAX || !pts[i].treated || ev->grade < 1 || ev->grade > 5)
             continue;
-        out->aes[out->n_ae++] = (report_ae){i, ev->term, ev->grade, ev->serious};
-        if (ev->serious)
-            json_array_append_new(out->serious_list,
-                                  json_pack("{s:I, s:s, s:s, s:i, s:s}", "patient_id",
-                                            (json_int_t)ev->patient_id, "protocol",
-                                            data->participants[i].protocol, "term", ev->term,
-                                            "grade", ev->grade, "onset", ev->onset));
+        const char *term = !q->deidentified ? ev->term
+                           : ev->site_term  ? REPORT_SITE_TERM
+                                            : ev->term_code;
+        out->aes[out->n_ae++] = (report_ae){i, term, ev->grade, ev->serious};
+        if (!ev->serious)
+            continue;
+        cc_date first = data->participants[i].first_administration,
+                onset = day_of_instant(ev->onset);
+        rows[n_rows++] =
+            (serious_row){ev->patient_id, data->participants[i].protocol,
+                          term,           ev->onset,
+                          ev->grade,      first != REPORT_NO_DAY && onset != REPORT_NO_DAY,
+                          onset - first,  0};
     }
-    return CC_OK;
+    out->serious_list = serious_list(a, rows, n_rows, q->deidentified);
+    return out->serious_list
+               ? CC_OK
+               : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
 /* The per-patient values of measure m for the report's charts: the first
@@ -590,6 +737,8 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         json_decref(o);
         return st;
     }
+    json_object_set_new(o, "deidentified", json_boolean(q->deidentified));
+    report_suppress_small(o, q->min_group);
     *out = o;
     return CC_OK;
 }
@@ -609,6 +758,18 @@ void report_outcomes_csv(const json_t *r, buf *b)
         "mean",  "sd",          "ci_low",        "ci_high",        "median", "q1", "q3",
         "pairs", "mean_change", "change_ci_low", "change_ci_high", "x",      "p"};
     csv_row(b, head, sizeof head / sizeof head[0]);
+    const json_t *sup = json_object_get(r, "suppression");
+    if (json_is_object(sup)) { /* first, so that no reader takes an empty cell for a zero */
+        report_csv_cell(b, "suppression", false);
+        report_csv_cell(b, "", false);
+        report_csv_json(b, json_object_get(sup, "note"), false);
+        report_csv_cell(b, "", false);
+        report_csv_cell(b, "", false);
+        report_csv_json(b, json_object_get(sup, "min_group"), false);
+        for (size_t k = 6; k < 19; k++)
+            report_csv_cell(b, "", false);
+        report_csv_cell(b, "", true);
+    }
     const json_t *f = json_object_get(r, "flow");
     static const char *const flow_keys[] = {"referred", "screened", "eligible", "treated"};
     for (size_t i = 0; i < 4; i++) {

@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/stats.h"
+#include "app/app.h"
 #include "store/db.h"
 
 #define REPORT_ALL_PROTOCOLS "all"
@@ -33,7 +34,31 @@ typedef struct {
     cc_date today;
     /* filters (NULL: none): ICD-10 code prefix; administered product type; route */
     const char *condition, *product_type, *route;
+    /* for a reader who may not read identities (an analyst): adverse-event
+     * terms by code only (a term of the bundled list's "other, specify"
+     * reads "other", a site-defined term REPORT_SITE_TERM: never their
+     * texts), and the serious-event list with a per-report pseudonym and
+     * the day from the first administration instead of the patient id and
+     * the onset date (see report_serious_list) */
+    bool deidentified;
+    /* groups smaller than this are not shown (report_privacy); <= 1: all shown */
+    int min_group;
 } report_query;
+
+/* The term of every site-defined adverse event in a de-identified report. */
+#define REPORT_SITE_TERM "site_term"
+
+/* Sets q's privacy for its reader: one who may not read identities gets
+ * the de-identified report with the groups under max(the clinic's setting,
+ * asked) suppressed; any other reader the identified report, with groups
+ * under `asked` suppressed when asked (0: none). asked is 0 or
+ * 1..REPORT_MIN_GROUP_MAX (the caller checks). */
+cc_status report_query_privacy(db *d, bool reads_identities, int asked, report_query *q,
+                               cc_error *err);
+
+/* The clinic's setting (1..REPORT_MIN_GROUP_MAX, else CC_INVALID naming
+ * "min_group"), with its audit entry, in its own write transaction. */
+cc_status app_report_set_min_group(const app_ctx *c, int64_t value, cc_error *err);
 
 /* Checks the query (protocol known or "all", dates valid, from <= to,
  * filters well-formed): CC_INVALID naming the field. */
@@ -42,7 +67,9 @@ bool report_query_all(const report_query *q);
 
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err);
 
-/* Flattens the report's tables into one CSV (a "table" column names each). */
+/* Flattens the report's tables into one CSV (a "table" column names each);
+ * a report with small groups left out starts with the row "suppression"
+ * (score: the note, n: the threshold), and its hidden cells are empty. */
 void report_outcomes_csv(const json_t *report, buf *out);
 
 #endif

@@ -9,7 +9,8 @@
  * export and never written anywhere, so two exports cannot be linked and
  * the clinic's records cannot be reached from an export. Intervals between
  * a patient's dates are kept; ages are whole years at the first treatment
- * start (or at the export date). */
+ * start (or at the export date), "90+" from 90 on (HIPAA Safe Harbor,
+ * 45 CFR 164.514(b)(2)(i)(C): ages over 89 are grouped). */
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -35,7 +36,12 @@ static const char USAGE[] =
     "administrations.csv, adverse_events.csv and data_dictionary.csv. Names,\n"
     "contacts, MRNs, birth dates and free text are left out; identifiers are\n"
     "pseudonyms and each patient's dates are shifted by a secret random offset\n"
-    "(the same for all of that patient's dates); ages are in whole years.\n";
+    "(the same for all of that patient's dates); ages are in whole years, those\n"
+    "over 89 grouped as 90+; adverse-event terms keep the bundled list's code\n"
+    "only (a site-defined term's code is left out).\n";
+
+/* Ages from this one on are one group (HIPAA Safe Harbor: over 89). */
+enum { AGE_GROUPED = 90 };
 
 static const char *const TABLES[] = {"patients",     "plans",           "visits",
                                      "observations", "administrations", "adverse_events"};
@@ -52,7 +58,8 @@ static const char *const DICTIONARY[][3] = {
      "their shifted date"},
     {"patients.csv", "sex", "female, male, other, unknown"},
     {"patients.csv", "age_years",
-     "whole years at the first treatment start (or at the export date when none)"},
+     "whole years at the first treatment start (or at the export date when none); 90+ for every "
+     "age over 89 (HIPAA Safe Harbor)"},
     {"patients.csv", "synthetic", "1 for demonstration data"},
     {"plans.csv", "status", "approved, cancelled, in_progress, completed"},
     {"visits.csv", "status",
@@ -61,6 +68,9 @@ static const char *const DICTIONARY[][3] = {
      "the computed scores as JSON (raw answers are left out: they may hold free text)"},
     {"observations.csv", "source", "clinician or patient (questionnaire link)"},
     {"administrations.csv", "actual_amount", "cells (or microlitres for secretome, see dose_unit)"},
+    {"adverse_events.csv", "term_code",
+     "the CTCAE term code when term_source is ctcae-5.0 (\"other\" for other, specify: its text is "
+     "left out); empty for a site-defined term (its code is the site's free text)"},
     {"adverse_events.csv", "grade", "CTCAE grade 1..5"},
     {"adverse_events.csv", "serious", "1 when serious; seriousness is the bit set of criteria"},
 };
@@ -149,8 +159,11 @@ static int write_table(const char *dir, const char *name, json_t *rows, const de
                 char id[32];
                 snprintf(id, sizeof id, "%lld", patient);
                 json_t *years = json_object_get(ages, id);
-                if (years)
-                    snprintf(cell, sizeof cell, "%lld", (long long)json_integer_value(years));
+                long long y = years ? (long long)json_integer_value(years) : -1;
+                if (y >= AGE_GROUPED)
+                    snprintf(cell, sizeof cell, "%d+", AGE_GROUPED);
+                else if (y >= 0)
+                    snprintf(cell, sizeof cell, "%lld", y);
             } else if (ends_with(key, "_id") && json_is_integer(v)) {
                 snprintf(cell, sizeof cell, "%016llx",
                          (unsigned long long)keyed(k,

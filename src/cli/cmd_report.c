@@ -13,11 +13,13 @@
 #include "store/clock.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"
+#include "store/report_data.h"
 
 static const char USAGE[] =
     "usage: cellclinic report outcomes --data DIR --protocol ID|all [--from YYYY-MM-DD]\n"
     "                  [--to YYYY-MM-DD] [--condition ICD10] [--product-type TYPE]\n"
-    "                  [--route ROUTE] [--format json|csv|html|pdf] [--out FILE]\n\n"
+    "                  [--route ROUTE] [--format json|csv|html|pdf] [--out FILE]\n"
+    "                  [--deidentified] [--min-group N]\n\n"
     "The outcome report of one protocol: participant flow, per instrument and\n"
     "time point n, mean, SD, 95% CI, median, IQR and paired change from\n"
     "baseline, ISNCSCI AIS grades with improvement (Wilson) and the sensitivity\n"
@@ -27,6 +29,11 @@ static const char USAGE[] =
     "period; --condition those with a recorded ICD-10 code starting with it;\n"
     "--product-type and --route those with an administration of that product\n"
     "type or by that route.\n"
+    "--deidentified writes the report an analyst reads: adverse-event terms by\n"
+    "code only (no free text), serious events under per-report pseudonyms with\n"
+    "the day from the first administration, and groups of fewer than the\n"
+    "clinic's smallest group (default 5, or --min-group N if larger) not shown.\n"
+    "--min-group N (1..100) alone hides groups under N in the identified report.\n"
     "Writes to FILE (default: standard output).\n";
 
 cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
@@ -53,7 +60,8 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL,
-               *out_path = NULL, *condition = NULL, *product_type = NULL, *route = NULL;
+               *out_path = NULL, *condition = NULL, *product_type = NULL, *route = NULL,
+               *deidentified = NULL, *min_group = NULL;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"protocol", true, true, &protocol_id},
                                   {"from", true, false, &from},
@@ -63,6 +71,8 @@ int cmd_report(int argc, char **argv)
                                   {"condition", true, false, &condition},
                                   {"product-type", true, false, &product_type},
                                   {"route", true, false, &route},
+                                  {"deidentified", false, false, &deidentified},
+                                  {"min-group", true, false, &min_group},
                                   {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
@@ -74,6 +84,10 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "cellclinic report outcomes: option --format: json, csv, html or pdf\n");
         return 2;
     }
+    int64_t asked = 0;
+    if (min_group &&
+        !opts_int("report outcomes", "min-group", min_group, 1, REPORT_MIN_GROUP_MAX, &asked))
+        return 2;
     db *d = NULL;
     cc_error err;
     if (datadir_open(data, &d, &err) != CC_OK) {
@@ -81,7 +95,8 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     arena *a = arena_create((size_t)1 << 30);
-    report_query q = {protocol_id, from, to, store_today(), condition, product_type, route};
+    report_query q = {protocol_id, from,  to, store_today(), condition, product_type,
+                      route,       false, 0};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */
     cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)
@@ -91,7 +106,9 @@ int cmd_report(int argc, char **argv)
         st = db_begin_read(d, &err);
     }
     if (st == CC_OK) {
-        st = report_query_check(d, a, &q, &err);
+        st = report_query_privacy(d, !deidentified, (int)asked, &q, &err);
+        if (st == CC_OK)
+            st = report_query_check(d, a, &q, &err);
         if (st == CC_OK)
             st = report_outcomes_json(d, a, &q, &report, &err);
         db_rollback(d);

@@ -51,6 +51,21 @@ static long long integer(const json_t *v)
     return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 }
 
+const char *report_count_text(const json_t *obj, const char *key, char out[REPORT_COUNT_TEXT])
+{
+    const json_t *v = json_object_get(obj, key), *k = json_object_get(obj, "suppressed_below");
+    if (json_is_integer(v))
+        snprintf(out, REPORT_COUNT_TEXT, "%lld", (long long)json_integer_value(v));
+    else if (json_is_null(v) && json_is_integer(k))
+        snprintf(out, REPORT_COUNT_TEXT, "<%lld", (long long)json_integer_value(k));
+    else
+        snprintf(out, REPORT_COUNT_TEXT, "?");
+    return out;
+}
+
+/* report_count_text into a scratch buffer of the caller's statement */
+#define COUNT(obj, key) report_count_text((obj), (key), (char[REPORT_COUNT_TEXT]){0})
+
 static const char *text_of(const json_t *v)
 {
     const char *s = json_string_value(v);
@@ -163,8 +178,8 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
     title(cr, x0, y0, text);
     if (json_is_object(traj))
         snprintf(text, sizeof text,
-                 "%lld of %lld patients drawn (thin lines); mean with 95%% CI (dark)",
-                 integer(json_object_get(traj, "drawn")), integer(json_object_get(traj, "of")));
+                 "%s of %s patients drawn (thin lines); mean with 95%% CI (dark)",
+                 COUNT(traj, "drawn"), COUNT(traj, "of"));
     else
         snprintf(text, sizeof text, "mean with 95%% CI");
     text_at(cr, x0, y0 + 26, 0, text);
@@ -184,8 +199,7 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
         const json_t *c = json_array_get(pts, i);
         double x = px + pw * ((double)i + 0.5) / (double)n;
         text_at(cr, x, py + ph + 12, 0.5, text_of(json_object_get(c, "label")));
-        snprintf(text, sizeof text, "%lld / %lld", integer(json_object_get(c, "n")),
-                 integer(json_object_get(c, "due")));
+        snprintf(text, sizeof text, "%s / %s", COUNT(c, "n"), COUNT(c, "due"));
         text_at(cr, x, py + ph + 24, 0.5, text);
     }
     if (!(lo <= hi)) {
@@ -321,8 +335,7 @@ static void ais_panel(cairo_t *cr, const json_t *tp, double x0, double y0, doubl
     snprintf(text, sizeof text, "baseline -> %s", label);
     text_at(cr, x0, y0 + 10, 0, text);
     font(cr, 9, false);
-    snprintf(text, sizeof text, "%lld pairs, missing %lld", integer(json_object_get(tp, "pairs")),
-             integer(json_object_get(tp, "missing")));
+    snprintf(text, sizeof text, "%s pairs, missing %s", COUNT(tp, "pairs"), COUNT(tp, "missing"));
     text_at(cr, x0, y0 + 22, 0, text);
     double top = y0 + 40, colh = h - 62, cw = 16;
     double lx = x0 + 34, rx = x0 + w - 34 - cw;
@@ -456,6 +469,7 @@ void report_chart_ais(cairo_t *cr, const json_t *ais, double x0, double y0, doub
 typedef struct {
     const char *term;
     long long by_grade[GRADES];
+    long long hidden_below[GRADES]; /* k: a small group left out ("<k"), 0: none */
     long long total;
 } ae_term;
 
@@ -470,7 +484,11 @@ static size_t ae_terms(const json_t *rows, ae_term *out)
     {
         const char *term = text_of(json_object_get(r, "term"));
         long long g = integer(json_object_get(r, "grade"));
-        long long x = integer(json_object_get(json_object_get(r, "patients"), "x"));
+        const json_t *p = json_object_get(r, "patients");
+        long long x = integer(json_object_get(p, "x"));
+        long long hidden = json_is_null(json_object_get(p, "x"))
+                               ? integer(json_object_get(p, "suppressed_below"))
+                               : 0;
         if (g < 1 || g > GRADES || x < 0)
             continue;
         size_t k = 0;
@@ -483,24 +501,27 @@ static size_t ae_terms(const json_t *rows, ae_term *out)
         }
         out[k].by_grade[g - 1] += x;
         out[k].total += x;
+        if (hidden > 0)
+            out[k].hidden_below[g - 1] = hidden;
     }
     return n;
 }
 
 /* "a + b / N" (patients per grade present, then treated) */
-static void ae_end_text(const ae_term *t, long long treated, char *out, size_t cap)
+static void ae_end_text(const ae_term *t, const char *treated, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = 0;
     for (int g = 0; g < GRADES; g++) {
-        if (!t->by_grade[g])
+        if (!t->by_grade[g] && !t->hidden_below[g])
             continue;
-        len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%lld", len ? " + " : "",
-                                t->by_grade[g]);
+        len += (size_t)snprintf(out + len, len < cap ? cap - len : 0,
+                                t->hidden_below[g] ? "%s<%lld" : "%s%lld", len ? " + " : "",
+                                t->hidden_below[g] ? t->hidden_below[g] : t->by_grade[g]);
         if (len >= cap)
             return;
     }
-    snprintf(out + len, cap - len, " / %lld", treated);
+    snprintf(out + len, cap - len, " / %s", treated);
 }
 
 void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double w, double h)
@@ -508,10 +529,11 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
     report_charts_init();
     ae_term terms[AE_MAX_TERMS];
     size_t n = ae_terms(json_object_get(ae, "rows"), terms);
-    long long treated = integer(json_object_get(ae, "treated"));
+    const char *treated_text = COUNT(ae, "treated");
     char text[160];
     title(cr, x0, y0, "Adverse events by term and grade");
-    snprintf(text, sizeof text, "patients with the event at each grade, of %lld treated", treated);
+    snprintf(text, sizeof text, "patients with the event at each grade, of %s treated",
+             treated_text);
     text_at(cr, x0, y0 + 26, 0, text);
     double lx = x0;
     for (int g = 0; g < GRADES; g++) {
@@ -557,7 +579,7 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
         cairo_stroke(cr);
         text_at(cr, x, py + ph + 13, 0.5, text);
     }
-    snprintf(text, sizeof text, "patients (of %lld treated)", treated);
+    snprintf(text, sizeof text, "patients (of %s treated)", treated_text);
     text_at(cr, px + pw / 2, py + ph + 26, 0.5, text);
     text_at(cr, x0, py + ph + 40, 0,
             "a patient with a term at two grades counts under each; events are in the table");
@@ -586,7 +608,7 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
             }
             x += sw;
         }
-        ae_end_text(&terms[i], treated, text, sizeof text);
+        ae_end_text(&terms[i], treated_text, text, sizeof text);
         black(cr);
         text_at(cr, x + 4, y + bar / 2 + 3, 0, text);
     }
@@ -628,8 +650,8 @@ static void alt_trajectory(const json_t *m, buf *b)
     buf_printf(b, "Chart of %s %s: ", text_of(json_object_get(m, "instrument")),
                text_of(json_object_get(m, "score")));
     if (json_is_object(traj))
-        buf_printf(b, "%lld of %lld patients drawn as lines; ",
-                   integer(json_object_get(traj, "drawn")), integer(json_object_get(traj, "of")));
+        buf_printf(b, "%s of %s patients drawn as lines; ", COUNT(traj, "drawn"),
+                   COUNT(traj, "of"));
     buf_puts(b, "mean (95% CI), n assessed / due:");
     size_t i;
     json_t *c;
@@ -647,8 +669,7 @@ static void alt_trajectory(const json_t *m, buf *b)
             buf_puts(b, "no mean");
         if (ok && okl && okh)
             buf_printf(b, " (%.4g to %.4g)", l, hg);
-        buf_printf(b, ", %lld / %lld", integer(json_object_get(c, "n")),
-                   integer(json_object_get(c, "due")));
+        buf_printf(b, ", %s / %s", COUNT(c, "n"), COUNT(c, "due"));
     }
     buf_putc(b, '.');
 }
@@ -666,9 +687,8 @@ static void alt_ais(const json_t *ais, buf *b)
     {
         long long tab[GRADES][GRADES];
         ais_table(tp, tab);
-        buf_printf(b, "%s %s: %lld pairs, missing %lld", i ? ";" : ":",
-                   text_of(json_object_get(tp, "label")), integer(json_object_get(tp, "pairs")),
-                   integer(json_object_get(tp, "missing")));
+        buf_printf(b, "%s %s: %s pairs, missing %s", i ? ";" : ":",
+                   text_of(json_object_get(tp, "label")), COUNT(tp, "pairs"), COUNT(tp, "missing"));
         for (int x = 0; x < GRADES; x++)
             for (int g = 0; g < GRADES; g++)
                 if (tab[x][g])
@@ -681,8 +701,9 @@ static void alt_ae(const json_t *ae, buf *b)
 {
     ae_term terms[AE_MAX_TERMS];
     size_t n = ae_terms(json_object_get(ae, "rows"), terms);
-    long long treated = integer(json_object_get(ae, "treated"));
-    buf_printf(b, "Chart of adverse events by term and grade among %lld treated patients", treated);
+    const char *treated_text = COUNT(ae, "treated");
+    buf_printf(b, "Chart of adverse events by term and grade among %s treated patients",
+               treated_text);
     if (n == 0) {
         buf_puts(b, ": no adverse event recorded.");
         return;
@@ -691,9 +712,13 @@ static void alt_ae(const json_t *ae, buf *b)
         buf_printf(b, "%s %s:", i ? ";" : ":", terms[i].term);
         bool first = true;
         for (int g = 0; g < GRADES; g++)
-            if (terms[i].by_grade[g]) {
-                buf_printf(b, "%s grade %d %lld / %lld", first ? "" : ",", g + 1,
-                           terms[i].by_grade[g], treated);
+            if (terms[i].by_grade[g] || terms[i].hidden_below[g]) {
+                buf_printf(
+                    b,
+                    terms[i].hidden_below[g] ? "%s grade %d <%lld / %s" : "%s grade %d %lld / %s",
+                    first ? "" : ",", g + 1,
+                    terms[i].hidden_below[g] ? terms[i].hidden_below[g] : terms[i].by_grade[g],
+                    treated_text);
                 first = false;
             }
     }

@@ -30,7 +30,8 @@
  * Units: cairo user units (points in PDF, pixels in SVG). A chart fills the
  * box (x, y, w, h) it is given; report_chart_height says how tall the box
  * should be for a width (the AIS and AE charts grow with their data).
- * Bad input: missing or non-numeric JSON members are drawn as missing; a
+ * A count the report left out as a small group is written "<k" and drawn
+ * as nothing. Bad input: missing or non-numeric JSON members are drawn as missing; a
  * chart never fails on odd JSON.
  * Memory: JSON is borrowed; nothing is kept; SVG and text are appended to the
  * caller's buf. The first drawing registers, once per process, the release
@@ -67,6 +68,12 @@ void report_chart_alt(report_chart_kind kind, const json_t *part, buf *out);
 /* One chart REPORT_CHART_WIDTH wide as an SVG document whose first child is
  * <title> holding the text alternative. */
 cc_status report_chart_svg(report_chart_kind kind, const json_t *part, buf *out, cc_error *err);
+
+/* A count of obj as text: the number; "<k" when the report left it out as
+ * a small group (null in an object with "suppressed_below": k, see
+ * app/report_privacy.h); "?" when absent. Returns out. */
+enum { REPORT_COUNT_TEXT = 24 };
+const char *report_count_text(const json_t *obj, const char *key, char out[REPORT_COUNT_TEXT]);
 
 /* Shared with report_render: a cairo write function appending to the buf
  * given as closure (CAIRO_STATUS_WRITE_ERROR once the buf failed), and the

@@ -10,6 +10,9 @@
 
 enum { CHART_GAP = 14 };
 
+/* report_count_text into a scratch buffer of the caller's statement */
+#define COUNT(obj, key) report_count_text((obj), (key), (char[REPORT_COUNT_TEXT]){0})
+
 static void html_text(buf *b, const char *s)
 {
     for (; s && *s; s++) {
@@ -56,8 +59,7 @@ static void html_ci(buf *b, const json_t *ci, int digits, double scale)
 static void html_prop(buf *b, const json_t *p)
 {
     char t[64];
-    snprintf(t, sizeof t, "%lld / %lld", (long long)json_integer_value(json_object_get(p, "x")),
-             (long long)json_integer_value(json_object_get(p, "n")));
+    snprintf(t, sizeof t, "%s / %s", COUNT(p, "x"), COUNT(p, "n"));
     buf_puts(b, t);
     if (json_is_number(json_object_get(p, "p"))) {
         snprintf(t, sizeof t, " (%.1f %%; 95%% CI ",
@@ -90,8 +92,8 @@ static void not_answered_text(const json_t *na, char *t, size_t cap)
     size_t len = 0;
     t[0] = '\0';
     for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0] && len < cap; k++) {
-        int w = snprintf(t + len, cap - len, "%s%s %lld", k ? ", " : "", KEYS[k][1],
-                         (long long)json_integer_value(json_object_get(na, KEYS[k][0])));
+        int w = snprintf(t + len, cap - len, "%s%s %s", k ? ", " : "", KEYS[k][1],
+                         COUNT(na, KEYS[k][0]));
         len += w > 0 ? (size_t)w : 0;
     }
 }
@@ -102,11 +104,9 @@ static void html_response_line(buf *b, const json_t *tp)
     char t[256];
     const json_t *na = json_object_get(tp, "not_answered");
     snprintf(t, sizeof t,
-             "<p class=\"response\" data-testid=\"satisfaction-response\"><strong>Answered %lld / "
-             "asked %lld / treated %lld</strong> — ",
-             (long long)json_integer_value(json_object_get(tp, "answered")),
-             (long long)json_integer_value(json_object_get(tp, "asked")),
-             (long long)json_integer_value(json_object_get(tp, "treated")));
+             "<p class=\"response\" data-testid=\"satisfaction-response\"><strong>Answered %s / "
+             "asked %s / treated %s</strong> — ",
+             COUNT(tp, "answered"), COUNT(tp, "asked"), COUNT(tp, "treated"));
     buf_puts(b, t);
     buf_puts(b, "response of asked ");
     html_prop(b, json_object_get(tp, "response_rate"));
@@ -114,9 +114,8 @@ static void html_response_line(buf *b, const json_t *tp)
     html_prop(b, json_object_get(tp, "response_rate_treated"));
     char reasons[160];
     not_answered_text(na, reasons, sizeof reasons);
-    snprintf(t, sizeof t, ". Not yet due %lld. Asked, not answered: %lld (%s).",
-             (long long)json_integer_value(json_object_get(tp, "not_yet_due")),
-             (long long)json_integer_value(json_object_get(na, "total")), reasons);
+    snprintf(t, sizeof t, ". Not yet due %s. Asked, not answered: %s (%s).",
+             COUNT(tp, "not_yet_due"), COUNT(na, "total"), reasons);
     buf_puts(b, t);
     buf_puts(b, "</p>\n");
 }
@@ -158,7 +157,7 @@ static void html_satisfaction(buf *b, const json_t *sec)
                 html_text(b, json_string_value(json_object_get(
                                  json_array_get(json_object_get(def, "options"), o), "en")));
                 buf_puts(b, "</td><td>");
-                html_num(b, json_object_get(opt, "count"), 0);
+                buf_puts(b, COUNT(opt, "count"));
                 buf_puts(b, "</td><td>");
                 html_pct(b, json_object_get(opt, "p"));
                 buf_puts(b, "</td></tr>");
@@ -166,11 +165,9 @@ static void html_satisfaction(buf *b, const json_t *sec)
             char t2[160];
             snprintf(t2, sizeof t2,
                      "<tr><td></td><td>Answered the item / not applicable / left blank / "
-                     "unreadable</td><td>%lld / %lld / %lld / %lld</td><td></td></tr>",
-                     (long long)json_integer_value(json_object_get(it, "answered")),
-                     (long long)json_integer_value(json_object_get(it, "not_applicable")),
-                     (long long)json_integer_value(json_object_get(it, "skipped")),
-                     (long long)json_integer_value(json_object_get(it, "unreadable")));
+                     "unreadable</td><td>%s / %s / %s / %s</td><td></td></tr>",
+                     COUNT(it, "answered"), COUNT(it, "not_applicable"), COUNT(it, "skipped"),
+                     COUNT(it, "unreadable"));
             buf_puts(b, t2);
         }
         buf_puts(b, "</table>\n<table data-testid=\"satisfaction-top-box\"><tr><th>Item</th>"
@@ -194,6 +191,19 @@ static void html_satisfaction(buf *b, const json_t *sec)
         }
         buf_puts(b, "</table>\n");
     }
+}
+
+/* "Groups of fewer than k patients are not shown (<k): ..." when the report
+ * left small groups out, else NULL. */
+static const char *suppression_note(const json_t *r, char out[96])
+{
+    const json_t *sup = json_object_get(r, "suppression");
+    if (!json_is_object(sup))
+        return NULL;
+    long long k = (long long)json_integer_value(json_object_get(sup, "min_group"));
+    snprintf(out, 96, "Small groups (<%lld): %s.", k,
+             json_string_value(json_object_get(sup, "note")));
+    return out;
 }
 
 /* A chart as inline SVG in a figure, its text alternative as the caption. */
@@ -232,7 +242,14 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
                     "outcomes</p>\n");
     buf_puts(b, "<h1>Outcome report: ");
     html_text(b, protocol);
-    buf_puts(b, "</h1>\n<p>As of ");
+    buf_puts(b, "</h1>\n");
+    const char *note = suppression_note(r, (char[96]){0});
+    if (note) {
+        buf_puts(b, "<p class=\"suppression\" data-testid=\"report-suppression\">");
+        html_text(b, note);
+        buf_puts(b, "</p>\n");
+    }
+    buf_puts(b, "<p>As of ");
     html_text(b, json_string_value(json_object_get(r, "as_of")));
     buf_puts(
         b, ". Every figure gives its denominator; missing data are counted, never imputed.</p>\n");
@@ -289,9 +306,9 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
             buf_puts(b, "<tr><td>");
             html_text(b, json_string_value(json_object_get(c, "label")));
             buf_puts(b, "</td><td>");
-            html_num(b, json_object_get(c, "n"), 0);
+            buf_puts(b, COUNT(c, "n"));
             buf_puts(b, " / ");
-            html_num(b, json_object_get(c, "due"), 0);
+            buf_puts(b, COUNT(c, "due"));
             buf_puts(b, "</td><td>");
             html_num(b, json_object_get(c, "mean"), 2);
             buf_puts(b, " (");
@@ -308,7 +325,7 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
             if (ch) {
                 html_num(b, json_object_get(ch, "mean_diff"), 2);
                 buf_puts(b, " (");
-                html_num(b, json_object_get(ch, "pairs"), 0);
+                buf_puts(b, COUNT(ch, "pairs"));
                 buf_puts(b, ")</td><td>");
                 html_ci(b, json_object_get(ch, "ci"), 2, 1);
             } else {
@@ -336,9 +353,9 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
             buf_puts(b, "<tr><td>");
             html_text(b, json_string_value(json_object_get(tp, "label")));
             buf_puts(b, "</td><td>");
-            html_num(b, json_object_get(tp, "pairs"), 0);
+            buf_puts(b, COUNT(tp, "pairs"));
             buf_puts(b, "</td><td>");
-            html_num(b, json_object_get(tp, "missing"), 0);
+            buf_puts(b, COUNT(tp, "missing"));
             buf_puts(b, "</td><td>");
             html_prop(b, json_object_get(tp, "improved"));
             buf_puts(b, "</td><td>");
@@ -353,9 +370,9 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     html_satisfaction(b, json_object_get(r, "satisfaction"));
     const json_t *ae = json_object_get(r, "adverse_events");
     buf_puts(b, "<h2>Adverse events</h2><p>Out of ");
-    html_num(b, json_object_get(ae, "treated"), 0);
+    buf_puts(b, COUNT(ae, "treated"));
     buf_puts(b, " treated patients and ");
-    html_num(b, json_object_get(ae, "administrations"), 0);
+    buf_puts(b, COUNT(ae, "administrations"));
     buf_puts(b, " administrations (Clopper–Pearson 95% "
                 "CI).</p><table><tr><th>Event</th><th>Patients / treated"
                 "</th></tr><tr><td>At least one event</td><td>");
@@ -365,12 +382,11 @@ cc_status report_render_html(const json_t *r, buf *b, cc_error *err)
     buf_puts(b, "</td></tr>");
     json_array_foreach(json_object_get(ae, "rows"), i, tp)
     {
-        char t[48];
+        char t[64];
         buf_puts(b, "<tr><td>");
         html_text(b, json_string_value(json_object_get(tp, "term")));
-        snprintf(t, sizeof t, ", grade %lld (%lld events)",
-                 (long long)json_integer_value(json_object_get(tp, "grade")),
-                 (long long)json_integer_value(json_object_get(tp, "events")));
+        snprintf(t, sizeof t, ", grade %lld (%s events)",
+                 (long long)json_integer_value(json_object_get(tp, "grade")), COUNT(tp, "events"));
         buf_puts(b, t);
         buf_puts(b, "</td><td>");
         html_prop(b, json_object_get(tp, "patients"));
@@ -464,15 +480,14 @@ static void pdf_line_paged(cairo_t *cr, double *y, const char *text, double size
 static void pdf_prop(const json_t *p, char *t, size_t cap)
 {
     const json_t *ci = json_object_get(p, "ci");
-    long long x = (long long)json_integer_value(json_object_get(p, "x"));
-    long long n = (long long)json_integer_value(json_object_get(p, "n"));
+    const char *x = COUNT(p, "x"), *n = COUNT(p, "n");
     if (json_is_number(json_object_get(ci, "low")))
-        snprintf(t, cap, "%lld/%lld (%.1f%%, CI %.1f-%.1f%%)", x, n,
+        snprintf(t, cap, "%s/%s (%.1f%%, CI %.1f-%.1f%%)", x, n,
                  100 * json_number_value(json_object_get(p, "p")),
                  100 * json_number_value(json_object_get(ci, "low")),
                  100 * json_number_value(json_object_get(ci, "high")));
     else
-        snprintf(t, cap, "%lld/%lld (not computable)", x, n);
+        snprintf(t, cap, "%s/%s (not computable)", x, n);
 }
 
 /* The satisfaction section: per time point the response line, then each item's
@@ -494,11 +509,9 @@ static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool syn
     {
         const json_t *na = json_object_get(tp, "not_answered");
         pdf_prop(json_object_get(tp, "response_rate"), a, sizeof a);
-        snprintf(t, sizeof t, "%s: answered %lld / asked %lld / treated %lld; response %s",
-                 json_string_value(json_object_get(tp, "label")),
-                 (long long)json_integer_value(json_object_get(tp, "answered")),
-                 (long long)json_integer_value(json_object_get(tp, "asked")),
-                 (long long)json_integer_value(json_object_get(tp, "treated")), a);
+        snprintf(t, sizeof t, "%s: answered %s / asked %s / treated %s; response %s",
+                 json_string_value(json_object_get(tp, "label")), COUNT(tp, "answered"),
+                 COUNT(tp, "asked"), COUNT(tp, "treated"), a);
         pdf_line_paged(cr, y, t, 9, true, synthetic);
         char reasons[160];
         not_answered_text(na, reasons, sizeof reasons);
@@ -509,11 +522,9 @@ static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool syn
         json_array_foreach(json_object_get(tp, "items"), k, it)
         {
             const json_t *def = json_array_get(defs, k);
-            int len = snprintf(t, sizeof t, "  %s (answered %lld, n/a %lld, blank %lld):",
-                               json_string_value(json_object_get(def, "id")),
-                               (long long)json_integer_value(json_object_get(it, "answered")),
-                               (long long)json_integer_value(json_object_get(it, "not_applicable")),
-                               (long long)json_integer_value(json_object_get(it, "skipped")));
+            int len = snprintf(t, sizeof t, "  %s (answered %s, n/a %s, blank %s):",
+                               json_string_value(json_object_get(def, "id")), COUNT(it, "answered"),
+                               COUNT(it, "not_applicable"), COUNT(it, "skipped"));
             size_t o;
             const json_t *opt;
             json_array_foreach(json_object_get(it, "options"), o, opt)
@@ -522,13 +533,12 @@ static void pdf_satisfaction(cairo_t *cr, double *y, const json_t *sec, bool syn
                     break;
                 const json_t *p = json_object_get(opt, "p");
                 len += json_is_number(p)
-                           ? snprintf(t + len, sizeof t - (size_t)len, " %s %lld (%.0f%%)",
+                           ? snprintf(t + len, sizeof t - (size_t)len, " %s %s (%.0f%%)",
                                       json_string_value(json_object_get(opt, "code")),
-                                      (long long)json_integer_value(json_object_get(opt, "count")),
-                                      100 * json_number_value(p))
-                           : snprintf(t + len, sizeof t - (size_t)len, " %s %lld",
+                                      COUNT(opt, "count"), 100 * json_number_value(p))
+                           : snprintf(t + len, sizeof t - (size_t)len, " %s %s",
                                       json_string_value(json_object_get(opt, "code")),
-                                      (long long)json_integer_value(json_object_get(opt, "count")));
+                                      COUNT(opt, "count"));
             }
             pdf_line_paged(cr, y, t, 7, false, synthetic);
             const json_t *top = json_object_get(it, "top_box");
@@ -580,47 +590,40 @@ cc_status report_render_pdf(const json_t *r, buf *out, cc_error *err)
              json_string_value(json_object_get(r, "protocol")),
              json_string_value(json_object_get(r, "as_of")));
     pdf_line(cr, &y, t, 16, true);
+    const char *note = suppression_note(r, (char[96]){0});
+    if (note)
+        pdf_line(cr, &y, note, 10, true);
     const json_t *f = json_object_get(r, "flow");
-    snprintf(t, sizeof t, "Referred %lld, screened %lld, eligible %lld, treated %lld",
-             (long long)json_integer_value(json_object_get(f, "referred")),
-             (long long)json_integer_value(json_object_get(f, "screened")),
-             (long long)json_integer_value(json_object_get(f, "eligible")),
-             (long long)json_integer_value(json_object_get(f, "treated")));
+    snprintf(t, sizeof t, "Referred %s, screened %s, eligible %s, treated %s", COUNT(f, "referred"),
+             COUNT(f, "screened"), COUNT(f, "eligible"), COUNT(f, "treated"));
     pdf_line(cr, &y, t, 11, false);
     size_t i;
     json_t *tp;
     json_array_foreach(json_object_get(f, "timepoints"), i, tp)
     {
         snprintf(t, sizeof t,
-                 "%s: due %lld, assessed %lld, pending %lld, missed %lld, withdrawn %lld, lost "
-                 "%lld, died %lld, "
-                 "not yet due %lld",
-                 json_string_value(json_object_get(tp, "label")),
-                 (long long)json_integer_value(json_object_get(tp, "due")),
-                 (long long)json_integer_value(json_object_get(tp, "assessed")),
-                 (long long)json_integer_value(json_object_get(tp, "pending")),
-                 (long long)json_integer_value(json_object_get(tp, "missed")),
-                 (long long)json_integer_value(json_object_get(tp, "withdrawn")),
-                 (long long)json_integer_value(json_object_get(tp, "lost")),
-                 (long long)json_integer_value(json_object_get(tp, "died")),
-                 (long long)json_integer_value(json_object_get(tp, "not_yet_due")));
+                 "%s: due %s, assessed %s, pending %s, missed %s, withdrawn %s, lost %s, died %s, "
+                 "not yet due %s",
+                 json_string_value(json_object_get(tp, "label")), COUNT(tp, "due"),
+                 COUNT(tp, "assessed"), COUNT(tp, "pending"), COUNT(tp, "missed"),
+                 COUNT(tp, "withdrawn"), COUNT(tp, "lost"), COUNT(tp, "died"),
+                 COUNT(tp, "not_yet_due"));
         pdf_line(cr, &y, t, 9, false);
     }
     const json_t *ae = json_object_get(r, "adverse_events"),
                  *any = json_object_get(ae, "patients_any");
     const json_t *ci = json_object_get(any, "ci");
-    long long ax = (long long)json_integer_value(json_object_get(any, "x"));
-    long long an = (long long)json_integer_value(json_object_get(any, "n"));
+    const char *ax = COUNT(any, "x"), *an = COUNT(any, "n");
     if (json_is_number(json_object_get(ci, "low")))
         snprintf(
             t, sizeof t,
-            "Adverse events: %lld of %lld treated patients with at least one (95%% CI %.3f - %.3f)",
-            ax, an, json_number_value(json_object_get(ci, "low")),
+            "Adverse events: %s of %s treated patients with at least one (95%% CI %.3f - %.3f)", ax,
+            an, json_number_value(json_object_get(ci, "low")),
             json_number_value(json_object_get(ci, "high")));
     else
         snprintf(t, sizeof t,
-                 "Adverse events: %lld of %lld treated patients with at least one (no interval)",
-                 ax, an);
+                 "Adverse events: %s of %s treated patients with at least one (no interval)", ax,
+                 an);
     pdf_line(cr, &y, t, 10, false);
     pdf_satisfaction(cr, &y, json_object_get(r, "satisfaction"), synthetic);
     y += 10;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/adverse.h"
 #include "store/sql.h"
 
 static const struct {
@@ -23,7 +24,9 @@ static const struct {
      " product_type, dose_unit, prescribed_amount, actual_amount, status, started_at"
      " FROM administrations ORDER BY id"},
     {"adverse_events",
-     "SELECT id AS adverse_event_id, patient_id, term_source, term_code, grade, onset_at,"
+     "SELECT id AS adverse_event_id, patient_id, term_source,"
+     " CASE WHEN term_source = '" ADVERSE_SOURCE "' THEN term_code ELSE '' END AS term_code,"
+     " grade, onset_at,"
      " resolved_at, serious, seriousness, related_product, related_procedure, expectedness,"
      " action, outcome FROM adverse_events ORDER BY id"},
 };

@@ -6,7 +6,9 @@
  *
  * Tables: "patients" (id, sex, birth_date for the age only, synthetic),
  * "plans", "visits", "observations" (scores only: answers may hold free
- * text), "administrations", "adverse_events" (coded fields only).
+ * text), "administrations", "adverse_events" (coded fields only: the term
+ * code of the bundled list, never the "other, specify" text; a site-defined
+ * term leaves its source only, its code being whatever the site typed).
  * Read-only; the caller holds a read transaction.
  */
 #ifndef CC_STORE_DEID_H

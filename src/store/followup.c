@@ -1,11 +1,13 @@
 #include "followup.h"
 
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/plan_state.h"
+#include "store/clinic_settings.h"
 #include "store/sql.h"
 
 static const char VISIT_IMAGE[] =
@@ -346,11 +348,7 @@ static const char LOST_SETTING[] = "followup_lost_after_failed_contacts";
 
 cc_status followup_store_lost_threshold(db *d, int *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_S(LOST_SETTING)};
-    int64_t v = 0;
-    cc_status st = sql_scalar(d, "SELECT value FROM clinic_settings WHERE name = ?", a, 1, &v, err);
-    *out = st == CC_OK && v >= 1 ? (int)v : FOLLOWUP_LOST_DEFAULT;
-    return st;
+    return clinic_setting_get(d, LOST_SETTING, FOLLOWUP_LOST_DEFAULT, 1, INT_MAX, out, err);
 }
 
 cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int value,
@@ -359,18 +357,7 @@ cc_status followup_store_set_lost_threshold(db *d, const store_actor *actor, int
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    int old = 0;
-    if ((st = followup_store_lost_threshold(d, &old, err)) == CC_OK) {
-        sql_arg a[] = {SQL_I(value), SQL_S(LOST_SETTING)};
-        st = sql_run(d, "UPDATE clinic_settings SET value = ? WHERE name = ?", a, 2, NULL, err);
-    }
-    if (st == CC_OK) {
-        char before[96], after[96];
-        snprintf(before, sizeof before, "{\"name\":\"%s\",\"value\":%d}", LOST_SETTING, old);
-        snprintf(after, sizeof after, "{\"name\":\"%s\",\"value\":%d}", LOST_SETTING, value);
-        audit_change ch = {"update", "clinic_settings", 1, before, after, NULL};
-        st = audit_append(d, actor, &ch, err);
-    }
+    st = clinic_setting_set(d, actor, LOST_SETTING, FOLLOWUP_LOST_DEFAULT, value, err);
     return db_tx_end(d, st, err);
 }
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/adverse.h"
+#include "store/clinic_settings.h"
+
 static cc_status out_of_memory(cc_error *err)
 {
     return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
@@ -136,6 +139,7 @@ static cc_status build_participants(arena *a, const entry *e, size_t n, const pr
                                   false,
                                   false,
                                   false,
+                                  REPORT_NO_DATE,
                                   REPORT_NO_DATE,
                                   REPORT_NO_DATE,
                                   0,
@@ -276,8 +280,8 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 {
     db_stmt *s;
     /* one pass in storage order: cheaper than grouping in SQL (a sort) */
-    cc_status st =
-        db_prepare(d, "SELECT plan_id, product_type, route FROM administrations", &s, err);
+    cc_status st = db_prepare(
+        d, "SELECT plan_id, product_type, route, started_at FROM administrations", &s, err);
     if (st != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, -1};
@@ -286,7 +290,15 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
-        out->participants[i].administrations++;
+        report_participant *p = &out->participants[i];
+        p->administrations++;
+        cc_date day;
+        cc_error ignored;
+        char text[CC_DATE_TEXT];
+        snprintf(text, sizeof text, "%.10s", db_col_text(s, 3));
+        if (date_parse(text, "started_at", &day, &ignored) == CC_OK &&
+            (p->first_administration == REPORT_NO_DATE || day < p->first_administration))
+            p->first_administration = day;
         if ((!f->product_type || same_ignoring_case(db_col_text(s, 1), f->product_type)) &&
             (!f->route || same_ignoring_case(db_col_text(s, 2), f->route)))
             matched[i] = true;
@@ -430,8 +442,8 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
     db_stmt *s;
     cc_status st =
         db_prepare(d,
-                   "SELECT patient_id, term_code, term_text, grade, serious, onset_at FROM"
-                   " adverse_events ORDER BY patient_id, onset_at, id",
+                   "SELECT patient_id, term_code, term_text, grade, serious, onset_at, term_source"
+                   " FROM adverse_events ORDER BY patient_id, onset_at, id",
                    &s, err);
     if (st != CC_OK)
         return st;
@@ -456,6 +468,8 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
         *e = (report_event){chosen,
                             patient,
                             arena_strdup(a, *text ? text : db_col_text(s, 1)),
+                            arena_strdup(a, db_col_text(s, 1)),
+                            strcmp(db_col_text(s, 6), ADVERSE_SOURCE) != 0,
                             arena_strdup(a, db_col_text(s, 5)),
                             (int)db_col_int(s, 3),
                             db_col_int(s, 4) != 0};
@@ -553,4 +567,19 @@ cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *e
     }
     db_done(s);
     return r == DB_ERROR ? err->status : CC_OK;
+}
+
+/* ---- the smallest group shown to an analyst ---- */
+
+static const char MIN_GROUP_SETTING[] = "report_min_group";
+
+cc_status report_store_min_group(db *d, int *out, cc_error *err)
+{
+    return clinic_setting_get(d, MIN_GROUP_SETTING, REPORT_MIN_GROUP_DEFAULT, 1,
+                              REPORT_MIN_GROUP_MAX, out, err);
+}
+
+cc_status report_store_set_min_group(db *d, const store_actor *actor, int value, cc_error *err)
+{
+    return clinic_setting_set(d, actor, MIN_GROUP_SETTING, REPORT_MIN_GROUP_DEFAULT, value, err);
 }

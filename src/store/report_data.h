@@ -12,13 +12,15 @@
  * Filters: condition keeps patients with a recorded condition whose ICD-10
  * code starts with it; product_type / route keep participants with at least
  * one administration of that product type / by that route under their plan
- * (ASCII case ignored in all three).
+ * (ASCII case ignored in all three). first_administration is the UTC day of
+ * the earliest administration start under the plan (REPORT_NO_DATE: none).
  *
  * Visits: the follow-up visits of the participants' plans, each with its time
  * point (distinct visit labels, ordered by months then label), whether it
  * names the satisfaction questionnaire and whether a link to it was issued,
  * grouped by participant (first_visit, n_visits). Adverse events: those of patients of
- * the cohort, ordered by patient then onset. Measure series are streamed by
+ * the cohort, ordered by patient then onset, each with its display term (the
+ * recorded text, which may be free text) and its code apart. Measure series are streamed by
  * report_store_series (the bytes are valid during the callback only).
  *
  * Memory: everything from the caller's arena. Read-only; the caller holds a
@@ -33,6 +35,7 @@
 
 #include "core/arena.h"
 #include "core/date.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "store/measure_series.h"
 
@@ -55,7 +58,8 @@ typedef struct {
     int64_t patient_id, plan_id; /* plan_id 0: no approved plan */
     const char *protocol;
     bool screened, eligible, synthetic;
-    cc_date screened_on, start; /* REPORT_NO_DATE when none */
+    cc_date screened_on, start;   /* REPORT_NO_DATE when none */
+    cc_date first_administration; /* day of the earliest start under the plan (UTC) */
     int64_t administrations;
     size_t first_visit, n_visits;
 } report_participant;
@@ -77,7 +81,10 @@ typedef struct {
 typedef struct {
     size_t participant; /* the patient's first participant with administrations, else first */
     int64_t patient_id;
-    char *term, *onset;
+    char *term;      /* the recorded text when there is one, else the code */
+    char *term_code; /* the code alone (free text never) */
+    bool site_term;  /* a term of the site's own dictionary, not the bundled list */
+    char *onset;
     int grade;
     bool serious;
 } report_event;
@@ -99,6 +106,14 @@ typedef struct {
 
 cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,
                             cc_error *err);
+
+/* The clinic's smallest group shown to an analyst (clinic_settings
+ * "report_min_group"; REPORT_MIN_GROUP_DEFAULT while never set). The setter
+ * writes the value and its audit entry; the caller holds the write
+ * transaction and has checked 1..REPORT_MIN_GROUP_MAX. */
+enum { REPORT_MIN_GROUP_DEFAULT = 5, REPORT_MIN_GROUP_MAX = 100 };
+cc_status report_store_min_group(db *d, int *out, cc_error *err);
+cc_status report_store_set_min_group(db *d, const store_actor *actor, int value, cc_error *err);
 
 /* Calls fn for each patient's measure series, in patient id order. */
 typedef void (*report_series_fn)(void *ctx, int64_t patient_id, const unsigned char *records,

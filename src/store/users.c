@@ -18,6 +18,16 @@ bool user_role_is_valid(const char *role)
     return false;
 }
 
+bool user_role_reads_identities(const char *role)
+{
+    static const char *const IDENTIFIED[] = {"admin", "coordinator", "physician",
+                                             "nurse", "lab",         "qa"};
+    for (size_t i = 0; role && i < sizeof IDENTIFIED / sizeof IDENTIFIED[0]; i++)
+        if (strcmp(IDENTIFIED[i], role) == 0)
+            return true;
+    return false;
+}
+
 cc_status user_check_username(const char *username, cc_error *err)
 {
     size_t n = username ? strlen(username) : 0;

@@ -39,6 +39,10 @@ typedef struct {
 } user_identity;
 
 bool user_role_is_valid(const char *role);
+/* Whether the role may read patients' identities and free text: every role
+ * but the analyst (who reads reports and exports de-identified); false for
+ * an unknown role. */
+bool user_role_reads_identities(const char *role);
 /* Username: 1..64 of [a-z0-9._-]. */
 cc_status user_check_username(const char *username, cc_error *err);
 cc_status user_check_password(const char *password, const char *field, cc_error *err);

@@ -164,6 +164,9 @@ ENDPOINTS = [
              {"username": F("str", True, bad=[""]),
               "role": F("enum", True, bad=["root", "Admin", "patient", "public", "any", ""]),
               "password": F("str", True, bad=[""])}),
+    Endpoint("PATCH", "/api/v1/report-settings", "admin",
+             lambda n: {"min_group": 5},
+             {"min_group": F("int", True, bad=[0, -1, 101, 1000])}),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]

@@ -366,7 +366,7 @@ def main():
         # --- outcome report: the plan started 60 days ago (simulated), baseline NRS before it
         db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
         before = srv.db_checksum(exclude)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
                 "no administration recorded: not counted as treated", r)
         # Simulated bedside records (the bedside's tables): two administrations, one serious AE.
@@ -382,7 +382,7 @@ def main():
                          "answers": {"current": "5", "average": "6", "worst": "9"}}, role="physician")
         t.check(r.status == 201, "baseline observation", r)
         before = srv.db_checksum(exclude)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         rep = r.json or {}
         flow = rep.get("flow", {})
         t.check(r.status == 200 and flow.get("referred") == 1 and flow.get("screened") == 1
@@ -432,7 +432,7 @@ def main():
                             "baseline 9, 1 / 1; month-1 no mean, 0 / 1; month-3 7, 1 / 1"),
                            ("ais", "no AIS grade recorded"),
                            ("ae", "among 1 treated patients: Headache: grade 3 1 / 1.")):
-            for role in ("analyst", "physician", "admin"):
+            for role in ("physician", "admin"):
                 r = srv.request("GET", chart + kind, role=role)
                 title = svg_title(r.body) if r.status == 200 else ""
                 t.check(r.status == 200 and r.header("Content-Type") == "image/svg+xml" and want in title,
@@ -443,19 +443,19 @@ def main():
             r = srv.request("GET", chart + kind)
             t.check(r.status == 401, "chart %s without login: 401" % kind, r)
         # the period reaches the chart: nobody treated from 30 days ago (a measure left, if any, has no line)
-        later = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="analyst").json or {}
-        r = srv.request("GET", chart + "trajectory&measure=0&from=%s" % day(-30), role="analyst")
+        later = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&from=%s" % day(-30), role="physician").json or {}
+        r = srv.request("GET", chart + "trajectory&measure=0&from=%s" % day(-30), role="physician")
         if later.get("measures"):
             t.check(r.status == 200 and ": 0 of 0 patients drawn" in svg_title(r.body),
                     "the period reaches the trajectory chart: no patient treated from 30 days ago", r.status)
         else:
             t.check(r.status == 400 and (r.error() or {}).get("field") == "measure",
                     "the period reaches the trajectory chart: no measure from 30 days ago, measure 0 refused", r)
-        r = srv.request("GET", chart + "ae&from=%s" % day(-30), role="analyst")
+        r = srv.request("GET", chart + "ae&from=%s" % day(-30), role="physician")
         t.check(r.status == 200 and "among 0 treated patients: no adverse event" in svg_title(r.body),
                 "the period reaches the AE chart: 0 treated", r.status)
         for q, treated in (("condition=G12", 0), ("product_type=uc-msc", 1), ("route=intrathecal", 0)):
-            r = srv.request("GET", chart + "ae&" + q, role="analyst")
+            r = srv.request("GET", chart + "ae&" + q, role="physician")
             t.check(r.status == 200 and "among %d treated patients" % treated in svg_title(r.body),
                     "the report's filter %s reaches the chart: %d treated" % (q, treated), r.status)
         n_measures = len(rep.get("measures", []))
@@ -470,16 +470,16 @@ def main():
                          ("kind=ae", "protocol"), ("protocol=nope&kind=ais", "protocol"),
                          ("protocol=sci&kind=ae&from=2026-13-01", "from"),
                          ("protocol=sci&kind=ae&from=2026-05-01&to=2026-04-01", "to")):
-            r = srv.request("GET", "/api/v1/reports/outcomes/chart?" + q, role="analyst")
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?" + q, role="physician")
             t.check(r.status == 400 and (r.error() or {}).get("field") == field, "chart ?%s: 400 %s" % (q, field), r)
         t.check(srv.db_checksum(exclude) == before, "the report changes nothing")
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
         t.check(r.status == 200 and (r.header("Content-Type") or "").startswith("text/csv")
                 and b"measure,nrs-pain,worst,month-3,1,1,0,7" in r.body, "CSV export", r)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=pdf", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=pdf", role="physician")
         t.check(r.status == 200 and r.header("Content-Type") == "application/pdf" and r.body.startswith(b"%PDF"),
                 "PDF report", r.status)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="physician")
         t.check(r.status == 200 and b"Participant flow" in r.body and b"<svg" in r.body
                 and b"1 / 1" in r.body, "HTML report with SVG charts and denominators", r.status)
         t.check(r.body.count(b"<figure>") == len(rep.get("measures", [])) + 1
@@ -489,7 +489,7 @@ def main():
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0, "period filter on the treatment start", r)
         for q, field in (("", "protocol"), ("protocol=nope", "protocol"), ("protocol=sci&from=2026-13-01", "from"),
                          ("protocol=sci&from=2026-05-01&to=2026-04-01", "to"), ("protocol=sci&format=xml", "format")):
-            r = srv.request("GET", "/api/v1/reports/outcomes?" + q, role="analyst")
+            r = srv.request("GET", "/api/v1/reports/outcomes?" + q, role="physician")
             t.check(r.status == 400 and (r.error() or {}).get("field") == field, "report ?%s: 400 %s" % (q, field), r)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="nurse")
         t.check(r.status == 403, "a nurse cannot read the outcome report", r)
@@ -568,7 +568,7 @@ def main():
                 and all(n > 0 for n in per.values()),
                 "demo treats patients in all five programmes, the counts adding up to the total",
                 r.stdout + r.stderr)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         f = (r.json or {}).get("flow", {})
         t.check(r.status == 200 and r.json["synthetic_data"] is True and f.get("treated") == sci > 0
                 and all(p["due"] == p["pending"] + p["assessed"] + p["missing"]
@@ -582,12 +582,12 @@ def main():
                     for m in demo.get("measures", [])), "demo: every patient with a value drawn (%d treated)" % sci)
         for i, m in enumerate(demo.get("measures", [])[:3]):
             r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%d" % i,
-                            role="analyst")
+                            role="physician")
             want = "%d of %d patients drawn" % (m["trajectories"]["drawn"], m["trajectories"]["of"])
             t.check(r.status == 200 and want in svg_title(r.body) and r.body.count(b"<path") > m["trajectories"]["drawn"],
                     "demo chart of measure %d: %s" % (i, want), r.status)
         if demo.get("ais"):
-            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ais", role="analyst")
+            r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ais", role="physician")
             a0 = demo["ais"][0]
             want = "%s: %d pairs, missing %d" % (a0["label"], a0["pairs"], a0["missing"])
             t.check(r.status == 200 and want in svg_title(r.body), "demo AIS chart: " + want, r.status)
@@ -606,7 +606,7 @@ def main():
         c = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
                                           "--out", os.path.join(srv.tmp, "built.json")])
         t.check(c.returncode == 0, "cellclinic report outcomes builds the measure series", c.stderr)
-        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         rep = r.json or {}
         treated = srv.db_query("SELECT p.patient_id, p.start_date FROM plans p WHERE p.protocol_id = 'sci'"
                                " AND p.status = 'approved' AND EXISTS (SELECT 1 FROM administrations a"
@@ -628,7 +628,7 @@ def main():
         t.check([p[0] for p in tr.get("patients", [])] == want,
                 "the drawn are the first 200 treated patients by id (their baselines, in order)", want[:8])
         check_trajectories(t, rep, "800 generated")
-        r2 = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+        r2 = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         t.check((r2.json or {}).get("measures") == rep.get("measures"), "the same patients on every request")
         r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=%s" % idx,
                         role="physician")
@@ -643,7 +643,7 @@ def main():
                      for g, n in sorted(row.items()) if n]
             t.check(r.status == 200 and all(p in title for p in parts) and all(f in title for f in flows),
                     "AIS chart: pairs, missing and every count of the grade table", title[:300])
-            r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+            r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="physician")
             t.check(r.status == 200 and r.body.count(b"<figure>") == len(rep["measures"]) + 2,
                     "HTML: a chart per measure, the AIS chart and the adverse-event chart", r.status)
     sys.exit(t.finish())

@@ -194,9 +194,9 @@ def satisfaction_table(srv, t):
         r = srv.request("POST", "/api/v1/follow-up/%d/status" % visits[name], {"status": "done"}, role="physician")
         t.check(r.status == 200, "%s visit done" % name, r)
 
-    srv.token("analyst")  # its session (and audit entry) before the checksum
+    srv.token("physician")  # its session (and audit entry) before the checksum
     before = srv.db_checksum(("sessions", "api_tokens"))
-    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="analyst")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
     t.check(r.status == 200, "report with the satisfaction table", r)
     rep = r.json or {}
     sat = rep.get("satisfaction") or {}
@@ -249,7 +249,7 @@ def satisfaction_table(srv, t):
     t.check("satisfaction_asked" in rep.get("definitions", {}), "the definitions say what asked means")
     t.check(srv.db_checksum(("sessions", "api_tokens")) == before, "the report changes nothing")
 
-    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="analyst")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="physician")
     allm1 = {p["label"]: p for p in ((r.json or {}).get("satisfaction") or {}).get("timepoints", [])}
     t.check(r.status == 200 and allm1.get("month-1") == m1,
             "protocol=all: the same month-1 table (the cohort is all SCI)", allm1.get("month-1"))
@@ -260,12 +260,12 @@ def satisfaction_table(srv, t):
         f["instruments"] = [i for i in f["instruments"] if i != "satisfaction"]
     r = srv.request("POST", "/api/v1/protocols", body, role="admin")
     t.check(r.status == 201, "a protocol without the questionnaire published", r)
-    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=msc-nosat", role="analyst")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=msc-nosat", role="physician")
     t.check(r.status == 200 and "satisfaction" in (r.json or {}) and r.json["satisfaction"] is None
             and "satisfaction_asked" not in r.json.get("definitions", {}),
             "its report: satisfaction null, no satisfaction definitions", r)
 
-    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="analyst")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv", role="physician")
     rows = list(csv.reader(io.StringIO(r.body.decode("utf-8")))) if r.status == 200 else []
     by = {(x[2], x[3]): x for x in rows if x and x[0] == "satisfaction"}
     head = rows[0] if rows else []
@@ -283,7 +283,7 @@ def satisfaction_table(srv, t):
     for key, (c, v) in checks.items():
         t.check(col(by.get(key), c) == v, "CSV row %s %s: %s = %s" % (key + (c, v)), by.get(key))
     t.check(all(len(x) == len(head) for x in rows), "CSV: every row has every column")
-    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="analyst")
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="physician")
     i = r.body.find(b"Answered 3 / asked 6 / treated 6")
     t.check(r.status == 200 and 0 < i < r.body.find(b'data-testid="satisfaction-table"', i),
             "HTML: the response line above the table", r.status)

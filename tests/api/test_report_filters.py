@@ -87,7 +87,7 @@ def main():
                 [("month-1", 1, -50, "done")], {-81: 4, -50: 3})
         patient("Quatre", "S14.1", "sci", False, -50, [], [], {-70: 7})
 
-        def report(query, role="analyst"):
+        def report(query, role="physician"):
             r = srv.request("GET", "/api/v1/reports/outcomes?" + query, role=role)
             t.check(r.status == 200, "report ?%s" % query, r)
             return r.json or {}
@@ -152,7 +152,7 @@ def main():
                              ("protocol=sci&route=%3Cscript%3E", "route"),
                              ("protocol=all&from=2026-02-30", "from"),
                              ("protocol=al", "protocol")):
-            r = srv.request("GET", "/api/v1/reports/outcomes?" + query, role="analyst")
+            r = srv.request("GET", "/api/v1/reports/outcomes?" + query, role="physician")
             t.check(r.status == 400 and (r.error() or {}).get("field") == field,
                     "bad filter ?%s: 400 naming %s" % (query, field), r)
         t.check(srv.db_checksum(exclude) == before, "bad filters change nothing")

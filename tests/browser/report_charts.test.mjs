@@ -55,4 +55,26 @@ await run([
     assert.match(fr[0].alt, /patients sur \d+ tracés/);
     await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],
+  ['report page as analyst, in French: small groups not shown, with the note in French', async ({ page, server }) => {
+    const admin = await server.client();
+    const password = 'Analyst-browser-pw-1';
+    const made = await admin.request('POST', '/api/v1/users', { username: 'analyst9', role: 'analyst', password });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const api = await server.client('analyst9', password);
+    // the analyst's report: counts under 5 left out (null), the objects naming them
+    const { body: rep } = await api.request('GET', '/api/v1/reports/outcomes?protocol=sci');
+    assert.equal(rep.suppression.min_group, 5);
+    const hidden = JSON.stringify(rep).match(/"suppressed_below":5/g) || [];
+    assert.ok(hidden.length > 0, 'the demo cohort has groups of fewer than 5 patients');
+    await api.request('PATCH', '/api/v1/session/preferences', { language: 'fr' });
+    await login(page, server, 'analyst9', password);
+    await page.goto('/#/reports/outcomes?protocol=sci');
+    const note = page.getByTestId('report-suppression');
+    await note.waitFor();
+    assert.equal(await note.textContent(),
+      'Moins de 5 patients : non affiché (noté <5). Des groupes aussi petits pourraient désigner un patient.');
+    const text = await page.getByTestId('report').textContent();
+    assert.ok(text.includes('<5'), 'a left-out count reads <5');
+    assert.ok(!/null|undefined|NaN/.test(text), 'no raw null, undefined or NaN on the page');
+  }],
 ], { demo: 100 });

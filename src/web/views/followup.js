@@ -194,7 +194,17 @@ function ci(c, digits = 2) {
   return `${c.low.toFixed(digits)} – ${c.high.toFixed(digits)}`;
 }
 function fmt(x, digits = 2) { return x === null || x === undefined ? '—' : Number(x).toFixed(digits); }
-function prop(p) { return p ? `${p.x} / ${p.n}${p.n ? ` (${(100 * p.p).toFixed(1)} %; ${ci(p.ci && { ...p.ci, low: p.ci.low === null ? null : p.ci.low * 100, high: p.ci.high === null ? null : p.ci.high * 100 }, 1)} %)` : ''}` : '—'; }
+function prop(p) { return p ? `${p.x} / ${p.n}${p.n && p.p !== null && p.p !== undefined ? ` (${(100 * p.p).toFixed(1)} %; ${ci(p.ci && { ...p.ci, low: p.ci.low === null ? null : p.ci.low * 100, high: p.ci.high === null ? null : p.ci.high * 100 }, 1)} %)` : ''}` : '—'; }
+
+// The counts the server left out as small groups (an analyst's report) read
+// "<k": each object names them in "suppressed", with k in "suppressed_below".
+function showSuppressed(v) {
+  if (Array.isArray(v)) v.forEach(showSuppressed);
+  else if (v && typeof v === 'object') {
+    for (const k of v.suppressed || []) v[k] = `<${v.suppressed_below}`;
+    for (const x of Object.values(v)) showSuppressed(x);
+  }
+}
 
 function table(testid, caption, heads, rows) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': testid },
@@ -280,12 +290,17 @@ export async function renderOutcomeReport(ctx) {
     ({ data: r } = await api('GET', `/reports/outcomes${query(params)}`));
   } catch (err) { showFormError(form, box, err); return; }
   if (!ctx.alive()) return;
+  showSuppressed(r);
   const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv' })}`;
   // a chart drawn by the server (same origin, the session cookie), its text alternative from the JSON
   const chart = (chartQuery, alt, testid) => h('figure', { class: 'report-chart', 'data-testid': testid },
     h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }));
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
+  if (r.suppression) {
+    out.append(h('p', { class: 'alert', 'data-testid': 'report-suppression' },
+      t('rep.suppressed', { k: r.suppression.min_group })));
+  }
   out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=pdf'), download: `outcomes-${protocol}.pdf`, 'data-testid': 'report-pdf' }, t('rep.pdf')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=html'), download: `outcomes-${protocol}.html`, 'data-testid': 'report-html' }, t('rep.html'))));
@@ -317,7 +332,7 @@ export async function renderOutcomeReport(ctx) {
         t('rep.improved_sensitivity')],
       r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])),
     chart({ kind: 'ais' }, t('rep.chart_ais_alt', { points: r.ais.map((a) => {
-      const flows = Object.entries(a.table).flatMap(([b, row]) => Object.entries(row).filter(([, n]) => n > 0)
+      const flows = Object.entries(a.table).flatMap(([b, row]) => Object.entries(row).filter(([g, n]) => 'ABCDE'.includes(g) && n > 0)
         .map(([g, n]) => `${b} → ${g} ${n}`));
       return `${visitLabel(a.label)}: ${t('rep.pairs', { n: a.pairs })}, ${t('rep.missing').toLowerCase()} ${a.missing}${flows.length ? `, ${flows.join(', ')}` : ''}`;
     }).join('; ') }), 'report-chart-ais'));
