@@ -37,11 +37,13 @@ cc_status app_user_set_active(const app_ctx *c, int64_t id, bool active, cc_erro
         st = cc_fail(err, CC_CONFLICT, "id", "own_account", "you cannot disable your own account");
     if (st == CC_OK && !active)
         st = keep_an_admin(c, &a, err);
-    if (st == CC_OK && a.active != active) {
+    if (st == CC_OK && a.active == active)
+        st = cc_fail(err, CC_CONFLICT, "id", active ? "already_active" : "already_disabled",
+                     "%s is already %s", a.username, active ? "active" : "disabled");
+    if (st == CC_OK)
         st = user_write_active(c->d, &c->actor, id, active, err);
-        if (st == CC_OK && !active)
-            st = user_end_credentials(c->d, &c->actor, id, 0, true, err);
-    }
+    if (st == CC_OK && !active)
+        st = user_end_credentials(c->d, &c->actor, id, 0, true, err);
     return db_tx_end(c->d, st, err);
 }
 
@@ -58,7 +60,9 @@ cc_status app_user_set_role(const app_ctx *c, int64_t id, const char *role, cc_e
     st = user_load(c->d, id, &a, err);
     if (st == CC_OK && strcmp(role, "admin") != 0)
         st = keep_an_admin(c, &a, err);
-    if (st == CC_OK && strcmp(a.role, role) != 0)
+    if (st == CC_OK && strcmp(a.role, role) == 0)
+        st = cc_fail(err, CC_CONFLICT, "role", "same_role", "%s is already %s", a.username, role);
+    if (st == CC_OK)
         st = user_write_role(c->d, &c->actor, id, role, err);
     return db_tx_end(c->d, st, err);
 }

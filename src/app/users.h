@@ -16,7 +16,8 @@
  *   once; an administrator cannot disable their own account, and the last
  *   active administrator can be neither disabled nor given another role
  *   (CC_CONFLICT "own_account", "last_admin"). Enabling or disabling an
- *   account already so writes nothing.
+ *   account already so, or giving the role it has, is CC_CONFLICT
+ *   "already_active", "already_disabled", "same_role".
  * - an administrator's password reset ends every session and token and
  *   makes the user change the password at next login; the user's own change
  *   (the current password checked by the caller, through the throttled
