@@ -67,19 +67,17 @@ cc_status app_user_set_role(const app_ctx *c, int64_t id, const char *role, cc_e
     return db_tx_end(c->d, st, err);
 }
 
-/* Hashing takes a tenth of a second: done before the write lock. */
-static cc_status hash_new_password(const char *password, const char *field,
-                                   char hash[USER_HASH_MAX], cc_error *err)
-{
-    cc_status st = user_check_password(password, field, err);
-    return st == CC_OK ? user_hash_password(password, hash, err) : st;
-}
-
-cc_status app_user_reset_password(const app_ctx *c, int64_t id, const char *password,
-                                  const char *field, cc_error *err)
+/* A new password and the sessions it ends, in one transaction. A reset makes
+ * the user change it and ends their tokens too; the user's own change keeps
+ * the session it is made from and the tokens. Hashing takes a tenth of a
+ * second: done before the write lock. */
+static cc_status write_password(const app_ctx *c, int64_t id, const char *password,
+                                const char *field, bool reset, int64_t keep_session, cc_error *err)
 {
     char hash[USER_HASH_MAX];
-    cc_status st = hash_new_password(password, field, hash, err);
+    cc_status st = user_check_password(password, field, err);
+    if (st == CC_OK)
+        st = user_hash_password(password, hash, err);
     if (st == CC_OK)
         st = db_tx_begin(c->d, err);
     if (st != CC_OK)
@@ -87,10 +85,16 @@ cc_status app_user_reset_password(const app_ctx *c, int64_t id, const char *pass
     user_account a;
     st = user_load(c->d, id, &a, err);
     if (st == CC_OK)
-        st = user_write_password(c->d, &c->actor, id, hash, true, err);
+        st = user_write_password(c->d, &c->actor, id, hash, reset, err);
     if (st == CC_OK)
-        st = user_end_credentials(c->d, &c->actor, id, 0, true, err);
+        st = user_end_credentials(c->d, &c->actor, id, keep_session, reset, err);
     return db_tx_end(c->d, st, err);
+}
+
+cc_status app_user_reset_password(const app_ctx *c, int64_t id, const char *password,
+                                  const char *field, cc_error *err)
+{
+    return write_password(c, id, password, field, true, 0, err);
 }
 
 cc_status app_user_end_sessions(const app_ctx *c, int64_t id, cc_error *err)
@@ -111,17 +115,5 @@ cc_status app_user_change_password(const app_ctx *c, int64_t id, int64_t keep_se
     if (current && password && strcmp(current, password) == 0)
         return cc_fail(err, CC_INVALID, "new_password", "same_password",
                        "the new password must differ from the current one");
-    char hash[USER_HASH_MAX];
-    cc_status st = hash_new_password(password, "new_password", hash, err);
-    if (st == CC_OK)
-        st = db_tx_begin(c->d, err);
-    if (st != CC_OK)
-        return st;
-    user_account a;
-    st = user_load(c->d, id, &a, err);
-    if (st == CC_OK)
-        st = user_write_password(c->d, &c->actor, id, hash, false, err);
-    if (st == CC_OK)
-        st = user_end_credentials(c->d, &c->actor, id, keep_session, false, err);
-    return db_tx_end(c->d, st, err);
+    return write_password(c, id, password, "new_password", false, keep_session, err);
 }

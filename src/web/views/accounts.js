@@ -181,6 +181,21 @@ export function renderForcedPasswordChange(main) {
       passwordForm({ forced: true }))));
 }
 
+// A button that ends one of the user's own sessions or tokens.
+function ownAction(testid, label, path, done) {
+  return h('button', {
+    type: 'button', class: 'btn', 'data-testid': testid,
+    on: {
+      click: async () => {
+        try {
+          await api('DELETE', path);
+          navigate('#/account', done);
+        } catch (err) { flash(errorMessage(err), 'error'); }
+      },
+    },
+  }, label);
+}
+
 function sessionTable(items) {
   return h('table', { class: 'list', 'data-testid': 'sessions-table' },
     h('caption', { class: 'sr-only' }, t('account.sessions')),
@@ -191,17 +206,8 @@ function sessionTable(items) {
     h('tbody', {}, items.map((s) => h('tr', { 'data-testid': 'session-row' },
       h('td', {}, formatDateTime(s.created_at)),
       h('td', {}, formatDateTime(s.last_seen)),
-      h('td', {}, s.current ? t('account.session_current') : h('button', {
-        type: 'button', class: 'btn', 'data-testid': 'session-end',
-        on: {
-          click: async () => {
-            try {
-              await api('DELETE', `/sessions/${s.id}`);
-              navigate('#/account', t('account.session_ended'));
-            } catch (err) { flash(errorMessage(err), 'error'); }
-          },
-        },
-      }, t('account.session_end')))))));
+      h('td', {}, s.current ? t('account.session_current')
+        : ownAction('session-end', t('account.session_end'), `/sessions/${s.id}`, t('account.session_ended')))))));
 }
 
 function tokenState(tok) {
@@ -225,17 +231,8 @@ function tokenTable(items) {
       h('td', {}, t(`account.scope.${tok.scope === 'read' ? 'read' : 'full'}`)),
       h('td', {}, formatDateTime(tok.expires_at)),
       h('td', {}, tokenState(tok)),
-      h('td', {}, tok.revoked_at ? '' : h('button', {
-        type: 'button', class: 'btn', 'data-testid': 'token-revoke',
-        on: {
-          click: async () => {
-            try {
-              await api('DELETE', `/tokens/${tok.id}`);
-              navigate('#/account', t('account.token_revoked_done'));
-            } catch (err) { flash(errorMessage(err), 'error'); }
-          },
-        },
-      }, t('account.token_revoke')))))));
+      h('td', {}, tok.revoked_at ? ''
+        : ownAction('token-revoke', t('account.token_revoke'), `/tokens/${tok.id}`, t('account.token_revoked_done')))))));
 }
 
 export async function renderAccount(ctx) {
