@@ -23,11 +23,18 @@ static json_t *user_json(const user_identity *who)
                      "role", who->role, "language", who->language);
 }
 
+/* The answer of a login and of GET /session: must_change_password tells the
+ * client that the session may only change its password or log out. */
+static json_t *session_json(const user_identity *who, const char *csrf)
+{
+    return json_pack("{s:s, s:o, s:b}", "csrf", csrf, "user", user_json(who),
+                     "must_change_password", who->must_change_password);
+}
+
 static const json_field CREDENTIALS[] = {
-    {"username", JF_STRING, true, 64},
-    {"password", JF_STRING, true, 256},
-    {"label", JF_STRING, false, 100},
-    {NULL, JF_STRING, false, 0},
+    {"username", JF_STRING, true, 64}, {"password", JF_STRING, true, 256},
+    {"label", JF_STRING, false, 100},  {"expires_in_days", JF_INTEGER, false, 0},
+    {"scope", JF_STRING, false, 8},    {NULL, JF_STRING, false, 0},
 };
 
 /* Checks username and password with throttling per username and per address. */
@@ -46,8 +53,10 @@ static cc_status login(api_request *req, user_identity *who, cc_error *err)
 
 cc_status h_session_create(api_request *req, cc_error *err)
 {
-    if (json_has(req->body, "label"))
-        return cc_fail(err, CC_INVALID, "label", "unknown_field", "unknown field label");
+    for (const char *const *only = (const char *const[]){"label", "expires_in_days", "scope", NULL};
+         *only; only++)
+        if (json_has(req->body, *only))
+            return cc_fail(err, CC_INVALID, *only, "unknown_field", "unknown field %s", *only);
     user_identity who;
     cc_status st = login(req, &who, err);
     char secret[SECRET_HEX];
@@ -59,16 +68,14 @@ cc_status h_session_create(api_request *req, cc_error *err)
                    api_printf(req, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
                               api_session_cookie_name(req), secret, SESSION_ABSOLUTE_SECONDS,
                               req->over_tls ? "; Secure" : ""));
-    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who)));
+    api_reply(req, 200, session_json(&who, who.csrf));
     return CC_OK;
 }
 
 cc_status h_session_get(api_request *req, cc_error *err)
 {
     (void)err;
-    api_reply(req, 200,
-              json_pack("{s:s, s:o}", "csrf", req->who.by_token ? "" : req->who.csrf, "user",
-                        user_json(&req->who)));
+    api_reply(req, 200, session_json(&req->who, req->who.by_token ? "" : req->who.csrf));
     return CC_OK;
 }
 
@@ -104,21 +111,54 @@ cc_status h_session_preferences(api_request *req, cc_error *err)
     return CC_OK;
 }
 
+/* expires_in_days (1 to TOKEN_DAYS_MAX, default the most) and scope ("read"
+ * or "full", default full) of a new token. */
+static cc_status token_terms(const json_t *body, int *days, const char **scope, cc_error *err)
+{
+    *days = TOKEN_DAYS_MAX;
+    *scope = "full";
+    if (json_has(body, "expires_in_days")) {
+        json_int_t n = json_integer_value(json_object_get(body, "expires_in_days"));
+        if (n < 1 || n > TOKEN_DAYS_MAX)
+            return cc_fail(err, CC_INVALID, "expires_in_days", "invalid_value",
+                           "expires_in_days must be 1 to %d", TOKEN_DAYS_MAX);
+        *days = (int)n;
+    }
+    if (json_has(body, "scope")) {
+        *scope = json_get_string(body, "scope");
+        if (strcmp(*scope, "read") != 0 && strcmp(*scope, "full") != 0)
+            return cc_fail(err, CC_INVALID, "scope", "invalid_value", "scope must be read or full");
+    }
+    return CC_OK;
+}
+
 cc_status h_token_create(api_request *req, cc_error *err)
 {
+    /* The request is checked whole before the password is, so a malformed
+     * one costs no attempt. */
+    int days;
+    const char *scope;
+    cc_status st = json_check(req->body, CREDENTIALS, err);
+    const char *label = json_get_string(req->body, "label");
+    if (st == CC_OK && (!label || !*label))
+        st = cc_fail(err, CC_INVALID, "label", "required", "label is required");
+    if (st == CC_OK)
+        st = token_terms(req->body, &days, &scope, err);
     user_identity who;
-    cc_status st = login(req, &who, err);
+    if (st == CC_OK)
+        st = login(req, &who, err);
+    if (st == CC_OK && who.must_change_password)
+        st = cc_fail(err, CC_FORBIDDEN, "password", "password_change_required",
+                     "change your password before you create a token");
     if (st != CC_OK)
         return st;
-    const char *label = json_get_string(req->body, "label");
-    if (!label || !*label)
-        return cc_fail(err, CC_INVALID, "label", "required", "label is required");
     char secret[SECRET_HEX];
     int64_t id;
-    if ((st = token_create(req->db, &who, label, secret, &id, err)) != CC_OK)
+    if ((st = token_create(req->db, &who, label, days, scope, secret, &id, err)) != CC_OK)
         return st;
     api_reply(req, 201,
-              json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", secret, "label", label));
+              json_pack("{s:I, s:s, s:s, s:s, s:i}", "id", (json_int_t)id, "token", secret, "label",
+                        label, "scope", scope, "expires_in_days", days));
     return CC_OK;
 }
 

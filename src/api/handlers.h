@@ -29,6 +29,14 @@ cc_status h_token_list(api_request *req, cc_error *err);
 cc_status h_token_revoke(api_request *req, cc_error *err);
 cc_status h_user_list(api_request *req, cc_error *err);
 cc_status h_user_create(api_request *req, cc_error *err);
+cc_status h_user_disable(api_request *req, cc_error *err);
+cc_status h_user_enable(api_request *req, cc_error *err);
+cc_status h_user_set_role(api_request *req, cc_error *err);
+cc_status h_user_reset_password(api_request *req, cc_error *err);
+cc_status h_user_end_sessions(api_request *req, cc_error *err);
+cc_status h_password_change(api_request *req, cc_error *err);
+cc_status h_own_session_list(api_request *req, cc_error *err);
+cc_status h_own_session_end(api_request *req, cc_error *err);
 
 cc_status h_patient_list(api_request *req, cc_error *err);
 cc_status h_patient_create(api_request *req, cc_error *err);

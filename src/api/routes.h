@@ -39,6 +39,9 @@ enum {
     ROUTE_NO_DB = 1 << 0,     /* answers without the database (liveness) */
     ROUTE_ANY_JSON = 1 << 1,  /* the body may be any JSON value, not only an object */
     ROUTE_READ_ONLY = 1 << 2, /* the handler only reads: run it in one read transaction */
+    /* open to a session whose password an administrator reset (it may do
+     * nothing else until it has changed the password) */
+    ROUTE_PASSWORD_CHANGE = 1 << 3,
 };
 
 extern const api_route api_routes[];

@@ -358,6 +358,20 @@ static bool is_mutation(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+/* What the credential itself allows, whatever the role: a session whose
+ * password an administrator reset only changes it or logs out; a read-only
+ * token only reads. */
+static cc_status check_credential_limits(api_request *req, const api_route *route, cc_error *err)
+{
+    if (req->who.must_change_password && !(route->flags & ROUTE_PASSWORD_CHANGE))
+        return cc_fail(err, CC_FORBIDDEN, "", "password_change_required",
+                       "change your password first (POST /api/v1/session/password)");
+    if (req->who.read_only && is_mutation(req->method))
+        return cc_fail(err, CC_FORBIDDEN, "Authorization", "token_read_only",
+                       "this token is read-only");
+    return CC_OK;
+}
+
 static cc_status check_access(api_request *req, const api_route *route, cc_error *err)
 {
     if (route->roles & ROLE_PUBLIC) {
@@ -376,6 +390,8 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
     if (!(route->roles & api_role_bit(req->who.role)))
         return cc_fail(err, CC_FORBIDDEN, "", "forbidden", "your role (%s) may not do this",
                        req->who.role);
+    if ((st = check_credential_limits(req, route, err)) != CC_OK)
+        return st;
     if (!req->who.by_token && is_mutation(req->method)) {
         const char *csrf = api_header(req, "X-CSRF-Token");
         if (!csrf || strlen(csrf) != SECRET_HEX - 1 ||

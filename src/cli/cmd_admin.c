@@ -1,10 +1,12 @@
-/* Data-directory commands: init, user add, audit verify, backup. */
+/* Data-directory commands: init, user (add, list, disable, enable, reset-password),
+ * audit verify, backup. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "core/arena.h"
 #include "cli/opts.h"
 #include "store/audit.h"
 #include "store/audit_checkpoint.h"
@@ -81,59 +83,96 @@ int cmd_init(int argc, char **argv)
     return 0;
 }
 
-int cmd_user(int argc, char **argv)
-{
-    static const char usage[] =
-        "usage: cellclinic user add --data DIR --username NAME --role ROLE --password-file FILE\n\n"
-        "Adds a user. ROLE is one of admin, coordinator, physician, nurse, lab, qa,\n"
-        "analyst. The password (10 to 256 characters) is read from the first line of FILE.\n";
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (strcmp(argv[1], "add") != 0) {
-        fprintf(stderr, "cellclinic user: unknown subcommand '%s' (only 'add')\n", argv[1]);
-        return 2;
-    }
+static const char USER_USAGE[] =
+    "usage: cellclinic user add --data DIR --username NAME --role ROLE --password-file FILE\n"
+    "       cellclinic user list --data DIR\n"
+    "       cellclinic user disable --data DIR --username NAME\n"
+    "       cellclinic user enable --data DIR --username NAME\n"
+    "       cellclinic user reset-password --data DIR --username NAME --password-file FILE\n\n"
+    "Manages user accounts; each command works while a server runs on DIR and\n"
+    "holds at the server's next request.\n"
+    "  add             adds a user. ROLE is one of admin, coordinator, physician,\n"
+    "                  nurse, lab, qa, analyst. The password is read from the first\n"
+    "                  line of FILE.\n"
+    "  list            lists the accounts: username, role, status.\n"
+    "  disable         disables an account and ends all its sessions and tokens at\n"
+    "                  once (the last active administrator cannot be disabled).\n"
+    "  enable          re-enables a disabled account.\n"
+    "  reset-password  sets the password read from FILE, ends all the account's\n"
+    "                  sessions and tokens; the user must change it at next login.\n";
+
+/* The options every user subcommand may take; the subcommand names which. */
+typedef struct {
     const char *data, *username, *role, *password_file;
-    const cli_option options[] = {{"data", true, true, &data},
-                                  {"username", true, true, &username},
-                                  {"role", true, true, &role},
-                                  {"password-file", true, true, &password_file},
-                                  {NULL, false, false, NULL}};
-    bool help;
-    int rc = opts_parse("user add", argc, argv, 2, options, usage, &help);
-    if (rc || help)
+} user_options;
+
+static int user_parse(const char *command, int argc, char **argv, bool wants_username,
+                      bool wants_password, user_options *o, bool *help)
+{
+    memset(o, 0, sizeof *o);
+    cli_option options[5] = {{"data", true, true, &o->data}};
+    int n = 1;
+    if (wants_username)
+        options[n++] = (cli_option){"username", true, true, &o->username};
+    if (wants_password)
+        options[n++] = (cli_option){"password-file", true, true, &o->password_file};
+    if (strcmp(command, "user add") == 0)
+        options[n++] = (cli_option){"role", true, true, &o->role};
+    options[n] = (cli_option){NULL, false, false, NULL};
+    int rc = opts_parse(command, argc, argv, 2, options, USER_USAGE, help);
+    if (rc || *help)
         return rc;
     cc_error err;
-    if (user_check_username(username, &err) != CC_OK) {
-        fprintf(stderr, "cellclinic user add: option --username: %s\n", err.message);
+    if (wants_username && user_check_username(o->username, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic %s: option --username: %s\n", command, err.message);
         return 2;
     }
-    if (!user_role_is_valid(role)) {
-        fprintf(stderr, "cellclinic user add: option --role must be one of admin, coordinator, "
-                        "physician, nurse, lab, qa, analyst\n");
+    if (o->role && !user_role_is_valid(o->role)) {
+        fprintf(stderr,
+                "cellclinic %s: option --role must be one of admin, coordinator, "
+                "physician, nurse, lab, qa, analyst\n",
+                command);
         return 2;
     }
+    return 0;
+}
+
+/* The password of --password-file, checked against the password rules. */
+static bool user_password(const char *command, const char *path, char *out, size_t cap)
+{
+    if (!opts_read_password(command, "password-file", path, out, cap))
+        return false;
+    cc_error err;
+    if (user_check_password(out, "password-file", &err) != CC_OK) {
+        fprintf(stderr, "cellclinic %s: option --password-file: %s\n", command, err.message);
+        return false;
+    }
+    return true;
+}
+
+static int user_add(int argc, char **argv)
+{
+    user_options o;
+    bool help;
+    int rc = user_parse("user add", argc, argv, true, true, &o, &help);
+    if (rc || help)
+        return rc;
     char password[USER_PASSWORD_MAX + 2];
-    if (!opts_read_password("user add", "password-file", password_file, password, sizeof password))
+    if (!user_password("user add", o.password_file, password, sizeof password))
         return 2;
-    if (user_check_password(password, "password-file", &err) != CC_OK) {
-        fprintf(stderr, "cellclinic user add: option --password-file: %s\n", err.message);
-        return 2;
-    }
+    cc_error err;
     db *d;
-    if (datadir_open(data, &d, &err) != CC_OK)
+    if (datadir_open(o.data, &d, &err) != CC_OK)
         return report("user add", &err);
     int64_t id;
     app_ctx cli = app_ctx_system(d, NULL);
     cli.actor = CLI_ACTOR;
-    cc_status st = app_user_add(&cli, username, role, password, &id, &err);
+    cc_status st = app_user_add(&cli, o.username, o.role, password, &id, &err);
     db_close(d);
     sodium_memzero(password, sizeof password);
     if (st != CC_OK)
         return report("user add", &err);
-    printf("user %s (%s) added with id %lld\n", username, role, (long long)id);
+    printf("user %s (%s) added with id %lld\n", o.username, o.role, (long long)id);
     return 0;
 }
 
@@ -203,6 +242,98 @@ static int verify_data(const char *data, const char *public_keys, bool rows)
     if (rc == VERIFY_OK && problems > 0)
         rc = VERIFY_ROWS_DIFFER;
     return rc;
+}
+
+static int user_list_command(int argc, char **argv)
+{
+    user_options o;
+    bool help;
+    int rc = user_parse("user list", argc, argv, false, false, &o, &help);
+    if (rc || help)
+        return rc;
+    cc_error err;
+    db *d;
+    if (datadir_open(o.data, &d, &err) != CC_OK)
+        return report("user list", &err);
+    arena *a = arena_create(1 << 20);
+    cc_status st = a ? CC_OK : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    int64_t total = 0;
+    printf("%-24s %-12s %s\n", "username", "role", "status");
+    for (int64_t page = 1; st == CC_OK; page++) {
+        user_account *items;
+        size_t n = 0;
+        st = user_list(d, a, page, 1000, &items, &n, &total, &err);
+        for (size_t i = 0; st == CC_OK && i < n; i++)
+            printf("%-24s %-12s %s%s\n", items[i].username, items[i].role,
+                   items[i].active ? "active" : "disabled",
+                   items[i].must_change_password ? ", must change password" : "");
+        if (n == 0 || page * 1000 >= total)
+            break;
+    }
+    arena_release(a);
+    db_close(d);
+    return st == CC_OK ? 0 : report("user list", &err);
+}
+
+/* disable, enable and reset-password: one account by its username. */
+static int user_change(const char *command, int argc, char **argv, bool resets, bool active)
+{
+    user_options o;
+    bool help;
+    int rc = user_parse(command, argc, argv, true, resets, &o, &help);
+    if (rc || help)
+        return rc;
+    char password[USER_PASSWORD_MAX + 2] = "";
+    if (resets && !user_password(command, o.password_file, password, sizeof password))
+        return 2;
+    cc_error err;
+    db *d;
+    if (datadir_open(o.data, &d, &err) != CC_OK)
+        return report(command, &err);
+    app_ctx cli = app_ctx_system(d, NULL);
+    cli.actor = CLI_ACTOR;
+    user_account a;
+    cc_status st = user_find(d, o.username, &a, &err);
+    if (st == CC_OK && resets)
+        st = app_user_reset_password(&cli, a.id, password, "password-file", &err);
+    else if (st == CC_OK)
+        st = app_user_set_active(&cli, a.id, active, &err);
+    db_close(d);
+    sodium_memzero(password, sizeof password);
+    if (st != CC_OK)
+        return report(command, &err);
+    if (resets)
+        printf("password of %s reset; sessions and tokens ended; it must be changed at next "
+               "login\n",
+               o.username);
+    else
+        printf("user %s %s\n", o.username,
+               active ? "enabled" : "disabled; sessions and tokens ended");
+    return 0;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(USER_USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") == 0)
+        return user_add(argc, argv);
+    if (strcmp(sub, "list") == 0)
+        return user_list_command(argc, argv);
+    if (strcmp(sub, "disable") == 0)
+        return user_change("user disable", argc, argv, false, false);
+    if (strcmp(sub, "enable") == 0)
+        return user_change("user enable", argc, argv, false, true);
+    if (strcmp(sub, "reset-password") == 0)
+        return user_change("user reset-password", argc, argv, true, false);
+    fprintf(stderr,
+            "cellclinic user: unknown subcommand '%s' (add, list, disable, enable, "
+            "reset-password)\n",
+            sub);
+    return 2;
 }
 
 int cmd_audit(int argc, char **argv)

@@ -512,6 +512,16 @@ static const char *const migrations[] = {
     "  at TEXT NOT NULL,"
     "  public_key TEXT NOT NULL,"
     "  reason TEXT NOT NULL);",
+    /* accounts: a password reset forces a change at next login; bearer tokens
+     * expire and carry a scope ('read' or 'full'). Tokens made before expire 90
+     * days after their creation (the date arithmetic is SQLite's strftime; the
+     * one expression here outside the shared subset). */
+    "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'full';"
+    "UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');"
+    "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
+    "CREATE INDEX sessions_user ON sessions(user_id);",
 };
 #pragma GCC diagnostic pop
 

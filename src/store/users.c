@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "core/text.h"
 #include "store/sql.h"
 
@@ -68,9 +69,22 @@ static void new_secret(char out[SECRET_HEX])
     sodium_bin2hex(out, SECRET_HEX, raw, sizeof raw);
 }
 
-static const char USER_IMAGE[] =
-    "SELECT id, username, role, language, active, created_at FROM users WHERE id = ?";
+_Static_assert(USER_HASH_MAX >= crypto_pwhash_STRBYTES, "room for an argon2id hash");
+
+cc_status user_hash_password(const char *password, char hash[USER_HASH_MAX], cc_error *err)
+{
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
+                       "password hashing ran out of memory");
+    return CC_OK;
+}
+
+static const char USER_IMAGE[] = "SELECT id, username, role, language, active,"
+                                 " must_change_password, created_at FROM users WHERE id = ?";
 static const audit_entity USER = {"user", USER_IMAGE};
+static const char TOKEN_IMAGE[] = "SELECT id, user_id, label, scope, created_at, expires_at,"
+                                  " revoked_at FROM api_tokens WHERE id = ?";
 
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err)
@@ -83,12 +97,9 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
         st = user_check_password(password, "password", err);
     if (st != CC_OK)
         return st;
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory",
-                       "password hashing ran out of memory");
-
+    char hash[USER_HASH_MAX];
+    if ((st = user_hash_password(password, hash, err)) != CC_OK)
+        return st;
     if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
     char now[21];
@@ -109,13 +120,15 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     return db_tx_end(d, st, err);
 }
 
-/* Columns first..first+3 of a row: id, username, role, language. */
+/* The columns of IDENTITY_COLUMNS from first on. */
+#define IDENTITY_COLUMNS "u.id, u.username, u.role, u.language, u.must_change_password"
 static void read_identity(db_stmt *row, int first, user_identity *who)
 {
     who->id = db_col_int(row, first);
     snprintf(who->username, sizeof who->username, "%s", db_col_text(row, first + 1));
     snprintf(who->role, sizeof who->role, "%s", db_col_text(row, first + 2));
     snprintf(who->language, sizeof who->language, "%s", db_col_text(row, first + 3));
+    who->must_change_password = db_col_int(row, first + 4) != 0;
 }
 
 typedef struct {
@@ -129,7 +142,7 @@ static cc_status check_login(void *ctx, db_stmt *row, cc_error *err)
     (void)err;
     login_check *c = ctx;
     c->ok = c->password &&
-            crypto_pwhash_str_verify(db_col_text(row, 4), c->password, strlen(c->password)) == 0;
+            crypto_pwhash_str_verify(db_col_text(row, 5), c->password, strlen(c->password)) == 0;
     read_identity(row, 0, c->who);
     return CC_OK;
 }
@@ -140,8 +153,8 @@ cc_status user_authenticate(db *d, const char *username, const char *password, u
     memset(who, 0, sizeof *who);
     login_check c = {who, password, false};
     cc_status st = sql_first(d,
-                             "SELECT id, username, role, language, password_hash FROM users"
-                             " WHERE username = ? AND active = 1",
+                             "SELECT " IDENTITY_COLUMNS ", u.password_hash FROM users u"
+                             " WHERE u.username = ? AND u.active = 1",
                              (sql_arg[]){SQL_S(username ? username : "")}, 1, check_login, &c, err);
     if (st == CC_NOT_FOUND && password) {
         /* Spend the same effort for an unknown user, so timing does not tell
@@ -220,8 +233,8 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     hash_secret(secret, hash);
     session_row r = {who, 0, 0};
     cc_status st = sql_first(d,
-                             "SELECT s.id, s.csrf, s.created_at, s.last_seen, u.id, u.username,"
-                             " u.role, u.language FROM sessions s JOIN users u ON u.id = s.user_id"
+                             "SELECT s.id, s.csrf, s.created_at, s.last_seen, " IDENTITY_COLUMNS
+                             " FROM sessions s JOIN users u ON u.id = s.user_id"
                              " WHERE s.token_hash = ? AND u.active = 1",
                              (sql_arg[]){SQL_S(hash)}, 1, read_session, &r, err);
     if (st != CC_OK && st != CC_NOT_FOUND)
@@ -267,23 +280,38 @@ cc_status user_set_language(db *d, const user_identity *who, const char *languag
                         err);
 }
 
-cc_status token_create(db *d, const user_identity *who, const char *label, char secret[SECRET_HEX],
-                       int64_t *id, cc_error *err)
+cc_status token_create(db *d, const user_identity *who, const char *label, int days,
+                       const char *scope, char secret[SECRET_HEX], int64_t *id, cc_error *err)
 {
-    char hash[SECRET_HEX], now[21];
+    char hash[SECRET_HEX], now[CC_INSTANT_TEXT], expires[CC_INSTANT_TEXT];
     new_secret(secret);
     hash_secret(secret, hash);
-    store_now_text(now);
+    int64_t seconds = store_now_seconds();
+    instant_format(seconds, now);
+    instant_format(seconds + (int64_t)days * 86400, expires);
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(label), SQL_S(now)};
-    st = sql_run(d,
-                 "INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
-                 " VALUES (?, ?, ?, ?) RETURNING id",
-                 args, SQL_COUNT(args), id, err);
+    int64_t active = 0;
+    sql_arg count_args[] = {SQL_I(who->id), SQL_S(now)};
+    st = sql_scalar(d,
+                    "SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL"
+                    " AND expires_at > ?",
+                    count_args, SQL_COUNT(count_args), &active, err);
+    if (st == CC_OK && active >= TOKEN_ACTIVE_MAX)
+        st = cc_fail(err, CC_CONFLICT, "label", "too_many_tokens",
+                     "you have %d active tokens, the most allowed: revoke one first",
+                     TOKEN_ACTIVE_MAX);
+    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(label),
+                      SQL_S(now),  SQL_S(expires), SQL_S(scope)};
     if (st == CC_OK)
-        st = audit_simple(d, who, "create", "api_token", *id, err);
+        st = sql_run(d,
+                     "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at,"
+                     " scope) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     args, SQL_COUNT(args), id, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, &(store_actor){who->id, who->username}, "create", "api_token", *id,
+                              TOKEN_IMAGE, NULL, NULL, err);
     return db_tx_end(d, st, err);
 }
 
@@ -293,6 +321,7 @@ static cc_status read_token_user(void *ctx, db_stmt *row, cc_error *err)
     user_identity *who = ctx;
     read_identity(row, 0, who);
     who->by_token = true;
+    who->read_only = strcmp(db_col_text(row, 5), "full") != 0;
     return CC_OK;
 }
 
@@ -301,13 +330,18 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     memset(who, 0, sizeof *who);
     char hash[SECRET_HEX];
     hash_secret(secret, hash);
+    char now[CC_INSTANT_TEXT];
+    store_now_text(now);
+    sql_arg args[] = {SQL_S(hash), SQL_S(now)};
     cc_status st = sql_first(d,
-                             "SELECT u.id, u.username, u.role, u.language FROM api_tokens t"
+                             "SELECT " IDENTITY_COLUMNS ", t.scope FROM api_tokens t"
                              " JOIN users u ON u.id = t.user_id"
-                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1",
-                             (sql_arg[]){SQL_S(hash)}, 1, read_token_user, who, err);
+                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                             " AND t.expires_at > ? AND u.active = 1",
+                             args, SQL_COUNT(args), read_token_user, who, err);
     if (st == CC_NOT_FOUND)
-        return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token", "unknown or revoked token");
+        return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token",
+                       "unknown, expired or revoked token");
     return st;
 }
 
@@ -336,8 +370,8 @@ cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_
                          cc_error *err)
 {
     sql_page_query q = {"SELECT COUNT(*) FROM users",
-                        "SELECT id, username, role, language, active, created_at FROM users"
-                        " ORDER BY username LIMIT ? OFFSET ?",
+                        "SELECT id, username, role, language, active, must_change_password,"
+                        " created_at FROM users ORDER BY username LIMIT ? OFFSET ?",
                         NULL,
                         0,
                         0,
@@ -350,13 +384,181 @@ cc_status token_list_json(db *d, int64_t user_id, int64_t page, int64_t per_page
                           int64_t *total, cc_error *err)
 {
     sql_arg args[] = {SQL_I(user_id)};
-    sql_page_query q = {"SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
-                        "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = ?"
-                        " ORDER BY id DESC LIMIT ? OFFSET ?",
-                        args,
-                        1,
+    sql_page_query q = {
+        "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
+        "SELECT id, label, scope, created_at, expires_at, revoked_at FROM api_tokens"
+        " WHERE user_id = ?"
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        args,
+        1,
+        0,
+        page,
+        per_page};
+    return sql_page_json(d, &q, out, total, err);
+}
+
+static cc_status read_account(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    user_account *a = ctx;
+    a->id = db_col_int(row, 0);
+    snprintf(a->username, sizeof a->username, "%s", db_col_text(row, 1));
+    snprintf(a->role, sizeof a->role, "%s", db_col_text(row, 2));
+    a->active = db_col_int(row, 3) != 0;
+    a->must_change_password = db_col_int(row, 4) != 0;
+    return CC_OK;
+}
+
+#define ACCOUNT_SELECT "SELECT id, username, role, active, must_change_password FROM users"
+
+cc_status user_find(db *d, const char *username, user_account *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cc_status st =
+        sql_first(d, ACCOUNT_SELECT " WHERE username = ?",
+                  (sql_arg[]){SQL_S(username ? username : "")}, 1, read_account, out, err);
+    if (st == CC_NOT_FOUND)
+        return cc_fail(err, CC_NOT_FOUND, "username", "not_found", "no user named %s",
+                       username ? username : "");
+    return st;
+}
+
+cc_status user_load(db *d, int64_t id, user_account *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cc_status st = sql_first(d, ACCOUNT_SELECT " WHERE id = ?", (sql_arg[]){SQL_I(id)}, 1,
+                             read_account, out, err);
+    if (st == CC_NOT_FOUND)
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no user with that id");
+    return st;
+}
+
+static bool map_account(arena *a, db_stmt *row, void *item)
+{
+    (void)a;
+    read_account(item, row, NULL);
+    return true;
+}
+
+cc_status user_list(db *d, arena *a, int64_t page, int64_t per_page, user_account **items,
+                    size_t *n, int64_t *total, cc_error *err)
+{
+    sql_page_query q = {"SELECT COUNT(*) FROM users",
+                        ACCOUNT_SELECT " ORDER BY username LIMIT ? OFFSET ?",
+                        NULL,
+                        0,
                         0,
                         page,
                         per_page};
-    return sql_page_json(d, &q, out, total, err);
+    return sql_page(d, a, &q, map_account, sizeof **items, (void **)items, n, total, err);
+}
+
+cc_status user_count_other_admins(db *d, int64_t id, int64_t *n, cc_error *err)
+{
+    return sql_scalar(d,
+                      "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
+                      (sql_arg[]){SQL_I(id)}, 1, n, err);
+}
+
+cc_status user_write_active(db *d, const store_actor *actor, int64_t id, bool active, cc_error *err)
+{
+    sql_arg args[] = {SQL_I(active), SQL_I(id)};
+    return audit_update(d, actor, &USER, active ? "enable" : "disable", id,
+                        "UPDATE users SET active = ? WHERE id = ?", args, SQL_COUNT(args), NULL,
+                        err);
+}
+
+cc_status user_write_role(db *d, const store_actor *actor, int64_t id, const char *role,
+                          cc_error *err)
+{
+    sql_arg args[] = {SQL_S(role), SQL_I(id)};
+    return audit_update(d, actor, &USER, "set_role", id, "UPDATE users SET role = ? WHERE id = ?",
+                        args, SQL_COUNT(args), NULL, err);
+}
+
+cc_status user_write_password(db *d, const store_actor *actor, int64_t id, const char *hash,
+                              bool must_change, cc_error *err)
+{
+    sql_arg args[] = {SQL_S(hash), SQL_I(must_change), SQL_I(id)};
+    return audit_update(d, actor, &USER, must_change ? "reset_password" : "change_password", id,
+                        "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+                        args, SQL_COUNT(args), NULL, err);
+}
+
+cc_status user_end_credentials(db *d, const store_actor *actor, int64_t id, int64_t keep_session,
+                               bool tokens, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    int64_t sessions = 0, revoked = 0;
+    sql_arg keep[] = {SQL_I(id), SQL_I(keep_session)};
+    st = sql_scalar(d, "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND id <> ?", keep,
+                    SQL_COUNT(keep), &sessions, err);
+    if (st == CC_OK)
+        st = sql_run(d, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", keep, SQL_COUNT(keep),
+                     NULL, err);
+    char now[CC_INSTANT_TEXT];
+    store_now_text(now);
+    if (st == CC_OK && tokens)
+        st = sql_scalar(d,
+                        "SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL",
+                        (sql_arg[]){SQL_I(id)}, 1, &revoked, err);
+    sql_arg revoke[] = {SQL_S(now), SQL_I(id)};
+    if (st == CC_OK && tokens)
+        st = sql_run(
+            d, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            revoke, SQL_COUNT(revoke), NULL, err);
+    char after[128];
+    snprintf(after, sizeof after,
+             "{\"user_id\":%lld,\"sessions_ended\":%lld,\"tokens_revoked\":%lld}", (long long)id,
+             (long long)sessions, (long long)revoked);
+    audit_change ch = {"end_sessions", "user", id, NULL, after, NULL};
+    if (st == CC_OK)
+        st = audit_append(d, actor, &ch, err);
+    return db_tx_end(d, st, err);
+}
+
+static bool map_session(arena *a, db_stmt *row, void *item)
+{
+    (void)a;
+    session_info *s = item;
+    s->id = db_col_int(row, 0);
+    s->created_at = db_col_int(row, 1);
+    s->last_seen = db_col_int(row, 2);
+    return true;
+}
+
+cc_status session_list(db *d, arena *a, int64_t user_id, int64_t page, int64_t per_page,
+                       session_info **items, size_t *n, int64_t *total, cc_error *err)
+{
+    int64_t now = store_now_seconds();
+    sql_arg args[] = {SQL_I(user_id), SQL_I(now - SESSION_IDLE_SECONDS),
+                      SQL_I(now - SESSION_ABSOLUTE_SECONDS)};
+    sql_page_query q = {"SELECT COUNT(*) FROM sessions WHERE user_id = ? AND last_seen >= ?"
+                        " AND created_at >= ?",
+                        "SELECT id, created_at, last_seen FROM sessions WHERE user_id = ?"
+                        " AND last_seen >= ? AND created_at >= ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                        args,
+                        SQL_COUNT(args),
+                        0,
+                        page,
+                        per_page};
+    return sql_page(d, a, &q, map_session, sizeof **items, (void **)items, n, total, err);
+}
+
+cc_status session_end(db *d, const user_identity *who, int64_t session_id, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    int64_t ended = 0;
+    sql_arg args[] = {SQL_I(session_id), SQL_I(who->id)};
+    st = sql_run(d, "DELETE FROM sessions WHERE id = ? AND user_id = ? RETURNING id", args,
+                 SQL_COUNT(args), &ended, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such session of yours");
+    if (st == CC_OK)
+        st = audit_simple(d, who, "logout", "session", session_id, err);
+    return db_tx_end(d, st, err);
 }

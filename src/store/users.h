@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store/audit.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "store/db.h"
 
@@ -25,6 +26,9 @@ enum {
     SECRET_HEX = 65,
     SESSION_IDLE_SECONDS = 30 * 60,
     SESSION_ABSOLUTE_SECONDS = 12 * 3600,
+    TOKEN_DAYS_MAX = 90,   /* the default and the longest validity of a token */
+    TOKEN_ACTIVE_MAX = 10, /* active (unrevoked, unexpired) tokens per user */
+    USER_HASH_MAX = 128,   /* crypto_pwhash_STRBYTES */
 };
 
 typedef struct {
@@ -35,8 +39,19 @@ typedef struct {
     int64_t session_id; /* when authenticated by session */
     char csrf[SECRET_HEX];
     bool by_token;
-    bool needs_touch; /* the session's last-seen time is due for an update */
+    bool read_only;            /* a bearer token of scope "read" */
+    bool must_change_password; /* set by an administrator's reset until the user changes it */
+    bool needs_touch;          /* the session's last-seen time is due for an update */
 } user_identity;
+
+/* An account as the lifecycle use cases decide on it. */
+typedef struct {
+    int64_t id;
+    char username[USER_NAME_MAX + 1];
+    char role[16];
+    bool active;
+    bool must_change_password;
+} user_account;
 
 bool user_role_is_valid(const char *role);
 /* Whether the role may read patients' identities and free text: every role
@@ -62,8 +77,48 @@ cc_status session_touch(db *d, const user_identity *who, cc_error *err);
 cc_status session_delete(db *d, const user_identity *who, cc_error *err);
 cc_status user_set_language(db *d, const user_identity *who, const char *language, cc_error *err);
 
-cc_status token_create(db *d, const user_identity *who, const char *label, char secret[SECRET_HEX],
-                       int64_t *id, cc_error *err);
+/* The argon2id hash of password into hash (CC_INTERNAL when out of memory). Slow on
+ * purpose: call it before taking the write lock. */
+cc_status user_hash_password(const char *password, char hash[USER_HASH_MAX], cc_error *err);
+/* The account by username or id: CC_NOT_FOUND (field "username" or "id") when none. */
+cc_status user_find(db *d, const char *username, user_account *out, cc_error *err);
+cc_status user_load(db *d, int64_t id, user_account *out, cc_error *err);
+/* A page of the accounts by username, from the arena. */
+cc_status user_list(db *d, arena *a, int64_t page, int64_t per_page, user_account **items,
+                    size_t *n, int64_t *total, cc_error *err);
+/* Active administrators other than user id. */
+cc_status user_count_other_admins(db *d, int64_t id, int64_t *n, cc_error *err);
+/* Audited updates of one account (action "enable"/"disable", "set_role",
+ * "reset_password"/"change_password"); hash from user_hash_password. */
+cc_status user_write_active(db *d, const store_actor *actor, int64_t id, bool active,
+                            cc_error *err);
+cc_status user_write_role(db *d, const store_actor *actor, int64_t id, const char *role,
+                          cc_error *err);
+cc_status user_write_password(db *d, const store_actor *actor, int64_t id, const char *hash,
+                              bool must_change, cc_error *err);
+/* Ends the user's sessions (all but keep_session; 0 keeps none) and, when
+ * tokens, revokes their active tokens; one audit entry "end_sessions" on the
+ * user with the counts. */
+cc_status user_end_credentials(db *d, const store_actor *actor, int64_t id, int64_t keep_session,
+                               bool tokens, cc_error *err);
+
+/* One of a user's live sessions. */
+typedef struct {
+    int64_t id;
+    int64_t created_at, last_seen; /* seconds since the epoch */
+} session_info;
+/* A page of the user's unexpired sessions, newest first, from the arena. */
+cc_status session_list(db *d, arena *a, int64_t user_id, int64_t page, int64_t per_page,
+                       session_info **items, size_t *n, int64_t *total, cc_error *err);
+/* Ends one session of the caller (CC_NOT_FOUND field "id" when it is not theirs). */
+cc_status session_end(db *d, const user_identity *who, int64_t session_id, cc_error *err);
+
+/* A new token valid `days` days (1..TOKEN_DAYS_MAX) with scope "read" or
+ * "full"; CC_CONFLICT "too_many_tokens" when the user has TOKEN_ACTIVE_MAX
+ * active tokens already. */
+cc_status token_create(db *d, const user_identity *who, const char *label, int days,
+                       const char *scope, char secret[SECRET_HEX], int64_t *id, cc_error *err);
+/* Expired, revoked or unknown tokens are CC_UNAUTHENTICATED "invalid_token". */
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
 /* Revokes a token of the caller (any token when admin). */
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err);

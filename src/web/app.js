@@ -23,6 +23,8 @@ import {
 } from './views/followup.js';
 // the dashboard, the landing page of every role
 import { renderDashboard } from './views/dashboard.js';
+// user accounts and one's own account
+import { USER_ADMIN, renderUsers, renderAccount, renderForcedPasswordChange } from './views/accounts.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -57,6 +59,9 @@ const routes = [
   [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
   [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
   [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
+  // user accounts
+  [/^\/users$/, renderUsers, USER_ADMIN],
+  [/^\/account$/, renderAccount, ALL_ROLES],
 ];
 
 let renderSeq = 0;
@@ -99,6 +104,12 @@ export async function render(restore = null) {
   if (!session.user) {
     clear(main);
     renderLogin({ main, alive: () => seq === renderSeq });
+    return;
+  }
+  if (session.mustChange) {
+    clear(main);
+    renderForcedPasswordChange(main);
+    focusHeading(main);
     return;
   }
   const { path, query } = parseHash();
@@ -180,7 +191,7 @@ function focusHeading(main) {
 
 function updateChrome() {
   const logged = Boolean(session.user);
-  $('#mainnav').hidden = !logged;
+  $('#mainnav').hidden = !logged || Boolean(session.mustChange);
   $('#logout').hidden = !logged;
   const who = $('#whoami');
   who.hidden = !logged;
@@ -194,9 +205,12 @@ function updateChrome() {
   $('#nav-ae').parentElement.hidden = !can(AE_READ);
   $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES);
   $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES);
+  $('#nav-users').parentElement.hidden = !can(USER_ADMIN);
+  $('#nav-account').parentElement.hidden = !can(ALL_ROLES);
   const { path } = parseHash();
   for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
-    ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports']]) {
+    ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports'],
+    ['#nav-users', '/users'], ['#nav-account', '/account']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -211,6 +225,7 @@ function updateChrome() {
 export async function startSession(data) {
   session.user = data.user;
   session.csrf = data.csrf;
+  session.mustChange = Boolean(data.must_change_password);
   setCsrf(data.csrf);
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
@@ -219,6 +234,7 @@ export async function startSession(data) {
 export function endSession() {
   session.user = null;
   session.csrf = null;
+  session.mustChange = false;
   setCsrf(null);
 }
 
@@ -235,7 +251,7 @@ async function logout() {
 async function switchLanguage(lang) {
   if (lang === language()) return;
   await setLanguage(lang);
-  if (session.user) {
+  if (session.user && !session.mustChange) {
     try {
       await api('PATCH', '/session/preferences', { body: { language: lang } });
       session.user.language = lang;

@@ -97,7 +97,14 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/tokens", None,
              lambda n: {"username": "nurse1", "password": harness.PASSWORD, "label": "t%d" % n},
              {"username": F("str", True), "password": F("str", True),
-              "label": F("str", False)}),
+              "label": F("str", False),
+              "expires_in_days": F("int", bad=[0, -1, 91, 100000]),
+              "scope": F("enum", bad=["admin", "READ", "", "write"])}),
+    Endpoint("POST", "/api/v1/session/password", "nurse",
+             lambda n: {"current_password": harness.PASSWORD,
+                        "new_password": harness.PASSWORD + "-changed"},
+             {"current_password": F("str", True, bad=["not-the-nurse-password"]),
+              "new_password": F("str", True, bad=["", "short", harness.PASSWORD])}),
     Endpoint("PATCH", "/api/v1/session/preferences", "nurse",
              lambda n: {"language": "en"},
              {"language": F("enum", True, bad=["de", "EN", "english", ""])}),
@@ -167,6 +174,13 @@ ENDPOINTS = [
     Endpoint("PATCH", "/api/v1/report-settings", "admin",
              lambda n: {"min_group": 5},
              {"min_group": F("int", True, bad=[0, -1, 101, 1000])}),
+    Endpoint("POST", "/api/v1/users/{id}/disable", "admin", lambda n: {}, {}, id_kind="user"),
+    Endpoint("POST", "/api/v1/users/{id}/enable", "admin", lambda n: {}, {}, id_kind="user"),
+    Endpoint("POST", "/api/v1/users/{id}/role", "admin", lambda n: {"role": "lab"},
+             {"role": F("enum", True, bad=["root", "Admin", "patient", ""])}, id_kind="user"),
+    Endpoint("POST", "/api/v1/users/{id}/password", "admin",
+             lambda n: {"password": harness.PASSWORD + "-reset"},
+             {"password": F("str", True, bad=["", "short"])}, id_kind="user"),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]
@@ -190,6 +204,12 @@ class Run:
             self.new_request(k)
         # a token of the nurse to try to delete with bad ids
         s.token("nurse")
+        # an account for the administrator's actions
+        r = s.request("POST", "/api/v1/users", {"username": "badinput.target", "role": "nurse",
+                                                "password": harness.PASSWORD}, role="admin")
+        if r.status != 201:
+            raise harness.CommandError("fixture user: %r" % r)
+        self.fix["user"] = r.json["id"]
         r = s.request("GET", "/api/v1/instruments", role="nurse")
         items = (r.json or {}).get("items") if r.status == 200 else None
         if items:

@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 HELP = [["--help"], ["init", "--help"], ["serve", "--help"], ["user", "--help"],
-        ["user", "add", "--help"], ["audit", "--help"], ["audit", "verify", "--help"],
+        ["user", "add", "--help"], ["user", "list", "--help"], ["user", "disable", "--help"],
+        ["user", "enable", "--help"], ["user", "reset-password", "--help"], ["audit", "--help"], ["audit", "verify", "--help"],
         ["backup", "--help"], ["demo", "--help"], ["routes", "--help"]]
 
 
@@ -126,6 +127,33 @@ def run_all(b, t, tmp, args):
                 "user add missing value")
     usage_error(t, b, ["user", "add", "--data", d0, "--username", "x", "--role", "nurse",
                        "--password-file", pw, "--bogus"], "--bogus", "user add unknown option")
+    usage_error(t, b, ["user", "frobnicate", "--data", d0], "frobnicate",
+                "user unknown subcommand")
+    usage_error(t, b, ["user", "list"], "--data", "user list without --data")
+    usage_error(t, b, ["user", "list", "--data", d0, "--username", "x"], "--username",
+                "user list takes no --username")
+    for sub in ("disable", "enable"):
+        usage_error(t, b, ["user", sub, "--data", d0], "--username",
+                    "user %s without --username" % sub)
+        usage_error(t, b, ["user", sub, "--username", "x"], "--data",
+                    "user %s without --data" % sub)
+        usage_error(t, b, ["user", sub, "--data", d0, "--username", "Bad Name"], "--username",
+                    "user %s bad --username" % sub)
+        usage_error(t, b, ["user", sub, "--data", d0, "--username", "x", "--bogus"], "--bogus",
+                    "user %s unknown option" % sub)
+        usage_error(t, b, ["user", sub, "--data", d0, "--username", "x", "--password-file", pw],
+                    "--password-file", "user %s takes no --password-file" % sub)
+    usage_error(t, b, ["user", "reset-password", "--data", d0, "--username", "x"],
+                "--password-file", "user reset-password without --password-file")
+    usage_error(t, b, ["user", "reset-password", "--data", d0, "--username", "x",
+                       "--password-file", os.path.join(tmp, "no-such-file")],
+                "--password-file", "user reset-password unreadable password file")
+    short = os.path.join(tmp, "short-pw")
+    with open(short, "w") as f:
+        f.write("short\n")
+    usage_error(t, b, ["user", "reset-password", "--data", d0, "--username", "x",
+                       "--password-file", short],
+                "--password-file", "user reset-password weak password")
     usage_error(t, b, ["audit", "verify", "--bogus"], "--bogus", "audit verify unknown option")
     usage_error(t, b, ["audit", "verify"], "--data", "audit verify without --data")
     usage_error(t, b, ["backup", "--data", d0], "--to", "backup without --to")
@@ -174,6 +202,31 @@ def run_all(b, t, tmp, args):
     usage_error(t, b, ["user", "add", "--data", d1, "--username", "nurse8", "--role", "nurse",
                        "--password-file", os.path.join(tmp, "no-such-file")],
                 "--password-file", "user add unreadable password file")
+    # --- user list, disable, enable, reset-password (with a server: tests/api/test_accounts.py)
+    r = cli(b, ["user", "list", "--data", d1])
+    t.check(r.returncode == 0 and any(x.split()[:3] == ["nurse9", "nurse", "active"]
+                                      for x in r.stdout.splitlines()),
+            "user list shows nurse9, its role and status", r.stdout + r.stderr)
+    r = cli(b, ["user", "disable", "--data", d1, "--username", "nurse9"])
+    t.check(r.returncode == 0, "user disable works", r.stderr)
+    r = cli(b, ["user", "disable", "--data", d1, "--username", "nurse9"])
+    t.check(r.returncode == 1 and "already disabled" in r.stderr,
+            "user disable of a disabled account fails with exit 1", (r.returncode, r.stderr))
+    r = cli(b, ["user", "list", "--data", d1])
+    t.check(any(x.split()[:3] == ["nurse9", "nurse", "disabled"] for x in r.stdout.splitlines()),
+            "user list shows nurse9 disabled", r.stdout)
+    r = cli(b, ["user", "enable", "--data", d1, "--username", "nurse9"])
+    t.check(r.returncode == 0, "user enable works", r.stderr)
+    r = cli(b, ["user", "enable", "--data", d1, "--username", "nobody"])
+    t.check(r.returncode == 1 and "nobody" in r.stderr,
+            "user enable of an unknown name fails with exit 1 naming it", (r.returncode, r.stderr))
+    r = cli(b, ["user", "reset-password", "--data", d1, "--username", "nurse9",
+                "--password-file", pw])
+    t.check(r.returncode == 0, "user reset-password works", r.stderr)
+    r = cli(b, ["user", "list", "--data", d1])
+    t.check(any(x.split()[:3] == ["nurse9", "nurse", "active,"] and "must change password" in x
+                for x in r.stdout.splitlines()),
+            "user list shows that nurse9 must change the password", r.stdout)
 
     # --- a server with some activity, then audit verify / backup
     with harness.Server(b, keep=args.keep) as srv:

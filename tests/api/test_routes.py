@@ -123,6 +123,17 @@ class Matrix:
             p = path.replace("{id}", str(self.cr))
         elif path.startswith("/api/v1/instruments/{id}") and self.instrument:
             p = path.replace("{id}", str(self.instrument))
+        elif path.startswith("/api/v1/users/{id}"):
+            # an account of its own, so that disabling one or ending its sessions
+            # leaves the shared fixtures working
+            r = s.request("POST", "/api/v1/users", {"username": "acct" + self.uniq(),
+                                                    "role": "nurse", "password": harness.PASSWORD},
+                          role="admin")
+            if r.status != 201:
+                raise harness.CommandError("fixture account: %r" % r)
+            p = path.replace("{id}", str(r.json["id"]))
+            if path == "/api/v1/users/{id}/enable":
+                s.request("POST", "/api/v1/users/%d/disable" % r.json["id"], {}, role="admin")
         p = re.sub(r"\{[^}]+\}", "1", p)
         key = (method, path)
         if key == ("POST", "/api/v1/session"):
@@ -157,6 +168,16 @@ class Matrix:
                     "confirm_duplicate": True}
         elif key == ("POST", "/api/v1/consultation-requests/{id}/decline"):
             body = {"reason": "Route test"}
+        elif key == ("POST", "/api/v1/users/{id}/role"):
+            body = {"role": "lab"}
+        elif key == ("POST", "/api/v1/users/{id}/password"):
+            body = {"password": harness.PASSWORD + "-reset"}
+        elif key == ("POST", "/api/v1/session/password"):
+            u = harness.user_of(user_role)
+            new = s.passwords[u] + "x"
+            body = {"current_password": s.passwords[u], "new_password": new}
+            if identity is not None:  # the change succeeds: later logins use the new one
+                s.passwords[u] = new
         elif key == ("POST", "/api/v1/users"):
             body = {"username": "route" + self.uniq(), "role": "nurse",
                     "password": harness.PASSWORD}

@@ -247,9 +247,11 @@ static void test_tokens_and_sessions(void **state)
                      CC_UNAUTHENTICATED);
     assert_int_equal(user_authenticate(f->d, "qa1", "a long password", &who, &err), CC_OK);
     char secret[SECRET_HEX];
-    assert_int_equal(token_create(f->d, &who, "script", secret, &token_id, &err), CC_OK);
+    assert_int_equal(token_create(f->d, &who, "script", 90, "full", secret, &token_id, &err),
+                     CC_OK);
     assert_int_equal(token_lookup(f->d, secret, &looked, &err), CC_OK);
     assert_string_equal(looked.role, "qa");
+    assert_false(looked.read_only);
     /* Only the hash is stored. */
     db_stmt *s;
     assert_int_equal(
@@ -264,6 +266,25 @@ static void test_tokens_and_sessions(void **state)
     assert_int_equal(session_lookup(f->d, secret, &looked, &err), CC_OK);
     assert_int_equal(session_delete(f->d, &looked, &err), CC_OK);
     assert_int_equal(session_lookup(f->d, secret, &looked, &err), CC_UNAUTHENTICATED);
+
+    /* A read-only token says so; the active tokens of a user are bounded. */
+    assert_int_equal(token_create(f->d, &who, "reader", 1, "read", secret, &token_id, &err), CC_OK);
+    assert_int_equal(token_lookup(f->d, secret, &looked, &err), CC_OK);
+    assert_true(looked.read_only);
+    char spare[SECRET_HEX];
+    for (int i = 1; i < TOKEN_ACTIVE_MAX; i++)
+        assert_int_equal(token_create(f->d, &who, "more", 30, "full", spare, &token_id, &err),
+                         CC_OK);
+    assert_int_equal(token_create(f->d, &who, "one too many", 30, "full", spare, &token_id, &err),
+                     CC_CONFLICT);
+    assert_string_equal(err.code, "too_many_tokens");
+
+    /* A disabled account's sessions and tokens no longer work. */
+    assert_int_equal(token_lookup(f->d, secret, &looked, &err), CC_OK);
+    assert_int_equal(user_write_active(f->d, &ACTOR, who.id, false, &err), CC_OK);
+    assert_int_equal(token_lookup(f->d, secret, &looked, &err), CC_UNAUTHENTICATED);
+    assert_int_equal(user_authenticate(f->d, "qa1", "a long password", &looked, &err),
+                     CC_UNAUTHENTICATED);
 }
 
 static void test_backup_copies_everything(void **state)
