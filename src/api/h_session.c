@@ -5,6 +5,7 @@
 #include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
+#include "api/login.h"
 #include "api/signature.h"
 #include "api/app_context.h"
 #include "app/users.h"
@@ -24,10 +25,9 @@ static json_t *user_json(const user_identity *who)
 }
 
 static const json_field CREDENTIALS[] = {
-    {"username", JF_STRING, true, 64},
-    {"password", JF_STRING, true, 256},
-    {"label", JF_STRING, false, 100},
-    {NULL, JF_STRING, false, 0},
+    {"username", JF_STRING, true, 64},       {"password", JF_STRING, true, 256},
+    {"label", JF_STRING, false, 100},        {"totp", JF_STRING, false, 16},
+    {"recovery_code", JF_STRING, false, 32}, {NULL, JF_STRING, false, 0},
 };
 
 /* Checks username and password with throttling per username and per address. */
@@ -38,7 +38,7 @@ static cc_status login(api_request *req, user_identity *who, cc_error *err)
         return st;
     const char *username = json_get_string(req->body, "username");
     const char *password = json_get_string(req->body, "password");
-    st = api_password_check(req, username, password, who, err);
+    st = api_login(req, username, password, who, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "username");
     return st;
@@ -58,7 +58,9 @@ cc_status h_session_create(api_request *req, cc_error *err)
     api_add_header(req, "Set-Cookie",
                    api_printf(req, "cc_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
                               secret, SESSION_ABSOLUTE_SECONDS));
-    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who)));
+    api_reply(req, 200,
+              json_pack("{s:s, s:o, s:b}", "csrf", who.csrf, "user", user_json(&who),
+                        "mfa_enrolment_required", who.mfa_enrolment_only));
     return CC_OK;
 }
 
@@ -66,8 +68,9 @@ cc_status h_session_get(api_request *req, cc_error *err)
 {
     (void)err;
     api_reply(req, 200,
-              json_pack("{s:s, s:o}", "csrf", req->who.by_token ? "" : req->who.csrf, "user",
-                        user_json(&req->who)));
+              json_pack("{s:s, s:o, s:b}", "csrf", req->who.by_token ? "" : req->who.csrf, "user",
+                        user_json(&req->who), "mfa_enrolment_required",
+                        req->who.mfa_enrolment_only));
     return CC_OK;
 }
 
@@ -105,6 +108,9 @@ cc_status h_token_create(api_request *req, cc_error *err)
 {
     user_identity who;
     cc_status st = login(req, &who, err);
+    if (st == CC_OK && who.mfa_enrolment_only)
+        st = cc_fail(err, CC_FORBIDDEN, "", "mfa_enrolment_required",
+                     "enrol an authenticator before creating API tokens");
     if (st != CC_OK)
         return st;
     const char *label = json_get_string(req->body, "label");

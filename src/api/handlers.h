@@ -29,6 +29,12 @@ cc_status h_token_list(api_request *req, cc_error *err);
 cc_status h_token_revoke(api_request *req, cc_error *err);
 cc_status h_user_list(api_request *req, cc_error *err);
 cc_status h_user_create(api_request *req, cc_error *err);
+cc_status h_mfa_get(api_request *req, cc_error *err);
+cc_status h_mfa_enrol(api_request *req, cc_error *err);
+cc_status h_mfa_confirm(api_request *req, cc_error *err);
+cc_status h_mfa_reset(api_request *req, cc_error *err);
+cc_status h_mfa_policy_get(api_request *req, cc_error *err);
+cc_status h_mfa_policy_set(api_request *req, cc_error *err);
 
 cc_status h_patient_list(api_request *req, cc_error *err);
 cc_status h_patient_create(api_request *req, cc_error *err);

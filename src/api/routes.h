@@ -39,6 +39,8 @@ enum {
     ROUTE_NO_DB = 1 << 0,     /* answers without the database (liveness) */
     ROUTE_ANY_JSON = 1 << 1,  /* the body may be any JSON value, not only an object */
     ROUTE_READ_ONLY = 1 << 2, /* the handler only reads: run it in one read transaction */
+    /* open to a session restricted to enrolling its second factor (api/login.h) */
+    ROUTE_MFA_ENROLMENT = 1 << 3,
 };
 
 extern const api_route api_routes[];
