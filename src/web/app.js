@@ -23,6 +23,8 @@ import {
 } from './views/followup.js';
 // the dashboard, the landing page of every role
 import { renderDashboard } from './views/dashboard.js';
+// the user's own two-step login
+import { renderMfa } from './views/mfa.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -57,6 +59,7 @@ const routes = [
   [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
   [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
   [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
+  [/^\/account\/mfa$/, renderMfa, ALL_ROLES],
 ];
 
 let renderSeq = 0;
@@ -102,6 +105,11 @@ export async function render(restore = null) {
     return;
   }
   const { path, query } = parseHash();
+  // a role that must use two-step login reaches only its enrolment until done
+  if (session.mfaEnrolmentOnly && path !== '/account/mfa') {
+    location.replace('#/account/mfa');
+    return;
+  }
   if (path === '/' || path === '/login') {
     location.replace(homeFor(session.user));
     return;
@@ -178,10 +186,13 @@ function focusHeading(main) {
   if (h1) { if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 
+export function updateMenu() { updateChrome(); }
+
 function updateChrome() {
   const logged = Boolean(session.user);
-  $('#mainnav').hidden = !logged;
+  $('#mainnav').hidden = !logged || Boolean(session.mfaEnrolmentOnly);
   $('#logout').hidden = !logged;
+  $('#nav-mfa').hidden = !logged;
   const who = $('#whoami');
   who.hidden = !logged;
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
@@ -211,6 +222,7 @@ function updateChrome() {
 export async function startSession(data) {
   session.user = data.user;
   session.csrf = data.csrf;
+  session.mfaEnrolmentOnly = Boolean(data.mfa_enrolment_required);
   setCsrf(data.csrf);
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
@@ -219,6 +231,7 @@ export async function startSession(data) {
 export function endSession() {
   session.user = null;
   session.csrf = null;
+  session.mfaEnrolmentOnly = false;
   setCsrf(null);
 }
 
