@@ -12,6 +12,7 @@
 - login: no code -> 401 mfa_required and no session; a step's code is good
   once (reused -> 401 mfa_code_reused), the next step's code is accepted; a
   recovery code is good once; token creation needs the code too;
+- the same code sent by 4 clients at once logs in once;
 - wrong codes count in the password throttle (429 afterwards even with the
   right password and code);
 - an administrator's reset removes the authenticator; every change is in the
@@ -26,6 +27,7 @@ import hmac
 import os
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -63,6 +65,25 @@ def session_of(r):
 
 def code_of(r):
     return (r.error() or {}).get("code")
+
+
+def concurrently(n, fn):
+    """Runs fn(i) in n threads released together; the results in order."""
+    out = [None] * n
+    gate = threading.Barrier(n)
+
+    def run(i):
+        try:
+            gate.wait(timeout=10)
+            out[i] = fn(i)
+        except Exception as e:  # recorded, checked by the caller
+            out[i] = e
+    ths = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(timeout=60)
+    return out
 
 
 def count(srv, sql, params=()):
@@ -217,6 +238,22 @@ def main():
         r = srv.request("POST", "/api/v1/tokens", {"username": "physician1", "password": PW,
                                                    "label": "t", "recovery_code": recovery[2]})
         t.check(r.status == 201, "token with a recovery code", r)
+
+        # --- the same code sent by several clients at once logs in once
+        nurse = session_of(login(srv, "nurse1"))
+        r = srv.request("POST", "/api/v1/mfa/enrol", {"password": PW}, role=nurse)
+        nurse_secret = r.json["secret"]
+        ns = step_now()
+        r = srv.request("POST", "/api/v1/mfa/confirm", {"code": hotp(nurse_secret, ns)},
+                        role=nurse)
+        t.check(r.status == 200, "nurse enrols", r)
+        same = hotp(nurse_secret, ns + 1)
+        results = concurrently(4, lambda i: login(srv, "nurse1", totp=same))
+        statuses = sorted(x.status if hasattr(x, "status") else str(x) for x in results)
+        t.check(statuses == [200, 401, 401, 401], "one code, 4 clients at once: one login",
+                statuses)
+        t.check(sorted(code_of(x) for x in results if getattr(x, "status", 0) == 401)
+                == ["mfa_code_reused"] * 3, "the others: mfa_code_reused", results)
 
         # --- wrong codes count in the password throttle (an optional role enrols too)
         r = login(srv, "lab1")
