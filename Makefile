@@ -24,6 +24,9 @@ run: deps all
 	  echo "Using existing $(DATA)/ (the admin password was printed when it was created)."; \
 	fi
 	@echo "cellclinic: open http://$(LISTEN)/ and log in as admin"
+	@echo "cellclinic: admin, physician and qa users enrol an authenticator app (TOTP) at their"
+	@echo "  first login (the page shows a QR code); to turn this off for a trial:"
+	@echo "  $(BUILD)/cellclinic mfa require --data $(DATA) --role admin,physician,qa --required no"
 	@exec $(BUILD)/cellclinic serve --data $(DATA) --listen $(LISTEN)
 
 # Normal build: every test. Sanitizer build: unit and API tests.

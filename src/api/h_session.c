@@ -5,6 +5,7 @@
 #include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/json_in.h"
+#include "api/login.h"
 #include "api/signature.h"
 #include "api/app_context.h"
 #include "app/users.h"
@@ -27,14 +28,16 @@ static json_t *user_json(const user_identity *who)
  * client that the session may only change its password or log out. */
 static json_t *session_json(const user_identity *who, const char *csrf)
 {
-    return json_pack("{s:s, s:o, s:b}", "csrf", csrf, "user", user_json(who),
-                     "must_change_password", who->must_change_password);
+    return json_pack("{s:s, s:o, s:b, s:b}", "csrf", csrf, "user", user_json(who),
+                     "must_change_password", who->must_change_password, "mfa_enrolment_required",
+                     who->mfa_enrolment_only);
 }
 
 static const json_field CREDENTIALS[] = {
-    {"username", JF_STRING, true, 64}, {"password", JF_STRING, true, 256},
-    {"label", JF_STRING, false, 100},  {"expires_in_days", JF_INTEGER, false, 0},
-    {"scope", JF_STRING, false, 8},    {NULL, JF_STRING, false, 0},
+    {"username", JF_STRING, true, 64},       {"password", JF_STRING, true, 256},
+    {"label", JF_STRING, false, 100},        {"expires_in_days", JF_INTEGER, false, 0},
+    {"scope", JF_STRING, false, 8},          {"totp", JF_STRING, false, 16},
+    {"recovery_code", JF_STRING, false, 32}, {NULL, JF_STRING, false, 0},
 };
 
 /* Checks username and password with throttling per username and per address. */
@@ -45,7 +48,7 @@ static cc_status login(api_request *req, user_identity *who, cc_error *err)
         return st;
     const char *username = json_get_string(req->body, "username");
     const char *password = json_get_string(req->body, "password");
-    st = api_password_check(req, username, password, who, err);
+    st = api_login(req, username, password, who, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "username");
     return st;
@@ -150,6 +153,9 @@ cc_status h_token_create(api_request *req, cc_error *err)
     if (st == CC_OK && who.must_change_password)
         st = cc_fail(err, CC_FORBIDDEN, "password", "password_change_required",
                      "change your password before you create a token");
+    if (st == CC_OK && who.mfa_enrolment_only)
+        st = cc_fail(err, CC_FORBIDDEN, "", "mfa_enrolment_required",
+                     "enrol an authenticator before creating API tokens");
     if (st != CC_OK)
         return st;
     char secret[SECRET_HEX];

@@ -37,6 +37,12 @@ cc_status h_user_end_sessions(api_request *req, cc_error *err);
 cc_status h_password_change(api_request *req, cc_error *err);
 cc_status h_own_session_list(api_request *req, cc_error *err);
 cc_status h_own_session_end(api_request *req, cc_error *err);
+cc_status h_mfa_get(api_request *req, cc_error *err);
+cc_status h_mfa_enrol(api_request *req, cc_error *err);
+cc_status h_mfa_confirm(api_request *req, cc_error *err);
+cc_status h_mfa_reset(api_request *req, cc_error *err);
+cc_status h_mfa_policy_get(api_request *req, cc_error *err);
+cc_status h_mfa_policy_set(api_request *req, cc_error *err);
 
 cc_status h_patient_list(api_request *req, cc_error *err);
 cc_status h_patient_create(api_request *req, cc_error *err);

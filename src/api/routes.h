@@ -42,6 +42,8 @@ enum {
     /* open to a session whose password an administrator reset (it may do
      * nothing else until it has changed the password) */
     ROUTE_PASSWORD_CHANGE = 1 << 3,
+    /* open to a session restricted to enrolling its second factor (api/login.h) */
+    ROUTE_MFA_ENROLMENT = 1 << 4,
 };
 
 extern const api_route api_routes[];

@@ -390,6 +390,10 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
     if (!(route->roles & api_role_bit(req->who.role)))
         return cc_fail(err, CC_FORBIDDEN, "", "forbidden", "your role (%s) may not do this",
                        req->who.role);
+    if (req->who.mfa_enrolment_only && !(route->flags & ROUTE_MFA_ENROLMENT))
+        return cc_fail(err, CC_FORBIDDEN, "", "mfa_enrolment_required",
+                       "your role logs in with an authenticator: enrol one first "
+                       "(POST /api/v1/mfa/enrol)");
     if ((st = check_credential_limits(req, route, err)) != CC_OK)
         return st;
     if (!req->who.by_token && is_mutation(req->method)) {

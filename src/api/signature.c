@@ -1,7 +1,28 @@
 #include "api/signature.h"
 
+void api_credential_failed(api_request *req, const char *username)
+{
+    int64_t now = store_now_seconds();
+    ratelimit_hit(req->limits->login_by_user, username, now);
+    ratelimit_hit(req->limits->login_by_addr, req->remote_addr, now);
+}
+
+void api_credential_passed(api_request *req, const char *username)
+{
+    ratelimit_reset(req->limits->login_by_user, username);
+}
+
 cc_status api_password_check(api_request *req, const char *username, const char *password,
                              user_identity *who, cc_error *err)
+{
+    cc_status st = api_first_factor_check(req, username, password, who, err);
+    if (st == CC_OK)
+        api_credential_passed(req, username);
+    return st;
+}
+
+cc_status api_first_factor_check(api_request *req, const char *username, const char *password,
+                                 user_identity *who, cc_error *err)
 {
     int64_t now = store_now_seconds();
     int wait = ratelimit_blocked(req->limits->login_by_user, username, now);
@@ -16,12 +37,8 @@ cc_status api_password_check(api_request *req, const char *username, const char 
     cc_status st = password ? user_authenticate(req->db, username, password, who, err)
                             : cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
                                       "wrong username or password");
-    if (st == CC_UNAUTHENTICATED) {
-        ratelimit_hit(req->limits->login_by_user, username, now);
-        ratelimit_hit(req->limits->login_by_addr, req->remote_addr, now);
-    } else if (st == CC_OK) {
-        ratelimit_reset(req->limits->login_by_user, username);
-    }
+    if (st == CC_UNAUTHENTICATED)
+        api_credential_failed(req, username);
     return st;
 }
 

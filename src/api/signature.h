@@ -21,6 +21,16 @@
 cc_status api_password_check(api_request *req, const char *username, const char *password,
                              user_identity *who, cc_error *err);
 
+/* The password half of a login that has a second factor to check
+ * (api/login.h): throttled and counted as api_password_check, but a right
+ * password does not clear the account's failures; the caller ends with
+ * api_credential_passed, or api_credential_failed for a wrong code, so that
+ * wrong codes count in the same throttle as wrong passwords. */
+cc_status api_first_factor_check(api_request *req, const char *username, const char *password,
+                                 user_identity *who, cc_error *err);
+void api_credential_failed(api_request *req, const char *username);
+void api_credential_passed(api_request *req, const char *username);
+
 /* The caller signs with their own password: CC_INVALID "signature_failed"
  * (field "password") when it does not match. */
 cc_status api_check_signature(api_request *req, const char *password, cc_error *err);

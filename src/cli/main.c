@@ -20,6 +20,8 @@ static const command COMMANDS[] = {
     {"init", cmd_init, "create a new data directory with an admin account"},
     {"serve", cmd_serve, "serve the web interface and the HTTP API"},
     {"user", cmd_user, "manage user accounts (user add, list, disable, enable, reset-password)"},
+    {"mfa", cmd_mfa,
+     "multi-factor login: which roles need it, reset a user's (mfa require | reset)"},
     {"audit", cmd_audit, "check the audit trail (audit verify)"},
     {"backup", cmd_backup, "consistent online copy of the database"},
     {"demo", cmd_demo, "add synthetic demonstration patients and requests"},

@@ -512,6 +512,27 @@ static const char *const migrations[] = {
     "  at TEXT NOT NULL,"
     "  public_key TEXT NOT NULL,"
     "  reason TEXT NOT NULL);",
+    /* multi-factor login: one TOTP secret per account (confirmed_at NULL
+     * while enrolment is pending), the last time step it logged in with
+     * (a code is good once), hashed single-use recovery codes, sessions
+     * restricted to enrolment, and which roles must enrol. */
+    "CREATE TABLE mfa_totp ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    "  secret TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  confirmed_at TEXT,"
+    "  last_step INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE mfa_recovery_codes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  code_hash TEXT NOT NULL,"
+    "  used_at TEXT);"
+    "CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes(user_id);"
+    "ALTER TABLE sessions ADD COLUMN mfa_enrolment_only INTEGER NOT NULL DEFAULT 0;"
+    "INSERT INTO clinic_settings (name, value) VALUES"
+    " ('mfa_required.admin', 1), ('mfa_required.analyst', 0), ('mfa_required.coordinator', 0),"
+    " ('mfa_required.lab', 0), ('mfa_required.nurse', 0), ('mfa_required.physician', 1),"
+    " ('mfa_required.qa', 1);",
     /* accounts: a password reset forces a change at next login; bearer tokens
      * expire and carry a scope ('read' or 'full'). Tokens made before expire 90
      * days after their creation (the date arithmetic is SQLite's strftime; the

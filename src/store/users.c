@@ -198,11 +198,12 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     sql_arg expired[] = {SQL_I(now - SESSION_IDLE_SECONDS), SQL_I(now - SESSION_ABSOLUTE_SECONDS)};
     st = sql_run(d, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", expired,
                  SQL_COUNT(expired), NULL, err);
-    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(who->csrf), SQL_I(now), SQL_I(now)};
+    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(who->csrf),
+                      SQL_I(now),  SQL_I(now),     SQL_I(who->mfa_enrolment_only)};
     if (st == CC_OK)
         st = sql_run(d,
-                     "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen)"
-                     " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                     "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen,"
+                     " mfa_enrolment_only) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                      args, SQL_COUNT(args), &who->session_id, err);
     if (st == CC_OK)
         st = audit_simple(d, who, "login", "session", who->session_id, err);
@@ -223,6 +224,7 @@ static cc_status read_session(void *ctx, db_stmt *row, cc_error *err)
     r->created = db_col_int(row, 2);
     r->last_seen = db_col_int(row, 3);
     read_identity(row, 4, r->who);
+    r->who->mfa_enrolment_only = db_col_int(row, 9) != 0;
     return CC_OK;
 }
 
@@ -234,6 +236,7 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     session_row r = {who, 0, 0};
     cc_status st = sql_first(d,
                              "SELECT s.id, s.csrf, s.created_at, s.last_seen, " IDENTITY_COLUMNS
+                             ", s.mfa_enrolment_only"
                              " FROM sessions s JOIN users u ON u.id = s.user_id"
                              " WHERE s.token_hash = ? AND u.active = 1",
                              (sql_arg[]){SQL_S(hash)}, 1, read_session, &r, err);

@@ -42,6 +42,9 @@ typedef struct {
     bool read_only;            /* a bearer token of scope "read" */
     bool must_change_password; /* set by an administrator's reset until the user changes it */
     bool needs_touch;          /* the session's last-seen time is due for an update */
+    /* The account must enrol a second factor first (store/mfa.h): the
+     * session it logs in with only reaches the enrolment routes. */
+    bool mfa_enrolment_only;
 } user_identity;
 
 /* An account as the lifecycle use cases decide on it. */
@@ -69,6 +72,7 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
 cc_status user_authenticate(db *d, const char *username, const char *password, user_identity *who,
                             cc_error *err);
 
+/* Stores who->mfa_enrolment_only with the session. */
 cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_error *err);
 /* Looks up a session secret; expired or unknown -> CC_UNAUTHENTICATED.
  * Never writes: when who->needs_touch, call session_touch after the request. */

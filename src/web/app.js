@@ -25,6 +25,8 @@ import {
 import { renderDashboard } from './views/dashboard.js';
 // user accounts and one's own account
 import { USER_ADMIN, renderUsers, renderAccount, renderForcedPasswordChange } from './views/accounts.js';
+// the user's own two-step login
+import { renderMfa } from './views/mfa.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -62,6 +64,7 @@ const routes = [
   // user accounts
   [/^\/users$/, renderUsers, USER_ADMIN],
   [/^\/account$/, renderAccount, ALL_ROLES],
+  [/^\/account\/mfa$/, renderMfa, ALL_ROLES],
 ];
 
 let renderSeq = 0;
@@ -113,6 +116,11 @@ export async function render(restore = null) {
     return;
   }
   const { path, query } = parseHash();
+  // a role that must use two-step login reaches only its enrolment until done
+  if (session.mfaEnrolmentOnly && path !== '/account/mfa') {
+    location.replace('#/account/mfa');
+    return;
+  }
   if (path === '/' || path === '/login') {
     location.replace(homeFor(session.user));
     return;
@@ -189,10 +197,14 @@ function focusHeading(main) {
   if (h1) { if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 
+export function updateMenu() { updateChrome(); }
+
 function updateChrome() {
   const logged = Boolean(session.user);
   $('#mainnav').hidden = !logged || Boolean(session.mustChange);
+  $('#mainnav').hidden = !logged || Boolean(session.mfaEnrolmentOnly);
   $('#logout').hidden = !logged;
+  $('#nav-mfa').hidden = !logged;
   const who = $('#whoami');
   who.hidden = !logged;
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
@@ -225,7 +237,7 @@ function updateChrome() {
 export async function startSession(data) {
   session.user = data.user;
   session.csrf = data.csrf;
-  session.mustChange = Boolean(data.must_change_password);
+  $('#mainnav').hidden = !logged || Boolean(session.mustChange) || Boolean(session.mfaEnrolmentOnly);
   setCsrf(data.csrf);
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
@@ -235,6 +247,7 @@ export function endSession() {
   session.user = null;
   session.csrf = null;
   session.mustChange = false;
+  session.mfaEnrolmentOnly = false;
   setCsrf(null);
 }
 

@@ -1,3 +1,5 @@
-// The logged-in session, shared by the views: {user, csrf, mustChange}
-// (mustChange: an administrator reset the password; it must be changed first).
-export const session = { user: null, csrf: null, mustChange: false };
+// The logged-in session, shared by the views: {user, csrf, mustChange,
+// mfaEnrolmentOnly} (mustChange: an administrator reset the password; it must
+// be changed first. mfaEnrolmentOnly: the session reaches only the two-step
+// login enrolment).
+export const session = { user: null, csrf: null, mustChange: false, mfaEnrolmentOnly: false };

@@ -139,6 +139,10 @@ def run_cli(binary, args, timeout=120, input_text=None):
                           timeout=timeout, input=input_text)
 
 
+# Roles that must log in with an authenticator in a new data directory.
+MFA_DEFAULT_ROLES = "admin,physician,qa"
+
+
 class Server:
     def __init__(self, binary, verbose=False, keep=False, threads=None, roles=ROLES,
                  data_dir=None, serve_args=()):
@@ -191,6 +195,13 @@ class Server:
         if r.returncode != 0:
             raise CommandError("cellclinic init failed (%d): %s%s" % (r.returncode, r.stdout,
                                                                         r.stderr))
+        # The API tests log in with passwords only; tests/api/test_mfa.py turns the
+        # requirement back on where it tests it.
+        r = self.cli("mfa", "require", "--data", self.data, "--role", MFA_DEFAULT_ROLES,
+                     "--required", "no")
+        if r.returncode != 0:
+            raise CommandError("cellclinic mfa require failed (%d): %s%s" % (
+                r.returncode, r.stdout, r.stderr))
         for role in self.roles:
             if role == "admin":
                 continue

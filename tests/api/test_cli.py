@@ -21,8 +21,9 @@ import harness  # noqa: E402
 
 HELP = [["--help"], ["init", "--help"], ["serve", "--help"], ["user", "--help"],
         ["user", "add", "--help"], ["user", "list", "--help"], ["user", "disable", "--help"],
-        ["user", "enable", "--help"], ["user", "reset-password", "--help"], ["audit", "--help"], ["audit", "verify", "--help"],
-        ["backup", "--help"], ["demo", "--help"], ["routes", "--help"]]
+        ["user", "enable", "--help"], ["user", "reset-password", "--help"], ["audit", "--help"],
+        ["audit", "verify", "--help"], ["backup", "--help"], ["demo", "--help"], ["routes", "--help"],
+        ["mfa", "--help"], ["mfa", "require", "--help"], ["mfa", "reset", "--help"]]
 
 
 def cli(binary, args, timeout=120):
@@ -416,6 +417,8 @@ def run_all(b, t, tmp, args):
         t.fail("demo with the same --seed makes the same patients", e)
     r = cli(b, ["audit", "verify", "--data", d4])
     t.check(r.returncode == 0, "audit verify passes after demo", r.stdout + r.stderr)
+    # the admin below logs in with a password only
+    cli(b, ["mfa", "require", "--data", d4, "--role", harness.MFA_DEFAULT_ROLES, "--required", "no"])
     srv = harness.Server(b, keep=args.keep)
     srv.data = d4
     srv.db_path = os.path.join(d4, "cellclinic.db")

@@ -96,6 +96,10 @@ export class Server {
     if (init.status !== 0) {
       throw new Error(`cellclinic init failed (exit ${init.status}${init.error ? `, ${init.error.message}` : ''}):\n${init.stdout}${init.stderr}`);
     }
+    // The tests log in with passwords; mfa.test.mjs turns the requirement on for its user.
+    const mfa = spawnSync(this.binary, ['mfa', 'require', '--data', this.dataDir, '--role', 'admin,physician,qa', '--required', 'no'],
+      { encoding: 'utf8', timeout: 60000 });
+    if (mfa.status !== 0) throw new Error(`cellclinic mfa require failed (exit ${mfa.status}):\n${mfa.stdout}${mfa.stderr}`);
     if (demo) {
       const d = spawnSync(this.binary, ['demo', '--data', this.dataDir, '--patients', String(demo), '--seed', '7'],
         { encoding: 'utf8', timeout: 120000 });
