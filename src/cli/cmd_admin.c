@@ -1,4 +1,4 @@
-/* Data-directory commands: init, user add, audit verify, backup. */
+/* Data-directory commands: init, user add, audit verify. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,35 +163,5 @@ int cmd_audit(int argc, char **argv)
         return 1;
     }
     printf("audit chain intact: %lld entries\n", (long long)v.entries);
-    return 0;
-}
-
-int cmd_backup(int argc, char **argv)
-{
-    static const char usage[] =
-        "usage: cellclinic backup --data DIR --to FILE\n\n"
-        "Writes a consistent copy of the database to FILE (which must not exist),\n"
-        "safely while the server runs.\n";
-    const char *data, *to;
-    const cli_option options[] = {
-        {"data", true, true, &data}, {"to", true, true, &to}, {NULL, false, false, NULL}};
-    bool help;
-    int rc = opts_parse("backup", argc, argv, 1, options, usage, &help);
-    if (rc || help)
-        return rc;
-    struct stat info;
-    if (stat(to, &info) == 0) {
-        fprintf(stderr, "cellclinic backup: option --to: %s already exists\n", to);
-        return 2;
-    }
-    cc_error err;
-    db *d;
-    if (datadir_connect(data, &d, &err) != CC_OK)
-        return report("backup", &err);
-    cc_status st = db_backup_to(d, to, &err);
-    db_close(d);
-    if (st != CC_OK)
-        return report("backup", &err);
-    printf("backup written to %s\n", to);
     return 0;
 }
