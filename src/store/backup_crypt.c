@@ -66,6 +66,44 @@ static cc_status write_all(FILE *out, const void *p, size_t n, cc_error *err)
     return CC_OK;
 }
 
+/* field: "from" reading the backup, NULL reading the plain copy. */
+static cc_status read_chunk(FILE *in, unsigned char *buf, size_t cap, size_t *n, const char *field,
+                            cc_error *err)
+{
+    *n = fread(buf, 1, cap, in);
+    if (!ferror(in))
+        return CC_OK;
+    return cc_fail(err, CC_STORAGE, field, "read_failed", "cannot read %s: %s",
+                   field ? "the backup" : "the copy", strerror(errno));
+}
+
+/* One chunk of plaintext and its ciphertext; the plaintext is wiped on release. */
+typedef struct {
+    unsigned char *plain, *cipher;
+} chunk_buffers;
+
+/* On failure the stream state (it holds the key) is wiped. */
+static cc_status buffers_get(chunk_buffers *b, crypto_secretstream_xchacha20poly1305_state *state,
+                             cc_error *err)
+{
+    b->plain = malloc(CHUNK);
+    b->cipher = malloc(CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
+    if (b->plain && b->cipher)
+        return CC_OK;
+    free(b->plain);
+    free(b->cipher);
+    sodium_memzero(state, sizeof *state);
+    return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+}
+
+static void buffers_release(chunk_buffers *b, crypto_secretstream_xchacha20poly1305_state *state)
+{
+    sodium_memzero(state, sizeof *state);
+    sodium_memzero(b->plain, CHUNK);
+    free(b->plain);
+    free(b->cipher);
+}
+
 cc_status backup_crypt_seal(FILE *in, FILE *out, const backup_key *key, cc_error *err)
 {
     unsigned char header[HEADER_MAX];
@@ -99,21 +137,15 @@ cc_status backup_crypt_seal(FILE *in, FILE *out, const backup_key *key, cc_error
     hlen += crypto_secretstream_xchacha20poly1305_HEADERBYTES;
     if ((st = write_all(out, header, hlen, err)) != CC_OK)
         return st;
-    unsigned char *plain = malloc(CHUNK);
-    unsigned char *cipher = malloc(CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
-    if (!plain || !cipher) {
-        free(plain);
-        free(cipher);
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    }
+    chunk_buffers b;
+    if ((st = buffers_get(&b, &state, err)) != CC_OK)
+        return st;
+    unsigned char *plain = b.plain, *cipher = b.cipher;
     bool first = true;
     for (;;) {
-        size_t n = fread(plain, 1, CHUNK, in);
-        if (ferror(in)) {
-            st = cc_fail(err, CC_STORAGE, NULL, "read_failed", "cannot read the copy: %s",
-                         strerror(errno));
+        size_t n;
+        if ((st = read_chunk(in, plain, CHUNK, &n, NULL, err)) != CC_OK)
             break;
-        }
         /* a full chunk is the last one only when nothing follows it */
         int c = n == CHUNK ? fgetc(in) : EOF;
         bool last = c == EOF;
@@ -127,10 +159,7 @@ cc_status backup_crypt_seal(FILE *in, FILE *out, const backup_key *key, cc_error
         if ((st = write_all(out, cipher, (size_t)clen, err)) != CC_OK || last)
             break;
     }
-    sodium_memzero(&state, sizeof state);
-    sodium_memzero(plain, CHUNK);
-    free(plain);
-    free(cipher);
+    buffers_release(&b, &state);
     return st;
 }
 
@@ -201,21 +230,15 @@ cc_status backup_crypt_open(FILE *in, FILE *out, const backup_key *key, cc_error
     if (rc != 0)
         return refuse(err, "bad_header", "its stream header is invalid");
     size_t cap = CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES;
-    unsigned char *plain = malloc(CHUNK);
-    unsigned char *cipher = malloc(cap);
-    if (!plain || !cipher) {
-        free(plain);
-        free(cipher);
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    }
+    chunk_buffers b;
+    if ((st = buffers_get(&b, &state, err)) != CC_OK)
+        return st;
+    unsigned char *plain = b.plain, *cipher = b.cipher;
     bool first = true;
     for (;;) {
-        size_t n = fread(cipher, 1, cap, in);
-        if (ferror(in)) {
-            st = cc_fail(err, CC_STORAGE, "from", "read_failed", "cannot read the backup: %s",
-                         strerror(errno));
+        size_t n;
+        if ((st = read_chunk(in, cipher, cap, &n, "from", err)) != CC_OK)
             break;
-        }
         unsigned long long plen;
         unsigned char tag;
         if (n < crypto_secretstream_xchacha20poly1305_ABYTES) {
@@ -245,10 +268,7 @@ cc_status backup_crypt_open(FILE *in, FILE *out, const backup_key *key, cc_error
             break;
         }
     }
-    sodium_memzero(&state, sizeof state);
-    sodium_memzero(plain, CHUNK);
-    free(plain);
-    free(cipher);
+    buffers_release(&b, &state);
     return st;
 }
 

@@ -21,26 +21,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from test_cli import cli, one_line, usage_error  # noqa: E402
 
 PASSPHRASE = "a long backup passphrase"
-
-
-def cli(binary, args, timeout=300):
-    try:
-        return harness.run_cli(binary, args, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(args, -999, "", "timed out")
-
-
-def one_line(text):
-    return len([x for x in text.strip().split("\n") if x.strip()]) == 1
-
-
-def usage_error(t, b, argv, option, what):
-    r = cli(b, argv)
-    t.check(r.returncode == 2 and option in r.stderr and one_line(r.stderr),
-            "%s: exit 2 and a one-line message naming %s" % (what, option),
-            "argv %s -> exit %s, stderr %r" % (argv, r.returncode, r.stderr[:300]))
 
 
 def listing(d):
@@ -115,7 +98,7 @@ class Writer:
         self.thread.join()
 
 
-def run_help(t, b, tmp):
+def run_help(t, b, tmp, args):
     for argv in (["backup", "--help"], ["backup", "keygen", "--help"], ["restore", "--help"]):
         r = cli(b, argv)
         t.check(r.returncode == 0 and r.stdout.startswith("usage: cellclinic"),
@@ -465,18 +448,15 @@ def main():
     b = os.path.abspath(args.binary)
     t = harness.Tally("backup", verbose=args.verbose)
     tmp = tempfile.mkdtemp(prefix="cc-backuptest-")
-    try:
-        run_help(t, b, tmp)
-        run_drill(t, b, tmp, args)
-        run_kills(t, b, tmp, args)
-        run_refusals(t, b, tmp, args)
-        run_encryption(t, b, tmp, args)
-    except harness.CommandError as e:
-        t.fail("harness", e)
-    finally:
+    # each part on its own servers: one part's harness failure does not hide the others
+    for part in (run_help, run_drill, run_kills, run_refusals, run_encryption):
+        try:
+            part(t, b, tmp, args)
+        except harness.CommandError as e:
+            t.fail("%s: harness" % part.__name__, e)
         harness._kill_all()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
     return t.finish()
 
 

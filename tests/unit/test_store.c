@@ -283,6 +283,15 @@ static void test_backup_copies_everything(void **state)
     int32_t mark = 0;
     assert_int_equal(db_application_id(copy, &mark, &err), CC_OK);
     assert_int_equal(mark, 0x12345678);
+    /* self-contained: rollback journal in the header, nothing beside it */
+    FILE *copied = fopen(path, "rb");
+    unsigned char header[20];
+    assert_int_equal(fread(header, 1, sizeof header, copied), sizeof header);
+    fclose(copied);
+    assert_int_equal(header[18], 1);
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_null(fopen(wal, "rb"));
     audit_verdict v;
     assert_int_equal(audit_verify(copy, &v, &err), CC_OK);
     assert_int_equal(v.entries, 1);
