@@ -312,14 +312,17 @@ static bool exists(const char *path)
 }
 
 /* Moves live (and its WAL and journal, which belong to it) aside under a
- * new name; the shared memory index is only a cache of the WAL. */
+ * new name, or only a WAL and journal left without their database; the
+ * shared memory index is only a cache of the WAL. aside is "" when there
+ * was no database. */
 static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *err)
 {
     /* Folding the WAL into the file first leaves one self-contained file
      * aside; a database that cannot be opened keeps its WAL beside it. */
+    bool had_db = exists(live);
     db *old;
     cc_error ignored;
-    if (db_open(live, DB_OPEN_EXISTING, &old, &ignored) == CC_OK)
+    if (had_db && db_open(live, DB_OPEN_EXISTING, &old, &ignored) == CC_OK)
         db_close(old);
     char stamp[32];
     time_t now = time(NULL);
@@ -330,7 +333,7 @@ static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *e
         st = path_fmt(aside, "data", err, "%s.before-restore-%s-%ld", live, stamp, n);
     if (st != CC_OK)
         return st;
-    if (rename_new(live, aside) != 0)
+    if (had_db && rename_new(live, aside) != 0)
         return cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot move %s aside: %s", live,
                        strerror(errno));
     static const char *const companions[] = {"-wal", "-journal"};
@@ -349,6 +352,8 @@ static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *e
     if (unlink(shm) != 0 && errno != ENOENT)
         return cc_fail(err, CC_STORAGE, "data", "cannot_remove", "cannot remove %s: %s", shm,
                        strerror(errno));
+    if (!had_db) /* only a stray WAL went aside */
+        aside[0] = '\0';
     return CC_OK;
 }
 
@@ -403,7 +408,7 @@ cc_status backup_restore(const char *from, const char *data_dir, const backup_ke
     }
     st = stage_backup(from, stage, stage_fd, key, &out->audit_entries, err);
     close(stage_fd);
-    if (st == CC_OK && exists(live))
+    if (st == CC_OK)
         st = move_aside(live, out->previous, err);
     if (st == CC_OK && rename(stage, live) != 0)
         st = cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot rename %s to %s: %s", stage,

@@ -360,6 +360,17 @@ def run_refusals(t, b, tmp, args):
                 "the restored database carries no backup mark (a copy of it is no backup)")
         r = cli(b, ["audit", "verify", "--data", live])
         t.check(r.returncode == 0, "audit verify passes after the restore", r.stdout + r.stderr)
+        # a WAL left without its database never meets the restored one
+        stray = os.path.join(rf, "stray")
+        os.makedirs(stray)
+        with open(os.path.join(stray, "cellclinic.db-wal"), "wb") as f:
+            f.write(b"stray WAL bytes" * 100)
+        r = cli(b, ["restore", "--from", good, "--data", stray])
+        kept = [n for n in os.listdir(stray) if n.endswith("-wal")]
+        t.check(r.returncode == 0 and len(kept) == 1 and "before-restore-" in kept[0]
+                and "replaced" not in r.stdout,
+                "a stray WAL without its database is moved aside by the restore",
+                (r.returncode, r.stdout, r.stderr, os.listdir(stray)))
 
 
 def run_encryption(t, b, tmp, args):
