@@ -45,15 +45,16 @@ import os, sqlite3, sys
 path, gb = sys.argv[1], float(sys.argv[2])
 target = int(gb * 1e9)
 con = sqlite3.connect(path)
-con.execute("PRAGMA journal_mode=WAL")
+# rollback journal while growing: new pages are not journaled, nothing is written twice
+con.execute("PRAGMA journal_mode=DELETE")
 con.execute("PRAGMA synchronous=OFF")
 cols = ("patient_id, instrument, instrument_version, observed_on, source, answers, scores, "
         "recorded_at, recorded_by")
-while os.path.getsize(path) + os.path.getsize(path + "-wal") < target:
-    con.execute("INSERT INTO observations (%s) SELECT %s FROM observations LIMIT 200000"
+while os.path.getsize(path) < target:
+    con.execute("INSERT INTO observations (%s) SELECT %s FROM observations LIMIT 500000"
                 % (cols, cols))
     con.commit()
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+con.execute("PRAGMA journal_mode=WAL")
 con.close()
 print("bench: %.2f GB, %d observations" % (
     os.path.getsize(path) / 1e9,
@@ -106,7 +107,10 @@ def writer(w):
 threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
 for t in threads:
     t.start()
-time.sleep(3)
+time.sleep(2)
+w0 = time.time()
+time.sleep(5)
+before = len([x for x in done if x >= w0]) / (time.time() - w0)
 out = os.path.join(tmp, "bench.ccbk")
 t0 = time.time()
 r = subprocess.run([binary, "backup", "--data", data, "--to", out], capture_output=True,
@@ -128,10 +132,10 @@ if r2.returncode != 0:
     sys.exit("bench: restore failed: %s" % r2.stderr)
 r3 = subprocess.run([binary, "audit", "verify", "--data", os.path.join(tmp, "restored")],
                     capture_output=True, text=True)
-print("| database | backup (s) | writes completed during it | writes/s during it | "
-      "restore (s) | audit verify after restore |")
-print("| ---: | ---: | ---: | ---: | ---: | --- |")
-print("| %.2f GB | %.1f | %d | %.0f (target %.0f) | %.1f | %s |" % (
-    size / 1e9, t1 - t0, len(during), len(during) / (t1 - t0), rate, t3 - t2,
+print("| database | backup (s) | writes/s before it (target) | writes completed during it | "
+      "writes/s during it | restore (s) | audit verify after restore |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+print("| %.2f GB | %.1f | %.0f (%.0f) | %d | %.0f | %.1f | %s |" % (
+    size / 1e9, t1 - t0, before, rate, len(during), len(during) / (t1 - t0), t3 - t2,
     "passes" if r3.returncode == 0 else "FAILS: " + r3.stdout.strip()))
 EOF

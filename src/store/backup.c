@@ -139,15 +139,16 @@ cc_status backup_verify_copy(db *copy, int64_t *audit_entries, cc_error *err)
     return CC_OK;
 }
 
-/* Opens path read-only and verifies it; requires the backup mark when asked. */
-static cc_status verify_file(const char *path, bool want_mark, int64_t *entries, cc_error *err)
+/* Opens path read-only and verifies it, the backup mark first. */
+static cc_status verify_file(const char *path, int64_t *entries, cc_error *err)
 {
     db *copy;
     cc_status st = db_open(path, DB_OPEN_READONLY, &copy, err);
     if (st != CC_OK)
         return refused(err, "it is damaged or no database (it cannot be opened)");
+    db_hint_bulk_read(copy); /* every page is read once */
     int32_t mark = 0;
-    if (want_mark && (db_application_id(copy, &mark, err) != CC_OK || mark != BACKUP_MARK))
+    if (db_application_id(copy, &mark, err) != CC_OK || mark != BACKUP_MARK)
         st = refused(err, "it was not written by cellclinic backup, or its writing did not "
                           "finish (no backup mark)");
     if (st == CC_OK)
@@ -168,7 +169,7 @@ static cc_status copy_and_check(const char *data_dir, const char *stage, int64_t
     db_close(src);
     if (st != CC_OK)
         return st;
-    if ((st = verify_file(stage, true, entries, err)) != CC_OK) {
+    if ((st = verify_file(stage, entries, err)) != CC_OK) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "the copy failed its check: %.200s", err->message);
         return cc_fail(err, CC_STORAGE, NULL, "copy_failed_check", "%s", why);
@@ -289,7 +290,7 @@ static cc_status stage_backup(const char *from, const char *stage, int stage_fd,
     if (out && fclose(out) != 0 && st == CC_OK)
         st = cc_fail(err, CC_STORAGE, "data", "write_failed", "cannot write %s: %s", stage,
                      strerror(errno));
-    if (st == CC_OK && (st = verify_file(stage, true, entries, err)) != CC_OK) {
+    if (st == CC_OK && (st = verify_file(stage, entries, err)) != CC_OK) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "the backup is refused: %.200s", err->message);
         st = cc_fail(err, CC_INVALID, "from", "not_a_sound_backup", "%s", why);

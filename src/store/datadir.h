@@ -14,7 +14,8 @@
  * while it runs. Commands that only run transactions (user, audit) need no
  * lock: SQLite's own locking serves them. datadir_lock returns the lock's
  * descriptor in *fd (keep it open as long as the lock is needed; closing it
- * releases it); CC_CONFLICT "data_dir_busy" when the other kind is held.
+ * releases it; -1 when a shared lock is impossible because DIR is
+ * read-only); CC_CONFLICT "data_dir_busy" when the other kind is held.
  */
 #ifndef CC_DATADIR_H
 #define CC_DATADIR_H
