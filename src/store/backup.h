@@ -38,7 +38,9 @@
  *
  * backup_verify_copy is the one place that decides whether a database file
  * is a sound backup: integrity check, a cellclinic schema no newer than
- * this program, the audit chain. Both backup and restore call it.
+ * this program, the audit chain. Both backup and restore call it, so a
+ * further check of the audit trail (a signed checkpoint) added there
+ * applies to both.
  *
  * Not thread-safe (a command-line operation of one process).
  */
