@@ -12,10 +12,13 @@
 # 5. every other bench_* executable in BUILD_DIR/bench;
 # 6. the outcome report: bench/report.sh (10,000 and 100,000 generated
 #    patients, 20 observations each; one protocol, all, CSV; also runs alone).
+# 7. backup and restore of a BACKUP_GB database under 200 writes/s:
+#    bench/backup.sh (also runs alone; BACKUP_GB=0 skips it).
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
-# PATIENTS (10000), REPORT_SIZES ("10000 100000"), KEEP=1 keeps the temporary directory.
+# PATIENTS (10000), REPORT_SIZES ("10000 100000"), BACKUP_GB (1; 0 skips),
+# KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -27,6 +30,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PATIENTS="${PATIENTS:-10000}"
 REPORT_SIZES="${REPORT_SIZES:-10000 100000}"
+BACKUP_GB="${BACKUP_GB:-1}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -65,33 +69,14 @@ echo "demo: ${DEMO_S}s"
 SERVER_PID=$!
 
 # wait for /healthz, create a token, collect patient ids
-python3 - "$PORT" "$PASSWORD" "$TMP" <<'EOF'
-import http.client, json, sys, time
+python3 - "$PORT" "$PASSWORD" "$TMP" "$HERE" <<'EOF'
+import json, sys
 port, pw, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, sys.argv[4])
+from benchlib import admin_token, request
 def req(method, path, body=None, token=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    h = {"Content-Type": "application/json"}
-    if token:
-        h["Authorization"] = "Bearer " + token
-    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = c.getresponse()
-    d = r.read()
-    c.close()
-    return r.status, d
-deadline = time.time() + 30
-while True:
-    try:
-        if req("GET", "/healthz")[0] == 200:
-            break
-    except OSError:
-        pass
-    if time.time() > deadline:
-        sys.exit("bench: server did not answer /healthz")
-    time.sleep(0.1)
-st, d = req("POST", "/api/v1/tokens", {"username": "admin", "password": pw, "label": "bench"})
-if st not in (200, 201):
-    sys.exit("bench: cannot create a token: %s %r" % (st, d[:200]))
-token = json.loads(d)["token"]
+    return request(port, method, path, body, token)
+token = admin_token(port, pw)
 open(tmp + "/token", "w").write(token)
 ids = []
 page = 1
@@ -182,6 +167,13 @@ echo "== outcome report: ${REPORT_SIZES} patients (bench/report.sh)"
 REPORT_TABLE="$(REPORT_SIZES="$REPORT_SIZES" "$HERE/report.sh" "$BUILD")"
 echo "$REPORT_TABLE"
 
+BACKUP_TABLE="(skipped: BACKUP_GB=0)"
+if [ "$BACKUP_GB" != 0 ]; then
+  echo "== backup of a ${BACKUP_GB} GB database under 200 writes/s (bench/backup.sh)"
+  BACKUP_TABLE="$("$HERE/backup.sh" "$BUILD" "$BACKUP_GB")"
+  echo "$BACKUP_TABLE"
+fi
+
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
 
 cat <<EOF
@@ -207,6 +199,10 @@ Outcome report (bench/outcomes_gen.py: 20 observations per patient over five pro
 the measure series from the stored observations):
 
 ${REPORT_TABLE}
+
+Backup under steady writes (bench/backup.sh, ${BACKUP_GB} GB, 200 patient creations/s):
+
+${BACKUP_TABLE}
 ${OTHER}
 =====================================================================
 EOF

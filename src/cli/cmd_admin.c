@@ -1,5 +1,5 @@
 /* Data-directory commands: init, user (add, list, disable, enable, reset-password),
- * audit verify, backup. */
+ * audit verify. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -368,48 +368,4 @@ int cmd_audit(int argc, char **argv)
     if (rc || help)
         return rc;
     return verify_data(data, public_keys, no_rows == NULL);
-}
-
-int cmd_backup(int argc, char **argv)
-{
-    static const char usage[] =
-        "usage: cellclinic backup --data DIR --to FILE [--audit-key FILE]\n\n"
-        "Signs a checkpoint of the audit trail (with DIR/audit-signing.key or the\n"
-        "--audit-key FILE the server uses), then writes a consistent copy of the\n"
-        "database to FILE (which must not exist), safely while the server runs.\n";
-    const char *data, *to, *key;
-    const cli_option options[] = {{"data", true, true, &data},
-                                  {"to", true, true, &to},
-                                  {"audit-key", true, false, &key},
-                                  {NULL, false, false, NULL}};
-    bool help;
-    int rc = opts_parse("backup", argc, argv, 1, options, usage, &help);
-    if (rc || help)
-        return rc;
-    struct stat info;
-    if (stat(to, &info) == 0) {
-        fprintf(stderr, "cellclinic backup: option --to: %s already exists\n", to);
-        return 2;
-    }
-    cc_error err;
-    db *d;
-    if (datadir_connect(data, &d, &err) != CC_OK)
-        return report("backup", &err);
-    audit_signer signer;
-    bool created;
-    cc_status st = audit_signer_load(data, key, key == NULL, &signer, &created, &err);
-    if (st == CC_OK) {
-        if (created)
-            fprintf(stderr, "cellclinic backup: created the audit signing key %s\n",
-                    signer.key_path);
-        st = audit_checkpoint_write(d, &signer, "backup", NULL, NULL, &err);
-        audit_signer_wipe(&signer);
-    }
-    if (st == CC_OK)
-        st = db_backup_to(d, to, &err);
-    db_close(d);
-    if (st != CC_OK)
-        return report("backup", &err);
-    printf("backup written to %s\n", to);
-    return 0;
 }

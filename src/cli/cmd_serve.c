@@ -90,6 +90,12 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return 2;
     }
+    /* held until the process ends: restore refuses to replace the database under it */
+    int lock;
+    if (datadir_lock(data, DATADIR_LOCK_SHARED, &lock, &err) != CC_OK) {
+        fprintf(stderr, "cellclinic serve: %s\n", err.message);
+        return 1;
+    }
     db *d;
     if (datadir_open(data, &d, &err) != CC_OK) {
         fprintf(stderr, "cellclinic serve: %s\n", err.message);

@@ -102,8 +102,16 @@ bool db_in_transaction(db *d);
  * commit replaces the first. */
 void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx);
 
-/* Consistent online copy of the whole database into a new file. */
-cc_status db_backup_to(db *d, const char *path, cc_error *err);
+/* Consistent online copy of the whole database into path, an existing
+ * empty file (the caller creates it with the mode it wants). The pages are
+ * copied in one step inside one read snapshot, so writers on other
+ * connections go on meanwhile (WAL) and never make it start over. The copy
+ * is a self-contained database (rollback journal, nothing beside it) whose
+ * application id is mark. It is not synced: the caller fsyncs it. */
+cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err);
+
+/* The application id of the database (PRAGMA application_id). */
+cc_status db_application_id(db *d, int32_t *out, cc_error *err);
 
 /* Integrity check; CC_OK when the engine reports none. */
 cc_status db_check_integrity(db *d, cc_error *err);

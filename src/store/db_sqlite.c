@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -401,35 +402,68 @@ bool db_in_transaction(db *d)
     return !sqlite3_get_autocommit(d->handle);
 }
 
-cc_status db_backup_to(db *d, const char *path, cc_error *err)
+cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err)
 {
     sqlite3 *target = NULL;
-    int rc = sqlite3_open_v2(path, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &target, SQLITE_OPEN_READWRITE, NULL);
     cc_status st = CC_OK;
     if (rc != SQLITE_OK) {
-        st = cc_fail(err, CC_STORAGE, "to", "storage_unavailable", "cannot create %s: %s", path,
+        st = cc_fail(err, CC_STORAGE, "to", "storage_unavailable", "cannot open %s: %s", path,
                      target ? sqlite3_errmsg(target) : sqlite3_errstr(rc));
         goto out;
     }
+    /* An unfinished copy is thrown away whole, so it needs no journal and
+     * no sync of its own until the end. */
+    sqlite3_exec(target, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
     sqlite3_backup *bk = sqlite3_backup_init(target, "main", d->handle, "main");
     if (!bk) {
         st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
                      sqlite3_errmsg(target));
         goto out;
     }
-    /* Copy in steps so that writers are held back only briefly; restart
-     * transparently when a writer changes the source mid-copy. */
+    /* -1: every page in one step, under one read lock of the source, which
+     * in WAL mode blocks no writer. Steps of N pages would let a writer on
+     * another connection restart the copy between steps, and under steady
+     * load it might never finish. */
     do {
-        rc = sqlite3_backup_step(bk, 256);
+        rc = sqlite3_backup_step(bk, -1);
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
             sqlite3_sleep(20);
-    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     sqlite3_backup_finish(bk);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
         st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
                      sqlite3_errstr(rc));
+        goto out;
+    }
+    /* The copied header says WAL; the file is to stand alone. */
+    char sql[80];
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode=DELETE; PRAGMA application_id=%ld", (long)mark);
+    rc = sqlite3_exec(target, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
+                     sqlite3_errmsg(target));
 out:
-    sqlite3_close(target);
+    if (sqlite3_close(target) != SQLITE_OK && st == CC_OK)
+        st =
+            cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: cannot close %s", path);
+    return st;
+}
+
+cc_status db_application_id(db *d, int32_t *out, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(d, "PRAGMA application_id", &s, err);
+    if (st != CC_OK)
+        return st;
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW)
+        *out = (int32_t)db_col_int(s, 0);
+    else if (r == DB_DONE)
+        st = cc_fail(err, CC_STORAGE, NULL, "no_application_id", "the database has no header");
+    else
+        st = err->status;
+    db_done(s);
     return st;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The command line: help, usage errors, init, audit verify, backup, demo, serve.
+"""The command line: help, usage errors, init, audit verify, demo, serve (backup and
+restore: test_backup.py).
 
     python3 tests/api/test_cli.py --binary build/cellclinic [-v]
 """
@@ -245,82 +246,7 @@ def run_all(b, t, tmp, args):
             srv.request("PATCH", "/api/v1/patients/%s" % ids[0], {"phone": "1"},
                         role="coordinator", headers={"If-Match": r.header("ETag") or '"1"'})
 
-        # backup while the server runs, with concurrent writers
-        stop = threading.Event()
-        written = []
-
-        def writer():
-            n = 0
-            while not stop.is_set():
-                n += 1
-                try:
-                    r = srv.request("POST", "/api/v1/patients",
-                                    {"family_name": "Bk%s" % n, "given_names": "W%d" % id(stop),
-                                     "birth_date": "1990-02-03", "sex": "male",
-                                     "language": "fr", "confirm_duplicate": True},
-                                    role="coordinator")
-                    if r.status == 201:
-                        written.append(r.json["id"])
-                except OSError:
-                    pass
-        srv.token("coordinator")
-        count_before = srv.request("GET", "/api/v1/patients?per_page=1",
-                                   role="admin").json.get("total", -1)
-        th = threading.Thread(target=writer)
-        th.start()
-        time.sleep(0.3)
-        bk = os.path.join(tmp, "backup.db")
-        r = cli(b, ["backup", "--data", srv.data, "--to", bk])
-        time.sleep(0.2)
-        stop.set()
-        th.join()
-        t.check(r.returncode == 0 and os.path.isfile(bk), "backup while serving exits 0",
-                "exit %s %r" % (r.returncode, r.stderr))
-        if os.path.isfile(bk):
-            con = harness.db_connect_ro(bk)
-            ic = con.execute("PRAGMA integrity_check").fetchall()
-            con.close()
-            t.check(ic == [("ok",)], "backup passes PRAGMA integrity_check", ic)
-            _, n_bk = patient_table(bk)
-            _, n_live = patient_table(srv.db_path)
-            t.check(n_bk is not None and count_before <= n_bk <= count_before + len(written),
-                    "backup holds a consistent patient count (%s <= %s <= %s)" % (
-                        count_before, n_bk, count_before + len(written)))
-            # a quiet backup: exactly the live count
-            bk2 = os.path.join(tmp, "backup2.db")
-            r = cli(b, ["backup", "--data", srv.data, "--to", bk2])
-            total = srv.request("GET", "/api/v1/patients?per_page=1",
-                                role="admin").json.get("total")
-            _, n_bk2 = patient_table(bk2) if os.path.isfile(bk2) else (None, None)
-            t.check(r.returncode == 0 and n_bk2 == total == n_live,
-                    "a backup of a quiet server has the same patient count as the API",
-                    "exit %s, backup %s, api %s, live %s" % (r.returncode, n_bk2, total, n_live))
-            # the backup is a working data dir: restore it and serve it
-            rd = os.path.join(tmp, "restored")
-            os.makedirs(rd)
-            shutil.copyfile(bk2, os.path.join(rd, "cellclinic.db"))
-            r = cli(b, ["audit", "verify", "--data", rd])
-            t.check(r.returncode == 5 and "checkpoint log" in r.stdout and "missing" in r.stdout,
-                    "audit verify: a database restored without its checkpoint log exits 5 "
-                    "naming the missing log", r.stdout + r.stderr)
-            # the signed log and the public keys are restored with it
-            for name in ("audit-checkpoints.log", "audit-signing.pub"):
-                shutil.copyfile(os.path.join(srv.data, name), os.path.join(rd, name))
-            r = cli(b, ["audit", "verify", "--data", rd])
-            t.check(r.returncode == 0, "audit verify passes on a restored backup",
-                    r.stdout + r.stderr)
-            rs = harness.Server(b, keep=args.keep, data_dir=rd)
-            rs.passwords = dict(srv.passwords)
-            try:
-                rs.start()
-                r = rs.request("GET", "/api/v1/patients?per_page=1", role="admin")
-                t.check(r.status == 200 and r.json.get("total") == total,
-                        "a restored backup serves the same patients (%s)" % total, r)
-            except harness.CommandError as e:
-                t.fail("a restored backup can be served", e)
-            finally:
-                rs.stop()
-                rs.cleanup()
+        # backup and restore under load: tests/api/test_backup.py
         srv.stop()
 
         # audit verify on the intact chain

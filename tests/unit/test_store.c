@@ -294,10 +294,25 @@ static void test_backup_copies_everything(void **state)
     make_patient(f->d, "Simon", "Noé", "2001-01-01");
     char path[128];
     snprintf(path, sizeof path, "%s/copy.db", f->dir);
-    assert_int_equal(db_backup_to(f->d, path, &err), CC_OK);
+    FILE *empty = fopen(path, "wx");
+    assert_non_null(empty);
+    fclose(empty);
+    assert_int_equal(db_backup_to(f->d, path, 0x12345678, &err), CC_OK);
     db *copy;
-    assert_int_equal(db_open(path, DB_OPEN_EXISTING, &copy, &err), CC_OK);
+    assert_int_equal(db_open(path, DB_OPEN_READONLY, &copy, &err), CC_OK);
     assert_int_equal(db_check_integrity(copy, &err), CC_OK);
+    int32_t mark = 0;
+    assert_int_equal(db_application_id(copy, &mark, &err), CC_OK);
+    assert_int_equal(mark, 0x12345678);
+    /* self-contained: rollback journal in the header, nothing beside it */
+    FILE *copied = fopen(path, "rb");
+    unsigned char header[20];
+    assert_int_equal(fread(header, 1, sizeof header, copied), sizeof header);
+    fclose(copied);
+    assert_int_equal(header[18], 1);
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_null(fopen(wal, "rb"));
     audit_verdict v;
     assert_int_equal(audit_verify(copy, &v, &err), CC_OK);
     assert_int_equal(v.entries, 1);

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""Backup and restore: the drill of docs/operations.md, kills, refusals, encryption.
+
+    python3 tests/api/test_backup.py --binary build/cellclinic [-v]
+
+The drill (docs/operations.md, "Restore drill") is run_drill: a backup while a
+server runs and a writer thread makes durable writes, a restore into a new
+directory, that directory served, the data answering, audit verify passing.
+"""
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from test_cli import cli, one_line, usage_error  # noqa: E402
+
+PASSPHRASE = "a long backup passphrase"
+
+
+def listing(d):
+    """Names, sizes and content hashes of a directory (the lock file aside)."""
+    out = {}
+    if not os.path.isdir(d):
+        return None
+    for n in sorted(os.listdir(d)):
+        if n == "cellclinic.lock":
+            continue
+        with open(os.path.join(d, n), "rb") as f:
+            out[n] = hash(f.read())
+    return out
+
+
+def count(db, sql):
+    con = harness.db_connect_ro(db)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def add_ballast(db, megabytes):
+    """Grows a database with a table of random bytes, so a copy takes a while."""
+    con = sqlite3.connect(db, timeout=30)
+    con.execute("CREATE TABLE IF NOT EXISTS test_ballast (b BLOB)")
+    con.executemany("INSERT INTO test_ballast VALUES (randomblob(65536))",
+                    [()] * (megabytes * 16))
+    con.commit()
+    con.close()
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+def new_patient(srv, n, tag):
+    return srv.request("POST", "/api/v1/patients",
+                       {"family_name": "%s%d" % (tag, n), "given_names": "Load",
+                        "birth_date": "1990-02-03", "sex": "male", "language": "fr",
+                        "confirm_duplicate": True}, role="coordinator")
+
+
+class Writer:
+    """A thread making durable writes (patient creations) until stopped."""
+
+    def __init__(self, srv, tag):
+        self.srv, self.tag, self.ids = srv, tag, []
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+
+    def run(self):
+        n = 0
+        while not self.stop_event.is_set():
+            n += 1
+            try:
+                r = new_patient(self.srv, n, self.tag)
+                if r.status == 201:
+                    self.ids.append(r.json["id"])
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_event.set()
+        self.thread.join()
+
+
+def run_help(t, b, tmp, args):
+    for argv in (["backup", "--help"], ["backup", "keygen", "--help"], ["restore", "--help"]):
+        r = cli(b, argv)
+        t.check(r.returncode == 0 and r.stdout.startswith("usage: cellclinic"),
+                "%s prints its usage and exits 0" % " ".join(argv), r.stdout[:200] + r.stderr)
+    r = cli(b, ["restore", "--help"])
+    t.check("--from FILE --data DIR" in r.stdout and "--passphrase-file" in r.stdout
+            and "--secret-key" in r.stdout, "restore --help names its options", r.stdout)
+    r = cli(b, ["--help"])
+    t.check("restore" in r.stdout, "the program's help lists restore", r.stdout)
+    d, f = os.path.join(tmp, "nodir"), os.path.join(tmp, "x.db")
+    usage_error(t, b, ["restore", "--data", d], "--from", "restore without --from")
+    usage_error(t, b, ["restore", "--from", f], "--data", "restore without --data")
+    usage_error(t, b, ["restore", "--from", f, "--data", d, "--bogus", "1"], "--bogus",
+                "restore with an unknown option")
+    pp = write_file(os.path.join(tmp, "pp"), PASSPHRASE)
+    usage_error(t, b, ["restore", "--from", f, "--data", d, "--passphrase-file", pp,
+                       "--secret-key", pp], "--secret-key", "restore with two keys")
+    usage_error(t, b, ["restore", "--from", f, "--data", d, "--passphrase-file",
+                       os.path.join(tmp, "missing.pp")], "--passphrase-file",
+                "restore with an unreadable passphrase file")
+    usage_error(t, b, ["restore", "--from", f, "--data", d, "--secret-key", pp], "--secret-key",
+                "restore with a secret key file that is no key")
+    usage_error(t, b, ["backup", "--data", d, "--to", f, "--encrypt-passphrase-file", pp,
+                       "--encrypt-to", pp], "--encrypt-to", "backup with two keys")
+    short = write_file(os.path.join(tmp, "short"), "short")
+    usage_error(t, b, ["backup", "--data", d, "--to", f, "--encrypt-passphrase-file", short],
+                "--encrypt-passphrase-file", "backup with a passphrase of 5 characters")
+    usage_error(t, b, ["backup", "--data", d, "--to", f, "--encrypt-to", pp], "--encrypt-to",
+                "backup to a public key file that is no key")
+    usage_error(t, b, ["backup", "keygen"], "--out", "backup keygen without --out")
+    t.check(not os.path.exists(d), "refused commands created no data directory")
+
+
+def run_drill(t, b, tmp, args):
+    """docs/operations.md, restore drill: every step as the document says."""
+    with harness.Server(b, keep=args.keep) as srv:
+        first = new_patient(srv, 0, "Drill")
+        t.check(first.status == 201, "drill: a patient before the backup", first)
+        add_ballast(srv.db_path, 24)
+        bk = os.path.join(tmp, "drill", "clinic.ccbk")
+        os.makedirs(os.path.dirname(bk))
+        with Writer(srv, "Drill") as w:
+            time.sleep(0.3)
+            before = len(w.ids)
+            t0 = time.time()
+            r = cli(b, ["backup", "--data", srv.data, "--to", bk])
+            seconds = time.time() - t0
+            during = len(w.ids) - before
+            time.sleep(0.2)
+        t.check(r.returncode == 0 and os.path.isfile(bk),
+                "drill: backup under steady writes exits 0 (%.1f s, %d writes meanwhile)"
+                % (seconds, during), "exit %s %r" % (r.returncode, r.stderr))
+        t.check(during >= 3, "drill: the server kept writing during the backup (%d)" % during)
+        t.check(os.listdir(os.path.dirname(bk)) == ["clinic.ccbk"],
+                "drill: nothing but the backup in its directory",
+                os.listdir(os.path.dirname(bk)))
+        if not os.path.isfile(bk):
+            return
+        t.check(os.stat(bk).st_mode & 0o777 == 0o600, "drill: the backup has mode 0600",
+                oct(os.stat(bk).st_mode))
+        t.check("audit chain intact" in r.stdout, "drill: backup reports the checked chain",
+                r.stdout)
+        n_backup = count(bk, "SELECT count(*) FROM patients")
+        ids_before = [first.json["id"]] + w.ids[:before]
+        rd = os.path.join(tmp, "drill", "restored")
+        r = cli(b, ["restore", "--from", bk, "--data", rd])
+        t.check(r.returncode == 0, "drill: restore into a new directory exits 0",
+                "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        t.check(os.stat(rd).st_mode & 0o777 == 0o700, "drill: the new data directory is 0700",
+                oct(os.stat(rd).st_mode))
+        r = cli(b, ["audit", "verify", "--data", rd])
+        t.check(r.returncode == 0 and "intact" in r.stdout,
+                "drill: audit verify passes on the restored directory", r.stdout + r.stderr)
+        ic = count(os.path.join(rd, "cellclinic.db"), "PRAGMA integrity_check")
+        t.check(ic == "ok", "drill: the restored database passes integrity_check", ic)
+        rs = harness.Server(b, keep=args.keep, data_dir=rd)
+        rs.passwords = dict(srv.passwords)
+        try:
+            rs.start()
+            r = rs.request("GET", "/api/v1/patients?per_page=1", role="admin")
+            t.check(r.status == 200 and r.json.get("total") == n_backup,
+                    "drill: the restored server lists the backup's %s patients" % n_backup, r)
+            missing = [i for i in ids_before
+                       if rs.request("GET", "/api/v1/patients/%s" % i,
+                                     role="coordinator").status != 200]
+            t.check(not missing, "drill: every patient written before the backup answers "
+                    "(%d)" % len(ids_before), missing)
+            r = rs.request("GET", "/api/v1/audit?per_page=5", role="admin")
+            t.check(r.status == 200 and b'"restore"' in r.body,
+                    "drill: the audit trail records the restore", r)
+        except harness.CommandError as e:
+            t.fail("drill: the restored directory can be served", e)
+        finally:
+            rs.stop()
+            rs.cleanup()
+
+
+def run_kills(t, b, tmp, args):
+    """SIGKILL at random moments never leaves a file at the target name that is not a
+    complete backup, and restore refuses every leftover."""
+    with harness.Server(b, keep=args.keep) as srv:
+        new_patient(srv, 0, "Kill")
+        add_ballast(srv.db_path, 32)
+        kd = os.path.join(tmp, "kills")
+        os.makedirs(kd)
+        t0 = time.time()
+        r = cli(b, ["backup", "--data", srv.data, "--to", os.path.join(kd, "timing.ccbk")])
+        full = time.time() - t0
+        t.check(r.returncode == 0, "kills: a backup of the ballasted server (%.2f s)" % full,
+                r.stderr)
+        rng = random.Random(12)
+        leftovers, targets, complete = [], 0, 0
+        with Writer(srv, "Kill"):
+            for i in range(16):
+                target = os.path.join(kd, "k%02d.ccbk" % i)
+                p = subprocess.Popen([b, "backup", "--data", srv.data, "--to", target],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0, full * 1.1))
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+                if os.path.exists(target):
+                    targets += 1
+                    r = cli(b, ["restore", "--from", target, "--data",
+                                os.path.join(kd, "r%02d" % i)])
+                    complete += r.returncode == 0
+                partial = target + ".partial-%d" % p.pid
+                if os.path.exists(partial):
+                    leftovers.append(partial)
+        t.check(complete == targets,
+                "kills: every file at a target name after a kill is a complete backup "
+                "(%d of %d)" % (complete, targets))
+        t.check(leftovers, "kills: some kills left a temporary file (%d of 16)" % len(leftovers))
+        for p in leftovers:
+            t.check(os.stat(p).st_mode & 0o777 == 0o600,
+                    "kills: a leftover temporary file has mode 0600", oct(os.stat(p).st_mode))
+        rd = os.path.join(kd, "leftover-target")
+        refused = 0
+        for p in leftovers:
+            r = cli(b, ["restore", "--from", p, "--data", rd])
+            refused += r.returncode == 1 and "did not finish" in r.stderr
+        t.check(refused == len(leftovers),
+                "kills: restore refuses every leftover temporary file by name (%d)" % refused)
+        t.check(not os.path.exists(os.path.join(rd, "cellclinic.db")),
+                "kills: refused leftovers put no database in place")
+
+
+def refuse_case(t, b, src, dst, what, expect, extra=()):
+    before = listing(dst)
+    r = cli(b, ["restore", "--from", src, "--data", dst] + list(extra))
+    t.check(r.returncode == 1 and expect in r.stderr and one_line(r.stderr),
+            "restore refuses %s, saying %r" % (what, expect),
+            "exit %s %r" % (r.returncode, r.stderr))
+    t.check(listing(dst) == before, "restore of %s changed nothing in the data directory"
+            % what)
+
+
+def run_refusals(t, b, tmp, args):
+    with harness.Server(b, keep=args.keep) as srv:
+        for i in range(3):
+            new_patient(srv, i, "Keep")
+        add_ballast(srv.db_path, 2)
+        rf = os.path.join(tmp, "refusals")
+        os.makedirs(rf)
+        good = os.path.join(rf, "good.ccbk")
+        r = cli(b, ["backup", "--data", srv.data, "--to", good])
+        t.check(r.returncode == 0, "refusals: a good backup", r.stderr)
+        r = cli(b, ["backup", "--data", srv.data, "--to", good])
+        t.check(r.returncode == 2 and "--to" in r.stderr, "backup refuses an existing --to",
+                r.stderr)
+        # while the server runs on the directory
+        live = srv.data
+        refuse_case(t, b, good, live, "while a server runs on the directory", "in use")
+        n_live = count(srv.db_path, "SELECT count(*) FROM patients")
+        srv.stop()
+        # bad files
+        text = write_file(os.path.join(rf, "notes.txt"), "not a backup at all")
+        refuse_case(t, b, text, live, "a text file", "not a cellclinic backup")
+        data = open(good, "rb").read()
+        with open(os.path.join(rf, "truncated.ccbk"), "wb") as f:
+            f.write(data[:len(data) // 2])
+        refuse_case(t, b, os.path.join(rf, "truncated.ccbk"), live, "a truncated backup",
+                    "damaged")
+        corrupt = bytearray(data)
+        page = 4096
+        for p in range(2, 12):
+            corrupt[p * page:p * page + 16] = b"\xa5" * 16
+        with open(os.path.join(rf, "corrupt.ccbk"), "wb") as f:
+            f.write(corrupt)
+        refuse_case(t, b, os.path.join(rf, "corrupt.ccbk"), live, "a corrupt backup",
+                    "damaged")
+        raw = os.path.join(rf, "raw-copy.db")
+        src = sqlite3.connect(srv.db_path, timeout=30)
+        dst = sqlite3.connect(raw)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        refuse_case(t, b, raw, live, "a copy not made by cellclinic backup", "no backup mark")
+        forged = os.path.join(rf, "forged.ccbk")
+        shutil.copyfile(good, forged)
+        con = sqlite3.connect(forged)
+        con.execute("UPDATE audit_log SET reason = 'rewritten' WHERE seq = "
+                    "(SELECT min(seq) FROM audit_log)")
+        con.commit()
+        con.close()
+        refuse_case(t, b, forged, live, "a backup whose audit trail was rewritten",
+                    "audit chain is broken")
+        newer = os.path.join(rf, "newer.ccbk")
+        shutil.copyfile(good, newer)
+        con = sqlite3.connect(newer)
+        con.execute("INSERT INTO schema_version SELECT max(version) + 1 FROM schema_version")
+        con.commit()
+        con.close()
+        refuse_case(t, b, newer, live, "a backup of a newer schema", "newer cellclinic")
+        renamed = os.path.join(rf, "x.ccbk.partial-123")
+        shutil.copyfile(good, renamed)
+        refuse_case(t, b, renamed, live, "a file named like an unfinished backup",
+                    "did not finish")
+        # the lock the other way: a server does not start while a restore holds it
+        import fcntl
+        fd = os.open(os.path.join(live, "cellclinic.lock"), os.O_RDWR)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        r = cli(b, ["serve", "--data", live, "--listen", "127.0.0.1:%d" % harness.free_port()],
+                timeout=20)
+        os.close(fd)
+        t.check(r.returncode == 1 and "being restored" in r.stderr,
+                "serve refuses to start while a restore holds the directory",
+                "exit %s %r" % (r.returncode, r.stderr))
+        # the old database has committed transactions only in its WAL (a crash)
+        wal_pid = os.fork()
+        if wal_pid == 0:
+            con = sqlite3.connect(srv.db_path)
+            con.execute("PRAGMA wal_autocheckpoint=0")
+            con.execute("CREATE TABLE test_only_in_wal (x)")
+            con.execute("INSERT INTO test_only_in_wal VALUES ('kept')")
+            con.commit()
+            os._exit(0)
+        os.waitpid(wal_pid, 0)
+        t.check(os.path.getsize(srv.db_path + "-wal") > 0,
+                "the old database has a WAL with committed transactions")
+        r = cli(b, ["restore", "--from", good, "--data", live])
+        t.check(r.returncode == 0 and "before-restore-" in r.stdout,
+                "restore over a stopped server's directory exits 0 and names the old database",
+                "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        aside = [n for n in os.listdir(live) if n.startswith("cellclinic.db.before-restore-")]
+        t.check(len(aside) == 1 and not aside[0].endswith("-wal"),
+                "the replaced database is kept beside it, self-contained", aside)
+        if aside:
+            got = count(os.path.join(live, aside[0]), "SELECT x FROM test_only_in_wal")
+            t.check(got == "kept", "the kept database has the transactions of its old WAL", got)
+        n_good = count(good, "SELECT count(*) FROM patients")
+        n_restored = count(srv.db_path, "SELECT count(*) FROM patients")
+        t.check(n_restored == n_good == n_live,
+                "the restored database has the backup's patients (%s)" % n_good,
+                "restored %s, backup %s" % (n_restored, n_good))
+        t.check(count(srv.db_path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                      "'test_only_in_wal'") == 0,
+                "no page of the old WAL reached the restored database")
+        t.check(count(srv.db_path, "PRAGMA application_id") == 0,
+                "the restored database carries no backup mark (a copy of it is no backup)")
+        r = cli(b, ["audit", "verify", "--data", live])
+        t.check(r.returncode == 0, "audit verify passes after the restore", r.stdout + r.stderr)
+        # a WAL left without its database never meets the restored one
+        stray = os.path.join(rf, "stray")
+        os.makedirs(stray)
+        with open(os.path.join(stray, "cellclinic.db-wal"), "wb") as f:
+            f.write(b"stray WAL bytes" * 100)
+        r = cli(b, ["restore", "--from", good, "--data", stray])
+        kept = [n for n in os.listdir(stray) if n.endswith("-wal")]
+        t.check(r.returncode == 0 and len(kept) == 1 and "before-restore-" in kept[0]
+                and "replaced" not in r.stdout,
+                "a stray WAL without its database is moved aside by the restore",
+                (r.returncode, r.stdout, r.stderr, os.listdir(stray)))
+
+
+def run_encryption(t, b, tmp, args):
+    with harness.Server(b, keep=args.keep) as srv:
+        p = new_patient(srv, 0, "Secret")
+        add_ballast(srv.db_path, 3)  # several 1 MiB chunks
+        ed = os.path.join(tmp, "enc")
+        os.makedirs(ed)
+        pp = write_file(os.path.join(ed, "pp"), PASSPHRASE)
+        wrong = write_file(os.path.join(ed, "wrong"), PASSPHRASE + "!")
+        bk = os.path.join(ed, "pass.ccbk")
+        r = cli(b, ["backup", "--data", srv.data, "--to", bk, "--encrypt-passphrase-file", pp])
+        t.check(r.returncode == 0 and "encrypted" in r.stdout,
+                "backup --encrypt-passphrase-file exits 0", r.stdout + r.stderr)
+        data = open(bk, "rb").read() if os.path.exists(bk) else b""
+        t.check(data.startswith(b"CCBACKUP") and b"SQLite format 3" not in data
+                and b"Secret0" not in data,
+                "the encrypted backup starts with its magic and shows no plaintext")
+        t.check(sorted(os.listdir(ed)) == ["pass.ccbk", "pp", "wrong"]
+                and not [n for n in os.listdir(srv.data) if ".backup-" in n],
+                "no plaintext copy is left beside the backup or in the data directory",
+                (os.listdir(ed), os.listdir(srv.data)))
+        t.check(os.stat(bk).st_mode & 0o777 == 0o600, "the encrypted backup has mode 0600")
+        rd = os.path.join(ed, "restored")
+        os.makedirs(rd)
+        refuse_case(t, b, bk, rd, "an encrypted backup with a wrong passphrase",
+                    "does not decrypt", ["--passphrase-file", wrong])
+        tampered = bytearray(data)
+        tampered[len(data) // 2] ^= 0x01
+        open(os.path.join(ed, "tampered.ccbk"), "wb").write(tampered)
+        refuse_case(t, b, os.path.join(ed, "tampered.ccbk"), rd,
+                    "an encrypted backup with one byte changed", "altered",
+                    ["--passphrase-file", pp])
+        open(os.path.join(ed, "cut.ccbk"), "wb").write(data[:len(data) - 100])
+        refuse_case(t, b, os.path.join(ed, "cut.ccbk"), rd, "a truncated encrypted backup",
+                    "cut", ["--passphrase-file", pp])
+        t.check(not [n for n in os.listdir(rd) if n.startswith("cellclinic.db")],
+                "refused encrypted backups leave nothing in the data directory", os.listdir(rd))
+        r = cli(b, ["restore", "--from", bk, "--data", rd])
+        t.check(r.returncode == 2 and "--passphrase-file" in r.stderr,
+                "restore of a passphrase backup without a passphrase: exit 2 naming the option",
+                r.stderr)
+        r = cli(b, ["restore", "--from", bk, "--data", rd, "--passphrase-file", pp])
+        t.check(r.returncode == 0, "restore with the right passphrase exits 0", r.stderr)
+        n = count(os.path.join(rd, "cellclinic.db"),
+                  "SELECT count(*) FROM patients WHERE id = %d" % p.json["id"])
+        t.check(n == 1, "the passphrase backup restores the patient")
+        # public key
+        key = os.path.join(ed, "backup.key")
+        r = cli(b, ["backup", "keygen", "--out", key])
+        t.check(r.returncode == 0 and os.stat(key).st_mode & 0o777 == 0o600
+                and os.path.isfile(key + ".pub"),
+                "backup keygen writes a 0600 secret key and a public key", r.stdout + r.stderr)
+        r = cli(b, ["backup", "keygen", "--out", key])
+        t.check(r.returncode == 2 and "--out" in r.stderr, "keygen refuses an existing file",
+                r.stderr)
+        other = os.path.join(ed, "other.key")
+        cli(b, ["backup", "keygen", "--out", other])
+        pk = os.path.join(ed, "pk.ccbk")
+        r = cli(b, ["backup", "--data", srv.data, "--to", pk, "--encrypt-to", key + ".pub"])
+        t.check(r.returncode == 0, "backup --encrypt-to exits 0", r.stderr)
+        rk = os.path.join(ed, "restored-pk")
+        refuse_case(t, b, pk, rk, "a public-key backup with another secret key",
+                    "secret key does not open it", ["--secret-key", other])
+        pkdata = open(pk, "rb").read()
+        tampered = bytearray(pkdata)
+        tampered[-50] ^= 0x80
+        open(os.path.join(ed, "pk-tampered.ccbk"), "wb").write(tampered)
+        refuse_case(t, b, os.path.join(ed, "pk-tampered.ccbk"), rk,
+                    "a public-key backup with its last chunk changed", "altered",
+                    ["--secret-key", key])
+        r = cli(b, ["restore", "--from", pk, "--data", rk, "--secret-key", key])
+        t.check(r.returncode == 0, "restore with the secret key exits 0", r.stderr)
+        r = cli(b, ["audit", "verify", "--data", rk])
+        t.check(r.returncode == 0, "audit verify passes on the key-restored directory",
+                r.stdout + r.stderr)
+        plain = os.path.join(ed, "plain.ccbk")
+        cli(b, ["backup", "--data", srv.data, "--to", plain])
+        r = cli(b, ["restore", "--from", plain, "--data", rk, "--secret-key", key])
+        t.check(r.returncode == 2 and "--secret-key" in r.stderr and "not encrypted" in r.stderr,
+                "restore of a plain backup with a key: exit 2 naming the option", r.stderr)
+
+
+def main():
+    args = harness.parse_args()
+    b = os.path.abspath(args.binary)
+    t = harness.Tally("backup", verbose=args.verbose)
+    tmp = tempfile.mkdtemp(prefix="cc-backuptest-")
+    # each part on its own servers: one part's harness failure does not hide the others
+    for part in (run_help, run_drill, run_kills, run_refusals, run_encryption):
+        try:
+            part(t, b, tmp, args)
+        except harness.CommandError as e:
+            t.fail("%s: harness" % part.__name__, e)
+        harness._kill_all()
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
