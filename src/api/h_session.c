@@ -8,6 +8,7 @@
 #include "api/signature.h"
 #include "api/app_context.h"
 #include "app/users.h"
+#include "core/date.h"
 #include "core/patient.h"
 
 cc_status h_health(api_request *req, cc_error *err)
@@ -23,6 +24,21 @@ static json_t *user_json(const user_identity *who)
                      "role", who->role, "language", who->language);
 }
 
+static json_t *instant_json(int64_t seconds)
+{
+    char text[CC_INSTANT_TEXT];
+    instant_format(seconds, text);
+    return seconds ? json_string(text) : json_null();
+}
+
+/* What happened to the account since its owner last logged in. */
+static json_t *notice_json(const login_notice *n)
+{
+    return json_pack("{s:I, s:o, s:o}", "failed_attempts", (json_int_t)n->failed_attempts,
+                     "last_failure", instant_json(n->last_failure), "locked_until",
+                     instant_json(n->locked_until));
+}
+
 static const json_field CREDENTIALS[] = {
     {"username", JF_STRING, true, 64},
     {"password", JF_STRING, true, 256},
@@ -30,15 +46,15 @@ static const json_field CREDENTIALS[] = {
     {NULL, JF_STRING, false, 0},
 };
 
-/* Checks username and password with throttling per username and per address. */
-static cc_status login(api_request *req, user_identity *who, cc_error *err)
+/* Checks username and password (api_password_check's throttle); notice may be NULL. */
+static cc_status login(api_request *req, user_identity *who, login_notice *notice, cc_error *err)
 {
     cc_status st = json_check(req->body, CREDENTIALS, err);
     if (st != CC_OK)
         return st;
     const char *username = json_get_string(req->body, "username");
     const char *password = json_get_string(req->body, "password");
-    st = api_password_check(req, username, password, who, err);
+    st = api_password_check(req, username, password, API_PASSWORD_LOGIN, who, notice, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "username");
     return st;
@@ -49,7 +65,8 @@ cc_status h_session_create(api_request *req, cc_error *err)
     if (json_has(req->body, "label"))
         return cc_fail(err, CC_INVALID, "label", "unknown_field", "unknown field label");
     user_identity who;
-    cc_status st = login(req, &who, err);
+    login_notice notice;
+    cc_status st = login(req, &who, &notice, err);
     char secret[SECRET_HEX];
     if (st == CC_OK)
         st = session_create(req->db, &who, secret, err);
@@ -58,7 +75,10 @@ cc_status h_session_create(api_request *req, cc_error *err)
     api_add_header(req, "Set-Cookie",
                    api_printf(req, "cc_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
                               secret, SESSION_ABSOLUTE_SECONDS));
-    api_reply(req, 200, json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who)));
+    json_t *reply = json_pack("{s:s, s:o}", "csrf", who.csrf, "user", user_json(&who));
+    if (notice.failed_attempts > 0)
+        json_object_set_new(reply, "security_notice", notice_json(&notice));
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 
@@ -104,7 +124,7 @@ cc_status h_session_preferences(api_request *req, cc_error *err)
 cc_status h_token_create(api_request *req, cc_error *err)
 {
     user_identity who;
-    cc_status st = login(req, &who, err);
+    cc_status st = login(req, &who, NULL, err);
     if (st != CC_OK)
         return st;
     const char *label = json_get_string(req->body, "label");

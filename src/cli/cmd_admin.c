@@ -51,7 +51,7 @@ int cmd_init(int argc, char **argv)
                                  sizeof password))
         return 2;
     cc_error err;
-    if (user_check_password(password, "admin-password-file", &err) != CC_OK) {
+    if (user_check_password("admin", password, "admin-password-file", &err) != CC_OK) {
         fprintf(stderr, "cellclinic init: option --admin-password-file: %s\n", err.message);
         return 2;
     }
@@ -109,7 +109,7 @@ int cmd_user(int argc, char **argv)
     char password[USER_PASSWORD_MAX + 2];
     if (!opts_read_password("user add", "password-file", password_file, password, sizeof password))
         return 2;
-    if (user_check_password(password, "password-file", &err) != CC_OK) {
+    if (user_check_password(username, password, "password-file", &err) != CC_OK) {
         fprintf(stderr, "cellclinic user add: option --password-file: %s\n", err.message);
         return 2;
     }

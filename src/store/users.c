@@ -33,15 +33,10 @@ cc_status user_check_username(const char *username, cc_error *err)
     return CC_OK;
 }
 
-cc_status user_check_password(const char *password, const char *field, cc_error *err)
+cc_status user_check_password(const char *username, const char *password, const char *field,
+                              cc_error *err)
 {
-    size_t n = password ? strlen(password) : 0;
-    if (n < USER_PASSWORD_MIN || n > USER_PASSWORD_MAX)
-        return cc_fail(err, CC_INVALID, field, "weak_password", "%s must be %d to %d characters",
-                       field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
-    if (!text_is_clean_utf8(password, n, false))
-        return cc_fail(err, CC_INVALID, field, "invalid_text", "%s must be UTF-8 text", field);
-    return CC_OK;
+    return password_check_new(password, username, field, err);
 }
 
 static void hash_secret(const char *secret, char out[SECRET_HEX])
@@ -70,7 +65,7 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
         st = cc_fail(err, CC_INVALID, "role", "invalid_role",
                      "role must be one of admin, coordinator, physician, nurse, lab, qa, analyst");
     if (st == CC_OK)
-        st = user_check_password(password, "password", err);
+        st = user_check_password(username, password, "password", err);
     if (st != CC_OK)
         return st;
     char hash[crypto_pwhash_STRBYTES];
@@ -217,9 +212,16 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     if (st != CC_OK && st != CC_NOT_FOUND)
         return st;
     int64_t now = store_now_seconds();
-    if (st == CC_NOT_FOUND || now - r.last_seen > SESSION_IDLE_SECONDS ||
-        now - r.created > SESSION_ABSOLUTE_SECONDS) {
+    if (st == CC_NOT_FOUND) {
         memset(who, 0, sizeof *who);
+        return cc_fail(err, CC_UNAUTHENTICATED, NULL, "not_logged_in",
+                       "not logged in, or the session has expired");
+    }
+    if (now - r.last_seen > SESSION_IDLE_SECONDS || now - r.created > SESSION_ABSOLUTE_SECONDS) {
+        char username[sizeof who->username];
+        snprintf(username, sizeof username, "%s", who->username);
+        memset(who, 0, sizeof *who);
+        snprintf(who->username, sizeof who->username, "%s", username);
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "session_expired",
                        "not logged in, or the session has expired");
     }
@@ -277,12 +279,18 @@ cc_status token_create(db *d, const user_identity *who, const char *label, char 
     return db_tx_end(d, st, err);
 }
 
+typedef struct {
+    user_identity *who;
+    bool revoked;
+} token_row;
+
 static cc_status read_token_user(void *ctx, db_stmt *row, cc_error *err)
 {
     (void)err;
-    user_identity *who = ctx;
-    read_identity(row, 0, who);
-    who->by_token = true;
+    token_row *t = ctx;
+    read_identity(row, 0, t->who);
+    t->who->by_token = true;
+    t->revoked = !db_col_is_null(row, 4);
     return CC_OK;
 }
 
@@ -291,13 +299,22 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     memset(who, 0, sizeof *who);
     char hash[SECRET_HEX];
     hash_secret(secret, hash);
-    cc_status st = sql_first(d,
-                             "SELECT u.id, u.username, u.role, u.language FROM api_tokens t"
-                             " JOIN users u ON u.id = t.user_id"
-                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1",
-                             (sql_arg[]){SQL_S(hash)}, 1, read_token_user, who, err);
+    token_row t = {who, false};
+    cc_status st =
+        sql_first(d,
+                  "SELECT u.id, u.username, u.role, u.language, t.revoked_at FROM api_tokens t"
+                  " JOIN users u ON u.id = t.user_id"
+                  " WHERE t.token_hash = ? AND u.active = 1",
+                  (sql_arg[]){SQL_S(hash)}, 1, read_token_user, &t, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token", "unknown or revoked token");
+    if (st == CC_OK && t.revoked) {
+        char username[sizeof who->username];
+        snprintf(username, sizeof username, "%s", who->username);
+        memset(who, 0, sizeof *who);
+        snprintf(who->username, sizeof who->username, "%s", username);
+        return cc_fail(err, CC_UNAUTHENTICATED, NULL, "token_revoked", "unknown or revoked token");
+    }
     return st;
 }
 
