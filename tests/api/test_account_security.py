@@ -90,19 +90,15 @@ def test_password_rules(srv, t):
                                               "password": "physician.dupont!"}, role="admin")
     t.check(r.status == 201, "the username with one more character is accepted", r)
     # the command line applies the same rules
-    pf = os.path.join(srv.tmp, "common.pw")
-    with open(pf, "w") as f:
-        f.write("1q2w3e4r5t6y\n")
-    r = srv.cli("user", "add", "--data", srv.data, "--username", "lab.common", "--role", "lab",
-                "--password-file", pf)
-    t.check(r.returncode == 2 and "most common" in r.stderr,
-            "cellclinic user add refuses a common password", r.stdout + r.stderr)
-    with open(pf, "w") as f:
-        f.write("lab.same.name\n")
-    r = srv.cli("user", "add", "--data", srv.data, "--username", "lab.same.name", "--role", "lab",
-                "--password-file", pf)
-    t.check(r.returncode == 2 and "username" in r.stderr,
-            "cellclinic user add refuses the username as password", r.stdout + r.stderr)
+    pf = os.path.join(srv.tmp, "refused.pw")
+    for username, password, says in (("lab.common", "1q2w3e4r5t6y", "most common"),
+                                     ("lab.same.name", "lab.same.name", "username")):
+        with open(pf, "w") as f:
+            f.write(password + "\n")
+        r = srv.cli("user", "add", "--data", srv.data, "--username", username, "--role", "lab",
+                    "--password-file", pf)
+        t.check(r.returncode == 2 and says in r.stderr,
+                "cellclinic user add refuses %r for %s" % (password, username), r.stdout + r.stderr)
 
 
 def signing_targets(srv, t):
@@ -177,6 +173,10 @@ def test_signature_oracle(srv, t):
     t.check(r1.status == 403 and (r1.status, r1.body) == (r2.status, r2.body),
             "second verifier: a wrong password answers the same for an existing and a missing plan",
             (r1, r2))
+    bodies[1]["second_verifier"] = {"username": "physician1", "password": PW}
+    r = srv.request("POST", "/api/v1/administrations", bodies[1], role="nurse")
+    t.check(r.status == 404 and field(r) == "plan_id",
+            "second verifier: the right password on a missing plan is 404", r)
     _, got = events(srv, kind="signature_failed")
     routes = {e["route"] for e in got}
     t.check({"/api/v1/batches/{id}/release", "/api/v1/adverse-events/{id}/assessment",
