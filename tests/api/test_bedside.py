@@ -45,9 +45,7 @@ import test_laboratory as labt  # noqa: E402
 
 TODAY = datetime.date.today()
 D = TODAY.isoformat()
-# Bookkeeping, not records: sessions, tokens, counts of failed passwords and
-# the security events a failed signature writes.
-EXCLUDE = ("sessions", "api_tokens", "login_attempts", "login_failures", "security_events")
+EXCLUDE = ("sessions", "api_tokens", "login_attempts") + harness.SECURITY_BOOKKEEPING
 
 
 def day(offset):
