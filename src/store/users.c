@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/text.h"
 #include "store/sql.h"
 
 static const char *const ROLES[] = {"admin", "coordinator", "physician", "nurse",
@@ -181,6 +180,16 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     return db_tx_end(d, st, err);
 }
 
+/* A credential that is no longer good: the account's name stays, for the
+ * security event, and nothing that could act for it. */
+static void keep_only_name(user_identity *who)
+{
+    char username[sizeof who->username];
+    snprintf(username, sizeof username, "%s", who->username);
+    memset(who, 0, sizeof *who);
+    snprintf(who->username, sizeof who->username, "%s", username);
+}
+
 typedef struct {
     user_identity *who;
     int64_t created, last_seen;
@@ -218,10 +227,7 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
                        "not logged in, or the session has expired");
     }
     if (now - r.last_seen > SESSION_IDLE_SECONDS || now - r.created > SESSION_ABSOLUTE_SECONDS) {
-        char username[sizeof who->username];
-        snprintf(username, sizeof username, "%s", who->username);
-        memset(who, 0, sizeof *who);
-        snprintf(who->username, sizeof who->username, "%s", username);
+        keep_only_name(who);
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "session_expired",
                        "not logged in, or the session has expired");
     }
@@ -309,10 +315,7 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token", "unknown or revoked token");
     if (st == CC_OK && t.revoked) {
-        char username[sizeof who->username];
-        snprintf(username, sizeof username, "%s", who->username);
-        memset(who, 0, sizeof *who);
-        snprintf(who->username, sizeof who->username, "%s", username);
+        keep_only_name(who);
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "token_revoked", "unknown or revoked token");
     }
     return st;
