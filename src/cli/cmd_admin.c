@@ -77,7 +77,8 @@ int cmd_user(int argc, char **argv)
     static const char usage[] =
         "usage: cellclinic user add --data DIR --username NAME --role ROLE --password-file FILE\n\n"
         "Adds a user. ROLE is one of admin, coordinator, physician, nurse, lab, qa,\n"
-        "analyst. The password (10 to 256 characters) is read from the first line of FILE.\n";
+        "analyst. The password is read from the first line of FILE: 12 to 256\n"
+        "characters, not the username, not one of the 10,000 most common passwords.\n";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
