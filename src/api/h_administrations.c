@@ -54,7 +54,7 @@ static cc_status second_verifier(api_request *req, app_bedside_request *rq, cc_e
     }
     user_identity who;
     st = api_password_check(req, json_get_string(sv, "username"), json_get_string(sv, "password"),
-                            &who, err);
+                            API_PASSWORD_SIGNATURE, &who, NULL, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "second_verifier");
     if (st == CC_UNAUTHENTICATED)

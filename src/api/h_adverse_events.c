@@ -203,11 +203,11 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
                                         {"meaning", JF_STRING, false, 400},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_id_text_body(req, fields, &id, err);
+    cc_status st = api_signed(req, api_id_text_body(req, fields, &id, err), err);
     app_ctx c = api_app_ctx(req);
     if (st == CC_OK)
         st = app_adverse_require(&c, id, err);
-    if ((st = api_signed(req, st, err)) != CC_OK)
+    if (st != CC_OK)
         return st;
     st = app_adverse_assess(&c, id, json_get_string(req->body, "meaning"), err);
     return st == CC_OK ? reply_event(req, 200, id, err) : st;

@@ -1,8 +1,10 @@
-/* The audit trail, read-only, for admin and qa. */
+/* The audit trail and the security events, read-only, for admin and qa. */
 #include <string.h>
 
+#include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "store/audit.h"
+#include "store/security.h"
 
 static json_t *json_or_null(const char *text)
 {
@@ -47,4 +49,29 @@ cc_status h_audit_list(api_request *req, cc_error *err)
               json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
                         (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
+}
+
+static const char *const EVENT_KINDS[] = {
+    "login_failed",    "signature_failed", "account_locked", "csrf_refused",
+    "session_expired", "token_revoked",    "token_expired",  NULL};
+
+cc_status h_security_event_list(api_request *req, cc_error *err)
+{
+    const char *username = api_query(req, "username"), *kind = api_query(req, "kind");
+    if (username && user_check_username(username, err) != CC_OK)
+        return cc_fail(err, CC_INVALID, "username", "invalid_value",
+                       "username is 1 to %d of a-z, 0-9, '.', '_' and '-'", USER_NAME_MAX);
+    const char *const *k = EVENT_KINDS;
+    while (kind && *k && strcmp(*k, kind) != 0)
+        k++;
+    if (kind && !*k)
+        return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                       "kind is login_failed, signature_failed, account_locked, csrf_refused, "
+                       "session_expired, token_revoked or token_expired");
+    api_page p;
+    cc_status st = api_page_begin(req, &p, err);
+    if (st == CC_OK)
+        st = security_event_list_json(req->db, username, kind, p.page, p.per_page, p.rows, &p.total,
+                                      err);
+    return api_page_reply(req, st, &p, err);
 }

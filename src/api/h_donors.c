@@ -119,9 +119,10 @@ cc_status h_donor_eligibility(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"decision", JF_STRING, true, 16},
                                         {"reason", JF_STRING, false, 1000},
+                                        {"password", JF_STRING, true, 256},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
-    cc_status st = api_id_text_body(req, fields, &id, err);
+    cc_status st = api_signed(req, api_id_text_body(req, fields, &id, err), err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);

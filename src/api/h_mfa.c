@@ -14,9 +14,11 @@
 static const char ISSUER[] = "cellclinic";
 
 cc_status api_login(api_request *req, const char *username, const char *password,
-                    user_identity *who, cc_error *err)
+                    user_identity *who, login_notice *notice, cc_error *err)
 {
-    cc_status st = api_first_factor_check(req, username, password, who, err);
+    if (notice)
+        memset(notice, 0, sizeof *notice);
+    cc_status st = api_first_factor_check(req, username, password, API_PASSWORD_LOGIN, who, err);
     if (st != CC_OK)
         return st;
     mfa_state state;
@@ -34,14 +36,17 @@ cc_status api_login(api_request *req, const char *username, const char *password
                            "this account logs in with a code from its authenticator: send "
                            "totp (or recovery_code) with the password");
         st = mfa_verify_login(req->db, who, store_now_seconds(), totp, recovery, err);
-        if (st == CC_UNAUTHENTICATED)
-            api_credential_failed(req, username);
+        if (st == CC_UNAUTHENTICATED) {
+            cc_error wrong = *err;
+            st = api_credential_failed(req, username, API_PASSWORD_LOGIN, err);
+            if (st == CC_UNAUTHENTICATED)
+                *err = wrong;
+        }
         if (st != CC_OK)
             return st;
     }
     who->mfa_enrolment_only = !state.enrolled && state.required;
-    api_credential_passed(req, username);
-    return CC_OK;
+    return api_credential_passed(req, who, notice, err);
 }
 
 static json_t *state_json(const mfa_state *s)

@@ -294,9 +294,8 @@ cc_status h_screening_decide(api_request *req, cc_error *err)
     app_ctx c = api_app_ctx(req);
     screening_row row;
     bool override;
-    if ((st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) !=
-            CC_OK ||
-        (st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
+    if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK ||
+        (st = app_screening_decide_check(&c, id, decision, reason, &row, &override, err)) != CC_OK)
         return st;
     if ((st = app_screening_decide(&c, id, decision, reason, meaning, err)) != CC_OK)
         return st;

@@ -9,6 +9,7 @@
 #include "api/signature.h"
 #include "api/app_context.h"
 #include "app/users.h"
+#include "core/date.h"
 #include "core/patient.h"
 
 cc_status h_health(api_request *req, cc_error *err)
@@ -33,6 +34,21 @@ static json_t *session_json(const user_identity *who, const char *csrf)
                      who->mfa_enrolment_only);
 }
 
+static json_t *instant_json(int64_t seconds)
+{
+    char text[CC_INSTANT_TEXT];
+    instant_format(seconds, text);
+    return seconds ? json_string(text) : json_null();
+}
+
+/* What happened to the account since its owner last logged in. */
+static json_t *notice_json(const login_notice *n)
+{
+    return json_pack("{s:I, s:o, s:o}", "failed_attempts", (json_int_t)n->failed_attempts,
+                     "last_failure", instant_json(n->last_failure), "locked_until",
+                     instant_json(n->locked_until));
+}
+
 static const json_field CREDENTIALS[] = {
     {"username", JF_STRING, true, 64},       {"password", JF_STRING, true, 256},
     {"label", JF_STRING, false, 100},        {"expires_in_days", JF_INTEGER, false, 0},
@@ -40,15 +56,15 @@ static const json_field CREDENTIALS[] = {
     {"recovery_code", JF_STRING, false, 32}, {NULL, JF_STRING, false, 0},
 };
 
-/* Checks username and password with throttling per username and per address. */
-static cc_status login(api_request *req, user_identity *who, cc_error *err)
+/* Checks username and password (api_password_check's throttle); notice may be NULL. */
+static cc_status login(api_request *req, user_identity *who, login_notice *notice, cc_error *err)
 {
     cc_status st = json_check(req->body, CREDENTIALS, err);
     if (st != CC_OK)
         return st;
     const char *username = json_get_string(req->body, "username");
     const char *password = json_get_string(req->body, "password");
-    st = api_login(req, username, password, who, err);
+    st = api_login(req, username, password, who, notice, err);
     if (st == CC_RATE_LIMITED)
         snprintf(err->field, sizeof err->field, "username");
     return st;
@@ -61,7 +77,8 @@ cc_status h_session_create(api_request *req, cc_error *err)
         if (json_has(req->body, *only))
             return cc_fail(err, CC_INVALID, *only, "unknown_field", "unknown field %s", *only);
     user_identity who;
-    cc_status st = login(req, &who, err);
+    login_notice notice;
+    cc_status st = login(req, &who, &notice, err);
     char secret[SECRET_HEX];
     if (st == CC_OK)
         st = session_create(req->db, &who, secret, err);
@@ -71,7 +88,10 @@ cc_status h_session_create(api_request *req, cc_error *err)
                    api_printf(req, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
                               api_session_cookie_name(req), secret, SESSION_ABSOLUTE_SECONDS,
                               req->over_tls ? "; Secure" : ""));
-    api_reply(req, 200, session_json(&who, who.csrf));
+    json_t *reply = session_json(&who, who.csrf);
+    if (notice.failed_attempts > 0)
+        json_object_set_new(reply, "security_notice", notice_json(&notice));
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 
@@ -149,7 +169,7 @@ cc_status h_token_create(api_request *req, cc_error *err)
         st = token_terms(req->body, &days, &scope, err);
     user_identity who;
     if (st == CC_OK)
-        st = login(req, &who, err);
+        st = login(req, &who, NULL, err);
     if (st == CC_OK && who.must_change_password)
         st = cc_fail(err, CC_FORBIDDEN, "password", "password_change_required",
                      "change your password before you create a token");

@@ -93,7 +93,8 @@ cc_status h_password_change(api_request *req, cc_error *err)
     const char *current = json_get_string(req->body, "current_password");
     const char *password = json_get_string(req->body, "new_password");
     user_identity again;
-    st = api_password_check(req, req->who.username, current, &again, err);
+    st = api_password_check(req, req->who.username, current, API_PASSWORD_SIGNATURE, &again, NULL,
+                            err);
     if (st == CC_OK && again.id != req->who.id)
         st = CC_UNAUTHENTICATED;
     if (st == CC_UNAUTHENTICATED)

@@ -9,15 +9,17 @@
  * form. A wrong code is counted in the password throttle (api/signature.h).
  * An account whose role must have an authenticator and has none logs in
  * with who->mfa_enrolment_only set: its session reaches only the enrolment
- * routes until it confirms one.
+ * routes until it confirms one. notice (may be NULL) receives what the
+ * owner has not yet been told of failed attempts and locks (api/signature.h).
  */
 #ifndef CC_API_LOGIN_H
 #define CC_API_LOGIN_H
 
 #include "api/request.h"
+#include "store/security.h"
 #include "store/users.h"
 
 cc_status api_login(api_request *req, const char *username, const char *password,
-                    user_identity *who, cc_error *err);
+                    user_identity *who, login_notice *notice, cc_error *err);
 
 #endif

@@ -91,6 +91,16 @@ unsigned api_query_count(api_request *req, const char *name)
     return c.n;
 }
 
+void api_note_security_event(api_request *req, const char *kind, const char *username)
+{
+    if (req->n_events >= API_MAX_EVENTS)
+        return;
+    req->events[req->n_events].kind = kind;
+    req->events[req->n_events].username =
+        username && *username ? arena_strdup(req->arena, username) : NULL;
+    req->n_events++;
+}
+
 const char *api_header(api_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);

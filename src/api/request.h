@@ -22,7 +22,7 @@
 #include "core/status.h"
 #include "store/users.h"
 
-enum { API_MAX_PARAMS = 4, API_MAX_HEADERS = 4 };
+enum { API_MAX_PARAMS = 4, API_MAX_HEADERS = 4, API_MAX_EVENTS = 2 };
 
 typedef struct api_server api_server;
 typedef struct db db; /* store/db.h: the worker thread's connection, passed to app */
@@ -53,6 +53,13 @@ typedef struct api_request_s {
     bool over_tls;
     bool authenticated;
     user_identity who;
+    /* Security events noted during the request (api_note_security_event):
+     * the server records them after the handler, outside its transaction,
+     * with the address and the route pattern. */
+    struct {
+        const char *kind, *username;
+    } events[API_MAX_EVENTS];
+    int n_events;
     /* answer */
     unsigned status;
     json_t *reply;
@@ -79,6 +86,10 @@ void api_reply_list(api_request *req, const char *rows_json, int64_t page, int64
                     int64_t total);
 /* Adds a response header; name and value must outlive the request (arena or literal). */
 void api_add_header(api_request *req, const char *name, const char *value);
+/* Notes a security event (store/security.h) of kind about username (an
+ * existing account, or NULL); copied into the arena. Past API_MAX_EVENTS a
+ * note is dropped. */
+void api_note_security_event(api_request *req, const char *kind, const char *username);
 /* Query-string argument or NULL. */
 const char *api_query(api_request *req, const char *name);
 /* How many times the query string names the argument ("?a=1&a=2": 2). */

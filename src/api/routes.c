@@ -53,6 +53,8 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/consultation-requests/{id}/convert", h_consult_convert, FRONT_DESK, 0, 0},
     {"POST", "/api/v1/consultation-requests/{id}/decline", h_consult_decline, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/audit", h_audit_list, ROLE_ADMIN | ROLE_QA, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/security-events", h_security_event_list, ROLE_ADMIN | ROLE_QA, 0,
+     ROUTE_READ_ONLY},
     /* outcome instruments: classification, scores, observations */
     {"POST", "/api/v1/isncsci/classify", h_isncsci_classify, ROLES_ANY, 4 << 20, ROUTE_ANY_JSON},
     {"GET", "/api/v1/instruments", h_instrument_list, ROLES_ANY, 0, 0},

@@ -25,6 +25,7 @@
 #include "core/text.h"
 #include "store/clock.h"
 #include "store/datadir.h"
+#include "store/security.h"
 
 enum {
     REQUEST_ARENA_CAP = 16 << 20,
@@ -333,6 +334,20 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, api_request *req)
 
 /* ---- authentication and permission ---- */
 
+/* A credential that was once good (an expired session, a revoked or expired token) is
+ * a security event; the lookup left only the account's name in who. */
+static cc_status credential_checked(api_request *req, cc_status st, const cc_error *err)
+{
+    req->authenticated = st == CC_OK;
+    static const char *const once_good[] = {"session_expired", "token_revoked", "token_expired"};
+    for (size_t i = 0; st == CC_UNAUTHENTICATED && i < sizeof once_good / sizeof *once_good; i++)
+        if (strcmp(err->code, once_good[i]) == 0)
+            api_note_security_event(req, once_good[i], req->who.username);
+    if (st != CC_OK)
+        memset(&req->who, 0, sizeof req->who);
+    return st;
+}
+
 static cc_status authenticate(api_request *req, cc_error *err)
 {
     const char *auth = api_header(req, "Authorization");
@@ -340,17 +355,13 @@ static cc_status authenticate(api_request *req, cc_error *err)
         if (strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != SECRET_HEX - 1)
             return cc_fail(err, CC_UNAUTHENTICATED, "Authorization", "invalid_token",
                            "Authorization must be 'Bearer' and a token");
-        cc_status st = token_lookup(req->db, auth + 7, &req->who, err);
-        req->authenticated = st == CC_OK;
-        return st;
+        return credential_checked(req, token_lookup(req->db, auth + 7, &req->who, err), err);
     }
     const char *cookie =
         MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, api_session_cookie_name(req));
     if (!cookie || strlen(cookie) != SECRET_HEX - 1)
         return cc_fail(err, CC_UNAUTHENTICATED, "", "not_logged_in", "log in first");
-    cc_status st = session_lookup(req->db, cookie, &req->who, err);
-    req->authenticated = st == CC_OK;
-    return st;
+    return credential_checked(req, session_lookup(req->db, cookie, &req->who, err), err);
 }
 
 static bool is_mutation(const char *method)
@@ -399,9 +410,11 @@ static cc_status check_access(api_request *req, const api_route *route, cc_error
     if (!req->who.by_token && is_mutation(req->method)) {
         const char *csrf = api_header(req, "X-CSRF-Token");
         if (!csrf || strlen(csrf) != SECRET_HEX - 1 ||
-            sodium_memcmp(csrf, req->who.csrf, SECRET_HEX - 1) != 0)
+            sodium_memcmp(csrf, req->who.csrf, SECRET_HEX - 1) != 0) {
+            api_note_security_event(req, "csrf_refused", req->who.username);
             return cc_fail(err, CC_FORBIDDEN, "X-CSRF-Token", "csrf",
                            "missing or wrong X-CSRF-Token header");
+        }
     }
     return CC_OK;
 }
@@ -433,6 +446,19 @@ static cc_status parse_body(conn_state *cs, cc_error *err)
                        "the request body must be a JSON object");
     req->body = body;
     return CC_OK;
+}
+
+/* After the handler's transaction: a read-only route may note one too. A
+ * failure to record is reported on stderr and does not change the answer. */
+static void record_security_events(api_request *req, const api_route *route)
+{
+    for (int i = 0; req->db && i < req->n_events; i++) {
+        security_event ev = {req->events[i].kind, req->events[i].username, req->remote_addr,
+                             route->pattern};
+        cc_error e;
+        if (security_event_add(req->db, &ev, &e) != CC_OK)
+            fprintf(stderr, "cellclinic: security event %s not recorded: %s\n", ev.kind, e.message);
+    }
 }
 
 static bool route_may_read(const api_request *req, const char *path)
@@ -640,6 +666,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
     }
     if (req->db)
         db_rollback(req->db); /* a handler never leaves a transaction open */
+    record_security_events(req, cs->route);
     if (req->db && req->who.needs_touch) {
         cc_error ignored; /* a missed touch only shortens the idle window */
         session_touch(req->db, &req->who, &ignored);

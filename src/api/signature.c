@@ -1,51 +1,90 @@
 #include "api/signature.h"
 
-void api_credential_failed(api_request *req, const char *username)
+static int64_t larger(int64_t a, int64_t b)
 {
-    int64_t now = store_now_seconds();
+    return a > b ? a : b;
+}
+
+/* Counts a wrong password against the name, the address and the account. */
+static cc_status count_failure(api_request *req, const char *username, api_password_use use,
+                               int64_t now, cc_error *err)
+{
     ratelimit_hit(req->limits->login_by_user, username, now);
     ratelimit_hit(req->limits->login_by_addr, req->remote_addr, now);
-}
-
-void api_credential_passed(api_request *req, const char *username)
-{
-    ratelimit_reset(req->limits->login_by_user, username);
-}
-
-cc_status api_password_check(api_request *req, const char *username, const char *password,
-                             user_identity *who, cc_error *err)
-{
-    cc_status st = api_first_factor_check(req, username, password, who, err);
-    if (st == CC_OK)
-        api_credential_passed(req, username);
-    return st;
+    bool known;
+    int64_t locked_until;
+    cc_error stored;
+    cc_status st = login_failure_record(req->db, username, now, &known, &locked_until, &stored);
+    if (st != CC_OK) {
+        *err = stored;
+        return st;
+    }
+    /* A name without an account may be a password typed in the wrong box:
+     * it is not kept. */
+    const char *account = known ? username : NULL;
+    api_note_security_event(req, use == API_PASSWORD_LOGIN ? "login_failed" : "signature_failed",
+                            account);
+    if (locked_until)
+        api_note_security_event(req, "account_locked", account);
+    return CC_UNAUTHENTICATED;
 }
 
 cc_status api_first_factor_check(api_request *req, const char *username, const char *password,
-                                 user_identity *who, cc_error *err)
+                                 api_password_use use, user_identity *who, cc_error *err)
 {
     int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->limits->login_by_user, username, now);
-    int wait_addr = ratelimit_blocked(req->limits->login_by_addr, req->remote_addr, now);
-    if (wait_addr > wait)
-        wait = wait_addr;
+    int64_t wait = larger(ratelimit_blocked(req->limits->login_by_user, username, now),
+                          ratelimit_blocked(req->limits->login_by_addr, req->remote_addr, now));
+    int64_t locked = 0;
+    cc_status st = login_lock_remaining(req->db, username, now, &locked, err);
+    if (st != CC_OK)
+        return st;
+    wait = larger(wait, locked);
     if (wait > 0) {
-        api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
+        api_add_header(req, "Retry-After", api_printf(req, "%lld", (long long)wait));
         return cc_fail(err, CC_RATE_LIMITED, "password", "too_many_attempts",
-                       "too many failed attempts; try again in %d seconds", wait);
+                       "too many failed attempts; try again in %lld seconds", (long long)wait);
     }
-    cc_status st = password ? user_authenticate(req->db, username, password, who, err)
-                            : cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
-                                      "wrong username or password");
+    st = password ? user_authenticate(req->db, username, password, who, err)
+                  : cc_fail(err, CC_UNAUTHENTICATED, "password", "bad_credentials",
+                            "wrong username or password");
     if (st == CC_UNAUTHENTICATED)
-        api_credential_failed(req, username);
+        return api_credential_failed(req, username, use, err);
+    return st;
+}
+
+cc_status api_credential_failed(api_request *req, const char *username, api_password_use use,
+                                cc_error *err)
+{
+    cc_error counted;
+    cc_status st = count_failure(req, username, use, store_now_seconds(), &counted);
+    if (st != CC_UNAUTHENTICATED)
+        *err = counted;
+    return st;
+}
+
+cc_status api_credential_passed(api_request *req, const user_identity *who, login_notice *notice,
+                                cc_error *err)
+{
+    ratelimit_reset(req->limits->login_by_user, who->username);
+    return login_success_record(req->db, who->id, notice, err);
+}
+
+cc_status api_password_check(api_request *req, const char *username, const char *password,
+                             api_password_use use, user_identity *who, login_notice *notice,
+                             cc_error *err)
+{
+    cc_status st = api_first_factor_check(req, username, password, use, who, err);
+    if (st == CC_OK)
+        st = api_credential_passed(req, who, notice, err);
     return st;
 }
 
 static cc_status own_signature(api_request *req, const char *password, cc_error *err)
 {
     user_identity again;
-    cc_status st = api_password_check(req, req->who.username, password, &again, err);
+    cc_status st = api_password_check(req, req->who.username, password, API_PASSWORD_SIGNATURE,
+                                      &again, NULL, err);
     if (st == CC_OK && again.id != req->who.id)
         st = CC_UNAUTHENTICATED;
     return st;

@@ -47,9 +47,10 @@ cc_status app_screening_create(const app_ctx *c, int64_t patient_id, const char 
 
 /* Whether the decision may be signed on the screening as stored now
  * (CC_NOT_FOUND, the override rule, CC_CONFLICT "already_decided"): the
- * caller asks before it checks the signer's password, so that a decision
- * that would be refused costs no signature attempt; app_screening_decide
- * asks again inside its transaction. row and *override receive what was read. */
+ * caller asks after it has checked the signer's password (a wrong password
+ * must not tell whether the screening exists), before the decision;
+ * app_screening_decide asks again inside its transaction. row and *override
+ * receive what was read. */
 cc_status app_screening_decide_check(const app_ctx *c, int64_t id, eligibility_verdict decision,
                                      const char *override_reason, screening_row *row,
                                      bool *override, cc_error *err);

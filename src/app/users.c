@@ -75,14 +75,17 @@ static cc_status write_password(const app_ctx *c, int64_t id, const char *passwo
                                 const char *field, bool reset, int64_t keep_session, cc_error *err)
 {
     char hash[USER_HASH_MAX];
-    cc_status st = user_check_password(password, field, err);
+    user_account a;
+    /* the username the password may not equal never changes */
+    cc_status st = user_load(c->d, id, &a, err);
+    if (st == CC_OK)
+        st = user_check_password(a.username, password, field, err);
     if (st == CC_OK)
         st = user_hash_password(password, hash, err);
     if (st == CC_OK)
         st = db_tx_begin(c->d, err);
     if (st != CC_OK)
         return st;
-    user_account a;
     st = user_load(c->d, id, &a, err);
     if (st == CC_OK)
         st = user_write_password(c->d, &c->actor, id, hash, reset, err);

@@ -57,7 +57,7 @@ int cmd_init(int argc, char **argv)
                                  sizeof password))
         return 2;
     cc_error err;
-    if (user_check_password(password, "admin-password-file", &err) != CC_OK) {
+    if (user_check_password("admin", password, "admin-password-file", &err) != CC_OK) {
         fprintf(stderr, "cellclinic init: option --admin-password-file: %s\n", err.message);
         return 2;
     }
@@ -93,7 +93,8 @@ static const char USER_USAGE[] =
     "holds at the server's next request.\n"
     "  add             adds a user. ROLE is one of admin, coordinator, physician,\n"
     "                  nurse, lab, qa, analyst. The password is read from the first\n"
-    "                  line of FILE.\n"
+    "                  line of FILE: 12 to 256 characters, not the username, not one\n"
+    "                  of the 10,000 most common passwords.\n"
     "  list            lists the accounts: username, role, status.\n"
     "  disable         disables an account and ends all its sessions and tokens at\n"
     "                  once (the last active administrator cannot be disabled).\n"
@@ -138,12 +139,13 @@ static int user_parse(const char *command, int argc, char **argv, bool wants_use
 }
 
 /* The password of --password-file, checked against the password rules. */
-static bool user_password(const char *command, const char *path, char *out, size_t cap)
+static bool user_password(const char *command, const char *username, const char *path, char *out,
+                          size_t cap)
 {
     if (!opts_read_password(command, "password-file", path, out, cap))
         return false;
     cc_error err;
-    if (user_check_password(out, "password-file", &err) != CC_OK) {
+    if (user_check_password(username, out, "password-file", &err) != CC_OK) {
         fprintf(stderr, "cellclinic %s: option --password-file: %s\n", command, err.message);
         return false;
     }
@@ -158,7 +160,7 @@ static int user_add(int argc, char **argv)
     if (rc || help)
         return rc;
     char password[USER_PASSWORD_MAX + 2];
-    if (!user_password("user add", o.password_file, password, sizeof password))
+    if (!user_password("user add", o.username, o.password_file, password, sizeof password))
         return 2;
     cc_error err;
     db *d;
@@ -284,7 +286,7 @@ static int user_change(const char *command, int argc, char **argv, bool resets, 
     if (rc || help)
         return rc;
     char password[USER_PASSWORD_MAX + 2] = "";
-    if (resets && !user_password(command, o.password_file, password, sizeof password))
+    if (resets && !user_password(command, o.username, o.password_file, password, sizeof password))
         return 2;
     cc_error err;
     db *d;

@@ -533,6 +533,26 @@ static const char *const migrations[] = {
     " ('mfa_required.admin', 1), ('mfa_required.analyst', 0), ('mfa_required.coordinator', 0),"
     " ('mfa_required.lab', 0), ('mfa_required.nurse', 0), ('mfa_required.physician', 1),"
     " ('mfa_required.qa', 1);",
+    /* account lockout and security events: failed password checks per account
+     * (consecutive failures since window_start, the lock, and what the owner has
+     * not yet been told), and the security events that admin and qa read */
+    "CREATE TABLE login_failures ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    "  failures INTEGER NOT NULL DEFAULT 0,"
+    "  window_start INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  unseen_failures INTEGER NOT NULL DEFAULT 0,"
+    "  unseen_last_failure INTEGER NOT NULL DEFAULT 0,"
+    "  unseen_locked_until INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE security_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  username TEXT,"
+    "  address TEXT NOT NULL,"
+    "  route TEXT NOT NULL);"
+    "CREATE INDEX security_events_username ON security_events(username, id);"
+    "CREATE INDEX security_events_kind ON security_events(kind, id);",
     /* accounts: a password reset forces a change at next login; bearer tokens
      * expire and carry a scope ('read' or 'full'). Tokens made before expire 90
      * days after their creation (the date arithmetic is SQLite's strftime; the

@@ -44,15 +44,10 @@ cc_status user_check_username(const char *username, cc_error *err)
     return CC_OK;
 }
 
-cc_status user_check_password(const char *password, const char *field, cc_error *err)
+cc_status user_check_password(const char *username, const char *password, const char *field,
+                              cc_error *err)
 {
-    size_t n = password ? strlen(password) : 0;
-    if (n < USER_PASSWORD_MIN || n > USER_PASSWORD_MAX)
-        return cc_fail(err, CC_INVALID, field, "weak_password", "%s must be %d to %d characters",
-                       field, USER_PASSWORD_MIN, USER_PASSWORD_MAX);
-    if (!text_is_clean_utf8(password, n, false))
-        return cc_fail(err, CC_INVALID, field, "invalid_text", "%s must be UTF-8 text", field);
-    return CC_OK;
+    return password_check_new(password, username, field, err);
 }
 
 static void hash_secret(const char *secret, char out[SECRET_HEX])
@@ -94,7 +89,7 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
         st = cc_fail(err, CC_INVALID, "role", "invalid_role",
                      "role must be one of admin, coordinator, physician, nurse, lab, qa, analyst");
     if (st == CC_OK)
-        st = user_check_password(password, "password", err);
+        st = user_check_password(username, password, "password", err);
     if (st != CC_OK)
         return st;
     char hash[USER_HASH_MAX];
@@ -210,6 +205,16 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     return db_tx_end(d, st, err);
 }
 
+/* A credential that is no longer good: the account's name stays, for the
+ * security event, and nothing that could act for it. */
+static void keep_only_name(user_identity *who)
+{
+    char username[sizeof who->username];
+    snprintf(username, sizeof username, "%s", who->username);
+    memset(who, 0, sizeof *who);
+    snprintf(who->username, sizeof who->username, "%s", username);
+}
+
 typedef struct {
     user_identity *who;
     int64_t created, last_seen;
@@ -243,9 +248,13 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     if (st != CC_OK && st != CC_NOT_FOUND)
         return st;
     int64_t now = store_now_seconds();
-    if (st == CC_NOT_FOUND || now - r.last_seen > SESSION_IDLE_SECONDS ||
-        now - r.created > SESSION_ABSOLUTE_SECONDS) {
+    if (st == CC_NOT_FOUND) {
         memset(who, 0, sizeof *who);
+        return cc_fail(err, CC_UNAUTHENTICATED, NULL, "not_logged_in",
+                       "not logged in, or the session has expired");
+    }
+    if (now - r.last_seen > SESSION_IDLE_SECONDS || now - r.created > SESSION_ABSOLUTE_SECONDS) {
+        keep_only_name(who);
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "session_expired",
                        "not logged in, or the session has expired");
     }
@@ -318,13 +327,20 @@ cc_status token_create(db *d, const user_identity *who, const char *label, int d
     return db_tx_end(d, st, err);
 }
 
+typedef struct {
+    user_identity *who;
+    bool revoked, expired;
+} token_row;
+
 static cc_status read_token_user(void *ctx, db_stmt *row, cc_error *err)
 {
     (void)err;
-    user_identity *who = ctx;
-    read_identity(row, 0, who);
-    who->by_token = true;
-    who->read_only = strcmp(db_col_text(row, 5), "full") != 0;
+    token_row *t = ctx;
+    read_identity(row, 0, t->who);
+    t->who->by_token = true;
+    t->who->read_only = strcmp(db_col_text(row, 5), "full") != 0;
+    t->revoked = !db_col_is_null(row, 6);
+    t->expired = db_col_int(row, 7) != 0;
     return CC_OK;
 }
 
@@ -335,16 +351,21 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     hash_secret(secret, hash);
     char now[CC_INSTANT_TEXT];
     store_now_text(now);
-    sql_arg args[] = {SQL_S(hash), SQL_S(now)};
+    sql_arg args[] = {SQL_S(now), SQL_S(hash)};
+    token_row t = {who, false, false};
     cc_status st = sql_first(d,
-                             "SELECT " IDENTITY_COLUMNS ", t.scope FROM api_tokens t"
-                             " JOIN users u ON u.id = t.user_id"
-                             " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-                             " AND t.expires_at > ? AND u.active = 1",
-                             args, SQL_COUNT(args), read_token_user, who, err);
+                             "SELECT " IDENTITY_COLUMNS ", t.scope, t.revoked_at, t.expires_at <= ?"
+                             " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                             " WHERE t.token_hash = ? AND u.active = 1",
+                             args, SQL_COUNT(args), read_token_user, &t, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token",
                        "unknown, expired or revoked token");
+    if (st == CC_OK && (t.revoked || t.expired)) {
+        keep_only_name(who);
+        return cc_fail(err, CC_UNAUTHENTICATED, NULL, t.revoked ? "token_revoked" : "token_expired",
+                       "unknown, expired or revoked token");
+    }
     return st;
 }
 

@@ -17,12 +17,13 @@
 #include "store/audit.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/password.h"
 #include "store/db.h"
 
 enum {
     USER_NAME_MAX = 64,
-    USER_PASSWORD_MIN = 10,
-    USER_PASSWORD_MAX = 256,
+    USER_PASSWORD_MIN = PASSWORD_MIN_CHARS,
+    USER_PASSWORD_MAX = PASSWORD_MAX_BYTES,
     SECRET_HEX = 65,
     SESSION_IDLE_SECONDS = 30 * 60,
     SESSION_ABSOLUTE_SECONDS = 12 * 3600,
@@ -63,7 +64,10 @@ bool user_role_is_valid(const char *role);
 bool user_role_reads_identities(const char *role);
 /* Username: 1..64 of [a-z0-9._-]. */
 cc_status user_check_username(const char *username, cc_error *err);
-cc_status user_check_password(const char *password, const char *field, cc_error *err);
+/* A new password for username (core/password.h: length, not the username,
+ * not a common password); field names it in the error. */
+cc_status user_check_password(const char *username, const char *password, const char *field,
+                              cc_error *err);
 
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err);
@@ -74,8 +78,10 @@ cc_status user_authenticate(db *d, const char *username, const char *password, u
 
 /* Stores who->mfa_enrolment_only with the session. */
 cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_error *err);
-/* Looks up a session secret; expired or unknown -> CC_UNAUTHENTICATED.
- * Never writes: when who->needs_touch, call session_touch after the request. */
+/* Looks up a session secret; unknown -> CC_UNAUTHENTICATED "not_logged_in",
+ * expired -> CC_UNAUTHENTICATED "session_expired" with only who->username
+ * set (the account, for the security event). Never writes: when
+ * who->needs_touch, call session_touch after the request. */
 cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
 cc_status session_touch(db *d, const user_identity *who, cc_error *err);
 cc_status session_delete(db *d, const user_identity *who, cc_error *err);
@@ -122,7 +128,9 @@ cc_status session_end(db *d, const user_identity *who, int64_t session_id, cc_er
  * active tokens already. */
 cc_status token_create(db *d, const user_identity *who, const char *label, int days,
                        const char *scope, char secret[SECRET_HEX], int64_t *id, cc_error *err);
-/* Expired, revoked or unknown tokens are CC_UNAUTHENTICATED "invalid_token". */
+/* Unknown -> CC_UNAUTHENTICATED "invalid_token"; revoked -> "token_revoked",
+ * expired -> "token_expired", both with only who->username set (the
+ * account, for the security event). */
 cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *err);
 /* Revokes a token of the caller (any token when admin). */
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err);

@@ -1,7 +1,7 @@
 // cellclinic web interface: boot, session, navigation and the hash router.
 import { h, $, clear } from './dom.js';
 import { api, setCsrf, onUnauthorized } from './api.js';
-import { initI18n, setLanguage, language, onLanguageChange, storedLanguage, t } from './i18n.js';
+import { initI18n, setLanguage, language, onLanguageChange, storedLanguage, t, formatDateTime } from './i18n.js';
 import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
 import { renderLogin } from './views/login.js';
@@ -94,7 +94,13 @@ function homeFor() {
 export async function render(restore = null) {
   const seq = ++renderSeq;
   const main = $('#main');
-  if (pendingFlash) { flash(pendingFlash); pendingFlash = null; } else flash(null);
+  // The login screen of a logged-in user only redirects: the message waits for the page.
+  const redirecting = session.user && ['/', '/login'].includes(parseHash().path);
+  if (!redirecting) {
+    if (pendingFlash) flash(pendingFlash.text ?? pendingFlash, pendingFlash.kind ?? 'ok');
+    else flash(null);
+    pendingFlash = null;
+  }
   updateChrome();
   // a patient's questionnaire link needs no account
   const qm = /^\/q\/([A-Za-z0-9_-]{20,64})$/.exec(parseHash().path);
@@ -233,6 +239,17 @@ function updateChrome() {
   document.title = logged ? `cellclinic — ${t('app.subtitle')}` : `cellclinic — ${t('login.title')}`;
 }
 
+// What happened to the account since its owner's last login (failed
+// passwords, a lock), in the owner's language and local time.
+function securityNotice(n) {
+  const parts = [n.failed_attempts === 1
+    ? t('login.notice.failure', { last: formatDateTime(n.last_failure) })
+    : t('login.notice.failures', { count: n.failed_attempts, last: formatDateTime(n.last_failure) })];
+  if (n.locked_until) parts.push(t('login.notice.locked', { until: formatDateTime(n.locked_until) }));
+  parts.push(t('login.notice.advice'));
+  return parts.join(' ');
+}
+
 // Called by the login view and at boot with the server's answer.
 export async function startSession(data) {
   session.user = data.user;
@@ -241,6 +258,7 @@ export async function startSession(data) {
   setCsrf(data.csrf);
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
+  if (data.security_notice) pendingFlash = { text: securityNotice(data.security_notice), kind: 'error' };
 }
 
 export function endSession() {

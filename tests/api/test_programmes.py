@@ -48,7 +48,7 @@ def main():
     t = harness.Tally("programmes", verbose=args.verbose)
     with harness.Server(args.binary, verbose=args.verbose) as srv:
         pw = lambda role: srv.passwords[harness.user_of(role)]
-        exclude = ("sessions", "api_tokens")
+        exclude = ("sessions", "api_tokens") + harness.SECURITY_BOOKKEEPING
 
         def patient(family, weight_days=0, kg=72.5, icd10="S14.1"):
             r = srv.request("POST", "/api/v1/patients",

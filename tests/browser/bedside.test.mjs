@@ -93,7 +93,7 @@ async function unit(e, cells, { pid, planId, item, quarantine = false } = {}) {
   for (const test of ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv']) {
     await ok(e.lab, 'POST', `/donors/${did}/tests`, { test, result: 'negative', sampled_on: TODAY }, 201);
   }
-  await ok(e.physician, 'POST', `/donors/${did}/eligibility`, { decision: 'eligible' }, 200);
+  await ok(e.physician, 'POST', `/donors/${did}/eligibility`, { decision: 'eligible', password: PASSWORD }, 200);
   const col = await ok(e.lab, 'POST', '/collections', { donor_id: did, source: 'cord-tissue', collected_on: TODAY, mass_g: 20 }, 201);
   const b = await ok(e.lab, 'POST', '/batches', { product_type: 'uc-msc', collection_ids: [col.collection.id] }, 201);
   const bid = b.batch.id;

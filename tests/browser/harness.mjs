@@ -10,6 +10,7 @@
 // (kept with --keep or on failure with CC_KEEP=1), prints "N passed, M failed"
 // and exits non-zero when anything failed.
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -81,7 +82,8 @@ export class Server {
     this.binary = binary;
     this.dir = dir;
     this.dataDir = path.join(dir, 'data');
-    this.adminPassword = `Adm1n-${Math.random().toString(36).slice(2, 12)}-pw`;
+    // 16 random hex digits: always past the 12-character minimum, never a common password
+    this.adminPassword = `Adm1n-${crypto.randomBytes(8).toString('hex')}-pw`;
     this.proc = null;
     this.log = [];
   }

@@ -124,6 +124,7 @@ await run([
     await switchUser(page, server, 'physician1');
     await page.goto(donorUrl);
     await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await page.getByTestId('eligibility-form-password').fill(PASSWORD);
     await submit(page, 'eligibility-form');
     assert.match(await page.getByTestId('donor-eligibility').textContent(), /^eligible/);
 
