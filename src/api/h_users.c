@@ -92,6 +92,9 @@ cc_status h_password_change(api_request *req, cc_error *err)
         return st;
     const char *current = json_get_string(req->body, "current_password");
     const char *password = json_get_string(req->body, "new_password");
+    /* a new password the rules refuse costs no attempt of the current one */
+    if ((st = app_user_new_password_acceptable(req->who.username, current, password, err)) != CC_OK)
+        return st;
     user_identity again;
     st = api_password_check(req, req->who.username, current, API_PASSWORD_SIGNATURE, &again, NULL,
                             err);

@@ -120,3 +120,12 @@ cc_status app_user_change_password(const app_ctx *c, int64_t id, int64_t keep_se
                        "the new password must differ from the current one");
     return write_password(c, id, password, "new_password", false, keep_session, err);
 }
+
+cc_status app_user_new_password_acceptable(const char *username, const char *current,
+                                           const char *password, cc_error *err)
+{
+    if (current && password && strcmp(current, password) == 0)
+        return cc_fail(err, CC_INVALID, "new_password", "same_password",
+                       "the new password must differ from the current one");
+    return user_check_password(username, password, "new_password", err);
+}

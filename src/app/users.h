@@ -44,6 +44,11 @@ cc_status app_user_set_role(const app_ctx *c, int64_t id, const char *role, cc_e
 cc_status app_user_reset_password(const app_ctx *c, int64_t id, const char *password,
                                   const char *field, cc_error *err);
 cc_status app_user_end_sessions(const app_ctx *c, int64_t id, cc_error *err);
+/* Whether username may take password as new password instead of current
+ * (the rules of user_check_password, and not the current one): checked
+ * before the current password is, so a refused new one costs no attempt. */
+cc_status app_user_new_password_acceptable(const char *username, const char *current,
+                                           const char *password, cc_error *err);
 /* The user id changes their own password; keep_session (0: none) stays open. */
 cc_status app_user_change_password(const app_ctx *c, int64_t id, int64_t keep_session,
                                    const char *current, const char *password, cc_error *err);

@@ -286,10 +286,15 @@ def check_tokens(t, srv):
     try:
         srv.restart()
         r = srv.request("GET", "/api/v1/patients", role=ro)
-        t.check(r.status == 401 and r.error()["code"] == "invalid_token",
-                "two days on, the one-day token answers 401", r)
+        t.check(r.status == 401 and r.error()["code"] == "token_expired",
+                "two days on, the one-day token answers 401 token_expired", r)
         t.check(srv.request("GET", "/api/v1/patients", role=full).status == 200,
                 "the 90-day token still works")
+        r = srv.request("GET", "/api/v1/security-events?kind=token_expired", role="admin")
+        events = r.json.get("items", []) if r.status == 200 else []
+        t.check(any(e.get("username") == "acct.tokens" and e.get("kind") == "token_expired"
+                    for e in events),
+                "the expired token's use is a security event of its account", r)
     finally:
         os.environ.pop(CLOCK, None)
         srv.restart()
