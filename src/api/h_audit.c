@@ -1,7 +1,8 @@
-/* The audit trail, read-only, for admin and qa. */
+/* The audit trail and the access log, read-only, for admin and qa. */
 #include <string.h>
 
 #include "api/handlers.h"
+#include "store/access_log.h"
 #include "store/audit.h"
 
 static json_t *json_or_null(const char *text)
@@ -47,4 +48,27 @@ cc_status h_audit_list(api_request *req, cc_error *err)
               json_pack("{s:o, s:I, s:I, s:I}", "items", list, "page", (json_int_t)page, "per_page",
                         (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
+}
+
+cc_status h_access_log_list(api_request *req, cc_error *err)
+{
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    if (st != CC_OK)
+        return st;
+    const char *mrn = api_query(req, "patient"), *username = api_query(req, "username");
+    if (!mrn == !username)
+        return cc_fail(err, CC_INVALID, mrn ? "username" : "patient", "invalid_value",
+                       "give either patient (an MRN) or username, not both");
+    const char *given = mrn ? mrn : username;
+    if (!*given || strlen(given) > 64)
+        return cc_fail(err, CC_INVALID, mrn ? "patient" : "username", "invalid_value",
+                       "%s must be 1 to 64 characters", mrn ? "patient" : "username");
+    buf rows;
+    buf_init(&rows, (size_t)1 << 24);
+    if ((st = access_log_page_json(req->db, mrn, username, page, per_page, &rows, &total, err)) ==
+        CC_OK)
+        api_reply_list(req, rows.data, page, per_page, total);
+    buf_release(&rows);
+    return st;
 }

@@ -39,7 +39,18 @@ enum {
     ROUTE_NO_DB = 1 << 0,     /* answers without the database (liveness) */
     ROUTE_ANY_JSON = 1 << 1,  /* the body may be any JSON value, not only an object */
     ROUTE_READ_ONLY = 1 << 2, /* the handler only reads: run it in one read transaction */
+    /* The answer shows identified patient data: its patients go to the
+     * access log under this kind (the handler's api_access_note, or else
+     * every patient the JSON answer names). */
+    ROUTE_ACCESS_RECORD = 1 << 3,
+    ROUTE_ACCESS_LIST = 1 << 4,
+    ROUTE_ACCESS_LABEL = 1 << 5,
+    ROUTE_ACCESS_LOOKBACK = 1 << 6,
+    ROUTE_ACCESS_REPORT = 1 << 7,
 };
+
+/* The access-log kind of a route ("record", "list", ...) or NULL. */
+const char *api_route_access_kind(const api_route *route);
 
 extern const api_route api_routes[];
 extern const size_t api_route_count;

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "store/access_log.h"
 #include "store/audit.h"
 #include "store/datadir.h"
 #include "app/users.h"
@@ -132,8 +133,10 @@ int cmd_audit(int argc, char **argv)
 {
     static const char usage[] =
         "usage: cellclinic audit verify --data DIR\n\n"
-        "Recomputes the audit trail's hash chain. Exit 0 and 'audit chain intact: N\n"
-        "entries', or exit 1 naming the first entry that does not match.\n";
+        "Recomputes the hash chains of the audit trail and of the access log (who read\n"
+        "which patient's data). Exit 0 and 'audit chain intact: N entries' then\n"
+        "'access log chain intact: N rows', or exit 1 naming the first entry or row\n"
+        "that does not match.\n";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -152,18 +155,24 @@ int cmd_audit(int argc, char **argv)
     db *d;
     if (datadir_connect(data, &d, &err) != CC_OK)
         return report("audit verify", &err);
-    audit_verdict v;
+    audit_verdict v, access;
     cc_status st = audit_verify(d, &v, &err);
+    if (st == CC_OK)
+        st = access_log_verify(d, &access, &err);
     db_close(d);
     if (st != CC_OK)
         return report("audit verify", &err);
-    if (v.first_broken_seq) {
+    if (v.first_broken_seq)
         printf("audit chain broken at entry %lld: %s (%lld entries before it are intact)\n",
                (long long)v.first_broken_seq, v.problem, (long long)v.entries);
-        return 1;
-    }
-    printf("audit chain intact: %lld entries\n", (long long)v.entries);
-    return 0;
+    else
+        printf("audit chain intact: %lld entries\n", (long long)v.entries);
+    if (access.first_broken_seq)
+        printf("access log chain broken at row %lld: %s (%lld rows before it are intact)\n",
+               (long long)access.first_broken_seq, access.problem, (long long)access.entries);
+    else
+        printf("access log chain intact: %lld rows\n", (long long)access.entries);
+    return v.first_broken_seq || access.first_broken_seq ? 1 : 0;
 }
 
 int cmd_backup(int argc, char **argv)

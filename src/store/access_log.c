@@ -1,0 +1,160 @@
+#include "access_log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sql.h"
+
+enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1, ROW_FIELDS = 8 };
+static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* The row's fields in hashing order: seq, at, user_id, username,
+ * patient_id, what, route, previous hash. Each is length-prefixed so that
+ * no two different rows hash the same bytes. */
+static void row_hash(const char *const fields[ROW_FIELDS], char out[HASH_HEX])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (int i = 0; i < ROW_FIELDS; i++) {
+        char prefix[24];
+        size_t n = strlen(fields[i]);
+        int len = snprintf(prefix, sizeof prefix, "%zu:", n);
+        crypto_hash_sha256_update(&h, (const unsigned char *)prefix, (unsigned long long)len);
+        crypto_hash_sha256_update(&h, (const unsigned char *)fields[i], n);
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, digest);
+    sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
+}
+
+typedef struct {
+    int64_t seq;
+    char hash[HASH_HEX];
+} chain_head;
+
+static cc_status read_head(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    chain_head *c = ctx;
+    c->seq = db_col_int(row, 0);
+    snprintf(c->hash, sizeof c->hash, "%s", db_col_text(row, 1));
+    return CC_OK;
+}
+
+static cc_status append_one(db *d, chain_head *head, const access_entry *e, cc_error *err)
+{
+    char seq[24], user[24], patient[24], hash[HASH_HEX];
+    snprintf(seq, sizeof seq, "%lld", (long long)(head->seq + 1));
+    snprintf(user, sizeof user, "%lld", (long long)e->user_id);
+    snprintf(patient, sizeof patient, "%lld", (long long)e->patient_id);
+    const char *fields[ROW_FIELDS] = {seq,     e->at,   user,     e->username,
+                                      patient, e->what, e->route, head->hash};
+    row_hash(fields, hash);
+    sql_arg args[] = {SQL_I(head->seq + 1), SQL_S(e->at),         SQL_ID(e->user_id),
+                      SQL_S(e->username),   SQL_I(e->patient_id), SQL_S(e->what),
+                      SQL_S(e->route),      SQL_S(head->hash),    SQL_S(hash)};
+    cc_status st = sql_run(d,
+                           "INSERT INTO access_log (seq, at, user_id, username, patient_id, what,"
+                           " route, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           args, SQL_COUNT(args), NULL, err);
+    if (st == CC_OK) {
+        head->seq++;
+        memcpy(head->hash, hash, sizeof hash);
+    }
+    return st;
+}
+
+cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_error *err)
+{
+    if (n == 0)
+        return CC_OK;
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    chain_head head = {0, ""};
+    snprintf(head.hash, sizeof head.hash, "%s", GENESIS);
+    st = sql_each(d, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1", NULL, 0,
+                  read_head, &head, NULL, err);
+    for (size_t i = 0; st == CC_OK && i < n; i++)
+        st = append_one(d, &head, &entries[i], err);
+    return db_tx_end(d, st, err);
+}
+
+#define PAGE_FILTER " WHERE (l.patient_id = ? OR ? = 0) AND (l.username = ? OR ? = '')"
+
+cc_status access_log_page_json(db *d, const char *mrn, const char *username, int64_t page,
+                               int64_t per_page, buf *out, int64_t *total, cc_error *err)
+{
+    int64_t patient_id = 0;
+    if (mrn) {
+        cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE mrn = ?",
+                                  (sql_arg[]){SQL_S(mrn)}, 1, &patient_id, err);
+        if (st != CC_OK)
+            return st;
+        if (patient_id == 0)
+            return cc_fail(err, CC_NOT_FOUND, "patient", "not_found", "no patient with that MRN");
+    }
+    const char *u = username ? username : "";
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(u), SQL_S(u)};
+    sql_page_query q = {
+        "SELECT COUNT(*) FROM access_log l" PAGE_FILTER,
+        "SELECT l.at, l.username, l.what, l.route, p.mrn, p.family_name,"
+        " p.given_names FROM access_log l JOIN patients p ON p.id = l.patient_id" PAGE_FILTER
+        " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+        args,
+        SQL_COUNT(args),
+        0,
+        page,
+        per_page};
+    return sql_page_json(d, &q, out, total, err);
+}
+
+typedef struct {
+    audit_verdict *v;
+    char expected_prev[HASH_HEX];
+} chain_walk;
+
+static cc_status check_row(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    chain_walk *w = ctx;
+    if (w->v->first_broken_seq)
+        return CC_OK;
+    int64_t seq = db_col_int(s, 0);
+    const char *fields[ROW_FIELDS];
+    for (int i = 0; i < ROW_FIELDS; i++)
+        fields[i] = db_col_text(s, i);
+    char hash[HASH_HEX];
+    const char *problem = NULL;
+    if (seq != w->v->entries + 1)
+        problem = "sequence number out of order (a row is missing)";
+    else if (strcmp(fields[7], w->expected_prev) != 0)
+        problem = "previous hash does not match the row before it";
+    else {
+        row_hash(fields, hash);
+        if (strcmp(hash, db_col_text(s, 8)) != 0)
+            problem = "content does not match its hash";
+    }
+    if (problem) {
+        w->v->first_broken_seq = seq;
+        snprintf(w->v->problem, sizeof w->v->problem, "%s", problem);
+        return CC_OK;
+    }
+    snprintf(w->expected_prev, sizeof w->expected_prev, "%s", db_col_text(s, 8));
+    w->v->entries++;
+    return CC_OK;
+}
+
+cc_status access_log_verify(db *d, audit_verdict *v, cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    chain_walk w = {v, ""};
+    snprintf(w.expected_prev, sizeof w.expected_prev, "%s", GENESIS);
+    /* CAST keeps the text the hash was computed over (integers as written). */
+    return sql_each(d,
+                    "SELECT seq, at, CAST(COALESCE(user_id, 0) AS TEXT), username,"
+                    " CAST(patient_id AS TEXT), what, route, prev_hash, hash"
+                    " FROM access_log ORDER BY seq",
+                    NULL, 0, check_row, &w, NULL, err);
+}
