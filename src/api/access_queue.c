@@ -7,8 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/datadir.h"
-
 struct access_queue {
     const char *data_dir;
     pthread_t thread;
@@ -84,7 +82,7 @@ static void requeue(access_queue *q, size_t n)
 static bool write_batch(access_queue *q, db **d, size_t n)
 {
     cc_error err;
-    if (!*d && datadir_connect(q->data_dir, d, &err) != CC_OK) {
+    if (!*d && access_log_open(q->data_dir, d, &err) != CC_OK) {
         fprintf(stderr, "cellclinic: access log: %s\n", err.message);
         return false;
     }
@@ -100,6 +98,9 @@ static void *writer_loop(void *arg)
 {
     access_queue *q = arg;
     db *d = NULL;
+    cc_error err;
+    if (access_log_open(q->data_dir, &d, &err) != CC_OK) /* now: the file exists from the start */
+        fprintf(stderr, "cellclinic: access log: %s\n", err.message);
     pthread_mutex_lock(&q->lock);
     for (;;) {
         size_t n;

@@ -64,11 +64,15 @@ cc_status h_access_log_list(api_request *req, cc_error *err)
     if (!*given || strlen(given) > 64)
         return cc_fail(err, CC_INVALID, mrn ? "patient" : "username", "invalid_value",
                        "%s must be 1 to 64 characters", mrn ? "patient" : "username");
+    db *access = NULL;
+    if ((st = access_log_open(req->data_dir, &access, err)) != CC_OK)
+        return st;
     buf rows;
     buf_init(&rows, (size_t)1 << 24);
-    if ((st = access_log_page_json(req->db, mrn, username, page, per_page, &rows, &total, err)) ==
-        CC_OK)
+    if ((st = access_log_page_json(req->db, access, mrn, username, page, per_page, &rows, &total,
+                                   err)) == CC_OK)
         api_reply_list(req, rows.data, page, per_page, total);
     buf_release(&rows);
+    db_close(access);
     return st;
 }

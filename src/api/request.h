@@ -39,7 +39,8 @@ typedef struct api_request_s {
     json_t *body;                       /* parsed object or NULL */
     arena *arena;
     db *db;
-    api_server *server; /* the server's own business: handlers use limits and may_read */
+    api_server *server;   /* the server's own business: handlers use limits and may_read */
+    const char *data_dir; /* for the databases beside the clinical one (access log) */
     api_limits *limits;
     /* Whether the caller's role may GET path according to the route table
      * (the server answers it, so that a handler never depends on the table

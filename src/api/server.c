@@ -520,6 +520,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->req.arena = a;
         cs->req.server = server;
         cs->req.limits = &server->limits;
+        cs->req.data_dir = server->config.data_dir;
         cs->req.may_read = route_may_read;
         cs->req.connection = c;
         cs->req.method = arena_strdup(a, method);

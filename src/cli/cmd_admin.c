@@ -156,9 +156,12 @@ int cmd_audit(int argc, char **argv)
     if (datadir_connect(data, &d, &err) != CC_OK)
         return report("audit verify", &err);
     audit_verdict v, access;
+    db *log = NULL;
     cc_status st = audit_verify(d, &v, &err);
-    if (st == CC_OK)
-        st = access_log_verify(d, &access, &err);
+    if (st == CC_OK && (st = access_log_open(data, &log, &err)) == CC_OK) {
+        st = access_log_verify(log, &access, &err);
+        db_close(log);
+    }
     db_close(d);
     if (st != CC_OK)
         return report("audit verify", &err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/datadir.h"
 #include "store/sql.h"
 
 enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1, ROW_FIELDS = 8 };
@@ -65,6 +66,36 @@ static cc_status append_one(db *d, chain_head *head, const access_entry *e, cc_e
     return st;
 }
 
+cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
+{
+    char path[ACCESS_LOG_FILE_MAX];
+    int len = snprintf(path, sizeof path, "%s/access-log.db", data_dir);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return cc_fail(err, CC_INVALID, "data", "path_too_long",
+                       "the data directory path is too long");
+    cc_status st = db_open(path, DB_OPEN_CREATE, out, err);
+    if (st == CC_OK)
+        st = db_exec(*out,
+                     "CREATE TABLE IF NOT EXISTS access_log ("
+                     "  seq INTEGER PRIMARY KEY,"
+                     "  at TEXT NOT NULL,"
+                     "  user_id INTEGER,"
+                     "  username TEXT NOT NULL,"
+                     "  patient_id INTEGER NOT NULL,"
+                     "  what TEXT NOT NULL,"
+                     "  route TEXT NOT NULL,"
+                     "  prev_hash TEXT NOT NULL,"
+                     "  hash TEXT NOT NULL);"
+                     "CREATE INDEX IF NOT EXISTS access_log_patient ON access_log(patient_id, seq);"
+                     "CREATE INDEX IF NOT EXISTS access_log_username ON access_log(username, seq);",
+                     err);
+    if (st != CC_OK && *out) {
+        db_close(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_error *err)
 {
     if (n == 0)
@@ -81,33 +112,73 @@ cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_err
     return db_tx_end(d, st, err);
 }
 
-#define PAGE_FILTER " WHERE (l.patient_id = ? OR ? = 0) AND (l.username = ? OR ? = '')"
+#define PAGE_FILTER " WHERE (patient_id = ? OR ? = 0) AND (username = ? OR ? = '')"
 
-cc_status access_log_page_json(db *d, const char *mrn, const char *username, int64_t page,
-                               int64_t per_page, buf *out, int64_t *total, cc_error *err)
+/* Renders the page's rows, each with its patient's MRN and names read from
+ * the clinical database (the access log keeps only the patient's id). */
+typedef struct {
+    db *main;
+    buf *out;
+    size_t rows;
+    cc_status st;
+    cc_error *err;
+} page_render;
+
+static cc_status render_row(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    page_render *r = ctx;
+    buf_puts(r->out, r->rows++ ? ",{" : "{");
+    static const char *const KEYS[] = {"at", "username", "what", "route"};
+    for (int c = 0; c < 4; c++) {
+        buf_printf(r->out, "%s\"%s\":", c ? "," : "", KEYS[c]);
+        buf_json_string(r->out, db_col_text(s, c));
+    }
+    /* main is another connection: running a statement there is safe here */
+    buf row;
+    buf_init(&row, 1 << 16);
+    r->st =
+        sql_rows_json(r->main, "SELECT mrn, family_name, given_names FROM patients WHERE id = ?",
+                      (sql_arg[]){SQL_I(db_col_int(s, 4))}, 1, true, &row, r->err);
+    if (r->st == CC_OK && row.len > 2 && row.data[0] == '{') {
+        buf_putc(r->out, ',');
+        buf_append(r->out, row.data + 1, row.len - 1);
+    } else
+        buf_puts(r->out, ",\"mrn\":null,\"family_name\":null,\"given_names\":null}");
+    buf_release(&row);
+    return r->st;
+}
+
+cc_status access_log_page_json(db *main, db *access, const char *mrn, const char *username,
+                               int64_t page, int64_t per_page, buf *out, int64_t *total,
+                               cc_error *err)
 {
     int64_t patient_id = 0;
     if (mrn) {
-        cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE mrn = ?",
+        cc_status st = sql_scalar(main, "SELECT id FROM patients WHERE mrn = ?",
                                   (sql_arg[]){SQL_S(mrn)}, 1, &patient_id, err);
         if (st != CC_OK)
             return st;
         if (patient_id == 0)
             return cc_fail(err, CC_NOT_FOUND, "patient", "not_found", "no patient with that MRN");
     }
+    if (page < 1 || per_page < 1)
+        return cc_fail(err, CC_INVALID, page < 1 ? "page" : "per_page", "invalid_value",
+                       "page and per_page start at 1");
     const char *u = username ? username : "";
-    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(u), SQL_S(u)};
-    sql_page_query q = {
-        "SELECT COUNT(*) FROM access_log l" PAGE_FILTER,
-        "SELECT l.at, l.username, l.what, l.route, p.mrn, p.family_name,"
-        " p.given_names FROM access_log l JOIN patients p ON p.id = l.patient_id" PAGE_FILTER
-        " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
-        args,
-        SQL_COUNT(args),
-        0,
-        page,
-        per_page};
-    return sql_page_json(d, &q, out, total, err);
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(u),
+                      SQL_S(u),          SQL_I(per_page),   SQL_I((page - 1) * per_page)};
+    cc_status st =
+        sql_scalar(access, "SELECT COUNT(*) FROM access_log" PAGE_FILTER, args, 4, total, err);
+    page_render r = {main, out, 0, CC_OK, err};
+    buf_putc(out, '[');
+    if (st == CC_OK)
+        st = sql_each(access,
+                      "SELECT at, username, what, route, patient_id FROM access_log" PAGE_FILTER
+                      " ORDER BY seq DESC LIMIT ? OFFSET ?",
+                      args, SQL_COUNT(args), render_row, &r, NULL, err);
+    buf_putc(out, ']');
+    return st;
 }
 
 typedef struct {

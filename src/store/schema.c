@@ -503,20 +503,6 @@ static const char *const migrations[] = {
     "CREATE INDEX administrations_plan ON administrations(plan_id);",
     /* the satisfaction table reads one instrument's answers in patient order */
     "CREATE INDEX observations_instrument ON observations(instrument, patient_id, observed_on);",
-    /* access log: reads of identified patient data, hash-chained like the
-     * audit trail (store/access_log.h) */
-    "CREATE TABLE access_log ("
-    "  seq INTEGER PRIMARY KEY,"
-    "  at TEXT NOT NULL,"
-    "  user_id INTEGER,"
-    "  username TEXT NOT NULL,"
-    "  patient_id INTEGER NOT NULL,"
-    "  what TEXT NOT NULL,"
-    "  route TEXT NOT NULL,"
-    "  prev_hash TEXT NOT NULL,"
-    "  hash TEXT NOT NULL);"
-    "CREATE INDEX access_log_patient ON access_log(patient_id, seq);"
-    "CREATE INDEX access_log_username ON access_log(username, seq);",
 };
 #pragma GCC diagnostic pop
 

@@ -65,7 +65,7 @@ def rows_since(srv, seq, route=None, timeout=3.0):
     """Access rows after seq (the writer flushes within 50 ms; wait up to timeout)."""
     deadline = time.time() + timeout
     while True:
-        con = sqlite3.connect(srv.db_path)
+        con = sqlite3.connect(access_db(srv))
         q = "SELECT seq, username, patient_id, what, route FROM access_log WHERE seq > ?"
         args = [seq]
         if route:
@@ -78,8 +78,12 @@ def rows_since(srv, seq, route=None, timeout=3.0):
         time.sleep(0.05)
 
 
+def access_db(srv):
+    return os.path.join(srv.data, "access-log.db")
+
+
 def last_seq(srv):
-    con = sqlite3.connect(srv.db_path)
+    con = sqlite3.connect(access_db(srv))
     v = con.execute("SELECT COALESCE(MAX(seq), 0) FROM access_log").fetchone()[0]
     con.close()
     return v
@@ -238,11 +242,13 @@ def main():
                 log = f.read()
             t.check(token.encode() not in log and b"/api/v1/questionnaire/{token}" in log,
                     "the server log shows the route pattern, never the token")
-            con = sqlite3.connect(srv.db_path)
-            dumped = "\n".join(con.iterdump())
-            con.close()
-            t.check(token not in dumped, "the token is nowhere in the database (access log,"
-                    " audit trail, any table)")
+            dumped = ""
+            for path in (srv.db_path, access_db(srv)):
+                con = sqlite3.connect(path)
+                dumped += "\n".join(con.iterdump())
+                con.close()
+            t.check(dumped and token not in dumped,
+                    "the token is nowhere in the databases (access log, audit trail, any table)")
 
         # a change of demographics needs a reason
         resp = srv.request("PATCH", "/api/v1/patients/%d" % pid,
@@ -265,7 +271,7 @@ def main():
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0 and "access log chain intact" in r.stdout,
                 "audit verify checks the access log chain", r.stdout + r.stderr)
-        con = sqlite3.connect(srv.db_path)
+        con = sqlite3.connect(access_db(srv))
         con.execute("UPDATE access_log SET username = 'someone' WHERE seq = 2")
         con.commit()
         r = srv.cli("audit", "verify", "--data", srv.data)
