@@ -419,7 +419,7 @@ static cc_status log_access(api_request *req, const api_route *route, cc_error *
         cc_error ignored;
         if (strncmp(route->pattern, PATIENT_PATHS[i], strlen(PATIENT_PATHS[i])) == 0 &&
             api_param_id(req, 0, &id, &ignored) == CC_OK)
-            api_access_note(req, kind, id);
+            api_access_note(req, req->access_what ? req->access_what : kind, id);
     }
     if (req->n_access == 0)
         api_access_note_reply(req, req->access_what ? req->access_what : kind);

@@ -23,6 +23,8 @@ import {
 } from './views/followup.js';
 // the dashboard, the landing page of every role
 import { renderDashboard } from './views/dashboard.js';
+// who read which patient's data
+import { ACCESS_LOG_ROLES, renderAccessLog } from './views/access-log.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -57,6 +59,7 @@ const routes = [
   [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
   [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
   [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
+  [/^\/access-log$/, renderAccessLog, ACCESS_LOG_ROLES],
 ];
 
 let renderSeq = 0;

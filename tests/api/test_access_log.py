@@ -179,6 +179,15 @@ def main():
             t.check(all(r[1] == user and r[3] == kind for r in rows),
                     "GET %s rows name %s and kind %s" % (pattern, user, kind), rows)
 
+        # a lookback as CSV is an export of the recipients
+        batch = ids["/api/v1/lookback/batches/{id}"]
+        seq = last_seq(srv)
+        resp = srv.request("GET", "/api/v1/lookback/batches/%d?format=csv" % batch, role="qa")
+        rows = rows_since(srv, seq)
+        t.check(resp.status == 200 and [(r[1], r[2], r[3]) for r in rows] ==
+                [("qa1", pid, "export")], "a lookback CSV writes an export row per recipient",
+                (resp, rows))
+
         # a search: one row per returned patient
         family = one(srv, "SELECT family_name FROM patients WHERE id = %d" % pid)
         seq = last_seq(srv)
