@@ -8,9 +8,16 @@
  * under a mutex instead of a durable write, and a thousand reads cost one
  * commit.
  *
+ * Why not write in the read's own transaction: a read would then pay for a
+ * write transaction and a commit, and the reads of 64 connections would
+ * queue on the one write lock; the patient read must stay within 10 % of
+ * its cost without the log (bench/RESULTS.md).
+ *
  * Crash safety: a stop (SIGTERM, SIGINT) drains the queue before the process
  * exits; a crash or SIGKILL loses at most the rows of the last flush
- * interval (they were never acknowledged as written). The queue is bounded:
+ * interval (they were never acknowledged as written); a power cut may also
+ * undo the commits since the last checkpoint (the log's file is written
+ * with synchronous=NORMAL, store/access_log.c). The queue is bounded:
  * when the writer cannot keep up or cannot write (disk full), push refuses
  * (false) and the server answers 503 instead of showing data that would not
  * be logged. Rows that failed to write stay queued and are retried.

@@ -1,47 +1,24 @@
 #include "access_log.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "store/datadir.h"
 #include "store/sql.h"
 
-enum { HASH_HEX = crypto_hash_sha256_BYTES * 2 + 1, ROW_FIELDS = 8 };
-static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
+enum { HASH_HEX = AUDIT_HASH_HEX, ROW_FIELDS = 8 };
 
 /* The row's fields in hashing order: seq, at, user_id, username,
- * patient_id, what, route, previous hash. Each is length-prefixed so that
- * no two different rows hash the same bytes. */
+ * patient_id, what, route, previous hash. */
 static void row_hash(const char *const fields[ROW_FIELDS], char out[HASH_HEX])
 {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    for (int i = 0; i < ROW_FIELDS; i++) {
-        char prefix[24];
-        size_t n = strlen(fields[i]);
-        int len = snprintf(prefix, sizeof prefix, "%zu:", n);
-        crypto_hash_sha256_update(&h, (const unsigned char *)prefix, (unsigned long long)len);
-        crypto_hash_sha256_update(&h, (const unsigned char *)fields[i], n);
-    }
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, digest);
-    sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
+    audit_chain_hash(fields, ROW_FIELDS, out);
 }
 
 typedef struct {
     int64_t seq;
     char hash[HASH_HEX];
 } chain_head;
-
-static cc_status read_head(void *ctx, db_stmt *row, cc_error *err)
-{
-    (void)err;
-    chain_head *c = ctx;
-    c->seq = db_col_int(row, 0);
-    snprintf(c->hash, sizeof c->hash, "%s", db_col_text(row, 1));
-    return CC_OK;
-}
 
 static cc_status append_one(db *d, chain_head *head, const access_entry *e, cc_error *err)
 {
@@ -74,8 +51,13 @@ cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
         return cc_fail(err, CC_INVALID, "data", "path_too_long",
                        "the data directory path is too long");
     cc_status st = db_open(path, DB_OPEN_CREATE, out, err);
+    /* synchronous=NORMAL (WAL): a commit is in the file when the writer
+     * returns, so a crash of the process keeps it; a power cut may undo the
+     * last commits before a checkpoint. The same bound as the writer's
+     * queue (api/access_queue.h), for no fsync per batch. */
     if (st == CC_OK)
         st = db_exec(*out,
+                     "PRAGMA synchronous=NORMAL;"
                      "CREATE TABLE IF NOT EXISTS access_log ("
                      "  seq INTEGER PRIMARY KEY,"
                      "  at TEXT NOT NULL,"
@@ -103,10 +85,9 @@ cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_err
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    chain_head head = {0, ""};
-    snprintf(head.hash, sizeof head.hash, "%s", GENESIS);
-    st = sql_each(d, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1", NULL, 0,
-                  read_head, &head, NULL, err);
+    chain_head head;
+    st = audit_chain_end(d, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1", &head.seq,
+                         head.hash, err);
     for (size_t i = 0; st == CC_OK && i < n; i++)
         st = append_one(d, &head, &entries[i], err);
     return db_tx_end(d, st, err);
@@ -221,7 +202,7 @@ cc_status access_log_verify(db *d, audit_verdict *v, cc_error *err)
 {
     memset(v, 0, sizeof *v);
     chain_walk w = {v, ""};
-    snprintf(w.expected_prev, sizeof w.expected_prev, "%s", GENESIS);
+    snprintf(w.expected_prev, sizeof w.expected_prev, "%s", AUDIT_GENESIS);
     /* CAST keeps the text the hash was computed over (integers as written). */
     return sql_each(d,
                     "SELECT seq, at, CAST(COALESCE(user_id, 0) AS TEXT), username,"

@@ -13,6 +13,7 @@
 - `cellclinic audit verify` reports an edited or deleted access-log row;
 - a questionnaire token appears in neither the server's log nor the access
   log nor the audit trail; a saved draft is audited as "patient via link";
+- the de-identified export writes an "export" row per patient;
 - a change of demographics without a reason is 400 naming "reason"; the
   reason is in the audit entry.
 
@@ -187,6 +188,19 @@ def main():
         t.check(resp.status == 200 and [(r[1], r[2], r[3]) for r in rows] ==
                 [("qa1", pid, "export")], "a lookback CSV writes an export row per recipient",
                 (resp, rows))
+
+        # the de-identified export from the command line: an export row per patient
+        seq = last_seq(srv)
+        r = srv.cli("export", "deidentified", "--data", srv.data, "--out",
+                    os.path.join(srv.tmp, "export"))
+        rows = rows_since(srv, seq)
+        n_patients = one(srv, "SELECT COUNT(*) FROM patients")
+        t.check(r.returncode == 0 and len(rows) == n_patients and
+                {r_[2] for r_ in rows} == set(range(1, n_patients + 1)) and
+                all(r_[3] == "export" and r_[4] == "cellclinic export deidentified" and
+                    r_[1].startswith("cli:") for r_ in rows),
+                "the de-identified export writes an export row per patient",
+                (r.stderr, len(rows), n_patients, rows[:2]))
 
         # a search: one row per returned patient
         family = one(srv, "SELECT family_name FROM patients WHERE id = %d" % pid)
