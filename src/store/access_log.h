@@ -8,10 +8,11 @@
  * WAL), not in cellclinic.db: a commit to the clinical database makes every
  * reading connection drop its page mapping, so logging reads there would
  * make each read pay for the reads before it. access_log_open opens (and
- * creates, with its table) that file. The rows form a
- * hash chain of their own (the same length-prefixed SHA-256 encoding as the
- * audit trail, store/audit.h), so a deleted, inserted or edited row breaks
- * access_log_verify. Rows carry route patterns ("/api/v1/patients/{id}") or
+ * creates, with its tables) that file. The rows form a hash chain of their
+ * own (the audit trail's length-prefixed SHA-256 encoding, store/audit.h),
+ * one link per append (access_chain: the previous link's hash, then each
+ * row's hash; rows stay small), so a deleted, inserted or edited row breaks
+ * access_log_verify (an edit is named by its batch's first row). Rows carry route patterns ("/api/v1/patients/{id}") or
  * command names, never a path as typed: secrets in URLs stay out.
  *
  * access_log_append writes its entries in one transaction; the chain end is
