@@ -12,8 +12,8 @@
  * own (the audit trail's length-prefixed SHA-256 encoding, store/audit.h),
  * one link per append (access_chain: the previous link's hash, then each
  * row's hash; rows stay small), so a deleted, inserted or edited row breaks
- * access_log_verify (an edit is named by its batch's first row). Rows carry route patterns ("/api/v1/patients/{id}") or
- * command names, never a path as typed: secrets in URLs stay out.
+ * access_log_verify (an edit is named by its batch's first row). Rows carry route patterns
+ * ("/api/v1/patients/{id}") or command names, never a path as typed: secrets in URLs stay out.
  *
  * access_log_append writes its entries in one transaction; the chain end is
  * read inside that write transaction, so concurrent writers (the server's
