@@ -1,8 +1,9 @@
-/* The audit trail and the security events, read-only, for admin and qa. */
+/* The audit trail, the security events and the access log, read-only, for admin and qa. */
 #include <string.h>
 
 #include "api/handler_steps.h"
 #include "api/handlers.h"
+#include "store/access_log.h"
 #include "store/audit.h"
 #include "store/security.h"
 
@@ -74,4 +75,31 @@ cc_status h_security_event_list(api_request *req, cc_error *err)
         st = security_event_list_json(req->db, username, kind, p.page, p.per_page, p.rows, &p.total,
                                       err);
     return api_page_reply(req, st, &p, err);
+}
+
+cc_status h_access_log_list(api_request *req, cc_error *err)
+{
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    if (st != CC_OK)
+        return st;
+    const char *mrn = api_query(req, "patient"), *username = api_query(req, "username");
+    if (!mrn == !username)
+        return cc_fail(err, CC_INVALID, mrn ? "username" : "patient", "invalid_value",
+                       "give either patient (an MRN) or username, not both");
+    const char *given = mrn ? mrn : username;
+    if (!*given || strlen(given) > 64)
+        return cc_fail(err, CC_INVALID, mrn ? "patient" : "username", "invalid_value",
+                       "%s must be 1 to 64 characters", mrn ? "patient" : "username");
+    db *access = NULL;
+    if ((st = access_log_open(req->data_dir, &access, err)) != CC_OK)
+        return st;
+    buf rows;
+    buf_init(&rows, (size_t)1 << 24);
+    if ((st = access_log_page_json(req->db, access, mrn, username, page, per_page, &rows, &total,
+                                   err)) == CC_OK)
+        api_reply_list(req, rows.data, page, per_page, total);
+    buf_release(&rows);
+    db_close(access);
+    return st;
 }

@@ -91,6 +91,9 @@ static cc_status lookback(api_request *req, bool patient, lab_lookback_from from
         st = lab_reply_text(req, 200, view->data, err);
     if (st != CC_OK || !csv || (st = api_view_buf(req, LAB_VIEW_MAX, &out, err)) != CC_OK)
         return st;
+    /* the CSV replaces the JSON answer the server would read the patients from */
+    req->access_what = "export";
+    api_access_note_reply(req, "export");
     const csv_section *sections = patient ? EXPOSURE_CSV : LOOKBACK_CSV;
     size_t n = patient ? 1 : 2;
     for (size_t i = 0; i < n; i++)

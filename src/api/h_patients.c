@@ -59,6 +59,7 @@ cc_status h_patient_list(api_request *req, cc_error *err)
         return st;
     if (q.q && strlen(q.q) > 200)
         return cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 200 bytes");
+    req->access_what = q.q && *q.q ? "search" : "list";
     const char *sort = api_query(req, "sort"), *order = api_query(req, "order");
     if (sort) {
         size_t i = 0;
@@ -82,12 +83,19 @@ cc_status h_patient_list(api_request *req, cc_error *err)
 }
 
 static const json_field PATIENT_FIELDS[] = {
-    {"family_name", JF_STRING, false, 400}, {"given_names", JF_STRING, false, 400},
-    {"birth_date", JF_STRING, false, 10},   {"sex", JF_STRING, false, 10},
-    {"language", JF_STRING, false, 2},      {"email", JF_STRING, false, 1016},
-    {"phone", JF_STRING, false, 160},       {"address", JF_STRING, false, 1600},
-    {"weight_kg", JF_NUMBER, false, 0},     {"confirm_duplicate", JF_BOOLEAN, false, 0},
-    {"version", JF_INTEGER, false, 0},      {NULL, JF_STRING, false, 0},
+    {"family_name", JF_STRING, false, 400},
+    {"given_names", JF_STRING, false, 400},
+    {"birth_date", JF_STRING, false, 10},
+    {"sex", JF_STRING, false, 10},
+    {"language", JF_STRING, false, 2},
+    {"email", JF_STRING, false, 1016},
+    {"phone", JF_STRING, false, 160},
+    {"address", JF_STRING, false, 1600},
+    {"weight_kg", JF_NUMBER, false, 0},
+    {"confirm_duplicate", JF_BOOLEAN, false, 0},
+    {"version", JF_INTEGER, false, 0},
+    {"reason", JF_STRING, false, 1000},
+    {NULL, JF_STRING, false, 0},
 };
 
 static patient_fields fields_from(const json_t *body)
@@ -118,8 +126,9 @@ cc_status h_patient_create(api_request *req, cc_error *err)
     cc_status st = json_check(req->body, PATIENT_FIELDS, err);
     if (st != CC_OK)
         return st;
-    if (json_has(req->body, "version"))
-        return cc_fail(err, CC_INVALID, "version", "unknown_field", "a new patient has no version");
+    if (json_has(req->body, "version") || json_has(req->body, "reason"))
+        return cc_fail(err, CC_INVALID, json_has(req->body, "version") ? "version" : "reason",
+                       "unknown_field", "a new patient has no version and needs no reason");
     app_patient_new n = {
         .fields = fields_from(req->body),
         .has_weight = json_has(req->body, "weight_kg"),
@@ -156,7 +165,7 @@ cc_status h_patient_update(api_request *req, cc_error *err)
         return st;
     patient_fields f = fields_from(req->body);
     app_ctx c = api_app_ctx(req);
-    st = app_patient_update(&c, id, version, &f, err);
+    st = app_patient_update(&c, id, version, &f, json_get_string(req->body, "reason"), err);
     if (st == CC_CONFLICT) {
         /* Give the client the current record so it can show what changed. */
         json_t *current = patient_value(req, id);

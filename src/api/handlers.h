@@ -59,6 +59,7 @@ cc_status h_consult_decline(api_request *req, cc_error *err);
 
 cc_status h_audit_list(api_request *req, cc_error *err);
 cc_status h_security_event_list(api_request *req, cc_error *err);
+cc_status h_access_log_list(api_request *req, cc_error *err);
 
 /* outcome instruments (h_outcomes.c) */
 cc_status h_isncsci_classify(api_request *req, cc_error *err);

@@ -189,3 +189,65 @@ int32_t api_today(void)
 {
     return store_today();
 }
+
+void api_access_note(api_request *req, const char *what, int64_t patient_id)
+{
+    if (patient_id <= 0)
+        return;
+    if (!req->access_what)
+        req->access_what = what;
+    for (size_t i = 0; i < req->n_access; i++)
+        if (req->access_ids[i] == patient_id)
+            return;
+    if (req->n_access == req->cap_access) {
+        size_t cap = req->cap_access ? req->cap_access * 2 : 16;
+        int64_t *grown = arena_alloc(req->arena, cap * sizeof *grown);
+        if (!grown) {
+            req->access_lost = true;
+            return;
+        }
+        if (req->n_access)
+            memcpy(grown, req->access_ids, req->n_access * sizeof *grown);
+        req->access_ids = grown;
+        req->cap_access = cap;
+    }
+    req->access_ids[req->n_access++] = patient_id;
+}
+
+static void note_tree(api_request *req, const char *what, const json_t *v)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item) note_tree(req, what, item);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    if (json_object_get(v, "family_name") &&
+        (json_object_get(v, "mrn") || json_object_get(v, "patient_mrn"))) {
+        const json_t *id = json_object_get(v, "patient_id");
+        if (!id)
+            id = json_object_get(v, "id");
+        if (json_is_integer(id))
+            api_access_note(req, what, (int64_t)json_integer_value(id));
+    }
+    const char *key;
+    const json_t *member;
+    json_object_foreach((json_t *)v, key, member) note_tree(req, what, member);
+}
+
+void api_access_note_reply(api_request *req, const char *what)
+{
+    if (req->reply) {
+        note_tree(req, what, req->reply);
+        return;
+    }
+    if (!req->raw || !req->raw_type || strncmp(req->raw_type, "application/json", 16) != 0)
+        return;
+    json_t *parsed = json_loadb(req->raw, req->raw_len, 0, NULL);
+    if (parsed) {
+        note_tree(req, what, parsed);
+        json_decref(parsed);
+    }
+}

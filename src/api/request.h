@@ -39,7 +39,8 @@ typedef struct api_request_s {
     json_t *body;                       /* parsed object or NULL */
     arena *arena;
     db *db;
-    api_server *server; /* the server's own business: handlers use limits and may_read */
+    api_server *server;   /* the server's own business: handlers use limits and may_read */
+    const char *data_dir; /* for the databases beside the clinical one (access log) */
     api_limits *limits;
     /* Whether the caller's role may GET path according to the route table
      * (the server answers it, so that a handler never depends on the table
@@ -70,6 +71,12 @@ typedef struct api_request_s {
     const char *raw_type;
     const void *raw;
     size_t raw_len;
+    /* the patients whose identified data the answer shows, for the access
+     * log (api_access_note); access_what overrides the route's kind */
+    const char *access_what;
+    int64_t *access_ids;
+    size_t n_access, cap_access;
+    bool access_lost; /* a note did not fit in memory: the answer is refused */
 } api_request;
 
 /* Sets the answer; steals value. */
@@ -113,6 +120,16 @@ store_actor api_actor(const api_request *req);
 char *api_printf(api_request *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Today's date in the clinic's calendar (UTC for now). */
 int32_t api_today(void);
+
+/* Records that the answer shows patient_id's identified data as what
+ * ("record", "search", "list", "label", "lookback", "report"); a patient is
+ * noted once per request. The server writes the access rows when the
+ * request succeeds. */
+void api_access_note(api_request *req, const char *what, int64_t patient_id);
+/* Notes every patient the JSON answer names: each object with a
+ * "family_name" is one patient, its id the object's "patient_id" or else
+ * its "id". For routes whose answers list patients. */
+void api_access_note_reply(api_request *req, const char *what);
 
 typedef cc_status (*api_handler)(api_request *req, cc_error *err);
 

@@ -40,9 +40,10 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/tokens", h_token_create, ROLE_PUBLIC, 0, 0},
     {"GET", "/api/v1/tokens", h_token_list, ROLES_ANY, 0, ROUTE_READ_ONLY},
     {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/patients", h_patient_list, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/patients", h_patient_list, CLINICAL, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
     {"POST", "/api/v1/patients", h_patient_create, FRONT_DESK, 0, 0},
-    {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/patients/{id}/weights", h_patient_add_weight, CLINICAL, 0, 0},
     {"POST", "/api/v1/patients/{id}/conditions", h_patient_add_condition,
@@ -55,12 +56,14 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, ROLE_ADMIN | ROLE_QA, 0, ROUTE_READ_ONLY},
     {"GET", "/api/v1/security-events", h_security_event_list, ROLE_ADMIN | ROLE_QA, 0,
      ROUTE_READ_ONLY},
+    {"GET", "/api/v1/access-log", h_access_log_list, ROLE_ADMIN | ROLE_QA, 0, ROUTE_READ_ONLY},
     /* outcome instruments: classification, scores, observations */
     {"POST", "/api/v1/isncsci/classify", h_isncsci_classify, ROLES_ANY, 4 << 20, ROUTE_ANY_JSON},
     {"GET", "/api/v1/instruments", h_instrument_list, ROLES_ANY, 0, 0},
     {"GET", "/api/v1/instruments/{id}", h_instrument_get, ROLES_ANY, 0, 0},
     {"POST", "/api/v1/instruments/{id}/score", h_instrument_score, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/patients/{id}/observations", h_observation_list, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/patients/{id}/observations", h_observation_list, CLINICAL, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/patients/{id}/observations", h_observation_create,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_NURSE, 0, 0},
     {"GET", "/api/v1/users", h_user_list, ROLE_ADMIN, 0, ROUTE_READ_ONLY},
@@ -112,10 +115,12 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/units/{id}/move", h_unit_move, LAB_WRITE, 0, false},
     {"POST", "/api/v1/units/{id}/custody", h_unit_custody, LAB_WRITE, 0, false},
     {"GET", "/api/v1/storage", h_storage_map, LAB_READ, 0, false},
-    {"GET", "/api/v1/lookback/donors/{id}", h_lookback_donor, LAB_READ, 0, false},
-    {"GET", "/api/v1/lookback/collections/{id}", h_lookback_collection, LAB_READ, 0, false},
-    {"GET", "/api/v1/lookback/batches/{id}", h_lookback_batch, LAB_READ, 0, false},
-    {"GET", "/api/v1/lookback/patients/{id}", h_lookback_patient, LAB_READ, 0, false},
+    {"GET", "/api/v1/lookback/donors/{id}", h_lookback_donor, LAB_READ, 0, ROUTE_ACCESS_LOOKBACK},
+    {"GET", "/api/v1/lookback/collections/{id}", h_lookback_collection, LAB_READ, 0,
+     ROUTE_ACCESS_LOOKBACK},
+    {"GET", "/api/v1/lookback/batches/{id}", h_lookback_batch, LAB_READ, 0, ROUTE_ACCESS_LOOKBACK},
+    {"GET", "/api/v1/lookback/patients/{id}", h_lookback_patient, LAB_READ, 0,
+     ROUTE_ACCESS_LOOKBACK},
     /* programmes: protocols, screenings, treatment plans, capacity */
     {"GET", "/api/v1/protocols", h_protocol_list, ROLES_ANY, 0, 0},
     {"POST", "/api/v1/protocols", h_protocol_publish, ROLE_ADMIN, 0, 0},
@@ -125,7 +130,8 @@ const api_route api_routes[] = {
      0},
     {"GET", "/api/v1/screenings/{id}", h_screening_get, CLINICAL, 0, 0},
     {"POST", "/api/v1/screenings/{id}/decision", h_screening_decide, ROLE_PHYSICIAN, 16384, 0},
-    {"GET", "/api/v1/patients/{id}/screenings", h_patient_screenings, CLINICAL, 0, 0},
+    {"GET", "/api/v1/patients/{id}/screenings", h_patient_screenings, CLINICAL, 0,
+     ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/plans", h_plan_create, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"GET", "/api/v1/plans", h_plan_list, CLINICAL, 0, 0},
     {"GET", "/api/v1/plans/{id}", h_plan_get, CLINICAL, 0, 0},
@@ -134,34 +140,38 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
     {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 0, 0},
     /* bedside: worklist, administrations, adverse events */
-    {"GET", "/api/v1/worklist", h_worklist, CLINICAL, 0, 0},
+    {"GET", "/api/v1/worklist", h_worklist, CLINICAL, 0, ROUTE_ACCESS_LIST},
     {"POST", "/api/v1/administrations/verify", h_administration_verify, BEDSIDE, 0, 0},
     {"POST", "/api/v1/administrations", h_administration_create, BEDSIDE, 0, 0},
-    {"GET", "/api/v1/administrations", h_administration_list, CLINICAL, 0, 0},
-    {"GET", "/api/v1/administrations/{id}", h_administration_get, CLINICAL, 0, 0},
+    {"GET", "/api/v1/administrations", h_administration_list, CLINICAL, 0, ROUTE_ACCESS_LIST},
+    {"GET", "/api/v1/administrations/{id}", h_administration_get, CLINICAL, 0, ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/administrations/{id}/vitals", h_administration_vitals, BEDSIDE, 0, 0},
     {"POST", "/api/v1/administrations/{id}/complete", h_administration_complete, BEDSIDE, 0, 0},
     {"POST", "/api/v1/administrations/{id}/tasks/{task}/done", h_administration_task_done, BEDSIDE,
      0, 0},
-    {"GET", "/api/v1/patients/{id}/wristband.pdf", h_patient_wristband_pdf, CLINICAL, 0, 0},
-    {"GET", "/api/v1/patients/{id}/wristband.png", h_patient_wristband_png, CLINICAL, 0, 0},
+    {"GET", "/api/v1/patients/{id}/wristband.pdf", h_patient_wristband_pdf, CLINICAL, 0,
+     ROUTE_ACCESS_LABEL},
+    {"GET", "/api/v1/patients/{id}/wristband.png", h_patient_wristband_png, CLINICAL, 0,
+     ROUTE_ACCESS_LABEL},
     {"GET", "/api/v1/bedside/settings", h_bedside_settings_get, CLINICAL | ROLE_QA, 0, 0},
     {"PUT", "/api/v1/bedside/settings", h_bedside_settings_set, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/adverse-events/terms", h_ae_terms, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/adverse-events/deadlines", h_ae_deadlines, CLINICAL | ROLE_QA, 0, 0},
-    {"GET", "/api/v1/adverse-events", h_ae_list, CLINICAL | ROLE_QA, 0, 0},
+    {"GET", "/api/v1/adverse-events/deadlines", h_ae_deadlines, CLINICAL | ROLE_QA, 0,
+     ROUTE_ACCESS_LIST},
+    {"GET", "/api/v1/adverse-events", h_ae_list, CLINICAL | ROLE_QA, 0, ROUTE_ACCESS_LIST},
     {"POST", "/api/v1/adverse-events", h_ae_create, BEDSIDE, 0, 0},
-    {"GET", "/api/v1/adverse-events/{id}", h_ae_get, CLINICAL | ROLE_QA, 0, 0},
+    {"GET", "/api/v1/adverse-events/{id}", h_ae_get, CLINICAL | ROLE_QA, 0, ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/adverse-events/{id}", h_ae_update, BEDSIDE, 0, 0},
     {"POST", "/api/v1/adverse-events/{id}/assessment", h_ae_assess, ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/adverse-events/{id}/reports", h_ae_report, ROLE_PHYSICIAN | ROLE_QA, 0, 0},
     /* follow-up, patient questionnaire links, outcome report */
     {"POST", "/api/v1/plans/{id}/follow-up/sync", h_followup_sync, FRONT_DESK | ROLE_PHYSICIAN, 0,
      0},
-    {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
     {"GET", "/api/v1/follow-up-settings", h_followup_settings_get, CLINICAL, 0, ROUTE_READ_ONLY},
     {"PATCH", "/api/v1/follow-up-settings", h_followup_settings_update, ROLE_ADMIN, 0, 0},
-    {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/follow-up/{id}/status", h_followup_resolve, FRONT_DESK | ROLE_PHYSICIAN, 0,
      0},
     {"POST", "/api/v1/follow-up/{id}/contacts", h_followup_contact, CLINICAL, 0, 0},
@@ -184,9 +194,25 @@ const api_route api_routes[] = {
     {"PATCH", "/api/v1/report-settings", h_report_settings_update, ROLE_ADMIN, 0, 0},
     /* the dashboard, open to every role; each section is shown only to
      * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
-    {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+const char *api_route_access_kind(const api_route *route)
+{
+    static const struct {
+        unsigned flag;
+        const char *kind;
+    } KINDS[] = {{ROUTE_ACCESS_RECORD, "record"},
+                 {ROUTE_ACCESS_LIST, "list"},
+                 {ROUTE_ACCESS_LABEL, "label"},
+                 {ROUTE_ACCESS_LOOKBACK, "lookback"},
+                 {ROUTE_ACCESS_REPORT, "report"}};
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (route->flags & KINDS[i].flag)
+            return KINDS[i].kind;
+    return NULL;
+}
 
 static const char *const ROLE_NAMES[] = {"admin", "coordinator", "physician", "nurse",
                                          "lab",   "qa",          "analyst"};

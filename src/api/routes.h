@@ -44,7 +44,18 @@ enum {
     ROUTE_PASSWORD_CHANGE = 1 << 3,
     /* open to a session restricted to enrolling its second factor (api/login.h) */
     ROUTE_MFA_ENROLMENT = 1 << 4,
+    /* The answer shows identified patient data: its patients go to the
+     * access log under this kind (the handler's api_access_note, or else
+     * every patient the JSON answer names). */
+    ROUTE_ACCESS_RECORD = 1 << 5,
+    ROUTE_ACCESS_LIST = 1 << 6,
+    ROUTE_ACCESS_LABEL = 1 << 7,
+    ROUTE_ACCESS_LOOKBACK = 1 << 8,
+    ROUTE_ACCESS_REPORT = 1 << 9,
 };
+
+/* The access-log kind of a route ("record", "list", ...) or NULL. */
+const char *api_route_access_kind(const api_route *route);
 
 extern const api_route api_routes[];
 extern const size_t api_route_count;

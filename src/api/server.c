@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/access_queue.h"
 #include "api/request.h"
 #include "api/routes.h"
 #include "api/web_assets.h"
@@ -208,9 +209,10 @@ static unsigned http_status_of(const cc_error *err)
         const char *code;
         unsigned status;
     } by_code[] = {
-        {"possible_duplicate", 422},     {"precondition_required", 428},
-        {"unsupported_media_type", 415}, {"method_not_allowed", 405},
-        {"uri_too_long", 414},           {"headers_too_large", 431},
+        {"possible_duplicate", 422},    {"access_log_unavailable", 503},
+        {"precondition_required", 428}, {"unsupported_media_type", 415},
+        {"method_not_allowed", 405},    {"uri_too_long", 414},
+        {"headers_too_large", 431},
     };
     for (size_t i = 0; i < sizeof by_code / sizeof by_code[0]; i++)
         if (strcmp(err->code, by_code[i].code) == 0)
@@ -619,6 +621,49 @@ static void resolve_client(const api_server *server, api_request *req)
     req->remote_addr = arena_strdup(req->arena, addr);
 }
 
+/* Queues the access rows of a successful answer that shows identified
+ * patient data; without its rows the answer is not sent. */
+static cc_status log_access(api_request *req, const api_route *route, cc_error *err)
+{
+    const char *kind = api_route_access_kind(route);
+    if (!kind || req->status >= 300)
+        return CC_OK;
+    /* a route under a patient's own path is about that patient */
+    static const char *const PATIENT_PATHS[] = {"/api/v1/patients/{id}",
+                                                "/api/v1/lookback/patients/{id}"};
+    for (size_t i = 0; req->n_access == 0 && i < 2; i++) {
+        int64_t id;
+        cc_error ignored;
+        if (strncmp(route->pattern, PATIENT_PATHS[i], strlen(PATIENT_PATHS[i])) == 0 &&
+            api_param_id(req, 0, &id, &ignored) == CC_OK)
+            api_access_note(req, req->access_what ? req->access_what : kind, id);
+    }
+    if (req->n_access == 0)
+        api_access_note_reply(req, req->access_what ? req->access_what : kind);
+    if (req->n_access == 0)
+        return CC_OK;
+    access_entry *rows =
+        req->access_lost ? NULL : arena_alloc(req->arena, req->n_access * sizeof *rows);
+    if (!rows)
+        return cc_fail(err, CC_INTERNAL, "", "access_log_unavailable",
+                       "the access log cannot record this read; try again");
+    char at[CC_INSTANT_TEXT];
+    store_now_text(at);
+    for (size_t i = 0; i < req->n_access; i++) {
+        access_entry *e = &rows[i];
+        memcpy(e->at, at, sizeof at);
+        e->user_id = req->who.id;
+        snprintf(e->username, sizeof e->username, "%s", req->who.username);
+        e->patient_id = req->access_ids[i];
+        e->what = req->access_what ? req->access_what : kind;
+        e->route = route->pattern;
+    }
+    if (!access_queue_push(req->server->access, rows, req->n_access))
+        return cc_fail(err, CC_INTERNAL, "", "access_log_unavailable",
+                       "the access log is not keeping up; try again in a moment");
+    return CC_OK;
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 {
     api_request *req = &cs->req;
@@ -664,6 +709,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         req->status = 200;
         st = cs->route->handler(req, &err);
     }
+    if (st == CC_OK)
+        st = log_access(req, cs->route, &err);
     if (req->db)
         db_rollback(req->db); /* a handler never leaves a transaction open */
     record_security_events(req, cs->route);
@@ -691,6 +738,7 @@ static conn_state *conn_state_new(api_server *server, struct MHD_Connection *c)
     cs->req.arena = a;
     cs->req.server = server;
     cs->req.limits = &server->limits;
+    cs->req.data_dir = server->config.data_dir;
     cs->req.may_read = route_may_read;
     cs->req.connection = c;
     return cs;
@@ -763,8 +811,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                     (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6;
         char at[CC_INSTANT_TEXT];
         store_now_text(at);
-        fprintf(stderr, "%s %s %s %s %u %.1fms\n", at, cs->req.remote_addr, cs->req.method,
-                cs->req.path, cs->req.status ? cs->req.status : 500, ms);
+        /* the pattern, not the path: a token in a URL stays out of the log */
+        const char *shown = cs->route               ? cs->route->pattern
+                            : cs->req.status == 200 ? cs->req.path
+                                                    : "(no such path)";
+        fprintf(stderr, "%s %s %s %s %u %.1fms\n", at, cs->req.remote_addr, cs->req.method, shown,
+                cs->req.status ? cs->req.status : 500, ms);
     }
     if (cs->req.reply)
         json_decref(cs->req.reply);
@@ -868,6 +920,11 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     sigaddset(&stop, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* worker threads inherit the mask */
 
+    server.access = access_queue_start(config->data_dir);
+    if (!server.access) {
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the access log writer");
+        goto out;
+    }
     daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -877,6 +934,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
+        access_queue_stop(server.access);
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
                      config->host, (unsigned)config->port);
         goto out;
@@ -884,6 +942,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     expiry_timer timer;
     if (!expiry_timer_start(&timer, config->data_dir)) {
         MHD_stop_daemon(daemon);
+        access_queue_stop(server.access);
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
         goto out;
     }
@@ -899,6 +958,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         usleep(10000);
     MHD_stop_daemon(daemon);
     expiry_timer_stop(&timer);
+    access_queue_stop(server.access); /* writes the rows still queued */
     close_all_dbs();
 out:
     ratelimit_free(server.limits.login_by_user);
@@ -924,7 +984,9 @@ void api_routes_print(FILE *out)
             while (*p == ',' || *p == ' ')
                 p++;
         }
-        fprintf(out, "]}%s\n", i + 1 < api_route_count ? "," : "");
+        const char *kind = api_route_access_kind(&api_routes[i]);
+        fprintf(out, "]%s%s%s}%s\n", kind ? ", \"access\": \"" : "", kind ? kind : "",
+                kind ? "\"" : "", i + 1 < api_route_count ? "," : "");
     }
     fprintf(out, "]\n");
 }

@@ -3,8 +3,11 @@
  *
  * One database connection per worker thread, opened on its first request.
  * Request bodies are capped (413); every response carries the security
- * headers; one access-log line per request on stderr (method, path without
- * query, status, duration; never a credential or a patient name).
+ * headers; one log line per request on stderr (method, the route pattern
+ * or the static file's path, never the path as typed, so that a secret in
+ * a URL such as a questionnaire token is not written; status, duration;
+ * never a credential or a patient name). Reads of identified patient data
+ * go to the database's access log through the queue of api/access_queue.h.
  * api_server_run blocks until SIGTERM or SIGINT, then stops accepting,
  * lets the requests in flight finish (up to 10 s) and returns.
  *
@@ -56,6 +59,7 @@ struct api_server {
     api_limits limits;
     api_proxy_net proxies[API_MAX_TRUSTED_PROXIES];
     int n_proxies;
+    struct access_queue *access; /* api/access_queue.h */
 };
 
 /* Parses a --trusted-proxy list ("10.0.0.1,192.168.0.0/24"); CC_INVALID

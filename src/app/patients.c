@@ -1,6 +1,9 @@
 #include "app/patients.h"
 
+#include <string.h>
+
 #include "core/date.h"
+#include "core/text.h"
 #include "store/clock.h"
 
 cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t *id,
@@ -20,12 +23,18 @@ cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t
 }
 
 cc_status app_patient_update(const app_ctx *c, int64_t id, int64_t expected_version,
-                             const patient_fields *f, cc_error *err)
+                             const patient_fields *f, const char *reason, cc_error *err)
 {
     cc_status st = patient_check_fields(f, false, store_today(), err);
+    if (st == CC_OK)
+        st = audit_require_reason(true, reason, err);
+    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
+        st =
+            cc_fail(err, CC_INVALID, "reason", "invalid_text",
+                    "reason must be UTF-8 text without control or invisible formatting characters");
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
-    st = patient_update(c->d, &c->actor, id, expected_version, f, err);
+    st = patient_update(c->d, &c->actor, id, expected_version, f, reason, err);
     return db_tx_end(c->d, st, err);
 }
 

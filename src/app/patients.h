@@ -34,9 +34,10 @@ cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t
                              patient_matches *dup, cc_error *err);
 
 /* Applies the given fields (NULL: unchanged) when the record is still at
- * expected_version. */
+ * expected_version. A change of demographics needs a reason (CC_INVALID,
+ * field "reason", when blank); it is stored in the audit entry. */
 cc_status app_patient_update(const app_ctx *c, int64_t id, int64_t expected_version,
-                             const patient_fields *f, cc_error *err);
+                             const patient_fields *f, const char *reason, cc_error *err);
 
 /* A dated weight: *grams receives the stored value. */
 cc_status app_patient_add_weight(const app_ctx *c, int64_t id, const char *date, double kg,

@@ -289,3 +289,28 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
         per_page};
     return sql_page(d, a, &q, read_record, sizeof **items, (void **)items, n, total, err);
 }
+
+const char AUDIT_GENESIS[AUDIT_HASH_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+void audit_chain_hash(const char *const *fields, size_t n, char out[AUDIT_HASH_HEX])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t i = 0; i < n; i++)
+        hash_field(&h, fields[i]);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, digest);
+    sodium_bin2hex(out, AUDIT_HASH_HEX, digest, sizeof digest);
+}
+
+cc_status audit_chain_end(db *d, const char *sql, int64_t *seq, char hash[AUDIT_HASH_HEX],
+                          cc_error *err)
+{
+    chain_end last = {0, ""};
+    snprintf(last.hash, sizeof last.hash, "%s", GENESIS);
+    cc_status st = sql_each(d, sql, NULL, 0, read_chain_end, &last, NULL, err);
+    *seq = last.seq;
+    memcpy(hash, last.hash, AUDIT_HASH_HEX);
+    return st;
+}

@@ -121,4 +121,15 @@ cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int
 
 cc_status audit_verify(db *d, audit_verdict *verdict, cc_error *err);
 
+/* The chain's primitives, for another chain of the same kind (the access
+ * log, store/access_log.h). audit_chain_hash: SHA-256 over the fields
+ * length-prefixed as the trail's entries are, hex. audit_chain_end: the
+ * sequence number and hash of sql's first row (SELECT seq, hash ... ORDER BY
+ * seq DESC LIMIT 1); 0 and AUDIT_GENESIS when there is none. */
+enum { AUDIT_HASH_HEX = 65 };
+extern const char AUDIT_GENESIS[AUDIT_HASH_HEX];
+void audit_chain_hash(const char *const *fields, size_t n, char out[AUDIT_HASH_HEX]);
+cc_status audit_chain_end(db *d, const char *sql, int64_t *seq, char hash[AUDIT_HASH_HEX],
+                          cc_error *err);
+
 #endif

@@ -19,6 +19,12 @@ static const char LINK_IMAGE[] =
     " created_at, created_by FROM questionnaire_links WHERE id = ?";
 static const audit_entity FOLLOWUP_VISIT = {"followup_visit", VISIT_IMAGE};
 static const audit_entity QUESTIONNAIRE_LINK = {"questionnaire_link", LINK_IMAGE};
+/* A draft's entries show the answers saved so far. */
+static const audit_entity QUESTIONNAIRE_DRAFT = {
+    "questionnaire_link",
+    "SELECT id, visit_id, patient_id, instrument, draft FROM questionnaire_links WHERE id = ?"};
+/* The actor of what a patient does through a link: never the token. */
+static const store_actor PATIENT_VIA_LINK = {0, "patient via link"};
 
 static cc_status no_visit(cc_error *err, int64_t id)
 {
@@ -445,14 +451,17 @@ cc_status questionnaire_store_save_draft(db *d, int64_t id, const char *draft_js
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    sql_arg a[] = {SQL_S(draft_json), SQL_I(id)};
-    int64_t updated = 0;
-    st = sql_run(
-        d, "UPDATE questionnaire_links SET draft = ? WHERE id = ? AND used_at IS NULL RETURNING id",
-        a, 2, &updated, err);
-    if (st == CC_NOT_FOUND)
+    int64_t used = 0;
+    st = sql_scalar(d,
+                    "SELECT COUNT(*) FROM questionnaire_links WHERE id = ? AND used_at IS NOT NULL",
+                    (sql_arg[]){SQL_I(id)}, 1, &used, err);
+    if (st == CC_OK && used)
         st = cc_fail(err, CC_CONFLICT, "token", "link_used",
                      "this questionnaire was already submitted");
+    sql_arg a[] = {SQL_S(draft_json), SQL_I(id)};
+    if (st == CC_OK)
+        st = audit_update(d, &PATIENT_VIA_LINK, &QUESTIONNAIRE_DRAFT, "save_draft", id,
+                          "UPDATE questionnaire_links SET draft = ? WHERE id = ?", a, 2, NULL, err);
     return db_tx_end(d, st, err);
 }
 
@@ -464,7 +473,7 @@ cc_status questionnaire_store_submit(db *d, int64_t id, const observation_fields
         return st;
     char now[21];
     store_now_text(now);
-    store_actor patient = {0, "patient-link"};
+    const store_actor patient = PATIENT_VIA_LINK;
     int64_t patient_id = 0, used = 1;
     sql_arg one[] = {SQL_I(id)};
     if ((st = sql_scalar(d, "SELECT patient_id FROM questionnaire_links WHERE id = ?", one, 1,

@@ -190,7 +190,7 @@ static const char *pick(const char *given, const char *stored)
 }
 
 cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
-                         const patient_fields *f, cc_error *err)
+                         const patient_fields *f, const char *reason, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
@@ -229,7 +229,7 @@ cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t ex
                           " phone = ?, address = ?, search_key = ?,"
                           " identity_key = ?, updated_at = ?,"
                           " version = version + 1 WHERE id = ? AND version = ?",
-                          args, SQL_COUNT(args), NULL, err);
+                          args, SQL_COUNT(args), reason, err);
     }
     arena_release(a);
     return db_tx_end(d, st, err);

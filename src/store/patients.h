@@ -66,9 +66,10 @@ cc_status patient_get(db *d, arena *a, int64_t id, bool with_children, patient_r
                       cc_error *err);
 
 /* Applies the given fields when the stored version equals expected_version:
- * CC_NOT_FOUND, or CC_CONFLICT code "version_conflict" when it moved. */
+ * CC_NOT_FOUND, or CC_CONFLICT code "version_conflict" when it moved. The
+ * reason goes into the audit entry. */
 cc_status patient_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
-                         const patient_fields *f, cc_error *err);
+                         const patient_fields *f, const char *reason, cc_error *err);
 
 cc_status patient_add_weight(db *d, const store_actor *actor, int64_t id, const char *date,
                              int grams, int64_t *weight_id, cc_error *err);

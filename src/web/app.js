@@ -27,6 +27,8 @@ import { renderDashboard } from './views/dashboard.js';
 import { USER_ADMIN, renderUsers, renderAccount, renderForcedPasswordChange } from './views/accounts.js';
 // the user's own two-step login
 import { renderMfa } from './views/mfa.js';
+// who read which patient's data
+import { ACCESS_LOG_ROLES, renderAccessLog } from './views/access-log.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -65,6 +67,7 @@ const routes = [
   [/^\/users$/, renderUsers, USER_ADMIN],
   [/^\/account$/, renderAccount, ALL_ROLES],
   [/^\/account\/mfa$/, renderMfa, ALL_ROLES],
+  [/^\/access-log$/, renderAccessLog, ACCESS_LOG_ROLES],
 ];
 
 let renderSeq = 0;

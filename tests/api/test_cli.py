@@ -243,7 +243,7 @@ def run_all(b, t, tmp, args):
         t.check(len(ids) == 30, "30 patients created for the CLI tests", len(ids))
         if ids:
             r = srv.request("GET", "/api/v1/patients/%s" % ids[0], role="coordinator")
-            srv.request("PATCH", "/api/v1/patients/%s" % ids[0], {"phone": "1"},
+            srv.request("PATCH", "/api/v1/patients/%s" % ids[0], {"phone": "1", "reason": "correction"},
                         role="coordinator", headers={"If-Match": r.header("ETag") or '"1"'})
 
         # backup and restore under load: tests/api/test_backup.py

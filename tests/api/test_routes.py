@@ -154,7 +154,7 @@ class Matrix:
         elif key == ("PATCH", "/api/v1/patients/{id}"):
             r = s.request("GET", p, role="admin")
             headers["If-Match"] = r.header("ETag") or '"1"'
-            body = {"phone": "+33 1 00 00 00 " + str(self.n % 100)}
+            body = {"phone": "+33 1 00 00 00 " + str(self.n % 100), "reason": "correction"}
             self.n += 1
         elif key == ("POST", "/api/v1/patients/{id}/weights"):
             body = {"date": self.today, "kg": 70}

@@ -248,7 +248,8 @@ def shared_checks(srv, t):
     for role in ("coordinator", "physician", "admin"):
         srv.token(role)
     res = concurrently(8, lambda i: srv.request(
-        "PATCH", "/api/v1/patients/%s" % pid, {"phone": "+33 1 00 00 00 %02d" % i},
+        "PATCH", "/api/v1/patients/%s" % pid, {"phone": "+33 1 00 00 00 %02d" % i,
+                                                       "reason": "correction"},
         role=("coordinator", "physician", "admin")[i % 3], headers={"If-Match": '"1"'}))
     st = statuses(res)
     t.check(st.count(200) == 1 and st.count(409) == 7,

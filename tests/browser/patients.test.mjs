@@ -54,10 +54,11 @@ await run([
     const cur = await api.request('GET', `/api/v1/patients/${id}`);
     assert.equal(cur.status, 200);
     const version = cur.body.version;
-    const changed = await api.request('PATCH', `/api/v1/patients/${id}`, { phone: '+33 1 23 45 67 89' },
+    const changed = await api.request('PATCH', `/api/v1/patients/${id}`, { phone: '+33 1 23 45 67 89', reason: 'new number' },
       { 'If-Match': `"${version}"` });
     assert.equal(changed.status, 200, `PATCH behind the form: ${JSON.stringify(changed.body)}`);
     await page.getByLabel('Email').fill('eloise.durand@example.org');
+    await page.getByLabel('Reason for the change').fill('email given by the patient');
     await page.getByTestId('patient-submit').click();
     const conflict = page.getByTestId('conflict-message');
     await conflict.waitFor();
@@ -115,8 +116,9 @@ await run([
     await page.goto(`/#/patients/${id}/edit`);
     await page.getByTestId('patient-form').waitFor();
     await page.getByLabel('Phone').fill('+33 6 00 00 00 01');
+    await page.getByLabel('Reason for the change').fill('new number');
     const cur = await api.request('GET', `/api/v1/patients/${id}`);
-    const moved = await api.request('PATCH', `/api/v1/patients/${id}`, { address: '3 place du Marché' },
+    const moved = await api.request('PATCH', `/api/v1/patients/${id}`, { address: '3 place du Marché', reason: 'moved' },
       { 'If-Match': `"${cur.body.version}"` });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     await page.getByTestId('lang-fr').click();

@@ -166,10 +166,11 @@ static void test_version_conflict(void **state)
     cc_error err;
     int64_t id = make_patient(f->d, "Roux", "Loïc", "1970-05-05");
     patient_fields change = {.phone = "0102030405"};
-    assert_int_equal(patient_update(f->d, &ACTOR, id, 1, &change, &err), CC_OK);
-    assert_int_equal(patient_update(f->d, &ACTOR, id, 1, &change, &err), CC_CONFLICT);
+    assert_int_equal(patient_update(f->d, &ACTOR, id, 1, &change, "new phone", &err), CC_OK);
+    assert_int_equal(patient_update(f->d, &ACTOR, id, 1, &change, "new phone", &err), CC_CONFLICT);
     assert_string_equal(err.code, "version_conflict");
-    assert_int_equal(patient_update(f->d, &ACTOR, id + 100, 1, &change, &err), CC_NOT_FOUND);
+    assert_int_equal(patient_update(f->d, &ACTOR, id + 100, 1, &change, "new phone", &err),
+                     CC_NOT_FOUND);
 }
 
 static void test_search_forgives_accents_and_case(void **state)

@@ -96,6 +96,8 @@ export async function renderPatientForm(ctx, id) {
   },
     box, notice,
     patientFields('patient', record, { withWeight: !editing }),
+    // a change of demographics says why (it goes into the audit trail)
+    editing ? field('patient', { name: 'reason', label: t('patient.reason'), required: true, maxlength: 1000, help: t('patient.reason_help') }) : null,
     h('p', { class: 'help' }, t('form.required_note')),
     h('div', { class: 'actions' },
       submit,
@@ -228,6 +230,11 @@ export async function renderPatientForm(ctx, id) {
     showErrorBox(box, null);
     const body = readPatientFields(form, { withWeight: !editing });
     if (!body) return null;
+    if (editing) {
+      const reason = form.elements.reason.value.trim();
+      if (!reason) { markFieldError(form, 'reason', t('error.required')); return null; }
+      body.reason = reason;
+    }
     if (!editing) {
       // Optional fields left empty are not sent.
       for (const k of ['email', 'phone', 'address']) if (!body[k]) delete body[k];

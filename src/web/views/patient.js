@@ -24,6 +24,9 @@ export async function renderPatientView(ctx, id) {
     can(['admin', 'coordinator', 'physician'])
       ? h('a', { class: 'btn btn-primary', href: `#/patients/${p.id}/edit`, id: 'edit-patient', 'data-testid': 'edit-patient' }, t('action.edit'))
       : null,
+    can(['admin', 'qa'])
+      ? h('a', { class: 'btn', href: `#/access-log?patient=${encodeURIComponent(p.mrn)}`, 'data-testid': 'patient-access-log' }, t('access.who_read'))
+      : null,
     h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
     h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
 
