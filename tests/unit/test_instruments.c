@@ -176,40 +176,48 @@ static instr_result score_case(const char *instrument, const char *answers_text,
     return r;
 }
 
+/* Scores answers with instrument and counts the expected outputs ("name=value
+ * ...", "band=code" for the band) it misses, printing each under label. */
+static int mismatches_of(const char *instrument, const char *answers, const char *expect_text,
+                         const char *label, size_t row)
+{
+    cc_status st;
+    cc_error err;
+    cc_error_clear(&err);
+    instr_result r = score_case(instrument, answers, &st, &err);
+    if (st != CC_OK) {
+        print_error("%s %zu: refused at %s: %s\n", label, row, err.field, err.message);
+        return 1;
+    }
+    char storage[MAX_ANSWERS][2][64];
+    instr_answer expect[MAX_ANSWERS];
+    size_t n = parse_answers(expect_text, storage, expect);
+    int mismatches = 0;
+    for (size_t k = 0; k < n; k++) {
+        char got[32] = "absent";
+        if (strcmp(expect[k].item, "band") == 0) {
+            snprintf(got, sizeof got, "%s", r.band ? r.band->code : "absent");
+        } else {
+            const instr_output *o = instrument_output(&r, expect[k].item);
+            if (o != NULL)
+                instrument_output_format(o, got, sizeof got);
+        }
+        if (strcmp(got, expect[k].value) != 0) {
+            print_error("%s %zu: %s: expected %s, got %s\n", label, row, expect[k].item,
+                        expect[k].value, got);
+            mismatches++;
+        }
+    }
+    return mismatches;
+}
+
 static void test_worked_examples(void **state)
 {
     (void)state;
     int mismatches = 0;
-    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-        cc_status st;
-        cc_error err;
-        cc_error_clear(&err);
-        instr_result r = score_case(CASES[i].instrument, CASES[i].answers, &st, &err);
-        if (st != CC_OK) {
-            print_error("case %zu (%s): refused at %s: %s\n", i, CASES[i].instrument, err.field,
-                        err.message);
-            mismatches++;
-            continue;
-        }
-        char storage[MAX_ANSWERS][2][64];
-        instr_answer expect[MAX_ANSWERS];
-        size_t n = parse_answers(CASES[i].expect, storage, expect);
-        for (size_t k = 0; k < n; k++) {
-            char got[32] = "absent";
-            if (strcmp(expect[k].item, "band") == 0) {
-                snprintf(got, sizeof got, "%s", r.band ? r.band->code : "absent");
-            } else {
-                const instr_output *o = instrument_output(&r, expect[k].item);
-                if (o != NULL)
-                    instrument_output_format(o, got, sizeof got);
-            }
-            if (strcmp(got, expect[k].value) != 0) {
-                print_error("case %zu (%s): %s: expected %s, got %s\n", i, CASES[i].instrument,
-                            expect[k].item, expect[k].value, got);
-                mismatches++;
-            }
-        }
-    }
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+        mismatches += mismatches_of(CASES[i].instrument, CASES[i].answers, CASES[i].expect,
+                                    CASES[i].instrument, i);
     assert_int_equal(mismatches, 0);
 }
 
@@ -310,31 +318,10 @@ static void test_edss_steps(void **state)
             len += (size_t)snprintf(answers + len, sizeof answers - len, "%s=%c ", fs_items[k],
                                     EDSS_STEPS[i].fs[k]);
         snprintf(answers + len, sizeof answers - len, "ambulation=%s", EDSS_STEPS[i].ambulation);
-        char expect[200];
+        char expect[200], label[80];
         snprintf(expect, sizeof expect, "edss=%s %s", EDSS_STEPS[i].step, EDSS_STEPS[i].also);
-        cc_status st;
-        cc_error err;
-        cc_error_clear(&err);
-        instr_result r = score_case("edss", answers, &st, &err);
-        if (st != CC_OK) {
-            print_error("EDSS row %zu (%s): refused at %s\n", i, EDSS_STEPS[i].rule, err.field);
-            mismatches++;
-            continue;
-        }
-        char storage[MAX_ANSWERS][2][64];
-        instr_answer want[MAX_ANSWERS];
-        size_t n = parse_answers(expect, storage, want);
-        for (size_t k = 0; k < n; k++) {
-            char got[32] = "absent";
-            const instr_output *o = instrument_output(&r, want[k].item);
-            if (o != NULL)
-                instrument_output_format(o, got, sizeof got);
-            if (strcmp(got, want[k].value) != 0) {
-                print_error("EDSS row %zu (%s): %s: expected %s, got %s\n", i, EDSS_STEPS[i].rule,
-                            want[k].item, want[k].value, got);
-                mismatches++;
-            }
-        }
+        snprintf(label, sizeof label, "EDSS (%s) row", EDSS_STEPS[i].rule);
+        mismatches += mismatches_of("edss", answers, expect, label, i);
     }
     assert_int_equal(mismatches, 0);
 }
