@@ -259,10 +259,10 @@ static const instr_band NBD_BANDS[] = {
  * pain P2-P9, ADL, sport/recreation and Q4 None...Extreme; P1 Never,
  * Monthly, Weekly, Daily, Always; Q1 Never, Monthly, Weekly, Daily,
  * Constantly; Q2 Not at all, Mildly, Moderately, Severely, Totally; Q3 Not
- * at all ... Extremely. The French answer wordings are the project's own
- * careful translation, not the wording of the validated French KOOS
- * (Ornetti P et al., Osteoarthritis Cartilage 2008;16:423-428), which was
- * not available to check against. */
+ * at all ... Extremely. The French item and answer labels are the
+ * project's own careful translation, not the wording of the validated
+ * French KOOS (Ornetti P et al., Osteoarthritis Cartilage 2008;16:423-428),
+ * which was not available to check against. */
 static const instr_option KOOS_NEVER_ALWAYS[] = {
     {"0", 0, "Never", "Jamais"},  {"1", 1, "Rarely", "Rarement"}, {"2", 2, "Sometimes", "Parfois"},
     {"3", 3, "Often", "Souvent"}, {"4", 4, "Always", "Toujours"},
