@@ -167,7 +167,12 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     json_object_set_new(request, "routes", cycle);
     char *request_text = json_dumps(request, JSON_COMPACT);
     json_decref(request);
-    json_t *body = plan_to_json(p, &pl, &dose, &q);
+    const char **conditions = arena_alloc(req->arena, (pt.n_conditions + 1) * sizeof *conditions);
+    if (!conditions)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    for (size_t i = 0; i < pt.n_conditions; i++)
+        conditions[i] = pt.conditions[i].icd10;
+    json_t *body = plan_to_json(p, &pl, &dose, &q, conditions, pt.n_conditions);
     char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(body);
     if (request_text)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/eligibility.h"
+
 typedef struct {
     const json_t *o;
     const char *path; /* "" at the top level */
@@ -332,6 +334,49 @@ static cc_status parse_ancillary(const reader *r, protocol *p)
     return CC_OK;
 }
 
+/* One follow-up instrument: its id, or {"id", "indications"} for an
+ * instrument asked only of patients with a condition under one of the
+ * indications (ICD-10 prefixes). */
+static cc_status parse_instrument(const reader *visit, const json_t *s, size_t j,
+                                  follow_up_visit *f)
+{
+    if (json_is_string(s)) {
+        if (json_string_length(s) == 0 || json_string_length(s) >= PROTOCOL_CODE_MAX)
+            return fail(visit, "instruments", "invalid_value", "must be short instrument ids");
+        memcpy(f->instruments[j], json_string_value(s), json_string_length(s) + 1);
+        return CC_OK;
+    }
+    if (!json_is_object(s))
+        return fail(visit, "instruments", "wrong_type",
+                    "must be instrument ids or {\"id\", \"indications\"} objects");
+    char path[96];
+    snprintf(path, sizeof path, "%.40s.instruments[%zu]", visit->path, j);
+    reader x = {s, path, visit->err};
+    static const char *const keys[] = {"id", "indications", NULL};
+    cc_status st;
+    if ((st = only(&x, keys)) != CC_OK ||
+        (st = get_str(&x, "id", true, f->instruments[j], sizeof f->instruments[j])) != CC_OK)
+        return st;
+    if (!f->instruments[j][0])
+        return fail(&x, "id", "invalid_value", "must be a short instrument id");
+    const json_t *codes = array(&x, "indications", PROTOCOL_MAX_INSTRUMENT_INDICATIONS, &st);
+    if (!codes)
+        return st;
+    if (json_array_size(codes) == 0)
+        return fail(&x, "indications", "invalid_value", "must name at least one indication");
+    size_t k;
+    const json_t *c;
+    json_array_foreach(codes, k, c)
+    {
+        if (!json_is_string(c) || json_string_length(c) == 0 ||
+            json_string_length(c) >= sizeof f->for_indications[j][k])
+            return fail(&x, "indications", "invalid_value", "must be ICD-10 codes");
+        memcpy(f->for_indications[j][k], json_string_value(c), json_string_length(c) + 1);
+        f->n_for_indications[j] = k + 1;
+    }
+    return CC_OK;
+}
+
 static cc_status parse_follow_up(const reader *r, protocol *p)
 {
     cc_status st = CC_OK;
@@ -359,10 +404,8 @@ static cc_status parse_follow_up(const reader *r, protocol *p)
         json_t *s;
         json_array_foreach(ins, j, s)
         {
-            if (!json_is_string(s) || json_string_length(s) == 0 ||
-                json_string_length(s) >= PROTOCOL_CODE_MAX)
-                return fail(&x, "instruments", "invalid_value", "must be short instrument ids");
-            memcpy(f->instruments[j], json_string_value(s), json_string_length(s) + 1);
+            if ((st = parse_instrument(&x, s, j, f)) != CC_OK)
+                return st;
             f->n_instruments = j + 1;
         }
         p->n_follow_up = i + 1;
@@ -558,7 +601,22 @@ static json_t *date_json(cc_date d)
     return json_string(t);
 }
 
-json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q)
+/* Whether instrument j of visit v is asked of a patient with these
+ * conditions (conditions NULL: not known, every instrument is listed). */
+static bool instrument_applies(const follow_up_visit *v, size_t j, const char *const *conditions,
+                               size_t n_conditions)
+{
+    if (v->n_for_indications[j] == 0 || conditions == NULL)
+        return true;
+    for (size_t c = 0; c < n_conditions; c++)
+        for (size_t k = 0; k < v->n_for_indications[j]; k++)
+            if (conditions[c] && eligibility_code_matches(conditions[c], v->for_indications[j][k]))
+                return true;
+    return false;
+}
+
+json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q,
+                     const char *const *conditions, size_t n_conditions)
 {
     bool cells = dose->unit == DOSE_CELLS;
     json_t *admins = json_array();
@@ -587,7 +645,8 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
         const planned_visit *v = &pl->follow_up[i];
         json_t *instruments = json_array();
         for (size_t j = 0; j < p->follow_up[i].n_instruments; j++)
-            json_array_append_new(instruments, json_string(p->follow_up[i].instruments[j]));
+            if (instrument_applies(&p->follow_up[i], j, conditions, n_conditions))
+                json_array_append_new(instruments, json_string(p->follow_up[i].instruments[j]));
         json_array_append_new(
             fu, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "label", v->label, "months", v->months,
                           "date", date_json(v->date), "window_start", date_json(v->window_start),

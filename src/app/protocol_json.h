@@ -31,8 +31,12 @@ json_t *protocol_summary_json(const protocol *p);
 
 /* The plan document: protocol, version, start, end, stay_days,
  * administrations [{n,date,day,route,product,cells}], total_cells,
- * ancillary, follow_up [{label,date,window_start,window_end}], quote. */
-json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q);
+ * ancillary, follow_up [{label,date,window_start,window_end,instruments}],
+ * quote. A follow-up instrument the protocol gives for some indications
+ * only is listed when one of the patient's conditions (ICD-10 codes) falls
+ * under them; conditions NULL (no patient: a preview) lists every one. */
+json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q,
+                     const char *const *conditions, size_t n_conditions);
 
 /* Reads back the plan part of plan_to_json (stored plans) for re-checks. */
 cc_status plan_from_json(const json_t *o, const protocol *p, plan *out, cc_error *err);

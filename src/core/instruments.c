@@ -232,45 +232,53 @@ static cc_status score_ordinal_max(const instr_def *def, const slot *s, instr_re
 }
 
 /*
- * EDSS (Kurtzke 1983) from the functional systems (FS) and ambulation.
- * Bowel/bladder and visual FS are first converted as the Neurostatus
- * scoring does (bowel/bladder 6->5, 5->4, 4->3; visual 6->4, 5->3, 4->3,
- * 3->2). With full ambulation the step follows from the FS grades:
- *   all 0 -> 0; one FS 1 -> 1.0; several 1 -> 1.5; one 2 -> 2.0; two 2 -> 2.5;
- *   one 3 or three-four 2 -> 3.0; one 3 with one-two 2, two 3, or five 2 -> 3.5;
- *   one 4 alone or other combinations -> 4.0; one 4 with other 2-3 -> 4.5;
- *   any FS 5 or more -> 5.0.
- * Ambulation then sets a floor (walking range 300 m -> 4.5, 200 m -> 5.0,
- * 100 m -> 5.5) and decides alone from 6.0 (aid) up to 9.5.
+ * EDSS (Kurtzke 1983) from the functional systems (FS) and ambulation, as
+ * the Neurostatus scoring definitions (04/10.2) and scoring table (04/10.3)
+ * set the steps. Before the steps, bowel/bladder and visual grades are
+ * converted (bowel/bladder 6->5, 5->4, 4->3; visual 6->4, 5->3, 4->3,
+ * 3->2) and cerebral (mental) 1 counts as 0: 0.0 allows cerebral 1, and
+ * 1.0 / 1.5 count FS at 1 "excluding cerebral". With counts n1..n4 of the
+ * converted FS at each grade:
+ *   any FS 5 or more -> 5.0;
+ *   n4 >= 2 -> 5.0; n4 = 1: with three or more FS 3 -> 5.0, with any FS 2
+ *     or 3 -> 4.5, alone (others 0 or 1) -> 4.0;
+ *   n3 >= 6 -> 5.0; n3 = 5 -> 4.5; n3 = 2-4 -> 4.0, except two FS 3 with
+ *     others 0 or 1 -> 3.5; n3 = 1: alone -> 3.0, with one or two FS 2 ->
+ *     3.5, with three or more FS 2 -> 4.0;
+ *   n2 = 1 -> 2.0, 2 -> 2.5, 3-4 -> 3.0, 5 -> 3.5, 6-7 -> 4.0;
+ *   n1 = 1 -> 1.0, n1 >= 2 -> 1.5; none -> 0.0.
+ * Ambulation then sets the lowest step it allows (fully ambulatory 2.0,
+ * 300 m 4.5, 200 m 5.0) and from 100 m (5.5) on gives the step alone: aids
+ * 6.0 / 6.5, wheelchair 7.0 / 7.5, bed or chair 8.0 to 9.5, death due to
+ * MS 10.
  */
 static double edss_from_fs(const int fs[], int n)
 {
-    int count[7] = {0}, top = 0;
-    for (int i = 0; i < n; i++) {
-        count[fs[i]]++;
-        if (fs[i] > top)
-            top = fs[i];
+    int c[7] = {0};
+    for (int i = 0; i < n; i++)
+        c[fs[i] < 0 ? 0 : fs[i] > 6 ? 6 : fs[i]]++;
+    if (c[5] + c[6] > 0 || c[4] >= 2)
+        return 5.0;
+    if (c[4] == 1) {
+        if (c[3] >= 3)
+            return 5.0;
+        return c[3] + c[2] > 0 ? 4.5 : 4.0;
     }
-    switch (top) {
-    case 0: return 0.0;
-    case 1: return count[1] == 1 ? 1.0 : 1.5;
-    case 2:
-        if (count[2] == 1)
-            return 2.0;
-        if (count[2] == 2)
-            return 2.5;
-        if (count[2] <= 4)
-            return 3.0;
-        return count[2] == 5 ? 3.5 : 4.0;
-    case 3:
-        if (count[3] == 1 && count[2] == 0)
-            return 3.0;
-        if ((count[3] == 1 && count[2] <= 2) || (count[3] == 2 && count[2] == 0))
-            return 3.5;
-        return 4.0;
-    case 4: return (count[4] == 1 && count[3] == 0 && count[2] == 0) ? 4.0 : 4.5;
-    default: return 5.0;
+    if (c[3] >= 6)
+        return 5.0;
+    if (c[3] == 5)
+        return 4.5;
+    if (c[3] >= 2)
+        return c[3] == 2 && c[2] == 0 ? 3.5 : 4.0;
+    if (c[3] == 1)
+        return c[2] == 0 ? 3.0 : c[2] <= 2 ? 3.5 : 4.0;
+    if (c[2] > 0) {
+        static const double by_count[] = {0, 2.0, 2.5, 3.0, 3.0, 3.5, 4.0, 4.0};
+        return by_count[c[2] > 7 ? 7 : c[2]];
     }
+    if (c[1] > 0)
+        return c[1] == 1 ? 1.0 : 1.5;
+    return 0.0;
 }
 
 static void score_edss(const instr_def *def, const slot *s, instr_result *r)
@@ -284,16 +292,19 @@ static void score_edss(const instr_def *def, const slot *s, instr_result *r)
             ambulation_floor = p / 10.0;
             continue;
         }
+        int step_grade = p;
         if (strcmp(it->id, "bowel_bladder") == 0)
-            p = (int[]){0, 1, 2, 3, 3, 4, 5}[p];
+            p = step_grade = (int[]){0, 1, 2, 3, 3, 4, 5}[p];
         else if (strcmp(it->id, "visual") == 0)
-            p = (int[]){0, 1, 2, 2, 3, 3, 4}[p];
+            p = step_grade = (int[]){0, 1, 2, 2, 3, 3, 4}[p];
+        else if (strcmp(it->id, "cerebral") == 0 && p == 1)
+            step_grade = 0;
         if (n < 8)
-            fs[n++] = p;
+            fs[n++] = step_grade;
         add_number(r, it->id, p, 0);
     }
     double step =
-        ambulation_floor >= 6.0 ? ambulation_floor : fmax(edss_from_fs(fs, n), ambulation_floor);
+        ambulation_floor >= 5.5 ? ambulation_floor : fmax(edss_from_fs(fs, n), ambulation_floor);
     /* the total goes first */
     memmove(&r->out[1], &r->out[0], (size_t)r->n_out * sizeof r->out[0]);
     r->n_out++;

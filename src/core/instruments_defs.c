@@ -249,14 +249,55 @@ static const instr_band NBD_BANDS[] = {
 /* KOOS                                                                */
 /* Roos EM, Lohmander LS. The Knee injury and Osteoarthritis Outcome Score
  * (KOOS): from joint injury to osteoarthritis. Health Qual Life Outcomes
- * 2003;1:64; "KOOS Scoring 2012" (koos.nu). 42 items scored 0 (none) to 4
- * (extreme) as on the scoring sheet; five subscales, each
- * 100 - mean * 100 / 4 (100 = no problems), computed when at least half
- * of its items are answered: symptoms 4/7, pain 5/9, ADL 9/17,
- * sport/recreation 3/5, quality of life 2/4. */
-static const instr_option KOOS_ANSWERS[] = {
-    {"0", 0, "None", "Aucun(e)"}, {"1", 1, "Mild", "Léger"},      {"2", 2, "Moderate", "Modéré"},
+ * 2003;1:64; "KOOS Scoring 2012" (koos.nu). 42 items scored 0 (no
+ * problems) to 4 (extreme problems) as on the scoring sheet; five
+ * subscales, each 100 - mean * 100 / 4 (100 = no problems), computed when
+ * at least half of its items are answered: symptoms 4/7, pain 5/9, ADL
+ * 9/17, sport/recreation 3/5, quality of life 2/4.
+ * Answer wordings per item as printed on the English form (KOOS LK 1.0,
+ * koos.nu): S1-S3 Never...Always; S4-S5 Always...Never; stiffness S6-S7,
+ * pain P2-P9, ADL, sport/recreation and Q4 None...Extreme; P1 Never,
+ * Monthly, Weekly, Daily, Always; Q1 Never, Monthly, Weekly, Daily,
+ * Constantly; Q2 Not at all, Mildly, Moderately, Severely, Totally; Q3 Not
+ * at all ... Extremely. The French item and answer labels are the
+ * project's own careful translation, not the wording of the validated
+ * French KOOS (Ornetti P et al., Osteoarthritis Cartilage 2008;16:423-428),
+ * which was not available to check against. */
+static const instr_option KOOS_NEVER_ALWAYS[] = {
+    {"0", 0, "Never", "Jamais"},  {"1", 1, "Rarely", "Rarement"}, {"2", 2, "Sometimes", "Parfois"},
+    {"3", 3, "Often", "Souvent"}, {"4", 4, "Always", "Toujours"},
+};
+static const instr_option KOOS_ALWAYS_NEVER[] = {
+    {"0", 0, "Always", "Toujours"}, {"1", 1, "Often", "Souvent"}, {"2", 2, "Sometimes", "Parfois"},
+    {"3", 3, "Rarely", "Rarement"}, {"4", 4, "Never", "Jamais"},
+};
+static const instr_option KOOS_NONE_EXTREME[] = {
+    {"0", 0, "None", "Aucune"},   {"1", 1, "Mild", "Légère"},     {"2", 2, "Moderate", "Modérée"},
     {"3", 3, "Severe", "Sévère"}, {"4", 4, "Extreme", "Extrême"},
+};
+static const instr_option KOOS_PAIN_FREQUENCY[] = {
+    {"0", 0, "Never", "Jamais"},
+    {"1", 1, "Monthly", "Tous les mois"},
+    {"2", 2, "Weekly", "Toutes les semaines"},
+    {"3", 3, "Daily", "Tous les jours"},
+    {"4", 4, "Always", "Tout le temps"},
+};
+static const instr_option KOOS_AWARENESS[] = {
+    {"0", 0, "Never", "Jamais"},
+    {"1", 1, "Monthly", "Tous les mois"},
+    {"2", 2, "Weekly", "Toutes les semaines"},
+    {"3", 3, "Daily", "Tous les jours"},
+    {"4", 4, "Constantly", "Constamment"},
+};
+static const instr_option KOOS_LIFESTYLE[] = {
+    {"0", 0, "Not at all", "Pas du tout"}, {"1", 1, "Mildly", "Un peu"},
+    {"2", 2, "Moderately", "Modérément"},  {"3", 3, "Severely", "Beaucoup"},
+    {"4", 4, "Totally", "Totalement"},
+};
+static const instr_option KOOS_CONFIDENCE[] = {
+    {"0", 0, "Not at all", "Pas du tout"}, {"1", 1, "Mildly", "Un peu"},
+    {"2", 2, "Moderately", "Modérément"},  {"3", 3, "Severely", "Beaucoup"},
+    {"4", 4, "Extremely", "Extrêmement"},
 };
 enum { KOOS_S, KOOS_P, KOOS_A, KOOS_SP, KOOS_Q };
 static const instr_group KOOS_GROUPS[] = {
@@ -266,54 +307,67 @@ static const instr_group KOOS_GROUPS[] = {
     {"sport_rec", "Function in sport and recreation", "Fonction dans les sports et loisirs", 3},
     {"qol", "Knee-related quality of life", "Qualité de vie liée au genou", 2},
 };
-#define KOOS_ITEM(id, g, en, fr)                                                                   \
+#define KOOS_ITEM(id, g, answers, en, fr)                                                          \
     {                                                                                              \
-        id, en, fr, OPTS(KOOS_ANSWERS), false, g, 0                                                \
+        id, en, fr, OPTS(answers), false, g, 0                                                     \
     }
 static const instr_item KOOS_ITEMS[] = {
-    KOOS_ITEM("S1", KOOS_S, "Swelling", "Gonflement"),
-    KOOS_ITEM("S2", KOOS_S, "Grinding, clicking", "Craquements, cliquetis"),
-    KOOS_ITEM("S3", KOOS_S, "Catching or hanging up", "Accrochages, blocages"),
-    KOOS_ITEM("S4", KOOS_S, "Straightening the knee fully", "Tendre complètement le genou"),
-    KOOS_ITEM("S5", KOOS_S, "Bending the knee fully", "Plier complètement le genou"),
-    KOOS_ITEM("S6", KOOS_S, "Stiffness after waking", "Raideur au réveil"),
-    KOOS_ITEM("S7", KOOS_S, "Stiffness later in the day", "Raideur plus tard dans la journée"),
-    KOOS_ITEM("P1", KOOS_P, "How often knee pain", "Fréquence de la douleur"),
-    KOOS_ITEM("P2", KOOS_P, "Twisting or pivoting", "Torsion, pivot"),
-    KOOS_ITEM("P3", KOOS_P, "Straightening the knee fully", "Tendre complètement le genou"),
-    KOOS_ITEM("P4", KOOS_P, "Bending the knee fully", "Plier complètement le genou"),
-    KOOS_ITEM("P5", KOOS_P, "Walking on a flat surface", "Marcher sur terrain plat"),
-    KOOS_ITEM("P6", KOOS_P, "Going up or down stairs", "Monter ou descendre les escaliers"),
-    KOOS_ITEM("P7", KOOS_P, "At night in bed", "La nuit au lit"),
-    KOOS_ITEM("P8", KOOS_P, "Sitting or lying", "Assis ou couché"),
-    KOOS_ITEM("P9", KOOS_P, "Standing upright", "Debout"),
-    KOOS_ITEM("A1", KOOS_A, "Descending stairs", "Descendre les escaliers"),
-    KOOS_ITEM("A2", KOOS_A, "Ascending stairs", "Monter les escaliers"),
-    KOOS_ITEM("A3", KOOS_A, "Rising from sitting", "Se relever d'un siège"),
-    KOOS_ITEM("A4", KOOS_A, "Standing", "Rester debout"),
-    KOOS_ITEM("A5", KOOS_A, "Bending to the floor", "Se pencher vers le sol"),
-    KOOS_ITEM("A6", KOOS_A, "Walking on a flat surface", "Marcher sur terrain plat"),
-    KOOS_ITEM("A7", KOOS_A, "Getting in or out of a car", "Monter ou descendre de voiture"),
-    KOOS_ITEM("A8", KOOS_A, "Going shopping", "Faire les courses"),
-    KOOS_ITEM("A9", KOOS_A, "Putting on socks", "Enfiler des chaussettes"),
-    KOOS_ITEM("A10", KOOS_A, "Rising from bed", "Se lever du lit"),
-    KOOS_ITEM("A11", KOOS_A, "Taking off socks", "Retirer des chaussettes"),
-    KOOS_ITEM("A12", KOOS_A, "Lying in bed", "Être couché au lit"),
-    KOOS_ITEM("A13", KOOS_A, "Getting in or out of the bath", "Entrer ou sortir de la baignoire"),
-    KOOS_ITEM("A14", KOOS_A, "Sitting", "Être assis"),
-    KOOS_ITEM("A15", KOOS_A, "Getting on or off the toilet",
+    KOOS_ITEM("S1", KOOS_S, KOOS_NEVER_ALWAYS, "Swelling", "Gonflement"),
+    KOOS_ITEM("S2", KOOS_S, KOOS_NEVER_ALWAYS, "Grinding, clicking", "Craquements, cliquetis"),
+    KOOS_ITEM("S3", KOOS_S, KOOS_NEVER_ALWAYS, "Catching or hanging up", "Accrochages, blocages"),
+    KOOS_ITEM("S4", KOOS_S, KOOS_ALWAYS_NEVER, "Straightening the knee fully",
+              "Tendre complètement le genou"),
+    KOOS_ITEM("S5", KOOS_S, KOOS_ALWAYS_NEVER, "Bending the knee fully",
+              "Plier complètement le genou"),
+    KOOS_ITEM("S6", KOOS_S, KOOS_NONE_EXTREME, "Stiffness after waking", "Raideur au réveil"),
+    KOOS_ITEM("S7", KOOS_S, KOOS_NONE_EXTREME, "Stiffness later in the day",
+              "Raideur plus tard dans la journée"),
+    KOOS_ITEM("P1", KOOS_P, KOOS_PAIN_FREQUENCY, "How often knee pain", "Fréquence de la douleur"),
+    KOOS_ITEM("P2", KOOS_P, KOOS_NONE_EXTREME, "Twisting or pivoting", "Torsion, pivot"),
+    KOOS_ITEM("P3", KOOS_P, KOOS_NONE_EXTREME, "Straightening the knee fully",
+              "Tendre complètement le genou"),
+    KOOS_ITEM("P4", KOOS_P, KOOS_NONE_EXTREME, "Bending the knee fully",
+              "Plier complètement le genou"),
+    KOOS_ITEM("P5", KOOS_P, KOOS_NONE_EXTREME, "Walking on a flat surface",
+              "Marcher sur terrain plat"),
+    KOOS_ITEM("P6", KOOS_P, KOOS_NONE_EXTREME, "Going up or down stairs",
+              "Monter ou descendre les escaliers"),
+    KOOS_ITEM("P7", KOOS_P, KOOS_NONE_EXTREME, "At night in bed", "La nuit au lit"),
+    KOOS_ITEM("P8", KOOS_P, KOOS_NONE_EXTREME, "Sitting or lying", "Assis ou couché"),
+    KOOS_ITEM("P9", KOOS_P, KOOS_NONE_EXTREME, "Standing upright", "Debout"),
+    KOOS_ITEM("A1", KOOS_A, KOOS_NONE_EXTREME, "Descending stairs", "Descendre les escaliers"),
+    KOOS_ITEM("A2", KOOS_A, KOOS_NONE_EXTREME, "Ascending stairs", "Monter les escaliers"),
+    KOOS_ITEM("A3", KOOS_A, KOOS_NONE_EXTREME, "Rising from sitting", "Se relever d'un siège"),
+    KOOS_ITEM("A4", KOOS_A, KOOS_NONE_EXTREME, "Standing", "Rester debout"),
+    KOOS_ITEM("A5", KOOS_A, KOOS_NONE_EXTREME, "Bending to the floor", "Se pencher vers le sol"),
+    KOOS_ITEM("A6", KOOS_A, KOOS_NONE_EXTREME, "Walking on a flat surface",
+              "Marcher sur terrain plat"),
+    KOOS_ITEM("A7", KOOS_A, KOOS_NONE_EXTREME, "Getting in or out of a car",
+              "Monter ou descendre de voiture"),
+    KOOS_ITEM("A8", KOOS_A, KOOS_NONE_EXTREME, "Going shopping", "Faire les courses"),
+    KOOS_ITEM("A9", KOOS_A, KOOS_NONE_EXTREME, "Putting on socks", "Enfiler des chaussettes"),
+    KOOS_ITEM("A10", KOOS_A, KOOS_NONE_EXTREME, "Rising from bed", "Se lever du lit"),
+    KOOS_ITEM("A11", KOOS_A, KOOS_NONE_EXTREME, "Taking off socks", "Retirer des chaussettes"),
+    KOOS_ITEM("A12", KOOS_A, KOOS_NONE_EXTREME, "Lying in bed", "Être couché au lit"),
+    KOOS_ITEM("A13", KOOS_A, KOOS_NONE_EXTREME, "Getting in or out of the bath",
+              "Entrer ou sortir de la baignoire"),
+    KOOS_ITEM("A14", KOOS_A, KOOS_NONE_EXTREME, "Sitting", "Être assis"),
+    KOOS_ITEM("A15", KOOS_A, KOOS_NONE_EXTREME, "Getting on or off the toilet",
               "S'asseoir ou se relever des toilettes"),
-    KOOS_ITEM("A16", KOOS_A, "Heavy domestic duties", "Gros travaux ménagers"),
-    KOOS_ITEM("A17", KOOS_A, "Light domestic duties", "Petits travaux ménagers"),
-    KOOS_ITEM("SP1", KOOS_SP, "Squatting", "S'accroupir"),
-    KOOS_ITEM("SP2", KOOS_SP, "Running", "Courir"),
-    KOOS_ITEM("SP3", KOOS_SP, "Jumping", "Sauter"),
-    KOOS_ITEM("SP4", KOOS_SP, "Twisting or pivoting on the knee", "Tourner, pivoter sur le genou"),
-    KOOS_ITEM("SP5", KOOS_SP, "Kneeling", "S'agenouiller"),
-    KOOS_ITEM("Q1", KOOS_Q, "How often aware of the knee problem", "Fréquence de la gêne"),
-    KOOS_ITEM("Q2", KOOS_Q, "Lifestyle modified", "Mode de vie modifié"),
-    KOOS_ITEM("Q3", KOOS_Q, "Lack of confidence in the knee", "Manque de confiance dans le genou"),
-    KOOS_ITEM("Q4", KOOS_Q, "Difficulty with the knee in general",
+    KOOS_ITEM("A16", KOOS_A, KOOS_NONE_EXTREME, "Heavy domestic duties", "Gros travaux ménagers"),
+    KOOS_ITEM("A17", KOOS_A, KOOS_NONE_EXTREME, "Light domestic duties", "Petits travaux ménagers"),
+    KOOS_ITEM("SP1", KOOS_SP, KOOS_NONE_EXTREME, "Squatting", "S'accroupir"),
+    KOOS_ITEM("SP2", KOOS_SP, KOOS_NONE_EXTREME, "Running", "Courir"),
+    KOOS_ITEM("SP3", KOOS_SP, KOOS_NONE_EXTREME, "Jumping", "Sauter"),
+    KOOS_ITEM("SP4", KOOS_SP, KOOS_NONE_EXTREME, "Twisting or pivoting on the knee",
+              "Tourner, pivoter sur le genou"),
+    KOOS_ITEM("SP5", KOOS_SP, KOOS_NONE_EXTREME, "Kneeling", "S'agenouiller"),
+    KOOS_ITEM("Q1", KOOS_Q, KOOS_AWARENESS, "How often aware of the knee problem",
+              "Fréquence de la gêne"),
+    KOOS_ITEM("Q2", KOOS_Q, KOOS_LIFESTYLE, "Lifestyle modified", "Mode de vie modifié"),
+    KOOS_ITEM("Q3", KOOS_Q, KOOS_CONFIDENCE, "Lack of confidence in the knee",
+              "Manque de confiance dans le genou"),
+    KOOS_ITEM("Q4", KOOS_Q, KOOS_NONE_EXTREME, "Difficulty with the knee in general",
               "Difficulté générale avec le genou"),
 };
 
@@ -321,32 +375,46 @@ static const instr_item KOOS_ITEMS[] = {
 /* EDSS                                                                */
 /* Kurtzke JF. Rating neurologic impairment in multiple sclerosis: an
  * expanded disability status scale (EDSS). Neurology 1983;33:1444-1452;
- * FS conversions and step definitions as in the Neurostatus scoring
- * (Kappos L, neurostatus.net). The engine's rule is in instruments.c. */
+ * functional system (FS) grades, their conversions and the EDSS steps as in
+ * the Neurostatus scoring definitions (Kappos L, Neurostatus-EDSS, version
+ * 04/10.2, University Hospital Basel; neurostatus.net) and the
+ * Neurostatus-EDSS scoring table (04/10.3). The ambulation answers are the
+ * Neurostatus ambulation scores 0-12 and the steps above 8.0 (8.5, 9.0, 9.5,
+ * 10 death due to MS). The engine's rule is in instruments.c. */
 static const instr_option FS0_5[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS(5)};
 static const instr_option FS0_6[] = {PTS(0), PTS(1), PTS(2), PTS(3), PTS(4), PTS(5), PTS(6)};
-/* points: the lowest EDSS step (x10) the ambulation allows */
+/* points: the lowest EDSS step (x10) the ambulation allows; from 55 up the
+ * ambulation alone gives the step */
 static const instr_option EDSS_AMBULATION[] = {
-    {"unrestricted", 0, "Walks 500 m or more without aid or rest",
-     "Marche 500 m ou plus sans aide ni repos"},
-    {"300m", 45, "Walks 300-499 m without aid or rest", "Marche 300 à 499 m sans aide ni repos"},
-    {"200m", 50, "Walks 200-299 m without aid or rest", "Marche 200 à 299 m sans aide ni repos"},
-    {"100m", 55, "Walks 100-199 m without aid or rest", "Marche 100 à 199 m sans aide ni repos"},
-    {"unilateral_aid", 60, "Walks 100 m or more with one aid",
-     "Marche 100 m ou plus avec une aide"},
-    {"bilateral_aid", 65, "Walks 20 m or more with two aids",
-     "Marche 20 m ou plus avec deux aides"},
-    {"wheelchair_self", 70, "Wheelchair, wheels and transfers alone",
-     "Fauteuil roulant, se propulse et se transfère seul"},
-    {"wheelchair_assisted", 75, "Wheelchair, needs help to transfer or wheel",
-     "Fauteuil roulant, aide pour transferts ou propulsion"},
-    {"bed_chair", 80, "Restricted to bed or chair, effective use of arms",
-     "Confiné au lit ou au fauteuil, usage efficace des bras"},
-    {"bed_most_of_day", 85, "Restricted to bed much of the day, some use of arms",
+    {"unrestricted", 0, "Unrestricted", "Sans restriction"},
+    {"fully_ambulatory", 20, "Fully ambulatory (500 m or more without help or rest)",
+     "Pleinement ambulatoire (500 m ou plus sans aide ni repos)"},
+    {"300m", 45, "Walks 300-499 m without help or rest", "Marche 300 à 499 m sans aide ni repos"},
+    {"200m", 50, "Walks 200-299 m without help or rest", "Marche 200 à 299 m sans aide ni repos"},
+    {"100m", 55, "Walks 100-199 m without help or rest", "Marche 100 à 199 m sans aide ni repos"},
+    {"under_100m", 60, "Walks less than 100 m without help", "Marche moins de 100 m sans aide"},
+    {"unilateral_aid_50m", 60, "Walks 50 m or more with unilateral assistance",
+     "Marche 50 m ou plus avec une aide unilatérale"},
+    {"bilateral_aid_120m", 60, "Walks 120 m or more with bilateral assistance",
+     "Marche 120 m ou plus avec une aide bilatérale"},
+    {"unilateral_aid_under_50m", 65, "Walks less than 50 m with unilateral assistance",
+     "Marche moins de 50 m avec une aide unilatérale"},
+    {"bilateral_aid_5m", 65, "Walks 5-119 m with bilateral assistance",
+     "Marche 5 à 119 m avec une aide bilatérale"},
+    {"wheelchair_self", 70,
+     "Cannot walk 5 m even with aid; wheelchair, wheels self and transfers alone",
+     "Ne marche pas 5 m même avec aide ; fauteuil roulant, se propulse et se transfère seul"},
+    {"wheelchair_assisted", 75, "A few steps at most; wheelchair, needs help to transfer or wheel",
+     "Quelques pas au plus ; fauteuil roulant, aide pour transferts ou propulsion"},
+    {"bed_chair", 80, "Restricted to bed or chair, retains self-care, effective use of arms",
+     "Confiné au lit ou au fauteuil, autonome pour les soins, usage efficace des bras"},
+    {"bed_most_of_day", 85, "Restricted to bed much of the day, some effective use of arms",
      "Alité une grande partie de la journée, usage partiel des bras"},
     {"bed_communicates", 90, "Helpless bed patient, can communicate and eat",
      "Alité, dépendant, peut communiquer et manger"},
-    {"bed_totally_helpless", 95, "Totally helpless bed patient", "Alité, totalement dépendant"},
+    {"bed_totally_helpless", 95, "Totally helpless bed patient, cannot communicate or eat",
+     "Alité, totalement dépendant, ne peut ni communiquer ni manger"},
+    {"death_ms", 100, "Death due to MS", "Décès dû à la SEP"},
 };
 static const instr_item EDSS_ITEMS[] = {
     {"pyramidal", "Pyramidal functions", "Fonctions pyramidales", OPTS(FS0_6), true, -1, 0},
@@ -440,13 +508,13 @@ static const instr_def DEFS[] = {
      "Score de dysfonction intestinale neurogène (NBD)",
      "Krogh et al., Spinal Cord 2006;44:625-631", NBD_ITEMS, COUNT(NBD_ITEMS), NULL, 0, NBD_BANDS,
      COUNT(NBD_BANDS), INSTR_RULE_SUM},
-    {"koos", "1", "Knee injury and Osteoarthritis Outcome Score (KOOS)",
+    {"koos", "2", "Knee injury and Osteoarthritis Outcome Score (KOOS)",
      "Score KOOS (genou, traumatisme et arthrose)",
      "Roos and Lohmander, Health Qual Life Outcomes 2003;1:64; KOOS Scoring 2012", KOOS_ITEMS,
      COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS},
-    {"edss", "1", "Expanded Disability Status Scale (EDSS)", "Échelle EDSS (Kurtzke)",
-     "Kurtzke, Neurology 1983;33:1444-1452", EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0,
-     INSTR_RULE_EDSS},
+    {"edss", "2", "Expanded Disability Status Scale (EDSS)", "Échelle EDSS (Kurtzke)",
+     "Kurtzke, Neurology 1983;33:1444-1452; Neurostatus-EDSS scoring definitions 04/10.2",
+     EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0, INSTR_RULE_EDSS},
     {"satisfaction", "1", "Satisfaction and perceived efficacy",
      "Satisfaction et efficacité perçue", "cellclinic questionnaire; PGIC as Guy 1976",
      SATISFACTION_ITEMS, COUNT(SATISFACTION_ITEMS), SATISFACTION_GROUPS, COUNT(SATISFACTION_GROUPS),

@@ -212,6 +212,20 @@ static cc_status check_dose(const dose_rule *d, cc_error *err)
     return CC_OK;
 }
 
+/* An instrument's indication must lie under one of the programme's (an
+ * instrument for M17 in a programme that treats M15-M17). */
+static bool covered_by_indication(const protocol *p, const char *code)
+{
+    if (!code[0])
+        return false;
+    for (size_t i = 0; i < p->n_indications; i++) {
+        size_t n = strlen(p->indications[i]);
+        if (strncmp(code, p->indications[i], n) == 0 && (code[n] == '\0' || code[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
 cc_status protocol_check(const protocol *p, cc_error *err)
 {
     if (!protocol_id_is_valid(p->id))
@@ -298,6 +312,13 @@ cc_status protocol_check(const protocol *p, cc_error *err)
             return cc_fail(err, CC_INVALID, "follow_up", "invalid_value",
                            "follow-up visits need a label, ascending months (1..120) and a window "
                            "of 0..180 days");
+        for (size_t j = 0; j < v->n_instruments; j++)
+            for (size_t k = 0; k < v->n_for_indications[j]; k++)
+                if (!covered_by_indication(p, v->for_indications[j][k]))
+                    return cc_fail(err, CC_INVALID, "follow_up", "invalid_value",
+                                   "follow-up instrument %s is for %s, which is not under one of "
+                                   "the programme's indications",
+                                   v->instruments[j], v->for_indications[j][k]);
     }
     if (p->n_rules > PROTOCOL_MAX_RULES)
         return cc_fail(err, CC_INVALID, "rules", "too_many", "too many rules");

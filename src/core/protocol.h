@@ -48,6 +48,7 @@ enum {
     PROTOCOL_MAX_ANCILLARY = 6,
     PROTOCOL_MAX_FOLLOW_UP = 8,
     PROTOCOL_MAX_INSTRUMENTS = 6,
+    PROTOCOL_MAX_INSTRUMENT_INDICATIONS = 4,
     PROTOCOL_MAX_RULES = 40,
     PROTOCOL_MAX_AGE_BANDS = 6,
     PROTOCOL_MAX_ADMINISTRATIONS = 16,
@@ -112,6 +113,12 @@ typedef struct {
     int window_days;               /* +/- */
     char instruments[PROTOCOL_MAX_INSTRUMENTS][PROTOCOL_CODE_MAX];
     size_t n_instruments;
+    /* instruments[j] is asked of patients with a condition under one of
+     * for_indications[j] (ICD-10 prefixes, as indications match); with none,
+     * of every patient (an EDSS for multiple sclerosis only, say) */
+    char for_indications[PROTOCOL_MAX_INSTRUMENTS][PROTOCOL_MAX_INSTRUMENT_INDICATIONS]
+                        [PROTOCOL_CODE_MAX];
+    size_t n_for_indications[PROTOCOL_MAX_INSTRUMENTS];
 } follow_up_visit;
 
 /* Screening subjects a rule can look at. */

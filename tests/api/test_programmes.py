@@ -77,6 +77,18 @@ def main():
         t.check(r.status == 200 and any(x["code"] == "hb" and x["loinc"] == "718-7" for x in r.json["items"]),
                 "screening test catalogue with LOINC codes", r)
 
+        # --- follow-up instruments by indication (msc v2: EDSS for G35, KOOS for M17)
+        for icd10, want, absent in (("G35", "edss", "koos"), ("M17.1", "koos", "edss"),
+                                    ("M16", None, "koos")):
+            pid = patient("Indication " + icd10.replace(".", ""), icd10=icd10)
+            r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "msc", "start": day(7)},
+                            role="coordinator")
+            visits = ((r.json or {}).get("plan") or {}).get("follow_up", [])
+            t.check(r.status == 201 and r.json["protocol_version"] == 2 and len(visits) == 4
+                    and all((want is None or want in v["instruments"]) and absent not in v["instruments"]
+                            and "satisfaction" in v["instruments"] for v in visits),
+                    "msc plan for %s: follow-up asks %s, not %s" % (icd10, want, absent), visits)
+
         # --- eligible patient: screening, signed decision, plan, approval
         p1 = patient("Eligible")
         r = srv.request("POST", "/api/v1/screenings", work_up(p1), role="physician")

@@ -7,19 +7,26 @@
 #include "app/protocol_json.h"
 #include "store/protocols_builtin.h"
 
-/* Parses the shipped version of protocol id (fails the test if absent). */
+/* Parses shipped version `version` of protocol id, the latest when 0 (fails
+ * the test if absent). */
+static inline void load_protocol_version(const char *id, int version, protocol *out)
+{
+    const protocol_builtin *found = NULL;
+    for (const protocol_builtin *b = protocol_builtins; b->id; b++)
+        if (strcmp(b->id, id) == 0 &&
+            (version ? b->version == version : (!found || b->version > found->version)))
+            found = b;
+    if (!found)
+        fail_msg("no shipped protocol %s version %d", id, version);
+    cc_error err;
+    if (protocol_from_text(found->json, out, &err) != CC_OK)
+        fail_msg("shipped protocol %s: %s (%s)", id, err.message, err.field);
+}
+
+/* The latest shipped version of protocol id. */
 static inline void load_protocol(const char *id, protocol *out)
 {
-    for (const protocol_builtin *b = protocol_builtins; b->id; b++) {
-        if (strcmp(b->id, id) != 0)
-            continue;
-        cc_error err;
-        cc_status st = protocol_from_text(b->json, out, &err);
-        if (st != CC_OK)
-            fail_msg("shipped protocol %s: %s (%s)", id, err.message, err.field);
-        return;
-    }
-    fail_msg("no shipped protocol %s", id);
+    load_protocol_version(id, 0, out);
 }
 
 static inline cc_date ymd(const char *text)

@@ -154,51 +154,6 @@ static const struct {
     /* KOOS: fewer than half of a subscale's items -> no score (2012 rule: symptoms needs 4). */
     {"koos", "S1=0 S2=0 S3=4 " KOOS_P, "pain=77.8 symptoms=absent"},
     {"koos", "S1=0 S2=0 S3=4 S4=4 Q1=4 Q2=4", "symptoms=50.0 qol=0.0 pain=absent"},
-    /* EDSS: all FS 0 and unrestricted walking = 0.0 (Kurtzke 1983). */
-    {"edss", EDSS_ZERO " ambulation=unrestricted", "edss=0.0"},
-    /* EDSS: one FS grade 1 -> 1.0; two -> 1.5. */
-    {"edss",
-     "pyramidal=1 cerebellar=0 brainstem=0 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=1.0"},
-    {"edss",
-     "pyramidal=1 cerebellar=1 brainstem=0 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=1.5"},
-    /* EDSS: one FS 2 -> 2.0; two -> 2.5; three -> 3.0. */
-    {"edss",
-     "pyramidal=2 cerebellar=0 brainstem=0 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=2.0"},
-    {"edss",
-     "pyramidal=2 cerebellar=2 brainstem=1 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=2.5"},
-    {"edss",
-     "pyramidal=2 cerebellar=2 brainstem=2 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=3.0"},
-    /* EDSS: one FS 3 with one FS 2 -> 3.5. */
-    {"edss",
-     "pyramidal=3 cerebellar=0 brainstem=0 sensory=2 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=3.5"},
-    /* EDSS: bowel/bladder 6 converts to 5 -> 5.0; visual 6 converts to 4 -> 4.0. */
-    {"edss",
-     "pyramidal=0 cerebellar=0 brainstem=0 sensory=0 bowel_bladder=6 visual=0 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=5.0 bowel_bladder=5"},
-    {"edss",
-     "pyramidal=0 cerebellar=0 brainstem=0 sensory=0 bowel_bladder=0 visual=6 cerebral=0 "
-     "ambulation=unrestricted",
-     "edss=4.0 visual=4"},
-    /* EDSS: walking range sets a floor (300 m -> 4.5); aids decide alone (unilateral -> 6.0). */
-    {"edss",
-     "pyramidal=1 cerebellar=0 brainstem=0 sensory=0 bowel_bladder=0 visual=0 cerebral=0 "
-     "ambulation=300m",
-     "edss=4.5"},
-    {"edss", EDSS_ZERO " ambulation=unilateral_aid", "edss=6.0"},
-    {"edss", EDSS_ZERO " ambulation=bed_totally_helpless", "edss=9.5"},
     /* Satisfaction: items reported as given; domains counted better / worse,
      * "not_applicable" left out. */
     {"satisfaction",
@@ -221,38 +176,230 @@ static instr_result score_case(const char *instrument, const char *answers_text,
     return r;
 }
 
+/* Scores answers with instrument and counts the expected outputs ("name=value
+ * ...", "band=code" for the band) it misses, printing each under label. */
+static int mismatches_of(const char *instrument, const char *answers, const char *expect_text,
+                         const char *label, size_t row)
+{
+    cc_status st;
+    cc_error err;
+    cc_error_clear(&err);
+    instr_result r = score_case(instrument, answers, &st, &err);
+    if (st != CC_OK) {
+        print_error("%s %zu: refused at %s: %s\n", label, row, err.field, err.message);
+        return 1;
+    }
+    char storage[MAX_ANSWERS][2][64];
+    instr_answer expect[MAX_ANSWERS];
+    size_t n = parse_answers(expect_text, storage, expect);
+    int mismatches = 0;
+    for (size_t k = 0; k < n; k++) {
+        char got[32] = "absent";
+        if (strcmp(expect[k].item, "band") == 0) {
+            snprintf(got, sizeof got, "%s", r.band ? r.band->code : "absent");
+        } else {
+            const instr_output *o = instrument_output(&r, expect[k].item);
+            if (o != NULL)
+                instrument_output_format(o, got, sizeof got);
+        }
+        if (strcmp(got, expect[k].value) != 0) {
+            print_error("%s %zu: %s: expected %s, got %s\n", label, row, expect[k].item,
+                        expect[k].value, got);
+            mismatches++;
+        }
+    }
+    return mismatches;
+}
+
 static void test_worked_examples(void **state)
 {
     (void)state;
     int mismatches = 0;
-    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-        cc_status st;
-        cc_error err;
-        cc_error_clear(&err);
-        instr_result r = score_case(CASES[i].instrument, CASES[i].answers, &st, &err);
-        if (st != CC_OK) {
-            print_error("case %zu (%s): refused at %s: %s\n", i, CASES[i].instrument, err.field,
-                        err.message);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+        mismatches += mismatches_of(CASES[i].instrument, CASES[i].answers, CASES[i].expect,
+                                    CASES[i].instrument, i);
+    assert_int_equal(mismatches, 0);
+}
+
+/*
+ * EDSS step boundaries. Source: Kappos L, Neurostatus-EDSS scoring
+ * definitions, version 04/10.2, and the Neurostatus-EDSS scoring table,
+ * version 04/10.3 (University Hospital Basel, neurostatus.net; the table's
+ * rows as taught in learn.neurostatus-uhb.com "How to score the
+ * Neurostatus-EDSS"), after Kurtzke JF, Neurology 1983;33:1444-1452.
+ * fs: the grades as examined, in the order pyramidal, cerebellar,
+ * brainstem, sensory, bowel/bladder, visual, cerebral; also: further
+ * outputs to check ("name=value ...").
+ */
+static const struct {
+    const char *fs, *ambulation, *step, *also, *rule;
+} EDSS_STEPS[] = {
+    {"0000000", "unrestricted", "0.0", "", "0.0: all FS 0"},
+    {"0000001", "unrestricted", "0.0", "cerebral=1", "0.0: cerebral 1 is allowed"},
+    {"1000000", "unrestricted", "1.0", "", "1.0: one FS 1"},
+    {"0000011", "unrestricted", "1.0", "", "1.0: one FS 1, cerebral excluded"},
+    {"1100000", "unrestricted", "1.5", "", "1.5: more than one FS 1"},
+    {"1111111", "unrestricted", "1.5", "", "1.5: every FS 1"},
+    {"2000000", "unrestricted", "2.0", "", "2.0: one FS 2"},
+    {"2111111", "unrestricted", "2.0", "", "2.0: one FS 2, others 0 or 1"},
+    {"0000002", "unrestricted", "2.0", "cerebral=2", "2.0: cerebral 2 counts"},
+    {"0000000", "fully_ambulatory", "2.0", "", "2.0: the lowest step with ambulation 1"},
+    {"2200000", "unrestricted", "2.5", "", "2.5: two FS 2"},
+    {"2211111", "fully_ambulatory", "2.5", "", "2.5: two FS 2, others 0 or 1"},
+    {"3000000", "unrestricted", "3.0", "", "3.0: one FS 3"},
+    {"3111111", "fully_ambulatory", "3.0", "", "3.0: one FS 3, others 0 or 1"},
+    {"2220000", "unrestricted", "3.0", "", "3.0: three FS 2"},
+    {"2222000", "unrestricted", "3.0", "", "3.0: four FS 2"},
+    {"3200000", "unrestricted", "3.5", "", "3.5: one FS 3 and one FS 2"},
+    {"3220000", "unrestricted", "3.5", "", "3.5: one FS 3 and two FS 2"},
+    {"3300000", "unrestricted", "3.5", "", "3.5: two FS 3, others 0 or 1"},
+    {"2222200", "unrestricted", "3.5", "", "3.5: five FS 2"},
+    {"2222220", "unrestricted", "4.0", "", "4.0: six FS 2"},
+    {"2222222", "unrestricted", "4.0", "", "4.0: seven FS 2"},
+    {"3222000", "unrestricted", "4.0", "", "4.0: one FS 3 and three FS 2"},
+    {"3320000", "unrestricted", "4.0", "", "4.0: two FS 3 and one FS 2"},
+    {"3330000", "unrestricted", "4.0", "", "4.0: three FS 3"},
+    {"3333000", "fully_ambulatory", "4.0", "", "4.0: four FS 3"},
+    {"4000000", "unrestricted", "4.0", "", "4.0: one FS 4, others 0"},
+    {"4111111", "unrestricted", "4.0", "", "4.0: one FS 4, others 0 or 1"},
+    {"4200000", "unrestricted", "4.5", "", "4.5: one FS 4 and one FS 2"},
+    {"4300000", "unrestricted", "4.5", "", "4.5: one FS 4 and one FS 3"},
+    {"4330000", "unrestricted", "4.5", "", "4.5: one FS 4 and two FS 3"},
+    {"3333300", "unrestricted", "4.5", "", "4.5: five FS 3"},
+    {"0000000", "300m", "4.5", "", "4.5: ambulation 300-499 m"},
+    {"4333000", "unrestricted", "5.0", "", "5.0: one FS 4 and three FS 3"},
+    {"4400000", "unrestricted", "5.0", "", "5.0: two FS 4"},
+    {"3333340", "unrestricted", "5.0", "", "5.0: six FS 3 (visual 4 converts to 3)"},
+    {"3333343", "unrestricted", "5.0", "", "5.0: seven FS 3"},
+    {"0500000", "unrestricted", "5.0", "", "5.0: one FS 5"},
+    {"6000000", "unrestricted", "5.0", "", "5.0: pyramidal 6"},
+    {"4400000", "300m", "5.0", "", "5.0: FS above the 300 m floor"},
+    {"0000000", "200m", "5.0", "", "5.0: ambulation 200-299 m"},
+    {"0000000", "100m", "5.5", "", "5.5: ambulation 100-199 m"},
+    {"5500000", "100m", "5.5", "", "5.5: ambulation decides from 5.5"},
+    {"0000000", "under_100m", "6.0", "", "6.0: walks < 100 m without help"},
+    {"0000000", "unilateral_aid_50m", "6.0", "", "6.0: unilateral assistance >= 50 m"},
+    {"0000000", "bilateral_aid_120m", "6.0", "", "6.0: bilateral assistance >= 120 m"},
+    {"0000000", "unilateral_aid_under_50m", "6.5", "", "6.5: unilateral assistance < 50 m"},
+    {"0000000", "bilateral_aid_5m", "6.5", "", "6.5: bilateral assistance 5-119 m"},
+    {"0000000", "wheelchair_self", "7.0", "", "7.0: < 5 m with aid, wheelchair alone"},
+    {"0000000", "wheelchair_assisted", "7.5", "", "7.5: wheelchair with help"},
+    {"0000000", "bed_chair", "8.0", "", "8.0: bed or chair, effective use of arms"},
+    {"0000000", "bed_most_of_day", "8.5", "", "8.5: bed much of the day"},
+    {"0000000", "bed_communicates", "9.0", "", "9.0: helpless, communicates and eats"},
+    {"0000000", "bed_totally_helpless", "9.5", "", "9.5: totally helpless"},
+    {"0000000", "death_ms", "10.0", "", "10: death due to MS"},
+    /* conversions: bowel/bladder 1..6 -> 1 2 3 3 4 5 */
+    {"0000100", "unrestricted", "1.0", "bowel_bladder=1", "bowel/bladder 1 -> 1"},
+    {"0000200", "unrestricted", "2.0", "bowel_bladder=2", "bowel/bladder 2 -> 2"},
+    {"0000300", "unrestricted", "3.0", "bowel_bladder=3", "bowel/bladder 3 -> 3"},
+    {"0000400", "unrestricted", "3.0", "bowel_bladder=3", "bowel/bladder 4 -> 3"},
+    {"0000500", "unrestricted", "4.0", "bowel_bladder=4", "bowel/bladder 5 -> 4"},
+    {"0000600", "unrestricted", "5.0", "bowel_bladder=5", "bowel/bladder 6 -> 5"},
+    /* visual 1..6 -> 1 2 2 3 3 4 */
+    {"0000010", "unrestricted", "1.0", "visual=1", "visual 1 -> 1"},
+    {"0000020", "unrestricted", "2.0", "visual=2", "visual 2 -> 2"},
+    {"0000030", "unrestricted", "2.0", "visual=2", "visual 3 -> 2"},
+    {"0000040", "unrestricted", "3.0", "visual=3", "visual 4 -> 3"},
+    {"0000050", "unrestricted", "3.0", "visual=3", "visual 5 -> 3"},
+    {"0000060", "unrestricted", "4.0", "visual=4", "visual 6 -> 4"},
+};
+
+static void test_edss_steps(void **state)
+{
+    (void)state;
+    static const char *const fs_items[] = {"pyramidal",     "cerebellar", "brainstem", "sensory",
+                                           "bowel_bladder", "visual",     "cerebral"};
+    int mismatches = 0;
+    for (size_t i = 0; i < sizeof EDSS_STEPS / sizeof EDSS_STEPS[0]; i++) {
+        char answers[400];
+        size_t len = 0;
+        for (size_t k = 0; k < 7; k++)
+            len += (size_t)snprintf(answers + len, sizeof answers - len, "%s=%c ", fs_items[k],
+                                    EDSS_STEPS[i].fs[k]);
+        snprintf(answers + len, sizeof answers - len, "ambulation=%s", EDSS_STEPS[i].ambulation);
+        char expect[200], label[80];
+        snprintf(expect, sizeof expect, "edss=%s %s", EDSS_STEPS[i].step, EDSS_STEPS[i].also);
+        snprintf(label, sizeof label, "EDSS (%s) row", EDSS_STEPS[i].rule);
+        mismatches += mismatches_of("edss", answers, expect, label, i);
+    }
+    assert_int_equal(mismatches, 0);
+}
+
+/*
+ * KOOS answer wordings per item, 0 to 4, as printed on the English KOOS
+ * form (KOOS LK 1.0, koos.nu; Roos and Lohmander, Health Qual Life Outcomes
+ * 2003;1:64). French: the project's translation of the same wordings (see
+ * instruments_defs.c: the validated French form was not available).
+ */
+#define KOOS_NA "Never/Rarely/Sometimes/Often/Always", "Jamais/Rarement/Parfois/Souvent/Toujours"
+#define KOOS_AN "Always/Often/Sometimes/Rarely/Never", "Toujours/Souvent/Parfois/Rarement/Jamais"
+#define KOOS_NE "None/Mild/Moderate/Severe/Extreme", "Aucune/Légère/Modérée/Sévère/Extrême"
+#define KOOS_PF                                                                                    \
+    "Never/Monthly/Weekly/Daily/Always",                                                           \
+        "Jamais/Tous les mois/Toutes les semaines/Tous les jours/Tout le temps"
+#define KOOS_AW                                                                                    \
+    "Never/Monthly/Weekly/Daily/Constantly",                                                       \
+        "Jamais/Tous les mois/Toutes les semaines/Tous les jours/Constamment"
+#define KOOS_LS                                                                                    \
+    "Not at all/Mildly/Moderately/Severely/Totally",                                               \
+        "Pas du tout/Un peu/Modérément/Beaucoup/Totalement"
+#define KOOS_CF                                                                                    \
+    "Not at all/Mildly/Moderately/Severely/Extremely",                                             \
+        "Pas du tout/Un peu/Modérément/Beaucoup/Extrêmement"
+static const struct {
+    const char *item, *en, *fr; /* labels of answers 0..4, '/' between */
+} KOOS_LABELS[] = {
+    {"S1", KOOS_NA},  {"S2", KOOS_NA},  {"S3", KOOS_NA},  {"S4", KOOS_AN},  {"S5", KOOS_AN},
+    {"S6", KOOS_NE},  {"S7", KOOS_NE},  {"P1", KOOS_PF},  {"P2", KOOS_NE},  {"P3", KOOS_NE},
+    {"P4", KOOS_NE},  {"P5", KOOS_NE},  {"P6", KOOS_NE},  {"P7", KOOS_NE},  {"P8", KOOS_NE},
+    {"P9", KOOS_NE},  {"A1", KOOS_NE},  {"A2", KOOS_NE},  {"A3", KOOS_NE},  {"A4", KOOS_NE},
+    {"A5", KOOS_NE},  {"A6", KOOS_NE},  {"A7", KOOS_NE},  {"A8", KOOS_NE},  {"A9", KOOS_NE},
+    {"A10", KOOS_NE}, {"A11", KOOS_NE}, {"A12", KOOS_NE}, {"A13", KOOS_NE}, {"A14", KOOS_NE},
+    {"A15", KOOS_NE}, {"A16", KOOS_NE}, {"A17", KOOS_NE}, {"SP1", KOOS_NE}, {"SP2", KOOS_NE},
+    {"SP3", KOOS_NE}, {"SP4", KOOS_NE}, {"SP5", KOOS_NE}, {"Q1", KOOS_AW},  {"Q2", KOOS_LS},
+    {"Q3", KOOS_CF},  {"Q4", KOOS_NE},
+};
+
+/* The labels of item's options, in order, joined by '/'. */
+static void option_labels(const instr_item *it, bool french, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int k = 0; k < it->n_options && len < cap; k++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", k ? "/" : "",
+                                french ? it->options[k].fr : it->options[k].en);
+}
+
+static void test_koos_labels(void **state)
+{
+    (void)state;
+    const instr_def *def = instrument_find("koos");
+    assert_non_null(def);
+    size_t rows = sizeof KOOS_LABELS / sizeof KOOS_LABELS[0];
+    assert_int_equal(rows, 42);
+    assert_int_equal(def->n_items, 42);
+    int mismatches = 0;
+    for (size_t i = 0; i < rows; i++) {
+        const instr_item *it = NULL;
+        for (int j = 0; j < def->n_items; j++)
+            if (strcmp(def->items[j].id, KOOS_LABELS[i].item) == 0)
+                it = &def->items[j];
+        if (it == NULL) {
+            print_error("KOOS %s: no such item\n", KOOS_LABELS[i].item);
             mismatches++;
             continue;
         }
-        char storage[MAX_ANSWERS][2][64];
-        instr_answer expect[MAX_ANSWERS];
-        size_t n = parse_answers(CASES[i].expect, storage, expect);
-        for (size_t k = 0; k < n; k++) {
-            char got[32] = "absent";
-            if (strcmp(expect[k].item, "band") == 0) {
-                snprintf(got, sizeof got, "%s", r.band ? r.band->code : "absent");
-            } else {
-                const instr_output *o = instrument_output(&r, expect[k].item);
-                if (o != NULL)
-                    instrument_output_format(o, got, sizeof got);
-            }
-            if (strcmp(got, expect[k].value) != 0) {
-                print_error("case %zu (%s): %s: expected %s, got %s\n", i, CASES[i].instrument,
-                            expect[k].item, expect[k].value, got);
+        for (int k = 0; k < it->n_options; k++)
+            if (it->options[k].points != k || atoi(it->options[k].code) != k)
                 mismatches++;
-            }
+        char en[200], fr[200];
+        option_labels(it, false, en, sizeof en);
+        option_labels(it, true, fr, sizeof fr);
+        if (strcmp(en, KOOS_LABELS[i].en) != 0 || strcmp(fr, KOOS_LABELS[i].fr) != 0) {
+            print_error("KOOS %s: labels %s | %s, expected %s | %s\n", it->id, en, fr,
+                        KOOS_LABELS[i].en, KOOS_LABELS[i].fr);
+            mismatches++;
         }
     }
     assert_int_equal(mismatches, 0);
@@ -391,6 +538,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_examples),
+        cmocka_unit_test(test_edss_steps),
+        cmocka_unit_test(test_koos_labels),
         cmocka_unit_test(test_errors_name_the_item),
         cmocka_unit_test(test_definitions_well_formed),
         cmocka_unit_test(test_json_adapters),

@@ -44,7 +44,7 @@ static void test_shipped_protocols_parse_and_plan(void **state)
     size_t n = 0;
     for (const protocol_builtin *b = protocol_builtins; b->id; b++, n++) {
         protocol p;
-        load_protocol(b->id, &p);
+        load_protocol_version(b->id, b->version, &p);
         assert_string_equal(p.id, b->id);
         assert_int_equal(p.version, b->version);
         planner_calendar cal = empty_calendar(1);
@@ -57,7 +57,113 @@ static void test_shipped_protocols_parse_and_plan(void **state)
             assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
         }
     }
-    assert_int_equal(n, 5); /* sci, spina-bifida, msc, secretome, als */
+    assert_int_equal(n, 7); /* sci, spina-bifida, msc 1-2, secretome 1-2, als */
+}
+
+/*
+ * Follow-up instruments by indication (protocol files msc v2, secretome v2):
+ * EDSS for multiple sclerosis G35 (Kurtzke 1983; Neurostatus), KOOS for knee
+ * osteoarthritis M17 (Roos and Lohmander 2003); the instruments of the first
+ * visit for a patient with these conditions ("" none; NULL unknown).
+ */
+static void test_follow_up_instruments_by_indication(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *protocol;
+        const char *conditions; /* space separated, or NULL */
+        const char *instruments;
+    } rows[] = {
+        {"msc", "G35", "nrs-pain edss satisfaction"},
+        {"msc", "M17.1", "nrs-pain koos satisfaction"},
+        {"msc", "M17", "nrs-pain koos satisfaction"},
+        {"msc", "M16", "nrs-pain satisfaction"},
+        {"msc", "G20", "nrs-pain satisfaction"},
+        {"msc", "G35 M17", "nrs-pain edss koos satisfaction"},
+        {"msc", "", "nrs-pain satisfaction"},
+        {"msc", NULL, "nrs-pain edss koos satisfaction"},
+        {"secretome", "M17", "nrs-pain koos satisfaction"},
+        {"secretome", "J44", "nrs-pain satisfaction"},
+        {"secretome", "G35", "nrs-pain satisfaction"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        protocol p;
+        load_protocol(rows[i].protocol, &p);
+        assert_int_equal(p.version, 2);
+        planner_request q = request(&p, p.admin_default, "2026-03-02");
+        planner_calendar cal = empty_calendar(1);
+        plan pl;
+        cc_error err;
+        assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+        char codes[4][16];
+        const char *list[4];
+        size_t n = 0;
+        if (rows[i].conditions) {
+            const char *c = rows[i].conditions;
+            while (*c && n < 4) {
+                size_t len = strcspn(c, " ");
+                snprintf(codes[n], sizeof codes[n], "%.*s", (int)len, c);
+                list[n] = codes[n];
+                n++;
+                c += len + (c[len] == ' ');
+            }
+        }
+        dose_result dose = {0};
+        quote qt = {0};
+        json_t *body = plan_to_json(&p, &pl, &dose, &qt, rows[i].conditions ? list : NULL, n);
+        assert_non_null(body);
+        char got[200] = "";
+        size_t len = 0, j;
+        json_t *v;
+        json_array_foreach(
+            json_object_get(json_array_get(json_object_get(body, "follow_up"), 0), "instruments"),
+            j, v) len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", j ? " " : "",
+                                          json_string_value(v));
+        json_decref(body);
+        if (strcmp(got, rows[i].instruments) != 0)
+            fail_msg("%s with '%s': got '%s', expected '%s'", rows[i].protocol,
+                     rows[i].conditions ? rows[i].conditions : "(unknown)", got,
+                     rows[i].instruments);
+    }
+}
+
+/* A conditional instrument must name indications of the programme, as an
+ * object with exactly "id" and a non-empty "indications". */
+static void test_follow_up_instrument_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *entry, *field;
+    } rows[] = {
+        {"{\"id\":\"koos\",\"indications\":[\"S14\"]}", "follow_up"},
+        {"{\"id\":\"koos\",\"indications\":[\"M1\"]}", "follow_up"},
+        {"{\"id\":\"koos\",\"indications\":[]}", "follow_up[0].instruments[2].indications"},
+        {"{\"id\":\"koos\"}", "follow_up[0].instruments[2].indications"},
+        {"{\"id\":\"koos\",\"indications\":[\"M17\"],\"x\":1}", "follow_up[0].instruments[2].x"},
+        {"{\"id\":\"\",\"indications\":[\"M17\"]}", "follow_up[0].instruments[2].id"},
+        {"{\"id\":\"koos\",\"indications\":[17]}", "follow_up[0].instruments[2].indications"},
+        {"17", "follow_up[0].instruments"},
+    };
+    const protocol_builtin *msc = NULL;
+    for (const protocol_builtin *b = protocol_builtins; b->id; b++)
+        if (strcmp(b->id, "msc") == 0 && b->version == 2)
+            msc = b;
+    assert_non_null(msc);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        json_t *o = json_loads(msc->json, 0, NULL);
+        assert_non_null(o);
+        json_t *ins =
+            json_object_get(json_array_get(json_object_get(o, "follow_up"), 0), "instruments");
+        json_array_set_new(ins, 2, json_loads(rows[i].entry, JSON_DECODE_ANY, NULL));
+        protocol p;
+        cc_error err;
+        cc_error_clear(&err);
+        cc_status st = protocol_from_json(o, &p, &err);
+        json_decref(o);
+        if (st != CC_INVALID || strcmp(err.field, rows[i].field) != 0)
+            fail_msg("%s: status %d field '%s', expected field '%s'", rows[i].entry, (int)st,
+                     err.field, rows[i].field);
+    }
 }
 
 static void test_planner_table(void **state)
@@ -468,6 +574,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_protocols_parse_and_plan),
         cmocka_unit_test(test_planner_table),
+        cmocka_unit_test(test_follow_up_instruments_by_indication),
+        cmocka_unit_test(test_follow_up_instrument_refusals),
         cmocka_unit_test(test_sci_plan_details),
         cmocka_unit_test(test_autologous_waits_for_product),
         cmocka_unit_test(test_add_months),
