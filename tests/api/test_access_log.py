@@ -42,7 +42,8 @@ NOT_IDENTIFIED = {
     "/api/v1/screenings/{id}", "/api/v1/plans", "/api/v1/plans/{id}", "/api/v1/capacity",
     "/api/v1/bedside/settings", "/api/v1/adverse-events/terms", "/api/v1/follow-up-settings",
     "/api/v1/questionnaire/{token}", "/api/v1/reports/outcomes",
-    "/api/v1/reports/outcomes/chart",
+    "/api/v1/reports/outcomes/chart", "/api/v1/mfa", "/api/v1/mfa/policy",
+    "/api/v1/report-settings", "/api/v1/security-events", "/api/v1/sessions",
 }
 
 LAB_ROUTES = ("/api/v1/lookback/",)
@@ -290,15 +291,16 @@ def main():
         t.check(resp.status == 200 and reason == "patient moved",
                 "the reason is stored in the audit entry", (resp, reason))
 
-        # audit verify covers the access log
+        # audit verify covers the access log (the set-up above wrote rows with SQL,
+        # which the row check would rightly report: it is left out here)
         srv.stop()
-        r = srv.cli("audit", "verify", "--data", srv.data)
+        r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0 and "access log chain intact" in r.stdout,
                 "audit verify checks the access log chain", r.stdout + r.stderr)
         con = sqlite3.connect(access_db(srv))
         con.execute("UPDATE access_log SET username = 'someone' WHERE seq = 2")
         con.commit()
-        r = srv.cli("audit", "verify", "--data", srv.data)
+        r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         # rows are chained by batch: the break is named by the batch's first row
         t.check(r.returncode == 1 and re.search(r"access log chain broken at row [12]: content",
                                                 r.stdout),
@@ -306,11 +308,11 @@ def main():
         con.execute("UPDATE access_log SET username = (SELECT username FROM access_log"
                     " WHERE seq = 1) WHERE seq = 2")
         con.commit()
-        r0 = srv.cli("audit", "verify", "--data", srv.data)
+        r0 = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         con.execute("DELETE FROM access_log WHERE seq = 3")
         con.commit()
         con.close()
-        r = srv.cli("audit", "verify", "--data", srv.data)
+        r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 1 and "access log chain broken at row 3: a row is missing" in
                 r.stdout,
                 "a deleted access row is reported", (r0.stdout, r.stdout + r.stderr))
