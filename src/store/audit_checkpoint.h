@@ -14,7 +14,8 @@
  * restore writes the log again from the rows (audit_checkpoint_log_rebuild).
  *
  * Checkpoints are written after commits only (they must cover committed
- * entries): explicitly with audit_checkpoint_write (backup, shutdown), and
+ * entries): explicitly with audit_checkpoint_write (init, serve start and
+ * stop, backup, restore), and
  * automatically every N entries once audit_checkpoints_auto is on: audit_append
  * calls audit_checkpoint_note_append, which schedules a write after the commit
  * (db_after_commit) when the chain reaches the next multiple.
