@@ -10,7 +10,7 @@
 #    WRITERS (default 32) threads;
 # 3. `cellclinic backup` timed while the writer runs; the writes the server
 #    completed meanwhile; then `cellclinic restore` of it into a new directory
-#    (no server) and `audit verify` there.
+#    (no server; trusting the data directory's audit-signing.pub) and `audit verify` there.
 # Prints one table row to paste into bench/RESULTS.md. KEEP=1 keeps the directory.
 set -euo pipefail
 
@@ -125,7 +125,8 @@ if r.returncode != 0:
 during = [x for x in done if t0 <= x <= t1]
 size = os.path.getsize(out)
 t2 = time.time()
-r2 = subprocess.run([binary, "restore", "--from", out, "--data", os.path.join(tmp, "restored")],
+r2 = subprocess.run([binary, "restore", "--from", out, "--data", os.path.join(tmp, "restored"),
+                     "--public-key", os.path.join(data, "audit-signing.pub")],
                     capture_output=True, text=True)
 t3 = time.time()
 if r2.returncode != 0:

@@ -54,17 +54,42 @@ static int keygen(int argc, char **argv)
     return 0;
 }
 
+/* The checkpoint a copy carries, for the operator to compare later. */
+static void print_checkpoint(const backup_checked *c)
+{
+    if (c->newest.seq > 0)
+        printf("signed checkpoint %lld (%s) covers %lld entries, key %.16s\n",
+               (long long)c->newest.seq, c->newest.at, (long long)c->newest.entries,
+               c->newest.public_key);
+    else
+        printf("no signed checkpoint (accepted with --no-checkpoint)\n");
+}
+
+static void say_key_created(const char *command, bool created, const char *path)
+{
+    if (created)
+        fprintf(stderr,
+                "cellclinic %s: created the audit signing key %s (mode 0600); back it up apart "
+                "from the data directory\n",
+                command, path);
+}
+
 int cmd_backup(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic backup --data DIR --to FILE\n"
+        "usage: cellclinic backup --data DIR --to FILE [--audit-key FILE]\n"
         "                         [--encrypt-passphrase-file FILE | --encrypt-to PUBLIC_KEY_FILE]\n"
         "       cellclinic backup keygen --out FILE\n\n"
-        "Writes a consistent copy of the database of DIR to FILE (which must not\n"
-        "exist), safely while the server runs and writes. The copy is made in\n"
-        "FILE.partial-PID (mode 0600), checked (integrity, schema, audit chain),\n"
-        "flushed to disk and only then renamed to FILE: a backup that did not\n"
-        "finish leaves no FILE (remove a leftover FILE.partial-PID; restore refuses it).\n\n"
+        "Signs a checkpoint of the audit trail (with DIR/audit-signing.key, made when\n"
+        "missing, or the --audit-key FILE the server uses), then writes a consistent\n"
+        "copy of the database of DIR to FILE (which must not exist), safely while\n"
+        "the server runs and writes. The copy carries its signed checkpoints. It is\n"
+        "made in FILE.partial-PID (mode 0600), checked (integrity, schema, audit\n"
+        "chain, signed checkpoints against DIR/audit-signing.pub), flushed to disk and\n"
+        "only then renamed to FILE: a backup that did not finish leaves no FILE\n"
+        "(remove a leftover FILE.partial-PID; restore refuses it). It prints the\n"
+        "newest signed checkpoint the copy carries: note it, restore prints it too.\n\n"
+        "--audit-key                the audit signing key, when kept outside DIR\n"
         "--encrypt-passphrase-file  encrypt with the passphrase on the first line of\n"
         "                           the file (12 to 1024 characters; argon2id)\n"
         "--encrypt-to               encrypt to a public key made by 'backup keygen';\n"
@@ -72,9 +97,10 @@ int cmd_backup(int argc, char **argv)
         "Exit 0 written, 1 failed (no FILE written), 2 bad usage.\n";
     if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
         return keygen(argc, argv);
-    const char *data, *to, *passphrase_file, *public_file;
+    const char *data, *to, *audit_key, *passphrase_file, *public_file;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"to", true, true, &to},
+                                  {"audit-key", true, false, &audit_key},
                                   {"encrypt-passphrase-file", true, false, &passphrase_file},
                                   {"encrypt-to", true, false, &public_file},
                                   {NULL, false, false, NULL}};
@@ -101,33 +127,54 @@ int cmd_backup(int argc, char **argv)
     if (public_file && backup_key_read_public(public_file, "encrypt-to", &key, &err) != CC_OK)
         return report("backup", &err);
     backup_report done;
-    cc_status st =
-        backup_write(data, to, passphrase_file || public_file ? &key : NULL, &done, &err);
+    backup_options how = {passphrase_file || public_file ? &key : NULL, audit_key};
+    cc_status st = backup_write(data, to, &how, &done, &err);
     sodium_memzero(passphrase, sizeof passphrase);
+    say_key_created("backup", done.key_created, done.key_path);
     if (st != CC_OK)
         return report("backup", &err);
     printf("backup written to %s (%lld bytes%s; audit chain intact: %lld entries)\n", to,
            (long long)done.bytes, passphrase_file || public_file ? ", encrypted" : "",
-           (long long)done.audit_entries);
+           (long long)done.checked.audit_entries);
+    print_checkpoint(&done.checked);
     return 0;
 }
 
 int cmd_restore(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic restore --from FILE --data DIR\n"
+        "usage: cellclinic restore --from FILE --data DIR [--public-key FILE]\n"
+        "                          [--audit-key FILE] [--no-checkpoint]\n"
         "                          [--passphrase-file FILE | --secret-key FILE]\n\n"
         "Replaces the database of DIR (created when missing) by the backup FILE.\n"
-        "The backup is checked first (integrity, schema, audit chain; for an\n"
-        "encrypted one, that every byte decrypts with the passphrase or secret key\n"
-        "given): a file that is no backup, truncated, altered or unfinished is\n"
-        "refused and nothing is changed. Refuses while a server or a backup runs on\n"
-        "DIR. The database replaced is kept as DIR/cellclinic.db.before-restore-TIME\n"
-        "(with its WAL, if any).\n\n"
+        "The backup is checked first: integrity, schema, audit chain, and its signed\n"
+        "audit checkpoints (each signature, by a trusted key, covering the backup's\n"
+        "chain: a trail cut short or rewritten is refused); for an encrypted one,\n"
+        "that every byte decrypts with the passphrase or secret key given. A file\n"
+        "that is no backup, truncated, altered or unfinished is refused and nothing\n"
+        "is changed. Refuses while a server or a backup runs on DIR. The database\n"
+        "replaced is kept as DIR/cellclinic.db.before-restore-TIME (with its WAL, if\n"
+        "any) and the checkpoint log as DIR/audit-checkpoints.log.before-restore-TIME;\n"
+        "a new log is written from the backup's checkpoints and a 'restore'\n"
+        "checkpoint signed, so 'audit verify' passes on DIR.\n\n"
+        "--public-key       the trusted audit public keys (a copy of the clinic's\n"
+        "                   audit-signing.pub); default DIR/audit-signing.pub, which a\n"
+        "                   new DIR lacks: then this option is needed\n"
+        "--audit-key        the audit signing key, when kept outside DIR (default\n"
+        "                   DIR/audit-signing.key, made when missing)\n"
+        "--no-checkpoint    accept a backup that carries no signed checkpoint (made\n"
+        "                   before backups carried them): nothing then proves its\n"
+        "                   audit trail whole\n"
+        "--passphrase-file  the passphrase of an encrypted backup\n"
+        "--secret-key       the secret key of a backup encrypted to a public key\n\n"
         "Exit 0 restored, 1 refused or failed (DIR unchanged), 2 bad usage.\n";
-    const char *from, *data, *passphrase_file, *secret_file;
+    const char *from, *data, *public_keys, *audit_key, *no_checkpoint, *passphrase_file,
+        *secret_file;
     const cli_option options[] = {{"from", true, true, &from},
                                   {"data", true, true, &data},
+                                  {"public-key", true, false, &public_keys},
+                                  {"audit-key", true, false, &audit_key},
+                                  {"no-checkpoint", false, false, &no_checkpoint},
                                   {"passphrase-file", true, false, &passphrase_file},
                                   {"secret-key", true, false, &secret_file},
                                   {NULL, false, false, NULL}};
@@ -149,15 +196,24 @@ int cmd_restore(int argc, char **argv)
     if (secret_file && backup_key_read_secret(secret_file, "secret-key", &key, &err) != CC_OK)
         return report("restore", &err);
     restore_report done;
-    cc_status st =
-        backup_restore(from, data, passphrase_file || secret_file ? &key : NULL, &done, &err);
+    restore_options how = {passphrase_file || secret_file ? &key : NULL, public_keys, audit_key,
+                           no_checkpoint != NULL};
+    cc_status st = backup_restore(from, data, &how, &done, &err);
     sodium_memzero(passphrase, sizeof passphrase);
     backup_key_wipe(&key);
+    say_key_created("restore", done.key_created, done.key_path);
     if (st != CC_OK)
         return report("restore", &err);
     printf("restored %s into %s (audit chain intact: %lld entries)\n", from, data,
-           (long long)done.audit_entries);
+           (long long)done.checked.audit_entries);
+    print_checkpoint(&done.checked);
     if (done.previous[0])
         printf("the database it replaced is kept as %s\n", done.previous);
+    if (done.previous_log[0])
+        printf("the checkpoint log it replaced is kept as %s\n", done.previous_log);
+    printf("checkpoint log written anew: %lld checkpoints of the backup, then checkpoint %lld "
+           "(restore) covering %lld entries\n",
+           (long long)done.checked.checkpoints, (long long)done.restored.seq,
+           (long long)done.restored.entries);
     return 0;
 }

@@ -128,8 +128,7 @@ static cc_status read_key(const char *path, unsigned char seed[crypto_sign_SEEDB
     return st;
 }
 
-/* Appends the public key to DIR/audit-signing.pub unless it is listed. */
-static cc_status publish_key(const char *dir, const char *public_hex, cc_error *err)
+cc_status audit_publish_key(const char *dir, const char *public_hex, cc_error *err)
 {
     char path[AUDIT_PATH_MAX];
     cc_status st = audit_datadir_file(dir, AUDIT_PUBLIC_KEY_FILE, path, err);
@@ -185,7 +184,7 @@ cc_status audit_signer_load(const char *dir, const char *key_path, bool create, 
     if (st == CC_OK) {
         crypto_sign_seed_keypair(pk, out->secret, seed);
         sodium_bin2hex(out->public_hex, sizeof out->public_hex, pk, sizeof pk);
-        st = publish_key(dir, out->public_hex, err);
+        st = audit_publish_key(dir, out->public_hex, err);
     }
     sodium_memzero(seed, sizeof seed);
     if (st != CC_OK)
@@ -256,11 +255,12 @@ static cc_status record(db *d, const checkpoint *c, const char *reason, cc_error
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    sql_arg args[] = {SQL_I(c->seq), SQL_I(c->entries),    SQL_S(c->head),
-                      SQL_S(c->at),  SQL_S(c->public_key), SQL_S(reason)};
+    sql_arg args[] = {SQL_I(c->seq),        SQL_I(c->entries),   SQL_S(c->head), SQL_S(c->at),
+                      SQL_S(c->public_key), SQL_S(c->signature), SQL_S(reason)};
     st = sql_run(d,
-                 "INSERT INTO audit_checkpoints (seq, entries, head, at, public_key, reason)"
-                 " VALUES (?, ?, ?, ?, ?, ?)",
+                 "INSERT INTO audit_checkpoints"
+                 " (seq, entries, head, at, public_key, signature, reason)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                  args, SQL_COUNT(args), NULL, err);
     return db_tx_end(d, st, err);
 }
@@ -332,6 +332,134 @@ cc_status audit_checkpoint_write(db *d, const audit_signer *s, const char *reaso
         *out = c;
     if (written)
         *written = wrote;
+    return st;
+}
+
+/* ---- verifying ---- */
+
+bool audit_trusted_keys_read(const char *path, audit_trusted_keys *out)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    char line[256];
+    while (out->n < AUDIT_TRUSTED_KEYS_MAX && fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\r\n"), got = 0;
+        if (len == CHECKPOINT_KEY_HEX - 1 &&
+            sodium_hex2bin(out->key[out->n], AUDIT_PUBLIC_KEY_BYTES, line, len, NULL, &got, NULL) ==
+                0 &&
+            got == AUDIT_PUBLIC_KEY_BYTES) {
+            snprintf(out->hex[out->n], CHECKPOINT_KEY_HEX, "%.*s", (int)len, line);
+            out->n++;
+        }
+    }
+    fclose(f);
+    return true;
+}
+
+audit_signature_check audit_checkpoint_verify(const checkpoint *c, const audit_trusted_keys *t)
+{
+    const unsigned char *key = NULL;
+    for (int i = 0; i < t->n && !key; i++)
+        if (strcmp(t->hex[i], c->public_key) == 0)
+            key = t->key[i];
+    if (!key)
+        return AUDIT_SIGNATURE_UNTRUSTED_KEY;
+    char message[CHECKPOINT_LINE_MAX];
+    unsigned char sig[crypto_sign_BYTES];
+    size_t got = 0;
+    if (!checkpoint_message(c, message, sizeof message) ||
+        sodium_hex2bin(sig, sizeof sig, c->signature, strlen(c->signature), NULL, &got, NULL) !=
+            0 ||
+        got != sizeof sig ||
+        crypto_sign_verify_detached(sig, (const unsigned char *)message, strlen(message), key) != 0)
+        return AUDIT_SIGNATURE_FORGED;
+    return AUDIT_SIGNATURE_HOLDS;
+}
+
+typedef struct {
+    audit_checkpoint_row_fn fn;
+    void *ctx;
+} row_walk;
+
+/* A row is read through the log line it stands for, so that it meets the
+ * same format checks as a line of the log. */
+static cc_status read_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    row_walk *w = ctx;
+    checkpoint c = {0};
+    char line[CHECKPOINT_LINE_MAX];
+    const char *problem = NULL;
+    int64_t seq = db_col_int(row, 0);
+    int n = snprintf(line, sizeof line, "v1 %lld %lld %s %s %s %s", (long long)seq,
+                     (long long)db_col_int(row, 1), db_col_text(row, 2), db_col_text(row, 3),
+                     db_col_text(row, 4), db_col_text(row, 5));
+    if (n < 0 || (size_t)n >= sizeof line)
+        problem = "a field too long for a checkpoint";
+    else
+        checkpoint_parse(line, (size_t)n, &c, &problem);
+    if (problem)
+        c = (checkpoint){.seq = seq};
+    return w->fn(w->ctx, &c, problem, err);
+}
+
+cc_status audit_checkpoint_rows(db *d, audit_checkpoint_row_fn fn, void *ctx, cc_error *err)
+{
+    int64_t tables = 0;
+    cc_status st = sql_scalar(
+        d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoints'",
+        NULL, 0, &tables, err);
+    if (st != CC_OK || tables == 0)
+        return st;
+    row_walk w = {fn, ctx};
+    return sql_each(d,
+                    "SELECT seq, entries, head, at, public_key, signature FROM audit_checkpoints"
+                    " ORDER BY seq",
+                    NULL, 0, read_row, &w, NULL, err);
+}
+
+typedef struct {
+    int fd;
+    const char *path;
+} rebuild_walk;
+
+static cc_status write_row_line(void *ctx, const checkpoint *c, const char *problem, cc_error *err)
+{
+    rebuild_walk *w = ctx;
+    char line[CHECKPOINT_LINE_MAX];
+    if (problem)
+        return cc_fail(err, CC_INVALID, NULL, "bad_checkpoint_row",
+                       "recorded checkpoint %lld holds no checkpoint: %s", (long long)c->seq,
+                       problem);
+    if (!checkpoint_format(c, line, sizeof line))
+        return cc_fail(err, CC_INTERNAL, NULL, "checkpoint", "checkpoint text too long");
+    return write_all(w->fd, line, strlen(line)) ? CC_OK : io_fail(err, "write", w->path);
+}
+
+cc_status audit_checkpoint_log_rebuild(db *d, const char *dir, cc_error *err)
+{
+    char path[AUDIT_PATH_MAX], temp[AUDIT_PATH_MAX + 32];
+    cc_status st = audit_datadir_file(dir, AUDIT_CHECKPOINT_FILE, path, err);
+    if (st != CC_OK)
+        return st;
+    snprintf(temp, sizeof temp, "%s.rebuild-%ld", path, (long)getpid());
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return io_fail(err, "create", temp);
+    rebuild_walk w = {fd, temp};
+    st = audit_checkpoint_rows(d, write_row_line, &w, err);
+    if (st == CC_OK && fsync(fd) != 0)
+        st = io_fail(err, "write", temp);
+    close(fd);
+    /* link refuses an existing name: a log is never replaced here */
+    if (st == CC_OK && link(temp, path) != 0)
+        st = errno == EEXIST ? cc_fail(err, CC_CONFLICT, NULL, "checkpoint_log_exists",
+                                       "%s exists; move it aside first", path)
+                             : io_fail(err, "create", path);
+    unlink(temp);
+    if (st == CC_OK)
+        sync_dir_of(path);
     return st;
 }
 

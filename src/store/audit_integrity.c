@@ -7,19 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/audit_checkpoint.h"
 #include "store/sql.h"
 
 /* ---- checkpoints ---- */
-
-enum { MAX_TRUSTED_KEYS = 64 };
-
-typedef struct {
-    unsigned char key[MAX_TRUSTED_KEYS][crypto_sign_PUBLICKEYBYTES];
-    char hex[MAX_TRUSTED_KEYS][CHECKPOINT_KEY_HEX];
-    int n;
-} trusted_keys;
 
 static void say(audit_checkpoint_verdict *v, audit_checkpoint_finding f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -33,49 +26,6 @@ static void say(audit_checkpoint_verdict *v, audit_checkpoint_finding f, const c
     va_start(ap, fmt);
     vsnprintf(v->message, sizeof v->message, fmt, ap);
     va_end(ap);
-}
-
-/* false: the file cannot be read (errno says why) */
-static bool read_trusted(const char *path, trusted_keys *t)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[256];
-    while (t->n < MAX_TRUSTED_KEYS && fgets(line, sizeof line, f)) {
-        size_t len = strcspn(line, "\r\n"), got = 0;
-        if (len == CHECKPOINT_KEY_HEX - 1 &&
-            sodium_hex2bin(t->key[t->n], crypto_sign_PUBLICKEYBYTES, line, len, NULL, &got, NULL) ==
-                0 &&
-            got == crypto_sign_PUBLICKEYBYTES) {
-            snprintf(t->hex[t->n], CHECKPOINT_KEY_HEX, "%.*s", (int)len, line);
-            t->n++;
-        }
-    }
-    fclose(f);
-    return true;
-}
-
-static const unsigned char *trusted_key(const trusted_keys *t, const char *hex)
-{
-    for (int i = 0; i < t->n; i++)
-        if (strcmp(t->hex[i], hex) == 0)
-            return t->key[i];
-    return NULL;
-}
-
-static bool signature_holds(const checkpoint *c, const unsigned char *key)
-{
-    char message[CHECKPOINT_LINE_MAX];
-    unsigned char sig[crypto_sign_BYTES];
-    size_t got = 0;
-    if (!checkpoint_message(c, message, sizeof message) ||
-        sodium_hex2bin(sig, sizeof sig, c->signature, strlen(c->signature), NULL, &got, NULL) !=
-            0 ||
-        got != sizeof sig)
-        return false;
-    return crypto_sign_verify_detached(sig, (const unsigned char *)message, strlen(message), key) ==
-           0;
 }
 
 typedef struct {
@@ -145,8 +95,8 @@ typedef struct {
 
 /* Reads and checks every line (format, trusted key, signature, order); the
  * first bad line ends the reading with a finding. */
-static void read_log(FILE *f, const char *path, const trusted_keys *keys, checkpoint_list *list,
-                     audit_checkpoint_verdict *v)
+static void read_log(FILE *f, const char *path, const audit_trusted_keys *keys,
+                     checkpoint_list *list, audit_checkpoint_verdict *v)
 {
     char line[CHECKPOINT_LINE_MAX + 2];
     int64_t number = 0;
@@ -162,12 +112,12 @@ static void read_log(FILE *f, const char *path, const trusted_keys *keys, checkp
             continue; /* the newline written after a torn line */
         checkpoint c;
         const char *problem = NULL;
-        const unsigned char *key = NULL;
+        audit_signature_check sig = AUDIT_SIGNATURE_HOLDS;
         if (!checkpoint_parse(line, len, &c, &problem))
             ;
-        else if (!(key = trusted_key(keys, c.public_key)))
+        else if ((sig = audit_checkpoint_verify(&c, keys)) == AUDIT_SIGNATURE_UNTRUSTED_KEY)
             problem = "signed by a key that is not a trusted audit signing key";
-        else if (!signature_holds(&c, key))
+        else if (sig == AUDIT_SIGNATURE_FORGED)
             problem = "the signature does not verify (the line was altered or forged)";
         else if (c.seq != (int64_t)list->n + 1)
             problem = "checkpoint numbers out of order (a checkpoint was removed)";
@@ -212,10 +162,10 @@ static bool load_log(const char *log_path, const char *keys_file, checkpoint_lis
                 strerror(errno));
         return false;
     }
-    trusted_keys *keys = calloc(1, sizeof *keys);
+    audit_trusted_keys *keys = calloc(1, sizeof *keys);
     if (!keys)
         say(v, AUDIT_CHECKPOINTS_BAD_LOG, "out of memory");
-    else if (!read_trusted(keys_file, keys))
+    else if (!audit_trusted_keys_read(keys_file, keys))
         say(v, AUDIT_CHECKPOINTS_BAD_LOG, "cannot read the audit public keys %s: %s", keys_file,
             strerror(errno));
     else
@@ -225,11 +175,10 @@ static bool load_log(const char *log_path, const char *keys_file, checkpoint_lis
     return v->finding == AUDIT_CHECKPOINTS_OK;
 }
 
-cc_status audit_check_checkpoints(db *d, const char *dir, const char *public_keys,
-                                  const audit_verdict *chain, audit_checkpoint_verdict *v,
-                                  cc_error *err)
+static cc_status check_checkpoints(db *d, const char *dir, const char *public_keys,
+                                   const audit_verdict *chain, audit_checkpoint_verdict *v,
+                                   cc_error *err)
 {
-    memset(v, 0, sizeof *v);
     char log_path[AUDIT_PATH_MAX], key_path[AUDIT_PATH_MAX];
     cc_status st = audit_datadir_file(dir, AUDIT_CHECKPOINT_FILE, log_path, err);
     if (st == CC_OK && !public_keys)
@@ -275,6 +224,104 @@ cc_status audit_check_checkpoints(db *d, const char *dir, const char *public_key
         snprintf(v->message, sizeof v->message, "no checkpoint written yet");
     }
     return CC_OK;
+}
+
+cc_status audit_check_checkpoints(db *d, const char *dir, const char *public_keys,
+                                  const audit_verdict *chain, audit_checkpoint_verdict *v,
+                                  cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    cc_status st = check_checkpoints(d, dir, public_keys, chain, v, err);
+    if (st != CC_OK || v->finding != AUDIT_CHECKPOINTS_NONE)
+        return st;
+    /* A directory with a public key has signed a checkpoint (init signs one
+     * at once, so does the first serve of an older directory): none at all
+     * means the log and the rows were both removed. */
+    char key_path[AUDIT_PATH_MAX];
+    struct stat info;
+    if (public_keys)
+        say(v, AUDIT_CHECKPOINTS_BAD_LOG,
+            "checkpoints missing: public keys were given, but there is no checkpoint log and the "
+            "database records no checkpoint (both were removed)");
+    else if ((st = audit_datadir_file(dir, AUDIT_PUBLIC_KEY_FILE, key_path, err)) == CC_OK &&
+             stat(key_path, &info) == 0)
+        say(v, AUDIT_CHECKPOINTS_BAD_LOG,
+            "checkpoints missing: %s exists (a key has signed), but there is no checkpoint log "
+            "and the database records no checkpoint (both were removed)",
+            key_path);
+    return st;
+}
+
+typedef struct {
+    const audit_trusted_keys *keys;
+    const char *keys_file;
+    int64_t chain_entries;
+    audit_recorded_verdict *v;
+    db *d;
+} recorded_walk;
+
+static cc_status check_recorded(void *ctx, const checkpoint *c, const char *problem, cc_error *err)
+{
+    recorded_walk *w = ctx;
+    audit_recorded_verdict *v = w->v;
+    if (v->problem[0])
+        return CC_OK; /* the first problem is the verdict */
+    v->rows++;
+    audit_signature_check sig =
+        problem ? AUDIT_SIGNATURE_HOLDS : audit_checkpoint_verify(c, w->keys);
+    char hash[CHECKPOINT_HASH_HEX] = "";
+    cc_status st = problem || sig != AUDIT_SIGNATURE_HOLDS || c->entries > w->chain_entries
+                       ? CC_OK
+                       : entry_hash_at(w->d, c->entries, hash, err);
+    if (st != CC_OK)
+        return st;
+    if (problem)
+        snprintf(v->problem, sizeof v->problem, "its audit checkpoint %lld is malformed (%s)",
+                 (long long)c->seq, problem);
+    else if (sig == AUDIT_SIGNATURE_UNTRUSTED_KEY)
+        snprintf(v->problem, sizeof v->problem,
+                 "its audit checkpoint %lld is signed by key %.16s..., which is not a trusted "
+                 "audit signing key (not in %s)",
+                 (long long)c->seq, c->public_key, w->keys_file);
+    else if (sig == AUDIT_SIGNATURE_FORGED)
+        snprintf(v->problem, sizeof v->problem,
+                 "the signature of its audit checkpoint %lld does not verify (the checkpoint was "
+                 "altered or forged)",
+                 (long long)c->seq);
+    else if (c->entries > w->chain_entries || !hash[0])
+        snprintf(v->problem, sizeof v->problem,
+                 "its audit trail is cut: signed checkpoint %lld covers %lld entries, the backup "
+                 "holds %lld",
+                 (long long)c->seq, (long long)c->entries, (long long)w->chain_entries);
+    else if (strcmp(hash, c->head) != 0)
+        snprintf(v->problem, sizeof v->problem,
+                 "its audit trail was rewritten: entry %lld hashes to %.12s... but signed "
+                 "checkpoint %lld covers it with %.12s...",
+                 (long long)c->entries, hash, (long long)c->seq, c->head);
+    else
+        v->newest = *c;
+    return CC_OK;
+}
+
+cc_status audit_check_recorded(db *d, const char *public_keys, audit_recorded_verdict *v,
+                               cc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    audit_trusted_keys *keys = calloc(1, sizeof *keys);
+    if (!keys)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    recorded_walk w = {keys, public_keys ? public_keys : "(no trusted key given)", 0, v, d};
+    cc_status st = CC_OK;
+    if (public_keys && !audit_trusted_keys_read(public_keys, keys))
+        st = cc_fail(err, CC_INVALID, "public-key", "unreadable", "cannot read %s: %s", public_keys,
+                     strerror(errno));
+    if (st == CC_OK)
+        st = sql_scalar(d, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", NULL, 0, &w.chain_entries,
+                        err);
+    if (st == CC_OK)
+        st = audit_checkpoint_rows(d, check_recorded, &w, err);
+    free(keys);
+    return st;
 }
 
 /* ---- rows against their newest after-images ---- */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/audit_integrity.h"
 #include "store/schema.h"
 
 enum { PATH_MAX_ = DATADIR_PATH_MAX };
@@ -100,8 +101,39 @@ static cc_status refused(cc_error *err, const char *why)
     return cc_fail(err, CC_INVALID, NULL, "not_a_sound_backup", "%s", why);
 }
 
-cc_status backup_verify_copy(db *copy, int64_t *audit_entries, cc_error *err)
+/* The signed checkpoints the copy records, against the chain just verified. */
+static cc_status verify_checkpoints(db *copy, const backup_trust *trust, backup_checked *out,
+                                    cc_error *err)
 {
+    audit_recorded_verdict r;
+    cc_status st = audit_check_recorded(copy, trust->public_keys, &r, err);
+    if (st == CC_INVALID)
+        return st; /* the trusted keys cannot be read: the option is at fault */
+    if (st != CC_OK) {
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "its audit checkpoints cannot be read (%.200s)", err->message);
+        return refused(err, why);
+    }
+    if (r.rows == 0 && !trust->allow_no_checkpoint)
+        return refused(err, "it carries no signed audit checkpoint (a backup made before backups "
+                            "carried them, or its checkpoints were removed), so nothing proves "
+                            "its audit trail whole; restore --no-checkpoint accepts it");
+    if (r.rows > 0 && !trust->public_keys)
+        return cc_fail(err, CC_INVALID, "public-key", "no_trusted_key",
+                       "the backup's audit checkpoints cannot be checked: the data directory "
+                       "has no audit-signing.pub; give --public-key FILE (a copy of the "
+                       "clinic's audit-signing.pub kept apart from the backups)");
+    if (r.problem[0])
+        return refused(err, r.problem);
+    out->checkpoints = r.rows;
+    out->newest = r.newest;
+    return CC_OK;
+}
+
+cc_status backup_verify_copy(db *copy, const backup_trust *trust, backup_checked *out,
+                             cc_error *err)
+{
+    memset(out, 0, sizeof *out);
     char why[sizeof err->message];
     if (db_check_integrity(copy, err) != CC_OK) {
         /* the engine lists problems one a line; the message is one line */
@@ -135,12 +167,13 @@ cc_status backup_verify_copy(db *copy, int64_t *audit_entries, cc_error *err)
                  (long long)v.first_broken_seq, v.problem);
         return refused(err, why);
     }
-    *audit_entries = v.entries;
-    return CC_OK;
+    out->audit_entries = v.entries;
+    return verify_checkpoints(copy, trust, out, err);
 }
 
 /* Opens path read-only and verifies it, the backup mark first. */
-static cc_status verify_file(const char *path, int64_t *entries, cc_error *err)
+static cc_status verify_file(const char *path, const backup_trust *trust, backup_checked *out,
+                             cc_error *err)
 {
     db *copy;
     cc_status st = db_open(path, DB_OPEN_READONLY, &copy, err);
@@ -152,24 +185,46 @@ static cc_status verify_file(const char *path, int64_t *entries, cc_error *err)
         st = refused(err, "it was not written by cellclinic backup, or its writing did not "
                           "finish (no backup mark)");
     if (st == CC_OK)
-        st = backup_verify_copy(copy, entries, err);
+        st = backup_verify_copy(copy, trust, out, err);
     db_close(copy);
     return st;
 }
 
-/* Copies the live database into stage and checks the copy there. */
-static cc_status copy_and_check(const char *data_dir, const char *stage, int64_t *entries,
-                                cc_error *err)
+/* Signs a checkpoint of the chain head with the data directory's key. */
+static cc_status sign_checkpoint(db *d, const char *data_dir, const char *audit_key,
+                                 const char *reason, bool *key_created, char *key_path,
+                                 checkpoint *out, cc_error *err)
 {
-    db *src;
-    cc_status st = datadir_connect(data_dir, &src, err);
+    audit_signer signer;
+    cc_status st =
+        audit_signer_load(data_dir, audit_key, audit_key == NULL, &signer, key_created, err);
     if (st != CC_OK)
         return st;
-    st = db_backup_to(src, stage, BACKUP_MARK, err);
+    snprintf(key_path, AUDIT_PATH_MAX, "%s", signer.key_path);
+    st = audit_checkpoint_write(d, &signer, reason, out, NULL, err);
+    audit_signer_wipe(&signer);
+    return st;
+}
+
+/* Signs a checkpoint, copies the live database into stage and checks the
+ * copy there against the data directory's public keys. */
+static cc_status copy_and_check(const char *data_dir, const char *audit_key, const char *stage,
+                                backup_report *out, cc_error *err)
+{
+    char public_keys[AUDIT_PATH_MAX];
+    cc_status st = audit_datadir_file(data_dir, AUDIT_PUBLIC_KEY_FILE, public_keys, err);
+    db *src;
+    if (st != CC_OK || (st = datadir_connect(data_dir, &src, err)) != CC_OK)
+        return st;
+    st = sign_checkpoint(src, data_dir, audit_key, "backup", &out->key_created, out->key_path, NULL,
+                         err);
+    if (st == CC_OK)
+        st = db_backup_to(src, stage, BACKUP_MARK, err);
     db_close(src);
     if (st != CC_OK)
         return st;
-    if ((st = verify_file(stage, entries, err)) != CC_OK) {
+    backup_trust trust = {public_keys, false};
+    if ((st = verify_file(stage, &trust, &out->checked, err)) != CC_OK) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "the copy failed its check: %.200s", err->message);
         return cc_fail(err, CC_STORAGE, NULL, "copy_failed_check", "%s", why);
@@ -194,9 +249,11 @@ static cc_status seal_stage(const char *stage, int out_fd, const char *partial,
     return st;
 }
 
-cc_status backup_write(const char *data_dir, const char *to, const backup_key *key,
+cc_status backup_write(const char *data_dir, const char *to, const backup_options *options,
                        backup_report *out, cc_error *err)
 {
+    const backup_key *key = options->key;
+    memset(out, 0, sizeof *out);
     char partial[PATH_MAX_], stage[PATH_MAX_];
     long pid = (long)getpid();
     cc_status st = path_fmt(partial, "to", err, "%s%s%ld", to, PARTIAL, pid);
@@ -219,7 +276,7 @@ cc_status backup_write(const char *data_dir, const char *to, const backup_key *k
         st = err->status;
         goto out;
     }
-    if ((st = copy_and_check(data_dir, stage, &out->audit_entries, err)) != CC_OK)
+    if ((st = copy_and_check(data_dir, options->audit_key, stage, out, err)) != CC_OK)
         goto out;
     if (key && (st = seal_stage(stage, partial_fd, partial, key, err)) != CC_OK)
         goto out;
@@ -277,7 +334,8 @@ static cc_status copy_or_open(const char *from, FILE *in, FILE *out, const backu
 
 /* The backup, decrypted or copied into stage (an open empty file), checked there. */
 static cc_status stage_backup(const char *from, const char *stage, int stage_fd,
-                              const backup_key *key, int64_t *entries, cc_error *err)
+                              const backup_key *key, const backup_trust *trust,
+                              backup_checked *checked, cc_error *err)
 {
     FILE *in = fopen(from, "rbe");
     if (!in)
@@ -290,7 +348,8 @@ static cc_status stage_backup(const char *from, const char *stage, int stage_fd,
     if (out && fclose(out) != 0 && st == CC_OK)
         st = cc_fail(err, CC_STORAGE, "data", "write_failed", "cannot write %s: %s", stage,
                      strerror(errno));
-    if (st == CC_OK && (st = verify_file(stage, entries, err)) != CC_OK) {
+    if (st == CC_OK && (st = verify_file(stage, trust, checked, err)) != CC_OK &&
+        strcmp(err->field, "public-key") != 0) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "the backup is refused: %.200s", err->message);
         st = cc_fail(err, CC_INVALID, "from", "not_a_sound_backup", "%s", why);
@@ -315,8 +374,12 @@ static bool exists(const char *path)
 /* Moves live (and its WAL and journal, which belong to it) aside under a
  * new name, or only a WAL and journal left without their database; the
  * shared memory index is only a cache of the WAL. aside is "" when there
- * was no database. */
-static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *err)
+ * was no database; suffix is the one given to what went aside
+ * (".before-restore-TIME"), for the checkpoint log to go with it. */
+enum { SUFFIX_MAX = 64 };
+
+static cc_status move_aside(const char *live, char aside[PATH_MAX_], char suffix[SUFFIX_MAX],
+                            cc_error *err)
 {
     /* Folding the WAL into the file first leaves one self-contained file
      * aside; a database that cannot be opened keeps its WAL beside it. */
@@ -334,6 +397,7 @@ static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *e
         st = path_fmt(aside, "data", err, "%s.before-restore-%s-%ld", live, stamp, n);
     if (st != CC_OK)
         return st;
+    snprintf(suffix, SUFFIX_MAX, "%s", aside + strlen(live));
     if (had_db && rename_new(live, aside) != 0)
         return cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot move %s aside: %s", live,
                        strerror(errno));
@@ -358,28 +422,84 @@ static cc_status move_aside(const char *live, char aside[PATH_MAX_], cc_error *e
     return CC_OK;
 }
 
-static cc_status record_restore(const char *data_dir, const char *from, const char *previous,
+/* The checkpoint log covers the replaced trail: it goes aside with the
+ * database, under the same suffix. */
+static cc_status move_log_aside(const char *data_dir, const char *suffix, char aside[PATH_MAX_],
                                 cc_error *err)
+{
+    char log[PATH_MAX_];
+    aside[0] = '\0';
+    cc_status st = path_fmt(log, "data", err, "%s/%s", data_dir, AUDIT_CHECKPOINT_FILE);
+    if (st != CC_OK || !exists(log))
+        return st;
+    if ((st = path_fmt(aside, "data", err, "%s%s", log, suffix)) != CC_OK)
+        return st;
+    if (rename_new(log, aside) != 0) {
+        st = cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot move %s aside: %s", log,
+                     strerror(errno));
+        aside[0] = '\0';
+    }
+    return st;
+}
+
+typedef struct {
+    const char *data_dir;
+    char last[CHECKPOINT_KEY_HEX];
+} key_walk;
+
+static cc_status publish_row_key(void *ctx, const checkpoint *c, const char *problem, cc_error *err)
+{
+    key_walk *w = ctx;
+    if (problem || strcmp(w->last, c->public_key) == 0)
+        return CC_OK; /* rows verified before; one key signs long runs of them */
+    snprintf(w->last, sizeof w->last, "%s", c->public_key);
+    return audit_publish_key(w->data_dir, c->public_key, err);
+}
+
+/* The restored database in place: the keys that signed its checkpoints
+ * become the directory's, its checkpoint log is written from its rows, the
+ * restore is audited and a checkpoint covering it signed. */
+static cc_status finish_restore(const char *data_dir, const char *from, const audit_signer *signer,
+                                restore_report *out, cc_error *err)
 {
     db *d;
     cc_status st = datadir_open(data_dir, &d, err);
     if (st != CC_OK)
         return st;
+    key_walk keys = {data_dir, ""};
+    st = audit_checkpoint_rows(d, publish_row_key, &keys, err);
+    if (st == CC_OK)
+        st = audit_checkpoint_log_rebuild(d, data_dir, err);
     static const store_actor actor = {0, "cli"};
     char reason[2 * PATH_MAX_ + 64];
     snprintf(reason, sizeof reason, "restored from %s; the database it replaced is kept as %s",
-             from, *previous ? previous : "(none)");
+             from, *out->previous ? out->previous : "(none)");
     audit_change change = {"restore", "database", 0, NULL, NULL, reason};
-    if ((st = db_tx_begin(d, err)) == CC_OK)
+    if (st == CC_OK && (st = db_tx_begin(d, err)) == CC_OK)
         st = db_tx_end(d, audit_append(d, &actor, &change, err), err);
+    if (st == CC_OK)
+        st = audit_checkpoint_write(d, signer, "restore", &out->restored, NULL, err);
     db_close(d);
     return st;
 }
 
-cc_status backup_restore(const char *from, const char *data_dir, const backup_key *key,
+/* The trusted public keys: the option's file, else DIR's own list, else none. */
+static cc_status trusted_keys_path(const char *data_dir, const char *option, char out[PATH_MAX_],
+                                   const char **path, cc_error *err)
+{
+    *path = option;
+    if (option)
+        return CC_OK;
+    cc_status st = path_fmt(out, "data", err, "%s/%s", data_dir, AUDIT_PUBLIC_KEY_FILE);
+    if (st == CC_OK && exists(out))
+        *path = out;
+    return st;
+}
+
+cc_status backup_restore(const char *from, const char *data_dir, const restore_options *options,
                          restore_report *out, cc_error *err)
 {
-    out->previous[0] = '\0';
+    memset(out, 0, sizeof *out);
     if (strstr(from, PARTIAL))
         return cc_fail(err, CC_INVALID, "from", "unfinished_backup",
                        "the backup is refused: %s is the temporary file of a backup that did not "
@@ -401,16 +521,33 @@ cc_status backup_restore(const char *from, const char *data_dir, const backup_ke
         return cc_fail(err, CC_STORAGE, "data", "cannot_create", "cannot create %s: %s", data_dir,
                        strerror(errno));
     int lock = -1, stage_fd = -1;
+    char keys_buffer[PATH_MAX_], suffix[SUFFIX_MAX];
+    audit_signer signer;
+    bool have_signer = false;
+    backup_trust trust = {NULL, options->no_checkpoint};
     if ((st = datadir_lock(data_dir, DATADIR_LOCK_EXCLUSIVE, &lock, err)) != CC_OK)
+        goto refused;
+    if ((st = trusted_keys_path(data_dir, options->public_keys, keys_buffer, &trust.public_keys,
+                                err)) != CC_OK)
         goto refused;
     if ((stage_fd = create_private(stage, "data", err)) < 0) {
         st = err->status;
         goto refused;
     }
-    st = stage_backup(from, stage, stage_fd, key, &out->audit_entries, err);
+    st = stage_backup(from, stage, stage_fd, options->key, &trust, &out->checked, err);
     close(stage_fd);
+    /* the key is needed after the replacement: a key that cannot be used
+     * refuses the restore while nothing is replaced yet */
+    if (st == CC_OK &&
+        (st = audit_signer_load(data_dir, options->audit_key, options->audit_key == NULL, &signer,
+                                &out->key_created, err)) == CC_OK) {
+        have_signer = true;
+        snprintf(out->key_path, sizeof out->key_path, "%s", signer.key_path);
+    }
     if (st == CC_OK)
-        st = move_aside(live, out->previous, err);
+        st = move_aside(live, out->previous, suffix, err);
+    if (st == CC_OK)
+        st = move_log_aside(data_dir, suffix, out->previous_log, err);
     if (st == CC_OK && rename(stage, live) != 0)
         st = cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot rename %s to %s: %s", stage,
                      live, strerror(errno));
@@ -419,10 +556,13 @@ cc_status backup_restore(const char *from, const char *data_dir, const backup_ke
         goto refused;
     }
     if ((st = sync_path(data_dir, true, err)) == CC_OK)
-        st = record_restore(data_dir, from, out->previous, err);
+        st = finish_restore(data_dir, from, &signer, out, err);
+    audit_signer_wipe(&signer);
     close(lock);
     return st;
 refused:
+    if (have_signer)
+        audit_signer_wipe(&signer);
     /* a refused restore into a new directory leaves no directory behind */
     if (created) {
         unlink(lock_path);

@@ -504,13 +504,16 @@ static const char *const migrations[] = {
     /* the satisfaction table reads one instrument's answers in patient order */
     "CREATE INDEX observations_instrument ON observations(instrument, patient_id, observed_on);",
     /* signed audit checkpoints: the database's own record of each line written to
-     * DIR/audit-checkpoints.log, so that a missing or cut log is noticed */
+     * DIR/audit-checkpoints.log, so that a missing or cut log is noticed; with
+     * its signature, so that a backup proves which chain head it covers and
+     * the log can be written again from the rows after a restore */
     "CREATE TABLE audit_checkpoints ("
     "  seq INTEGER PRIMARY KEY,"
     "  entries INTEGER NOT NULL,"
     "  head TEXT NOT NULL,"
     "  at TEXT NOT NULL,"
     "  public_key TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
     "  reason TEXT NOT NULL);",
     /* multi-factor login: one TOTP secret per account (confirmed_at NULL
      * while enrolment is pending), the last time step it logged in with

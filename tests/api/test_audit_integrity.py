@@ -4,8 +4,9 @@
 Signed checkpoints (DIR/audit-checkpoints.log, Ed25519 key DIR/audit-signing.key
 with mode 0600, public keys in DIR/audit-signing.pub) and `cellclinic audit
 verify`: truncation (exit 3), a rewrite re-hashed consistently (exit 4), a
-missing, cut or forged checkpoint log (exit 5), a row changed behind the
-program's back (exit 6), an untouched data dir (exit 0).
+missing, cut or forged checkpoint log, or no checkpoint at all where a key has
+signed (exit 5), a row changed behind the program's back (exit 6), an
+untouched data dir (exit 0).
 
     python3 tests/api/test_audit_integrity.py --binary build/cellclinic [-v]
 """
@@ -212,6 +213,29 @@ def run_all(b, t, tmp, args):
         r = verify(b, d)
         t.check(r.returncode == 5 and "is missing" in r.stdout,
                 "audit verify: the checkpoint log deleted -> exit 5 'missing'", r.stdout)
+
+        # the log and the rows both removed: a directory with a key has signed one
+        d = copy_of(data, tmp, "nocheckpoint")
+        os.unlink(os.path.join(d, LOG))
+        tamper(d, "DELETE FROM audit_checkpoints")
+        r = verify(b, d)
+        t.check(r.returncode == 5 and "checkpoints missing" in r.stdout,
+                "audit verify: the log and every audit_checkpoints row removed -> exit 5 "
+                "'checkpoints missing'", r.stdout + r.stderr)
+        pub_copy = os.path.join(tmp, "kept-apart.pub")
+        shutil.copyfile(os.path.join(d, "audit-signing.pub"), pub_copy)
+        os.unlink(os.path.join(d, "audit-signing.pub"))
+        r = verify(b, d, "--public-key", pub_copy)
+        t.check(r.returncode == 5 and "checkpoints missing" in r.stdout,
+                "audit verify --public-key COPY: log, rows and audit-signing.pub removed -> "
+                "exit 5 'checkpoints missing'", r.stdout + r.stderr)
+        open(os.path.join(d, LOG), "w").close()
+        with open(pub_copy) as f, open(os.path.join(d, "audit-signing.pub"), "w") as g:
+            g.write(f.read())
+        r = verify(b, d)
+        t.check(r.returncode == 5 and "checkpoints missing" in r.stdout,
+                "audit verify: an empty log and no row -> exit 5 'checkpoints missing'",
+                r.stdout + r.stderr)
 
         d = copy_of(data, tmp, "otherkey")
         other = os.path.join(tmp, "other.pub")

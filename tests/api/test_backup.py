@@ -5,7 +5,11 @@
 
 The drill (docs/operations.md, "Restore drill") is run_drill: a backup while a
 server runs and a writer thread makes durable writes, a restore into a new
-directory, that directory served, the data answering, audit verify passing.
+directory (trusting a copy of the clinic's audit-signing.pub), that directory
+served, the data answering, audit verify passing; then a restore into the
+server's own directory once it is stopped, audit verify passing there too.
+run_checkpoints: backups whose signed checkpoints or trail were tampered with,
+or that are signed by a key not trusted, are refused before anything changes.
 """
 
 import os
@@ -21,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from test_audit_integrity import rehash_from  # noqa: E402
 from test_cli import cli, one_line, usage_error  # noqa: E402
 
 PASSPHRASE = "a long backup passphrase"
@@ -55,6 +60,16 @@ def add_ballast(db, megabytes):
                     [()] * (megabytes * 16))
     con.commit()
     con.close()
+
+
+def pub_of(srv):
+    """The server's trusted audit public keys (restore into a new directory needs them)."""
+    return os.path.join(srv.data, "audit-signing.pub")
+
+
+def log_lines(d):
+    with open(os.path.join(d, "audit-checkpoints.log")) as f:
+        return [line.split() for line in f if line.strip()]
 
 
 def write_file(path, text):
@@ -105,7 +120,13 @@ def run_help(t, b, tmp, args):
                 "%s prints its usage and exits 0" % " ".join(argv), r.stdout[:200] + r.stderr)
     r = cli(b, ["restore", "--help"])
     t.check("--from FILE --data DIR" in r.stdout and "--passphrase-file" in r.stdout
-            and "--secret-key" in r.stdout, "restore --help names its options", r.stdout)
+            and "--secret-key" in r.stdout and "--public-key" in r.stdout
+            and "--audit-key" in r.stdout and "--no-checkpoint" in r.stdout
+            and "audit-checkpoints.log.before-restore" in r.stdout,
+            "restore --help names its options and the checkpoint log it keeps aside", r.stdout)
+    r = cli(b, ["backup", "--help"])
+    t.check("--audit-key" in r.stdout and "checkpoint" in r.stdout,
+            "backup --help names --audit-key and the checkpoint it signs", r.stdout)
     r = cli(b, ["--help"])
     t.check("restore" in r.stdout, "the program's help lists restore", r.stdout)
     d, f = os.path.join(tmp, "nodir"), os.path.join(tmp, "x.db")
@@ -159,14 +180,26 @@ def run_drill(t, b, tmp, args):
             return
         t.check(os.stat(bk).st_mode & 0o777 == 0o600, "drill: the backup has mode 0600",
                 oct(os.stat(bk).st_mode))
-        t.check("audit chain intact" in r.stdout, "drill: backup reports the checked chain",
-                r.stdout)
+        t.check("audit chain intact" in r.stdout and "signed checkpoint" in r.stdout,
+                "drill: backup reports the checked chain and its signed checkpoint", r.stdout)
+        signed = [ln for ln in r.stdout.splitlines() if ln.startswith("signed checkpoint")]
         n_backup = count(bk, "SELECT count(*) FROM patients")
         ids_before = [first.json["id"]] + w.ids[:before]
         rd = os.path.join(tmp, "drill", "restored")
         r = cli(b, ["restore", "--from", bk, "--data", rd])
+        t.check(r.returncode == 2 and "--public-key" in r.stderr and not os.path.exists(rd),
+                "drill: restore into a new directory without trusted keys: exit 2 naming "
+                "--public-key, no directory made", "exit %s %r" % (r.returncode, r.stderr))
+        pub_copy = os.path.join(tmp, "drill", "clinic-audit-signing.pub")
+        shutil.copyfile(pub_of(srv), pub_copy)
+        r = cli(b, ["restore", "--from", bk, "--data", rd, "--public-key", pub_copy])
         t.check(r.returncode == 0, "drill: restore into a new directory exits 0",
                 "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        t.check(signed and signed[0] in r.stdout,
+                "drill: restore names the same signed checkpoint as the backup", (signed, r.stdout))
+        t.check("created the audit signing key" in r.stderr
+                and os.stat(os.path.join(rd, "audit-signing.key")).st_mode & 0o777 == 0o600,
+                "drill: the new directory gets its own signing key (0600), and says so", r.stderr)
         t.check(os.stat(rd).st_mode & 0o777 == 0o700, "drill: the new data directory is 0700",
                 oct(os.stat(rd).st_mode))
         r = cli(b, ["audit", "verify", "--data", rd])
@@ -194,6 +227,38 @@ def run_drill(t, b, tmp, args):
         finally:
             rs.stop()
             rs.cleanup()
+        # the same directory, the server stopped: its log covers more than the backup
+        srv.stop()
+        n_log = len(log_lines(srv.data))
+        r = cli(b, ["restore", "--from", bk, "--data", srv.data])
+        t.check(r.returncode == 0, "drill: restore into the stopped server's directory exits 0",
+                "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        names = os.listdir(srv.data)
+        old_db = [n for n in names if n.startswith("cellclinic.db.before-restore-")]
+        old_log = [n for n in names if n.startswith("audit-checkpoints.log.before-restore-")]
+        t.check(len(old_db) == 1 and len(old_log) == 1
+                and old_log[0].split("before-restore-")[1] == old_db[0].split("before-restore-")[1],
+                "drill: the old checkpoint log is kept aside with the old database's time",
+                names)
+        if old_log:
+            with open(os.path.join(srv.data, old_log[0])) as f:
+                t.check(len([x for x in f if x.strip()]) == n_log,
+                        "drill: the log kept aside is the old log, whole (%d lines)" % n_log)
+        con = harness.db_connect_ro(srv.db_path)
+        rows = con.execute("SELECT seq, entries, head, at, public_key, signature FROM "
+                           "audit_checkpoints ORDER BY seq").fetchall()
+        con.close()
+        lines = log_lines(srv.data)
+        t.check([["v1"] + [str(x) for x in row] for row in rows] == lines,
+                "drill: the new log is the restored database's checkpoints, line for line "
+                "(%d)" % len(rows), (rows[-2:], lines[-2:]))
+        t.check(lines and int(lines[-1][2]) == count(srv.db_path, "SELECT max(seq) FROM audit_log"),
+                "drill: the last checkpoint (the restore's) covers the whole restored trail",
+                lines[-1:])
+        r = cli(b, ["audit", "verify", "--data", srv.data])
+        t.check(r.returncode == 0 and "checkpoints: %d verified" % len(lines) in r.stdout,
+                "drill: audit verify exits 0 on the directory restored in place",
+                r.stdout + r.stderr)
 
 
 def run_kills(t, b, tmp, args):
@@ -222,7 +287,7 @@ def run_kills(t, b, tmp, args):
                 if os.path.exists(target):
                     targets += 1
                     r = cli(b, ["restore", "--from", target, "--data",
-                                os.path.join(kd, "r%02d" % i)])
+                                os.path.join(kd, "r%02d" % i), "--public-key", pub_of(srv)])
                     complete += r.returncode == 0
                 partial = target + ".partial-%d" % p.pid
                 if os.path.exists(partial):
@@ -365,12 +430,119 @@ def run_refusals(t, b, tmp, args):
         os.makedirs(stray)
         with open(os.path.join(stray, "cellclinic.db-wal"), "wb") as f:
             f.write(b"stray WAL bytes" * 100)
-        r = cli(b, ["restore", "--from", good, "--data", stray])
+        r = cli(b, ["restore", "--from", good, "--data", stray, "--public-key",
+                    os.path.join(live, "audit-signing.pub")])
         kept = [n for n in os.listdir(stray) if n.endswith("-wal")]
         t.check(r.returncode == 0 and len(kept) == 1 and "before-restore-" in kept[0]
                 and "replaced" not in r.stdout,
                 "a stray WAL without its database is moved aside by the restore",
                 (r.returncode, r.stdout, r.stderr, os.listdir(stray)))
+
+
+def tampered_copy(good, path, *sql):
+    shutil.copyfile(good, path)
+    con = sqlite3.connect(path)
+    for q in sql:
+        con.execute(q)
+    con.commit()
+    con.close()
+    return path
+
+
+def run_checkpoints(t, b, tmp, args):
+    """A backup carries signed checkpoints of its trail; restore checks them against the
+    trusted keys and the backup's chain before it replaces anything."""
+    ck = os.path.join(tmp, "checkpoints")
+    os.makedirs(ck)
+    with harness.Server(b, keep=args.keep) as other:
+        foreign = os.path.join(ck, "foreign.ccbk")
+        r = cli(b, ["backup", "--data", other.data, "--to", foreign])
+        t.check(r.returncode == 0, "checkpoints: a backup of another clinic", r.stderr)
+        foreign_pub = os.path.join(ck, "foreign.pub")
+        shutil.copyfile(pub_of(other), foreign_pub)
+    with harness.Server(b, keep=args.keep) as srv:
+        for i in range(6):
+            new_patient(srv, i, "Sign")
+        good = os.path.join(ck, "good.ccbk")
+        r = cli(b, ["backup", "--data", srv.data, "--to", good])
+        t.check(r.returncode == 0, "checkpoints: a good backup", r.stderr)
+        entries = count(good, "SELECT max(seq) FROM audit_log")
+        newest = count(good, "SELECT max(seq) FROM audit_checkpoints")
+        covered = count(good, "SELECT entries FROM audit_checkpoints WHERE seq = %d" % newest)
+        sig = count(good, "SELECT signature FROM audit_checkpoints WHERE seq = %d" % newest)
+        t.check(covered == entries and len(sig) == 128,
+                "checkpoints: the backup's newest checkpoint row, with its signature, covers its "
+                "whole trail (%d entries)" % entries, (covered, sig))
+        srv.stop()
+        live = srv.data
+        flipped = ("0" if sig[0] != "0" else "1") + sig[1:]
+        cases = [
+            ("a backup whose newest checkpoint's signature was changed", "does not verify",
+             ["UPDATE audit_checkpoints SET signature = '%s' WHERE seq = %d"
+              % (flipped, newest)]),
+            ("a backup whose newest checkpoint's head was changed", "does not verify",
+             ["UPDATE audit_checkpoints SET head = '%s' WHERE seq = %d" % ("ab" * 32, newest)]),
+            ("a backup whose newest checkpoint's entry count was lowered", "does not verify",
+             ["UPDATE audit_checkpoints SET entries = entries - 1 WHERE seq = %d" % newest]),
+            ("a backup whose trail was cut below its checkpoint", "audit trail is cut",
+             ["DELETE FROM audit_log WHERE seq > %d" % (entries - 2)]),
+            ("a backup with a malformed checkpoint row", "malformed",
+             ["UPDATE audit_checkpoints SET at = 'yesterday' WHERE seq = %d" % newest]),
+        ]
+        for what, expect, sql in cases:
+            path = tampered_copy(good, os.path.join(ck, "case.ccbk"), *sql)
+            refuse_case(t, b, path, live, what, expect)
+            os.unlink(path)
+        # an entry edited and every later hash recomputed: the chain alone looks sound
+        path = os.path.join(ck, "rehashed.ccbk")
+        shutil.copyfile(good, path)
+        con = sqlite3.connect(path)
+        con.execute("UPDATE audit_log SET username = 'nobody' WHERE seq = 2")
+        rehash_from(con, 2)
+        con.commit()
+        con.close()
+        refuse_case(t, b, path, live, "a backup whose trail was rewritten and re-hashed",
+                    "audit trail was rewritten")
+        # keys
+        refuse_case(t, b, foreign, live, "a backup signed by a key the directory does not trust",
+                    "not a trusted audit signing key")
+        nd = os.path.join(ck, "new")
+        r = cli(b, ["restore", "--from", good, "--data", nd, "--public-key", foreign_pub])
+        t.check(r.returncode == 1 and "not a trusted audit signing key" in r.stderr
+                and not os.path.exists(nd),
+                "checkpoints: restore with a public key file that does not match: refused, no "
+                "directory made", "exit %s %r" % (r.returncode, r.stderr))
+        refuse_case(t, b, good, live, "a backup checked against another clinic's public key",
+                    "not a trusted audit signing key", ["--public-key", foreign_pub])
+        # no checkpoint: an older backup, or its checkpoints removed
+        path = tampered_copy(good, os.path.join(ck, "nocheckpoint.ccbk"),
+                             "DELETE FROM audit_checkpoints")
+        refuse_case(t, b, path, live, "a backup carrying no signed checkpoint", "--no-checkpoint")
+        r = cli(b, ["restore", "--from", path, "--data", live, "--no-checkpoint"])
+        t.check(r.returncode == 0 and "no signed checkpoint" in r.stdout,
+                "checkpoints: restore --no-checkpoint accepts it and says so",
+                "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        r = cli(b, ["audit", "verify", "--data", live])
+        t.check(r.returncode == 0 and "checkpoints: 1 verified" in r.stdout,
+                "checkpoints: after it audit verify exits 0 (the restore checkpoint alone)",
+                r.stdout + r.stderr)
+        # the restored directory's checkpoints end with one of its own key
+        r = cli(b, ["restore", "--from", good, "--data", live])
+        t.check(r.returncode == 0, "checkpoints: the good backup restores", r.stderr)
+        lines = log_lines(live)
+        t.check(len(lines) == newest + 1 and int(lines[-1][1]) == newest + 1,
+                "checkpoints: the new log holds the backup's %d checkpoints and the restore's"
+                % newest, [x[:3] for x in lines])
+        r = cli(b, ["audit", "verify", "--data", live])
+        t.check(r.returncode == 0, "checkpoints: audit verify exits 0 after the restore",
+                r.stdout + r.stderr)
+        # a key outside the directory
+        r = cli(b, ["backup", "--data", live, "--to", os.path.join(ck, "nokey.ccbk"),
+                    "--audit-key", os.path.join(ck, "missing.key")])
+        t.check(r.returncode == 1 and "does not exist" in r.stderr
+                and not os.path.exists(os.path.join(ck, "nokey.ccbk")),
+                "checkpoints: backup --audit-key with a missing key file fails, writes nothing",
+                "exit %s %r" % (r.returncode, r.stderr))
 
 
 def run_encryption(t, b, tmp, args):
@@ -413,7 +585,8 @@ def run_encryption(t, b, tmp, args):
         t.check(r.returncode == 2 and "--passphrase-file" in r.stderr,
                 "restore of a passphrase backup without a passphrase: exit 2 naming the option",
                 r.stderr)
-        r = cli(b, ["restore", "--from", bk, "--data", rd, "--passphrase-file", pp])
+        r = cli(b, ["restore", "--from", bk, "--data", rd, "--passphrase-file", pp,
+                    "--public-key", pub_of(srv)])
         t.check(r.returncode == 0, "restore with the right passphrase exits 0", r.stderr)
         n = count(os.path.join(rd, "cellclinic.db"),
                   "SELECT count(*) FROM patients WHERE id = %d" % p.json["id"])
@@ -442,7 +615,8 @@ def run_encryption(t, b, tmp, args):
         refuse_case(t, b, os.path.join(ed, "pk-tampered.ccbk"), rk,
                     "a public-key backup with its last chunk changed", "altered",
                     ["--secret-key", key])
-        r = cli(b, ["restore", "--from", pk, "--data", rk, "--secret-key", key])
+        r = cli(b, ["restore", "--from", pk, "--data", rk, "--secret-key", key,
+                    "--public-key", pub_of(srv)])
         t.check(r.returncode == 0, "restore with the secret key exits 0", r.stderr)
         r = cli(b, ["audit", "verify", "--data", rk])
         t.check(r.returncode == 0, "audit verify passes on the key-restored directory",
@@ -460,7 +634,7 @@ def main():
     t = harness.Tally("backup", verbose=args.verbose)
     tmp = tempfile.mkdtemp(prefix="cc-backuptest-")
     # each part on its own servers: one part's harness failure does not hide the others
-    for part in (run_help, run_drill, run_kills, run_refusals, run_encryption):
+    for part in (run_help, run_drill, run_kills, run_refusals, run_checkpoints, run_encryption):
         try:
             part(t, b, tmp, args)
         except harness.CommandError as e:
