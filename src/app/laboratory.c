@@ -195,6 +195,59 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
     return end_moving_units(ctx, today, swept, st, err);
 }
 
+/* The unit's state and its cryopreservation facts, in the caller's transaction. */
+static cc_status cryo_facts(app_ctx *ctx, int64_t unit_id, lab_cryo_facts *f, cc_error *err)
+{
+    lab_unit_row u;
+    cc_status st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = lab_unit_cryo_load(ctx->d, unit_id, f, err);
+    f->state = u.u.state;
+    return st;
+}
+
+cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
+                              cc_date today, int64_t *id, cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_cryo_facts f;
+    st = cryo_facts(ctx, unit_id, &f, err);
+    if (st == CC_OK)
+        st = lab_check_freezing(&f, n->concentration_tenths, n->rate_tenths, n->frozen_at,
+                                store_now_seconds(), err);
+    if (st == CC_OK)
+        st = lab_unit_record_freezing(ctx->d, &ctx->actor, unit_id, n, id, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
+                            int64_t *id, cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_cryo_facts f;
+    st = cryo_facts(ctx, unit_id, &f, err);
+    if (st == CC_OK)
+        st = lab_check_thaw(&f, n->viability_tenths, n->thawed_at, store_now_seconds(), err);
+    if (st == CC_OK)
+        st = lab_unit_record_thaw(ctx->d, &ctx->actor, unit_id, n, id, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
+                                    int min_viability_tenths, cc_error *err)
+{
+    cc_status st = lab_check_cryo_settings(post_thaw_hours, min_viability_tenths, err);
+    return st == CC_OK ? lab_cryo_settings_set(ctx->d, &ctx->actor, product_type, post_thaw_hours,
+                                               min_viability_tenths, err)
+                       : st;
+}
+
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err)
 {
