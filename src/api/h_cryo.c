@@ -10,6 +10,7 @@
 #include "api/json_in.h"
 #include "api/lab_api.h"
 #include "app/laboratory.h"
+#include "core/text.h"
 #include "store/lab.h"
 
 /* A number field given in whole units, as tenths (rounded). */
@@ -38,7 +39,8 @@ cc_status h_unit_freeze(api_request *req, cc_error *err)
     lab_freezing_new n = {0};
     cc_status st = api_id_text_body(req, fields, &id, err);
     if (st == CC_OK)
-        st = lab_require_text(json_get_string(req->body, "cryoprotectant"), "cryoprotectant", err);
+        st = text_check_line(json_get_string(req->body, "cryoprotectant"), "cryoprotectant", 40,
+                             true, err);
     if (st == CC_OK)
         st = body_tenths(req->body, "cryoprotectant_percent", 100, &n.concentration_tenths, err);
     if (st == CC_OK)
