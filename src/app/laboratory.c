@@ -206,8 +206,9 @@ static cc_status cryo_facts(app_ctx *ctx, int64_t unit_id, lab_cryo_facts *f, cc
     return st;
 }
 
-cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
-                              cc_date today, int64_t *id, cc_error *err)
+/* One freezing record (thaw NULL) or one thaw record (freeze NULL). */
+static cc_status cryo_record(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *freeze,
+                             const lab_thaw_new *thaw, cc_date today, int64_t *id, cc_error *err)
 {
     int64_t swept;
     cc_status st = begin_moving_units(ctx, today, &swept, err);
@@ -216,27 +217,26 @@ cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_
     lab_cryo_facts f;
     st = cryo_facts(ctx, unit_id, &f, err);
     if (st == CC_OK)
-        st = lab_check_freezing(&f, n->concentration_tenths, n->rate_tenths, n->frozen_at,
-                                store_now_seconds(), err);
+        st = freeze ? lab_check_freezing(&f, freeze->concentration_tenths, freeze->rate_tenths,
+                                         freeze->frozen_at, store_now_seconds(), err)
+                    : lab_check_thaw(&f, thaw->viability_tenths, thaw->thawed_at,
+                                     store_now_seconds(), err);
     if (st == CC_OK)
-        st = lab_unit_record_freezing(ctx->d, &ctx->actor, unit_id, n, id, err);
+        st = freeze ? lab_unit_record_freezing(ctx->d, &ctx->actor, unit_id, freeze, id, err)
+                    : lab_unit_record_thaw(ctx->d, &ctx->actor, unit_id, thaw, id, err);
     return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
+                              cc_date today, int64_t *id, cc_error *err)
+{
+    return cryo_record(ctx, unit_id, n, NULL, today, id, err);
 }
 
 cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
                             int64_t *id, cc_error *err)
 {
-    int64_t swept;
-    cc_status st = begin_moving_units(ctx, today, &swept, err);
-    if (st != CC_OK)
-        return st;
-    lab_cryo_facts f;
-    st = cryo_facts(ctx, unit_id, &f, err);
-    if (st == CC_OK)
-        st = lab_check_thaw(&f, n->viability_tenths, n->thawed_at, store_now_seconds(), err);
-    if (st == CC_OK)
-        st = lab_unit_record_thaw(ctx->d, &ctx->actor, unit_id, n, id, err);
-    return end_moving_units(ctx, today, swept, st, err);
+    return cryo_record(ctx, unit_id, NULL, n, today, id, err);
 }
 
 cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
