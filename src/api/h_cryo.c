@@ -28,31 +28,54 @@ static cc_status body_instant(const json_t *body, const char *name, int64_t *out
     return instant_parse(json_get_string(body, name), name, out, err);
 }
 
-cc_status h_unit_freeze(api_request *req, cc_error *err)
+/* The path's id and a freezing body. */
+static cc_status freezing_body(api_request *req, int64_t *id, lab_freezing_new *n, cc_error *err)
 {
     static const json_field fields[] = {{"cryoprotectant", JF_STRING, true, 40},
                                         {"cryoprotectant_percent", JF_NUMBER, true, 0},
                                         {"rate_c_per_min", JF_NUMBER, true, 0},
                                         {"frozen_at", JF_STRING, true, 24},
                                         {NULL, JF_STRING, false, 0}};
-    int64_t id, record;
-    lab_freezing_new n = {0};
-    cc_status st = api_id_text_body(req, fields, &id, err);
+    memset(n, 0, sizeof *n);
+    cc_status st = api_id_text_body(req, fields, id, err);
     if (st == CC_OK)
         st = text_check_line(json_get_string(req->body, "cryoprotectant"), "cryoprotectant", 40,
                              true, err);
     if (st == CC_OK)
-        st = body_tenths(req->body, "cryoprotectant_percent", 100, &n.concentration_tenths, err);
+        st = body_tenths(req->body, "cryoprotectant_percent", 100, &n->concentration_tenths, err);
     if (st == CC_OK)
-        st = body_tenths(req->body, "rate_c_per_min", 100, &n.rate_tenths, err);
+        st = body_tenths(req->body, "rate_c_per_min", 100, &n->rate_tenths, err);
     if (st == CC_OK)
-        st = body_instant(req->body, "frozen_at", &n.frozen_at, err);
+        st = body_instant(req->body, "frozen_at", &n->frozen_at, err);
+    n->cryoprotectant = json_get_string(req->body, "cryoprotectant");
+    return st;
+}
+
+cc_status h_unit_freeze(api_request *req, cc_error *err)
+{
+    int64_t id, record;
+    lab_freezing_new n;
+    cc_status st = freezing_body(req, &id, &n, err);
     if (st != CC_OK)
         return st;
-    n.cryoprotectant = json_get_string(req->body, "cryoprotectant");
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_unit_freeze(&ctx, id, &n, api_today(), &record, err);
     return st == CC_OK ? api_reply_id_view(req, 201, lab_unit_json, id, "unit", err) : st;
+}
+
+cc_status h_batch_freeze(api_request *req, cc_error *err)
+{
+    int64_t id;
+    lab_freezing_new n;
+    size_t count = 0;
+    cc_status st = freezing_body(req, &id, &n, err);
+    if (st != CC_OK)
+        return st;
+    app_ctx ctx = api_app_ctx(req);
+    if ((st = app_lab_batch_freeze(&ctx, id, &n, api_today(), &count, err)) != CC_OK)
+        return st;
+    api_reply(req, 201, json_pack("{s:I}", "frozen", (json_int_t)count));
+    return CC_OK;
 }
 
 cc_status h_unit_thaw(api_request *req, cc_error *err)

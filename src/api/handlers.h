@@ -94,6 +94,7 @@ cc_status h_unit_restock(api_request *req, cc_error *err);
 cc_status h_unit_move(api_request *req, cc_error *err);
 cc_status h_unit_custody(api_request *req, cc_error *err);
 cc_status h_unit_freeze(api_request *req, cc_error *err);
+cc_status h_batch_freeze(api_request *req, cc_error *err);
 cc_status h_unit_thaw(api_request *req, cc_error *err);
 cc_status h_cryo_settings_get(api_request *req, cc_error *err);
 cc_status h_cryo_settings_set(api_request *req, cc_error *err);

@@ -80,6 +80,7 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/batches/{id}/release", h_batch_release, LAB_SIGN, 0, false},
     {"POST", "/api/v1/batches/{id}/reject", h_batch_reject, LAB_SIGN, 0, false},
     {"POST", "/api/v1/batches/{id}/units", h_batch_add_unit, LAB_WRITE, 0, false},
+    {"POST", "/api/v1/batches/{id}/freezing", h_batch_freeze, LAB_WRITE, 0, false},
     {"GET", "/api/v1/units", h_unit_list, LAB_READ, 0, false},
     {"GET", "/api/v1/units/{id}", h_unit_get, LAB_READ, 0, false},
     {"GET", "/api/v1/units/{id}/label.pdf", h_unit_label_pdf, LAB_READ, 0, false},

@@ -233,6 +233,38 @@ cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_
     return cryo_record(ctx, unit_id, n, NULL, today, id, err);
 }
 
+enum { BATCH_FREEZE_MAX = 1000 };
+
+cc_status app_lab_batch_freeze(app_ctx *ctx, int64_t batch_id, const lab_freezing_new *f,
+                               cc_date today, size_t *n, cc_error *err)
+{
+    *n = 0;
+    int64_t swept, *ids = arena_alloc(ctx->arena, BATCH_FREEZE_MAX * sizeof *ids);
+    if (!ids)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    lab_cryo_facts fresh = {0};
+    size_t count = 0;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_freezing(&fresh, f->concentration_tenths, f->rate_tenths, f->frozen_at,
+                                store_now_seconds(), err);
+    if (st == CC_OK)
+        st = lab_batch_units_to_freeze(ctx->d, batch_id, ids, BATCH_FREEZE_MAX, &count, err);
+    if (st == CC_OK && count == 0)
+        st = cc_fail(err, CC_CONFLICT, "batch", "nothing_to_freeze",
+                     "every unit of this batch is frozen already or no longer in use");
+    int64_t record;
+    for (size_t i = 0; st == CC_OK && i < count; i++)
+        st = lab_unit_record_freezing(ctx->d, &ctx->actor, ids[i], f, &record, err);
+    if (st == CC_OK)
+        *n = count;
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
 cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
                             int64_t *id, cc_error *err)
 {

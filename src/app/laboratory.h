@@ -85,6 +85,12 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
  * unknown unit. */
 cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
                               cc_date today, int64_t *id, cc_error *err);
+/* The same freezing for every unit of a batch that has none and is still
+ * in use (lab_batch_units_to_freeze): CC_NOT_FOUND "id" for an unknown
+ * batch, CC_CONFLICT "nothing_to_freeze" when no unit qualifies; *n
+ * receives how many were recorded. */
+cc_status app_lab_batch_freeze(app_ctx *ctx, int64_t batch_id, const lab_freezing_new *f,
+                               cc_date today, size_t *n, cc_error *err);
 cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
                             int64_t *id, cc_error *err);
 /* One product type's post-thaw window (1..168 hours) and minimum viability

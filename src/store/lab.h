@@ -268,6 +268,10 @@ typedef struct {
     int64_t viable_cells; /* post-thaw viable cell count */
     int viability_tenths;
 } lab_thaw_new;
+/* The ids of a batch's units that have no freezing record and are not
+ * administered, discarded or expired, in id order (at most cap; *n). */
+cc_status lab_batch_units_to_freeze(db *d, int64_t batch_id, int64_t *ids, size_t cap, size_t *n,
+                                    cc_error *err);
 /* The thaw record with its audit entry and a "thaw" custody event. */
 cc_status lab_unit_record_thaw(db *d, const store_actor *actor, int64_t unit_id,
                                const lab_thaw_new *n, int64_t *id, cc_error *err);

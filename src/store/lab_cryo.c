@@ -59,6 +59,34 @@ cc_status lab_unit_record_freezing(db *d, const store_actor *actor, int64_t unit
                         a, N(a), NULL, id, err);
 }
 
+typedef struct {
+    int64_t *ids;
+    size_t cap, *n;
+} id_list;
+
+static cc_status add_id(void *ctx, db_stmt *s, cc_error *err)
+{
+    (void)err;
+    id_list *l = ctx;
+    if (*l->n < l->cap)
+        l->ids[(*l->n)++] = db_col_int(s, 0);
+    return CC_OK;
+}
+
+cc_status lab_batch_units_to_freeze(db *d, int64_t batch_id, int64_t *ids, size_t cap, size_t *n,
+                                    cc_error *err)
+{
+    *n = 0;
+    id_list l = {ids, cap, n};
+    sql_arg a[] = {SQL_I(batch_id)};
+    return sql_each(d,
+                    "SELECT u.id FROM units u WHERE u.batch_id = ?"
+                    " AND u.state NOT IN ('administered', 'discarded', 'expired')"
+                    " AND NOT EXISTS (SELECT 1 FROM unit_freezings f WHERE f.unit_id = u.id)"
+                    " ORDER BY u.id",
+                    a, N(a), add_id, &l, NULL, err);
+}
+
 cc_status lab_unit_record_thaw(db *d, const store_actor *actor, int64_t unit_id,
                                const lab_thaw_new *n, int64_t *id, cc_error *err)
 {

@@ -176,6 +176,14 @@ ENDPOINTS = [
               "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z",
                                                        "2026-02-30T10:00:00Z", "yesterday"])},
              id_kind="unit_fresh"),
+    Endpoint("POST", "/api/v1/batches/{id}/freezing", "lab",
+             lambda n: {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10,
+                        "rate_c_per_min": 1, "frozen_at": FROZEN_AT},
+             {"cryoprotectant": F("str", True, max=40, bad=["", "   "], text="line"),
+              "cryoprotectant_percent": F("num", True, bad=[-1, 0, 0.04, 100.1, 1e9]),
+              "rate_c_per_min": F("num", True, bad=[-1, 0, 100.1]),
+              "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z"])},
+             id_kind="batch_fresh"),
     Endpoint("POST", "/api/v1/units/{id}/thaw", "nurse",
              lambda n: {"thawed_at": "2026-01-02T10:00:00Z", "viable_cells": 90000000,
                         "viability_percent": 91.5},
@@ -223,6 +231,8 @@ class Run:
         for k in ("unit_fresh", "unit_frozen"):
             _, batch = lab.batch(did)
             self.fix[k] = lab.unit(batch)["id"]
+        # the frozen unit's batch: its values are checked before its units are looked at
+        self.fix["batch_fresh"] = batch
         lab.req("POST", "/api/v1/units/%d/freezing" % self.fix["unit_frozen"],
                 {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10, "rate_c_per_min": 1,
                  "frozen_at": FROZEN_AT}, want=201, what="fixture unit frozen")

@@ -557,6 +557,21 @@ def test_h14(b, t, srv):
     b.req("PUT", "/api/v1/lab/cryo-settings",
           {"product_type": "uc-msc", "post_thaw_hours": 2, "min_viability_percent": 70},
           role="admin", want=200)
+    # a whole batch frozen at once: every unit without a record gets the same one
+    _, batch = b.lab.batch(b.lab.donor())
+    units = [b.lab.unit(batch), b.lab.unit(batch, code="S1234")]
+    r = b.req("POST", "/api/v1/batches/%d/freezing" % batch, freeze, role="lab", want=201,
+              what="H14 batch freezing recorded")
+    t.check(r.json == {"frozen": 2}, "H14 batch freezing: both units", r.json)
+    views = [b.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json for u in units]
+    t.check(all(v["freezing"] and v["freezing"][0]["cryoprotectant_tenths"] == 100 for v in views),
+            "H14 batch freezing: each unit shows its record", views)
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/batches/%d/freezing" % batch, freeze, role="lab", want=409,
+              what="H14 batch freezing again: nothing to freeze")
+    t.check(r.error()["code"] == "nothing_to_freeze" and srv.db_checksum(EXCLUDE) == before,
+            "H14 batch freezing again changes nothing", r)
+    b.req("POST", "/api/v1/batches/999999/freezing", freeze, role="lab", want=404)
 
 
 def main():
