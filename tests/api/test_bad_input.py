@@ -90,6 +90,14 @@ NAME = dict(kind="str", max=100)
 ICD_BAD = ["S1", "S14.12345", "1234", "", "Z99.", "AA1", "S14 1", "S14.1;DROP"]
 KG_BAD = [0, -1, 1e9, 0.49, 400.01, -0.0001, 1e308]
 FROZEN_AT = "2026-01-01T10:00:00Z"
+FREEZING_BODY = lambda n: {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10,  # noqa: E731
+                           "rate_c_per_min": 1, "frozen_at": FROZEN_AT}
+FREEZING_FIELDS = {
+    "cryoprotectant": F("str", True, max=40, bad=["", "   "], text="line"),
+    "cryoprotectant_percent": F("num", True, bad=[-1, 0, 0.04, 100.1, 1e9]),
+    "rate_c_per_min": F("num", True, bad=[-1, 0, 100.1]),
+    "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z",
+                                             "2026-02-30T10:00:00Z", "yesterday"])}
 
 ENDPOINTS = [
     Endpoint("POST", "/api/v1/session", None,
@@ -167,22 +175,9 @@ ENDPOINTS = [
               "password": F("str", True, bad=[""])}),
     # cryopreservation and thaw (H14): a unit never frozen, and one frozen on
     # FROZEN_AT and not thawed, so that each refusal is the field's own
-    Endpoint("POST", "/api/v1/units/{id}/freezing", "lab",
-             lambda n: {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10,
-                        "rate_c_per_min": 1, "frozen_at": FROZEN_AT},
-             {"cryoprotectant": F("str", True, max=40, bad=["", "   "], text="line"),
-              "cryoprotectant_percent": F("num", True, bad=[-1, 0, 0.04, 100.1, 1e9]),
-              "rate_c_per_min": F("num", True, bad=[-1, 0, 100.1]),
-              "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z",
-                                                       "2026-02-30T10:00:00Z", "yesterday"])},
+    Endpoint("POST", "/api/v1/units/{id}/freezing", "lab", FREEZING_BODY, FREEZING_FIELDS,
              id_kind="unit_fresh"),
-    Endpoint("POST", "/api/v1/batches/{id}/freezing", "lab",
-             lambda n: {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10,
-                        "rate_c_per_min": 1, "frozen_at": FROZEN_AT},
-             {"cryoprotectant": F("str", True, max=40, bad=["", "   "], text="line"),
-              "cryoprotectant_percent": F("num", True, bad=[-1, 0, 0.04, 100.1, 1e9]),
-              "rate_c_per_min": F("num", True, bad=[-1, 0, 100.1]),
-              "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z"])},
+    Endpoint("POST", "/api/v1/batches/{id}/freezing", "lab", FREEZING_BODY, FREEZING_FIELDS,
              id_kind="batch_fresh"),
     Endpoint("POST", "/api/v1/units/{id}/thaw", "nurse",
              lambda n: {"thawed_at": "2026-01-02T10:00:00Z", "viable_cells": 90000000,
@@ -233,9 +228,8 @@ class Run:
             self.fix[k] = lab.unit(batch)["id"]
         # the frozen unit's batch: its values are checked before its units are looked at
         self.fix["batch_fresh"] = batch
-        lab.req("POST", "/api/v1/units/%d/freezing" % self.fix["unit_frozen"],
-                {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10, "rate_c_per_min": 1,
-                 "frozen_at": FROZEN_AT}, want=201, what="fixture unit frozen")
+        lab.req("POST", "/api/v1/units/%d/freezing" % self.fix["unit_frozen"], FREEZING_BODY(0),
+                want=201, what="fixture unit frozen")
 
     def new_request(self, k):
         s = self.srv
