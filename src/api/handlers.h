@@ -109,6 +109,11 @@ cc_status h_unit_release(api_request *req, cc_error *err);
 cc_status h_unit_restock(api_request *req, cc_error *err);
 cc_status h_unit_move(api_request *req, cc_error *err);
 cc_status h_unit_custody(api_request *req, cc_error *err);
+cc_status h_unit_freeze(api_request *req, cc_error *err);
+cc_status h_batch_freeze(api_request *req, cc_error *err);
+cc_status h_unit_thaw(api_request *req, cc_error *err);
+cc_status h_cryo_settings_get(api_request *req, cc_error *err);
+cc_status h_cryo_settings_set(api_request *req, cc_error *err);
 cc_status h_unit_label_pdf(api_request *req, cc_error *err);
 cc_status h_unit_label_png(api_request *req, cc_error *err);
 

@@ -195,6 +195,91 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
     return end_moving_units(ctx, today, swept, st, err);
 }
 
+/* The unit's state and its cryopreservation facts, in the caller's transaction. */
+static cc_status cryo_facts(app_ctx *ctx, int64_t unit_id, lab_cryo_facts *f, cc_error *err)
+{
+    lab_unit_row u;
+    cc_status st = lab_unit_load(ctx->d, unit_id, &u, err);
+    if (st == CC_OK)
+        st = lab_unit_cryo_load(ctx->d, unit_id, f, err);
+    f->state = u.u.state;
+    return st;
+}
+
+/* One freezing record (thaw NULL) or one thaw record (freeze NULL). */
+static cc_status cryo_record(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *freeze,
+                             const lab_thaw_new *thaw, cc_date today, int64_t *id, cc_error *err)
+{
+    int64_t swept;
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_cryo_facts f;
+    st = cryo_facts(ctx, unit_id, &f, err);
+    if (st == CC_OK)
+        st = freeze ? lab_check_freezing(&f, freeze->concentration_tenths, freeze->rate_tenths,
+                                         freeze->frozen_at, store_now_seconds(), err)
+                    : lab_check_thaw(&f, thaw->viability_tenths, thaw->thawed_at,
+                                     store_now_seconds(), err);
+    if (st == CC_OK)
+        st = freeze ? lab_unit_record_freezing(ctx->d, &ctx->actor, unit_id, freeze, id, err)
+                    : lab_unit_record_thaw(ctx->d, &ctx->actor, unit_id, thaw, id, err);
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
+                              cc_date today, int64_t *id, cc_error *err)
+{
+    return cryo_record(ctx, unit_id, n, NULL, today, id, err);
+}
+
+enum { BATCH_FREEZE_MAX = 1000 };
+
+cc_status app_lab_batch_freeze(app_ctx *ctx, int64_t batch_id, const lab_freezing_new *f,
+                               cc_date today, size_t *n, cc_error *err)
+{
+    *n = 0;
+    int64_t swept, *ids = arena_alloc(ctx->arena, BATCH_FREEZE_MAX * sizeof *ids);
+    if (!ids)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    cc_status st = begin_moving_units(ctx, today, &swept, err);
+    if (st != CC_OK)
+        return st;
+    lab_batch_facts b;
+    lab_cryo_facts fresh = {0};
+    size_t count = 0;
+    st = lab_batch_load(ctx->d, batch_id, &b, err);
+    if (st == CC_OK)
+        st = lab_check_freezing(&fresh, f->concentration_tenths, f->rate_tenths, f->frozen_at,
+                                store_now_seconds(), err);
+    if (st == CC_OK)
+        st = lab_batch_units_to_freeze(ctx->d, batch_id, ids, BATCH_FREEZE_MAX, &count, err);
+    if (st == CC_OK && count == 0)
+        st = cc_fail(err, CC_CONFLICT, "batch", "nothing_to_freeze",
+                     "every unit of this batch is frozen already or no longer in use");
+    int64_t record;
+    for (size_t i = 0; st == CC_OK && i < count; i++)
+        st = lab_unit_record_freezing(ctx->d, &ctx->actor, ids[i], f, &record, err);
+    if (st == CC_OK)
+        *n = count;
+    return end_moving_units(ctx, today, swept, st, err);
+}
+
+cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
+                            int64_t *id, cc_error *err)
+{
+    return cryo_record(ctx, unit_id, NULL, n, today, id, err);
+}
+
+cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
+                                    int min_viability_tenths, cc_error *err)
+{
+    cc_status st = lab_check_cryo_settings(post_thaw_hours, min_viability_tenths, err);
+    return st == CC_OK ? lab_cryo_settings_set(ctx->d, &ctx->actor, product_type, post_thaw_hours,
+                                               min_viability_tenths, err)
+                       : st;
+}
+
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err)
 {

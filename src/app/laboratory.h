@@ -79,6 +79,26 @@ cc_status app_lab_unit_move(app_ctx *ctx, int64_t unit_id, const char *freezer, 
                             const char *box, const char *position, const char *note, cc_date today,
                             cc_error *err);
 
+/* Cryopreservation and thaw (H14): the unit's freezing and thaw facts are
+ * read in the write transaction and core decides (lab_check_freezing,
+ * lab_check_thaw against now, the store clock); CC_NOT_FOUND "id" for an
+ * unknown unit. */
+cc_status app_lab_unit_freeze(app_ctx *ctx, int64_t unit_id, const lab_freezing_new *n,
+                              cc_date today, int64_t *id, cc_error *err);
+/* The same freezing for every unit of a batch that has none and is still
+ * in use (lab_batch_units_to_freeze): CC_NOT_FOUND "id" for an unknown
+ * batch, CC_CONFLICT "nothing_to_freeze" when no unit qualifies; *n
+ * receives how many were recorded. */
+cc_status app_lab_batch_freeze(app_ctx *ctx, int64_t batch_id, const lab_freezing_new *f,
+                               cc_date today, size_t *n, cc_error *err);
+cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n, cc_date today,
+                            int64_t *id, cc_error *err);
+/* One product type's post-thaw window (1..168 hours) and minimum viability
+ * (0..1000 tenths of a percent): CC_INVALID naming "post_thaw_hours" or
+ * "min_viability_percent" (lab_check_cryo_settings). */
+cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
+                                    int min_viability_tenths, cc_error *err);
+
 /* The donor's eligibility determination (lab_check_eligibility over the
  * stored consent and screening results, H13): a reason is required to change
  * a signed determination or to decide "ineligible" (CC_INVALID

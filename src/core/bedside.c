@@ -44,6 +44,9 @@ static const char *const CODE_NAMES[BS_CODE_COUNT] = {
     "override_not_needed",
     "second_check_required",
     "second_check_same_person",
+    "unit_not_thawed",
+    "unit_thaw_expired",
+    "unit_viability_low",
 };
 
 const char *bedside_code_name(bedside_code c)
@@ -164,6 +167,40 @@ static const char *state_fr(unit_state st)
     return (unsigned)st < UNIT_STATE_COUNT ? names[st] : "?";
 }
 
+/* H14: a frozen unit is given only thawed, inside its window, viable enough. */
+static void check_thaw(const bedside_facts *f, const bedside_unit *u, const char *field, size_t i,
+                       const char *data, bedside_verdict *v)
+{
+    if (!u->frozen)
+        return;
+    if (!u->thawed) {
+        add(v, BS_UNIT_NOT_THAWED, field,
+            "Unit %zu (%s) is cryopreserved and no thaw is recorded: record the thaw first.",
+            "L'unité %zu (%s) est cryoconservée et aucune décongélation n'est enregistrée : "
+            "enregistrez d'abord la décongélation.",
+            i + 1, data);
+        return;
+    }
+    int hours = u->post_thaw_hours > 0 ? u->post_thaw_hours : BEDSIDE_POST_THAW_HOURS;
+    int min = u->min_viability_tenths >= 0 ? u->min_viability_tenths : BEDSIDE_MIN_VIABILITY_TENTHS;
+    if (f->now > u->thawed_at + (int64_t)hours * 3600) {
+        int64_t minutes = (f->now - u->thawed_at) / 60;
+        add(v, BS_UNIT_THAW_EXPIRED, field,
+            "Unit %zu (%s) was thawed %lld h %02lld min ago, more than the %d hours allowed after "
+            "thawing. Do not give.",
+            "L'unité %zu (%s) a été décongelée il y a %lld h %02lld min, plus que les %d heures "
+            "permises après décongélation. Ne pas administrer.",
+            i + 1, data, (long long)(minutes / 60), (long long)(minutes % 60), hours);
+    }
+    if (u->viability_tenths < min)
+        add(v, BS_UNIT_VIABILITY_LOW, field,
+            "Unit %zu (%s) has a post-thaw viability of %d.%d %%, below the minimum of %d.%d %%. "
+            "Do not give.",
+            "L'unité %zu (%s) a une viabilité après décongélation de %d,%d %%, sous le minimum de "
+            "%d,%d %%. Ne pas administrer.",
+            i + 1, data, u->viability_tenths / 10, u->viability_tenths % 10, min / 10, min % 10);
+}
+
 static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, bedside_verdict *v)
 {
     char field[32];
@@ -278,6 +315,7 @@ static void check_unit(const bedside_facts *f, const bedside_unit *u, size_t i, 
             "L'unité %zu (%s) est réservée pour une autre administration prévue (%.40s), pas "
             "celle-ci (%.40s).",
             i + 1, data, u->reserved_for, s(f->plan_ref));
+    check_thaw(f, u, field, i, data, v);
     if (strcmp(s(u->product_type), s(f->product_type)) != 0)
         add(v, BS_PRODUCT_TYPE_MISMATCH, field,
             "Unit %zu (%s) holds %.16s but %.16s is prescribed.",

@@ -56,6 +56,14 @@
  *   override_not_needed     an override where no spacing rule is broken
  *   second_check_required   intrathecal without a second person's verification
  *   second_check_same_person the second verifier is the operator
+ *   unit_not_thawed         a cryopreserved unit with no thaw record (H14)
+ *   unit_thaw_expired       more than its product type's post-thaw window
+ *                           (post_thaw_hours) since it was thawed (H14)
+ *   unit_viability_low      post-thaw viability below its product type's
+ *                           minimum (min_viability_tenths) (H14)
+ * A unit is usable exactly up to thawed_at + post_thaw_hours (that instant
+ * included) and at a viability equal to the minimum. Units without a
+ * freezing record (fresh products) are not subject to these three checks.
  *
  * Units and ranges: amounts are uint64_t in the prescription's unit (cells,
  * or microlitres for secretome: a unit's volume_ml x 1000); weights in grams;
@@ -83,6 +91,16 @@ enum {
     BEDSIDE_WEIGHT_MAX_AGE_DAYS = 30,    /* DESIGN.md H4 */
     BEDSIDE_WEIGHT_CHANGE_PERCENT = 10,
     BEDSIDE_LP_SPACING_HOURS = 72, /* default when the protocol gives none */
+    /* post-thaw defaults when the product type's settings give none: 70.0 %
+     * is the minimum viability the FDA expects of a cellular product at
+     * release (Guidance for FDA Reviewers and Sponsors: Content and Review
+     * of CMC Information for Human Somatic Cell Therapy INDs, 2008, section
+     * on release testing, "viability of at least 70 %"); 2 hours because
+     * thawed MSC kept in saline at room temperature lose about 13 points of
+     * viability in 90 minutes (Nguyen et al., Biomed Res Ther 2024;11(9),
+     * doi:10.15419/bmrat.v11i9.917). */
+    BEDSIDE_POST_THAW_HOURS = 2,
+    BEDSIDE_MIN_VIABILITY_TENTHS = 700,
     BEDSIDE_TEXT = 240,
     BEDSIDE_REF_MAX = 64,
 };
@@ -124,6 +142,9 @@ typedef enum {
     BS_OVERRIDE_NOT_NEEDED,
     BS_SECOND_CHECK_REQUIRED,
     BS_SECOND_CHECK_SAME_PERSON,
+    BS_UNIT_NOT_THAWED,
+    BS_UNIT_THAW_EXPIRED,
+    BS_UNIT_VIABILITY_LOW,
     BS_CODE_COUNT
 } bedside_code;
 
@@ -144,6 +165,13 @@ typedef struct {
     int64_t reserved_patient_id;
     int64_t issued_patient_id;
     const char *reserved_for; /* plan item reference of the reservation, "" none */
+    /* cryopreservation (H14) */
+    bool frozen;              /* a freezing record exists */
+    bool thawed;              /* a thaw record exists */
+    int64_t thawed_at;        /* seconds */
+    int viability_tenths;     /* post-thaw viability in tenths of a percent */
+    int post_thaw_hours;      /* the product type's window; <= 0: BEDSIDE_POST_THAW_HOURS */
+    int min_viability_tenths; /* the product type's minimum; < 0: BEDSIDE_MIN_VIABILITY_TENTHS */
 } bedside_unit;
 
 typedef struct {

@@ -375,3 +375,60 @@ cc_status lab_check_unit_move(const lab_unit *u, cc_error *err)
     return cc_fail(err, CC_CONFLICT, "unit", "not_in_lab",
                    "the unit is %s: it is not in the lab's storage", unit_state_name(u->state));
 }
+
+static cc_status not_after_now(int64_t at, int64_t now, const char *field, cc_error *err)
+{
+    return at > now ? cc_fail(err, CC_INVALID, field, "in_future", "%s is in the future", field)
+                    : CC_OK;
+}
+
+static cc_status in_tenths(int value, int low, int high, const char *field, cc_error *err)
+{
+    if (value >= low && value <= high)
+        return CC_OK;
+    return cc_fail(err, CC_INVALID, field, "out_of_range", "%s must lie between %d.%d and %d.%d",
+                   field, low / 10, low % 10, high / 10, high % 10);
+}
+
+cc_status lab_check_freezing(const lab_cryo_facts *u, int concentration_tenths, int rate_tenths,
+                             int64_t frozen_at, int64_t now, cc_error *err)
+{
+    if (u->frozen)
+        return cc_fail(err, CC_CONFLICT, "unit", "already_frozen",
+                       "this unit already has a freezing record");
+    cc_status st = in_tenths(concentration_tenths, 1, 1000, "cryoprotectant_percent", err);
+    if (st == CC_OK)
+        st = in_tenths(rate_tenths, 1, 1000, "rate_c_per_min", err);
+    if (st == CC_OK)
+        st = not_after_now(frozen_at, now, "frozen_at", err);
+    return st;
+}
+
+cc_status lab_check_thaw(const lab_cryo_facts *u, int viability_tenths, int64_t thawed_at,
+                         int64_t now, cc_error *err)
+{
+    if (!u->frozen)
+        return cc_fail(err, CC_CONFLICT, "unit", "not_frozen",
+                       "this unit has no freezing record: there is nothing to thaw");
+    if (u->thawed)
+        return cc_fail(err, CC_CONFLICT, "unit", "already_thawed",
+                       "this unit already has a thaw record");
+    if (u->state == UNIT_ADMINISTERED || u->state == UNIT_DISCARDED || u->state == UNIT_EXPIRED)
+        return cc_fail(err, CC_CONFLICT, "unit", "wrong_state", "a unit %s is not thawed for use",
+                       unit_state_name(u->state));
+    cc_status st = in_tenths(viability_tenths, 0, 1000, "viability_percent", err);
+    if (st == CC_OK)
+        st = not_after_now(thawed_at, now, "thawed_at", err);
+    if (st == CC_OK && thawed_at < u->frozen_at)
+        st = cc_fail(err, CC_INVALID, "thawed_at", "before_freezing",
+                     "thawed_at is before the unit was frozen");
+    return st;
+}
+
+cc_status lab_check_cryo_settings(int post_thaw_hours, int min_viability_tenths, cc_error *err)
+{
+    if (post_thaw_hours < 1 || post_thaw_hours > 168)
+        return cc_fail(err, CC_INVALID, "post_thaw_hours", "out_of_range",
+                       "post_thaw_hours must lie between 1 and 168");
+    return in_tenths(min_viability_tenths, 0, 1000, "min_viability_percent", err);
+}

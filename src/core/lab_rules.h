@@ -213,4 +213,32 @@ typedef struct {
  * "duplicate" (field "division") when the division exists. */
 cc_status lab_check_unit_create(const lab_unit_origin *o, cc_error *err);
 
+/* ---- cryopreservation and thaw (H14) ----
+ * A unit has at most one freezing record and, after it, at most one thaw
+ * record. Percentages are in tenths of a percent, rates in tenths of a
+ * degree per minute (a cooling rate, given positive), instants in seconds.
+ * lab_check_freezing, in this order: CC_CONFLICT "already_frozen" (field
+ *   "unit"); concentration 1..1000 (CC_INVALID "out_of_range", field
+ *   "cryoprotectant_percent"); rate 1..1000 ("rate_c_per_min"); frozen_at
+ *   not after now ("frozen_at", "in_future").
+ * lab_check_thaw, in this order: CC_CONFLICT "not_frozen" (no freezing
+ *   record), "already_thawed", "wrong_state" (administered, discarded or
+ *   expired: there is nothing to thaw for); viability 0..1000
+ *   ("viability_percent"); thawed_at not after now ("thawed_at",
+ *   "in_future") and not before frozen_at ("thawed_at", "before_freezing"). */
+typedef struct {
+    bool frozen, thawed;
+    int64_t frozen_at;
+    unit_state state;
+} lab_cryo_facts;
+
+cc_status lab_check_freezing(const lab_cryo_facts *u, int concentration_tenths, int rate_tenths,
+                             int64_t frozen_at, int64_t now, cc_error *err);
+cc_status lab_check_thaw(const lab_cryo_facts *u, int viability_tenths, int64_t thawed_at,
+                         int64_t now, cc_error *err);
+/* A product type's post-thaw window 1..168 hours (CC_INVALID "out_of_range",
+ * field "post_thaw_hours") and minimum viability 0..1000 tenths
+ * ("min_viability_percent"). */
+cc_status lab_check_cryo_settings(int post_thaw_hours, int min_viability_tenths, cc_error *err);
+
 #endif

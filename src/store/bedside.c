@@ -47,6 +47,13 @@ static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
     snprintf(row->reserved_for, sizeof row->reserved_for, "%s", db_col_text(s, 12));
     snprintf(row->ward, sizeof row->ward, "%s", db_col_text(s, 13));
     row->version = db_col_int(s, 14);
+    /* H14: a thaw time that does not read back counts as no thaw (refused) */
+    u->frozen = db_col_int(s, 15) != 0;
+    u->thawed = !db_col_is_null(s, 16) &&
+                instant_parse(db_col_text(s, 16), "thawed_at", &u->thawed_at, NULL) == CC_OK;
+    u->viability_tenths = (int)db_col_int(s, 17);
+    u->post_thaw_hours = db_col_is_null(s, 18) ? 0 : (int)db_col_int(s, 18);
+    u->min_viability_tenths = db_col_is_null(s, 19) ? -1 : (int)db_col_int(s, 19);
     return CC_OK;
 }
 
@@ -59,9 +66,15 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
     unit_read in = {row, volume_dose};
     sql_arg args[] = {SQL_S(din_data)};
     return sql_each(d,
-                    "SELECT id, din, product_code, division, state, expiry, product_type, cells,"
-                    " volume_ml, owner_patient_id, reserved_patient_id, issued_patient_id,"
-                    " reserved_for, issued_ward, version FROM units WHERE din = ?",
+                    "SELECT u.id, u.din, u.product_code, u.division, u.state, u.expiry,"
+                    " u.product_type, u.cells, u.volume_ml, u.owner_patient_id,"
+                    " u.reserved_patient_id, u.issued_patient_id, u.reserved_for, u.issued_ward,"
+                    " u.version, f.id IS NOT NULL, t.thawed_at, t.viability_tenths,"
+                    " c.post_thaw_hours, c.min_viability_tenths FROM units u"
+                    " LEFT JOIN unit_freezings f ON f.unit_id = u.id"
+                    " LEFT JOIN unit_thaws t ON t.unit_id = u.id"
+                    " LEFT JOIN cryo_settings c ON c.product_type = u.product_type"
+                    " WHERE u.din = ?",
                     args, 1, read_unit, &in, NULL, err);
 }
 

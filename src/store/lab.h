@@ -244,7 +244,44 @@ cc_status lab_unit_record_move(db *d, const store_actor *actor, const lab_unit_r
 cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, const char *event,
                               const char *note, cc_error *err);
 
+/* Unit views carry "freezing" and "thaw" lists (at most one row each; the
+ * thaw row with its product type's post_thaw_hours, expires_at and
+ * min_viability_tenths). */
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err);
+
+/* ---- cryopreservation and thaw (H14; decisions: core lab_check_freezing,
+ * lab_check_thaw) ---- */
+/* Whether the unit has a freezing record (and its time) and a thaw record;
+ * the state is the caller's to fill (lab_unit_load). */
+cc_status lab_unit_cryo_load(db *d, int64_t unit_id, lab_cryo_facts *f, cc_error *err);
+typedef struct {
+    const char *cryoprotectant; /* "DMSO", ... */
+    int concentration_tenths;   /* tenths of a percent */
+    int rate_tenths;            /* cooling rate, tenths of a degree per minute */
+    int64_t frozen_at;          /* seconds */
+} lab_freezing_new;
+/* The freezing record with its audit entry; the schema keeps one per unit. */
+cc_status lab_unit_record_freezing(db *d, const store_actor *actor, int64_t unit_id,
+                                   const lab_freezing_new *n, int64_t *id, cc_error *err);
+typedef struct {
+    int64_t thawed_at;    /* seconds */
+    int64_t viable_cells; /* post-thaw viable cell count */
+    int viability_tenths;
+} lab_thaw_new;
+/* The ids of a batch's units that have no freezing record and are not
+ * administered, discarded or expired, in id order (at most cap; *n). */
+cc_status lab_batch_units_to_freeze(db *d, int64_t batch_id, int64_t *ids, size_t cap, size_t *n,
+                                    cc_error *err);
+/* The thaw record with its audit entry and a "thaw" custody event. */
+cc_status lab_unit_record_thaw(db *d, const store_actor *actor, int64_t unit_id,
+                               const lab_thaw_new *n, int64_t *id, cc_error *err);
+/* Every product type's post-thaw window and minimum viability, as a JSON
+ * array of {product_type, post_thaw_hours, min_viability_tenths}. */
+cc_status lab_cryo_settings_json(db *d, buf *out, cc_error *err);
+/* Sets one product type's values (audited, entity "cryo_settings");
+ * CC_NOT_FOUND "product_type" when it has no row. */
+cc_status lab_cryo_settings_set(db *d, const store_actor *actor, const char *product_type,
+                                int post_thaw_hours, int min_viability_tenths, cc_error *err);
 
 typedef struct {
     const char *state; /* "" any */

@@ -527,6 +527,15 @@ cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
         {"administrations", "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
                             " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
                             " WHERE a.unit_id = ? ORDER BY a.id"},
+        {"freezing", "SELECT id, cryoprotectant, cryoprotectant_tenths, rate_tenths, frozen_at,"
+                     " operator FROM unit_freezings WHERE unit_id = ?"},
+        {"thaw", "SELECT t.id, t.thawed_at, t.viable_cells, t.viability_tenths, t.operator,"
+                 " c.post_thaw_hours, c.min_viability_tenths,"
+                 " strftime('%Y-%m-%dT%H:%M:%SZ', t.thawed_at,"
+                 " '+' || COALESCE(c.post_thaw_hours, 2) || ' hours') AS expires_at"
+                 " FROM unit_thaws t JOIN units u ON u.id = t.unit_id"
+                 " LEFT JOIN cryo_settings c ON c.product_type = u.product_type"
+                 " WHERE t.unit_id = ?"},
     };
     return sql_record_view(d, id, "unit", UNIT_VIEW " WHERE u.id = ?", lists, N(lists), out, err);
 }

@@ -556,6 +556,37 @@ static const char *const migrations[] = {
     "  route TEXT NOT NULL);"
     "CREATE INDEX security_events_username ON security_events(username, id);"
     "CREATE INDEX security_events_kind ON security_events(kind, id);",
+    /* cryopreservation and thaw (H14): at most one freezing and one thaw
+     * record per unit; each product type's post-thaw window and minimum
+     * post-thaw viability (tenths of a percent; core/bedside.h cites the
+     * defaults; the secretome is cell-free: no viability minimum, and its
+     * 24-hour window is the site's choice, no published source) */
+    "CREATE TABLE unit_freezings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL UNIQUE REFERENCES units(id),"
+    "  cryoprotectant TEXT NOT NULL,"
+    "  cryoprotectant_tenths INTEGER NOT NULL,"
+    "  rate_tenths INTEGER NOT NULL,"
+    "  frozen_at TEXT NOT NULL,"
+    "  operator_id INTEGER REFERENCES users(id),"
+    "  operator TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE TABLE unit_thaws ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL UNIQUE REFERENCES units(id),"
+    "  thawed_at TEXT NOT NULL,"
+    "  viable_cells INTEGER NOT NULL,"
+    "  viability_tenths INTEGER NOT NULL,"
+    "  operator_id INTEGER REFERENCES users(id),"
+    "  operator TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE TABLE cryo_settings ("
+    "  product_type TEXT PRIMARY KEY,"
+    "  post_thaw_hours INTEGER NOT NULL,"
+    "  min_viability_tenths INTEGER NOT NULL);"
+    "INSERT INTO cryo_settings (product_type, post_thaw_hours, min_viability_tenths) VALUES"
+    "  ('uc-msc', 2, 700), ('ucb-sc', 2, 700), ('bm-msc', 2, 700), ('ad-msc', 2, 700),"
+    "  ('pl-msc', 2, 700), ('secretome', 24, 0);",
     /* accounts: a password reset forces a change at next login; bearer tokens
      * expire and carry a scope ('read' or 'full'). Tokens made before expire 90
      * days after their creation (the date arithmetic is SQLite's strftime; the

@@ -89,6 +89,15 @@ def harness_uniq(n):
 NAME = dict(kind="str", max=100)
 ICD_BAD = ["S1", "S14.12345", "1234", "", "Z99.", "AA1", "S14 1", "S14.1;DROP"]
 KG_BAD = [0, -1, 1e9, 0.49, 400.01, -0.0001, 1e308]
+FROZEN_AT = "2026-01-01T10:00:00Z"
+FREEZING_BODY = lambda n: {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10,  # noqa: E731
+                           "rate_c_per_min": 1, "frozen_at": FROZEN_AT}
+FREEZING_FIELDS = {
+    "cryoprotectant": F("str", True, max=40, bad=["", "   "], text="line"),
+    "cryoprotectant_percent": F("num", True, bad=[-1, 0, 0.04, 100.1, 1e9]),
+    "rate_c_per_min": F("num", True, bad=[-1, 0, 100.1]),
+    "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z",
+                                             "2026-02-30T10:00:00Z", "yesterday"])}
 
 # Answers to a wrong password: the one refusal that writes (the failure count
 # and its security event; harness.SECURITY_BOOKKEEPING).
@@ -194,6 +203,25 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/users/{id}/password", "admin",
              lambda n: {"password": harness.PASSWORD + "-reset"},
              {"password": F("str", True, bad=["", "short"])}, id_kind="user"),
+    # cryopreservation and thaw (H14): a unit never frozen, and one frozen on
+    # FROZEN_AT and not thawed, so that each refusal is the field's own
+    Endpoint("POST", "/api/v1/units/{id}/freezing", "lab", FREEZING_BODY, FREEZING_FIELDS,
+             id_kind="unit_fresh"),
+    Endpoint("POST", "/api/v1/batches/{id}/freezing", "lab", FREEZING_BODY, FREEZING_FIELDS,
+             id_kind="batch_fresh"),
+    Endpoint("POST", "/api/v1/units/{id}/thaw", "nurse",
+             lambda n: {"thawed_at": "2026-01-02T10:00:00Z", "viable_cells": 90000000,
+                        "viability_percent": 91.5},
+             {"thawed_at": F("str", True, max=24, bad=["2026-01-02", "", "2999-01-01T00:00:00Z",
+                                                       "2025-12-31T10:00:00Z"]),
+              "viable_cells": F("int", True, bad=[-1, 10 ** 14]),
+              "viability_percent": F("num", True, bad=[-0.1, 100.1, 1e9])},
+             id_kind="unit_frozen"),
+    Endpoint("PUT", "/api/v1/lab/cryo-settings", "admin",
+             lambda n: {"product_type": "uc-msc", "post_thaw_hours": 2, "min_viability_percent": 70},
+             {"product_type": F("enum", True, bad=["UC-MSC", "", "plasma"]),
+              "post_thaw_hours": F("int", True, bad=[0, -1, 169, 10 ** 12]),
+              "min_viability_percent": F("num", True, bad=[-1, 100.1])}),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]
@@ -227,6 +255,17 @@ class Run:
         items = (r.json or {}).get("items") if r.status == 200 else None
         if items:
             self.fix["instrument"] = items[0].get("id")
+        import test_laboratory as labt
+        lab = labt.Lab(s, self.t)
+        labt.configure(lab)
+        did = lab.donor()
+        for k in ("unit_fresh", "unit_frozen"):
+            _, batch = lab.batch(did)
+            self.fix[k] = lab.unit(batch)["id"]
+        # the frozen unit's batch: its values are checked before its units are looked at
+        self.fix["batch_fresh"] = batch
+        lab.req("POST", "/api/v1/units/%d/freezing" % self.fix["unit_frozen"], FREEZING_BODY(0),
+                want=201, what="fixture unit frozen")
 
     def new_request(self, k):
         s = self.srv

@@ -497,6 +497,84 @@ def test_bad_input(b, t, srv, p, plan_id, aid):
     t.check(r.json["fever_dc"] == 385 and r.json["initial_hours"] == 24, "settings changed", r)
 
 
+def test_h14(b, t, srv):
+    """H14: a cryopreserved unit is given only thawed, inside its product type's
+    post-thaw window and at or above its minimum viability; each refusal changes
+    nothing."""
+    p = b.patient("Cryo")
+    plan_id, items = b.plan(p["id"])
+    cells = items[1]["cells"]
+    iv = lambda units: body_for(plan_id, 1, p, units, "intravenous")
+    freeze = {"cryoprotectant": "DMSO", "cryoprotectant_percent": 10, "rate_c_per_min": 1,
+              "frozen_at": now_iso(-24 * 30)}
+
+    def refused(units, code, what):
+        before = srv.db_checksum(EXCLUDE)
+        r = b.req("POST", "/api/v1/administrations", iv(units), role="nurse")
+        t.check(r.status == 409 and r.error()["code"] == "bedside_refused" and code in codes(r),
+                "%s: refused with %s" % (what, code), r)
+        t.check(srv.db_checksum(EXCLUDE) == before, "%s: the refusal changes nothing" % what)
+        return r
+
+    late = b.unit(p["id"], plan_id, 1, cells)
+    r = b.req("POST", "/api/v1/units/%d/freezing" % late["id"], freeze, role="lab", want=201,
+              what="H14 freezing recorded")
+    f = r.json["freezing"][0]
+    t.check(f["cryoprotectant"] == "DMSO" and f["cryoprotectant_tenths"] == 100 and
+            f["rate_tenths"] == 10 and r.json["thaw"] == [], "H14 the unit view shows the freezing", r.json)
+    b.req("POST", "/api/v1/units/%d/freezing" % late["id"], freeze, role="lab", want=409,
+          what="H14 a second freezing record is refused")
+    refused([late], "unit_not_thawed", "H14 frozen unit not thawed")
+    thaw = {"thawed_at": now_iso(-3), "viable_cells": cells, "viability_percent": 91.5}
+    b.req("POST", "/api/v1/units/%d/thaw" % late["id"], thaw, role="physician", want=403,
+          what="H14 a physician does not record a thaw")
+    r = b.req("POST", "/api/v1/units/%d/thaw" % late["id"], thaw, role="nurse", want=201,
+              what="H14 thaw recorded by the nurse")
+    th = r.json["thaw"][0]
+    t.check(th["viability_tenths"] == 915 and th["post_thaw_hours"] == 2 and
+            th["expires_at"] == (datetime.datetime.strptime(thaw["thawed_at"], "%Y-%m-%dT%H:%M:%SZ") +
+                                 datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ") and
+            r.json["custody"][-1]["event"] == "thaw", "H14 the unit view shows the thaw and its expiry", r.json)
+    r = refused([late], "unit_thaw_expired", "H14 unit past its post-thaw window")
+    reason = [x for x in r.json["reasons"] if x["code"] == "unit_thaw_expired"][0]
+    t.check("décongelée" in reason["fr"] and "2 hours" in reason["en"],
+            "H14 the refusal in English and French", reason)
+    low = b.unit(p["id"], plan_id, 1, cells)
+    b.req("POST", "/api/v1/units/%d/freezing" % low["id"], freeze, role="lab", want=201)
+    b.req("POST", "/api/v1/units/%d/thaw" % low["id"],
+          {"thawed_at": now_iso(), "viable_cells": cells, "viability_percent": 69.9}, role="lab",
+          want=201)
+    refused([low], "unit_viability_low", "H14 unit below the minimum viability")
+    # the product type's settings are read at the bedside: a 4-hour window admits the unit
+    # thawed 3 hours ago
+    r = b.req("PUT", "/api/v1/lab/cryo-settings",
+              {"product_type": "uc-msc", "post_thaw_hours": 4, "min_viability_percent": 70},
+              role="admin", want=200, what="H14 post-thaw window set to 4 hours")
+    t.check({"product_type": "uc-msc", "post_thaw_hours": 4, "min_viability_tenths": 700} in r.json,
+            "H14 settings answer the new window", r.json)
+    b.req("POST", "/api/v1/units/%d/return" % low["id"], {"reason": "not viable"}, want=200)
+    r = b.req("POST", "/api/v1/administrations", iv([late]), role="nurse", want=201,
+              what="H14 thawed 3 hours ago, inside a 4-hour window: given")
+    b.req("PUT", "/api/v1/lab/cryo-settings",
+          {"product_type": "uc-msc", "post_thaw_hours": 2, "min_viability_percent": 70},
+          role="admin", want=200)
+    # a whole batch frozen at once: every unit without a record gets the same one
+    _, batch = b.lab.batch(b.lab.donor())
+    units = [b.lab.unit(batch), b.lab.unit(batch, code="S1234")]
+    r = b.req("POST", "/api/v1/batches/%d/freezing" % batch, freeze, role="lab", want=201,
+              what="H14 batch freezing recorded")
+    t.check(r.json == {"frozen": 2}, "H14 batch freezing: both units", r.json)
+    views = [b.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json for u in units]
+    t.check(all(v["freezing"] and v["freezing"][0]["cryoprotectant_tenths"] == 100 for v in views),
+            "H14 batch freezing: each unit shows its record", views)
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/batches/%d/freezing" % batch, freeze, role="lab", want=409,
+              what="H14 batch freezing again: nothing to freeze")
+    t.check(r.error()["code"] == "nothing_to_freeze" and srv.db_checksum(EXCLUDE) == before,
+            "H14 batch freezing again changes nothing", r)
+    b.req("POST", "/api/v1/batches/999999/freezing", freeze, role="lab", want=404)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("bedside", verbose=args.verbose)
@@ -506,6 +584,7 @@ def main():
         p, plan_id, items, aid = test_flow(b, t, srv)
         test_hazards(b, t, srv)
         test_h9(b, t, srv)
+        test_h14(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)

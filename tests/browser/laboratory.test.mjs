@@ -163,4 +163,52 @@ await run([
     await page.getByTestId('storage-position').first().waitFor();
     assert.match(await page.getByTestId('storage-position').first().textContent(), new RegExp(din.replace('*', '\\*')));
   }],
+  ['cryopreservation and thaw on the unit page, in French (H14)', async ({ page, server }) => {
+    const admin = await server.client();
+    for (const [username, role] of [['cryolab', 'lab'], ['cryonurse', 'nurse']]) {
+      const r = await admin.request('POST', '/api/v1/users', { username, role, password: PASSWORD });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    assert.equal((await admin.request('PUT', '/api/v1/lab/site', { fin: 'W1234' })).status, 200);
+    const code = await admin.request('POST', '/api/v1/lab/product-codes', { code: 'S1234', product_type: 'uc-msc' });
+    assert.ok([201, 409].includes(code.status), JSON.stringify(code.body)); // the first test may have added it
+    const lab = await server.client('cryolab', PASSWORD);
+    const today = new Date().toISOString().slice(0, 10);
+    let r = await lab.request('POST', '/api/v1/donors', { kind: 'allogeneic', consent_date: today });
+    r = await lab.request('POST', '/api/v1/collections', { donor_id: r.body.donor.id, source: 'cord-tissue', collected_on: today, mass_g: 20 });
+    r = await lab.request('POST', '/api/v1/batches', { product_type: 'uc-msc', collection_ids: [r.body.collection.id] });
+    r = await lab.request('POST', `/api/v1/batches/${r.body.batch.id}/units`, {
+      product_code: 'S1234', cells: 100000000, volume_ml: 10, viability: 93, expiry: `${Number(today.slice(0, 4)) + 1}-01-01`, storage: '<= -150 C' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const unitId = r.body.unit.id;
+
+    await switchUser(page, server, 'cryolab');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(`/#/lab/units/${unitId}`);
+    await page.getByTestId('cryo-none').waitFor();
+    assert.match(await page.getByTestId('cryo-none').textContent(), /Aucun enregistrement de congélation/);
+    await page.getByTestId('freeze-form-cryoprotectant-percent').fill('10');
+    await page.getByTestId('freeze-form-rate-c-per-min').fill('1');
+    await submit(page, 'freeze-form');
+    assert.match(await page.getByTestId('fact-cryoprotectant').textContent(), /^DMSO 10,0 %$/);
+    assert.match(await page.getByTestId('fact-rate').textContent(), /^1,0$/);
+    assert.match(await page.getByTestId('thaw-none').textContent(), /Pas encore décongelée/);
+    assert.equal(await page.getByTestId('freeze-form').count(), 0, 'one freezing record per unit');
+
+    // the nurse records the thaw at the clinic, with a decimal comma
+    await switchUser(page, server, 'cryonurse');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(`/#/lab/units/${unitId}`);
+    await page.getByTestId('thaw-form').waitFor();
+    assert.match(await page.locator('#thaw-form h2').textContent(), /Enregistrer la décongélation/);
+    await page.getByTestId('thaw-form-viable-cells').fill('90000000');
+    await page.getByTestId('thaw-form-viability-percent').fill('91,5');
+    await submit(page, 'thaw-form');
+    assert.match(await page.getByTestId('fact-post-thaw-viability').textContent(), /^91,5 %$/);
+    assert.match(await page.getByTestId('fact-min-viability').textContent(), /^70,0 %$/);
+    const expires = await page.getByTestId('fact-expires-at').textContent();
+    assert.doesNotMatch(expires, /T\d\d:|Z$/, 'no UTC timestamp on the page');
+    assert.match(await page.getByTestId('thaw-facts').textContent(), /À administrer avant le/);
+    assert.equal(await page.getByTestId('thaw-form').count(), 0, 'one thaw record per unit');
+  }],
 ]);

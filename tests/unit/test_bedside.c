@@ -172,6 +172,29 @@ ROW(m_it_protocol_spacing, intrathecal(s); s->f.spacing_hours = 120)
 ROW(m_it_no_second, intrathecal(s); s->f.second_verifier_id = 0)
 ROW(m_it_same_person, intrathecal(s); s->f.second_verifier_id = 1)
 ROW(m_iv_no_second, s->f.second_verifier_id = 0)
+/* H14: frozen units, thawed 30 minutes before NOW unless the row says otherwise */
+static void thawed(scene *s, int64_t ago, int viability)
+{
+    s->u[0].frozen = true;
+    s->u[0].thawed = true;
+    s->u[0].thawed_at = NOW - ago;
+    s->u[0].viability_tenths = viability;
+    s->u[0].post_thaw_hours = 0;
+    s->u[0].min_viability_tenths = -1;
+}
+ROW(m_frozen_not_thawed, thawed(s, 0, 0); s->u[0].thawed = false)
+ROW(m_thawed_ok, thawed(s, 30 * 60, 900))
+ROW(m_thaw_window_end, thawed(s, BEDSIDE_POST_THAW_HOURS * 3600, 900))
+ROW(m_thaw_window_plus_minute, thawed(s, BEDSIDE_POST_THAW_HOURS * 3600 + 60, 900))
+ROW(m_thaw_window_plus_second, thawed(s, BEDSIDE_POST_THAW_HOURS * 3600 + 1, 900))
+ROW(m_thaw_product_window_end, thawed(s, 6 * 3600, 900); s->u[0].post_thaw_hours = 6)
+ROW(m_thaw_product_window_past, thawed(s, 6 * 3600 + 60, 900); s->u[0].post_thaw_hours = 6)
+ROW(m_viability_at_min, thawed(s, 30 * 60, BEDSIDE_MIN_VIABILITY_TENTHS))
+ROW(m_viability_below, thawed(s, 30 * 60, BEDSIDE_MIN_VIABILITY_TENTHS - 1))
+ROW(m_viability_product_min, thawed(s, 30 * 60, 799); s->u[0].min_viability_tenths = 800)
+ROW(m_viability_no_min, thawed(s, 30 * 60, 0); s->u[0].min_viability_tenths = 0)
+ROW(m_thaw_late_and_low, thawed(s, 3 * 3600, 500))
+ROW(m_fresh_unit, s->u[0].frozen = false; s->u[0].thawed = false)
 ROW(m_everything_wrong, s->f.wristband = s->other_mrn; s->u[0].state = UNIT_QUARANTINE;
     s->u[0].expiry = TODAY - 1; s->f.weight_date = TODAY - 40)
 
@@ -247,6 +270,28 @@ static void test_each_refusal(void **state)
         {m_it_no_second, {BS_SECOND_CHECK_REQUIRED}, 1, "intrathecal alone"},
         {m_it_same_person, {BS_SECOND_CHECK_SAME_PERSON}, 1, "operator checks themself"},
         {m_iv_no_second, {0}, 0, "intravenous needs no second check"},
+        {m_frozen_not_thawed, {BS_UNIT_NOT_THAWED}, 1, "frozen, no thaw recorded (H14)"},
+        {m_thawed_ok, {0}, 0, "thawed 30 min ago, 90 % viable"},
+        {m_thaw_window_end, {0}, 0, "exactly at the end of the 2-hour window"},
+        {m_thaw_window_plus_minute, {BS_UNIT_THAW_EXPIRED}, 1, "1 minute past the window (H14)"},
+        {m_thaw_window_plus_second, {BS_UNIT_THAW_EXPIRED}, 1, "1 second past the window (H14)"},
+        {m_thaw_product_window_end, {0}, 0, "the product type's 6-hour window, at its end"},
+        {m_thaw_product_window_past,
+         {BS_UNIT_THAW_EXPIRED},
+         1,
+         "the product type's 6-hour window, 1 minute past (H14)"},
+        {m_viability_at_min, {0}, 0, "viability exactly 70.0 %"},
+        {m_viability_below, {BS_UNIT_VIABILITY_LOW}, 1, "viability 69.9 % (H14)"},
+        {m_viability_product_min,
+         {BS_UNIT_VIABILITY_LOW},
+         1,
+         "the product type's minimum 80.0 %, 79.9 % (H14)"},
+        {m_viability_no_min, {0}, 0, "a product type without a minimum (secretome)"},
+        {m_thaw_late_and_low,
+         {BS_UNIT_THAW_EXPIRED, BS_UNIT_VIABILITY_LOW},
+         2,
+         "late and not viable: both reported"},
+        {m_fresh_unit, {0}, 0, "a unit never frozen has no thaw to check"},
         {m_everything_wrong,
          {BS_WRONG_PATIENT, BS_UNIT_NOT_RELEASED, BS_UNIT_EXPIRED, BS_WEIGHT_STALE},
          4,

@@ -634,6 +634,78 @@ static void test_qc_result_table(void **state)
     assert_true(lab_eligibility_needs_reason("ineligible", "eligible"));
 }
 
+/* H14: freezing and thaw records, rows from the rule text in lab_rules.h. */
+static void test_cryo_table(void **state)
+{
+    (void)state;
+    enum { NOW = 2000000000, FROZE = NOW - 30 * 86400 };
+    const lab_cryo_facts fresh = {false, false, 0, UNIT_RELEASED},
+                         frozen = {true, false, FROZE, UNIT_ISSUED},
+                         thawed = {true, true, FROZE, UNIT_ISSUED},
+                         given = {true, false, FROZE, UNIT_ADMINISTERED},
+                         binned = {true, false, FROZE, UNIT_DISCARDED},
+                         old = {true, false, FROZE, UNIT_EXPIRED};
+    const struct {
+        bool thaw;
+        const lab_cryo_facts *u;
+        int percent, rate;
+        int64_t at;
+        cc_status expect;
+        const char *code, *field;
+    } rows[] = {
+        {false, &fresh, 100, 10, NOW - 86400, CC_OK, "", ""},
+        {false, &fresh, 1, 1, NOW, CC_OK, "", ""}, /* lowest values, frozen now */
+        {false, &fresh, 1000, 1000, NOW, CC_OK, "", ""},
+        {false, &frozen, 100, 10, NOW, CC_CONFLICT, "already_frozen", "unit"},
+        {false, &fresh, 0, 10, NOW, CC_INVALID, "out_of_range", "cryoprotectant_percent"},
+        {false, &fresh, 1001, 10, NOW, CC_INVALID, "out_of_range", "cryoprotectant_percent"},
+        {false, &fresh, 100, 0, NOW, CC_INVALID, "out_of_range", "rate_c_per_min"},
+        {false, &fresh, 100, 1001, NOW, CC_INVALID, "out_of_range", "rate_c_per_min"},
+        {false, &fresh, 100, 10, NOW + 1, CC_INVALID, "in_future", "frozen_at"},
+        /* thaw: percent is the viability, rate unused */
+        {true, &frozen, 900, 0, NOW, CC_OK, "", ""},
+        {true, &frozen, 0, 0, FROZE, CC_OK, "", ""}, /* 0 % recorded as measured */
+        {true, &frozen, 1000, 0, NOW, CC_OK, "", ""},
+        {true, &fresh, 900, 0, NOW, CC_CONFLICT, "not_frozen", "unit"},
+        {true, &thawed, 900, 0, NOW, CC_CONFLICT, "already_thawed", "unit"},
+        {true, &given, 900, 0, NOW, CC_CONFLICT, "wrong_state", "unit"},
+        {true, &binned, 900, 0, NOW, CC_CONFLICT, "wrong_state", "unit"},
+        {true, &old, 900, 0, NOW, CC_CONFLICT, "wrong_state", "unit"},
+        {true, &frozen, -1, 0, NOW, CC_INVALID, "out_of_range", "viability_percent"},
+        {true, &frozen, 1001, 0, NOW, CC_INVALID, "out_of_range", "viability_percent"},
+        {true, &frozen, 900, 0, NOW + 1, CC_INVALID, "in_future", "thawed_at"},
+        {true, &frozen, 900, 0, FROZE - 1, CC_INVALID, "before_freezing", "thawed_at"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        cc_error e = {0};
+        cc_status st =
+            rows[i].thaw
+                ? lab_check_thaw(rows[i].u, rows[i].percent, rows[i].at, NOW, &e)
+                : lab_check_freezing(rows[i].u, rows[i].percent, rows[i].rate, rows[i].at, NOW, &e);
+        if (st != rows[i].expect || strcmp(e.code, rows[i].code) != 0 ||
+            strcmp(e.field, rows[i].field) != 0)
+            fail_msg("row %zu: got %d %s %s", i, st, e.code, e.field);
+    }
+    const struct {
+        int hours, min;
+        const char *field;
+    } settings[] = {
+        {1, 0, ""},
+        {168, 1000, ""},
+        {2, 700, ""},
+        {0, 700, "post_thaw_hours"},
+        {169, 700, "post_thaw_hours"},
+        {2, -1, "min_viability_percent"},
+        {2, 1001, "min_viability_percent"},
+    };
+    for (size_t i = 0; i < N(settings); i++) {
+        cc_error e = {0};
+        cc_status st = lab_check_cryo_settings(settings[i].hours, settings[i].min, &e);
+        assert_int_equal(st, *settings[i].field ? CC_INVALID : CC_OK);
+        assert_string_equal(e.field, settings[i].field);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_reserve_table),     cmocka_unit_test(test_issue_and_administer_table),
         cmocka_unit_test(test_product_code),      cmocka_unit_test(test_unit_create_table),
         cmocka_unit_test(test_unit_action_table), cmocka_unit_test(test_qc_result_table),
+        cmocka_unit_test(test_cryo_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

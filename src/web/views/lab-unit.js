@@ -1,10 +1,61 @@
-// Unit page: identity and contents, label preview (PNG) and PDF, custody
-// history, and the moves the user's role allows.
+// Unit page: identity and contents, label preview (PNG) and PDF, its
+// freezing and thaw records (H14), custody history, and the moves the
+// user's role allows.
 import { h } from '../dom.js';
 import { api } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDateTime, formatNumber } from '../i18n.js';
 import { can } from '../app.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din, productOptions } from './lab-ui.js';
+import { instant, localNow } from './bedside.js';
+
+const tenths = (n) => formatNumber(n / 10);
+
+// The freezing and thaw records, and the form that comes next for this role.
+function cryoSection(id, u, data) {
+  const frozen = (data.freezing || [])[0];
+  const thawed = (data.thaw || [])[0];
+  const over = ['administered', 'discarded', 'expired'].includes(u.state);
+  const parts = [];
+  if (!frozen) parts.push(h('p', { class: 'empty', 'data-testid': 'cryo-none' }, t('lab.cryo.not_frozen')));
+  else {
+    parts.push(h('h3', {}, t('lab.cryo.freezing')), facts('freezing-facts', [
+      ['cryoprotectant', t('lab.cryo.cryoprotectant'), `${frozen.cryoprotectant} ${tenths(frozen.cryoprotectant_tenths)} %`],
+      ['rate', t('lab.cryo.rate'), tenths(frozen.rate_tenths)],
+      ['frozen-at', t('lab.cryo.frozen_at'), formatDateTime(frozen.frozen_at)],
+      ['frozen-by', t('lab.cryo.operator'), frozen.operator]]));
+    parts.push(h('h3', {}, t('lab.cryo.thawing')));
+    if (!thawed) parts.push(h('p', { class: 'empty', 'data-testid': 'thaw-none' }, t('lab.cryo.not_thawed')));
+    else {
+      parts.push(facts('thaw-facts', [
+        ['thawed-at', t('lab.cryo.thawed_at'), formatDateTime(thawed.thawed_at)],
+        ['viable-cells', t('lab.cryo.viable_cells'), String(thawed.viable_cells)],
+        ['post-thaw-viability', t('lab.cryo.viability'), `${tenths(thawed.viability_tenths)} %`],
+        thawed.min_viability_tenths === null ? null
+          : ['min-viability', t('lab.cryo.min_viability'), `${tenths(thawed.min_viability_tenths)} %`],
+        ['expires-at', t('lab.cryo.expires_at'), h('strong', {}, formatDateTime(thawed.expires_at))],
+        ['thawed-by', t('lab.cryo.operator'), thawed.operator]]));
+    }
+  }
+  const nodes = [section(t('lab.cryo.title'), ...parts)];
+  if (!frozen && !over && can(['lab'])) {
+    nodes.push(actionForm({ id: 'freeze-form', title: t('lab.cryo.freeze'), path: `/units/${id}/freezing`,
+      build: (b) => ({ ...b, frozen_at: instant(b.frozen_at) }),
+      fields: [
+        { name: 'cryoprotectant', label: t('lab.cryo.cryoprotectant'), required: true, value: 'DMSO' },
+        { name: 'cryoprotectant_percent', label: t('lab.cryo.concentration'), kind: 'number', required: true, inputmode: 'decimal' },
+        { name: 'rate_c_per_min', label: t('lab.cryo.rate'), kind: 'number', required: true, inputmode: 'decimal' },
+        { name: 'frozen_at', label: t('lab.cryo.frozen_at'), type: 'datetime-local', required: true, value: localNow() }] }));
+  }
+  if (frozen && !thawed && !over && can(['lab', 'nurse'])) {
+    nodes.push(actionForm({ id: 'thaw-form', title: t('lab.cryo.thaw'), path: `/units/${id}/thaw`,
+      build: (b) => ({ ...b, thawed_at: instant(b.thawed_at) }),
+      fields: [
+        { name: 'thawed_at', label: t('lab.cryo.thawed_at'), type: 'datetime-local', required: true, value: localNow() },
+        { name: 'viable_cells', label: t('lab.cryo.viable_cells'), kind: 'int', required: true, inputmode: 'numeric' },
+        { name: 'viability_percent', label: t('lab.cryo.viability'), kind: 'number', required: true, inputmode: 'decimal' }] }));
+  }
+  return nodes;
+}
 
 export async function renderUnit(ctx, id) {
   const { data } = await api('GET', `/units/${id}`);
@@ -29,6 +80,7 @@ export async function renderUnit(ctx, id) {
         width: '300', height: '300', 'data-testid': 'label-preview' }),
       h('p', {}, h('a', { href: `/api/v1/units/${id}/label.pdf`, 'data-testid': 'label-pdf', download: `label-${din(u)}.pdf` }, t('lab.label.pdf')))),
   ];
+  nodes.push(...cryoSection(id, u, data));
   const inLab = ['quarantine', 'released', 'reserved', 'returned', 'expired'].includes(u.state);
   if (can(['lab'])) {
     if (inLab) {
