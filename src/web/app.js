@@ -210,8 +210,7 @@ export function updateMenu() { updateChrome(); }
 
 function updateChrome() {
   const logged = Boolean(session.user);
-  $('#mainnav').hidden = !logged || Boolean(session.mustChange);
-  $('#mainnav').hidden = !logged || Boolean(session.mfaEnrolmentOnly);
+  $('#mainnav').hidden = !logged || Boolean(session.mustChange) || Boolean(session.mfaEnrolmentOnly);
   $('#logout').hidden = !logged;
   $('#nav-mfa').hidden = !logged;
   const who = $('#whoami');
@@ -257,7 +256,8 @@ function securityNotice(n) {
 export async function startSession(data) {
   session.user = data.user;
   session.csrf = data.csrf;
-  $('#mainnav').hidden = !logged || Boolean(session.mustChange) || Boolean(session.mfaEnrolmentOnly);
+  session.mustChange = Boolean(data.must_change_password);
+  session.mfaEnrolmentOnly = Boolean(data.mfa_enrolment_required);
   setCsrf(data.csrf);
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
