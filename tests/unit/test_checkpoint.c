@@ -78,23 +78,21 @@ static void test_malformed_lines_are_refused(void **state)
     assert_true(checkpoint_format(&c, good, sizeof good));
     good[strlen(good) - 1] = '\0';
     const char *h = c.head, *k = c.public_key, *s = c.signature;
-    char bad[12][CHECKPOINT_LINE_MAX];
+    /* room for a good line with more after it */
+    char bad[12][CHECKPOINT_LINE_MAX + 16];
     int n = 0;
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v2 12 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 0 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 012 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 -1 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 %.63s 2026-12-04T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 A%.63s 2026-12-04T20:00:00Z %s %s", h, k,
-             s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 %s 2026-02-30T20:00:00Z %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 %s 2026-12-04 %s %s", h, k, s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 %s 2026-12-04T20:00:00Z %.63sg %s", h, k,
-             s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "v1 12 4077 %s 2026-12-04T20:00:00Z %s %.127s", h, k,
-             s);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "%s ", good);
-    snprintf(bad[n++], CHECKPOINT_LINE_MAX, "%s extra", good);
+    snprintf(bad[n++], sizeof bad[0], "v2 12 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 0 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 012 4077 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 -1 %s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 %.63s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 A%.63s 2026-12-04T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 %s 2026-02-30T20:00:00Z %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 %s 2026-12-04 %s %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 %s 2026-12-04T20:00:00Z %.63sg %s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "v1 12 4077 %s 2026-12-04T20:00:00Z %s %.127s", h, k, s);
+    snprintf(bad[n++], sizeof bad[0], "%s ", good);
+    snprintf(bad[n++], sizeof bad[0], "%s extra", good);
     checkpoint out;
     for (int i = 0; i < n; i++) {
         const char *problem = NULL;
