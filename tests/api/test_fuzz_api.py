@@ -15,6 +15,7 @@ leave the database unchanged. A failing input is printed with the seed.
 import json
 import os
 import random
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -152,6 +153,9 @@ def bodies(fz, run, per_endpoint):
                 fz.alive(what)
                 fz.report("%s: connection error" % what, "%r\nsent: %r" % (e, body[:300]))
                 continue
+            if ep.path == "/api/v1/session/password" and r.status == 200:
+                # a random body may be a valid change: later logins need the new password
+                fz.srv.passwords[harness.user_of(ep.role)] = json.loads(body)["new_password"]
             problems = []
             if r.status >= 500 or r.status == 0:
                 problems.append("status %d" % r.status)
@@ -169,6 +173,33 @@ def bodies(fz, run, per_endpoint):
                 ok += 1
         fz.t.check(ok == per_endpoint, "%s: %d random bodies handled" % (ep.name, per_endpoint),
                    "%d of %d" % (ok, per_endpoint))
+        if CREDENTIAL_FIELDS & set(ep.fields) or ep.path == "/api/v1/mfa/policy":
+            reset_login_state(fz.srv)
+
+
+# Fields that carry the caller's password: random values fail the check, and
+# five failures lock the account (kept in the database) and its name (in the
+# server's memory) for 15 minutes, which would refuse the next endpoint's token.
+CREDENTIAL_FIELDS = {"password", "current_password"}
+
+
+def reset_login_state(srv):
+    """Lockout and the second factor are tested elsewhere
+    (test_account_security.py, test_mfa.py): here each endpoint starts with no
+    failed password counted and with the harness's password-only logins (a
+    random valid body of PUT /mfa/policy may have required an authenticator)."""
+    srv.stop()
+    con = sqlite3.connect(srv.db_path)
+    try:
+        con.execute("DELETE FROM login_failures")
+        con.commit()
+    finally:
+        con.close()
+    r = srv.cli("mfa", "require", "--data", srv.data, "--role", ",".join(harness.ROLES),
+                "--required", "no")
+    if r.returncode != 0:
+        raise harness.CommandError("cellclinic mfa require failed: %s" % r.stderr)
+    srv.start()
 
 
 def headers(fz, per_route):
