@@ -14,6 +14,7 @@
 
 #include "core/checkpoint.h"
 #include "store/audit_checkpoint.h"
+#include "datadir_fixture.h"
 #include "store/datadir.h"
 
 static checkpoint sample(void)
@@ -106,45 +107,21 @@ static void test_malformed_lines_are_refused(void **state)
 
 /* ---- writing, with a data directory ---- */
 
-typedef struct {
-    char dir[64];
-    db *d;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-checkpoint-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    rmdir(f->dir);
-    cc_error err;
-    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
-        return -1;
+    datadir_fixture *f = datadir_fixture_make("checkpoint");
     *state = f;
-    return 0;
+    return f ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    db_close(f->d);
-    static const char *const files[] = {"cellclinic.db",       "cellclinic.db-wal",
-                                        "cellclinic.db-shm",   AUDIT_KEY_FILE,
-                                        AUDIT_PUBLIC_KEY_FILE, AUDIT_CHECKPOINT_FILE};
-    char path[AUDIT_PATH_MAX];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return datadir_fixture_remove(*state);
 }
 
 static void test_key_file_is_made_with_mode_0600_and_reloaded(void **state)
 {
-    fixture *f = *state;
+    datadir_fixture *f = *state;
     audit_signer s, again;
     bool created = false;
     cc_error err;
@@ -164,7 +141,7 @@ static void test_key_file_is_made_with_mode_0600_and_reloaded(void **state)
 
 static void test_checkpoint_line_is_signed_and_appended_once(void **state)
 {
-    fixture *f = *state;
+    datadir_fixture *f = *state;
     audit_signer s;
     cc_error err;
     assert_int_equal(audit_signer_load(f->dir, NULL, true, &s, NULL, &err), CC_OK);

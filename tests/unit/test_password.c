@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/password.h"
+#include "datadir_fixture.h"
 #include "store/datadir.h"
 #include "store/security.h"
 #include "store/sql.h"
@@ -88,25 +89,14 @@ static void test_new_password_rows(void **state)
     }
 }
 
-typedef struct {
-    char dir[64];
-    db *d;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-password-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    rmdir(f->dir);
-    cc_error err;
-    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
-        return -1;
+    datadir_fixture *f = datadir_fixture_make("password");
     store_actor actor = {0, "test"};
     int64_t id;
-    if (user_create(f->d, &actor, "nurse1", "nurse", "Tr1cky-Passw0rd-for-tests", &id, &err) !=
-        CC_OK)
+    cc_error err;
+    if (!f || user_create(f->d, &actor, "nurse1", "nurse", "Tr1cky-Passw0rd-for-tests", &id,
+                          &err) != CC_OK)
         return -1;
     *state = f;
     return 0;
@@ -114,18 +104,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    db_close(f->d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return datadir_fixture_remove(*state);
 }
 
 static void test_lockout(void **state)
 {
-    fixture *f = *state;
+    datadir_fixture *f = *state;
     cc_error err;
     bool known;
     int64_t until, wait, t0 = 1800000000;
