@@ -38,9 +38,10 @@ bool access_queue_push(access_queue *q, const access_entry *entries, size_t n)
     }
     if (ok) {
         memcpy(q->rows + q->n, entries, n * sizeof *entries);
-        q->n += n;
-        if (q->n >= ACCESS_BATCH)
+        /* wake the writer once, when the batch fills, not on every push after */
+        if (q->n < ACCESS_BATCH && q->n + n >= ACCESS_BATCH)
             pthread_cond_signal(&q->wake);
+        q->n += n;
     }
     pthread_mutex_unlock(&q->lock);
     return ok;

@@ -32,7 +32,7 @@
 
 #include "store/access_log.h"
 
-enum { ACCESS_FLUSH_MS = 50, ACCESS_BATCH = 512, ACCESS_QUEUE_MAX = 200000 };
+enum { ACCESS_FLUSH_MS = 50, ACCESS_BATCH = 4096, ACCESS_QUEUE_MAX = 200000 };
 
 typedef struct access_queue access_queue;
 

@@ -2,23 +2,38 @@
  * access_log: who read which patient's identified data, when, and how.
  *
  * One row per patient per read: a search writes a row for each patient it
- * returned, so "who saw this patient" is one index lookup.
+ * returned. Rows are written in batches (the server's writer thread writes
+ * what its queue holds, api/access_queue.h): a batch is one row of
+ * access_batches holding its rows as a JSON array of
+ * [seq, at, user_id, username, patient_id, what, route], and in the same
+ * transaction its patients' ids (access_batch_patients: one row per batch,
+ * the ids sorted, 8 bytes each) and an entry per username with its row
+ * count (access_user_batches, keyed by username). "Who saw this patient"
+ * scans the ids (8 bytes per read, no JSON) and opens only the batches that
+ * hold the patient; "what did this user read" is an index lookup. The view
+ * access_log shows the rows as a table, for an inspector with the sqlite3
+ * shell. Why so: a table row per read with an index entry per patient and
+ * per user cost the writer thread about a fifth of the server's CPU at
+ * 30,000 patient reads/s, because entries keyed by patient land all over
+ * their index and each commit rewrites most of its pages; appended per
+ * batch, only the last page is written (bench/RESULTS.md).
  *
  * The rows live in a database file of their own, DIR/access-log.db (SQLite,
  * WAL), not in cellclinic.db: a commit to the clinical database makes every
- * reading connection drop its page mapping, so logging reads there would
- * make each read pay for the reads before it. access_log_open opens (and
- * creates, with its tables) that file. The rows form a hash chain of their
- * own (the audit trail's length-prefixed SHA-256 encoding, store/audit.h),
- * one link per append (access_chain: the previous link's hash, then each
- * row's hash; rows stay small), so a deleted, inserted or edited row breaks
- * access_log_verify (an edit is named by its batch's first row). Rows carry route patterns
- * ("/api/v1/patients/{id}") or command names, never a path as typed: secrets in URLs stay out.
+ * reading connection drop its page mapping. access_log_open opens (creates,
+ * and converts from the row-per-read format of earlier builds) that file.
+ * The batches form a hash chain (the audit trail's length-prefixed SHA-256
+ * encoding, store/audit.h: seq, first row, count, rows, previous hash), so a
+ * deleted, inserted or edited row breaks access_log_verify, which also
+ * checks that both indexes list exactly what the rows hold (a read hidden
+ * from the per-patient query is found). Rows carry route patterns
+ * ("/api/v1/patients/{id}") or command names, never a path as typed.
  *
- * access_log_append writes its entries in one transaction; the chain end is
- * read inside that write transaction, so concurrent writers (the server's
- * writer thread and a command-line command) serialise on SQLite's lock.
- * Listings are allocated in the caller's buf. Not thread-safe per db.
+ * access_log_append writes its entries as one batch in one transaction; the
+ * chain end is read inside that write transaction, so concurrent writers
+ * (the server's writer thread and a command-line command) serialise on
+ * SQLite's lock. Listings are allocated in the caller's buf. Not
+ * thread-safe per db.
  */
 #ifndef CC_ACCESS_LOG_H
 #define CC_ACCESS_LOG_H
@@ -46,20 +61,21 @@ enum { ACCESS_LOG_FILE_MAX = 4096 };
 /* Opens DIR/access-log.db, creating it and its table when missing. */
 cc_status access_log_open(const char *data_dir, db **out, cc_error *err);
 
-/* Appends the entries, in order, to the chain in one transaction on the
- * access-log database. */
+/* Appends the entries, in order, as one batch of the chain in one
+ * transaction on the access-log database. */
 cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_error *err);
 
 /* One page of rows, newest first, for one patient (by MRN, looked up in the
  * clinical database main; unknown is CC_NOT_FOUND field "patient") or one
- * username (either may be NULL, not both): a JSON array of {at, username,
+ * username (exactly one of them; both or neither is CC_INVALID): a JSON array of {at, username,
  * what, route, mrn, family_name, given_names} appended to out; *total counts
  * every matching row. access is the access-log database. */
 cc_status access_log_page_json(db *main, db *access, const char *mrn, const char *username,
                                int64_t page, int64_t per_page, buf *out, int64_t *total,
                                cc_error *err);
 
-/* Recomputes the chain; verdict as for the audit trail. */
+/* Recomputes the chain and checks both indexes; verdict as for the audit
+ * trail, first_broken_seq naming a row (for a batch: its first row). */
 cc_status access_log_verify(db *d, audit_verdict *verdict, cc_error *err);
 
 #endif

@@ -100,6 +100,70 @@ def one(srv, sql):
     return v[0] if v else None
 
 
+def check_pages(t, srv, query, where):
+    """Every page of the API's listing, three rows each, is the log's matching
+    rows newest first (read through the view), with the same total; the rows
+    span several batches, so pages cross batch boundaries."""
+    con = sqlite3.connect(access_db(srv))
+    expected = con.execute("SELECT at, username, what, route, patient_id FROM access_log"
+                           " WHERE " + where + " ORDER BY seq DESC").fetchall()
+    batches = con.execute("SELECT COUNT(DISTINCT b.seq) FROM access_batches b, access_log l"
+                          " WHERE l.seq BETWEEN b.first_row AND b.first_row + b.n - 1 AND "
+                          + where.replace("patient_id", "l.patient_id")
+                          .replace("username", "l.username")).fetchone()[0]
+    con.close()
+    mrns = dict(sqlite3.connect(srv.db_path).execute("SELECT id, mrn FROM patients"))
+    expected = [(at, u, what, route, mrns[p]) for at, u, what, route, p in expected]
+    got, totals, page = [], set(), 1
+    while page < 200:
+        resp = srv.request("GET", "/api/v1/access-log?%s&per_page=3&page=%d" % (query, page),
+                           role="qa")
+        if resp.status != 200 or not resp.json["items"]:
+            break
+        totals.add(resp.json["total"])
+        got += [(i["at"], i["username"], i["what"], i["route"], i["mrn"])
+                for i in resp.json["items"]]
+        page += 1
+    t.check(len(expected) > 3 and batches > 1 and got == expected and
+            totals == {len(expected)},
+            "access-log pages for %s are the matching rows newest first" % query,
+            (len(expected), batches, got[:4], expected[:4], totals))
+
+
+def check_old_format(t, srv):
+    """An access-log file of the earlier row-per-read format is converted when
+    opened: the same rows, one batch per old chain link, a chain that verifies."""
+    os.remove(access_db(srv))
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(access_db(srv) + suffix):
+            os.remove(access_db(srv) + suffix)
+    rows = [(i, "2026-11-0%dT10:00:00Z" % (1 + i // 3), 1, "admin", 100 + i % 2, "record",
+             "/api/v1/patients/{id}") for i in range(1, 6)]
+    con = sqlite3.connect(access_db(srv))
+    con.executescript(
+        "CREATE TABLE access_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER,"
+        " username TEXT NOT NULL, patient_id INTEGER NOT NULL, what TEXT NOT NULL,"
+        " route TEXT NOT NULL);"
+        "CREATE TABLE access_chain (last_seq INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
+        " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);")
+    con.executemany("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("INSERT INTO access_chain VALUES (2, 1, 'x', 'y'), (5, 3, 'y', 'z')")
+    con.commit()
+    con.close()
+    r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
+    con = sqlite3.connect(access_db(srv))
+    seen = con.execute("SELECT seq, at, user_id, username, patient_id, what, route"
+                       " FROM access_log ORDER BY seq").fetchall()
+    batches = con.execute("SELECT COUNT(*) FROM access_batches").fetchone()[0]
+    per_patient = con.execute("SELECT patient_id, COUNT(*) FROM access_log"
+                              " GROUP BY patient_id ORDER BY patient_id").fetchall()
+    con.close()
+    t.check(r.returncode == 0 and "access log chain intact: 5 rows" in r.stdout and
+            seen == rows and batches == 2 and per_patient == [(100, 2), (101, 3)],
+            "an access log of the earlier format is converted, rows unchanged",
+            (r.stdout + r.stderr, seen, batches, per_patient))
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("access_log", verbose=args.verbose)
@@ -232,6 +296,11 @@ def main():
                 len(resp.json["items"]) == 2 and
                 all(i["username"] == "nurse1" for i in resp.json["items"]),
                 "admin reads one user's access rows, paged", resp)
+        for _ in range(4):  # reads 50 ms apart or more land in batches of their own
+            srv.request("GET", "/api/v1/patients/%d" % pid, role="nurse")
+            time.sleep(0.15)
+        check_pages(t, srv, "username=nurse1", "username = 'nurse1'")
+        check_pages(t, srv, "patient=" + mrn, "patient_id = %d" % pid)
         for role in ("physician", "nurse", "coordinator", "lab", "analyst"):
             resp = srv.request("GET", "/api/v1/access-log?patient=" + mrn, role=role)
             t.check(resp.status == 403, "%s may not read the access log" % role, resp)
@@ -299,24 +368,43 @@ def main():
         t.check(r.returncode == 0 and "access log chain intact" in r.stdout,
                 "audit verify checks the access log chain", r.stdout + r.stderr)
         con = sqlite3.connect(access_db(srv))
-        con.execute("UPDATE access_log SET username = 'someone' WHERE seq = 2")
+        holding = ("SELECT seq, first_row, rows_json FROM access_batches"
+                   " WHERE ? BETWEEN first_row AND first_row + n - 1")
+        batch, first, original = con.execute(holding, (2,)).fetchone()
+        con.execute("UPDATE access_batches SET rows_json = json_replace(rows_json, ?, 'someone')"
+                    " WHERE seq = ?", ("$[%d][3]" % (2 - first), batch))
         con.commit()
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         # rows are chained by batch: the break is named by the batch's first row
-        t.check(r.returncode == 1 and re.search(r"access log chain broken at row [12]: content",
-                                                r.stdout),
+        t.check(r.returncode == 1 and re.search(r"access log chain broken at row %d: content"
+                                                % first, r.stdout),
                 "an edited access row is reported", r.stdout + r.stderr)
-        con.execute("UPDATE access_log SET username = (SELECT username FROM access_log"
-                    " WHERE seq = 1) WHERE seq = 2")
+        con.execute("UPDATE access_batches SET rows_json = ? WHERE seq = ?", (original, batch))
         con.commit()
         r0 = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
-        con.execute("DELETE FROM access_log WHERE seq = 3")
+        batch, first, _ = con.execute(holding, (3,)).fetchone()
+        con.execute("UPDATE access_batches SET rows_json = json_remove(rows_json, ?)"
+                    " WHERE seq = ?", ("$[%d]" % (3 - first), batch))
         con.commit()
-        con.close()
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
-        t.check(r.returncode == 1 and "access log chain broken at row 3: a row is missing" in
-                r.stdout,
+        t.check(r0.returncode == 0 and r.returncode == 1 and
+                "access log chain broken at row 3: a row is missing" in r.stdout,
                 "a deleted access row is reported", (r0.stdout, r.stdout + r.stderr))
+        con.execute("UPDATE access_batches SET rows_json = ? WHERE seq = ?", (original, batch))
+        # hiding a read from the per-patient query (its patient ids) is found too
+        con.commit()
+        batch = con.execute(holding, (1,)).fetchone()[0]
+        ids = con.execute("SELECT ids FROM access_batch_patients WHERE batch = ?",
+                          (batch,)).fetchone()[0]
+        con.execute("UPDATE access_batch_patients SET ids = ? WHERE batch = ?",
+                    (ids[8:], batch))
+        con.commit()
+        r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
+        t.check(len(ids) >= 8 and r.returncode == 1 and "index does not match this batch" in
+                r.stdout, "a read removed from the per-patient index is reported",
+                r.stdout + r.stderr)
+        con.close()
+        check_old_format(t, srv)
     sys.exit(t.finish())
 
 

@@ -23,6 +23,7 @@ them): it then says so and passes nothing.
 """
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -99,6 +100,67 @@ def https(ctx, port, method, path, body=None, headers=None):
         conn.close()
 
 
+# Requests nginx refuses before cellclinic sees them (docs/nginx-cellclinic.conf,
+# error_page): (what, bytes sent, status, error code).
+BIG = b"a" * 20000
+REFUSED_BY_NGINX = [
+    ("a request line that is not HTTP", b"HELLO WORLD\r\n\r\n", 400, "bad_request"),
+    ("a header over the 16 KiB buffers",
+     b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + BIG + b"\r\n\r\n", 400, "bad_request"),
+    ("a malformed chunked body",
+     b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n", 400, "bad_request"),
+    ("a Content-Length that is not a number",
+     b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
+     "bad_request"),
+    ("a target of 20,000 bytes",
+     b"GET /" + BIG + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+    ("a body of 6 MB announced",
+     b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 6000000\r\n\r\n", 413,
+     "body_too_large"),
+]
+
+
+def raw_tls(ctx, port, data):
+    """The whole answer to data sent as is over TLS (read until nginx closes)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(CLIENT, 0))
+    with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+        tls.sendall(data)
+        out = b""
+        try:
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+                if b"\r\n\r\n" in out and out.rstrip().endswith(b"}"):
+                    break
+        except (socket.timeout, ssl.SSLError, ConnectionResetError):
+            pass
+    return out
+
+
+def check_refusals(t, ctx, port):
+    for what, data, status, code in REFUSED_BY_NGINX:
+        out = raw_tls(ctx, port, data)
+        head, _, body = out.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (line.partition(":") for line in lines[1:])}
+        try:
+            error = json.loads(body.decode()).get("error", {})
+        except ValueError:
+            error = {}
+        t.check(lines[0].startswith("HTTP/1.1 %d" % status) and out.count(b"HTTP/1.") == 1 and
+                error.get("code") == code and "field" in error and
+                headers.get("content-type", "").startswith("application/json") and
+                "base-uri 'none'" in headers.get("content-security-policy", "") and
+                headers.get("x-content-type-options") == "nosniff" and
+                headers.get("strict-transport-security") == "max-age=31536000",
+                "nginx refuses %s with %d, the JSON error %s and the security headers, one "
+                "status line" % (what, status, code), out[:1500])
+
+
 def run(binary, t, nginx, openssl, keep):
     tmp = tempfile.mkdtemp(prefix="cc-proxytest-")
     ngx = None
@@ -156,6 +218,8 @@ def run(binary, t, nginx, openssl, keep):
             t.check(r.status == 200 and "base-uri 'none'" in (
                 r.header("Content-Security-Policy") or ""),
                 "the web page comes through with its CSP", r.headers)
+
+            check_refusals(t, ctx, https_port)
 
             time.sleep(0.3)
             log = srv.log_text()
