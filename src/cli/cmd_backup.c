@@ -55,6 +55,12 @@ static int keygen(int argc, char **argv)
 }
 
 /* The checkpoint a copy carries, for the operator to compare later. */
+static void print_access_log(const backup_checked *c)
+{
+    if (c->access_rows >= 0)
+        printf("access log chain intact: %lld rows\n", (long long)c->access_rows);
+}
+
 static void print_checkpoint(const backup_checked *c)
 {
     if (c->newest.seq > 0)
@@ -83,12 +89,14 @@ int cmd_backup(int argc, char **argv)
         "Signs a checkpoint of the audit trail (with DIR/audit-signing.key, made when\n"
         "missing, or the --audit-key FILE the server uses), then writes a consistent\n"
         "copy of the database of DIR to FILE (which must not exist), safely while\n"
-        "the server runs and writes. The copy carries its signed checkpoints. It is\n"
-        "made in FILE.partial-PID (mode 0600), checked (integrity, schema, audit\n"
-        "chain, signed checkpoints against DIR/audit-signing.pub), flushed to disk and\n"
-        "only then renamed to FILE: a backup that did not finish leaves no FILE\n"
-        "(remove a leftover FILE.partial-PID; restore refuses it). It prints the\n"
-        "newest signed checkpoint the copy carries: note it, restore prints it too.\n\n"
+        "the server runs and writes. The copy carries its signed checkpoints and the\n"
+        "access log (DIR/access-log.db, copied a moment after). It is made in\n"
+        "FILE.partial-PID (mode 0600), checked (integrity, schema, audit chain,\n"
+        "access-log chain, signed checkpoints against DIR/audit-signing.pub), flushed\n"
+        "to disk and only then renamed to FILE: a backup that did not finish leaves\n"
+        "no FILE (remove a leftover FILE.partial-PID; restore refuses it). It prints\n"
+        "the newest signed checkpoint the copy carries: note it, restore prints it\n"
+        "too.\n\n"
         "--audit-key                the audit signing key, when kept outside DIR\n"
         "--encrypt-passphrase-file  encrypt with the passphrase on the first line of\n"
         "                           the file (12 to 1024 characters; argon2id)\n"
@@ -137,6 +145,7 @@ int cmd_backup(int argc, char **argv)
            (long long)done.bytes, passphrase_file || public_file ? ", encrypted" : "",
            (long long)done.checked.audit_entries);
     print_checkpoint(&done.checked);
+    print_access_log(&done.checked);
     return 0;
 }
 
@@ -147,16 +156,19 @@ int cmd_restore(int argc, char **argv)
         "                          [--audit-key FILE] [--no-checkpoint]\n"
         "                          [--passphrase-file FILE | --secret-key FILE]\n\n"
         "Replaces the database of DIR (created when missing) by the backup FILE.\n"
-        "The backup is checked first: integrity, schema, audit chain, and its signed\n"
-        "audit checkpoints (each signature, by a trusted key, covering the backup's\n"
-        "chain: a trail cut short or rewritten is refused); for an encrypted one,\n"
-        "that every byte decrypts with the passphrase or secret key given. A file\n"
-        "that is no backup, truncated, altered or unfinished is refused and nothing\n"
-        "is changed. Refuses while a server or a backup runs on DIR. The database\n"
-        "replaced is kept as DIR/cellclinic.db.before-restore-TIME (with its WAL, if\n"
-        "any) and the checkpoint log as DIR/audit-checkpoints.log.before-restore-TIME;\n"
+        "The backup is checked first: integrity, schema, audit chain, access-log\n"
+        "chain, and its signed audit checkpoints (each signature, by a trusted key,\n"
+        "covering the backup's chain: a trail cut short or rewritten is refused); for\n"
+        "an encrypted one, that every byte decrypts with the passphrase or secret key\n"
+        "given. A file that is no backup, truncated, altered or unfinished is\n"
+        "refused and nothing is changed. Refuses while a server or a backup runs on\n"
+        "DIR. The database replaced is kept as DIR/cellclinic.db.before-restore-TIME\n"
+        "(with its WAL, if any) and the checkpoint log as\n"
+        "DIR/audit-checkpoints.log.before-restore-TIME;\n"
         "a new log is written from the backup's checkpoints and a 'restore'\n"
-        "checkpoint signed, so 'audit verify' passes on DIR.\n\n"
+        "checkpoint signed, so 'audit verify' passes on DIR. The backup's access log\n"
+        "becomes DIR/access-log.db when DIR has none with rows; otherwise DIR's own is\n"
+        "kept (it goes on from the backup's and holds the reads since).\n\n"
         "--public-key       the trusted audit public keys (a copy of the clinic's\n"
         "                   audit-signing.pub); default DIR/audit-signing.pub, which a\n"
         "                   new DIR lacks: then this option is needed\n"
@@ -211,6 +223,14 @@ int cmd_restore(int argc, char **argv)
         printf("the database it replaced is kept as %s\n", done.previous);
     if (done.previous_log[0])
         printf("the checkpoint log it replaced is kept as %s\n", done.previous_log);
+    if (done.access_from_backup < 0)
+        printf("the backup holds no access log (made before backups carried it)\n");
+    else if (done.access_kept > 0)
+        printf("access log: the data directory's own is kept (%lld rows; the backup's has "
+               "%lld)\n",
+               (long long)done.access_kept, (long long)done.access_from_backup);
+    else
+        printf("access log: the backup's %lld rows restored\n", (long long)done.access_from_backup);
     printf("checkpoint log written anew: %lld checkpoints of the backup, then checkpoint %lld "
            "(restore) covering %lld entries\n",
            (long long)done.checked.checkpoints, (long long)done.restored.seq,

@@ -364,13 +364,17 @@ static cc_status create_or_convert(db *d, cc_error *err)
     return db_tx_end(d, st, err);
 }
 
-cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
+cc_status access_log_path(const char *data_dir, char out[ACCESS_LOG_FILE_MAX], cc_error *err)
 {
-    char path[ACCESS_LOG_FILE_MAX];
-    int len = snprintf(path, sizeof path, "%s/access-log.db", data_dir);
-    if (len < 0 || (size_t)len >= sizeof path)
+    int len = snprintf(out, ACCESS_LOG_FILE_MAX, "%s/access-log.db", data_dir);
+    if (len < 0 || (size_t)len >= ACCESS_LOG_FILE_MAX)
         return cc_fail(err, CC_INVALID, "data", "path_too_long",
                        "the data directory path is too long");
+    return CC_OK;
+}
+
+cc_status access_log_open_file(const char *path, db **out, cc_error *err)
+{
     cc_status st = db_open(path, DB_OPEN_CREATE, out, err);
     /* synchronous=NORMAL (WAL): a commit is in the file when the writer
      * returns, so a crash of the process keeps it; a power cut may undo the
@@ -385,6 +389,58 @@ cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
         *out = NULL;
     }
     return st;
+}
+
+cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
+{
+    char path[ACCESS_LOG_FILE_MAX];
+    cc_status st = access_log_path(data_dir, path, err);
+    return st == CC_OK ? access_log_open_file(path, out, err) : st;
+}
+
+cc_status access_log_held(db *d, int64_t *rows, cc_error *err)
+{
+    int64_t present = 0;
+    *rows = -1;
+    cc_status st = sql_scalar(d,
+                              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                              " AND name = 'access_batches'",
+                              NULL, 0, &present, err);
+    if (st == CC_OK && present)
+        st = sql_scalar(d, "SELECT COALESCE(SUM(n), 0) FROM access_batches", NULL, 0, rows, err);
+    return st;
+}
+
+cc_status access_log_copy(db *to, const char *from_file, cc_error *err)
+{
+    cc_status st = db_exec(to, SCHEMA, err);
+    if (st == CC_OK)
+        st = sql_run(to, "ATTACH ? AS access_source", (sql_arg[]){SQL_S(from_file)}, 1, NULL, err);
+    if (st != CC_OK)
+        return st;
+    if ((st = db_tx_begin(to, err)) == CC_OK)
+        st = db_tx_end(to,
+                       db_exec(to,
+                               "INSERT INTO main.access_batches"
+                               " SELECT * FROM access_source.access_batches;"
+                               "INSERT INTO main.access_batch_patients"
+                               " SELECT * FROM access_source.access_batch_patients;"
+                               "INSERT INTO main.access_user_batches"
+                               " SELECT * FROM access_source.access_user_batches;",
+                               err),
+                       err);
+    cc_error ignored;
+    db_exec(to, "DETACH access_source;", &ignored);
+    return st;
+}
+
+cc_status access_log_remove(db *d, cc_error *err)
+{
+    return db_exec(d,
+                   "DROP VIEW IF EXISTS access_log; DROP TABLE IF EXISTS access_batches;"
+                   " DROP TABLE IF EXISTS access_batch_patients;"
+                   " DROP TABLE IF EXISTS access_user_batches;",
+                   err);
 }
 
 /* ---- reading one page ---- */

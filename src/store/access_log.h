@@ -58,8 +58,27 @@ typedef struct {
 
 enum { ACCESS_LOG_FILE_MAX = 4096 };
 
-/* Opens DIR/access-log.db, creating it and its table when missing. */
+/* DIR/access-log.db; CC_INVALID field "data" when too long. */
+cc_status access_log_path(const char *data_dir, char out[ACCESS_LOG_FILE_MAX], cc_error *err);
+
+/* Opens DIR/access-log.db (access_log_open_file: any path), creating its
+ * tables when missing and converting the earlier format. */
 cc_status access_log_open(const char *data_dir, db **out, cc_error *err);
+cc_status access_log_open_file(const char *path, db **out, cc_error *err);
+
+/* The rows d holds in access-log tables, or -1 when it has none (a
+ * clinical database, a backup made before backups carried the log). */
+cc_status access_log_held(db *d, int64_t *rows, cc_error *err);
+
+/* Creates the access-log tables in to (when missing) and copies every batch
+ * and index row of the access-log database file from_file into them, in one
+ * transaction. from_file must be in the present format (open it with
+ * access_log_open_file first). A backup carries the log this way inside the
+ * copy of the clinical database; a restore takes it out the same way. */
+cc_status access_log_copy(db *to, const char *from_file, cc_error *err);
+
+/* Drops the access-log tables and view from d (a restored clinical copy). */
+cc_status access_log_remove(db *d, cc_error *err);
 
 /* Appends the entries, in order, as one batch of the chain in one
  * transaction on the access-log database. */

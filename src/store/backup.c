@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/access_log.h"
 #include "store/audit.h"
 #include "store/audit_integrity.h"
 #include "store/schema.h"
@@ -168,6 +169,19 @@ cc_status backup_verify_copy(db *copy, const backup_trust *trust, backup_checked
         return refused(err, why);
     }
     out->audit_entries = v.entries;
+    if (access_log_held(copy, &out->access_rows, err) != CC_OK) {
+        snprintf(why, sizeof why, "its access log cannot be read (%.200s)", err->message);
+        return refused(err, why);
+    }
+    if (out->access_rows >= 0 && access_log_verify(copy, &v, err) != CC_OK) {
+        snprintf(why, sizeof why, "its access log cannot be read (%.200s)", err->message);
+        return refused(err, why);
+    }
+    if (out->access_rows >= 0 && v.first_broken_seq) {
+        snprintf(why, sizeof why, "its access log chain is broken at row %lld: %s",
+                 (long long)v.first_broken_seq, v.problem);
+        return refused(err, why);
+    }
     return verify_checkpoints(copy, trust, out, err);
 }
 
@@ -206,8 +220,38 @@ static cc_status sign_checkpoint(db *d, const char *data_dir, const char *audit_
     return st;
 }
 
-/* Signs a checkpoint, copies the live database into stage and checks the
- * copy there against the data directory's public keys. */
+static bool exists(const char *path)
+{
+    struct stat info;
+    return lstat(path, &info) == 0;
+}
+
+/* The data directory's access log, when it has one, into the copy (its
+ * own snapshot, a moment after the clinical one: reads logged meanwhile
+ * come along). Opening it first brings an earlier format up to date. */
+static cc_status add_access_log(const char *data_dir, const char *stage, cc_error *err)
+{
+    char path[ACCESS_LOG_FILE_MAX];
+    cc_status st = access_log_path(data_dir, path, err);
+    if (st != CC_OK || !exists(path))
+        return st;
+    db *log, *copy;
+    if ((st = access_log_open(data_dir, &log, err)) != CC_OK)
+        return st;
+    db_close(log);
+    if ((st = db_open(stage, DB_OPEN_EXISTING, &copy, err)) != CC_OK)
+        return st;
+    st = access_log_copy(copy, path, err);
+    /* opening it for writing made it WAL: a backup stands alone */
+    if (st == CC_OK)
+        st = db_exec(copy, "PRAGMA journal_mode=DELETE;", err);
+    db_close(copy);
+    return st;
+}
+
+/* Signs a checkpoint, copies the live database (and the access log) into
+ * stage and checks the copy there against the data directory's public
+ * keys. */
 static cc_status copy_and_check(const char *data_dir, const char *audit_key, const char *stage,
                                 backup_report *out, cc_error *err)
 {
@@ -221,6 +265,8 @@ static cc_status copy_and_check(const char *data_dir, const char *audit_key, con
     if (st == CC_OK)
         st = db_backup_to(src, stage, BACKUP_MARK, err);
     db_close(src);
+    if (st == CC_OK)
+        st = add_access_log(data_dir, stage, err);
     if (st != CC_OK)
         return st;
     backup_trust trust = {public_keys, false};
@@ -365,12 +411,6 @@ static cc_status stage_backup(const char *from, const char *stage, int stage_fd,
     return st == CC_OK ? sync_fd(stage_fd, stage, err) : st;
 }
 
-static bool exists(const char *path)
-{
-    struct stat info;
-    return lstat(path, &info) == 0;
-}
-
 /* Moves live (and its WAL and journal, which belong to it) aside under a
  * new name, or only a WAL and journal left without their database; the
  * shared memory index is only a cache of the WAL. aside is "" when there
@@ -483,6 +523,55 @@ static cc_status finish_restore(const char *data_dir, const char *from, const au
     return st;
 }
 
+/* The backup's access log comes out of the checked copy: into a new file
+ * DIR/access-log.db.restore-PID (*placed set to its path) when DIR has no
+ * access log with rows, else DIR's own is kept (it goes on from where the
+ * backup's ends, and holds the reads since). Either way the tables leave
+ * the copy, which becomes the clinical database. */
+static cc_status take_access_log(const char *data_dir, const char *stage, char placed[PATH_MAX_],
+                                 restore_report *out, cc_error *err)
+{
+    placed[0] = '\0';
+    char live[ACCESS_LOG_FILE_MAX];
+    db *copy, *log;
+    cc_status st = access_log_path(data_dir, live, err);
+    if (st != CC_OK || (st = db_open(stage, DB_OPEN_EXISTING, &copy, err)) != CC_OK)
+        return st;
+    st = access_log_held(copy, &out->access_from_backup, err);
+    if (st == CC_OK && out->access_from_backup >= 0 && exists(live) &&
+        (st = access_log_open_file(live, &log, err)) == CC_OK) {
+        st = access_log_held(log, &out->access_kept, err);
+        db_close(log);
+    }
+    if (st == CC_OK && out->access_from_backup >= 0 && out->access_kept <= 0 &&
+        (st = path_fmt(placed, "data", err, "%s.restore-%ld", live, (long)getpid())) == CC_OK &&
+        (st = access_log_open_file(placed, &log, err)) == CC_OK) {
+        st = access_log_copy(log, stage, err);
+        db_close(log);
+    }
+    if (st == CC_OK && out->access_from_backup >= 0)
+        st = access_log_remove(copy, err);
+    db_close(copy);
+    return st;
+}
+
+/* Puts the access log taken from the backup in place of DIR's empty one. */
+static cc_status place_access_log(const char *data_dir, const char *placed, cc_error *err)
+{
+    char live[ACCESS_LOG_FILE_MAX], companion[PATH_MAX_];
+    cc_status st = access_log_path(data_dir, live, err);
+    static const char *const companions[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; st == CC_OK && i < sizeof companions / sizeof companions[0]; i++)
+        if ((st = path_fmt(companion, "data", err, "%s%s", live, companions[i])) == CC_OK &&
+            unlink(companion) != 0 && errno != ENOENT)
+            st = cc_fail(err, CC_STORAGE, "data", "cannot_remove", "cannot remove %s: %s",
+                         companion, strerror(errno));
+    if (st == CC_OK && rename(placed, live) != 0)
+        st = cc_fail(err, CC_STORAGE, "data", "cannot_rename", "cannot rename %s to %s: %s", placed,
+                     live, strerror(errno));
+    return st;
+}
+
 /* The trusted public keys: the option's file, else DIR's own list, else none. */
 static cc_status trusted_keys_path(const char *data_dir, const char *option, char out[PATH_MAX_],
                                    const char **path, cc_error *err)
@@ -544,6 +633,9 @@ cc_status backup_restore(const char *from, const char *data_dir, const restore_o
         have_signer = true;
         snprintf(out->key_path, sizeof out->key_path, "%s", signer.key_path);
     }
+    char access_placed[PATH_MAX_] = "";
+    if (st == CC_OK)
+        st = take_access_log(data_dir, stage, access_placed, out, err);
     if (st == CC_OK)
         st = move_aside(live, out->previous, suffix, err);
     if (st == CC_OK)
@@ -553,9 +645,13 @@ cc_status backup_restore(const char *from, const char *data_dir, const restore_o
                      live, strerror(errno));
     if (st != CC_OK) {
         remove_scratch(stage);
+        if (*access_placed)
+            remove_scratch(access_placed);
         goto refused;
     }
-    if ((st = sync_path(data_dir, true, err)) == CC_OK)
+    if (*access_placed)
+        st = place_access_log(data_dir, access_placed, err);
+    if (st == CC_OK && (st = sync_path(data_dir, true, err)) == CC_OK)
         st = finish_restore(data_dir, from, &signer, out, err);
     audit_signer_wipe(&signer);
     close(lock);

@@ -17,7 +17,9 @@
  * chain head (store/audit_checkpoint.h; the key DIR/audit-signing.key, made
  * when missing, or the audit_key file), so the copy carries a signed
  * checkpoint of its own trail, copies into TO.partial-PID, marks the copy as
- * a backup (application id BACKUP_MARK), checks it (backup_verify_copy,
+ * a backup (application id BACKUP_MARK), adds the access log's tables to the
+ * copy (store/access_log.h access_log_copy; DIR/access-log.db is another
+ * file, copied a moment after the clinical snapshot), checks it (backup_verify_copy,
  * trusting DIR/audit-signing.pub), fsyncs it, renames it to TO only if TO
  * does not exist, and fsyncs the directory. A backup killed at any moment
  * leaves no file named TO; a leftover TO.partial-PID is never accepted by
@@ -31,7 +33,10 @@
  * server or a backup runs on DIR; DIR is created 0700 when missing);
  * decrypts or copies the backup to DIR/cellclinic.db.restore-PID; checks it
  * there (backup_verify_copy, trusting public_keys, else DIR/audit-signing.pub);
- * loads DIR's signing key (made when missing); only then moves the current
+ * loads DIR's signing key (made when missing); takes the access log's
+ * tables out of the copy, into a new DIR/access-log.db when DIR has no
+ * access log with rows (else DIR's own is kept: it continues the backup's
+ * and holds the reads since); only then moves the current
  * database aside, together with its WAL and rollback journal (so that it
  * keeps every committed transaction), to
  * DIR/cellclinic.db.before-restore-YYYYMMDDTHHMMSSZ, and the checkpoint log
@@ -48,7 +53,8 @@
  *
  * backup_verify_copy is the one place that decides whether a database file
  * is a sound backup: integrity check, a cellclinic schema no newer than
- * this program, the audit chain, and the signed checkpoints the copy
+ * this program, the audit chain, the access log's chain and indexes when
+ * the copy carries one, and the signed checkpoints the copy
  * records (audit_check_recorded): every one well-formed, signed by a
  * trusted key with a signature that holds, and covered by the chain (entry
  * ENTRIES exists and hashes to HEAD). Both backup and restore call it.
@@ -84,6 +90,7 @@ typedef struct {
     int64_t audit_entries; /* entries of the verified audit chain */
     int64_t checkpoints;   /* signed checkpoints recorded and verified */
     checkpoint newest;     /* the newest of them (seq 0: none) */
+    int64_t access_rows;   /* rows of the access log it carries, checked; -1: none */
 } backup_checked;
 
 /* What the copy's checkpoints are checked against. */
@@ -115,8 +122,11 @@ typedef struct {
     char previous[DATADIR_PATH_MAX];     /* where the replaced database went; "" when none */
     char previous_log[DATADIR_PATH_MAX]; /* where the old checkpoint log went; "" when none */
     backup_checked checked;
-    checkpoint restored; /* the checkpoint signed after the restore */
-    bool key_created;    /* the signing key was made (at key_path) */
+    checkpoint restored;        /* the checkpoint signed after the restore */
+    int64_t access_from_backup; /* rows of the backup's access log; -1: it has none */
+    int64_t access_kept;        /* rows of DIR's own access log, kept; 0: none (the backup's
+                                   was placed) */
+    bool key_created;           /* the signing key was made (at key_path) */
     char key_path[AUDIT_PATH_MAX];
 } restore_report;
 

@@ -158,6 +158,9 @@ def run_drill(t, b, tmp, args):
     with harness.Server(b, keep=args.keep) as srv:
         first = new_patient(srv, 0, "Drill")
         t.check(first.status == 201, "drill: a patient before the backup", first)
+        for _ in range(3):  # reads for the access log the backup carries
+            srv.request("GET", "/api/v1/patients/%s" % first.json["id"], role="coordinator")
+        time.sleep(0.3)
         add_ballast(srv.db_path, 24)
         bk = os.path.join(tmp, "drill", "clinic.ccbk")
         os.makedirs(os.path.dirname(bk))
@@ -184,6 +187,10 @@ def run_drill(t, b, tmp, args):
                 "drill: backup reports the checked chain and its signed checkpoint", r.stdout)
         signed = [ln for ln in r.stdout.splitlines() if ln.startswith("signed checkpoint")]
         n_backup = count(bk, "SELECT count(*) FROM patients")
+        n_access = count(bk, "SELECT COALESCE(SUM(n), 0) FROM access_batches")
+        t.check(n_access >= 3 and "access log chain intact: %d rows" % n_access in r.stdout,
+                "drill: the backup carries the access log, checked (%d rows)" % n_access,
+                r.stdout)
         ids_before = [first.json["id"]] + w.ids[:before]
         rd = os.path.join(tmp, "drill", "restored")
         r = cli(b, ["restore", "--from", bk, "--data", rd])
@@ -202,9 +209,19 @@ def run_drill(t, b, tmp, args):
                 "drill: the new directory gets its own signing key (0600), and says so", r.stderr)
         t.check(os.stat(rd).st_mode & 0o777 == 0o700, "drill: the new data directory is 0700",
                 oct(os.stat(rd).st_mode))
+        t.check("access log: the backup's %d rows restored" % n_access in r.stdout,
+                "drill: restore into a new directory says it restored the access log",
+                r.stdout)
         r = cli(b, ["audit", "verify", "--data", rd])
         t.check(r.returncode == 0 and "intact" in r.stdout,
                 "drill: audit verify passes on the restored directory", r.stdout + r.stderr)
+        t.check("access log chain intact: %d rows" % n_access in r.stdout and
+                count(os.path.join(rd, "access-log.db"), "SELECT count(*) FROM access_log")
+                == n_access and
+                count(os.path.join(rd, "cellclinic.db"), "SELECT count(*) FROM sqlite_master"
+                      " WHERE name LIKE 'access%'") == 0,
+                "drill: the restored directory has the backup's access log in its own file, "
+                "none in the clinical database", r.stdout)
         ic = count(os.path.join(rd, "cellclinic.db"), "PRAGMA integrity_check")
         t.check(ic == "ok", "drill: the restored database passes integrity_check", ic)
         rs = harness.Server(b, keep=args.keep, data_dir=rd)
@@ -230,9 +247,16 @@ def run_drill(t, b, tmp, args):
         # the same directory, the server stopped: its log covers more than the backup
         srv.stop()
         n_log = len(log_lines(srv.data))
+        live_access = os.path.join(srv.data, "access-log.db")
+        n_live_access = count(live_access, "SELECT count(*) FROM access_log")
         r = cli(b, ["restore", "--from", bk, "--data", srv.data])
         t.check(r.returncode == 0, "drill: restore into the stopped server's directory exits 0",
                 "exit %s %r %r" % (r.returncode, r.stdout, r.stderr))
+        t.check(n_live_access >= n_access and
+                "the data directory's own is kept (%d rows" % n_live_access in r.stdout and
+                count(live_access, "SELECT count(*) FROM access_log") == n_live_access,
+                "drill: restore in place keeps the directory's own access log, which goes on "
+                "from the backup's", (n_live_access, n_access, r.stdout))
         names = os.listdir(srv.data)
         old_db = [n for n in names if n.startswith("cellclinic.db.before-restore-")]
         old_log = [n for n in names if n.startswith("audit-checkpoints.log.before-restore-")]
@@ -323,7 +347,9 @@ def refuse_case(t, b, src, dst, what, expect, extra=()):
 def run_refusals(t, b, tmp, args):
     with harness.Server(b, keep=args.keep) as srv:
         for i in range(3):
-            new_patient(srv, i, "Keep")
+            p = new_patient(srv, i, "Keep")
+            srv.request("GET", "/api/v1/patients/%s" % p.json["id"], role="coordinator")
+        time.sleep(0.3)
         add_ballast(srv.db_path, 2)
         rf = os.path.join(tmp, "refusals")
         os.makedirs(rf)
@@ -339,6 +365,11 @@ def run_refusals(t, b, tmp, args):
         n_live = count(srv.db_path, "SELECT count(*) FROM patients")
         srv.stop()
         # bad files
+        edited = tampered_copy(good, os.path.join(rf, "access-edited.ccbk"),
+                               "UPDATE access_batches SET rows_json = json_replace(rows_json,"
+                               " '$[0][3]', 'someone') WHERE seq = 1")
+        refuse_case(t, b, edited, live, "a backup whose access log was edited",
+                    "access log chain is broken at row 1")
         text = write_file(os.path.join(rf, "notes.txt"), "not a backup at all")
         refuse_case(t, b, text, live, "a text file", "not a cellclinic backup")
         data = open(good, "rb").read()
