@@ -14,11 +14,19 @@
 #    patients, 20 observations each; one protocol, all, CSV; also runs alone).
 # 7. backup and restore of a BACKUP_GB database under 200 writes/s:
 #    bench/backup.sh (also runs alone; BACKUP_GB=0 skips it).
+# 8. server threads: `serve --threads T` for each T in SERVER_THREADS_LIST,
+#    GET /healthz and the patient read at each of SERVER_THREADS_CONNECTIONS
+#    connections (wrk, DURATION s each), with each figure's ratio to the same
+#    workload on the largest T; SERVER_THREADS_BASELINE=PATH measures another
+#    cellclinic binary (an earlier build) in the same run, alternating with
+#    this one, and adds its column and the ratio of the two.
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
 # PATIENTS (10000), REPORT_SIZES ("10000 100000"), BACKUP_GB (1; 0 skips),
-# KEEP=1 keeps the temporary directory.
+# SERVER_THREADS_LIST ("1 2 4"; empty skips step 8), SERVER_THREADS_CONNECTIONS
+# ("64 256"), SERVER_THREADS_BASELINE (unset), ONLY_SERVER_THREADS=1 (runs steps 1
+# and 8 alone), KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -31,6 +39,9 @@ THREADS="${THREADS:-2}"
 PATIENTS="${PATIENTS:-10000}"
 REPORT_SIZES="${REPORT_SIZES:-10000 100000}"
 BACKUP_GB="${BACKUP_GB:-1}"
+SERVER_THREADS_LIST="${SERVER_THREADS_LIST-1 2 4}"
+SERVER_THREADS_CONNECTIONS="${SERVER_THREADS_CONNECTIONS:-64 256}"
+SERVER_THREADS_BASELINE="${SERVER_THREADS_BASELINE:-}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -46,6 +57,84 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT INT TERM
+
+# serve_threads BIN T: starts BIN with T threads on PORT (SERVER_PID), waits for /healthz
+serve_threads() {
+  "$1" serve --data "$DATA" --listen "127.0.0.1:$PORT" --per-address-connections 0 \
+    --threads "$2" --quiet >>"$TMP/server-threads.log" 2>&1 &
+  SERVER_PID=$!
+  python3 - "$PORT" "$HERE" <<'EOF'
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from benchlib import request
+for _ in range(300):
+    try:
+        if request(int(sys.argv[1]), "GET", "/healthz")[0] == 200:
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.1)
+sys.exit("bench: server did not answer /healthz")
+EOF
+}
+
+# wrk_rps C ARGS...: requests/s of one wrk run at C connections
+wrk_rps() {
+  local c="$1"; shift
+  wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 10s "$@" | awk '/Requests\/sec/ {print $2}'
+}
+
+# step 8 (sets THREADS_TABLE); the main server is stopped
+server_threads_step() {
+  THREADS_TABLE="(skipped: SERVER_THREADS_LIST is empty)"
+  [ -n "$SERVER_THREADS_LIST" ] || return 0
+  echo "== server threads: ${SERVER_THREADS_LIST} at ${SERVER_THREADS_CONNECTIONS} connections"
+  : >"$TMP/threads.tsv"
+  BINS="$BIN"
+  [ -n "$SERVER_THREADS_BASELINE" ] && BINS="$SERVER_THREADS_BASELINE $BIN"
+  for t in $SERVER_THREADS_LIST; do
+    for b in $BINS; do
+      which=current; [ "$b" = "$BIN" ] || which=baseline
+      serve_threads "$b" "$t"
+      for c in $SERVER_THREADS_CONNECTIONS; do
+        h="$(wrk_rps "$c" "$URL/healthz")"
+        p="$(wrk_rps "$c" -s "$HERE/wrk/get_patient.lua" "$URL/" -- "$TOKEN" "$TMP/ids")"
+        printf '%s\t%s\t%s\thealthz\t%s\n' "$which" "$t" "$c" "${h:-0}" | tee -a "$TMP/threads.tsv"
+        printf '%s\t%s\t%s\tpatient\t%s\n' "$which" "$t" "$c" "${p:-0}" | tee -a "$TMP/threads.tsv"
+      done
+      kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+    done
+  done
+  THREADS_TABLE="$(python3 - "$TMP/threads.tsv" "$SERVER_THREADS_LIST" <<'EOF'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+rps = {(w, int(t), int(c), k): float(v) for w, t, c, k, v in rows}
+top = max(int(t) for t in sys.argv[2].split())
+base = any(r[0] == "baseline" for r in rows)
+head = "| threads | connections | workload | requests/s | / %d threads |" % top
+rule = "| ---: | ---: | --- | ---: | ---: |"
+if base:
+    head += " baseline requests/s | / %d threads | this / baseline |" % top
+    rule += " ---: | ---: | ---: |"
+print(head)
+print(rule)
+def ratio(a, b):
+    return "%.2f" % (a / b) if b else "NA"
+for t in sorted({k[1] for k in rps}):
+    for c in sorted({k[2] for k in rps}):
+        for k in ("healthz", "patient"):
+            cur = rps.get(("current", t, c, k), 0)
+            line = "| %d | %d | %s | %.0f | %s |" % (
+                t, c, k, cur, ratio(cur, rps.get(("current", top, c, k), 0)))
+            if base:
+                b = rps.get(("baseline", t, c, k), 0)
+                line += " %.0f | %s | %s |" % (
+                    b, ratio(b, rps.get(("baseline", top, c, k), 0)), ratio(cur, b))
+            print(line)
+EOF
+)"
+  echo "$THREADS_TABLE"
+}
 
 PASSWORD="bench-Passw0rd-$$"
 printf '%s\n' "$PASSWORD" >"$TMP/admin.pw"
@@ -95,6 +184,12 @@ open(tmp + "/ids", "w").write("\n".join(ids) + "\n")
 print("token ok, %d patient ids" % len(ids))
 EOF
 TOKEN="$(cat "$TMP/token")"
+
+if [ "${ONLY_SERVER_THREADS:-0}" = 1 ]; then
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  server_threads_step
+  exit 0
+fi
 
 # run_wrk NAME ARGS... ; sets RPS_<NAME>, P99_<NAME> (ms), N2XX_<NAME>
 run_wrk() {
@@ -148,6 +243,8 @@ fi
 . "$TMP/results.sh"
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+server_threads_step
 
 OTHER=""
 for b in "$BUILD"/bench/bench_*; do
@@ -203,6 +300,11 @@ ${REPORT_TABLE}
 Backup under steady writes (bench/backup.sh, ${BACKUP_GB} GB, 200 patient creations/s):
 
 ${BACKUP_TABLE}
+
+Server threads (\`serve --threads T --per-address-connections 0\`; wrk -t${THREADS} -d${DURATION}s;
+patient = GET /api/v1/patients/{id} with a bearer token${SERVER_THREADS_BASELINE:+; baseline: $SERVER_THREADS_BASELINE}):
+
+${THREADS_TABLE}
 ${OTHER}
 =====================================================================
 EOF

@@ -42,7 +42,7 @@ enum {
     MAX_TARGET_BYTES = 8 << 10,
     MAX_HEAD_BYTES = 16 << 10,
     CONNECTION_MEMORY = 64 << 10,
-    /* descriptors beyond the connections: listening socket, epoll, database
+    /* descriptors beyond the connections: listening socket, the loop's wake-up descriptor, database
      * files, the expiry timer */
     SPARE_DESCRIPTORS = 64,
 };
@@ -874,7 +874,7 @@ cc_status api_parse_trusted_proxies(const char *list, api_proxy_net out[API_MAX_
 }
 
 /* Raises the soft descriptor limit so that every allowed connection has
- * one (epoll has no FD_SETSIZE bound); returns how many connections fit. */
+ * one (poll has no FD_SETSIZE bound); returns how many connections fit. */
 static unsigned fit_descriptor_limit(unsigned wanted)
 {
     struct rlimit rl;
@@ -932,14 +932,25 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the access log writer");
         goto out;
     }
+    /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes 128 events
+     * a call and, after a full batch, waits again with the whole idle
+     * timeout, so a thread with 128 or more connections readable at once
+     * stops until a connection times out (one thread fell from tens of
+     * thousands to a few hundred answers/s at 256 connections, and the
+     * connection timed out lost its request). The poll loop looks at every
+     * connection on each turn. A pool of one is no pool to the library: it
+     * is not asked for, which spares a warning. */
+    struct MHD_OptionItem pool[] = {
+        {config->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, config->threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, config->threads, MHD_OPTION_URI_LOG_CALLBACK, on_target,
-        &server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT,
-        idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_ARRAY,
+        pool, MHD_OPTION_URI_LOG_CALLBACK, on_target, &server, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
         access_queue_stop(server.access);
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
