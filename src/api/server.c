@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/access_queue.h"
+#include "api/error_text.h"
 #include "api/request.h"
 #include "api/routes.h"
 #include "api/web_assets.h"
@@ -242,10 +243,21 @@ static void set_error_reply(api_request *req, const cc_error *in)
     text_make_valid_utf8(copy.field);
     text_make_valid_utf8(copy.message);
     req->raw_type = NULL; /* an error is always JSON */
+    /* The message is the catalogue's, in the caller's language; the code
+     * and field stay as they are for programs. In English the sentence of
+     * the failure, with its specifics (limits, allowed values), is the
+     * detail. */
+    const char *language = error_text_language(req->who.language[0] ? req->who.language : NULL,
+                                               api_header(req, "Accept-Language"));
+    char message[2 * sizeof copy.message];
+    error_text_render(language, err, message, sizeof message);
+    json_t *error =
+        json_pack("{s:s, s:s, s:s}", "code", err->code, "message", message, "field", err->field);
+    if (strcmp(language, "en") == 0)
+        json_object_set_new(error, "detail", json_string(err->message));
     json_t *body = json_is_object(req->reply) ? json_incref(req->reply) : json_object();
-    json_object_set_new(body, "error",
-                        json_pack("{s:s, s:s, s:s}", "code", err->code, "message", err->message,
-                                  "field", err->field));
+    json_object_set_new(body, "error", error);
+    api_add_header(req, "Content-Language", language);
     api_reply(req, http_status_of(err), body);
 }
 
@@ -897,6 +909,8 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     api_server server = {.config = *config};
     if (api_parse_trusted_proxies(config->trusted_proxies, server.proxies, &server.n_proxies,
                                   err) != CC_OK)
+        return err->status;
+    if (error_text_init(err) != CC_OK) /* parsed once, read by every worker */
         return err->status;
     unsigned max_connections = fit_descriptor_limit(
         config->max_connections ? config->max_connections : API_DEFAULT_MAX_CONNECTIONS);

@@ -1,5 +1,8 @@
 // The JSON API client. Remembers the CSRF token of the session and sends it
-// with every mutation; turns error bodies into ApiError.
+// with every mutation; asks for error messages in the interface's language
+// (a logged-in user's own setting comes first on the server); turns error
+// bodies into ApiError.
+import { language } from './i18n.js';
 
 let csrfToken = null;
 let unauthorizedHandler = null;
@@ -14,6 +17,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code || '';
     this.field = err.field || '';
+    this.detail = err.detail || '';
+    this.language = (headers && headers.get('Content-Language')) || '';
     this.body = body || {};
     this.retryAfter = headers ? headers.get('Retry-After') : null;
   }
@@ -23,7 +28,7 @@ export async function api(method, path, { body, headers = {}, quiet401 = false }
   const opts = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...headers },
+    headers: { Accept: 'application/json', 'Accept-Language': language(), ...headers },
   };
   if (body !== undefined) {
     opts.headers['Content-Type'] = 'application/json';

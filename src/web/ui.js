@@ -4,16 +4,19 @@ import { h, $, $$, clear } from './dom.js';
 import { t, has, language } from './i18n.js';
 
 // A user-facing message for an ApiError (or any error).
-// The server's messages are English and precise ("weight must be between
-// 0.5 and 400 kg"): shown as they are in English. In other languages the
-// catalogue's text for the error code is shown when there is one.
+// The server writes its message in the language it names (Content-Language):
+// the interface's language, unless the user's setting says otherwise. In
+// English the server adds the failure's precise sentence ("weight must be
+// between 0.5 and 400 kg") as detail, shown as it is. Otherwise the
+// catalogue's text for the code is shown, then one for the HTTP status.
 export function errorMessage(err) {
   if (!err) return t('error.generic');
   if (err.status === 0) return t('error.network');
   const serverText = err.message && !/^HTTP \d+$/.test(err.message) ? err.message : '';
-  const codeKey = err.code && has(`error.${err.code}`) ? `error.${err.code}` : '';
-  if (serverText && (language() === 'en' || !codeKey)) return serverText;
-  if (codeKey) return t(codeKey);
+  if (language() === 'en' && err.detail) return err.detail;
+  if (serverText && err.language === language()) return serverText;
+  if (err.code && has(`error.${err.code}`)) return t(`error.${err.code}`, { field: err.field || '' });
+  if (serverText && language() === 'en') return serverText;
   if (err.status && has(`error.status.${err.status}`)) return t(`error.status.${err.status}`);
   return t('error.generic');
 }

@@ -64,7 +64,7 @@ def main():
                 t.check(r.status == 503, "disk full: create answers 503", r)
                 e = r.error() or {}
                 t.check(e.get("code") == "storage_unavailable", "disk full: the code says so", r)
-                t.check("database" in (e.get("message") or ""), "disk full: the message is clear", r)
+                t.check("database" in (e.get("detail") or ""), "disk full: the detail says what failed", r)
             fill(filler)
             r = srv.request("POST", "/api/v1/patients/%s/weights" % pid,
                             {"date": "2026-01-02", "kg": 60}, role="coordinator")

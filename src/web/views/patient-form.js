@@ -7,7 +7,7 @@ import { h, clear, append, today } from '../dom.js';
 import { api, versionFromEtag } from '../api.js';
 import { t } from '../i18n.js';
 import {
-  field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError,
+  field, errorBox, errorMessage, showErrorBox, showFormError, clearFieldErrors, markFieldError,
   syntheticBadge, sexLabel,
 } from '../ui.js';
 import { navigate } from '../app.js';
@@ -156,7 +156,7 @@ export async function renderPatientForm(ctx, id) {
             if (v) v.textContent = `${t('patient.version')} ${version}`;
             form.elements.family_name.focus();
           } catch (err) {
-            showErrorBox(box, err.message);
+            showErrorBox(box, errorMessage(err));
           }
         },
       },

@@ -1,0 +1,184 @@
+#include "api/error_text.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/web_assets.h"
+#include "core/buf.h"
+#include "core/language.h"
+#include "core/text.h"
+
+enum { MAX_LANGUAGES = 8 };
+
+static const char CATALOGUE_DIR[] = "/i18n/";
+static const char KEY_PREFIX[] = "error.";
+
+typedef struct {
+    const char *code; /* without "error." */
+    const char *text;
+} entry;
+
+typedef struct {
+    char name[ERROR_TEXT_LANGUAGE_MAX];
+    entry *entries; /* sorted by code */
+    size_t n;
+} catalogue;
+
+static catalogue catalogues[MAX_LANGUAGES];
+static const char *names[MAX_LANGUAGES];
+static size_t n_catalogues;
+static int english = -1;
+static cc_error load_error;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(((const entry *)a)->code, ((const entry *)b)->code);
+}
+
+static char *copy(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+/* The "error." entries of one catalogue file. */
+static cc_status load_one(const web_asset *a, catalogue *c)
+{
+    json_error_t jerr;
+    json_t *all = json_loadb((const char *)a->data, a->size, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(all)) {
+        json_decref(all);
+        return cc_fail(&load_error, CC_INTERNAL, "", "bad_catalogue", "%s: %s (line %d)", a->path,
+                       jerr.text, jerr.line);
+    }
+    c->entries = calloc(json_object_size(all), sizeof *c->entries);
+    const char *key;
+    json_t *value;
+    json_object_foreach(all, key, value)
+    {
+        if (strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) != 0 || !json_is_string(value))
+            continue;
+        entry *e = c->entries ? &c->entries[c->n] : NULL;
+        if (!e || !(e->code = copy(key + sizeof KEY_PREFIX - 1)) ||
+            !(e->text = copy(json_string_value(value)))) {
+            json_decref(all);
+            return cc_fail(&load_error, CC_INTERNAL, "", "out_of_memory", "cannot load %s",
+                           a->path);
+        }
+        c->n++;
+    }
+    json_decref(all);
+    qsort(c->entries, c->n, sizeof *c->entries, by_code);
+    return CC_OK;
+}
+
+static void load_all(void)
+{
+    for (const web_asset *a = web_assets; a->path; a++) {
+        const char *name = a->path + sizeof CATALOGUE_DIR - 1;
+        const char *dot = strrchr(a->path, '.');
+        size_t len = dot ? (size_t)(dot - name) : 0;
+        if (strncmp(a->path, CATALOGUE_DIR, sizeof CATALOGUE_DIR - 1) != 0 || !dot ||
+            strcmp(dot, ".json") != 0 || len == 0 || len >= ERROR_TEXT_LANGUAGE_MAX ||
+            n_catalogues == MAX_LANGUAGES)
+            continue;
+        catalogue *c = &catalogues[n_catalogues];
+        memcpy(c->name, name, len);
+        if (load_one(a, c) != CC_OK)
+            return;
+        names[n_catalogues] = c->name;
+        if (strcmp(c->name, "en") == 0)
+            english = (int)n_catalogues;
+        n_catalogues++;
+    }
+    if (english < 0)
+        cc_fail(&load_error, CC_INTERNAL, "", "bad_catalogue",
+                "no English catalogue (/i18n/en.json)");
+}
+
+cc_status error_text_init(cc_error *err)
+{
+    pthread_once(&once, load_all);
+    if (load_error.status == CC_OK)
+        return CC_OK;
+    if (err)
+        *err = load_error;
+    return load_error.status;
+}
+
+static int find_language(const char *name)
+{
+    for (size_t i = 0; name && i < n_catalogues; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *error_text_language(const char *preferred, const char *accept_language)
+{
+    pthread_once(&once, load_all);
+    int i = find_language(preferred);
+    if (i < 0)
+        i = language_negotiate(accept_language, names, n_catalogues);
+    return i >= 0 ? names[i] : "en";
+}
+
+static const char *lookup(int language, const char *code)
+{
+    if (language < 0)
+        return NULL;
+    const catalogue *c = &catalogues[language];
+    entry key = {code, NULL};
+    const entry *e = c->n ? bsearch(&key, c->entries, c->n, sizeof *c->entries, by_code) : NULL;
+    return e ? e->text : NULL;
+}
+
+/* Drops a character that snprintf cut short at the end of s. */
+static void cut_at_character(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
+bool error_text_render(const char *language, const cc_error *err, char *out, size_t cap)
+{
+    pthread_once(&once, load_all);
+    const char *text = lookup(find_language(language), err->code);
+    if (!text)
+        text = lookup(english, err->code);
+    if (!text) {
+        snprintf(out, cap, "%s", err->message);
+        return false;
+    }
+    buf b;
+    buf_init(&b, cap + sizeof err->field * 4); /* cut below, at a character */
+    static const char FIELD[] = "{field}";
+    for (const char *p = text; *p;) {
+        const char *at = strstr(p, FIELD);
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+        buf_append(&b, p, n);
+        if (!at)
+            break;
+        buf_puts(&b, err->field);
+        p = at + sizeof FIELD - 1;
+    }
+    snprintf(out, cap, "%s", b.data);
+    buf_release(&b);
+    cut_at_character(out);
+    text_make_valid_utf8(out);
+    return true;
+}
