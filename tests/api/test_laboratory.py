@@ -32,9 +32,12 @@ TODAY = datetime.date.today()
 NEXT_YEAR = (TODAY + datetime.timedelta(days=365)).isoformat()
 D = TODAY.isoformat()
 SCREENING = ["hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"]
+# A passing MSC set (ISCT minimal criteria): None is "not detected", True "observed";
+# CD14 answers "CD14 or CD11b", CD19 "CD79alpha or CD19".
 MSC_QC = [("sterility", None, ""), ("mycoplasma", None, ""), ("endotoxin", 0.1, "EU/mL"),
-          ("viability", 92, "%"), ("cd73", 98, "%"), ("cd90", 99, "%"), ("cd105", 97, "%"),
-          ("cd34", 0.5, "%"), ("cd45", 0.4, "%"), ("hla_dr", 0.3, "%")]
+          ("viability", 92, "%"), ("plastic_adherence", True, ""), ("cd73", 98, "%"), ("cd90", 99, "%"),
+          ("cd105", 97, "%"), ("cd34", 0.5, "%"), ("cd45", 0.4, "%"), ("cd14", 0.6, "%"), ("cd19", 0.2, "%"),
+          ("hla_dr", 0.3, "%"), ("diff_osteo", True, ""), ("diff_adipo", True, ""), ("diff_chondro", True, "")]
 
 
 class Lab:
@@ -88,8 +91,8 @@ class Lab:
     def qc(self, batch_id, results=MSC_QC):
         for test, value, unit in results:
             body = {"test": test, "tested_on": D}
-            if value is None:
-                body["detected"] = False
+            if value is None or value is True:
+                body["detected"] = value is True
             else:
                 body.update({"value": value, "unit": unit})
             self.req("POST", "/api/v1/batches/%d/qc" % batch_id, body, want=201)
