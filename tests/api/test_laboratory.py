@@ -210,7 +210,15 @@ def test_h2_h13(lab, t):
     _, bid2 = lab.batch(did2)
     lab.unit(bid2)
     r = lab.release(bid2, want=409)
-    t.check(r.json["readiness"]["count"] == 10, "H2: ten missing tests block release", r)
+    rd = r.json["readiness"]
+    t.check(rd["count"] == 16, "H2: sixteen missing tests block release (one per ISCT pair of alternatives)", r)
+    t.check([b["test"] for b in rd["blocks"] if b["kind"] == "missing"][10:12] == ["cd14", "cd79a"]
+            and "CD14+ cells or CD11b+ cells" in rd["blocks"][10]["message"],
+            "the pairs CD14/CD11b and CD79alpha/CD19 are each one missing test", rd)
+    e = rd.get("endotoxin", {})
+    t.check(abs((e.get("limit") or 0) - 1.4) < 1e-9 and e.get("k") == 0.2 and e.get("dose_ml") == 10
+            and e.get("body_kg") == 70 and e.get("route") is None,
+            "endotoxin limit: strictest route (intrathecal K 0.2 EU/kg) x 70 kg / the 10 mL unit", e)
     lab.qc(bid2, [x if x[0] != "viability" else ("viability", 60, "%") for x in MSC_QC])
     r = lab.release(bid2, want=409)
     blocks = r.json["readiness"]["blocks"]
