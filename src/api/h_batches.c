@@ -24,11 +24,18 @@ static json_t *readiness_json(const lab_readiness *r)
             json_pack("{s:s, s:o, s:s}", "kind", qc_block_kind_name(r->blocks[i].kind), "test",
                       r->blocks[i].test ? json_string(r->blocks[i].test) : json_null(), "message",
                       r->blocks[i].message));
-    return json_pack("{s:b, s:I, s:o}", "ready", r->ready, "count", (json_int_t)r->n_blocks,
-                     "blocks", blocks);
+    json_t *o = json_pack("{s:b, s:I, s:o}", "ready", r->ready, "count", (json_int_t)r->n_blocks,
+                          "blocks", blocks);
+    /* the endotoxin limit and its basis: the strictest route, since a batch has none */
+    json_object_set_new(
+        o, "endotoxin",
+        json_pack("{s:o, s:f, s:f, s:f, s:o}", "limit",
+                  isnan(r->endotoxin_limit) ? json_null() : json_real(r->endotoxin_limit), "k",
+                  qc_endotoxin_k(r->dose.route), "dose_ml", r->dose.dose_ml, "body_kg",
+                  r->dose.body_kg, "route",
+                  r->dose.route ? json_string(r->dose.route) : json_null()));
+    return o;
 }
-
-static const char *RULES[] = {"negative", "min", "max", "range", "report"};
 
 static json_t *spec_json(const char *product_type)
 {
@@ -38,12 +45,15 @@ static json_t *spec_json(const char *product_type)
     json_t *items = json_array();
     for (size_t i = 0; i < spec->n_items; i++) {
         const qc_spec_item *it = &spec->items[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "test", it->test, "name", it->name,
-                              "rule", RULES[it->rule], "unit", it->unit, "required", it->required);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:b}", "test", it->test, "name", it->name, "rule",
+                      qc_rule_name(it->rule), "unit", it->unit, "required", it->required);
         if (it->rule == QC_RULE_MIN || it->rule == QC_RULE_RANGE)
             json_object_set_new(o, "low", json_real(it->low));
         if (it->rule == QC_RULE_MAX || it->rule == QC_RULE_RANGE)
             json_object_set_new(o, "high", json_real(it->high));
+        if (it->one_of)
+            json_object_set_new(o, "one_of", json_string(it->one_of));
         json_array_append_new(items, o);
     }
     return json_pack("{s:s, s:s, s:o}", "product_type", spec->product_type, "version",

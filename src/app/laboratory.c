@@ -104,11 +104,14 @@ cc_status app_lab_batch_add_qc(app_ctx *ctx, int64_t batch_id, const qc_result *
     lab_batch_facts b;
     char why[QC_REASON_TEXT];
     bool quantitative = false;
+    qc_dose dose;
     st = lab_batch_load(ctx->d, batch_id, &b, err);
     if (st == CC_OK)
         st = lab_check_batch_open(b.status, err);
     if (st == CC_OK)
-        st = lab_check_qc_result(b.product_type, r, detected_given, value_given, verdict,
+        st = lab_batch_dose(ctx->d, batch_id, &dose, err);
+    if (st == CC_OK)
+        st = lab_check_qc_result(b.product_type, r, detected_given, value_given, &dose, verdict,
                                  &quantitative, why, err);
     if (st == CC_OK)
         st = lab_qc_insert(ctx->d, &ctx->actor, batch_id, r, quantitative, *verdict, why, method,

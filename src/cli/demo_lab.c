@@ -75,19 +75,26 @@ static cc_status add_qc(app_ctx *ctx, int64_t batch, const char *type, const cha
 {
     static const struct {
         const char *test, *unit;
-        double value; /* < 0: qualitative, not detected */
+        double value; /* < 0: qualitative: -1 not detected, -2 observed */
         bool secretome, msc;
     } QC[] = {
         {"sterility", "", -1, true, true},
         {"mycoplasma", "", -1, true, true},
+        /* well under the intrathecal limit of the demo's units (10 mL: 1.4 EU/mL) */
         {"endotoxin", "EU/mL", 0.1, true, true},
         {"viability", "%", 92, false, true},
+        {"plastic_adherence", "", -2, false, true},
         {"cd73", "%", 98, false, true},
         {"cd90", "%", 99, false, true},
         {"cd105", "%", 97, false, true},
         {"cd34", "%", 0.5, false, true},
         {"cd45", "%", 0.4, false, true},
+        {"cd14", "%", 0.6, false, true},
+        {"cd19", "%", 0.2, false, true},
         {"hla_dr", "%", 0.3, false, true},
+        {"diff_osteo", "", -2, false, true},
+        {"diff_adipo", "", -2, false, true},
+        {"diff_chondro", "", -2, false, true},
         {"total_protein", "mg/mL", 1.8, true, false},
         {"factor_vegf", "pg/mL", 850, true, false},
         {"factor_hgf", "pg/mL", 1200, true, false},
@@ -102,14 +109,16 @@ static cc_status add_qc(app_ctx *ctx, int64_t batch, const char *type, const cha
         bool fail = failed && strcmp(failed, QC[i].test) == 0;
         qc_result r = {.test = QC[i].test, .unit = QC[i].unit};
         if (QC[i].value < 0)
-            r.detected = fail;
+            r.detected = QC[i].value < -1 ? !fail : fail;
         else
             r.value = fail ? 88 : QC[i].value; /* a failed identity marker: 88 % */
         int64_t id;
         qc_verdict verdict;
         st = app_lab_batch_add_qc(ctx, batch, &r, QC[i].value < 0, QC[i].value >= 0,
-                                  QC[i].value < 0 ? "culture (synthetic)" : "synthetic", tested_on,
-                                  &id, &verdict, err);
+                                  QC[i].value == -1 ? "culture (synthetic)"
+                                  : QC[i].value < 0 ? "staining (synthetic)"
+                                                    : "synthetic",
+                                  tested_on, &id, &verdict, err);
     }
     return st;
 }

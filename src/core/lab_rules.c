@@ -327,8 +327,8 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
 }
 
 cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool detected_given,
-                              bool value_given, qc_verdict *verdict, bool *quantitative,
-                              char why[QC_REASON_TEXT], cc_error *err)
+                              bool value_given, const qc_dose *dose, qc_verdict *verdict,
+                              bool *quantitative, char why[QC_REASON_TEXT], cc_error *err)
 {
     why[0] = '\0';
     *quantitative = false;
@@ -342,14 +342,14 @@ cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool
         return cc_fail(err, CC_INVALID, "test", "invalid_value",
                        "the %s specification has no test \"%s\"",
                        lab_product_type_label(product_type), r->test ? r->test : "");
-    bool qualitative = item->rule == QC_RULE_NEGATIVE;
+    bool qualitative = item->rule == QC_RULE_NEGATIVE || item->rule == QC_RULE_POSITIVE;
     if (!r->pending && qualitative && !detected_given)
         return cc_fail(err, CC_INVALID, "detected", "required",
                        "a final %s result needs detected: true or false", item->name);
     if (!r->pending && !qualitative && !value_given)
         return cc_fail(err, CC_INVALID, "value", "required", "a final %s result needs a value",
                        item->name);
-    *verdict = qc_evaluate(item, r, why, QC_REASON_TEXT);
+    *verdict = qc_evaluate_dose(item, r, dose, why, QC_REASON_TEXT);
     if (qualitative && !r->pending && r->unit && *r->unit)
         return cc_fail(err, CC_INVALID, "unit", "unexpected", "a qualitative test has no unit");
     *quantitative = !qualitative && !r->pending;

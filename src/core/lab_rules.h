@@ -162,11 +162,12 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
  * qualitative test) or "value" (a quantitative one): a missing one is never
  * read as a pass (CC_INVALID "required"); a qualitative test has no unit
  * (CC_INVALID "unexpected", field "unit"). Then *verdict and its
- * explanation (why, QC_REASON_TEXT bytes) come from qc_evaluate, and
- * *quantitative says whether the value is to be stored. */
+ * explanation (why, QC_REASON_TEXT bytes) come from qc_evaluate_dose with
+ * dose (the endotoxin limit's basis, may be NULL), and *quantitative says
+ * whether the value is to be stored. */
 cc_status lab_check_qc_result(const char *product_type, const qc_result *r, bool detected_given,
-                              bool value_given, qc_verdict *verdict, bool *quantitative,
-                              char why[QC_REASON_TEXT], cc_error *err);
+                              bool value_given, const qc_dose *dose, qc_verdict *verdict,
+                              bool *quantitative, char why[QC_REASON_TEXT], cc_error *err);
 
 /* Whether recording decision on a donor whose eligibility is current needs a
  * written reason: changing a signed determination (eligible or ineligible)

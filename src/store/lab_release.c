@@ -35,6 +35,21 @@ static cc_status read_result(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
+static cc_status read_volume(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    *(double *)ctx = db_col_is_null(row, 0) ? 0 : db_col_double(row, 0);
+    return CC_OK;
+}
+
+cc_status lab_batch_dose(db *d, int64_t batch_id, qc_dose *out, cc_error *err)
+{
+    *out = (qc_dose){NULL, 0, QC_REFERENCE_BODY_KG}; /* route unknown: the strictest */
+    sql_arg a[] = {SQL_I(batch_id)};
+    return sql_each(d, "SELECT MAX(volume_ml) FROM units WHERE batch_id = ?", a, 1, read_volume,
+                    &out->dose_ml, NULL, err);
+}
+
 cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -74,11 +89,18 @@ cc_status lab_batch_readiness(db *d, int64_t batch_id, lab_readiness *out, cc_er
              d, "SELECT COUNT(*) FROM batch_deviations WHERE batch_id = ? AND status = 'open'", a,
              1, &open, err)) != CC_OK)
         return st;
-    qc_release_input in = {spec, qc.results, qc.n,
+    qc_release_input in = {spec,
+                           qc.results,
+                           qc.n,
                            ineligible > 0                     ? QC_DONOR_INELIGIBLE
                            : donors > 0 && eligible == donors ? QC_DONOR_ELIGIBLE
                                                               : QC_DONOR_INCOMPLETE,
-                           (unsigned)open};
+                           (unsigned)open,
+                           {0}};
+    if ((st = lab_batch_dose(d, batch_id, &in.dose, err)) != CC_OK)
+        return st;
+    out->dose = in.dose;
+    out->endotoxin_limit = qc_endotoxin_limit(&in.dose);
     out->ready = qc_release_check(&in, out->blocks, LAB_MAX_BLOCKS, &out->n_blocks);
     if (qc.overflow) /* results beyond the cap were not examined: never call that ready */
         out->ready = false;

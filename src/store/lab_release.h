@@ -4,6 +4,13 @@
  * against the batch's specification, the eligibility of every donor of its
  * collections (all must be eligible, H13) and its open deviations (H2).
  *
+ * The endotoxin limit (qc_spec.h, K/M) needs the route and the dose: a batch
+ * does not know by which route its units will be given, so it is judged
+ * for the strictest (intrathecal, K 0.2 EU/kg), with the largest unit
+ * volume of the batch as one dose given to the pharmacopoeia's 70 kg adult
+ * (QC_REFERENCE_BODY_KG). A batch without units has no dose: its endotoxin
+ * result is invalid until a unit exists.
+ *
  * A read: it writes nothing and may run inside the caller's transaction (a
  * release decides on what it reads there) or outside it (a view).
  * Errors: CC_NOT_FOUND (field "id") for an unknown batch, CC_STORAGE from
@@ -25,7 +32,12 @@ typedef struct {
     bool ready;
     size_t n_blocks; /* may exceed LAB_MAX_BLOCKS; only the first are kept */
     qc_block blocks[LAB_MAX_BLOCKS];
+    qc_dose dose;           /* what the endotoxin limit was computed from */
+    double endotoxin_limit; /* EU/mL; NaN when the batch has no unit */
 } lab_readiness;
+
+/* The basis of a batch's endotoxin limit, as above (dose_ml 0: no unit). */
+cc_status lab_batch_dose(db *d, int64_t batch_id, qc_dose *out, cc_error *err);
 
 /* Release readiness of a batch now; out->ready is false when more results
  * are stored than are examined. */

@@ -32,9 +32,12 @@ TODAY = datetime.date.today()
 NEXT_YEAR = (TODAY + datetime.timedelta(days=365)).isoformat()
 D = TODAY.isoformat()
 SCREENING = ["hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"]
+# A passing MSC set (ISCT minimal criteria): None is "not detected", True "observed";
+# CD14 answers "CD14 or CD11b", CD19 "CD79alpha or CD19".
 MSC_QC = [("sterility", None, ""), ("mycoplasma", None, ""), ("endotoxin", 0.1, "EU/mL"),
-          ("viability", 92, "%"), ("cd73", 98, "%"), ("cd90", 99, "%"), ("cd105", 97, "%"),
-          ("cd34", 0.5, "%"), ("cd45", 0.4, "%"), ("hla_dr", 0.3, "%")]
+          ("viability", 92, "%"), ("plastic_adherence", True, ""), ("cd73", 98, "%"), ("cd90", 99, "%"),
+          ("cd105", 97, "%"), ("cd34", 0.5, "%"), ("cd45", 0.4, "%"), ("cd14", 0.6, "%"), ("cd19", 0.2, "%"),
+          ("hla_dr", 0.3, "%"), ("diff_osteo", True, ""), ("diff_adipo", True, ""), ("diff_chondro", True, "")]
 
 
 class Lab:
@@ -88,8 +91,8 @@ class Lab:
     def qc(self, batch_id, results=MSC_QC):
         for test, value, unit in results:
             body = {"test": test, "tested_on": D}
-            if value is None:
-                body["detected"] = False
+            if value is None or value is True:
+                body["detected"] = value is True
             else:
                 body.update({"value": value, "unit": unit})
             self.req("POST", "/api/v1/batches/%d/qc" % batch_id, body, want=201)
@@ -207,7 +210,15 @@ def test_h2_h13(lab, t):
     _, bid2 = lab.batch(did2)
     lab.unit(bid2)
     r = lab.release(bid2, want=409)
-    t.check(r.json["readiness"]["count"] == 10, "H2: ten missing tests block release", r)
+    rd = r.json["readiness"]
+    t.check(rd["count"] == 16, "H2: sixteen missing tests block release (one per ISCT pair of alternatives)", r)
+    t.check([b["test"] for b in rd["blocks"] if b["kind"] == "missing"][10:12] == ["cd14", "cd79a"]
+            and "CD14+ cells or CD11b+ cells" in rd["blocks"][10]["message"],
+            "the pairs CD14/CD11b and CD79alpha/CD19 are each one missing test", rd)
+    e = rd.get("endotoxin", {})
+    t.check(abs((e.get("limit") or 0) - 1.4) < 1e-9 and e.get("k") == 0.2 and e.get("dose_ml") == 10
+            and e.get("body_kg") == 70 and e.get("route") is None,
+            "endotoxin limit: strictest route (intrathecal K 0.2 EU/kg) x 70 kg / the 10 mL unit", e)
     lab.qc(bid2, [x if x[0] != "viability" else ("viability", 60, "%") for x in MSC_QC])
     r = lab.release(bid2, want=409)
     blocks = r.json["readiness"]["blocks"]

@@ -100,10 +100,13 @@ async function unit(e, cells, { pid, planId, item, quarantine = false } = {}) {
   const u = (await ok(e.lab, 'POST', `/batches/${bid}/units`, { product_code: 'S1234', cells, volume_ml: 10, viability: 93,
     expiry: day(365), storage: '<= -150 C' }, 201)).unit;
   if (quarantine) return u;
+  // the ISCT panel: value true is "observed"
   for (const [test, value, un] of [['sterility'], ['mycoplasma'], ['endotoxin', 0.1, 'EU/mL'], ['viability', 92, '%'],
-    ['cd73', 98, '%'], ['cd90', 99, '%'], ['cd105', 97, '%'], ['cd34', 0.5, '%'], ['cd45', 0.4, '%'], ['hla_dr', 0.3, '%']]) {
-    await ok(e.lab, 'POST', `/batches/${bid}/qc`, value === undefined ? { test, tested_on: TODAY, detected: false }
-      : { test, tested_on: TODAY, value, unit: un }, 201);
+    ['plastic_adherence', true], ['cd73', 98, '%'], ['cd90', 99, '%'], ['cd105', 97, '%'], ['cd34', 0.5, '%'],
+    ['cd45', 0.4, '%'], ['cd14', 0.6, '%'], ['cd19', 0.2, '%'], ['hla_dr', 0.3, '%'], ['diff_osteo', true],
+    ['diff_adipo', true], ['diff_chondro', true]]) {
+    await ok(e.lab, 'POST', `/batches/${bid}/qc`, value === undefined || value === true
+      ? { test, tested_on: TODAY, detected: value === true } : { test, tested_on: TODAY, value, unit: un }, 201);
   }
   await ok(e.qa, 'POST', `/batches/${bid}/release`, { password: PASSWORD }, 200);
   if (pid) {

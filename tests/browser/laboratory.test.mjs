@@ -89,18 +89,30 @@ await run([
     await submit(page, 'unit-form');
     assert.equal(await page.getByTestId('batch-units-row').count(), 1);
     assert.match(await page.getByTestId('state-badge').first().textContent(), /quarantine/);
-    // QC: two qualitative, then quantitative results
-    const qc = [['sterility', null], ['mycoplasma', null], ['endotoxin', '0.1'], ['viability', '94'], ['cd73', '98'],
-      ['cd90', '99'], ['cd105', '97'], ['cd34', '0.4'], ['cd45', '0.6']];
+    // QC: qualitative (not detected; observed), then quantitative results; CD11b answers
+    // "CD14 or CD11b" and CD79alpha "CD79alpha or CD19" (ISCT)
+    const qc = [['sterility', null], ['mycoplasma', null], ['plastic_adherence', 'observed'], ['diff_osteo', 'observed'],
+      ['diff_adipo', 'observed'], ['diff_chondro', 'observed'], ['endotoxin', '0.1'], ['viability', '94'], ['cd73', '98'],
+      ['cd90', '99'], ['cd105', '97'], ['cd34', '0.4'], ['cd45', '0.6'], ['cd11b', '0.5'], ['cd79a', '0.2']];
     for (const [test, value] of qc) {
       await page.getByTestId('qc-form-test').selectOption(test);
-      await page.getByTestId('qc-form-outcome').selectOption('value');
+      await page.getByTestId('qc-form-outcome').selectOption(value === 'observed' ? 'observed' : 'value');
+      if (value === 'observed') {
+        await page.getByTestId('qc-form-tested-on').fill(today);
+        await submit(page, 'qc-form');
+        continue;
+      }
       if (value) await page.getByTestId('qc-form-value').fill(value);
       await page.getByTestId('qc-form-tested-on').fill(today);
       await submit(page, 'qc-form');
     }
     assert.equal(await page.getByTestId('qc-verdict-cd73').textContent(), 'pass');
     assert.equal(await page.getByTestId('qc-verdict-hla_dr').textContent(), 'missing');
+    assert.equal(await page.getByTestId('qc-verdict-diff_chondro').textContent(), 'pass');
+    assert.equal(await page.getByTestId('qc-verdict-cd11b').textContent(), 'pass');
+    // the endotoxin limit shown is the intrathecal K/M of the 10 mL unit: 0.2 x 70 / 10
+    const endoRow = page.getByTestId('qc-sheet-row').filter({ has: page.getByTestId('qc-verdict-endotoxin') });
+    assert.match(await endoRow.textContent(), /≤ 1\.4 EU\/mL/);
 
     // QA: release refused (HLA-DR missing, donor not signed)
     await switchUser(page, server, 'qa1');
@@ -157,6 +169,14 @@ await run([
     await page.getByTestId('lang-fr').click();
     await page.getByTestId('unit-facts').waitFor();
     assert.match(await page.getByTestId('state-badge').first().textContent(), /libérée/);
+    // QC test names are translated, the alternatives named together
+    await page.goto(batchUrl);
+    await page.getByTestId('qc-sheet').waitFor();
+    const sheet = await page.getByTestId('qc-sheet').textContent();
+    for (const fr of ['Adhérence au plastique', 'Différenciation chondrogénique', 'Cellules CD14+ (ou Cellules CD11b+', 'observé']) {
+      assert.ok(sheet.includes(fr), `${fr} in: ${sheet}`);
+    }
+    assert.ok(!sheet.includes('Plastic adherence'), sheet);
 
     // inventory and freezer map show it
     await page.getByTestId('lab-tab-storage').click();

@@ -515,10 +515,13 @@ static void test_unit_action_table(void **state)
 }
 
 /* A QC result against the batch's specification (lab_check_qc_result, the
- * rules of lab_rules.h; uc-msc: sterility qualitative, viability >= 70 %). */
+ * rules of lab_rules.h; uc-msc: sterility qualitative, viability >= 70 %,
+ * plastic adherence and differentiation qualitative "observed" (ISCT 2006),
+ * endotoxin <= K/M: 0.2 EU/kg x 70 kg / 10 mL = 1.4 EU/mL intrathecal). */
 static void test_qc_result_table(void **state)
 {
     (void)state;
+    static const qc_dose it10 = {"intrathecal", 10, 70};
     const struct {
         const char *product_type;
         qc_result r;
@@ -527,11 +530,102 @@ static void test_qc_result_table(void **state)
         const char *code, *field;
         qc_verdict verdict;
         bool quantitative;
+        const qc_dose *dose;
     } rows[] = {
+        /* ISCT qualitative criteria: observed passes, not observed fails, never a value */
+        {"uc-msc",
+         {.test = "plastic_adherence", .detected = true},
+         true,
+         false,
+         CC_OK,
+         "",
+         "",
+         QC_PASS,
+         false,
+         NULL},
+        {"bm-msc",
+         {.test = "diff_chondro", .detected = false},
+         true,
+         false,
+         CC_OK,
+         "",
+         "",
+         QC_FAIL,
+         false,
+         NULL},
+        {"ad-msc",
+         {.test = "diff_osteo"},
+         false,
+         false,
+         CC_INVALID,
+         "required",
+         "detected",
+         0,
+         false,
+         NULL},
+        {"uc-msc",
+         {.test = "diff_adipo", .detected = true, .unit = "%"},
+         true,
+         false,
+         CC_INVALID,
+         "unexpected",
+         "unit",
+         0,
+         false,
+         NULL},
+        /* endotoxin against the dose given: on the limit, above it, and no dose */
+        {"uc-msc",
+         {.test = "endotoxin", .value = 1.4, .unit = "EU/mL"},
+         false,
+         true,
+         CC_OK,
+         "",
+         "",
+         QC_PASS,
+         true,
+         &it10},
+        {"uc-msc",
+         {.test = "endotoxin", .value = 1.41, .unit = "EU/mL"},
+         false,
+         true,
+         CC_OK,
+         "",
+         "",
+         QC_FAIL,
+         true,
+         &it10},
+        {"secretome",
+         {.test = "endotoxin", .value = 0.1, .unit = "EU/mL"},
+         false,
+         true,
+         CC_OK,
+         "",
+         "",
+         QC_INVALID,
+         true,
+         NULL},
         /* no specification for the product type */
-        {"none", {.test = "sterility"}, true, false, CC_CONFLICT, "no_qc_spec", "test", 0, false},
+        {"none",
+         {.test = "sterility"},
+         true,
+         false,
+         CC_CONFLICT,
+         "no_qc_spec",
+         "test",
+         0,
+         false,
+         NULL},
         /* a test the specification does not list */
-        {"uc-msc", {.test = "bogus"}, true, false, CC_INVALID, "invalid_value", "test", 0, false},
+        {"uc-msc",
+         {.test = "bogus"},
+         true,
+         false,
+         CC_INVALID,
+         "invalid_value",
+         "test",
+         0,
+         false,
+         NULL},
         /* a final qualitative result without detected is never a pass */
         {"uc-msc",
          {.test = "sterility"},
@@ -541,7 +635,8 @@ static void test_qc_result_table(void **state)
          "required",
          "detected",
          0,
-         false},
+         false,
+         NULL},
         /* a final quantitative result without value is never a pass */
         {"uc-msc",
          {.test = "viability", .unit = "%"},
@@ -551,7 +646,8 @@ static void test_qc_result_table(void **state)
          "required",
          "value",
          0,
-         false},
+         false,
+         NULL},
         /* a qualitative test has no unit */
         {"uc-msc",
          {.test = "sterility", .unit = "%"},
@@ -561,17 +657,19 @@ static void test_qc_result_table(void **state)
          "unexpected",
          "unit",
          0,
-         false},
+         false,
+         NULL},
         /* pending: nothing to give yet, nothing stored as a value */
         {"uc-msc",
-         {.test = "viability", .pending = true},
+         {.test = "viability", .pending = true, NULL},
          false,
          false,
          CC_OK,
          "",
          "",
          QC_PENDING,
-         false},
+         false,
+         NULL},
         {"uc-msc",
          {.test = "sterility", .detected = false},
          true,
@@ -580,7 +678,8 @@ static void test_qc_result_table(void **state)
          "",
          "",
          QC_PASS,
-         false},
+         false,
+         NULL},
         {"uc-msc",
          {.test = "sterility", .detected = true},
          true,
@@ -589,7 +688,8 @@ static void test_qc_result_table(void **state)
          "",
          "",
          QC_FAIL,
-         false},
+         false,
+         NULL},
         {"uc-msc",
          {.test = "viability", .value = 92, .unit = "%"},
          false,
@@ -598,7 +698,8 @@ static void test_qc_result_table(void **state)
          "",
          "",
          QC_PASS,
-         true},
+         true,
+         NULL},
         {"uc-msc",
          {.test = "viability", .value = 60, .unit = "%"},
          false,
@@ -607,15 +708,17 @@ static void test_qc_result_table(void **state)
          "",
          "",
          QC_FAIL,
-         true},
+         true,
+         NULL},
     };
     for (size_t i = 0; i < N(rows); i++) {
         qc_verdict v = QC_INVALID;
         bool quantitative = true;
         char why[QC_REASON_TEXT];
         cc_error err = {0};
-        cc_status st = lab_check_qc_result(rows[i].product_type, &rows[i].r, rows[i].detected_given,
-                                           rows[i].value_given, &v, &quantitative, why, &err);
+        cc_status st =
+            lab_check_qc_result(rows[i].product_type, &rows[i].r, rows[i].detected_given,
+                                rows[i].value_given, rows[i].dose, &v, &quantitative, why, &err);
         if (st != rows[i].expect)
             fail_msg("row %zu: status %d, expected %d (%s)", i, st, rows[i].expect, err.message);
         if (st != CC_OK) {

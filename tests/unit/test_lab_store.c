@@ -3,6 +3,7 @@
  * expiry sweep (H3), autologous units only for their patient (H7), storage
  * positions hold one unit, failures leave nothing behind, the audit chain
  * stays intact, and the lookback finds recipients both ways. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,12 +135,25 @@ static void pass_qc(db *d, int64_t batch_id)
         const char *test;
         double value;
         const char *unit;
-    } rows[] = {{"sterility", -1, ""},  {"mycoplasma", -1, ""}, {"endotoxin", 0.1, "EU/mL"},
-                {"viability", 90, "%"}, {"cd73", 99, "%"},      {"cd90", 99, "%"},
-                {"cd105", 99, "%"},     {"cd34", 1, "%"},       {"cd45", 1, "%"},
-                {"hla_dr", 1, "%"}};
+    } rows[] = {/* value -1: not detected, -2: observed */
+                {"sterility", -1, ""},
+                {"mycoplasma", -1, ""},
+                {"endotoxin", 0.1, "EU/mL"},
+                {"viability", 90, "%"},
+                {"plastic_adherence", -2, ""},
+                {"cd73", 99, "%"},
+                {"cd90", 99, "%"},
+                {"cd105", 99, "%"},
+                {"cd34", 1, "%"},
+                {"cd45", 1, "%"},
+                {"cd11b", 1, "%"},
+                {"cd79a", 1, "%"},
+                {"hla_dr", 1, "%"},
+                {"diff_osteo", -2, ""},
+                {"diff_adipo", -2, ""},
+                {"diff_chondro", -2, ""}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        qc_result r = {rows[i].test, false, false, rows[i].value, rows[i].unit};
+        qc_result r = {rows[i].test, false, rows[i].value < -1, rows[i].value, rows[i].unit};
         int64_t id;
         qc_verdict v;
         cc_error err;
@@ -181,7 +195,13 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     /* H2: no QC at all */
     assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
     assert_string_equal(err.code, "release_blocked");
-    assert_int_equal(r.n_blocks, 11); /* 10 missing tests + donor incomplete */
+    /* 16 missing tests (one per ISCT pair of alternatives) + donor incomplete */
+    assert_int_equal(r.n_blocks, 17);
+    /* the endotoxin limit: no route on a batch, so intrathecal K 0.2 EU/kg x 70 kg over
+     * the largest unit volume (10 mL) */
+    assert_null(r.dose.route);
+    assert_true(r.dose.dose_ml == 10 && r.dose.body_kg == 70);
+    assert_true(fabs(r.endotoxin_limit - 1.4) < 1e-12);
     pass_qc(f->d, b);
     /* H13: donor not signed eligible */
     assert_int_equal(app_lab_batch_release(CTX(f->d), b, "", TODAY, &r, &err), CC_CONFLICT);
@@ -226,6 +246,7 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     assert_int_equal(
         lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err),
         CC_INVALID);
+    unit(f->d, b, "S1234", "2099-01-01", NULL);
     pass_qc(f->d, b);
     qc_result fail = {"viability", false, false, 65, "%"};
     int64_t id;
@@ -242,6 +263,21 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     assert_int_equal(r.n_blocks, 2); /* failed viability + donor ineligible */
     assert_int_equal(r.blocks[0].kind, QC_BLOCK_FAILED);
     assert_int_equal(r.blocks[1].kind, QC_BLOCK_DONOR_INELIGIBLE);
+    /* a batch without a unit has no dose: its endotoxin result cannot be judged until a
+     * unit gives the volume, and readiness judges it again then */
+    int64_t b2 = batch(f->d, dn, "uc-msc");
+    qc_result endo = {"endotoxin", false, false, 0.1, "EU/mL"};
+    OK(app_lab_batch_add_qc(CTX(f->d), b2, &endo, false, true, "", "2026-01-10", &id, &v, &err));
+    assert_int_equal(v, QC_INVALID);
+    OK(lab_batch_readiness(f->d, b2, &r, &err));
+    assert_true(isnan(r.endotoxin_limit));
+    assert_int_equal(r.blocks[2].kind, QC_BLOCK_INVALID);
+    assert_string_equal(r.blocks[2].test, "endotoxin");
+    unit(f->d, b2, "S1234", "2099-01-01", NULL);
+    OK(lab_batch_readiness(f->d, b2, &r, &err));
+    assert_true(fabs(r.endotoxin_limit - 1.4) < 1e-12);
+    assert_int_equal(r.blocks[2].kind, QC_BLOCK_MISSING);
+    assert_string_equal(r.blocks[2].test, "viability");
 }
 
 static void test_issue_once_expiry_and_autologous(void **state)

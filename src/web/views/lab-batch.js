@@ -11,23 +11,47 @@ const STEPS = ['isolation', 'passage', 'harvest', 'formulation', 'cryopreservati
 
 function nowInstant() { return new Date().toISOString().replace(/\.\d+Z$/, 'Z'); }
 
-function qcSheet(spec, results) {
+// Test names come from the catalogue (lab.qc.test.<code>), never the spec's English.
+const testName = (it) => t(`lab.qc.test.${it.test}`);
+
+// "CD14+ cells (or CD11b+ cells)": alternatives of which one result suffices.
+function itemLabel(spec, it) {
+  const others = it.one_of ? spec.items.filter((x) => x.one_of === it.one_of && x.test !== it.test) : [];
+  return others.length ? t('lab.qc.or', { name: testName(it), other: others.map(testName).join(', ') }) : testName(it);
+}
+
+// Shown with a few significant digits; the server compares the exact values.
+const num = (x) => Number(x.toPrecision(4));
+
+function qcSheet(spec, results, readiness) {
   if (!spec) return h('p', { class: 'alert alert-error', 'data-testid': 'no-spec' }, t('lab.qc.no_spec'));
+  const endo = readiness && readiness.endotoxin;
   const limit = (it) => {
     if (it.rule === 'negative') return t('lab.qc.not_detected');
+    if (it.rule === 'positive') return t('lab.qc.observed');
+    if (it.rule === 'endotoxin') {
+      return endo && endo.limit !== null
+        ? t('lab.qc.endotoxin_limit', { limit: num(endo.limit), unit: it.unit, k: endo.k, kg: endo.body_kg, ml: endo.dose_ml })
+        : t('lab.qc.endotoxin_no_dose');
+    }
     if (it.rule === 'min') return `≥ ${it.low} ${it.unit}`;
     if (it.rule === 'max') return `≤ ${it.high} ${it.unit}`;
     if (it.rule === 'range') return `${it.low}–${it.high} ${it.unit}`;
     return `${t('lab.qc.report')} (${it.unit})`;
   };
+  const outcome = (it, r) => {
+    if (r.pending) return t('lab.qc.pending');
+    if (it.rule === 'negative') return r.detected ? t('lab.qc.detected') : t('lab.qc.not_detected');
+    if (it.rule === 'positive') return r.detected ? t('lab.qc.observed') : t('lab.qc.not_observed');
+    return `${r.value} ${r.unit}`;
+  };
   const rows = spec.items.map((it) => {
     const rs = results.filter((r) => r.test === it.test);
-    const shown = rs.map((r) => (r.pending ? t('lab.qc.pending') : it.rule === 'negative'
-      ? (r.detected ? t('lab.qc.detected') : t('lab.qc.not_detected')) : `${r.value} ${r.unit}`)).join('; ');
+    const shown = rs.map((r) => outcome(it, r)).join('; ');
     const verdicts = rs.map((r) => r.verdict);
     const verdict = verdicts.length === 0 ? 'missing' : verdicts.includes('fail') ? 'fail'
       : verdicts.includes('invalid') ? 'invalid' : verdicts.includes('pending') ? 'pending' : 'pass';
-    return { id: it.test, name: it.name, limit: limit(it), shown, verdict };
+    return { id: it.test, name: itemLabel(spec, it), limit: limit(it), shown, verdict };
   });
   return dataTable('qc-sheet', [['name', t('lab.test')], ['limit', t('lab.qc.specification')], ['shown', t('lab.result')],
     ['verdict', t('lab.qc.verdict'), (r) => h('span', { class: `badge badge-${r.verdict}`, 'data-testid': `qc-verdict-${r.id}` }, t(`lab.qc.${r.verdict}`))]], rows);
@@ -68,7 +92,7 @@ export async function renderBatch(ctx, id) {
       ],
     }));
   }
-  nodes.push(section(t('lab.qc.title'), qcSheet(data.spec, data.qc_results)));
+  nodes.push(section(t('lab.qc.title'), qcSheet(data.spec, data.qc_results, data.readiness)));
   if (open && can(['lab']) && data.spec) {
     nodes.push(actionForm({
       id: 'qc-form', title: t('lab.qc.add'), path: `/batches/${id}/qc`,
@@ -78,14 +102,16 @@ export async function renderBatch(ctx, id) {
         if (body.method) out.method = body.method;
         if (body.outcome === 'pending') out.pending = true;
         else if (it && it.rule === 'negative') out.detected = body.outcome === 'detected';
+        else if (it && it.rule === 'positive') out.detected = body.outcome === 'observed';
         else { if (body.value !== undefined) out.value = body.value; out.unit = it ? it.unit : ''; }
         return out;
       },
       fields: [
         { name: 'test', label: t('lab.test'), type: 'select', required: true,
-          options: data.spec.items.map((it) => [it.test, `${it.name}${it.unit ? ` (${it.unit})` : ''}`]) },
+          options: data.spec.items.map((it) => [it.test, `${testName(it)}${it.unit ? ` (${it.unit})` : ''}`]) },
         { name: 'outcome', label: t('lab.qc.outcome'), type: 'select', required: true,
-          options: [['value', t('lab.qc.value_or_negative')], ['detected', t('lab.qc.detected')], ['pending', t('lab.qc.pending')]] },
+          options: [['value', t('lab.qc.value_or_negative')], ['detected', t('lab.qc.detected')],
+            ['observed', t('lab.qc.observed')], ['not_observed', t('lab.qc.not_observed')], ['pending', t('lab.qc.pending')]] },
         { name: 'value', label: t('lab.qc.value'), kind: 'number', inputmode: 'decimal' },
         { name: 'method', label: t('lab.qc.method') },
         { name: 'tested_on', label: t('lab.qc.tested_on'), type: 'date', required: true },
