@@ -535,6 +535,9 @@ static void test_terms(void **state)
                               "hypertension",
                               "dyspnea",
                               "seizure",
+                              "csf_leakage",
+                              "arachnoiditis",
+                              "urinary_tract_infection",
                               "other"};
     assert_int_equal(adverse_term_count(), N(required));
     for (size_t i = 0; i < N(required); i++) {
@@ -583,6 +586,70 @@ static void test_terms(void **state)
     assert_false(adverse_outcome_is_valid("dead"));
     assert_true(adverse_action_is_valid("interrupted"));
     assert_true(adverse_expectedness_is_valid("unexpected"));
+}
+
+/* CTCAE v5.0 (NCI, 2017-11-27), one row per grade as printed: Cerebrospinal
+ * fluid leakage and Arachnoiditis (Nervous system disorders), Urinary tract
+ * infection (Infections and infestations, "-" at grade 1). NULL: CTCAE gives
+ * no grade. */
+static void test_intrathecal_terms(void **state)
+{
+    (void)state;
+    const char *life = "Life-threatening consequences; urgent intervention indicated";
+    const struct {
+        const char *code, *name, *soc;
+        int grade;
+        const char *text;
+    } rows[] = {
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 1,
+         "Post-craniotomy: asymptomatic; Post-lumbar puncture: transient headache; postural care "
+         "indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 2,
+         "Post-craniotomy: moderate symptoms; medical intervention indicated; Post-lumbar "
+         "puncture: persistent moderate symptoms; blood patch indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 3,
+         "Severe symptoms; medical intervention indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 4, life},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 5, "Death"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 1, "Mild symptoms"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 2,
+         "Moderate symptoms; limiting instrumental ADL"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 3,
+         "Severe symptoms; limiting self care ADL"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 4, life},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 5, "Death"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 1,
+         NULL},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 2,
+         "Localized; local intervention indicated (e.g., topical antibiotic, antifungal, or "
+         "antiviral)"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 3,
+         "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+         "indicated"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 4,
+         life},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 5,
+         "Death"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        const adverse_term *t = adverse_term_find(rows[i].code);
+        assert_non_null(t);
+        assert_string_equal(t->name_en, rows[i].name);
+        assert_string_equal(t->soc_en, rows[i].soc);
+        assert_false(t->needs_text);
+        const char *en = t->grades_en[rows[i].grade - 1], *fr = t->grades_fr[rows[i].grade - 1];
+        if (!rows[i].text) {
+            assert_null(en);
+            assert_null(fr);
+            assert_int_equal(adverse_check_grade(t, rows[i].grade, NULL), CC_INVALID);
+            continue;
+        }
+        assert_non_null(en);
+        assert_string_equal(en, rows[i].text);
+        assert_non_null(fr);
+        assert_string_not_equal(fr, en); /* translated, not copied */
+        assert_int_equal(adverse_check_grade(t, rows[i].grade, NULL), CC_OK);
+    }
 }
 
 /* ICH E2A III.A.2 and the 24-hour initial report: every combination of
@@ -657,7 +724,8 @@ int main(void)
         cmocka_unit_test(test_each_refusal),    cmocka_unit_test(test_every_state),
         cmocka_unit_test(test_override_matrix), cmocka_unit_test(test_product_parse_and_names),
         cmocka_unit_test(test_vitals),          cmocka_unit_test(test_observation_tasks),
-        cmocka_unit_test(test_terms),           cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_terms),           cmocka_unit_test(test_intrathecal_terms),
+        cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
