@@ -289,8 +289,12 @@ cc_status app_bedside_complete(app_ctx *c, int64_t administration_id, int64_t en
     char route[16], status[16];
     obs_task tasks[OBS_MAX_TASKS];
     size_t n = 0;
+    vitals_limits limits;
+    adverse_rules rules;
     if ((st = administration_head(c->d, administration_id, &patient, route, status, err)) == CC_OK)
-        n = obs_plan_generate(route, ended_at, tasks, OBS_MAX_TASKS);
+        st = bedside_settings_load(c->d, &limits, &rules, err);
+    if (st == CC_OK)
+        n = obs_plan_generate(route, ended_at, limits.lie_flat_minutes, tasks, OBS_MAX_TASKS);
     char at[CC_INSTANT_TEXT];
     instant_format(ended_at, at);
     if (st == CC_OK)

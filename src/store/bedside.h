@@ -123,6 +123,7 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
     X(limits, fever_dc)                                                                            \
     X(limits, respiratory_rate_low)                                                                \
     X(limits, respiratory_rate_high)                                                               \
+    X(limits, lie_flat_minutes)                                                                    \
     X(rules, initial_hours)                                                                        \
     X(rules, fatal_days)                                                                           \
     X(rules, followup_days)                                                                        \

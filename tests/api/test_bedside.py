@@ -331,7 +331,9 @@ def test_hazards(b, t, srv):
     t.check(r.json["administration"]["second_verifier"] == "physician1", "the second verifier is recorded", r)
     r = b.req("POST", "/api/v1/administrations/%d/complete" % r.json["administration"]["id"], {}, want=200)
     kinds = [x["kind"] for x in r.json["tasks"]]
-    t.check(kinds.count("lie_flat") == 1 and kinds.count("headache_check") == 3, "lumbar-puncture tasks", kinds)
+    t.check(kinds.count("neuro_check") == 4 and kinds.count("headache_check") == 3
+            and kinds.count("site_check") == 2, "lumbar-puncture tasks with the neurological checks", kinds)
+    t.check("lie_flat" not in kinds, "no lying flat unless the site chose it (Cochrane CD009199)", kinds)
     u4 = mine_item4
     it4 = body_for(plan_id, 4, p, [u4], "intrathecal", second_verifier=sv)
     refused(it4, "lp_too_soon", "H5 second lumbar puncture 2 hours later")
@@ -477,6 +479,8 @@ def test_bad_input(b, t, srv, p, plan_id, aid):
         t.check(r.status == 400 and (r.error() or {}).get("field") == field, "GET %s -> 400 %s" % (path, field), r)
     r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 100}, role="admin")
     t.check(r.status == 400 and r.error()["field"] == "temperature", "settings: fever below the low limit", r)
+    r = b.req("PUT", "/api/v1/bedside/settings", {"lie_flat_minutes": -5}, role="admin")
+    t.check(r.status == 400 and r.error()["field"] == "lie_flat_minutes", "settings: negative bed rest", r)
     r = b.req("PUT", "/api/v1/bedside/settings", {"fatal_days": 0}, role="admin")
     t.check(r.status == 400 and r.error()["field"] == "fatal_days", "settings: zero days", r)
     r = b.req("PATCH", "/api/v1/adverse-events/999999", dict(ae, version=1), role="physician")
@@ -495,6 +499,7 @@ def test_bad_input(b, t, srv, p, plan_id, aid):
             harness.db_diff(tables, srv.db_tables()))
     r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 385}, role="admin", want=200)
     t.check(r.json["fever_dc"] == 385 and r.json["initial_hours"] == 24, "settings changed", r)
+    t.check(r.json["lie_flat_minutes"] == 0, "no bed rest by default", r)
 
 
 def test_h14(b, t, srv):

@@ -253,7 +253,8 @@ await run([
     await confirm(page);
     await page.getByTestId('adm-task').first().waitFor();
     const kinds = await page.$$eval('[data-testid="adm-task"]', (els) => els.map((x) => x.dataset.kind));
-    assert.equal(kinds.filter((k) => k === 'lie_flat').length, 1, kinds.join());
+    assert.equal(kinds.filter((k) => k === 'lie_flat').length, 0, kinds.join());
+    assert.equal(kinds.filter((k) => k === 'neuro_check').length, 4, kinds.join());
     assert.equal(kinds.filter((k) => k === 'headache_check').length, 3, kinds.join());
     assert.match(await page.getByTestId('adm-status').textContent(), /completed/);
     // one task done

@@ -484,7 +484,7 @@ static void test_observation_tasks(void **state)
     (void)state;
     obs_task t[OBS_MAX_TASKS];
     const int64_t end = 1000000;
-    size_t n = obs_plan_generate("intravenous", end, t, N(t));
+    size_t n = obs_plan_generate("intravenous", end, 0, t, N(t));
     const int iv_minutes[] = {15,  30,  45,  60,
                               120, 180, 240, 300}; /* 4 in the first hour, then hourly for 4 h */
     assert_int_equal(n, N(iv_minutes));
@@ -492,19 +492,57 @@ static void test_observation_tasks(void **state)
         assert_int_equal(t[i].kind, OBS_VITALS);
         assert_int_equal(t[i].due_at, end + iv_minutes[i] * 60);
     }
-    n = obs_plan_generate("intrathecal", end, t, N(t));
-    assert_int_equal(n, 14);
-    assert_int_equal(t[0].kind, OBS_LIE_FLAT);
-    assert_int_equal(t[0].due_at, end);
-    size_t headache = 0;
+    /* After a lumbar puncture: the vital signs above, a neurological check at
+     * 1, 2, 6 and 24 h, headache checks at 2, 6 and 24 h, site checks at 2
+     * and 24 h; no lying flat unless the site chose it (bed rest does not
+     * prevent post-dural puncture headache: Cochrane CD009199, 2016). */
+    const struct {
+        obs_kind kind;
+        int minutes;
+    } lp[] = {
+        {OBS_VITALS, 15},           {OBS_VITALS, 30},          {OBS_VITALS, 45},
+        {OBS_VITALS, 60},           {OBS_NEURO_CHECK, 60},     {OBS_VITALS, 120},
+        {OBS_NEURO_CHECK, 120},     {OBS_HEADACHE_CHECK, 120}, {OBS_SITE_CHECK, 120},
+        {OBS_VITALS, 180},          {OBS_VITALS, 240},         {OBS_VITALS, 300},
+        {OBS_NEURO_CHECK, 360},     {OBS_HEADACHE_CHECK, 360}, {OBS_NEURO_CHECK, 1440},
+        {OBS_HEADACHE_CHECK, 1440}, {OBS_SITE_CHECK, 1440},
+    };
+    n = obs_plan_generate("intrathecal", end, 0, t, N(t));
+    assert_int_equal(n, N(lp));
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t[i].kind, lp[i].kind);
+        assert_int_equal(t[i].due_at, end + lp[i].minutes * 60);
+    }
+    /* A site that keeps bed rest: one lie-flat task, due when it ends. */
+    n = obs_plan_generate("intrathecal", end, 90, t, N(t));
+    assert_int_equal(n, N(lp) + 1);
+    size_t flat = 0;
     for (size_t i = 0; i < n; i++) {
         if (i)
             assert_true(t[i - 1].due_at <= t[i].due_at);
-        headache += t[i].kind == OBS_HEADACHE_CHECK;
+        if (t[i].kind == OBS_LIE_FLAT) {
+            flat++;
+            assert_int_equal(t[i].due_at, end + 90 * 60);
+        }
     }
-    assert_int_equal(headache, 3);
-    assert_int_equal(t[n - 1].due_at, end + 24 * 3600);
-    assert_int_equal(obs_plan_generate("intrathecal", end, t, 3), 3); /* capped */
+    assert_int_equal(flat, 1);
+    /* Not after an intravenous administration, whatever the setting. */
+    assert_int_equal(obs_plan_generate("intravenous", end, 90, t, N(t)), N(iv_minutes));
+    assert_int_equal(obs_plan_generate("intrathecal", end, 0, t, 3), 3); /* capped */
+    vitals_limits l;
+    vitals_default_limits(&l);
+    assert_int_equal(l.lie_flat_minutes, 0);
+    const struct {
+        int minutes;
+        cc_status want;
+    } flat_rows[] = {{0, CC_OK}, {60, CC_OK}, {1440, CC_OK}, {-1, CC_INVALID}, {1441, CC_INVALID}};
+    for (size_t i = 0; i < N(flat_rows); i++) {
+        l.lie_flat_minutes = flat_rows[i].minutes;
+        cc_error e = {0};
+        assert_int_equal(vitals_check_limits(&l, &e), flat_rows[i].want);
+        if (flat_rows[i].want != CC_OK)
+            assert_string_equal(e.field, "lie_flat_minutes");
+    }
     obs_kind k;
     for (int i = 0; i < OBS_KIND_COUNT; i++) {
         assert_true(obs_kind_parse(obs_kind_name((obs_kind)i), &k));
