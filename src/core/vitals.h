@@ -20,7 +20,8 @@
  *   systolic 90..180, diastolic 50..110, heart rate 50..120, SpO2 >= 92,
  *   temperature 35.0 .. < 38.0, respiratory rate 10..24.
  * An abnormal value prompts an adverse-event report (the API says so); it
- * does not create one.
+ * does not create one. A rise over the patient's own baseline after a
+ * spinal cord injury at T6 or above is judged by core/dysreflexia.
  *
  * Observation tasks (obs_plan_generate): from the end of an administration,
  *   vital signs every 15 minutes for the first hour (15, 30, 45, 60 min),

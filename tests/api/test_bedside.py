@@ -213,6 +213,27 @@ def test_flow(b, t, srv):
     t.check([x["code"] for x in r.json["abnormal"]] == ["temperature_high"] and r.json["prompt_adverse_event"],
             "fever prompts an adverse-event report", r)
     t.check("fièvre" in r.json["abnormal"][0]["fr"], "the finding in French", r)
+    t.check(r.json["autonomic_dysreflexia"] is None, "a fever is not autonomic dysreflexia", r)
+    # autonomic dysreflexia: the patient's injury is at C5 (T6 or above); baseline
+    # is the 'before' reading (120) while no earlier day has one
+    vit = "/api/v1/administrations/%d/vitals" % aid
+    r = b.req("POST", vit, {"phase": "during", "systolic": 139, "diastolic": 80}, want=201)
+    t.check(r.json["abnormal"] == [] and r.json["autonomic_dysreflexia"] is None,
+            "C5 injury: a rise of 19 mmHg over the baseline is no alert", r)
+    r = b.req("POST", vit, {"phase": "during", "systolic": 140, "diastolic": 80}, want=201)
+    ad = r.json["autonomic_dysreflexia"]
+    t.check([x["code"] for x in r.json["abnormal"]] == ["autonomic_dysreflexia"] and r.json["prompt_adverse_event"]
+            and ad and ad["field"] == "systolic" and "20 above the baseline of 120" in ad["en"]
+            and "Dysréflexie autonome" in ad["fr"],
+            "C5 injury: a rise of 20 mmHg alerts and prompts a report though 140 is inside the ward limits", r)
+    # a reading from an earlier day is the baseline: 100 yesterday, so 125 today is a 25 mmHg rise
+    r = b.req("POST", vit, {"phase": "before", "systolic": 100, "diastolic": 60, "taken_at": now_iso(-24)},
+              want=201)
+    t.check(r.json["autonomic_dysreflexia"] is None, "yesterday's lower reading alerts nothing", r)
+    r = b.req("POST", vit, {"phase": "after", "systolic": 125, "diastolic": 70}, want=201)
+    ad = r.json["autonomic_dysreflexia"]
+    t.check(ad and "25 above the baseline of 100" in ad["en"],
+            "the baseline is the last reading of an earlier day, not the day's own", r)
 
     r = b.req("POST", "/api/v1/administrations/%d/complete" % aid, {"notes": "uneventful infusion"}, want=200)
     tasks = r.json["tasks"]

@@ -247,6 +247,21 @@ await run([
     await page.getByTestId('vitals-submit').click();
     await page.getByTestId('vitals-row').first().waitFor();
     assert.equal(await page.getByTestId('ae-prompt').isVisible(), false, 'normal signs prompt nothing');
+    // injury at C5: 20 mmHg over the 'before' reading is autonomic dysreflexia, though 140 is a normal value
+    await page.getByTestId('vitals-phase').selectOption('during');
+    await page.getByTestId('vitals-systolic').fill('140');
+    await page.getByTestId('vitals-diastolic').fill('80');
+    await page.getByTestId('vitals-submit').click();
+    await page.getByTestId('ad-alert').waitFor();
+    assert.match(await page.getByTestId('ad-alert').textContent(), /autonomic dysreflexia/i);
+    assert.equal(await page.getByTestId('abnormal-finding').first().getAttribute('data-code'), 'autonomic_dysreflexia');
+    assert.match(await page.getByTestId('abnormal-finding').first().textContent(), /20 above the baseline of 120/);
+    await page.getByTestId('ae-prompt-report').click();
+    await page.getByTestId('ae-form').waitFor();
+    assert.equal(await page.getByTestId('ae-form-term').inputValue(), 'other', 'reported as other, specify');
+    assert.equal(await page.getByTestId('ae-form-term-text').inputValue(), 'Autonomic dysreflexia', 'named');
+    await page.goBack();
+    await page.getByTestId('complete-notes').waitFor();
     // completion (with confirmation) generates the lumbar-puncture observation tasks
     await page.getByTestId('complete-notes').fill('uneventful');
     await page.getByTestId('complete-submit').click();

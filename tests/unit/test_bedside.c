@@ -15,6 +15,7 @@
 
 #include "core/adverse.h"
 #include "core/bedside.h"
+#include "core/dysreflexia.h"
 #include "core/isbt128.h"
 #include "core/mrn.h"
 #include "core/vitals.h"
@@ -551,6 +552,81 @@ static void test_observation_tasks(void **state)
     assert_false(obs_kind_parse("Vitals", &k));
 }
 
+/* Autonomic dysreflexia: "an increase in SBP > 20 mmHg above baseline"
+ * (International standards to document remaining autonomic function after
+ * SCI, Alexander 2009 / Krassioukov 2012; "20 to 40 mmHg above baseline",
+ * Consortium for Spinal Cord Medicine 2001), in injuries at T6 or above,
+ * whatever the absolute value; the clinic's rule counts 20 itself. */
+static void test_dysreflexia(void **state)
+{
+    (void)state;
+    const struct {
+        const char *level;
+        bool has_baseline;
+        int baseline, systolic;
+        bool has_systolic, alert;
+    } rows[] = {
+        {"C5", true, 110, 130, true, true},   /* rise 20: the threshold itself */
+        {"C5", true, 110, 129, true, false},  /* rise 19 */
+        {"C5", true, 95, 125, true, true},    /* 125 mmHg: normal for the ward, a crisis here */
+        {"C1", true, 100, 120, true, true},   /* highest level */
+        {"C8", true, 100, 121, true, true},   /* last cervical */
+        {"T1", true, 100, 140, true, true},   /* first thoracic */
+        {"T6", true, 100, 120, true, true},   /* T6 is included */
+        {"T7", true, 100, 160, true, false},  /* below T6: no alert, whatever the rise */
+        {"T12", true, 100, 160, true, false}, /* thoracolumbar */
+        {"L2", true, 100, 160, true, false},  /* lumbar */
+        {"S1", true, 100, 160, true, false},  /* sacral */
+        {"C5", true, 120, 100, true, false},  /* a fall */
+        {"C5", false, 0, 200, true, false},   /* no baseline: no comparison */
+        {"C5", true, 100, 0, false, false},   /* no systolic in the reading */
+        {"C9", true, 100, 160, true, false},  /* not a level */
+        {"T13", true, 100, 160, true, false}, /* not a level */
+        {"c5", true, 100, 160, true, false},  /* the worksheet's capitals only */
+        {"", true, 100, 160, true, false},    /* no level recorded */
+        {NULL, true, 100, 160, true, false},  /* no spinal cord injury */
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        vitals v = {.has_systolic = rows[i].has_systolic, .systolic = rows[i].systolic};
+        vitals_finding f;
+        memset(&f, 0, sizeof f);
+        bool alert =
+            vitals_dysreflexia(rows[i].level, rows[i].has_baseline, rows[i].baseline, &v, &f);
+        if (alert != rows[i].alert)
+            fail_msg("row %zu (%s %d -> %d)", i, rows[i].level ? rows[i].level : "NULL",
+                     rows[i].baseline, rows[i].systolic);
+        if (!alert)
+            continue;
+        assert_string_equal(f.code, "autonomic_dysreflexia");
+        assert_string_equal(f.field, "systolic");
+        char rise[16];
+        snprintf(rise, sizeof rise, "%d above", rows[i].systolic - rows[i].baseline);
+        assert_non_null(strstr(f.en, rise));
+        assert_non_null(strstr(f.en, rows[i].level));
+        assert_non_null(strstr(f.fr, "Dysréflexie autonome"));
+    }
+    /* The ICD-10 codes of a cord injury the SCI protocol lists. */
+    const struct {
+        const char *code;
+        bool sci;
+    } codes[] = {{"S14.1", true},  {"S14.10", true}, {"S24.1", true}, {"S34.1", true},
+                 {"T91.3", true},  {"G82", true},    {"G82.2", true}, {"G821", true},
+                 {"S14.2", false}, {"G83", false},   {"G8", false},   {"T91", false},
+                 {"", false},      {NULL, false}};
+    for (size_t i = 0; i < N(codes); i++)
+        if (sci_condition_code(codes[i].code) != codes[i].sci)
+            fail_msg("code %s", codes[i].code ? codes[i].code : "NULL");
+    /* The more rostral of two levels. */
+    assert_string_equal(sci_level_higher("T4", "C5"), "C5");
+    assert_string_equal(sci_level_higher("C8", "T1"), "C8");
+    assert_string_equal(sci_level_higher("T12", "L1"), "T12");
+    assert_string_equal(sci_level_higher("X1", "T2"), "T2");
+    assert_string_equal(sci_level_higher("T2", "bad"), "T2");
+    assert_true(sci_level_is_valid("S5"));
+    assert_false(sci_level_is_valid("S6"));
+    assert_false(sci_level_is_valid("C0"));
+}
+
 static void test_terms(void **state)
 {
     (void)state;
@@ -763,7 +839,7 @@ int main(void)
         cmocka_unit_test(test_override_matrix), cmocka_unit_test(test_product_parse_and_names),
         cmocka_unit_test(test_vitals),          cmocka_unit_test(test_observation_tasks),
         cmocka_unit_test(test_terms),           cmocka_unit_test(test_intrathecal_terms),
-        cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_dysreflexia),     cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
