@@ -294,10 +294,20 @@ cc_status h_administration_vitals(api_request *req, cc_error *err)
         st = app_bedside_vitals(&c, id, phase, taken_at, &v, &abnormal, &vid, err);
     if (st != CC_OK)
         return st;
-    /* an abnormal sign prompts an adverse-event report; it does not file one */
+    /* an abnormal sign prompts an adverse-event report; it does not file one.
+     * Autonomic dysreflexia is also named on its own: it is an emergency. */
+    json_t *dysreflexia = json_null();
+    size_t i;
+    json_t *f;
+    json_array_foreach(abnormal, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "code")), "autonomic_dysreflexia") == 0)
+            dysreflexia = json_incref(f);
+    }
     api_reply(req, 201,
-              json_pack("{s:I, s:o, s:b}", "id", (json_int_t)vid, "abnormal", abnormal,
-                        "prompt_adverse_event", json_array_size(abnormal) > 0));
+              json_pack("{s:I, s:o, s:b, s:o}", "id", (json_int_t)vid, "abnormal", abnormal,
+                        "prompt_adverse_event", json_array_size(abnormal) > 0,
+                        "autonomic_dysreflexia", dysreflexia));
     return CC_OK;
 }
 

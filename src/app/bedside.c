@@ -6,6 +6,7 @@
 
 #include "app/programmes.h"
 #include "app/protocol_json.h"
+#include "core/dysreflexia.h"
 #include "core/isbt128.h"
 #include "core/plan_state.h"
 #include "store/bedside.h"
@@ -235,6 +236,49 @@ cc_status app_bedside_administer(app_ctx *c, const app_bedside_request *rq, app_
     return db_tx_end(c->d, st, err);
 }
 
+/* The most rostral level recorded (details.level) on the patient's spinal
+ * cord injury conditions; "" when none. */
+static cc_status sci_level(app_ctx *c, int64_t patient_id, char out[8], cc_error *err)
+{
+    out[0] = '\0';
+    patient_record p;
+    cc_status st = patient_get(c->d, c->arena, patient_id, true, &p, err);
+    for (size_t i = 0; st == CC_OK && i < p.n_conditions; i++) {
+        if (!sci_condition_code(p.conditions[i].icd10))
+            continue;
+        const char *text = p.conditions[i].details_json;
+        json_t *details = json_loads(text ? text : "{}", 0, NULL);
+        const char *level = json_string_value(json_object_get(details, "level"));
+        if (sci_level_is_valid(level) && (!out[0] || sci_level_higher(level, out) == level))
+            snprintf(out, 8, "%s", level);
+        json_decref(details);
+    }
+    return st;
+}
+
+/* Autonomic dysreflexia (core/dysreflexia.h): the reading against the
+ * patient's baseline, read before the reading is stored. */
+static cc_status dysreflexia_finding(app_ctx *c, int64_t patient_id, int64_t administration_id,
+                                     int64_t taken_at, const vitals *v, bool *found,
+                                     vitals_finding *out, cc_error *err)
+{
+    *found = false;
+    if (!v->has_systolic)
+        return CC_OK;
+    char level[8];
+    cc_status st = sci_level(c, patient_id, level, err);
+    if (st != CC_OK || !sci_level_at_or_above_t6(level))
+        return st;
+    char at[CC_INSTANT_TEXT];
+    instant_format(taken_at, at);
+    bool has = false;
+    int baseline = 0;
+    st = vitals_baseline_systolic(c->d, patient_id, administration_id, at, &has, &baseline, err);
+    if (st == CC_OK)
+        *found = vitals_dysreflexia(level, has, baseline, v, out);
+    return st;
+}
+
 cc_status app_bedside_vitals(app_ctx *c, int64_t administration_id, const char *phase,
                              int64_t taken_at, const vitals *v, json_t **abnormal, int64_t *id,
                              cc_error *err)
@@ -251,9 +295,13 @@ cc_status app_bedside_vitals(app_ctx *c, int64_t administration_id, const char *
         st = bedside_settings_load(c->d, &limits, &rules, err);
     json_t *found_json = json_array();
     char *text = NULL;
+    vitals_finding found[VITALS_MAX_FINDINGS + 1];
+    bool dysreflexia = false;
+    if (st == CC_OK)
+        st = dysreflexia_finding(c, patient, administration_id, taken_at, v, &dysreflexia,
+                                 &found[0], err);
     if (st == CC_OK) {
-        vitals_finding found[VITALS_MAX_FINDINGS];
-        size_t n = vitals_abnormal(v, &limits, found);
+        size_t n = dysreflexia + vitals_abnormal(v, &limits, found + dysreflexia);
         bool fr = strcmp(c->language, "fr") == 0;
         for (size_t i = 0; i < n; i++)
             json_array_append_new(found_json, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code",
@@ -289,8 +337,12 @@ cc_status app_bedside_complete(app_ctx *c, int64_t administration_id, int64_t en
     char route[16], status[16];
     obs_task tasks[OBS_MAX_TASKS];
     size_t n = 0;
+    vitals_limits limits;
+    adverse_rules rules;
     if ((st = administration_head(c->d, administration_id, &patient, route, status, err)) == CC_OK)
-        n = obs_plan_generate(route, ended_at, tasks, OBS_MAX_TASKS);
+        st = bedside_settings_load(c->d, &limits, &rules, err);
+    if (st == CC_OK)
+        n = obs_plan_generate(route, ended_at, limits.lie_flat_minutes, tasks, OBS_MAX_TASKS);
     char at[CC_INSTANT_TEXT];
     instant_format(ended_at, at);
     if (st == CC_OK)

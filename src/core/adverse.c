@@ -252,6 +252,53 @@ static const adverse_term TERMS[] = {
       "traitement",
       "Menaçant le pronostic vital ; crises répétées prolongées", DEATH_FR},
      false},
+    /* Intrathecal delivery: the puncture's CSF leak, inflammation of the
+     * arachnoid, and the urinary infections of a neurogenic bladder. Rows of
+     * CTCAE v5.0: Cerebrospinal fluid leakage and Arachnoiditis (Nervous
+     * system disorders), Urinary tract infection (Infections and
+     * infestations; no grade 1). */
+    {"csf_leakage",
+     "Cerebrospinal fluid leakage",
+     "Fuite de liquide cérébrospinal",
+     "Nervous system disorders",
+     {"Post-craniotomy: asymptomatic; Post-lumbar puncture: transient headache; postural care "
+      "indicated",
+      "Post-craniotomy: moderate symptoms; medical intervention indicated; Post-lumbar puncture: "
+      "persistent moderate symptoms; blood patch indicated",
+      "Severe symptoms; medical intervention indicated", LIFE_EN, DEATH_EN},
+     {"Après craniotomie : asymptomatique ; après ponction lombaire : céphalée transitoire ; "
+      "mesures posturales indiquées",
+      "Après craniotomie : symptômes modérés ; traitement médical indiqué ; après ponction "
+      "lombaire : symptômes modérés persistants ; blood patch indiqué",
+      "Symptômes sévères ; traitement médical indiqué", LIFE_FR, DEATH_FR},
+     false},
+    {"arachnoiditis",
+     "Arachnoiditis",
+     "Arachnoïdite",
+     "Nervous system disorders",
+     {"Mild symptoms", "Moderate symptoms; limiting instrumental ADL",
+      "Severe symptoms; limiting self care ADL", LIFE_EN, DEATH_EN},
+     {"Symptômes légers",
+      "Symptômes modérés ; limitant les activités instrumentales de la vie quotidienne",
+      "Symptômes sévères ; limitant l'autonomie de la vie quotidienne", LIFE_FR, DEATH_FR},
+     false},
+    {"urinary_tract_infection",
+     "Urinary tract infection",
+     "Infection urinaire",
+     "Infections and infestations",
+     {NULL,
+      "Localized; local intervention indicated (e.g., topical antibiotic, antifungal, or "
+      "antiviral)",
+      "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+      "indicated",
+      LIFE_EN, DEATH_EN},
+     {NULL,
+      "Localisée ; traitement local indiqué (par exemple antibiotique, antifongique ou antiviral "
+      "topique)",
+      "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive "
+      "indiquée",
+      LIFE_FR, DEATH_FR},
+     false},
     {"other",
      "Other, specify",
      "Autre, préciser",

@@ -15,7 +15,8 @@ void vitals_default_limits(vitals_limits *out)
                            .temperature_low_dc = 350,
                            .fever_dc = 380,
                            .respiratory_rate_low = 10,
-                           .respiratory_rate_high = 24};
+                           .respiratory_rate_high = 24,
+                           .lie_flat_minutes = 0};
 }
 
 cc_status vitals_check_limits(const vitals_limits *l, cc_error *err)
@@ -35,6 +36,9 @@ cc_status vitals_check_limits(const vitals_limits *l, cc_error *err)
         if (pairs[i].low <= 0 || pairs[i].low >= pairs[i].high || pairs[i].high > 1000)
             return cc_fail(err, CC_INVALID, pairs[i].name, "invalid_limits",
                            "the %s limits must be positive with low below high", pairs[i].name);
+    if (l->lie_flat_minutes < 0 || l->lie_flat_minutes > 1440)
+        return cc_fail(err, CC_INVALID, "lie_flat_minutes", "out_of_range",
+                       "lie_flat_minutes must be 0 (no bed rest) to 1440");
     return CC_OK;
 }
 
@@ -128,7 +132,7 @@ size_t vitals_abnormal(const vitals *v, const vitals_limits *l, vitals_finding *
 }
 
 static const char *const OBS_NAMES[OBS_KIND_COUNT] = {"vitals", "lie_flat", "headache_check",
-                                                      "site_check"};
+                                                      "site_check", "neuro_check"};
 
 const char *obs_kind_name(obs_kind k)
 {
@@ -150,8 +154,9 @@ static const obs_step DEFAULT_STEPS[] = {
     {OBS_VITALS, 120}, {OBS_VITALS, 180}, {OBS_VITALS, 240}, {OBS_VITALS, 300},
 };
 static const obs_step LP_STEPS[] = {
-    {OBS_LIE_FLAT, 0},         {OBS_HEADACHE_CHECK, 120},  {OBS_SITE_CHECK, 120},
-    {OBS_HEADACHE_CHECK, 360}, {OBS_HEADACHE_CHECK, 1440}, {OBS_SITE_CHECK, 1440},
+    {OBS_NEURO_CHECK, 60},   {OBS_NEURO_CHECK, 120},     {OBS_HEADACHE_CHECK, 120},
+    {OBS_SITE_CHECK, 120},   {OBS_NEURO_CHECK, 360},     {OBS_HEADACHE_CHECK, 360},
+    {OBS_NEURO_CHECK, 1440}, {OBS_HEADACHE_CHECK, 1440}, {OBS_SITE_CHECK, 1440},
 };
 
 size_t obs_plan_generate_from(const obs_step *steps, size_t n, int64_t ended_at, obs_task *out,
@@ -170,15 +175,19 @@ size_t obs_plan_generate_from(const obs_step *steps, size_t n, int64_t ended_at,
     return k;
 }
 
-size_t obs_plan_generate(const char *route, int64_t ended_at, obs_task *out, size_t cap)
+size_t obs_plan_generate(const char *route, int64_t ended_at, int lie_flat_minutes, obs_task *out,
+                         size_t cap)
 {
     obs_step steps[sizeof DEFAULT_STEPS / sizeof DEFAULT_STEPS[0] +
-                   sizeof LP_STEPS / sizeof LP_STEPS[0]];
+                   sizeof LP_STEPS / sizeof LP_STEPS[0] + 1];
     size_t n = 0;
     for (size_t i = 0; i < sizeof DEFAULT_STEPS / sizeof DEFAULT_STEPS[0]; i++)
         steps[n++] = DEFAULT_STEPS[i];
-    if (route && strcmp(route, "intrathecal") == 0)
+    if (route && strcmp(route, "intrathecal") == 0) {
         for (size_t i = 0; i < sizeof LP_STEPS / sizeof LP_STEPS[0]; i++)
             steps[n++] = LP_STEPS[i];
+        if (lie_flat_minutes > 0)
+            steps[n++] = (obs_step){OBS_LIE_FLAT, lie_flat_minutes};
+    }
     return obs_plan_generate_from(steps, n, ended_at, out, cap);
 }

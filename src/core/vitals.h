@@ -20,14 +20,25 @@
  *   systolic 90..180, diastolic 50..110, heart rate 50..120, SpO2 >= 92,
  *   temperature 35.0 .. < 38.0, respiratory rate 10..24.
  * An abnormal value prompts an adverse-event report (the API says so); it
- * does not create one.
+ * does not create one. A rise over the patient's own baseline after a
+ * spinal cord injury at T6 or above is judged by core/dysreflexia.
  *
  * Observation tasks (obs_plan_generate): from the end of an administration,
  *   vital signs every 15 minutes for the first hour (15, 30, 45, 60 min),
  *   then hourly for 4 hours (2, 3, 4, 5 h);
- *   after an intrathecal administration (lumbar puncture) also: lie flat
- *   (due at once, for 1 hour), headache and puncture-site checks at 2, 6 and
- *   24 hours.
+ *   after an intrathecal administration (lumbar puncture) also: a
+ *   neurological check (motor and sensory level, new deficit, bladder) at 1,
+ *   2, 6 and 24 hours, with the headache and puncture-site checks at 2, 6
+ *   (headache) and 24 hours. The neurological check comes first at 1 hour,
+ *   with the last quarter-hourly vital signs, because a spinal haematoma or
+ *   a reaction to the product shows as a new deficit early.
+ *   Lying flat is the site's choice (limits.lie_flat_minutes, 0 by default:
+ *   no task): bed rest after a lumbar puncture does not prevent post-dural
+ *   puncture headache (Arevalo-Rodriguez I et al., Posture and fluids for
+ *   preventing post-dural puncture headache, Cochrane Database Syst Rev
+ *   2016;3:CD009199, doi:10.1002/14651858.CD009199.pub3: bed rest versus
+ *   early mobilisation, no reduction of PDPH). A site that keeps it sets the
+ *   minutes; the task is then due when the bed rest ends.
  * A protocol may give its own schedule as a table of obs_step rows
  * (obs_plan_generate_from). Tasks come out in due order.
  *
@@ -57,6 +68,7 @@ typedef struct {
     int spo2_low;
     int temperature_low_dc, fever_dc; /* abnormal below low, and at or above fever */
     int respiratory_rate_low, respiratory_rate_high;
+    int lie_flat_minutes; /* site's choice after a lumbar puncture, 0..1440; 0: none */
 } vitals_limits;
 
 enum { VITALS_MAX_FINDINGS = 12, VITALS_TEXT = 160 };
@@ -68,7 +80,8 @@ typedef struct {
 } vitals_finding;
 
 void vitals_default_limits(vitals_limits *out);
-/* Limits must be ordered (low < high, 0 < values); CC_INVALID naming the first bad one. */
+/* Limits must be ordered (low < high, 0 < values), lie_flat_minutes 0..1440;
+ * CC_INVALID naming the first bad one. */
 cc_status vitals_check_limits(const vitals_limits *l, cc_error *err);
 /* Plausibility of the values given (ranges above). */
 cc_status vitals_check(const vitals *v, cc_error *err);
@@ -80,6 +93,7 @@ typedef enum {
     OBS_LIE_FLAT,
     OBS_HEADACHE_CHECK,
     OBS_SITE_CHECK,
+    OBS_NEURO_CHECK,
     OBS_KIND_COUNT
 } obs_kind;
 
@@ -95,11 +109,13 @@ typedef struct {
     int64_t due_at; /* seconds */
 } obs_task;
 
-/* "vitals", "lie_flat", "headache_check", "site_check"; "?" out of range. */
+/* "vitals", "lie_flat", "headache_check", "site_check", "neuro_check"; "?" out of range. */
 const char *obs_kind_name(obs_kind k);
 bool obs_kind_parse(const char *name, obs_kind *out);
-/* The default schedule for a route ("intrathecal" adds the lumbar-puncture tasks). */
-size_t obs_plan_generate(const char *route, int64_t ended_at, obs_task *out, size_t cap);
+/* The default schedule for a route ("intrathecal" adds the lumbar-puncture
+ * tasks, and a lie-flat task when lie_flat_minutes > 0). */
+size_t obs_plan_generate(const char *route, int64_t ended_at, int lie_flat_minutes, obs_task *out,
+                         size_t cap);
 /* A schedule given as steps; returns the number of tasks written (sorted by due time). */
 size_t obs_plan_generate_from(const obs_step *steps, size_t n, int64_t ended_at, obs_task *out,
                               size_t cap);

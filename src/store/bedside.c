@@ -376,6 +376,26 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
     return db_tx_end(d, st, err);
 }
 
+cc_status vitals_baseline_systolic(db *d, int64_t patient_id, int64_t administration_id,
+                                   const char *taken_at, bool *has, int *systolic, cc_error *err)
+{
+    char day[24];
+    snprintf(day, sizeof day, "%.10sT00:00:00Z", taken_at);
+    sql_arg a[] = {SQL_I(patient_id), SQL_S(day), SQL_I(administration_id)};
+    int64_t value = -1;
+    cc_status st = sql_scalar(
+        d,
+        "SELECT COALESCE("
+        " (SELECT systolic FROM vital_signs WHERE patient_id = ? AND systolic IS NOT NULL"
+        "  AND taken_at < ? ORDER BY taken_at DESC, id DESC LIMIT 1),"
+        " (SELECT systolic FROM vital_signs WHERE administration_id = ? AND phase = 'before'"
+        "  AND systolic IS NOT NULL ORDER BY taken_at, id LIMIT 1), -1)",
+        a, N(a), &value, err);
+    *has = st == CC_OK && value > 0;
+    *systolic = *has ? (int)value : 0;
+    return st;
+}
+
 cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
                                 int64_t task_id, const char *note, cc_error *err)
 {

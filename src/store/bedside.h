@@ -101,6 +101,15 @@ cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administrati
                            int64_t patient_id, const char *phase, const char *taken_at,
                            const vitals *v, const char *abnormal_json, int64_t *id, cc_error *err);
 
+/* The patient's systolic baseline for a reading taken at taken_at (instant
+ * text): the latest systolic recorded for the patient before the day of
+ * taken_at begins (UTC), from any administration; when there is none (first
+ * day), the first "before" reading of this administration. *has false when
+ * neither exists. Readings on the day of the procedure are not resting
+ * values: a rise during the day must not move its own baseline. */
+cc_status vitals_baseline_systolic(db *d, int64_t patient_id, int64_t administration_id,
+                                   const char *taken_at, bool *has, int *systolic, cc_error *err);
+
 cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
                                 int64_t task_id, const char *note, cc_error *err);
 /* Tasks not done and due before until (every patient), oldest first, with
@@ -123,6 +132,7 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
     X(limits, fever_dc)                                                                            \
     X(limits, respiratory_rate_low)                                                                \
     X(limits, respiratory_rate_high)                                                               \
+    X(limits, lie_flat_minutes)                                                                    \
     X(rules, initial_hours)                                                                        \
     X(rules, fatal_days)                                                                           \
     X(rules, followup_days)                                                                        \

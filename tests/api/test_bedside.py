@@ -213,6 +213,27 @@ def test_flow(b, t, srv):
     t.check([x["code"] for x in r.json["abnormal"]] == ["temperature_high"] and r.json["prompt_adverse_event"],
             "fever prompts an adverse-event report", r)
     t.check("fièvre" in r.json["abnormal"][0]["fr"], "the finding in French", r)
+    t.check(r.json["autonomic_dysreflexia"] is None, "a fever is not autonomic dysreflexia", r)
+    # autonomic dysreflexia: the patient's injury is at C5 (T6 or above); baseline
+    # is the 'before' reading (120) while no earlier day has one
+    vit = "/api/v1/administrations/%d/vitals" % aid
+    r = b.req("POST", vit, {"phase": "during", "systolic": 139, "diastolic": 80}, want=201)
+    t.check(r.json["abnormal"] == [] and r.json["autonomic_dysreflexia"] is None,
+            "C5 injury: a rise of 19 mmHg over the baseline is no alert", r)
+    r = b.req("POST", vit, {"phase": "during", "systolic": 140, "diastolic": 80}, want=201)
+    ad = r.json["autonomic_dysreflexia"]
+    t.check([x["code"] for x in r.json["abnormal"]] == ["autonomic_dysreflexia"] and r.json["prompt_adverse_event"]
+            and ad and ad["field"] == "systolic" and "20 above the baseline of 120" in ad["en"]
+            and "Dysréflexie autonome" in ad["fr"],
+            "C5 injury: a rise of 20 mmHg alerts and prompts a report though 140 is inside the ward limits", r)
+    # a reading from an earlier day is the baseline: 100 yesterday, so 125 today is a 25 mmHg rise
+    r = b.req("POST", vit, {"phase": "before", "systolic": 100, "diastolic": 60, "taken_at": now_iso(-24)},
+              want=201)
+    t.check(r.json["autonomic_dysreflexia"] is None, "yesterday's lower reading alerts nothing", r)
+    r = b.req("POST", vit, {"phase": "after", "systolic": 125, "diastolic": 70}, want=201)
+    ad = r.json["autonomic_dysreflexia"]
+    t.check(ad and "25 above the baseline of 100" in ad["en"],
+            "the baseline is the last reading of an earlier day, not the day's own", r)
 
     r = b.req("POST", "/api/v1/administrations/%d/complete" % aid, {"notes": "uneventful infusion"}, want=200)
     tasks = r.json["tasks"]
@@ -331,7 +352,9 @@ def test_hazards(b, t, srv):
     t.check(r.json["administration"]["second_verifier"] == "physician1", "the second verifier is recorded", r)
     r = b.req("POST", "/api/v1/administrations/%d/complete" % r.json["administration"]["id"], {}, want=200)
     kinds = [x["kind"] for x in r.json["tasks"]]
-    t.check(kinds.count("lie_flat") == 1 and kinds.count("headache_check") == 3, "lumbar-puncture tasks", kinds)
+    t.check(kinds.count("neuro_check") == 4 and kinds.count("headache_check") == 3
+            and kinds.count("site_check") == 2, "lumbar-puncture tasks with the neurological checks", kinds)
+    t.check("lie_flat" not in kinds, "no lying flat unless the site chose it (Cochrane CD009199)", kinds)
     u4 = mine_item4
     it4 = body_for(plan_id, 4, p, [u4], "intrathecal", second_verifier=sv)
     refused(it4, "lp_too_soon", "H5 second lumbar puncture 2 hours later")
@@ -477,6 +500,8 @@ def test_bad_input(b, t, srv, p, plan_id, aid):
         t.check(r.status == 400 and (r.error() or {}).get("field") == field, "GET %s -> 400 %s" % (path, field), r)
     r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 100}, role="admin")
     t.check(r.status == 400 and r.error()["field"] == "temperature", "settings: fever below the low limit", r)
+    r = b.req("PUT", "/api/v1/bedside/settings", {"lie_flat_minutes": -5}, role="admin")
+    t.check(r.status == 400 and r.error()["field"] == "lie_flat_minutes", "settings: negative bed rest", r)
     r = b.req("PUT", "/api/v1/bedside/settings", {"fatal_days": 0}, role="admin")
     t.check(r.status == 400 and r.error()["field"] == "fatal_days", "settings: zero days", r)
     r = b.req("PATCH", "/api/v1/adverse-events/999999", dict(ae, version=1), role="physician")
@@ -495,6 +520,7 @@ def test_bad_input(b, t, srv, p, plan_id, aid):
             harness.db_diff(tables, srv.db_tables()))
     r = b.req("PUT", "/api/v1/bedside/settings", {"fever_dc": 385}, role="admin", want=200)
     t.check(r.json["fever_dc"] == 385 and r.json["initial_hours"] == 24, "settings changed", r)
+    t.check(r.json["lie_flat_minutes"] == 0, "no bed rest by default", r)
 
 
 def test_h14(b, t, srv):

@@ -250,13 +250,29 @@ await run([
     await page.getByTestId('vitals-submit').click();
     await page.getByTestId('vitals-row').first().waitFor();
     assert.equal(await page.getByTestId('ae-prompt').isVisible(), false, 'normal signs prompt nothing');
+    // injury at C5: 20 mmHg over the 'before' reading is autonomic dysreflexia, though 140 is a normal value
+    await page.getByTestId('vitals-phase').selectOption('during');
+    await page.getByTestId('vitals-systolic').fill('140');
+    await page.getByTestId('vitals-diastolic').fill('80');
+    await page.getByTestId('vitals-submit').click();
+    await page.getByTestId('ad-alert').waitFor();
+    assert.match(await page.getByTestId('ad-alert').textContent(), /autonomic dysreflexia/i);
+    assert.equal(await page.getByTestId('abnormal-finding').first().getAttribute('data-code'), 'autonomic_dysreflexia');
+    assert.match(await page.getByTestId('abnormal-finding').first().textContent(), /20 above the baseline of 120/);
+    await page.getByTestId('ae-prompt-report').click();
+    await page.getByTestId('ae-form').waitFor();
+    assert.equal(await page.getByTestId('ae-form-term').inputValue(), 'other', 'reported as other, specify');
+    assert.equal(await page.getByTestId('ae-form-term-text').inputValue(), 'Autonomic dysreflexia', 'named');
+    await page.goBack();
+    await page.getByTestId('complete-notes').waitFor();
     // completion (with confirmation) generates the lumbar-puncture observation tasks
     await page.getByTestId('complete-notes').fill('uneventful');
     await page.getByTestId('complete-submit').click();
     await confirm(page);
     await page.getByTestId('adm-task').first().waitFor();
     const kinds = await page.$$eval('[data-testid="adm-task"]', (els) => els.map((x) => x.dataset.kind));
-    assert.equal(kinds.filter((k) => k === 'lie_flat').length, 1, kinds.join());
+    assert.equal(kinds.filter((k) => k === 'lie_flat').length, 0, kinds.join());
+    assert.equal(kinds.filter((k) => k === 'neuro_check').length, 4, kinds.join());
     assert.equal(kinds.filter((k) => k === 'headache_check').length, 3, kinds.join());
     assert.match(await page.getByTestId('adm-status').textContent(), /completed/);
     // one task done

@@ -15,6 +15,7 @@
 
 #include "core/adverse.h"
 #include "core/bedside.h"
+#include "core/dysreflexia.h"
 #include "core/isbt128.h"
 #include "core/mrn.h"
 #include "core/vitals.h"
@@ -484,7 +485,7 @@ static void test_observation_tasks(void **state)
     (void)state;
     obs_task t[OBS_MAX_TASKS];
     const int64_t end = 1000000;
-    size_t n = obs_plan_generate("intravenous", end, t, N(t));
+    size_t n = obs_plan_generate("intravenous", end, 0, t, N(t));
     const int iv_minutes[] = {15,  30,  45,  60,
                               120, 180, 240, 300}; /* 4 in the first hour, then hourly for 4 h */
     assert_int_equal(n, N(iv_minutes));
@@ -492,25 +493,138 @@ static void test_observation_tasks(void **state)
         assert_int_equal(t[i].kind, OBS_VITALS);
         assert_int_equal(t[i].due_at, end + iv_minutes[i] * 60);
     }
-    n = obs_plan_generate("intrathecal", end, t, N(t));
-    assert_int_equal(n, 14);
-    assert_int_equal(t[0].kind, OBS_LIE_FLAT);
-    assert_int_equal(t[0].due_at, end);
-    size_t headache = 0;
+    /* After a lumbar puncture: the vital signs above, a neurological check at
+     * 1, 2, 6 and 24 h, headache checks at 2, 6 and 24 h, site checks at 2
+     * and 24 h; no lying flat unless the site chose it (bed rest does not
+     * prevent post-dural puncture headache: Cochrane CD009199, 2016). */
+    const struct {
+        obs_kind kind;
+        int minutes;
+    } lp[] = {
+        {OBS_VITALS, 15},           {OBS_VITALS, 30},          {OBS_VITALS, 45},
+        {OBS_VITALS, 60},           {OBS_NEURO_CHECK, 60},     {OBS_VITALS, 120},
+        {OBS_NEURO_CHECK, 120},     {OBS_HEADACHE_CHECK, 120}, {OBS_SITE_CHECK, 120},
+        {OBS_VITALS, 180},          {OBS_VITALS, 240},         {OBS_VITALS, 300},
+        {OBS_NEURO_CHECK, 360},     {OBS_HEADACHE_CHECK, 360}, {OBS_NEURO_CHECK, 1440},
+        {OBS_HEADACHE_CHECK, 1440}, {OBS_SITE_CHECK, 1440},
+    };
+    n = obs_plan_generate("intrathecal", end, 0, t, N(t));
+    assert_int_equal(n, N(lp));
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t[i].kind, lp[i].kind);
+        assert_int_equal(t[i].due_at, end + lp[i].minutes * 60);
+    }
+    /* A site that keeps bed rest: one lie-flat task, due when it ends. */
+    n = obs_plan_generate("intrathecal", end, 90, t, N(t));
+    assert_int_equal(n, N(lp) + 1);
+    size_t flat = 0;
     for (size_t i = 0; i < n; i++) {
         if (i)
             assert_true(t[i - 1].due_at <= t[i].due_at);
-        headache += t[i].kind == OBS_HEADACHE_CHECK;
+        if (t[i].kind == OBS_LIE_FLAT) {
+            flat++;
+            assert_int_equal(t[i].due_at, end + 90 * 60);
+        }
     }
-    assert_int_equal(headache, 3);
-    assert_int_equal(t[n - 1].due_at, end + 24 * 3600);
-    assert_int_equal(obs_plan_generate("intrathecal", end, t, 3), 3); /* capped */
+    assert_int_equal(flat, 1);
+    /* Not after an intravenous administration, whatever the setting. */
+    assert_int_equal(obs_plan_generate("intravenous", end, 90, t, N(t)), N(iv_minutes));
+    assert_int_equal(obs_plan_generate("intrathecal", end, 0, t, 3), 3); /* capped */
+    vitals_limits l;
+    vitals_default_limits(&l);
+    assert_int_equal(l.lie_flat_minutes, 0);
+    const struct {
+        int minutes;
+        cc_status want;
+    } flat_rows[] = {{0, CC_OK}, {60, CC_OK}, {1440, CC_OK}, {-1, CC_INVALID}, {1441, CC_INVALID}};
+    for (size_t i = 0; i < N(flat_rows); i++) {
+        l.lie_flat_minutes = flat_rows[i].minutes;
+        cc_error e = {0};
+        assert_int_equal(vitals_check_limits(&l, &e), flat_rows[i].want);
+        if (flat_rows[i].want != CC_OK)
+            assert_string_equal(e.field, "lie_flat_minutes");
+    }
     obs_kind k;
     for (int i = 0; i < OBS_KIND_COUNT; i++) {
         assert_true(obs_kind_parse(obs_kind_name((obs_kind)i), &k));
         assert_int_equal(k, i);
     }
     assert_false(obs_kind_parse("Vitals", &k));
+}
+
+/* Autonomic dysreflexia: "an increase in SBP > 20 mmHg above baseline"
+ * (International standards to document remaining autonomic function after
+ * SCI, Alexander 2009 / Krassioukov 2012; "20 to 40 mmHg above baseline",
+ * Consortium for Spinal Cord Medicine 2001), in injuries at T6 or above,
+ * whatever the absolute value; the clinic's rule counts 20 itself. */
+static void test_dysreflexia(void **state)
+{
+    (void)state;
+    const struct {
+        const char *level;
+        bool has_baseline;
+        int baseline, systolic;
+        bool has_systolic, alert;
+    } rows[] = {
+        {"C5", true, 110, 130, true, true},   /* rise 20: the threshold itself */
+        {"C5", true, 110, 129, true, false},  /* rise 19 */
+        {"C5", true, 95, 125, true, true},    /* 125 mmHg: normal for the ward, a crisis here */
+        {"C1", true, 100, 120, true, true},   /* highest level */
+        {"C8", true, 100, 121, true, true},   /* last cervical */
+        {"T1", true, 100, 140, true, true},   /* first thoracic */
+        {"T6", true, 100, 120, true, true},   /* T6 is included */
+        {"T7", true, 100, 160, true, false},  /* below T6: no alert, whatever the rise */
+        {"T12", true, 100, 160, true, false}, /* thoracolumbar */
+        {"L2", true, 100, 160, true, false},  /* lumbar */
+        {"S1", true, 100, 160, true, false},  /* sacral */
+        {"C5", true, 120, 100, true, false},  /* a fall */
+        {"C5", false, 0, 200, true, false},   /* no baseline: no comparison */
+        {"C5", true, 100, 0, false, false},   /* no systolic in the reading */
+        {"C9", true, 100, 160, true, false},  /* not a level */
+        {"T13", true, 100, 160, true, false}, /* not a level */
+        {"c5", true, 100, 160, true, false},  /* the worksheet's capitals only */
+        {"", true, 100, 160, true, false},    /* no level recorded */
+        {NULL, true, 100, 160, true, false},  /* no spinal cord injury */
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        vitals v = {.has_systolic = rows[i].has_systolic, .systolic = rows[i].systolic};
+        vitals_finding f;
+        memset(&f, 0, sizeof f);
+        bool alert =
+            vitals_dysreflexia(rows[i].level, rows[i].has_baseline, rows[i].baseline, &v, &f);
+        if (alert != rows[i].alert)
+            fail_msg("row %zu (%s %d -> %d)", i, rows[i].level ? rows[i].level : "NULL",
+                     rows[i].baseline, rows[i].systolic);
+        if (!alert)
+            continue;
+        assert_string_equal(f.code, "autonomic_dysreflexia");
+        assert_string_equal(f.field, "systolic");
+        char rise[16];
+        snprintf(rise, sizeof rise, "%d above", rows[i].systolic - rows[i].baseline);
+        assert_non_null(strstr(f.en, rise));
+        assert_non_null(strstr(f.en, rows[i].level));
+        assert_non_null(strstr(f.fr, "Dysréflexie autonome"));
+    }
+    /* The ICD-10 codes of a cord injury the SCI protocol lists. */
+    const struct {
+        const char *code;
+        bool sci;
+    } codes[] = {{"S14.1", true},  {"S14.10", true}, {"S24.1", true}, {"S34.1", true},
+                 {"T91.3", true},  {"G82", true},    {"G82.2", true}, {"G821", true},
+                 {"S14.2", false}, {"G83", false},   {"G8", false},   {"T91", false},
+                 {"", false},      {NULL, false}};
+    for (size_t i = 0; i < N(codes); i++)
+        if (sci_condition_code(codes[i].code) != codes[i].sci)
+            fail_msg("code %s", codes[i].code ? codes[i].code : "NULL");
+    /* The more rostral of two levels. */
+    assert_string_equal(sci_level_higher("T4", "C5"), "C5");
+    assert_string_equal(sci_level_higher("C8", "T1"), "C8");
+    assert_string_equal(sci_level_higher("T12", "L1"), "T12");
+    assert_string_equal(sci_level_higher("X1", "T2"), "T2");
+    assert_string_equal(sci_level_higher("T2", "bad"), "T2");
+    assert_true(sci_level_is_valid("S5"));
+    assert_false(sci_level_is_valid("S6"));
+    assert_false(sci_level_is_valid("C0"));
 }
 
 static void test_terms(void **state)
@@ -535,6 +649,9 @@ static void test_terms(void **state)
                               "hypertension",
                               "dyspnea",
                               "seizure",
+                              "csf_leakage",
+                              "arachnoiditis",
+                              "urinary_tract_infection",
                               "other"};
     assert_int_equal(adverse_term_count(), N(required));
     for (size_t i = 0; i < N(required); i++) {
@@ -583,6 +700,70 @@ static void test_terms(void **state)
     assert_false(adverse_outcome_is_valid("dead"));
     assert_true(adverse_action_is_valid("interrupted"));
     assert_true(adverse_expectedness_is_valid("unexpected"));
+}
+
+/* CTCAE v5.0 (NCI, 2017-11-27), one row per grade as printed: Cerebrospinal
+ * fluid leakage and Arachnoiditis (Nervous system disorders), Urinary tract
+ * infection (Infections and infestations, "-" at grade 1). NULL: CTCAE gives
+ * no grade. */
+static void test_intrathecal_terms(void **state)
+{
+    (void)state;
+    const char *life = "Life-threatening consequences; urgent intervention indicated";
+    const struct {
+        const char *code, *name, *soc;
+        int grade;
+        const char *text;
+    } rows[] = {
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 1,
+         "Post-craniotomy: asymptomatic; Post-lumbar puncture: transient headache; postural care "
+         "indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 2,
+         "Post-craniotomy: moderate symptoms; medical intervention indicated; Post-lumbar "
+         "puncture: persistent moderate symptoms; blood patch indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 3,
+         "Severe symptoms; medical intervention indicated"},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 4, life},
+        {"csf_leakage", "Cerebrospinal fluid leakage", "Nervous system disorders", 5, "Death"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 1, "Mild symptoms"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 2,
+         "Moderate symptoms; limiting instrumental ADL"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 3,
+         "Severe symptoms; limiting self care ADL"},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 4, life},
+        {"arachnoiditis", "Arachnoiditis", "Nervous system disorders", 5, "Death"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 1,
+         NULL},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 2,
+         "Localized; local intervention indicated (e.g., topical antibiotic, antifungal, or "
+         "antiviral)"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 3,
+         "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+         "indicated"},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 4,
+         life},
+        {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 5,
+         "Death"},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        const adverse_term *t = adverse_term_find(rows[i].code);
+        assert_non_null(t);
+        assert_string_equal(t->name_en, rows[i].name);
+        assert_string_equal(t->soc_en, rows[i].soc);
+        assert_false(t->needs_text);
+        const char *en = t->grades_en[rows[i].grade - 1], *fr = t->grades_fr[rows[i].grade - 1];
+        if (!rows[i].text) {
+            assert_null(en);
+            assert_null(fr);
+            assert_int_equal(adverse_check_grade(t, rows[i].grade, NULL), CC_INVALID);
+            continue;
+        }
+        assert_non_null(en);
+        assert_string_equal(en, rows[i].text);
+        assert_non_null(fr);
+        assert_string_not_equal(fr, en); /* translated, not copied */
+        assert_int_equal(adverse_check_grade(t, rows[i].grade, NULL), CC_OK);
+    }
 }
 
 /* ICH E2A III.A.2 and the 24-hour initial report: every combination of
@@ -657,7 +838,8 @@ int main(void)
         cmocka_unit_test(test_each_refusal),    cmocka_unit_test(test_every_state),
         cmocka_unit_test(test_override_matrix), cmocka_unit_test(test_product_parse_and_names),
         cmocka_unit_test(test_vitals),          cmocka_unit_test(test_observation_tasks),
-        cmocka_unit_test(test_terms),           cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_terms),           cmocka_unit_test(test_intrathecal_terms),
+        cmocka_unit_test(test_dysreflexia),     cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

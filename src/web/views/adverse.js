@@ -51,7 +51,7 @@ export async function renderAeForm(ctx) {
     patient ? null : field('ae-form', { name: 'patient_id', label: t('ae.patient_id'), required: true, inputmode: 'numeric' }),
     field('ae-form', { name: 'term', label: t('ae.term'), type: 'select', required: true, value: ctx.query.get('term') || '',
       options: [['', t('form.choose')], ...sorted.map((x) => [x.code, x[lang] || x.en])], help: t('ae.term_help') }),
-    field('ae-form', { name: 'term_text', label: t('ae.term_text'), help: t('ae.term_text_help') }),
+    field('ae-form', { name: 'term_text', label: t('ae.term_text'), help: t('ae.term_text_help'), value: ctx.query.get('term_text') || '' }),
     gradeBox,
     h('div', { class: 'row' },
       field('ae-form', { name: 'onset_at', label: t('ae.onset'), type: 'datetime-local', required: true, value: localNow() }),
