@@ -303,6 +303,18 @@ export async function login(page, server, username = ADMIN_USER, password = serv
   await page.getByTestId('logout').waitFor({ state: 'visible' });
 }
 
+// Switches the page to French with the header's switch (also the logged-in
+// account's language).
+export async function toFrench(page) {
+  await page.getByTestId('lang-fr').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+}
+
+// The row of the administrator's users table whose header is username.
+export function userRow(page, username) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
+}
+
 // RFC 6238 codes as an authenticator app computes them (HMAC-SHA1, 30 s
 // steps, 6 digits), from the base32 secret the enrolment shows.
 function base32Decode(text) {

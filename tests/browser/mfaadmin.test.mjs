@@ -7,7 +7,9 @@
 // browser's own time zone, filters it by kind and username. No English, no
 // stored codes, no UTC text on either page.
 import assert from 'node:assert/strict';
-import { run, login, totp, totpStepNow, assertFrenchPage } from './harness.mjs';
+import {
+  run, login, toFrench, userRow, totp, totpStepNow, assertFrenchPage,
+} from './harness.mjs';
 
 const PW = 'Mot-de-passe-du-medecin-2026';
 const DOCTOR = 'dr.lemoine';
@@ -15,15 +17,6 @@ const NURSE = 'inf.roux';
 const QA = 'qualite.dupont';
 // Far from UTC in December (UTC+13), so that a time in UTC cannot pass for it.
 const ZONE = 'Pacific/Auckland';
-
-async function toFrench(page) {
-  await page.getByTestId('lang-fr').click();
-  await page.waitForFunction(() => document.documentElement.lang === 'fr');
-}
-
-function userRow(page, username) {
-  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
-}
 
 async function listedMfa(api, username) {
   const r = await api.request('GET', '/api/v1/users?per_page=200');
