@@ -27,7 +27,7 @@ async function listedMfa(api, username) {
 const USERS_ENGLISH = [/\bset up\b/i, /\bReset\b/, /\bTwo-step\b/i, /\brequired\b/i, /\bphysician\b/, /\bnurse\b/,
   /\bactive\b/, /\bSave\b/, /\bRoles?\b/];
 const SECURITY_ENGLISH = [/\bLogin failed\b/i, /\bEvents?\b/, /\bUsername\b/, /\bShow\b/, /\bunknown\b/, /\bClient\b/,
-  /\bAll\b/, /\blocked\b/i, /\btoken\b/i];
+  /\bAll\b/, /\blocked\b/i, /\btoken\b/i, /\bno such account\b/i];
 
 await run([
   ['l’administrateur voit la connexion en deux étapes, la réinitialise et choisit les rôles qui la doivent', async ({ page, server }) => {
@@ -98,6 +98,9 @@ await run([
     assert.equal(r.status, 201, JSON.stringify(r.body));
     r = await server.publicRequest('POST', '/api/v1/session', { username: DOCTOR, password: 'pas-le-bon-mot-de-passe' });
     assert.equal(r.status, 401, JSON.stringify(r.body));
+    // a name without an account is not kept: the page says so in words
+    r = await server.publicRequest('POST', '/api/v1/session', { username: 'personne', password: 'pas-le-bon-mot-de-passe' });
+    assert.equal(r.status, 401, JSON.stringify(r.body));
     r = await admin.request('GET', `/api/v1/security-events?kind=login_failed&username=${DOCTOR}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.total, 1, JSON.stringify(r.body));
@@ -120,6 +123,9 @@ await run([
       assert.equal(await failed.getByTestId('security-kind').textContent(), 'Échec de connexion');
       assert.equal(await failed.getByTestId('security-when').textContent(), fmt(ZONE), 'the browser’s local time');
       assert.equal(await failed.getByTestId('security-address').textContent(), '127.0.0.1');
+      const nameless = page.getByTestId('security-row').filter({ has: page.getByTestId('security-user').getByText('compte inexistant', { exact: true }) });
+      assert.equal(await nameless.count(), 1);
+      assert.equal(await nameless.getByTestId('security-kind').textContent(), 'Échec de connexion');
       assertFrenchPage(await page.locator('main').innerText(), SECURITY_ENGLISH, 'the security events page');
 
       // The filters: kinds in French; one kind and one user.

@@ -61,8 +61,8 @@ export async function renderSecurityEvents(ctx) {
   if (!ctx.alive()) return;
   const { items, total } = res.data;
   const table = items.length
-    ? h('table', { class: 'table', 'data-testid': 'security-table' },
-      h('caption', { 'data-testid': 'security-count' }, total === 1 ? t('security.count_one') : t('security.count', { total })),
+    ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'security-table' },
+      h('caption', { class: 'list-count', 'data-testid': 'security-count' }, total === 1 ? t('security.count_one') : t('security.count', { total })),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t('security.col.when')),
         h('th', { scope: 'col' }, t('security.col.kind')),
@@ -71,8 +71,8 @@ export async function renderSecurityEvents(ctx) {
       h('tbody', {}, items.map((ev) => h('tr', { 'data-testid': 'security-row' },
         h('td', { 'data-testid': 'security-when' }, formatDateTime(ev.at)),
         h('td', { 'data-testid': 'security-kind' }, kindLabel(ev.kind)),
-        h('td', { 'data-testid': 'security-user' }, ev.username || '—'),
-        h('td', { 'data-testid': 'security-address' }, addressLabel(ev.address))))))
+        h('td', { 'data-testid': 'security-user' }, ev.username || t('security.no_account')),
+        h('td', { 'data-testid': 'security-address' }, addressLabel(ev.address)))))))
     : h('p', { 'data-testid': 'security-none' }, t('security.none'));
   clear(main);
   append(main, [head, form, table,
