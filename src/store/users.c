@@ -395,7 +395,9 @@ cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_
 {
     sql_page_query q = {"SELECT COUNT(*) FROM users",
                         "SELECT id, username, role, language, active, must_change_password,"
-                        " created_at FROM users ORDER BY username LIMIT ? OFFSET ?",
+                        " created_at, EXISTS (SELECT 1 FROM mfa_totp m WHERE m.user_id = users.id"
+                        " AND m.confirmed_at IS NOT NULL) AS mfa_enrolled"
+                        " FROM users ORDER BY username LIMIT ? OFFSET ?",
                         NULL,
                         0,
                         0,

@@ -136,7 +136,9 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
 cc_status token_revoke(db *d, const user_identity *who, int64_t token_id, cc_error *err);
 
 /* Pages of the accounts (by username) and of one user's API tokens (newest
- * first) as JSON arrays appended to out, with the total. */
+ * first) as JSON arrays appended to out, with the total. An account's
+ * mfa_enrolled is 1 when it has a confirmed authenticator (store/mfa.h),
+ * 0 otherwise (none, or an enrolment not yet confirmed). */
 cc_status user_list_json(db *d, int64_t page, int64_t per_page, buf *out, int64_t *total,
                          cc_error *err);
 cc_status token_list_json(db *d, int64_t user_id, int64_t page, int64_t per_page, buf *out,

@@ -29,6 +29,8 @@ import { USER_ADMIN, renderUsers, renderAccount, renderForcedPasswordChange } fr
 import { renderMfa } from './views/mfa.js';
 // who read which patient's data
 import { ACCESS_LOG_ROLES, renderAccessLog } from './views/access-log.js';
+// failed logins, lockouts and other security events
+import { SECURITY_EVENT_ROLES, renderSecurityEvents } from './views/security-events.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -68,6 +70,7 @@ const routes = [
   [/^\/account$/, renderAccount, ALL_ROLES],
   [/^\/account\/mfa$/, renderMfa, ALL_ROLES],
   [/^\/access-log$/, renderAccessLog, ACCESS_LOG_ROLES],
+  [/^\/security-events$/, renderSecurityEvents, SECURITY_EVENT_ROLES],
 ];
 
 let renderSeq = 0;
@@ -226,11 +229,12 @@ function updateChrome() {
   $('#nav-followup').parentElement.hidden = !can(FOLLOWUP_ROLES);
   $('#nav-reports').parentElement.hidden = !can(REPORT_ROLES);
   $('#nav-users').parentElement.hidden = !can(USER_ADMIN);
+  $('#nav-security').parentElement.hidden = !can(SECURITY_EVENT_ROLES);
   $('#nav-account').parentElement.hidden = !can(ALL_ROLES);
   const { path } = parseHash();
   for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
     ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports'],
-    ['#nav-users', '/users'], ['#nav-account', '/account']]) {
+    ['#nav-users', '/users'], ['#nav-security', '/security-events'], ['#nav-account', '/account']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -90,6 +90,15 @@ def count(srv, sql, params=()):
     return srv.db_query(sql, params)[0][0]
 
 
+def listed_mfa(srv, username):
+    """The account's mfa_enrolled in the administrator's user list (None when absent)."""
+    r = srv.request("GET", "/api/v1/users?per_page=200", role="admin")
+    for u in (r.json or {}).get("items", []):
+        if u.get("username") == username:
+            return u.get("mfa_enrolled")
+    return None
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("mfa", args.verbose)
@@ -177,6 +186,8 @@ def main():
                 "QR code as SVG", r.json["qr_svg"][:80])
         r = srv.request("POST", "/api/v1/mfa/confirm", {"code": "12345"}, role=phys)
         t.check(r.status == 400 and code_of(r) == "invalid_format", "confirm: 5 digits", r)
+        t.check(listed_mfa(srv, "physician1") == 0,
+                "user list: an enrolment begun but not confirmed is not enrolled")
         s = step_now()
         wrong = "%06d" % ((int(hotp(secret, s)) + 1) % 1000000)
         if wrong in (hotp(secret, s - 1), hotp(secret, s + 1)):
@@ -188,6 +199,8 @@ def main():
         t.check(r.status == 200 and len(r.json.get("recovery_codes", [])) == 10,
                 "confirm with the current code: 10 recovery codes", r)
         recovery = r.json.get("recovery_codes", [])
+        t.check(listed_mfa(srv, "physician1") == 1 and listed_mfa(srv, "nurse1") == 0,
+                "user list: mfa_enrolled 1 once confirmed, 0 for an account without one")
         t.check(len(set(recovery)) == 10 and all(len(c) == 11 and c[5] == "-" for c in recovery),
                 "recovery codes distinct, xxxxx-xxxxx", recovery)
         r = srv.request("POST", "/api/v1/mfa/enrol", {"password": PW}, role=phys)
@@ -282,6 +295,7 @@ def main():
         t.check(r.status == 404, "reset: unknown user 404", r)
         r = srv.request("DELETE", "/api/v1/users/%d/mfa" % phys_id, role="admin")
         t.check(r.status == 200 and r.json.get("mfa_reset") is True, "admin resets", r)
+        t.check(listed_mfa(srv, "physician1") == 0, "user list: mfa_enrolled 0 after the reset")
         r = login(srv, "physician1")
         t.check(r.status == 200 and r.json.get("mfa_enrolment_required") is True,
                 "after the reset: password login, restricted to enrolment again", r)

@@ -4,21 +4,12 @@
 // its password; the user logs in with the new password, is made to choose
 // another before anything else, then works and sees their own sessions.
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, userRow } from './harness.mjs';
 
 const USER = 'claire.martin';
 const FIRST = 'Premier-mot-de-passe-2026';
 const RESET = 'Remis-par-l-administrateur-77';
 const CHOSEN = 'Choisi-par-Claire-elle-meme-9';
-
-async function toFrench(page) {
-  await page.getByTestId('lang-fr').click();
-  await page.waitForFunction(() => document.documentElement.lang === 'fr');
-}
-
-function userRow(page, username) {
-  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
-}
 
 async function confirm(page, text) {
   await page.getByTestId('confirm-dialog').waitFor();

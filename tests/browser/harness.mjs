@@ -302,3 +302,59 @@ export async function login(page, server, username = ADMIN_USER, password = serv
   await page.locator('#login-password').press('Enter');
   await page.getByTestId('logout').waitFor({ state: 'visible' });
 }
+
+// Switches the page to French with the header's switch (also the logged-in
+// account's language).
+export async function toFrench(page) {
+  await page.getByTestId('lang-fr').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+}
+
+// The row of the administrator's users table whose header is username.
+export function userRow(page, username) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
+}
+
+// RFC 6238 codes as an authenticator app computes them (HMAC-SHA1, 30 s
+// steps, 6 digits), from the base32 secret the enrolment shows.
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let acc = 0; const out = [];
+  for (const c of text.replace(/\s+/g, '').toUpperCase()) {
+    acc = (acc << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { out.push((acc >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+export function totp(secret, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const value = mac.readUInt32BE(off) & 0x7fffffff;
+  return String(value % 1000000).padStart(6, '0');
+}
+
+export const totpStepNow = () => Math.floor(Date.now() / 1000 / 30);
+
+// Fails when the text of a French page shows what a French reader must not
+// see: one of the English words given (regular expressions), a stored code
+// or message key (snake_case words, dotted keys such as users.mfa.on),
+// "null", "undefined", "NaN", "[object Object]", or an instant written in UTC
+// (ISO text). Usernames on the page must not contain '_' (they would read as
+// codes).
+export function assertFrenchPage(text, english = [], what = 'the page') {
+  const found = [];
+  const iso = /\d{4}-\d\d-\d\dT\d\d|\d\d:\d\d(?::\d\d)?Z\b|\bUTC\b/.exec(text);
+  if (iso) found.push(`a UTC instant (${iso[0]})`);
+  for (const m of text.matchAll(/\b(?:null|undefined|NaN)\b|\[object Object\]/g)) found.push(`"${m[0]}"`);
+  for (const m of text.matchAll(/\b[a-z0-9]+(?:_[a-z0-9]+)+\b/g)) found.push(`the code ${m[0]}`);
+  for (const m of text.matchAll(/\b[a-z]+(?:\.[a-z_]+){2,}\b/g)) found.push(`the key ${m[0]}`);
+  for (const re of english) {
+    const m = re.exec(text);
+    if (m) found.push(`the English "${m[0]}"`);
+  }
+  if (found.length) throw new Error(`${what} in French shows ${found.join(', ')}:\n${text}`);
+}

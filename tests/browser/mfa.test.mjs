@@ -1,36 +1,13 @@
 // Two-step login in the browser, in French: a physician (a role the clinic
 // makes require it) logs in to the enrolment page only, scans (reads) the
-// key, types a code computed here (RFC 6238: HMAC-SHA1, 30 s, 6 digits, node
-// crypto), receives 10 recovery codes, then logs in with password and code,
-// and once with a recovery code (a second use is refused).
+// key, types a code computed here (RFC 6238: HMAC-SHA1, 30 s, 6 digits, by
+// totp() of harness.mjs), receives 10 recovery codes, then logs in with
+// password and code, and once with a recovery code (a second use is refused).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import { run } from './harness.mjs';
+import { run, totp, totpStepNow } from './harness.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 const USER = 'dr.mfa';
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0; let acc = 0; const out = [];
-  for (const c of text.replace(/\s+/g, '').toUpperCase()) {
-    acc = (acc << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) { out.push((acc >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(msg).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  const value = mac.readUInt32BE(off) & 0x7fffffff;
-  return String(value % 1000000).padStart(6, '0');
-}
-
-const stepNow = () => Math.floor(Date.now() / 1000 / 30);
 
 async function passwordStep(page) {
   await page.goto('/');
@@ -78,7 +55,7 @@ await run([
       'Code QR pour configurer l’application d’authentification');
     const secret = (await page.getByTestId('mfa-secret').innerText()).replace(/\s+/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
-    const step = stepNow();
+    const step = totpStepNow();
     await page.locator('#mfa-code').fill(totp(secret, step));
     await page.getByTestId('mfa-confirm').click();
     await page.getByTestId('mfa-recovery-codes').waitFor();

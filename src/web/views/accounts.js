@@ -1,5 +1,6 @@
 // User accounts: the administrator's list (create, disable, re-enable,
-// change the role, reset the password, end the sessions), and every user's
+// change the role, reset the password or the two-step login, end the
+// sessions, choose which roles must use two-step login), and every user's
 // own account (change the password, end their sessions, revoke their
 // tokens). A session whose password was reset sees only the forced change.
 // People are named by username, never by internal id.
@@ -18,8 +19,8 @@ function roleOptions() { return ROLES.map((r) => [r, t(`role.${r}`)]); }
 
 // Runs an administrator's action on one account after a confirmation, then
 // redraws the list with what happened.
-async function accountAction(user, { confirm, path, body = {}, method = 'POST', done, danger = false }) {
-  if (!(await confirmDialog({ title: confirm, ok: t('action.confirm'), danger }))) return;
+async function accountAction(user, { confirm, text, path, body = {}, method = 'POST', done, danger = false }) {
+  if (!(await confirmDialog({ title: confirm, text, ok: t('action.confirm'), danger }))) return;
   try {
     await api(method, `/users/${user.id}/${path}`, { body: method === 'DELETE' ? undefined : body });
     navigate('#/users', done);
@@ -28,7 +29,27 @@ async function accountAction(user, { confirm, path, body = {}, method = 'POST', 
   }
 }
 
-function userRow(user, onReset) {
+// Whether the account has an authenticator; one without it whose role must
+// have one is told apart (it can only enrol at its next login).
+function mfaCell(user, required) {
+  return h('td', { 'data-testid': 'user-mfa' }, t(user.mfa_enrolled ? 'users.mfa.on' : 'users.mfa.off'),
+    !user.mfa_enrolled && required[user.role] ? [' — ', t('users.mfa.required')] : null);
+}
+
+function mfaResetButton(user) {
+  const name = user.username;
+  return h('button', {
+    type: 'button', class: 'btn btn-danger', 'data-testid': 'user-mfa-reset',
+    on: {
+      click: () => accountAction(user, {
+        confirm: t('users.confirm_mfa_reset', { username: name }), text: t('users.confirm_mfa_reset_text'),
+        path: 'mfa', method: 'DELETE', danger: true, done: t('users.mfa_reset_done', { username: name }),
+      }),
+    },
+  }, t('users.mfa_reset'));
+}
+
+function userRow(user, required, onReset) {
   const name = user.username;
   const status = h('td', { 'data-testid': 'user-status' }, t(user.active ? 'users.status.active' : 'users.status.disabled'),
     user.must_change_password ? [' — ', t('users.must_change')] : null);
@@ -47,9 +68,11 @@ function userRow(user, onReset) {
     h('th', { scope: 'row', 'data-testid': 'user-name' }, name),
     h('td', {}, t(`role.${user.role}`)),
     status,
+    mfaCell(user, required),
     h('td', { class: 'user-actions' },
       user.username === session.user?.username ? null : [toggle, ' '],
       h('button', { type: 'button', class: 'btn', 'data-testid': 'user-reset', on: { click: () => onReset(user) } }, t('users.reset')), ' ',
+      user.mfa_enrolled ? [mfaResetButton(user), ' '] : null,
       h('button', {
         type: 'button', class: 'btn', 'data-testid': 'user-end-sessions',
         on: { click: () => accountAction(user, { confirm: t('users.confirm_end', { username: name }), path: 'sessions', method: 'DELETE', done: t('users.ended_done', { username: name }) }) },
@@ -93,6 +116,36 @@ function resetForm(holder, user) {
   form.elements.password.focus();
 }
 
+// Which roles must log in with an authenticator: one checkbox per role; the
+// roles whose box changed are sent one by one (the API sets one role a call).
+function policyForm(required) {
+  const box = errorBox('mfa-policy-error');
+  const form = h('form', { class: 'card accounts-create', id: 'mfa-policy-form', 'data-testid': 'mfa-policy-form', novalidate: true },
+    h('h2', {}, t('users.policy.title')),
+    box,
+    h('fieldset', { class: 'bs-checks' }, h('legend', {}, t('users.policy.legend')),
+      h('p', { class: 'help' }, t('users.policy.help')),
+      ROLES.map((r) => h('label', { class: 'bs-check' },
+        h('input', { type: 'checkbox', name: `mfa_required_${r}`, value: r, checked: Boolean(required[r]), 'data-testid': `mfa-policy-${r}` }),
+        ' ', t(`role.${r}`)))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'mfa-policy-submit' }, t('users.policy.save'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showErrorBox(box, null);
+    const changed = ROLES.filter((r) => form.elements[`mfa_required_${r}`].checked !== Boolean(required[r]));
+    if (changed.length === 0) { showErrorBox(box, t('users.policy.unchanged')); return; }
+    try {
+      for (const role of changed) {
+        await api('PUT', '/mfa/policy', { body: { role, required: form.elements[`mfa_required_${role}`].checked } });
+      }
+      navigate('#/users', t('users.policy.saved'));
+    } catch (err) {
+      showErrorBox(box, errorMessage(err));
+    }
+  });
+  return form;
+}
+
 function createForm() {
   const box = errorBox('user-create-error');
   const form = h('form', { class: 'card accounts-create', id: 'user-create-form', 'data-testid': 'user-create-form', novalidate: true },
@@ -121,9 +174,11 @@ function createForm() {
 
 export async function renderUsers(ctx) {
   const { main } = ctx;
-  const { data } = await api('GET', `/users${query({ per_page: PER_PAGE })}`);
+  const [{ data }, { data: policy }] = await Promise.all([
+    api('GET', `/users${query({ per_page: PER_PAGE })}`), api('GET', '/mfa/policy')]);
   if (!ctx.alive()) return;
   const users = (data && data.items) || [];
+  const required = (policy && policy.required) || {};
   const resetHolder = h('div', { 'data-testid': 'reset-holder' });
   clear(main);
   main.append(
@@ -134,11 +189,14 @@ export async function renderUsers(ctx) {
         h('th', { scope: 'col' }, t('users.username')),
         h('th', { scope: 'col' }, t('users.role')),
         h('th', { scope: 'col' }, t('users.status')),
+        h('th', { scope: 'col' }, t('users.mfa')),
         h('th', { scope: 'col' }, t('users.actions')))),
-      h('tbody', {}, users.map((u) => userRow({ ...u, active: Boolean(u.active), must_change_password: Boolean(u.must_change_password) },
-        (user) => resetForm(resetHolder, user)))))),
+      h('tbody', {}, users.map((u) => userRow({
+        ...u, active: Boolean(u.active), must_change_password: Boolean(u.must_change_password), mfa_enrolled: Boolean(u.mfa_enrolled),
+      }, required, (user) => resetForm(resetHolder, user)))))),
     resetHolder,
-    createForm());
+    createForm(),
+    policyForm(required));
 }
 
 // The password change: forced after a reset (nothing else is possible until
