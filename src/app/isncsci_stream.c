@@ -126,6 +126,26 @@ typedef struct {
     isncsci_exam exam;
 } gathered;
 
+static const char *group_name(int g, int i)
+{
+    return g == 0 ? isncsci_muscle_name(i) : isncsci_dermatome_name(i);
+}
+
+/* the keys of a group's object, with their lengths, for matching without strlen */
+typedef struct {
+    const char *name[ISNCSCI_DERMATOMES];
+    uint8_t len[ISNCSCI_DERMATOMES];
+} key_table;
+
+static void key_table_fill(key_table *t, int g)
+{
+    int n = g == 0 ? ISNCSCI_MUSCLES : ISNCSCI_DERMATOMES;
+    for (int i = 0; i < n; i++) {
+        t->name[i] = group_name(g, i);
+        t->len[i] = (uint8_t)strlen(t->name[i]);
+    }
+}
+
 /* where the parser stands */
 typedef enum { AT_START, AT_ARRAY, AT_EXAM, AT_SIDE, AT_GROUP, AT_END } place;
 
@@ -141,6 +161,7 @@ typedef struct {
     pending next;
     size_t skip; /* depth inside a value that is only skipped */
     int next_guess[GROUPS];
+    key_table keys[2]; /* motor, sensory */
     gathered g;
     size_t index;
     isncsci_stream_result *res;
@@ -149,11 +170,6 @@ typedef struct {
     size_t olen;
     bool io_error;
 } stream;
-
-static const char *group_name(int g, int i)
-{
-    return g == 0 ? isncsci_muscle_name(i) : isncsci_dermatome_name(i);
-}
 
 static int group_size(int g)
 {
@@ -382,7 +398,10 @@ static int cb_number(void *ctx, const char *n, size_t len)
 
 static int no_nul(stream *s, const unsigned char *p, size_t len)
 {
-    if (memchr(p, 0, len) != NULL) {
+    unsigned char all = 1;
+    for (size_t i = 0; i < len; i++)
+        all &= (unsigned char)(p[i] != 0);
+    if (!all) {
         syntax(s, "\\u0000 is not allowed in a string");
         return 0;
     }
@@ -536,10 +555,11 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t len)
     case AT_GROUP: {
         int n = group_size(s->group);
         int guess = s->next_guess[s->group];
+        const key_table *t = &s->keys[s->group == 0 ? 0 : 1];
         /* keys usually come in the standard order: try the next one first */
         for (int j = 0; j < n; j++) {
-            int i = (guess + j) % n;
-            if (key_is(p, len, group_name(s->group, i))) {
+            int i = guess + j < n ? guess + j : guess + j - n;
+            if (t->len[i] == len && memcmp(p, t->name[i], len) == 0) {
                 s->key = i;
                 s->next_guess[s->group] = (i + 1) % n;
                 return known(s, s->g.leaf[s->side][s->group][i], P_LEAF);
@@ -610,6 +630,8 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
     s->res = res;
     s->obuf = obuf;
     s->at = AT_START;
+    key_table_fill(&s->keys[0], 0);
+    key_table_fill(&s->keys[1], 1);
     unsigned long line = 0, col = 0; /* newlines before the chunk, bytes since the last */
     for (;;) {
         bool failed = false;
@@ -632,12 +654,19 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
         }
         /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
          * inside a string they are refused by both */
-        size_t len = n;
-        const char *v = memchr(in, '\v', len), *f = memchr(in, '\f', len);
-        if (v != NULL)
-            len = (size_t)(v - in);
-        if (f != NULL && (size_t)(f - in) < len)
-            len = (size_t)(f - in);
+        size_t len = n, newlines = 0;
+        unsigned char vf = 0;
+        for (size_t i = 0; i < n; i++) {
+            newlines += in[i] == '\n';
+            vf |= (unsigned char)(in[i] == '\v' || in[i] == '\f');
+        }
+        if (vf) {
+            const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
+            if (v != NULL)
+                len = (size_t)(v - in);
+            if (f != NULL && (size_t)(f - in) < len)
+                len = (size_t)(f - in);
+        }
         yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
         if (st == yajl_status_ok && len < n) {
             syntax(s, "invalid token");
@@ -652,13 +681,11 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
                 locate(res, line, col, in, at < n ? at : n);
             break;
         }
-        for (size_t i = 0; i < n; i++) {
-            if (in[i] == '\n') {
-                line++;
-                col = 0;
-            } else {
-                col++;
-            }
+        if (newlines > 0) {
+            line += newlines;
+            col = n - 1 - (size_t)((const char *)memrchr(in, '\n', n) - in);
+        } else {
+            col += n;
         }
     }
     if (res->status == ISNCSCI_STREAM_OK) {
