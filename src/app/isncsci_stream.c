@@ -169,6 +169,7 @@ typedef struct {
     char *obuf;
     size_t olen;
     bool io_error;
+    bool done; /* the top-level value has ended */
 } stream;
 
 static int group_size(int g)
@@ -270,6 +271,23 @@ static cc_status check(const gathered *g, cc_error *err)
     return CC_OK;
 }
 
+/* The document is whole: stop yajl there and check what follows ourselves,
+ * since yajl takes an unterminated string after it for a token still coming. */
+static int document_end(stream *s)
+{
+    s->done = true;
+    return 0;
+}
+
+/* where the first byte other than JSON white space is, or len */
+static size_t junk_at(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return i;
+    return len;
+}
+
 static int exam_error(stream *s)
 {
     s->res->status = ISNCSCI_STREAM_EXAM;
@@ -305,7 +323,7 @@ static int end_exam(stream *s)
         s->res->status = ISNCSCI_STREAM_WRITE;
         return 0;
     }
-    return 1;
+    return s->array ? 1 : document_end(s);
 }
 
 /* a value of the kind the pending key does not accept, or a scalar */
@@ -488,8 +506,10 @@ static int cb_end_array(void *ctx)
         s->skip--;
         return 1;
     }
-    if (s->at == AT_ARRAY)
+    if (s->at == AT_ARRAY) {
         s->at = AT_END;
+        return document_end(s);
+    }
     return 1;
 }
 
@@ -641,7 +661,10 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
             break;
         }
         if (n == 0) {
-            if (yajl_complete_parse(h) != yajl_status_ok) {
+            yajl_status fin = s->done ? yajl_status_ok : yajl_complete_parse(h);
+            if (fin == yajl_status_ok && !s->done)
+                syntax(s, "premature end of input"); /* yajl would have said so first */
+            if (res->status == ISNCSCI_STREAM_SYNTAX || fin != yajl_status_ok) {
                 if (res->status == ISNCSCI_STREAM_OK)
                     yajl_message(h, res);
                 if (res->status == ISNCSCI_STREAM_OK || res->status == ISNCSCI_STREAM_SYNTAX) {
@@ -652,14 +675,14 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
             }
             break;
         }
-        /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
-         * inside a string they are refused by both */
         size_t len = n, newlines = 0;
         unsigned char vf = 0;
         for (size_t i = 0; i < n; i++) {
             newlines += in[i] == '\n';
             vf |= (unsigned char)(in[i] == '\v' || in[i] == '\f');
         }
+        /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
+         * inside a string they are refused by both */
         if (vf) {
             const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
             if (v != NULL)
@@ -667,19 +690,31 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
             if (f != NULL && (size_t)(f - in) < len)
                 len = (size_t)(f - in);
         }
-        yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
-        if (st == yajl_status_ok && len < n) {
-            syntax(s, "invalid token");
-            locate(res, line, col, in, len);
-            break;
+        size_t from = 0; /* where the bytes after the document start */
+        if (!s->done) {
+            yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
+            if (st == yajl_status_client_canceled && s->done) {
+                from = yajl_get_bytes_consumed(h);
+            } else if (st != yajl_status_ok) {
+                size_t at = yajl_get_bytes_consumed(h);
+                if (st == yajl_status_error)
+                    yajl_message(h, res), res->status = ISNCSCI_STREAM_SYNTAX;
+                if (res->status == ISNCSCI_STREAM_SYNTAX)
+                    locate(res, line, col, in, at < n ? at : n);
+                break;
+            } else if (len < n) {
+                syntax(s, "invalid token");
+                locate(res, line, col, in, len);
+                break;
+            }
         }
-        if (st != yajl_status_ok) {
-            size_t at = yajl_get_bytes_consumed(h);
-            if (st == yajl_status_error)
-                yajl_message(h, res), res->status = ISNCSCI_STREAM_SYNTAX;
-            if (res->status == ISNCSCI_STREAM_SYNTAX)
-                locate(res, line, col, in, at < n ? at : n);
-            break;
+        if (s->done) {
+            from += junk_at(in + from, n - from);
+            if (from < n) {
+                syntax(s, "end of file expected");
+                locate(res, line, col, in, from);
+                break;
+            }
         }
         if (newlines > 0) {
             line += newlines;

@@ -212,6 +212,8 @@ static void test_malformed_refused(void **state)
         "[{}]",
         "{} {}",
         "[] x",
+        "[]\"5",
+        "{} \"x]",
         "[]\v",
         "\f[]",
         "[\"a\\u0000\"]",
