@@ -513,9 +513,18 @@ static int cb_end_array(void *ctx)
     return 1;
 }
 
+/* keys are a few bytes long: a loop is cheaper than a call to memcmp */
+static bool same(const unsigned char *p, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != (unsigned char)name[i])
+            return false;
+    return true;
+}
+
 static bool key_is(const unsigned char *p, size_t len, const char *name)
 {
-    return strlen(name) == len && memcmp(p, name, len) == 0;
+    return strlen(name) == len && same(p, name, len);
 }
 
 /* a key that is not one of the object's: remember the first, skip its value */
@@ -579,7 +588,7 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t len)
         /* keys usually come in the standard order: try the next one first */
         for (int j = 0; j < n; j++) {
             int i = guess + j < n ? guess + j : guess + j - n;
-            if (t->len[i] == len && memcmp(p, t->name[i], len) == 0) {
+            if (t->len[i] == len && same(p, t->name[i], len)) {
                 s->key = i;
                 s->next_guess[s->group] = (i + 1) % n;
                 return known(s, s->g.leaf[s->side][s->group][i], P_LEAF);
@@ -675,21 +684,14 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
             }
             break;
         }
-        size_t len = n, newlines = 0;
-        unsigned char vf = 0;
-        for (size_t i = 0; i < n; i++) {
-            newlines += in[i] == '\n';
-            vf |= (unsigned char)(in[i] == '\v' || in[i] == '\f');
-        }
         /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
          * inside a string they are refused by both */
-        if (vf) {
-            const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
-            if (v != NULL)
-                len = (size_t)(v - in);
-            if (f != NULL && (size_t)(f - in) < len)
-                len = (size_t)(f - in);
-        }
+        size_t len = n;
+        const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
+        if (v != NULL)
+            len = (size_t)(v - in);
+        if (f != NULL && (size_t)(f - in) < len)
+            len = (size_t)(f - in);
         size_t from = 0; /* where the bytes after the document start */
         if (!s->done) {
             yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
@@ -716,12 +718,13 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
                 break;
             }
         }
-        if (newlines > 0) {
-            line += newlines;
-            col = n - 1 - (size_t)((const char *)memrchr(in, '\n', n) - in);
-        } else {
-            col += n;
+        const char *nl = memchr(in, '\n', n), *last = NULL;
+        while (nl != NULL) {
+            line++;
+            last = nl;
+            nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - in));
         }
+        col = last != NULL ? n - 1 - (size_t)(last - in) : col + n;
     }
     if (res->status == ISNCSCI_STREAM_OK) {
         if (s->array)
