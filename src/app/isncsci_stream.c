@@ -162,6 +162,13 @@ typedef struct {
     size_t skip; /* depth inside a value that is only skipped */
     int next_guess[GROUPS];
     key_table keys[2]; /* motor, sensory */
+    struct {
+        const key_table *keys;
+        int n, next;           /* group size, index of the key expected next */
+        uint8_t *state;        /* gathered.leaf of the group */
+        isncsci_value *values; /* the exam's array of the group */
+        unsigned char max;     /* highest untagged grade: '5' or '2' */
+    } fast;                    /* the group being read */
     gathered g;
     size_t index;
     isncsci_stream_result *res;
@@ -326,6 +333,18 @@ static int end_exam(stream *s)
     return s->array ? 1 : document_end(s);
 }
 
+/* a value as a C string for the core's parsers; false when it cannot be one
+ * of their values (too long, or holding a NUL byte: "\u0000", which jansson
+ * refuses as malformed, is refused here with the exam) */
+static bool value_text(char *to, size_t cap, const char *from, size_t len)
+{
+    if (from == NULL || len >= cap || memchr(from, 0, len) != NULL)
+        return false;
+    memcpy(to, from, len);
+    to[len] = '\0';
+    return true;
+}
+
 /* a value of the kind the pending key does not accept, or a scalar */
 static void value_seen(stream *s, bool container, const char *str, size_t len)
 {
@@ -341,20 +360,20 @@ static void value_seen(stream *s, bool container, const char *str, size_t len)
                                            : &sd->pin_prick[s->key];
         char text[8];
         *slot = BAD;
-        if (str != NULL && len < sizeof text) {
-            memcpy(text, str, len);
-            text[len] = '\0';
-            if (isncsci_value_parse(text, s->group == 0, v))
-                *slot = GOOD;
+        if (len == 1 && str[0] >= '0' && str[0] <= (s->group == 0 ? '5' : '2')) {
+            /* an untagged grade, most values: what isncsci_value_parse returns */
+            *v = (isncsci_value)(str[0] - '0');
+            *slot = GOOD;
+        } else if (value_text(text, sizeof text, str, len) &&
+                   isncsci_value_parse(text, s->group == 0, v)) {
+            *slot = GOOD;
         }
         break;
     }
     case P_NON_KEY: {
         char text[8];
         s->g.non_key[s->side] = BAD;
-        if (str != NULL && len < sizeof text) {
-            memcpy(text, str, len);
-            text[len] = '\0';
+        if (value_text(text, sizeof text, str, len)) {
             int level = isncsci_segment_parse(text);
             if (level >= 0) {
                 s->g.exam.side[s->side].lowest_non_key = (int8_t)level;
@@ -366,9 +385,7 @@ static void value_seen(stream *s, bool container, const char *str, size_t len)
     case P_BIN: {
         char text[8];
         s->g.bin[s->key] = BAD;
-        if (str != NULL && len < sizeof text) {
-            memcpy(text, str, len);
-            text[len] = '\0';
+        if (value_text(text, sizeof text, str, len)) {
             if (isncsci_binary_parse(text, s->key == 0 ? &s->g.exam.vac : &s->g.exam.dap))
                 s->g.bin[s->key] = GOOD;
         }
@@ -414,23 +431,17 @@ static int cb_number(void *ctx, const char *n, size_t len)
     return scalar(ctx, NULL, 0);
 }
 
-static int no_nul(stream *s, const unsigned char *p, size_t len)
-{
-    unsigned char all = 1;
-    for (size_t i = 0; i < len; i++)
-        all &= (unsigned char)(p[i] != 0);
-    if (!all) {
-        syntax(s, "\\u0000 is not allowed in a string");
-        return 0;
-    }
-    return 1;
-}
-
 static int cb_string(void *ctx, const unsigned char *p, size_t len)
 {
     stream *s = ctx;
-    if (!no_nul(s, p, len))
-        return 0;
+    /* most values: an untagged grade for the key just read (P_LEAF implies
+     * skip == 0); the same as value_seen, without its dispatch */
+    if (s->next == P_LEAF && len == 1 && p[0] >= '0' && p[0] <= s->fast.max) {
+        s->fast.values[s->key] = (isncsci_value)(p[0] - '0');
+        s->fast.state[s->key] = GOOD;
+        s->next = P_NONE;
+        return 1;
+    }
     return scalar(s, (const char *)p, len);
 }
 
@@ -468,6 +479,16 @@ static int open_container(stream *s, bool map)
         s->at = AT_GROUP;
         s->next = P_NONE;
         s->next_guess[s->group] = 0;
+        /* the fast paths of cb_map_key and cb_string for this group */
+        isncsci_side *sd = &s->g.exam.side[s->side];
+        s->fast.keys = &s->keys[s->group == 0 ? 0 : 1];
+        s->fast.n = group_size(s->group);
+        s->fast.next = 0;
+        s->fast.state = s->g.leaf[s->side][s->group];
+        s->fast.values = s->group == 0   ? sd->motor
+                         : s->group == 1 ? sd->light_touch
+                                         : sd->pin_prick;
+        s->fast.max = s->group == 0 ? '5' : '2';
         return 1;
     }
     value_seen(s, true, NULL, 0);
@@ -551,11 +572,27 @@ static int known(stream *s, uint8_t state, pending next)
     return 1;
 }
 
+static int map_key(stream *s, const unsigned char *p, size_t len);
+
 static int cb_map_key(void *ctx, const unsigned char *p, size_t len)
 {
     stream *s = ctx;
-    if (!no_nul(s, p, len))
-        return 0;
+    /* most keys: the next key of a group in the standard order */
+    if (s->at == AT_GROUP && s->skip == 0) {
+        int i = s->fast.next;
+        if (i < s->fast.n && s->fast.keys->len[i] == len && s->fast.state[i] == ABSENT &&
+            same(p, s->fast.keys->name[i], len)) {
+            s->key = i;
+            s->fast.next = i + 1;
+            s->next = P_LEAF;
+            return 1;
+        }
+    }
+    return map_key(s, p, len);
+}
+
+static int map_key(stream *s, const unsigned char *p, size_t len)
+{
     if (s->skip > 0)
         return 1;
     switch (s->at) {
@@ -590,7 +627,7 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t len)
             int i = guess + j < n ? guess + j : guess + j - n;
             if (t->len[i] == len && same(p, t->name[i], len)) {
                 s->key = i;
-                s->next_guess[s->group] = (i + 1) % n;
+                s->next_guess[s->group] = i + 1 < n ? i + 1 : 0;
                 return known(s, s->g.leaf[s->side][s->group][i], P_LEAF);
             }
         }

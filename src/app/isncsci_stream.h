@@ -10,14 +10,16 @@
  * exam is gathered straight into an isncsci_exam (no document tree), then
  * checked in exactly the order isncsci_json_parse_exam checks it, so a bad
  * exam gets the same index, field and message. yajl accepts a few inputs that
- * jansson (JSON_REJECT_DUPLICATES) refuses; the reader refuses them itself:
- * a top-level scalar, \v and \f as white space, "\u0000" in a string or key, a
- * key repeated among the known keys of an object. Inputs jansson refuses that
- * the reader can only refuse as a bad exam (a repeated unknown key, a lone
- * surrogate escape, an overlong UTF-8 sequence, a number overflowing a
- * double): every such text sits where no valid exam can hold it, so the
- * document is refused either way (tests/fuzz/fuzz_isncsci_stream.c checks
- * the agreement).
+ * jansson (JSON_REJECT_DUPLICATES) refuses; the reader refuses them itself as
+ * malformed: a top-level scalar, \v and \f as white space, text after the
+ * document (yajl waits for an unterminated string there), a key repeated
+ * among the known keys of an object. Others it refuses as a bad exam, where
+ * jansson calls the document malformed: "\u0000" in a string or key, a
+ * repeated unknown key, a lone surrogate escape, an overlong UTF-8 sequence, a
+ * number overflowing a double: such text sits where no valid exam can hold it
+ * (a value read as a string holding a NUL byte is invalid), so the document
+ * is refused either way (tests/fuzz/fuzz_isncsci_stream.c checks the
+ * agreement).
  *
  * Generator: not yajl_gen. The result object has a fixed shape and ASCII
  * values (core/isncsci.h renderers), so the output is a template built once
