@@ -10,7 +10,7 @@
 #include "app/isncsci_json.h"
 #include "core/isncsci.h"
 
-enum { CHUNK = 65536, BUFFER_CHUNK = 509, OUT_CAP = 65536, GROUPS = 3 };
+enum { MAX_SKIP_DEPTH = 2048, CHUNK = 65536, BUFFER_CHUNK = 509, OUT_CAP = 65536, GROUPS = 3 };
 
 static const char *const SIDE_KEYS[2] = {"right", "left"};
 static const char *const GROUP_KEYS[GROUPS] = {"motor", "lightTouch", "pinPrick"};
@@ -448,7 +448,12 @@ static int cb_string(void *ctx, const unsigned char *p, size_t len)
 static int open_container(stream *s, bool map)
 {
     if (s->skip > 0) {
-        s->skip++;
+        /* only inside a value that makes its exam invalid anyway; jansson stops
+         * at 2048 levels too, and yajl's stack would grow with the input */
+        if (++s->skip > MAX_SKIP_DEPTH) {
+            syntax(s, "maximum parsing depth reached");
+            return 0;
+        }
         return 1;
     }
     switch (s->at) {

@@ -36,9 +36,10 @@
  * found where they occur, so an invalid exam before a syntax error is
  * reported first.
  *
- * Memory: bounded by the parser's buffers and one exam (about 70 KiB), plus
- * the length of the longest string or key in the input (yajl keeps a token
- * split across reads whole). Thread-safe: no shared state.
+ * Memory: bounded by the 64 KiB input and output buffers, the parser's
+ * state and one exam, plus the length of the longest string or key in the
+ * input (yajl keeps a token split across reads whole); nesting deeper than
+ * 2048 levels is refused as malformed. Thread-safe: no shared state.
  */
 #ifndef CC_ISNCSCI_STREAM_H
 #define CC_ISNCSCI_STREAM_H

@@ -234,6 +234,17 @@ static void test_malformed_refused(void **state)
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         agree_text(texts[i], strlen(texts[i]), texts[i]);
+    /* nesting deeper than jansson's limit inside an exam */
+    static char deep[2 * 3000 + 64];
+    size_t d = 0;
+    d += (size_t)snprintf(deep, sizeof deep, "[{\"x\":");
+    for (int i = 0; i < 3000; i++)
+        deep[d++] = '[';
+    for (int i = 0; i < 3000; i++)
+        deep[d++] = ']';
+    deep[d++] = '}';
+    deep[d++] = ']';
+    agree_text(deep, d, "3000 levels");
     /* a NUL byte in the input */
     agree_text("[]\0", 3, "NUL after the array");
     agree_text("[\"\0\"]", 5, "NUL in a string");
