@@ -12,6 +12,8 @@
 # 5. every other bench_* executable in BUILD_DIR/bench;
 # 6. the outcome report: bench/report.sh (10,000 and 100,000 generated
 #    patients, 20 observations each; one protocol, all, CSV; also runs alone).
+# 6b. `isncsci classify` streaming against the whole-document jansson path, 1,000 and
+#    100,000 generated exams: exams/s and peak RSS (bench/isncsci_stream.sh; also runs alone).
 # 7. backup and restore of a BACKUP_GB database under 200 writes/s:
 #    bench/backup.sh (also runs alone; BACKUP_GB=0 skips it).
 # 8. server threads: `serve --threads T` for each T in SERVER_THREADS_LIST,
@@ -264,6 +266,10 @@ echo "== outcome report: ${REPORT_SIZES} patients (bench/report.sh)"
 REPORT_TABLE="$(REPORT_SIZES="$REPORT_SIZES" "$HERE/report.sh" "$BUILD")"
 echo "$REPORT_TABLE"
 
+echo "== isncsci classify, streaming vs whole document (bench/isncsci_stream.sh)"
+ISNCSCI_TABLE="$("$HERE/isncsci_stream.sh" "$BUILD")"
+echo "$ISNCSCI_TABLE"
+
 BACKUP_TABLE="(skipped: BACKUP_GB=0)"
 if [ "$BACKUP_GB" != 0 ]; then
   echo "== backup of a ${BACKUP_GB} GB database under 200 writes/s (bench/backup.sh)"
@@ -296,6 +302,10 @@ Outcome report (bench/outcomes_gen.py: 20 observations per patient over five pro
 the measure series from the stored observations):
 
 ${REPORT_TABLE}
+
+\`isncsci classify\` streaming against the whole-document jansson path (bench/isncsci_stream.sh):
+
+${ISNCSCI_TABLE}
 
 Backup under steady writes (bench/backup.sh, ${BACKUP_GB} GB, 200 patient creations/s):
 

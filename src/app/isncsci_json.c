@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const char *const SIDE_KEYS[2] = {"right", "left"};
-static const char NON_KEY[] = "lowestNonKeyMuscleWithMotorFunction";
+static const char NON_KEY[] = ISNCSCI_JSON_NON_KEY;
 
-static cc_status field_error(cc_error *err, const char *code, const char *message, const char *a,
-                             const char *b, const char *c)
+cc_status isncsci_json_field_error(cc_error *err, const char *code, const char *message,
+                                   const char *a, const char *b, const char *c)
 {
     cc_fail(err, CC_INVALID, NULL, code, "%s", message);
     if (err != NULL) {
@@ -31,16 +31,16 @@ static cc_status parse_group(const json_t *obj, const char *side, const char *gr
                              cc_error *err)
 {
     if (!json_is_object(obj))
-        return field_error(err, "invalid_type", "must be an object", side, group, NULL);
+        return isncsci_json_field_error(err, "invalid_type", "must be an object", side, group,
+                                        NULL);
     for (int i = 0; i < n; i++) {
         json_t *v = json_object_get(obj, name(i));
         if (v == NULL)
-            return field_error(err, "missing", "is required", side, group, name(i));
+            return isncsci_json_field_error(err, "missing", "is required", side, group, name(i));
         if (!json_is_string(v) || !isncsci_value_parse(json_string_value(v), motor, &out[i]))
-            return field_error(err, "invalid_value",
-                               motor ? "must be one of 0-5, 0*-4*, 0**-4**, NT, NT*, NT**"
-                                     : "must be one of 0-2, 0*, 1*, 0**, 1**, NT, NT*, NT**",
-                               side, group, name(i));
+            return isncsci_json_field_error(
+                err, "invalid_value", motor ? ISNCSCI_JSON_BAD_MOTOR : ISNCSCI_JSON_BAD_SENSORY,
+                side, group, name(i));
     }
     if ((int)json_object_size(obj) != n) {
         const char *key;
@@ -51,7 +51,8 @@ static cc_status parse_group(const json_t *obj, const char *side, const char *gr
             for (int i = 0; i < n && !known; i++)
                 known = strcmp(key, name(i)) == 0;
             if (!known)
-                return field_error(err, "unknown_field", "is not a known field", side, group, key);
+                return isncsci_json_field_error(err, "unknown_field", "is not a known field", side,
+                                                group, key);
         }
     }
     return CC_OK;
@@ -60,7 +61,7 @@ static cc_status parse_group(const json_t *obj, const char *side, const char *gr
 static cc_status parse_side(const json_t *obj, const char *side, isncsci_side *out, cc_error *err)
 {
     if (!json_is_object(obj))
-        return field_error(err, "invalid_type", "must be an object", side, NULL, NULL);
+        return isncsci_json_field_error(err, "invalid_type", "must be an object", side, NULL, NULL);
     cc_status st = parse_group(json_object_get(obj, "motor"), side, "motor", isncsci_muscle_name,
                                ISNCSCI_MUSCLES, true, out->motor, err);
     if (st == CC_OK)
@@ -76,8 +77,8 @@ static cc_status parse_side(const json_t *obj, const char *side, isncsci_side *o
     if (nk != NULL) {
         int level = json_is_string(nk) ? isncsci_segment_parse(json_string_value(nk)) : -1;
         if (level < 0)
-            return field_error(err, "invalid_value", "must be a segment from C5 to S1", side,
-                               NON_KEY, NULL);
+            return isncsci_json_field_error(err, "invalid_value", ISNCSCI_JSON_BAD_SEGMENT, side,
+                                            NON_KEY, NULL);
         out->lowest_non_key = (int8_t)level;
     }
     const char *key;
@@ -86,7 +87,8 @@ static cc_status parse_side(const json_t *obj, const char *side, isncsci_side *o
     {
         if (strcmp(key, "motor") != 0 && strcmp(key, "lightTouch") != 0 &&
             strcmp(key, "pinPrick") != 0 && strcmp(key, NON_KEY) != 0)
-            return field_error(err, "unknown_field", "is not a known field", side, key, NULL);
+            return isncsci_json_field_error(err, "unknown_field", "is not a known field", side, key,
+                                            NULL);
     }
     return CC_OK;
 }
@@ -96,9 +98,10 @@ static cc_status parse_binary(const json_t *obj, const char *key, isncsci_binary
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
-        return field_error(err, "missing", "is required", key, NULL, NULL);
+        return isncsci_json_field_error(err, "missing", "is required", key, NULL, NULL);
     if (!json_is_string(v) || !isncsci_binary_parse(json_string_value(v), out))
-        return field_error(err, "invalid_value", "must be Yes, No or NT", key, NULL, NULL);
+        return isncsci_json_field_error(err, "invalid_value", ISNCSCI_JSON_BAD_BINARY, key, NULL,
+                                        NULL);
     return CC_OK;
 }
 
@@ -111,7 +114,8 @@ cc_status isncsci_json_parse_exam(const json_t *obj, isncsci_exam *out, cc_error
     for (int k = 0; k < 2; k++) {
         json_t *side = json_object_get(obj, SIDE_KEYS[k]);
         if (side == NULL)
-            return field_error(err, "missing", "is required", SIDE_KEYS[k], NULL, NULL);
+            return isncsci_json_field_error(err, "missing", "is required", SIDE_KEYS[k], NULL,
+                                            NULL);
         cc_status st = parse_side(side, SIDE_KEYS[k], &out->side[k], err);
         if (st != CC_OK)
             return st;
@@ -127,7 +131,8 @@ cc_status isncsci_json_parse_exam(const json_t *obj, isncsci_exam *out, cc_error
     {
         if (strcmp(key, "right") != 0 && strcmp(key, "left") != 0 &&
             strcmp(key, "voluntaryAnalContraction") != 0 && strcmp(key, "deepAnalPressure") != 0)
-            return field_error(err, "unknown_field", "is not a known field", key, NULL, NULL);
+            return isncsci_json_field_error(err, "unknown_field", "is not a known field", key, NULL,
+                                            NULL);
     }
     return CC_OK;
 }

@@ -26,6 +26,19 @@
 #include "core/isncsci.h"
 #include "core/status.h"
 
+/* Messages of the checks, shared with the streaming reader (isncsci_stream.h)
+ * so that both name a bad exam in the same words. */
+#define ISNCSCI_JSON_NON_KEY "lowestNonKeyMuscleWithMotorFunction"
+#define ISNCSCI_JSON_BAD_MOTOR "must be one of 0-5, 0*-4*, 0**-4**, NT, NT*, NT**"
+#define ISNCSCI_JSON_BAD_SENSORY "must be one of 0-2, 0*, 1*, 0**, 1**, NT, NT*, NT**"
+#define ISNCSCI_JSON_BAD_SEGMENT "must be a segment from C5 to S1"
+#define ISNCSCI_JSON_BAD_BINARY "must be Yes, No or NT"
+
+/* Fills err with CC_INVALID, code, field "a[.b[.c]]" (b, c may be NULL) and
+ * the message "field: message"; returns CC_INVALID. */
+cc_status isncsci_json_field_error(cc_error *err, const char *code, const char *message,
+                                   const char *a, const char *b, const char *c);
+
 /* Parses an exam object into *out. */
 cc_status isncsci_json_parse_exam(const json_t *obj, isncsci_exam *out, cc_error *err);
 

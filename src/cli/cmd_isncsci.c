@@ -4,16 +4,17 @@
  * Reads one exam object, or an array of exam objects, from standard input
  * (the input shape of tests/data/isncsci, see app/isncsci_json.h) and writes
  * the result object, or an array of results in the same order, to standard
- * output. Every exam is checked before anything is written: an invalid exam
- * exits 2 with a message naming the exam index and the field.
+ * output, streaming: each result is written as soon as its exam is read and
+ * classified, in constant memory (app/isncsci_stream.h). An invalid exam
+ * exits 2 with a message naming the exam index and the field; the output
+ * then stops after the results before it, without the closing bracket.
  * Exit codes follow commands.h: 0 success, 1 failure (out of memory, write
  * error), 2 bad usage or invalid input.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app/isncsci_json.h"
+#include "app/isncsci_stream.h"
 #include "cli/commands.h"
 
 static const char USAGE[] =
@@ -42,43 +43,40 @@ static const char USAGE[] =
     "\n"
     "Exit status: 0 classified; 2 bad usage or invalid input (the message names\n"
     "the exam index and the field, e.g. \"exam 3: right.motor.C5: ...\"); 1 other\n"
-    "failure.\n";
-
-/* no limit beyond memory on the command line */
-#define CLI_MAX_EXAMS ((size_t)-1)
+    "failure.\n"
+    "\n"
+    "Results of an array are written as the exams are read, in constant memory.\n"
+    "On an error midway (invalid exam, malformed JSON) the output stops after the\n"
+    "results before it, without the closing ']' and the final newline, and the\n"
+    "exit status is not 0: such an output is never a complete JSON document. A\n"
+    "single exam object is written only after the whole input was read.\n";
 
 static int classify(int compact)
 {
-    json_error_t jerr;
-    json_t *input = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
-    if (input == NULL) {
+    isncsci_stream_result res;
+    switch (isncsci_stream_classify(stdin, stdout, compact != 0, &res)) {
+    case ISNCSCI_STREAM_OK: return 0;
+    case ISNCSCI_STREAM_SYNTAX:
         fprintf(stderr,
-                "isncsci classify: standard input is not valid JSON: %s (line %d, column %d)\n",
-                jerr.text, jerr.line, jerr.column);
+                "isncsci classify: standard input is not valid JSON: %s (line %lu, column %lu)\n",
+                res.text, res.line, res.column);
         return 2;
-    }
-    json_t *output = NULL;
-    size_t bad = 0;
-    cc_error err;
-    cc_error_clear(&err);
-    cc_status st = isncsci_json_classify_document(input, CLI_MAX_EXAMS, &output, &bad, &err);
-    json_decref(input);
-    if (st != CC_OK) {
-        if (st == CC_INVALID && err.field[0] != '\0')
-            fprintf(stderr, "isncsci classify: exam %zu: %s\n", bad, err.message);
+    case ISNCSCI_STREAM_EXAM:
+        if (res.err.field[0] != '\0')
+            fprintf(stderr, "isncsci classify: exam %zu: %s\n", res.index, res.err.message);
         else
-            fprintf(stderr, "isncsci classify: %s\n", err.message);
-        return st == CC_INVALID || st == CC_TOO_LARGE ? 2 : 1;
-    }
-    int status = 0;
-    size_t flags = compact ? JSON_COMPACT : JSON_INDENT(2);
-    if (json_dumpf(output, stdout, flags) != 0 || fputc('\n', stdout) == EOF ||
-        fflush(stdout) != 0) {
+            fprintf(stderr, "isncsci classify: %s\n", res.err.message);
+        return 2;
+    case ISNCSCI_STREAM_READ:
+        fprintf(stderr, "isncsci classify: cannot read standard input\n");
+        return 1;
+    case ISNCSCI_STREAM_WRITE:
         fprintf(stderr, "isncsci classify: cannot write the result\n");
-        status = 1;
+        return 1;
+    case ISNCSCI_STREAM_MEMORY: break;
     }
-    json_decref(output);
-    return status;
+    fprintf(stderr, "isncsci classify: out of memory\n");
+    return 1;
 }
 
 int cmd_isncsci(int argc, char **argv)

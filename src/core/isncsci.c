@@ -1259,10 +1259,35 @@ size_t isncsci_ais_format(isncsci_grades g, char *out, size_t cap)
     return grades_format(g, "ABCDE", 5, out, cap);
 }
 
+/* what snprintf(out, cap, "%d") writes, without its cost: streaming
+ * classification renders five totals per exam */
 size_t isncsci_total_format(int total, char *out, size_t cap)
 {
-    int n = total == ISNCSCI_ND ? snprintf(out, cap, "ND") : snprintf(out, cap, "%d", total);
-    return n < 0 ? 0 : (size_t)n;
+    char digits[16];
+    size_t n = 0;
+    if (total == ISNCSCI_ND) {
+        digits[n++] = 'N';
+        digits[n++] = 'D';
+    } else {
+        unsigned long long v =
+            total < 0 ? 0ull - (unsigned long long)total : (unsigned long long)total;
+        char rev[16];
+        size_t k = 0;
+        do {
+            rev[k++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        if (total < 0)
+            digits[n++] = '-';
+        while (k > 0)
+            digits[n++] = rev[--k];
+    }
+    if (cap > 0) {
+        size_t w = n < cap - 1 ? n : cap - 1;
+        memcpy(out, digits, w);
+        out[w] = '\0';
+    }
+    return n;
 }
 
 static const char *const FIELD_PATHS[ISNCSCI_FIELD_COUNT] = {

@@ -39,8 +39,28 @@ def main():
     bad[2]["left"]["motor"]["C7"] = "6"
     r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text=json.dumps(bad))
     t.check(r.returncode == 2, "invalid exam: exit 2", r.returncode)
-    t.check("2" in r.stderr and "left.motor.C7" in r.stderr,
+    t.check("exam 2: left.motor.C7: must be one of" in r.stderr,
             "invalid exam: message names the index and the field", r.stderr)
+    # streamed: the two results before it are written, the array is never closed
+    t.check(r.stdout.startswith("[") and not r.stdout.rstrip().endswith("]")
+            and r.stdout.count('"classification"') == 2,
+            "invalid exam: output stops after the results before it, unclosed", r.stdout[-200:])
+    r = harness.run_cli(args.binary, ["isncsci", "classify", "--compact"],
+                        input_text=json.dumps(exams[:2]) + " x")
+    t.check(r.returncode == 2 and "not valid JSON" in r.stderr and not r.stdout.endswith("]\n"),
+            "text after the array: exit 2, output not closed", (r.returncode, r.stderr, r.stdout[-80:]))
+    r = harness.run_cli(args.binary, ["isncsci", "classify", "--compact"],
+                        input_text=json.dumps(exams[0]) + " x")
+    t.check(r.returncode == 2 and r.stdout == "", "single exam then garbage: nothing written",
+            (r.returncode, r.stdout[:80]))
+    r = harness.run_cli(args.binary, ["isncsci", "classify", "--compact"],
+                        input_text=json.dumps(exams))
+    t.check(r.returncode == 0 and r.stdout == json.dumps([c["expected"] for c in cases],
+                                                          separators=(",", ":")) + "\n",
+            "--compact: one line, jansson's compact layout", r.stdout[:200])
+    r = harness.run_cli(args.binary, ["isncsci", "classify", "--help"])
+    t.check(r.returncode == 0 and "closing ']'" in r.stdout, "--help says what an error midway leaves",
+            r.stdout[-400:])
     r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text="{not json")
     t.check(r.returncode == 2, "malformed JSON on stdin: exit 2", r.returncode)
     r = harness.run_cli(args.binary, ["instruments", "list"])

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench/isncsci_stream.sh BUILD_DIR — `isncsci classify` on generated arrays of exams,
+# streaming (the command) against the whole-document jansson path it replaced
+# (BUILD_DIR/bench/isncsci_classify_jansson), in the same run, on the same files.
+#
+# For each size in ISNCSCI_SIZES (default "1000 100000"): an array of that many exams
+# (the 64 validation cases of tests/data/isncsci cycled, json.dumps layout), then each
+# program RUNS times (default 3; best wall time kept) under /usr/bin/time -v: wall and
+# CPU seconds, exams/s, peak resident memory. Both outputs must be identical (cmp).
+# The reference implementation's JSON-to-JSON figure (REFERENCE_RATE, exams/s,
+# default 7218: issue 14, 32,768 exams on this machine class) gives the ratio.
+# Prints a Markdown table. Runs alone or from bench/run.sh.
+set -euo pipefail
+
+BUILD="${1:?usage: bench/isncsci_stream.sh BUILD_DIR}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+BIN="$BUILD/cellclinic"
+OLD="$BUILD/bench/isncsci_classify_jansson"
+SIZES="${ISNCSCI_SIZES:-1000 100000}"
+RUNS="${RUNS:-3}"
+REFERENCE_RATE="${REFERENCE_RATE:-7218}"
+[ -x "$BIN" ] && [ -x "$OLD" ] || { echo "isncsci_stream: build first ($BIN, $OLD)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "isncsci_stream: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+
+TMP="$(mktemp -d /tmp/cc-isncsci.XXXXXX)"
+trap 'rm -rf "$TMP"' EXIT
+
+# measure NAME N CMD...: best of RUNS (the jansson path once above 10,000 exams: it takes
+# a minute and gigabytes there); prints "wall cpu rss_kb"
+measure() {
+  local name="$1" n="$2"; shift 2
+  local best="" runs="$RUNS"
+  if [ "$name" = jansson ] && [ "$n" -gt 10000 ]; then runs=1; fi
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -v -o "$TMP/time" "$@" <"$TMP/in-$n.json" >"$TMP/out-$name-$n.json"
+    local wall cpu rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$TMP/time")
+    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$TMP/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time")
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$wall" "${best%% *}"; then
+      best="$wall $cpu $rss"
+    fi
+  done
+  echo "$best"
+}
+
+echo "| exams | input MB | program | wall s (best of $RUNS; jansson above 10,000: 1 run) | CPU s | exams/s (wall) | exams/s (CPU) | peak RSS MiB |"
+echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+declare -A RATE
+for n in $SIZES; do
+  python3 - "$HERE/../tests/data/isncsci/validation-cases.json" "$n" >"$TMP/in-$n.json" <<'PY'
+import json, sys
+cases = [json.dumps(c["exam"]) for c in json.load(open(sys.argv[1]))]
+n = int(sys.argv[2])
+out = sys.stdout
+out.write("[")
+for i in range(n):
+    if i:
+        out.write(", ")
+    out.write(cases[i % len(cases)])
+out.write("]")
+PY
+  mb=$(python3 -c "import os,sys; print('%.1f' % (os.path.getsize(sys.argv[1]) / 1e6))" "$TMP/in-$n.json")
+  for prog in stream jansson; do
+    if [ "$prog" = stream ]; then r=$(measure stream "$n" "$BIN" isncsci classify)
+    else r=$(measure jansson "$n" "$OLD"); fi
+    read -r wall cpu rss <<<"$r"
+    line=$(python3 -c "
+import sys
+n, wall, cpu, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+print('%.3f | %.3f | %.0f | %.0f | %.1f' % (wall, cpu, n / wall if wall else 0, n / cpu if cpu else 0, rss / 1024))
+" "$n" "$wall" "$cpu" "$rss")
+    RATE[$prog-$n]=$(python3 -c "import sys; print('%.0f' % (int(sys.argv[1]) / max(float(sys.argv[2]), 0.001)))" "$n" "$wall")
+    label="\`cellclinic isncsci classify\` (yajl, streaming)"
+    [ "$prog" = jansson ] && label="whole document, jansson (before)"
+    echo "| $n | $mb | $label | $line |"
+  done
+  cmp -s "$TMP/out-stream-$n.json" "$TMP/out-jansson-$n.json" \
+    || { echo "isncsci_stream: outputs differ for $n exams" >&2; exit 1; }
+done
+echo
+for n in $SIZES; do
+  python3 -c "
+import sys
+n, new, old, ref = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+print('- %s exams: streaming %.0f exams/s = %.1fx the jansson path, %.1fx the reference (%.0f exams/s); goal >= 20x: %s; outputs identical (cmp)' % (n, new, new / old, new / ref, ref, 'met' if new / ref >= 20 else 'NOT MET'))
+" "$n" "${RATE[stream-$n]}" "${RATE[jansson-$n]}" "$REFERENCE_RATE"
+done
