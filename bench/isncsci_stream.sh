@@ -8,7 +8,7 @@
 # program RUNS times (default 3; best wall time kept) under /usr/bin/time -v: wall and
 # CPU seconds, exams/s, peak resident memory. Both outputs must be identical (cmp).
 # The reference implementation's JSON-to-JSON figure (REFERENCE_RATE, exams/s,
-# default 7218: issue 14, 32,768 exams on this machine class) gives the ratio.
+# default 7218: the reference implementation on 32,768 exams, this machine class) gives the ratio.
 # Prints a Markdown table. Runs alone or from bench/run.sh.
 set -euo pipefail
 
