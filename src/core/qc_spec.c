@@ -211,7 +211,8 @@ static void missing_alternatives(reasons *rs, const qc_release_input *in, size_t
 {
     const qc_spec *spec = in->spec;
     const char *group = spec->items[at].one_of;
-    char names[QC_REASON_TEXT] = "";
+    /* room for the sentence around the names in a QC_REASON_TEXT message */
+    char names[QC_REASON_TEXT - 40] = "";
     size_t len = 0;
     for (size_t k = 0; k < spec->n_items; k++) {
         const qc_spec_item *o = &spec->items[k];
