@@ -195,6 +195,19 @@ enum {
     VERIFY_ROWS_DIFFER = 6,
 };
 
+/* One chain's verdict on one line; false when it is broken. */
+static bool print_chain(const char *chain, const char *one, const char *many,
+                        const audit_verdict *v)
+{
+    if (!v->first_broken_seq) {
+        printf("%s intact: %lld %s\n", chain, (long long)v->entries, many);
+        return true;
+    }
+    printf("%s broken at %s %lld: %s (%lld %s before it are intact)\n", chain, one,
+           (long long)v->first_broken_seq, v->problem, (long long)v->entries, many);
+    return false;
+}
+
 static int verify_data(const char *data, const char *public_keys, bool rows)
 {
     cc_error err;
@@ -224,18 +237,10 @@ static int verify_data(const char *data, const char *public_keys, bool rows)
     if (st != CC_OK)
         return report("audit verify", &err);
     int rc = VERIFY_OK;
-    if (v.first_broken_seq) {
-        printf("audit chain broken at entry %lld: %s (%lld entries before it are intact)\n",
-               (long long)v.first_broken_seq, v.problem, (long long)v.entries);
+    if (!print_chain("audit chain", "entry", "entries", &v))
         rc = VERIFY_CHAIN_BROKEN;
-    } else
-        printf("audit chain intact: %lld entries\n", (long long)v.entries);
-    if (access.first_broken_seq) {
-        printf("access log chain broken at row %lld: %s (%lld rows before it are intact)\n",
-               (long long)access.first_broken_seq, access.problem, (long long)access.entries);
+    if (!print_chain("access log chain", "row", "rows", &access))
         rc = VERIFY_CHAIN_BROKEN;
-    } else
-        printf("access log chain intact: %lld rows\n", (long long)access.entries);
     static const int checkpoint_rc[] = {[AUDIT_CHECKPOINTS_OK] = VERIFY_OK,
                                         [AUDIT_CHECKPOINTS_NONE] = VERIFY_OK,
                                         [AUDIT_CHECKPOINTS_TRUNCATED] = VERIFY_TRUNCATED,
