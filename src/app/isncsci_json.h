@@ -31,7 +31,7 @@
 #define ISNCSCI_JSON_NON_KEY "lowestNonKeyMuscleWithMotorFunction"
 #define ISNCSCI_JSON_BAD_MOTOR "must be one of 0-5, 0*-4*, 0**-4**, NT, NT*, NT**"
 #define ISNCSCI_JSON_BAD_SENSORY "must be one of 0-2, 0*, 1*, 0**, 1**, NT, NT*, NT**"
-#define ISNCSCI_JSON_BAD_SEGMENT "must be a segment from C5 to S1"
+#define ISNCSCI_JSON_BAD_SEGMENT "must be a segment with a non-key muscle: C5 to T1 or L2 to S1"
 #define ISNCSCI_JSON_BAD_BINARY "must be Yes, No or NT"
 
 /* Fills err with CC_INVALID, code, field "a[.b[.c]]" (b, c may be NULL) and

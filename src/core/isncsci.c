@@ -94,9 +94,19 @@ int isncsci_segment_parse(const char *text)
     if (text == NULL)
         return -1;
     for (int i = ISNCSCI_C5; i <= ISNCSCI_S1; i++)
-        if (strcmp(text, LEVEL_NAMES[i]) == 0)
+        if (isncsci_non_key_segment(i) && strcmp(text, LEVEL_NAMES[i]) == 0)
             return i;
     return -1;
+}
+
+/* The worksheet's non-key muscle functions (ISNCSCI 2019 worksheet, "Muscle
+ * Function Grading" table "Non Key Muscle Functions (optional)") are listed
+ * under C5, C6, C7, C8, T1, L2, L3, L4, L5 and S1 only, the segments of the
+ * key muscles: there is no non-key muscle to test at T2-T12 or L1. */
+bool isncsci_non_key_segment(int level)
+{
+    return (level >= ISNCSCI_C5 && level <= ISNCSCI_T1) ||
+           (level >= ISNCSCI_L2 && level <= ISNCSCI_S1);
 }
 
 bool isncsci_value_parse(const char *text, bool motor, isncsci_value *out)
@@ -707,13 +717,6 @@ static judgement sensory_sparing(const isncsci_exam *e)
     return j;
 }
 
-/* a non-key muscle at a segment without key muscle, more than 3 levels
- * below `from` (the first level more than three below the motor level) */
-static bool non_key_extra_below(const isncsci_side *s, int from)
-{
-    return s->lowest_non_key >= 0 && muscle_of(s->lowest_non_key) < 0 && s->lowest_non_key >= from;
-}
-
 /* key muscles from m up to S1, as a bit mask */
 static uint32_t muscles_from(int m)
 {
@@ -740,8 +743,6 @@ static judgement can_lack_motor_below(const profile *p, isncsci_levels ml)
         set &= set - 1;
         /* the reference looks up INT as an unknown level here: all muscles */
         int from = (lv == ISNCSCI_INT ? -1 : lv) + 4;
-        if (non_key_extra_below(p->side, from))
-            continue;
         uint32_t range = muscles_from(first_muscle_from(from));
         uint32_t stop = (uint32_t)(p->m_preserved | p->m_non_key) & range;
         if (p->m_zero_tagged & (stop ? through_first(range, stop) : range))
@@ -774,8 +775,6 @@ static judgement can_have_motor_below(const profile *p, isncsci_levels ml)
         int lv = __builtin_ctz(set);
         set &= set - 1;
         int from = lv == ISNCSCI_INT ? ISNCSCI_S4_5 : lv + 4;
-        if (non_key_extra_below(p->side, from))
-            return (judgement){true, variable};
         uint32_t range = muscles_from(first_muscle_from(from));
         uint32_t stop = (uint32_t)(p->m_nonzero_key | p->m_non_key) & range;
         if (p->m_zero_dstar & (stop ? through_first(range, stop) : range))
@@ -886,7 +885,7 @@ static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2],
                                  isncsci_levels nli)
 {
     const uint32_t int_bit = 1u << ISNCSCI_INT;
-    if (nli.set == int_bit && e->vac != ISNCSCI_NO)
+    if (nli.set == int_bit && e->vac == ISNCSCI_YES)
         return (isncsci_grades){AIS_E, (nli.star & int_bit) ? AIS_E : 0};
 
     isncsci_grades g = {0, 0};
@@ -901,8 +900,10 @@ static isncsci_grades asia_scale(const isncsci_exam *e, const profile pr[2],
         if (b.variable)
             g.star |= AIS_B;
     }
+    /* An intact NLI with VAC not testable is B (VAC absent, motor level S3)
+     * or E (VAC present); motor incomplete then means E, never C or D. */
     judgement mi = can_be_motor_incomplete(e, pr, ml);
-    if (mi.result) {
+    if (mi.result && nli.set != int_bit) {
         judgement c = more_than_half_below_3(pr, nli);
         if (c.result) {
             g.set |= AIS_C;
@@ -1148,10 +1149,9 @@ static cc_status check_exam(const isncsci_exam *e, cc_error *err)
             if (!value_ok(S_VALID, s->pin_prick[d]))
                 return bad_field(err, SIDES[k], "pinPrick", isncsci_dermatome_name(d),
                                  "invalid sensory score");
-        if (s->lowest_non_key != -1 &&
-            (s->lowest_non_key < ISNCSCI_C5 || s->lowest_non_key > ISNCSCI_S1))
+        if (s->lowest_non_key != -1 && !isncsci_non_key_segment(s->lowest_non_key))
             return bad_field(err, SIDES[k], NULL, "lowestNonKeyMuscleWithMotorFunction",
-                             "invalid segment");
+                             "not a segment with a non-key muscle (C5-T1, L2-S1)");
     }
     if ((unsigned)e->vac > ISNCSCI_BIN_NT)
         return cc_fail(err, CC_INVALID, "voluntaryAnalContraction", "invalid_value",
@@ -1169,8 +1169,8 @@ cc_status isncsci_classify(const isncsci_exam *exam, isncsci_result *out, cc_err
     bool ok = profile_build(&exam->side[0], &pr[0], &out->totals[0]);
     ok = profile_build(&exam->side[1], &pr[1], &out->totals[1]) && ok;
     for (int k = 0; k < 2 && ok; k++)
-        ok = exam->side[k].lowest_non_key == -1 || (exam->side[k].lowest_non_key >= ISNCSCI_C5 &&
-                                                    exam->side[k].lowest_non_key <= ISNCSCI_S1);
+        ok = exam->side[k].lowest_non_key == -1 ||
+             isncsci_non_key_segment(exam->side[k].lowest_non_key);
     if (!ok || (unsigned)exam->vac > ISNCSCI_BIN_NT || (unsigned)exam->dap > ISNCSCI_BIN_NT)
         return check_exam(exam, err); /* names the first bad field */
     for (int k = 0; k < 2; k++) {

@@ -5,7 +5,8 @@
  * Input (isncsci_exam): per side, motor grades of the ten key muscles
  * (C5 C6 C7 C8 T1 L2 L3 L4 L5 S1), light touch and pin prick of the 28
  * dermatomes C2 ... T12, L1 ... L5, S1, S2, S3, S4_5, and optionally the
- * lowest non-key muscle with motor function (a segment C5 ... S1); then
+ * lowest non-key muscle with motor function (a segment C5 ... T1 or L2 ...
+ * S1: the worksheet has no non-key muscle at T2-T12 and L1); then
  * voluntary anal contraction (VAC) and deep anal pressure (DAP).
  *
  * Values (isncsci_value) are small codes, not strings: the grade in the low
@@ -27,10 +28,10 @@
  * Rules: the worksheet rules of the 2019 Standards. Where the Standards leave
  * tagged and untestable values open, the engine follows the behaviour of the
  * Praxis reference algorithm (the source of the 2019 validation set), so that
- * every validation case matches field for field. One deliberate extension: a
- * lowest non-key muscle at a segment without a key muscle (T2-T12, L1) is
- * honoured when it lies more than three levels below the motor level (the
- * reference only honours key-muscle segments).
+ * every validation case matches field for field, and every case of the
+ * differential set (tests/data/isncsci/differential.tsv) too. A lowest
+ * non-key muscle at T2-T12 or L1 is refused (CC_INVALID naming the field):
+ * the worksheet lists no non-key muscle there.
  *
  * Memory: isncsci_classify allocates nothing, uses no globals, touches only
  * its arguments: it is thread-safe and reentrant. All results are values.
@@ -141,9 +142,12 @@ const char *isncsci_muscle_name(int m);
 const char *isncsci_dermatome_name(int d);
 const char *isncsci_level_name(int level);
 
-/* Level index (C5..S1) of a segment name for the lowest non-key muscle, or
- * -1 when text is not such a segment. */
+/* Level index of a segment name for the lowest non-key muscle (C5..T1,
+ * L2..S1), or -1 when text is not such a segment. */
 int isncsci_segment_parse(const char *text);
+
+/* Whether the worksheet has a non-key muscle at level index `level`. */
+bool isncsci_non_key_segment(int level);
 
 /* Classifies exam into *out. Pure; no allocation; thread-safe.
  * Returns CC_OK, or CC_INVALID naming the first invalid field (err may be

@@ -100,7 +100,7 @@ function makeSide(opts) {
     }
     const side = { motor, lightTouch, pinPrick };
     if (chance(0.3)) {
-        side.lowestNonKeyMuscleWithMotorFunction = chance(0.8) ? pick(NK_VALID) : pick(NK_NO_MUSCLE);
+        side.lowestNonKeyMuscleWithMotorFunction = chance(0.9) ? pick(NK_VALID) : pick(NK_NO_MUSCLE);
     }
     return side;
 }
