@@ -21,9 +21,11 @@ cc_status h_isncsci_classify(api_request *req, cc_error *err)
     cc_status st =
         isncsci_json_classify_document(req->body, MAX_EXAMS_PER_REQUEST, &out, &bad, err);
     if (st == CC_INVALID && json_is_array(req->body)) {
-        /* Name the exam as well as the field: "[3].right.motor.C5". */
+        /* Name the exam as well as the field: "[3].right.motor.C5". The
+         * index is below MAX_EXAMS_PER_REQUEST, so the longest field name
+         * ("right.lowestNonKeyMuscleWithMotorFunction") fits whole. */
         char field[sizeof err->field];
-        snprintf(field, sizeof field, "[%zu].%.40s", bad, err->field);
+        snprintf(field, sizeof field, "[%u].%.48s", (unsigned)bad, err->field);
         snprintf(err->field, sizeof err->field, "%s", field);
     }
     if (st != CC_OK)

@@ -19,6 +19,27 @@ from test_programmes import day  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "isncsci", "validation-cases.json")
 
+# Segments without a non-key muscle on the ISNCSCI worksheet: refused.
+NO_NON_KEY_MUSCLE = {"T%d" % i for i in range(2, 13)} | {"L1"}
+NON_KEY = "lowestNonKeyMuscleWithMotorFunction"
+
+
+DERMATOMES = ["C2", "C3", "C4", "C5", "C6", "C7", "C8"] + ["T%d" % i for i in range(1, 13)] + \
+    ["L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4_5"]
+
+
+def without_non_key_at_t2_l1(exam):
+    """The exam without a non-key muscle at T2-L1 (the reference ignores it,
+    the expected results are the same), and the path of what was removed."""
+    exam = json.loads(json.dumps(exam))
+    removed = None
+    for side in ("right", "left"):
+        if exam[side].get(NON_KEY) in NO_NON_KEY_MUSCLE:
+            del exam[side][NON_KEY]
+            removed = removed or "%s.%s" % (side, NON_KEY)
+    return exam, removed
+
+
 PATIENT = {"family_name": "Moreau", "given_names": "Loïc", "birth_date": "1979-05-01",
            "sex": "male", "language": "fr"}
 
@@ -28,7 +49,10 @@ def main():
     t = harness.Tally("outcomes", verbose=args.verbose)
     with open(DATA, encoding="utf-8") as f:
         cases = json.load(f)
-    exams = [c["exam"] for c in cases]
+    exams = [without_non_key_at_t2_l1(c["exam"])[0] for c in cases]
+    refused = [(i, without_non_key_at_t2_l1(c["exam"])[1], c["exam"]) for i, c in enumerate(cases)
+               if without_non_key_at_t2_l1(c["exam"])[1]]
+    t.check(len(refused) == 2, "two validation cases give a non-key muscle at T5 / L1", refused)
 
     # Command line: the whole validation set in one array, same order.
     r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text=json.dumps(exams))
@@ -45,6 +69,34 @@ def main():
     t.check(r.stdout.startswith("[") and not r.stdout.rstrip().endswith("]")
             and r.stdout.count('"classification"') == 2,
             "invalid exam: output stops after the results before it, unclosed", r.stdout[-200:])
+    # A non-key muscle where the worksheet has none (T2-T12, L1): exit 2
+    # naming the field, alone or in an array (the two validation cases).
+    for i, path, exam in refused:
+        r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text=json.dumps(exam))
+        t.check(r.returncode == 2 and path in r.stderr and r.stdout == "",
+                "case %d, non-key muscle without a worksheet muscle: exit 2 naming %s" % (i, path),
+                (r.returncode, r.stderr))
+        r = harness.run_cli(args.binary, ["isncsci", "classify"],
+                            input_text=json.dumps([exams[0], exam]))
+        t.check(r.returncode == 2 and ("exam 1: %s: " % path) in r.stderr,
+                "case %d in an array: exit 2 naming the index and the field" % i, r.stderr)
+    for segment in ("T2", "T12", "L1"):
+        exam = json.loads(json.dumps(exams[0]))
+        exam["right"][NON_KEY] = segment
+        r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text=json.dumps(exam))
+        t.check(r.returncode == 2 and "right." + NON_KEY in r.stderr,
+                "non-key muscle at %s: exit 2 naming the field" % segment, (r.returncode, r.stderr))
+    # An otherwise normal exam with VAC not tested: AIS B or E, as the
+    # reference algorithm says (VAC absent would make it B, present E).
+    normal = {side: {"motor": {m: "5" for m in ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4",
+                                                 "L5", "S1")},
+                     "lightTouch": {d: "2" for d in DERMATOMES},
+                     "pinPrick": {d: "2" for d in DERMATOMES}} for side in ("right", "left")}
+    normal.update({"voluntaryAnalContraction": "NT", "deepAnalPressure": "Yes"})
+    r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text=json.dumps(normal))
+    got = json.loads(r.stdout)["classification"] if r.returncode == 0 else {}
+    t.check(got.get("ASIAImpairmentScale") == "B,E" and got.get("neurologicalLevelOfInjury") == "INT",
+            "normal exam, VAC NT: AIS B,E", got)
     r = harness.run_cli(args.binary, ["isncsci", "classify", "--compact"],
                         input_text=json.dumps(exams[:2]) + " x")
     t.check(r.returncode == 2 and "not valid JSON" in r.stderr and not r.stdout.endswith("]\n"),
@@ -61,6 +113,8 @@ def main():
     r = harness.run_cli(args.binary, ["isncsci", "classify", "--help"])
     t.check(r.returncode == 0 and "closing ']'" in r.stdout, "--help says what an error midway leaves",
             r.stdout[-400:])
+    t.check("C5-T1 or L2-S1" in r.stdout, "--help names the segments a non-key muscle may have",
+            r.stdout[:800])
     r = harness.run_cli(args.binary, ["isncsci", "classify"], input_text="{not json")
     t.check(r.returncode == 2, "malformed JSON on stdin: exit 2", r.returncode)
     r = harness.run_cli(args.binary, ["instruments", "list"])
@@ -79,6 +133,11 @@ def main():
         e = r.error() or {}
         t.check(r.status == 400 and e.get("field") == "[2].left.motor.C7",
                 "HTTP invalid exam names index and field", r)
+        for i, path, exam in refused:
+            r = srv.request("POST", "/api/v1/isncsci/classify", [exams[0], exam], role="analyst")
+            e = r.error() or {}
+            t.check(r.status == 400 and e.get("field") == "[1]." + path,
+                    "HTTP: case %d refused naming the field" % i, r)
         r = srv.request("POST", "/api/v1/isncsci/classify", exams[0])
         t.check(r.status == 401, "classify needs a login", r)
 
@@ -137,6 +196,9 @@ def main():
             ({"instrument": "nrs-pain", "date": "2026-10-01", "source": "patient", "answers": {},
               "extra": 1}, "extra"),
         ]
+        for i, nk_path, exam in refused:
+            bad_bodies.append(({"instrument": "isncsci", "date": "2026-10-01", "source": "clinician",
+                                "answers": exam}, "answers." + nk_path))
         for body, field in bad_bodies:
             before = srv.db_checksum()
             r = srv.request("POST", path, body, role="physician")
