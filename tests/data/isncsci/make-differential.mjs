@@ -162,33 +162,17 @@ function makeExam() {
     return exam;
 }
 
-const FIELDS = [
-    (r) => r.classification.neurologicalLevels.sensoryRight,
-    (r) => r.classification.neurologicalLevels.sensoryLeft,
-    (r) => r.classification.neurologicalLevels.motorRight,
-    (r) => r.classification.neurologicalLevels.motorLeft,
-    (r) => r.classification.neurologicalLevelOfInjury,
-    (r) => r.classification.injuryComplete,
-    (r) => r.classification.ASIAImpairmentScale,
-    (r) => r.classification.zoneOfPartialPreservations.sensoryRight,
-    (r) => r.classification.zoneOfPartialPreservations.sensoryLeft,
-    (r) => r.classification.zoneOfPartialPreservations.motorRight,
-    (r) => r.classification.zoneOfPartialPreservations.motorLeft,
-    (r) => r.totals.left.upperExtremity,
-    (r) => r.totals.left.lowerExtremity,
-    (r) => r.totals.left.lightTouch,
-    (r) => r.totals.left.pinPrick,
-    (r) => r.totals.left.motor,
-    (r) => r.totals.right.upperExtremity,
-    (r) => r.totals.right.lowerExtremity,
-    (r) => r.totals.right.lightTouch,
-    (r) => r.totals.right.pinPrick,
-    (r) => r.totals.right.motor,
-    (r) => r.totals.upperExtremity,
-    (r) => r.totals.lowerExtremity,
-    (r) => r.totals.lightTouch,
-    (r) => r.totals.pinPrick,
-];
+// The 25 result fields, in the order of isncsci_field (src/core/isncsci.h).
+const CLASSIFICATION = ['neurologicalLevels.sensoryRight', 'neurologicalLevels.sensoryLeft',
+    'neurologicalLevels.motorRight', 'neurologicalLevels.motorLeft', 'neurologicalLevelOfInjury',
+    'injuryComplete', 'ASIAImpairmentScale', 'zoneOfPartialPreservations.sensoryRight',
+    'zoneOfPartialPreservations.sensoryLeft', 'zoneOfPartialPreservations.motorRight',
+    'zoneOfPartialPreservations.motorLeft'].map((p) => 'classification.' + p);
+const SIDE_TOTALS = ['upperExtremity', 'lowerExtremity', 'lightTouch', 'pinPrick', 'motor'];
+const FIELD_PATHS = [...CLASSIFICATION,
+    ...SIDE_TOTALS.map((t) => 'totals.left.' + t), ...SIDE_TOTALS.map((t) => 'totals.right.' + t),
+    ...SIDE_TOTALS.slice(0, 4).map((t) => 'totals.' + t)];
+const FIELDS = FIELD_PATHS.map((p) => (r) => p.split('.').reduce((o, k) => o[k], r));
 
 const sideCols = (s) => [
     MUSC.map((m) => s.motor[m]).join(' '),
