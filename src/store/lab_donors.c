@@ -102,7 +102,7 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
 {
     if (!isbt128_pdc_is_valid(code))
         return cc_fail(err, CC_INVALID, "code", "invalid_product_code",
-                       "a product description code is one letter A-Z and 4 digits");
+                       "a product description code is one letter A-Z and 4 letters or digits");
     if (!lab_product_type_is_valid(product_type))
         return cc_fail(err, CC_INVALID, "product_type", "invalid_value", "unknown product type");
     cc_status st = db_tx_begin(d, err);
