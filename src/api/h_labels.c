@@ -74,6 +74,9 @@ static cc_status label(api_request *req, label_format format, cc_error *err)
     if (st != CC_OK)
         return st;
     label_unit data = label_of(&row, api_today());
+    /* an autologous unit's label names its recipient: an identified read */
+    if (row.owner_patient_id > 0)
+        api_access_note(req, "label", row.owner_patient_id);
     /* ?lang=fr|en prints one label in another language than the site's */
     const char *lang = api_query(req, "lang");
     if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "fr") != 0)

@@ -327,7 +327,8 @@ typedef struct {
     char product_description[128];   /* the site's text for the product code */
     char collected_on[CC_DATE_TEXT]; /* earliest collection of the batch */
     bool autologous;
-    char owner_name[160]; /* "FAMILY, Given" when autologous */
+    int64_t owner_patient_id; /* 0 when allogeneic */
+    char owner_name[160];     /* "FAMILY, Given" when autologous */
     char owner_birth_date[CC_DATE_TEXT];
     /* the batch's donors: "eligible" (all), "ineligible" (any), else
      * "incomplete"; screening complete when every donor has a result for

@@ -34,6 +34,7 @@ static cc_status read_label(void *ctx, db_stmt *s, cc_error *err)
     snprintf(out->owner_mrn, sizeof out->owner_mrn, "%s", db_col_text(s, 11));
     snprintf(out->batch_code, sizeof out->batch_code, "%s", db_col_text(s, 12));
     out->autologous = !db_col_is_null(s, 13);
+    out->owner_patient_id = out->autologous ? db_col_int(s, 13) : 0;
     if (out->autologous)
         snprintf(out->owner_name, sizeof out->owner_name, "%s, %s", db_col_text(s, 14),
                  db_col_text(s, 15));
