@@ -15,9 +15,11 @@ enum { MAX_LANGUAGES = 8 };
 
 static const char CATALOGUE_DIR[] = "/i18n/";
 static const char KEY_PREFIX[] = "error.";
+/* the unit label's texts (catalogue_text) */
+static const char LABEL_PREFIX[] = "unitlabel.";
 
 typedef struct {
-    const char *code; /* without "error." */
+    const char *code; /* without "error."; unit label keys whole */
     const char *text;
 } entry;
 
@@ -63,10 +65,12 @@ static cc_status load_one(const web_asset *a, catalogue *c)
     json_t *value;
     json_object_foreach(all, key, value)
     {
-        if (strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) != 0 || !json_is_string(value))
+        bool error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
+        if ((!error && strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0) ||
+            !json_is_string(value))
             continue;
         entry *e = c->entries ? &c->entries[c->n] : NULL;
-        if (!e || !(e->code = copy(key + sizeof KEY_PREFIX - 1)) ||
+        if (!e || !(e->code = copy(error ? key + sizeof KEY_PREFIX - 1 : key)) ||
             !(e->text = copy(json_string_value(value)))) {
             json_decref(all);
             return cc_fail(&load_error, CC_INTERNAL, "", "out_of_memory", "cannot load %s",
@@ -152,6 +156,15 @@ static void cut_at_character(char *s)
     size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     if (n - (i - 1) < need)
         s[i - 1] = '\0';
+}
+
+const char *catalogue_text(const char *language, const char *key)
+{
+    pthread_once(&once, load_all);
+    if (strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0)
+        return NULL;
+    const char *text = lookup(find_language(language), key);
+    return text ? text : lookup(english, key);
 }
 
 bool error_text_render(const char *language, const cc_error *err, char *out, size_t cap)

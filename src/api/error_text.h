@@ -34,4 +34,9 @@ const char *error_text_language(const char *preferred, const char *accept_langua
  * catalogue has the code (out then holds err->message). */
 bool error_text_render(const char *language, const cc_error *err, char *out, size_t cap);
 
+/* The text of a unit label's catalogue key ("unitlabel.biohazard") in
+ * language, else in English; NULL when neither catalogue has it or key does
+ * not begin with "unitlabel.". The string lives as long as the process. */
+const char *catalogue_text(const char *language, const char *key);
+
 #endif

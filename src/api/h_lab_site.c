@@ -27,12 +27,23 @@ cc_status h_lab_site_get(api_request *req, cc_error *err)
 
 cc_status h_lab_site_set(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"fin", JF_STRING, true, 5}, {NULL, JF_STRING, false, 0}};
+    static const json_field fields[] = {{"fin", JF_STRING, false, 5},
+                                        {"facility_name", JF_STRING, false, 480},
+                                        {"facility_address", JF_STRING, false, 1200},
+                                        {"label_language", JF_STRING, false, 2},
+                                        {NULL, JF_STRING, false, 0}};
     cc_status st = lab_check_body(req->body, fields, err);
     if (st != CC_OK)
         return st;
+    app_lab_site_fields f = {json_get_string(req->body, "fin"),
+                             json_get_string(req->body, "facility_name"),
+                             json_get_string(req->body, "facility_address"),
+                             json_get_string(req->body, "label_language")};
+    if (!f.fin && !f.facility_name && !f.facility_address && !f.label_language)
+        return cc_fail(err, CC_INVALID, "fin", "required",
+                       "nothing to change: give fin or a facility field");
     app_ctx ctx = api_app_ctx(req);
-    if ((st = app_lab_site_set_fin(&ctx, json_get_string(req->body, "fin"), err)) != CC_OK)
+    if ((st = app_lab_site_set(&ctx, &f, err)) != CC_OK)
         return st;
     return reply_site(req, 200, err);
 }

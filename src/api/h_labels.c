@@ -2,16 +2,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/error_text.h"
 #include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "api/lab_api.h"
+#include "core/hctp_label.h"
 #include "core/unit_state.h"
 #include "label/label.h"
 #include "store/lab.h"
 
+static hctp_eligibility eligibility_of(const char *e)
+{
+    return strcmp(e, "eligible") == 0     ? HCTP_ELIGIBILITY_ELIGIBLE
+           : strcmp(e, "ineligible") == 0 ? HCTP_ELIGIBILITY_INELIGIBLE
+                                          : HCTP_ELIGIBILITY_INCOMPLETE;
+}
+
 /* The store's row as the label shows it today: a unit still in the lab
  * whose expiry has passed is labelled expired even before the expiry is
- * recorded (the label is a read; it changes nothing). */
+ * recorded (the label is a read; it changes nothing). The donor statements
+ * and the type of donation are core's (hctp_label); no release under urgent
+ * medical need is recorded by this program, so that rule never applies. */
 static label_unit label_of(const lab_label_data *row, cc_date today)
 {
     label_unit u = {.din = row->din,
@@ -25,6 +36,24 @@ static label_unit label_of(const lab_label_data *row, cc_date today)
     snprintf(u.storage, sizeof u.storage, "%s", row->storage);
     snprintf(u.owner_mrn, sizeof u.owner_mrn, "%s", row->owner_mrn);
     snprintf(u.batch_code, sizeof u.batch_code, "%s", row->batch_code);
+    hctp_label_facts facts = {.autologous = row->autologous,
+                              .eligibility = eligibility_of(row->eligibility),
+                              .screening_complete = row->screening_complete,
+                              .reactive = *row->reactive != '\0',
+                              .urgent_need = false};
+    hctp_label decided;
+    hctp_label_decide(&facts, &decided);
+    u.donation_type = decided.donation_type;
+    u.statements = decided.statements;
+    snprintf(u.reactive, sizeof u.reactive, "%s", row->reactive);
+    snprintf(u.product_description, sizeof u.product_description, "%s", row->product_description);
+    snprintf(u.collected_on, sizeof u.collected_on, "%s", row->collected_on);
+    snprintf(u.owner_name, sizeof u.owner_name, "%s", row->owner_name);
+    snprintf(u.owner_birth_date, sizeof u.owner_birth_date, "%s", row->owner_birth_date);
+    snprintf(u.facility_name, sizeof u.facility_name, "%s", row->facility_name);
+    snprintf(u.facility_address, sizeof u.facility_address, "%s", row->facility_address);
+    snprintf(u.fin, sizeof u.fin, "%s", row->fin);
+    snprintf(u.language, sizeof u.language, "%s", row->label_language);
     unit_state state;
     cc_date expiry;
     cc_error ignored;
@@ -45,6 +74,19 @@ static cc_status label(api_request *req, label_format format, cc_error *err)
     if (st != CC_OK)
         return st;
     label_unit data = label_of(&row, api_today());
+    /* an autologous unit's label names its recipient: an identified read */
+    if (row.owner_patient_id > 0)
+        api_access_note(req, "label", row.owner_patient_id);
+    /* ?lang=fr|en prints one label in another language than the site's */
+    const char *lang = api_query(req, "lang");
+    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "fr") != 0)
+        return cc_fail(err, CC_INVALID, "lang", "invalid_value", "lang is en or fr");
+    if (lang)
+        snprintf(data.language, sizeof data.language, "%s", lang);
+    label_texts texts;
+    for (int i = 0; i < LT_COUNT; i++)
+        texts.text[i] = catalogue_text(data.language, label_text_keys[i]);
+    data.texts = &texts;
     buf *b = NULL;
     if ((st = api_view_buf(req, 16 << 20, &b, err)) == CC_OK)
         st = label_render(&data, format, b, err);

@@ -311,6 +311,17 @@ cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err)
     return lab_site_set_fin(ctx->d, &ctx->actor, fin, err);
 }
 
+cc_status app_lab_site_set(app_ctx *ctx, const app_lab_site_fields *f, cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st == CC_OK && f->fin)
+        st = lab_site_set_fin(ctx->d, &ctx->actor, f->fin, err);
+    if (st == CC_OK && (f->facility_name || f->facility_address || f->label_language))
+        st = lab_site_set_facility(ctx->d, &ctx->actor, f->facility_name, f->facility_address,
+                                   f->label_language, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
 cc_status app_lab_din_allocate(app_ctx *ctx, const char *fin, int year, isbt128_din *out,
                                cc_error *err)
 {

@@ -111,6 +111,13 @@ cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decis
  * signed donor): each one write transaction with its audit entry, the
  * store's (store/lab.h). */
 cc_status app_lab_site_set_fin(app_ctx *ctx, const char *fin, cc_error *err);
+/* The site's FIN and the facility its labels name, in one transaction: fin
+ * (when not NULL) first, then the facility fields that are not NULL
+ * (lab_site_set_facility). */
+typedef struct {
+    const char *fin, *facility_name, *facility_address, *label_language;
+} app_lab_site_fields;
+cc_status app_lab_site_set(app_ctx *ctx, const app_lab_site_fields *f, cc_error *err);
 cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
                                    const char *description, int64_t *id, cc_error *err);
 cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err);

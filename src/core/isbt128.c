@@ -293,11 +293,55 @@ bool isbt128_same_donation(const isbt128_din *a, const isbt128_din *b)
     return memcmp(a->data, b->data, ISBT128_DATA_LEN) == 0;
 }
 
+static bool is_upper_or_digit(char c)
+{
+    return is_digit(c) || (c >= 'A' && c <= 'Z');
+}
+
 bool isbt128_pdc_is_valid(const char *pdc)
 {
     if (!pdc || strlen(pdc) != ISBT128_PDC_LEN || pdc[0] < 'A' || pdc[0] > 'Z')
         return false;
-    return all_digits(pdc + 1, ISBT128_PDC_LEN - 1);
+    for (size_t i = 1; i < ISBT128_PDC_LEN; i++)
+        if (!is_upper_or_digit(pdc[i]))
+            return false;
+    return true;
+}
+
+static const struct {
+    char type;
+    const char *text;
+} DONATION_TYPES[] = {
+    {'0', "Not specified"},
+    {'V', "Volunteer allogeneic donor"},
+    {'R', "Volunteer research donor"},
+    {'S', "Volunteer source donor"},
+    {'T', "Volunteer therapeutic collection"},
+    {'P', "Paid allogeneic collection"},
+    {'r', "Paid research collection"},
+    {'s', "Paid source collection"},
+    {'A', "Autologous collection, eligible for crossover"},
+    {'1', "For autologous use only"},
+    {'X', "For autologous use only, biohazardous"},
+    {'D', "Volunteer directed collection, eligible for crossover"},
+    {'d', "Paid directed collection, eligible for crossover"},
+    {'2', "For directed recipient use only"},
+    {'3', "For directed recipient use only, biohazardous"},
+    {'L', "For directed recipient use only, limited exposure"},
+    {'E', "Medical exception, for specified recipient only"},
+};
+
+const char *isbt128_donation_type_text(char t)
+{
+    for (size_t i = 0; i < sizeof DONATION_TYPES / sizeof DONATION_TYPES[0]; i++)
+        if (DONATION_TYPES[i].type == t)
+            return DONATION_TYPES[i].text;
+    return NULL;
+}
+
+bool isbt128_donation_type_is_valid(char t)
+{
+    return t != '\0' && isbt128_donation_type_text(t) != NULL;
 }
 
 cc_status isbt128_product_scan(const char *pdc, char donation_type, int division,
@@ -305,10 +349,10 @@ cc_status isbt128_product_scan(const char *pdc, char donation_type, int division
 {
     if (!isbt128_pdc_is_valid(pdc))
         return cc_fail(err, CC_INVALID, "product_code", "invalid_product_code",
-                       "a product description code is one letter A-Z and 4 digits");
-    if (!is_digit(donation_type) && !(donation_type >= 'A' && donation_type <= 'Z'))
+                       "a product description code is one letter A-Z and 4 letters or digits");
+    if (!isbt128_donation_type_is_valid(donation_type))
         return cc_fail(err, CC_INVALID, "donation_type", "invalid_donation_type",
-                       "the type of donation is one character 0-9 or A-Z");
+                       "the type of donation is not an ISBT 128 value");
     if (division < 0 || division > ISBT128_MAX_DIVISION)
         return cc_fail(err, CC_INVALID, "division", "invalid_division",
                        "division must be 0 (undivided) to %d", ISBT128_MAX_DIVISION);

@@ -130,12 +130,30 @@ void isbt128_format_printed(const isbt128_din *d, char out[ISBT128_PRINTED_TEXT]
 
 /* --- product code (data structure 003) ------------------------------- *
  *
- * Barcode data content "=<" + PDC(5) + t + ds (10 characters):
- *   PDC  product description code: one letter A-Z then 4 digits. The codes
+ * Barcode data content "=<" + PDC(5) + t + ds (10 characters; ST-001 data
+ * structure 003 "=<aoooootds"):
+ *   PDC  product description code: one letter A-Z then 4 characters, each a
+ *        digit 0-9 or a letter A-Z ("S1234", "E0001", "S1A2B"). The codes
  *        are assigned and licensed by ICCBBA; none is shipped here: the site
  *        configures the codes it may use and this module checks their form.
- *   t    type of donation: one character 0-9 or A-Z, stored as configured;
- *        this program writes '0' ("not specified") and does not interpret it.
+ *   t    type of donation or collection (ST-001 table "Type of Donation or
+ *        Collection in 6th Position of Product Code"): one of the values
+ *        below. 21 CFR 1271.90(c)(1) and the ICCBBA FAQ on data structure 003
+ *        ("autologous donations are required to be coded in the product
+ *        code") make '1' or 'X' the character of an autologous unit.
+ *          '0' not specified            'V' volunteer allogeneic donor
+ *          'R' volunteer research donor 'S' volunteer source donor
+ *          'T' volunteer therapeutic collection
+ *          'P' paid allogeneic collection
+ *          'r' paid research collection 's' paid source collection
+ *          'A' autologous collection, eligible for crossover
+ *          '1' for autologous use only  'X' for autologous use only, biohazardous
+ *          'D' volunteer directed collection, eligible for crossover
+ *          'd' paid directed collection, eligible for crossover
+ *          '2' for directed recipient use only
+ *          '3' for directed recipient use only, biohazardous
+ *          'L' for directed recipient use only, limited exposure
+ *          'E' medical exception, for specified recipient only
  *   ds   division: "00" for an undivided unit; division n (1..26) is written
  *        'A'+n-1 followed by '0' ("A0", "B0", ... "Z0"). Second-level
  *        divisions (lowercase ds) are not produced.
@@ -147,11 +165,19 @@ enum {
     ISBT128_MAX_DIVISION = 26
 };
 
-/* True when pdc is exactly one letter A-Z followed by 4 digits (uppercase only). */
+/* True when pdc is exactly one letter A-Z followed by 4 characters 0-9 or
+ * A-Z (uppercase only). */
 bool isbt128_pdc_is_valid(const char *pdc);
 
+/* True when t is one of the type-of-donation values listed above. */
+bool isbt128_donation_type_is_valid(char t);
+
+/* The ST-001 meaning of a type-of-donation value in English ("For
+ * autologous use only"), or NULL when t is not listed. Static strings. */
+const char *isbt128_donation_type_text(char t);
+
 /* Writes the product-code barcode content. CC_INVALID naming "product_code"
- * (bad PDC), "donation_type" (not 0-9/A-Z) or "division" (not 0..26). */
+ * (bad PDC), "donation_type" (not a listed value) or "division" (not 0..26). */
 cc_status isbt128_product_scan(const char *pdc, char donation_type, int division,
                                char out[ISBT128_PRODUCT_SCAN_TEXT], cc_error *err);
 

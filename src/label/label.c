@@ -9,10 +9,11 @@
 #include <string.h>
 #include <zint.h>
 
+#include "core/hctp_label.h"
 #include "core/lab_rules.h"
 #include "core/mrn.h"
 
-enum { LABEL_PT = 288, PNG_DPI = 300 };
+enum { LABEL_PT = 288, LABEL_H_PT = 432, PNG_DPI = 300 };
 static const double MODULE_PT = 0.72; /* 3 px at 300 dpi */
 static const double BAR_HEIGHT_PT = 40;
 static const char FONT[] = "DejaVu Sans";
@@ -62,8 +63,94 @@ static void text_at(cairo_t *cr, double x, double y, double size, bool bold, con
     cairo_show_text(cr, text);
 }
 
+const char *const label_text_keys[LT_COUNT] = {
+    [LT_AUTOLOGOUS_ONLY] = "unitlabel.autologous_only",
+    [LT_NOT_EVALUATED] = "unitlabel.not_evaluated",
+    [LT_BIOHAZARD] = "unitlabel.biohazard",
+    [LT_ADVISE_RISKS] = "unitlabel.advise_risks",
+    [LT_REACTIVE] = "unitlabel.reactive",
+    [LT_RECIPIENT] = "unitlabel.recipient",
+    [LT_BORN] = "unitlabel.born",
+    [LT_COLLECTED] = "unitlabel.collected",
+    [LT_EXPIRY] = "unitlabel.expiry",
+    [LT_CELLS] = "unitlabel.cells",
+    [LT_VOLUME] = "unitlabel.volume",
+    [LT_VIABILITY] = "unitlabel.viability",
+    [LT_STORE] = "unitlabel.store",
+    [LT_STORE_DEFAULT] = "unitlabel.store_default",
+    [LT_BATCH] = "unitlabel.batch",
+    [LT_FACILITY] = "unitlabel.facility",
+    [LT_DONATION_1] = "unitlabel.donation_1",
+    [LT_DONATION_X] = "unitlabel.donation_x",
+    [LT_DONATION_V] = "unitlabel.donation_v",
+    [LT_QUARANTINE] = "unitlabel.quarantine",
+    [LT_EXPIRED] = "unitlabel.expired",
+    [LT_DISCARDED] = "unitlabel.discarded",
+};
+
+/* Fills "{name}" fields of tpl from pairs (name, value, ..., NULL). */
+static void fill(char *out, size_t cap, const char *tpl, const char *const *pairs)
+{
+    buf b;
+    buf_init(&b, cap * 2 + 64);
+    for (const char *p = tpl; *p;) {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!close) {
+            buf_puts(&b, p);
+            break;
+        }
+        buf_append(&b, p, (size_t)(open - p));
+        const char *value = NULL;
+        for (size_t i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2)
+            if (strlen(pairs[i]) == (size_t)(close - open - 1) &&
+                strncmp(pairs[i], open + 1, (size_t)(close - open - 1)) == 0)
+                value = pairs[i + 1];
+        if (value)
+            buf_puts(&b, value);
+        else
+            buf_append(&b, open, (size_t)(close - open + 1));
+        p = close + 1;
+    }
+    snprintf(out, cap, "%s", b.data ? b.data : "");
+    buf_release(&b);
+}
+
+static bool french(const label_unit *u)
+{
+    return strcmp(u->language, "fr") == 0;
+}
+
+/* dd/mm/yyyy in French, "01 NOV 2027" otherwise; the input itself when it
+ * is not YYYY-MM-DD. */
+static void date_text(const label_unit *u, const char *iso, char *out, size_t cap)
+{
+    static const char *const MONTHS[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                         "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+    int y, m, d;
+    char end;
+    if (sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || m < 1 || m > 12) {
+        snprintf(out, cap, "%s", iso);
+        return;
+    }
+    if (french(u))
+        snprintf(out, cap, "%02d/%02d/%04d", d, m, y);
+    else
+        snprintf(out, cap, "%02d %s %04d", d, MONTHS[m - 1], y);
+}
+
+/* A number with the label language's decimal separator. */
+static void number_text(const label_unit *u, double v, int decimals, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.*f", decimals, v);
+    if (french(u))
+        for (char *c = out; *c; c++)
+            if (*c == '.')
+                *c = ',';
+}
+
 /* "1.20 × 10^8" style for cell counts. */
-static void cells_text(uint64_t cells, char *out, size_t cap)
+static void cells_text(const label_unit *u, uint64_t cells, char *out, size_t cap)
 {
     int exp = 0;
     double v = (double)cells;
@@ -71,12 +158,61 @@ static void cells_text(uint64_t cells, char *out, size_t cap)
         v /= 10;
         exp++;
     }
-    snprintf(out, cap, "%.2f × 10^%d cells", v, exp);
+    char mantissa[32];
+    number_text(u, v, 2, mantissa, sizeof mantissa);
+    snprintf(out, cap, "%s × 10^%d", mantissa, exp);
+}
+
+/* Draws text from (x, y) broken at spaces to fit width; returns the y of
+ * the next line. */
+static double wrapped(cairo_t *cr, double x, double y, double width, double size, bool bold,
+                      const char *text)
+{
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    char line[400];
+    const char *p = text;
+    while (*p) {
+        size_t fit = 0, n = strlen(p);
+        for (size_t i = 1; i <= n && i < sizeof line; i++) {
+            if (i < n && p[i] != ' ')
+                continue;
+            snprintf(line, sizeof line, "%.*s", (int)i, p);
+            cairo_text_extents_t ext;
+            cairo_text_extents(cr, line, &ext);
+            if (ext.x_advance > width && fit > 0)
+                break;
+            fit = i;
+        }
+        if (fit == 0)
+            fit = n < sizeof line - 1 ? n : sizeof line - 1;
+        snprintf(line, sizeof line, "%.*s", (int)fit, p);
+        cairo_move_to(cr, x, y);
+        cairo_show_text(cr, line);
+        y += size * 1.25;
+        p += fit;
+        while (*p == ' ')
+            p++;
+    }
+    return y;
+}
+
+static const char *donation_words(const label_unit *u)
+{
+    switch (u->donation_type) {
+    case '1': return u->texts->text[LT_DONATION_1];
+    case 'X': return u->texts->text[LT_DONATION_X];
+    case 'V': return u->texts->text[LT_DONATION_V];
+    default: return isbt128_donation_type_text(u->donation_type);
+    }
 }
 
 static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const char *product_scan)
 {
     const double m = 18; /* margin: more than the 10-module quiet zone */
+    const double w = LABEL_PT - 2 * m;
+    const char *const *t = u->texts->text;
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -99,49 +235,94 @@ static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const c
     y += 10;
     draw_code128(cr, product_scan, m, y);
     y += BAR_HEIGHT_PT + 14;
-    char line[256];
+    char line[512], a[160], b[160];
     /* eye-readable product code: PDC, type of donation, division */
     snprintf(line, sizeof line, "%.5s %c %.2s   %s", product_scan + 2, product_scan[7],
              product_scan + 8, lab_product_type_label(u->product_type));
     text_at(cr, m, y, 11, true, line);
-    y += 16;
-    cells_text(u->cells, line, sizeof line);
-    text_at(cr, m, y, 10, false, line);
-    y += 13;
-    if (u->viability >= 0)
-        snprintf(line, sizeof line, "Volume %.1f mL   Viability %.0f %%", u->volume_ml,
-                 u->viability);
-    else
-        snprintf(line, sizeof line, "Volume %.1f mL", u->volume_ml);
-    text_at(cr, m, y, 10, false, line);
-    y += 13;
-    snprintf(line, sizeof line, "EXPIRY %s", u->expiry);
-    text_at(cr, m, y, 11, true, line);
-    y += 13;
-    snprintf(line, sizeof line, "Store: %s", *u->storage ? u->storage : "see product instructions");
-    text_at(cr, m, y, 9, false, line);
-    y += 12;
-    snprintf(line, sizeof line, "Batch %s", u->batch_code);
-    text_at(cr, m, y, 9, false, line);
     y += 14;
-    if (*u->owner_mrn) {
-        snprintf(line, sizeof line, "FOR AUTOLOGOUS USE ONLY — patient MRN %s", u->owner_mrn);
-        text_at(cr, m, y, 10, true, line);
-        y += 14;
+    if (*u->product_description)
+        y = wrapped(cr, m, y, w, 10, true, u->product_description);
+    const char *words = donation_words(u);
+    if (words)
+        y = wrapped(cr, m, y, w, 9, false, words);
+    cells_text(u, u->cells, a, sizeof a);
+    fill(line, sizeof line, t[LT_CELLS], (const char *const[]){"cells", a, NULL});
+    text_at(cr, m, y, 10, false, line);
+    y += 13;
+    number_text(u, u->volume_ml, 1, a, sizeof a);
+    number_text(u, u->viability, 0, b, sizeof b);
+    fill(line, sizeof line, u->viability >= 0 ? t[LT_VIABILITY] : t[LT_VOLUME],
+         (const char *const[]){"volume", a, "viability", b, NULL});
+    text_at(cr, m, y, 10, false, line);
+    y += 13;
+    if (*u->collected_on) {
+        date_text(u, u->collected_on, a, sizeof a);
+        fill(line, sizeof line, t[LT_COLLECTED], (const char *const[]){"date", a, NULL});
+        text_at(cr, m, y, 10, false, line);
+        y += 13;
     }
-    const char *banner = strcmp(u->state, "quarantine") == 0  ? "QUARANTINE"
-                         : strcmp(u->state, "expired") == 0   ? "EXPIRED — DO NOT USE"
-                         : strcmp(u->state, "discarded") == 0 ? "DISCARDED — DO NOT USE"
+    date_text(u, u->expiry, a, sizeof a);
+    fill(line, sizeof line, t[LT_EXPIRY], (const char *const[]){"date", a, NULL});
+    text_at(cr, m, y, 11, true, line);
+    y += 14;
+    fill(line, sizeof line, t[LT_STORE],
+         (const char *const[]){"storage", *u->storage ? u->storage : t[LT_STORE_DEFAULT], NULL});
+    y = wrapped(cr, m, y, w, 9, false, line);
+    fill(line, sizeof line, t[LT_BATCH], (const char *const[]){"batch", u->batch_code, NULL});
+    text_at(cr, m, y, 9, false, line);
+    y += 15;
+    if (u->statements & HCTP_AUTOLOGOUS_ONLY) {
+        y = wrapped(cr, m, y, w, 12, true, t[LT_AUTOLOGOUS_ONLY]);
+        fill(line, sizeof line, t[LT_RECIPIENT],
+             (const char *const[]){"name", u->owner_name, NULL});
+        y = wrapped(cr, m, y, w, 10, true, line);
+        date_text(u, u->owner_birth_date, a, sizeof a);
+        fill(line, sizeof line, t[LT_BORN],
+             (const char *const[]){"date", a, "mrn", u->owner_mrn, NULL});
+        y = wrapped(cr, m, y, w, 10, false, line);
+        y += 2;
+    }
+    if (u->statements & HCTP_NOT_EVALUATED)
+        y = wrapped(cr, m, y, w, 10, true, t[LT_NOT_EVALUATED]);
+    if (u->statements & HCTP_BIOHAZARD) {
+        snprintf(line, sizeof line, "☣ %s", t[LT_BIOHAZARD]);
+        y = wrapped(cr, m, y + 2, w, 14, true, line);
+    }
+    if (u->statements & HCTP_ADVISE_RISKS)
+        y = wrapped(cr, m, y, w, 9, true, t[LT_ADVISE_RISKS]);
+    if (u->statements & HCTP_REACTIVE) {
+        fill(line, sizeof line, t[LT_REACTIVE], (const char *const[]){"agents", u->reactive, NULL});
+        y = wrapped(cr, m, y, w, 9, true, line);
+    }
+    y += 4;
+    if (*u->facility_name)
+        y = wrapped(cr, m, y, w, 9, true, u->facility_name);
+    for (const char *p = u->facility_address; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        if (*line && line[strlen(line) - 1] == '\r')
+            line[strlen(line) - 1] = '\0';
+        y = wrapped(cr, m, y, w, 8, false, line);
+        p += n + (nl ? 1 : 0);
+    }
+    if (*u->fin) {
+        fill(line, sizeof line, t[LT_FACILITY], (const char *const[]){"fin", u->fin, NULL});
+        text_at(cr, m, y, 8, false, line);
+    }
+    const char *banner = strcmp(u->state, "quarantine") == 0  ? t[LT_QUARANTINE]
+                         : strcmp(u->state, "expired") == 0   ? t[LT_EXPIRED]
+                         : strcmp(u->state, "discarded") == 0 ? t[LT_DISCARDED]
                                                               : NULL;
     if (banner) {
-        double by = LABEL_PT - 30;
+        double by = LABEL_H_PT - 14;
         cairo_rectangle(cr, m, by - 18, LABEL_PT - 2 * m, 24);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 1, 1, 1);
         text_at(cr, m + 8, by, 16, true, banner);
         cairo_set_source_rgb(cr, 0, 0, 0);
     }
-    (void)y;
 }
 
 /* cairo and fontconfig keep font caches for the life of the process; hand
@@ -163,16 +344,20 @@ cc_status label_render(const label_unit *u, label_format format, buf *out, cc_er
     pthread_once(&at_exit_once, register_release);
     char din_scan[ISBT128_SCAN_TEXT], product_scan[ISBT128_PRODUCT_SCAN_TEXT];
     isbt128_format_scan(&u->din, din_scan);
-    cc_status st = isbt128_product_scan(u->product_code, '0', u->division, product_scan, err);
+    cc_status st =
+        isbt128_product_scan(u->product_code, u->donation_type, u->division, product_scan, err);
     if (st != CC_OK)
         return st;
+    for (int i = 0; i < LT_COUNT; i++)
+        if (!u->texts || !u->texts->text[i])
+            return cc_fail(err, CC_INTERNAL, NULL, "label_text_missing",
+                           "the label text %s is missing", label_text_keys[i]);
     cairo_surface_t *surface;
-    if (format == LABEL_PDF) {
-        surface = cairo_pdf_surface_create_for_stream(write_buf, out, LABEL_PT, LABEL_PT);
-    } else {
-        int px = LABEL_PT * PNG_DPI / 72;
-        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, px, px);
-    }
+    if (format == LABEL_PDF)
+        surface = cairo_pdf_surface_create_for_stream(write_buf, out, LABEL_PT, LABEL_H_PT);
+    else
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, LABEL_PT * PNG_DPI / 72,
+                                             LABEL_H_PT * PNG_DPI / 72);
     cairo_t *cr = cairo_create(surface);
     if (format == LABEL_PNG)
         cairo_scale(cr, PNG_DPI / 72.0, PNG_DPI / 72.0);

@@ -47,7 +47,18 @@
 /* CC_NOT_FOUND (code "fin_not_configured") when no FIN is set. */
 cc_status lab_site_fin(db *d, char fin[ISBT128_FIN_LEN + 1], cc_error *err);
 cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_error *err);
-cc_status lab_site_json(db *d, buf *out, cc_error *err); /* {"fin", "product_codes":[...]} */
+/* The facility printed on unit labels (21 CFR 1271.370(c)(1)) and the
+ * labels' language. NULL keeps a field as it is; name is one line (<= 120
+ * characters), address up to LAB_FACILITY_ADDRESS_LINES lines (<= 300
+ * characters), language "en" or "fr". CC_INVALID naming "facility_name",
+ * "facility_address" or "label_language"; CC_CONFLICT "fin_not_configured"
+ * before the FIN is set. Audited as an update of lab_site. */
+enum { LAB_FACILITY_ADDRESS_LINES = 4 };
+cc_status lab_site_set_facility(db *d, const store_actor *actor, const char *name,
+                                const char *address, const char *language, cc_error *err);
+/* {"site":{"fin","facility_name","facility_address","label_language",...},
+ *  "product_codes":[...]} */
+cc_status lab_site_json(db *d, buf *out, cc_error *err);
 cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code,
                                const char *product_type, const char *description, int64_t *id,
                                cc_error *err);
@@ -313,6 +324,23 @@ typedef struct {
     char state[16];
     char owner_mrn[16]; /* "" when allogeneic */
     char batch_code[32];
+    char product_description[128];   /* the site's text for the product code */
+    char collected_on[CC_DATE_TEXT]; /* earliest collection of the batch */
+    bool autologous;
+    int64_t owner_patient_id; /* 0 when allogeneic */
+    char owner_name[160];     /* "FAMILY, Given" when autologous */
+    char owner_birth_date[CC_DATE_TEXT];
+    /* the batch's donors: "eligible" (all), "ineligible" (any), else
+     * "incomplete"; screening complete when every donor has a result for
+     * every required test; reactive: required tests whose most recent
+     * result is positive, upper case, ", " between ("HBV, HCV") */
+    char eligibility[16];
+    bool screening_complete;
+    char reactive[64];
+    char facility_name[128];
+    char facility_address[320];
+    char fin[ISBT128_FIN_LEN + 1];
+    char label_language[8];
 } lab_label_data;
 cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *err);
 

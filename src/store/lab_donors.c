@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "core/lab_rules.h"
+#include "core/text.h"
 #include "store/counters.h"
 #include "store/lab.h"
 #include "store/sql.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const char SITE_IMAGE[] = "SELECT id, fin, version, updated_at FROM lab_site WHERE id = ?";
+static const char SITE_IMAGE[] = "SELECT id, fin, facility_name, facility_address, label_language,"
+                                 " version, updated_at FROM lab_site WHERE id = ?";
 static const char CODE_IMAGE[] =
     "SELECT id, code, product_type, description, active, created_at FROM lab_product_codes"
     " WHERE id = ?";
@@ -80,10 +82,60 @@ cc_status lab_site_set_fin(db *d, const store_actor *actor, const char *fin, cc_
     return db_tx_end(d, st, err);
 }
 
+static cc_status check_address(const char *address, cc_error *err)
+{
+    int lines = 1;
+    for (const char *c = address; *c; c++)
+        lines += *c == '\n';
+    if (!text_is_clean_utf8(address, strlen(address), true) || text_codepoints(address) > 300 ||
+        lines > LAB_FACILITY_ADDRESS_LINES)
+        return cc_fail(err, CC_INVALID, "facility_address", "invalid_value",
+                       "the address is at most %d lines and 300 characters of plain text",
+                       LAB_FACILITY_ADDRESS_LINES);
+    return CC_OK;
+}
+
+cc_status lab_site_set_facility(db *d, const store_actor *actor, const char *name,
+                                const char *address, const char *language, cc_error *err)
+{
+    cc_status st = name ? text_check_line(name, "facility_name", 120, false, err) : CC_OK;
+    if (st == CC_OK && address)
+        st = check_address(address, err);
+    if (st == CC_OK && language && strcmp(language, "en") != 0 && strcmp(language, "fr") != 0)
+        st = cc_fail(err, CC_INVALID, "label_language", "invalid_value",
+                     "the label language is en or fr");
+    if (st != CC_OK || (st = db_tx_begin(d, err)) != CC_OK)
+        return st;
+    int64_t configured = 0;
+    st = sql_scalar(d, "SELECT COUNT(*) FROM lab_site WHERE id = 1", NULL, 0, &configured, err);
+    if (st == CC_OK && !configured)
+        st = cc_fail(err, CC_CONFLICT, "fin", "fin_not_configured",
+                     "set the site's facility identification number (FIN) first");
+    char now[21];
+    store_now_text(now);
+    sql_arg a[] = {SQL_S(name), SQL_S(address), SQL_S(language), SQL_S(now)};
+    audit_mutation m = {.action = "update",
+                        .entity = "lab_site",
+                        .id = 1,
+                        .image_sql = SITE_IMAGE,
+                        .change_sql =
+                            "UPDATE lab_site SET facility_name = COALESCE(?, facility_name),"
+                            " facility_address = COALESCE(?, facility_address),"
+                            " label_language = COALESCE(?, label_language),"
+                            " version = version + 1, updated_at = ? WHERE id = 1",
+                        .args = a,
+                        .n = N(a)};
+    if (st == CC_OK)
+        st = audit_mutate(d, actor, &m, err);
+    return db_tx_end(d, st, err);
+}
+
 cc_status lab_site_json(db *d, buf *out, cc_error *err)
 {
     buf_puts(out, "{\"site\":");
-    cc_status st = sql_rows_json(d, "SELECT fin, version, updated_at FROM lab_site WHERE id = 1",
+    cc_status st = sql_rows_json(d,
+                                 "SELECT fin, facility_name, facility_address, label_language,"
+                                 " version, updated_at FROM lab_site WHERE id = 1",
                                  NULL, 0, true, out, err);
     if (st != CC_OK)
         return st;
@@ -102,7 +154,7 @@ cc_status lab_product_code_add(db *d, const store_actor *actor, const char *code
 {
     if (!isbt128_pdc_is_valid(code))
         return cc_fail(err, CC_INVALID, "code", "invalid_product_code",
-                       "a product description code is one letter A-Z and 4 digits");
+                       "a product description code is one letter A-Z and 4 letters or digits");
     if (!lab_product_type_is_valid(product_type))
         return cc_fail(err, CC_INVALID, "product_type", "invalid_value", "unknown product type");
     cc_status st = db_tx_begin(d, err);

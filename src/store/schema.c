@@ -597,6 +597,11 @@ static const char *const migrations[] = {
     "UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
     "CREATE INDEX sessions_user ON sessions(user_id);",
+    /* unit labels: the facility printed on every label (21 CFR 1271.370(c)(1))
+     * and the language the labels are printed in */
+    "ALTER TABLE lab_site ADD COLUMN facility_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE lab_site ADD COLUMN facility_address TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE lab_site ADD COLUMN label_language TEXT NOT NULL DEFAULT 'en';",
 };
 #pragma GCC diagnostic pop
 

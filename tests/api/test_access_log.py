@@ -37,7 +37,7 @@ NOT_IDENTIFIED = {
     "/api/v1/instruments", "/api/v1/instruments/{id}", "/api/v1/users", "/api/v1/lab/site",
     "/api/v1/donors", "/api/v1/donors/{id}", "/api/v1/collections", "/api/v1/collections/{id}",
     "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/units", "/api/v1/units/{id}",
-    "/api/v1/units/{id}/label.pdf", "/api/v1/units/{id}/label.png", "/api/v1/storage",
+    "/api/v1/storage",
     "/api/v1/protocols", "/api/v1/protocols/{id}", "/api/v1/screening-tests",
     "/api/v1/screenings/{id}", "/api/v1/plans", "/api/v1/plans/{id}", "/api/v1/capacity",
     "/api/v1/bedside/settings", "/api/v1/adverse-events/terms", "/api/v1/follow-up-settings",
@@ -178,6 +178,9 @@ def main():
         con.execute("INSERT INTO unit_administrations (unit_id, patient_id, administered_on,"
                     " recorded_by, recorded_at) VALUES (?, ?, '2026-01-02', 'lab1',"
                     " '2026-01-02T10:00:00Z')", (unit, pid))
+        # and one autologous unit, whose label names its recipient
+        own = con.execute("SELECT id FROM units ORDER BY id DESC LIMIT 1").fetchone()[0]
+        con.execute("UPDATE units SET owner_patient_id = ? WHERE id = ?", (pid, own))
         # and an open serious event with its reporting deadline (deadlines, dashboard)
         con.execute("UPDATE adverse_events SET serious = 1 WHERE id = (SELECT MIN(id) FROM"
                     " adverse_events)")
@@ -220,6 +223,7 @@ def main():
             "/api/v1/lookback/batches/{id}": one(srv, "SELECT batch_id FROM units WHERE id = %d"
                                                  % unit),
             "/api/v1/lookback/patients/{id}": pid,
+            "/api/v1/units/{id}": own,
         }
         for pattern, kind in sorted(logged.items()):
             path = pattern
@@ -235,7 +239,8 @@ def main():
             if not t.check(resp.status == 200, "GET %s answers 200" % pattern, resp):
                 continue
             if pattern.startswith("/api/v1/patients/{id}") or \
-                    pattern.startswith("/api/v1/lookback/patients/"):
+                    pattern.startswith("/api/v1/lookback/patients/") or \
+                    pattern.startswith("/api/v1/units/{id}/label."):
                 expected = {pid}
             else:
                 expected = patients_named(resp.json, set())

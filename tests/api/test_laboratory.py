@@ -9,7 +9,12 @@
 - hazards at the API level: H2 (quarantine, missing or failed QC), H3
   (expired unit), H7 (autologous unit for another patient: reservation and
   issue), H12 (issue and administration twice), H13 (donor eligibility);
-- the label PNG read back with zbarimg (DIN and product code barcodes);
+- the label PNG read back with zbarimg (DIN and product code barcodes, the
+  type of donation '1' on an autologous unit, 'V' on an allogeneic one) and
+  the label PDF read back with pdftotext: the facility set by the admin, the
+  21 CFR 1271.370 statements that apply (autologous not screened, ineligible
+  donor with a reactive test) and the recipient of an autologous unit, in
+  the site's label language and with ?lang=;
 - `cellclinic isbt128 new` shares the site's DIN counter;
 - bad input for every laboratory endpoint: 4xx with an error naming the
   field, and the database checksum unchanged; roles refused with 403.
@@ -153,7 +158,7 @@ def test_flow(lab, t, srv):
             z = subprocess.run([zbar, "-q", "--raw", f.name], capture_output=True, text=True)
         codes = z.stdout.split()
         t.check("=" + u["din"] + "00" in codes, "zbarimg reads the DIN barcode back", codes)
-        t.check("=<S1234000" in codes, "zbarimg reads the product code barcode back", codes)
+        t.check("=<S1234V00" in codes, "zbarimg reads the product code barcode back (type of donation V: volunteer allogeneic)", codes)
     # storage map, move
     r = lab.req("GET", "/api/v1/storage?freezer=F1", role="physician", want=200)
     t.check([p["unit_id"] for p in r.json["positions"]] == [u["id"]], "the freezer map shows the unit", r)
@@ -330,6 +335,81 @@ def test_h12(lab, t):
     t.check(n == 1, "one administration recorded", n)
 
 
+def pdf_text(body):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(body)
+        f.flush()
+        z = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, text=True)
+    return " ".join(z.stdout.split())
+
+
+def zbar_codes(body):
+    with tempfile.NamedTemporaryFile(suffix=".png") as f:
+        f.write(body)
+        f.flush()
+        z = subprocess.run(["zbarimg", "-q", "--raw", f.name], capture_output=True, text=True)
+    return z.stdout.split()
+
+
+def test_labels(lab, t):
+    """The facility on every label, the statements and type of donation per
+    donor situation, the recipient on an autologous unit, the language."""
+    address = "12 rue des Lilas\n75012 Paris"
+    r = lab.req("PUT", "/api/v1/lab/site", {"facility_name": "Laboratoire de thérapie cellulaire",
+                                            "facility_address": address, "label_language": "fr"},
+                role="admin", want=200, what="facility set without changing the FIN")
+    site = r.json["site"]
+    t.check((site["fin"], site["facility_name"], site["facility_address"], site["label_language"]) ==
+            ("W1234", "Laboratoire de thérapie cellulaire", address, "fr"), "the site shows the facility", site)
+    lab.req("POST", "/api/v1/lab/product-codes", {"code": "S1A2B", "product_type": "uc-msc",
+                                                  "description": "Cellules stromales mésenchymateuses de cordon"},
+            role="admin", want=201, what="a product code with letters in its four characters")
+    r = lab.req("POST", "/api/v1/patients", {"family_name": "Étiquette", "given_names": "Test",
+                                             "birth_date": "1980-01-01", "sex": "female", "language": "fr",
+                                             "confirm_duplicate": True}, role="coordinator", want=201)
+    owner, mrn = r.json["id"], r.json["mrn"]
+    # autologous, not screened: FOR AUTOLOGOUS USE ONLY, the recipient, NOT EVALUATED (1271.90(c))
+    did = lab.donor(patient_id=owner, screen=False, sign=False)
+    _, bid = lab.batch(did)
+    u = lab.unit(bid, code="S1A2B")
+    r = lab.req("GET", "/api/v1/units/%d/label.pdf" % u["id"], want=200)
+    text = pdf_text(r.body)
+    for want in ("RÉSERVÉ À UN USAGE AUTOLOGUE", "Receveur : Étiquette, Test",
+                 "Né(e) le 01/01/1980 · dossier %s" % mrn, "NON ÉVALUÉ POUR LES SUBSTANCES INFECTIEUSES",
+                 "Cellules stromales mésenchymateuses de cordon", "Laboratoire de thérapie cellulaire",
+                 "12 rue des Lilas", "75012 Paris", "(FIN) W1234", "Prélevé le %s" % "/".join(reversed(D.split("-"))),
+                 "QUARANTAINE", "S1A2B 1 00"):
+        t.check(want in text, "autologous label (fr) shows %r" % want, text)
+    t.check("DANGER BIOLOGIQUE" not in text and "FOR AUTOLOGOUS" not in text,
+            "no biohazard legend, no English on the French label", text)
+    r = lab.req("GET", "/api/v1/units/%d/label.pdf?lang=en" % u["id"], want=200)
+    text = pdf_text(r.body)
+    for want in ("FOR AUTOLOGOUS USE ONLY", "Recipient: Étiquette, Test", "record %s" % mrn,
+                 "NOT EVALUATED FOR INFECTIOUS SUBSTANCES", "QUARANTINE"):
+        t.check(want in text, "autologous label (?lang=en) shows %r" % want, text)
+    r = lab.req("GET", "/api/v1/units/%d/label.png" % u["id"], want=200)
+    codes = zbar_codes(r.body)
+    t.check("=<S1A2B100" in codes, "type of donation '1' (for autologous use only) in the product code barcode", codes)
+    # allogeneic donor signed ineligible with a reactive HBV test: Biohazard legend (1271.65(b)(2))
+    did = lab.donor(screen=False, sign=False)
+    for test in SCREENING:
+        lab.req("POST", "/api/v1/donors/%d/tests" % did,
+                {"test": test, "result": "positive" if test == "hbv" else "negative", "sampled_on": D}, want=201)
+    lab.req("POST", "/api/v1/donors/%d/eligibility" % did,
+            {"decision": "ineligible", "reason": "HBsAg reactive", "password": harness.PASSWORD},
+            role="physician", want=200)
+    _, bid = lab.batch(did)
+    u = lab.unit(bid)
+    text = pdf_text(lab.req("GET", "/api/v1/units/%d/label.pdf" % u["id"], want=200).body)
+    for want in ("DANGER BIOLOGIQUE", "AVERTISSEMENT : informer le patient des risques de maladies transmissibles",
+                 "résultats réactifs pour HBV", "Don allogénique bénévole"):
+        t.check(want in text, "ineligible donor label shows %r" % want, text)
+    t.check("RÉSERVÉ" not in text and "Receveur" not in text, "no autologous statement on an allogeneic unit", text)
+    r = lab.req("GET", "/api/v1/units/%d/label.pdf?lang=de" % u["id"], want=400)
+    t.check(r.json["error"]["field"] == "lang", "an unknown label language is refused naming lang", r)
+    lab.req("PUT", "/api/v1/lab/site", {"label_language": "en"}, role="admin", want=200)
+
+
 def test_bad_input(lab, t, srv):
     """Every laboratory endpoint with bad bodies: 4xx, error names the field,
     nothing written."""
@@ -346,6 +426,11 @@ def test_bad_input(lab, t, srv):
         ("PUT", "/api/v1/lab/site", "admin", {"fin": "O1234"}, "fin"),
         ("PUT", "/api/v1/lab/site", "admin", {"fin": 12345}, "fin"),
         ("PUT", "/api/v1/lab/site", "admin", {}, "fin"),
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": "W1234", "label_language": "de"}, "label_language"),
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": "W1234", "facility_name": "a\nb"}, "facility_name"),
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": "W1234", "facility_address": "1\n2\n3\n4\n5"}, "facility_address"),
+        ("PUT", "/api/v1/lab/site", "admin", {"fin": "W1234", "facility_name": "x" * 121}, "facility_name"),
+        ("POST", "/api/v1/lab/product-codes", "admin", {"code": "S1a2B", "product_type": "uc-msc"}, "code"),
         ("POST", "/api/v1/lab/product-codes", "admin", {"code": "s1234", "product_type": "uc-msc"}, "code"),
         ("POST", "/api/v1/lab/product-codes", "admin", {"code": "S9999", "product_type": "UC-MSC"}, "product_type"),
         ("POST", "/api/v1/lab/product-codes", "admin", {"code": "S1234", "product_type": "uc-msc"}, "code"),
@@ -481,6 +566,7 @@ def main():
         test_h3(lab, t, srv)
         test_h7(lab, t)
         test_h12(lab, t)
+        test_labels(lab, t)
         test_bad_input(lab, t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)

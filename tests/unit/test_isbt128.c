@@ -317,6 +317,78 @@ static void test_format_round_trip(void **state)
     }
 }
 
+/* Product description codes (ST-001 data structure 003, "aoooo"): a letter,
+ * then four characters that may be letters or digits. */
+static void test_pdc_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pdc;
+        bool valid;
+    } rows[] = {
+        {"S1234", true},  {"E0001", true},  {"S1A2B", true},   {"T0ABC", true},
+        {"SZZZZ", true},  {"A9Z9Z", true},  {"1S234", false},  {"s1234", false},
+        {"S12a4", false}, {"S123", false},  {"S12345", false}, {"S12-4", false},
+        {"", false},      {"S1 34", false}, {"*1234", false},  {"S123*", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (isbt128_pdc_is_valid(rows[i].pdc) != rows[i].valid)
+            fail_msg("%s: expected %s", rows[i].pdc, rows[i].valid ? "valid" : "invalid");
+    assert_false(isbt128_pdc_is_valid(NULL));
+}
+
+/* The type of donation (6th character of the product code, ST-001 table
+ * "Type of Donation or Collection"): listed values are written into the
+ * barcode content, anything else is refused naming "donation_type". */
+static void test_donation_type_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pdc;
+        char type;
+        int division;
+        const char *scan; /* NULL: refused */
+        const char *field;
+        const char *text;
+    } rows[] = {
+        {"S1234", '1', 0,
+         "=<S12341"
+         "00",
+         NULL, "For autologous use only"},
+        {"S1234", 'X', 0, "=<S1234X00", NULL, "For autologous use only, biohazardous"},
+        {"S1234", 'V', 0, "=<S1234V00", NULL, "Volunteer allogeneic donor"},
+        {"S1234", '0', 2, "=<S12340B0", NULL, "Not specified"},
+        {"S1A2B", 'D', 0, "=<S1A2BD00", NULL,
+         "Volunteer directed collection, eligible for crossover"},
+        {"E0001", 'E', 26, "=<E0001EZ0", NULL, "Medical exception, for specified recipient only"},
+        {"S1234", 'd', 0, "=<S1234d00", NULL, "Paid directed collection, eligible for crossover"},
+        {"S1234", '2', 0, "=<S1234200", NULL, "For directed recipient use only"},
+        {"S1234", '3', 0, "=<S1234300", NULL, "For directed recipient use only, biohazardous"},
+        {"S1234", 'Z', 0, NULL, "donation_type", NULL},
+        {"S1234", '9', 0, NULL, "donation_type", NULL},
+        {"S1234", 'v', 0, NULL, "donation_type", NULL},
+        {"S1234", '\0', 0, NULL, "donation_type", NULL},
+        {"S12a4", '1', 0, NULL, "product_code", NULL},
+        {"S1234", '1', 27, NULL, "division", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char out[ISBT128_PRODUCT_SCAN_TEXT] = "";
+        cc_error err;
+        cc_status st = isbt128_product_scan(rows[i].pdc, rows[i].type, rows[i].division, out, &err);
+        if (rows[i].scan) {
+            if (st != CC_OK || strcmp(out, rows[i].scan) != 0)
+                fail_msg("row %zu: %s expected, got %s (%s)", i, rows[i].scan, out,
+                         st == CC_OK ? "ok" : err.message);
+        } else if (st != CC_INVALID || strcmp(err.field, rows[i].field) != 0) {
+            fail_msg("row %zu: expected refusal naming %s", i, rows[i].field);
+        }
+        const char *text = isbt128_donation_type_text(rows[i].type);
+        if (rows[i].text ? !text || strcmp(text, rows[i].text) != 0
+                         : rows[i].field && strcmp(rows[i].field, "donation_type") == 0 && text)
+            fail_msg("row %zu: text %s", i, text ? text : "(none)");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +399,8 @@ int main(void)
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_make_table),
         cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_pdc_table),
+        cmocka_unit_test(test_donation_type_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
