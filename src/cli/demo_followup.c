@@ -255,7 +255,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             programme_plan(&in, &cal, &pl, &dose, &q, &ignored) != CC_OK)
             continue; /* a patient the planner cannot serve is left untreated */
         const char *condition = cands[k].icd10;
-        json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1);
+        json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1, cands[k].birth_date);
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         demo_fu_patient *fp = arena_alloc(a, sizeof *fp);
         char(*visit_text)[4][CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_VISITS * sizeof *visit_text);
