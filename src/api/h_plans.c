@@ -172,7 +172,7 @@ cc_status h_plan_create(api_request *req, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     for (size_t i = 0; i < pt.n_conditions; i++)
         conditions[i] = pt.conditions[i].icd10;
-    json_t *body = plan_to_json(p, &pl, &dose, &q, conditions, pt.n_conditions);
+    json_t *body = plan_to_json(p, &pl, &dose, &q, conditions, pt.n_conditions, pt.birth_date);
     char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(body);
     if (request_text)

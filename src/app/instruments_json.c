@@ -124,8 +124,9 @@ static json_t *item_json(const instr_item *it)
 
 json_t *instruments_json_definition(const instr_def *def)
 {
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", def->id, "version", def->version, "en",
-                          def->en, "fr", def->fr, "source", def->source);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", def->id, "version", def->version, "en",
+                  def->en, "fr", def->fr, "source", def->source, "staff_only", def->staff_only);
     if (j == NULL)
         return NULL;
     json_t *items = json_array(), *groups = json_array(), *bands = json_array();

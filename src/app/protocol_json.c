@@ -334,9 +334,11 @@ static cc_status parse_ancillary(const reader *r, protocol *p)
     return CC_OK;
 }
 
-/* One follow-up instrument: its id, or {"id", "indications"} for an
- * instrument asked only of patients with a condition under one of the
- * indications (ICD-10 prefixes). */
+/* One follow-up instrument: its id, or {"id", "indications",
+ * "from_age_years", "below_age_years"} for an instrument asked only of
+ * patients with a condition under one of the indications (ICD-10 prefixes)
+ * and of the ages given (completed years at the visit). At least one
+ * condition is given. */
 static cc_status parse_instrument(const reader *visit, const json_t *s, size_t j,
                                   follow_up_visit *f)
 {
@@ -352,13 +354,21 @@ static cc_status parse_instrument(const reader *visit, const json_t *s, size_t j
     char path[96];
     snprintf(path, sizeof path, "%.40s.instruments[%zu]", visit->path, j);
     reader x = {s, path, visit->err};
-    static const char *const keys[] = {"id", "indications", NULL};
+    static const char *const keys[] = {"id", "indications", "from_age_years", "below_age_years",
+                                       NULL};
     cc_status st;
     if ((st = only(&x, keys)) != CC_OK ||
-        (st = get_str(&x, "id", true, f->instruments[j], sizeof f->instruments[j])) != CC_OK)
+        (st = get_str(&x, "id", true, f->instruments[j], sizeof f->instruments[j])) != CC_OK ||
+        (st = get_i(&x, "from_age_years", false, 0, PROTOCOL_AGE_LIMIT, &f->from_age_years[j])) !=
+            CC_OK ||
+        (st = get_i(&x, "below_age_years", false, 1, PROTOCOL_AGE_LIMIT, &f->below_age_years[j])) !=
+            CC_OK)
         return st;
     if (!f->instruments[j][0])
         return fail(&x, "id", "invalid_value", "must be a short instrument id");
+    bool by_age = json_object_get(s, "from_age_years") || json_object_get(s, "below_age_years");
+    if (by_age && !json_object_get(s, "indications"))
+        return CC_OK;
     const json_t *codes = array(&x, "indications", PROTOCOL_MAX_INSTRUMENT_INDICATIONS, &st);
     if (!codes)
         return st;
@@ -602,10 +612,13 @@ static json_t *date_json(cc_date d)
 }
 
 /* Whether instrument j of visit v is asked of a patient with these
- * conditions (conditions NULL: not known, every instrument is listed). */
+ * conditions (conditions NULL: not known, every instrument is listed) and of
+ * this age at the visit (age_years < 0: not known). */
 static bool instrument_applies(const follow_up_visit *v, size_t j, const char *const *conditions,
-                               size_t n_conditions)
+                               size_t n_conditions, int age_years)
 {
+    if (!protocol_instrument_for_age(v, j, age_years))
+        return false;
     if (v->n_for_indications[j] == 0 || conditions == NULL)
         return true;
     for (size_t c = 0; c < n_conditions; c++)
@@ -616,8 +629,11 @@ static bool instrument_applies(const follow_up_visit *v, size_t j, const char *c
 }
 
 json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q,
-                     const char *const *conditions, size_t n_conditions)
+                     const char *const *conditions, size_t n_conditions, const char *birth_date)
 {
+    cc_date birth = 0;
+    cc_error ignored;
+    bool has_birth = birth_date && date_parse(birth_date, "birth_date", &birth, &ignored) == CC_OK;
     bool cells = dose->unit == DOSE_CELLS;
     json_t *admins = json_array();
     for (int i = 0; i < pl->n_admins; i++) {
@@ -645,7 +661,8 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
         const planned_visit *v = &pl->follow_up[i];
         json_t *instruments = json_array();
         for (size_t j = 0; j < p->follow_up[i].n_instruments; j++)
-            if (instrument_applies(&p->follow_up[i], j, conditions, n_conditions))
+            if (instrument_applies(&p->follow_up[i], j, conditions, n_conditions,
+                                   has_birth ? protocol_age_on(birth, v->date) : -1))
                 json_array_append_new(instruments, json_string(p->follow_up[i].instruments[j]));
         json_array_append_new(
             fu, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "label", v->label, "months", v->months,

@@ -34,9 +34,13 @@ json_t *protocol_summary_json(const protocol *p);
  * ancillary, follow_up [{label,date,window_start,window_end,instruments}],
  * quote. A follow-up instrument the protocol gives for some indications
  * only is listed when one of the patient's conditions (ICD-10 codes) falls
- * under them; conditions NULL (no patient: a preview) lists every one. */
+ * under them; conditions NULL (no patient: a preview) lists every one. An
+ * instrument the protocol gives for some ages only is listed at a visit when
+ * the patient's age on the visit's date (birth_date "YYYY-MM-DD", core
+ * protocol_age_on) lies in them; birth_date NULL or unreadable lists every
+ * one. */
 json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose, const quote *q,
-                     const char *const *conditions, size_t n_conditions);
+                     const char *const *conditions, size_t n_conditions, const char *birth_date);
 
 /* Reads back the plan part of plan_to_json (stored plans) for re-checks. */
 cc_status plan_from_json(const json_t *o, const protocol *p, plan *out, cc_error *err);

@@ -150,6 +150,11 @@ cc_status app_observation_create(const app_ctx *c, int64_t patient_id, const app
     memset(out, 0, sizeof *out);
     observation_fields f;
     cc_status st = check_date_and_source(n->date, n->source, err);
+    const instr_def *def = n->instrument ? instrument_find(n->instrument) : NULL;
+    if (st == CC_OK && def && def->staff_only && strcmp(n->source, "patient") == 0)
+        st = cc_fail(err, CC_INVALID, "source", "staff_only",
+                     "source: %s is scored by staff (clinician), not reported by the patient",
+                     def->id);
     if (st == CC_OK)
         st = score_answers(n->instrument, n->version, n->answers, &out->scores, &out->version, err);
     if (st == CC_OK)
@@ -227,9 +232,16 @@ cc_status app_questionnaire_link_create(const app_ctx *c, int64_t visit_id, cons
     if (days < 1 || days > LINK_DAYS_MAX)
         return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
                        LINK_DAYS_MAX);
-    if (!instrument_find(instrument))
+    const instr_def *def = instrument_find(instrument);
+    if (!def)
         return cc_fail(err, CC_INVALID, "instrument", "invalid_value",
                        "a patient link is for a questionnaire (not %.40s)", instrument);
+    /* an observation scale (FLACC) or a transcribed form is scored by staff, never
+     * by the patient or a parent from a link */
+    if (def->staff_only)
+        return cc_fail(err, CC_INVALID, "instrument", "staff_only",
+                       "%s is scored by staff at the visit, not by the patient from a link",
+                       def->id);
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
         return st;

@@ -141,7 +141,7 @@ int cmd_plan(int argc, char **argv)
     if (programme_plan(&in, &cal, &pl, &dose, &q, &err) != CC_OK)
         return fail_with(&err);
     if (json) {
-        json_t *o = plan_to_json(&p, &pl, &dose, &q, NULL, 0);
+        json_t *o = plan_to_json(&p, &pl, &dose, &q, NULL, 0, NULL);
         char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
         json_decref(o);
         if (!text)

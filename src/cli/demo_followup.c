@@ -161,6 +161,22 @@ static bool answers_for(const char *instrument, const picture *pc, int visit, in
         return demo_mas_answers(&pc->inst, months, irng, out, cap);
     if (strcmp(instrument, "nbd") == 0)
         return demo_nbd_answers(&pc->inst, months, irng, out, cap);
+    if (strcmp(instrument, "flacc") == 0) { /* a mostly settled child: 0, sometimes 1 */
+        static const char *const cat[] = {"face", "legs", "activity", "cry", "consolability"};
+        int n = 0;
+        for (size_t c = 0; c < 5 && n >= 0 && (size_t)n < cap; c++)
+            n += snprintf(out + n, cap - (size_t)n, "%s\"%s\":\"%d\"", c ? "," : "{", cat[c],
+                          rnd(irng) % 4 == 0);
+        return n > 0 && (size_t)n + 2 < cap && snprintf(out + n, cap - (size_t)n, "}") == 1;
+    }
+    if (strcmp(instrument, "nbss") == 0) { /* domain scores inside their published ranges */
+        int n = snprintf(out, cap,
+                         "{\"incontinence\":\"%d\",\"storage_voiding\":\"%d\","
+                         "\"consequences\":\"%d\",\"quality_of_life\":\"%d\"}",
+                         4 + (int)(rnd(irng) % 14), 3 + (int)(rnd(irng) % 10),
+                         1 + (int)(rnd(irng) % 6), (int)(rnd(irng) % 5));
+        return n > 0 && (size_t)n < cap;
+    }
     return false;
 }
 
@@ -255,7 +271,7 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             programme_plan(&in, &cal, &pl, &dose, &q, &ignored) != CC_OK)
             continue; /* a patient the planner cannot serve is left untreated */
         const char *condition = cands[k].icd10;
-        json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1);
+        json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1, cands[k].birth_date);
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         demo_fu_patient *fp = arena_alloc(a, sizeof *fp);
         char(*visit_text)[4][CC_DATE_TEXT] = arena_alloc(a, DEMO_MAX_VISITS * sizeof *visit_text);
@@ -410,6 +426,17 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                                        "{\"satisfaction\":\"%d\",\"pgic\":\"%d\","
                                        "\"would_recommend\":\"%s\"",
                                        sat, pgic, recommend);
+                    /* spina bifida also rates its own domains (satisfaction version 2) */
+                    static const char *const sb_domains[] = {"development", "cognition",
+                                                             "muscle_strength", "seizures"};
+                    bool sb = strcmp(p->id, "spina-bifida") == 0;
+                    for (size_t dm = 0; sb && dm < 4 && len > 0 && (size_t)len < sizeof answers;
+                         dm++) {
+                        unsigned u = (unsigned)(rnd(&srng) % 100);
+                        len += snprintf(answers + len, sizeof answers - (size_t)len,
+                                        ",\"change_%s\":\"%s\"", sb_domains[dm],
+                                        dm == 3 && u < 60 ? "not_applicable" : moves[u % 8]);
+                    }
                     for (size_t dm = 0; dm < 6 && len > 0 && (size_t)len < sizeof answers; dm++) {
                         unsigned u = (unsigned)(rnd(&srng) % 100);
                         unsigned na = dm == 5 ? 40 : !spinal && dm != 3 ? 50 : 10;

@@ -120,12 +120,16 @@ static void band_for(const instr_def *def, int total, instr_result *r)
             r->band = &def->bands[b];
 }
 
-static void score_sum(const instr_def *def, const slot *s, instr_result *r)
+/* grouped_only: the total counts only items in a group; the others are
+ * reported on their own (INSTR_RULE_SUM_GROUPED). */
+static void score_sum(const instr_def *def, const slot *s, instr_result *r, bool grouped_only)
 {
     int total = 0, group[16] = {0};
     for (int i = 0; i < def->n_items; i++) {
         const instr_item *it = &def->items[i];
         if (!s[i].answered || it->kind != INSTR_OPTIONS)
+            continue;
+        if (grouped_only && it->group < 0)
             continue;
         total += points_of(it, &s[i]);
         if (it->group >= 0 && it->group < 16)
@@ -134,13 +138,16 @@ static void score_sum(const instr_def *def, const slot *s, instr_result *r)
     add_number(r, "total", total, 0);
     for (int g = 0; g < def->n_groups && g < 16; g++)
         add_number(r, def->groups[g].id, group[g], 0);
+    for (int i = 0; grouped_only && i < def->n_items; i++)
+        if (s[i].answered && def->items[i].kind == INSTR_OPTIONS && def->items[i].group < 0)
+            add_number(r, def->items[i].id, points_of(&def->items[i], &s[i]), 0);
     band_for(def, total, r);
 }
 
 /* Delta-FS = (48 - total) / months since onset (Kimura 2006). */
 static void score_alsfrs(const instr_def *def, const slot *s, instr_result *r)
 {
-    score_sum(def, s, r);
+    score_sum(def, s, r, false);
     int months = find_item(def, "months_since_onset");
     if (months >= 0 && s[months].answered) {
         double total = r->out[0].number;
@@ -357,7 +364,8 @@ cc_status instrument_score(const instr_def *def, const char *version, const inst
         }
     }
     switch (def->rule) {
-    case INSTR_RULE_SUM: score_sum(def, s, out); break;
+    case INSTR_RULE_SUM: score_sum(def, s, out, false); break;
+    case INSTR_RULE_SUM_GROUPED: score_sum(def, s, out, true); break;
     case INSTR_RULE_ALSFRS: score_alsfrs(def, s, out); break;
     case INSTR_RULE_KOOS: score_koos(def, s, out); break;
     case INSTR_RULE_EACH: score_each(def, s, out); break;

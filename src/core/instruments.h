@@ -8,8 +8,8 @@
  * English and French labels. The definitions are const tables in
  * instruments_defs.c; each cites the publication its items and scoring come
  * from. Built in: ALSFRS-R, NRS pain, Modified Ashworth, SCIM III, NBD score,
- * KOOS, EDSS, and the clinic's satisfaction and perceived-efficacy
- * questionnaire (see instrument_at / instrument_find).
+ * KOOS, EDSS, FLACC, NBSS (domain scores), and the clinic's satisfaction and
+ * perceived-efficacy questionnaire (see instrument_at / instrument_find).
  *
  * Answers are (item id, text) pairs: options by their code ("3", "1+",
  * "daily", "yes"), numbers in decimal ("7.5"), free text as is.
@@ -74,6 +74,9 @@ typedef enum {
     INSTR_RULE_EACH,        /* each answered option item reported on its own */
     INSTR_RULE_ORDINAL_MAX, /* each item as its ordinal code, and the highest */
     INSTR_RULE_EDSS,        /* Kurtzke EDSS from functional systems and ambulation */
+    INSTR_RULE_SUM_GROUPED, /* total and group sums over the items in a group; an
+                               item outside every group reported on its own (NBSS
+                               quality of life) */
 } instr_rule;
 
 typedef struct {
@@ -88,6 +91,9 @@ typedef struct {
     const instr_band *bands;
     int n_bands;
     instr_rule rule;
+    /* scored by staff (an observation scale, or scores transcribed from a
+     * licensed paper form): never sent to a patient by questionnaire link */
+    bool staff_only;
 } instr_def;
 
 typedef struct {
@@ -116,7 +122,7 @@ typedef struct {
 int instrument_count(void);
 const instr_def *instrument_at(int i);
 /* By id ("alsfrs-r", "nrs-pain", "mas", "scim-iii", "nbd", "koos", "edss",
- * "satisfaction"); NULL when unknown. */
+ * "flacc", "nbss", "satisfaction"); NULL when unknown. */
 const instr_def *instrument_find(const char *id);
 
 /* Scores answers[0..n-1] against def. version may be NULL (current). */

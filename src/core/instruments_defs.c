@@ -430,12 +430,116 @@ static const instr_item EDSS_ITEMS[] = {
 };
 
 /* ------------------------------------------------------------------ */
+/* FLACC                                                               */
+/* Merkel SI, Voepel-Lewis T, Shayevitz JR, Malviya S. The FLACC: a
+ * behavioral scale for scoring postoperative pain in young children.
+ * Pediatr Nurs 1997;23:293-297. Five observed categories (Face, Legs,
+ * Activity, Cry, Consolability), each 0-2 by the behaviour that best
+ * matches; total 0-10. Scored by staff observing the child (1-5 minutes),
+ * for children too young to rate their own pain (see the spina bifida
+ * protocol: below 8 years). English: the category descriptors of the
+ * published scale. French: a working translation (no validated French
+ * version was consulted; replace it with the wording distributed by
+ * Pediadol, pediadol.org, before a study). No bands: the 1997 article gives
+ * none. */
+static const instr_option FLACC_FACE[] = {
+    {"0", 0, "0: no particular expression or smile",
+     "0 : pas d'expression particulière ou sourire"},
+    {"1", 1, "1: occasional grimace or frown, withdrawn, disinterested",
+     "1 : grimace ou froncement de sourcils occasionnels, retrait, désintérêt"},
+    {"2", 2, "2: frequent to constant frown, clenched jaw, quivering chin",
+     "2 : froncement de sourcils fréquent à permanent, mâchoires serrées, tremblement du menton"},
+};
+static const instr_option FLACC_LEGS[] = {
+    {"0", 0, "0: normal position or relaxed", "0 : position habituelle ou détendue"},
+    {"1", 1, "1: uneasy, restless, tense", "1 : gêné, agité, tendu"},
+    {"2", 2, "2: kicking, or legs drawn up", "2 : donne des coups de pied, ou jambes repliées"},
+};
+static const instr_option FLACC_ACTIVITY[] = {
+    {"0", 0, "0: lying quietly, normal position, moves easily",
+     "0 : allongé calmement, position habituelle, bouge facilement"},
+    {"1", 1, "1: squirming, shifting back and forth, tense",
+     "1 : se tortille, se balance d'avant en arrière, tendu"},
+    {"2", 2, "2: arched, rigid or jerking", "2 : arc-bouté, raide ou agité de secousses"},
+};
+static const instr_option FLACC_CRY[] = {
+    {"0", 0, "0: no cry (awake or asleep)", "0 : pas de pleurs (éveillé ou endormi)"},
+    {"1", 1, "1: moans or whimpers, occasional complaint",
+     "1 : gémit ou pleurniche, plainte occasionnelle"},
+    {"2", 2, "2: crying steadily, screams or sobs, frequent complaints",
+     "2 : pleure sans arrêt, hurle ou sanglote, plaintes fréquentes"},
+};
+static const instr_option FLACC_CONSOLABILITY[] = {
+    {"0", 0, "0: content, relaxed", "0 : content, détendu"},
+    {"1", 1, "1: reassured by occasional touching, hugging or being talked to; distractible",
+     "1 : rassuré par un contact, un câlin ou la parole de temps en temps ; peut être distrait"},
+    {"2", 2, "2: difficult to console or comfort", "2 : difficile à consoler ou à réconforter"},
+};
+static const instr_item FLACC_ITEMS[] = {
+    {"face", "Face", "Visage", OPTS(FLACC_FACE), true, -1, 0},
+    {"legs", "Legs", "Jambes", OPTS(FLACC_LEGS), true, -1, 0},
+    {"activity", "Activity", "Activité", OPTS(FLACC_ACTIVITY), true, -1, 0},
+    {"cry", "Cry", "Pleurs", OPTS(FLACC_CRY), true, -1, 0},
+    {"consolability", "Consolability", "Consolabilité", OPTS(FLACC_CONSOLABILITY), true, -1, 0},
+};
+
+/* ------------------------------------------------------------------ */
+/* NBSS (domain scores)                                                */
+/* Welk B, Morrow S, Madarasz W, Baverstock R, Macnab J, Sequeira K. The
+ * validity and reliability of the Neurogenic Bladder Symptom Score. J Urol
+ * 2014;192:452-457; scoring as the Neurogenic Bladder Research Group states
+ * it (nbrg.org/nbss; NINDS Common Data Elements, NBSS): 24 questions; the
+ * first classifies bladder management and is not scored; incontinence 0-29,
+ * storage and voiding 0-22, consequences 0-23; total 0-74 (0 no symptoms);
+ * a final urinary quality-of-life question scored apart, 0 (pleased) to 4
+ * (unhappy). The item texts and per-item points could not be verified from
+ * a primary copy of the form, so they are not reproduced here: staff give
+ * the NBSS on the authors' form (free for academic research and clinical use,
+ * permission requested from nbrg.org) and enter its three domain scores and
+ * the quality-of-life answer; the engine checks each range and adds the
+ * total. English and French labels here are the project's (the domain names
+ * of the publication); no validated French NBSS was found (a French-Canadian
+ * validation was presented at ICS 2022; a French NBSS-SF exists). */
+static const instr_option NBSS_0_29[] = {
+    PTS(0),  PTS(1),  PTS(2),  PTS(3),  PTS(4),  PTS(5),  PTS(6),  PTS(7),  PTS(8),  PTS(9),
+    PTS(10), PTS(11), PTS(12), PTS(13), PTS(14), PTS(15), PTS(16), PTS(17), PTS(18), PTS(19),
+    PTS(20), PTS(21), PTS(22), PTS(23), PTS(24), PTS(25), PTS(26), PTS(27), PTS(28), PTS(29),
+};
+static const instr_option NBSS_QOL[] = {
+    {"0", 0, "0 (pleased)", "0 (content)"},    {"1", 1, "1", "1"},
+    {"2", 2, "2 (mixed)", "2 (mitigé)"},       {"3", 3, "3", "3"},
+    {"4", 4, "4 (unhappy)", "4 (malheureux)"},
+};
+/* the first n options of NBSS_0_29: a domain scored 0 .. n - 1 */
+#define NBSS_DOMAIN(n) INSTR_OPTIONS, NBSS_0_29, n, 0, 0, false, 0
+enum { NBSS_INC, NBSS_SV, NBSS_CONS };
+static const instr_group NBSS_GROUPS[] = {
+    {"incontinence", "Incontinence", "Incontinence", 0},
+    {"storage_voiding", "Storage and voiding", "Remplissage et vidange", 0},
+    {"consequences", "Consequences", "Conséquences", 0},
+};
+static const instr_item NBSS_ITEMS[] = {
+    {"incontinence", "Incontinence domain score (0-29)", "Score du domaine incontinence (0-29)",
+     NBSS_DOMAIN(30), true, NBSS_INC, 0},
+    {"storage_voiding", "Storage and voiding domain score (0-22)",
+     "Score du domaine remplissage et vidange (0-22)", NBSS_DOMAIN(23), true, NBSS_SV, 0},
+    {"consequences", "Consequences domain score (0-23)", "Score du domaine conséquences (0-23)",
+     NBSS_DOMAIN(24), true, NBSS_CONS, 0},
+    {"quality_of_life", "Urinary quality of life (0 pleased - 4 unhappy; not in the total)",
+     "Qualité de vie urinaire (0 content - 4 malheureux ; hors total)", OPTS(NBSS_QOL), true, -1,
+     0},
+};
+
+/* ------------------------------------------------------------------ */
 /* Satisfaction and perceived efficacy                                 */
 /* The clinic's follow-up questionnaire: overall satisfaction (5-point
  * Likert), Patient Global Impression of Change (7 points, as the CGI
  * improvement scale: Guy W. ECDEU Assessment Manual for Psychopharmacology,
  * 1976, pp. 217-222; 1 = very much improved ... 7 = very much worse),
- * perceived change per outcome domain, would recommend, free text. */
+ * perceived change per outcome domain, would recommend, free text.
+ * Version 2 adds the spina bifida programme's outcome domains (development,
+ * cognition, muscle strength, seizures: DESIGN.md's spina bifida outcomes);
+ * answers recorded with version 1 lack them and read as left blank. */
 static const instr_option SATISFACTION_5[] = {
     {"1", 1, "Very dissatisfied", "Très insatisfait"},
     {"2", 2, "Dissatisfied", "Insatisfait"},
@@ -480,6 +584,12 @@ static const instr_item SATISFACTION_ITEMS[] = {
     DOMAIN("bladder", "Bladder function", "Fonction vésicale"),
     DOMAIN("bowel", "Bowel function", "Fonction intestinale"),
     DOMAIN("sweating", "Sweating", "Transpiration"),
+    DOMAIN("development", "Development (a child's milestones)",
+           "Développement (acquisitions de l'enfant)"),
+    DOMAIN("cognition", "Cognition (attention, memory, learning)",
+           "Cognition (attention, mémoire, apprentissages)"),
+    DOMAIN("muscle_strength", "Muscle strength", "Force musculaire"),
+    DOMAIN("seizures", "Seizures (epilepsy)", "Crises d'épilepsie"),
     DOMAIN("other", "Other", "Autre"),
     {"would_recommend", "Would recommend the treatment", "Recommanderait le traitement",
      OPTS(YES_NO), true, -1, 0},
@@ -493,32 +603,40 @@ static const instr_def DEFS[] = {
     {"alsfrs-r", "1", "ALS Functional Rating Scale, revised (ALSFRS-R)",
      "Échelle fonctionnelle de la SLA, révisée (ALSFRS-R)",
      "Cedarbaum et al., J Neurol Sci 1999;169:13-21", ALSFRS_ITEMS, COUNT(ALSFRS_ITEMS),
-     ALSFRS_GROUPS, COUNT(ALSFRS_GROUPS), NULL, 0, INSTR_RULE_ALSFRS},
+     ALSFRS_GROUPS, COUNT(ALSFRS_GROUPS), NULL, 0, INSTR_RULE_ALSFRS, false},
     {"nrs-pain", "1", "Numeric rating scale for pain (NRS)", "Échelle numérique de la douleur (EN)",
      "Jensen et al., Pain 1986;27:117-126", NRS_ITEMS, COUNT(NRS_ITEMS), NULL, 0, NULL, 0,
-     INSTR_RULE_EACH},
+     INSTR_RULE_EACH, false},
     {"mas", "1", "Modified Ashworth Scale", "Échelle d'Ashworth modifiée",
      "Bohannon and Smith, Phys Ther 1987;67:206-207", MAS_ITEMS, COUNT(MAS_ITEMS), NULL, 0, NULL, 0,
-     INSTR_RULE_ORDINAL_MAX},
+     INSTR_RULE_ORDINAL_MAX, false},
     {"scim-iii", "1", "Spinal Cord Independence Measure III (SCIM III)",
      "Mesure d'indépendance fonctionnelle médullaire III (SCIM III)",
      "Itzkovich et al., Disabil Rehabil 2007;29:1926-1933", SCIM_ITEMS, COUNT(SCIM_ITEMS),
-     SCIM_GROUPS, COUNT(SCIM_GROUPS), NULL, 0, INSTR_RULE_SUM},
+     SCIM_GROUPS, COUNT(SCIM_GROUPS), NULL, 0, INSTR_RULE_SUM, false},
     {"nbd", "1", "Neurogenic Bowel Dysfunction score (NBD)",
      "Score de dysfonction intestinale neurogène (NBD)",
      "Krogh et al., Spinal Cord 2006;44:625-631", NBD_ITEMS, COUNT(NBD_ITEMS), NULL, 0, NBD_BANDS,
-     COUNT(NBD_BANDS), INSTR_RULE_SUM},
+     COUNT(NBD_BANDS), INSTR_RULE_SUM, false},
     {"koos", "2", "Knee injury and Osteoarthritis Outcome Score (KOOS)",
      "Score KOOS (genou, traumatisme et arthrose)",
      "Roos and Lohmander, Health Qual Life Outcomes 2003;1:64; KOOS Scoring 2012", KOOS_ITEMS,
-     COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS},
+     COUNT(KOOS_ITEMS), KOOS_GROUPS, COUNT(KOOS_GROUPS), NULL, 0, INSTR_RULE_KOOS, false},
     {"edss", "2", "Expanded Disability Status Scale (EDSS)", "Échelle EDSS (Kurtzke)",
      "Kurtzke, Neurology 1983;33:1444-1452; Neurostatus-EDSS scoring definitions 04/10.2",
-     EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0, INSTR_RULE_EDSS},
-    {"satisfaction", "1", "Satisfaction and perceived efficacy",
+     EDSS_ITEMS, COUNT(EDSS_ITEMS), NULL, 0, NULL, 0, INSTR_RULE_EDSS, false},
+    {"flacc", "1", "FLACC behavioural pain scale (observed, young children)",
+     "Échelle comportementale de douleur FLACC (observation, jeune enfant)",
+     "Merkel et al., Pediatr Nurs 1997;23:293-297", FLACC_ITEMS, COUNT(FLACC_ITEMS), NULL, 0, NULL,
+     0, INSTR_RULE_SUM, true},
+    {"nbss", "1", "Neurogenic Bladder Symptom Score (NBSS), domain scores",
+     "Score des symptômes de vessie neurogène (NBSS), scores par domaine",
+     "Welk et al., J Urol 2014;192:452-457", NBSS_ITEMS, COUNT(NBSS_ITEMS), NBSS_GROUPS,
+     COUNT(NBSS_GROUPS), NULL, 0, INSTR_RULE_SUM_GROUPED, true},
+    {"satisfaction", "2", "Satisfaction and perceived efficacy",
      "Satisfaction et efficacité perçue", "cellclinic questionnaire; PGIC as Guy 1976",
      SATISFACTION_ITEMS, COUNT(SATISFACTION_ITEMS), SATISFACTION_GROUPS, COUNT(SATISFACTION_GROUPS),
-     NULL, 0, INSTR_RULE_EACH},
+     NULL, 0, INSTR_RULE_EACH, false},
 };
 
 int instrument_count(void)

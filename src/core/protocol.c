@@ -226,6 +226,29 @@ static bool covered_by_indication(const protocol *p, const char *code)
     return false;
 }
 
+int protocol_age_on(cc_date birth, cc_date on)
+{
+    if (birth > on)
+        return -1;
+    int by, bm, bd, y, m, d;
+    date_to_ymd(birth, &by, &bm, &bd);
+    date_to_ymd(on, &y, &m, &d);
+    int age = y - by;
+    if (m < bm || (m == bm && d < bd))
+        age--;
+    return age;
+}
+
+bool protocol_instrument_for_age(const follow_up_visit *v, size_t j, int age_years)
+{
+    if (j >= v->n_instruments)
+        return false;
+    if (age_years < 0)
+        return true;
+    return age_years >= v->from_age_years[j] &&
+           (v->below_age_years[j] == 0 || age_years < v->below_age_years[j]);
+}
+
 cc_status protocol_check(const protocol *p, cc_error *err)
 {
     if (!protocol_id_is_valid(p->id))
@@ -312,6 +335,15 @@ cc_status protocol_check(const protocol *p, cc_error *err)
             return cc_fail(err, CC_INVALID, "follow_up", "invalid_value",
                            "follow-up visits need a label, ascending months (1..120) and a window "
                            "of 0..180 days");
+        for (size_t j = 0; j < v->n_instruments; j++) {
+            int from = v->from_age_years[j], below = v->below_age_years[j];
+            if (from < 0 || from > PROTOCOL_AGE_LIMIT || below < 0 || below > PROTOCOL_AGE_LIMIT ||
+                (below > 0 && from >= below))
+                return cc_fail(err, CC_INVALID, "follow_up", "invalid_value",
+                               "follow-up instrument %s: the ages must be 0..%d, from below the "
+                               "upper limit",
+                               v->instruments[j], PROTOCOL_AGE_LIMIT);
+        }
         for (size_t j = 0; j < v->n_instruments; j++)
             for (size_t k = 0; k < v->n_for_indications[j]; k++)
                 if (!covered_by_indication(p, v->for_indications[j][k]))

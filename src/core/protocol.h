@@ -19,7 +19,8 @@
  *   - cell counts uint64_t (cells), weights in grams, money in integer cents
  *     of one currency ("EUR");
  *   - follow-up offsets in calendar months after the last administration,
- *     windows in days either side.
+ *     windows in days either side; an instrument's age limits in completed
+ *     years (0..PROTOCOL_AGE_LIMIT, from < below when both are given).
  *
  * Invariants after protocol_check: every bound pair is ordered, every route
  * of the cycle is allowed, the default product is allowed, every rule names a
@@ -38,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "date.h"
 #include "status.h"
 
 enum {
@@ -54,6 +56,7 @@ enum {
     PROTOCOL_MAX_ADMINISTRATIONS = 16,
     PROTOCOL_STAY_LIMIT = 120,
     PROTOCOL_CODE_MAX = 24,
+    PROTOCOL_AGE_LIMIT = 130,
 };
 
 typedef enum {
@@ -119,6 +122,11 @@ typedef struct {
     char for_indications[PROTOCOL_MAX_INSTRUMENTS][PROTOCOL_MAX_INSTRUMENT_INDICATIONS]
                         [PROTOCOL_CODE_MAX];
     size_t n_for_indications[PROTOCOL_MAX_INSTRUMENTS];
+    /* instruments[j] is asked of patients aged at least from_age_years[j] (0: from
+     * birth) and under below_age_years[j] (0: no upper limit), in completed years
+     * on the visit's target date: an observed pain scale below the age where
+     * self-report is valid, the self-rated scale from that age */
+    int from_age_years[PROTOCOL_MAX_INSTRUMENTS], below_age_years[PROTOCOL_MAX_INSTRUMENTS];
 } follow_up_visit;
 
 /* Screening subjects a rule can look at. */
@@ -203,6 +211,16 @@ bool protocol_id_is_valid(const char *id);
 
 /* Whole days a spacing in hours needs between two procedure days. */
 int protocol_hours_to_days(int hours);
+
+/* Age in completed years on day `on` of a person born on `birth` (a birthday
+ * on 29 February is reached on 1 March in common years); -1 when birth is
+ * after on. */
+int protocol_age_on(cc_date birth, cc_date on);
+
+/* Whether instrument j of visit v is asked of a patient aged age_years
+ * (protocol_age_on at the visit's date); age_years < 0 (not known: a preview
+ * without a patient) lists every instrument. */
+bool protocol_instrument_for_age(const follow_up_visit *v, size_t j, int age_years);
 
 /* Checks every invariant listed above. */
 cc_status protocol_check(const protocol *p, cc_error *err);

@@ -50,9 +50,9 @@ def main():
         pw = lambda role: srv.passwords[harness.user_of(role)]
         exclude = ("sessions", "api_tokens") + harness.SECURITY_BOOKKEEPING
 
-        def patient(family, weight_days=0, kg=72.5, icd10="S14.1"):
+        def patient(family, weight_days=0, kg=72.5, icd10="S14.1", birth_date="1988-04-02"):
             r = srv.request("POST", "/api/v1/patients",
-                            {"family_name": family, "given_names": "Test", "birth_date": "1988-04-02",
+                            {"family_name": family, "given_names": "Test", "birth_date": birth_date,
                              "sex": "male", "language": "fr"}, role="coordinator")
             pid = r.json["id"]
             srv.request("POST", "/api/v1/patients/%d/weights" % pid,
@@ -68,9 +68,9 @@ def main():
         t.check(r.status == 200 and ids == ["als", "msc", "sci", "secretome", "spina-bifida"],
                 "five shipped protocols are listed", r)
         r = srv.request("GET", "/api/v1/protocols/sci", role="analyst")
-        t.check(r.status == 200 and r.json["versions"] == [1] and r.json["origin"] == "shipped"
+        t.check(r.status == 200 and r.json["versions"] == [1, 2] and r.json["origin"] == "shipped"
                 and r.json["body"]["stay_days"] == {"min": 15, "max": 23},
-                "sci version 1 with its JSON", r)
+                "sci versions 1 and 2 with the latest JSON", r)
         r = srv.request("GET", "/api/v1/protocols/nope", role="nurse")
         t.check(r.status == 404, "unknown protocol: 404", r)
         r = srv.request("GET", "/api/v1/screening-tests", role="nurse")
@@ -88,6 +88,39 @@ def main():
                     and all((want is None or want in v["instruments"]) and absent not in v["instruments"]
                             and "satisfaction" in v["instruments"] for v in visits),
                     "msc plan for %s: follow-up asks %s, not %s" % (icd10, want, absent), visits)
+
+        # --- follow-up instruments by age at the visit (spina-bifida v2): FLACC observed below
+        # 8 years, the self-rated NRS from 8, NBSS from 18; the visits of a young child name no
+        # NRS, so no link can ask the parents for a self-rating, and FLACC is never sent by link
+        years_ago = lambda n: TODAY.replace(year=TODAY.year - n, day=min(TODAY.day, 28)).isoformat()
+        for age, want, absent in ((5, {"flacc"}, {"nrs-pain", "nbss"}), (12, {"nrs-pain"}, {"flacc", "nbss"}),
+                                  (30, {"nrs-pain", "nbss"}, {"flacc"})):
+            pid = patient("Age %d" % age, kg=18 if age < 8 else 40 if age < 18 else 70, icd10="Q05.7",
+                          birth_date=years_ago(age))
+            r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "spina-bifida", "start": day(7)},
+                            role="coordinator")
+            visits = ((r.json or {}).get("plan") or {}).get("follow_up", [])
+            t.check(r.status == 201 and r.json["protocol_version"] == 2 and len(visits) == 4
+                    and all(want <= set(v["instruments"]) and not (absent & set(v["instruments"]))
+                            for v in visits),
+                    "spina-bifida plan at %d years: %s, not %s" % (age, sorted(want), sorted(absent)), visits)
+            if age == 5 and r.status == 201:
+                child_plan, child = r.json["id"], pid
+        r = srv.request("POST", "/api/v1/screenings", work_up(child, protocol="spina-bifida"), role="physician")
+        srv.request("POST", "/api/v1/screenings/%d/decision" % (r.json or {}).get("id", 0),
+                    {"decision": "eligible", "password": pw("physician")}, role="physician")
+        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan, {"password": pw("physician")},
+                        role="physician")
+        t.check(r.status == 200, "the child's plan is approved (its follow-up visits are made)", r)
+        r = srv.request("GET", "/api/v1/follow-up?state=all&patient_id=%d" % child, role="nurse")
+        items = (r.json or {}).get("items", [])
+        visit = items[0]["id"] if items else 0
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % visit, {"instrument": "nrs-pain"}, role="nurse")
+        t.check(r.status == 400 and r.error()["field"] == "instrument" and r.error()["code"] == "not_in_visit",
+                "no NRS self-rating link for a 5-year-old's visit", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % visit, {"instrument": "flacc"}, role="nurse")
+        t.check(r.status == 400 and r.error()["field"] == "instrument" and r.error()["code"] == "staff_only",
+                "FLACC is scored by staff, never sent by link", r)
 
         # --- eligible patient: screening, signed decision, plan, approval
         p1 = patient("Eligible")
@@ -254,18 +287,18 @@ def main():
         # --- publishing a new protocol version (admin)
         r = srv.request("GET", "/api/v1/protocols/sci", role="admin")
         v2 = r.json["body"]
-        v2["version"] = 2
+        v2["version"] = 3
         v2["stay_days"] = {"min": 16, "max": 23}
         r = srv.request("POST", "/api/v1/protocols", v2, role="physician")
         t.check(r.status == 403, "only an admin publishes", r)
         r = srv.request("POST", "/api/v1/protocols", v2, role="admin")
-        t.check(r.status == 201 and r.json["version"] == 2 and r.json["origin"] == "published", "sci v2 published", r)
+        t.check(r.status == 201 and r.json["version"] == 3 and r.json["origin"] == "published", "sci v3 published", r)
         r = srv.request("POST", "/api/v1/protocols", v2, role="admin")
         t.check(r.status == 409 and r.error()["code"] == "version_conflict", "a published version never changes", r)
         r = srv.request("GET", "/api/v1/protocols/sci?version=1", role="nurse")
         t.check(r.status == 200 and r.json["stay_days"]["min"] == 15, "version 1 stays readable", r)
         r = srv.request("GET", "/api/v1/plans/%d" % drafts[0], role="nurse")
-        t.check(r.json["protocol_version"] == 1, "a plan pins the version it used", r)
+        t.check(r.json["protocol_version"] == 2, "a plan pins the version it used", r)
 
         # --- every bad input leaves the database unchanged
         pid = p5

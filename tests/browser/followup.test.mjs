@@ -2,8 +2,11 @@
 // visit page makes a patient questionnaire link, the patient answers it
 // without an account (save, resume, submit once; a used link gets a clear
 // message), and the outcome report page shows its denominators and its charts.
+// A nurse scores FLACC in French at a 5-year-old's spina bifida visit: the
+// visit names FLACC, not the self-rated NRS, offers no link for either, and the
+// total is shown.
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 function day(offset) {
@@ -46,6 +49,46 @@ async function approvedPlan(server) {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.follow_up_visits, 4);
   return { pid, plan };
+}
+
+// A 5-year-old with spina bifida, eligible, with an approved spina-bifida plan.
+async function childPlan(server) {
+  const admin = await server.client();
+  for (const [username, role] of [['paeddoc', 'physician'], ['paednurse', 'nurse']]) {
+    const r = await admin.request('POST', '/api/v1/users', { username, role, password: PW });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const doc = await server.client('paeddoc', PW);
+  const born = new Date();
+  born.setUTCFullYear(born.getUTCFullYear() - 5);
+  born.setUTCDate(Math.min(born.getUTCDate(), 28));
+  let r = await admin.request('POST', '/api/v1/patients', {
+    family_name: 'Moreau', given_names: 'Léa', birth_date: born.toISOString().slice(0, 10), sex: 'female',
+    language: 'fr' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const pid = r.body.id;
+  await admin.request('POST', `/api/v1/patients/${pid}/weights`, { date: day(0), kg: 18 });
+  await admin.request('POST', `/api/v1/patients/${pid}/conditions`, {
+    icd10: 'Q05.7', label: 'Spina bifida lombaire', onset_date: born.toISOString().slice(0, 10) });
+  const d = day(-3);
+  const q = (value, unit) => ({ value, unit, date: d });
+  r = await admin.request('POST', '/api/v1/screenings', {
+    patient_id: pid, protocol: 'spina-bifida',
+    results: { hb: q(12.5, 'g/dL'), wbc: q(7.1, '10^9/L'), plt: q(260, '10^9/L'), creatinine: q(0.4, 'mg/dL'),
+      alt: q(20, 'U/L'), ast: q(30, 'U/L'), hiv: { positive: false, date: d }, hbv: { positive: false, date: d },
+      hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
+    findings: { ecg: { state: 'normal', date: d } },
+    history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await doc.request('POST', `/api/v1/screenings/${r.body.id}/decision`, { decision: 'eligible', password: PW });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await admin.request('POST', '/api/v1/plans', { patient_id: pid, protocol: 'spina-bifida', start: day(7) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const plan = r.body.id;
+  r = await doc.request('POST', `/api/v1/plans/${plan}/approve`, { password: PW });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { pid, admin };
 }
 
 await run([
@@ -135,5 +178,51 @@ await run([
     await page.getByTestId('report-submit').click();
     await page.getByTestId('report-error').waitFor({ state: 'visible' });
     assert.match(await page.getByTestId('report-error').innerText(), /condition/i);
+  }],
+  ['a nurse scores FLACC in French at a young child\'s visit and sees the total', async ({ page, server }) => {
+    const { pid, admin } = await childPlan(server);
+    await login(page, server, 'paednurse', PW);
+    await toFrench(page);
+    await page.getByTestId('nav-followup').click();
+    await page.getByTestId('tab-all').click();
+    await page.getByTestId('followup-table').waitFor();
+    await page.getByTestId('followup-row').filter({ hasText: 'Moreau' }).first().getByTestId('visit-link').click();
+    await page.getByTestId('visit-facts').waitFor();
+    const named = await page.getByTestId('visit-instruments').innerText();
+    assert.match(named, /FLACC/);
+    assert.doesNotMatch(named, /numérique/i, 'no self-rated NRS at 5 years');
+    // FLACC is observed by staff: no patient link offers it, nor the NRS
+    const linkable = await page.locator('#link-instrument option').evaluateAll((o) => o.map((x) => x.value));
+    assert.ok(linkable.includes('satisfaction') && !linkable.includes('flacc') && !linkable.includes('nrs-pain'),
+      linkable.join(' '));
+
+    const form = page.getByTestId('score-form');
+    await page.locator('#score-instrument').selectOption('flacc');
+    await form.getByText('Consolabilité').waitFor();
+    await page.getByTestId('score-face-1').check();
+    await page.getByTestId('score-legs-0').check();
+    await page.getByTestId('score-activity-2').check();
+    await page.getByTestId('score-consolability-1').check();
+    // the cry is not scored yet: refused, the item named in French, nothing recorded
+    await page.getByTestId('score-submit').click();
+    await page.getByTestId('score-error').waitFor({ state: 'visible' });
+    assert.match(await page.getByTestId('score-error').innerText(), /^Pleurs :/);
+    let r = await admin.request('GET', `/api/v1/patients/${pid}/observations`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.items.length, 0, 'a refused score records nothing');
+    await page.getByTestId('score-cry-1').check();
+    await page.getByTestId('score-submit').click();
+    await page.getByTestId('score-result').waitFor();
+    assert.equal(await page.getByTestId('score-value-total').innerText(), '5'); // 1 + 0 + 2 + 1 + 1
+    const text = await form.innerText();
+    for (const fr of ['Visage', 'Jambes', 'Activité', 'Pleurs', 'Consolabilité', 'Total', 'grimace ou froncement']) {
+      assert.ok(text.includes(fr), `the form reads "${fr}"`);
+    }
+    assertFrenchPage(text, [/\bFace\b/, /\bLegs\b/, /\bActivity\b/, /\bCry\b/, /\bConsolability\b/,
+      /\bRecord/, /\bScore an\b/, /\bobserved\b/i, /\brecorded\b/], 'the FLACC score form');
+    r = await admin.request('GET', `/api/v1/patients/${pid}/observations`);
+    assert.equal(r.body.items.length, 1);
+    assert.equal(r.body.items[0].instrument, 'flacc');
+    assert.equal(r.body.items[0].source, 'clinician');
   }],
 ]);

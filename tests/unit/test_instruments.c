@@ -161,6 +161,27 @@ static const struct {
      "would_recommend=yes comments=good",
      "satisfaction=4 pgic=2 change_motor=better would_recommend=yes domains_rated=2 "
      "domains_better=1 domains_worse=1"},
+    /* Satisfaction version 2: the spina bifida outcome domains are domains like the others. */
+    {"satisfaction",
+     "satisfaction=5 pgic=1 change_development=much_better change_cognition=better "
+     "change_muscle_strength=no_change change_seizures=worse would_recommend=yes",
+     "change_development=much_better change_cognition=better change_muscle_strength=no_change "
+     "change_seizures=worse domains_rated=4 domains_better=2 domains_worse=1"},
+    /* FLACC (Merkel 1997): five categories 0-2 each, total 0-10. */
+    {"flacc", "face=0 legs=0 activity=0 cry=0 consolability=0", "total=0"},
+    {"flacc", "face=2 legs=2 activity=2 cry=2 consolability=2", "total=10"},
+    {"flacc", "face=1 legs=0 activity=2 cry=1 consolability=1", "total=5"},
+    {"flacc", "face=0 legs=1 activity=0 cry=0 consolability=0", "total=1"},
+    /* NBSS (Welk 2014; NBRG scoring): incontinence 0-29 + storage/voiding 0-22 +
+     * consequences 0-23 = total 0-74; quality of life 0-4 reported apart, never added. */
+    {"nbss", "incontinence=0 storage_voiding=0 consequences=0 quality_of_life=4",
+     "total=0 incontinence=0 storage_voiding=0 consequences=0 quality_of_life=4"},
+    {"nbss", "incontinence=29 storage_voiding=22 consequences=23 quality_of_life=0",
+     "total=74 incontinence=29 storage_voiding=22 consequences=23 quality_of_life=0"},
+    /* the median domain scores of the adults with cerebral palsy (Pariser et al., Urology
+     * 2019;128:107-111): 12 + 9 + 2 = 23, quality of life 1 */
+    {"nbss", "incontinence=12 storage_voiding=9 consequences=2 quality_of_life=1",
+     "total=23 incontinence=12 storage_voiding=9 consequences=2 quality_of_life=1"},
 };
 
 static instr_result score_case(const char *instrument, const char *answers_text, cc_status *st,
@@ -435,6 +456,24 @@ static void test_errors_name_the_item(void **state)
         {"satisfaction", "satisfaction=4 pgic=8 would_recommend=yes", "pgic", "invalid_value"},
         {"satisfaction", "satisfaction=4 pgic=3 would_recommend=maybe", "would_recommend",
          "invalid_value"},
+        {"satisfaction", "satisfaction=4 pgic=3 would_recommend=yes change_seizures=often",
+         "change_seizures", "invalid_value"},
+        /* FLACC: each category 0-2, all five required */
+        {"flacc", "face=3 legs=0 activity=0 cry=0 consolability=0", "face", "invalid_value"},
+        {"flacc", "face=0 legs=0 activity=0 consolability=0", "cry", "missing"},
+        {"flacc", "face=0 legs=0.5 activity=0 cry=0 consolability=0", "legs", "invalid_value"},
+        /* NBSS: each domain within its published range, whole numbers */
+        {"nbss", "incontinence=30 storage_voiding=0 consequences=0 quality_of_life=0",
+         "incontinence", "invalid_value"},
+        {"nbss", "incontinence=0 storage_voiding=23 consequences=0 quality_of_life=0",
+         "storage_voiding", "invalid_value"},
+        {"nbss", "incontinence=0 storage_voiding=0 consequences=24 quality_of_life=0",
+         "consequences", "invalid_value"},
+        {"nbss", "incontinence=0 storage_voiding=0 consequences=0 quality_of_life=5",
+         "quality_of_life", "invalid_value"},
+        {"nbss", "incontinence=1.5 storage_voiding=0 consequences=0 quality_of_life=0",
+         "incontinence", "invalid_value"},
+        {"nbss", "incontinence=3 storage_voiding=0 consequences=0", "quality_of_life", "missing"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cc_status st;
@@ -468,7 +507,12 @@ static void test_errors_name_the_item(void **state)
 static void test_definitions_well_formed(void **state)
 {
     (void)state;
-    assert_int_equal(instrument_count(), 8);
+    assert_int_equal(instrument_count(), 10);
+    /* scored by staff, never by a patient link: the observation scale and the transcribed form */
+    assert_true(instrument_find("flacc")->staff_only);
+    assert_true(instrument_find("nbss")->staff_only);
+    assert_false(instrument_find("nrs-pain")->staff_only);
+    assert_false(instrument_find("satisfaction")->staff_only);
     for (int d = 0; d < instrument_count(); d++) {
         const instr_def *def = instrument_at(d);
         assert_non_null(def->en);

@@ -57,7 +57,7 @@ static void test_shipped_protocols_parse_and_plan(void **state)
             assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
         }
     }
-    assert_int_equal(n, 7); /* sci, spina-bifida, msc 1-2, secretome 1-2, als */
+    assert_int_equal(n, 9); /* sci 1-2, spina-bifida 1-2, msc 1-2, secretome 1-2, als */
 }
 
 /*
@@ -110,7 +110,7 @@ static void test_follow_up_instruments_by_indication(void **state)
         }
         dose_result dose = {0};
         quote qt = {0};
-        json_t *body = plan_to_json(&p, &pl, &dose, &qt, rows[i].conditions ? list : NULL, n);
+        json_t *body = plan_to_json(&p, &pl, &dose, &qt, rows[i].conditions ? list : NULL, n, NULL);
         assert_non_null(body);
         char got[200] = "";
         size_t len = 0, j;
@@ -123,6 +123,118 @@ static void test_follow_up_instruments_by_indication(void **state)
         if (strcmp(got, rows[i].instruments) != 0)
             fail_msg("%s with '%s': got '%s', expected '%s'", rows[i].protocol,
                      rows[i].conditions ? rows[i].conditions : "(unknown)", got,
+                     rows[i].instruments);
+    }
+}
+
+/*
+ * Age in completed years (core protocol_age_on): the birthday itself counts;
+ * a 29 February birthday is reached on 1 March in common years.
+ */
+static void test_age_on(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *birth, *on;
+        int age;
+    } rows[] = {
+        {"2018-06-15", "2026-06-14", 7},  {"2018-06-15", "2026-06-15", 8},
+        {"2018-06-15", "2026-06-16", 8},  {"2026-06-15", "2026-06-15", 0},
+        {"2026-06-16", "2026-06-15", -1}, {"2016-02-29", "2024-02-28", 7},
+        {"2016-02-29", "2024-02-29", 8},  {"2016-02-29", "2025-02-28", 8},
+        {"2016-02-29", "2026-02-28", 9},  {"2016-02-29", "2026-03-01", 10},
+        {"2008-12-31", "2026-12-30", 17}, {"2008-12-31", "2026-12-31", 18},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (protocol_age_on(ymd(rows[i].birth), ymd(rows[i].on)) != rows[i].age)
+            fail_msg("born %s, on %s: got %d, expected %d", rows[i].birth, rows[i].on,
+                     protocol_age_on(ymd(rows[i].birth), ymd(rows[i].on)), rows[i].age);
+}
+
+/*
+ * Instruments by age at the visit (spina-bifida version 2, sci version 2):
+ * FLACC (Merkel 1997, observed) below 8 years, the self-rated NRS from 8
+ * (von Baeyer, Pain Res Manag 2009: under seven or eight, numerical scales
+ * are not for self-report); NBSS (Welk 2014, validated in adults) from 18.
+ * The core rule at the boundary ages, then the plan document built for a
+ * patient whose birthday falls on the first visit's target date, the day
+ * before it or the day after it.
+ */
+static void test_follow_up_instruments_by_age(void **state)
+{
+    (void)state;
+    protocol sb;
+    load_protocol("spina-bifida", &sb);
+    assert_int_equal(sb.version, 2);
+    static const struct {
+        int age;
+        const char *instruments;
+    } core_rows[] = {
+        {-1, "nbd nbss flacc nrs-pain satisfaction"}, /* age not known: a preview */
+        {0, "nbd flacc satisfaction"},
+        {7, "nbd flacc satisfaction"},
+        {8, "nbd nrs-pain satisfaction"},
+        {17, "nbd nrs-pain satisfaction"},
+        {18, "nbd nbss nrs-pain satisfaction"},
+        {90, "nbd nbss nrs-pain satisfaction"},
+    };
+    for (size_t i = 0; i < sizeof core_rows / sizeof core_rows[0]; i++) {
+        char got[200] = "";
+        size_t len = 0;
+        const follow_up_visit *v = &sb.follow_up[0];
+        for (size_t j = 0; j < v->n_instruments; j++)
+            if (protocol_instrument_for_age(v, j, core_rows[i].age))
+                len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", len ? " " : "",
+                                        v->instruments[j]);
+        if (strcmp(got, core_rows[i].instruments) != 0)
+            fail_msg("age %d: got '%s', expected '%s'", core_rows[i].age, got,
+                     core_rows[i].instruments);
+    }
+    static const struct {
+        const char *protocol;
+        int years;      /* birthday: this many years before the visit ... */
+        int day_offset; /* ... moved by this many days (+1: the birthday is tomorrow) */
+        const char *instruments;
+    } rows[] = {
+        {"spina-bifida", 8, 0, "nbd nrs-pain satisfaction"},
+        {"spina-bifida", 8, 1, "nbd flacc satisfaction"},
+        {"spina-bifida", 8, -1, "nbd nrs-pain satisfaction"},
+        {"spina-bifida", 1, 0, "nbd flacc satisfaction"},
+        {"spina-bifida", 18, 0, "nbd nbss nrs-pain satisfaction"},
+        {"spina-bifida", 18, 1, "nbd nrs-pain satisfaction"},
+        {"sci", 30, 0, "isncsci nrs-pain mas nbd nbss satisfaction"},
+        {"sci", 18, 1, "isncsci nrs-pain mas nbd satisfaction"},
+        {"sci", 0, 0, "isncsci nrs-pain mas nbd nbss satisfaction"}, /* no birth date */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        protocol p;
+        load_protocol(rows[i].protocol, &p);
+        assert_int_equal(p.version, 2);
+        planner_request q = request(&p, p.admin_default, "2026-03-02");
+        planner_calendar cal = empty_calendar(1);
+        plan pl;
+        cc_error err;
+        assert_int_equal(planner_plan(&q, &cal, &pl, &err), CC_OK);
+        int y, m, d;
+        date_to_ymd(pl.follow_up[0].date, &y, &m, &d);
+        char birth[CC_DATE_TEXT];
+        cc_date b = 0;
+        assert_true(date_from_ymd(y - rows[i].years, m, d, &b));
+        date_format(b + rows[i].day_offset, birth);
+        dose_result dose = {0};
+        quote qt = {0};
+        json_t *body = plan_to_json(&p, &pl, &dose, &qt, NULL, 0, rows[i].years ? birth : NULL);
+        assert_non_null(body);
+        char got[200] = "";
+        size_t len = 0, j;
+        json_t *v;
+        json_array_foreach(
+            json_object_get(json_array_get(json_object_get(body, "follow_up"), 0), "instruments"),
+            j, v) len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", j ? " " : "",
+                                          json_string_value(v));
+        json_decref(body);
+        if (strcmp(got, rows[i].instruments) != 0)
+            fail_msg("%s, born %s: got '%s', expected '%s'", rows[i].protocol, birth, got,
                      rows[i].instruments);
     }
 }
@@ -143,6 +255,15 @@ static void test_follow_up_instrument_refusals(void **state)
         {"{\"id\":\"\",\"indications\":[\"M17\"]}", "follow_up[0].instruments[2].id"},
         {"{\"id\":\"koos\",\"indications\":[17]}", "follow_up[0].instruments[2].indications"},
         {"17", "follow_up[0].instruments"},
+        /* age limits: whole years 0..130, the lower below the upper */
+        {"{\"id\":\"flacc\",\"below_age_years\":0}", "follow_up[0].instruments[2].below_age_years"},
+        {"{\"id\":\"flacc\",\"from_age_years\":-1}", "follow_up[0].instruments[2].from_age_years"},
+        {"{\"id\":\"flacc\",\"below_age_years\":131}",
+         "follow_up[0].instruments[2].below_age_years"},
+        {"{\"id\":\"flacc\",\"below_age_years\":\"8\"}",
+         "follow_up[0].instruments[2].below_age_years"},
+        {"{\"id\":\"flacc\",\"from_age_years\":8,\"below_age_years\":8}", "follow_up"},
+        {"{\"id\":\"flacc\",\"from_age_years\":9,\"below_age_years\":8}", "follow_up"},
     };
     const protocol_builtin *msc = NULL;
     for (const protocol_builtin *b = protocol_builtins; b->id; b++)
@@ -576,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_planner_table),
         cmocka_unit_test(test_follow_up_instruments_by_indication),
         cmocka_unit_test(test_follow_up_instrument_refusals),
+        cmocka_unit_test(test_age_on),
+        cmocka_unit_test(test_follow_up_instruments_by_age),
         cmocka_unit_test(test_sci_plan_details),
         cmocka_unit_test(test_autologous_waits_for_product),
         cmocka_unit_test(test_add_months),

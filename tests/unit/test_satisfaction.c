@@ -9,12 +9,13 @@
  *         the same numbers as R 4.x prop.test(x, n, correct = FALSE)$conf.int
  *         (2/4 -> 0.1500390 0.8499610).
  *
- * Reported items (instrument "satisfaction" v1, comments left out):
+ * Reported items (instrument "satisfaction" v2, comments left out):
  *   0 satisfaction "1".."5" -> codes 0..4      (top box 4, 5 -> codes 3, 4)
  *   1 pgic "1".."7" -> codes 0..6              (top box 1, 2 -> codes 0, 1)
- *   2..9 change_motor .. change_other: much_worse 0, worse 1, no_change 2,
+ *   2..13 change_motor .. change_sweating, change_development, change_cognition,
+ *        change_muscle_strength, change_seizures, change_other: much_worse 0, worse 1, no_change 2,
  *        better 3, much_better 4, not_applicable -> SAT_NOT_APPLICABLE
- *   10 would_recommend yes 0, no 1             (top box yes -> code 0)
+ *   14 would_recommend yes 0, no 1             (top box yes -> code 0)
  */
 #include <math.h>
 #include <setjmp.h>
@@ -31,7 +32,7 @@
 #define SK SAT_NO_ANSWER
 #define UR SAT_UNREADABLE
 
-enum { ITEM_SAT = 0, ITEM_PGIC = 1, ITEM_MOTOR = 2, ITEM_RECOMMEND = 10 };
+enum { ITEM_SAT = 0, ITEM_PGIC = 1, ITEM_MOTOR = 2, ITEM_RECOMMEND = 14 };
 
 static void near(double got, double want, double tol)
 {
@@ -39,19 +40,21 @@ static void near(double got, double want, double tol)
         fail_msg("got %.15g, want %.15g (tol %g)", got, want, tol);
 }
 
-/* answers: satisfaction, pgic, 8 domains, would recommend */
-static const int8_t VERY_SATISFIED[] = {4,  0,  3,  SK, SK, SK,
-                                        SK, SK, SK, SK, 0}; /* 5, 1, better, yes */
-static const int8_t SATISFIED_NO[] = {3,  2,  2,  SK, SK, SK,
-                                      SK, SK, SK, SK, 1};                 /* 4, 3, no change, no */
-static const int8_t NEUTRAL[] = {2, 3, 1, SK, SK, SK, SK, SK, SK, SK, 0}; /* 3, 4, worse, yes */
-static const int8_t DISSATISFIED[] = {1,  4,  0,  SK, SK, SK,
-                                      SK, SK, SK, SK, 1}; /* 2, 5, much worse, no */
-static const int8_t MOTOR_NA[] = {3, 1, NA, NA, NA, NA, NA, NA, NA, NA, 0}; /* 4, 2, all n/a, yes */
-static const int8_t SKIPPED[] = {SK, SK, UR, SK, SK, SK,
-                                 SK, SK, SK, SK, SK}; /* blank; motor code unknown */
-static const int8_t VERY_DISS[] = {0,  6,  4,  SK, SK, SK,
-                                   SK, SK, SK, SK, 1}; /* 1, 7, much better, no */
+/* answers: satisfaction, pgic, 12 domains, would recommend */
+static const int8_t VERY_SATISFIED[] = {4,  0,  3,  SK, SK, SK, SK, SK,
+                                        SK, SK, SK, SK, SK, SK, 0}; /* 5, 1, better, yes */
+static const int8_t SATISFIED_NO[] = {3,  2,  2,  SK, SK, SK, SK, SK,
+                                      SK, SK, SK, SK, SK, SK, 1}; /* 4, 3, no change, no */
+static const int8_t NEUTRAL[] = {2,  3,  1,  SK, SK, SK, SK, SK,
+                                 SK, SK, SK, SK, SK, SK, 0}; /* 3, 4, worse, yes */
+static const int8_t DISSATISFIED[] = {1,  4,  0,  SK, SK, SK, SK, SK,
+                                      SK, SK, SK, SK, SK, SK, 1}; /* 2, 5, much worse, no */
+static const int8_t MOTOR_NA[] = {3,  1,  NA, NA, NA, NA, NA, NA,
+                                  NA, NA, NA, NA, NA, NA, 0}; /* 4, 2, all n/a, yes */
+static const int8_t SKIPPED[] = {SK, SK, UR, SK, SK, SK, SK, SK,
+                                 SK, SK, SK, SK, SK, SK, SK}; /* blank; motor code unknown */
+static const int8_t VERY_DISS[] = {0,  6,  4,  SK, SK, SK, SK, SK,
+                                   SK, SK, SK, SK, SK, SK, 1}; /* 1, 7, much better, no */
 
 #define R(visit, sched, link, codes)                                                               \
     {                                                                                              \
@@ -314,7 +317,7 @@ static void test_timepoints(void **state)
     assert_int_equal(satisfaction_compute(pts, 2, 2, &r, &err), CC_OK);
     invariants(&r);
     assert_int_equal(r.n_timepoints, 2);
-    assert_int_equal(r.n_items, 11);
+    assert_int_equal(r.n_items, 15);
     /* t0: A answered, B missed: 1/2 asked */
     assert_int_equal(r.point[0].asked, 2);
     assert_int_equal(r.point[0].answered, 1);
@@ -361,12 +364,16 @@ static void test_items(void **state)
             fail_msg("code of item %zu '%s': %d, want %d", CODES[i].item,
                      CODES[i].text ? CODES[i].text : "(null)",
                      satisfaction_code(CODES[i].item, CODES[i].text), CODES[i].code);
-    assert_int_equal(satisfaction_item_count(), 11);
+    assert_int_equal(satisfaction_item_count(), 15);
     assert_string_equal(satisfaction_item(ITEM_SAT)->id, "satisfaction");
     assert_string_equal(satisfaction_item(ITEM_MOTOR)->id, "change_motor");
-    assert_string_equal(satisfaction_item(9)->id, "change_other");
+    assert_string_equal(satisfaction_item(9)->id, "change_development");
+    assert_string_equal(satisfaction_item(10)->id, "change_cognition");
+    assert_string_equal(satisfaction_item(11)->id, "change_muscle_strength");
+    assert_string_equal(satisfaction_item(12)->id, "change_seizures");
+    assert_string_equal(satisfaction_item(13)->id, "change_other");
     assert_string_equal(satisfaction_item(ITEM_RECOMMEND)->id, "would_recommend");
-    assert_null(satisfaction_item(11)); /* comments: free text is never reported */
+    assert_null(satisfaction_item(15)); /* comments: free text is never reported */
     for (size_t i = 0; i < satisfaction_item_count(); i++)
         assert_int_not_equal(satisfaction_item(i)->kind, INSTR_TEXT);
     assert_int_equal(satisfaction_option_count(ITEM_SAT), 5);
@@ -382,9 +389,9 @@ static void test_bad_input(void **state)
 {
     (void)state;
     static sat_result r;
-    static const int8_t OUT_OF_RANGE[] = {5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    static const int8_t TOO_LOW[] = {-4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    static const int8_t NA_ON_SATISFACTION[] = {NA, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const int8_t OUT_OF_RANGE[] = {5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const int8_t TOO_LOW[] = {-4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const int8_t NA_ON_SATISFACTION[] = {NA, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     static const sat_response BAD[][1] = {
         {{STATS_VISIT_NONE, true, false, false, NULL}},            /* treated: never NONE */
         {{STATS_VISIT_COUNT_, true, false, false, NULL}},          /* not a status */

@@ -79,21 +79,21 @@ static void test_seed_and_publish(void **state)
     assert_int_equal(protocol_store_seed(f->d, &err), CC_OK);
     assert_int_equal(protocol_store_list(f->d, f->a, &rows, &n, &err), CC_OK);
     assert_int_equal(n, 5);
-    protocol_row sci;
-    assert_int_equal(protocol_store_get(f->d, f->a, "sci", 0, &sci, &err), CC_OK);
-    assert_string_equal(sci.origin, "shipped");
-    assert_int_equal(sci.version, 1);
+    protocol_row als; /* shipped at version 1 only */
+    assert_int_equal(protocol_store_get(f->d, f->a, "als", 0, &als, &err), CC_OK);
+    assert_string_equal(als.origin, "shipped");
+    assert_int_equal(als.version, 1);
     /* version 1 exists: publishing 1 again or skipping to 3 is refused */
-    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "sci", 1, "{}", &err), CC_CONFLICT);
-    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "sci", 3, "{}", &err), CC_CONFLICT);
-    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "sci", 2, sci.body, &err), CC_OK);
+    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "als", 1, "{}", &err), CC_CONFLICT);
+    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "als", 3, "{}", &err), CC_CONFLICT);
+    assert_int_equal(protocol_store_publish(f->d, &ACTOR, "als", 2, als.body, &err), CC_OK);
     protocol_row latest, first;
-    assert_int_equal(protocol_store_get(f->d, f->a, "sci", 0, &latest, &err), CC_OK);
+    assert_int_equal(protocol_store_get(f->d, f->a, "als", 0, &latest, &err), CC_OK);
     assert_int_equal(latest.version, 2);
     assert_string_equal(latest.origin, "published");
-    assert_int_equal(protocol_store_get(f->d, f->a, "sci", 1, &first, &err), CC_OK);
-    assert_string_equal(first.sha256, sci.sha256);
-    assert_int_equal(protocol_store_get(f->d, f->a, "sci", 7, &first, &err), CC_NOT_FOUND);
+    assert_int_equal(protocol_store_get(f->d, f->a, "als", 1, &first, &err), CC_OK);
+    assert_string_equal(first.sha256, als.sha256);
+    assert_int_equal(protocol_store_get(f->d, f->a, "als", 7, &first, &err), CC_NOT_FOUND);
     assert_chain_intact(f->d);
 }
 

@@ -2,9 +2,9 @@
 // visit with its resolution, contact attempts and patient questionnaire
 // links, the outcome report with every denominator, and the public
 // questionnaire page a patient opens from a link (no account).
-import { h, clear, append } from '../dom.js';
+import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime } from '../i18n.js';
+import { t, language, setLanguage, formatDateTime, formatNumber } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -15,6 +15,7 @@ import { session } from '../state.js';
 export const FOLLOWUP_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 export const REPORT_ROLES = ['admin', 'physician', 'analyst'];
 const RESOLVE_ROLES = ['admin', 'coordinator', 'physician'];
+const SCORE_ROLES = ['admin', 'physician', 'nurse']; // who records observations (POST observations)
 const STATES = ['open', 'overdue', 'in_window', 'due', 'upcoming', 'resolved', 'all'];
 const PER_PAGE = 50;
 
@@ -77,6 +78,14 @@ export async function renderVisit(ctx, id) {
   if (!ctx.alive()) return;
   const v = data.visit;
   const role = session.user.role;
+  // the instruments' definitions: their names in the reader's language, their items for the
+  // staff score form, and which are scored by staff only (never sent by link)
+  const defs = {};
+  const { data: list } = await api('GET', '/instruments');
+  if (!ctx.alive()) return;
+  for (const d of (list && list.items) || []) defs[d.id] = d;
+  const lang = language();
+  const instrumentName = (id) => (defs[id] ? label(defs[id], lang) : id);
   clear(main);
   main.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('fu.visit_title', { label: visitLabel(v.label) }))),
@@ -90,12 +99,13 @@ export async function renderVisit(ctx, id) {
       h('dt', {}, t('fu.state_col')), h('dd', { 'data-testid': 'visit-state' }, stateBadge(v.state),
         ` ${t(`fu.status.${v.status}`)}`, v.reason ? ` — ${v.reason}` : '',
         v.died_on ? ` — ${v.died_on}, ${v.cause}` : ''),
-      h('dt', {}, t('fu.instruments')), h('dd', {}, (v.instruments || []).join(', ')),
+      h('dt', {}, t('fu.instruments')), h('dd', { 'data-testid': 'visit-instruments' },
+        (v.instruments || []).map(instrumentName).join(' · ')),
       h('dt', {}, t('fu.failed_contacts')), h('dd', {},
         t('fu.failed_of', { n: v.failed_contacts, max: data.lost_after_failed_contacts }))));
   if (data.observations.length) {
     main.append(h('h2', {}, t('fu.observations')), h('ul', { 'data-testid': 'visit-observations' },
-      data.observations.map((o) => h('li', {}, `${o.date} ${o.instrument} (${t(`fu.source.${o.source}`)})`))));
+      data.observations.map((o) => h('li', {}, `${o.date} ${instrumentName(o.instrument)} (${t(`fu.source.${o.source}`)})`))));
   }
   if (data.contacts.length) {
     main.append(h('h2', {}, t('fu.contacts')), h('ul', { 'data-testid': 'visit-contacts' },
@@ -130,14 +140,14 @@ export async function renderVisit(ctx, id) {
   });
   main.append(cform);
   // patient questionnaire link
-  const questionnaires = (v.instruments || []).filter((i) => i !== 'isncsci');
+  const questionnaires = (v.instruments || []).filter((i) => i !== 'isncsci' && defs[i] && !defs[i].staff_only);
   if (questionnaires.length) {
     const lbox = errorBox('link-error');
     const out = h('div', { 'data-testid': 'link-out' });
     const lform = h('form', { id: 'link-form', 'data-testid': 'link-form', novalidate: true },
       h('h2', {}, t('fu.make_link')), lbox,
       field('link', { name: 'instrument', label: t('fu.instrument'), type: 'select', required: true,
-        options: questionnaires.map((i) => [i, i]) }),
+        options: questionnaires.map((i) => [i, instrumentName(i)]) }),
       field('link', { name: 'days', label: t('fu.link_days'), type: 'number', value: '14', min: 1, max: 60 }),
       h('button', { type: 'submit', class: 'btn', 'data-testid': 'link-submit' }, t('fu.make_link_button')), out);
     lform.addEventListener('submit', async (e) => {
@@ -164,6 +174,8 @@ export async function renderVisit(ctx, id) {
     });
     main.append(lform);
   }
+  const scored = (v.instruments || []).filter((i) => i !== 'isncsci' && defs[i] && defs[i].items);
+  if (SCORE_ROLES.includes(role) && scored.length) main.append(scoreForm(v, scored, defs, lang));
   if (!RESOLVE_ROLES.includes(role)) return;
   const rbox = errorBox('resolve-error');
   const rform = h('form', { id: 'resolve-form', 'data-testid': 'resolve-form', novalidate: true },
@@ -185,6 +197,81 @@ export async function renderVisit(ctx, id) {
     } catch (err) { showFormError(rform, rbox, err); }
   });
   main.append(rform);
+}
+
+// The staff score entry at a visit: one of the visit's instruments, its items as
+// the definition gives them (labels in the reader's language), recorded as a
+// clinician observation of the patient; the scores computed by the server are
+// shown with the item and subscale names, the total first.
+function scoreForm(v, ids, defs, lang) {
+  const box = errorBox('score-error');
+  const items = h('div', { 'data-testid': 'score-items' });
+  const out = h('div', { 'data-testid': 'score-out', 'aria-live': 'polite' });
+  const form = h('form', { id: 'score-form', 'data-testid': 'score-form', novalidate: true },
+    h('h2', {}, t('fu.score_title')), box,
+    field('score', { name: 'instrument', label: t('fu.score_instrument'), type: 'select', required: true,
+      options: ids.map((i) => [i, label(defs[i], lang)]) }),
+    field('score', { name: 'date', label: t('fu.score_date'), type: 'date', required: true, value: today() }),
+    items,
+    h('button', { type: 'submit', class: 'btn', 'data-testid': 'score-submit' }, t('fu.score_button')), out);
+  const draw = () => {
+    clear(items);
+    clear(out);
+    for (const item of defs[form.elements.instrument.value].items || []) {
+      if (item.type === 'options') {
+        items.append(h('fieldset', { class: 'field', 'data-item': item.id },
+          h('legend', {}, label(item, lang), item.required ? ' *' : ''),
+          (item.options || []).map((o) => h('label', { class: 'choice' },
+            h('input', { type: 'radio', name: item.id, value: o.code, 'data-testid': `score-${item.id}-${o.code}` }),
+            ` ${label(o, lang)}`))));
+      } else {
+        items.append(field('score', { name: item.id, label: label(item, lang), required: item.required,
+          type: item.type === 'number' ? 'number' : 'text', min: item.min, max: item.max }));
+      }
+    }
+  };
+  form.elements.instrument.addEventListener('change', draw);
+  draw();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    showErrorBox(box, null);
+    const def = defs[form.elements.instrument.value];
+    const answers = {};
+    for (const item of def.items || []) {
+      const el = form.elements.namedItem(item.id);
+      const value = el && 'value' in el ? el.value : '';
+      if (value !== '' && value !== undefined) answers[item.id] = String(value);
+    }
+    try {
+      const { data: r } = await api('POST', `/patients/${v.patient_id}/observations`, {
+        body: { instrument: def.id, date: form.elements.date.value, source: 'clinician', answers } });
+      const names = {};
+      for (const g of def.subscales || []) names[g.id] = label(g, lang);
+      for (const item of def.items || []) names[item.id] = names[item.id] || label(item, lang);
+      names.total = t('fu.score_total');
+      const scores = (r.scores && r.scores.scores) || {};
+      const band = r.scores && r.scores.interpretation;
+      const rows = Object.entries(scores).filter(([, x]) => typeof x === 'number' || typeof x === 'string');
+      rows.sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : 0));
+      clear(out);
+      out.append(h('p', { class: 'alert alert-ok' }, t('fu.score_saved', { name: label(def, lang) })),
+        h('dl', { class: 'facts', 'data-testid': 'score-result' }, rows.map(([k, x]) => [
+          h('dt', {}, names[k] || k),
+          h('dd', { 'data-testid': `score-value-${k}` },
+            typeof x === 'number' ? formatNumber(x, Number.isInteger(x) ? 0 : 1) : x)]),
+        band ? [h('dt', {}, t('fu.score_band')), h('dd', { 'data-testid': 'score-band' }, label(band, lang))] : null));
+    } catch (err) {
+      // an item answered by radio buttons has no single input to mark: name it by its legend
+      const item = err && err.field && (def.items || []).find((i) => i.id === err.field);
+      if (item && item.type === 'options') {
+        showErrorBox(box, t('fu.score_error', { item: label(item, lang), message: errorMessage(err) }));
+        items.querySelector(`fieldset[data-item="${item.id}"]`)?.classList.add('has-error');
+        box.focus?.();
+      } else showFormError(form, box, err);
+    }
+  });
+  return form;
 }
 
 // ---- outcome report ----
