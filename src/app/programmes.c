@@ -85,13 +85,7 @@ int programme_age_years(const char *birth_date, cc_date on)
 {
     cc_date b;
     cc_error ignored;
-    if (!birth_date || date_parse(birth_date, "birth_date", &b, &ignored) != CC_OK || b > on)
+    if (!birth_date || date_parse(birth_date, "birth_date", &b, &ignored) != CC_OK)
         return -1;
-    int by, bm, bd, y, m, d;
-    date_to_ymd(b, &by, &bm, &bd);
-    date_to_ymd(on, &y, &m, &d);
-    int age = y - by;
-    if (m < bm || (m == bm && d < bd))
-        age--;
-    return age;
+    return protocol_age_on(b, on);
 }

@@ -115,12 +115,20 @@ def main():
         r = srv.request("GET", "/api/v1/follow-up?state=all&patient_id=%d" % child, role="nurse")
         items = (r.json or {}).get("items", [])
         visit = items[0]["id"] if items else 0
+        before = srv.db_checksum(exclude)
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % visit, {"instrument": "nrs-pain"}, role="nurse")
         t.check(r.status == 400 and r.error()["field"] == "instrument" and r.error()["code"] == "not_in_visit",
                 "no NRS self-rating link for a 5-year-old's visit", r)
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % visit, {"instrument": "flacc"}, role="nurse")
         t.check(r.status == 400 and r.error()["field"] == "instrument" and r.error()["code"] == "staff_only",
                 "FLACC is scored by staff, never sent by link", r)
+        r = srv.request("POST", "/api/v1/patients/%d/observations" % child,
+                        {"instrument": "flacc", "date": day(0), "source": "patient",
+                         "answers": {"face": "0", "legs": "0", "activity": "0", "cry": "0", "consolability": "0"}},
+                        role="nurse")
+        t.check(r.status == 400 and r.error()["field"] == "source" and r.error()["code"] == "staff_only",
+                "a FLACC reported by the patient is refused", r)
+        t.check(srv.db_checksum(exclude) == before, "the refused links and observation change nothing")
 
         # --- eligible patient: screening, signed decision, plan, approval
         p1 = patient("Eligible")
