@@ -63,3 +63,22 @@ cc_status app_patient_add_condition(const app_ctx *c, int64_t id, const char *ic
                                      condition_id, err);
     return db_tx_end(c->d, st, err);
 }
+
+cc_status app_patient_erasure_request(const app_ctx *c, int64_t id, const char *reason,
+                                      const char **refusal, patient_trace_links *links,
+                                      cc_error *err)
+{
+    *refusal = NULL;
+    cc_status st = audit_require_reason(true, reason, err);
+    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
+        st =
+            cc_fail(err, CC_INVALID, "reason", "invalid_text",
+                    "reason must be UTF-8 text without control or invisible formatting characters");
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
+        return st;
+    if ((st = patient_trace_links_get(c->d, id, links, err)) == CC_OK) {
+        *refusal = patient_erasure_refusal(links);
+        st = patient_erasure_request_record(c->d, &c->actor, id, reason, *refusal, err);
+    }
+    return db_tx_end(c->d, st, err);
+}

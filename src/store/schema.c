@@ -597,6 +597,39 @@ static const char *const migrations[] = {
     "UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
     "CREATE INDEX sessions_user ON sessions(user_id);",
+    /* traceability retention: the identified donor - unit - recipient data
+     * is kept at least 30 years (Directive 2004/23/EC art. 8(4), 2006/86/EC
+     * art. 9(2); core/patient.h): the database itself refuses to delete a
+     * row of these tables, whatever the caller. Triggers are SQLite's
+     * syntax, outside the shared subset: a PostgreSQL port writes its own. */
+    "CREATE TRIGGER patients_kept BEFORE DELETE ON patients BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER donors_kept BEFORE DELETE ON donors BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER donor_tests_kept BEFORE DELETE ON donor_tests BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER collections_kept BEFORE DELETE ON collections BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER batches_kept BEFORE DELETE ON batches BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER batch_collections_kept BEFORE DELETE ON batch_collections BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER units_kept BEFORE DELETE ON units BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER custody_events_kept BEFORE DELETE ON custody_events BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER unit_administrations_kept BEFORE DELETE ON unit_administrations BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER unit_freezings_kept BEFORE DELETE ON unit_freezings BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER unit_thaws_kept BEFORE DELETE ON unit_thaws BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER administrations_kept BEFORE DELETE ON administrations BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER administration_units_kept BEFORE DELETE ON administration_units BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER adverse_events_kept BEFORE DELETE ON adverse_events BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;",
 };
 #pragma GCC diagnostic pop
 

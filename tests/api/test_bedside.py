@@ -679,6 +679,11 @@ def main():
         test_biovigilance(b, t, srv)
         test_h14(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
+        r = b.req("POST", "/api/v1/patients/%d/erasure-requests" % p["id"], {"reason": "asked at the desk"},
+                  role="admin", want=409)
+        t.check(r.error()["code"] == "traceability_retention" and
+                r.json["erasure_request"]["units_received"] >= 1,
+                "a patient who received units: erasure refused, traceability kept 30 years", r)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
         # test_hazards moved a weight's date with SQL: the row check must name that row only
