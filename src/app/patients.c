@@ -22,16 +22,23 @@ cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t
     return db_tx_end(c->d, st, err);
 }
 
+/* A reason is required and kept in the audit entry: clean text, line breaks allowed. */
+static cc_status check_reason(const char *reason, cc_error *err)
+{
+    cc_status st = audit_require_reason(true, reason, err);
+    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
+        st =
+            cc_fail(err, CC_INVALID, "reason", "invalid_text",
+                    "reason must be UTF-8 text without control or invisible formatting characters");
+    return st;
+}
+
 cc_status app_patient_update(const app_ctx *c, int64_t id, int64_t expected_version,
                              const patient_fields *f, const char *reason, cc_error *err)
 {
     cc_status st = patient_check_fields(f, false, store_today(), err);
     if (st == CC_OK)
-        st = audit_require_reason(true, reason, err);
-    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
-        st =
-            cc_fail(err, CC_INVALID, "reason", "invalid_text",
-                    "reason must be UTF-8 text without control or invisible formatting characters");
+        st = check_reason(reason, err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = patient_update(c->d, &c->actor, id, expected_version, f, reason, err);
@@ -69,11 +76,7 @@ cc_status app_patient_erasure_request(const app_ctx *c, int64_t id, const char *
                                       cc_error *err)
 {
     *refusal = NULL;
-    cc_status st = audit_require_reason(true, reason, err);
-    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
-        st =
-            cc_fail(err, CC_INVALID, "reason", "invalid_text",
-                    "reason must be UTF-8 text without control or invisible formatting characters");
+    cc_status st = check_reason(reason, err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     if ((st = patient_trace_links_get(c->d, id, links, err)) == CC_OK) {

@@ -601,34 +601,37 @@ static const char *const migrations[] = {
      * is kept at least 30 years (Directive 2004/23/EC art. 8(4), 2006/86/EC
      * art. 9(2); core/patient.h): the database itself refuses to delete a
      * row of these tables, whatever the caller. Triggers are SQLite's
-     * syntax, outside the shared subset: a PostgreSQL port writes its own. */
-    "CREATE TRIGGER patients_kept BEFORE DELETE ON patients BEGIN"
+     * syntax, outside the shared subset: a PostgreSQL port writes its own.
+     * IF NOT EXISTS: running this entry again changes nothing. */
+    "CREATE TRIGGER IF NOT EXISTS patients_kept BEFORE DELETE ON patients BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER donors_kept BEFORE DELETE ON donors BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS donors_kept BEFORE DELETE ON donors BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER donor_tests_kept BEFORE DELETE ON donor_tests BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS donor_tests_kept BEFORE DELETE ON donor_tests BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER collections_kept BEFORE DELETE ON collections BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS collections_kept BEFORE DELETE ON collections BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER batches_kept BEFORE DELETE ON batches BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS batches_kept BEFORE DELETE ON batches BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER batch_collections_kept BEFORE DELETE ON batch_collections BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS batch_collections_kept BEFORE DELETE ON batch_collections BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER units_kept BEFORE DELETE ON units BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS units_kept BEFORE DELETE ON units BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER custody_events_kept BEFORE DELETE ON custody_events BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS custody_events_kept BEFORE DELETE ON custody_events BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER unit_administrations_kept BEFORE DELETE ON unit_administrations BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS unit_administrations_kept BEFORE DELETE ON unit_administrations "
+    "BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER unit_freezings_kept BEFORE DELETE ON unit_freezings BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS unit_freezings_kept BEFORE DELETE ON unit_freezings BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER unit_thaws_kept BEFORE DELETE ON unit_thaws BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS unit_thaws_kept BEFORE DELETE ON unit_thaws BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER administrations_kept BEFORE DELETE ON administrations BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS administrations_kept BEFORE DELETE ON administrations BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER administration_units_kept BEFORE DELETE ON administration_units BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS administration_units_kept BEFORE DELETE ON administration_units "
+    "BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
-    "CREATE TRIGGER adverse_events_kept BEFORE DELETE ON adverse_events BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS adverse_events_kept BEFORE DELETE ON adverse_events BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;",
 };
 #pragma GCC diagnostic pop

@@ -48,7 +48,7 @@ def main(root):
                     failures.append("%s: %s (a traceability table)" % (rel, m.group(0)))
     schema = re.sub(r'"\s*\n\s*"', "", open(os.path.join(src, "store", "schema.c")).read())
     for table in sorted(TRACEABILITY):
-        if not re.search(r"CREATE TRIGGER %s_kept BEFORE DELETE ON %s BEGIN\s+SELECT RAISE\(ABORT"
+        if not re.search(r"CREATE TRIGGER IF NOT EXISTS %s_kept BEFORE DELETE ON %s BEGIN\s+SELECT RAISE\(ABORT"
                          % (table, table), schema):
             failures.append("src/store/schema.c: no BEFORE DELETE guard on %s" % table)
     for f in failures:
