@@ -215,7 +215,7 @@ cc_status h_ae_assess(api_request *req, cc_error *err)
 
 cc_status h_ae_report(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"kind", JF_STRING, true, 16},
+    static const json_field fields[] = {{"kind", JF_STRING, true, 32},
                                         {"reported_at", JF_STRING, false, 20},
                                         {"reference", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};

@@ -1,4 +1,5 @@
-/* Patients: search, create (with the duplicate warning), view, edit, weights, conditions. */
+/* Patients: search, create (with the duplicate warning), view, edit, weights, conditions,
+ * erasure requests (recorded and refused). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,4 +226,38 @@ cc_status h_patient_add_condition(api_request *req, cc_error *err)
                         text_or_null(onset), "details",
                         details ? json_incref(details) : json_object()));
     return CC_OK;
+}
+
+/* The request is recorded, then answered with its refusal as an error (409,
+ * the refusal's code and text in the caller's language) and what is kept:
+ * nothing is erased. */
+cc_status h_patient_erasure_request(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"reason", JF_STRING, true, 500},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id;
+    cc_status st = api_id_body(req, fields, &id, err);
+    if (st != CC_OK)
+        return st;
+    app_ctx c = api_app_ctx(req);
+    const char *refusal = NULL;
+    patient_trace_links links = {0};
+    if ((st = app_patient_erasure_request(&c, id, json_get_string(req->body, "reason"), &refusal,
+                                          &links, err)) != CC_OK)
+        return st;
+    bool trace = strcmp(refusal, "traceability_retention") == 0;
+    req->reply = json_pack("{s:{s:I, s:s, s:[], s:[s,s,s,s], s:I, s:I, s:o}}", "erasure_request",
+                           "patient_id", (json_int_t)id, "decision", "refused", "erased", "kept",
+                           "identity", "units_received", "donations", "clinical_record",
+                           "units_received", (json_int_t)links.units_received, "donations",
+                           (json_int_t)links.donations, "retention_years",
+                           trace ? json_integer(TRACEABILITY_RETENTION_YEARS) : json_null());
+    if (trace)
+        return cc_fail(err, CC_CONFLICT, NULL, "traceability_retention",
+                       "refused: identified traceability data (donor - unit - recipient) is "
+                       "kept at least 30 years (Directive 2004/23/EC art. 8(4), 2006/86/EC "
+                       "art. 9(2)); nothing was erased, the request is recorded");
+    return cc_fail(err, CC_CONFLICT, NULL, "erasure_not_available",
+                   "refused: this system keeps the clinical record and erases nothing; "
+                   "the request is recorded for the data protection officer");
 }

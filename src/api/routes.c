@@ -46,6 +46,7 @@ const api_route api_routes[] = {
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/patients/{id}/weights", h_patient_add_weight, CLINICAL, 0, 0},
+    {"POST", "/api/v1/patients/{id}/erasure-requests", h_patient_erasure_request, ROLE_ADMIN, 0, 0},
     {"POST", "/api/v1/patients/{id}/conditions", h_patient_add_condition,
      FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/consultation-requests", h_consult_create, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},

@@ -81,7 +81,7 @@ static cc_status check_codes(const adverse_event_fields *f, cc_error *err)
 /* The deadlines of an event the clinic learned of at `aware`, by the rules
  * stored now (read inside the caller's transaction). */
 static cc_status deadlines_of(const app_ctx *c, const adverse_event_fields *f, int64_t aware,
-                              adverse_deadline out[3], size_t *n, cc_error *err)
+                              adverse_deadline out[ADVERSE_DEADLINES_MAX], size_t *n, cc_error *err)
 {
     vitals_limits limits;
     adverse_rules rules;
@@ -111,7 +111,7 @@ cc_status app_adverse_report(const app_ctx *c, const adverse_event_fields *given
         instant_format(aware, aware_text);
         f.aware_at = aware_text;
     }
-    adverse_deadline deadlines[3];
+    adverse_deadline deadlines[ADVERSE_DEADLINES_MAX];
     size_t n = 0;
     if ((st = deadlines_of(c, &f, aware, deadlines, &n, err)) == CC_OK)
         st = adverse_event_create(c->d, &c->actor, &f, deadlines, n, id, err);
@@ -138,7 +138,7 @@ static cc_status update_in_tx(const app_ctx *c, int64_t id, adverse_event_fields
         return cc_fail(err, CC_INVALID, "version", "version_required", "send If-Match or version");
     if (!f->aware_at) /* awareness never moves after the first report */
         f->aware_at = h.aware_at;
-    adverse_deadline deadlines[3];
+    adverse_deadline deadlines[ADVERSE_DEADLINES_MAX];
     size_t n = 0;
     if ((st = deadlines_of(c, f, aware, deadlines, &n, err)) != CC_OK)
         return st;
@@ -185,7 +185,8 @@ cc_status app_adverse_mark_reported(const app_ctx *c, int64_t id, const char *ki
     adverse_report_kind k;
     if (!adverse_report_kind_parse(kind, &k))
         return cc_fail(err, CC_INVALID, "kind", "invalid_value",
-                       "kind: initial, expedited or followup");
+                       "kind: initial, expedited, followup, biovigilance_notification or "
+                       "biovigilance_conclusion");
     int64_t now = store_now_seconds(), at = now;
     cc_status st = CC_OK;
     if (reported_at && (st = instant_parse(reported_at, "reported_at", &at, err)) == CC_OK &&

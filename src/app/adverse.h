@@ -50,7 +50,9 @@ cc_status app_adverse_require(const app_ctx *c, int64_t id, cc_error *err);
 /* meaning NULL or empty: the standard statement. */
 cc_status app_adverse_assess(const app_ctx *c, int64_t id, const char *meaning, cc_error *err);
 
-/* kind: "initial", "expedited" or "followup"; reported_at NULL: now. */
+/* kind: "initial", "expedited", "followup", "biovigilance_notification" or
+ * "biovigilance_conclusion"; reported_at NULL: now; reference: the
+ * authority's or the sender's reference of the report sent. */
 cc_status app_adverse_mark_reported(const app_ctx *c, int64_t id, const char *kind,
                                     const char *reported_at, const char *reference, cc_error *err);
 

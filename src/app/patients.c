@@ -22,16 +22,23 @@ cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t
     return db_tx_end(c->d, st, err);
 }
 
+/* A reason is required and kept in the audit entry: clean text, line breaks allowed. */
+static cc_status check_reason(const char *reason, cc_error *err)
+{
+    cc_status st = audit_require_reason(true, reason, err);
+    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
+        st =
+            cc_fail(err, CC_INVALID, "reason", "invalid_text",
+                    "reason must be UTF-8 text without control or invisible formatting characters");
+    return st;
+}
+
 cc_status app_patient_update(const app_ctx *c, int64_t id, int64_t expected_version,
                              const patient_fields *f, const char *reason, cc_error *err)
 {
     cc_status st = patient_check_fields(f, false, store_today(), err);
     if (st == CC_OK)
-        st = audit_require_reason(true, reason, err);
-    if (st == CC_OK && !text_is_clean_utf8(reason, strlen(reason), true))
-        st =
-            cc_fail(err, CC_INVALID, "reason", "invalid_text",
-                    "reason must be UTF-8 text without control or invisible formatting characters");
+        st = check_reason(reason, err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = patient_update(c->d, &c->actor, id, expected_version, f, reason, err);
@@ -61,5 +68,20 @@ cc_status app_patient_add_condition(const app_ctx *c, int64_t id, const char *ic
         return st;
     st = patient_add_condition_in_tx(c->d, &c->actor, id, icd10, label, onset_date, details_json,
                                      condition_id, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_patient_erasure_request(const app_ctx *c, int64_t id, const char *reason,
+                                      const char **refusal, patient_trace_links *links,
+                                      cc_error *err)
+{
+    *refusal = NULL;
+    cc_status st = check_reason(reason, err);
+    if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
+        return st;
+    if ((st = patient_trace_links_get(c->d, id, links, err)) == CC_OK) {
+        *refusal = patient_erasure_refusal(links);
+        st = patient_erasure_request_record(c->d, &c->actor, id, reason, *refusal, err);
+    }
     return db_tx_end(c->d, st, err);
 }

@@ -48,4 +48,14 @@ cc_status app_patient_add_condition(const app_ctx *c, int64_t id, const char *ic
                                     const char *label, const char *onset_date,
                                     const char *details_json, int64_t *condition_id, cc_error *err);
 
+/* An erasure request for the patient (reason: the requester's words,
+ * required, CC_INVALID "reason" when blank): inside the write transaction,
+ * reads the patient's links to units, decides the refusal with core
+ * (patient_erasure_refusal: nothing is ever erased) and records the request
+ * and its refusal in the audit trail. CC_OK means recorded: *refusal is the
+ * refusal's code, *links what it rests on. CC_NOT_FOUND: no such patient. */
+cc_status app_patient_erasure_request(const app_ctx *c, int64_t id, const char *reason,
+                                      const char **refusal, patient_trace_links *links,
+                                      cc_error *err);
+
 #endif

@@ -169,11 +169,11 @@ static const adverse_term TERMS[] = {
      "Infections and infestations",
      {NULL, NULL,
       "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
-      "indicated",
+      "indicated; focal neurologic deficit",
       LIFE_EN, DEATH_EN},
      {NULL, NULL,
       "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive "
-      "indiquée",
+      "indiquée ; déficit neurologique focal",
       LIFE_FR, DEATH_FR},
      false},
     {"thromboembolic_event",
@@ -256,7 +256,10 @@ static const adverse_term TERMS[] = {
      * arachnoid, and the urinary infections of a neurogenic bladder. Rows of
      * CTCAE v5.0: Cerebrospinal fluid leakage and Arachnoiditis (Nervous
      * system disorders), Urinary tract infection (Infections and
-     * infestations; no grade 1). */
+     * infestations; no grade 1). Checked word for word against the NCI's
+     * CTCAE v5.0 term table (the spreadsheet of 837 terms published with the
+     * document): Urinary tract infection grade 2 is "Localized; oral
+     * intervention indicated", not a topical one. */
     {"csf_leakage",
      "Cerebrospinal fluid leakage",
      "Fuite de liquide cérébrospinal",
@@ -286,15 +289,12 @@ static const adverse_term TERMS[] = {
      "Urinary tract infection",
      "Infection urinaire",
      "Infections and infestations",
-     {NULL,
-      "Localized; local intervention indicated (e.g., topical antibiotic, antifungal, or "
-      "antiviral)",
+     {NULL, "Localized; oral intervention indicated (e.g., antibiotic, antifungal, or antiviral)",
       "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
       "indicated",
       LIFE_EN, DEATH_EN},
      {NULL,
-      "Localisée ; traitement local indiqué (par exemple antibiotique, antifongique ou antiviral "
-      "topique)",
+      "Localisée ; traitement oral indiqué (par exemple antibiotique, antifongique ou antiviral)",
       "Traitement antibiotique, antifongique ou antiviral IV indiqué ; intervention invasive "
       "indiquée",
       LIFE_FR, DEATH_FR},
@@ -415,7 +415,9 @@ void adverse_default_rules(adverse_rules *out)
                            .fatal_days = 7,
                            .followup_days = 8,
                            .other_days = 15,
-                           .due_soon_hours = 24};
+                           .due_soon_hours = 24,
+                           .bv_notify_hours = 24,
+                           .bv_conclusion_days = 90};
 }
 
 cc_status adverse_check_rules(const adverse_rules *r, cc_error *err)
@@ -433,10 +435,17 @@ cc_status adverse_check_rules(const adverse_rules *r, cc_error *err)
     if (r->due_soon_hours < 0 || r->due_soon_hours > 24 * 30)
         return cc_fail(err, CC_INVALID, "due_soon_hours", "out_of_range",
                        "due_soon_hours must be 0 to 720");
+    if (r->bv_notify_hours < 1 || r->bv_notify_hours > 24 * 15)
+        return cc_fail(err, CC_INVALID, "bv_notify_hours", "out_of_range",
+                       "bv_notify_hours must be 1 to 360");
+    if (r->bv_conclusion_days < 1 || r->bv_conclusion_days > 365)
+        return cc_fail(err, CC_INVALID, "bv_conclusion_days", "out_of_range",
+                       "bv_conclusion_days must be 1 to 365");
     return CC_OK;
 }
 
-static const char *const REPORT_KINDS[AE_REPORT_KIND_COUNT] = {"initial", "expedited", "followup"};
+static const char *const REPORT_KINDS[AE_REPORT_KIND_COUNT] = {
+    "initial", "expedited", "followup", "biovigilance_notification", "biovigilance_conclusion"};
 
 const char *adverse_report_kind_name(adverse_report_kind k)
 {
@@ -453,7 +462,25 @@ bool adverse_report_kind_parse(const char *name, adverse_report_kind *out)
     return false;
 }
 
-size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse_deadline out[3])
+bool adverse_is_biovigilance(const adverse_facts *f)
+{
+    return (f->seriousness & AE_SERIOUSNESS_ALL) && adverse_is_related(f->related_product);
+}
+
+static size_t biovigilance(const adverse_facts *f, const adverse_rules *r, adverse_deadline *out)
+{
+    if (!adverse_is_biovigilance(f))
+        return 0;
+    out[0] = (adverse_deadline){AE_REPORT_BV_NOTIFICATION,
+                                f->aware_at + (int64_t)r->bv_notify_hours * 3600, 0};
+    out[1] = (adverse_deadline){AE_REPORT_BV_CONCLUSION,
+                                f->aware_at + (int64_t)r->bv_conclusion_days * 86400,
+                                r->bv_conclusion_days};
+    return 2;
+}
+
+size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r,
+                         adverse_deadline out[ADVERSE_DEADLINES_MAX])
 {
     if (!(f->seriousness & AE_SERIOUSNESS_ALL))
         return 0;
@@ -463,7 +490,7 @@ size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse
     bool related =
         adverse_is_related(f->related_product) || adverse_is_related(f->related_procedure);
     if (!f->unexpected || !related)
-        return n;
+        return n + biovigilance(f, r, out + n);
     const int64_t day = 86400;
     if (f->seriousness & (AE_DEATH | AE_LIFE_THREATENING)) {
         out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->fatal_days * day,
@@ -476,7 +503,7 @@ size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse
         out[n++] = (adverse_deadline){AE_REPORT_EXPEDITED, f->aware_at + r->other_days * day,
                                       r->other_days};
     }
-    return n;
+    return n + biovigilance(f, r, out + n);
 }
 
 adverse_deadline_status adverse_deadline_state(int64_t due_at, int64_t reported_at, int64_t now,

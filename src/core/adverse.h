@@ -42,7 +42,31 @@
  *            first knowledge"), with a complete follow-up within 8 more days
  *            (15 days from awareness, "followup");
  *            otherwise: 15 calendar days (ICH E2A III.A.2.b).
- * A non-serious event has no deadline. Deadline status at an instant now:
+ * A non-serious event has no deadline.
+ *
+ * Biovigilance (tissues and cells; the same event record, its own
+ * deadlines, also counted from awareness): a serious event whose relatedness
+ * to the product is possible, probable or definite is a suspected serious
+ * adverse reaction to the cells (Directive 2004/23/EC art. 11(1): "any
+ * serious adverse reaction observed during or after clinical application
+ * which may be linked to the quality and safety of tissues and cells"). It
+ * owes the competent authority
+ *   biovigilance_notification: the rapid notification of Commission
+ *            Directive 2006/86/EC Annex III Part A (as replaced by Directive
+ *            (EU) 2015/565), which the Directive asks "without delay"; the
+ *            Directive gives no hour count, the default 24 hours is the
+ *            reading of a competent authority (the UK Human Tissue
+ *            Authority's SAEARs guidance: reports "within 24 hours");
+ *   biovigilance_conclusion: the conclusions of the investigation (Annex
+ *            III Part B: confirmation, clinical outcome, corrective and
+ *            preventive actions; Directive 2004/23/EC art. 11(3): "a report
+ *            analysing the cause and the ensuing outcome"). No source gives
+ *            a time limit: 90 days is this project's default, set by the site.
+ * Relatedness to the procedure alone does not make it a reaction to the
+ * cells. Events in the laboratory without a patient (Annex IV) are not
+ * recorded here: an adverse event always has a patient.
+ *
+ * Deadline status at an instant now:
  *   done (report sent on time), late (sent after the due instant), overdue
  *   (not sent, due instant passed), due_soon (not sent, due within
  *   rules.due_soon_hours), pending.
@@ -99,11 +123,13 @@ bool adverse_action_is_valid(const char *s);
 bool adverse_outcome_is_valid(const char *s);
 
 typedef struct {
-    int initial_hours;  /* 24 */
-    int fatal_days;     /* 7 */
-    int followup_days;  /* 8 more after the 7-day report */
-    int other_days;     /* 15 */
-    int due_soon_hours; /* 24 */
+    int initial_hours;      /* 24 */
+    int fatal_days;         /* 7 */
+    int followup_days;      /* 8 more after the 7-day report */
+    int other_days;         /* 15 */
+    int due_soon_hours;     /* 24 */
+    int bv_notify_hours;    /* 24: biovigilance rapid notification */
+    int bv_conclusion_days; /* 90: biovigilance conclusions */
 } adverse_rules;
 
 void adverse_default_rules(adverse_rules *out);
@@ -113,6 +139,8 @@ typedef enum {
     AE_REPORT_INITIAL = 0,
     AE_REPORT_EXPEDITED,
     AE_REPORT_FOLLOWUP,
+    AE_REPORT_BV_NOTIFICATION,
+    AE_REPORT_BV_CONCLUSION,
     AE_REPORT_KIND_COUNT
 } adverse_report_kind;
 
@@ -133,8 +161,15 @@ typedef struct {
     int days; /* the rule that set it: 0 for hours */
 } adverse_deadline;
 
-/* Writes the deadlines that apply (0 to 3) and returns how many. */
-size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r, adverse_deadline out[3]);
+#define ADVERSE_DEADLINES_MAX 5
+
+/* true: the event owes the biovigilance reports (serious, product related). */
+bool adverse_is_biovigilance(const adverse_facts *f);
+
+/* Writes the deadlines that apply (0 to ADVERSE_DEADLINES_MAX), the
+ * pharmacovigilance ones first, and returns how many. */
+size_t adverse_deadlines(const adverse_facts *f, const adverse_rules *r,
+                         adverse_deadline out[ADVERSE_DEADLINES_MAX]);
 
 typedef enum {
     AE_DL_PENDING = 0,

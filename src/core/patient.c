@@ -156,3 +156,9 @@ cc_status patient_check_condition(const char *icd10, const char *label, const ch
     }
     return CC_OK;
 }
+
+const char *patient_erasure_refusal(const patient_trace_links *links)
+{
+    return links->units_received > 0 || links->donations > 0 ? "traceability_retention"
+                                                             : "erasure_not_available";
+}

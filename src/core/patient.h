@@ -66,4 +66,28 @@ void patient_search_key(const char *family_name, const char *given_names, const 
 void patient_identity_key(const char *family_name, const char *given_names, const char *birth_date,
                           char *out, size_t cap);
 
+/* Erasure requests (GDPR art. 17). The identity of a person who gave or
+ * received cells and the donor - unit - recipient links are traceability
+ * data: Directive 2004/23/EC art. 8(4) keeps the data "required for full
+ * traceability" at least 30 years after clinical use, Commission Directive
+ * 2006/86/EC art. 9(2) the data of its Annex VI at least 30 years (21 CFR
+ * 1271.270(d): HCT/P records at least 10 years); GDPR art. 17(3)(b) and (c)
+ * lift the right to erasure where a legal obligation or public health needs
+ * the data. This system erases nothing: every request is refused with one of
+ *   "traceability_retention"  the person is linked to a unit (received one,
+ *                             or is a donor): kept 30 years;
+ *   "erasure_not_available"   no such link: the clinical record is kept and
+ *                             the site's data protection officer decides
+ *                             outside the system.
+ * Counts are of rows that link the person to a unit. */
+enum { TRACEABILITY_RETENTION_YEARS = 30 };
+
+typedef struct {
+    long long units_received; /* units given to the person */
+    long long donations;      /* donor records of the person */
+} patient_trace_links;
+
+/* The refusal's code (static string) for a person with these links. */
+const char *patient_erasure_refusal(const patient_trace_links *links);
+
 #endif

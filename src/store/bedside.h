@@ -137,7 +137,9 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
     X(rules, fatal_days)                                                                           \
     X(rules, followup_days)                                                                        \
     X(rules, other_days)                                                                           \
-    X(rules, due_soon_hours)
+    X(rules, due_soon_hours)                                                                       \
+    X(rules, bv_notify_hours)                                                                      \
+    X(rules, bv_conclusion_days)
 cc_status bedside_settings_load(db *d, vitals_limits *limits, adverse_rules *rules, cc_error *err);
 /* Stores every value of both (own transaction, audited). */
 cc_status bedside_settings_save(db *d, const store_actor *actor, const vitals_limits *limits,

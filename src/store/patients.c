@@ -370,3 +370,40 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
                            q->per_page};
     return sql_page_json(d, &page, items, total, err);
 }
+
+cc_status patient_trace_links_get(db *d, int64_t id, patient_trace_links *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(id)};
+    int64_t exists = 0, received = 0, donations = 0;
+    cc_status st = sql_scalar(d, "SELECT COUNT(*) FROM patients WHERE id = ?", a, 1, &exists, err);
+    if (st == CC_OK && !exists)
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no patient with id %lld",
+                       (long long)id);
+    if (st == CC_OK)
+        st = sql_scalar(d,
+                        "SELECT (SELECT COUNT(*) FROM administration_units au JOIN administrations"
+                        " x ON x.id = au.administration_id WHERE x.patient_id = ?)"
+                        " + (SELECT COUNT(*) FROM unit_administrations WHERE patient_id = ?)",
+                        (sql_arg[]){SQL_I(id), SQL_I(id)}, 2, &received, err);
+    if (st == CC_OK)
+        st = sql_scalar(d, "SELECT COUNT(*) FROM donors WHERE patient_id = ?", a, 1, &donations,
+                        err);
+    out->units_received = received;
+    out->donations = donations;
+    return st;
+}
+
+cc_status patient_erasure_request_record(db *d, const store_actor *actor, int64_t id,
+                                         const char *reason, const char *refusal, cc_error *err)
+{
+    buf after;
+    buf_init(&after, 256);
+    buf_puts(&after, "{\"decision\":\"refused\",\"code\":");
+    buf_json_string(&after, refusal);
+    buf_puts(&after, ",\"erased\":[]}");
+    audit_change ch = {
+        "erasure_request", "patient", id, NULL, buf_failed(&after) ? "{}" : after.data, reason};
+    cc_status st = audit_append(d, actor, &ch, err);
+    buf_release(&after);
+    return st;
+}

@@ -108,4 +108,14 @@ cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error
 cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,
                                 cc_error *err);
 
+/* The rows that link a patient to a unit (units given, donor records), in
+ * the caller's transaction; CC_NOT_FOUND when there is no such patient. */
+cc_status patient_trace_links_get(db *d, int64_t id, patient_trace_links *out, cc_error *err);
+
+/* Records an erasure request and its refusal (code) in the audit trail
+ * (action "erasure_request" on the patient, the requester's reason), in the
+ * caller's transaction. Nothing else is written. */
+cc_status patient_erasure_request_record(db *d, const store_actor *actor, int64_t id,
+                                         const char *reason, const char *refusal, cc_error *err);
+
 #endif

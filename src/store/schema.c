@@ -602,6 +602,42 @@ static const char *const migrations[] = {
     "ALTER TABLE lab_site ADD COLUMN facility_name TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE lab_site ADD COLUMN facility_address TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE lab_site ADD COLUMN label_language TEXT NOT NULL DEFAULT 'en';",
+    /* traceability retention: the identified donor - unit - recipient data
+     * is kept at least 30 years (Directive 2004/23/EC art. 8(4), 2006/86/EC
+     * art. 9(2); core/patient.h): the database itself refuses to delete a
+     * row of these tables, whatever the caller. Triggers are SQLite's
+     * syntax, outside the shared subset: a PostgreSQL port writes its own.
+     * IF NOT EXISTS: running this entry again changes nothing. */
+    "CREATE TRIGGER IF NOT EXISTS patients_kept BEFORE DELETE ON patients BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS donors_kept BEFORE DELETE ON donors BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS donor_tests_kept BEFORE DELETE ON donor_tests BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS collections_kept BEFORE DELETE ON collections BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS batches_kept BEFORE DELETE ON batches BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS batch_collections_kept BEFORE DELETE ON batch_collections BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS units_kept BEFORE DELETE ON units BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS custody_events_kept BEFORE DELETE ON custody_events BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS unit_administrations_kept BEFORE DELETE ON unit_administrations "
+    "BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS unit_freezings_kept BEFORE DELETE ON unit_freezings BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS unit_thaws_kept BEFORE DELETE ON unit_thaws BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS administrations_kept BEFORE DELETE ON administrations BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS administration_units_kept BEFORE DELETE ON administration_units "
+    "BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
+    "CREATE TRIGGER IF NOT EXISTS adverse_events_kept BEFORE DELETE ON adverse_events BEGIN"
+    "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;",
 };
 #pragma GCC diagnostic pop
 

@@ -190,6 +190,10 @@ def main():
         aid, plan, worklist_day = con.execute(
             "SELECT id, plan_id, planned_date FROM administrations ORDER BY id DESC"
             " LIMIT 1").fetchone()
+        # traceability rows refuse DELETE (src/store/schema.c): this test's surgery
+        # drops those guards first
+        for guard in ("administration_units_kept", "administrations_kept"):
+            con.execute("DROP TRIGGER %s" % guard)
         for table in ("vital_signs", "administration_units", "observation_tasks",
                       "adverse_event_links"):
             con.execute("DELETE FROM %s WHERE administration_id = ?" % table, (aid,))

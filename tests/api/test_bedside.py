@@ -379,7 +379,9 @@ def test_h9(b, t, srv):
     r = b.req("POST", "/api/v1/adverse-events", ae, want=201)
     e = r.json
     dls = {d["kind"]: d for d in e["deadlines"]}
-    t.check(sorted(dls) == ["expedited", "followup", "initial"], "SUSAR: 24 h, 7 days, 15 days", e["deadlines"])
+    t.check(sorted(dls) == ["biovigilance_conclusion", "biovigilance_notification", "expedited", "followup",
+                            "initial"],
+            "SUSAR: 24 h, 7 days, 15 days; related to the cells: the two biovigilance reports too", e["deadlines"])
     t.check(dls["initial"]["status"] == "overdue", "H9: aware 26 hours ago, initial report overdue", dls)
     t.check(dls["expedited"]["status"] == "pending", "7-day report pending", dls)
     r = b.req("GET", "/api/v1/adverse-events/deadlines", role="qa", want=200)
@@ -410,14 +412,15 @@ def test_h9(b, t, srv):
               what="stale version: 409")
     # non-serious, serious expected, serious unexpected unrelated: only the 24 h report
     ae2 = dict(ae, term="hypotension", grade=3, seriousness=["hospitalisation"], expectedness="expected",
-               aware_at=now_iso(-1))
+               related_product="unlikely", aware_at=now_iso(-1))
     r = b.req("POST", "/api/v1/adverse-events", ae2, want=201)
     t.check([d["kind"] for d in r.json["deadlines"]] == ["initial"] and
             r.json["deadlines"][0]["status"] == "due_soon", "serious expected: initial report only, due soon", r)
     ae3 = dict(ae2, expectedness="unexpected", related_product="possible")
     r = b.req("POST", "/api/v1/adverse-events", ae3, want=201)
     due = {d["kind"]: d["due_at"] for d in r.json["deadlines"]}
-    t.check(sorted(due) == ["expedited", "initial"], "serious unexpected related, not fatal: 15 days", r)
+    t.check(sorted(due) == ["biovigilance_conclusion", "biovigilance_notification", "expedited", "initial"],
+            "serious unexpected related, not fatal: 15 days (and biovigilance)", r)
     # lists and CSV
     r = b.req("GET", "/api/v1/adverse-events?serious=true&patient_id=%d" % p["id"], want=200)
     t.check(r.json["total"] == 3, "per-patient list filtered on seriousness", r)
@@ -427,6 +430,69 @@ def test_h9(b, t, srv):
     rows = list(csv.reader(io.StringIO(r.body.decode())))
     t.check(rows[0][:2] == ["id", "patient_mrn"] and len(rows) == 2 and rows[1][0] == str(aid) and
             rows[1][5] == "anaphylaxis", "CSV export", rows)
+
+
+def test_biovigilance(b, t, srv):
+    """A serious reaction possibly linked to the cells owes the competent authority
+    the rapid notification and the conclusions (Directive 2004/23/EC art. 11,
+    Commission Directive 2006/86/EC Annex III), with the site's deadlines, shown
+    with the H9 ones and each marked sent with who, when and the reference."""
+    r = b.req("GET", "/api/v1/bedside/settings", role="qa", want=200)
+    t.check(r.json["bv_notify_hours"] == 24 and r.json["bv_conclusion_days"] == 90,
+            "biovigilance defaults: 24 hours, 90 days", r)
+    p = b.patient("Biovig")
+    ae = {"patient_id": p["id"], "term": "fever", "grade": 3, "onset_at": now_iso(-40), "aware_at": now_iso(-30),
+          "seriousness": ["hospitalisation"], "related_product": "possible", "related_procedure": "unlikely",
+          "expectedness": "expected"}
+    r = b.req("POST", "/api/v1/adverse-events", ae, want=201)
+    aid = r.json["adverse_event"]["id"]
+    dls = {d["kind"]: d for d in r.json["deadlines"]}
+    t.check(sorted(dls) == ["biovigilance_conclusion", "biovigilance_notification", "initial"],
+            "expected reaction to the cells: no ICH expedited report, but the biovigilance ones", r.json)
+    t.check(dls["biovigilance_notification"]["status"] == "overdue" and
+            dls["biovigilance_conclusion"]["status"] == "pending",
+            "aware 30 hours ago: notification overdue, conclusions pending", dls)
+    r = b.req("GET", "/api/v1/adverse-events/deadlines", role="qa", want=200)
+    t.check(any(x["adverse_event_id"] == aid and x["kind"] == "biovigilance_notification" and
+                x["status"] == "overdue" for x in r.json["deadlines"]),
+            "the deadline dashboard lists the biovigilance notification", r.json)
+    r = b.req("POST", "/api/v1/adverse-events/%d/reports" % aid,
+              {"kind": "biovigilance_notification", "reference": "BV-2026-0042"}, role="qa", want=200)
+    d = {x["kind"]: x for x in r.json["deadlines"]}["biovigilance_notification"]
+    t.check(d["status"] == "late" and d["reported_by"] == "qa1" and d["reference"] == "BV-2026-0042" and
+            d["reported_at"], "marked sent by the QA with the authority's reference: late", d)
+    rows = srv.db_query("SELECT username, action FROM audit_log WHERE entity = 'adverse_event_deadline'"
+                        " AND entity_id = ?", (str(d["id"]),))
+    t.check(rows == [("qa1", "report")], "the notification sent is in the audit trail", rows)
+    r = b.req("GET", "/api/v1/adverse-events/deadlines", role="qa", want=200)
+    t.check(not any(x["adverse_event_id"] == aid and x["kind"] == "biovigilance_notification"
+                    for x in r.json["deadlines"]), "once sent it leaves the dashboard", r.json)
+    b.req("POST", "/api/v1/adverse-events/%d/reports" % aid, {"kind": "biovigilance_notification"}, role="qa",
+          want=409, what="the notification is recorded once")
+    b.req("POST", "/api/v1/adverse-events/%d/reports" % aid, {"kind": "expedited"}, role="qa",
+          want=404, what="no expedited report owed by an expected reaction")
+    # the procedure alone is not the cells
+    r = b.req("POST", "/api/v1/adverse-events", dict(ae, related_product="unlikely", related_procedure="definite"),
+              want=201)
+    t.check(not [x for x in r.json["deadlines"] if x["kind"].startswith("biovigilance")],
+            "related to the lumbar puncture only: no biovigilance report", r.json)
+    # the site's deadlines
+    r = b.req("PUT", "/api/v1/bedside/settings", {"bv_notify_hours": 48, "bv_conclusion_days": 30}, role="admin",
+              want=200)
+    t.check(r.json["bv_notify_hours"] == 48, "biovigilance deadlines configurable", r)
+    aware = now_iso(-30)
+    r = b.req("POST", "/api/v1/adverse-events", dict(ae, aware_at=aware), want=201)
+    dls = {d["kind"]: d for d in r.json["deadlines"]}
+    when = lambda x: datetime.datetime.strptime(x, "%Y-%m-%dT%H:%M:%SZ")
+    t.check(dls["biovigilance_notification"]["status"] == "due_soon" and
+            when(dls["biovigilance_notification"]["due_at"]) - when(aware) == datetime.timedelta(hours=48) and
+            when(dls["biovigilance_conclusion"]["due_at"]) - when(aware) == datetime.timedelta(days=30),
+            "the site's 48 hours and 30 days: due 18 hours from now, not yet overdue", dls)
+    for bad in ({"bv_notify_hours": 0}, {"bv_conclusion_days": 400}):
+        r = b.req("PUT", "/api/v1/bedside/settings", bad, role="admin")
+        t.check(r.status == 400 and r.error()["field"] == list(bad)[0], "out of range refused: %s" % bad, r)
+    b.req("PUT", "/api/v1/bedside/settings", {"bv_notify_hours": 24, "bv_conclusion_days": 90}, role="admin",
+          want=200)
 
 
 def test_bad_input(b, t, srv, p, plan_id, aid):
@@ -610,8 +676,14 @@ def main():
         p, plan_id, items, aid = test_flow(b, t, srv)
         test_hazards(b, t, srv)
         test_h9(b, t, srv)
+        test_biovigilance(b, t, srv)
         test_h14(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
+        r = b.req("POST", "/api/v1/patients/%d/erasure-requests" % p["id"], {"reason": "asked at the desk"},
+                  role="admin", want=409)
+        t.check(r.error()["code"] == "traceability_retention" and
+                r.json["erasure_request"]["units_received"] >= 1,
+                "a patient who received units: erasure refused, traceability kept 30 years", r)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
         # test_hazards moved a weight's date with SQL: the row check must name that row only

@@ -702,10 +702,11 @@ static void test_terms(void **state)
     assert_true(adverse_expectedness_is_valid("unexpected"));
 }
 
-/* CTCAE v5.0 (NCI, 2017-11-27), one row per grade as printed: Cerebrospinal
- * fluid leakage and Arachnoiditis (Nervous system disorders), Urinary tract
- * infection (Infections and infestations, "-" at grade 1). NULL: CTCAE gives
- * no grade. */
+/* CTCAE v5.0 (NCI, 2017-11-27), one row per grade as printed in the NCI's
+ * term table: Cerebrospinal fluid leakage and Arachnoiditis (Nervous system
+ * disorders), Urinary tract infection and Meningitis (Infections and
+ * infestations, "-" at grade 1; Meningitis also at grade 2). NULL: CTCAE
+ * gives no grade. */
 static void test_intrathecal_terms(void **state)
 {
     (void)state;
@@ -735,8 +736,7 @@ static void test_intrathecal_terms(void **state)
         {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 1,
          NULL},
         {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 2,
-         "Localized; local intervention indicated (e.g., topical antibiotic, antifungal, or "
-         "antiviral)"},
+         "Localized; oral intervention indicated (e.g., antibiotic, antifungal, or antiviral)"},
         {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 3,
          "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
          "indicated"},
@@ -744,6 +744,13 @@ static void test_intrathecal_terms(void **state)
          life},
         {"urinary_tract_infection", "Urinary tract infection", "Infections and infestations", 5,
          "Death"},
+        {"meningitis", "Meningitis", "Infections and infestations", 1, NULL},
+        {"meningitis", "Meningitis", "Infections and infestations", 2, NULL},
+        {"meningitis", "Meningitis", "Infections and infestations", 3,
+         "IV antibiotic, antifungal, or antiviral intervention indicated; invasive intervention "
+         "indicated; focal neurologic deficit"},
+        {"meningitis", "Meningitis", "Infections and infestations", 4, life},
+        {"meningitis", "Meningitis", "Infections and infestations", 5, "Death"},
     };
     for (size_t i = 0; i < N(rows); i++) {
         const adverse_term *t = adverse_term_find(rows[i].code);
@@ -781,7 +788,7 @@ static void test_deadlines(void **state)
             for (size_t rp = 0; rp < N(rels); rp++)
                 for (size_t rq = 0; rq < N(rels); rq++) {
                     adverse_facts f = {ser, unexpected, rels[rp], rels[rq], aware};
-                    adverse_deadline d[3];
+                    adverse_deadline d[ADVERSE_DEADLINES_MAX];
                     size_t n = adverse_deadlines(&f, &r, d);
                     if (!ser) {
                         assert_int_equal(n, 0);
@@ -790,6 +797,10 @@ static void test_deadlines(void **state)
                     assert_true(n >= 1);
                     assert_int_equal(d[0].kind, AE_REPORT_INITIAL);
                     assert_int_equal(d[0].due_at, aware + 24 * 3600);
+                    /* the two biovigilance reports come last (test_biovigilance) */
+                    size_t bv = rp >= 2 ? 2 : 0;
+                    assert_int_equal(adverse_is_biovigilance(&f), bv == 2);
+                    n -= bv;
                     bool related = rp >= 2 || rq >= 2;
                     if (!unexpected || !related) {
                         assert_int_equal(n, 1);
@@ -824,12 +835,91 @@ static void test_deadlines(void **state)
     custom = r;
     custom.initial_hours = 12;
     adverse_facts f = {AE_HOSPITALISATION, false, "unrelated", "unrelated", aware};
-    adverse_deadline d[3];
+    adverse_deadline d[ADVERSE_DEADLINES_MAX];
     assert_int_equal(adverse_deadlines(&f, &custom, d), 1);
     assert_int_equal(d[0].due_at, aware + 12 * 3600);
     adverse_report_kind k;
     assert_true(adverse_report_kind_parse("followup", &k) && k == AE_REPORT_FOLLOWUP);
     assert_string_equal(adverse_deadline_status_name(AE_DL_OVERDUE), "overdue");
+}
+
+/* Biovigilance of tissues and cells, one row per case:
+ *   Directive 2004/23/EC art. 11(1): a serious adverse reaction "which may be
+ *     linked to the quality and safety of tissues and cells" is reported;
+ *   art. 11(3) and Commission Directive 2006/86/EC Annex III: the rapid
+ *     notification (Part A, "without delay": 24 h by default) and the
+ *     conclusions of the investigation (Part B: 90 days by default, the
+ *     site's setting: the Directive gives no time);
+ *   art. 3 of 2004/23/EC, "serious adverse reaction": fatal, life-threatening,
+ *     disabling, incapacitating, or results in or prolongs hospitalisation
+ *     or morbidity (here: any ICH E2A seriousness criterion). */
+static void test_biovigilance(void **state)
+{
+    (void)state;
+    adverse_rules r;
+    adverse_default_rules(&r);
+    assert_int_equal(r.bv_notify_hours, 24);
+    assert_int_equal(r.bv_conclusion_days, 90);
+    const int64_t aware = 1700000000, hour = 3600, day = 86400;
+    const struct {
+        const char *clause;
+        unsigned seriousness;
+        const char *product, *procedure;
+        int notify_hours, conclusion_days; /* rules; 0: the defaults */
+        bool owed;
+        int64_t notify_due, conclusion_due;
+    } rows[] = {
+        {"11(1) reaction to the cells: hospitalisation, possible", AE_HOSPITALISATION, "possible",
+         "unrelated", 0, 0, true, aware + 24 * hour, aware + 90 * day},
+        {"11(1) probable", AE_DISABILITY, "probable", "unrelated", 0, 0, true, aware + 24 * hour,
+         aware + 90 * day},
+        {"11(1) definite, fatal", AE_DEATH, "definite", "definite", 0, 0, true, aware + 24 * hour,
+         aware + 90 * day},
+        {"11(1) unlikely: not linked to the cells", AE_LIFE_THREATENING, "unlikely", "possible", 0,
+         0, false, 0, 0},
+        {"11(1) the procedure alone is not the cells", AE_HOSPITALISATION, "unrelated", "definite",
+         0, 0, false, 0, 0},
+        {"art. 3 not serious: nothing owed", 0, "definite", "definite", 0, 0, false, 0, 0},
+        {"Annex III A/B: the site's deadlines", AE_MEDICALLY_IMPORTANT, "possible", "unrelated", 12,
+         30, true, aware + 12 * hour, aware + 30 * day},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        adverse_rules rr = r;
+        if (rows[i].notify_hours)
+            rr.bv_notify_hours = rows[i].notify_hours;
+        if (rows[i].conclusion_days)
+            rr.bv_conclusion_days = rows[i].conclusion_days;
+        assert_int_equal(adverse_check_rules(&rr, NULL), CC_OK);
+        adverse_facts f = {rows[i].seriousness, false, rows[i].product, rows[i].procedure, aware};
+        adverse_deadline d[ADVERSE_DEADLINES_MAX];
+        size_t n = adverse_deadlines(&f, &rr, d);
+        int64_t notify = 0, conclusion = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (d[k].kind == AE_REPORT_BV_NOTIFICATION)
+                notify = d[k].due_at;
+            if (d[k].kind == AE_REPORT_BV_CONCLUSION)
+                conclusion = d[k].due_at;
+        }
+        if (adverse_is_biovigilance(&f) != rows[i].owed || notify != rows[i].notify_due ||
+            conclusion != rows[i].conclusion_due)
+            fail_msg("row %zu (%s): owed %d notify %lld conclusion %lld", i, rows[i].clause,
+                     adverse_is_biovigilance(&f), (long long)notify, (long long)conclusion);
+    }
+    /* all five at once: serious, unexpected, fatal, related to the cells */
+    adverse_facts all = {AE_DEATH, true, "definite", "unrelated", aware};
+    adverse_deadline d[ADVERSE_DEADLINES_MAX];
+    assert_int_equal(adverse_deadlines(&all, &r, d), ADVERSE_DEADLINES_MAX);
+    adverse_report_kind k;
+    assert_true(adverse_report_kind_parse("biovigilance_notification", &k) &&
+                k == AE_REPORT_BV_NOTIFICATION);
+    assert_string_equal(adverse_report_kind_name(AE_REPORT_BV_CONCLUSION),
+                        "biovigilance_conclusion");
+    adverse_rules bad = r;
+    bad.bv_notify_hours = 0;
+    assert_int_equal(adverse_check_rules(&bad, NULL), CC_INVALID);
+    bad = r;
+    bad.bv_conclusion_days = 366;
+    assert_int_equal(adverse_check_rules(&bad, NULL), CC_INVALID);
 }
 
 int main(void)
@@ -840,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_vitals),          cmocka_unit_test(test_observation_tasks),
         cmocka_unit_test(test_terms),           cmocka_unit_test(test_intrathecal_terms),
         cmocka_unit_test(test_dysreflexia),     cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_biovigilance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -246,6 +246,28 @@ static void test_arena(void **state)
     assert_int_equal(released, 1);
 }
 
+/* Erasure requests: a person linked to a unit is traceability data, kept 30
+ * years (Directive 2004/23/EC art. 8(4), 2006/86/EC art. 9(2)); nothing else
+ * is erasable here either. One row per case. */
+static void test_erasure_refusal(void **state)
+{
+    (void)state;
+    const struct {
+        long long received, donations;
+        const char *want;
+    } rows[] = {
+        {0, 0, "erasure_not_available"},  /* no link: the clinical record stays */
+        {1, 0, "traceability_retention"}, /* received a unit: recipient identity */
+        {0, 1, "traceability_retention"}, /* an autologous donor record */
+        {3, 2, "traceability_retention"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        patient_trace_links l = {rows[i].received, rows[i].donations};
+        assert_string_equal(patient_erasure_refusal(&l), rows[i].want);
+    }
+    assert_int_equal(TRACEABILITY_RETENTION_YEARS, 30);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_weight_bounds),
         cmocka_unit_test(test_buf_cap_and_failure),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_erasure_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 // grade's definition shown while choosing, ICH E2A seriousness criteria,
 // relatedness, expectedness, action, outcome, links to the administration and
 // units), the clinic-wide list with filters and CSV export, the reporting
-// deadlines (H9), one event with the physician's signed assessment.
+// deadlines (H9 and biovigilance) each marked sent with its reference, one
+// event with the physician's signed assessment.
 import { h, clear } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, language, formatDateTime } from '../i18n.js';
@@ -137,9 +138,10 @@ export async function renderAe(ctx, id) {
       ...(data.units || []).map((u) => `${u.din}${u.din_check || ''} (${u.batch_code})`)].flatMap((x, i) => (i ? [', ', x] : [x])), 'ae-linked')))];
   const dls = data.deadlines || [];
   if (dls.length) {
-    nodes.push(h('section', { class: 'card' }, h('h2', {}, t('ae.deadlines')), h('ul', { 'data-testid': 'ae-deadlines' },
-      dls.map((d) => h('li', { class: `bs-dl bs-${d.status}`, 'data-testid': 'ae-deadline' },
-        `${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · `, h('strong', {}, t(`ae.dl.${d.status}`)))))));
+    const bv = dls.some((d) => d.kind.startsWith('biovigilance'));
+    nodes.push(h('section', { class: 'card' }, h('h2', {}, t('ae.deadlines')),
+      bv ? h('p', { class: 'help', 'data-testid': 'ae-biovigilance' }, t('ae.biovigilance_help')) : null,
+      h('ul', { 'data-testid': 'ae-deadlines' }, dls.map((d) => deadlineItem(id, d)))));
   }
   if (can(['physician']) && !e.assessed_by) {
     const box = errorBox('assess-error');
@@ -157,6 +159,36 @@ export async function renderAe(ctx, id) {
     nodes.push(f);
   }
   ctx.main.append(...nodes);
+}
+
+// One reporting deadline: when it is due and its state; once sent, who sent it,
+// when and the reference; before, for the physician or QA, the form that
+// records the report sent to the authority.
+function deadlineItem(id, d) {
+  const li = h('li', { class: `bs-dl bs-${d.status}`, 'data-testid': 'ae-deadline', 'data-kind': d.kind },
+    `${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · `, h('strong', {}, t(`ae.dl.${d.status}`)));
+  if (d.reported_at) {
+    li.append(h('span', { 'data-testid': 'ae-deadline-sent' }, ' · ', t('ae.sent_by', { who: d.reported_by, at: formatDateTime(d.reported_at) }),
+      d.reference ? ` · ${t('ae.reference_n', { ref: d.reference })}` : ''));
+    return li;
+  }
+  if (!can(['physician', 'qa'])) return li;
+  const box = errorBox(`sent-error-${d.kind}`);
+  const f = h('form', { class: 'inline-form', 'data-testid': `sent-form-${d.kind}`, novalidate: true }, box,
+    field(`sent-${d.kind}`, { name: 'reference', label: t('ae.reference'), maxlength: 200, help: t('ae.reference_help') }),
+    h('button', { type: 'submit', class: 'btn', 'data-testid': `sent-submit-${d.kind}` }, t('ae.mark_sent')));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { kind: d.kind };
+    const ref = f.elements.reference.value.trim();
+    if (ref) body.reference = ref;
+    try {
+      await api('POST', `/adverse-events/${id}/reports`, { body });
+      navigate(`#/adverse-events/${id}`, t('ae.sent_ok'));
+    } catch (err) { showFormError(f, box, err); }
+  });
+  li.append(f);
+  return li;
 }
 
 // --- list --------------------------------------------------------------------
