@@ -88,11 +88,11 @@ static int64_t donor(db *d, int64_t patient_id, bool screened)
         NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false};
     int64_t id, t;
     assert_int_equal(lab_donor_create(d, &ACTOR, &f, &id, &err), CC_OK);
-    static const char *const tests[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
-    for (size_t i = 0; screened && i < 6; i++)
-        assert_int_equal(
-            lab_donor_add_test(d, &ACTOR, id, tests[i], "negative", "2026-01-01", NULL, &t, &err),
-            CC_OK);
+    /* the full allogeneic panel, sampled on the day of the collection (batch()) */
+    for (size_t i = 0; screened && donor_marker_code(i); i++)
+        assert_int_equal(lab_donor_add_test(d, &ACTOR, id, donor_marker_code(i), "negative",
+                                            "2026-01-02", NULL, &t, &err),
+                         CC_OK);
     return id;
 }
 
@@ -234,17 +234,18 @@ static void test_failed_qc_blocks_and_eligibility_rule(void **state)
     fixture *f = *state;
     cc_error err;
     int64_t dn = donor(f->d, 0, false), b = batch(f->d, dn, "uc-msc");
-    /* H13: cannot sign eligible without screening */
+    /* H13: cannot sign eligible without screening; the first marker is named */
     assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err), CC_CONFLICT);
-    assert_string_equal(err.code, "eligibility_not_met");
+    assert_string_equal(err.code, "marker_missing");
+    assert_string_equal(err.field, "hbsag");
     int64_t t;
-    OK(lab_donor_add_test(f->d, &ACTOR, dn, "hiv", "positive", "2026-01-01", NULL, &t, &err));
+    OK(lab_donor_add_test(f->d, &ACTOR, dn, "anti-hiv-1-2", "positive", "2026-01-01", NULL, &t, &err));
     /* ineligible needs a reason */
     assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "", &err), CC_INVALID);
     OK(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "HIV positive", &err));
     /* signed record: a new result needs a reason and reopens */
     assert_int_equal(
-        lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err),
+        lab_donor_add_test(f->d, &ACTOR, dn, "hbsag", "negative", "2026-01-01", NULL, &t, &err),
         CC_INVALID);
     unit(f->d, b, "S1234", "2099-01-01", NULL);
     pass_qc(f->d, b);
