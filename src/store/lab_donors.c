@@ -25,6 +25,15 @@ static const char COLLECTION_IMAGE[] =
     "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site, recorded_by, created_at"
     " FROM collections WHERE id = ?";
 
+/* The marker of a stored result. Results entered before the marker panel
+ * carry the screen each code stood for: hiv the anti-HIV-1/2 screen, hbv
+ * HBsAg, hcv anti-HCV, htlv anti-HTLV-I/II (syphilis and cmv kept their
+ * codes). They are read as those markers and shown with the code they were
+ * recorded under ("recorded_as"); the rows stay as audited. */
+#define MARKER_OF_TEST                                                                             \
+    "CASE test WHEN 'hiv' THEN 'anti-hiv-1-2' WHEN 'hbv' THEN 'hbsag' WHEN 'hcv' THEN"             \
+    " 'anti-hcv' WHEN 'htlv' THEN 'htlv-1-2' ELSE test END"
+
 static const audit_entity CODE = {"lab_product_code", CODE_IMAGE};
 static const audit_entity DONOR = {"donor", DONOR_IMAGE};
 static const audit_entity TEST = {"donor_test", TEST_IMAGE};
@@ -382,7 +391,8 @@ cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening 
                        err);
     if (st == CC_OK)
         st = sql_each(d,
-                      "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
+                      "SELECT " MARKER_OF_TEST ", result, sampled_on FROM donor_tests"
+                      " WHERE donor_id = ?"
                       " ORDER BY sampled_on, id",
                       a, N(a), read_screening, out, NULL, err);
     if (st == CC_OK)
@@ -497,8 +507,9 @@ cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t don
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
-        {"tests", "SELECT id, test, result, sampled_on, recorded_by, recorded_at"
-                  " FROM donor_tests WHERE donor_id = ? ORDER BY sampled_on, id"},
+        {"tests", "SELECT id, " MARKER_OF_TEST " AS test, test AS recorded_as, result, sampled_on,"
+                  " recorded_by, recorded_at FROM donor_tests WHERE donor_id = ?"
+                  " ORDER BY sampled_on, id"},
         {"collections", "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
                         " created_at FROM collections WHERE donor_id = ? ORDER BY id"},
     };

@@ -597,17 +597,11 @@ static const char *const migrations[] = {
     "UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
     "CREATE INDEX sessions_user ON sessions(user_id);",
-    /* donor testing: the marker panel of Directive 2006/17/EC Annex II and
-     * 21 CFR 1271.85 (core/donor_testing.h). Results stored under the earlier
-     * codes keep their value under the marker each was entered for: hiv was
-     * the anti-HIV-1/2 screen, hbv HBsAg, hcv anti-HCV, htlv anti-HTLV-I/II;
-     * syphilis and cmv keep their codes. A signed determination stays as it
-     * was signed. donor_panels holds a donor kind's configured panel
-     * (donor_panel_format); no row: the kind's default. */
-    "UPDATE donor_tests SET test = 'anti-hiv-1-2' WHERE test = 'hiv';"
-    "UPDATE donor_tests SET test = 'hbsag' WHERE test = 'hbv';"
-    "UPDATE donor_tests SET test = 'anti-hcv' WHERE test = 'hcv';"
-    "UPDATE donor_tests SET test = 'htlv-1-2' WHERE test = 'htlv';"
+    /* donor testing: a donor kind's configured marker panel
+     * (core/donor_testing.h, donor_panel_format); no row: the kind's
+     * default. Results stored under the earlier codes are read as their
+     * markers (store/lab_donors.c MARKER_OF_TEST), not rewritten: every row
+     * stays equal to its audited image. */
     "CREATE TABLE donor_panels ("
     "  kind TEXT PRIMARY KEY,"
     "  panel TEXT NOT NULL,"
