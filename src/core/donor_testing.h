@@ -17,7 +17,9 @@
  *   21 CFR 1271.85(a): HIV-1, HIV-2, HBV, HCV, Treponema pallidum;
  *     1271.85(b): viable leukocyte-rich cells also HTLV-I/II and CMV (a
  *     reactive CMV result is handled by procedure, it does not exclude);
- *     FDA's guidance names the NAT for HIV-1, HBV and HCV among the tests.
+ *     FDA's page "Testing Donors of HCT/P: Specific Requirements" names,
+ *     for HIV-1, HBV and HCV, a licensed donor screening NAT besides the
+ *     serology.
  *   21 CFR 1271.80(b): the specimen at recovery or up to 7 days before or
  *     after it; up to 30 days before for peripheral blood stem cells and
  *     bone marrow. 1271.80(a): a donor 1 month old or younger (cord
@@ -38,6 +40,9 @@
  *     set as an allogeneic living donor (Annex II 1.1) negative; the rest
  *     none; same window. 21 CFR 1271.90(a)(1) requires no donor
  *     eligibility for autologous use: the European rule is the stricter.
+ *     Annex I 2.1.1 lets a positive autologous product be stored and
+ *     reimplanted with isolated storage: that is not an "eligible"
+ *     signature here; a site that does it sets those markers to "result".
  *   Where a site's rules differ (HTLV only in high-prevalence areas), the
  *   panel is configured (store: donor_panels).
  *

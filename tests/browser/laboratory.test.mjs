@@ -249,6 +249,11 @@ await run([
     await page.getByTestId('donor-form-submit').click();
     await page.getByTestId('donor-facts').waitFor();
     const donorUrl = page.url();
+    // the page says what the allogeneic donor needs, by name, and the window
+    const needs = await page.getByTestId('donor-panel').textContent();
+    for (const fr of ['antigène HBs', 'anticorps anti-HBc', 'DGV du VHB', 'sérologie CMV (à saisir', 'de 0 jours avant à 7 jours après']) {
+      assert.ok(needs.includes(fr), `${fr} in: ${needs}`);
+    }
     // the tissue was collected today; the mother's sample was taken today, except anti-HBc,
     // whose only sample dates from 9 days before (the default window: the day itself to 7 days after)
     await page.getByTestId('collection-form-source').selectOption('cord-tissue');

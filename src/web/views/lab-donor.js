@@ -29,8 +29,28 @@ export async function renderDonorNew(ctx) {
     }));
 }
 
+// What the donor's kind needs (the panel and the sample window), for those
+// who may read the panels; nothing otherwise.
+async function panelFacts(kind) {
+  let panels;
+  try {
+    panels = (await api('GET', '/lab/donor-panels')).data.panels;
+  } catch {
+    return null;
+  }
+  const p = panels.find((x) => x.kind === kind);
+  if (!p) return null;
+  const needed = p.markers.filter((m) => m.need !== 'none')
+    .map((m) => (m.need === 'result' ? t('lab.donor.panel_recorded', { marker: t(`lab.marker.${m.marker}`) }) : t(`lab.marker.${m.marker}`)));
+  return facts('donor-panel', [
+    ['panel', t('lab.donor.panel'), needed.join(', ')],
+    ['window', t('lab.donor.window'), t('lab.donor.window_days', { before: p.days_before, after: p.days_after })],
+  ]);
+}
+
 export async function renderDonor(ctx, id) {
   const { data } = await api('GET', `/donors/${id}`);
+  const panel = await panelFacts(data.donor.kind);
   if (!ctx.alive()) return;
   const d = data.donor;
   const nodes = [labNav('home'), pageHead(t('lab.donor.title', { code: d.code })),
@@ -42,7 +62,7 @@ export async function renderDonor(ctx, id) {
       ['eligibility', t('lab.donor.eligibility'), h('strong', { 'data-testid': 'donor-eligibility' }, t(`lab.eligibility.${d.eligibility}`))],
       d.eligibility_by ? ['signed', t('lab.donor.signed_by'), `${d.eligibility_by} · ${formatDateTime(d.eligibility_at)}`] : null,
     ]),
-    section(t('lab.donor.tests'),
+    section(t('lab.donor.tests'), panel,
       dataTable('donor-tests', [['test', t('lab.test'), (r) => t(`lab.marker.${r.test}`)],
         ['result', t('lab.result'), (r) => t(`lab.result.${r.result}`)], ['sampled_on', t('lab.sampled_on'), (r) => formatDate(r.sampled_on)],
         ['recorded_by', t('lab.recorded_by')]], data.tests)),
