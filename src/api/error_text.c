@@ -17,6 +17,8 @@ static const char CATALOGUE_DIR[] = "/i18n/";
 static const char KEY_PREFIX[] = "error.";
 /* the unit label's texts (catalogue_text) */
 static const char LABEL_PREFIX[] = "unitlabel.";
+/* Names a {marker} placeholder takes (kept under their full key). */
+static const char MARKER_PREFIX[] = "lab.marker.";
 
 typedef struct {
     const char *code; /* without "error."; unit label keys whole */
@@ -65,12 +67,13 @@ static cc_status load_one(const web_asset *a, catalogue *c)
     json_t *value;
     json_object_foreach(all, key, value)
     {
-        bool error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
-        if ((!error && strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0) ||
-            !json_is_string(value))
+        bool is_error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
+        bool kept_whole = strncmp(key, MARKER_PREFIX, sizeof MARKER_PREFIX - 1) == 0 ||
+                          strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) == 0;
+        if (!(is_error || kept_whole) || !json_is_string(value))
             continue;
         entry *e = c->entries ? &c->entries[c->n] : NULL;
-        if (!e || !(e->code = copy(error ? key + sizeof KEY_PREFIX - 1 : key)) ||
+        if (!e || !(e->code = copy(is_error ? key + sizeof KEY_PREFIX - 1 : key)) ||
             !(e->text = copy(json_string_value(value)))) {
             json_decref(all);
             return cc_fail(&load_error, CC_INTERNAL, "", "out_of_memory", "cannot load %s",
@@ -179,15 +182,27 @@ bool error_text_render(const char *language, const cc_error *err, char *out, siz
     }
     buf b;
     buf_init(&b, cap + sizeof err->field * 4); /* cut below, at a character */
-    static const char FIELD[] = "{field}";
+    char marker_key[sizeof MARKER_PREFIX + sizeof err->field];
+    snprintf(marker_key, sizeof marker_key, "%s%s", MARKER_PREFIX, err->field);
+    const char *marker = lookup(find_language(language), marker_key);
+    if (!marker)
+        marker = lookup(english, marker_key);
+    static const char FIELD[] = "{field}", MARKER[] = "{marker}";
     for (const char *p = text; *p;) {
-        const char *at = strstr(p, FIELD);
+        const char *at = strchr(p, '{');
+        bool is_field = at && strncmp(at, FIELD, sizeof FIELD - 1) == 0;
+        bool is_marker = at && strncmp(at, MARKER, sizeof MARKER - 1) == 0;
         size_t n = at ? (size_t)(at - p) : strlen(p);
         buf_append(&b, p, n);
         if (!at)
             break;
-        buf_puts(&b, err->field);
-        p = at + sizeof FIELD - 1;
+        if (is_field || is_marker) {
+            buf_puts(&b, is_field ? err->field : marker ? marker : err->field);
+            p = at + (is_field ? sizeof FIELD : sizeof MARKER) - 1;
+        } else {
+            buf_putc(&b, '{');
+            p = at + 1;
+        }
     }
     snprintf(out, cap, "%s", b.data);
     buf_release(&b);

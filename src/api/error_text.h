@@ -8,7 +8,9 @@
  * afterwards: every function is thread-safe.
  *
  * A text may hold {field}, replaced by the error's field as sent in the
- * request (a stable name). Errors: error_text_init fails with
+ * request (a stable name), and {marker}, replaced by the catalogue's name of
+ * the donor-testing marker the field names ("lab.marker.<field>", these
+ * entries are read too), or the field when there is none. Errors: error_text_init fails with
  * CC_INTERNAL "bad_catalogue" when a catalogue does not parse or has no
  * English; the other functions cannot fail.
  */

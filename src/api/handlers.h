@@ -115,6 +115,8 @@ cc_status h_batch_freeze(api_request *req, cc_error *err);
 cc_status h_unit_thaw(api_request *req, cc_error *err);
 cc_status h_cryo_settings_get(api_request *req, cc_error *err);
 cc_status h_cryo_settings_set(api_request *req, cc_error *err);
+cc_status h_donor_panels_get(api_request *req, cc_error *err);
+cc_status h_donor_panels_set(api_request *req, cc_error *err);
 cc_status h_unit_label_pdf(api_request *req, cc_error *err);
 cc_status h_unit_label_png(api_request *req, cc_error *err);
 

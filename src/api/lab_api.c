@@ -8,6 +8,7 @@
 #include "api/json_in.h"
 #include "app/laboratory.h"
 #include "core/csv.h"
+#include "core/text.h"
 #include "store/lab.h"
 #include "store/users.h"
 
@@ -19,13 +20,11 @@ cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error 
     for (const json_field *f = fields; f->name; f++) {
         const char *text = json_get_string(body, f->name);
         bool lines = f->max_bytes > 400;
-        for (const unsigned char *p = (const unsigned char *)text; p && *p; p++)
-            if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
-                return cc_fail(err, CC_INVALID, f->name, "invalid_text",
-                               lines
-                                   ? "%s must not contain control characters other than line breaks"
-                                   : "%s must be a single line without control characters",
-                               f->name);
+        if (text && !text_is_clean_utf8(text, strlen(text), lines))
+            return cc_fail(err, CC_INVALID, f->name, "invalid_text",
+                           lines ? "%s must not contain control characters other than line breaks"
+                                 : "%s must be a single line without control characters",
+                           f->name);
     }
     return CC_OK;
 }

@@ -18,9 +18,10 @@
 
 enum { LAB_VIEW_MAX = 8 << 20 };
 
-/* json_check, then text rules: a field of at most 400 bytes is one line (no
- * control characters at all); longer fields (notes, reasons, descriptions)
- * may hold line breaks and tabs but no other control characters. */
+/* json_check, then text rules (text_is_clean_utf8): a field of at most 400
+ * bytes is one line (no control or invisible formatting characters at all);
+ * longer fields (notes, reasons, descriptions) may hold line breaks and tabs
+ * but nothing else of those. */
 cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err);
 
 /* Parses text (a store view) and replies with it; CC_INTERNAL when the text

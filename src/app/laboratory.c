@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/donor_testing.h"
 #include "core/lab_rules.h"
 #include "store/audit.h"
 
@@ -297,11 +298,23 @@ cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decis
     if (st == CC_OK)
         st = audit_require_reason(lab_eligibility_needs_reason(facts.eligibility, decision), reason,
                                   err);
+    donor_facts f = {&facts.panel,  facts.consent,      facts.tests,
+                     facts.n_tests, facts.collected_on, facts.n_collections};
     if (st == CC_OK)
-        st = lab_check_eligibility(decision, facts.consent, facts.tests, facts.n_tests, err);
+        st = donor_check_eligibility(decision, &f, err);
     if (st == CC_OK)
         st = lab_donor_record_decision(ctx->d, &ctx->actor, donor_id, decision, reason, err);
     return db_tx_end(ctx->d, st, err);
+}
+
+cc_status app_lab_donor_panel_set(app_ctx *ctx, const char *kind, const donor_panel *p,
+                                  cc_error *err)
+{
+    if (!donor_kind_is_valid(kind))
+        return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                       "kind must be allogeneic or autologous");
+    cc_status st = donor_panel_check(p, err);
+    return st == CC_OK ? lab_donor_panel_set(ctx->d, &ctx->actor, kind, p, err) : st;
 }
 
 /* Each of these is one store write, which is its own write transaction
@@ -363,7 +376,21 @@ cc_status app_lab_donor_add_test(app_ctx *ctx, int64_t donor_id, const char *tes
 cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
                                     cc_error *err)
 {
-    return lab_collection_create(ctx->d, &ctx->actor, f, id, err);
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
+        return st;
+    st = lab_collection_create(ctx->d, &ctx->actor, f, id, err);
+    lab_donor_screening facts;
+    if (st == CC_OK)
+        st = lab_donor_screening_load(ctx->d, f->donor_id, &facts, err);
+    if (st == CC_OK && strcmp(facts.eligibility, "eligible") == 0) {
+        donor_facts df = {&facts.panel,  facts.consent,      facts.tests,
+                          facts.n_tests, facts.collected_on, facts.n_collections};
+        cc_error why = {0};
+        if (donor_check_eligibility("eligible", &df, &why) != CC_OK)
+            st = lab_donor_reopen(ctx->d, &ctx->actor, f->donor_id, why.message, err);
+    }
+    return db_tx_end(ctx->d, st, err);
 }
 
 cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,

@@ -99,12 +99,23 @@ cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n
 cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
                                     int min_viability_tenths, cc_error *err);
 
-/* The donor's eligibility determination (lab_check_eligibility over the
- * stored consent and screening results, H13): a reason is required to change
- * a signed determination or to decide "ineligible" (CC_INVALID
- * "reason_required"); an unknown decision is CC_INVALID (field "decision"). */
+/* The donor's eligibility determination (donor_check_eligibility over the
+ * stored consent, results, collection dates and the panel of the donor's
+ * kind, H13): a reason is required to change a signed determination or to
+ * decide "ineligible" (CC_INVALID "reason_required"); an unknown decision
+ * is CC_INVALID (field "decision"). */
 cc_status app_lab_donor_decide(app_ctx *ctx, int64_t donor_id, const char *decision,
                                const char *reason, cc_error *err);
+/* A new collection, and in the same transaction the donor's signed
+ * "eligible" set back to "incomplete" (audited, the verdict as reason) when
+ * the results no longer satisfy donor_check_eligibility with this
+ * collection's date: a sample outside its window must not pass release (H13). */
+cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
+                                    cc_error *err);
+/* One donor kind's panel (donor_panel_check; CC_INVALID "invalid_value"
+ * field "kind" for an unknown kind). */
+cc_status app_lab_donor_panel_set(app_ctx *ctx, const char *kind, const donor_panel *p,
+                                  cc_error *err);
 
 /* The laboratory's records whose checks are the store's own (formats,
  * existence, uniqueness, a batch still in process, a reason to change a
@@ -132,8 +143,6 @@ cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
 cc_status app_lab_donor_add_test(app_ctx *ctx, int64_t donor_id, const char *test,
                                  const char *result, const char *sampled_on, const char *reason,
                                  int64_t *id, cc_error *err);
-cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f, int64_t *id,
-                                    cc_error *err);
 cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,
                                const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err);
 cc_status app_lab_batch_add_step(app_ctx *ctx, int64_t batch_id, const lab_step_fields *f,

@@ -24,6 +24,7 @@
 
 #include "cli/demo_instruments.h"
 #include "core/buf.h"
+#include "core/donor_testing.h"
 #include "app/laboratory.h"
 #include "store/lab.h" /* reads: the site, its product codes, the expired units */
 
@@ -143,11 +144,11 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         /* the first donor is the oldest: collected 13-14 months ago, its units past expiry */
         cc_date collected = k == 0 ? today - 400 - (cc_date)(demo_rnd(&rng) % 30)
                                    : today - 20 - (cc_date)(demo_rnd(&rng) % 300);
-        char s_collected[CC_DATE_TEXT], s_sampled[CC_DATE_TEXT], s_tested[CC_DATE_TEXT];
+        char s_collected[CC_DATE_TEXT], s_consent[CC_DATE_TEXT], s_tested[CC_DATE_TEXT];
         date_format(collected, s_collected);
-        date_format(collected - 2, s_sampled);
+        date_format(collected - 2, s_consent);
         date_format(collected + 21, s_tested);
-        lab_donor_fields f = {NULL, "allogeneic", 0, s_sampled, "synthetic demonstration consent",
+        lab_donor_fields f = {NULL, "allogeneic", 0, s_consent, "synthetic demonstration consent",
                               true};
         int64_t donor, id;
         if ((st = app_lab_donor_create(&ctx, &f, &donor, err)) != CC_OK)
@@ -156,10 +157,12 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         /* the first three donors' batches are released (and expire, or soon); the others
          * are drawn */
         bool positive = k >= 3 && demo_rnd(&rng) % 8 == 0;
-        static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
-        for (size_t t = 0; st == CC_OK && t < 6; t++)
-            st = app_lab_donor_add_test(&ctx, donor, TESTS[t],
-                                        positive && t == 1 ? "positive" : "negative", s_sampled,
+        /* the full panel (donor_testing.h), sampled on the day of the collection (the
+         * mother's sample at delivery): inside every default window; HBsAg is the
+         * positive one */
+        for (size_t t = 0; st == CC_OK && donor_marker_code(t); t++)
+            st = app_lab_donor_add_test(&ctx, donor, donor_marker_code(t),
+                                        positive && t == 0 ? "positive" : "negative", s_collected,
                                         NULL, &id, err);
         if (st == CC_OK)
             st = app_lab_donor_decide(&ctx, donor, positive ? "ineligible" : "eligible",

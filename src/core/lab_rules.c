@@ -20,10 +20,6 @@ static const char *const SOURCES[] = {"cord-blood",  "cord-tissue", "placenta",
 static const char *const STEPS[] = {
     "isolation",        "passage",    "harvest",       "formulation",
     "cryopreservation", "cm-harvest", "concentration", NULL};
-static const char *const TESTS[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv", NULL};
-/* Tests whose latest result must be negative; cmv must only exist. */
-static const char *const REQUIRED_NEGATIVE[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", NULL};
-static const char *const RESULTS[] = {"negative", "positive", "indeterminate", NULL};
 static const char *const ELIGIBILITY[] = {"eligible", "ineligible", "incomplete", NULL};
 
 bool lab_product_type_is_valid(const char *s)
@@ -38,14 +34,6 @@ bool lab_step_is_valid(const char *s)
 {
     return in_list(s, STEPS);
 }
-bool lab_screening_test_is_valid(const char *s)
-{
-    return in_list(s, TESTS);
-}
-bool lab_screening_result_is_valid(const char *s)
-{
-    return in_list(s, RESULTS);
-}
 bool lab_eligibility_is_valid(const char *s)
 {
     return in_list(s, ELIGIBILITY);
@@ -57,46 +45,6 @@ const char *lab_product_type_label(const char *s)
         if (strcmp(s, PRODUCT_TYPES[i]) == 0)
             return PRODUCT_LABELS[i];
     return s ? s : "";
-}
-
-/* The latest result of one test: latest sample date, the last given on ties. */
-static const lab_screening *latest(const lab_screening *tests, size_t n, const char *test)
-{
-    const lab_screening *best = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (tests[i].test && strcmp(tests[i].test, test) == 0 &&
-            (!best || tests[i].sampled_on >= best->sampled_on))
-            best = &tests[i];
-    return best;
-}
-
-cc_status lab_check_eligibility(const char *decision, bool consent, const lab_screening *tests,
-                                size_t n_tests, cc_error *err)
-{
-    if (!lab_eligibility_is_valid(decision))
-        return cc_fail(err, CC_INVALID, "decision", "invalid_value",
-                       "decision must be eligible, ineligible or incomplete");
-    if (strcmp(decision, "eligible") != 0)
-        return CC_OK;
-    if (!consent)
-        return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
-                       "the donor's consent is not recorded");
-    if (n_tests > 0 && !tests)
-        return cc_fail(err, CC_INVALID, "tests", "invalid_value", "no screening results given");
-    for (size_t i = 0; REQUIRED_NEGATIVE[i]; i++) {
-        const lab_screening *t = latest(tests, n_tests, REQUIRED_NEGATIVE[i]);
-        if (!t)
-            return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
-                           "screening test %s has no result", REQUIRED_NEGATIVE[i]);
-        if (!t->result || strcmp(t->result, "negative") != 0)
-            return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
-                           "screening test %s is %s, not negative", REQUIRED_NEGATIVE[i],
-                           t->result ? t->result : "unknown");
-    }
-    if (!latest(tests, n_tests, "cmv"))
-        return cc_fail(err, CC_CONFLICT, "decision", "eligibility_not_met",
-                       "screening test cmv has no result");
-    return CC_OK;
 }
 
 static cc_status check_autologous(const lab_unit *u, int64_t patient_id, cc_error *err)

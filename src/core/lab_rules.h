@@ -8,17 +8,10 @@
  *   collection source cord-blood cord-tissue placenta bone-marrow adipose
  *   batch steps       isolation passage harvest formulation cryopreservation
  *                     cm-harvest concentration (the last two for secretome)
- *   screening tests   hiv hbv hcv syphilis htlv (required negative), cmv
- *                     (required to be recorded; a positive result does not
- *                     exclude the donor, it is shown on the record)
- *   screening results negative positive indeterminate
  *   eligibility       eligible ineligible incomplete
  *
- * Donor eligibility (lab_check_eligibility): "eligible" may be signed only
- * when consent is recorded and, for each required test, the most recent
- * result (latest sample date; on the same date the last one given) is
- * negative, and CMV has a result. "ineligible" and "incomplete" may always be
- * recorded (the caller requires a reason for "ineligible").
+ * Donor testing (markers, panels, windows) and the eligibility verdict are
+ * donor_testing.h's.
  *
  * Reservation (lab_check_reserve), for one planned administration:
  *   the unit is released (H2) and not expired on the date (H3);
@@ -37,7 +30,7 @@
  * Bad input: unknown words are CC_INVALID naming the caller's field; a refused
  * decision is CC_CONFLICT with a stable code ("unit_not_released",
  * "unit_expired", "product_type_mismatch", "autologous_other_patient",
- * "dose_mismatch", "patient_mismatch", "eligibility_not_met"). Patient ids are
+ * "dose_mismatch", "patient_mismatch"). Patient ids are
  * opaque positive integers; 0 means none. Pure, no allocation, thread-safe.
  */
 #ifndef CC_LAB_RULES_H
@@ -57,25 +50,10 @@ enum { LAB_DOSE_TOLERANCE_PERCENT = 10 };
 bool lab_product_type_is_valid(const char *s);
 bool lab_source_is_valid(const char *s);
 bool lab_step_is_valid(const char *s);
-bool lab_screening_test_is_valid(const char *s);
-bool lab_screening_result_is_valid(const char *s);
 bool lab_eligibility_is_valid(const char *s);
 /* "UC-MSC", "Secretome", ...: the display name of a valid product type, or
  * the input itself when unknown. Static strings. */
 const char *lab_product_type_label(const char *s);
-
-typedef struct {
-    const char *test;   /* screening test code */
-    const char *result; /* negative, positive, indeterminate */
-    cc_date sampled_on;
-} lab_screening;
-
-/* CC_OK when decision may be recorded given consent and the screening
- * results; CC_CONFLICT "eligibility_not_met" naming the first missing or
- * non-negative required test otherwise; CC_INVALID for an unknown decision
- * (field "decision"). */
-cc_status lab_check_eligibility(const char *decision, bool consent, const lab_screening *tests,
-                                size_t n_tests, cc_error *err);
 
 typedef struct {
     unit_state state;

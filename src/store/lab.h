@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/donor_testing.h"
 #include "core/isbt128.h"
 #include "core/lab_rules.h"
 #include "core/qc_spec.h"
@@ -93,20 +94,35 @@ cc_status lab_donor_set_consent(db *d, const store_actor *actor, int64_t id, int
 cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, const char *test,
                              const char *result, const char *sampled_on, const char *reason,
                              int64_t *id, cc_error *err);
-/* What a donor's eligibility is decided on (core lab_check_eligibility):
- * the current determination, consent, and the screening results, oldest
- * first (beyond LAB_MAX_SCREENING the last slot holds the newest).
- * CC_NOT_FOUND (field "id") for an unknown donor. tests[] point into texts. */
-enum { LAB_MAX_SCREENING = 64 };
+/* What a donor's eligibility is decided on (core donor_check_eligibility):
+ * the current determination, kind, consent, the results, oldest first
+ * (beyond LAB_MAX_SCREENING the last slot holds the newest), the dates of
+ * the donor's collections (at most LAB_MAX_COLLECTIONS, the newest kept)
+ * and the panel configured for the donor's kind. CC_NOT_FOUND (field "id")
+ * for an unknown donor. results[] point into texts. */
+enum { LAB_MAX_SCREENING = 64, LAB_MAX_COLLECTIONS = 64 };
 typedef struct {
-    char eligibility[16];
+    char eligibility[16], kind[16];
     bool consent;
     size_t n_tests;
-    lab_screening tests[LAB_MAX_SCREENING];
+    donor_result tests[LAB_MAX_SCREENING];
     char texts[LAB_MAX_SCREENING][2][16];
+    size_t n_collections;
+    cc_date collected_on[LAB_MAX_COLLECTIONS];
+    donor_panel panel;
 } lab_donor_screening;
 cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening *out,
                                    cc_error *err);
+/* Sets a signed determination back to "incomplete" (audited
+ * "reopen_eligibility" with reason); joins the caller's transaction. */
+cc_status lab_donor_reopen(db *d, const store_actor *actor, int64_t donor_id, const char *reason,
+                           cc_error *err);
+/* The donor-testing panel of a kind (core donor_testing.h): the configured
+ * one, else the default. lab_donor_panel_set stores one kind's panel
+ * (audited, entity "donor_panel"); the caller has checked it. */
+cc_status lab_donor_panel_load(db *d, const char *kind, donor_panel *out, cc_error *err);
+cc_status lab_donor_panel_set(db *d, const store_actor *actor, const char *kind,
+                              const donor_panel *p, cc_error *err);
 /* Records an eligibility determination decided by the caller (signer and
  * time unless "incomplete"), with its audit entry; joins the caller's
  * transaction. */

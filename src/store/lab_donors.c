@@ -27,6 +27,15 @@ static const char COLLECTION_IMAGE[] =
     "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site, recorded_by, created_at"
     " FROM collections WHERE id = ?";
 
+/* The marker of a stored result. Results entered before the marker panel
+ * carry the screen each code stood for: hiv the anti-HIV-1/2 screen, hbv
+ * HBsAg, hcv anti-HCV, htlv anti-HTLV-I/II (syphilis and cmv kept their
+ * codes). They are read as those markers and shown with the code they were
+ * recorded under ("recorded_as"); the rows stay as audited. */
+#define MARKER_OF_TEST                                                                             \
+    "CASE test WHEN 'hiv' THEN 'anti-hiv-1-2' WHEN 'hbv' THEN 'hbsag' WHEN 'hcv' THEN"             \
+    " 'anti-hcv' WHEN 'htlv' THEN 'htlv-1-2' ELSE test END"
+
 static const audit_entity CODE = {"lab_product_code", CODE_IMAGE};
 static const audit_entity DONOR = {"donor", DONOR_IMAGE};
 static const audit_entity TEST = {"donor_test", TEST_IMAGE};
@@ -358,10 +367,11 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
                              const char *result, const char *sampled_on, const char *reason,
                              int64_t *id, cc_error *err)
 {
-    if (!lab_screening_test_is_valid(test))
+    if (donor_marker_index(test) < 0)
         return cc_fail(err, CC_INVALID, "test", "invalid_value",
-                       "test must be hiv, hbv, hcv, syphilis, htlv or cmv");
-    if (!lab_screening_result_is_valid(result))
+                       "test must be one of hbsag, anti-hbc, anti-hcv, anti-hiv-1-2, syphilis,"
+                       " htlv-1-2, nat-hiv, nat-hcv, nat-hbv, cmv");
+    if (!donor_result_is_valid(result))
         return cc_fail(err, CC_INVALID, "result", "invalid_value",
                        "result must be negative, positive or indeterminate");
     char elig[16];
@@ -383,11 +393,7 @@ cc_status lab_donor_add_test(db *d, const store_actor *actor, int64_t donor_id, 
                           a, N(a), reason, id, err);
     sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
     if (st == CC_OK && was_signed) /* a signed determination no longer covers every result */
-        st = audit_update(d, actor, &DONOR, "reopen_eligibility", donor_id,
-                          "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
-                          " eligibility_at = NULL, updated_at = ?, version = version + 1"
-                          " WHERE id = ?",
-                          u, N(u), reason, err);
+        st = lab_donor_reopen(d, actor, donor_id, reason, err);
     else if (st == CC_OK)
         st = sql_run(d, "UPDATE donors SET updated_at = ?, version = version + 1 WHERE id = ?", u,
                      N(u), NULL, err);
@@ -404,7 +410,25 @@ static cc_status read_screening(void *ctx, db_stmt *row, cc_error *err)
     snprintf(out->texts[i][1], sizeof out->texts[i][1], "%s", db_col_text(row, 1));
     cc_date on = 0;
     date_parse(db_col_text(row, 2), "sampled_on", &on, NULL);
-    out->tests[i] = (lab_screening){out->texts[i][0], out->texts[i][1], on};
+    out->tests[i] = (donor_result){out->texts[i][0], out->texts[i][1], on};
+    return CC_OK;
+}
+
+static cc_status read_collected_on(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    lab_donor_screening *out = ctx;
+    size_t i =
+        out->n_collections < LAB_MAX_COLLECTIONS ? out->n_collections++ : LAB_MAX_COLLECTIONS - 1;
+    out->collected_on[i] = 0;
+    date_parse(db_col_text(row, 0), "collected_on", &out->collected_on[i], NULL);
+    return CC_OK;
+}
+
+static cc_status read_kind(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    snprintf(ctx, 16, "%s", db_col_text(row, 0));
     return CC_OK;
 }
 
@@ -415,11 +439,102 @@ cc_status lab_donor_screening_load(db *d, int64_t donor_id, lab_donor_screening 
     cc_status st = donor_state(d, donor_id, out->eligibility, &version, &out->consent, err);
     sql_arg a[] = {SQL_I(donor_id)};
     if (st == CC_OK)
+        st = sql_first(d, "SELECT kind FROM donors WHERE id = ?", a, N(a), read_kind, out->kind,
+                       err);
+    if (st == CC_OK)
         st = sql_each(d,
-                      "SELECT test, result, sampled_on FROM donor_tests WHERE donor_id = ?"
+                      "SELECT " MARKER_OF_TEST ", result, sampled_on FROM donor_tests"
+                      " WHERE donor_id = ?"
                       " ORDER BY sampled_on, id",
                       a, N(a), read_screening, out, NULL, err);
+    if (st == CC_OK)
+        st = sql_each(d,
+                      "SELECT collected_on FROM collections WHERE donor_id = ?"
+                      " ORDER BY collected_on, id",
+                      a, N(a), read_collected_on, out, NULL, err);
+    if (st == CC_OK)
+        st = lab_donor_panel_load(d, out->kind, &out->panel, err);
     return st;
+}
+
+cc_status lab_donor_reopen(db *d, const store_actor *actor, int64_t donor_id, const char *reason,
+                           cc_error *err)
+{
+    char now[21];
+    store_now_text(now);
+    sql_arg u[] = {SQL_S(now), SQL_I(donor_id)};
+    return audit_update(d, actor, &DONOR, "reopen_eligibility", donor_id,
+                        "UPDATE donors SET eligibility = 'incomplete', eligibility_by = NULL,"
+                        " eligibility_at = NULL, updated_at = ?, version = version + 1"
+                        " WHERE id = ?",
+                        u, N(u), reason, err);
+}
+
+/* ---- donor-testing panels ---- */
+
+static cc_status read_panel(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    snprintf(ctx, DONOR_PANEL_TEXT, "%s", db_col_text(row, 0));
+    return CC_OK;
+}
+
+cc_status lab_donor_panel_load(db *d, const char *kind, donor_panel *out, cc_error *err)
+{
+    char text[DONOR_PANEL_TEXT];
+    sql_arg a[] = {SQL_S(kind)};
+    cc_status st = sql_first(d, "SELECT panel FROM donor_panels WHERE kind = ?", a, N(a),
+                             read_panel, text, err);
+    if (st == CC_NOT_FOUND) {
+        donor_panel_default(kind, out);
+        return CC_OK;
+    }
+    if (st == CC_OK && !donor_panel_parse(kind, text, out))
+        st = cc_fail(err, CC_STORAGE, "panel", "bad_panel",
+                     "the stored donor-testing panel of %s cannot be read", kind);
+    return st;
+}
+
+static const char PANEL_IMAGE[] = "SELECT kind, panel, updated_at FROM donor_panels WHERE kind = ?";
+
+cc_status lab_donor_panel_set(db *d, const store_actor *actor, const char *kind,
+                              const donor_panel *p, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    char text[DONOR_PANEL_TEXT], now[21];
+    donor_panel_format(p, text);
+    store_now_text(now);
+    buf before, after;
+    buf_init(&before, 1024);
+    buf_init(&after, 1024);
+    sql_arg key[] = {SQL_S(kind)};
+    st = sql_row_json(d, PANEL_IMAGE, key, 1, "kind", &before, err);
+    bool existed = st == CC_OK;
+    if (st == CC_NOT_FOUND) { /* the default until now: no before image */
+        buf_reset(&before);
+        buf_puts(&before, "null");
+        st = CC_OK;
+    }
+    sql_arg a[] = {SQL_S(text), SQL_S(now), SQL_S(kind)};
+    if (st == CC_OK)
+        st =
+            sql_run(d,
+                    existed ? "UPDATE donor_panels SET panel = ?, updated_at = ? WHERE kind = ?"
+                            : "INSERT INTO donor_panels (panel, updated_at, kind) VALUES (?, ?, ?)",
+                    a, N(a), NULL, err);
+    if (st == CC_OK)
+        st = sql_row_json(d, PANEL_IMAGE, key, 1, "kind", &after, err);
+    if (st == CC_OK && (buf_failed(&before) || buf_failed(&after)))
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (st == CC_OK) {
+        audit_change ch = {"update", "donor_panel", 0, before.data, after.data, NULL};
+        st = audit_append(d, actor, &ch, err);
+    }
+    buf_release(&before);
+    buf_release(&after);
+    return db_tx_end(d, st, err);
 }
 
 cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
@@ -444,8 +559,9 @@ cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t don
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
-        {"tests", "SELECT id, test, result, sampled_on, recorded_by, recorded_at"
-                  " FROM donor_tests WHERE donor_id = ? ORDER BY sampled_on, id"},
+        {"tests", "SELECT id, " MARKER_OF_TEST " AS test, test AS recorded_as, result, sampled_on,"
+                  " recorded_by, recorded_at FROM donor_tests WHERE donor_id = ?"
+                  " ORDER BY sampled_on, id"},
         {"collections", "SELECT id, donor_id, source, collected_on, volume_ml, mass_g, site,"
                         " created_at FROM collections WHERE donor_id = ? ORDER BY id"},
     };

@@ -638,6 +638,15 @@ static const char *const migrations[] = {
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;"
     "CREATE TRIGGER IF NOT EXISTS adverse_events_kept BEFORE DELETE ON adverse_events BEGIN"
     "  SELECT RAISE(ABORT, 'traceability data is kept 30 years'); END;",
+    /* donor testing: a donor kind's configured marker panel
+     * (core/donor_testing.h, donor_panel_format); no row: the kind's
+     * default. Results stored under the earlier codes are read as their
+     * markers (store/lab_donors.c MARKER_OF_TEST), not rewritten: every row
+     * stays equal to its audited image. */
+    "CREATE TABLE donor_panels ("
+    "  kind TEXT PRIMARY KEY,"
+    "  panel TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);",
 };
 #pragma GCC diagnostic pop
 

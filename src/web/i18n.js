@@ -72,6 +72,15 @@ export function formatDateTime(iso) {
   }).format(d);
 }
 
+// A calendar date "YYYY-MM-DD" as the interface's language writes it
+// (dd/mm/yyyy in French); anything else is returned as it is.
+export function formatDate(ymd) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(ymd || '');
+  if (!m) return ymd || '';
+  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
 export function formatNumber(n, digits = 1) {
   if (n === null || n === undefined || n === '') return '';
   return new Intl.NumberFormat(current === 'fr' ? 'fr-FR' : 'en-GB', {

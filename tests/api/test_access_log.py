@@ -44,7 +44,7 @@ NOT_IDENTIFIED = {
     "/api/v1/questionnaire/{token}", "/api/v1/reports/outcomes",
     "/api/v1/reports/outcomes/chart", "/api/v1/mfa", "/api/v1/mfa/policy",
     "/api/v1/report-settings", "/api/v1/security-events", "/api/v1/sessions",
-    "/api/v1/lab/cryo-settings",
+    "/api/v1/lab/cryo-settings", "/api/v1/lab/donor-panels",
 }
 
 LAB_ROUTES = ("/api/v1/lookback/",)

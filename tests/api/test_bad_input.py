@@ -222,6 +222,21 @@ ENDPOINTS = [
              {"product_type": F("enum", True, bad=["UC-MSC", "", "plasma"]),
               "post_thaw_hours": F("int", True, bad=[0, -1, 169, 10 ** 12]),
               "min_viability_percent": F("num", True, bad=[-1, 100.1])}),
+    # donor testing (H13): a result of one marker of the panel, never in the future
+    Endpoint("POST", "/api/v1/donors/{id}/tests", "lab",
+             lambda n: {"test": "hbsag", "result": "negative", "sampled_on": "2026-01-02"},
+             {"test": F("enum", True, bad=["hiv", "hbv", "HBsAg", "anti-hiv", "nat", ""]),
+              "result": F("enum", True, bad=["neg", "Negative", "reactive", ""]),
+              "sampled_on": F("date", True, bad=["2999-01-01"]),
+              "reason": F("str", False, max=1000, text="lines")},
+             id_kind="donor_open"),
+    Endpoint("PUT", "/api/v1/lab/donor-panels", "admin",
+             lambda n: {"kind": "allogeneic", "days_before": 0, "days_after": 7},
+             {"kind": F("enum", True, bad=["other", "Allogeneic", ""]),
+              "days_before": F("int", True, bad=[-1, 31, 10 ** 12]),
+              "days_after": F("int", True, bad=[-1, 8]),
+              "markers": F("obj", False, bad=[{"hiv": "negative"}, {"hbsag": "maybe"}, {"hbsag": 1},
+                                              {"HBSAG": "none"}])}),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]
@@ -258,6 +273,7 @@ class Run:
         import test_laboratory as labt
         lab = labt.Lab(s, self.t)
         labt.configure(lab)
+        self.fix["donor_open"] = lab.donor(sign=False)
         did = lab.donor()
         for k in ("unit_fresh", "unit_frozen"):
             _, batch = lab.batch(did)

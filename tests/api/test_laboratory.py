@@ -36,7 +36,10 @@ import harness  # noqa: E402
 TODAY = datetime.date.today()
 NEXT_YEAR = (TODAY + datetime.timedelta(days=365)).isoformat()
 D = TODAY.isoformat()
-SCREENING = ["hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"]
+# The allogeneic default panel (core/donor_testing.h: Directive 2006/17/EC Annex II 1.1,
+# 21 CFR 1271.85(a),(b)); autologous needs only the first five (Annex I 2.1.1).
+SCREENING = ["hbsag", "anti-hbc", "anti-hcv", "anti-hiv-1-2", "syphilis", "htlv-1-2",
+             "nat-hiv", "nat-hcv", "nat-hbv", "cmv"]
 # A passing MSC set (ISCT minimal criteria): None is "not detected", True "observed";
 # CD14 answers "CD14 or CD11b", CD19 "CD79alpha or CD19".
 MSC_QC = [("sterility", None, ""), ("mycoplasma", None, ""), ("endotoxin", 0.1, "EU/mL"),
@@ -62,24 +65,25 @@ class Lab:
                      role="coordinator", want=201)
         return r.json["id"]
 
-    def donor(self, patient_id=None, screen=True, sign=True):
+    def donor(self, patient_id=None, screen=True, sign=True, markers=SCREENING, sampled_on=D):
         body = {"kind": "autologous" if patient_id else "allogeneic", "consent_date": D}
         if patient_id:
             body["patient_id"] = patient_id
         r = self.req("POST", "/api/v1/donors", body, want=201, what="donor created")
         did = r.json["donor"]["id"]
-        for test in SCREENING if screen else []:
+        for test in markers if screen else []:
             self.req("POST", "/api/v1/donors/%d/tests" % did,
-                     {"test": test, "result": "negative", "sampled_on": D}, want=201)
+                     {"test": test, "result": "negative", "sampled_on": sampled_on}, want=201)
         if sign:
             self.req("POST", "/api/v1/donors/%d/eligibility" % did,
                      {"decision": "eligible", "password": harness.PASSWORD},
                      role="physician", want=200, what="physician signs eligible")
         return did
 
-    def batch(self, donor_id, product="uc-msc"):
+    def batch(self, donor_id, product="uc-msc", collected_on=D):
         r = self.req("POST", "/api/v1/collections", {"donor_id": donor_id, "source": "cord-tissue",
-                                                     "collected_on": D, "mass_g": 20}, want=201)
+                                                     "collected_on": collected_on, "mass_g": 20},
+                     want=201)
         cid = r.json["collection"]["id"]
         r = self.req("POST", "/api/v1/batches", {"product_type": product, "collection_ids": [cid]},
                      want=201)
@@ -188,6 +192,114 @@ def test_flow(lab, t, srv):
     r = srv.cli("isbt128", "new", "--facility", "W1234", "--year", u["din"][5:7], "--data", srv.data)
     t.check(r.returncode == 0 and r.stdout.startswith("W1234%s%06d" % (u["din"][5:7], int(u["din"][7:]) + 1)),
             "isbt128 new allocates the sequence after the unit's", r.stdout + r.stderr)
+
+
+def day(offset):
+    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+
+
+def sign(lab, did, want, what, role="physician"):
+    return lab.req("POST", "/api/v1/donors/%d/eligibility" % did,
+                   {"decision": "eligible", "password": harness.PASSWORD}, role=role, want=want,
+                   what=what)
+
+
+def test_donor_testing(lab, t, srv):
+    """H13: the marker panel per donor kind, each result's sample date against the
+    collection date (Directive 2006/17/EC Annex II 2.5; 21 CFR 1271.80(b))."""
+    r = lab.req("GET", "/api/v1/lab/donor-panels", want=200)
+    panels = {p["kind"]: p for p in r.json["panels"]}
+    allo, auto = panels["allogeneic"], panels["autologous"]
+    t.check([m["marker"] for m in allo["markers"]] == SCREENING
+            and all(m["need"] == ("result" if m["marker"] == "cmv" else "negative") for m in allo["markers"])
+            and (allo["days_before"], allo["days_after"]) == (0, 7),
+            "allogeneic default: Annex II 1.1 + HTLV + NAT negative, CMV recorded, 0 days before to 7 after", allo)
+    t.check([m["marker"] for m in auto["markers"] if m["need"] == "negative"] == SCREENING[:5]
+            and all(m["need"] == "none" for m in auto["markers"][5:]),
+            "autologous default: the Annex II 1.1 minimum set (Annex I 2.1.1)", auto)
+
+    # a missing marker is named, in the caller's language
+    did = lab.donor(markers=[m for m in SCREENING if m != "anti-hbc"], sign=False)
+    r = sign(lab, did, 409, "eligible refused: anti-HBc has no result")
+    t.check(r.error()["code"] == "marker_missing" and r.error()["field"] == "anti-hbc",
+            "the refusal names the missing marker", r)
+    lab.req("PATCH", "/api/v1/session/preferences", {"language": "fr"}, role="physician", want=200)
+    r = lab.srv.request("POST", "/api/v1/donors/%d/eligibility" % did,
+                        {"decision": "eligible", "password": harness.PASSWORD}, role="physician")
+    t.check(r.status == 409 and "anticorps anti-HBc : aucun résultat saisi" in r.error()["message"],
+            "in French the refusal names « anticorps anti-HBc »", r)
+    lab.req("PATCH", "/api/v1/session/preferences", {"language": "en"}, role="physician", want=200)
+    r = lab.srv.request("POST", "/api/v1/donors/%d/eligibility" % did,
+                        {"decision": "eligible", "password": harness.PASSWORD}, role="physician",
+                        headers={"Accept-Language": "en"})
+    t.check(r.status == 409 and "anti-HBc antibody" in r.error()["message"],
+            "in English the refusal names the anti-HBc antibody", r)
+
+    # autologous: the minimum set suffices
+    p = lab.patient("Autologous-panel")
+    adid = lab.donor(p, markers=SCREENING[:5], sign=False)
+    sign(lab, adid, 200, "autologous donor with the Annex II 1.1 set signed eligible")
+
+    # window: the collection today, a sample 8 days before it is outside (0 days before);
+    # one 1 day before is outside too; on the day it is inside
+    did = lab.donor(sign=False, sampled_on=day(-8))
+    lab.batch(did)
+    r = sign(lab, did, 409, "eligible refused: samples 8 days before the collection")
+    t.check(r.error()["code"] == "marker_outside_window" and r.error()["field"] == "hbsag",
+            "the refusal names the first marker outside its window", r)
+    did = lab.donor(sign=False, sampled_on=day(-1))
+    lab.batch(did)
+    sign(lab, did, 409, "Annex II 2.5: the day before the donation is outside the default window")
+    # sampled on the collection day + 7 is inside (Annex II 2.5): samples today, collection 7 days ago
+    did = lab.donor(sign=False)
+    lab.batch(did, collected_on=day(-7))
+    sign(lab, did, 200, "Annex II 2.5: a sample 7 days after the donation is inside")
+    did = lab.donor(sign=False)
+    lab.batch(did, collected_on=day(-8))
+    sign(lab, did, 409, "Annex II 2.5: 8 days after the donation is outside")
+
+    # signed before any collection; a later collection outside the window reopens it (H13)
+    did = lab.donor(sampled_on=day(-10))
+    r = lab.req("GET", "/api/v1/donors/%d" % did)
+    t.check(r.json["donor"]["eligibility"] == "eligible", "signed on the results alone", r)
+    _, bid = lab.batch(did)
+    r = lab.req("GET", "/api/v1/donors/%d" % did)
+    t.check(r.json["donor"]["eligibility"] == "incomplete",
+            "a collection 10 days after the samples sets the signature back to incomplete", r)
+    reopen = srv.db_query("SELECT reason FROM audit_log WHERE entity = 'donor' AND entity_id = ?"
+                          " AND action = 'reopen_eligibility'", (str(did),))
+    t.check(len(reopen) == 1 and "HBsAg" in (reopen[0][0] or ""),
+            "the reopening is audited with the marker as reason", reopen)
+    lab.unit(bid)
+    lab.qc(bid)
+    r = lab.release(bid, want=409)
+    kinds = [b["kind"] for b in (r.json or {}).get("readiness", {}).get("blocks", [])]
+    t.check(kinds == ["donor_incomplete"], "H13: its batch is not released", r)
+    # a collection inside the window keeps the signature
+    did = lab.donor()
+    lab.batch(did)
+    r = lab.req("GET", "/api/v1/donors/%d" % did)
+    t.check(r.json["donor"]["eligibility"] == "eligible", "a collection on the sample day keeps it", r)
+
+    # configured: 10 days before (1271.80(b)(1) allows up to 30); then the 8-day-old samples pass
+    before = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE entity = 'donor_panel'")[0][0]
+    r = lab.req("PUT", "/api/v1/lab/donor-panels",
+                {"kind": "allogeneic", "days_before": 10, "days_after": 7,
+                 "markers": {"htlv-1-2": "none"}}, role="admin", want=200, what="panel configured")
+    allo = {p["kind"]: p for p in r.json["panels"]}["allogeneic"]
+    t.check(allo["days_before"] == 10 and [m["need"] for m in allo["markers"] if m["marker"] == "htlv-1-2"] == ["none"]
+            and [m["default"] for m in allo["markers"] if m["marker"] == "htlv-1-2"] == ["negative"],
+            "the panel answers the new window and need, with the default beside", allo)
+    after = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE entity = 'donor_panel'")[0][0]
+    t.check(after == before + 1, "the change is audited", (before, after))
+    did = lab.donor(markers=[m for m in SCREENING if m != "htlv-1-2"], sign=False, sampled_on=day(-8))
+    lab.batch(did)
+    sign(lab, did, 200, "samples 8 days before pass a 10-day window; HTLV no longer needed")
+    lab.req("PUT", "/api/v1/lab/donor-panels",
+            {"kind": "allogeneic", "days_before": 0, "days_after": 7, "markers": {"htlv-1-2": "negative"}},
+            role="admin", want=200, what="panel back to the default")
+    lab.req("PUT", "/api/v1/lab/donor-panels", {"kind": "allogeneic", "days_before": 0, "days_after": 7},
+            role="lab", want=403, what="only an admin configures the panel")
 
 
 def test_h2_h13(lab, t):
@@ -446,11 +558,23 @@ def test_bad_input(lab, t, srv):
         ("POST", "/api/v1/donors", "lab", {"kind": "autologous", "patient_id": 999999}, "patient_id"),
         ("PATCH", "/api/v1/donors/%d" % did, "lab", {"consent_date": D, "version": 999}, "version"),
         ("PATCH", "/api/v1/donors/%d" % did, "lab", {"consent_date": D}, "If-Match"),
-        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "neg", "sampled_on": D}, "result"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "neg", "sampled_on": D}, "result"),
         ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv1", "result": "negative", "sampled_on": D}, "test"),
-        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "negative", "sampled_on": D}, "reason"),
-        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "negative"}, "sampled_on"),
-        ("POST", "/api/v1/donors/999999/tests", "lab", {"test": "hiv", "result": "negative", "sampled_on": D}, "id"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hiv", "result": "negative", "sampled_on": D}, "test"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "HBsAg", "result": "negative", "sampled_on": D}, "test"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": D}, "reason"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative"}, "sampled_on"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": day(1)}, "sampled_on"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": "2026-02-30"}, "sampled_on"),
+        ("POST", "/api/v1/donors/999999/tests", "lab", {"test": "hbsag", "result": "negative", "sampled_on": D}, "id"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "other", "days_before": 0, "days_after": 7}, "kind"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 31, "days_after": 7}, "days_before"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": -1, "days_after": 7}, "days_before"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 0, "days_after": 8}, "days_after"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 0}, "days_after"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 0, "days_after": 7, "markers": {"hiv": "negative"}}, "markers"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 0, "days_after": 7, "markers": {"hbsag": "maybe"}}, "markers"),
+        ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "allogeneic", "days_before": 0, "days_after": 7, "markers": ["hbsag"]}, "markers"),
         ("POST", "/api/v1/donors/%d/eligibility" % did, "qa", {"decision": "maybe", "password": harness.PASSWORD}, "decision"),
         ("POST", "/api/v1/donors/%d/eligibility" % did, "qa", {"decision": "ineligible", "password": harness.PASSWORD}, "reason"),
         ("POST", "/api/v1/donors/%d/eligibility" % did, "qa", {"decision": "eligible"}, "password"),
@@ -568,6 +692,7 @@ def main():
         test_h12(lab, t)
         test_labels(lab, t)
         test_bad_input(lab, t, srv)
+        test_donor_testing(lab, t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
     return t.finish()

@@ -90,7 +90,7 @@ async function plan(e, pid) {
 async function unit(e, cells, { pid, planId, item, quarantine = false } = {}) {
   const donor = await ok(e.lab, 'POST', '/donors', { kind: 'allogeneic', consent_date: TODAY }, 201);
   const did = donor.donor.id;
-  for (const test of ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv']) {
+  for (const test of ['hbsag', 'anti-hbc', 'anti-hcv', 'anti-hiv-1-2', 'syphilis', 'htlv-1-2', 'nat-hiv', 'nat-hcv', 'nat-hbv', 'cmv']) {
     await ok(e.lab, 'POST', `/donors/${did}/tests`, { test, result: 'negative', sampled_on: TODAY }, 201);
   }
   await ok(e.physician, 'POST', `/donors/${did}/eligibility`, { decision: 'eligible', password: PASSWORD }, 200);

@@ -5,9 +5,11 @@
 // shows its label (no QUARANTINE banner in the decoded label is checked by
 // the API test; here: the preview image loads) and moves to "released".
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, assertFrenchPage } from './harness.mjs';
 
 const PASSWORD = 'lab-browser-password-1';
+// The allogeneic default panel (core/donor_testing.h), as the form offers it.
+const MARKERS = ['hbsag', 'anti-hbc', 'anti-hcv', 'anti-hiv-1-2', 'syphilis', 'htlv-1-2', 'nat-hiv', 'nat-hcv', 'nat-hbv', 'cmv'];
 
 async function setup(server) {
   const admin = await server.client();
@@ -59,13 +61,13 @@ await run([
     await page.getByTestId('donor-facts').waitFor();
     const donorUrl = page.url();
     assert.match(await page.getByTestId('donor-eligibility').textContent(), /incomplete/);
-    for (const test of ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv']) {
+    for (const test of MARKERS) {
       await page.getByTestId('test-form-test').selectOption(test);
       await page.getByTestId('test-form-result').selectOption('negative');
       await page.getByTestId('test-form-sampled-on').fill(today);
       await submit(page, 'test-form');
     }
-    assert.equal(await page.getByTestId('donor-tests-row').count(), 6);
+    assert.equal(await page.getByTestId('donor-tests-row').count(), MARKERS.length);
     await page.getByTestId('collection-form-source').selectOption('cord-tissue');
     await page.getByTestId('collection-form-collected-on').fill(today);
     await page.getByTestId('collection-form-mass-g').fill('18,5');
@@ -230,5 +232,90 @@ await run([
     assert.doesNotMatch(expires, /T\d\d:|Z$/, 'no UTC timestamp on the page');
     assert.match(await page.getByTestId('thaw-facts').textContent(), /À administrer avant le/);
     assert.equal(await page.getByTestId('thaw-form').count(), 0, 'one thaw record per unit');
+  }],
+  ['donor testing in French: the panel with its sample dates, a missing marker and a sample outside the window named (H13)', async ({ page, server }) => {
+    const admin = await server.client();
+    for (const [username, role] of [['dtlab', 'lab'], ['dtphys', 'physician']]) {
+      const r = await admin.request('POST', '/api/v1/users', { username, role, password: PASSWORD });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+    const today = day(0);
+    await switchUser(page, server, 'dtlab');
+    await page.getByTestId('lang-fr').click();
+    await page.getByTestId('nav-lab').click();
+    await page.getByTestId('new-donor').click();
+    await page.getByTestId('donor-form-consent-date').fill(day(-3));
+    await page.getByTestId('donor-form-submit').click();
+    await page.getByTestId('donor-facts').waitFor();
+    const donorUrl = page.url();
+    // the page says what the allogeneic donor needs, by name, and the window
+    const needs = await page.getByTestId('donor-panel').textContent();
+    for (const fr of ['antigène HBs', 'anticorps anti-HBc', 'DGV du VHB', 'sérologie CMV (à saisir', 'de 0 jours avant à 7 jours après']) {
+      assert.ok(needs.includes(fr), `${fr} in: ${needs}`);
+    }
+    // the tissue was collected today; the mother's sample was taken today, except anti-HBc,
+    // whose only sample dates from 9 days before (the default window: the day itself to 7 days after)
+    await page.getByTestId('collection-form-source').selectOption('cord-tissue');
+    await page.getByTestId('collection-form-collected-on').fill(today);
+    await page.getByTestId('collection-form-mass-g').fill('20');
+    await submit(page, 'collection-form');
+    for (const marker of MARKERS.filter((m) => m !== 'anti-hbc')) {
+      await page.getByTestId('test-form-test').selectOption(marker);
+      await page.getByTestId('test-form-result').selectOption('negative');
+      await page.getByTestId('test-form-sampled-on').fill(today);
+      await submit(page, 'test-form');
+    }
+    const rows = await page.getByTestId('donor-tests').textContent();
+    for (const fr of ['antigène HBs', 'DGV du VIH', 'anticorps anti-VIH-1/2', 'négatif']) assert.ok(rows.includes(fr), `${fr} in: ${rows}`);
+    const [y, m, d] = today.split('-');
+    assert.ok(rows.includes(`${d}/${m}/${y}`), `sample dates as dd/mm/yyyy: ${rows}`);
+    assertFrenchPage(await page.locator('main').textContent(), [/\bnegative\b/, /\bTest\b/], 'the donor page');
+
+    // the physician is refused, and told which marker is missing, in French
+    await switchUser(page, server, 'dtphys');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(donorUrl);
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await page.getByTestId('eligibility-form-password').fill(PASSWORD);
+    await page.getByTestId('eligibility-form-submit').click();
+    const error = page.getByTestId('eligibility-form-error');
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.textContent(), /anticorps anti-HBc : aucun résultat saisi/);
+    assertFrenchPage(await error.textContent(), [/\bmarker\b/, /\bresult\b/], 'the refusal');
+    assert.match(await page.getByTestId('donor-eligibility').textContent(), /incompl/);
+
+    // the lab enters the anti-HBc result it has: sampled 9 days before the collection
+    await switchUser(page, server, 'dtlab');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(donorUrl);
+    await page.getByTestId('test-form-test').selectOption('anti-hbc');
+    await page.getByTestId('test-form-result').selectOption('negative');
+    await page.getByTestId('test-form-sampled-on').fill(day(-9));
+    await submit(page, 'test-form');
+    await switchUser(page, server, 'dtphys');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(donorUrl);
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await page.getByTestId('eligibility-form-password').fill(PASSWORD);
+    await page.getByTestId('eligibility-form-submit').click();
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.textContent(), /anticorps anti-HBc : aucun échantillon prélevé dans la fenêtre autorisée/);
+
+    // a sample of the day of the collection: the physician signs
+    await switchUser(page, server, 'dtlab');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(donorUrl);
+    await page.getByTestId('test-form-test').selectOption('anti-hbc');
+    await page.getByTestId('test-form-result').selectOption('negative');
+    await page.getByTestId('test-form-sampled-on').fill(today);
+    await submit(page, 'test-form');
+    await switchUser(page, server, 'dtphys');
+    await page.getByTestId('lang-fr').click();
+    await page.goto(donorUrl);
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await page.getByTestId('eligibility-form-password').fill(PASSWORD);
+    await submit(page, 'eligibility-form');
+    assert.match(await page.getByTestId('donor-eligibility').textContent(), /^éligible/);
   }],
 ]);

@@ -9,64 +9,201 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/donor_testing.h"
 #include "core/isbt128.h"
 #include "core/lab_rules.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const lab_screening ALL_NEGATIVE[] = {
-    {"hiv", "negative", 100},      {"hbv", "negative", 100},  {"hcv", "negative", 100},
-    {"syphilis", "negative", 100}, {"htlv", "negative", 100}, {"cmv", "positive", 100},
-};
+enum { COLLECTED = 20000 }; /* the collection date of every row below */
+
+/* One eligibility case: the full panel sampled on the collection date, then
+ * one marker dropped or changed, and optionally one more result. */
+typedef struct {
+    const char *source; /* the clause the expectation comes from */
+    const char *kind;
+    int days_before, days_after; /* -1: the kind's default window */
+    bool consent, collected;
+    const char *drop;                   /* marker without any result */
+    const char *change, *change_result; /* marker whose result moves */
+    int change_offset;                  /* its sample: COLLECTED + offset */
+    const char *extra, *extra_result;   /* one more result */
+    int extra_offset;
+    cc_status expect;
+    const char *code, *field;
+} elig_row;
+
+static cc_status run_row(const elig_row *r, const char *decision, cc_error *err)
+{
+    donor_result results[DONOR_MARKERS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < DONOR_MARKERS; i++) {
+        const char *m = donor_marker_code(i);
+        if (r->drop && strcmp(r->drop, m) == 0)
+            continue;
+        bool cmv = strcmp(m, "cmv") == 0; /* a positive CMV is recorded, not excluding */
+        results[n] = (donor_result){m, cmv ? "positive" : "negative", COLLECTED};
+        if (r->change && strcmp(r->change, m) == 0) {
+            if (r->change_result)
+                results[n].result = r->change_result;
+            results[n].sampled_on = COLLECTED + r->change_offset;
+        }
+        n++;
+    }
+    if (r->extra)
+        results[n++] = (donor_result){r->extra, r->extra_result, COLLECTED + r->extra_offset};
+    donor_panel panel;
+    donor_panel_default(r->kind, &panel);
+    if (r->days_before >= 0)
+        panel.days_before = r->days_before;
+    if (r->days_after >= 0)
+        panel.days_after = r->days_after;
+    cc_date on = COLLECTED;
+    donor_facts f = {&panel, r->consent, results, n, &on, r->collected ? 1 : 0};
+    return donor_check_eligibility(decision, &f, err);
+}
+
+#define ALLO "allogeneic", -1, -1, true, true
+#define AUTO "autologous", -1, -1, true, true
+#define OK CC_OK, "", ""
+#define MISSING(m) CC_CONFLICT, "marker_missing", m
+#define NOT_NEG(m) CC_CONFLICT, "marker_not_negative", m
+#define OUTSIDE(m) CC_CONFLICT, "marker_outside_window", m
 
 static void test_eligibility_table(void **state)
 {
     (void)state;
-    lab_screening hiv_pos_then_neg[N(ALL_NEGATIVE) + 1];
-    memcpy(hiv_pos_then_neg, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
-    hiv_pos_then_neg[0].result = "positive";
-    hiv_pos_then_neg[0].sampled_on = 90; /* older positive ... */
-    hiv_pos_then_neg[N(ALL_NEGATIVE)] =
-        (lab_screening){"hiv", "negative", 101}; /* ... newer negative */
-    lab_screening newer_positive[N(ALL_NEGATIVE) + 1];
-    memcpy(newer_positive, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
-    newer_positive[N(ALL_NEGATIVE)] = (lab_screening){"hcv", "positive", 101};
-    lab_screening indeterminate[N(ALL_NEGATIVE)];
-    memcpy(indeterminate, ALL_NEGATIVE, sizeof ALL_NEGATIVE);
-    indeterminate[4].result = "indeterminate";
-    const struct {
-        const char *decision;
-        bool consent;
-        const lab_screening *tests;
-        size_t n;
-        cc_status expect;
-        const char *code;
-    } rows[] = {
-        {"eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_OK, ""}, /* CMV positive allowed */
-        {"eligible", false, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_CONFLICT,
-         "eligibility_not_met"},                                                 /* no consent */
-        {"eligible", true, ALL_NEGATIVE, 5, CC_CONFLICT, "eligibility_not_met"}, /* cmv missing */
-        {"eligible", true, ALL_NEGATIVE + 1, 5, CC_CONFLICT,
-         "eligibility_not_met"},                                              /* hiv missing */
-        {"eligible", true, NULL, 0, CC_CONFLICT, "eligibility_not_met"},      /* nothing tested */
-        {"eligible", true, hiv_pos_then_neg, N(hiv_pos_then_neg), CC_OK, ""}, /* latest counts */
-        {"eligible", true, newer_positive, N(newer_positive), CC_CONFLICT, "eligibility_not_met"},
-        {"eligible", true, indeterminate, N(indeterminate), CC_CONFLICT, "eligibility_not_met"},
-        {"ineligible", false, NULL, 0, CC_OK, ""}, /* always recordable */
-        {"incomplete", false, NULL, 0, CC_OK, ""},
-        {"Eligible", true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID,
-         "invalid_value"}, /* exact words */
-        {NULL, true, ALL_NEGATIVE, N(ALL_NEGATIVE), CC_INVALID, "invalid_value"},
+    static const elig_row rows[] = {
+        {"2006/17/EC Annex II 1.1; 21 CFR 1271.85(a),(b)", ALLO, NULL, NULL, NULL, 0, NULL, NULL, 0,
+         OK},
+        /* every marker of the allogeneic default is needed */
+        {"Annex II 1.1 HBsAg", ALLO, "hbsag", NULL, NULL, 0, NULL, NULL, 0, MISSING("hbsag")},
+        {"Annex II 1.1 anti-HBc", ALLO, "anti-hbc", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("anti-hbc")},
+        {"Annex II 1.1 anti-HCV-Ab", ALLO, "anti-hcv", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("anti-hcv")},
+        {"Annex II 1.1 anti-HIV-1,2", ALLO, "anti-hiv-1-2", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("anti-hiv-1-2")},
+        {"Annex II 1.1 and 1.4 syphilis", ALLO, "syphilis", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("syphilis")},
+        {"1271.85(b)(1) HTLV-I/II, viable leukocyte-rich cells", ALLO, "htlv-1-2", NULL, NULL, 0,
+         NULL, NULL, 0, MISSING("htlv-1-2")},
+        {"1271.85(a) HIV-1 with NAT (FDA guidance)", ALLO, "nat-hiv", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("nat-hiv")},
+        {"1271.85(a) HCV with NAT (FDA guidance)", ALLO, "nat-hcv", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("nat-hcv")},
+        {"1271.85(a) HBV with NAT (FDA guidance)", ALLO, "nat-hbv", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("nat-hbv")},
+        {"1271.85(b)(2) CMV, viable leukocyte-rich cells", ALLO, "cmv", NULL, NULL, 0, NULL, NULL,
+         0, MISSING("cmv")},
+        /* results */
+        {"Annex II 1.1: a reactive HBsAg excludes", ALLO, NULL, "hbsag", "positive", 0, NULL, NULL,
+         0, NOT_NEG("hbsag")},
+        {"Annex II 1.3: anti-HBc reactive needs a risk assessment, not a signature", ALLO, NULL,
+         "anti-hbc", "indeterminate", 0, NULL, NULL, 0, NOT_NEG("anti-hbc")},
+        {"1271.85(b)(2): a reactive CMV does not exclude (procedure)", ALLO, NULL, "cmv",
+         "positive", 0, NULL, NULL, 0, OK},
+        {"the latest result in the window counts: older positive, newer negative", ALLO, NULL,
+         "nat-hcv", "positive", 0, "nat-hcv", "negative", 1, OK},
+        {"the latest result counts: a newer positive after the window", ALLO, NULL, NULL, NULL, 0,
+         "anti-hcv", "positive", 30, NOT_NEG("anti-hcv")},
+        /* window, allogeneic default 0 before / 7 after (Annex II 2.5, inside 1271.80(b)) */
+        {"Annex II 2.5: at the time of donation", ALLO, NULL, "syphilis", NULL, 0, NULL, NULL, 0,
+         OK},
+        {"Annex II 2.5: within seven days post donation (day 7)", ALLO, NULL, "syphilis", NULL, 7,
+         NULL, NULL, 0, OK},
+        {"Annex II 2.5: day 8 after is outside", ALLO, NULL, "syphilis", NULL, 8, NULL, NULL, 0,
+         OUTSIDE("syphilis")},
+        {"Annex II 2.5 without a 180-day retest: the day before is outside", ALLO, NULL, "anti-hbc",
+         NULL, -1, NULL, NULL, 0, OUTSIDE("anti-hbc")},
+        {"an earlier in-window negative does not cover a later positive in the window", ALLO, NULL,
+         NULL, NULL, 0, "hbsag", "positive", 3, NOT_NEG("hbsag")},
+        /* configured windows at the sources' bounds */
+        {"1271.80(b): up to 7 days before recovery (day -7)", "allogeneic", 7, 7, true, true, NULL,
+         "nat-hiv", NULL, -7, NULL, NULL, 0, OK},
+        {"1271.80(b): day -8 is outside", "allogeneic", 7, 7, true, true, NULL, "nat-hiv", NULL, -8,
+         NULL, NULL, 0, OUTSIDE("nat-hiv")},
+        {"1271.80(b)(1); Annex II 2.5 with repeat testing: 30 days before", "allogeneic", 30, 7,
+         true, true, NULL, "anti-hiv-1-2", NULL, -30, NULL, NULL, 0, OK},
+        {"1271.80(b)(1): day -31 is outside", "allogeneic", 30, 7, true, true, NULL, "anti-hiv-1-2",
+         NULL, -31, NULL, NULL, 0, OUTSIDE("anti-hiv-1-2")},
+        {"a result outside the window and no collection yet: judged on results", "allogeneic", -1,
+         -1, true, false, NULL, "anti-hiv-1-2", NULL, -100, NULL, NULL, 0, OK},
+        /* autologous default: Annex I 2.1.1, the Annex II 1.1 minimum set */
+        {"Annex I 2.1.1: autologous, the minimum set only", AUTO, "htlv-1-2", NULL, NULL, 0, "cmv",
+         NULL, 0, OK},
+        {"Annex I 2.1.1: autologous without NAT", AUTO, "nat-hiv", NULL, NULL, 0, NULL, NULL, 0,
+         OK},
+        {"Annex I 2.1.1: autologous without CMV", AUTO, "cmv", NULL, NULL, 0, NULL, NULL, 0, OK},
+        {"Annex I 2.1.1: autologous still needs HBsAg", AUTO, "hbsag", NULL, NULL, 0, NULL, NULL, 0,
+         MISSING("hbsag")},
+        {"Annex I 2.1.1: autologous still needs anti-HBc", AUTO, "anti-hbc", NULL, NULL, 0, NULL,
+         NULL, 0, MISSING("anti-hbc")},
+        {"Annex II 2.5 window applies to autologous: day 8", AUTO, NULL, "anti-hcv", NULL, 8, NULL,
+         NULL, 0, OUTSIDE("anti-hcv")},
+        /* consent comes first */
+        {"consent recorded", "allogeneic", -1, -1, false, true, NULL, NULL, NULL, 0, NULL, NULL, 0,
+         CC_CONFLICT, "eligibility_not_met", "decision"},
     };
     for (size_t i = 0; i < N(rows); i++) {
         cc_error err;
         cc_error_clear(&err);
-        cc_status st = lab_check_eligibility(rows[i].decision, rows[i].consent, rows[i].tests,
-                                             rows[i].n, &err);
-        if (st != rows[i].expect)
-            fail_msg("row %zu: got %d (%s)", i, st, err.message);
-        assert_string_equal(err.code, rows[i].code);
+        cc_status st = run_row(&rows[i], "eligible", &err);
+        if (st != rows[i].expect || strcmp(err.code, rows[i].code) != 0 ||
+            strcmp(err.field, rows[i].field) != 0)
+            fail_msg("row %zu (%s): got %d %s %s (%s)", i, rows[i].source, st, err.code, err.field,
+                     err.message);
     }
+    /* ineligible and incomplete are always recordable; decisions are exact words */
+    elig_row nothing = {"",   "allogeneic", -1, -1,   false, true, "hbsag",
+                        NULL, NULL,         0,  NULL, NULL,  0,    OK};
+    cc_error err;
+    assert_int_equal(run_row(&nothing, "ineligible", &err), CC_OK);
+    assert_int_equal(run_row(&nothing, "incomplete", &err), CC_OK);
+    assert_int_equal(run_row(&nothing, "Eligible", &err), CC_INVALID);
+    assert_string_equal(err.field, "decision");
+    assert_int_equal(run_row(&nothing, NULL, &err), CC_INVALID);
+}
+
+static void test_donor_panels(void **state)
+{
+    (void)state;
+    donor_panel p, q;
+    donor_panel_default("allogeneic", &p);
+    assert_int_equal(p.days_before, 0);
+    assert_int_equal(p.days_after, 7);
+    assert_int_equal(p.need[donor_marker_index("cmv")], DONOR_NEED_RESULT);
+    donor_panel_default("autologous", &p);
+    assert_int_equal(p.need[donor_marker_index("nat-hbv")], DONOR_NEED_NONE);
+    assert_int_equal(p.need[donor_marker_index("anti-hbc")], DONOR_NEED_NEGATIVE);
+    /* stored form round trip */
+    p.days_before = 30;
+    p.need[donor_marker_index("htlv-1-2")] = DONOR_NEED_RESULT;
+    char text[DONOR_PANEL_TEXT];
+    donor_panel_format(&p, text);
+    assert_true(donor_panel_parse("autologous", text, &q));
+    assert_memory_equal(&p, &q, sizeof p);
+    assert_false(donor_panel_parse("autologous", "hbsag=maybe;0;7", &q));
+    assert_false(donor_panel_parse("autologous", "hiv=negative;0;7", &q));
+    assert_false(donor_panel_parse("autologous", "hbsag=negative;0", &q));
+    /* window bounds from the sources: 30 before (1271.80(b)(1)), 7 after (1271.80(b)) */
+    cc_error err;
+    p.days_before = 31;
+    assert_int_equal(donor_panel_check(&p, &err), CC_INVALID);
+    assert_string_equal(err.field, "days_before");
+    p.days_before = 30;
+    p.days_after = 8;
+    assert_int_equal(donor_panel_check(&p, &err), CC_INVALID);
+    assert_string_equal(err.field, "days_after");
+    p.days_after = 7;
+    assert_int_equal(donor_panel_check(&p, &err), CC_OK);
+    /* vocabulary: the old codes are no markers */
+    assert_int_equal(donor_marker_index("hiv"), -1);
+    assert_int_equal(donor_marker_index("anti-hiv-1-2"), 3);
+    assert_null(donor_marker_code(DONOR_MARKERS));
+    assert_string_equal(donor_marker_label("htlv-1-2"), "anti-HTLV-I/II");
+    assert_true(donor_result_is_valid("indeterminate"));
+    assert_false(donor_result_is_valid("neg"));
 }
 
 static void test_vocabularies(void **state)
@@ -81,10 +218,6 @@ static void test_vocabularies(void **state)
     assert_false(lab_source_is_valid("blood"));
     assert_true(lab_step_is_valid("cm-harvest"));
     assert_false(lab_step_is_valid(""));
-    assert_true(lab_screening_test_is_valid("htlv"));
-    assert_false(lab_screening_test_is_valid("hiv1"));
-    assert_true(lab_screening_result_is_valid("indeterminate"));
-    assert_false(lab_screening_result_is_valid("neg"));
 }
 
 enum { TODAY = 20000, P1 = 1, P2 = 2 };
@@ -812,10 +945,15 @@ static void test_cryo_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_eligibility_table), cmocka_unit_test(test_vocabularies),
-        cmocka_unit_test(test_reserve_table),     cmocka_unit_test(test_issue_and_administer_table),
-        cmocka_unit_test(test_product_code),      cmocka_unit_test(test_unit_create_table),
-        cmocka_unit_test(test_unit_action_table), cmocka_unit_test(test_qc_result_table),
+        cmocka_unit_test(test_eligibility_table),
+        cmocka_unit_test(test_donor_panels),
+        cmocka_unit_test(test_vocabularies),
+        cmocka_unit_test(test_reserve_table),
+        cmocka_unit_test(test_issue_and_administer_table),
+        cmocka_unit_test(test_product_code),
+        cmocka_unit_test(test_unit_create_table),
+        cmocka_unit_test(test_unit_action_table),
+        cmocka_unit_test(test_qc_result_table),
         cmocka_unit_test(test_cryo_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

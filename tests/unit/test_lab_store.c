@@ -88,11 +88,11 @@ static int64_t donor(db *d, int64_t patient_id, bool screened)
         NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false};
     int64_t id, t;
     assert_int_equal(lab_donor_create(d, &ACTOR, &f, &id, &err), CC_OK);
-    static const char *const tests[] = {"hiv", "hbv", "hcv", "syphilis", "htlv", "cmv"};
-    for (size_t i = 0; screened && i < 6; i++)
-        assert_int_equal(
-            lab_donor_add_test(d, &ACTOR, id, tests[i], "negative", "2026-01-01", NULL, &t, &err),
-            CC_OK);
+    /* the full allogeneic panel, sampled on the day of the collection (batch()) */
+    for (size_t i = 0; screened && donor_marker_code(i); i++)
+        assert_int_equal(lab_donor_add_test(d, &ACTOR, id, donor_marker_code(i), "negative",
+                                            "2026-01-02", NULL, &t, &err),
+                         CC_OK);
     return id;
 }
 
@@ -229,22 +229,62 @@ static void test_release_needs_qc_and_eligible_donor(void **state)
     assert_int_equal(av.first_broken_seq, 0);
 }
 
+/* Results stored under the codes used before the marker panel are read as
+ * the marker each code stood for, and the stored rows are left as audited. */
+static void test_old_codes_read_as_markers(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    int64_t dn = donor(f->d, 0, false);
+    static const char *const old[] = {"hiv", "hbv", "hcv", "htlv", "syphilis", "cmv"};
+    for (size_t i = 0; i < 6; i++) {
+        sql_arg a[] = {SQL_I(dn), SQL_S(old[i])};
+        OK(sql_run(f->d,
+                   "INSERT INTO donor_tests (donor_id, test, result, sampled_on, recorded_by,"
+                   " recorded_at) VALUES (?, ?, 'negative', '2026-01-02', 'lab1',"
+                   " '2026-01-02T10:00:00Z')",
+                   a, 2, NULL, &err));
+    }
+    lab_donor_screening s;
+    OK(lab_donor_screening_load(f->d, dn, &s, &err));
+    assert_int_equal(s.n_tests, 6);
+    static const char *const want[] = {"anti-hiv-1-2", "hbsag",    "anti-hcv",
+                                       "htlv-1-2",     "syphilis", "cmv"};
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(s.tests[i].marker, want[i]);
+    int64_t kept = 0;
+    OK(sql_scalar(f->d, "SELECT COUNT(*) FROM donor_tests WHERE test IN ('hiv', 'hbv')", NULL, 0,
+                  &kept, &err));
+    assert_int_equal(kept, 2);
+    /* the donor page shows the marker and the code it was recorded under */
+    buf b;
+    buf_init(&b, 1 << 16);
+    OK(lab_donor_json(f->d, dn, &b, &err));
+    assert_non_null(strstr(b.data, "\"test\":\"anti-hiv-1-2\",\"recorded_as\":\"hiv\""));
+    buf_release(&b);
+    /* the panel still misses anti-HBc and the NAT: eligibility names the first */
+    assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err), CC_CONFLICT);
+    assert_string_equal(err.field, "anti-hbc");
+}
+
 static void test_failed_qc_blocks_and_eligibility_rule(void **state)
 {
     fixture *f = *state;
     cc_error err;
     int64_t dn = donor(f->d, 0, false), b = batch(f->d, dn, "uc-msc");
-    /* H13: cannot sign eligible without screening */
+    /* H13: cannot sign eligible without screening; the first marker is named */
     assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "eligible", NULL, &err), CC_CONFLICT);
-    assert_string_equal(err.code, "eligibility_not_met");
+    assert_string_equal(err.code, "marker_missing");
+    assert_string_equal(err.field, "hbsag");
     int64_t t;
-    OK(lab_donor_add_test(f->d, &ACTOR, dn, "hiv", "positive", "2026-01-01", NULL, &t, &err));
+    OK(lab_donor_add_test(f->d, &ACTOR, dn, "anti-hiv-1-2", "positive", "2026-01-01", NULL, &t,
+                          &err));
     /* ineligible needs a reason */
     assert_int_equal(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "", &err), CC_INVALID);
     OK(app_lab_donor_decide(CTX(f->d), dn, "ineligible", "HIV positive", &err));
     /* signed record: a new result needs a reason and reopens */
     assert_int_equal(
-        lab_donor_add_test(f->d, &ACTOR, dn, "hbv", "negative", "2026-01-01", NULL, &t, &err),
+        lab_donor_add_test(f->d, &ACTOR, dn, "hbsag", "negative", "2026-01-01", NULL, &t, &err),
         CC_INVALID);
     unit(f->d, b, "S1234", "2099-01-01", NULL);
     pass_qc(f->d, b);
@@ -391,6 +431,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_release_needs_qc_and_eligible_donor),
+        T(test_old_codes_read_as_markers),
         T(test_failed_qc_blocks_and_eligibility_rule),
         T(test_issue_once_expiry_and_autologous),
         T(test_positions_and_rejection),

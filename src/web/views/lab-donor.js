@@ -2,12 +2,13 @@
 // collections, and a new batch from a collection.
 import { h } from '../dom.js';
 import { api } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDate, formatDateTime } from '../i18n.js';
 import { can, navigate } from '../app.js';
 import { syntheticBadge } from '../ui.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, productOptions } from './lab-ui.js';
 
-const TESTS = ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv'];
+// The donor-testing markers (core/donor_testing.h), in the panel's order.
+const MARKERS = ['hbsag', 'anti-hbc', 'anti-hcv', 'anti-hiv-1-2', 'syphilis', 'htlv-1-2', 'nat-hiv', 'nat-hcv', 'nat-hbv', 'cmv'];
 const RESULTS = ['negative', 'positive', 'indeterminate'];
 const SOURCES = ['cord-blood', 'cord-tissue', 'placenta', 'bone-marrow', 'adipose'];
 
@@ -28,8 +29,28 @@ export async function renderDonorNew(ctx) {
     }));
 }
 
+// What the donor's kind needs (the panel and the sample window), for those
+// who may read the panels; nothing otherwise.
+async function panelFacts(kind) {
+  let panels;
+  try {
+    panels = (await api('GET', '/lab/donor-panels')).data.panels;
+  } catch {
+    return null;
+  }
+  const p = panels.find((x) => x.kind === kind);
+  if (!p) return null;
+  const needed = p.markers.filter((m) => m.need !== 'none')
+    .map((m) => (m.need === 'result' ? t('lab.donor.panel_recorded', { marker: t(`lab.marker.${m.marker}`) }) : t(`lab.marker.${m.marker}`)));
+  return facts('donor-panel', [
+    ['panel', t('lab.donor.panel'), needed.join(', ')],
+    ['window', t('lab.donor.window'), t('lab.donor.window_days', { before: p.days_before, after: p.days_after })],
+  ]);
+}
+
 export async function renderDonor(ctx, id) {
   const { data } = await api('GET', `/donors/${id}`);
+  const panel = await panelFacts(data.donor.kind);
   if (!ctx.alive()) return;
   const d = data.donor;
   const nodes = [labNav('home'), pageHead(t('lab.donor.title', { code: d.code })),
@@ -37,13 +58,13 @@ export async function renderDonor(ctx, id) {
       ['code', t('lab.donor.code'), [d.code, d.synthetic ? [' ', syntheticBadge()] : null]],
       ['kind', t('lab.donor.kind'), t(`lab.kind.${d.kind}`)],
       d.patient_mrn ? ['patient', t('lab.donor.patient'), h('a', { href: `#/patients/${d.patient_id}` }, d.patient_mrn)] : null,
-      ['consent', t('lab.donor.consent_date'), d.consent_date || t('lab.donor.no_consent')],
+      ['consent', t('lab.donor.consent_date'), d.consent_date ? formatDate(d.consent_date) : t('lab.donor.no_consent')],
       ['eligibility', t('lab.donor.eligibility'), h('strong', { 'data-testid': 'donor-eligibility' }, t(`lab.eligibility.${d.eligibility}`))],
-      d.eligibility_by ? ['signed', t('lab.donor.signed_by'), `${d.eligibility_by} · ${d.eligibility_at}`] : null,
+      d.eligibility_by ? ['signed', t('lab.donor.signed_by'), `${d.eligibility_by} · ${formatDateTime(d.eligibility_at)}`] : null,
     ]),
-    section(t('lab.donor.tests'),
-      dataTable('donor-tests', [['test', t('lab.test'), (r) => r.test.toUpperCase()],
-        ['result', t('lab.result'), (r) => t(`lab.result.${r.result}`)], ['sampled_on', t('lab.sampled_on')],
+    section(t('lab.donor.tests'), panel,
+      dataTable('donor-tests', [['test', t('lab.test'), (r) => t(`lab.marker.${r.test}`)],
+        ['result', t('lab.result'), (r) => t(`lab.result.${r.result}`)], ['sampled_on', t('lab.sampled_on'), (r) => formatDate(r.sampled_on)],
         ['recorded_by', t('lab.recorded_by')]], data.tests)),
   ];
   const signed = d.eligibility !== 'incomplete';
@@ -51,7 +72,7 @@ export async function renderDonor(ctx, id) {
     nodes.push(actionForm({
       id: 'test-form', title: t('lab.donor.add_test'), path: `/donors/${id}/tests`,
       fields: [
-        { name: 'test', label: t('lab.test'), type: 'select', required: true, options: TESTS.map((x) => [x, x.toUpperCase()]) },
+        { name: 'test', label: t('lab.test'), type: 'select', required: true, options: [['', t('form.choose')], ...MARKERS.map((x) => [x, t(`lab.marker.${x}`)])] },
         { name: 'result', label: t('lab.result'), type: 'select', required: true, options: RESULTS.map((x) => [x, t(`lab.result.${x}`)]) },
         { name: 'sampled_on', label: t('lab.sampled_on'), type: 'date', required: true },
         signed ? { name: 'reason', label: t('lab.reason'), required: true, help: t('lab.donor.reopen_help') } : null,
@@ -71,7 +92,7 @@ export async function renderDonor(ctx, id) {
   }
   nodes.push(section(t('lab.collections'),
     dataTable('donor-collections', [['id', '#'], ['source', t('lab.source'), (r) => t(`lab.source.${r.source}`)],
-      ['collected_on', t('lab.collected_on')], ['volume_ml', t('lab.volume_ml')], ['mass_g', t('lab.mass_g')],
+      ['collected_on', t('lab.collected_on'), (r) => formatDate(r.collected_on)], ['volume_ml', t('lab.volume_ml')], ['mass_g', t('lab.mass_g')],
       ['lookback', '', (r) => h('a', { href: `#/lab/lookback?collection=${r.id}` }, t('lab.tab.lookback'))]],
     data.collections)));
   if (can(['lab'])) {
