@@ -216,3 +216,32 @@ cc_status donor_check_eligibility(const char *decision, const donor_facts *f, cc
     }
     return CC_OK;
 }
+
+void donor_screening_summary(const donor_panel *p, const donor_result *results, size_t n,
+                             bool *complete, char *reactive, size_t cap)
+{
+    donor_facts f = {.panel = p, .results = results, .n_results = n};
+    size_t used = 0;
+    *complete = true;
+    if (cap)
+        reactive[0] = '\0';
+    for (size_t i = 0; i < DONOR_MARKERS; i++) {
+        if (p->need[i] == DONOR_NEED_NONE)
+            continue;
+        const char *code = donor_marker_code(i);
+        const donor_result *last = latest(&f, code, INT32_MIN, INT32_MAX);
+        if (!last) {
+            *complete = false;
+            continue;
+        }
+        if (p->need[i] != DONOR_NEED_NEGATIVE || !last->result ||
+            strcmp(last->result, "positive") != 0)
+            continue;
+        for (const char *c = used ? ", " : ""; *c && used + 1 < cap; c++)
+            reactive[used++] = *c;
+        for (const char *c = donor_marker_label(code); *c && used + 1 < cap; c++)
+            reactive[used++] = *c;
+        if (cap)
+            reactive[used] = '\0';
+    }
+}

@@ -127,4 +127,11 @@ typedef struct {
 
 cc_status donor_check_eligibility(const char *decision, const donor_facts *f, cc_error *err);
 
+/* For a unit label: *complete when every marker the panel needs has a
+ * result; reactive receives the names of the "negative" markers whose
+ * latest result is positive ("HBsAg, anti-HCV"), cut to cap bytes; "" when
+ * none. */
+void donor_screening_summary(const donor_panel *p, const donor_result *results, size_t n,
+                             bool *complete, char *reactive, size_t cap);
+
 #endif

@@ -380,27 +380,3 @@ cc_status lab_check_cryo_settings(int post_thaw_hours, int min_viability_tenths,
                        "post_thaw_hours must lie between 1 and 168");
     return in_tenths(min_viability_tenths, 0, 1000, "min_viability_percent", err);
 }
-
-void lab_screening_summary(const lab_screening *tests, size_t n_tests, bool *complete,
-                           char *reactive, size_t cap)
-{
-    *complete = latest(tests, n_tests, "cmv") != NULL;
-    size_t used = 0;
-    if (cap)
-        reactive[0] = '\0';
-    for (size_t i = 0; REQUIRED_NEGATIVE[i]; i++) {
-        const lab_screening *t = latest(tests, n_tests, REQUIRED_NEGATIVE[i]);
-        if (!t) {
-            *complete = false;
-            continue;
-        }
-        if (!t->result || strcmp(t->result, "positive") != 0)
-            continue;
-        for (const char *c = used ? ", " : ""; *c && used + 1 < cap; c++)
-            reactive[used++] = *c;
-        for (const char *c = REQUIRED_NEGATIVE[i]; *c && used + 1 < cap; c++)
-            reactive[used++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
-        if (cap)
-            reactive[used] = '\0';
-    }
-}

@@ -220,11 +220,5 @@ cc_status lab_check_thaw(const lab_cryo_facts *u, int viability_tenths, int64_t 
  * ("min_viability_percent"). */
 cc_status lab_check_cryo_settings(int post_thaw_hours, int min_viability_tenths, cc_error *err);
 
-/* For a unit label (hctp_label.h): *complete when every required test and
- * CMV has a result; reactive receives the required tests whose most recent
- * result is positive, in upper case with ", " between ("HBV, HCV"), cut to
- * cap bytes; "" when none. */
-void lab_screening_summary(const lab_screening *tests, size_t n_tests, bool *complete,
-                           char *reactive, size_t cap);
 
 #endif

@@ -64,7 +64,7 @@ static cc_status read_collected(void *ctx, db_stmt *s, cc_error *err)
 }
 
 /* Every donor of the batch: screening complete and reactive tests summed
- * over them (core lab_screening_summary). */
+ * over them (core donor_screening_summary, each with its kind's panel). */
 typedef struct {
     db *d;
     lab_label_data *out;
@@ -81,7 +81,7 @@ static cc_status read_donor(void *ctx, db_stmt *s, cc_error *err)
         return st;
     bool complete;
     char reactive[64];
-    lab_screening_summary(sc.tests, sc.n_tests, &complete, reactive, sizeof reactive);
+    donor_screening_summary(&sc.panel, sc.tests, sc.n_tests, &complete, reactive, sizeof reactive);
     r->complete = r->complete && complete;
     lab_label_data *out = r->out;
     if (*reactive) {
@@ -92,7 +92,7 @@ static cc_status read_donor(void *ctx, db_stmt *s, cc_error *err)
     return CC_OK;
 }
 
-static cc_status donor_facts(db *d, int64_t batch_id, lab_label_data *out, cc_error *err)
+static cc_status batch_donor_facts(db *d, int64_t batch_id, lab_label_data *out, cc_error *err)
 {
     static const char DONORS[] = " FROM donors d WHERE d.id IN (SELECT c.donor_id FROM"
                                  " collections c JOIN batch_collections bc"
@@ -145,7 +145,7 @@ cc_status lab_unit_label_data(db *d, int64_t id, lab_label_data *out, cc_error *
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld", (long long)id);
     if (st == CC_OK)
-        st = donor_facts(d, l.batch_id, out, err);
+        st = batch_donor_facts(d, l.batch_id, out, err);
     if (st == CC_OK) {
         st = sql_first(d,
                        "SELECT fin, facility_name, facility_address, label_language"

@@ -300,7 +300,20 @@ def check_tokens(t, srv):
         srv.restart()
 
 
-MIGRATIONS_AFTER_ACCOUNTS = 1
+# What each migration appended after the accounts one did, undone, oldest
+# first: the test rolls the database back to just before the accounts
+# migration, so that every later entry runs again on a database of its time.
+# A new migration needs its line here (the test fails on re-running it).
+UNDO_AFTER_ACCOUNTS = [
+    # unit labels: facility and label language
+    "ALTER TABLE lab_site DROP COLUMN facility_name;"
+    "ALTER TABLE lab_site DROP COLUMN facility_address;"
+    "ALTER TABLE lab_site DROP COLUMN label_language;",
+    # traceability guards (created IF NOT EXISTS: kept)
+    "",
+    # donor testing panels
+    "DROP TABLE donor_panels;",
+]
 
 
 def check_migration(t, srv):
@@ -314,10 +327,10 @@ def check_migration(t, srv):
             "ALTER TABLE api_tokens DROP COLUMN expires_at;"
             "ALTER TABLE api_tokens DROP COLUMN scope;"
             "ALTER TABLE users DROP COLUMN must_change_password;"
-            # the accounts migration and those appended after it (re-running them
-            # changes nothing: the traceability guards)
+            + "".join(reversed(UNDO_AFTER_ACCOUNTS)) +
+            # the accounts migration and those appended after it run again
             "DELETE FROM schema_version WHERE version >= (SELECT MAX(version) FROM schema_version)"
-            " - %d;" % MIGRATIONS_AFTER_ACCOUNTS)
+            " - %d;" % len(UNDO_AFTER_ACCOUNTS))
         con.commit()
     finally:
         con.close()

@@ -502,11 +502,11 @@ def test_labels(lab, t):
     r = lab.req("GET", "/api/v1/units/%d/label.png" % u["id"], want=200)
     codes = zbar_codes(r.body)
     t.check("=<S1A2B100" in codes, "type of donation '1' (for autologous use only) in the product code barcode", codes)
-    # allogeneic donor signed ineligible with a reactive HBV test: Biohazard legend (1271.65(b)(2))
+    # allogeneic donor signed ineligible with a reactive HBsAg test: Biohazard legend (1271.65(b)(2))
     did = lab.donor(screen=False, sign=False)
     for test in SCREENING:
         lab.req("POST", "/api/v1/donors/%d/tests" % did,
-                {"test": test, "result": "positive" if test == "hbv" else "negative", "sampled_on": D}, want=201)
+                {"test": test, "result": "positive" if test == "hbsag" else "negative", "sampled_on": D}, want=201)
     lab.req("POST", "/api/v1/donors/%d/eligibility" % did,
             {"decision": "ineligible", "reason": "HBsAg reactive", "password": harness.PASSWORD},
             role="physician", want=200)
@@ -514,7 +514,7 @@ def test_labels(lab, t):
     u = lab.unit(bid)
     text = pdf_text(lab.req("GET", "/api/v1/units/%d/label.pdf" % u["id"], want=200).body)
     for want in ("DANGER BIOLOGIQUE", "AVERTISSEMENT : informer le patient des risques de maladies transmissibles",
-                 "résultats réactifs pour HBV", "Don allogénique bénévole"):
+                 "résultats réactifs pour HBsAg", "Don allogénique bénévole"):
         t.check(want in text, "ineligible donor label shows %r" % want, text)
     t.check("RÉSERVÉ" not in text and "Receveur" not in text, "no autologous statement on an allogeneic unit", text)
     r = lab.req("GET", "/api/v1/units/%d/label.pdf?lang=de" % u["id"], want=400)
