@@ -137,9 +137,9 @@ static void test_bad_product_code_refused(void **state)
     buf_release(&b);
 }
 
-/* The text pdftotext reads from the label's PDF, lines joined by spaces, in out
- * (cap bytes). */
-static void pdf_text(const label_unit *u, char *out, size_t cap)
+/* Renders u as PDF into a temporary file and returns what tool (a
+ * command taking the file name for %s) prints, in out (cap bytes). */
+static void read_pdf(const label_unit *u, const char *tool, char *out, size_t cap)
 {
     buf pdf;
     buf_init(&pdf, 16 << 20);
@@ -153,20 +153,26 @@ static void pdf_text(const label_unit *u, char *out, size_t cap)
     assert_int_equal(write(fd, pdf.data, pdf.len), (ssize_t)pdf.len);
     close(fd);
     buf_release(&pdf);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, tool, path);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t n = fread(out, 1, cap - 1, p);
     out[n] = '\0';
+    int rc = pclose(p);
+    unlink(path);
+    if (rc != 0)
+        fail_msg("%s failed (rc %d; is poppler-utils installed?)", cmd, rc);
+}
+
+/* The text pdftotext reads from the label's PDF, lines joined by spaces. */
+static void pdf_text(const label_unit *u, char *out, size_t cap)
+{
+    read_pdf(u, "pdftotext -enc UTF-8 %s - 2>/dev/null", out, cap);
     /* a statement broken over two lines reads as one */
     for (char *c = out; *c; c++)
         if (*c == '\n')
             *c = ' ';
-    int rc = pclose(p);
-    unlink(path);
-    if (rc != 0)
-        fail_msg("pdftotext failed (rc %d; is poppler-utils installed?)", rc);
 }
 
 /* Each row: a unit's donor situation as core decides it (hctp_label), the
@@ -312,26 +318,8 @@ static void test_long_label_fits_above_banner(void **state)
     snprintf(u.fin, sizeof u.fin, "W1234");
     label_texts texts = texts_of("en");
     u.texts = &texts;
-    buf pdf;
-    buf_init(&pdf, 16 << 20);
-    cc_error err;
-    assert_int_equal(label_render(&u, LABEL_PDF, &pdf, &err), CC_OK);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/cc-label-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, pdf.data, pdf.len), (ssize_t)pdf.len);
-    close(fd);
-    buf_release(&pdf);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "pdftotext -bbox -enc UTF-8 %s - 2>/dev/null", path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
     static char html[65536];
-    size_t n = fread(html, 1, sizeof html - 1, p);
-    html[n] = '\0';
-    pclose(p);
-    unlink(path);
+    read_pdf(&u, "pdftotext -bbox -enc UTF-8 %s - 2>/dev/null", html, sizeof html);
     double fin_bottom = word_y(html, "(FIN)", true), banner_top = word_y(html, "QUARANTINE", false);
     double paris = word_y(html, "Paris", true), hcv = word_y(html, "HCV,", true);
     if (fin_bottom < 0 || banner_top < 0 || paris < 0 || hcv < 0)
