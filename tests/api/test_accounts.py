@@ -311,8 +311,12 @@ def check_migration(t, srv):
             "ALTER TABLE api_tokens DROP COLUMN expires_at;"
             "ALTER TABLE api_tokens DROP COLUMN scope;"
             "ALTER TABLE users DROP COLUMN must_change_password;"
-            # this is the newest migration of the schema
-            "DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version);")
+            # the migrations after it are undone too: the unit labels' site columns
+            "ALTER TABLE lab_site DROP COLUMN facility_name;"
+            "ALTER TABLE lab_site DROP COLUMN facility_address;"
+            "ALTER TABLE lab_site DROP COLUMN label_language;"
+            # the accounts migration and the one after it are the newest two
+            "DELETE FROM schema_version WHERE version >= (SELECT MAX(version) - 1 FROM schema_version);")
         con.commit()
     finally:
         con.close()
