@@ -30,12 +30,24 @@ static label_unit label_of(const lab_label_data *row, cc_date today)
                     .cells = row->cells,
                     .volume_ml = row->volume_ml,
                     .viability = row->viability};
-    snprintf(u.product_code, sizeof u.product_code, "%s", row->product_code);
-    snprintf(u.product_type, sizeof u.product_type, "%s", row->product_type);
-    snprintf(u.expiry, sizeof u.expiry, "%s", row->expiry);
-    snprintf(u.storage, sizeof u.storage, "%s", row->storage);
-    snprintf(u.owner_mrn, sizeof u.owner_mrn, "%s", row->owner_mrn);
-    snprintf(u.batch_code, sizeof u.batch_code, "%s", row->batch_code);
+/* the texts the label shows as the store has them */
+#define COPY(field) snprintf(u.field, sizeof u.field, "%s", row->field)
+    COPY(product_code);
+    COPY(product_type);
+    COPY(expiry);
+    COPY(storage);
+    COPY(owner_mrn);
+    COPY(batch_code);
+    COPY(reactive);
+    COPY(product_description);
+    COPY(collected_on);
+    COPY(owner_name);
+    COPY(owner_birth_date);
+    COPY(facility_name);
+    COPY(facility_address);
+    COPY(fin);
+#undef COPY
+    snprintf(u.language, sizeof u.language, "%s", row->label_language);
     hctp_label_facts facts = {.autologous = row->autologous,
                               .eligibility = eligibility_of(row->eligibility),
                               .screening_complete = row->screening_complete,
@@ -45,15 +57,6 @@ static label_unit label_of(const lab_label_data *row, cc_date today)
     hctp_label_decide(&facts, &decided);
     u.donation_type = decided.donation_type;
     u.statements = decided.statements;
-    snprintf(u.reactive, sizeof u.reactive, "%s", row->reactive);
-    snprintf(u.product_description, sizeof u.product_description, "%s", row->product_description);
-    snprintf(u.collected_on, sizeof u.collected_on, "%s", row->collected_on);
-    snprintf(u.owner_name, sizeof u.owner_name, "%s", row->owner_name);
-    snprintf(u.owner_birth_date, sizeof u.owner_birth_date, "%s", row->owner_birth_date);
-    snprintf(u.facility_name, sizeof u.facility_name, "%s", row->facility_name);
-    snprintf(u.facility_address, sizeof u.facility_address, "%s", row->facility_address);
-    snprintf(u.fin, sizeof u.fin, "%s", row->fin);
-    snprintf(u.language, sizeof u.language, "%s", row->label_language);
     unit_state state;
     cc_date expiry;
     cc_error ignored;

@@ -208,7 +208,10 @@ static const char *donation_words(const label_unit *u)
     }
 }
 
-static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const char *product_scan)
+/* Draws the label with the text below the barcodes at k times its size;
+ * returns where the text ends (the banner sits below LABEL_H_PT - 32). */
+static double draw(cairo_t *cr, const label_unit *u, const char *din_scan, const char *product_scan,
+                   double k)
 {
     const double m = 18; /* margin: more than the 10-module quiet zone */
     const double w = LABEL_PT - 2 * m;
@@ -239,77 +242,77 @@ static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const c
     /* eye-readable product code: PDC, type of donation, division */
     snprintf(line, sizeof line, "%.5s %c %.2s   %s", product_scan + 2, product_scan[7],
              product_scan + 8, lab_product_type_label(u->product_type));
-    text_at(cr, m, y, 11, true, line);
-    y += 14;
+    text_at(cr, m, y, 11 * k, true, line);
+    y += 14 * k;
     if (*u->product_description)
-        y = wrapped(cr, m, y, w, 10, true, u->product_description);
+        y = wrapped(cr, m, y, w, 10 * k, true, u->product_description);
     const char *words = donation_words(u);
     if (words)
-        y = wrapped(cr, m, y, w, 9, false, words);
+        y = wrapped(cr, m, y, w, 9 * k, false, words);
     cells_text(u, u->cells, a, sizeof a);
     fill(line, sizeof line, t[LT_CELLS], (const char *const[]){"cells", a, NULL});
-    text_at(cr, m, y, 10, false, line);
-    y += 13;
+    text_at(cr, m, y, 10 * k, false, line);
+    y += 13 * k;
     number_text(u, u->volume_ml, 1, a, sizeof a);
     number_text(u, u->viability, 0, b, sizeof b);
     fill(line, sizeof line, u->viability >= 0 ? t[LT_VIABILITY] : t[LT_VOLUME],
          (const char *const[]){"volume", a, "viability", b, NULL});
-    text_at(cr, m, y, 10, false, line);
-    y += 13;
+    text_at(cr, m, y, 10 * k, false, line);
+    y += 13 * k;
     if (*u->collected_on) {
         date_text(u, u->collected_on, a, sizeof a);
         fill(line, sizeof line, t[LT_COLLECTED], (const char *const[]){"date", a, NULL});
-        text_at(cr, m, y, 10, false, line);
-        y += 13;
+        text_at(cr, m, y, 10 * k, false, line);
+        y += 13 * k;
     }
     date_text(u, u->expiry, a, sizeof a);
     fill(line, sizeof line, t[LT_EXPIRY], (const char *const[]){"date", a, NULL});
-    text_at(cr, m, y, 11, true, line);
-    y += 14;
+    text_at(cr, m, y, 11 * k, true, line);
+    y += 14 * k;
     fill(line, sizeof line, t[LT_STORE],
          (const char *const[]){"storage", *u->storage ? u->storage : t[LT_STORE_DEFAULT], NULL});
-    y = wrapped(cr, m, y, w, 9, false, line);
+    y = wrapped(cr, m, y, w, 9 * k, false, line);
     fill(line, sizeof line, t[LT_BATCH], (const char *const[]){"batch", u->batch_code, NULL});
-    text_at(cr, m, y, 9, false, line);
-    y += 15;
+    text_at(cr, m, y, 9 * k, false, line);
+    y += 15 * k;
     if (u->statements & HCTP_AUTOLOGOUS_ONLY) {
-        y = wrapped(cr, m, y, w, 12, true, t[LT_AUTOLOGOUS_ONLY]);
+        y = wrapped(cr, m, y, w, 12 * k, true, t[LT_AUTOLOGOUS_ONLY]);
         fill(line, sizeof line, t[LT_RECIPIENT],
              (const char *const[]){"name", u->owner_name, NULL});
-        y = wrapped(cr, m, y, w, 10, true, line);
+        y = wrapped(cr, m, y, w, 10 * k, true, line);
         date_text(u, u->owner_birth_date, a, sizeof a);
         fill(line, sizeof line, t[LT_BORN],
              (const char *const[]){"date", a, "mrn", u->owner_mrn, NULL});
-        y = wrapped(cr, m, y, w, 10, false, line);
-        y += 2;
+        y = wrapped(cr, m, y, w, 10 * k, false, line);
+        y += 2 * k;
     }
     if (u->statements & HCTP_NOT_EVALUATED)
-        y = wrapped(cr, m, y, w, 10, true, t[LT_NOT_EVALUATED]);
+        y = wrapped(cr, m, y, w, 10 * k, true, t[LT_NOT_EVALUATED]);
     if (u->statements & HCTP_BIOHAZARD) {
         snprintf(line, sizeof line, "☣ %s", t[LT_BIOHAZARD]);
-        y = wrapped(cr, m, y + 2, w, 14, true, line);
+        y = wrapped(cr, m, y + 2, w, 14 * k, true, line);
     }
     if (u->statements & HCTP_ADVISE_RISKS)
-        y = wrapped(cr, m, y, w, 9, true, t[LT_ADVISE_RISKS]);
+        y = wrapped(cr, m, y, w, 9 * k, true, t[LT_ADVISE_RISKS]);
     if (u->statements & HCTP_REACTIVE) {
         fill(line, sizeof line, t[LT_REACTIVE], (const char *const[]){"agents", u->reactive, NULL});
-        y = wrapped(cr, m, y, w, 9, true, line);
+        y = wrapped(cr, m, y, w, 9 * k, true, line);
     }
-    y += 4;
+    y += 4 * k;
     if (*u->facility_name)
-        y = wrapped(cr, m, y, w, 9, true, u->facility_name);
+        y = wrapped(cr, m, y, w, 9 * k, true, u->facility_name);
     for (const char *p = u->facility_address; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         snprintf(line, sizeof line, "%.*s", (int)n, p);
         if (*line && line[strlen(line) - 1] == '\r')
             line[strlen(line) - 1] = '\0';
-        y = wrapped(cr, m, y, w, 8, false, line);
+        y = wrapped(cr, m, y, w, 8 * k, false, line);
         p += n + (nl ? 1 : 0);
     }
     if (*u->fin) {
         fill(line, sizeof line, t[LT_FACILITY], (const char *const[]){"fin", u->fin, NULL});
-        text_at(cr, m, y, 8, false, line);
+        text_at(cr, m, y, 8 * k, false, line);
     }
     const char *banner = strcmp(u->state, "quarantine") == 0  ? t[LT_QUARANTINE]
                          : strcmp(u->state, "expired") == 0   ? t[LT_EXPIRED]
@@ -323,6 +326,7 @@ static void draw(cairo_t *cr, const label_unit *u, const char *din_scan, const c
         text_at(cr, m + 8, by, 16, true, banner);
         cairo_set_source_rgb(cr, 0, 0, 0);
     }
+    return y;
 }
 
 /* cairo and fontconfig keep font caches for the life of the process; hand
@@ -358,10 +362,22 @@ cc_status label_render(const label_unit *u, label_format format, buf *out, cc_er
     else
         surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, LABEL_PT * PNG_DPI / 72,
                                              LABEL_H_PT * PNG_DPI / 72);
+    /* the text shrinks until it ends above the banner (long descriptions and
+     * addresses, every statement at once) */
+    double k = 1;
+    for (; k > 0.6; k -= 0.05) {
+        cairo_surface_t *trial = cairo_recording_surface_create(CAIRO_CONTENT_COLOR, NULL);
+        cairo_t *tc = cairo_create(trial);
+        double end = draw(tc, u, din_scan, product_scan, k);
+        cairo_destroy(tc);
+        cairo_surface_destroy(trial);
+        if (end <= LABEL_H_PT - 34)
+            break;
+    }
     cairo_t *cr = cairo_create(surface);
     if (format == LABEL_PNG)
         cairo_scale(cr, PNG_DPI / 72.0, PNG_DPI / 72.0);
-    draw(cr, u, din_scan, product_scan);
+    draw(cr, u, din_scan, product_scan, k);
     cairo_destroy(cr);
     cairo_status_t cs;
     if (format == LABEL_PNG)

@@ -374,8 +374,9 @@ static void test_product_code(void **state)
         {"E0001", 'V', 26, "=<E0001VZ0"}, {"S1234", '0', 27, NULL},
         {"S1234", '0', -1, NULL},         {"s1234", '0', 0, NULL}, /* uppercase only */
         {"S123", '0', 0, NULL},           {"S12345", '0', 0, NULL},
-        {"11234", '0', 0, NULL}, /* first character is a letter */
-        {"S12A4", '0', 0, NULL},          {"S1234", 'v', 0, NULL},
+        {"11234", '0', 0, NULL},         /* first character is a letter */
+        {"S12A4", '1', 0, "=<S12A4100"}, /* letters or digits after the first */
+        {"S1234", 'v', 0, NULL},
     };
     for (size_t i = 0; i < N(rows); i++) {
         char out[ISBT128_PRODUCT_SCAN_TEXT];

@@ -137,9 +137,9 @@ static void test_bad_product_code_refused(void **state)
     buf_release(&b);
 }
 
-/* The text pdftotext reads from the label's PDF, lines joined by spaces, in out
- * (cap bytes). */
-static void pdf_text(const label_unit *u, char *out, size_t cap)
+/* Renders u as PDF into a temporary file and returns what tool (a
+ * command taking the file name for %s) prints, in out (cap bytes). */
+static void read_pdf(const label_unit *u, const char *tool, char *out, size_t cap)
 {
     buf pdf;
     buf_init(&pdf, 16 << 20);
@@ -153,20 +153,26 @@ static void pdf_text(const label_unit *u, char *out, size_t cap)
     assert_int_equal(write(fd, pdf.data, pdf.len), (ssize_t)pdf.len);
     close(fd);
     buf_release(&pdf);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, tool, path);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t n = fread(out, 1, cap - 1, p);
     out[n] = '\0';
+    int rc = pclose(p);
+    unlink(path);
+    if (rc != 0)
+        fail_msg("%s failed (rc %d; is poppler-utils installed?)", cmd, rc);
+}
+
+/* The text pdftotext reads from the label's PDF, lines joined by spaces. */
+static void pdf_text(const label_unit *u, char *out, size_t cap)
+{
+    read_pdf(u, "pdftotext -enc UTF-8 %s - 2>/dev/null", out, cap);
     /* a statement broken over two lines reads as one */
     for (char *c = out; *c; c++)
         if (*c == '\n')
             *c = ' ';
-    int rc = pclose(p);
-    unlink(path);
-    if (rc != 0)
-        fail_msg("pdftotext failed (rc %d; is poppler-utils installed?)", rc);
 }
 
 /* Each row: a unit's donor situation as core decides it (hctp_label), the
@@ -276,6 +282,53 @@ static void test_missing_text_refused(void **state)
     buf_release(&b);
 }
 
+/* yMax (or yMin) of the first word w in pdftotext -bbox output; -1 if absent. */
+static double word_y(const char *html, const char *w, bool bottom)
+{
+    char needle[96];
+    snprintf(needle, sizeof needle, ">%s</word>", w);
+    const char *at = strstr(html, needle);
+    if (!at)
+        return -1;
+    const char *start = at;
+    while (start > html && strncmp(start, "<word", 5) != 0)
+        start--;
+    const char *key = strstr(start, bottom ? "yMax=\"" : "yMin=\"");
+    return key && key < at ? atof(key + 6) : -1;
+}
+
+/* The longest label (a three-line description, a four-line address, every
+ * statement, the quarantine banner): the text shrinks so that its last line
+ * still ends above the banner, read back from the PDF's word boxes. */
+static void test_long_label_fits_above_banner(void **state)
+{
+    (void)state;
+    label_unit u = sample("W1234261234567", "S1234", 0, "quarantine", "00000125");
+    u.donation_type = 'X';
+    u.statements = HCTP_AUTOLOGOUS_ONLY | HCTP_NOT_EVALUATED | HCTP_BIOHAZARD | HCTP_ADVISE_RISKS |
+                   HCTP_REACTIVE;
+    snprintf(u.reactive, sizeof u.reactive, "HBV, HCV, HIV");
+    snprintf(u.product_description, sizeof u.product_description,
+             "Cellules stromales mésenchymateuses de gelée de Wharton, cryoconservées, "
+             "suspension pour administration intrathécale");
+    snprintf(u.collected_on, sizeof u.collected_on, "2026-10-02");
+    snprintf(u.facility_name, sizeof u.facility_name, "Laboratoire de thérapie cellulaire du CHU");
+    snprintf(u.facility_address, sizeof u.facility_address,
+             "Bâtiment C, 3e étage\nHôpital universitaire\n12 rue des Lilas\n75012 Paris");
+    snprintf(u.fin, sizeof u.fin, "W1234");
+    label_texts texts = texts_of("en");
+    u.texts = &texts;
+    static char html[65536];
+    read_pdf(&u, "pdftotext -bbox -enc UTF-8 %s - 2>/dev/null", html, sizeof html);
+    double fin_bottom = word_y(html, "(FIN)", true), banner_top = word_y(html, "QUARANTINE", false);
+    double paris = word_y(html, "Paris", true), hcv = word_y(html, "HCV,", true);
+    if (fin_bottom < 0 || banner_top < 0 || paris < 0 || hcv < 0)
+        fail_msg("a word is missing from the label:\n%s", html);
+    if (!(fin_bottom < banner_top - 4 && paris < fin_bottom && hcv < paris))
+        fail_msg("the text overlaps the banner: FIN line ends at %.1f, banner text starts at %.1f",
+                 fin_bottom, banner_top);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_bad_product_code_refused),
         cmocka_unit_test(test_pdf_statements),
         cmocka_unit_test(test_missing_text_refused),
+        cmocka_unit_test(test_long_label_fits_above_banner),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     json_decref(catalogues[0]);

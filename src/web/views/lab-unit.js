@@ -77,7 +77,7 @@ export async function renderUnit(ctx, id) {
     ]),
     section(t('lab.label.title'),
       h('img', { src: `/api/v1/units/${id}/label.png?v=${u.version}`, alt: t('lab.label.alt', { din: din(u) }), class: 'lab-label',
-        width: '300', height: '300', 'data-testid': 'label-preview' }),
+        width: '300', height: '450', 'data-testid': 'label-preview' }),
       h('p', {}, h('a', { href: `/api/v1/units/${id}/label.pdf`, 'data-testid': 'label-pdf', download: `label-${din(u)}.pdf` }, t('lab.label.pdf')))),
   ];
   nodes.push(...cryoSection(id, u, data));
