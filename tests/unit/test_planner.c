@@ -57,7 +57,7 @@ static void test_shipped_protocols_parse_and_plan(void **state)
             assert_int_equal(planner_check(&q, &cal, &pl, &err), CC_OK);
         }
     }
-    assert_int_equal(n, 7); /* sci, spina-bifida, msc 1-2, secretome 1-2, als */
+    assert_int_equal(n, 8); /* sci, spina-bifida 1-2, msc 1-2, secretome 1-2, als */
 }
 
 /*
