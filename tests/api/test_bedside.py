@@ -601,6 +601,33 @@ def test_h14(b, t, srv):
     b.req("POST", "/api/v1/batches/999999/freezing", freeze, role="lab", want=404)
 
 
+def test_child_vitals(b, t, srv, p, aid):
+    """A child's vital signs are judged by age band (core/paediatric): the
+    patient becomes a girl of 3 years and 1 month through the demographics
+    form, then her readings are judged by Fleming's centiles, WHO fast
+    breathing, PALS hypotension and the CTCAE v5.0 paediatric grade."""
+    born = (datetime.date.today() - datetime.timedelta(days=3 * 365 + 40)).isoformat()
+    version = srv.db_query("SELECT version FROM patients WHERE id = ?", (p["id"],))[0][0]
+    b.req("PATCH", "/api/v1/patients/%d" % p["id"], {"birth_date": born, "sex": "female", "version": version,
+                                                    "reason": "date of birth corrected"},
+          role="coordinator", want=200)
+    vit = "/api/v1/administrations/%d/vitals" % aid
+    # adult limits would flag all four: heart rate > 120, respiratory rate > 24, systolic < 90
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 136, "respiratory_rate": 39, "systolic": 80,
+                            "diastolic": 45}, want=201)
+    t.check(r.json["abnormal"] == [] and r.json["prompt_adverse_event"] is False,
+            "a girl of 3: heart rate 136 (99th centile), 39 breaths, 80/45 mmHg are normal for her age", r)
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 137, "respiratory_rate": 40, "systolic": 75}, want=201)
+    t.check(sorted(x["code"] for x in r.json["abnormal"]) == ["heart_rate_high", "respiratory_rate_high",
+                                                             "systolic_low"] and r.json["prompt_adverse_event"],
+            "a girl of 3: heart rate 137, 40 breaths and systolic 75 (PALS limit 76) are abnormal", r)
+    # girls 3 years, 5th height percentile: systolic 90th 100, 95th 104, 99th 111
+    r = b.req("POST", vit, {"phase": "after", "systolic": 104, "diastolic": 60}, want=201)
+    t.check([x["code"] for x in r.json["abnormal"]] == ["hypertension_grade_2"] and r.json["prompt_adverse_event"]
+            and "grade 2" in r.json["abnormal"][0]["en"] and "hypertension de grade 2" in r.json["abnormal"][0]["fr"],
+            "a girl of 3: 104/60 mmHg is hypertension grade 2 (CTCAE v5.0, children), inside adult limits", r)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("bedside", verbose=args.verbose)
@@ -612,6 +639,7 @@ def main():
         test_h9(b, t, srv)
         test_h14(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
+        test_child_vitals(b, t, srv, p, aid)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
         # test_hazards moved a weight's date with SQL: the row check must name that row only
