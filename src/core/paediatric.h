@@ -8,8 +8,9 @@
  *   heart rate: 1st and 99th centiles by age band, Fleming S et al. Normal
  *     ranges of heart rate and respiratory rate in children from birth to
  *     18 years of age: a systematic review of observational studies. Lancet
- *     2011;377:1011-18, doi:10.1016/S0140-6736(10)62226-X, table 2. A value
- *     below the 1st or above the 99th centile of its band is abnormal.
+ *     2011;377:1011-18, doi:10.1016/S0140-6736(10)62226-X, table 2 (checked
+ *     against a reproduction of that table, not the journal's own copy). A
+ *     value below the 1st or above the 99th centile of its band is abnormal.
  *   respiratory rate: fast breathing as the WHO IMCI defines it (60/min or
  *     more under 2 months, 50 or more from 2 to 11 months, 40 or more from
  *     12 to 59 months). Fleming's respiratory-rate centiles could not be
@@ -44,6 +45,15 @@
  *     CTCAE does not define "adolescent": 13 to 17 years, as the AAP 2017
  *     guideline's adult-style thresholds from 13 years. Grade 4 (life-
  *     threatening consequences) is a clinical judgement, never computed.
+ *   laboratory limits (core/eligibility, range rules): no table of
+ *     paediatric reference intervals (such as CALIPER, Colantonio DA et al.,
+ *     Clin Chem 2012;58:854-68) could be checked against its publication
+ *     when this was written, and such intervals depend on the laboratory's
+ *     method. A protocol's limits are adult ones (an adult creatinine limit
+ *     of 1.5 mg/dL is several times a small child's normal value), so for a
+ *     child (0 to 17 years) a laboratory value is judged against the
+ *     reference range the laboratory reports with it for the child's age;
+ *     without one the physician reviews it.
  *
  * Pure, no allocation, thread-safe. Messages in English and French.
  */
