@@ -674,6 +674,13 @@ static void test_terms(void **state)
     assert_int_equal(adverse_check_grade(adverse_term_find("headache"), 4, NULL), CC_INVALID);
     assert_int_equal(adverse_check_grade(adverse_term_find("anaphylaxis"), 2, NULL), CC_INVALID);
     assert_non_null(strstr(adverse_term_find("fever")->grades_en[0], "38.0"));
+    /* Hypertension carries CTCAE v5.0's paediatric rows (core/paediatric grades by them) */
+    assert_non_null(
+        strstr(adverse_term_find("hypertension")->grades_en[0],
+               "Pediatric: Systolic/diastolic BP >90th percentile but <95th percentile"));
+    assert_non_null(strstr(adverse_term_find("hypertension")->grades_en[2],
+                           "Systolic and/or diastolic >5 mmHg above the 99th percentile"));
+    assert_non_null(strstr(adverse_term_find("hypertension")->grades_fr[1], "95e percentile"));
     assert_true(adverse_term_find("other")->needs_text);
     assert_null(adverse_term_find("Fever"));
     assert_null(adverse_term_find(NULL));
