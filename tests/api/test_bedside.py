@@ -88,12 +88,12 @@ class Bedside:
         con.commit()
         con.close()
 
-    def patient(self, family):
+    def patient(self, family, birth="1988-04-02", kg=72.5):
         r = self.req("POST", "/api/v1/patients", {"family_name": family, "given_names": "Test",
-                                                  "birth_date": "1988-04-02", "sex": "male", "language": "fr",
+                                                  "birth_date": birth, "sex": "male", "language": "fr",
                                                   "confirm_duplicate": True}, role="coordinator", want=201)
         pid = r.json["id"]
-        self.req("POST", "/api/v1/patients/%d/weights" % pid, {"date": D, "kg": 72.5}, want=201)
+        self.req("POST", "/api/v1/patients/%d/weights" % pid, {"date": D, "kg": kg}, want=201)
         self.req("POST", "/api/v1/patients/%d/conditions" % pid,
                  {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90), "details": {"level": "C5"}},
                  role="physician", want=201)
@@ -628,6 +628,39 @@ def test_child_vitals(b, t, srv, p, aid):
             "a girl of 3: 104/60 mmHg is hypertension grade 2 (CTCAE v5.0, children), inside adult limits", r)
 
 
+def test_endotoxin(b, t, srv):
+    """Release judged the batch's endotoxin for a 70 kg adult (0.2 EU/kg x 70 kg
+    / 10 mL = 1.4 EU/mL intrathecal); the bedside judges it for the patient's
+    real weight: 0.5 EU/mL x 10 mL = 5 EU is 0.5 EU/kg for a 10 kg child,
+    above K = 0.2 EU/kg intrathecal (USP <85>)."""
+    child = b.patient("Endotoxin", birth=(datetime.date.today() - datetime.timedelta(days=4 * 365)).isoformat(),
+                      kg=10)
+    plan_id, items = b.plan(child["id"])
+    did = b.lab.donor()
+    _, batch = b.lab.batch(did)
+    u = b.lab.unit(batch, cells=items[2]["cells"])
+    b.lab.qc(batch, [(test, 0.5 if test == "endotoxin" else value, unit) for test, value, unit in labt.MSC_QC])
+    b.lab.release(batch)
+    b.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": child["id"], "product_type": "uc-msc",
+                                                         "reserved_for": "plan:%d:2" % plan_id,
+                                                         "dose_cells": items[2]["cells"]}, role="lab", want=200)
+    b.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, role="lab", want=200)
+    u = b.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json["unit"]
+    sv = {"username": "physician1", "password": b.pw("physician")}
+    body = body_for(plan_id, 2, child, [u], "intrathecal", second_verifier=sv)
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/administrations/verify", body, want=200)
+    reason = [x for x in (r.json or {}).get("reasons", []) if x["code"] == "endotoxin_over_limit"]
+    t.check(r.json["go"] is False and codes(r) == ["endotoxin_over_limit"] and reason
+            and "0.5 EU/kg" in reason[0]["en"] and "10 kg" in reason[0]["en"]
+            and "Endotoxines : 0,5 UE/kg pour les 10 kg de ce patient" in reason[0]["fr"]
+            and "0,2 UE/kg" in reason[0]["fr"],
+            "a released unit's endotoxin is refused for a 10 kg child intrathecal (0.5 EU/kg > 0.2)", r)
+    r = b.req("POST", "/api/v1/administrations", body)
+    t.check(r.status == 409 and "endotoxin_over_limit" in codes(r), "recording it is refused too", r)
+    t.check(srv.db_checksum(EXCLUDE) == before, "the refusal changes nothing")
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("bedside", verbose=args.verbose)
@@ -640,6 +673,7 @@ def main():
         test_h14(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
         test_child_vitals(b, t, srv, p, aid)
+        test_endotoxin(b, t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
         # test_hazards moved a weight's date with SQL: the row check must name that row only
