@@ -227,19 +227,23 @@ cc_status h_plan_approve(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"password", JF_STRING, true, 256},
                                         {"meaning", JF_STRING, false, 800},
+                                        {"dose_reason", JF_STRING, false, 4000},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_id_body(req, fields, &id, err);
     if (st != CC_OK)
         return st;
     const char *meaning = json_get_string(req->body, "meaning");
-    if (meaning && (st = text_check_line(meaning, "meaning", 200, true, err)) != CC_OK)
+    const char *dose_reason = json_get_string(req->body, "dose_reason");
+    if ((meaning && (st = text_check_line(meaning, "meaning", 200, true, err)) != CC_OK) ||
+        (dose_reason &&
+         (st = text_check_line(dose_reason, "dose_reason", 1000, true, err)) != CC_OK))
         return st;
     if ((st = api_check_signature(req, json_get_string(req->body, "password"), err)) != CC_OK)
         return st;
     app_ctx c = api_app_ctx(req);
     int visits = 0;
-    if ((st = app_plan_approve(&c, id, meaning, api_today(), &visits, err)) != CC_OK)
+    if ((st = app_plan_approve(&c, id, meaning, dose_reason, api_today(), &visits, err)) != CC_OK)
         return st;
     if ((st = reply_plan(req, 200, id, err)) == CC_OK)
         json_object_set_new(req->reply, "follow_up_visits", json_integer(visits));

@@ -7,6 +7,7 @@
 #include "app/programmes.h"
 #include "app/protocol_json.h"
 #include "core/dysreflexia.h"
+#include "core/paediatric.h"
 #include "core/isbt128.h"
 #include "core/plan_state.h"
 #include "store/bedside.h"
@@ -279,6 +280,26 @@ static cc_status dysreflexia_finding(app_ctx *c, int64_t patient_id, int64_t adm
     return st;
 }
 
+/* A child's limits by age band on the day of the reading (core/paediatric),
+ * read inside the transaction; an adult keeps the site's limits. */
+static cc_status child_limits(app_ctx *c, int64_t patient_id, int64_t taken_at,
+                              vitals_limits *limits, int *age_months, paed_sex *sex, cc_error *err)
+{
+    patient_record pt;
+    cc_status st = patient_get(c->d, c->arena, patient_id, false, &pt, err);
+    cc_date birth;
+    cc_error ignored;
+    *age_months = -1;
+    *sex = PAED_SEX_UNKNOWN;
+    if (st != CC_OK || !pt.birth_date ||
+        date_parse(pt.birth_date, "birth_date", &birth, &ignored) != CC_OK)
+        return st;
+    *age_months = paed_age_months(birth, instant_date(taken_at));
+    *sex = paed_sex_parse(pt.sex);
+    paed_vitals_limits(*age_months, limits);
+    return CC_OK;
+}
+
 cc_status app_bedside_vitals(app_ctx *c, int64_t administration_id, const char *phase,
                              int64_t taken_at, const vitals *v, json_t **abnormal, int64_t *id,
                              cc_error *err)
@@ -295,13 +316,18 @@ cc_status app_bedside_vitals(app_ctx *c, int64_t administration_id, const char *
         st = bedside_settings_load(c->d, &limits, &rules, err);
     json_t *found_json = json_array();
     char *text = NULL;
-    vitals_finding found[VITALS_MAX_FINDINGS + 1];
+    vitals_finding found[VITALS_MAX_FINDINGS + 2];
     bool dysreflexia = false;
+    int age_months = -1;
+    paed_sex sex = PAED_SEX_UNKNOWN;
+    if (st == CC_OK)
+        st = child_limits(c, patient, taken_at, &limits, &age_months, &sex, err);
     if (st == CC_OK)
         st = dysreflexia_finding(c, patient, administration_id, taken_at, v, &dysreflexia,
                                  &found[0], err);
     if (st == CC_OK) {
         size_t n = dysreflexia + vitals_abnormal(v, &limits, found + dysreflexia);
+        n += paed_hypertension(age_months, sex, v, &found[n]);
         bool fr = strcmp(c->language, "fr") == 0;
         for (size_t i = 0; i < n; i++)
             json_array_append_new(found_json, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code",

@@ -107,9 +107,18 @@ static cc_status check_eligibility(app_ctx *c, const plan_row *row, cc_date toda
     return eligibility_check_approval(&facts, today, ELIGIBILITY_MAX_DAYS, err);
 }
 
-/* H4 and H5 on the stored draft; fills pl with the plan to book. */
+/* What a child's dose confirmation names: the dose per kg and the age. */
+typedef struct {
+    bool needed;
+    uint64_t per_kg_given;
+    int age_years;
+    dose_unit unit;
+} child_dose;
+
+/* H4 and H5 on the stored draft; fills pl with the plan to book and child
+ * with whether the physician must confirm a child's dose. */
 static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_date today, plan *pl,
-                                         cc_error *err)
+                                         child_dose *child, cc_error *err)
 {
     protocol *p = arena_alloc(c->arena, sizeof *p);
     if (!p)
@@ -130,9 +139,13 @@ static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_dat
         return recode(err, CC_CONFLICT, NULL);
     if ((st = weight_unchanged(newest_g, weight_g, err)) != CC_OK)
         return st;
-    if (!dose_within_bounds(&p->dose, q.count, q.per_admin))
+    if (!dose_within_bounds(&p->dose, q.count, q.per_admin, newest_g))
         return cc_fail(err, CC_CONFLICT, "dose", "dose_out_of_range",
                        "the planned dose is outside the protocol's bounds");
+    child->age_years = programme_age_years(pt.birth_date, q.earliest);
+    child->needed = dose_needs_confirmation(&p->dose, child->age_years);
+    child->per_kg_given = q.per_admin * (uint64_t)q.count * 1000 / (uint64_t)newest_g;
+    child->unit = p->dose.unit;
     /* H5: the stored plan still obeys every spacing rule and fits today's calendar */
     json_t *body = json_loads(row->body, 0, NULL);
     st = body ? plan_from_json(body, p, pl, err)
@@ -146,8 +159,34 @@ static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_dat
     return CC_OK;
 }
 
-cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
-                           int *followup_visits, cc_error *err)
+/* The signed meaning of a child's approval carries the confirmed dose per
+ * kg and the physician's reason, so the audit entry keeps both. */
+static cc_status confirm_child_dose(app_ctx *c, const child_dose *child, const char *dose_reason,
+                                    const char **meaning, cc_error *err)
+{
+    if (!child->needed)
+        return CC_OK;
+    if (!dose_reason || !dose_reason[0])
+        return cc_fail(err, CC_INVALID, "dose_reason", "required",
+                       "a child's dose (%llu %s per kg) needs your confirmation with a reason",
+                       (unsigned long long)child->per_kg_given,
+                       child->unit == DOSE_CELLS ? "cells" : "microlitres");
+    size_t size = strlen(*meaning) + strlen(dose_reason) + 200;
+    char *text = arena_alloc(c->arena, size);
+    if (!text)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    char age[32] = "unknown";
+    if (child->age_years >= 0)
+        snprintf(age, sizeof age, "%d", child->age_years);
+    snprintf(text, size, "%s; paediatric dose of %llu %s per kg confirmed (age %s years): %s",
+             *meaning, (unsigned long long)child->per_kg_given,
+             child->unit == DOSE_CELLS ? "cells" : "microlitres", age, dose_reason);
+    *meaning = text;
+    return CC_OK;
+}
+
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, const char *dose_reason,
+                           cc_date today, int *followup_visits, cc_error *err)
 {
     cc_status st = db_tx_begin(c->d, err);
     if (st != CC_OK)
@@ -156,6 +195,7 @@ cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date 
     plan_state from;
     int64_t screening_id = 0;
     int redated = 0;
+    child_dose child = {0};
     plan *pl = arena_alloc(c->arena, sizeof *pl);
     *followup_visits = 0;
     if (!pl)
@@ -169,7 +209,7 @@ cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date 
     if (st == CC_OK)
         st = check_eligibility(c, &row, today, &screening_id, err);
     if (st == CC_OK)
-        st = check_doses_and_spacing(c, &row, today, pl, err);
+        st = check_doses_and_spacing(c, &row, today, pl, &child, err);
     if (st == CC_OK && !meaning) {
         char *text = arena_alloc(c->arena, 400);
         if (text)
@@ -179,6 +219,8 @@ cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date 
         if (!text)
             st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
     }
+    if (st == CC_OK)
+        st = confirm_child_dose(c, &child, dose_reason, &meaning, err);
     if (st == CC_OK)
         st = plan_store_approve(c->d, &c->actor, id, screening_id, meaning, pl, err);
     /* H10: the approved plan's follow-up visits exist as soon as the approval does */

@@ -20,7 +20,7 @@
  * Errors (err carries field and code): CC_NOT_FOUND "id"; CC_CONFLICT
  * "wrong_state", "eligibility_*", "weight_stale"/"weight_changed",
  * "dose_out_of_range", a spacing or "capacity_taken" refusal; CC_INVALID
- * "weight_missing"; CC_STORAGE. Memory comes from the context's arena. Not
+ * "weight_missing", "dose_reason"; CC_STORAGE. Memory comes from the context's arena. Not
  * thread-safe (one app_ctx per thread).
  */
 #ifndef CC_APP_PLANS_H
@@ -41,9 +41,14 @@ cc_status app_newest_weight(const patient_record *pt, int *grams, cc_date *date,
 cc_status app_plan_create(app_ctx *c, const plan_new *n, int weight_g, int64_t *id, cc_error *err);
 
 /* meaning NULL: the standard sentence naming the signer, plan and protocol.
+ * A patient younger than the dose rule's confirm_below_age_years (a child;
+ * age on the plan's earliest day, from the birth date read in the
+ * transaction) needs dose_reason: without it CC_INVALID "dose_reason"
+ * "required"; with it the signed meaning (plan and audit entry) names the
+ * dose per kg, the age and the reason. dose_reason is ignored for an adult.
  * *followup_visits: the visits created. */
-cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, cc_date today,
-                           int *followup_visits, cc_error *err);
+cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, const char *dose_reason,
+                           cc_date today, int *followup_visits, cc_error *err);
 
 cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *err);
 

@@ -194,10 +194,22 @@ static cc_status parse_dose(const reader *top, dose_rule *d)
 {
     char path[64];
     reader r = sub(top, "dose", path, sizeof path);
-    static const char *const keys[] = {
-        "unit",          "fixed",         "per_kg",    "course_min", "course_max",
-        "per_admin_min", "per_admin_max", "rounding",  "weight_kg",  "weight_max_age_days",
-        "age_years",     "age_required",  "age_bands", NULL};
+    static const char *const keys[] = {"unit",
+                                       "fixed",
+                                       "per_kg",
+                                       "course_min",
+                                       "course_max",
+                                       "per_admin_min",
+                                       "per_admin_max",
+                                       "rounding",
+                                       "weight_kg",
+                                       "weight_max_age_days",
+                                       "age_years",
+                                       "age_required",
+                                       "age_bands",
+                                       "per_kg_max",
+                                       "confirm_below_age_years",
+                                       NULL};
     if (!r.o)
         return fail(top, "dose", "required", "is required");
     cc_status st = only(&r, keys);
@@ -211,6 +223,10 @@ static cc_status parse_dose(const reader *top, dose_rule *d)
         st = get_bool(&r, "fixed", &d->fixed);
     if (st == CC_OK)
         st = get_u64(&r, "per_kg", true, &d->per_kg);
+    if (st == CC_OK)
+        st = get_u64(&r, "per_kg_max", false, &d->per_kg_max);
+    if (st == CC_OK)
+        st = get_i(&r, "confirm_below_age_years", false, 0, 130, &d->confirm_below_age_years);
     if (st == CC_OK)
         st = get_u64(&r, "course_min", true, &d->course_min);
     if (st == CC_OK)
@@ -678,15 +694,18 @@ json_t *plan_to_json(const protocol *p, const plan *pl, const dose_result *dose,
                                                "amount_cents", (json_int_t)l->amount_cents));
     }
     json_t *o = json_pack(
-        "{s:s, s:i, s:o, s:o, s:i, s:o, s:I, s:s, s:{s:I, s:I, s:I, s:b, s:b}, s:o, s:o,"
+        "{s:s, s:i, s:o, s:o, s:i, s:o, s:I, s:s, s:{s:I, s:I, s:I, s:b, s:b, s:I, s:b, s:b}, s:o,"
+        " s:o,"
         " s:{s:s, s:I, s:o, s:{s:I, s:I}, s:b}}",
         "protocol", p->id, "version", p->version, "start", date_json(pl->start), "end",
         date_json(pl->end), "stay_days", pl->stay_days, "administrations", admins, "total_cells",
         (json_int_t)(cells ? dose->total : 0), "dose_unit", cells ? "cells" : "microlitres", "dose",
         "per_kg", (json_int_t)dose->per_kg, "course_raw", (json_int_t)dose->course_raw, "total",
         (json_int_t)dose->total, "bounded_low", dose->bounded_low, "bounded_high",
-        dose->bounded_high, "ancillary", anc, "follow_up", fu, "quote", "currency", q->currency,
-        "total_cents", (json_int_t)q->total_cents, "lines", lines, "range_cents", "min",
+        dose->bounded_high, "per_kg_given", (json_int_t)dose->per_kg_given, "bounded_per_kg",
+        dose->bounded_per_kg, "needs_confirmation", dose->needs_confirmation, "ancillary", anc,
+        "follow_up", fu, "quote", "currency", q->currency, "total_cents",
+        (json_int_t)q->total_cents, "lines", lines, "range_cents", "min",
         (json_int_t)q->range_min_cents, "max", (json_int_t)q->range_max_cents, "outside_range",
         q->outside_range);
     if (o && pl->has_product_ready)

@@ -206,23 +206,33 @@ static const adverse_term TERMS[] = {
      "Hypertension",
      "Hypertension",
      "Vascular disorders",
-     {"Systolic BP 120-139 mm Hg or diastolic BP 80-89 mm Hg",
-      "Systolic BP 140-159 mm Hg or diastolic BP 90-99 mm Hg if previously within normal limits; "
-      "medical intervention indicated; recurrent or persistent (>=24 hrs)",
-      "Systolic BP >=160 mm Hg or diastolic BP >=100 mm Hg; medical intervention indicated; more "
-      "than one "
-      "drug or more intensive therapy than previously used indicated",
+     {"Adult: Systolic BP 120-139 mm Hg or diastolic BP 80-89 mm Hg; Pediatric: Systolic/diastolic "
+      "BP >90th percentile but <95th percentile; Adolescent: BP >=120/80 even if <95th percentile",
+      "Adult: Systolic BP 140-159 mm Hg or diastolic BP 90-99 mm Hg if previously within normal "
+      "limits; medical intervention indicated; recurrent or persistent (>=24 hrs); Pediatric and "
+      "adolescent: recurrent or persistent (>=24 hrs) BP >ULN; monotherapy indicated; systolic "
+      "and/or diastolic BP between the 95th percentile and 5 mmHg above the 99th percentile; "
+      "Adolescent: Systolic between 130-139 or diastolic between 80-89 even if <95th percentile",
+      "Adult: Systolic BP >=160 mm Hg or diastolic BP >=100 mm Hg; medical intervention indicated; "
+      "more than one drug or more intensive therapy than previously used indicated; Pediatric and "
+      "adolescent: Systolic and/or diastolic >5 mmHg above the 99th percentile",
       "Life-threatening consequences (e.g., malignant hypertension, transient or permanent "
       "neurologic "
       "deficit, hypertensive crisis); urgent intervention indicated",
       DEATH_EN},
-     {"PA systolique 120-139 mm Hg ou diastolique 80-89 mm Hg",
-      "PA systolique 140-159 mm Hg ou diastolique 90-99 mm Hg si auparavant normale ; traitement "
-      "médical "
-      "indiqué ; récurrente ou persistante (24 h ou plus)",
-      "PA systolique >=160 mm Hg ou diastolique >=100 mm Hg ; traitement médical indiqué ; plus "
-      "d'un "
-      "médicament ou traitement plus intensif qu'auparavant indiqué",
+     {"Adulte : PA systolique 120-139 mm Hg ou diastolique 80-89 mm Hg ; enfant : PA systolique ou "
+      "diastolique au-dessus du 90e percentile mais sous le 95e ; adolescent : PA >=120/80 même "
+      "sous le 95e percentile",
+      "Adulte : PA systolique 140-159 mm Hg ou diastolique 90-99 mm Hg si auparavant normale ; "
+      "traitement médical indiqué ; récurrente ou persistante (24 h ou plus) ; enfant et "
+      "adolescent : PA au-dessus de la normale, récurrente ou persistante (24 h ou plus) ; "
+      "monothérapie indiquée ; PA systolique et/ou diastolique entre le 95e percentile et 5 mmHg "
+      "au-dessus du 99e ; adolescent : systolique 130-139 ou diastolique 80-89 même sous le 95e "
+      "percentile",
+      "Adulte : PA systolique >=160 mm Hg ou diastolique >=100 mm Hg ; traitement médical indiqué "
+      "; "
+      "plus d'un médicament ou traitement plus intensif qu'auparavant indiqué ; enfant et "
+      "adolescent : PA systolique et/ou diastolique à plus de 5 mmHg au-dessus du 99e percentile",
       "Conséquences menaçant le pronostic vital (hypertension maligne, déficit neurologique "
       "transitoire ou "
       "permanent, crise hypertensive) ; intervention urgente indiquée",

@@ -6,6 +6,7 @@
 
 #include "isbt128.h"
 #include "mrn.h"
+#include "qc_spec.h"
 
 static const char *const CODE_NAMES[BS_CODE_COUNT] = {
     "wristband_unreadable",
@@ -47,6 +48,7 @@ static const char *const CODE_NAMES[BS_CODE_COUNT] = {
     "unit_not_thawed",
     "unit_thaw_expired",
     "unit_viability_low",
+    "endotoxin_over_limit",
 };
 
 const char *bedside_code_name(bedside_code c)
@@ -444,6 +446,40 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
     }
 }
 
+/* The endotoxin the units bring, per kg of this patient's weight, against K
+ * of the route (the stricter of the prescribed and the given one). */
+static void check_endotoxin(const bedside_facts *f, bedside_verdict *out)
+{
+    double eu = 0;
+    for (size_t i = 0; f->units && i < f->n_units && i < BEDSIDE_MAX_UNITS; i++)
+        if (f->units[i].found && f->units[i].has_endotoxin && f->units[i].volume_ml > 0)
+            eu += f->units[i].endotoxin_eu_ml * f->units[i].volume_ml;
+    if (f->weight_g <= 0 || eu <= 0)
+        return;
+    double k = qc_endotoxin_k(f->route), k_given = qc_endotoxin_k(f->route_given);
+    if (k_given < k)
+        k = k_given;
+    double per_kg = eu * 1000.0 / f->weight_g;
+    if (per_kg <= k)
+        return;
+    /* the same numbers with a decimal point and with a decimal comma */
+    char n[2][3][24];
+    const double values[3] = {per_kg, f->weight_g / 1000.0, k};
+    for (int v = 0; v < 3; v++) {
+        snprintf(n[0][v], sizeof n[0][v], "%.4g", values[v]);
+        snprintf(n[1][v], sizeof n[1][v], "%.4g", values[v]);
+        char *dot = strchr(n[1][v], '.');
+        if (dot)
+            *dot = ',';
+    }
+    add(out, BS_ENDOTOXIN_OVER_LIMIT, "units",
+        "Endotoxin %s EU/kg for this patient's %s kg is above the limit of %s EU/kg for this "
+        "route (USP <85>).%.0s%.0s%.0s",
+        "%.0s%.0s%.0sEndotoxines : %s UE/kg pour les %s kg de ce patient, au-dessus de la limite "
+        "de %s UE/kg pour cette voie (USP <85>).",
+        n[0][0], n[0][1], n[0][2], n[1][0], n[1][1], n[1][2]);
+}
+
 bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
 {
     memset(out, 0, sizeof *out);
@@ -492,5 +528,6 @@ bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
     check_weight(f, out);
     check_time(f, out);
     check_intrathecal(f, out);
+    check_endotoxin(f, out);
     return out->go;
 }

@@ -61,6 +61,14 @@
  *                           (post_thaw_hours) since it was thawed (H14)
  *   unit_viability_low      post-thaw viability below its product type's
  *                           minimum (min_viability_tenths) (H14)
+ *   endotoxin_over_limit    the units' endotoxin (the batch's result in EU/mL
+ *                           x each unit's volume) per kg of the patient's
+ *                           latest weight is above K for the route: 5 EU/kg,
+ *                           0.2 EU/kg intrathecal (USP <85>, qc_spec.h); the
+ *                           release check assumed a 70 kg adult, this one
+ *                           uses the real weight (a 2 kg child takes 35
+ *                           times less). A unit without an endotoxin result
+ *                           is not counted (release requires one).
  * A unit is usable exactly up to thawed_at + post_thaw_hours (that instant
  * included) and at a viability equal to the minimum. Units without a
  * freezing record (fresh products) are not subject to these three checks.
@@ -145,6 +153,7 @@ typedef enum {
     BS_UNIT_NOT_THAWED,
     BS_UNIT_THAW_EXPIRED,
     BS_UNIT_VIABILITY_LOW,
+    BS_ENDOTOXIN_OVER_LIMIT,
     BS_CODE_COUNT
 } bedside_code;
 
@@ -172,6 +181,9 @@ typedef struct {
     int viability_tenths;     /* post-thaw viability in tenths of a percent */
     int post_thaw_hours;      /* the product type's window; <= 0: BEDSIDE_POST_THAW_HOURS */
     int min_viability_tenths; /* the product type's minimum; < 0: BEDSIDE_MIN_VIABILITY_TENTHS */
+    double volume_ml;         /* the unit's volume */
+    bool has_endotoxin;       /* its batch has an endotoxin result */
+    double endotoxin_eu_ml;   /* that result, EU/mL */
 } bedside_unit;
 
 typedef struct {

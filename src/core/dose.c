@@ -24,13 +24,39 @@ static uint64_t ceil_div(uint64_t a, uint64_t b)
     return a / b + (a % b != 0);
 }
 
-bool dose_within_bounds(const dose_rule *rule, int count, uint64_t per_admin)
+/* The course bounds for this weight: the per-kg maximum lowers the upper
+ * bound and, when it lies below course_min, replaces the floor (lower bound 0). */
+static void course_bounds(const dose_rule *rule, int weight_g, uint64_t *course_lo,
+                          uint64_t *course_hi, bool *per_kg_binds)
+{
+    *course_lo = rule->course_min;
+    *course_hi = rule->course_max;
+    *per_kg_binds = false;
+    if (!rule->per_kg_max || weight_g < 1)
+        return;
+    uint64_t cap = rule->per_kg_max * (uint64_t)weight_g / 1000;
+    if (cap < *course_hi)
+        *course_hi = cap;
+    if (cap < *course_lo) {
+        *course_lo = 0;
+        *per_kg_binds = true;
+    }
+}
+
+bool dose_needs_confirmation(const dose_rule *rule, int age_years)
+{
+    return rule->confirm_below_age_years > 0 &&
+           (age_years < 0 || age_years < rule->confirm_below_age_years);
+}
+
+bool dose_within_bounds(const dose_rule *rule, int count, uint64_t per_admin, int weight_g)
 {
     if (count < 1 || per_admin < 1 || rule->rounding < 1 || per_admin % rule->rounding)
         return false;
-    uint64_t total = per_admin * (uint64_t)count;
-    if (total / (uint64_t)count != per_admin || total < rule->course_min ||
-        total > rule->course_max)
+    uint64_t total = per_admin * (uint64_t)count, course_lo, course_hi;
+    bool binds;
+    course_bounds(rule, weight_g, &course_lo, &course_hi, &binds);
+    if (total / (uint64_t)count != per_admin || total < course_lo || total > course_hi)
         return false;
     if (per_admin < rule->per_admin_min)
         return false;
@@ -53,7 +79,10 @@ cc_status dose_compute(const dose_rule *rule, int count, const dose_input *in, d
         return cc_fail(err, CC_INVALID, "age_years", "out_of_range",
                        "age %d is outside %d..%d years for this programme", in->age_years,
                        rule->age_min_years, rule->age_max_years);
-    *out = (dose_result){.unit = rule->unit, .count = count, .per_kg = rule->per_kg};
+    *out = (dose_result){.unit = rule->unit,
+                         .count = count,
+                         .per_kg = rule->per_kg,
+                         .needs_confirmation = dose_needs_confirmation(rule, in->age_years)};
     for (size_t i = 0; in->age_years >= 0 && i < rule->n_bands; i++)
         if (in->age_years < rule->bands[i].below_age_years) {
             out->per_kg = rule->bands[i].per_kg;
@@ -62,17 +91,19 @@ cc_status dose_compute(const dose_rule *rule, int count, const dose_input *in, d
     uint64_t course = rule->fixed ? rule->per_admin_min * (uint64_t)count
                                   : out->per_kg * (uint64_t)in->weight_g / 1000;
     out->course_raw = course;
-    if (course < rule->course_min) {
-        course = rule->course_min;
+    uint64_t course_lo, course_hi;
+    course_bounds(rule, in->weight_g, &course_lo, &course_hi, &out->bounded_per_kg);
+    if (course < course_lo) {
+        course = course_lo;
         out->bounded_low = true;
-    } else if (course > rule->course_max) {
-        course = rule->course_max;
+    } else if (course > course_hi) {
+        course = course_hi;
         out->bounded_high = true;
     }
     uint64_t n = (uint64_t)count, step = rule->rounding;
     /* per administration in whole steps, rounded to nearest */
     uint64_t units = (course + n * step / 2) / (n * step);
-    uint64_t lo = ceil_div(rule->course_min, n * step), hi = rule->course_max / (n * step);
+    uint64_t lo = ceil_div(course_lo, n * step), hi = course_hi / (n * step);
     uint64_t lo_admin = ceil_div(rule->per_admin_min ? rule->per_admin_min : 1, step);
     if (lo_admin > lo)
         lo = lo_admin;
@@ -91,5 +122,6 @@ cc_status dose_compute(const dose_rule *rule, int count, const dose_input *in, d
         units = hi;
     out->per_admin = units * step;
     out->total = out->per_admin * n;
+    out->per_kg_given = out->total * 1000 / (uint64_t)in->weight_g;
     return CC_OK;
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paediatric.h"
+
 static const char *const VERDICTS[] = {"eligible", "needs_review", "not_eligible"};
 
 const char *eligibility_verdict_name(eligibility_verdict v)
@@ -66,6 +68,27 @@ static void range_text(const protocol_rule *r, char *out, size_t cap)
         snprintf(out, cap, "<= %s %s", b, r->unit);
 }
 
+/* A child's value against the laboratory's own range for the age (see
+ * core/paediatric.h): the protocol's limits are adult ones. */
+static void eval_child_range(const protocol_rule *r, const screening_result *res, int age_years,
+                             const char *observed, eligibility_result *out)
+{
+    char limit[128];
+    if (!res->has_ref) {
+        snprintf(limit, sizeof limit, "child of %d years: the laboratory's range for the age",
+                 age_years);
+        add(out, r, r->subject, OUTCOME_REVIEW, observed, limit);
+        return;
+    }
+    char a[24], b[24];
+    fmt_num(res->ref_low, a, sizeof a);
+    fmt_num(res->ref_high, b, sizeof b);
+    snprintf(limit, sizeof limit, "child of %d years: laboratory range %s..%s %s", age_years, a, b,
+             res->unit);
+    if (res->value < res->ref_low || res->value > res->ref_high)
+        add(out, r, r->subject, r->outcome, observed, limit);
+}
+
 static void eval_range(const protocol_rule *r, const screening *s, eligibility_result *out)
 {
     const screening_result *res = screening_result_find(s, r->subject);
@@ -82,6 +105,10 @@ static void eval_range(const protocol_rule *r, const screening *s, eligibility_r
     char num[32];
     fmt_num(res->value, num, sizeof num);
     snprintf(observed, sizeof observed, "%s %s", num, res->unit);
+    if (paed_is_child(s->age_years * 12)) {
+        eval_child_range(r, res, s->age_years, observed, out);
+        return;
+    }
     if (strcmp(res->unit, r->unit) != 0) {
         add(out, r, r->subject, OUTCOME_REVIEW, observed, limit);
         return;

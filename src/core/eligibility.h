@@ -14,6 +14,10 @@
  * "exclude" (the work-up is incomplete, not negative).
  * Results outside the laboratory's own reference range, for which the
  * protocol has no rule, give a "flag" reason (shown, verdict unchanged).
+ * A child's laboratory values (0 to 17 years) are judged by range rules
+ * against the laboratory's own reference range for the age, not the
+ * protocol's adult limits; without a range the rule gives "review" (why:
+ * core/paediatric.h).
  *
  * Staleness: a results_current rule with days = 30 makes any result or
  * finding sampled more than 30 days before `today` (or after it) a reason;

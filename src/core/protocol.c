@@ -209,6 +209,16 @@ static cc_status check_dose(const dose_rule *d, cc_error *err)
                            "age bands need ascending ages and a dose per kg");
     if (d->n_bands > PROTOCOL_MAX_AGE_BANDS)
         return cc_fail(err, CC_INVALID, "dose.age_bands", "too_many", "too many age bands");
+    bool over_max = d->per_kg_max && !d->fixed && d->per_kg > d->per_kg_max;
+    for (size_t i = 0; d->per_kg_max && i < d->n_bands; i++)
+        over_max = over_max || d->bands[i].per_kg > d->per_kg_max;
+    if (over_max || d->per_kg_max > UINT64_C(1) << 40 || (d->per_kg_max && d->fixed))
+        return cc_fail(err, CC_INVALID, "dose.per_kg_max", "invalid_value",
+                       "per_kg_max applies to a per-kg dose and must be at least every per-kg "
+                       "amount of the rule");
+    if (d->confirm_below_age_years < 0 || d->confirm_below_age_years > 130)
+        return cc_fail(err, CC_INVALID, "dose.confirm_below_age_years", "invalid_value",
+                       "confirm_below_age_years must be 0..130");
     return CC_OK;
 }
 
@@ -320,6 +330,12 @@ cc_status protocol_check(const protocol *p, cc_error *err)
         (uint64_t)p->admin_min * p->dose.per_admin_max < p->dose.course_min)
         return cc_fail(err, CC_INVALID, "dose.per_admin_max", "infeasible",
                        "the per-administration maximum cannot reach the course minimum");
+    /* the lightest plausible patient still gets one rounding step per administration */
+    if (p->dose.per_kg_max && p->dose.per_kg_max * (uint64_t)p->dose.weight_min_g / 1000 <
+                                  (uint64_t)p->admin_max * p->dose.rounding)
+        return cc_fail(err, CC_INVALID, "dose.per_kg_max", "infeasible",
+                       "at the lightest plausible weight the per-kg maximum leaves less than one "
+                       "rounding step per administration");
     for (size_t i = 0; i < p->n_ancillary; i++)
         if (!p->ancillary[i].id[0] || p->ancillary[i].sessions_per_day < 1 ||
             p->ancillary[i].sessions_per_day > 6 || p->ancillary[i].price_cents < 0)

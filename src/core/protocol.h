@@ -100,6 +100,12 @@ typedef struct {
     int age_min_years, age_max_years;
     dose_age_band bands[PROTOCOL_MAX_AGE_BANDS]; /* ascending below_age_years */
     size_t n_bands;
+    /* 0 = none. The course never exceeds per_kg_max x weight: for a small
+     * child this binds before course_min, which then no longer applies. */
+    uint64_t per_kg_max;
+    /* 0 = none. A patient younger than this (or of unknown age) needs the
+     * approving physician's signed confirmation of the dose, with a reason. */
+    int confirm_below_age_years;
 } dose_rule;
 
 typedef struct {

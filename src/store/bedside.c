@@ -54,6 +54,9 @@ static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
     u->viability_tenths = (int)db_col_int(s, 17);
     u->post_thaw_hours = db_col_is_null(s, 18) ? 0 : (int)db_col_int(s, 18);
     u->min_viability_tenths = db_col_is_null(s, 19) ? -1 : (int)db_col_int(s, 19);
+    u->volume_ml = row->volume_ml;
+    u->has_endotoxin = !db_col_is_null(s, 20);
+    u->endotoxin_eu_ml = u->has_endotoxin ? db_col_double(s, 20) : 0;
     return CC_OK;
 }
 
@@ -70,7 +73,10 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
                     " u.product_type, u.cells, u.volume_ml, u.owner_patient_id,"
                     " u.reserved_patient_id, u.issued_patient_id, u.reserved_for, u.issued_ward,"
                     " u.version, f.id IS NOT NULL, t.thawed_at, t.viability_tenths,"
-                    " c.post_thaw_hours, c.min_viability_tenths FROM units u"
+                    " c.post_thaw_hours, c.min_viability_tenths,"
+                    " (SELECT q.value FROM qc_results q WHERE q.batch_id = u.batch_id"
+                    "  AND q.test = 'endotoxin' AND q.pending = 0 AND q.value IS NOT NULL"
+                    "  ORDER BY q.id DESC LIMIT 1) FROM units u"
                     " LEFT JOIN unit_freezings f ON f.unit_id = u.id"
                     " LEFT JOIN unit_thaws t ON t.unit_id = u.id"
                     " LEFT JOIN cryo_settings c ON c.product_type = u.product_type"

@@ -88,12 +88,12 @@ class Bedside:
         con.commit()
         con.close()
 
-    def patient(self, family):
+    def patient(self, family, birth="1988-04-02", kg=72.5):
         r = self.req("POST", "/api/v1/patients", {"family_name": family, "given_names": "Test",
-                                                  "birth_date": "1988-04-02", "sex": "male", "language": "fr",
+                                                  "birth_date": birth, "sex": "male", "language": "fr",
                                                   "confirm_duplicate": True}, role="coordinator", want=201)
         pid = r.json["id"]
-        self.req("POST", "/api/v1/patients/%d/weights" % pid, {"date": D, "kg": 72.5}, want=201)
+        self.req("POST", "/api/v1/patients/%d/weights" % pid, {"date": D, "kg": kg}, want=201)
         self.req("POST", "/api/v1/patients/%d/conditions" % pid,
                  {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90), "details": {"level": "C5"}},
                  role="physician", want=201)
@@ -667,6 +667,66 @@ def test_h14(b, t, srv):
     b.req("POST", "/api/v1/batches/999999/freezing", freeze, role="lab", want=404)
 
 
+def test_child_vitals(b, t, srv, p, aid):
+    """A child's vital signs are judged by age band (core/paediatric): the
+    patient becomes a girl of 3 years and 1 month through the demographics
+    form, then her readings are judged by Fleming's centiles, WHO fast
+    breathing, PALS hypotension and the CTCAE v5.0 paediatric grade."""
+    born = (datetime.date.today() - datetime.timedelta(days=3 * 365 + 40)).isoformat()
+    version = srv.db_query("SELECT version FROM patients WHERE id = ?", (p["id"],))[0][0]
+    b.req("PATCH", "/api/v1/patients/%d" % p["id"], {"birth_date": born, "sex": "female", "version": version,
+                                                    "reason": "date of birth corrected"},
+          role="coordinator", want=200)
+    vit = "/api/v1/administrations/%d/vitals" % aid
+    # adult limits would flag all four: heart rate > 120, respiratory rate > 24, systolic < 90
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 136, "respiratory_rate": 39, "systolic": 80,
+                            "diastolic": 45}, want=201)
+    t.check(r.json["abnormal"] == [] and r.json["prompt_adverse_event"] is False,
+            "a girl of 3: heart rate 136 (99th centile), 39 breaths, 80/45 mmHg are normal for her age", r)
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 137, "respiratory_rate": 40, "systolic": 75}, want=201)
+    t.check(sorted(x["code"] for x in r.json["abnormal"]) == ["heart_rate_high", "respiratory_rate_high",
+                                                             "systolic_low"] and r.json["prompt_adverse_event"],
+            "a girl of 3: heart rate 137, 40 breaths and systolic 75 (PALS limit 76) are abnormal", r)
+    # girls 3 years, 5th height percentile: systolic 90th 100, 95th 104, 99th 111
+    r = b.req("POST", vit, {"phase": "after", "systolic": 104, "diastolic": 60}, want=201)
+    t.check([x["code"] for x in r.json["abnormal"]] == ["hypertension_grade_2"] and r.json["prompt_adverse_event"]
+            and "grade 2" in r.json["abnormal"][0]["en"] and "hypertension de grade 2" in r.json["abnormal"][0]["fr"],
+            "a girl of 3: 104/60 mmHg is hypertension grade 2 (CTCAE v5.0, children), inside adult limits", r)
+
+
+def test_endotoxin(b, t, srv):
+    """Release judged the batch's endotoxin for a 70 kg adult (0.2 EU/kg x 70 kg
+    / 10 mL = 1.4 EU/mL intrathecal); the bedside judges it for the patient's
+    real weight: 0.5 EU/mL x 10 mL = 5 EU is 0.5 EU/kg for a 10 kg child,
+    above K = 0.2 EU/kg intrathecal (USP <85>)."""
+    child = b.patient("Endotoxin", birth=(datetime.date.today() - datetime.timedelta(days=4 * 365)).isoformat(),
+                      kg=10)
+    plan_id, items = b.plan(child["id"])
+    did = b.lab.donor()
+    _, batch = b.lab.batch(did)
+    u = b.lab.unit(batch, cells=items[2]["cells"])
+    b.lab.qc(batch, [(test, 0.5 if test == "endotoxin" else value, unit) for test, value, unit in labt.MSC_QC])
+    b.lab.release(batch)
+    b.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": child["id"], "product_type": "uc-msc",
+                                                         "reserved_for": "plan:%d:2" % plan_id,
+                                                         "dose_cells": items[2]["cells"]}, role="lab", want=200)
+    b.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, role="lab", want=200)
+    u = b.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json["unit"]
+    sv = {"username": "physician1", "password": b.pw("physician")}
+    body = body_for(plan_id, 2, child, [u], "intrathecal", second_verifier=sv)
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/administrations/verify", body, want=200)
+    reason = [x for x in (r.json or {}).get("reasons", []) if x["code"] == "endotoxin_over_limit"]
+    t.check(r.json["go"] is False and codes(r) == ["endotoxin_over_limit"] and reason
+            and "0.5 EU/kg" in reason[0]["en"] and "10 kg" in reason[0]["en"]
+            and "Endotoxines : 0,5 UE/kg pour les 10 kg de ce patient" in reason[0]["fr"]
+            and "0,2 UE/kg" in reason[0]["fr"],
+            "a released unit's endotoxin is refused for a 10 kg child intrathecal (0.5 EU/kg > 0.2)", r)
+    r = b.req("POST", "/api/v1/administrations", body)
+    t.check(r.status == 409 and "endotoxin_over_limit" in codes(r), "recording it is refused too", r)
+    t.check(srv.db_checksum(EXCLUDE) == before, "the refusal changes nothing")
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("bedside", verbose=args.verbose)
@@ -684,6 +744,8 @@ def main():
         t.check(r.error()["code"] == "traceability_retention" and
                 r.json["erasure_request"]["units_received"] >= 1,
                 "a patient who received units: erasure refused, traceability kept 30 years", r)
+        test_child_vitals(b, t, srv, p, aid)
+        test_endotoxin(b, t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data, "--no-rows")
         t.check(r.returncode == 0, "the audit chain is intact after all of it", r.stdout + r.stderr)
         # test_hazards moved a weight's date with SQL: the row check must name that row only

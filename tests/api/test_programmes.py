@@ -191,6 +191,47 @@ def main():
                         role="physician")
         t.check(r.status == 409 and r.error()["code"] == "wrong_state", "approve twice: 409", r)
 
+        # --- a child in spina-bifida version 2: the 5 million cells/kg maximum binds
+        # before the 120 million course floor; approval needs a signed dose reason
+        r = srv.request("POST", "/api/v1/patients",
+                        {"family_name": "Enfant", "given_names": "Test",
+                         "birth_date": (TODAY - datetime.timedelta(days=3 * 365 + 30)).isoformat(),
+                         "sex": "female", "language": "fr"}, role="coordinator")
+        child = r.json["id"]
+        srv.request("POST", "/api/v1/patients/%d/weights" % child, {"date": day(0), "kg": 12}, role="nurse")
+        srv.request("POST", "/api/v1/patients/%d/conditions" % child,
+                    {"icd10": "Q05", "label": "Spina bifida", "onset_date": day(-1000)}, role="physician")
+        r = srv.request("POST", "/api/v1/screenings", work_up(child, "spina-bifida"), role="physician")
+        srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
+                    {"decision": "eligible", "password": pw("physician")}, role="physician")
+        r = srv.request("POST", "/api/v1/plans", {"patient_id": child, "protocol": "spina-bifida",
+                                                  "start": day(30)}, role="physician")
+        dose = ((r.json or {}).get("plan") or {}).get("dose", {})
+        # 12 kg x 5M = 60M; 60M / 8 = 7.5 would round to 8M (64M > 60M): 7M each, 56M
+        t.check(r.status == 201 and r.json["protocol_version"] == 2 and r.json["plan"]["total_cells"] == 56000000
+                and dose.get("per_kg_given") == 4666666 and dose.get("needs_confirmation") is True,
+                "child of 12 kg: 56 million cells (4.67 million/kg), not the 120 million floor", r)
+        child_plan = (r.json or {}).get("id")
+        before_child = srv.db_checksum(exclude)
+        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan, {"password": pw("physician")},
+                        role="physician")
+        t.check(r.status == 400 and r.error()["field"] == "dose_reason",
+                "a child's plan is not approved without a dose reason", r)
+        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan,
+                        {"password": "wrong password!", "dose_reason": "Posologie pédiatrique validée"},
+                        role="physician")
+        t.check(r.status == 400 and r.error()["field"] == "password", "the dose reason is signed", r)
+        t.check(srv.db_checksum(exclude) == before_child, "refused child approvals change nothing")
+        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan,
+                        {"password": pw("physician"), "dose_reason": "Posologie pédiatrique validée en RCP"},
+                        role="physician")
+        t.check(r.status == 200 and "4666666 cells per kg confirmed (age 3 years): Posologie pédiatrique"
+                in r.json["meaning"], "child approved with the signed dose reason in the meaning", r)
+        rows = srv.db_query("SELECT reason FROM audit_log WHERE entity = 'plan' AND entity_id = ? AND action = 'sign'",
+                            (str(child_plan),))
+        t.check(len(rows) == 1 and "Posologie pédiatrique validée en RCP" in rows[0][0],
+                "the dose reason is in the audit trail", rows)
+
         # --- excluded patient: override needs a written reason (H6)
         p2 = patient("Excluded")
         r = srv.request("POST", "/api/v1/screenings",

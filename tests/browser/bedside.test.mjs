@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
 const PASSWORD = 'bedside-browser-password-1';
 const day = (offset) => {
@@ -60,10 +60,10 @@ function results() {
     alt: q(22, 'U/L'), ast: q(25, 'U/L'), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
 }
 
-async function patient(e, family) {
-  const p = await ok(e.coordinator, 'POST', '/patients', { family_name: family, given_names: 'Test', birth_date: '1988-04-02',
-    sex: 'male', language: 'fr', confirm_duplicate: true }, 201);
-  await ok(e.nurse, 'POST', `/patients/${p.id}/weights`, { date: TODAY, kg: 72.5 }, 201);
+async function patient(e, family, { birth = '1988-04-02', sex = 'male', kg = 72.5 } = {}) {
+  const p = await ok(e.coordinator, 'POST', '/patients', { family_name: family, given_names: 'Test', birth_date: birth,
+    sex, language: 'fr', confirm_duplicate: true }, 201);
+  await ok(e.nurse, 'POST', `/patients/${p.id}/weights`, { date: TODAY, kg }, 201);
   await ok(e.physician, 'POST', `/patients/${p.id}/conditions`, { icd10: 'S14.1', label: 'Cord injury', onset_date: day(-90),
     details: { level: 'C5' } }, 201);
   return p;
@@ -455,5 +455,40 @@ await run([
     await page.getByTestId('assess-password').fill(PASSWORD);
     await page.getByTestId('assess-submit').click();
     await page.waitForFunction(() => /physician1/.test(document.querySelector('[data-testid="ae-assessed"]')?.textContent || ''));
+  }],
+  ['a girl of 3 at the bedside: her limits by age, a raised pressure graded and proposed as hypertension (French)', async ({ page, server }) => {
+    const e = await setup(server);
+    const p = await patient(e, 'Enfant', { birth: day(-(3 * 365 + 40)), sex: 'female', kg: 15 });
+    const pl = await plan(e, p.id);
+    const u1 = await unit(e, pl.items[1].cells, { pid: p.id, planId: pl.id, item: 1 });
+    const given = await ok(e.nurse, 'POST', '/administrations', { plan_id: pl.id, item: 1, wristband: p.mrn, route: 'intravenous',
+      site: 'arm', units: [{ din: din(u1), product_code: u1.product_code }] }, 201, 'item 1 given');
+    await switchUser(page, server, 'nurse1');
+    await toFrench(page);
+    await page.goto(`/#/administrations/${given.administration.id}`);
+    await page.getByTestId('vitals-form').waitFor();
+    // normal for her age, abnormal for an adult (heart rate > 120, respiratory rate > 24, systolic < 90)
+    await page.getByTestId('vitals-phase').selectOption('before');
+    for (const [k, v] of [['heart-rate', '130'], ['respiratory-rate', '30'], ['systolic', '85'], ['diastolic', '48']]) {
+      await page.getByTestId(`vitals-${k}`).fill(v);
+    }
+    await page.getByTestId('vitals-submit').click();
+    await page.getByTestId('vitals-row').first().waitFor();
+    assert.equal(await page.getByTestId('ae-prompt').isVisible(), false, 'normal signs for a girl of 3 prompt nothing');
+    // 104/60: the 95th percentile for a girl of 3 (5th height percentile) -> grade 2
+    await page.getByTestId('vitals-phase').selectOption('during');
+    await page.getByTestId('vitals-systolic').fill('104');
+    await page.getByTestId('vitals-diastolic').fill('60');
+    await page.getByTestId('vitals-submit').click();
+    await page.getByTestId('ae-prompt').waitFor();
+    const finding = page.getByTestId('abnormal-finding').first();
+    assert.equal(await finding.getAttribute('data-code'), 'hypertension_grade_2');
+    assert.equal(await finding.textContent(),
+      'Pression artérielle 104/60 mmHg à 3 ans : hypertension de grade 2 (CTCAE v5.0, enfant ; 95e percentile 104/65)');
+    assertFrenchPage(await page.getByTestId('ae-prompt').innerText(), [/\b(?:blood pressure|years|report)\b/i], 'the prompt');
+    await page.getByTestId('ae-prompt-report').click();
+    await page.getByTestId('ae-form').waitFor();
+    assert.equal(await page.getByTestId('ae-form-term').inputValue(), 'hypertension', 'proposed as hypertension');
+    assert.ok(await page.getByTestId('ae-grade-2').locator('input').isChecked(), 'grade 2 proposed');
   }],
 ]);

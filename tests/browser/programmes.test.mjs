@@ -4,7 +4,7 @@
 // calendar and the quote, approves it with the signature; the printed plan
 // uses the patient's language; an excluded patient needs a written override.
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
 const PHYSICIAN = 'drmartin';
 const PHYSICIAN_PASSWORD = 'Physician-pw-2026!';
@@ -118,6 +118,57 @@ await run([
     await page.getByTestId('decision-submit').click();
     await page.getByTestId('decision').waitFor();
     assert.match(await page.getByTestId('decision').textContent(), /Rémission complète/);
+  }],
+
+  ['child in spina bifida: dose per kg shown, approval asks a signed reason (French)', async ({ page, server }) => {
+    await setUp(server, 'Physician account');
+    const api = await server.client();
+    const born = new Date();
+    born.setFullYear(born.getFullYear() - 3);
+    born.setDate(born.getDate() - 30);
+    const p = await api.request('POST', '/api/v1/patients', {
+      family_name: 'Petit', given_names: 'Léa', birth_date: born.toISOString().slice(0, 10), sex: 'female', language: 'fr', weight_kg: 12,
+    });
+    assert.equal(p.status, 201, JSON.stringify(p.body));
+    await api.request('POST', `/api/v1/patients/${p.body.id}/conditions`, { icd10: 'Q05', label: 'Spina bifida', onset_date: isoDay(-1000) });
+    // The signed eligibility decision is the previous test's walk; here set up by the physician's API calls.
+    const doctor = await server.client(PHYSICIAN, PHYSICIAN_PASSWORD);
+    const d = isoDay(-2);
+    const q = (value, unit) => ({ value, unit, date: d });
+    const sc = await doctor.request('POST', '/api/v1/screenings', {
+      patient_id: p.body.id, protocol: 'spina-bifida',
+      results: { hb: q(12.5, 'g/dL'), wbc: q(8, '10^9/L'), plt: q(300, '10^9/L'), creatinine: q(0.3, 'mg/dL'), alt: q(20, 'U/L'), ast: q(30, 'U/L'),
+        hiv: { positive: false, date: d }, hbv: { positive: false, date: d }, hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
+      findings: { ecg: { state: 'normal', date: d } }, history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
+    });
+    assert.equal(sc.status, 201, JSON.stringify(sc.body));
+    const dec = await doctor.request('POST', `/api/v1/screenings/${sc.body.id}/decision`, { decision: 'eligible', password: PHYSICIAN_PASSWORD });
+    assert.equal(dec.status, 200, JSON.stringify(dec.body));
+
+    await login(page, server, PHYSICIAN, PHYSICIAN_PASSWORD);
+    await toFrench(page);
+    await page.goto(`/#/patients/${p.body.id}`);
+    await page.getByTestId('new-plan').click();
+    await page.getByTestId('plan-form').waitFor();
+    await page.locator('#plan-protocol').selectOption('spina-bifida');
+    await page.locator('#plan-start').fill(isoDay(21));
+    await page.getByTestId('plan-submit').click();
+    await page.getByTestId('stay-calendar').waitFor();
+    // 12 kg: 56 million cells (7 x 8), 4.67 million/kg, not the 120 million course floor.
+    assert.equal(await page.getByTestId('dose-per-kg').textContent(), '4,67 millions de cellules/kg');
+    assert.match(await page.getByTestId('child-dose').textContent(), /Enfant.*4,67 millions de cellules\/kg/);
+    assertFrenchPage(await page.getByTestId('approve-form').innerText(), [/\b(?:the|reason|child|dose per)\b/i], 'the approval form');
+    // The password alone does not approve a child's plan.
+    await page.locator('#approve-password').fill(PHYSICIAN_PASSWORD);
+    await page.getByTestId('approve-submit').click();
+    await page.getByTestId('error-dose_reason').waitFor();
+    assert.equal(await page.getByTestId('plan-status').textContent(), 'Brouillon');
+    await page.locator('#approve-dose-reason').fill('Dose pédiatrique validée en réunion de concertation');
+    await page.getByTestId('approve-submit').click();
+    await page.getByTestId('approval').waitFor();
+    assert.equal(await page.getByTestId('plan-status').textContent(), 'Approuvé');
+    const plans = await api.request('GET', `/api/v1/plans?patient_id=${p.body.id}`);
+    assert.match(plans.body.items[0].meaning, /4666666 cells per kg confirmed \(age 3 years\): Dose pédiatrique validée/);
   }],
 
   ['admin publishes the next protocol version from the interface', async ({ page, server }) => {

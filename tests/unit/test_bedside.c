@@ -196,6 +196,21 @@ ROW(m_viability_product_min, thawed(s, 30 * 60, 799); s->u[0].min_viability_tent
 ROW(m_viability_no_min, thawed(s, 30 * 60, 0); s->u[0].min_viability_tenths = 0)
 ROW(m_thaw_late_and_low, thawed(s, 3 * 3600, 500))
 ROW(m_fresh_unit, s->u[0].frozen = false; s->u[0].thawed = false)
+/* endotoxin: the batch's result (EU/mL) x the unit's volume, per kg of the
+ * patient's real weight, against K (USP <85>: 5 EU/kg, 0.2 intrathecal) */
+static void endotoxin(scene *s, double eu_ml, double volume_ml, int weight_g)
+{
+    s->u[0].has_endotoxin = true;
+    s->u[0].endotoxin_eu_ml = eu_ml;
+    s->u[0].volume_ml = volume_ml;
+    s->f.weight_g = s->f.dose_weight_g = weight_g;
+}
+ROW(m_endotoxin_iv_at_k, endotoxin(s, 35, 10, 70000))
+ROW(m_endotoxin_iv_over_k, endotoxin(s, 35.01, 10, 70000))
+ROW(m_endotoxin_it_adult, intrathecal(s); endotoxin(s, 0.25, 4, 70000))
+ROW(m_endotoxin_it_child, intrathecal(s); endotoxin(s, 0.25, 4, 2000))
+ROW(m_endotoxin_it_child_low, intrathecal(s); endotoxin(s, 0.05, 4, 2000))
+ROW(m_endotoxin_unknown, endotoxin(s, 0, 4, 2000); s->u[0].has_endotoxin = false)
 ROW(m_everything_wrong, s->f.wristband = s->other_mrn; s->u[0].state = UNIT_QUARANTINE;
     s->u[0].expiry = TODAY - 1; s->f.weight_date = TODAY - 40)
 
@@ -293,6 +308,15 @@ static void test_each_refusal(void **state)
          2,
          "late and not viable: both reported"},
         {m_fresh_unit, {0}, 0, "a unit never frozen has no thaw to check"},
+        {m_endotoxin_iv_at_k, {0}, 0, "350 EU for 70 kg intravenous: exactly 5 EU/kg"},
+        {m_endotoxin_iv_over_k, {BS_ENDOTOXIN_OVER_LIMIT}, 1, "350.1 EU for 70 kg: above 5 EU/kg"},
+        {m_endotoxin_it_adult, {0}, 0, "1 EU intrathecal for 70 kg: 0.014 EU/kg"},
+        {m_endotoxin_it_child,
+         {BS_ENDOTOXIN_OVER_LIMIT},
+         1,
+         "the same unit for a 2 kg child: 0.5 EU/kg, above 0.2 intrathecal"},
+        {m_endotoxin_it_child_low, {0}, 0, "0.2 EU intrathecal for 2 kg: 0.1 EU/kg"},
+        {m_endotoxin_unknown, {0}, 0, "no endotoxin result: not counted"},
         {m_everything_wrong,
          {BS_WRONG_PATIENT, BS_UNIT_NOT_RELEASED, BS_UNIT_EXPIRED, BS_WEIGHT_STALE},
          4,
@@ -674,6 +698,13 @@ static void test_terms(void **state)
     assert_int_equal(adverse_check_grade(adverse_term_find("headache"), 4, NULL), CC_INVALID);
     assert_int_equal(adverse_check_grade(adverse_term_find("anaphylaxis"), 2, NULL), CC_INVALID);
     assert_non_null(strstr(adverse_term_find("fever")->grades_en[0], "38.0"));
+    /* Hypertension carries CTCAE v5.0's paediatric rows (core/paediatric grades by them) */
+    assert_non_null(
+        strstr(adverse_term_find("hypertension")->grades_en[0],
+               "Pediatric: Systolic/diastolic BP >90th percentile but <95th percentile"));
+    assert_non_null(strstr(adverse_term_find("hypertension")->grades_en[2],
+                           "Systolic and/or diastolic >5 mmHg above the 99th percentile"));
+    assert_non_null(strstr(adverse_term_find("hypertension")->grades_fr[1], "95e percentile"));
     assert_true(adverse_term_find("other")->needs_text);
     assert_null(adverse_term_find("Fever"));
     assert_null(adverse_term_find(NULL));

@@ -10,12 +10,27 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "core/dose.h"
 #include "programmes_fixture.h"
 
 #define M UINT64_C(1000000)
+
+/* "id" is the latest shipped version, "id@N" version N. */
+static void load_named(const char *name, protocol *p)
+{
+    char id[32];
+    int version = 0;
+    snprintf(id, sizeof id, "%s", name);
+    char *at = strchr(id, '@');
+    if (at) {
+        version = atoi(at + 1);
+        *at = '\0';
+    }
+    load_protocol_version(id, version, p);
+}
 
 static void test_dose_table(void **state)
 {
@@ -56,11 +71,12 @@ static void test_dose_table(void **state)
         {"sci", 70000, -1, -1, 8, CC_INVALID, "future_weight", 0, 0, 0},
         {"sci", 70000, 0, -1, 0, CC_INVALID, "invalid_value", 0, 0, 0},
         {"sci", 70000, 0, -1, 17, CC_INVALID, "invalid_value", 0, 0, 0},
-        /* spina bifida: age required; same bounds as sci; 2 kg minimum */
-        {"spina-bifida", 12000, 0, -1, 6, CC_INVALID, "required", 0, 0, 0},
-        {"spina-bifida", 12000, 0, 3, 6, CC_OK, "", 20 * M, 120 * M, -1},
-        {"spina-bifida", 2000, 0, 0, 8, CC_OK, "", 15 * M, 120 * M, -1},
-        {"spina-bifida", 1999, 0, 0, 8, CC_INVALID, "implausible_weight", 0, 0, 0},
+        /* spina bifida version 1 (kept loadable): age required; same bounds
+         * as sci; 2 kg minimum; the course floor still raises small children */
+        {"spina-bifida@1", 12000, 0, -1, 6, CC_INVALID, "required", 0, 0, 0},
+        {"spina-bifida@1", 12000, 0, 3, 6, CC_OK, "", 20 * M, 120 * M, -1},
+        {"spina-bifida@1", 2000, 0, 0, 8, CC_OK, "", 15 * M, 120 * M, -1},
+        {"spina-bifida@1", 1999, 0, 0, 8, CC_INVALID, "implausible_weight", 0, 0, 0},
         /* msc: 2M/kg, 50-300M */
         {"msc", 70000, 0, -1, 3, CC_OK, "", 47 * M, 141 * M, 0},
         {"msc", 20000, 0, -1, 1, CC_OK, "", 50 * M, 50 * M, -1},
@@ -73,7 +89,7 @@ static void test_dose_table(void **state)
     cc_date today = ymd("2026-11-22");
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         protocol p;
-        load_protocol(rows[i].protocol, &p);
+        load_named(rows[i].protocol, &p);
         dose_input in = {rows[i].grams, today - rows[i].weight_age_days, rows[i].age, today};
         dose_result r;
         cc_error err;
@@ -89,8 +105,69 @@ static void test_dose_table(void **state)
                      (unsigned long long)r.total);
         assert_int_equal(r.bounded_low, rows[i].bounded < 0);
         assert_int_equal(r.bounded_high, rows[i].bounded > 0);
-        assert_true(dose_within_bounds(&p.dose, rows[i].count, r.per_admin));
+        assert_true(dose_within_bounds(&p.dose, rows[i].count, r.per_admin, rows[i].grams));
     }
+}
+
+/* Children on spina-bifida version 2 (its "sources"): 5 million cells/kg is
+ * also the per-kg maximum, which binds before the 120 million course floor;
+ * whole millions per administration never push the course above 5 million
+ * per kg; below 18 years the physician confirms the dose. */
+static void test_dose_children(void **state)
+{
+    (void)state;
+    static const struct {
+        int grams, age, count;
+        uint64_t per_admin, total, per_kg_given;
+        bool per_kg_binds, confirm;
+    } rows[] = {
+        /* 2 kg: 10M course, 10M / 8 = 1.25 -> 1M each (4M/kg), not 120M (60M/kg) */
+        {2000, 0, 8, 1 * M, 8 * M, 4 * M, true, true},
+        {2000, 0, 6, 1 * M, 6 * M, 3 * M, true, true}, /* 10M / 6 = 1.67 -> 2M = 12M > 10M */
+        /* 5 kg: 25M / 8 = 3.125 -> 3M (24M, 4.8M/kg), not 120M (24M/kg) */
+        {5000, 1, 8, 3 * M, 24 * M, 4800000, true, true},
+        {5000, 1, 6, 4 * M, 24 * M, 4800000, true, true},
+        /* 10 kg: 50M / 8 = 6.25 -> 6M */
+        {10000, 3, 8, 6 * M, 48 * M, 4800000, true, true},
+        /* 20 kg: 100M / 8 = 12.5 would round to 13M (104M > 100M): 12M */
+        {20000, 6, 8, 12 * M, 96 * M, 4800000, true, true},
+        /* 23.999 kg: the floor just gives way; 24 kg reaches it exactly */
+        {23999, 7, 8, 14 * M, 112 * M, 4666861, true, true},
+        {24000, 7, 8, 15 * M, 120 * M, 5 * M, false, true},
+        /* 17 years needs the confirmation, 18 does not */
+        {60000, 17, 8, 37 * M, 296 * M, 4933333, false, true},
+        {60000, 18, 8, 37 * M, 296 * M, 4933333, false, false},
+        /* 70 kg: 350M / 8 = 43.75 would round to 44M (352M > 350M): 43M */
+        {70000, 30, 8, 43 * M, 344 * M, 4914285, false, false},
+        {120000, 30, 8, 50 * M, 400 * M, 3333333, false, false}, /* course maximum */
+    };
+    protocol p;
+    load_protocol("spina-bifida", &p);
+    assert_int_equal(p.version, 2);
+    cc_date today = ymd("2026-11-22");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dose_input in = {rows[i].grams, today, rows[i].age, today};
+        dose_result r;
+        cc_error err;
+        if (dose_compute(&p.dose, rows[i].count, &in, &r, &err) != CC_OK)
+            fail_msg("row %zu: %s", i, err.message);
+        if (r.per_admin != rows[i].per_admin || r.total != rows[i].total ||
+            r.per_kg_given != rows[i].per_kg_given)
+            fail_msg("row %zu: per %llu total %llu per kg %llu", i, (unsigned long long)r.per_admin,
+                     (unsigned long long)r.total, (unsigned long long)r.per_kg_given);
+        assert_int_equal(r.bounded_per_kg, rows[i].per_kg_binds);
+        assert_int_equal(r.needs_confirmation, rows[i].confirm);
+        assert_true(dose_within_bounds(&p.dose, rows[i].count, r.per_admin, rows[i].grams));
+        /* the stored plan is re-checked against the weight: one more step exceeds 5M/kg */
+        assert_false(dose_within_bounds(&p.dose, rows[i].count, r.per_admin + M, rows[i].grams));
+    }
+    /* version 1 still gives a 2 kg child the 120M floor */
+    protocol v1;
+    load_protocol_version("spina-bifida", 1, &v1);
+    assert_true(dose_within_bounds(&v1.dose, 8, 15 * M, 2000));
+    assert_false(dose_within_bounds(&p.dose, 8, 15 * M, 2000));
+    assert_false(dose_needs_confirmation(&v1.dose, 3));
+    assert_true(dose_needs_confirmation(&p.dose, -1));
 }
 
 static void test_dose_infeasible_count(void **state)
@@ -114,12 +191,12 @@ static void test_dose_within_bounds_rejects(void **state)
     (void)state;
     protocol p;
     load_protocol("sci", &p);
-    assert_true(dose_within_bounds(&p.dose, 8, 50 * M));
-    assert_false(dose_within_bounds(&p.dose, 8, 51 * M));     /* 408M > 400M */
-    assert_false(dose_within_bounds(&p.dose, 6, 19 * M));     /* 114M < 120M */
-    assert_false(dose_within_bounds(&p.dose, 6, 20 * M + 1)); /* not whole millions */
-    assert_false(dose_within_bounds(&p.dose, 0, 20 * M));
-    assert_false(dose_within_bounds(&p.dose, 6, 0));
+    assert_true(dose_within_bounds(&p.dose, 8, 50 * M, 80000));
+    assert_false(dose_within_bounds(&p.dose, 8, 51 * M, 80000));     /* 408M > 400M */
+    assert_false(dose_within_bounds(&p.dose, 6, 19 * M, 80000));     /* 114M < 120M */
+    assert_false(dose_within_bounds(&p.dose, 6, 20 * M + 1, 80000)); /* not whole millions */
+    assert_false(dose_within_bounds(&p.dose, 0, 20 * M, 80000));
+    assert_false(dose_within_bounds(&p.dose, 6, 0, 80000));
 }
 
 /* Property: for random rules, weights, ages and counts, a result always
@@ -129,7 +206,7 @@ static void test_dose_properties(void **state)
 {
     (void)state;
     uint64_t seed = 0x5eed1234abcdULL;
-    int ok = 0, refused = 0;
+    int ok = 0, refused = 0, capped = 0;
     for (int i = 0; i < 20000; i++) {
         dose_rule d = {0};
         d.unit = DOSE_CELLS;
@@ -141,6 +218,8 @@ static void test_dose_properties(void **state)
             d.per_admin_min = d.rounding * (uint64_t)rng_int(&seed, 0, 40);
             d.per_admin_max = d.per_admin_min + d.rounding * (uint64_t)rng_int(&seed, 0, 100);
         }
+        if (rng_int(&seed, 0, 1))
+            d.per_kg_max = d.per_kg + (uint64_t)rng_int(&seed, 0, 3) * M;
         d.weight_min_g = 500;
         d.weight_max_g = 400000;
         d.weight_max_age_days = 30;
@@ -156,17 +235,24 @@ static void test_dose_properties(void **state)
             continue;
         }
         ok++;
-        assert_true(dose_within_bounds(&d, count, r.per_admin));
+        assert_true(dose_within_bounds(&d, count, r.per_admin, in.weight_g));
         assert_int_equal(r.total, r.per_admin * (uint64_t)count);
-        uint64_t course = r.course_raw < d.course_min   ? d.course_min
-                          : r.course_raw > d.course_max ? d.course_max
-                                                        : r.course_raw;
+        /* per kg never exceeds the maximum, whatever the course floor */
+        if (d.per_kg_max && r.total * 1000 > d.per_kg_max * (uint64_t)in.weight_g)
+            fail_msg("case %d: %llu for %d g exceeds %llu per kg", i, (unsigned long long)r.total,
+                     in.weight_g, (unsigned long long)d.per_kg_max);
+        if (d.per_kg_max)
+            capped++;
+        uint64_t cap = d.per_kg_max ? d.per_kg_max * (uint64_t)in.weight_g / 1000 : UINT64_MAX;
+        uint64_t lo = cap < d.course_min ? 0 : d.course_min;
+        uint64_t hi = cap < d.course_max ? cap : d.course_max;
+        uint64_t course = r.course_raw < lo ? lo : r.course_raw > hi ? hi : r.course_raw;
         /* unless a bound moved it, per_admin is within half a step of course / count */
         uint64_t ideal2 = 2 * course / (uint64_t)count; /* twice the ideal, floor */
         uint64_t per2 = 2 * r.per_admin;
         uint64_t diff = per2 > ideal2 ? per2 - ideal2 : ideal2 - per2;
-        bool moved = r.per_admin * (uint64_t)count - d.rounding * (uint64_t)count < d.course_min ||
-                     r.per_admin * (uint64_t)count + d.rounding * (uint64_t)count > d.course_max ||
+        bool moved = r.per_admin * (uint64_t)count - d.rounding * (uint64_t)count < lo ||
+                     r.per_admin * (uint64_t)count + d.rounding * (uint64_t)count > hi ||
                      r.per_admin - d.rounding < d.per_admin_min ||
                      (d.per_admin_max && r.per_admin + d.rounding > d.per_admin_max);
         if (!moved && diff > d.rounding + 2)
@@ -174,6 +260,7 @@ static void test_dose_properties(void **state)
                      (unsigned long long)r.per_admin, (unsigned long long)course, count);
     }
     assert_true(ok > 10000);
+    assert_true(capped > 4000);
     printf("dose properties: %d computed, %d refused as infeasible\n", ok, refused);
 }
 
@@ -181,6 +268,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dose_table),
+        cmocka_unit_test(test_dose_children),
         cmocka_unit_test(test_dose_infeasible_count),
         cmocka_unit_test(test_dose_within_bounds_rejects),
         cmocka_unit_test(test_dose_properties),

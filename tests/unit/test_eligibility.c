@@ -268,6 +268,65 @@ static void test_eligibility_table(void **state)
     }
 }
 
+/* A child of 3 in spina-bifida: range rules use the laboratory's range for
+ * the age (core/paediatric.h), never the protocol's adult limits. */
+static void test_child_laboratory_ranges(void **state)
+{
+    (void)state;
+    protocol p;
+    load_protocol("spina-bifida", &p);
+    static const struct {
+        int age;
+        const char *test;
+        double value, low, high; /* low > high: no range given */
+        eligibility_verdict want;
+        const char *limit; /* the reason's limit (prefix), or "" for none */
+    } rows[] = {
+        /* within the adult limit (<= 1.5 mg/dL), far above a child's range */
+        {3, "creatinine", 0.9, 0.2, 0.5, ELIG_NEEDS_REVIEW, "child of 3 years: laboratory range"},
+        {3, "creatinine", 0.5, 0.2, 0.5, ELIG_ELIGIBLE, ""},
+        /* above the adult minimum of 10 g/dL, below the child's range */
+        {3, "hb", 10.5, 11, 14, ELIG_NEEDS_REVIEW, "child of 3 years: laboratory range 11..14"},
+        {3, "hb", 11, 11, 14, ELIG_ELIGIBLE, ""},
+        /* no range for the child: review, whatever the value */
+        {3, "hb", 12, 1, 0, ELIG_NEEDS_REVIEW, "child of 3 years: the laboratory's range"},
+        /* 17 is still a child; 18 is judged by the protocol's limits */
+        {17, "creatinine", 0.9, 0.5, 0.8, ELIG_NEEDS_REVIEW, "child of 17 years"},
+        {18, "creatinine", 0.9, 0.5, 0.8, ELIG_ELIGIBLE, ""},
+        {18, "creatinine", 1.51, 0.5, 0.8, ELIG_NEEDS_REVIEW, "<= 1.5 mg/dL"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        screening s = normal_sci();
+        s.has_injury = false;
+        snprintf(s.conditions[0], sizeof s.conditions[0], "Q05");
+        s.age_years = rows[i].age;
+        /* every other result carries a range it lies within */
+        for (size_t k = 0; k < s.n_results; k++) {
+            s.results[k].has_ref = true;
+            s.results[k].ref_low = 0;
+            s.results[k].ref_high = 1000;
+        }
+        screening_result *res = result(&s, rows[i].test);
+        res->value = rows[i].value;
+        res->has_ref = rows[i].low <= rows[i].high;
+        res->ref_low = rows[i].low;
+        res->ref_high = rows[i].high;
+        eligibility_result r;
+        eligibility_evaluate(&p, &s, ymd(TODAY), &r);
+        if (r.verdict != rows[i].want)
+            fail_msg("row %zu: verdict %s (%zu reasons, first %s %s)", i,
+                     eligibility_verdict_name(r.verdict), r.n_reasons,
+                     r.n_reasons ? r.reasons[0].rule : "", r.n_reasons ? r.reasons[0].limit : "");
+        if (!rows[i].limit[0]) {
+            assert_int_equal(r.n_reasons, 0);
+            continue;
+        }
+        assert_int_equal(r.n_reasons, 1);
+        if (strncmp(r.reasons[0].limit, rows[i].limit, strlen(rows[i].limit)) != 0)
+            fail_msg("row %zu: limit '%s'", i, r.reasons[0].limit);
+    }
+}
+
 static void test_msc_work_up_needs_echo_and_organ_function(void **state)
 {
     (void)state;
@@ -411,6 +470,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eligibility_table),
+        cmocka_unit_test(test_child_laboratory_ranges),
         cmocka_unit_test(test_msc_work_up_needs_echo_and_organ_function),
         cmocka_unit_test(test_staleness_and_names),
         cmocka_unit_test(test_verdict_is_worst_reason),

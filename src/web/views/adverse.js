@@ -72,10 +72,13 @@ export async function renderAeForm(ctx) {
       admId ? t('ae.linked_adm', { id: admId }) : '', unitIds.length ? ` ${t('ae.linked_units', { n: unitIds.length })}` : ''),
     h('p', { class: 'help' }, list.citation),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'ae-form-submit' }, t('ae.submit'))));
+  // a grade proposed by the page that sent here (a graded vital sign), for its first drawing only
+  let proposed = ctx.query.get('grade') || '';
   const drawGrades = () => {
     const tm = list.terms.find((x) => x.code === form.elements.term.value);
     const checked = form.querySelector('input[name="grade"]:checked');
-    const keep = checked ? checked.value : '';
+    const keep = checked ? checked.value : proposed;
+    proposed = '';
     for (const el of [...gradeBox.children]) if (el.tagName !== 'LEGEND') el.remove();
     form.querySelector('.field-term_text').hidden = !(tm && tm.needs_text);
     if (!tm) { gradeBox.append(h('p', { class: 'help' }, t('ae.choose_term_first'))); return; }

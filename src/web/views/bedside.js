@@ -281,7 +281,7 @@ export async function renderAdministration(ctx, id) {
   const a = data.administration;
   const give = can(BEDSIDE_GIVE);
   const unitIds = (data.units || []).map((u) => u.id);
-  const aeHref = (term, termText) => `#/adverse-events/new${query({ patient_id: a.patient_id, administration_id: a.id, unit_ids: unitIds.join(','), term, term_text: termText || '' })}`;
+  const aeHref = (term, termText, grade) => `#/adverse-events/new${query({ patient_id: a.patient_id, administration_id: a.id, unit_ids: unitIds.join(','), term, term_text: termText || '', grade: grade || '' })}`;
   const nodes = [
     head(t('bs.record_title', { id: a.id }), h('p', { class: 'subtitle' }, h('strong', {}, fullName(a)), h('span', { class: 'mrn' }, a.patient_mrn),
       badge(a.status, t(`bs.status.${a.status}`), 'adm-status'),
@@ -324,10 +324,13 @@ export async function renderAdministration(ctx, id) {
         const { data: r } = await api('POST', `/administrations/${id}/vitals`, { body: b });
         if (r.prompt_adverse_event) {
           const fever = r.abnormal.some((x) => x.code === 'temperature_high');
+          // a child's raised pressure comes graded (CTCAE v5.0, children): proposed as such
+          const htn = /^hypertension_grade_(\d)$/.exec((r.abnormal.find((x) => x.code.startsWith('hypertension_grade_')) || {}).code || '');
           // autonomic dysreflexia has no CTCAE term of its own: "other, specify", named
-          const term = r.autonomic_dysreflexia ? 'other' : fever ? 'fever' : '';
+          const term = r.autonomic_dysreflexia ? 'other' : fever ? 'fever' : htn ? 'hypertension' : '';
           const termText = r.autonomic_dysreflexia ? t('bs.ad_term_text') : '';
-          sessionStorage.setItem('cc.abnormal', JSON.stringify({ id: String(id), abnormal: r.abnormal, term, termText, dysreflexia: !!r.autonomic_dysreflexia }));
+          const grade = term === 'hypertension' ? htn[1] : '';
+          sessionStorage.setItem('cc.abnormal', JSON.stringify({ id: String(id), abnormal: r.abnormal, term, termText, grade, dysreflexia: !!r.autonomic_dysreflexia }));
           navigate(`#/administrations/${id}?prompt=${encodeURIComponent(r.abnormal.map((x) => x.code).join(','))}`);
         } else navigate(`#/administrations/${id}`, t('bs.vitals_saved'));
       } catch (err) {
@@ -342,10 +345,11 @@ export async function renderAdministration(ctx, id) {
   if (ctx.query.get('prompt') && carried && carried.id === String(id)) {
     prompt.hidden = false;
     if (carried.dysreflexia) prompt.classList.replace('alert-warning', 'alert-error');
-    prompt.append(h('p', { class: 'alert-title' }, t('bs.abnormal_prompt')),
+    // append() writes a null child as the text "null": only the nodes
+    prompt.append(...[h('p', { class: 'alert-title' }, t('bs.abnormal_prompt')),
       carried.dysreflexia ? h('p', { 'data-testid': 'ad-alert' }, h('strong', {}, t('bs.ad_alert'))) : null,
       h('ul', {}, carried.abnormal.map((x) => h('li', { 'data-testid': 'abnormal-finding', 'data-code': x.code }, x[language()] || x.message))),
-      give ? h('div', { class: 'actions' }, h('a', { class: 'btn btn-warning btn-big', href: aeHref(carried.term, carried.termText), 'data-testid': 'ae-prompt-report' }, t('ae.report'))) : null);
+      give ? h('div', { class: 'actions' }, h('a', { class: 'btn btn-warning btn-big', href: aeHref(carried.term, carried.termText, carried.grade), 'data-testid': 'ae-prompt-report' }, t('ae.report'))) : null].filter(Boolean));
   }
   // completion
   if (give && a.status === 'in_progress') {

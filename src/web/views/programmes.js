@@ -17,6 +17,9 @@ const money = (cents, lang = language()) => new Intl.NumberFormat(lang === 'fr' 
   { style: 'currency', currency: 'EUR' }).format(cents / 100);
 const cells = (n, tr = t) => (n >= 1e6 ? tr('prog.million_cells', { n: (n / 1e6).toLocaleString() }) : String(n));
 const name = (o) => (o && o.name ? (o.name[language()] || o.name.en) : '');
+// Millions of cells per kg with the language's decimal separator (4,8 in French).
+const millionsPerKg = (n, tr = t) => tr('prog.per_kg_value', {
+  n: new Intl.NumberFormat((tr.lang || language()) === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 2 }).format(n / 1e6) });
 
 function verdictBadge(verdict) {
   return h('span', { class: `badge badge-verdict badge-${verdict}`, 'data-testid': 'verdict' }, t(`prog.verdict.${verdict}`));
@@ -344,6 +347,9 @@ function planBody(row, tr, lang) {
         fact(tr('prog.protocol'), `${plan.protocol} v${plan.version}`),
         fact(tr('prog.stay'), tr('prog.stay_dates', { start: plan.start, end: plan.end, days: plan.stay_days })),
         fact(tr('prog.course'), plan.dose_unit === 'cells' ? cells(plan.total_cells, tr) : `${plan.dose.total / 1000} mL`),
+        plan.dose_unit === 'cells' && plan.dose.per_kg_given
+          ? h('div', { class: 'fact' }, h('dt', {}, tr('prog.per_kg')),
+            h('dd', { 'data-testid': 'dose-per-kg' }, millionsPerKg(plan.dose.per_kg_given, tr))) : null,
         plan.product_ready ? fact(tr('prog.product_ready'), plan.product_ready) : null)),
     h('section', { class: 'card', 'aria-labelledby': 'sec-cal' }, h('h2', { id: 'sec-cal' }, tr('prog.calendar')), calendar(plan, tr)),
     h('section', { class: 'card', 'aria-labelledby': 'sec-fu' }, h('h2', { id: 'sec-fu' }, tr('prog.follow_up')), followUpTable(plan, tr)),
@@ -364,17 +370,25 @@ export async function renderPlan(ctx, id) {
   const actions = [];
   if (row.status === 'draft' && can(['physician'])) {
     const box = errorBox('approve-error');
+    const child = Boolean(row.plan.dose && row.plan.dose.needs_confirmation);
     const form = h('form', { id: 'approve-form', class: 'no-print', 'data-testid': 'approve-form', novalidate: true }, box,
       h('p', { class: 'help' }, t('prog.approve_help')),
+      child ? h('p', { class: 'alert alert-warning', 'data-testid': 'child-dose' }, t('prog.child_dose', { dose: millionsPerKg(row.plan.dose.per_kg_given) })) : null,
+      child ? field('approve', { name: 'dose_reason', label: t('prog.dose_reason'), type: 'textarea', required: true, maxlength: 1000 }) : null,
       field('approve', { name: 'password', label: t('prog.signature_password'), type: 'password', required: true, autocomplete: 'current-password' }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'approve-submit' }, t('prog.approve'))));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
       showErrorBox(box, null);
-      if (!form.elements.password.value) { markFieldError(form, 'password', t('error.required')); return; }
+      const body = { password: form.elements.password.value };
+      if (child) {
+        body.dose_reason = form.elements.dose_reason.value.trim();
+        if (!body.dose_reason) { markFieldError(form, 'dose_reason', t('error.required')); return; }
+      }
+      if (!body.password) { markFieldError(form, 'password', t('error.required')); return; }
       try {
-        await api('POST', `/plans/${row.id}/approve`, { body: { password: form.elements.password.value } });
+        await api('POST', `/plans/${row.id}/approve`, { body });
         navigate(`#/plans/${row.id}`, t('prog.approved'));
       } catch (err) {
         if (err.status === 401) return;
