@@ -57,7 +57,7 @@ function results() {
   const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
   const neg = { positive: false, date: d };
   return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
+    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
 }
 
 async function patient(e, family) {
