@@ -597,6 +597,28 @@ static const char *const migrations[] = {
     "UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id);"
     "CREATE INDEX sessions_user ON sessions(user_id);",
+    /* concomitant medications and allergies (H16): a medication has a class
+     * from core/coagulation's fixed list (the bedside check refuses a lumbar
+     * puncture under a current anticoagulant or antiplatelet); stopping one
+     * sets stop_date, nothing is deleted. */
+    "CREATE TABLE patient_medications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  name TEXT NOT NULL,"
+    "  class TEXT NOT NULL,"
+    "  dose TEXT NOT NULL DEFAULT '',"
+    "  start_date TEXT NOT NULL,"
+    "  stop_date TEXT,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX patient_medications_patient ON patient_medications(patient_id);"
+    "CREATE TABLE patient_allergies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  substance TEXT NOT NULL,"
+    "  reaction TEXT NOT NULL DEFAULT '',"
+    "  severity TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX patient_allergies_patient ON patient_allergies(patient_id);",
 };
 #pragma GCC diagnostic pop
 
