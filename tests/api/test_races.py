@@ -22,7 +22,8 @@ it; nothing is decided on a fact read before the transaction.
 - and the plan's status moves with its administrations: in_progress at the
   first one, completed after the last one (core/plan_state).
 
-Each race runs ROUNDS times, two threads released together by a barrier.
+Each race runs ROUNDS times ((d) a quarter as many), two threads released
+together by a barrier.
 No timing threshold: only the outcomes are checked.
 
     python3 tests/api/test_races.py --binary build/cellclinic [-v] [--rounds N]
@@ -195,7 +196,9 @@ def main():
         if args.verbose:
             print("approval outcomes seen: %s" % sorted(seen))
         seen = set()
-        for n in range(1, args.rounds + 1):
+        # each round builds a patient, an approved plan and a released unit
+        # (three signatures): a quarter of the rounds keeps the file in its time
+        for n in range(1, max(1, args.rounds // 4) + 1):
             test_lumbar_puncture_against_medication(b, t, srv, n, seen)
         if args.verbose:
             print("lumbar puncture outcomes seen: %s" % sorted(seen))
