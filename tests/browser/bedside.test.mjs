@@ -495,6 +495,8 @@ await run([
     const facts = await page.getByTestId('adm-facts').innerText();
     assert.match(facts, /hématologue/, 'the override reason is on the record');
     assertFrenchPage(facts, english, 'the administration record');
+    // the language is remembered per user: the next scenarios read English
+    for (const c of [e.nurse, e.physician]) await ok(c, 'PATCH', '/session/preferences', { language: 'en' }, 200);
   }],
 
   ['overdue administrations stand out; the physician sees the deadlines', async ({ page, server }) => {
