@@ -51,6 +51,9 @@ cc_status h_patient_update(api_request *req, cc_error *err);
 cc_status h_patient_add_weight(api_request *req, cc_error *err);
 cc_status h_patient_add_condition(api_request *req, cc_error *err);
 cc_status h_patient_erasure_request(api_request *req, cc_error *err);
+cc_status h_medication_add(api_request *req, cc_error *err);
+cc_status h_medication_stop(api_request *req, cc_error *err);
+cc_status h_allergy_add(api_request *req, cc_error *err);
 
 cc_status h_consult_create(api_request *req, cc_error *err);
 cc_status h_consult_list(api_request *req, cc_error *err);

@@ -49,6 +49,11 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/patients/{id}/erasure-requests", h_patient_erasure_request, ROLE_ADMIN, 0, 0},
     {"POST", "/api/v1/patients/{id}/conditions", h_patient_add_condition,
      FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
+    /* concomitant medications and allergies (H16) */
+    {"POST", "/api/v1/patients/{id}/medications", h_medication_add, BEDSIDE, 0, 0},
+    {"POST", "/api/v1/patients/{id}/medications/{medication}/stop", h_medication_stop, BEDSIDE, 0,
+     0},
+    {"POST", "/api/v1/patients/{id}/allergies", h_allergy_add, BEDSIDE, 0, 0},
     {"POST", "/api/v1/consultation-requests", h_consult_create, ROLE_PUBLIC, PUBLIC_FORM_LIMIT, 0},
     {"GET", "/api/v1/consultation-requests", h_consult_list, FRONT_DESK, 0, ROUTE_READ_ONLY},
     {"GET", "/api/v1/consultation-requests/{id}", h_consult_get, FRONT_DESK, 0, ROUTE_READ_ONLY},

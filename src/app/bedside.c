@@ -12,8 +12,10 @@
 #include "core/plan_state.h"
 #include "store/bedside.h"
 #include "store/lab.h"
+#include "store/medications.h"
 #include "store/patients.h"
 #include "store/plans.h"
+#include "store/screenings.h"
 
 /* Every fact of one check; the strings live in the arena or here. */
 typedef struct {
@@ -23,6 +25,7 @@ typedef struct {
     char weight_date[CC_DATE_TEXT];
     plan_state status;
     int n_admins;
+    char coag_unit[COAG_TEST_COUNT][16];
 } gathered;
 
 static void lower(char *s)
@@ -95,6 +98,70 @@ static cc_status read_prescription(app_ctx *c, const app_bedside_request *rq, ga
     return CC_OK;
 }
 
+/* H16: the newest platelet count, INR and aPTT among the patient's
+ * screenings (by sample date; of two on one day, the newer screening's). */
+static cc_status coagulation_results(app_ctx *c, gathered *g, cc_error *err)
+{
+    screening_row *rows = NULL;
+    size_t n = 0;
+    cc_status st = screening_store_list(c->d, c->arena, g->f.patient_id, NULL, &rows, &n, err);
+    for (size_t i = 0; st == CC_OK && i < n; i++) {
+        json_t *body = json_loads(rows[i].body ? rows[i].body : "{}", 0, NULL);
+        json_t *results = json_object_get(body, "results");
+        for (int t = 0; t < COAG_TEST_COUNT; t++) {
+            json_t *r = json_object_get(results, coag_test_code((coag_test)t));
+            cc_date day;
+            const char *unit = json_string_value(json_object_get(r, "unit"));
+            json_t *value = json_object_get(r, "value"), *high = json_object_get(r, "ref_high");
+            if (!r || !json_is_number(value) ||
+                date_parse(json_string_value(json_object_get(r, "date")), "date", &day, NULL) !=
+                    CC_OK)
+                continue;
+            coag_result *x = &g->f.coag[t];
+            if (x->has && day <= x->date)
+                continue;
+            snprintf(g->coag_unit[t], sizeof g->coag_unit[t], "%s", unit ? unit : "");
+            *x = (coag_result){true,
+                               json_number_value(value),
+                               g->coag_unit[t],
+                               json_is_number(high),
+                               json_number_value(high),
+                               day};
+        }
+        json_decref(body);
+    }
+    return st;
+}
+
+/* H16: the medication list as core reads it. */
+static cc_status medications(app_ctx *c, gathered *g, cc_error *err)
+{
+    medication_row *rows = NULL;
+    size_t n = 0;
+    cc_status st = medication_list(c->d, c->arena, g->f.patient_id, &rows, &n, err);
+    coag_medication *meds = n ? arena_alloc(c->arena, n * sizeof *meds) : NULL;
+    if (st == CC_OK && n && !meds)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    size_t k = 0;
+    for (size_t i = 0; st == CC_OK && i < n; i++) {
+        coag_medication *m = &meds[k];
+        memset(m, 0, sizeof *m);
+        m->name = rows[i].name;
+        m->stopped = rows[i].stop_date != NULL;
+        /* a stored row that does not parse is kept as a current anticoagulant: never lost */
+        if (!med_class_parse(rows[i].cls, &m->cls))
+            m->cls = MED_ANTICOAGULANT;
+        if (date_parse(rows[i].start_date, "start_date", &m->start, NULL) != CC_OK)
+            m->start = g->f.today;
+        if (m->stopped && date_parse(rows[i].stop_date, "stop_date", &m->stop, NULL) != CC_OK)
+            m->stopped = false;
+        k++;
+    }
+    g->f.meds = meds;
+    g->f.n_meds = k;
+    return st;
+}
+
 /* Reads every fact of the check into g, in the caller's transaction. */
 static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
                         app_bedside_result *out, cc_error *err)
@@ -130,6 +197,11 @@ static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
     }
     if (st == CC_OK)
         st = bedside_last_lp(c->d, f->patient_id, &f->last_lp_at, err);
+    f->today = rq->today;
+    if (st == CC_OK)
+        st = coagulation_results(c, g, err);
+    if (st == CC_OK)
+        st = medications(c, g, err);
     int64_t recorded = 0;
     if (st == CC_OK)
         st = bedside_item_record(c->d, out->plan_ref, &recorded, err);

@@ -6,7 +6,8 @@
  * fact (the planned administration from the stored plan and its pinned
  * protocol version, the patient's MRN and newest weight, the units by their
  * scanned DINs, the last lumbar puncture, whether the item is already
- * recorded) and asks core bedside_verify. It changes nothing.
+ * recorded, and for H16 the newest platelet count, INR and aPTT among the
+ * patient's screenings and the medication list) and asks core bedside_verify. It changes nothing.
  *
  * app_bedside_administer does the same inside the write transaction, after
  * the expiry sweep (H3: units due turn expired, joining the transaction):

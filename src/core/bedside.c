@@ -49,6 +49,10 @@ static const char *const CODE_NAMES[BS_CODE_COUNT] = {
     "unit_thaw_expired",
     "unit_viability_low",
     "endotoxin_over_limit",
+    "coagulation_missing",
+    "coagulation_out_of_range",
+    "coagulation_stale",
+    "anticoagulant_active",
 };
 
 const char *bedside_code_name(bedside_code c)
@@ -395,6 +399,33 @@ static void check_time(const bedside_facts *f, bedside_verdict *v)
             day, window);
 }
 
+/* H16: the coagulation findings of an intrathecal administration (none
+ * otherwise); n receives their count. */
+static size_t coagulation(const bedside_facts *f, bool intrathecal,
+                          coag_finding found[COAG_MAX_FINDINGS])
+{
+    if (!intrathecal)
+        return 0;
+    coag_facts c;
+    memset(&c, 0, sizeof c);
+    memcpy(c.results, f->coag, sizeof c.results);
+    c.meds = f->meds;
+    c.n_meds = f->n_meds;
+    c.today = f->today;
+    c.check_age = true;
+    return coag_check(&c, found);
+}
+
+static bedside_code coag_code(coag_problem p)
+{
+    switch (p) {
+    case COAG_MISSING: return BS_COAGULATION_MISSING;
+    case COAG_OUT_OF_RANGE: return BS_COAGULATION_OUT_OF_RANGE;
+    case COAG_STALE: return BS_COAGULATION_STALE;
+    default: return BS_ANTICOAGULANT_ACTIVE;
+    }
+}
+
 static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
 {
     /* either the prescribed route or the one at hand: the stricter rules apply */
@@ -403,6 +434,8 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
     int spacing = f->spacing_hours > 0 ? f->spacing_hours : BEDSIDE_LP_SPACING_HOURS;
     bool too_soon =
         intrathecal && f->last_lp_at > 0 && f->now - f->last_lp_at < (int64_t)spacing * 3600;
+    coag_finding found[COAG_MAX_FINDINGS];
+    size_t n_coag = coagulation(f, intrathecal, found);
     if (f->override_requested) {
         bool reason = false;
         for (const char *p = s(f->override_reason); *p; p++)
@@ -410,17 +443,23 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
                 reason = true;
         if (!f->override_by_physician)
             add(v, BS_OVERRIDE_NOT_ALLOWED, "override",
-                "Only a physician may override the spacing between lumbar punctures.%s",
-                "Seul un médecin peut lever l'intervalle entre deux ponctions lombaires.%s", "");
+                "Only a physician may override the spacing between lumbar punctures or a "
+                "coagulation refusal.%s",
+                "Seul un médecin peut lever l'intervalle entre deux ponctions lombaires ou un "
+                "refus "
+                "lié à la coagulation.%s",
+                "");
         if (!reason)
             add(v, BS_OVERRIDE_REASON_MISSING, "override.reason",
                 "An override needs a written reason.%s", "Une dérogation exige un motif écrit.%s",
                 "");
-        if (!too_soon)
+        if (!too_soon && n_coag == 0)
             add(v, BS_OVERRIDE_NOT_NEEDED, "override",
-                "No spacing rule is broken: there is nothing to override.%s",
-                "Aucun intervalle n'est enfreint : il n'y a rien à lever.%s", "");
-        if (too_soon && f->override_by_physician && reason)
+                "No spacing or coagulation rule is broken: there is nothing to override.%s",
+                "Aucun intervalle ni aucune règle de coagulation n'est enfreint : il n'y a rien à "
+                "lever.%s",
+                "");
+        if ((too_soon || n_coag) && f->override_by_physician && reason)
             v->override_used = true;
     }
     if (too_soon && !v->override_used) {
@@ -431,6 +470,15 @@ static void check_intrathecal(const bedside_facts *f, bedside_verdict *v)
             "La dernière ponction lombaire date de %lld heures ; il faut au moins %d heures (un "
             "médecin peut déroger avec un motif).",
             (long long)hours, spacing);
+    }
+    for (size_t i = 0; i < n_coag && !v->override_used; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "%s",
+                 found[i].problem == COAG_DRUG_ACTIVE ? "medications"
+                                                      : coag_test_code(found[i].test));
+        add(v, coag_code(found[i].problem), field,
+            "%s%.0s (A physician may override with a reason.)",
+            "%.0s%s (Un médecin peut déroger avec un motif.)", found[i].en, found[i].fr);
     }
     if (intrathecal) {
         if (!f->second_verifier_id)

@@ -69,6 +69,16 @@
  *                           uses the real weight (a 2 kg child takes 35
  *                           times less). A unit without an endotoxin result
  *                           is not counted (release requires one).
+ *   coagulation_missing     intrathecal without a usable platelet count, INR
+ *                           or aPTT (H16)
+ *   coagulation_out_of_range platelets, INR or aPTT outside core/coagulation's
+ *                           limits (H16)
+ *   coagulation_stale       one of them older than COAG_MAX_AGE_DAYS (H16)
+ *   anticoagulant_active    an anticoagulant or antiplatelet on the medication
+ *                           list is current (H16)
+ * The four H16 codes, like lp_too_soon, are lifted only by a physician's
+ * override with a reason; override_not_needed then means that neither the
+ * spacing nor a coagulation rule is broken.
  * A unit is usable exactly up to thawed_at + post_thaw_hours (that instant
  * included) and at a viability equal to the minimum. Units without a
  * freezing record (fresh products) are not subject to these three checks.
@@ -89,6 +99,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coagulation.h"
 #include "date.h"
 #include "unit_state.h"
 
@@ -154,6 +165,10 @@ typedef enum {
     BS_UNIT_THAW_EXPIRED,
     BS_UNIT_VIABILITY_LOW,
     BS_ENDOTOXIN_OVER_LIMIT,
+    BS_COAGULATION_MISSING,
+    BS_COAGULATION_OUT_OF_RANGE,
+    BS_COAGULATION_STALE,
+    BS_ANTICOAGULANT_ACTIVE,
     BS_CODE_COUNT
 } bedside_code;
 
@@ -210,7 +225,11 @@ typedef struct {
     int weight_g; /* latest weight; 0 none */
     cc_date weight_date;
     int64_t last_lp_at; /* last lumbar puncture (seconds), 0 none */
-    int64_t now;        /* seconds */
+    /* H16: the latest platelet count, INR and aPTT and the medication list */
+    coag_result coag[COAG_TEST_COUNT];
+    const coag_medication *meds;
+    size_t n_meds;
+    int64_t now; /* seconds */
     cc_date today;
     /* people */
     int64_t operator_id;
@@ -229,7 +248,7 @@ typedef struct {
 
 typedef struct {
     bool go;
-    bool override_used;    /* lp_too_soon was lifted by the override */
+    bool override_used;    /* lp_too_soon or an H16 refusal was lifted by the override */
     uint64_t total_amount; /* sum of the units found */
     size_t n;              /* reasons (at most BEDSIDE_MAX_REASONS kept) */
     bedside_reason reasons[BEDSIDE_MAX_REASONS];

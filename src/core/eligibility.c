@@ -237,9 +237,46 @@ static void eval_rule(const protocol *p, const protocol_rule *r, const screening
     }
 }
 
+/* H16: a protocol with an intrathecal route needs platelets, INR and aPTT
+ * within core/coagulation's limits; a missing or out-of-range result
+ * excludes (lifted only by a signed override), unlike an ordinary rule's
+ * "review", because the lumbar puncture is the programme's own procedure. */
+static bool intrathecal(const protocol *p)
+{
+    return (p->routes & (1u << RT_INTRATHECAL)) != 0;
+}
+
+static void eval_coagulation(const protocol *p, const screening *s, cc_date today,
+                             eligibility_result *out)
+{
+    if (!intrathecal(p))
+        return;
+    coag_facts f;
+    memset(&f, 0, sizeof f);
+    f.today = today;
+    for (int t = 0; t < COAG_TEST_COUNT; t++) {
+        const screening_result *r = screening_result_find(s, coag_test_code((coag_test)t));
+        if (r)
+            f.results[t] = (coag_result){true, r->value, r->unit, r->has_ref, r->ref_high, r->date};
+    }
+    coag_finding found[COAG_MAX_FINDINGS];
+    size_t n = coag_check(&f, found);
+    protocol_rule rule;
+    memset(&rule, 0, sizeof rule);
+    snprintf(rule.id, sizeof rule.id, "intrathecal-coagulation");
+    rule.kind = RULE_RANGE;
+    rule.outcome = OUTCOME_EXCLUDE;
+    for (size_t i = 0; i < n; i++)
+        add(out, &rule, found[i].subject, OUTCOME_EXCLUDE, found[i].observed, found[i].limit);
+}
+
 /* A result outside the laboratory's reference range that no rule covers. */
 static bool covered_by_rule(const protocol *p, const char *test)
 {
+    if (intrathecal(p))
+        for (int t = 0; t < COAG_TEST_COUNT; t++)
+            if (strcmp(test, coag_test_code((coag_test)t)) == 0)
+                return true;
     for (size_t i = 0; i < p->n_rules; i++)
         if (p->rules[i].kind == RULE_RANGE && strcmp(p->rules[i].subject, test) == 0)
             return true;
@@ -252,6 +289,7 @@ void eligibility_evaluate(const protocol *p, const screening *s, cc_date today,
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < p->n_rules; i++)
         eval_rule(p, &p->rules[i], s, today, out);
+    eval_coagulation(p, s, today, out);
     for (size_t i = 0; i < s->n_results; i++) {
         const screening_result *res = &s->results[i];
         if (!out->has_oldest || res->date < out->oldest_date) {

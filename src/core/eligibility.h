@@ -19,6 +19,11 @@
  * protocol's adult limits; without a range the rule gives "review" (why:
  * core/paediatric.h).
  *
+ * Lumbar puncture (H16): when the protocol has an intrathecal route, the
+ * platelets, INR and aPTT are checked against core/coagulation's limits
+ * (rule "intrathecal-coagulation"); a missing, unusable or out-of-range
+ * result is an "exclude" reason, so treating needs the signed override.
+ *
  * Staleness: a results_current rule with days = 30 makes any result or
  * finding sampled more than 30 days before `today` (or after it) a reason;
  * oldest_date reports the oldest sample so a decision can be re-checked for
@@ -32,13 +37,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "coagulation.h"
 #include "date.h"
 #include "protocol.h"
 #include "screening.h"
 
 typedef enum { ELIG_ELIGIBLE = 0, ELIG_NEEDS_REVIEW, ELIG_NOT_ELIGIBLE } eligibility_verdict;
 
-enum { ELIGIBILITY_MAX_REASONS = PROTOCOL_MAX_RULES + 2 * SCREENING_MAX_RESULTS + FINDING_COUNT };
+enum {
+    ELIGIBILITY_MAX_REASONS =
+        PROTOCOL_MAX_RULES + 2 * SCREENING_MAX_RESULTS + FINDING_COUNT + COAG_MAX_FINDINGS
+};
 
 typedef struct {
     char rule[PROTOCOL_CODE_MAX];

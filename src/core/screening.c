@@ -13,6 +13,7 @@ static const screening_test CATALOGUE[] = {
     {"ast", "1920-8", "U/L", "AST", "ASAT", false},
     {"bilirubin", "1975-2", "mg/dL", "Total bilirubin", "Bilirubine totale", false},
     {"inr", "6301-6", "1", "INR", "INR", false},
+    {"aptt", "14979-9", "s", "aPTT", "TCA", false},
     {"hiv", "31201-7", "", "HIV 1+2 antibodies", "Anticorps VIH 1+2", true},
     {"hbv", "5196-1", "", "Hepatitis B surface antigen", "Antigène HBs", true},
     {"hcv", "16128-1", "", "Hepatitis C antibodies", "Anticorps hépatite C", true},

@@ -17,6 +17,7 @@
  *   ast         1920-8   U/L      aspartate aminotransferase
  *   bilirubin   1975-2   mg/dL    total bilirubin
  *   inr         6301-6   1        prothrombin time INR
+ *   aptt        14979-9  s        activated partial thromboplastin time
  *   hiv         31201-7  -        HIV 1+2 antibodies (qualitative)
  *   hbv         5196-1   -        hepatitis B surface antigen (qualitative)
  *   hcv         16128-1  -        hepatitis C antibodies (qualitative)

@@ -326,12 +326,17 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
         snprintf(patterns[n], PATIENT_SEARCH_KEY_MAX + 3, "%%");
 }
 
-/* The lists of a patient's JSON: weights, newest first, and conditions. */
+/* The lists of a patient's JSON: weights, newest first, conditions,
+ * medications and allergies. */
 static const sql_json_list PATIENT_LISTS[] = {
     {"weights", "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
                 " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC"},
     {"conditions", "SELECT id, icd10, label, onset_date, details AS details_json"
                    " FROM patient_conditions WHERE patient_id = ? ORDER BY id"},
+    {"medications", "SELECT id, name, class, dose, start_date, stop_date"
+                    " FROM patient_medications WHERE patient_id = ? ORDER BY id"},
+    {"allergies", "SELECT id, substance, reaction, severity FROM patient_allergies"
+                  " WHERE patient_id = ? ORDER BY id"},
 };
 
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)

@@ -647,6 +647,29 @@ static const char *const migrations[] = {
     "  kind TEXT PRIMARY KEY,"
     "  panel TEXT NOT NULL,"
     "  updated_at TEXT NOT NULL);",
+    /* concomitant medications and allergies (H16): a medication has a class
+     * from core/coagulation's fixed list (the bedside check refuses a lumbar
+     * puncture under a current anticoagulant or antiplatelet); stopping one
+     * sets stop_date, nothing is deleted. Idempotent (IF NOT EXISTS): a test
+     * that replays the migration before it replays this one too. */
+    "CREATE TABLE IF NOT EXISTS patient_medications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  name TEXT NOT NULL,"
+    "  class TEXT NOT NULL,"
+    "  dose TEXT NOT NULL DEFAULT '',"
+    "  start_date TEXT NOT NULL,"
+    "  stop_date TEXT,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS patient_medications_patient ON patient_medications(patient_id);"
+    "CREATE TABLE IF NOT EXISTS patient_allergies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  substance TEXT NOT NULL,"
+    "  reaction TEXT NOT NULL DEFAULT '',"
+    "  severity TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS patient_allergies_patient ON patient_allergies(patient_id);",
 };
 #pragma GCC diagnostic pop
 

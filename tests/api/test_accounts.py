@@ -313,6 +313,8 @@ UNDO_AFTER_ACCOUNTS = [
     "",
     # donor testing panels
     "DROP TABLE donor_panels;",
+    # medications and allergies (created IF NOT EXISTS: kept)
+    "",
 ]
 
 

@@ -64,6 +64,7 @@ def results():
                                             **({"ref_low": lo, "ref_high": hi} if lo is not None else {}))
     return {"hb": q(13.5, "g/dL", 12, 16), "wbc": q(6.1, "10^9/L"), "plt": q(240, "10^9/L"),
             "creatinine": q(0.9, "mg/dL"), "alt": q(22, "U/L"), "ast": q(25, "U/L"),
+            "inr": q(1.0, "1"), "aptt": q(30, "s", 25, 38),
             "hiv": {"positive": False, "date": d}, "hbv": {"positive": False, "date": d},
             "hcv": {"positive": False, "date": d}, "syphilis": {"positive": False, "date": d}}
 
@@ -347,7 +348,44 @@ def test_hazards(b, t, srv):
     t.check(r.status == 403 and r.error()["code"] == "bad_second_signature", "wrong second password: 403", r)
     t.check(srv.db_checksum(EXCLUDE, ) == before, "a failed second signature stores nothing")
     sv = {"username": "physician1", "password": b.pw("physician")}
-    r = b.req("POST", "/api/v1/administrations", dict(it2, second_verifier=sv, started_at=now_iso(-2)), want=201,
+    # H16: platelets, INR/aPTT and the medication list before the lumbar puncture
+    it2ok = dict(it2, second_verifier=sv, started_at=now_iso(-2))
+    r = b.req("POST", "/api/v1/patients/%d/medications" % p["id"],
+              {"name": "Apixaban", "class": "anticoagulant", "dose": "5 mg deux fois par jour",
+               "start_date": day(-30)}, role="nurse", want=201, what="a nurse records an anticoagulant")
+    med = r.json["id"]
+    r = refused(it2ok, "anticoagulant_active", "H16 intrathecal under a current anticoagulant")
+    fr = [x["fr"] for x in r.json["reasons"] if x["code"] == "anticoagulant_active"]
+    t.check(fr and "Apixaban" in fr[0] and "anticoagulant" in fr[0] and "médecin" in fr[0],
+            "H16 the refusal names the drug, in French too", r.json)
+    refused(dict(it2ok, override_reason="haematologist agrees"), "override_not_allowed",
+            "H16 a nurse cannot override")
+    refused(dict(it2ok, second_verifier={"username": "nurse1", "password": b.pw("nurse")}, override_reason="  "),
+            "override_reason_missing", "H16 a physician's override needs a reason", role="physician")
+    b.req("POST", "/api/v1/patients/%d/medications/%d/stop" % (p["id"], med), {"stop_date": day(-3)},
+          role="physician", want=200)
+    refused(it2ok, "anticoagulant_active", "H16 stopped 3 days ago: still refused")
+    b.sql("UPDATE patient_medications SET stop_date = ? WHERE id = ?", (day(-8), med))
+    b.req("POST", "/api/v1/administrations/verify", it2ok, want=200, what="H16 stopped 8 days ago: verify passes")
+    # a newer count of 45 x 10^9/L
+    low = dict(results(), plt={"value": 45, "unit": "10^9/L", "date": day(-1)})
+    b.req("POST", "/api/v1/screenings", {"patient_id": p["id"], "protocol": "sci", "results": low,
+                                         "findings": {"ecg": {"state": "normal", "date": day(-2)}}},
+          role="physician", want=201)
+    r = refused(it2ok, "coagulation_out_of_range", "H16 platelets 45 x 10^9/L")
+    t.check(any("45" in x["en"] and "50" in x["en"] for x in r.json["reasons"]), "H16 the count and the limit", r.json)
+    b.sql("UPDATE screenings SET body = replace(body, '\"value\":45', '\"value\":240') WHERE patient_id = ?",
+          (p["id"],))
+    b.sql("UPDATE screenings SET body = replace(body, ?, ?) WHERE patient_id = ?", (day(-3), day(-9), p["id"]))
+    b.sql("UPDATE screenings SET body = replace(body, ?, ?) WHERE patient_id = ?", (day(-1), day(-9), p["id"]))
+    refused(it2ok, "coagulation_stale", "H16 the newest results 9 days old")
+    sv_n = {"username": "nurse1", "password": b.pw("nurse")}
+    r = b.req("POST", "/api/v1/administrations/verify",
+              dict(it2ok, second_verifier=sv_n, override_reason="Count of yesterday by telephone; haematologist agrees"),
+              role="physician", want=200)
+    t.check(r.json.get("go") is True and r.json.get("override_used") is True, "H16 physician override with a reason", r.json)
+    b.sql("UPDATE screenings SET body = replace(body, ?, ?) WHERE patient_id = ?", (day(-9), day(-3), p["id"]))
+    r = b.req("POST", "/api/v1/administrations", it2ok, want=201,
               what="intrathecal with the second verification")
     t.check(r.json["administration"]["second_verifier"] == "physician1", "the second verifier is recorded", r)
     r = b.req("POST", "/api/v1/administrations/%d/complete" % r.json["administration"]["id"], {}, want=200)

@@ -30,6 +30,7 @@ def normal_results(age_days=3):
     return {
         "hb": q(13.5, "g/dL", 12, 16), "wbc": q(6.1, "10^9/L"), "plt": q(240, "10^9/L"),
         "creatinine": q(0.9, "mg/dL"), "alt": q(22, "U/L"), "ast": q(25, "U/L"),
+            "inr": q(1.0, "1"), "aptt": q(30, "s", 25, 38),
         "hiv": {"positive": False, "date": d}, "hbv": {"positive": False, "date": d},
         "hcv": {"positive": False, "date": d}, "syphilis": {"positive": False, "date": d},
     }

@@ -14,10 +14,16 @@ it; nothing is decided on a fact read before the transaction.
   transaction: 409 "weight_changed", the plan stays a draft) or the approval
   did (200 on the drafted weight, its audit entry before the weight's); one
   approval in the audit trail at most;
+- (d) H16: a nurse records an anticoagulant while another gives an
+  intrathecal administration: either the medication committed first (the
+  administration reads it inside its transaction: 409 "anticoagulant_active",
+  nothing recorded) or the administration did (201, its audit entry before
+  the medication's);
 - and the plan's status moves with its administrations: in_progress at the
   first one, completed after the last one (core/plan_state).
 
-Each race runs ROUNDS times, two threads released together by a barrier.
+Each race runs ROUNDS times ((d) a quarter as many), two threads released
+together by a barrier.
 No timing threshold: only the outcomes are checked.
 
     python3 tests/api/test_races.py --binary build/cellclinic [-v] [--rounds N]
@@ -149,6 +155,31 @@ def test_approval_against_weight(b, t, srv, n, seen):
             "round %d (c): follow-up visits exist exactly when the plan is approved" % n, visits)
 
 
+def test_lumbar_puncture_against_medication(b, t, srv, n, seen):
+    p = b.patient("Drug%d" % n)
+    plan_id, items = b.plan(p["id"])
+    u2 = b.unit(p["id"], plan_id, 2, items[2]["cells"])
+    sv = {"username": "physician1", "password": b.pw("physician")}
+    give, med = race(srv, ("POST", "/api/v1/administrations",
+                           bt.body_for(plan_id, 2, p, [u2], "intrathecal", second_verifier=sv), "nurse"),
+                     ("POST", "/api/v1/patients/%d/medications" % p["id"],
+                      {"name": "Rivaroxaban", "class": "anticoagulant", "start_date": bt.day(-1)}, "nurse"))
+    t.check(med.status == 201, "round %d (d): the medication is recorded" % n, med)
+    given = srv.db_query("SELECT id FROM administrations WHERE patient_id = ?", (p["id"],))
+    med_seq = srv.db_query("SELECT seq FROM audit_log WHERE entity = 'patient_medication' AND entity_id = ?",
+                           (str(med.json["id"]) if med.status == 201 else "0",))
+    if give.status == 201:
+        seen.add("given")
+        adm_seq = srv.db_query("SELECT seq FROM audit_log WHERE entity = 'administration' AND entity_id = ?",
+                               (str(given[0][0]),)) if given else []
+        t.check(len(given) == 1 and adm_seq and med_seq and adm_seq[0][0] < med_seq[0][0],
+                "round %d (d): given on the list it read; the anticoagulant came after" % n, (adm_seq, med_seq))
+    else:
+        seen.add("refused")
+        t.check(give.status == 409 and bt.codes(give) == ["anticoagulant_active"] and not given,
+                "round %d (d): the anticoagulant came first; refused anticoagulant_active (H16)" % n, (give, given))
+
+
 def main():
     args = harness.parse_args(lambda p: p.add_argument("--rounds", type=int, default=ROUNDS))
     t = harness.Tally("races", verbose=args.verbose)
@@ -164,6 +195,13 @@ def main():
             test_approval_against_weight(b, t, srv, n, seen)
         if args.verbose:
             print("approval outcomes seen: %s" % sorted(seen))
+        seen = set()
+        # each round builds a patient, an approved plan and a released unit
+        # (three signatures): a quarter of the rounds keeps the file in its time
+        for n in range(1, max(1, args.rounds // 4) + 1):
+            test_lumbar_puncture_against_medication(b, t, srv, n, seen)
+        if args.verbose:
+            print("lumbar puncture outcomes seen: %s" % sorted(seen))
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "the audit chain is intact after the races", r.stdout + r.stderr)
     return t.finish()

@@ -57,7 +57,7 @@ function results() {
   const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
   const neg = { positive: false, date: d };
   return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
+    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
 }
 
 async function patient(e, family, { birth = '1988-04-02', sex = 'male', kg = 72.5 } = {}) {
@@ -422,6 +422,81 @@ await run([
     await r1.waitFor();
     assert.equal(await r1.getAttribute('data-status'), 'given');
     assert.equal(await page.locator(`[data-testid="worklist-row"][data-plan="${pl.id}"][data-item="4"]`).getAttribute('data-status'), 'planned');
+  }],
+
+  ['H16 in French: an anticoagulant on the chart refuses the lumbar puncture; a physician overrides with a reason', async ({ page, server }) => {
+    const e = await setup(server);
+    const p = await patient(e, 'Coagulation');
+    const pl = await plan(e, p.id);
+    const u2 = await unit(e, pl.items[2].cells, { pid: p.id, planId: pl.id, item: 2 });
+    const scanned = { ...u2, scanDin: scanDin(u2), scanProduct: scanProduct(u2) };
+    const english = [/\bMedications?\b/, /\bAllergy\b/, /\bcurrent\b/, /\bStop\b/, /\bSevere\b/, /\bphysician\b/];
+
+    // the nurse finds the patient by MRN and records the medication and an allergy on the chart
+    await switchUser(page, server, 'nurse1');
+    await page.getByTestId('lang-fr').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.getByTestId('nav-patients').click();
+    await page.getByTestId('patient-search').fill(p.mrn);
+    await page.getByTestId('patient-search').press('Enter');
+    await page.getByTestId('patient-row').filter({ hasText: p.mrn }).getByTestId('patient-link').click();
+    await page.getByTestId('medications-section').waitFor();
+    assert.match(await page.getByTestId('medications-empty').textContent(), /Aucun traitement/);
+    await page.locator('#med-name').fill('Apixaban');
+    await page.locator('#med-class').selectOption('anticoagulant');
+    await page.locator('#med-dose').fill('5 mg matin et soir');
+    await page.locator('#med-start-date').fill(day(-30));
+    await page.getByTestId('medication-submit').click();
+    await page.getByTestId('medication-row').waitFor();
+    const row = await page.getByTestId('medication-row').textContent();
+    assert.match(row, /Apixaban/);
+    assert.match(row, /Anticoagulant/);
+    assert.match(row, /en cours/);
+    const [y, m, d] = day(-30).split('-');
+    assert.match(row, new RegExp(`${d}/${m}/${y}`), 'the start date as dd/mm/yyyy');
+    assert.match(await page.getByTestId('med-bleeding-warning').textContent(), /ponction lombaire sera refusée/);
+    await page.locator('#allergy-substance').fill('Pénicilline');
+    await page.locator('#allergy-reaction').fill('Urticaire');
+    await page.locator('#allergy-severity').selectOption('moderate');
+    await page.getByTestId('allergy-submit').click();
+    await page.getByTestId('allergy-row').waitFor();
+    assert.match(await page.getByTestId('allergy-row').textContent(), /Pénicilline.*Urticaire.*Modérée/);
+    assertFrenchPage(await page.locator('main').innerText(), english, 'the chart with its medications');
+
+    // the intrathecal administration is refused at the bedside
+    await page.getByTestId('nav-bedside').click();
+    const wl = page.getByTestId('worklist-row').filter({ hasText: p.mrn }).filter({ hasText: din(u2) });
+    await wl.first().waitFor();
+    await wl.first().getByTestId('worklist-give').click();
+    await scan(page, p.mrn, scanned, { username: 'physician1', password: PASSWORD });
+    const rs = await expectRefusal(page, 'anticoagulant_active',
+      /Apixaban \(anticoagulant\) figure dans la liste des traitements.*Un médecin peut déroger avec un motif/,
+      'anticoagulant on the list');
+    assert.equal(rs.length, 1, JSON.stringify(rs));
+    assertFrenchPage(await page.getByTestId('bedside-reasons').innerText(), english, 'the refusal');
+    assert.equal((await e.nurse.request('GET', `/api/v1/administrations?patient_id=${p.id}`)).body.total, 0,
+      'the refusal records nothing');
+
+    // the physician gives it with a signed reason, the nurse as the second person
+    await switchUser(page, server, 'physician1');
+    if (!(await page.evaluate(() => document.documentElement.lang === 'fr'))) await page.getByTestId('lang-fr').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.getByTestId('nav-bedside').click();
+    await wl.first().waitFor();
+    await wl.first().getByTestId('worklist-give').click();
+    await scan(page, p.mrn, scanned, { username: 'nurse1', password: PASSWORD });
+    await expectRefusal(page, 'anticoagulant_active', /Apixaban/, 'without a reason, still refused');
+    await page.getByTestId('adm-override-reason').fill('Apixaban arrêté il y a 4 jours ; avis favorable de l’hématologue');
+    await page.getByTestId('adm-verify').click();
+    await page.getByTestId('verdict-go').waitFor();
+    await page.getByTestId('adm-record').click();
+    await confirm(page);
+    await page.getByTestId('adm-facts').waitFor();
+    const facts = await page.getByTestId('adm-facts').innerText();
+    assert.match(facts, /hématologue/, 'the override reason is on the record');
+    assertFrenchPage(facts, english, 'the administration record');
+    // the language is remembered per user: the next scenarios read English
+    for (const c of [e.nurse, e.physician]) await ok(c, 'PATCH', '/session/preferences', { language: 'en' }, 200);
   }],
 
   ['overdue administrations stand out; the physician sees the deadlines', async ({ page, server }) => {

@@ -36,8 +36,11 @@ async function setUp(server, family, language = 'fr') {
 }
 
 async function fillNormalWorkUp(page) {
-  const values = { hb: '14.1', wbc: '6.3', plt: '250', creatinine: '0.8', alt: '20', ast: '24' };
+  const values = { hb: '14.1', wbc: '6.3', plt: '250', creatinine: '0.8', alt: '20', ast: '24', inr: '1', aptt: '31' };
   for (const [code, v] of Object.entries(values)) await page.getByTestId(`sc-${code}`).fill(v);
+  // H16: the aPTT is judged against its laboratory's upper limit
+  await page.locator('input[name="aptt.ref_low"]').fill('25');
+  await page.locator('input[name="aptt.ref_high"]').fill('38');
   for (const code of ['hiv', 'hbv', 'hcv', 'syphilis']) await page.getByTestId(`sc-${code}`).selectOption('false');
   await page.locator('#sc-ecg-state').selectOption('normal');
 }

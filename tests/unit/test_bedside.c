@@ -1,4 +1,4 @@
-/* Unit tests of core/bedside (H1, H2, H3, H4, H5, H7, H12 at the bedside),
+/* Unit tests of core/bedside (H1, H2, H3, H4, H5, H7, H12, H14, H16 at the bedside),
  * core/vitals (limits, observation tasks) and core/adverse (terms, grades,
  * seriousness, deadlines H9). Each row's expectation comes from the rule
  * text in the header it tests; the base case is a valid intravenous
@@ -29,6 +29,7 @@ typedef struct {
     bedside_unit u[BEDSIDE_MAX_UNITS + 1];
     char mrn[MRN_TEXT], other_mrn[MRN_TEXT];
     char keyed[BEDSIDE_MAX_UNITS + 1][ISBT128_KEYED_TEXT];
+    coag_medication med[2];
 } scene;
 
 /* A valid intravenous administration of one issued, reserved unit. */
@@ -78,6 +79,18 @@ static void base(scene *s)
                            .now = NOW,
                            .today = TODAY,
                            .operator_id = 1};
+    /* H16: a normal work-up two days old (core/coagulation's limits) */
+    s->f.coag[COAG_PLT] = (coag_result){true, 240, "10^9/L", false, 0, TODAY - 2};
+    s->f.coag[COAG_INR] = (coag_result){true, 1.0, "1", false, 0, TODAY - 2};
+    s->f.coag[COAG_APTT] = (coag_result){true, 30, "s", true, 38, TODAY - 2};
+}
+
+/* One medication on the list (H16), started 100 days ago. */
+static void on_drug(scene *s, med_class cls, bool stopped, int stopped_days_ago)
+{
+    s->med[0] = (coag_medication){"Apixaban", cls, TODAY - 100, stopped, TODAY - stopped_days_ago};
+    s->f.meds = s->med;
+    s->f.n_meds = 1;
 }
 
 static void intrathecal(scene *s)
@@ -173,6 +186,22 @@ ROW(m_it_protocol_spacing, intrathecal(s); s->f.spacing_hours = 120)
 ROW(m_it_no_second, intrathecal(s); s->f.second_verifier_id = 0)
 ROW(m_it_same_person, intrathecal(s); s->f.second_verifier_id = 1)
 ROW(m_iv_no_second, s->f.second_verifier_id = 0)
+/* H16: lumbar puncture and coagulation */
+ROW(m_it_plt_49, intrathecal(s); s->f.coag[COAG_PLT].value = 49)
+ROW(m_it_plt_50, intrathecal(s); s->f.coag[COAG_PLT].value = 50)
+ROW(m_it_inr_141, intrathecal(s); s->f.coag[COAG_INR].value = 1.41)
+ROW(m_it_inr_14, intrathecal(s); s->f.coag[COAG_INR].value = 1.4)
+ROW(m_it_aptt_high, intrathecal(s); s->f.coag[COAG_APTT].value = 38.1)
+ROW(m_it_aptt_missing, intrathecal(s); s->f.coag[COAG_APTT].has = false)
+ROW(m_it_coag_7_days, intrathecal(s); s->f.coag[COAG_PLT].date = TODAY - 7)
+ROW(m_it_coag_8_days, intrathecal(s); s->f.coag[COAG_PLT].date = TODAY - 8)
+ROW(m_it_anticoagulant, intrathecal(s); on_drug(s, MED_ANTICOAGULANT, false, 0))
+ROW(m_it_antiplatelet_6d, intrathecal(s); on_drug(s, MED_ANTIPLATELET, true, 6))
+ROW(m_it_antiplatelet_7d, intrathecal(s); on_drug(s, MED_ANTIPLATELET, true, 7))
+ROW(m_it_nsaid, intrathecal(s); on_drug(s, MED_NSAID, false, 0))
+ROW(m_iv_anticoagulant, on_drug(s, MED_ANTICOAGULANT, false, 0))
+ROW(m_it_soon_and_anticoagulant, intrathecal(s); s->f.last_lp_at = NOW - 24 * 3600;
+    on_drug(s, MED_ANTICOAGULANT, false, 0))
 /* H14: frozen units, thawed 30 minutes before NOW unless the row says otherwise */
 static void thawed(scene *s, int64_t ago, int viability)
 {
@@ -286,6 +315,26 @@ static void test_each_refusal(void **state)
         {m_it_no_second, {BS_SECOND_CHECK_REQUIRED}, 1, "intrathecal alone"},
         {m_it_same_person, {BS_SECOND_CHECK_SAME_PERSON}, 1, "operator checks themself"},
         {m_iv_no_second, {0}, 0, "intravenous needs no second check"},
+        {m_it_plt_49, {BS_COAGULATION_OUT_OF_RANGE}, 1, "platelets 49 x 10^9/L (H16)"},
+        {m_it_plt_50, {0}, 0, "platelets 50 x 10^9/L, the limit"},
+        {m_it_inr_141, {BS_COAGULATION_OUT_OF_RANGE}, 1, "INR 1.41 (H16)"},
+        {m_it_inr_14, {0}, 0, "INR 1.4, the limit"},
+        {m_it_aptt_high, {BS_COAGULATION_OUT_OF_RANGE}, 1, "aPTT above the lab's limit (H16)"},
+        {m_it_aptt_missing, {BS_COAGULATION_MISSING}, 1, "no aPTT (H16)"},
+        {m_it_coag_7_days, {0}, 0, "platelets 7 days old"},
+        {m_it_coag_8_days, {BS_COAGULATION_STALE}, 1, "platelets 8 days old (H16)"},
+        {m_it_anticoagulant, {BS_ANTICOAGULANT_ACTIVE}, 1, "current anticoagulant (H16)"},
+        {m_it_antiplatelet_6d,
+         {BS_ANTICOAGULANT_ACTIVE},
+         1,
+         "antiplatelet stopped 6 days ago (H16)"},
+        {m_it_antiplatelet_7d, {0}, 0, "antiplatelet stopped 7 days ago"},
+        {m_it_nsaid, {0}, 0, "an NSAID is not refused"},
+        {m_iv_anticoagulant, {0}, 0, "intravenous under an anticoagulant"},
+        {m_it_soon_and_anticoagulant,
+         {BS_LP_TOO_SOON, BS_ANTICOAGULANT_ACTIVE},
+         2,
+         "too soon and anticoagulated: both reported"},
         {m_frozen_not_thawed, {BS_UNIT_NOT_THAWED}, 1, "frozen, no thaw recorded (H14)"},
         {m_thawed_ok, {0}, 0, "thawed 30 min ago, 90 % viable"},
         {m_thaw_window_end, {0}, 0, "exactly at the end of the 2-hour window"},
@@ -366,27 +415,33 @@ static void test_every_state(void **state)
 static void test_override_matrix(void **state)
 {
     (void)state;
-    for (int m = 0; m < 16; m++) {
-        bool soon = m & 1, asked = m & 2, physician = m & 4, reason = m & 8;
+    /* bits: spacing broken (H5), anticoagulant on the list (H16), override
+     * asked, by a physician, with a reason */
+    for (int m = 0; m < 32; m++) {
+        bool soon = m & 1, asked = m & 2, physician = m & 4, reason = m & 8, drug = m & 16;
         scene s;
         base(&s);
         intrathecal(&s);
         if (soon)
             s.f.last_lp_at = NOW - 24 * 3600;
+        if (drug)
+            on_drug(&s, MED_ANTICOAGULANT, false, 0);
         s.f.override_requested = asked;
         s.f.override_by_physician = physician;
         s.f.override_reason = reason ? "CSF leak treated; neurologist agrees" : "   ";
-        bedside_code want[4];
+        bedside_code want[5];
         size_t n = 0;
         if (asked && !physician)
             want[n++] = BS_OVERRIDE_NOT_ALLOWED;
         if (asked && !reason)
             want[n++] = BS_OVERRIDE_REASON_MISSING;
-        if (asked && !soon)
+        if (asked && !soon && !drug)
             want[n++] = BS_OVERRIDE_NOT_NEEDED;
-        bool lifted = soon && asked && physician && reason;
+        bool lifted = (soon || drug) && asked && physician && reason;
         if (soon && !lifted)
             want[n++] = BS_LP_TOO_SOON;
+        if (drug && !lifted)
+            want[n++] = BS_ANTICOAGULANT_ACTIVE;
         char what[48];
         snprintf(what, sizeof what, "override combination %d", m);
         expect_codes(&s, want, n, what);

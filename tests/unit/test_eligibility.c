@@ -37,6 +37,11 @@ static screening normal_sci(void)
     put(&s, "creatinine", 0.9, "mg/dL", 5);
     put(&s, "alt", 25, "U/L", 5);
     put(&s, "ast", 22, "U/L", 5);
+    put(&s, "inr", 1.0, "1", 5);
+    put(&s, "aptt", 30, "s", 5);
+    s.results[s.n_results - 1].has_ref = true;
+    s.results[s.n_results - 1].ref_low = 25;
+    s.results[s.n_results - 1].ref_high = 38;
     put(&s, "hiv", 0, "", 5);
     put(&s, "hbv", 0, "", 5);
     put(&s, "hcv", 0, "", 5);
@@ -168,13 +173,42 @@ static void m_s14(screening *s)
 {
     snprintf(s->conditions[0], 8, "S14");
 } /* S14 is not S14.1 */
-static void m_inr_out_of_lab_range(screening *s)
+static void m_bilirubin_out_of_lab_range(screening *s)
 {
-    put(s, "inr", 1.6, "1", 2);
-    screening_result *r = result(s, "inr");
+    put(s, "bilirubin", 1.6, "mg/dL", 2);
+    screening_result *r = result(s, "bilirubin");
     r->has_ref = true;
-    r->ref_low = 0.8;
+    r->ref_low = 0.1;
     r->ref_high = 1.2;
+}
+/* H16 (core/coagulation.h): the SCI protocol gives cells intrathecally */
+static void m_plt_49(screening *s)
+{
+    result(s, "plt")->value = 49;
+}
+static void m_plt_50(screening *s)
+{
+    result(s, "plt")->value = 50;
+}
+static void m_inr_1_41(screening *s)
+{
+    result(s, "inr")->value = 1.41;
+}
+static void m_inr_1_4(screening *s)
+{
+    result(s, "inr")->value = 1.4;
+}
+static void m_aptt_high(screening *s)
+{
+    result(s, "aptt")->value = 38.5;
+}
+static void m_aptt_no_range(screening *s)
+{
+    result(s, "aptt")->has_ref = false;
+}
+static void m_inr_missing(screening *s)
+{
+    snprintf(result(s, "inr")->test, 16, "bilirubin");
 }
 static void m_cancer_and_review(screening *s)
 {
@@ -234,8 +268,20 @@ static void test_eligibility_table(void **state)
          "indication", "G35", false},
         {"T91.3 sequelae is an indication", m_sequelae, ELIG_ELIGIBLE, "", "", false},
         {"S14 does not fall under S14.1", m_s14, ELIG_NEEDS_REVIEW, "indication", "S14", false},
-        {"INR outside the lab's range without a rule: flag only", m_inr_out_of_lab_range,
-         ELIG_ELIGIBLE, "reference-range", "1.6 1", false},
+        {"bilirubin outside the lab's range without a rule: flag only",
+         m_bilirubin_out_of_lab_range, ELIG_ELIGIBLE, "reference-range", "1.6 mg/dL", false},
+        {"H16 platelets 49 exclude before a lumbar puncture", m_plt_49, ELIG_NOT_ELIGIBLE,
+         "intrathecal-coagulation", "49 10^9/L", false},
+        {"H16 platelets 50 on the limit", m_plt_50, ELIG_NEEDS_REVIEW, "platelets", "50", false},
+        {"H16 INR 1.41 excludes", m_inr_1_41, ELIG_NOT_ELIGIBLE, "intrathecal-coagulation",
+         "1.41 1", false},
+        {"H16 INR 1.4 on the limit", m_inr_1_4, ELIG_ELIGIBLE, "", "", false},
+        {"H16 INR missing excludes", m_inr_missing, ELIG_NOT_ELIGIBLE, "intrathecal-coagulation",
+         "missing", false},
+        {"H16 aPTT above the lab's upper limit excludes", m_aptt_high, ELIG_NOT_ELIGIBLE,
+         "intrathecal-coagulation", "38.5 s", false},
+        {"H16 aPTT without the lab's range excludes", m_aptt_no_range, ELIG_NOT_ELIGIBLE,
+         "intrathecal-coagulation", "missing", false},
         {"exclusion wins over review", m_cancer_and_review, ELIG_NOT_ELIGIBLE, "haemoglobin",
          "9 g/dL", false},
     };

@@ -1,8 +1,9 @@
-// One patient: demographics, dated weights, conditions; add a weight or a
-// condition; links to edit and print.
+// One patient: demographics, dated weights, conditions, medications and
+// allergies; add a weight, a condition, a medication (or stop one), an
+// allergy; links to edit and print.
 import { h, clear, today } from '../dom.js';
 import { api } from '../api.js';
-import { t, formatNumber, formatDateTime } from '../i18n.js';
+import { t, formatNumber, formatDateTime, language } from '../i18n.js';
 import {
   syntheticBadge, sexLabel, languageLabel, field, errorBox, showErrorBox,
   showFormError, clearFieldErrors, markFieldError, flash,
@@ -53,6 +54,8 @@ export async function renderPatientView(ctx, id) {
         fact('patient.version', String(p.version ?? ''), 'version'))),
     weightsSection(ctx, p),
     conditionsSection(ctx, p),
+    medicationsSection(ctx, p),
+    allergiesSection(ctx, p),
     programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
       t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
@@ -190,4 +193,144 @@ function conditionsSection(ctx, p) {
   }
   return h('section', { class: 'card', 'aria-labelledby': 'sec-conditions', 'data-testid': 'conditions-section' },
     h('h2', { id: 'sec-conditions' }, t('patient.section.conditions')), list, form);
+}
+
+// A calendar day (YYYY-MM-DD) as dd/mm/yyyy in either language.
+function formatDay(iso) {
+  if (!iso) return '';
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(language() === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC' }).format(d);
+}
+
+const MED_CLASSES = ['anticoagulant', 'antiplatelet', 'nsaid', 'analgesic', 'antispasmodic', 'antiepileptic',
+  'corticosteroid', 'immunosuppressant', 'antibiotic', 'other'];
+const MED_ROLES = ['physician', 'nurse'];
+
+// H16: an anticoagulant or antiplatelet still counts 7 days after its stop
+// date (core/coagulation.h); the warning says what the bedside check will do.
+function bleedingRisk(m) {
+  if (m.class !== 'anticoagulant' && m.class !== 'antiplatelet') return false;
+  if (!m.stop_date) return true;
+  const days = (Date.parse(`${today()}T00:00:00Z`) - Date.parse(`${m.stop_date}T00:00:00Z`)) / 86400000;
+  return days < 7;
+}
+
+function stopForm(ctx, p, m) {
+  const box = errorBox(`med-stop-error-${m.id}`);
+  const form = h('form', { class: 'inline-form compact no-print', 'data-testid': 'med-stop-form', novalidate: true },
+    box,
+    h('label', { class: 'sr-only', for: `med-stop-${m.id}` }, `${t('med.stop_on')} ${m.name}`),
+    h('input', { type: 'date', id: `med-stop-${m.id}`, name: 'stop_date', value: today(), max: today(), min: m.start_date }),
+    ' ',
+    h('button', { type: 'submit', class: 'btn', 'data-testid': 'med-stop' }, t('med.stop')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showErrorBox(box, null);
+    try {
+      await api('POST', `/patients/${p.id}/medications/${m.id}/stop`, { body: { stop_date: form.elements.stop_date.value } });
+      await reload(ctx, p.id, t('med.stopped'), '#med-name');
+    } catch (err) {
+      if (err.status === 401) return;
+      showFormError(form, box, err);
+    }
+  });
+  return form;
+}
+
+function medicationsSection(ctx, p) {
+  const meds = p.medications || [];
+  const editable = can(MED_ROLES);
+  const warning = meds.some(bleedingRisk)
+    ? h('p', { class: 'alert alert-warning', role: 'status', 'data-testid': 'med-bleeding-warning' }, t('med.bleeding_warning'))
+    : null;
+  const list = meds.length
+    ? h('table', { class: 'list compact', 'data-testid': 'medications-table' },
+      h('thead', {}, h('tr', {},
+        ['med.name', 'med.class', 'med.dose', 'med.start_date', 'med.stop_date'].map((k) => h('th', { scope: 'col' }, t(k))),
+        editable ? h('th', { scope: 'col', class: 'no-print' }, '') : null)),
+      h('tbody', {}, meds.map((m) => h('tr', { 'data-testid': 'medication-row' },
+        h('td', {}, m.name), h('td', { 'data-testid': 'medication-class' }, t(`med.class.${m.class}`)), h('td', {}, m.dose || ''),
+        h('td', { class: 'nowrap' }, formatDay(m.start_date)),
+        h('td', { class: 'nowrap' }, m.stop_date ? formatDay(m.stop_date) : h('span', { class: 'muted' }, t('med.current'))),
+        editable ? h('td', { class: 'no-print' }, m.stop_date ? '' : stopForm(ctx, p, m)) : null))))
+    : h('p', { class: 'muted', 'data-testid': 'medications-empty' }, t('med.none'));
+
+  let form = null;
+  if (editable) {
+    const box = errorBox('med-error');
+    form = h('form', { class: 'inline-form no-print', 'data-testid': 'medication-form', novalidate: true, 'aria-labelledby': 'med-form-title' },
+      h('h3', { id: 'med-form-title' }, t('med.add')),
+      box,
+      h('div', { class: 'row' },
+        field('med', { name: 'name', label: t('med.name'), required: true, maxlength: 200 }),
+        field('med', { name: 'class', label: t('med.class'), type: 'select', value: 'other',
+          options: MED_CLASSES.map((c) => [c, t(`med.class.${c}`)]) }),
+        field('med', { name: 'dose', label: t('med.dose'), maxlength: 200 }),
+        field('med', { name: 'start_date', label: t('med.start_date'), type: 'date', value: today(), required: true, max: today() })),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'medication-submit' }, t('med.submit'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      showErrorBox(box, null);
+      const body = { name: form.elements.name.value.trim(), class: form.elements.class.value,
+        dose: form.elements.dose.value.trim(), start_date: form.elements.start_date.value };
+      if (!body.name) { markFieldError(form, 'name', t('error.required')); return; }
+      if (!body.start_date) { markFieldError(form, 'start_date', t('error.required')); return; }
+      try {
+        await api('POST', `/patients/${p.id}/medications`, { body });
+        await reload(ctx, p.id, t('med.added'), '#med-name');
+      } catch (err) {
+        if (err.status === 401) return;
+        showFormError(form, box, err);
+      }
+    });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-medications', 'data-testid': 'medications-section' },
+    h('h2', { id: 'sec-medications' }, t('patient.section.medications')), warning, list, form);
+}
+
+const SEVERITIES = ['mild', 'moderate', 'severe', 'unknown'];
+
+function allergiesSection(ctx, p) {
+  const allergies = p.allergies || [];
+  const list = allergies.length
+    ? h('table', { class: 'list compact', 'data-testid': 'allergies-table' },
+      h('thead', {}, h('tr', {}, ['allergy.substance', 'allergy.reaction', 'allergy.severity'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, allergies.map((a) => h('tr', { 'data-testid': 'allergy-row' },
+        h('td', {}, a.substance), h('td', {}, a.reaction || ''), h('td', {}, t(`allergy.severity.${a.severity}`))))))
+    : h('p', { class: 'muted', 'data-testid': 'allergies-empty' }, t('allergy.none'));
+
+  let form = null;
+  if (can(MED_ROLES)) {
+    const box = errorBox('allergy-error');
+    form = h('form', { class: 'inline-form no-print', 'data-testid': 'allergy-form', novalidate: true, 'aria-labelledby': 'allergy-form-title' },
+      h('h3', { id: 'allergy-form-title' }, t('allergy.add')),
+      box,
+      h('div', { class: 'row' },
+        field('allergy', { name: 'substance', label: t('allergy.substance'), required: true, maxlength: 200 }),
+        field('allergy', { name: 'reaction', label: t('allergy.reaction'), maxlength: 400 }),
+        field('allergy', { name: 'severity', label: t('allergy.severity'), type: 'select', value: 'unknown',
+          options: SEVERITIES.map((v) => [v, t(`allergy.severity.${v}`)]) })),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'allergy-submit' }, t('allergy.submit'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      showErrorBox(box, null);
+      const body = { substance: form.elements.substance.value.trim(), reaction: form.elements.reaction.value.trim(),
+        severity: form.elements.severity.value };
+      if (!body.substance) { markFieldError(form, 'substance', t('error.required')); return; }
+      try {
+        await api('POST', `/patients/${p.id}/allergies`, { body });
+        await reload(ctx, p.id, t('allergy.added'), '#allergy-substance');
+      } catch (err) {
+        if (err.status === 401) return;
+        showFormError(form, box, err);
+      }
+    });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-allergies', 'data-testid': 'allergies-section' },
+    h('h2', { id: 'sec-allergies' }, t('patient.section.allergies')), list, form);
 }
