@@ -50,6 +50,13 @@ cc_status h_patient_get(api_request *req, cc_error *err);
 cc_status h_patient_update(api_request *req, cc_error *err);
 cc_status h_patient_add_weight(api_request *req, cc_error *err);
 cc_status h_patient_add_condition(api_request *req, cc_error *err);
+/* consent documents and patients' consents (H15) */
+cc_status h_consent_document_list(api_request *req, cc_error *err);
+cc_status h_consent_document_get(api_request *req, cc_error *err);
+cc_status h_consent_document_create(api_request *req, cc_error *err);
+cc_status h_patient_consent_list(api_request *req, cc_error *err);
+cc_status h_patient_consent_create(api_request *req, cc_error *err);
+cc_status h_patient_consent_withdraw(api_request *req, cc_error *err);
 
 cc_status h_consult_create(api_request *req, cc_error *err);
 cc_status h_consult_list(api_request *req, cc_error *err);

@@ -61,6 +61,9 @@
  *                           (post_thaw_hours) since it was thawed (H14)
  *   unit_viability_low      post-thaw viability below its product type's
  *                           minimum (min_viability_tenths) (H14)
+ *   consent_missing         no current treatment consent for the plan's
+ *                           programme was ever signed (H15)
+ *   consent_withdrawn       the patient withdrew the treatment consent (H15)
  * A unit is usable exactly up to thawed_at + post_thaw_hours (that instant
  * included) and at a viability equal to the minimum. Units without a
  * freezing record (fresh products) are not subject to these three checks.
@@ -145,6 +148,8 @@ typedef enum {
     BS_UNIT_NOT_THAWED,
     BS_UNIT_THAW_EXPIRED,
     BS_UNIT_VIABILITY_LOW,
+    BS_CONSENT_MISSING,
+    BS_CONSENT_WITHDRAWN,
     BS_CODE_COUNT
 } bedside_code;
 
@@ -174,6 +179,14 @@ typedef struct {
     int min_viability_tenths; /* the product type's minimum; < 0: BEDSIDE_MIN_VIABILITY_TENTHS */
 } bedside_unit;
 
+/* The patient's treatment consent for the plan's programme (H15); the zero
+ * value refuses. */
+typedef enum {
+    BEDSIDE_CONSENT_NONE = 0,
+    BEDSIDE_CONSENT_CURRENT,
+    BEDSIDE_CONSENT_WITHDRAWN
+} bedside_consent;
+
 typedef struct {
     /* the planned administration (the prescription) */
     const char *plan_ref; /* "plan:12:3": plan 12, administration 3 */
@@ -190,6 +203,7 @@ typedef struct {
     int dose_weight_g;       /* weight the dose was computed from; 0 unknown */
     int spacing_hours;       /* intrathecal spacing; <= 0: BEDSIDE_LP_SPACING_HOURS */
     int weight_max_age_days; /* <= 0: BEDSIDE_WEIGHT_MAX_AGE_DAYS */
+    bedside_consent consent; /* treatment consent, read with the rest (H15) */
     /* what is at hand */
     const char *wristband;   /* scanned MRN */
     const char *route_given; /* the route the nurse is about to use */

@@ -53,6 +53,7 @@ def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
     r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
     srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
                 {"decision": "eligible", "password": pw("physician")}, role="physician")
+    srv.record_consent(pid, "sci")  # H15: approval needs it
     r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
                     role="coordinator")
     plan = r.json["id"]
