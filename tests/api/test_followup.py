@@ -514,9 +514,16 @@ def main():
         t.check(r.returncode == 0 and r.stdout.startswith("table,instrument"), "CSV on stdout", r.stdout[:200])
 
         # --- de-identified export: no names, contacts, MRN, birth date or free text; shifted dates
+        exp = os.path.join(srv.tmp, "deid-no-consent")
+        r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
+        with open(os.path.join(exp, "patients.csv"), encoding="utf-8") as f:
+            t.check(r.returncode == 0 and "(1 patients left out" in r.stderr and "(no rows)" in f.read(),
+                    "without a research consent the patient is left out of the export, and counted", r.stderr)
+        srv.record_consent(pid, "sci", kind="research")
         exp = os.path.join(srv.tmp, "deid")
         r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
-        t.check(r.returncode == 0, "cellclinic export deidentified exits 0", r.stderr)
+        t.check(r.returncode == 0 and "(0 patients left out" in r.stderr,
+                "cellclinic export deidentified exits 0", r.stderr)
         files = sorted(os.listdir(exp)) if os.path.isdir(exp) else []
         t.check(files == ["administrations.csv", "adverse_events.csv", "data_dictionary.csv", "observations.csv",
                           "patients.csv", "plans.csv", "visits.csv"], "one CSV per table and a data dictionary", files)
