@@ -56,7 +56,7 @@ cc_status h_consent_document_create(api_request *req, cc_error *err)
     static const json_field fields[] = {
         {"protocol", JF_STRING, true, 64}, {"kind", JF_STRING, true, 32},
         {"language", JF_STRING, true, 8},  {"title", JF_STRING, true, 800},
-        {"text", JF_STRING, true, 100000}, {NULL, JF_STRING, false, 0}};
+        {"text", JF_STRING, true, 60000},  {NULL, JF_STRING, false, 0}};
     cc_status st = json_check(req->body, fields, err);
     if (st != CC_OK)
         return st;

@@ -203,7 +203,7 @@ const api_route api_routes[] = {
      * language; a patient's consents, signed on the tablet before a
      * witness or recorded from paper, withdrawn with a reason */
     {"GET", "/api/v1/consent-documents", h_consent_document_list, CLINICAL, 0, ROUTE_READ_ONLY},
-    {"POST", "/api/v1/consent-documents", h_consent_document_create, FRONT_DESK, 256 << 10, 0},
+    {"POST", "/api/v1/consent-documents", h_consent_document_create, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/consent-documents/{id}", h_consent_document_get, CLINICAL, 0, ROUTE_READ_ONLY},
     {"GET", "/api/v1/patients/{id}/consents", h_patient_consent_list, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},

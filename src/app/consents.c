@@ -7,7 +7,7 @@
 
 const char *const APP_CONSENT_KINDS[3] = {"treatment", "research", "follow_up_contact"};
 
-enum { TITLE_MAX = 200, NAME_MAX_CHARS = 200, TEXT_MAX_BYTES = 100000 };
+enum { TITLE_MAX = 200, NAME_MAX_CHARS = 200, TEXT_MAX_BYTES = 60000 };
 
 static bool one_of(const char *s, const char *const *names, size_t n)
 {
@@ -32,7 +32,7 @@ static cc_status check_document(app_ctx *c, const consent_document_new *n, cc_er
     if (len == 0 || len > TEXT_MAX_BYTES || !text_is_clean_utf8(n->body, len, true) ||
         text_codepoints(n->body) == 0)
         return cc_fail(err, CC_INVALID, "text", "invalid_text",
-                       "text must be 1 to 100000 bytes of UTF-8 text without control characters");
+                       "text must be 1 to 60000 bytes of UTF-8 text without control characters");
     protocol_row row;
     st = protocol_store_get(c->d, c->arena, n->protocol_id ? n->protocol_id : "", 0, &row, err);
     if (st == CC_NOT_FOUND)
@@ -58,6 +58,9 @@ static cc_status check_consent(app_ctx *c, const app_consent_new *n, cc_date tod
 {
     static const char *const SIGNERS[] = {"patient", "guardian"};
     static const char *const MODES[] = {"tablet", "paper"};
+    if (n->document_id < 1)
+        return cc_fail(err, CC_INVALID, "document_id", "invalid_value",
+                       "document_id is the id of a consent document");
     if (!one_of(n->signer, SIGNERS, 2))
         return cc_fail(err, CC_INVALID, "signer", "invalid_value",
                        "signer must be patient or guardian");
