@@ -26,6 +26,7 @@
 #ifndef CC_APP_CONSENTS_H
 #define CC_APP_CONSENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "app/app.h"
@@ -50,6 +51,17 @@ cc_status app_consent_record(app_ctx *c, const app_consent_new *n, cc_date today
 
 cc_status app_consent_withdraw(app_ctx *c, int64_t patient_id, int64_t id, const char *reason,
                                cc_error *err);
+
+/* The demonstration (`cellclinic demo`, a context from app_ctx_demo):
+ * app_consent_demo_documents stores, for every published programme without
+ * one, a version 1 of each kind in English and in French, its text marked
+ * as a demonstration; app_consent_demo_patient records the consents of one
+ * synthetic patient (CC_INVALID "patient_id" "not_synthetic" otherwise),
+ * signed on paper by the patient on signed_on in the patient's language:
+ * treatment and follow-up contact, and research when asked. */
+cc_status app_consent_demo_documents(app_ctx *c, cc_error *err);
+cc_status app_consent_demo_patient(app_ctx *c, int64_t patient_id, const char *protocol_id,
+                                   cc_date signed_on, bool research, cc_error *err);
 
 cc_status app_consent_require_treatment(app_ctx *c, int64_t patient_id, const char *protocol_id,
                                         cc_error *err);

@@ -76,6 +76,16 @@ cc_status consent_store_document(db *d, arena *a, int64_t id, consent_document_r
     return st;
 }
 
+cc_status consent_store_latest_document(db *d, const char *protocol_id, const char *kind,
+                                        const char *language, int64_t *id, cc_error *err)
+{
+    sql_arg args[] = {SQL_S(protocol_id), SQL_S(kind), SQL_S(language)};
+    return sql_scalar(d,
+                      "SELECT id FROM consent_documents WHERE protocol_id = ? AND kind = ?"
+                      " AND language = ? ORDER BY version DESC LIMIT 1",
+                      args, SQL_COUNT(args), id, err);
+}
+
 cc_status consent_store_document_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};

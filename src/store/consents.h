@@ -64,6 +64,10 @@ cc_status consent_store_add_document(db *d, const store_actor *actor, const cons
 /* CC_NOT_FOUND field "document_id" when there is none. */
 cc_status consent_store_document(db *d, arena *a, int64_t id, consent_document_row *out,
                                  cc_error *err);
+/* The id of the newest version of a programme's document of that kind and
+ * language; 0 when there is none. */
+cc_status consent_store_latest_document(db *d, const char *protocol_id, const char *kind,
+                                        const char *language, int64_t *id, cc_error *err);
 /* One document with its text, as a JSON object. */
 cc_status consent_store_document_json(db *d, int64_t id, buf *out, cc_error *err);
 /* Documents without their text, as a JSON array, by programme, kind,
