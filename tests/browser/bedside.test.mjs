@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { run, login } from './harness.mjs';
+import { run, login, recordTreatmentConsent } from './harness.mjs';
 
 const PASSWORD = 'bedside-browser-password-1';
 const day = (offset) => {
@@ -75,6 +75,7 @@ async function plan(e, pid) {
     findings: { ecg: { state: 'normal', date: day(-2) } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' } }, 201);
   await ok(e.physician, 'POST', `/screenings/${s.id}/decision`, { decision: 'eligible', password: PASSWORD }, 200);
+  await recordTreatmentConsent(e.coordinator, pid); // H15: the approval needs it
   const pl = await ok(e.coordinator, 'POST', '/plans', { patient_id: pid, protocol: 'sci', start: day(7) }, 201);
   await ok(e.physician, 'POST', `/plans/${pl.id}/approve`, { password: PASSWORD }, 200);
   const body = JSON.parse(sql(e.server, `SELECT body FROM plans WHERE id = ${pl.id}`));

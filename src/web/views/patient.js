@@ -10,10 +10,12 @@ import {
 import { can } from '../app.js';
 import { session } from '../state.js';
 import { programmeSection } from './programmes.js';
+import { consentSection } from './consents.js';
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
   const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null;
+  const consents = await consentSection(p, (message) => reload(ctx, p.id, message, null));
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);
@@ -53,6 +55,7 @@ export async function renderPatientView(ctx, id) {
         fact('patient.version', String(p.version ?? ''), 'version'))),
     weightsSection(ctx, p),
     conditionsSection(ctx, p),
+    consents,
     programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
       t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
