@@ -172,7 +172,11 @@ function collectForm(p, protocols, reload) {
     form.querySelector('[data-testid="consent-paper"]').hidden = !paper;
     form.querySelector('[data-testid="consent-tablet"]').hidden = paper;
   };
+  // Only the newest choice's document is shown: answers to earlier choices
+  // that arrive later are dropped.
+  let asked = 0;
   const loadDocument = async () => {
+    const mine = ++asked;
     documentId = null;
     clear(docBox);
     if (!els.protocol.value) return;
@@ -180,11 +184,13 @@ function collectForm(p, protocols, reload) {
     try {
       const { data } = await api('GET', `/consent-documents?${q}`);
       const first = (data.items || [])[0];
-      if (!first) {
+      const doc = first ? (await api('GET', `/consent-documents/${first.id}`)).data : null;
+      if (mine !== asked) return;
+      clear(docBox);
+      if (!doc) {
         docBox.append(h('p', { class: 'muted', 'data-testid': 'consent-no-document' }, t('consent.no_document')));
         return;
       }
-      const { data: doc } = await api('GET', `/consent-documents/${first.id}`);
       documentId = doc.id;
       docBox.append(
         h('h4', { 'data-testid': 'consent-document-title' }, `${doc.title} — ${t('consent.version_n', { n: doc.version })}`),
