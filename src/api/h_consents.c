@@ -39,11 +39,7 @@ cc_status h_consent_document_list(api_request *req, cc_error *err)
 
 static cc_status reply_document(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf *b;
-    cc_status st = api_view_buf(req, CONSENT_VIEW_MAX, &b, err);
-    if (st == CC_OK)
-        st = consent_store_document_json(req->db, id, b, err);
-    return reply_view(req, status, st, b);
+    return api_reply_id_view(req, status, consent_store_document_json, id, NULL, err);
 }
 
 cc_status h_consent_document_get(api_request *req, cc_error *err)
@@ -97,11 +93,7 @@ cc_status h_patient_consent_list(api_request *req, cc_error *err)
 
 static cc_status reply_consent(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    buf *b;
-    cc_status st = api_view_buf(req, CONSENT_VIEW_MAX, &b, err);
-    if (st == CC_OK)
-        st = consent_store_consent_json(req->db, id, b, err);
-    return reply_view(req, status, st, b);
+    return api_reply_id_view(req, status, consent_store_consent_json, id, NULL, err);
 }
 
 cc_status h_patient_consent_create(api_request *req, cc_error *err)

@@ -21,7 +21,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from test_programmes import day, work_up  # noqa: E402
+from test_followup import eligible_patient  # noqa: E402
+from test_programmes import day  # noqa: E402
 
 EXCLUDE = ("sessions", "api_tokens") + harness.SECURITY_BOOKKEEPING
 
@@ -65,17 +66,7 @@ def main():
         t.check(audit == 2, "each document version has its audit entry", audit)
 
         # --- a patient with a signed eligibility decision and a draft plan
-        r = srv.request("POST", "/api/v1/patients",
-                        {"family_name": "Consent", "given_names": "Test", "birth_date": "1988-04-02",
-                         "sex": "male", "language": "fr"}, role="coordinator")
-        pid = r.json["id"]
-        srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": day(0), "kg": 72.5}, role="nurse")
-        srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
-                    {"icd10": "S14.1", "label": "Cord injury", "onset_date": day(-90),
-                     "details": {"level": "C5"}}, role="physician")
-        r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
-        srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
-                    {"decision": "eligible", "password": pw("physician")}, role="physician")
+        pid = eligible_patient(srv, "Consent")
 
         def draft():
             r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},

@@ -36,10 +36,9 @@ def db_write(srv, sql, params=()):
         con.close()
 
 
-def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
-    """A French-speaking SCI patient (weight, condition, eligible screening)
-    with an approved plan starting in a week: (patient id, plan id, the
-    approval's response)."""
+def eligible_patient(srv, family, birth_date="1988-04-02", sex="male"):
+    """A French-speaking SCI patient with a weight, a condition and a signed
+    eligible screening: the patient's id."""
     pw = lambda role: srv.passwords[harness.user_of(role)]
     r = srv.request("POST", "/api/v1/patients",
                     {"family_name": family, "given_names": "Test", "birth_date": birth_date,
@@ -53,6 +52,15 @@ def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
     r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
     srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
                 {"decision": "eligible", "password": pw("physician")}, role="physician")
+    return pid
+
+
+def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
+    """A French-speaking SCI patient (weight, condition, eligible screening)
+    with an approved plan starting in a week: (patient id, plan id, the
+    approval's response)."""
+    pw = lambda role: srv.passwords[harness.user_of(role)]
+    pid = eligible_patient(srv, family, birth_date, sex)
     srv.record_consent(pid, "sci")  # H15: approval needs it
     r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
                     role="coordinator")

@@ -9,35 +9,16 @@
 // Data is set up through the API; the plan's dates are moved to today with
 // the sqlite3 command-line tool, as tests/browser/bedside.test.mjs does.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
+import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'consent-browser-password-1';
 const FR = JSON.parse(fs.readFileSync(new URL('../../src/web/i18n/fr.json', import.meta.url), 'utf8'));
 const DOC_TEXT = 'J’ai été informé(e) du traitement par cellules souches, de ses bénéfices attendus et de ses risques.';
 const ENGLISH = [/\bTreatment\b/, /\bWithdraw/, /\bConsents?\b/, /\bSigned\b/, /\bpatient has\b/, /\bIn force\b/];
-const day = (offset) => {
-  const d = new Date();
-  d.setDate(d.getDate() + offset);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-};
 const TODAY = day(0);
 const frDay = (iso) => iso.split('-').reverse().join('/');
-
-function sql(server, statement) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 30000', path.join(server.dataDir, 'cellclinic.db'), statement],
-    { encoding: 'utf8' });
-}
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-async function ok(c, method, p, body, want, what) {
-  const r = await c.request(method, `/api/v1${p}`, body);
-  assert.equal(r.status, want, `${what || `${method} ${p}`}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 let env = null;
 async function setup(server) {
@@ -102,33 +83,6 @@ async function chooseDocument(page, patientId) {
   await page.locator('#consent-kind').selectOption('treatment');
   await page.getByTestId('consent-document-text').waitFor();
   assert.equal(await page.getByTestId('consent-document-text').textContent(), DOC_TEXT, 'the document is shown in French');
-}
-
-// A unit released, reserved for the plan item and issued to the ward.
-async function issuedUnit(e, cells, pid, planId, item) {
-  const donor = await ok(e.labo, 'POST', '/donors', { kind: 'allogeneic', consent_date: TODAY }, 201);
-  const did = donor.donor.id;
-  for (const test of ['hiv', 'hbv', 'hcv', 'syphilis', 'htlv', 'cmv']) {
-    await ok(e.labo, 'POST', `/donors/${did}/tests`, { test, result: 'negative', sampled_on: TODAY }, 201);
-  }
-  await ok(e.docteur, 'POST', `/donors/${did}/eligibility`, { decision: 'eligible', password: PASSWORD }, 200);
-  const col = await ok(e.labo, 'POST', '/collections', { donor_id: did, source: 'cord-tissue', collected_on: TODAY, mass_g: 20 }, 201);
-  const b = await ok(e.labo, 'POST', '/batches', { product_type: 'uc-msc', collection_ids: [col.collection.id] }, 201);
-  const bid = b.batch.id;
-  const u = (await ok(e.labo, 'POST', `/batches/${bid}/units`, { product_code: 'S1234', cells, volume_ml: 10, viability: 93,
-    expiry: day(365), storage: '<= -150 C' }, 201)).unit;
-  for (const [test, value, un] of [['sterility'], ['mycoplasma'], ['endotoxin', 0.1, 'EU/mL'], ['viability', 92, '%'],
-    ['plastic_adherence', true], ['cd73', 98, '%'], ['cd90', 99, '%'], ['cd105', 97, '%'], ['cd34', 0.5, '%'],
-    ['cd45', 0.4, '%'], ['cd14', 0.6, '%'], ['cd19', 0.2, '%'], ['hla_dr', 0.3, '%'], ['diff_osteo', true],
-    ['diff_adipo', true], ['diff_chondro', true]]) {
-    await ok(e.labo, 'POST', `/batches/${bid}/qc`, value === undefined || value === true
-      ? { test, tested_on: TODAY, detected: value === true } : { test, tested_on: TODAY, value, unit: un }, 201);
-  }
-  await ok(e.qualite, 'POST', `/batches/${bid}/release`, { password: PASSWORD }, 200);
-  await ok(e.labo, 'POST', `/units/${u.id}/reserve`, { patient_id: pid, product_type: 'uc-msc', dose_cells: cells,
-    reserved_for: `plan:${planId}:${item}` }, 200);
-  await ok(e.labo, 'POST', `/units/${u.id}/issue`, { ward: 'Ward A' }, 200);
-  return u;
 }
 
 // The nurse's bedside check of plan item 1 (intravenous, due today): the
@@ -218,7 +172,8 @@ await run([
     sql(server, `UPDATE plans SET body = ${quote(JSON.stringify(body))} WHERE id = ${planId}`);
     const item = body.administrations.find((a) => a.n === 1);
     assert.equal(item.route, 'intravenous');
-    const u = await issuedUnit(e, item.cells, p.id, planId, 1);
+    const u = await releasedUnit({ lab: e.labo, physician: e.docteur, qa: e.qualite }, PASSWORD, item.cells,
+      { pid: p.id, planId, item: 1 });
 
     await switchUser(page, server, 'infirmier');
     await bedsideCheck(page, p.mrn, u, planId);
