@@ -208,8 +208,11 @@ cc_status consent_store_withdraw(db *d, const store_actor *actor, int64_t patien
 cc_status consent_store_patient_json(db *d, int64_t patient_id, buf *out, cc_error *err)
 {
     sql_arg args[] = {SQL_I(patient_id)};
-    return sql_rows_json(d, CONSENT_VIEW " WHERE c.patient_id = ? ORDER BY c.id DESC", args,
-                         SQL_COUNT(args), false, out, err);
+    cc_status st =
+        sql_require_id(d, "SELECT id FROM patients WHERE id = ?", patient_id, "id", "patient", err);
+    return st == CC_OK ? sql_rows_json(d, CONSENT_VIEW " WHERE c.patient_id = ? ORDER BY c.id DESC",
+                                       args, SQL_COUNT(args), false, out, err)
+                       : st;
 }
 
 cc_status consent_store_consent_json(db *d, int64_t id, buf *out, cc_error *err)

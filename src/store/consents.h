@@ -89,7 +89,8 @@ cc_status consent_store_withdraw(db *d, const store_actor *actor, int64_t patien
 cc_status consent_store_state(db *d, int64_t patient_id, const char *protocol_id, const char *kind,
                               consent_state *out, cc_error *err);
 /* The patient's consents, newest first, each with its document's version,
- * language and title, as a JSON array. */
+ * language and title, as a JSON array; CC_NOT_FOUND "id" for no such
+ * patient. */
 cc_status consent_store_patient_json(db *d, int64_t patient_id, buf *out, cc_error *err);
 /* One consent as a JSON object (CC_NOT_FOUND "id"). */
 cc_status consent_store_consent_json(db *d, int64_t id, buf *out, cc_error *err);
