@@ -311,8 +311,10 @@ def check_migration(t, srv):
             "ALTER TABLE api_tokens DROP COLUMN expires_at;"
             "ALTER TABLE api_tokens DROP COLUMN scope;"
             "ALTER TABLE users DROP COLUMN must_change_password;"
-            # this is the newest migration of the schema
-            "DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version);")
+            # the migration after it (consent documents and patients' consents) is undone too
+            "DROP VIEW research_consented; DROP TABLE patient_consents; DROP TABLE consent_documents;"
+            # these are the two newest migrations of the schema
+            "DELETE FROM schema_version WHERE version >= (SELECT MAX(version) - 1 FROM schema_version);")
         con.commit()
     finally:
         con.close()
