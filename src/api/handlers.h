@@ -54,6 +54,13 @@ cc_status h_patient_erasure_request(api_request *req, cc_error *err);
 cc_status h_medication_add(api_request *req, cc_error *err);
 cc_status h_medication_stop(api_request *req, cc_error *err);
 cc_status h_allergy_add(api_request *req, cc_error *err);
+/* consent documents and patients' consents (H15) */
+cc_status h_consent_document_list(api_request *req, cc_error *err);
+cc_status h_consent_document_get(api_request *req, cc_error *err);
+cc_status h_consent_document_create(api_request *req, cc_error *err);
+cc_status h_patient_consent_list(api_request *req, cc_error *err);
+cc_status h_patient_consent_create(api_request *req, cc_error *err);
+cc_status h_patient_consent_withdraw(api_request *req, cc_error *err);
 
 cc_status h_consult_create(api_request *req, cc_error *err);
 cc_status h_consult_list(api_request *req, cc_error *err);

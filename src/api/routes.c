@@ -208,6 +208,17 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/report-settings", h_report_settings_get,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
     {"PATCH", "/api/v1/report-settings", h_report_settings_update, ROLE_ADMIN, 0, 0},
+    /* informed consent (H15): documents versioned per programme, kind and
+     * language; a patient's consents, signed on the tablet before a
+     * witness or recorded from paper, withdrawn with a reason */
+    {"GET", "/api/v1/consent-documents", h_consent_document_list, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"POST", "/api/v1/consent-documents", h_consent_document_create, FRONT_DESK, 0, 0},
+    {"GET", "/api/v1/consent-documents/{id}", h_consent_document_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"GET", "/api/v1/patients/{id}/consents", h_patient_consent_list, CLINICAL, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
+    {"POST", "/api/v1/patients/{id}/consents", h_patient_consent_create, CLINICAL, 0, 0},
+    {"POST", "/api/v1/patients/{id}/consents/{consent}/withdraw", h_patient_consent_withdraw,
+     CLINICAL, 0, 0},
     /* the dashboard, open to every role; each section is shown only to
      * the roles that may GET the list it summarises (h_dashboard.c reads this table) */
     {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},

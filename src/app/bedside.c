@@ -11,6 +11,7 @@
 #include "core/isbt128.h"
 #include "core/plan_state.h"
 #include "store/bedside.h"
+#include "store/consents.h"
 #include "store/lab.h"
 #include "store/medications.h"
 #include "store/patients.h"
@@ -82,6 +83,14 @@ static cc_status read_prescription(app_ctx *c, const app_bedside_request *rq, ga
     out->dose_max = p->dose.per_admin_max;
     out->patient_id = row.patient_id;
     bedside_facts *f = &g->f;
+    /* H15: the treatment consent, read in the same transaction as the rest */
+    consent_state consent = CONSENT_NONE;
+    if ((st = consent_store_state(c->d, row.patient_id, row.protocol_id, "treatment", &consent,
+                                  err)) != CC_OK)
+        return st;
+    f->consent = consent == CONSENT_CURRENT     ? BEDSIDE_CONSENT_CURRENT
+                 : consent == CONSENT_WITHDRAWN ? BEDSIDE_CONSENT_WITHDRAWN
+                                                : BEDSIDE_CONSENT_NONE;
     f->plan_ref = out->plan_ref;
     f->plan_active = plan_state_is_active(g->status);
     f->patient_id = row.patient_id;

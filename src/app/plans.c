@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/consents.h"
 #include "app/followup.h"
 #include "app/programmes.h"
 #include "app/protocol_json.h"
@@ -208,6 +209,9 @@ cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, const ch
         st = plan_state_apply(from, PLAN_EV_APPROVE, NULL, err);
     if (st == CC_OK)
         st = check_eligibility(c, &row, today, &screening_id, err);
+    /* H15: a current (signed, not withdrawn) treatment consent for the programme */
+    if (st == CC_OK)
+        st = app_consent_require_treatment(c, row.patient_id, row.protocol_id, err);
     if (st == CC_OK)
         st = check_doses_and_spacing(c, &row, today, pl, &child, err);
     if (st == CC_OK && !meaning) {

@@ -8,7 +8,8 @@
  *
  * app_plan_approve reads, in one transaction: the plan (it must be a draft),
  * the newest signed eligibility decision (H6, at most 30 days old), the
- * patient's newest weight (H4: not stale, and the one the doses rest on),
+ * patient's current treatment consent for the programme (H15,
+ * app/consents), the patient's newest weight (H4: not stale, and the one the doses rest on),
  * the dose bounds and the stored plan against the spacing rules and today's
  * calendar (H5); then approves, books the slots and generates the follow-up
  * visits (app/followup) in the same transaction. A weight recorded by
@@ -18,7 +19,8 @@
  * is checked by the caller before the call; the actor is the signer.
  *
  * Errors (err carries field and code): CC_NOT_FOUND "id"; CC_CONFLICT
- * "wrong_state", "eligibility_*", "weight_stale"/"weight_changed",
+ * "wrong_state", "eligibility_*", "consent_missing"/"consent_withdrawn",
+ * "weight_stale"/"weight_changed",
  * "dose_out_of_range", a spacing or "capacity_taken" refusal; CC_INVALID
  * "weight_missing", "dose_reason"; CC_STORAGE. Memory comes from the context's arena. Not
  * thread-safe (one app_ctx per thread).

@@ -607,8 +607,10 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
 {
     *out = NULL;
     report_data data;
+    /* a de-identified report leaves the clinic's care (analysts,
+     * registries): it counts only patients with a current research consent */
     report_filter filter = {report_query_all(q) ? NULL : q->protocol, q->condition, q->product_type,
-                            q->route};
+                            q->route, q->deidentified};
     cohort co = {0};
     cc_status st = report_store_load(d, a, &filter, &data, err);
     if (st == CC_OK)
@@ -738,6 +740,9 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         return st;
     }
     json_object_set_new(o, "deidentified", json_boolean(q->deidentified));
+    json_object_set_new(o, "research_consent",
+                        json_pack("{s:b, s:I}", "required", q->deidentified, "left_out",
+                                  (json_int_t)data.left_out_no_research_consent));
     report_suppress_small(o, q->min_group);
     *out = o;
     return CC_OK;

@@ -8,7 +8,10 @@
  * and time-point values chosen by core/report's matching rules), computes,
  * and renders every number with its denominator (app/report_numbers), with
  * the satisfaction section of app/report_satisfaction. A patient is treated
- * when at least one administration is recorded under the plan.
+ * when at least one administration is recorded under the plan. A
+ * de-identified report keeps only patients with a current research consent
+ * and says how many it left out for that reason ("research_consent":
+ * {"required", "left_out"}).
  *
  * Ownership: *out is a new jansson reference; the CSV goes into the caller's
  * buf. The caller holds a read transaction.

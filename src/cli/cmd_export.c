@@ -10,7 +10,8 @@
  * the clinic's records cannot be reached from an export. Intervals between
  * a patient's dates are kept; ages are whole years at the first treatment
  * start (or at the export date), "90+" from 90 on (HIPAA Safe Harbor,
- * 45 CFR 164.514(b)(2)(i)(C): ages over 89 are grouped). */
+ * 45 CFR 164.514(b)(2)(i)(C): ages over 89 are grouped). Only patients with
+ * a current research consent are exported (store/deid.h). */
 #include <errno.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -41,7 +42,9 @@ static const char USAGE[] =
     "pseudonyms and each patient's dates are shifted by a secret random offset\n"
     "(the same for all of that patient's dates); ages are in whole years, those\n"
     "over 89 grouped as 90+; adverse-event terms keep the bundled list's code\n"
-    "only (a site-defined term's code is left out).\n";
+    "only (a site-defined term's code is left out). Only patients with a current\n"
+    "research consent are exported; the command says how many were left out for\n"
+    "want of one, and data_dictionary.csv records it.\n";
 
 /* Ages from this one on are one group (HIPAA Safe Harbor: over 89). */
 enum { AGE_GROUPED = 90 };
@@ -294,7 +297,10 @@ int cmd_export(int argc, char **argv)
     deid_key key;
     randombytes_buf(key.key, sizeof key.key);
     json_t *tables[sizeof TABLES / sizeof TABLES[0]] = {0};
+    int64_t left_out = 0;
     cc_status st = db_begin_read(d, &err);
+    if (st == CC_OK)
+        st = deid_store_left_out(d, &left_out, &err);
     for (size_t i = 0; st == CC_OK && i < sizeof TABLES / sizeof TABLES[0]; i++) {
         buf b;
         buf_init(&b, (size_t)1 << 31);
@@ -328,6 +334,13 @@ int cmd_export(int argc, char **argv)
             for (size_t i = 0; i < sizeof DICTIONARY / sizeof DICTIONARY[0]; i++)
                 for (int c = 0; c < 3; c++)
                     csv_put(f, DICTIONARY[i][c], c == 2);
+            char consent[160];
+            snprintf(consent, sizeof consent,
+                     "only patients with a current research consent; %lld left out for want of one",
+                     (long long)left_out);
+            csv_put(f, "patients.csv", false);
+            csv_put(f, "(research consent)", false);
+            csv_put(f, consent, true);
             rc = fclose(f) != 0;
         }
     }
@@ -336,6 +349,9 @@ int cmd_export(int argc, char **argv)
     for (size_t i = 0; i < sizeof TABLES / sizeof TABLES[0]; i++)
         json_decref(tables[i]);
     if (rc == 0)
-        fprintf(stderr, "cellclinic export deidentified: wrote %s\n", out);
+        fprintf(stderr,
+                "cellclinic export deidentified: wrote %s (%lld patients left out: no current "
+                "research consent)\n",
+                out, (long long)left_out);
     return rc;
 }

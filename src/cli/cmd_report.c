@@ -32,7 +32,9 @@ static const char USAGE[] =
     "--deidentified writes the report an analyst reads: adverse-event terms by\n"
     "code only (no free text), serious events under per-report pseudonyms with\n"
     "the day from the first administration, and groups of fewer than the\n"
-    "clinic's smallest group (default 5, or --min-group N if larger) not shown.\n"
+    "clinic's smallest group (default 5, or --min-group N if larger) not shown;\n"
+    "it counts only patients with a current research consent and says how many\n"
+    "it left out for want of one (\"research_consent\").\n"
     "--min-group N (1..100) alone hides groups under N in the identified report.\n"
     "Writes to FILE (default: standard output).\n";
 

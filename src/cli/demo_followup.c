@@ -12,13 +12,17 @@
  * few one grade better; ALSFRS-R declining; NRS pain, MAS and NBD changing
  * little), the satisfaction questionnaire at most done visits (some asked
  * and not answered; per-domain answers with "not applicable"), and adverse
- * events at plausible rates (about 15 % mild, 2 % serious).
+ * events at plausible rates (about 15 % mild, 2 % serious). Consent
+ * documents exist for every programme in English and French; a treated
+ * patient signed (on paper) the treatment and follow-up-contact consents a
+ * week before the start, and about 5 in 6 the research consent.
  * Everything hangs on synthetic patients. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/consents.h"
 #include "app/demo.h"
 #include "app/instruments_json.h"
 #include "app/isncsci_json.h"
@@ -236,6 +240,11 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
     uint64_t srng = seed * UINT64_C(0x9E3779B97F4A7C15) + 11;
     uint64_t erng = seed * UINT64_C(0xBF58476D1CE4E5B9) + 13;
     uint64_t irng = seed * UINT64_C(0x94D049BB133111EB) + 17;
+    /* and a fifth for the research consents: about 1 treated patient in 6 gives none, so the
+     * de-identified report has patients it leaves out */
+    uint64_t crng = seed * UINT64_C(0xE7037ED1A0B428DB) + 19;
+    if (st == CC_OK)
+        st = app_consent_demo_documents(&demo, err);
     for (size_t k = 0; st == CC_OK && k < n; k++) {
         int prog = programme_index(cands[k].icd10);
         if (prog < 0)
@@ -474,6 +483,10 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             fp->n_aes = 1;
         }
         st = app_demo_history(&demo, fp, err);
+        /* H15: the treated patient signed the treatment consent a week before the start */
+        if (st == CC_OK)
+            st = app_consent_demo_patient(&demo, cands[k].id, p->id, pl.start - 7,
+                                          rnd(&crng) % 6 != 0, err);
         if (st == CC_OK) {
             made->treated++;
             made->per_programme[prog]++;

@@ -53,6 +53,8 @@ static const char *const CODE_NAMES[BS_CODE_COUNT] = {
     "coagulation_out_of_range",
     "coagulation_stale",
     "anticoagulant_active",
+    "consent_missing",
+    "consent_withdrawn",
 };
 
 const char *bedside_code_name(bedside_code c)
@@ -537,6 +539,20 @@ bool bedside_verify(const bedside_facts *f, bedside_verdict *out)
             "The treatment plan is not approved or is closed: nothing may be given from it.%s",
             "Le plan de traitement n'est pas approuvé ou est clos : rien ne peut être "
             "administré.%s",
+            "");
+    if (f->consent == BEDSIDE_CONSENT_WITHDRAWN)
+        add(out, BS_CONSENT_WITHDRAWN, "plan_item",
+            "The patient withdrew the treatment consent for this programme: nothing may be "
+            "given.%s",
+            "Le patient a retiré son consentement au traitement pour ce programme : rien ne peut "
+            "être administré.%s",
+            "");
+    else if (f->consent != BEDSIDE_CONSENT_CURRENT)
+        add(out, BS_CONSENT_MISSING, "plan_item",
+            "The patient has no signed treatment consent for this programme: nothing may be "
+            "given.%s",
+            "Le patient n'a pas de consentement au traitement signé pour ce programme : rien ne "
+            "peut être administré.%s",
             "");
     if (f->item_given)
         add(out, BS_ITEM_ALREADY_GIVEN, "plan_item",

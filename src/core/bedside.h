@@ -79,6 +79,9 @@
  * The four H16 codes, like lp_too_soon, are lifted only by a physician's
  * override with a reason; override_not_needed then means that neither the
  * spacing nor a coagulation rule is broken.
+ *   consent_missing         no current treatment consent for the plan's
+ *                           programme was ever signed (H15)
+ *   consent_withdrawn       the patient withdrew the treatment consent (H15)
  * A unit is usable exactly up to thawed_at + post_thaw_hours (that instant
  * included) and at a viability equal to the minimum. Units without a
  * freezing record (fresh products) are not subject to these three checks.
@@ -169,6 +172,8 @@ typedef enum {
     BS_COAGULATION_OUT_OF_RANGE,
     BS_COAGULATION_STALE,
     BS_ANTICOAGULANT_ACTIVE,
+    BS_CONSENT_MISSING,
+    BS_CONSENT_WITHDRAWN,
     BS_CODE_COUNT
 } bedside_code;
 
@@ -201,6 +206,14 @@ typedef struct {
     double endotoxin_eu_ml;   /* that result, EU/mL */
 } bedside_unit;
 
+/* The patient's treatment consent for the plan's programme (H15); the zero
+ * value refuses. */
+typedef enum {
+    BEDSIDE_CONSENT_NONE = 0,
+    BEDSIDE_CONSENT_CURRENT,
+    BEDSIDE_CONSENT_WITHDRAWN
+} bedside_consent;
+
 typedef struct {
     /* the planned administration (the prescription) */
     const char *plan_ref; /* "plan:12:3": plan 12, administration 3 */
@@ -217,6 +230,7 @@ typedef struct {
     int dose_weight_g;       /* weight the dose was computed from; 0 unknown */
     int spacing_hours;       /* intrathecal spacing; <= 0: BEDSIDE_LP_SPACING_HOURS */
     int weight_max_age_days; /* <= 0: BEDSIDE_WEIGHT_MAX_AGE_DAYS */
+    bedside_consent consent; /* treatment consent, read with the rest (H15) */
     /* what is at hand */
     const char *wristband;   /* scanned MRN */
     const char *route_given; /* the route the nurse is about to use */

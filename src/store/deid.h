@@ -9,15 +9,22 @@
  * text), "administrations", "adverse_events" (coded fields only: the term
  * code of the bundled list, never the "other, specify" text; a site-defined
  * term leaves its source only, its code being whatever the site typed).
+ * Only patients with a current research consent (the research_consented
+ * view of the consent records, hazard H15) are in any table.
  * Read-only; the caller holds a read transaction.
  */
 #ifndef CC_STORE_DEID_H
 #define CC_STORE_DEID_H
+
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "store/db.h"
 
 /* Appends the JSON array of table `name` to out; CC_INVALID for an unknown name. */
 cc_status deid_store_rows(db *d, const char *name, buf *out, cc_error *err);
+
+/* How many patients were left out for want of a current research consent. */
+cc_status deid_store_left_out(db *d, int64_t *n, cc_error *err);
 
 #endif

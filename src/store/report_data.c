@@ -517,6 +517,31 @@ static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, 
     return CC_OK;
 }
 
+/* Keeps the participants whose patient has a current research consent and
+ * counts the patients left out. */
+static cc_status keep_research_consented(db *d, arena *a, report_data *out, cc_error *err)
+{
+    int64_t *ids;
+    size_t n;
+    cc_status st = read_ids(d, a, "SELECT patient_id FROM research_consented", NULL, &ids, &n, err);
+    bool *keep = st == CC_OK ? arena_alloc(a, out->n_participants + 1) : NULL;
+    if (st != CC_OK)
+        return st;
+    if (!keep)
+        return out_of_memory(err);
+    int64_t last_out = 0;
+    for (size_t i = 0; i < out->n_participants; i++) {
+        int64_t patient = out->participants[i].patient_id;
+        keep[i] = id_in(ids, n, patient);
+        if (!keep[i] && patient != last_out) {
+            out->left_out_no_research_consent++;
+            last_out = patient;
+        }
+    }
+    keep_participants(out, keep);
+    return CC_OK;
+}
+
 cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,
                             cc_error *err)
 {
@@ -541,11 +566,13 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     memset(matched, 0, out->n_participants + 1);
     if ((st = count_administrations(d, f, refs, n_refs, out, matched, err)) != CC_OK)
         return st;
-    if (f->product_type || f->route) {
+    if (f->product_type || f->route)
         keep_participants(out, matched);
-        if (!(refs = plan_index(a, out, &n_refs)))
-            return out_of_memory(err);
-    }
+    if (f->research_consent_only && (st = keep_research_consented(d, a, out, err)) != CC_OK)
+        return st;
+    if ((f->product_type || f->route || f->research_consent_only) &&
+        !(refs = plan_index(a, out, &n_refs)))
+        return out_of_memory(err);
     if ((st = load_visits(d, a, refs, n_refs, out, err)) != CC_OK ||
         (st = load_events(d, a, out, err)) != CC_OK)
         return st;

@@ -52,6 +52,9 @@ typedef enum {
 
 typedef struct {
     const char *protocol, *condition, *product_type, *route; /* NULL: no filter */
+    /* keep only patients with a current research consent (research_consented,
+     * H15's consent records): the report leaves the clinic's care */
+    bool research_consent_only;
 } report_filter;
 
 typedef struct {
@@ -102,6 +105,8 @@ typedef struct {
     measure_name *measures;
     size_t n_measures;
     bool any_visit_asks_satisfaction;
+    /* patients the other filters kept but research_consent_only left out */
+    size_t left_out_no_research_consent;
 } report_data;
 
 cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,

@@ -670,6 +670,45 @@ static const char *const migrations[] = {
     "  severity TEXT NOT NULL,"
     "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS patient_allergies_patient ON patient_allergies(patient_id);",
+    /* consent (H15): consent documents, versioned per programme, kind and
+     * language and never changed once stored (a new text is a new version);
+     * each patient's signed consents, withdrawn with a reason but never
+     * deleted. A consent is current while it is not withdrawn.
+     * research_consented: the patients whose data may leave the clinic for
+     * research (the de-identified export, the analyst's report). */
+    "CREATE TABLE consent_documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  protocol_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  language TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  UNIQUE (protocol_id, kind, language, version));"
+    "CREATE TABLE patient_consents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  document_id INTEGER NOT NULL REFERENCES consent_documents(id),"
+    "  protocol_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  signer TEXT NOT NULL,"
+    "  signer_name TEXT NOT NULL,"
+    "  signer_relation TEXT NOT NULL,"
+    "  mode TEXT NOT NULL,"
+    "  witness_id INTEGER REFERENCES users(id),"
+    "  witness TEXT NOT NULL,"
+    "  paper_reference TEXT NOT NULL,"
+    "  signed_on TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL,"
+    "  recorded_by TEXT NOT NULL,"
+    "  withdrawn_at TEXT,"
+    "  withdrawn_by TEXT,"
+    "  withdrawal_reason TEXT);"
+    "CREATE INDEX patient_consents_patient ON patient_consents(patient_id, kind);"
+    "CREATE VIEW research_consented AS SELECT DISTINCT patient_id FROM patient_consents"
+    "  WHERE kind = 'research' AND withdrawn_at IS NULL;",
 };
 #pragma GCC diagnostic pop
 

@@ -402,6 +402,38 @@ class Server:
                 role, r.headers, r))
         return ("session", cookie, csrf)
 
+    # ------------------------------------------------------------- consent
+    def consent_document(self, protocol, kind="treatment", language="fr"):
+        """The id of the newest consent document of protocol, kind and
+        language, stored first (as the administrator) when there is none."""
+        r = self.request("GET", "/api/v1/consent-documents?protocol=%s&kind=%s&language=%s&latest=1"
+                         % (protocol, kind, language), role="coordinator")
+        if r.status != 200:
+            raise CommandError("consent documents: %r" % r)
+        if r.json["items"]:
+            return r.json["items"][0]["id"]
+        r = self.request("POST", "/api/v1/consent-documents",
+                         {"protocol": protocol, "kind": kind, "language": language,
+                          "title": "Consentement (%s, %s)" % (protocol, kind),
+                          "text": "Je consens (%s, %s) : texte de test." % (protocol, kind)},
+                         role="admin")
+        if r.status != 201:
+            raise CommandError("consent document: %r" % r)
+        return r.json["id"]
+
+    def record_consent(self, patient_id, protocol, kind="treatment", role="coordinator"):
+        """Records a consent the patient signed on paper today (H15: a plan is
+        approved only with a current treatment consent; exports keep only
+        patients with a research consent). Returns the consent's id."""
+        doc = self.consent_document(protocol, kind)
+        r = self.request("POST", "/api/v1/patients/%d/consents" % patient_id,
+                         {"document_id": doc, "signer": "patient", "signer_name": "Le patient",
+                          "mode": "paper", "paper_date": time.strftime("%Y-%m-%d", time.gmtime()),
+                          "paper_reference": "dossier %d" % patient_id}, role=role)
+        if r.status != 201:
+            raise CommandError("record consent: %r" % r)
+        return r.json["id"]
+
     # ------------------------------------------------------------ database
     def db_tables(self):
         return db_table_hashes(self.db_path)

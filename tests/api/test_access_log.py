@@ -13,7 +13,8 @@
 - `cellclinic audit verify` reports an edited or deleted access-log row;
 - a questionnaire token appears in neither the server's log nor the access
   log nor the audit trail; a saved draft is audited as "patient via link";
-- the de-identified export writes an "export" row per patient;
+- the de-identified export writes an "export" row per patient it exports
+  (those with a research consent);
 - a change of demographics without a reason is 400 naming "reason"; the
   reason is in the audit entry.
 
@@ -44,7 +45,7 @@ NOT_IDENTIFIED = {
     "/api/v1/questionnaire/{token}", "/api/v1/reports/outcomes",
     "/api/v1/reports/outcomes/chart", "/api/v1/mfa", "/api/v1/mfa/policy",
     "/api/v1/report-settings", "/api/v1/security-events", "/api/v1/sessions",
-    "/api/v1/lab/cryo-settings", "/api/v1/lab/donor-panels",
+    "/api/v1/lab/cryo-settings", "/api/v1/lab/donor-panels", "/api/v1/consent-documents", "/api/v1/consent-documents/{id}",
 }
 
 LAB_ROUTES = ("/api/v1/lookback/",)
@@ -265,18 +266,24 @@ def main():
                 [("qa1", pid, "export")], "a lookback CSV writes an export row per recipient",
                 (resp, rows))
 
-        # the de-identified export from the command line: an export row per patient
+        # the de-identified export from the command line: an export row per exported
+        # patient (those with a research consent: two of them here, and the
+        # demonstration's)
+        for research in (1, 2):
+            srv.record_consent(research, "sci", kind="research")
         seq = last_seq(srv)
         r = srv.cli("export", "deidentified", "--data", srv.data, "--out",
                     os.path.join(srv.tmp, "export"))
-        rows = rows_since(srv, seq)
-        n_patients = one(srv, "SELECT COUNT(*) FROM patients")
-        t.check(r.returncode == 0 and len(rows) == n_patients and
-                {r_[2] for r_ in rows} == set(range(1, n_patients + 1)) and
+        rows = rows_since(srv, seq, route="cellclinic export deidentified")
+        consented = {x[0] for x in srv.db_query("SELECT patient_id FROM research_consented")}
+        n_patients = len(consented)
+        t.check(r.returncode == 0 and len(rows) == n_patients and {1, 2} <= consented and
+                n_patients < one(srv, "SELECT COUNT(*) FROM patients") and
+                {r_[2] for r_ in rows} == consented and
                 all(r_[3] == "export" and r_[4] == "cellclinic export deidentified" and
                     r_[1].startswith("cli:") for r_ in rows),
                 "the de-identified export writes an export row per patient",
-                (r.stderr, len(rows), n_patients, rows[:2]))
+                (r.stderr, len(rows), n_patients, rows))
 
         # a search: one row per returned patient
         family = one(srv, "SELECT family_name FROM patients WHERE id = %d" % pid)

@@ -315,6 +315,8 @@ UNDO_AFTER_ACCOUNTS = [
     "DROP TABLE donor_panels;",
     # medications and allergies (created IF NOT EXISTS: kept)
     "",
+    # consent documents and patients' consents
+    "DROP VIEW research_consented; DROP TABLE patient_consents; DROP TABLE consent_documents;",
 ]
 
 

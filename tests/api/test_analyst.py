@@ -54,9 +54,10 @@ def main():
             srv.token(role)
         ids = {}
 
-        def patient(family, birth, protocol, start, n_admins=2):
+        def patient(family, birth, protocol, start, n_admins=2, research=True):
             """A patient with an approved plan of protocol starting `start` days from today and
-            n_admins administrations, the first on the start day at 09:00 UTC."""
+            n_admins administrations, the first on the start day at 09:00 UTC; with a research
+            consent unless research is False."""
             r = srv.request("POST", "/api/v1/patients",
                             {"family_name": family, "given_names": "Test", "birth_date": birth,
                              "sex": "female", "language": "en"}, role="coordinator")
@@ -73,6 +74,8 @@ def main():
             for k in range(n_admins):
                 db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k), "intravenous",
                                           "uc-msc", day(start - 1), day(start + k) + "T09:00:00Z"))
+            if research:
+                srv.record_consent(pid, protocol, kind="research")
             ids[family] = pid
             return pid
 
@@ -245,6 +248,28 @@ def main():
         t.check(r.returncode == 2 and "--min-group" in r.stderr, "--min-group 0 refused naming the option",
                 r.stderr)
 
+        # ---- research consent (H15's records): a treated patient without one is left out of
+        # what leaves the clinic, and the report says how many ----
+        r = get("protocol=sci", "analyst")
+        t.check(r.status == 200 and r.json["research_consent"] == {"required": True, "left_out": 0},
+                "analyst: every sci patient has a research consent, none left out", r)
+        # two of them: the report's threshold is 2 by now, and a smaller count is suppressed
+        patient("SansRecherche", "1970-07-07", "sci", -70, research=False)
+        patient("SansRecherche2", "1971-07-07", "sci", -60, research=False)
+        r = get("protocol=sci", "analyst")
+        t.check(r.status == 200 and r.json["research_consent"] == {"required": True, "left_out": 2}
+                and r.json["flow"]["treated"] == 2,
+                "analyst: the patients without a research consent are left out and counted",
+                ((r.json or {}).get("research_consent"), (r.json or {}).get("flow")))
+        r = get("protocol=sci", "physician")
+        t.check(r.status == 200 and r.json["research_consent"] == {"required": False, "left_out": 0}
+                and r.json["flow"]["treated"] == 4,
+                "physician: the clinic's own report counts every treated patient", r)
+        r = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
+                                          "--format", "json", "--deidentified"])
+        t.check(r.returncode == 0 and json.loads(r.stdout)["research_consent"] == {"required": True, "left_out": 2},
+                "report outcomes --deidentified: the same count", r.stderr)
+
         # ---- the de-identified export ----
         out = os.path.join(tempfile.mkdtemp(prefix="cc-analyst-"), "export")
         r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", out])
@@ -265,6 +290,10 @@ def main():
                 "export: the patient over 89 is 90+, no age of 90 or more", ages)
         t.check("90+" in files.get("data_dictionary.csv", ""), "the data dictionary says so",
                 files.get("data_dictionary.csv"))
+        t.check(len(pts) == 3 and "6 patients left out" in r.stderr
+                and "6 left out for want of one" in files.get("data_dictionary.csv", ""),
+                "export: only the 3 patients with a research consent; the 4 fillers and the two "
+                "without it are left out and counted", (len(pts), r.stderr))
         shutil.rmtree(os.path.dirname(out), ignore_errors=True)
     sys.exit(t.finish())
 

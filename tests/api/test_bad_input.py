@@ -99,6 +99,9 @@ FREEZING_FIELDS = {
     "frozen_at": F("str", True, max=24, bad=["2026-01-01", "", "2999-01-01T00:00:00Z",
                                              "2026-02-30T10:00:00Z", "yesterday"])}
 
+# The consent document of the consent rows (made by Run.fixtures).
+CONSENT_FIX = {}
+
 # Answers to a wrong password: the one refusal that writes (the failure count
 # and its security event; harness.SECURITY_BOOKKEEPING).
 CREDENTIAL_REFUSALS = ("wrong_password", "bad_credentials", "signature_failed", "bad_signature")
@@ -181,6 +184,30 @@ ENDPOINTS = [
              {"substance": F("str", True, max=200, bad=[""], text="line"),
               "reaction": F("str", max=400, text="line"),
               "severity": F("enum", True, bad=["fatal", "Severe", ""])},
+    Endpoint("POST", "/api/v1/consent-documents", "coordinator",
+             lambda n: {"protocol": "sci", "kind": "research", "language": "en",
+                        "title": "Research %d" % n, "text": "I agree.\nSigned."},
+             {"protocol": F("str", True, max=64),
+              "kind": F("enum", True, bad=["", "Treatment", "consent", "follow-up"]),
+              "language": F("enum", True, bad=["de", "", "FR"]),
+              "title": F("str", True, max=200, bad=["", "  "], text="line"),
+              "text": F("str", True, max=60000, bad=[""], text="lines")}),
+    Endpoint("POST", "/api/v1/patients/{id}/consents", "coordinator",
+             lambda n: {"document_id": CONSENT_FIX["document"], "signer": "patient",
+                        "signer_name": "Ana Bad", "mode": "paper", "paper_date": "2020-01-02",
+                        "paper_reference": "classeur %d" % n},
+             {"document_id": F("int", True, bad=[0, -1]),
+              "signer": F("enum", True, bad=["", "Patient", "doctor"]),
+              "signer_name": F("str", True, max=200, bad=["", " "], text="line"),
+              "signer_relation": F("str", max=200, bad=["mother"], text="line"),
+              "mode": F("enum", True, bad=["", "email", "Paper"]),
+              "password": F("str", max=256, bad=[harness.PASSWORD]),
+              "paper_date": F("date", True, bad=["2999-01-01"]),
+              "paper_reference": F("str", True, max=200, bad=[""], text="line")},
+             id_kind="patient"),
+    Endpoint("POST", "/api/v1/patients/{id}/consents/{consent}/withdraw", "coordinator",
+             lambda n: {"reason": "changed their mind %d" % n},
+             {"reason": F("str", True, max=1000, bad=["", "  "], text="line")},
              id_kind="patient"),
     Endpoint("POST", "/api/v1/consultation-requests", None,
              lambda n: {"name": "Bad Input %d" % n, "email": "x%d@example.org" % n,
@@ -275,6 +302,11 @@ class Run:
         if r.status != 201:
             raise harness.CommandError("fixture patient: %r" % r)
         self.fix["patient"] = r.json["id"]
+        # consent: a research document, and the first consent (id 1, the one the
+        # withdrawal row's path names) of the fixture patient
+        CONSENT_FIX["document"] = s.consent_document("sci", kind="research", language="en")
+        if s.record_consent(self.fix["patient"], "sci") != 1:
+            raise harness.CommandError("fixture consent is not the first")
         for k in ("cr_convert", "cr_decline"):
             self.new_request(k)
         # a token of the nurse to try to delete with bad ids

@@ -113,6 +113,7 @@ class Bedside:
         r = self.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
                      role="coordinator", want=201)
         plan_id = r.json["id"]
+        self.srv.record_consent(pid, "sci")  # H15: approval needs it
         self.req("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": self.pw("physician")},
                  role="physician", want=200)
         body = json.loads(self.srv.db_query("SELECT body FROM plans WHERE id = ?", (plan_id,))[0][0])
@@ -763,6 +764,32 @@ def test_endotoxin(b, t, srv):
     r = b.req("POST", "/api/v1/administrations", body)
     t.check(r.status == 409 and "endotoxin_over_limit" in codes(r), "recording it is refused too", r)
     t.check(srv.db_checksum(EXCLUDE) == before, "the refusal changes nothing")
+def test_h15(b, t, srv):
+    """H15: a withdrawn treatment consent blocks the bedside check and the
+    administration, whatever else is right; the facts are read inside the
+    administration's transaction."""
+    p = b.patient("Retrait")
+    plan_id, items = b.plan(p["id"])
+    u = b.unit(p["id"], plan_id, 1, items[1]["cells"])
+    body = body_for(plan_id, 1, p, [u], "intravenous")
+    r = b.req("POST", "/api/v1/administrations/verify", body, want=200)
+    t.check(r.json["go"] is True, "H15 with a current treatment consent: go", r)
+    consent = srv.db_query("SELECT id FROM patient_consents WHERE patient_id = ? AND kind = 'treatment'",
+                           (p["id"],))[0][0]
+    b.req("POST", "/api/v1/patients/%d/consents/%d/withdraw" % (p["id"], consent),
+          {"reason": "ne souhaite plus être traité"}, role="coordinator", want=200,
+          what="H15 the treatment consent is withdrawn")
+    r = b.req("POST", "/api/v1/administrations/verify", body, want=200)
+    t.check(r.json["go"] is False and codes(r) == ["consent_withdrawn"],
+            "H15 withdrawn treatment consent: the bedside check refuses", r)
+    reason = (r.json.get("reasons") or [{}])[0]
+    t.check("retiré son consentement" in reason.get("fr", "") and "withdrew" in reason.get("en", ""),
+            "H15 the refusal in English and French", reason)
+    before = srv.db_checksum(EXCLUDE)
+    r = b.req("POST", "/api/v1/administrations", body, want=409,
+              what="H15 withdrawn treatment consent: nothing is given")
+    t.check(srv.db_checksum(EXCLUDE) == before and b.lab.state(u["id"]) == "issued",
+            "H15 the refused administration changes nothing", r)
 
 
 def main():
@@ -776,6 +803,7 @@ def main():
         test_h9(b, t, srv)
         test_biovigilance(b, t, srv)
         test_h14(b, t, srv)
+        test_h15(b, t, srv)
         test_bad_input(b, t, srv, p, plan_id, aid)
         r = b.req("POST", "/api/v1/patients/%d/erasure-requests" % p["id"], {"reason": "asked at the desk"},
                   role="admin", want=409)

@@ -143,9 +143,33 @@ def snapshot(path):
             "SELECT patient_id, instrument, observed_on, answers, scores FROM observations ORDER BY id",
             "SELECT patient_id, status, reason FROM followup_visits ORDER BY id",
             "SELECT din, state, expiry, cells FROM units ORDER BY id",
-            "SELECT status FROM batches ORDER BY id")]
+            "SELECT status FROM batches ORDER BY id",
+            "SELECT patient_id, protocol_id, kind, signed_on FROM patient_consents ORDER BY id")]
     finally:
         con.close()
+
+
+def check_consents(t, srv):
+    """H15: documents for every programme in English and French; every treated patient with a
+    current treatment consent; most, not all, with a research consent, so the analyst's report
+    leaves some out and says so."""
+    docs = srv.db_query("SELECT protocol_id, language, kind, version FROM consent_documents")
+    progs = {x[0] for x in srv.db_query("SELECT DISTINCT protocol_id FROM protocol_versions")}
+    t.check(len(docs) == 6 * len(progs) and {(p, l, k) for p, l, k, _ in docs} ==
+            {(p, l, k) for p in progs for l in ("en", "fr") for k in ("treatment", "research", "follow_up_contact")},
+            "demo: consent documents of every kind for every programme in English and French", docs)
+    missing = srv.db_query("SELECT COUNT(*) FROM plans p WHERE p.status <> 'draft' AND NOT EXISTS (SELECT 1"
+                           " FROM patient_consents c WHERE c.patient_id = p.patient_id AND c.kind = 'treatment'"
+                           " AND c.protocol_id = p.protocol_id AND c.withdrawn_at IS NULL)")[0][0]
+    t.check(missing == 0, "demo: every treated patient has a current treatment consent", missing)
+    treated = srv.db_query("SELECT COUNT(DISTINCT patient_id) FROM plans WHERE status <> 'draft'")[0][0]
+    research = srv.db_query("SELECT COUNT(DISTINCT patient_id) FROM patient_consents WHERE kind = 'research'")[0][0]
+    t.check(0 < research < treated, "demo: most treated patients, not all, gave a research consent",
+            (research, treated))
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="analyst")
+    rc = (r.json or {}).get("research_consent", {})
+    t.check(r.status == 200 and rc.get("required") is True and (rc.get("left_out") or 0) > 0,
+            "demo: the analyst's report leaves out the patients without a research consent and says how many", rc)
 
 
 def main():
@@ -161,6 +185,7 @@ def main():
         check_isncsci(t, srv)
         check_measures(t, srv)
         check_lab(t, srv)
+        check_consents(t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
         # the same seed, another data directory: the same data

@@ -36,10 +36,9 @@ def db_write(srv, sql, params=()):
         con.close()
 
 
-def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
-    """A French-speaking SCI patient (weight, condition, eligible screening)
-    with an approved plan starting in a week: (patient id, plan id, the
-    approval's response)."""
+def eligible_patient(srv, family, birth_date="1988-04-02", sex="male"):
+    """A French-speaking SCI patient with a weight, a condition and a signed
+    eligible screening: the patient's id."""
     pw = lambda role: srv.passwords[harness.user_of(role)]
     r = srv.request("POST", "/api/v1/patients",
                     {"family_name": family, "given_names": "Test", "birth_date": birth_date,
@@ -53,6 +52,16 @@ def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
     r = srv.request("POST", "/api/v1/screenings", work_up(pid), role="physician")
     srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
                 {"decision": "eligible", "password": pw("physician")}, role="physician")
+    return pid
+
+
+def approved_patient(srv, family, birth_date="1988-04-02", sex="male"):
+    """A French-speaking SCI patient (weight, condition, eligible screening)
+    with an approved plan starting in a week: (patient id, plan id, the
+    approval's response)."""
+    pw = lambda role: srv.passwords[harness.user_of(role)]
+    pid = eligible_patient(srv, family, birth_date, sex)
+    srv.record_consent(pid, "sci")  # H15: approval needs it
     r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
                     role="coordinator")
     plan = r.json["id"]
@@ -513,9 +522,16 @@ def main():
         t.check(r.returncode == 0 and r.stdout.startswith("table,instrument"), "CSV on stdout", r.stdout[:200])
 
         # --- de-identified export: no names, contacts, MRN, birth date or free text; shifted dates
+        exp = os.path.join(srv.tmp, "deid-no-consent")
+        r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
+        with open(os.path.join(exp, "patients.csv"), encoding="utf-8") as f:
+            t.check(r.returncode == 0 and "(1 patients left out" in r.stderr and "(no rows)" in f.read(),
+                    "without a research consent the patient is left out of the export, and counted", r.stderr)
+        srv.record_consent(pid, "sci", kind="research")
         exp = os.path.join(srv.tmp, "deid")
         r = harness.run_cli(args.binary, ["export", "deidentified", "--data", srv.data, "--out", exp])
-        t.check(r.returncode == 0, "cellclinic export deidentified exits 0", r.stderr)
+        t.check(r.returncode == 0 and "(0 patients left out" in r.stderr,
+                "cellclinic export deidentified exits 0", r.stderr)
         files = sorted(os.listdir(exp)) if os.path.isdir(exp) else []
         t.check(files == ["administrations.csv", "adverse_events.csv", "data_dictionary.csv", "observations.csv",
                           "patients.csv", "plans.csv", "visits.csv"], "one CSV per table and a data dictionary", files)

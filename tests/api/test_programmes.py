@@ -61,6 +61,7 @@ def main():
             srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
                         {"icd10": icd10, "label": "Cord injury", "onset_date": day(-90),
                          "details": {"level": "C5"}}, role="physician")
+            srv.record_consent(pid, "sci")  # H15: approval needs it
             return pid
 
         # --- protocols

@@ -19,6 +19,10 @@ it; nothing is decided on a fact read before the transaction.
   administration reads it inside its transaction: 409 "anticoagulant_active",
   nothing recorded) or the administration did (201, its audit entry before
   the medication's);
+- (e) H15: a physician approves a plan while another client withdraws the
+  patient's treatment consent: either the approval committed first (its
+  audit entry before the withdrawal's) or the withdrawal did (409
+  "consent_withdrawn", the plan stays a draft): never approved after;
 - and the plan's status moves with its administrations: in_progress at the
   first one, completed after the last one (core/plan_state).
 
@@ -122,8 +126,43 @@ def draft(b, pid):
               role="physician", want=201)
     b.req("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
           {"decision": "eligible", "password": b.pw("physician")}, role="physician", want=200)
+    srv_consent(b, pid)
     return b.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": bt.day(7)},
                  role="coordinator", want=201).json["id"]
+
+
+def srv_consent(b, pid):
+    """The treatment consent an approval needs (H15); its id."""
+    return b.srv.record_consent(pid, "sci")
+
+
+def test_approval_against_withdrawal(b, t, srv, n, seen):
+    p = b.patient("Retrait%d" % n)
+    plan_id = draft(b, p["id"])
+    consent = srv.db_query("SELECT id FROM patient_consents WHERE patient_id = ? AND kind = 'treatment'",
+                           (p["id"],))[0][0]
+    approve, withdraw = race(srv, ("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": b.pw("physician")},
+                                   "physician"),
+                             ("POST", "/api/v1/patients/%d/consents/%d/withdraw" % (p["id"], consent),
+                              {"reason": "the patient changed their mind"}, "coordinator"))
+    t.check(withdraw.status == 200, "round %d (d): the withdrawal is recorded" % n, withdraw)
+    status = srv.db_query("SELECT status FROM plans WHERE id = ?", (plan_id,))[0][0]
+    signs = audit_count(srv, "plan", plan_id, "sign")
+    withdraw_seq = srv.db_query("SELECT seq FROM audit_log WHERE entity = 'patient_consent' AND entity_id = ?"
+                                " AND action = 'withdraw'", (str(consent),))
+    sign_seq = srv.db_query("SELECT seq FROM audit_log WHERE entity = 'plan' AND entity_id = ? AND action = 'sign'",
+                            (str(plan_id),))
+    if approve.status == 200:
+        seen.add("approved")
+        t.check(status == "approved" and signs == 1 and sign_seq and withdraw_seq
+                and sign_seq[0][0] < withdraw_seq[0][0],
+                "round %d (d): approved before the withdrawal, never after it (H15)" % n,
+                (status, signs, sign_seq, withdraw_seq))
+    else:
+        seen.add("refused")
+        t.check(approve.status == 409 and approve.error()["code"] == "consent_withdrawn" and status == "draft"
+                and signs == 0, "round %d (d): the withdrawal came first; approval refused consent_withdrawn (H15)"
+                % n, (approve, status, signs))
 
 
 def test_approval_against_weight(b, t, srv, n, seen):
@@ -202,6 +241,10 @@ def main():
             test_lumbar_puncture_against_medication(b, t, srv, n, seen)
         if args.verbose:
             print("lumbar puncture outcomes seen: %s" % sorted(seen))
+        for n in range(1, args.rounds + 1):
+            test_approval_against_withdrawal(b, t, srv, n, seen)
+        if args.verbose:
+            print("approval against withdrawal, outcomes seen: %s" % sorted(seen))
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "the audit chain is intact after the races", r.stdout + r.stderr)
     return t.finish()

@@ -13,28 +13,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
+import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'bedside-browser-password-1';
-const day = (offset) => {
-  const d = new Date();
-  d.setDate(d.getDate() + offset);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-};
 const TODAY = day(0);
-
-function sql(server, statement) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 30000', path.join(server.dataDir, 'cellclinic.db'), statement],
-    { encoding: 'utf8' });
-}
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-async function ok(c, method, p, body, want, what) {
-  const r = await c.request(method, `/api/v1${p}`, body);
-  assert.equal(r.status, want, `${what || `${method} ${p}`}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 // Everything the tests share: users, API clients, the site's lab settings.
 let env = null;
@@ -75,6 +58,7 @@ async function plan(e, pid) {
     findings: { ecg: { state: 'normal', date: day(-2) } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' } }, 201);
   await ok(e.physician, 'POST', `/screenings/${s.id}/decision`, { decision: 'eligible', password: PASSWORD }, 200);
+  await recordTreatmentConsent(e.coordinator, pid); // H15: the approval needs it
   const pl = await ok(e.coordinator, 'POST', '/plans', { patient_id: pid, protocol: 'sci', start: day(7) }, 201);
   await ok(e.physician, 'POST', `/plans/${pl.id}/approve`, { password: PASSWORD }, 200);
   const body = JSON.parse(sql(e.server, `SELECT body FROM plans WHERE id = ${pl.id}`));
@@ -87,35 +71,7 @@ async function plan(e, pid) {
 
 // A unit of a new batch: released unless quarantine; reserved for the plan
 // item and issued to the ward when asked.
-async function unit(e, cells, { pid, planId, item, quarantine = false } = {}) {
-  const donor = await ok(e.lab, 'POST', '/donors', { kind: 'allogeneic', consent_date: TODAY }, 201);
-  const did = donor.donor.id;
-  for (const test of ['hbsag', 'anti-hbc', 'anti-hcv', 'anti-hiv-1-2', 'syphilis', 'htlv-1-2', 'nat-hiv', 'nat-hcv', 'nat-hbv', 'cmv']) {
-    await ok(e.lab, 'POST', `/donors/${did}/tests`, { test, result: 'negative', sampled_on: TODAY }, 201);
-  }
-  await ok(e.physician, 'POST', `/donors/${did}/eligibility`, { decision: 'eligible', password: PASSWORD }, 200);
-  const col = await ok(e.lab, 'POST', '/collections', { donor_id: did, source: 'cord-tissue', collected_on: TODAY, mass_g: 20 }, 201);
-  const b = await ok(e.lab, 'POST', '/batches', { product_type: 'uc-msc', collection_ids: [col.collection.id] }, 201);
-  const bid = b.batch.id;
-  const u = (await ok(e.lab, 'POST', `/batches/${bid}/units`, { product_code: 'S1234', cells, volume_ml: 10, viability: 93,
-    expiry: day(365), storage: '<= -150 C' }, 201)).unit;
-  if (quarantine) return u;
-  // the ISCT panel: value true is "observed"
-  for (const [test, value, un] of [['sterility'], ['mycoplasma'], ['endotoxin', 0.1, 'EU/mL'], ['viability', 92, '%'],
-    ['plastic_adherence', true], ['cd73', 98, '%'], ['cd90', 99, '%'], ['cd105', 97, '%'], ['cd34', 0.5, '%'],
-    ['cd45', 0.4, '%'], ['cd14', 0.6, '%'], ['cd19', 0.2, '%'], ['hla_dr', 0.3, '%'], ['diff_osteo', true],
-    ['diff_adipo', true], ['diff_chondro', true]]) {
-    await ok(e.lab, 'POST', `/batches/${bid}/qc`, value === undefined || value === true
-      ? { test, tested_on: TODAY, detected: value === true } : { test, tested_on: TODAY, value, unit: un }, 201);
-  }
-  await ok(e.qa, 'POST', `/batches/${bid}/release`, { password: PASSWORD }, 200);
-  if (pid) {
-    await ok(e.lab, 'POST', `/units/${u.id}/reserve`, { patient_id: pid, product_type: 'uc-msc', dose_cells: cells,
-      reserved_for: `plan:${planId}:${item}` }, 200);
-    await ok(e.lab, 'POST', `/units/${u.id}/issue`, { ward: 'Ward A' }, 200);
-  }
-  return u;
-}
+const unit = (e, cells, opts) => releasedUnit({ lab: e.lab, physician: e.physician, qa: e.qa }, PASSWORD, cells, opts);
 
 const din = (u) => `${u.din}${u.din_check}`;
 const scanDin = (u) => `=${u.din}00`; // the DIN barcode's content

@@ -6,7 +6,7 @@
 // visit names FLACC, not the self-rated NRS, offers no link for either, and the
 // total is shown.
 import assert from 'node:assert/strict';
-import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 function day(offset) {
@@ -43,6 +43,7 @@ async function approvedPlan(server) {
   assert.equal(r.status, 201, JSON.stringify(r.body));
   r = await doc.request('POST', `/api/v1/screenings/${r.body.id}/decision`, { decision: 'eligible', password: PW });
   assert.equal(r.status, 200, JSON.stringify(r.body));
+  await recordTreatmentConsent(admin, pid); // H15: the approval needs it
   r = await admin.request('POST', '/api/v1/plans', { patient_id: pid, protocol: 'sci', start: day(7) });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const plan = r.body.id;

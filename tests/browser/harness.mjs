@@ -358,3 +358,30 @@ export function assertFrenchPage(text, english = [], what = 'the page') {
   }
   if (found.length) throw new Error(`${what} in French shows ${found.join(', ')}:\n${text}`);
 }
+
+// H15: a plan is approved only with a current treatment consent. Records one
+// the patient signed on paper today, through the API of `client` (an
+// administrator or coordinator), storing the programme's French document
+// first when there is none. Returns the consent's id.
+export async function recordTreatmentConsent(client, patientId, protocol = 'sci') {
+  const q = `protocol=${protocol}&kind=treatment&language=fr&latest=1`;
+  let r = await client.request('GET', `/api/v1/consent-documents?${q}`);
+  if (r.status !== 200) throw new Error(`consent documents: ${r.status} ${JSON.stringify(r.body)}`);
+  let doc = r.body.items[0] && r.body.items[0].id;
+  if (!doc) {
+    r = await client.request('POST', '/api/v1/consent-documents', {
+      protocol, kind: 'treatment', language: 'fr', title: 'Consentement au traitement',
+      text: 'J’ai été informé(e) du traitement, de ses bénéfices et de ses risques. J’accepte d’être traité(e).',
+    });
+    if (r.status !== 201) throw new Error(`consent document: ${r.status} ${JSON.stringify(r.body)}`);
+    doc = r.body.id;
+  }
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  r = await client.request('POST', `/api/v1/patients/${patientId}/consents`, {
+    document_id: doc, signer: 'patient', signer_name: 'Le patient', mode: 'paper',
+    paper_date: `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`, paper_reference: 'dossier',
+  });
+  if (r.status !== 201) throw new Error(`record consent: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.id;
+}

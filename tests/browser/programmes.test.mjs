@@ -4,7 +4,7 @@
 // calendar and the quote, approves it with the signature; the printed plan
 // uses the patient's language; an excluded patient needs a written override.
 import assert from 'node:assert/strict';
-import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
 
 const PHYSICIAN = 'drmartin';
 const PHYSICIAN_PASSWORD = 'Physician-pw-2026!';
@@ -32,6 +32,7 @@ async function setUp(server, family, language = 'fr') {
     icd10: 'S14.1', label: 'Cervical cord injury', onset_date: isoDay(-120), details: { level: 'C6' },
   });
   assert.equal(c.status, 201, JSON.stringify(c.body));
+  await recordTreatmentConsent(api, p.body.id); // H15: the approval needs it
   return p.body.id;
 }
 

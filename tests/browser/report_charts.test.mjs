@@ -73,6 +73,13 @@ await run([
     await note.waitFor();
     assert.equal(await note.textContent(),
       'Moins de 5 patients : non affiché (noté <5). Des groupes aussi petits pourraient désigner un patient.');
+    // only patients with a research consent are counted (H15), and the page says how many were left out
+    const rc = rep.research_consent;
+    assert.equal(rc.required, true);
+    const consentNote = await page.getByTestId('report-research-consent').textContent();
+    const counted = 'Seuls les patients qui ont consenti à l’utilisation de leurs données pour la recherche sont comptés';
+    // a count under the threshold reads <5 like every other one
+    assert.equal(consentNote, `${counted} : ${rc.left_out === null ? '<5' : rc.left_out} écartés faute de ce consentement.`);
     const text = await page.getByTestId('report').textContent();
     assert.ok(text.includes('<5'), 'a left-out count reads <5');
     assert.ok(!/null|undefined|NaN/.test(text), 'no raw null, undefined or NaN on the page');

@@ -76,6 +76,7 @@ static void base(scene *s)
                            .n_units = 1,
                            .weight_g = 70000,
                            .weight_date = TODAY - 3,
+                           .consent = BEDSIDE_CONSENT_CURRENT,
                            .now = NOW,
                            .today = TODAY,
                            .operator_id = 1};
@@ -178,6 +179,8 @@ ROW(m_late_in_window, s->f.planned_date = TODAY - 1)
 ROW(m_overdue, s->f.planned_date = TODAY - 2)
 ROW(m_item_given, s->f.item_given = true)
 ROW(m_plan_inactive, s->f.plan_active = false)
+ROW(m_consent_withdrawn, s->f.consent = BEDSIDE_CONSENT_WITHDRAWN)
+ROW(m_consent_missing, s->f.consent = BEDSIDE_CONSENT_NONE)
 ROW(m_it_ok, intrathecal(s))
 ROW(m_it_72h, intrathecal(s); s->f.last_lp_at = NOW - 72 * 3600)
 ROW(m_it_too_soon, intrathecal(s); s->f.last_lp_at = NOW - 72 * 3600 + 1)
@@ -298,6 +301,8 @@ static void test_each_refusal(void **state)
          1,
          "within +10 % but above the protocol (H4)"},
         {m_weight_missing, {BS_WEIGHT_MISSING}, 1, "never weighed (H4)"},
+        {m_consent_withdrawn, {BS_CONSENT_WITHDRAWN}, 1, "treatment consent withdrawn (H15)"},
+        {m_consent_missing, {BS_CONSENT_MISSING}, 1, "no treatment consent signed (H15)"},
         {m_weight_30_days, {0}, 0, "30 days is still recent"},
         {m_weight_31_days, {BS_WEIGHT_STALE}, 1, "31 days is stale (H4)"},
         {m_weight_changed, {BS_WEIGHT_CHANGED}, 1, "weight moved more than 10 % (H4)"},

@@ -11,10 +11,12 @@ import {
 import { can } from '../app.js';
 import { session } from '../state.js';
 import { programmeSection } from './programmes.js';
+import { consentSection } from './consents.js';
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
   const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null;
+  const consents = await consentSection(p, (message) => reload(ctx, p.id, message, null));
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);
@@ -56,6 +58,7 @@ export async function renderPatientView(ctx, id) {
     conditionsSection(ctx, p),
     medicationsSection(ctx, p),
     allergiesSection(ctx, p),
+    consents,
     programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
       t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
