@@ -220,5 +220,4 @@ cc_status lab_check_thaw(const lab_cryo_facts *u, int viability_tenths, int64_t 
  * ("min_viability_percent"). */
 cc_status lab_check_cryo_settings(int post_thaw_hours, int min_viability_tenths, cc_error *err);
 
-
 #endif

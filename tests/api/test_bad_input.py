@@ -184,6 +184,7 @@ ENDPOINTS = [
              {"substance": F("str", True, max=200, bad=[""], text="line"),
               "reaction": F("str", max=400, text="line"),
               "severity": F("enum", True, bad=["fatal", "Severe", ""])},
+             id_kind="patient"),
     Endpoint("POST", "/api/v1/consent-documents", "coordinator",
              lambda n: {"protocol": "sci", "kind": "research", "language": "en",
                         "title": "Research %d" % n, "text": "I agree.\nSigned."},

@@ -111,7 +111,9 @@ def main():
         r = srv.request("POST", "/api/v1/screenings", work_up(child, protocol="spina-bifida"), role="physician")
         srv.request("POST", "/api/v1/screenings/%d/decision" % (r.json or {}).get("id", 0),
                     {"decision": "eligible", "password": pw("physician")}, role="physician")
-        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan, {"password": pw("physician")},
+        srv.record_consent(child, "spina-bifida")  # H15
+        r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan,
+                        {"password": pw("physician"), "dose_reason": "dose by weight, as the protocol says"},
                         role="physician")
         t.check(r.status == 200, "the child's plan is approved (its follow-up visits are made)", r)
         r = srv.request("GET", "/api/v1/follow-up?state=all&patient_id=%d" % child, role="nurse")
@@ -214,6 +216,7 @@ def main():
                 and dose.get("per_kg_given") == 4666666 and dose.get("needs_confirmation") is True,
                 "child of 12 kg: 56 million cells (4.67 million/kg), not the 120 million floor", r)
         child_plan = (r.json or {}).get("id")
+        srv.record_consent(child, "spina-bifida")  # H15
         before_child = srv.db_checksum(exclude)
         r = srv.request("POST", "/api/v1/plans/%d/approve" % child_plan, {"password": pw("physician")},
                         role="physician")
