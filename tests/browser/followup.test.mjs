@@ -77,7 +77,8 @@ async function childPlan(server) {
   r = await admin.request('POST', '/api/v1/screenings', {
     patient_id: pid, protocol: 'spina-bifida',
     results: { hb: q(12.5, 'g/dL'), wbc: q(7.1, '10^9/L'), plt: q(260, '10^9/L'), creatinine: q(0.4, 'mg/dL'),
-      alt: q(20, 'U/L'), ast: q(30, 'U/L'), hiv: { positive: false, date: d }, hbv: { positive: false, date: d },
+      alt: q(20, 'U/L'), ast: q(30, 'U/L'), inr: q(1.0, '1'), aptt: { value: 30, unit: 's', ref_low: 25, ref_high: 38, date: d },
+      hiv: { positive: false, date: d }, hbv: { positive: false, date: d },
       hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
     findings: { ecg: { state: 'normal', date: d } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
@@ -88,7 +89,8 @@ async function childPlan(server) {
   r = await admin.request('POST', '/api/v1/plans', { patient_id: pid, protocol: 'spina-bifida', start: day(7) });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const plan = r.body.id;
-  r = await doc.request('POST', `/api/v1/plans/${plan}/approve`, { password: PW });
+  await recordTreatmentConsent(admin, pid, 'spina-bifida'); // H15
+  r = await doc.request('POST', `/api/v1/plans/${plan}/approve`, { password: PW, dose_reason: 'dose by weight, as the protocol says' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return { pid, admin };
 }

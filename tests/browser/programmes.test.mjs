@@ -142,10 +142,12 @@ await run([
     const sc = await doctor.request('POST', '/api/v1/screenings', {
       patient_id: p.body.id, protocol: 'spina-bifida',
       results: { hb: q(12.5, 'g/dL'), wbc: q(8, '10^9/L'), plt: q(300, '10^9/L'), creatinine: q(0.3, 'mg/dL'), alt: q(20, 'U/L'), ast: q(30, 'U/L'),
+        inr: q(1.0, '1'), aptt: { value: 30, unit: 's', ref_low: 25, ref_high: 38, date: d },
         hiv: { positive: false, date: d }, hbv: { positive: false, date: d }, hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
       findings: { ecg: { state: 'normal', date: d } }, history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
     });
     assert.equal(sc.status, 201, JSON.stringify(sc.body));
+    await recordTreatmentConsent(api, p.body.id, 'spina-bifida'); // H15
     const dec = await doctor.request('POST', `/api/v1/screenings/${sc.body.id}/decision`, { decision: 'eligible', password: PHYSICIAN_PASSWORD });
     assert.equal(dec.status, 200, JSON.stringify(dec.body));
 
