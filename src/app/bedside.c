@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/medications.h"
 #include "app/programmes.h"
 #include "app/protocol_json.h"
 #include "core/dysreflexia.h"
@@ -142,35 +143,6 @@ static cc_status coagulation_results(app_ctx *c, gathered *g, cc_error *err)
     return st;
 }
 
-/* H16: the medication list as core reads it. */
-static cc_status medications(app_ctx *c, gathered *g, cc_error *err)
-{
-    medication_row *rows = NULL;
-    size_t n = 0;
-    cc_status st = medication_list(c->d, c->arena, g->f.patient_id, &rows, &n, err);
-    coag_medication *meds = n ? arena_alloc(c->arena, n * sizeof *meds) : NULL;
-    if (st == CC_OK && n && !meds)
-        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    size_t k = 0;
-    for (size_t i = 0; st == CC_OK && i < n; i++) {
-        coag_medication *m = &meds[k];
-        memset(m, 0, sizeof *m);
-        m->name = rows[i].name;
-        m->stopped = rows[i].stop_date != NULL;
-        /* a stored row that does not parse is kept as a current anticoagulant: never lost */
-        if (!med_class_parse(rows[i].cls, &m->cls))
-            m->cls = MED_ANTICOAGULANT;
-        if (date_parse(rows[i].start_date, "start_date", &m->start, NULL) != CC_OK)
-            m->start = g->f.today;
-        if (m->stopped && date_parse(rows[i].stop_date, "stop_date", &m->stop, NULL) != CC_OK)
-            m->stopped = false;
-        k++;
-    }
-    g->f.meds = meds;
-    g->f.n_meds = k;
-    return st;
-}
-
 /* Reads every fact of the check into g, in the caller's transaction. */
 static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
                         app_bedside_result *out, cc_error *err)
@@ -210,7 +182,7 @@ static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
     if (st == CC_OK)
         st = coagulation_results(c, g, err);
     if (st == CC_OK)
-        st = medications(c, g, err);
+        st = app_coag_medications(c, g->f.patient_id, g->f.today, &g->f.meds, &g->f.n_meds, err);
     int64_t recorded = 0;
     if (st == CC_OK)
         st = bedside_item_record(c->d, out->plan_ref, &recorded, err);

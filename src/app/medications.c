@@ -87,3 +87,33 @@ cc_status app_allergy_add(const app_ctx *c, int64_t patient_id, const char *subs
     st = allergy_add_in_tx(c->d, &c->actor, patient_id, substance, reaction, severity, id, err);
     return db_tx_end(c->d, st, err);
 }
+
+cc_status app_coag_medications(const app_ctx *c, int64_t patient_id, cc_date today,
+                               const coag_medication **meds, size_t *n, cc_error *err)
+{
+    medication_row *rows = NULL;
+    size_t n_rows = 0;
+    *meds = NULL;
+    *n = 0;
+    cc_status st = medication_list(c->d, c->arena, patient_id, &rows, &n_rows, err);
+    if (st != CC_OK || n_rows == 0)
+        return st;
+    coag_medication *out = arena_alloc(c->arena, n_rows * sizeof *out);
+    if (!out)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    for (size_t i = 0; i < n_rows; i++) {
+        coag_medication *m = &out[i];
+        memset(m, 0, sizeof *m);
+        m->name = rows[i].name;
+        m->stopped = rows[i].stop_date != NULL;
+        if (!med_class_parse(rows[i].cls, &m->cls))
+            m->cls = MED_ANTICOAGULANT;
+        if (date_parse(rows[i].start_date, "start_date", &m->start, NULL) != CC_OK)
+            m->start = today;
+        if (m->stopped && date_parse(rows[i].stop_date, "stop_date", &m->stop, NULL) != CC_OK)
+            m->stopped = false;
+    }
+    *meds = out;
+    *n = n_rows;
+    return CC_OK;
+}

@@ -17,9 +17,11 @@
 #ifndef CC_APP_MEDICATIONS_H
 #define CC_APP_MEDICATIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/coagulation.h"
 
 cc_status app_medication_add(const app_ctx *c, int64_t patient_id, const char *name,
                              const char *cls, const char *dose, const char *start_date, int64_t *id,
@@ -28,5 +30,13 @@ cc_status app_medication_stop(const app_ctx *c, int64_t patient_id, int64_t medi
                               const char *stop_date, cc_error *err);
 cc_status app_allergy_add(const app_ctx *c, int64_t patient_id, const char *substance,
                           const char *reaction, const char *severity, int64_t *id, cc_error *err);
+
+/* The patient's medication list as core/coagulation reads it, read in the
+ * caller's transaction (the decision that uses it is taken there too). A
+ * stored row that does not parse counts as a current anticoagulant, so it
+ * is never lost; start dates that do not parse count from today. The rows
+ * live in c->arena. */
+cc_status app_coag_medications(const app_ctx *c, int64_t patient_id, cc_date today,
+                               const coag_medication **meds, size_t *n, cc_error *err);
 
 #endif

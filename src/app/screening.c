@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/medications.h"
 #include "app/programmes.h"
 #include "core/date.h"
 #include "store/patients.h"
@@ -99,6 +100,8 @@ static cc_status create_in_tx(const app_ctx *c, int64_t patient_id, const char *
     bool injury_given = s->has_injury;
     if (!injury_given)
         injury_from_conditions(&pt, p, s);
+    if ((st = app_coag_medications(c, patient_id, today, &s->meds, &s->n_meds, err)) != CC_OK)
+        return st;
     eligibility_evaluate(p, s, today, r);
     char oldest[CC_DATE_TEXT], evaluated[CC_DATE_TEXT];
     if (r->has_oldest)

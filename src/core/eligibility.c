@@ -238,9 +238,11 @@ static void eval_rule(const protocol *p, const protocol_rule *r, const screening
 }
 
 /* H16: a protocol with an intrathecal route needs platelets, INR and aPTT
- * within core/coagulation's limits; a missing or out-of-range result
- * excludes (lifted only by a signed override), unlike an ordinary rule's
- * "review", because the lumbar puncture is the programme's own procedure. */
+ * within core/coagulation's limits and no current anticoagulant or
+ * antiplatelet on the medication list; a missing or out-of-range result or
+ * such a drug excludes (lifted only by a signed override), unlike an
+ * ordinary rule's "review", because the lumbar puncture is the programme's
+ * own procedure. */
 static bool intrathecal(const protocol *p)
 {
     return (p->routes & (1u << RT_INTRATHECAL)) != 0;
@@ -254,6 +256,8 @@ static void eval_coagulation(const protocol *p, const screening *s, cc_date toda
     coag_facts f;
     memset(&f, 0, sizeof f);
     f.today = today;
+    f.meds = s->meds;
+    f.n_meds = s->n_meds;
     for (int t = 0; t < COAG_TEST_COUNT; t++) {
         const screening_result *r = screening_result_find(s, coag_test_code((coag_test)t));
         if (r)

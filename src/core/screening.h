@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "coagulation.h"
 #include "date.h"
 
 enum { SCREENING_MAX_RESULTS = 32, SCREENING_MAX_CONDITIONS = 8 };
@@ -70,6 +71,11 @@ typedef struct {
     char conditions[SCREENING_MAX_CONDITIONS][8]; /* the patient's ICD-10 codes */
     size_t n_conditions;
     int age_years; /* -1 when unknown */
+    /* the patient's medication list when the work-up is judged (H16: a
+     * current anticoagulant or antiplatelet excludes a lumbar puncture);
+     * owned by the caller, not part of the stored work-up */
+    const coag_medication *meds;
+    size_t n_meds;
 } screening;
 
 const screening_test *screening_test_find(const char *code);

@@ -355,6 +355,13 @@ def test_hazards(b, t, srv):
               {"name": "Apixaban", "class": "anticoagulant", "dose": "5 mg deux fois par jour",
                "start_date": day(-30)}, role="nurse", want=201, what="a nurse records an anticoagulant")
     med = r.json["id"]
+    r = b.req("POST", "/api/v1/screenings", {"patient_id": p["id"], "protocol": "sci", "results": results(),
+                                             "findings": {"ecg": {"state": "normal", "date": day(-2)}}},
+              role="physician", want=201, what="H16 a work-up judged under a current anticoagulant")
+    t.check(r.json["verdict"] == "not_eligible" and
+            any(x["rule"] == "intrathecal-coagulation" and x["observed"].startswith("Apixaban")
+                for x in r.json["reasons"]),
+            "H16 eligibility excludes a lumbar puncture under a current anticoagulant", r.json)
     r = refused(it2ok, "anticoagulant_active", "H16 intrathecal under a current anticoagulant")
     fr = [x["fr"] for x in r.json["reasons"] if x["code"] == "anticoagulant_active"]
     t.check(fr and "Apixaban" in fr[0] and "anticoagulant" in fr[0] and "médecin" in fr[0],

@@ -210,6 +210,37 @@ static void m_inr_missing(screening *s)
 {
     snprintf(result(s, "inr")->test, 16, "bilirubin");
 }
+/* H16: the patient's medication list (core/coagulation: an anticoagulant or
+ * antiplatelet counts until 7 days after it was stopped, ASRA 2018; NSAIDs
+ * alone do not) */
+static coag_medication meds[1];
+static void with_drug(screening *s, med_class cls, bool stopped, int stopped_days_ago)
+{
+    meds[0] =
+        (coag_medication){"Apixaban", cls, ymd(TODAY) - 60, stopped, ymd(TODAY) - stopped_days_ago};
+    s->meds = meds;
+    s->n_meds = 1;
+}
+static void m_anticoagulant(screening *s)
+{
+    with_drug(s, MED_ANTICOAGULANT, false, 0);
+}
+static void m_antiplatelet(screening *s)
+{
+    with_drug(s, MED_ANTIPLATELET, false, 0);
+}
+static void m_anticoagulant_stopped_6(screening *s)
+{
+    with_drug(s, MED_ANTICOAGULANT, true, 6);
+}
+static void m_anticoagulant_stopped_7(screening *s)
+{
+    with_drug(s, MED_ANTICOAGULANT, true, 7);
+}
+static void m_nsaid(screening *s)
+{
+    with_drug(s, MED_NSAID, false, 0);
+}
 static void m_cancer_and_review(screening *s)
 {
     s->cancer_history = TRI_YES;
@@ -282,6 +313,15 @@ static void test_eligibility_table(void **state)
          "intrathecal-coagulation", "38.5 s", false},
         {"H16 aPTT without the lab's range excludes", m_aptt_no_range, ELIG_NOT_ELIGIBLE,
          "intrathecal-coagulation", "missing", false},
+        {"H16 a current anticoagulant excludes", m_anticoagulant, ELIG_NOT_ELIGIBLE,
+         "intrathecal-coagulation", "Apixaban (anticoagulant)", false},
+        {"H16 a current antiplatelet excludes", m_antiplatelet, ELIG_NOT_ELIGIBLE,
+         "intrathecal-coagulation", "Apixaban (antiplatelet)", false},
+        {"H16 anticoagulant stopped 6 days ago excludes", m_anticoagulant_stopped_6,
+         ELIG_NOT_ELIGIBLE, "intrathecal-coagulation", "Apixaban", false},
+        {"H16 anticoagulant stopped 7 days ago: eligible", m_anticoagulant_stopped_7, ELIG_ELIGIBLE,
+         "", "", false},
+        {"H16 an NSAID alone does not exclude", m_nsaid, ELIG_ELIGIBLE, "", "", false},
         {"exclusion wins over review", m_cancer_and_review, ELIG_NOT_ELIGIBLE, "haemoglobin",
          "9 g/dL", false},
     };
