@@ -74,6 +74,17 @@ static void eval_child_range(const protocol_rule *r, const screening_result *res
                              const char *observed, eligibility_result *out)
 {
     char limit[128];
+    double who_min;
+    if (!res->has_ref && strcmp(r->subject, "hb") == 0 && strcmp(res->unit, "g/dL") == 0 &&
+        paed_haemoglobin_min(age_years, &who_min)) {
+        char m[24];
+        fmt_num(who_min, m, sizeof m);
+        snprintf(limit, sizeof limit, "child of %d years: WHO anaemia threshold >= %s g/dL",
+                 age_years, m);
+        if (res->value < who_min)
+            add(out, r, r->subject, r->outcome, observed, limit);
+        return;
+    }
     if (!res->has_ref) {
         snprintf(limit, sizeof limit, "child of %d years: the laboratory's range for the age",
                  age_years);

@@ -34,6 +34,22 @@ bool paed_is_child(int age_months)
     return age_months >= 0 && age_months < PAED_ADULT_MONTHS;
 }
 
+bool paed_haemoglobin_min(int age_years, double *g_per_dl)
+{
+    static const struct {
+        int below_years;
+        double min;
+    } bands[] = {{5, 11.0}, {12, 11.5}, {15, 12.0}};
+    if (age_years < 1)
+        return false;
+    for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+        if (age_years < bands[i].below_years) {
+            *g_per_dl = bands[i].min;
+            return true;
+        }
+    return false;
+}
+
 /* Fleming et al. 2011, table 2: the band applies below `below_months`. */
 static const struct {
     int below_months, first, ninety_ninth;

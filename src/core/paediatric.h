@@ -53,7 +53,9 @@
  *     of 1.5 mg/dL is several times a small child's normal value), so for a
  *     child (0 to 17 years) a laboratory value is judged against the
  *     reference range the laboratory reports with it for the child's age;
- *     without one the physician reviews it.
+ *     without one, haemoglobin from 1 to 14 years is judged against WHO's
+ *     anaemia threshold for the age (paed_haemoglobin_min) and any other
+ *     value is reviewed by the physician.
  *
  * Pure, no allocation, thread-safe. Messages in English and French.
  */
@@ -78,6 +80,15 @@ int paed_age_months(cc_date birth, cc_date on);
 
 /* True for 0 <= age_months < PAED_ADULT_MONTHS. */
 bool paed_is_child(int age_months);
+
+/* The haemoglobin below which a child is anaemic, in g/dL, for an age in
+ * whole years (WHO, Haemoglobin concentrations for the diagnosis of anaemia
+ * and assessment of severity, WHO/NMH/NHD/MNM/11.1, 2011, table 1: 11.0
+ * from 6 to 59 months, 11.5 from 5 to 11 years, 12.0 from 12 to 14 years).
+ * False at 0 years (the band starts at 6 months) and from 15 years, where
+ * WHO's thresholds differ by sex (12.0 women, 13.0 men), which the work-up
+ * does not carry. */
+bool paed_haemoglobin_min(int age_years, double *g_per_dl);
 
 /* Replaces the site's heart-rate, respiratory-rate and blood-pressure limits
  * in *l with the child's (sources above); leaves them for an adult or an

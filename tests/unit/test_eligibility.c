@@ -375,7 +375,22 @@ static void test_child_laboratory_ranges(void **state)
         {3, "hb", 10.5, 11, 14, ELIG_NEEDS_REVIEW, "child of 3 years: laboratory range 11..14"},
         {3, "hb", 11, 11, 14, ELIG_ELIGIBLE, ""},
         /* no range for the child: review, whatever the value */
-        {3, "hb", 12, 1, 0, ELIG_NEEDS_REVIEW, "child of 3 years: the laboratory's range"},
+        {3, "creatinine", 0.3, 1, 0, ELIG_NEEDS_REVIEW, "child of 3 years: the laboratory's range"},
+        /* haemoglobin without a range: WHO/NMH/NHD/MNM/11.1 table 1 thresholds */
+        {3, "hb", 11, 1, 0, ELIG_ELIGIBLE, ""},
+        {3, "hb", 10.9, 1, 0, ELIG_NEEDS_REVIEW,
+         "child of 3 years: WHO anaemia threshold >= 11 g/dL"},
+        {4, "hb", 10.9, 1, 0, ELIG_NEEDS_REVIEW, "child of 4 years: WHO anaemia threshold >= 11"},
+        {5, "hb", 11.4, 1, 0, ELIG_NEEDS_REVIEW,
+         "child of 5 years: WHO anaemia threshold >= 11.5 g/dL"},
+        {5, "hb", 11.5, 1, 0, ELIG_ELIGIBLE, ""},
+        {11, "hb", 11.4, 1, 0, ELIG_NEEDS_REVIEW, "child of 11 years: WHO"},
+        {12, "hb", 11.9, 1, 0, ELIG_NEEDS_REVIEW,
+         "child of 12 years: WHO anaemia threshold >= 12 g/dL"},
+        {14, "hb", 12, 1, 0, ELIG_ELIGIBLE, ""},
+        /* outside WHO's sex-independent bands: the laboratory's range or review */
+        {0, "hb", 14, 1, 0, ELIG_NEEDS_REVIEW, "child of 0 years: the laboratory's range"},
+        {15, "hb", 14, 1, 0, ELIG_NEEDS_REVIEW, "child of 15 years: the laboratory's range"},
         /* 17 is still a child; 18 is judged by the protocol's limits */
         {17, "creatinine", 0.9, 0.5, 0.8, ELIG_NEEDS_REVIEW, "child of 17 years"},
         {18, "creatinine", 0.9, 0.5, 0.8, ELIG_ELIGIBLE, ""},

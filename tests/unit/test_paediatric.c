@@ -186,6 +186,21 @@ static void test_sex_parse(void **state)
     assert_int_equal(paed_sex_parse(NULL), PAED_SEX_UNKNOWN);
 }
 
+/* WHO/NMH/NHD/MNM/11.1 (2011), table 1: anaemia below 11.0 g/dL from 6 to
+ * 59 months, 11.5 from 5 to 11 years, 12.0 from 12 to 14 years; by sex
+ * from 15 years (not applied: the work-up carries no sex). Every age 0-18. */
+static void test_haemoglobin_thresholds(void **state)
+{
+    (void)state;
+    for (int age = 0; age <= 18; age++) {
+        double want = age < 1 ? 0 : age < 5 ? 11.0 : age < 12 ? 11.5 : age < 15 ? 12.0 : 0;
+        double got = 0;
+        bool has = paed_haemoglobin_min(age, &got);
+        if (has != (want > 0) || (has && got != want))
+            fail_msg("age %d: %s %.1f, want %.1f", age, has ? "threshold" : "none", got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_limits_by_age_band),
         cmocka_unit_test(test_hypertension_grade),
         cmocka_unit_test(test_sex_parse),
+        cmocka_unit_test(test_haemoglobin_thresholds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
