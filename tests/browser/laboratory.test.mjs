@@ -170,6 +170,8 @@ await run([
     // French
     await page.getByTestId('lang-fr').click();
     await page.getByTestId('unit-facts').waitFor();
+    // the page is drawn again in French: wait for that, not for the English page still shown
+    await page.locator('[data-testid="state-badge"]', { hasText: /libérée/ }).first().waitFor();
     assert.match(await page.getByTestId('state-badge').first().textContent(), /libérée/);
     // QC test names are translated, the alternatives named together
     await page.goto(batchUrl);
