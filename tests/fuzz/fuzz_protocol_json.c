@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dose_result dose;
         if (dose_compute(&p.dose, count, &in, &dose, &err) != CC_OK)
             continue; /* a count no whole step can satisfy is refused, by design */
-        if (!dose_within_bounds(&p.dose, count, dose.per_admin))
+        if (!dose_within_bounds(&p.dose, count, dose.per_admin, in.weight_g))
             abort();
         planner_request q = {.protocol = &p, .count = count, .product = p.default_product,
                              .per_admin = dose.per_admin, .earliest = 20000};
