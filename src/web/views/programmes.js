@@ -110,6 +110,8 @@ export async function programmeSection(p) {
 }
 
 // --- screening form ------------------------------------------------------
+const HISTORY = ['cancer_history', 'pregnancy', 'active_infection'];
+
 export async function renderScreeningForm(ctx, patientId) {
   const [{ data: patient }, list, { data: tests }] = await Promise.all([
     api('GET', `/patients/${patientId}`), protocols(), api('GET', '/screening-tests')]);
@@ -131,8 +133,10 @@ export async function renderScreeningForm(ctx, patientId) {
       h('td', {}, h('input', { type: 'number', step: 'any', name: `${tt.code}.ref_low`, size: 5, 'aria-label': `${lab(tt)} ${t('prog.ref_low')}` }), ' – ',
         h('input', { type: 'number', step: 'any', name: `${tt.code}.ref_high`, size: 5, 'aria-label': `${lab(tt)} ${t('prog.ref_high')}` })),
       h('td', {}, h('input', { type: 'date', name: `${tt.code}.date`, value: today(), max: today(), 'aria-label': `${lab(tt)} ${t('prog.date')}` })))));
-  const tri = (n) => field('sc', { name: n, label: t(`prog.history.${n}`), type: 'select', value: 'no',
-    options: [['no', t('prog.no')], ['yes', t('prog.yes')], ['unknown', t('prog.unknown')]] });
+  // No answer is preset: an exclusion question left at a default would read as
+  // the physician's answer.
+  const tri = (n) => field('sc', { name: n, label: t(`prog.history.${n}`), type: 'select', value: '', required: true,
+    options: [['', t('prog.to_answer')], ['no', t('prog.no')], ['yes', t('prog.yes')], ['unknown', t('prog.unknown')]] });
   const finding = (n) => h('div', { class: 'row' },
     field('sc', { name: `${n}_state`, label: t(`prog.finding.${n}`), type: 'select', value: 'not_done',
       options: [['not_done', t('prog.not_done')], ['normal', t('prog.normal')], ['abnormal', t('prog.abnormal')]] }),
@@ -145,7 +149,7 @@ export async function renderScreeningForm(ctx, patientId) {
         h('thead', {}, h('tr', {}, ['prog.test', 'prog.value', 'prog.unit', 'prog.ref_range', 'prog.date'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, rows)))),
     h('fieldset', {}, h('legend', {}, t('prog.findings')), ['ecg', 'echocardiography', 'organ_function'].map(finding)),
-    h('fieldset', {}, h('legend', {}, t('prog.history')), h('div', { class: 'row' }, ['cancer_history', 'pregnancy', 'active_infection'].map(tri))),
+    h('fieldset', {}, h('legend', {}, t('prog.history')), h('div', { class: 'row' }, HISTORY.map(tri))),
     h('fieldset', {}, h('legend', {}, t('prog.injury')), h('p', { class: 'help' }, t('prog.injury_help')),
       h('div', { class: 'row' },
         field('sc', { name: 'injury_date', label: t('prog.injury_date'), type: 'date', max: today() }),
@@ -156,6 +160,12 @@ export async function renderScreeningForm(ctx, patientId) {
     clearFieldErrors(form);
     showErrorBox(box, null);
     const v = (n) => form.elements.namedItem(n).value.trim();
+    const unanswered = HISTORY.filter((n) => !v(n));
+    if (unanswered.length) {
+      for (const n of [...unanswered].reverse()) markFieldError(form, n, t('prog.history_unanswered'));
+      showErrorBox(box, `${t(`prog.history.${unanswered[0]}`)} : ${t('prog.history_unanswered')}`);
+      return;
+    }
     const body = { patient_id: patient.id, protocol: v('protocol'), results: {}, findings: {}, history: {} };
     for (const tt of tests.items) {
       if (tt.qualitative) {
@@ -173,7 +183,7 @@ export async function renderScreeningForm(ctx, patientId) {
       const state = v(`${n}_state`);
       if (state !== 'not_done') body.findings[n] = { state, date: v(`${n}_date`) };
     }
-    for (const n of ['cancer_history', 'pregnancy', 'active_infection']) body.history[n] = v(n);
+    for (const n of HISTORY) body.history[n] = v(n);
     if (v('injury_date') || v('injury_level')) body.injury = { date: v('injury_date'), level: v('injury_level') };
     try {
       const { data } = await api('POST', '/screenings', { body });
