@@ -89,6 +89,7 @@ await run([
     await page.getByTestId('plan-submit').click();
     await page.getByTestId('stay-calendar').waitFor();
     assert.equal(await page.getByTestId('plan-status').textContent(), 'Draft');
+    await page.waitForFunction(() => /^Treatment plan starting \d\d\/\d\d\/\d{4} — cellclinic$/.test(document.title));
     assert.equal(await page.getByTestId('cal-administration').count(), 8, 'eight administrations on the calendar');
     assert.equal(await page.getByTestId('cal-day').count(), 15, 'a 15-day stay');
     assert.match(await page.getByTestId('cal-day').nth(1).textContent(), /Intravenous infusion/);
@@ -153,6 +154,8 @@ await run([
     await page.locator('#sc-active-infection').selectOption('no');
     await page.getByTestId('screening-submit').click();
     await page.getByTestId('verdict').waitFor();
+    // the eligibility page's title names the work-up by its date, not by a record number
+    await page.waitForFunction(() => /^Éligibilité — bilan du \d\d\/\d\d\/\d{4} — cellclinic$/.test(document.title));
     assert.equal(await page.getByTestId('verdict').textContent(), 'Non éligible');
     assert.match(await page.getByTestId('reasons-table').textContent(), /cancer-history/);
     await page.locator('#dec-decision').selectOption('eligible');

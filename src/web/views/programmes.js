@@ -4,7 +4,7 @@
 // physician's signature, printable plan and quote in the patient's language.
 import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
-import { t, language, translatorFor, formatDateTime } from '../i18n.js';
+import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.js';
 import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
@@ -246,7 +246,7 @@ export async function renderScreening(ctx, id) {
     decision = h('p', { class: 'muted' }, t('prog.awaiting_decision'));
   }
   ctx.main.append(
-    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('prog.eligibility_title', { id: s.id })),
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', 'data-title': t('prog.eligibility_page_title', { date: formatDate(s.evaluated_on) }) }, t('prog.eligibility_title', { id: s.id })),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${s.patient_id}` }, t('prog.back_to_patient')),
         s.decision && s.decision.decision === 'eligible' && can(PLAN_ROLES)
@@ -430,7 +430,7 @@ export async function renderPlan(ctx, id) {
   }
   append(ctx.main, [
     h('div', { class: 'page-head' },
-      h('h1', { tabindex: '-1', 'data-testid': 'plan-title' }, t('prog.plan_title', { id: row.id }), ' ', statusBadge(row.status)),
+      h('h1', { tabindex: '-1', 'data-testid': 'plan-title', 'data-title': t('prog.plan_page_title', { date: formatDate(row.start) }) }, t('prog.plan_title', { id: row.id }), ' ', statusBadge(row.status)),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${row.patient_id}` }, t('prog.back_to_patient')),
         h('a', { class: 'btn', href: `#/plans/${row.id}/print`, 'data-testid': 'print-plan' }, t('prog.printable')))),
