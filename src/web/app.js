@@ -209,6 +209,8 @@ function focusHeading(main) {
   const active = document.activeElement;
   if (active && active !== document.body && main.contains(active) && active.tagName !== 'H1') return;
   const h1 = main.querySelector('h1');
+  // a heading that names a record by its number gives a title without it
+  if (h1) document.title = t('app.page_title', { page: h1.dataset.title || h1.textContent.replace(/\s+/g, ' ').trim() });
   if (h1) { if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 

@@ -244,6 +244,19 @@ def main():
                                              "active_infection": "no"}), role="physician")
         t.check(r.status == 201 and r.json["verdict"] == "not_eligible"
                 and r.json["reasons"][0]["rule"] == "cancer-history", "cancer history excludes", r)
+        # An exclusion question left out is not read as "no": it is unknown and goes to review.
+        for family, history in (("Unanswered", None), ("Partly Answered", {"cancer_history": "no"})):
+            body = work_up(patient(family))
+            if history is None:
+                del body["history"]
+            else:
+                body["history"] = history
+            u = srv.request("POST", "/api/v1/screenings", body, role="physician")
+            open_questions = {x["subject"] for x in u.json["reasons"]
+                              if x["observed"] == "unknown" and x["outcome"] == "review"}
+            want = {"cancer_history", "pregnancy", "active_infection"} - set(history or {})
+            t.check(u.status == 201 and u.json["verdict"] != "eligible" and want <= open_questions,
+                    "a history answer left out goes to review, never to 'no' (%s)" % sorted(want), u)
         s2 = r.json["id"]
         before = srv.db_checksum(exclude)
         r = srv.request("POST", "/api/v1/screenings/%d/decision" % s2,

@@ -46,6 +46,13 @@ async function fillNormalWorkUp(page) {
   await page.locator('#sc-ecg-state').selectOption('normal');
 }
 
+// The exclusion questions start unanswered; each must be answered.
+async function answerHistory(page, answers = {}) {
+  for (const n of ['cancer-history', 'pregnancy', 'active-infection']) {
+    await page.locator(`#sc-${n}`).selectOption(answers[n] || 'no');
+  }
+}
+
 await run([
   ['screening, eligibility, signed decision, plan, approval, print in the patient language', async ({ page, server }) => {
     const id = await setUp(server, 'Lefèvre');
@@ -59,6 +66,7 @@ await run([
     await page.getByLabel('Haemoglobin reference low').fill('13');
     await page.getByLabel('Haemoglobin reference high').fill('17');
     await fillNormalWorkUp(page);
+    await answerHistory(page);
     await page.locator('#sc-protocol').selectOption('sci');
     await page.getByTestId('screening-submit').click();
 
@@ -81,6 +89,7 @@ await run([
     await page.getByTestId('plan-submit').click();
     await page.getByTestId('stay-calendar').waitFor();
     assert.equal(await page.getByTestId('plan-status').textContent(), 'Draft');
+    await page.waitForFunction(() => /^Treatment plan starting \d\d\/\d\d\/\d{4} — cellclinic$/.test(document.title));
     assert.equal(await page.getByTestId('cal-administration').count(), 8, 'eight administrations on the calendar');
     assert.equal(await page.getByTestId('cal-day').count(), 15, 'a 15-day stay');
     assert.match(await page.getByTestId('cal-day').nth(1).textContent(), /Intravenous infusion/);
@@ -105,12 +114,48 @@ await run([
     const id = await setUp(server, 'Moreau', 'en');
     await login(page, server, PHYSICIAN, PHYSICIAN_PASSWORD);
     await page.getByTestId('lang-fr').click();
+    // Each page has its own title, in French.
+    await page.goto('/#/patients');
+    await page.waitForFunction(() => document.title === 'Patients — cellclinic');
+    await page.goto(`/#/patients/${id}`);
+    await page.getByTestId('programmes-section').waitFor();
+    await page.waitForFunction(() => document.title === 'MOREAU, Jean — cellclinic');
+    // The favicon the page links to is served as SVG; /favicon.ico is a JSON 404, not the login page.
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    const anon = await server.client();
+    const got = await anon.request('GET', icon);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'image/svg+xml');
+    assert.match(got.body, /^<svg /);
+    const ico = await anon.request('GET', '/favicon.ico');
+    assert.equal(ico.status, 404);
+    assert.equal(ico.body.error.code, 'not_found');
     await page.goto(`/#/patients/${id}/screening`);
     await page.getByTestId('screening-form').waitFor();
+    await page.waitForFunction(() => document.title === 'Bilan pré-thérapeutique — MOREAU, Jean — cellclinic');
     await fillNormalWorkUp(page);
+    // No exclusion question is answered in advance: submitting with one left
+    // open names it in French and records nothing.
+    for (const n of ['cancer-history', 'pregnancy', 'active-infection']) {
+      assert.equal(await page.locator(`#sc-${n}`).inputValue(), '', `${n} starts unanswered`);
+      assert.equal(await page.locator(`#sc-${n} option:checked`).textContent(), '— à renseigner —');
+    }
     await page.locator('#sc-cancer-history').selectOption('yes');
+    await page.locator('#sc-pregnancy').selectOption('no');
+    await page.getByTestId('screening-submit').click();
+    await page.getByTestId('error-active_infection').waitFor();
+    assert.equal(await page.getByTestId('error-active_infection').textContent(), 'Répondez à cette question : oui, non ou inconnu.');
+    assert.equal(await page.getByTestId('error-cancer_history').count(), 0, 'an answered question is not flagged');
+    assert.match(await page.getByTestId('screening-error').textContent(), /^Infection active : Répondez/);
+    const admin = await server.client();
+    const none = await admin.request('GET', `/api/v1/patients/${id}/screenings`);
+    assert.equal(none.status, 200);
+    assert.equal(none.body.items.length, 0, 'nothing recorded while a question is unanswered');
+    await page.locator('#sc-active-infection').selectOption('no');
     await page.getByTestId('screening-submit').click();
     await page.getByTestId('verdict').waitFor();
+    // the eligibility page's title names the work-up by its date, not by a record number
+    await page.waitForFunction(() => /^Éligibilité — bilan du \d\d\/\d\d\/\d{4} — cellclinic$/.test(document.title));
     assert.equal(await page.getByTestId('verdict').textContent(), 'Non éligible');
     assert.match(await page.getByTestId('reasons-table').textContent(), /cancer-history/);
     await page.locator('#dec-decision').selectOption('eligible');

@@ -4,7 +4,7 @@
 // physician's signature, printable plan and quote in the patient's language.
 import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
-import { t, language, translatorFor, formatDateTime } from '../i18n.js';
+import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.js';
 import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
@@ -110,6 +110,8 @@ export async function programmeSection(p) {
 }
 
 // --- screening form ------------------------------------------------------
+const HISTORY = ['cancer_history', 'pregnancy', 'active_infection'];
+
 export async function renderScreeningForm(ctx, patientId) {
   const [{ data: patient }, list, { data: tests }] = await Promise.all([
     api('GET', `/patients/${patientId}`), protocols(), api('GET', '/screening-tests')]);
@@ -131,8 +133,10 @@ export async function renderScreeningForm(ctx, patientId) {
       h('td', {}, h('input', { type: 'number', step: 'any', name: `${tt.code}.ref_low`, size: 5, 'aria-label': `${lab(tt)} ${t('prog.ref_low')}` }), ' – ',
         h('input', { type: 'number', step: 'any', name: `${tt.code}.ref_high`, size: 5, 'aria-label': `${lab(tt)} ${t('prog.ref_high')}` })),
       h('td', {}, h('input', { type: 'date', name: `${tt.code}.date`, value: today(), max: today(), 'aria-label': `${lab(tt)} ${t('prog.date')}` })))));
-  const tri = (n) => field('sc', { name: n, label: t(`prog.history.${n}`), type: 'select', value: 'no',
-    options: [['no', t('prog.no')], ['yes', t('prog.yes')], ['unknown', t('prog.unknown')]] });
+  // No answer is preset: an exclusion question left at a default would read as
+  // the physician's answer.
+  const tri = (n) => field('sc', { name: n, label: t(`prog.history.${n}`), type: 'select', value: '', required: true,
+    options: [['', t('prog.to_answer')], ['no', t('prog.no')], ['yes', t('prog.yes')], ['unknown', t('prog.unknown')]] });
   const finding = (n) => h('div', { class: 'row' },
     field('sc', { name: `${n}_state`, label: t(`prog.finding.${n}`), type: 'select', value: 'not_done',
       options: [['not_done', t('prog.not_done')], ['normal', t('prog.normal')], ['abnormal', t('prog.abnormal')]] }),
@@ -145,7 +149,7 @@ export async function renderScreeningForm(ctx, patientId) {
         h('thead', {}, h('tr', {}, ['prog.test', 'prog.value', 'prog.unit', 'prog.ref_range', 'prog.date'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, rows)))),
     h('fieldset', {}, h('legend', {}, t('prog.findings')), ['ecg', 'echocardiography', 'organ_function'].map(finding)),
-    h('fieldset', {}, h('legend', {}, t('prog.history')), h('div', { class: 'row' }, ['cancer_history', 'pregnancy', 'active_infection'].map(tri))),
+    h('fieldset', {}, h('legend', {}, t('prog.history')), h('div', { class: 'row' }, HISTORY.map(tri))),
     h('fieldset', {}, h('legend', {}, t('prog.injury')), h('p', { class: 'help' }, t('prog.injury_help')),
       h('div', { class: 'row' },
         field('sc', { name: 'injury_date', label: t('prog.injury_date'), type: 'date', max: today() }),
@@ -156,6 +160,12 @@ export async function renderScreeningForm(ctx, patientId) {
     clearFieldErrors(form);
     showErrorBox(box, null);
     const v = (n) => form.elements.namedItem(n).value.trim();
+    const unanswered = HISTORY.filter((n) => !v(n));
+    if (unanswered.length) {
+      for (const n of [...unanswered].reverse()) markFieldError(form, n, t('prog.history_unanswered'));
+      showErrorBox(box, `${t(`prog.history.${unanswered[0]}`)} : ${t('prog.history_unanswered')}`);
+      return;
+    }
     const body = { patient_id: patient.id, protocol: v('protocol'), results: {}, findings: {}, history: {} };
     for (const tt of tests.items) {
       if (tt.qualitative) {
@@ -173,7 +183,7 @@ export async function renderScreeningForm(ctx, patientId) {
       const state = v(`${n}_state`);
       if (state !== 'not_done') body.findings[n] = { state, date: v(`${n}_date`) };
     }
-    for (const n of ['cancer_history', 'pregnancy', 'active_infection']) body.history[n] = v(n);
+    for (const n of HISTORY) body.history[n] = v(n);
     if (v('injury_date') || v('injury_level')) body.injury = { date: v('injury_date'), level: v('injury_level') };
     try {
       const { data } = await api('POST', '/screenings', { body });
@@ -236,7 +246,7 @@ export async function renderScreening(ctx, id) {
     decision = h('p', { class: 'muted' }, t('prog.awaiting_decision'));
   }
   ctx.main.append(
-    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('prog.eligibility_title', { id: s.id })),
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', 'data-title': t('prog.eligibility_page_title', { date: formatDate(s.evaluated_on) }) }, t('prog.eligibility_title', { id: s.id })),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${s.patient_id}` }, t('prog.back_to_patient')),
         s.decision && s.decision.decision === 'eligible' && can(PLAN_ROLES)
@@ -420,7 +430,7 @@ export async function renderPlan(ctx, id) {
   }
   append(ctx.main, [
     h('div', { class: 'page-head' },
-      h('h1', { tabindex: '-1', 'data-testid': 'plan-title' }, t('prog.plan_title', { id: row.id }), ' ', statusBadge(row.status)),
+      h('h1', { tabindex: '-1', 'data-testid': 'plan-title', 'data-title': t('prog.plan_page_title', { date: formatDate(row.start) }) }, t('prog.plan_title', { id: row.id }), ' ', statusBadge(row.status)),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${row.patient_id}` }, t('prog.back_to_patient')),
         h('a', { class: 'btn', href: `#/plans/${row.id}/print`, 'data-testid': 'print-plan' }, t('prog.printable')))),
