@@ -50,16 +50,32 @@ bool paed_haemoglobin_min(int age_years, double *g_per_dl)
     return false;
 }
 
-/* Fleming et al. 2011, table 2: the band applies below `below_months`. */
-static const struct {
+/* A band of centiles: it applies below `below_months`. */
+typedef struct {
     int below_months, first, ninety_ninth;
-} HEART_RATE[] = {
+} centile_band;
+
+enum { FLEMING_BANDS = 13 };
+
+/* Fleming et al. 2011, table 2. */
+static const centile_band HEART_RATE[FLEMING_BANDS] = {
     {3, 107, 181},  {6, 104, 175},  {9, 98, 168},   {12, 93, 161}, {18, 88, 156},
     {24, 82, 149},  {36, 76, 142},  {48, 70, 136},  {72, 65, 131}, {96, 59, 123},
     {144, 52, 115}, {180, 47, 108}, {216, 43, 104},
 };
 
-/* WHO IMCI fast breathing: abnormal at `fast` per minute or more. */
+/* Fleming et al. 2011, respiratory-rate 1st and 99th centiles, the same 13
+ * age bands as HEART_RATE; copied from a reproduction of the manuscript's web
+ * appendix Web Table 4 (see paediatric.h for where, and the one cell the
+ * authors' own centile curves round differently: 2-3 years, 1st centile). */
+static const centile_band RESPIRATORY_RATE[FLEMING_BANDS] = {
+    {3, 25, 66},   {6, 24, 64},   {9, 23, 61},   {12, 22, 58}, {18, 21, 53},
+    {24, 19, 46},  {36, 18, 38},  {48, 17, 33},  {72, 17, 29}, {96, 16, 27},
+    {144, 14, 25}, {180, 12, 23}, {216, 11, 22},
+};
+
+/* WHO IMCI fast breathing: abnormal at `fast` per minute or more. Under 2
+ * years it is stricter than Fleming's 99th centile and is kept there. */
 static const struct {
     int below_months, fast;
 } FAST_BREATHING[] = {{2, 60}, {12, 50}, {60, 40}};
@@ -136,15 +152,19 @@ void paed_vitals_limits(int age_months, vitals_limits *l)
 {
     if (!paed_is_child(age_months))
         return;
-    for (size_t i = 0; i < sizeof HEART_RATE / sizeof HEART_RATE[0]; i++)
-        if (age_months < HEART_RATE[i].below_months) {
-            l->heart_rate_low = HEART_RATE[i].first;
-            l->heart_rate_high = HEART_RATE[i].ninety_ninth;
-            break;
-        }
+    /* both tables end at 216 months, so a child always finds a band */
+    size_t band = 0;
+    while (age_months >= HEART_RATE[band].below_months)
+        band++;
+    l->heart_rate_low = HEART_RATE[band].first;
+    l->heart_rate_high = HEART_RATE[band].ninety_ninth;
+    l->respiratory_rate_low = RESPIRATORY_RATE[band].first;
+    l->respiratory_rate_high = RESPIRATORY_RATE[band].ninety_ninth;
+    /* the stricter of the two upper limits: a child breathing fast by WHO's
+     * definition is abnormal even inside Fleming's 99th centile */
     for (size_t i = 0; i < sizeof FAST_BREATHING / sizeof FAST_BREATHING[0]; i++)
         if (age_months < FAST_BREATHING[i].below_months) {
-            l->respiratory_rate_high = FAST_BREATHING[i].fast - 1;
+            l->respiratory_rate_high = lower(l->respiratory_rate_high, FAST_BREATHING[i].fast - 1);
             break;
         }
     /* PALS hypotension; abnormal strictly below the limit, as vitals_abnormal */

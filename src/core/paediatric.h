@@ -11,13 +11,28 @@
  *     2011;377:1011-18, doi:10.1016/S0140-6736(10)62226-X, table 2 (checked
  *     against a reproduction of that table, not the journal's own copy). A
  *     value below the 1st or above the 99th centile of its band is abnormal.
- *   respiratory rate: fast breathing as the WHO IMCI defines it (60/min or
- *     more under 2 months, 50 or more from 2 to 11 months, 40 or more from
- *     12 to 59 months). Fleming's respiratory-rate centiles could not be
- *     checked against the published table when this was written, so from 5
- *     years a child's respiratory rate keeps the site's upper limit; the
- *     site's lower limit applies at every age (a rate below the adult lower
- *     limit is slow for a child of any age).
+ *   respiratory rate: 1st and 99th centiles by the same age bands from
+ *     Fleming et al. 2011, copied from a reproduction, not from the paper:
+ *     the table "[FLEMING] Web Table 4, respiratory rate, breaths/min, age
+ *     band, 1st centile, 99th centile" in the comment of
+ *     PPG_Signal_Processing/include/filter_bands.h of the public repository
+ *     Prajnaana-Technologies/PrajnaanaOpen (commit 4db24b77), which names its
+ *     source as Web Table 4 of the web appendix to the author manuscript
+ *     (PubMed Central PMC3789232); the manuscript's own table could not be
+ *     read when this was written. Checked against the authors' published
+ *     centile curves (github.com/OxPrimaryCareStats/HRandBRPaedCentiles,
+ *     "standalone app/resprates.js", 1st and 99th centiles month by month):
+ *     read at the middle of each band (between two months, halfway, as that
+ *     app interpolates) and rounded half up, they give 25 of the 26 numbers;
+ *     the 26th, the 1st centile at 2-3 years, is 17.3 at 30 months against
+ *     18 in the table. The table's 18 is kept (it flags one rate more).
+ *     A value below the 1st or above the 99th centile of its band is
+ *     abnormal; these replace the site's limits, as the heart rate does.
+ *     Under 2 years WHO IMCI fast breathing is stricter than the 99th
+ *     centile (60/min or more under 2 months, 50 or more from 2 to 11
+ *     months, 40 or more from 12 to 59 months, against 66 to 46) and is kept
+ *     there: the upper limit is the lower of the two, so from 2 years the
+ *     centile decides (38 at 2-3 years, under WHO's 39).
  *   low systolic pressure: the hypotension limits of the AHA Pediatric
  *     Advanced Life Support course: below 60 mmHg in a term neonate (0-28
  *     days), 70 from 1 month to 1 year, 70 + 2 x age in years from 1 to 10

@@ -716,8 +716,8 @@ def test_h14(b, t, srv):
 def test_child_vitals(b, t, srv, p, aid):
     """A child's vital signs are judged by age band (core/paediatric): the
     patient becomes a girl of 3 years and 1 month through the demographics
-    form, then her readings are judged by Fleming's centiles, WHO fast
-    breathing, PALS hypotension and the CTCAE v5.0 paediatric grade."""
+    form, then her readings are judged by Fleming's centiles (heart rate and
+    respiratory rate), PALS hypotension and the CTCAE v5.0 paediatric grade."""
     born = (datetime.date.today() - datetime.timedelta(days=3 * 365 + 40)).isoformat()
     version = srv.db_query("SELECT version FROM patients WHERE id = ?", (p["id"],))[0][0]
     b.req("PATCH", "/api/v1/patients/%d" % p["id"], {"birth_date": born, "sex": "female", "version": version,
@@ -725,14 +725,20 @@ def test_child_vitals(b, t, srv, p, aid):
           role="coordinator", want=200)
     vit = "/api/v1/administrations/%d/vitals" % aid
     # adult limits would flag all four: heart rate > 120, respiratory rate > 24, systolic < 90
-    r = b.req("POST", vit, {"phase": "after", "heart_rate": 136, "respiratory_rate": 39, "systolic": 80,
+    # breathing, 3-4 years: Fleming's 1st and 99th centiles 17 and 33 (WHO's fast breathing, 40, is laxer)
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 136, "respiratory_rate": 33, "systolic": 80,
                             "diastolic": 45}, want=201)
     t.check(r.json["abnormal"] == [] and r.json["prompt_adverse_event"] is False,
-            "a girl of 3: heart rate 136 (99th centile), 39 breaths, 80/45 mmHg are normal for her age", r)
-    r = b.req("POST", vit, {"phase": "after", "heart_rate": 137, "respiratory_rate": 40, "systolic": 75}, want=201)
+            "a girl of 3: heart rate 136 (99th centile), 33 breaths, 80/45 mmHg are normal for her age", r)
+    r = b.req("POST", vit, {"phase": "after", "heart_rate": 137, "respiratory_rate": 34, "systolic": 75}, want=201)
     t.check(sorted(x["code"] for x in r.json["abnormal"]) == ["heart_rate_high", "respiratory_rate_high",
                                                              "systolic_low"] and r.json["prompt_adverse_event"],
-            "a girl of 3: heart rate 137, 40 breaths and systolic 75 (PALS limit 76) are abnormal", r)
+            "a girl of 3: heart rate 137, 34 breaths and systolic 75 (PALS limit 76) are abnormal", r)
+    r = b.req("POST", vit, {"phase": "after", "respiratory_rate": 16}, want=201)
+    t.check([x["code"] for x in r.json["abnormal"]] == ["respiratory_rate_low"],
+            "a girl of 3: 16 breaths, under the 1st centile (17), is slow though the adult limit is 10", r)
+    r = b.req("POST", vit, {"phase": "after", "respiratory_rate": 17}, want=201)
+    t.check(r.json["abnormal"] == [], "a girl of 3: 17 breaths (1st centile) is normal", r)
     # girls 3 years, 5th height percentile: systolic 90th 100, 95th 104, 99th 111
     r = b.req("POST", vit, {"phase": "after", "systolic": 104, "diastolic": 60}, want=201)
     t.check([x["code"] for x in r.json["abnormal"]] == ["hypertension_grade_2"] and r.json["prompt_adverse_event"]

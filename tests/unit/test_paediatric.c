@@ -1,7 +1,7 @@
 /* Unit tests of core/paediatric: rows copied from the sources named in
- * core/paediatric.h, at every band boundary: Fleming et al. 2011 table 2
- * (heart rate 1st and 99th centiles), WHO IMCI fast breathing, the PALS
- * hypotension limits, The Fourth Report tables 3 and 4 (5th height
+ * core/paediatric.h, at every band boundary: Fleming et al. 2011 (heart rate
+ * and respiratory rate 1st and 99th centiles), WHO IMCI fast breathing, the
+ * PALS hypotension limits, The Fourth Report tables 3 and 4 (5th height
  * percentile) graded by CTCAE v5.0's paediatric hypertension rows. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,25 +52,30 @@ static void test_limits_by_age_band(void **state)
     static const struct {
         int months;
         int hr_low, hr_high; /* Fleming 1st and 99th centiles */
-        int rr_high;         /* WHO: abnormal above (fast at rr_high + 1) */
+        int rr_low, rr_high; /* Fleming 1st and 99th centiles; under 2 years the
+                                upper is WHO's fast breathing less one */
         int sys_low;         /* PALS: abnormal below */
     } rows[] = {
-        {0, 107, 181, 59, 60},  {1, 107, 181, 59, 70},  {2, 107, 181, 49, 70},
-        {3, 104, 175, 49, 70},  {6, 98, 168, 49, 70},   {9, 93, 161, 49, 70},
-        {11, 93, 161, 49, 70},  {12, 88, 156, 39, 72},  {18, 82, 149, 39, 72},
-        {23, 82, 149, 39, 72},  {24, 76, 142, 39, 74},  {36, 70, 136, 39, 76},
-        {48, 65, 131, 39, 78},  {59, 65, 131, 39, 78},  {60, 65, 131, 24, 80},
-        {72, 59, 123, 24, 82},  {96, 52, 115, 24, 86},  {119, 52, 115, 24, 88},
-        {120, 52, 115, 24, 90}, {144, 47, 108, 24, 90}, {180, 43, 104, 24, 90},
-        {215, 43, 104, 24, 90},
+        {0, 107, 181, 25, 59, 60},  {1, 107, 181, 25, 59, 70},  {2, 107, 181, 25, 49, 70},
+        {3, 104, 175, 24, 49, 70},  {5, 104, 175, 24, 49, 70},  {6, 98, 168, 23, 49, 70},
+        {9, 93, 161, 22, 49, 70},   {11, 93, 161, 22, 49, 70},  {12, 88, 156, 21, 39, 72},
+        {17, 88, 156, 21, 39, 72},  {18, 82, 149, 19, 39, 72},  {23, 82, 149, 19, 39, 72},
+        {24, 76, 142, 18, 38, 74},  {35, 76, 142, 18, 38, 74},  {36, 70, 136, 17, 33, 76},
+        {47, 70, 136, 17, 33, 76},  {48, 65, 131, 17, 29, 78},  {59, 65, 131, 17, 29, 78},
+        {60, 65, 131, 17, 29, 80},  {71, 65, 131, 17, 29, 80},  {72, 59, 123, 16, 27, 82},
+        {95, 59, 123, 16, 27, 84},  {96, 52, 115, 14, 25, 86},  {119, 52, 115, 14, 25, 88},
+        {120, 52, 115, 14, 25, 90}, {143, 52, 115, 14, 25, 90}, {144, 47, 108, 12, 23, 90},
+        {179, 47, 108, 12, 23, 90}, {180, 43, 104, 11, 22, 90}, {215, 43, 104, 11, 22, 90},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         vitals_limits l = site;
         paed_vitals_limits(rows[i].months, &l);
         if (l.heart_rate_low != rows[i].hr_low || l.heart_rate_high != rows[i].hr_high ||
+            l.respiratory_rate_low != rows[i].rr_low ||
             l.respiratory_rate_high != rows[i].rr_high || l.systolic_low != rows[i].sys_low)
-            fail_msg("%d months: hr %d..%d rr <= %d sys >= %d", rows[i].months, l.heart_rate_low,
-                     l.heart_rate_high, l.respiratory_rate_high, l.systolic_low);
+            fail_msg("%d months: hr %d..%d rr %d..%d sys >= %d", rows[i].months, l.heart_rate_low,
+                     l.heart_rate_high, l.respiratory_rate_low, l.respiratory_rate_high,
+                     l.systolic_low);
         assert_int_equal(vitals_check_limits(&l, NULL), CC_OK);
         /* the limits reach vitals_abnormal: the 99th centile is normal, one more is not */
         vitals_finding f[VITALS_MAX_FINDINGS];
@@ -79,6 +84,17 @@ static void test_limits_by_age_band(void **state)
         at.heart_rate++;
         assert_int_equal(vitals_abnormal(&at, &l, f), 1);
         assert_string_equal(f[0].code, "heart_rate_high");
+        /* and for breathing: both limits are normal, one beyond is not */
+        vitals rr = {.has_respiratory_rate = true, .respiratory_rate = rows[i].rr_high};
+        assert_int_equal(vitals_abnormal(&rr, &l, f), 0);
+        rr.respiratory_rate++;
+        assert_int_equal(vitals_abnormal(&rr, &l, f), 1);
+        assert_string_equal(f[0].code, "respiratory_rate_high");
+        rr.respiratory_rate = rows[i].rr_low;
+        assert_int_equal(vitals_abnormal(&rr, &l, f), 0);
+        rr.respiratory_rate--;
+        assert_int_equal(vitals_abnormal(&rr, &l, f), 1);
+        assert_string_equal(f[0].code, "respiratory_rate_low");
     }
     /* an adult and an unknown age keep the site's limits */
     for (int months = 216; months >= -1; months -= 217) {
