@@ -80,13 +80,15 @@ cc_status h_batch_list(api_request *req, cc_error *err)
 {
     api_page p;
     cc_status st = api_page_begin(req, &p, err);
-    const char *status = api_query(req, "status");
+    const char *status = api_query(req, "status"), *q = api_query(req, "q");
+    if (st == CC_OK && q && strlen(q) > 40)
+        st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
     if (st == CC_OK && status && strcmp(status, "in_process") != 0 &&
         strcmp(status, "released") != 0 && strcmp(status, "rejected") != 0)
         st = cc_fail(err, CC_INVALID, "status", "invalid_value",
                      "status must be in_process, released or rejected");
     if (st == CC_OK)
-        st = lab_batch_list_json(req->db, status, p.page, p.per_page, p.rows, &p.total, err);
+        st = lab_batch_list_json(req->db, status, q, p.page, p.per_page, p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

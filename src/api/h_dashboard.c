@@ -276,7 +276,7 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
         buf b;
         buf_init(&b, LAB_VIEW_MAX);
         json_t *rows = NULL;
-        st = lab_batch_list_json(req->db, "in_process", page, BATCH_PAGE, &b, &total, err);
+        st = lab_batch_list_json(req->db, "in_process", NULL, page, BATCH_PAGE, &b, &total, err);
         if (st == CC_OK)
             st = api_parse_view(req, &b, &rows, err);
         buf_release(&b);

@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "api/lab_api.h"
+#include "core/isbt128.h"
 #include "core/lab_rules.h"
 #include "app/laboratory.h"
 #include "store/lab.h"
@@ -20,8 +21,10 @@ static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_er
 
 cc_status h_unit_list(api_request *req, cc_error *err)
 {
-    lab_unit_query q = {
-        .state = api_query(req, "state"), .din = api_query(req, "din"), .expiring_days = -1};
+    lab_unit_query q = {.state = api_query(req, "state"),
+                        .din = api_query(req, "din"),
+                        .q = api_query(req, "q"),
+                        .expiring_days = -1};
     api_page p;
     cc_status st = api_page_begin(req, &p, err);
     q.page = p.page;
@@ -31,6 +34,15 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "state", "invalid_value", "unknown unit state");
     if (st == CC_OK)
         st = lab_query_id(req, "batch_id", &q.batch_id, err);
+    if (st == CC_OK && q.q && strlen(q.q) > 40)
+        st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
+    char scanned[ISBT128_DATA_TEXT];
+    isbt128_din read;
+    /* a scanned DIN (with its flags and check character) searches its data */
+    if (st == CC_OK && q.q && isbt128_parse(q.q, "q", &read, NULL) == CC_OK) {
+        isbt128_format_data(&read, scanned);
+        q.q = scanned;
+    }
     isbt128_din din;
     char data[ISBT128_DATA_TEXT];
     if (st == CC_OK && q.din) {
@@ -87,8 +99,8 @@ static cc_status act(api_request *req, const json_field *fields, lab_unit_reques
     int64_t id;
     cc_status st = api_id_text_body(req, fields, &id, err);
     a->reason = json_get_string(req->body, "reason");
-    if (st == CC_OK && json_has(req->body, "patient_id"))
-        st = lab_body_id(req->body, "patient_id", true, &a->patient_id, err);
+    if (st == CC_OK)
+        st = lab_body_patient(req, a->event == UNIT_EV_RESERVE, &a->patient_id, err);
     if (st != CC_OK)
         return st;
     app_ctx ctx = api_app_ctx(req);
@@ -103,14 +115,31 @@ static const json_field REASON_REQUIRED[] = {{"reason", JF_STRING, true, 2000},
 
 cc_status h_unit_reserve(api_request *req, cc_error *err)
 {
-    static const json_field fields[] = {{"patient_id", JF_INTEGER, true, 0},
+    static const json_field fields[] = {{"patient_id", JF_INTEGER, false, 0},
+                                        {"patient_mrn", JF_STRING, false, 12},
                                         {"product_type", JF_STRING, true, 16},
                                         {"dose_cells", JF_INTEGER, false, 0},
-                                        {"reserved_for", JF_STRING, false, 200},
+                                        {"plan_id", JF_INTEGER, false, 0},
+                                        {"plan_item", JF_INTEGER, false, 0},
                                         {NULL, JF_STRING, false, 0}};
     lab_unit_request a = {.event = UNIT_EV_RESERVE};
     a.product_type = json_get_string(req->body, "product_type");
-    a.reserved_for = json_get_string(req->body, "reserved_for");
+    /* the planned administration: both or neither */
+    json_int_t plan = json_integer_value(json_object_get(req->body, "plan_id"));
+    json_int_t item = json_integer_value(json_object_get(req->body, "plan_item"));
+    bool has_plan = json_has(req->body, "plan_id"), has_item = json_has(req->body, "plan_item");
+    if (has_plan != has_item)
+        return cc_fail(err, CC_INVALID, has_plan ? "plan_item" : "plan_id", "required",
+                       "plan_id and plan_item name the planned administration together");
+    if (has_plan && (plan < 1 || !json_is_integer(json_object_get(req->body, "plan_id"))))
+        return cc_fail(err, CC_INVALID, "plan_id", "invalid_value",
+                       "plan_id must be a positive id");
+    if (has_item &&
+        (item < 1 || item > 1000 || !json_is_integer(json_object_get(req->body, "plan_item"))))
+        return cc_fail(err, CC_INVALID, "plan_item", "invalid_value",
+                       "plan_item must be 1 to 1000");
+    a.plan_id = has_plan ? (int64_t)plan : 0;
+    a.plan_item = has_item ? (int)item : 0;
     json_int_t dose = json_integer_value(json_object_get(req->body, "dose_cells"));
     if (json_has(req->body, "dose_cells") && (dose < 1 || dose > 10000000000000LL))
         return cc_fail(err, CC_INVALID, "dose_cells", "out_of_range",
@@ -129,6 +158,7 @@ cc_status h_unit_issue(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"ward", JF_STRING, true, 100},
                                         {"patient_id", JF_INTEGER, false, 0},
+                                        {"patient_mrn", JF_STRING, false, 12},
                                         {NULL, JF_STRING, false, 0}};
     lab_unit_request a = {.event = UNIT_EV_ISSUE};
     a.ward = json_get_string(req->body, "ward");

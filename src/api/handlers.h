@@ -108,6 +108,10 @@ cc_status h_batch_reject(api_request *req, cc_error *err);
 cc_status h_batch_add_unit(api_request *req, cc_error *err);
 
 cc_status h_unit_list(api_request *req, cc_error *err);
+/* pickers (h_picker.c): patients by MRN and name only; a patient's
+ * planned administrations not given yet */
+cc_status h_patient_lookup(api_request *req, cc_error *err);
+cc_status h_planned_administrations(api_request *req, cc_error *err);
 cc_status h_unit_get(api_request *req, cc_error *err);
 cc_status h_storage_map(api_request *req, cc_error *err);
 cc_status h_unit_reserve(api_request *req, cc_error *err);

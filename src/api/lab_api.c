@@ -8,8 +8,10 @@
 #include "api/json_in.h"
 #include "app/laboratory.h"
 #include "core/csv.h"
+#include "core/mrn.h"
 #include "core/text.h"
 #include "store/lab.h"
+#include "store/patients.h"
 #include "store/users.h"
 
 cc_status lab_check_body(const json_t *body, const json_field *fields, cc_error *err)
@@ -81,6 +83,26 @@ cc_status lab_body_id(const json_t *body, const char *name, bool required, int64
         return cc_fail(err, CC_INVALID, name, "invalid_value", "%s must be a positive id", name);
     *out = json_integer_value(v);
     return CC_OK;
+}
+
+cc_status lab_body_patient(api_request *req, bool required, int64_t *out, cc_error *err)
+{
+    bool by_id = json_has(req->body, "patient_id"), by_mrn = json_has(req->body, "patient_mrn");
+    *out = 0;
+    if (by_id && by_mrn)
+        return cc_fail(err, CC_INVALID, "patient_mrn", "ambiguous_patient",
+                       "name the patient by patient_id or by patient_mrn, not both");
+    if (by_id)
+        return lab_body_id(req->body, "patient_id", true, out, err);
+    if (!by_mrn)
+        return required ? cc_fail(err, CC_INVALID, "patient_id", "required",
+                                  "patient_id or patient_mrn is required")
+                        : CC_OK;
+    const char *mrn = json_string_value(json_object_get(req->body, "patient_mrn"));
+    if (!mrn || !mrn_is_valid(mrn))
+        return cc_fail(err, CC_INVALID, "patient_mrn", "invalid_value",
+                       "patient_mrn is an MRN: 8 digits, the last its check digit");
+    return patient_id_by_mrn(req->db, mrn, out, err);
 }
 
 cc_status lab_body_amount(const json_t *body, const char *name, double max, double *out,

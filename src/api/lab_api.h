@@ -41,6 +41,11 @@ cc_status lab_body_past_date(const json_t *body, const char *name, bool required
 /* An id field (positive integer); 0 when absent and not required. */
 cc_status lab_body_id(const json_t *body, const char *name, bool required, int64_t *out,
                       cc_error *err);
+/* The patient a body names: by "patient_id" (a JSON integer, the record's
+ * id) or by "patient_mrn" (the MRN text, as printed or scanned), never
+ * both ("ambiguous_patient"): an MRN is never read as an id. 0 when
+ * neither and not required; CC_NOT_FOUND "patient_mrn" for an unknown MRN. */
+cc_status lab_body_patient(api_request *req, bool required, int64_t *out, cc_error *err);
 /* A non-negative finite number field; -1 when absent. */
 cc_status lab_body_amount(const json_t *body, const char *name, double max, double *out,
                           cc_error *err);

@@ -114,6 +114,11 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/batches/{id}/units", h_batch_add_unit, LAB_WRITE, 0, false},
     {"POST", "/api/v1/batches/{id}/freezing", h_batch_freeze, LAB_WRITE, 0, false},
     {"GET", "/api/v1/units", h_unit_list, LAB_READ, 0, false},
+    /* pickers: who a patient is (MRN, names) and what is planned for them */
+    {"GET", "/api/v1/patient-lookup", h_patient_lookup, CLINICAL | LAB_READ, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
+    {"GET", "/api/v1/planned-administrations", h_planned_administrations, CLINICAL | LAB_WRITE, 0,
+     ROUTE_READ_ONLY},
     {"GET", "/api/v1/units/{id}", h_unit_get, LAB_READ, 0, false},
     {"GET", "/api/v1/units/{id}/label.pdf", h_unit_label_pdf, LAB_READ, 0, ROUTE_ACCESS_LABEL},
     {"GET", "/api/v1/units/{id}/label.png", h_unit_label_png, LAB_READ, 0, ROUTE_ACCESS_LABEL},

@@ -1,10 +1,18 @@
 #include "app/laboratory.h"
 
+#include <ctype.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/donor_testing.h"
+#include "core/bedside.h"
 #include "core/lab_rules.h"
+#include "core/plan_state.h"
 #include "store/audit.h"
+#include "store/bedside.h"
+#include "store/patients.h"
+#include "store/plans.h"
 
 cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err)
 {
@@ -144,6 +152,50 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
 }
 
 /* The facts core decides a unit action on, read inside the transaction. */
+/* The planned administration a reservation names (lab_plan_item_facts), in
+ * the caller's transaction; texts live in the context's arena. */
+static cc_status plan_item_facts(app_ctx *ctx, const lab_unit_request *r, lab_plan_item_facts *it,
+                                 cc_error *err)
+{
+    *it = (lab_plan_item_facts){0};
+    plan_row row;
+    cc_status st = plan_store_get(ctx->d, ctx->arena, r->plan_id, &row, err);
+    if (st == CC_NOT_FOUND)
+        return CC_OK;
+    if (st != CC_OK)
+        return st;
+    plan_state state;
+    it->patient_id = row.patient_id;
+    it->active = plan_state_parse(row.status, &state) && plan_state_is_active(state);
+    json_t *body = json_loads(row.body ? row.body : "{}", 0, NULL);
+    size_t k;
+    json_t *a;
+    json_array_foreach(json_object_get(body, "administrations"), k, a)
+    {
+        if (json_integer_value(json_object_get(a, "n")) != r->plan_item)
+            continue;
+        const char *product = json_string_value(json_object_get(a, "product"));
+        size_t n = product ? strlen(product) : 0;
+        char *lower = arena_alloc(ctx->arena, n + 1);
+        char *ref = arena_alloc(ctx->arena, BEDSIDE_REF_MAX);
+        if (!lower || !ref)
+            break;
+        for (size_t i = 0; i < n; i++)
+            lower[i] = (char)tolower((unsigned char)product[i]);
+        lower[n] = '\0';
+        bedside_plan_ref(r->plan_id, r->plan_item, ref, BEDSIDE_REF_MAX);
+        it->found = true;
+        it->product_type = lower;
+        it->ref = ref;
+    }
+    json_decref(body);
+    int64_t given = 0;
+    if (it->found && (st = bedside_item_record(ctx->d, it->ref, &given, err)) != CC_OK)
+        return st;
+    it->given = given != 0;
+    return CC_OK;
+}
+
 static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_request *r,
                             lab_readiness *ready, lab_unit_facts *f, cc_error *err)
 {
@@ -158,6 +210,12 @@ static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_
     int64_t patient = lab_unit_request_patient(&u->u, r);
     if (st == CC_OK && patient > 0)
         st = lab_patient_exists(ctx->d, patient, &f->patient_exists, err);
+    patient_record p;
+    if (st == CC_OK && f->patient_exists &&
+        (st = patient_get(ctx->d, ctx->arena, patient, false, &p, err)) == CC_OK)
+        f->patient_mrn = p.mrn;
+    if (st == CC_OK && r->event == UNIT_EV_RESERVE && r->plan_id)
+        st = plan_item_facts(ctx, r, &f->item, err);
     return st;
 }
 
@@ -275,11 +333,11 @@ cc_status app_lab_unit_thaw(app_ctx *ctx, int64_t unit_id, const lab_thaw_new *n
     return cryo_record(ctx, unit_id, NULL, n, today, id, err);
 }
 
-cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product_type, int post_thaw_hours,
+cc_status app_lab_cryo_settings_set(app_ctx *ctx, const char *product, int post_thaw_hours,
                                     int min_viability_tenths, cc_error *err)
 {
     cc_status st = lab_check_cryo_settings(post_thaw_hours, min_viability_tenths, err);
-    return st == CC_OK ? lab_cryo_settings_set(ctx->d, &ctx->actor, product_type, post_thaw_hours,
+    return st == CC_OK ? lab_cryo_settings_set(ctx->d, &ctx->actor, product, post_thaw_hours,
                                                min_viability_tenths, err)
                        : st;
 }
@@ -341,10 +399,10 @@ cc_status app_lab_din_allocate(app_ctx *ctx, const char *fin, int year, isbt128_
     return lab_din_allocate(ctx->d, &ctx->actor, fin, year, out, err);
 }
 
-cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product_type,
+cc_status app_lab_product_code_add(app_ctx *ctx, const char *code, const char *product,
                                    const char *description, int64_t *id, cc_error *err)
 {
-    return lab_product_code_add(ctx->d, &ctx->actor, code, product_type, description, id, err);
+    return lab_product_code_add(ctx->d, &ctx->actor, code, product, description, id, err);
 }
 
 cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active, cc_error *err)
@@ -393,10 +451,10 @@ cc_status app_lab_collection_create(app_ctx *ctx, const lab_collection_fields *f
     return db_tx_end(ctx->d, st, err);
 }
 
-cc_status app_lab_batch_create(app_ctx *ctx, const char *product_type,
-                               const int64_t *collection_ids, size_t n, int64_t *id, cc_error *err)
+cc_status app_lab_batch_create(app_ctx *ctx, const char *product, const int64_t *collection_ids,
+                               size_t n, int64_t *id, cc_error *err)
 {
-    return lab_batch_create(ctx->d, &ctx->actor, product_type, collection_ids, n, id, err);
+    return lab_batch_create(ctx->d, &ctx->actor, product, collection_ids, n, id, err);
 }
 
 cc_status app_lab_batch_add_step(app_ctx *ctx, int64_t batch_id, const lab_step_fields *f,

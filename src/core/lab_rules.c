@@ -180,6 +180,31 @@ static cc_status patient_on_record(const lab_unit_facts *f, int64_t patient_id, 
                    (long long)patient_id);
 }
 
+/* A reservation for a planned administration: that administration exists, is
+ * the patient's, of an active plan, not given yet, and prescribes the
+ * unit's product. */
+static cc_status plan_item_fits(const lab_unit_request *r, const lab_plan_item_facts *it,
+                                cc_error *err)
+{
+    if (!it->found)
+        return cc_fail(err, CC_NOT_FOUND, "plan_item", "not_found",
+                       "no such planned administration");
+    if (it->patient_id != r->patient_id)
+        return cc_fail(err, CC_CONFLICT, "plan_item", "plan_other_patient",
+                       "this planned administration is another patient's");
+    if (!it->active)
+        return cc_fail(err, CC_CONFLICT, "plan_item", "plan_not_active",
+                       "the plan is not approved or is closed");
+    if (it->given)
+        return cc_fail(err, CC_CONFLICT, "plan_item", "item_already_given",
+                       "this planned administration is already given");
+    if (strcmp(it->product_type ? it->product_type : "", r->product_type ? r->product_type : ""))
+        return cc_fail(err, CC_CONFLICT, "product_type", "product_type_mismatch",
+                       "the planned administration prescribes %.16s",
+                       it->product_type ? it->product_type : "");
+    return CC_OK;
+}
+
 /* release and restock put a unit back in use: its batch must be released
  * and still pass its release check (H2, H13). */
 static cc_status batch_still_releasable(const lab_unit_facts *f, cc_error *err)
@@ -226,10 +251,13 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
         lab_reservation res = {r->patient_id, r->product_type, r->dose_cells};
         if ((st = lab_check_reserve(u, &res, today, err)) == CC_OK)
             st = patient_on_record(f, r->patient_id, err);
+        if (st == CC_OK && r->plan_id)
+            st = plan_item_fits(r, &f->item, err);
         c->reserved_patient_id = r->patient_id;
-        c->reserved_for = r->reserved_for ? r->reserved_for : "";
-        snprintf(c->note, sizeof c->note, "reserved for patient %lld %s", (long long)r->patient_id,
-                 c->reserved_for);
+        c->reserved_for = r->plan_id && f->item.ref ? f->item.ref : "";
+        snprintf(c->note, sizeof c->note, "reserved for MRN %.12s%s%.0d",
+                 f->patient_mrn ? f->patient_mrn : "",
+                 r->plan_id ? ", planned administration " : "", r->plan_item);
         break;
     }
     case UNIT_EV_UNRESERVE:
@@ -243,8 +271,8 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
             st = patient_on_record(f, patient, err);
         c->issued_patient_id = patient;
         c->ward = r->ward ? r->ward : "";
-        snprintf(c->note, sizeof c->note, "issued to %s for patient %lld", c->ward,
-                 (long long)patient);
+        snprintf(c->note, sizeof c->note, "issued to %.100s for MRN %.12s", c->ward,
+                 f->patient_mrn ? f->patient_mrn : "");
         break;
     }
     case UNIT_EV_RETURN:

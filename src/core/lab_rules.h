@@ -90,7 +90,12 @@ cc_status lab_check_administer(const lab_unit *u, int64_t patient_id, cc_date on
  *     ("release_blocked"), H2, H13; checked only when the state machine
  *     allows the event, so a wrong state is named as such;
  *   reserve: lab_check_reserve, then the patient must exist (CC_NOT_FOUND
- *     "not_found", field "patient_id"); the reservation is recorded;
+ *     "not_found", field "patient_id"); with a plan_id, the planned
+ *     administration must be found (CC_NOT_FOUND "plan_item"), the patient's
+ *     ("plan_other_patient"), of an active plan ("plan_not_active"), not
+ *     given ("item_already_given") and prescribe the product
+ *     ("product_type_mismatch"), and the reservation records its reference
+ *     (what the bedside check compares); the reservation is recorded;
  *   unreserve: the reservation is cleared;
  *   issue: to the given patient or else the reserved one, lab_check_issue,
  *     the patient must exist; the patient and ward are recorded;
@@ -107,15 +112,29 @@ typedef struct {
     int64_t patient_id;       /* reserve; issue (0: the reserved patient) */
     const char *product_type; /* reserve */
     uint64_t dose_cells;      /* reserve (0: no dose check) */
-    const char *reserved_for; /* reserve: plan / administration reference */
+    int64_t plan_id;          /* reserve: the planned administration plan_item of */
+    int plan_item;            /* plan plan_id the unit is for (0: the patient only) */
     const char *ward;         /* issue */
 } lab_unit_request;
+
+/* The planned administration a reservation names, read by the caller in
+ * the transaction that records it. */
+typedef struct {
+    bool found;               /* the plan exists and has that administration */
+    int64_t patient_id;       /* whose plan it is */
+    bool active;              /* the plan is approved or under way */
+    bool given;               /* the administration is already recorded */
+    const char *product_type; /* what it prescribes ("uc-msc", ...) */
+    const char *ref;          /* its reference ("plan:12:3", core/bedside.h) */
+} lab_plan_item_facts;
 
 typedef struct {
     const char *batch_status;  /* the unit's batch: in_process, released, rejected */
     bool batch_passes_release; /* its release check passes now (read for release, restock) */
     const char *release_block; /* the first reason it does not ("" none) */
     bool patient_exists;       /* the patient of lab_unit_request_patient is on record */
+    const char *patient_mrn;   /* that patient's MRN, for the custody note */
+    lab_plan_item_facts item;  /* reserve with a plan_id */
 } lab_unit_facts;
 
 typedef struct {

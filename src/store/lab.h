@@ -129,6 +129,11 @@ cc_status lab_donor_panel_set(db *d, const store_actor *actor, const char *kind,
 cc_status lab_donor_record_decision(db *d, const store_actor *actor, int64_t donor_id,
                                     const char *decision, const char *reason, cc_error *err);
 cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err);
+/* The LIKE pattern "%key%" of a code search: q folded (core text_fold: case
+ * and accents forgiven) with its spaces and punctuation dropped, so a code,
+ * DIN or number is found however it was typed or scanned. */
+void lab_code_pattern(const char *q, char *out, size_t cap);
+/* Donors whose code holds q (lab_code_pattern), newest first. */
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err);
 
@@ -141,8 +146,10 @@ typedef struct {
 cc_status lab_collection_create(db *d, const store_actor *actor, const lab_collection_fields *f,
                                 int64_t *id, cc_error *err);
 cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err);
-cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
-                                   buf *out, int64_t *total, cc_error *err);
+/* Collections of donor_id (0 any) whose donor code or collection day holds q
+ * (NULL any). */
+cc_status lab_collection_list_json(db *d, int64_t donor_id, const char *q, int64_t page,
+                                   int64_t per_page, buf *out, int64_t *total, cc_error *err);
 
 /* ---- batches ---- */
 
@@ -184,8 +191,9 @@ cc_status lab_batch_load(db *d, int64_t id, lab_batch_facts *out, cc_error *err)
 cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t batch_id,
                                     const char *status, const char *reason, cc_error *err);
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err);
-cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,
-                              int64_t *total, cc_error *err);
+/* Batches with status (NULL any) whose number (code) holds q (NULL any). */
+cc_status lab_batch_list_json(db *d, const char *status, const char *q, int64_t page,
+                              int64_t per_page, buf *out, int64_t *total, cc_error *err);
 
 /* ---- units ---- */
 
@@ -314,6 +322,8 @@ typedef struct {
     const char *state; /* "" any */
     int64_t batch_id;  /* 0 any */
     const char *din;   /* "" any: exact 13 data characters */
+    const char *q;     /* NULL any: DIN (with its check character), product code
+                          or batch number holding q (lab_code_pattern) */
     int expiring_days; /* >= 0: only units in the lab expiring within N days */
     const char *today; /* YYYY-MM-DD, with expiring_days */
     const char *until; /* YYYY-MM-DD, with expiring_days */

@@ -315,20 +315,23 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
     return sql_record_view(d, id, "batch", BATCH_IMAGE, lists, N(lists), out, err);
 }
 
-cc_status lab_batch_list_json(db *d, const char *status, int64_t page, int64_t per_page, buf *out,
-                              int64_t *total, cc_error *err)
+cc_status lab_batch_list_json(db *d, const char *status, const char *q, int64_t page,
+                              int64_t per_page, buf *out, int64_t *total, cc_error *err)
 {
     const char *s = status ? status : "";
-    sql_arg a[] = {SQL_S(s), SQL_S(s)};
-    sql_page_query q = {
-        .count_sql = "SELECT COUNT(*) FROM batches WHERE (? = '' OR status = ?)",
+    char pattern[132];
+    lab_code_pattern(q, pattern, sizeof pattern);
+    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_S(pattern)};
+    sql_page_query pq = {
+        .count_sql = "SELECT COUNT(*) FROM batches b WHERE (? = '' OR b.status = ?)"
+                     " AND replace(b.code, '-', '') LIKE ?",
         .sql = "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
                " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
                " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-               " ORDER BY b.id DESC LIMIT ? OFFSET ?",
+               " AND replace(b.code, '-', '') LIKE ? ORDER BY b.id DESC LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),
         .page = page,
         .per_page = per_page};
-    return sql_page_json(d, &q, out, total, err);
+    return sql_page_json(d, &pq, out, total, err);
 }

@@ -575,16 +575,35 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err)
                            lists, N(lists), out, err);
 }
 
+void lab_code_pattern(const char *q, char *out, size_t cap)
+{
+    char folded[128];
+    text_fold(q ? q : "", folded, sizeof folded);
+    size_t n = 0;
+    if (cap < 3) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    out[n++] = '%';
+    for (const char *p = folded; *p && n + 2 < cap; p++)
+        if (*p != ' ' && *p != '-')
+            out[n++] = *p;
+    out[n++] = '%';
+    out[n] = '\0';
+}
+
 cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
                               int64_t *total, cc_error *err)
 {
-    char pattern[80];
-    snprintf(pattern, sizeof pattern, "%%%s%%", q ? q : "");
+    char pattern[132];
+    lab_code_pattern(q, pattern, sizeof pattern);
     sql_arg a[] = {SQL_S(pattern)};
     sql_page_query pq = {
-        .count_sql = "SELECT COUNT(*) FROM donors WHERE code LIKE ?",
+        .count_sql = "SELECT COUNT(*) FROM donors WHERE replace(code, '-', '') LIKE ?",
         .sql = "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
-               " version, created_at FROM donors WHERE code LIKE ? ORDER BY id DESC"
+               " version, created_at FROM donors WHERE replace(code, '-', '') LIKE ?"
+               " ORDER BY id DESC"
                " LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),
@@ -643,19 +662,24 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
                            lists, N(lists), out, err);
 }
 
-cc_status lab_collection_list_json(db *d, int64_t donor_id, int64_t page, int64_t per_page,
-                                   buf *out, int64_t *total, cc_error *err)
+cc_status lab_collection_list_json(db *d, int64_t donor_id, const char *q, int64_t page,
+                                   int64_t per_page, buf *out, int64_t *total, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id)};
-    sql_page_query q = {
-        .count_sql = "SELECT COUNT(*) FROM collections WHERE (? = 0 OR donor_id = ?)",
+    char pattern[132];
+    lab_code_pattern(q, pattern, sizeof pattern);
+    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_S(pattern), SQL_S(pattern)};
+#define COLLECTION_FILTER                                                                          \
+    " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"       \
+    " AND (replace(d.code, '-', '') LIKE ? OR replace(c.collected_on, '-', '') LIKE ?)"
+    sql_page_query pq = {
+        .count_sql = "SELECT COUNT(*)" COLLECTION_FILTER,
         .sql = "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"
-               " c.volume_ml, c.mass_g, c.site, c.created_at FROM collections c"
-               " JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"
+               " c.volume_ml, c.mass_g, c.site, c.created_at" COLLECTION_FILTER
                " ORDER BY c.id DESC LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),
         .page = page,
         .per_page = per_page};
-    return sql_page_json(d, &q, out, total, err);
+#undef COLLECTION_FILTER
+    return sql_page_json(d, &pq, out, total, err);
 }

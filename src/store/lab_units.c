@@ -513,6 +513,7 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"         \
     " po.mrn AS owner_mrn, u.cells, u.viability, u.volume_ml, u.expiry, u.state, u.storage,"       \
     " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"        \
+    " pr.family_name AS reserved_family_name, pr.given_names AS reserved_given_names,"             \
     " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"        \
     " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                 \
     " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                         \
@@ -546,6 +547,8 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     bool exp = q->expiring_days >= 0;
     const char *state = q->state ? q->state : "", *din = q->din ? q->din : "";
     int64_t old = exp && q->with_expired;
+    char pattern[132];
+    lab_code_pattern(q->q, pattern, sizeof pattern);
     sql_arg a[] = {SQL_S(state),
                    SQL_S(state),
                    SQL_I(q->batch_id),
@@ -556,17 +559,23 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
                    SQL_S(exp ? q->until : ""),
                    SQL_S(exp ? q->today : ""),
                    SQL_I(old),
-                   SQL_I(old)};
+                   SQL_I(old),
+                   SQL_S(pattern),
+                   SQL_S(pattern),
+                   SQL_S(pattern)};
 #define UNIT_FILTER                                                                                \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
-    " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"
-    sql_page_query pq = {.count_sql = "SELECT COUNT(*) FROM units u" UNIT_FILTER,
-                         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
-                         .args = a,
-                         .n = N(a),
-                         .page = q->page,
-                         .per_page = q->per_page};
+    " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"    \
+    " AND (u.din || u.din_check LIKE ? OR u.product_code LIKE ? OR replace(b.code, '-', '') LIKE " \
+    "?)"
+    sql_page_query pq = {
+        .count_sql = "SELECT COUNT(*) FROM units u JOIN batches b ON b.id = u.batch_id" UNIT_FILTER,
+        .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
+        .args = a,
+        .n = N(a),
+        .page = q->page,
+        .per_page = q->per_page};
 #undef UNIT_FILTER
     return sql_page_json(d, &pq, out, total, err);
 }

@@ -376,6 +376,36 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
     return sql_page_json(d, &page, items, total, err);
 }
 
+cc_status patient_names_render(db *d, const char *q, int64_t page, int64_t per_page, buf *items,
+                               int64_t *total, cc_error *err)
+{
+    char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3];
+    split_terms(q, patterns);
+    sql_arg args[MAX_TERMS];
+    for (int i = 0; i < MAX_TERMS; i++)
+        args[i] = SQL_S(patterns[i]);
+    sql_page_query pq = {"SELECT COUNT(*)" SEARCH_WHERE,
+                         "SELECT id, mrn, family_name, given_names" SEARCH_WHERE
+                         " ORDER BY search_key, id LIMIT ? OFFSET ?",
+                         args,
+                         MAX_TERMS,
+                         0,
+                         page,
+                         per_page};
+    return sql_page_json(d, &pq, items, total, err);
+}
+
+cc_status patient_id_by_mrn(db *d, const char *mrn, int64_t *id, cc_error *err)
+{
+    sql_arg a[] = {SQL_S(mrn ? mrn : "")};
+    *id = 0;
+    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE mrn = ?", a, 1, id, err);
+    if (st == CC_OK && *id == 0)
+        return cc_fail(err, CC_NOT_FOUND, "patient_mrn", "not_found", "no patient with MRN %.12s",
+                       mrn ? mrn : "");
+    return st;
+}
+
 cc_status patient_trace_links_get(db *d, int64_t id, patient_trace_links *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};

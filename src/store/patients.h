@@ -108,6 +108,16 @@ cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error
 cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,
                                 cc_error *err);
 
+/* Who a patient is and nothing more (id, mrn, family_name, given_names), for
+ * pickers and roles that may not read the chart: a page of the patients
+ * whose folded search key holds every word of q (MRN, names, birth date). */
+cc_status patient_names_render(db *d, const char *q, int64_t page, int64_t per_page, buf *items,
+                               int64_t *total, cc_error *err);
+
+/* The id of the patient with this MRN (exact text, never a row number);
+ * CC_NOT_FOUND naming "patient_mrn" when none. */
+cc_status patient_id_by_mrn(db *d, const char *mrn, int64_t *id, cc_error *err);
+
 /* The rows that link a patient to a unit (units given, donor records), in
  * the caller's transaction; CC_NOT_FOUND when there is no such patient. */
 cc_status patient_trace_links_get(db *d, int64_t id, patient_trace_links *out, cc_error *err);

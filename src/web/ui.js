@@ -1,7 +1,8 @@
 // Shared pieces of the interface: error display, field highlighting, the
-// confirmation dialog, badges, pagination.
+// confirmation dialog, badges, pagination, the record picker.
 import { h, $, $$, clear } from './dom.js';
-import { t, has, language } from './i18n.js';
+import { t, has, language, formatDate } from './i18n.js';
+import { api } from './api.js';
 
 // A user-facing message for an ApiError (or any error).
 // The server writes its message in the language it names (Content-Language):
@@ -45,8 +46,10 @@ export function clearFieldErrors(form) {
 // and moves the focus there. Returns true when such an input exists.
 export function markFieldError(form, field, message) {
   if (!field) return false;
-  const input = form.elements.namedItem(field);
+  let input = form.elements.namedItem(field);
   if (!input || !(input instanceof Element)) return false;
+  // a picker's hidden value: the error belongs to the box the user types in
+  if (input.dataset.pickerBox) input = document.getElementById(input.dataset.pickerBox) || input;
   input.setAttribute('aria-invalid', 'true');
   const wrap = input.closest('.field');
   wrap?.classList.add('has-error');
@@ -70,7 +73,8 @@ export function showFormError(form, box, err) {
 }
 
 function fieldLabel(form, field) {
-  const input = form.elements.namedItem(field);
+  let input = form.elements.namedItem(field);
+  if (input instanceof Element && input.dataset.pickerBox) input = document.getElementById(input.dataset.pickerBox);
   if (!input || !(input instanceof Element) || !input.id) return '';
   const label = form.querySelector(`label[for="${input.id}"]`);
   return label ? label.textContent.replace(/\s*\*\s*$/, '') : '';
@@ -167,3 +171,122 @@ export function flash(message, kind = 'ok') {
 
 export function sexLabel(sex) { return sex ? t(`sex.${sex}`) : ''; }
 export function languageLabel(lang) { return lang ? t(`language.${lang}`) : ''; }
+
+// What each picker searches and how it shows a record. The search is the
+// server's (case- and accent-blind); key(item) is the text printed on the
+// wristband, bag, tube or label, which a scanner types followed by Enter.
+const compact = (s) => String(s || '').toUpperCase().replace(/[^0-9A-Z]/g, '');
+export const PICKER_SOURCES = {
+  patient: {
+    path: '/patient-lookup', key: (p) => p.mrn,
+    text: (p) => `${p.mrn} · ${p.family_name} ${p.given_names}`,
+  },
+  donor: { path: '/donors', key: (d) => d.code, text: (d) => `${d.code} · ${t(`lab.kind.${d.kind}`)}` },
+  collection: {
+    path: '/collections', key: () => '',
+    text: (c) => `${c.donor_code} · ${formatDate(c.collected_on)} · ${t(`lab.source.${c.source}`)}`,
+  },
+  batch: { path: '/batches', key: (b) => b.code, text: (b) => `${b.code} · ${t(`lab.product.${b.product_type}`)}` },
+  unit: {
+    path: '/units', key: (u) => `${u.din}${u.din_check || ''}`,
+    text: (u) => `${u.din}${u.din_check || ''} · ${u.product_code} · ${t(`lab.state.${u.state}`)}`,
+  },
+};
+
+// A field that points at another record: the user types part of a name,
+// an MRN, a code or a DIN (or scans it), picks one of the matches with the
+// mouse or the arrow keys and Enter, and the form sends the record's id,
+// kept in a hidden input named opts.name that the user never sees.
+// A full printed identifier followed by Enter (a scanner) picks its exact
+// match. opts: {name, label, source, required, help, value: {id, item},
+// filter(item), onPick(item|null)}. The box's test id is `${prefix}-${name}`
+// and each match is `${prefix}-${name}-option`.
+export function picker(prefix, opts) {
+  const src = PICKER_SOURCES[opts.source];
+  const id = `${prefix}-${opts.name.replace(/_/g, '-')}`;
+  const listId = `${id}-list`;
+  const hidden = h('input', { type: 'hidden', name: opts.name, value: '', 'data-picker-box': id, 'data-testid': `${id}-value` });
+  const box = h('input', {
+    id, type: 'text', 'data-testid': id, autocomplete: 'off', role: 'combobox', spellcheck: 'false',
+    'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, required: opts.required,
+  });
+  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', hidden: true, 'data-testid': `${id}-list` });
+  const status = h('p', { class: 'help picker-status', 'aria-live': 'polite', 'data-testid': `${id}-status` });
+  let items = [];
+  let active = -1;
+  let seq = 0;
+  let timer = null;
+
+  const close = () => { list.hidden = true; box.setAttribute('aria-expanded', 'false'); box.removeAttribute('aria-activedescendant'); active = -1; };
+  const choose = (item) => {
+    hidden.value = item ? String(item.id) : '';
+    box.value = item ? src.text(item) : box.value;
+    status.textContent = '';
+    close();
+    opts.onPick?.(item || null);
+  };
+  const highlight = (i) => {
+    active = i;
+    [...list.children].forEach((li, k) => li.setAttribute('aria-selected', k === i ? 'true' : 'false'));
+    if (i >= 0 && list.children[i]) box.setAttribute('aria-activedescendant', list.children[i].id);
+  };
+  const show = () => {
+    clear(list);
+    items.forEach((item, k) => list.append(h('li', {
+      id: `${listId}-${k}`, role: 'option', class: 'picker-option', 'aria-selected': 'false', 'data-testid': `${id}-option`,
+      on: { mousedown: (e) => { e.preventDefault(); choose(item); } },
+    }, src.text(item))));
+    status.textContent = items.length ? '' : t('picker.none');
+    list.hidden = items.length === 0;
+    box.setAttribute('aria-expanded', items.length ? 'true' : 'false');
+    active = -1;
+  };
+  const search = async () => {
+    const q = box.value.trim();
+    const mine = ++seq;
+    if (!q) { items = []; show(); status.textContent = ''; return items; }
+    try {
+      const { data } = await api('GET', `${src.path}?q=${encodeURIComponent(q)}&per_page=10`);
+      if (mine !== seq) return null;
+      items = (data.items || []).filter(opts.filter || (() => true));
+    } catch {
+      if (mine !== seq) return null;
+      items = [];
+    }
+    show();
+    return items;
+  };
+  box.addEventListener('input', () => {
+    if (hidden.value) { hidden.value = ''; opts.onPick?.(null); }
+    clearTimeout(timer);
+    timer = setTimeout(search, 200);
+  });
+  box.addEventListener('keydown', async (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (list.hidden) { await search(); if (items.length) highlight(0); return; }
+      const n = items.length;
+      if (n) highlight(e.key === 'ArrowDown' ? (active + 1) % n : (active - 1 + n) % n);
+    } else if (e.key === 'Enter') {
+      // never submits the form: a scanner ends with Enter
+      e.preventDefault();
+      if (!list.hidden && active >= 0) { choose(items[active]); return; }
+      clearTimeout(timer);
+      const typed = compact(box.value);
+      const found = await search();
+      if (!found) return;
+      const exact = found.filter((x) => typed && compact(src.key(x)) === typed);
+      if (exact.length === 1) choose(exact[0]);
+      else if (found.length === 1) choose(found[0]);
+    } else if (e.key === 'Escape') {
+      close();
+    }
+  });
+  box.addEventListener('blur', () => setTimeout(close, 150));
+  if (opts.value && opts.value.item) { hidden.value = String(opts.value.item.id); box.value = src.text(opts.value.item); }
+  const help = opts.help ? h('p', { class: 'help', id: `${id}-help` }, opts.help) : null;
+  if (help) box.setAttribute('aria-describedby', help.id);
+  return h('div', { class: `field field-${opts.name} picker` },
+    h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    box, hidden, list, status, help);
+}

@@ -133,7 +133,7 @@ class Bedside:
         else:
             u = self.lab.unit(batch, cells=cells)
         if reserve:
-            body = {"patient_id": pid, "product_type": "uc-msc", "reserved_for": "plan:%d:%d" % (plan_id, item)}
+            body = {"patient_id": pid, "product_type": "uc-msc", "plan_id": plan_id, "plan_item": item}
             if dose:
                 body["dose_cells"] = cells
             self.req("POST", "/api/v1/units/%d/reserve" % u["id"], body, role="lab", want=200,
@@ -760,7 +760,7 @@ def test_endotoxin(b, t, srv):
     b.lab.qc(batch, [(test, 0.5 if test == "endotoxin" else value, unit) for test, value, unit in labt.MSC_QC])
     b.lab.release(batch)
     b.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": child["id"], "product_type": "uc-msc",
-                                                         "reserved_for": "plan:%d:2" % plan_id,
+                                                         "plan_id": plan_id, "plan_item": 2,
                                                          "dose_cells": items[2]["cells"]}, role="lab", want=200)
     b.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, role="lab", want=200)
     u = b.req("GET", "/api/v1/units/%d" % u["id"], role="lab").json["unit"]

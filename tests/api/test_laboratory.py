@@ -169,7 +169,7 @@ def test_flow(lab, t, srv):
     u2 = lab.unit_after_release = None
     # reserve for the first planned administration, issue, administer at the bedside
     lab.req("POST", "/api/v1/units/%d/reserve" % u["id"],
-            {"patient_id": p1, "product_type": "uc-msc", "dose_cells": cells, "reserved_for": "plan:%d:1" % plan_id},
+            {"patient_id": p1, "product_type": "uc-msc", "dose_cells": cells, "plan_id": plan_id, "plan_item": 1},
             want=200, what="reservation with a matching dose")
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "Ward A"}, want=200)
     t.check(r.json["unit"]["issued_patient_id"] == p1 and r.json["unit"]["position"] == "",
@@ -431,7 +431,7 @@ def test_h12(lab, t):
     lab.qc(bid)
     lab.release(bid)
     lab.req("POST", "/api/v1/units/%d/reserve" % u["id"], {"patient_id": p, "product_type": "uc-msc",
-                                                           "reserved_for": "plan:%d:1" % plan_id}, want=200)
+                                                           "plan_id": plan_id, "plan_item": 1}, want=200)
     lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=200)
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
     t.check(r.json["error"]["code"] == "unit_not_released", "H12: issued twice refused", r)

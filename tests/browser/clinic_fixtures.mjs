@@ -54,7 +54,7 @@ export async function releasedUnit({ lab, physician, qa }, password, cells, { pi
   await ok(qa, 'POST', `/batches/${bid}/release`, { password }, 200);
   if (pid) {
     await ok(lab, 'POST', `/units/${u.id}/reserve`, { patient_id: pid, product_type: 'uc-msc', dose_cells: cells,
-      reserved_for: `plan:${planId}:${item}` }, 200);
+      plan_id: planId, plan_item: item }, 200);
     await ok(lab, 'POST', `/units/${u.id}/issue`, { ward: 'Ward A' }, 200);
   }
   return u;

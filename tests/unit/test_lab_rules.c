@@ -467,10 +467,41 @@ static void test_unit_action_table(void **state)
 {
     (void)state;
     enum { NOW = 100, LATER = 200, PAST = 99 };
-    const lab_unit_facts released = {"released", true, "", true};
-    const lab_unit_facts blocked = {"released", false, "sterility missing", true};
-    const lab_unit_facts in_process = {"in_process", false, "", true};
-    const lab_unit_facts no_patient = {"released", true, "", false};
+    const lab_unit_facts released = {.batch_status = "released",
+                                     .batch_passes_release = true,
+                                     .release_block = "",
+                                     .patient_exists = true};
+    const lab_unit_facts blocked = {
+        .batch_status = "released", .release_block = "sterility missing", .patient_exists = true};
+    const lab_unit_facts in_process = {
+        .batch_status = "in_process", .release_block = "", .patient_exists = true};
+    const lab_unit_facts no_patient = {
+        .batch_status = "released", .batch_passes_release = true, .release_block = ""};
+    /* the planned administration 2 of plan 3, patient 7's, uc-msc */
+#define ITEM(found_, patient_, active_, given_, product_)                                          \
+    {                                                                                              \
+        .batch_status = "released", .batch_passes_release = true, .release_block = "",             \
+        .patient_exists = true, .item = {                                                          \
+            .found = found_,                                                                       \
+            .patient_id = patient_,                                                                \
+            .active = active_,                                                                     \
+            .given = given_,                                                                       \
+            .product_type = product_,                                                              \
+            .ref = "plan:3:2"                                                                      \
+        }                                                                                          \
+    }
+    const lab_unit_facts item_ok = ITEM(true, 7, true, false, "uc-msc");
+    const lab_unit_facts item_missing = ITEM(false, 0, false, false, NULL);
+    const lab_unit_facts item_other = ITEM(true, 8, true, false, "uc-msc");
+    const lab_unit_facts item_closed = ITEM(true, 7, false, false, "uc-msc");
+    const lab_unit_facts item_given = ITEM(true, 7, true, true, "uc-msc");
+    const lab_unit_facts item_bm = ITEM(true, 7, true, false, "bm-msc");
+#undef ITEM
+#define PLANNED                                                                                    \
+    {                                                                                              \
+        .event = UNIT_EV_RESERVE, .patient_id = 7, .product_type = "uc-msc", .plan_id = 3,         \
+        .plan_item = 2                                                                             \
+    }
     const struct {
         unit_state from;
         cc_date expiry;
@@ -576,6 +607,14 @@ static void test_unit_action_table(void **state)
          CC_OK,
          "",
          UNIT_RESERVED},
+        /* reserved for a planned administration: the patient's, of an
+         * active plan, not given, of the unit's product */
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_ok, CC_OK, "", UNIT_RESERVED},
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_missing, CC_NOT_FOUND, "not_found", 0},
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_other, CC_CONFLICT, "plan_other_patient", 0},
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_closed, CC_CONFLICT, "plan_not_active", 0},
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_given, CC_CONFLICT, "item_already_given", 0},
+        {UNIT_RELEASED, LATER, 0, PLANNED, &item_bm, CC_CONFLICT, "product_type_mismatch", 0},
         /* issue without a patient goes to the reserved one */
         {UNIT_RESERVED,
          LATER,
@@ -613,6 +652,7 @@ static void test_unit_action_table(void **state)
          "",
          UNIT_RETURNED},
     };
+#undef PLANNED
     for (size_t i = 0; i < N(rows); i++) {
         lab_unit u = {rows[i].from,
                       rows[i].expiry,
@@ -636,6 +676,9 @@ static void test_unit_action_table(void **state)
             assert_true(c.issued_patient_id == 0 && c.reserved_patient_id == 0);
         if (st == CC_OK && rows[i].r.event == UNIT_EV_HOLD)
             assert_int_equal(c.reserved_patient_id, -1); /* a hold keeps the reservation */
+        /* the reservation records the planned administration the bedside compares */
+        if (st == CC_OK && rows[i].r.event == UNIT_EV_RESERVE)
+            assert_string_equal(c.reserved_for, rows[i].r.plan_id ? "plan:3:2" : "");
     }
     /* storage moves: only units in the lab's storage; issued, administered
      * and discarded units have left it */

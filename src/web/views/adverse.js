@@ -7,7 +7,7 @@
 import { h, clear } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, language, formatDateTime } from '../i18n.js';
-import { field, errorBox, showFormError, pager, confirmDialog } from '../ui.js';
+import { field, picker, errorBox, showFormError, pager, confirmDialog } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { instant, localNow } from './bedside.js';
 
@@ -49,7 +49,7 @@ export async function renderAeForm(ctx) {
   const gradeBox = h('fieldset', { class: 'bs-grades', 'data-testid': 'ae-grades' }, h('legend', {}, t('ae.grade'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')));
   const form = h('form', { id: 'ae-form', class: 'card bs-form', 'data-testid': 'ae-form', novalidate: true },
     box,
-    patient ? null : field('ae-form', { name: 'patient_id', label: t('ae.patient_id'), required: true, inputmode: 'numeric' }),
+    patient ? null : picker('ae-form', { name: 'patient_id', label: t('picker.patient'), source: 'patient', required: true, help: t('picker.help.patient') }),
     field('ae-form', { name: 'term', label: t('ae.term'), type: 'select', required: true, value: ctx.query.get('term') || '',
       options: [['', t('form.choose')], ...sorted.map((x) => [x.code, x[lang] || x.en])], help: t('ae.term_help') }),
     field('ae-form', { name: 'term_text', label: t('ae.term_text'), help: t('ae.term_text_help'), value: ctx.query.get('term_text') || '' }),
@@ -69,7 +69,7 @@ export async function renderAeForm(ctx) {
       field('ae-form', { name: 'outcome', label: t('ae.outcome'), type: 'select', options: opts(list.outcome, 'ae.outcome') })),
     field('ae-form', { name: 'description', label: t('ae.description'), type: 'textarea' }),
     h('p', { class: 'muted', 'data-testid': 'ae-links' },
-      admId ? t('ae.linked_adm', { id: admId }) : '', unitIds.length ? ` ${t('ae.linked_units', { n: unitIds.length })}` : ''),
+      admId ? t('ae.linked_adm_this') : '', unitIds.length ? ` ${t('ae.linked_units', { n: unitIds.length })}` : ''),
     h('p', { class: 'help' }, list.citation),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'ae-form-submit' }, t('ae.submit'))));
   // a grade proposed by the page that sent here (a graded vital sign), for its first drawing only
@@ -201,8 +201,9 @@ export async function renderAeList(ctx) {
   const q = {};
   for (const k of FILTERS) q[k] = ctx.query.get(k) || '';
   const page = Number(ctx.query.get('page') || 1);
-  const [{ data }, list, dl] = await Promise.all([api('GET', `/adverse-events${query({ ...q, page, per_page: 50 })}`), terms(),
-    api('GET', '/adverse-events/deadlines').then((r) => r.data)]);
+  const [{ data }, list, dl, patient] = await Promise.all([api('GET', `/adverse-events${query({ ...q, page, per_page: 50 })}`), terms(),
+    api('GET', '/adverse-events/deadlines').then((r) => r.data),
+    /^\d+$/.test(q.patient_id) ? api('GET', `/patients/${q.patient_id}`).then((r) => r.data, () => null) : null]);
   if (!ctx.alive()) return;
   clear(ctx.main);
   const lang = language();
@@ -216,18 +217,19 @@ export async function renderAeList(ctx) {
         options: [['', t('ae.any')], ['related', t('ae.rel.related')], ...list.relatedness.map((r) => [r, t(`ae.rel.${r}`)])] }),
       field('ae-filter', { name: 'product_type', label: t('lab.product_type'), type: 'select', value: q.product_type,
         options: [['', t('ae.any')], ...PRODUCTS.map((p) => [p, t(`lab.product.${p}`)])] }),
-      field('ae-filter', { name: 'batch', label: t('ae.batch'), value: q.batch })),
+      field('ae-filter', { name: 'batch', label: t('ae.batch'), value: q.batch }),
+      picker('ae-filter', { name: 'patient_id', label: t('picker.patient'), source: 'patient', value: patient ? { item: patient } : null })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'ae-filter-submit' }, t('bs.show')),
       h('a', { class: 'btn btn-big', href: `/api/v1/adverse-events${query({ ...q, format: 'csv' })}`, download: 'adverse-events.csv', 'data-testid': 'ae-csv' }, t('ae.csv'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const nq = { patient_id: q.patient_id };
+    const nq = {};
     for (const k of FILTERS) if (form.elements[k]) nq[k] = form.elements[k].value.trim();
     navigate(`#/adverse-events${query(nq)}`);
   });
   const overdue = (dl.deadlines || []).filter((d) => d.status === 'overdue' || d.status === 'due_soon');
   const items = data.items || [];
-  ctx.main.append(head(t('ae.list'), q.patient_id ? h('p', { class: 'subtitle' }, t('ae.for_patient', { id: q.patient_id })) : null),
+  ctx.main.append(head(t('ae.list'), patient ? h('p', { class: 'subtitle', 'data-testid': 'ae-for-patient' }, `${patient.mrn} · ${patient.family_name} ${patient.given_names}`) : null),
     overdue.length ? h('section', { class: 'alert alert-error', role: 'alert', 'data-testid': 'ae-overdue' },
       h('p', { class: 'alert-title' }, t('ae.deadlines_alert', { overdue: dl.overdue, soon: dl.due_soon })),
       h('ul', {}, overdue.map((d) => h('li', {}, h('a', { href: `#/adverse-events/${d.adverse_event_id}` },

@@ -19,7 +19,7 @@ export async function renderDonorNew(ctx) {
       fields: [
         { name: 'kind', label: t('lab.donor.kind'), type: 'select', required: true,
           options: [['allogeneic', t('lab.kind.allogeneic')], ['autologous', t('lab.kind.autologous')]] },
-        { name: 'patient_id', label: t('lab.donor.patient_id'), kind: 'int', help: t('lab.donor.patient_help') },
+        { name: 'patient_id', label: t('lab.donor.patient'), source: 'patient', kind: 'int', help: t('lab.donor.patient_pick_help') },
         { name: 'code', label: t('lab.donor.code'), help: t('lab.donor.code_help') },
         { name: 'consent_date', label: t('lab.donor.consent_date'), type: 'date' },
         { name: 'consent_reference', label: t('lab.donor.consent_reference') },

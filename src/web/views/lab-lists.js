@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
 import { can, navigate } from '../app.js';
-import { field, syntheticBadge } from '../ui.js';
+import { field, picker, syntheticBadge } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
 
 const STATES = ['quarantine', 'released', 'reserved', 'issued', 'administered', 'returned', 'expired', 'discarded'];
@@ -73,26 +73,55 @@ export async function renderStorage(ctx) {
         h('a', { href: `#/lab/units/${p.unit_id}` }, `${p.din}${p.din_check}`), ' ', stateBadge(p.state)))))));
 }
 
-const FROM = ['donor', 'collection', 'batch', 'patient'];
+const FROM = ['donor', 'collection', 'batch', 'unit', 'patient'];
+
+// The record a lookback starts from, as its picker shows it (the patient's
+// chart is not the laboratory's: its picker starts empty).
+async function startRecord(from, id) {
+  if (!id || from === 'patient') return null;
+  const { data } = await api('GET', `/${from === 'batch' ? 'batches' : `${from}s`}/${id}`);
+  return data[from] || null;
+}
+
+// Where to start: the kind of record, then the record itself by what is
+// printed on it (donor code, batch number, DIN, MRN) or typed in part.
+function lookbackForm(from, start) {
+  const pick = (kind, item) => picker('lookback', { name: 'record', label: t(`lab.lookback.pick.${kind}`), source: kind, required: true,
+    help: t(`lab.lookback.pick_help.${kind}`), value: item ? { item } : null,
+    onPick: (x) => { if (x) navigate(`#/lab/lookback?${kind}=${x.id}`); } });
+  const kindField = field('lookback', { name: 'from', label: t('lab.lookback.from'), type: 'select', required: true, value: from || 'donor',
+    options: FROM.map((f) => [f, t(`lab.lookback.${f}`)]) });
+  let current = pick(from || 'donor', start);
+  const form = h('form', { id: 'lookback-form', class: 'card lab-form', 'data-testid': 'lookback-form' }, kindField, current);
+  kindField.querySelector('select').addEventListener('change', (e) => {
+    const next = pick(e.target.value, null);
+    current.replaceWith(next);
+    current = next;
+    next.querySelector('input[type="text"]').focus();
+  });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  return form;
+}
 
 export async function renderLookback(ctx) {
   const from = FROM.find((f) => ctx.query.get(f));
   const id = from ? ctx.query.get(from) : '';
-  const form = h('form', { id: 'lookback-form', class: 'card lab-form', 'data-testid': 'lookback-form' },
-    field('lookback', { name: 'from', label: t('lab.lookback.from'), type: 'select', required: true, value: from || 'donor',
-      options: FROM.map((f) => [f, t(`lab.lookback.${f}`)]) }),
-    field('lookback', { name: 'id', label: t('lab.lookback.id'), required: true, value: id, inputmode: 'numeric' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'lookback-submit' }, t('action.search'))));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    navigate(`#/lab/lookback?${form.elements.namedItem('from').value}=${encodeURIComponent(form.elements.namedItem('id').value.trim())}`);
-  });
-  const nodes = [labNav('lookback'), pageHead(t('lab.lookback.title')), form];
-  if (from && /^\d+$/.test(id)) {
-    const path = from === 'patient' ? `/lookback/patients/${id}` : `/lookback/${from}s/${id}`;
+  const valid = from && /^\d+$/.test(id);
+  const start = valid ? await startRecord(from, id) : null;
+  if (!ctx.alive()) return;
+  const nodes = [labNav('lookback'), pageHead(t('lab.lookback.title')), lookbackForm(from, start)];
+  if (valid) {
+    // a unit's lookback is its batch's, narrowed to that unit
+    const path = from === 'patient' ? `/lookback/patients/${id}` : from === 'unit' ? `/lookback/batches/${start.batch_id}` : `/lookback/${from}s/${id}`;
     const { data } = await api('GET', path);
     if (!ctx.alive()) return;
-    nodes.push(h('p', {}, h('a', { href: `/api/v1${path}?format=csv`, 'data-testid': 'lookback-csv', download: `lookback-${from}-${id}.csv` }, t('lab.lookback.csv'))));
+    if (from === 'unit') {
+      data.units = (data.units || []).filter((u) => u.id === Number(id));
+      data.recipients = (data.recipients || []).filter((r) => r.unit_id === Number(id));
+      const who = new Set(data.recipients.map((r) => r.patient_id));
+      if (Array.isArray(data.events)) data.events = data.events.filter((e) => who.has(e.patient_id));
+    }
+    if (from !== 'unit') nodes.push(h('p', {}, h('a', { href: `/api/v1${path}?format=csv`, 'data-testid': 'lookback-csv', download: `lookback-${from}-${id}.csv` }, t('lab.lookback.csv'))));
     if (from === 'patient') {
       nodes.push(section(t('lab.lookback.exposures'), dataTable('exposures', [
         ['din', 'DIN', (r) => h('a', { href: `#/lab/units/${r.unit_id}` }, `${r.din}${r.din_check}`)],

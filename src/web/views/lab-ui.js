@@ -3,7 +3,7 @@
 import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { errorBox, showFormError, field } from '../ui.js';
+import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError } from '../ui.js';
 import { navigate } from '../app.js';
 
 export const LAB_READ = ['lab', 'qa', 'physician', 'nurse'];
@@ -46,13 +46,15 @@ function readValues(form, fields) {
 }
 
 // A form that sends its fields to the API. fields: ui.field options plus
-// kind ('int' | 'number' | 'bool'). build(body) may add fixed values.
+// kind ('int' | 'number' | 'bool'), or ui.picker options with `source` (the
+// record's id is sent). build(body) may add fixed values; validate(body)
+// may return [field, message] to stop before sending.
 // On success: onDone(data) or the page is redrawn with a message.
-export function actionForm({ id, title, fields, method = 'POST', path, submit, build, onDone, message, danger }) {
+export function actionForm({ id, title, fields, method = 'POST', path, submit, build, validate, onDone, message, danger }) {
   const box = errorBox(`${id}-error`);
   const form = h('form', { id, class: 'card lab-form', 'data-testid': id, novalidate: true },
     title ? h('h2', {}, title) : null, box,
-    fields.map((f) => field(id, f)),
+    fields.map((f) => (f.node ? f.node : f.source ? picker(id, f) : field(id, f))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, 'data-testid': `${id}-submit` },
         submit || t('action.save'))));
@@ -60,6 +62,13 @@ export function actionForm({ id, title, fields, method = 'POST', path, submit, b
     e.preventDefault();
     let body = readValues(form, fields);
     if (build) body = build(body);
+    const invalid = validate ? validate(body) : null;
+    if (invalid) {
+      clearFieldErrors(form);
+      showErrorBox(box, invalid[1]);
+      markFieldError(form, invalid[0], invalid[1]);
+      return;
+    }
     try {
       const { data } = await api(method, typeof path === 'function' ? path(body) : path, { body });
       if (onDone) onDone(data);

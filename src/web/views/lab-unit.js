@@ -1,12 +1,55 @@
 // Unit page: identity and contents, label preview (PNG) and PDF, its
 // freezing and thaw records (H14), custody history, and the moves the
 // user's role allows.
-import { h } from '../dom.js';
+import { h, clear } from '../dom.js';
 import { api } from '../api.js';
-import { t, formatDateTime, formatNumber } from '../i18n.js';
+import { t, formatDateTime, formatNumber, formatDate } from '../i18n.js';
 import { can } from '../app.js';
-import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din, productOptions } from './lab-ui.js';
-import { instant, localNow } from './bedside.js';
+import { field } from '../ui.js';
+import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din } from './lab-ui.js';
+import { instant, localNow, amountText } from './bedside.js';
+
+// A planned administration as the lab chooses it: date, route, product, dose.
+export function plannedText(p) {
+  return [formatDate(p.date), t(`prog.route.${p.route}`), t(`lab.product.${p.product_type}`),
+    amountText(p.amount, p.dose_unit)].join(' · ');
+}
+
+// The patient's planned administrations not given yet ([] for a role that
+// may not read them).
+async function plannedFor(patientId) {
+  if (!patientId || !can(['lab', 'admin', 'coordinator', 'physician', 'nurse'])) return [];
+  const { data } = await api('GET', `/planned-administrations?patient_id=${patientId}`);
+  return data.items || [];
+}
+
+// Reservation: the patient (picker), then one of their planned
+// administrations; the unit is reserved for that one (what the bedside
+// check compares), with its product.
+function reserveForm(id) {
+  let plans = [];
+  const plannedField = field('reserve-form', { name: 'planned', label: t('lab.unit.planned'), type: 'select', required: true,
+    options: [['', t('lab.unit.planned_first')]], help: t('lab.unit.planned_help') });
+  const select = plannedField.querySelector('select');
+  const fill = async (patient) => {
+    plans = patient ? await plannedFor(patient.id) : [];
+    clear(select);
+    select.append(h('option', { value: '' }, !patient ? t('lab.unit.planned_first') : plans.length ? t('form.choose') : t('lab.unit.planned_none')),
+      ...plans.map((p, k) => h('option', { value: String(k) }, plannedText(p))));
+  };
+  return actionForm({ id: 'reserve-form', title: t('lab.unit.reserve'), path: `/units/${id}/reserve`,
+    fields: [
+      { name: 'patient_id', label: t('lab.unit.patient'), source: 'patient', kind: 'int', required: true,
+        help: t('picker.help.patient'), onPick: fill },
+      { name: 'planned', node: plannedField }],
+    build: (b) => {
+      const p = plans[Number(b.planned)];
+      return p ? { patient_id: b.patient_id, plan_id: p.plan_id, plan_item: p.item, product_type: p.product_type }
+        : { patient_id: b.patient_id };
+    },
+    validate: (b) => (!b.patient_id ? ['patient_id', t('picker.required')]
+      : !b.plan_id ? ['planned', t('lab.unit.planned_required')] : null) });
+}
 
 const tenths = (n) => formatNumber(n / 10);
 
@@ -61,6 +104,13 @@ export async function renderUnit(ctx, id) {
   const { data } = await api('GET', `/units/${id}`);
   if (!ctx.alive()) return;
   const u = data.unit;
+  // the planned administration the unit is reserved for ("plan:P:N")
+  const ref = /^plan:(\d+):(\d+)$/.exec(u.reserved_for || '');
+  const reservedItem = ref && u.state === 'reserved'
+    ? (await plannedFor(u.reserved_patient_id)).find((p) => p.plan_id === Number(ref[1]) && p.item === Number(ref[2])) : null;
+  if (!ctx.alive()) return;
+  const reservedPatient = u.reserved_patient_id
+    ? { id: u.reserved_patient_id, mrn: u.reserved_mrn, family_name: u.reserved_family_name, given_names: u.reserved_given_names } : null;
   const loc = u.position ? `${u.freezer} / ${u.rack} / ${u.box} / ${u.position}` : '—';
   const nodes = [labNav('inventory'), pageHead(t('lab.unit.title', { din: din(u) }), stateBadge(u.state)),
     facts('unit-facts', [
@@ -72,7 +122,9 @@ export async function renderUnit(ctx, id) {
       ['expiry', t('lab.expiry'), u.expiry], ['storage', t('lab.storage_conditions'), u.storage || '—'],
       ['location', t('lab.location'), loc],
       u.owner_mrn ? ['owner', t('lab.unit.autologous'), h('strong', {}, u.owner_mrn)] : null,
-      u.reserved_mrn ? ['reserved', t('lab.unit.reserved_for'), `${u.reserved_mrn} ${u.reserved_for}`] : null,
+      u.reserved_mrn ? ['reserved', t('lab.unit.reserved_for'),
+        h('span', {}, h('strong', { 'data-testid': 'reserved-patient' }, `${u.reserved_mrn} · ${u.reserved_family_name} ${u.reserved_given_names}`),
+          reservedItem ? h('span', { 'data-testid': 'reserved-planned' }, ` — ${plannedText(reservedItem)}`) : null)] : null,
       u.issued_mrn ? ['issued', t('lab.unit.issued_to'), `${u.issued_mrn} · ${u.issued_ward}`] : null,
     ]),
     section(t('lab.label.title'),
@@ -92,11 +144,7 @@ export async function renderUnit(ctx, id) {
         { name: 'note', label: t('lab.notes') }] }));
     }
     if (u.state === 'released') {
-      nodes.push(actionForm({ id: 'reserve-form', title: t('lab.unit.reserve'), path: `/units/${id}/reserve`, fields: [
-        { name: 'patient_id', label: t('lab.donor.patient_id'), kind: 'int', required: true },
-        { name: 'product_type', label: t('lab.product_type'), type: 'select', required: true, options: productOptions() },
-        { name: 'dose_cells', label: t('lab.unit.dose_cells'), kind: 'int' },
-        { name: 'reserved_for', label: t('lab.unit.plan_ref') }] }));
+      nodes.push(reserveForm(id));
     }
     if (u.state === 'reserved') {
       nodes.push(actionForm({ id: 'unreserve-form', title: t('lab.unit.unreserve'), path: `/units/${id}/unreserve`,
@@ -105,7 +153,8 @@ export async function renderUnit(ctx, id) {
     if (u.state === 'released' || u.state === 'reserved') {
       nodes.push(actionForm({ id: 'issue-form', title: t('lab.unit.issue'), path: `/units/${id}/issue`, fields: [
         { name: 'ward', label: t('lab.unit.ward'), required: true },
-        { name: 'patient_id', label: t('lab.donor.patient_id'), kind: 'int', value: u.reserved_patient_id ?? '' }] }));
+        { name: 'patient_id', label: t('lab.unit.patient'), source: 'patient', kind: 'int', help: t('picker.help.patient'),
+          value: reservedPatient ? { item: reservedPatient } : null }] }));
     }
     nodes.push(actionForm({ id: 'custody-form', title: t('lab.unit.custody_event'), path: `/units/${id}/custody`, fields: [
       { name: 'event', label: t('lab.unit.event'), type: 'select', required: true,
