@@ -620,6 +620,19 @@ def test_bad_input(lab, t, srv):
         ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "xx"}, "product_type"),
         ("POST", U + "/reserve", "lab", {"patient_id": 0, "product_type": "uc-msc"}, "patient_id"),
         ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "dose_cells": -5}, "dose_cells"),
+        # a patient named twice, an MRN where an id is expected, a malformed or unknown MRN
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "patient_mrn": "00000018", "product_type": "uc-msc"}, "patient_mrn"),
+        ("POST", U + "/reserve", "lab", {"patient_id": "00000018", "product_type": "uc-msc"}, "patient_id"),
+        ("POST", U + "/reserve", "lab", {"patient_mrn": "00000019", "product_type": "uc-msc"}, "patient_mrn"),
+        ("POST", U + "/reserve", "lab", {"patient_mrn": 18, "product_type": "uc-msc"}, "patient_mrn"),
+        ("POST", U + "/reserve", "lab", {"patient_mrn": "99999997", "product_type": "uc-msc"}, "patient_mrn"),
+        ("POST", U + "/reserve", "lab", {"product_type": "uc-msc"}, "patient_id"),
+        # the planned administration: both numbers, positive ids, one that exists
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "plan_id": 1}, "plan_item"),
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "plan_item": 1}, "plan_id"),
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "plan_id": "1", "plan_item": 1}, "plan_id"),
+        ("POST", U + "/reserve", "lab", {"patient_id": p, "product_type": "uc-msc", "plan_id": 1, "plan_item": 0}, "plan_item"),
+        ("POST", U + "/issue", "lab", {"ward": "W", "patient_id": p, "patient_mrn": "00000018"}, "patient_mrn"),
         ("POST", U + "/unreserve", "lab", {"reason": 5}, "reason"),
         ("POST", U + "/issue", "lab", {"ward": ""}, "ward"),
         ("POST", U + "/issue", "lab", {"ward": "W", "patient_id": "1"}, "patient_id"),
@@ -657,11 +670,17 @@ def test_bad_input(lab, t, srv):
     for path, field in (("/api/v1/units?state=lost", "state"), ("/api/v1/units?expiring_within=0", "expiring_within"),
                         ("/api/v1/units?din=W123", "din"), ("/api/v1/units?batch_id=x", "batch_id"),
                         ("/api/v1/batches?status=open", "status"), ("/api/v1/collections?donor_id=-1", "donor_id"),
+                        ("/api/v1/units?q=" + "W" * 41, "q"), ("/api/v1/batches?q=" + "B" * 41, "q"),
+                        ("/api/v1/collections?q=" + "C" * 41, "q"), ("/api/v1/donors?q=" + "D" * 41, "q"),
+                        ("/api/v1/patient-lookup?q=" + "x" * 201, "q"),
+                        ("/api/v1/planned-administrations", "patient_id"),
+                        ("/api/v1/planned-administrations?patient_id=x", "patient_id"),
                         ("/api/v1/lookback/donors/%d?format=xml" % did, "format")):
         r = srv.request("GET", path, role="lab")
         t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == field, "GET %s -> 400 %s" % (path, field), r)
     for path in ("/api/v1/donors/999999", "/api/v1/batches/999999", "/api/v1/units/0", "/api/v1/collections/abc",
-                 "/api/v1/lookback/patients/999999", "/api/v1/units/999999/label.png"):
+                 "/api/v1/lookback/patients/999999", "/api/v1/units/999999/label.png",
+                 "/api/v1/planned-administrations?patient_id=999999"):
         t.check(srv.request("GET", path, role="lab").status == 404, "GET %s -> 404" % path)
     # roles: lab writes, qa releases, physician and nurse read
     for method, path, role, body in (("POST", "/api/v1/donors", "nurse", {"kind": "allogeneic"}),
