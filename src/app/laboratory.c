@@ -11,7 +11,6 @@
 #include "core/plan_state.h"
 #include "store/audit.h"
 #include "store/bedside.h"
-#include "store/patients.h"
 #include "store/plans.h"
 
 cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err)
@@ -153,47 +152,45 @@ cc_status app_lab_unit_create(app_ctx *ctx, int64_t batch_id, const lab_unit_fie
 
 /* The facts core decides a unit action on, read inside the transaction. */
 /* The planned administration a reservation names (lab_plan_item_facts), in
- * the caller's transaction; texts live in the context's arena. */
+ * the caller's transaction. */
 static cc_status plan_item_facts(app_ctx *ctx, const lab_unit_request *r, lab_plan_item_facts *it,
                                  cc_error *err)
 {
     *it = (lab_plan_item_facts){0};
+    arena *own = ctx->arena ? NULL : arena_create(1 << 20);
+    arena *a = ctx->arena ? ctx->arena : own;
+    if (!a)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     plan_row row;
-    cc_status st = plan_store_get(ctx->d, ctx->arena, r->plan_id, &row, err);
+    cc_status st = plan_store_get(ctx->d, a, r->plan_id, &row, err);
+    if (st == CC_OK) {
+        plan_state state;
+        it->patient_id = row.patient_id;
+        it->active = plan_state_parse(row.status, &state) && plan_state_is_active(state);
+        json_t *body = json_loads(row.body ? row.body : "{}", 0, NULL);
+        size_t k;
+        json_t *adm;
+        json_array_foreach(json_object_get(body, "administrations"), k, adm)
+        {
+            if (json_integer_value(json_object_get(adm, "n")) != r->plan_item)
+                continue;
+            const char *product = json_string_value(json_object_get(adm, "product"));
+            snprintf(it->product_type, sizeof it->product_type, "%s", product ? product : "");
+            for (char *c = it->product_type; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            bedside_plan_ref(r->plan_id, r->plan_item, it->ref, sizeof it->ref);
+            it->found = true;
+        }
+        json_decref(body);
+    }
+    arena_release(own);
     if (st == CC_NOT_FOUND)
         return CC_OK;
-    if (st != CC_OK)
-        return st;
-    plan_state state;
-    it->patient_id = row.patient_id;
-    it->active = plan_state_parse(row.status, &state) && plan_state_is_active(state);
-    json_t *body = json_loads(row.body ? row.body : "{}", 0, NULL);
-    size_t k;
-    json_t *a;
-    json_array_foreach(json_object_get(body, "administrations"), k, a)
-    {
-        if (json_integer_value(json_object_get(a, "n")) != r->plan_item)
-            continue;
-        const char *product = json_string_value(json_object_get(a, "product"));
-        size_t n = product ? strlen(product) : 0;
-        char *lower = arena_alloc(ctx->arena, n + 1);
-        char *ref = arena_alloc(ctx->arena, BEDSIDE_REF_MAX);
-        if (!lower || !ref)
-            break;
-        for (size_t i = 0; i < n; i++)
-            lower[i] = (char)tolower((unsigned char)product[i]);
-        lower[n] = '\0';
-        bedside_plan_ref(r->plan_id, r->plan_item, ref, BEDSIDE_REF_MAX);
-        it->found = true;
-        it->product_type = lower;
-        it->ref = ref;
-    }
-    json_decref(body);
     int64_t given = 0;
-    if (it->found && (st = bedside_item_record(ctx->d, it->ref, &given, err)) != CC_OK)
-        return st;
+    if (st == CC_OK && it->found)
+        st = bedside_item_record(ctx->d, it->ref, &given, err);
     it->given = given != 0;
-    return CC_OK;
+    return st;
 }
 
 static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_request *r,
@@ -210,10 +207,8 @@ static cc_status unit_facts(app_ctx *ctx, const lab_unit_row *u, const lab_unit_
     int64_t patient = lab_unit_request_patient(&u->u, r);
     if (st == CC_OK && patient > 0)
         st = lab_patient_exists(ctx->d, patient, &f->patient_exists, err);
-    patient_record p;
-    if (st == CC_OK && f->patient_exists &&
-        (st = patient_get(ctx->d, ctx->arena, patient, false, &p, err)) == CC_OK)
-        f->patient_mrn = p.mrn;
+    if (st == CC_OK && f->patient_exists)
+        st = lab_patient_mrn(ctx->d, patient, f->patient_mrn, sizeof f->patient_mrn, err);
     if (st == CC_OK && r->event == UNIT_EV_RESERVE && r->plan_id)
         st = plan_item_facts(ctx, r, &f->item, err);
     return st;

@@ -198,10 +198,9 @@ static cc_status plan_item_fits(const lab_unit_request *r, const lab_plan_item_f
     if (it->given)
         return cc_fail(err, CC_CONFLICT, "plan_item", "item_already_given",
                        "this planned administration is already given");
-    if (strcmp(it->product_type ? it->product_type : "", r->product_type ? r->product_type : ""))
+    if (strcmp(it->product_type, r->product_type ? r->product_type : ""))
         return cc_fail(err, CC_CONFLICT, "product_type", "product_type_mismatch",
-                       "the planned administration prescribes %.16s",
-                       it->product_type ? it->product_type : "");
+                       "the planned administration prescribes %.16s", it->product_type);
     return CC_OK;
 }
 
@@ -254,9 +253,8 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
         if (st == CC_OK && r->plan_id)
             st = plan_item_fits(r, &f->item, err);
         c->reserved_patient_id = r->patient_id;
-        c->reserved_for = r->plan_id && f->item.ref ? f->item.ref : "";
-        snprintf(c->note, sizeof c->note, "reserved for MRN %.12s%s%.0d",
-                 f->patient_mrn ? f->patient_mrn : "",
+        c->reserved_for = r->plan_id ? f->item.ref : "";
+        snprintf(c->note, sizeof c->note, "reserved for MRN %.12s%s%.0d", f->patient_mrn,
                  r->plan_id ? ", planned administration " : "", r->plan_item);
         break;
     }
@@ -272,7 +270,7 @@ cc_status lab_decide_unit_action(const lab_unit *u, const lab_unit_request *r,
         c->issued_patient_id = patient;
         c->ward = r->ward ? r->ward : "";
         snprintf(c->note, sizeof c->note, "issued to %.100s for MRN %.12s", c->ward,
-                 f->patient_mrn ? f->patient_mrn : "");
+                 f->patient_mrn);
         break;
     }
     case UNIT_EV_RETURN:

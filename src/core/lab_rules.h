@@ -120,12 +120,12 @@ typedef struct {
 /* The planned administration a reservation names, read by the caller in
  * the transaction that records it. */
 typedef struct {
-    bool found;               /* the plan exists and has that administration */
-    int64_t patient_id;       /* whose plan it is */
-    bool active;              /* the plan is approved or under way */
-    bool given;               /* the administration is already recorded */
-    const char *product_type; /* what it prescribes ("uc-msc", ...) */
-    const char *ref;          /* its reference ("plan:12:3", core/bedside.h) */
+    bool found;            /* the plan exists and has that administration */
+    int64_t patient_id;    /* whose plan it is */
+    bool active;           /* the plan is approved or under way */
+    bool given;            /* the administration is already recorded */
+    char product_type[16]; /* what it prescribes ("uc-msc", ...) */
+    char ref[64];          /* its reference ("plan:12:3", core/bedside.h) */
 } lab_plan_item_facts;
 
 typedef struct {
@@ -133,7 +133,7 @@ typedef struct {
     bool batch_passes_release; /* its release check passes now (read for release, restock) */
     const char *release_block; /* the first reason it does not ("" none) */
     bool patient_exists;       /* the patient of lab_unit_request_patient is on record */
-    const char *patient_mrn;   /* that patient's MRN, for the custody note */
+    char patient_mrn[16];      /* that patient's MRN, for the custody note */
     lab_plan_item_facts item;  /* reserve with a plan_id */
 } lab_unit_facts;
 

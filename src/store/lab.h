@@ -250,6 +250,8 @@ cc_status lab_unit_load(db *d, int64_t id, lab_unit_row *out, cc_error *err);
 
 /* Whether a patient is on record (a reservation or issue names one). */
 cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err);
+/* The patient's MRN into out ("" when there is no such patient). */
+cc_status lab_patient_mrn(db *d, int64_t patient_id, char *out, size_t cap, cc_error *err);
 
 /* Records an action decided by core (lab_decide_unit_action) on the unit
  * as loaded: its new state (unit_state_apply once more, so that no caller

@@ -390,6 +390,29 @@ cc_status lab_patient_exists(db *d, int64_t patient_id, bool *out, cc_error *err
     return st;
 }
 
+typedef struct {
+    char *out;
+    size_t cap;
+} text_out;
+
+static cc_status copy_first_text(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    text_out *t = ctx;
+    snprintf(t->out, t->cap, "%s", db_col_text(row, 0));
+    return CC_OK;
+}
+
+cc_status lab_patient_mrn(db *d, int64_t patient_id, char *out, size_t cap, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(patient_id)};
+    text_out t = {out, cap};
+    out[0] = '\0';
+    cc_status st =
+        sql_first(d, "SELECT mrn FROM patients WHERE id = ?", a, 1, copy_first_text, &t, err);
+    return st == CC_NOT_FOUND ? CC_OK : st;
+}
+
 /* issued -> administered inside the caller's transaction: core's
  * lab_check_administer (H2, H3, H7, H12), the lookback link, the custody event. */
 static cc_status administer(db *d, const store_actor *actor, const lab_unit_row *u,

@@ -38,7 +38,7 @@ NOT_IDENTIFIED = {
     "/api/v1/instruments", "/api/v1/instruments/{id}", "/api/v1/users", "/api/v1/lab/site",
     "/api/v1/donors", "/api/v1/donors/{id}", "/api/v1/collections", "/api/v1/collections/{id}",
     "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/units", "/api/v1/units/{id}",
-    "/api/v1/storage",
+    "/api/v1/storage", "/api/v1/planned-administrations",
     "/api/v1/protocols", "/api/v1/protocols/{id}", "/api/v1/screening-tests",
     "/api/v1/screenings/{id}", "/api/v1/plans", "/api/v1/plans/{id}", "/api/v1/capacity",
     "/api/v1/bedside/settings", "/api/v1/adverse-events/terms", "/api/v1/follow-up-settings",

@@ -491,7 +491,7 @@ static void test_unit_action_table(void **state)
         }                                                                                          \
     }
     const lab_unit_facts item_ok = ITEM(true, 7, true, false, "uc-msc");
-    const lab_unit_facts item_missing = ITEM(false, 0, false, false, NULL);
+    const lab_unit_facts item_missing = ITEM(false, 0, false, false, "");
     const lab_unit_facts item_other = ITEM(true, 8, true, false, "uc-msc");
     const lab_unit_facts item_closed = ITEM(true, 7, false, false, "uc-msc");
     const lab_unit_facts item_given = ITEM(true, 7, true, true, "uc-msc");

@@ -137,7 +137,7 @@ export async function renderAe(ctx, id) {
     fact(t('ae.expectedness'), t(`ae.exp.${e.expectedness}`)), fact(t('ae.action'), t(`ae.action.${e.action}`)),
     fact(t('ae.outcome'), t(`ae.outcome.${e.outcome}`)), fact(t('ae.description'), e.description || '—'),
     fact(t('ae.assessed'), e.assessed_by ? `${e.assessed_by} · ${formatDateTime(e.assessed_at)}` : '—', 'ae-assessed'),
-    fact(t('ae.links'), [...(data.administrations || []).map((a) => h('a', { href: `#/administrations/${a.id}`, 'data-testid': 'ae-adm-link' }, t('bs.record_title', { id: a.id }))),
+    fact(t('ae.links'), [...(data.administrations || []).map((a) => h('a', { href: `#/administrations/${a.id}`, 'data-testid': 'ae-adm-link' }, t('bs.record_title_on', { date: formatDateTime(a.started_at) }))),
       ...(data.units || []).map((u) => `${u.din}${u.din_check || ''} (${u.batch_code})`)].flatMap((x, i) => (i ? [', ', x] : [x])), 'ae-linked')))];
   const dls = data.deadlines || [];
   if (dls.length) {

@@ -283,7 +283,7 @@ export async function renderAdministration(ctx, id) {
   const unitIds = (data.units || []).map((u) => u.id);
   const aeHref = (term, termText, grade) => `#/adverse-events/new${query({ patient_id: a.patient_id, administration_id: a.id, unit_ids: unitIds.join(','), term, term_text: termText || '', grade: grade || '' })}`;
   const nodes = [
-    head(t('bs.record_title', { id: a.id }), h('p', { class: 'subtitle' }, h('strong', {}, fullName(a)), h('span', { class: 'mrn' }, a.patient_mrn),
+    head(t('bs.record_title_on', { date: formatDateTime(a.started_at) || a.planned_date || '' }), h('p', { class: 'subtitle' }, h('strong', {}, fullName(a)), h('span', { class: 'mrn' }, a.patient_mrn),
       badge(a.status, t(`bs.status.${a.status}`), 'adm-status'),
       h('a', { href: `#/patients/${a.patient_id}/wristband` }, t('bs.wristband')))),
     h('section', { class: 'card' },
