@@ -263,7 +263,10 @@ await run([
     await confirm(page);
     await page.getByTestId('ae-facts').waitFor();
     assert.match(await page.getByTestId('ae-term').textContent(), /Fever/);
-    assert.match(await page.getByTestId('ae-linked').textContent(), new RegExp(`Administration ${admId}`));
+    // the administration by when it was given and its unit, never by its internal number
+    const linked = await page.getByTestId('ae-linked').textContent();
+    assert.match(linked, /Administration of \d{1,2} \w+ \d{4}, \d\d:\d\d/);
+    assert.doesNotMatch(linked, new RegExp(`Administration ${admId}\\b`));
     assert.match(await page.getByTestId('ae-criteria').textContent(), /not serious/);
     // the record shows its event
     await page.getByTestId('ae-adm-link').click();
