@@ -22,8 +22,8 @@ shifted, and a dose given late.
     python3 tests/api/test_plan_moves.py --binary build/cellclinic [-v]
 """
 
+import calendar
 import datetime
-import json
 import os
 import sys
 
@@ -45,27 +45,7 @@ def add_months(iso, months):
     total = d.year * 12 + d.month - 1 + months
     y, m = divmod(total, 12)
     m += 1
-    import calendar
     return datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1])).isoformat()
-
-
-def approved_plan(b, pid, start):
-    """An approved sci plan (8 administrations: IV 2, IT 3, IV 4, IT 6, IV 7,
-    IT 9, IV 10, IT 12, discharge day 15) from start."""
-    r = b.req("POST", "/api/v1/screenings", {"patient_id": pid, "protocol": "sci", "results": bt.results(),
-                                            "findings": {"ecg": {"state": "normal", "date": day(-2)}},
-                                            "history": {"cancer_history": "no", "pregnancy": "no",
-                                                        "active_infection": "no"}},
-              role="physician", want=201)
-    b.req("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
-          {"decision": "eligible", "password": b.pw("physician")}, role="physician", want=200)
-    r = b.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": start},
-              role="coordinator", want=201)
-    plan_id = r.json["id"]
-    b.srv.record_consent(pid, "sci")
-    r = b.req("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": b.pw("physician")},
-              role="physician", want=200)
-    return plan_id, r.json
 
 
 def dates(plan):
@@ -74,7 +54,7 @@ def dates(plan):
 
 def test_refusals(b, t, srv):
     p = b.patient("Deplace")
-    plan_id, plan = approved_plan(b, p["id"], day(1))
+    plan_id, plan = b.approved_plan(p["id"], day(1))
     t.check(dates(plan) == [day(d) for d in (2, 3, 4, 6, 7, 9, 10, 12)] and plan["end"] == day(15),
             "the approved sci plan from tomorrow", dates(plan))
     move = "/api/v1/plans/%d/items/%%d/move" % plan_id

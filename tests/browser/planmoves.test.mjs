@@ -6,7 +6,7 @@
 // retard" on the plan and on the patient page.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
-import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
+import { day, sql, quote, ok, releasedUnit, clinicEnv, normalWorkUp } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'moves-browser-password-1';
 const ENGLISH = [/\bPlanned\b/, /\bMove\b/, /\bShift\b/, /\bReason\b/, /\bgiven\b/, /\bdays late\b/, /\bAdministration \d+ from\b/];
@@ -14,26 +14,9 @@ const ENGLISH = [/\bPlanned\b/, /\bMove\b/, /\bShift\b/, /\bReason\b/, /\bgiven\
 let env = null;
 async function setup(server) {
   if (env) return env;
-  const admin = await server.client();
-  for (const [username, role] of [['coordinator1', 'coordinator'], ['drmoves', 'physician'], ['nurse1', 'nurse'],
-    ['lab1', 'lab'], ['qa1', 'qa']]) {
-    await ok(admin, 'POST', '/users', { username, role, password: PASSWORD }, 201);
-  }
-  await ok(admin, 'PUT', '/lab/site', { fin: 'W1234' }, 200);
-  await ok(admin, 'POST', '/lab/product-codes', { code: 'S1234', product_type: 'uc-msc', description: 'UC-MSC' }, 201);
-  env = { server };
-  for (const [key, name] of [['coordinator', 'coordinator1'], ['physician', 'drmoves'], ['nurse', 'nurse1'], ['lab', 'lab1'], ['qa', 'qa1']]) {
-    env[key] = await server.client(name, PASSWORD);
-  }
+  env = await clinicEnv(server, PASSWORD, [['coordinator1', 'coordinator'], ['drmoves', 'physician'], ['nurse1', 'nurse'],
+    ['lab1', 'lab'], ['qa1', 'qa']]);
   return env;
-}
-
-function results() {
-  const d = day(-3);
-  const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
-  const neg = { positive: false, date: d };
-  return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
 }
 
 // An approved sci plan from `start`: IV 2, IT 3, IV 4, IT 6, IV 7, IT 9, IV 10, IT 12; discharge day 15.
@@ -43,7 +26,7 @@ async function approvedPlan(e, family, start) {
   await ok(e.nurse, 'POST', `/patients/${p.id}/weights`, { date: day(0), kg: 72 }, 201);
   await ok(e.physician, 'POST', `/patients/${p.id}/conditions`, { icd10: 'S14.1', label: 'Lésion médullaire', onset_date: day(-90),
     details: { level: 'C5' } }, 201);
-  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: results(),
+  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: normalWorkUp(),
     findings: { ecg: { state: 'normal', date: day(-2) } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' } }, 201);
   await ok(e.physician, 'POST', `/screenings/${s.id}/decision`, { decision: 'eligible', password: PASSWORD }, 200);
