@@ -13,6 +13,7 @@
 #include "app/programmes.h"
 #include "app/protocol_json.h"
 #include "core/text.h"
+#include "store/bedside.h"
 #include "store/patients.h"
 #include "store/plans.h"
 
@@ -46,14 +47,50 @@ static json_t *plan_row_json(const plan_row *r)
         "updated_at", r->updated_at, "version", (json_int_t)r->version);
 }
 
+/* Each planned administration given at the bedside gets "given_on" (the
+ * day it was given) and "late_days" (after its first planned date). */
+static cc_status add_given(api_request *req, int64_t plan_id, json_t *o, cc_error *err)
+{
+    int items[PROTOCOL_MAX_ADMINISTRATIONS * 2];
+    cc_date days[PROTOCOL_MAX_ADMINISTRATIONS * 2];
+    size_t n = 0;
+    cc_status st =
+        bedside_plan_given(req->db, plan_id, items, days, sizeof items / sizeof items[0], &n, err);
+    json_t *admins = json_object_get(json_object_get(o, "plan"), "administrations");
+    size_t i;
+    json_t *a;
+    json_array_foreach(admins, i, a)
+    {
+        for (size_t k = 0; k < n; k++) {
+            if (items[k] != (int)json_integer_value(json_object_get(a, "n")))
+                continue;
+            const char *first = json_string_value(json_object_get(a, "original_date"));
+            cc_date planned;
+            cc_error ignored;
+            char given[CC_DATE_TEXT];
+            date_format(days[k], given);
+            json_object_set_new(a, "given_on", json_string(given));
+            if (date_parse(first ? first : json_string_value(json_object_get(a, "date")), "date",
+                           &planned, &ignored) == CC_OK)
+                json_object_set_new(a, "late_days", json_integer(days[k] - planned));
+        }
+    }
+    return st;
+}
+
 static cc_status reply_plan(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
     plan_row row;
     cc_status st = plan_store_get(req->db, req->arena, id, &row, err);
     if (st != CC_OK)
         return st;
+    json_t *o = plan_row_json(&row);
+    if ((st = add_given(req, id, o, err)) != CC_OK) {
+        json_decref(o);
+        return st;
+    }
     api_etag(req, row.version);
-    api_reply(req, status, plan_row_json(&row));
+    api_reply(req, status, o);
     return CC_OK;
 }
 
@@ -217,8 +254,15 @@ cc_status h_plan_list(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, plan_row_json(&rows[i]));
+    for (size_t i = 0; i < n && st == CC_OK; i++) {
+        json_t *o = plan_row_json(&rows[i]);
+        st = add_given(req, rows[i].id, o, err);
+        json_array_append_new(items, o);
+    }
+    if (st != CC_OK) {
+        json_decref(items);
+        return st;
+    }
     api_reply(req, 200, json_pack("{s:o}", "items", items));
     return CC_OK;
 }
@@ -265,6 +309,78 @@ cc_status h_plan_cancel(api_request *req, cc_error *err)
     if ((st = app_plan_cancel(&c, id, reason, err)) != CC_OK)
         return st;
     return reply_plan(req, 200, id, err);
+}
+
+/* The reason of a move: one line, required. */
+static cc_status move_reason(api_request *req, const char **reason, cc_error *err)
+{
+    *reason = json_get_string(req->body, "reason");
+    return text_check_line(*reason, "reason", 1000, true, err);
+}
+
+static cc_status reply_moved(api_request *req, int64_t id, int redated, cc_error *err)
+{
+    cc_status st = reply_plan(req, 200, id, err);
+    if (st == CC_OK)
+        json_object_set_new(req->reply, "follow_up_redated", json_integer(redated));
+    return st;
+}
+
+cc_status h_plan_move_item(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"date", JF_STRING, true, 10},
+                                        {"reason", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id, item;
+    app_plan_move m = {.today = api_today()};
+    cc_status st = api_id_body(req, fields, &id, err);
+    if (st == CC_OK)
+        st = api_param_id(req, 1, &item, err);
+    if (st == CC_OK)
+        st = date_parse(json_get_string(req->body, "date"), "date", &m.date, err);
+    if (st == CC_OK)
+        st = move_reason(req, &m.reason, err);
+    if (st != CC_OK)
+        return st;
+    if (item > PROTOCOL_MAX_ADMINISTRATIONS)
+        return cc_fail(err, CC_NOT_FOUND, "item", "not_found",
+                       "plan %lld has no administration %lld", (long long)id, (long long)item);
+    m.id = id;
+    m.item = (int)item;
+    app_ctx c = api_app_ctx(req);
+    int redated = 0;
+    st = app_plan_move_item(&c, &m, &redated, err);
+    return st == CC_OK ? reply_moved(req, id, redated, err) : st;
+}
+
+cc_status h_plan_shift(api_request *req, cc_error *err)
+{
+    static const json_field fields[] = {{"days", JF_INTEGER, true, 0},
+                                        {"from_item", JF_INTEGER, false, 0},
+                                        {"reason", JF_STRING, true, 4000},
+                                        {NULL, JF_STRING, false, 0}};
+    int64_t id;
+    app_plan_move m = {.today = api_today()};
+    cc_status st = api_id_body(req, fields, &id, err);
+    if (st == CC_OK)
+        st = move_reason(req, &m.reason, err);
+    if (st != CC_OK)
+        return st;
+    json_int_t days = json_integer_value(json_object_get(req->body, "days"));
+    json_int_t from = json_integer_value(json_object_get(req->body, "from_item"));
+    if (days < 1 || days > PLANNER_MAX_SHIFT_DAYS)
+        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
+                       PLANNER_MAX_SHIFT_DAYS);
+    if (json_has(req->body, "from_item") && (from < 1 || from > PROTOCOL_MAX_ADMINISTRATIONS))
+        return cc_fail(err, CC_INVALID, "from_item", "out_of_range", "from_item must be 1..%d",
+                       PROTOCOL_MAX_ADMINISTRATIONS);
+    m.id = id;
+    m.days = (int)days;
+    m.item = (int)from;
+    app_ctx c = api_app_ctx(req);
+    int redated = 0;
+    st = app_plan_shift(&c, &m, &redated, err);
+    return st == CC_OK ? reply_moved(req, id, redated, err) : st;
 }
 
 cc_status h_capacity_get(api_request *req, cc_error *err)

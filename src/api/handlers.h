@@ -153,6 +153,8 @@ cc_status h_plan_list(api_request *req, cc_error *err);
 cc_status h_plan_get(api_request *req, cc_error *err);
 cc_status h_plan_approve(api_request *req, cc_error *err);
 cc_status h_plan_cancel(api_request *req, cc_error *err);
+cc_status h_plan_move_item(api_request *req, cc_error *err);
+cc_status h_plan_shift(api_request *req, cc_error *err);
 cc_status h_capacity_get(api_request *req, cc_error *err);
 cc_status h_capacity_update(api_request *req, cc_error *err);
 

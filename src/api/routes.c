@@ -158,6 +158,9 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/plans/{id}", h_plan_get, CLINICAL, 0, 0},
     {"POST", "/api/v1/plans/{id}/approve", h_plan_approve, ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/plans/{id}/cancel", h_plan_cancel, FRONT_DESK | ROLE_PHYSICIAN, 8192, 0},
+    /* a postponed dose, a stay that continues later: physicians only */
+    {"POST", "/api/v1/plans/{id}/items/{item}/move", h_plan_move_item, ROLE_PHYSICIAN, 0, 0},
+    {"POST", "/api/v1/plans/{id}/shift", h_plan_shift, ROLE_PHYSICIAN, 0, 0},
     {"GET", "/api/v1/capacity", h_capacity_get, CLINICAL, 0, 0},
     {"PATCH", "/api/v1/capacity", h_capacity_update, ROLE_ADMIN, 0, 0},
     /* bedside: worklist, administrations, adverse events */

@@ -1,6 +1,7 @@
 #include "app/plans.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/consents.h"
@@ -10,6 +11,7 @@
 #include "core/dose.h"
 #include "core/eligibility.h"
 #include "core/plan_state.h"
+#include "store/bedside.h"
 #include "store/screenings.h"
 
 enum { ELIGIBILITY_MAX_DAYS = 30 };
@@ -240,4 +242,138 @@ cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *
         return st;
     st = plan_store_cancel(c->d, &c->actor, id, reason, err);
     return db_tx_end(c->d, st, err);
+}
+
+/* The administrations of pl already given, by index, with their day. */
+static cc_status read_progress(app_ctx *c, int64_t id, const plan *pl, cc_date today,
+                               planner_progress *pg, cc_error *err)
+{
+    int items[PROTOCOL_MAX_ADMINISTRATIONS * 2];
+    cc_date days[PROTOCOL_MAX_ADMINISTRATIONS * 2];
+    size_t n = 0;
+    memset(pg, 0, sizeof *pg);
+    pg->today = today;
+    cc_status st =
+        bedside_plan_given(c->d, id, items, days, sizeof items / sizeof items[0], &n, err);
+    for (size_t k = 0; st == CC_OK && k < n; k++)
+        for (int i = 0; i < pl->n_admins; i++)
+            if (pl->admins[i].n == items[k]) {
+                pg->given[i] = true;
+                pg->given_on[i] = days[k];
+            }
+    return st;
+}
+
+static void set_date(json_t *o, const char *key, cc_date d)
+{
+    char t[CC_DATE_TEXT];
+    date_format(d, t);
+    json_object_set_new(o, key, json_string(t));
+}
+
+/* The stored body with the moved plan's dates; the quote stays as approved. */
+static char *moved_body(app_ctx *c, const plan_row *row, const plan *in, const plan *out)
+{
+    json_t *body = json_loads(row->body, 0, NULL);
+    if (!body)
+        return NULL;
+    set_date(body, "start", out->start);
+    set_date(body, "end", out->end);
+    json_object_set_new(body, "stay_days", json_integer(out->stay_days));
+    json_t *admins = json_object_get(body, "administrations");
+    for (int i = 0; i < out->n_admins; i++) {
+        json_t *a = json_array_get(admins, (size_t)i);
+        if (out->admins[i].date != in->admins[i].date && !json_object_get(a, "original_date"))
+            set_date(a, "original_date", in->admins[i].date);
+        set_date(a, "date", out->admins[i].date);
+        json_object_set_new(a, "day", json_integer(out->admins[i].day));
+    }
+    json_t *anc = json_object_get(body, "ancillary");
+    for (int i = 0; i < out->n_ancillary && i < (int)json_array_size(anc); i++) {
+        json_t *a = json_array_get(anc, (size_t)i);
+        json_object_set_new(a, "first_day", json_integer(out->ancillary[i].first_day));
+        json_object_set_new(a, "last_day", json_integer(out->ancillary[i].last_day));
+        json_object_set_new(a, "sessions", json_integer(out->ancillary[i].sessions));
+    }
+    json_t *fu = json_object_get(body, "follow_up");
+    for (int i = 0; i < out->n_follow_up && i < (int)json_array_size(fu); i++) {
+        json_t *v = json_array_get(fu, (size_t)i);
+        set_date(v, "date", out->follow_up[i].date);
+        set_date(v, "window_start", out->follow_up[i].window_start);
+        set_date(v, "window_end", out->follow_up[i].window_end);
+    }
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    if (text)
+        arena_on_release(c->arena, free, text);
+    return text;
+}
+
+static cc_status move_plan(app_ctx *c, const app_plan_move *m, bool shift, int *redated,
+                           cc_error *err)
+{
+    *redated = 0;
+    if (!m->reason || !m->reason[0])
+        return cc_fail(err, CC_INVALID, "reason", "required",
+                       "say why the plan moves (the audit trail keeps it)");
+    cc_status st = db_tx_begin(c->d, err);
+    if (st != CC_OK)
+        return st;
+    plan_row row;
+    plan_state state;
+    protocol *p = arena_alloc(c->arena, sizeof *p);
+    plan *in = arena_alloc(c->arena, sizeof *in), *out = arena_alloc(c->arena, sizeof *out);
+    planner_request q;
+    planner_progress pg;
+    planner_calendar cal;
+    int weight_g = 0, created = 0;
+    if (!p || !in || !out)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    if (st == CC_OK && (st = plan_store_get(c->d, c->arena, m->id, &row, err)) == CC_OK &&
+        (!plan_state_parse(row.status, &state) || !plan_state_is_active(state)))
+        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state",
+                     "only an approved plan or one in progress moves (this one is %s)", row.status);
+    if (st == CC_OK)
+        st = programme_load(c->d, c->arena, row.protocol_id, row.protocol_version, p, err);
+    if (st == CC_OK)
+        st = stored_request(&row, p, &q, &weight_g, err);
+    if (st == CC_OK) {
+        json_t *body = json_loads(row.body, 0, NULL);
+        st = body ? plan_from_json(body, p, in, err)
+                  : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
+        json_decref(body);
+    }
+    if (st == CC_OK)
+        st = read_progress(c, m->id, in, m->today, &pg, err);
+    if (st == CC_OK && (st = programme_calendar(c->d, c->arena, in->start, &cal, err)) == CC_OK)
+        planner_book(&cal, in, -1); /* the plan's own slots are free for its move */
+    int item = m->item;
+    for (int i = 0; st == CC_OK && shift && item == 0 && i < in->n_admins; i++)
+        if (!pg.given[i])
+            item = in->admins[i].n;
+    if (st == CC_OK && item == 0)
+        st = cc_fail(err, CC_CONFLICT, "item", "move_item_given",
+                     "every administration of the plan was given");
+    if (st == CC_OK)
+        st = shift ? planner_shift(&q, &cal, &pg, in, item, m->days, out, err)
+                   : planner_move_item(&q, &cal, &pg, in, item, m->date, out, err);
+    const char *body = NULL;
+    if (st == CC_OK && !(body = moved_body(c, &row, in, out)))
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
+    if (st == CC_OK)
+        st = plan_store_reschedule(c->d, &c->actor, m->id, shift ? "shift" : "move", m->reason,
+                                   body, out, err);
+    if (st == CC_OK)
+        st = app_followup_sync_plan(c, m->id, &created, redated, err);
+    return db_tx_end(c->d, st, err);
+}
+
+cc_status app_plan_move_item(app_ctx *c, const app_plan_move *m, int *redated, cc_error *err)
+{
+    return move_plan(c, m, false, redated, err);
+}
+
+cc_status app_plan_shift(app_ctx *c, const app_plan_move *m, int *redated, cc_error *err)
+{
+    return move_plan(c, m, true, redated, err);
 }

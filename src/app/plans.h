@@ -54,4 +54,30 @@ cc_status app_plan_approve(app_ctx *c, int64_t id, const char *meaning, const ch
 
 cc_status app_plan_cancel(app_ctx *c, int64_t id, const char *reason, cc_error *err);
 
+/* Moving an approved plan (or one in progress): app_plan_move_item puts
+ * planned administration `item` on `date`; app_plan_shift moves `item` (0:
+ * the first one not given) and every later one by `days`. Inside one write
+ * transaction they read the plan, its pinned protocol version, the
+ * administrations already given (they never move; spacing counts from the
+ * day they were given) and the clinic calendar without the plan's own
+ * slots; core/planner decides (its move_* codes name the blocking rule);
+ * then the plan's dates and body are written (each moved administration
+ * keeps its first planned date as "original_date"), its slots booked
+ * again, the scheduled follow-up visits re-dated (app/followup) and one
+ * audit entry with the reason written. A refusal writes nothing.
+ * reason is required (CC_INVALID "reason" "required"); *redated receives
+ * the visits re-dated. Errors also: CC_NOT_FOUND "id", CC_CONFLICT
+ * "wrong_state". */
+typedef struct {
+    int64_t id;
+    int item;
+    cc_date date; /* app_plan_move_item */
+    int days;     /* app_plan_shift */
+    const char *reason;
+    cc_date today;
+} app_plan_move;
+
+cc_status app_plan_move_item(app_ctx *c, const app_plan_move *m, int *redated, cc_error *err);
+cc_status app_plan_shift(app_ctx *c, const app_plan_move *m, int *redated, cc_error *err);
+
 #endif

@@ -88,6 +88,8 @@ static bool place(const planner_request *req, const planner_calendar *cal, cc_da
     return true;
 }
 
+static void date_follow_up(const planner_request *req, cc_date last_date, plan *out);
+
 static void finish(const planner_request *req, cc_date admission, plan *out)
 {
     const protocol *p = req->protocol;
@@ -110,7 +112,13 @@ static void finish(const planner_request *req, cc_date admission, plan *out)
         x->last_day = d - 1;
         x->sessions = d > 2 ? (d - 2) * a->sessions_per_day : 0;
     }
-    cc_date last_date = out->admins[out->n_admins - 1].date;
+    date_follow_up(req, out->admins[out->n_admins - 1].date, out);
+}
+
+/* The follow-up visits, months after the last administration's day. */
+static void date_follow_up(const planner_request *req, cc_date last_date, plan *out)
+{
+    const protocol *p = req->protocol;
     out->n_follow_up = (int)p->n_follow_up;
     for (size_t i = 0; i < p->n_follow_up; i++) {
         planned_visit *v = &out->follow_up[i];
@@ -261,4 +269,146 @@ void planner_book(planner_calendar *cal, const plan *pl, int delta)
         else if (delta > 0 && *u < UINT16_MAX)
             (*u)++;
     }
+}
+
+/* The day administration i counts from: the day it was given, else its plan date. */
+static cc_date effective(const planner_progress *pg, const plan *pl, int i)
+{
+    return pg->given[i] ? pg->given_on[i] : pl->admins[i].date;
+}
+
+/* The rules of a moved administration i on its own. */
+static cc_status check_moved_one(const planner_request *req, const planner_calendar *cal,
+                                 const planner_progress *pg, const plan *out, int i,
+                                 const char *field, cc_error *err)
+{
+    const protocol *p = req->protocol;
+    const planned_administration *a = &out->admins[i];
+    if (a->date < pg->today)
+        return cc_fail(err, CC_CONFLICT, field, "move_in_past",
+                       "administration %d would be %d day(s) before today", a->n,
+                       (int)(pg->today - a->date));
+    if (a->day < p->first_admin_day)
+        return cc_fail(err, CC_CONFLICT, field, "move_admission_day",
+                       "administration %d would be on stay day %d; the first allowed is day %d",
+                       a->n, a->day, p->first_admin_day);
+    if (out->has_product_ready && a->date < out->product_ready)
+        return cc_fail(err, CC_CONFLICT, field, "move_product_not_ready",
+                       "administration %d would be %d day(s) before the product is ready", a->n,
+                       (int)(out->product_ready - a->date));
+    int same_day = 0;
+    for (int j = 0; j < out->n_admins; j++)
+        same_day += out->admins[j].date == a->date && out->admins[j].route == a->route;
+    if (planner_used(cal, a->date, a->route) + same_day > cal->capacity[a->route])
+        return cc_fail(err, CC_CONFLICT, field, "move_capacity",
+                       "administration %d: no free slot for its route that day (%d of %d taken)",
+                       a->n, planner_used(cal, a->date, a->route), cal->capacity[a->route]);
+    return CC_OK;
+}
+
+/* Every rule of the header on out (in: the plan before the move). */
+static cc_status check_moved(const planner_request *req, const planner_calendar *cal,
+                             const planner_progress *pg, const plan *in, plan *out,
+                             const char *field, cc_error *err)
+{
+    const protocol *p = req->protocol;
+    bool moved[PROTOCOL_MAX_ADMINISTRATIONS] = {false};
+    for (int i = 0; i < out->n_admins; i++) {
+        planned_administration *a = &out->admins[i];
+        a->day = (int)(a->date - out->start) + 1;
+        moved[i] = a->date != in->admins[i].date || out->start != in->start;
+        if (moved[i] && pg->given[i])
+            return cc_fail(err, CC_CONFLICT, "item", "move_item_given",
+                           "administration %d was given: it no longer moves", a->n);
+    }
+    for (int i = 0; i < out->n_admins; i++) {
+        cc_status st;
+        if (moved[i] && (st = check_moved_one(req, cal, pg, out, i, field, err)) != CC_OK)
+            return st;
+    }
+    int gap = gap_days(p);
+    for (int i = 0; i < out->n_admins; i++)
+        for (int j = 0; j < i; j++) {
+            if (!moved[i] && !moved[j])
+                continue;
+            int apart = (int)(effective(pg, out, i) - effective(pg, out, j));
+            const planned_administration *a = &out->admins[i], *b = &out->admins[j];
+            if (apart < 0)
+                return cc_fail(err, CC_CONFLICT, field, "move_order",
+                               "administration %d would come before administration %d", a->n, b->n);
+            if (j == i - 1 && apart < gap)
+                return cc_fail(err, CC_CONFLICT, field, "move_gap",
+                               "administrations %d and %d would be %d day(s) apart", b->n, a->n,
+                               apart);
+            if (a->route == b->route && apart < protocol_hours_to_days(p->spacing_hours[a->route]))
+                return cc_fail(err, CC_CONFLICT, field, "move_spacing",
+                               "administrations %d and %d by the same route would be %d day(s) "
+                               "apart",
+                               b->n, a->n, apart);
+        }
+    int last = out->n_admins - 1;
+    finish(req, out->start, out);
+    if (pg->given[last])
+        date_follow_up(req, pg->given_on[last], out);
+    if (out->stay_days > p->stay_max)
+        return cc_fail(err, CC_CONFLICT, field, "move_stay_too_long",
+                       "the stay would last %d days; the protocol allows at most %d",
+                       out->stay_days, p->stay_max);
+    return CC_OK;
+}
+
+static cc_status find_item(const plan *in, int item, int *index, cc_error *err)
+{
+    for (int i = 0; i < in->n_admins; i++)
+        if (in->admins[i].n == item) {
+            *index = i;
+            return CC_OK;
+        }
+    return cc_fail(err, CC_INVALID, "item", "not_found", "the plan has no administration %d", item);
+}
+
+static cc_status begin_move(const planner_request *req, const planner_calendar *cal, const plan *in,
+                            int item, int *index, plan *out, cc_error *err)
+{
+    cc_status st = check_request(req, cal, err);
+    if (st != CC_OK || (st = find_item(in, item, index, err)) != CC_OK)
+        return st;
+    if (in->n_admins < 1 || in->n_admins > PROTOCOL_MAX_ADMINISTRATIONS)
+        return cc_fail(err, CC_INVALID, "administrations", "count",
+                       "the plan has %d administrations", in->n_admins);
+    *out = *in;
+    return CC_OK;
+}
+
+cc_status planner_move_item(const planner_request *req, const planner_calendar *cal,
+                            const planner_progress *pg, const plan *in, int item, cc_date date,
+                            plan *out, cc_error *err)
+{
+    int i = 0;
+    cc_status st = begin_move(req, cal, in, item, &i, out, err);
+    if (st != CC_OK)
+        return st;
+    out->admins[i].date = date;
+    return check_moved(req, cal, pg, in, out, "date", err);
+}
+
+cc_status planner_shift(const planner_request *req, const planner_calendar *cal,
+                        const planner_progress *pg, const plan *in, int from_item, int days,
+                        plan *out, cc_error *err)
+{
+    int from = 0;
+    cc_status st = begin_move(req, cal, in, from_item, &from, out, err);
+    if (st != CC_OK)
+        return st;
+    if (days < 1 || days > PLANNER_MAX_SHIFT_DAYS)
+        return cc_fail(err, CC_INVALID, "days", "out_of_range", "days must be 1..%d",
+                       PLANNER_MAX_SHIFT_DAYS);
+    bool any_given = false;
+    for (int i = 0; i < in->n_admins; i++)
+        any_given |= pg->given[i];
+    if (from == 0 && !any_given)
+        out->start += days;
+    for (int i = from; i < in->n_admins; i++)
+        out->admins[i].date += days;
+    return check_moved(req, cal, pg, in, out, "days", err);
 }

@@ -128,4 +128,51 @@ int planner_used(const planner_calendar *cal, cc_date date, admin_route r);
 /* date plus months, the day clamped to the month's end (Jan 31 + 1 = Feb 28/29). */
 cc_date planner_add_months(cc_date d, int months);
 
+/*
+ * Moving an approved plan: a postponed dose (planner_move_item) or a stay
+ * that starts or continues later (planner_shift). Only administrations not
+ * yet given move; a given one keeps its date and counts for spacing from
+ * the day it was given (progress.given_on). The moved plan keeps its
+ * administrations, routes and doses; its discharge, ancillary sessions and
+ * follow-up visits (months after the last administration, from the day it
+ * was given when it was) are computed again as planner_plan computes them.
+ *
+ * The rules a move must keep, each refused with its own code (CC_CONFLICT;
+ * field: the request field that carries the move, "date" or "days", or
+ * "item"):
+ *   move_item_given     the item (or one the shift would move) was given
+ *   move_in_past        a moved administration before today
+ *   move_admission_day  before protocol.first_admin_day (day 1 empty)
+ *   move_product_not_ready  before an autologous product is ready
+ *   move_order          past the next (or before the previous) administration
+ *   move_gap            closer than gap_hours to another administration
+ *   move_spacing        closer than spacing_hours[route] to another one by
+ *                       the same route (72 h between lumbar punctures)
+ *   move_stay_too_long  the discharge would fall after protocol.stay_max
+ *   move_capacity       no free slot for its route on the new day
+ * Pair rules are checked for pairs with at least one moved administration.
+ * cal must not hold the plan's own slots (planner_book(cal, in, -1)).
+ * Bad input (an item the plan lacks, days outside 1..PLANNER_MAX_SHIFT_DAYS)
+ * is CC_INVALID. out may not alias in.
+ */
+enum { PLANNER_MAX_SHIFT_DAYS = 90 };
+
+typedef struct {
+    cc_date today;
+    bool given[PROTOCOL_MAX_ADMINISTRATIONS]; /* by index into plan.admins */
+    cc_date given_on[PROTOCOL_MAX_ADMINISTRATIONS];
+} planner_progress;
+
+/* Moves administration n = item to date. */
+cc_status planner_move_item(const planner_request *req, const planner_calendar *cal,
+                            const planner_progress *pg, const plan *in, int item, cc_date date,
+                            plan *out, cc_error *err);
+
+/* Moves administration n = from_item and every later one by days. When
+ * nothing is given and from_item is the first, the admission moves too (the
+ * patient arrives late). */
+cc_status planner_shift(const planner_request *req, const planner_calendar *cal,
+                        const planner_progress *pg, const plan *in, int from_item, int days,
+                        plan *out, cc_error *err);
+
 #endif

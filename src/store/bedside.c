@@ -324,6 +324,39 @@ cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int6
     return st;
 }
 
+typedef struct {
+    int *items;
+    cc_date *days;
+    size_t max, n;
+} given_rows;
+
+static cc_status read_given(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    given_rows *g = ctx;
+    cc_error ignored;
+    const char *started = db_col_text(row, 1);
+    char day[CC_DATE_TEXT] = "";
+    if (started && strlen(started) >= 10)
+        memcpy(day, started, 10);
+    if (g->n >= g->max || date_parse(day, "started_at", &g->days[g->n], &ignored) != CC_OK)
+        return CC_OK;
+    g->items[g->n++] = (int)db_col_int(row, 0);
+    return CC_OK;
+}
+
+cc_status bedside_plan_given(db *d, int64_t plan_id, int *items, cc_date *days, size_t max,
+                             size_t *n, cc_error *err)
+{
+    given_rows g = {items, days, max, 0};
+    sql_arg args[] = {SQL_I(plan_id)};
+    cc_status st =
+        sql_each(d, "SELECT plan_item, started_at FROM administrations WHERE plan_id = ?", args, 1,
+                 read_given, &g, NULL, err);
+    *n = g.n;
+    return st;
+}
+
 static cc_status write_ref(void *ctx, db_stmt *row, cc_error *err)
 {
     (void)err;

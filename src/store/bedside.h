@@ -90,6 +90,10 @@ cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int6
 /* Patient, route and status of an administration (for vital signs and tasks). */
 cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16],
                               char status[16], cc_error *err);
+/* The administrations recorded for plan_id: items[k] the planned item, days[k]
+ * the UTC date it started; at most max, *n receives the count. */
+cc_status bedside_plan_given(db *d, int64_t plan_id, int *items, cc_date *days, size_t max,
+                             size_t *n, cc_error *err);
 /* Plan refs recorded for a plan, as a JSON object {"plan:1:2": administration id}. */
 cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *err);
 

@@ -260,6 +260,53 @@ cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_e
                 set, SQL_COUNT(set), NULL, NULL, NULL, err);
 }
 
+/* The before and after images of a move: the dates and the schedule. */
+static const char SCHEDULE_IMAGE[] =
+    "SELECT id, status, start_date, end_date, body, version FROM plans WHERE id = ?";
+
+static cc_status rebook_slots(db *d, int64_t id, void *ctx, cc_error *err)
+{
+    cc_status st = clear_slots(d, id, NULL, err);
+    return st == CC_OK ? book_slots(d, id, ctx, err) : st;
+}
+
+cc_status plan_store_reschedule(db *d, const store_actor *actor, int64_t id, const char *action,
+                                const char *reason, const char *body, const plan *pl, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    char status[16] = "";
+    sql_arg key[] = {SQL_I(id)};
+    plan_state state;
+    st = not_found(
+        sql_first(d, "SELECT status FROM plans WHERE id = ?", key, 1, copy_status, status, err), id,
+        err);
+    if (st == CC_OK && (!plan_state_parse(status, &state) || !plan_state_is_active(state)))
+        st = cc_fail(err, CC_CONFLICT, "status", "wrong_state",
+                     "only an approved plan or one in progress moves (this one is %s)", status);
+    if (st == CC_OK) {
+        char now[21], start[CC_DATE_TEXT], end[CC_DATE_TEXT];
+        store_now_text(now);
+        date_format(pl->start, start);
+        date_format(pl->end, end);
+        sql_arg args[] = {SQL_S(start), SQL_S(end), SQL_S(body), SQL_S(now), SQL_I(id)};
+        audit_mutation m = {.action = action,
+                            .entity = PLAN.entity,
+                            .id = id,
+                            .image_sql = SCHEDULE_IMAGE,
+                            .change_sql = "UPDATE plans SET start_date = ?, end_date = ?, body = ?,"
+                                          " updated_at = ?, version = version + 1 WHERE id = ?",
+                            .args = args,
+                            .n = SQL_COUNT(args),
+                            .reason = reason,
+                            .then = rebook_slots,
+                            .ctx = (void *)pl};
+        st = audit_mutate(d, actor, &m, err);
+    }
+    return db_tx_end(d, st, err);
+}
+
 static cc_status read_capacity(void *ctx, db_stmt *row, cc_error *err)
 {
     (void)err;

@@ -61,6 +61,15 @@ cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const c
 cc_status plan_store_advance(db *d, const store_actor *actor, int64_t id, plan_event e,
                              cc_error *err);
 
+/* Writes a moved plan (app/plans decided the move): its dates and body,
+ * version + 1, and its slots booked again with the capacity re-counted as at
+ * approval; one audit entry (action "move" or "shift", the physician's
+ * reason) with the dates and body before and after. Only an approved or
+ * in-progress plan moves: otherwise CC_CONFLICT "wrong_state". */
+cc_status plan_store_reschedule(db *d, const store_actor *actor, int64_t id, const char *action,
+                                const char *reason, const char *body, const plan *pl,
+                                cc_error *err);
+
 /* Fills cal->capacity from the clinic's configuration and cal->used (caller
  * allocates n_days rows, zeroed here) from the approved plans' slots. */
 cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err);

@@ -284,6 +284,16 @@ ENDPOINTS = [
               "days_after": F("int", True, bad=[-1, 8]),
               "markers": F("obj", False, bad=[{"hiv": "negative"}, {"hbsag": "maybe"}, {"hbsag": 1},
                                               {"HBSAG": "none"}])}),
+    # moving a stay: a postponed dose, the rest of the stay later (physician, reason required)
+    Endpoint("POST", "/api/v1/plans/{id}/items/{item}/move", "physician",
+             lambda n: {"date": "2026-03-02", "reason": "postponed %d" % n},
+             {"date": F("date", True),
+              "reason": F("str", True, max=1000, bad=["", "   "], text="line")}),
+    Endpoint("POST", "/api/v1/plans/{id}/shift", "physician",
+             lambda n: {"days": 2, "from_item": 3, "reason": "arrives late %d" % n},
+             {"days": F("int", True, bad=[0, -1, 91, 10 ** 12]),
+              "from_item": F("int", False, bad=[0, -1, 17, 10 ** 12]),
+              "reason": F("str", True, max=1000, bad=["", "   "], text="line")}),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]

@@ -100,9 +100,9 @@ class Bedside:
                  role="physician", want=201)
         return r.json
 
-    def plan(self, pid):
-        """An approved sci plan whose planned dates are moved so that item 1 (IV)
-        and items 2 and 4 (intrathecal) are due today."""
+    def approved_plan(self, pid, start):
+        """A signed eligible screening and an approved sci plan from start;
+        (plan id, the approval's answer)."""
         r = self.req("POST", "/api/v1/screenings", {"patient_id": pid, "protocol": "sci", "results": results(),
                                                     "findings": {"ecg": {"state": "normal", "date": day(-2)}},
                                                     "history": {"cancer_history": "no", "pregnancy": "no",
@@ -110,12 +110,18 @@ class Bedside:
                      role="physician", want=201)
         self.req("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
                  {"decision": "eligible", "password": self.pw("physician")}, role="physician", want=200)
-        r = self.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": day(7)},
+        r = self.req("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci", "start": start},
                      role="coordinator", want=201)
         plan_id = r.json["id"]
         self.srv.record_consent(pid, "sci")  # H15: approval needs it
-        self.req("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": self.pw("physician")},
-                 role="physician", want=200)
+        r = self.req("POST", "/api/v1/plans/%d/approve" % plan_id, {"password": self.pw("physician")},
+                     role="physician", want=200)
+        return plan_id, r.json
+
+    def plan(self, pid):
+        """An approved sci plan whose planned dates are moved so that item 1 (IV)
+        and items 2 and 4 (intrathecal) are due today."""
+        plan_id, _ = self.approved_plan(pid, day(7))
         body = json.loads(self.srv.db_query("SELECT body FROM plans WHERE id = ?", (plan_id,))[0][0])
         for a in body["administrations"]:
             if a["n"] in (1, 2, 4):

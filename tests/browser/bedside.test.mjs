@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
-import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
+import { day, sql, quote, ok, releasedUnit, clinicEnv, normalWorkUp } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'bedside-browser-password-1';
 const TODAY = day(0);
@@ -23,25 +23,12 @@ const TODAY = day(0);
 let env = null;
 async function setup(server) {
   if (env) return env;
-  const admin = await server.client();
-  for (const [username, role] of [['coordinator1', 'coordinator'], ['physician1', 'physician'], ['nurse1', 'nurse'],
-    ['lab1', 'lab'], ['qa1', 'qa']]) {
-    await ok(admin, 'POST', '/users', { username, role, password: PASSWORD }, 201);
-  }
-  await ok(admin, 'PUT', '/lab/site', { fin: 'W1234' }, 200);
-  await ok(admin, 'POST', '/lab/product-codes', { code: 'S1234', product_type: 'uc-msc', description: 'UC-MSC' }, 201);
-  env = { server };
-  for (const name of ['coordinator1', 'physician1', 'nurse1', 'lab1', 'qa1']) env[name.replace('1', '')] = await server.client(name, PASSWORD);
+  env = await clinicEnv(server, PASSWORD, [['coordinator1', 'coordinator'], ['physician1', 'physician'], ['nurse1', 'nurse'],
+    ['lab1', 'lab'], ['qa1', 'qa']]);
   return env;
 }
 
-function results() {
-  const d = day(-3);
-  const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
-  const neg = { positive: false, date: d };
-  return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
-}
+const results = normalWorkUp;
 
 async function patient(e, family, { birth = '1988-04-02', sex = 'male', kg = 72.5 } = {}) {
   const p = await ok(e.coordinator, 'POST', '/patients', { family_name: family, given_names: 'Test', birth_date: birth,

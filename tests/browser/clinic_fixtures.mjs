@@ -59,3 +59,24 @@ export async function releasedUnit({ lab, physician, qa }, password, cells, { pi
   }
   return u;
 }
+
+// The users (username, role) with their logged-in API clients keyed by role,
+// and the site's FIN and product code that released units need.
+export async function clinicEnv(server, password, users) {
+  const admin = await server.client();
+  for (const [username, role] of users) await ok(admin, 'POST', '/users', { username, role, password }, 201);
+  await ok(admin, 'PUT', '/lab/site', { fin: 'W1234' }, 200);
+  await ok(admin, 'POST', '/lab/product-codes', { code: 'S1234', product_type: 'uc-msc', description: 'UC-MSC' }, 201);
+  const env = { server };
+  for (const [username, role] of users) env[role] = await server.client(username, password);
+  return env;
+}
+
+// A normal pre-treatment work-up three days old (coagulation included).
+export function normalWorkUp() {
+  const d = day(-3);
+  const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
+  const neg = { positive: false, date: d };
+  return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
+    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "core/dose.h"
@@ -690,6 +691,341 @@ static void test_empty_clinic_always_plans(void **state)
     }
 }
 
+/*
+ * Moving an approved sci v2 plan (8 administrations from 2026-01-05: IV 2,
+ * IT 3, IV 4, IT 6, IV 7, IT 9, IV 10, IT 12; discharge day 15). Each row
+ * names the protocol rule it tests (src/protocols/sci.v2.json): value is the
+ * new stay day of a move ('m') or the days of a shift ('s').
+ */
+static void test_move_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule;
+        char op;
+        int item, value;
+        int given;                  /* items 1..given were given */
+        int late_item, late_day;    /* that given item was given on that day (0: on time) */
+        int today_day, it_full_day; /* stay day of today; IT slots taken on that day (0 none) */
+        const char *code, *field;   /* "" when the move is allowed */
+        int start_shift, stay_days;
+        int days[8];
+    } rows[] = {
+        {"a dose postponed one day",
+         'm',
+         3,
+         5,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "",
+         "",
+         0,
+         15,
+         {2, 3, 5, 6, 7, 9, 10, 12}},
+        {"spacing_hours.intrathecal 72",
+         'm',
+         4,
+         5,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "move_spacing",
+         "date",
+         0,
+         0,
+         {0}},
+        {"gap_hours 24: one administration a day",
+         'm',
+         5,
+         6,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "move_gap",
+         "date",
+         0,
+         0,
+         {0}},
+        {"route_cycle: an administration cannot pass the next",
+         'm',
+         3,
+         8,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "move_order",
+         "date",
+         0,
+         0,
+         {0}},
+        {"first_administration_day 2",
+         'm',
+         1,
+         1,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "move_admission_day",
+         "date",
+         0,
+         0,
+         {0}},
+        {"no administration in the past",
+         'm',
+         3,
+         3,
+         0,
+         0,
+         0,
+         4,
+         0,
+         "move_in_past",
+         "date",
+         0,
+         0,
+         {0}},
+        {"a given administration does not move",
+         'm',
+         1,
+         3,
+         1,
+         0,
+         0,
+         1,
+         0,
+         "move_item_given",
+         "item",
+         0,
+         0,
+         {0}},
+        {"clinic capacity per route and day",
+         'm',
+         8,
+         13,
+         0,
+         0,
+         0,
+         1,
+         13,
+         "move_capacity",
+         "date",
+         0,
+         0,
+         {0}},
+        {"capacity free: the last dose a day later",
+         'm',
+         8,
+         13,
+         0,
+         0,
+         0,
+         1,
+         12,
+         "",
+         "",
+         0,
+         15,
+         {2, 3, 4, 6, 7, 9, 10, 13}},
+        {"stay_days.max 23", 'm', 8, 23, 0, 0, 0, 1, 0, "move_stay_too_long", "date", 0, 0, {0}},
+        {"stay_days.max 23 reached, observe_days 1",
+         'm',
+         8,
+         22,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "",
+         "",
+         0,
+         23,
+         {2, 3, 4, 6, 7, 9, 10, 22}},
+        {"the patient arrives two days late",
+         's',
+         1,
+         2,
+         0,
+         0,
+         0,
+         1,
+         0,
+         "",
+         "",
+         2,
+         15,
+         {2, 3, 4, 6, 7, 9, 10, 12}},
+        {"the rest of the stay two days later",
+         's',
+         5,
+         2,
+         4,
+         0,
+         0,
+         5,
+         0,
+         "",
+         "",
+         0,
+         15,
+         {2, 3, 4, 6, 9, 11, 12, 14}},
+        {"shift of a given administration",
+         's',
+         4,
+         1,
+         4,
+         0,
+         0,
+         5,
+         0,
+         "move_item_given",
+         "item",
+         0,
+         0,
+         {0}},
+        {"gap_hours 24 from the day it was given",
+         's',
+         5,
+         1,
+         4,
+         4,
+         8,
+         8,
+         0,
+         "move_gap",
+         "days",
+         0,
+         0,
+         {0}},
+        {"spacing counted from the planned day when given on time",
+         's',
+         5,
+         1,
+         4,
+         0,
+         0,
+         7,
+         0,
+         "",
+         "",
+         0,
+         15,
+         {2, 3, 4, 6, 8, 10, 11, 13}},
+        {"stay_days.max 23 on a shift",
+         's',
+         6,
+         12,
+         5,
+         0,
+         0,
+         7,
+         0,
+         "move_stay_too_long",
+         "days",
+         0,
+         0,
+         {0}},
+        {"shift days out of range", 's', 6, 0, 5, 0, 0, 7, 0, "out_of_range", "days", 0, 0, {0}},
+    };
+    protocol p;
+    load_protocol_version("sci", 2, &p);
+    planner_request q = request(&p, 8, "2026-01-05");
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        planner_calendar cal = empty_calendar(2);
+        uint16_t used[40][RT_COUNT] = {{0}};
+        cal.first = ymd("2026-01-05") - 5;
+        cal.n_days = 40;
+        cal.used = used;
+        plan in, out;
+        cc_error err;
+        assert_int_equal(planner_plan(&q, &cal, &in, &err), CC_OK);
+        cc_date start = in.start;
+        if (rows[k].it_full_day)
+            used[start + rows[k].it_full_day - 1 - cal.first][RT_INTRATHECAL] = 2;
+        planner_progress pg = {.today = start + rows[k].today_day - 1};
+        for (int i = 0; i < rows[k].given; i++) {
+            pg.given[i] = true;
+            pg.given_on[i] = in.admins[i].date;
+        }
+        if (rows[k].late_item)
+            pg.given_on[rows[k].late_item - 1] = start + rows[k].late_day - 1;
+        cc_status st = rows[k].op == 'm' ? planner_move_item(&q, &cal, &pg, &in, rows[k].item,
+                                                             start + rows[k].value - 1, &out, &err)
+                                         : planner_shift(&q, &cal, &pg, &in, rows[k].item,
+                                                         rows[k].value, &out, &err);
+        if (rows[k].code[0]) {
+            if (st == CC_OK || strcmp(err.code, rows[k].code) != 0 ||
+                strcmp(err.field, rows[k].field) != 0)
+                fail_msg("%s: want %s (%s), got %d %s (%s) %s", rows[k].rule, rows[k].code,
+                         rows[k].field, st, st == CC_OK ? "" : err.code,
+                         st == CC_OK ? "" : err.field, st == CC_OK ? "" : err.message);
+            continue;
+        }
+        if (st != CC_OK)
+            fail_msg("%s: %s %s", rows[k].rule, err.code, err.message);
+        assert_int_equal(out.start, start + rows[k].start_shift);
+        assert_int_equal(out.stay_days, rows[k].stay_days);
+        assert_int_equal(out.end, out.start + rows[k].stay_days - 1);
+        for (int i = 0; i < 8; i++) {
+            if (out.admins[i].day != rows[k].days[i])
+                fail_msg("%s: administration %d on day %d, want %d", rows[k].rule, i + 1,
+                         out.admins[i].day, rows[k].days[i]);
+            assert_int_equal(out.admins[i].date, out.start + out.admins[i].day - 1);
+        }
+        /* follow_up: months after the last administration (protocol follow_up[].months) */
+        assert_int_equal(out.follow_up[0].date, planner_add_months(out.admins[7].date, 1));
+        assert_int_equal(out.follow_up[3].date, planner_add_months(out.admins[7].date, 12));
+        assert_int_equal(out.follow_up[0].window_start, out.follow_up[0].date - 7);
+        /* the moved plan keeps every rule planner_check knows (its own slots booked) */
+        q.earliest = out.start;
+        assert_int_equal(planner_check(&q, &cal, &out, &err), CC_OK);
+        q.earliest = ymd("2026-01-05");
+    }
+}
+
+/* The follow-up visits count from the day the last administration was given. */
+static void test_move_follow_up_from_given_day(void **state)
+{
+    (void)state;
+    protocol p;
+    load_protocol_version("sci", 2, &p);
+    planner_request q = request(&p, 6, "2026-01-05");
+    planner_calendar cal = empty_calendar(2);
+    plan in, out;
+    cc_error err;
+    assert_int_equal(planner_plan(&q, &cal, &in, &err), CC_OK);
+    /* items 1-5 given, item 6 given two days late: nothing moves, but a
+     * shift of nothing is refused; move item 6 is refused as given */
+    planner_progress pg = {.today = in.admins[5].date + 2};
+    for (int i = 0; i < 6; i++) {
+        pg.given[i] = true;
+        pg.given_on[i] = in.admins[i].date;
+    }
+    pg.given_on[5] += 2;
+    assert_int_equal(planner_move_item(&q, &cal, &pg, &in, 6, pg.today, &out, &err), CC_CONFLICT);
+    assert_string_equal(err.code, "move_item_given");
+    /* item 5 not given yet: postponing it re-dates the visits from item 6's given day */
+    pg.given[4] = false;
+    pg.today = in.admins[4].date;
+    assert_int_equal(planner_move_item(&q, &cal, &pg, &in, 5, in.admins[4].date + 1, &out, &err),
+                     CC_OK);
+    assert_int_equal(out.follow_up[0].date, planner_add_months(in.admins[5].date + 2, 1));
+    assert_int_equal(planner_move_item(&q, &cal, &pg, &in, 9, in.admins[4].date, &out, &err),
+                     CC_INVALID);
+    assert_string_equal(err.field, "item");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,6 +1041,8 @@ int main(void)
         cmocka_unit_test(test_check_catches_broken_plans),
         cmocka_unit_test(test_planner_properties),
         cmocka_unit_test(test_empty_clinic_always_plans),
+        cmocka_unit_test(test_move_table),
+        cmocka_unit_test(test_move_follow_up_from_given_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

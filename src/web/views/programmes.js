@@ -5,7 +5,7 @@
 import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
 import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.js';
-import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError } from '../ui.js';
+import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
 
@@ -99,7 +99,8 @@ export async function programmeSection(p) {
       h('td', {}, s.decision ? t(`prog.verdict.${s.decision.decision}`) : t('prog.undecided')))),
     ...pl.data.items.map((x) => h('tr', { 'data-testid': 'plan-row' },
       h('td', {}, h('a', { href: `#/plans/${x.id}` }, `${t('prog.plan')} ${x.id}`)),
-      h('td', {}, x.protocol), h('td', {}, `${x.start} → ${x.end}`), h('td', {}, statusBadge(x.status)), h('td', {}, ''))),
+      h('td', {}, x.protocol), h('td', {}, `${formatDate(x.start)} → ${formatDate(x.end)}`), h('td', {}, statusBadge(x.status)),
+      h('td', { 'data-testid': 'plan-late' }, lateSummary(x.plan)))),
   ];
   return h('section', { class: 'card', 'aria-labelledby': 'sec-programmes', 'data-testid': 'programmes-section' },
     h('h2', { id: 'sec-programmes' }, t('prog.section')),
@@ -344,8 +345,9 @@ function quoteTable(q, tr, lang) {
 function followUpTable(plan, tr) {
   return h('table', { class: 'list compact', 'data-testid': 'follow-up-table' },
     h('thead', {}, h('tr', {}, ['prog.visit', 'prog.date', 'prog.window', 'prog.instruments'].map((k) => h('th', { scope: 'col' }, tr(k))))),
-    h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr(f.months === 1 ? 'prog.month_after' : 'prog.months_after', { n: f.months })), h('td', {}, f.date),
-      h('td', {}, `${f.window_start} – ${f.window_end}`), h('td', {}, f.instruments.join(', '))))));
+    h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr(f.months === 1 ? 'prog.month_after' : 'prog.months_after', { n: f.months })),
+      h('td', { 'data-testid': 'follow-up-date' }, formatDate(f.date)),
+      h('td', {}, `${formatDate(f.window_start)} – ${formatDate(f.window_end)}`), h('td', {}, f.instruments.join(', '))))));
 }
 
 function planBody(row, tr, lang) {
@@ -369,6 +371,118 @@ function planBody(row, tr, lang) {
         tr(q.outside_range ? 'prog.outside_range' : 'prog.within_range',
           { min: money(q.range_cents.min, lang), max: money(q.range_cents.max, lang) }))),
   ];
+}
+
+// --- planned administrations: given (with the delay), moved, to move ------
+const ACTIVE = ['approved', 'in_progress'];
+
+// "administré avec 2 jours de retard": days after the first planned date.
+function lateText(a, tr = t) {
+  if (!a.late_days) return tr('prog.given_on_time');
+  return a.late_days === 1 ? tr('prog.given_late_one') : tr('prog.given_late', { n: a.late_days });
+}
+
+function lateSummary(plan) {
+  const late = ((plan && plan.administrations) || []).filter((a) => a.given_on && a.late_days > 0);
+  if (!late.length) return '';
+  return t('prog.late_items', { items: late.map((a) => `${t('prog.item_n', { n: a.n })} ${lateText(a)}`).join(' ; ') });
+}
+
+// "dd/mm/yyyy" (as typed) -> "YYYY-MM-DD", or null when it is not a calendar date.
+function parseLocalDate(text) {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+  if (!m) return null;
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+// A move form: fields, then a confirmation naming what changes, then the
+// request; the server's refusal (the blocking rule) is shown under the field.
+function moveForm({ id, title, fields: inputs, confirmText, ok, submitLabel, send }) {
+  const box = errorBox(`${id}-error`);
+  const form = h('form', { id, class: 'no-print', 'data-testid': id, novalidate: true }, box,
+    h('h3', {}, title), inputs,
+    field(id, { name: 'reason', label: t('prog.move_reason'), required: true, maxlength: 1000 }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': `${id}-submit` }, submitLabel)));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    showErrorBox(box, null);
+    const reason = form.elements.reason.value.trim();
+    const body = send.read(form);
+    if (!body) return;
+    if (!reason) { markFieldError(form, 'reason', t('error.required')); return; }
+    if (!(await confirmDialog({ title, text: confirmText(body), ok }))) return;
+    try {
+      const { data } = await api('POST', send.path, { body: { ...body, reason } });
+      navigate(location.hash, t('prog.moved_result', { n: data.follow_up_redated }));
+    } catch (err) {
+      if (err.status === 401) return;
+      showFormError(form, box, err);
+    }
+  });
+  return form;
+}
+
+function itemsSection(row) {
+  const plan = row.plan;
+  const movable = ACTIVE.includes(row.status) && can(['physician']);
+  const slot = h('div', { 'data-testid': 'move-slot' });
+  const openMove = (a) => {
+    clear(slot);
+    const form = moveForm({
+      id: 'move-form',
+      title: t('prog.move_title', { n: a.n }),
+      fields: field('move-form', { name: 'date', label: t('prog.move_date'), required: true, help: t('prog.date_help'), maxlength: 10 }),
+      confirmText: (b) => t('prog.move_confirm', { n: a.n, from: formatDate(a.date), to: formatDate(b.date) }),
+      ok: t('prog.move_submit'),
+      submitLabel: t('prog.move'),
+      send: {
+        path: `/plans/${row.id}/items/${a.n}/move`,
+        read: (f) => {
+          const date = parseLocalDate(f.elements.date.value);
+          if (!date) { markFieldError(f, 'date', t('prog.bad_date')); return null; }
+          return { date };
+        },
+      },
+    });
+    slot.append(form);
+    form.elements.date.focus();
+  };
+  const rows = plan.administrations.map((a) => h('tr', { 'data-testid': 'plan-item', 'data-item': String(a.n) },
+    h('th', { scope: 'row' }, t('prog.item_n', { n: a.n })),
+    h('td', { 'data-testid': 'item-date' }, formatDate(a.date)),
+    h('td', {}, t(`prog.route.${a.route}`)),
+    h('td', { 'data-testid': 'item-state' },
+      a.given_on ? `${t('prog.item_given_on', { date: formatDate(a.given_on) })} — ${lateText(a)}` : t('prog.item_planned'),
+      a.original_date ? h('span', { class: 'muted' }, ` (${t('prog.moved_from', { date: formatDate(a.original_date) })})`) : null),
+    h('td', {}, movable && !a.given_on
+      ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-testid': `move-${a.n}`, on: { click: () => openMove(a) } }, t('prog.move'))
+      : null)));
+  let shift = null;
+  if (movable && plan.administrations.some((a) => !a.given_on)) {
+    shift = moveForm({
+      id: 'shift-form',
+      title: t('prog.shift'),
+      fields: field('shift-form', { name: 'days', label: t('prog.shift_days'), type: 'number', required: true, min: 1, max: 90, inputmode: 'numeric' }),
+      confirmText: (b) => t('prog.shift_confirm', { n: b.days }),
+      ok: t('prog.shift_submit'),
+      submitLabel: t('prog.shift'),
+      send: {
+        path: `/plans/${row.id}/shift`,
+        read: (f) => {
+          const days = Number(f.elements.days.value);
+          if (!Number.isInteger(days) || days < 1 || days > 90) { markFieldError(f, 'days', t('error.out_of_range')); return null; }
+          return { days };
+        },
+      },
+    });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-items', 'data-testid': 'plan-items' },
+    h('h2', { id: 'sec-items' }, t('prog.administrations')),
+    h('table', { class: 'list compact' }, h('tbody', {}, rows)), slot, shift);
 }
 
 export async function renderPlan(ctx, id) {
@@ -436,7 +550,7 @@ export async function renderPlan(ctx, id) {
         h('a', { class: 'btn', href: `#/plans/${row.id}/print`, 'data-testid': 'print-plan' }, t('prog.printable')))),
     row.approved_by ? h('p', { 'data-testid': 'approval' }, t('prog.approved_by', { user: row.approved_by, at: formatDateTime(row.approved_at) })) : null,
     row.cancel_reason ? h('p', {}, t('prog.cancelled_because', { reason: row.cancel_reason })) : null,
-    planBody(row, tr, language()), actions]);
+    itemsSection(row), planBody(row, tr, language()), actions]);
 }
 
 // Printable plan and quote in the patient's language.
