@@ -655,7 +655,12 @@ await run([
     const flow = await page.getByTestId('report-flow').innerText();
     assert.match(flow, /Traités\s+1\b/, `one patient treated: ${flow}`);
     await page.getByTestId('report-ae').waitFor();
-    assert.match(await page.getByTestId('report-ae').innerText(), /Fièvre/);
+    const ae = await page.getByTestId('report-ae').innerText();
+    assert.match(ae, /fever|Fièvre/, `the fever is counted: ${ae}`);
+    await later('french pages', 'the report names the fever «Fièvre» and writes its decimals with a comma', async () => {
+      assert.match(ae, /Fièvre — grade 1/, ae);
+      assert.doesNotMatch(ae, /\d\.\d/, ae);
+    });
     await french(page, 'the outcome report');
     for (const [id, type] of [['report-csv', /text\/csv/], ['report-pdf', /application\/pdf/], ['report-html', /text\/html/]]) {
       const res = await page.request.get(await page.getByTestId(id).getAttribute('href'));
