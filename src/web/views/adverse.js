@@ -233,7 +233,7 @@ export async function renderAeList(ctx) {
     overdue.length ? h('section', { class: 'alert alert-error', role: 'alert', 'data-testid': 'ae-overdue' },
       h('p', { class: 'alert-title' }, t('ae.deadlines_alert', { overdue: dl.overdue, soon: dl.due_soon })),
       h('ul', {}, overdue.map((d) => h('li', {}, h('a', { href: `#/adverse-events/${d.adverse_event_id}` },
-        `${d.patient_mrn} · ${termName(list, d.term_code)} · ${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · ${t(`ae.dl.${d.status}`)}`))))) : null,
+        `${d.patient_mrn} · ${termName(list, d.term_code)} · ${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · ${t(`ae.dl.${d.status}`)}`))))) : '', // Element.append writes null as the text "null"
     form,
     h('p', { class: 'count', 'data-testid': 'ae-count' }, t('ae.count', { n: data.total ?? items.length })),
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'ae-table' },
