@@ -548,13 +548,15 @@ cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX],
 
 /* A ward is a demonstration ward when every unit issued to it went to a
  * synthetic patient. */
-#define WARDS_SQL                                                                                  \
-    "SELECT u.issued_ward AS ward, MIN(COALESCE(p.synthetic, 0)) AS synthetic FROM units u"        \
-    " LEFT JOIN patients p ON p.id = u.issued_patient_id WHERE u.issued_ward <> ''"
+#define WARD_SYNTHETIC "MIN(COALESCE(p.synthetic, 0))"
+#define WARD_UNITS                                                                                 \
+    " FROM units u LEFT JOIN patients p ON p.id = u.issued_patient_id WHERE u.issued_ward <> ''"
 
 cc_status bedside_wards_json(db *d, buf *out, cc_error *err)
 {
-    return sql_rows_json(d, WARDS_SQL " GROUP BY u.issued_ward ORDER BY u.issued_ward LIMIT 200",
+    return sql_rows_json(d,
+                         "SELECT u.issued_ward AS ward, " WARD_SYNTHETIC " AS synthetic" WARD_UNITS
+                         " GROUP BY u.issued_ward ORDER BY u.issued_ward LIMIT 200",
                          NULL, 0, false, out, err);
 }
 
@@ -563,7 +565,7 @@ cc_status bedside_ward_synthetic(db *d, const char *ward, bool *synthetic, cc_er
     sql_arg a[] = {SQL_S(ward)};
     int64_t v = 0;
     cc_status st =
-        sql_scalar(d, WARDS_SQL " AND u.issued_ward = ? GROUP BY u.issued_ward", a, 1, &v, err);
+        sql_scalar(d, "SELECT " WARD_SYNTHETIC WARD_UNITS " AND u.issued_ward = ?", a, 1, &v, err);
     *synthetic = st == CC_OK && v == 1;
     return st;
 }
