@@ -32,6 +32,22 @@ static cc_status hides_synthetic(api_request *req, const char *ward, bool *hide,
     return st;
 }
 
+/* The active plans, and whether the list for ward leaves synthetic patients out. */
+static cc_status active_plans(api_request *req, const char *ward, plan_row **plans, size_t *n,
+                              bool *hide, cc_error *err)
+{
+    cc_status st = hides_synthetic(req, ward, hide, err);
+    return st == CC_OK ? plan_store_list(req->db, req->arena, 0, "active", plans, n, err) : st;
+}
+
+/* A plan's patient and ward. */
+static cc_status plan_patient(api_request *req, const plan_row *row, patient_record *p,
+                              char ward[BEDSIDE_WARD_MAX], cc_error *err)
+{
+    cc_status st = patient_get(req->db, req->arena, row->patient_id, false, p, err);
+    return st == CC_OK ? bedside_plan_ward(req->db, row->id, ward, err) : st;
+}
+
 cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date to,
                                        bool with_overdue, const char *ward, json_t *items,
                                        cc_error *err)
@@ -39,17 +55,13 @@ cc_status api_worklist_administrations(api_request *req, cc_date from, cc_date t
     plan_row *plans = NULL;
     size_t n_plans = 0;
     bool one_ward = ward && *ward, hide = false;
-    cc_status st = hides_synthetic(req, ward, &hide, err);
-    if (st == CC_OK)
-        st = plan_store_list(req->db, req->arena, 0, "active", &plans, &n_plans, err);
+    cc_status st = active_plans(req, ward, &plans, &n_plans, &hide, err);
     cc_date today = api_today();
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         patient_record p;
         char plan_ward[BEDSIDE_WARD_MAX];
-        st = patient_get(req->db, req->arena, plans[i].patient_id, false, &p, err);
-        if (st == CC_OK)
-            st = bedside_plan_ward(req->db, plans[i].id, plan_ward, err);
-        if (st != CC_OK || (hide && p.synthetic))
+        if ((st = plan_patient(req, &plans[i], &p, plan_ward, err)) != CC_OK ||
+            (hide && p.synthetic))
             continue;
         json_t *body = json_loads(plans[i].body, 0, NULL);
         json_t *admins = json_object_get(body, "administrations");
@@ -121,16 +133,12 @@ static cc_status worklist_sessions(api_request *req, cc_date from, cc_date to, c
     plan_row *plans = NULL;
     size_t n_plans = 0;
     bool one_ward = ward && *ward, hide = false;
-    cc_status st = hides_synthetic(req, ward, &hide, err);
-    if (st == CC_OK)
-        st = plan_store_list(req->db, req->arena, 0, "active", &plans, &n_plans, err);
+    cc_status st = active_plans(req, ward, &plans, &n_plans, &hide, err);
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         patient_record p;
         char plan_ward[BEDSIDE_WARD_MAX];
-        st = patient_get(req->db, req->arena, plans[i].patient_id, false, &p, err);
-        if (st == CC_OK)
-            st = bedside_plan_ward(req->db, plans[i].id, plan_ward, err);
-        if (st != CC_OK || (hide && p.synthetic) || (one_ward && strcmp(ward, plan_ward) != 0))
+        if ((st = plan_patient(req, &plans[i], &p, plan_ward, err)) != CC_OK ||
+            (hide && p.synthetic) || (one_ward && strcmp(ward, plan_ward) != 0))
             continue;
         json_t *body = json_loads(plans[i].body, 0, NULL);
         cc_date start;

@@ -250,6 +250,29 @@ static int64_t take_unit(unit_pool *pool)
     return pool->next < pool->n ? pool->ids[pool->next++] : 0;
 }
 
+/* A plan of the real planner for a patient admitted on start. */
+typedef struct {
+    programme_input in;
+    plan pl;
+    dose_result dose;
+    quote q;
+} planned_stay;
+
+static bool plan_stay(db *d, arena *a, const protocol *p, int weight, const char *birth_date,
+                      cc_date start, planned_stay *out)
+{
+    out->in = (programme_input){.protocol = p,
+                                .earliest = start,
+                                .weight_g = weight,
+                                .weight_date = start,
+                                .age_years = programme_age_years(birth_date, start),
+                                .as_of = start};
+    planner_calendar cal;
+    cc_error ignored;
+    return programme_calendar(d, a, start, &cal, &ignored) == CC_OK &&
+           programme_plan(&out->in, &cal, &out->pl, &out->dose, &out->q, &ignored) == CC_OK;
+}
+
 /* A stay under way: the start (1 to 10 days ago) that puts one of the plan's
  * administrations on today after at least one given; 0 when none does. */
 static cc_date current_start(db *d, arena *a, const protocol *p, int weight, const char *birth_date,
@@ -257,24 +280,13 @@ static cc_date current_start(db *d, arena *a, const protocol *p, int weight, con
 {
     for (cc_date back = 1; back <= 10; back++) {
         cc_date start = today - back;
-        programme_input in = {.protocol = p,
-                              .earliest = start,
-                              .weight_g = weight,
-                              .weight_date = start,
-                              .age_years = programme_age_years(birth_date, start),
-                              .as_of = start};
-        planner_calendar cal;
-        plan pl;
-        dose_result dose;
-        quote q;
-        cc_error ignored;
-        if (programme_calendar(d, a, start, &cal, &ignored) != CC_OK ||
-            programme_plan(&in, &cal, &pl, &dose, &q, &ignored) != CC_OK || pl.start != start)
+        planned_stay ps;
+        if (!plan_stay(d, a, p, weight, birth_date, start, &ps) || ps.pl.start != start)
             continue;
         bool before = false, on_today = false;
-        for (int i = 0; i < pl.n_admins; i++) {
-            before = before || pl.admins[i].date < today;
-            on_today = on_today || pl.admins[i].date == today;
+        for (int i = 0; i < ps.pl.n_admins; i++) {
+            before = before || ps.pl.admins[i].date < today;
+            on_today = on_today || ps.pl.admins[i].date == today;
         }
         if (before && on_today)
             return start;
@@ -350,20 +362,18 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                            : 0;
         if (stay)
             start = stay;
-        programme_input in = {.protocol = p,
-                              .earliest = start,
-                              .weight_g = weight,
-                              .weight_date = start,
-                              .age_years = programme_age_years(cands[k].birth_date, start),
-                              .as_of = start};
-        planner_calendar cal;
-        plan pl;
-        dose_result dose;
-        quote q;
-        cc_error ignored;
-        if (programme_calendar(d, a, start, &cal, &ignored) != CC_OK ||
-            programme_plan(&in, &cal, &pl, &dose, &q, &ignored) != CC_OK)
+        planned_stay *ps = arena_alloc(a, sizeof *ps);
+        if (!ps) {
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+            break;
+        }
+        if (!plan_stay(d, a, p, weight, cands[k].birth_date, start, ps))
             continue; /* a patient the planner cannot serve is left untreated */
+        const programme_input in = ps->in;
+        const plan pl = ps->pl;
+        const dose_result dose = ps->dose;
+        const quote q = ps->q;
+        cc_error ignored;
         const char *condition = cands[k].icd10;
         json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1, cands[k].birth_date);
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
