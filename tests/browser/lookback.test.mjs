@@ -120,11 +120,12 @@ await run([
     await login(page, server, 'infirmiere', PASSWORD);
     await toFrench(page);
     await page.goto('/#/bedside');
-    await page.getByTestId('worklist-filter').waitFor();
+    await page.getByTestId('sessions-table').waitFor();
+    assertFrenchPage(await page.locator('main').innerText(), ENGLISH, 'the worklist of every ward');
     await page.locator('#worklist-ward').selectOption('Neurologie A');
     await page.getByTestId('worklist-show').click();
     await page.waitForFunction(() => location.hash.includes('ward='));
-    await page.getByTestId('sessions-table').waitFor();
+    await page.getByTestId('worklist-synthetic-note').waitFor(); // the ward's page is drawn
     const rows = page.getByTestId('worklist-row');
     const [y, m, d] = TODAY.split('-');
     const today = rows.filter({ hasText: 'Lefranc' }).filter({ hasText: `${d}/${m}/${y}` });

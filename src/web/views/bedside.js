@@ -106,8 +106,8 @@ export async function renderWorklist(ctx) {
   ctx.main.append(
     head(t('bs.worklist'), h('p', { class: 'subtitle' }, t('bs.worklist_days', { date: formatDate(data.date) }))),
     filter,
-    ward && !(data.wards || []).some((w) => w.ward === ward && w.synthetic)
-      ? h('p', { class: 'help', 'data-testid': 'worklist-synthetic-note' }, t('bs.synthetic_left_out')) : null,
+    ...(ward && !(data.wards || []).some((w) => w.ward === ward && w.synthetic)
+      ? [h('p', { class: 'help', 'data-testid': 'worklist-synthetic-note' }, t('bs.synthetic_left_out'))] : []),
     h('section', { class: 'card', 'aria-labelledby': 'wl-adm' }, h('h2', { id: 'wl-adm' }, t('bs.administrations')),
       rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list bs-table', 'data-testid': 'worklist-table' },
         h('thead', {}, h('tr', {}, ['bs.date', 'bs.patient', 'bs.route', 'bs.ward', 'bs.status', ''].map((k) => h('th', { scope: 'col' }, k ? t(k) : '')))),
