@@ -137,7 +137,10 @@ int cmd_demo(int argc, char **argv)
         "can serve them. The laboratory gets N/20 (at least 3 from N=20, at most 40)\n"
         "donors with screening, batches with QC (some rejected, some pending) and units\n"
         "(released, quarantined, discarded, expired, some expiring soon); it sets the\n"
-        "site's FIN (W9999) and product codes only when none is configured.\n"
+        "site's FIN (W9999) and product codes only when none is configured. Released\n"
+        "UC-MSC units are given to treated patients, reserved, issued to a ward and\n"
+        "recorded as at the bedside; two sci patients are in their stay today (wards\n"
+        "\"Neurologie A\" and \"Neurologie B\"), their next unit issued.\n"
         "Patients and donors are marked synthetic; other records hang on them or say\n"
         "\"synthetic\" in their text. The same seed gives the same data on the same day.\n";
     const char *data, *patients_text, *seed_text;
@@ -182,10 +185,11 @@ int cmd_demo(int argc, char **argv)
         st = add_request(&demo, &rng, &err);
     demo_followup_counts fu = {0};
     demo_lab_counts lab = {0};
-    if (st == CC_OK)
-        st = demo_followup(d, (uint64_t)seed, patients, today, &fu, &err);
+    /* the laboratory first: the treatment histories are given its units */
     if (st == CC_OK)
         st = demo_lab(d, (uint64_t)seed, patients, today, &lab, &err);
+    if (st == CC_OK)
+        st = demo_followup(d, (uint64_t)seed, patients, today, &fu, &err);
     db_close(d);
     if (st != CC_OK) {
         fprintf(stderr, "cellclinic demo: %s\n", err.message);

@@ -33,6 +33,7 @@
 #include "cli/demo_instruments.h"
 #include "core/date.h"
 #include "core/instruments.h"
+#include "store/lab.h" /* reads: the released units */
 
 #define rnd demo_rnd
 
@@ -210,6 +211,89 @@ static const char *const NOT_ELIGIBLE[] = {
     "\"observed\":\"positive\",\"limit\":\"\"}]",
 };
 
+/* The laboratory's released UC-MSC units that keep a month to expire (the
+ * ones expiring sooner stay in the inventory's expiry list), soonest
+ * expiring first. */
+typedef struct {
+    int64_t ids[64];
+    size_t n, next;
+} unit_pool;
+
+static cc_status released_units(db *d, cc_date today, unit_pool *pool, cc_error *err)
+{
+    *pool = (unit_pool){0};
+    lab_unit_query q = {.state = "released", .expiring_days = -1, .page = 1, .per_page = 200};
+    buf b;
+    buf_init(&b, (size_t)1 << 20);
+    int64_t total = 0;
+    cc_status st = lab_unit_list_json(d, &q, &b, &total, err);
+    json_t *list = st == CC_OK && !buf_failed(&b) ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+    buf_release(&b);
+    char month[CC_DATE_TEXT];
+    date_format(today + 30, month);
+    size_t i;
+    json_t *u;
+    json_array_foreach(list, i, u)
+    {
+        const char *type = json_string_value(json_object_get(u, "product_type"));
+        const char *expiry = json_string_value(json_object_get(u, "expiry"));
+        if (pool->n < sizeof pool->ids / sizeof pool->ids[0] && type &&
+            strcmp(type, "uc-msc") == 0 && expiry && strcmp(expiry, month) > 0)
+            pool->ids[pool->n++] = json_integer_value(json_object_get(u, "id"));
+    }
+    json_decref(list);
+    return st;
+}
+
+static int64_t take_unit(unit_pool *pool)
+{
+    return pool->next < pool->n ? pool->ids[pool->next++] : 0;
+}
+
+/* A plan of the real planner for a patient admitted on start. */
+typedef struct {
+    programme_input in;
+    plan pl;
+    dose_result dose;
+    quote q;
+} planned_stay;
+
+static bool plan_stay(db *d, arena *a, const protocol *p, int weight, const char *birth_date,
+                      cc_date start, planned_stay *out)
+{
+    out->in = (programme_input){.protocol = p,
+                                .earliest = start,
+                                .weight_g = weight,
+                                .weight_date = start,
+                                .age_years = programme_age_years(birth_date, start),
+                                .as_of = start};
+    planner_calendar cal;
+    cc_error ignored;
+    return programme_calendar(d, a, start, &cal, &ignored) == CC_OK &&
+           programme_plan(&out->in, &cal, &out->pl, &out->dose, &out->q, &ignored) == CC_OK;
+}
+
+/* A stay under way: the start (1 to 10 days ago) that puts one of the plan's
+ * administrations on today after at least one given; 0 when none does. */
+static cc_date current_start(db *d, arena *a, const protocol *p, int weight, const char *birth_date,
+                             cc_date today)
+{
+    for (cc_date back = 1; back <= 10; back++) {
+        cc_date start = today - back;
+        planned_stay ps;
+        if (!plan_stay(d, a, p, weight, birth_date, start, &ps) || ps.pl.start != start)
+            continue;
+        bool before = false, on_today = false;
+        for (int i = 0; i < ps.pl.n_admins; i++) {
+            before = before || ps.pl.admins[i].date < today;
+            on_today = on_today || ps.pl.admins[i].date == today;
+        }
+        if (before && on_today)
+            return start;
+    }
+    return 0;
+}
+
 cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                         demo_followup_counts *made, cc_error *err)
 {
@@ -245,6 +329,14 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
     uint64_t crng = seed * UINT64_C(0xE7037ED1A0B428DB) + 19;
     if (st == CC_OK)
         st = app_consent_demo_documents(&demo, err);
+    /* the laboratory's units go to the first administration of treated patients, as the
+     * bedside records them; the first two sci patients are in their stay today, each on a
+     * ward, their next unit issued */
+    unit_pool pool = {0};
+    if (st == CC_OK)
+        st = released_units(d, today, &pool, err);
+    static const char *const WARDS[] = {"Neurologie A", "Neurologie B"};
+    int current = 0;
     for (size_t k = 0; st == CC_OK && k < n; k++) {
         int prog = programme_index(cands[k].icd10);
         if (prog < 0)
@@ -265,20 +357,23 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             continue;
         }
         int weight = cands[k].weight_g ? cands[k].weight_g : 55000 + (int)(rnd(&rng) % 40) * 1000;
-        programme_input in = {.protocol = p,
-                              .earliest = start,
-                              .weight_g = weight,
-                              .weight_date = start,
-                              .age_years = programme_age_years(cands[k].birth_date, start),
-                              .as_of = start};
-        planner_calendar cal;
-        plan pl;
-        dose_result dose;
-        quote q;
-        cc_error ignored;
-        if (programme_calendar(d, a, start, &cal, &ignored) != CC_OK ||
-            programme_plan(&in, &cal, &pl, &dose, &q, &ignored) != CC_OK)
+        cc_date stay = current < 2 && strcmp(p->id, "sci") == 0
+                           ? current_start(d, a, p, weight, cands[k].birth_date, today)
+                           : 0;
+        if (stay)
+            start = stay;
+        planned_stay *ps = arena_alloc(a, sizeof *ps);
+        if (!ps) {
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+            break;
+        }
+        if (!plan_stay(d, a, p, weight, cands[k].birth_date, start, ps))
             continue; /* a patient the planner cannot serve is left untreated */
+        const programme_input in = ps->in;
+        const plan pl = ps->pl;
+        const dose_result dose = ps->dose;
+        const quote q = ps->q;
+        cc_error ignored;
         const char *condition = cands[k].icd10;
         json_t *body = plan_to_json(p, &pl, &dose, &q, &condition, 1, cands[k].birth_date);
         char *body_text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -303,7 +398,8 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
                                 .end = s_end,
                                 .request = "{\"synthetic\":true}",
                                 .body = body_text,
-                                .weight_g = in.weight_g};
+                                .weight_g = in.weight_g,
+                                .ward = stay ? WARDS[current] : "Neurologie A"};
         size_t i;
         json_t *v;
         fp->n_planned = json_array_size(json_object_get(body, "administrations"));
@@ -311,8 +407,17 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
         {
             if (fp->n_admins == DEMO_MAX_ADMINS)
                 break;
-            snprintf(admin_dates[fp->n_admins], CC_DATE_TEXT, "%s",
-                     json_string_value(json_object_get(v, "date")));
+            const char *date = json_string_value(json_object_get(v, "date"));
+            char today_text[CC_DATE_TEXT];
+            date_format(today, today_text);
+            if (stay && date && strcmp(date, today_text) >= 0) { /* not given yet */
+                if (!fp->next_item) {
+                    fp->next_item = (int)i + 1;
+                    fp->next_unit_id = take_unit(&pool);
+                }
+                continue;
+            }
+            snprintf(admin_dates[fp->n_admins], CC_DATE_TEXT, "%s", date ? date : "");
             json_int_t cells = json_integer_value(json_object_get(v, "cells"));
             fp->admins[fp->n_admins].date = admin_dates[fp->n_admins];
             fp->admins[fp->n_admins].route = json_string_value(json_object_get(v, "route"));
@@ -320,6 +425,9 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             fp->admins[fp->n_admins].dose_unit = cells ? "cells" : "ul";
             fp->admins[fp->n_admins].amount =
                 cells ? cells : json_integer_value(json_object_get(v, "volume_ul"));
+            bool uc_msc = strcmp(fp->admins[fp->n_admins].product, "UC-MSC") == 0;
+            if (uc_msc && (fp->n_admins == 0 || (stay && fp->n_admins == 1)))
+                fp->admins[fp->n_admins].unit_id = take_unit(&pool);
             fp->n_admins++;
         }
         picture pc = {.level = -1, .better = -1};
@@ -464,20 +572,27 @@ cc_status demo_followup(db *d, uint64_t seed, int64_t patients, cc_date today,
             }
             fp->n_visits++;
         }
-        char onset[DEMO_MAX_AES][CC_DATE_TEXT];
+        char onset[DEMO_MAX_AES][CC_DATE_TEXT], resolved[DEMO_MAX_AES][CC_DATE_TEXT];
         unsigned r = (unsigned)(rnd(&rng) % 100);
-        if (r < 17 && fp->n_admins > 0) {
-            static const char *const terms[][2] = {{"10019211", "Headache"},
-                                                   {"10016558", "Fever"},
-                                                   {"10003988", "Back pain"},
-                                                   {"10028813", "Nausea"},
-                                                   {"10016256", "Fatigue"}};
+        if (stay) { /* a transient fever after yesterday's infusion, still settling */
+            date_format(today - 1, onset[0]);
+            fp->aes[0].code = "fever";
+            fp->aes[0].onset = onset[0];
+            fp->aes[0].outcome = "recovering";
+            fp->aes[0].grade = 1;
+            fp->n_aes = 1;
+            current++;
+        } else if (r < 17 && fp->n_admins > 0) {
+            static const char *const terms[] = {"headache", "fever", "back_pain", "nausea",
+                                                "fatigue"};
             /* ALS: transient fever and fatigue are the expected events */
             size_t t = strcmp(p->id, "als") == 0 ? 1 + 3 * (rnd(&rng) % 2) : rnd(&rng) % 4;
-            date_format(pl.start + 2 + (cc_date)(rnd(&rng) % 10), onset[0]);
-            fp->aes[0].code = terms[t][0];
-            fp->aes[0].text = terms[t][1];
+            cc_date on = pl.start + 2 + (cc_date)(rnd(&rng) % 10);
+            date_format(on, onset[0]);
+            date_format(on + 2, resolved[0]);
+            fp->aes[0].code = terms[t];
             fp->aes[0].onset = onset[0];
+            fp->aes[0].resolved = resolved[0];
             fp->aes[0].serious = r < 2;
             fp->aes[0].grade = r < 2 ? 3 : 1 + (int)(rnd(&rng) % 2);
             fp->n_aes = 1;

@@ -14,8 +14,8 @@
  *     the units of the second and third donors (released) expire within
  *     the month.
  * Donors are marked synthetic (the only laboratory record with that mark);
- * every free text says "synthetic". Units are not linked to the demo's
- * administrations. */
+ * every free text says "synthetic". It runs before the treatment histories
+ * (demo_followup.c), which give some released units to their patients. */
 #include "cli/demo_lab.h"
 
 #include <jansson.h>

@@ -479,7 +479,7 @@ cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_err
     return sql_rows_json(
         d,
         "SELECT t.id, t.administration_id, t.patient_id, p.mrn AS patient_mrn, p.family_name,"
-        " p.given_names, t.kind, t.due_at, a.route FROM observation_tasks t"
+        " p.given_names, p.synthetic, t.kind, t.due_at, a.route, a.plan_id FROM observation_tasks t"
         " JOIN patients p ON p.id = t.patient_id"
         " JOIN administrations a ON a.id = t.administration_id"
         " WHERE t.done_at IS NULL AND t.due_at < ? ORDER BY t.due_at, t.id LIMIT 1000",
@@ -556,4 +556,49 @@ cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_e
         "SELECT id, din, din_check, product_code, division, state, expiry, issued_ward"
         " FROM units WHERE reserved_for = ? ORDER BY id",
         a, 1, false, out, err);
+}
+
+static cc_status read_ward(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    char *ward = ctx;
+    snprintf(ward, BEDSIDE_WARD_MAX, "%s", db_col_text(row, 0));
+    return CC_OK;
+}
+
+cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX], cc_error *err)
+{
+    char like[48];
+    snprintf(like, sizeof like, "plan:%lld:%%", (long long)plan_id);
+    sql_arg a[] = {SQL_S(like)};
+    ward[0] = '\0';
+    cc_status st = sql_first(d,
+                             "SELECT issued_ward FROM units WHERE reserved_for LIKE ?"
+                             " AND issued_ward <> '' ORDER BY updated_at DESC, id DESC",
+                             a, 1, read_ward, ward, err);
+    return st == CC_NOT_FOUND ? CC_OK : st;
+}
+
+/* A ward is a demonstration ward when every unit issued to it went to a
+ * synthetic patient. */
+#define WARD_SYNTHETIC "MIN(COALESCE(p.synthetic, 0))"
+#define WARD_UNITS                                                                                 \
+    " FROM units u LEFT JOIN patients p ON p.id = u.issued_patient_id WHERE u.issued_ward <> ''"
+
+cc_status bedside_wards_json(db *d, buf *out, cc_error *err)
+{
+    return sql_rows_json(d,
+                         "SELECT u.issued_ward AS ward, " WARD_SYNTHETIC " AS synthetic" WARD_UNITS
+                         " GROUP BY u.issued_ward ORDER BY u.issued_ward LIMIT 200",
+                         NULL, 0, false, out, err);
+}
+
+cc_status bedside_ward_synthetic(db *d, const char *ward, bool *synthetic, cc_error *err)
+{
+    sql_arg a[] = {SQL_S(ward)};
+    int64_t v = 0;
+    cc_status st =
+        sql_scalar(d, "SELECT " WARD_SYNTHETIC WARD_UNITS " AND u.issued_ward = ?", a, 1, &v, err);
+    *synthetic = st == CC_OK && v == 1;
+    return st;
 }

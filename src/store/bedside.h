@@ -100,6 +100,18 @@ cc_status administration_refs_json(db *d, int64_t plan_id, buf *out, cc_error *e
 /* Units reserved for a planned administration, as a JSON array (worklist). */
 cc_status bedside_units_for_ref_json(db *d, const char *plan_ref, buf *out, cc_error *err);
 
+enum { BEDSIDE_WARD_MAX = 104 };
+/* The ward a plan's patient is on: where the newest unit issued for one of
+ * its planned administrations went ("" when none was issued yet). The stay
+ * has no ward of its own; the lab's issue is the one record naming it. */
+cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX], cc_error *err);
+/* Every ward units were issued to, as a JSON array of {"ward","synthetic"},
+ * sorted; synthetic 1 for a demonstration ward: every unit issued to it went
+ * to a synthetic patient. */
+cc_status bedside_wards_json(db *d, buf *out, cc_error *err);
+/* Whether ward is a demonstration ward (false for an unknown ward). */
+cc_status bedside_ward_synthetic(db *d, const char *ward, bool *synthetic, cc_error *err);
+
 /* Vital signs; abnormal_json is the findings array text. */
 cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id,
                            int64_t patient_id, const char *phase, const char *taken_at,
@@ -117,7 +129,7 @@ cc_status vitals_baseline_systolic(db *d, int64_t patient_id, int64_t administra
 cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
                                 int64_t task_id, const char *note, cc_error *err);
 /* Tasks not done and due before until (every patient), oldest first, with
- * the patient's names and MRN. */
+ * the patient's names, MRN and synthetic mark and the administration's plan. */
 cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err);
 
 /* ---- settings ---- */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/adverse.h"
 #include "store/observations.h"
 #include "store/sql.h"
 
@@ -26,14 +27,16 @@ static cc_status insert(db *d, const char *table, const char *sql, const sql_arg
 }
 
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_state status,
-                                      cc_error *err)
+                                      int64_t *plan_id, int64_t *operator_id, cc_error *err)
 {
+    *plan_id = 0;
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     char now[21];
     store_now_text(now);
-    int64_t synthetic = 0, screening = 0, plan = 0, id = 0, operator_id = 0;
+    int64_t synthetic = 0, screening = 0, plan = 0, id = 0;
+    *operator_id = 0;
     sql_arg pid[] = {SQL_I(p->patient_id)};
     if ((st = sql_scalar(d, "SELECT synthetic FROM patients WHERE id = ?", pid, 1, &synthetic,
                          err)) == CC_OK &&
@@ -41,8 +44,8 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_stat
         st = cc_fail(err, CC_INVALID, "patient_id", "not_synthetic",
                      "demo data only for synthetic patients");
     if (st == CC_OK)
-        st = sql_scalar(d, "SELECT MIN(id) FROM users", NULL, 0, &operator_id, err);
-    if (st == CC_OK && operator_id == 0)
+        st = sql_scalar(d, "SELECT MIN(id) FROM users", NULL, 0, operator_id, err);
+    if (st == CC_OK && *operator_id == 0)
         st = cc_fail(err, CC_INVALID, "users", "no_user", "the data directory has no user");
     if (st == CC_OK) {
         const char *verdict = p->not_eligible ? "not_eligible" : "eligible";
@@ -54,7 +57,7 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_stat
                        SQL_S(p->screened_on),
                        SQL_S(p->screened_on),
                        SQL_S(verdict),
-                       SQL_I(operator_id),
+                       SQL_I(*operator_id),
                        SQL_S(p->screened_on),
                        SQL_S(now)};
         st = insert(d, "screenings",
@@ -90,38 +93,6 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_stat
                     " 'demo', ?, 2) RETURNING id",
                     a, SQL_COUNT(a), &plan, err);
     }
-    for (size_t i = 0; st == CC_OK && i < p->n_admins; i++) {
-        char ref[48], at[24];
-        snprintf(ref, sizeof ref, "%lld-%zu", (long long)plan, i + 1);
-        snprintf(at, sizeof at, "%sT09:00:00Z", p->admins[i].date);
-        sql_arg a[] = {SQL_I(p->patient_id),
-                       SQL_I(plan),
-                       SQL_I((int64_t)i + 1),
-                       SQL_S(ref),
-                       SQL_S(p->admins[i].date),
-                       SQL_S(p->admins[i].route),
-                       SQL_S(p->admins[i].product),
-                       SQL_S(p->admins[i].dose_unit),
-                       SQL_I(p->admins[i].amount),
-                       SQL_I(p->admins[i].amount),
-                       SQL_I(p->weight_g),
-                       SQL_S(p->screened_on),
-                       SQL_S(at),
-                       SQL_S(at),
-                       SQL_I(operator_id),
-                       SQL_S(now),
-                       SQL_S(now)};
-        st = insert(
-            d, "administrations",
-            "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date, "
-            "route,"
-            " product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date,"
-            " status, started_at, ended_at, operator_id, operator, notes, created_at, updated_at, "
-            "version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, 'demo',"
-            " 'synthetic demonstration record', ?, ?, 1) RETURNING id",
-            a, SQL_COUNT(a), &id, err);
-    }
     for (size_t i = 0; st == CC_OK && i < p->n_visits; i++) {
         const followup_spec *f = &p->visits[i].spec;
         bool resolved = p->visits[i].status != FU_SCHEDULED;
@@ -151,29 +122,31 @@ cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_stat
                                   "synthetic demonstration data", err);
     }
     for (size_t i = 0; st == CC_OK && i < p->n_aes; i++) {
-        char at[24];
+        char at[24], resolved[24];
         snprintf(at, sizeof at, "%sT14:00:00Z", p->aes[i].onset);
+        if (p->aes[i].resolved)
+            snprintf(resolved, sizeof resolved, "%sT08:00:00Z", p->aes[i].resolved);
         sql_arg a[] = {SQL_I(p->patient_id),
                        SQL_S(p->aes[i].code),
-                       SQL_S(p->aes[i].text),
                        SQL_I(p->aes[i].grade),
                        SQL_S(at),
+                       p->aes[i].resolved ? SQL_S(resolved) : SQL_N,
                        SQL_S(at),
                        SQL_I(p->aes[i].serious),
+                       SQL_S(p->aes[i].outcome ? p->aes[i].outcome : "recovered"),
                        SQL_S(now),
                        SQL_S(now)};
-        st = insert(
-            d, "adverse_events",
-            "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, "
-            "onset_at,"
-            " aware_at, serious, related_product, related_procedure, expectedness, outcome, "
-            "description,"
-            " reported_by, created_at, updated_at, version) VALUES (?, 'ctcae', ?, ?, ?, ?, ?, ?,"
-            " 'possible', 'possible', 'expected', 'recovered', 'synthetic demonstration event', "
-            "'demo',"
-            " ?, ?, 1) RETURNING id",
-            a, SQL_COUNT(a), &id, err);
+        st = insert(d, "adverse_events",
+                    "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text,"
+                    " grade, onset_at, resolved_at, aware_at, serious, related_product,"
+                    " related_procedure, expectedness, outcome, description, reported_by,"
+                    " created_at, updated_at, version) VALUES (?, '" ADVERSE_SOURCE "', ?, '', ?,"
+                    " ?, ?, ?, ?, 'possible', 'possible', 'expected', ?,"
+                    " 'synthetic demonstration event', 'demo', ?, ?, 1) RETURNING id",
+                    a, SQL_COUNT(a), &id, err);
     }
+    if (st == CC_OK)
+        *plan_id = plan;
     return db_tx_end(d, st, err);
 }
 

@@ -1,13 +1,14 @@
 /*
  * demo_followup (store): writes one synthetic treated patient's history for
  * `cellclinic demo`: a decided screening, a plan in the status its caller
- * decided (app/demo decides it through core/plan_state), its administrations,
- * follow-up visits with their resolutions, observations and adverse events;
- * or a screening signed "not eligible" alone. The patient must already exist
- * and be marked synthetic (CC_INVALID otherwise): demonstration rows are
- * reachable only through a synthetic patient, so every page showing them says
- * so. It joins the caller's write transaction (app_demo_history owns it);
- * every row gets its audit entry (actor "demo"). Strings are borrowed.
+ * decided (app/demo decides it through core/plan_state), follow-up visits
+ * with their resolutions, observations and adverse events; or a screening
+ * signed "not eligible" alone. The administrations are not written here:
+ * app/demo records them through the bedside store path, as at the bedside. The patient must already
+ * exist and be marked synthetic (CC_INVALID otherwise): demonstration rows are reachable only
+ * through a synthetic patient, so every page showing them says so. It joins the caller's write
+ * transaction (app_demo_history owns it); every row gets its audit entry (actor "demo"). Strings
+ * are borrowed.
  */
 #ifndef CC_STORE_DEMO_FOLLOWUP_H
 #define CC_STORE_DEMO_FOLLOWUP_H
@@ -38,10 +39,19 @@ typedef struct {
     int weight_g;
     size_t n_planned; /* administrations in the plan; the first n_admins were given */
     size_t n_admins;
+    /* given administrations, each recorded through the bedside store path
+     * (app/demo); unit_id 0: no unit of the laboratory's, else one issued to
+     * the patient's ward for it first */
     struct {
         const char *date, *route, *product, *dose_unit;
         int64_t amount;
+        int64_t unit_id;
     } admins[DEMO_MAX_ADMINS];
+    /* a stay under way: the planned administration next_item (1-based, 0
+     * none) has unit next_unit_id (0 none) reserved and issued to ward */
+    int next_item;
+    int64_t next_unit_id;
+    const char *ward;
     size_t n_visits;
     struct {
         followup_spec spec;
@@ -51,15 +61,20 @@ typedef struct {
     size_t n_obs;
     observation_fields obs[DEMO_MAX_OBS];
     size_t n_aes;
+    /* code: a term of the bundled CTCAE list (core/adverse); resolved NULL:
+     * not resolved; outcome NULL: "recovered" */
     struct {
-        const char *code, *text, *onset;
+        const char *code, *onset, *resolved, *outcome;
         int grade;
         bool serious;
     } aes[DEMO_MAX_AES];
 } demo_fu_patient;
 
+/* Writes everything but the administrations; *plan_id receives the plan (0
+ * for a patient not eligible) and *operator_id the user administrations are
+ * recorded under (the data directory's first). */
 cc_status demo_store_followup_patient(db *d, const demo_fu_patient *p, plan_state status,
-                                      cc_error *err);
+                                      int64_t *plan_id, int64_t *operator_id, cc_error *err);
 
 /* A synthetic patient without a plan: its first condition and latest weight. */
 typedef struct {

@@ -11,6 +11,9 @@
 - the laboratory: synthetic donors, batches released, rejected after a
   failed QC result and waiting for QC, units released, quarantined,
   discarded, expired and expiring within the month;
+- the laboratory's units given through the bedside record: every administered
+  unit has its planned administration, the nurse worklist, the dashboard and
+  the lookback agree (check_agreement);
 - the same seed gives the same data; the audit chain verifies.
 
     python3 tests/api/test_demo.py --binary build/cellclinic [-v]
@@ -135,6 +138,75 @@ def check_lab(t, srv):
             r.json and r.json.get("total"))
 
 
+def check_agreement(t, srv):
+    """The demo's units and administrations are linked to their plan items as a real bedside
+    record links them, so the worklist, the dashboard and the lookback tell the same story."""
+    bad_refs = srv.db_query("SELECT id, plan_ref FROM administrations"
+                            " WHERE plan_ref <> 'plan:' || plan_id || ':' || plan_item")
+    t.check(not bad_refs, "every demo administration names its plan item as the bedside does", bad_refs[:3])
+    items = {}
+    for pid, body in srv.db_query("SELECT id, body FROM plans"):
+        items[pid] = {a["n"]: a for a in json.loads(body)["administrations"]}
+    off_plan = [r for r in srv.db_query("SELECT plan_id, plan_item, planned_date FROM administrations")
+                if r[1] not in items.get(r[0], {}) or items[r[0]][r[1]]["date"] != r[2]]
+    t.check(not off_plan, "every demo administration is an item of its plan, on its planned date", off_plan[:3])
+    administered = srv.db_query("SELECT COUNT(*) FROM units WHERE state = 'administered'")[0][0]
+    orphans = srv.db_query(
+        "SELECT u.id, u.reserved_for FROM units u WHERE u.state = 'administered' AND NOT EXISTS"
+        " (SELECT 1 FROM administration_units au JOIN administrations a ON a.id = au.administration_id"
+        " JOIN unit_administrations ua ON ua.unit_id = u.id AND ua.patient_id = a.patient_id"
+        " WHERE au.unit_id = u.id AND a.plan_ref = u.reserved_for)")
+    t.check(administered >= 5 and not orphans,
+            "%d administered demo units, each with its administration, plan item and lookback link" % administered,
+            orphans[:3])
+    # the worklist and the dashboard: today's planned administrations are the same list
+    r = srv.request("GET", "/api/v1/worklist", role="nurse")
+    wl = r.json or {}
+    today = wl.get("date")
+    todays = [a for a in wl.get("administrations", []) if a["date"] == today]
+    d = srv.request("GET", "/api/v1/dashboard", role="nurse").json or {}
+    due = d.get("sections", {}).get("administrations_today", {})
+    t.check(r.status == 200 and todays and due.get("total") == len(todays)
+            and sorted(x["plan_ref"] for x in due.get("items", [])) == sorted(x["plan_ref"] for x in todays),
+            "the dashboard's administrations due today (%s) are the worklist's (%d)" % (due.get("total"), len(todays)),
+            {"dashboard": due, "worklist": todays})
+    t.check(all(a["status"] == "planned" and a["units"] and a["ward"] and a["synthetic"] is True for a in todays),
+            "today's demo administrations: planned, their unit issued to a ward, marked synthetic", todays)
+    sessions = [x for x in wl.get("sessions", []) if x["date"] == today]
+    t.check({x["patient_id"] for x in sessions} >= {a["patient_id"] for a in todays}
+            and any(x["programme"] == "rehabilitation" for x in sessions),
+            "the stays under way have today's ancillary sessions (rehabilitation)", sessions)
+    wards = {w["ward"]: w["synthetic"] for w in wl.get("wards", [])}
+    t.check(wards.get("Neurologie A") == 1 and wards.get("Neurologie B") == 1,
+            "the demo's wards are demonstration wards", wards)
+    # one ward: its own patients only
+    ward = todays[0]["ward"] if todays else "Neurologie A"
+    r = srv.request("GET", "/api/v1/worklist?ward=" + ward.replace(" ", "%20"), role="nurse")
+    one = r.json or {}
+    t.check(r.status == 200 and one.get("administrations") and one.get("sessions")
+            and all(x["ward"] == ward for x in one["administrations"] + one["sessions"] + one["tasks"])
+            and len({x["patient_id"] for x in one["administrations"]}) < len({x["patient_id"] for x in todays}),
+            "the worklist for %s shows that ward's administrations and sessions only" % ward, one)
+    # the lookback from each donor whose units were given lists its recipients' adverse events
+    donors = srv.db_query("SELECT DISTINCT c.donor_id FROM unit_administrations ua JOIN units u ON u.id = ua.unit_id"
+                          " JOIN batch_collections bc ON bc.batch_id = u.batch_id"
+                          " JOIN collections c ON c.id = bc.collection_id")
+    with_events = 0
+    for (donor,) in donors:
+        lb = srv.request("GET", "/api/v1/lookback/donors/%d" % donor, role="lab").json or {}
+        recipients = {x["patient_id"] for x in lb.get("recipients", [])}
+        want = sorted(r[0] for r in srv.db_query(
+            "SELECT id FROM adverse_events WHERE patient_id IN (%s)" % ",".join(map(str, recipients or {0}))))
+        got = sorted(e["id"] for e in lb.get("adverse_events", []))
+        t.check(recipients and got == want, "lookback from donor %d: %d recipients, their %d adverse events"
+                % (donor, len(recipients), len(want)), {"got": got, "want": want})
+        with_events += bool(want)
+    fever = srv.db_query("SELECT COUNT(*) FROM adverse_events e JOIN unit_administrations ua"
+                         " ON ua.patient_id = e.patient_id WHERE e.term_code = 'fever'")[0][0]
+    t.check(donors and with_events > 0 and fever > 0,
+            "some demo donors' recipients had adverse events (a fever among them)", (len(donors), with_events))
+
+
 def snapshot(path):
     con = harness.db_connect_ro(path)
     try:
@@ -186,6 +258,7 @@ def main():
         check_measures(t, srv)
         check_lab(t, srv)
         check_consents(t, srv)
+        check_agreement(t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
         # the same seed, another data directory: the same data

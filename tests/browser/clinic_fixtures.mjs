@@ -28,8 +28,8 @@ export async function ok(c, method, p, body, want, what) {
 
 // A unit of a new batch (clients: lab, physician, qa; their password signs):
 // released unless quarantine; reserved for the plan item and issued to the
-// ward when pid is given.
-export async function releasedUnit({ lab, physician, qa }, password, cells, { pid, planId, item, quarantine = false } = {}) {
+// ward (default 'Ward A') when pid is given.
+export async function releasedUnit({ lab, physician, qa }, password, cells, { pid, planId, item, quarantine = false, ward = 'Ward A' } = {}) {
   const today = day(0);
   const donor = await ok(lab, 'POST', '/donors', { kind: 'allogeneic', consent_date: today }, 201);
   const did = donor.donor.id;
@@ -55,7 +55,7 @@ export async function releasedUnit({ lab, physician, qa }, password, cells, { pi
   if (pid) {
     await ok(lab, 'POST', `/units/${u.id}/reserve`, { patient_id: pid, product_type: 'uc-msc', dose_cells: cells,
       plan_id: planId, plan_item: item }, 200);
-    await ok(lab, 'POST', `/units/${u.id}/issue`, { ward: 'Ward A' }, 200);
+    await ok(lab, 'POST', `/units/${u.id}/issue`, { ward }, 200);
   }
   return u;
 }

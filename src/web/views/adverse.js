@@ -16,13 +16,13 @@ export const AE_WRITE = ['physician', 'nurse'];
 const PRODUCTS = ['uc-msc', 'ucb-sc', 'bm-msc', 'ad-msc', 'pl-msc', 'secretome'];
 
 let termsCache = null;
-async function terms() {
+export async function terms() {
   if (!termsCache) termsCache = (await api('GET', '/adverse-events/terms')).data;
   return termsCache;
 }
 
 const stamp = () => String(Date.now() + Math.random());
-const termName = (list, code, text) => {
+export const termName = (list, code, text) => {
   const tm = list && list.terms.find((x) => x.code === code);
   const n = tm ? (tm[language()] || tm.en) : code;
   return text ? `${n}: ${text}` : n;

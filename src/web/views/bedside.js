@@ -4,8 +4,8 @@
 // and the printable wristband. Tablet first: large targets, one column.
 import { h, clear, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, formatDateTime } from '../i18n.js';
-import { field, errorBox, showErrorBox, showFormError, errorMessage, confirmDialog } from '../ui.js';
+import { t, language, formatDateTime, formatDate } from '../i18n.js';
+import { field, errorBox, showErrorBox, showFormError, errorMessage, confirmDialog, syntheticBadge } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
 
@@ -48,6 +48,14 @@ function badge(kind, text, testid) {
 }
 
 // --- worklist --------------------------------------------------------------
+// The wards units were issued to, a demonstration ward said so; the ward
+// asked for stays in the list even when no unit went there yet.
+function wardOptions(wards, current) {
+  const opts = wards.map((w) => [w.ward, w.synthetic ? `${w.ward} (${t('bs.demo_ward')})` : w.ward]);
+  if (current && !wards.some((w) => w.ward === current)) opts.push([current, current]);
+  return opts;
+}
+
 export async function renderWorklist(ctx) {
   const date = ctx.query.get('date') || today();
   const ward = ctx.query.get('ward') || '';
@@ -57,12 +65,13 @@ export async function renderWorklist(ctx) {
   const filter = h('form', { class: 'card bs-filter', id: 'worklist-filter', 'data-testid': 'worklist-filter' },
     h('div', { class: 'row' },
       field('worklist', { name: 'date', label: t('bs.date'), type: 'date', value: date }),
-      field('worklist', { name: 'ward', label: t('bs.ward'), value: ward, help: t('bs.ward_help') }),
+      field('worklist', { name: 'ward', label: t('bs.ward'), type: 'select', value: ward,
+        options: [['', t('bs.all_wards')], ...wardOptions(data.wards || [], ward)] }),
       h('div', { class: 'field field-submit' },
         h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'worklist-show' }, t('bs.show')))));
   filter.addEventListener('submit', (e) => {
     e.preventDefault();
-    const q = query({ date: filter.elements.date.value, ward: filter.elements.ward.value.trim() });
+    const q = query({ date: filter.elements.date.value, ward: filter.elements.ward.value });
     navigate(`#/bedside${q}`);
   });
   const give = can(BEDSIDE_GIVE);
@@ -73,30 +82,45 @@ export async function renderWorklist(ctx) {
       ? h('a', { class: 'btn btn-big', href: `#/administrations/${a.administration_id}`, 'data-testid': 'worklist-record' }, t('bs.open_record'))
       : (give ? h('a', { class: 'btn btn-primary btn-big', href: `#/bedside/give/${a.plan_id}/${a.item}`, 'data-testid': 'worklist-give' }, t('bs.give')) : '');
     return h('tr', { class: `bs-row${a.overdue ? ' bs-overdue' : ''}`, 'data-testid': 'worklist-row', 'data-plan': a.plan_id, 'data-item': a.item, 'data-status': status },
-      h('td', {}, a.date, a.overdue ? [' ', badge('overdue', t('bs.overdue'), 'overdue-badge')] : null),
-      h('td', {}, h('strong', {}, fullName(a)), h('br'), h('span', { class: 'mrn' }, a.patient_mrn), ' ',
+      h('td', {}, formatDate(a.date), a.overdue ? [' ', badge('overdue', t('bs.overdue'), 'overdue-badge')] : null),
+      h('td', {}, h('strong', {}, fullName(a)), a.synthetic ? [' ', syntheticBadge()] : null, h('br'), h('span', { class: 'mrn' }, a.patient_mrn), ' ',
         h('a', { href: `#/patients/${a.patient_id}/wristband`, 'data-testid': 'worklist-wristband' }, t('bs.wristband'))),
       h('td', {}, routeLabel(a.route), h('br'), h('span', { class: 'muted' }, `${a.product || ''} · ${amountText(a.amount)}`)),
-      h('td', {}, a.ward || '—', h('br'), h('span', { class: 'mono muted' }, (a.units || []).map(unitDin).join(' '))),
+      h('td', {}, a.ward || h('span', { class: 'muted' }, t('bs.no_ward')), h('br'), h('span', { class: 'mono muted' }, (a.units || []).map(unitDin).join(' '))),
       h('td', {}, badge(status, t(`bs.status.${status}`), 'worklist-status')),
       h('td', {}, action));
   });
   const tasks = (data.tasks || []).map((k) => h('tr', { class: `bs-row${k.overdue ? ' bs-overdue' : ''}`, 'data-testid': 'task-row', 'data-kind': k.kind },
     h('td', {}, formatDateTime(k.due_at), k.overdue ? [' ', badge('overdue', t('bs.overdue'), 'overdue-badge')] : null),
-    h('td', {}, h('strong', {}, fullName(k)), h('br'), h('span', { class: 'mrn' }, k.patient_mrn)),
+    h('td', {}, h('strong', {}, fullName(k)), k.synthetic ? [' ', syntheticBadge()] : null, h('br'), h('span', { class: 'mrn' }, k.patient_mrn)),
     h('td', {}, t(`bs.task.${k.kind}`)),
+    h('td', {}, k.ward || h('span', { class: 'muted' }, t('bs.no_ward'))),
     h('td', {}, h('a', { class: 'btn btn-big', href: `#/administrations/${k.administration_id}`, 'data-testid': 'task-open' }, t('bs.open_record')))));
+  const lang = language();
+  const sessions = (data.sessions || []).map((x) => h('tr', { class: 'bs-row', 'data-testid': 'session-row', 'data-programme': x.programme },
+    h('td', {}, formatDate(x.date)),
+    h('td', {}, h('strong', {}, fullName(x)), x.synthetic ? [' ', syntheticBadge()] : null, h('br'), h('span', { class: 'mrn' }, x.patient_mrn)),
+    h('td', { 'data-testid': 'session-programme' }, (x.name && (x.name[lang] || x.name.en)) || x.programme),
+    h('td', {}, t('bs.session_count', { n: x.sessions })),
+    h('td', {}, x.ward || h('span', { class: 'muted' }, t('bs.no_ward')))));
   ctx.main.append(
-    head(t('bs.worklist'), h('p', { class: 'subtitle' }, t('bs.worklist_days', { date: data.date }))),
+    head(t('bs.worklist'), h('p', { class: 'subtitle' }, t('bs.worklist_days', { date: formatDate(data.date) }))),
     filter,
+    ...(ward && !(data.wards || []).some((w) => w.ward === ward && w.synthetic)
+      ? [h('p', { class: 'help', 'data-testid': 'worklist-synthetic-note' }, t('bs.synthetic_left_out'))] : []),
     h('section', { class: 'card', 'aria-labelledby': 'wl-adm' }, h('h2', { id: 'wl-adm' }, t('bs.administrations')),
       rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list bs-table', 'data-testid': 'worklist-table' },
         h('thead', {}, h('tr', {}, ['bs.date', 'bs.patient', 'bs.route', 'bs.ward', 'bs.status', ''].map((k) => h('th', { scope: 'col' }, k ? t(k) : '')))),
         h('tbody', {}, rows)))
         : h('p', { class: 'empty', 'data-testid': 'worklist-empty' }, t('bs.none'))),
+    h('section', { class: 'card', 'aria-labelledby': 'wl-sessions' }, h('h2', { id: 'wl-sessions' }, t('bs.sessions')),
+      sessions.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list bs-table', 'data-testid': 'sessions-table' },
+        h('thead', {}, h('tr', {}, ['bs.date', 'bs.patient', 'bs.programme', 'bs.sessions_n', 'bs.ward'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, sessions)))
+        : h('p', { class: 'empty', 'data-testid': 'sessions-empty' }, t('bs.none'))),
     h('section', { class: 'card', 'aria-labelledby': 'wl-tasks' }, h('h2', { id: 'wl-tasks' }, t('bs.tasks')),
       tasks.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list bs-table', 'data-testid': 'tasks-table' },
-        h('thead', {}, h('tr', {}, ['bs.due', 'bs.patient', 'bs.task', ''].map((k) => h('th', { scope: 'col' }, k ? t(k) : '')))),
+        h('thead', {}, h('tr', {}, ['bs.due', 'bs.patient', 'bs.task', 'bs.ward', ''].map((k) => h('th', { scope: 'col' }, k ? t(k) : '')))),
         h('tbody', {}, tasks)))
         : h('p', { class: 'empty', 'data-testid': 'tasks-empty' }, t('bs.none'))));
 }

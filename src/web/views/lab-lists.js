@@ -2,10 +2,11 @@
 // expiry list, freezer map, and the lookback both ways (with CSV export).
 import { h } from '../dom.js';
 import { api, query } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDate, formatDateTime } from '../i18n.js';
 import { can, navigate } from '../app.js';
 import { field, picker, syntheticBadge } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
+import { terms, termName, AE_READ } from './adverse.js';
 
 const STATES = ['quarantine', 'released', 'reserved', 'issued', 'administered', 'returned', 'expired', 'discarded'];
 
@@ -32,7 +33,7 @@ function unitTable(testid, items) {
   return dataTable(testid, [
     ['din', 'DIN', (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
     ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
-    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry')], ['state', t('lab.state'), (u) => stateBadge(u.state)],
+    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry'), (u) => formatDate(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)],
     ['location', t('lab.location'), (u) => (u.position ? `${u.freezer}/${u.rack}/${u.box}/${u.position}` : '')],
     ['owner_mrn', t('lab.unit.autologous')]], items);
 }
@@ -113,31 +114,70 @@ export async function renderLookback(ctx) {
   if (valid) {
     // a unit's lookback is its batch's, narrowed to that unit
     const path = from === 'patient' ? `/lookback/patients/${id}` : from === 'unit' ? `/lookback/batches/${start.batch_id}` : `/lookback/${from}s/${id}`;
-    const { data } = await api('GET', path);
+    const [{ data }, list] = await Promise.all([api('GET', path), terms()]);
     if (!ctx.alive()) return;
     if (from === 'unit') {
       data.units = (data.units || []).filter((u) => u.id === Number(id));
       data.recipients = (data.recipients || []).filter((r) => r.unit_id === Number(id));
       const who = new Set(data.recipients.map((r) => r.patient_id));
-      if (Array.isArray(data.events)) data.events = data.events.filter((e) => who.has(e.patient_id));
+      data.adverse_events = (data.adverse_events || []).filter((e) => who.has(e.patient_id));
     }
     if (from !== 'unit') nodes.push(h('p', {}, h('a', { href: `/api/v1${path}?format=csv`, 'data-testid': 'lookback-csv', download: `lookback-${from}-${id}.csv` }, t('lab.lookback.csv'))));
-    if (from === 'patient') {
-      nodes.push(section(t('lab.lookback.exposures'), dataTable('exposures', [
-        ['din', 'DIN', (r) => h('a', { href: `#/lab/units/${r.unit_id}` }, `${r.din}${r.din_check}`)],
-        ['product_type', t('lab.product_type'), (r) => t(`lab.product.${r.product_type}`)],
-        ['administered_on', t('lab.lookback.given_on')], ['batch_code', t('lab.batch')],
-        ['donor_code', t('lab.donor'), (r) => h('a', { href: `#/lab/donors/${r.donor_id}` }, r.donor_code)],
-        ['donor_kind', t('lab.donor.kind'), (r) => t(`lab.kind.${r.donor_kind}`)]], data.exposures)));
-    } else {
-      nodes.push(section(t('lab.units'), unitTable('lookback-units', data.units)),
-        section(t('lab.lookback.recipients'), dataTable('recipients', [
-          ['mrn', 'MRN', (r) => h('a', { href: `#/patients/${r.patient_id}` }, r.mrn)],
-          ['name', t('lab.lookback.patient'), (r) => `${r.family_name}, ${r.given_names}`],
-          ['din', 'DIN', (r) => `${r.din}${r.din_check}`], ['administered_on', t('lab.lookback.given_on')],
-          ['batch_code', t('lab.batch')]], data.recipients)),
-        h('p', { class: 'help' }, t('lab.lookback.ae_note')));
-    }
+    nodes.push(...lookbackResults(from, data, list));
   }
   replace(ctx.main, ...nodes);
+}
+
+// What a recipient went through: how many adverse events, the highest grade,
+// how many were serious, and how the last one ended.
+function eventSummary(events) {
+  if (!events.length) return t('lab.lookback.summary_none');
+  const last = events[events.length - 1];
+  return t('lab.lookback.summary_text', {
+    n: events.length, grade: Math.max(...events.map((e) => e.grade)),
+    serious: events.filter((e) => e.serious).length, outcome: t(`ae.outcome.${last.outcome}`),
+  });
+}
+
+// The recipients' (or the patient's) adverse events: term in the reader's
+// language, grade, seriousness, onset and resolution in local time, outcome.
+function eventTable(events, list, patients) {
+  const who = (e) => patients.get(e.patient_id);
+  return dataTable('lookback-events', [
+    patients.size ? ['patient', t('lab.lookback.patient'), (e) => (who(e) ? [h('span', { class: 'mrn' }, who(e).mrn), ' ', `${who(e).family_name}, ${who(e).given_names}`] : '')] : null,
+    ['term', t('ae.term'), (e) => (can(AE_READ) ? h('a', { href: `#/adverse-events/${e.id}`, 'data-testid': 'lookback-event-term' }, termName(list, e.term_code, e.term_text))
+      : h('span', { 'data-testid': 'lookback-event-term' }, termName(list, e.term_code, e.term_text)))],
+    ['grade', t('ae.grade'), (e) => h('span', { 'data-testid': 'lookback-event-grade' }, t('ae.grade_n', { n: e.grade }))],
+    ['serious', t('ae.serious'), (e) => h('span', { 'data-testid': 'lookback-event-serious', class: e.serious ? 'badge bs-badge bs-overdue' : '' },
+      e.serious ? t('lab.lookback.serious_yes') : t('lab.lookback.serious_no'))],
+    ['onset_at', t('ae.onset'), (e) => formatDateTime(e.onset_at)],
+    ['resolved_at', t('ae.resolved'), (e) => (e.resolved_at ? formatDateTime(e.resolved_at) : t('lab.lookback.not_resolved'))],
+    ['outcome', t('ae.outcome'), (e) => h('span', { 'data-testid': 'lookback-event-outcome' }, t(`ae.outcome.${e.outcome}`))],
+  ].filter(Boolean), events, t('lab.lookback.no_events'));
+}
+
+function lookbackResults(from, data, list) {
+  const events = data.adverse_events || [];
+  if (from === 'patient') {
+    return [section(t('lab.lookback.exposures'), dataTable('exposures', [
+      ['din', 'DIN', (r) => h('a', { href: `#/lab/units/${r.unit_id}` }, `${r.din}${r.din_check}`)],
+      ['product_type', t('lab.product_type'), (r) => t(`lab.product.${r.product_type}`)],
+      ['administered_on', t('lab.lookback.given_on'), (r) => formatDate(r.administered_on)], ['batch_code', t('lab.batch')],
+      ['donor_code', t('lab.donor'), (r) => h('a', { href: `#/lab/donors/${r.donor_id}` }, r.donor_code)],
+      ['donor_kind', t('lab.donor.kind'), (r) => t(`lab.kind.${r.donor_kind}`)]], data.exposures)),
+    (data.issued_not_administered || []).length ? section(t('lab.lookback.issued_not_given'), unitTable('lookback-issued', data.issued_not_administered.map((u) => ({ ...u, id: u.unit_id })))) : null,
+    section(t('lab.lookback.patient_events'),
+      h('p', { 'data-testid': 'lookback-summary' }, eventSummary(events)), eventTable(events, list, new Map()))].filter(Boolean);
+  }
+  const patients = new Map();
+  for (const r of data.recipients) if (!patients.has(r.patient_id)) patients.set(r.patient_id, r);
+  const byPatient = (pid) => events.filter((e) => e.patient_id === pid);
+  return [section(t('lab.units'), unitTable('lookback-units', data.units)),
+    section(t('lab.lookback.recipients'), dataTable('recipients', [
+      ['mrn', 'MRN', (r) => h('a', { href: `#/patients/${r.patient_id}` }, r.mrn)],
+      ['name', t('lab.lookback.patient'), (r) => `${r.family_name}, ${r.given_names}`],
+      ['din', 'DIN', (r) => `${r.din}${r.din_check}`], ['administered_on', t('lab.lookback.given_on'), (r) => formatDate(r.administered_on)],
+      ['batch_code', t('lab.batch')],
+      ['summary', t('lab.lookback.summary'), (r) => h('span', { 'data-testid': 'recipient-summary' }, eventSummary(byPatient(r.patient_id)))]], data.recipients)),
+    section(t('lab.lookback.events'), eventTable(events, list, patients))];
 }

@@ -127,6 +127,7 @@ export async function renderUnit(ctx, id) {
           reservedItem ? h('span', { 'data-testid': 'reserved-planned' }, ` — ${plannedText(reservedItem)}`) : null)] : null,
       u.issued_mrn ? ['issued', t('lab.unit.issued_to'), `${u.issued_mrn} · ${u.issued_ward}`] : null,
     ]),
+    h('p', {}, h('a', { href: `#/lab/lookback?batch=${u.batch_id}`, 'data-testid': 'unit-lookback' }, t('lab.lookback.from_unit'))),
     section(t('lab.label.title'),
       h('img', { src: `/api/v1/units/${id}/label.png?v=${u.version}`, alt: t('lab.label.alt', { din: din(u) }), class: 'lab-label',
         width: '300', height: '450', 'data-testid': 'label-preview' }),

@@ -30,6 +30,9 @@ export async function renderPatientView(ctx, id) {
     can(['admin', 'qa'])
       ? h('a', { class: 'btn', href: `#/access-log?patient=${encodeURIComponent(p.mrn)}`, 'data-testid': 'patient-access-log' }, t('access.who_read'))
       : null,
+    can(['physician', 'nurse', 'lab', 'qa'])
+      ? h('a', { class: 'btn', href: `#/lab/lookback?patient=${p.id}`, 'data-testid': 'patient-lookback' }, t('lab.lookback.from_patient'))
+      : null,
     h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
     h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
 
