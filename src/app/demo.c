@@ -7,23 +7,26 @@
 #include "core/plan_state.h"
 #include "store/bedside.h"
 #include "store/lab.h"
+#include "store/plans.h"
 
-/* The status the recorded administrations would have moved the approved plan to. */
-static cc_status history_status(const demo_fu_patient *p, plan_state *status, cc_error *err)
+/* The events the recorded administrations move the approved plan through,
+ * applied after them as the bedside would: a unit can only be reserved for
+ * an item of an active plan. */
+static cc_status advance_history(const app_ctx *ctx, const demo_fu_patient *p, int64_t plan_id,
+                                 cc_error *err)
 {
-    *status = PLAN_APPROVED;
     cc_status st = CC_OK;
     if (p->n_admins > 0)
-        st = plan_state_apply(*status, PLAN_EV_START, status, err);
+        st = plan_store_advance(ctx->d, &ctx->actor, plan_id, PLAN_EV_START, err);
     if (st == CC_OK && p->n_admins > 0 && p->n_admins >= p->n_planned)
-        st = plan_state_apply(*status, PLAN_EV_COMPLETE, status, err);
+        st = plan_store_advance(ctx->d, &ctx->actor, plan_id, PLAN_EV_COMPLETE, err);
     return st;
 }
 
 /* The laboratory's use case reserves the unit for the plan item and issues
  * it to the ward, as the lab does before a bedside record. */
 static cc_status reserve_and_issue(const app_ctx *ctx, int64_t unit_id, int64_t patient_id,
-                                   const char *ref, const char *ward, cc_error *err)
+                                   int64_t plan_id, int plan_item, const char *ward, cc_error *err)
 {
     app_ctx c = *ctx;
     lab_unit_row u;
@@ -32,7 +35,8 @@ static cc_status reserve_and_issue(const app_ctx *ctx, int64_t unit_id, int64_t 
     lab_unit_request reserve = {.event = UNIT_EV_RESERVE,
                                 .patient_id = patient_id,
                                 .product_type = u.product_type,
-                                .reserved_for = ref};
+                                .plan_id = plan_id,
+                                .plan_item = plan_item};
     lab_unit_request issue = {.event = UNIT_EV_ISSUE, .patient_id = patient_id, .ward = ward};
     if (st == CC_OK)
         st = app_lab_unit_act(&c, unit_id, &reserve, today, err);
@@ -45,16 +49,17 @@ static cc_status reserve_and_issue(const app_ctx *ctx, int64_t unit_id, int64_t 
  * administration_create: the record, its unit moved to administered with
  * the lookback link, the audit entry), then completed. Its day is the
  * administration's date, so the unit's checks are those of that day. */
-static cc_status record_given(const app_ctx *ctx, const demo_fu_patient *p, size_t i, int64_t plan,
-                              int64_t operator_id, cc_error *err)
+static cc_status record_given(const app_ctx *ctx, const demo_fu_patient *p, size_t i,
+                              int64_t plan_id, int64_t operator_id, cc_error *err)
 {
     char ref[BEDSIDE_REF_MAX], at[CC_INSTANT_TEXT], ended[CC_INSTANT_TEXT];
-    bedside_plan_ref(plan, (int)i + 1, ref, sizeof ref);
+    bedside_plan_ref(plan_id, (int)i + 1, ref, sizeof ref);
     cc_date day;
     cc_status st = date_parse(p->admins[i].date, "date", &day, err);
     bedside_unit_row unit = {.u = {.unit_id = p->admins[i].unit_id}};
     if (st == CC_OK && p->admins[i].unit_id)
-        st = reserve_and_issue(ctx, p->admins[i].unit_id, p->patient_id, ref, p->ward, err);
+        st = reserve_and_issue(ctx, p->admins[i].unit_id, p->patient_id, plan_id, (int)i + 1,
+                               p->ward, err);
     lab_unit_row row;
     if (st == CC_OK && p->admins[i].unit_id &&
         (st = lab_unit_load(ctx->d, p->admins[i].unit_id, &row, err)) == CC_OK) {
@@ -64,7 +69,7 @@ static cc_status record_given(const app_ctx *ctx, const demo_fu_patient *p, size
     instant_format((int64_t)day * 86400 + 9 * 3600, at);
     instant_format((int64_t)day * 86400 + 10 * 3600, ended);
     administration_new n = {.patient_id = p->patient_id,
-                            .plan_id = plan,
+                            .plan_id = plan_id,
                             .plan_item = (int)i + 1,
                             .plan_ref = ref,
                             .planned_date = p->admins[i].date,
@@ -91,19 +96,19 @@ static cc_status record_given(const app_ctx *ctx, const demo_fu_patient *p, size
 
 cc_status app_demo_history(const app_ctx *ctx, const demo_fu_patient *p, cc_error *err)
 {
-    plan_state status = PLAN_APPROVED;
-    cc_status st = p->not_eligible ? CC_OK : history_status(p, &status, err);
-    if (st != CC_OK || (st = db_tx_begin(ctx->d, err)) != CC_OK)
+    cc_status st = db_tx_begin(ctx->d, err);
+    if (st != CC_OK)
         return st;
-    int64_t plan = 0, operator_id = 0;
-    st = demo_store_followup_patient(ctx->d, p, status, &plan, &operator_id, err);
-    for (size_t i = 0; st == CC_OK && plan && i < p->n_admins; i++)
-        st = record_given(ctx, p, i, plan, operator_id, err);
-    if (st == CC_OK && plan && p->next_item > 0 && p->next_unit_id) {
-        char ref[BEDSIDE_REF_MAX];
-        bedside_plan_ref(plan, p->next_item, ref, sizeof ref);
-        st = reserve_and_issue(ctx, p->next_unit_id, p->patient_id, ref, p->ward, err);
+    int64_t plan_id = 0, operator_id = 0;
+    st = demo_store_followup_patient(ctx->d, p, PLAN_APPROVED, &plan_id, &operator_id, err);
+    for (size_t i = 0; st == CC_OK && plan_id && i < p->n_admins; i++)
+        st = record_given(ctx, p, i, plan_id, operator_id, err);
+    if (st == CC_OK && plan_id && p->next_item > 0 && p->next_unit_id) {
+        st = reserve_and_issue(ctx, p->next_unit_id, p->patient_id, plan_id, p->next_item, p->ward,
+                               err);
     }
+    if (st == CC_OK && plan_id)
+        st = advance_history(ctx, p, plan_id, err);
     return db_tx_end(ctx->d, st, err);
 }
 
