@@ -188,6 +188,8 @@ cc_status h_followup_get(api_request *req, cc_error *err);
 cc_status h_followup_resolve(api_request *req, cc_error *err);
 cc_status h_followup_contact(api_request *req, cc_error *err);
 cc_status h_followup_link(api_request *req, cc_error *err);
+cc_status h_clinic_site_get(api_request *req, cc_error *err);
+cc_status h_clinic_site_set(api_request *req, cc_error *err);
 cc_status h_followup_settings_get(api_request *req, cc_error *err);
 cc_status h_followup_settings_update(api_request *req, cc_error *err);
 cc_status h_questionnaire_get(api_request *req, cc_error *err);

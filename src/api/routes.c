@@ -186,6 +186,8 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/follow-up", h_followup_list, CLINICAL, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
     {"GET", "/api/v1/follow-up-settings", h_followup_settings_get, CLINICAL, 0, ROUTE_READ_ONLY},
     {"PATCH", "/api/v1/follow-up-settings", h_followup_settings_update, ROLE_ADMIN, 0, 0},
+    {"GET", "/api/v1/clinic-site", h_clinic_site_get, CLINICAL, 0, ROUTE_READ_ONLY},
+    {"PUT", "/api/v1/clinic-site", h_clinic_site_set, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/follow-up/{id}/status", h_followup_resolve, FRONT_DESK | ROLE_PHYSICIAN, 0,
