@@ -159,7 +159,8 @@ static const sql_json_list VISIT_LISTS[] = {
               " created_at, created_by FROM questionnaire_links WHERE visit_id = ?"
               " ORDER BY id"},
     {"observations", "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
-                     " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
+                     " AS date, o.source, o.answers AS answers_json, o.scores AS scores_json FROM"
+                     " observations o JOIN"
                      " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
                      " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
                      " ORDER BY o.observed_on, o.id"},
