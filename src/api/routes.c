@@ -44,6 +44,8 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/patients", h_patient_create, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
+    {"GET", "/api/v1/patients/{id}/timeline", h_patient_timeline, CLINICAL, 0,
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
     {"POST", "/api/v1/patients/{id}/weights", h_patient_add_weight, CLINICAL, 0, 0},
     {"POST", "/api/v1/patients/{id}/erasure-requests", h_patient_erasure_request, ROLE_ADMIN, 0, 0},
