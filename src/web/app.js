@@ -35,6 +35,8 @@ import { SECURITY_EVENT_ROLES, renderSecurityEvents } from './views/security-eve
 import { LAB_SETTINGS, renderLabSettings } from './views/lab-settings.js';
 // the clinic's name and the public address of patient links
 import { CLINIC_SETTINGS, renderClinicSettings } from './views/clinic-settings.js';
+// the patient's stay as a timeline
+import { TIMELINE_ROLES, renderTimeline } from './views/timeline.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -46,6 +48,7 @@ const routes = [
   [/^\/patients$/, renderPatientList, PATIENT_ROLES],
   [/^\/patients\/new$/, (ctx) => renderPatientForm(ctx, null), ['admin', 'coordinator']],
   [/^\/patients\/(\d+)$/, (ctx) => renderPatientView(ctx, ctx.params[0]), PATIENT_ROLES],
+  [/^\/patients\/(\d+)\/timeline$/, (ctx) => renderTimeline(ctx, ctx.params[0]), TIMELINE_ROLES],
   [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],

@@ -828,6 +828,15 @@ def test_timeline(b, t, srv, p, plan_id, aid):
             "the fever reported after it", aes)
     t.check([e["id"] for e in events if e["kind"] == "plan"] == [plan_id]
             and len([e for e in events if e["kind"] == "visit"]) == 4, "its plan and its four follow-up visits", kinds)
+    # the plan and screening lists page with their total instead of stopping at a cap
+    plans = srv.db_query("SELECT COUNT(*) FROM plans")[0][0]
+    r = b.req("GET", "/api/v1/plans?per_page=1", role="coordinator", want=200)
+    t.check(plans >= 1 and r.json["total"] == plans and len(r.json["items"]) == 1 and r.json["page"] == 1,
+            "plans: one page of one, the total of all", r)
+    r = b.req("GET", "/api/v1/patients/%d/screenings?per_page=1" % p["id"], role="coordinator", want=200)
+    mine = srv.db_query("SELECT COUNT(*) FROM screenings WHERE patient_id = ?", (p["id"],))[0][0]
+    t.check(r.json["total"] == mine and len(r.json["items"]) == 1, "screenings: the page and the total", r)
+    b.req("GET", "/api/v1/plans?per_page=0", role="coordinator", want=400, what="per_page 0: 400")
     b.req("GET", "/api/v1/patients/999999/timeline", role="coordinator", want=404, what="unknown patient: 404")
     b.req("GET", "/api/v1/patients/%d/timeline" % p["id"], role="lab", want=403,
           what="the laboratory does not read the chart")

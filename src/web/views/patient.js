@@ -30,6 +30,7 @@ export async function renderPatientView(ctx, id) {
     can(['admin', 'qa'])
       ? h('a', { class: 'btn', href: `#/access-log?patient=${encodeURIComponent(p.mrn)}`, 'data-testid': 'patient-access-log' }, t('access.who_read'))
       : null,
+    h('a', { class: 'btn', href: `#/patients/${p.id}/timeline`, 'data-testid': 'patient-timeline' }, t('tl.open')),
     h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
     h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
 
