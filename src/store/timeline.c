@@ -34,14 +34,15 @@ static const char EVENTS[] =
     "  e.resolved_at) FROM adverse_events e WHERE e.patient_id = ?1"
     " UNION ALL"
     " SELECT o.observed_on, 5, 'observation', o.id, json_object('instrument', o.instrument,"
-    "  'source', o.source, 'scores', json(o.scores), 'visit_id', (SELECT f.id FROM"
+    "  'source', o.source, 'scores', json(o.scores), 'visit_id', COALESCE((SELECT l.visit_id"
+    "  FROM questionnaire_links l WHERE l.observation_id = o.id), (SELECT f.id FROM"
     "  followup_visits f WHERE f.patient_id = o.patient_id AND o.observed_on >= f.window_start"
-    "  AND o.observed_on <= f.window_end ORDER BY f.id LIMIT 1)) FROM observations o"
+    "  AND o.observed_on <= f.window_end ORDER BY f.id LIMIT 1))) FROM observations o"
     "  WHERE o.patient_id = ?1"
     " UNION ALL"
     " SELECT f.target_date, 6, 'visit', f.id, json_object('label', f.label, 'status', f.status,"
     "  'protocol', f.protocol_id) FROM followup_visits f WHERE f.patient_id = ?1"
-    ") ORDER BY at, ord, id";
+    ") ORDER BY substr(at, 1, 10), ord, at, id";
 
 cc_status patient_timeline_json(db *d, int64_t patient_id, buf *out, cc_error *err)
 {

@@ -8,7 +8,9 @@
  *
  * patient_timeline_json appends {"patient_id", "events": [{"at", "kind",
  * "id", "detail": {...}}]} in date order ("at" is a date YYYY-MM-DD or a
- * UTC instant; same day: in the order above). Unknown patient: CC_NOT_FOUND
+ * UTC instant; within a day: in the order above, then by time). An
+ * observation's visit is the one whose link it answered, else the one whose
+ * window holds it. Unknown patient: CC_NOT_FOUND
  * field "id". The buffer belongs to the caller. Not thread-safe.
  */
 #ifndef CC_STORE_TIMELINE_H

@@ -2,7 +2,7 @@
 // handouts) and the public address patients open from questionnaire links.
 // One form sends PUT /clinic-site; the server's error is shown next to the
 // field it names, and nothing is saved then.
-import { h, clear } from '../dom.js';
+import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { navigate } from '../app.js';
@@ -31,8 +31,8 @@ export async function renderClinicSettings(ctx) {
     }
   });
   clear(ctx.main);
-  ctx.main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('clinicsettings.title'))),
+  append(ctx.main, [h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('clinicsettings.title'))),
     h('p', { class: 'help' }, t('clinicsettings.help')),
     site.public_base_url ? null : h('p', { class: 'alert alert-warning', 'data-testid': 'clinic-url-unset' }, t('clinicsettings.not_set')),
-    form);
+    form]);
 }

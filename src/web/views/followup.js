@@ -159,12 +159,12 @@ export async function renderVisit(ctx, id) {
         const { data: r } = await api('POST', `/follow-up/${id}/links`, {
           body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value) } });
         clear(out);
-        out.append(h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
+        append(out, [h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
           h('p', {}, h('code', { 'data-testid': 'link-url' }, r.url)), qrFigure(r.qr_svg, t('fu.qr'), 'link-qr'),
           h('p', { class: 'actions' }, h('button', {
             type: 'button', class: 'btn', 'data-testid': 'handout-print', on: { click: printHandout },
           }, t('fu.handout_print'))),
-          await handout(r, defs[r.instrument]));
+          await handout(r, defs[r.instrument])]);
       } catch (err) { showFormError(lform, lbox, err); }
     });
     main.append(lform);
