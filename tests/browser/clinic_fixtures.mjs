@@ -59,3 +59,18 @@ export async function releasedUnit({ lab, physician, qa }, password, cells, { pi
   }
   return u;
 }
+
+// A complete SCI work-up of patientId with results dated d, all within limits
+// (POST /api/v1/screenings body).
+export function sciScreening(patientId, d) {
+  const q = (value, unit) => ({ value, unit, date: d });
+  return {
+    patient_id: patientId, protocol: 'sci',
+    results: { hb: q(13.5, 'g/dL'), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
+      alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'),
+      aptt: { value: 30, unit: 's', ref_low: 25, ref_high: 38, date: d }, hiv: { positive: false, date: d }, hbv: { positive: false, date: d },
+      hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
+    findings: { ecg: { state: 'normal', date: d } },
+    history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
+  };
+}

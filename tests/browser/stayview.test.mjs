@@ -7,6 +7,7 @@
 // than a page shows its total and pages.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
+import { sciScreening } from './clinic_fixtures.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 const ENGLISH = [/\bThe\b/, /\bScan\b/, /\bPrint\b/, /\bAnswers\b/, /\bStay\b/, /\bScreening\b/, /\bTreatment plan\b/,
@@ -30,17 +31,7 @@ async function approvedPlan(server) {
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const patient = r.body;
   await admin.request('POST', `/api/v1/patients/${patient.id}/weights`, { date: day(0), kg: 64 });
-  const d = day(-3);
-  const q = (value, unit) => ({ value, unit, date: d });
-  r = await admin.request('POST', '/api/v1/screenings', {
-    patient_id: patient.id, protocol: 'sci',
-    results: { hb: q(13.5, 'g/dL'), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-      alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'),
-      aptt: { value: 30, unit: 's', ref_low: 25, ref_high: 38, date: d }, hiv: { positive: false, date: d }, hbv: { positive: false, date: d },
-      hcv: { positive: false, date: d }, syphilis: { positive: false, date: d } },
-    findings: { ecg: { state: 'normal', date: d } },
-    history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
-  });
+  r = await admin.request('POST', '/api/v1/screenings', sciScreening(patient.id, day(-3)));
   assert.equal(r.status, 201, JSON.stringify(r.body));
   r = await doc.request('POST', `/api/v1/screenings/${r.body.id}/decision`, { decision: 'eligible', password: PW });
   assert.equal(r.status, 200, JSON.stringify(r.body));
