@@ -216,7 +216,6 @@ cc_status h_followup_link(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {{"instrument", JF_STRING, true, 40},
                                         {"days", JF_INTEGER, false, 0},
-                                        {"base_url", JF_STRING, false, 200},
                                         {NULL, JF_STRING, false, 0}};
     int64_t id;
     cc_status st = api_id_body(req, fields, &id, err);
@@ -224,33 +223,25 @@ cc_status h_followup_link(api_request *req, cc_error *err)
         return st;
     const char *instrument = json_get_string(req->body, "instrument");
     int64_t days = json_integer_value(json_object_get(req->body, "days"));
-    /* The address the patient opens (QR code): the caller's page, else this host. */
-    const char *base = json_get_string(req->body, "base_url"), *host = api_header(req, "Host");
-    if (base && ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) ||
-                 strpbrk(base, " \t\r\n\"<>#?") != NULL))
-        return cc_fail(err, CC_INVALID, "base_url", "invalid_value",
-                       "base_url is an http(s) address without spaces, quotes, # or ?");
-    if (!base)
-        base = api_printf(req, "http://%.100s/",
-                          host && !strpbrk(host, " \t\r\n\"<>#?/") ? host : "localhost");
     app_ctx c = api_app_ctx(req);
     app_questionnaire_link link;
     if ((st = app_questionnaire_link_create(
              &c, id, instrument, json_has(req->body, "days") ? &days : NULL, &link, err)) != CC_OK)
         return st;
     const char *token = link.token;
-    size_t blen = strlen(base);
-    const char *url =
-        api_printf(req, "%s%s#/q/%s", base, blen && base[blen - 1] == '/' ? "" : "/", token);
+    /* The address the patient opens (QR code): the clinic's public base URL,
+     * never the staff browser's (it may be an internal address). */
+    const char *url = api_printf(req, "%s#/q/%s", link.site.public_base_url, token);
     buf qr;
     buf_init(&qr, 1 << 20);
     cc_error qerr;
     bool have_qr = qr_svg(url, 4, &qr, &qerr) == CC_OK;
     api_reply(req, 201,
-              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link.id,
+              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)link.id,
                         "token", token, "path", api_printf(req, "/#/q/%s", token), "url", url,
                         "expires_at", link.expires_at, "instrument", instrument, "language",
-                        link.language, "qr_svg", have_qr ? json_string(qr.data) : json_null()));
+                        link.language, "clinic_name", link.site.name, "qr_svg",
+                        have_qr ? json_string(qr.data) : json_null()));
     buf_release(&qr);
     sodium_memzero(link.token, sizeof link.token);
     return CC_OK;

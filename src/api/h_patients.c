@@ -8,6 +8,7 @@
 #include "api/handlers.h"
 #include "api/json_in.h"
 #include "app/patients.h"
+#include "store/timeline.h"
 
 static json_t *text_or_null(const char *s)
 {
@@ -260,4 +261,23 @@ cc_status h_patient_erasure_request(api_request *req, cc_error *err)
     return cc_fail(err, CC_CONFLICT, NULL, "erasure_not_available",
                    "refused: this system keeps the clinical record and erases nothing; "
                    "the request is recorded for the data protection officer");
+}
+
+cc_status h_patient_timeline(api_request *req, cc_error *err)
+{
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st != CC_OK)
+        return st;
+    buf b;
+    buf_init(&b, 8 << 20);
+    st = patient_timeline_json(req->db, id, &b, err);
+    json_t *reply = NULL;
+    if (st == CC_OK)
+        st = api_parse_view(req, &b, &reply, err);
+    buf_release(&b);
+    if (st != CC_OK)
+        return st;
+    api_reply(req, 200, json_incref(reply));
+    return CC_OK;
 }

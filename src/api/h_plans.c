@@ -250,7 +250,11 @@ cc_status h_plan_list(api_request *req, cc_error *err)
                        "status must be draft, approved, in_progress, completed or cancelled");
     plan_row *rows;
     size_t n;
-    cc_status st = plan_store_list(req->db, req->arena, patient_id, status, &rows, &n, err);
+    int64_t page, per_page, total = 0;
+    cc_status st = api_paging(req, &page, &per_page, err);
+    if (st == CC_OK)
+        st = plan_store_page(req->db, req->arena, patient_id, status, page, per_page, &rows, &n,
+                             &total, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
@@ -263,7 +267,9 @@ cc_status h_plan_list(api_request *req, cc_error *err)
         json_decref(items);
         return st;
     }
-    api_reply(req, 200, json_pack("{s:o}", "items", items));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", items, "page", (json_int_t)page,
+                        "per_page", (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }
 

@@ -260,14 +260,20 @@ cc_status h_patient_screenings(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "protocol", "invalid_value", "protocol is not a protocol id");
     screening_row *rows;
     size_t n;
+    int64_t page, per_page, total = 0;
     if (st == CC_OK)
-        st = screening_store_list(req->db, req->arena, id, protocol_id, &rows, &n, err);
+        st = api_paging(req, &page, &per_page, err);
+    if (st == CC_OK)
+        st = screening_store_page(req->db, req->arena, id, protocol_id, page, per_page, &rows, &n,
+                                  &total, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, screening_json(&rows[i]));
-    api_reply(req, 200, json_pack("{s:o}", "items", items));
+    api_reply(req, 200,
+              json_pack("{s:o, s:I, s:I, s:I}", "items", items, "page", (json_int_t)page,
+                        "per_page", (json_int_t)per_page, "total", (json_int_t)total));
     return CC_OK;
 }
 

@@ -212,6 +212,12 @@ static cc_status link_create_in_tx(const app_ctx *c, int64_t visit_id, const cha
     if (!listed)
         return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
                        "the protocol does not name %.40s at this visit", instrument);
+    if ((st = clinic_site_get(c->d, &out->site, err)) != CC_OK)
+        return st;
+    if (!out->site.public_base_url[0])
+        return cc_fail(err, CC_CONFLICT, "public_base_url", "public_base_url_not_configured",
+                       "the clinic's public base URL is not set: an administrator sets it in "
+                       "Settings, Clinic, before links are made");
     const char *language = json_string_value(json_object_get(visit, "language"));
     snprintf(out->language, sizeof out->language, "%s", language ? language : "en");
     char hash[65];

@@ -20,6 +20,10 @@
  * (unknown: CC_NOT_FOUND "unknown_link"; used, expired, or its visit closed:
  * CC_CONFLICT "link_used", "link_expired", "link_closed"), saves drafts and
  * submits once; each change re-checks the link inside its transaction.
+ * A link is made only once the administrator has set the clinic's public
+ * base URL (read inside the link's transaction; unset: CC_CONFLICT
+ * "public_base_url_not_configured"): the patient never gets the address of
+ * a staff browser.
  * The lost-to-follow-up threshold is 1..FOLLOWUP_LOST_MAX failed contacts.
  *
  * Errors: CC_INVALID naming the field, CC_NOT_FOUND, CC_CONFLICT, storage
@@ -35,6 +39,7 @@
 
 #include "app/app.h"
 #include "core/date.h"
+#include "store/clinic_site.h"
 #include "store/followup.h"
 #include "store/observations.h"
 
@@ -77,6 +82,7 @@ typedef struct {
     char token[48];
     char expires_at[CC_INSTANT_TEXT];
     char language[4];
+    clinic_site site; /* the clinic's name and public base URL, read with the link */
 } app_questionnaire_link;
 
 /* days NULL: the default. The caller wipes out->token once it has answered. */

@@ -151,7 +151,8 @@ cc_status followup_store_list(db *d, bool open_only, const char *until, int64_t 
                          args, SQL_COUNT(args), false, out, err);
 }
 
-/* The lists of a visit's JSON: its contacts, links and the observations of its window. */
+/* The lists of a visit's JSON: its contacts, links and the observations of
+ * its window or answered from its links (a patient may answer early). */
 static const sql_json_list VISIT_LISTS[] = {
     {"contacts", "SELECT id, channel, outcome, note, contacted_at, contacted_by FROM"
                  " followup_contacts WHERE visit_id = ? ORDER BY id"},
@@ -159,9 +160,12 @@ static const sql_json_list VISIT_LISTS[] = {
               " created_at, created_by FROM questionnaire_links WHERE visit_id = ?"
               " ORDER BY id"},
     {"observations", "SELECT o.id, o.instrument, o.instrument_version AS version, o.observed_on"
-                     " AS date, o.source, o.scores AS scores_json FROM observations o JOIN"
+                     " AS date, o.source, o.answers AS answers_json, o.scores AS scores_json FROM"
+                     " observations o JOIN"
                      " followup_visits v ON v.patient_id = o.patient_id WHERE v.id = ? AND"
-                     " o.observed_on >= v.window_start AND o.observed_on <= v.window_end"
+                     " ((o.observed_on >= v.window_start AND o.observed_on <= v.window_end) OR"
+                     " o.id IN (SELECT l.observation_id FROM questionnaire_links l"
+                     " WHERE l.visit_id = v.id))"
                      " ORDER BY o.observed_on, o.id"},
 };
 

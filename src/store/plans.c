@@ -80,6 +80,27 @@ cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *e
         id, err);
 }
 
+#define PLAN_FILTER                                                                                \
+    " WHERE (? = 0 OR p.patient_id = ?)"                                                           \
+    " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"                \
+    " 'in_progress')))"
+
+cc_status plan_store_page(db *d, arena *a, int64_t patient_id, const char *status, int64_t page,
+                          int64_t per_page, plan_row **rows, size_t *n, int64_t *total,
+                          cc_error *err)
+{
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status), SQL_S(status),
+                      SQL_S(status)};
+    sql_page_query q = {.count_sql = "SELECT COUNT(*)" FROM PLAN_FILTER,
+                        .sql = "SELECT " COLUMNS FROM PLAN_FILTER
+                               " ORDER BY p.id DESC LIMIT ? OFFSET ?",
+                        .args = args,
+                        .n = SQL_COUNT(args),
+                        .page = page,
+                        .per_page = per_page};
+    return sql_page(d, a, &q, read_row, sizeof **rows, (void **)rows, n, total, err);
+}
+
 cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
                           size_t *n, cc_error *err)
 {

@@ -709,6 +709,14 @@ static const char *const migrations[] = {
     "CREATE INDEX patient_consents_patient ON patient_consents(patient_id, kind);"
     "CREATE VIEW research_consented AS SELECT DISTINCT patient_id FROM patient_consents"
     "  WHERE kind = 'research' AND withdrawn_at IS NULL;",
+    /* clinic site: the clinic's name and the public base URL of patient links */
+    "CREATE TABLE clinic_site ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  public_base_url TEXT NOT NULL DEFAULT '',"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  updated_at TEXT);"
+    "INSERT INTO clinic_site (id) VALUES (1);",
 };
 #pragma GCC diagnostic pop
 

@@ -88,6 +88,23 @@ cc_status screening_store_latest_decided(db *d, arena *a, int64_t patient_id,
                err);
 }
 
+cc_status screening_store_page(db *d, arena *a, int64_t patient_id, const char *protocol_id,
+                               int64_t page, int64_t per_page, screening_row **rows, size_t *n,
+                               int64_t *total, cc_error *err)
+{
+    sql_arg args[] = {SQL_I(patient_id), SQL_S(protocol_id), SQL_S(protocol_id)};
+    sql_page_query q = {.count_sql = "SELECT COUNT(*)" FROM " WHERE s.patient_id = ? AND"
+                                     " (? IS NULL OR s.protocol_id = ?)",
+                        .sql = "SELECT " COLUMNS FROM " WHERE s.patient_id = ? AND"
+                               " (? IS NULL OR s.protocol_id = ?) ORDER BY s.id DESC"
+                               " LIMIT ? OFFSET ?",
+                        .args = args,
+                        .n = SQL_COUNT(args),
+                        .page = page,
+                        .per_page = per_page};
+    return sql_page(d, a, &q, read_row, sizeof **rows, (void **)rows, n, total, err);
+}
+
 cc_status screening_store_list(db *d, arena *a, int64_t patient_id, const char *protocol_id,
                                screening_row **rows, size_t *n, cc_error *err)
 {

@@ -47,6 +47,10 @@ typedef struct {
 cc_status screening_store_create(db *d, const store_actor *actor, const screening_new *n,
                                  int64_t *id, cc_error *err);
 cc_status screening_store_get(db *d, arena *a, int64_t id, screening_row *out, cc_error *err);
+/* One page of screening_store_list's rows (no cap) and their *total. */
+cc_status screening_store_page(db *d, arena *a, int64_t patient_id, const char *protocol_id,
+                               int64_t page, int64_t per_page, screening_row **rows, size_t *n,
+                               int64_t *total, cc_error *err);
 /* Newest first; protocol_id NULL: all programmes. */
 cc_status screening_store_list(db *d, arena *a, int64_t patient_id, const char *protocol_id,
                                screening_row **rows, size_t *n, cc_error *err);

@@ -33,6 +33,10 @@ import { ACCESS_LOG_ROLES, renderAccessLog } from './views/access-log.js';
 import { SECURITY_EVENT_ROLES, renderSecurityEvents } from './views/security-events.js';
 // the laboratory's settings (facility, donor-testing panels, post-thaw limits)
 import { LAB_SETTINGS, renderLabSettings } from './views/lab-settings.js';
+// the clinic's name and the public address of patient links
+import { CLINIC_SETTINGS, renderClinicSettings } from './views/clinic-settings.js';
+// the patient's stay as a timeline
+import { TIMELINE_ROLES, renderTimeline } from './views/timeline.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -44,6 +48,7 @@ const routes = [
   [/^\/patients$/, renderPatientList, PATIENT_ROLES],
   [/^\/patients\/new$/, (ctx) => renderPatientForm(ctx, null), ['admin', 'coordinator']],
   [/^\/patients\/(\d+)$/, (ctx) => renderPatientView(ctx, ctx.params[0]), PATIENT_ROLES],
+  [/^\/patients\/(\d+)\/timeline$/, (ctx) => renderTimeline(ctx, ctx.params[0]), TIMELINE_ROLES],
   [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
   [/^\/requests$/, renderRequestList, REQUEST_ROLES],
   [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
@@ -74,6 +79,7 @@ const routes = [
   [/^\/access-log$/, renderAccessLog, ACCESS_LOG_ROLES],
   [/^\/security-events$/, renderSecurityEvents, SECURITY_EVENT_ROLES],
   [/^\/settings\/lab$/, renderLabSettings, LAB_SETTINGS],
+  [/^\/settings\/clinic$/, renderClinicSettings, CLINIC_SETTINGS],
 ];
 
 let renderSeq = 0;
@@ -236,11 +242,12 @@ function updateChrome() {
   $('#nav-users').parentElement.hidden = !can(USER_ADMIN);
   $('#nav-security').parentElement.hidden = !can(SECURITY_EVENT_ROLES);
   $('#nav-labsettings').parentElement.hidden = !can(LAB_SETTINGS);
+  $('#nav-clinicsettings').parentElement.hidden = !can(CLINIC_SETTINGS);
   $('#nav-account').parentElement.hidden = !can(ALL_ROLES);
   const { path } = parseHash();
   for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
     ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports'],
-    ['#nav-users', '/users'], ['#nav-security', '/security-events'], ['#nav-labsettings', '/settings/lab'], ['#nav-account', '/account']]) {
+    ['#nav-users', '/users'], ['#nav-security', '/security-events'], ['#nav-labsettings', '/settings/lab'], ['#nav-clinicsettings', '/settings/clinic'], ['#nav-account', '/account']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

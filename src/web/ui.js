@@ -141,10 +141,11 @@ export function confirmDialog({ title, text, ok, cancel, danger = false }) {
   });
 }
 
-// Pagination bar. onPage(n) is called with the new page number.
-export function pager({ page, perPage, total, onPage, testid = 'pager' }) {
+// Pagination bar. onPage(n) is called with the new page number. always: the
+// bar (with the total) is shown even when everything fits on one page.
+export function pager({ page, perPage, total, onPage, testid = 'pager', always = false }) {
   const pages = Math.max(1, Math.ceil((total || 0) / (perPage || 1)));
-  if (pages <= 1 && page <= 1) return null;
+  if (pages <= 1 && page <= 1 && !always) return null;
   const prev = h('button', {
     type: 'button', class: 'btn', 'data-testid': `${testid}-prev`, disabled: page <= 1,
     on: { click: () => onPage(page - 1) },

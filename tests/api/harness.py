@@ -434,6 +434,16 @@ class Server:
             raise CommandError("record consent: %r" % r)
         return r.json["id"]
 
+    # -------------------------------------------------------------- clinic
+    def set_clinic_site(self, name="Clinique du Lac", url="https://clinique.example.org/soins/"):
+        """The administrator sets the clinic's name and public base URL
+        (patient questionnaire links are refused until it is set)."""
+        r = self.request("PUT", "/api/v1/clinic-site", {"name": name, "public_base_url": url},
+                         role="admin")
+        if r.status != 200:
+            raise CommandError("clinic site: %r" % r)
+        return r.json
+
     # ------------------------------------------------------------ database
     def db_tables(self):
         return db_table_hashes(self.db_path)

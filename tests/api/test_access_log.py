@@ -35,7 +35,7 @@ import harness  # noqa: E402
 NOT_IDENTIFIED = {
     "/healthz", "/api/v1/session", "/api/v1/tokens", "/api/v1/consultation-requests",
     "/api/v1/consultation-requests/{id}", "/api/v1/audit", "/api/v1/access-log",
-    "/api/v1/instruments", "/api/v1/instruments/{id}", "/api/v1/users", "/api/v1/lab/site",
+    "/api/v1/instruments", "/api/v1/instruments/{id}", "/api/v1/users", "/api/v1/lab/site", "/api/v1/clinic-site",
     "/api/v1/donors", "/api/v1/donors/{id}", "/api/v1/collections", "/api/v1/collections/{id}",
     "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/units", "/api/v1/units/{id}",
     "/api/v1/storage", "/api/v1/planned-administrations",
@@ -334,6 +334,7 @@ def main():
             " WHERE v.status = 'scheduled' AND i.value NOT IN ('isncsci', 'mas')"
             " ORDER BY v.id LIMIT 1").fetchone()
         con.close()
+        srv.set_clinic_site()
         resp = srv.request("POST", "/api/v1/follow-up/%d/links" % visit,
                            {"instrument": instrument}, role="physician")
         token = resp.json.get("token") if resp.status == 201 else None

@@ -317,6 +317,8 @@ UNDO_AFTER_ACCOUNTS = [
     "",
     # consent documents and patients' consents
     "DROP VIEW research_consented; DROP TABLE patient_consents; DROP TABLE consent_documents;",
+    # clinic site: name and public base URL of patient links
+    "DROP TABLE clinic_site;",
 ]
 
 

@@ -294,6 +294,13 @@ ENDPOINTS = [
              {"days": F("int", True, bad=[0, -1, 91, 10 ** 12]),
               "from_item": F("int", False, bad=[0, -1, 17, 10 ** 12]),
               "reason": F("str", True, max=1000, bad=["", "   "], text="line")}),
+    # the clinic's name and the public base URL of patient links
+    Endpoint("PUT", "/api/v1/clinic-site", "admin",
+             lambda n: {"name": "Clinique %d" % n, "public_base_url": "https://clinique.example.org/soins/"},
+             {"name": F("str", False, max=120, text="line"),
+              "public_base_url": F("str", False, max=200, text="line",
+                                   bad=["javascript:alert(1)", "https://", "https://x.org/?a=1",
+                                        "https://x.org/#/q", "ftp://x.org/", "https://x.org/a b"])}),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]

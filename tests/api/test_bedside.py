@@ -811,6 +811,43 @@ def test_h15(b, t, srv):
             "H15 the refused administration changes nothing", r)
 
 
+def test_timeline(b, t, srv, p, plan_id, aid):
+    """The patient's stay in date order, read at once: screening, plan, the
+    administration with its unit's DIN, its vital signs, the fever."""
+    r = b.req("GET", "/api/v1/patients/%d/timeline" % p["id"], role="coordinator", want=200)
+    events = r.json["events"]
+    kinds = [e["kind"] for e in events]
+    t.check(r.json["patient_id"] == p["id"] and kinds.index("screening") < kinds.index("plan")
+            < kinds.index("administration"), "screening, then the plan, then the administration", kinds)
+    t.check([e["at"][:10] for e in events] == sorted(e["at"][:10] for e in events), "in date order", events)
+    adm = [e for e in events if e["kind"] == "administration"]
+    unit = srv.db_query("SELECT u.din FROM administration_units au JOIN units u ON u.id = au.unit_id"
+                        " WHERE au.administration_id = ?", (aid,))
+    unit = {"din": unit[0][0] if unit else None}
+    t.check([e["id"] for e in adm] == [aid] and adm[0]["detail"]["units"][0]["din"] == unit["din"]
+            and adm[0]["detail"]["route"] == "intravenous", "the administration with its unit's DIN", adm)
+    vitals = [e for e in events if e["kind"] == "vitals"]
+    t.check(len(vitals) == 6 and all(v["detail"]["administration_id"] == aid for v in vitals)
+            and any(v["detail"]["temperature_dc"] == 386 for v in vitals), "the six vital-sign readings", vitals)
+    aes = [e for e in events if e["kind"] == "adverse_event"]
+    t.check([e["detail"]["term_code"] for e in aes] == ["fever"] and aes[0]["detail"]["grade"] == 1,
+            "the fever reported after it", aes)
+    t.check([e["id"] for e in events if e["kind"] == "plan"] == [plan_id]
+            and len([e for e in events if e["kind"] == "visit"]) == 4, "its plan and its four follow-up visits", kinds)
+    # the plan and screening lists page with their total instead of stopping at a cap
+    plans = srv.db_query("SELECT COUNT(*) FROM plans")[0][0]
+    r = b.req("GET", "/api/v1/plans?per_page=1", role="coordinator", want=200)
+    t.check(plans >= 1 and r.json["total"] == plans and len(r.json["items"]) == 1 and r.json["page"] == 1,
+            "plans: one page of one, the total of all", r)
+    r = b.req("GET", "/api/v1/patients/%d/screenings?per_page=1" % p["id"], role="coordinator", want=200)
+    mine = srv.db_query("SELECT COUNT(*) FROM screenings WHERE patient_id = ?", (p["id"],))[0][0]
+    t.check(r.json["total"] == mine and len(r.json["items"]) == 1, "screenings: the page and the total", r)
+    b.req("GET", "/api/v1/plans?per_page=0", role="coordinator", want=400, what="per_page 0: 400")
+    b.req("GET", "/api/v1/patients/999999/timeline", role="coordinator", want=404, what="unknown patient: 404")
+    b.req("GET", "/api/v1/patients/%d/timeline" % p["id"], role="lab", want=403,
+          what="the laboratory does not read the chart")
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("bedside", verbose=args.verbose)
@@ -818,6 +855,7 @@ def main():
         b = Bedside(srv, t)
         labt.configure(b.lab)
         p, plan_id, items, aid = test_flow(b, t, srv)
+        test_timeline(b, t, srv, p, plan_id, aid)
         test_hazards(b, t, srv)
         test_h9(b, t, srv)
         test_biovigilance(b, t, srv)

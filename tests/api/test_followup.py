@@ -260,28 +260,48 @@ def main():
         r = srv.request("POST", "/api/v1/follow-up/%d/status" % v1, {"status": "done"}, role="nurse")
         t.check(r.status == 403, "a nurse cannot resolve a visit", r)
 
-        # --- patient questionnaire link
+        # --- patient questionnaire link: only on the clinic's public base URL
+        before = srv.db_checksum(exclude)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 7},
+                        role="nurse")
+        t.check(r.status == 409 and r.error()["code"] == "public_base_url_not_configured"
+                and r.error()["field"] == "public_base_url" and srv.db_checksum(exclude) == before,
+                "no link before the administrator sets the public base URL: 409, unchanged", r)
+        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3,
+                        {"instrument": "nrs-pain", "base_url": "https://clinic.example.org/app/"}, role="nurse")
+        t.check(r.status == 400 and r.error()["field"] == "base_url" and srv.db_checksum(exclude) == before,
+                "the staff browser cannot give the patient's address: 400, unchanged", r)
+        r = srv.request("GET", "/api/v1/clinic-site", role="nurse")
+        t.check(r.status == 200 and r.json["public_base_url"] == "" and r.json["name"] == "",
+                "the clinic site starts unset", r)
+        for bad in ("javascript:alert(1)", "https://", "https://x.org/a b", "https://x.org/#/q", "ftp://x.org/",
+                    "https://x.org/?a=1", "https://x.org/\u00e9"):
+            r = srv.request("PUT", "/api/v1/clinic-site", {"public_base_url": bad}, role="admin")
+            t.check(r.status == 400 and r.error()["field"] == "public_base_url" and srv.db_checksum(exclude) == before,
+                    "public base URL %r refused: 400 naming the field, unchanged" % bad, r)
+        r = srv.request("PUT", "/api/v1/clinic-site", {"public_base_url": "https://clinic.example.org/app"},
+                        role="nurse")
+        t.check(r.status == 403 and srv.db_checksum(exclude) == before, "a nurse cannot set the clinic site", r)
+        r = srv.request("PUT", "/api/v1/clinic-site",
+                        {"name": "Clinique du Lac", "public_base_url": "https://clinic.example.org/app"}, role="admin")
+        t.check(r.status == 200 and r.json["public_base_url"] == "https://clinic.example.org/app/"
+                and r.json["name"] == "Clinique du Lac", "the administrator sets it (a final / is added)", r)
+        audit = srv.db_query("SELECT action FROM audit_log WHERE entity = 'clinic_site'")
+        t.check(audit == [("update",)], "the change is audited", audit)
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 7},
                         role="nurse")
         t.check(r.status == 201 and len(r.json.get("token", "")) >= 40 and r.json["language"] == "fr"
                 and r.json["path"].endswith(r.json.get("token", "?")), "a link is made for nrs-pain", r)
         token = (r.json or {}).get("token", "x" * 43)
-        t.check(r.status == 201 and r.json["url"].startswith("http://") and r.json["url"].endswith("#/q/" + token)
-                and r.json.get("qr_svg", "").startswith("<svg"), "the link comes with its address and a QR code", r)
+        t.check(r.status == 201 and r.json["url"] == "https://clinic.example.org/app/#/q/" + token
+                and r.json["clinic_name"] == "Clinique du Lac"
+                and r.json.get("qr_svg", "").startswith("<svg"),
+                "the link is on the public base URL and comes with the clinic's name and a QR code", r)
         if r.status == 201 and shutil.which("zbarimg"):
             png = os.path.join(srv.tmp, "qr.png")
             svg_qr_to_png(r.json["qr_svg"], png)
             z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
             t.check(z.stdout.strip() == r.json["url"], "the QR code reads back as the link (zbarimg)", z.stdout + z.stderr)
-        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3,
-                        {"instrument": "nrs-pain", "base_url": "https://clinic.example.org/app/"}, role="nurse")
-        t.check(r.status == 201 and r.json["url"].startswith("https://clinic.example.org/app/#/q/"),
-                "base_url gives the patient's address", r)
-        before = srv.db_checksum(exclude)
-        r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3,
-                        {"instrument": "nrs-pain", "base_url": "javascript:alert(1)"}, role="nurse")
-        t.check(r.status == 400 and r.error()["field"] == "base_url" and srv.db_checksum(exclude) == before,
-                "base_url must be http(s): 400, unchanged", r)
         stored = srv.db_query("SELECT token_hash FROM questionnaire_links ORDER BY id LIMIT 1")
         t.check(stored == [(hashlib.sha256(token.encode()).hexdigest(),)], "only the token's SHA-256 is stored",
                 stored)

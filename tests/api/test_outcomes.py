@@ -257,6 +257,7 @@ def satisfaction_table(srv, t):
               "comments": "Merci au Dr Secret"},
         "B": {"satisfaction": "4", "pgic": "3", "change_motor": "not_applicable", "would_recommend": "no"},
     }
+    srv.set_clinic_site()
     for name in "ABC":
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % visits[name], {"instrument": "satisfaction"},
                         role="nurse")

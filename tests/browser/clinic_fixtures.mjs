@@ -72,11 +72,20 @@ export async function clinicEnv(server, password, users) {
   return env;
 }
 
-// A normal pre-treatment work-up three days old (coagulation included).
-export function normalWorkUp() {
-  const d = day(-3);
+// A normal pre-treatment work-up dated d (default three days old; coagulation included).
+export function normalWorkUp(d = day(-3)) {
   const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
   const neg = { positive: false, date: d };
   return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
     alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
+}
+
+// A complete SCI work-up of patientId with results dated d, all within limits
+// (POST /api/v1/screenings body).
+export function sciScreening(patientId, d) {
+  return {
+    patient_id: patientId, protocol: 'sci', results: normalWorkUp(d),
+    findings: { ecg: { state: 'normal', date: d } },
+    history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' },
+  };
 }

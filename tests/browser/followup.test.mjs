@@ -98,6 +98,10 @@ async function childPlan(server) {
 await run([
   ['worklist, visit, patient link answered without an account, report', async ({ page, server, browser, baseURL }) => {
     await approvedPlan(server);
+    const admin = await server.client();
+    // the patient opens the clinic's public address (here, this test server)
+    const site = await admin.request('PUT', '/api/v1/clinic-site', { name: 'Clinique du Lac', public_base_url: baseURL });
+    assert.equal(site.status, 200, JSON.stringify(site.body));
     await login(page, server);
     await page.getByTestId('nav-followup').click();
     await page.getByTestId('followup-tabs').waitFor();

@@ -4,7 +4,7 @@
 // questionnaire page a patient opens from a link (no account).
 import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime, formatNumber } from '../i18n.js';
+import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -104,8 +104,8 @@ export async function renderVisit(ctx, id) {
       h('dt', {}, t('fu.failed_contacts')), h('dd', {},
         t('fu.failed_of', { n: v.failed_contacts, max: data.lost_after_failed_contacts }))));
   if (data.observations.length) {
-    main.append(h('h2', {}, t('fu.observations')), h('ul', { 'data-testid': 'visit-observations' },
-      data.observations.map((o) => h('li', {}, `${o.date} ${instrumentName(o.instrument)} (${t(`fu.source.${o.source}`)})`))));
+    main.append(h('h2', {}, t('fu.observations')), h('div', { 'data-testid': 'visit-observations' },
+      data.observations.map((o) => observationView(o, defs[o.instrument], lang, instrumentName))));
   }
   if (data.contacts.length) {
     main.append(h('h2', {}, t('fu.contacts')), h('ul', { 'data-testid': 'visit-contacts' },
@@ -154,22 +154,17 @@ export async function renderVisit(ctx, id) {
       e.preventDefault();
       clearFieldErrors(lform);
       try {
+        // The address is the clinic's public base URL, set by the administrator:
+        // the server never builds it from this browser's address.
         const { data: r } = await api('POST', `/follow-up/${id}/links`, {
-          body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value),
-            base_url: `${location.origin}${location.pathname}` } });
+          body: { instrument: lform.elements.instrument.value, days: Number(lform.elements.days.value) } });
         clear(out);
-        out.append(h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
-          h('p', {}, h('code', { 'data-testid': 'link-url' }, r.url)));
-        if (r.qr_svg) {
-          // The server's QR code (libqrencode): an SVG of rectangles, parsed, never run.
-          const svg = new DOMParser().parseFromString(r.qr_svg, 'image/svg+xml').documentElement;
-          if (svg && svg.nodeName === 'svg') {
-            svg.setAttribute('role', 'img');
-            svg.setAttribute('aria-label', t('fu.qr'));
-            svg.setAttribute('data-testid', 'link-qr');
-            out.append(h('figure', { class: 'qr' }, document.importNode(svg, true)));
-          }
-        }
+        append(out, [h('p', { class: 'alert alert-ok' }, t('fu.link_once')),
+          h('p', {}, h('code', { 'data-testid': 'link-url' }, r.url)), qrFigure(r.qr_svg, t('fu.qr'), 'link-qr'),
+          h('p', { class: 'actions' }, h('button', {
+            type: 'button', class: 'btn', 'data-testid': 'handout-print', on: { click: printHandout },
+          }, t('fu.handout_print'))),
+          await handout(r, defs[r.instrument])]);
       } catch (err) { showFormError(lform, lbox, err); }
     });
     main.append(lform);
@@ -197,6 +192,83 @@ export async function renderVisit(ctx, id) {
     } catch (err) { showFormError(rform, rbox, err); }
   });
   main.append(rform);
+}
+
+// The server's QR code (libqrencode): an SVG of rectangles, parsed, never run.
+function qrFigure(text, alt, testid) {
+  const svg = text ? new DOMParser().parseFromString(text, 'image/svg+xml').documentElement : null;
+  if (!svg || svg.nodeName !== 'svg') return null;
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', alt);
+  svg.setAttribute('data-testid', testid);
+  return h('figure', { class: 'qr' }, document.importNode(svg, true));
+}
+
+// The sheet handed to the patient with a new link: the clinic's name, the QR
+// code, the address and how to answer, in the patient's language (not the
+// reader's); printed alone (print.css, body.print-handout).
+async function handout(r, def) {
+  const lang = r.language || 'en';
+  const tr = await translatorFor(lang);
+  const locale = { fr: 'fr-FR', de: 'de-DE' }[lang] || 'en-GB';
+  const expires = new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(r.expires_at));
+  return h('section', { class: 'handout card', lang, 'data-testid': 'handout', 'aria-label': t('fu.handout') },
+    r.clinic_name ? h('p', { class: 'handout-clinic', 'data-testid': 'handout-clinic' }, r.clinic_name) : null,
+    h('h2', {}, tr('handout.title')),
+    h('p', { 'data-testid': 'handout-intro' }, tr('handout.intro', { questionnaire: label(def, lang) })),
+    qrFigure(r.qr_svg, tr('handout.qr'), 'handout-qr'),
+    h('p', { class: 'handout-url', 'data-testid': 'handout-url' }, r.url),
+    h('ol', { 'data-testid': 'handout-steps' },
+      ['handout.step_open', 'handout.step_answer', 'handout.step_send'].map((k) => h('li', {}, tr(k)))),
+    h('p', { 'data-testid': 'handout-expires' }, tr('handout.expires', { date: expires })),
+    h('p', {}, tr('handout.questions')));
+}
+
+function printHandout() {
+  document.body.classList.add('print-handout');
+  window.addEventListener('afterprint', () => document.body.classList.remove('print-handout'), { once: true });
+  window.print();
+}
+
+// Scores as the server computed them, the total first, with the item and
+// subscale names of the definition.
+function scoreList(def, result, lang, testid) {
+  const names = {};
+  for (const g of (def && def.subscales) || []) names[g.id] = label(g, lang);
+  for (const item of (def && def.items) || []) names[item.id] = names[item.id] || label(item, lang);
+  names.total = t('fu.score_total');
+  const scores = (result && result.scores) || {};
+  const band = result && result.interpretation;
+  const rows = Object.entries(scores).filter(([, x]) => typeof x === 'number' || typeof x === 'string');
+  rows.sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : 0));
+  return h('dl', { class: 'facts', 'data-testid': testid }, rows.map(([k, x]) => [
+    h('dt', {}, names[k] || k),
+    h('dd', { 'data-testid': `score-value-${k}` },
+      typeof x === 'number' ? formatNumber(x, Number.isInteger(x) ? 0 : 1) : x)]),
+  band ? [h('dt', {}, t('fu.score_band')), h('dd', { 'data-testid': 'score-band' }, label(band, lang))] : null);
+}
+
+// One observation of the visit's window, opened in place: each answer as the
+// patient (or the clinician) chose it, then the scores.
+function observationView(o, def, lang, instrumentName) {
+  const answers = o.answers && typeof o.answers === 'object' ? o.answers : {};
+  const rows = [];
+  for (const item of (def && def.items) || []) {
+    const a = answers[item.id];
+    if (typeof a !== 'string' || a === '') continue;
+    const option = (item.options || []).find((x) => x.code === a);
+    const shown = option ? label(option, lang)
+      : item.type === 'number' && Number.isFinite(Number(a)) ? formatNumber(Number(a), Number.isInteger(Number(a)) ? 0 : 1) : a;
+    rows.push(h('tr', { 'data-testid': 'observation-answer' }, h('th', { scope: 'row' }, label(item, lang)), h('td', {}, shown)));
+  }
+  return h('details', { class: 'observation card', 'data-testid': 'visit-observation' },
+    h('summary', { 'data-testid': 'visit-observation-open' },
+      `${formatDate(o.date)} · ${instrumentName(o.instrument)} (${t(`fu.source.${o.source}`)})`),
+    rows.length ? h('table', { class: 'list compact', 'data-testid': 'observation-answers' },
+      h('caption', {}, t('fu.answers')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('fu.question')), h('th', { scope: 'col' }, t('fu.answer')))),
+      h('tbody', {}, rows)) : null,
+    scoreList(def, o.scores, lang, 'observation-scores'));
 }
 
 // The staff score entry at a visit: one of the visit's instruments, its items as
@@ -246,21 +318,9 @@ function scoreForm(v, ids, defs, lang) {
     try {
       const { data: r } = await api('POST', `/patients/${v.patient_id}/observations`, {
         body: { instrument: def.id, date: form.elements.date.value, source: 'clinician', answers } });
-      const names = {};
-      for (const g of def.subscales || []) names[g.id] = label(g, lang);
-      for (const item of def.items || []) names[item.id] = names[item.id] || label(item, lang);
-      names.total = t('fu.score_total');
-      const scores = (r.scores && r.scores.scores) || {};
-      const band = r.scores && r.scores.interpretation;
-      const rows = Object.entries(scores).filter(([, x]) => typeof x === 'number' || typeof x === 'string');
-      rows.sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : 0));
       clear(out);
       out.append(h('p', { class: 'alert alert-ok' }, t('fu.score_saved', { name: label(def, lang) })),
-        h('dl', { class: 'facts', 'data-testid': 'score-result' }, rows.map(([k, x]) => [
-          h('dt', {}, names[k] || k),
-          h('dd', { 'data-testid': `score-value-${k}` },
-            typeof x === 'number' ? formatNumber(x, Number.isInteger(x) ? 0 : 1) : x)]),
-        band ? [h('dt', {}, t('fu.score_band')), h('dd', { 'data-testid': 'score-band' }, label(band, lang))] : null));
+        scoreList(def, r.scores, lang, 'score-result'));
     } catch (err) {
       // an item answered by radio buttons has no single input to mark: name it by its legend
       const item = err && err.field && (def.items || []).find((i) => i.id === err.field);

@@ -4,15 +4,34 @@ import { h } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { can, navigate } from '../app.js';
-import { field, picker, syntheticBadge } from '../ui.js';
+import { field, picker, syntheticBadge, pager } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
 import { terms, termName, AE_READ } from './adverse.js';
 
 const STATES = ['quarantine', 'released', 'reserved', 'issued', 'administered', 'returned', 'expired', 'discarded'];
 
+const PER_PAGE = 50;
+
+// The page number a list reads from the address (its own parameter, so that
+// two lists of one screen page separately).
+function pageOf(ctx, name) { return Math.max(1, Number.parseInt(ctx.query.get(name), 10) || 1); }
+
+// A list's pages and total under it; moving changes only its own parameter.
+function listPager(ctx, path, name, data) {
+  return pager({
+    page: data.page, perPage: data.per_page, total: data.total, always: true, testid: `${name}-pager`,
+    onPage: (n) => {
+      const q = new URLSearchParams(ctx.query);
+      q.set(`${name}_page`, String(n));
+      navigate(`#${path}?${q}`);
+    },
+  });
+}
+
 export async function renderLabHome(ctx) {
   const [{ data: donors }, { data: batches }] = await Promise.all([
-    api('GET', '/donors?per_page=50'), api('GET', '/batches?per_page=50')]);
+    api('GET', `/donors${query({ page: pageOf(ctx, 'donors_page'), per_page: PER_PAGE })}`),
+    api('GET', `/batches${query({ page: pageOf(ctx, 'batches_page'), per_page: PER_PAGE })}`)]);
   if (!ctx.alive()) return;
   replace(ctx.main, labNav('home'),
     pageHead(t('lab.title'), can(['lab']) ? h('a', { href: '#/lab/donors/new', class: 'btn btn-primary', 'data-testid': 'new-donor' }, t('lab.donor.new')) : null),
@@ -21,12 +40,13 @@ export async function renderLabHome(ctx) {
         d.synthetic ? [' ', syntheticBadge()] : null]],
       ['kind', t('lab.donor.kind'), (d) => t(`lab.kind.${d.kind}`)],
       ['eligibility', t('lab.donor.eligibility'), (d) => t(`lab.eligibility.${d.eligibility}`)],
-      ['created_at', t('lab.created_at')]], donors.items)),
+      ['created_at', t('lab.created_at'), (d) => formatDateTime(d.created_at)]], donors.items), listPager(ctx, '/lab', 'donors', donors)),
     section(t('lab.batches'), dataTable('batches', [
       ['code', t('lab.batch'), (b) => h('a', { href: `#/lab/batches/${b.id}`, 'data-testid': 'batch-link' }, b.code)],
       ['product_type', t('lab.product_type'), (b) => t(`lab.product.${b.product_type}`)],
       ['status', t('lab.batch.status'), (b) => t(`lab.batch.status.${b.status}`)],
-      ['unit_count', t('lab.units')], ['created_at', t('lab.created_at')]], batches.items)));
+      ['unit_count', t('lab.units')], ['created_at', t('lab.created_at'), (b) => formatDateTime(b.created_at)]], batches.items),
+    listPager(ctx, '/lab', 'batches', batches)));
 }
 
 function unitTable(testid, items) {
@@ -42,8 +62,8 @@ export async function renderInventory(ctx) {
   const state = STATES.includes(ctx.query.get('state')) ? ctx.query.get('state') : '';
   const within = Number(ctx.query.get('expiring_within')) || 30;
   const [{ data: units }, { data: expiring }] = await Promise.all([
-    api('GET', `/units${query({ state, per_page: 200 })}`),
-    api('GET', `/units${query({ expiring_within: within, per_page: 200 })}`)]);
+    api('GET', `/units${query({ state, page: pageOf(ctx, 'units_page'), per_page: PER_PAGE })}`),
+    api('GET', `/units${query({ expiring_within: within, page: pageOf(ctx, 'expiring_page'), per_page: PER_PAGE })}`)]);
   if (!ctx.alive()) return;
   const filter = h('form', { class: 'filters', 'data-testid': 'inventory-filter' },
     h('label', { for: 'inv-state' }, t('lab.state')),
@@ -51,8 +71,9 @@ export async function renderInventory(ctx) {
       on: { change: (e) => navigate(`#/lab/inventory${query({ state: e.target.value })}`) } },
     h('option', { value: '' }, t('lab.all')), STATES.map((s) => h('option', { value: s, selected: s === state }, t(`lab.state.${s}`)))));
   replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), filter,
-    unitTable('units', units.items),
-    section(t('lab.inventory.expiring', { days: within }), unitTable('expiring', expiring.items)));
+    unitTable('units', units.items), listPager(ctx, '/lab/inventory', 'units', units),
+    section(t('lab.inventory.expiring', { days: within }), unitTable('expiring', expiring.items),
+      listPager(ctx, '/lab/inventory', 'expiring', expiring)));
 }
 
 export async function renderStorage(ctx) {

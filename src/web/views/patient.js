@@ -33,6 +33,7 @@ export async function renderPatientView(ctx, id) {
     can(['physician', 'nurse', 'lab', 'qa'])
       ? h('a', { class: 'btn', href: `#/lab/lookback?patient=${p.id}`, 'data-testid': 'patient-lookback' }, t('lab.lookback.from_patient'))
       : null,
+    h('a', { class: 'btn', href: `#/patients/${p.id}/timeline`, 'data-testid': 'patient-timeline' }, t('tl.open')),
     h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
     h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
 

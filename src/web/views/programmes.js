@@ -5,7 +5,7 @@
 import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
 import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.js';
-import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog } from '../ui.js';
+import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog, pager } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
 
@@ -89,9 +89,20 @@ function publishForm(items) {
 }
 
 // --- the patient page's section: screenings and plans ----------------------
-export async function programmeSection(p) {
+// Each list pages on its own (the total under it); a page change redraws
+// the section in place.
+const SECTION_PER_PAGE = 20;
+export async function programmeSection(p, pages = { screenings: 1, plans: 1 }) {
   const [sc, pl] = await Promise.all([
-    api('GET', `/patients/${p.id}/screenings`), api('GET', `/plans?patient_id=${p.id}`)]);
+    api('GET', `/patients/${p.id}/screenings?page=${pages.screenings}&per_page=${SECTION_PER_PAGE}`),
+    api('GET', `/plans?patient_id=${p.id}&page=${pages.plans}&per_page=${SECTION_PER_PAGE}`)]);
+  let section = null;
+  const turn = (list) => async (n) => {
+    const next = await programmeSection(p, { ...pages, [list]: n });
+    if (section && section.isConnected) section.replaceWith(next);
+  };
+  const listPager = (list, data) => pager({ page: data.page, perPage: data.per_page, total: data.total,
+    always: true, testid: `${list}-pager`, onPage: turn(list) });
   const rows = [
     ...sc.data.items.map((s) => h('tr', { 'data-testid': 'screening-row' },
       h('td', {}, h('a', { href: `#/screenings/${s.id}` }, `${t('prog.screening')} ${s.id}`)),
@@ -102,12 +113,15 @@ export async function programmeSection(p) {
       h('td', {}, x.protocol), h('td', {}, `${formatDate(x.start)} → ${formatDate(x.end)}`), h('td', {}, statusBadge(x.status)),
       h('td', { 'data-testid': 'plan-late' }, lateSummary(x.plan)))),
   ];
-  return h('section', { class: 'card', 'aria-labelledby': 'sec-programmes', 'data-testid': 'programmes-section' },
+  section = h('section', { class: 'card', 'aria-labelledby': 'sec-programmes', 'data-testid': 'programmes-section' },
     h('h2', { id: 'sec-programmes' }, t('prog.section')),
     rows.length ? h('table', { class: 'list compact' }, h('tbody', {}, rows)) : h('p', { class: 'muted' }, t('prog.none')),
+    sc.data.total > SECTION_PER_PAGE ? listPager('screenings', sc.data) : null,
+    pl.data.total > SECTION_PER_PAGE ? listPager('plans', pl.data) : null,
     h('div', { class: 'actions no-print' },
       can(SCREEN_ROLES) ? h('a', { class: 'btn', href: `#/patients/${p.id}/screening`, 'data-testid': 'new-screening' }, t('prog.new_screening')) : null,
       can(PLAN_ROLES) ? h('a', { class: 'btn', href: `#/patients/${p.id}/plan`, 'data-testid': 'new-plan' }, t('prog.new_plan')) : null));
+  return section;
 }
 
 // --- screening form ------------------------------------------------------
