@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/clinic.h"
 #include "app/patients.h"
 #include "app/requests.h"
 #include "cli/commands.h"
@@ -9,6 +10,7 @@
 #include "cli/demo_lab.h"
 #include "cli/opts.h"
 #include "core/date.h"
+#include "store/clinic_site.h"
 #include "store/datadir.h"
 
 static const char *const FAMILY[] = {
@@ -124,6 +126,18 @@ static cc_status add_request(const app_ctx *demo, uint64_t *rng, cc_error *err)
     return app_request_create(demo, &f, &id, err);
 }
 
+/* The clinic's name and the public address `make run` serves on, when the
+ * administrator has set no address: questionnaire links need one. */
+static cc_status configure_clinic(const app_ctx *demo, cc_error *err)
+{
+    clinic_site site;
+    cc_status st = clinic_site_get(demo->d, &site, err);
+    if (st != CC_OK || site.public_base_url[0])
+        return st;
+    return app_clinic_site_set(demo, site.name[0] ? NULL : "Clinique de démonstration",
+                               "http://127.0.0.1:8080/", err);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const char usage[] =
@@ -137,7 +151,8 @@ int cmd_demo(int argc, char **argv)
         "can serve them. The laboratory gets N/20 (at least 3 from N=20, at most 40)\n"
         "donors with screening, batches with QC (some rejected, some pending) and units\n"
         "(released, quarantined, discarded, expired, some expiring soon); it sets the\n"
-        "site's FIN (W9999) and product codes only when none is configured. Released\n"
+        "site's FIN (W9999) and product codes only when none is configured, and the\n"
+        "clinic's public address (http://127.0.0.1:8080/) when none is set. Released\n"
         "UC-MSC units are given to treated patients, reserved, issued to a ward and\n"
         "recorded as at the bedside; two sci patients are in their stay today (wards\n"
         "\"Neurologie A\" and \"Neurologie B\"), their next unit issued.\n"
@@ -167,7 +182,7 @@ int cmd_demo(int argc, char **argv)
     uint64_t drng = (uint64_t)seed * UINT64_C(0xC2B2AE3D27D4EB4F) + 3;
     cc_date today = instant_date(store_now_seconds());
     app_ctx demo = app_ctx_demo(d, NULL);
-    cc_status st = CC_OK;
+    cc_status st = configure_clinic(&demo, &err);
     /* Batches of 500 per transaction: durable, and fast enough for 10,000. */
     for (int64_t done = 0; st == CC_OK && done < patients;) {
         if ((st = db_tx_begin(d, &err)) != CC_OK)
