@@ -5,7 +5,7 @@
 // shown as waiting).
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
-import { ok } from './clinic_fixtures.mjs';
+import { ok, day } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'misleads-browser-password-1';
 const ENGLISH = [/\bRequired\b/, /\bfield\b/i, /\bGrade is\b/, /\bfuture\b/i, /\bOnset\b/, /\bReport\b/];
@@ -81,4 +81,58 @@ await run([
     await page.waitForURL(/#\/adverse-events\/\d+$/);
     assert.equal(await count(), 1);
   }],
-]);
+
+  ['dashboard in French: each count is the list its link opens; resolved events are not open; a batch waiting for QC says so', async ({ page, server }) => {
+    await users(server, [['nurse1', 'nurse'], ['qa1', 'qa'], ['coord1', 'coordinator'], ['lab1', 'lab']]);
+    // a batch made today, its QC results not yet in
+    const lab = await server.client('lab1', PASSWORD);
+    const donor = (await ok(lab, 'POST', '/donors', { kind: 'allogeneic', consent_date: day(0) }, 201)).donor;
+    const col = (await ok(lab, 'POST', '/collections', { donor_id: donor.id, source: 'cord-tissue', collected_on: day(0), mass_g: 20 }, 201)).collection;
+    const batch = (await ok(lab, 'POST', '/batches', { product_type: 'uc-msc', collection_ids: [col.id] }, 201)).batch;
+    const nurse = await server.client('nurse1', PASSWORD);
+    const coordinator = await server.client('coord1', PASSWORD);
+    const p = await ok(coordinator, 'POST', '/patients', { family_name: 'Tableau', given_names: 'Inès',
+      birth_date: '1975-09-21', sex: 'female', language: 'fr', confirm_duplicate: true }, 201);
+    const ago = (h) => new Date(Date.now() - h * 3600e3).toISOString().slice(0, 19) + 'Z';
+    const event = (extra) => ok(nurse, 'POST', '/adverse-events', { patient_id: p.id, term: 'fever', grade: 3,
+      onset_at: ago(30), aware_at: ago(2), seriousness: ['hospitalisation'], related_product: 'possible',
+      related_procedure: 'unlikely', expectedness: 'expected', ...extra }, 201);
+    await event({});                                             // open
+    await event({ resolved_at: ago(5), outcome: 'recovered' }); // resolved, its report still owed
+    await event({ outcome: 'recovered_with_sequelae' });         // over, without an end time
+
+    await login(page, server, 'qa1', PASSWORD);
+    await toFrench(page);
+    await page.getByTestId('dash-title').waitFor();
+    const tiles = { open_serious_events: 0, units_expiring: 0, batches_awaiting_release: 0 };
+    for (const key of Object.keys(tiles)) tiles[key] = Number(await page.getByTestId(`dash-${key}-count`).innerText());
+    const waiting = page.getByTestId('dash-batches_awaiting_release-item').filter({ hasText: batch.code });
+    assert.match(await waiting.innerText(), /en attente des résultats du CQ/, 'a batch waiting for its QC results is shown as waiting');
+    assert.equal(await page.getByTestId('dash-batches_awaiting_release-link').innerText(), 'Lots en cours');
+    assertFrenchPage(await page.locator('main').innerText(), [/\bwaiting\b/i, /\bBatches\b/, /\bready\b/i, /\bexpir/i],
+      'the dashboard');
+
+    const open = async (key) => {
+      await page.getByTestId('nav-dashboard').click();
+      await page.getByTestId(`dash-${key}-link`).waitFor();
+      await page.getByTestId(`dash-${key}-link`).click();
+    };
+    await open('open_serious_events');
+    await page.getByTestId('ae-filter').waitFor();
+    assert.equal(await page.locator('#ae-filter-open').inputValue(), 'true', 'the list is filtered on open events');
+    assert.equal(await page.getByTestId('ae-row').count(), tiles.open_serious_events, 'open serious events: as many rows');
+    assert.equal(tiles.open_serious_events, 1, 'only the event not resolved is open');
+    assert.match(await page.getByTestId('ae-row').first().innerText(), /Tableau/);
+
+    await open('units_expiring');
+    await page.getByTestId('inventory-filter').waitFor();
+    assert.equal(await page.getByTestId('expiring-row').count(), tiles.units_expiring, 'expiring units: as many rows');
+    assert.ok(tiles.units_expiring >= 2, 'the demo has expired units in stock');
+
+    await open('batches_awaiting_release');
+    await page.waitForURL(/#\/lab\?status=in_process$/);
+    await page.getByTestId('batches').waitFor();
+    assert.equal(await page.getByTestId('batches-row').count(), tiles.batches_awaiting_release, 'batches in process: as many rows');
+    assertFrenchPage(await page.locator('main').innerText(), [/\bBatches\b/, /\bin process\b/i], 'the batches in process');
+  }],
+], { demo: 40 });

@@ -240,7 +240,7 @@ function deadlineItem(id, d) {
 }
 
 // --- list --------------------------------------------------------------------
-const FILTERS = ['term', 'grade', 'serious', 'related', 'product_type', 'batch', 'patient_id'];
+const FILTERS = ['term', 'grade', 'serious', 'open', 'related', 'product_type', 'batch', 'patient_id'];
 
 export async function renderAeList(ctx) {
   const q = {};
@@ -257,6 +257,7 @@ export async function renderAeList(ctx) {
       field('ae-filter', { name: 'term', label: t('ae.term'), type: 'select', value: q.term, options: [['', t('ae.any')], ...sorted.map((x) => [x.code, x[lang] || x.en])] }),
       field('ae-filter', { name: 'grade', label: t('ae.grade'), type: 'select', value: q.grade, options: [['', t('ae.any')], ...[1, 2, 3, 4, 5].map((g) => [String(g), t('ae.grade_n', { n: g })])] }),
       field('ae-filter', { name: 'serious', label: t('ae.serious'), type: 'select', value: q.serious, options: [['', t('ae.any')], ['true', t('ae.yes')], ['false', t('ae.no')]] }),
+      field('ae-filter', { name: 'open', label: t('ae.state'), type: 'select', value: q.open, options: [['', t('ae.any')], ['true', t('ae.open_only')]] }),
       field('ae-filter', { name: 'related', label: t('ae.related_product'), type: 'select', value: q.related,
         options: [['', t('ae.any')], ['related', t('ae.rel.related')], ...list.relatedness.map((r) => [r, t(`ae.rel.${r}`)])] }),
       field('ae-filter', { name: 'product_type', label: t('lab.product_type'), type: 'select', value: q.product_type,
