@@ -135,4 +135,54 @@ await run([
     assert.equal(await page.getByTestId('batches-row').count(), tiles.batches_awaiting_release, 'batches in process: as many rows');
     assertFrenchPage(await page.locator('main').innerText(), [/\bBatches\b/, /\bin process\b/i], 'the batches in process');
   }],
+
+  ['condition details in French: fields by condition kind, shown in words, kept as JSON by the API', async ({ page, server }) => {
+    const admin = await users(server, [['physician2', 'physician']]);
+    const physician = await server.client('physician2', PASSWORD);
+    const p = await ok(admin, 'POST', '/patients', { family_name: 'Moelle', given_names: 'Loïc',
+      birth_date: '1990-02-14', sex: 'male', language: 'fr', confirm_duplicate: true }, 201);
+    await login(page, server, 'physician2', PASSWORD);
+    await toFrench(page);
+    await page.goto(`/#/patients/${p.id}`);
+    const form = page.getByTestId('condition-form');
+    await form.waitFor();
+    const add = async (icd10, label, date, choices) => {
+      await form.getByLabel('Code CIM-10').fill(icd10);
+      await form.getByLabel('Description').fill(label);
+      for (const [name, value] of choices) await form.getByLabel(name, { exact: true }).selectOption({ label: value });
+      if (date) await form.locator('#condition-onset-date').fill(date);
+      const before = await page.getByTestId('condition-row').count();
+      await page.getByTestId('condition-submit').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="condition-row"]').length > n, before);
+    };
+    // a spinal cord injury: its date is the injury's, its level from a list, its AIS grade
+    await form.getByLabel('Code CIM-10').fill('S24.1');
+    await form.getByText('Date de la lésion').waitFor();
+    assert.deepEqual(await page.getByTestId('condition-details').getByRole('combobox').evaluateAll(
+      (els) => els.map((e) => e.labels[0].textContent)), ['Niveau neurologique', 'Grade AIS']);
+    const levels = await form.getByLabel('Niveau neurologique').locator('option').allTextContents();
+    assert.equal(levels.length, 1 + 8 + 12 + 5 + 5, 'C1..C8, T1..T12, L1..L5, S1..S5 and "choose"');
+    assert.equal(await form.getByLabel('Détails').count(), 0, 'no free "key: value" text any more');
+    await add('S24.1', 'Lésion médullaire thoracique', '2025-06-01', [['Niveau neurologique', 'T6'], ['Grade AIS', 'A – complète']]);
+    // multiple sclerosis: its course and EDSS at diagnosis (decimal comma)
+    await add('G35', 'Sclérose en plaques', '2019-03-15', [['Forme évolutive', 'rémittente-récurrente'], ['EDSS au diagnostic', '3,5']]);
+    // spina bifida: its type
+    await add('Q05.9', 'Spina bifida', '', [['Forme de spina bifida', 'myéloméningocèle']]);
+
+    const rows = await page.getByTestId('condition-row').allInnerTexts();
+    const row = (code) => rows.find((r) => r.includes(code)) || '';
+    assert.match(row('S24.1'), /01\/06\/2025/);
+    assert.match(row('S24.1'), /Niveau neurologique : T6 · Grade AIS : A – complète/);
+    assert.match(row('G35'), /Forme évolutive : rémittente-récurrente · EDSS au diagnostic : 3,5/);
+    assert.match(row('Q05.9'), /Forme de spina bifida : myéloméningocèle/);
+    assertFrenchPage(await page.getByTestId('conditions-section').innerText(),
+      [/\blevel\b/i, /\bais\b/, /\bedss_at/i, /\bcourse\b/i, /\btype\b/i, /\brelapsing/i], 'the conditions');
+
+    // the API keeps the details as JSON
+    const rec = await ok(physician, 'GET', `/patients/${p.id}`, undefined, 200);
+    const byCode = Object.fromEntries(rec.conditions.map((c) => [c.icd10, c.details]));
+    assert.deepEqual(byCode['S24.1'], { level: 'T6', ais: 'A' });
+    assert.deepEqual(byCode.G35, { course: 'relapsing_remitting', edss_at_diagnosis: 3.5 });
+    assert.deepEqual(byCode['Q05.9'], { type: 'myelomeningocele' });
+  }],
 ], { demo: 40 });
