@@ -12,6 +12,8 @@ import { t, has, language } from './i18n.js';
 export function errorMessage(err) {
   if (!err) return t('error.generic');
   if (err.status === 0) return t('error.network');
+  // a refused signature reads the same wherever it was given
+  if (err.code === 'signature_failed' || err.code === 'bad_signature') return t('sig.wrong_password');
   const serverText = err.message && !/^HTTP \d+$/.test(err.message) ? err.message : '';
   if (language() === 'en' && err.detail) return err.detail;
   if (serverText && err.language === language()) return serverText;
@@ -65,7 +67,7 @@ export function showFormError(form, box, err) {
   clearFieldErrors(form);
   const message = errorMessage(err);
   const label = err && err.field ? fieldLabel(form, err.field) : '';
-  showErrorBox(box, label ? `${label}: ${message}` : message);
+  showErrorBox(box, label ? t('form.field_message', { field: label, message }) : message);
   if (!(err && markFieldError(form, err.field, message))) box.focus?.();
 }
 
@@ -167,3 +169,14 @@ export function flash(message, kind = 'ok') {
 
 export function sexLabel(sex) { return sex ? t(`sex.${sex}`) : ''; }
 export function languageLabel(lang) { return lang ? t(`language.${lang}`) : ''; }
+
+// The one electronic-signature control: what signing means, then the
+// signer's own password (name "password"). The server checks it with the
+// login's throttle; a wrong password reads sig.wrong_password everywhere.
+export function signatureField(prefix, meaning) {
+  return h('fieldset', { class: 'signature', 'data-testid': `${prefix}-signature` },
+    h('legend', {}, t('sig.title')),
+    h('p', { class: 'signature-meaning', 'data-testid': `${prefix}-signature-meaning` }, meaning),
+    field(prefix, { name: 'password', label: t('sig.password'), type: 'password', required: true,
+      autocomplete: 'current-password', help: t('sig.help') }));
+}

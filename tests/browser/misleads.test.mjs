@@ -185,4 +185,80 @@ await run([
     assert.deepEqual(byCode.G35, { course: 'relapsing_remitting', edss_at_diagnosis: 3.5 });
     assert.deepEqual(byCode['Q05.9'], { type: 'myelomeningocele' });
   }],
+
+  ['one signature control in French: donor eligibility signed like an assessment, wrong password said, throttled', async ({ page, server }) => {
+    await users(server, [['lab2', 'lab'], ['phys3', 'physician'], ['phys4', 'physician'], ['nurse3', 'nurse'], ['coord3', 'coordinator']]);
+    const lab = await server.client('lab2', PASSWORD);
+    const nurse = await server.client('nurse3', PASSWORD);
+    const coordinator = await server.client('coord3', PASSWORD);
+    const donor = (await ok(lab, 'POST', '/donors', { kind: 'allogeneic', consent_date: day(0) }, 201)).donor;
+    for (const test of ['hbsag', 'anti-hbc', 'anti-hcv', 'anti-hiv-1-2', 'syphilis', 'htlv-1-2', 'nat-hiv', 'nat-hcv', 'nat-hbv', 'cmv']) {
+      await ok(lab, 'POST', `/donors/${donor.id}/tests`, { test, result: 'negative', sampled_on: day(0) }, 201);
+    }
+    const p = await ok(coordinator, 'POST', '/patients', { family_name: 'Signature', given_names: 'Noémie',
+      birth_date: '1983-05-06', sex: 'female', language: 'fr', confirm_duplicate: true }, 201);
+    const ae = (await ok(nurse, 'POST', '/adverse-events', { patient_id: p.id, term: 'headache', grade: 1,
+      onset_at: new Date(Date.now() - 3600e3).toISOString().slice(0, 19) + 'Z', related_product: 'unlikely',
+      related_procedure: 'possible', expectedness: 'expected' }, 201)).adverse_event;
+    const WRONG = 'Mot de passe incorrect : rien n’a été signé.';
+    const control = async (prefix, meaning) => {
+      const sig = page.getByTestId(`${prefix}-signature`);
+      await sig.waitFor();
+      assert.equal(await sig.locator('legend').innerText(), 'Signature électronique');
+      assert.equal(await page.getByTestId(`${prefix}-signature-meaning`).innerText(), meaning);
+      assert.equal(await sig.getByLabel('Votre mot de passe').getAttribute('type'), 'password');
+      assertFrenchPage(await sig.innerText(), [/\bpassword\b/i, /\bsigns?\b/i], 'the signature');
+    };
+    const sign = async (prefix, password) => {
+      await page.getByTestId(`${prefix}-password`).fill(password);
+      await page.getByTestId(`${prefix}-submit`).click();
+    };
+
+    await login(page, server, 'phys3', PASSWORD);
+    await toFrench(page);
+    await page.goto(`/#/lab/donors/${donor.id}`);
+    await control('eligibility-form', 'Je signe cette décision d’éligibilité du donneur, au vu des résultats de dépistage enregistrés.');
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await sign('eligibility-form', 'pas mon mot de passe');
+    const donorError = page.getByTestId('eligibility-form-error');
+    await donorError.waitFor({ state: 'visible' });
+    assert.equal(await donorError.innerText(), `Votre mot de passe : ${WRONG}`);
+    assert.equal((await ok(lab, 'GET', `/donors/${donor.id}`, undefined, 200)).donor.eligibility, 'incomplete', 'nothing signed');
+
+    // the assessment of an adverse event: the same control, the same message
+    await page.goto(`/#/adverse-events/${ae.id}`);
+    await control('assess', 'Votre mot de passe signe : grade, gravité, imputabilité et caractère attendu tels qu\'enregistrés.');
+    await sign('assess', 'pas mon mot de passe');
+    const aeError = page.getByTestId('assess-error');
+    await aeError.waitFor({ state: 'visible' });
+    assert.equal(await aeError.innerText(), `Votre mot de passe : ${WRONG}`);
+
+    // the right password signs the donor's eligibility
+    await page.goto(`/#/lab/donors/${donor.id}`);
+    await page.getByTestId('eligibility-form-decision').selectOption('eligible');
+    await sign('eligibility-form', PASSWORD);
+    await page.waitForFunction(() => /Signé par|phys3/.test(document.querySelector('main')?.innerText || '')
+      && !document.querySelector('[data-testid="eligibility-form-error"]:not([hidden])'));
+    assert.equal((await ok(lab, 'GET', `/donors/${donor.id}`, undefined, 200)).donor.eligibility, 'eligible');
+
+    // throttled: wrong passwords again and again end in "too many attempts", in French
+    await page.getByTestId('logout').click();
+    await login(page, server, 'phys4', PASSWORD);
+    await toFrench(page);
+    await page.goto(`/#/adverse-events/${ae.id}`);
+    await page.getByTestId('assess-signature').waitFor();
+    let text = '';
+    for (let i = 0; i < 8 && !/Trop de tentatives/.test(text); i++) {
+      await aeError.evaluate((el) => { el.textContent = ''; el.hidden = true; });
+      await sign('assess', `faux-${i}`);
+      await page.waitForFunction(() => {
+        const box = document.querySelector('[data-testid="assess-error"]');
+        return box && !box.hidden && box.textContent !== '';
+      });
+      text = await aeError.innerText();
+      if (i < 5) assert.equal(text, `Votre mot de passe : ${WRONG}`);
+    }
+    assert.match(text, /Trop de tentatives/, 'the signature is throttled like a login');
+    assertFrenchPage(text, [/\bToo many\b/], 'the throttle');
+  }],
 ], { demo: 40 });

@@ -8,7 +8,7 @@ import { h, clear } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, language, formatDateTime } from '../i18n.js';
 import {
-  field, errorBox, showFormError, pager, confirmDialog, clearFieldErrors, markFieldError, showErrorBox,
+  field, errorBox, showFormError, pager, confirmDialog, clearFieldErrors, markFieldError, showErrorBox, signatureField,
 } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { instant, localNow } from './bedside.js';
@@ -130,7 +130,7 @@ function checkAeForm(form, box, list) {
   const el = form.elements;
   const tm = list.terms.find((x) => x.code === el.term.value);
   const fail = (name, labelKey, message) => {
-    showErrorBox(box, t('ae.err.field', { field: t(labelKey), message }));
+    showErrorBox(box, t('form.field_message', { field: t(labelKey), message }));
     if (!markFieldError(form, name, message)) {
       const set = name === 'grade' ? form.querySelector('[data-testid="ae-grades"]') : null;
       if (set) {
@@ -194,8 +194,7 @@ export async function renderAe(ctx, id) {
   if (can(['physician']) && !e.assessed_by) {
     const box = errorBox('assess-error');
     const f = h('form', { id: 'assess-form', class: 'card', 'data-testid': 'assess-form', novalidate: true }, h('h2', {}, t('ae.assess')), box,
-      h('p', { class: 'help' }, t('ae.assess_help')),
-      field('assess', { name: 'password', label: t('ae.password'), type: 'password', required: true, autocomplete: 'current-password' }),
+      signatureField('assess', t('ae.assess_help')),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'assess-submit' }, t('ae.assess'))));
     f.addEventListener('submit', async (ev) => {
       ev.preventDefault();

@@ -3,7 +3,7 @@
 import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { errorBox, showFormError, field } from '../ui.js';
+import { errorBox, showFormError, field, signatureField } from '../ui.js';
 import { navigate } from '../app.js';
 
 export const LAB_READ = ['lab', 'qa', 'physician', 'nurse'];
@@ -52,7 +52,7 @@ export function actionForm({ id, title, fields, method = 'POST', path, submit, b
   const box = errorBox(`${id}-error`);
   const form = h('form', { id, class: 'card lab-form', 'data-testid': id, novalidate: true },
     title ? h('h2', {}, title) : null, box,
-    fields.map((f) => field(id, f)),
+    fields.map((f) => (f.signature ? signatureField(id, f.signature) : field(id, f))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, 'data-testid': `${id}-submit` },
         submit || t('action.save'))));
