@@ -266,6 +266,13 @@ cc_status h_ae_list(api_request *req, cc_error *err)
         else
             st = cc_fail(err, CC_INVALID, "serious", "invalid_value", "serious is true or false");
     }
+    const char *open = api_query(req, "open");
+    if (st == CC_OK && open) {
+        if (strcmp(open, "true") == 0 || strcmp(open, "false") == 0)
+            q.open_only = strcmp(open, "true") == 0;
+        else
+            st = cc_fail(err, CC_INVALID, "open", "invalid_value", "open is true or false");
+    }
     q.related = api_query(req, "related");
     if (st == CC_OK && q.related && strcmp(q.related, "related") != 0 &&
         !adverse_relatedness_is_valid(q.related))

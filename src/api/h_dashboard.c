@@ -146,7 +146,7 @@ static cc_status overdue_visits(api_request *req, cc_date today, json_t **out, c
     return CC_OK;
 }
 
-/* Serious events still open (not resolved, or a report still owed), the
+/* Serious events still open (not resolved: the list's open=true), the
  * soonest unreported deadline first, with that deadline's status (H9). */
 static cc_status open_serious_events(api_request *req, json_t **out, cc_error *err)
 {
@@ -192,7 +192,7 @@ static cc_status open_serious_events(api_request *req, json_t **out, cc_error *e
             json_object_set_new(o, "deadline_status", json_null());
         json_array_append_new(items, o);
     }
-    *out = section((json_int_t)total, items, "#/adverse-events?serious=true");
+    *out = section((json_int_t)total, items, "#/adverse-events?serious=true&open=true");
     return CC_OK;
 }
 
@@ -262,8 +262,9 @@ static bool qc_complete(const lab_readiness *r)
     return true;
 }
 
-/* Batches in process whose QC is complete: awaiting QA's release decision,
- * oldest first. */
+/* Every batch in process (the laboratory's list with status=in_process),
+ * oldest first, each saying whether it still waits for QC results or awaits
+ * QA's release decision (ready, or blocked by how many reasons). */
 static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_error *err)
 {
     static const char *const KEYS[] = {"id",         "code",       "product_type",
@@ -289,9 +290,10 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
             lab_readiness r;
             st = lab_batch_readiness(req->db, json_integer_value(json_object_get(row, "id")), &r,
                                      err);
-            if (st != CC_OK || !qc_complete(&r))
+            if (st != CC_OK)
                 continue;
             json_t *o = pick(row, KEYS);
+            json_object_set_new(o, "qc_complete", json_boolean(qc_complete(&r)));
             json_object_set_new(o, "ready", json_boolean(r.ready));
             json_object_set_new(o, "blocks", json_integer((json_int_t)r.n_blocks));
             json_array_append_new(waiting, o);
@@ -304,7 +306,7 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
     size_t n = json_array_size(waiting);
     for (size_t i = 0; i < n && i < DASHBOARD_ITEMS; i++)
         json_array_append(items, json_array_get(waiting, n - 1 - i));
-    *out = section((json_int_t)n, items, "#/lab");
+    *out = section((json_int_t)n, items, "#/lab?status=in_process");
     return CC_OK;
 }
 

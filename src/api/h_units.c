@@ -65,6 +65,13 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         q.today = today;
         q.until = until;
     }
+    const char *with_expired = api_query(req, "with_expired");
+    if (st == CC_OK && with_expired) {
+        if (strcmp(with_expired, "true") != 0 && strcmp(with_expired, "false") != 0)
+            return cc_fail(err, CC_INVALID, "with_expired", "invalid_value",
+                           "with_expired is true or false");
+        q.with_expired = strcmp(with_expired, "true") == 0;
+    }
     if (st == CC_OK)
         st = lab_unit_list_json(req->db, &q, p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);

@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include <jansson.h>
+
+#include "core/condition.h"
 #include "core/date.h"
 #include "core/text.h"
 #include "store/clock.h"
@@ -59,11 +62,40 @@ cc_status app_patient_add_weight(const app_ctx *c, int64_t id, const char *date,
     return db_tx_end(c->d, st, err);
 }
 
+/* Each detail against its condition's kind (core/condition.h). */
+static cc_status check_details(const char *icd10, const char *details_json, cc_error *err)
+{
+    if (!details_json)
+        return CC_OK;
+    json_t *details = json_loads(details_json, 0, NULL);
+    cc_status st = json_is_object(details) ? CC_OK
+                                           : cc_fail(err, CC_INVALID, "details", "invalid_value",
+                                                     "details is an object");
+    condition_kind kind = condition_kind_of(icd10);
+    const char *key;
+    json_t *v;
+    json_object_foreach(details, key, v)
+    {
+        if (st != CC_OK)
+            break;
+        if (!json_is_string(v) && !json_is_number(v))
+            st = cc_fail(err, CC_INVALID, "details", "invalid_value",
+                         "a detail is a text or a number");
+        else
+            st = condition_check_detail(kind, key, json_is_number(v), json_string_value(v),
+                                        json_number_value(v), err);
+    }
+    json_decref(details);
+    return st;
+}
+
 cc_status app_patient_add_condition(const app_ctx *c, int64_t id, const char *icd10,
                                     const char *label, const char *onset_date,
                                     const char *details_json, int64_t *condition_id, cc_error *err)
 {
     cc_status st = patient_check_condition(icd10, label, onset_date, store_today(), err);
+    if (st == CC_OK)
+        st = check_details(icd10, details_json, err);
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     st = patient_add_condition_in_tx(c->d, &c->actor, id, icd10, label, onset_date, details_json,

@@ -9,6 +9,7 @@
 #include "app/report_numbers.h"
 #include "app/report_privacy.h"
 #include "app/report_satisfaction.h"
+#include "core/score_range.h"
 #include "core/report.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
@@ -684,10 +685,13 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                 json_object_set_new(c, "change", change(&res->cells[m][t].change));
             json_array_append_new(cells, c);
         }
-        json_array_append_new(
-            ms, json_pack("{s:s, s:s, s:o, s:o}", "instrument", co.measures[m].instrument, "score",
-                          co.measures[m].score, "timepoints", cells, "trajectories",
-                          trajectories(co.pts, np, m, n_m, stride)));
+        json_t *mj = json_pack("{s:s, s:s, s:o, s:o}", "instrument", co.measures[m].instrument,
+                               "score", co.measures[m].score, "timepoints", cells, "trajectories",
+                               trajectories(co.pts, np, m, n_m, stride));
+        double lo, hi;
+        if (score_range(co.measures[m].instrument, co.measures[m].score, &lo, &hi))
+            json_object_set_new(mj, "range", json_pack("{s:f, s:f}", "min", lo, "max", hi));
+        json_array_append_new(ms, mj);
     }
     json_object_set_new(o, "measures", ms);
     if (res->has_ais) {

@@ -149,6 +149,31 @@ static void widen(double *lo, double *hi, const json_t *v)
     }
 }
 
+/* The instrument's range of the measure (report "range"), when the report
+ * gives one: nothing is drawn beyond it. */
+static bool measure_range(const json_t *measure, double *rmin, double *rmax)
+{
+    const json_t *range = json_object_get(measure, "range");
+    bool okmin, okmax;
+    *rmin = num(json_object_get(range, "min"), &okmin);
+    *rmax = num(json_object_get(range, "max"), &okmax);
+    return okmin && okmax && *rmin < *rmax;
+}
+
+/* v within [rmin, rmax] when ranged; *cut set when it had to move. */
+static double clip(double v, bool ranged, double rmin, double rmax, bool *cut)
+{
+    if (ranged && v < rmin) {
+        *cut = true;
+        return rmin;
+    }
+    if (ranged && v > rmax) {
+        *cut = true;
+        return rmax;
+    }
+    return v;
+}
+
 void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, double y0, double w,
                              double h)
 {
@@ -206,6 +231,12 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
         text_at(cr, px + 10, py + ph / 2, 0, "no value to chart");
         return;
     }
+    double rmin, rmax;
+    bool ranged = measure_range(measure, &rmin, &rmax), cut = false;
+    if (ranged) {
+        lo = fmin(fmax(lo, rmin), rmax);
+        hi = fmax(fmin(hi, rmax), rmin);
+    }
     if (hi - lo < 1e-9) {
         lo -= 1;
         hi += 1;
@@ -213,8 +244,12 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
     double step = nice_step(hi - lo, 4);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;
-#define Y_OF(v) (py + ph - ph * ((v)-lo) / (hi - lo))
-    for (double v = lo; v <= hi + step / 2; v += step) {
+    if (ranged) { /* the axis ends at the scale's ends */
+        lo = fmax(lo, rmin);
+        hi = fmin(hi, rmax);
+    }
+#define Y_OF(v) (py + ph - ph * (clip((v), ranged, rmin, rmax, &cut) - lo) / (hi - lo))
+    for (double v = lo; v <= hi + step * 1e-6; v += step) {
         double y = Y_OF(v);
         snprintf(text, sizeof text, "%.6g", fabs(v) < step / 1e6 ? 0 : v);
         text_at(cr, px - 5, y + 3, 1, text);
@@ -271,12 +306,20 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
         double y = Y_OF(m);
         cairo_set_source_rgb(cr, 0.1, 0.2, 0.55);
         if (okl && okh) {
+            /* an end cut at the scale's limit has no cap: the interval goes on */
+            bool cut_low = false, cut_high = false;
+            clip(l, ranged, rmin, rmax, &cut_low);
+            clip(hg, ranged, rmin, rmax, &cut_high);
             cairo_move_to(cr, x, Y_OF(l));
             cairo_line_to(cr, x, Y_OF(hg));
-            cairo_move_to(cr, x - 4, Y_OF(l));
-            cairo_line_to(cr, x + 4, Y_OF(l));
-            cairo_move_to(cr, x - 4, Y_OF(hg));
-            cairo_line_to(cr, x + 4, Y_OF(hg));
+            if (!cut_low) {
+                cairo_move_to(cr, x - 4, Y_OF(l));
+                cairo_line_to(cr, x + 4, Y_OF(l));
+            }
+            if (!cut_high) {
+                cairo_move_to(cr, x - 4, Y_OF(hg));
+                cairo_line_to(cr, x + 4, Y_OF(hg));
+            }
             cairo_stroke(cr);
         }
         cairo_arc(cr, x, y, 3.2, 0, 2 * M_PI);
@@ -293,6 +336,10 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
 #undef Y_OF
     cairo_set_line_width(cr, 0.8);
     black(cr);
+    if (cut) {
+        snprintf(text, sizeof text, "95%% CI cut at the scale's limits (%g to %g)", rmin, rmax);
+        text_at(cr, px + 4, py + 10, 0, text);
+    }
 }
 
 /* ---- AIS grade flow ---- */
@@ -646,6 +693,8 @@ double report_chart_height(report_chart_kind kind, const json_t *part, double wi
 
 static void alt_trajectory(const json_t *m, buf *b)
 {
+    double rmin, rmax;
+    bool ranged = measure_range(m, &rmin, &rmax);
     const json_t *traj = json_object_get(m, "trajectories");
     buf_printf(b, "Chart of %s %s: ", text_of(json_object_get(m, "instrument")),
                text_of(json_object_get(m, "score")));
@@ -667,11 +716,17 @@ static void alt_trajectory(const json_t *m, buf *b)
             buf_printf(b, "%.4g", mean);
         else
             buf_puts(b, "no mean");
-        if (ok && okl && okh)
-            buf_printf(b, " (%.4g to %.4g)", l, hg);
+        if (ok && okl && okh) {
+            bool cut = false;
+            l = clip(l, ranged, rmin, rmax, &cut);
+            hg = clip(hg, ranged, rmin, rmax, &cut);
+            buf_printf(b, " (%.4g to %.4g%s)", l, hg, cut ? ", cut at the scale's limit" : "");
+        }
         buf_printf(b, ", %s / %s", COUNT(c, "n"), COUNT(c, "due"));
     }
     buf_putc(b, '.');
+    if (ranged)
+        buf_printf(b, " Scale %g to %g.", rmin, rmax);
 }
 
 static void alt_ais(const json_t *ais, buf *b)

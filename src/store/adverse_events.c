@@ -349,8 +349,8 @@ cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)
     " AND u.product_type = ?))"                                                                    \
     " AND (? = '' OR EXISTS (SELECT 1 FROM units u JOIN batches b ON b.id = u.batch_id"            \
     " WHERE u.id IN " AE_UNITS " AND b.code = ?))"                                                 \
-    " AND (? = 0 OR e.resolved_at IS NULL OR EXISTS (SELECT 1 FROM adverse_event_deadlines x"      \
-    " WHERE x.adverse_event_id = e.id AND x.reported_at IS NULL))"
+    " AND (? = 0 OR (e.resolved_at IS NULL AND COALESCE(e.outcome, '') NOT IN ('recovered',"       \
+    " 'recovered_with_sequelae', 'fatal')))"
 
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total,
                                   cc_error *err)

@@ -211,9 +211,10 @@ typedef struct {
         *related; /* NULL any; "related" = possible/probable/definite to product or procedure */
     const char *product_type; /* NULL any: through linked units */
     const char *batch;        /* NULL any: batch code of linked units */
-    bool open_only;           /* only open events: not resolved (no resolved_at) or with a
-                                 report still owed (a deadline not reported); these come
-                                 soonest unreported deadline first, then newest onset */
+    bool open_only;           /* only open events: not resolved (no resolved_at, and an
+                                 outcome other than recovered, recovered with sequelae or
+                                 fatal); these come soonest unreported deadline first, then
+                                 newest onset. Reports still owed are adverse_deadlines' */
     int64_t page, per_page;   /* per_page 0: every row (CSV) */
 } adverse_event_query;
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total,

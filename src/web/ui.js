@@ -13,6 +13,8 @@ import { api } from './api.js';
 export function errorMessage(err) {
   if (!err) return t('error.generic');
   if (err.status === 0) return t('error.network');
+  // a refused signature reads the same wherever it was given
+  if (err.code === 'signature_failed' || err.code === 'bad_signature') return t('sig.wrong_password');
   const serverText = err.message && !/^HTTP \d+$/.test(err.message) ? err.message : '';
   if (language() === 'en' && err.detail) return err.detail;
   if (serverText && err.language === language()) return serverText;
@@ -68,7 +70,7 @@ export function showFormError(form, box, err) {
   clearFieldErrors(form);
   const message = errorMessage(err);
   const label = err && err.field ? fieldLabel(form, err.field) : '';
-  showErrorBox(box, label ? `${label}: ${message}` : message);
+  showErrorBox(box, label ? t('form.field_message', { field: label, message }) : message);
   if (!(err && markFieldError(form, err.field, message))) box.focus?.();
 }
 
@@ -290,4 +292,13 @@ export function picker(prefix, opts) {
   return h('div', { class: `field field-${opts.name} picker` },
     h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
     box, hidden, list, status, help);
+// The one electronic-signature control: what signing means, then the
+// signer's own password (name "password"). The server checks it with the
+// login's throttle; a wrong password reads sig.wrong_password everywhere.
+export function signatureField(prefix, meaning) {
+  return h('fieldset', { class: 'signature', 'data-testid': `${prefix}-signature` },
+    h('legend', {}, t('sig.title')),
+    h('p', { class: 'signature-meaning', 'data-testid': `${prefix}-signature-meaning` }, meaning),
+    field(prefix, { name: 'password', label: t('sig.password'), type: 'password', required: true,
+      autocomplete: 'current-password', help: t('sig.help') }));
 }

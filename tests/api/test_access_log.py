@@ -183,8 +183,8 @@ def main():
         own = con.execute("SELECT id FROM units ORDER BY id DESC LIMIT 1").fetchone()[0]
         con.execute("UPDATE units SET owner_patient_id = ? WHERE id = ?", (pid, own))
         # and an open serious event with its reporting deadline (deadlines, dashboard)
-        con.execute("UPDATE adverse_events SET serious = 1 WHERE id = (SELECT MIN(id) FROM"
-                    " adverse_events)")
+        con.execute("UPDATE adverse_events SET serious = 1, resolved_at = NULL, outcome ="
+                    " 'not_recovered' WHERE id = (SELECT MIN(id) FROM adverse_events)")
         con.execute("INSERT INTO adverse_event_deadlines (adverse_event_id, kind, due_at)"
                     " SELECT MIN(id), 'initial', '2099-01-01T00:00:00Z' FROM adverse_events")
         # and a plan still running whose last administration is yet to be given (worklist)

@@ -99,6 +99,8 @@ def build(b, t, srv):
     ids["ae_soon"] = mk(aware_at=tb.now_iso(-1), seriousness=["hospitalisation"])           # due within 24 h
     ids["ae_owed"] = mk(aware_at=tb.now_iso(-2), seriousness=["hospitalisation"],            # resolved, report owed
                         resolved_at=tb.now_iso(-1), outcome="recovered")
+    ids["ae_recovered"] = mk(aware_at=tb.now_iso(-3), seriousness=["hospitalisation"],       # recovered, no end time
+                             outcome="recovered")
     done = mk(aware_at=tb.now_iso(-2), seriousness=["hospitalisation"], resolved_at=tb.now_iso(-1),
               outcome="recovered")                                                           # resolved and reported
     b.req("POST", "/api/v1/adverse-events/%d/reports" % done, {"kind": "initial", "reference": "R-1"},
@@ -132,6 +134,7 @@ def build(b, t, srv):
                                                             "tested_on": utc_day(0)}, want=201)
     lab.qc(incubating, labt.MSC_QC[1:])
     ids["ready"], ids["failed"], ids["partial"], ids["released"] = ready, failed, partial, rel
+    ids["incubating"] = incubating
     # expired two days ago, the server not told yet (no sweep has run)
     b.sql("UPDATE units SET expiry = ? WHERE id = ?", (utc_day(-2), ids["uold"]))
     return ids
@@ -170,14 +173,22 @@ def check_sections(t, srv, ids):
     e = s.get("open_serious_events", {})
     got = [(x["id"], x["deadline_status"]) for x in e.get("items", [])]
     # deadlines: 24 h after awareness: -2 h, +22 h (aware 2 h ago), +23 h (aware 1 h ago), none owed
-    t.check(e.get("total") == 4 and got == [(ids["ae_overdue"], "overdue"), (ids["ae_owed"], "due_soon"),
-                                            (ids["ae_soon"], "due_soon"), (ids["ae_reported_open"], None)],
-            "open serious events: soonest unreported deadline first; resolved-and-reported and non-serious left out",
-            e)
+    t.check(e.get("total") == 3 and got == [(ids["ae_overdue"], "overdue"), (ids["ae_soon"], "due_soon"),
+                                            (ids["ae_reported_open"], None)],
+            "open serious events: soonest unreported deadline first; resolved (also with a report owed, or an "
+            "outcome of recovered) and non-serious left out", e)
+    r2 = srv.request("GET", "/api/v1/adverse-events?serious=true&open=true", role="nurse")
+    t.check(r2.status == 200 and r2.json["total"] == e.get("total")
+            and sorted(x["id"] for x in r2.json["items"]) == sorted(x[0] for x in got),
+            "the same events as the list the tile links to (serious, open)", r2)
+    r2 = srv.request("GET", "/api/v1/adverse-events?open=maybe", role="nurse")
+    t.check(r2.status == 400 and (r2.json or {}).get("error", {}).get("field") == "open",
+            "open is true or false: 400 naming open", r2)
     first = (e.get("items") or [{}])[0]
     t.check(first.get("term_code") == "hypotension" and first.get("term_name", {}).get("fr")
             and first.get("patient_mrn") == p["mrn"] and first.get("next_due_at")
-            and e.get("link") == "#/adverse-events?serious=true", "an event names its term, patient and deadline", first)
+            and e.get("link") == "#/adverse-events?serious=true&open=true",
+            "an event names its term, patient and deadline", first)
 
     u = s.get("units_expiring", {})
     got = [(x["id"], x["state"], x["days_left"], x["expired"]) for x in u.get("items", [])]
@@ -185,12 +196,23 @@ def check_sections(t, srv, ids):
         (ids["uold"], "released", -2, True), (ids["u3"], "released", 3, False), (ids["uq5"], "quarantine", 5, False)]
         and u.get("link") == "#/lab/inventory?expiring_within=7",
         "units within 7 days: the expired one (not yet swept), 3 and 5 days; not the discarded, not 30 days", u)
+    r2 = srv.request("GET", "/api/v1/units?expiring_within=7&with_expired=true", role="lab")
+    t.check(r2.status == 200 and [x["id"] for x in r2.json["items"]] == [x[0] for x in got],
+            "the same units as the inventory list the tile links to (with the expired still in stock)", r2)
+    r2 = srv.request("GET", "/api/v1/units?expiring_within=7&with_expired=maybe", role="lab")
+    t.check(r2.status == 400 and (r2.json or {}).get("error", {}).get("field") == "with_expired",
+            "with_expired is true or false: 400 naming with_expired", r2)
 
     bt = s.get("batches_awaiting_release", {})
-    got = [(x["id"], x["ready"], x["blocks"] > 0) for x in bt.get("items", [])]
-    t.check(bt.get("total") == 2 and got == [(ids["ready"], True, False), (ids["failed"], False, True)]
-            and bt.get("link") == "#/lab",
-            "batches awaiting release: complete QC (passing, failing), oldest first; not missing or pending QC, not released", bt)
+    got = [(x["id"], x["qc_complete"], x["ready"], x["blocks"] > 0) for x in bt.get("items", [])]
+    t.check(bt.get("total") == 4 and got == [(ids["ready"], True, True, False), (ids["failed"], True, False, True),
+                                             (ids["partial"], False, False, True),
+                                             (ids["incubating"], False, False, True)]
+            and bt.get("link") == "#/lab?status=in_process",
+            "batches in process, oldest first: complete QC (passing, failing), then waiting for QC results "
+            "(missing, pending); not released", bt)
+    r2 = srv.request("GET", "/api/v1/batches?status=in_process", role="lab")
+    t.check(r2.status == 200 and r2.json["total"] == bt.get("total"), "as many as the list the tile links to", r2)
 
 
 def check_days(t, srv, ids):

@@ -60,7 +60,9 @@ def main():
                         {"date": day(-weight_days), "kg": kg}, role="nurse")
             srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
                         {"icd10": icd10, "label": "Cord injury", "onset_date": day(-90),
-                         "details": {"level": "C5"}}, role="physician")
+                         # a level is a detail of an injury or spina bifida only (core/condition.h)
+                         "details": {"level": "C5"} if icd10[:3] in ("S14", "S24", "S34", "Q05") else {}},
+                        role="physician")
             srv.record_consent(pid, "sci")  # H15: approval needs it
             return pid
 

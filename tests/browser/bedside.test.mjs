@@ -512,4 +512,47 @@ await run([
     assert.equal(await page.getByTestId('ae-form-term').inputValue(), 'hypertension', 'proposed as hypertension');
     assert.ok(await page.getByTestId('ae-grade-2').locator('input').isChecked(), 'grade 2 proposed');
   }],
+  ['vital signs carry their own time, entered and shown in the clinic\'s time zone (Auckland, French), kept in UTC', async ({ browser, server }) => {
+    const e = await setup(server);
+    const p = await patient(e, 'Fuseau');
+    const pl = await plan(e, p.id);
+    const u1 = await unit(e, pl.items[1].cells, { pid: p.id, planId: pl.id, item: 1 });
+    const given = await ok(e.nurse, 'POST', '/administrations', { plan_id: pl.id, item: 1, wristband: p.mrn, route: 'intravenous',
+      site: 'arm', units: [{ din: din(u1), product_code: u1.product_code }] }, 201, 'item 1 given');
+    const zone = 'Pacific/Auckland';
+    const context = await browser.newContext({ baseURL: server.baseURL, locale: 'fr-FR', timezoneId: zone });
+    try {
+      const page = await context.newPage();
+      await login(page, server, 'nurse1', PASSWORD);
+      await toFrench(page);
+      await page.goto(`/#/administrations/${given.administration.id}`);
+      await page.getByTestId('vitals-form').waitFor();
+      // two hours ago, to the minute, as a clock in Auckland reads it
+      const at = new Date(Math.floor((Date.now() - 2 * 3600e3) / 60000) * 60000);
+      const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit',
+        day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((x) => [x.type, x.value]));
+      const local = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+      const field = page.getByTestId('vitals-taken-at');
+      assert.equal(await page.getByLabel('Prises à').getAttribute('type'), 'datetime-local');
+      const now = Date.parse(`${(await field.inputValue())}:00+00:00`); // the default: now on the Auckland wall clock
+      const wall = Date.parse(`${local}:00+00:00`) + 2 * 3600e3;
+      assert.ok(Math.abs(now - wall) < 3 * 60e3, `the default is now in Auckland: ${await field.inputValue()} vs ${local} + 2 h`);
+      await field.fill(local);
+      await page.getByTestId('vitals-phase').selectOption('before');
+      await page.getByTestId('vitals-systolic').fill('118');
+      await page.getByTestId('vitals-diastolic').fill('76');
+      await page.getByTestId('vitals-submit').click();
+      const row = page.getByTestId('vitals-row').first();
+      await row.waitFor();
+      const rec = await ok(e.nurse, 'GET', `/administrations/${given.administration.id}`, undefined, 200);
+      const vitals = (rec.vitals || rec.administration?.vitals || []);
+      assert.equal(vitals.length, 1);
+      assert.equal(vitals[0].taken_at, `${at.toISOString().slice(0, 19)}Z`, 'kept as the UTC instant of the time typed in Auckland');
+      const shown = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at);
+      assert.ok((await row.innerText()).includes(shown), `shown in Auckland time, 24 h, French: ${shown} in ${await row.innerText()}`);
+      assertFrenchPage(await row.innerText(), [/\bbefore\b/i], 'the vital signs');
+    } finally {
+      await context.close();
+    }
+  }],
 ]);

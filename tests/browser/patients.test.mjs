@@ -198,15 +198,16 @@ await run([
 
     await page.getByLabel('ICD-10 code').fill('S14.1');
     await page.getByLabel('Description').fill('Cervical cord injury');
-    await page.getByLabel('Onset or injury date').fill('2025-06-01');
-    await page.getByLabel('Details').fill('level: C5');
+    await page.getByLabel('Date of injury').fill('2025-06-01');
+    await page.getByLabel('Neurological level').selectOption('C5');
+    await page.getByLabel('AIS grade').selectOption('B');
     await page.getByTestId('condition-submit').click();
     const crow = page.getByTestId('condition-row').first();
     await crow.waitFor();
     const text = await crow.textContent();
     assert.match(text, /S14\.1/);
     assert.match(text, /Cervical cord injury/);
-    assert.match(text, /C5/);
+    assert.match(text, /Neurological level: C5 · AIS grade: B – sensory incomplete/);
     // A bad ICD-10 code: the server names the field.
     await page.getByLabel('ICD-10 code').fill('XYZ');
     await page.getByLabel('Description').fill('Nonsense');

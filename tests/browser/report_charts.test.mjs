@@ -4,7 +4,7 @@
 // session cookie, with a text alternative made from the report's numbers, in
 // English and in French.
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
 async function charts(page) {
   await page.getByTestId('report-chart-ae').waitFor();
@@ -83,5 +83,43 @@ await run([
     const text = await page.getByTestId('report').textContent();
     assert.ok(text.includes('<5'), 'a left-out count reads <5');
     assert.ok(!/null|undefined|NaN/.test(text), 'no raw null, undefined or NaN on the page');
+  }],
+  ['in French: no chart draws an interval beyond its instrument\'s range; a cut interval is said', async ({ page, server }) => {
+    const api = await server.client();
+    const { body: rep } = await api.request('GET', '/api/v1/reports/outcomes?protocol=sci');
+    const crosses = (m) => Boolean(m.range) && m.timepoints.some((c) => c.ci && c.ci.low !== null && c.ci.high !== null
+      && (c.ci.low < m.range.min || c.ci.high > m.range.max));
+    // a count such as the satisfaction domains rated has no scale of its own
+    assert.ok(rep.measures.filter((m) => m.range).every((m) => m.range.min < m.range.max));
+    const lems = rep.measures.find((m) => m.instrument === 'isncsci' && m.score === 'lems');
+    assert.deepEqual(lems.range, { min: 0, max: 50 });
+    const cut = rep.measures.map(crosses);
+    assert.ok(cut.some(Boolean), 'the small demo cohort has an interval crossing its scale');
+    await login(page, server);
+    await toFrench(page);
+    await page.goto('/#/reports/outcomes?protocol=sci');
+    await charts(page);
+    const figures = page.getByTestId('report-chart-trajectory');
+    assert.equal(await figures.count(), rep.measures.length);
+    for (const [i, m] of rep.measures.entries()) {
+      const fig = figures.nth(i);
+      const note = fig.getByTestId('report-chart-cut');
+      assert.equal(await note.count(), cut[i] ? 1 : 0, `${m.instrument} ${m.score}: a note only when an interval is cut`);
+      if (cut[i]) {
+        const text = await note.innerText();
+        assert.match(text, /^Le graphique coupe à la limite de l’échelle \(\d+ à \d+\) chaque IC à 95 % qui la dépasse\.$/);
+        assertFrenchPage(text, [/\bcut\b/, /\bscale\b/], 'the chart note');
+        assert.ok((await fig.locator('img').getAttribute('alt')).endsWith(text), 'the text alternative says it too');
+      }
+      // the drawing's own numbers (its SVG title) stay within the range
+      const svg = await page.evaluate(async (src) => (await fetch(src, { credentials: 'same-origin' })).text(),
+        await fig.locator('img').getAttribute('src'));
+      const title = /<title>([^<]*)<\/title>/.exec(svg)[1];
+      for (const [, lo, hi] of m.range ? title.matchAll(/\((-?[\d.e+]+) to (-?[\d.e+]+)/g) : []) {
+        assert.ok(Number(lo) >= m.range.min && Number(hi) <= m.range.max, `${m.score}: ${lo} to ${hi} within the scale: ${title}`);
+      }
+      assert.equal(title.includes('cut at the scale\'s limit'), cut[i], `${m.score}: the drawing says where it cut: ${title}`);
+    }
+    await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],
 ], { demo: 100 });

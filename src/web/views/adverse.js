@@ -7,7 +7,9 @@
 import { h, clear } from '../dom.js';
 import { api, query } from '../api.js';
 import { t, language, formatDateTime } from '../i18n.js';
-import { field, picker, errorBox, showFormError, pager, confirmDialog } from '../ui.js';
+import {
+  field, picker, errorBox, showFormError, pager, confirmDialog, clearFieldErrors, markFieldError, showErrorBox, signatureField,
+} from '../ui.js';
 import { can, navigate } from '../app.js';
 import { instant, localNow } from './bedside.js';
 
@@ -106,6 +108,7 @@ export async function renderAeForm(ctx) {
     if (el.description.value.trim()) b.description = el.description.value.trim();
     if (admId) b.administration_ids = [Number(admId)];
     if (unitIds.length) b.unit_ids = unitIds;
+    if (!checkAeForm(form, box, list)) return;
     const ok = await confirmDialog({ title: t('ae.confirm'), text: t('ae.confirm_text'), ok: t('ae.submit') });
     if (!ok) return;
     try {
@@ -115,6 +118,48 @@ export async function renderAeForm(ctx) {
   });
   ctx.main.append(head(t('ae.new'), patient ? h('p', { class: 'subtitle' }, h('strong', { 'data-testid': 'ae-patient' }, `${patient.family_name}, ${patient.given_names}`), h('span', { class: 'mrn' }, patient.mrn)) : null),
     form);
+}
+
+// What the server would refuse, found before the confirmation is asked:
+// the first faulty field is marked and named in the banner in the user's
+// language (the grade radios are named by their fieldset's legend).
+function checkAeForm(form, box, list) {
+  clearFieldErrors(form);
+  form.querySelector('[data-testid="ae-grades"]').classList.remove('has-error');
+  showErrorBox(box, null);
+  const el = form.elements;
+  const tm = list.terms.find((x) => x.code === el.term.value);
+  const fail = (name, labelKey, message) => {
+    showErrorBox(box, t('form.field_message', { field: t(labelKey), message }));
+    if (!markFieldError(form, name, message)) {
+      const set = name === 'grade' ? form.querySelector('[data-testid="ae-grades"]') : null;
+      if (set) {
+        set.classList.add('has-error');
+        set.append(h('p', { class: 'field-error', 'data-testid': `error-${name}` }, message));
+        (set.querySelector('input') || set).focus();
+      }
+    }
+    return false;
+  };
+  const now = Date.now() + 60000;
+  if (!el.term.value) return fail('term', 'ae.term', t('error.required'));
+  if (tm && tm.needs_text && !el.term_text.value.trim()) return fail('term_text', 'ae.term_text', t('error.required'));
+  if (!form.querySelector('input[name="grade"]:checked')) return fail('grade', 'ae.grade', t('error.required'));
+  if (!el.onset_at.value) return fail('onset_at', 'ae.onset', t('error.required'));
+  const onset = new Date(el.onset_at.value).getTime();
+  if (Number.isNaN(onset)) return fail('onset_at', 'ae.onset', t('error.invalid_value'));
+  if (onset > now) return fail('onset_at', 'ae.onset', t('ae.err.future'));
+  if (el.resolved_at.value) {
+    const resolved = new Date(el.resolved_at.value).getTime();
+    if (Number.isNaN(resolved)) return fail('resolved_at', 'ae.resolved', t('error.invalid_value'));
+    if (resolved < onset) return fail('resolved_at', 'ae.resolved', t('ae.err.resolved_before_onset'));
+    if (resolved > now) return fail('resolved_at', 'ae.resolved', t('ae.err.future'));
+  }
+  for (const [name, key] of [['related_product', 'ae.related_product'], ['related_procedure', 'ae.related_procedure'],
+    ['expectedness', 'ae.expectedness']]) {
+    if (!el[name].value) return fail(name, key, t('error.required'));
+  }
+  return true;
 }
 
 // --- one event -------------------------------------------------------------
@@ -149,8 +194,7 @@ export async function renderAe(ctx, id) {
   if (can(['physician']) && !e.assessed_by) {
     const box = errorBox('assess-error');
     const f = h('form', { id: 'assess-form', class: 'card', 'data-testid': 'assess-form', novalidate: true }, h('h2', {}, t('ae.assess')), box,
-      h('p', { class: 'help' }, t('ae.assess_help')),
-      field('assess', { name: 'password', label: t('ae.password'), type: 'password', required: true, autocomplete: 'current-password' }),
+      signatureField('assess', t('ae.assess_help')),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'assess-submit' }, t('ae.assess'))));
     f.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -195,7 +239,7 @@ function deadlineItem(id, d) {
 }
 
 // --- list --------------------------------------------------------------------
-const FILTERS = ['term', 'grade', 'serious', 'related', 'product_type', 'batch', 'patient_id'];
+const FILTERS = ['term', 'grade', 'serious', 'open', 'related', 'product_type', 'batch', 'patient_id'];
 
 export async function renderAeList(ctx) {
   const q = {};
@@ -213,6 +257,7 @@ export async function renderAeList(ctx) {
       field('ae-filter', { name: 'term', label: t('ae.term'), type: 'select', value: q.term, options: [['', t('ae.any')], ...sorted.map((x) => [x.code, x[lang] || x.en])] }),
       field('ae-filter', { name: 'grade', label: t('ae.grade'), type: 'select', value: q.grade, options: [['', t('ae.any')], ...[1, 2, 3, 4, 5].map((g) => [String(g), t('ae.grade_n', { n: g })])] }),
       field('ae-filter', { name: 'serious', label: t('ae.serious'), type: 'select', value: q.serious, options: [['', t('ae.any')], ['true', t('ae.yes')], ['false', t('ae.no')]] }),
+      field('ae-filter', { name: 'open', label: t('ae.state'), type: 'select', value: q.open, options: [['', t('ae.any')], ['true', t('ae.open_only')]] }),
       field('ae-filter', { name: 'related', label: t('ae.related_product'), type: 'select', value: q.related,
         options: [['', t('ae.any')], ['related', t('ae.rel.related')], ...list.relatedness.map((r) => [r, t(`ae.rel.${r}`)])] }),
       field('ae-filter', { name: 'product_type', label: t('lab.product_type'), type: 'select', value: q.product_type,

@@ -335,11 +335,15 @@ export async function renderAdministration(ctx, id) {
       h('h3', {}, t('bs.vitals_add')), box,
       h('div', { class: 'row' },
         field('vitals', { name: 'phase', label: t('bs.phase'), type: 'select', value: next, options: phases.map((p) => [p, t(`bs.phase.${p}`)]) }),
+        // the time the signs were taken, in the clinic's (the browser's) time zone; sent in UTC
+        field('vitals', { name: 'taken_at', label: t('bs.taken_at'), type: 'datetime-local', required: true, value: localNow() }),
         VITALS.map(([k, u]) => field('vitals', { name: k, label: `${t(`bs.v.${k}`)} (${u})`, type: 'text', inputmode: 'decimal' }))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'vitals-submit' }, t('bs.vitals_save'))));
     vf.addEventListener('submit', async (e) => {
       e.preventDefault();
       const b = { phase: vf.elements.phase.value };
+      if (!vf.elements.taken_at.value) { showFormError(vf, box, { code: 'required', field: 'taken_at' }); return; }
+      b.taken_at = instant(vf.elements.taken_at.value);
       for (const [k] of VITALS) {
         const v = vf.elements[k].value.trim().replace(',', '.');
         if (v !== '') b[k] = k === 'temperature' ? Number(v) : (/^-?\d+$/.test(v) ? Number(v) : v);

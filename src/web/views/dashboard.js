@@ -72,8 +72,9 @@ function unit(u) {
 
 function batch(b) {
   return [h('a', { href: `#/lab/batches/${b.id}` }, b.code), ' — ', label('lab.product', b.product_type), ' ',
-    b.ready ? badge('badge-dash-ready', t('dash.batch.ready'), 'dash-ready')
-      : badge('badge-dash-blocked', t('dash.batch.blocked', { n: b.blocks }), 'dash-ready')];
+    b.qc_complete === false ? badge('badge-dash-waiting', t('dash.batch.waiting_qc'), 'dash-ready')
+      : b.ready ? badge('badge-dash-ready', t('dash.batch.ready'), 'dash-ready')
+        : badge('badge-dash-blocked', t('dash.batch.blocked', { n: b.blocks }), 'dash-ready')];
 }
 
 export async function renderDashboard(ctx) {
@@ -107,8 +108,8 @@ export async function renderDashboard(ctx) {
         h('p', { class: 'dash-filter no-print' }, h('label', { for: 'dash-days' }, t('dash.horizon')), ' ', select)]));
   }
   if (s.batches_awaiting_release) {
-    tiles.push(tile('batches_awaiting_release', s.batches_awaiting_release, t('dash.batches_awaiting_release'), batch,
-      t('dash.empty.batches_awaiting_release')));
+    tiles.push(tile('batches_awaiting_release', s.batches_awaiting_release, t('dash.batches_in_process'), batch,
+      t('dash.empty.batches_in_process')));
   }
   append(clear(ctx.main), [
     h('div', { class: 'page-head' },

@@ -440,8 +440,16 @@ export async function renderOutcomeReport(ctx) {
   showSuppressed(r);
   const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv' })}`;
   // a chart drawn by the server (same origin, the session cookie), its text alternative from the JSON
-  const chart = (chartQuery, alt, testid) => h('figure', { class: 'report-chart', 'data-testid': testid },
-    h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }));
+  const chart = (chartQuery, alt, testid, caption = null) => h('figure', { class: 'report-chart', 'data-testid': testid },
+    h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }),
+    caption ? h('figcaption', { class: 'help', 'data-testid': 'report-chart-cut' }, caption) : null);
+  // the chart cuts an interval at the instrument's range and says so
+  const cutNote = (m) => {
+    const crosses = m.range && m.timepoints.some((c) => c.ci && c.ci.low !== null && c.ci.high !== null
+      && (c.ci.low < m.range.min || c.ci.high > m.range.max));
+    const end = (x) => formatNumber(x, Number.isInteger(x) ? 0 : 1);
+    return crosses ? t('rep.chart_ci_cut', { min: end(m.range.min), max: end(m.range.max) }) : null;
+  };
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
   if (r.suppression) {
@@ -477,7 +485,7 @@ export async function renderOutcomeReport(ctx) {
       chart({ kind: 'trajectory', measure: String(mi) }, t('rep.chart_trajectory_alt', {
         measure: `${m.instrument} — ${m.score}`, drawn: m.trajectories.drawn, of: m.trajectories.of,
         points: m.timepoints.map((c) => `${visitLabel(c.label)} ${c.mean === null ? '—' : fmt(c.mean)} (${c.n} / ${c.due})`)
-          .join(', ') }), 'report-chart-trajectory'));
+          .join(', ') }) + (cutNote(m) ? ` ${cutNote(m)}` : ''), 'report-chart-trajectory', cutNote(m)));
   }
   if (r.ais) {
     out.append(h('h2', {}, t('rep.ais')),

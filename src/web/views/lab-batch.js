@@ -140,12 +140,12 @@ export async function renderBatch(ctx, id) {
   if (open && can(['qa'])) {
     nodes.push(actionForm({ id: 'release-form', title: t('lab.release.sign'), path: `/batches/${id}/release`,
       submit: t('lab.release.submit'), message: t('lab.release.done'),
-      fields: [{ name: 'password', label: t('lab.signature.password'), type: 'password', required: true, help: t('lab.signature.help') },
-        { name: 'meaning', label: t('lab.signature.meaning'), value: t('lab.release.meaning') }] }));
+      build: (b) => ({ ...b, meaning: t('lab.release.meaning') }),
+      fields: [{ name: 'password', signature: t('lab.release.meaning') }] }));
     nodes.push(actionForm({ id: 'reject-form', title: t('lab.reject.title'), path: `/batches/${id}/reject`, danger: true,
       submit: t('lab.reject.submit'),
       fields: [{ name: 'reason', label: t('lab.reason'), type: 'textarea', required: true },
-        { name: 'password', label: t('lab.signature.password'), type: 'password', required: true }] }));
+        { name: 'password', signature: t('sig.meaning.batch_reject') }] }));
   }
   nodes.push(section(t('lab.units'), dataTable('batch-units', [
     ['din', 'DIN', (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],

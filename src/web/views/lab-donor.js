@@ -86,7 +86,7 @@ export async function renderDonor(ctx, id) {
         { name: 'decision', label: t('lab.donor.decision'), type: 'select', required: true,
           options: ['eligible', 'ineligible', 'incomplete'].map((x) => [x, t(`lab.eligibility.${x}`)]) },
         { name: 'reason', label: t('lab.reason'), help: t('lab.donor.reason_help') },
-        { name: 'password', label: t('lab.signature.password'), type: 'password', required: true, help: t('lab.signature.help') },
+        { name: 'password', signature: t('sig.meaning.donor_eligibility') },
       ],
     }));
   }

@@ -28,10 +28,15 @@ function listPager(ctx, path, name, data) {
   });
 }
 
+const BATCH_STATUSES = ['in_process', 'released', 'rejected'];
+
+// The batch list may be narrowed to one status (the dashboard's link to the
+// batches in process): the list then has as many rows as the tile counts.
 export async function renderLabHome(ctx) {
+  const status = BATCH_STATUSES.includes(ctx.query.get('status')) ? ctx.query.get('status') : '';
   const [{ data: donors }, { data: batches }] = await Promise.all([
     api('GET', `/donors${query({ page: pageOf(ctx, 'donors_page'), per_page: PER_PAGE })}`),
-    api('GET', `/batches${query({ page: pageOf(ctx, 'batches_page'), per_page: PER_PAGE })}`)]);
+    api('GET', `/batches${query({ status, page: pageOf(ctx, 'batches_page'), per_page: PER_PAGE })}`)]);
   if (!ctx.alive()) return;
   replace(ctx.main, labNav('home'),
     pageHead(t('lab.title'), can(['lab']) ? h('a', { href: '#/lab/donors/new', class: 'btn btn-primary', 'data-testid': 'new-donor' }, t('lab.donor.new')) : null),
@@ -41,12 +46,14 @@ export async function renderLabHome(ctx) {
       ['kind', t('lab.donor.kind'), (d) => t(`lab.kind.${d.kind}`)],
       ['eligibility', t('lab.donor.eligibility'), (d) => t(`lab.eligibility.${d.eligibility}`)],
       ['created_at', t('lab.created_at'), (d) => formatDateTime(d.created_at)]], donors.items), listPager(ctx, '/lab', 'donors', donors)),
-    section(t('lab.batches'), dataTable('batches', [
+    section(status ? t('lab.batches_with_status', { status: t(`lab.batch.status.${status}`) }) : t('lab.batches'),
+      status ? h('p', { class: 'help' }, h('a', { href: '#/lab', 'data-testid': 'batches-all' }, t('lab.batches_all'))) : null,
+      dataTable('batches', [
       ['code', t('lab.batch'), (b) => h('a', { href: `#/lab/batches/${b.id}`, 'data-testid': 'batch-link' }, b.code)],
       ['product_type', t('lab.product_type'), (b) => t(`lab.product.${b.product_type}`)],
       ['status', t('lab.batch.status'), (b) => t(`lab.batch.status.${b.status}`)],
       ['unit_count', t('lab.units')], ['created_at', t('lab.created_at'), (b) => formatDateTime(b.created_at)]], batches.items),
-    listPager(ctx, '/lab', 'batches', batches)));
+      listPager(ctx, '/lab', 'batches', batches)));
 }
 
 function unitTable(testid, items) {
@@ -63,7 +70,7 @@ export async function renderInventory(ctx) {
   const within = Number(ctx.query.get('expiring_within')) || 30;
   const [{ data: units }, { data: expiring }] = await Promise.all([
     api('GET', `/units${query({ state, page: pageOf(ctx, 'units_page'), per_page: PER_PAGE })}`),
-    api('GET', `/units${query({ expiring_within: within, page: pageOf(ctx, 'expiring_page'), per_page: PER_PAGE })}`)]);
+    api('GET', `/units${query({ expiring_within: within, with_expired: 'true', page: pageOf(ctx, 'expiring_page'), per_page: PER_PAGE })}`)]);
   if (!ctx.alive()) return;
   const filter = h('form', { class: 'filters', 'data-testid': 'inventory-filter' },
     h('label', { for: 'inv-state' }, t('lab.state')),
@@ -72,7 +79,7 @@ export async function renderInventory(ctx) {
     h('option', { value: '' }, t('lab.all')), STATES.map((s) => h('option', { value: s, selected: s === state }, t(`lab.state.${s}`)))));
   replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), filter,
     unitTable('units', units.items), listPager(ctx, '/lab/inventory', 'units', units),
-    section(t('lab.inventory.expiring', { days: within }), unitTable('expiring', expiring.items),
+    section(t('lab.inventory.expired_or_expiring', { days: within }), unitTable('expiring', expiring.items),
       listPager(ctx, '/lab/inventory', 'expiring', expiring)));
 }
 

@@ -3,7 +3,7 @@
 import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError } from '../ui.js';
+import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError, signatureField } from '../ui.js';
 import { navigate } from '../app.js';
 
 export const LAB_READ = ['lab', 'qa', 'physician', 'nurse'];
@@ -54,7 +54,7 @@ export function actionForm({ id, title, fields, method = 'POST', path, submit, b
   const box = errorBox(`${id}-error`);
   const form = h('form', { id, class: 'card lab-form', 'data-testid': id, novalidate: true },
     title ? h('h2', {}, title) : null, box,
-    fields.map((f) => (f.node ? f.node : f.source ? picker(id, f) : field(id, f))),
+    fields.map((f) => (f.node ? f.node : f.signature ? signatureField(id, f.signature) : f.source ? picker(id, f) : field(id, f))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, 'data-testid': `${id}-submit` },
         submit || t('action.save'))));

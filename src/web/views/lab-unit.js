@@ -178,7 +178,7 @@ export async function renderUnit(ctx, id) {
     const ev = u.state === 'quarantine' ? 'release' : 'restock';
     nodes.push(actionForm({ id: `${ev}-form`, title: t(`lab.unit.${ev}`), path: `/units/${id}/${ev}`, fields: [
       { name: 'reason', label: t('lab.reason'), required: ev === 'restock' },
-      { name: 'password', label: t('lab.signature.password'), type: 'password', required: true }] }));
+      { name: 'password', signature: t(`sig.meaning.unit_${ev}`) }] }));
   }
   nodes.push(section(t('lab.unit.custody'), dataTable('custody', [
     ['at', t('lab.at')], ['username', t('lab.recorded_by')], ['event', t('lab.unit.event')],

@@ -12,6 +12,7 @@ import { can } from '../app.js';
 import { session } from '../state.js';
 import { programmeSection } from './programmes.js';
 import { consentSection } from './consents.js';
+import { conditionKind, detailFields, detailsText, onsetLabel, readDetails } from './conditions.js';
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
@@ -127,28 +128,6 @@ function weightsSection(ctx, p) {
     h('h2', { id: 'sec-weights' }, t('patient.section.weights')), list, form);
 }
 
-// Condition details are an object; shown as "key: value" pairs and entered
-// one pair per line.
-function detailsText(details) {
-  if (!details || typeof details !== 'object') return details ? String(details) : '';
-  return Object.entries(details).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; ');
-}
-
-export function parseDetails(text) {
-  const out = {};
-  for (const line of text.split(/\n|;/)) {
-    const s = line.trim();
-    if (!s) continue;
-    const i = s.indexOf(':');
-    if (i <= 0) return null;
-    const k = s.slice(0, i).trim();
-    const v = s.slice(i + 1).trim();
-    if (!k) return null;
-    out[k] = v;
-  }
-  return out;
-}
-
 function conditionsSection(ctx, p) {
   const conditions = p.conditions || [];
   const list = conditions.length
@@ -159,8 +138,8 @@ function conditionsSection(ctx, p) {
         h('th', { scope: 'col' }, t('condition.onset_date')),
         h('th', { scope: 'col' }, t('condition.details')))),
       h('tbody', {}, conditions.map((c) => h('tr', { 'data-testid': 'condition-row' },
-        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, c.onset_date || ''),
-        h('td', {}, detailsText(c.details))))))
+        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, formatDay(c.onset_date)),
+        h('td', { 'data-testid': 'condition-details-text' }, detailsText(c.details))))))
     : h('p', { class: 'muted', 'data-testid': 'conditions-empty' }, t('condition.none'));
 
   let form = null;
@@ -173,9 +152,19 @@ function conditionsSection(ctx, p) {
         field('condition', { name: 'icd10', label: t('condition.icd10'), required: true, maxlength: 8, help: t('condition.icd10_help') }),
         field('condition', { name: 'label', label: t('condition.label'), required: true, maxlength: 200 }),
         field('condition', { name: 'onset_date', label: t('condition.onset_date'), type: 'date', max: today() })),
-      field('condition', { name: 'details', label: t('condition.details'), type: 'textarea', rows: 2, help: t('condition.details_help') }),
+      h('div', { class: 'condition-details-slot' }, detailFields('condition', 'other')),
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'condition-submit' }, t('condition.submit'))));
+    // the details follow the code typed: an injury's level and AIS grade, ...
+    let kind = 'other';
+    const redraw = () => {
+      const now = conditionKind(form.elements.icd10.value);
+      form.querySelector('label[for="condition-onset-date"]').firstChild.textContent = onsetLabel(now);
+      if (now === kind) return;
+      kind = now;
+      form.querySelector('.condition-details-slot').replaceChildren(detailFields('condition', kind));
+    };
+    form.elements.icd10.addEventListener('input', redraw);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
@@ -183,10 +172,9 @@ function conditionsSection(ctx, p) {
       const icd10 = form.elements.icd10.value.trim().toUpperCase();
       const label = form.elements.label.value.trim();
       const onset = form.elements.onset_date.value;
-      const details = parseDetails(form.elements.details.value);
+      const details = readDetails(form, conditionKind(icd10));
       if (!icd10) { markFieldError(form, 'icd10', t('error.required')); return; }
       if (!label) { markFieldError(form, 'label', t('error.required')); return; }
-      if (details === null) { markFieldError(form, 'details', t('condition.details_invalid')); return; }
       const body = { icd10, label, details };
       if (onset) body.onset_date = onset;
       try {
