@@ -709,6 +709,16 @@ static const char *const migrations[] = {
     "CREATE INDEX patient_consents_patient ON patient_consents(patient_id, kind);"
     "CREATE VIEW research_consented AS SELECT DISTINCT patient_id FROM patient_consents"
     "  WHERE kind = 'research' AND withdrawn_at IS NULL;",
+    /* public consultation request page: the structured description of the
+     * condition (country, diagnosis from the form's list, a spinal cord
+     * injury's level and date) and the consent to be contacted; rows from
+     * before have no consent recorded (0). */
+    "ALTER TABLE consultation_requests ADD COLUMN country TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN diagnosis TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN injury_level TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN injury_date TEXT;"
+    "ALTER TABLE consultation_requests ADD COLUMN contact_consent INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX consultation_requests_patient ON consultation_requests(patient_id);",
 };
 #pragma GCC diagnostic pop
 
