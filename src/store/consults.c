@@ -22,7 +22,7 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
                       SQL_S(f->email ? f->email : ""),
                       SQL_S(f->phone ? f->phone : ""),
                       SQL_S(f->birth_date),
-                      SQL_S(f->condition),
+                      SQL_S(f->condition ? f->condition : ""),
                       SQL_S(f->message ? f->message : ""),
                       SQL_S(f->language),
                       SQL_I(synthetic),

@@ -233,7 +233,7 @@ ENDPOINTS = [
                         "birth_date": "1970-01-02", "country": "FR", "language": "de",
                         "consent": True},
              {"condition": F("str", max=200, text="line"),
-              "diagnosis": F("enum", bad=["other", "Sci", ""]),
+              "diagnosis": F("enum", bad=["Sci", ""]),
               "injury_level": F("enum", bad=["C9", "T13", "c5", "S6", "C", ""]),
               "injury_date": F("date", bad=["2999-01-01", "1960-01-01"]),
               "country": F("enum", bad=["XX"]),
