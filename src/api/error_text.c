@@ -19,6 +19,8 @@ static const char KEY_PREFIX[] = "error.";
 static const char LABEL_PREFIX[] = "unitlabel.";
 /* Names a {marker} placeholder takes (kept under their full key). */
 static const char MARKER_PREFIX[] = "lab.marker.";
+/* Present in a catalogue that holds the patient-facing pages only. */
+static const char SCOPE_KEY[] = "catalogue.scope";
 
 typedef struct {
     const char *code; /* without "error."; unit label keys whole */
@@ -29,6 +31,7 @@ typedef struct {
     char name[ERROR_TEXT_LANGUAGE_MAX];
     entry *entries; /* sorted by code */
     size_t n;
+    bool partial; /* "catalogue.scope" set: the texts of some pages only */
 } catalogue;
 
 static catalogue catalogues[MAX_LANGUAGES];
@@ -65,6 +68,7 @@ static cc_status load_one(const web_asset *a, catalogue *c)
     c->entries = calloc(json_object_size(all), sizeof *c->entries);
     const char *key;
     json_t *value;
+    c->partial = json_is_string(json_object_get(all, SCOPE_KEY));
     json_object_foreach(all, key, value)
     {
         bool is_error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
@@ -128,15 +132,6 @@ static int find_language(const char *name)
     return -1;
 }
 
-const char *error_text_language(const char *preferred, const char *accept_language)
-{
-    pthread_once(&once, load_all);
-    int i = find_language(preferred);
-    if (i < 0)
-        i = language_negotiate(accept_language, names, n_catalogues);
-    return i >= 0 ? names[i] : "en";
-}
-
 static const char *lookup(int language, const char *code)
 {
     if (language < 0)
@@ -145,6 +140,35 @@ static const char *lookup(int language, const char *code)
     entry key = {code, NULL};
     const entry *e = c->n ? bsearch(&key, c->entries, c->n, sizeof *c->entries, by_code) : NULL;
     return e ? e->text : NULL;
+}
+
+/* A partial catalogue answers only the codes it has: otherwise the message
+ * would be English under its language's name. */
+static bool offers(size_t i, const char *code)
+{
+    return !catalogues[i].partial || (code && lookup((int)i, code));
+}
+
+const char *error_text_language(const char *preferred, const char *accept_language,
+                                const char *code)
+{
+    pthread_once(&once, load_all);
+    int i = find_language(preferred);
+    if (i >= 0 && !offers((size_t)i, code))
+        i = -1;
+    if (i < 0) {
+        const char *offered[MAX_LANGUAGES];
+        int index[MAX_LANGUAGES];
+        size_t n = 0;
+        for (size_t k = 0; k < n_catalogues; k++)
+            if (offers(k, code)) {
+                offered[n] = names[k];
+                index[n++] = (int)k;
+            }
+        int chosen = language_negotiate(accept_language, offered, n);
+        i = chosen >= 0 ? index[chosen] : -1;
+    }
+    return i >= 0 ? names[i] : "en";
 }
 
 /* Drops a character that snprintf cut short at the end of s. */

@@ -26,10 +26,14 @@ enum { ERROR_TEXT_LANGUAGE_MAX = 8 };
 
 cc_status error_text_init(cc_error *err);
 
-/* The language to answer in: preferred (a user's setting) when a catalogue
- * has it, else the best of accept_language (an Accept-Language header) among
- * the catalogues, else "en". Both may be NULL. The string is static. */
-const char *error_text_language(const char *preferred, const char *accept_language);
+/* The language to answer the error code in: preferred (a user's setting)
+ * when a catalogue has it, else the best of accept_language (an
+ * Accept-Language header) among the catalogues, else "en". A partial
+ * catalogue (one with a "catalogue.scope" entry: German holds the
+ * patient-facing pages only) counts only for the codes it has. Any argument
+ * may be NULL. The string is static. */
+const char *error_text_language(const char *preferred, const char *accept_language,
+                                const char *code);
 
 /* Writes into out (cap bytes, always terminated, cut at a character) the
  * text of err->code in language, else in English; false when neither

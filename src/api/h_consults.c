@@ -13,25 +13,39 @@ static json_t *text_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+static json_t *empty_as_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
 static json_t *consult_json(const consult_record *c)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:I}",
-                     "id", (json_int_t)c->id, "name", c->name, "email", c->email, "phone", c->phone,
-                     "birth_date", text_or_null(c->birth_date), "condition", c->condition,
-                     "message", c->message, "language", c->language, "status", c->status,
-                     "patient_id", c->patient_id ? json_integer(c->patient_id) : json_null(),
-                     "decline_reason", text_or_null(c->decline_reason), "synthetic", c->synthetic,
-                     "created_at", c->created_at, "updated_at", c->updated_at, "version",
-                     (json_int_t)c->version);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:I}",
+                  "id", (json_int_t)c->id, "name", c->name, "email", c->email, "phone", c->phone,
+                  "birth_date", text_or_null(c->birth_date), "condition", c->condition, "message",
+                  c->message, "language", c->language, "status", c->status, "patient_id",
+                  c->patient_id ? json_integer(c->patient_id) : json_null(), "decline_reason",
+                  text_or_null(c->decline_reason), "synthetic", c->synthetic, "created_at",
+                  c->created_at, "updated_at", c->updated_at, "version", (json_int_t)c->version);
+    json_object_set_new(o, "country", empty_as_null(c->country));
+    json_object_set_new(o, "diagnosis", empty_as_null(c->diagnosis));
+    json_object_set_new(o, "injury_level", empty_as_null(c->injury_level));
+    json_object_set_new(o, "injury_date", empty_as_null(c->injury_date));
+    json_object_set_new(o, "consent", json_boolean(c->consent));
+    return o;
 }
 
 cc_status h_consult_create(api_request *req, cc_error *err)
 {
     static const json_field fields[] = {
-        {"name", JF_STRING, true, 800},      {"email", JF_STRING, false, 1016},
-        {"phone", JF_STRING, false, 160},    {"birth_date", JF_STRING, false, 10},
-        {"condition", JF_STRING, true, 800}, {"message", JF_STRING, false, 16000},
-        {"language", JF_STRING, true, 2},    {NULL, JF_STRING, false, 0},
+        {"name", JF_STRING, true, 800},        {"email", JF_STRING, false, 1016},
+        {"phone", JF_STRING, false, 160},      {"birth_date", JF_STRING, false, 10},
+        {"condition", JF_STRING, false, 800},  {"message", JF_STRING, false, 16000},
+        {"language", JF_STRING, true, 2},      {"country", JF_STRING, false, 2},
+        {"diagnosis", JF_STRING, false, 40},   {"injury_level", JF_STRING, false, 3},
+        {"injury_date", JF_STRING, false, 10}, {"consent", JF_BOOLEAN, false, 0},
+        {NULL, JF_STRING, false, 0},
     };
     int64_t now = store_now_seconds();
     int wait = ratelimit_blocked(req->limits->public_form, req->remote_addr, now);
@@ -44,10 +58,12 @@ cc_status h_consult_create(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     consult_fields f = {
-        json_get_string(req->body, "name"),      json_get_string(req->body, "email"),
-        json_get_string(req->body, "phone"),     json_get_string(req->body, "birth_date"),
-        json_get_string(req->body, "condition"), json_get_string(req->body, "message"),
-        json_get_string(req->body, "language")};
+        json_get_string(req->body, "name"),        json_get_string(req->body, "email"),
+        json_get_string(req->body, "phone"),       json_get_string(req->body, "birth_date"),
+        json_get_string(req->body, "condition"),   json_get_string(req->body, "message"),
+        json_get_string(req->body, "language"),    json_get_string(req->body, "country"),
+        json_get_string(req->body, "diagnosis"),   json_get_string(req->body, "injury_level"),
+        json_get_string(req->body, "injury_date"), json_get_bool(req->body, "consent")};
     app_ctx c = api_app_ctx(req);
     c.actor = (store_actor){0, "public"};
     int64_t id;

@@ -7,7 +7,8 @@
  * borrowed from the list it summarises: the bedside worklist's planned
  * administrations, the follow-up worklist's overdue state (core/followup),
  * the adverse-event list, the laboratory's expiry filter and the batch
- * release readiness (core/qc_spec through lab_batch_readiness). */
+ * release readiness (core/qc_spec through lab_batch_readiness), the
+ * consultation-request inbox's new requests. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "core/date.h"
 #include "core/qc_spec.h"
 #include "store/bedside.h"
+#include "store/consults.h"
 #include "store/followup.h"
 #include "store/lab.h"
 #include "store/lab_release.h"
@@ -310,6 +312,27 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
     return CC_OK;
 }
 
+/* The inbox's new consultation requests, newest first. */
+static cc_status new_requests(api_request *req, json_t **out, cc_error *err)
+{
+    consult_record *rows;
+    size_t n;
+    int64_t total = 0;
+    cc_status st =
+        consult_list(req->db, req->arena, "new", 1, DASHBOARD_ITEMS, &rows, &n, &total, err);
+    if (st != CC_OK)
+        return st;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id",
+                                               (json_int_t)rows[i].id, "name", rows[i].name,
+                                               "diagnosis", rows[i].diagnosis, "condition",
+                                               rows[i].condition, "created_at", rows[i].created_at,
+                                               "synthetic", rows[i].synthetic));
+    *out = section((json_int_t)total, items, "#/requests?status=new");
+    return CC_OK;
+}
+
 cc_status h_dashboard(api_request *req, cc_error *err)
 {
     int days;
@@ -335,6 +358,9 @@ cc_status h_dashboard(api_request *req, cc_error *err)
     if (st == CC_OK && req->may_read(req, "/api/v1/batches") &&
         (st = batches_awaiting_release(req, &s, err)) == CC_OK)
         json_object_set_new(sections, "batches_awaiting_release", s);
+    if (st == CC_OK && req->may_read(req, "/api/v1/consultation-requests") &&
+        (st = new_requests(req, &s, err)) == CC_OK)
+        json_object_set_new(sections, "new_requests", s);
     if (st != CC_OK)
         return st;
     char today_text[CC_DATE_TEXT];

@@ -125,7 +125,8 @@ cc_status h_session_preferences(api_request *req, cc_error *err)
     if (st != CC_OK)
         return st;
     const char *language = json_get_string(req->body, "language");
-    if (!patient_language_is_valid(language))
+    /* the staff pages are in English and French (German: patient pages only) */
+    if (!language || (strcmp(language, "en") != 0 && strcmp(language, "fr") != 0))
         return cc_fail(err, CC_INVALID, "language", "invalid_value", "language must be en or fr");
     if ((st = user_set_language(req->db, &req->who, language, err)) != CC_OK)
         return st;

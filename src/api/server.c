@@ -248,7 +248,7 @@ static void set_error_reply(api_request *req, const cc_error *in)
      * the failure, with its specifics (limits, allowed values), is the
      * detail. */
     const char *language = error_text_language(req->who.language[0] ? req->who.language : NULL,
-                                               api_header(req, "Accept-Language"));
+                                               api_header(req, "Accept-Language"), err->code);
     char message[2 * sizeof copy.message];
     error_text_render(language, err, message, sizeof message);
     json_t *error =

@@ -1,5 +1,6 @@
 #include "app/requests.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
@@ -50,11 +51,28 @@ cc_status app_request_convert(const app_ctx *c, int64_t id, const app_request_co
             r.phone,
             NULL,
         };
+        consult_condition_row cond = {NULL, NULL, NULL, "{}"};
+        char details[32];
+        bool has_condition =
+            consult_condition(r.diagnosis, r.injury_level, &cond.icd10, &cond.label);
+        if (has_condition) {
+            /* the visitor's own words name the condition when given */
+            if (r.condition && *r.condition)
+                cond.label = r.condition;
+            cond.onset_date = r.injury_date;
+            if (r.injury_level && *r.injury_level) {
+                snprintf(details, sizeof details, "{\"level\":\"%s\"}", r.injury_level);
+                cond.details_json = details;
+            }
+        }
         if (!f.family_name || !f.given_names)
             st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-        else if ((st = patient_check_fields(&f, true, store_today(), err)) == CC_OK)
-            st = consult_convert(c->d, &c->actor, id, &f, in->confirm_duplicate, patient_id, dup,
-                                 err);
+        else if ((st = patient_check_fields(&f, true, store_today(), err)) == CC_OK &&
+                 (!has_condition ||
+                  (st = patient_check_condition(cond.icd10, cond.label, cond.onset_date,
+                                                store_today(), err)) == CC_OK))
+            st = consult_convert(c->d, &c->actor, id, &f, has_condition ? &cond : NULL,
+                                 in->confirm_duplicate, patient_id, dup, err);
     }
     return db_tx_end(c->d, st, err);
 }

@@ -5,8 +5,11 @@
  * Converting reads the request, checks it is still open, builds the
  * patient's fields (the coordinator's values, else the request's own: the
  * name split at its last space into given names and family name, sex
- * "unknown"), creates the patient (duplicate warning, H8) and closes the
- * request, all in ONE write transaction: of two coordinators converting the
+ * "unknown"), creates the patient (duplicate warning, H8) with the
+ * condition the request's diagnosis stands for (core/consult: ICD-10 code,
+ * the visitor's words as label, a spinal cord injury's date as onset and
+ * its level as details) and closes the request, linking it to the patient,
+ * all in ONE write transaction: of two coordinators converting the
  * same request at once exactly one creates a patient, the other gets
  * CC_CONFLICT (the request is no longer new).
  *

@@ -121,7 +121,12 @@ static cc_status add_request(const app_ctx *demo, uint64_t *rng, cc_error *err)
                         NULL,
                         PICK(CONDITION_TEXT, rng),
                         "Synthetic demonstration request.",
-                        next_random(rng) % 2 ? "fr" : "en"};
+                        next_random(rng) % 2 ? "fr" : "en",
+                        NULL,
+                        NULL,
+                        NULL,
+                        NULL,
+                        true};
     int64_t id;
     return app_request_create(demo, &f, &id, err);
 }

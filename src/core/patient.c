@@ -24,7 +24,7 @@ bool patient_sex_is_valid(const char *sex)
 
 bool patient_language_is_valid(const char *language)
 {
-    static const char *const allowed[] = {"en", "fr", NULL};
+    static const char *const allowed[] = {"en", "fr", "de", NULL};
     return one_of(language, allowed);
 }
 
@@ -113,7 +113,8 @@ cc_status patient_check_fields(const patient_fields *f, bool complete, cc_date t
         return cc_fail(err, CC_INVALID, "sex", "invalid_value",
                        "sex must be one of female, male, other, unknown");
     if ((f->language || complete) && !patient_language_is_valid(f->language))
-        return cc_fail(err, CC_INVALID, "language", "invalid_value", "language must be en or fr");
+        return cc_fail(err, CC_INVALID, "language", "invalid_value",
+                       "language must be en, fr or de");
     if ((st = text_check_line(f->email, "email", PATIENT_EMAIL_MAX, false, err)) ||
         (st = text_check_line(f->phone, "phone", PATIENT_PHONE_MAX, false, err)) ||
         (st = text_check_line(f->address, "address", PATIENT_ADDRESS_MAX, false, err)))

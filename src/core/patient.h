@@ -5,7 +5,7 @@
  *   family_name, given_names  required, 1..100
  *   birth_date                required, 1900-01-01 .. today
  *   sex                       "female" | "male" | "other" | "unknown"
- *   language                  "en" | "fr"
+ *   language                  "en" | "fr" | "de"
  *   email 0..254, phone 0..40, address 0..400 (optional)
  * Weights: 0.5 .. 400.0 kg, dated not after today and not before birth.
  * Conditions: ICD-10 code "A00" .. "Z99" with optional ".x..." (up to 4

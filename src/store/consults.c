@@ -6,7 +6,8 @@
 
 #define CONSULT_COLUMNS                                                                            \
     "id, name, email, phone, birth_date, condition_text, message, language, status,"               \
-    " patient_id, decline_reason, synthetic, version, created_at, updated_at"
+    " patient_id, decline_reason, synthetic, version, created_at, updated_at, country,"            \
+    " diagnosis, injury_level, injury_date, contact_consent"
 
 static const char CONSULT_IMAGE[] =
     "SELECT " CONSULT_COLUMNS " FROM consultation_requests WHERE id = ?";
@@ -21,17 +22,24 @@ cc_status consult_create(db *d, const store_actor *actor, const consult_fields *
                       SQL_S(f->email ? f->email : ""),
                       SQL_S(f->phone ? f->phone : ""),
                       SQL_S(f->birth_date),
-                      SQL_S(f->condition),
+                      SQL_S(f->condition ? f->condition : ""),
                       SQL_S(f->message ? f->message : ""),
                       SQL_S(f->language),
                       SQL_I(synthetic),
                       SQL_S(now),
-                      SQL_S(now)};
+                      SQL_S(now),
+                      SQL_S(f->country ? f->country : ""),
+                      SQL_S(f->diagnosis ? f->diagnosis : ""),
+                      SQL_S(f->injury_level ? f->injury_level : ""),
+                      SQL_S(f->injury_date),
+                      SQL_I(f->consent)};
     return audit_create(d, actor, &CONSULTATION_REQUEST,
                         "INSERT INTO consultation_requests (name, email, phone,"
                         " birth_date, condition_text, message, language, status,"
-                        " synthetic, version, created_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?) RETURNING id",
+                        " synthetic, version, created_at, updated_at, country, diagnosis,"
+                        " injury_level, injury_date, contact_consent)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, 1, ?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
                         args, SQL_COUNT(args), NULL, id, err);
 }
 
@@ -50,6 +58,11 @@ static bool read_consult(arena *a, db_stmt *s, void *item)
     c->version = db_col_int(s, 12);
     c->created_at = sql_col_dup(a, s, 13);
     c->updated_at = sql_col_dup(a, s, 14);
+    c->country = sql_col_dup(a, s, 15);
+    c->diagnosis = sql_col_dup(a, s, 16);
+    c->injury_level = sql_col_dup(a, s, 17);
+    c->injury_date = sql_col_dup(a, s, 18);
+    c->consent = db_col_int(s, 19) != 0;
     return true;
 }
 
@@ -125,14 +138,19 @@ cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const cha
 }
 
 cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const patient_fields *f,
-                          bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
-                          cc_error *err)
+                          const consult_condition_row *condition, bool confirm_duplicate,
+                          int64_t *patient_id, patient_matches *dup, cc_error *err)
 {
     bool synthetic = false;
     cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
     st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
+    int64_t condition_id;
+    if (st == CC_OK && condition)
+        st = patient_add_condition_in_tx(d, actor, *patient_id, condition->icd10, condition->label,
+                                         condition->onset_date, condition->details_json,
+                                         &condition_id, err);
     if (st == CC_OK)
         st = close_request(d, actor, id, "convert",
                            "UPDATE consultation_requests SET status = 'converted', patient_id = ?,"

@@ -327,7 +327,7 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
 }
 
 /* The lists of a patient's JSON: weights, newest first, conditions,
- * medications and allergies. */
+ * medications, allergies and the consultation requests it came from. */
 static const sql_json_list PATIENT_LISTS[] = {
     {"weights", "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
                 " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC"},
@@ -337,6 +337,9 @@ static const sql_json_list PATIENT_LISTS[] = {
                     " FROM patient_medications WHERE patient_id = ? ORDER BY id"},
     {"allergies", "SELECT id, substance, reaction, severity FROM patient_allergies"
                   " WHERE patient_id = ? ORDER BY id"},
+    /* the request the patient was converted from, its message kept as a note */
+    {"consultation_requests", "SELECT id, created_at, message FROM consultation_requests"
+                              " WHERE patient_id = ? ORDER BY id"},
 };
 
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)

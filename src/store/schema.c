@@ -717,6 +717,16 @@ static const char *const migrations[] = {
     "  version INTEGER NOT NULL DEFAULT 1,"
     "  updated_at TEXT);"
     "INSERT INTO clinic_site (id) VALUES (1);",
+    /* public consultation request page: the structured description of the
+     * condition (country, diagnosis from the form's list, a spinal cord
+     * injury's level and date) and the consent to be contacted; rows from
+     * before have no consent recorded (0). */
+    "ALTER TABLE consultation_requests ADD COLUMN country TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN diagnosis TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN injury_level TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE consultation_requests ADD COLUMN injury_date TEXT;"
+    "ALTER TABLE consultation_requests ADD COLUMN contact_consent INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX consultation_requests_patient ON consultation_requests(patient_id);",
 };
 #pragma GCC diagnostic pop
 

@@ -1,7 +1,9 @@
 // cellclinic web interface: boot, session, navigation and the hash router.
 import { h, $, clear } from './dom.js';
 import { api, setCsrf, onUnauthorized } from './api.js';
-import { initI18n, setLanguage, language, onLanguageChange, storedLanguage, t, formatDateTime } from './i18n.js';
+import {
+  initI18n, setLanguage, language, languages, onLanguageChange, storedLanguage, t, formatDateTime,
+} from './i18n.js';
 import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
 import { renderLogin } from './views/login.js';
@@ -37,6 +39,8 @@ import { LAB_SETTINGS, renderLabSettings } from './views/lab-settings.js';
 import { CLINIC_SETTINGS, renderClinicSettings } from './views/clinic-settings.js';
 // the patient's stay as a timeline
 import { TIMELINE_ROLES, renderTimeline } from './views/timeline.js';
+// the public consultation request page the clinic's website links to
+import { PUBLIC_REQUEST_PATH, renderPublicRequest } from './views/public-request.js';
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -87,6 +91,11 @@ let pendingFlash = null;
 
 export function can(roles) { return Boolean(session.user && roles.includes(session.user.role)); }
 
+// The pages that need no account and are offered in every catalogue's
+// language: the public consultation request and a patient's questionnaire.
+const QUESTIONNAIRE = /^\/q\/([A-Za-z0-9_-]{20,64})$/;
+function isPatientPage(path) { return path === PUBLIC_REQUEST_PATH || QUESTIONNAIRE.test(path); }
+
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, qs] = raw.split('?');
@@ -116,12 +125,25 @@ export async function render(restore = null) {
     else flash(null);
     pendingFlash = null;
   }
+  // a language offered only on the patient pages gives way elsewhere
+  if (!isPatientPage(parseHash().path) && !languages().includes(language())) {
+    await setLanguage(storedLanguage(), { silent: true });
+    if (seq !== renderSeq) return;
+  }
   updateChrome();
   // a patient's questionnaire link needs no account
-  const qm = /^\/q\/([A-Za-z0-9_-]{20,64})$/.exec(parseHash().path);
+  const qm = QUESTIONNAIRE.exec(parseHash().path);
   if (qm) {
     clear(main);
     await renderQuestionnaire(main, qm[1]);
+    focusHeading(main);
+    return;
+  }
+  // nor does the public consultation request page
+  if (parseHash().path === PUBLIC_REQUEST_PATH) {
+    clear(main);
+    renderPublicRequest(main);
+    if (restore) restoreForms(main, restore);
     focusHeading(main);
     return;
   }
@@ -252,10 +274,13 @@ function updateChrome() {
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  const offered = languages({ patient: isPatientPage(path) });
   for (const b of document.querySelectorAll('.lang')) {
+    b.hidden = !offered.includes(b.dataset.lang);
     b.setAttribute('aria-pressed', String(b.dataset.lang === language()));
   }
-  document.title = logged ? `cellclinic — ${t('app.subtitle')}` : `cellclinic — ${t('login.title')}`;
+  // a patient page takes its title from its heading (focusHeading)
+  if (!isPatientPage(path)) document.title = logged ? `cellclinic — ${t('app.subtitle')}` : `cellclinic — ${t('login.title')}`;
 }
 
 // What happened to the account since its owner's last login (failed
@@ -302,7 +327,7 @@ async function logout() {
 async function switchLanguage(lang) {
   if (lang === language()) return;
   await setLanguage(lang);
-  if (session.user && !session.mustChange) {
+  if (session.user && !session.mustChange && languages().includes(lang)) {
     try {
       await api('PATCH', '/session/preferences', { body: { language: lang } });
       session.user.language = lang;
@@ -312,8 +337,23 @@ async function switchLanguage(lang) {
   }
 }
 
+// One switch button per catalogue, named in its own language.
+function languageButtons() {
+  const group = $('#langswitch');
+  clear(group);
+  for (const code of languages({ patient: true })) {
+    let own = code.toUpperCase();
+    try { own = new Intl.DisplayNames([code], { type: 'language' }).of(code) || own; } catch { /* keep the code */ }
+    group.append(h('button', {
+      type: 'button', class: 'lang', id: `lang-${code}`, 'data-lang': code, 'data-testid': `lang-${code}`,
+      lang: code, title: own, 'aria-label': own,
+    }, code.toUpperCase()));
+  }
+}
+
 async function boot() {
-  await initI18n(storedLanguage());
+  await initI18n(() => storedLanguage({ patient: isPatientPage(parseHash().path) }));
+  languageButtons();
   onUnauthorized(() => {
     if (!session.user) return;
     endSession();

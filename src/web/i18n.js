@@ -1,11 +1,30 @@
 // Message catalogues: one JSON file per language under /i18n/.
 // t('key', {name: 'x'}) looks the key up in the current language, falls back
 // to English, then to the key itself, and fills {placeholders}.
+// The languages are the catalogue files present (/i18n/languages.json, made
+// by the build from them): a catalogue with a "catalogue.scope" of "patient"
+// holds the patient-facing pages only (the public request page and the
+// questionnaires) and is offered on those pages alone.
 
-export const LANGUAGES = ['en', 'fr'];
+// [{code, scope}] once initI18n has run
+let available = [{ code: 'en' }, { code: 'fr' }];
+export const LANGUAGES = [];
 const catalogues = {};
 let current = 'en';
 const listeners = [];
+// keys a page asked for that the current catalogue lacks, per language (the
+// English text was shown instead): tests read it through ccI18nMissing
+const missing = {};
+globalThis.ccI18nMissing = (lang) => [...(missing[lang] || [])].sort();
+
+// The language codes offered: every catalogue on patient-facing pages, the
+// complete ones elsewhere.
+export function languages({ patient = false } = {}) {
+  return available.filter((l) => patient || !l.scope).map((l) => l.code);
+}
+
+const LOCALES = { en: 'en-GB', fr: 'fr-FR' };
+function locale() { return LOCALES[current] || current; }
 
 async function load(lang) {
   if (!catalogues[lang]) {
@@ -16,9 +35,12 @@ async function load(lang) {
   return catalogues[lang];
 }
 
-export async function initI18n(lang) {
+export async function initI18n(langFor) {
+  const res = await fetch('/i18n/languages.json', { credentials: 'same-origin' });
+  if (res.ok) available = await res.json();
+  LANGUAGES.splice(0, LANGUAGES.length, ...available.map((l) => l.code));
   await load('en');
-  await setLanguage(lang, { silent: true });
+  await setLanguage(langFor(), { silent: true });
 }
 
 export function language() { return current; }
@@ -35,31 +57,54 @@ export async function setLanguage(lang, { silent = false } = {}) {
 
 export function onLanguageChange(fn) { listeners.push(fn); }
 
-export function storedLanguage() {
+// The language chosen on this browser before, else the browser's first
+// language we have, else English; among the patient pages' languages or the
+// complete ones.
+export function storedLanguage({ patient = false } = {}) {
+  const offered = languages({ patient });
   try {
     const v = localStorage.getItem('cc.language');
-    if (LANGUAGES.includes(v)) return v;
+    if (offered.includes(v)) return v;
   } catch { /* ignore */ }
-  const nav = (navigator.language || 'en').slice(0, 2).toLowerCase();
-  return LANGUAGES.includes(nav) ? nav : 'en';
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const nav = String(tag).slice(0, 2).toLowerCase();
+    if (offered.includes(nav)) return nav;
+  }
+  return 'en';
 }
 
 export function has(key) {
   return key in (catalogues[current] || {}) || key in (catalogues.en || {});
 }
 
+// Whether the current language's own catalogue has the key (no fallback).
+export function hasOwn(key) { return key in (catalogues[current] || {}); }
+
+// Records that a text of the page is shown in English on a page in another
+// language.
+export function noteMissing(key) {
+  if (current === 'en') return;
+  (missing[current] ||= new Set()).add(key);
+}
+
 export function t(key, params = {}) {
-  let s = (catalogues[current] && catalogues[current][key]) ??
-          (catalogues.en && catalogues.en[key]) ?? key;
+  let s = catalogues[current] && catalogues[current][key];
+  if (s === undefined) {
+    noteMissing(key);
+    s = (catalogues.en && catalogues.en[key]) ?? key;
+  }
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
 // Elements of the static page carry data-i18n="key" (text) and
 // data-i18n-aria-label="key" (aria-label).
+// A hidden element (the staff menu before login) is translated without
+// being noted as missing: no one reads it in that language.
 export function translateStatic(root) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const text = (el, key) => (el.closest('[hidden]') && !hasOwn(key) ? (catalogues.en || {})[key] ?? key : t(key));
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = text(el, el.dataset.i18n);
   for (const el of root.querySelectorAll('[data-i18n-aria-label]')) {
-    el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+    el.setAttribute('aria-label', text(el, el.dataset.i18nAriaLabel));
   }
 }
 
@@ -67,7 +112,7 @@ export function formatDateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', {
+  return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'medium', timeStyle: 'short',
   }).format(d);
 }
@@ -77,13 +122,13 @@ export function formatDateTime(iso) {
 export function formatDate(ymd) {
   const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(ymd || '');
   if (!m) return ymd || '';
-  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' })
     .format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
 }
 
 export function formatNumber(n, digits = 1) {
   if (n === null || n === undefined || n === '') return '';
-  return new Intl.NumberFormat(current === 'fr' ? 'fr-FR' : 'en-GB', {
+  return new Intl.NumberFormat(locale(), {
     minimumFractionDigits: digits, maximumFractionDigits: digits,
   }).format(Number(n));
 }

@@ -319,6 +319,13 @@ UNDO_AFTER_ACCOUNTS = [
     "DROP VIEW research_consented; DROP TABLE patient_consents; DROP TABLE consent_documents;",
     # clinic site: name and public base URL of patient links
     "DROP TABLE clinic_site;",
+    # consultation requests: structured condition and consent to be contacted
+    "DROP INDEX consultation_requests_patient;"
+    "ALTER TABLE consultation_requests DROP COLUMN country;"
+    "ALTER TABLE consultation_requests DROP COLUMN diagnosis;"
+    "ALTER TABLE consultation_requests DROP COLUMN injury_level;"
+    "ALTER TABLE consultation_requests DROP COLUMN injury_date;"
+    "ALTER TABLE consultation_requests DROP COLUMN contact_consent;",
 ]
 
 

@@ -67,7 +67,8 @@ def same_patient_races(srv, t):
 
 def new_request(srv, n):
     body = {"name": "Ana Convert" + word(n), "email": "race%d@example.org" % n,
-            "condition": "Spinal cord injury", "language": "en", "birth_date": "1980-03-04"}
+            "condition": "Spinal cord injury", "language": "en", "birth_date": "1980-03-04",
+            "consent": True}
     r = srv.request("POST", "/api/v1/consultation-requests", body)
     if r.status == 429:
         srv.restart()  # the public form's limit is per process

@@ -44,8 +44,8 @@ SECTIONS = ["administrations_today", "overdue_visits", "open_serious_events", "u
             "batches_awaiting_release"]
 # Who may read the list each section summarises (src/api/routes.c).
 EXPECTED = {
-    "admin": ["administrations_today", "overdue_visits", "open_serious_events"],
-    "coordinator": ["administrations_today", "overdue_visits", "open_serious_events"],
+    "admin": ["administrations_today", "overdue_visits", "open_serious_events", "new_requests"],
+    "coordinator": ["administrations_today", "overdue_visits", "open_serious_events", "new_requests"],
     "physician": SECTIONS,
     "nurse": SECTIONS,
     "lab": ["units_expiring", "batches_awaiting_release"],
@@ -279,6 +279,17 @@ def check_roles(t, srv):
                 "got %r: %r" % (keys, r))
     r = dash(srv, None)
     t.check(r.status == 401 and harness.is_error_shape(r), "no login: 401", r)
+    # the new consultation requests are the inbox's "new" list
+    before = dash(srv, "coordinator").json["sections"]["new_requests"]["total"]
+    r = srv.request("POST", "/api/v1/consultation-requests",
+                    {"name": "Dashboard Request", "phone": "+33 1 23 45 67 89", "diagnosis": "als",
+                     "language": "fr", "consent": True}, source="127.0.0.9")
+    t.check(r.status == 201, "a public request", r)
+    sec = dash(srv, "coordinator").json["sections"]["new_requests"]
+    inbox = srv.request("GET", "/api/v1/consultation-requests?status=new", role="coordinator").json
+    t.check(sec["total"] == before + 1 == inbox["total"] and sec["link"] == "#/requests?status=new"
+            and sec["items"][0]["name"] == "Dashboard Request" and sec["items"][0]["diagnosis"] == "als",
+            "new requests: the inbox's count, newest first", sec)
 
 
 def check_limit(t, srv, b):

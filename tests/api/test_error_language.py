@@ -5,7 +5,8 @@ A representative set of refusals (validation naming a field, not found,
 forbidden, not logged in, a stale version, the login throttle, a laboratory
 rule, a request head too large for the HTTP layer, a wrong Content-Type whose
 text names the field) is triggered with Accept-Language fr, en, and
-"de;q=0.9, fr;q=0.8" (no German catalogue: French), and, for the errors after
+"de;q=0.9, fr;q=0.8" (the German catalogue holds the patient-facing pages
+only: the public form's refusal in German, the others in French), and, for the errors after
 login, by users whose own setting is French, with no header and with
 Accept-Language en (the setting wins). Each answer keeps its status, code and
 field, names its language in Content-Language, and its message is the text of
@@ -23,7 +24,7 @@ import harness  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CATALOGUES = {}
-for lang in ("en", "fr"):
+for lang in ("en", "fr", "de"):
     with open(os.path.join(ROOT, "src", "web", "i18n", lang + ".json"), encoding="utf-8") as f:
         CATALOGUES[lang] = json.load(f)
 
@@ -118,6 +119,10 @@ def check(t, what, r, status, code, field, lang, english_words):
     want = expected_text(lang, code, field)
     t.check(e.get("message") == want, "%s: the message is the %s catalogue's text" % (what, lang),
             "%r, want %r" % (e.get("message"), want))
+    if lang == "de":
+        t.check("detail" not in e and e.get("message") != CATALOGUES["en"]["error." + code],
+                "%s: German, not English" % what, e)
+        return ""
     if lang == "en":
         t.check(isinstance(e.get("detail"), str) and e["detail"],
                 "%s: English keeps the failure's sentence as detail" % what, e)
@@ -170,6 +175,8 @@ def main():
             for name, status, code, field, after_login, send in table:
                 r = send({"Accept-Language": header}, None)
                 lang = "en" if after_login else "fr"
+                if not after_login and header.startswith("de") and "error." + code in CATALOGUES["de"]:
+                    lang = "de"
                 check(t, "%s (Accept-Language: %s)" % (name, header), r, status, code, field, lang,
                       english_words_of(code, details[code]) if lang == "fr" else [])
         for header in ("de", "fr;q=0, en;q=0.1", "*"):

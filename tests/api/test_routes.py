@@ -86,7 +86,7 @@ class Matrix:
         self.patient = r.json["id"]
         r = s.request("POST", "/api/v1/consultation-requests",
                       {"name": "Route Fixture", "email": "rf@example.org",
-                       "condition": "Stroke", "language": "en"})
+                       "condition": "Stroke", "language": "en", "consent": True})
         if r.status != 201:
             raise harness.CommandError("fixture consultation request: %r" % r)
         self.cr = r.json["id"]
@@ -161,7 +161,8 @@ class Matrix:
         elif key == ("POST", "/api/v1/patients/{id}/conditions"):
             body = {"icd10": "G35", "label": "Multiple sclerosis"}
         elif key == ("POST", "/api/v1/consultation-requests"):
-            body = {"name": "Route Test", "email": "rt@example.org", "condition": "Stroke", "language": "en"}
+            body = {"name": "Route Test", "email": "rt@example.org", "condition": "Stroke", "language": "en",
+                    "consent": True}
         elif key == ("POST", "/api/v1/consultation-requests/{id}/convert"):
             body = {"family_name": "Conv" + self.uniq(), "given_names": "Ana",
                     "birth_date": "1970-01-02", "sex": "female", "language": "fr",

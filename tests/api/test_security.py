@@ -268,7 +268,8 @@ def shared_checks(srv, t):
 
     r = srv.request("POST", "/api/v1/consultation-requests",
                     {"name": "Race Request", "email": "race@example.org",
-                     "condition": "Stroke", "language": "fr", "birth_date": "1980-08-08"})
+                     "condition": "Stroke", "language": "fr", "birth_date": "1980-08-08",
+                     "consent": True})
     rid = r.json["id"]
     before = srv.request("GET", "/api/v1/patients?per_page=1", role="coordinator").json["total"]
     res = concurrently(6, lambda i: srv.request(

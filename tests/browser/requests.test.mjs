@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { run, login } from './harness.mjs';
 
 async function submitRequest(server, body) {
-  const r = await server.publicRequest('POST', '/api/v1/consultation-requests', body);
+  const r = await server.publicRequest('POST', '/api/v1/consultation-requests', { consent: true, ...body });
   assert.equal(r.status, 201, `public request: ${r.status} ${JSON.stringify(r.body)}`);
   assert.equal(r.body.status, 'new');
   return r.body.id;

@@ -18,7 +18,10 @@ so that a new code cannot reach a client as a bare English sentence:
 A code that is neither a literal nor a parameter fails the check: the
 scanner cannot know it. The check also requires that every catalogue has
 the same keys and that each key's text has the same {placeholders} in
-every catalogue.
+every catalogue. A partial catalogue (one with a "catalogue.scope" entry:
+German holds the patient-facing pages only) holds a subset of the English
+keys, with the same placeholders; the server answers it only the codes it
+has.
 
 Usage: check-error-catalogue.py ROOT   (exit 1 with the reasons)
 """
@@ -166,17 +169,21 @@ def main():
     cats = catalogues(root)
     if 'en' not in cats or len(cats) < 2:
         problems.append('expected src/web/i18n/en.json and at least one other catalogue')
+    partial = {lang for lang, cat in cats.items() if 'catalogue.scope' in cat}
     for code, place in sorted(codes.items()):
         if not re.fullmatch(r'[a-z0-9_]+', code):
             problems.append(f'{place}: the code "{code}" is not lowercase letters, digits and _')
         for lang, cat in cats.items():
-            if f'error.{code}' not in cat:
+            if f'error.{code}' not in cat and lang not in partial:
                 problems.append(f'{place}: "error.{code}" is missing from {lang}.json')
     every_key = set().union(*(set(c) for c in cats.values())) if cats else set()
-    for key in sorted(every_key):
+    for lang in sorted(partial):
+        for key in sorted(set(cats[lang]) - set(cats.get('en', {})) - {'catalogue.scope'}):
+            problems.append(f'"{key}" of the partial {lang}.json is not in en.json')
+    for key in sorted(every_key - {'catalogue.scope'}):
         holders = {lang: cat[key] for lang, cat in cats.items() if key in cat}
         for lang in cats:
-            if lang not in holders:
+            if lang not in holders and lang not in partial:
                 problems.append(f'"{key}" is missing from {lang}.json')
         names = {lang: sorted(set(PLACEHOLDER.findall(text))) for lang, text in holders.items()}
         if len({tuple(v) for v in names.values()}) > 1:

@@ -60,10 +60,15 @@ static void test_error_text(void **state)
 {
     (void)state;
     assert_int_equal(error_text_init(NULL), CC_OK);
-    assert_string_equal(error_text_language("fr", "en"), "fr");
-    assert_string_equal(error_text_language("xx", "de;q=0.9, fr;q=0.8"), "fr");
-    assert_string_equal(error_text_language(NULL, "de"), "en");
-    assert_string_equal(error_text_language(NULL, NULL), "en");
+    assert_string_equal(error_text_language("fr", "en", "missing_host"), "fr");
+    assert_string_equal(error_text_language("xx", "de;q=0.9, fr;q=0.8", "missing_host"), "fr");
+    assert_string_equal(error_text_language(NULL, "de", "missing_host"), "en");
+    assert_string_equal(error_text_language(NULL, NULL, "missing_host"), "en");
+    /* a third catalogue (German: the patient-facing pages) answers the public
+     * form's errors, and only those: the others keep the next best language */
+    assert_string_equal(error_text_language(NULL, "de;q=0.9, fr;q=0.8", "invalid_email"), "de");
+    assert_string_equal(error_text_language(NULL, "de", "consent_required"), "de");
+    assert_string_equal(error_text_language("de", "fr", "missing_host"), "fr");
 
     cc_error err;
     cc_fail(&err, CC_INVALID, "Host", "missing_host", "an HTTP/1.1 request needs a Host header");
@@ -77,6 +82,9 @@ static void test_error_text(void **state)
     assert_string_not_equal(out, en);
     assert_true(error_text_render("de", &err, out, sizeof out)); /* no German: English */
     assert_string_equal(out, en);
+    cc_fail(&err, CC_INVALID, "email", "invalid_email", "email must contain '@'");
+    assert_true(error_text_render("de", &err, out, sizeof out));
+    assert_non_null(strstr(out, "E-Mail"));
 
     /* a text longer than the room is cut at a character, never mid-way */
     assert_true(error_text_render("fr", &err, out, sizeof out));

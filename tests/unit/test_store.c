@@ -213,13 +213,15 @@ static void test_convert_twice_conflicts(void **state)
 {
     fixture *f = *state;
     cc_error err;
-    consult_fields c = {"Zoë Martin", "z@example.org", NULL, NULL, "SCI", "", "fr"};
+    consult_fields c = {
+        "Zoë Martin", "z@example.org", NULL, NULL, "SCI", "", "fr", NULL, NULL, NULL, NULL, true};
     int64_t id, patient_id;
     assert_int_equal(consult_create(f->d, &ACTOR, &c, false, &id, &err), CC_OK);
     patient_fields p = sample("Martin", "Zoë", "1990-02-02");
     patient_matches dup;
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, false, &patient_id, &dup, &err), CC_OK);
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, true, &patient_id, &dup, &err),
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, NULL, false, &patient_id, &dup, &err),
+                     CC_OK);
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, NULL, true, &patient_id, &dup, &err),
                      CC_CONFLICT);
     assert_int_equal(consult_decline(f->d, &ACTOR, id, "late", &err), CC_CONFLICT);
     /* The failed attempts left nothing behind: still one patient. */

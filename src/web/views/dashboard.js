@@ -77,6 +77,12 @@ function batch(b) {
         : badge('badge-dash-blocked', t('dash.batch.blocked', { n: b.blocks }), 'dash-ready')];
 }
 
+function request(r) {
+  const what = [r.diagnosis ? t(`pub.diagnosis.${r.diagnosis}`) : '', r.condition].filter(Boolean).join(', ');
+  return [h('a', { href: `#/requests/${r.id}` }, r.name), r.synthetic ? [' ', syntheticBadge()] : null, ' — ', what,
+    ' — ', formatDateTime(r.created_at)];
+}
+
 export async function renderDashboard(ctx) {
   const wanted = Number(ctx.query.get('days'));
   const days = DASHBOARD_DAYS.includes(wanted) ? wanted : 7;
@@ -110,6 +116,9 @@ export async function renderDashboard(ctx) {
   if (s.batches_awaiting_release) {
     tiles.push(tile('batches_awaiting_release', s.batches_awaiting_release, t('dash.batches_in_process'), batch,
       t('dash.empty.batches_in_process')));
+  }
+  if (s.new_requests) {
+    tiles.push(tile('new_requests', s.new_requests, t('dash.new_requests'), request, t('dash.empty.new_requests')));
   }
   append(clear(ctx.main), [
     h('div', { class: 'page-head' },

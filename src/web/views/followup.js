@@ -4,7 +4,7 @@
 // questionnaire page a patient opens from a link (no account).
 import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor } from '../i18n.js';
+import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor, hasOwn, noteMissing } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -519,6 +519,18 @@ export async function renderOutcomeReport(ctx) {
 
 function label(obj, lang) { return (obj && (obj[lang] || obj.en)) || ''; }
 
+// A text of the questionnaire in the page's language: the definition's own,
+// else the catalogue's under key (a language added by its catalogue file
+// alone), else a text all the definition's languages write alike (a number),
+// else English, noted as missing.
+function qLabel(obj, lang, key) {
+  if (obj && obj[lang]) return obj[lang];
+  if (hasOwn(key)) return t(key);
+  if (obj && obj.en !== undefined && obj.en === obj.fr) return obj.en;
+  noteMissing(key);
+  return (obj && obj.en) || '';
+}
+
 export async function renderQuestionnaire(main, token) {
   clear(main);
   let data;
@@ -537,13 +549,14 @@ export async function renderQuestionnaire(main, token) {
   const form = h('form', { id: 'q-form', class: 'questionnaire', 'data-testid': 'q-form', novalidate: true }, box);
   for (const item of def.items || []) {
     const name = item.id;
+    const key = `instr.${def.id}.${item.id}`;
     if (item.type === 'options') {
-      form.append(h('fieldset', { class: 'field' }, h('legend', {}, label(item, lang), item.required ? ' *' : ''),
+      form.append(h('fieldset', { class: 'field' }, h('legend', {}, qLabel(item, lang, key), item.required ? ' *' : ''),
         (item.options || []).map((o) => h('label', { class: 'choice' },
           h('input', { type: 'radio', name, value: o.code, checked: draft[name] === o.code, 'data-testid': `q-${name}-${o.code}` }),
-          ` ${label(o, lang)}`))));
+          ` ${qLabel(o, lang, `instr.${def.id}.opt.${o.code}`)}`))));
     } else {
-      form.append(field('q', { name, label: label(item, lang), required: item.required, value: draft[name] || '',
+      form.append(field('q', { name, label: qLabel(item, lang, key), required: item.required, value: draft[name] || '',
         type: item.type === 'number' ? 'number' : 'text', min: item.min, max: item.max, inputmode: item.type === 'number' ? 'decimal' : undefined }));
     }
   }
@@ -575,6 +588,6 @@ export async function renderQuestionnaire(main, token) {
       main.append(h('h1', { tabindex: '-1' }, t('q.thanks_title')), h('p', { 'data-testid': 'q-done' }, t('q.thanks')));
     } catch (err) { showFormError(form, box, err); }
   });
-  main.append(h('h1', { tabindex: '-1' }, label(def, lang)),
+  main.append(h('h1', { tabindex: '-1' }, qLabel(def, lang, `instr.${def.id}`)),
     h('p', { class: 'help' }, t('q.intro', { expires: formatDateTime(data.expires_at) })), form);
 }

@@ -59,6 +59,7 @@ export async function renderPatientView(ctx, id) {
         fact('patient.address', p.address, 'address'),
         fact('patient.updated_at', formatDateTime(p.updated_at), 'updated_at'),
         fact('patient.version', String(p.version ?? ''), 'version'))),
+    requestSection(p),
     weightsSection(ctx, p),
     conditionsSection(ctx, p),
     medicationsSection(ctx, p),
@@ -67,6 +68,33 @@ export async function renderPatientView(ctx, id) {
     programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
       t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
+}
+
+// The consultation request the patient came from: its date (a link for who
+// may open the inbox) and its message, kept as a note.
+function requestSection(p) {
+  const requests = p.consultation_requests || [];
+  if (!requests.length) return null;
+  return h('section', { class: 'card', 'aria-labelledby': 'sec-request', 'data-testid': 'patient-request' },
+    h('h2', { id: 'sec-request' }, t('patient.section.request')),
+    requests.map((r) => {
+      const title = t('patient.request_of', { date: formatDay(localDay(r.created_at)) });
+      return h('div', { class: 'patient-request' },
+        h('p', {}, can(['admin', 'coordinator'])
+          ? h('a', { href: `#/requests/${r.id}`, 'data-testid': 'patient-request-link' }, title)
+          : h('span', { 'data-testid': 'patient-request-link' }, title)),
+        r.message
+          ? h('blockquote', { class: 'message-text', 'data-testid': 'patient-request-note' }, r.message)
+          : null);
+    }));
+}
+
+// The local calendar day (YYYY-MM-DD) of an instant.
+function localDay(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 function fact(labelKey, value, name) {

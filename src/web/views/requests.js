@@ -3,7 +3,7 @@
 // for confirmation first.
 import { h, clear, append } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, formatDateTime, language } from '../i18n.js';
+import { t, formatDateTime, formatDate, language } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError,
   syntheticBadge, statusBadge, pager, confirmDialog, languageLabel, field,
@@ -47,7 +47,7 @@ export async function renderRequestList(ctx) {
         h('td', { class: 'nowrap' }, formatDateTime(r.created_at)),
         h('td', {}, h('a', { href: `#/requests/${r.id}`, 'data-testid': 'request-link' }, r.name),
           r.synthetic ? [' ', syntheticBadge()] : null),
-        h('td', {}, r.condition),
+        h('td', {}, [r.diagnosis ? t(`pub.diagnosis.${r.diagnosis}`) : '', r.condition].filter(Boolean).join(' — ')),
         h('td', {}, [r.email, r.phone].filter(Boolean).join(' · ')),
         h('td', {}, languageLabel(r.language))))))),
     pager({
@@ -89,11 +89,16 @@ export async function renderRequestView(ctx, id) {
       h('h2', { id: 'sec-request' }, t('request.section')),
       h('dl', { class: 'facts', 'data-testid': 'request-facts' },
         fact('request.name', r.name, 'name'),
+        fact('request.diagnosis', r.diagnosis ? t(`pub.diagnosis.${r.diagnosis}`) : '', 'diagnosis'),
+        r.diagnosis === 'sci' ? fact('request.injury_level', r.injury_level, 'injury_level') : null,
+        r.diagnosis === 'sci' ? fact('request.injury_date', formatDate(r.injury_date), 'injury_date') : null,
         fact('request.condition', r.condition, 'condition'),
+        fact('request.country', countryName(r.country), 'country'),
         fact('request.email', r.email, 'email'),
         fact('request.phone', r.phone, 'phone'),
         fact('request.birth_date', r.birth_date, 'birth_date'),
         fact('request.language', languageLabel(r.language), 'language'),
+        fact('request.consent', t(r.consent ? 'request.consent_given' : 'request.consent_none'), 'consent'),
         fact('request.created_at', formatDateTime(r.created_at), 'created_at'),
         fact('request.status', t(`request.status.${r.status}`), 'status'),
         r.status === 'declined' ? fact('request.decline_reason', r.decline_reason, 'decline_reason') : null,
@@ -104,6 +109,12 @@ export async function renderRequestView(ctx, id) {
       h('h3', {}, t('request.message')),
       h('p', { class: 'message-text', 'data-testid': 'request-message' }, r.message || h('span', { class: 'muted' }, '—'))));
   if (r.status === 'new') main.append(convertSection(r), declineSection(ctx, r));
+}
+
+// A country's name in the reader's language (ISO 3166-1 code stored).
+function countryName(code) {
+  if (!code) return '';
+  try { return new Intl.DisplayNames([language()], { type: 'region' }).of(code) || code; } catch { return code; }
 }
 
 function fact(labelKey, value, name) {
