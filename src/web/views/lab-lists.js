@@ -2,7 +2,7 @@
 // expiry list, freezer map, and the lookback both ways (with CSV export).
 import { h } from '../dom.js';
 import { api, query } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDateTime, formatWhen } from '../i18n.js';
 import { can, navigate } from '../app.js';
 import { field, syntheticBadge } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
@@ -20,19 +20,19 @@ export async function renderLabHome(ctx) {
         d.synthetic ? [' ', syntheticBadge()] : null]],
       ['kind', t('lab.donor.kind'), (d) => t(`lab.kind.${d.kind}`)],
       ['eligibility', t('lab.donor.eligibility'), (d) => t(`lab.eligibility.${d.eligibility}`)],
-      ['created_at', t('lab.created_at')]], donors.items)),
+      ['created_at', t('lab.created_at'), (d) => formatDateTime(d.created_at)]], donors.items)),
     section(t('lab.batches'), dataTable('batches', [
       ['code', t('lab.batch'), (b) => h('a', { href: `#/lab/batches/${b.id}`, 'data-testid': 'batch-link' }, b.code)],
       ['product_type', t('lab.product_type'), (b) => t(`lab.product.${b.product_type}`)],
       ['status', t('lab.batch.status'), (b) => t(`lab.batch.status.${b.status}`)],
-      ['unit_count', t('lab.units')], ['created_at', t('lab.created_at')]], batches.items)));
+      ['unit_count', t('lab.units')], ['created_at', t('lab.created_at'), (b) => formatDateTime(b.created_at)]], batches.items)));
 }
 
 function unitTable(testid, items) {
   return dataTable(testid, [
-    ['din', 'DIN', (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
+    ['din', t('lab.din'), (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
     ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
-    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry')], ['state', t('lab.state'), (u) => stateBadge(u.state)],
+    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)],
     ['location', t('lab.location'), (u) => (u.position ? `${u.freezer}/${u.rack}/${u.box}/${u.position}` : '')],
     ['owner_mrn', t('lab.unit.autologous')]], items);
 }
