@@ -16,22 +16,40 @@ const ALWAYS = new Set(['cellclinic', 'EN', 'FR', 'DE']);
 
 // ---------- the French catalogue as matchers ----------
 
-const fr = JSON.parse(fs.readFileSync(path.join(WEB, 'i18n', 'fr.json'), 'utf8'));
 export const norm = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
-export const exact = new Set();
-export const templates = [];
-for (const value of Object.values(fr)) {
-  if (typeof value !== 'string') continue;
-  const v = norm(value);
-  if (!/\{\w+\}/.test(v)) { exact.add(v); continue; }
-  // a template made of placeholders only would accept anything
-  if (!/[\p{L}]/u.test(v.replace(/\{\w+\}/g, ''))) continue;
-  const parts = v.split(/\{\w+\}/);
-  const re = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`, 's');
-  templates.push({ re, literal: parts.join('').length });
+
+function matchers(lang) {
+  const cat = JSON.parse(fs.readFileSync(path.join(WEB, 'i18n', `${lang}.json`), 'utf8'));
+  const ex = new Set();
+  const tpl = [];
+  for (const value of Object.values(cat)) {
+    if (typeof value !== 'string') continue;
+    const v = norm(value);
+    if (!/\{\w+\}/.test(v)) { ex.add(v); continue; }
+    // a template made of placeholders only would accept anything
+    if (!/[\p{L}]/u.test(v.replace(/\{\w+\}/g, ''))) continue;
+    const parts = v.split(/\{\w+\}/);
+    const re = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`, 's');
+    tpl.push({ re, literal: parts.join('').length });
+  }
+  // longer literal parts first: the most specific template decides
+  tpl.sort((a, b) => b.literal - a.literal);
+  return { exact: ex, templates: tpl };
 }
-// longer literal parts first: the most specific template decides
-templates.sort((a, b) => b.literal - a.literal);
+
+const byLanguage = { fr: matchers('fr') };
+export const { exact, templates } = byLanguage.fr;
+let active = byLanguage.fr;
+
+// A part of a French page may be written in another language on purpose
+// (the printed plan in the patient's language, marked lang="en"): its
+// strings are checked against that language's catalogue.
+export function inLanguage(lang, fn) {
+  if (!byLanguage[lang]) byLanguage[lang] = matchers(lang);
+  const before = active;
+  active = byLanguage[lang];
+  try { return fn(); } finally { active = before; }
+}
 
 // ---------- the data a page received ----------
 
@@ -65,9 +83,9 @@ const MONTHS = /\b(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)\
 const SEPARATORS = /\s*[·—–:;,()[\]|•/«»"!?=×#%<>≤≥]+\s*/;
 
 function isCatalogue(s, dataSet, depth = 0) {
-  if (exact.has(s) || ALWAYS.has(s)) return true;
+  if (active.exact.has(s) || ALWAYS.has(s)) return true;
   if (depth > 2) return false;
-  for (const { re } of templates) {
+  for (const { re } of active.templates) {
     const m = re.exec(s);
     if (m && m.slice(1).every((fill) => isAcceptable(norm(fill), dataSet, depth + 1))) return true;
   }
@@ -92,7 +110,7 @@ export function isAcceptable(s, dataSet, depth = 0) {
     const pieces = rest.split('\u0001').flatMap((p) => p.split(SEPARATORS))
       .map((p) => p.trim()).filter((p) => /[\p{L}]/u.test(p));
     return pieces.every((p) => isCatalogue(p, dataSet, depth + 1) ||
-      exact.has(p.replace(/[.…]+$/, '')) || exact.has(`${p}.`));
+      active.exact.has(p.replace(/[.…]+$/, '')) || active.exact.has(`${p}.`));
   });
 }
 

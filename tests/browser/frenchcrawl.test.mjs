@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
-import { collectData, isAcceptable, makeDataSet, norm, exact, templates } from './frenchcheck.mjs';
+import { collectData, isAcceptable, makeDataSet, norm, exact, templates, inLanguage } from './frenchcheck.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const WEB = path.join(ROOT, 'src', 'web');
@@ -54,7 +54,8 @@ async function visibleStrings(page) {
       if (!p || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(p.tagName)) continue;
       if (p.closest('[hidden]')) continue;
       const text = n.textContent;
-      if (text.trim()) out.push({ text, where: where(p) });
+      const lang = (p.closest('[lang]') || document.documentElement).getAttribute('lang');
+      if (text.trim()) out.push({ text, where: where(p), lang });
     }
     for (const el of document.body.querySelectorAll('[placeholder], [title], [aria-label], input[type=submit], input[type=button]')) {
       if (el.closest('[hidden]')) continue;
@@ -71,9 +72,11 @@ async function visibleStrings(page) {
 
 function foreignStrings(strings, dataSet) {
   const bad = [];
-  for (const { text, where } of strings) {
+  for (const { text, where, lang } of strings) {
     const s = norm(text);
-    if (!isAcceptable(s, dataSet)) bad.push(`"${s}" (${where})`);
+    const ok = lang && lang !== 'fr' && /^[a-z]{2}$/.test(lang)
+      ? inLanguage(lang, () => isAcceptable(s, dataSet)) : isAcceptable(s, dataSet);
+    if (!ok) bad.push(`"${s}" (${where})`);
   }
   return [...new Set(bad)];
 }
