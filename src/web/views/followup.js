@@ -4,7 +4,7 @@
 // questionnaire page a patient opens from a link (no account).
 import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime, formatNumber } from '../i18n.js';
+import { t, language, setLanguage, formatDate, formatDateTime, formatNumber } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -62,8 +62,8 @@ export async function renderFollowupList(ctx) {
         h('td', {}, h('a', { href: `#/patients/${v.patient_id}` }, `${v.family_name} ${v.given_names}`), ` (${v.mrn})`,
           v.synthetic ? [' ', syntheticBadge()] : null),
         h('td', {}, h('a', { href: `#/follow-up/${v.id}`, 'data-testid': 'visit-link' }, visitLabel(v.label))),
-        h('td', { class: 'nowrap' }, v.target_date),
-        h('td', { class: 'nowrap' }, `${v.window_start} – ${v.window_end}`),
+        h('td', { class: 'nowrap' }, formatDate(v.target_date)),
+        h('td', { class: 'nowrap' }, `${formatDate(v.window_start)} – ${formatDate(v.window_end)}`),
         h('td', {}, stateBadge(v.state), v.state === 'overdue' ? ` ${t('fu.days_overdue', { n: v.days_overdue })}` : '',
           v.state === 'resolved' ? ` (${t(`fu.status.${v.status}`)})` : ''),
         h('td', {}, [v.phone, v.email].filter(Boolean).join(' · ')),
@@ -94,8 +94,8 @@ export async function renderVisit(ctx, id) {
         `${v.family_name} ${v.given_names}`), ` (${v.mrn})`, v.synthetic ? [' ', syntheticBadge()] : null),
       h('dt', {}, t('fu.contact')), h('dd', {}, [v.phone, v.email].filter(Boolean).join(' · ') || '—'),
       h('dt', {}, t('fu.language')), h('dd', {}, languageLabel(v.language)),
-      h('dt', {}, t('fu.target')), h('dd', {}, v.target_date),
-      h('dt', {}, t('fu.window')), h('dd', {}, `${v.window_start} – ${v.window_end}`),
+      h('dt', {}, t('fu.target')), h('dd', {}, formatDate(v.target_date)),
+      h('dt', {}, t('fu.window')), h('dd', {}, `${formatDate(v.window_start)} – ${formatDate(v.window_end)}`),
       h('dt', {}, t('fu.state_col')), h('dd', { 'data-testid': 'visit-state' }, stateBadge(v.state),
         ` ${t(`fu.status.${v.status}`)}`, v.reason ? ` — ${v.reason}` : '',
         v.died_on ? ` — ${v.died_on}, ${v.cause}` : ''),

@@ -95,11 +95,11 @@ export async function programmeSection(p) {
   const rows = [
     ...sc.data.items.map((s) => h('tr', { 'data-testid': 'screening-row' },
       h('td', {}, h('a', { href: `#/screenings/${s.id}` }, `${t('prog.screening')} ${s.id}`)),
-      h('td', {}, s.protocol), h('td', {}, s.evaluated_on), h('td', {}, verdictBadge(s.verdict)),
+      h('td', {}, s.protocol), h('td', {}, formatDate(s.evaluated_on)), h('td', {}, verdictBadge(s.verdict)),
       h('td', {}, s.decision ? t(`prog.verdict.${s.decision.decision}`) : t('prog.undecided')))),
     ...pl.data.items.map((x) => h('tr', { 'data-testid': 'plan-row' },
       h('td', {}, h('a', { href: `#/plans/${x.id}` }, `${t('prog.plan')} ${x.id}`)),
-      h('td', {}, x.protocol), h('td', {}, `${x.start} → ${x.end}`), h('td', {}, statusBadge(x.status)), h('td', {}, ''))),
+      h('td', {}, x.protocol), h('td', {}, `${formatDate(x.start)} → ${formatDate(x.end)}`), h('td', {}, statusBadge(x.status)), h('td', {}, ''))),
   ];
   return h('section', { class: 'card', 'aria-labelledby': 'sec-programmes', 'data-testid': 'programmes-section' },
     h('h2', { id: 'sec-programmes' }, t('prog.section')),
@@ -253,7 +253,7 @@ export async function renderScreening(ctx, id) {
           ? h('a', { class: 'btn btn-primary', href: `#/patients/${s.patient_id}/plan?protocol=${s.protocol}`, 'data-testid': 'plan-from-screening' }, t('prog.new_plan'))
           : null)),
     h('section', { class: 'card' },
-      h('p', {}, `${s.protocol} v${s.protocol_version} — ${s.evaluated_on} `, verdictBadge(s.verdict),
+      h('p', {}, `${s.protocol} v${s.protocol_version} — ${formatDate(s.evaluated_on)} `, verdictBadge(s.verdict),
         s.chronic ? [' ', h('span', { class: 'badge badge-flag', 'data-testid': 'chronic' }, t('prog.chronic'))] : null),
       reasons),
     h('section', { class: 'card', 'aria-labelledby': 'sec-decision' }, h('h2', { id: 'sec-decision' }, t('prog.decision')), decision));
@@ -323,7 +323,7 @@ function calendar(plan, tr) {
     }
     if (i === plan.stay_days) items.push(h('li', { class: 'cal-discharge' }, tr('prog.discharge')));
     days.push(h('div', { class: 'cal-day', 'data-testid': 'cal-day' },
-      h('div', { class: 'cal-head' }, tr('prog.day_n', { n: i }), h('span', { class: 'muted' }, ` ${date}`)),
+      h('div', { class: 'cal-head' }, tr('prog.day_n', { n: i }), h('span', { class: 'muted' }, ` ${formatDate(date)}`)),
       h('ul', {}, items)));
   }
   return h('div', { class: 'stay-calendar', 'data-testid': 'stay-calendar' }, days);
@@ -345,7 +345,7 @@ function followUpTable(plan, tr) {
   return h('table', { class: 'list compact', 'data-testid': 'follow-up-table' },
     h('thead', {}, h('tr', {}, ['prog.visit', 'prog.date', 'prog.window', 'prog.instruments'].map((k) => h('th', { scope: 'col' }, tr(k))))),
     h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr(f.months === 1 ? 'prog.month_after' : 'prog.months_after', { n: f.months })), h('td', {}, f.date),
-      h('td', {}, `${f.window_start} – ${f.window_end}`), h('td', {}, f.instruments.join(', '))))));
+      h('td', {}, `${formatDate(f.window_start)} – ${formatDate(f.window_end)}`), h('td', {}, f.instruments.join(', '))))));
 }
 
 function planBody(row, tr, lang) {
@@ -355,7 +355,7 @@ function planBody(row, tr, lang) {
     h('section', { class: 'card' },
       h('dl', { class: 'facts', 'data-testid': 'plan-facts' },
         fact(tr('prog.protocol'), `${plan.protocol} v${plan.version}`),
-        fact(tr('prog.stay'), tr('prog.stay_dates', { start: plan.start, end: plan.end, days: plan.stay_days })),
+        fact(tr('prog.stay'), tr('prog.stay_dates', { start: formatDate(plan.start), end: formatDate(plan.end), days: plan.stay_days })),
         fact(tr('prog.course'), plan.dose_unit === 'cells' ? cells(plan.total_cells, tr) : `${plan.dose.total / 1000} mL`),
         plan.dose_unit === 'cells' && plan.dose.per_kg_given
           ? h('div', { class: 'fact' }, h('dt', {}, tr('prog.per_kg')),
