@@ -12,7 +12,9 @@ const NOT_DATA = new Set(['meaning', 'rule_text', 'hint', 'explanation']);
 // JSON keys that hold a user name (a lowercase word that is data, not a code).
 const USER_KEYS = /^(?:username|user|by|actor|who|.*_by)$/;
 // Names that are the same in every language: the product, the language switch.
-const ALWAYS = new Set(['cellclinic', 'EN', 'FR', 'DE']);
+const ALWAYS = new Set(['cellclinic', 'EN', 'FR', 'DE', 'LOINC']);
+// Units of measure, written the same in French and English.
+const UNITS = new Set(['mL', 'µL', 'L', 'kg', 'g', 'mg', 'cm', 'mm', '%', '°C', 'h', 'min', 's']);
 
 // ---------- the French catalogue as matchers ----------
 
@@ -109,22 +111,30 @@ export function isAcceptable(s, dataSet, depth = 0) {
     // pieces between punctuation and data must each be catalogue text
     const pieces = rest.split('\u0001').flatMap((p) => p.split(SEPARATORS))
       .map((p) => p.trim()).filter((p) => /[\p{L}]/u.test(p));
-    return pieces.every((p) => isCatalogue(p, dataSet, depth + 1) ||
+    return pieces.every((p) => isCatalogue(p, dataSet, depth + 1) || UNITS.has(p) ||
       active.exact.has(p.replace(/[.…]+$/, '')) || active.exact.has(`${p}.`));
   });
 }
 
 function withoutNumbers(s) {
-  return s.replace(IDENT, ' \u0001 ').replace(NUMBERISH, ' \u0001 ').replace(MONTHS, ' \u0001 ');
+  return s.replace(/(?<![\p{L}\d])v\d+(?![\p{L}\d])/gu, ' \u0001 ').replace(IDENT, ' \u0001 ').replace(NUMBERISH, ' \u0001 ').replace(MONTHS, ' \u0001 ');
 }
 
 function withoutData(s, dataSet) {
+  // whole words only: the user "admin" is not taken out of "administrateur"
+  const word = /[\p{L}\d]/u;
   let rest = s;
-  let lower = s.toLowerCase();
   for (const d of dataSet.sorted) {
     if (d.length > rest.length) continue;
+    let lower = rest.toLowerCase();
     let at = lower.indexOf(d);
     while (at >= 0) {
+      const before = at > 0 ? rest[at - 1] : ' ';
+      const after = at + d.length < rest.length ? rest[at + d.length] : ' ';
+      if ((word.test(before) && word.test(d[0])) || (word.test(after) && word.test(d[d.length - 1]))) {
+        at = lower.indexOf(d, at + 1);
+        continue;
+      }
       rest = `${rest.slice(0, at)} \u0001 ${rest.slice(at + d.length)}`;
       lower = rest.toLowerCase();
       at = lower.indexOf(d);

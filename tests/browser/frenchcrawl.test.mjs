@@ -63,9 +63,12 @@ async function visibleStrings(page) {
         const v = el.getAttribute(a);
         if (v && v.trim()) out.push({ text: v, where: `${where(el)} @${a}` });
       }
-      if (el.tagName === 'INPUT' && el.value) out.push({ text: el.value, where: where(el) });
+      // a date field shows its ISO value the local way
+      if (el.tagName === 'INPUT' && el.value && !['date', 'datetime-local', 'time'].includes(el.type)) out.push({ text: el.value, where: where(el) });
     }
-    out.push({ text: document.title, where: 'title' });
+    // the title repeats the page heading, in the heading's language
+    const h1 = document.querySelector('#main h1');
+    out.push({ text: document.title, where: 'title', lang: (h1 && h1.closest('[lang]') || document.documentElement).getAttribute('lang') });
     return out;
   });
 }
@@ -145,6 +148,8 @@ async function crawlRole(page, server, role, routes) {
   });
   await login(page, server, `crawl${role}`, PASSWORD);
   await toFrench(page);
+  dataSet.add(`crawl${role}`); // the user's own name, shown in the header and on prints
+  dataSet.refresh();
   const mine = routes.filter((r) => r.roles.includes(role));
   const queue = mine.filter((r) => r.params === 0).map((r) => r.literal);
   const seen = new Set();

@@ -4,7 +4,7 @@
 // and the printable wristband. Tablet first: large targets, one column.
 import { h, clear, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, formatDateTime } from '../i18n.js';
+import { t, language, formatDate, formatDateTime } from '../i18n.js';
 import { field, errorBox, showErrorBox, showFormError, errorMessage, confirmDialog } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
@@ -87,7 +87,7 @@ export async function renderWorklist(ctx) {
     h('td', {}, t(`bs.task.${k.kind}`)),
     h('td', {}, h('a', { class: 'btn btn-big', href: `#/administrations/${k.administration_id}`, 'data-testid': 'task-open' }, t('bs.open_record')))));
   ctx.main.append(
-    head(t('bs.worklist'), h('p', { class: 'subtitle' }, t('bs.worklist_days', { date: data.date }))),
+    head(t('bs.worklist'), h('p', { class: 'subtitle' }, t('bs.worklist_days', { date: formatDate(data.date) }))),
     filter,
     h('section', { class: 'card', 'aria-labelledby': 'wl-adm' }, h('h2', { id: 'wl-adm' }, t('bs.administrations')),
       rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list bs-table', 'data-testid': 'worklist-table' },

@@ -66,7 +66,7 @@ function unit(u) {
   const when = u.expired ? t('dash.expired_ago', { n: -u.days_left })
     : u.days_left === 0 ? t('dash.expires_today') : t('dash.expires_in', { n: u.days_left });
   return [h('a', { href: `#/lab/units/${u.id}` }, `${u.din}${u.din_check || ''}`), ' — ', label('lab.product', u.product_type),
-    ', ', label('lab.state', u.state), ', ', u.expiry, ' ',
+    ', ', label('lab.state', u.state), ', ', formatDate(u.expiry), ' ',
     badge(u.expired ? 'badge-dash-expired' : 'badge-dash-expiring', when, 'dash-expiry')];
 }
 

@@ -75,7 +75,7 @@ export async function renderBatch(ctx, id) {
       ['donor_code', t('lab.donor'), (r) => h('a', { href: `#/lab/donors/${r.donor_id}` }, r.donor_code)],
       ['donor_eligibility', t('lab.donor.eligibility'), (r) => t(`lab.eligibility.${r.donor_eligibility}`)]], data.collections)),
     section(t('lab.batch.steps'), dataTable('batch-steps', [
-      ['step', t('lab.step'), (r) => t(`lab.step.${r.step}`)], ['performed_at', t('lab.performed_at'), (r) => formatDateTime(r.performed_at)],
+      ['step', t('lab.step'), (r) => t(`lab.step.${r.step}`)], ['performed_at', t('lab.performed'), (r) => formatDateTime(r.performed_at)],
       ['operator', t('lab.operator')], ['passage', t('lab.passage')], ['cell_count', t('lab.cell_count')], ['notes', t('lab.notes')]],
     data.steps)),
   ];

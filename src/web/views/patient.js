@@ -3,7 +3,7 @@
 // allergy; links to edit and print.
 import { h, clear, today } from '../dom.js';
 import { api } from '../api.js';
-import { t, formatNumber, formatDateTime, language } from '../i18n.js';
+import { t, formatNumber, formatDate, formatDateTime, language } from '../i18n.js';
 import {
   syntheticBadge, sexLabel, languageLabel, field, errorBox, showErrorBox,
   showFormError, clearFieldErrors, markFieldError, flash,
@@ -46,7 +46,7 @@ export async function renderPatientView(ctx, id) {
       h('dl', { class: 'facts', 'data-testid': 'patient-facts' },
         fact('patient.family_name', p.family_name, 'family_name'),
         fact('patient.given_names', p.given_names, 'given_names'),
-        fact('patient.birth_date', p.birth_date, 'birth_date'),
+        fact('patient.birth_date', formatDate(p.birth_date), 'birth_date'),
         fact('patient.sex', sexLabel(p.sex), 'sex'),
         fact('patient.language', languageLabel(p.language), 'language'),
         fact('patient.email', p.email, 'email'),
@@ -87,7 +87,7 @@ function weightsSection(ctx, p) {
     ? h('table', { class: 'list compact', 'data-testid': 'weights-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('weight.date')), h('th', { scope: 'col', class: 'num' }, t('weight.kg')))),
       h('tbody', {}, weights.map((w) => h('tr', { 'data-testid': 'weight-row' },
-        h('td', {}, w.date), h('td', { class: 'num' }, formatNumber(w.kg, 1))))))
+        h('td', {}, formatDate(w.date)), h('td', { class: 'num' }, formatNumber(w.kg, 1))))))
     : h('p', { class: 'muted', 'data-testid': 'weights-empty' }, t('weight.none'));
 
   let form = null;
@@ -155,7 +155,7 @@ function conditionsSection(ctx, p) {
         h('th', { scope: 'col' }, t('condition.onset_date')),
         h('th', { scope: 'col' }, t('condition.details')))),
       h('tbody', {}, conditions.map((c) => h('tr', { 'data-testid': 'condition-row' },
-        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, c.onset_date || ''),
+        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, formatDate(c.onset_date)),
         h('td', {}, detailsText(c.details))))))
     : h('p', { class: 'muted', 'data-testid': 'conditions-empty' }, t('condition.none'));
 

@@ -117,7 +117,7 @@ export async function renderPatientList(ctx) {
       h('td', {}, p.given_names),
       h('td', { class: 'nowrap' }, formatDate(p.birth_date)),
       h('td', {}, sexLabel(p.sex)),
-      h('td', { class: 'nowrap col-wide' }, (p.created_at || '').slice(0, 10))))));
+      h('td', { class: 'nowrap col-wide' }, formatDate((p.created_at || '').slice(0, 10)))))));
 
   const runSearch = () => {
     const q = searchInput.value.trim();
