@@ -8,7 +8,7 @@ const WEB = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 
 
 // JSON keys whose values are texts made by the server, never data: a page
 // must show the catalogue's text for them instead.
-const NOT_DATA = new Set(['meaning', 'rule_text', 'hint', 'explanation']);
+const NOT_DATA = new Set(['rule_text', 'hint', 'explanation']);
 // JSON keys that hold a user name (a lowercase word that is data, not a code).
 const USER_KEYS = /^(?:username|user|by|actor|who|.*_by)$/;
 // Names that are the same in every language: the product, the language switch.
@@ -82,7 +82,7 @@ const NUMBERISH = /[-+−]?\d+(?:[ \u00a0\u202f.,:/h-]\d+)*/g;
 // with at least one digit (W999926000001B, MRN-000123, F1/R1/B1/A1).
 const IDENT = /(?<![\p{L}\d])[A-Z]*\d[A-Z\d]*(?:-[A-Z\d]+)*(?![\p{L}\d])/gu;
 const MONTHS = /\b(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)\.?(?=\s|$)/g;
-const SEPARATORS = /\s*[·—–:;,()[\]|•/«»"!?=×#%<>≤≥]+\s*/;
+const SEPARATORS = /\s*[·—–:;,()[\]|•«»"!?=×#%<>≤≥]+\s*/;
 
 function isCatalogue(s, dataSet, depth = 0) {
   if (active.exact.has(s) || ALWAYS.has(s)) return true;
@@ -102,10 +102,13 @@ export function isAcceptable(s, dataSet, depth = 0) {
   if (dataSet.has(s)) return true;
   // take the data out (longest first, whatever its case), and the numbers,
   // identifiers and dates, in either order (a DIN is its data and a check
-  // character; a data text may hold a number)
-  return [true, false].some((dataFirst) => {
-    let rest = dataFirst ? withoutData(s, dataSet) : withoutNumbers(s);
-    rest = norm(dataFirst ? withoutNumbers(rest) : withoutData(rest, dataSet));
+  // character; a data text may hold a number), or the data alone (a
+  // catalogue name may hold a number: anti-VIH-1/2)
+  return ['data', 'numbers', 'data only'].some((how) => {
+    let rest = how === 'numbers' ? withoutNumbers(s) : withoutData(s, dataSet);
+    if (how === 'data') rest = withoutNumbers(rest);
+    else if (how === 'numbers') rest = withoutData(rest, dataSet);
+    rest = norm(rest);
     if (!/[\p{L}]/u.test(rest)) return true;
     if (rest !== s && isCatalogue(rest.replace(/\s*\u0001\s*/g, ' ').trim(), dataSet, depth)) return true;
     // pieces between punctuation and data must each be catalogue text

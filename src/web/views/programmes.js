@@ -64,7 +64,7 @@ export async function renderProgrammes(ctx) {
         h('thead', {}, h('tr', {}, ['prog.protocol', 'prog.version', 'prog.products', 'prog.stay', 'prog.count', 'prog.price_range']
           .map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, items.map((p) => h('tr', { 'data-testid': 'protocol-row' },
-          h('td', {}, name(p), ' ', h('span', { class: 'muted' }, `(${p.id})`)),
+          h('td', { 'data-code': p.id }, name(p)),
           h('td', {}, String(p.version)),
           h('td', {}, p.products.join(', ')),
           h('td', {}, t('prog.days_range', { min: p.stay_days.min, max: p.stay_days.max })),
@@ -483,6 +483,6 @@ export async function renderPlanPrint(ctx, id) {
     h('div', { lang: patient.language },
       h('p', {}, `${patient.family_name.toUpperCase()}, ${patient.given_names} — ${patient.mrn} — ${tr(`prog.status.${row.status}`)}`),
       planBody(row, tr, patient.language),
-      h('p', { class: 'print-only' }, t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' }))));
+      h('p', { class: 'print-only' }, tr('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' }))));
 }
 
