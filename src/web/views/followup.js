@@ -394,7 +394,7 @@ export async function renderOutcomeReport(ctx) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-research-consent' },
       t('rep.research_left_out', { n: rc.left_out })));
   }
-  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
+  out.append(h('p', {}, h('a', { href: `${csv}&lang=${language()}`, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=pdf'), download: `outcomes-${protocol}.pdf`, 'data-testid': 'report-pdf' }, t('rep.pdf')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=html'), download: `outcomes-${protocol}.html`, 'data-testid': 'report-html' }, t('rep.html'))));
   const f = r.flow;
