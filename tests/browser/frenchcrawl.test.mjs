@@ -31,8 +31,8 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 const WEB = path.join(ROOT, 'src', 'web');
 const ROLES = ['admin', 'coordinator', 'physician', 'nurse', 'lab', 'qa', 'analyst'];
 const PASSWORD = 'Crawl-password-2026!';
-// How many records of one route a role visits (a second record shows other states).
-const PER_ROUTE = 2;
+// How many records of one route a role visits (the lists show the other records' states).
+const PER_ROUTE = 1;
 // ...and how many more when some route is not reached yet (its link may be on another record).
 const EXTRA_PER_ROUTE = 12;
 const MAX_PAGES = 150;
