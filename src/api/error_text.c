@@ -17,6 +17,9 @@ static const char CATALOGUE_DIR[] = "/i18n/";
 static const char KEY_PREFIX[] = "error.";
 /* the unit label's texts (catalogue_text) */
 static const char LABEL_PREFIX[] = "unitlabel.";
+/* Column headers of CSV exports and the adverse-event values they show. */
+static const char CSV_PREFIX[] = "csv.";
+static const char AE_PREFIX[] = "ae.";
 /* Names a {marker} placeholder takes (kept under their full key). */
 static const char MARKER_PREFIX[] = "lab.marker.";
 /* Present in a catalogue that holds the patient-facing pages only. */
@@ -73,7 +76,9 @@ static cc_status load_one(const web_asset *a, catalogue *c)
     {
         bool is_error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
         bool kept_whole = strncmp(key, MARKER_PREFIX, sizeof MARKER_PREFIX - 1) == 0 ||
-                          strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) == 0;
+                          strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) == 0 ||
+                          strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) == 0 ||
+                          strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) == 0;
         if (!(is_error || kept_whole) || !json_is_string(value))
             continue;
         entry *e = c->entries ? &c->entries[c->n] : NULL;
@@ -185,10 +190,18 @@ static void cut_at_character(char *s)
         s[i - 1] = '\0';
 }
 
+bool catalogue_has_language(const char *language)
+{
+    pthread_once(&once, load_all);
+    return find_language(language) >= 0;
+}
+
 const char *catalogue_text(const char *language, const char *key)
 {
     pthread_once(&once, load_all);
-    if (strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0)
+    if (strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0 &&
+        strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) != 0 &&
+        strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) != 0)
         return NULL;
     const char *text = lookup(find_language(language), key);
     return text ? text : lookup(english, key);

@@ -40,9 +40,14 @@ const char *error_text_language(const char *preferred, const char *accept_langua
  * catalogue has the code (out then holds err->message). */
 bool error_text_render(const char *language, const cc_error *err, char *out, size_t cap);
 
-/* The text of a unit label's catalogue key ("unitlabel.biohazard") in
- * language, else in English; NULL when neither catalogue has it or key does
- * not begin with "unitlabel.". The string lives as long as the process. */
+/* true when a catalogue exists for language (a `lang` parameter). */
+bool catalogue_has_language(const char *language);
+
+/* The text of a unit label's catalogue key ("unitlabel.biohazard"), of a CSV
+ * column header ("csv.ae.grade") or of an adverse-event value ("ae.rel.possible")
+ * in language, else in English; NULL when neither catalogue has it or key does
+ * not begin with "unitlabel.", "csv." or "ae.". The string lives as long as
+ * the process. */
 const char *catalogue_text(const char *language, const char *key);
 
 #endif

@@ -8,11 +8,13 @@
 #include <sodium.h>
 
 #include "api/app_context.h"
+#include "api/error_text.h"
 #include "api/handler_steps.h"
 #include "api/handlers.h"
 #include "app/instruments_json.h"
 #include "api/json_in.h"
 #include "app/report_json.h"
+#include "app/report_numbers.h"
 #include "app/visits.h"
 #include "render/qr.h"
 #include "render/report_charts.h"
@@ -380,6 +382,34 @@ static cc_status reply_buf(api_request *req, cc_status st, buf *b, const char *t
     return CC_OK;
 }
 
+/* The outcome CSV with its header row in lang's words ("csv.outcomes.<column>");
+ * the rows keep their stable codes and numbers. */
+static void outcomes_csv(api_request *req, const json_t *report, const char *lang, buf *b)
+{
+    if (!lang) {
+        report_outcomes_csv(report, b);
+        return;
+    }
+    buf raw;
+    buf_init(&raw, b->max);
+    report_outcomes_csv(report, &raw);
+    const char *data = raw.data ? raw.data : "";
+    const char *eol = memchr(data, '\n', raw.len);
+    size_t head_len = eol ? (size_t)(eol - data) : raw.len;
+    char *head = api_printf(req, "%.*s", (int)head_len, data);
+    char *save = NULL;
+    const char *first = strtok_r(head ? head : (char *)"", ",\r", &save);
+    for (const char *col = first; col;) {
+        const char *next = strtok_r(NULL, ",\r", &save);
+        const char *text = catalogue_text(lang, api_printf(req, "csv.outcomes.%s", col));
+        report_csv_cell(b, text ? text : col, next == NULL);
+        col = next;
+    }
+    if (eol)
+        buf_append(b, eol + 1, raw.len - head_len - 1);
+    buf_release(&raw);
+}
+
 cc_status h_report_outcomes(api_request *req, cc_error *err)
 {
     static const struct {
@@ -395,6 +425,11 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     if (format && fmt < 0 && strcmp(format, "json") != 0)
         return cc_fail(err, CC_INVALID, "format", "invalid_value",
                        "format must be json, csv, html or pdf");
+    /* lang: the CSV's column headers in that catalogue's words */
+    const char *lang = api_query(req, "lang");
+    if (lang && (fmt != 0 || !catalogue_has_language(lang)))
+        return cc_fail(err, CC_INVALID, "lang", "invalid_value",
+                       "lang: a catalogue's language, with format=csv");
     report_query q;
     json_t *report = NULL;
     cc_status st = report_of_request(req, &q, &report, err);
@@ -407,7 +442,7 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     buf b;
     buf_init(&b, (size_t)64 << 20);
     if (fmt == 0)
-        report_outcomes_csv(report, &b);
+        outcomes_csv(req, report, lang, &b);
     else
         st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
     json_decref(report);

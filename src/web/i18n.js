@@ -144,3 +144,13 @@ export async function translatorFor(lang) {
     return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
   };
 }
+
+// A stored date or instant as the interface's language writes it: a calendar
+// date "YYYY-MM-DD" as formatDate, an ISO instant as formatDateTime (local
+// time), anything else as it is.
+export function formatWhen(v) {
+  if (typeof v !== 'string') return v ?? '';
+  if (/^\d{4}-\d\d-\d\d$/.test(v)) return formatDate(v);
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)) return formatDateTime(v);
+  return v;
+}

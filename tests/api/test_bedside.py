@@ -482,6 +482,21 @@ def test_h9(b, t, srv):
     rows = list(csv.reader(io.StringIO(r.body.decode())))
     t.check(rows[0][:2] == ["id", "patient_mrn"] and len(rows) == 2 and rows[1][0] == str(aid) and
             rows[1][5] == "anaphylaxis", "CSV export", rows)
+    # lang=fr: the headers and the coded values in the French catalogue's words
+    r = b.req("GET", "/api/v1/adverse-events?format=csv&term=anaphylaxis&lang=fr", want=200)
+    fr = list(csv.reader(io.StringIO(r.body.decode())))
+    head = fr[0]
+    t.check(head[:3] == ["Numéro", "N° de dossier (MRN)", "Nom"] and "Grade" in head and
+            "Lien avec le produit" in head and len(fr) == 2 and fr[1][0] == str(aid),
+            "CSV export in French: column headers", fr)
+    cells = dict(zip(head, fr[1]))
+    english = dict(zip(rows[0], rows[1]))
+    t.check(cells["Lien avec l’acte"] == "peu probable" and english["related_procedure"] == "unlikely" and
+            cells["Évolution"] == "guéri" and english["outcome"] == "recovered" and
+            cells["Grave"] == "oui" and english["serious"] == "1" and
+            cells["Code du terme"] == english["term_code"] == "anaphylaxis",
+            "CSV export in French: coded values translated, data kept", (cells, english))
+    b.req("GET", "/api/v1/adverse-events?format=csv&lang=xx", want=400)
 
 
 def test_biovigilance(b, t, srv):

@@ -366,6 +366,17 @@ def satisfaction_table(srv, t):
     for key, (c, v) in checks.items():
         t.check(col(by.get(key), c) == v, "CSV row %s %s: %s = %s" % (key + (c, v)), by.get(key))
     t.check(all(len(x) == len(head) for x in rows), "CSV: every row has every column")
+    # lang=fr: the same rows under French column headers
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=csv&lang=fr", role="physician")
+    fr = list(csv.reader(io.StringIO(r.body.decode("utf-8")))) if r.status == 200 else []
+    t.check(bool(fr) and fr[0][:4] == ["Tableau", "Instrument", "Score", "Échéance"] and
+            "Moyenne" in fr[0] and "IC 95 % bas" in fr[0] and len(fr[0]) == len(head) and
+            fr[1:] == rows[1:], "CSV in French: the headers translated, the rows unchanged",
+            fr[0] if fr else r.status)
+    for bad in ("format=csv&lang=xx", "format=json&lang=fr"):
+        r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&" + bad, role="physician")
+        t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == "lang",
+                "lang refused: " + bad, r)
     r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&format=html", role="physician")
     i = r.body.find(b"Answered 3 / asked 6 / treated 6")
     t.check(r.status == 200 and 0 < i < r.body.find(b'data-testid="satisfaction-table"', i),

@@ -244,6 +244,6 @@ await run([
     assert.match(page.url(), /order=desc/);
     // Sort by birth date ascending.
     await page.getByTestId('sort-birth_date').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="patient-row"] td:nth-child(4)')?.textContent.includes('1960-01-01'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="patient-row"] td:nth-child(4)')?.textContent.includes('01/01/1960'));
   }],
 ]);

@@ -234,7 +234,7 @@ await run([
     await page.getByTestId('publish-json').fill(JSON.stringify(json));
     await page.getByTestId('publish-submit').click();
     await page.getByText('als version 2 published.').waitFor();
-    const row = page.getByTestId('protocol-row').filter({ hasText: '(als)' });
+    const row = page.getByTestId('protocol-row').filter({ has: page.locator('td[data-code="als"]') });
     assert.match(await row.textContent(), /6–14 days/);
     // An invalid version names the field.
     await page.locator('#publish-protocol').selectOption('msc');

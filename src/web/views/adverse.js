@@ -265,7 +265,7 @@ export async function renderAeList(ctx) {
       field('ae-filter', { name: 'batch', label: t('ae.batch'), value: q.batch }),
       picker('ae-filter', { name: 'patient_id', label: t('picker.patient'), source: 'patient', value: patient ? { item: patient } : null })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'ae-filter-submit' }, t('bs.show')),
-      h('a', { class: 'btn btn-big', href: `/api/v1/adverse-events${query({ ...q, format: 'csv' })}`, download: 'adverse-events.csv', 'data-testid': 'ae-csv' }, t('ae.csv'))));
+      h('a', { class: 'btn btn-big', href: `/api/v1/adverse-events${query({ ...q, format: 'csv', lang: language() })}`, download: 'adverse-events.csv', 'data-testid': 'ae-csv' }, t('ae.csv'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const nq = {};
@@ -278,7 +278,7 @@ export async function renderAeList(ctx) {
     overdue.length ? h('section', { class: 'alert alert-error', role: 'alert', 'data-testid': 'ae-overdue' },
       h('p', { class: 'alert-title' }, t('ae.deadlines_alert', { overdue: dl.overdue, soon: dl.due_soon })),
       h('ul', {}, overdue.map((d) => h('li', {}, h('a', { href: `#/adverse-events/${d.adverse_event_id}` },
-        `${d.patient_mrn} · ${termName(list, d.term_code)} · ${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · ${t(`ae.dl.${d.status}`)}`))))) : '', // Element.append writes null as the text "null"
+        `${d.patient_mrn} · ${termName(list, d.term_code)} · ${t(`ae.report.${d.kind}`)} · ${formatDateTime(d.due_at)} · ${t(`ae.dl.${d.status}`)}`))))) : '',
     form,
     h('p', { class: 'count', 'data-testid': 'ae-count' }, t('ae.count', { n: data.total ?? items.length })),
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'ae-table' },

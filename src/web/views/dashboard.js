@@ -4,7 +4,7 @@
 // link to the full list. Printable (print.css hides the controls).
 import { h, clear, append } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, has, language, formatDateTime } from '../i18n.js';
+import { t, has, language, formatDate, formatDateTime } from '../i18n.js';
 import { syntheticBadge } from '../ui.js';
 import { can, navigate } from '../app.js';
 
@@ -66,7 +66,7 @@ function unit(u) {
   const when = u.expired ? t('dash.expired_ago', { n: -u.days_left })
     : u.days_left === 0 ? t('dash.expires_today') : t('dash.expires_in', { n: u.days_left });
   return [h('a', { href: `#/lab/units/${u.id}` }, `${u.din}${u.din_check || ''}`), ' — ', label('lab.product', u.product_type),
-    ', ', label('lab.state', u.state), ', ', u.expiry, ' ',
+    ', ', label('lab.state', u.state), ', ', formatDate(u.expiry), ' ',
     badge(u.expired ? 'badge-dash-expired' : 'badge-dash-expiring', when, 'dash-expiry')];
 }
 
@@ -125,7 +125,7 @@ export async function renderDashboard(ctx) {
       h('h1', { tabindex: '-1', 'data-testid': 'dash-title' }, t('dash.title')),
       h('p', { class: 'actions' }, h('button', { type: 'button', class: 'btn no-print', 'data-testid': 'dash-print',
         on: { click: () => window.print() } }, t('action.print')))),
-    h('p', { class: 'subtitle', 'data-testid': 'dash-today' }, t('dash.today', { date: data.today })),
+    h('p', { class: 'subtitle', 'data-testid': 'dash-today' }, t('dash.today', { date: formatDate(data.today) })),
     synthetic ? h('p', { class: 'alert alert-warning', role: 'note', 'data-testid': 'dash-synthetic' }, t('dash.synthetic')) : null,
     tiles.length ? h('div', { class: 'dash-grid' }, tiles)
       : h('p', { class: 'empty', 'data-testid': 'dash-none' }, t('dash.none'))]);

@@ -62,8 +62,8 @@ export async function renderFollowupList(ctx) {
         h('td', {}, h('a', { href: `#/patients/${v.patient_id}` }, `${v.family_name} ${v.given_names}`), ` (${v.mrn})`,
           v.synthetic ? [' ', syntheticBadge()] : null),
         h('td', {}, h('a', { href: `#/follow-up/${v.id}`, 'data-testid': 'visit-link' }, visitLabel(v.label))),
-        h('td', { class: 'nowrap' }, v.target_date),
-        h('td', { class: 'nowrap' }, `${v.window_start} – ${v.window_end}`),
+        h('td', { class: 'nowrap' }, formatDate(v.target_date)),
+        h('td', { class: 'nowrap' }, `${formatDate(v.window_start)} – ${formatDate(v.window_end)}`),
         h('td', {}, stateBadge(v.state), v.state === 'overdue' ? ` ${t('fu.days_overdue', { n: v.days_overdue })}` : '',
           v.state === 'resolved' ? ` (${t(`fu.status.${v.status}`)})` : ''),
         h('td', {}, [v.phone, v.email].filter(Boolean).join(' · ')),
@@ -94,8 +94,8 @@ export async function renderVisit(ctx, id) {
         `${v.family_name} ${v.given_names}`), ` (${v.mrn})`, v.synthetic ? [' ', syntheticBadge()] : null),
       h('dt', {}, t('fu.contact')), h('dd', {}, [v.phone, v.email].filter(Boolean).join(' · ') || '—'),
       h('dt', {}, t('fu.language')), h('dd', {}, languageLabel(v.language)),
-      h('dt', {}, t('fu.target')), h('dd', {}, v.target_date),
-      h('dt', {}, t('fu.window')), h('dd', {}, `${v.window_start} – ${v.window_end}`),
+      h('dt', {}, t('fu.target')), h('dd', {}, formatDate(v.target_date)),
+      h('dt', {}, t('fu.window')), h('dd', {}, `${formatDate(v.window_start)} – ${formatDate(v.window_end)}`),
       h('dt', {}, t('fu.state_col')), h('dd', { 'data-testid': 'visit-state' }, stateBadge(v.state),
         ` ${t(`fu.status.${v.status}`)}`, v.reason ? ` — ${v.reason}` : '',
         v.died_on ? ` — ${v.died_on}, ${v.cause}` : ''),
@@ -462,7 +462,7 @@ export async function renderOutcomeReport(ctx) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-research-consent' },
       t('rep.research_left_out', { n: rc.left_out })));
   }
-  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
+  out.append(h('p', {}, h('a', { href: `${csv}&lang=${language()}`, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=pdf'), download: `outcomes-${protocol}.pdf`, 'data-testid': 'report-pdf' }, t('rep.pdf')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=html'), download: `outcomes-${protocol}.html`, 'data-testid': 'report-html' }, t('rep.html'))));
   const f = r.flow;

@@ -3,7 +3,7 @@
 // rejection, and the units made from it.
 import { h } from '../dom.js';
 import { api } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDate, formatDateTime, formatWhen } from '../i18n.js';
 import { can } from '../app.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din } from './lab-ui.js';
 
@@ -67,15 +67,15 @@ export async function renderBatch(ctx, id) {
       ['product', t('lab.product_type'), t(`lab.product.${b.product_type}`)],
       ['status', t('lab.batch.status'), h('strong', { 'data-testid': 'batch-status' }, t(`lab.batch.status.${b.status}`))],
       ['spec', t('lab.qc.spec_version'), b.spec_version || '—'],
-      b.decided_by ? ['decided', t('lab.batch.decided_by'), `${b.decided_by} · ${b.decided_at}`] : null,
+      b.decided_by ? ['decided', t('lab.batch.decided_by'), `${b.decided_by} · ${formatDateTime(b.decided_at)}`] : null,
       b.decision_reason ? ['reason', t('lab.reason'), b.decision_reason] : null,
     ]),
     section(t('lab.collections'), dataTable('batch-collections', [
-      ['id', '#'], ['source', t('lab.source'), (r) => t(`lab.source.${r.source}`)], ['collected_on', t('lab.collected_on')],
+      ['id', '#'], ['source', t('lab.source'), (r) => t(`lab.source.${r.source}`)], ['collected_on', t('lab.collected_on'), (r) => formatDate(r.collected_on)],
       ['donor_code', t('lab.donor'), (r) => h('a', { href: `#/lab/donors/${r.donor_id}` }, r.donor_code)],
       ['donor_eligibility', t('lab.donor.eligibility'), (r) => t(`lab.eligibility.${r.donor_eligibility}`)]], data.collections)),
     section(t('lab.batch.steps'), dataTable('batch-steps', [
-      ['step', t('lab.step'), (r) => t(`lab.step.${r.step}`)], ['performed_at', t('lab.performed_at')],
+      ['step', t('lab.step'), (r) => t(`lab.step.${r.step}`)], ['performed_at', t('lab.performed'), (r) => formatDateTime(r.performed_at)],
       ['operator', t('lab.operator')], ['passage', t('lab.passage')], ['cell_count', t('lab.cell_count')], ['notes', t('lab.notes')]],
     data.steps)),
   ];
@@ -148,9 +148,9 @@ export async function renderBatch(ctx, id) {
         { name: 'password', signature: t('sig.meaning.batch_reject') }] }));
   }
   nodes.push(section(t('lab.units'), dataTable('batch-units', [
-    ['din', 'DIN', (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
+    ['din', t('lab.din'), (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
     ['product_code', t('lab.product_code')], ['division', t('lab.division')], ['cells', t('lab.cells')],
-    ['volume_ml', t('lab.volume_ml')], ['expiry', t('lab.expiry')], ['state', t('lab.state'), (u) => stateBadge(u.state)]],
+    ['volume_ml', t('lab.volume_ml')], ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)]],
   data.units)));
   if (open && can(['lab'])) {
     nodes.push(actionForm({ id: 'unit-form', title: t('lab.unit.add'), path: `/batches/${id}/units`,

@@ -115,7 +115,7 @@ export async function renderDonor(ctx, id) {
         fields: [
           { name: 'product_type', label: t('lab.product_type'), type: 'select', required: true, options: productOptions() },
           { name: 'collection_id', label: t('lab.collection'), type: 'select', required: true,
-            options: data.collections.map((c) => [String(c.id), `#${c.id} ${t(`lab.source.${c.source}`)} ${c.collected_on}`]) },
+            options: data.collections.map((c) => [String(c.id), `#${c.id} ${t(`lab.source.${c.source}`)} ${formatDate(c.collected_on)}`]) },
         ],
         onDone: (b) => navigate(`#/lab/batches/${b.batch.id}`, t('lab.batch.created')),
       }));

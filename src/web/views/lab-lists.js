@@ -2,7 +2,7 @@
 // expiry list, freezer map, and the lookback both ways (with CSV export).
 import { h } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, formatDate, formatDateTime } from '../i18n.js';
+import { t, formatDate, formatDateTime, formatWhen } from '../i18n.js';
 import { can, navigate } from '../app.js';
 import { field, picker, syntheticBadge, pager } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
@@ -58,9 +58,9 @@ export async function renderLabHome(ctx) {
 
 function unitTable(testid, items) {
   return dataTable(testid, [
-    ['din', 'DIN', (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
+    ['din', t('lab.din'), (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
     ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
-    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry'), (u) => formatDate(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)],
+    ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)],
     ['location', t('lab.location'), (u) => (u.position ? `${u.freezer}/${u.rack}/${u.box}/${u.position}` : '')],
     ['owner_mrn', t('lab.unit.autologous')]], items);
 }

@@ -3,7 +3,7 @@
 // user's role allows.
 import { h, clear } from '../dom.js';
 import { api } from '../api.js';
-import { t, formatDateTime, formatNumber, formatDate } from '../i18n.js';
+import { t, formatDateTime, formatNumber, formatDate, formatWhen } from '../i18n.js';
 import { can } from '../app.js';
 import { field } from '../ui.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din } from './lab-ui.js';
@@ -114,12 +114,12 @@ export async function renderUnit(ctx, id) {
   const loc = u.position ? `${u.freezer} / ${u.rack} / ${u.box} / ${u.position}` : '—';
   const nodes = [labNav('inventory'), pageHead(t('lab.unit.title', { din: din(u) }), stateBadge(u.state)),
     facts('unit-facts', [
-      ['din', 'DIN', h('span', { 'data-testid': 'unit-din' }, din(u))],
+      ['din', t('lab.din'), h('span', { 'data-testid': 'unit-din' }, din(u))],
       ['product', t('lab.product_type'), `${t(`lab.product.${u.product_type}`)} · ${u.product_code} · ${t('lab.division')} ${u.division}`],
       ['batch', t('lab.batch'), h('a', { href: `#/lab/batches/${u.batch_id}` }, u.batch_code)],
       ['cells', t('lab.cells'), String(u.cells)], ['volume', t('lab.volume_ml'), String(u.volume_ml)],
       ['viability', t('lab.viability'), u.viability === null ? '—' : `${u.viability} %`],
-      ['expiry', t('lab.expiry'), u.expiry], ['storage', t('lab.storage_conditions'), u.storage || '—'],
+      ['expiry', t('lab.expiry'), formatWhen(u.expiry)], ['storage', t('lab.storage_conditions'), u.storage || '—'],
       ['location', t('lab.location'), loc],
       u.owner_mrn ? ['owner', t('lab.unit.autologous'), h('strong', {}, u.owner_mrn)] : null,
       u.reserved_mrn ? ['reserved', t('lab.unit.reserved_for'),
@@ -181,9 +181,10 @@ export async function renderUnit(ctx, id) {
       { name: 'password', signature: t(`sig.meaning.unit_${ev}`) }] }));
   }
   nodes.push(section(t('lab.unit.custody'), dataTable('custody', [
-    ['at', t('lab.at')], ['username', t('lab.recorded_by')], ['event', t('lab.unit.event')],
-    ['from_state', t('lab.from'), (r) => [r.from_state, r.from_location].filter(Boolean).join(' · ')],
-    ['to_state', t('lab.to'), (r) => [r.to_state, r.to_location].filter(Boolean).join(' · ')], ['note', t('lab.notes')]],
+    ['at', t('lab.at'), (r) => formatDateTime(r.at)], ['username', t('lab.recorded_by')],
+    ['event', t('lab.unit.event'), (r) => t(`lab.custody.${r.event}`)],
+    ['from_state', t('lab.from'), (r) => [r.from_state && t(`lab.state.${r.from_state}`), r.from_location].filter(Boolean).join(' · ')],
+    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')], ['note', t('lab.notes')]],
   data.custody)));
   replace(ctx.main, ...nodes);
 }

@@ -3,7 +3,7 @@
 // allergy; links to edit and print.
 import { h, clear, today } from '../dom.js';
 import { api } from '../api.js';
-import { t, formatNumber, formatDateTime, language } from '../i18n.js';
+import { t, formatNumber, formatDate, formatDateTime } from '../i18n.js';
 import {
   syntheticBadge, sexLabel, languageLabel, field, errorBox, showErrorBox,
   showFormError, clearFieldErrors, markFieldError, flash,
@@ -51,7 +51,7 @@ export async function renderPatientView(ctx, id) {
       h('dl', { class: 'facts', 'data-testid': 'patient-facts' },
         fact('patient.family_name', p.family_name, 'family_name'),
         fact('patient.given_names', p.given_names, 'given_names'),
-        fact('patient.birth_date', p.birth_date, 'birth_date'),
+        fact('patient.birth_date', formatDate(p.birth_date), 'birth_date'),
         fact('patient.sex', sexLabel(p.sex), 'sex'),
         fact('patient.language', languageLabel(p.language), 'language'),
         fact('patient.email', p.email, 'email'),
@@ -78,7 +78,7 @@ function requestSection(p) {
   return h('section', { class: 'card', 'aria-labelledby': 'sec-request', 'data-testid': 'patient-request' },
     h('h2', { id: 'sec-request' }, t('patient.section.request')),
     requests.map((r) => {
-      const title = t('patient.request_of', { date: formatDay(localDay(r.created_at)) });
+      const title = t('patient.request_of', { date: formatDate(localDay(r.created_at)) });
       return h('div', { class: 'patient-request' },
         h('p', {}, can(['admin', 'coordinator'])
           ? h('a', { href: `#/requests/${r.id}`, 'data-testid': 'patient-request-link' }, title)
@@ -120,7 +120,7 @@ function weightsSection(ctx, p) {
     ? h('table', { class: 'list compact', 'data-testid': 'weights-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('weight.date')), h('th', { scope: 'col', class: 'num' }, t('weight.kg')))),
       h('tbody', {}, weights.map((w) => h('tr', { 'data-testid': 'weight-row' },
-        h('td', {}, w.date), h('td', { class: 'num' }, formatNumber(w.kg, 1))))))
+        h('td', {}, formatDate(w.date)), h('td', { class: 'num' }, formatNumber(w.kg, 1))))))
     : h('p', { class: 'muted', 'data-testid': 'weights-empty' }, t('weight.none'));
 
   let form = null;
@@ -166,7 +166,7 @@ function conditionsSection(ctx, p) {
         h('th', { scope: 'col' }, t('condition.onset_date')),
         h('th', { scope: 'col' }, t('condition.details')))),
       h('tbody', {}, conditions.map((c) => h('tr', { 'data-testid': 'condition-row' },
-        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, formatDay(c.onset_date)),
+        h('td', { class: 'mono' }, c.icd10), h('td', {}, c.label), h('td', { class: 'nowrap' }, formatDate(c.onset_date)),
         h('td', { 'data-testid': 'condition-details-text' }, detailsText(c.details))))))
     : h('p', { class: 'muted', 'data-testid': 'conditions-empty' }, t('condition.none'));
 
@@ -218,14 +218,6 @@ function conditionsSection(ctx, p) {
     h('h2', { id: 'sec-conditions' }, t('patient.section.conditions')), list, form);
 }
 
-// A calendar day (YYYY-MM-DD) as dd/mm/yyyy in either language.
-function formatDay(iso) {
-  if (!iso) return '';
-  const d = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(language() === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC' }).format(d);
-}
-
 const MED_CLASSES = ['anticoagulant', 'antiplatelet', 'nsaid', 'analgesic', 'antispasmodic', 'antiepileptic',
   'corticosteroid', 'immunosuppressant', 'antibiotic', 'other'];
 const MED_ROLES = ['physician', 'nurse'];
@@ -274,8 +266,8 @@ function medicationsSection(ctx, p) {
         editable ? h('th', { scope: 'col', class: 'no-print' }, '') : null)),
       h('tbody', {}, meds.map((m) => h('tr', { 'data-testid': 'medication-row' },
         h('td', {}, m.name), h('td', { 'data-testid': 'medication-class' }, t(`med.class.${m.class}`)), h('td', {}, m.dose || ''),
-        h('td', { class: 'nowrap' }, formatDay(m.start_date)),
-        h('td', { class: 'nowrap' }, m.stop_date ? formatDay(m.stop_date) : h('span', { class: 'muted' }, t('med.current'))),
+        h('td', { class: 'nowrap' }, formatDate(m.start_date)),
+        h('td', { class: 'nowrap' }, m.stop_date ? formatDate(m.stop_date) : h('span', { class: 'muted' }, t('med.current'))),
         editable ? h('td', { class: 'no-print' }, m.stop_date ? '' : stopForm(ctx, p, m)) : null))))
     : h('p', { class: 'muted', 'data-testid': 'medications-empty' }, t('med.none'));
 

@@ -3,7 +3,7 @@
 // so that Back and reload keep them.
 import { h, clear, append, debounce } from '../dom.js';
 import { api, query } from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDate } from '../i18n.js';
 import { syntheticBadge, pager, sexLabel, errorMessage } from '../ui.js';
 import { can } from '../app.js';
 
@@ -115,9 +115,9 @@ export async function renderPatientList(ctx) {
       h('td', {}, h('a', { href: `#/patients/${p.id}`, 'data-testid': 'patient-link' }, p.family_name),
         p.synthetic ? [' ', syntheticBadge()] : null),
       h('td', {}, p.given_names),
-      h('td', { class: 'nowrap' }, p.birth_date),
+      h('td', { class: 'nowrap' }, formatDate(p.birth_date)),
       h('td', {}, sexLabel(p.sex)),
-      h('td', { class: 'nowrap col-wide' }, (p.created_at || '').slice(0, 10))))));
+      h('td', { class: 'nowrap col-wide' }, formatDate((p.created_at || '').slice(0, 10)))))));
 
   const runSearch = () => {
     const q = searchInput.value.trim();

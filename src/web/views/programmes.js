@@ -34,6 +34,25 @@ async function protocols() {
   return data.items;
 }
 
+// A programme's name in lang (its code only when the programme is unknown),
+// from the programmes' definitions; loadProtocolNames() first.
+let protocolNames = {};
+let instrumentNames = {};
+async function loadProtocolNames() {
+  const [items, { data: instruments }] = await Promise.all([protocols(), api('GET', '/instruments')]);
+  for (const p of items) protocolNames[p.id] = p;
+  for (const d of (instruments && instruments.items) || []) instrumentNames[d.id] = d;
+}
+// An instrument's name in lang, from the instruments' definitions.
+function instrumentName(id, lang = language()) {
+  const d = instrumentNames[id];
+  return (d && (d[lang] || d.en)) || id;
+}
+function protocolName(id, lang = language()) {
+  const p = protocolNames[id];
+  return p && p.name ? (p.name[lang] || p.name.en) : id;
+}
+
 // --- list of programmes --------------------------------------------------
 export async function renderProgrammes(ctx) {
   const items = await protocols();
@@ -45,13 +64,13 @@ export async function renderProgrammes(ctx) {
         h('thead', {}, h('tr', {}, ['prog.protocol', 'prog.version', 'prog.products', 'prog.stay', 'prog.count', 'prog.price_range']
           .map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, items.map((p) => h('tr', { 'data-testid': 'protocol-row' },
-          h('td', {}, name(p), ' ', h('span', { class: 'muted' }, `(${p.id})`)),
+          h('td', { 'data-code': p.id }, name(p)),
           h('td', {}, String(p.version)),
           h('td', {}, p.products.join(', ')),
           h('td', {}, t('prog.days_range', { min: p.stay_days.min, max: p.stay_days.max })),
           h('td', {}, `${p.administrations.min}–${p.administrations.max}`),
           h('td', {}, `${money(p.price_range_cents.min)} – ${money(p.price_range_cents.max)}`)))))),
-    can(['admin']) ? publishForm(items) : null);
+    can(['admin']) ? publishForm(items) : '');
 }
 
 // Admin: publish the next version of a protocol (its whole JSON). Published
@@ -95,7 +114,7 @@ const SECTION_PER_PAGE = 20;
 export async function programmeSection(p, pages = { screenings: 1, plans: 1 }) {
   const [sc, pl] = await Promise.all([
     api('GET', `/patients/${p.id}/screenings?page=${pages.screenings}&per_page=${SECTION_PER_PAGE}`),
-    api('GET', `/plans?patient_id=${p.id}&page=${pages.plans}&per_page=${SECTION_PER_PAGE}`)]);
+    api('GET', `/plans?patient_id=${p.id}&page=${pages.plans}&per_page=${SECTION_PER_PAGE}`), loadProtocolNames()]);
   let section = null;
   const turn = (list) => async (n) => {
     const next = await programmeSection(p, { ...pages, [list]: n });
@@ -106,11 +125,11 @@ export async function programmeSection(p, pages = { screenings: 1, plans: 1 }) {
   const rows = [
     ...sc.data.items.map((s) => h('tr', { 'data-testid': 'screening-row' },
       h('td', {}, h('a', { href: `#/screenings/${s.id}` }, `${t('prog.screening')} ${s.id}`)),
-      h('td', {}, s.protocol), h('td', {}, s.evaluated_on), h('td', {}, verdictBadge(s.verdict)),
+      h('td', {}, protocolName(s.protocol)), h('td', {}, formatDate(s.evaluated_on)), h('td', {}, verdictBadge(s.verdict)),
       h('td', {}, s.decision ? t(`prog.verdict.${s.decision.decision}`) : t('prog.undecided')))),
     ...pl.data.items.map((x) => h('tr', { 'data-testid': 'plan-row' },
       h('td', {}, h('a', { href: `#/plans/${x.id}` }, `${t('prog.plan')} ${x.id}`)),
-      h('td', {}, x.protocol), h('td', {}, `${formatDate(x.start)} → ${formatDate(x.end)}`), h('td', {}, statusBadge(x.status)),
+      h('td', {}, protocolName(x.protocol)), h('td', {}, `${formatDate(x.start)} → ${formatDate(x.end)}`), h('td', {}, statusBadge(x.status)),
       h('td', { 'data-testid': 'plan-late' }, lateSummary(x.plan)))),
   ];
   section = h('section', { class: 'card', 'aria-labelledby': 'sec-programmes', 'data-testid': 'programmes-section' },
@@ -214,7 +233,7 @@ export async function renderScreeningForm(ctx, patientId) {
 
 // --- eligibility result and signed decision --------------------------------
 export async function renderScreening(ctx, id) {
-  const { data: s } = await api('GET', `/screenings/${id}`);
+  const [{ data: s }] = await Promise.all([api('GET', `/screenings/${id}`), loadProtocolNames()]);
   if (!ctx.alive()) return;
   clear(ctx.main);
   const reasons = s.reasons.length
@@ -268,7 +287,7 @@ export async function renderScreening(ctx, id) {
           ? h('a', { class: 'btn btn-primary', href: `#/patients/${s.patient_id}/plan?protocol=${s.protocol}`, 'data-testid': 'plan-from-screening' }, t('prog.new_plan'))
           : null)),
     h('section', { class: 'card' },
-      h('p', {}, `${s.protocol} v${s.protocol_version} — ${s.evaluated_on} `, verdictBadge(s.verdict),
+      h('p', {}, `${protocolName(s.protocol)} v${s.protocol_version} — ${formatDate(s.evaluated_on)} `, verdictBadge(s.verdict),
         s.chronic ? [' ', h('span', { class: 'badge badge-flag', 'data-testid': 'chronic' }, t('prog.chronic'))] : null),
       reasons),
     h('section', { class: 'card', 'aria-labelledby': 'sec-decision' }, h('h2', { id: 'sec-decision' }, t('prog.decision')), decision));
@@ -331,14 +350,14 @@ function calendar(plan, tr) {
     if (i === 1) items.push(h('li', { class: 'cal-admission' }, tr('prog.admission')));
     for (const a of plan.administrations.filter((x) => x.day === i)) {
       items.push(h('li', { class: `cal-admin cal-${a.route}`, 'data-testid': 'cal-administration' },
-        `${tr(`prog.route.${a.route}`)} — ${a.product} — ${a.cells ? cells(a.cells, tr) : `${a.volume_ul / 1000} mL`}`));
+        `${tr(`prog.route.${a.route}`)} — ${productName(a.product, tr)} — ${a.cells ? cells(a.cells, tr) : `${a.volume_ul / 1000} mL`}`));
     }
     for (const x of plan.ancillary) {
       if (i >= x.first_day && i <= x.last_day) items.push(h('li', { class: 'cal-session' }, `${x.name[tr.lang] || x.name.en} ×${x.sessions_per_day}`));
     }
     if (i === plan.stay_days) items.push(h('li', { class: 'cal-discharge' }, tr('prog.discharge')));
     days.push(h('div', { class: 'cal-day', 'data-testid': 'cal-day' },
-      h('div', { class: 'cal-head' }, tr('prog.day_n', { n: i }), h('span', { class: 'muted' }, ` ${date}`)),
+      h('div', { class: 'cal-head' }, tr('prog.day_n', { n: i }), h('span', { class: 'muted' }, ` ${formatDate(date)}`)),
       h('ul', {}, items)));
   }
   return h('div', { class: 'stay-calendar', 'data-testid': 'stay-calendar' }, days);
@@ -356,12 +375,19 @@ function quoteTable(q, tr, lang) {
       h('td', { class: 'num', 'data-testid': 'quote-total' }, money(q.total_cents, lang)))));
 }
 
+// A plan's product code ("UC-MSC", "secretome") as the laboratory's catalogue names it.
+function productName(code, tr) {
+  const key = `lab.product.${String(code).toLowerCase()}`;
+  const text = tr(key);
+  return text === key ? code : text;
+}
+
 function followUpTable(plan, tr) {
   return h('table', { class: 'list compact', 'data-testid': 'follow-up-table' },
     h('thead', {}, h('tr', {}, ['prog.visit', 'prog.date', 'prog.window', 'prog.instruments'].map((k) => h('th', { scope: 'col' }, tr(k))))),
     h('tbody', {}, plan.follow_up.map((f) => h('tr', {}, h('td', {}, tr(f.months === 1 ? 'prog.month_after' : 'prog.months_after', { n: f.months })),
       h('td', { 'data-testid': 'follow-up-date' }, formatDate(f.date)),
-      h('td', {}, `${formatDate(f.window_start)} – ${formatDate(f.window_end)}`), h('td', {}, f.instruments.join(', '))))));
+      h('td', {}, `${formatDate(f.window_start)} – ${formatDate(f.window_end)}`), h('td', {}, f.instruments.map((i) => instrumentName(i, tr.lang)).join(', '))))));
 }
 
 function planBody(row, tr, lang) {
@@ -370,8 +396,8 @@ function planBody(row, tr, lang) {
   return [
     h('section', { class: 'card' },
       h('dl', { class: 'facts', 'data-testid': 'plan-facts' },
-        fact(tr('prog.protocol'), `${plan.protocol} v${plan.version}`),
-        fact(tr('prog.stay'), tr('prog.stay_dates', { start: plan.start, end: plan.end, days: plan.stay_days })),
+        fact(tr('prog.protocol'), `${protocolName(plan.protocol, tr.lang)} v${plan.version}`),
+        fact(tr('prog.stay'), tr('prog.stay_dates', { start: formatDate(plan.start), end: formatDate(plan.end), days: plan.stay_days })),
         fact(tr('prog.course'), plan.dose_unit === 'cells' ? cells(plan.total_cells, tr) : `${plan.dose.total / 1000} mL`),
         plan.dose_unit === 'cells' && plan.dose.per_kg_given
           ? h('div', { class: 'fact' }, h('dt', {}, tr('prog.per_kg')),
@@ -500,7 +526,7 @@ function itemsSection(row) {
 }
 
 export async function renderPlan(ctx, id) {
-  const { data: row } = await api('GET', `/plans/${id}`);
+  const [{ data: row }] = await Promise.all([api('GET', `/plans/${id}`), loadProtocolNames()]);
   if (!ctx.alive()) return;
   clear(ctx.main);
   const tr = (k, params) => t(k, params);
@@ -569,7 +595,7 @@ export async function renderPlan(ctx, id) {
 
 // Printable plan and quote in the patient's language.
 export async function renderPlanPrint(ctx, id) {
-  const { data: row } = await api('GET', `/plans/${id}`);
+  const [{ data: row }] = await Promise.all([api('GET', `/plans/${id}`), loadProtocolNames()]);
   const { data: patient } = await api('GET', `/patients/${row.patient_id}`);
   const tr = await translatorFor(patient.language);
   tr.lang = patient.language;
@@ -584,6 +610,6 @@ export async function renderPlanPrint(ctx, id) {
     h('div', { lang: patient.language },
       h('p', {}, `${patient.family_name.toUpperCase()}, ${patient.given_names} — ${patient.mrn} — ${tr(`prog.status.${row.status}`)}`),
       planBody(row, tr, patient.language),
-      h('p', { class: 'print-only' }, t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' }))));
+      h('p', { class: 'print-only' }, tr('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' }))));
 }
 
