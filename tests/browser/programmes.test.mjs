@@ -73,14 +73,20 @@ await run([
     await page.getByTestId('verdict').waitFor();
     assert.equal(await page.getByTestId('verdict').textContent(), 'Eligible');
     await page.getByTestId('no-reasons').waitFor();
-    // A wrong password signs nothing.
+    // The one signature control: what signing means, then the password; a
+    // wrong password signs nothing and says so; the meaning shown is the one
+    // recorded with the signature.
+    const decisionMeaning = 'I sign this eligibility decision for the patient, on the screening results recorded.';
+    assert.equal(await page.getByTestId('dec-signature-meaning').textContent(), decisionMeaning);
     await page.locator('#dec-password').fill('not my password');
     await page.getByTestId('decision-submit').click();
     await page.getByTestId('error-password').waitFor();
+    assert.match(await page.getByTestId('error-password').textContent(), /Wrong password: nothing was signed\./);
     await page.locator('#dec-password').fill(PHYSICIAN_PASSWORD);
     await page.getByTestId('decision-submit').click();
     await page.getByTestId('decision').waitFor();
     assert.match(await page.getByTestId('decision').textContent(), new RegExp(PHYSICIAN));
+    assert.ok((await page.getByTestId('decision').textContent()).includes(decisionMeaning), 'the signed meaning is the one shown');
 
     await page.getByTestId('plan-from-screening').click();
     await page.getByTestId('plan-form').waitFor();
@@ -97,6 +103,8 @@ await run([
     assert.match(await page.getByTestId('quote-total').textContent(), /€/);
     assert.match(await page.getByTestId('price-range').textContent(), /Within/);
 
+    assert.equal(await page.getByTestId('approve-signature-meaning').textContent(),
+      'I approve this treatment plan, its doses and its dates, for this patient.');
     await page.locator('#approve-password').fill(PHYSICIAN_PASSWORD);
     await page.getByTestId('approve-submit').click();
     await page.getByTestId('approval').waitFor();

@@ -5,7 +5,7 @@
 import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
 import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.js';
-import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog, pager } from '../ui.js';
+import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog, pager, signatureField } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
 
@@ -256,13 +256,13 @@ export async function renderScreening(ctx, id) {
       field('dec', { name: 'decision', label: t('prog.decision'), type: 'select', value: s.verdict === 'not_eligible' ? 'not_eligible' : 'eligible',
         options: [['eligible', t('prog.verdict.eligible')], ['not_eligible', t('prog.verdict.not_eligible')]] }),
       field('dec', { name: 'override_reason', label: t('prog.override_reason'), type: 'textarea', maxlength: 2000, help: t('prog.override_help') }),
-      field('dec', { name: 'password', label: t('prog.signature_password'), type: 'password', required: true, autocomplete: 'current-password', help: t('prog.signature_help') }),
+      signatureField('dec', t('sig.meaning.screening_decision')),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'decision-submit' }, t('prog.sign'))));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
       showErrorBox(box, null);
-      const body = { decision: form.elements.decision.value, password: form.elements.password.value };
+      const body = { decision: form.elements.decision.value, password: form.elements.password.value, meaning: t('sig.meaning.screening_decision') };
       if (!body.password) { markFieldError(form, 'password', t('error.required')); return; }
       const reason = form.elements.override_reason.value.trim();
       if (reason) body.override_reason = reason;
@@ -539,13 +539,13 @@ export async function renderPlan(ctx, id) {
       h('p', { class: 'help' }, t('prog.approve_help')),
       child ? h('p', { class: 'alert alert-warning', 'data-testid': 'child-dose' }, t('prog.child_dose', { dose: millionsPerKg(row.plan.dose.per_kg_given) })) : null,
       child ? field('approve', { name: 'dose_reason', label: t('prog.dose_reason'), type: 'textarea', required: true, maxlength: 1000 }) : null,
-      field('approve', { name: 'password', label: t('prog.signature_password'), type: 'password', required: true, autocomplete: 'current-password' }),
+      signatureField('approve', t('sig.meaning.plan_approve')),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'approve-submit' }, t('prog.approve'))));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
       showErrorBox(box, null);
-      const body = { password: form.elements.password.value };
+      const body = { password: form.elements.password.value, meaning: t('sig.meaning.plan_approve') };
       if (child) {
         body.dose_reason = form.elements.dose_reason.value.trim();
         if (!body.dose_reason) { markFieldError(form, 'dose_reason', t('error.required')); return; }
