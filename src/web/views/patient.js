@@ -1,7 +1,7 @@
 // One patient: demographics, dated weights, conditions, medications and
 // allergies; add a weight, a condition, a medication (or stop one), an
 // allergy; links to edit and print.
-import { h, clear, today } from '../dom.js';
+import { h, append, clear, today } from '../dom.js';
 import { api } from '../api.js';
 import { t, formatNumber, formatDate, formatDateTime } from '../i18n.js';
 import {
@@ -38,7 +38,8 @@ export async function renderPatientView(ctx, id) {
     h('button', { type: 'button', class: 'btn', 'data-testid': 'print-patient', on: { click: () => window.print() } }, t('action.print')),
     h('a', { class: 'btn btn-quiet', href: '#/patients', 'data-testid': 'back-to-list' }, t('patients.back')));
 
-  main.append(
+  // append skips the sections a patient does not have (null); Element.append would write "null"
+  append(main, [
     h('div', { class: 'page-head patient-head' },
       h('div', {},
         title,
@@ -67,7 +68,7 @@ export async function renderPatientView(ctx, id) {
     consents,
     programmes,
     h('p', { class: 'print-only', 'data-testid': 'printed-by' },
-      t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' })));
+      t('print.footer', { date: formatDateTime(new Date().toISOString()), user: session.user ? session.user.username : '' }))]);
 }
 
 // The consultation request the patient came from: its date (a link for who
