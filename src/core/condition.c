@@ -51,7 +51,7 @@ static bool one_of(const char *text, const char *const *values)
     return false;
 }
 
-static cc_status bad(cc_error *err, const char *code, const char *message)
+static cc_status refuse_details(cc_error *err, const char *code, const char *message)
 {
     return cc_fail(err, CC_INVALID, "details", code, message);
 }
@@ -66,13 +66,14 @@ cc_status condition_check_detail(condition_kind kind, const char *key, bool is_n
                                              "primary_progressive", NULL};
     static const char *const ALS_ONSETS[] = {"bulbar", "limb", "respiratory", NULL};
     if (strcmp(key, "note") == 0)
-        return is_number ? bad(err, "invalid_value", "details.note is text")
+        return is_number ? refuse_details(err, "invalid_value", "details.note is text")
                          : text_check_line(text, "details", CONDITION_NOTE_MAX, false, err);
     bool level =
         strcmp(key, "level") == 0 && (kind == CONDITION_SCI || kind == CONDITION_SPINA_BIFIDA);
     if (strcmp(key, "edss_at_diagnosis") == 0 && kind == CONDITION_MS) {
         if (!is_number || !(number >= 0 && number <= 10) || (double)(int)(number * 2) != number * 2)
-            return bad(err, "out_of_range", "details.edss_at_diagnosis is 0 to 10 by steps of 0.5");
+            return refuse_details(err, "out_of_range",
+                                  "details.edss_at_diagnosis is 0 to 10 by steps of 0.5");
         return CC_OK;
     }
     const char *const *values = NULL;
@@ -85,12 +86,14 @@ cc_status condition_check_detail(condition_kind kind, const char *key, bool is_n
     else if (kind == CONDITION_ALS && strcmp(key, "onset_region") == 0)
         values = ALS_ONSETS;
     if (!level && !values)
-        return bad(err, "unknown_field", "this detail does not belong to a condition of that kind");
+        return refuse_details(err, "unknown_field",
+                              "this detail does not belong to a condition of that kind");
     if (is_number || !text)
-        return bad(err, "invalid_value", "this detail is text");
+        return refuse_details(err, "invalid_value", "this detail is text");
     if (level ? !condition_level_is_valid(text) : !one_of(text, values))
-        return bad(err, "invalid_value",
-                   level ? "details.level is a neurological level C1..C8, T1..T12, L1..L5, S1..S5"
-                         : "this detail's value is not one of its values");
+        return refuse_details(
+            err, "invalid_value",
+            level ? "details.level is a neurological level C1..C8, T1..T12, L1..L5, S1..S5"
+                  : "this detail's value is not one of its values");
     return CC_OK;
 }
