@@ -441,10 +441,16 @@ def french_report(srv, t):
     left = [w for w in ENGLISH if w in text]
     t.check(not left, "HTML lang=fr: no English word left",
             [text[max(0, text.find(w) - 60):text.find(w) + 60] for w in left])
-    r = srv.request("GET", base + "html", role="physician",
-                    headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    # without lang: the caller's language, as the API's errors
+    r = srv.request("PATCH", "/api/v1/session/preferences", {"language": "fr"}, role="physician")
+    t.check(r.status == 200, "physician prefers French", r)
+    r = srv.request("GET", base + "html", role="physician")
     t.check(r.status == 200 and "<h1>Rapport de résultats : " in r.body.decode("utf-8"),
-            "HTML without lang: in the caller's Accept-Language", r.status)
+            "HTML without lang: in the caller's preferred language", r.status)
+    r = srv.request("GET", base + "html&lang=en", role="physician")
+    t.check(r.status == 200 and b"<h1>Outcome report: " in r.body,
+            "HTML lang=en: English whatever the caller prefers", r.status)
+    srv.request("PATCH", "/api/v1/session/preferences", {"language": "en"}, role="physician")
     r = srv.request("GET", base + "pdf&lang=fr", role="physician")
     pdf = pdf_text(r.body) if r.status == 200 else ""
     if pdf is None:
