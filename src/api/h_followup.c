@@ -501,6 +501,12 @@ cc_status h_report_chart(api_request *req, cc_error *err)
         return cc_fail(err, CC_INVALID, "kind", "invalid_value",
                        "kind must be trajectory, ais or ae");
     report_chart_kind kind = kinds[k].kind;
+    const char *lang = api_query(req, "lang");
+    if (lang && !catalogue_has_language(lang))
+        return cc_fail(err, CC_INVALID, "lang", "invalid_value", "lang: a catalogue's language");
+    if (!lang)
+        lang = error_text_language(req->who.language[0] ? req->who.language : NULL,
+                                   api_header(req, "Accept-Language"), "rep.doc.title");
     size_t measure = 0;
     if (kind == REPORT_CHART_TRAJECTORY) {
         if (!measure_text)
@@ -532,7 +538,10 @@ cc_status h_report_chart(api_request *req, cc_error *err)
     }
     buf b;
     buf_init(&b, (size_t)16 << 20);
+    const report_words words = {lang, catalogue_text};
+    report_charts_use_words(&words);
     st = report_chart_svg(kind, part, &b, err);
+    report_charts_use_words(NULL);
     json_decref(report);
     return reply_buf(req, st, &b, "image/svg+xml", NULL, err);
 }

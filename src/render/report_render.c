@@ -323,9 +323,8 @@ static cc_status html_figure(buf *b, report_chart_kind kind, const json_t *part,
     return CC_OK;
 }
 
-cc_status report_render_html(const json_t *r, const report_words *w, buf *b, cc_error *err)
+static cc_status render_html(const json_t *r, buf *b, cc_error *err)
 {
-    report_charts_use_words(w);
     const char *lang = report_language();
     const char *protocol = json_string_value(json_object_get(r, "protocol"));
     bool synthetic = json_is_true(json_object_get(r, "synthetic_data"));
@@ -746,9 +745,8 @@ static void pdf_chart(cairo_t *cr, double *y, bool synthetic, report_chart_kind 
     *y += h * scale + CHART_GAP;
 }
 
-cc_status report_render_pdf(const json_t *r, const report_words *w, buf *out, cc_error *err)
+static cc_status render_pdf(const json_t *r, buf *out, cc_error *err)
 {
-    report_charts_use_words(w);
     cairo_surface_t *s =
         cairo_pdf_surface_create_for_stream(report_charts_write_buf, out, A4_W, A4_H);
     cairo_t *cr = cairo_create(s);
@@ -811,4 +809,22 @@ cc_status report_render_pdf(const json_t *r, const report_words *w, buf *out, cc
                        cairo_status_to_string(cs));
     (void)err;
     return CC_OK;
+}
+
+/* The words hold only while this report is drawn: a chart drawn later on the
+ * thread must not read the caller's words after they are gone. */
+cc_status report_render_html(const json_t *r, const report_words *w, buf *b, cc_error *err)
+{
+    report_charts_use_words(w);
+    cc_status st = render_html(r, b, err);
+    report_charts_use_words(NULL);
+    return st;
+}
+
+cc_status report_render_pdf(const json_t *r, const report_words *w, buf *out, cc_error *err)
+{
+    report_charts_use_words(w);
+    cc_status st = render_pdf(r, out, err);
+    report_charts_use_words(NULL);
+    return st;
 }

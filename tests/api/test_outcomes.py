@@ -451,6 +451,15 @@ def french_report(srv, t):
     t.check(r.status == 200 and b"<h1>Outcome report: " in r.body,
             "HTML lang=en: English whatever the caller prefers", r.status)
     srv.request("PATCH", "/api/v1/session/preferences", {"language": "en"}, role="physician")
+    r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ae&lang=fr",
+                    role="physician")
+    svg = r.body.decode("utf-8") if r.status == 200 else ""
+    t.check("Graphique des événements indésirables" in svg and "by term and grade" not in svg,
+            "chart lang=fr: the SVG's text alternative in French", r.status)
+    r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ae&lang=xx",
+                    role="physician")
+    t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == "lang",
+            "chart lang=xx refused naming lang", r)
     r = srv.request("GET", base + "pdf&lang=fr", role="physician")
     pdf = pdf_text(r.body) if r.status == 200 else ""
     if pdf is None:
