@@ -20,6 +20,8 @@ static const char LABEL_PREFIX[] = "unitlabel.";
 /* Column headers of CSV exports and the adverse-event values they show. */
 static const char CSV_PREFIX[] = "csv.";
 static const char AE_PREFIX[] = "ae.";
+/* The outcome report's headings, definitions and chart texts. */
+static const char REPORT_PREFIX[] = "rep.";
 /* Names a {marker} placeholder takes (kept under their full key). */
 static const char MARKER_PREFIX[] = "lab.marker.";
 /* Present in a catalogue that holds the patient-facing pages only. */
@@ -78,7 +80,8 @@ static cc_status load_one(const web_asset *a, catalogue *c)
         bool kept_whole = strncmp(key, MARKER_PREFIX, sizeof MARKER_PREFIX - 1) == 0 ||
                           strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) == 0 ||
                           strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) == 0 ||
-                          strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) == 0;
+                          strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) == 0 ||
+                          strncmp(key, REPORT_PREFIX, sizeof REPORT_PREFIX - 1) == 0;
         if (!(is_error || kept_whole) || !json_is_string(value))
             continue;
         entry *e = c->entries ? &c->entries[c->n] : NULL;
@@ -201,7 +204,8 @@ const char *catalogue_text(const char *language, const char *key)
     pthread_once(&once, load_all);
     if (strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0 &&
         strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) != 0 &&
-        strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) != 0)
+        strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) != 0 &&
+        strncmp(key, REPORT_PREFIX, sizeof REPORT_PREFIX - 1) != 0)
         return NULL;
     const char *text = lookup(find_language(language), key);
     return text ? text : lookup(english, key);

@@ -44,9 +44,10 @@ bool error_text_render(const char *language, const cc_error *err, char *out, siz
 bool catalogue_has_language(const char *language);
 
 /* The text of a unit label's catalogue key ("unitlabel.biohazard"), of a CSV
- * column header ("csv.ae.grade") or of an adverse-event value ("ae.rel.possible")
- * in language, else in English; NULL when neither catalogue has it or key does
- * not begin with "unitlabel.", "csv." or "ae.". The string lives as long as
+ * column header ("csv.ae.grade"), of an adverse-event value ("ae.rel.possible")
+ * or of the outcome report ("rep.definitions") in language, else in English;
+ * NULL when neither catalogue has it or key does not begin with "unitlabel.",
+ * "csv.", "ae." or "rep.". The string lives as long as
  * the process. */
 const char *catalogue_text(const char *language, const char *key);
 

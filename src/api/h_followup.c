@@ -425,11 +425,16 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     if (format && fmt < 0 && strcmp(format, "json") != 0)
         return cc_fail(err, CC_INVALID, "format", "invalid_value",
                        "format must be json, csv, html or pdf");
-    /* lang: the CSV's column headers in that catalogue's words */
+    /* lang: the CSV's column headers, the HTML and PDF report in that
+     * catalogue's words; HTML and PDF default to the caller's language */
     const char *lang = api_query(req, "lang");
-    if (lang && (fmt != 0 || !catalogue_has_language(lang)))
+    if (lang && (fmt < 0 || !catalogue_has_language(lang)))
         return cc_fail(err, CC_INVALID, "lang", "invalid_value",
-                       "lang: a catalogue's language, with format=csv");
+                       "lang: a catalogue's language, with format=csv, html or pdf");
+    if (!lang && fmt > 0)
+        lang = error_text_language(req->who.language[0] ? req->who.language : NULL,
+                                   api_header(req, "Accept-Language"), "rep.doc.title");
+    const report_words words = {lang, catalogue_text};
     report_query q;
     json_t *report = NULL;
     cc_status st = report_of_request(req, &q, &report, err);
@@ -444,7 +449,8 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     if (fmt == 0)
         outcomes_csv(req, report, lang, &b);
     else
-        st = fmt == 1 ? report_render_html(report, &b, err) : report_render_pdf(report, &b, err);
+        st = fmt == 1 ? report_render_html(report, &words, &b, err)
+                      : report_render_pdf(report, &words, &b, err);
     json_decref(report);
     return reply_buf(
         req, st, &b, formats[fmt].type,
@@ -495,6 +501,12 @@ cc_status h_report_chart(api_request *req, cc_error *err)
         return cc_fail(err, CC_INVALID, "kind", "invalid_value",
                        "kind must be trajectory, ais or ae");
     report_chart_kind kind = kinds[k].kind;
+    const char *lang = api_query(req, "lang");
+    if (lang && !catalogue_has_language(lang))
+        return cc_fail(err, CC_INVALID, "lang", "invalid_value", "lang: a catalogue's language");
+    if (!lang)
+        lang = error_text_language(req->who.language[0] ? req->who.language : NULL,
+                                   api_header(req, "Accept-Language"), "rep.doc.title");
     size_t measure = 0;
     if (kind == REPORT_CHART_TRAJECTORY) {
         if (!measure_text)
@@ -526,7 +538,10 @@ cc_status h_report_chart(api_request *req, cc_error *err)
     }
     buf b;
     buf_init(&b, (size_t)16 << 20);
+    const report_words words = {lang, catalogue_text};
+    report_charts_use_words(&words);
     st = report_chart_svg(kind, part, &b, err);
+    report_charts_use_words(NULL);
     json_decref(report);
     return reply_buf(req, st, &b, "image/svg+xml", NULL, err);
 }

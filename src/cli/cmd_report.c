@@ -141,8 +141,8 @@ int cmd_report(int argc, char **argv)
     if (csv || html || pdf) {
         if (csv)
             report_outcomes_csv(report, &b);
-        else if ((html ? report_render_html(report, &b, &err)
-                       : report_render_pdf(report, &b, &err)) != CC_OK)
+        else if ((html ? report_render_html(report, NULL, &b, &err)
+                       : report_render_pdf(report, NULL, &b, &err)) != CC_OK)
             fprintf(stderr, "cellclinic report outcomes: %s\n", err.message);
         text = buf_failed(&b) ? NULL : b.data;
         len = b.len;

@@ -1,6 +1,7 @@
 #include "report_charts.h"
 
 #include <cairo-svg.h>
+#include <ctype.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pthread.h>
@@ -63,8 +64,67 @@ const char *report_count_text(const json_t *obj, const char *key, char out[REPOR
     return out;
 }
 
+/* Per thread, so that renderers on several server threads keep their own
+ * language without passing it through every small drawing function. */
+static _Thread_local const report_words *words;
+
+void report_charts_use_words(const report_words *w)
+{
+    words = w;
+}
+
+const char *report_text(const char *key, const char *english)
+{
+    const char *t = words && words->text ? words->text(report_language(), key) : NULL;
+    return t ? t : english;
+}
+
+const char *report_language(void)
+{
+    return words && words->language ? words->language : "en";
+}
+
+char *report_localised(char *t)
+{
+    if (strcmp(report_language(), "fr") != 0)
+        return t;
+    for (char *p = t; *p; p++)
+        if (*p == '.' && p > t && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]))
+            *p = ',';
+    return t;
+}
+
 /* report_count_text into a scratch buffer of the caller's statement */
 #define COUNT(obj, key) report_count_text((obj), (key), (char[REPORT_COUNT_TEXT]){0})
+
+/* v by a printf format of one double, with the language's decimal mark. */
+#define NUM(fmt, v) num_text((fmt), (v), (char[32]){0})
+static const char *num_text(const char *fmt, double v, char out[32])
+{
+    snprintf(out, 32, fmt, v);
+    return report_localised(out);
+}
+
+const char *report_label(const char *label, char out[REPORT_LABEL_TEXT])
+{
+    if (!label || strcmp(report_language(), "en") == 0)
+        return label;
+    if (strcmp(label, "baseline") == 0)
+        return report_text("rep.doc.baseline", label);
+    int n = 0, end = 0;
+    if (sscanf(label, "month-%d%n", &n, &end) == 1 && label[end] == '\0') {
+        snprintf(out, REPORT_LABEL_TEXT, "%s %d", report_text("rep.doc.month", "Month"), n);
+        return out;
+    }
+    return label;
+}
+
+#define LABEL(v) text_of_label(v, (char[REPORT_LABEL_TEXT]){0})
+static const char *text_of_label(const json_t *v, char out[REPORT_LABEL_TEXT])
+{
+    const char *s = report_label(json_string_value(v), out);
+    return s ? s : "?";
+}
 
 static const char *text_of(const json_t *v)
 {
@@ -197,16 +257,17 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
             widen(&lo, &hi, json_array_get(row, t));
     }
     char text[160];
-    snprintf(text, sizeof text, "%s: %s - per patient, mean and 95%% CI",
-             text_of(json_object_get(measure, "instrument")),
-             text_of(json_object_get(measure, "score")));
+    snprintf(text, sizeof text, "%s: %s - %s", text_of(json_object_get(measure, "instrument")),
+             text_of(json_object_get(measure, "score")),
+             report_text("rep.doc.chart.per_patient", "per patient, mean and 95% CI"));
     title(cr, x0, y0, text);
     if (json_is_object(traj))
-        snprintf(text, sizeof text,
-                 "%s of %s patients drawn (thin lines); mean with 95%% CI (dark)",
-                 COUNT(traj, "drawn"), COUNT(traj, "of"));
+        snprintf(text, sizeof text, "%s %s %s %s", COUNT(traj, "drawn"),
+                 report_text("rep.doc.chart.of", "of"), COUNT(traj, "of"),
+                 report_text("rep.doc.chart.drawn_thin",
+                             "patients drawn (thin lines); mean with 95% CI (dark)"));
     else
-        snprintf(text, sizeof text, "mean with 95%% CI");
+        snprintf(text, sizeof text, "%s", report_text("rep.doc.chart.mean_ci", "mean with 95% CI"));
     text_at(cr, x0, y0 + 26, 0, text);
     double px = x0 + 58, py = y0 + 36, pw = w - 66, ph = h - 86;
     cairo_set_line_width(cr, 0.8);
@@ -219,16 +280,18 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
     text_at(cr, 0, 0, 0.5, text_of(json_object_get(measure, "score")));
     cairo_restore(cr);
     cairo_new_path(cr);
-    text_at(cr, px + pw / 2, y0 + h - 4, 0.5, "time point (n assessed / due below)");
+    text_at(cr, px + pw / 2, y0 + h - 4, 0.5,
+            report_text("rep.doc.chart.time_axis", "time point (n assessed / due below)"));
     for (size_t i = 0; i < n; i++) {
         const json_t *c = json_array_get(pts, i);
         double x = px + pw * ((double)i + 0.5) / (double)n;
-        text_at(cr, x, py + ph + 12, 0.5, text_of(json_object_get(c, "label")));
+        text_at(cr, x, py + ph + 12, 0.5, LABEL(json_object_get(c, "label")));
         snprintf(text, sizeof text, "%s / %s", COUNT(c, "n"), COUNT(c, "due"));
         text_at(cr, x, py + ph + 24, 0.5, text);
     }
     if (!(lo <= hi)) {
-        text_at(cr, px + 10, py + ph / 2, 0, "no value to chart");
+        text_at(cr, px + 10, py + ph / 2, 0,
+                report_text("rep.doc.chart.no_value", "no value to chart"));
         return;
     }
     double rmin, rmax;
@@ -251,7 +314,7 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
 #define Y_OF(v) (py + ph - ph * (clip((v), ranged, rmin, rmax, &cut) - lo) / (hi - lo))
     for (double v = lo; v <= hi + step * 1e-6; v += step) {
         double y = Y_OF(v);
-        snprintf(text, sizeof text, "%.6g", fabs(v) < step / 1e6 ? 0 : v);
+        snprintf(text, sizeof text, "%s", NUM("%.6g", fabs(v) < step / 1e6 ? 0 : v));
         text_at(cr, px - 5, y + 3, 1, text);
         cairo_move_to(cr, px - 3, y);
         cairo_line_to(cr, px, y);
@@ -337,7 +400,9 @@ void report_chart_trajectory(cairo_t *cr, const json_t *measure, double x0, doub
     cairo_set_line_width(cr, 0.8);
     black(cr);
     if (cut) {
-        snprintf(text, sizeof text, "95%% CI cut at the scale's limits (%g to %g)", rmin, rmax);
+        snprintf(text, sizeof text, "%s (%s %s %s)",
+                 report_text("rep.doc.chart.ci_cut", "95% CI cut at the scale's limits"),
+                 NUM("%g", rmin), report_text("rep.doc.chart.to", "to"), NUM("%g", rmax));
         text_at(cr, px + 4, py + 10, 0, text);
     }
 }
@@ -376,21 +441,26 @@ static void ais_panel(cairo_t *cr, const json_t *tp, double x0, double y0, doubl
             pairs += tab[b][g];
         }
     char text[128];
-    const char *label = text_of(json_object_get(tp, "label"));
+    const char *label = LABEL(json_object_get(tp, "label"));
     black(cr);
     font(cr, 10, true);
-    snprintf(text, sizeof text, "baseline -> %s", label);
+    snprintf(text, sizeof text, "%s -> %s", report_text("rep.doc.chart.baseline", "baseline"),
+             label);
     text_at(cr, x0, y0 + 10, 0, text);
     font(cr, 9, false);
-    snprintf(text, sizeof text, "%s pairs, missing %s", COUNT(tp, "pairs"), COUNT(tp, "missing"));
+    snprintf(text, sizeof text, "%s %s, %s %s", COUNT(tp, "pairs"),
+             report_text("rep.doc.chart.pairs", "pairs"),
+             report_text("rep.doc.chart.missing", "missing"), COUNT(tp, "missing"));
     text_at(cr, x0, y0 + 22, 0, text);
     double top = y0 + 40, colh = h - 62, cw = 16;
     double lx = x0 + 34, rx = x0 + w - 34 - cw;
-    text_at(cr, lx + cw / 2, top - 5, 0.5, "baseline");
+    text_at(cr, lx + cw / 2, top - 5, 0.5, report_text("rep.doc.chart.baseline", "baseline"));
     text_at(cr, rx + cw / 2, top - 5, 0.5, label);
-    text_at(cr, x0 + w / 2, top + colh + 16, 0.5, "AIS grade (patients)");
+    text_at(cr, x0 + w / 2, top + colh + 16, 0.5,
+            report_text("rep.doc.chart.ais_axis", "AIS grade (patients)"));
     if (pairs == 0) {
-        text_at(cr, x0 + w / 2, top + colh / 2, 0.5, "no patient with both grades");
+        text_at(cr, x0 + w / 2, top + colh / 2, 0.5,
+                report_text("rep.doc.chart.no_pair", "no patient with both grades"));
         return;
     }
     int used_l = 0, used_r = 0;
@@ -476,11 +546,15 @@ static void ais_panel(cairo_t *cr, const json_t *tp, double x0, double y0, doubl
 void report_chart_ais(cairo_t *cr, const json_t *ais, double x0, double y0, double w, double h)
 {
     report_charts_init();
-    title(cr, x0, y0, "ISNCSCI: AIS grade at baseline -> at each time point");
-    text_at(cr, x0, y0 + 26, 0, "patients with both grades; band width proportional to the count");
+    title(cr, x0, y0,
+          report_text("rep.doc.chart.ais_title",
+                      "ISNCSCI: AIS grade at baseline -> at each time point"));
+    text_at(cr, x0, y0 + 26, 0,
+            report_text("rep.doc.chart.ais_sub",
+                        "patients with both grades; band width proportional to the count"));
     size_t n = json_array_size(ais);
     if (!json_is_array(ais) || n == 0) {
-        text_at(cr, x0, y0 + 50, 0, "no AIS grade recorded");
+        text_at(cr, x0, y0 + 50, 0, report_text("rep.doc.chart.no_ais", "no AIS grade recorded"));
         return;
     }
     int cols = ais_columns(w);
@@ -508,7 +582,7 @@ void report_chart_ais(cairo_t *cr, const json_t *ais, double x0, double y0, doub
         text_at(cr, lx + 13, ly, 0, t);
         lx += 62;
     }
-    text_at(cr, lx, ly, 0, "missing: due, no grade");
+    text_at(cr, lx, ly, 0, report_text("rep.doc.chart.ais_missing", "missing: due, no grade"));
 }
 
 /* ---- adverse events by term and grade ---- */
@@ -578,9 +652,10 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
     size_t n = ae_terms(json_object_get(ae, "rows"), terms);
     const char *treated_text = COUNT(ae, "treated");
     char text[160];
-    title(cr, x0, y0, "Adverse events by term and grade");
-    snprintf(text, sizeof text, "patients with the event at each grade, of %s treated",
-             treated_text);
+    title(cr, x0, y0, report_text("rep.doc.chart.ae_title", "Adverse events by term and grade"));
+    snprintf(text, sizeof text, "%s %s %s",
+             report_text("rep.doc.chart.ae_sub", "patients with the event at each grade, of"),
+             treated_text, report_text("rep.doc.chart.treated", "treated"));
     text_at(cr, x0, y0 + 26, 0, text);
     double lx = x0;
     for (int g = 0; g < GRADES; g++) {
@@ -590,15 +665,18 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
         black(cr);
         cairo_set_line_width(cr, 0.5);
         cairo_stroke(cr);
-        snprintf(text, sizeof text, "grade %d", g + 1);
+        snprintf(text, sizeof text, "%s %d", report_text("rep.doc.chart.grade", "grade"), g + 1);
         text_at(cr, lx + 13, y0 + 41, 0, text);
         lx += 64;
     }
     if (n == 0) {
         const json_t *avail = json_object_get(ae, "available");
         text_at(cr, x0, y0 + AE_HEAD + 16, 0,
-                json_is_false(avail) ? "adverse events are not recorded in this store"
-                                     : "no adverse event recorded among the treated patients");
+                json_is_false(avail)
+                    ? report_text("rep.doc.chart.ae_unavailable",
+                                  "adverse events are not recorded in this store")
+                    : report_text("rep.doc.chart.no_ae",
+                                  "no adverse event recorded among the treated patients"));
         return;
     }
     double label_w = 130, end_w = 84;
@@ -626,10 +704,12 @@ void report_chart_ae(cairo_t *cr, const json_t *ae, double x0, double y0, double
         cairo_stroke(cr);
         text_at(cr, x, py + ph + 13, 0.5, text);
     }
-    snprintf(text, sizeof text, "patients (of %s treated)", treated_text);
+    snprintf(text, sizeof text, "%s %s %s)", report_text("rep.doc.chart.ae_axis", "patients (of"),
+             treated_text, report_text("rep.doc.chart.treated", "treated"));
     text_at(cr, px + pw / 2, py + ph + 26, 0.5, text);
     text_at(cr, x0, py + ph + 40, 0,
-            "a patient with a term at two grades counts under each; events are in the table");
+            report_text("rep.doc.chart.ae_note", "a patient with a term at two grades counts under "
+                                                 "each; events are in the table"));
     for (size_t i = 0; i < n; i++) {
         double y = py + (double)i * step + (step - bar) / 2, x = px;
         char term[40];
@@ -696,12 +776,14 @@ static void alt_trajectory(const json_t *m, buf *b)
     double rmin, rmax;
     bool ranged = measure_range(m, &rmin, &rmax);
     const json_t *traj = json_object_get(m, "trajectories");
-    buf_printf(b, "Chart of %s %s: ", text_of(json_object_get(m, "instrument")),
-               text_of(json_object_get(m, "score")));
+    buf_printf(b, "%s %s %s%s", report_text("rep.doc.chart.alt", "Chart of"),
+               text_of(json_object_get(m, "instrument")), text_of(json_object_get(m, "score")),
+               strcmp(report_language(), "fr") == 0 ? " : " : ": ");
     if (json_is_object(traj))
-        buf_printf(b, "%s of %s patients drawn as lines; ", COUNT(traj, "drawn"),
-                   COUNT(traj, "of"));
-    buf_puts(b, "mean (95% CI), n assessed / due:");
+        buf_printf(b, "%s %s %s %s; ", COUNT(traj, "drawn"), report_text("rep.doc.chart.of", "of"),
+                   COUNT(traj, "of"),
+                   report_text("rep.doc.chart.drawn_lines", "patients drawn as lines"));
+    buf_puts(b, report_text("rep.doc.chart.alt_points", "mean (95% CI), n assessed / due:"));
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(m, "timepoints"), i, c)
@@ -711,29 +793,34 @@ static void alt_trajectory(const json_t *m, buf *b)
         double mean = num(json_object_get(c, "mean"), &ok);
         double l = num(json_object_get(ci, "low"), &okl),
                hg = num(json_object_get(ci, "high"), &okh);
-        buf_printf(b, "%s %s ", i ? ";" : "", text_of(json_object_get(c, "label")));
+        buf_printf(b, "%s %s ", i ? ";" : "", LABEL(json_object_get(c, "label")));
         if (ok)
-            buf_printf(b, "%.4g", mean);
+            buf_puts(b, NUM("%.4g", mean));
         else
-            buf_puts(b, "no mean");
+            buf_puts(b, report_text("rep.doc.chart.no_mean", "no mean"));
         if (ok && okl && okh) {
             bool cut = false;
             l = clip(l, ranged, rmin, rmax, &cut);
             hg = clip(hg, ranged, rmin, rmax, &cut);
-            buf_printf(b, " (%.4g to %.4g%s)", l, hg, cut ? ", cut at the scale's limit" : "");
+            buf_printf(b, " (%s %s %s%s%s)", NUM("%.4g", l), report_text("rep.doc.chart.to", "to"),
+                       NUM("%.4g", hg), cut ? ", " : "",
+                       cut ? report_text("rep.doc.chart.cut", "cut at the scale's limit") : "");
         }
         buf_printf(b, ", %s / %s", COUNT(c, "n"), COUNT(c, "due"));
     }
     buf_putc(b, '.');
     if (ranged)
-        buf_printf(b, " Scale %g to %g.", rmin, rmax);
+        buf_printf(b, " %s %s %s %s.", report_text("rep.doc.chart.scale", "Scale"), NUM("%g", rmin),
+                   report_text("rep.doc.chart.to", "to"), NUM("%g", rmax));
 }
 
 static void alt_ais(const json_t *ais, buf *b)
 {
-    buf_puts(b, "Chart of the AIS grade at baseline and at each time point");
+    buf_puts(b, report_text("rep.doc.chart.ais_alt",
+                            "Chart of the AIS grade at baseline and at each time point"));
     if (!json_is_array(ais) || json_array_size(ais) == 0) {
-        buf_puts(b, ": no AIS grade recorded.");
+        buf_printf(b, "%s%s.", strcmp(report_language(), "fr") == 0 ? " : " : ": ",
+                   report_text("rep.doc.chart.no_ais", "no AIS grade recorded"));
         return;
     }
     size_t i;
@@ -742,12 +829,14 @@ static void alt_ais(const json_t *ais, buf *b)
     {
         long long tab[GRADES][GRADES];
         ais_table(tp, tab);
-        buf_printf(b, "%s %s: %s pairs, missing %s", i ? ";" : ":",
-                   text_of(json_object_get(tp, "label")), COUNT(tp, "pairs"), COUNT(tp, "missing"));
+        buf_printf(b, "%s %s: %s %s, %s %s", i ? ";" : ":", LABEL(json_object_get(tp, "label")),
+                   COUNT(tp, "pairs"), report_text("rep.doc.chart.pairs", "pairs"),
+                   report_text("rep.doc.chart.missing", "missing"), COUNT(tp, "missing"));
         for (int x = 0; x < GRADES; x++)
             for (int g = 0; g < GRADES; g++)
                 if (tab[x][g])
-                    buf_printf(b, ", %c to %c %lld", AIS_LETTERS[x], AIS_LETTERS[g], tab[x][g]);
+                    buf_printf(b, ", %c %s %c %lld", AIS_LETTERS[x],
+                               report_text("rep.doc.chart.to", "to"), AIS_LETTERS[g], tab[x][g]);
     }
     buf_putc(b, '.');
 }
@@ -757,10 +846,12 @@ static void alt_ae(const json_t *ae, buf *b)
     ae_term terms[AE_MAX_TERMS];
     size_t n = ae_terms(json_object_get(ae, "rows"), terms);
     const char *treated_text = COUNT(ae, "treated");
-    buf_printf(b, "Chart of adverse events by term and grade among %s treated patients",
-               treated_text);
+    buf_printf(
+        b, "%s %s %s",
+        report_text("rep.doc.chart.ae_alt", "Chart of adverse events by term and grade among"),
+        treated_text, report_text("rep.doc.chart.treated_patients", "treated patients"));
     if (n == 0) {
-        buf_puts(b, ": no adverse event recorded.");
+        buf_printf(b, ": %s.", report_text("rep.doc.chart.no_ae_alt", "no adverse event recorded"));
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -769,9 +860,8 @@ static void alt_ae(const json_t *ae, buf *b)
         for (int g = 0; g < GRADES; g++)
             if (terms[i].by_grade[g] || terms[i].hidden_below[g]) {
                 buf_printf(
-                    b,
-                    terms[i].hidden_below[g] ? "%s grade %d <%lld / %s" : "%s grade %d %lld / %s",
-                    first ? "" : ",", g + 1,
+                    b, terms[i].hidden_below[g] ? "%s %s %d <%lld / %s" : "%s %s %d %lld / %s",
+                    first ? "" : ",", report_text("rep.doc.chart.grade", "grade"), g + 1,
                     terms[i].hidden_below[g] ? terms[i].hidden_below[g] : terms[i].by_grade[g],
                     treated_text);
                 first = false;

@@ -49,6 +49,29 @@
 #include "core/buf.h"
 #include "core/status.h"
 
+/* The words of a report: language ("en", "fr": decimal comma and dd/mm/yyyy
+ * dates in French) and text(language, key), the message catalogue's text of a
+ * "rep." key or NULL when it has none. NULL words, NULL text or a NULL answer:
+ * the English built in. The caller owns both; they must outlive the drawing. */
+typedef struct {
+    const char *language;
+    const char *(*text)(const char *language, const char *key);
+} report_words;
+
+/* The words of the charts drawn next on the calling thread (NULL: English),
+ * kept until the next call on that thread. */
+void report_charts_use_words(const report_words *words);
+/* With those words: the text of a "rep." key, else english; the language
+ * ("en" when none); t with each point between two digits made a comma in
+ * French (returns t). */
+const char *report_text(const char *key, const char *english);
+const char *report_language(void);
+char *report_localised(char *t);
+/* A time point's label ("baseline", "month-3") in the words' language; as
+ * given in English or when it has no translation. Returns label or out. */
+enum { REPORT_LABEL_TEXT = 48 };
+const char *report_label(const char *label, char out[REPORT_LABEL_TEXT]);
+
 typedef enum { REPORT_CHART_TRAJECTORY, REPORT_CHART_AIS, REPORT_CHART_AE } report_chart_kind;
 
 enum { REPORT_CHART_WIDTH = 520 }; /* the width of the standalone SVG */

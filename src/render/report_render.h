@@ -9,7 +9,9 @@
  * inline SVG in a <figure> whose caption is its text alternative; in the PDF
  * they follow the summary, a new page when one does not fit. Every table
  * keeps its denominators. A report on synthetic data carries the banner "SYNTHETIC
- * DATA" on every page.
+ * DATA" on every page. Headings, table headers, definitions and chart texts
+ * come in the words' language, numbers with a decimal comma and dates
+ * dd/mm/yyyy in French.
  *
  * Memory: out receives the bytes. Thread-safe as far as cairo is.
  */
@@ -20,8 +22,12 @@
 
 #include "core/buf.h"
 #include "core/status.h"
+#include "render/report_charts.h"
 
-cc_status report_render_html(const json_t *report, buf *out, cc_error *err);
-cc_status report_render_pdf(const json_t *report, buf *out, cc_error *err);
+/* words: the language and texts (render/report_charts.h), NULL for English. */
+cc_status report_render_html(const json_t *report, const report_words *words, buf *out,
+                             cc_error *err);
+cc_status report_render_pdf(const json_t *report, const report_words *words, buf *out,
+                            cc_error *err);
 
 #endif

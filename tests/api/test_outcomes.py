@@ -10,6 +10,9 @@ import io
 import json
 import math
 import os
+import re
+import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -373,7 +376,9 @@ def satisfaction_table(srv, t):
             "Moyenne" in fr[0] and "IC 95 % bas" in fr[0] and len(fr[0]) == len(head) and
             fr[1:] == rows[1:], "CSV in French: the headers translated, the rows unchanged",
             fr[0] if fr else r.status)
-    for bad in ("format=csv&lang=xx", "format=json&lang=fr"):
+    french_report(srv, t)
+    for bad in ("format=csv&lang=xx", "format=json&lang=fr", "format=html&lang=xx",
+                "format=pdf&lang=xx"):
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&" + bad, role="physician")
         t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == "lang",
                 "lang refused: " + bad, r)
@@ -381,6 +386,95 @@ def satisfaction_table(srv, t):
     i = r.body.find(b"Answered 3 / asked 6 / treated 6")
     t.check(r.status == 200 and 0 < i < r.body.find(b'data-testid="satisfaction-table"', i),
             "HTML: the response line above the table", r.status)
+
+
+# English words of the HTML and PDF report that French replaces (a French
+# report holding one of them was left half translated).
+ENGLISH = ("Outcome report", "Participant flow", "Time point", "Not yet due", "Assessed",
+           "Withdrawn", "Mean (SD)", "95% CI", "Change (pairs)", "Adverse events",
+           "At least one event", "At least one serious event", "Definitions", "Answered",
+           "asked", "treated", "Satisfaction and perceived efficacy", "Top box", "Of asked",
+           "not computable", "As of", "of treated", "Every figure gives its denominator", "Referred",
+           "patients screened for the protocol", "visit recorded as done", "never imputed",
+           "Small groups", "Pairs", "Improved", "Sensitivity",
+           "Chart of", "patients drawn", "time point (n assessed", "baseline",
+           "mean with", "month-", "(empty)", "no adverse event", "cut at the scale", "by term and grade")
+
+
+def pdf_text(body):
+    """The text of a PDF by pdftotext (poppler-utils, scripts/install-deps.sh)."""
+    if not shutil.which("pdftotext"):
+        return None
+    r = subprocess.run(["pdftotext", "-", "-"], input=body, capture_output=True, timeout=60)
+    return r.stdout.decode("utf-8", "replace") if r.returncode == 0 else None
+
+
+def french_report(srv, t):
+    """The HTML and PDF report in French by lang=fr, and by the caller's Accept-Language."""
+    base = "/api/v1/reports/outcomes?protocol=sci&format="
+    en = srv.request("GET", base + "html", role="physician")
+    en_again = srv.request("GET", base + "html&lang=en", role="physician")
+    no_svg = lambda b: re.sub(rb"<svg.*?</svg>", b"", b, flags=re.S)
+    t.check(en.status == 200 and no_svg(en_again.body) == no_svg(en.body) and b"<h1>Outcome report: " in en.body
+            and b"<h2>Definitions</h2>" in en.body and b'<html lang="en">' in en.body,
+            "HTML lang=en: the English report as without lang", en_again.status)
+    r = srv.request("GET", base + "html&lang=fr", role="physician")
+    html = r.body.decode("utf-8") if r.status == 200 else ""
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"\s+", " ", text)
+    t.check('<html lang="fr">' in html and "<h1>Rapport de résultats : " in html
+            and "<h2>Flux des participants</h2>" in html and "<h2>Définitions</h2>" in html
+            and "<th>Échéance</th>" in html and "<th>Moyenne (ET)</th>" in html
+            and "<h2>Événements indésirables</h2>" in html
+            and "Satisfaction et efficacité perçue" in html,
+            "HTML lang=fr: French headings and table headers", r.status)
+    t.check("<dt>Valeur initiale</dt><dd>observation la plus récente" in html
+            and "<dd>visite enregistrée comme faite</dd>" in html,
+            "HTML lang=fr: French definitions")
+    t.check(re.search(r"\b\d+,\d+ %", text) is not None
+            and re.search(r"\b\d+\.\d+\b", text) is None,
+            "HTML lang=fr: decimal commas, no decimal point",
+            re.findall(r"\b\d+\.\d+\b", text)[:5])
+    t.check(re.search(r"Au \d\d/\d\d/\d{4}\.", text) is not None
+            and re.search(r"\d{4}-\d\d-\d\d", text) is None,
+            "HTML lang=fr: the date dd/mm/yyyy")
+    left = [w for w in ENGLISH if w in text]
+    t.check(not left, "HTML lang=fr: no English word left",
+            [text[max(0, text.find(w) - 60):text.find(w) + 60] for w in left])
+    # without lang: the caller's language, as the API's errors
+    r = srv.request("PATCH", "/api/v1/session/preferences", {"language": "fr"}, role="physician")
+    t.check(r.status == 200, "physician prefers French", r)
+    r = srv.request("GET", base + "html", role="physician")
+    t.check(r.status == 200 and "<h1>Rapport de résultats : " in r.body.decode("utf-8"),
+            "HTML without lang: in the caller's preferred language", r.status)
+    r = srv.request("GET", base + "html&lang=en", role="physician")
+    t.check(r.status == 200 and b"<h1>Outcome report: " in r.body,
+            "HTML lang=en: English whatever the caller prefers", r.status)
+    srv.request("PATCH", "/api/v1/session/preferences", {"language": "en"}, role="physician")
+    r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ae&lang=fr",
+                    role="physician")
+    svg = r.body.decode("utf-8") if r.status == 200 else ""
+    t.check("Graphique des événements indésirables" in svg and "by term and grade" not in svg,
+            "chart lang=fr: the SVG's text alternative in French", r.status)
+    r = srv.request("GET", "/api/v1/reports/outcomes/chart?protocol=sci&kind=ae&lang=xx",
+                    role="physician")
+    t.check(r.status == 400 and (r.json or {}).get("error", {}).get("field") == "lang",
+            "chart lang=xx refused naming lang", r)
+    r = srv.request("GET", base + "pdf&lang=fr", role="physician")
+    pdf = pdf_text(r.body) if r.status == 200 else ""
+    if pdf is None:
+        t.check(False, "pdftotext is installed (poppler-utils)")
+        return
+    flat = re.sub(r"\s+", " ", pdf)
+    t.check("Rapport de résultats : " in flat and "Adressés " in flat
+            and "Événements indésirables" in flat,
+            "PDF lang=fr: the French heading, flow and adverse events", flat[:200])
+    left = [w for w in ENGLISH if w in flat]
+    t.check(not left, "PDF lang=fr: no English word left",
+            [flat[max(0, flat.find(w) - 60):flat.find(w) + 60] for w in left])
+    r = srv.request("GET", base + "pdf&lang=en", role="physician")
+    t.check(r.status == 200 and "Outcome report: " in (pdf_text(r.body) or ""),
+            "PDF lang=en: English", r.status)
 
 
 if __name__ == "__main__":

@@ -111,14 +111,18 @@ await run([
         assertFrenchPage(text, [/\bcut\b/, /\bscale\b/], 'the chart note');
         assert.ok((await fig.locator('img').getAttribute('alt')).endsWith(text), 'the text alternative says it too');
       }
-      // the drawing's own numbers (its SVG title) stay within the range
+      // the drawing's own numbers (its SVG title, in the reader's French) stay within the range
       const svg = await page.evaluate(async (src) => (await fetch(src, { credentials: 'same-origin' })).text(),
         await fig.locator('img').getAttribute('src'));
       const title = /<title>([^<]*)<\/title>/.exec(svg)[1];
-      for (const [, lo, hi] of m.range ? title.matchAll(/\((-?[\d.e+]+) to (-?[\d.e+]+)/g) : []) {
-        assert.ok(Number(lo) >= m.range.min && Number(hi) <= m.range.max, `${m.score}: ${lo} to ${hi} within the scale: ${title}`);
+      assert.ok(title.startsWith('Graphique de '), `${m.score}: the drawing's text in French: ${title}`);
+      const ends = m.range ? [...title.matchAll(/\((-?\d+(?:,\d+)?) à (-?\d+(?:,\d+)?)/g)] : [];
+      assert.ok(!m.range || ends.length > 0, `${m.score}: the drawing gives its intervals: ${title}`);
+      for (const [, lo, hi] of ends) {
+        const n = (x) => Number(x.replace(',', '.'));
+        assert.ok(n(lo) >= m.range.min && n(hi) <= m.range.max, `${m.score}: ${lo} à ${hi} within the scale: ${title}`);
       }
-      assert.equal(title.includes('cut at the scale\'s limit'), cut[i], `${m.score}: the drawing says where it cut: ${title}`);
+      assert.equal(title.includes('coupé à la limite de l’échelle'), cut[i], `${m.score}: the drawing says where it cut: ${title}`);
     }
     await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
   }],

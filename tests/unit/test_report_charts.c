@@ -284,13 +284,13 @@ static void test_whole_report(void **state)
         buf b;
         buf_init(&b, 64 << 20);
         cc_error err;
-        assert_int_equal(report_render_html(r, &b, &err), CC_OK);
+        assert_int_equal(report_render_html(r, NULL, &b, &err), CC_OK);
         assert_int_equal(count(b.data, "<figure>"), cases[i].figures);
         assert_int_equal(count(b.data, "<figcaption>"), cases[i].figures);
         assert_int_equal(count(b.data, "<svg"), cases[i].figures);
         assert_int_equal(count(b.data, "SYNTHETIC DATA"), i == 0 ? 1 : 0);
         buf_reset(&b);
-        assert_int_equal(report_render_pdf(r, &b, &err), CC_OK);
+        assert_int_equal(report_render_pdf(r, NULL, &b, &err), CC_OK);
         assert_true(b.len > 5 && memcmp(b.data, "%PDF-", 5) == 0);
         buf_release(&b);
         json_decref(r);
