@@ -45,12 +45,13 @@ export async function initI18n(langFor) {
 
 export function language() { return current; }
 
-export async function setLanguage(lang, { silent = false } = {}) {
+// remember: false shows a page in lang without making it this browser's choice.
+export async function setLanguage(lang, { silent = false, remember = true } = {}) {
   if (!LANGUAGES.includes(lang)) lang = 'en';
   await load(lang);
   current = lang;
   document.documentElement.lang = lang;
-  try { localStorage.setItem('cc.language', lang); } catch { /* private mode */ }
+  if (remember) try { localStorage.setItem('cc.language', lang); } catch { /* private mode */ }
   translateStatic(document);
   if (!silent) for (const fn of listeners) fn(lang);
 }
