@@ -146,6 +146,9 @@ export async function translatorFor(lang) {
   };
 }
 
+// Whether lang's own catalogue has the key (after translatorFor(lang)).
+export function hasIn(lang, key) { return key in (catalogues[lang] || {}); }
+
 // A stored date or instant as the interface's language writes it: a calendar
 // date "YYYY-MM-DD" as formatDate, an ISO instant as formatDateTime (local
 // time), anything else as it is.

@@ -173,7 +173,7 @@ await run([
     await ctx.close();
   }],
 
-  ['a German patient answers questionnaire links in German; one without German is in English, said in German', async ({ server, browser, baseURL }) => {
+  ['a German patient answers questionnaire links in German; one without German is in English, said in German', async ({ page, server, browser, baseURL }) => {
     const admin = await server.client();
     let r = await admin.request('POST', '/api/v1/users', { username: 'qdoc', role: 'physician', password: PW });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -302,6 +302,27 @@ await run([
     // the English page is this link's, not the browser's new choice
     assert.notEqual(await p.evaluate(() => localStorage.getItem('cc.language')), 'en');
     await ctx.close();
+
+    // the staff's handout for this patient is German, the satisfaction questionnaire named in German;
+    // for the NBD score it says the questionnaire is in English
+    await login(page, server);
+    await page.goto(`/#/follow-up/${visit}`);
+    await page.getByTestId('link-form').waitFor();
+    await page.locator('#link-instrument').selectOption('satisfaction');
+    await page.getByTestId('link-submit').click();
+    const handout = page.getByTestId('handout');
+    await handout.waitFor();
+    assert.equal(await handout.getAttribute('lang'), 'de');
+    assert.equal(await handout.locator('h2').innerText(), 'Ihr Nachsorge-Fragebogen');
+    assert.equal(await page.getByTestId('handout-intro').innerText(), 'Ihre Klinik bittet Sie, den Fragebogen '
+      + '„Zufriedenheit und wahrgenommene Wirksamkeit“ zu beantworten. Das dauert nur wenige Minuten.');
+    assert.equal(await page.getByTestId('handout-other-language').count(), 0);
+    assert.doesNotMatch(await handout.innerText(), /\b(your|the|questionnaire|valid|answers?|until)\b/i);
+    await page.locator('#link-instrument').selectOption('nbd');
+    await page.getByTestId('link-submit').click();
+    await page.getByTestId('handout-other-language').waitFor();
+    assert.match(await page.getByTestId('handout-intro').innerText(), /„Neurogenic Bowel Dysfunction score \(NBD\)“/);
+    assert.match(await page.getByTestId('handout-other-language').innerText(), /^Dieser Fragebogen ist noch nicht auf Deutsch/);
   }],
 
   ['the rate limit refuses with a sentence in the page\'s language', async ({ server, browser, baseURL }) => {

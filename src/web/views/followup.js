@@ -4,7 +4,7 @@
 // questionnaire page a patient opens from a link (no account).
 import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor, hasOwn, noteMissing } from '../i18n.js';
+import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor, hasOwn, hasIn, noteMissing } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -212,10 +212,16 @@ async function handout(r, def) {
   const tr = await translatorFor(lang);
   const locale = { fr: 'fr-FR', de: 'de-DE' }[lang] || 'en-GB';
   const expires = new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(r.expires_at));
+  // a language given by its catalogue alone names the questionnaire there; one
+  // without it (a validated instrument) is answered in English, as the page says
+  const key = `instr.${def.id}`;
+  const notice = !def[lang] && !hasIn(lang, key);
+  const name = def[lang] || (notice ? def.en : tr(key));
   return h('section', { class: 'handout card', lang, 'data-testid': 'handout', 'aria-label': t('fu.handout') },
     r.clinic_name ? h('p', { class: 'handout-clinic', 'data-testid': 'handout-clinic' }, r.clinic_name) : null,
     h('h2', {}, tr('handout.title')),
-    h('p', { 'data-testid': 'handout-intro' }, tr('handout.intro', { questionnaire: label(def, lang) })),
+    h('p', { 'data-testid': 'handout-intro' }, tr('handout.intro', { questionnaire: name })),
+    notice ? h('p', { 'data-testid': 'handout-other-language' }, tr('q.not_in_language')) : null,
     qrFigure(r.qr_svg, tr('handout.qr'), 'handout-qr'),
     h('p', { class: 'handout-url', 'data-testid': 'handout-url' }, r.url),
     h('ol', { 'data-testid': 'handout-steps' },
