@@ -45,12 +45,13 @@ export async function initI18n(langFor) {
 
 export function language() { return current; }
 
-export async function setLanguage(lang, { silent = false } = {}) {
+// remember: false shows a page in lang without making it this browser's choice.
+export async function setLanguage(lang, { silent = false, remember = true } = {}) {
   if (!LANGUAGES.includes(lang)) lang = 'en';
   await load(lang);
   current = lang;
   document.documentElement.lang = lang;
-  try { localStorage.setItem('cc.language', lang); } catch { /* private mode */ }
+  if (remember) try { localStorage.setItem('cc.language', lang); } catch { /* private mode */ }
   translateStatic(document);
   if (!silent) for (const fn of listeners) fn(lang);
 }
@@ -144,6 +145,9 @@ export async function translatorFor(lang) {
     return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
   };
 }
+
+// Whether lang's own catalogue has the key (after translatorFor(lang)).
+export function hasIn(lang, key) { return key in (catalogues[lang] || {}); }
 
 // A stored date or instant as the interface's language writes it: a calendar
 // date "YYYY-MM-DD" as formatDate, an ISO instant as formatDateTime (local

@@ -5,7 +5,9 @@
 // request on the dashboard, converts it, and the patient record carries the
 // condition (code, the visitor's words, level and date of the injury), the
 // message as a note and the link back to the request. A German patient
-// answers a questionnaire link in German. Last, the rate limit's refusal is
+// answers questionnaire links in German (the NRS, the project's satisfaction
+// questionnaire); a validated instrument without its licensed German text
+// (the NBD score) is shown whole in English, said in German at the top. Last, the rate limit's refusal is
 // a sentence on the page.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
@@ -171,7 +173,7 @@ await run([
     await ctx.close();
   }],
 
-  ['a German patient answers a questionnaire link in German', async ({ server, browser, baseURL }) => {
+  ['a German patient answers questionnaire links in German; one without German is in English, said in German', async ({ page, server, browser, baseURL }) => {
     const admin = await server.client();
     let r = await admin.request('POST', '/api/v1/users', { username: 'qdoc', role: 'physician', password: PW });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -204,8 +206,12 @@ await run([
     assert.equal(r.status, 200, JSON.stringify(r.body));
     r = await admin.request('GET', `/api/v1/follow-up?state=all&patient_id=${pid}`);
     assert.ok(r.body.items.length > 0, JSON.stringify(r.body));
-    r = await admin.request('POST', `/api/v1/follow-up/${r.body.items[0].id}/links`,
-      { instrument: 'nrs-pain', days: 14, base_url: `${baseURL}/` });
+    const visit = r.body.items[0].id;
+    // links use the clinic's public address, set by the administrator
+    r = await admin.request('PUT', '/api/v1/clinic-site', { name: 'Klinik am See', public_base_url: baseURL });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await admin.request('POST', `/api/v1/follow-up/${visit}/links`,
+      { instrument: 'nrs-pain', days: 14 });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const url = r.body.url;
 
@@ -237,7 +243,86 @@ await run([
     await p.reload();
     await p.getByTestId('q-error').waitFor();
     assert.equal(await p.getByTestId('q-error').innerText(), 'Dieser Fragebogen wurde bereits abgeschickt. Vielen Dank.');
+
+    // the project's own satisfaction questionnaire: every text German
+    r = await admin.request('POST', `/api/v1/follow-up/${visit}/links`,
+      { instrument: 'satisfaction', days: 14 });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await p.goto(r.body.url);
+    await p.getByTestId('q-form').waitFor();
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'de');
+    assert.equal(await p.getByRole('heading', { level: 1 }).innerText(), 'Zufriedenheit und wahrgenommene Wirksamkeit');
+    assert.equal(await p.getByTestId('q-other-language').count(), 0);
+    const form = await p.getByTestId('q-form').innerText();
+    for (const s of ['Gesamtzufriedenheit mit der Behandlung', 'Weder zufrieden noch unzufrieden',
+      'Gesamteindruck der Veränderung seit der Behandlung', 'Geringfügig verbessert', 'Krampfanfälle (Epilepsie)',
+      'Viel besser', 'Trifft nicht zu', 'Würde die Behandlung weiterempfehlen', 'Anmerkungen']) {
+      assert.ok(form.includes(s), `"${s}" on the German questionnaire:\n${form}`);
+    }
+    await p.getByTestId('q-satisfaction-4').check();
+    await p.getByTestId('q-change_pain-better').check();
+    await p.getByTestId('q-submit').click();
+    await p.getByTestId('q-error').waitFor({ state: 'visible' });
+    assert.match(await p.getByTestId('q-error').innerText(), /Antwort fehlt/);
+    assert.deepEqual(await missingIn(p, 'de'), [], 'every text of the satisfaction questionnaire is German');
+    const sat = await mainText(p);
+    for (const re of [/\bSatisfaction\b/i, /\bimproved\b/i, /\bworse\b/i, /\bbetter\b/i, /\brecommend/i,
+      /\bComments\b/, /\bapplicable\b/i, /\bSend\b/, /\bmissing\b/]) {
+      assert.doesNotMatch(sat, re, `English on the German questionnaire:\n${sat}`);
+    }
+    await p.getByTestId('q-pgic-2').check();
+    await p.getByTestId('q-would_recommend-yes').check();
+    await p.getByLabel('Anmerkungen').fill('Ich gehe wieder ohne Hilfe die Treppe hinauf.');
+    await p.getByTestId('q-submit').click();
+    await p.getByTestId('q-done').waitFor();
+    assert.equal(await p.getByRole('heading', { level: 1 }).innerText(), 'Vielen Dank');
+    assert.equal(await p.getByTestId('q-done').innerText(),
+      'Ihre Antworten wurden an Ihr Behandlungsteam gesendet. Dieser Link ist jetzt geschlossen.');
+    assert.deepEqual(await missingIn(p, 'de'), []);
+
+    // the NBD score is validated: its German words come from the licensed translation only, which the
+    // clinic does not ship, so the patient reads it in English, told so in German first
+    r = await admin.request('POST', `/api/v1/follow-up/${visit}/links`,
+      { instrument: 'nbd', days: 14 });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await p.goto(r.body.url);
+    await p.getByTestId('q-form').waitFor();
+    const notice = p.getByTestId('q-other-language');
+    assert.equal(await notice.innerText(),
+      'Dieser Fragebogen ist noch nicht auf Deutsch verfügbar. Er wird Ihnen deshalb auf Englisch angezeigt.');
+    assert.equal(await notice.getAttribute('lang'), 'de');
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
+    assert.equal(await p.getByRole('heading', { level: 1 }).innerText(), 'Neurogenic Bowel Dysfunction score (NBD)');
+    assert.equal(await p.getByTestId('q-submit').innerText(), 'Send my answers');
+    assert.equal(await p.getByTestId('q-save').innerText(), 'Save and continue later');
+    const nbd = (await mainText(p)).replace(await notice.innerText(), '');
+    for (const re of [/Meine Antworten/, /Speichern/, /Ihre Antworten/]) {
+      assert.doesNotMatch(nbd, re, `German besides the notice on the English questionnaire:\n${nbd}`);
+    }
+    // the English page is this link's, not the browser's new choice
+    assert.notEqual(await p.evaluate(() => localStorage.getItem('cc.language')), 'en');
     await ctx.close();
+
+    // the staff's handout for this patient is German, the satisfaction questionnaire named in German;
+    // for the NBD score it says the questionnaire is in English
+    await login(page, server);
+    await page.goto(`/#/follow-up/${visit}`);
+    await page.getByTestId('link-form').waitFor();
+    await page.locator('#link-instrument').selectOption('satisfaction');
+    await page.getByTestId('link-submit').click();
+    const handout = page.getByTestId('handout');
+    await handout.waitFor();
+    assert.equal(await handout.getAttribute('lang'), 'de');
+    assert.equal(await handout.locator('h2').innerText(), 'Ihr Nachsorge-Fragebogen');
+    assert.equal(await page.getByTestId('handout-intro').innerText(), 'Ihre Klinik bittet Sie, den Fragebogen '
+      + '„Zufriedenheit und wahrgenommene Wirksamkeit“ zu beantworten. Das dauert nur wenige Minuten.');
+    assert.equal(await page.getByTestId('handout-other-language').count(), 0);
+    assert.doesNotMatch(await handout.innerText(), /\b(your|the|questionnaire|valid|answers?|until)\b/i);
+    await page.locator('#link-instrument').selectOption('nbd');
+    await page.getByTestId('link-submit').click();
+    await page.getByTestId('handout-other-language').waitFor();
+    assert.match(await page.getByTestId('handout-intro').innerText(), /„Neurogenic Bowel Dysfunction score \(NBD\)“/);
+    assert.match(await page.getByTestId('handout-other-language').innerText(), /^Dieser Fragebogen ist noch nicht auf Deutsch/);
   }],
 
   ['the rate limit refuses with a sentence in the page\'s language', async ({ server, browser, baseURL }) => {

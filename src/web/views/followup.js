@@ -4,7 +4,7 @@
 // questionnaire page a patient opens from a link (no account).
 import { h, clear, append, today } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor, hasOwn, noteMissing } from '../i18n.js';
+import { t, language, setLanguage, formatDateTime, formatDate, formatNumber, translatorFor, hasOwn, hasIn, noteMissing } from '../i18n.js';
 import {
   errorBox, showErrorBox, showFormError, clearFieldErrors, syntheticBadge, pager, field, languageLabel,
   errorMessage, flash,
@@ -212,10 +212,16 @@ async function handout(r, def) {
   const tr = await translatorFor(lang);
   const locale = { fr: 'fr-FR', de: 'de-DE' }[lang] || 'en-GB';
   const expires = new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(r.expires_at));
+  // a language given by its catalogue alone names the questionnaire there; one
+  // without it (a validated instrument) is answered in English, as the page says
+  const key = `instr.${def.id}`;
+  const notice = !def[lang] && !hasIn(lang, key);
+  const name = def[lang] || (notice ? def.en : tr(key));
   return h('section', { class: 'handout card', lang, 'data-testid': 'handout', 'aria-label': t('fu.handout') },
     r.clinic_name ? h('p', { class: 'handout-clinic', 'data-testid': 'handout-clinic' }, r.clinic_name) : null,
     h('h2', {}, tr('handout.title')),
-    h('p', { 'data-testid': 'handout-intro' }, tr('handout.intro', { questionnaire: label(def, lang) })),
+    h('p', { 'data-testid': 'handout-intro' }, tr('handout.intro', { questionnaire: name })),
+    notice ? h('p', { 'data-testid': 'handout-other-language' }, tr('q.not_in_language')) : null,
     qrFigure(r.qr_svg, tr('handout.qr'), 'handout-qr'),
     h('p', { class: 'handout-url', 'data-testid': 'handout-url' }, r.url),
     h('ol', { 'data-testid': 'handout-steps' },
@@ -520,15 +526,35 @@ export async function renderOutcomeReport(ctx) {
 function label(obj, lang) { return (obj && (obj[lang] || obj.en)) || ''; }
 
 // A text of the questionnaire in the page's language: the definition's own,
-// else the catalogue's under key (a language added by its catalogue file
-// alone), else a text all the definition's languages write alike (a number),
-// else English, noted as missing.
-function qLabel(obj, lang, key) {
+// else the catalogue's under the first of keys it has (a language added by
+// its catalogue file alone), else a text all the definition's languages write
+// alike (a number), else English, noted as missing under the last key.
+function ownText(obj, lang, keys) {
   if (obj && obj[lang]) return obj[lang];
-  if (hasOwn(key)) return t(key);
+  const key = keys.find(hasOwn);
+  if (key) return t(key);
   if (obj && obj.en !== undefined && obj.en === obj.fr) return obj.en;
-  noteMissing(key);
+  return undefined;
+}
+
+function qLabel(obj, lang, ...keys) {
+  const s = ownText(obj, lang, keys);
+  if (s !== undefined) return s;
+  noteMissing(keys[keys.length - 1]);
   return (obj && obj.en) || '';
+}
+
+// An option's keys: the item's own (two items may give one code different
+// words), then the instrument's.
+const optionKeys = (def, item, o) => [`instr.${def.id}.${item.id}.opt.${o.code}`, `instr.${def.id}.opt.${o.code}`];
+
+// Whether every text of the instrument exists in the page's language: a
+// validated instrument's words come from its licensed translation only, so
+// one without it is shown whole in English, never half translated.
+function hasTextIn(def, lang) {
+  const has = (obj, keys) => ownText(obj, lang, keys) !== undefined;
+  return has(def, [`instr.${def.id}`]) && (def.items || []).every((item) => has(item, [`instr.${def.id}.${item.id}`])
+    && (item.options || []).every((o) => has(o, optionKeys(def, item, o))));
 }
 
 export async function renderQuestionnaire(main, token) {
@@ -542,8 +568,15 @@ export async function renderQuestionnaire(main, token) {
     return;
   }
   if (data.language && data.language !== language()) await setLanguage(data.language, { silent: true });
-  const lang = language();
   const def = data.instrument;
+  // the patient's language lacks this questionnaire: said in that language,
+  // then the questionnaire and its page in English
+  let notice = null;
+  if (!hasTextIn(def, language())) {
+    notice = h('p', { class: 'alert', lang: language(), 'data-testid': 'q-other-language' }, t('q.not_in_language'));
+    await setLanguage('en', { silent: true, remember: false });
+  }
+  const lang = language();
   const draft = data.draft || {};
   const box = errorBox('q-error');
   const form = h('form', { id: 'q-form', class: 'questionnaire', 'data-testid': 'q-form', novalidate: true }, box);
@@ -554,7 +587,7 @@ export async function renderQuestionnaire(main, token) {
       form.append(h('fieldset', { class: 'field' }, h('legend', {}, qLabel(item, lang, key), item.required ? ' *' : ''),
         (item.options || []).map((o) => h('label', { class: 'choice' },
           h('input', { type: 'radio', name, value: o.code, checked: draft[name] === o.code, 'data-testid': `q-${name}-${o.code}` }),
-          ` ${qLabel(o, lang, `instr.${def.id}.opt.${o.code}`)}`))));
+          ` ${qLabel(o, lang, ...optionKeys(def, item, o))}`))));
     } else {
       form.append(field('q', { name, label: qLabel(item, lang, key), required: item.required, value: draft[name] || '',
         type: item.type === 'number' ? 'number' : 'text', min: item.min, max: item.max, inputmode: item.type === 'number' ? 'decimal' : undefined }));
@@ -588,6 +621,6 @@ export async function renderQuestionnaire(main, token) {
       main.append(h('h1', { tabindex: '-1' }, t('q.thanks_title')), h('p', { 'data-testid': 'q-done' }, t('q.thanks')));
     } catch (err) { showFormError(form, box, err); }
   });
-  main.append(h('h1', { tabindex: '-1' }, qLabel(def, lang, `instr.${def.id}`)),
+  main.append(h('h1', { tabindex: '-1' }, qLabel(def, lang, `instr.${def.id}`)), notice,
     h('p', { class: 'help' }, t('q.intro', { expires: formatDateTime(data.expires_at) })), form);
 }
