@@ -292,6 +292,8 @@ export function picker(prefix, opts) {
   return h('div', { class: `field field-${opts.name} picker` },
     h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
     box, hidden, list, status, help);
+}
+
 // The one electronic-signature control: what signing means, then the
 // signer's own password (name "password"). The server checks it with the
 // login's throttle; a wrong password reads sig.wrong_password everywhere.
