@@ -299,6 +299,7 @@ await run([
     await page.getByTestId('verdict').waitFor();
     assert.equal(await page.getByTestId('verdict').innerText(), 'Éligible');
     await french(page, 'the eligibility page');
+    assert.match(await page.getByTestId('decision-meaning').innerText(), /^Moi, docteur, je décide que ce patient est éligible au programme/);
     // a wrong password signs nothing, then the signature
     await page.locator('#dec-password').fill('pas mon mot de passe');
     await page.getByTestId('decision-submit').click();
@@ -306,7 +307,8 @@ await run([
     await page.locator('#dec-password').fill(PASSWORD);
     await page.getByTestId('decision-submit').click();
     await page.getByTestId('decision').waitFor();
-    assert.match(await page.getByTestId('decision').innerText(), /docteur/);
+    // what the signature means, in French, on the record as it was shown before signing
+    assert.match(await page.getByTestId('decision').innerText(), /Moi, docteur, je décide que ce patient est éligible au programme/);
     await french(page, 'the signed eligibility');
   }),
 
