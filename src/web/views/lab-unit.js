@@ -53,6 +53,15 @@ function reserveForm(id) {
 
 const tenths = (n) => formatNumber(n / 10);
 
+// The notes the server writes itself on custody events (store/lab_units.c,
+// app/laboratory.c) are English constants: shown in the reader's language.
+const SYSTEM_NOTES = {
+  'unit made': () => t('lab.custody_note.made'),
+  'expiry date passed': () => t('lab.custody_note.expired'),
+  'batch released by QA': () => t('lab.custody_note.batch_released'),
+};
+const custodyNote = (note) => (Object.hasOwn(SYSTEM_NOTES, note || '') ? SYSTEM_NOTES[note]() : note);
+
 // The freezing and thaw records, and the form that comes next for this role.
 function cryoSection(id, u, data) {
   const frozen = (data.freezing || [])[0];
@@ -184,7 +193,8 @@ export async function renderUnit(ctx, id) {
     ['at', t('lab.at'), (r) => formatDateTime(r.at)], ['username', t('lab.recorded_by')],
     ['event', t('lab.unit.event'), (r) => t(`lab.custody.${r.event}`)],
     ['from_state', t('lab.from'), (r) => [r.from_state && t(`lab.state.${r.from_state}`), r.from_location].filter(Boolean).join(' · ')],
-    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')], ['note', t('lab.notes')]],
+    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')],
+    ['note', t('lab.notes'), (r) => custodyNote(r.note)]],
   data.custody)));
   replace(ctx.main, ...nodes);
 }
