@@ -72,7 +72,7 @@ export async function renderAeForm(ctx) {
     field('ae-form', { name: 'description', label: t('ae.description'), type: 'textarea' }),
     h('p', { class: 'muted', 'data-testid': 'ae-links' },
       admId ? t('ae.linked_adm_this') : '', unitIds.length ? ` ${t('ae.linked_units', { n: unitIds.length })}` : ''),
-    h('p', { class: 'help' }, list.citation),
+    h('p', { class: 'help' }, t('ae.citation')),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'ae-form-submit' }, t('ae.submit'))));
   // a grade proposed by the page that sent here (a graded vital sign), for its first drawing only
   let proposed = ctx.query.get('grade') || '';

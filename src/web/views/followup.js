@@ -11,6 +11,7 @@ import {
 } from '../ui.js';
 import { navigate } from '../app.js';
 import { session } from '../state.js';
+import { terms, termName } from './adverse.js';
 
 export const FOLLOWUP_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 export const REPORT_ROLES = ['admin', 'physician', 'analyst'];
@@ -344,10 +345,10 @@ function scoreForm(v, ids, defs, lang) {
 
 function ci(c, digits = 2) {
   if (!c || c.low === null || c.low === undefined) return c && c.not_computable ? t(`rep.nc.${c.not_computable}`) : '—';
-  return `${c.low.toFixed(digits)} – ${c.high.toFixed(digits)}`;
+  return `${formatNumber(c.low, digits)} – ${formatNumber(c.high, digits)}`;
 }
-function fmt(x, digits = 2) { return x === null || x === undefined ? '—' : Number(x).toFixed(digits); }
-function prop(p) { return p ? `${p.x} / ${p.n}${p.n && p.p !== null && p.p !== undefined ? ` (${(100 * p.p).toFixed(1)} %; ${ci(p.ci && { ...p.ci, low: p.ci.low === null ? null : p.ci.low * 100, high: p.ci.high === null ? null : p.ci.high * 100 }, 1)} %)` : ''}` : '—'; }
+function fmt(x, digits = 2) { return x === null || x === undefined ? '—' : formatNumber(x, digits); }
+function prop(p) { return p ? `${p.x} / ${p.n}${p.n && p.p !== null && p.p !== undefined ? ` (${formatNumber(100 * p.p, 1)} %; ${ci(p.ci && { ...p.ci, low: p.ci.low === null ? null : p.ci.low * 100, high: p.ci.high === null ? null : p.ci.high * 100 }, 1)} %)` : ''}` : '—'; }
 
 // The counts the server left out as small groups (an analyst's report) read
 // "<k": each object names them in "suppressed", with k in "suppressed_below".
@@ -380,7 +381,7 @@ function satisfactionSection(sat) {
     p.items.forEach((it, i) => {
       const def = sat.items[i] || {};
       it.options.forEach((o, k) => rows.push([k === 0 ? lbl(def) : '', lbl((def.options || [])[k]), String(o.count),
-        o.p === null ? '—' : `${(100 * o.p).toFixed(1)} %`]));
+        o.p === null ? '—' : `${formatNumber(100 * o.p, 1)} %`]));
       rows.push(['', t('rep.sat_apart'), `${it.answered} / ${it.not_applicable} / ${it.skipped} / ${it.unreadable}`, '']);
       if (it.top_box) {
         tops.push([lbl(def), lbl(def.top_box), prop(it.top_box.of_answered), prop(it.top_box.of_asked),
@@ -442,6 +443,8 @@ export async function renderOutcomeReport(ctx) {
   try {
     ({ data: r } = await api('GET', `/reports/outcomes${query(params)}`));
   } catch (err) { showFormError(form, box, err); return; }
+  // the adverse events' terms in the reader's language (codes where the list cannot be read)
+  const aeTerms = await terms().catch(() => null);
   if (!ctx.alive()) return;
   showSuppressed(r);
   const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv' })}`;
@@ -512,9 +515,9 @@ export async function renderOutcomeReport(ctx) {
       [[t('rep.ae_any'), prop(ae.patients_any)], [t('rep.ae_serious'), prop(ae.patients_serious)],
         [t('rep.ae_rate'), ae.per_administration.rate === null ? '—'
           : `${ae.events} / ${ae.administrations} (${fmt(ae.per_administration.rate, 3)}; ${ci(ae.per_administration.ci, 3)})`],
-        ...ae.rows.map((x) => [`${x.term} — ${t('rep.grade', { g: x.grade })} (${t('rep.events', { n: x.events })})`, prop(x.patients)])]),
+        ...ae.rows.map((x) => [`${termName(aeTerms, x.term)} — ${t('rep.grade', { g: x.grade })} (${t('rep.events', { n: x.events })})`, prop(x.patients)])]),
     chart({ kind: 'ae' }, ae.rows.length
-      ? t('rep.chart_ae_alt', { treated: ae.treated, rows: ae.rows.map((x) => `${x.term} ${t('rep.grade', { g: x.grade })} ${x.patients.x} / ${ae.treated}`).join(', ') })
+      ? t('rep.chart_ae_alt', { treated: ae.treated, rows: ae.rows.map((x) => `${termName(aeTerms, x.term)} ${t('rep.grade', { g: x.grade })} ${x.patients.x} / ${ae.treated}`).join(', ') })
       : t('rep.chart_ae_none', { treated: ae.treated }), 'report-chart-ae'));
   out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts' },
     Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));

@@ -6,10 +6,10 @@ import { api } from '../api.js';
 import { t, formatDate, formatDateTime, formatWhen } from '../i18n.js';
 import { can } from '../app.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din } from './lab-ui.js';
+import { instant, localNow } from './bedside.js';
 
 const STEPS = ['isolation', 'passage', 'harvest', 'formulation', 'cryopreservation', 'cm-harvest', 'concentration'];
 
-function nowInstant() { return new Date().toISOString().replace(/\.\d+Z$/, 'Z'); }
 
 // Test names come from the catalogue (lab.qc.test.<code>), never the spec's English.
 const testName = (it) => t(`lab.qc.test.${it.test}`);
@@ -82,9 +82,10 @@ export async function renderBatch(ctx, id) {
   if (open && can(['lab'])) {
     nodes.push(actionForm({
       id: 'step-form', title: t('lab.batch.add_step'), path: `/batches/${id}/steps`,
+      build: (b) => ({ ...b, performed_at: instant(b.performed_at) }),
       fields: [
         { name: 'step', label: t('lab.step'), type: 'select', required: true, options: STEPS.map((s) => [s, t(`lab.step.${s}`)]) },
-        { name: 'performed_at', label: t('lab.performed_at'), required: true, value: nowInstant(), help: 'YYYY-MM-DDThh:mm:ssZ' },
+        { name: 'performed_at', label: t('lab.performed_at'), type: 'datetime-local', required: true, value: localNow() },
         { name: 'operator', label: t('lab.operator'), required: true },
         { name: 'passage', label: t('lab.passage'), kind: 'int', inputmode: 'numeric' },
         { name: 'cell_count', label: t('lab.cell_count'), kind: 'int', inputmode: 'numeric' },

@@ -53,6 +53,30 @@ function reserveForm(id) {
 
 const tenths = (n) => formatNumber(n / 10);
 
+// The notes the server writes itself on custody events (core/lab_rules.c,
+// store/lab_units.c, store/lab_cryo.c, app/laboratory.c) are English
+// sentences with codes: shown in the reader's language, dates local, no
+// internal number. Any other note is a person's and is shown as typed.
+const SYSTEM_NOTES = [
+  [/^unit made$/, () => t('lab.custody_note.made')],
+  [/^expiry date passed$/, () => t('lab.custody_note.expired')],
+  [/^batch released by QA$/, () => t('lab.custody_note.batch_released')],
+  [/^reservation released$/, () => t('lab.custody_note.unreserved')],
+  [/^reserved for MRN (\S+?)(?:, planned administration (\d+))?$/, (m) => (m[2]
+    ? t('lab.custody_note.reserved_item', { mrn: m[1], n: m[2] }) : t('lab.custody_note.reserved', { mrn: m[1] }))],
+  [/^issued to (.*) for MRN (\S+)$/, (m) => t('lab.custody_note.issued', { ward: m[1], mrn: m[2] })],
+  [/^administered to patient \d+ on (\d{4}-\d\d-\d\d)$/, (m) => t('lab.custody_note.administered', { date: formatDate(m[1]) })],
+  [/^thawed at (\S+), (\d+) viable cells, viability (\d+\.\d) %$/, (m) => t('lab.custody_note.thawed',
+    { at: formatDateTime(m[1]), cells: m[2], viability: formatNumber(Number(m[3])) })],
+];
+function custodyNote(note) {
+  for (const [re, text] of SYSTEM_NOTES) {
+    const m = re.exec(note || '');
+    if (m) return text(m);
+  }
+  return note;
+}
+
 // The freezing and thaw records, and the form that comes next for this role.
 function cryoSection(id, u, data) {
   const frozen = (data.freezing || [])[0];
@@ -184,7 +208,8 @@ export async function renderUnit(ctx, id) {
     ['at', t('lab.at'), (r) => formatDateTime(r.at)], ['username', t('lab.recorded_by')],
     ['event', t('lab.unit.event'), (r) => t(`lab.custody.${r.event}`)],
     ['from_state', t('lab.from'), (r) => [r.from_state && t(`lab.state.${r.from_state}`), r.from_location].filter(Boolean).join(' · ')],
-    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')], ['note', t('lab.notes')]],
+    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')],
+    ['note', t('lab.notes'), (r) => custodyNote(r.note)]],
   data.custody)));
   replace(ctx.main, ...nodes);
 }

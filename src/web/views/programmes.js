@@ -252,17 +252,29 @@ export async function renderScreening(ctx, id) {
       s.decision.override ? fact(t('prog.override_reason'), s.decision.override_reason) : null);
   } else if (can(['physician'])) {
     const box = errorBox('decision-error');
+    // what signing means, in the signer's language: shown before signing and
+    // stored with the signature (the server's own sentence is English)
+    const meaningText = (decision) => t(`prog.decision_meaning.${decision}`,
+      { user: session.user.username, protocol: protocolName(s.protocol) })
+      + (decision === 'eligible' && s.verdict === 'not_eligible' ? t('prog.decision_meaning_override') : '');
+    // the one signature control; its meaning follows the decision chosen
+    const signature = signatureField('dec', '');
+    const meaning = signature.querySelector('.signature-meaning');
     const form = h('form', { id: 'decision-form', 'data-testid': 'decision-form', class: 'no-print', novalidate: true }, box,
       field('dec', { name: 'decision', label: t('prog.decision'), type: 'select', value: s.verdict === 'not_eligible' ? 'not_eligible' : 'eligible',
         options: [['eligible', t('prog.verdict.eligible')], ['not_eligible', t('prog.verdict.not_eligible')]] }),
       field('dec', { name: 'override_reason', label: t('prog.override_reason'), type: 'textarea', maxlength: 2000, help: t('prog.override_help') }),
-      signatureField('dec', t('sig.meaning.screening_decision')),
+      signature,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'decision-submit' }, t('prog.sign'))));
+    const showMeaning = () => { meaning.textContent = meaningText(form.elements.decision.value); };
+    form.elements.decision.addEventListener('change', showMeaning);
+    showMeaning();
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
       showErrorBox(box, null);
-      const body = { decision: form.elements.decision.value, password: form.elements.password.value, meaning: t('sig.meaning.screening_decision') };
+      const body = { decision: form.elements.decision.value, password: form.elements.password.value,
+        meaning: meaningText(form.elements.decision.value) };
       if (!body.password) { markFieldError(form, 'password', t('error.required')); return; }
       const reason = form.elements.override_reason.value.trim();
       if (reason) body.override_reason = reason;
