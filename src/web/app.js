@@ -337,16 +337,15 @@ async function switchLanguage(lang) {
   }
 }
 
-// One switch button per catalogue, named in its own language.
+// One switch button per catalogue; its accessible name is the language's
+// name in the interface's language (re-read on each switch).
 function languageButtons() {
   const group = $('#langswitch');
   clear(group);
   for (const code of languages({ patient: true })) {
-    let own = code.toUpperCase();
-    try { own = new Intl.DisplayNames([code], { type: 'language' }).of(code) || own; } catch { /* keep the code */ }
     group.append(h('button', {
       type: 'button', class: 'lang', id: `lang-${code}`, 'data-lang': code, 'data-testid': `lang-${code}`,
-      lang: code, title: own, 'aria-label': own,
+      'aria-label': t(`language.${code}`), 'data-i18n-aria-label': `language.${code}`,
     }, code.toUpperCase()));
   }
 }

@@ -9,10 +9,12 @@ import { run, login } from './harness.mjs';
 const PW = 'Tr1cky-Passw0rd-for-tests';
 const CLINICAL = ['administrations_today', 'overdue_visits', 'open_serious_events'];
 const LAB = ['units_expiring', 'batches_awaiting_release'];
+// the admin and the coordinator also read the consultation-request inbox
+const ADMIN = [...CLINICAL, 'new_requests'];
 
 async function shownSections(page) {
   const out = [];
-  for (const key of [...CLINICAL, ...LAB]) if (await page.getByTestId(`dash-${key}`).count()) out.push(key);
+  for (const key of [...ADMIN, ...LAB]) if (await page.getByTestId(`dash-${key}`).count()) out.push(key);
   return out;
 }
 
@@ -26,10 +28,11 @@ await run([
     const r = await api.request('GET', '/api/v1/dashboard');
     assert.equal(r.status, 200);
     const s = r.body.sections;
-    assert.deepEqual(Object.keys(s).sort(), [...CLINICAL].sort(), 'the admin gets the clinical sections');
-    assert.deepEqual(await shownSections(page), CLINICAL, 'the page shows exactly those');
+    assert.deepEqual(Object.keys(s).sort(), [...ADMIN].sort(), 'the admin gets the clinical sections and the new requests');
+    assert.deepEqual(await shownSections(page), ADMIN, 'the page shows exactly those');
     assert.ok(s.overdue_visits.total > 0, 'the demo data has overdue visits');
-    for (const key of CLINICAL) {
+    assert.ok(s.new_requests.total > 0, 'the demo data has new consultation requests');
+    for (const key of ADMIN) {
       assert.equal(await page.getByTestId(`dash-${key}-count`).innerText(), String(s[key].total), `${key}: count`);
       assert.equal(await page.getByTestId(`dash-${key}-item`).count(), s[key].items.length, `${key}: items`);
       assert.equal(await page.getByTestId(`dash-${key}-empty`).count(), s[key].total === 0 ? 1 : 0, `${key}: empty state`);

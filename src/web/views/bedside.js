@@ -269,24 +269,26 @@ export async function renderGive(ctx, planId, item) {
       h('a', { href: `#/patients/${patient.id}/wristband`, 'data-testid': 'give-wristband' }, t('bs.wristband')))),
     h('section', { class: 'card' }, h('h2', {}, t('bs.prescription')),
       h('dl', { class: 'facts', 'data-testid': 'prescription' },
-        h('div', { class: 'fact' }, h('dt', {}, t('bs.date')), h('dd', {}, adm.date)),
+        h('div', { class: 'fact' }, h('dt', {}, t('bs.date')), h('dd', {}, formatDate(adm.date))),
         h('div', { class: 'fact' }, h('dt', {}, t('bs.route')), h('dd', { 'data-testid': 'prescribed-route' }, routeLabel(adm.route))),
         h('div', { class: 'fact' }, h('dt', {}, t('bs.product')), h('dd', {}, adm.product || '')),
         h('div', { class: 'fact' }, h('dt', {}, t('bs.dose')), h('dd', {}, adm.cells ? amountText(adm.cells) : amountText(adm.volume_ul, 'microlitres'))),
-        h('div', { class: 'fact' }, h('dt', {}, t('bs.plan')), h('dd', {}, h('a', { href: `#/plans/${planId}` }, `#${planId} · ${item}`))))),
+        h('div', { class: 'fact' }, h('dt', {}, t('bs.plan')), h('dd', {}, h('a', { href: `#/plans/${planId}` }, t('prog.plan')))))),
     form);
   form.elements.wristband.focus();
 }
 
 // --- the administration record ---------------------------------------------
-const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['heart_rate', '/min'], ['spo2', '%'],
-  ['temperature', '°C'], ['respiratory_rate', '/min']];
+const VITALS = [['systolic', 'mmhg'], ['diastolic', 'mmhg'], ['heart_rate', 'per_min'], ['spo2', 'percent'],
+  ['temperature', 'celsius'], ['respiratory_rate', 'per_min']];
+// A sign's name with its unit, both from the catalogue.
+const vitalLabel = (k, u) => t('bs.v.label', { name: t(`bs.v.${k}`), unit: t(`unit.${u}`) });
 
 function vitalsTable(rows) {
   if (!rows.length) return h('p', { class: 'empty', 'data-testid': 'vitals-empty' }, t('bs.none'));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'vitals-table' },
     h('thead', {}, h('tr', {}, h('th', {}, t('bs.phase')), h('th', {}, t('bs.taken_at')),
-      VITALS.map(([k, u]) => h('th', { class: 'num' }, `${t(`bs.v.${k}`)} (${u})`)), h('th', {}, t('bs.abnormal')))),
+      VITALS.map(([k, u]) => h('th', { class: 'num' }, vitalLabel(k, u))), h('th', {}, t('bs.abnormal')))),
     h('tbody', {}, rows.map((v) => {
       let abn = [];
       try { abn = JSON.parse(v.abnormal_json || '[]'); } catch { abn = []; }
@@ -337,7 +339,7 @@ export async function renderAdministration(ctx, id) {
         field('vitals', { name: 'phase', label: t('bs.phase'), type: 'select', value: next, options: phases.map((p) => [p, t(`bs.phase.${p}`)]) }),
         // the time the signs were taken, in the clinic's (the browser's) time zone; sent in UTC
         field('vitals', { name: 'taken_at', label: t('bs.taken_at'), type: 'datetime-local', required: true, value: localNow() }),
-        VITALS.map(([k, u]) => field('vitals', { name: k, label: `${t(`bs.v.${k}`)} (${u})`, type: 'text', inputmode: 'decimal' }))),
+        VITALS.map(([k, u]) => field('vitals', { name: k, label: vitalLabel(k, u), type: 'text', inputmode: 'decimal' }))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'vitals-submit' }, t('bs.vitals_save'))));
     vf.addEventListener('submit', async (e) => {
       e.preventDefault();

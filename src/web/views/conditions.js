@@ -46,9 +46,10 @@ function valueText(key, v) {
 export function detailsText(details) {
   if (!details || typeof details !== 'object') return '';
   const known = ['level', 'ais', 'type', 'course', 'edss_at_diagnosis', 'onset_region', 'note'];
+  // one element per detail: each reads as one catalogue sentence
   return known.filter((k) => details[k] !== undefined && details[k] !== null && details[k] !== '')
-    .map((k) => t('condition.detail_pair', { name: t(`condition.detail.${k}`), value: valueText(k, details[k]) }))
-    .join(' · ');
+    .map((k, i) => [i ? ' · ' : '', h('span', { class: 'condition-detail' },
+      t('condition.detail_pair', { name: t(`condition.detail.${k}`), value: valueText(k, details[k]) }))]);
 }
 
 // The fields of a condition of this kind (all optional) and the note.

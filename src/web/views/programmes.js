@@ -376,7 +376,7 @@ function calendar(plan, tr) {
 }
 
 function quoteTable(q, tr, lang) {
-  const label = (l) => (l.code.startsWith('ancillary:') ? tr('prog.line.ancillary', { id: l.detail })
+  const label = (l) => (l.code.startsWith('ancillary:') ? tr('prog.line.ancillary', { id: tr(`prog.ancillary.${l.detail}`) })
     : l.code === 'administration' ? tr('prog.line.administration', { product: l.detail }) : tr(`prog.line.${l.code}`));
   return h('table', { class: 'list compact', 'data-testid': 'quote-table' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, tr('prog.line')), h('th', { scope: 'col', class: 'num' }, tr('prog.quantity')),

@@ -72,7 +72,7 @@ export async function renderTimeline(ctx, id) {
         return [`${t('tl.observation')} — ${instrument(d.instrument)}`, d.visit_id ? `#/follow-up/${d.visit_id}` : null,
           [scoreText(d.scores), tOr(`fu.source.${d.source}`)].filter(Boolean).join(' · ')];
       case 'visit':
-        return [`${t('tl.visit')} — ${visitLabel(d.label)}`, `#/follow-up/${e.id}`, tOr(`fu.status.${d.status}`)];
+        return [t('tl.visit_of', { label: visitLabel(d.label) }), `#/follow-up/${e.id}`, tOr(`fu.status.${d.status}`)];
       default:
         return [e.kind, null, ''];
     }
