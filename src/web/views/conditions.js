@@ -49,7 +49,7 @@ export function detailsText(details) {
   // one element per detail: each reads as one catalogue sentence
   return known.filter((k) => details[k] !== undefined && details[k] !== null && details[k] !== '')
     .map((k, i) => [i ? ' · ' : '', h('span', { class: 'condition-detail' },
-      t('condition.detail_pair', { name: t(`condition.detail.${k}`), value: valueText(k, details[k]) }))]);
+      h('span', {}, t(`condition.detail.${k}`)), t('condition.detail_separator'), h('span', {}, valueText(k, details[k])))]);
 }
 
 // The fields of a condition of this kind (all optional) and the note.
