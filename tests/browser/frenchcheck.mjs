@@ -103,9 +103,10 @@ export function isAcceptable(s, dataSet, depth = 0) {
   // take the data out (longest first, whatever its case), and the numbers,
   // identifiers and dates, in either order (a DIN is its data and a check
   // character; a data text may hold a number), or the data alone (a
-  // catalogue name may hold a number: anti-VIH-1/2)
-  return ['data', 'numbers', 'data only'].some((how) => {
-    let rest = how === 'numbers' ? withoutNumbers(s) : withoutData(s, dataSet);
+  // catalogue name may hold a number: anti-VIH-1/2), or nothing (a data
+  // word inside a catalogue text: "respiratoire" in "Fréquence respiratoire")
+  return ['data', 'numbers', 'data only', 'nothing'].some((how) => {
+    let rest = how === 'nothing' ? s : how === 'numbers' ? withoutNumbers(s) : withoutData(s, dataSet);
     if (how === 'data') rest = withoutNumbers(rest);
     else if (how === 'numbers') rest = withoutData(rest, dataSet);
     rest = norm(rest);

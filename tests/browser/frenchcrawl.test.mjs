@@ -100,8 +100,9 @@ function routeTable() {
     }
   }
   const routes = [];
+  // a route's pattern starts with a slash; other tables of patterns (custody notes) are not routes
   for (const src of sources) {
-    for (const m of src.matchAll(/^\s*\[\/\^(.+?)\$\/,\s*(.*)\],?\s*$/gm)) {
+    for (const m of src.matchAll(/^\s*\[\/\^(\\\/.*?)\$\/,\s*(.*)\],?\s*$/gm)) {
       const re = new RegExp(`^${m[1]}$`);
       const rolesExpr = m[2].trim().match(/(\[[^\]]*\]|[A-Z_]+)$/);
       let roles = ROLES;
@@ -228,12 +229,16 @@ tests.push(['the checker refuses an English word, a code, "null" and a UTC time,
   assert.ok(routes.length >= 30, `only ${routes.length} routes read from the source`);
   assert.ok(templates.length > 50 && exact.size > 500, 'the catalogue was read');
   const data = makeDataSet();
-  collectData({ family_name: 'Durand', mrn: 'MRN-000123', state: 'released', error: { code: 'expired', message: 'Unit is expired' } }, data);
+  collectData({ family_name: 'Durand', mrn: 'MRN-000123', state: 'released', error: { code: 'expired', message: 'Unit is expired' },
+    description: 'respiratoire' }, data);
   data.refresh();
-  for (const s of ['Pending', 'Released', 'released', 'null', 'Unit is expired', 'Patients list', 'Durand Pending']) {
+  for (const s of ['Pending', 'Released', 'released', 'null', 'Unit is expired', 'Patients list', 'Durand Pending',
+    'Respiratory rate (/min)', 'respiratoire rate']) {
     assert.equal(isAcceptable(s, data), false, `"${s}" must be refused`);
   }
-  for (const s of ['Durand', 'MRN-000123', '72,5', '05/12/2026 14:05', 'Durand — MRN-000123', exact.values().next().value]) {
+  // a data word inside a catalogue text does not break it
+  for (const s of ['Durand', 'MRN-000123', '72,5', '05/12/2026 14:05', 'Durand — MRN-000123', exact.values().next().value,
+    'Fréquence respiratoire (/min)']) {
     assert.equal(isAcceptable(s, data), true, `"${s}" must be accepted`);
   }
   // on a real page: an English word injected into a French page is found

@@ -156,7 +156,7 @@ await run([
     assert.equal(await p.getByTestId('error-email').innerText(), 'Dies ist keine gültige E-Mail-Adresse.');
     const text = await mainText(p);
     for (const re of GERMAN_NOT_ENGLISH) assert.doesNotMatch(text, re, `English on the German page:\n${text}`);
-    assert.deepEqual(await missingIn(p, 'de'), [], 'every text of the page comes from the German catalogue');
+    { const missing = await missingIn(p, 'de'); assert.deepEqual(missing, [], `every text of the page comes from the German catalogue: ${missing}`); }
     // the staff's languages are offered too; switching keeps what was typed
     await p.getByTestId('lang-en').click();
     await p.waitForFunction(() => document.documentElement.lang === 'en');
@@ -230,7 +230,7 @@ await run([
     await p.getByTestId('q-submit').click();
     await p.getByTestId('q-error').waitFor({ state: 'visible' });
     assert.match(await p.getByTestId('q-error').innerText(), /Antwort fehlt|ungültig/);
-    assert.deepEqual(await missingIn(p, 'de'), [], 'every text of the questionnaire is German');
+    { const missing = await missingIn(p, 'de'); assert.deepEqual(missing, [], `every text of the questionnaire is German: ${missing}`); }
     const text = await mainText(p);
     for (const re of [/\bPain\b/, /\bSend\b/, /\bsave\b/i, /\bworst\b/i, /\bmissing\b/]) {
       assert.doesNotMatch(text, re, `English on the German questionnaire:\n${text}`);

@@ -44,8 +44,12 @@ await run([
     const ae = imgs.find((x) => x.figure === 'report-chart-ae');
     assert.equal(ae.after, 'report-ae');
     assert.ok(ae.alt.includes(`among ${rep.adverse_events.treated} treated patients`), ae.alt);
+    // terms by their names, as the adverse-event form shows them
+    const { body: list } = await api.request('GET', '/api/v1/adverse-events/terms');
+    assert.ok(rep.adverse_events.rows.length > 0, 'the demo cohort has adverse events');
     for (const row of rep.adverse_events.rows) {
-      assert.ok(ae.alt.includes(`${row.term} grade ${row.grade} ${row.patients.x} / ${rep.adverse_events.treated}`), ae.alt);
+      const name = list.terms.find((x) => x.code === row.term).en;
+      assert.ok(ae.alt.includes(`${name} grade ${row.grade} ${row.patients.x} / ${rep.adverse_events.treated}`), `${ae.alt}\n${JSON.stringify(row)}`);
     }
     // in French
     await page.getByTestId('lang-fr').click();
