@@ -558,10 +558,10 @@ static cc_status render_html(const json_t *r, buf *b, cc_error *err)
         char k[96];
         buf_puts(b, "<dt>");
         snprintf(k, sizeof k, "rep.doc.term.%s", key);
-        html_text(b, english() ? key : T(k, key));
+        html_text(b, T(k, key));
         buf_puts(b, "</dt><dd>");
         snprintf(k, sizeof k, "rep.doc.def.%s", key);
-        html_text(b, english() ? json_string_value(v) : T(k, json_string_value(v)));
+        html_text(b, T(k, json_string_value(v)));
         buf_puts(b, "</dd>");
     }
     buf_puts(b, "</dl></body></html>\n");

@@ -431,6 +431,16 @@ def french_report(srv, t):
     t.check("<dt>Valeur initiale</dt><dd>observation la plus récente" in html
             and "<dd>visite enregistrée comme faite</dd>" in html,
             "HTML lang=fr: French definitions")
+    t.check("<dt>95% CI of the mean</dt>" in en.body.decode("utf-8") and "<dt>ci_mean</dt>" not in en.body.decode("utf-8"),
+            "HTML in English: definitions named by their terms, not their keys")
+    # every definition the report gives has its term and text in every full catalogue
+    keys = list(srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician").json["definitions"])
+    i18n = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "web", "i18n")
+    for lang in ("en", "fr"):
+        with open(os.path.join(i18n, lang + ".json"), encoding="utf-8") as f:
+            cat = json.load(f)
+        lacking = [k for k in keys for kind in ("term", "def") if "rep.doc.%s.%s" % (kind, k) not in cat]
+        t.check(len(keys) >= 10 and lacking == [], "%s catalogue defines every report definition" % lang, lacking)
     t.check(re.search(r"\b\d+,\d+ %", text) is not None
             and re.search(r"\b\d+\.\d+\b", text) is None,
             "HTML lang=fr: decimal commas, no decimal point",

@@ -35,12 +35,6 @@ import { day, sql, quote, ok } from './clinic_fixtures.mjs';
 // Steps not switched on yet, with the piece of work that builds them. Remove
 // a line once that work is merged: the step then runs as written below.
 const PENDING_STEPS = {
-  // the outcome report's definitions section (rows «patients screened for the protocol…», «time_point_value»,
-  // «ci_mean», «ais_improved», «adverse_events», «satisfaction_*» …) is the server's English text and codes
-  'report definitions in French': 'the report definitions from the catalogue (GET /reports/outcomes definitions in English, rendered as they are)',
-  // run on: the CSV header (lang=fr) reads French, but the standalone HTML report (format=html, no lang)
-  // is rendered by the server in English throughout («As of …», «Participant flow», «Eligible», «95% CI of change» …)
-  'report exports in French': 'the standalone HTML (and PDF) report in the reader’s language (GET /reports/outcomes?format=html takes no lang)',
 };
 
 // What a page still shows in English or as a code, each removed by a piece of

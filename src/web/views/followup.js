@@ -519,8 +519,10 @@ export async function renderOutcomeReport(ctx) {
     chart({ kind: 'ae' }, ae.rows.length
       ? t('rep.chart_ae_alt', { treated: ae.treated, rows: ae.rows.map((x) => `${termName(aeTerms, x.term)} ${t('rep.grade', { g: x.grade })} ${x.patients.x} / ${ae.treated}`).join(', ') })
       : t('rep.chart_ae_none', { treated: ae.treated }), 'report-chart-ae'));
-  out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts' },
-    Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+  // each definition by the catalogue's words; one the catalogue lacks keeps the server's
+  const defText = (kind, k, fallback) => (hasOwn(`rep.doc.${kind}.${k}`) ? t(`rep.doc.${kind}.${k}`) : fallback);
+  out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts', 'data-testid': 'report-definitions' },
+    Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, defText('term', k, k)), h('dd', {}, defText('def', k, v))])));
   main.append(out);
 }
 
@@ -624,6 +626,6 @@ export async function renderQuestionnaire(main, token) {
       main.append(h('h1', { tabindex: '-1' }, t('q.thanks_title')), h('p', { 'data-testid': 'q-done' }, t('q.thanks')));
     } catch (err) { showFormError(form, box, err); }
   });
-  main.append(h('h1', { tabindex: '-1' }, qLabel(def, lang, `instr.${def.id}`)), notice,
+  main.append(h('h1', { tabindex: '-1' }, qLabel(def, lang, `instr.${def.id}`)), ...(notice ? [notice] : []),
     h('p', { class: 'help' }, t('q.intro', { expires: formatDateTime(data.expires_at) })), form);
 }
