@@ -15,15 +15,23 @@ enum { MAX_LANGUAGES = 8 };
 
 static const char CATALOGUE_DIR[] = "/i18n/";
 static const char KEY_PREFIX[] = "error.";
-/* the unit label's texts (catalogue_text) */
-static const char LABEL_PREFIX[] = "unitlabel.";
-/* Column headers of CSV exports and the adverse-event values they show. */
-static const char CSV_PREFIX[] = "csv.";
-static const char AE_PREFIX[] = "ae.";
-/* The outcome report's headings, definitions and chart texts. */
-static const char REPORT_PREFIX[] = "rep.";
+/* The keys catalogue_text answers: the unit label's texts, CSV column
+ * headers and the adverse-event values they show, the outcome report's
+ * headings, definitions and chart texts, the laboratory's coded values
+ * (products, unit states, collection sources, donor kinds) in exports. */
+static const char *const TEXT_PREFIXES[] = {
+    "unitlabel.", "csv.", "ae.", "rep.", "lab.product.", "lab.state.", "lab.source.", "lab.kind."};
 /* Names a {marker} placeholder takes (kept under their full key). */
 static const char MARKER_PREFIX[] = "lab.marker.";
+
+static bool is_text_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof TEXT_PREFIXES / sizeof TEXT_PREFIXES[0]; i++)
+        if (strncmp(key, TEXT_PREFIXES[i], strlen(TEXT_PREFIXES[i])) == 0)
+            return true;
+    return false;
+}
+
 /* Present in a catalogue that holds the patient-facing pages only. */
 static const char SCOPE_KEY[] = "catalogue.scope";
 
@@ -77,11 +85,8 @@ static cc_status load_one(const web_asset *a, catalogue *c)
     json_object_foreach(all, key, value)
     {
         bool is_error = strncmp(key, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
-        bool kept_whole = strncmp(key, MARKER_PREFIX, sizeof MARKER_PREFIX - 1) == 0 ||
-                          strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) == 0 ||
-                          strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) == 0 ||
-                          strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) == 0 ||
-                          strncmp(key, REPORT_PREFIX, sizeof REPORT_PREFIX - 1) == 0;
+        bool kept_whole =
+            strncmp(key, MARKER_PREFIX, sizeof MARKER_PREFIX - 1) == 0 || is_text_key(key);
         if (!(is_error || kept_whole) || !json_is_string(value))
             continue;
         entry *e = c->entries ? &c->entries[c->n] : NULL;
@@ -202,10 +207,7 @@ bool catalogue_has_language(const char *language)
 const char *catalogue_text(const char *language, const char *key)
 {
     pthread_once(&once, load_all);
-    if (strncmp(key, LABEL_PREFIX, sizeof LABEL_PREFIX - 1) != 0 &&
-        strncmp(key, CSV_PREFIX, sizeof CSV_PREFIX - 1) != 0 &&
-        strncmp(key, AE_PREFIX, sizeof AE_PREFIX - 1) != 0 &&
-        strncmp(key, REPORT_PREFIX, sizeof REPORT_PREFIX - 1) != 0)
+    if (!is_text_key(key))
         return NULL;
     const char *text = lookup(find_language(language), key);
     return text ? text : lookup(english, key);

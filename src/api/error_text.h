@@ -45,10 +45,11 @@ bool catalogue_has_language(const char *language);
 
 /* The text of a unit label's catalogue key ("unitlabel.biohazard"), of a CSV
  * column header ("csv.ae.grade"), of an adverse-event value ("ae.rel.possible")
- * or of the outcome report ("rep.definitions") in language, else in English;
- * NULL when neither catalogue has it or key does not begin with "unitlabel.",
- * "csv.", "ae." or "rep.". The string lives as long as
- * the process. */
+ * of the outcome report ("rep.definitions") or of a laboratory code in an
+ * export ("lab.state.released") in language, else in English; NULL when
+ * neither catalogue has it or key does not begin with "unitlabel.", "csv.",
+ * "ae.", "rep.", "lab.product.", "lab.state.", "lab.source." or "lab.kind.".
+ * The string lives as long as the process. */
 const char *catalogue_text(const char *language, const char *key);
 
 #endif

@@ -256,16 +256,6 @@ static const char *csv_value_prefix(const char *column)
     return NULL;
 }
 
-/* In the language of lang: the catalogue's text of prefix+code, else code. */
-static const char *csv_text(api_request *req, const char *lang, const char *prefix,
-                            const char *code)
-{
-    if (!lang || !prefix || !code[0])
-        return code;
-    const char *text = catalogue_text(lang, api_printf(req, "%s%s", prefix, code));
-    return text ? text : code;
-}
-
 cc_status h_ae_list(api_request *req, cc_error *err)
 {
     adverse_event_query q = {.serious = -1};
@@ -316,9 +306,9 @@ cc_status h_ae_list(api_request *req, cc_error *err)
         return st;
     /* lang: headers and coded values in that catalogue's words; without
      * it the stable column names and codes, as before */
-    const char *lang = csv ? api_query(req, "lang") : NULL;
-    if (lang && !catalogue_has_language(lang))
-        return cc_fail(err, CC_INVALID, "lang", "invalid_value", "lang: no catalogue for it");
+    const char *lang = NULL;
+    if ((st = lab_csv_language(req, csv, &lang, err)) != CC_OK)
+        return st;
     if (csv)
         q.per_page = 0;
     buf b;
@@ -333,7 +323,7 @@ cc_status h_ae_list(api_request *req, cc_error *err)
         buf_init(&out, LAB_VIEW_MAX);
         size_t n = sizeof CSV_COLUMNS / sizeof CSV_COLUMNS[0];
         for (size_t c = 0; c < n; c++)
-            lab_csv_field(&out, csv_text(req, lang, "csv.ae.", CSV_COLUMNS[c]), c + 1 == n);
+            lab_csv_field(&out, lab_csv_text(req, lang, "csv.ae.", CSV_COLUMNS[c]), c + 1 == n);
         size_t i;
         json_t *row;
         json_array_foreach(rows, i, row)
@@ -343,11 +333,11 @@ cc_status h_ae_list(api_request *req, cc_error *err)
                 char num[32];
                 const char *text = "";
                 if (json_is_string(v))
-                    text =
-                        csv_text(req, lang, csv_value_prefix(CSV_COLUMNS[c]), json_string_value(v));
+                    text = lab_csv_text(req, lang, csv_value_prefix(CSV_COLUMNS[c]),
+                                        json_string_value(v));
                 else if (lang && strcmp(CSV_COLUMNS[c], "serious") == 0)
-                    text = csv_text(req, lang, "ae.",
-                                    json_is_true(v) || json_integer_value(v) ? "yes" : "no");
+                    text = lab_csv_text(req, lang, "ae.",
+                                        json_is_true(v) || json_integer_value(v) ? "yes" : "no");
                 else if (json_is_integer(v)) {
                     snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
                     text = num;

@@ -21,20 +21,40 @@ static const char *text_of(api_request *req, json_t *o, const char *key)
     return "";
 }
 
-/* One CSV section per list: a header row naming the section, then rows. */
-static void csv_rows(api_request *req, buf *b, const char *section, json_t *rows,
+/* The catalogue prefix of a column holding a code, NULL for data. */
+static const char *value_prefix(const char *column)
+{
+    static const struct {
+        const char *column, *prefix;
+    } coded[] = {{"product_type", "lab.product."},
+                 {"state", "lab.state."},
+                 {"source", "lab.source."},
+                 {"donor_kind", "lab.kind."}};
+    for (size_t i = 0; i < sizeof coded / sizeof coded[0]; i++)
+        if (strcmp(coded[i].column, column) == 0)
+            return coded[i].prefix;
+    return NULL;
+}
+
+/* One CSV section per list: a header row naming the section, then rows;
+ * with lang, the headers, the section and the coded values in that
+ * catalogue's words. */
+static void csv_rows(api_request *req, buf *b, const char *lang, const char *section, json_t *rows,
                      const char *const *cols, size_t n)
 {
-    lab_csv_field(b, "section", false);
+    lab_csv_field(b, lab_csv_text(req, lang, "csv.lookback.", "section"), false);
     for (size_t i = 0; i < n; i++)
-        lab_csv_field(b, cols[i], i + 1 == n);
+        lab_csv_field(b, lab_csv_text(req, lang, "csv.lookback.", cols[i]), i + 1 == n);
+    const char *section_text = lab_csv_text(req, lang, "csv.lookback.section.", section);
     size_t index;
     json_t *row;
     json_array_foreach(rows, index, row)
     {
-        lab_csv_field(b, section, false);
+        lab_csv_field(b, section_text, false);
         for (size_t i = 0; i < n; i++)
-            lab_csv_field(b, text_of(req, row, cols[i]), i + 1 == n);
+            lab_csv_field(
+                b, lab_csv_text(req, lang, value_prefix(cols[i]), text_of(req, row, cols[i])),
+                i + 1 == n);
     }
 }
 
@@ -72,16 +92,20 @@ static const csv_section LOOKBACK_CSV[] = {{"unit", "units", UNIT_COLS, 9},
 static const csv_section EXPOSURE_CSV[] = {{"exposure", "exposures", EXPOSURE_COLS, 12}};
 
 /* The lookback from the record of path id (patient: a patient's exposures,
- * from is then ignored) as JSON, or as CSV named file-<id>.csv. */
+ * from is then ignored) as JSON, or as CSV named file-<id>.csv (?lang: in
+ * that catalogue's words). */
 static cc_status lookback(api_request *req, bool patient, lab_lookback_from from, const char *file,
                           cc_error *err)
 {
     int64_t id;
     bool csv;
+    const char *lang = NULL;
     buf *view = NULL, *out = NULL;
     cc_status st = api_param_id(req, 0, &id, err);
     if (st == CC_OK)
         st = lab_wants_csv(req, &csv, err);
+    if (st == CC_OK)
+        st = lab_csv_language(req, csv, &lang, err);
     if (st == CC_OK)
         st = api_view_buf(req, LAB_VIEW_MAX, &view, err);
     if (st == CC_OK)
@@ -97,7 +121,7 @@ static cc_status lookback(api_request *req, bool patient, lab_lookback_from from
     const csv_section *sections = patient ? EXPOSURE_CSV : LOOKBACK_CSV;
     size_t n = patient ? 1 : 2;
     for (size_t i = 0; i < n; i++)
-        csv_rows(req, out, sections[i].section, json_object_get(req->reply, sections[i].key),
+        csv_rows(req, out, lang, sections[i].section, json_object_get(req->reply, sections[i].key),
                  sections[i].cols, sections[i].n_cols);
     return reply_csv(req, out, api_printf(req, "%s-%lld", file, (long long)id), err);
 }

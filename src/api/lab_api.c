@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/app_context.h"
+#include "api/error_text.h"
 #include "api/json_in.h"
 #include "app/laboratory.h"
 #include "core/csv.h"
@@ -161,4 +162,20 @@ cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err)
 void lab_csv_field(buf *b, const char *text, bool last)
 {
     csv_field(b, text, CSV_QUOTE_ALWAYS, last);
+}
+
+cc_status lab_csv_language(api_request *req, bool csv, const char **lang, cc_error *err)
+{
+    *lang = csv ? api_query(req, "lang") : NULL;
+    if (*lang && !catalogue_has_language(*lang))
+        return cc_fail(err, CC_INVALID, "lang", "invalid_value", "lang: no catalogue for it");
+    return CC_OK;
+}
+
+const char *lab_csv_text(api_request *req, const char *lang, const char *prefix, const char *code)
+{
+    if (!lang || !prefix || !code[0])
+        return code;
+    const char *text = catalogue_text(lang, api_printf(req, "%s%s", prefix, code));
+    return text ? text : code;
 }

@@ -66,5 +66,13 @@ cc_status lab_wants_csv(api_request *req, bool *csv, cc_error *err);
 /* Appends one CSV field (RFC 4180 quoting; a leading = + - @ is prefixed
  * with ' so spreadsheets do not run it). */
 void lab_csv_field(buf *b, const char *text, bool last);
+/* The ?lang= argument of a CSV export: *lang NULL without it (the stable
+ * column names and codes); CC_INVALID (field "lang") when no catalogue has
+ * that language. Ignored (NULL) for a JSON answer. */
+cc_status lab_csv_language(api_request *req, bool csv, const char **lang, cc_error *err);
+/* The catalogue's text of prefix+code in lang; code itself when lang or
+ * prefix is NULL, code is empty or the catalogue lacks the key. The text is
+ * the catalogue's (lives as long as the server) or code. */
+const char *lab_csv_text(api_request *req, const char *lang, const char *prefix, const char *code);
 
 #endif

@@ -186,6 +186,19 @@ def test_flow(lab, t, srv):
     r = lab.req("GET", "/api/v1/lookback/donors/%d?format=csv" % did, want=200)
     t.check(r.header("Content-Type").startswith("text/csv") and b'"recipient"' in r.body and u["din"].encode() in r.body,
             "lookback CSV export", r.body[:300])
+    # in French: headers, sections and coded values in the catalogue's words, the data as stored
+    r = lab.req("GET", "/api/v1/lookback/donors/%d?format=csv&lang=fr" % did, want=200)
+    text = r.body.decode("utf-8")
+    header = text.split("\r\n")[0] if "\r\n" in text else text.split("\n")[0]
+    t.check(header.startswith('"Section","Numéro de l’unité (interne)","DIN"') and '"Receveur"' in text
+            and '"Unité"' in text and "UC-MSC" in text and u["din"] in text and '"recipient"' not in text
+            and '"product_type"' not in text, "lookback CSV in French", text[:400])
+    r = lab.req("GET", "/api/v1/lookback/patients/%d?format=csv&lang=fr" % p1, want=200)
+    text = r.body.decode("utf-8")
+    t.check('"Exposition"' in text and '"Code du donneur"' in text and "tissu de cordon" in text,
+            "exposure CSV in French", text[:400])
+    r = lab.req("GET", "/api/v1/lookback/donors/%d?format=csv&lang=xx" % did, want=400)
+    t.check(r.json["error"]["field"] == "lang", "an unknown lang is refused, naming the field", r)
     r = lab.req("GET", "/api/v1/lookback/patients/%d" % p1, want=200)
     t.check([x["donor_id"] for x in r.json["exposures"]] == [did], "lookback from the patient finds the donor", r)
     # isbt128 new shares the counter of this data directory

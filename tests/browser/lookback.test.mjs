@@ -12,7 +12,7 @@
 // dates are moved with the sqlite3 command-line tool.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
-import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
+import { day, sql, quote, ok, releasedUnit, normalWorkUp } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'lookback-browser-password-1';
 const TODAY = day(0);
@@ -35,14 +35,6 @@ async function setup(server) {
   return env;
 }
 
-function results() {
-  const d = day(-3);
-  const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
-  const neg = { positive: false, date: d };
-  return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
-}
-
 // A real (not synthetic) sci patient admitted yesterday: administration 1 due
 // today, its unit reserved and issued to ward; rehabilitation from day 2.
 async function stay(e, family, ward) {
@@ -51,7 +43,7 @@ async function stay(e, family, ward) {
   await ok(e.nurse, 'POST', `/patients/${p.id}/weights`, { date: TODAY, kg: 64 }, 201);
   await ok(e.physician, 'POST', `/patients/${p.id}/conditions`, { icd10: 'S24.1', label: 'Lésion médullaire', onset_date: day(-120),
     details: { level: 'T6' } }, 201);
-  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: results(),
+  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: normalWorkUp(),
     findings: { ecg: { state: 'normal', date: day(-2) } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' } }, 201);
   await ok(e.physician, 'POST', `/screenings/${s.id}/decision`, { decision: 'eligible', password: PASSWORD }, 200);
@@ -102,11 +94,15 @@ await run([
     assert.match(await recipient.textContent(), /\d\d\/\d\d\/\d{4}/, 'the date given is dd/mm/yyyy');
     assert.equal(await page.getByText(/apparaîtront ici/).count(), 0, 'no placeholder note');
     assertFrenchPage(await page.locator('main').innerText(), ENGLISH, 'the lookback from a donor');
-    // the CSV export still answers
+    // the CSV export, in French like the page
     const href = await page.getByTestId('lookback-csv').getAttribute('href');
+    assert.match(href, /lang=fr/);
     const r = await page.request.get(href);
     assert.equal(r.status(), 200);
-    assert.match(await r.text(), /^"section",/);
+    const csv = await r.text();
+    assert.match(csv, /^"Section","Numéro de l’unité \(interne\)","DIN",/);
+    assert.match(csv, /"Receveur"/);
+    assert.ok(csv.includes(mrn), 'the recipient is in the export');
   }],
 
   ['the nurse worklist for one ward: today\'s administration and rehabilitation, not another ward\'s', async ({ page, server }) => {

@@ -11,7 +11,7 @@
 // - the lookback starts from a donor code and from a DIN.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
-import { day, sql, quote, ok, releasedUnit } from './clinic_fixtures.mjs';
+import { day, sql, quote, ok, releasedUnit, normalWorkUp, clinicEnv } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'picker-browser-password-1';
 const TODAY = day(0);
@@ -22,26 +22,11 @@ const ENGLISH = [/\b(?:Patient \(MRN or name\)|Planned administration|Reserve|Is
 
 let env = null;
 async function setup(server) {
-  if (env) return env;
-  const admin = await server.client();
-  for (const [username, role] of [['coordinatrice', 'coordinator'], ['docteur', 'physician'], ['infirmiere', 'nurse'],
-    ['laborantin', 'lab'], ['qualite', 'qa']]) {
-    await ok(admin, 'POST', '/users', { username, role, password: PASSWORD }, 201);
+  if (!env) {
+    env = await clinicEnv(server, PASSWORD, [['coordinatrice', 'coordinator'], ['docteur', 'physician'], ['infirmiere', 'nurse'],
+      ['laborantin', 'lab'], ['qualite', 'qa']]);
   }
-  await ok(admin, 'PUT', '/lab/site', { fin: 'W1234' }, 200);
-  await ok(admin, 'POST', '/lab/product-codes', { code: 'S1234', product_type: 'uc-msc', description: 'UC-MSC' }, 201);
-  env = { server };
-  for (const [key, name] of [['coordinator', 'coordinatrice'], ['physician', 'docteur'], ['nurse', 'infirmiere'],
-    ['lab', 'laborantin'], ['qa', 'qualite']]) env[key] = await server.client(name, PASSWORD);
   return env;
-}
-
-function results() {
-  const d = day(-3);
-  const q = (value, unit, lo, hi) => ({ value, unit, date: d, ...(lo !== undefined ? { ref_low: lo, ref_high: hi } : {}) });
-  const neg = { positive: false, date: d };
-  return { hb: q(13.5, 'g/dL', 12, 16), wbc: q(6.1, '10^9/L'), plt: q(240, '10^9/L'), creatinine: q(0.9, 'mg/dL'),
-    alt: q(22, 'U/L'), ast: q(25, 'U/L'), inr: q(1.0, '1'), aptt: q(30, 's', 25, 38), hiv: neg, hbv: neg, hcv: neg, syphilis: neg };
 }
 
 // A patient with an approved sci plan whose first administration (IV) is due today.
@@ -51,7 +36,7 @@ async function patientWithPlan(e, family, given) {
   await ok(e.nurse, 'POST', `/patients/${p.id}/weights`, { date: TODAY, kg: 64 }, 201);
   await ok(e.physician, 'POST', `/patients/${p.id}/conditions`, { icd10: 'S14.1', label: 'Lésion médullaire', onset_date: day(-90),
     details: { level: 'C5' } }, 201);
-  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: results(),
+  const s = await ok(e.physician, 'POST', '/screenings', { patient_id: p.id, protocol: 'sci', results: normalWorkUp(),
     findings: { ecg: { state: 'normal', date: day(-2) } },
     history: { cancer_history: 'no', pregnancy: 'no', active_infection: 'no' } }, 201);
   await ok(e.physician, 'POST', `/screenings/${s.id}/decision`, { decision: 'eligible', password: PASSWORD }, 200);

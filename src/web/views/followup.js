@@ -447,7 +447,8 @@ export async function renderOutcomeReport(ctx) {
   const aeTerms = await terms().catch(() => null);
   if (!ctx.alive()) return;
   showSuppressed(r);
-  const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv' })}`;
+  // every export in the page's language
+  const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv', lang: language() })}`;
   // a chart drawn by the server (same origin, the session cookie), its text alternative from the JSON
   const chart = (chartQuery, alt, testid, caption = null) => h('figure', { class: 'report-chart', 'data-testid': testid },
     h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }),
@@ -471,7 +472,7 @@ export async function renderOutcomeReport(ctx) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-research-consent' },
       t('rep.research_left_out', { n: rc.left_out })));
   }
-  out.append(h('p', {}, h('a', { href: `${csv}&lang=${language()}`, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
+  out.append(h('p', {}, h('a', { href: csv, download: `outcomes-${protocol}.csv`, 'data-testid': 'report-csv' }, t('rep.csv')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=pdf'), download: `outcomes-${protocol}.pdf`, 'data-testid': 'report-pdf' }, t('rep.pdf')),
     ' · ', h('a', { href: csv.replace('format=csv', 'format=html'), download: `outcomes-${protocol}.html`, 'data-testid': 'report-html' }, t('rep.html'))));
   const f = r.flow;

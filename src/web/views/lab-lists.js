@@ -2,7 +2,7 @@
 // expiry list, freezer map, and the lookback both ways (with CSV export).
 import { h } from '../dom.js';
 import { api, query } from '../api.js';
-import { t, formatDate, formatDateTime, formatWhen } from '../i18n.js';
+import { t, language, formatDate, formatDateTime, formatWhen } from '../i18n.js';
 import { can, navigate } from '../app.js';
 import { field, picker, syntheticBadge, pager } from '../ui.js';
 import { dataTable, pageHead, labNav, replace, stateBadge, din, section } from './lab-ui.js';
@@ -150,7 +150,7 @@ export async function renderLookback(ctx) {
       const who = new Set(data.recipients.map((r) => r.patient_id));
       data.adverse_events = (data.adverse_events || []).filter((e) => who.has(e.patient_id));
     }
-    if (from !== 'unit') nodes.push(h('p', {}, h('a', { href: `/api/v1${path}?format=csv`, 'data-testid': 'lookback-csv', download: `lookback-${from}-${id}.csv` }, t('lab.lookback.csv'))));
+    if (from !== 'unit') nodes.push(h('p', {}, h('a', { href: `/api/v1${path}?format=csv&lang=${language()}`, 'data-testid': 'lookback-csv', download: `lookback-${from}-${id}.csv` }, t('lab.lookback.csv'))));
     nodes.push(...lookbackResults(from, data, list));
   }
   replace(ctx.main, ...nodes);

@@ -197,7 +197,7 @@ export async function renderScreeningForm(ctx, patientId) {
     const unanswered = HISTORY.filter((n) => !v(n));
     if (unanswered.length) {
       for (const n of [...unanswered].reverse()) markFieldError(form, n, t('prog.history_unanswered'));
-      showErrorBox(box, `${t(`prog.history.${unanswered[0]}`)} : ${t('prog.history_unanswered')}`);
+      showErrorBox(box, t('form.field_message', { field: t(`prog.history.${unanswered[0]}`), message: t('prog.history_unanswered') }));
       return;
     }
     const body = { patient_id: patient.id, protocol: v('protocol'), results: {}, findings: {}, history: {} };
@@ -232,8 +232,13 @@ export async function renderScreeningForm(ctx, patientId) {
 }
 
 // --- eligibility result and signed decision --------------------------------
+// Whose record a page shows: name and MRN, linked to the patient's page.
+const whose = (p) => h('p', { class: 'page-patient', 'data-testid': 'page-patient' },
+  h('a', { href: `#/patients/${p.id}` }, `${p.family_name.toUpperCase()}, ${p.given_names}`), ` — ${p.mrn}`);
+
 export async function renderScreening(ctx, id) {
   const [{ data: s }] = await Promise.all([api('GET', `/screenings/${id}`), loadProtocolNames()]);
+  const { data: patient } = await api('GET', `/patients/${s.patient_id}`);
   if (!ctx.alive()) return;
   clear(ctx.main);
   const reasons = s.reasons.length
@@ -292,12 +297,13 @@ export async function renderScreening(ctx, id) {
     decision = h('p', { class: 'muted' }, t('prog.awaiting_decision'));
   }
   ctx.main.append(
-    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', 'data-title': t('prog.eligibility_page_title', { date: formatDate(s.evaluated_on) }) }, t('prog.eligibility_title', { id: s.id })),
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', 'data-testid': 'eligibility-title' }, t('prog.eligibility_page_title', { date: formatDate(s.evaluated_on) })),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${s.patient_id}` }, t('prog.back_to_patient')),
         s.decision && s.decision.decision === 'eligible' && can(PLAN_ROLES)
           ? h('a', { class: 'btn btn-primary', href: `#/patients/${s.patient_id}/plan?protocol=${s.protocol}`, 'data-testid': 'plan-from-screening' }, t('prog.new_plan'))
           : null)),
+    whose(patient),
     h('section', { class: 'card' },
       h('p', {}, `${protocolName(s.protocol)} v${s.protocol_version} — ${formatDate(s.evaluated_on)} `, verdictBadge(s.verdict),
         s.chronic ? [' ', h('span', { class: 'badge badge-flag', 'data-testid': 'chronic' }, t('prog.chronic'))] : null),
@@ -539,6 +545,7 @@ function itemsSection(row) {
 
 export async function renderPlan(ctx, id) {
   const [{ data: row }] = await Promise.all([api('GET', `/plans/${id}`), loadProtocolNames()]);
+  const { data: patient } = await api('GET', `/patients/${row.patient_id}`);
   if (!ctx.alive()) return;
   clear(ctx.main);
   const tr = (k, params) => t(k, params);
@@ -596,10 +603,11 @@ export async function renderPlan(ctx, id) {
   }
   append(ctx.main, [
     h('div', { class: 'page-head' },
-      h('h1', { tabindex: '-1', 'data-testid': 'plan-title', 'data-title': t('prog.plan_page_title', { date: formatDate(row.start) }) }, t('prog.plan_title', { id: row.id }), ' ', statusBadge(row.status)),
+      h('h1', { tabindex: '-1', 'data-testid': 'plan-title', 'data-title': t('prog.plan_page_title', { date: formatDate(row.start) }) }, t('prog.plan_page_title', { date: formatDate(row.start) }), ' ', statusBadge(row.status)),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'btn btn-quiet', href: `#/patients/${row.patient_id}` }, t('prog.back_to_patient')),
         h('a', { class: 'btn', href: `#/plans/${row.id}/print`, 'data-testid': 'print-plan' }, t('prog.printable')))),
+    whose(patient),
     row.approved_by ? h('p', { 'data-testid': 'approval' }, t('prog.approved_by', { user: row.approved_by, at: formatDateTime(row.approved_at) })) : null,
     row.cancel_reason ? h('p', {}, t('prog.cancelled_because', { reason: row.cancel_reason })) : null,
     itemsSection(row), planBody(row, tr, language()), actions]);
