@@ -233,12 +233,13 @@ function restoreForms(main, snap) {
 
 // After a route change, move the focus to the page heading so keyboard and
 // screen-reader users start at the top of the new content.
+// The window's title names the page, whichever element has the focus.
 function focusHeading(main) {
+  const h1 = main.querySelector('h1');
+  // a heading may give a shorter title of its own (data-title)
+  if (h1) document.title = t('app.page_title', { page: h1.dataset.title || h1.textContent.replace(/\s+/g, ' ').trim() });
   const active = document.activeElement;
   if (active && active !== document.body && main.contains(active) && active.tagName !== 'H1') return;
-  const h1 = main.querySelector('h1');
-  // a heading that names a record by its number gives a title without it
-  if (h1) document.title = t('app.page_title', { page: h1.dataset.title || h1.textContent.replace(/\s+/g, ' ').trim() });
   if (h1) { if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 
