@@ -7,7 +7,7 @@ LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps run check check-fast bench stress clean format
+.PHONY: all deps run check check-fast bench bench-web stress clean format
 
 all:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -49,6 +49,11 @@ check-fast: all
 
 bench: deps all
 	@bench/run.sh $(BUILD)
+
+# Pages in a real browser, navigation to usable (bench/web.mjs); BASELINE=PATH
+# measures another cellclinic binary in the same rounds and prints the ratio.
+bench-web: deps all
+	@node bench/web.mjs --binary $(BUILD)/cellclinic $(if $(BASELINE),--baseline $(BASELINE))
 
 stress: deps all
 	@python3 tests/crash/crash_test.py --binary $(BUILD)/cellclinic --rounds 100

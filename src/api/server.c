@@ -329,15 +329,21 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, api_request *req)
     for (const web_asset *a = web_assets; a->path; a++) {
         if (strcmp(a->path, path) != 0)
             continue;
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(a->size, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+        /* no-cache with a validator: the browser asks each time and keeps
+         * its copy (and the scripts' compiled code) while it is unchanged */
+        const char *held = api_header(req, "If-None-Match");
+        unsigned status = held && strcmp(held, a->etag) == 0 ? 304 : 200;
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            status == 200 ? a->size : 0, (void *)a->data, MHD_RESPMEM_PERSISTENT);
         if (!r)
             return MHD_NO;
         add_security_headers(r, req, false);
-        MHD_add_response_header(r, "Content-Type", a->content_type);
+        if (status == 200)
+            MHD_add_response_header(r, "Content-Type", a->content_type);
         MHD_add_response_header(r, "Cache-Control", "no-cache");
-        req->status = 200;
-        enum MHD_Result ret = MHD_queue_response(c, 200, r);
+        MHD_add_response_header(r, "ETag", a->etag);
+        req->status = status;
+        enum MHD_Result ret = MHD_queue_response(c, status, r);
         MHD_destroy_response(r);
         return ret;
     }

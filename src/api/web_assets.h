@@ -1,6 +1,11 @@
 /*
  * web_assets: the static web interface, embedded at build time by
  * scripts/embed-web.cmake from src/web/. The table ends with a NULL path.
+ * Each asset has a strong validator (etag: the quoted SHA-256 of its bytes)
+ * so that a browser revalidates instead of loading and compiling it again.
+ * index.html links the scripts every page runs as modules to preload (the
+ * build writes the list where index.html has <!-- modulepreload -->), so the
+ * browser fetches them at once instead of import by import.
  * Read-only data; thread-safe.
  */
 #ifndef CC_WEB_ASSETS_H
@@ -13,6 +18,7 @@ typedef struct {
     const char *content_type;
     const unsigned char *data;
     size_t size;
+    const char *etag; /* "\"<sha-256 hex>\"" */
 } web_asset;
 
 extern const web_asset web_assets[];

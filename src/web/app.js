@@ -6,41 +6,16 @@ import {
 } from './i18n.js';
 import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
-import { renderLogin } from './views/login.js';
-import { renderPatientList } from './views/patients.js';
-import { renderPatientView } from './views/patient.js';
-import { renderPatientForm } from './views/patient-form.js';
-import { renderRequestList, renderRequestView } from './views/requests.js';
-import { labRoutes, LAB_READ } from './views/lab.js';
-// programmes
 import {
-  PROGRAMME_ROLES, renderProgrammes, renderScreeningForm, renderScreening, renderPlanBuilder, renderPlan, renderPlanPrint,
-} from './views/programmes.js';
-// bedside and adverse events
-import { BEDSIDE_READ, BEDSIDE_GIVE, renderWorklist, renderGive, renderAdministration, renderWristband } from './views/bedside.js';
-import { AE_READ, AE_WRITE, renderAeList, renderAeForm, renderAe } from './views/adverse.js';
-// follow-up, outcome report, the patient's questionnaire page
-import {
-  FOLLOWUP_ROLES, REPORT_ROLES, renderFollowupList, renderVisit, renderOutcomeReport, renderQuestionnaire,
-} from './views/followup.js';
-// the dashboard, the landing page of every role
-import { renderDashboard } from './views/dashboard.js';
-// user accounts and one's own account
-import { USER_ADMIN, renderUsers, renderAccount, renderForcedPasswordChange } from './views/accounts.js';
-// the user's own two-step login
-import { renderMfa } from './views/mfa.js';
-// who read which patient's data
-import { ACCESS_LOG_ROLES, renderAccessLog } from './views/access-log.js';
-// failed logins, lockouts and other security events
-import { SECURITY_EVENT_ROLES, renderSecurityEvents } from './views/security-events.js';
-// the laboratory's settings (facility, donor-testing panels, post-thaw limits)
-import { LAB_SETTINGS, renderLabSettings } from './views/lab-settings.js';
-// the clinic's name and the public address of patient links
-import { CLINIC_SETTINGS, renderClinicSettings } from './views/clinic-settings.js';
-// the patient's stay as a timeline
-import { TIMELINE_ROLES, renderTimeline } from './views/timeline.js';
-// the public consultation request page the clinic's website links to
-import { PUBLIC_REQUEST_PATH, renderPublicRequest } from './views/public-request.js';
+  ACCESS_LOG_ROLES, AE_READ, AE_WRITE, BEDSIDE_GIVE, BEDSIDE_READ, CLINIC_SETTINGS, FOLLOWUP_ROLES, LAB_READ, LAB_SETTINGS,
+  PROGRAMME_ROLES, PUBLIC_REQUEST_PATH, REPORT_ROLES, SECURITY_EVENT_ROLES, TIMELINE_ROLES, USER_ADMIN,
+} from './access.js';
+
+// A page's module is loaded when the page is first opened (the browser keeps
+// it): the first page of a visit loads its own view, not every view.
+// file: relative to this one; args(ctx): what the page takes after ctx.
+const page = (file, name, args = () => []) => async (ctx) => (await import(file))[name](ctx, ...args(ctx));
+const id = (ctx) => [ctx.params[0]];
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const REQUEST_ROLES = ['admin', 'coordinator'];
@@ -48,42 +23,50 @@ const REQUEST_ROLES = ['admin', 'coordinator'];
 const ALL_ROLES = ['admin', 'coordinator', 'physician', 'nurse', 'lab', 'qa', 'analyst'];
 
 const routes = [
-  [/^\/dashboard$/, renderDashboard, ALL_ROLES],
-  [/^\/patients$/, renderPatientList, PATIENT_ROLES],
-  [/^\/patients\/new$/, (ctx) => renderPatientForm(ctx, null), ['admin', 'coordinator']],
-  [/^\/patients\/(\d+)$/, (ctx) => renderPatientView(ctx, ctx.params[0]), PATIENT_ROLES],
-  [/^\/patients\/(\d+)\/timeline$/, (ctx) => renderTimeline(ctx, ctx.params[0]), TIMELINE_ROLES],
-  [/^\/patients\/(\d+)\/edit$/, (ctx) => renderPatientForm(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
-  [/^\/requests$/, renderRequestList, REQUEST_ROLES],
-  [/^\/requests\/(\d+)$/, (ctx) => renderRequestView(ctx, ctx.params[0]), REQUEST_ROLES],
-  ...labRoutes,
+  [/^\/dashboard$/, page('./views/dashboard.js', 'renderDashboard'), ALL_ROLES],
+  [/^\/patients$/, page('./views/patients.js', 'renderPatientList'), PATIENT_ROLES],
+  [/^\/patients\/new$/, page('./views/patient-form.js', 'renderPatientForm', () => [null]), ['admin', 'coordinator']],
+  [/^\/patients\/(\d+)$/, page('./views/patient.js', 'renderPatientView', id), PATIENT_ROLES],
+  [/^\/patients\/(\d+)\/timeline$/, page('./views/timeline.js', 'renderTimeline', id), TIMELINE_ROLES],
+  [/^\/patients\/(\d+)\/edit$/, page('./views/patient-form.js', 'renderPatientForm', id), ['admin', 'coordinator', 'physician']],
+  [/^\/requests$/, page('./views/requests.js', 'renderRequestList'), REQUEST_ROLES],
+  [/^\/requests\/(\d+)$/, page('./views/requests.js', 'renderRequestView', id), REQUEST_ROLES],
+  // the laboratory
+  [/^\/lab$/, page('./views/lab-lists.js', 'renderLabHome'), LAB_READ],
+  [/^\/lab\/inventory$/, page('./views/lab-lists.js', 'renderInventory'), LAB_READ],
+  [/^\/lab\/storage$/, page('./views/lab-lists.js', 'renderStorage'), LAB_READ],
+  [/^\/lab\/lookback$/, page('./views/lab-lists.js', 'renderLookback'), LAB_READ],
+  [/^\/lab\/donors\/new$/, page('./views/lab-donor.js', 'renderDonorNew'), ['lab']],
+  [/^\/lab\/donors\/(\d+)$/, page('./views/lab-donor.js', 'renderDonor', id), LAB_READ],
+  [/^\/lab\/batches\/(\d+)$/, page('./views/lab-batch.js', 'renderBatch', id), LAB_READ],
+  [/^\/lab\/units\/(\d+)$/, page('./views/lab-unit.js', 'renderUnit', id), LAB_READ],
   // programmes
-  [/^\/programmes$/, renderProgrammes, PROGRAMME_ROLES],
-  [/^\/patients\/(\d+)\/screening$/, (ctx) => renderScreeningForm(ctx, ctx.params[0]), ['admin', 'physician', 'nurse']],
-  [/^\/screenings\/(\d+)$/, (ctx) => renderScreening(ctx, ctx.params[0]), PROGRAMME_ROLES],
-  [/^\/patients\/(\d+)\/plan$/, (ctx) => renderPlanBuilder(ctx, ctx.params[0]), ['admin', 'coordinator', 'physician']],
-  [/^\/plans\/(\d+)$/, (ctx) => renderPlan(ctx, ctx.params[0]), PROGRAMME_ROLES],
-  [/^\/plans\/(\d+)\/print$/, (ctx) => renderPlanPrint(ctx, ctx.params[0]), PROGRAMME_ROLES],
+  [/^\/programmes$/, page('./views/programmes.js', 'renderProgrammes'), PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/screening$/, page('./views/programmes.js', 'renderScreeningForm', id), ['admin', 'physician', 'nurse']],
+  [/^\/screenings\/(\d+)$/, page('./views/programmes.js', 'renderScreening', id), PROGRAMME_ROLES],
+  [/^\/patients\/(\d+)\/plan$/, page('./views/programmes.js', 'renderPlanBuilder', id), ['admin', 'coordinator', 'physician']],
+  [/^\/plans\/(\d+)$/, page('./views/programmes.js', 'renderPlan', id), PROGRAMME_ROLES],
+  [/^\/plans\/(\d+)\/print$/, page('./views/programmes.js', 'renderPlanPrint', id), PROGRAMME_ROLES],
   // bedside and adverse events
-  [/^\/bedside$/, renderWorklist, BEDSIDE_READ],
-  [/^\/bedside\/give\/(\d+)\/(\d+)$/, (ctx) => renderGive(ctx, ctx.params[0], ctx.params[1]), BEDSIDE_GIVE],
-  [/^\/administrations\/(\d+)$/, (ctx) => renderAdministration(ctx, ctx.params[0]), BEDSIDE_READ],
-  [/^\/patients\/(\d+)\/wristband$/, (ctx) => renderWristband(ctx, ctx.params[0]), BEDSIDE_READ],
-  [/^\/adverse-events$/, renderAeList, AE_READ],
-  [/^\/adverse-events\/new$/, renderAeForm, AE_WRITE],
-  [/^\/adverse-events\/(\d+)$/, (ctx) => renderAe(ctx, ctx.params[0]), AE_READ],
+  [/^\/bedside$/, page('./views/bedside.js', 'renderWorklist'), BEDSIDE_READ],
+  [/^\/bedside\/give\/(\d+)\/(\d+)$/, page('./views/bedside.js', 'renderGive', (ctx) => ctx.params), BEDSIDE_GIVE],
+  [/^\/administrations\/(\d+)$/, page('./views/bedside.js', 'renderAdministration', id), BEDSIDE_READ],
+  [/^\/patients\/(\d+)\/wristband$/, page('./views/bedside.js', 'renderWristband', id), BEDSIDE_READ],
+  [/^\/adverse-events$/, page('./views/adverse.js', 'renderAeList'), AE_READ],
+  [/^\/adverse-events\/new$/, page('./views/adverse.js', 'renderAeForm'), AE_WRITE],
+  [/^\/adverse-events\/(\d+)$/, page('./views/adverse.js', 'renderAe', id), AE_READ],
   // follow-up and the outcome report
-  [/^\/follow-up$/, renderFollowupList, FOLLOWUP_ROLES],
-  [/^\/follow-up\/(\d+)$/, (ctx) => renderVisit(ctx, ctx.params[0]), FOLLOWUP_ROLES],
-  [/^\/reports\/outcomes$/, renderOutcomeReport, REPORT_ROLES],
+  [/^\/follow-up$/, page('./views/followup.js', 'renderFollowupList'), FOLLOWUP_ROLES],
+  [/^\/follow-up\/(\d+)$/, page('./views/followup.js', 'renderVisit', id), FOLLOWUP_ROLES],
+  [/^\/reports\/outcomes$/, page('./views/followup.js', 'renderOutcomeReport'), REPORT_ROLES],
   // user accounts
-  [/^\/users$/, renderUsers, USER_ADMIN],
-  [/^\/account$/, renderAccount, ALL_ROLES],
-  [/^\/account\/mfa$/, renderMfa, ALL_ROLES],
-  [/^\/access-log$/, renderAccessLog, ACCESS_LOG_ROLES],
-  [/^\/security-events$/, renderSecurityEvents, SECURITY_EVENT_ROLES],
-  [/^\/settings\/lab$/, renderLabSettings, LAB_SETTINGS],
-  [/^\/settings\/clinic$/, renderClinicSettings, CLINIC_SETTINGS],
+  [/^\/users$/, page('./views/accounts.js', 'renderUsers'), USER_ADMIN],
+  [/^\/account$/, page('./views/accounts.js', 'renderAccount'), ALL_ROLES],
+  [/^\/account\/mfa$/, page('./views/mfa.js', 'renderMfa'), ALL_ROLES],
+  [/^\/access-log$/, page('./views/access-log.js', 'renderAccessLog'), ACCESS_LOG_ROLES],
+  [/^\/security-events$/, page('./views/security-events.js', 'renderSecurityEvents'), SECURITY_EVENT_ROLES],
+  [/^\/settings\/lab$/, page('./views/lab-settings.js', 'renderLabSettings'), LAB_SETTINGS],
+  [/^\/settings\/clinic$/, page('./views/clinic-settings.js', 'renderClinicSettings'), CLINIC_SETTINGS],
 ];
 
 let renderSeq = 0;
@@ -135,12 +118,16 @@ export async function render(restore = null) {
   const qm = QUESTIONNAIRE.exec(parseHash().path);
   if (qm) {
     clear(main);
+    const { renderQuestionnaire } = await import('./views/followup.js');
+    if (seq !== renderSeq) return;
     await renderQuestionnaire(main, qm[1]);
     focusHeading(main);
     return;
   }
   // nor does the public consultation request page
   if (parseHash().path === PUBLIC_REQUEST_PATH) {
+    const { renderPublicRequest } = await import('./views/public-request.js');
+    if (seq !== renderSeq) return;
     clear(main);
     renderPublicRequest(main);
     if (restore) restoreForms(main, restore);
@@ -148,11 +135,15 @@ export async function render(restore = null) {
     return;
   }
   if (!session.user) {
+    const { renderLogin } = await import('./views/login.js');
+    if (seq !== renderSeq) return;
     clear(main);
     renderLogin({ main, alive: () => seq === renderSeq });
     return;
   }
   if (session.mustChange) {
+    const { renderForcedPasswordChange } = await import('./views/accounts.js');
+    if (seq !== renderSeq) return;
     clear(main);
     renderForcedPasswordChange(main);
     focusHeading(main);
@@ -352,6 +343,8 @@ function languageButtons() {
 }
 
 async function boot() {
+  // who is logged in, asked while the catalogues load
+  const signedIn = api('GET', '/session', { quiet401: true }).then((r) => r.data).catch(() => null);
   await initI18n(() => storedLanguage({ patient: isPatientPage(parseHash().path) }));
   languageButtons();
   onUnauthorized(() => {
@@ -370,10 +363,8 @@ async function boot() {
     $('#main').focus();
   });
   window.addEventListener('hashchange', () => render());
-  try {
-    const { data } = await api('GET', '/session', { quiet401: true });
-    if (data && data.user) await startSession(data);
-  } catch { /* not logged in */ }
+  const data = await signedIn;
+  if (data && data.user) await startSession(data);
   render();
 }
 

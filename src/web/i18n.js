@@ -36,10 +36,13 @@ async function load(lang) {
 }
 
 export async function initI18n(langFor) {
-  const res = await fetch('/i18n/languages.json', { credentials: 'same-origin' });
+  // the list of languages and English (every page's fallback) at once, with
+  // the catalogue the built-in list guesses; the choice itself waits for the list
+  const guess = langFor();
+  const [res] = await Promise.all([fetch('/i18n/languages.json', { credentials: 'same-origin' }), load('en'),
+    guess !== 'en' ? load(guess).catch(() => null) : null]);
   if (res.ok) available = await res.json();
   LANGUAGES.splice(0, LANGUAGES.length, ...available.map((l) => l.code));
-  await load('en');
   await setLanguage(langFor(), { silent: true });
 }
 

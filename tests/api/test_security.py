@@ -168,6 +168,23 @@ def shared_checks(srv, t):
             t.check("no-store" in (r.header("Cache-Control") or ""),
                     "Cache-Control: no-store on API %s" % label, r.headers)
 
+    # --- the web interface's files: revalidated, not reloaded, while unchanged
+    first = srv.request("GET", "/app.js")
+    tag = first.header("ETag")
+    t.check(first.status == 200 and tag and tag.startswith('"') and len(tag) == 66
+            and first.header("Cache-Control") == "no-cache", "a web file has a strong ETag and no-cache", first.headers)
+    again = srv.request("GET", "/app.js", headers={"If-None-Match": tag})
+    t.check(again.status == 304 and again.body == b"" and again.header("ETag") == tag
+            and again.header("Content-Security-Policy") is not None,
+            "the same ETag answers 304 with no body, security headers kept", (again.status, again.headers))
+    other = srv.request("GET", "/app.js", headers={"If-None-Match": '"0000"'})
+    t.check(other.status == 200 and other.body == first.body, "another ETag gets the file", other.status)
+    t.check(srv.request("GET", "/ui.js").header("ETag") != tag, "each file has its own ETag")
+    index = srv.request("GET", "/").body.decode("utf-8")
+    t.check('<link rel="modulepreload" href="/app.js">' in index and "<!-- modulepreload -->" not in index
+            and 'href="/views/patients.js"' not in index,
+            "index.html preloads the scripts every page runs, not every view", index[:800])
+
     # --- search treats its input literally
     for fam in ("Litteral", "Autre"):
         srv.request("POST", "/api/v1/patients", patient(fam), role="coordinator")

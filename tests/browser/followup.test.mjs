@@ -158,7 +158,9 @@ await run([
     assert.equal(await page.getByTestId('report-chart-ais').count(), 0, 'no ISNCSCI data: no AIS chart');
     const imgs = page.locator('[data-testid^="report-chart-"] img');
     assert.equal(await imgs.count(), measures + 1);
-    await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete));
+    // each chart loads when scrolled to
+    for (let i = 0; i < measures + 1; i++) await imgs.nth(i).scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete && i.naturalWidth > 0));
     const loaded = await imgs.evaluateAll((list) => list.map((i) => ({ w: i.naturalWidth, alt: i.alt, src: i.getAttribute('src') })));
     for (const img of loaded) {
       assert.ok(img.w > 0, `chart loaded: ${img.src}`);

@@ -87,7 +87,8 @@ function foreignStrings(strings, dataSet) {
 // ---------- the route table ----------
 
 function webSources() {
-  const files = [path.join(WEB, 'app.js'), ...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f))];
+  const files = [path.join(WEB, 'app.js'), path.join(WEB, 'access.js'),
+    ...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f))];
   return files.filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(f, 'utf8'));
 }
 

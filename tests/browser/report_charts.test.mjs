@@ -8,7 +8,10 @@ import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
 async function charts(page) {
   await page.getByTestId('report-chart-ae').waitFor();
-  await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete));
+  // the charts load when the reader scrolls to them
+  const figures = page.locator('.report-chart img');
+  for (let i = 0; i < await figures.count(); i++) await figures.nth(i).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete && i.naturalWidth > 0));
   return page.locator('.report-chart img').evaluateAll((list) => {
     // the test id of the table just before the figure (tables sit in a scrolling wrapper)
     const tableBefore = (fig) => {

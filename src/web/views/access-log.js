@@ -6,8 +6,9 @@ import { api } from '../api.js';
 import { t, formatDateTime } from '../i18n.js';
 import { field, errorBox, showErrorBox, pager } from '../ui.js';
 import { navigate } from '../app.js';
+import { ACCESS_LOG_ROLES } from '../access.js';
+export { ACCESS_LOG_ROLES };
 
-export const ACCESS_LOG_ROLES = ['admin', 'qa'];
 const PER_PAGE = 50;
 const KINDS = ['record', 'search', 'list', 'label', 'lookback', 'export', 'report'];
 

@@ -10,8 +10,9 @@ import { t, formatDateTime } from '../i18n.js';
 import { errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, field, confirmDialog, flash, errorMessage } from '../ui.js';
 import { session } from '../state.js';
 import { navigate } from '../app.js';
+import { USER_ADMIN } from '../access.js';
+export { USER_ADMIN };
 
-export const USER_ADMIN = ['admin'];
 const ROLES = ['admin', 'coordinator', 'physician', 'nurse', 'lab', 'qa', 'analyst'];
 const PER_PAGE = 200;
 

@@ -12,9 +12,9 @@ import {
 } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { instant, localNow } from './bedside.js';
+import { AE_READ, AE_WRITE } from '../access.js';
+export { AE_READ, AE_WRITE };
 
-export const AE_READ = ['admin', 'coordinator', 'physician', 'nurse', 'qa'];
-export const AE_WRITE = ['physician', 'nurse'];
 const PRODUCTS = ['uc-msc', 'ucb-sc', 'bm-msc', 'ad-msc', 'pl-msc', 'secretome'];
 
 let termsCache = null;

@@ -8,9 +8,9 @@ import { t, language, formatDateTime, formatDate } from '../i18n.js';
 import { field, errorBox, showErrorBox, showFormError, errorMessage, confirmDialog, syntheticBadge } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
+import { BEDSIDE_READ, BEDSIDE_GIVE } from '../access.js';
+export { BEDSIDE_READ, BEDSIDE_GIVE };
 
-export const BEDSIDE_READ = ['admin', 'coordinator', 'physician', 'nurse'];
-export const BEDSIDE_GIVE = ['physician', 'nurse'];
 
 const stamp = () => String(Date.now() + Math.random());
 const fullName = (o) => `${o.family_name || ''}, ${o.given_names || ''}`;

@@ -7,8 +7,9 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { navigate } from '../app.js';
 import { errorBox, showFormError, field } from '../ui.js';
+import { CLINIC_SETTINGS } from '../access.js';
+export { CLINIC_SETTINGS };
 
-export const CLINIC_SETTINGS = ['admin'];
 
 export async function renderClinicSettings(ctx) {
   const { data: site } = await api('GET', '/clinic-site');

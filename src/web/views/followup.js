@@ -12,9 +12,9 @@ import {
 import { navigate } from '../app.js';
 import { session } from '../state.js';
 import { terms, termName } from './adverse.js';
+import { FOLLOWUP_ROLES, REPORT_ROLES } from '../access.js';
+export { FOLLOWUP_ROLES, REPORT_ROLES };
 
-export const FOLLOWUP_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
-export const REPORT_ROLES = ['admin', 'physician', 'analyst'];
 const RESOLVE_ROLES = ['admin', 'coordinator', 'physician'];
 const SCORE_ROLES = ['admin', 'physician', 'nurse']; // who records observations (POST observations)
 const STATES = ['open', 'overdue', 'in_window', 'due', 'upcoming', 'resolved', 'all'];
@@ -451,7 +451,10 @@ export async function renderOutcomeReport(ctx) {
   const csv = `/api/v1/reports/outcomes${query({ ...params, format: 'csv', lang: language() })}`;
   // a chart drawn by the server (same origin, the session cookie), its text alternative from the JSON
   const chart = (chartQuery, alt, testid, caption = null) => h('figure', { class: 'report-chart', 'data-testid': testid },
-    h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt }),
+    // drawn when scrolled near; the trajectory's size keeps the page's layout
+    // until the image gives its own (server/report_charts: 520 wide)
+    h('img', { src: `/api/v1/reports/outcomes/chart${query({ ...params, ...chartQuery })}`, alt,
+      loading: 'lazy', decoding: 'async', width: 520, height: 288 }),
     caption ? h('figcaption', { class: 'help', 'data-testid': 'report-chart-cut' }, caption) : null);
   // the chart cuts an interval at the instrument's range and says so
   const cutNote = (m) => {

@@ -9,8 +9,9 @@ import { t, formatNumber } from '../i18n.js';
 import { navigate } from '../app.js';
 import { errorBox, showFormError, field } from '../ui.js';
 import { section, pageHead, replace, PRODUCT_TYPES } from './lab-ui.js';
+import { LAB_SETTINGS } from '../access.js';
+export { LAB_SETTINGS };
 
-export const LAB_SETTINGS = ['admin'];
 
 const NEEDS = ['negative', 'result', 'none'];
 

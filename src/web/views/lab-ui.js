@@ -5,8 +5,9 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError, signatureField } from '../ui.js';
 import { navigate } from '../app.js';
+import { LAB_READ } from '../access.js';
+export { LAB_READ };
 
-export const LAB_READ = ['lab', 'qa', 'physician', 'nurse'];
 
 // cols: [[key, label, render?]]; render(row) returns a node or text.
 export function dataTable(testid, cols, rows, empty = t('lab.none')) {

@@ -8,8 +8,9 @@ import { t, language, translatorFor, formatDate, formatDateTime } from '../i18n.
 import { field, errorBox, showErrorBox, showFormError, clearFieldErrors, markFieldError, confirmDialog, pager, signatureField } from '../ui.js';
 import { can, navigate } from '../app.js';
 import { session } from '../state.js';
+import { PROGRAMME_ROLES } from '../access.js';
+export { PROGRAMME_ROLES };
 
-export const PROGRAMME_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 const SCREEN_ROLES = ['admin', 'physician', 'nurse'];
 const PLAN_ROLES = ['admin', 'coordinator', 'physician'];
 

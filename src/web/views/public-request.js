@@ -10,8 +10,9 @@ import { h, clear, today } from '../dom.js';
 import { api } from '../api.js';
 import { t, language, languages } from '../i18n.js';
 import { errorBox, showErrorBox, showFormError, clearFieldErrors, field } from '../ui.js';
+import { PUBLIC_REQUEST_PATH } from '../access.js';
+export { PUBLIC_REQUEST_PATH };
 
-export const PUBLIC_REQUEST_PATH = '/consultation';
 
 // The diagnoses of the form (core/consult.c consult_diagnoses, same order).
 export const DIAGNOSES = ['sci', 'spina_bifida', 'als', 'multiple_sclerosis', 'parkinson', 'stroke',

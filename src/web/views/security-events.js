@@ -7,8 +7,9 @@ import { api, query as queryString } from '../api.js';
 import { t, formatDateTime } from '../i18n.js';
 import { field, errorBox, showFormError, pager } from '../ui.js';
 import { navigate } from '../app.js';
+import { SECURITY_EVENT_ROLES } from '../access.js';
+export { SECURITY_EVENT_ROLES };
 
-export const SECURITY_EVENT_ROLES = ['admin', 'qa'];
 const PER_PAGE = 50;
 // The kinds GET /api/v1/security-events accepts (src/api/h_audit.c).
 const KINDS = ['login_failed', 'signature_failed', 'account_locked', 'csrf_refused',

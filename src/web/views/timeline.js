@@ -5,8 +5,9 @@
 import { h, clear } from '../dom.js';
 import { api } from '../api.js';
 import { t, has, language, formatDate, formatDateTime, formatNumber } from '../i18n.js';
+import { TIMELINE_ROLES } from '../access.js';
+export { TIMELINE_ROLES };
 
-export const TIMELINE_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 
 const tOr = (key, fallback = '') => (has(key) ? t(key) : fallback);
 const named = (o) => (o ? (o[language()] || o.en || '') : '');
