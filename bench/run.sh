@@ -28,7 +28,9 @@
 # PATIENTS (10000), REPORT_SIZES ("10000 100000"), BACKUP_GB (1; 0 skips),
 # SERVER_THREADS_LIST ("1 2 4"; empty skips step 8), SERVER_THREADS_CONNECTIONS
 # ("64 256"), SERVER_THREADS_BASELINE (unset), ONLY_SERVER_THREADS=1 (runs steps 1
-# and 8 alone), KEEP=1 keeps the temporary directory.
+# and 8 alone), ONLY_WRITES=1 (steps 1 and writes_step alone: WRITE_CONNECTIONS
+# "1 64", WRITE_ROUNDS 3, WRITES_BASELINE another binary), KEEP=1 keeps the
+# temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -44,6 +46,9 @@ BACKUP_GB="${BACKUP_GB:-1}"
 SERVER_THREADS_LIST="${SERVER_THREADS_LIST-1 2 4}"
 SERVER_THREADS_CONNECTIONS="${SERVER_THREADS_CONNECTIONS:-64 256}"
 SERVER_THREADS_BASELINE="${SERVER_THREADS_BASELINE:-}"
+WRITE_CONNECTIONS="${WRITE_CONNECTIONS:-1 64}"
+WRITE_ROUNDS="${WRITE_ROUNDS:-3}"
+WRITES_BASELINE="${WRITES_BASELINE:-}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -84,6 +89,73 @@ EOF
 wrk_rps() {
   local c="$1"; shift
   wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 10s "$@" | awk '/Requests\/sec/ {print $2}'
+}
+
+# writes_step: durable writes alone (ONLY_WRITES=1), for group commit.
+# POST weights at each of WRITE_CONNECTIONS connections with this build and,
+# when WRITES_BASELINE names another cellclinic binary, that one too, turn
+# by turn; the plain SQLite insert+commit loop before and after; a table of
+# 2xx/s, p99 and the ratios (to the loop, and this / baseline).
+writes_step() {
+  echo "== durable writes at ${WRITE_CONNECTIONS} connections, ${WRITE_ROUNDS} rounds"
+  : >"$TMP/writes.tsv"
+  local loop="$BUILD/bench/sqlite_insert_loop" bins="$BIN"
+  [ -n "$WRITES_BASELINE" ] && bins="$WRITES_BASELINE $BIN"
+  for round in $(seq "$WRITE_ROUNDS"); do
+    out="$("$loop" "$TMP/loop-$round.db" "$DURATION")"
+    printf 'loop\t0\t%s\t0\n' "$(echo "$out" | sed -n 's/.*inserts_per_s: \([0-9.]*\).*/\1/p')" >>"$TMP/writes.tsv"
+    for c in $WRITE_CONNECTIONS; do
+      for b in $bins; do
+        which=current; [ "$b" = "$BIN" ] || which=baseline
+        serve_threads "$b" 2
+        local t=$THREADS; [ "$c" -lt "$t" ] && t=$c
+        wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" "$URL/" \
+          -- "$TOKEN" "$TMP/ids" "$t" >"$TMP/w.txt"
+        kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+        python3 - "$TMP/w.txt" "$which" "$c" >>"$TMP/writes.tsv" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+tot = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
+non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
+secs = float(tot.group(2)) * {"ms": 0.001, "s": 1, "m": 60}.get(tot.group(3), 1)
+ok = (int(tot.group(1)) - (int(non.group(1)) if non else 0)) / secs
+print("%s\t%s\t%.1f\t%s" % (sys.argv[2], sys.argv[3], ok, "%.2f" % ms(*p99.groups()) if p99 else "NA"))
+EOF
+        tail -1 "$TMP/writes.tsv"
+      done
+    done
+  done
+  python3 - "$TMP/writes.tsv" <<'EOF'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+loop = statistics.median(float(r[2]) for r in rows if r[0] == "loop")
+base = any(r[0] == "baseline" for r in rows)
+print("plain SQLite insert+commit loop (WAL, synchronous=FULL): %.0f/s (median of %d)"
+      % (loop, sum(r[0] == "loop" for r in rows)))
+head = "| connections | build | writes/s (2xx, median) | p99 ms (median) | / loop |"
+rule = "| ---: | --- | ---: | ---: | ---: |"
+if base:
+    head += " this / baseline |"
+    rule += " ---: |"
+print(head)
+print(rule)
+for c in sorted({int(r[1]) for r in rows if r[0] != "loop"}):
+    med = {}
+    for which in ("baseline", "current"):
+        xs = [r for r in rows if r[0] == which and int(r[1]) == c]
+        if not xs:
+            continue
+        rate = statistics.median(float(r[2]) for r in xs)
+        p99 = statistics.median(float(r[3]) for r in xs if r[3] != "NA") if xs else float("nan")
+        med[which] = rate
+        line = "| %d | %s | %.0f | %.1f | %.2f |" % (c, "this" if which == "current" else "baseline", rate, p99, rate / loop)
+        if base:
+            line += " %s |" % ("%.2f" % (rate / med["baseline"]) if which == "current" and med.get("baseline") else "")
+        print(line)
+EOF
 }
 
 # step 8 (sets THREADS_TABLE); the main server is stopped
@@ -186,6 +258,12 @@ open(tmp + "/ids", "w").write("\n".join(ids) + "\n")
 print("token ok, %d patient ids" % len(ids))
 EOF
 TOKEN="$(cat "$TMP/token")"
+
+if [ "${ONLY_WRITES:-0}" = 1 ]; then
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  writes_step
+  exit 0
+fi
 
 if [ "${ONLY_SERVER_THREADS:-0}" = 1 ]; then
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""

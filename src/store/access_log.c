@@ -381,7 +381,7 @@ cc_status access_log_open_file(const char *path, db **out, cc_error *err)
      * last commits before a checkpoint. The same bound as the writer's
      * queue (api/access_queue.h), for no fsync per batch. */
     if (st == CC_OK)
-        st = db_exec(*out, "PRAGMA synchronous=NORMAL;", err);
+        st = db_relax_durability(*out, err);
     if (st == CC_OK)
         st = create_or_convert(*out, err);
     if (st != CC_OK && *out) {

@@ -7,7 +7,9 @@
  * This file is the interface; db_sqlite.c is the implementation for now.
  *
  * Connections: one per thread; a db is not thread-safe. db_open applies
- * WAL, synchronous=FULL, foreign keys, a busy timeout, and runs nothing else.
+ * WAL, synchronous=FULL, foreign keys, a busy timeout, and runs nothing else;
+ * write transactions share the sync of the log with concurrent writers of
+ * the process (group commit, below).
  *
  * Statements: db_prepare returns a statement owned by the connection (cached
  * by SQL text pointer, so pass string literals); call db_done when finished
@@ -71,7 +73,8 @@ const void *db_col_blob(db_stmt *s, int col, size_t *len);
 cc_status db_exec(db *d, const char *sql, cc_error *err);
 
 /* Write transaction: takes the write lock at once, so two writers never
- * deadlock halfway. Commit durably (synchronous=FULL) or roll back. */
+ * deadlock halfway. Commit durably (returns once the commit is on disk,
+ * group commit below) or roll back. */
 cc_status db_begin(db *d, cc_error *err);
 cc_status db_commit(db *d, cc_error *err);
 /* Read transaction: every statement until db_commit/db_rollback sees one
@@ -89,6 +92,18 @@ cc_status db_tx_begin(db *d, cc_error *err);
 cc_status db_tx_end(db *d, cc_status st, cc_error *err);
 /* Depth of the joinable transaction (0: none); for assertions in tests. */
 int db_tx_depth(const db *d);
+/* Group commit: a write transaction (db_begin ... db_commit) returns from
+ * its commit only once it is on disk, but concurrent writers of one process
+ * share the sync of the write-ahead log. For tests and benchmarks: the
+ * commits that waited for a shared sync and the syncs made for them on this
+ * connection's database file since this process opened it (both 0 when the
+ * connection syncs each commit alone). Thread-safe. */
+void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs);
+/* This connection's commits return without waiting for the disk
+ * (synchronous=NORMAL, no group commit): a commit survives a crash of the
+ * process, a power cut may undo the last ones before a checkpoint. Only for
+ * data whose loss on a power cut is bounded and documented (the access log). */
+cc_status db_relax_durability(db *d, cc_error *err);
 /* This connection is about to scan large tables once (a report from the
  * command line): read the file through the page mapping instead of a copy
  * per page (SQLite: mmap_size). A hint: errors are ignored. */

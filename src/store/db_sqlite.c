@@ -1,13 +1,77 @@
 /* SQLite implementation of db.h. */
 #include "db.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000 };
+enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000, GROUP_COMMIT_FILES = 16 };
+
+/* Group commit. A write transaction commits without waiting for the disk
+ * (synchronous=NORMAL for that commit only), lets the next writer in, and
+ * then waits until one fsync of the write-ahead log covers its commit: the
+ * first writer that finds no sync under way syncs the log for every commit
+ * made so far, the others wait for it, so concurrent writers share one
+ * fsync. The caller hears of its commit only once it is durable, as with
+ * synchronous=FULL. Writes outside db_begin (autocommit statements) keep
+ * synchronous=FULL. One record per database file of the process; SQLite
+ * keeps a transaction on its connection, so the writers' transactions stay
+ * their own (one per action, as DESIGN.md asks) and only the sync is shared. */
+typedef struct {
+    char path[PATH_MAX]; /* the database file, resolved; "" while unused */
+    int users;           /* connections to it; the record is free again at 0 */
+    pthread_mutex_t mu;
+    pthread_cond_t synced_cv;
+    uint64_t committed; /* commits made without a sync of their own */
+    uint64_t synced;    /* every commit up to this number is on disk */
+    uint64_t syncs;     /* the syncs made */
+    bool syncing;       /* a writer is syncing the log for the others */
+} group_commit;
+
+static group_commit group_commits[GROUP_COMMIT_FILES];
+static pthread_mutex_t group_commits_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The record of path's database for one more connection; NULL when the
+ * file cannot be named or GROUP_COMMIT_FILES databases are open at once
+ * (the connection then commits with synchronous=FULL). */
+static group_commit *group_commit_join(const char *path)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return NULL;
+    group_commit *found = NULL, *unused = NULL;
+    pthread_mutex_lock(&group_commits_mu);
+    for (int i = 0; i < GROUP_COMMIT_FILES && !found; i++) {
+        group_commit *g = &group_commits[i];
+        if (g->users > 0 && strcmp(g->path, real) == 0)
+            found = g;
+        else if (g->users == 0 && !unused)
+            unused = g;
+    }
+    if (!found && unused) {
+        /* no connection uses it: nobody holds its mutex or waits on it */
+        *unused =
+            (group_commit){.mu = PTHREAD_MUTEX_INITIALIZER, .synced_cv = PTHREAD_COND_INITIALIZER};
+        snprintf(unused->path, sizeof unused->path, "%s", real);
+        found = unused;
+    }
+    if (found)
+        found->users++;
+    pthread_mutex_unlock(&group_commits_mu);
+    return found;
+}
+
+static void group_commit_leave(group_commit *g)
+{
+    if (!g)
+        return;
+    pthread_mutex_lock(&group_commits_mu);
+    g->users--;
+    pthread_mutex_unlock(&group_commits_mu);
+}
 
 struct db_stmt {
     sqlite3_stmt *stmt;
@@ -18,6 +82,7 @@ struct db_stmt {
 
 struct db {
     sqlite3 *handle;
+    group_commit *group; /* NULL: every commit syncs alone */
     bool holds_write_lock;
     int tx_depth;          /* joinable transaction nesting (db_tx_begin) */
     bool tx_rollback_only; /* an inner db_tx_end failed */
@@ -96,6 +161,8 @@ cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err)
                          "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                          " PRAGMA mmap_size=268435456; PRAGMA cache_size=-8192;",
                          err);
+    if (st == CC_OK && mode != DB_OPEN_READONLY)
+        d->group = group_commit_join(path);
 out:
     if (st != CC_OK) {
         db_close(d);
@@ -115,6 +182,7 @@ void db_close(db *d)
         free(d->cache[i]);
     }
     sqlite3_close(d->handle);
+    group_commit_leave(d->group);
     free(d);
 }
 
@@ -311,9 +379,11 @@ cc_status db_begin(db *d, cc_error *err)
                        "a write transaction was begun inside another transaction");
     pthread_mutex_lock(&process_write_lock);
     d->holds_write_lock = true;
-    cc_status st = run_cached(d, "BEGIN IMMEDIATE", err);
+    cc_status st = d->group ? run_cached(d, "PRAGMA synchronous=NORMAL", err) : CC_OK;
+    if (st == CC_OK)
+        st = run_cached(d, "BEGIN IMMEDIATE", err);
     if (st != CC_OK)
-        release_write_lock(d);
+        db_rollback(d);
     return st;
 }
 
@@ -364,13 +434,83 @@ int db_tx_depth(const db *d)
     return d->tx_depth;
 }
 
+/* The log of this connection synced to disk (SQLite's own sync of the
+ * file, as its commits do with synchronous=FULL). */
+static int sync_log(db *d)
+{
+    sqlite3_file *log = NULL;
+    int rc = sqlite3_file_control(d->handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!log || !log->pMethods) /* nothing was written to a log */
+        return SQLITE_OK;
+    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+}
+
+/* Waits until commit number mine is on disk, syncing the log for every
+ * commit so far when no other writer is doing it. */
+static cc_status wait_durable(db *d, uint64_t mine, cc_error *err)
+{
+    group_commit *g = d->group;
+    int rc = SQLITE_OK;
+    pthread_mutex_lock(&g->mu);
+    while (g->synced < mine && rc == SQLITE_OK) {
+        if (g->syncing) {
+            pthread_cond_wait(&g->synced_cv, &g->mu);
+            continue;
+        }
+        g->syncing = true;
+        uint64_t upto = g->committed;
+        pthread_mutex_unlock(&g->mu);
+        rc = sync_log(d);
+        pthread_mutex_lock(&g->mu);
+        g->syncing = false;
+        g->syncs++;
+        if (rc == SQLITE_OK && upto > g->synced)
+            g->synced = upto;
+        pthread_cond_broadcast(&g->synced_cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
+}
+
+cc_status db_relax_durability(db *d, cc_error *err)
+{
+    group_commit_leave(d->group);
+    d->group = NULL;
+    return exec_pragma(d, "PRAGMA synchronous=NORMAL", err);
+}
+
+void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs)
+{
+    *commits = *syncs = 0;
+    if (!d->group)
+        return;
+    pthread_mutex_lock(&d->group->mu);
+    *commits = d->group->committed;
+    *syncs = d->group->syncs;
+    pthread_mutex_unlock(&d->group->mu);
+}
+
 cc_status db_commit(db *d, cc_error *err)
 {
     d->tx_depth = 0;
     cc_status st = run_cached(d, "COMMIT", err);
     if (st != CC_OK)
         db_rollback(d);
+    uint64_t mine = 0;
+    if (d->group) {
+        cc_error ignored; /* back to a sync per commit for statements outside db_begin */
+        run_cached(d, "PRAGMA synchronous=FULL", &ignored);
+        if (st == CC_OK) {
+            pthread_mutex_lock(&d->group->mu);
+            mine = ++d->group->committed;
+            pthread_mutex_unlock(&d->group->mu);
+        }
+    }
     release_write_lock(d);
+    if (mine)
+        st = wait_durable(d, mine, err);
     void (*then)(db *, void *) = d->after_commit;
     d->after_commit = NULL;
     if (st == CC_OK && then)
@@ -389,11 +529,13 @@ void db_rollback(db *d)
     d->after_commit = NULL;
     d->tx_depth = 0;
     d->tx_rollback_only = false;
+    cc_error ignored;
     if (!sqlite3_get_autocommit(d->handle)) {
-        cc_error ignored;
         if (run_cached(d, "ROLLBACK", &ignored) != CC_OK)
             sqlite3_exec(d->handle, "ROLLBACK", NULL, NULL, NULL);
     }
+    if (d->group && d->holds_write_lock)
+        run_cached(d, "PRAGMA synchronous=FULL", &ignored);
     release_write_lock(d);
 }
 

@@ -1,5 +1,6 @@
 /* Store tests on real SQLite files: migrations, the audit chain, patients, requests, the sql
  * helpers (row mappers, pages, the mutation skeleton) and the joinable transaction. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -651,6 +652,80 @@ static void test_joinable_transaction(void **state)
     assert_int_equal(db_tx_end(f->d, CC_CONFLICT, &err), CC_CONFLICT);
 }
 
+/* Group commit: writers on their own connections and threads commit
+ * concurrently; every commit that returned CC_OK is there afterwards (read
+ * by a fresh connection), every rolled-back transaction left nothing, and
+ * the commits were covered by at most as many syncs of the log. */
+enum { WRITERS = 8, WRITES_EACH = 60, FAIL_EVERY = 7 };
+
+typedef struct {
+    const char *path;
+    int writer;
+    int committed, rolled_back;
+} writer_job;
+
+static void *write_things(void *arg)
+{
+    writer_job *job = arg;
+    db *d;
+    cc_error err;
+    if (db_open(job->path, DB_OPEN_EXISTING, &d, &err) != CC_OK)
+        return NULL;
+    for (int i = 0; i < WRITES_EACH; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "w%d-%d", job->writer, i);
+        sql_arg args[] = {SQL_S(name), SQL_I(job->writer)};
+        cc_status st = db_tx_begin(d, &err);
+        if (st == CC_OK)
+            st = sql_run(d, "INSERT INTO things (name, n) VALUES (?, ?)", args, 2, NULL, &err);
+        /* some actions fail after their write: nothing of them may stay */
+        if (st == CC_OK && i % FAIL_EVERY == 0)
+            st = cc_fail(&err, CC_CONFLICT, NULL, "test", "refused after the write");
+        st = db_tx_end(d, st, &err);
+        if (st == CC_OK)
+            job->committed++;
+        else
+            job->rolled_back++;
+    }
+    db_close(d);
+    return NULL;
+}
+
+static void test_group_commit_concurrent_writers(void **state)
+{
+    fixture *f = *state;
+    make_things(f->d, 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/cellclinic.db", f->dir);
+    uint64_t commits0, syncs0;
+    db_group_commit_counts(f->d, &commits0, &syncs0);
+    pthread_t threads[WRITERS];
+    writer_job jobs[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        jobs[w] = (writer_job){path, w, 0, 0};
+        assert_int_equal(pthread_create(&threads[w], NULL, write_things, &jobs[w]), 0);
+    }
+    int committed = 0;
+    for (int w = 0; w < WRITERS; w++) {
+        pthread_join(threads[w], NULL);
+        assert_int_equal(jobs[w].committed + jobs[w].rolled_back, WRITES_EACH);
+        assert_int_equal(jobs[w].rolled_back, (WRITES_EACH + FAIL_EVERY - 1) / FAIL_EVERY);
+        committed += jobs[w].committed;
+    }
+    assert_int_equal(count_elsewhere(f->dir, "SELECT COUNT(*) FROM things"), committed);
+    /* no row of a rolled-back action (i % FAIL_EVERY == 0) */
+    assert_int_equal(
+        count_elsewhere(f->dir, "SELECT COUNT(*) FROM things WHERE"
+                                " CAST(substr(name, instr(name, '-') + 1) AS INTEGER) % 7 = 0"),
+        0);
+    uint64_t commits, syncs;
+    db_group_commit_counts(f->d, &commits, &syncs);
+    assert_int_equal(commits - commits0, (uint64_t)committed);
+    assert_true(syncs - syncs0 >= 1 && syncs - syncs0 <= commits - commits0);
+    print_message("group commit: %llu commits, %llu syncs of the log\n",
+                  (unsigned long long)(commits - commits0), (unsigned long long)(syncs - syncs0));
+}
+
 /* A statement being stepped keeps working while hundreds of other
  * statements pass through the connection's cache (more than it holds), and a
  * statement prepared again after many others is still the right one. */
@@ -713,6 +788,7 @@ int main(void)
         T(test_paged_query),
         T(test_mutation_writes_change_and_one_entry),
         T(test_joinable_transaction),
+        T(test_group_commit_concurrent_writers),
         T(test_statement_cache_keeps_statements_in_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
