@@ -53,7 +53,7 @@ static bool one_of(const char *text, const char *const *values)
 
 static cc_status refuse_details(cc_error *err, const char *code, const char *message)
 {
-    return cc_fail(err, CC_INVALID, "details", code, message);
+    return cc_fail(err, CC_INVALID, "details", code, "%s", message);
 }
 
 cc_status condition_check_detail(condition_kind kind, const char *key, bool is_number,
