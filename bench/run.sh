@@ -29,8 +29,10 @@
 # SERVER_THREADS_LIST ("1 2 4"; empty skips step 8), SERVER_THREADS_CONNECTIONS
 # ("64 256"), SERVER_THREADS_BASELINE (unset), ONLY_SERVER_THREADS=1 (runs steps 1
 # and 8 alone), ONLY_WRITES=1 (steps 1 and writes_step alone: WRITE_CONNECTIONS
-# "1 64", WRITE_ROUNDS 3, WRITES_BASELINE another binary), KEEP=1 keeps the
-# temporary directory.
+# "1 64", WRITE_ROUNDS 3, WRITES_BASELINE another binary), ONLY_CAPACITY=1
+# (steps 1 and capacity_step alone: CAPACITY_READERS 1000 keep-alive readers and
+# CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS 4 server threads),
+# KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -49,6 +51,9 @@ SERVER_THREADS_BASELINE="${SERVER_THREADS_BASELINE:-}"
 WRITE_CONNECTIONS="${WRITE_CONNECTIONS:-1 64}"
 WRITE_ROUNDS="${WRITE_ROUNDS:-3}"
 WRITES_BASELINE="${WRITES_BASELINE:-}"
+CAPACITY_READERS="${CAPACITY_READERS:-1000}"
+CAPACITY_WRITERS="${CAPACITY_WRITERS:-64}"
+CAPACITY_THREADS="${CAPACITY_THREADS:-4}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -65,10 +70,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# serve_threads BIN T: starts BIN with T threads on PORT (SERVER_PID), waits for /healthz
+# serve_threads BIN T [SERVE OPTIONS...]: starts BIN with T threads on PORT
+# (SERVER_PID), waits for /healthz
 serve_threads() {
-  "$1" serve --data "$DATA" --listen "127.0.0.1:$PORT" --per-address-connections 0 \
-    --threads "$2" --quiet >>"$TMP/server-threads.log" 2>&1 &
+  local bin="$1" t="$2"; shift 2
+  "$bin" serve --data "$DATA" --listen "127.0.0.1:$PORT" --per-address-connections 0 \
+    --threads "$t" --quiet "$@" >>"$TMP/server-threads.log" 2>&1 &
   SERVER_PID=$!
   python3 - "$PORT" "$HERE" <<'EOF'
 import sys, time
@@ -89,6 +96,40 @@ EOF
 wrk_rps() {
   local c="$1"; shift
   wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 10s "$@" | awk '/Requests\/sec/ {print $2}'
+}
+
+# capacity_step: CAPACITY_READERS keep-alive clients reading patients and
+# CAPACITY_WRITERS writing weights at the same time (ONLY_CAPACITY=1):
+# requests/s, p99, non-2xx answers and socket errors of each.
+capacity_step() {
+  echo "== capacity: ${CAPACITY_READERS} readers and ${CAPACITY_WRITERS} writers at once, ${DURATION}s"
+  serve_threads "$BIN" "$CAPACITY_THREADS" --max-connections $((CAPACITY_READERS + CAPACITY_WRITERS + 64))
+  wrk -t2 -c"$CAPACITY_READERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/get_patient.lua" \
+    "$URL/" -- "$TOKEN" "$TMP/ids" >"$TMP/cap-reads.txt" &
+  local readers=$!
+  wrk -t1 -c"$CAPACITY_WRITERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" \
+    "$URL/" -- "$TOKEN" "$TMP/ids" 1 >"$TMP/cap-writes.txt"
+  wait "$readers"
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  python3 - "$TMP/cap-reads.txt" "$TMP/cap-writes.txt" "$CAPACITY_READERS" "$CAPACITY_WRITERS" "$CAPACITY_THREADS" <<'EOF'
+import re, sys
+def figures(path):
+    text = open(path).read()
+    def ms(v, unit):
+        return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
+    tot = re.search(r"(\d+) requests in", text)
+    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    errs = re.search(r"Socket errors: (.*)", text)
+    return (rps.group(1) if rps else "0", "%.1f" % ms(*p99.groups()) if p99 else "NA",
+            tot.group(1) if tot else "0", non.group(1) if non else "0", errs.group(1) if errs else "none")
+print("| clients | workload | requests/s | p99 ms | requests | non-2xx | socket errors |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
+for path, n, what in ((sys.argv[1], sys.argv[3], "GET patient (keep-alive)"), (sys.argv[2], sys.argv[4], "POST weight")):
+    print("| %s | %s | %s | %s | %s | %s | %s |" % ((n, what) + figures(path)))
+print("server threads: %s" % sys.argv[5])
+EOF
 }
 
 # writes_step: durable writes alone (ONLY_WRITES=1), for group commit.
@@ -258,6 +299,12 @@ open(tmp + "/ids", "w").write("\n".join(ids) + "\n")
 print("token ok, %d patient ids" % len(ids))
 EOF
 TOKEN="$(cat "$TMP/token")"
+
+if [ "${ONLY_CAPACITY:-0}" = 1 ]; then
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  capacity_step
+  exit 0
+fi
 
 if [ "${ONLY_WRITES:-0}" = 1 ]; then
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""

@@ -1,12 +1,14 @@
 /* SQLite implementation of db.h. */
 #include "db.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000, GROUP_COMMIT_FILES = 16 };
 
@@ -442,9 +444,20 @@ static int sync_log(db *d)
     int rc = sqlite3_file_control(d->handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
     if (rc != SQLITE_OK)
         return rc;
-    if (!log || !log->pMethods) /* nothing was written to a log */
-        return SQLITE_OK;
-    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+    if (log && log->pMethods)
+        return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+    /* no log open on this connection (not expected after a commit): the
+     * log file by its name (fsync on any descriptor syncs the file) */
+    char path[PATH_MAX];
+    const char *file = sqlite3_db_filename(d->handle, "main");
+    if (!file || snprintf(path, sizeof path, "%s-wal", file) >= (int)sizeof path)
+        return SQLITE_IOERR_FSYNC;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return SQLITE_IOERR_FSYNC;
+    rc = fsync(fd) == 0 ? SQLITE_OK : SQLITE_IOERR_FSYNC;
+    close(fd);
+    return rc;
 }
 
 /* Waits until commit number mine is on disk, syncing the log for every
