@@ -59,7 +59,7 @@ export function renderPublicRequest(main) {
   const consent = h('div', { class: 'field field-consent' },
     h('label', { class: 'choice', for: 'pub-consent' },
       h('input', { type: 'checkbox', id: 'pub-consent', name: 'consent', 'data-testid': 'pub-consent' }),
-      ' ', t('pub.consent'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')));
+      h('span', {}, t('pub.consent'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *'))));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'pub-submit' }, t('pub.submit'));
   const form = h('form', { id: 'pub-form', class: 'card', 'data-testid': 'pub-form', novalidate: true },
     box,
