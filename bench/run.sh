@@ -111,24 +111,17 @@ capacity_step() {
     "$URL/" -- "$TOKEN" "$TMP/ids" 1 >"$TMP/cap-writes.txt"
   wait "$readers"
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  python3 - "$TMP/cap-reads.txt" "$TMP/cap-writes.txt" "$CAPACITY_READERS" "$CAPACITY_WRITERS" "$CAPACITY_THREADS" <<'EOF'
-import re, sys
-def figures(path):
-    text = open(path).read()
-    def ms(v, unit):
-        return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
-    tot = re.search(r"(\d+) requests in", text)
-    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    errs = re.search(r"Socket errors: (.*)", text)
-    return (rps.group(1) if rps else "0", "%.1f" % ms(*p99.groups()) if p99 else "NA",
-            tot.group(1) if tot else "0", non.group(1) if non else "0", errs.group(1) if errs else "none")
+  python3 - "$HERE" "$TMP/cap-reads.txt" "$TMP/cap-writes.txt" "$CAPACITY_READERS" "$CAPACITY_WRITERS" "$CAPACITY_THREADS" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from benchlib import wrk_figures
 print("| clients | workload | requests/s | p99 ms | requests | non-2xx | socket errors |")
 print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
-for path, n, what in ((sys.argv[1], sys.argv[3], "GET patient (keep-alive)"), (sys.argv[2], sys.argv[4], "POST weight")):
-    print("| %s | %s | %s | %s | %s | %s | %s |" % ((n, what) + figures(path)))
-print("server threads: %s" % sys.argv[5])
+for path, n, what in ((sys.argv[2], sys.argv[4], "GET patient (keep-alive)"), (sys.argv[3], sys.argv[5], "POST weight")):
+    f = wrk_figures(path)
+    p99 = "%.1f" % f["p99_ms"] if f["p99_ms"] is not None else "NA"
+    print("| %s | %s | %.0f | %s | %d | %d | %s |" % (n, what, f["rps"], p99, f["total"], f["non2xx"], f["errors"]))
+print("server threads: %s" % sys.argv[6])
 EOF
 }
 
@@ -153,17 +146,12 @@ writes_step() {
         wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" "$URL/" \
           -- "$TOKEN" "$TMP/ids" "$t" >"$TMP/w.txt"
         kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-        python3 - "$TMP/w.txt" "$which" "$c" >>"$TMP/writes.tsv" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v, unit):
-    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-tot = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
-non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
-secs = float(tot.group(2)) * {"ms": 0.001, "s": 1, "m": 60}.get(tot.group(3), 1)
-ok = (int(tot.group(1)) - (int(non.group(1)) if non else 0)) / secs
-print("%s\t%s\t%.1f\t%s" % (sys.argv[2], sys.argv[3], ok, "%.2f" % ms(*p99.groups()) if p99 else "NA"))
+        python3 - "$HERE" "$TMP/w.txt" "$which" "$c" >>"$TMP/writes.tsv" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from benchlib import wrk_figures
+f = wrk_figures(sys.argv[2])
+print("%s\t%s\t%.1f\t%s" % (sys.argv[3], sys.argv[4], f["ok_rps"], "%.2f" % f["p99_ms"] if f["p99_ms"] is not None else "NA"))
 EOF
         tail -1 "$TMP/writes.tsv"
       done
@@ -324,25 +312,16 @@ run_wrk() {
   echo "== wrk: $name (${CONNECTIONS} connections, ${DURATION}s)"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@" \
     | tee "$TMP/wrk-$name.txt"
-  python3 - "$TMP/wrk-$name.txt" "$name" >>"$TMP/results.sh" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-name = sys.argv[2]
-def ms(v, unit):
-    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
-tot = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
-non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-errs = re.search(r"Socket errors:.*", text)
-total = int(tot.group(1)) if tot else 0
-bad = int(non.group(1)) if non else 0
-secs = float(tot.group(2)) * {"ms": 0.001, "s": 1, "m": 60}.get(tot.group(3), 1) if tot else 1
-print("RPS_%s=%s" % (name, rps.group(1) if rps else 0))
-print("P99_%s=%s" % (name, "%.2f" % ms(*p99.groups()) if p99 else "NA"))
-print("BAD_%s=%d" % (name, bad))
-print("OK_RPS_%s=%.1f" % (name, (total - bad) / secs if secs else 0))
-print("ERRS_%s=%r" % (name, errs.group(0) if errs else "none"))
+  python3 - "$HERE" "$TMP/wrk-$name.txt" "$name" >>"$TMP/results.sh" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from benchlib import wrk_figures
+f, name = wrk_figures(sys.argv[2]), sys.argv[3]
+print("RPS_%s=%s" % (name, f["rps"]))
+print("P99_%s=%s" % (name, "%.2f" % f["p99_ms"] if f["p99_ms"] is not None else "NA"))
+print("BAD_%s=%d" % (name, f["non2xx"]))
+print("OK_RPS_%s=%.1f" % (name, f["ok_rps"]))
+print("ERRS_%s=%r" % (name, "Socket errors: " + f["errors"] if f["errors"] != "none" else "none"))
 EOF
 }
 
