@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config clang libclang-rt-dev clang-format
-  libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libyajl-dev libsodium-dev nettle-dev libcmocka-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libjansson-dev libyajl-dev libsodium-dev nettle-dev libcmocka-dev
   libcairo2-dev libzint-dev zbar-tools libqrencode-dev libxml2-dev poppler-utils
   python3 time wrk chromium nginx openssl
 )

@@ -70,11 +70,16 @@ int cmd_init(int argc, char **argv)
     cli.actor = CLI_ACTOR;
     cc_status st = app_user_add(&cli, "admin", "admin", password, &id, &err);
     audit_signer signer;
-    if (st == CC_OK && (st = audit_signer_load(data, NULL, true, &signer, NULL, &err)) == CC_OK) {
+    bool database = db_location_is_url(data);
+    if (st == CC_OK && !database &&
+        (st = audit_signer_load(data, NULL, true, &signer, NULL, &err)) == CC_OK) {
         st = audit_checkpoint_write(d, &signer, "init", NULL, NULL, &err);
         audit_signer_wipe(&signer);
     }
     db_close(d);
+    if (st == CC_OK && database)
+        printf("cellclinic: the audit trail's signed checkpoints start when serve is given "
+               "--audit-key FILE\n");
     if (st != CC_OK)
         return report("init", &err);
     printf("cellclinic: created %s\n", data);

@@ -103,10 +103,15 @@ int cmd_serve(int argc, char **argv)
     }
     /* derived data an older data dir lacks is built before the first request */
     cc_status st = cli_prepare_reports(d, "cellclinic serve", &err);
-    audit_signer signer;
+    audit_signer signer = {0};
     bool created = false;
-    if (st == CC_OK)
+    /* a PostgreSQL database has no directory of its own for the key: without
+     * --audit-key the chain is kept and verified, but not checkpointed */
+    bool signing = key || !db_location_is_url(data);
+    if (st == CC_OK && signing)
         st = audit_signer_load(data, key, true, &signer, &created, &err);
+    else if (st == CC_OK)
+        fprintf(stderr, "cellclinic serve: no --audit-key: the audit trail is not checkpointed\n");
     if (st != CC_OK) {
         db_close(d);
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
@@ -119,9 +124,9 @@ int cmd_serve(int argc, char **argv)
                 signer.key_path);
     /* a data directory that cannot take a checkpoint now (full, read-only)
      * is still served; the automatic checkpoints and the closing one try again */
-    if (audit_checkpoint_write(d, &signer, "start", NULL, NULL, &err) != CC_OK)
+    if (signing && audit_checkpoint_write(d, &signer, "start", NULL, NULL, &err) != CC_OK)
         fprintf(stderr, "cellclinic serve: cannot write an audit checkpoint: %s\n", err.message);
-    if (audit_checkpoints_auto(d, &signer, every, &err) != CC_OK)
+    if (signing && audit_checkpoints_auto(d, &signer, every, &err) != CC_OK)
         fprintf(stderr, "cellclinic serve: automatic audit checkpoints are off: %s\n", err.message);
     db_close(d);
     api_config config = {.data_dir = data,
@@ -140,7 +145,7 @@ int cmd_serve(int argc, char **argv)
         rc = err.status == CC_INVALID ? 2 : 1;
     }
     audit_checkpoints_auto(NULL, NULL, 0, &err);
-    if (rc == 0 && (st = datadir_connect(data, &d, &err)) == CC_OK) {
+    if (rc == 0 && signing && (st = datadir_connect(data, &d, &err)) == CC_OK) {
         st = audit_checkpoint_write(d, &signer, "shutdown", NULL, NULL, &err);
         db_close(d);
     }

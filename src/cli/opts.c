@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db.h"
+
 int opts_parse(const char *command, int argc, char **argv, int first, const cli_option *options,
                const char *usage, bool *help)
 {
@@ -24,6 +26,12 @@ int opts_parse(const char *command, int argc, char **argv, int first, const cli_
         }
         const char *name = arg + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        bool database = len == 8 && strncmp(name, "database", 8) == 0;
+        if (database) { /* --database URL: the store at a PostgreSQL URI, where --data names a
+                         * directory (SQLite); the commands take either as their location */
+            name = "data";
+            len = 4;
+        }
         const cli_option *o = options;
         while (o->name && !(strlen(o->name) == len && strncmp(o->name, name, len) == 0))
             o++;
@@ -32,7 +40,8 @@ int opts_parse(const char *command, int argc, char **argv, int first, const cli_
             return 2;
         }
         if (*o->value) {
-            fprintf(stderr, "cellclinic %s: option --%s given twice\n", command, o->name);
+            fprintf(stderr, "cellclinic %s: option --%s given twice\n", command,
+                    strcmp(o->name, "data") == 0 ? "data or --database" : o->name);
             return 2;
         }
         if (!o->takes_value) {
@@ -48,11 +57,21 @@ int opts_parse(const char *command, int argc, char **argv, int first, const cli_
             fprintf(stderr, "cellclinic %s: option --%s needs a value\n", command, o->name);
             return 2;
         }
+        if (strcmp(o->name, "data") == 0 && database != db_location_is_url(value)) {
+            fprintf(stderr,
+                    database ? "cellclinic %s: option --database must be a PostgreSQL URI "
+                               "(postgresql://...)\n"
+                             : "cellclinic %s: option --data names a directory; a PostgreSQL "
+                               "database is given with --database\n",
+                    command);
+            return 2;
+        }
         *o->value = value;
     }
     for (const cli_option *o = options; o->name; o++) {
         if (o->required && !*o->value) {
-            fprintf(stderr, "cellclinic %s: option --%s is required\n", command, o->name);
+            fprintf(stderr, "cellclinic %s: option --%s is required\n", command,
+                    strcmp(o->name, "data") == 0 ? "data (or --database)" : o->name);
             return 2;
         }
     }

@@ -4,7 +4,10 @@
  * Options are "--name VALUE" or "--name=VALUE", or flags "--name". Unknown
  * options, missing values, repeated options and stray arguments are refused
  * with a one-line message on stderr naming the option; the caller exits 2.
- * Values point into argv (borrowed).
+ * Values point into argv (borrowed). An option named "data" (a data
+ * directory) also answers to --database URL (a PostgreSQL URI), so every
+ * command that takes a data directory takes a PostgreSQL database too; the
+ * value is the store's location (db_open).
  */
 #ifndef CC_OPTS_H
 #define CC_OPTS_H

@@ -18,20 +18,33 @@ enum { COL_SEQ, COL_AT, COL_USER_ID, COL_USERNAME, COL_PATIENT, COL_WHAT, COL_RO
     " json_extract(r.value, '$[3]') AS username, json_extract(r.value, '$[4]') AS patient_id,"     \
     " json_extract(r.value, '$[5]') AS what, json_extract(r.value, '$[6]') AS route"
 
-static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS access_batches ("
-                             "  seq INTEGER PRIMARY KEY,"
-                             "  first_row INTEGER NOT NULL,"
-                             "  n INTEGER NOT NULL,"
-                             "  rows_json TEXT NOT NULL,"
-                             "  prev_hash TEXT NOT NULL,"
-                             "  hash TEXT NOT NULL);"
-                             "CREATE TABLE IF NOT EXISTS access_batch_patients ("
-                             "  batch INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-                             "CREATE TABLE IF NOT EXISTS access_user_batches ("
-                             "  username TEXT NOT NULL, batch INTEGER NOT NULL, n INTEGER NOT NULL,"
-                             "  PRIMARY KEY (username, batch)) WITHOUT ROWID;"
-                             "CREATE VIEW IF NOT EXISTS access_log AS SELECT " ROW_COLUMNS
-                             " FROM access_batches b, json_each(b.rows_json) r;";
+/* The tables (PostgreSQL has no WITHOUT ROWID: db_pg drops the words). */
+#define TABLES                                                                                     \
+    "CREATE TABLE IF NOT EXISTS access_batches ("                                                  \
+    "  seq INTEGER PRIMARY KEY,"                                                                   \
+    "  first_row INTEGER NOT NULL,"                                                                \
+    "  n INTEGER NOT NULL,"                                                                        \
+    "  rows_json TEXT NOT NULL,"                                                                   \
+    "  prev_hash TEXT NOT NULL,"                                                                   \
+    "  hash TEXT NOT NULL);"                                                                       \
+    "CREATE TABLE IF NOT EXISTS access_batch_patients ("                                           \
+    "  batch INTEGER PRIMARY KEY, ids BLOB NOT NULL);"                                             \
+    "CREATE TABLE IF NOT EXISTS access_user_batches ("                                             \
+    "  username TEXT NOT NULL, batch INTEGER NOT NULL, n INTEGER NOT NULL,"                        \
+    "  PRIMARY KEY (username, batch)) WITHOUT ROWID;"
+static const char SCHEMA[] = TABLES "CREATE VIEW IF NOT EXISTS access_log AS SELECT " ROW_COLUMNS
+                                    " FROM access_batches b, json_each(b.rows_json) r;";
+/* The same view in PostgreSQL's JSON functions. */
+static const char SCHEMA_POSTGRESQL[] =
+    TABLES "CREATE OR REPLACE VIEW access_log AS SELECT (r.value->>0)::BIGINT AS seq,"
+           " r.value->>1 AS at, (r.value->>2)::BIGINT AS user_id, r.value->>3 AS username,"
+           " (r.value->>4)::BIGINT AS patient_id, r.value->>5 AS what, r.value->>6 AS route"
+           " FROM access_batches b, json_array_elements(b.rows_json::json) AS r(value);";
+
+static cc_status create_schema(db *d, cc_error *err)
+{
+    return db_exec(d, db_dialect_of(d) == DB_POSTGRESQL ? SCHEMA_POSTGRESQL : SCHEMA, err);
+}
 
 /* ---- writing ---- */
 
@@ -351,16 +364,13 @@ static cc_status convert_old_format(db *d, cc_error *err)
 
 static cc_status create_or_convert(db *d, cc_error *err)
 {
-    int64_t old = 0;
+    bool old = false;
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    st = sql_scalar(d,
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-                    " AND name = 'access_chain'",
-                    NULL, 0, &old, err);
+    st = sql_table_exists(d, "access_chain", &old, err);
     if (st == CC_OK)
-        st = old ? convert_old_format(d, err) : db_exec(d, SCHEMA, err);
+        st = old ? convert_old_format(d, err) : create_schema(d, err);
     return db_tx_end(d, st, err);
 }
 
@@ -393,6 +403,8 @@ cc_status access_log_open_file(const char *path, db **out, cc_error *err)
 
 cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
 {
+    if (db_location_is_url(data_dir)) /* its tables beside the clinic's, in one database */
+        return access_log_open_file(data_dir, out, err);
     char path[ACCESS_LOG_FILE_MAX];
     cc_status st = access_log_path(data_dir, path, err);
     return st == CC_OK ? access_log_open_file(path, out, err) : st;
@@ -400,12 +412,9 @@ cc_status access_log_open(const char *data_dir, db **out, cc_error *err)
 
 cc_status access_log_held(db *d, int64_t *rows, cc_error *err)
 {
-    int64_t present = 0;
+    bool present = false;
     *rows = -1;
-    cc_status st = sql_scalar(d,
-                              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-                              " AND name = 'access_batches'",
-                              NULL, 0, &present, err);
+    cc_status st = sql_table_exists(d, "access_batches", &present, err);
     if (st == CC_OK && present)
         st = sql_scalar(d, "SELECT COALESCE(SUM(n), 0) FROM access_batches", NULL, 0, rows, err);
     return st;

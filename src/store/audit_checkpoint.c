@@ -163,7 +163,19 @@ cc_status audit_signer_load(const char *dir, const char *key_path, bool create, 
     memset(out, 0, sizeof *out);
     if (created)
         *created = false;
+    if (db_location_is_url(dir) && !key_path)
+        return cc_fail(err, CC_NOT_FOUND, "audit-key", "audit_key_needed",
+                       "a PostgreSQL database has no directory for the audit signing key: "
+                       "name its file with --audit-key");
     snprintf(out->dir, sizeof out->dir, "%s", dir);
+    if (db_location_is_url(dir)) { /* the public keys and the checkpoint log beside the key */
+        snprintf(out->dir, sizeof out->dir, "%s", key_path);
+        char *slash = strrchr(out->dir, '/');
+        if (slash)
+            *(slash == out->dir ? slash + 1 : slash) = '\0';
+        else
+            snprintf(out->dir, sizeof out->dir, ".");
+    }
     cc_status st = CC_OK;
     if (key_path) {
         if ((size_t)snprintf(out->key_path, sizeof out->key_path, "%s", key_path) >=
@@ -184,7 +196,7 @@ cc_status audit_signer_load(const char *dir, const char *key_path, bool create, 
     if (st == CC_OK) {
         crypto_sign_seed_keypair(pk, out->secret, seed);
         sodium_bin2hex(out->public_hex, sizeof out->public_hex, pk, sizeof pk);
-        st = audit_publish_key(dir, out->public_hex, err);
+        st = audit_publish_key(out->dir, out->public_hex, err);
     }
     sodium_memzero(seed, sizeof seed);
     if (st != CC_OK)
@@ -406,11 +418,9 @@ static cc_status read_row(void *ctx, db_stmt *row, cc_error *err)
 
 cc_status audit_checkpoint_rows(db *d, audit_checkpoint_row_fn fn, void *ctx, cc_error *err)
 {
-    int64_t tables = 0;
-    cc_status st = sql_scalar(
-        d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoints'",
-        NULL, 0, &tables, err);
-    if (st != CC_OK || tables == 0)
+    bool present = false;
+    cc_status st = sql_table_exists(d, "audit_checkpoints", &present, err);
+    if (st != CC_OK || !present)
         return st;
     row_walk w = {fn, ctx};
     return sql_each(d,

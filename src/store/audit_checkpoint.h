@@ -51,7 +51,10 @@ typedef struct {
  * mode 0600) when create is true, and *created says so; otherwise it is
  * CC_NOT_FOUND. A key file readable or writable by group or others is refused
  * (CC_INVALID), as is a file that does not hold one key. The key's public
- * half is appended to DIR/audit-signing.pub when not listed there yet. */
+ * half is appended to DIR/audit-signing.pub when not listed there yet.
+ * When dir is a PostgreSQL URI the key has no default place: key_path is
+ * required (CC_NOT_FOUND "audit_key_needed" without it) and the public keys
+ * and checkpoint log go to the key file's directory (out->dir). */
 cc_status audit_signer_load(const char *dir, const char *key_path, bool create, audit_signer *out,
                             bool *created, cc_error *err);
 void audit_signer_wipe(audit_signer *s);

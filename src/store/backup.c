@@ -300,6 +300,10 @@ cc_status backup_write(const char *data_dir, const char *to, const backup_option
 {
     const backup_key *key = options->key;
     memset(out, 0, sizeof *out);
+    if (db_location_is_url(data_dir))
+        return cc_fail(err, CC_INVALID, "data", "backup_not_for_postgresql",
+                       "a PostgreSQL database is backed up and restored with pg_dump or "
+                       "pgBackRest (docs/operations.md), not with cellclinic");
     char partial[PATH_MAX_], stage[PATH_MAX_];
     long pid = (long)getpid();
     cc_status st = path_fmt(partial, "to", err, "%s%s%ld", to, PARTIAL, pid);
@@ -589,6 +593,10 @@ cc_status backup_restore(const char *from, const char *data_dir, const restore_o
                          restore_report *out, cc_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (db_location_is_url(data_dir))
+        return cc_fail(err, CC_INVALID, "data", "backup_not_for_postgresql",
+                       "a PostgreSQL database is backed up and restored with pg_dump or "
+                       "pgBackRest (docs/operations.md), not with cellclinic");
     if (strstr(from, PARTIAL))
         return cc_fail(err, CC_INVALID, "from", "unfinished_backup",
                        "the backup is refused: %s is the temporary file of a backup that did not "

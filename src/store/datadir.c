@@ -10,6 +10,7 @@
 
 #include "store/protocols.h"
 #include "store/schema.h"
+#include "store/sql.h"
 
 cc_status datadir_db_path(const char *dir, char out[DATADIR_PATH_MAX], cc_error *err)
 {
@@ -33,8 +34,32 @@ static cc_status bring_up_to_date(db **out, cc_error *err)
     return st;
 }
 
+/* A PostgreSQL database for init: it must exist (the administrator creates
+ * it, as for any PostgreSQL application) and hold no cellclinic schema. */
+static cc_status create_in_database(const char *url, db **out, cc_error *err)
+{
+    cc_status st = db_open(url, DB_OPEN_EXISTING, out, err);
+    int64_t tables = 0;
+    if (st == CC_OK)
+        st = sql_scalar(*out,
+                        "SELECT COUNT(*) FROM information_schema.tables"
+                        " WHERE table_schema = current_schema()",
+                        NULL, 0, &tables, err);
+    if (st == CC_OK && tables > 0)
+        st = cc_fail(err, CC_CONFLICT, "data", "exists",
+                     "the database already holds tables; init makes a new database only");
+    if (st != CC_OK) {
+        db_close(*out);
+        *out = NULL;
+        return st;
+    }
+    return bring_up_to_date(out, err);
+}
+
 cc_status datadir_create(const char *dir, db **out, cc_error *err)
 {
+    if (db_location_is_url(dir))
+        return create_in_database(dir, out, err);
     char path[DATADIR_PATH_MAX];
     cc_status st = datadir_db_path(dir, path, err);
     if (st != CC_OK)
@@ -53,6 +78,8 @@ cc_status datadir_create(const char *dir, db **out, cc_error *err)
 
 cc_status datadir_connect(const char *dir, db **out, cc_error *err)
 {
+    if (db_location_is_url(dir))
+        return db_open(dir, DB_OPEN_EXISTING, out, err);
     char path[DATADIR_PATH_MAX];
     cc_status st = datadir_db_path(dir, path, err);
     if (st != CC_OK)
@@ -74,6 +101,8 @@ cc_status datadir_lock(const char *dir, datadir_lock_kind kind, int *fd, cc_erro
 {
     char path[DATADIR_PATH_MAX];
     *fd = -1;
+    if (db_location_is_url(dir)) /* PostgreSQL's own locks serve; nothing replaces its files */
+        return CC_OK;
     int n = snprintf(path, sizeof path, "%s/cellclinic.lock", dir);
     if (n < 0 || n >= (int)sizeof path)
         return cc_fail(err, CC_INVALID, "data", "path_too_long", "--data path is too long");

@@ -6,6 +6,11 @@
  * its schema up to date, and refuses a database newer than this binary.
  * datadir_connect opens one more connection without migrating (worker threads).
  *
+ * DIR may instead be a PostgreSQL URI (db_location_is_url): create then
+ * opens that existing database and refuses one that holds any table; open
+ * and connect open it; the lock is PostgreSQL's business (datadir_lock
+ * returns CC_OK with *fd -1).
+ *
  * The directory lock: DIR/cellclinic.lock, an flock(2) lock the kernel
  * drops when its process ends (a killed server leaves nothing to clean up).
  * Whatever uses the database in place (serve, backup) holds it shared; a

@@ -4,7 +4,10 @@
  * Callers write SQL in the subset SQLite and PostgreSQL share, with `?`
  * placeholders numbered from 1 (a PostgreSQL backend rewrites them to $n),
  * `INSERT ... RETURNING id` for generated keys, and no SQLite-only syntax.
- * This file is the interface; db_sqlite.c is the implementation for now.
+ * This file is the interface; db.c implements it on an engine's functions
+ * (db_backend.h): db_sqlite.c for a file path, db_pg.c (libpq) for a
+ * PostgreSQL URI. Callers never need to know which one they use; where the
+ * engines differ, the difference is stated here.
  *
  * Connections: one per thread; a db is not thread-safe. db_open applies
  * WAL, synchronous=FULL, foreign keys, a busy timeout, and runs nothing else;
@@ -29,19 +32,19 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "store/db_types.h"
 
-typedef struct db db;
-typedef struct db_stmt db_stmt;
+/* The location of a database: a file path (SQLite) or a libpq connection
+ * URI, "postgresql://..." or "postgres://..." (PostgreSQL). */
+bool db_location_is_url(const char *location);
+db_dialect db_dialect_of(const db *d);
 
-typedef enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1 } db_step_result;
-
-typedef enum {
-    DB_OPEN_EXISTING = 0, /* fail if the file does not exist */
-    DB_OPEN_CREATE = 1,
-    DB_OPEN_READONLY = 2,
-} db_open_mode;
-
-cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err);
+/* Opens location: a SQLite file (mode as named) or a PostgreSQL database
+ * (the database must exist; DB_OPEN_READONLY makes every transaction read
+ * only). On PostgreSQL a write transaction takes one transaction-scoped
+ * advisory lock, so that writers of every process and machine run one at a
+ * time as SQLite's do: an action's decision reads the facts it writes on. */
+cc_status db_open(const char *location, db_open_mode mode, db **out, cc_error *err);
 void db_close(db *d);
 
 cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err);

@@ -1,5 +1,5 @@
-/* SQLite implementation of db.h. */
-#include "db.h"
+/* SQLite engine of db.h (db_backend.h): a database file in WAL mode. */
+#include "store/db_backend.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -75,29 +75,40 @@ static void group_commit_leave(group_commit *g)
     pthread_mutex_unlock(&group_commits_mu);
 }
 
-struct db_stmt {
+typedef struct sq_db sq_db;
+
+typedef struct {
+    struct db_stmt base;
     sqlite3_stmt *stmt;
     const char *sql; /* cache key: the caller's literal */
     uint64_t used;   /* the connection's tick at the last prepare: eviction takes the oldest */
-    db *owner;
-};
+} sq_stmt;
 
-struct db {
+struct sq_db {
+    struct db base;
     sqlite3 *handle;
     group_commit *group; /* NULL: every commit syncs alone */
     bool holds_write_lock;
-    int tx_depth;          /* joinable transaction nesting (db_tx_begin) */
-    bool tx_rollback_only; /* an inner db_tx_end failed */
-    uint64_t tick;         /* counts prepares, to age cached statements */
-    void (*after_commit)(db *d, void *ctx);
-    void *after_commit_ctx;
+    uint64_t tick; /* counts prepares, to age cached statements */
     /* Entries live at stable addresses (a caller holds a db_stmt pointer
      * while it steps); the array of pointers is ordered oldest first. */
-    db_stmt *cache[STMT_CACHE];
+    sq_stmt *cache[STMT_CACHE];
     int cached;
 };
 
-static cc_status map_error(db *d, int rc, cc_error *err)
+static sq_db *sq(db *d)
+{
+    return (sq_db *)d;
+}
+
+static sq_stmt *sqs(db_stmt *s)
+{
+    return (sq_stmt *)s;
+}
+
+static const db_backend sqlite_backend;
+
+static cc_status map_error(sq_db *d, int rc, cc_error *err)
 {
     const char *msg = d && d->handle ? sqlite3_errmsg(d->handle) : sqlite3_errstr(rc);
     switch (rc & 0xFF) {
@@ -119,7 +130,7 @@ static cc_status map_error(db *d, int rc, cc_error *err)
     }
 }
 
-static cc_status exec_pragma(db *d, const char *sql, cc_error *err)
+static cc_status exec_pragma(sq_db *d, const char *sql, cc_error *err)
 {
     int rc = sqlite3_exec(d->handle, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
@@ -134,14 +145,17 @@ static void configure_once(void)
     sqlite3_initialize();
 }
 
-cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err)
+static void sq_close(db *base);
+
+cc_status db_sqlite_open(const char *path, db_open_mode mode, db **out, cc_error *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_once);
     *out = NULL;
-    db *d = calloc(1, sizeof *d);
+    sq_db *d = calloc(1, sizeof *d);
     if (!d)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    d->base.backend = &sqlite_backend;
     int flags = SQLITE_OPEN_NOMUTEX;
     if (mode == DB_OPEN_READONLY)
         flags |= SQLITE_OPEN_READONLY;
@@ -167,18 +181,19 @@ cc_status db_open(const char *path, db_open_mode mode, db **out, cc_error *err)
         d->group = group_commit_join(path);
 out:
     if (st != CC_OK) {
-        db_close(d);
+        sq_close(&d->base);
         return st;
     }
-    *out = d;
+    *out = &d->base;
     return CC_OK;
 }
 
-void db_close(db *d)
+static void sq_rollback(db *base);
+
+static void sq_close(db *base)
 {
-    if (!d)
-        return;
-    db_rollback(d);
+    sq_db *d = sq(base);
+    sq_rollback(base);
     for (int i = 0; i < d->cached; i++) {
         sqlite3_finalize(d->cache[i]->stmt);
         free(d->cache[i]);
@@ -192,7 +207,7 @@ void db_close(db *d)
  * so that a statement a caller is iterating is never finalized under it.
  * Hits only stamp their entry (no reordering), so the hot statements,
  * cached first, stay at the front of the lookup. */
-static bool evict_oldest_idle(db *d)
+static bool evict_oldest_idle(sq_db *d)
 {
     int oldest = -1;
     for (int i = 0; i < d->cached; i++)
@@ -209,15 +224,16 @@ static bool evict_oldest_idle(db *d)
     return true;
 }
 
-cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
+static cc_status sq_prepare(db *base, const char *sql, db_stmt **out, cc_error *err)
 {
+    sq_db *d = sq(base);
     d->tick++;
     for (int i = 0; i < d->cached; i++) {
         /* The pointer is the fast key; the text comparison guards against a
          * caller reusing a buffer for different SQL. */
         if (d->cache[i]->sql == sql && strcmp(sqlite3_sql(d->cache[i]->stmt), sql) == 0) {
             d->cache[i]->used = d->tick;
-            *out = d->cache[i];
+            *out = &d->cache[i]->base;
             return CC_OK;
         }
     }
@@ -230,7 +246,7 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "statement_cache_full",
                        "every cached statement is in use");
     }
-    db_stmt *slot = malloc(sizeof *slot);
+    sq_stmt *slot = malloc(sizeof *slot);
     if (!slot) {
         sqlite3_finalize(stmt);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
@@ -238,125 +254,119 @@ cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
     d->cache[d->cached++] = slot;
     slot->stmt = stmt;
     slot->sql = sql;
-    slot->owner = d;
+    slot->base.owner = base;
     slot->used = d->tick;
-    *out = slot;
+    *out = &slot->base;
     return CC_OK;
 }
 
-void db_done(db_stmt *s)
+static void sq_done(db_stmt *s)
 {
-    if (!s)
-        return;
-    sqlite3_reset(s->stmt);
-    sqlite3_clear_bindings(s->stmt);
+    sqlite3_reset(sqs(s)->stmt);
+    sqlite3_clear_bindings(sqs(s)->stmt);
 }
 
-void db_bind_int(db_stmt *s, int idx, int64_t v)
+static void sq_bind_int(db_stmt *s, int idx, int64_t v)
 {
-    sqlite3_bind_int64(s->stmt, idx, v);
-}
-void db_bind_double(db_stmt *s, int idx, double v)
-{
-    sqlite3_bind_double(s->stmt, idx, v);
-}
-void db_bind_null(db_stmt *s, int idx)
-{
-    sqlite3_bind_null(s->stmt, idx);
+    sqlite3_bind_int64(sqs(s)->stmt, idx, v);
 }
 
-void db_bind_text(db_stmt *s, int idx, const char *v)
+static void sq_bind_double(db_stmt *s, int idx, double v)
 {
-    if (!v)
-        sqlite3_bind_null(s->stmt, idx);
-    else
-        sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(sqs(s)->stmt, idx, v);
 }
 
-void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+static void sq_bind_null(db_stmt *s, int idx)
 {
-    sqlite3_bind_blob64(s->stmt, idx, v ? v : "", (sqlite3_uint64)len, SQLITE_TRANSIENT);
+    sqlite3_bind_null(sqs(s)->stmt, idx);
 }
 
-db_step_result db_step(db_stmt *s, cc_error *err)
+static void sq_bind_text(db_stmt *s, int idx, const char *v)
 {
-    int rc = sqlite3_step(s->stmt);
+    sqlite3_bind_text(sqs(s)->stmt, idx, v, -1, SQLITE_TRANSIENT);
+}
+
+static void sq_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    sqlite3_bind_blob64(sqs(s)->stmt, idx, v, (sqlite3_uint64)len, SQLITE_TRANSIENT);
+}
+
+static db_step_result sq_step(db_stmt *s, cc_error *err)
+{
+    int rc = sqlite3_step(sqs(s)->stmt);
     if (rc == SQLITE_ROW)
         return DB_ROW;
     if (rc == SQLITE_DONE)
         return DB_DONE;
-    map_error(s->owner, rc, err);
+    map_error(sq(s->owner), rc, err);
     return DB_ERROR;
 }
 
-cc_status db_run(db_stmt *s, cc_error *err)
+static int sq_col_count(db_stmt *s)
 {
-    int rc = sqlite3_step(s->stmt);
-    cc_status st = rc == SQLITE_DONE || rc == SQLITE_ROW ? CC_OK : map_error(s->owner, rc, err);
-    db_done(s);
-    return st;
+    return sqlite3_column_count(sqs(s)->stmt);
 }
 
-int db_col_count(db_stmt *s)
+static const char *sq_col_name(db_stmt *s, int col)
 {
-    return sqlite3_column_count(s->stmt);
-}
-const char *db_col_name(db_stmt *s, int col)
-{
-    return sqlite3_column_name(s->stmt, col);
-}
-bool db_col_is_null(db_stmt *s, int col)
-{
-    return sqlite3_column_type(s->stmt, col) == SQLITE_NULL;
-}
-bool db_col_is_int(db_stmt *s, int col)
-{
-    return sqlite3_column_type(s->stmt, col) == SQLITE_INTEGER;
-}
-bool db_col_is_real(db_stmt *s, int col)
-{
-    return sqlite3_column_type(s->stmt, col) == SQLITE_FLOAT;
-}
-int64_t db_col_int(db_stmt *s, int col)
-{
-    return sqlite3_column_int64(s->stmt, col);
-}
-double db_col_double(db_stmt *s, int col)
-{
-    return sqlite3_column_double(s->stmt, col);
+    return sqlite3_column_name(sqs(s)->stmt, col);
 }
 
-const char *db_col_text(db_stmt *s, int col)
+static db_col_kind sq_col_kind(db_stmt *s, int col)
 {
-    const unsigned char *t = sqlite3_column_text(s->stmt, col);
+    switch (sqlite3_column_type(sqs(s)->stmt, col)) {
+    case SQLITE_NULL: return DB_COL_NULL;
+    case SQLITE_INTEGER: return DB_COL_INT;
+    case SQLITE_FLOAT: return DB_COL_REAL;
+    case SQLITE_BLOB: return DB_COL_BLOB;
+    default: return DB_COL_TEXT;
+    }
+}
+
+static int64_t sq_col_int(db_stmt *s, int col)
+{
+    return sqlite3_column_int64(sqs(s)->stmt, col);
+}
+
+static double sq_col_double(db_stmt *s, int col)
+{
+    return sqlite3_column_double(sqs(s)->stmt, col);
+}
+
+static const char *sq_col_text(db_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(sqs(s)->stmt, col);
     return t ? (const char *)t : "";
 }
 
-const void *db_col_blob(db_stmt *s, int col, size_t *len)
+static const void *sq_col_blob(db_stmt *s, int col, size_t *len)
 {
-    const void *b = sqlite3_column_blob(s->stmt, col);
-    *len = b ? (size_t)sqlite3_column_bytes(s->stmt, col) : 0;
+    const void *b = sqlite3_column_blob(sqs(s)->stmt, col);
+    *len = b ? (size_t)sqlite3_column_bytes(sqs(s)->stmt, col) : 0;
     return b;
 }
 
-void db_hint_bulk_read(db *d)
+static void sq_hint_bulk_read(db *d)
 {
-    sqlite3_exec(d->handle, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+    sqlite3_exec(sq(d)->handle, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
 }
 
-cc_status db_exec(db *d, const char *sql, cc_error *err)
+static cc_status sq_exec(db *d, const char *sql, cc_error *err)
 {
-    int rc = sqlite3_exec(d->handle, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
+    return exec_pragma(sq(d), sql, err);
 }
 
 /* Transaction control runs on every request: cached statements, not sqlite3_exec's
  * parse-each-time. */
-static cc_status run_cached(db *d, const char *sql, cc_error *err)
+static cc_status run_cached(sq_db *d, const char *sql, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(d, sql, &s, err);
-    return st == CC_OK ? db_run(s, err) : st;
+    cc_status st = sq_prepare(&d->base, sql, &s, err);
+    if (st != CC_OK)
+        return st;
+    st = sq_step(s, err) == DB_ERROR ? err->status : CC_OK;
+    sq_done(s);
+    return st;
 }
 
 /* Writers of this process queue on a mutex before they ask SQLite for its
@@ -366,7 +376,7 @@ static cc_status run_cached(db *d, const char *sql, cc_error *err)
  * timeout. */
 static pthread_mutex_t process_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void release_write_lock(db *d)
+static void release_write_lock(sq_db *d)
 {
     if (d->holds_write_lock) {
         d->holds_write_lock = false;
@@ -374,9 +384,15 @@ static void release_write_lock(db *d)
     }
 }
 
-cc_status db_begin(db *d, cc_error *err)
+static bool sq_in_transaction(db *d)
 {
-    if (d->holds_write_lock || db_in_transaction(d))
+    return !sqlite3_get_autocommit(sq(d)->handle);
+}
+
+static cc_status sq_begin(db *base, cc_error *err)
+{
+    sq_db *d = sq(base);
+    if (d->holds_write_lock || sq_in_transaction(base))
         return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
                        "a write transaction was begun inside another transaction");
     pthread_mutex_lock(&process_write_lock);
@@ -385,60 +401,18 @@ cc_status db_begin(db *d, cc_error *err)
     if (st == CC_OK)
         st = run_cached(d, "BEGIN IMMEDIATE", err);
     if (st != CC_OK)
-        db_rollback(d);
+        sq_rollback(base);
     return st;
 }
 
-cc_status db_begin_read(db *d, cc_error *err)
+static cc_status sq_begin_read(db *d, cc_error *err)
 {
-    return run_cached(d, "BEGIN", err);
-}
-
-cc_status db_tx_begin(db *d, cc_error *err)
-{
-    if (d->tx_depth > 0) {
-        d->tx_depth++;
-        return CC_OK;
-    }
-    cc_status st = db_begin(d, err);
-    if (st == CC_OK) {
-        d->tx_depth = 1;
-        d->tx_rollback_only = false;
-    }
-    return st;
-}
-
-cc_status db_tx_end(db *d, cc_status st, cc_error *err)
-{
-    if (d->tx_depth <= 0)
-        return st != CC_OK ? st
-                           : cc_fail(err, CC_INTERNAL, NULL, "no_transaction",
-                                     "a transaction was ended that was not begun");
-    if (--d->tx_depth > 0) {
-        if (st != CC_OK)
-            d->tx_rollback_only = true;
-        return st;
-    }
-    bool poisoned = d->tx_rollback_only;
-    d->tx_rollback_only = false;
-    if (st == CC_OK && poisoned)
-        st = cc_fail(err, CC_INTERNAL, NULL, "transaction_aborted",
-                     "a step of this action failed; nothing was written");
-    if (st != CC_OK) {
-        db_rollback(d);
-        return st;
-    }
-    return db_commit(d, err);
-}
-
-int db_tx_depth(const db *d)
-{
-    return d->tx_depth;
+    return run_cached(sq(d), "BEGIN", err);
 }
 
 /* The log of this connection synced to disk (SQLite's own sync of the
  * file, as its commits do with synchronous=FULL). */
-static int sync_log(db *d)
+static int sync_log(sq_db *d)
 {
     sqlite3_file *log = NULL;
     int rc = sqlite3_file_control(d->handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
@@ -462,7 +436,7 @@ static int sync_log(db *d)
 
 /* Waits until commit number mine is on disk, syncing the log for every
  * commit so far when no other writer is doing it. */
-static cc_status wait_durable(db *d, uint64_t mine, cc_error *err)
+static cc_status wait_durable(sq_db *d, uint64_t mine, cc_error *err)
 {
     group_commit *g = d->group;
     int rc = SQLITE_OK;
@@ -487,15 +461,17 @@ static cc_status wait_durable(db *d, uint64_t mine, cc_error *err)
     return rc == SQLITE_OK ? CC_OK : map_error(d, rc, err);
 }
 
-cc_status db_relax_durability(db *d, cc_error *err)
+static cc_status sq_relax_durability(db *base, cc_error *err)
 {
+    sq_db *d = sq(base);
     group_commit_leave(d->group);
     d->group = NULL;
     return exec_pragma(d, "PRAGMA synchronous=NORMAL", err);
 }
 
-void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs)
+static void sq_group_commit_counts(const db *base, uint64_t *commits, uint64_t *syncs)
 {
+    const sq_db *d = (const sq_db *)base;
     *commits = *syncs = 0;
     if (!d->group)
         return;
@@ -505,12 +481,12 @@ void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs)
     pthread_mutex_unlock(&d->group->mu);
 }
 
-cc_status db_commit(db *d, cc_error *err)
+static cc_status sq_commit(db *base, cc_error *err)
 {
-    d->tx_depth = 0;
+    sq_db *d = sq(base);
     cc_status st = run_cached(d, "COMMIT", err);
     if (st != CC_OK)
-        db_rollback(d);
+        sq_rollback(base);
     uint64_t mine = 0;
     if (d->group) {
         cc_error ignored; /* back to a sync per commit for statements outside db_begin */
@@ -524,24 +500,12 @@ cc_status db_commit(db *d, cc_error *err)
     release_write_lock(d);
     if (mine)
         st = wait_durable(d, mine, err);
-    void (*then)(db *, void *) = d->after_commit;
-    d->after_commit = NULL;
-    if (st == CC_OK && then)
-        then(d, d->after_commit_ctx);
     return st;
 }
 
-void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx)
+static void sq_rollback(db *base)
 {
-    d->after_commit = fn;
-    d->after_commit_ctx = ctx;
-}
-
-void db_rollback(db *d)
-{
-    d->after_commit = NULL;
-    d->tx_depth = 0;
-    d->tx_rollback_only = false;
+    sq_db *d = sq(base);
     cc_error ignored;
     if (!sqlite3_get_autocommit(d->handle)) {
         if (run_cached(d, "ROLLBACK", &ignored) != CC_OK)
@@ -552,12 +516,7 @@ void db_rollback(db *d)
     release_write_lock(d);
 }
 
-bool db_in_transaction(db *d)
-{
-    return !sqlite3_get_autocommit(d->handle);
-}
-
-cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err)
+static cc_status sq_backup_to(db *d, const char *path, int32_t mark, cc_error *err)
 {
     sqlite3 *target = NULL;
     int rc = sqlite3_open_v2(path, &target, SQLITE_OPEN_READWRITE, NULL);
@@ -570,7 +529,7 @@ cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err)
     /* An unfinished copy is thrown away whole, so it needs no journal and
      * no sync of its own until the end. */
     sqlite3_exec(target, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
-    sqlite3_backup *bk = sqlite3_backup_init(target, "main", d->handle, "main");
+    sqlite3_backup *bk = sqlite3_backup_init(target, "main", sq(d)->handle, "main");
     if (!bk) {
         st = cc_fail(err, CC_STORAGE, "to", "backup_failed", "backup failed: %s",
                      sqlite3_errmsg(target));
@@ -605,36 +564,72 @@ out:
     return st;
 }
 
-cc_status db_application_id(db *d, int32_t *out, cc_error *err)
+/* The first row's first column of a pragma as an integer or text. */
+static cc_status pragma_row(sq_db *d, const char *sql, db_stmt **s, cc_error *err)
 {
-    db_stmt *s;
-    cc_status st = db_prepare(d, "PRAGMA application_id", &s, err);
+    cc_status st = sq_prepare(&d->base, sql, s, err);
     if (st != CC_OK)
         return st;
-    db_step_result r = db_step(s, err);
+    db_step_result r = sq_step(*s, err);
     if (r == DB_ROW)
-        *out = (int32_t)db_col_int(s, 0);
-    else if (r == DB_DONE)
-        st = cc_fail(err, CC_STORAGE, NULL, "no_application_id", "the database has no header");
-    else
-        st = err->status;
-    db_done(s);
+        return CC_OK;
+    sq_done(*s);
+    return r == DB_DONE
+               ? cc_fail(err, CC_STORAGE, NULL, "no_application_id", "the database has no header")
+               : err->status;
+}
+
+static cc_status sq_application_id(db *d, int32_t *out, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = pragma_row(sq(d), "PRAGMA application_id", &s, err);
+    if (st != CC_OK)
+        return st;
+    *out = (int32_t)sq_col_int(s, 0);
+    sq_done(s);
+    return CC_OK;
+}
+
+static cc_status sq_check_integrity(db *d, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = pragma_row(sq(d), "PRAGMA integrity_check", &s, err);
+    if (st != CC_OK)
+        return CC_STORAGE;
+    if (strcmp(sq_col_text(s, 0), "ok") != 0)
+        st = cc_fail(err, CC_STORAGE, NULL, "integrity", "integrity check: %s", sq_col_text(s, 0));
+    sq_done(s);
     return st;
 }
 
-cc_status db_check_integrity(db *d, cc_error *err)
-{
-    db_stmt *s;
-    cc_status st = db_prepare(d, "PRAGMA integrity_check", &s, err);
-    if (st != CC_OK)
-        return st;
-    if (db_step(s, err) != DB_ROW) {
-        db_done(s);
-        return CC_STORAGE;
-    }
-    bool ok = strcmp(db_col_text(s, 0), "ok") == 0;
-    if (!ok)
-        st = cc_fail(err, CC_STORAGE, NULL, "integrity", "integrity check: %s", db_col_text(s, 0));
-    db_done(s);
-    return st;
-}
+static const db_backend sqlite_backend = {
+    .dialect = DB_SQLITE,
+    .close = sq_close,
+    .prepare = sq_prepare,
+    .done = sq_done,
+    .bind_int = sq_bind_int,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .bind_blob = sq_bind_blob,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_name = sq_col_name,
+    .col_kind = sq_col_kind,
+    .col_int = sq_col_int,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .begin_read = sq_begin_read,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .in_transaction = sq_in_transaction,
+    .relax_durability = sq_relax_durability,
+    .group_commit_counts = sq_group_commit_counts,
+    .hint_bulk_read = sq_hint_bulk_read,
+    .backup_to = sq_backup_to,
+    .application_id = sq_application_id,
+    .check_integrity = sq_check_integrity,
+};

@@ -589,8 +589,8 @@ static const char *const migrations[] = {
     "  ('pl-msc', 2, 700), ('secretome', 24, 0);",
     /* accounts: a password reset forces a change at next login; bearer tokens
      * expire and carry a scope ('read' or 'full'). Tokens made before expire 90
-     * days after their creation (the date arithmetic is SQLite's strftime; the
-     * one expression here outside the shared subset). */
+     * days after their creation (the date arithmetic is SQLite's strftime,
+     * which POSTGRESQL_FUNCTIONS gives PostgreSQL for this form). */
     "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'full';"
@@ -730,6 +730,20 @@ static const char *const migrations[] = {
 };
 #pragma GCC diagnostic pop
 
+/* PostgreSQL: the one SQLite function the shared SQL uses, for the one form
+ * it is used in (a UTC ISO 8601 time plus an interval such as '+90 days'),
+ * so that both engines run the same statements. Any other format is an
+ * error rather than a wrong answer. */
+static const char POSTGRESQL_FUNCTIONS[] =
+    "CREATE OR REPLACE FUNCTION strftime(fmt TEXT, at TEXT, modifier TEXT) RETURNS TEXT"
+    " LANGUAGE plpgsql IMMUTABLE AS $f$BEGIN"
+    "  IF fmt <> '%Y-%m-%dT%H:%M:%SZ' THEN"
+    "    RAISE EXCEPTION 'strftime: unsupported format %', fmt;"
+    "  END IF;"
+    "  RETURN to_char((at::TIMESTAMPTZ + modifier::INTERVAL) AT TIME ZONE 'UTC',"
+    "                 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"');"
+    " END$f$;";
+
 int schema_latest_version(void)
 {
     return (int)(sizeof migrations / sizeof migrations[0]);
@@ -764,6 +778,9 @@ cc_status schema_migrate(db *d, cc_error *err)
                        "the database has schema version %d but this cellclinic knows only up to "
                        "%d; use a newer cellclinic",
                        current, latest);
+    if (current < latest && db_dialect_of(d) == DB_POSTGRESQL &&
+        (st = db_exec(d, POSTGRESQL_FUNCTIONS, err)) != CC_OK)
+        return st;
     for (int v = current + 1; v <= latest; v++) {
         if ((st = db_begin(d, err)) != CC_OK)
             return st;

@@ -344,3 +344,17 @@ cc_status sql_page_json(db *d, const sql_page_query *q, buf *out, int64_t *total
     cc_status st = page_start(d, q, args, total, err);
     return st != CC_OK ? st : sql_rows_json(d, q->sql, args, q->n + 2, false, out, err);
 }
+
+cc_status sql_table_exists(db *d, const char *name, bool *out, cc_error *err)
+{
+    int64_t n = 0;
+    cc_status st = sql_scalar(d,
+                              db_dialect_of(d) == DB_POSTGRESQL
+                                  ? "SELECT COUNT(*) FROM information_schema.tables"
+                                    " WHERE table_schema = current_schema() AND table_name = ?"
+                                  : "SELECT COUNT(*) FROM sqlite_master"
+                                    " WHERE type IN ('table', 'view') AND name = ?",
+                              (sql_arg[]){SQL_S(name)}, 1, &n, err);
+    *out = st == CC_OK && n > 0;
+    return st;
+}

@@ -48,6 +48,9 @@ cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *i
 /* First column of the first row as an integer (0 and CC_OK when no row). */
 cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
                      cc_error *err);
+/* Whether a table (or view) of that name exists in the database's schema,
+ * asked in the engine's own catalogue. */
+cc_status sql_table_exists(db *d, const char *name, bool *out, cc_error *err);
 
 /* Rows as a JSON array (single false) or the first row as an object, "null"
  * when none (single true), appended to out. */

@@ -1,0 +1,245 @@
+/* db.h on an engine's functions (db_backend.h): dispatch, and the joinable
+ * transaction and after-commit hook that every engine shares. */
+#include "db.h"
+
+#include <string.h>
+
+#include "store/db_backend.h"
+
+bool db_location_is_url(const char *location)
+{
+    return location && (strncmp(location, "postgresql://", 13) == 0 ||
+                        strncmp(location, "postgres://", 11) == 0);
+}
+
+cc_status db_open(const char *location, db_open_mode mode, db **out, cc_error *err)
+{
+    if (db_location_is_url(location))
+        return db_pg_open(location, mode, out, err);
+    return db_sqlite_open(location, mode, out, err);
+}
+
+db_dialect db_dialect_of(const db *d)
+{
+    return d->backend->dialect;
+}
+
+void db_close(db *d)
+{
+    if (d)
+        d->backend->close(d);
+}
+
+cc_status db_prepare(db *d, const char *sql, db_stmt **out, cc_error *err)
+{
+    return d->backend->prepare(d, sql, out, err);
+}
+
+void db_done(db_stmt *s)
+{
+    if (s)
+        s->owner->backend->done(s);
+}
+
+void db_bind_int(db_stmt *s, int idx, int64_t v)
+{
+    s->owner->backend->bind_int(s, idx, v);
+}
+
+void db_bind_double(db_stmt *s, int idx, double v)
+{
+    s->owner->backend->bind_double(s, idx, v);
+}
+
+void db_bind_text(db_stmt *s, int idx, const char *v)
+{
+    if (v)
+        s->owner->backend->bind_text(s, idx, v);
+    else
+        s->owner->backend->bind_null(s, idx);
+}
+
+void db_bind_null(db_stmt *s, int idx)
+{
+    s->owner->backend->bind_null(s, idx);
+}
+
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    s->owner->backend->bind_blob(s, idx, v ? v : "", len);
+}
+
+db_step_result db_step(db_stmt *s, cc_error *err)
+{
+    return s->owner->backend->step(s, err);
+}
+
+cc_status db_run(db_stmt *s, cc_error *err)
+{
+    db_step_result r = db_step(s, err);
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}
+
+int db_col_count(db_stmt *s)
+{
+    return s->owner->backend->col_count(s);
+}
+
+const char *db_col_name(db_stmt *s, int col)
+{
+    return s->owner->backend->col_name(s, col);
+}
+
+bool db_col_is_null(db_stmt *s, int col)
+{
+    return s->owner->backend->col_kind(s, col) == DB_COL_NULL;
+}
+
+bool db_col_is_int(db_stmt *s, int col)
+{
+    return s->owner->backend->col_kind(s, col) == DB_COL_INT;
+}
+
+bool db_col_is_real(db_stmt *s, int col)
+{
+    return s->owner->backend->col_kind(s, col) == DB_COL_REAL;
+}
+
+int64_t db_col_int(db_stmt *s, int col)
+{
+    return s->owner->backend->col_int(s, col);
+}
+
+double db_col_double(db_stmt *s, int col)
+{
+    return s->owner->backend->col_double(s, col);
+}
+
+const char *db_col_text(db_stmt *s, int col)
+{
+    return s->owner->backend->col_text(s, col);
+}
+
+const void *db_col_blob(db_stmt *s, int col, size_t *len)
+{
+    return s->owner->backend->col_blob(s, col, len);
+}
+
+cc_status db_exec(db *d, const char *sql, cc_error *err)
+{
+    return d->backend->exec(d, sql, err);
+}
+
+cc_status db_begin(db *d, cc_error *err)
+{
+    return d->backend->begin(d, err);
+}
+
+cc_status db_begin_read(db *d, cc_error *err)
+{
+    return d->backend->begin_read(d, err);
+}
+
+cc_status db_tx_begin(db *d, cc_error *err)
+{
+    if (d->tx_depth > 0) {
+        d->tx_depth++;
+        return CC_OK;
+    }
+    cc_status st = db_begin(d, err);
+    if (st == CC_OK) {
+        d->tx_depth = 1;
+        d->tx_rollback_only = false;
+    }
+    return st;
+}
+
+cc_status db_tx_end(db *d, cc_status st, cc_error *err)
+{
+    if (d->tx_depth <= 0)
+        return st != CC_OK ? st
+                           : cc_fail(err, CC_INTERNAL, NULL, "no_transaction",
+                                     "a transaction was ended that was not begun");
+    if (--d->tx_depth > 0) {
+        if (st != CC_OK)
+            d->tx_rollback_only = true;
+        return st;
+    }
+    bool poisoned = d->tx_rollback_only;
+    d->tx_rollback_only = false;
+    if (st == CC_OK && poisoned)
+        st = cc_fail(err, CC_INTERNAL, NULL, "transaction_aborted",
+                     "a step of this action failed; nothing was written");
+    if (st != CC_OK) {
+        db_rollback(d);
+        return st;
+    }
+    return db_commit(d, err);
+}
+
+int db_tx_depth(const db *d)
+{
+    return d->tx_depth;
+}
+
+cc_status db_relax_durability(db *d, cc_error *err)
+{
+    return d->backend->relax_durability(d, err);
+}
+
+void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs)
+{
+    d->backend->group_commit_counts(d, commits, syncs);
+}
+
+void db_hint_bulk_read(db *d)
+{
+    d->backend->hint_bulk_read(d);
+}
+
+cc_status db_commit(db *d, cc_error *err)
+{
+    d->tx_depth = 0;
+    d->tx_rollback_only = false;
+    cc_status st = d->backend->commit(d, err);
+    void (*then)(db *, void *) = d->after_commit;
+    d->after_commit = NULL;
+    if (st == CC_OK && then)
+        then(d, d->after_commit_ctx);
+    return st;
+}
+
+void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx)
+{
+    d->after_commit = fn;
+    d->after_commit_ctx = ctx;
+}
+
+void db_rollback(db *d)
+{
+    d->after_commit = NULL;
+    d->tx_depth = 0;
+    d->tx_rollback_only = false;
+    d->backend->rollback(d);
+}
+
+bool db_in_transaction(db *d)
+{
+    return d->backend->in_transaction(d);
+}
+
+cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err)
+{
+    return d->backend->backup_to(d, path, mark, err);
+}
+
+cc_status db_application_id(db *d, int32_t *out, cc_error *err)
+{
+    return d->backend->application_id(d, out, err);
+}
+
+cc_status db_check_integrity(db *d, cc_error *err)
+{
+    return d->backend->check_integrity(d, err);
+}

@@ -1,0 +1,786 @@
+/* PostgreSQL engine of db.h (db_backend.h), on libpq.
+ *
+ * Statements: the callers' SQL, written with `?` placeholders, is rewritten
+ * to `$n` once and prepared on the connection under a name of its own the
+ * first time it runs; the prepared statements are cached per connection by
+ * the caller's literal, as SQLite's are. Parameters go as text (a blob as
+ * binary) and PostgreSQL infers their types from the statement, so the
+ * callers bind as they do for SQLite. A statement's whole result is fetched
+ * when it first steps: a caller may run other statements while it iterates.
+ *
+ * Schema: db_exec translates the schema's portable DDL (one description for
+ * both engines, src/store/schema.c) to PostgreSQL: INTEGER PRIMARY KEY to a
+ * BIGINT identity, INTEGER to BIGINT, REAL to DOUBLE PRECISION, BLOB to
+ * BYTEA, WITHOUT ROWID to nothing, and the guard triggers that refuse a DELETE to a PL/pgSQL
+ * trigger raising restrict_violation. The rewriting is hand-written because no library translates
+ * between the two dialects; it knows only the forms the schema uses and leaves everything else as
+ * written.
+ *
+ * Writers: db_begin takes a transaction-scoped advisory lock, so that write
+ * transactions of every process and machine on this database run one at a
+ * time, exactly as SQLite's BEGIN IMMEDIATE makes them: a safety decision
+ * reads, inside its transaction, everything committed before it, and the
+ * audit chain has one tail. PostgreSQL's own commit grouping (commit_delay)
+ * shares the log's flush between concurrent commits.
+ *
+ * Errors: SQLSTATE class 23 (integrity) is CC_CONFLICT "constraint"; a lost
+ * connection, a server shutting down, a read-only server (a replica after
+ * failover), a serialization failure or deadlock, and resource errors are
+ * CC_STORAGE "storage_unavailable" (503); anything else CC_INTERNAL. A lost
+ * connection is reset before the next transaction or statement outside one.
+ *
+ * A connection is used by one thread at a time (db.h).
+ */
+#include "store/db_backend.h"
+
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { PG_STMT_CACHE = 256 };
+
+/* Type oids of the result columns this code reads (pg_type.dat). */
+enum {
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_NUMERIC = 1700,
+};
+
+/* The advisory lock every write transaction takes: one number for the
+ * project ("cellclin" in ASCII), so that other applications' locks on the
+ * same server do not collide with it by accident. */
+static const char WRITE_LOCK_SQL[] = "SELECT pg_advisory_xact_lock(7162263021765635182)";
+
+typedef struct pg_db pg_db;
+
+typedef struct {
+    struct db_stmt base;
+    const char *key; /* the caller's literal: the cache key */
+    char *sql;       /* rewritten with $n */
+    char name[24];   /* the prepared statement's name on the connection */
+    bool prepared;
+    uint64_t generation; /* the connection's generation it was prepared in */
+    int nparams;
+    char **values; /* owned; NULL binds NULL */
+    int *lengths;
+    int *formats;
+    PGresult *res; /* the result being iterated, NULL before the first step */
+    int row;
+    unsigned char *blob; /* the last column read as bytes (PQfreemem) */
+    uint64_t used;
+} pg_stmt;
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    bool read_only;
+    bool writing; /* a write transaction holds the advisory lock */
+    uint64_t tick;
+    uint64_t generation; /* bumped on every reset: prepared names are gone */
+    unsigned next_name;
+    pg_stmt *cache[PG_STMT_CACHE];
+    int cached;
+};
+
+static const db_backend pg_backend;
+
+static pg_db *pg(db *d)
+{
+    return (pg_db *)d;
+}
+
+static pg_stmt *pgs(db_stmt *s)
+{
+    return (pg_stmt *)s;
+}
+
+static bool sqlstate_is(const char *state, const char *prefix)
+{
+    return state && strncmp(state, prefix, strlen(prefix)) == 0;
+}
+
+static cc_status storage_error(const char *what, cc_error *err)
+{
+    return cc_fail(err, CC_STORAGE, NULL, "storage_unavailable",
+                   "the database cannot be written or read: %s", what);
+}
+
+/* The status of a failed result (or of the connection when res is NULL). */
+static cc_status map_error(pg_db *d, const PGresult *res, cc_error *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = PQerrorMessage(d->conn);
+    char text[512];
+    snprintf(text, sizeof text, "%s", msg);
+    text[strcspn(text, "\n")] = '\0';
+    if (PQstatus(d->conn) != CONNECTION_OK || !state)
+        return storage_error(text, err);
+    if (sqlstate_is(state, "23"))
+        return cc_fail(err, CC_CONFLICT, NULL, "constraint", "constraint violated: %s", text);
+    if (sqlstate_is(state, "08") || sqlstate_is(state, "40") || sqlstate_is(state, "53") ||
+        sqlstate_is(state, "57P") || sqlstate_is(state, "58") || strcmp(state, "25006") == 0)
+        return storage_error(text, err);
+    return cc_fail(err, CC_INTERNAL, NULL, "database_error", "database error: %s", text);
+}
+
+/* Runs sql without parameters; CC_OK when it succeeded. */
+static cc_status run_simple(pg_db *d, const char *sql, cc_error *err)
+{
+    PGresult *res = PQexec(d->conn, sql);
+    ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    cc_status st = es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK ? CC_OK : map_error(d, res, err);
+    PQclear(res);
+    return st;
+}
+
+/* The statements prepared on a connection that was reset are gone. */
+static void reconnect_if_lost(pg_db *d)
+{
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        return;
+    PQreset(d->conn);
+    d->generation++;
+    d->writing = false;
+    if (PQstatus(d->conn) == CONNECTION_OK) {
+        cc_error ignored;
+        run_simple(d, "SET client_min_messages = warning", &ignored);
+    }
+}
+
+static void pg_close(db *base);
+
+cc_status db_pg_open(const char *url, db_open_mode mode, db **out, cc_error *err)
+{
+    *out = NULL;
+    pg_db *d = calloc(1, sizeof *d);
+    if (!d)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    d->base.backend = &pg_backend;
+    d->read_only = mode == DB_OPEN_READONLY;
+    d->conn = PQconnectdb(url);
+    cc_status st = CC_OK;
+    if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+        char text[512];
+        snprintf(text, sizeof text, "%s", d->conn ? PQerrorMessage(d->conn) : "out of memory");
+        text[strcspn(text, "\n")] = '\0';
+        st =
+            cc_fail(err, CC_STORAGE, NULL, "storage_unavailable", "cannot open database: %s", text);
+    }
+    if (st == CC_OK)
+        st = run_simple(d, "SET client_min_messages = warning", err);
+    if (st == CC_OK && d->read_only)
+        st = run_simple(d, "SET default_transaction_read_only = on", err);
+    if (st != CC_OK) {
+        pg_close(&d->base);
+        return st;
+    }
+    *out = &d->base;
+    return CC_OK;
+}
+
+static void free_params(pg_stmt *s)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->values[i]);
+        s->values[i] = NULL;
+        s->lengths[i] = 0;
+        s->formats[i] = 0;
+    }
+}
+
+static void clear_result(pg_stmt *s)
+{
+    if (s->blob)
+        PQfreemem(s->blob);
+    s->blob = NULL;
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = -1;
+}
+
+static void free_stmt(pg_stmt *s)
+{
+    clear_result(s);
+    free_params(s);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    free(s->sql);
+    free(s);
+}
+
+static void pg_close(db *base)
+{
+    pg_db *d = pg(base);
+    for (int i = 0; i < d->cached; i++)
+        free_stmt(d->cache[i]);
+    PQfinish(d->conn);
+    free(d);
+}
+
+/* sql with each `?` outside quotes and comments numbered $1, $2, ...;
+ * *count receives the number of placeholders. NULL when out of memory. */
+static char *number_placeholders(const char *sql, int *count)
+{
+    size_t len = strlen(sql), cap = len + 1;
+    for (const char *p = sql; *p; p++)
+        cap += *p == '?' ? 6 : 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int n = 0;
+    char quote = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = sql[i];
+        if (quote) {
+            out[o++] = c;
+            if (c == quote)
+                quote = 0; /* a doubled quote closes and reopens: same text */
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out[o++] = c;
+        } else if (c == '-' && sql[i + 1] == '-') {
+            while (i < len && sql[i] != '\n')
+                out[o++] = sql[i++];
+            if (i < len)
+                out[o++] = '\n';
+        } else if (c == '?') {
+            o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
+        } else {
+            out[o++] = c;
+        }
+    }
+    out[o] = '\0';
+    *count = n;
+    return out;
+}
+
+static bool evict_oldest_idle(pg_db *d)
+{
+    int oldest = -1;
+    for (int i = 0; i < d->cached; i++)
+        if (!d->cache[i]->res && (oldest < 0 || d->cache[i]->used < d->cache[oldest]->used))
+            oldest = i;
+    if (oldest < 0)
+        return false;
+    pg_stmt *s = d->cache[oldest];
+    if (s->prepared && s->generation == d->generation && PQstatus(d->conn) == CONNECTION_OK) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+        cc_error ignored;
+        run_simple(d, sql, &ignored);
+    }
+    free_stmt(s);
+    memmove(&d->cache[oldest], &d->cache[oldest + 1],
+            sizeof d->cache[0] * (size_t)(d->cached - oldest - 1));
+    d->cached--;
+    return true;
+}
+
+static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *err)
+{
+    pg_db *d = pg(base);
+    d->tick++;
+    for (int i = 0; i < d->cached; i++) {
+        if (d->cache[i]->key == sql) {
+            d->cache[i]->used = d->tick;
+            *out = &d->cache[i]->base;
+            return CC_OK;
+        }
+    }
+    if (d->cached == PG_STMT_CACHE && !evict_oldest_idle(d))
+        return cc_fail(err, CC_INTERNAL, NULL, "statement_cache_full",
+                       "every cached statement is in use");
+    pg_stmt *s = calloc(1, sizeof *s);
+    if (!s)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    s->base.owner = base;
+    s->key = sql;
+    s->row = -1;
+    s->used = d->tick;
+    s->sql = number_placeholders(sql, &s->nparams);
+    int n = s->nparams > 0 ? s->nparams : 1;
+    s->values = calloc((size_t)n, sizeof *s->values);
+    s->lengths = calloc((size_t)n, sizeof *s->lengths);
+    s->formats = calloc((size_t)n, sizeof *s->formats);
+    if (!s->sql || !s->values || !s->lengths || !s->formats) {
+        free_stmt(s);
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    }
+    snprintf(s->name, sizeof s->name, "cc%u", ++d->next_name);
+    d->cache[d->cached++] = s;
+    *out = &s->base;
+    return CC_OK;
+}
+
+static void pg_done(db_stmt *base)
+{
+    pg_stmt *s = pgs(base);
+    clear_result(s);
+    free_params(s);
+}
+
+static void set_param(pg_stmt *s, int idx, char *value, int length, int format)
+{
+    if (idx < 1 || idx > s->nparams) {
+        free(value);
+        return;
+    }
+    free(s->values[idx - 1]);
+    s->values[idx - 1] = value;
+    s->lengths[idx - 1] = length;
+    s->formats[idx - 1] = format;
+}
+
+static void pg_bind_int(db_stmt *s, int idx, int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    set_param(pgs(s), idx, strdup(buf), 0, 0);
+}
+
+static void pg_bind_double(db_stmt *s, int idx, double v)
+{
+    char buf[40];
+    if (isnan(v))
+        snprintf(buf, sizeof buf, "NaN");
+    else if (isinf(v))
+        snprintf(buf, sizeof buf, "%sInfinity", v < 0 ? "-" : "");
+    else
+        snprintf(buf, sizeof buf, "%.17g", v);
+    set_param(pgs(s), idx, strdup(buf), 0, 0);
+}
+
+static void pg_bind_text(db_stmt *s, int idx, const char *v)
+{
+    set_param(pgs(s), idx, strdup(v), 0, 0);
+}
+
+static void pg_bind_null(db_stmt *s, int idx)
+{
+    set_param(pgs(s), idx, NULL, 0, 0);
+}
+
+static void pg_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    if (copy)
+        memcpy(copy, v, len);
+    set_param(pgs(s), idx, copy, (int)len, 1);
+}
+
+static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
+{
+    if (s->prepared && s->generation == d->generation)
+        return CC_OK;
+    PGresult *res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
+    ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    cc_status st = es == PGRES_COMMAND_OK ? CC_OK : map_error(d, res, err);
+    PQclear(res);
+    if (st == CC_OK) {
+        s->prepared = true;
+        s->generation = d->generation;
+    }
+    return st;
+}
+
+static bool pg_in_transaction(db *d)
+{
+    PGTransactionStatusType ts = PQtransactionStatus(pg(d)->conn);
+    return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+}
+
+static db_step_result pg_step(db_stmt *base, cc_error *err)
+{
+    pg_stmt *s = pgs(base);
+    pg_db *d = pg(base->owner);
+    if (!s->res) {
+        if (!pg_in_transaction(base->owner))
+            reconnect_if_lost(d);
+        cc_status st = ensure_prepared(d, s, err);
+        if (st != CC_OK)
+            return DB_ERROR;
+        PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->values,
+                                       s->lengths, s->formats, 0);
+        ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+            map_error(d, res, err);
+            PQclear(res);
+            return DB_ERROR;
+        }
+        s->res = res;
+        s->row = -1;
+    }
+    if (s->blob) {
+        PQfreemem(s->blob);
+        s->blob = NULL;
+    }
+    if (s->row + 1 < PQntuples(s->res)) {
+        s->row++;
+        return DB_ROW;
+    }
+    s->row = PQntuples(s->res);
+    return DB_DONE;
+}
+
+static bool have_value(pg_stmt *s, int col)
+{
+    return s->res && s->row >= 0 && s->row < PQntuples(s->res) && col >= 0 &&
+           col < PQnfields(s->res);
+}
+
+static int pg_col_count(db_stmt *s)
+{
+    return pgs(s)->res ? PQnfields(pgs(s)->res) : 0;
+}
+
+static const char *pg_col_name(db_stmt *s, int col)
+{
+    return pgs(s)->res ? PQfname(pgs(s)->res, col) : NULL;
+}
+
+static bool looks_integral(const char *text)
+{
+    return !strpbrk(text, ".eEnN"); /* no fraction, exponent, NaN or Infinity */
+}
+
+static db_col_kind pg_col_kind(db_stmt *base, int col)
+{
+    pg_stmt *s = pgs(base);
+    if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
+        return DB_COL_NULL;
+    switch (PQftype(s->res, col)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID: return DB_COL_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8: return DB_COL_REAL;
+    case OID_NUMERIC:
+        return looks_integral(PQgetvalue(s->res, s->row, col)) ? DB_COL_INT : DB_COL_REAL;
+    case OID_BYTEA: return DB_COL_BLOB;
+    default: return DB_COL_TEXT;
+    }
+}
+
+static int64_t pg_col_int(db_stmt *base, int col)
+{
+    pg_stmt *s = pgs(base);
+    if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
+        return 0;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQftype(s->res, col) == OID_BOOL)
+        return v[0] == 't';
+    if (!looks_integral(v)) /* SQLite's conversion of a real: toward zero */
+        return (int64_t)strtod(v, NULL);
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_col_double(db_stmt *base, int col)
+{
+    pg_stmt *s = pgs(base);
+    if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
+        return 0.0;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQftype(s->res, col) == OID_BOOL)
+        return v[0] == 't';
+    return strtod(v, NULL);
+}
+
+static const char *pg_col_text(db_stmt *base, int col)
+{
+    pg_stmt *s = pgs(base);
+    if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
+        return "";
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQftype(s->res, col) == OID_BOOL) /* booleans are 0/1 integers (schema.c) */
+        return v[0] == 't' ? "1" : "0";
+    return v;
+}
+
+static const void *pg_col_blob(db_stmt *base, int col, size_t *len)
+{
+    pg_stmt *s = pgs(base);
+    *len = 0;
+    if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
+        return NULL;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQftype(s->res, col) != OID_BYTEA) {
+        *len = (size_t)PQgetlength(s->res, s->row, col);
+        return v;
+    }
+    if (s->blob)
+        PQfreemem(s->blob);
+    s->blob = PQunescapeBytea((const unsigned char *)v, len);
+    return s->blob ? (const void *)s->blob : (const void *)"";
+}
+
+/* --- the schema's DDL in PostgreSQL's words --- */
+
+typedef struct {
+    char *text;
+    size_t len, cap;
+    bool failed;
+} sql_buf;
+
+static void put(sql_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *grown = realloc(b->text, cap);
+        if (!grown) {
+            b->failed = true;
+            return;
+        }
+        b->text = grown;
+        b->cap = cap;
+    }
+    memcpy(b->text + b->len, s, n);
+    b->len += n;
+    b->text[b->len] = '\0';
+}
+
+static void puts_(sql_buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static bool word_at(const char *p, const char *start, const char *word)
+{
+    size_t n = strlen(word);
+    bool before = p == start || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+                                  (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9'));
+    char after = p[n];
+    return before && strncmp(p, word, n) == 0 &&
+           !(after == '_' || (after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') ||
+             (after >= '0' && after <= '9'));
+}
+
+/* "CREATE TRIGGER IF NOT EXISTS name BEFORE DELETE ON table BEGIN SELECT
+ * RAISE(ABORT, 'message'); END;" at p: the PL/pgSQL equivalent appended and
+ * the length consumed returned; 0 when p holds another form. */
+static size_t translate_guard(sql_buf *b, const char *p)
+{
+    char name[128], table[128], message[256];
+    int consumed = 0;
+    if (sscanf(p,
+               "CREATE TRIGGER IF NOT EXISTS %127s BEFORE DELETE ON %127s BEGIN SELECT "
+               "RAISE(ABORT, '%255[^']'); END;%n",
+               name, table, message, &consumed) != 3 ||
+        consumed == 0)
+        return 0;
+    puts_(b, "CREATE OR REPLACE FUNCTION cc_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS "
+             "$f$BEGIN RAISE EXCEPTION USING ERRCODE = 'restrict_violation', MESSAGE = "
+             "TG_ARGV[0]; END$f$; CREATE OR REPLACE TRIGGER ");
+    puts_(b, name);
+    puts_(b, " BEFORE DELETE ON ");
+    puts_(b, table);
+    puts_(b, " FOR EACH ROW EXECUTE FUNCTION cc_refuse_delete('");
+    puts_(b, message);
+    puts_(b, "');");
+    return (size_t)consumed;
+}
+
+static const struct {
+    const char *portable, *postgresql;
+} TYPE_WORDS[] = {
+    {"INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
+    {"INTEGER", "BIGINT"},
+    {"REAL", "DOUBLE PRECISION"},
+    {"BLOB", "BYTEA"},
+    {"WITHOUT ROWID", ""},
+};
+
+/* The schema's SQL in PostgreSQL's dialect; NULL when out of memory. */
+static char *translate_ddl(const char *sql)
+{
+    sql_buf b = {0};
+    char quote = 0;
+    for (const char *p = sql; *p;) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            put(&b, p++, 1);
+            continue;
+        }
+        if (*p == '\'' || *p == '"') {
+            quote = *p;
+            put(&b, p++, 1);
+            continue;
+        }
+        size_t used = word_at(p, sql, "CREATE") ? translate_guard(&b, p) : 0;
+        for (size_t i = 0; !used && i < sizeof TYPE_WORDS / sizeof TYPE_WORDS[0]; i++) {
+            if (word_at(p, sql, TYPE_WORDS[i].portable)) {
+                puts_(&b, TYPE_WORDS[i].postgresql);
+                used = strlen(TYPE_WORDS[i].portable);
+            }
+        }
+        if (used)
+            p += used;
+        else
+            put(&b, p++, 1);
+    }
+    if (!b.text)
+        puts_(&b, "");
+    if (b.failed) {
+        free(b.text);
+        return NULL;
+    }
+    return b.text;
+}
+
+static cc_status pg_exec(db *base, const char *sql, cc_error *err)
+{
+    pg_db *d = pg(base);
+    if (!pg_in_transaction(base))
+        reconnect_if_lost(d);
+    char *translated = translate_ddl(sql);
+    if (!translated)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    cc_status st = run_simple(d, translated, err);
+    free(translated);
+    return st;
+}
+
+static cc_status pg_begin(db *base, cc_error *err)
+{
+    pg_db *d = pg(base);
+    if (pg_in_transaction(base))
+        return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
+                       "a write transaction was begun inside another transaction");
+    reconnect_if_lost(d);
+    cc_status st = run_simple(d, "BEGIN", err);
+    if (st == CC_OK && !d->read_only)
+        st = run_simple(d, WRITE_LOCK_SQL, err);
+    if (st != CC_OK) {
+        cc_error ignored;
+        run_simple(d, "ROLLBACK", &ignored);
+        return st;
+    }
+    d->writing = true;
+    return CC_OK;
+}
+
+static cc_status pg_begin_read(db *base, cc_error *err)
+{
+    reconnect_if_lost(pg(base));
+    return run_simple(pg(base), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+}
+
+static void pg_rollback(db *base)
+{
+    pg_db *d = pg(base);
+    d->writing = false;
+    if (pg_in_transaction(base)) {
+        cc_error ignored;
+        run_simple(d, "ROLLBACK", &ignored);
+    }
+}
+
+static cc_status pg_commit(db *base, cc_error *err)
+{
+    pg_db *d = pg(base);
+    d->writing = false;
+    /* COMMIT of a failed transaction answers ROLLBACK without an error */
+    if (PQtransactionStatus(d->conn) == PQTRANS_INERROR) {
+        pg_rollback(base);
+        return cc_fail(err, CC_INTERNAL, NULL, "transaction_aborted",
+                       "a step of this action failed; nothing was written");
+    }
+    cc_status st = run_simple(d, "COMMIT", err);
+    if (st != CC_OK)
+        pg_rollback(base);
+    return st;
+}
+
+static cc_status pg_relax_durability(db *base, cc_error *err)
+{
+    return run_simple(pg(base), "SET synchronous_commit = off", err);
+}
+
+static void pg_group_commit_counts(const db *base, uint64_t *commits, uint64_t *syncs)
+{
+    (void)base; /* the server groups commits itself and does not count them for us */
+    *commits = *syncs = 0;
+}
+
+static void pg_hint_bulk_read(db *base)
+{
+    (void)base;
+}
+
+static cc_status pg_backup_to(db *base, const char *path, int32_t mark, cc_error *err)
+{
+    (void)base;
+    (void)path;
+    (void)mark;
+    return cc_fail(err, CC_INVALID, "data", "backup_not_for_postgresql",
+                   "a PostgreSQL database is backed up with pg_dump or pgBackRest "
+                   "(docs/operations.md), not with cellclinic backup");
+}
+
+static cc_status pg_application_id(db *base, int32_t *out, cc_error *err)
+{
+    (void)base;
+    (void)err;
+    *out = 0; /* no file header: a database is known by its connection string */
+    return CC_OK;
+}
+
+static cc_status pg_check_integrity(db *base, cc_error *err)
+{
+    /* The server checks pages as it reads them (data checksums, when the
+     * cluster was initialised with them); what can be asked here is that the
+     * connection works. */
+    return run_simple(pg(base), "SELECT 1", err);
+}
+
+static const db_backend pg_backend = {
+    .dialect = DB_POSTGRESQL,
+    .close = pg_close,
+    .prepare = pg_prepare,
+    .done = pg_done,
+    .bind_int = pg_bind_int,
+    .bind_double = pg_bind_double,
+    .bind_text = pg_bind_text,
+    .bind_null = pg_bind_null,
+    .bind_blob = pg_bind_blob,
+    .step = pg_step,
+    .col_count = pg_col_count,
+    .col_name = pg_col_name,
+    .col_kind = pg_col_kind,
+    .col_int = pg_col_int,
+    .col_double = pg_col_double,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .exec = pg_exec,
+    .begin = pg_begin,
+    .begin_read = pg_begin_read,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .in_transaction = pg_in_transaction,
+    .relax_durability = pg_relax_durability,
+    .group_commit_counts = pg_group_commit_counts,
+    .hint_bulk_read = pg_hint_bulk_read,
+    .backup_to = pg_backup_to,
+    .application_id = pg_application_id,
+    .check_integrity = pg_check_integrity,
+};
