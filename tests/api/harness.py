@@ -20,11 +20,22 @@ cookie session (cookie, csrf).  `role=None` sends no credentials.
 
 The server is always killed at the end (context manager, atexit and signal
 handlers), and its temporary data directory removed unless --keep.
+
+Store: CC_TEST_STORE=sqlite (the default) gives each Server a data directory;
+CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
+(tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
+in it. Then every command the harness runs (srv.cli, run_cli) gets
+`--database URL` where a test wrote `--data srv.data`, and db_checksum(),
+db_tables() and db_query() read that database with psql (db_query takes the
+same ? placeholders). srv.db_path is None on PostgreSQL: a test that opens the
+SQLite file itself is SQLite-only. A Server built on a data_dir the test made
+itself stays on SQLite.
 """
 
 import argparse
 import atexit
 import hashlib
+import itertools
 import http.client
 import json
 import os
@@ -45,6 +56,14 @@ ADMIN_USER = "admin"
 # "Nothing changed" checks leave them out.
 SECURITY_BOOKKEEPING = ("security_events", "login_failures")
 
+STORE = os.environ.get("CC_TEST_STORE", "sqlite")
+if STORE not in ("sqlite", "pg"):
+    raise SystemExit("CC_TEST_STORE must be sqlite or pg, not %r" % STORE)
+_pg = None
+_pg_counter = itertools.count(1)
+# data dir path (as the tests pass it) -> (database URL, database name), Servers on PostgreSQL
+_pg_locations = {}
+
 _live_servers = []
 # Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
 server_reports = []
@@ -55,6 +74,36 @@ REPORT_MARKERS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime
 def _kill_all():
     for s in list(_live_servers):
         s.stop()
+
+
+def pg_cluster(keep=False):
+    """The test process's PostgreSQL cluster, started on first use."""
+    global _pg
+    if _pg is None:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+        import pgcluster
+        # servers stop before the cluster at exit (atexit runs the last registered first)
+        atexit.register(_kill_all)
+        _pg = pgcluster.Cluster(name="api", keep=keep)
+    return _pg
+
+
+def store_argv(args):
+    """args with `--data DIR` replaced by `--database URL` when DIR is the data dir of
+    a Server on PostgreSQL."""
+    args = list(args)
+    if not _pg_locations:
+        return args
+    out = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--data" and i + 1 < len(args) and args[i + 1] in _pg_locations:
+            out += ["--database", _pg_locations[args[i + 1]][0]]
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
 
 
 atexit.register(_kill_all)
@@ -139,7 +188,7 @@ class CommandError(Exception):
 
 def run_cli(binary, args, timeout=120, input_text=None):
     """Runs `cellclinic ARGS`; returns CompletedProcess (text)."""
-    return subprocess.run([binary] + list(args), capture_output=True, text=True,
+    return subprocess.run([binary] + store_argv(args), capture_output=True, text=True,
                           timeout=timeout, input=input_text)
 
 
@@ -163,9 +212,25 @@ class Server:
         self.tmp = tempfile.mkdtemp(prefix="cc-apitest-")
         self.data = data_dir or os.path.join(self.tmp, "data")
         self.db_path = os.path.join(self.data, "cellclinic.db")
+        if STORE == "pg" and data_dir is None:
+            name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+            _pg_locations[self.data] = (pg_cluster(keep).create_database(name), name)
+            self.db_path = None
         self.log_path = os.path.join(self.tmp, "server.log")
         self._log = None
         self.passwords = {}
+
+    # ---------------------------------------------------------------- store
+    @property
+    def database_url(self):
+        """The PostgreSQL URL of this server's database, None on SQLite."""
+        loc = _pg_locations.get(self.data)
+        return loc[0] if loc else None
+
+    def store_args(self):
+        """["--database", URL] on PostgreSQL, else ["--data", DIR]."""
+        url = self.database_url
+        return ["--database", url] if url else ["--data", self.data]
 
     # ---------------------------------------------------------------- life
     def __enter__(self):
@@ -186,7 +251,8 @@ class Server:
     def cli(self, *args, timeout=120):
         r = run_cli(self.binary, args, timeout=timeout)
         if self.verbose:
-            sys.stderr.write("$ cellclinic %s -> %d\n%s%s" % (" ".join(args), r.returncode,
+            sys.stderr.write("$ cellclinic %s -> %d\n%s%s" % (" ".join(store_argv(args)),
+                                                              r.returncode,
                                                               r.stdout, r.stderr))
         return r
 
@@ -195,13 +261,13 @@ class Server:
         with open(pw_file, "w") as f:
             f.write(PASSWORD + "\n")
         self.passwords[ADMIN_USER] = PASSWORD
-        r = self.cli("init", "--data", self.data, "--admin-password-file", pw_file)
+        r = self.cli("init", *self.store_args(), "--admin-password-file", pw_file)
         if r.returncode != 0:
             raise CommandError("cellclinic init failed (%d): %s%s" % (r.returncode, r.stdout,
                                                                         r.stderr))
         # The API tests log in with passwords only; tests/api/test_mfa.py turns the
         # requirement back on where it tests it.
-        r = self.cli("mfa", "require", "--data", self.data, "--role", MFA_DEFAULT_ROLES,
+        r = self.cli("mfa", "require", *self.store_args(), "--role", MFA_DEFAULT_ROLES,
                      "--required", "no")
         if r.returncode != 0:
             raise CommandError("cellclinic mfa require failed (%d): %s%s" % (
@@ -212,7 +278,7 @@ class Server:
             pf = os.path.join(self.tmp, role + ".pw")
             with open(pf, "w") as f:
                 f.write(PASSWORD + "\n")
-            r = self.cli("user", "add", "--data", self.data, "--username", user_of(role),
+            r = self.cli("user", "add", *self.store_args(), "--username", user_of(role),
                          "--role", role, "--password-file", pf)
             if r.returncode != 0:
                 raise CommandError("cellclinic user add %s failed (%d): %s%s" % (
@@ -222,8 +288,8 @@ class Server:
     def start(self, timeout=20):
         self.port = free_port()
         self._log = open(self.log_path, "ab")
-        cmd = [self.binary, "serve", "--data", self.data, "--listen",
-               "127.0.0.1:%d" % self.port]
+        cmd = [self.binary, "serve"] + self.store_args() + ["--listen",
+                                                            "127.0.0.1:%d" % self.port]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         cmd += self.serve_args
@@ -307,8 +373,15 @@ class Server:
 
     def cleanup(self):
         if self.keep:
-            sys.stderr.write("kept data in %s\n" % self.tmp)
+            sys.stderr.write("kept data in %s%s\n" % (
+                self.tmp, " and %s" % self.database_url if self.database_url else ""))
             return
+        loc = _pg_locations.pop(self.data, None)
+        if loc and _pg is not None and _pg.running:
+            try:
+                _pg.drop_database(loc[1])
+            except Exception as e:  # noqa: BLE001 - the cluster goes at exit anyway
+                sys.stderr.write("cannot drop %s: %s\n" % (loc[1], e))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # ------------------------------------------------------------- requests
@@ -445,14 +518,25 @@ class Server:
         return r.json
 
     # ------------------------------------------------------------ database
+    def _pg_dbname(self):
+        loc = _pg_locations.get(self.data)
+        return loc[1] if loc else None
+
     def db_tables(self):
+        name = self._pg_dbname()
+        if name:
+            return pg_table_hashes(pg_cluster(), name)
         return db_table_hashes(self.db_path)
 
     def db_checksum(self, exclude=()):
         """SHA-256 over the content of every table (rows in a fixed order)."""
-        return db_checksum(self.db_path, exclude)
+        return checksum_of(self.db_tables(), exclude)
 
     def db_query(self, sql, params=()):
+        """Rows of sql (? placeholders) as a list of tuples, on either store."""
+        name = self._pg_dbname()
+        if name:
+            return pg_cluster().query(name, sql, params)
         con = db_connect_ro(self.db_path)
         try:
             return con.execute(sql, params).fetchall()
@@ -509,14 +593,43 @@ def db_table_hashes(path):
         con.close()
 
 
-def db_checksum(path, exclude=()):
-    hashes = db_table_hashes(path)
+# One statement, so one snapshot: per table, its column names and types and its rows
+# as text, sorted (the test clusters collate in C.UTF-8: byte order), hashed by the server.
+PG_TABLE_HASHES_SQL = r"""
+SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END,
+       (xpath('/row/h/text()', query_to_xml(format(
+         'SELECT encode(sha256(convert_to(%L || E''\n'' || coalesce(string_agg(t::text, '
+         'E''\n'' ORDER BY t::text), ''''), ''UTF8'')), ''hex'') AS h FROM %I.%I t',
+         (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
+                            ORDER BY a.attnum)
+            FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+             AND NOT a.attisdropped),
+         n.nspname, c.relname), false, true, '')))[1]::text
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg\_%'
+ ORDER BY 1
+"""
+
+
+def pg_table_hashes(cluster, dbname):
+    """{table: sha256 hex} for every table of a PostgreSQL database (schema public
+    tables by their bare names), as db_table_hashes gives for SQLite."""
+    return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)}
+
+
+def checksum_of(hashes, exclude=()):
     h = hashlib.sha256()
     for name in sorted(hashes):
         if name in exclude:
             continue
         h.update(name.encode() + b"=" + hashes[name].encode() + b"\n")
     return h.hexdigest()
+
+
+def db_checksum(path, exclude=()):
+    """db_checksum of the SQLite file at path."""
+    return checksum_of(db_table_hashes(path), exclude)
 
 
 def db_diff(before, after):
