@@ -36,15 +36,20 @@ static void generate_password(char out[21])
 int cmd_init(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: cellclinic init --data DIR [--admin-password-file FILE]\n\n"
+        "usage: cellclinic init --data DIR [--admin-password-file FILE] [--audit-key FILE]\n"
+        "       cellclinic init --database URL [--admin-password-file FILE] [--audit-key FILE]\n\n"
         "Creates a new data directory DIR (refuses an existing one) holding the\n"
         "database, an 'admin' account and the audit signing key DIR/audit-signing.key\n"
         "(mode 0600; back it up apart from the data) with its public half in\n"
-        "DIR/audit-signing.pub. Without --admin-password-file a password is\n"
-        "generated and printed once.\n";
-    const char *data, *password_file;
+        "DIR/audit-signing.pub. With --database, creates the schema and the admin\n"
+        "in an existing, empty PostgreSQL database (postgresql://...); its signing\n"
+        "key is the --audit-key FILE (made when missing; the public half beside it),\n"
+        "and without one the first checkpoint waits for serve --audit-key.\n"
+        "Without --admin-password-file a password is generated and printed once.\n";
+    const char *data, *password_file, *key;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"admin-password-file", true, false, &password_file},
+                                  {"audit-key", true, false, &key},
                                   {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("init", argc, argv, 1, options, usage, &help);
@@ -70,14 +75,14 @@ int cmd_init(int argc, char **argv)
     cli.actor = CLI_ACTOR;
     cc_status st = app_user_add(&cli, "admin", "admin", password, &id, &err);
     audit_signer signer;
-    bool database = db_location_is_url(data);
-    if (st == CC_OK && !database &&
-        (st = audit_signer_load(data, NULL, true, &signer, NULL, &err)) == CC_OK) {
+    bool signing = key || !db_location_is_url(data);
+    if (st == CC_OK && signing &&
+        (st = audit_signer_load(data, key, true, &signer, NULL, &err)) == CC_OK) {
         st = audit_checkpoint_write(d, &signer, "init", NULL, NULL, &err);
         audit_signer_wipe(&signer);
     }
     db_close(d);
-    if (st == CC_OK && database)
+    if (st == CC_OK && !signing)
         printf("cellclinic: the audit trail's signed checkpoints start when serve is given "
                "--audit-key FILE\n");
     if (st != CC_OK)

@@ -72,7 +72,8 @@ typedef struct {
     char **values; /* owned; NULL binds NULL */
     int *lengths;
     int *formats;
-    PGresult *res; /* the result being iterated, NULL before the first step */
+    unsigned *types; /* the type oid of each bound value (0: NULL) */
+    PGresult *res;   /* the result being iterated, NULL before the first step */
     int row;
     unsigned char *blob; /* the last column read as bytes (PQfreemem) */
     uint64_t used;
@@ -195,6 +196,7 @@ static void free_params(pg_stmt *s)
         s->values[i] = NULL;
         s->lengths[i] = 0;
         s->formats[i] = 0;
+        s->types[i] = 0;
     }
 }
 
@@ -215,6 +217,7 @@ static void free_stmt(pg_stmt *s)
     free(s->values);
     free(s->lengths);
     free(s->formats);
+    free(s->types);
     free(s->sql);
     free(s);
 }
@@ -257,6 +260,14 @@ static char *number_placeholders(const char *sql, int *count)
                 out[o++] = sql[i++];
             if (i < len)
                 out[o++] = '\n';
+        } else if (c == '?' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            int number = 0; /* ?NNN: the caller's own number, as SQLite reads it */
+            out[o++] = '$';
+            while (sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+                number = number * 10 + (sql[i + 1] - '0');
+                out[o++] = sql[++i];
+            }
+            n = number > n ? number : n;
         } else if (c == '?') {
             o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
         } else {
@@ -316,7 +327,8 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     s->values = calloc((size_t)n, sizeof *s->values);
     s->lengths = calloc((size_t)n, sizeof *s->lengths);
     s->formats = calloc((size_t)n, sizeof *s->formats);
-    if (!s->sql || !s->values || !s->lengths || !s->formats) {
+    s->types = calloc((size_t)n, sizeof *s->types);
+    if (!s->sql || !s->values || !s->lengths || !s->formats || !s->types) {
         free_stmt(s);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     }
@@ -333,7 +345,9 @@ static void pg_done(db_stmt *base)
     free_params(s);
 }
 
-static void set_param(pg_stmt *s, int idx, char *value, int length, int format)
+enum { OID_TEXT = 25 };
+
+static void set_param(pg_stmt *s, int idx, char *value, int length, int format, unsigned type)
 {
     if (idx < 1 || idx > s->nparams) {
         free(value);
@@ -343,13 +357,14 @@ static void set_param(pg_stmt *s, int idx, char *value, int length, int format)
     s->values[idx - 1] = value;
     s->lengths[idx - 1] = length;
     s->formats[idx - 1] = format;
+    s->types[idx - 1] = value ? type : 0;
 }
 
 static void pg_bind_int(db_stmt *s, int idx, int64_t v)
 {
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
-    set_param(pgs(s), idx, strdup(buf), 0, 0);
+    set_param(pgs(s), idx, strdup(buf), 0, 0, OID_INT8);
 }
 
 static void pg_bind_double(db_stmt *s, int idx, double v)
@@ -361,17 +376,17 @@ static void pg_bind_double(db_stmt *s, int idx, double v)
         snprintf(buf, sizeof buf, "%sInfinity", v < 0 ? "-" : "");
     else
         snprintf(buf, sizeof buf, "%.17g", v);
-    set_param(pgs(s), idx, strdup(buf), 0, 0);
+    set_param(pgs(s), idx, strdup(buf), 0, 0, OID_FLOAT8);
 }
 
 static void pg_bind_text(db_stmt *s, int idx, const char *v)
 {
-    set_param(pgs(s), idx, strdup(v), 0, 0);
+    set_param(pgs(s), idx, strdup(v), 0, 0, OID_TEXT);
 }
 
 static void pg_bind_null(db_stmt *s, int idx)
 {
-    set_param(pgs(s), idx, NULL, 0, 0);
+    set_param(pgs(s), idx, NULL, 0, 0, 0);
 }
 
 static void pg_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
@@ -379,15 +394,34 @@ static void pg_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
     char *copy = malloc(len ? len : 1);
     if (copy)
         memcpy(copy, v, len);
-    set_param(pgs(s), idx, copy, (int)len, 1);
+    set_param(pgs(s), idx, copy, (int)len, 1, OID_BYTEA);
 }
 
+/* Prepares s: first with every parameter's type inferred by the server
+ * from the statement (so that "5" bound for a BIGINT column compares as a
+ * number); where the statement does not tell (`? IS NULL`, `SELECT ?`), with
+ * the types of the values bound now. Inside a transaction a failed prepare
+ * would abort it, so the first attempt runs under a savepoint there. */
 static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
 {
     if (s->prepared && s->generation == d->generation)
         return CC_OK;
+    bool in_tx = PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
+    cc_error ignored;
+    if (in_tx)
+        run_simple(d, "SAVEPOINT cc_prepare", &ignored);
     PGresult *res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
     ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (es != PGRES_COMMAND_OK && state && strcmp(state, "42P18") == 0) {
+        PQclear(res);
+        if (in_tx)
+            run_simple(d, "ROLLBACK TO SAVEPOINT cc_prepare", &ignored);
+        res = PQprepare(d->conn, s->name, s->sql, s->nparams, (const Oid *)s->types);
+        es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    }
+    if (in_tx && es == PGRES_COMMAND_OK)
+        run_simple(d, "RELEASE SAVEPOINT cc_prepare", &ignored);
     cc_status st = es == PGRES_COMMAND_OK ? CC_OK : map_error(d, res, err);
     PQclear(res);
     if (st == CC_OK) {

@@ -48,9 +48,14 @@ static cc_status save(db *d, const failure_row *r, cc_error *err)
                       SQL_I(r->unseen_last_failure),
                       SQL_I(r->unseen_locked_until)};
     return sql_run(d,
-                   "INSERT OR REPLACE INTO login_failures (user_id, failures, window_start,"
+                   "INSERT INTO login_failures (user_id, failures, window_start,"
                    " locked_until, unseen_failures, unseen_last_failure, unseen_locked_until)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                   " failures = excluded.failures, window_start = excluded.window_start,"
+                   " locked_until = excluded.locked_until,"
+                   " unseen_failures = excluded.unseen_failures,"
+                   " unseen_last_failure = excluded.unseen_last_failure,"
+                   " unseen_locked_until = excluded.unseen_locked_until",
                    args, SQL_COUNT(args), NULL, err);
 }
 
