@@ -64,6 +64,7 @@ typedef struct pg_db pg_db;
 typedef struct {
     struct db_stmt base;
     const char *key; /* the caller's literal: the cache key */
+    char *text;      /* the caller's text, to tell a reused buffer from the literal */
     char *sql;       /* rewritten with $n */
     char name[24];   /* the prepared statement's name on the connection */
     bool prepared;
@@ -218,6 +219,7 @@ static void free_stmt(pg_stmt *s)
     free(s->lengths);
     free(s->formats);
     free(s->types);
+    free(s->text);
     free(s->sql);
     free(s);
 }
@@ -306,7 +308,9 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     pg_db *d = pg(base);
     d->tick++;
     for (int i = 0; i < d->cached; i++) {
-        if (d->cache[i]->key == sql) {
+        /* the pointer is the fast key; the text guards against a caller
+         * reusing a buffer for different SQL */
+        if (d->cache[i]->key == sql && strcmp(d->cache[i]->text, sql) == 0) {
             d->cache[i]->used = d->tick;
             *out = &d->cache[i]->base;
             return CC_OK;
@@ -323,12 +327,13 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     s->row = -1;
     s->used = d->tick;
     s->sql = number_placeholders(sql, &s->nparams);
+    s->text = strdup(sql);
     int n = s->nparams > 0 ? s->nparams : 1;
     s->values = calloc((size_t)n, sizeof *s->values);
     s->lengths = calloc((size_t)n, sizeof *s->lengths);
     s->formats = calloc((size_t)n, sizeof *s->formats);
     s->types = calloc((size_t)n, sizeof *s->types);
-    if (!s->sql || !s->values || !s->lengths || !s->formats || !s->types) {
+    if (!s->sql || !s->text || !s->values || !s->lengths || !s->formats || !s->types) {
         free_stmt(s);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     }
