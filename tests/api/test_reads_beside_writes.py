@@ -60,25 +60,7 @@ def send(sock, method, path, token, body=None):
 
 def read_answer(sock):
     """(status, parsed JSON body) of one answer; (None, None) when closed."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None, None
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None, None
-        body += chunk
+    status, body, _ = harness.read_http_answer(sock)
     return status, json.loads(body) if body else None
 
 
