@@ -131,6 +131,32 @@ def parse_args(extra=None):
     return p.parse_args()
 
 
+def read_http_answer(sock, pending=b""):
+    """(status, body, rest) of one HTTP answer read from a raw socket (keep-alive
+    tests); status None when the connection closed first. pending: bytes
+    already read on it; rest: bytes read past the answer."""
+    data = pending
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        body += chunk
+    return status, body[:length], body[length:]
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
