@@ -19,7 +19,8 @@ servers run as the postgres user when we are root):
     manager's detection time), `pg_ctl promote` on node2.
  4. Checks: every acknowledged write is on node2; writes resume (on each server,
     or each psql writer) within 10 s of the promotion; `cellclinic audit verify
-    --database` (node2) exits 0; node1 rejoins as node2's standby with pg_rewind,
+    --database` (node2) exits 0 (the servers sign checkpoints with one
+    --audit-key; its public half is given to verify); node1 rejoins as node2's standby with pg_rewind,
     becomes its synchronous standby again, holds every acknowledged write and
     receives a new one.
 
@@ -172,13 +173,14 @@ class ApiWriter(threading.Thread):
 
 
 class CcServer:
-    def __init__(self, binary, name, url, workdir):
+    def __init__(self, binary, name, url, workdir, audit_key):
         self.binary, self.name, self.url = binary, name, url
         self.port = harness.free_port()
         self.log_path = os.path.join(workdir, name + ".log")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([binary, "serve", "--database", url, "--listen",
-                                      "127.0.0.1:%d" % self.port], cwd=workdir,
+                                      "127.0.0.1:%d" % self.port, "--audit-key", audit_key,
+                                      "--checkpoint-every", "50"], cwd=workdir,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         deadline = time.time() + 30
@@ -283,10 +285,12 @@ def one_round(args, rnd, t, seed):
                        "at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (writer, n))")
         else:
             pw = os.path.join(work, "pw")
+            audit_key = os.path.join(work, "audit-signing.key")
             with open(pw, "w") as f:
                 f.write(harness.PASSWORD + "\n")
             url1 = node1.url(DBNAME)
-            for argv in (["init", "--database", url1, "--admin-password-file", pw],
+            for argv in (["init", "--database", url1, "--admin-password-file", pw,
+                          "--audit-key", audit_key],
                          ["mfa", "require", "--database", url1, "--role",
                           harness.MFA_DEFAULT_ROLES, "--required", "no"],
                          ["user", "add", "--database", url1, "--username", "coordinator1",
@@ -315,7 +319,7 @@ def one_round(args, rnd, t, seed):
             writers = [PsqlWriter(i, multi, ledger, stop) for i in range(args.writers)]
         else:
             for name in ("serverA", "serverB"):
-                servers.append(CcServer(args.binary, name, multi, work))
+                servers.append(CcServer(args.binary, name, multi, work, audit_key))
             st, data = http_post(servers[0].port, "/api/v1/tokens",
                                  {"username": "coordinator1", "password": harness.PASSWORD,
                                   "label": "failover"})
@@ -376,7 +380,9 @@ def one_round(args, rnd, t, seed):
         t.check(not lost, "round %d: all %d acknowledged writes are on the new primary" %
                 (rnd, len(acked)), lost[:10])
         if not args.psql_only:
-            r = cli(args.binary, ["audit", "verify", "--database", node2.url(DBNAME)], work)
+            r = cli(args.binary, ["audit", "verify", "--database", node2.url(DBNAME),
+                                  "--public-key", os.path.join(work, "audit-signing.pub")],
+                    work)
             t.check(r.returncode == 0, "round %d: audit verify on the new primary exits 0" % rnd,
                     "exit %d: %s%s" % (r.returncode, r.stdout[-800:], r.stderr[-800:]))
 
