@@ -26,12 +26,12 @@ CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 (tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
 in it: the first setup() runs init, mfa require and user add, later ones
 (same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE;
-CC_TEST_PG_TEMPLATE=0 runs the commands every time). Then every command the harness runs (srv.cli, run_cli) gets
-`--database URL` where a test wrote `--data srv.data`, and db_checksum(),
-db_tables() and db_query() read that database with psql (db_query takes the
-same ? placeholders). srv.db_path is None on PostgreSQL: a test that opens the
-SQLite file itself is SQLite-only. A Server built on a data_dir the test made
-itself stays on SQLite.
+CC_TEST_PG_TEMPLATE=0 runs the commands every time). Every command the
+harness runs (srv.cli, run_cli) gets `--database URL` where a test wrote
+`--data srv.data`; db_checksum(), db_tables(), db_query() and db_exec() use
+that database through psql (same ? placeholders). srv.db_path is None on
+PostgreSQL: a test that opens the SQLite file itself is SQLite-only. A Server
+built on a data_dir the test made itself stays on SQLite.
 """
 
 import argparse

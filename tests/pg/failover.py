@@ -20,8 +20,9 @@ servers run as the postgres user when we are root):
  4. Checks: every acknowledged write is on node2; writes resume (on each server,
     or each psql writer) within 10 s of the promotion; `cellclinic audit verify
     --database` (node2) exits 0 (the servers sign checkpoints with one
-    --audit-key; its public half is given to verify); node1 rejoins as node2's standby with pg_rewind,
-    becomes its synchronous standby again, holds every acknowledged write and
+    --audit-key; its public half is given to verify); node1 rejoins as node2's
+    standby with pg_rewind, becomes its synchronous standby again, holds every
+    acknowledged write and
     receives a new one.
 
     python3 tests/pg/failover.py --binary build/cellclinic --rounds 20
