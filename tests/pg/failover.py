@@ -22,8 +22,7 @@ servers run as the postgres user when we are root):
     --database` (node2) exits 0 (the servers sign checkpoints with one
     --audit-key; its public half is given to verify); node1 rejoins as node2's
     standby with pg_rewind, becomes its synchronous standby again, holds every
-    acknowledged write and
-    receives a new one.
+    acknowledged write and receives a new one.
 
     python3 tests/pg/failover.py --binary build/cellclinic --rounds 20
     python3 tests/pg/failover.py --psql-only --rounds 3 -v
