@@ -57,10 +57,6 @@ ADMIN_USER = "admin"
 # password, a CSRF refusal) and the count of an account's failed passwords.
 # "Nothing changed" checks leave them out.
 SECURITY_BOOKKEEPING = ("security_events", "login_failures")
-# The access log (who read which patient): on SQLite a second file, access-log.db,
-# which db_tables() never reads; on PostgreSQL the same database, left out of
-# db_tables() there so both stores compare the same tables.
-ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
 
 STORE = os.environ.get("CC_TEST_STORE", "sqlite")
 if STORE not in ("sqlite", "pg"):
@@ -73,6 +69,10 @@ _pg_locations = {}
 # runs init, mfa and user add for every server instead of copying the first one's result
 PG_TEMPLATES = os.environ.get("CC_TEST_PG_TEMPLATE", "1") != "0"
 _pg_templates = {}
+# The access log (who read which patient): on SQLite a second file, access-log.db,
+# which db_tables() never reads; on PostgreSQL the same database, left out of
+# db_tables() there so both stores compare the same tables.
+ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
 
 _live_servers = []
 # Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
