@@ -573,7 +573,7 @@ cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX],
     sql_arg a[] = {SQL_S(like)};
     ward[0] = '\0';
     cc_status st = sql_first(d,
-                             "SELECT issued_ward FROM units WHERE reserved_for LIKE ?"
+                             "SELECT issued_ward FROM units WHERE reserved_for LIKE ? ESCAPE '\\'"
                              " AND issued_ward <> '' ORDER BY updated_at DESC, id DESC",
                              a, 1, read_ward, ward, err);
     return st == CC_NOT_FOUND ? CC_OK : st;

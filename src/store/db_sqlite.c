@@ -348,7 +348,7 @@ static const void *sq_col_blob(db_stmt *s, int col, size_t *len)
 
 static void sq_hint_bulk_read(db *d)
 {
-    sqlite3_exec(sq(d)->handle, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+    sqlite3_exec(sq(d)->handle, "PRAGMA mmap_size = 68719476736", NULL, NULL, NULL);
 }
 
 static cc_status sq_exec(db *d, const char *sql, cc_error *err)

@@ -324,11 +324,12 @@ cc_status lab_batch_list_json(db *d, const char *status, const char *q, int64_t 
     sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_S(pattern)};
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM batches b WHERE (? = '' OR b.status = ?)"
-                     " AND replace(b.code, '-', '') LIKE ?",
+                     " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\'",
         .sql = "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
                " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
                " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-               " AND replace(b.code, '-', '') LIKE ? ORDER BY b.id DESC LIMIT ? OFFSET ?",
+               " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\'"
+               " ORDER BY b.id DESC LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),
         .page = page,

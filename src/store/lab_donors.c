@@ -586,9 +586,13 @@ void lab_code_pattern(const char *q, char *out, size_t cap)
         return;
     }
     out[n++] = '%';
-    for (const char *p = folded; *p && n + 2 < cap; p++)
-        if (*p != ' ' && *p != '-')
-            out[n++] = *p;
+    for (const char *p = folded; *p && n + 3 < cap; p++) {
+        if (*p == ' ' || *p == '-')
+            continue;
+        if (*p == '%' || *p == '_' || *p == '\\') /* typed, not wildcards: ESCAPE '\' */
+            out[n++] = '\\';
+        out[n++] = *p;
+    }
     out[n++] = '%';
     out[n] = '\0';
 }
@@ -600,9 +604,11 @@ cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_pa
     lab_code_pattern(q, pattern, sizeof pattern);
     sql_arg a[] = {SQL_S(pattern)};
     sql_page_query pq = {
-        .count_sql = "SELECT COUNT(*) FROM donors WHERE replace(code, '-', '') LIKE ?",
+        .count_sql = "SELECT COUNT(*) FROM donors WHERE lower(replace(code, '-', '')) LIKE ?"
+                     " ESCAPE '\\'",
         .sql = "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
-               " version, created_at FROM donors WHERE replace(code, '-', '') LIKE ?"
+               " version, created_at FROM donors WHERE lower(replace(code, '-', '')) LIKE ?"
+               " ESCAPE '\\'"
                " ORDER BY id DESC"
                " LIMIT ? OFFSET ?",
         .args = a,
@@ -670,7 +676,8 @@ cc_status lab_collection_list_json(db *d, int64_t donor_id, const char *q, int64
     sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_S(pattern), SQL_S(pattern)};
 #define COLLECTION_FILTER                                                                          \
     " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"       \
-    " AND (replace(d.code, '-', '') LIKE ? OR replace(c.collected_on, '-', '') LIKE ?)"
+    " AND (lower(replace(d.code, '-', '')) LIKE ? ESCAPE '\\'"                                     \
+    " OR replace(c.collected_on, '-', '') LIKE ? ESCAPE '\\')"
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*)" COLLECTION_FILTER,
         .sql = "SELECT c.id, c.donor_id, d.code AS donor_code, c.source, c.collected_on,"

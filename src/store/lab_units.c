@@ -590,8 +590,9 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"    \
-    " AND (u.din || u.din_check LIKE ? OR u.product_code LIKE ? OR replace(b.code, '-', '') LIKE " \
-    "?)"
+    " AND (lower(u.din || u.din_check) LIKE ? ESCAPE '\\'"                                         \
+    " OR lower(u.product_code) LIKE ? ESCAPE '\\'"                                                 \
+    " OR lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\')"
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM units u JOIN batches b ON b.id = u.batch_id" UNIT_FILTER,
         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",

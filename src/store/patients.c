@@ -290,8 +290,8 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
 /* One literal per sort order, so each is a cached prepared statement. Up to
  * four words of the query must each appear in the folded search key. */
 #define SEARCH_WHERE                                                                               \
-    " FROM patients WHERE search_key LIKE ? AND search_key LIKE ? AND search_key LIKE ?"           \
-    " AND search_key LIKE ?"
+    " FROM patients WHERE search_key LIKE ? ESCAPE '\\' AND search_key LIKE ? ESCAPE '\\'"         \
+    " AND search_key LIKE ? ESCAPE '\\' AND search_key LIKE ? ESCAPE '\\'"
 /* The API's JSON shape: synthetic as a boolean (a "_json" column is inlined). */
 #define PATIENT_JSON_COLUMNS                                                                       \
     "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"         \
@@ -311,6 +311,20 @@ static const char *const SEARCH_JSON[PATIENT_SORT_COUNT][2] = {
 
 enum { MAX_TERMS = 4 };
 
+/* %term% with the term's own % _ and \ taken literally (ESCAPE '\'). */
+static void like_term(const char *term, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[n++] = '%';
+    for (size_t i = 0; i < len && n + 3 < cap; i++) {
+        if (term[i] == '%' || term[i] == '_' || term[i] == '\\')
+            out[n++] = '\\';
+        out[n++] = term[i];
+    }
+    out[n++] = '%';
+    out[n] = '\0';
+}
+
 static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3])
 {
     char folded[PATIENT_SEARCH_KEY_MAX];
@@ -319,7 +333,7 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
     for (char *p = folded; *p && n < MAX_TERMS;) {
         char *end = strchr(p, ' ');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        snprintf(patterns[n++], PATIENT_SEARCH_KEY_MAX + 3, "%%%.*s%%", (int)len, p);
+        like_term(p, len, patterns[n++], PATIENT_SEARCH_KEY_MAX + 3);
         p += len + (end ? 1 : 0);
     }
     for (; n < MAX_TERMS; n++)
