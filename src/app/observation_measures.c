@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/score_scan.h"
 #include "store/measure_series.h"
 
 static void put(measure_value *out, size_t *n, size_t cap, const char *score, double value)
@@ -61,8 +62,11 @@ size_t observation_measures(const char *instrument, const json_t *scores, measur
 size_t observation_measures_text(const char *instrument, const char *scores_json,
                                  measure_value *out, size_t cap)
 {
+    size_t n;
+    if (score_scan(instrument, scores_json, out, cap, &n))
+        return n;
     json_t *parsed = json_loads(scores_json, 0, NULL);
-    size_t n = parsed ? observation_measures(instrument, parsed, out, cap) : 0;
+    n = parsed ? observation_measures(instrument, parsed, out, cap) : 0;
     json_decref(parsed);
     return n;
 }

@@ -15,6 +15,7 @@
 
 #include "app/observation_measures.h"
 #include "core/measure_series.h"
+#include "core/score_scan.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"
 #include "store/observations.h"
@@ -108,6 +109,169 @@ static void test_extraction(void **state)
                                                "{\"ASIAImpairmentScale\":\"F\"}}",
                                                v, 4),
                      0);
+}
+
+/* ---- the plain-document scanner against jansson ---- */
+
+/* A random JSON value from pieces that the scanner reads itself or leaves
+ * to jansson: escapes, non-ASCII, repeated keys, long and huge numbers,
+ * negative zero, nesting, malformed text. */
+static void random_value(uint64_t *seed, char *out, size_t cap, int depth);
+
+static void append(char *out, size_t cap, const char *text)
+{
+    size_t len = strlen(out);
+    snprintf(out + len, cap - len, "%s", text);
+}
+
+static const char *random_key(uint64_t *seed)
+{
+    static const char *const keys[] = {"total",
+                                       "current",
+                                       "worst",
+                                       "average",
+                                       "ais_grade",
+                                       "scores",
+                                       "totals",
+                                       "classification",
+                                       "upperExtremity",
+                                       "lowerExtremity",
+                                       "lightTouch",
+                                       "pinPrick",
+                                       "ASIAImpairmentScale",
+                                       "",
+                                       "a\\u00e9",
+                                       "caf\xc3\xa9",
+                                       "x\\\"y",
+                                       "a_name_of_more_than_forty_characters_for_the_limit"};
+    return keys[next_random(seed) % (sizeof keys / sizeof keys[0])];
+}
+
+static void random_object(uint64_t *seed, char *out, size_t cap, int depth)
+{
+    append(out, cap, "{");
+    size_t n = next_random(seed) % 6;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            append(out, cap, next_random(seed) % 50 ? "," : ",,");
+        append(out, cap, "\"");
+        append(out, cap, random_key(seed));
+        append(out, cap, next_random(seed) % 2 ? "\":" : "\" : ");
+        random_value(seed, out, cap, depth + 1);
+    }
+    append(out, cap, "}");
+}
+
+static void random_value(uint64_t *seed, char *out, size_t cap, int depth)
+{
+    static const char *const scalars[] = {"0",
+                                          "7",
+                                          "-3",
+                                          "-0",
+                                          "10.5",
+                                          "1e3",
+                                          "2.5E-2",
+                                          "-0.0",
+                                          "1e999",
+                                          "01",
+                                          "1.",
+                                          ".5",
+                                          "+1",
+                                          "123456789012345678901234",
+                                          "\"50\"",
+                                          "\"ND\"",
+                                          "\"C\"",
+                                          "\"A\"",
+                                          "\"F\"",
+                                          "\" 5\"",
+                                          "\"inf\"",
+                                          "\"0x10\"",
+                                          "\"\"",
+                                          "\"a\\nb\"",
+                                          "\"\xc3\xa9\"",
+                                          "true",
+                                          "false",
+                                          "null",
+                                          "nul",
+                                          "[]",
+                                          "[1, \"x\", [null]]",
+                                          "9223372036854775807",
+                                          "123456789012345678",
+                                          "1.5e99",
+                                          "1e-400",
+                                          "\"7.25\""};
+    uint64_t r = next_random(seed) % 10;
+    if (depth < 20 && r < 3)
+        random_object(seed, out, cap, depth);
+    else
+        append(out, cap, scalars[next_random(seed) % (sizeof scalars / sizeof scalars[0])]);
+}
+
+static void assert_same_values(const char *instrument, const char *doc)
+{
+    measure_value fast[OBSERVATION_MEASURES_MAX], slow[OBSERVATION_MEASURES_MAX];
+    size_t n_fast = 0, n_slow = 0;
+    bool sure = score_scan(instrument, doc, fast, OBSERVATION_MEASURES_MAX, &n_fast);
+    json_t *parsed = json_loads(doc, 0, NULL);
+    if (parsed)
+        n_slow = observation_measures(instrument, parsed, slow, OBSERVATION_MEASURES_MAX);
+    json_decref(parsed);
+    if (!sure)
+        return;
+    if (!parsed || n_fast != n_slow)
+        fail_msg("%s %s: scanner %zu values, jansson %s %zu", instrument, doc, n_fast,
+                 parsed ? "" : "(refused)", n_slow);
+    for (size_t i = 0; i < n_fast; i++) {
+        assert_string_equal(fast[i].score, slow[i].score);
+        assert_memory_equal(&fast[i].value, &slow[i].value, sizeof fast[i].value);
+    }
+}
+
+static void test_scan_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const char *const plain[][2] = {
+        {"nrs-pain", "{\"instrument\":\"nrs-pain\",\"scores\":{\"average\":4,\"current\":0,"
+                     "\"worst\":10},\"version\":\"1\"}"},
+        {"isncsci", "{\"classification\":{\"ASIAImpairmentScale\":\"B\"},\"totals\":"
+                    "{\"lightTouch\":\"80\",\"lowerExtremity\":\"ND\",\"pinPrick\":\"76\","
+                    "\"upperExtremity\":\"50\"}}"},
+        {"alsfrs-r", "{ \"scores\" : { \"total\" : 38.25 , \"ais_grade\": 2 } }"},
+        {"phq-9", "{\"total\": -0, \"item\": [1, 2], \"flag\": true}"},
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        /* the documents the clinic writes take the scanner's path */
+        assert_true(score_scan(plain[i][0], plain[i][1], v, OBSERVATION_MEASURES_MAX, &n));
+        assert_same_values(plain[i][0], plain[i][1]);
+    }
+    static const char *const unsure[] = {"{\"total\":1,\"total\":2}",
+                                         "{\"scores\":{\"a\\u00e9\":1}}",
+                                         "[1]",
+                                         "{\"a\":1e999}",
+                                         "{\"a\":12345678901234567890}",
+                                         "{\"a\":1} x",
+                                         "{\"a\":01}"};
+    for (size_t i = 0; i < sizeof unsure / sizeof unsure[0]; i++) {
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        assert_false(score_scan("nrs-pain", unsure[i], v, OBSERVATION_MEASURES_MAX, &n));
+    }
+    uint64_t seed = 7;
+    size_t sure = 0;
+    static char doc[1 << 16];
+    for (int k = 0; k < 200000; k++) {
+        doc[0] = '\0';
+        random_object(&seed, doc, sizeof doc, 0);
+        const char *instrument = k % 3 == 0 ? "isncsci" : "nrs-pain";
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        sure += score_scan(instrument, doc, v, OBSERVATION_MEASURES_MAX, &n);
+        assert_same_values(instrument, doc);
+    }
+    /* both paths are exercised: most random documents are plain, many are not */
+    assert_true(sure > 20000 && sure < 180000);
 }
 
 /* ---- store ---- */
@@ -275,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_codec_layout),
         cmocka_unit_test(test_extraction),
+        cmocka_unit_test(test_scan_agrees_with_jansson),
         cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failed_observation_adds_nothing, setup,
                                         teardown),
