@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK_SIZE = 16 * 1024, ALIGN = 16 };
+enum { BLOCK_SIZE = 16 * 1024, ALIGN = 16, LARGE = 256 * 1024 };
 
 typedef struct block {
     struct block *next;
@@ -54,6 +54,24 @@ void *arena_alloc(arena *a, size_t size)
     if (rounded < size || rounded > a->cap - a->used)
         return NULL;
     block *b = a->blocks;
+    if (rounded >= LARGE) {
+        /* a block of its own from calloc: fresh pages come zeroed from the
+         * kernel, so a large array is not written twice (and its untouched
+         * pages never become resident); it goes behind the current block */
+        block *big = calloc(1, sizeof *big + rounded);
+        if (!big)
+            return NULL;
+        big->size = big->used = rounded;
+        if (b) {
+            big->next = b->next;
+            b->next = big;
+        } else {
+            big->next = NULL;
+            a->blocks = big;
+        }
+        a->used += rounded;
+        return big->data;
+    }
     if (!b || b->size - b->used < rounded) {
         size_t bsize = rounded > BLOCK_SIZE ? rounded : BLOCK_SIZE;
         b = malloc(sizeof *b + bsize);

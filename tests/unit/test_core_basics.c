@@ -244,6 +244,22 @@ static void test_arena(void **state)
     assert_int_equal(arena_on_release(a, count_release, NULL), 0);
     arena_release(a);
     assert_int_equal(released, 1);
+    /* a large array gets a block of its own: zeroed, aligned, and the small
+     * allocations around it keep sharing the current block */
+    a = arena_create((size_t)64 << 20);
+    char *small = arena_alloc(a, 100);
+    unsigned char *large = arena_alloc(a, (size_t)8 << 20);
+    char *after = arena_alloc(a, 100);
+    assert_non_null(large);
+    assert_int_equal((uintptr_t)large % 16, 0);
+    for (size_t i = 0; i < ((size_t)8 << 20); i += 4093)
+        assert_int_equal(large[i], 0);
+    assert_int_equal(large[((size_t)8 << 20) - 1], 0);
+    assert_ptr_equal(after, small + 112);
+    memset(large, 0xab, (size_t)8 << 20);
+    assert_true(arena_used(a) >= ((size_t)8 << 20) + 224);
+    assert_null(arena_alloc(a, (size_t)60 << 20)); /* the cap counts large blocks too */
+    arena_release(a);
 }
 
 /* Erasure requests: a person linked to a unit is traceability data, kept 30
