@@ -260,11 +260,24 @@ static void participant_values(cohort_ctx *c, size_t i, const unsigned char *rec
         for (size_t m = 0; m < c->n_cols; m++)
             best[m][t] = best_ais[t];
     }
+    /* the days any rule can match: most records (diaries between visits)
+     * fall outside every window and are passed over at once */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    if (p->start != REPORT_NO_DAY) {
+        lo = (int64_t)p->start - REPORT_BASELINE_DAYS;
+        hi = p->start;
+    }
+    for (size_t t = 0; t < c->n_tp; t++)
+        if (w[t].start != REPORT_NO_DAY && w[t].start <= w[t].end) {
+            lo = w[t].start < lo ? w[t].start : lo;
+            hi = w[t].end > hi ? w[t].end : hi;
+        }
     for (size_t k = 0; k < n; k++) {
         measure_record r = measure_series_at(records, k);
         bool is_ais = c->ais_id && r.measure == c->ais_id;
         size_t col = 0;
-        if (!is_ais && !column_of(c, r.measure, &col))
+        if ((!is_ais && !column_of(c, r.measure, &col)) || r.day == REPORT_NO_DAY || r.day < lo ||
+            r.day > hi)
             continue;
         for (size_t t = 0; t < c->stride; t++) {
             int dist;
