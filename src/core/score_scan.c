@@ -120,7 +120,10 @@ static const char *scan_container(const char *p, int depth, span *out)
 
 static const char *scan_value(const char *p, int depth, span *out)
 {
-    static const char *const literals[] = {"true", "false", "null"};
+    static const struct {
+        const char *text;
+        size_t len;
+    } literals[] = {{"true", 4}, {"false", 5}, {"null", 4}};
     switch (*p) {
     case '{':
     case '[': return scan_container(p, depth, out);
@@ -128,8 +131,8 @@ static const char *scan_value(const char *p, int depth, span *out)
     default: break;
     }
     for (size_t i = 0; i < 3; i++) {
-        size_t len = strlen(literals[i]);
-        if (strncmp(p, literals[i], len) == 0) {
+        size_t len = literals[i].len;
+        if (*p == literals[i].text[0] && strncmp(p, literals[i].text, len) == 0) {
             *out = (span){V_LITERAL, p, p + len};
             return p + len;
         }
@@ -148,13 +151,45 @@ static members members_of(const span *object)
     return (members){skip_ws(object->start + 1)};
 }
 
+/* The value at p, already validated: its kind and end without checking
+ * again (strings hold no escapes, so a quote ends one). */
+static const char *skip_value(const char *p, span *out)
+{
+    const char *s = p;
+    if (*p == '"') {
+        const char *q = strchr(p + 1, '"');
+        *out = (span){V_STRING, p + 1, q};
+        return q + 1;
+    }
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        do {
+            if (*p == '"')
+                p = strchr(p + 1, '"');
+            else if (*p == '{' || *p == '[')
+                depth++;
+            else if (*p == '}' || *p == ']')
+                depth--;
+            p++;
+        } while (depth > 0);
+        *out = (span){*s == '{' ? V_OBJECT : V_ARRAY, s, p};
+        return p;
+    }
+    bool real = false;
+    while (*p && !strchr(",}] \t\r\n", *p))
+        real |= *p == '.' || *p == 'e' || *p == 'E', p++;
+    bool number = *s == '-' || (*s >= '0' && *s <= '9');
+    *out = (span){number ? (real ? V_REAL : V_INTEGER) : V_LITERAL, s, p};
+    return p;
+}
+
 static bool member_next(members *it, span *key, span *value)
 {
     if (*it->p == '}')
         return false;
     const char *p = scan_string(it->p, key);
     p = skip_ws(skip_ws(p) + 1); /* ':' */
-    p = skip_ws(scan_value(p, 0, value));
+    p = skip_ws(skip_value(p, value));
     it->p = *p == ',' ? skip_ws(p + 1) : p;
     return true;
 }

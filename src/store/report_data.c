@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/adverse.h"
+#include "core/bigvec.h"
 #include "store/clinic_settings.h"
 
 static cc_status out_of_memory(cc_error *err)
@@ -13,38 +14,19 @@ static cc_status out_of_memory(cc_error *err)
     return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
-/* An array read row by row: grown by realloc, which moves a large block's
- * pages rather than copying them, and freed when the arena is released. */
-typedef struct {
-    void *items;
-    size_t n, cap;
-} vec;
-
+/* An array read row by row (core/bigvec), freed when the arena is released. */
 static void vec_free(void *v)
 {
-    free(((vec *)v)->items);
+    bigvec_free(v);
 }
 
-static vec *vec_new(arena *a)
+static bigvec *vec_new(arena *a, size_t size)
 {
-    vec *v = arena_alloc(a, sizeof *v);
+    bigvec *v = arena_alloc(a, sizeof *v);
     if (!v || arena_on_release(a, vec_free, v) != 0)
         return NULL;
+    bigvec_init(v, size);
     return v;
-}
-
-/* Room for one more element of size sz (not zeroed), NULL when out of memory. */
-static void *vec_push(vec *v, size_t sz)
-{
-    if (v->n == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 1024;
-        void *fresh = realloc(v->items, ncap * sz);
-        if (!fresh)
-            return NULL;
-        v->items = fresh;
-        v->cap = ncap;
-    }
-    return (char *)v->items + v->n++ * sz;
 }
 
 static cc_date day_or_none(db_stmt *s, int col)
@@ -116,7 +98,7 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         " WHERE protocol_id = ?",
         "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
         " WHERE status IN ('approved', 'in_progress', 'completed') AND protocol_id = ?"};
-    vec *rows = vec_new(a);
+    bigvec *rows = vec_new(a, sizeof(entry));
     size_t n_screenings = 0;
     if (!rows)
         return out_of_memory(err);
@@ -135,7 +117,7 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
             int protocol = last_name && strcmp(last_name, name) == 0
                                ? last_protocol
                                : intern_protocol(a, protocols, name);
-            entry *e = protocol < 0 ? NULL : vec_push(rows, sizeof *e);
+            entry *e = protocol < 0 ? NULL : bigvec_push(rows);
             if (!e)
                 break;
             last_protocol = protocol;
@@ -253,7 +235,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
                           size_t *n, cc_error *err)
 {
     db_stmt *s;
-    vec *v = vec_new(a);
+    bigvec *v = vec_new(a, sizeof(int64_t));
     *n = 0;
     *ids = NULL;
     if (!v)
@@ -266,7 +248,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     while ((r = db_step(s, err)) == DB_ROW) {
         if (prefix && !code_starts_with(db_col_text(s, 1), prefix))
             continue;
-        int64_t *slot = vec_push(v, sizeof *slot);
+        int64_t *slot = bigvec_push(v);
         if (!slot)
             break;
         *slot = db_col_int(s, 0);
@@ -409,7 +391,7 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
                             NULL, &links, &n_links, err);
     if (st != CC_OK)
         return st;
-    vec *visits = vec_new(a), *owners = vec_new(a);
+    bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
     if ((st = db_prepare(d,
@@ -428,8 +410,8 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
         if (t < 0)
             continue;
-        report_visit *v = vec_push(visits, sizeof *v);
-        uint32_t *owner = vec_push(owners, sizeof *owner);
+        report_visit *v = bigvec_push(visits);
+        uint32_t *owner = bigvec_push(owners);
         if (!v || !owner)
             break;
         /* the list is a JSON array of instrument ids: the quoted id is enough */
@@ -519,7 +501,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                    &s, err);
     if (st != CC_OK)
         return st;
-    vec *events = vec_new(a);
+    bigvec *events = vec_new(a, sizeof(report_event));
     if (!events)
         return out_of_memory(err);
     db_step_result r;
@@ -535,7 +517,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                 chosen = i;
                 break;
             }
-        report_event *e = vec_push(events, sizeof *e);
+        report_event *e = bigvec_push(events);
         if (!e)
             break;
         const char *text = db_col_text(s, 2);

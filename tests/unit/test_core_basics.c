@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
+#include "core/bigvec.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/mrn.h"
@@ -229,6 +230,29 @@ static void count_release(void *p)
     released++;
 }
 
+/* bigvec: elements survive every growth (past the size where huge pages are
+ * asked for), in order. */
+static void test_bigvec(void **state)
+{
+    (void)state;
+    bigvec v;
+    bigvec_init(&v, sizeof(uint64_t));
+    for (uint64_t i = 0; i < 3000000; i++) {
+        uint64_t *slot = bigvec_push(&v);
+        assert_non_null(slot);
+        *slot = i * 2654435761u;
+    }
+    assert_int_equal(v.n, 3000000);
+    assert_true(v.cap >= v.n);
+    const uint64_t *items = v.items;
+    for (uint64_t i = 0; i < 3000000; i += 997)
+        assert_true(items[i] == i * 2654435761u);
+    assert_true(items[2999999] == 2999999 * (uint64_t)2654435761u);
+    bigvec_free(&v);
+    assert_null(v.items);
+    assert_int_equal(v.n, 0);
+}
+
 static void test_arena(void **state)
 {
     (void)state;
@@ -299,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_weight_bounds),
         cmocka_unit_test(test_buf_cap_and_failure),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_bigvec),
         cmocka_unit_test(test_erasure_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
