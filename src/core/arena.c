@@ -35,7 +35,7 @@ static block *large_block(size_t size)
     size_t bytes = sizeof(block) + size;
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
     size_t mapped = (bytes + HUGE - 1) & ~(size_t)(HUGE - 1);
-    if (mapped >= bytes) {
+    if (bytes >= 2 * (size_t)HUGE && mapped >= bytes) { /* smaller: a huge page zeroed for little */
         void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p != MAP_FAILED) {
             madvise(p, mapped, MADV_HUGEPAGE); /* advice: without it, small pages */

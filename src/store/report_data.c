@@ -332,8 +332,11 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         p->administrations++;
         cc_date day;
         cc_error ignored;
-        char text[CC_DATE_TEXT];
-        snprintf(text, sizeof text, "%.10s", db_col_text(s, 3));
+        char text[CC_DATE_TEXT]; /* the day of the instant: its first ten characters */
+        const char *started = db_col_text(s, 3);
+        size_t len = strnlen(started, CC_DATE_TEXT - 1);
+        memcpy(text, started, len);
+        text[len] = '\0';
         if (date_parse(text, "started_at", &day, &ignored) == CC_OK &&
             (p->first_administration == REPORT_NO_DATE || day < p->first_administration))
             p->first_administration = day;
