@@ -158,3 +158,11 @@ size_t arena_used(const arena *a)
 {
     return a->used;
 }
+
+bool arena_charge(arena *a, size_t bytes)
+{
+    if (bytes > a->cap - a->used)
+        return false;
+    a->used += bytes;
+    return true;
+}

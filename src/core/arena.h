@@ -11,6 +11,7 @@
 #ifndef CC_ARENA_H
 #define CC_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct arena arena;
@@ -23,5 +24,8 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 int arena_on_release(arena *a, arena_cleanup_fn fn, void *ptr); /* 0 ok, -1 oom */
 size_t arena_used(const arena *a);
+/* Counts bytes held elsewhere for the arena's work (a bigvec it will free)
+ * against its cap: false, and nothing counted, past the cap. */
+bool arena_charge(arena *a, size_t bytes);
 
 #endif

@@ -20,6 +20,19 @@ static void vec_free(void *v)
     bigvec_free(v);
 }
 
+/* bigvec_push, the growth counted against the arena's cap (a request's
+ * report stays within its request's memory). */
+static void *vec_push(arena *a, bigvec *v)
+{
+    size_t before = v->cap;
+    void *slot = bigvec_push(v);
+    if (slot && v->cap != before && !arena_charge(a, (v->cap - before) * v->size)) {
+        v->n--;
+        return NULL;
+    }
+    return slot;
+}
+
 static bigvec *vec_new(arena *a, size_t size)
 {
     bigvec *v = arena_alloc(a, sizeof *v);
@@ -117,7 +130,7 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
             int protocol = last_name && strcmp(last_name, name) == 0
                                ? last_protocol
                                : intern_protocol(a, protocols, name);
-            entry *e = protocol < 0 ? NULL : bigvec_push(rows);
+            entry *e = protocol < 0 ? NULL : vec_push(a, rows);
             if (!e)
                 break;
             last_protocol = protocol;
@@ -248,7 +261,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     while ((r = db_step(s, err)) == DB_ROW) {
         if (prefix && !code_starts_with(db_col_text(s, 1), prefix))
             continue;
-        int64_t *slot = bigvec_push(v);
+        int64_t *slot = vec_push(a, v);
         if (!slot)
             break;
         *slot = db_col_int(s, 0);
@@ -413,8 +426,8 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
         if (t < 0)
             continue;
-        report_visit *v = bigvec_push(visits);
-        uint32_t *owner = bigvec_push(owners);
+        report_visit *v = vec_push(a, visits);
+        uint32_t *owner = vec_push(a, owners);
         if (!v || !owner)
             break;
         /* the list is a JSON array of instrument ids: the quoted id is enough */
@@ -520,7 +533,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                 chosen = i;
                 break;
             }
-        report_event *e = bigvec_push(events);
+        report_event *e = vec_push(a, events);
         if (!e)
             break;
         const char *text = db_col_text(s, 2);

@@ -283,6 +283,13 @@ static void test_arena(void **state)
     memset(large, 0xab, (size_t)8 << 20);
     assert_true(arena_used(a) >= ((size_t)8 << 20) + 224);
     assert_null(arena_alloc(a, (size_t)60 << 20)); /* the cap counts large blocks too */
+    /* memory held elsewhere for the arena's work counts against the cap */
+    size_t used = arena_used(a);
+    assert_false(arena_charge(a, (size_t)64 << 20));
+    assert_int_equal(arena_used(a), used);
+    assert_true(arena_charge(a, (size_t)1 << 20));
+    assert_int_equal(arena_used(a), used + ((size_t)1 << 20));
+    assert_null(arena_alloc(a, ((size_t)64 << 20) - used - ((size_t)1 << 20) + 16));
     arena_release(a);
 }
 
