@@ -408,6 +408,91 @@ static void test_store_append_and_rebuild(void **state)
     buf_release(&again);
 }
 
+/* A rebuild over many interleaved observations (past the size where its
+ * arrays are mapped, patients out of order) gives, patient by patient, the
+ * values of a plain read of the observations in (patient, id) order. */
+static void test_store_rebuild_many(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    enum { PATIENTS = 300, OBSERVATIONS = 45000 };
+    int64_t first = 0;
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    db_stmt *s;
+    for (int i = 0; i < PATIENTS; i++) {
+        assert_int_equal(
+            db_prepare(f->d,
+                       "INSERT INTO patients (mrn, family_name, given_names, birth_date, sex,"
+                       " language, search_key, identity_key, synthetic, version, created_at,"
+                       " updated_at) VALUES (?, 'Many', 'T', '1980-01-01', 'male', 'fr', ?, ?,"
+                       " 1, 1, 't', 't') RETURNING id",
+                       &s, &err),
+            CC_OK);
+        char key[32];
+        snprintf(key, sizeof key, "MANY%05d", i);
+        db_bind_text(s, 1, key);
+        db_bind_text(s, 2, key);
+        db_bind_text(s, 3, key);
+        assert_int_equal(db_step(s, &err), DB_ROW);
+        if (i == 0)
+            first = db_col_int(s, 0);
+        db_done(s);
+    }
+    uint64_t seed = 5;
+    for (int k = 0; k < OBSERVATIONS; k++) {
+        uint64_t r = next_random(&seed);
+        char day[16], scores[128];
+        snprintf(day, sizeof day, "2026-%02d-%02d", (int)(1 + r % 12), (int)(1 + (r >> 8) % 28));
+        snprintf(scores, sizeof scores,
+                 "{\"scores\":{\"current\":%d,\"worst\":%d.5,\"average\":%d}}", (int)(r >> 16) % 11,
+                 (int)(r >> 24) % 11, (int)(r >> 32) % 11);
+        assert_int_equal(
+            db_prepare(f->d,
+                       "INSERT INTO observations (patient_id, instrument, instrument_version,"
+                       " observed_on, source, answers, scores, recorded_at) VALUES (?, 'nrs-pain',"
+                       " '1', ?, 'clinician', '{}', ?, 't')",
+                       &s, &err),
+            CC_OK);
+        db_bind_int(s, 1, first + (int64_t)((r >> 40) % PATIENTS));
+        db_bind_text(s, 2, day);
+        db_bind_text(s, 3, scores);
+        assert_int_equal(db_run(s, &err), CC_OK);
+    }
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(observation_measures_ensure(f->d, true, &err), CC_OK);
+    buf got, want;
+    buf_init(&got, (size_t)32 << 20);
+    buf_init(&want, (size_t)32 << 20);
+    dump(f->d, &got);
+    assert_int_equal(db_prepare(f->d,
+                                "SELECT patient_id, observed_on, scores FROM observations"
+                                " ORDER BY patient_id, id",
+                                &s, &err),
+                     CC_OK);
+    int64_t patient = 0;
+    while (db_step(s, &err) == DB_ROW) {
+        if (db_col_int(s, 0) != patient) {
+            buf_printf(&want, "%s%lld:", patient ? "\n" : "", (long long)db_col_int(s, 0));
+            patient = db_col_int(s, 0);
+        }
+        cc_date day;
+        assert_int_equal(date_parse(db_col_text(s, 1), "day", &day, &err), CC_OK);
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n =
+            observation_measures_text("nrs-pain", db_col_text(s, 2), v, OBSERVATION_MEASURES_MAX);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&want, "%d/nrs-pain/%s=%g;", (int)day, v[i].score, v[i].value);
+    }
+    db_done(s);
+    buf_putc(&want, '\n');
+    assert_false(buf_failed(&got));
+    assert_int_equal(got.len, want.len);
+    assert_string_equal(got.data, want.data);
+    buf_release(&got);
+    buf_release(&want);
+}
+
 static void test_store_failed_observation_adds_nothing(void **state)
 {
     fixture *f = *state;
@@ -441,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_extraction),
         cmocka_unit_test(test_scan_agrees_with_jansson),
         cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_rebuild_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failed_observation_adds_nothing, setup,
                                         teardown),
     };
