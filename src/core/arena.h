@@ -4,7 +4,9 @@
  * Everything allocated from an arena is freed at once by arena_release.
  * Cleanups (for resources that are not arena memory: JSON values, prepared
  * statements) run in reverse order of registration at release.
- * An allocation past the cap returns NULL; the arena stays usable.
+ * An allocation past the cap returns NULL; the arena stays usable. A large
+ * allocation (256 KiB and more) gets a block of its own, zeroed by the system
+ * (mapped, in huge pages where available, from 4 MiB).
  * Ownership: arena-owned memory must not be freed by anyone else.
  * Not thread-safe: one arena per thread of work.
  */

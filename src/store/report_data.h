@@ -23,8 +23,9 @@
  * recorded text, which may be free text) and its code apart. Measure series are streamed by
  * report_store_series (the bytes are valid during the callback only).
  *
- * Memory: everything from the caller's arena (the arrays read row by row
- * grow by realloc and are freed at its release). Read-only; the caller holds a
+ * Memory: everything from the caller's arena (the arrays read row by row are
+ * core/bigvec blocks counted against its cap and freed at its release).
+ * Read-only; the caller holds a
  * read transaction for a consistent snapshot.
  */
 #ifndef CC_STORE_REPORT_DATA_H
