@@ -5,14 +5,17 @@
 # visit windows, pain diary) and adverse events for about 8 % of patients. Written
 # straight into a fresh data directory (no audit entries: timing only, never a real
 # clinic); the measure series are left to `cellclinic` to build from the stored
-# observations (derived_data.built = 0), as for any older data directory.
+# observations (derived_data.built = 0), as for any older data directory. Rows are
+# written every CHUNK patients, so memory stays flat at 1,000,000 patients.
 #   cellclinic init --data D --admin-password-file PW; python3 bench/outcomes_gen.py D/cellclinic.db N
 #   cellclinic report outcomes --data D --protocol sci --out /dev/null   (first run builds the series)
 import datetime, random, sqlite3, sys
 
 db, n = sys.argv[1], int(sys.argv[2])
 con = sqlite3.connect(db)
+con.execute("PRAGMA synchronous = OFF")  # a throwaway benchmark file: no fsync per chunk
 cur = con.cursor()
+CHUNK = 20000
 random.seed(1)
 today = datetime.date.today()
 uid = cur.execute("SELECT MIN(id) FROM users").fetchone()[0]
@@ -45,7 +48,29 @@ def alsfrs():
 
 pats, conds, scr, plans, adm, vis, obs, aes = [], [], [], [], [], [], [], []
 plan_id = adm_id = 0
+totals = [0, 0, 0]  # observations, administrations, adverse events
+
+
+def flush():
+    cur.executemany("INSERT INTO patients (id, mrn, family_name, given_names, birth_date, sex, language, search_key, identity_key, synthetic, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", pats)
+    cur.executemany("INSERT INTO patient_conditions (patient_id, icd10, label, recorded_at) VALUES (?,?,?,?)", conds)
+    cur.executemany("INSERT INTO screenings (id, patient_id, protocol_id, protocol_version, body, verdict, reasons, oldest_date, evaluated_on, decision, created_at, created_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", scr)
+    cur.executemany("INSERT INTO plans (id, patient_id, protocol_id, protocol_version, status, start_date, end_date, request, body, screening_id, created_at, created_by, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", plans)
+    cur.executemany("INSERT INTO administrations (id, patient_id, plan_id, plan_ref, planned_date, route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date, status, started_at, operator_id, operator, created_at, updated_at, version, plan_item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)", adm)
+    cur.executemany("INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months, target_date, window_start, window_end, instruments, status, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", vis)
+    cur.executemany("INSERT INTO observations (patient_id, instrument, instrument_version, observed_on, source, answers, scores, recorded_at) VALUES (?,?,?,?,?,?,?,?)", obs)
+    cur.executemany("INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at, aware_at, serious, related_product, related_procedure, expectedness, reported_by, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", aes)
+    totals[0] += len(obs)
+    totals[1] += len(adm)
+    totals[2] += len(aes)
+    con.commit()  # checkpoints keep the log small
+    for rows in (pats, conds, scr, plans, adm, vis, obs, aes):
+        rows.clear()
+
+
 for i in range(1, n + 1):
+    if i % CHUNK == 0:
+        flush()
     pid = base + i
     proto, _, icd, main = random.choice(WHEEL)
     start = today - datetime.timedelta(days=30 + random.randrange(420))
@@ -93,14 +118,7 @@ for i in range(1, n + 1):
         onset = "%sT10:00:00Z" % (start + datetime.timedelta(days=1))
         aes.append((pid, "meddra", code, text, 3 if serious else random.choice((1, 2)), onset, onset, serious, "possible", "unlikely", "expected", "x", "t", "t", 1))
 
-cur.executemany("INSERT INTO patients (id, mrn, family_name, given_names, birth_date, sex, language, search_key, identity_key, synthetic, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", pats)
-cur.executemany("INSERT INTO patient_conditions (patient_id, icd10, label, recorded_at) VALUES (?,?,?,?)", conds)
-cur.executemany("INSERT INTO screenings (id, patient_id, protocol_id, protocol_version, body, verdict, reasons, oldest_date, evaluated_on, decision, created_at, created_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", scr)
-cur.executemany("INSERT INTO plans (id, patient_id, protocol_id, protocol_version, status, start_date, end_date, request, body, screening_id, created_at, created_by, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", plans)
-cur.executemany("INSERT INTO administrations (id, patient_id, plan_id, plan_ref, planned_date, route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams, weight_date, status, started_at, operator_id, operator, created_at, updated_at, version, plan_item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)", adm)
-cur.executemany("INSERT INTO followup_visits (plan_id, patient_id, protocol_id, seq, label, months, target_date, window_start, window_end, instruments, status, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", vis)
-cur.executemany("INSERT INTO observations (patient_id, instrument, instrument_version, observed_on, source, answers, scores, recorded_at) VALUES (?,?,?,?,?,?,?,?)", obs)
-cur.executemany("INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at, aware_at, serious, related_product, related_procedure, expectedness, reported_by, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", aes)
+flush()
 cur.execute("UPDATE derived_data SET built = 0 WHERE name = 'measure_series'")
 con.commit()
-print(n, "patients", len(obs), "observations", len(adm), "administrations", len(aes), "adverse events")
+print(n, "patients", totals[0], "observations", totals[1], "administrations", totals[2], "adverse events")

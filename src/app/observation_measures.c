@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigvec.h"
+#include "core/score_scan.h"
 #include "store/measure_series.h"
 
 static void put(measure_value *out, size_t *n, size_t cap, const char *score, double value)
@@ -61,8 +63,11 @@ size_t observation_measures(const char *instrument, const json_t *scores, measur
 size_t observation_measures_text(const char *instrument, const char *scores_json,
                                  measure_value *out, size_t cap)
 {
+    size_t n;
+    if (score_scan(instrument, scores_json, out, cap, &n))
+        return n;
     json_t *parsed = json_loads(scores_json, 0, NULL);
-    size_t n = parsed ? observation_measures(instrument, parsed, out, cap) : 0;
+    n = parsed ? observation_measures(instrument, parsed, out, cap) : 0;
     json_decref(parsed);
     return n;
 }
@@ -75,14 +80,19 @@ typedef struct {
 
 enum { NAME_CACHE = 256 };
 
-static cc_status cached_id(db *d, name_cache *cache, size_t *n, const char *instrument,
-                           const char *score, uint32_t *id, cc_error *err)
+static cc_status cached_id(db *d, name_cache *cache, size_t *n, size_t *next,
+                           const char *instrument, const char *score, uint32_t *id, cc_error *err)
 {
-    for (size_t i = 0; i < *n; i++)
+    /* the names of one instrument come in the same order each time: look
+     * from the entry after the last hit */
+    for (size_t k = 0; k < *n; k++) {
+        size_t i = (*next + k) % *n;
         if (strcmp(cache[i].score, score) == 0 && strcmp(cache[i].instrument, instrument) == 0) {
             *id = cache[i].id;
+            *next = i + 1;
             return CC_OK;
         }
+    }
     cc_status st = measure_name_id(d, instrument, score, id, err);
     if (st == CC_OK && *n < NAME_CACHE && strlen(instrument) <= MEASURE_NAME_MAX) {
         snprintf(cache[*n].instrument, sizeof cache[*n].instrument, "%.40s", instrument);
@@ -92,25 +102,60 @@ static cc_status cached_id(db *d, name_cache *cache, size_t *n, const char *inst
     return st;
 }
 
+/* The records of one observation: items[first .. next group's first). */
 typedef struct {
-    measure_record *items;
-    size_t n, cap;
-} record_list;
+    int64_t patient;
+    size_t first;
+} obs_group;
 
-static bool record_push(record_list *l, measure_record r)
+static int cmp_group(const void *x, const void *y)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        measure_record *fresh = realloc(l->items, cap * sizeof *fresh);
-        if (!fresh)
-            return false;
-        l->items = fresh;
-        l->cap = cap;
+    const obs_group *a = x, *b = y;
+    if (a->patient != b->patient)
+        return a->patient < b->patient ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Orders the groups by patient, keeping the stored order within a patient:
+ * by counting when the ids are dense (they are row ids), else by sorting. */
+static bool order_groups(bigvec *v)
+{
+    obs_group *items = v->items;
+    if (v->n == 0)
+        return true;
+    int64_t lo = items[0].patient, hi = lo;
+    for (size_t i = 1; i < v->n; i++) {
+        lo = items[i].patient < lo ? items[i].patient : lo;
+        hi = items[i].patient > hi ? items[i].patient : hi;
     }
-    l->items[l->n++] = r;
+    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+    if (span > 4 * (uint64_t)v->n + 1024) {
+        qsort(items, v->n, sizeof *items, cmp_group);
+        return true;
+    }
+    size_t *start = calloc((size_t)span + 1, sizeof *start);
+    obs_group *sorted = malloc(v->n * sizeof *sorted);
+    if (!start || !sorted) {
+        free(start);
+        free(sorted);
+        return false;
+    }
+    for (size_t i = 0; i < v->n; i++)
+        start[items[i].patient - lo + 1]++;
+    for (size_t k = 1; k <= span; k++)
+        start[k] += start[k - 1];
+    for (size_t i = 0; i < v->n; i++)
+        sorted[start[items[i].patient - lo]++] = items[i];
+    free(start);
+    memcpy(items, sorted, v->n * sizeof *items);
+    free(sorted);
     return true;
 }
 
+/* Reads every observation once in stored order (a sequential scan, where
+ * reading them in patient order went through the index and a row lookup
+ * per observation, three times the cost), keeps the values in memory (16
+ * bytes a value, 16 an observation), then writes one series per patient. */
 static cc_status rebuild(db *d, cc_error *err)
 {
     cc_status st = measure_series_reset(d, err);
@@ -118,47 +163,84 @@ static cc_status rebuild(db *d, cc_error *err)
     if (st == CC_OK)
         st = db_prepare(d,
                         "SELECT patient_id, instrument, observed_on, scores FROM observations"
-                        " ORDER BY patient_id, id",
+                        " ORDER BY id",
                         &s, err);
     if (st != CC_OK)
         return st;
     name_cache *cache = malloc(NAME_CACHE * sizeof *cache);
-    size_t n_cache = 0;
-    record_list list = {0};
-    int64_t patient = 0;
+    size_t n_cache = 0, next_name = 0;
+    bigvec list, one, groups;
+    bigvec_init(&list, sizeof(measure_record));
+    bigvec_init(&one, sizeof(measure_record));
+    bigvec_init(&groups, sizeof(obs_group));
     db_step_result r = DB_DONE;
     measure_value values[OBSERVATION_MEASURES_MAX];
     if (!cache)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     while (st == CC_OK && (r = db_step(s, err)) == DB_ROW) {
-        int64_t pid = db_col_int(s, 0);
-        if (pid != patient && list.n) {
-            st = measure_series_put(d, patient, list.items, list.n, err);
-            list.n = 0;
-        }
-        patient = pid;
         cc_date day;
         cc_error ignored;
         const char *instrument = db_col_text(s, 1);
-        if (st != CC_OK || date_parse(db_col_text(s, 2), "observed_on", &day, &ignored) != CC_OK)
+        if (date_parse(db_col_text(s, 2), "observed_on", &day, &ignored) != CC_OK)
             continue;
         size_t n = observation_measures_text(instrument, db_col_text(s, 3), values,
                                              OBSERVATION_MEASURES_MAX);
+        obs_group *group = n ? bigvec_push(&groups) : NULL;
+        if (group)
+            *group = (obs_group){db_col_int(s, 0), list.n};
+        else if (n)
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         for (size_t i = 0; st == CC_OK && i < n; i++) {
             measure_record rec = {day, 0, values[i].value};
-            st = cached_id(d, cache, &n_cache, instrument, values[i].score, &rec.measure, err);
-            if (st == CC_OK && !record_push(&list, rec))
+            st = cached_id(d, cache, &n_cache, &next_name, instrument, values[i].score,
+                           &rec.measure, err);
+            measure_record *slot = st == CC_OK ? bigvec_push(&list) : NULL;
+            if (slot)
+                *slot = rec;
+            else if (st == CC_OK)
                 st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         }
     }
     if (st == CC_OK && r == DB_ERROR)
         st = err->status;
     db_done(s);
-    if (st == CC_OK && list.n)
-        st = measure_series_put(d, patient, list.items, list.n, err);
+    size_t n_groups = groups.n;
+    obs_group *group_at = groups.items;
+    const measure_record *records = list.items;
+    /* each group's end, before the order changes */
+    size_t *ends = st == CC_OK ? malloc((n_groups + 1) * sizeof *ends) : NULL;
+    if (st == CC_OK && !ends)
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    for (size_t g = 0; st == CC_OK && g < n_groups; g++)
+        ends[g] = g + 1 < n_groups ? group_at[g + 1].first : list.n;
+    for (size_t g = 0; st == CC_OK && g < n_groups; g++) /* first -> its group, to find its end */
+        group_at[g].first = g;
+    if (st == CC_OK && !order_groups(&groups))
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    group_at = groups.items;
+    for (size_t g = 0; st == CC_OK && g < n_groups;) {
+        int64_t patient = group_at[g].patient;
+        one.n = 0;
+        for (; st == CC_OK && g < n_groups && group_at[g].patient == patient; g++) {
+            size_t k = group_at[g].first;
+            size_t from = k == 0 ? 0 : ends[k - 1];
+            for (size_t i = from; st == CC_OK && i < ends[k]; i++) {
+                measure_record *slot = bigvec_push(&one);
+                if (slot)
+                    *slot = records[i];
+                else
+                    st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+            }
+        }
+        if (st == CC_OK)
+            st = measure_series_put(d, patient, one.items, one.n, err);
+    }
     if (st == CC_OK)
         st = measure_series_mark_built(d, err);
-    free(list.items);
+    free(ends);
+    bigvec_free(&groups);
+    bigvec_free(&list);
+    bigvec_free(&one);
     free(cache);
     return st;
 }

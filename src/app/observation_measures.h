@@ -27,7 +27,8 @@ enum { OBSERVATION_MEASURES_MAX = 64 };
 size_t observation_measures(const char *instrument, const json_t *scores, measure_value *out,
                             size_t cap);
 
-/* The same from the stored JSON text (0 values when it does not parse). */
+/* The same from the stored JSON text (0 values when it does not parse):
+ * core/score_scan reads a plain document itself, jansson any other. */
 size_t observation_measures_text(const char *instrument, const char *scores_json,
                                  measure_value *out, size_t cap);
 

@@ -260,11 +260,24 @@ static void participant_values(cohort_ctx *c, size_t i, const unsigned char *rec
         for (size_t m = 0; m < c->n_cols; m++)
             best[m][t] = best_ais[t];
     }
+    /* the days any rule can match: most records (diaries between visits)
+     * fall outside every window and are passed over at once */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    if (p->start != REPORT_NO_DAY) {
+        lo = (int64_t)p->start - REPORT_BASELINE_DAYS;
+        hi = p->start;
+    }
+    for (size_t t = 0; t < c->n_tp; t++)
+        if (w[t].start != REPORT_NO_DAY && w[t].start <= w[t].end) {
+            lo = w[t].start < lo ? w[t].start : lo;
+            hi = w[t].end > hi ? w[t].end : hi;
+        }
     for (size_t k = 0; k < n; k++) {
         measure_record r = measure_series_at(records, k);
         bool is_ais = c->ais_id && r.measure == c->ais_id;
         size_t col = 0;
-        if (!is_ais && !column_of(c, r.measure, &col))
+        if ((!is_ais && !column_of(c, r.measure, &col)) || r.day == REPORT_NO_DAY || r.day < lo ||
+            r.day > hi)
             continue;
         for (size_t t = 0; t < c->stride; t++) {
             int dist;
@@ -309,6 +322,7 @@ typedef struct {
     uint64_t administrations;
     bool synthetic, truncated;
     json_t *serious_list;
+    report_columns columns; /* the measures' values, [m][participant * stride + t] */
 } cohort;
 
 /* Keeps the participants whose plan starts (or, without a plan, whose first
@@ -493,10 +507,15 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
     /* per participant: the flow, values in core/report's layout, AIS */
     report_patient *pts = arena_alloc(a, (np + 1) * sizeof *pts);
     stats_visit *visits = arena_alloc(a, (np * n_tp + 1) * sizeof *visits);
-    double *values = arena_alloc(a, (np * n_m * stride + 1) * sizeof *values);
-    bool *present = arena_alloc(a, np * n_m * stride + 1);
-    if (!pts || !visits || !values || !present)
+    /* the columns as read, in the measures' order: no copy per patient */
+    const double **col_values = arena_alloc(a, (n_m + 1) * sizeof *col_values);
+    const bool **col_present = arena_alloc(a, (n_m + 1) * sizeof *col_present);
+    if (!pts || !visits || !col_values || !col_present)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    for (size_t m = 0; m < n_m; m++) {
+        col_values[m] = c->col_values[mk[m].first_seen];
+        col_present[m] = c->col_present[mk[m].first_seen];
+    }
     *out = (cohort){n_tp,
                     n_m,
                     np,
@@ -509,7 +528,8 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
                     0,
                     false,
                     c->truncated || data->timepoints_truncated,
-                    NULL};
+                    NULL,
+                    {col_values, col_present}};
     for (size_t i = 0; i < np; i++) {
         const report_participant *r = &data->participants[i];
         report_patient *p = &pts[i];
@@ -529,16 +549,6 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
         }
         report_death_is_final(pv, n_tp);
         p->visits = pv;
-        p->values = &values[i * n_m * stride];
-        p->present = &present[i * n_m * stride];
-        for (size_t m = 0; m < n_m; m++) {
-            size_t col = (size_t)mk[m].first_seen;
-            for (size_t t = 0; t < stride; t++) {
-                bool have = c->col_present[col][i * stride + t];
-                present[(i * n_m + m) * stride + t] = have;
-                values[(i * n_m + m) * stride + t] = have ? c->col_values[col][i * stride + t] : 0;
-            }
-        }
         p->ais = c->any_ais ? &c->ais[i * stride] : NULL;
     }
     /* adverse events of treated cohort participants (ordered by patient) */
@@ -577,16 +587,17 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
  * with at least one value, one array a patient with one entry per time point
  * (baseline first), null where absent; "of" counts every such patient. */
 enum { REPORT_TRAJECTORIES_MAX = 200 };
-static json_t *trajectories(const report_patient *pts, size_t np, size_t m, size_t n_m,
-                            size_t stride)
+static json_t *trajectories(const report_patient *pts, size_t np, const report_columns *columns,
+                            size_t m, size_t stride)
 {
     json_t *list = json_array();
     json_int_t of = 0;
     for (size_t i = 0; i < np; i++) {
         const report_patient *p = &pts[i];
-        if (!p->treated || !p->present || m >= n_m)
+        if (!p->treated)
             continue;
-        const bool *have = &p->present[m * stride];
+        const bool *have = &columns->present[m][i * stride];
+        const double *values = &columns->values[m][i * stride];
         size_t t = 0;
         while (t < stride && !have[t])
             t++;
@@ -596,8 +607,7 @@ static json_t *trajectories(const report_patient *pts, size_t np, size_t m, size
             continue;
         json_t *row = json_array();
         for (t = 0; t < stride; t++)
-            json_array_append_new(row, have[t] ? report_json_number(p->values[m * stride + t], 4)
-                                               : json_null());
+            json_array_append_new(row, have[t] ? report_json_number(values[t], 4) : json_null());
         json_array_append_new(list, row);
     }
     return json_pack("{s:I, s:I, s:o}", "drawn", (json_int_t)json_array_size(list), "of", of,
@@ -629,7 +639,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         json_decref(serious_list);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     }
-    report_input in = {co.pts, np, n_tp, n_m, co.aes, co.n_ae, co.administrations};
+    report_input in = {co.pts, np, n_tp, n_m, co.aes, co.n_ae, co.administrations, &co.columns};
     if ((st = report_compute(&in, scratch, pairs, res, err)) != CC_OK) {
         json_decref(serious_list);
         return st;
@@ -687,7 +697,7 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
         }
         json_t *mj = json_pack("{s:s, s:s, s:o, s:o}", "instrument", co.measures[m].instrument,
                                "score", co.measures[m].score, "timepoints", cells, "trajectories",
-                               trajectories(co.pts, np, m, n_m, stride));
+                               trajectories(co.pts, np, &co.columns, m, stride));
         double lo, hi;
         if (score_range(co.measures[m].instrument, co.measures[m].score, &lo, &hi))
             json_object_set_new(mj, "range", json_pack("{s:f, s:f}", "min", lo, "max", hi));

@@ -96,7 +96,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "cellclinic report outcomes: option --data: %s\n", err.message);
         return 1;
     }
-    arena *a = arena_create((size_t)1 << 30);
+    arena *a = arena_create((size_t)8 << 30); /* about 1 GiB for 1,000,000 patients */
     report_query q = {protocol_id, from,  to, store_today(), condition, product_type,
                       route,       false, 0};
     json_t *report = NULL;

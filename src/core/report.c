@@ -31,13 +31,21 @@ static cc_status measures(const report_input *in, double *scratch, stats_pair *p
                 if (!due_at(p, t))
                     continue;
                 c->due++;
-                bool have = p->present && p->present[m * stride + t];
+                const double *values = p->values;
+                const bool *present = p->present;
+                size_t row = m * stride;
+                if (in->columns) {
+                    values = in->columns->values[m];
+                    present = in->columns->present[m];
+                    row = i * stride;
+                }
+                bool have = present && present[row + t];
                 if (have)
-                    scratch[n++] = p->values[m * stride + t];
+                    scratch[n++] = values[row + t];
                 if (t > 0) {
-                    bool base = p->present && p->present[m * stride];
-                    pairs[np++] = (stats_pair){base ? p->values[m * stride] : 0,
-                                               have ? p->values[m * stride + t] : 0, base, have};
+                    bool base = present && present[row];
+                    pairs[np++] = (stats_pair){base ? values[row] : 0, have ? values[row + t] : 0,
+                                               base, have};
                 }
             }
             cc_status st = stats_describe(scratch, n, &c->summary, err);

@@ -111,6 +111,15 @@ typedef struct {
     bool serious;
 } report_ae;
 
+/* Measure values by measure instead of by patient: column m holds
+ * values[m][i * (n_timepoints + 1) + t] for patient i, present[m] the same
+ * layout. A cohort read measure by measure passes its columns as they are
+ * (no copy into each patient's rows); the results are the same. */
+typedef struct {
+    const double *const *values;
+    const bool *const *present;
+} report_columns;
+
 typedef struct {
     const report_patient *patients;
     size_t n_patients;
@@ -119,6 +128,8 @@ typedef struct {
     const report_ae *aes;
     size_t n_aes;
     uint64_t administrations;
+    /* NULL: the values are the patients' values/present */
+    const report_columns *columns;
 } report_input;
 
 typedef struct {

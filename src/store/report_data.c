@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/adverse.h"
+#include "core/bigvec.h"
 #include "store/clinic_settings.h"
 
 static cc_status out_of_memory(cc_error *err)
@@ -13,20 +14,32 @@ static cc_status out_of_memory(cc_error *err)
     return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
 }
 
-/* Grows *rows (arena) to hold one more element of size sz. */
-static void *grow(arena *a, void **rows, size_t *cap, size_t n, size_t sz)
+/* An array read row by row (core/bigvec), freed when the arena is released. */
+static void vec_free(void *v)
 {
-    if (n < *cap)
-        return (char *)*rows + n * sz;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *fresh = arena_alloc(a, ncap * sz);
-    if (!fresh)
+    bigvec_free(v);
+}
+
+/* bigvec_push, the growth counted against the arena's cap (a request's
+ * report stays within its request's memory). */
+static void *vec_push(arena *a, bigvec *v)
+{
+    size_t before = v->cap;
+    void *slot = bigvec_push(v);
+    if (slot && v->cap != before && !arena_charge(a, (v->cap - before) * v->size)) {
+        v->n--;
         return NULL;
-    if (n)
-        memcpy(fresh, *rows, n * sz);
-    *rows = fresh;
-    *cap = ncap;
-    return (char *)fresh + n * sz;
+    }
+    return slot;
+}
+
+static bigvec *vec_new(arena *a, size_t size)
+{
+    bigvec *v = arena_alloc(a, sizeof *v);
+    if (!v || arena_on_release(a, vec_free, v) != 0)
+        return NULL;
+    bigvec_init(v, size);
+    return v;
 }
 
 static cc_date day_or_none(db_stmt *s, int col)
@@ -42,9 +55,10 @@ static cc_date day_or_none(db_stmt *s, int col)
 
 typedef struct {
     int64_t patient, id;
-    int protocol, kind; /* kind 0 screening, 1 plan */
-    int decision;       /* screenings: -1 none, 0 other, 1 eligible */
     cc_date day;
+    uint8_t protocol;
+    int8_t kind;     /* 0 screening, 1 plan */
+    int8_t decision; /* screenings: -1 none, 0 other, 1 eligible */
 } entry;
 
 typedef struct {
@@ -75,6 +89,16 @@ static int cmp_entry(const void *x, const void *y)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static bool entries_sorted(const entry *e, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (cmp_entry(&e[i - 1], &e[i]) > 0)
+            return false;
+    return true;
+}
+
+/* Screenings then plans, each usually stored in patient order already: two
+ * ordered runs are merged, anything else is sorted. */
 static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_set *protocols,
                               entry **entries, size_t *n, cc_error *err)
 {
@@ -87,8 +111,10 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         " WHERE protocol_id = ?",
         "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
         " WHERE status IN ('approved', 'in_progress', 'completed') AND protocol_id = ?"};
-    size_t cap = 0;
-    *n = 0;
+    bigvec *rows = vec_new(a, sizeof(entry));
+    size_t n_screenings = 0;
+    if (!rows)
+        return out_of_memory(err);
     for (int kind = 0; kind < 2; kind++) {
         db_stmt *s;
         cc_status st = db_prepare(d, f->protocol ? one[kind] : all[kind], &s, err);
@@ -97,19 +123,25 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         if (f->protocol)
             db_bind_text(s, 1, f->protocol);
         db_step_result r;
+        int last_protocol = -1;
+        const char *last_name = NULL;
         while ((r = db_step(s, err)) == DB_ROW) {
-            int protocol = intern_protocol(a, protocols, db_col_text(s, 1));
-            entry *e = protocol < 0 ? NULL : grow(a, (void **)entries, &cap, *n, sizeof *e);
+            const char *name = db_col_text(s, 1);
+            int protocol = last_name && strcmp(last_name, name) == 0
+                               ? last_protocol
+                               : intern_protocol(a, protocols, name);
+            entry *e = protocol < 0 ? NULL : vec_push(a, rows);
             if (!e)
                 break;
+            last_protocol = protocol;
+            last_name = protocols->names[protocol];
             const char *decision = db_col_text(s, 3);
             *e = (entry){db_col_int(s, 0),
                          db_col_int(s, 2),
-                         protocol,
-                         kind,
-                         db_col_is_null(s, 3) ? -1 : strcmp(decision, "eligible") == 0,
-                         day_or_none(s, 4)};
-            (*n)++;
+                         day_or_none(s, 4),
+                         (uint8_t)protocol,
+                         (int8_t)kind,
+                         (int8_t)(db_col_is_null(s, 3) ? -1 : strcmp(decision, "eligible") == 0)};
         }
         db_done(s);
         if (r == DB_ERROR)
@@ -119,9 +151,23 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
                        ? cc_fail(err, CC_INVALID, "protocol", "too_many", "more than %d protocols",
                                  REPORT_MAX_PROTOCOLS)
                        : out_of_memory(err);
+        if (kind == 0)
+            n_screenings = rows->n;
     }
-    if (*n)
-        qsort(*entries, *n, sizeof **entries, cmp_entry);
+    entry *e = rows->items;
+    *n = rows->n;
+    *entries = e;
+    if (!entries_sorted(e, n_screenings) || !entries_sorted(e + n_screenings, *n - n_screenings)) {
+        if (*n)
+            qsort(e, *n, sizeof *e, cmp_entry);
+        return CC_OK;
+    }
+    entry *merged = arena_alloc(a, (*n + 1) * sizeof *merged);
+    if (!merged)
+        return out_of_memory(err);
+    for (size_t i = 0, j = n_screenings, k = 0; k < *n; k++)
+        merged[k] = j == *n || (i < n_screenings && cmp_entry(&e[i], &e[j]) <= 0) ? e[i++] : e[j++];
+    *entries = merged;
     return CC_OK;
 }
 
@@ -202,28 +248,33 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
                           size_t *n, cc_error *err)
 {
     db_stmt *s;
-    size_t cap = 0;
+    bigvec *v = vec_new(a, sizeof(int64_t));
     *n = 0;
     *ids = NULL;
+    if (!v)
+        return out_of_memory(err);
     cc_status st = db_prepare(d, sql, &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;
+    bool sorted = true;
     while ((r = db_step(s, err)) == DB_ROW) {
         if (prefix && !code_starts_with(db_col_text(s, 1), prefix))
             continue;
-        int64_t *slot = grow(a, (void **)ids, &cap, *n, sizeof *slot);
+        int64_t *slot = vec_push(a, v);
         if (!slot)
             break;
         *slot = db_col_int(s, 0);
-        (*n)++;
+        sorted = sorted && (v->n == 1 || slot[-1] <= *slot);
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
     if (r != DB_DONE)
         return out_of_memory(err);
-    if (*n)
+    *ids = v->items;
+    *n = v->n;
+    if (*n && !sorted)
         qsort(*ids, *n, sizeof **ids, cmp_id);
     return CC_OK;
 }
@@ -294,8 +345,11 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         p->administrations++;
         cc_date day;
         cc_error ignored;
-        char text[CC_DATE_TEXT];
-        snprintf(text, sizeof text, "%.10s", db_col_text(s, 3));
+        char text[CC_DATE_TEXT]; /* the day of the instant: its first ten characters */
+        const char *started = db_col_text(s, 3);
+        size_t len = strnlen(started, CC_DATE_TEXT - 1);
+        memcpy(text, started, len);
+        text[len] = '\0';
         if (date_parse(text, "started_at", &day, &ignored) == CC_OK &&
             (p->first_administration == REPORT_NO_DATE || day < p->first_administration))
             p->first_administration = day;
@@ -339,11 +393,6 @@ static int cmp_timepoint(const void *x, const void *y)
     return a->months != b->months ? (a->months < b->months ? -1 : 1) : strcmp(a->label, b->label);
 }
 
-typedef struct {
-    size_t participant;
-    report_visit v;
-} visit_row;
-
 static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_refs, report_data *out,
                              cc_error *err)
 {
@@ -358,15 +407,18 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
                             NULL, &links, &n_links, err);
     if (st != CC_OK)
         return st;
+    bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
+    if (!visits || !owners)
+        return out_of_memory(err);
     if ((st = db_prepare(d,
                          "SELECT plan_id, label, months, status, target_date, window_start,"
                          " window_end, id, instruments FROM followup_visits",
                          &s, err)) != CC_OK)
         return st;
-    visit_row *rows = NULL;
-    size_t cap = 0, n = 0;
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
+    bool grouped = true; /* the visits come participant after participant */
+    uint32_t last = 0;
     while ((r = db_step(s, err)) == DB_ROW) {
         long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
@@ -374,17 +426,23 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
         if (t < 0)
             continue;
-        visit_row *v = grow(a, (void **)&rows, &cap, n, sizeof *v);
-        if (!v)
+        report_visit *v = vec_push(a, visits);
+        uint32_t *owner = vec_push(a, owners);
+        if (!v || !owner)
             break;
         /* the list is a JSON array of instrument ids: the quoted id is enough */
         bool asks = strstr(db_col_text(s, 8), "\"satisfaction\"") != NULL;
-        *v = (visit_row){(size_t)i,
-                         {(size_t)t, visit_status(db_col_text(s, 3)), day_or_none(s, 4),
-                          day_or_none(s, 5), day_or_none(s, 6), asks,
-                          id_in(links, n_links, db_col_int(s, 7))}};
+        *v = (report_visit){day_or_none(s, 4),
+                            day_or_none(s, 5),
+                            day_or_none(s, 6),
+                            visit_status(db_col_text(s, 3)),
+                            (uint16_t)t,
+                            asks,
+                            id_in(links, n_links, db_col_int(s, 7))};
+        *owner = (uint32_t)i;
+        grouped = grouped && (owners->n == 1 || *owner >= last);
+        last = *owner;
         out->any_visit_asks_satisfaction |= asks;
-        n++;
     }
     db_done(s);
     if (r == DB_ERROR)
@@ -395,30 +453,42 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
     report_timepoint before[REPORT_MAX_TIMEPOINTS];
     memcpy(before, out->timepoints, sizeof before);
     qsort(out->timepoints, out->n_timepoints, sizeof out->timepoints[0], cmp_timepoint);
-    size_t remap[REPORT_MAX_TIMEPOINTS];
+    uint16_t remap[REPORT_MAX_TIMEPOINTS];
+    bool moved = false;
     for (size_t i = 0; i < out->n_timepoints; i++)
         for (size_t j = 0; j < out->n_timepoints; j++)
-            if (strcmp(before[i].label, out->timepoints[j].label) == 0)
-                remap[i] = j;
-    /* group by participant (counting sort keeps the rows' order within one) */
-    out->visits = arena_alloc(a, (n + 1) * sizeof *out->visits);
-    if (!out->visits)
-        return out_of_memory(err);
+            if (strcmp(before[i].label, out->timepoints[j].label) == 0) {
+                remap[i] = (uint16_t)j;
+                moved |= i != j;
+            }
+    size_t n = visits->n;
+    report_visit *rows = visits->items;
+    const uint32_t *owner = owners->items;
+    for (size_t k = 0; moved && k < n; k++)
+        rows[k].timepoint = remap[rows[k].timepoint];
+    /* group by participant (counting sort keeps the rows' order within one);
+     * rows already grouped stay where they are */
     for (size_t k = 0; k < n; k++)
-        out->participants[rows[k].participant].n_visits++;
+        out->participants[owner[k]].n_visits++;
     size_t next = 0;
     for (size_t i = 0; i < out->n_participants; i++) {
         out->participants[i].first_visit = next;
         next += out->participants[i].n_visits;
-        out->participants[i].n_visits = 0;
-    }
-    for (size_t k = 0; k < n; k++) {
-        report_participant *p = &out->participants[rows[k].participant];
-        report_visit v = rows[k].v;
-        v.timepoint = remap[v.timepoint];
-        out->visits[p->first_visit + p->n_visits++] = v;
+        if (!grouped)
+            out->participants[i].n_visits = 0;
     }
     out->n_visits = n;
+    if (grouped) {
+        out->visits = n ? rows : arena_alloc(a, sizeof *out->visits);
+        return out->visits ? CC_OK : out_of_memory(err);
+    }
+    out->visits = arena_alloc(a, (n + 1) * sizeof *out->visits);
+    if (!out->visits)
+        return out_of_memory(err);
+    for (size_t k = 0; k < n; k++) {
+        report_participant *p = &out->participants[owner[k]];
+        out->visits[p->first_visit + p->n_visits++] = rows[k];
+    }
     return CC_OK;
 }
 
@@ -447,7 +517,9 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                    &s, err);
     if (st != CC_OK)
         return st;
-    size_t cap = 0;
+    bigvec *events = vec_new(a, sizeof(report_event));
+    if (!events)
+        return out_of_memory(err);
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         int64_t patient = db_col_int(s, 0);
@@ -461,7 +533,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                 chosen = i;
                 break;
             }
-        report_event *e = grow(a, (void **)&out->events, &cap, out->n_events, sizeof *e);
+        report_event *e = vec_push(a, events);
         if (!e)
             break;
         const char *text = db_col_text(s, 2);
@@ -473,7 +545,8 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                             arena_strdup(a, db_col_text(s, 5)),
                             (int)db_col_int(s, 3),
                             db_col_int(s, 4) != 0};
-        out->n_events++;
+        out->events = events->items;
+        out->n_events = events->n;
     }
     db_done(s);
     if (r == DB_ERROR)

@@ -23,7 +23,9 @@
  * recorded text, which may be free text) and its code apart. Measure series are streamed by
  * report_store_series (the bytes are valid during the callback only).
  *
- * Memory: everything from the caller's arena. Read-only; the caller holds a
+ * Memory: everything from the caller's arena (the arrays read row by row are
+ * core/bigvec blocks counted against its cap and freed at its release).
+ * Read-only; the caller holds a
  * read transaction for a consistent snapshot.
  */
 #ifndef CC_STORE_REPORT_DATA_H
@@ -68,9 +70,9 @@ typedef struct {
 } report_participant;
 
 typedef struct {
-    size_t timepoint; /* index into timepoints */
-    report_visit_status status;
     cc_date target, window_start, window_end;
+    report_visit_status status;
+    uint16_t timepoint; /* index into timepoints */
     /* the visit's instrument list names the satisfaction questionnaire; a
      * link to it was issued for this visit (the satisfaction table) */
     bool asks_satisfaction, satisfaction_link;

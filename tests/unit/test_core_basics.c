@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
+#include "core/bigvec.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/mrn.h"
@@ -229,6 +230,29 @@ static void count_release(void *p)
     released++;
 }
 
+/* bigvec: elements survive every growth (past the size where huge pages are
+ * asked for), in order. */
+static void test_bigvec(void **state)
+{
+    (void)state;
+    bigvec v;
+    bigvec_init(&v, sizeof(uint64_t));
+    for (uint64_t i = 0; i < 3000000; i++) {
+        uint64_t *slot = bigvec_push(&v);
+        assert_non_null(slot);
+        *slot = i * 2654435761u;
+    }
+    assert_int_equal(v.n, 3000000);
+    assert_true(v.cap >= v.n);
+    const uint64_t *items = v.items;
+    for (uint64_t i = 0; i < 3000000; i += 997)
+        assert_true(items[i] == i * 2654435761u);
+    assert_true(items[2999999] == 2999999 * (uint64_t)2654435761u);
+    bigvec_free(&v);
+    assert_null(v.items);
+    assert_int_equal(v.n, 0);
+}
+
 static void test_arena(void **state)
 {
     (void)state;
@@ -244,6 +268,29 @@ static void test_arena(void **state)
     assert_int_equal(arena_on_release(a, count_release, NULL), 0);
     arena_release(a);
     assert_int_equal(released, 1);
+    /* a large array gets a block of its own: zeroed, aligned, and the small
+     * allocations around it keep sharing the current block */
+    a = arena_create((size_t)64 << 20);
+    char *small = arena_alloc(a, 100);
+    unsigned char *large = arena_alloc(a, (size_t)8 << 20);
+    char *after = arena_alloc(a, 100);
+    assert_non_null(large);
+    assert_int_equal((uintptr_t)large % 16, 0);
+    for (size_t i = 0; i < ((size_t)8 << 20); i += 4093)
+        assert_int_equal(large[i], 0);
+    assert_int_equal(large[((size_t)8 << 20) - 1], 0);
+    assert_ptr_equal(after, small + 112);
+    memset(large, 0xab, (size_t)8 << 20);
+    assert_true(arena_used(a) >= ((size_t)8 << 20) + 224);
+    assert_null(arena_alloc(a, (size_t)60 << 20)); /* the cap counts large blocks too */
+    /* memory held elsewhere for the arena's work counts against the cap */
+    size_t used = arena_used(a);
+    assert_false(arena_charge(a, (size_t)64 << 20));
+    assert_int_equal(arena_used(a), used);
+    assert_true(arena_charge(a, (size_t)1 << 20));
+    assert_int_equal(arena_used(a), used + ((size_t)1 << 20));
+    assert_null(arena_alloc(a, ((size_t)64 << 20) - used - ((size_t)1 << 20) + 16));
+    arena_release(a);
 }
 
 /* Erasure requests: a person linked to a unit is traceability data, kept 30
@@ -283,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_weight_bounds),
         cmocka_unit_test(test_buf_cap_and_failure),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_bigvec),
         cmocka_unit_test(test_erasure_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

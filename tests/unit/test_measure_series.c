@@ -15,6 +15,7 @@
 
 #include "app/observation_measures.h"
 #include "core/measure_series.h"
+#include "core/score_scan.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"
 #include "store/observations.h"
@@ -108,6 +109,169 @@ static void test_extraction(void **state)
                                                "{\"ASIAImpairmentScale\":\"F\"}}",
                                                v, 4),
                      0);
+}
+
+/* ---- the plain-document scanner against jansson ---- */
+
+/* A random JSON value from pieces that the scanner reads itself or leaves
+ * to jansson: escapes, non-ASCII, repeated keys, long and huge numbers,
+ * negative zero, nesting, malformed text. */
+static void random_value(uint64_t *seed, char *out, size_t cap, int depth);
+
+static void append(char *out, size_t cap, const char *text)
+{
+    size_t len = strlen(out);
+    snprintf(out + len, cap - len, "%s", text);
+}
+
+static const char *random_key(uint64_t *seed)
+{
+    static const char *const keys[] = {"total",
+                                       "current",
+                                       "worst",
+                                       "average",
+                                       "ais_grade",
+                                       "scores",
+                                       "totals",
+                                       "classification",
+                                       "upperExtremity",
+                                       "lowerExtremity",
+                                       "lightTouch",
+                                       "pinPrick",
+                                       "ASIAImpairmentScale",
+                                       "",
+                                       "a\\u00e9",
+                                       "caf\xc3\xa9",
+                                       "x\\\"y",
+                                       "a_name_of_more_than_forty_characters_for_the_limit"};
+    return keys[next_random(seed) % (sizeof keys / sizeof keys[0])];
+}
+
+static void random_object(uint64_t *seed, char *out, size_t cap, int depth)
+{
+    append(out, cap, "{");
+    size_t n = next_random(seed) % 6;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            append(out, cap, next_random(seed) % 50 ? "," : ",,");
+        append(out, cap, "\"");
+        append(out, cap, random_key(seed));
+        append(out, cap, next_random(seed) % 2 ? "\":" : "\" : ");
+        random_value(seed, out, cap, depth + 1);
+    }
+    append(out, cap, "}");
+}
+
+static void random_value(uint64_t *seed, char *out, size_t cap, int depth)
+{
+    static const char *const scalars[] = {"0",
+                                          "7",
+                                          "-3",
+                                          "-0",
+                                          "10.5",
+                                          "1e3",
+                                          "2.5E-2",
+                                          "-0.0",
+                                          "1e999",
+                                          "01",
+                                          "1.",
+                                          ".5",
+                                          "+1",
+                                          "123456789012345678901234",
+                                          "\"50\"",
+                                          "\"ND\"",
+                                          "\"C\"",
+                                          "\"A\"",
+                                          "\"F\"",
+                                          "\" 5\"",
+                                          "\"inf\"",
+                                          "\"0x10\"",
+                                          "\"\"",
+                                          "\"a\\nb\"",
+                                          "\"\xc3\xa9\"",
+                                          "true",
+                                          "false",
+                                          "null",
+                                          "nul",
+                                          "[]",
+                                          "[1, \"x\", [null]]",
+                                          "9223372036854775807",
+                                          "123456789012345678",
+                                          "1.5e99",
+                                          "1e-400",
+                                          "\"7.25\""};
+    uint64_t r = next_random(seed) % 10;
+    if (depth < 20 && r < 3)
+        random_object(seed, out, cap, depth);
+    else
+        append(out, cap, scalars[next_random(seed) % (sizeof scalars / sizeof scalars[0])]);
+}
+
+static void assert_same_values(const char *instrument, const char *doc)
+{
+    measure_value fast[OBSERVATION_MEASURES_MAX], slow[OBSERVATION_MEASURES_MAX];
+    size_t n_fast = 0, n_slow = 0;
+    bool sure = score_scan(instrument, doc, fast, OBSERVATION_MEASURES_MAX, &n_fast);
+    json_t *parsed = json_loads(doc, 0, NULL);
+    if (parsed)
+        n_slow = observation_measures(instrument, parsed, slow, OBSERVATION_MEASURES_MAX);
+    json_decref(parsed);
+    if (!sure)
+        return;
+    if (!parsed || n_fast != n_slow)
+        fail_msg("%s %s: scanner %zu values, jansson %s %zu", instrument, doc, n_fast,
+                 parsed ? "" : "(refused)", n_slow);
+    for (size_t i = 0; i < n_fast; i++) {
+        assert_string_equal(fast[i].score, slow[i].score);
+        assert_memory_equal(&fast[i].value, &slow[i].value, sizeof fast[i].value);
+    }
+}
+
+static void test_scan_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const char *const plain[][2] = {
+        {"nrs-pain", "{\"instrument\":\"nrs-pain\",\"scores\":{\"average\":4,\"current\":0,"
+                     "\"worst\":10},\"version\":\"1\"}"},
+        {"isncsci", "{\"classification\":{\"ASIAImpairmentScale\":\"B\"},\"totals\":"
+                    "{\"lightTouch\":\"80\",\"lowerExtremity\":\"ND\",\"pinPrick\":\"76\","
+                    "\"upperExtremity\":\"50\"}}"},
+        {"alsfrs-r", "{ \"scores\" : { \"total\" : 38.25 , \"ais_grade\": 2 } }"},
+        {"phq-9", "{\"total\": -0, \"item\": [1, 2], \"flag\": true}"},
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        /* the documents the clinic writes take the scanner's path */
+        assert_true(score_scan(plain[i][0], plain[i][1], v, OBSERVATION_MEASURES_MAX, &n));
+        assert_same_values(plain[i][0], plain[i][1]);
+    }
+    static const char *const unsure[] = {"{\"total\":1,\"total\":2}",
+                                         "{\"scores\":{\"a\\u00e9\":1}}",
+                                         "[1]",
+                                         "{\"a\":1e999}",
+                                         "{\"a\":12345678901234567890}",
+                                         "{\"a\":1} x",
+                                         "{\"a\":01}"};
+    for (size_t i = 0; i < sizeof unsure / sizeof unsure[0]; i++) {
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        assert_false(score_scan("nrs-pain", unsure[i], v, OBSERVATION_MEASURES_MAX, &n));
+    }
+    uint64_t seed = 7;
+    size_t sure = 0;
+    static char doc[1 << 16];
+    for (int k = 0; k < 200000; k++) {
+        doc[0] = '\0';
+        random_object(&seed, doc, sizeof doc, 0);
+        const char *instrument = k % 3 == 0 ? "isncsci" : "nrs-pain";
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n;
+        sure += score_scan(instrument, doc, v, OBSERVATION_MEASURES_MAX, &n);
+        assert_same_values(instrument, doc);
+    }
+    /* both paths are exercised: most random documents are plain, many are not */
+    assert_true(sure > 20000 && sure < 180000);
 }
 
 /* ---- store ---- */
@@ -244,6 +408,91 @@ static void test_store_append_and_rebuild(void **state)
     buf_release(&again);
 }
 
+/* A rebuild over many interleaved observations (past the size where its
+ * arrays are mapped, patients out of order) gives, patient by patient, the
+ * values of a plain read of the observations in (patient, id) order. */
+static void test_store_rebuild_many(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    enum { PATIENTS = 300, OBSERVATIONS = 45000 };
+    int64_t first = 0;
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    db_stmt *s;
+    for (int i = 0; i < PATIENTS; i++) {
+        assert_int_equal(
+            db_prepare(f->d,
+                       "INSERT INTO patients (mrn, family_name, given_names, birth_date, sex,"
+                       " language, search_key, identity_key, synthetic, version, created_at,"
+                       " updated_at) VALUES (?, 'Many', 'T', '1980-01-01', 'male', 'fr', ?, ?,"
+                       " 1, 1, 't', 't') RETURNING id",
+                       &s, &err),
+            CC_OK);
+        char key[32];
+        snprintf(key, sizeof key, "MANY%05d", i);
+        db_bind_text(s, 1, key);
+        db_bind_text(s, 2, key);
+        db_bind_text(s, 3, key);
+        assert_int_equal(db_step(s, &err), DB_ROW);
+        if (i == 0)
+            first = db_col_int(s, 0);
+        db_done(s);
+    }
+    uint64_t seed = 5;
+    for (int k = 0; k < OBSERVATIONS; k++) {
+        uint64_t r = next_random(&seed);
+        char day[16], scores[128];
+        snprintf(day, sizeof day, "2026-%02d-%02d", (int)(1 + r % 12), (int)(1 + (r >> 8) % 28));
+        snprintf(scores, sizeof scores,
+                 "{\"scores\":{\"current\":%d,\"worst\":%d.5,\"average\":%d}}", (int)(r >> 16) % 11,
+                 (int)(r >> 24) % 11, (int)(r >> 32) % 11);
+        assert_int_equal(
+            db_prepare(f->d,
+                       "INSERT INTO observations (patient_id, instrument, instrument_version,"
+                       " observed_on, source, answers, scores, recorded_at) VALUES (?, 'nrs-pain',"
+                       " '1', ?, 'clinician', '{}', ?, 't')",
+                       &s, &err),
+            CC_OK);
+        db_bind_int(s, 1, first + (int64_t)((r >> 40) % PATIENTS));
+        db_bind_text(s, 2, day);
+        db_bind_text(s, 3, scores);
+        assert_int_equal(db_run(s, &err), CC_OK);
+    }
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(observation_measures_ensure(f->d, true, &err), CC_OK);
+    buf got, want;
+    buf_init(&got, (size_t)32 << 20);
+    buf_init(&want, (size_t)32 << 20);
+    dump(f->d, &got);
+    assert_int_equal(db_prepare(f->d,
+                                "SELECT patient_id, observed_on, scores FROM observations"
+                                " ORDER BY patient_id, id",
+                                &s, &err),
+                     CC_OK);
+    int64_t patient = 0;
+    while (db_step(s, &err) == DB_ROW) {
+        if (db_col_int(s, 0) != patient) {
+            buf_printf(&want, "%s%lld:", patient ? "\n" : "", (long long)db_col_int(s, 0));
+            patient = db_col_int(s, 0);
+        }
+        cc_date day;
+        assert_int_equal(date_parse(db_col_text(s, 1), "day", &day, &err), CC_OK);
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t n =
+            observation_measures_text("nrs-pain", db_col_text(s, 2), v, OBSERVATION_MEASURES_MAX);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&want, "%d/nrs-pain/%s=%g;", (int)day, v[i].score, v[i].value);
+    }
+    db_done(s);
+    buf_putc(&want, '\n');
+    assert_false(buf_failed(&got));
+    assert_int_equal(got.len, want.len);
+    assert_string_equal(got.data, want.data);
+    buf_release(&got);
+    buf_release(&want);
+}
+
 static void test_store_failed_observation_adds_nothing(void **state)
 {
     fixture *f = *state;
@@ -275,7 +524,9 @@ int main(void)
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_codec_layout),
         cmocka_unit_test(test_extraction),
+        cmocka_unit_test(test_scan_agrees_with_jansson),
         cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_rebuild_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failed_observation_adds_nothing, setup,
                                         teardown),
     };

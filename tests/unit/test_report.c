@@ -58,7 +58,7 @@ static void compute(report_result *r)
 {
     double scratch[N_OF(COHORT)];
     stats_pair pairs[N_OF(COHORT)];
-    report_input in = {COHORT, N_OF(COHORT), 2, 1, AES, N_OF(AES), 8};
+    report_input in = {COHORT, N_OF(COHORT), 2, 1, AES, N_OF(AES), 8, NULL};
     cc_error err;
     assert_int_equal(report_compute(&in, scratch, pairs, r, &err), CC_OK);
 }
@@ -83,6 +83,52 @@ static void test_flow(void **state)
     assert_int_equal(r.flow.point[1].assessed, 1);
     assert_int_equal(r.flow.point[1].missing, 2);
     assert_int_equal(r.flow.point[1].missed, 1);
+}
+
+/* The same cohort given by patient rows and by measure columns gives the
+ * same result, to the bit (random cohort: 3 measures, 3 time points). */
+static void test_columns_same_as_rows(void **state)
+{
+    (void)state;
+    enum { NP = 500, NT = 3, NM = 3, STRIDE = NT + 1 };
+    static report_patient pts[NP];
+    static stats_visit visits[NP][NT];
+    static double rows[NP][NM * STRIDE], cols[NM][NP * STRIDE];
+    static bool rows_present[NP][NM * STRIDE], cols_present[NM][NP * STRIDE];
+    static double scratch[NP];
+    static stats_pair pairs[NP];
+    static report_result by_rows, by_columns;
+    uint64_t seed = 99;
+    for (size_t i = 0; i < NP; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        bool treated = (seed >> 33) % 5 != 0;
+        for (size_t t = 0; t < NT; t++)
+            visits[i][t] = (stats_visit[]){STATS_VISIT_ASSESSED, STATS_VISIT_MISSED,
+                                           STATS_VISIT_DUE}[(seed >> (40 + 2 * t)) % 3];
+        for (size_t m = 0; m < NM; m++)
+            for (size_t t = 0; t < STRIDE; t++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                bool have = (seed >> 35) % 4 != 0;
+                double v = (double)((seed >> 20) % 1000) / 7.0;
+                rows[i][m * STRIDE + t] = cols[m][i * STRIDE + t] = have ? v : 0;
+                rows_present[i][m * STRIDE + t] = cols_present[m][i * STRIDE + t] = have;
+            }
+        pts[i] = (report_patient){
+            true, true, treated, treated, treated ? visits[i] : NULL, rows[i], rows_present[i],
+            NULL};
+    }
+    cc_error err;
+    report_input in = {pts, NP, NT, NM, NULL, 0, 0, NULL};
+    assert_int_equal(report_compute(&in, scratch, pairs, &by_rows, &err), CC_OK);
+    const double *values[NM] = {cols[0], cols[1], cols[2]};
+    const bool *present[NM] = {cols_present[0], cols_present[1], cols_present[2]};
+    report_columns columns = {values, present};
+    for (size_t i = 0; i < NP; i++)
+        pts[i].values = NULL, pts[i].present = NULL;
+    in.columns = &columns;
+    assert_int_equal(report_compute(&in, scratch, pairs, &by_columns, &err), CC_OK);
+    assert_true(by_rows.cells[2][3].summary.n > 100);
+    assert_memory_equal(&by_rows, &by_columns, sizeof by_rows);
 }
 
 static void test_measures(void **state)
@@ -185,7 +231,7 @@ static void test_edge_cases(void **state)
     static report_result r;
     cc_error err;
     /* empty cohort: everything zero, intervals undefined, never NaN */
-    report_input empty = {NULL, 0, 2, 1, NULL, 0, 0};
+    report_input empty = {NULL, 0, 2, 1, NULL, 0, 0, NULL};
     assert_int_equal(report_compute(&empty, NULL, NULL, &r, &err), CC_OK);
     assert_int_equal(r.flow.treated, 0);
     assert_int_equal(r.cells[0][1].summary.n, 0);
@@ -196,7 +242,7 @@ static void test_edge_cases(void **state)
     stats_pair pairs[N_OF(COHORT)];
     /* an AE of an untreated patient is refused */
     static const report_ae bad_ae[] = {{1, "fever", 2, false}};
-    report_input in = {COHORT, N_OF(COHORT), 2, 1, bad_ae, 1, 8};
+    report_input in = {COHORT, N_OF(COHORT), 2, 1, bad_ae, 1, 8, NULL};
     assert_int_equal(report_compute(&in, scratch, pairs, &r, &err), CC_INVALID);
     static const report_ae bad_grade[] = {{2, "fever", 6, false}};
     in.aes = bad_grade;
@@ -210,14 +256,14 @@ static void test_edge_cases(void **state)
     in.n_aes = 1;
     /* inconsistent flow (treated without a screening) is refused */
     static const report_patient wrong[] = {{true, false, false, true, V2, NULL, NULL, NULL}};
-    report_input w = {wrong, 1, 2, 0, NULL, 0, 2};
+    report_input w = {wrong, 1, 2, 0, NULL, 0, 2, NULL};
     assert_int_equal(report_compute(&w, scratch, pairs, &r, &err), CC_INVALID);
     /* all values equal: SD 0, no t interval */
     static const double same[] = {4, 4, 4};
     static const bool all[] = {1, 1, 1};
     static const report_patient eq[] = {{true, true, true, true, V2, same, all, NULL},
                                         {true, true, true, true, V2, same, all, NULL}};
-    report_input e = {eq, 2, 2, 1, NULL, 0, 4};
+    report_input e = {eq, 2, 2, 1, NULL, 0, 4, NULL};
     assert_int_equal(report_compute(&e, scratch, pairs, &r, &err), CC_OK);
     assert_int_equal(r.cells[0][1].summary.ci.def, STATS_UNDEF_NO_SPREAD);
     near(r.cells[0][1].change.mean_diff, 0, 0);
@@ -446,6 +492,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_measures),
+        cmocka_unit_test(test_columns_same_as_rows),
         cmocka_unit_test(test_ais),
         cmocka_unit_test(test_adverse),
         cmocka_unit_test(test_edge_cases),
