@@ -2,10 +2,10 @@
 """cellclinic migrate-store: a clinic's data directory (SQLite) copied into an empty
 PostgreSQL database (issue 16, "migrate-store").
 
-A SQLite server gets patients, weights and reads (access log rows) and stops; the
+A SQLite server gets the demonstration data, patients, weights and reads (access log rows) and stops; the
 directory is copied into a database of a throwaway cluster (tests/pg/pgcluster.py);
 then the same users are served from PostgreSQL with the directory's signing key:
-the same patients and answers, new rows numbered after the copied ones, both audit
+the same patients and answers, the same outcome report of the demonstration data, new rows numbered after the copied ones, both audit
 chains and the checkpoints verify. A second copy into the now non-empty database is
 refused and changes nothing; bad options are refused naming the option.
 
@@ -31,6 +31,8 @@ def main():
     t = harness.Tally("migrate-store", args.verbose)
     srv = harness.Server(args.binary, verbose=args.verbose, keep=args.keep)
     with srv:
+        demo = srv.cli("demo", "--data", srv.data, timeout=600)
+        t.check(demo.returncode == 0, "the demonstration data is added", demo.stderr)
         made = [new_patient(srv, n) for n in range(5)]
         t.check(all(r.status == 201 for r in made) and len(made) == 5, "5 patients made", made)
         ids = [r.json["id"] for r in made]
@@ -40,6 +42,9 @@ def main():
         before = srv.request("GET", "/api/v1/patients/%d" % ids[2], role="physician")
         t.check(before.status == 200, "a patient read (an access log row)", before)
         listing = srv.request("GET", "/api/v1/patients?page_size=100", role="coordinator")
+        report = srv.request("GET", "/api/v1/reports/outcomes?protocol=all", role="analyst")
+        t.check(report.status == 200 and report.json["flow"]["treated"] > 0,
+                "the outcome report has treated patients to compare", report)
         srv.stop()
 
         cluster = harness.pg_cluster(args.keep)
@@ -71,6 +76,11 @@ def main():
         relisted = srv.request("GET", "/api/v1/patients?page_size=100", role="coordinator")
         t.check(relisted.status == 200 and relisted.json == listing.json,
                 "the patient list is the same", relisted)
+        again_report = srv.request("GET", "/api/v1/reports/outcomes?protocol=all",
+                                   role="analyst")
+        t.check(again_report.status == 200 and again_report.json == report.json,
+                "the outcome report of every programme is the same, to the last figure",
+                again_report)
         more = new_patient(srv, 99)
         t.check(more.status == 201 and more.json["id"] > max(ids),
                 "a new patient is numbered after the copied ones", more)
