@@ -232,6 +232,14 @@ class Server:
         url = self.database_url
         return ["--database", url] if url else ["--data", self.data]
 
+    def key_args(self):
+        """What init and serve take besides the location so that the audit signing
+        key, its public half and the checkpoint log are in self.data on either store:
+        SQLite keeps them in its data directory, PostgreSQL beside --audit-key FILE."""
+        if self.database_url:
+            return ["--audit-key", os.path.join(self.data, "audit-signing.key")]
+        return []
+
     # ---------------------------------------------------------------- life
     def __enter__(self):
         try:
@@ -261,7 +269,10 @@ class Server:
         with open(pw_file, "w") as f:
             f.write(PASSWORD + "\n")
         self.passwords[ADMIN_USER] = PASSWORD
-        r = self.cli("init", *self.store_args(), "--admin-password-file", pw_file)
+        if self.database_url:
+            os.makedirs(self.data, exist_ok=True)
+        r = self.cli("init", *self.store_args(), *self.key_args(), "--admin-password-file",
+                     pw_file)
         if r.returncode != 0:
             raise CommandError("cellclinic init failed (%d): %s%s" % (r.returncode, r.stdout,
                                                                         r.stderr))
@@ -290,6 +301,8 @@ class Server:
         self._log = open(self.log_path, "ab")
         cmd = [self.binary, "serve"] + self.store_args() + ["--listen",
                                                             "127.0.0.1:%d" % self.port]
+        if "--audit-key" not in self.serve_args:
+            cmd += self.key_args()
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         cmd += self.serve_args
