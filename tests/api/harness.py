@@ -88,6 +88,12 @@ def pg_cluster(keep=False):
     return _pg
 
 
+# Commands that take --audit-key FILE on PostgreSQL (their key, public key and
+# checkpoint log beside FILE; `audit verify` reads those with --checkpoints DIR);
+# on SQLite the data directory holds them.
+KEYED_COMMANDS = ("init", "serve")
+
+
 def store_argv(args):
     """args with `--data DIR` replaced by `--database URL` when DIR is the data dir of
     a Server on PostgreSQL."""
@@ -96,9 +102,19 @@ def store_argv(args):
         return args
     out = []
     i = 0
+    keyed = bool(args) and args[0] in KEYED_COMMANDS and "--audit-key" not in args \
+        and "--help" not in args
+    verify = args[:2] == ["audit", "verify"] and "--checkpoints" not in args \
+        and "--help" not in args
     while i < len(args):
         if args[i] == "--data" and i + 1 < len(args) and args[i + 1] in _pg_locations:
             out += ["--database", _pg_locations[args[i + 1]][0]]
+            # the signing key, its public half and the checkpoint log in the
+            # location's directory, where SQLite keeps them
+            if keyed:
+                out += ["--audit-key", os.path.join(args[i + 1], "audit-signing.key")]
+            if verify:
+                out += ["--checkpoints", args[i + 1]]
             i += 2
             continue
         out.append(args[i])
@@ -212,9 +228,12 @@ class Server:
         self.tmp = tempfile.mkdtemp(prefix="cc-apitest-")
         self.data = data_dir or os.path.join(self.tmp, "data")
         self.db_path = os.path.join(self.data, "cellclinic.db")
+        self._own_database = False
         if STORE == "pg" and data_dir is None:
             name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
             _pg_locations[self.data] = (pg_cluster(keep).create_database(name), name)
+            self._own_database = True
+        if self.data in _pg_locations:
             self.db_path = None
         self.log_path = os.path.join(self.tmp, "server.log")
         self._log = None
@@ -389,7 +408,8 @@ class Server:
             sys.stderr.write("kept data in %s%s\n" % (
                 self.tmp, " and %s" % self.database_url if self.database_url else ""))
             return
-        loc = _pg_locations.pop(self.data, None)
+        # a location the test made (location_copy) stays the test's
+        loc = _pg_locations.pop(self.data, None) if self._own_database else None
         if loc and _pg is not None and _pg.running:
             try:
                 _pg.drop_database(loc[1])
@@ -536,10 +556,7 @@ class Server:
         return loc[1] if loc else None
 
     def db_tables(self):
-        name = self._pg_dbname()
-        if name:
-            return pg_table_hashes(pg_cluster(), name)
-        return db_table_hashes(self.db_path)
+        return location_tables(self.data)
 
     def db_checksum(self, exclude=()):
         """SHA-256 over the content of every table (rows in a fixed order)."""
@@ -547,14 +564,258 @@ class Server:
 
     def db_query(self, sql, params=()):
         """Rows of sql (? placeholders) as a list of tuples, on either store."""
-        name = self._pg_dbname()
-        if name:
-            return pg_cluster().query(name, sql, params)
-        con = db_connect_ro(self.db_path)
+        return location_query(self.data, sql, params)
+
+    def db_exec(self, sql, params=()):
+        """Runs one writing statement (? placeholders) on either store, committed at
+        once, as someone with direct access to the database would: tests that tamper
+        with rows behind the server's back use it. Returns the rows of a RETURNING
+        clause (or of a query), else []."""
+        return location_exec(self.data, sql, params)
+
+    def db_script(self, sql):
+        """Runs several statements (no parameters) in one transaction on either store."""
+        location_script(self.data, sql)
+
+    def db_columns(self, table):
+        """The column names of table, in order."""
+        return location_columns(self.data, table)
+
+    def db_drop_trigger(self, name, table):
+        """Drops a guard trigger (e.g. the traceability rows' refusal of DELETE), as
+        whoever holds the database would before surgery on it."""
+        location_drop_trigger(self.data, name, table)
+
+    def db_dump(self):
+        """Every row of every database of the store as SQL text (SQLite: the clinic's
+        file and the access log's; PostgreSQL: pg_dump of the one database), for
+        tests that prove a secret is stored nowhere."""
+        return location_dump(self.data)
+
+    def db_raw_bytes(self):
+        """The bytes the store keeps on disk for this server's data, for tests that
+        prove a secret is never written in clear: SQLite, the database file with
+        its journal; PostgreSQL, after a CHECKPOINT, the files of the database and
+        the cluster's write-ahead log (deleted rows and old row versions included,
+        as in SQLite's free pages)."""
+        return location_raw_bytes(self.data)
+
+    @property
+    def on_pg(self):
+        """True when this server's store is PostgreSQL."""
+        return self._pg_dbname() is not None
+
+
+# ------------------------------------------------------- locations (either store)
+# A location is a data directory path as the tests pass it to --data: on PostgreSQL
+# it also names a database (_pg_locations), and the directory holds only the audit
+# signing key, its public half and the checkpoint log.
+
+def location_is_pg(data):
+    return data in _pg_locations
+
+
+class DatabaseError(Exception):
+    """A statement the database refused (sqlite3.Error or psql's error), on either
+    store; str() holds the database's message."""
+
+
+def _pg_run(fn, *a):
+    import pgcluster  # on sys.path once pg_cluster() ran
+    try:
+        return fn(*a)
+    except pgcluster.PgError as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_query(data, sql, params=()):
+    """Rows of sql (? placeholders) as a list of tuples, read-only on SQLite."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().query, loc[1], sql, params)
+    try:
+        con = db_connect_ro(os.path.join(data, "cellclinic.db"))
         try:
             return con.execute(sql, params).fetchall()
         finally:
             con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_exec(data, sql, params=()):
+    """One writing statement, committed (see Server.db_exec)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().query, loc[1], sql, params)
+    try:
+        con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
+        try:
+            con.execute("PRAGMA busy_timeout=30000")
+            rows = con.execute(sql, params).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_script(data, sql):
+    """Several statements without parameters, in one transaction."""
+    loc = _pg_locations.get(data)
+    if loc:
+        _pg_run(pg_cluster().psql, loc[1], sql)
+        return
+    try:
+        con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
+        try:
+            con.execute("PRAGMA busy_timeout=30000")
+            con.executescript("BEGIN;" + sql + ";COMMIT;")
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_columns(data, table):
+    if data in _pg_locations:
+        sql = ("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+               " 'public' AND table_name = ? ORDER BY ordinal_position")
+    else:
+        sql = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+    return [r[0] for r in location_query(data, sql, (table,))]
+
+
+def location_drop_trigger(data, name, table):
+    if data in _pg_locations:
+        location_exec(data, 'DROP TRIGGER "%s" ON "%s"' % (name, table))
+    else:
+        location_exec(data, 'DROP TRIGGER "%s"' % name)
+
+
+def location_dump(data):
+    loc = _pg_locations.get(data)
+    if loc:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+        import pgcluster
+        c = pg_cluster()
+        r = subprocess.run([pgcluster.tool("pg_dump"), "-h", c.sock, "-p", str(c.port), "-U",
+                            pgcluster.SUPERUSER, "--data-only", loc[1]],
+                           capture_output=True, text=True, timeout=300,
+                           stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise CommandError("pg_dump %s: %s" % (loc[1], r.stderr.strip()))
+        return r.stdout
+    out = []
+    for name in ("cellclinic.db", "access-log.db"):
+        path = os.path.join(data, name)
+        if os.path.exists(path):
+            con = sqlite3.connect(path, timeout=30)
+            try:
+                out.append("\n".join(con.iterdump()))
+            finally:
+                con.close()
+    return "\n".join(out)
+
+
+def location_raw_bytes(data):
+    import glob
+    loc = _pg_locations.get(data)
+    if loc:
+        c = pg_cluster()
+        _pg_run(c.psql, loc[1], "CHECKPOINT")
+        oid = _pg_run(c.psql, loc[1], "SELECT oid FROM pg_database WHERE datname ="
+                      " current_database()")[0][0]
+        files = glob.glob(os.path.join(c.data, "base", oid, "*")) + \
+            glob.glob(os.path.join(c.data, "pg_wal", "0*"))
+    else:
+        files = glob.glob(os.path.join(data, "cellclinic.db*"))
+    out = []
+    for f in sorted(files):
+        try:
+            with open(f, "rb") as fh:
+                out.append(fh.read())
+        except FileNotFoundError:  # a WAL segment recycled meanwhile
+            pass
+    return b"".join(out)
+
+
+def location_tables(data):
+    """{table: sha256 hex} (see db_table_hashes) of the location's database."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return pg_table_hashes(pg_cluster(), loc[1])
+    return db_table_hashes(os.path.join(data, "cellclinic.db"))
+
+
+def location_new(data):
+    """Makes data the location of a new, empty store for `cellclinic init --data
+    data` to fill: on SQLite nothing (init makes the directory); on PostgreSQL
+    (CC_TEST_STORE=pg) an empty database and the directory for its key files.
+    Returns data."""
+    if STORE == "pg":
+        name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+        _pg_locations[data] = (pg_cluster().create_database(name), name)
+        os.makedirs(data, exist_ok=True)
+    return data
+
+
+def location_missing(data):
+    """Makes data stand for a store that does not exist: on SQLite a directory
+    that is not there (the caller's path), on PostgreSQL a database never created
+    (location_exists tells whether a command made it). Returns data."""
+    if STORE == "pg":
+        name = "cc_%d_%d_missing" % (os.getpid(), next(_pg_counter))
+        _pg_locations[data] = (pg_cluster().url(name), name)
+    return data
+
+
+def location_exists(data):
+    """Whether the store of data exists at all (SQLite: the directory; PostgreSQL:
+    the database)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return bool(_pg_run(pg_cluster().psql, "postgres",
+                            "SELECT 1 FROM pg_database WHERE datname = ?", (loc[1],)))
+    return os.path.exists(data)
+
+
+def location_initialized(data):
+    """Whether `cellclinic init` made a clinic's store at data (SQLite: the database
+    file; PostgreSQL: the schema's tables in the database)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().psql, loc[1],
+                       "SELECT to_regclass('public.users') IS NOT NULL")[0][0] == "t"
+    return os.path.isfile(os.path.join(data, "cellclinic.db"))
+
+
+def location_checksum(data, exclude=()):
+    """db_checksum of the location's database."""
+    return checksum_of(location_tables(data), exclude)
+
+
+def location_copy(data, dst):
+    """A copy of a stopped server's location at dst: the directory copied, and on
+    PostgreSQL a new database made from the location's (CREATE DATABASE ...
+    TEMPLATE). Returns dst; remove it with drop_location."""
+    shutil.copytree(data, dst)
+    loc = _pg_locations.get(data)
+    if loc:
+        name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+        pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, loc[1]))
+        _pg_locations[dst] = (pg_cluster().url(name), name)
+    return dst
+
+
+def location_drop(data):
+    """Forgets a location made by location_copy: its database dropped, its
+    directory removed."""
+    loc = _pg_locations.pop(data, None)
+    if loc and _pg is not None and _pg.running:
+        _pg.drop_database(loc[1])
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def db_connect_ro(path):

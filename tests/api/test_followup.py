@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 
@@ -25,15 +24,6 @@ import harness  # noqa: E402
 from test_programmes import day, work_up  # noqa: E402
 
 NRS = {"current": "3", "average": "4", "worst": "7"}
-
-
-def db_write(srv, sql, params=()):
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    try:
-        con.execute(sql, params)
-        con.commit()
-    finally:
-        con.close()
 
 
 def eligible_patient(srv, family, birth_date="1988-04-02", sex="male"):
@@ -74,7 +64,7 @@ def record_administrations(srv, pid, plan, first_day, count=2, weight_grams=7250
     """Simulated bedside records (the bedside's administrations table), one a day from first_day
     (days from today) + 1: completed intravenous UC-MSC administrations."""
     for item in range(1, count + 1):
-        db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
+        srv.db_exec("INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
                       " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
                       " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
                       " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, ?, ?,"
@@ -166,7 +156,7 @@ def main():
             if f["label"] in shifts:
                 a, b, c = shifts[f["label"]]
                 f["date"], f["window_start"], f["window_end"] = day(a), day(b), day(c)
-        db_write(srv, "UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan))
+        srv.db_exec("UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan))
         r = srv.request("POST", "/api/v1/plans/%d/follow-up/sync" % plan, {}, role="physician")
         states = {v["label"]: v["state"] for v in (r.json or {}).get("visits", [])}
         t.check(r.status == 200 and r.json["redated"] == 3, "sync re-dates the 3 moved visits", r)
@@ -346,7 +336,7 @@ def main():
         # expired link
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "satisfaction"}, role="coordinator")
         expired = (r.json or {}).get("token", "y" * 43)
-        db_write(srv, "UPDATE questionnaire_links SET expires_at = '2020-01-01T00:00:00Z' WHERE token_hash = ?",
+        srv.db_exec("UPDATE questionnaire_links SET expires_at = '2020-01-01T00:00:00Z' WHERE token_hash = ?",
                  (hashlib.sha256(expired.encode()).hexdigest(),))
         before = srv.db_checksum(exclude)
         r = srv.request("GET", "/api/v1/questionnaire/" + expired)
@@ -393,14 +383,14 @@ def main():
         t.check(r.status == 409, "no link for a closed visit", r)
 
         # --- outcome report: the plan started 60 days ago (simulated), baseline NRS before it
-        db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
+        srv.db_exec("UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
         before = srv.db_checksum(exclude)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
                 "no administration recorded: not counted as treated", r)
         # Simulated bedside records (the bedside's tables): two administrations, one serious AE.
         record_administrations(srv, pid, plan, -60)
-        db_write(srv, "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
+        srv.db_exec("INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
                       " aware_at, serious, related_product, related_procedure, expectedness, reported_by,"
                       " created_at, updated_at, version) VALUES (?, 'ctcae', '10019211', 'Headache', 3, ?, ?, 1,"
                       " 'possible', 'unlikely', 'expected', 'nurse1', ?, ?, 1)",

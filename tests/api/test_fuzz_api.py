@@ -15,7 +15,6 @@ leave the database unchanged. A failing input is printed with the seed.
 import json
 import os
 import random
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -189,12 +188,7 @@ def reset_login_state(srv):
     failed password counted and with the harness's password-only logins (a
     random valid body of PUT /mfa/policy may have required an authenticator)."""
     srv.stop()
-    con = sqlite3.connect(srv.db_path)
-    try:
-        con.execute("DELETE FROM login_failures")
-        con.commit()
-    finally:
-        con.close()
+    srv.db_exec("DELETE FROM login_failures")
     r = srv.cli("mfa", "require", "--data", srv.data, "--role", ",".join(harness.ROLES),
                 "--required", "no")
     if r.returncode != 0:
