@@ -25,11 +25,19 @@ Store: CC_TEST_STORE=sqlite (the default) gives each Server a data directory;
 CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 (tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
 in it. Then every command the harness runs (srv.cli, run_cli) gets
-`--database URL` where a test wrote `--data srv.data`, and db_checksum(),
-db_tables() and db_query() read that database with psql (db_query takes the
-same ? placeholders). srv.db_path is None on PostgreSQL: a test that opens the
-SQLite file itself is SQLite-only. A Server built on a data_dir the test made
-itself stays on SQLite.
+`--database URL` where a test wrote `--data srv.data` (init and serve also
+`--audit-key srv.data/audit-signing.key`, audit verify `--checkpoints srv.data`,
+so the signing key, its public half and the checkpoint log are in srv.data on
+either store), and db_checksum(), db_tables() and db_query() read that database
+with psql (db_query takes the same ? placeholders). srv.db_path is None on
+PostgreSQL: tests reach the database only through the store-neutral helpers:
+db_query, db_exec and db_script (tampering behind the server's back),
+db_columns, db_drop_trigger, db_dump (every row as text), db_raw_bytes (what is
+on disk), and for stores other than a Server's the location_* functions
+(location_new for a store `init` fills, location_copy of a stopped server's,
+location_missing, location_query/exec, ...). A Server built on a data_dir the
+test made itself stays on SQLite, unless location_new or location_copy made it.
+The SQL the tests write is the subset both engines read the same way.
 """
 
 import argparse
@@ -76,15 +84,129 @@ def _kill_all():
         s.stop()
 
 
+class _PsqlSession:
+    """One psql process kept open on one database: the tests' reads and writes go
+    through it, one statement at a time (autocommit), instead of starting psql for
+    each (a db_checksum() per request in the "nothing changed" checks)."""
+
+    NULL = "\x01NULL\x01"
+
+    def __init__(self, cluster, dbname):
+        import pgcluster
+        self.pgcluster = pgcluster
+        self.dbname = dbname
+        cmd = cluster._psql_cmd(dbname) + ["-v", "ON_ERROR_STOP=0", "--csv", "-t", "-P",
+                                           "null=" + self.NULL]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.err = []
+        self.buf = b""
+        self.counter = itertools.count(1)
+        import threading
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.err.append(line.decode("utf-8", "replace"))
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+    def run(self, sql, timeout=120):
+        """Rows of one statement as tuples of text (NULL as None); PgError on an error."""
+        import csv
+        import io
+        import select
+        n = next(self.counter)
+        ok, bad = ("__cc_ok_%d__" % n).encode(), ("__cc_fail_%d__" % n).encode()
+        del self.err[:]
+        text = "%s\n;\n\\if :ERROR\n\\echo %s\n\\else\n\\echo %s\n\\endif\n" % (
+            sql.strip().rstrip(";"), bad.decode(), ok.decode())
+        try:
+            self.proc.stdin.write(text.encode("utf-8"))
+            self.proc.stdin.flush()
+        except OSError as e:
+            raise self.pgcluster.PgError("psql %s: the session ended (%s)" % (self.dbname, e))
+        deadline = time.time() + timeout
+        fd = self.proc.stdout.fileno()
+        lines = []
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                if line in (ok, bad):
+                    break
+                lines.append(line)
+            else:
+                left = deadline - time.time()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    self.proc.kill()
+                    raise self.pgcluster.PgError("psql %s: no answer within %ss" % (
+                        self.dbname, timeout))
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise self.pgcluster.PgError("psql %s: the session ended: %s" % (
+                        self.dbname, "".join(self.err).strip()))
+                self.buf += chunk
+                continue
+            break
+        if line == bad:
+            for _ in range(200):  # psql wrote the error before the marker
+                if self.err:
+                    break
+                time.sleep(0.01)
+            raise self.pgcluster.PgError("psql %s: %s" % (self.dbname, "".join(self.err).strip()))
+        out = b"\n".join(lines).decode("utf-8")
+        return [tuple(None if v == self.NULL else v for v in rec)
+                for rec in csv.reader(io.StringIO(out))]
+
+
+_sessions = {}  # database name -> _PsqlSession
+
+
+def _session_close(dbname):
+    sess = _sessions.pop(dbname, None)
+    if sess:
+        sess.close()
+
+
+def _close_sessions():
+    for name in list(_sessions):
+        _session_close(name)
+
+
 def pg_cluster(keep=False):
-    """The test process's PostgreSQL cluster, started on first use."""
+    """The test process's PostgreSQL cluster, started on first use. Its psql() runs
+    one statement in a psql session kept open per database (psql_script() starts a
+    psql of its own: several statements, one transaction)."""
     global _pg
     if _pg is None:
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
         import pgcluster
         # servers stop before the cluster at exit (atexit runs the last registered first)
         atexit.register(_kill_all)
-        _pg = pgcluster.Cluster(name="api", keep=keep)
+        cluster = pgcluster.Cluster(name="api", keep=keep)
+        atexit.register(_close_sessions)
+        cluster.psql_script = cluster.psql
+
+        def psql(dbname, sql, params=(), timeout=120):
+            sess = _sessions.get(dbname)
+            if sess is None or sess.proc.poll() is not None:
+                sess = _sessions[dbname] = _PsqlSession(cluster, dbname)
+            return sess.run(pgcluster.bind(sql, params), timeout)
+
+        def drop_database(name):
+            _session_close(name)
+            psql("postgres", 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name.replace('"', '""'))
+
+        cluster.psql = psql
+        cluster.drop_database = drop_database
+        _pg = cluster
     return _pg
 
 
@@ -665,7 +787,7 @@ def location_script(data, sql):
     """Several statements without parameters, in one transaction."""
     loc = _pg_locations.get(data)
     if loc:
-        _pg_run(pg_cluster().psql, loc[1], sql)
+        _pg_run(pg_cluster().psql_script, loc[1], sql)
         return
     try:
         con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
@@ -741,6 +863,41 @@ def location_raw_bytes(data):
     return b"".join(out)
 
 
+def location_load_sqlite(data, sqlite_file, tables):
+    """Copies every row of tables from a SQLite database file (with the clinic's
+    schema: a scratch data dir a bench generator filled) into the location's
+    PostgreSQL database, in one transaction, then moves each identity column past
+    the ids copied. For test data made by tools that write SQLite."""
+    loc = _pg_locations[data]
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+    import pgcluster
+    con = sqlite3.connect(sqlite_file)
+    script = os.path.join(tempfile.mkdtemp(prefix="cc-load-"), "load.sql")
+    try:
+        with open(script, "w") as f:
+            f.write("BEGIN;\n")
+            for table in tables:
+                cur = con.execute('SELECT * FROM "%s"' % table)
+                cols = ", ".join('"%s"' % d[0] for d in cur.description)
+                rows = cur.fetchall()
+                for i in range(0, len(rows), 500):
+                    f.write('INSERT INTO "%s" (%s) VALUES %s;\n' % (table, cols, ",".join(
+                        "(%s)" % ",".join(pgcluster.literal(v) for v in row)
+                        for row in rows[i:i + 500])))
+                f.write("SELECT setval(s, (SELECT COALESCE(MAX(id), 0) + 1 FROM \"%s\"), false)"
+                        " FROM pg_get_serial_sequence('%s', 'id') s WHERE s IS NOT NULL;\n"
+                        % (table, table))
+            f.write("COMMIT;\n")
+        c = pg_cluster()
+        r = subprocess.run(c._psql_cmd(loc[1]) + ["-f", script], capture_output=True, text=True,
+                           timeout=600, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise DatabaseError("psql %s: %s" % (loc[1], r.stderr.strip()[-2000:]))
+    finally:
+        con.close()
+        shutil.rmtree(os.path.dirname(script), ignore_errors=True)
+
+
 def location_tables(data):
     """{table: sha256 hex} (see db_table_hashes) of the location's database."""
     loc = _pg_locations.get(data)
@@ -804,6 +961,7 @@ def location_copy(data, dst):
     loc = _pg_locations.get(data)
     if loc:
         name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+        _session_close(loc[1])  # a template has no other session
         pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, loc[1]))
         _pg_locations[dst] = (pg_cluster().url(name), name)
     return dst
@@ -886,10 +1044,19 @@ SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.
 """
 
 
+# The access log's tables: on SQLite a file of their own (access-log.db, written by
+# a background writer after the reads it records), on PostgreSQL in the clinic's
+# database. db_tables() covers the clinic's database as SQLite has it, so leaves
+# them out on PostgreSQL too; tests read the access log with db_query.
+ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
+
+
 def pg_table_hashes(cluster, dbname):
     """{table: sha256 hex} for every table of a PostgreSQL database (schema public
-    tables by their bare names), as db_table_hashes gives for SQLite."""
-    return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)}
+    tables by their bare names) but the access log's, as db_table_hashes gives for
+    SQLite's cellclinic.db."""
+    return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)
+            if name not in ACCESS_LOG_TABLES}
 
 
 def checksum_of(hashes, exclude=()):

@@ -626,7 +626,21 @@ def main():
     # of them treated under sci, each with NRS values), the first 200 by patient id drawn, the same every time
     with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
         gen = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "outcomes_gen.py")
-        g = subprocess.run([sys.executable, gen, srv.db_path, "800"], capture_output=True, text=True)
+        if srv.on_pg:
+            # the generator writes SQLite: into a scratch data dir of the same schema (its
+            # only user the administrator, id 1, as here), then copied row for row
+            scratch = os.path.join(srv.tmp, "generated")
+            harness.run_cli(args.binary, ["init", "--data", scratch])
+            g = subprocess.run([sys.executable, gen, os.path.join(scratch, "cellclinic.db"), "800"],
+                               capture_output=True, text=True)
+            if g.returncode == 0:
+                harness.location_load_sqlite(srv.data, os.path.join(scratch, "cellclinic.db"), (
+                    "patients", "patient_conditions", "screenings", "plans", "administrations",
+                    "followup_visits", "observations", "adverse_events"))
+                srv.db_exec("UPDATE derived_data SET built = 0 WHERE name = 'measure_series'")
+        else:
+            g = subprocess.run([sys.executable, gen, srv.db_path, "800"], capture_output=True,
+                               text=True)
         t.check(g.returncode == 0, "800 patients generated", g.stderr)
         # the generator leaves the measure series to be built, as on an older data dir: the command line does it
         c = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",
