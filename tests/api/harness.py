@@ -162,6 +162,7 @@ class _PsqlSession:
                 time.sleep(0.01)
             raise self.pgcluster.PgError("psql %s: %s" % (self.dbname, "".join(self.err).strip()))
         out = b"\n".join(lines).decode("utf-8")
+        csv.field_size_limit(max(csv.field_size_limit(), len(out) + 1))  # query()'s JSON
         return [tuple(None if v == self.NULL else v for v in rec)
                 for rec in csv.reader(io.StringIO(out))]
 

@@ -671,14 +671,15 @@ def run_postgresql(t, b, tmp, args):
         t.check(r.returncode == 0, "postgresql: a good backup of a SQLite data dir", r.stderr)
     with harness.Server(b, keep=args.keep) as srv:
         new_patient(srv, 0, "Kept")
+        srv.stop()  # (a clean stop signs a checkpoint: before it, the database would change)
         before = srv.db_checksum()
         out = os.path.join(tmp, "pg.ccbk")
         r = cli(b, ["backup", "--data", srv.data, "--to", out])
         t.check(r.returncode == 2 and "pg_dump" in r.stderr and not os.path.exists(out)
-                and not [n for n in os.listdir(tmp) if n.startswith("pg.ccbk")],
+                and not [n for n in os.listdir(tmp) if n.startswith("pg.ccbk")]
+                and srv.db_checksum() == before,
                 "postgresql: backup refuses the database, names pg_dump, writes nothing",
                 (r.returncode, r.stderr))
-        srv.stop()
         r = cli(b, ["restore", "--from", good, "--data", srv.data, "--public-key",
                     os.path.join(sqlite_dir, "audit-signing.pub")])
         t.check(r.returncode == 2 and "pg_dump" in r.stderr and srv.db_checksum() == before,
