@@ -16,8 +16,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_mfa(int argc, char **argv);
-int cmd_backup(int argc, char **argv);  /* backup, backup keygen */
-int cmd_restore(int argc, char **argv); /* restore --from FILE --data DIR */
+int cmd_backup(int argc, char **argv);        /* backup, backup keygen */
+int cmd_restore(int argc, char **argv);       /* restore --from FILE --data DIR */
+int cmd_migrate_store(int argc, char **argv); /* migrate-store --from DIR --to URL */
 int cmd_demo(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 /* Helpers working in other branches add their commands below this line. */

@@ -25,6 +25,7 @@ static const command COMMANDS[] = {
     {"audit", cmd_audit, "check the audit trail (audit verify)"},
     {"backup", cmd_backup, "checked online copy of the database, optionally encrypted"},
     {"restore", cmd_restore, "replace a data directory's database by a checked backup"},
+    {"migrate-store", cmd_migrate_store, "copy a data directory into an empty PostgreSQL database"},
     {"demo", cmd_demo, "add synthetic demonstration patients and requests"},
     {"isbt128", cmd_isbt128, "ISBT 128 donation identification numbers (check-char, verify, new)"},
     {"isncsci", cmd_isncsci, "classify ISNCSCI examinations (isncsci classify < exams.json)"},

@@ -47,7 +47,7 @@ static cc_status create_in_database(const char *url, db **out, cc_error *err)
                         NULL, 0, &tables, err);
     if (st == CC_OK && tables > 0)
         st = cc_fail(err, CC_CONFLICT, "data", "exists",
-                     "the database already holds tables; init makes a new database only");
+                     "the database already holds tables: a new cellclinic database starts empty");
     if (st != CC_OK) {
         db_close(*out);
         *out = NULL;

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { PG_STMT_CACHE = 256 };
 
@@ -64,6 +65,7 @@ typedef struct pg_db pg_db;
 typedef struct {
     struct db_stmt base;
     const char *key; /* the caller's literal: the cache key */
+    char *text;      /* the caller's text, to tell a reused buffer from the literal */
     char *sql;       /* rewritten with $n */
     char name[24];   /* the prepared statement's name on the connection */
     bool prepared;
@@ -218,6 +220,7 @@ static void free_stmt(pg_stmt *s)
     free(s->lengths);
     free(s->formats);
     free(s->types);
+    free(s->text);
     free(s->sql);
     free(s);
 }
@@ -231,13 +234,22 @@ static void pg_close(db *base)
     free(d);
 }
 
+/* Whether the text after a parameter tests it for NULL ("IS NULL", "IS NOT
+ * NULL"). */
+static bool only_null_tested(const char *after)
+{
+    while (*after == ' ' || *after == '\n')
+        after++;
+    return strncasecmp(after, "IS NULL", 7) == 0 || strncasecmp(after, "IS NOT NULL", 11) == 0;
+}
+
 /* sql with each `?` outside quotes and comments numbered $1, $2, ...;
  * *count receives the number of placeholders. NULL when out of memory. */
 static char *number_placeholders(const char *sql, int *count)
 {
     size_t len = strlen(sql), cap = len + 1;
     for (const char *p = sql; *p; p++)
-        cap += *p == '?' ? 6 : 0;
+        cap += *p == '?' ? 12 : 0;
     char *out = malloc(cap);
     if (!out)
         return NULL;
@@ -269,7 +281,10 @@ static char *number_placeholders(const char *sql, int *count)
             }
             n = number > n ? number : n;
         } else if (c == '?') {
-            o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
+            /* a parameter only tested for NULL tells the server no type: text,
+             * whose input takes any value bound (a number's digits too) */
+            o += (size_t)snprintf(out + o, cap - o, "$%d%s", ++n,
+                                  only_null_tested(sql + i + 1) ? "::text" : "");
         } else {
             out[o++] = c;
         }
@@ -306,7 +321,9 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     pg_db *d = pg(base);
     d->tick++;
     for (int i = 0; i < d->cached; i++) {
-        if (d->cache[i]->key == sql) {
+        /* the pointer is the fast key; the text guards against a caller
+         * reusing a buffer for different SQL */
+        if (d->cache[i]->key == sql && strcmp(d->cache[i]->text, sql) == 0) {
             d->cache[i]->used = d->tick;
             *out = &d->cache[i]->base;
             return CC_OK;
@@ -323,12 +340,13 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     s->row = -1;
     s->used = d->tick;
     s->sql = number_placeholders(sql, &s->nparams);
+    s->text = strdup(sql);
     int n = s->nparams > 0 ? s->nparams : 1;
     s->values = calloc((size_t)n, sizeof *s->values);
     s->lengths = calloc((size_t)n, sizeof *s->lengths);
     s->formats = calloc((size_t)n, sizeof *s->formats);
     s->types = calloc((size_t)n, sizeof *s->types);
-    if (!s->sql || !s->values || !s->lengths || !s->formats || !s->types) {
+    if (!s->sql || !s->text || !s->values || !s->lengths || !s->formats || !s->types) {
         free_stmt(s);
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     }

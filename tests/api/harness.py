@@ -62,7 +62,7 @@ ADMIN_USER = "admin"
 # Tables a refused request may still write: the security events (a failed
 # password, a CSRF refusal) and the count of an account's failed passwords.
 # "Nothing changed" checks leave them out.
-SECURITY_BOOKKEEPING = ("security_events", "login_failures")
+SECURITY_BOOKKEEPING = ("security_events", "login_failures", "rate_limits")
 
 STORE = os.environ.get("CC_TEST_STORE", "sqlite")
 if STORE not in ("sqlite", "pg"):
@@ -268,6 +268,32 @@ def parse_args(extra=None):
     if extra:
         extra(p)
     return p.parse_args()
+
+
+def read_http_answer(sock, pending=b""):
+    """(status, body, rest) of one HTTP answer read from a raw socket (keep-alive
+    tests); status None when the connection closed first. pending: bytes
+    already read on it; rest: bytes read past the answer."""
+    data = pending
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        body += chunk
+    return status, body[:length], body[length:]
 
 
 def free_port():

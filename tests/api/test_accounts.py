@@ -325,6 +325,8 @@ UNDO_AFTER_ACCOUNTS = [
     "ALTER TABLE consultation_requests DROP COLUMN injury_level;"
     "ALTER TABLE consultation_requests DROP COLUMN injury_date;"
     "ALTER TABLE consultation_requests DROP COLUMN contact_consent;",
+    # throttles in the database
+    "DROP TABLE rate_limits;",
 ]
 
 
