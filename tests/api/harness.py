@@ -167,6 +167,22 @@ class _PsqlSession:
                 for rec in csv.reader(io.StringIO(out))]
 
 
+class _PgWriteLock:
+    def __init__(self, cluster, dbname):
+        self.sess = _PsqlSession(cluster, dbname)
+        tables = [r[0] for r in self.sess.run(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+            " WHERE schemaname = 'public'")]
+        self.sess.run("BEGIN")
+        self.sess.run("LOCK TABLE %s IN EXCLUSIVE MODE" % ", ".join(tables))
+
+    def rollback(self):
+        self.sess.run("ROLLBACK")
+
+    def close(self):
+        self.sess.close()
+
+
 _sessions = {}  # database name -> _PsqlSession
 
 
@@ -729,6 +745,17 @@ class Server:
     def db_columns(self, table):
         """The column names of table, in order."""
         return location_columns(self.data, table)
+
+    def db_write_lock(self):
+        """Takes the database's write lock as another process would and returns the
+        holder (rollback() then close() let it go): SQLite, BEGIN IMMEDIATE; PostgreSQL,
+        every table of the clinic locked IN EXCLUSIVE MODE in an open transaction
+        (reads go on, every write waits), in a psql session of its own."""
+        if not self.on_pg:
+            con = sqlite3.connect(self.db_path, isolation_level=None, timeout=60)
+            con.execute("BEGIN IMMEDIATE")
+            return con
+        return _PgWriteLock(pg_cluster(), self._pg_dbname())
 
     def db_drop_trigger(self, name, table):
         """Drops a guard trigger (e.g. the traceability rows' refusal of DELETE), as
