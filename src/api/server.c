@@ -85,20 +85,29 @@ static db *db_list[MAX_CONNECTIONS_DB];
 static int db_count;
 static atomic_int in_flight;
 
-static db *worker_db(api_server *server, cc_error *err)
+/* This thread's connection to location in *slot, opened on first use. */
+static db *thread_connection(db **slot, const char *location, cc_error *err)
 {
-    if (thread_db)
-        return thread_db;
+    if (*slot)
+        return *slot;
     db *d = NULL;
-    if (datadir_connect(server->config.data_dir, &d, err) != CC_OK)
+    if (datadir_connect(location, &d, err) != CC_OK)
         return NULL;
     pthread_mutex_lock(&db_list_lock);
     if (db_count < MAX_CONNECTIONS_DB)
         db_list[db_count++] = d;
     pthread_mutex_unlock(&db_list_lock);
-    thread_db = d;
+    *slot = d;
     return d;
 }
+
+static db *worker_db(api_server *server, cc_error *err)
+{
+    return thread_connection(&thread_db, server->config.data_dir, err);
+}
+
+/* The replica of serve --read-database, per thread as the primary's. */
+static _Thread_local db *thread_read_db;
 
 /* After a storage failure the connection may be stuck read-only or broken;
  * the next request of this thread opens a fresh one, so service resumes as
@@ -746,6 +755,26 @@ static bool runs_on_worker(const api_route *route)
     return !(route->flags & ROUTE_READ_ONLY) || (route->flags & ROUTE_SLOW);
 }
 
+/* The rest of a ROUTE_REPLICA request reads the replica, in one snapshot,
+ * and knows its lag; the credentials were checked on the primary (a new
+ * session may not have reached the replica yet). */
+static cc_status to_replica(api_request *req, cc_error *err)
+{
+    db *replica = thread_connection(&thread_read_db, req->server->config.read_location, err);
+    if (!replica)
+        return err->status;
+    bool is_replica = false;
+    cc_status st = db_replica_lag(replica, &is_replica, &req->replica_lag, err);
+    if (st == CC_OK)
+        st = db_begin_read(replica, err);
+    if (st != CC_OK)
+        return st;
+    db_rollback(req->db);
+    req->db = replica;
+    req->on_replica = true;
+    return CC_OK;
+}
+
 /* The request's work on this thread's connection, to the end of its
  * transaction; the writes that follow (writes_after) are apart so that a
  * read can leave them to a worker. */
@@ -765,9 +794,16 @@ static cc_status handle(conn_state *cs, cc_error *err)
         st = check_access(req, cs->route, err);
     if (st == CC_OK)
         st = parse_body(cs, err);
+    db *primary = req->db;
+    if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
+        st = to_replica(req, err);
     if (st == CC_OK) {
         req->status = 200;
         st = cs->route->handler(req, err);
+    }
+    if (req->db != primary) { /* back to the primary for the access log and what follows */
+        db_rollback(req->db);
+        req->db = primary;
     }
     if (st == CC_OK)
         st = log_access(req, cs->route, err);

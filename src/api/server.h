@@ -32,6 +32,9 @@
 
 typedef struct {
     const char *data_dir;
+    /* A replica of data_dir (a PostgreSQL URI) for the ROUTE_REPLICA reads;
+     * NULL: they read the primary. */
+    const char *read_location;
     const char *host; /* "127.0.0.1" */
     uint16_t port;
     unsigned threads;

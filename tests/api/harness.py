@@ -24,20 +24,24 @@ handlers), and its temporary data directory removed unless --keep.
 Store: CC_TEST_STORE=sqlite (the default) gives each Server a data directory;
 CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 (tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
-in it. Then every command the harness runs (srv.cli, run_cli) gets
-`--database URL` where a test wrote `--data srv.data` (init and serve also
-`--audit-key srv.data/audit-signing.key`, audit verify `--checkpoints srv.data`,
-so the signing key, its public half and the checkpoint log are in srv.data on
-either store), and db_checksum(), db_tables() and db_query() read that database
-with psql (db_query takes the same ? placeholders). srv.db_path is None on
-PostgreSQL: tests reach the database only through the store-neutral helpers:
-db_query, db_exec and db_script (tampering behind the server's back),
+in it: the first setup() runs init, mfa require and user add, later ones
+(same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE, and the
+key files of its data dir; CC_TEST_PG_TEMPLATE=0 runs the commands every time).
+Every command the harness runs (srv.cli, run_cli) gets `--database URL` where a
+test wrote `--data srv.data` (init and serve also `--audit-key
+srv.data/audit-signing.key`, audit verify `--checkpoints srv.data`, so the
+signing key, its public half and the checkpoint log are in srv.data on either
+store), and db_checksum(), db_tables() and db_query() read that database
+through a psql session (db_query takes the same ? placeholders). srv.db_path is
+None on PostgreSQL: tests reach the database only through the store-neutral
+helpers: db_query, db_exec and db_script (tampering behind the server's back),
 db_columns, db_drop_trigger, db_dump (every row as text), db_raw_bytes (what is
-on disk), and for stores other than a Server's the location_* functions
-(location_new for a store `init` fills, location_copy of a stopped server's,
-location_missing, location_query/exec, ...). A Server built on a data_dir the
-test made itself stays on SQLite, unless location_new or location_copy made it.
-The SQL the tests write is the subset both engines read the same way.
+on disk), db_write_lock, and for stores other than a Server's the location_*
+functions (location_new for a store `init` fills, location_copy of a stopped
+server's, location_missing, location_query/exec, ...). A Server built on a
+data_dir the test made itself stays on SQLite, unless location_new or
+location_copy made it. The SQL the tests write is the subset both engines read
+the same way.
 """
 
 import argparse
@@ -71,6 +75,10 @@ _pg = None
 _pg_counter = itertools.count(1)
 # data dir path (as the tests pass it) -> (database URL, database name), Servers on PostgreSQL
 _pg_locations = {}
+# (binary, roles) -> name of a database holding what setup() made; CC_TEST_PG_TEMPLATE=0
+# runs init, mfa and user add for every server instead of copying the first one's result
+PG_TEMPLATES = os.environ.get("CC_TEST_PG_TEMPLATE", "1") != "0"
+_pg_templates = {}
 
 _live_servers = []
 # Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
@@ -449,6 +457,33 @@ class Server:
         return r
 
     def setup(self):
+        name = self._pg_dbname() if self._own_database else None
+        key = (self.binary, tuple(self.roles))
+        if name and key in _pg_templates:
+            # the same init, mfa and user commands already ran for this binary and
+            # these roles in this process: a copy of their result, the database and
+            # the signing key files init made beside it (its checkpoints are signed
+            # with that key, their log is the copy's)
+            tpl, files = _pg_templates[key]
+            pg = pg_cluster()
+            pg.drop_database(name)
+            pg.psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, tpl))
+            shutil.rmtree(self.data, ignore_errors=True)
+            shutil.copytree(files, self.data)
+            for role in self.roles:
+                self.passwords[user_of(role)] = PASSWORD
+            return
+        self._setup_commands()
+        if name and PG_TEMPLATES:
+            tpl = "cc_template_%d" % len(_pg_templates)
+            _session_close(name)  # a template has no other session
+            pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (tpl, name))
+            files = os.path.join(tempfile.mkdtemp(prefix="cc-pgtemplate-"), "data")
+            shutil.copytree(self.data, files)
+            atexit.register(shutil.rmtree, os.path.dirname(files), True)
+            _pg_templates[key] = (tpl, files)
+
+    def _setup_commands(self):
         pw_file = os.path.join(self.tmp, "admin.pw")
         with open(pw_file, "w") as f:
             f.write(PASSWORD + "\n")
