@@ -25,13 +25,23 @@ Store: CC_TEST_STORE=sqlite (the default) gives each Server a data directory;
 CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 (tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
 in it: the first setup() runs init, mfa require and user add, later ones
-(same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE;
-CC_TEST_PG_TEMPLATE=0 runs the commands every time). Every command the
-harness runs (srv.cli, run_cli) gets `--database URL` where a test wrote
-`--data srv.data`; db_checksum(), db_tables(), db_query() and db_exec() use
-that database through psql (same ? placeholders). srv.db_path is None on
-PostgreSQL: a test that opens the SQLite file itself is SQLite-only. A Server
-built on a data_dir the test made itself stays on SQLite.
+(same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE, and the
+key files of its data dir; CC_TEST_PG_TEMPLATE=0 runs the commands every time).
+Every command the harness runs (srv.cli, run_cli) gets `--database URL` where a
+test wrote `--data srv.data` (init and serve also `--audit-key
+srv.data/audit-signing.key`, audit verify `--checkpoints srv.data`, so the
+signing key, its public half and the checkpoint log are in srv.data on either
+store), and db_checksum(), db_tables() and db_query() read that database
+through a psql session (db_query takes the same ? placeholders). srv.db_path is
+None on PostgreSQL: tests reach the database only through the store-neutral
+helpers: db_query, db_exec and db_script (tampering behind the server's back),
+db_columns, db_drop_trigger, db_dump (every row as text), db_raw_bytes (what is
+on disk), db_write_lock, and for stores other than a Server's the location_*
+functions (location_new for a store `init` fills, location_copy of a stopped
+server's, location_missing, location_query/exec, ...). A Server built on a
+data_dir the test made itself stays on SQLite, unless location_new or
+location_copy made it. The SQL the tests write is the subset both engines read
+the same way.
 """
 
 import argparse
@@ -69,10 +79,6 @@ _pg_locations = {}
 # runs init, mfa and user add for every server instead of copying the first one's result
 PG_TEMPLATES = os.environ.get("CC_TEST_PG_TEMPLATE", "1") != "0"
 _pg_templates = {}
-# The access log (who read which patient): on SQLite a second file, access-log.db,
-# which db_tables() never reads; on PostgreSQL the same database, left out of
-# db_tables() there so both stores compare the same tables.
-ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
 
 _live_servers = []
 # Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
@@ -86,16 +92,153 @@ def _kill_all():
         s.stop()
 
 
+class _PsqlSession:
+    """One psql process kept open on one database: the tests' reads and writes go
+    through it, one statement at a time (autocommit), instead of starting psql for
+    each (a db_checksum() per request in the "nothing changed" checks)."""
+
+    NULL = "\x01NULL\x01"
+
+    def __init__(self, cluster, dbname):
+        import pgcluster
+        self.pgcluster = pgcluster
+        self.dbname = dbname
+        cmd = cluster._psql_cmd(dbname) + ["-v", "ON_ERROR_STOP=0", "--csv", "-t", "-P",
+                                           "null=" + self.NULL]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.err = []
+        self.buf = b""
+        self.counter = itertools.count(1)
+        import threading
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.err.append(line.decode("utf-8", "replace"))
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+    def run(self, sql, timeout=120):
+        """Rows of one statement as tuples of text (NULL as None); PgError on an error."""
+        import csv
+        import io
+        import select
+        n = next(self.counter)
+        ok, bad = ("__cc_ok_%d__" % n).encode(), ("__cc_fail_%d__" % n).encode()
+        del self.err[:]
+        text = "%s\n;\n\\if :ERROR\n\\echo %s\n\\else\n\\echo %s\n\\endif\n" % (
+            sql.strip().rstrip(";"), bad.decode(), ok.decode())
+        try:
+            self.proc.stdin.write(text.encode("utf-8"))
+            self.proc.stdin.flush()
+        except OSError as e:
+            raise self.pgcluster.PgError("psql %s: the session ended (%s)" % (self.dbname, e))
+        deadline = time.time() + timeout
+        fd = self.proc.stdout.fileno()
+        lines = []
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                if line in (ok, bad):
+                    break
+                lines.append(line)
+            else:
+                left = deadline - time.time()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    self.proc.kill()
+                    raise self.pgcluster.PgError("psql %s: no answer within %ss" % (
+                        self.dbname, timeout))
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise self.pgcluster.PgError("psql %s: the session ended: %s" % (
+                        self.dbname, "".join(self.err).strip()))
+                self.buf += chunk
+                continue
+            break
+        if line == bad:
+            for _ in range(200):  # psql wrote the error before the marker
+                if self.err:
+                    break
+                time.sleep(0.01)
+            raise self.pgcluster.PgError("psql %s: %s" % (self.dbname, "".join(self.err).strip()))
+        out = b"\n".join(lines).decode("utf-8")
+        csv.field_size_limit(max(csv.field_size_limit(), len(out) + 1))  # query()'s JSON
+        return [tuple(None if v == self.NULL else v for v in rec)
+                for rec in csv.reader(io.StringIO(out))]
+
+
+class _PgWriteLock:
+    def __init__(self, cluster, dbname):
+        self.sess = _PsqlSession(cluster, dbname)
+        tables = [r[0] for r in self.sess.run(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+            " WHERE schemaname = 'public'")]
+        self.sess.run("BEGIN")
+        self.sess.run("LOCK TABLE %s IN EXCLUSIVE MODE" % ", ".join(tables))
+
+    def rollback(self):
+        self.sess.run("ROLLBACK")
+
+    def close(self):
+        self.sess.close()
+
+
+_sessions = {}  # database name -> _PsqlSession
+
+
+def _session_close(dbname):
+    sess = _sessions.pop(dbname, None)
+    if sess:
+        sess.close()
+
+
+def _close_sessions():
+    for name in list(_sessions):
+        _session_close(name)
+
+
 def pg_cluster(keep=False):
-    """The test process's PostgreSQL cluster, started on first use."""
+    """The test process's PostgreSQL cluster, started on first use. Its psql() runs
+    one statement in a psql session kept open per database (psql_script() starts a
+    psql of its own: several statements, one transaction)."""
     global _pg
     if _pg is None:
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
         import pgcluster
         # servers stop before the cluster at exit (atexit runs the last registered first)
         atexit.register(_kill_all)
-        _pg = pgcluster.Cluster(name="api", keep=keep)
+        cluster = pgcluster.Cluster(name="api", keep=keep)
+        atexit.register(_close_sessions)
+        cluster.psql_script = cluster.psql
+
+        def psql(dbname, sql, params=(), timeout=120):
+            sess = _sessions.get(dbname)
+            if sess is None or sess.proc.poll() is not None:
+                sess = _sessions[dbname] = _PsqlSession(cluster, dbname)
+            return sess.run(pgcluster.bind(sql, params), timeout)
+
+        def drop_database(name):
+            _session_close(name)
+            psql("postgres", 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name.replace('"', '""'))
+
+        cluster.psql = psql
+        cluster.drop_database = drop_database
+        _pg = cluster
     return _pg
+
+
+# Commands that take --audit-key FILE on PostgreSQL (their key, public key and
+# checkpoint log beside FILE; `audit verify` reads those with --checkpoints DIR);
+# on SQLite the data directory holds them.
+KEYED_COMMANDS = ("init", "serve")
 
 
 def store_argv(args):
@@ -106,9 +249,19 @@ def store_argv(args):
         return args
     out = []
     i = 0
+    keyed = bool(args) and args[0] in KEYED_COMMANDS and "--audit-key" not in args \
+        and "--help" not in args
+    verify = args[:2] == ["audit", "verify"] and "--checkpoints" not in args \
+        and "--help" not in args
     while i < len(args):
         if args[i] == "--data" and i + 1 < len(args) and args[i + 1] in _pg_locations:
             out += ["--database", _pg_locations[args[i + 1]][0]]
+            # the signing key, its public half and the checkpoint log in the
+            # location's directory, where SQLite keeps them
+            if keyed:
+                out += ["--audit-key", os.path.join(args[i + 1], "audit-signing.key")]
+            if verify:
+                out += ["--checkpoints", args[i + 1]]
             i += 2
             continue
         out.append(args[i])
@@ -248,9 +401,12 @@ class Server:
         self.tmp = tempfile.mkdtemp(prefix="cc-apitest-")
         self.data = data_dir or os.path.join(self.tmp, "data")
         self.db_path = os.path.join(self.data, "cellclinic.db")
+        self._own_database = False
         if STORE == "pg" and data_dir is None:
             name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
             _pg_locations[self.data] = (pg_cluster(keep).create_database(name), name)
+            self._own_database = True
+        if self.data in _pg_locations:
             self.db_path = None
         self.log_path = os.path.join(self.tmp, "server.log")
         self._log = None
@@ -267,6 +423,14 @@ class Server:
         """["--database", URL] on PostgreSQL, else ["--data", DIR]."""
         url = self.database_url
         return ["--database", url] if url else ["--data", self.data]
+
+    def key_args(self):
+        """What init and serve take besides the location so that the audit signing
+        key, its public half and the checkpoint log are in self.data on either store:
+        SQLite keeps them in its data directory, PostgreSQL beside --audit-key FILE."""
+        if self.database_url:
+            return ["--audit-key", os.path.join(self.data, "audit-signing.key")]
+        return []
 
     # ---------------------------------------------------------------- life
     def __enter__(self):
@@ -293,29 +457,41 @@ class Server:
         return r
 
     def setup(self):
-        name = self._pg_dbname()
+        name = self._pg_dbname() if self._own_database else None
         key = (self.binary, tuple(self.roles))
         if name and key in _pg_templates:
             # the same init, mfa and user commands already ran for this binary and
-            # these roles in this process: a copy of their result
+            # these roles in this process: a copy of their result, the database and
+            # the signing key files init made beside it (its checkpoints are signed
+            # with that key, their log is the copy's)
+            tpl, files = _pg_templates[key]
             pg = pg_cluster()
             pg.drop_database(name)
-            pg.psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, _pg_templates[key]))
+            pg.psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, tpl))
+            shutil.rmtree(self.data, ignore_errors=True)
+            shutil.copytree(files, self.data)
             for role in self.roles:
                 self.passwords[user_of(role)] = PASSWORD
             return
         self._setup_commands()
         if name and PG_TEMPLATES:
             tpl = "cc_template_%d" % len(_pg_templates)
+            _session_close(name)  # a template has no other session
             pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (tpl, name))
-            _pg_templates[key] = tpl
+            files = os.path.join(tempfile.mkdtemp(prefix="cc-pgtemplate-"), "data")
+            shutil.copytree(self.data, files)
+            atexit.register(shutil.rmtree, os.path.dirname(files), True)
+            _pg_templates[key] = (tpl, files)
 
     def _setup_commands(self):
         pw_file = os.path.join(self.tmp, "admin.pw")
         with open(pw_file, "w") as f:
             f.write(PASSWORD + "\n")
         self.passwords[ADMIN_USER] = PASSWORD
-        r = self.cli("init", *self.store_args(), "--admin-password-file", pw_file)
+        if self.database_url:
+            os.makedirs(self.data, exist_ok=True)
+        r = self.cli("init", *self.store_args(), *self.key_args(), "--admin-password-file",
+                     pw_file)
         if r.returncode != 0:
             raise CommandError("cellclinic init failed (%d): %s%s" % (r.returncode, r.stdout,
                                                                         r.stderr))
@@ -344,6 +520,8 @@ class Server:
         self._log = open(self.log_path, "ab")
         cmd = [self.binary, "serve"] + self.store_args() + ["--listen",
                                                             "127.0.0.1:%d" % self.port]
+        if "--audit-key" not in self.serve_args:
+            cmd += self.key_args()
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         cmd += self.serve_args
@@ -430,7 +608,8 @@ class Server:
             sys.stderr.write("kept data in %s%s\n" % (
                 self.tmp, " and %s" % self.database_url if self.database_url else ""))
             return
-        loc = _pg_locations.pop(self.data, None)
+        # a location the test made (location_copy) stays the test's
+        loc = _pg_locations.pop(self.data, None) if self._own_database else None
         if loc and _pg is not None and _pg.running:
             try:
                 _pg.drop_database(loc[1])
@@ -577,43 +756,313 @@ class Server:
         return loc[1] if loc else None
 
     def db_tables(self):
-        name = self._pg_dbname()
-        if name:
-            return pg_table_hashes(pg_cluster(), name)
-        return db_table_hashes(self.db_path)
+        return location_tables(self.data)
 
     def db_checksum(self, exclude=()):
         """SHA-256 over the content of every table (rows in a fixed order)."""
         return checksum_of(self.db_tables(), exclude)
 
-    def db_exec(self, sql, params=()):
-        """Runs one writing statement (? placeholders) behind the server's back, as a
-        test arranging a situation does, on either store. Returns the first column of
-        the first row the statement returns (INSERT ... RETURNING id), else, on SQLite,
-        the last inserted rowid."""
-        name = self._pg_dbname()
-        if name:
-            rows = pg_cluster().query(name, sql, params)
-            return rows[0][0] if rows and rows[0] else None
-        con = sqlite3.connect(self.db_path, timeout=30)
-        try:
-            cur = con.execute(sql, params)
-            rows = cur.fetchall()
-            con.commit()
-            return rows[0][0] if rows and rows[0] else cur.lastrowid
-        finally:
-            con.close()
-
     def db_query(self, sql, params=()):
         """Rows of sql (? placeholders) as a list of tuples, on either store."""
-        name = self._pg_dbname()
-        if name:
-            return pg_cluster().query(name, sql, params)
-        con = db_connect_ro(self.db_path)
+        return location_query(self.data, sql, params)
+
+    def db_exec(self, sql, params=()):
+        """Runs one writing statement (? placeholders) on either store, committed at
+        once, as someone with direct access to the database would: tests that tamper
+        with rows behind the server's back use it. Returns the rows of a RETURNING
+        clause (or of a query), else []."""
+        return location_exec(self.data, sql, params)
+
+    def db_script(self, sql):
+        """Runs several statements (no parameters) in one transaction on either store."""
+        location_script(self.data, sql)
+
+    def db_columns(self, table):
+        """The column names of table, in order."""
+        return location_columns(self.data, table)
+
+    def db_write_lock(self):
+        """Takes the database's write lock as another process would and returns the
+        holder (rollback() then close() let it go): SQLite, BEGIN IMMEDIATE; PostgreSQL,
+        every table of the clinic locked IN EXCLUSIVE MODE in an open transaction
+        (reads go on, every write waits), in a psql session of its own."""
+        if not self.on_pg:
+            con = sqlite3.connect(self.db_path, isolation_level=None, timeout=60)
+            con.execute("BEGIN IMMEDIATE")
+            return con
+        return _PgWriteLock(pg_cluster(), self._pg_dbname())
+
+    def db_drop_trigger(self, name, table):
+        """Drops a guard trigger (e.g. the traceability rows' refusal of DELETE), as
+        whoever holds the database would before surgery on it."""
+        location_drop_trigger(self.data, name, table)
+
+    def db_dump(self):
+        """Every row of every database of the store as SQL text (SQLite: the clinic's
+        file and the access log's; PostgreSQL: pg_dump of the one database), for
+        tests that prove a secret is stored nowhere."""
+        return location_dump(self.data)
+
+    def db_raw_bytes(self):
+        """The bytes the store keeps on disk for this server's data, for tests that
+        prove a secret is never written in clear: SQLite, the database file with
+        its journal; PostgreSQL, after a CHECKPOINT, the files of the database and
+        the cluster's write-ahead log (deleted rows and old row versions included,
+        as in SQLite's free pages)."""
+        return location_raw_bytes(self.data)
+
+    @property
+    def on_pg(self):
+        """True when this server's store is PostgreSQL."""
+        return self._pg_dbname() is not None
+
+
+# ------------------------------------------------------- locations (either store)
+# A location is a data directory path as the tests pass it to --data: on PostgreSQL
+# it also names a database (_pg_locations), and the directory holds only the audit
+# signing key, its public half and the checkpoint log.
+
+def location_is_pg(data):
+    return data in _pg_locations
+
+
+class DatabaseError(Exception):
+    """A statement the database refused (sqlite3.Error or psql's error), on either
+    store; str() holds the database's message."""
+
+
+def _pg_run(fn, *a):
+    import pgcluster  # on sys.path once pg_cluster() ran
+    try:
+        return fn(*a)
+    except pgcluster.PgError as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_query(data, sql, params=()):
+    """Rows of sql (? placeholders) as a list of tuples, read-only on SQLite."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().query, loc[1], sql, params)
+    try:
+        con = db_connect_ro(os.path.join(data, "cellclinic.db"))
         try:
             return con.execute(sql, params).fetchall()
         finally:
             con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_exec(data, sql, params=()):
+    """One writing statement, committed (see Server.db_exec)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().query, loc[1], sql, params)
+    try:
+        con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
+        try:
+            con.execute("PRAGMA busy_timeout=30000")
+            rows = con.execute(sql, params).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_script(data, sql):
+    """Several statements without parameters, in one transaction."""
+    loc = _pg_locations.get(data)
+    if loc:
+        _pg_run(pg_cluster().psql_script, loc[1], sql)
+        return
+    try:
+        con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
+        try:
+            con.execute("PRAGMA busy_timeout=30000")
+            con.executescript("BEGIN;" + sql + ";COMMIT;")
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise DatabaseError(str(e)) from e
+
+
+def location_columns(data, table):
+    if data in _pg_locations:
+        sql = ("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+               " 'public' AND table_name = ? ORDER BY ordinal_position")
+    else:
+        sql = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+    return [r[0] for r in location_query(data, sql, (table,))]
+
+
+def location_drop_trigger(data, name, table):
+    if data in _pg_locations:
+        location_exec(data, 'DROP TRIGGER "%s" ON "%s"' % (name, table))
+    else:
+        location_exec(data, 'DROP TRIGGER "%s"' % name)
+
+
+def location_dump(data):
+    loc = _pg_locations.get(data)
+    if loc:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+        import pgcluster
+        c = pg_cluster()
+        r = subprocess.run([pgcluster.tool("pg_dump"), "-h", c.sock, "-p", str(c.port), "-U",
+                            pgcluster.SUPERUSER, "--data-only", loc[1]],
+                           capture_output=True, text=True, timeout=300,
+                           stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise CommandError("pg_dump %s: %s" % (loc[1], r.stderr.strip()))
+        return r.stdout
+    out = []
+    for name in ("cellclinic.db", "access-log.db"):
+        path = os.path.join(data, name)
+        if os.path.exists(path):
+            con = sqlite3.connect(path, timeout=30)
+            try:
+                out.append("\n".join(con.iterdump()))
+            finally:
+                con.close()
+    return "\n".join(out)
+
+
+def location_raw_bytes(data):
+    import glob
+    loc = _pg_locations.get(data)
+    if loc:
+        c = pg_cluster()
+        _pg_run(c.psql, loc[1], "CHECKPOINT")
+        oid = _pg_run(c.psql, loc[1], "SELECT oid FROM pg_database WHERE datname ="
+                      " current_database()")[0][0]
+        files = glob.glob(os.path.join(c.data, "base", oid, "*")) + \
+            glob.glob(os.path.join(c.data, "pg_wal", "0*"))
+    else:
+        files = glob.glob(os.path.join(data, "cellclinic.db*"))
+    out = []
+    for f in sorted(files):
+        try:
+            with open(f, "rb") as fh:
+                out.append(fh.read())
+        except FileNotFoundError:  # a WAL segment recycled meanwhile
+            pass
+    return b"".join(out)
+
+
+def location_load_sqlite(data, sqlite_file, tables):
+    """Copies every row of tables from a SQLite database file (with the clinic's
+    schema: a scratch data dir a bench generator filled) into the location's
+    PostgreSQL database, in one transaction, then moves each identity column past
+    the ids copied. For test data made by tools that write SQLite."""
+    loc = _pg_locations[data]
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+    import pgcluster
+    con = sqlite3.connect(sqlite_file)
+    script = os.path.join(tempfile.mkdtemp(prefix="cc-load-"), "load.sql")
+    try:
+        with open(script, "w") as f:
+            f.write("BEGIN;\n")
+            for table in tables:
+                cur = con.execute('SELECT * FROM "%s"' % table)
+                cols = ", ".join('"%s"' % d[0] for d in cur.description)
+                rows = cur.fetchall()
+                for i in range(0, len(rows), 500):
+                    f.write('INSERT INTO "%s" (%s) VALUES %s;\n' % (table, cols, ",".join(
+                        "(%s)" % ",".join(pgcluster.literal(v) for v in row)
+                        for row in rows[i:i + 500])))
+                f.write("SELECT setval(s, (SELECT COALESCE(MAX(id), 0) + 1 FROM \"%s\"), false)"
+                        " FROM pg_get_serial_sequence('%s', 'id') s WHERE s IS NOT NULL;\n"
+                        % (table, table))
+            f.write("COMMIT;\n")
+        c = pg_cluster()
+        r = subprocess.run(c._psql_cmd(loc[1]) + ["-f", script], capture_output=True, text=True,
+                           timeout=600, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise DatabaseError("psql %s: %s" % (loc[1], r.stderr.strip()[-2000:]))
+    finally:
+        con.close()
+        shutil.rmtree(os.path.dirname(script), ignore_errors=True)
+
+
+def location_tables(data):
+    """{table: sha256 hex} (see db_table_hashes) of the location's database."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return pg_table_hashes(pg_cluster(), loc[1])
+    return db_table_hashes(os.path.join(data, "cellclinic.db"))
+
+
+def location_new(data):
+    """Makes data the location of a new, empty store for `cellclinic init --data
+    data` to fill: on SQLite nothing (init makes the directory); on PostgreSQL
+    (CC_TEST_STORE=pg) an empty database and the directory for its key files.
+    Returns data."""
+    if STORE == "pg":
+        name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+        _pg_locations[data] = (pg_cluster().create_database(name), name)
+        os.makedirs(data, exist_ok=True)
+    return data
+
+
+def location_missing(data):
+    """Makes data stand for a store that does not exist: on SQLite a directory
+    that is not there (the caller's path), on PostgreSQL a database never created
+    (location_exists tells whether a command made it). Returns data."""
+    if STORE == "pg":
+        name = "cc_%d_%d_missing" % (os.getpid(), next(_pg_counter))
+        _pg_locations[data] = (pg_cluster().url(name), name)
+    return data
+
+
+def location_exists(data):
+    """Whether the store of data exists at all (SQLite: the directory; PostgreSQL:
+    the database)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return bool(_pg_run(pg_cluster().psql, "postgres",
+                            "SELECT 1 FROM pg_database WHERE datname = ?", (loc[1],)))
+    return os.path.exists(data)
+
+
+def location_initialized(data):
+    """Whether `cellclinic init` made a clinic's store at data (SQLite: the database
+    file; PostgreSQL: the schema's tables in the database)."""
+    loc = _pg_locations.get(data)
+    if loc:
+        return _pg_run(pg_cluster().psql, loc[1],
+                       "SELECT to_regclass('public.users') IS NOT NULL")[0][0] == "t"
+    return os.path.isfile(os.path.join(data, "cellclinic.db"))
+
+
+def location_checksum(data, exclude=()):
+    """db_checksum of the location's database."""
+    return checksum_of(location_tables(data), exclude)
+
+
+def location_copy(data, dst):
+    """A copy of a stopped server's location at dst: the directory copied, and on
+    PostgreSQL a new database made from the location's (CREATE DATABASE ...
+    TEMPLATE). Returns dst; remove it with drop_location."""
+    shutil.copytree(data, dst)
+    loc = _pg_locations.get(data)
+    if loc:
+        name = "cc_%d_%d" % (os.getpid(), next(_pg_counter))
+        _session_close(loc[1])  # a template has no other session
+        pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, loc[1]))
+        _pg_locations[dst] = (pg_cluster().url(name), name)
+    return dst
+
+
+def location_drop(data):
+    """Forgets a location made by location_copy: its database dropped, its
+    directory removed."""
+    loc = _pg_locations.pop(data, None)
+    if loc and _pg is not None and _pg.running:
+        _pg.drop_database(loc[1])
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def db_connect_ro(path):
@@ -684,10 +1133,17 @@ SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.
 """
 
 
+# The access log's tables: on SQLite a file of their own (access-log.db, written by
+# a background writer after the reads it records), on PostgreSQL in the clinic's
+# database. db_tables() covers the clinic's database as SQLite has it, so leaves
+# them out on PostgreSQL too; tests read the access log with db_query.
+ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
+
+
 def pg_table_hashes(cluster, dbname):
     """{table: sha256 hex} for every table of a PostgreSQL database (schema public
     tables by their bare names) but the access log's, as db_table_hashes gives for
-    SQLite."""
+    SQLite's cellclinic.db."""
     return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)
             if name not in ACCESS_LOG_TABLES}
 

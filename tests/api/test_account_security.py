@@ -22,7 +22,6 @@
 import http.client
 import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -206,10 +205,7 @@ def test_events(srv, t):
             [("coordinator1", "/api/v1/session/preferences")], "a CSRF refusal is an event", got)
     # a session used after its expiry
     s = srv.session("nurse")
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    con.execute("UPDATE sessions SET last_seen = last_seen - 7200")
-    con.commit()
-    con.close()
+    srv.db_exec("UPDATE sessions SET last_seen = last_seen - 7200")
     r = srv.request("GET", "/api/v1/session", role=s)
     t.check(r.status == 401, "an expired session: 401", r)
     _, got = events(srv, kind="session_expired")

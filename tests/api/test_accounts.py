@@ -18,7 +18,6 @@
 """
 import datetime
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -210,7 +209,7 @@ def check_cli(t, srv, tmp):
     forced_change(t, srv, "acct.cli", PW, PW_RESET, "CLI reset")
     actions = srv.db_query("SELECT username, action FROM audit_log WHERE entity = 'user'"
                            " AND action IN ('disable', 'enable', 'reset_password')"
-                           " AND entity_id = (SELECT id FROM users WHERE username = 'acct.cli')"
+                           " AND entity_id = (SELECT CAST(id AS TEXT) FROM users WHERE username = 'acct.cli')"
                            " ORDER BY seq")
     t.check(actions == [("cli", "disable"), ("cli", "enable"), ("cli", "reset_password")],
             "the command line's actions are audited as cli", actions)
@@ -335,20 +334,15 @@ def check_migration(t, srv):
     """A token made before the migration gets an expiry 90 days after its creation."""
     tok = ("token", srv.token("nurse"))
     srv.stop()
-    con = sqlite3.connect(srv.db_path)
-    try:
-        con.executescript(
-            "DROP INDEX api_tokens_user; DROP INDEX sessions_user;"
-            "ALTER TABLE api_tokens DROP COLUMN expires_at;"
-            "ALTER TABLE api_tokens DROP COLUMN scope;"
-            "ALTER TABLE users DROP COLUMN must_change_password;"
-            + "".join(reversed(UNDO_AFTER_ACCOUNTS)) +
-            # the accounts migration and those appended after it run again
-            "DELETE FROM schema_version WHERE version >= (SELECT MAX(version) FROM schema_version)"
-            " - %d;" % len(UNDO_AFTER_ACCOUNTS))
-        con.commit()
-    finally:
-        con.close()
+    srv.db_script(
+        "DROP INDEX api_tokens_user; DROP INDEX sessions_user;"
+        "ALTER TABLE api_tokens DROP COLUMN expires_at;"
+        "ALTER TABLE api_tokens DROP COLUMN scope;"
+        "ALTER TABLE users DROP COLUMN must_change_password;"
+        + "".join(reversed(UNDO_AFTER_ACCOUNTS)) +
+        # the accounts migration and those appended after it run again
+        "DELETE FROM schema_version WHERE version >= (SELECT MAX(version) FROM schema_version)"
+        " - %d;" % len(UNDO_AFTER_ACCOUNTS))
     srv.start()
     rows = srv.db_query("SELECT created_at, expires_at, scope FROM api_tokens")
     ok = bool(rows) and all(

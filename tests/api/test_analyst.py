@@ -67,10 +67,10 @@ def main():
                           " oldest_date, evaluated_on, decision, created_at, created_by, version)"
                           " VALUES (?, ?, 1, '{}', 'eligible', '[]', ?, ?, 'eligible', 't', 'test', 1)",
                      (pid, protocol, day(start - 30), day(start - 20)))
-            plan = db_write(srv, "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
-                                 " end_date, request, body, created_at, created_by, updated_at, version)"
-                                 " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1)",
-                            (pid, protocol, day(start), day(start + 15)))
+            plan = srv.db_exec("INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
+                               " end_date, request, body, created_at, created_by, updated_at, version)"
+                               " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1)"
+                               " RETURNING id", (pid, protocol, day(start), day(start + 15)))[0][0]
             for k in range(n_admins):
                 db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k), "intravenous",
                                           "uc-msc", day(start - 1), day(start + k) + "T09:00:00Z"))

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -67,30 +66,27 @@ def entry_hash(row):
     return h.hexdigest()
 
 
-def rehash_from(con, first):
-    """Recomputes every hash from entry `first` on, as a forger would."""
-    rows = con.execute("SELECT seq, at, user_id, username, action, entity, entity_id,"
-                       " before_json, after_json, reason FROM audit_log WHERE seq >= ?"
-                       " ORDER BY seq", (first,)).fetchall()
-    prev = con.execute("SELECT hash FROM audit_log WHERE seq = ?", (first - 1,)).fetchone()
-    prev = prev[0] if prev else "0" * 64
+def rehash_from(query, run, first):
+    """Recomputes every hash from entry `first` on, as a forger would; query(sql, params)
+    gives rows and run(sql, params) writes, on whatever database is forged."""
+    rows = query("SELECT seq, at, user_id, username, action, entity, entity_id, before_json,"
+                 " after_json, reason FROM audit_log WHERE seq >= ? ORDER BY seq", (first,))
+    prev = query("SELECT hash FROM audit_log WHERE seq = ?", (first - 1,))
+    prev = prev[0][0] if prev else "0" * 64
     for r in rows:
         h = entry_hash(tuple(r) + (prev,))
-        con.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, r[0]))
+        run("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, r[0]))
         prev = h
 
 
 def tamper(data, sql, args=()):
-    con = sqlite3.connect(os.path.join(data, "cellclinic.db"))
-    con.execute(sql, args)
-    con.commit()
-    con.close()
+    harness.location_exec(data, sql, args)
 
 
 def copy_of(src, tmp, name):
-    dst = os.path.join(tmp, name)
-    shutil.copytree(src, dst)
-    return dst
+    """A copy of the stopped server's data dir (on PostgreSQL: its directory and a
+    copy of its database)."""
+    return harness.location_copy(src, os.path.join(tmp, name))
 
 
 def main():
@@ -132,9 +128,7 @@ def run_all(b, t, tmp, args):
             if r.status == 201:
                 ids.append(r.json["id"])
         t.check(len(ids) == 12, "12 patients created", len(ids))
-        con = harness.db_connect_ro(srv.db_path)
-        entries = con.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
-        con.close()
+        entries = srv.db_query("SELECT MAX(seq) FROM audit_log")[0][0]
         lines = log_lines(data)
         covered = max(int(x[2]) for x in lines)
         t.check(entries - covered < EVERY,
@@ -168,12 +162,10 @@ def run_all(b, t, tmp, args):
 
         # --- rewrite: an entry edited and every later hash recomputed
         d = copy_of(data, tmp, "rehashed")
-        con = sqlite3.connect(os.path.join(d, "cellclinic.db"))
         victim = entries // 2
-        con.execute("UPDATE audit_log SET username = 'nobody' WHERE seq = ?", (victim,))
-        rehash_from(con, victim)
-        con.commit()
-        con.close()
+        tamper(d, "UPDATE audit_log SET username = 'nobody' WHERE seq = ?", (victim,))
+        rehash_from(lambda q, p: harness.location_query(d, q, p),
+                    lambda q, p: harness.location_exec(d, q, p), victim)
         r = verify(b, d)
         t.check("audit chain intact" in r.stdout,
                 "(the forged chain is consistent: the hash chain alone does not see it)",
@@ -263,7 +255,8 @@ def run_all(b, t, tmp, args):
         d = copy_of(data, tmp, "rowgone")
         # the database refuses to delete a patient (traceability retention): whoever
         # holds the file drops that guard first
-        tamper(d, "DROP TRIGGER patients_kept")
+        tamper(d, "DROP TRIGGER patients_kept" + (" ON patients" if harness.location_is_pg(d)
+                                                  else ""))
         tamper(d, "DELETE FROM patients WHERE id = ?", (ids[5],))
         r = verify(b, d)
         t.check(r.returncode == 6 and "patients id %d is missing" % ids[5] in r.stdout,
@@ -302,6 +295,14 @@ def run_all(b, t, tmp, args):
         outside = os.path.join(tmp, "keys", "clinic.key")
         os.makedirs(os.path.dirname(outside))
         d = copy_of(data, tmp, "outside")
+        # SQLite keeps the log and the public keys in the data dir wherever the key is;
+        # a PostgreSQL database keeps them beside the key: moving the key elsewhere
+        # moves them with it
+        files = d
+        if harness.location_is_pg(d):
+            files = os.path.dirname(outside)
+            for name in (LOG, "audit-signing.pub"):
+                shutil.copyfile(os.path.join(d, name), os.path.join(files, name))
         s3 = harness.Server(b, data_dir=d, serve_args=["--audit-key", outside])
         s3.passwords = dict(srv.passwords)
         try:
@@ -312,11 +313,15 @@ def run_all(b, t, tmp, args):
         t.check(os.path.isfile(outside) and mode_of(outside) == 0o600,
                 "serve --audit-key FILE makes the key there with mode 0600",
                 oct(mode_of(outside)) if os.path.exists(outside) else "missing")
-        r = verify(b, d)
-        t.check(r.returncode == 0 and log_lines(d)[-1][5] != log_lines(data)[-1][5],
+        r = verify(b, d, "--checkpoints", files) if files != d else verify(b, d)
+        t.check(r.returncode == 0 and log_lines(files)[-1][5] != log_lines(data)[-1][5],
                 "checkpoints signed with the --audit-key key verify", r.stdout)
 
         # --- backup writes a checkpoint
+        if harness.location_is_pg(data):
+            print("skip (SQLite only): backup signs a checkpoint; backup refuses a PostgreSQL"
+                  " database by design (pg_dump or pgBackRest back it up)")
+            return
         d = copy_of(data, tmp, "backup")
         before = len(log_lines(d))
         pw = os.path.join(tmp, "nurse.pw")
@@ -327,9 +332,7 @@ def run_all(b, t, tmp, args):
         t.check(r.returncode == 0, "a user added from the command line", r.stderr)
         r = cli(b, ["backup", "--data", d, "--to", os.path.join(tmp, "b.db")])
         lines = log_lines(d)
-        con = harness.db_connect_ro(os.path.join(d, "cellclinic.db"))
-        n = con.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
-        con.close()
+        n = harness.location_query(d, "SELECT MAX(seq) FROM audit_log")[0][0]
         t.check(r.returncode == 0 and len(lines) == before + 1 and int(lines[-1][2]) == n,
                 "backup signs a checkpoint of the whole trail first", (r.stderr, lines[-1], n))
     finally:

@@ -529,7 +529,7 @@ def run_checkpoints(t, b, tmp, args):
         shutil.copyfile(good, path)
         con = sqlite3.connect(path)
         con.execute("UPDATE audit_log SET username = 'nobody' WHERE seq = 2")
-        rehash_from(con, 2)
+        rehash_from(lambda q, p: con.execute(q, p).fetchall(), con.execute, 2)
         con.commit()
         con.close()
         refuse_case(t, b, path, live, "a backup whose trail was rewritten and re-hashed",
@@ -659,13 +659,47 @@ def run_encryption(t, b, tmp, args):
                 "restore of a plain backup with a key: exit 2 naming the option", r.stderr)
 
 
+def run_postgresql(t, b, tmp, args):
+    """backup and restore refuse a PostgreSQL database by design (pg_dump or pgBackRest
+    back it up, docs/operations.md): both exit 2 (the location is refused) naming those tools, write no file and
+    leave the database as it was, also when the file to restore is a good backup."""
+    sqlite_dir = os.path.join(tmp, "pg-source")
+    with harness.Server(b, keep=args.keep, data_dir=sqlite_dir) as src:
+        new_patient(src, 0, "Source")
+        good = os.path.join(tmp, "pg-good.ccbk")
+        r = cli(b, ["backup", "--data", src.data, "--to", good])
+        t.check(r.returncode == 0, "postgresql: a good backup of a SQLite data dir", r.stderr)
+    with harness.Server(b, keep=args.keep) as srv:
+        new_patient(srv, 0, "Kept")
+        srv.stop()  # (a clean stop signs a checkpoint: before it, the database would change)
+        before = srv.db_checksum()
+        out = os.path.join(tmp, "pg.ccbk")
+        r = cli(b, ["backup", "--data", srv.data, "--to", out])
+        t.check(r.returncode == 2 and "pg_dump" in r.stderr and not os.path.exists(out)
+                and not [n for n in os.listdir(tmp) if n.startswith("pg.ccbk")]
+                and srv.db_checksum() == before,
+                "postgresql: backup refuses the database, names pg_dump, writes nothing",
+                (r.returncode, r.stderr))
+        r = cli(b, ["restore", "--from", good, "--data", srv.data, "--public-key",
+                    os.path.join(sqlite_dir, "audit-signing.pub")])
+        t.check(r.returncode == 2 and "pg_dump" in r.stderr and srv.db_checksum() == before,
+                "postgresql: restore refuses the database, names pg_dump, changes nothing",
+                (r.returncode, r.stderr))
+
+
 def main():
     args = harness.parse_args()
     b = os.path.abspath(args.binary)
     t = harness.Tally("backup", verbose=args.verbose)
     tmp = tempfile.mkdtemp(prefix="cc-backuptest-")
+    parts = (run_help, run_drill, run_kills, run_refusals, run_checkpoints, run_encryption)
+    if harness.STORE == "pg":
+        print("skip (SQLite only): the backup drill, kills, refusals, checkpoints and"
+              " encryption; backup and restore refuse a PostgreSQL database by design"
+              " (pg_dump or pgBackRest back it up): run_postgresql proves the refusal")
+        parts = (run_help, run_postgresql)
     # each part on its own servers: one part's harness failure does not hide the others
-    for part in (run_help, run_drill, run_kills, run_refusals, run_checkpoints, run_encryption):
+    for part in parts:
         try:
             part(t, b, tmp, args)
         except harness.CommandError as e:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,17 +38,10 @@ def one_line(text):
     return len(lines) == 1
 
 
-def patient_table(db):
-    con = harness.db_connect_ro(db)
-    try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
-            "('patients','patient')")]
-        if not names:
-            return None, None
-        return names[0], con.execute('SELECT count(*) FROM "%s"' % names[0]).fetchone()[0]
-    finally:
-        con.close()
+def patient_count(data):
+    if not harness.location_initialized(data):
+        return None
+    return harness.location_query(data, "SELECT count(*) FROM patients")[0][0]
 
 
 def main():
@@ -97,7 +89,7 @@ def run_all(b, t, tmp, args):
         t.fail("cellclinic routes prints JSON", r.stdout[:300])
 
     # --- usage errors
-    d0 = os.path.join(tmp, "usage")
+    d0 = harness.location_missing(os.path.join(tmp, "usage"))
     usage_error(t, b, ["frobnicate"], "frobnicate", "unknown command")
     usage_error(t, b, ["init", "--data", d0, "--bogus"], "--bogus", "init unknown option")
     usage_error(t, b, ["init", "--data"], "--data", "init missing value")
@@ -107,8 +99,7 @@ def run_all(b, t, tmp, args):
     usage_error(t, b, ["init", "--data", d0, "--admin-password-file",
                        os.path.join(tmp, "no-such-file")], "--admin-password-file",
                 "init unreadable password file")
-    t.check(not os.path.exists(os.path.join(d0, "cellclinic.db")),
-            "failed init leaves no database behind")
+    t.check(not harness.location_exists(d0), "failed init leaves no database behind")
     usage_error(t, b, ["serve", "--data", d0, "--bogus"], "--bogus", "serve unknown option")
     usage_error(t, b, ["serve", "--data", d0, "--threads", "abc"], "--threads",
                 "serve bad --threads")
@@ -168,27 +159,32 @@ def run_all(b, t, tmp, args):
     usage_error(t, b, ["routes", "--bogus"], "--bogus", "routes unknown option")
 
     # --- init
-    d1 = os.path.join(tmp, "d1")
+    d1 = harness.location_new(os.path.join(tmp, "d1"))
     r = cli(b, ["init", "--data", d1, "--admin-password-file", pw])
-    t.check(r.returncode == 0 and os.path.isfile(os.path.join(d1, "cellclinic.db")),
-            "init creates DIR/cellclinic.db", r.stderr)
+    t.check(r.returncode == 0 and harness.location_initialized(d1),
+            "init creates the database (DIR/cellclinic.db, or the schema in the empty"
+            " PostgreSQL database)", r.stderr)
     if r.returncode != 0:
         return
-    before = harness.db_checksum(os.path.join(d1, "cellclinic.db"))
+    before = harness.location_checksum(d1)
     r = cli(b, ["init", "--data", d1, "--admin-password-file", pw])
     t.check(r.returncode != 0 and r.returncode in (1, 2), "init refuses an existing data dir",
             "exit %s %r" % (r.returncode, r.stderr))
-    t.check(harness.db_checksum(os.path.join(d1, "cellclinic.db")) == before,
+    t.check(harness.location_checksum(d1) == before,
             "init on an existing data dir changes nothing")
-    d2 = os.path.join(tmp, "d2")
-    os.makedirs(d2)
-    with open(os.path.join(d2, "keep.txt"), "w") as f:
-        f.write("x")
+    d2 = harness.location_new(os.path.join(tmp, "d2"))
+    if harness.location_is_pg(d2):
+        # a database that holds something else: a table of another application
+        harness.location_exec(d2, "CREATE TABLE keep (x INTEGER)")
+    else:
+        os.makedirs(d2)
+        with open(os.path.join(d2, "keep.txt"), "w") as f:
+            f.write("x")
     r = cli(b, ["init", "--data", d2, "--admin-password-file", pw])
-    t.check(r.returncode != 0 and not os.path.exists(os.path.join(d2, "cellclinic.db")),
-            "init refuses an existing (non-empty) directory",
+    t.check(r.returncode != 0 and not harness.location_initialized(d2),
+            "init refuses an existing (non-empty) directory or database",
             "exit %s %r" % (r.returncode, r.stderr))
-    d3 = os.path.join(tmp, "d3")
+    d3 = harness.location_new(os.path.join(tmp, "d3"))
     r = cli(b, ["init", "--data", d3])
     t.check(r.returncode == 0, "init without --admin-password-file works (prints a password)",
             r.stderr)
@@ -250,10 +246,7 @@ def run_all(b, t, tmp, args):
         srv.stop()
 
         # audit verify on the intact chain
-        db = srv.db_path
-        con = sqlite3.connect(db)
-        n_audit = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-        con.close()
+        n_audit = srv.db_query("SELECT count(*) FROM audit_log")[0][0]
         r = cli(b, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0 and re.search(r"audit chain intact: %d entries" % n_audit,
                                                 r.stdout),
@@ -261,21 +254,17 @@ def run_all(b, t, tmp, args):
                 "exit %s stdout %r stderr %r" % (r.returncode, r.stdout, r.stderr))
 
         # tamper with entries behind the program's back, one column at a time
-        con = sqlite3.connect(db)
-        cols = [c[1] for c in con.execute("PRAGMA table_info(audit_log)")]
-        seqs = [x[0] for x in con.execute("SELECT seq FROM audit_log ORDER BY seq")]
-        con.close()
+        cols = srv.db_columns("audit_log")
+        seqs = [x[0] for x in srv.db_query("SELECT seq FROM audit_log ORDER BY seq")]
         tamper_cols = [c for c in ("after_json", "after", "before_json", "before", "username",
                                    "user", "at", "action", "entity", "entity_id", "reason",
                                    "prev_hash") if c in cols]
         t.check(len(tamper_cols) >= 5, "audit_log has the documented columns", cols)
         for i, col in enumerate(tamper_cols):
-            con = sqlite3.connect(db)
             # a row where the column holds something (before images are null on creates)
-            rows = con.execute('SELECT seq, "%s" FROM audit_log WHERE "%s" IS NOT NULL '
-                               'ORDER BY seq' % (col, col)).fetchall()
+            rows = srv.db_query('SELECT seq, "%s" FROM audit_log WHERE "%s" IS NOT NULL '
+                                'ORDER BY seq' % (col, col))
             if not rows:
-                con.close()
                 continue
             target, saved = rows[(len(rows) * (i + 1)) // (len(tamper_cols) + 2)]
             text = saved if isinstance(saved, str) else str(saved)
@@ -285,69 +274,56 @@ def run_all(b, t, tmp, args):
                 new = text[:-1] + str((int(text[-1]) + 1) % 10)
             else:
                 new = text + "x"
-            con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (new, target))
-            con.commit()
-            con.close()
+            srv.db_exec('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (new, target))
             r = cli(b, ["audit", "verify", "--data", srv.data])
             out = r.stdout + r.stderr
             t.check(r.returncode == 1 and re.search(r"(?<!\d)%d(?!\d)" % target, out),
                     "audit verify: column %s of seq %d edited behind the program's back "
                     "gives exit 1 naming seq %d" % (col, target, target),
                     "exit %s output %r" % (r.returncode, out[:500]))
-            con = sqlite3.connect(db)
-            con.execute('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (saved, target))
-            con.commit()
-            con.close()
+            srv.db_exec('UPDATE audit_log SET "%s"=? WHERE seq=?' % col, (saved, target))
         r = cli(b, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 0, "audit verify: intact again after restoring the rows",
                 r.stdout + r.stderr)
         # an edit that also rewrites the row's own hash: the next link breaks
-        con = sqlite3.connect(db)
         target = seqs[len(seqs) // 2]
-        row = con.execute("SELECT hash FROM audit_log WHERE seq=?", (target,)).fetchone()
-        con.execute("UPDATE audit_log SET hash=? WHERE seq=?", ("0" * len(row[0]), target))
-        con.commit()
+        row = srv.db_query("SELECT hash FROM audit_log WHERE seq=?", (target,))[0]
+        srv.db_exec("UPDATE audit_log SET hash=? WHERE seq=?", ("0" * len(row[0]), target))
         r = cli(b, ["audit", "verify", "--data", srv.data])
         out = r.stdout + r.stderr
         t.check(r.returncode == 1 and re.search(r"(?<!\d)(%d|%d)(?!\d)" % (target, target + 1),
                                                 out),
                 "audit verify: a rewritten hash (seq %d) gives exit 1 naming it or the next" %
                 target, "exit %s output %r" % (r.returncode, out[:500]))
-        con.execute("UPDATE audit_log SET hash=? WHERE seq=?", (row[0], target))
-        con.commit()
+        srv.db_exec("UPDATE audit_log SET hash=? WHERE seq=?", (row[0], target))
         victim = seqs[len(seqs) // 3]
-        con.execute("DELETE FROM audit_log WHERE seq=?", (victim,))
-        con.commit()
-        con.close()
+        srv.db_exec("DELETE FROM audit_log WHERE seq=?", (victim,))
         r = cli(b, ["audit", "verify", "--data", srv.data])
         t.check(r.returncode == 1, "audit verify: a deleted entry (seq %d) gives exit 1" % victim,
                 "exit %s output %r" % (r.returncode, (r.stdout + r.stderr)[:500]))
 
     # --- demo
-    d4 = os.path.join(tmp, "d4")
+    d4 = harness.location_new(os.path.join(tmp, "d4"))
     cli(b, ["init", "--data", d4, "--admin-password-file", pw])
     r = cli(b, ["demo", "--data", d4, "--patients", "25", "--seed", "7"], timeout=300)
-    _, n = patient_table(os.path.join(d4, "cellclinic.db"))
+    n = patient_count(d4)
     t.check(r.returncode == 0 and n == 25, "demo --patients 25 creates 25 patients",
             "exit %s count %s %r" % (r.returncode, n, r.stderr[:300]))
-    d5 = os.path.join(tmp, "d5")
+    d5 = harness.location_new(os.path.join(tmp, "d5"))
     cli(b, ["init", "--data", d5, "--admin-password-file", pw])
     cli(b, ["demo", "--data", d5, "--patients", "25", "--seed", "7"], timeout=300)
     try:
-        q = "SELECT family_name, given_names, birth_date FROM %s ORDER BY 1,2,3"
-        tname, _ = patient_table(os.path.join(d4, "cellclinic.db"))
-        a = harness.db_connect_ro(os.path.join(d4, "cellclinic.db")).execute(q % tname).fetchall()
-        c = harness.db_connect_ro(os.path.join(d5, "cellclinic.db")).execute(q % tname).fetchall()
+        q = "SELECT family_name, given_names, birth_date FROM patients ORDER BY 1,2,3"
+        a = harness.location_query(d4, q)
+        c = harness.location_query(d5, q)
         t.check(a == c and len(a) == 25, "demo with the same --seed makes the same patients")
-    except (sqlite3.Error, TypeError) as e:
+    except harness.DatabaseError as e:
         t.fail("demo with the same --seed makes the same patients", e)
     r = cli(b, ["audit", "verify", "--data", d4])
     t.check(r.returncode == 0, "audit verify passes after demo", r.stdout + r.stderr)
     # the admin below logs in with a password only
     cli(b, ["mfa", "require", "--data", d4, "--role", harness.MFA_DEFAULT_ROLES, "--required", "no"])
-    srv = harness.Server(b, keep=args.keep)
-    srv.data = d4
-    srv.db_path = os.path.join(d4, "cellclinic.db")
+    srv = harness.Server(b, keep=args.keep, data_dir=d4)
     srv.passwords[harness.ADMIN_USER] = harness.PASSWORD
     try:
         srv.start()
@@ -403,27 +379,33 @@ def run_all(b, t, tmp, args):
         srv.cleanup()
 
     # --- commands on a data dir that does not exist fail, never claim success
-    missing = os.path.join(tmp, "missing")
+    missing = harness.location_missing(os.path.join(tmp, "missing"))
     for argv in (["audit", "verify", "--data", missing],
                  ["demo", "--data", missing, "--patients", "3"],
                  ["backup", "--data", missing, "--to", os.path.join(tmp, "m.db")],
                  ["user", "add", "--data", missing, "--username", "x", "--role", "nurse",
                   "--password-file", pw]):
         r = cli(b, argv)
-        t.check(r.returncode in (1, 2) and r.stderr.strip() and not os.path.exists(missing),
+        t.check(r.returncode in (1, 2) and r.stderr.strip() and not os.path.exists(missing)
+                and not harness.location_exists(missing),
                 "%s on a missing data dir fails (exit 1 or 2, a message) and creates nothing"
                 % " ".join(argv[:2]), "exit %s %r %r" % (r.returncode, r.stdout[:200],
                                                         r.stderr[:200]))
     r = cli(b, ["audit", "verify", "--data", missing])
     t.check("intact" not in r.stdout, "audit verify on a missing data dir does not say intact",
             r.stdout)
-    r = cli(b, ["backup", "--data", d4, "--to", os.path.join(tmp, "no", "such", "dir", "b.db")])
-    t.check(r.returncode == 1 and r.stderr.strip(),
-            "backup into a directory that does not exist exits 1 with a message",
-            "exit %s %r" % (r.returncode, r.stderr[:200]))
+    if harness.location_is_pg(d4):
+        print("skip (SQLite only): backup into a missing directory; backup refuses a"
+              " PostgreSQL database by design (pg_dump or pgBackRest back it up)")
+    else:
+        r = cli(b, ["backup", "--data", d4, "--to",
+                    os.path.join(tmp, "no", "such", "dir", "b.db")])
+        t.check(r.returncode == 1 and r.stderr.strip(),
+                "backup into a directory that does not exist exits 1 with a message",
+                "exit %s %r" % (r.returncode, r.stderr[:200]))
 
     # --- serve on a data dir that does not exist
-    r = cli(b, ["serve", "--data", os.path.join(tmp, "missing"), "--listen",
+    r = cli(b, ["serve", "--data", missing, "--listen",
                 "127.0.0.1:%d" % harness.free_port()], timeout=10)
     t.check(r.returncode in (1, 2), "serve on a missing data dir exits 1 or 2 at once",
             "exit %s %r" % (r.returncode, r.stderr[:200]))

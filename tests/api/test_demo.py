@@ -207,18 +207,14 @@ def check_agreement(t, srv):
             "some demo donors' recipients had adverse events (a fever among them)", (len(donors), with_events))
 
 
-def snapshot(path):
-    con = harness.db_connect_ro(path)
-    try:
-        return [con.execute(q).fetchall() for q in (
+def snapshot(data):
+    return [harness.location_query(data, q) for q in (
             "SELECT patient_id, protocol_id, verdict, reasons FROM screenings ORDER BY id",
             "SELECT patient_id, instrument, observed_on, answers, scores FROM observations ORDER BY id",
             "SELECT patient_id, status, reason FROM followup_visits ORDER BY id",
             "SELECT din, state, expiry, cells FROM units ORDER BY id",
             "SELECT status FROM batches ORDER BY id",
             "SELECT patient_id, protocol_id, kind, signed_on FROM patient_consents ORDER BY id")]
-    finally:
-        con.close()
 
 
 def check_consents(t, srv):
@@ -262,12 +258,12 @@ def main():
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
         # the same seed, another data directory: the same data
-        other = os.path.join(srv.tmp, "again")
+        other = harness.location_new(os.path.join(srv.tmp, "again"))
         srv.cli("init", "--data", other)
         r2 = srv.cli("demo", "--data", other, "--patients", "200", "--seed", "7", timeout=300)
         t.check(r2.returncode == 0 and r2.stdout == first_stdout, "the demo runs again in another data directory",
                 first_stdout + "\n" + r2.stdout + r2.stderr)
-        same = snapshot(srv.db_path) == snapshot(os.path.join(other, "cellclinic.db"))
+        same = snapshot(srv.data) == snapshot(other)
         t.check(same, "the same --seed gives the same screenings, observations, visits, batches and units")
         # a second run on the same clinic adds to it (the site's configuration is kept)
         r3 = srv.cli("demo", "--data", srv.data, "--patients", "40", "--seed", "8", timeout=300)

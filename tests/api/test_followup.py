@@ -26,10 +26,6 @@ from test_programmes import day, work_up  # noqa: E402
 NRS = {"current": "3", "average": "4", "worst": "7"}
 
 
-def db_write(srv, sql, params=()):
-    srv.db_exec(sql, params)
-
-
 def eligible_patient(srv, family, birth_date="1988-04-02", sex="male"):
     """A French-speaking SCI patient with a weight, a condition and a signed
     eligible screening: the patient's id."""
@@ -68,7 +64,7 @@ def record_administrations(srv, pid, plan, first_day, count=2, weight_grams=7250
     """Simulated bedside records (the bedside's administrations table), one a day from first_day
     (days from today) + 1: completed intravenous UC-MSC administrations."""
     for item in range(1, count + 1):
-        db_write(srv, "INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
+        srv.db_exec("INSERT INTO administrations (patient_id, plan_id, plan_item, plan_ref, planned_date,"
                       " route, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
                       " weight_date, status, started_at, operator_id, operator, created_at, updated_at,"
                       " version) VALUES (?, ?, ?, ?, ?, 'intravenous', 'uc-msc', 'cells', 1, 1, ?, ?,"
@@ -160,7 +156,7 @@ def main():
             if f["label"] in shifts:
                 a, b, c = shifts[f["label"]]
                 f["date"], f["window_start"], f["window_end"] = day(a), day(b), day(c)
-        db_write(srv, "UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan))
+        srv.db_exec("UPDATE plans SET body = ? WHERE id = ?", (json.dumps(body), plan))
         r = srv.request("POST", "/api/v1/plans/%d/follow-up/sync" % plan, {}, role="physician")
         states = {v["label"]: v["state"] for v in (r.json or {}).get("visits", [])}
         t.check(r.status == 200 and r.json["redated"] == 3, "sync re-dates the 3 moved visits", r)
@@ -340,7 +336,7 @@ def main():
         # expired link
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "satisfaction"}, role="coordinator")
         expired = (r.json or {}).get("token", "y" * 43)
-        db_write(srv, "UPDATE questionnaire_links SET expires_at = '2020-01-01T00:00:00Z' WHERE token_hash = ?",
+        srv.db_exec("UPDATE questionnaire_links SET expires_at = '2020-01-01T00:00:00Z' WHERE token_hash = ?",
                  (hashlib.sha256(expired.encode()).hexdigest(),))
         before = srv.db_checksum(exclude)
         r = srv.request("GET", "/api/v1/questionnaire/" + expired)
@@ -387,14 +383,14 @@ def main():
         t.check(r.status == 409, "no link for a closed visit", r)
 
         # --- outcome report: the plan started 60 days ago (simulated), baseline NRS before it
-        db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
+        srv.db_exec("UPDATE plans SET start_date = ? WHERE id = ?", (day(-60), plan))
         before = srv.db_checksum(exclude)
         r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
         t.check(r.status == 200 and r.json["flow"]["treated"] == 0 and r.json["flow"]["eligible"] == 1,
                 "no administration recorded: not counted as treated", r)
         # Simulated bedside records (the bedside's tables): two administrations, one serious AE.
         record_administrations(srv, pid, plan, -60)
-        db_write(srv, "INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
+        srv.db_exec("INSERT INTO adverse_events (patient_id, term_source, term_code, term_text, grade, onset_at,"
                       " aware_at, serious, related_product, related_procedure, expectedness, reported_by,"
                       " created_at, updated_at, version) VALUES (?, 'ctcae', '10019211', 'Headache', 3, ?, ?, 1,"
                       " 'possible', 'unlikely', 'expected', 'nurse1', ?, ?, 1)",
@@ -630,7 +626,21 @@ def main():
     # of them treated under sci, each with NRS values), the first 200 by patient id drawn, the same every time
     with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
         gen = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "outcomes_gen.py")
-        g = subprocess.run([sys.executable, gen, srv.db_path, "800"], capture_output=True, text=True)
+        if srv.on_pg:
+            # the generator writes SQLite: into a scratch data dir of the same schema (its
+            # only user the administrator, id 1, as here), then copied row for row
+            scratch = os.path.join(srv.tmp, "generated")
+            harness.run_cli(args.binary, ["init", "--data", scratch])
+            g = subprocess.run([sys.executable, gen, os.path.join(scratch, "cellclinic.db"), "800"],
+                               capture_output=True, text=True)
+            if g.returncode == 0:
+                harness.location_load_sqlite(srv.data, os.path.join(scratch, "cellclinic.db"), (
+                    "patients", "patient_conditions", "screenings", "plans", "administrations",
+                    "followup_visits", "observations", "adverse_events"))
+                srv.db_exec("UPDATE derived_data SET built = 0 WHERE name = 'measure_series'")
+        else:
+            g = subprocess.run([sys.executable, gen, srv.db_path, "800"], capture_output=True,
+                               text=True)
         t.check(g.returncode == 0, "800 patients generated", g.stderr)
         # the generator leaves the measure series to be built, as on an older data dir: the command line does it
         c = harness.run_cli(args.binary, ["report", "outcomes", "--data", srv.data, "--protocol", "sci",

@@ -15,7 +15,6 @@ leave the database unchanged. A failing input is printed with the seed.
 import json
 import os
 import random
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -178,8 +177,8 @@ def bodies(fz, run, per_endpoint):
 
 
 # Fields that carry the caller's password: random values fail the check, and
-# five failures lock the account (kept in the database) and its name (in the
-# server's memory) for 15 minutes, which would refuse the next endpoint's token.
+# five failures lock the account and throttle its name (both kept in the
+# database) for 15 minutes, which would refuse the next endpoint's token.
 CREDENTIAL_FIELDS = {"password", "current_password"}
 
 
@@ -189,12 +188,8 @@ def reset_login_state(srv):
     failed password counted and with the harness's password-only logins (a
     random valid body of PUT /mfa/policy may have required an authenticator)."""
     srv.stop()
-    con = sqlite3.connect(srv.db_path)
-    try:
-        con.execute("DELETE FROM login_failures")
-        con.commit()
-    finally:
-        con.close()
+    srv.db_exec("DELETE FROM login_failures")
+    srv.db_exec("DELETE FROM rate_limits")
     r = srv.cli("mfa", "require", "--data", srv.data, "--role", ",".join(harness.ROLES),
                 "--required", "no")
     if r.returncode != 0:

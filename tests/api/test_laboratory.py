@@ -25,7 +25,6 @@
 import datetime
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -384,10 +383,7 @@ def test_h3(lab, t, srv):
     r = lab.req("GET", "/api/v1/units?expiring_within=1", want=200)
     t.check(u["id"] in [x["id"] for x in r.json["items"]], "the unit is listed as expiring", r)
     # time passes: the expiry date is moved to yesterday behind the server's back
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    con.execute("UPDATE units SET expiry = ? WHERE id = ?", ((TODAY - datetime.timedelta(days=1)).isoformat(), u["id"]))
-    con.commit()
-    con.close()
+    srv.db_exec("UPDATE units SET expiry = ? WHERE id = ?", ((TODAY - datetime.timedelta(days=1)).isoformat(), u["id"]))
     p = lab.patient("Expired")
     r = lab.req("POST", "/api/v1/units/%d/issue" % u["id"], {"ward": "W", "patient_id": p}, want=409)
     t.check(r.json["error"]["code"] in ("unit_not_released", "unit_expired"), "H3: an expired unit is not issued", r)

@@ -108,12 +108,11 @@ def main():
         # --- the default of a new data directory, and the CLI
         fresh = os.path.join(srv.tmp, "fresh")
         pwf = os.path.join(srv.tmp, "admin.pw")
+        harness.location_new(fresh)
         r = srv.cli("init", "--data", fresh, "--admin-password-file", pwf)
         t.check(r.returncode == 0, "init of a second data directory", r.stderr)
-        con = harness.db_connect_ro(os.path.join(fresh, "cellclinic.db"))
-        rows = dict(con.execute("SELECT name, value FROM clinic_settings"
-                                " WHERE name LIKE 'mfa_required.%'").fetchall())
-        con.close()
+        rows = dict(harness.location_query(fresh, "SELECT name, value FROM clinic_settings"
+                                                  " WHERE name LIKE 'mfa_required.%'"))
         t.check(rows == {"mfa_required.admin": 1, "mfa_required.physician": 1,
                          "mfa_required.qa": 1, "mfa_required.coordinator": 0,
                          "mfa_required.nurse": 0, "mfa_required.lab": 0,
@@ -208,8 +207,7 @@ def main():
                 "enrol again after confirmation: 409", r)
         r = srv.request("GET", "/api/v1/patients", role=phys)
         t.check(r.status == 200, "confirmed: the same session reaches patients", r)
-        with open(srv.db_path, "rb") as f:
-            raw = f.read()
+        raw = srv.db_raw_bytes()
         t.check(not any(c.encode() in raw or c.replace("-", "").encode() in raw
                         for c in recovery), "no recovery code in clear in the database")
         t.check(count(srv, "SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id ="

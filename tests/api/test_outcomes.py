@@ -17,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from test_followup import approved_patient, db_write, record_administrations  # noqa: E402
+from test_followup import approved_patient, record_administrations  # noqa: E402
 from test_programmes import day  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "isncsci", "validation-cases.json")
@@ -248,8 +248,8 @@ def satisfaction_table(srv, t):
         pid, plan, r = approved_patient(srv, "Satis" + name, birth_date="1985-03-02", sex="female")
         t.check(r.status == 200, "satisfaction cohort: plan of %s approved" % name, r)
         pids[name], plans[name] = pid, plan
-        db_write(srv, "UPDATE plans SET start_date = ? WHERE id = ?", (day(-45), plan))
-        db_write(srv, "UPDATE followup_visits SET target_date = ?, window_start = ?, window_end = ?"
+        srv.db_exec("UPDATE plans SET start_date = ? WHERE id = ?", (day(-45), plan))
+        srv.db_exec("UPDATE followup_visits SET target_date = ?, window_start = ?, window_end = ?"
                       " WHERE plan_id = ? AND label = 'month-1'", (day(0), day(-10), day(10), plan))
         visits[name] = srv.db_query("SELECT id FROM followup_visits WHERE plan_id = ? AND label = 'month-1'",
                                     (plan,))[0][0]

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reads keep being answered while writes wait for the database's write lock.
 
-Another process (this test, through SQLite) holds the write lock of the
-clinical database. Meanwhile, on a server with ONE thread (the worst case:
+Another process (this test) holds the write lock of the clinical database
+(SQLite: BEGIN IMMEDIATE; PostgreSQL: every table locked IN EXCLUSIVE MODE, which
+lets reads through and makes every write wait). Meanwhile, on a server with ONE thread (the worst case:
 every connection is served by the same polling thread):
 
 - a weight is posted on one keep-alive connection: it must wait for the lock;
@@ -34,7 +35,6 @@ import os
 import select
 import signal
 import socket
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -71,19 +71,12 @@ def has_answer(sock):
 
 
 def hold_write_lock(srv):
-    lock = sqlite3.connect(srv.db_path, isolation_level=None, timeout=SOCKET_TIMEOUT_S)
-    lock.execute("BEGIN IMMEDIATE")
-    return lock
+    return srv.db_write_lock()
 
 
 def weights_of(srv, patient_id):
-    db = harness.db_connect_ro(srv.db_path)
-    try:
-        return [r[0] / 1000 for r in db.execute(
-            "SELECT grams FROM patient_weights WHERE patient_id = ? ORDER BY grams",
-            (patient_id,))]
-    finally:
-        db.close()
+    return [r[0] / 1000 for r in srv.db_query(
+        "SELECT grams FROM patient_weights WHERE patient_id = ? ORDER BY grams", (patient_id,))]
 
 
 def reads_beside_a_blocked_write(srv, t, token, patient_id):
@@ -127,12 +120,8 @@ def reads_beside_a_blocked_write(srv, t, token, patient_id):
         r = srv.request("GET", "/api/v1/security-events?kind=token_revoked", role="admin")
         t.check(r.status == 200 and r.json["total"] >= 1,
                 "the revoked token's use is a recorded security event", r)
-        db = harness.db_connect_ro(srv.db_path)
-        try:
-            audited = db.execute("SELECT count(*) FROM audit_log"
-                                 " WHERE entity = 'patient_weight'").fetchone()[0]
-        finally:
-            db.close()
+        audited = srv.db_query("SELECT count(*) FROM audit_log"
+                               " WHERE entity = 'patient_weight'")[0][0]
         t.check(audited == 1, "the weight's one audit entry is written (%d)" % audited)
     finally:
         for s in (writer, refused, reader):

@@ -23,7 +23,7 @@ ADMIN_SQL = ("INSERT INTO administrations (patient_id, plan_id, plan_item, plan_
 
 
 def db_write(srv, sql, params=()):
-    return srv.db_exec(sql, params)
+    srv.db_exec(sql, params)
 
 
 def main():
@@ -57,10 +57,10 @@ def main():
                 t.check(r.status == 201, "observation of %s on day %d" % (family, when), r)
             if not eligible:
                 return pid
-            plan = db_write(srv, "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
-                                 " end_date, request, body, created_at, created_by, updated_at, version)"
-                                 " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1) RETURNING id",
-                            (pid, protocol, day(start), day(start + 15)))
+            plan = srv.db_exec("INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
+                               " end_date, request, body, created_at, created_by, updated_at, version)"
+                               " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1)"
+                               " RETURNING id", (pid, protocol, day(start), day(start + 15)))[0][0]
             for k, (product, route) in enumerate(admins):
                 db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k), route, product,
                                           day(start - 1), day(start + k) + "T09:00:00Z"))

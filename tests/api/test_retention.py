@@ -17,7 +17,6 @@ Identified traceability data (donor - unit - recipient) is kept at least 30 year
     python3 tests/api/test_retention.py --binary build/cellclinic [-v]
 """
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -94,23 +93,23 @@ def main():
 
         # the database refuses, whoever writes to it: every traceability table has its
         # guard, and deleting the rows written above fails
-        guarded = {row[0] for row in srv.db_query(
-            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = tbl_name || '_kept'"
-            " AND sql LIKE '%BEFORE DELETE%RAISE(ABORT%'")}
+        if srv.on_pg:  # src/store/db_pg.c makes each guard a trigger calling cc_refuse_delete
+            guards = ("SELECT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid"
+                      " WHERE g.tgname = c.relname || '_kept' AND pg_get_triggerdef(g.oid)"
+                      " LIKE '%BEFORE DELETE%cc_refuse_delete%'")
+        else:
+            guards = ("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND"
+                      " name = tbl_name || '_kept' AND sql LIKE '%BEFORE DELETE%RAISE(ABORT%'")
+        guarded = {row[0] for row in srv.db_query(guards)}
         t.check(guarded >= set(TRACEABILITY), "every traceability table refuses DELETE",
                 sorted(set(TRACEABILITY) - guarded))
-        con = sqlite3.connect(srv.db_path)
-        try:
-            for table in ("patients", "donors"):
-                try:
-                    con.execute("DELETE FROM %s" % table)
-                    t.fail("DELETE FROM %s was accepted by the database" % table)
-                except sqlite3.DatabaseError as ex:
-                    t.check("traceability data is kept 30 years" in str(ex),
-                            "the database refuses DELETE FROM %s" % table, str(ex))
-            con.rollback()
-        finally:
-            con.close()
+        for table in ("patients", "donors"):
+            try:
+                srv.db_exec("DELETE FROM %s" % table)
+                t.fail("DELETE FROM %s was accepted by the database" % table)
+            except harness.DatabaseError as ex:
+                t.check("traceability data is kept 30 years" in str(ex),
+                        "the database refuses DELETE FROM %s" % table, str(ex))
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "the audit chain is intact", r.stdout + r.stderr)
     return t.finish()

@@ -21,7 +21,6 @@
     python3 tests/api/test_security.py --binary build/cellclinic [-v]
 """
 
-import glob
 import os
 import sys
 import threading
@@ -89,10 +88,7 @@ def shared_checks(srv, t):
     tid, tok = srv.new_token("coordinator", label="at-rest")
     s = srv.session("nurse")
     srv.request("GET", "/api/v1/session", role=s)
-    blobs = b""
-    for f in glob.glob(srv.db_path + "*"):
-        with open(f, "rb") as fh:
-            blobs += fh.read()
+    blobs = srv.db_raw_bytes()
     t.check(harness.PASSWORD.encode() not in blobs, "no password in clear in the database files")
     t.check(tok.encode() not in blobs, "no bearer token in clear in the database files")
     t.check(s[1].encode() not in blobs, "no session cookie value in clear in the database files")

@@ -39,6 +39,12 @@ def fill(path):
 def main():
     args = harness.parse_args()
     t = harness.Tally("storage", verbose=args.verbose)
+    if harness.STORE == "pg":
+        print("skipped (SQLite only): this test fills the file system of the"
+              " data directory, where SQLite keeps the database; a PostgreSQL database lives"
+              " in the cluster's own files, which cellclinic neither places nor manages")
+        print("0 passed, 0 failed, 1 skipped")
+        return 0
     if os.geteuid() != 0:
         print("skipped: mounting a small tmpfs needs root")
         print("0 passed, 0 failed")

@@ -38,6 +38,12 @@ def fill(path):
 def main():
     args = harness.parse_args()
     t = harness.Tally("storage failure")
+    if harness.STORE == "pg":
+        print("skipped (SQLite only): this test fills and write-protects the file system of the"
+              " data directory, where SQLite keeps the database; a PostgreSQL database lives"
+              " in the cluster's own files, which cellclinic neither places nor manages")
+        print("0 passed, 0 failed, 1 skipped")
+        return 0
     mnt = tempfile.mkdtemp(prefix="cc-tmpfs-")
     r = sh("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mnt)
     if r.returncode != 0:
