@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
 os.environ["CC_TEST_STORE"] = "sqlite"  # the harness's own store is not used for the data
+os.environ["CC_TEST_PG_TEMPLATE"] = "0"  # the database is on this test's own cluster
 import harness  # noqa: E402
 import pgcluster  # noqa: E402
 
