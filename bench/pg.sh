@@ -21,7 +21,7 @@
 # (initdb, pg_ctl, psql) it says so and exits 0.
 #
 # Environment: DURATION (10), CONNECTIONS (64), THREADS (2), PG_PATIENTS (2000),
-# PG_ROUNDS (2), PG_PROCESSES ("1 2 4"), PG_REPORT_SIZES ("100000"; "" skips step 3),
+# PG_ROUNDS (2; 0 skips steps 1 and 2), PG_PROCESSES ("1 2 4"), PG_REPORT_SIZES ("100000"; "" skips step 3),
 # PG_SHARED_BUFFERS (256MB), KEEP=1 keeps the temporary directory (the cluster goes).
 set -euo pipefail
 
@@ -114,6 +114,7 @@ prepare() {
   stop_servers
 }
 
+if [ "$PG_ROUNDS" -gt 0 ]; then  # steps 1 and 2
 SQLITE_STORE="--data $TMP/data"
 PG_STORE="--database $(new_database cc_web)"
 echo "== pg.sh: PostgreSQL $PG_VERSION; demo --patients $PG_PATIENTS on both engines" >&2
@@ -190,6 +191,7 @@ for n in ns:
 EOF
 echo
 echo "\`demo --patients $PG_PATIENTS --seed 1\`: $(paste -sd ';' "$TMP/demo.txt" | sed 's/;/; /')"
+fi
 
 [ -n "$PG_REPORT_SIZES" ] || exit 0
 
