@@ -1,6 +1,13 @@
 """benchlib: what the benchmark scripts share: one HTTP request, a server's
-admin token once it answers /healthz, and the figures of a wrk run's output.
-Python standard library only."""
+admin token once it answers /healthz, patient ids to spread requests over, and
+the figures of a wrk run's output. Python standard library only.
+
+From the shell (bench/run.sh, bench/pg.sh):
+    python3 bench/benchlib.py wait PORT               # until /healthz answers
+    python3 bench/benchlib.py session PORT PASSWORD DIR  # DIR/token and DIR/ids
+    python3 bench/benchlib.py sum WRK_OUTPUT...       # wrk runs side by side, one line:
+        # 2xx/s summed, the largest p99 (ms), non-2xx summed, socket errors (tab-separated)
+"""
 
 import http.client
 import json
@@ -22,8 +29,8 @@ def request(port, method, path, body=None, token=None, timeout=30):
     return r.status, d
 
 
-def admin_token(port, password, wait=30):
-    """Waits for /healthz (exits after wait seconds), then a bearer token for admin."""
+def wait_healthz(port, wait=30):
+    """Returns once /healthz answers 200; exits after wait seconds."""
     deadline = time.time() + wait
     while True:
         try:
@@ -34,11 +41,34 @@ def admin_token(port, password, wait=30):
         if time.time() > deadline:
             sys.exit("bench: server did not answer /healthz")
         time.sleep(0.1)
+
+
+def admin_token(port, password, wait=30):
+    """Waits for /healthz (exits after wait seconds), then a bearer token for admin."""
+    wait_healthz(port, wait)
     st, d = request(port, "POST", "/api/v1/tokens",
                     {"username": "admin", "password": password, "label": "bench"})
     if st not in (200, 201):
         sys.exit("bench: cannot create a token: %s %r" % (st, d[:200]))
     return json.loads(d)["token"]
+
+
+def patient_ids(port, token, most=2000):
+    """Up to most patient ids (text), from the list endpoint; exits when none."""
+    ids = []
+    page = 1
+    while len(ids) < most:
+        st, d = request(port, "GET", "/api/v1/patients?per_page=200&page=%d" % page, token=token)
+        if st != 200:
+            sys.exit("bench: cannot list patients: %s %r" % (st, d[:200]))
+        items = json.loads(d).get("items", [])
+        if not items:
+            break
+        ids += [str(p["id"]) for p in items]
+        page += 1
+    if not ids:
+        sys.exit("bench: no patients")
+    return ids
 
 
 def wrk_figures(path):
@@ -61,3 +91,29 @@ def wrk_figures(path):
             "total": total, "non2xx": non2xx,
             "ok_rps": (total - non2xx) / secs if secs else 0.0,
             "errors": errs.group(1) if errs else "none"}
+
+
+def main(argv):
+    if argv[:1] == ["wait"] and len(argv) == 2:
+        wait_healthz(int(argv[1]))
+    elif argv[:1] == ["session"] and len(argv) == 4:
+        port, directory = int(argv[1]), argv[3]
+        token = admin_token(port, argv[2])
+        open(directory + "/token", "w").write(token)
+        ids = patient_ids(port, token)
+        open(directory + "/ids", "w").write("\n".join(ids) + "\n")
+        print("token ok, %d patient ids" % len(ids))
+    elif argv[:1] == ["sum"] and len(argv) > 1:
+        fs = [wrk_figures(path) for path in argv[1:]]
+        p99s = [f["p99_ms"] for f in fs if f["p99_ms"] is not None]
+        print("%.1f\t%s\t%d\t%s" % (sum(f["ok_rps"] for f in fs),
+                                      "%.2f" % max(p99s) if p99s else "NA",
+                                      sum(f["non2xx"] for f in fs),
+                                      "; ".join(f["errors"] for f in fs if f["errors"] != "none")
+                                      or "none"))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -16,6 +16,10 @@
 #    100,000 generated exams: exams/s and peak RSS (bench/isncsci_stream.sh; also runs alone).
 # 7. backup and restore of a BACKUP_GB database under 200 writes/s:
 #    bench/backup.sh (also runs alone; BACKUP_GB=0 skips it).
+# 7b. PostgreSQL against SQLite in one run: the patient read and the durable
+#    weight write on each engine, 1, 2 and 4 server processes on one PostgreSQL
+#    database, and the outcome report on both engines (bench/pg.sh; also runs
+#    alone; skipped without PostgreSQL's programs).
 # 8. server threads: `serve --threads T` for each T in SERVER_THREADS_LIST,
 #    GET /healthz and the patient read at each of SERVER_THREADS_CONNECTIONS
 #    connections (wrk, DURATION s each), with each figure's ratio to the same
@@ -33,7 +37,7 @@
 # (steps 1 and capacity_step alone: CAPACITY_READERS 1000 keep-alive readers and
 # CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS 4 server threads,
 # CAPACITY_BASELINE another binary, CAPACITY_ROUNDS 1, CAPACITY_PAUSE_MS 0),
-# KEEP=1 keeps the temporary directory.
+# ONLY_PG=1 (step 7b alone; PG_* settings in bench/pg.sh), KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
 BUILD="${1:?usage: bench/run.sh BUILD_DIR}"
@@ -62,6 +66,10 @@ CAPACITY_PAUSE_MS="${CAPACITY_PAUSE_MS:-0}"
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
 
+if [ "${ONLY_PG:-0}" = 1 ]; then
+  exec "$HERE/pg.sh" "$BUILD"
+fi
+
 TMP="$(mktemp -d /tmp/cc-bench.XXXXXX)"
 SERVER_PID=""
 cleanup() {
@@ -81,19 +89,7 @@ serve_threads() {
   "$bin" serve --data "$DATA" --listen "127.0.0.1:$PORT" --per-address-connections 0 \
     --threads "$t" --quiet "$@" >>"$TMP/server-threads.log" 2>&1 &
   SERVER_PID=$!
-  python3 - "$PORT" "$HERE" <<'EOF'
-import sys, time
-sys.path.insert(0, sys.argv[2])
-from benchlib import request
-for _ in range(300):
-    try:
-        if request(int(sys.argv[1]), "GET", "/healthz")[0] == 200:
-            sys.exit(0)
-    except OSError:
-        pass
-    time.sleep(0.1)
-sys.exit("bench: server did not answer /healthz")
-EOF
+  python3 "$HERE/benchlib.py" wait "$PORT"
 }
 
 # wrk_rps C ARGS...: requests/s of one wrk run at C connections
@@ -290,31 +286,7 @@ echo "demo: ${DEMO_S}s"
 SERVER_PID=$!
 
 # wait for /healthz, create a token, collect patient ids
-python3 - "$PORT" "$PASSWORD" "$TMP" "$HERE" <<'EOF'
-import json, sys
-port, pw, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-sys.path.insert(0, sys.argv[4])
-from benchlib import admin_token, request
-def req(method, path, body=None, token=None):
-    return request(port, method, path, body, token)
-token = admin_token(port, pw)
-open(tmp + "/token", "w").write(token)
-ids = []
-page = 1
-while len(ids) < 2000:
-    st, d = req("GET", "/api/v1/patients?per_page=200&page=%d" % page, token=token)
-    if st != 200:
-        sys.exit("bench: cannot list patients: %s %r" % (st, d[:200]))
-    items = json.loads(d).get("items", [])
-    if not items:
-        break
-    ids += [str(p["id"]) for p in items]
-    page += 1
-if not ids:
-    sys.exit("bench: no patients")
-open(tmp + "/ids", "w").write("\n".join(ids) + "\n")
-print("token ok, %d patient ids" % len(ids))
-EOF
+python3 "$HERE/benchlib.py" session "$PORT" "$PASSWORD" "$TMP"
 TOKEN="$(cat "$TMP/token")"
 
 if [ "${ONLY_CAPACITY:-0}" = 1 ]; then
@@ -410,6 +382,10 @@ if [ "$BACKUP_GB" != 0 ]; then
   echo "$BACKUP_TABLE"
 fi
 
+echo "== PostgreSQL against SQLite (bench/pg.sh)"
+PG_TABLE="$("$HERE/pg.sh" "$BUILD")"
+echo "$PG_TABLE"
+
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print('%.2f' % (a/b) if b else 'NA')" "$1" "$2"; }
 
 cat <<EOF
@@ -443,6 +419,10 @@ ${ISNCSCI_TABLE}
 Backup under steady writes (bench/backup.sh, ${BACKUP_GB} GB, 200 patient creations/s):
 
 ${BACKUP_TABLE}
+
+PostgreSQL against SQLite, same binary, same run (bench/pg.sh):
+
+${PG_TABLE}
 
 Server threads (\`serve --threads T --per-address-connections 0\`; wrk -t${THREADS} -d${DURATION}s;
 patient = GET /api/v1/patients/{id} with a bearer token${SERVER_THREADS_BASELINE:+; baseline: $SERVER_THREADS_BASELINE}):
