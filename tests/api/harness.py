@@ -92,6 +92,18 @@ def _kill_all():
         s.stop()
 
 
+def _session_ended_class():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+    import pgcluster
+
+    class SessionEnded(pgcluster.PgError):
+        pass
+    return SessionEnded
+
+
+_SessionEnded = _session_ended_class()
+
+
 class _PsqlSession:
     """One psql process kept open on one database: the tests' reads and writes go
     through it, one statement at a time (autocommit), instead of starting psql for
@@ -140,7 +152,7 @@ class _PsqlSession:
             self.proc.stdin.write(text.encode("utf-8"))
             self.proc.stdin.flush()
         except OSError as e:
-            raise self.pgcluster.PgError("psql %s: the session ended (%s)" % (self.dbname, e))
+            raise _SessionEnded("psql %s: the session ended (%s)" % (self.dbname, e))
         deadline = time.time() + timeout
         fd = self.proc.stdout.fileno()
         lines = []
@@ -158,7 +170,7 @@ class _PsqlSession:
                         self.dbname, timeout))
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
-                    raise self.pgcluster.PgError("psql %s: the session ended: %s" % (
+                    raise _SessionEnded("psql %s: the session ended: %s" % (
                         self.dbname, "".join(self.err).strip()))
                 self.buf += chunk
                 continue
@@ -168,7 +180,12 @@ class _PsqlSession:
                 if self.err:
                     break
                 time.sleep(0.01)
-            raise self.pgcluster.PgError("psql %s: %s" % (self.dbname, "".join(self.err).strip()))
+            text = "".join(self.err).strip()
+            if any(m in text for m in ("server closed the connection unexpectedly",
+                                       "no connection to the server",
+                                       "terminating connection due to")):
+                raise _SessionEnded("psql %s: %s" % (self.dbname, text))
+            raise self.pgcluster.PgError("psql %s: %s" % (self.dbname, text))
         out = b"\n".join(lines).decode("utf-8")
         csv.field_size_limit(max(csv.field_size_limit(), len(out) + 1))  # query()'s JSON
         return [tuple(None if v == self.NULL else v for v in rec)
@@ -220,10 +237,19 @@ def pg_cluster(keep=False):
         cluster.psql_script = cluster.psql
 
         def psql(dbname, sql, params=(), timeout=120):
-            sess = _sessions.get(dbname)
-            if sess is None or sess.proc.poll() is not None:
-                sess = _sessions[dbname] = _PsqlSession(cluster, dbname)
-            return sess.run(pgcluster.bind(sql, params), timeout)
+            for attempt in (1, 2):
+                sess = _sessions.get(dbname)
+                if sess is None or sess.proc.poll() is not None:
+                    sess = _sessions[dbname] = _PsqlSession(cluster, dbname)
+                try:
+                    return sess.run(pgcluster.bind(sql, params), timeout)
+                except _SessionEnded:
+                    # the server went away since the last statement (a test restarts
+                    # or kills the cluster): psql found out and ended before it ran
+                    # this one; a new session runs it
+                    _session_close(dbname)
+                    if attempt == 2:
+                        raise
 
         def drop_database(name):
             _session_close(name)
