@@ -106,6 +106,11 @@ bool db_col_is_real(db_stmt *s, int col)
     return s->owner->backend->col_kind(s, col) == DB_COL_REAL;
 }
 
+bool db_col_is_blob(db_stmt *s, int col)
+{
+    return s->owner->backend->col_kind(s, col) == DB_COL_BLOB;
+}
+
 int64_t db_col_int(db_stmt *s, int col)
 {
     return s->owner->backend->col_int(s, col);

@@ -66,6 +66,7 @@ const char *db_col_name(db_stmt *s, int col);
 bool db_col_is_null(db_stmt *s, int col);
 bool db_col_is_int(db_stmt *s, int col);
 bool db_col_is_real(db_stmt *s, int col);
+bool db_col_is_blob(db_stmt *s, int col);
 int64_t db_col_int(db_stmt *s, int col);
 double db_col_double(db_stmt *s, int col);
 const char *db_col_text(db_stmt *s, int col); /* "" for NULL */

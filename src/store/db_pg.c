@@ -615,15 +615,20 @@ static void puts_(sql_buf *b, const char *s)
     put(b, s, strlen(s));
 }
 
+static bool word_char(char c)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Whether word stands at p as a whole word (p within start's text; the
+ * character after it is read only once the word matched, so never past the
+ * text's end). */
 static bool word_at(const char *p, const char *start, const char *word)
 {
     size_t n = strlen(word);
-    bool before = p == start || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-                                  (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9'));
-    char after = p[n];
-    return before && strncmp(p, word, n) == 0 &&
-           !(after == '_' || (after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') ||
-             (after >= '0' && after <= '9'));
+    if ((p != start && word_char(p[-1])) || strncmp(p, word, n) != 0)
+        return false;
+    return !word_char(p[n]);
 }
 
 /* "CREATE TRIGGER IF NOT EXISTS name BEFORE DELETE ON table BEGIN SELECT

@@ -65,17 +65,18 @@ static void insert_sql(const char *table, db_stmt *select, buf *out)
 static void bind_like(db_stmt *insert, int idx, db_stmt *row, int col)
 {
     size_t len;
-    const void *bytes;
-    if (db_col_is_null(row, col))
+    if (db_col_is_null(row, col)) {
         db_bind_null(insert, idx);
-    else if (db_col_is_int(row, col))
+    } else if (db_col_is_int(row, col)) {
         db_bind_int(insert, idx, db_col_int(row, col));
-    else if (db_col_is_real(row, col))
+    } else if (db_col_is_real(row, col)) {
         db_bind_double(insert, idx, db_col_double(row, col));
-    else if ((bytes = db_col_blob(row, col, &len)) && strlen(db_col_text(row, col)) != len)
+    } else if (db_col_is_blob(row, col)) {
+        const void *bytes = db_col_blob(row, col, &len);
         db_bind_blob(insert, idx, bytes, len);
-    else
+    } else {
         db_bind_text(insert, idx, db_col_text(row, col));
+    }
 }
 
 static cc_status copy_table(db *from, db *to, const char *table, int64_t *rows, cc_error *err)
