@@ -23,7 +23,8 @@ cc_status h_patient_lookup(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 200 bytes");
     req->access_what = q && *q ? "search" : "list";
     if (st == CC_OK)
-        st = patient_names_render(req->db, q, p.page, p.per_page, p.rows, &p.total, err);
+        st = patient_names_render(req->db, req->who.site_id, q, p.page, p.per_page, p.rows,
+                                  &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

@@ -198,6 +198,12 @@ const api_route api_routes[] = {
     {"PATCH", "/api/v1/follow-up-settings", h_followup_settings_update, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/clinic-site", h_clinic_site_get, CLINICAL, 0, ROUTE_READ_ONLY},
     {"PUT", "/api/v1/clinic-site", h_clinic_site_set, ROLE_ADMIN, 0, 0},
+    /* sites of a clinic group: a session works in one of its user's sites */
+    {"GET", "/api/v1/sites", h_site_list, ROLES_ANY, 0, ROUTE_READ_ONLY},
+    {"POST", "/api/v1/sites", h_site_create, ROLE_ADMIN, 0, 0},
+    {"PATCH", "/api/v1/sites/{id}", h_site_update, ROLE_ADMIN, 0, 0},
+    {"POST", "/api/v1/session/site", h_session_site, ROLES_ANY, 0, 0},
+    {"PUT", "/api/v1/users/{id}/sites", h_user_sites_set, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/follow-up/{id}/status", h_followup_resolve, FRONT_DESK | ROLE_PHYSICIAN, 0,

@@ -20,6 +20,7 @@
 #include "api/error_text.h"
 #include "api/request.h"
 #include "api/routes.h"
+#include "api/site_scope.h"
 #include "api/web_assets.h"
 #include "app/laboratory.h"
 #include "core/buf.h"
@@ -728,6 +729,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         st = db_begin_read(req->db, &err);
     if (st == CC_OK)
         st = check_access(req, cs->route, &err);
+    if (st == CC_OK)
+        st = api_site_scope(req, cs->route, &err);
     if (st == CC_OK)
         st = parse_body(cs, &err);
     if (st == CC_OK) {
