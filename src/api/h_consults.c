@@ -48,7 +48,7 @@ cc_status h_consult_create(api_request *req, cc_error *err)
         {NULL, JF_STRING, false, 0},
     };
     int64_t now = store_now_seconds();
-    int wait = ratelimit_blocked(req->limits->public_form, req->remote_addr, now);
+    int wait = ratelimit_blocked(req->limits->public_form, req->db, req->remote_addr, now);
     if (wait > 0) {
         api_add_header(req, "Retry-After", api_printf(req, "%d", wait));
         return cc_fail(err, CC_RATE_LIMITED, "", "too_many_requests",
@@ -69,7 +69,7 @@ cc_status h_consult_create(api_request *req, cc_error *err)
     int64_t id;
     if ((st = app_request_create(&c, &f, &id, err)) != CC_OK)
         return st;
-    ratelimit_hit(req->limits->public_form, req->remote_addr, now);
+    ratelimit_hit(req->limits->public_form, req->db, req->remote_addr, now);
     api_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "new"));
     return CC_OK;
 }

@@ -927,9 +927,9 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         config->per_address_connections < max_connections ? config->per_address_connections : 0;
     unsigned idle_timeout =
         config->idle_timeout_s ? config->idle_timeout_s : API_DEFAULT_IDLE_TIMEOUT_S;
-    server.limits.login_by_user = ratelimit_create(5, 15 * 60);
-    server.limits.login_by_addr = ratelimit_create(20, 15 * 60);
-    server.limits.public_form = ratelimit_create(10, 3600);
+    server.limits.login_by_user = ratelimit_create("login_user", 5, 15 * 60);
+    server.limits.login_by_addr = ratelimit_create("login_address", 20, 15 * 60);
+    server.limits.public_form = ratelimit_create("public_form", 10, 3600);
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
     if (!server.limits.login_by_user || !server.limits.login_by_addr ||

@@ -9,8 +9,8 @@ static int64_t larger(int64_t a, int64_t b)
 static cc_status count_failure(api_request *req, const char *username, api_password_use use,
                                int64_t now, cc_error *err)
 {
-    ratelimit_hit(req->limits->login_by_user, username, now);
-    ratelimit_hit(req->limits->login_by_addr, req->remote_addr, now);
+    ratelimit_hit(req->limits->login_by_user, req->db, username, now);
+    ratelimit_hit(req->limits->login_by_addr, req->db, req->remote_addr, now);
     bool known;
     int64_t locked_until;
     cc_error stored;
@@ -33,8 +33,9 @@ cc_status api_first_factor_check(api_request *req, const char *username, const c
                                  api_password_use use, user_identity *who, cc_error *err)
 {
     int64_t now = store_now_seconds();
-    int64_t wait = larger(ratelimit_blocked(req->limits->login_by_user, username, now),
-                          ratelimit_blocked(req->limits->login_by_addr, req->remote_addr, now));
+    int64_t wait =
+        larger(ratelimit_blocked(req->limits->login_by_user, req->db, username, now),
+               ratelimit_blocked(req->limits->login_by_addr, req->db, req->remote_addr, now));
     int64_t locked = 0;
     cc_status st = login_lock_remaining(req->db, username, now, &locked, err);
     if (st != CC_OK)
@@ -66,7 +67,7 @@ cc_status api_credential_failed(api_request *req, const char *username, api_pass
 cc_status api_credential_passed(api_request *req, const user_identity *who, login_notice *notice,
                                 cc_error *err)
 {
-    ratelimit_reset(req->limits->login_by_user, who->username);
+    ratelimit_reset(req->limits->login_by_user, req->db, who->username);
     return login_success_record(req->db, who->id, notice, err);
 }
 

@@ -727,6 +727,14 @@ static const char *const migrations[] = {
     "ALTER TABLE consultation_requests ADD COLUMN injury_date TEXT;"
     "ALTER TABLE consultation_requests ADD COLUMN contact_consent INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX consultation_requests_patient ON consultation_requests(patient_id);",
+    /* throttles: counts per kind and key in the database, shared by every
+     * server process (store/rate_limits.h) */
+    "CREATE TABLE rate_limits ("
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  window_start INTEGER NOT NULL,"
+    "  hits INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, key));",
     /* sites: a clinic group's clinics, hospitals and laboratories. The one
      * clinic of earlier versions (clinic_site, lab_site's FIN and facility)
      * becomes site 1, the first inserted row on both engines. Identified data

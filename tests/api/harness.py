@@ -54,7 +54,7 @@ ADMIN_USER = "admin"
 # Tables a refused request may still write: the security events (a failed
 # password, a CSRF refusal) and the count of an account's failed passwords.
 # "Nothing changed" checks leave them out.
-SECURITY_BOOKKEEPING = ("security_events", "login_failures")
+SECURITY_BOOKKEEPING = ("security_events", "login_failures", "rate_limits")
 
 STORE = os.environ.get("CC_TEST_STORE", "sqlite")
 if STORE not in ("sqlite", "pg"):

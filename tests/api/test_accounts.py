@@ -326,6 +326,8 @@ UNDO_AFTER_ACCOUNTS = [
     "ALTER TABLE consultation_requests DROP COLUMN injury_level;"
     "ALTER TABLE consultation_requests DROP COLUMN injury_date;"
     "ALTER TABLE consultation_requests DROP COLUMN contact_consent;",
+    # throttles in the database
+    "DROP TABLE rate_limits;",
     # sites: the sites, their records' owner, memberships, a session's site
     "DROP INDEX patients_site; DROP INDEX plans_site; DROP INDEX administrations_site;"
     "DROP INDEX donors_site; DROP INDEX batches_site; DROP INDEX units_site;"

@@ -373,6 +373,27 @@ def throttling(srv, t):
                                                    "password": harness.PASSWORD,
                                                    "label": "bypass"})
         t.check(r.status == 429, "while blocked, POST /api/v1/tokens answers 429 too", r)
+        # The throttle's counts are the database's: a second server on the same store
+        # and a restarted one go on refusing. A name without an account, so that
+        # only the throttle (not the account's lockout) refuses it.
+        ghost = {"username": "nobody-throttled", "password": "wrong"}
+        blocked = None
+        for i in range(1, 11):
+            r = srv.request("POST", "/api/v1/session", ghost)
+            if r.status == 429:
+                blocked = i
+                break
+        t.check(blocked is not None, "an unknown name is throttled too (within 10 attempts)")
+        other = harness.Server(srv.binary, data_dir=srv.data)
+        try:
+            other.start()
+            r = other.request("POST", "/api/v1/session", ghost)
+            t.check(r.status == 429, "a second server on the same store throttles it too", r)
+        finally:
+            other.stop()
+        srv.restart()
+        r = srv.request("POST", "/api/v1/session", ghost)
+        t.check(r.status == 429, "a restarted server remembers the throttle", r)
 
 
 PROXY = "127.0.0.2"
