@@ -60,7 +60,8 @@ cc_status h_planned_administrations(api_request *req, cc_error *err)
     plan_row *plans = NULL;
     size_t n_plans = 0;
     if (st == CC_OK)
-        st = plan_store_list(req->db, req->arena, patient_id, "active", &plans, &n_plans, err);
+        st = plan_store_list(req->db, req->arena, req->who.site_id, patient_id, "active", &plans,
+                             &n_plans, err);
     json_t *items = json_array();
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         json_t *body = json_loads(plans[i].body, 0, NULL);

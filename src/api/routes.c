@@ -134,6 +134,9 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/units/{id}/restock", h_unit_restock, LAB_SIGN, 0, false},
     {"POST", "/api/v1/units/{id}/move", h_unit_move, LAB_WRITE, 0, false},
     {"POST", "/api/v1/units/{id}/custody", h_unit_custody, LAB_WRITE, 0, false},
+    /* between sites: the laboratory ships, the receiving site checks the temperature */
+    {"POST", "/api/v1/units/{id}/ship", h_unit_ship, LAB_WRITE, 0, 0},
+    {"POST", "/api/v1/units/{id}/receive", h_unit_receive, LAB_WRITE | BEDSIDE, 0, 0},
     {"POST", "/api/v1/units/{id}/freezing", h_unit_freeze, LAB_WRITE, 0, false},
     /* thawed in the lab or at the clinic */
     {"POST", "/api/v1/units/{id}/thaw", h_unit_thaw, LAB_WRITE | ROLE_NURSE, 0, false},

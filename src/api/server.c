@@ -730,9 +730,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
     if (st == CC_OK)
         st = check_access(req, cs->route, &err);
     if (st == CC_OK)
-        st = api_site_scope(req, cs->route, &err);
-    if (st == CC_OK)
         st = parse_body(cs, &err);
+    if (st == CC_OK)
+        st = api_site_scope(req, cs->route, &err);
     if (st == CC_OK) {
         req->status = 200;
         st = cs->route->handler(req, &err);

@@ -361,6 +361,16 @@ ENDPOINTS = [
              {"sites": F("obj", True, bad=[["NOPE"], [1], [], ["main"]]),
               "all_sites": F("bool", False, bad=[True])},
              id_kind="user"),
+    # shipping between sites: no unit is shipped to or received at a site that does not exist
+    Endpoint("POST", "/api/v1/units/{id}/ship", "lab", lambda n: {"to_site": "MAIN", "note": "c"},
+             {"to_site": F("str", True, max=32, bad=["", "NOPE", "main"]),
+              "note": F("str", False, max=1000, text="lines")},
+             id_kind="unit_fresh"),
+    Endpoint("POST", "/api/v1/units/{id}/receive", "nurse",
+             lambda n: {"temperature_c": 5, "note": "c"},
+             {"temperature_c": F("num", True, bad=[-273.5, 100.5, 1e6]),
+              "note": F("str", False, max=1000, text="lines")},
+             id_kind="unit_fresh"),
 ]
 
 BAD_IDS = ["abc", "0", "-1", "99999999999999999999", "1e3", "12abc", "%00", "1%20", "0x10"]
