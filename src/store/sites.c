@@ -136,7 +136,7 @@ cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expec
     if (st == CC_OK && version == 0)
         st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no site with that id");
     if (st == CC_OK && version != expected_version)
-        st = cc_fail(err, CC_CONFLICT, "version", "stale",
+        st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
                      "the site was changed by someone else (version %lld); reload it",
                      (long long)version);
     if (st == CC_OK && f->code)
