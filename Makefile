@@ -5,9 +5,10 @@ FUZZ_BUILD ?= build-fuzz
 DATA       ?= data
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
+ROUNDS     ?= 20
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps run check check-fast bench bench-web stress clean format
+.PHONY: all deps run check check-fast bench bench-web stress stress-pg clean format
 
 all:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -57,6 +58,12 @@ bench-web: deps all
 
 stress: deps all
 	@python3 tests/crash/crash_test.py --binary $(BUILD)/cellclinic --rounds 100
+
+# PostgreSQL primary + synchronous streaming standby, two servers under write load,
+# primary killed, standby promoted, old primary back with pg_rewind: ROUNDS rounds
+# (tests/pg/failover.py; PG_ONLY=1: psql writers instead of cellclinic).
+stress-pg: deps all
+	@python3 tests/pg/failover.py $(if $(PG_ONLY),--psql-only,--binary $(BUILD)/cellclinic) --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-clang

@@ -31,7 +31,8 @@
 # and 8 alone), ONLY_WRITES=1 (steps 1 and writes_step alone: WRITE_CONNECTIONS
 # "1 64", WRITE_ROUNDS 3, WRITES_BASELINE another binary), ONLY_CAPACITY=1
 # (steps 1 and capacity_step alone: CAPACITY_READERS 1000 keep-alive readers and
-# CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS 4 server threads),
+# CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS 4 server threads,
+# CAPACITY_BASELINE another binary, CAPACITY_ROUNDS 1, CAPACITY_PAUSE_MS 0),
 # KEEP=1 keeps the temporary directory.
 set -euo pipefail
 
@@ -54,6 +55,9 @@ WRITES_BASELINE="${WRITES_BASELINE:-}"
 CAPACITY_READERS="${CAPACITY_READERS:-1000}"
 CAPACITY_WRITERS="${CAPACITY_WRITERS:-64}"
 CAPACITY_THREADS="${CAPACITY_THREADS:-4}"
+CAPACITY_BASELINE="${CAPACITY_BASELINE:-}"
+CAPACITY_ROUNDS="${CAPACITY_ROUNDS:-1}"
+CAPACITY_PAUSE_MS="${CAPACITY_PAUSE_MS:-0}"
 
 [ -x "$BIN" ] || { echo "bench: $BIN not found (build first)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 1; }
@@ -100,28 +104,53 @@ wrk_rps() {
 
 # capacity_step: CAPACITY_READERS keep-alive clients reading patients and
 # CAPACITY_WRITERS writing weights at the same time (ONLY_CAPACITY=1):
-# requests/s, p99, non-2xx answers and socket errors of each.
+# requests/s, p99, non-2xx answers and socket errors of each; then the reads
+# alone at CAPACITY_READERS connections. CAPACITY_PAUSE_MS > 0: each reader
+# pauses that long between an answer and its next request
+# (wrk/get_patient_paced.lua). With CAPACITY_BASELINE (another
+# cellclinic binary) both builds, turn by turn, CAPACITY_ROUNDS times.
 capacity_step() {
-  echo "== capacity: ${CAPACITY_READERS} readers and ${CAPACITY_WRITERS} writers at once, ${DURATION}s"
-  serve_threads "$BIN" "$CAPACITY_THREADS" --max-connections $((CAPACITY_READERS + CAPACITY_WRITERS + 64))
-  wrk -t2 -c"$CAPACITY_READERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/get_patient.lua" \
-    "$URL/" -- "$TOKEN" "$TMP/ids" >"$TMP/cap-reads.txt" &
-  local readers=$!
-  wrk -t1 -c"$CAPACITY_WRITERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" \
-    "$URL/" -- "$TOKEN" "$TMP/ids" 1 >"$TMP/cap-writes.txt"
-  wait "$readers"
-  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  python3 - "$HERE" "$TMP/cap-reads.txt" "$TMP/cap-writes.txt" "$CAPACITY_READERS" "$CAPACITY_WRITERS" "$CAPACITY_THREADS" <<'EOF'
+  echo "== capacity: ${CAPACITY_READERS} readers (pause ${CAPACITY_PAUSE_MS} ms) and ${CAPACITY_WRITERS} writers at once, ${DURATION}s, ${CAPACITY_ROUNDS} rounds"
+  local bins="$BIN" n=0 reader=get_patient.lua
+  [ -n "$CAPACITY_BASELINE" ] && bins="$CAPACITY_BASELINE $BIN"
+  [ "$CAPACITY_PAUSE_MS" -gt 0 ] && reader=get_patient_paced.lua
+  : >"$TMP/cap-runs.txt"
+  for round in $(seq "$CAPACITY_ROUNDS"); do
+    for b in $bins; do
+      which=this; [ "$b" = "$BIN" ] || which=baseline
+      n=$((n + 1))
+      serve_threads "$b" "$CAPACITY_THREADS" --max-connections $((CAPACITY_READERS + CAPACITY_WRITERS + 64))
+      wrk -t2 -c"$CAPACITY_READERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/$reader" \
+        "$URL/" -- "$TOKEN" "$TMP/ids" "$CAPACITY_PAUSE_MS" >"$TMP/cap-reads-$n.txt" &
+      local readers=$!
+      wrk -t1 -c"$CAPACITY_WRITERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" \
+        "$URL/" -- "$TOKEN" "$TMP/ids" 1 >"$TMP/cap-writes-$n.txt"
+      wait "$readers"
+      wrk -t2 -c"$CAPACITY_READERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/$reader" \
+        "$URL/" -- "$TOKEN" "$TMP/ids" "$CAPACITY_PAUSE_MS" >"$TMP/cap-alone-$n.txt"
+      kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+      printf '%s\t%s\n' "$which" "$n" >>"$TMP/cap-runs.txt"
+    done
+  done
+  python3 - "$HERE" "$TMP" "$CAPACITY_READERS" "$CAPACITY_WRITERS" "$CAPACITY_THREADS" "$CAPACITY_PAUSE_MS" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 from benchlib import wrk_figures
-print("| clients | workload | requests/s | p99 ms | requests | non-2xx | socket errors |")
-print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
-for path, n, what in ((sys.argv[2], sys.argv[4], "GET patient (keep-alive)"), (sys.argv[3], sys.argv[5], "POST weight")):
-    f = wrk_figures(path)
-    p99 = "%.1f" % f["p99_ms"] if f["p99_ms"] is not None else "NA"
-    print("| %s | %s | %.0f | %s | %d | %d | %s |" % (n, what, f["rps"], p99, f["total"], f["non2xx"], f["errors"]))
-print("server threads: %s" % sys.argv[6])
+tmp, readers, writers = sys.argv[2], sys.argv[3], sys.argv[4]
+print("| build | round | clients | workload | requests/s | p99 ms | requests | non-2xx | socket errors |")
+print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |")
+rounds = {}
+for line in open(tmp + "/cap-runs.txt"):
+    which, n = line.split()
+    rounds[which] = rounds.get(which, 0) + 1
+    for kind, clients, what in (("reads", readers, "GET patient (keep-alive), with the writers"),
+                                ("writes", writers, "POST weight, with the readers"),
+                                ("alone", readers, "GET patient (keep-alive), alone")):
+        f = wrk_figures("%s/cap-%s-%s.txt" % (tmp, kind, n))
+        p99 = "%.1f" % f["p99_ms"] if f["p99_ms"] is not None else "NA"
+        print("| %s | %d | %s | %s | %.0f | %s | %d | %d | %s |" % (
+            which, rounds[which], clients, what, f["rps"], p99, f["total"], f["non2xx"], f["errors"]))
+print("server threads: %s; reader pause: %s ms" % (sys.argv[5], sys.argv[6]))
 EOF
 }
 

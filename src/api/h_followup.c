@@ -440,6 +440,9 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     cc_status st = report_of_request(req, &q, &report, err);
     if (st != CC_OK)
         return st;
+    if (req->on_replica) /* pooled data that may lag: the report says from where */
+        json_object_set_new(report, "source",
+                            json_pack("{s:b, s:f}", "replica", 1, "lag_seconds", req->replica_lag));
     if (fmt < 0) {
         api_reply(req, 200, report);
         return CC_OK;

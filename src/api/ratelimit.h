@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/db.h"
+typedef struct db db; /* store/db.h: the calling thread's connection */
 
 typedef struct ratelimit ratelimit;
 

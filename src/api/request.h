@@ -54,6 +54,10 @@ typedef struct api_request_s {
     bool over_tls;
     bool authenticated;
     user_identity who;
+    /* The handler reads a replica (serve --read-database) whose data lag
+     * behind the primary by replica_lag seconds; reports say so. */
+    bool on_replica;
+    double replica_lag;
     /* Security events noted during the request (api_note_security_event):
      * the server records them after the handler, outside its transaction,
      * with the address and the route pattern. */

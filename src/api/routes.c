@@ -219,12 +219,12 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/questionnaire/{token}", h_questionnaire_submit, ROLE_PUBLIC,
      PUBLIC_FORM_LIMIT, 0},
     {"GET", "/api/v1/reports/outcomes", h_report_outcomes,
-     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
+     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY | ROUTE_SLOW | ROUTE_REPLICA},
     /* The charts of the outcome report as SVG for the web page:
      * ?kind=trajectory|ais|ae[&measure=INDEX] with the report's own query
      * (protocol, from, to, ...); same roles as the report. */
     {"GET", "/api/v1/reports/outcomes/chart", h_report_chart,
-     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},
+     ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY | ROUTE_SLOW | ROUTE_REPLICA},
     /* the smallest group an analyst's report shows */
     {"GET", "/api/v1/report-settings", h_report_settings_get,
      ROLE_ADMIN | ROLE_PHYSICIAN | ROLE_ANALYST, 0, ROUTE_READ_ONLY},

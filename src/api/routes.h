@@ -52,6 +52,13 @@ enum {
     ROUTE_ACCESS_LABEL = 1 << 7,
     ROUTE_ACCESS_LOOKBACK = 1 << 8,
     ROUTE_ACCESS_REPORT = 1 << 9,
+    /* a read that may compute for long (a report): it runs on the server's
+     * workers, not on a thread that serves other connections (server.c) */
+    ROUTE_SLOW = 1 << 10,
+    /* a read of pooled, possibly lagging data (reports, analysts' exports):
+     * with serve --read-database it runs on the replica, after the caller's
+     * credentials were checked on the primary (server.c) */
+    ROUTE_REPLICA = 1 << 11,
 };
 
 /* The access-log kind of a route ("record", "list", ...) or NULL. */

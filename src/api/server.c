@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "api/routes.h"
 #include "api/site_scope.h"
 #include "api/web_assets.h"
+#include "api/worker_pool.h"
 #include "app/laboratory.h"
 #include "core/buf.h"
 #include "core/date.h"
@@ -33,7 +35,7 @@
 enum {
     REQUEST_ARENA_CAP = 16 << 20,
     DEFAULT_BODY_LIMIT = 64 << 10,
-    MAX_CONNECTIONS_DB = 64,
+    MAX_CONNECTIONS_DB = 128, /* polling threads and workers */
     SHUTDOWN_GRACE_MS = 10000,
     /* What we accept of a request head. The library's buffer is larger
      * (CONNECTION_MEMORY), so that requests beyond these limits still reach
@@ -62,7 +64,20 @@ typedef struct {
     size_t target_len;
     bool http11;
     struct timespec start;
+    /* work handed to the worker pool (hand_to_worker) and its outcome */
+    int work; /* WORK_* */
+    worker_job job;
+    cc_status st;
+    cc_error err;
+    struct MHD_Response *response;
+    atomic_bool answer_ready;
 } conn_state;
+
+enum {
+    WORK_NONE,
+    WORK_ALL,          /* the whole request */
+    WORK_WRITES_AFTER, /* a read's writes after its transaction (writes_after) */
+};
 
 /* Per-thread connections, listed so that shutdown can close them. */
 static _Thread_local db *thread_db;
@@ -71,20 +86,29 @@ static db *db_list[MAX_CONNECTIONS_DB];
 static int db_count;
 static atomic_int in_flight;
 
-static db *worker_db(api_server *server, cc_error *err)
+/* This thread's connection to location in *slot, opened on first use. */
+static db *thread_connection(db **slot, const char *location, cc_error *err)
 {
-    if (thread_db)
-        return thread_db;
+    if (*slot)
+        return *slot;
     db *d = NULL;
-    if (datadir_connect(server->config.data_dir, &d, err) != CC_OK)
+    if (datadir_connect(location, &d, err) != CC_OK)
         return NULL;
     pthread_mutex_lock(&db_list_lock);
     if (db_count < MAX_CONNECTIONS_DB)
         db_list[db_count++] = d;
     pthread_mutex_unlock(&db_list_lock);
-    thread_db = d;
+    *slot = d;
     return d;
 }
+
+static db *worker_db(api_server *server, cc_error *err)
+{
+    return thread_connection(&thread_db, server->config.data_dir, err);
+}
+
+/* The replica of serve --read-database, per thread as the primary's. */
+static _Thread_local db *thread_read_db;
 
 /* After a storage failure the connection may be stuck read-only or broken;
  * the next request of this thread opens a fresh one, so service resumes as
@@ -276,25 +300,26 @@ static void add_security_headers(struct MHD_Response *r, const api_request *req,
         MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
-static enum MHD_Result send_raw(struct MHD_Connection *c, api_request *req)
+/* The answer as a response of the library, built on any thread (a worker
+ * builds its own, so that rendering a large answer stays off the polling
+ * threads); NULL when out of memory. */
+static struct MHD_Response *raw_response(api_request *req)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(req->raw_len, (void *)req->raw, MHD_RESPMEM_MUST_COPY);
     if (!r)
-        return MHD_NO;
+        return NULL;
     add_security_headers(r, req, true);
     MHD_add_response_header(r, "Content-Type", req->raw_type);
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(r, req->header_names[i], req->header_values[i]);
-    enum MHD_Result ret = MHD_queue_response(c, req->status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return r;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
+static struct MHD_Response *json_response(api_request *req)
 {
     if (req->raw_type && !req->reply)
-        return send_raw(c, req);
+        return raw_response(req);
     char *text = req->reply ? json_dumps(req->reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!text && req->reply) {
         req->status = 500;
@@ -306,16 +331,38 @@ static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
              : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(text);
-        return MHD_NO;
+        return NULL;
     }
     add_security_headers(r, req, true);
     if (text)
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(r, req->header_names[i], req->header_values[i]);
+    return r;
+}
+
+/* The answer of a request that ended with st (err filled when not CC_OK). */
+static struct MHD_Response *answer_response(api_request *req, cc_status st, const cc_error *err)
+{
+    if (st != CC_OK)
+        set_error_reply(req, err);
+    return json_response(req);
+}
+
+/* Must be called from the access handler (the library's rule); consumes r. */
+static enum MHD_Result queue_answer(struct MHD_Connection *c, api_request *req,
+                                    struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
     enum MHD_Result ret = MHD_queue_response(c, req->status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, api_request *req)
+{
+    return queue_answer(c, req, json_response(req));
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, api_request *req, const cc_error *err)
@@ -690,6 +737,133 @@ static cc_status log_access(api_request *req, const api_route *route, cc_error *
     return CC_OK;
 }
 
+/* ---- where a request runs ----
+ * A polling thread of the library serves its connections one request at a
+ * time: a request that waits there for the write lock and the log's sync (a
+ * write under 64 writers: hundreds of milliseconds) makes every read queued
+ * behind it on that thread wait as long. Such requests run on the worker
+ * pool instead, with the workers' own connections, their HTTP connection
+ * suspended meanwhile (the library neither reads it nor times it out) and
+ * resumed with the answer built. The polling threads run the reads, which
+ * no writer blocks (WAL). */
+
+/* Every route that may write (all but the read-only ones; logins too,
+ * whose password hash is slow on purpose) and the long reads. */
+static bool runs_on_worker(const api_route *route)
+{
+    if (route->flags & ROUTE_NO_DB)
+        return false;
+    return !(route->flags & ROUTE_READ_ONLY) || (route->flags & ROUTE_SLOW);
+}
+
+/* The rest of a ROUTE_REPLICA request reads the replica, in one snapshot,
+ * and knows its lag; the credentials were checked on the primary (a new
+ * session may not have reached the replica yet). */
+static cc_status to_replica(api_request *req, cc_error *err)
+{
+    db *replica = thread_connection(&thread_read_db, req->server->config.read_location, err);
+    if (!replica)
+        return err->status;
+    bool is_replica = false;
+    cc_status st = db_replica_lag(replica, &is_replica, &req->replica_lag, err);
+    if (st == CC_OK)
+        st = db_begin_read(replica, err);
+    if (st != CC_OK)
+        return st;
+    db_rollback(req->db);
+    req->db = replica;
+    req->on_replica = true;
+    return CC_OK;
+}
+
+/* The request's work on this thread's connection, to the end of its
+ * transaction; the writes that follow (writes_after) are apart so that a
+ * read can leave them to a worker. */
+static cc_status handle(conn_state *cs, cc_error *err)
+{
+    api_request *req = &cs->req;
+    cc_status st = CC_OK;
+    if (!(cs->route->flags & ROUTE_NO_DB)) {
+        req->db = worker_db(req->server, err);
+        st = req->db ? CC_OK : err->status;
+    }
+    /* A reading route sees one snapshot, credentials included: one set of
+     * locks per request instead of one per statement. */
+    if (st == CC_OK && (cs->route->flags & ROUTE_READ_ONLY))
+        st = db_begin_read(req->db, err);
+    if (st == CC_OK)
+        st = check_access(req, cs->route, err);
+    if (st == CC_OK)
+        st = parse_body(cs, err);
+    if (st == CC_OK)
+        st = api_site_scope(req, cs->route, err);
+    db *primary = req->db;
+    if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
+        st = to_replica(req, err);
+    if (st == CC_OK) {
+        req->status = 200;
+        st = cs->route->handler(req, err);
+    }
+    if (req->db != primary) { /* back to the primary for the access log and what follows */
+        db_rollback(req->db);
+        req->db = primary;
+    }
+    if (st == CC_OK)
+        st = log_access(req, cs->route, err);
+    if (req->db)
+        db_rollback(req->db); /* a handler never leaves a transaction open */
+    return st;
+}
+
+static bool has_writes_after(const conn_state *cs)
+{
+    return !(cs->route->flags & ROUTE_NO_DB) && (cs->req.n_events > 0 || cs->req.who.needs_touch);
+}
+
+/* The security events noted and the session's touch, each its own
+ * statement after the request's transaction, on req->db. */
+static void writes_after(api_request *req, const api_route *route)
+{
+    record_security_events(req, route);
+    if (req->db && req->who.needs_touch) {
+        cc_error ignored; /* a missed touch only shortens the idle window */
+        session_touch(req->db, &req->who, &ignored);
+    }
+}
+
+static void run_on_worker(worker_job *job)
+{
+    conn_state *cs = (conn_state *)(void *)((char *)job - offsetof(conn_state, job));
+    api_request *req = &cs->req;
+    if (cs->work == WORK_ALL) {
+        cs->st = handle(cs, &cs->err);
+    } else { /* the read ran on a polling thread's connection */
+        cc_error ignored;
+        req->db = worker_db(req->server, &ignored);
+    }
+    if (req->db)
+        writes_after(req, cs->route);
+    if (cs->work == WORK_ALL && cs->st == CC_STORAGE)
+        drop_worker_db();
+    cs->response = answer_response(req, cs->st, &cs->err);
+    atomic_store_explicit(&cs->answer_ready, true, memory_order_release);
+    MHD_resume_connection(req->connection);
+}
+
+/* Suspends the connection and queues its work; the library calls
+ * on_request again once the worker has resumed it. */
+static enum MHD_Result hand_to_worker(struct MHD_Connection *c, conn_state *cs, int work)
+{
+    cs->work = work;
+    cs->job.run = run_on_worker;
+    MHD_suspend_connection(c);
+    /* A pool that is stopping (shutdown) refuses: the work runs here, and
+     * still resumes the connection itself. */
+    if (!worker_pool_submit(cs->req.server->workers, &cs->job))
+        run_on_worker(&cs->job);
+    return MHD_YES;
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
 {
     api_request *req = &cs->req;
@@ -718,39 +892,15 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
                 cs->body_limit);
         return send_error(c, req, &err);
     }
-    cc_status st = CC_OK;
-    if (!(cs->route->flags & ROUTE_NO_DB)) {
-        req->db = worker_db(req->server, &err);
-        st = req->db ? CC_OK : err.status;
-    }
-    /* A reading route sees one snapshot, credentials included: one set of
-     * locks per request instead of one per statement. */
-    if (st == CC_OK && (cs->route->flags & ROUTE_READ_ONLY))
-        st = db_begin_read(req->db, &err);
-    if (st == CC_OK)
-        st = check_access(req, cs->route, &err);
-    if (st == CC_OK)
-        st = parse_body(cs, &err);
-    if (st == CC_OK)
-        st = api_site_scope(req, cs->route, &err);
-    if (st == CC_OK) {
-        req->status = 200;
-        st = cs->route->handler(req, &err);
-    }
-    if (st == CC_OK)
-        st = log_access(req, cs->route, &err);
-    if (req->db)
-        db_rollback(req->db); /* a handler never leaves a transaction open */
-    record_security_events(req, cs->route);
-    if (req->db && req->who.needs_touch) {
-        cc_error ignored; /* a missed touch only shortens the idle window */
-        session_touch(req->db, &req->who, &ignored);
-    }
-    if (st == CC_STORAGE)
+    if (runs_on_worker(cs->route))
+        return hand_to_worker(c, cs, WORK_ALL);
+    cc_error_clear(&cs->err);
+    cs->st = handle(cs, &cs->err);
+    if (cs->st == CC_STORAGE)
         drop_worker_db();
-    if (st != CC_OK)
-        return send_error(c, req, &err);
-    return send_json(c, req);
+    if (has_writes_after(cs))
+        return hand_to_worker(c, cs, WORK_WRITES_AFTER);
+    return queue_answer(c, req, answer_response(req, cs->st, &cs->err));
 }
 
 static conn_state *conn_state_new(api_server *server, struct MHD_Connection *c)
@@ -810,6 +960,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->started = true;
         return MHD_YES;
     }
+    if (cs->work != WORK_NONE) {
+        /* resumed by its worker; a call before that (not expected while
+         * suspended) has nothing to send yet */
+        if (!atomic_load_explicit(&cs->answer_ready, memory_order_acquire))
+            return MHD_YES;
+        struct MHD_Response *r = cs->response;
+        cs->response = NULL;
+        return queue_answer(c, &cs->req, r);
+    }
     if (*upload_data_size > 0) {
         if (!cs->too_large) {
             buf_append(&cs->body, upload_data, *upload_data_size);
@@ -846,6 +1005,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         fprintf(stderr, "%s %s %s %s %u %.1fms\n", at, cs->req.remote_addr, cs->req.method, shown,
                 cs->req.status ? cs->req.status : 500, ms);
     }
+    if (cs->response)
+        MHD_destroy_response(cs->response);
     if (cs->req.reply)
         json_decref(cs->req.reply);
     if (cs->started) {
@@ -892,6 +1053,19 @@ cc_status api_parse_trusted_proxies(const char *list, api_proxy_net out[API_MAX_
                            "--trusted-proxy: the list ends with a comma");
     }
     return CC_OK;
+}
+
+/* Enough workers that concurrent writers share the log's syncs (group
+ * commit: a sync covers every commit made while it waits); few enough that
+ * they do not crowd the readers. CELLCLINIC_WORKERS (1 to 64) overrides. */
+enum { WORKERS_DEFAULT = 8, WORKERS_MAX = 64 };
+
+static unsigned worker_count(void)
+{
+    const char *text = getenv("CELLCLINIC_WORKERS");
+    char *end;
+    long n = text ? strtol(text, &end, 10) : 0;
+    return text && *text && !*end && n >= 1 && n <= WORKERS_MAX ? (unsigned)n : WORKERS_DEFAULT;
 }
 
 /* Raises the soft descriptor limit so that every allowed connection has
@@ -955,6 +1129,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the access log writer");
         goto out;
     }
+    server.workers = worker_pool_start(worker_count());
+    if (!server.workers) {
+        access_queue_stop(server.access);
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the worker threads");
+        goto out;
+    }
     /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes 128 events
      * a call and, after a full batch, waits again with the whole idle
      * timeout, so a thread with 128 or more connections readable at once
@@ -968,13 +1148,16 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         {MHD_OPTION_END, 0, NULL},
     };
     daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_ARRAY,
-        pool, MHD_OPTION_URI_LOG_CALLBACK, on_target, &server, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_URI_LOG_CALLBACK, on_target, &server,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
+        worker_pool_stop(server.workers);
         access_queue_stop(server.access);
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
                      config->host, (unsigned)config->port);
@@ -982,6 +1165,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     }
     expiry_timer timer;
     if (!expiry_timer_start(&timer, config->data_dir)) {
+        worker_pool_stop(server.workers);
         MHD_stop_daemon(daemon);
         access_queue_stop(server.access);
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
@@ -997,6 +1181,9 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     MHD_quiesce_daemon(daemon);
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10000);
+    /* Every worker's request finished and its connection resumed: the
+     * library refuses to stop with a connection suspended. */
+    worker_pool_stop(server.workers);
     MHD_stop_daemon(daemon);
     expiry_timer_stop(&timer);
     access_queue_stop(server.access); /* writes the rows still queued */

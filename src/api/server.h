@@ -1,7 +1,11 @@
 /*
  * server: the HTTP server (libmicrohttpd, internal thread pool).
  *
- * One database connection per worker thread, opened on its first request.
+ * The library's polling threads answer the reads; every request that may
+ * write (and the long reads) runs on a small pool of worker threads, its
+ * connection suspended meanwhile, so that a read never waits behind a
+ * write's lock or sync. One database connection per thread (polling or
+ * worker), opened on its first request.
  * Request bodies are capped (413); every response carries the security
  * headers; one log line per request on stderr (method, the route pattern
  * or the static file's path, never the path as typed, so that a secret in
@@ -28,6 +32,9 @@
 
 typedef struct {
     const char *data_dir;
+    /* A replica of data_dir (a PostgreSQL URI) for the ROUTE_REPLICA reads;
+     * NULL: they read the primary. */
+    const char *read_location;
     const char *host; /* "127.0.0.1" */
     uint16_t port;
     unsigned threads;
@@ -60,6 +67,7 @@ struct api_server {
     api_proxy_net proxies[API_MAX_TRUSTED_PROXIES];
     int n_proxies;
     struct access_queue *access; /* api/access_queue.h */
+    struct worker_pool *workers; /* api/worker_pool.h: writes and long reads */
 };
 
 /* Parses a --trusted-proxy list ("10.0.0.1,192.168.0.0/24"); CC_INVALID

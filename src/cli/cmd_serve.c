@@ -13,11 +13,12 @@ int cmd_serve(int argc, char **argv)
 {
     static const char usage[] =
         "usage: cellclinic serve --data DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]\n"
+        "       cellclinic serve --database URL [--read-database URL] [options as above]\n"
         "       [--max-connections N] [--per-address-connections N] [--idle-timeout SECONDS]\n"
         "       [--trusted-proxy ADDR[,ADDR...]] [--proxy-tls]\n"
         "       [--audit-key FILE] [--checkpoint-every N]\n\n"
-        "Serves the web interface and the API on HOST:PORT (IPv4) with N worker\n"
-        "threads (default 4, 1..64). --quiet turns the access log off.\n"
+        "Serves the web interface and the API on HOST:PORT (IPv4) with N threads\n"
+        "(default 4, 1..64) and 8 more for writes. --quiet turns the access log off.\n"
         "SIGTERM or SIGINT stops it after the requests in flight finish.\n\n"
         "Connections: at most --max-connections in all (default 1000, 16..100000)\n"
         "and --per-address-connections from one address (default 64; 0 for no\n"
@@ -34,11 +35,17 @@ int cmd_serve(int argc, char **argv)
         "DIR/audit-checkpoints.log at start, at least every N audit entries\n"
         "(default 1000, 1..1000000) and at a clean stop, signed with\n"
         "DIR/audit-signing.key or --audit-key FILE (mode 0600; either is made when\n"
-        "missing, and its public half added to DIR/audit-signing.pub).\n";
+        "missing, and its public half added to DIR/audit-signing.pub).\n\n"
+        "--database URL: a PostgreSQL database (postgresql://...) instead of DIR,\n"
+        "which several servers may share; its signing key has no default place:\n"
+        "without --audit-key the trail is kept and verified but not checkpointed.\n"
+        "--read-database URL: a replica of it (a hot standby) on which the outcome\n"
+        "report and its charts run, saying how many seconds its data lag.\n";
     const char *data, *listen, *threads_text, *quiet, *max_text, *per_address_text, *idle_text,
-        *proxies, *proxy_tls, *key, *every_text;
+        *proxies, *proxy_tls, *key, *every_text, *read_location;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"listen", true, false, &listen},
+                                  {"read-database", true, false, &read_location},
                                   {"threads", true, false, &threads_text},
                                   {"quiet", false, false, &quiet},
                                   {"max-connections", true, false, &max_text},
@@ -53,6 +60,11 @@ int cmd_serve(int argc, char **argv)
     int rc = opts_parse("serve", argc, argv, 1, options, usage, &help);
     if (rc || help)
         return rc;
+    if (read_location && (!db_location_is_url(read_location) || !db_location_is_url(data))) {
+        fprintf(stderr, "cellclinic serve: option --read-database: a PostgreSQL URI "
+                        "(postgresql://...) of a replica, with --database\n");
+        return 2;
+    }
     char host[64] = "127.0.0.1";
     int64_t port = 8080, threads = 4;
     if (listen) {
@@ -130,6 +142,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: automatic audit checkpoints are off: %s\n", err.message);
     db_close(d);
     api_config config = {.data_dir = data,
+                         .read_location = read_location,
                          .host = host,
                          .port = (uint16_t)port,
                          .threads = (unsigned)threads,

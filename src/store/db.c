@@ -243,3 +243,26 @@ cc_status db_check_integrity(db *d, cc_error *err)
 {
     return d->backend->check_integrity(d, err);
 }
+
+cc_status db_replica_lag(db *d, bool *replica, double *lag_seconds, cc_error *err)
+{
+    *replica = false;
+    *lag_seconds = 0;
+    if (db_dialect_of(d) != DB_POSTGRESQL)
+        return CC_OK;
+    db_stmt *s;
+    cc_status st = db_prepare(d,
+                              "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() ="
+                              " pg_last_wal_replay_lsn() THEN 0 ELSE COALESCE(EXTRACT(EPOCH FROM"
+                              " now() - pg_last_xact_replay_timestamp()), 0) END",
+                              &s, err);
+    if (st != CC_OK)
+        return st;
+    db_step_result r = db_step(s, err);
+    if (r == DB_ROW) {
+        *replica = db_col_int(s, 0) != 0;
+        *lag_seconds = *replica ? db_col_double(s, 1) : 0;
+    }
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}

@@ -131,6 +131,12 @@ cc_status db_backup_to(db *d, const char *path, int32_t mark, cc_error *err);
 /* The application id of the database (PRAGMA application_id). */
 cc_status db_application_id(db *d, int32_t *out, cc_error *err);
 
+/* Whether the database is a replica that replays another's log
+ * (PostgreSQL hot standby), and how far its data lag behind: 0 when it has
+ * replayed all it received, else the seconds since the last transaction it
+ * replayed. A SQLite file is never a replica. */
+cc_status db_replica_lag(db *d, bool *replica, double *lag_seconds, cc_error *err);
+
 /* Integrity check; CC_OK when the engine reports none. */
 cc_status db_check_integrity(db *d, cc_error *err);
 

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { PG_STMT_CACHE = 256 };
 
@@ -233,13 +234,22 @@ static void pg_close(db *base)
     free(d);
 }
 
+/* Whether the text after a parameter tests it for NULL ("IS NULL", "IS NOT
+ * NULL"). */
+static bool only_null_tested(const char *after)
+{
+    while (*after == ' ' || *after == '\n')
+        after++;
+    return strncasecmp(after, "IS NULL", 7) == 0 || strncasecmp(after, "IS NOT NULL", 11) == 0;
+}
+
 /* sql with each `?` outside quotes and comments numbered $1, $2, ...;
  * *count receives the number of placeholders. NULL when out of memory. */
 static char *number_placeholders(const char *sql, int *count)
 {
     size_t len = strlen(sql), cap = len + 1;
     for (const char *p = sql; *p; p++)
-        cap += *p == '?' ? 6 : 0;
+        cap += *p == '?' ? 12 : 0;
     char *out = malloc(cap);
     if (!out)
         return NULL;
@@ -271,7 +281,10 @@ static char *number_placeholders(const char *sql, int *count)
             }
             n = number > n ? number : n;
         } else if (c == '?') {
-            o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
+            /* a parameter only tested for NULL tells the server no type: text,
+             * whose input takes any value bound (a number's digits too) */
+            o += (size_t)snprintf(out + o, cap - o, "$%d%s", ++n,
+                                  only_null_tested(sql + i + 1) ? "::text" : "");
         } else {
             out[o++] = c;
         }

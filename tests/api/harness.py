@@ -24,12 +24,14 @@ handlers), and its temporary data directory removed unless --keep.
 Store: CC_TEST_STORE=sqlite (the default) gives each Server a data directory;
 CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 (tests/pg/pgcluster.py, on first use) and gives each Server a fresh database
-in it. Then every command the harness runs (srv.cli, run_cli) gets
-`--database URL` where a test wrote `--data srv.data`, and db_checksum(),
-db_tables() and db_query() read that database with psql (db_query takes the
-same ? placeholders). srv.db_path is None on PostgreSQL: a test that opens the
-SQLite file itself is SQLite-only. A Server built on a data_dir the test made
-itself stays on SQLite.
+in it: the first setup() runs init, mfa require and user add, later ones
+(same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE;
+CC_TEST_PG_TEMPLATE=0 runs the commands every time). Every command the
+harness runs (srv.cli, run_cli) gets `--database URL` where a test wrote
+`--data srv.data`; db_checksum(), db_tables(), db_query() and db_exec() use
+that database through psql (same ? placeholders). srv.db_path is None on
+PostgreSQL: a test that opens the SQLite file itself is SQLite-only. A Server
+built on a data_dir the test made itself stays on SQLite.
 """
 
 import argparse
@@ -63,6 +65,14 @@ _pg = None
 _pg_counter = itertools.count(1)
 # data dir path (as the tests pass it) -> (database URL, database name), Servers on PostgreSQL
 _pg_locations = {}
+# (binary, roles) -> name of a database holding what setup() made; CC_TEST_PG_TEMPLATE=0
+# runs init, mfa and user add for every server instead of copying the first one's result
+PG_TEMPLATES = os.environ.get("CC_TEST_PG_TEMPLATE", "1") != "0"
+_pg_templates = {}
+# The access log (who read which patient): on SQLite a second file, access-log.db,
+# which db_tables() never reads; on PostgreSQL the same database, left out of
+# db_tables() there so both stores compare the same tables.
+ACCESS_LOG_TABLES = ("access_batches", "access_batch_patients", "access_user_batches")
 
 _live_servers = []
 # Sanitizer or crash reports found in server logs; Tally.finish() fails on them.
@@ -129,6 +139,32 @@ def parse_args(extra=None):
     if extra:
         extra(p)
     return p.parse_args()
+
+
+def read_http_answer(sock, pending=b""):
+    """(status, body, rest) of one HTTP answer read from a raw socket (keep-alive
+    tests); status None when the connection closed first. pending: bytes
+    already read on it; rest: bytes read past the answer."""
+    data = pending
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b"", b""
+        body += chunk
+    return status, body[:length], body[length:]
 
 
 def free_port():
@@ -257,6 +293,24 @@ class Server:
         return r
 
     def setup(self):
+        name = self._pg_dbname()
+        key = (self.binary, tuple(self.roles))
+        if name and key in _pg_templates:
+            # the same init, mfa and user commands already ran for this binary and
+            # these roles in this process: a copy of their result
+            pg = pg_cluster()
+            pg.drop_database(name)
+            pg.psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, _pg_templates[key]))
+            for role in self.roles:
+                self.passwords[user_of(role)] = PASSWORD
+            return
+        self._setup_commands()
+        if name and PG_TEMPLATES:
+            tpl = "cc_template_%d" % len(_pg_templates)
+            pg_cluster().psql("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (tpl, name))
+            _pg_templates[key] = tpl
+
+    def _setup_commands(self):
         pw_file = os.path.join(self.tmp, "admin.pw")
         with open(pw_file, "w") as f:
             f.write(PASSWORD + "\n")
@@ -532,6 +586,24 @@ class Server:
         """SHA-256 over the content of every table (rows in a fixed order)."""
         return checksum_of(self.db_tables(), exclude)
 
+    def db_exec(self, sql, params=()):
+        """Runs one writing statement (? placeholders) behind the server's back, as a
+        test arranging a situation does, on either store. Returns the first column of
+        the first row the statement returns (INSERT ... RETURNING id), else, on SQLite,
+        the last inserted rowid."""
+        name = self._pg_dbname()
+        if name:
+            rows = pg_cluster().query(name, sql, params)
+            return rows[0][0] if rows and rows[0] else None
+        con = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            cur = con.execute(sql, params)
+            rows = cur.fetchall()
+            con.commit()
+            return rows[0][0] if rows and rows[0] else cur.lastrowid
+        finally:
+            con.close()
+
     def db_query(self, sql, params=()):
         """Rows of sql (? placeholders) as a list of tuples, on either store."""
         name = self._pg_dbname()
@@ -614,8 +686,10 @@ SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.
 
 def pg_table_hashes(cluster, dbname):
     """{table: sha256 hex} for every table of a PostgreSQL database (schema public
-    tables by their bare names), as db_table_hashes gives for SQLite."""
-    return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)}
+    tables by their bare names) but the access log's, as db_table_hashes gives for
+    SQLite."""
+    return {name: h for name, h in cluster.psql(dbname, PG_TABLE_HASHES_SQL)
+            if name not in ACCESS_LOG_TABLES}
 
 
 def checksum_of(hashes, exclude=()):

@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -84,10 +83,7 @@ class Bedside:
         return r
 
     def sql(self, statement, params=()):
-        con = sqlite3.connect(self.srv.db_path, timeout=30)
-        con.execute(statement, params)
-        con.commit()
-        con.close()
+        self.srv.db_exec(statement, params)
 
     def patient(self, family, birth="1988-04-02", kg=72.5):
         r = self.req("POST", "/api/v1/patients", {"family_name": family, "given_names": "Test",

@@ -30,31 +30,6 @@ IDLE_TIMEOUT_S = 3
 REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
-def read_answer(sock, pending):
-    """(status, rest) of one HTTP answer on sock; status None when the
-    connection closed first. pending: bytes already read on it."""
-    data = pending
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None, b""
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None, b""
-        body += chunk
-    return status, body[length:]
-
-
 def burst(srv, t, count):
     socks = []
     try:
@@ -66,7 +41,7 @@ def burst(srv, t, count):
         first = 0
         for s in socks:  # one answered request each: all accepted and watched
             s.sendall(REQUEST)
-            status, _ = read_answer(s, b"")
+            status, _, _ = harness.read_http_answer(s)
             first += status == 200
         t.check(first == count, "threads %s, %d connections: each answers a first request "
                 "(%d did)" % (srv.threads, count, first))
@@ -79,7 +54,7 @@ def burst(srv, t, count):
         answered, dropped = 0, 0
         for s in socks:
             try:
-                status, _ = read_answer(s, b"")
+                status, _, _ = harness.read_http_answer(s)
             except OSError:
                 status = None
             answered += status == 200

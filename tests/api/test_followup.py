@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 
@@ -28,12 +27,7 @@ NRS = {"current": "3", "average": "4", "worst": "7"}
 
 
 def db_write(srv, sql, params=()):
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    try:
-        con.execute(sql, params)
-        con.commit()
-    finally:
-        con.close()
+    srv.db_exec(sql, params)
 
 
 def eligible_patient(srv, family, birth_date="1988-04-02", sex="male"):

@@ -10,7 +10,6 @@ dir) give the same report as the series written with each observation.
 """
 import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -24,13 +23,7 @@ ADMIN_SQL = ("INSERT INTO administrations (patient_id, plan_id, plan_item, plan_
 
 
 def db_write(srv, sql, params=()):
-    con = sqlite3.connect(srv.db_path, timeout=30)
-    try:
-        cur = con.execute(sql, params)
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
+    return srv.db_exec(sql, params)
 
 
 def main():
@@ -66,7 +59,7 @@ def main():
                 return pid
             plan = db_write(srv, "INSERT INTO plans (patient_id, protocol_id, protocol_version, status, start_date,"
                                  " end_date, request, body, created_at, created_by, updated_at, version)"
-                                 " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1)",
+                                 " VALUES (?, ?, 1, 'approved', ?, ?, '{}', '{}', 't', 'test', 't', 1) RETURNING id",
                             (pid, protocol, day(start), day(start + 15)))
             for k, (product, route) in enumerate(admins):
                 db_write(srv, ADMIN_SQL, (pid, plan, k + 1, "%d-%d" % (plan, k + 1), day(start + k), route, product,

@@ -419,8 +419,12 @@ class Cluster:
         null = "\x01NULL\x01"
         cmd = self._psql_cmd(dbname) + ["--csv", "-t", "-P", "null=" + null, "-c",
                                         bind(sql, params)]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                           stdin=subprocess.DEVNULL)
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            raise PgError("psql %s: no answer within %ss to %s" % (dbname, timeout,
+                                                                   sql[:200])) from e
         if r.returncode != 0:
             raise PgError("psql %s: %s" % (dbname, r.stderr.strip()))
         rows = []
@@ -511,9 +515,12 @@ class Cluster:
         source's standby (-R writes standby.signal and primary_conninfo)."""
         if self.running:
             raise PgError("pg_rewind needs %s stopped" % self.name)
-        return _run([tool("pg_rewind"), "--target-pgdata", self.data, "--source-server",
-                     source.conninfo() + " application_name=%s" % self.name, "-R",
-                     "--no-sync"], cwd=self.dir, timeout=timeout)
+        r = _run([tool("pg_rewind"), "--target-pgdata", self.data, "--source-server",
+                  source.conninfo() + " application_name=%s" % self.name, "-R",
+                  "--no-sync"], cwd=self.dir, timeout=timeout)
+        # pg_rewind copied source's configuration files: this node's port and socket again
+        self.configure()
+        return r
 
     def replication(self):
         """(application_name, state, sync_state, replay_lag_bytes) per connected standby."""

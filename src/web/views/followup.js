@@ -465,6 +465,11 @@ export async function renderOutcomeReport(ctx) {
   };
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
+  // read from a replica (serve --read-database): its data may lag behind the clinic's
+  if (r.source && r.source.replica) {
+    out.append(h('p', { class: 'alert', 'data-testid': 'report-replica' },
+      t('rep.replica', { seconds: formatNumber(r.source.lag_seconds, r.source.lag_seconds < 10 ? 1 : 0) })));
+  }
   if (r.suppression) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-suppression' },
       t('rep.suppressed', { k: r.suppression.min_group })));
