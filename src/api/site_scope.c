@@ -4,6 +4,9 @@
 
 #include "store/sites.h"
 
+/* The largest id api_param_id accepts: no table holds that many rows. */
+static const char NO_RECORD[] = "999999999999";
+
 static const struct {
     const char *pattern; /* the route's pattern, or the start of it before a '/' */
     site_record kind;
@@ -28,7 +31,14 @@ cc_status api_site_scope(api_request *req, const api_route *route, cc_error *err
         cc_error ignored;
         if (api_param_id(req, 0, &id, &ignored) != CC_OK)
             return CC_OK;
-        return site_owns(req->db, SCOPED[i].kind, id, req->who.site_id, "id", err);
+        cc_status st = site_owns(req->db, SCOPED[i].kind, id, req->who.site_id, "id", err);
+        if (st != CC_NOT_FOUND)
+            return st;
+        /* the handler answers as for a record that does not exist, in its own
+         * order (a signature checks the password first, whatever the record) */
+        cc_error_clear(err);
+        req->params[0] = NO_RECORD;
+        return CC_OK;
     }
     return CC_OK;
 }

@@ -737,7 +737,8 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (kind, key));",
     /* sites: a clinic group's clinics, hospitals and laboratories. The one
      * clinic of earlier versions (clinic_site, lab_site's FIN and facility)
-     * becomes site 1, the first inserted row on both engines. Identified data
+     * becomes site 1, the first inserted row on both engines, with the clinic's
+     * name ('' until the administrator gives one). Identified data
      * belongs to a site: the owning column defaults to the first site, so
      * every row written before stays there. The owning columns carry no
      * REFERENCES clause: SQLite refuses to add a referencing column with a
@@ -762,7 +763,7 @@ static const char *const migrations[] = {
     "INSERT INTO sites (code, name, address, language, fin, public_base_url, kind, created_at,"
     "  updated_at)"
     " SELECT 'MAIN',"
-    "  CASE WHEN c.name <> '' THEN c.name ELSE 'Clinic' END,"
+    "  c.name,"
     "  COALESCE((SELECT l.facility_address FROM lab_site l ORDER BY l.id LIMIT 1), ''),"
     "  COALESCE((SELECT l.label_language FROM lab_site l ORDER BY l.id LIMIT 1), 'en'),"
     "  COALESCE((SELECT l.fin FROM lab_site l ORDER BY l.id LIMIT 1), ''),"

@@ -283,14 +283,15 @@ function updateSite(logged) {
   const label = $('#sitepicker-label');
   const picker = $('#sitepicker');
   const several = logged && session.sites.length > 1;
-  name.hidden = !logged || !session.site || several;
+  // a clinic that never gave itself a name (a single site) shows none
+  name.hidden = !logged || !session.site || !session.site.name || several;
   name.textContent = session.site ? session.site.name : '';
   name.title = t('site.current');
   label.hidden = !several;
   if (!several) return;
   clear(picker);
   for (const s of session.sites) {
-    picker.append(h('option', { value: s.code, selected: Boolean(session.site && s.code === session.site.code) }, s.name));
+    picker.append(h('option', { value: s.code, selected: Boolean(session.site && s.code === session.site.code) }, s.name || s.code));
   }
 }
 
