@@ -18,6 +18,7 @@ static inline app_ctx api_app_ctx(api_request *req)
         .role = req->authenticated ? req->who.role : "public",
         .language = req->authenticated && req->who.language[0] ? req->who.language : "en",
         .arena = req->arena,
+        .site_id = req->authenticated ? req->who.site_id : 0,
     };
 }
 

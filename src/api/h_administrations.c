@@ -212,7 +212,8 @@ cc_status h_administration_list(api_request *req, cc_error *err)
     if (st == CC_OK)
         st = lab_query_id(req, "patient_id", &patient, err);
     if (st == CC_OK)
-        st = administration_list_json(req->db, patient, p.page, p.per_page, p.rows, &p.total, err);
+        st = administration_list_json(req->db, req->who.site_id, patient, p.page, p.per_page,
+                                      p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

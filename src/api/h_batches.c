@@ -88,7 +88,8 @@ cc_status h_batch_list(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "status", "invalid_value",
                      "status must be in_process, released or rejected");
     if (st == CC_OK)
-        st = lab_batch_list_json(req->db, status, q, p.page, p.per_page, p.rows, &p.total, err);
+        st = lab_batch_list_json(req->db, req->who.site_id, status, q, p.page, p.per_page, p.rows,
+                                 &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

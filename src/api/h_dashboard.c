@@ -215,7 +215,8 @@ static cc_status units_expiring(api_request *req, cc_date today, int days, json_
                         .until = until,
                         .with_expired = true,
                         .page = 1,
-                        .per_page = DASHBOARD_ITEMS};
+                        .per_page = DASHBOARD_ITEMS,
+                        .site_id = req->who.site_id};
     int64_t total = 0, expired = 0;
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
@@ -279,7 +280,8 @@ static cc_status batches_awaiting_release(api_request *req, json_t **out, cc_err
         buf b;
         buf_init(&b, LAB_VIEW_MAX);
         json_t *rows = NULL;
-        st = lab_batch_list_json(req->db, "in_process", NULL, page, BATCH_PAGE, &b, &total, err);
+        st = lab_batch_list_json(req->db, req->who.site_id, "in_process", NULL, page, BATCH_PAGE,
+                                 &b, &total, err);
         if (st == CC_OK)
             st = api_parse_view(req, &b, &rows, err);
         buf_release(&b);

@@ -24,7 +24,8 @@ cc_status h_donor_list(api_request *req, cc_error *err)
     if (st == CC_OK && q && strlen(q) > 40)
         st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
     if (st == CC_OK)
-        st = lab_donor_list_json(req->db, q, p.page, p.per_page, p.rows, &p.total, err);
+        st = lab_donor_list_json(req->db, req->who.site_id, q, p.page, p.per_page, p.rows, &p.total,
+                                 err);
     return api_page_reply(req, st, &p, err);
 }
 
@@ -52,7 +53,8 @@ cc_status h_donor_create(api_request *req, cc_error *err)
                           0,
                           json_get_string(req->body, "consent_date"),
                           json_get_string(req->body, "consent_reference"),
-                          false};
+                          false,
+                          req->who.site_id};
     if (st == CC_OK)
         st = check_code(f.code, err);
     if (st == CC_OK)

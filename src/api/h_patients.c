@@ -55,7 +55,8 @@ static const struct {
 
 cc_status h_patient_list(api_request *req, cc_error *err)
 {
-    patient_query q = {.q = api_query(req, "q"), .sort = PATIENT_SORT_FAMILY_NAME};
+    patient_query q = {
+        .q = api_query(req, "q"), .sort = PATIENT_SORT_FAMILY_NAME, .site_id = req->who.site_id};
     cc_status st = api_paging(req, &q.page, &q.per_page, err);
     if (st != CC_OK)
         return st;

@@ -23,7 +23,8 @@ cc_status h_patient_lookup(api_request *req, cc_error *err)
         st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 200 bytes");
     req->access_what = q && *q ? "search" : "list";
     if (st == CC_OK)
-        st = patient_names_render(req->db, q, p.page, p.per_page, p.rows, &p.total, err);
+        st = patient_names_render(req->db, req->who.site_id, q, p.page, p.per_page, p.rows,
+                                  &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 
@@ -59,7 +60,8 @@ cc_status h_planned_administrations(api_request *req, cc_error *err)
     plan_row *plans = NULL;
     size_t n_plans = 0;
     if (st == CC_OK)
-        st = plan_store_list(req->db, req->arena, patient_id, "active", &plans, &n_plans, err);
+        st = plan_store_list(req->db, req->arena, req->who.site_id, patient_id, "active", &plans,
+                             &n_plans, err);
     json_t *items = json_array();
     for (size_t i = 0; st == CC_OK && i < n_plans; i++) {
         json_t *body = json_loads(plans[i].body, 0, NULL);

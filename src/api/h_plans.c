@@ -253,8 +253,8 @@ cc_status h_plan_list(api_request *req, cc_error *err)
     int64_t page, per_page, total = 0;
     cc_status st = api_paging(req, &page, &per_page, err);
     if (st == CC_OK)
-        st = plan_store_page(req->db, req->arena, patient_id, status, page, per_page, &rows, &n,
-                             &total, err);
+        st = plan_store_page(req->db, req->arena, req->who.site_id, patient_id, status, page,
+                             per_page, &rows, &n, &total, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();

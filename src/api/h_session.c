@@ -11,6 +11,7 @@
 #include "app/users.h"
 #include "core/date.h"
 #include "core/patient.h"
+#include "store/sites.h"
 
 cc_status h_health(api_request *req, cc_error *err)
 {
@@ -32,6 +33,24 @@ static json_t *session_json(const user_identity *who, const char *csrf)
     return json_pack("{s:s, s:o, s:b, s:b}", "csrf", csrf, "user", user_json(who),
                      "must_change_password", who->must_change_password, "mfa_enrolment_required",
                      who->mfa_enrolment_only);
+}
+
+/* "site": the site the session works in ({"code", "name", ...}), null when
+ * the user is a member of none. */
+static cc_status add_site(api_request *req, json_t *reply, int64_t site_id, cc_error *err)
+{
+    buf b;
+    buf_init(&b, 1 << 16);
+    cc_status st = site_json(req->db, site_id, &b, err);
+    json_t *site = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
+    buf_release(&b);
+    if (st == CC_NOT_FOUND) {
+        cc_error_clear(err);
+        st = CC_OK;
+    }
+    if (st == CC_OK)
+        json_object_set_new(reply, "site", site ? site : json_null());
+    return st;
 }
 
 static json_t *instant_json(int64_t seconds)
@@ -89,6 +108,10 @@ cc_status h_session_create(api_request *req, cc_error *err)
                               api_session_cookie_name(req), secret, SESSION_ABSOLUTE_SECONDS,
                               req->over_tls ? "; Secure" : ""));
     json_t *reply = session_json(&who, who.csrf);
+    if ((st = add_site(req, reply, who.site_id, err)) != CC_OK) {
+        json_decref(reply);
+        return st;
+    }
     if (notice.failed_attempts > 0)
         json_object_set_new(reply, "security_notice", notice_json(&notice));
     api_reply(req, 200, reply);
@@ -97,8 +120,13 @@ cc_status h_session_create(api_request *req, cc_error *err)
 
 cc_status h_session_get(api_request *req, cc_error *err)
 {
-    (void)err;
-    api_reply(req, 200, session_json(&req->who, req->who.by_token ? "" : req->who.csrf));
+    json_t *reply = session_json(&req->who, req->who.by_token ? "" : req->who.csrf);
+    cc_status st = add_site(req, reply, req->who.site_id, err);
+    if (st != CC_OK) {
+        json_decref(reply);
+        return st;
+    }
+    api_reply(req, 200, reply);
     return CC_OK;
 }
 

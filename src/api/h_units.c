@@ -72,6 +72,7 @@ cc_status h_unit_list(api_request *req, cc_error *err)
                            "with_expired is true or false");
         q.with_expired = strcmp(with_expired, "true") == 0;
     }
+    q.site_id = req->who.site_id;
     if (st == CC_OK)
         st = lab_unit_list_json(req->db, &q, p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);

@@ -37,7 +37,9 @@ static cc_status active_plans(api_request *req, const char *ward, plan_row **pla
                               bool *hide, cc_error *err)
 {
     cc_status st = hides_synthetic(req, ward, hide, err);
-    return st == CC_OK ? plan_store_list(req->db, req->arena, 0, "active", plans, n, err) : st;
+    return st == CC_OK
+               ? plan_store_list(req->db, req->arena, req->who.site_id, 0, "active", plans, n, err)
+               : st;
 }
 
 /* A plan's patient and ward. */

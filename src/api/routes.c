@@ -134,6 +134,9 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/units/{id}/restock", h_unit_restock, LAB_SIGN, 0, false},
     {"POST", "/api/v1/units/{id}/move", h_unit_move, LAB_WRITE, 0, false},
     {"POST", "/api/v1/units/{id}/custody", h_unit_custody, LAB_WRITE, 0, false},
+    /* between sites: the laboratory ships, the receiving site checks the temperature */
+    {"POST", "/api/v1/units/{id}/ship", h_unit_ship, LAB_WRITE, 0, 0},
+    {"POST", "/api/v1/units/{id}/receive", h_unit_receive, LAB_WRITE | BEDSIDE, 0, 0},
     {"POST", "/api/v1/units/{id}/freezing", h_unit_freeze, LAB_WRITE, 0, false},
     /* thawed in the lab or at the clinic */
     {"POST", "/api/v1/units/{id}/thaw", h_unit_thaw, LAB_WRITE | ROLE_NURSE, 0, false},
@@ -198,6 +201,12 @@ const api_route api_routes[] = {
     {"PATCH", "/api/v1/follow-up-settings", h_followup_settings_update, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/clinic-site", h_clinic_site_get, CLINICAL, 0, ROUTE_READ_ONLY},
     {"PUT", "/api/v1/clinic-site", h_clinic_site_set, ROLE_ADMIN, 0, 0},
+    /* sites of a clinic group: a session works in one of its user's sites */
+    {"GET", "/api/v1/sites", h_site_list, ROLES_ANY, 0, ROUTE_READ_ONLY},
+    {"POST", "/api/v1/sites", h_site_create, ROLE_ADMIN, 0, 0},
+    {"PATCH", "/api/v1/sites/{id}", h_site_update, ROLE_ADMIN, 0, 0},
+    {"POST", "/api/v1/session/site", h_session_site, ROLES_ANY, 0, 0},
+    {"PUT", "/api/v1/users/{id}/sites", h_user_sites_set, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"POST", "/api/v1/follow-up/{id}/status", h_followup_resolve, FRONT_DESK | ROLE_PHYSICIAN, 0,

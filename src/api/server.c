@@ -21,6 +21,7 @@
 #include "api/error_text.h"
 #include "api/request.h"
 #include "api/routes.h"
+#include "api/site_scope.h"
 #include "api/web_assets.h"
 #include "api/worker_pool.h"
 #include "app/laboratory.h"
@@ -794,6 +795,8 @@ static cc_status handle(conn_state *cs, cc_error *err)
         st = check_access(req, cs->route, err);
     if (st == CC_OK)
         st = parse_body(cs, err);
+    if (st == CC_OK)
+        st = api_site_scope(req, cs->route, err);
     db *primary = req->db;
     if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
         st = to_replica(req, err);

@@ -2,8 +2,12 @@
 
 app_ctx app_ctx_system(db *d, arena *a)
 {
-    return (app_ctx){
-        .d = d, .actor = {0, "system"}, .role = "system", .language = "en", .arena = a};
+    return (app_ctx){.d = d,
+                     .actor = {0, "system"},
+                     .role = "system",
+                     .language = "en",
+                     .arena = a,
+                     .site_id = 1};
 }
 
 app_ctx app_ctx_demo(db *d, arena *a)
@@ -13,5 +17,6 @@ app_ctx app_ctx_demo(db *d, arena *a)
                      .role = "system",
                      .language = "en",
                      .arena = a,
-                     .synthetic = true};
+                     .synthetic = true,
+                     .site_id = 1};
 }

@@ -17,6 +17,7 @@
 #define CC_APP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/status.h"
@@ -30,6 +31,7 @@ typedef struct {
     const char *language; /* "en" or "fr": texts of refusals and views */
     arena *arena;         /* memory released by the caller after the reply */
     bool synthetic;       /* records created under it are demonstration data, marked so */
+    int64_t site_id;      /* the site it works in (store/sites.h): records created belong to it */
 } app_ctx;
 
 /* A context for the command line (import, user): the system actor. */

@@ -12,6 +12,7 @@
 #include "store/audit.h"
 #include "store/bedside.h"
 #include "store/plans.h"
+#include "store/sites.h"
 
 cc_status app_lab_expire_due(app_ctx *ctx, cc_date today, int64_t *n, cc_error *err)
 {
@@ -407,7 +408,9 @@ cc_status app_lab_product_code_set_active(app_ctx *ctx, int64_t id, bool active,
 
 cc_status app_lab_donor_create(app_ctx *ctx, const lab_donor_fields *f, int64_t *id, cc_error *err)
 {
-    return lab_donor_create(ctx->d, &ctx->actor, f, id, err);
+    lab_donor_fields in_site = *f;
+    in_site.site_id = ctx->site_id;
+    return lab_donor_create(ctx->d, &ctx->actor, &in_site, id, err);
 }
 
 cc_status app_lab_donor_set_consent(app_ctx *ctx, int64_t id, int64_t version,
@@ -474,4 +477,25 @@ cc_status app_lab_unit_note_event(app_ctx *ctx, int64_t unit_id, const char *eve
                                   const char *note, cc_error *err)
 {
     return lab_unit_note_event(ctx->d, &ctx->actor, unit_id, event, note, err);
+}
+
+cc_status app_lab_unit_ship(app_ctx *ctx, int64_t unit_id, const char *to_site, const char *note,
+                            cc_error *err)
+{
+    cc_status st = db_tx_begin(ctx->d, err);
+    int64_t to = 0;
+    if (st == CC_OK)
+        st = site_id_by_code(ctx->d, to_site, "to_site", &to, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_INVALID, "to_site", "invalid_value", "no site with that code");
+    if (st == CC_OK)
+        st = lab_unit_ship(ctx->d, &ctx->actor, unit_id, ctx->site_id, to, note, err);
+    return db_tx_end(ctx->d, st, err);
+}
+
+cc_status app_lab_unit_receive(app_ctx *ctx, int64_t unit_id, int temperature_dc, const char *note,
+                               bool *quarantined, cc_error *err)
+{
+    return lab_unit_receive(ctx->d, &ctx->actor, unit_id, ctx->site_id, temperature_dc, note,
+                            quarantined, err);
 }

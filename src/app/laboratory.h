@@ -154,4 +154,12 @@ cc_status app_lab_batch_close_deviation(app_ctx *ctx, int64_t batch_id, int64_t 
 cc_status app_lab_unit_note_event(app_ctx *ctx, int64_t unit_id, const char *event,
                                   const char *note, cc_error *err);
 
+/* Ships a unit of the caller's site to the site of code to_site (CC_INVALID
+ * field "to_site" when there is none), or receives at the caller's site a
+ * unit shipped to it with the temperature on arrival (store/lab.h). */
+cc_status app_lab_unit_ship(app_ctx *ctx, int64_t unit_id, const char *to_site, const char *note,
+                            cc_error *err);
+cc_status app_lab_unit_receive(app_ctx *ctx, int64_t unit_id, int temperature_dc, const char *note,
+                               bool *quarantined, cc_error *err);
+
 #endif

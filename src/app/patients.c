@@ -20,8 +20,8 @@ cc_status app_patient_create(const app_ctx *c, const app_patient_new *n, int64_t
     if (st != CC_OK || (st = db_tx_begin(c->d, err)) != CC_OK)
         return st;
     /* The duplicate lookup runs in here, under the write lock. */
-    st = patient_create_in_tx(c->d, &c->actor, &n->fields, c->synthetic, n->confirm_duplicate,
-                              grams, id, dup, err);
+    st = patient_create_in_tx(c->d, &c->actor, &n->fields, c->site_id, c->synthetic,
+                              n->confirm_duplicate, grams, id, dup, err);
     return db_tx_end(c->d, st, err);
 }
 

@@ -71,7 +71,7 @@ cc_status app_request_convert(const app_ctx *c, int64_t id, const app_request_co
                  (!has_condition ||
                   (st = patient_check_condition(cond.icd10, cond.label, cond.onset_date,
                                                 store_today(), err)) == CC_OK))
-            st = consult_convert(c->d, &c->actor, id, &f, has_condition ? &cond : NULL,
+            st = consult_convert(c->d, &c->actor, id, c->site_id, &f, has_condition ? &cond : NULL,
                                  in->confirm_duplicate, patient_id, dup, err);
     }
     return db_tx_end(c->d, st, err);

@@ -10,7 +10,7 @@
 cc_status app_user_add(const app_ctx *c, const char *username, const char *role,
                        const char *password, int64_t *id, cc_error *err)
 {
-    return user_create(c->d, &c->actor, username, role, password, id, err);
+    return user_create_at(c->d, &c->actor, username, role, password, c->site_id, id, err);
 }
 
 /* The last active administrator keeps the clinic administrable. */

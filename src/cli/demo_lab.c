@@ -148,8 +148,8 @@ cc_status demo_lab(db *d, uint64_t seed, int64_t patients, cc_date today, demo_l
         date_format(collected, s_collected);
         date_format(collected - 2, s_consent);
         date_format(collected + 21, s_tested);
-        lab_donor_fields f = {NULL, "allogeneic", 0, s_consent, "synthetic demonstration consent",
-                              true};
+        lab_donor_fields f = {
+            NULL, "allogeneic", 0, s_consent, "synthetic demonstration consent", true, 1};
         int64_t donor, id;
         if ((st = app_lab_donor_create(&ctx, &f, &donor, err)) != CC_OK)
             break;

@@ -158,7 +158,9 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
                    SQL_S(n->premedication ? n->premedication : ""),
                    SQL_S(n->notes ? n->notes : ""),
                    SQL_S(now),
-                   SQL_S(now)};
+                   SQL_S(now),
+                   SQL_I(n->patient_id)};
+    /* an administration belongs to its patient's site */
     if (st == CC_OK)
         st = sql_run(
             d,
@@ -166,8 +168,9 @@ cc_status administration_create(db *d, const store_actor *actor, const administr
             " route, site, product_type, dose_unit, prescribed_amount, actual_amount, weight_grams,"
             " weight_date, status, started_at, operator_id, operator, second_verifier_id,"
             " second_verifier, second_verified_at, override_reason, operators, premedication,"
-            " notes, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+            " notes, created_at, updated_at, version, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
+            " (SELECT site_id FROM patients WHERE id = ?)) RETURNING id",
             a, N(a), id, err);
     char day[CC_DATE_TEXT];
     date_format(today, day);
@@ -303,14 +306,15 @@ cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err)
     return st;
 }
 
-cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page,
-                                   buf *out, int64_t *total, cc_error *err)
+cc_status administration_list_json(db *d, int64_t site_id, int64_t patient_id, int64_t page,
+                                   int64_t per_page, buf *out, int64_t *total, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_I(per_page),
+    sql_arg a[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_I(site_id), SQL_I(per_page),
                    SQL_I((page - 1) * per_page)};
-    cc_status st =
-        sql_scalar(d, "SELECT COUNT(*) FROM administrations WHERE (? = 0 OR patient_id = ?)", a, 2,
-                   total, err);
+    cc_status st = sql_scalar(d,
+                              "SELECT COUNT(*) FROM administrations WHERE (? = 0 OR patient_id = ?)"
+                              " AND site_id = ?",
+                              a, 3, total, err);
     if (st == CC_OK)
         st = sql_rows_json(
             d,
@@ -318,7 +322,8 @@ cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int6
             " a.plan_id, a.plan_item, a.planned_date, a.route, a.product_type, a.dose_unit,"
             " a.actual_amount, a.status, a.started_at, a.ended_at, a.operator, a.second_verifier"
             " FROM administrations a JOIN patients p ON p.id = a.patient_id"
-            " WHERE (? = 0 OR a.patient_id = ?) ORDER BY a.started_at DESC, a.id DESC"
+            " WHERE (? = 0 OR a.patient_id = ?) AND a.site_id = ?"
+            " ORDER BY a.started_at DESC, a.id DESC"
             " LIMIT ? OFFSET ?",
             a, N(a), false, out, err);
     return st;

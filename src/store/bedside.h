@@ -85,8 +85,8 @@ cc_status administration_complete(db *d, const store_actor *actor, int64_t id, c
                                   cc_error *err);
 cc_status administration_json(db *d, int64_t id, buf *out, cc_error *err);
 /* patient_id 0: every patient. */
-cc_status administration_list_json(db *d, int64_t patient_id, int64_t page, int64_t per_page,
-                                   buf *out, int64_t *total, cc_error *err);
+cc_status administration_list_json(db *d, int64_t site_id, int64_t patient_id, int64_t page,
+                                   int64_t per_page, buf *out, int64_t *total, cc_error *err);
 /* Patient, route and status of an administration (for vital signs and tasks). */
 cc_status administration_head(db *d, int64_t id, int64_t *patient_id, char route[16],
                               char status[16], cc_error *err);

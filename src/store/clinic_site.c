@@ -28,7 +28,7 @@ cc_status clinic_site_get(db *d, clinic_site *out, cc_error *err)
 
 /* The patient opens this address: a plain http(s) origin and path, so that
  * the link built on it ("<base>#/q/<token>") cannot be bent elsewhere. */
-static cc_status check_url(const char *url, cc_error *err)
+cc_status clinic_site_check_url(const char *url, cc_error *err)
 {
     size_t n = strlen(url);
     const char *host = strncmp(url, "https://", 8) == 0  ? url + 8
@@ -54,7 +54,7 @@ cc_status clinic_site_set(db *d, const store_actor *actor, const char *name,
 {
     cc_status st = name ? text_check_line(name, "name", 120, false, err) : CC_OK;
     if (st == CC_OK && public_base_url)
-        st = check_url(public_base_url, err);
+        st = clinic_site_check_url(public_base_url, err);
     if (st != CC_OK)
         return st;
     char url[CLINIC_URL_MAX + 2] = "";

@@ -29,5 +29,7 @@ cc_status clinic_site_get(db *d, clinic_site *out, cc_error *err);
 cc_status clinic_site_set(db *d, const store_actor *actor, const char *name,
                           const char *public_base_url, cc_error *err);
 cc_status clinic_site_json(db *d, buf *out, cc_error *err);
+/* "" or a public base URL as clinic_site_set accepts it (field "public_base_url"). */
+cc_status clinic_site_check_url(const char *url, cc_error *err);
 
 #endif

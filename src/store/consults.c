@@ -137,15 +137,17 @@ cc_status consult_decline(db *d, const store_actor *actor, int64_t id, const cha
     return db_tx_end(d, st, err);
 }
 
-cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const patient_fields *f,
-                          const consult_condition_row *condition, bool confirm_duplicate,
-                          int64_t *patient_id, patient_matches *dup, cc_error *err)
+cc_status consult_convert(db *d, const store_actor *actor, int64_t id, int64_t site_id,
+                          const patient_fields *f, const consult_condition_row *condition,
+                          bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
+                          cc_error *err)
 {
     bool synthetic = false;
     cc_status st = begin_on_open_request(d, id, &synthetic, err);
     if (st != CC_OK)
         return st;
-    st = patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, 0, patient_id, dup, err);
+    st = patient_create_in_tx(d, actor, f, site_id, synthetic, confirm_duplicate, 0, patient_id,
+                              dup, err);
     int64_t condition_id;
     if (st == CC_OK && condition)
         st = patient_add_condition_in_tx(d, actor, *patient_id, condition->icd10, condition->label,

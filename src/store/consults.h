@@ -46,8 +46,9 @@ typedef struct {
 /* Creates the patient from f (already merged with the request's values and
  * validated), with condition when not NULL, and marks the request
  * converted (its patient_id links the patient back to it). */
-cc_status consult_convert(db *d, const store_actor *actor, int64_t id, const patient_fields *f,
-                          const consult_condition_row *condition, bool confirm_duplicate,
-                          int64_t *patient_id, patient_matches *dup, cc_error *err);
+cc_status consult_convert(db *d, const store_actor *actor, int64_t id, int64_t site_id,
+                          const patient_fields *f, const consult_condition_row *condition,
+                          bool confirm_duplicate, int64_t *patient_id, patient_matches *dup,
+                          cc_error *err);
 
 #endif

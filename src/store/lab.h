@@ -79,7 +79,8 @@ typedef struct {
     int64_t patient_id;       /* autologous: the patient; else 0 */
     const char *consent_date; /* NULL when not recorded */
     const char *consent_reference;
-    bool synthetic; /* demonstration data (cellclinic demo) */
+    bool synthetic;  /* demonstration data (cellclinic demo) */
+    int64_t site_id; /* the site it belongs to (store/sites.h); 0: the first site */
 } lab_donor_fields;
 
 cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fields *f, int64_t *id,
@@ -134,8 +135,8 @@ cc_status lab_donor_json(db *d, int64_t id, buf *out, cc_error *err);
  * DIN or number is found however it was typed or scanned. */
 void lab_code_pattern(const char *q, char *out, size_t cap);
 /* Donors whose code holds q (lab_code_pattern), newest first. */
-cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
-                              int64_t *total, cc_error *err);
+cc_status lab_donor_list_json(db *d, int64_t site_id, const char *q, int64_t page, int64_t per_page,
+                              buf *out, int64_t *total, cc_error *err);
 
 typedef struct {
     int64_t donor_id;
@@ -192,8 +193,9 @@ cc_status lab_batch_record_decision(db *d, const store_actor *actor, int64_t bat
                                     const char *status, const char *reason, cc_error *err);
 cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err);
 /* Batches with status (NULL any) whose number (code) holds q (NULL any). */
-cc_status lab_batch_list_json(db *d, const char *status, const char *q, int64_t page,
-                              int64_t per_page, buf *out, int64_t *total, cc_error *err);
+cc_status lab_batch_list_json(db *d, int64_t site_id, const char *status, const char *q,
+                              int64_t page, int64_t per_page, buf *out, int64_t *total,
+                              cc_error *err);
 
 /* ---- units ---- */
 
@@ -333,6 +335,7 @@ typedef struct {
                           and still in stock (the four states above or "expired",
                           whatever the expiry sweep has done yet), expiry first */
     int64_t page, per_page;
+    int64_t site_id; /* 0 any: else the units of that site and those shipped to it */
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
                              cc_error *err);
@@ -387,5 +390,20 @@ typedef enum { LAB_FROM_DONOR, LAB_FROM_COLLECTION, LAB_FROM_BATCH } lab_lookbac
 cc_status lab_lookback_json(db *d, lab_lookback_from from, int64_t id, buf *out, cc_error *err);
 /* From a patient: every unit they received and its batch and donors. */
 cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err);
+
+/* Shipping a unit between sites (store/sites.h). lab_unit_ship: a released
+ * or reserved unit of from_site leaves for to_site (custody event "shipped"
+ * with both sites and the note; the unit stays visible at both until it is
+ * received); another site's unit is CC_NOT_FOUND, one already in transit
+ * CC_CONFLICT "in_transit", another state CC_CONFLICT "not_shippable".
+ * lab_unit_receive: the unit shipped to site arrives there (custody event
+ * "received" with the temperature on arrival, core/shipping.h); outside
+ * its range it is put in quarantine with the reason (*quarantined). A
+ * unit not shipped to site is CC_CONFLICT "not_shipped_here". Each in one
+ * transaction with its audit entries (joining the caller's). */
+cc_status lab_unit_ship(db *d, const store_actor *actor, int64_t unit_id, int64_t from_site,
+                        int64_t to_site, const char *note, cc_error *err);
+cc_status lab_unit_receive(db *d, const store_actor *actor, int64_t unit_id, int64_t site,
+                           int temperature_dc, const char *note, bool *quarantined, cc_error *err);
 
 #endif

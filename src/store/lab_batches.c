@@ -137,16 +137,19 @@ cc_status lab_batch_create(db *d, const store_actor *actor, const char *product_
     char now[21], code[32];
     store_now_text(now);
     snprintf(code, sizeof code, "B%.2s-%05lld", now + 2, (long long)seq);
-    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""), SQL_S(now),
-                   SQL_S(now)};
+    /* a batch belongs to the site of its first collection's donor */
+    sql_arg a[] = {SQL_S(code), SQL_S(product_type), SQL_S(spec ? spec->version : ""),
+                   SQL_S(now),  SQL_S(now),          SQL_I(n ? collection_ids[0] : 0)};
     batch_links links = {collection_ids, n};
     audit_mutation m = {.action = "create",
                         .entity = BATCH.entity,
                         .created_id = id,
                         .image_sql = BATCH.image_sql,
                         .change_sql = "INSERT INTO batches (code, product_type, status,"
-                                      " spec_version, version, created_at, updated_at)"
-                                      " VALUES (?, ?, 'in_process', ?, 1, ?, ?) RETURNING id",
+                                      " spec_version, version, created_at, updated_at, site_id)"
+                                      " VALUES (?, ?, 'in_process', ?, 1, ?, ?, COALESCE((SELECT"
+                                      " d.site_id FROM collections c JOIN donors d ON d.id ="
+                                      " c.donor_id WHERE c.id = ?), 1)) RETURNING id",
                         .args = a,
                         .n = N(a),
                         .then = link_collections,
@@ -315,20 +318,21 @@ cc_status lab_batch_json(db *d, int64_t id, buf *out, cc_error *err)
     return sql_record_view(d, id, "batch", BATCH_IMAGE, lists, N(lists), out, err);
 }
 
-cc_status lab_batch_list_json(db *d, const char *status, const char *q, int64_t page,
-                              int64_t per_page, buf *out, int64_t *total, cc_error *err)
+cc_status lab_batch_list_json(db *d, int64_t site_id, const char *status, const char *q,
+                              int64_t page, int64_t per_page, buf *out, int64_t *total,
+                              cc_error *err)
 {
     const char *s = status ? status : "";
     char pattern[132];
     lab_code_pattern(q, pattern, sizeof pattern);
-    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_S(pattern)};
+    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_S(pattern), SQL_I(site_id)};
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM batches b WHERE (? = '' OR b.status = ?)"
-                     " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\'",
+                     " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\' AND b.site_id = ?",
         .sql = "SELECT b.id, b.code, b.product_type, b.status, b.decided_by, b.decided_at,"
                " b.version, b.created_at, (SELECT COUNT(*) FROM units u WHERE u.batch_id = b.id)"
                " AS unit_count FROM batches b WHERE (? = '' OR b.status = ?)"
-               " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\'"
+               " AND lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\' AND b.site_id = ?"
                " ORDER BY b.id DESC LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),

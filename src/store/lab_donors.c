@@ -274,13 +274,14 @@ cc_status lab_donor_create(db *d, const store_actor *actor, const lab_donor_fiel
                    SQL_S(f->consent_reference ? f->consent_reference : ""),
                    SQL_I(f->synthetic ? 1 : 0),
                    SQL_S(now),
-                   SQL_S(now)};
+                   SQL_S(now),
+                   SQL_I(f->site_id > 0 ? f->site_id : 1)};
     if (st == CC_OK)
         st = audit_create(d, actor, &DONOR,
                           "INSERT INTO donors (code, kind, patient_id, consent_date,"
                           " consent_reference, eligibility, synthetic, version, created_at,"
-                          " updated_at) VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?)"
-                          " RETURNING id",
+                          " updated_at, site_id) VALUES (?, ?, ?, ?, ?, 'incomplete', ?, 1, ?, ?,"
+                          " ?) RETURNING id",
                           a, N(a), NULL, id, err);
     return db_tx_end(d, st, err);
 }
@@ -597,19 +598,18 @@ void lab_code_pattern(const char *q, char *out, size_t cap)
     out[n] = '\0';
 }
 
-cc_status lab_donor_list_json(db *d, const char *q, int64_t page, int64_t per_page, buf *out,
-                              int64_t *total, cc_error *err)
+cc_status lab_donor_list_json(db *d, int64_t site_id, const char *q, int64_t page, int64_t per_page,
+                              buf *out, int64_t *total, cc_error *err)
 {
     char pattern[132];
     lab_code_pattern(q, pattern, sizeof pattern);
-    sql_arg a[] = {SQL_S(pattern)};
+    sql_arg a[] = {SQL_S(pattern), SQL_I(site_id)};
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM donors WHERE lower(replace(code, '-', '')) LIKE ?"
-                     " ESCAPE '\\'",
+                     " ESCAPE '\\' AND site_id = ?",
         .sql = "SELECT id, code, kind, patient_id, consent_date, eligibility, synthetic,"
                " version, created_at FROM donors WHERE lower(replace(code, '-', '')) LIKE ?"
-               " ESCAPE '\\'"
-               " ORDER BY id DESC"
+               " ESCAPE '\\' AND site_id = ? ORDER BY id DESC"
                " LIMIT ? OFFSET ?",
         .args = a,
         .n = N(a),

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/lab_rules.h"
+#include "core/shipping.h"
 #include "store/counters.h"
 #include "store/lab.h"
 #include "store/sql.h"
@@ -13,7 +14,7 @@ static const char UNIT_IMAGE[] =
     "SELECT id, din, din_flags, din_check, product_code, division, batch_id, product_type,"
     " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer, rack, box,"
     " position, reserved_patient_id, reserved_for, issued_patient_id, issued_ward, version,"
-    " created_at, updated_at FROM units WHERE id = ?";
+    " created_at, updated_at, site_id, shipped_to_site_id FROM units WHERE id = ?";
 
 static const audit_entity UNIT = {"unit", UNIT_IMAGE};
 static const audit_entity ADMINISTRATION = {
@@ -318,7 +319,8 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
                    SQL_S(f->box ? f->box : ""),
                    SQL_S(f->position ? f->position : ""),
                    SQL_S(now),
-                   SQL_S(now)};
+                   SQL_S(now),
+                   SQL_I(batch_id)};
     char loc[200] = "";
     if (f->position && *f->position)
         snprintf(loc, sizeof loc, "%s/%s/%s/%s", f->freezer, f->rack, f->box, f->position);
@@ -331,8 +333,9 @@ cc_status lab_unit_insert(db *d, const store_actor *actor, int64_t batch_id,
         .change_sql =
             "INSERT INTO units (din, din_check, product_code, division, batch_id, product_type,"
             " owner_patient_id, cells, viability, volume_ml, expiry, state, storage, freezer,"
-            " rack, box, position, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            " rack, box, position, version, created_at, updated_at, site_id) VALUES (?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, 'quarantine', ?, ?, ?, ?, ?, 1, ?, ?,"
+            " (SELECT b.site_id FROM batches b WHERE b.id = ?)) RETURNING id",
         .args = a,
         .n = N(a),
         .then = write_custody,
@@ -419,6 +422,19 @@ static cc_status administer(db *d, const store_actor *actor, const lab_unit_row 
                             int64_t patient_id, const char *date, cc_date today, cc_error *err)
 {
     cc_status st = lab_check_administer(&u->u, patient_id, today, err);
+    /* given only where it is: received at (or made at) the patient's site */
+    int64_t here = 0;
+    sql_arg where[] = {SQL_I(u->id), SQL_I(patient_id)};
+    if (st == CC_OK)
+        st = sql_scalar(d,
+                        "SELECT COUNT(*) FROM units un, patients p WHERE un.id = ? AND p.id = ?"
+                        " AND un.site_id = p.site_id AND un.shipped_to_site_id IS NULL",
+                        where, N(where), &here, err);
+    if (st == CC_OK && !here)
+        st = cc_fail(err, CC_CONFLICT, "units", "unit_not_at_site",
+                     "unit %lld is not at the patient's site: it is given only where it was "
+                     "received",
+                     (long long)u->id);
     char now[21], note[300];
     store_now_text(now);
     sql_arg ins[] = {SQL_I(u->id), SQL_I(patient_id), SQL_S(date), SQL_S(actor->username),
@@ -538,7 +554,12 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     " u.freezer, u.rack, u.box, u.position, u.reserved_patient_id, pr.mrn AS reserved_mrn,"        \
     " pr.family_name AS reserved_family_name, pr.given_names AS reserved_given_names,"             \
     " u.reserved_for, u.issued_patient_id, pi.mrn AS issued_mrn, u.issued_ward, u.version,"        \
-    " u.created_at, u.updated_at FROM units u JOIN batches b ON b.id = u.batch_id"                 \
+    " u.created_at, u.updated_at,"                                                                 \
+    " (SELECT s.code FROM sites s WHERE s.id = u.site_id) AS site_code,"                           \
+    " (SELECT s.name FROM sites s WHERE s.id = u.site_id) AS site_name,"                           \
+    " (SELECT s.code FROM sites s WHERE s.id = u.shipped_to_site_id) AS shipped_to_code,"          \
+    " (SELECT s.name FROM sites s WHERE s.id = u.shipped_to_site_id) AS shipped_to_name"           \
+    " FROM units u JOIN batches b ON b.id = u.batch_id"                                            \
     " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                         \
     " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                      \
     " LEFT JOIN patients pi ON pi.id = u.issued_patient_id"
@@ -546,8 +567,11 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
-        {"custody", "SELECT id, at, username, event, from_state, to_state, from_location,"
-                    " to_location, note FROM custody_events WHERE unit_id = ? ORDER BY id"},
+        {"custody", "SELECT c.id, c.at, c.username, c.event, c.from_state, c.to_state,"
+                    " c.from_location, c.to_location, c.note,"
+                    " (SELECT s.name FROM sites s WHERE s.id = c.from_site_id) AS from_site,"
+                    " (SELECT s.name FROM sites s WHERE s.id = c.to_site_id) AS to_site"
+                    " FROM custody_events c WHERE c.unit_id = ? ORDER BY c.id"},
         {"administrations", "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
                             " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
                             " WHERE a.unit_id = ? ORDER BY a.id"},
@@ -585,14 +609,18 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
                    SQL_I(old),
                    SQL_S(pattern),
                    SQL_S(pattern),
-                   SQL_S(pattern)};
+                   SQL_S(pattern),
+                   SQL_I(q->site_id),
+                   SQL_I(q->site_id),
+                   SQL_I(q->site_id)};
 #define UNIT_FILTER                                                                                \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
     " AND (? = 0 OR (u.expiry <= ? AND (u.expiry >= ? OR ? = 1) AND (u.state IN"                   \
     " ('quarantine', 'released', 'reserved', 'returned') OR (? = 1 AND u.state = 'expired'))))"    \
     " AND (lower(u.din || u.din_check) LIKE ? ESCAPE '\\'"                                         \
     " OR lower(u.product_code) LIKE ? ESCAPE '\\'"                                                 \
-    " OR lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\')"
+    " OR lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\')"                                      \
+    " AND (? = 0 OR u.site_id = ? OR u.shipped_to_site_id = ?)"
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM units u JOIN batches b ON b.id = u.batch_id" UNIT_FILTER,
         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
@@ -614,4 +642,139 @@ cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
         " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
         " ORDER BY freezer, rack, box, position LIMIT 10000",
         a, N(a), false, out, err);
+}
+
+/* ---- shipping between sites ---- */
+
+static cc_status site_custody(db *d, const store_actor *actor, const lab_unit_row *r,
+                              const char *event, int64_t from_site, int64_t to_site,
+                              const char *note, cc_error *err)
+{
+    char now[21];
+    store_now_text(now);
+    sql_arg a[] = {SQL_I(r->id),       SQL_S(now),           SQL_S(actor->username),
+                   SQL_S(event),       SQL_S(r->state_text), SQL_S(r->state_text),
+                   SQL_S(r->location), SQL_S(r->location),   SQL_S(note ? note : ""),
+                   SQL_I(from_site),   SQL_I(to_site)};
+    return sql_run(d,
+                   "INSERT INTO custody_events (unit_id, at, username, event, from_state, to_state,"
+                   " from_location, to_location, note, from_site_id, to_site_id)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   a, N(a), NULL, err);
+}
+
+typedef struct {
+    int64_t site, shipped_to;
+} unit_place;
+
+static cc_status read_place(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    unit_place *p = ctx;
+    p->site = db_col_int(row, 0);
+    p->shipped_to = db_col_is_null(row, 1) ? 0 : db_col_int(row, 1);
+    return CC_OK;
+}
+
+/* The unit and where it is, inside the caller's transaction. */
+static cc_status load_placed(db *d, int64_t unit_id, lab_unit_row *u, unit_place *p, cc_error *err)
+{
+    cc_status st = lab_unit_load(d, unit_id, u, err);
+    if (st == CC_OK)
+        st = unit_first(d, unit_id, "SELECT site_id, shipped_to_site_id FROM units WHERE id = ?",
+                        read_place, p, err);
+    return st;
+}
+
+/* Changes where the unit is (its site and the site it is shipped to), with
+ * the custody event and the audit entry. */
+static cc_status move_site(db *d, const store_actor *actor, const lab_unit_row *u,
+                           const char *action, int64_t site, int64_t shipped_to, int64_t from_site,
+                           int64_t to_site, const char *note, cc_error *err)
+{
+    buf before;
+    buf_init(&before, 1 << 14);
+    cc_status st = audit_row_json(d, UNIT.image_sql, u->id, &before, err);
+    char now[21];
+    store_now_text(now);
+    sql_arg a[] = {SQL_I(site), SQL_ID(shipped_to), SQL_S(now), SQL_I(u->id)};
+    if (st == CC_OK)
+        st = sql_run(d,
+                     "UPDATE units SET site_id = ?, shipped_to_site_id = ?, updated_at = ?,"
+                     " version = version + 1 WHERE id = ?",
+                     a, N(a), NULL, err);
+    if (st == CC_OK)
+        st = site_custody(d, actor, u, action, from_site, to_site, note, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, actor, action, UNIT.entity, u->id, UNIT.image_sql, before.data,
+                              note, err);
+    buf_release(&before);
+    return st;
+}
+
+cc_status lab_unit_ship(db *d, const store_actor *actor, int64_t unit_id, int64_t from_site,
+                        int64_t to_site, const char *note, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    lab_unit_row u;
+    unit_place p = {0, 0};
+    st = load_placed(d, unit_id, &u, &p, err);
+    if (st == CC_OK && p.site != from_site)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no unit with id %lld",
+                     (long long)unit_id);
+    if (st == CC_OK && p.shipped_to)
+        st = cc_fail(err, CC_CONFLICT, "id", "in_transit",
+                     "the unit is already shipped and not yet received");
+    if (st == CC_OK && to_site == from_site)
+        st = cc_fail(err, CC_INVALID, "to_site", "same_site", "the unit is at that site already");
+    if (st == CC_OK && u.u.state != UNIT_RELEASED && u.u.state != UNIT_RESERVED)
+        st = cc_fail(err, CC_CONFLICT, "id", "not_shippable",
+                     "only a released or reserved unit is shipped (this one is %s)", u.state_text);
+    if (st == CC_OK)
+        st = move_site(d, actor, &u, "shipped", from_site, to_site, from_site, to_site, note, err);
+    return db_tx_end(d, st, err);
+}
+
+cc_status lab_unit_receive(db *d, const store_actor *actor, int64_t unit_id, int64_t site,
+                           int temperature_dc, const char *note, bool *quarantined, cc_error *err)
+{
+    *quarantined = false;
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    lab_unit_row u;
+    unit_place p = {0, 0};
+    st = load_placed(d, unit_id, &u, &p, err);
+    if (st == CC_OK && p.shipped_to != site)
+        st = cc_fail(err, CC_CONFLICT, "id", "not_shipped_here",
+                     "the unit was not shipped to this site");
+    int64_t frozen = 0;
+    if (st == CC_OK)
+        st = sql_scalar(d,
+                        "SELECT COUNT(*) FROM unit_freezings f WHERE f.unit_id = ?"
+                        " AND NOT EXISTS (SELECT 1 FROM unit_thaws t WHERE t.unit_id = f.unit_id)",
+                        (sql_arg[]){SQL_I(unit_id)}, 1, &frozen, err);
+    int low, high;
+    shipping_range(frozen != 0, &low, &high);
+    bool ok = shipping_arrival_ok(frozen != 0, temperature_dc);
+    char text[300];
+    snprintf(text, sizeof text, "arrived at %.1f C (range %.1f to %.1f C)%s%s",
+             temperature_dc / 10.0, low / 10.0, high / 10.0, note && *note ? ": " : "",
+             note ? note : "");
+    if (st == CC_OK)
+        st = move_site(d, actor, &u, "received", site, 0, p.site, site, text, err);
+    if (st == CC_OK && !ok) {
+        char reason[200];
+        snprintf(reason, sizeof reason,
+                 "temperature on arrival %.1f C outside the range %.1f to %.1f C",
+                 temperature_dc / 10.0, low / 10.0, high / 10.0);
+        unit_changes c = {-1, -1, NULL, NULL, NULL};
+        st = lab_unit_load(d, unit_id, &u, err);
+        if (st == CC_OK)
+            st = transition(d, actor, &u, UNIT_EV_HOLD, &c, reason, reason, err);
+        *quarantined = st == CC_OK;
+    }
+    return db_tx_end(d, st, err);
 }

@@ -10,7 +10,7 @@
 
 static const char PATIENT_IMAGE[] =
     "SELECT id, mrn, family_name, given_names, birth_date, sex, language, email, phone,"
-    " address, synthetic, version, created_at, updated_at FROM patients WHERE id = ?";
+    " address, synthetic, version, created_at, updated_at, site_id FROM patients WHERE id = ?";
 static const audit_entity PATIENT = {"patient", PATIENT_IMAGE};
 static const audit_entity PATIENT_WEIGHT = {
     "patient_weight",
@@ -27,12 +27,16 @@ static cc_status keep_duplicate(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-static cc_status find_duplicates(db *d, const char *identity_key, patient_matches *dup,
-                                 cc_error *err)
+/* Within the site: another site's patients are not shown to its users. */
+static cc_status find_duplicates(db *d, const char *identity_key, int64_t site_id,
+                                 patient_matches *dup, cc_error *err)
 {
     dup->n = 0;
-    return sql_each(d, "SELECT id FROM patients WHERE identity_key = ? ORDER BY id LIMIT 8",
-                    (sql_arg[]){SQL_S(identity_key)}, 1, keep_duplicate, dup, NULL, err);
+    sql_arg a[] = {SQL_S(identity_key), SQL_I(site_id)};
+    return sql_each(d,
+                    "SELECT id FROM patients WHERE identity_key = ? AND site_id = ?"
+                    " ORDER BY id LIMIT 8",
+                    a, SQL_COUNT(a), keep_duplicate, dup, NULL, err);
 }
 
 static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_id,
@@ -50,12 +54,12 @@ static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_
 }
 
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
-                               bool synthetic, bool confirm_duplicate, int weight_grams,
-                               int64_t *id, patient_matches *dup, cc_error *err)
+                               int64_t site_id, bool synthetic, bool confirm_duplicate,
+                               int weight_grams, int64_t *id, patient_matches *dup, cc_error *err)
 {
     char identity[PATIENT_SEARCH_KEY_MAX];
     patient_identity_key(f->family_name, f->given_names, f->birth_date, identity, sizeof identity);
-    cc_status st = find_duplicates(d, identity, dup, err);
+    cc_status st = find_duplicates(d, identity, site_id, dup, err);
     if (st != CC_OK)
         return st;
     if (dup->n > 0 && !confirm_duplicate)
@@ -84,13 +88,14 @@ cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fi
                       SQL_S(identity),
                       SQL_I(synthetic),
                       SQL_S(now),
-                      SQL_S(now)};
+                      SQL_S(now),
+                      SQL_I(site_id)};
     st = audit_create(d, actor, &PATIENT,
                       "INSERT INTO patients (mrn, family_name, given_names,"
                       " birth_date, sex, language, email, phone, address,"
                       " search_key, identity_key, synthetic, version, created_at,"
-                      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
-                      " ?, ?) RETURNING id",
+                      " updated_at, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
+                      " ?, ?, ?) RETURNING id",
                       args, SQL_COUNT(args), NULL, id, err);
     if (st == CC_OK && weight_grams > 0) {
         char today[CC_DATE_TEXT];
@@ -108,8 +113,8 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    st =
-        patient_create_in_tx(d, actor, f, synthetic, confirm_duplicate, weight_grams, id, dup, err);
+    st = patient_create_in_tx(d, actor, f, 1, synthetic, confirm_duplicate, weight_grams, id, dup,
+                              err);
     return db_tx_end(d, st, err);
 }
 
@@ -290,8 +295,9 @@ cc_status patient_add_condition(db *d, const store_actor *actor, int64_t id, con
 /* One literal per sort order, so each is a cached prepared statement. Up to
  * four words of the query must each appear in the folded search key. */
 #define SEARCH_WHERE                                                                               \
-    " FROM patients WHERE search_key LIKE ? ESCAPE '\\' AND search_key LIKE ? ESCAPE '\\'"         \
-    " AND search_key LIKE ? ESCAPE '\\' AND search_key LIKE ? ESCAPE '\\'"
+    " FROM patients WHERE site_id = ? AND search_key LIKE ? ESCAPE '\\'"                           \
+    " AND search_key LIKE ? ESCAPE '\\' AND search_key LIKE ? ESCAPE '\\'"                         \
+    " AND search_key LIKE ? ESCAPE '\\'"
 /* The API's JSON shape: synthetic as a boolean (a "_json" column is inlined). */
 #define PATIENT_JSON_COLUMNS                                                                       \
     "id, mrn, family_name, given_names, birth_date, sex, language, email, phone, address,"         \
@@ -380,32 +386,32 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
 {
     char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3];
     split_terms(q->q, patterns);
-    sql_arg args[MAX_TERMS];
+    sql_arg args[MAX_TERMS + 1] = {SQL_I(q->site_id)};
     for (int i = 0; i < MAX_TERMS; i++)
-        args[i] = SQL_S(patterns[i]);
+        args[i + 1] = SQL_S(patterns[i]);
     sql_page_query page = {"SELECT COUNT(*)" SEARCH_WHERE,
                            SEARCH_JSON[q->sort][q->descending],
                            args,
-                           MAX_TERMS,
+                           MAX_TERMS + 1,
                            0,
                            q->page,
                            q->per_page};
     return sql_page_json(d, &page, items, total, err);
 }
 
-cc_status patient_names_render(db *d, const char *q, int64_t page, int64_t per_page, buf *items,
-                               int64_t *total, cc_error *err)
+cc_status patient_names_render(db *d, int64_t site_id, const char *q, int64_t page,
+                               int64_t per_page, buf *items, int64_t *total, cc_error *err)
 {
     char patterns[MAX_TERMS][PATIENT_SEARCH_KEY_MAX + 3];
     split_terms(q, patterns);
-    sql_arg args[MAX_TERMS];
+    sql_arg args[MAX_TERMS + 1] = {SQL_I(site_id)};
     for (int i = 0; i < MAX_TERMS; i++)
-        args[i] = SQL_S(patterns[i]);
+        args[i + 1] = SQL_S(patterns[i]);
     sql_page_query pq = {"SELECT COUNT(*)" SEARCH_WHERE,
                          "SELECT id, mrn, family_name, given_names" SEARCH_WHERE
                          " ORDER BY search_key, id LIMIT ? OFFSET ?",
                          args,
-                         MAX_TERMS,
+                         MAX_TERMS + 1,
                          0,
                          page,
                          per_page};

@@ -57,10 +57,11 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
                          bool confirm_duplicate, int weight_grams, int64_t *id,
                          patient_matches *dup, cc_error *err);
 
-/* Like patient_create but inside the caller's transaction (no begin/commit). */
+/* Like patient_create but inside the caller's transaction (no begin/commit),
+ * the patient belonging to site_id (patient_create: site 1). */
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
-                               bool synthetic, bool confirm_duplicate, int weight_grams,
-                               int64_t *id, patient_matches *dup, cc_error *err);
+                               int64_t site_id, bool synthetic, bool confirm_duplicate,
+                               int weight_grams, int64_t *id, patient_matches *dup, cc_error *err);
 
 cc_status patient_get(db *d, arena *a, int64_t id, bool with_children, patient_record *out,
                       cc_error *err);
@@ -97,6 +98,7 @@ typedef struct {
     patient_sort sort;
     bool descending;
     int64_t page, per_page;
+    int64_t site_id; /* only this site's patients */
 } patient_query;
 
 /* The API's JSON of one patient, weights (newest first) and conditions
@@ -111,8 +113,8 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
 /* Who a patient is and nothing more (id, mrn, family_name, given_names), for
  * pickers and roles that may not read the chart: a page of the patients
  * whose folded search key holds every word of q (MRN, names, birth date). */
-cc_status patient_names_render(db *d, const char *q, int64_t page, int64_t per_page, buf *items,
-                               int64_t *total, cc_error *err);
+cc_status patient_names_render(db *d, int64_t site_id, const char *q, int64_t page,
+                               int64_t per_page, buf *items, int64_t *total, cc_error *err);
 
 /* The id of the patient with this MRN (exact text, never a row number);
  * CC_NOT_FOUND naming "patient_mrn" when none. */

@@ -27,11 +27,14 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
                    SQL_S(n->body),
                    SQL_S(now),
                    SQL_S(actor->username),
-                   SQL_S(now)};
+                   SQL_S(now),
+                   SQL_I(n->patient_id)};
+    /* a plan belongs to its patient's site */
     return audit_create(d, actor, &PLAN,
                         "INSERT INTO plans (patient_id, protocol_id, protocol_version, status,"
                         " start_date, end_date, request, body, created_at, created_by, updated_at,"
-                        " version) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                        " version, site_id) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1,"
+                        " (SELECT site_id FROM patients WHERE id = ?)) RETURNING id",
                         a, SQL_COUNT(a), NULL, id, err);
 }
 
@@ -83,14 +86,14 @@ cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *e
 #define PLAN_FILTER                                                                                \
     " WHERE (? = 0 OR p.patient_id = ?)"                                                           \
     " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"                \
-    " 'in_progress')))"
+    " 'in_progress'))) AND p.site_id = ?"
 
-cc_status plan_store_page(db *d, arena *a, int64_t patient_id, const char *status, int64_t page,
-                          int64_t per_page, plan_row **rows, size_t *n, int64_t *total,
-                          cc_error *err)
+cc_status plan_store_page(db *d, arena *a, int64_t site_id, int64_t patient_id, const char *status,
+                          int64_t page, int64_t per_page, plan_row **rows, size_t *n,
+                          int64_t *total, cc_error *err)
 {
-    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status), SQL_S(status),
-                      SQL_S(status)};
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status),
+                      SQL_S(status),     SQL_S(status),     SQL_I(site_id)};
     sql_page_query q = {.count_sql = "SELECT COUNT(*)" FROM PLAN_FILTER,
                         .sql = "SELECT " COLUMNS FROM PLAN_FILTER
                                " ORDER BY p.id DESC LIMIT ? OFFSET ?",
@@ -101,15 +104,15 @@ cc_status plan_store_page(db *d, arena *a, int64_t patient_id, const char *statu
     return sql_page(d, a, &q, read_row, sizeof **rows, (void **)rows, n, total, err);
 }
 
-cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
-                          size_t *n, cc_error *err)
+cc_status plan_store_list(db *d, arena *a, int64_t site_id, int64_t patient_id, const char *status,
+                          plan_row **rows, size_t *n, cc_error *err)
 {
-    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status), SQL_S(status),
-                      SQL_S(status)};
+    sql_arg args[] = {SQL_I(patient_id), SQL_I(patient_id), SQL_S(status),
+                      SQL_S(status),     SQL_S(status),     SQL_I(site_id)};
     return sql_fill(d, a,
                     "SELECT " COLUMNS FROM " WHERE (? = 0 OR p.patient_id = ?)"
                     " AND (? IS NULL OR p.status = ? OR (? = 'active' AND p.status IN ('approved',"
-                    " 'in_progress'))) ORDER BY p.id DESC LIMIT 200",
+                    " 'in_progress'))) AND p.site_id = ? ORDER BY p.id DESC LIMIT 200",
                     args, SQL_COUNT(args), read_row, sizeof **rows, 200, (void **)rows, n, err);
 }
 

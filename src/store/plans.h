@@ -50,13 +50,13 @@ cc_status plan_store_create(db *d, const store_actor *actor, const plan_new *n, 
                             cc_error *err);
 cc_status plan_store_get(db *d, arena *a, int64_t id, plan_row *out, cc_error *err);
 /* One page of plan_store_list's rows (no cap) and their *total. */
-cc_status plan_store_page(db *d, arena *a, int64_t patient_id, const char *status, int64_t page,
-                          int64_t per_page, plan_row **rows, size_t *n, int64_t *total,
-                          cc_error *err);
+cc_status plan_store_page(db *d, arena *a, int64_t site_id, int64_t patient_id, const char *status,
+                          int64_t page, int64_t per_page, plan_row **rows, size_t *n,
+                          int64_t *total, cc_error *err);
 /* patient_id 0: every patient; status NULL: any; "active": approved or in
  * progress (plan_state_is_active). Newest first, at most 200. */
-cc_status plan_store_list(db *d, arena *a, int64_t patient_id, const char *status, plan_row **rows,
-                          size_t *n, cc_error *err);
+cc_status plan_store_list(db *d, arena *a, int64_t site_id, int64_t patient_id, const char *status,
+                          plan_row **rows, size_t *n, cc_error *err);
 cc_status plan_store_approve(db *d, const store_actor *actor, int64_t id, int64_t screening_id,
                              const char *meaning, const plan *pl, cc_error *err);
 cc_status plan_store_cancel(db *d, const store_actor *actor, int64_t id, const char *reason,

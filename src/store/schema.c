@@ -735,6 +735,63 @@ static const char *const migrations[] = {
     "  window_start INTEGER NOT NULL,"
     "  hits INTEGER NOT NULL,"
     "  PRIMARY KEY (kind, key));",
+    /* sites: a clinic group's clinics, hospitals and laboratories. The one
+     * clinic of earlier versions (clinic_site, lab_site's FIN and facility)
+     * becomes site 1, the first inserted row on both engines, with the clinic's
+     * name ('' until the administrator gives one). Identified data
+     * belongs to a site: the owning column defaults to the first site, so
+     * every row written before stays there. The owning columns carry no
+     * REFERENCES clause: SQLite refuses to add a referencing column with a
+     * non-NULL default to a table that has rows; the store writes only the
+     * ids of existing sites (store/sites.h). Users work in the sites they are
+     * members of (user_sites); all_sites lets an admin or qa account switch
+     * to any site. A session works in one site at a time. A unit in transit
+     * names its destination (shipped_to_site_id) until it is received. */
+    "CREATE TABLE sites ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  address TEXT NOT NULL DEFAULT '',"
+    "  time_zone TEXT NOT NULL DEFAULT 'UTC',"
+    "  language TEXT NOT NULL DEFAULT 'en',"
+    "  fin TEXT NOT NULL DEFAULT '',"
+    "  public_base_url TEXT NOT NULL DEFAULT '',"
+    "  kind TEXT NOT NULL DEFAULT 'clinic',"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "INSERT INTO sites (code, name, address, language, fin, public_base_url, kind, created_at,"
+    "  updated_at)"
+    " SELECT 'MAIN',"
+    "  c.name,"
+    "  COALESCE((SELECT l.facility_address FROM lab_site l ORDER BY l.id LIMIT 1), ''),"
+    "  COALESCE((SELECT l.label_language FROM lab_site l ORDER BY l.id LIMIT 1), 'en'),"
+    "  COALESCE((SELECT l.fin FROM lab_site l ORDER BY l.id LIMIT 1), ''),"
+    "  c.public_base_url, 'clinic', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'"
+    " FROM clinic_site c WHERE c.id = 1;"
+    "ALTER TABLE patients ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE plans ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE administrations ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE donors ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE batches ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE units ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE units ADD COLUMN shipped_to_site_id INTEGER;"
+    "ALTER TABLE custody_events ADD COLUMN from_site_id INTEGER;"
+    "ALTER TABLE custody_events ADD COLUMN to_site_id INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN site_id INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE users ADD COLUMN all_sites INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE users SET all_sites = 1 WHERE role IN ('admin', 'qa');"
+    "CREATE TABLE user_sites ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  PRIMARY KEY (user_id, site_id));"
+    "INSERT INTO user_sites (user_id, site_id) SELECT id, 1 FROM users;"
+    "CREATE INDEX patients_site ON patients(site_id, family_name);"
+    "CREATE INDEX plans_site ON plans(site_id);"
+    "CREATE INDEX administrations_site ON administrations(site_id);"
+    "CREATE INDEX donors_site ON donors(site_id);"
+    "CREATE INDEX batches_site ON batches(site_id);"
+    "CREATE INDEX units_site ON units(site_id);",
 };
 #pragma GCC diagnostic pop
 

@@ -6,6 +6,7 @@
 
 #include "core/date.h"
 #include "core/text.h"
+#include "store/sites.h"
 #include "store/sql.h"
 
 static const char *const ROLES[] = {"admin", "coordinator", "physician", "nurse",
@@ -84,6 +85,12 @@ static const char TOKEN_IMAGE[] = "SELECT id, user_id, label, scope, created_at,
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err)
 {
+    return user_create_at(d, actor, username, role, password, 1, id, err);
+}
+
+cc_status user_create_at(db *d, const store_actor *actor, const char *username, const char *role,
+                         const char *password, int64_t site_id, int64_t *id, cc_error *err)
+{
     cc_status st = user_check_username(username, err);
     if (st == CC_OK && !user_role_is_valid(role))
         st = cc_fail(err, CC_INVALID, "role", "invalid_role",
@@ -105,13 +112,28 @@ cc_status user_create(db *d, const store_actor *actor, const char *username, con
     if (st == CC_OK && taken > 0)
         st = cc_fail(err, CC_CONFLICT, "username", "username_taken", "username %s is taken",
                      username);
-    sql_arg args[] = {SQL_S(username), SQL_S(role), SQL_S(hash), SQL_S(now)};
+    int64_t site_exists = 0;
+    if (st == CC_OK)
+        st = sql_scalar(d, "SELECT COUNT(*) FROM sites WHERE id = ?", (sql_arg[]){SQL_I(site_id)},
+                        1, &site_exists, err);
+    if (st == CC_OK && !site_exists)
+        st = cc_fail(err, CC_INVALID, "site", "invalid_value", "no such site");
+    int64_t created = 0;
+    sql_arg args[] = {SQL_S(username), SQL_S(role), SQL_S(hash), SQL_S(now),
+                      SQL_I(strcmp(role, "admin") == 0)};
     if (st == CC_OK)
         st = audit_create(d, actor, &USER,
                           "INSERT INTO users (username, role,"
-                          " password_hash, created_at)"
-                          " VALUES (?, ?, ?, ?) RETURNING id",
-                          args, SQL_COUNT(args), NULL, id, err);
+                          " password_hash, created_at, all_sites)"
+                          " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                          args, SQL_COUNT(args), NULL, &created, err);
+    /* a new account works in its creator's site; an administrator in every one */
+    sql_arg member[] = {SQL_I(created), SQL_I(site_id)};
+    if (st == CC_OK)
+        st = sql_run(d, "INSERT INTO user_sites (user_id, site_id) VALUES (?, ?)", member,
+                     SQL_COUNT(member), NULL, err);
+    if (st == CC_OK && id)
+        *id = created;
     return db_tx_end(d, st, err);
 }
 
@@ -193,12 +215,16 @@ cc_status session_create(db *d, user_identity *who, char secret[SECRET_HEX], cc_
     sql_arg expired[] = {SQL_I(now - SESSION_IDLE_SECONDS), SQL_I(now - SESSION_ABSOLUTE_SECONDS)};
     st = sql_run(d, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", expired,
                  SQL_COUNT(expired), NULL, err);
-    sql_arg args[] = {SQL_S(hash), SQL_I(who->id), SQL_S(who->csrf),
-                      SQL_I(now),  SQL_I(now),     SQL_I(who->mfa_enrolment_only)};
+    /* a session begins in the user's first site (the lowest id they are a member of) */
+    if (st == CC_OK)
+        st = site_first_of_user(d, who->id, &who->site_id, err);
+    sql_arg args[] = {SQL_S(hash),        SQL_I(who->id), SQL_S(who->csrf),
+                      SQL_I(now),         SQL_I(now),     SQL_I(who->mfa_enrolment_only),
+                      SQL_I(who->site_id)};
     if (st == CC_OK)
         st = sql_run(d,
                      "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen,"
-                     " mfa_enrolment_only) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     " mfa_enrolment_only, site_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      args, SQL_COUNT(args), &who->session_id, err);
     if (st == CC_OK)
         st = audit_simple(d, who, "login", "session", who->session_id, err);
@@ -230,6 +256,7 @@ static cc_status read_session(void *ctx, db_stmt *row, cc_error *err)
     r->last_seen = db_col_int(row, 3);
     read_identity(row, 4, r->who);
     r->who->mfa_enrolment_only = db_col_int(row, 9) != 0;
+    r->who->site_id = db_col_int(row, 10);
     return CC_OK;
 }
 
@@ -241,7 +268,7 @@ cc_status session_lookup(db *d, const char *secret, user_identity *who, cc_error
     session_row r = {who, 0, 0};
     cc_status st = sql_first(d,
                              "SELECT s.id, s.csrf, s.created_at, s.last_seen, " IDENTITY_COLUMNS
-                             ", s.mfa_enrolment_only"
+                             ", s.mfa_enrolment_only, s.site_id"
                              " FROM sessions s JOIN users u ON u.id = s.user_id"
                              " WHERE s.token_hash = ? AND u.active = 1",
                              (sql_arg[]){SQL_S(hash)}, 1, read_session, &r, err);
@@ -358,6 +385,9 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
                              " FROM api_tokens t JOIN users u ON u.id = t.user_id"
                              " WHERE t.token_hash = ? AND u.active = 1",
                              args, SQL_COUNT(args), read_token_user, &t, err);
+    /* a token works in its user's first site */
+    if (st == CC_OK && !t.revoked && !t.expired)
+        st = site_first_of_user(d, who->id, &who->site_id, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token",
                        "unknown, expired or revoked token");

@@ -38,6 +38,7 @@ typedef struct {
     char role[16];
     char language[4];
     int64_t session_id; /* when authenticated by session */
+    int64_t site_id;    /* the site the session works in (store/sites.h); 0: none */
     char csrf[SECRET_HEX];
     bool by_token;
     bool read_only;            /* a bearer token of scope "read" */
@@ -69,8 +70,12 @@ cc_status user_check_username(const char *username, cc_error *err);
 cc_status user_check_password(const char *username, const char *password, const char *field,
                               cc_error *err);
 
+/* user_create_at: the account is a member of site_id (user_create: site 1);
+ * an admin account also holds the all-sites grant (store/sites.h). */
 cc_status user_create(db *d, const store_actor *actor, const char *username, const char *role,
                       const char *password, int64_t *id, cc_error *err);
+cc_status user_create_at(db *d, const store_actor *actor, const char *username, const char *role,
+                         const char *password, int64_t site_id, int64_t *id, cc_error *err);
 
 /* Checks a password; CC_UNAUTHENTICATED (no detail on which part was wrong). */
 cc_status user_authenticate(db *d, const char *username, const char *password, user_identity *who,

@@ -244,6 +244,7 @@ function updateChrome() {
   const who = $('#whoami');
   who.hidden = !logged;
   who.textContent = logged ? `${session.user.username} (${t(`role.${session.user.role}`)})` : '';
+  updateSite(logged);
   $('#nav-dashboard').parentElement.hidden = !can(ALL_ROLES);
   $('#nav-patients').parentElement.hidden = !can(PATIENT_ROLES);
   $('#nav-requests').parentElement.hidden = !can(REQUEST_ROLES);
@@ -275,6 +276,46 @@ function updateChrome() {
   if (!isPatientPage(path)) document.title = logged ? `cellclinic — ${t('app.subtitle')}` : `cellclinic — ${t('login.title')}`;
 }
 
+// The site the session works in: its name, or a picker when the user may
+// work in several.
+function updateSite(logged) {
+  const name = $('#sitename');
+  const label = $('#sitepicker-label');
+  const picker = $('#sitepicker');
+  const several = logged && session.sites.length > 1;
+  // a clinic that never gave itself a name (a single site) shows none
+  name.hidden = !logged || !session.site || !session.site.name || several;
+  name.textContent = session.site ? session.site.name : '';
+  name.title = t('site.current');
+  label.hidden = !several;
+  if (!several) return;
+  clear(picker);
+  for (const s of session.sites) {
+    picker.append(h('option', { value: s.code, selected: Boolean(session.site && s.code === session.site.code) }, s.name || s.code));
+  }
+}
+
+async function loadSites() {
+  try {
+    const { data } = await api('GET', '/sites');
+    session.sites = data.items || [];
+    session.site = data.current || session.site;
+  } catch { session.sites = []; }
+}
+
+async function switchSite(code) {
+  try {
+    const { data } = await api('POST', '/session/site', { body: { site: code } });
+    session.sites = data.items || [];
+    session.site = data.current;
+    // another site's records are not shown: start again from the dashboard
+    navigate('#/dashboard', { text: t('site.switched', { name: session.site.name }), kind: 'ok' });
+  } catch (err) {
+    flash(errorMessage(err), 'error');
+    updateChrome();
+  }
+}
+
 // What happened to the account since its owner's last login (failed
 // passwords, a lock), in the owner's language and local time.
 function securityNotice(n) {
@@ -292,7 +333,9 @@ export async function startSession(data) {
   session.csrf = data.csrf;
   session.mustChange = Boolean(data.must_change_password);
   session.mfaEnrolmentOnly = Boolean(data.mfa_enrolment_required);
+  session.site = data.site || null;
   setCsrf(data.csrf);
+  if (data.user && !session.mustChange && !session.mfaEnrolmentOnly) await loadSites();
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
   if (data.security_notice) pendingFlash = { text: securityNotice(data.security_notice), kind: 'error' };
@@ -303,6 +346,8 @@ export function endSession() {
   session.csrf = null;
   session.mustChange = false;
   session.mfaEnrolmentOnly = false;
+  session.site = null;
+  session.sites = [];
   setCsrf(null);
 }
 
@@ -355,6 +400,7 @@ async function boot() {
   });
   onLanguageChange(() => render(snapshotForms($('#main'))));
   $('#logout').addEventListener('click', logout);
+  $('#sitepicker').addEventListener('change', (e) => switchSite(e.target.value));
   for (const b of document.querySelectorAll('.lang')) {
     b.addEventListener('click', () => switchLanguage(b.dataset.lang));
   }

@@ -327,6 +327,18 @@ UNDO_AFTER_ACCOUNTS = [
     "ALTER TABLE consultation_requests DROP COLUMN contact_consent;",
     # throttles in the database
     "DROP TABLE rate_limits;",
+    # sites: the sites, their records' owner, memberships, a session's site
+    "DROP INDEX patients_site; DROP INDEX plans_site; DROP INDEX administrations_site;"
+    "DROP INDEX donors_site; DROP INDEX batches_site; DROP INDEX units_site;"
+    "DROP TABLE user_sites; ALTER TABLE users DROP COLUMN all_sites;"
+    "ALTER TABLE sessions DROP COLUMN site_id;"
+    "ALTER TABLE custody_events DROP COLUMN to_site_id;"
+    "ALTER TABLE custody_events DROP COLUMN from_site_id;"
+    "ALTER TABLE units DROP COLUMN shipped_to_site_id;"
+    "ALTER TABLE units DROP COLUMN site_id; ALTER TABLE batches DROP COLUMN site_id;"
+    "ALTER TABLE donors DROP COLUMN site_id; ALTER TABLE administrations DROP COLUMN site_id;"
+    "ALTER TABLE plans DROP COLUMN site_id; ALTER TABLE patients DROP COLUMN site_id;"
+    "DROP TABLE sites;",
 ]
 
 

@@ -85,7 +85,7 @@ static int64_t donor(db *d, int64_t patient_id, bool screened)
 {
     cc_error err;
     lab_donor_fields f = {
-        NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false};
+        NULL, patient_id ? "autologous" : "allogeneic", patient_id, "2026-01-01", "C1", false, 1};
     int64_t id, t;
     assert_int_equal(lab_donor_create(d, &ACTOR, &f, &id, &err), CC_OK);
     /* the full allogeneic panel, sampled on the day of the collection (batch()) */

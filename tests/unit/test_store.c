@@ -245,7 +245,7 @@ static void test_search_forgives_accents_and_case(void **state)
         {"eloise", 1}, {"ELOISE lefevre", 1}, {"lefèvre", 1}, {"zoe", 1}, {"1990-01-01", 1},
         {"", 2},       {"nobody", 0},         {"%", 2}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        patient_query q = {cases[i].q, PATIENT_SORT_FAMILY_NAME, false, 1, 50};
+        patient_query q = {cases[i].q, PATIENT_SORT_FAMILY_NAME, false, 1, 50, 1};
         buf items;
         buf_init(&items, 1 << 20);
         int64_t total;
@@ -256,7 +256,7 @@ static void test_search_forgives_accents_and_case(void **state)
     /* The MRN finds its patient. */
     patient_record p;
     assert_int_equal(patient_get(f->d, a, 1, false, &p, &err), CC_OK);
-    patient_query q = {p.mrn, PATIENT_SORT_MRN, true, 1, 50};
+    patient_query q = {p.mrn, PATIENT_SORT_MRN, true, 1, 50, 1};
     buf items;
     buf_init(&items, 1 << 20);
     int64_t total;
@@ -277,14 +277,14 @@ static void test_convert_twice_conflicts(void **state)
     assert_int_equal(consult_create(f->d, &ACTOR, &c, false, &id, &err), CC_OK);
     patient_fields p = sample("Martin", "Zoë", "1990-02-02");
     patient_matches dup;
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, NULL, false, &patient_id, &dup, &err),
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, 1, &p, NULL, false, &patient_id, &dup, &err),
                      CC_OK);
-    assert_int_equal(consult_convert(f->d, &ACTOR, id, &p, NULL, true, &patient_id, &dup, &err),
+    assert_int_equal(consult_convert(f->d, &ACTOR, id, 1, &p, NULL, true, &patient_id, &dup, &err),
                      CC_CONFLICT);
     assert_int_equal(consult_decline(f->d, &ACTOR, id, "late", &err), CC_CONFLICT);
     /* The failed attempts left nothing behind: still one patient. */
     arena *a = arena_create(1 << 20);
-    patient_query q = {"", PATIENT_SORT_FAMILY_NAME, false, 1, 50};
+    patient_query q = {"", PATIENT_SORT_FAMILY_NAME, false, 1, 50, 1};
     buf items;
     buf_init(&items, 1 << 20);
     int64_t total;

@@ -186,7 +186,7 @@ static void test_plan_states_and_capacity(void **state)
     assert_string_equal(row.cancel_reason, "postponed");
     plan_row *rows;
     size_t count;
-    assert_int_equal(plan_store_list(f->d, f->a, f->patient, "approved", &rows, &count, &err),
+    assert_int_equal(plan_store_list(f->d, f->a, 1, f->patient, "approved", &rows, &count, &err),
                      CC_OK);
     assert_int_equal(count, 1);
     assert_int_equal(rows[0].id, b);

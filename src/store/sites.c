@@ -1,0 +1,357 @@
+#include "store/sites.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/isbt128.h"
+#include "core/text.h"
+#include "store/clinic_site.h"
+#include "store/sql.h"
+
+#define SITE_COLUMNS                                                                               \
+    "id, code, name, address, time_zone, language, fin, public_base_url, kind, version,"           \
+    " created_at, updated_at"
+
+static const audit_entity SITE = {"site", "SELECT " SITE_COLUMNS " FROM sites WHERE id = ?"};
+
+static bool code_is_valid(const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 2 || n > SITE_CODE_MAX)
+        return false;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return true;
+}
+
+/* An IANA zone name the system's time zone database knows ("Europe/Paris",
+ * "UTC"): its parts are letters, digits, '_', '+' and '-', never "..". */
+static bool time_zone_is_known(const char *tz)
+{
+    size_t n = strlen(tz);
+    if (n == 0 || n > SITE_TZ_MAX || tz[0] == '/' || tz[n - 1] == '/' || strstr(tz, "..") ||
+        strstr(tz, "//"))
+        return false;
+    for (const char *p = tz; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '+' || *p == '-' || *p == '/'))
+            return false;
+    char path[128];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+static const char *const KINDS[] = {"clinic", "hospital", "laboratory"};
+
+static cc_status check_fields(const site_fields *f, bool create, cc_error *err)
+{
+    if (create && (!f->code || !f->code[0]))
+        return cc_fail(err, CC_INVALID, "code", "required", "the site's code is required");
+    if (f->code && !code_is_valid(f->code))
+        return cc_fail(err, CC_INVALID, "code", "invalid_value",
+                       "a site's code is 2 to %d capital letters or digits (PAR)", SITE_CODE_MAX);
+    cc_status st = f->name || create
+                       ? text_check_line(f->name ? f->name : "", "name", SITE_NAME_MAX, true, err)
+                       : CC_OK;
+    if (st == CC_OK && f->address && f->address[0])
+        st = text_check_line(f->address, "address", SITE_ADDRESS_MAX, false, err);
+    if (st != CC_OK)
+        return st;
+    if (f->time_zone && !time_zone_is_known(f->time_zone))
+        return cc_fail(err, CC_INVALID, "time_zone", "invalid_value",
+                       "the time zone is an IANA zone name such as Europe/Paris");
+    if (f->language && strcmp(f->language, "en") != 0 && strcmp(f->language, "fr") != 0)
+        return cc_fail(err, CC_INVALID, "language", "invalid_value", "the language is en or fr");
+    if (f->fin && f->fin[0] && !isbt128_fin_is_valid(f->fin))
+        return cc_fail(err, CC_INVALID, "fin", "invalid_fin",
+                       "a FIN is A-N, P-Z or 1-9 followed by 4 digits");
+    if (f->public_base_url && (st = clinic_site_check_url(f->public_base_url, err)) != CC_OK)
+        return st;
+    if (f->kind) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof KINDS / sizeof *KINDS; i++)
+            known = known || strcmp(f->kind, KINDS[i]) == 0;
+        if (!known)
+            return cc_fail(err, CC_INVALID, "kind", "invalid_value",
+                           "the kind is clinic, hospital or laboratory");
+    }
+    return CC_OK;
+}
+
+static cc_status code_free(db *d, const char *code, int64_t id, cc_error *err)
+{
+    int64_t other = 0;
+    sql_arg a[] = {SQL_S(code), SQL_I(id)};
+    cc_status st =
+        sql_scalar(d, "SELECT COUNT(*) FROM sites WHERE code = ? AND id <> ?", a, 2, &other, err);
+    if (st == CC_OK && other)
+        st = cc_fail(err, CC_CONFLICT, "code", "duplicate", "another site has the code %s", code);
+    return st;
+}
+
+cc_status site_create(db *d, const store_actor *actor, const site_fields *f, int64_t *id,
+                      cc_error *err)
+{
+    cc_status st = check_fields(f, true, err);
+    if (st != CC_OK)
+        return st;
+    if ((st = db_tx_begin(d, err)) != CC_OK)
+        return st;
+    st = code_free(d, f->code, 0, err);
+    char now[CC_INSTANT_TEXT];
+    store_now_text(now);
+    sql_arg a[] = {SQL_S(f->code),
+                   SQL_S(f->name),
+                   SQL_S(f->address ? f->address : ""),
+                   SQL_S(f->time_zone ? f->time_zone : "UTC"),
+                   SQL_S(f->language ? f->language : "en"),
+                   SQL_S(f->fin ? f->fin : ""),
+                   SQL_S(f->public_base_url ? f->public_base_url : ""),
+                   SQL_S(f->kind ? f->kind : "clinic"),
+                   SQL_S(now),
+                   SQL_S(now)};
+    if (st == CC_OK)
+        st = audit_create(d, actor, &SITE,
+                          "INSERT INTO sites (code, name, address, time_zone, language, fin,"
+                          " public_base_url, kind, created_at, updated_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          a, SQL_COUNT(a), NULL, id, err);
+    return db_tx_end(d, st, err);
+}
+
+cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
+                      const site_fields *f, cc_error *err)
+{
+    cc_status st = check_fields(f, false, err);
+    if (st != CC_OK)
+        return st;
+    if ((st = db_tx_begin(d, err)) != CC_OK)
+        return st;
+    int64_t version = 0;
+    st = sql_scalar(d, "SELECT version FROM sites WHERE id = ?", (sql_arg[]){SQL_I(id)}, 1,
+                    &version, err);
+    if (st == CC_OK && version == 0)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no site with that id");
+    if (st == CC_OK && version != expected_version)
+        st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
+                     "the site was changed by someone else (version %lld); reload it",
+                     (long long)version);
+    if (st == CC_OK && f->code)
+        st = code_free(d, f->code, id, err);
+    char now[CC_INSTANT_TEXT];
+    store_now_text(now);
+    sql_arg a[] = {
+        SQL_S(f->code),     SQL_S(f->name), SQL_S(f->address),         SQL_S(f->time_zone),
+        SQL_S(f->language), SQL_S(f->fin),  SQL_S(f->public_base_url), SQL_S(f->kind),
+        SQL_S(now),         SQL_I(id)};
+    if (st == CC_OK)
+        st = audit_update(d, actor, &SITE, "update", id,
+                          "UPDATE sites SET code = COALESCE(?, code), name = COALESCE(?, name),"
+                          " address = COALESCE(?, address), time_zone = COALESCE(?, time_zone),"
+                          " language = COALESCE(?, language), fin = COALESCE(?, fin),"
+                          " public_base_url = COALESCE(?, public_base_url),"
+                          " kind = COALESCE(?, kind), version = version + 1, updated_at = ?"
+                          " WHERE id = ?",
+                          a, SQL_COUNT(a), NULL, err);
+    return db_tx_end(d, st, err);
+}
+
+cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *id, cc_error *err)
+{
+    *id = 0;
+    cc_status st = sql_scalar(d, "SELECT id FROM sites WHERE code = ?",
+                              (sql_arg[]){SQL_S(code ? code : "")}, 1, id, err);
+    if (st == CC_OK && *id == 0)
+        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no site with the code %s",
+                     code ? code : "");
+    return st;
+}
+
+cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(current_site), SQL_I(user_id), SQL_I(user_id)};
+    return sql_rows_json(d,
+                         "SELECT s.id, s.code, s.name, s.address, s.time_zone, s.language, s.fin,"
+                         " s.public_base_url, s.kind, s.version,"
+                         " CASE WHEN s.id = ? THEN 1 ELSE 0 END AS current FROM sites s"
+                         " WHERE s.id IN (SELECT site_id FROM user_sites WHERE user_id = ?)"
+                         " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1)"
+                         " ORDER BY s.code",
+                         a, SQL_COUNT(a), false, out, err);
+}
+
+cc_status site_json(db *d, int64_t id, buf *out, cc_error *err)
+{
+    return sql_row_json(d, "SELECT " SITE_COLUMNS " FROM sites WHERE id = ?",
+                        (sql_arg[]){SQL_I(id)}, 1, "site", out, err);
+}
+
+cc_status site_user_may_work(db *d, int64_t user_id, int64_t site_id, bool *ok, cc_error *err)
+{
+    int64_t n = 0;
+    sql_arg a[] = {SQL_I(site_id), SQL_I(user_id), SQL_I(site_id), SQL_I(user_id)};
+    cc_status st =
+        sql_scalar(d,
+                   "SELECT COUNT(*) FROM sites s WHERE s.id = ? AND ("
+                   " EXISTS (SELECT 1 FROM user_sites m"
+                   "  WHERE m.user_id = ? AND m.site_id = ?)"
+                   " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1))",
+                   a, SQL_COUNT(a), &n, err);
+    *ok = st == CC_OK && n > 0;
+    return st;
+}
+
+cc_status site_first_of_user(db *d, int64_t user_id, int64_t *site_id, cc_error *err)
+{
+    *site_id = 0;
+    return sql_scalar(d, "SELECT COALESCE(MIN(site_id), 0) FROM user_sites WHERE user_id = ?",
+                      (sql_arg[]){SQL_I(user_id)}, 1, site_id, err);
+}
+
+cc_status site_check_switch(db *d, int64_t user_id, const char *code, int64_t *id, cc_error *err)
+{
+    bool ok = false;
+    cc_status st = site_id_by_code(d, code, "site", id, err);
+    if (st == CC_NOT_FOUND)
+        st = cc_fail(err, CC_INVALID, "site", "invalid_value", "no site with the code %s",
+                     code ? code : "");
+    if (st == CC_OK)
+        st = site_user_may_work(d, user_id, *id, &ok, err);
+    if (st == CC_OK && !ok)
+        st = cc_fail(err, CC_INVALID, "site", "not_member", "you are not a member of the site %s",
+                     code);
+    return st;
+}
+
+cc_status site_session_switch(db *d, const store_actor *actor, int64_t session_id, int64_t user_id,
+                              const char *code, int64_t *site_id, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    int64_t id = 0;
+    st = site_check_switch(d, user_id, code, &id, err);
+    sql_arg a[] = {SQL_I(id), SQL_I(session_id), SQL_I(user_id)};
+    int64_t changed = 0;
+    if (st == CC_OK)
+        st = sql_run(d, "UPDATE sessions SET site_id = ? WHERE id = ? AND user_id = ? RETURNING id",
+                     a, SQL_COUNT(a), &changed, err);
+    char after[96];
+    snprintf(after, sizeof after, "{\"site_id\":%lld,\"site\":\"%s\"}", (long long)id,
+             st == CC_OK ? code : "");
+    audit_change ch = {"switch_site", "session", session_id, NULL, after, NULL};
+    if (st == CC_OK)
+        st = audit_append(d, actor, &ch, err);
+    if (st == CC_OK)
+        *site_id = id;
+    return db_tx_end(d, st, err);
+}
+
+static cc_status add_membership(db *d, int64_t user_id, int64_t site_id, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(user_id), SQL_I(site_id)};
+    return sql_run(d,
+                   "INSERT INTO user_sites (user_id, site_id) VALUES (?, ?)"
+                   " ON CONFLICT (user_id, site_id) DO NOTHING",
+                   a, SQL_COUNT(a), NULL, err);
+}
+
+cc_status site_user_join(db *d, const store_actor *actor, int64_t user_id, int64_t site_id,
+                         cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    st = add_membership(d, user_id, site_id, err);
+    char after[64];
+    snprintf(after, sizeof after, "{\"site_id\":%lld}", (long long)site_id);
+    audit_change ch = {"join_site", "user", user_id, NULL, after, NULL};
+    if (st == CC_OK)
+        st = audit_append(d, actor, &ch, err);
+    return db_tx_end(d, st, err);
+}
+
+cc_status site_user_memberships_set(db *d, const store_actor *actor, int64_t user_id,
+                                    const char *const *codes, size_t n, bool all_sites,
+                                    cc_error *err)
+{
+    if (n == 0)
+        return cc_fail(err, CC_INVALID, "sites", "required",
+                       "a user is a member of at least one site");
+    cc_status st = db_tx_begin(d, err);
+    if (st != CC_OK)
+        return st;
+    buf before, after;
+    buf_init(&before, 1 << 16);
+    buf_init(&after, 1 << 16);
+    st = audit_row_json(d, "SELECT id, username, role, all_sites FROM users WHERE id = ?", user_id,
+                        &before, err);
+    if (st == CC_OK && strcmp(before.data, "null") == 0)
+        st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no user with that id");
+    int64_t privileged = 0;
+    if (st == CC_OK)
+        st = sql_scalar(d, "SELECT COUNT(*) FROM users WHERE id = ? AND role IN ('admin', 'qa')",
+                        (sql_arg[]){SQL_I(user_id)}, 1, &privileged, err);
+    if (st == CC_OK && all_sites && !privileged)
+        st = cc_fail(err, CC_INVALID, "all_sites", "invalid_value",
+                     "only admin and qa accounts may work in every site");
+    if (st == CC_OK)
+        st = sql_run(d, "DELETE FROM user_sites WHERE user_id = ?", (sql_arg[]){SQL_I(user_id)}, 1,
+                     NULL, err);
+    buf_puts(&after, "{\"all_sites\":");
+    buf_puts(&after, all_sites ? "true" : "false");
+    buf_puts(&after, ",\"sites\":[");
+    for (size_t i = 0; st == CC_OK && i < n; i++) {
+        int64_t site = 0;
+        st = site_id_by_code(d, codes[i], "sites", &site, err);
+        if (st == CC_NOT_FOUND)
+            st = cc_fail(err, CC_INVALID, "sites", "invalid_value", "no site with the code %s",
+                         codes[i] ? codes[i] : "");
+        if (st == CC_OK)
+            st = add_membership(d, user_id, site, err);
+        if (i)
+            buf_putc(&after, ',');
+        buf_json_string(&after, codes[i] ? codes[i] : "");
+    }
+    buf_puts(&after, "]}");
+    sql_arg a[] = {SQL_I(all_sites), SQL_I(user_id)};
+    if (st == CC_OK)
+        st = sql_run(d, "UPDATE users SET all_sites = ? WHERE id = ?", a, 2, NULL, err);
+    if (st == CC_OK && (buf_failed(&before) || buf_failed(&after)))
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    audit_change ch = {"set_sites", "user", user_id, before.data, after.data, NULL};
+    if (st == CC_OK)
+        st = audit_append(d, actor, &ch, err);
+    buf_release(&before);
+    buf_release(&after);
+    return db_tx_end(d, st, err);
+}
+
+static const char *const OWNER_SQL[] = {
+    [SITE_PATIENT] = "SELECT COUNT(*) FROM patients WHERE id = ? AND site_id = ?",
+    [SITE_PLAN] = "SELECT COUNT(*) FROM plans WHERE id = ? AND site_id = ?",
+    [SITE_ADMINISTRATION] = "SELECT COUNT(*) FROM administrations WHERE id = ? AND site_id = ?",
+    [SITE_DONOR] = "SELECT COUNT(*) FROM donors WHERE id = ? AND site_id = ?",
+    [SITE_BATCH] = "SELECT COUNT(*) FROM batches WHERE id = ? AND site_id = ?",
+    [SITE_UNIT] = "SELECT COUNT(*) FROM units WHERE id = ? AND (site_id = ? OR"
+                  " shipped_to_site_id = ?)",
+};
+
+static const char *const OWNER_NAME[] = {
+    [SITE_PATIENT] = "patient", [SITE_PLAN] = "plan",   [SITE_ADMINISTRATION] = "administration",
+    [SITE_DONOR] = "donor",     [SITE_BATCH] = "batch", [SITE_UNIT] = "unit",
+};
+
+cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const char *field,
+                    cc_error *err)
+{
+    int64_t n = 0;
+    sql_arg a[] = {SQL_I(id), SQL_I(site_id), SQL_I(site_id)};
+    cc_status st = sql_scalar(d, OWNER_SQL[kind], a, kind == SITE_UNIT ? 3 : 2, &n, err);
+    if (st == CC_OK && n == 0)
+        st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with that id", OWNER_NAME[kind]);
+    return st;
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Sites of a clinic group: each site sees its own patients.
+
+An administrator creates a second site (Lyon) and a physician who works
+there; a patient is registered at each site. A physician of the first site
+finds neither Lyon's patient by MRN search nor by id (404, not 403: the
+record's existence does not show), and the Lyon physician not the first
+site's; a switch to a site the user is not a member of is refused naming
+the field, with the database unchanged; an administrator (all-sites grant)
+switches, and the switch is audited.
+
+    python3 tests/api/test_sites.py --binary build/cellclinic [-v]
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+LYON = {"code": "LYO", "name": "Clinique de Lyon", "address": "3 quai du Rhône, Lyon",
+        "time_zone": "Europe/Paris", "language": "fr", "kind": "clinic"}
+
+
+def login(srv, username):
+    r = srv.request("POST", "/api/v1/session", {"username": username, "password": harness.PASSWORD})
+    if r.status != 200:
+        raise harness.CommandError("login %s: %r" % (username, r))
+    cookie = None
+    for v in r.headers_all("Set-Cookie"):
+        first = v.split(";", 1)[0].strip()
+        if first.startswith("cc_session="):
+            cookie = first[len("cc_session="):]
+    return ("session", cookie, r.json["csrf"]), r.json
+
+
+def new_patient(srv, role, family):
+    r = srv.request("POST", "/api/v1/patients",
+                    {"family_name": family, "given_names": "Anne", "birth_date": "1980-04-05",
+                     "sex": "female", "language": "fr"}, role=role)
+    if r.status != 201:
+        raise harness.CommandError("patient %s: %r" % (family, r))
+    return r.json["id"], r.json["mrn"]
+
+
+def search(srv, role, q):
+    r = srv.request("GET", "/api/v1/patients?q=%s" % q, role=role)
+    return [p["mrn"] for p in (r.json or {}).get("items", [])] if r.status == 200 else None
+
+
+def main():
+    args = harness.parse_args()
+    t = harness.Tally("sites", verbose=args.verbose)
+    try:
+        with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
+            admin, _ = login(srv, harness.user_of("admin"))
+            r = srv.request("GET", "/api/v1/sites", role=admin)
+            t.check(r.status == 200 and [s["code"] for s in r.json["items"]] == ["MAIN"]
+                    and r.json["current"]["code"] == "MAIN",
+                    "an existing clinic is the first site, the one the session works in", r)
+
+            r = srv.request("POST", "/api/v1/sites", LYON, role=admin)
+            t.check(r.status == 201 and r.json["code"] == "LYO"
+                    and r.json["time_zone"] == "Europe/Paris", "the admin creates a site", r)
+            lyon_id = (r.json or {}).get("id")
+            r = srv.request("POST", "/api/v1/sites", dict(LYON, name="Autre"), role=admin)
+            t.check(r.status == 409 and r.error().get("field") == "code",
+                    "a second site with the same code is refused naming code", r)
+
+            # a physician who works at Lyon only
+            r = srv.request("POST", "/api/v1/users", {"username": "lyon.physician",
+                                                      "role": "physician",
+                                                      "password": harness.PASSWORD}, role=admin)
+            lyon_user = (r.json or {}).get("id")
+            r = srv.request("PUT", "/api/v1/users/%s/sites" % lyon_user, {"sites": ["LYO"]},
+                            role=admin)
+            t.check(r.status == 200, "the admin makes the physician a member of Lyon", r)
+            r = srv.request("PUT", "/api/v1/users/%s/sites" % lyon_user,
+                            {"sites": ["LYO"], "all_sites": True}, role=admin)
+            t.check(r.status == 400 and r.error().get("field") == "all_sites",
+                    "only admin and qa may hold the all-sites grant", r)
+            lyon_phys, who = login(srv, "lyon.physician")
+            t.check((who.get("site") or {}).get("code") == "LYO",
+                    "the Lyon physician's session works in Lyon", who.get("site"))
+
+            main_patient, main_mrn = new_patient(srv, "coordinator", "Premiersite")
+            r = srv.request("POST", "/api/v1/session/site", {"site": "LYO"}, role=admin)
+            t.check(r.status == 200 and r.json["current"]["code"] == "LYO",
+                    "the admin (all sites) switches to Lyon", r)
+            switched = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE action = 'switch_site'"
+                                    " AND entity = 'session'")[0][0]
+            t.check(switched == 1, "the switch is audited", switched)
+            lyon_patient, lyon_mrn = new_patient(srv, admin, "Lyonnaise")
+            owner = srv.db_query("SELECT site_id FROM patients WHERE id = ?", (lyon_patient,))
+            t.check(owner == [(lyon_id,)], "a patient created in Lyon belongs to Lyon", owner)
+
+            # the first site's physician: Lyon's patient does not exist for them
+            t.check(search(srv, "physician", lyon_mrn) == [],
+                    "a physician of the first site does not find Lyon's patient by MRN")
+            t.check(search(srv, "physician", main_mrn) == [main_mrn],
+                    "... and finds the first site's patient")
+            for path in ("/api/v1/patients/%s", "/api/v1/patients/%s/timeline",
+                         "/api/v1/lookback/patients/%s"):
+                r = srv.request("GET", path % lyon_patient, role="physician")
+                t.check(r.status == 404 and r.error().get("code") == "not_found",
+                        "another site's patient is 404 at %s" % (path % "{id}"), r)
+            r = srv.request("GET", "/api/v1/patients/%s" % (lyon_patient + 1000),
+                            role="physician")
+            t.check(r.status == 404, "as a patient that does not exist", r)
+            r = srv.request("PATCH", "/api/v1/patients/%s" % lyon_patient,
+                            {"phone": "0102030405", "reason": "x", "version": 1},
+                            role="physician")
+            t.check(r.status == 404, "another site's patient cannot be changed either", r)
+
+            # the Lyon physician: the other way round
+            t.check(search(srv, lyon_phys, lyon_mrn) == [lyon_mrn],
+                    "the Lyon physician finds Lyon's patient")
+            t.check(search(srv, lyon_phys, main_mrn) == [],
+                    "... and not the first site's")
+            r = srv.request("GET", "/api/v1/patients/%s" % main_patient, role=lyon_phys)
+            t.check(r.status == 404, "the first site's patient is 404 in Lyon", r)
+            r = srv.request("GET", "/api/v1/patients/%s" % lyon_patient, role=lyon_phys)
+            t.check(r.status == 200 and r.json["mrn"] == lyon_mrn, "Lyon's patient reads", r)
+
+            # a switch to a site the user is not a member of: refused, nothing written
+            phys, _ = login(srv, harness.user_of("physician"))
+            before = srv.db_checksum()
+            r = srv.request("POST", "/api/v1/session/site", {"site": "LYO"}, role=phys)
+            t.check(r.status == 400 and r.error().get("field") == "site",
+                    "a switch to a site the physician is not a member of is refused naming site",
+                    r)
+            t.check(srv.db_checksum() == before, "... and the database is unchanged")
+            r = srv.request("GET", "/api/v1/session", role=phys)
+            t.check(r.status == 200 and r.json["site"]["code"] == "MAIN",
+                    "the session still works in its site", r)
+            r = srv.request("POST", "/api/v1/session/site", {"site": "NOPE"}, role=phys)
+            t.check(r.status == 400 and r.error().get("field") == "site",
+                    "an unknown site is refused naming site", r)
+            r = srv.request("GET", "/api/v1/sites", role=phys)
+            t.check(r.status == 200 and [s["code"] for s in r.json["items"]] == ["MAIN"],
+                    "the physician's sites are their own", r)
+
+            r = srv.request("PATCH", "/api/v1/sites/%s" % lyon_id,
+                            {"name": "Clinique de Lyon-Confluence", "version": 1}, role=admin)
+            t.check(r.status == 200 and r.json["name"] == "Clinique de Lyon-Confluence"
+                    and r.json["version"] == 2, "the admin renames the site", r)
+            r = srv.request("PATCH", "/api/v1/sites/%s" % lyon_id,
+                            {"name": "Again", "version": 1}, role=admin)
+            t.check(r.status == 409, "a stale version is refused", r)
+            r = srv.request("POST", "/api/v1/sites", dict(LYON, code="GVA"), role="physician")
+            t.check(r.status == 403, "only the admin creates sites", r)
+
+            r = srv.cli("audit", "verify", *srv.store_args())
+            t.check(r.returncode == 0, "audit verify holds", r.stdout + r.stderr)
+    except harness.CommandError as e:
+        t.fail("harness", e)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
