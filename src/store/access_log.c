@@ -297,27 +297,6 @@ static bool entries_from_json(json_t *rows, access_entry *out)
  * content unchanged, chained anew, indexed), in one transaction. The old
  * chain is not re-verified here: verify it with the build that wrote it
  * before upgrading. */
-typedef struct {
-    char **rows_json;
-    size_t n, cap;
-} text_list;
-
-static cc_status read_link_rows(void *ctx, db_stmt *s, cc_error *err)
-{
-    text_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **grown = realloc(l->rows_json, cap * sizeof *grown);
-        if (!grown)
-            return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-        l->rows_json = grown;
-        l->cap = cap;
-    }
-    l->rows_json[l->n] = strdup(db_col_text(s, 0));
-    return l->rows_json[l->n++] ? CC_OK
-                                : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-}
-
 static cc_status convert_link(db *d, const char *rows_json, chain_end *end, cc_error *err)
 {
     json_t *rows = json_loads(rows_json, 0, NULL);
@@ -338,27 +317,26 @@ static cc_status convert_link(db *d, const char *rows_json, chain_end *end, cc_e
 
 static cc_status convert_old_format(db *d, cc_error *err)
 {
-    text_list links = {0};
+    sql_text_list links = {0};
     chain_end end = {0, 0, {0}};
     snprintf(end.hash, sizeof end.hash, "%s", AUDIT_GENESIS);
     cc_status st = db_exec(d, "ALTER TABLE access_log RENAME TO access_log_old;", err);
     if (st == CC_OK)
         st = db_exec(d, SCHEMA, err);
     if (st == CC_OK)
-        st = sql_each(d,
-                      "SELECT json_group_array(json_array(seq, at, user_id, username,"
-                      " patient_id, what, route)) FROM (SELECT l.*, c.last_seq AS link"
-                      " FROM access_log_old l JOIN access_chain c"
-                      " ON l.seq BETWEEN c.first_seq AND c.last_seq ORDER BY l.seq)"
-                      " GROUP BY link ORDER BY link",
-                      NULL, 0, read_link_rows, &links, NULL, err);
+        st =
+            sql_first_column_texts(d,
+                                   "SELECT json_group_array(json_array(seq, at, user_id, username,"
+                                   " patient_id, what, route)) FROM (SELECT l.*, c.last_seq AS link"
+                                   " FROM access_log_old l JOIN access_chain c"
+                                   " ON l.seq BETWEEN c.first_seq AND c.last_seq ORDER BY l.seq)"
+                                   " GROUP BY link ORDER BY link",
+                                   NULL, 0, &links, err);
     for (size_t i = 0; st == CC_OK && i < links.n; i++)
-        st = convert_link(d, links.rows_json[i], &end, err);
+        st = convert_link(d, links.items[i], &end, err);
     if (st == CC_OK)
         st = db_exec(d, "DROP TABLE access_log_old; DROP TABLE access_chain;", err);
-    for (size_t i = 0; i < links.n; i++)
-        free(links.rows_json[i]);
-    free(links.rows_json);
+    sql_text_list_free(&links);
     return st;
 }
 

@@ -1,6 +1,7 @@
 #include "sql.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void bind_all(db_stmt *s, const sql_arg *args, int n)
@@ -357,4 +358,35 @@ cc_status sql_table_exists(db *d, const char *name, bool *out, cc_error *err)
                               (sql_arg[]){SQL_S(name)}, 1, &n, err);
     *out = st == CC_OK && n > 0;
     return st;
+}
+
+static cc_status keep_first_text(void *ctx, db_stmt *row, cc_error *err)
+{
+    sql_text_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->n] = strdup(db_col_text(row, 0));
+    return l->items[l->n++] ? CC_OK
+                            : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+}
+
+cc_status sql_first_column_texts(db *d, const char *sql, const sql_arg *args, int n,
+                                 sql_text_list *out, cc_error *err)
+{
+    *out = (sql_text_list){0};
+    return sql_each(d, sql, args, n, keep_first_text, out, NULL, err);
+}
+
+void sql_text_list_free(sql_text_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    *l = (sql_text_list){0};
 }

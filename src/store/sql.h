@@ -101,6 +101,16 @@ typedef cc_status (*sql_row_fn)(void *ctx, db_stmt *row, cc_error *err);
 cc_status sql_each(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,
                    size_t *rows, cc_error *err);
 
+/* The first column of every row as text, in order: items[i] is malloc'd, as
+ * is items; free both with sql_text_list_free (also after an error). */
+typedef struct {
+    char **items;
+    size_t n, cap;
+} sql_text_list;
+cc_status sql_first_column_texts(db *d, const char *sql, const sql_arg *args, int n,
+                                 sql_text_list *out, cc_error *err);
+void sql_text_list_free(sql_text_list *l);
+
 /* Calls fn for the first row only; no row is CC_NOT_FOUND (err says "no such
  * record": callers that name the record fail again with their own text). */
 cc_status sql_first(db *d, const char *sql, const sql_arg *args, int n, sql_row_fn fn, void *ctx,

@@ -11,34 +11,6 @@
 #include "store/datadir.h"
 #include "store/sql.h"
 
-typedef struct {
-    char **names;
-    size_t n, cap;
-} name_list;
-
-static void names_free(name_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->names[i]);
-    free(l->names);
-}
-
-static cc_status add_name(void *ctx, db_stmt *row, cc_error *err)
-{
-    name_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **grown = realloc(l->names, cap * sizeof *grown);
-        if (!grown)
-            return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-        l->names = grown;
-        l->cap = cap;
-    }
-    l->names[l->n] = strdup(db_col_text(row, 0));
-    return l->names[l->n++] ? CC_OK
-                            : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-}
-
 /* Table names are the schema's own words; quoting them keeps any other
  * text from being read as SQL. */
 static bool plain_name(const char *name)
@@ -142,38 +114,39 @@ static cc_status continue_identity(db *to, const char *table, cc_error *err)
 cc_status store_copy_tables(db *from, db *to, int64_t *rows, cc_error *err)
 {
     *rows = 0;
-    name_list tables = {0};
-    cc_status st = sql_each(from,
-                            "SELECT name FROM sqlite_master WHERE type = 'table'"
-                            " AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY rowid",
-                            NULL, 0, add_name, &tables, NULL, err);
+    sql_text_list tables = {0};
+    cc_status st =
+        sql_first_column_texts(from,
+                               "SELECT name FROM sqlite_master WHERE type = 'table'"
+                               " AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY rowid",
+                               NULL, 0, &tables, err);
     for (size_t i = 0; st == CC_OK && i < tables.n; i++) {
         bool present = false;
-        if (!plain_name(tables.names[i]))
+        if (!plain_name(tables.items[i]))
             st = cc_fail(err, CC_INVALID, "from", "schema_differs",
                          "the source has a table named %s, which no cellclinic schema has",
-                         tables.names[i]);
-        else if ((st = sql_table_exists(to, tables.names[i], &present, err)) == CC_OK && !present)
+                         tables.items[i]);
+        else if ((st = sql_table_exists(to, tables.items[i], &present, err)) == CC_OK && !present)
             st = cc_fail(err, CC_INVALID, "from", "schema_differs",
-                         "the target has no table %s: the two schemas differ", tables.names[i]);
+                         "the target has no table %s: the two schemas differ", tables.items[i]);
     }
     if (st == CC_OK)
         st = db_tx_begin(to, err);
     if (st != CC_OK) {
-        names_free(&tables);
+        sql_text_list_free(&tables);
         return st;
     }
     for (size_t i = 0; st == CC_OK && i < tables.n; i++) {
         char sql[160]; /* TRUNCATE: the guards against DELETE are for the rows of a clinic */
-        snprintf(sql, sizeof sql, "TRUNCATE \"%s\" CASCADE", tables.names[i]);
+        snprintf(sql, sizeof sql, "TRUNCATE \"%s\" CASCADE", tables.items[i]);
         st = db_exec(to, sql, err);
     }
     for (size_t i = 0; st == CC_OK && i < tables.n; i++)
-        st = copy_table(from, to, tables.names[i], rows, err);
+        st = copy_table(from, to, tables.items[i], rows, err);
     for (size_t i = 0; st == CC_OK && i < tables.n; i++)
-        st = continue_identity(to, tables.names[i], err);
+        st = continue_identity(to, tables.items[i], err);
     st = db_tx_end(to, st, err);
-    names_free(&tables);
+    sql_text_list_free(&tables);
     return st;
 }
 

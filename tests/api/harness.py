@@ -865,37 +865,34 @@ def _pg_run(fn, *a):
         raise DatabaseError(str(e)) from e
 
 
-def location_query(data, sql, params=()):
-    """Rows of sql (? placeholders) as a list of tuples, read-only on SQLite."""
+def _location_statement(data, sql, params, commit):
     loc = _pg_locations.get(data)
     if loc:
         return _pg_run(pg_cluster().query, loc[1], sql, params)
+    path = os.path.join(data, "cellclinic.db")
     try:
-        con = db_connect_ro(os.path.join(data, "cellclinic.db"))
+        con = sqlite3.connect(path, timeout=30) if commit else db_connect_ro(path)
         try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
-    except sqlite3.Error as e:
-        raise DatabaseError(str(e)) from e
-
-
-def location_exec(data, sql, params=()):
-    """One writing statement, committed (see Server.db_exec)."""
-    loc = _pg_locations.get(data)
-    if loc:
-        return _pg_run(pg_cluster().query, loc[1], sql, params)
-    try:
-        con = sqlite3.connect(os.path.join(data, "cellclinic.db"), timeout=30)
-        try:
-            con.execute("PRAGMA busy_timeout=30000")
+            if commit:
+                con.execute("PRAGMA busy_timeout=30000")
             rows = con.execute(sql, params).fetchall()
-            con.commit()
+            if commit:
+                con.commit()
             return rows
         finally:
             con.close()
     except sqlite3.Error as e:
         raise DatabaseError(str(e)) from e
+
+
+def location_query(data, sql, params=()):
+    """Rows of sql (? placeholders) as a list of tuples, read-only on SQLite."""
+    return _location_statement(data, sql, params, commit=False)
+
+
+def location_exec(data, sql, params=()):
+    """One writing statement, committed (see Server.db_exec)."""
+    return _location_statement(data, sql, params, commit=True)
 
 
 def location_script(data, sql):
