@@ -27,6 +27,10 @@ CC_TEST_STORE=pg starts one throwaway PostgreSQL cluster per test process
 in it: the first setup() runs init, mfa require and user add, later ones
 (same binary and roles) copy its result (CREATE DATABASE ... TEMPLATE, and the
 key files of its data dir; CC_TEST_PG_TEMPLATE=0 runs the commands every time).
+CC_TEST_PG_STANDBY=1 adds a synchronous streaming standby to that cluster and
+gives the servers a two-host URL (target_session_attrs=read-write): a test may
+then call pg_fail_over() (the primary killed, the standby promoted) and check
+through the API and the commands that nothing acknowledged was lost.
 Every command the harness runs (srv.cli, run_cli) gets `--database URL` where a
 test wrote `--data srv.data` (init and serve also `--audit-key
 srv.data/audit-signing.key`, audit verify `--checkpoints srv.data`, so the
@@ -78,6 +82,8 @@ _pg_locations = {}
 # (binary, roles) -> name of a database holding what setup() made; CC_TEST_PG_TEMPLATE=0
 # runs init, mfa and user add for every server instead of copying the first one's result
 PG_TEMPLATES = os.environ.get("CC_TEST_PG_TEMPLATE", "1") != "0"
+PG_STANDBY = os.environ.get("CC_TEST_PG_STANDBY", "0") == "1"
+_pg_standby = None
 _pg_templates = {}
 
 _live_servers = []
@@ -235,6 +241,8 @@ def pg_cluster(keep=False):
         cluster = pgcluster.Cluster(name="api", keep=keep)
         atexit.register(_close_sessions)
         cluster.psql_script = cluster.psql
+        if PG_STANDBY:
+            _add_standby(cluster, pgcluster)
 
         def psql(dbname, sql, params=(), timeout=120):
             for attempt in (1, 2):
@@ -259,6 +267,32 @@ def pg_cluster(keep=False):
         cluster.drop_database = drop_database
         _pg = cluster
     return _pg
+
+
+def _add_standby(primary, pgcluster):
+    global _pg_standby
+    standby = primary.make_standby("standby")
+    primary.wait_streaming("standby")
+    # synchronous: a commit is acknowledged once the standby has it
+    primary.psql("postgres", "ALTER SYSTEM SET synchronous_standby_names = 'standby'")
+    primary.reload()
+    primary.wait_streaming("standby", sync="sync")
+    primary.url = lambda dbname="postgres", **params: pgcluster.multi_host_url(
+        [primary, standby], dbname, target_session_attrs="read-write", **params)
+    _pg_standby = standby
+
+
+def pg_has_standby():
+    return _pg_standby is not None
+
+
+def pg_fail_over():
+    """Kills the primary (pg_ctl -m immediate) and promotes the standby; the servers'
+    two-host URLs reach it from their next connection. The harness's own psql
+    sessions went with the primary: check through the API and the commands."""
+    pg_cluster().kill_immediate()
+    _pg_standby.promote()
+    _pg_standby.wait_ready(writable=True)
 
 
 # Commands that take --audit-key FILE on PostgreSQL (their key, public key and

@@ -8,13 +8,16 @@ arrival; it is then reserved, issued and given to the clinic's patient. A
 unit that arrives outside its range is put in quarantine with the reason. A
 unit still in transit is refused at the bedside (given only where it was
 received); shipping twice, receiving at the wrong site and shipping a unit
-of another site are refused.
+of another site are refused. With CC_TEST_STORE=pg CC_TEST_PG_STANDBY=1 the
+database has a synchronous standby: at the end the primary is killed, the
+standby promoted, and everything acknowledged is found there.
 
     python3 tests/api/test_shipping.py --binary build/cellclinic [-v]
 """
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -40,6 +43,30 @@ class LabSite(tl.Lab):
     def req(self, method, path, body=None, role="lab", want=None, what=None):
         return super().req(method, path, body, role=self.staff.get(role, role), want=want,
                            what=what)
+
+
+def fail_over(srv, t, tb, unit, administration, patient):
+    """CC_TEST_PG_STANDBY=1: the primary is killed and its synchronous standby
+    promoted; the shipment, the receipt and the administration are all there,
+    and the server writes again through its two-host URL."""
+    harness.pg_fail_over()
+    promoted = time.monotonic()
+    r = None
+    while time.monotonic() - promoted < 10:
+        r = srv.request("POST", "/api/v1/patients/%d/weights" % patient["id"],
+                        {"date": tb.D, "kg": 71.4}, role="nurse")
+        if r.status == 201:
+            break
+        time.sleep(0.2)
+    t.check(r.status == 201, "writes resume within 10 s of the promotion (%.1f s)"
+            % (time.monotonic() - promoted), r)
+    r = srv.request("GET", "/api/v1/units/%d" % unit["id"], role="nurse")
+    events = [c["event"] for c in r.json.get("custody", [])] if r.status == 200 else []
+    t.check(r.status == 200 and r.json["unit"]["state"] == "administered"
+            and "shipped" in events and "received" in events,
+            "after the failover the unit is still shipped, received and given", r)
+    r = srv.request("GET", "/api/v1/administrations/%d" % administration, role="nurse")
+    t.check(r.status == 200, "the administration acknowledged before the failover is there", r)
 
 
 def main():
@@ -168,8 +195,11 @@ def main():
             r = srv.request("POST", "/api/v1/administrations",
                             tb.body_for(plan_id, 1, patient, [u], "intravenous"), role="nurse")
             t.check(r.status == 201, "the received unit is given at the clinic", r)
+            administration = (r.json.get("administration") or r.json).get("id")
             r = srv.request("GET", "/api/v1/lookback/donors/%d" % donor, role=staff["qa"])
             t.check(r.status == 200, "the laboratory's qa traces the donor", r)
+            if harness.pg_has_standby():
+                fail_over(srv, t, tb, given, administration, patient)
 
             r = srv.cli("audit", "verify", *srv.store_args())
             t.check(r.returncode == 0, "audit verify holds", r.stdout + r.stderr)
