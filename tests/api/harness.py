@@ -324,6 +324,12 @@ def store_argv(args):
                 out += ["--checkpoints", args[i + 1]]
             i += 2
             continue
+        if verify and args[i] == "--database" and i + 1 < len(args):
+            # srv.store_args(): the same location named by its URL
+            dirs = [d for d, loc in _pg_locations.items() if loc[0] == args[i + 1]]
+            out += args[i:i + 2] + (["--checkpoints", dirs[0]] if dirs else [])
+            i += 2
+            continue
         out.append(args[i])
         i += 1
     return out
