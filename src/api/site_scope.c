@@ -11,11 +11,20 @@ static const struct {
     const char *pattern; /* the route's pattern, or the start of it before a '/' */
     site_record kind;
 } SCOPED[] = {
-    {"/api/v1/patients/{id}", SITE_PATIENT}, {"/api/v1/lookback/patients/{id}", SITE_PATIENT},
-    {"/api/v1/plans/{id}", SITE_PLAN},       {"/api/v1/administrations/{id}", SITE_ADMINISTRATION},
-    {"/api/v1/donors/{id}", SITE_DONOR},     {"/api/v1/lookback/donors/{id}", SITE_DONOR},
-    {"/api/v1/batches/{id}", SITE_BATCH},    {"/api/v1/lookback/batches/{id}", SITE_BATCH},
+    {"/api/v1/patients/{id}", SITE_PATIENT},
+    {"/api/v1/lookback/patients/{id}", SITE_PATIENT},
+    {"/api/v1/plans/{id}", SITE_PLAN},
+    {"/api/v1/administrations/{id}", SITE_ADMINISTRATION},
+    {"/api/v1/donors/{id}", SITE_DONOR},
+    {"/api/v1/lookback/donors/{id}", SITE_DONOR},
+    {"/api/v1/batches/{id}", SITE_BATCH},
+    {"/api/v1/lookback/batches/{id}", SITE_BATCH},
     {"/api/v1/units/{id}", SITE_UNIT},
+    {"/api/v1/screenings/{id}", SITE_SCREENING},
+    {"/api/v1/adverse-events/{id}", SITE_ADVERSE_EVENT},
+    {"/api/v1/follow-up/{id}", SITE_FOLLOWUP_VISIT},
+    {"/api/v1/collections/{id}", SITE_COLLECTION},
+    {"/api/v1/lookback/collections/{id}", SITE_COLLECTION},
 };
 
 cc_status api_site_scope(api_request *req, const api_route *route, cc_error *err)

@@ -338,11 +338,27 @@ static const char *const OWNER_SQL[] = {
     [SITE_BATCH] = "SELECT COUNT(*) FROM batches WHERE id = ? AND site_id = ?",
     [SITE_UNIT] = "SELECT COUNT(*) FROM units WHERE id = ? AND (site_id = ? OR"
                   " shipped_to_site_id = ?)",
+    [SITE_SCREENING] = "SELECT COUNT(*) FROM screenings r JOIN patients p ON p.id = r.patient_id"
+                       " WHERE r.id = ? AND p.site_id = ?",
+    [SITE_ADVERSE_EVENT] = "SELECT COUNT(*) FROM adverse_events r JOIN patients p"
+                           " ON p.id = r.patient_id WHERE r.id = ? AND p.site_id = ?",
+    [SITE_FOLLOWUP_VISIT] = "SELECT COUNT(*) FROM followup_visits r JOIN patients p"
+                            " ON p.id = r.patient_id WHERE r.id = ? AND p.site_id = ?",
+    [SITE_COLLECTION] = "SELECT COUNT(*) FROM collections r JOIN donors o ON o.id = r.donor_id"
+                        " WHERE r.id = ? AND o.site_id = ?",
 };
 
 static const char *const OWNER_NAME[] = {
-    [SITE_PATIENT] = "patient", [SITE_PLAN] = "plan",   [SITE_ADMINISTRATION] = "administration",
-    [SITE_DONOR] = "donor",     [SITE_BATCH] = "batch", [SITE_UNIT] = "unit",
+    [SITE_PATIENT] = "patient",
+    [SITE_PLAN] = "plan",
+    [SITE_ADMINISTRATION] = "administration",
+    [SITE_DONOR] = "donor",
+    [SITE_BATCH] = "batch",
+    [SITE_UNIT] = "unit",
+    [SITE_SCREENING] = "screening",
+    [SITE_ADVERSE_EVENT] = "adverse event",
+    [SITE_FOLLOWUP_VISIT] = "follow-up visit",
+    [SITE_COLLECTION] = "collection",
 };
 
 cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const char *field,

@@ -83,6 +83,11 @@ typedef enum {
     SITE_DONOR,
     SITE_BATCH,
     SITE_UNIT,
+    /* owned through their patient or donor */
+    SITE_SCREENING,
+    SITE_ADVERSE_EVENT,
+    SITE_FOLLOWUP_VISIT,
+    SITE_COLLECTION,
 } site_record;
 
 /* CC_OK when site_id owns the record (a unit also while shipped to it);

@@ -122,6 +122,41 @@ def main():
             r = srv.request("GET", "/api/v1/patients/%s" % lyon_patient, role=lyon_phys)
             t.check(r.status == 200 and r.json["mrn"] == lyon_mrn, "Lyon's patient reads", r)
 
+            # records owned through the first site's patient or donor: 404 in Lyon
+            import test_bedside as tb
+            import test_laboratory as tl
+            bs = tb.Bedside(srv, t)
+            p = bs.patient("Suivisite")
+            plan_id, _ = bs.approved_plan(p["id"], tb.day(7))
+            screening = srv.db_query("SELECT id FROM screenings WHERE patient_id = ?",
+                                     (p["id"],))[0][0]
+            visit = srv.db_query("SELECT id FROM followup_visits WHERE plan_id = ? ORDER BY id",
+                                 (plan_id,))[0][0]
+            r = srv.request("POST", "/api/v1/adverse-events",
+                            {"patient_id": p["id"], "term": "fever", "grade": 1,
+                             "onset_at": tb.now_iso(-1), "related_product": "possible",
+                             "related_procedure": "unlikely", "expectedness": "expected"},
+                            role="physician")
+            t.check(r.status == 201, "an adverse event at the first site", r)
+            event = (r.json or {}).get("adverse_event", {}).get("id")
+            lab = tl.Lab(srv, t)
+            collection, _ = lab.batch(lab.donor())
+            for path in ("/api/v1/screenings/%s" % screening,
+                         "/api/v1/adverse-events/%s" % event,
+                         "/api/v1/follow-up/%s" % visit,
+                         "/api/v1/collections/%s" % collection,
+                         "/api/v1/lookback/collections/%s" % collection):
+                r = srv.request("GET", path, role="physician")
+                t.check(r.status == 200, "the first site reads %s" % path, r)
+                r = srv.request("GET", path, role=lyon_phys)
+                t.check(r.status == 404 and r.error().get("code") == "not_found",
+                        "Lyon's physician finds no %s" % path.rsplit("/", 1)[0], r)
+            before = srv.db_checksum()
+            r = srv.request("POST", "/api/v1/follow-up/%s/contacts" % visit,
+                            {"channel": "phone", "outcome": "reached", "note": "x"}, role=lyon_phys)
+            t.check(r.status == 404 and srv.db_checksum() == before,
+                    "nor records a contact on the first site's visit", r)
+
             # a switch to a site the user is not a member of: refused, nothing written
             phys, _ = login(srv, harness.user_of("physician"))
             before = srv.db_checksum()
