@@ -24,6 +24,7 @@
 #include "api/site_scope.h"
 #include "api/web_assets.h"
 #include "api/worker_pool.h"
+#include "app/app.h"
 #include "app/laboratory.h"
 #include "core/buf.h"
 #include "core/date.h"
@@ -776,6 +777,41 @@ static cc_status to_replica(api_request *req, cc_error *err)
     return CC_OK;
 }
 
+/* A transaction the database aborted for another's sake (PostgreSQL's
+ * serialization failure or deadlock) wrote nothing: the handler runs again,
+ * on a clean answer, a bounded number of times. */
+enum { HANDLER_ATTEMPTS = 3 };
+
+static void forget_answer(api_request *req, int n_events)
+{
+    json_decref(req->reply);
+    req->reply = NULL;
+    req->n_headers = 0;
+    req->raw_type = NULL;
+    req->raw = NULL;
+    req->raw_len = 0;
+    req->access_what = NULL;
+    req->n_access = 0;
+    req->access_lost = false;
+    req->n_events = n_events;
+}
+
+static cc_status run_handler(api_request *req, const api_route *route, cc_error *err)
+{
+    int n_events = req->n_events;
+    cc_status st = CC_OK;
+    for (int attempt = 1; attempt <= HANDLER_ATTEMPTS; attempt++) {
+        req->status = 200;
+        st = route->handler(req, err);
+        if (!app_transaction_aborted(st, err) || attempt == HANDLER_ATTEMPTS)
+            break;
+        db_rollback(req->db);
+        forget_answer(req, n_events);
+        cc_error_clear(err);
+    }
+    return st;
+}
+
 /* The request's work on this thread's connection, to the end of its
  * transaction; the writes that follow (writes_after) are apart so that a
  * read can leave them to a worker. */
@@ -800,10 +836,8 @@ static cc_status handle(conn_state *cs, cc_error *err)
     db *primary = req->db;
     if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
         st = to_replica(req, err);
-    if (st == CC_OK) {
-        req->status = 200;
-        st = cs->route->handler(req, err);
-    }
+    if (st == CC_OK)
+        st = run_handler(req, cs->route, err);
     if (req->db != primary) { /* back to the primary for the access log and what follows */
         db_rollback(req->db);
         req->db = primary;

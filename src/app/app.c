@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <string.h>
+
 app_ctx app_ctx_system(db *d, arena *a)
 {
     return (app_ctx){.d = d,
@@ -19,4 +21,9 @@ app_ctx app_ctx_demo(db *d, arena *a)
                      .arena = a,
                      .synthetic = true,
                      .site_id = 1};
+}
+
+bool app_transaction_aborted(cc_status st, const cc_error *err)
+{
+    return st == CC_STORAGE && err && strcmp(err->code, DB_TRANSACTION_ABORTED) == 0;
 }

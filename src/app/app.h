@@ -39,4 +39,10 @@ app_ctx app_ctx_system(db *d, arena *a);
 /* The demonstration generator's context: actor "demo", records synthetic. */
 app_ctx app_ctx_demo(db *d, arena *a);
 
+/* Whether a use case failed only because the database aborted its
+ * transaction for another's sake (store/db.h DB_TRANSACTION_ABORTED): it
+ * wrote nothing, and running it again from the start may succeed. The HTTP
+ * server runs a request's use case up to three times on it. */
+bool app_transaction_aborted(cc_status st, const cc_error *err);
+
 #endif

@@ -23,6 +23,9 @@
  *
  * Errors: storage problems (disk full, read-only, I/O, locked for too long)
  * become CC_STORAGE; constraint violations CC_CONFLICT; misuse CC_INTERNAL.
+ * A transaction the database aborted for another's sake (PostgreSQL's
+ * serialization failure or deadlock) is CC_STORAGE with the code
+ * DB_TRANSACTION_ABORTED: it wrote nothing and may be run again.
  */
 #ifndef CC_DB_H
 #define CC_DB_H

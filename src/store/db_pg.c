@@ -25,9 +25,10 @@
  *
  * Errors: SQLSTATE class 23 (integrity) is CC_CONFLICT "constraint"; a lost
  * connection, a server shutting down, a read-only server (a replica after
- * failover), a serialization failure or deadlock, and resource errors are
- * CC_STORAGE "storage_unavailable" (503); anything else CC_INTERNAL. A lost
- * connection is reset before the next transaction or statement outside one.
+ * failover), a transaction rollback and resource errors are CC_STORAGE
+ * "storage_unavailable" (503), except a serialization failure or deadlock:
+ * CC_STORAGE DB_TRANSACTION_ABORTED, which the use case may run again (db.h); anything else
+ * CC_INTERNAL. A lost connection is reset before the next transaction or statement outside one.
  *
  * A connection is used by one thread at a time (db.h).
  */
@@ -130,6 +131,9 @@ static cc_status map_error(pg_db *d, const PGresult *res, cc_error *err)
         return storage_error(text, err);
     if (sqlstate_is(state, "23"))
         return cc_fail(err, CC_CONFLICT, NULL, "constraint", "constraint violated: %s", text);
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return cc_fail(err, CC_STORAGE, NULL, DB_TRANSACTION_ABORTED,
+                       "the database aborted the transaction for another's sake: %s", text);
     if (sqlstate_is(state, "08") || sqlstate_is(state, "40") || sqlstate_is(state, "53") ||
         sqlstate_is(state, "57P") || sqlstate_is(state, "58") || strcmp(state, "25006") == 0)
         return storage_error(text, err);

@@ -21,4 +21,8 @@ typedef enum {
  * engines cannot share one statement (file copies, engine checks). */
 typedef enum { DB_SQLITE = 0, DB_POSTGRESQL = 1 } db_dialect;
 
+/* The error code of a transaction the database aborted for another's sake
+ * (db.h). */
+#define DB_TRANSACTION_ABORTED "transaction_conflict"
+
 #endif
