@@ -132,7 +132,7 @@ static cc_status map_error(pg_db *d, const PGresult *res, cc_error *err)
     if (sqlstate_is(state, "23"))
         return cc_fail(err, CC_CONFLICT, NULL, "constraint", "constraint violated: %s", text);
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
-        return cc_fail(err, CC_STORAGE, NULL, DB_TRANSACTION_ABORTED,
+        return cc_fail(err, CC_STORAGE, NULL, "transaction_conflict", /* DB_TRANSACTION_ABORTED */
                        "the database aborted the transaction for another's sake: %s", text);
     if (sqlstate_is(state, "08") || sqlstate_is(state, "40") || sqlstate_is(state, "53") ||
         sqlstate_is(state, "57P") || sqlstate_is(state, "58") || strcmp(state, "25006") == 0)

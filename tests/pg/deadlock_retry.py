@@ -10,7 +10,7 @@ request's use case again once the other session has committed, and the
 change is saved once, with its one audit entry, and answered 200. Without
 the retry the answer is 503 and nothing is saved.
 
-    CC_TEST_STORE=pg python3 tests/api/test_pg_deadlock_retry.py --binary build/cellclinic [-v]
+    CC_TEST_STORE=pg python3 tests/pg/deadlock_retry.py --binary build/cellclinic [-v]
 """
 
 import os
@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
 import harness  # noqa: E402
 
 WRITE_LOCK = 7162263021765635182  # src/store/db_pg.c WRITE_LOCK_SQL
@@ -43,7 +43,7 @@ def wait_for(what, predicate, timeout=30):
 def main():
     args = harness.parse_args()
     if harness.STORE != "pg":
-        print("test_pg_deadlock_retry needs CC_TEST_STORE=pg (a PostgreSQL deadlock)")
+        print("deadlock_retry needs CC_TEST_STORE=pg (a PostgreSQL deadlock)")
         return 2
     t = harness.Tally("pg deadlock retry", verbose=args.verbose)
     try:
