@@ -72,6 +72,13 @@ cc_status h_unit_list(api_request *req, cc_error *err)
                            "with_expired is true or false");
         q.with_expired = strcmp(with_expired, "true") == 0;
     }
+    const char *arriving = api_query(req, "arriving");
+    if (st == CC_OK && arriving) {
+        if (strcmp(arriving, "true") != 0 && strcmp(arriving, "false") != 0)
+            return cc_fail(err, CC_INVALID, "arriving", "invalid_value",
+                           "arriving is true or false");
+        q.arriving = strcmp(arriving, "true") == 0;
+    }
     q.site_id = req->who.site_id;
     if (st == CC_OK)
         st = lab_unit_list_json(req->db, &q, p.rows, &p.total, err);

@@ -183,6 +183,37 @@ cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out,
                          a, SQL_COUNT(a), false, out, err);
 }
 
+cc_status site_all_json(db *d, int64_t current_site, buf *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(current_site)};
+    return sql_rows_json(d,
+                         "SELECT s.id, s.code, s.name, s.address, s.time_zone, s.language, s.fin,"
+                         " s.public_base_url, s.kind, s.version,"
+                         " CASE WHEN s.id = ? THEN 1 ELSE 0 END AS current FROM sites s"
+                         " ORDER BY s.code",
+                         a, SQL_COUNT(a), false, out, err);
+}
+
+cc_status site_memberships_json(db *d, int64_t user_id, buf *out, cc_error *err)
+{
+    int64_t all = -1;
+    cc_status st = sql_scalar(d, "SELECT COALESCE(MAX(all_sites), -1) FROM users WHERE id = ?",
+                              (sql_arg[]){SQL_I(user_id)}, 1, &all, err);
+    if (st != CC_OK)
+        return st;
+    if (all < 0)
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such user");
+    buf_puts(out, "{\"all_sites\":");
+    buf_puts(out, all ? "true" : "false");
+    buf_puts(out, ",\"sites\":");
+    st = sql_rows_json(d,
+                       "SELECT s.code, s.name FROM user_sites m JOIN sites s ON s.id = m.site_id"
+                       " WHERE m.user_id = ? ORDER BY s.code",
+                       (sql_arg[]){SQL_I(user_id)}, 1, false, out, err);
+    buf_putc(out, '}');
+    return st;
+}
+
 cc_status site_json(db *d, int64_t id, buf *out, cc_error *err)
 {
     return sql_row_json(d, "SELECT " SITE_COLUMNS " FROM sites WHERE id = ?",
