@@ -209,3 +209,21 @@ function lookbackResults(from, data, list) {
       ['summary', t('lab.lookback.summary'), (r) => h('span', { 'data-testid': 'recipient-summary' }, eventSummary(byPatient(r.patient_id)))]], data.recipients)),
     section(t('lab.lookback.events'), eventTable(events, list, patients))];
 }
+
+// The units shipped to the site the user works in and not received yet:
+// where each comes from, and the way to its page, where it is received.
+export async function renderArrivals(ctx) {
+  const { data } = await api('GET', `/units${query({ arriving: 'true', page: pageOf(ctx, 'arrivals_page'), per_page: PER_PAGE })}`);
+  if (!ctx.alive()) return;
+  replace(ctx.main, labNav('arrivals'), pageHead(t('shipping.arrivals.title')),
+    h('p', { class: 'help' }, t('shipping.arrivals.help')),
+    dataTable('arrivals', [
+      ['din', t('lab.din'), (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
+      ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
+      ['site_name', t('shipping.from_site'), (u) => u.site_name || u.site_code],
+      ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)],
+      ['receive', t('users.actions'), (u) => (can(['lab', 'physician', 'nurse'])
+        ? h('a', { href: `#/lab/units/${u.id}`, class: 'btn', 'data-testid': 'arrival-receive' }, t('shipping.receive')) : '')]],
+    data.items, t('shipping.arrivals.none')),
+    listPager(ctx, '/lab/arrivals', 'arrivals', data));
+}
