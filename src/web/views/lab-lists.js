@@ -77,7 +77,11 @@ export async function renderInventory(ctx) {
     h('select', { id: 'inv-state', name: 'state', 'data-testid': 'inventory-state',
       on: { change: (e) => navigate(`#/lab/inventory${query({ state: e.target.value })}`) } },
     h('option', { value: '' }, t('lab.all')), STATES.map((s) => h('option', { value: s, selected: s === state }, t(`lab.state.${s}`)))));
-  replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), filter,
+  // a unit by its DIN, typed or scanned: its page opens
+  const find = h('form', { class: 'filters', 'data-testid': 'unit-find', on: { submit: (e) => e.preventDefault() } },
+    picker('unit-find', { name: 'unit', label: t('lab.inventory.find'), source: 'unit', help: t('lab.inventory.find_help'),
+      onPick: (u) => { if (u) navigate(`#/lab/units/${u.id}`); } }));
+  replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), find, filter,
     unitTable('units', units.items), listPager(ctx, '/lab/inventory', 'units', units),
     section(t('lab.inventory.expired_or_expiring', { days: within }), unitTable('expiring', expiring.items),
       listPager(ctx, '/lab/inventory', 'expiring', expiring)));

@@ -16,6 +16,8 @@ const KINDS = ['clinic', 'hospital', 'laboratory'];
 const LANGS = ['fr', 'en'];
 
 function kindLabel(kind) { return KINDS.includes(kind) ? t(`sites.kind.${kind}`) : ''; }
+// a database made before sites gave its first site the zone UTC: named in words
+function zoneLabel(zone) { return zone === 'UTC' ? t('sites.time_zone_utc') : zone; }
 
 // One form for a new site (site null) or a change to one.
 function siteForm(site) {
@@ -75,7 +77,7 @@ export async function renderSites(ctx) {
       t('sites.language'), t('sites.fin'), t('users.actions')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, sites.map((s) => h('tr', { 'data-testid': 'site-row', 'data-code': s.code },
       h('th', { scope: 'row', 'data-testid': 'site-name' }, s.name || '—'),
-      h('td', {}, s.code), h('td', {}, kindLabel(s.kind)), h('td', {}, s.address || '—'), h('td', {}, s.time_zone),
+      h('td', {}, s.code), h('td', {}, kindLabel(s.kind)), h('td', {}, s.address || '—'), h('td', {}, zoneLabel(s.time_zone)),
       h('td', {}, LANGS.includes(s.language) ? t(`language.${s.language}`) : ''), h('td', {}, s.fin || '—'),
       h('td', {}, h('a', { href: `#/settings/sites?edit=${s.id}`, class: 'btn', 'data-testid': 'site-edit',
         'aria-label': t('sites.edit_title', { name: s.name || s.code }) }, t('sites.edit'))))))));
