@@ -21,13 +21,19 @@ static cc_status reply_buf(api_request *req, unsigned status, buf *b, cc_status 
     return st;
 }
 
-/* {"items": [the caller's sites], "current": the session's site's code} */
+/* {"items": [the caller's sites], "current": the session's site};
+ * ?scope=all: every site of the group in items (a shipment's destination). */
 cc_status h_site_list(api_request *req, cc_error *err)
 {
+    const char *scope = api_query(req, "scope");
+    if (scope && strcmp(scope, "all") != 0 && strcmp(scope, "mine") != 0)
+        return cc_fail(err, CC_INVALID, "scope", "invalid_value", "scope is all or mine");
+    bool all = scope && strcmp(scope, "all") == 0;
     buf b;
     buf_init(&b, SITE_VIEW_MAX);
     buf_puts(&b, "{\"items\":");
-    cc_status st = site_list_json(req->db, req->who.id, req->who.site_id, &b, err);
+    cc_status st = all ? site_all_json(req->db, req->who.site_id, &b, err)
+                       : site_list_json(req->db, req->who.id, req->who.site_id, &b, err);
     buf_puts(&b, ",\"current\":");
     if (st == CC_OK)
         st = site_json(req->db, req->who.site_id, &b, err);
@@ -127,6 +133,17 @@ cc_status h_session_site(api_request *req, cc_error *err)
         return st;
     req->who.site_id = site_id;
     return h_site_list(req, err);
+}
+
+cc_status h_user_sites_get(api_request *req, cc_error *err)
+{
+    int64_t id;
+    cc_status st = api_param_id(req, 0, &id, err);
+    if (st != CC_OK)
+        return st;
+    buf b;
+    buf_init(&b, SITE_VIEW_MAX);
+    return reply_buf(req, 200, &b, site_memberships_json(req->db, id, &b, err), err);
 }
 
 cc_status h_user_sites_set(api_request *req, cc_error *err)

@@ -19,6 +19,16 @@ static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_er
     return api_reply_id_view(req, status, lab_unit_json, id, "unit", err);
 }
 
+/* ?name=true|false (absent: false); anything else is refused naming it. */
+static cc_status query_flag(api_request *req, const char *name, bool *out, cc_error *err)
+{
+    const char *v = api_query(req, name);
+    *out = v && strcmp(v, "true") == 0;
+    if (v && !*out && strcmp(v, "false") != 0)
+        return cc_fail(err, CC_INVALID, name, "invalid_value", "%s is true or false", name);
+    return CC_OK;
+}
+
 cc_status h_unit_list(api_request *req, cc_error *err)
 {
     lab_unit_query q = {.state = api_query(req, "state"),
@@ -65,13 +75,10 @@ cc_status h_unit_list(api_request *req, cc_error *err)
         q.today = today;
         q.until = until;
     }
-    const char *with_expired = api_query(req, "with_expired");
-    if (st == CC_OK && with_expired) {
-        if (strcmp(with_expired, "true") != 0 && strcmp(with_expired, "false") != 0)
-            return cc_fail(err, CC_INVALID, "with_expired", "invalid_value",
-                           "with_expired is true or false");
-        q.with_expired = strcmp(with_expired, "true") == 0;
-    }
+    if (st == CC_OK)
+        st = query_flag(req, "with_expired", &q.with_expired, err);
+    if (st == CC_OK)
+        st = query_flag(req, "arriving", &q.arriving, err);
     q.site_id = req->who.site_id;
     if (st == CC_OK)
         st = lab_unit_list_json(req->db, &q, p.rows, &p.total, err);

@@ -201,6 +201,7 @@ cc_status h_site_list(api_request *req, cc_error *err);
 cc_status h_site_create(api_request *req, cc_error *err);
 cc_status h_site_update(api_request *req, cc_error *err);
 cc_status h_session_site(api_request *req, cc_error *err);
+cc_status h_user_sites_get(api_request *req, cc_error *err);
 cc_status h_user_sites_set(api_request *req, cc_error *err);
 cc_status h_unit_ship(api_request *req, cc_error *err);
 cc_status h_unit_receive(api_request *req, cc_error *err);

@@ -206,6 +206,7 @@ const api_route api_routes[] = {
     {"POST", "/api/v1/sites", h_site_create, ROLE_ADMIN, 0, 0},
     {"PATCH", "/api/v1/sites/{id}", h_site_update, ROLE_ADMIN, 0, 0},
     {"POST", "/api/v1/session/site", h_session_site, ROLES_ANY, 0, 0},
+    {"GET", "/api/v1/users/{id}/sites", h_user_sites_get, ROLE_ADMIN, 0, ROUTE_READ_ONLY},
     {"PUT", "/api/v1/users/{id}/sites", h_user_sites_set, ROLE_ADMIN, 0, 0},
     {"GET", "/api/v1/follow-up/{id}", h_followup_get, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},

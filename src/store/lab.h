@@ -336,6 +336,7 @@ typedef struct {
                           whatever the expiry sweep has done yet), expiry first */
     int64_t page, per_page;
     int64_t site_id; /* 0 any: else the units of that site and those shipped to it */
+    bool arriving;   /* only the units in transit to site_id (shipped, not received) */
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
                              cc_error *err);

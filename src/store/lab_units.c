@@ -612,6 +612,8 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
                    SQL_S(pattern),
                    SQL_I(q->site_id),
                    SQL_I(q->site_id),
+                   SQL_I(q->site_id),
+                   SQL_I(q->arriving),
                    SQL_I(q->site_id)};
 #define UNIT_FILTER                                                                                \
     " WHERE (? = '' OR u.state = ?) AND (? = 0 OR u.batch_id = ?) AND (? = '' OR u.din = ?)"       \
@@ -620,7 +622,8 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     " AND (lower(u.din || u.din_check) LIKE ? ESCAPE '\\'"                                         \
     " OR lower(u.product_code) LIKE ? ESCAPE '\\'"                                                 \
     " OR lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\')"                                      \
-    " AND (? = 0 OR u.site_id = ? OR u.shipped_to_site_id = ?)"
+    " AND (? = 0 OR u.site_id = ? OR u.shipped_to_site_id = ?)"                                    \
+    " AND (? = 0 OR u.shipped_to_site_id = ?)"
     sql_page_query pq = {
         .count_sql = "SELECT COUNT(*) FROM units u JOIN batches b ON b.id = u.batch_id" UNIT_FILTER,
         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",

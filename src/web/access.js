@@ -16,4 +16,5 @@ export const LAB_READ = ['lab', 'qa', 'physician', 'nurse'];
 export const PROGRAMME_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
 export const PUBLIC_REQUEST_PATH = '/consultation';
 export const SECURITY_EVENT_ROLES = ['admin', 'qa'];
+export const SITES_ADMIN = ['admin'];
 export const TIMELINE_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];

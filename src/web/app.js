@@ -8,7 +8,7 @@ import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
 import {
   ACCESS_LOG_ROLES, AE_READ, AE_WRITE, BEDSIDE_GIVE, BEDSIDE_READ, CLINIC_SETTINGS, FOLLOWUP_ROLES, LAB_READ, LAB_SETTINGS,
-  PROGRAMME_ROLES, PUBLIC_REQUEST_PATH, REPORT_ROLES, SECURITY_EVENT_ROLES, TIMELINE_ROLES, USER_ADMIN,
+  PROGRAMME_ROLES, PUBLIC_REQUEST_PATH, REPORT_ROLES, SECURITY_EVENT_ROLES, SITES_ADMIN, TIMELINE_ROLES, USER_ADMIN,
 } from './access.js';
 
 // A page's module is loaded when the page is first opened (the browser keeps
@@ -36,6 +36,7 @@ const routes = [
   [/^\/lab\/inventory$/, page('./views/lab-lists.js', 'renderInventory'), LAB_READ],
   [/^\/lab\/storage$/, page('./views/lab-lists.js', 'renderStorage'), LAB_READ],
   [/^\/lab\/lookback$/, page('./views/lab-lists.js', 'renderLookback'), LAB_READ],
+  [/^\/lab\/arrivals$/, page('./views/lab-lists.js', 'renderArrivals'), LAB_READ],
   [/^\/lab\/donors\/new$/, page('./views/lab-donor.js', 'renderDonorNew'), ['lab']],
   [/^\/lab\/donors\/(\d+)$/, page('./views/lab-donor.js', 'renderDonor', id), LAB_READ],
   [/^\/lab\/batches\/(\d+)$/, page('./views/lab-batch.js', 'renderBatch', id), LAB_READ],
@@ -67,6 +68,7 @@ const routes = [
   [/^\/security-events$/, page('./views/security-events.js', 'renderSecurityEvents'), SECURITY_EVENT_ROLES],
   [/^\/settings\/lab$/, page('./views/lab-settings.js', 'renderLabSettings'), LAB_SETTINGS],
   [/^\/settings\/clinic$/, page('./views/clinic-settings.js', 'renderClinicSettings'), CLINIC_SETTINGS],
+  [/^\/settings\/sites$/, page('./views/sites.js', 'renderSites'), SITES_ADMIN],
 ];
 
 let renderSeq = 0;
@@ -258,11 +260,12 @@ function updateChrome() {
   $('#nav-security').parentElement.hidden = !can(SECURITY_EVENT_ROLES);
   $('#nav-labsettings').parentElement.hidden = !can(LAB_SETTINGS);
   $('#nav-clinicsettings').parentElement.hidden = !can(CLINIC_SETTINGS);
+  $('#nav-sites').parentElement.hidden = !can(SITES_ADMIN);
   $('#nav-account').parentElement.hidden = !can(ALL_ROLES);
   const { path } = parseHash();
   for (const [id, prefix] of [['#nav-dashboard', '/dashboard'], ['#nav-patients', '/patients'], ['#nav-requests', '/requests'], ['#nav-lab', '/lab'], ['#nav-programmes', '/programmes'],
     ['#nav-bedside', '/bedside'], ['#nav-ae', '/adverse-events'], ['#nav-followup', '/follow-up'], ['#nav-reports', '/reports'],
-    ['#nav-users', '/users'], ['#nav-security', '/security-events'], ['#nav-labsettings', '/settings/lab'], ['#nav-clinicsettings', '/settings/clinic'], ['#nav-account', '/account']]) {
+    ['#nav-users', '/users'], ['#nav-security', '/security-events'], ['#nav-labsettings', '/settings/lab'], ['#nav-clinicsettings', '/settings/clinic'], ['#nav-sites', '/settings/sites'], ['#nav-account', '/account']]) {
     const a = $(id);
     if (path.startsWith(prefix)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -301,6 +304,13 @@ async function loadSites() {
     session.sites = data.items || [];
     session.site = data.current || session.site;
   } catch { session.sites = []; }
+}
+
+// Reads the sites again (after the administrator added or changed one), so
+// that the header's picker offers them.
+export async function refreshSites() {
+  await loadSites();
+  updateChrome();
 }
 
 async function switchSite(code) {

@@ -36,7 +36,7 @@ NOT_IDENTIFIED = {
     "/healthz", "/api/v1/session", "/api/v1/tokens", "/api/v1/consultation-requests",
     "/api/v1/consultation-requests/{id}", "/api/v1/audit", "/api/v1/access-log",
     "/api/v1/instruments", "/api/v1/instruments/{id}", "/api/v1/users", "/api/v1/lab/site", "/api/v1/clinic-site",
-    "/api/v1/sites",
+    "/api/v1/sites", "/api/v1/users/{id}/sites",
     "/api/v1/donors", "/api/v1/donors/{id}", "/api/v1/collections", "/api/v1/collections/{id}",
     "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/units", "/api/v1/units/{id}",
     "/api/v1/storage", "/api/v1/planned-administrations",

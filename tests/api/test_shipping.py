@@ -142,6 +142,39 @@ def main():
             t.check(r.status == 409 and r.error().get("code") == "not_shipped_here",
                     "the sending site cannot receive it", r)
 
+            # the clinic's list of units to receive: the three in transit, none at the laboratory
+            r = srv.request("GET", "/api/v1/units?arriving=true", role="nurse")
+            t.check(r.status == 200 and sorted(u["id"] for u in r.json["items"])
+                    == sorted(u["id"] for u in (given, hot, transit))
+                    and all(u["shipped_to_code"] == "MAIN" for u in r.json["items"]),
+                    "the clinic lists the units in transit to it", r)
+            r = lab.req("GET", "/api/v1/units?arriving=true")
+            t.check(r.status == 200 and r.json["items"] == [],
+                    "the sending site has nothing to receive", r)
+            r = srv.request("GET", "/api/v1/units?arriving=maybe", role="nurse")
+            t.check(r.status == 400 and r.error().get("field") == "arriving",
+                    "a wrong arriving value is refused naming it", r)
+            # the destinations: every site, though the laboratory's lab works in one
+            r = lab.req("GET", "/api/v1/sites?scope=all")
+            t.check(r.status == 200 and sorted(x["code"] for x in r.json["items"]) == ["LAB", "MAIN"]
+                    and r.json["current"]["code"] == "LAB",
+                    "any user lists every site as a destination", r)
+            r = lab.req("GET", "/api/v1/sites")
+            t.check(r.status == 200 and [x["code"] for x in r.json["items"]] == ["LAB"],
+                    "without scope, the caller's own sites", r)
+            r = lab.req("GET", "/api/v1/sites?scope=every")
+            t.check(r.status == 400 and r.error().get("field") == "scope",
+                    "a wrong scope is refused naming it", r)
+            uid = srv.request("GET", "/api/v1/users?per_page=200", role="admin").json["items"]
+            uid = [x["id"] for x in uid if x["username"] == "central.lab"][0]
+            r = srv.request("GET", "/api/v1/users/%d/sites" % uid, role="admin")
+            t.check(r.status == 200 and r.json["all_sites"] is False
+                    and [x["code"] for x in r.json["sites"]] == ["LAB"]
+                    and r.json["sites"][0]["name"] == "Laboratoire central",
+                    "the administrator reads an account's memberships", r)
+            r = srv.request("GET", "/api/v1/users/999999/sites", role="admin")
+            t.check(r.status == 404, "no such account: 404", r)
+
             # the clinic: its nurse receives, in range and out of range
             r = srv.request("GET", "/api/v1/units?q=%s" % given["din"], role="nurse")
             t.check(r.status == 200 and [u["id"] for u in r.json["items"]] == [given["id"]],
@@ -153,6 +186,9 @@ def main():
                     and r.json["unit"]["shipped_to_code"] is None
                     and r.json["unit"]["state"] == "released",
                     "the nurse receives the unit at 4.5 C: it is at the clinic", r)
+            r2 = srv.request("GET", "/api/v1/units?arriving=true", role="nurse")
+            t.check(r2.status == 200 and given["id"] not in [u["id"] for u in r2.json["items"]],
+                    "a received unit leaves the list to receive", r2)
             received = [c for c in r.json.get("custody", []) if c["event"] == "received"]
             t.check(len(received) == 1 and "4.5" in received[0]["note"],
                     "the receipt records the temperature", received)

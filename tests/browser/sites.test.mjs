@@ -1,7 +1,7 @@
 // Sites of a clinic group, in French. The administrator's second site
 // «Clinique de Lyon», its physician and a patient at each site are made
-// through the API (the sites administration and the shipping pages are not in
-// the web interface yet). In the browser: the Lyon physician sees «Clinique de
+// through the API (shipping.test.mjs walks the Sites page, the memberships on
+// the accounts page and the shipping pages). In the browser: the Lyon physician sees «Clinique de
 // Lyon» in the header and only Lyon's patient, searched by MRN or by name;
 // the administrator (every site) switches with the header's picker, is told
 // where he now works, and the patient list follows. No English on the page.

@@ -50,7 +50,45 @@ function mfaResetButton(user) {
   }, t('users.mfa_reset'));
 }
 
-function userRow(user, required, onReset) {
+// The sites an account works in: one box per site, by name; the grant of
+// every site (present and future) only for an administrator or QA account.
+async function sitesForm(holder, user) {
+  const [{ data: all }, { data: mine }] = await Promise.all([
+    api('GET', '/sites?scope=all'), api('GET', `/users/${user.id}/sites`)]);
+  clear(holder);
+  const member = new Set((mine.sites || []).map((s) => s.code));
+  const box = errorBox('user-sites-error');
+  const mayAll = ['admin', 'qa'].includes(user.role);
+  const form = h('form', { class: 'card', id: 'user-sites-form', 'data-testid': 'user-sites-form', novalidate: true },
+    h('h2', {}, t('users.sites.title', { username: user.username })),
+    box,
+    h('fieldset', { class: 'bs-checks' }, h('legend', {}, t('users.sites.legend')),
+      (all.items || []).map((s) => h('label', { class: 'bs-check' },
+        h('input', { type: 'checkbox', name: 'sites', value: s.code, checked: member.has(s.code), 'data-testid': `user-site-${s.code}` }),
+        ' ', s.name || s.code))),
+    mayAll ? h('label', { class: 'bs-check' },
+      h('input', { type: 'checkbox', name: 'all_sites', checked: Boolean(mine.all_sites), 'data-testid': 'user-sites-all' }),
+      ' ', t('users.sites.all')) : null,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'user-sites-submit' }, t('users.sites.save'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showErrorBox(box, null);
+    const sites = [...form.querySelectorAll('input[name="sites"]:checked')].map((el) => el.value);
+    if (sites.length === 0) { showErrorBox(box, t('users.sites.none')); return; }
+    const body = { sites };
+    if (mayAll) body.all_sites = form.elements.namedItem('all_sites').checked;
+    try {
+      await api('PUT', `/users/${user.id}/sites`, { body });
+      navigate('#/users', t('users.sites.saved', { username: user.username }));
+    } catch (err) {
+      showErrorBox(box, errorMessage(err));
+    }
+  });
+  holder.append(form);
+  form.querySelector('input')?.focus();
+}
+
+function userRow(user, required, onReset, onSites) {
   const name = user.username;
   const status = h('td', { 'data-testid': 'user-status' }, t(user.active ? 'users.status.active' : 'users.status.disabled'),
     user.must_change_password ? [' — ', t('users.must_change')] : null);
@@ -73,6 +111,7 @@ function userRow(user, required, onReset) {
     h('td', { class: 'user-actions' },
       user.username === session.user?.username ? null : [toggle, ' '],
       h('button', { type: 'button', class: 'btn', 'data-testid': 'user-reset', on: { click: () => onReset(user) } }, t('users.reset')), ' ',
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'user-sites', on: { click: () => onSites(user) } }, t('users.sites.button')), ' ',
       user.mfa_enrolled ? [mfaResetButton(user), ' '] : null,
       h('button', {
         type: 'button', class: 'btn', 'data-testid': 'user-end-sessions',
@@ -194,7 +233,7 @@ export async function renderUsers(ctx) {
         h('th', { scope: 'col' }, t('users.actions')))),
       h('tbody', {}, users.map((u) => userRow({
         ...u, active: Boolean(u.active), must_change_password: Boolean(u.must_change_password), mfa_enrolled: Boolean(u.mfa_enrolled),
-      }, required, (user) => resetForm(resetHolder, user)))))),
+      }, required, (user) => resetForm(resetHolder, user), (user) => sitesForm(resetHolder, user).catch((err) => flash(errorMessage(err), 'error'))))))),
     resetHolder,
     createForm(),
     policyForm(required));

@@ -77,7 +77,11 @@ export async function renderInventory(ctx) {
     h('select', { id: 'inv-state', name: 'state', 'data-testid': 'inventory-state',
       on: { change: (e) => navigate(`#/lab/inventory${query({ state: e.target.value })}`) } },
     h('option', { value: '' }, t('lab.all')), STATES.map((s) => h('option', { value: s, selected: s === state }, t(`lab.state.${s}`)))));
-  replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), filter,
+  // a unit by its DIN, typed or scanned: its page opens
+  const find = h('form', { class: 'filters', 'data-testid': 'unit-find', on: { submit: (e) => e.preventDefault() } },
+    picker('unit-find', { name: 'unit', label: t('lab.inventory.find'), source: 'unit', help: t('lab.inventory.find_help'),
+      onPick: (u) => { if (u) navigate(`#/lab/units/${u.id}`); } }));
+  replace(ctx.main, labNav('inventory'), pageHead(t('lab.inventory.title')), find, filter,
     unitTable('units', units.items), listPager(ctx, '/lab/inventory', 'units', units),
     section(t('lab.inventory.expired_or_expiring', { days: within }), unitTable('expiring', expiring.items),
       listPager(ctx, '/lab/inventory', 'expiring', expiring)));
@@ -208,4 +212,22 @@ function lookbackResults(from, data, list) {
       ['batch_code', t('lab.batch')],
       ['summary', t('lab.lookback.summary'), (r) => h('span', { 'data-testid': 'recipient-summary' }, eventSummary(byPatient(r.patient_id)))]], data.recipients)),
     section(t('lab.lookback.events'), eventTable(events, list, patients))];
+}
+
+// The units shipped to the site the user works in and not received yet:
+// where each comes from, and the way to its page, where it is received.
+export async function renderArrivals(ctx) {
+  const { data } = await api('GET', `/units${query({ arriving: 'true', page: pageOf(ctx, 'arrivals_page'), per_page: PER_PAGE })}`);
+  if (!ctx.alive()) return;
+  replace(ctx.main, labNav('arrivals'), pageHead(t('shipping.arrivals.title')),
+    h('p', { class: 'help' }, t('shipping.arrivals.help')),
+    dataTable('arrivals', [
+      ['din', t('lab.din'), (u) => h('a', { href: `#/lab/units/${u.id}`, 'data-testid': 'unit-link' }, din(u))],
+      ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
+      ['site_name', t('shipping.from_site'), (u) => u.site_name || u.site_code],
+      ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)],
+      ['receive', t('users.actions'), (u) => (can(['lab', 'physician', 'nurse'])
+        ? h('a', { href: `#/lab/units/${u.id}`, class: 'btn', 'data-testid': 'arrival-receive' }, t('shipping.receive')) : '')]],
+    data.items, t('shipping.arrivals.none')),
+    listPager(ctx, '/lab/arrivals', 'arrivals', data));
 }

@@ -3,7 +3,7 @@
 import { h, clear, append } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError, signatureField } from '../ui.js';
+import { errorBox, showFormError, field, picker, clearFieldErrors, showErrorBox, markFieldError, signatureField, confirmDialog } from '../ui.js';
 import { navigate } from '../app.js';
 import { LAB_READ } from '../access.js';
 export { LAB_READ };
@@ -50,8 +50,10 @@ function readValues(form, fields) {
 // kind ('int' | 'number' | 'bool'), or ui.picker options with `source` (the
 // record's id is sent). build(body) may add fixed values; validate(body)
 // may return [field, message] to stop before sending.
+// confirm(body) may return the confirmation dialog's options: nothing is
+// sent unless the user confirms.
 // On success: onDone(data) or the page is redrawn with a message.
-export function actionForm({ id, title, fields, method = 'POST', path, submit, build, validate, onDone, message, danger }) {
+export function actionForm({ id, title, fields, method = 'POST', path, submit, build, validate, confirm, onDone, message, danger }) {
   const box = errorBox(`${id}-error`);
   const form = h('form', { id, class: 'card lab-form', 'data-testid': id, novalidate: true },
     title ? h('h2', {}, title) : null, box,
@@ -70,6 +72,9 @@ export function actionForm({ id, title, fields, method = 'POST', path, submit, b
       markFieldError(form, invalid[0], invalid[1]);
       return;
     }
+    clearFieldErrors(form);
+    showErrorBox(box, null);
+    if (confirm && !(await confirmDialog(confirm(body)))) return;
     try {
       const { data } = await api(method, typeof path === 'function' ? path(body) : path, { body });
       if (onDone) onDone(data);
@@ -93,7 +98,7 @@ export function pageHead(title, ...extra) {
 
 export function labNav(active) {
   const items = [['home', '#/lab'], ['inventory', '#/lab/inventory'], ['storage', '#/lab/storage'],
-    ['lookback', '#/lab/lookback']];
+    ['lookback', '#/lab/lookback'], ['arrivals', '#/lab/arrivals']];
   return h('nav', { class: 'tabs', 'aria-label': t('nav.lab'), 'data-testid': 'lab-tabs' },
     items.map(([key, href]) => h('a', {
       href, class: `tab${key === active ? ' active' : ''}`, 'aria-current': key === active ? 'page' : null,

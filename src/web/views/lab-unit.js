@@ -4,10 +4,11 @@
 import { h, clear } from '../dom.js';
 import { api } from '../api.js';
 import { t, formatDateTime, formatNumber, formatDate, formatWhen } from '../i18n.js';
-import { can } from '../app.js';
+import { can, navigate } from '../app.js';
 import { field } from '../ui.js';
 import { dataTable, facts, actionForm, section, pageHead, labNav, replace, stateBadge, din } from './lab-ui.js';
 import { instant, localNow, amountText } from './bedside.js';
+import { session } from '../state.js';
 
 // A planned administration as the lab chooses it: date, route, product, dose.
 export function plannedText(p) {
@@ -57,6 +58,7 @@ const tenths = (n) => formatNumber(n / 10);
 // store/lab_units.c, store/lab_cryo.c, app/laboratory.c) are English
 // sentences with codes: shown in the reader's language, dates local, no
 // internal number. Any other note is a person's and is shown as typed.
+const ARRIVAL_OUT_OF_RANGE = /^temperature on arrival (-?\d+\.\d) C outside the range (-?\d+\.\d) to (-?\d+\.\d) C$/;
 const SYSTEM_NOTES = [
   [/^unit made$/, () => t('lab.custody_note.made')],
   [/^expiry date passed$/, () => t('lab.custody_note.expired')],
@@ -68,6 +70,14 @@ const SYSTEM_NOTES = [
   [/^administered to patient \d+ on (\d{4}-\d\d-\d\d)$/, (m) => t('lab.custody_note.administered', { date: formatDate(m[1]) })],
   [/^thawed at (\S+), (\d+) viable cells, viability (\d+\.\d) %$/, (m) => t('lab.custody_note.thawed',
     { at: formatDateTime(m[1]), cells: m[2], viability: formatNumber(Number(m[3])) })],
+  // store/lab_units.c lab_unit_receive: the temperature on arrival and the receiver's note
+  [/^arrived at (-?\d+\.\d) C \(range (-?\d+\.\d) to (-?\d+\.\d) C\)(?:: ([\s\S]*))?$/, (m) => {
+    const text = t('lab.custody_note.arrived', { temperature: formatNumber(Number(m[1])), low: formatNumber(Number(m[2])),
+      high: formatNumber(Number(m[3])) });
+    return m[4] ? t('lab.custody_note.with_note', { text, note: m[4] }) : text;
+  }],
+  [ARRIVAL_OUT_OF_RANGE, (m) => t('lab.custody_note.arrival_out_of_range', { temperature: formatNumber(Number(m[1])),
+    low: formatNumber(Number(m[2])), high: formatNumber(Number(m[3])) })],
 ];
 function custodyNote(note) {
   for (const [re, text] of SYSTEM_NOTES) {
@@ -124,6 +134,48 @@ function cryoSection(id, u, data) {
   return nodes;
 }
 
+// Shipping to another site of the group: the destination chosen by its
+// name, a courier note, and a confirmation naming the unit and the site.
+function shipForm(id, u, sites) {
+  const here = session.site ? session.site.code : u.site_code;
+  const others = sites.filter((s) => s.code !== here);
+  const name = (code) => { const s = others.find((x) => x.code === code); return s ? s.name || s.code : ''; };
+  return actionForm({ id: 'ship-form', title: t('shipping.ship'), path: `/units/${id}/ship`, submit: t('shipping.ship_submit'),
+    fields: [
+      { name: 'to_site', label: t('shipping.to_site'), type: 'select', required: true,
+        options: [['', t('form.choose')], ...others.map((s) => [s.code, s.name || s.code])] },
+      { name: 'note', label: t('shipping.note'), help: t('shipping.note_help') }],
+    validate: (b) => (!b.to_site ? ['to_site', t('shipping.to_site_required')] : null),
+    confirm: (b) => ({ title: t('shipping.confirm', { din: din(u), site: name(b.to_site) }), text: t('shipping.confirm_text'),
+      ok: t('shipping.ship_submit') }),
+    message: t('shipping.shipped') });
+}
+
+// Receiving at the destination: the temperature on arrival (a decimal comma
+// in French) and a note. Out of its range the server puts the unit in
+// quarantine; the page says so.
+function receiveForm(id) {
+  return actionForm({ id: 'receive-form', title: t('shipping.receive'), path: `/units/${id}/receive`, submit: t('shipping.receive_submit'),
+    fields: [
+      { name: 'temperature_c', label: t('shipping.temperature'), kind: 'number', required: true, inputmode: 'decimal',
+        help: t('shipping.temperature_help') },
+      { name: 'note', label: t('lab.notes') }],
+    validate: (b) => (b.temperature_c === undefined ? ['temperature_c', t('error.required')]
+      : !Number.isFinite(b.temperature_c) ? ['temperature_c', t('shipping.temperature_invalid')] : null),
+    onDone: (data) => navigate(location.hash, data.quarantined
+      ? { text: t('shipping.received_quarantine'), kind: 'error' } : t('shipping.received')) });
+}
+
+// Why a unit is in quarantine when its temperature on arrival put it there.
+function arrivalQuarantine(u, custody) {
+  if (u.state !== 'quarantine') return null;
+  const last = (custody || []).filter((c) => c.event === 'hold').pop();
+  const m = last && ARRIVAL_OUT_OF_RANGE.exec(last.note || '');
+  if (!m) return null;
+  return h('p', { class: 'alert alert-error', role: 'alert', 'data-testid': 'unit-quarantine-reason' },
+    t('shipping.quarantined_because', { reason: custodyNote(last.note) }));
+}
+
 export async function renderUnit(ctx, id) {
   const { data } = await api('GET', `/units/${id}`);
   if (!ctx.alive()) return;
@@ -132,6 +184,10 @@ export async function renderUnit(ctx, id) {
   const ref = /^plan:(\d+):(\d+)$/.exec(u.reserved_for || '');
   const reservedItem = ref && u.state === 'reserved'
     ? (await plannedFor(u.reserved_patient_id)).find((p) => p.plan_id === Number(ref[1]) && p.item === Number(ref[2])) : null;
+  const inTransit = Boolean(u.shipped_to_code);
+  const here = session.site ? session.site.code : '';
+  const mayShip = can(['lab']) && !inTransit && u.site_code === here && ['released', 'reserved'].includes(u.state);
+  const sites = mayShip ? ((await api('GET', '/sites?scope=all')).data.items || []) : [];
   if (!ctx.alive()) return;
   const reservedPatient = u.reserved_patient_id
     ? { id: u.reserved_patient_id, mrn: u.reserved_mrn, family_name: u.reserved_family_name, given_names: u.reserved_given_names } : null;
@@ -145,6 +201,9 @@ export async function renderUnit(ctx, id) {
       ['viability', t('lab.viability'), u.viability === null ? '—' : `${u.viability} %`],
       ['expiry', t('lab.expiry'), formatWhen(u.expiry)], ['storage', t('lab.storage_conditions'), u.storage || '—'],
       ['location', t('lab.location'), loc],
+      ['site', t('shipping.site'), u.site_name || u.site_code],
+      inTransit ? ['in-transit', t('shipping.in_transit'), h('strong', { 'data-testid': 'unit-in-transit' },
+        t('shipping.in_transit_to', { site: u.shipped_to_name || u.shipped_to_code }))] : null,
       u.owner_mrn ? ['owner', t('lab.unit.autologous'), h('strong', {}, u.owner_mrn)] : null,
       u.reserved_mrn ? ['reserved', t('lab.unit.reserved_for'),
         h('span', {}, h('strong', { 'data-testid': 'reserved-patient' }, `${u.reserved_mrn} · ${u.reserved_family_name} ${u.reserved_given_names}`),
@@ -157,9 +216,14 @@ export async function renderUnit(ctx, id) {
         width: '300', height: '450', 'data-testid': 'label-preview' }),
       h('p', {}, h('a', { href: `/api/v1/units/${id}/label.pdf`, 'data-testid': 'label-pdf', download: `label-${din(u)}.pdf` }, t('lab.label.pdf')))),
   ];
+  const why = arrivalQuarantine(u, data.custody);
+  if (why) nodes.splice(2, 0, why);
   nodes.push(...cryoSection(id, u, data));
+  if (inTransit && u.shipped_to_code === here && can(['lab', 'physician', 'nurse'])) nodes.push(receiveForm(id));
+  if (mayShip) nodes.push(shipForm(id, u, sites));
   const inLab = ['quarantine', 'released', 'reserved', 'returned', 'expired'].includes(u.state);
-  if (can(['lab'])) {
+  // a unit on its way is only received: nothing else is done to it meanwhile
+  if (can(['lab']) && !inTransit) {
     if (inLab) {
       nodes.push(actionForm({ id: 'move-form', title: t('lab.unit.move'), path: `/units/${id}/move`, fields: [
         { name: 'freezer', label: t('lab.freezer'), required: true, value: u.freezer },
@@ -190,7 +254,7 @@ export async function renderUnit(ctx, id) {
     nodes.push(actionForm({ id: 'return-form', title: t('lab.unit.return'), path: `/units/${id}/return`,
       fields: [{ name: 'reason', label: t('lab.reason'), required: true }] }));
   }
-  if (can(['lab', 'qa']) && !['administered', 'discarded'].includes(u.state)) {
+  if (can(['lab', 'qa']) && !inTransit && !['administered', 'discarded'].includes(u.state)) {
     if (u.state !== 'quarantine' && u.state !== 'issued' && u.state !== 'expired') {
       nodes.push(actionForm({ id: 'hold-form', title: t('lab.unit.hold'), path: `/units/${id}/hold`,
         fields: [{ name: 'reason', label: t('lab.reason'), required: true }] }));
@@ -207,8 +271,8 @@ export async function renderUnit(ctx, id) {
   nodes.push(section(t('lab.unit.custody'), dataTable('custody', [
     ['at', t('lab.at'), (r) => formatDateTime(r.at)], ['username', t('lab.recorded_by')],
     ['event', t('lab.unit.event'), (r) => t(`lab.custody.${r.event}`)],
-    ['from_state', t('lab.from'), (r) => [r.from_state && t(`lab.state.${r.from_state}`), r.from_location].filter(Boolean).join(' · ')],
-    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location].filter(Boolean).join(' · ')],
+    ['from_state', t('lab.from'), (r) => [r.from_state && t(`lab.state.${r.from_state}`), r.from_location, r.from_site].filter(Boolean).join(' · ')],
+    ['to_state', t('lab.to'), (r) => [r.to_state && t(`lab.state.${r.to_state}`), r.to_location, r.to_site].filter(Boolean).join(' · ')],
     ['note', t('lab.notes'), (r) => custodyNote(r.note)]],
   data.custody)));
   replace(ctx.main, ...nodes);
