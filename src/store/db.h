@@ -86,8 +86,9 @@ void db_prefetch(db_stmt *s);
 /* Executes SQL without parameters or results (may hold several statements). */
 cc_status db_exec(db *d, const char *sql, cc_error *err);
 
-/* Write transaction: takes the write lock at once, so two writers never
- * deadlock halfway. Commit durably (returns once the commit is on disk,
+/* Write transaction: takes the write lock before anything runs in it (on
+ * PostgreSQL in one round trip with its first statement), so two writers
+ * never deadlock halfway. Commit durably (returns once the commit is on disk,
  * group commit below) or roll back. */
 cc_status db_begin(db *d, cc_error *err);
 cc_status db_commit(db *d, cc_error *err);

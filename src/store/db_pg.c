@@ -8,6 +8,14 @@
  * callers bind as they do for SQLite. A statement's whole result is fetched
  * when it first steps: a caller may run other statements while it iterates.
  *
+ * Round trips: each one costs both processes a wake-up, and a patient read
+ * made a dozen. So a transaction's BEGIN (and a writer's lock) waits for its
+ * first statement and goes with it in one pipeline (libpq pipeline mode),
+ * as do the reads a caller queued with db_prefetch; a transaction that runs
+ * nothing sends nothing; the end of a read transaction is sent without
+ * waiting for its answer, which the next command on the connection reads
+ * first (settle). A write's COMMIT is awaited: it answers once durable.
+ *
  * Schema: db_exec translates the schema's portable DDL (one description for
  * both engines, src/store/schema.c) to PostgreSQL: INTEGER PRIMARY KEY to a
  * BIGINT identity, INTEGER to BIGINT, REAL to DOUBLE PRECISION, BLOB to
@@ -16,7 +24,8 @@
  * between the two dialects; it knows only the forms the schema uses and leaves everything else as
  * written.
  *
- * Writers: db_begin takes a transaction-scoped advisory lock, so that write
+ * Writers: a write transaction takes a transaction-scoped advisory lock
+ * before its first statement runs (in the same round trip), so that write
  * transactions of every process and machine on this database run one at a
  * time, exactly as SQLite's BEGIN IMMEDIATE makes them: a safety decision
  * reads, inside its transaction, everything committed before it, and the
