@@ -29,8 +29,8 @@
  * transactions of every process and machine on this database run one at a
  * time, exactly as SQLite's BEGIN IMMEDIATE makes them: a safety decision
  * reads, inside its transaction, everything committed before it, and the
- * audit chain has one tail. PostgreSQL's own commit grouping (commit_delay)
- * shares the log's flush between concurrent commits.
+ * audit chain has one tail. The lock is held through the durable COMMIT, so
+ * writers also flush the log one at a time.
  *
  * Errors: SQLSTATE class 23 (integrity) is CC_CONFLICT "constraint"; a lost
  * connection, a server shutting down, a read-only server (a replica after
