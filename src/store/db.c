@@ -229,6 +229,12 @@ void db_rollback(db *d)
     d->backend->rollback(d);
 }
 
+void db_prefetch(db_stmt *s)
+{
+    if (s->owner->backend->prefetch)
+        s->owner->backend->prefetch(s);
+}
+
 bool db_in_transaction(db *d)
 {
     return d->backend->in_transaction(d);

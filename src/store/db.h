@@ -76,11 +76,22 @@ const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
 /* The bytes of a BLOB column (valid until the next step); *len 0 for NULL. */
 const void *db_col_blob(db_stmt *s, int col, size_t *len);
 
+/* A hint that s, bound, will be stepped soon in this transaction: an
+ * engine on a server (PostgreSQL) may send it with the next statement
+ * stepped on the connection, so that several reads cost one round trip.
+ * It then runs no later than that statement, and its step returns the rows
+ * read then: use it for reads that the writes between do not change (reads
+ * of one snapshot). Binding other values or db_done cancels it; so does
+ * the transaction's end. Outside a transaction, and on SQLite, it does
+ * nothing. */
+void db_prefetch(db_stmt *s);
+
 /* Executes SQL without parameters or results (may hold several statements). */
 cc_status db_exec(db *d, const char *sql, cc_error *err);
 
-/* Write transaction: takes the write lock at once, so two writers never
- * deadlock halfway. Commit durably (returns once the commit is on disk,
+/* Write transaction: takes the write lock before anything runs in it (on
+ * PostgreSQL in one round trip with its first statement), so two writers
+ * never deadlock halfway. Commit durably (returns once the commit is on disk,
  * group commit below) or roll back. */
 cc_status db_begin(db *d, cc_error *err);
 cc_status db_commit(db *d, cc_error *err);

@@ -44,6 +44,7 @@ typedef struct db_backend {
     cc_status (*commit)(db *d, cc_error *err);
     void (*rollback)(db *d);
     bool (*in_transaction)(db *d);
+    void (*prefetch)(db_stmt *s); /* may be NULL: a hint the engine ignores */
     cc_status (*relax_durability)(db *d, cc_error *err);
     void (*group_commit_counts)(const db *d, uint64_t *commits, uint64_t *syncs);
     void (*hint_bulk_read)(db *d);

@@ -8,6 +8,14 @@
  * callers bind as they do for SQLite. A statement's whole result is fetched
  * when it first steps: a caller may run other statements while it iterates.
  *
+ * Round trips: each one costs both processes a wake-up, and a patient read
+ * made a dozen. So a transaction's BEGIN (and a writer's lock) waits for its
+ * first statement and goes with it in one pipeline (libpq pipeline mode),
+ * as do the reads a caller queued with db_prefetch; a transaction that runs
+ * nothing sends nothing; the end of a read transaction is sent without
+ * waiting for its answer, which the next command on the connection reads
+ * first (settle). A write's COMMIT is awaited: it answers once durable.
+ *
  * Schema: db_exec translates the schema's portable DDL (one description for
  * both engines, src/store/schema.c) to PostgreSQL: INTEGER PRIMARY KEY to a
  * BIGINT identity, INTEGER to BIGINT, REAL to DOUBLE PRECISION, BLOB to
@@ -16,12 +24,13 @@
  * between the two dialects; it knows only the forms the schema uses and leaves everything else as
  * written.
  *
- * Writers: db_begin takes a transaction-scoped advisory lock, so that write
+ * Writers: a write transaction takes a transaction-scoped advisory lock
+ * before its first statement runs (in the same round trip), so that write
  * transactions of every process and machine on this database run one at a
  * time, exactly as SQLite's BEGIN IMMEDIATE makes them: a safety decision
  * reads, inside its transaction, everything committed before it, and the
- * audit chain has one tail. PostgreSQL's own commit grouping (commit_delay)
- * shares the log's flush between concurrent commits.
+ * audit chain has one tail. The lock is held through the durable COMMIT, so
+ * writers also flush the log one at a time.
  *
  * Errors: SQLSTATE class 23 (integrity) is CC_CONFLICT "constraint"; a lost
  * connection, a server shutting down, a read-only server (a replica after
@@ -41,7 +50,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { PG_STMT_CACHE = 256 };
+enum { PG_STMT_CACHE = 256, PG_AHEAD_MAX = 16 };
 
 /* Type oids of the result columns this code reads (pg_type.dat). */
 enum {
@@ -60,6 +69,7 @@ enum {
  * project ("cellclin" in ASCII), so that other applications' locks on the
  * same server do not collide with it by accident. */
 static const char WRITE_LOCK_SQL[] = "SELECT pg_advisory_xact_lock(7162263021765635182)";
+static const char READ_BEGIN_SQL[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 typedef struct pg_db pg_db;
 
@@ -78,15 +88,27 @@ typedef struct {
     unsigned *types; /* the type oid of each bound value (0: NULL) */
     PGresult *res;   /* the result being iterated, NULL before the first step */
     int row;
+    int early;           /* EARLY_*: queued by db_prefetch, or its result fetched ahead */
     unsigned char *blob; /* the last column read as bytes (PQfreemem) */
     uint64_t used;
 } pg_stmt;
+
+enum { EARLY_NO, EARLY_QUEUED, EARLY_FETCHED };
 
 struct pg_db {
     struct db base;
     PGconn *conn;
     bool read_only;
     bool writing; /* a write transaction holds the advisory lock */
+    bool reading; /* a read transaction */
+    /* The transaction's BEGIN (and lock) not sent yet: they go in one
+     * pipeline with its first statement. */
+    const char *pending[2];
+    int n_pending;
+    /* A read transaction's end sent and its answer not read yet (settle). */
+    bool in_flight;
+    pg_stmt *ahead[PG_AHEAD_MAX]; /* db_prefetch: queued or fetched, not yet stepped */
+    int n_ahead;
     uint64_t tick;
     uint64_t generation; /* bumped on every reset: prepared names are gone */
     unsigned next_name;
@@ -140,9 +162,23 @@ static cc_status map_error(pg_db *d, const PGresult *res, cc_error *err)
     return cc_fail(err, CC_INTERNAL, NULL, "database_error", "database error: %s", text);
 }
 
+/* Reads the answer of a transaction's end sent without waiting for it
+ * (end_async): the next command on the connection waits for it instead of
+ * the request that ended the transaction. */
+static void settle(pg_db *d)
+{
+    if (!d->in_flight)
+        return;
+    d->in_flight = false;
+    PGresult *res;
+    while ((res = PQgetResult(d->conn)) != NULL)
+        PQclear(res);
+}
+
 /* Runs sql without parameters; CC_OK when it succeeded. */
 static cc_status run_simple(pg_db *d, const char *sql, cc_error *err)
 {
+    settle(d);
     PGresult *res = PQexec(d->conn, sql);
     ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     cc_status st = es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK ? CC_OK : map_error(d, res, err);
@@ -151,13 +187,17 @@ static cc_status run_simple(pg_db *d, const char *sql, cc_error *err)
 }
 
 /* The statements prepared on a connection that was reset are gone. */
+static void ahead_forget(pg_db *d);
+
 static void reconnect_if_lost(pg_db *d)
 {
     if (PQstatus(d->conn) == CONNECTION_OK)
         return;
     PQreset(d->conn);
     d->generation++;
-    d->writing = false;
+    d->writing = d->reading = d->in_flight = false;
+    d->n_pending = 0;
+    ahead_forget(d);
     if (PQstatus(d->conn) == CONNECTION_OK) {
         cc_error ignored;
         run_simple(d, "SET client_min_messages = warning", &ignored);
@@ -302,7 +342,8 @@ static bool evict_oldest_idle(pg_db *d)
 {
     int oldest = -1;
     for (int i = 0; i < d->cached; i++)
-        if (!d->cache[i]->res && (oldest < 0 || d->cache[i]->used < d->cache[oldest]->used))
+        if (!d->cache[i]->res && d->cache[i]->early == EARLY_NO &&
+            (oldest < 0 || d->cache[i]->used < d->cache[oldest]->used))
             oldest = i;
     if (oldest < 0)
         return false;
@@ -360,20 +401,62 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
     return CC_OK;
 }
 
+static void ahead_remove(pg_db *d, pg_stmt *s)
+{
+    for (int i = 0; i < d->n_ahead; i++)
+        if (d->ahead[i] == s) {
+            memmove(&d->ahead[i], &d->ahead[i + 1],
+                    sizeof d->ahead[0] * (size_t)(d->n_ahead - i - 1));
+            d->n_ahead--;
+            break;
+        }
+    s->early = EARLY_NO;
+}
+
+/* At a transaction's end: a result fetched ahead saw that transaction, a
+ * statement still queued is sent by its own step. */
+static void ahead_forget(pg_db *d)
+{
+    for (int i = 0; i < d->n_ahead; i++) {
+        if (d->ahead[i]->early == EARLY_FETCHED)
+            clear_result(d->ahead[i]);
+        d->ahead[i]->early = EARLY_NO;
+    }
+    d->n_ahead = 0;
+}
+
 static void pg_done(db_stmt *base)
 {
     pg_stmt *s = pgs(base);
+    if (s->early != EARLY_NO)
+        ahead_remove(pg(base->owner), s);
     clear_result(s);
     free_params(s);
 }
 
 enum { OID_TEXT = 25 };
 
+static bool same_value(const pg_stmt *s, int i, const char *value, int length, int format)
+{
+    const char *old = s->values[i];
+    if (!old || !value)
+        return old == value;
+    if (s->formats[i] != format || s->lengths[i] != length)
+        return false;
+    return format == 1 ? memcmp(old, value, (size_t)length) == 0 : strcmp(old, value) == 0;
+}
+
 static void set_param(pg_stmt *s, int idx, char *value, int length, int format, unsigned type)
 {
     if (idx < 1 || idx > s->nparams) {
         free(value);
         return;
+    }
+    /* binding the same values again (the helpers of store/sql.h do) keeps a
+     * statement sent ahead; another value means another query */
+    if (s->early != EARLY_NO && !same_value(s, idx - 1, value, length, format)) {
+        ahead_remove(pg(s->base.owner), s);
+        clear_result(s);
     }
     free(s->values[idx - 1]);
     s->values[idx - 1] = value;
@@ -428,6 +511,7 @@ static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
 {
     if (s->prepared && s->generation == d->generation)
         return CC_OK;
+    settle(d);
     bool in_tx = PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
     cc_error ignored;
     if (in_tx)
@@ -455,30 +539,159 @@ static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
 
 static bool pg_in_transaction(db *d)
 {
+    settle(pg(d));
+    if (pg(d)->n_pending > 0)
+        return true;
     PGTransactionStatusType ts = PQtransactionStatus(pg(d)->conn);
     return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+}
+
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK;
+}
+
+static bool send_prepared(pg_db *d, const pg_stmt *s)
+{
+    return PQsendQueryPrepared(d->conn, s->name, s->nparams, (const char *const *)s->values,
+                               s->lengths, s->formats, 0) == 1;
+}
+
+/* Runs s alone: one round trip. */
+static cc_status exec_one(pg_db *d, pg_stmt *s, cc_error *err)
+{
+    PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->values,
+                                   s->lengths, s->formats, 0);
+    if (!result_ok(res)) {
+        cc_status st = map_error(d, res, err);
+        PQclear(res);
+        return st;
+    }
+    s->res = res;
+    s->row = -1;
+    return CC_OK;
+}
+
+/* What waits to be sent before s: the transaction's BEGIN (and lock) and
+ * the statements queued by db_prefetch (prepared in this generation). */
+static int take_queued(pg_db *d, pg_stmt *s, pg_stmt **queued)
+{
+    int n = 0;
+    for (int i = 0; i < d->n_ahead;) {
+        pg_stmt *q = d->ahead[i];
+        if (q->early != EARLY_QUEUED || q == s) {
+            i++;
+        } else if (!q->prepared || q->generation != d->generation) {
+            ahead_remove(d, q);
+        } else {
+            queued[n++] = q;
+            i++;
+        }
+    }
+    return n;
+}
+
+/* After a failure inside a pipeline: reads what the server still sends up
+ * to the sync, and leaves pipeline mode (a connection that cannot is reset:
+ * its transaction is lost, which the failure reported already). */
+static void pipeline_abandon(pg_db *d)
+{
+    int nulls = 0;
+    for (int i = 0; i < 4 * PG_AHEAD_MAX && nulls < 2; i++) {
+        PGresult *res = PQgetResult(d->conn);
+        if (!res) {
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(d->conn)) {
+        PQreset(d->conn);
+        d->generation++;
+        d->writing = d->reading = false;
+        ahead_forget(d);
+    }
+}
+
+/* Runs what waits (take_queued) and then s in one pipeline: one round trip
+ * for all. A failure of any of them is s's failure (the server skips the
+ * rest of the pipeline after one); a queued statement that did not run is
+ * run again by its own step. */
+static cc_status run_with_waiting(pg_db *d, pg_stmt *s, cc_error *err)
+{
+    pg_stmt *queued[PG_AHEAD_MAX];
+    int nq = take_queued(d, s, queued), np = d->n_pending;
+    if (np == 0 && nq == 0)
+        return exec_one(d, s, err);
+    d->n_pending = 0;
+    if (!PQenterPipelineMode(d->conn))
+        return map_error(d, NULL, err);
+    bool sent = true;
+    for (int i = 0; i < np && sent; i++)
+        sent = PQsendQueryParams(d->conn, d->pending[i], 0, NULL, NULL, NULL, NULL, 0) == 1;
+    for (int i = 0; i < nq && sent; i++)
+        sent = send_prepared(d, queued[i]);
+    sent = sent && send_prepared(d, s) && PQpipelineSync(d->conn) == 1;
+    if (!sent) {
+        cc_status st = map_error(d, NULL, err);
+        pipeline_abandon(d);
+        return st;
+    }
+    cc_status st = CC_OK;
+    for (int i = 0; i < np + nq + 1; i++) {
+        PGresult *res = PQgetResult(d->conn);
+        if (!res) {
+            st = st != CC_OK ? st : map_error(d, NULL, err);
+            pipeline_abandon(d);
+            return st;
+        }
+        PQclear(PQgetResult(d->conn)); /* the NULL that ends each query's results */
+        bool ok = result_ok(res);
+        if (!ok && st == CC_OK)
+            st = map_error(d, res, err); /* the first failure; the rest were skipped */
+        pg_stmt *target = i < np ? NULL : i < np + nq ? queued[i - np] : s;
+        if (ok && target) {
+            target->res = res;
+            target->row = -1;
+            if (target != s)
+                target->early = EARLY_FETCHED;
+            continue;
+        }
+        PQclear(res);
+        if (target && target != s)
+            ahead_remove(d, target);
+    }
+    PGresult *sync = PQgetResult(d->conn);
+    bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || !PQexitPipelineMode(d->conn)) {
+        st = st != CC_OK ? st : map_error(d, NULL, err);
+        pipeline_abandon(d);
+    }
+    if (st != CC_OK && s->res)
+        clear_result(s);
+    return st;
 }
 
 static db_step_result pg_step(db_stmt *base, cc_error *err)
 {
     pg_stmt *s = pgs(base);
     pg_db *d = pg(base->owner);
+    if (s->early != EARLY_NO) /* stepped now: fetched ahead, or the one to send */
+        ahead_remove(d, s);
     if (!s->res) {
         if (!pg_in_transaction(base->owner))
             reconnect_if_lost(d);
         cc_status st = ensure_prepared(d, s, err);
+        if (st == CC_OK)
+            st = run_with_waiting(d, s, err);
         if (st != CC_OK)
             return DB_ERROR;
-        PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->values,
-                                       s->lengths, s->formats, 0);
-        ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
-            map_error(d, res, err);
-            PQclear(res);
-            return DB_ERROR;
-        }
-        s->res = res;
-        s->row = -1;
     }
     if (s->blob) {
         PQfreemem(s->blob);
@@ -708,19 +921,37 @@ static char *translate_ddl(const char *sql)
     return b.text;
 }
 
+/* Sends the transaction's BEGIN (and lock) on their own, before a command
+ * that cannot go in a pipeline. */
+static cc_status send_pending(pg_db *d, cc_error *err)
+{
+    int n = d->n_pending;
+    d->n_pending = 0;
+    cc_status st = CC_OK;
+    for (int i = 0; i < n && st == CC_OK; i++)
+        st = run_simple(d, d->pending[i], err);
+    return st;
+}
+
 static cc_status pg_exec(db *base, const char *sql, cc_error *err)
 {
     pg_db *d = pg(base);
     if (!pg_in_transaction(base))
         reconnect_if_lost(d);
+    cc_status st = send_pending(d, err);
+    if (st != CC_OK)
+        return st;
     char *translated = translate_ddl(sql);
     if (!translated)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    cc_status st = run_simple(d, translated, err);
+    st = run_simple(d, translated, err);
     free(translated);
     return st;
 }
 
+/* BEGIN and the lock wait for the transaction's first statement and go in
+ * one round trip with it (run_with_waiting): the lock is still taken before
+ * anything is read. A transaction that runs nothing sends nothing. */
 static cc_status pg_begin(db *base, cc_error *err)
 {
     pg_db *d = pg(base);
@@ -728,48 +959,87 @@ static cc_status pg_begin(db *base, cc_error *err)
         return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
                        "a write transaction was begun inside another transaction");
     reconnect_if_lost(d);
-    cc_status st = run_simple(d, "BEGIN", err);
-    if (st == CC_OK && !d->read_only)
-        st = run_simple(d, WRITE_LOCK_SQL, err);
-    if (st != CC_OK) {
-        cc_error ignored;
-        run_simple(d, "ROLLBACK", &ignored);
-        return st;
-    }
+    d->pending[d->n_pending++] = "BEGIN";
+    if (!d->read_only)
+        d->pending[d->n_pending++] = WRITE_LOCK_SQL;
     d->writing = true;
     return CC_OK;
 }
 
 static cc_status pg_begin_read(db *base, cc_error *err)
 {
-    reconnect_if_lost(pg(base));
-    return run_simple(pg(base), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    (void)err;
+    pg_db *d = pg(base);
+    settle(d);
+    reconnect_if_lost(d);
+    if (d->n_pending == 0 && PQtransactionStatus(d->conn) == PQTRANS_IDLE) {
+        d->pending[d->n_pending++] = READ_BEGIN_SQL;
+        d->reading = true;
+    }
+    return CC_OK;
+}
+
+/* Ends the transaction without waiting for the answer (settle reads it):
+ * for an end that has nothing to make durable. */
+static void end_async(pg_db *d, const char *sql)
+{
+    d->in_flight = PQsendQuery(d->conn, sql) == 1;
 }
 
 static void pg_rollback(db *base)
 {
     pg_db *d = pg(base);
-    d->writing = false;
-    if (pg_in_transaction(base)) {
-        cc_error ignored;
-        run_simple(d, "ROLLBACK", &ignored);
+    d->writing = d->reading = false;
+    ahead_forget(d);
+    if (d->n_pending > 0) { /* nothing was sent */
+        d->n_pending = 0;
+        return;
     }
+    if (pg_in_transaction(base))
+        end_async(d, "ROLLBACK");
 }
 
 static cc_status pg_commit(db *base, cc_error *err)
 {
     pg_db *d = pg(base);
-    d->writing = false;
+    bool reading = d->reading;
+    d->writing = d->reading = false;
+    ahead_forget(d);
+    settle(d);
+    if (d->n_pending > 0) { /* nothing was sent */
+        d->n_pending = 0;
+        return CC_OK;
+    }
     /* COMMIT of a failed transaction answers ROLLBACK without an error */
     if (PQtransactionStatus(d->conn) == PQTRANS_INERROR) {
         pg_rollback(base);
         return cc_fail(err, CC_INTERNAL, NULL, "transaction_aborted",
                        "a step of this action failed; nothing was written");
     }
+    if (reading) { /* a read-only transaction has nothing to make durable */
+        end_async(d, "COMMIT");
+        return CC_OK;
+    }
     cc_status st = run_simple(d, "COMMIT", err);
     if (st != CC_OK)
         pg_rollback(base);
     return st;
+}
+
+/* Queued only inside a transaction: a result fetched ahead outside one
+ * could be reused after later commits. */
+static void pg_prefetch(db_stmt *base)
+{
+    pg_stmt *s = pgs(base);
+    pg_db *d = pg(base->owner);
+    if (s->res || s->early != EARLY_NO || d->n_ahead == PG_AHEAD_MAX ||
+        !pg_in_transaction(&d->base))
+        return;
+    cc_error ignored;
+    if (ensure_prepared(d, s, &ignored) != CC_OK)
+        return;
+    s->early = EARLY_QUEUED;
+    d->ahead[d->n_ahead++] = s;
 }
 
 static cc_status pg_relax_durability(db *base, cc_error *err)
@@ -838,6 +1108,7 @@ static const db_backend pg_backend = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
+    .prefetch = pg_prefetch,
     .relax_durability = pg_relax_durability,
     .group_commit_counts = pg_group_commit_counts,
     .hint_bulk_read = pg_hint_bulk_read,

@@ -365,13 +365,18 @@ static const sql_json_list PATIENT_LISTS[] = {
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};
-    cc_status st =
-        sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
+    static const char ROW[] = "SELECT " PATIENT_JSON_COLUMNS " FROM patients WHERE id = ?";
+    /* the record and its lists go with the first read (one snapshot) */
+    cc_status st = sql_prefetch(d, ROW, args, 1, err);
+    if (st == CC_OK)
+        st = sql_lists_prefetch(d, PATIENT_LISTS, sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0],
+                                args, 1, err);
+    if (st == CC_OK)
+        st = sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
     if (st == CC_OK && *version == 0)
         return no_patient(err, "id", id);
     if (st == CC_OK)
-        st = sql_rows_json(d, "SELECT " PATIENT_JSON_COLUMNS " FROM patients WHERE id = ?", args, 1,
-                           true, out, err);
+        st = sql_rows_json(d, ROW, args, 1, true, out, err);
     if (st != CC_OK)
         return st;
     buf_truncate(out, out->len - 1); /* reopen the object to add its lists */

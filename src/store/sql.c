@@ -247,10 +247,30 @@ static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, b
     return CC_OK;
 }
 
+cc_status sql_prefetch(db *d, const char *sql, const sql_arg *args, int n, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(d, sql, &s, err);
+    if (st == CC_OK) {
+        bind_all(s, args, n);
+        db_prefetch(s);
+    }
+    return st;
+}
+
+cc_status sql_lists_prefetch(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                             int n, cc_error *err)
+{
+    cc_status st = CC_OK;
+    for (size_t i = 0; i < n_lists && st == CC_OK; i++)
+        st = sql_prefetch(d, lists[i].sql, args, n, err);
+    return st;
+}
+
 cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
                          int n, buf *out, cc_error *err)
 {
-    cc_status st = CC_OK;
+    cc_status st = n_lists > 1 ? sql_lists_prefetch(d, lists, n_lists, args, n, err) : CC_OK;
     for (size_t i = 0; i < n_lists && st == CC_OK; i++) {
         buf_putc(out, ',');
         buf_json_string(out, lists[i].name);
@@ -267,7 +287,9 @@ cc_status sql_record_view(db *d, int64_t id, const char *name, const char *row_s
     buf_putc(out, '{');
     buf_json_string(out, name);
     buf_putc(out, ':');
-    cc_status st = sql_row_json(d, row_sql, a, 1, name, out, err);
+    cc_status st = sql_lists_prefetch(d, lists, n_lists, a, 1, err);
+    if (st == CC_OK)
+        st = sql_row_json(d, row_sql, a, 1, name, out, err);
     if (st == CC_OK)
         st = sql_lists_json(d, lists, n_lists, a, 1, out, err);
     buf_putc(out, '}');

@@ -62,6 +62,12 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
                        buf *out, cc_error *err);
 
+/* Prepares sql with args bound and asks the engine to send it with the
+ * next statement (db_prefetch): a later call here with the same sql and
+ * args reads its rows. Inside a read snapshot, so that the reads of a view
+ * cost PostgreSQL one round trip; a hint, nothing on SQLite. */
+cc_status sql_prefetch(db *d, const char *sql, const sql_arg *args, int n, cc_error *err);
+
 /* One list inside a record's JSON object: "name": and the rows of sql. */
 typedef struct {
     const char *name;
@@ -70,9 +76,12 @@ typedef struct {
 
 /* Appends ,"name":[...] for each list (rows as sql_rows_json), every sql
  * bound to the same arguments: the lists that follow a record's fields.
- * Stops at the first error. */
+ * Stops at the first error. sql_lists_prefetch sends them ahead
+ * (sql_prefetch); sql_lists_json does so itself. */
 cc_status sql_lists_json(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
                          int n, buf *out, cc_error *err);
+cc_status sql_lists_prefetch(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
+                             int n, cc_error *err);
 
 /* A record's view {"<name>": {row}, "<list>": [...], ...}: the row of
  * row_sql for id (CC_NOT_FOUND, field "id": "no <name> with that id") and

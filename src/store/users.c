@@ -368,6 +368,7 @@ static cc_status read_token_user(void *ctx, db_stmt *row, cc_error *err)
     t->who->read_only = strcmp(db_col_text(row, 5), "full") != 0;
     t->revoked = !db_col_is_null(row, 6);
     t->expired = db_col_int(row, 7) != 0;
+    t->who->site_id = db_col_int(row, 8);
     return CC_OK;
 }
 
@@ -380,14 +381,13 @@ cc_status token_lookup(db *d, const char *secret, user_identity *who, cc_error *
     store_now_text(now);
     sql_arg args[] = {SQL_S(now), SQL_S(hash)};
     token_row t = {who, false, false};
-    cc_status st = sql_first(d,
-                             "SELECT " IDENTITY_COLUMNS ", t.scope, t.revoked_at, t.expires_at <= ?"
-                             " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                             " WHERE t.token_hash = ? AND u.active = 1",
-                             args, SQL_COUNT(args), read_token_user, &t, err);
-    /* a token works in its user's first site */
-    if (st == CC_OK && !t.revoked && !t.expired)
-        st = site_first_of_user(d, who->id, &who->site_id, err);
+    cc_status st = sql_first(
+        d,
+        "SELECT " IDENTITY_COLUMNS ", t.scope, t.revoked_at, t.expires_at <= ?, "
+        /* a token works in its user's first site */
+        SITE_FIRST_OF_USER_SQL("u.id") " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                       " WHERE t.token_hash = ? AND u.active = 1",
+        args, SQL_COUNT(args), read_token_user, &t, err);
     if (st == CC_NOT_FOUND)
         return cc_fail(err, CC_UNAUTHENTICATED, NULL, "invalid_token",
                        "unknown, expired or revoked token");

@@ -835,6 +835,95 @@ static void test_statement_cache_keeps_statements_in_use(void **state)
     free(texts);
 }
 
+static int64_t count_patients(db *d)
+{
+    int64_t n = -1;
+    cc_error err;
+    assert_int_equal(sql_scalar(d, "SELECT COUNT(*) FROM patients", NULL, 0, &n, &err), CC_OK);
+    return n;
+}
+
+/* Reads sent ahead (db_prefetch) answer as if each ran at its own step:
+ * the rows of the values bound at the step, never a result fetched in an
+ * earlier transaction; and the transaction's lazy begin and unawaited end
+ * leave the connection ready for whatever follows. */
+static void test_prefetch_answers_like_a_step(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    int64_t a = make_patient(f->d, "Ahead", "Anne", "1970-01-01");
+    int64_t b = make_patient(f->d, "Behind", "Bruno", "1980-02-02");
+    static const char BY_ID[] = "SELECT family_name FROM patients WHERE id = ?";
+    static const char COUNT[] = "SELECT COUNT(*) FROM patients";
+    char name[64];
+
+    /* an empty read transaction is a transaction, and ends */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_true(db_in_transaction(f->d));
+    assert_int_equal(db_tx_begin(f->d, &err), CC_INTERNAL);
+    db_rollback(f->d);
+    assert_false(db_in_transaction(f->d));
+
+    /* queued with one id, stepped with another: the other's row */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(sql_prefetch(f->d, BY_ID, (sql_arg[]){SQL_I(a)}, 1, &err), CC_OK);
+    assert_int_equal(sql_prefetch(f->d, COUNT, NULL, 0, &err), CC_OK);
+    db_stmt *s;
+    assert_int_equal(db_prepare(f->d, BY_ID, &s, &err), CC_OK);
+    db_bind_int(s, 1, b);
+    assert_int_equal(db_step(s, &err), DB_ROW);
+    snprintf(name, sizeof name, "%s", db_col_text(s, 0));
+    assert_string_equal(name, "Behind");
+    db_done(s);
+    /* queued and sent with the statement above: the same answer as a step */
+    assert_int_equal(count_patients(f->d), 2);
+    assert_int_equal(sql_prefetch(f->d, BY_ID, (sql_arg[]){SQL_I(a)}, 1, &err), CC_OK);
+    assert_int_equal(count_patients(f->d), 2);
+    assert_int_equal(db_prepare(f->d, BY_ID, &s, &err), CC_OK);
+    db_bind_int(s, 1, a);
+    assert_int_equal(db_step(s, &err), DB_ROW);
+    snprintf(name, sizeof name, "%s", db_col_text(s, 0));
+    assert_string_equal(name, "Ahead");
+    assert_int_equal(db_step(s, &err), DB_DONE);
+    db_done(s);
+    /* fetched ahead and never stepped: forgotten when the transaction ends */
+    assert_int_equal(sql_prefetch(f->d, COUNT, NULL, 0, &err), CC_OK);
+    assert_int_equal(sql_scalar(f->d, "SELECT 7", NULL, 0, &(int64_t){0}, &err), CC_OK);
+    assert_int_equal(db_commit(f->d, &err), CC_OK);
+    make_patient(f->d, "Later", "Lea", "1990-03-03");
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(count_patients(f->d), 3);
+    db_rollback(f->d);
+
+    /* outside a transaction it does nothing: the count is read at the step */
+    assert_int_equal(sql_prefetch(f->d, COUNT, NULL, 0, &err), CC_OK);
+    make_patient(f->d, "Outside", "Olga", "1991-04-04");
+    assert_int_equal(count_patients(f->d), 4);
+
+    /* a write right after a read transaction's end, and a command after it */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(count_patients(f->d), 4);
+    db_rollback(f->d);
+    make_patient(f->d, "Next", "Nora", "1992-05-05");
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(count_patients(f->d), 5);
+    db_rollback(f->d);
+    assert_int_equal(db_exec(f->d, "CREATE TABLE prefetch_probe (x INTEGER)", &err), CC_OK);
+
+    if (!pg_admin())
+        return;
+    /* a failure inside a pipeline is the step's failure; the connection
+     * works afterwards */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(
+        sql_prefetch(f->d, "SELECT 1 / (SELECT COUNT(*) - 5 FROM patients)", NULL, 0, &err), CC_OK);
+    assert_int_not_equal(sql_scalar(f->d, "SELECT 8", NULL, 0, &(int64_t){0}, &err), CC_OK);
+    db_rollback(f->d);
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(count_patients(f->d), 5);
+    db_rollback(f->d);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -858,6 +947,7 @@ int main(void)
         T(test_joinable_transaction),
         T(test_group_commit_concurrent_writers),
         T(test_statement_cache_keeps_statements_in_use),
+        T(test_prefetch_answers_like_a_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
