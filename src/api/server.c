@@ -803,6 +803,8 @@ static cc_status handle(conn_state *cs, cc_error *err)
     if (st == CC_OK) {
         req->status = 200;
         st = cs->route->handler(req, err);
+        if (st != CC_OK)
+            api_site_scope_answer(req, err);
     }
     if (req->db != primary) { /* back to the primary for the access log and what follows */
         db_rollback(req->db);

@@ -338,11 +338,27 @@ static const char *const OWNER_SQL[] = {
     [SITE_BATCH] = "SELECT COUNT(*) FROM batches WHERE id = ? AND site_id = ?",
     [SITE_UNIT] = "SELECT COUNT(*) FROM units WHERE id = ? AND (site_id = ? OR"
                   " shipped_to_site_id = ?)",
+    [SITE_SCREENING] = "SELECT COUNT(*) FROM screenings s JOIN patients p ON p.id = s.patient_id"
+                       " WHERE s.id = ? AND p.site_id = ?",
+    [SITE_ADVERSE_EVENT] = "SELECT COUNT(*) FROM adverse_events e JOIN patients p"
+                           " ON p.id = e.patient_id WHERE e.id = ? AND p.site_id = ?",
+    [SITE_FOLLOWUP_VISIT] = "SELECT COUNT(*) FROM followup_visits v JOIN plans p"
+                            " ON p.id = v.plan_id WHERE v.id = ? AND p.site_id = ?",
+    [SITE_COLLECTION] = "SELECT COUNT(*) FROM collections c JOIN donors d ON d.id = c.donor_id"
+                        " WHERE c.id = ? AND d.site_id = ?",
 };
 
 static const char *const OWNER_NAME[] = {
-    [SITE_PATIENT] = "patient", [SITE_PLAN] = "plan",   [SITE_ADMINISTRATION] = "administration",
-    [SITE_DONOR] = "donor",     [SITE_BATCH] = "batch", [SITE_UNIT] = "unit",
+    [SITE_PATIENT] = "patient",
+    [SITE_PLAN] = "plan",
+    [SITE_ADMINISTRATION] = "administration",
+    [SITE_DONOR] = "donor",
+    [SITE_BATCH] = "batch",
+    [SITE_UNIT] = "unit",
+    [SITE_SCREENING] = "screening",
+    [SITE_ADVERSE_EVENT] = "adverse event",
+    [SITE_FOLLOWUP_VISIT] = "follow-up visit",
+    [SITE_COLLECTION] = "collection",
 };
 
 cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const char *field,

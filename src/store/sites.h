@@ -83,9 +83,16 @@ typedef enum {
     SITE_DONOR,
     SITE_BATCH,
     SITE_UNIT,
+    /* owned through their patient, plan or donor */
+    SITE_SCREENING,
+    SITE_ADVERSE_EVENT,
+    SITE_FOLLOWUP_VISIT,
+    SITE_COLLECTION,
 } site_record;
 
-/* CC_OK when site_id owns the record (a unit also while shipped to it);
+/* CC_OK when site_id owns the record (a unit also while shipped to it; a
+ * screening, adverse event, follow-up visit or collection through its
+ * patient, plan or donor);
  * CC_NOT_FOUND naming field otherwise, the same as for a record that does
  * not exist, so that a record of another site does not show it exists. */
 cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const char *field,
