@@ -50,6 +50,7 @@ static const struct {
     {"GET", "/api/v1/adverse-events", IN_QUERY, "patient_id", SITE_PATIENT},
     {"GET", "/api/v1/collections", IN_QUERY, "donor_id", SITE_DONOR},
     {"POST", "/api/v1/collections", IN_BODY, "donor_id", SITE_DONOR},
+    {"POST", "/api/v1/batches", IN_BODY, "collection_ids", SITE_COLLECTION},
     {"POST", "/api/v1/donors", IN_BODY, "patient_id", SITE_PATIENT},
     {"POST", "/api/v1/plans", IN_BODY, "patient_id", SITE_PATIENT},
     {"GET", "/api/v1/plans", IN_QUERY, "patient_id", SITE_PATIENT},

@@ -60,7 +60,7 @@ def main():
             patient = bs.patient("Clinique")
             plan_id, items = bs.plan(patient["id"])
             donor = main_lab.donor()
-            _, batch = main_lab.batch(donor)
+            collection, batch = main_lab.batch(donor)
             main_unit = main_lab.unit(batch)
             # the laboratory's unit
             lab_donor = lab.donor()
@@ -88,6 +88,9 @@ def main():
                                                  "collected_on": tl.D, "mass_g": 20}, "lab",
                  "donor_id", donor),
                 ("GET", "/api/v1/collections?donor_id=%s", None, "lab", "donor_id", donor),
+                ("POST", "/api/v1/batches", {"product_type": "uc-msc",
+                                             "collection_ids": [collection]}, "lab",
+                 "collection_ids", collection),
                 ("GET", "/api/v1/planned-administrations?patient_id=%s", None, "nurse",
                  "patient_id", p),
                 ("GET", "/api/v1/follow-up?patient_id=%s", None, "nurse", "patient_id", p),
