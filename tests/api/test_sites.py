@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import test_bedside as tb  # noqa: E402
 
 LYON = {"code": "LYO", "name": "Clinique de Lyon", "address": "3 quai du Rhône, Lyon",
         "time_zone": "Europe/Paris", "language": "fr", "kind": "clinic"}
@@ -46,6 +47,81 @@ def new_patient(srv, role, family):
 def search(srv, role, q):
     r = srv.request("GET", "/api/v1/patients?q=%s" % q, role=role)
     return [p["mrn"] for p in (r.json or {}).get("items", [])] if r.status == 200 else None
+
+
+def schedule(srv, plan_id, role):
+    r = srv.request("GET", "/api/v1/plans/%s" % plan_id, role=role)
+    return [(a["date"], a["route"]) for a in (r.json or {}).get("plan", {}).get(
+        "administrations", [])]
+
+
+def draft(srv, role, pid, start):
+    r = srv.request("POST", "/api/v1/plans", {"patient_id": pid, "protocol": "sci",
+                                              "start": start}, role=role)
+    if r.status != 201:
+        raise harness.CommandError("draft: %r" % r)
+    return r.json["id"], [(a["date"], a["route"]) for a in r.json["plan"]["administrations"]]
+
+
+def check_capacity(t, srv, admin, lyon_phys, lyon_patient):
+    """Each site plans against its own capacity: the clinic's bookings do not
+    take Lyon's slots, nor Lyon's the clinic's."""
+    srv.request("POST", "/api/v1/session/site", {"site": "MAIN"}, role=admin)
+    r = srv.request("PATCH", "/api/v1/capacity", {"intravenous": 2, "intrathecal": 2}, role=admin)
+    t.check(r.status == 200, "the clinic's capacity is set to 2 a day", r)
+    srv.request("POST", "/api/v1/session/site", {"site": "LYO"}, role=admin)
+    r = srv.request("PATCH", "/api/v1/capacity", {"intravenous": 1, "intrathecal": 1}, role=admin)
+    t.check(r.status == 200 and r.json["slots_per_day"]["intrathecal"] == 1,
+            "Lyon's capacity is set to 1 a day", r)
+    r = srv.request("GET", "/api/v1/capacity", role="physician")
+    t.check(r.status == 200 and r.json["slots_per_day"]["intrathecal"] == 2
+            and r.json["slots_per_day"]["intravenous"] == 2,
+            "the clinic keeps its own capacity", r)
+    r = srv.request("GET", "/api/v1/capacity", role=lyon_phys)
+    t.check(r.status == 200 and r.json["slots_per_day"]["intrathecal"] == 1,
+            "Lyon reads its own capacity", r)
+    audited = srv.db_query("SELECT COUNT(*) FROM audit_log WHERE entity = 'site_capacity'")[0][0]
+    t.check(audited == 4, "each capacity change is audited on its site", audited)
+
+    bs = tb.Bedside(srv, t)
+    start = tb.day(20)
+    first = bs.patient("Capaclinique")
+    plan_a, _ = bs.approved_plan(first["id"], start)
+    booked = schedule(srv, plan_a, "physician")
+    t.check(len(booked) > 0, "the clinic's plan books its days", booked)
+    second = bs.patient("Capaclinique-Deux")
+    _, dates = draft(srv, "coordinator", second["id"], start)
+    t.check(dates == booked, "the clinic's second plan fits the same days (2 a day)",
+            (dates, booked))
+
+    # Lyon: the clinic's booking does not take Lyon's one slot a day
+    pid = lyon_patient
+    srv.request("POST", "/api/v1/patients/%d/weights" % pid, {"date": tb.D, "kg": 70},
+                role=lyon_phys)
+    srv.request("POST", "/api/v1/patients/%d/conditions" % pid,
+                {"icd10": "S14.1", "label": "Cord injury", "onset_date": tb.day(-90),
+                 "details": {"level": "C5"}}, role=lyon_phys)
+    _, dates = draft(srv, lyon_phys, pid, start)
+    t.check(dates == booked, "Lyon plans on the days the clinic booked: its slots are free",
+            (dates, booked))
+    r = srv.request("POST", "/api/v1/screenings",
+                    {"patient_id": pid, "protocol": "sci", "results": tb.results(),
+                     "findings": {"ecg": {"state": "normal", "date": tb.day(-2)}},
+                     "history": {"cancer_history": "no", "pregnancy": "no",
+                                 "active_infection": "no"}}, role=lyon_phys)
+    srv.request("POST", "/api/v1/screenings/%d/decision" % r.json["id"],
+                {"decision": "eligible", "password": harness.PASSWORD}, role=lyon_phys)
+    srv.record_consent(pid, "sci", role=lyon_phys)
+    lyon_plan, _ = draft(srv, lyon_phys, pid, start)
+    r = srv.request("POST", "/api/v1/plans/%d/approve" % lyon_plan,
+                    {"password": harness.PASSWORD}, role=lyon_phys)
+    t.check(r.status == 200, "Lyon approves its plan on those days", r)
+    _, dates = draft(srv, lyon_phys, pid, start)
+    t.check(dates != booked, "Lyon's own booking fills its one slot: the next plan moves",
+            (dates, booked))
+    third = bs.patient("Capaclinique-Trois")
+    _, dates = draft(srv, "coordinator", third["id"], start)
+    t.check(dates == booked, "... while the clinic still plans on those days", (dates, booked))
 
 
 def main():
@@ -149,6 +225,8 @@ def main():
             t.check(r.status == 409, "a stale version is refused", r)
             r = srv.request("POST", "/api/v1/sites", dict(LYON, code="GVA"), role="physician")
             t.check(r.status == 403, "only the admin creates sites", r)
+
+            check_capacity(t, srv, admin, lyon_phys, lyon_patient)
 
             r = srv.cli("audit", "verify", *srv.store_args())
             t.check(r.returncode == 0, "audit verify holds", r.stdout + r.stderr)
