@@ -371,3 +371,80 @@ cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const 
         st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with that id", OWNER_NAME[kind]);
     return st;
 }
+
+enum { SITE_POOL_MAX = 256 };
+
+typedef struct {
+    arena *a;
+    site_ref *sites;
+    bool *may;
+    size_t n;
+} pool_read;
+
+static cc_status read_pool_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    pool_read *p = ctx;
+    if (p->n >= SITE_POOL_MAX)
+        return cc_fail(err, CC_INTERNAL, "sites", "too_many", "more than %d sites", SITE_POOL_MAX);
+    p->sites[p->n] = (site_ref){db_col_int(row, 0), arena_strdup(p->a, db_col_text(row, 1)),
+                                arena_strdup(p->a, db_col_text(row, 2))};
+    p->may[p->n++] = db_col_int(row, 3) != 0;
+    return CC_OK;
+}
+
+/* Whether code is one of the comma-separated codes of spec. */
+static bool spec_names(const char *spec, const char *code)
+{
+    size_t len = strlen(code);
+    for (const char *at = spec; at && *at;) {
+        const char *comma = strchr(at, ',');
+        size_t n = comma ? (size_t)(comma - at) : strlen(at);
+        if (n == len && strncmp(at, code, n) == 0)
+            return true;
+        at = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+cc_status site_pool(db *d, arena *a, int64_t user_id, int64_t current_site, const char *spec,
+                    site_ref **out, size_t *n, cc_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    pool_read p = {a, arena_alloc(a, SITE_POOL_MAX * sizeof(site_ref)),
+                   arena_alloc(a, SITE_POOL_MAX * sizeof(bool)), 0};
+    if (!p.sites || !p.may)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    sql_arg args[] = {SQL_I(user_id), SQL_I(user_id), SQL_I(user_id)};
+    cc_status st = sql_each(d,
+                            "SELECT s.id, s.code, s.name, CASE WHEN ? = 0"
+                            " OR EXISTS (SELECT 1 FROM user_sites m WHERE m.user_id = ?"
+                            "  AND m.site_id = s.id)"
+                            " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1)"
+                            " THEN 1 ELSE 0 END FROM sites s ORDER BY s.code",
+                            args, SQL_COUNT(args), read_pool_row, &p, NULL, err);
+    if (st != CC_OK)
+        return st;
+    bool all = spec && strcmp(spec, "all") == 0, current = !spec || !*spec;
+    size_t kept = 0, refused = 0, asked = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        bool want =
+            current ? p.sites[i].id == current_site : all || spec_names(spec, p.sites[i].code);
+        asked += !current && !all && want;
+        if (want && (p.may[i] || current))
+            p.sites[kept++] = p.sites[i];
+        else if (want && !all)
+            refused++;
+    }
+    size_t codes = 0; /* a code no site has, or one named twice, is refused as well */
+    for (const char *at = current || all ? NULL : spec; at; codes++) {
+        const char *comma = strchr(at, ',');
+        at = comma ? comma + 1 : NULL;
+    }
+    if (refused || codes != asked || kept == 0)
+        return cc_fail(err, CC_INVALID, "sites", "unknown_site",
+                       "sites: codes of sites you work in, separated by commas, or all");
+    *out = p.sites;
+    *n = kept;
+    return CC_OK;
+}

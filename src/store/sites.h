@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -74,6 +75,20 @@ cc_status site_user_memberships_set(db *d, const store_actor *actor, int64_t use
  * creator's site. Audited as "join_site" on the user. */
 cc_status site_user_join(db *d, const store_actor *actor, int64_t user_id, int64_t site_id,
                          cc_error *err);
+
+/* A site as a report names it. */
+typedef struct {
+    int64_t id;
+    const char *code, *name;
+} site_ref;
+
+/* The sites a report pools, by code, in arena memory: spec NULL or "" the
+ * current site; "all" every site the user may work in (user_id 0, the
+ * command line: every site); else codes separated by commas, each a site the
+ * user may work in (CC_INVALID field "sites" otherwise, the same for a code
+ * no site has, so that another site's existence does not show). */
+cc_status site_pool(db *d, arena *a, int64_t user_id, int64_t current_site, const char *spec,
+                    site_ref **out, size_t *n, cc_error *err);
 
 /* The records a site owns. */
 typedef enum {

@@ -124,6 +124,64 @@ def check_capacity(t, srv, admin, lyon_phys, lyon_patient):
     t.check(dates == booked, "... while the clinic still plans on those days", (dates, booked))
 
 
+def pooled(r):
+    return [(x["code"], x["name"]) for x in
+            ((r.json or {}).get("source") or {}).get("sites", [])] if r.status == 200 else r
+
+
+def check_report_sites(t, srv, admin, lyon_name):
+    """The outcome report pools the session's site unless asked for others the
+    reader works in, and always names the sites it pooled."""
+    main_only = [("MAIN", "")]
+    both = [("LYO", lyon_name), ("MAIN", "")]
+    srv.request("POST", "/api/v1/session/site", {"site": "MAIN"}, role=admin)
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci", role="physician")
+    t.check(pooled(r) == main_only, "the report pools the session's site and names it", r)
+    main_referred = r.json["flow"]["referred"] if r.status == 200 else None
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=all", role=admin)
+    t.check(pooled(r) == both, "sites=all pools every site the admin may see, named", r)
+    t.check(r.status == 200 and r.json["flow"]["referred"] == main_referred + 1,
+            "... and counts Lyon's patient with the clinic's", (r, main_referred))
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=LYO", role=admin)
+    t.check(pooled(r) == [("LYO", lyon_name)] and r.json["flow"]["referred"] == 1,
+            "sites=LYO reports Lyon's patients only", r)
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=LYO,MAIN", role=admin)
+    t.check(pooled(r) == both, "codes separated by commas pool those sites", r)
+
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=all", role="analyst")
+    t.check(pooled(r) == main_only, "an analyst's sites=all is the sites they work in", r)
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=LYO", role="analyst")
+    nope = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=NOPE",
+                       role="analyst")
+    t.check(r.status == 400 and r.error().get("field") == "sites",
+            "an analyst may not pool a site they are not a member of (400 sites)", r)
+    t.check(nope.status == 400 and r.error() == nope.error(),
+            "... answered as for a site that does not exist", (r, nope))
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=MAIN,LYO",
+                    role="physician")
+    t.check(r.status == 400 and r.error().get("field") == "sites",
+            "one site of the list the reader does not work in refuses the report", r)
+
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=all&format=csv",
+                    role=admin)
+    rows = [line.split(",")[:4] for line in r.body.decode().splitlines()] if r.status == 200 \
+        else []
+    t.check(["source", "site", "LYO", lyon_name] in rows and ["source", "site", "MAIN", ""] in rows,
+            "the CSV names the sites pooled", rows[:4])
+    r = srv.request("GET", "/api/v1/reports/outcomes?protocol=sci&sites=LYO&format=html&lang=fr",
+                    role=admin)
+    page = r.body.decode() if r.status == 200 else ""
+    t.check("Établissements regroupés : %s (LYO)" % lyon_name in page,
+            "the French HTML report names the sites pooled", page[:300])
+
+    r = srv.cli("report", "outcomes", *srv.store_args(), "--protocol", "sci", "--sites", "LYO")
+    t.check(r.returncode == 0 and '"LYO"' in r.stdout and '"MAIN"' not in r.stdout,
+            "report outcomes --sites LYO pools Lyon and names it", r.stdout[-300:] + r.stderr)
+    r = srv.cli("report", "outcomes", *srv.store_args(), "--protocol", "sci", "--sites", "NOPE")
+    t.check(r.returncode != 0 and "--sites" in r.stderr,
+            "an unknown site code is refused naming --sites", r.stderr)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("sites", verbose=args.verbose)
@@ -227,6 +285,7 @@ def main():
             t.check(r.status == 403, "only the admin creates sites", r)
 
             check_capacity(t, srv, admin, lyon_phys, lyon_patient)
+            check_report_sites(t, srv, admin, "Clinique de Lyon-Confluence")
 
             r = srv.cli("audit", "verify", *srv.store_args())
             t.check(r.returncode == 0, "audit verify holds", r.stdout + r.stderr)

@@ -465,6 +465,12 @@ export async function renderOutcomeReport(ctx) {
   };
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
+  // the sites whose patients the figures pool, by name (code)
+  const pooled = (r.source && r.source.sites) || [];
+  if (pooled.length) {
+    out.append(h('p', { 'data-testid': 'report-sites' },
+      t('rep.sites', { sites: pooled.map((s) => (s.name ? `${s.name} (${s.code})` : s.code)).join(', ') })));
+  }
   // read from a replica (serve --read-database): its data may lag behind the clinic's
   if (r.source && r.source.replica) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-replica' },
