@@ -600,33 +600,32 @@ static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t 
     return CC_OK;
 }
 
+/* Keeps the participants whose patient is one of ids (sorted). */
+static cc_status keep_patients(arena *a, const int64_t *ids, size_t n, report_data *out,
+                               cc_error *err)
+{
+    bool *keep = arena_alloc(a, out->n_participants + 1);
+    if (!keep)
+        return out_of_memory(err);
+    for (size_t i = 0; i < out->n_participants; i++)
+        keep[i] = id_in(ids, n, out->participants[i].patient_id);
+    keep_participants(out, keep);
+    return CC_OK;
+}
+
 static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, report_data *out,
                                        cc_error *err)
 {
     int64_t *ids;
     size_t n;
     cc_status st;
-    if (f->n_sites) {
-        if ((st = site_patients(d, a, f, &ids, &n, err)) != CC_OK)
-            return st;
-        bool *keep = arena_alloc(a, out->n_participants + 1);
-        if (!keep)
-            return out_of_memory(err);
-        for (size_t i = 0; i < out->n_participants; i++)
-            keep[i] = id_in(ids, n, out->participants[i].patient_id);
-        keep_participants(out, keep);
-    }
-    if (f->condition) {
-        if ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition,
-                           &ids, &n, err)) != CC_OK)
-            return st;
-        bool *keep = arena_alloc(a, out->n_participants + 1);
-        if (!keep)
-            return out_of_memory(err);
-        for (size_t i = 0; i < out->n_participants; i++)
-            keep[i] = id_in(ids, n, out->participants[i].patient_id);
-        keep_participants(out, keep);
-    }
+    if (f->n_sites && ((st = site_patients(d, a, f, &ids, &n, err)) != CC_OK ||
+                       (st = keep_patients(a, ids, n, out, err)) != CC_OK))
+        return st;
+    if (f->condition && ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions",
+                                        f->condition, &ids, &n, err)) != CC_OK ||
+                         (st = keep_patients(a, ids, n, out, err)) != CC_OK))
+        return st;
     if ((st = read_ids(d, a, "SELECT id FROM patients WHERE synthetic <> 0", NULL, &ids, &n,
                        err)) != CC_OK)
         return st;

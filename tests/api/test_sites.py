@@ -12,8 +12,10 @@ switches, and the switch is audited.
     python3 tests/api/test_sites.py --binary build/cellclinic [-v]
 """
 
+import csv
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -129,7 +131,7 @@ def pooled(r):
             ((r.json or {}).get("source") or {}).get("sites", [])] if r.status == 200 else r
 
 
-def check_report_sites(t, srv, admin, lyon_name):
+def check_report_sites(t, srv, admin, lyon_name, lyon_phys, lyon_patient):
     """The outcome report pools the session's site unless asked for others the
     reader works in, and always names the sites it pooled."""
     main_only = [("MAIN", "")]
@@ -180,6 +182,31 @@ def check_report_sites(t, srv, admin, lyon_name):
     r = srv.cli("report", "outcomes", *srv.store_args(), "--protocol", "sci", "--sites", "NOPE")
     t.check(r.returncode != 0 and "--sites" in r.stderr,
             "an unknown site code is refused naming --sites", r.stderr)
+
+    # the de-identified export: the patients of the sites asked for, named in its dictionary
+    srv.record_consent(lyon_patient, "sci", kind="research", role=lyon_phys)
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = {}
+        for code in ("LYO", "MAIN"):
+            out = os.path.join(tmp, code)
+            r = srv.cli("export", "deidentified", *srv.store_args(), "--out", out,
+                        "--sites", code)
+            t.check(r.returncode == 0, "export deidentified --sites %s" % code, r.stderr)
+            if r.returncode:
+                continue
+            with open(os.path.join(out, "patients.csv"), newline="") as f:
+                counts[code] = len(list(csv.DictReader(f)))
+            with open(os.path.join(out, "data_dictionary.csv"), newline="") as f:
+                named = [row["meaning"] for row in csv.DictReader(f) if row["column"] == "sites"]
+            t.check(len(named) == 1 and "(%s)" % code in named[0]
+                    and ("(MAIN)" in named[0]) == (code == "MAIN"),
+                    "the export's dictionary names the site pooled (%s)" % code, named)
+        t.check(counts.get("LYO") == 1 and counts.get("MAIN") == 0,
+                "each export holds only its site's consented patients", counts)
+        r = srv.cli("export", "deidentified", *srv.store_args(), "--out",
+                    os.path.join(tmp, "nope"), "--sites", "NOPE")
+        t.check(r.returncode != 0 and "--sites" in r.stderr,
+                "an unknown site code is refused naming --sites", r.stderr)
 
 
 def main():
@@ -285,7 +312,8 @@ def main():
             t.check(r.status == 403, "only the admin creates sites", r)
 
             check_capacity(t, srv, admin, lyon_phys, lyon_patient)
-            check_report_sites(t, srv, admin, "Clinique de Lyon-Confluence")
+            check_report_sites(t, srv, admin, "Clinique de Lyon-Confluence", lyon_phys,
+                               lyon_patient)
 
             r = srv.cli("audit", "verify", *srv.store_args())
             t.check(r.returncode == 0, "audit verify holds", r.stdout + r.stderr)
