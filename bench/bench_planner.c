@@ -43,7 +43,10 @@ static uint64_t rng_next(uint64_t *s)
     return *s * UINT64_C(2685821657736338717);
 }
 
-static int rng_int(uint64_t *s, int lo, int hi) { return lo + (int)(rng_next(s) % (uint64_t)(hi - lo + 1)); }
+static int rng_int(uint64_t *s, int lo, int hi)
+{
+    return lo + (int)(rng_next(s) % (uint64_t)(hi - lo + 1));
+}
 
 static protocol PROTOS[5];
 static const char *const IDS[5] = {"sci", "spina-bifida", "msc", "secretome", "als"};
@@ -51,14 +54,18 @@ static const char *const IDS[5] = {"sci", "spina-bifida", "msc", "secretome", "a
 static void random_input(uint64_t *seed, cc_date base, programme_input *in)
 {
     const protocol *p = &PROTOS[rng_int(seed, 0, 4)];
-    static const char *const products[] = {"UC-MSC", "UCB-SC", "BM-MSC", "AD-MSC", "PL-MSC", "secretome"};
+    static const char *const products[] = {"UC-MSC", "UCB-SC", "BM-MSC",
+                                           "AD-MSC", "PL-MSC", "secretome"};
     int t;
     do
         t = rng_int(seed, 0, PT_COUNT - 1);
     while (!(p->products & (1u << t)));
-    *in = (programme_input){.protocol = p, .count = rng_int(seed, p->admin_min, p->admin_max),
-                            .product = products[t], .earliest = base + rng_int(seed, 0, SPREAD_DAYS - 1),
-                            .weight_g = rng_int(seed, 30000, 110000), .age_years = rng_int(seed, 2, 70)};
+    *in = (programme_input){.protocol = p,
+                            .count = rng_int(seed, p->admin_min, p->admin_max),
+                            .product = products[t],
+                            .earliest = base + rng_int(seed, 0, SPREAD_DAYS - 1),
+                            .weight_g = rng_int(seed, 30000, 110000),
+                            .age_years = rng_int(seed, 2, 70)};
     in->weight_date = in->as_of = in->earliest;
 }
 
@@ -132,24 +139,26 @@ int main(void)
         return 1;
     }
     cc_status st = db_begin(d, &err);
-    st = st == CC_OK ? db_exec(d,
-                               "INSERT INTO patients (mrn, family_name, given_names, birth_date, sex,"
-                               " language, search_key, identity_key, synthetic, version, created_at,"
-                               " updated_at) VALUES ('00000018', 'Bench', 'Synthetic', '1980-01-01',"
-                               " 'other', 'en', 'bench', 'bench', 1, 1, '2026-01-01T00:00:00Z',"
-                               " '2026-01-01T00:00:00Z')",
-                               &err)
-                     : st;
+    st = st == CC_OK
+             ? db_exec(d,
+                       "INSERT INTO patients (mrn, family_name, given_names, birth_date, sex,"
+                       " language, search_key, identity_key, synthetic, version, created_at,"
+                       " updated_at) VALUES ('00000018', 'Bench', 'Synthetic', '1980-01-01',"
+                       " 'other', 'en', 'bench', 'bench', 1, 1, '2026-01-01T00:00:00Z',"
+                       " '2026-01-01T00:00:00Z')",
+                       &err)
+             : st;
     for (int i = 0; st == CC_OK && i < N_APPROVED; i++) {
         db_stmt *s;
         int64_t plan_id = 0;
-        st = db_prepare(d,
-                        "INSERT INTO plans (patient_id, protocol_id, protocol_version, status,"
-                        " start_date, end_date, request, body, created_at, created_by, updated_at,"
-                        " version) VALUES (1, 'sci', 1, 'approved', '2027-01-04', '2027-01-18', '{}',"
-                        " '{}', '2026-01-01T00:00:00Z', 'bench', '2026-01-01T00:00:00Z', 1)"
-                        " RETURNING id",
-                        &s, &err);
+        st = db_prepare(
+            d,
+            "INSERT INTO plans (patient_id, protocol_id, protocol_version, status,"
+            " start_date, end_date, request, body, created_at, created_by, updated_at,"
+            " version) VALUES (1, 'sci', 1, 'approved', '2027-01-04', '2027-01-18', '{}',"
+            " '{}', '2026-01-01T00:00:00Z', 'bench', '2026-01-01T00:00:00Z', 1)"
+            " RETURNING id",
+            &s, &err);
         if (st == CC_OK) {
             if (db_step(s, &err) == DB_ROW)
                 plan_id = db_col_int(s, 0);
@@ -158,8 +167,9 @@ int main(void)
         for (int k = 0; st == CC_OK && k < booked[i].n_admins; k++) {
             char date[CC_DATE_TEXT];
             date_format(booked[i].admins[k].date, date);
-            if ((st = db_prepare(d, "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)",
-                                 &s, &err)) == CC_OK) {
+            if ((st = db_prepare(
+                     d, "INSERT INTO plan_slots (plan_id, slot_date, route) VALUES (?, ?, ?)", &s,
+                     &err)) == CC_OK) {
                 db_bind_int(s, 1, plan_id);
                 db_bind_text(s, 2, date);
                 db_bind_text(s, 3, protocol_route_name(booked[i].admins[k].route));
@@ -184,7 +194,7 @@ int main(void)
         plan pl;
         dose_result dose;
         quote q;
-        if (programme_calendar(d, a, in.earliest, &c, &err) != CC_OK) {
+        if (programme_calendar(d, a, 1, in.earliest, &c, &err) != CC_OK) {
             fprintf(stderr, "bench_planner: %s\n", err.message);
             return 1;
         }

@@ -332,6 +332,8 @@ static cc_status report_query_of(api_request *req, report_query *q, cc_error *er
                         api_query(req, "product_type"),
                         api_query(req, "route"),
                         true,
+                        0,
+                        NULL,
                         0};
     const char *text = api_query(req, "min_group");
     int asked = 0;
@@ -342,6 +344,13 @@ static cc_status report_query_of(api_request *req, report_query *q, cc_error *er
             return cc_fail(err, CC_INVALID, "min_group", "out_of_range",
                            "min_group must be a whole number 1..%d", REPORT_MIN_GROUP_MAX);
     }
+    /* the sites pooled: the session's, or those named that the reader works in */
+    site_ref *sites = NULL;
+    cc_status st = site_pool(req->db, req->arena, req->who.id, req->who.site_id,
+                             api_query(req, "sites"), &sites, &q->n_sites, err);
+    q->sites = sites;
+    if (st != CC_OK)
+        return st;
     return report_query_privacy(req->db, user_role_reads_identities(req->who.role), asked, q, err);
 }
 
@@ -440,9 +449,11 @@ cc_status h_report_outcomes(api_request *req, cc_error *err)
     cc_status st = report_of_request(req, &q, &report, err);
     if (st != CC_OK)
         return st;
-    if (req->on_replica) /* pooled data that may lag: the report says from where */
-        json_object_set_new(report, "source",
-                            json_pack("{s:b, s:f}", "replica", 1, "lag_seconds", req->replica_lag));
+    if (req->on_replica) { /* pooled data that may lag: the report says from where */
+        json_t *source = json_object_get(report, "source");
+        json_object_set_new(source, "replica", json_true());
+        json_object_set_new(source, "lag_seconds", json_real(req->replica_lag));
+    }
     if (fmt < 0) {
         api_reply(req, 200, report);
         return CC_OK;

@@ -187,7 +187,8 @@ cc_status h_plan_create(api_request *req, cc_error *err)
     plan pl;
     dose_result dose;
     quote q;
-    if ((st = programme_calendar(req->db, req->arena, in.earliest, &cal, err)) != CC_OK ||
+    if ((st = programme_calendar(req->db, req->arena, req->who.site_id, in.earliest, &cal, err)) !=
+            CC_OK ||
         (st = programme_plan(&in, &cal, &pl, &dose, &q, err)) != CC_OK)
         return st;
     char weight_date[CC_DATE_TEXT], earliest[CC_DATE_TEXT];
@@ -392,7 +393,7 @@ cc_status h_plan_shift(api_request *req, cc_error *err)
 cc_status h_capacity_get(api_request *req, cc_error *err)
 {
     planner_calendar cal = {0};
-    cc_status st = capacity_store_load(req->db, &cal, err);
+    cc_status st = capacity_store_load(req->db, req->who.site_id, &cal, err);
     if (st != CC_OK)
         return st;
     json_t *o = json_object();
@@ -427,7 +428,8 @@ cc_status h_capacity_update(api_request *req, cc_error *err)
         json_t *v = json_object_get(req->body, f->name);
         admin_route r;
         if (v && protocol_route_parse(f->name, &r) &&
-            (st = capacity_store_set(req->db, &actor, r, (int)json_integer_value(v), err)) != CC_OK)
+            (st = capacity_store_set(req->db, &actor, req->who.site_id, r,
+                                     (int)json_integer_value(v), err)) != CC_OK)
             return st;
     }
     return h_capacity_get(req, err);

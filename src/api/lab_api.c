@@ -103,7 +103,7 @@ cc_status lab_body_patient(api_request *req, bool required, int64_t *out, cc_err
     if (!mrn || !mrn_is_valid(mrn))
         return cc_fail(err, CC_INVALID, "patient_mrn", "invalid_value",
                        "patient_mrn is an MRN: 8 digits, the last its check digit");
-    return patient_id_by_mrn(req->db, mrn, out, err);
+    return patient_id_by_mrn(req->db, req->who.site_id, mrn, out, err);
 }
 
 cc_status lab_body_amount(const json_t *body, const char *name, double max, double *out,

@@ -65,7 +65,24 @@ void api_add_header(api_request *req, const char *name, const char *value)
 
 const char *api_query(api_request *req, const char *name)
 {
+    for (int i = 0; i < req->n_query; i++)
+        if (strcmp(req->query_names[i], name) == 0)
+            return req->query_values[i];
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool api_query_replace(api_request *req, const char *name, const char *value)
+{
+    for (int i = 0; i < req->n_query; i++)
+        if (strcmp(req->query_names[i], name) == 0) {
+            req->query_values[i] = value;
+            return true;
+        }
+    if (req->n_query >= API_MAX_PARAMS)
+        return false;
+    req->query_names[req->n_query] = name;
+    req->query_values[req->n_query++] = value;
+    return true;
 }
 
 typedef struct {

@@ -81,6 +81,11 @@ typedef struct api_request_s {
     int64_t *access_ids;
     size_t n_access, cap_access;
     bool access_lost; /* a note did not fit in memory: the answer is refused */
+    /* query arguments replaced before the handler runs (site_scope.h: an id
+     * of another site's record reads as one no record has) */
+    const char *query_names[API_MAX_PARAMS], *query_values[API_MAX_PARAMS];
+    int n_query;
+    const char *hidden_id; /* the id text so replaced (the first), for the error's words */
 } api_request;
 
 /* Sets the answer; steals value. */
@@ -101,8 +106,11 @@ void api_add_header(api_request *req, const char *name, const char *value);
  * existing account, or NULL); copied into the arena. Past API_MAX_EVENTS a
  * note is dropped. */
 void api_note_security_event(api_request *req, const char *kind, const char *username);
-/* Query-string argument or NULL. */
+/* Query-string argument or NULL (a replaced one: its replacement). */
 const char *api_query(api_request *req, const char *name);
+/* Replaces query argument name for the rest of the request (value: arena or
+ * literal); false when API_MAX_PARAMS are replaced already. */
+bool api_query_replace(api_request *req, const char *name, const char *value);
 /* How many times the query string names the argument ("?a=1&a=2": 2). */
 unsigned api_query_count(api_request *req, const char *name);
 /* Request header or NULL. */

@@ -836,8 +836,11 @@ static cc_status handle(conn_state *cs, cc_error *err)
     db *primary = req->db;
     if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
         st = to_replica(req, err);
-    if (st == CC_OK)
+    if (st == CC_OK) {
         st = run_handler(req, cs->route, err);
+        if (st != CC_OK)
+            api_site_scope_answer(req, err);
+    }
     if (req->db != primary) { /* back to the primary for the access log and what follows */
         db_rollback(req->db);
         req->db = primary;

@@ -171,7 +171,7 @@ static cc_status gather(app_ctx *c, const app_bedside_request *rq, gathered *g,
         char data[ISBT128_DATA_TEXT] = "";
         if (isbt128_parse(rq->units[i].din, NULL, &din, NULL) == CC_OK)
             isbt128_format_data(&din, data);
-        st = bedside_find_unit(c->d, data, volume, &g->units[i], err);
+        st = bedside_find_unit(c->d, c->site_id, data, volume, &g->units[i], err);
         g->units[i].u.din_text = rq->units[i].din;
         g->units[i].u.product_text = rq->units[i].product_code;
         g->views[i] = g->units[i].u;

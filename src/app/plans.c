@@ -155,7 +155,8 @@ static cc_status check_doses_and_spacing(app_ctx *c, const plan_row *row, cc_dat
               : cc_fail(err, CC_INTERNAL, "plan", "corrupt_plan", "stored plan does not parse");
     json_decref(body);
     planner_calendar cal;
-    if (st != CC_OK || (st = programme_calendar(c->d, c->arena, pl->start, &cal, err)) != CC_OK)
+    if (st != CC_OK ||
+        (st = programme_calendar(c->d, c->arena, c->site_id, pl->start, &cal, err)) != CC_OK)
         return st;
     if ((st = planner_check(&q, &cal, pl, err)) != CC_OK)
         return st == CC_INVALID ? recode(err, CC_CONFLICT, NULL) : st;
@@ -345,7 +346,8 @@ static cc_status move_plan(app_ctx *c, const app_plan_move *m, bool shift, int *
     }
     if (st == CC_OK)
         st = read_progress(c, m->id, in, m->today, &pg, err);
-    if (st == CC_OK && (st = programme_calendar(c->d, c->arena, in->start, &cal, err)) == CC_OK)
+    if (st == CC_OK &&
+        (st = programme_calendar(c->d, c->arena, c->site_id, in->start, &cal, err)) == CC_OK)
         planner_book(&cal, in, -1); /* the plan's own slots are free for its move */
     int item = m->item;
     for (int i = 0; st == CC_OK && shift && item == 0 && i < in->n_admins; i++)

@@ -69,8 +69,8 @@ cc_status programme_plan(const programme_input *in, const planner_calendar *cal,
     return quote_build(p, pl, q, err);
 }
 
-cc_status programme_calendar(db *d, arena *a, cc_date earliest, planner_calendar *cal,
-                             cc_error *err)
+cc_status programme_calendar(db *d, arena *a, int64_t site_id, cc_date earliest,
+                             planner_calendar *cal, cc_error *err)
 {
     memset(cal, 0, sizeof *cal);
     cal->first = earliest;
@@ -78,7 +78,7 @@ cc_status programme_calendar(db *d, arena *a, cc_date earliest, planner_calendar
     cal->used = arena_alloc(a, (size_t)cal->n_days * sizeof cal->used[0]);
     if (!cal->used)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "request memory exhausted");
-    return capacity_store_load(d, cal, err);
+    return capacity_store_load(d, site_id, cal, err);
 }
 
 int programme_age_years(const char *birth_date, cc_date on)

@@ -44,9 +44,10 @@ cc_status programme_plan(const programme_input *in, const planner_calendar *cal,
                          dose_result *dose, quote *q, cc_error *err);
 
 /* A calendar covering every day a plan from `earliest` can touch, loaded
- * from the database (capacity and approved slots), in arena memory. */
-cc_status programme_calendar(db *d, arena *a, cc_date earliest, planner_calendar *cal,
-                             cc_error *err);
+ * from the database (the site's capacity and approved slots), in arena
+ * memory. */
+cc_status programme_calendar(db *d, arena *a, int64_t site_id, cc_date earliest,
+                             planner_calendar *cal, cc_error *err);
 
 /* Whole years from a "YYYY-MM-DD" birth date to `on`; -1 when unparseable. */
 int programme_age_years(const char *birth_date, cc_date on);

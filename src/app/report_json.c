@@ -620,8 +620,18 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
     report_data data;
     /* a de-identified report leaves the clinic's care (analysts,
      * registries): it counts only patients with a current research consent */
-    report_filter filter = {report_query_all(q) ? NULL : q->protocol, q->condition, q->product_type,
-                            q->route, q->deidentified};
+    int64_t *site_ids = q->n_sites ? arena_alloc(a, q->n_sites * sizeof *site_ids) : NULL;
+    if (q->n_sites && !site_ids)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
+    for (size_t i = 0; i < q->n_sites; i++)
+        site_ids[i] = q->sites[i].id;
+    report_filter filter = {report_query_all(q) ? NULL : q->protocol,
+                            q->condition,
+                            q->product_type,
+                            q->route,
+                            q->deidentified,
+                            site_ids,
+                            q->n_sites};
     cohort co = {0};
     cc_status st = report_store_load(d, a, &filter, &data, err);
     if (st == CC_OK)
@@ -657,6 +667,11 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                                   "product_type",
                                   q->product_type ? json_string(q->product_type) : json_null(),
                                   "route", q->route ? json_string(q->route) : json_null()));
+    json_t *pooled = json_array();
+    for (size_t i = 0; i < q->n_sites; i++)
+        json_array_append_new(
+            pooled, json_pack("{s:s, s:s}", "code", q->sites[i].code, "name", q->sites[i].name));
+    json_object_set_new(o, "source", json_pack("{s:o}", "sites", pooled));
     json_t *defs = json_object();
     for (size_t i = 0; i < sizeof DEFINITIONS / sizeof DEFINITIONS[0]; i++)
         json_object_set_new(defs, DEFINITIONS[i][0], json_string(DEFINITIONS[i][1]));
@@ -786,6 +801,20 @@ void report_outcomes_csv(const json_t *r, buf *b)
         report_csv_cell(b, "", false);
         report_csv_json(b, json_object_get(sup, "min_group"), false);
         for (size_t k = 6; k < 19; k++)
+            report_csv_cell(b, "", false);
+        report_csv_cell(b, "", true);
+    }
+    /* the sites pooled: table "source", instrument "site", score the code,
+     * timepoint the name */
+    size_t si;
+    const json_t *site;
+    json_array_foreach(json_object_get(json_object_get(r, "source"), "sites"), si, site)
+    {
+        report_csv_cell(b, "source", false);
+        report_csv_cell(b, "site", false);
+        report_csv_json(b, json_object_get(site, "code"), false);
+        report_csv_json(b, json_object_get(site, "name"), false);
+        for (size_t c = 4; c < 19; c++)
             report_csv_cell(b, "", false);
         report_csv_cell(b, "", true);
     }

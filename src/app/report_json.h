@@ -28,6 +28,7 @@
 #include "core/stats.h"
 #include "app/app.h"
 #include "store/db.h"
+#include "store/sites.h"
 
 #define REPORT_ALL_PROTOCOLS "all"
 
@@ -46,6 +47,10 @@ typedef struct {
     bool deidentified;
     /* groups smaller than this are not shown (report_privacy); <= 1: all shown */
     int min_group;
+    /* the sites pooled (store/sites.h site_pool; n_sites 0: every site);
+     * the report names them under "source": {"sites": [{"code","name"}]} */
+    const site_ref *sites;
+    size_t n_sites;
 } report_query;
 
 /* The term of every site-defined adverse event in a de-identified report. */

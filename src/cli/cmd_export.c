@@ -32,9 +32,10 @@
 #include "store/clock.h"
 #include "store/datadir.h"
 #include "store/deid.h"
+#include "store/sites.h"
 
 static const char USAGE[] =
-    "usage: cellclinic export deidentified --data DIR --out DIR\n\n"
+    "usage: cellclinic export deidentified --data DIR --out DIR [--sites CODES|all]\n\n"
     "Writes a de-identified copy of the clinical data for analysts into the new\n"
     "directory DIR: patients.csv, plans.csv, visits.csv, observations.csv,\n"
     "administrations.csv, adverse_events.csv and data_dictionary.csv. Names,\n"
@@ -44,7 +45,10 @@ static const char USAGE[] =
     "over 89 grouped as 90+; adverse-event terms keep the bundled list's code\n"
     "only (a site-defined term's code is left out). Only patients with a current\n"
     "research consent are exported; the command says how many were left out for\n"
-    "want of one, and data_dictionary.csv records it.\n";
+    "want of one, and data_dictionary.csv records it.\n"
+    "--sites exports the patients of the sites named by code, separated by\n"
+    "commas (PAR,LYO), or of all sites (the default); data_dictionary.csv names\n"
+    "the sites pooled (file \"*\", column \"sites\").\n";
 
 /* Ages from this one on are one group (HIPAA Safe Harbor: over 89). */
 enum { AGE_GROUPED = 90 };
@@ -274,9 +278,11 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "cellclinic export: unknown export '%s' (deidentified)\n", argv[1]);
         return 2;
     }
-    const char *data = NULL, *out = NULL;
-    const cli_option options[] = {
-        {"data", true, true, &data}, {"out", true, true, &out}, {NULL, false, false, NULL}};
+    const char *data = NULL, *out = NULL, *sites_opt = NULL;
+    const cli_option options[] = {{"data", true, true, &data},
+                                  {"out", true, true, &out},
+                                  {"sites", true, false, &sites_opt},
+                                  {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("export deidentified", argc, argv, 2, options, USAGE, &help);
     if (rc || help)
@@ -299,12 +305,31 @@ int cmd_export(int argc, char **argv)
     json_t *tables[sizeof TABLES / sizeof TABLES[0]] = {0};
     int64_t left_out = 0;
     cc_status st = db_begin_read(d, &err);
+    /* the sites pooled: their ids for the store, their names for the dictionary */
+    arena *a = arena_create((size_t)1 << 20);
+    site_ref *pooled = NULL;
+    size_t n_pooled = 0;
+    buf ids, names;
+    buf_init(&ids, 1 << 16);
+    buf_init(&names, 1 << 16);
     if (st == CC_OK)
-        st = deid_store_left_out(d, &left_out, &err);
+        st = a ? site_pool(d, a, 0, 1, sites_opt ? sites_opt : "all", &pooled, &n_pooled, &err)
+               : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    buf_puts(&ids, ",");
+    buf_puts(&names, "the sites pooled:");
+    for (size_t i = 0; st == CC_OK && i < n_pooled; i++) {
+        buf_printf(&ids, "%lld,", (long long)pooled[i].id);
+        buf_printf(&names, "%s %s (%s)", i ? "," : "", pooled[i].name, pooled[i].code);
+    }
+    if (st == CC_OK && (buf_failed(&ids) || buf_failed(&names)))
+        st = cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    const char *site_ids = ids.data;
+    if (st == CC_OK)
+        st = deid_store_left_out(d, site_ids, &left_out, &err);
     for (size_t i = 0; st == CC_OK && i < sizeof TABLES / sizeof TABLES[0]; i++) {
         buf b;
         buf_init(&b, (size_t)1 << 31);
-        st = deid_store_rows(d, TABLES[i], &b, &err);
+        st = deid_store_rows(d, site_ids, TABLES[i], &b, &err);
         if (st == CC_OK && !(tables[i] = json_loads(b.data, 0, NULL)))
             st = cc_fail(&err, CC_INTERNAL, NULL, "render_failed", "export rows do not parse");
         buf_release(&b);
@@ -315,7 +340,10 @@ int cmd_export(int argc, char **argv)
     if (st == CC_OK)
         st = log_export(data, tables[0], &err);
     if (st != CC_OK) {
-        fprintf(stderr, "cellclinic export deidentified: %s\n", err.message);
+        if (strcmp(err.field, "sites") == 0)
+            fprintf(stderr, "cellclinic export deidentified: option --sites: %s\n", err.message);
+        else
+            fprintf(stderr, "cellclinic export deidentified: %s\n", err.message);
         rc = 1;
     }
     json_t *ages = st == CC_OK ? ages_of(tables[0], tables[1], store_today()) : NULL;
@@ -341,10 +369,17 @@ int cmd_export(int argc, char **argv)
             csv_put(f, "patients.csv", false);
             csv_put(f, "(research consent)", false);
             csv_put(f, consent, true);
+            csv_put(f, "*", false);
+            csv_put(f, "sites", false);
+            csv_put(f, names.data, true);
             rc = fclose(f) != 0;
         }
     }
     sodium_memzero(&key, sizeof key);
+    buf_release(&ids);
+    buf_release(&names);
+    if (a)
+        arena_release(a);
     json_decref(ages);
     for (size_t i = 0; i < sizeof TABLES / sizeof TABLES[0]; i++)
         json_decref(tables[i]);

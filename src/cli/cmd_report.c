@@ -19,7 +19,7 @@ static const char USAGE[] =
     "usage: cellclinic report outcomes --data DIR --protocol ID|all [--from YYYY-MM-DD]\n"
     "                  [--to YYYY-MM-DD] [--condition ICD10] [--product-type TYPE]\n"
     "                  [--route ROUTE] [--format json|csv|html|pdf] [--out FILE]\n"
-    "                  [--deidentified] [--min-group N]\n\n"
+    "                  [--deidentified] [--min-group N] [--sites CODES|all]\n\n"
     "The outcome report of one protocol: participant flow, per instrument and\n"
     "time point n, mean, SD, 95% CI, median, IQR and paired change from\n"
     "baseline, ISNCSCI AIS grades with improvement (Wilson) and the sensitivity\n"
@@ -36,6 +36,9 @@ static const char USAGE[] =
     "it counts only patients with a current research consent and says how many\n"
     "it left out for want of one (\"research_consent\").\n"
     "--min-group N (1..100) alone hides groups under N in the identified report.\n"
+    "--sites pools the patients of the sites named by code, separated by commas\n"
+    "(PAR,LYO), or of all sites (the default); the report names the sites it\n"
+    "pooled (\"source\": codes and names; CSV rows \"source,site\").\n"
     "Writes to FILE (default: standard output).\n";
 
 cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
@@ -63,7 +66,7 @@ int cmd_report(int argc, char **argv)
     }
     const char *data = NULL, *protocol_id = NULL, *from = NULL, *to = NULL, *format = NULL,
                *out_path = NULL, *condition = NULL, *product_type = NULL, *route = NULL,
-               *deidentified = NULL, *min_group = NULL;
+               *deidentified = NULL, *min_group = NULL, *sites = NULL;
     const cli_option options[] = {{"data", true, true, &data},
                                   {"protocol", true, true, &protocol_id},
                                   {"from", true, false, &from},
@@ -75,6 +78,7 @@ int cmd_report(int argc, char **argv)
                                   {"route", true, false, &route},
                                   {"deidentified", false, false, &deidentified},
                                   {"min-group", true, false, &min_group},
+                                  {"sites", true, false, &sites},
                                   {NULL, false, false, NULL}};
     bool help;
     int rc = opts_parse("report outcomes", argc, argv, 2, options, USAGE, &help);
@@ -98,7 +102,7 @@ int cmd_report(int argc, char **argv)
     }
     arena *a = arena_create((size_t)8 << 30); /* about 1 GiB for 1,000,000 patients */
     report_query q = {protocol_id, from,  to, store_today(), condition, product_type,
-                      route,       false, 0};
+                      route,       false, 0,  NULL,          0};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */
     cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)
@@ -107,6 +111,11 @@ int cmd_report(int argc, char **argv)
         db_hint_bulk_read(d);
         st = db_begin_read(d, &err);
     }
+    site_ref *pooled = NULL;
+    if (st == CC_OK &&
+        (st = site_pool(d, a, 0, 1, sites ? sites : "all", &pooled, &q.n_sites, &err)) != CC_OK)
+        db_rollback(d);
+    q.sites = pooled;
     if (st == CC_OK) {
         st = report_query_privacy(d, !deidentified, (int)asked, &q, &err);
         if (st == CC_OK)
@@ -121,7 +130,8 @@ int cmd_report(int argc, char **argv)
                                               {"to", "to"},
                                               {"condition", "condition"},
                                               {"product_type", "product-type"},
-                                              {"route", "route"}};
+                                              {"route", "route"},
+                                              {"sites", "sites"}};
         const char *opt = NULL;
         for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
             if (strcmp(err.field, opts[i][0]) == 0)

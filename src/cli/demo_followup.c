@@ -269,7 +269,7 @@ static bool plan_stay(db *d, arena *a, const protocol *p, int weight, const char
                                 .as_of = start};
     planner_calendar cal;
     cc_error ignored;
-    return programme_calendar(d, a, start, &cal, &ignored) == CC_OK &&
+    return programme_calendar(d, a, 1, start, &cal, &ignored) == CC_OK &&
            programme_plan(&out->in, &cal, &out->pl, &out->dose, &out->q, &ignored) == CC_OK;
 }
 

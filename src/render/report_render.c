@@ -323,6 +323,28 @@ static cc_status html_figure(buf *b, report_chart_kind kind, const json_t *part,
     return CC_OK;
 }
 
+/* "Sites pooled: Name (CODE), ..." of the report's source; false when it
+ * names none. */
+static bool sites_text(const json_t *r, char *out, size_t cap)
+{
+    const json_t *sites = json_object_get(json_object_get(r, "source"), "sites");
+    if (!json_array_size(sites))
+        return false;
+    size_t used = (size_t)snprintf(out, cap, "%s", T("rep.doc.sites", "Sites pooled:"));
+    size_t i;
+    const json_t *site;
+    json_array_foreach(sites, i, site)
+    {
+        if (used >= cap)
+            break;
+        const char *name = json_string_value(json_object_get(site, "name"));
+        used += (size_t)snprintf(out + used, cap - used, "%s%s%s(%s)", i ? ", " : " ",
+                                 name ? name : "", name && *name ? " " : "",
+                                 json_string_value(json_object_get(site, "code")));
+    }
+    return true;
+}
+
 static cc_status render_html(const json_t *r, buf *b, cc_error *err)
 {
     const char *lang = report_language();
@@ -353,6 +375,12 @@ static cc_status render_html(const json_t *r, buf *b, cc_error *err)
     if (note) {
         buf_puts(b, "<p class=\"suppression\" data-testid=\"report-suppression\">");
         html_text(b, note);
+        buf_puts(b, "</p>\n");
+    }
+    char pooled[512];
+    if (sites_text(r, pooled, sizeof pooled)) {
+        buf_puts(b, "<p data-testid=\"report-sites\">");
+        html_text(b, pooled);
         buf_puts(b, "</p>\n");
     }
     buf_puts(b, "<p>");
@@ -761,6 +789,9 @@ static cc_status render_pdf(const json_t *r, buf *out, cc_error *err)
     const char *note = suppression_note(r, (char[96]){0});
     if (note)
         pdf_line(cr, &y, note, 10, true);
+    char pooled[512];
+    if (sites_text(r, pooled, sizeof pooled))
+        pdf_line(cr, &y, pooled, 10, false);
     const json_t *f = json_object_get(r, "flow");
     fill(T("rep.doc.pdf_flow",
            "Referred {referred}, screened {screened}, eligible {eligible}, treated {treated}"),

@@ -60,14 +60,14 @@ static cc_status read_unit(void *ctx, db_stmt *s, cc_error *err)
     return CC_OK;
 }
 
-cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedside_unit_row *row,
-                            cc_error *err)
+cc_status bedside_find_unit(db *d, int64_t site_id, const char *din_data, bool volume_dose,
+                            bedside_unit_row *row, cc_error *err)
 {
     memset(row, 0, sizeof *row);
     row->u.product_type = row->product_type;
     row->u.reserved_for = row->reserved_for;
     unit_read in = {row, volume_dose};
-    sql_arg args[] = {SQL_S(din_data)};
+    sql_arg args[] = {SQL_S(din_data), SQL_I(site_id), SQL_I(site_id)};
     return sql_each(d,
                     "SELECT u.id, u.din, u.product_code, u.division, u.state, u.expiry,"
                     " u.product_type, u.cells, u.volume_ml, u.owner_patient_id,"
@@ -80,8 +80,8 @@ cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedsi
                     " LEFT JOIN unit_freezings f ON f.unit_id = u.id"
                     " LEFT JOIN unit_thaws t ON t.unit_id = u.id"
                     " LEFT JOIN cryo_settings c ON c.product_type = u.product_type"
-                    " WHERE u.din = ?",
-                    args, 1, read_unit, &in, NULL, err);
+                    " WHERE u.din = ? AND (u.site_id = ? OR u.shipped_to_site_id = ?)",
+                    args, 3, read_unit, &in, NULL, err);
 }
 
 static cc_status copy_text(void *ctx, db_stmt *row, cc_error *err)

@@ -43,9 +43,10 @@ typedef struct {
     double volume_ml;
 } bedside_unit_row;
 
-/* Fills row (row->u.found false when no unit has that DIN). */
-cc_status bedside_find_unit(db *d, const char *din_data, bool volume_dose, bedside_unit_row *row,
-                            cc_error *err);
+/* Fills row with site_id's unit of that DIN, made there or shipped to it
+ * (row->u.found false when none: another site's unit reads as unknown). */
+cc_status bedside_find_unit(db *d, int64_t site_id, const char *din_data, bool volume_dose,
+                            bedside_unit_row *row, cc_error *err);
 /* Start of the patient's latest intrathecal administration (seconds), 0 when none. */
 cc_status bedside_last_lp(db *d, int64_t patient_id, int64_t *at, cc_error *err);
 /* Id of the record of a planned administration, 0 when none. */

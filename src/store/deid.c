@@ -6,8 +6,12 @@
 #include "store/sql.h"
 
 /* Only patients with a current research consent leave the clinic (H15's
- * consent records). */
-#define RESEARCH "(SELECT patient_id FROM research_consented)"
+ * consent records), of the sites pooled: the parameters are the sites' ids
+ * as ",1,3," twice ("" twice: every site). */
+#define IN_SITES(col) "(? = '' OR ? LIKE '%,' || CAST(" col " AS TEXT) || ',%')"
+#define RESEARCH                                                                                   \
+    "(SELECT r.patient_id FROM research_consented r JOIN patients s ON s.id = r.patient_id"        \
+    " WHERE " IN_SITES("s.site_id") ")"
 
 static const struct {
     const char *name, *sql;
@@ -37,16 +41,20 @@ static const struct {
      " action, outcome FROM adverse_events WHERE patient_id IN " RESEARCH " ORDER BY id"},
 };
 
-cc_status deid_store_rows(db *d, const char *name, buf *out, cc_error *err)
+cc_status deid_store_rows(db *d, const char *sites, const char *name, buf *out, cc_error *err)
 {
+    sql_arg a[] = {SQL_S(sites ? sites : ""), SQL_S(sites ? sites : "")};
     for (size_t i = 0; i < sizeof TABLES / sizeof TABLES[0]; i++)
         if (strcmp(TABLES[i].name, name) == 0)
-            return sql_rows_json(d, TABLES[i].sql, NULL, 0, false, out, err);
+            return sql_rows_json(d, TABLES[i].sql, a, 2, false, out, err);
     return cc_fail(err, CC_INVALID, "table", "unknown_table", "no export table %.40s", name);
 }
 
-cc_status deid_store_left_out(db *d, int64_t *n, cc_error *err)
+cc_status deid_store_left_out(db *d, const char *sites, int64_t *n, cc_error *err)
 {
-    return sql_scalar(d, "SELECT COUNT(*) FROM patients WHERE id NOT IN " RESEARCH, NULL, 0, n,
-                      err);
+    const char *s = sites ? sites : "";
+    sql_arg a[] = {SQL_S(s), SQL_S(s), SQL_S(s), SQL_S(s)};
+    return sql_scalar(
+        d, "SELECT COUNT(*) FROM patients WHERE " IN_SITES("site_id") " AND id NOT IN " RESEARCH, a,
+        4, n, err);
 }

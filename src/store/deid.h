@@ -21,10 +21,13 @@
 #include "core/buf.h"
 #include "store/db.h"
 
-/* Appends the JSON array of table `name` to out; CC_INVALID for an unknown name. */
-cc_status deid_store_rows(db *d, const char *name, buf *out, cc_error *err);
+/* Appends the JSON array of table `name` to out, the patients of the sites
+ * whose ids sites lists as ",1,3," (NULL or "": every site); CC_INVALID for
+ * an unknown name. */
+cc_status deid_store_rows(db *d, const char *sites, const char *name, buf *out, cc_error *err);
 
-/* How many patients were left out for want of a current research consent. */
-cc_status deid_store_left_out(db *d, int64_t *n, cc_error *err);
+/* How many patients of those sites were left out for want of a current
+ * research consent. */
+cc_status deid_store_left_out(db *d, const char *sites, int64_t *n, cc_error *err);
 
 #endif

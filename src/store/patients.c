@@ -423,11 +423,12 @@ cc_status patient_names_render(db *d, int64_t site_id, const char *q, int64_t pa
     return sql_page_json(d, &pq, items, total, err);
 }
 
-cc_status patient_id_by_mrn(db *d, const char *mrn, int64_t *id, cc_error *err)
+cc_status patient_id_by_mrn(db *d, int64_t site_id, const char *mrn, int64_t *id, cc_error *err)
 {
-    sql_arg a[] = {SQL_S(mrn ? mrn : "")};
+    sql_arg a[] = {SQL_S(mrn ? mrn : ""), SQL_I(site_id)};
     *id = 0;
-    cc_status st = sql_scalar(d, "SELECT id FROM patients WHERE mrn = ?", a, 1, id, err);
+    cc_status st =
+        sql_scalar(d, "SELECT id FROM patients WHERE mrn = ? AND site_id = ?", a, 2, id, err);
     if (st == CC_OK && *id == 0)
         return cc_fail(err, CC_NOT_FOUND, "patient_mrn", "not_found", "no patient with MRN %.12s",
                        mrn ? mrn : "");

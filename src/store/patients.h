@@ -116,9 +116,10 @@ cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64
 cc_status patient_names_render(db *d, int64_t site_id, const char *q, int64_t page,
                                int64_t per_page, buf *items, int64_t *total, cc_error *err);
 
-/* The id of the patient with this MRN (exact text, never a row number);
- * CC_NOT_FOUND naming "patient_mrn" when none. */
-cc_status patient_id_by_mrn(db *d, const char *mrn, int64_t *id, cc_error *err);
+/* The id of site_id's patient with this MRN (exact text, never a row
+ * number); CC_NOT_FOUND naming "patient_mrn" when none, the same for
+ * another site's patient. */
+cc_status patient_id_by_mrn(db *d, int64_t site_id, const char *mrn, int64_t *id, cc_error *err);
 
 /* The rows that link a patient to a unit (units given, donor records), in
  * the caller's transaction; CC_NOT_FOUND when there is no such patient. */

@@ -141,29 +141,43 @@ static cc_status check_move(db *d, int64_t id, plan_event e, plan_state *to, cc_
     return plan_state_apply(from, e, to, err);
 }
 
-static cc_status route_capacity(db *d, const char *route, int *slots, cc_error *err)
+/* A site's slots per day for a route: its own, or the capacity a site
+ * starts with (clinic_capacity). */
+static const char ROUTE_CAPACITY_SQL[] =
+    "SELECT COALESCE((SELECT slots_per_day FROM site_capacity WHERE site_id = ? AND route = ?),"
+    " (SELECT slots_per_day FROM clinic_capacity WHERE route = ?), 0)";
+
+static cc_status route_capacity(db *d, int64_t site_id, const char *route, int *slots,
+                                cc_error *err)
 {
-    sql_arg args[] = {SQL_S(route)};
+    sql_arg args[] = {SQL_I(site_id), SQL_S(route), SQL_S(route)};
     int64_t n = 0;
-    cc_status st = sql_scalar(d, "SELECT slots_per_day FROM clinic_capacity WHERE route = ?", args,
-                              1, &n, err);
+    cc_status st = sql_scalar(d, ROUTE_CAPACITY_SQL, args, 3, &n, err);
     *slots = (int)n;
     return st;
 }
 
-static cc_status booked(db *d, const char *date, const char *route, int *count, cc_error *err)
+/* The slots the site's plans booked on that day and route. */
+static cc_status booked(db *d, int64_t site_id, const char *date, const char *route, int *count,
+                        cc_error *err)
 {
-    sql_arg args[] = {SQL_S(date), SQL_S(route)};
+    sql_arg args[] = {SQL_S(date), SQL_S(route), SQL_I(site_id)};
     int64_t n = 0;
-    cc_status st = sql_scalar(
-        d, "SELECT COUNT(*) FROM plan_slots WHERE slot_date = ? AND route = ?", args, 2, &n, err);
+    cc_status st = sql_scalar(d,
+                              "SELECT COUNT(*) FROM plan_slots s JOIN plans p ON p.id = s.plan_id"
+                              " WHERE s.slot_date = ? AND s.route = ? AND p.site_id = ?",
+                              args, 3, &n, err);
     *count = (int)n;
     return st;
 }
 
 static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
 {
-    cc_status st = CC_OK;
+    /* the plan's site, read in the transaction that books: its capacity and
+     * its bookings only */
+    int64_t site_id = 0;
+    sql_arg key[] = {SQL_I(id)};
+    cc_status st = sql_scalar(d, "SELECT site_id FROM plans WHERE id = ?", key, 1, &site_id, err);
     for (int i = 0; i < pl->n_admins && st == CC_OK; i++) {
         char date[CC_DATE_TEXT];
         date_format(pl->admins[i].date, date);
@@ -172,8 +186,8 @@ static cc_status book_slots(db *d, int64_t id, const plan *pl, cc_error *err)
         for (int j = 0; j < pl->n_admins; j++)
             mine += pl->admins[j].date == pl->admins[i].date &&
                     pl->admins[j].route == pl->admins[i].route;
-        if ((st = route_capacity(d, route, &cap, err)) != CC_OK ||
-            (st = booked(d, date, route, &used, err)) != CC_OK)
+        if ((st = route_capacity(d, site_id, route, &cap, err)) != CC_OK ||
+            (st = booked(d, site_id, date, route, &used, err)) != CC_OK)
             break;
         /* slots of this plan on the same day already inserted count in `used` */
         int inserted = 0;
@@ -356,45 +370,53 @@ static cc_status read_used(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
-cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err)
+cc_status capacity_store_load(db *d, int64_t site_id, planner_calendar *cal, cc_error *err)
 {
     for (int r = 0; r < RT_COUNT; r++)
         cal->capacity[r] = 0;
-    cc_status st = sql_each(d, "SELECT route, slots_per_day FROM clinic_capacity", NULL, 0,
-                            read_capacity, cal, NULL, err);
+    sql_arg site[] = {SQL_I(site_id)};
+    cc_status st = sql_each(d,
+                            "SELECT c.route, COALESCE(s.slots_per_day, c.slots_per_day)"
+                            " FROM clinic_capacity c LEFT JOIN site_capacity s"
+                            " ON s.route = c.route AND s.site_id = ?",
+                            site, 1, read_capacity, cal, NULL, err);
     if (st != CC_OK || !cal->used || cal->n_days <= 0)
         return st;
     memset(cal->used, 0, (size_t)cal->n_days * sizeof cal->used[0]);
     char from[CC_DATE_TEXT], to[CC_DATE_TEXT];
     date_format(cal->first, from);
     date_format(cal->first + cal->n_days - 1, to);
-    sql_arg args[] = {SQL_S(from), SQL_S(to)};
+    sql_arg args[] = {SQL_S(from), SQL_S(to), SQL_I(site_id)};
     return sql_each(d,
-                    "SELECT slot_date, route, COUNT(*) FROM plan_slots WHERE slot_date >= ?"
-                    " AND slot_date <= ? GROUP BY slot_date, route",
-                    args, 2, read_used, cal, NULL, err);
+                    "SELECT s.slot_date, s.route, COUNT(*) FROM plan_slots s"
+                    " JOIN plans p ON p.id = s.plan_id WHERE s.slot_date >= ?"
+                    " AND s.slot_date <= ? AND p.site_id = ? GROUP BY s.slot_date, s.route",
+                    args, 3, read_used, cal, NULL, err);
 }
 
-cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route, int slots,
-                             cc_error *err)
+cc_status capacity_store_set(db *d, const store_actor *actor, int64_t site_id, admin_route route,
+                             int slots, cc_error *err)
 {
     const char *name = protocol_route_name(route);
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
     int before_slots;
-    sql_arg del[] = {SQL_S(name)}, ins[] = {SQL_S(name), SQL_I(slots)};
-    if ((st = route_capacity(d, name, &before_slots, err)) == CC_OK &&
-        (st = sql_run(d, "DELETE FROM clinic_capacity WHERE route = ?", del, 1, NULL, err)) ==
-            CC_OK)
-        st = sql_run(d, "INSERT INTO clinic_capacity (route, slots_per_day) VALUES (?, ?)", ins, 2,
-                     NULL, err);
+    sql_arg del[] = {SQL_I(site_id), SQL_S(name)},
+            ins[] = {SQL_I(site_id), SQL_S(name), SQL_I(slots)};
+    if ((st = route_capacity(d, site_id, name, &before_slots, err)) == CC_OK &&
+        (st = sql_run(d, "DELETE FROM site_capacity WHERE site_id = ? AND route = ?", del, 2, NULL,
+                      err)) == CC_OK)
+        st =
+            sql_run(d, "INSERT INTO site_capacity (site_id, route, slots_per_day) VALUES (?, ?, ?)",
+                    ins, 3, NULL, err);
     if (st == CC_OK) {
-        char before[96], after[96];
-        snprintf(before, sizeof before, "{\"route\":\"%s\",\"slots_per_day\":%d}", name,
-                 before_slots);
-        snprintf(after, sizeof after, "{\"route\":\"%s\",\"slots_per_day\":%d}", name, slots);
-        audit_change ch = {"update", "clinic_capacity", (int64_t)route + 1, before, after, NULL};
+        char before[128], after[128];
+        snprintf(before, sizeof before, "{\"site_id\":%lld,\"route\":\"%s\",\"slots_per_day\":%d}",
+                 (long long)site_id, name, before_slots);
+        snprintf(after, sizeof after, "{\"site_id\":%lld,\"route\":\"%s\",\"slots_per_day\":%d}",
+                 (long long)site_id, name, slots);
+        audit_change ch = {"update", "site_capacity", site_id, before, after, NULL};
         st = audit_append(d, actor, &ch, err);
     }
     return db_tx_end(d, st, err);

@@ -1,6 +1,6 @@
 /*
  * plans: treatment plans, the slots approved plans book in the clinic
- * calendar, and the clinic's capacity per route.
+ * calendar, and each site's capacity per route.
  *
  * Every status change asks core/plan_state (the only table of transitions)
  * with the status read inside the write transaction: a move the table does
@@ -8,8 +8,9 @@
  * the slots, cancellation frees them, start and complete only move the
  * status (the bedside administrations drive them).
  *
- * Approval re-counts, inside its write transaction, the slots already booked
- * on each of the plan's days: if another approval took the last slot since
+ * Approval re-counts, inside its write transaction, the slots the plan's
+ * site already booked on each of the plan's days against that site's
+ * capacity (another site's bookings never count): if another approval took the last slot since
  * the plan was drafted it fails with CC_CONFLICT "capacity_taken" and books
  * nothing, so an approved calendar never exceeds capacity.
  * Every change writes its audit entry in the same transaction; the approval
@@ -74,10 +75,13 @@ cc_status plan_store_reschedule(db *d, const store_actor *actor, int64_t id, con
                                 const char *reason, const char *body, const plan *pl,
                                 cc_error *err);
 
-/* Fills cal->capacity from the clinic's configuration and cal->used (caller
- * allocates n_days rows, zeroed here) from the approved plans' slots. */
-cc_status capacity_store_load(db *d, planner_calendar *cal, cc_error *err);
-cc_status capacity_store_set(db *d, const store_actor *actor, admin_route route, int slots,
-                             cc_error *err);
+/* Fills cal->capacity from the site's capacity (a route it has not set:
+ * the capacity a new site starts with) and cal->used (caller allocates
+ * n_days rows, zeroed here) from the slots of the site's approved plans. */
+cc_status capacity_store_load(db *d, int64_t site_id, planner_calendar *cal, cc_error *err);
+/* Sets the site's slots per day for a route; audited on "site_capacity"
+ * (id: the site) with the route. */
+cc_status capacity_store_set(db *d, const store_actor *actor, int64_t site_id, admin_route route,
+                             int slots, cc_error *err);
 
 #endif

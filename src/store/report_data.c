@@ -565,23 +565,67 @@ static void keep_participants(report_data *out, const bool *keep)
     out->n_participants = n;
 }
 
+/* The ids of the patients of the filter's sites, sorted. */
+static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t **ids, size_t *n,
+                               cc_error *err)
+{
+    bigvec *v = vec_new(a, sizeof(int64_t));
+    *ids = NULL;
+    *n = 0;
+    if (!v)
+        return out_of_memory(err);
+    db_stmt *s;
+    cc_status st = db_prepare(d, "SELECT id, site_id FROM patients ORDER BY id", &s, err);
+    if (st != CC_OK)
+        return st;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        int64_t site = db_col_int(s, 1);
+        bool kept = false;
+        for (size_t i = 0; i < f->n_sites && !kept; i++)
+            kept = f->site_ids[i] == site;
+        int64_t *slot = kept ? vec_push(a, v) : NULL;
+        if (kept && !slot)
+            break;
+        if (slot)
+            *slot = db_col_int(s, 0);
+    }
+    db_done(s);
+    if (r == DB_ERROR)
+        return err->status;
+    if (r != DB_DONE)
+        return out_of_memory(err);
+    *ids = v->items;
+    *n = v->n;
+    return CC_OK;
+}
+
+/* Keeps the participants whose patient is one of ids (sorted). */
+static cc_status keep_patients(arena *a, const int64_t *ids, size_t n, report_data *out,
+                               cc_error *err)
+{
+    bool *keep = arena_alloc(a, out->n_participants + 1);
+    if (!keep)
+        return out_of_memory(err);
+    for (size_t i = 0; i < out->n_participants; i++)
+        keep[i] = id_in(ids, n, out->participants[i].patient_id);
+    keep_participants(out, keep);
+    return CC_OK;
+}
+
 static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, report_data *out,
                                        cc_error *err)
 {
     int64_t *ids;
     size_t n;
     cc_status st;
-    if (f->condition) {
-        if ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition,
-                           &ids, &n, err)) != CC_OK)
-            return st;
-        bool *keep = arena_alloc(a, out->n_participants + 1);
-        if (!keep)
-            return out_of_memory(err);
-        for (size_t i = 0; i < out->n_participants; i++)
-            keep[i] = id_in(ids, n, out->participants[i].patient_id);
-        keep_participants(out, keep);
-    }
+    if (f->n_sites && ((st = site_patients(d, a, f, &ids, &n, err)) != CC_OK ||
+                       (st = keep_patients(a, ids, n, out, err)) != CC_OK))
+        return st;
+    if (f->condition && ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions",
+                                        f->condition, &ids, &n, err)) != CC_OK ||
+                         (st = keep_patients(a, ids, n, out, err)) != CC_OK))
+        return st;
     if ((st = read_ids(d, a, "SELECT id FROM patients WHERE synthetic <> 0", NULL, &ids, &n,
                        err)) != CC_OK)
         return st;

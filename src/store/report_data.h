@@ -12,7 +12,8 @@
  * Filters: condition keeps patients with a recorded condition whose ICD-10
  * code starts with it; product_type / route keep participants with at least
  * one administration of that product type / by that route under their plan
- * (ASCII case ignored in all three). first_administration is the UTC day of
+ * (ASCII case ignored in all three); site_ids keeps the patients of those
+ * sites. first_administration is the UTC day of
  * the earliest administration start under the plan (REPORT_NO_DATE: none).
  *
  * Visits: the follow-up visits of the participants' plans, each with its time
@@ -57,6 +58,9 @@ typedef struct {
     /* keep only patients with a current research consent (research_consented,
      * H15's consent records): the report leaves the clinic's care */
     bool research_consent_only;
+    /* keep only patients of these sites (n_sites 0: every site) */
+    const int64_t *site_ids;
+    size_t n_sites;
 } report_filter;
 
 typedef struct {

@@ -792,6 +792,19 @@ static const char *const migrations[] = {
     "CREATE INDEX donors_site ON donors(site_id);"
     "CREATE INDEX batches_site ON batches(site_id);"
     "CREATE INDEX units_site ON units(site_id);",
+    /* sites: the planner's capacity per site. Each site has its slots per
+     * day and route (site_capacity); clinic_capacity stays the capacity of a
+     * site that has not set a route's own (a new site). Existing sites keep
+     * the capacity they had. A site's bookings count against its own
+     * capacity only (plan_slots belong to their plan's site). */
+    "CREATE TABLE site_capacity ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  route TEXT NOT NULL,"
+    "  slots_per_day INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, route));"
+    "INSERT INTO site_capacity (site_id, route, slots_per_day)"
+    " SELECT s.id, c.route, c.slots_per_day FROM sites s, clinic_capacity c;"
+    "CREATE INDEX plan_slots_plan ON plan_slots(plan_id);",
 };
 #pragma GCC diagnostic pop
 

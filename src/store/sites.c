@@ -170,51 +170,17 @@ cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *i
     return st;
 }
 
-/* Sites by code, each saying whether it is the session's; every one when
- * user_id is 0, else those the user may work in. */
-static cc_status sites_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
+cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(current_site), SQL_I(user_id), SQL_I(user_id), SQL_I(user_id)};
+    sql_arg a[] = {SQL_I(current_site), SQL_I(user_id), SQL_I(user_id)};
     return sql_rows_json(d,
                          "SELECT s.id, s.code, s.name, s.address, s.time_zone, s.language, s.fin,"
                          " s.public_base_url, s.kind, s.version,"
                          " CASE WHEN s.id = ? THEN 1 ELSE 0 END AS current FROM sites s"
-                         " WHERE ? = 0"
-                         " OR s.id IN (SELECT site_id FROM user_sites WHERE user_id = ?)"
+                         " WHERE s.id IN (SELECT site_id FROM user_sites WHERE user_id = ?)"
                          " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1)"
                          " ORDER BY s.code",
                          a, SQL_COUNT(a), false, out, err);
-}
-
-cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
-{
-    /* a user without an id has no sites, not every one */
-    return sites_json(d, user_id > 0 ? user_id : -1, current_site, out, err);
-}
-
-cc_status site_all_json(db *d, int64_t current_site, buf *out, cc_error *err)
-{
-    return sites_json(d, 0, current_site, out, err);
-}
-
-cc_status site_memberships_json(db *d, int64_t user_id, buf *out, cc_error *err)
-{
-    int64_t all = -1;
-    cc_status st = sql_scalar(d, "SELECT COALESCE(MAX(all_sites), -1) FROM users WHERE id = ?",
-                              (sql_arg[]){SQL_I(user_id)}, 1, &all, err);
-    if (st != CC_OK)
-        return st;
-    if (all < 0)
-        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such user");
-    buf_puts(out, "{\"all_sites\":");
-    buf_puts(out, all ? "true" : "false");
-    buf_puts(out, ",\"sites\":");
-    st = sql_rows_json(d,
-                       "SELECT s.code, s.name FROM user_sites m JOIN sites s ON s.id = m.site_id"
-                       " WHERE m.user_id = ? ORDER BY s.code",
-                       (sql_arg[]){SQL_I(user_id)}, 1, false, out, err);
-    buf_putc(out, '}');
-    return st;
 }
 
 cc_status site_json(db *d, int64_t id, buf *out, cc_error *err)
@@ -241,8 +207,8 @@ cc_status site_user_may_work(db *d, int64_t user_id, int64_t site_id, bool *ok, 
 cc_status site_first_of_user(db *d, int64_t user_id, int64_t *site_id, cc_error *err)
 {
     *site_id = 0;
-    return sql_scalar(d, "SELECT " SITE_FIRST_OF_USER_SQL("?"), (sql_arg[]){SQL_I(user_id)}, 1,
-                      site_id, err);
+    return sql_scalar(d, "SELECT COALESCE(MIN(site_id), 0) FROM user_sites WHERE user_id = ?",
+                      (sql_arg[]){SQL_I(user_id)}, 1, site_id, err);
 }
 
 cc_status site_check_switch(db *d, int64_t user_id, const char *code, int64_t *id, cc_error *err)
@@ -372,14 +338,14 @@ static const char *const OWNER_SQL[] = {
     [SITE_BATCH] = "SELECT COUNT(*) FROM batches WHERE id = ? AND site_id = ?",
     [SITE_UNIT] = "SELECT COUNT(*) FROM units WHERE id = ? AND (site_id = ? OR"
                   " shipped_to_site_id = ?)",
-    [SITE_SCREENING] = "SELECT COUNT(*) FROM screenings r JOIN patients p ON p.id = r.patient_id"
-                       " WHERE r.id = ? AND p.site_id = ?",
-    [SITE_ADVERSE_EVENT] = "SELECT COUNT(*) FROM adverse_events r JOIN patients p"
-                           " ON p.id = r.patient_id WHERE r.id = ? AND p.site_id = ?",
-    [SITE_FOLLOWUP_VISIT] = "SELECT COUNT(*) FROM followup_visits r JOIN patients p"
-                            " ON p.id = r.patient_id WHERE r.id = ? AND p.site_id = ?",
-    [SITE_COLLECTION] = "SELECT COUNT(*) FROM collections r JOIN donors o ON o.id = r.donor_id"
-                        " WHERE r.id = ? AND o.site_id = ?",
+    [SITE_SCREENING] = "SELECT COUNT(*) FROM screenings s JOIN patients p ON p.id = s.patient_id"
+                       " WHERE s.id = ? AND p.site_id = ?",
+    [SITE_ADVERSE_EVENT] = "SELECT COUNT(*) FROM adverse_events e JOIN patients p"
+                           " ON p.id = e.patient_id WHERE e.id = ? AND p.site_id = ?",
+    [SITE_FOLLOWUP_VISIT] = "SELECT COUNT(*) FROM followup_visits v JOIN plans p"
+                            " ON p.id = v.plan_id WHERE v.id = ? AND p.site_id = ?",
+    [SITE_COLLECTION] = "SELECT COUNT(*) FROM collections c JOIN donors d ON d.id = c.donor_id"
+                        " WHERE c.id = ? AND d.site_id = ?",
 };
 
 static const char *const OWNER_NAME[] = {
@@ -404,4 +370,81 @@ cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const 
     if (st == CC_OK && n == 0)
         st = cc_fail(err, CC_NOT_FOUND, field, "not_found", "no %s with that id", OWNER_NAME[kind]);
     return st;
+}
+
+enum { SITE_POOL_MAX = 256 };
+
+typedef struct {
+    arena *a;
+    site_ref *sites;
+    bool *may;
+    size_t n;
+} pool_read;
+
+static cc_status read_pool_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    pool_read *p = ctx;
+    if (p->n >= SITE_POOL_MAX)
+        return cc_fail(err, CC_INTERNAL, "sites", "too_many", "more than %d sites", SITE_POOL_MAX);
+    p->sites[p->n] = (site_ref){db_col_int(row, 0), arena_strdup(p->a, db_col_text(row, 1)),
+                                arena_strdup(p->a, db_col_text(row, 2))};
+    p->may[p->n++] = db_col_int(row, 3) != 0;
+    return CC_OK;
+}
+
+/* Whether code is one of the comma-separated codes of spec. */
+static bool spec_names(const char *spec, const char *code)
+{
+    size_t len = strlen(code);
+    for (const char *at = spec; at && *at;) {
+        const char *comma = strchr(at, ',');
+        size_t n = comma ? (size_t)(comma - at) : strlen(at);
+        if (n == len && strncmp(at, code, n) == 0)
+            return true;
+        at = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+cc_status site_pool(db *d, arena *a, int64_t user_id, int64_t current_site, const char *spec,
+                    site_ref **out, size_t *n, cc_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    pool_read p = {a, arena_alloc(a, SITE_POOL_MAX * sizeof(site_ref)),
+                   arena_alloc(a, SITE_POOL_MAX * sizeof(bool)), 0};
+    if (!p.sites || !p.may)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    sql_arg args[] = {SQL_I(user_id), SQL_I(user_id), SQL_I(user_id)};
+    cc_status st = sql_each(d,
+                            "SELECT s.id, s.code, s.name, CASE WHEN ? = 0"
+                            " OR EXISTS (SELECT 1 FROM user_sites m WHERE m.user_id = ?"
+                            "  AND m.site_id = s.id)"
+                            " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1)"
+                            " THEN 1 ELSE 0 END FROM sites s ORDER BY s.code",
+                            args, SQL_COUNT(args), read_pool_row, &p, NULL, err);
+    if (st != CC_OK)
+        return st;
+    bool all = spec && strcmp(spec, "all") == 0, current = !spec || !*spec;
+    size_t kept = 0, refused = 0, asked = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        bool want =
+            current ? p.sites[i].id == current_site : all || spec_names(spec, p.sites[i].code);
+        asked += !current && !all && want;
+        if (want && (p.may[i] || current))
+            p.sites[kept++] = p.sites[i];
+        else if (want && !all)
+            refused++;
+    }
+    size_t codes = 0; /* a code no site has, or one named twice, is refused as well */
+    for (const char *at = current || all ? NULL : spec; at; codes++) {
+        const char *comma = strchr(at, ',');
+        at = comma ? comma + 1 : NULL;
+    }
+    if (refused || codes != asked || kept == 0)
+        return cc_fail(err, CC_INVALID, "sites", "unknown_site",
+                       "sites: codes of sites you work in, separated by commas, or all");
+    *out = p.sites;
+    *n = kept;
+    return CC_OK;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -48,12 +49,6 @@ cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *i
 /* Appends {"id","code","name",...,"current"} of every site the user may work
  * in (every site for the all-sites grant), by code, as a JSON array. */
 cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err);
-/* The same of every site of the group, whoever asks: where a unit may be
- * shipped, and the administrator's list. */
-cc_status site_all_json(db *d, int64_t current_site, buf *out, cc_error *err);
-/* {"all_sites":bool,"sites":[{"code","name"}]}: the user's memberships by
- * code (CC_NOT_FOUND field "id" for no such user). */
-cc_status site_memberships_json(db *d, int64_t user_id, buf *out, cc_error *err);
 /* One site as a JSON object (CC_NOT_FOUND field "id"). */
 cc_status site_json(db *d, int64_t id, buf *out, cc_error *err);
 /* Whether the user may work in the site (member, or the all-sites grant). */
@@ -61,10 +56,6 @@ cc_status site_user_may_work(db *d, int64_t user_id, int64_t site_id, bool *ok, 
 /* The user's first site (lowest id of their memberships; 0 when none:
  * such a user sees no site's records). */
 cc_status site_first_of_user(db *d, int64_t user_id, int64_t *site_id, cc_error *err);
-/* The same as a scalar subquery on the user id column named, for a query
- * that reads the user anyway (a token's lookup: one statement instead of two). */
-#define SITE_FIRST_OF_USER_SQL(user_column)                                                        \
-    "(SELECT COALESCE(MIN(site_id), 0) FROM user_sites WHERE user_id = " user_column ")"
 
 /* The site of code if the user may work there; CC_INVALID field "site"
  * otherwise (no such site, or not a member). */
@@ -85,6 +76,20 @@ cc_status site_user_memberships_set(db *d, const store_actor *actor, int64_t use
 cc_status site_user_join(db *d, const store_actor *actor, int64_t user_id, int64_t site_id,
                          cc_error *err);
 
+/* A site as a report names it. */
+typedef struct {
+    int64_t id;
+    const char *code, *name;
+} site_ref;
+
+/* The sites a report pools, by code, in arena memory: spec NULL or "" the
+ * current site; "all" every site the user may work in (user_id 0, the
+ * command line: every site); else codes separated by commas, each a site the
+ * user may work in (CC_INVALID field "sites" otherwise, the same for a code
+ * no site has, so that another site's existence does not show). */
+cc_status site_pool(db *d, arena *a, int64_t user_id, int64_t current_site, const char *spec,
+                    site_ref **out, size_t *n, cc_error *err);
+
 /* The records a site owns. */
 typedef enum {
     SITE_PATIENT,
@@ -93,14 +98,16 @@ typedef enum {
     SITE_DONOR,
     SITE_BATCH,
     SITE_UNIT,
-    /* owned through their patient or donor */
+    /* owned through their patient, plan or donor */
     SITE_SCREENING,
     SITE_ADVERSE_EVENT,
     SITE_FOLLOWUP_VISIT,
     SITE_COLLECTION,
 } site_record;
 
-/* CC_OK when site_id owns the record (a unit also while shipped to it);
+/* CC_OK when site_id owns the record (a unit also while shipped to it; a
+ * screening, adverse event, follow-up visit or collection through its
+ * patient, plan or donor);
  * CC_NOT_FOUND naming field otherwise, the same as for a record that does
  * not exist, so that a record of another site does not show it exists. */
 cc_status site_owns(db *d, site_record kind, int64_t id, int64_t site_id, const char *field,

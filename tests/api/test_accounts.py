@@ -339,6 +339,8 @@ UNDO_AFTER_ACCOUNTS = [
     "ALTER TABLE donors DROP COLUMN site_id; ALTER TABLE administrations DROP COLUMN site_id;"
     "ALTER TABLE plans DROP COLUMN site_id; ALTER TABLE patients DROP COLUMN site_id;"
     "DROP TABLE sites;",
+    # sites: the planner's capacity per site
+    "DROP INDEX plan_slots_plan; DROP TABLE site_capacity;",
 ]
 
 

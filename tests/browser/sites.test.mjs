@@ -4,7 +4,9 @@
 // the accounts page and the shipping pages). In the browser: the Lyon physician sees «Clinique de
 // Lyon» in the header and only Lyon's patient, searched by MRN or by name;
 // the administrator (every site) switches with the header's picker, is told
-// where he now works, and the patient list follows. No English on the page.
+// where he now works, and the patient list follows. The outcome report says,
+// in French, which sites it pools: the session's, or all the reader's sites
+// chosen in its form. No English on the page.
 import assert from 'node:assert/strict';
 import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
 
@@ -96,5 +98,23 @@ await run([
     await page.reload();
     await page.getByTestId('site-picker').waitFor({ state: 'visible' });
     assert.equal(await page.getByTestId('site-picker').locator('option:checked').textContent(), 'Clinique de Lyon');
+  }],
+  ['le rapport de résultats dit quels établissements il regroupe', async ({ page, server }) => {
+    await setUp(server);
+    await login(page, server);
+    await toFrench(page);
+    await page.getByTestId('nav-reports').click();
+    await page.getByTestId('report-form').waitFor();
+    await page.locator('#report-protocol').selectOption('sci');
+    await page.getByTestId('report-submit').click();
+    const pooled = page.getByTestId('report-pooled');
+    await pooled.waitFor();
+    assert.equal(await pooled.textContent(), 'Établissements regroupés : Clinique du Parc (MAIN).');
+    assert.deepEqual(await page.locator('#report-sites option').allTextContents(),
+      ['Cet établissement', 'Clinique de Lyon', 'Clinique du Parc', 'Tous mes établissements']);
+    await page.locator('#report-sites').selectOption({ label: 'Tous mes établissements' });
+    await page.getByTestId('report-submit').click();
+    await page.getByText('Établissements regroupés : Clinique de Lyon (LYO), Clinique du Parc (MAIN).').waitFor();
+    assertFrenchPage(await page.locator('body').innerText(), ENGLISH, 'the outcome report of every site');
   }],
 ]);

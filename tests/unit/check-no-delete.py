@@ -24,7 +24,7 @@ TRACEABILITY = {"patients", "donors", "donor_tests", "collections", "batches",
                 "adverse_events"}
 ALLOWED = {"sessions", "plan_slots", "clinic_capacity", "adverse_event_deadlines",
            "adverse_event_links", "measure_series", "mfa_recovery_codes", "mfa_totp",
-           "login_failures", "user_sites"}
+           "login_failures", "user_sites", "site_capacity"}
 
 
 def main(root):

@@ -134,9 +134,9 @@ static void test_plan_states_and_capacity(void **state)
     cc_error err;
     protocol p;
     load_protocol("sci", &p);
-    assert_int_equal(capacity_store_set(f->d, &ACTOR, RT_INTRATHECAL, 1, &err), CC_OK);
+    assert_int_equal(capacity_store_set(f->d, &ACTOR, 1, RT_INTRATHECAL, 1, &err), CC_OK);
     planner_calendar cal = {0};
-    assert_int_equal(capacity_store_load(f->d, &cal, &err), CC_OK);
+    assert_int_equal(capacity_store_load(f->d, 1, &cal, &err), CC_OK);
     assert_int_equal(cal.capacity[RT_INTRATHECAL], 1);
     assert_int_equal(cal.capacity[RT_INTRAVENOUS], 6); /* the migration's default */
     planner_request q = {.protocol = &p,
@@ -161,7 +161,7 @@ static void test_plan_states_and_capacity(void **state)
     /* the calendar now holds plan a's 8 slots */
     static uint16_t used[400][RT_COUNT];
     planner_calendar full = {.first = ymd("2027-01-01"), .n_days = 400, .used = used};
-    assert_int_equal(capacity_store_load(f->d, &full, &err), CC_OK);
+    assert_int_equal(capacity_store_load(f->d, 1, &full, &err), CC_OK);
     int total = 0;
     for (int d = 0; d < 400; d++)
         for (int r = 0; r < RT_COUNT; r++) {

@@ -410,7 +410,10 @@ export async function renderOutcomeReport(ctx) {
   const to = qp.get('to') || '';
   // optional filters, passed to the API as they are
   const filters = {};
-  for (const k of ['condition', 'product_type', 'route']) if (qp.get(k)) filters[k] = qp.get(k);
+  for (const k of ['condition', 'product_type', 'route', 'sites']) if (qp.get(k)) filters[k] = qp.get(k);
+  // the sites the reader may pool: the session's (default), one of theirs, or all of them
+  const { data: mySites } = await api('GET', '/sites');
+  if (!ctx.alive()) return;
   clear(main);
   const box = errorBox('report-error');
   const form = h('form', { id: 'report-form', class: 'filters', 'data-testid': 'report-form', novalidate: true }, box,
@@ -426,13 +429,17 @@ export async function renderOutcomeReport(ctx) {
       field('report', { name: 'product_type', label: t('rep.product_type'), value: filters.product_type, maxlength: 40,
         help: t('rep.product_type_help') }),
       field('report', { name: 'route', label: t('rep.route'), value: filters.route, maxlength: 40,
-        help: t('rep.route_help') })),
+        help: t('rep.route_help') }),
+      field('report', { name: 'sites', label: t('rep.sites_field'), type: 'select', value: filters.sites || '',
+        options: [['', t('rep.sites_current')], ...(mySites.items || []).map((x) => [x.code, x.name || x.code]),
+          ['all', t('rep.sites_all')]] })),
     h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'report-submit' }, t('rep.run')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const value = (name) => form.elements[name].value.trim() || undefined;
     navigate(`#/reports/outcomes${query({ protocol: form.elements.protocol.value, from: value('from'), to: value('to'),
-      condition: value('condition'), product_type: value('product_type'), route: value('route') })}`);
+      condition: value('condition'), product_type: value('product_type'), route: value('route'),
+      sites: form.elements.sites.value || undefined })}`);
   });
   main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('rep.title'))),
     h('p', { class: 'help' }, t('rep.intro')), form);
@@ -465,6 +472,12 @@ export async function renderOutcomeReport(ctx) {
   };
   const out = h('section', { 'data-testid': 'report' });
   if (r.synthetic_data) out.append(h('p', { class: 'alert alert-warn', 'data-testid': 'report-synthetic' }, t('rep.synthetic')));
+  // the sites whose patients the figures pool, by name (code)
+  const pooled = (r.source && r.source.sites) || [];
+  if (pooled.length) {
+    out.append(h('p', { 'data-testid': 'report-pooled' },
+      t('rep.sites', { sites: pooled.map((s) => (s.name ? `${s.name} (${s.code})` : s.code)).join(', ') })));
+  }
   // read from a replica (serve --read-database): its data may lag behind the clinic's
   if (r.source && r.source.replica) {
     out.append(h('p', { class: 'alert', 'data-testid': 'report-replica' },
