@@ -207,8 +207,8 @@ cc_status site_user_may_work(db *d, int64_t user_id, int64_t site_id, bool *ok, 
 cc_status site_first_of_user(db *d, int64_t user_id, int64_t *site_id, cc_error *err)
 {
     *site_id = 0;
-    return sql_scalar(d, "SELECT COALESCE(MIN(site_id), 0) FROM user_sites WHERE user_id = ?",
-                      (sql_arg[]){SQL_I(user_id)}, 1, site_id, err);
+    return sql_scalar(d, "SELECT " SITE_FIRST_OF_USER_SQL("?"), (sql_arg[]){SQL_I(user_id)}, 1,
+                      site_id, err);
 }
 
 cc_status site_check_switch(db *d, int64_t user_id, const char *code, int64_t *id, cc_error *err)

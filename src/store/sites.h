@@ -56,6 +56,10 @@ cc_status site_user_may_work(db *d, int64_t user_id, int64_t site_id, bool *ok, 
 /* The user's first site (lowest id of their memberships; 0 when none:
  * such a user sees no site's records). */
 cc_status site_first_of_user(db *d, int64_t user_id, int64_t *site_id, cc_error *err);
+/* The same as a scalar subquery on the user id column named, for a query
+ * that reads the user anyway (a token's lookup: one statement instead of two). */
+#define SITE_FIRST_OF_USER_SQL(user_column)                                                        \
+    "(SELECT COALESCE(MIN(site_id), 0) FROM user_sites WHERE user_id = " user_column ")"
 
 /* The site of code if the user may work there; CC_INVALID field "site"
  * otherwise (no such site, or not a member). */
