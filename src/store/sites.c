@@ -170,17 +170,51 @@ cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *i
     return st;
 }
 
-cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
+/* Sites by code, each saying whether it is the session's; every one when
+ * user_id is 0, else those the user may work in. */
+static cc_status sites_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
 {
-    sql_arg a[] = {SQL_I(current_site), SQL_I(user_id), SQL_I(user_id)};
+    sql_arg a[] = {SQL_I(current_site), SQL_I(user_id), SQL_I(user_id), SQL_I(user_id)};
     return sql_rows_json(d,
                          "SELECT s.id, s.code, s.name, s.address, s.time_zone, s.language, s.fin,"
                          " s.public_base_url, s.kind, s.version,"
                          " CASE WHEN s.id = ? THEN 1 ELSE 0 END AS current FROM sites s"
-                         " WHERE s.id IN (SELECT site_id FROM user_sites WHERE user_id = ?)"
+                         " WHERE ? = 0"
+                         " OR s.id IN (SELECT site_id FROM user_sites WHERE user_id = ?)"
                          " OR EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.all_sites = 1)"
                          " ORDER BY s.code",
                          a, SQL_COUNT(a), false, out, err);
+}
+
+cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err)
+{
+    /* a user without an id has no sites, not every one */
+    return sites_json(d, user_id > 0 ? user_id : -1, current_site, out, err);
+}
+
+cc_status site_all_json(db *d, int64_t current_site, buf *out, cc_error *err)
+{
+    return sites_json(d, 0, current_site, out, err);
+}
+
+cc_status site_memberships_json(db *d, int64_t user_id, buf *out, cc_error *err)
+{
+    int64_t all = -1;
+    cc_status st = sql_scalar(d, "SELECT COALESCE(MAX(all_sites), -1) FROM users WHERE id = ?",
+                              (sql_arg[]){SQL_I(user_id)}, 1, &all, err);
+    if (st != CC_OK)
+        return st;
+    if (all < 0)
+        return cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no such user");
+    buf_puts(out, "{\"all_sites\":");
+    buf_puts(out, all ? "true" : "false");
+    buf_puts(out, ",\"sites\":");
+    st = sql_rows_json(d,
+                       "SELECT s.code, s.name FROM user_sites m JOIN sites s ON s.id = m.site_id"
+                       " WHERE m.user_id = ? ORDER BY s.code",
+                       (sql_arg[]){SQL_I(user_id)}, 1, false, out, err);
+    buf_putc(out, '}');
+    return st;
 }
 
 cc_status site_json(db *d, int64_t id, buf *out, cc_error *err)

@@ -49,6 +49,12 @@ cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *i
 /* Appends {"id","code","name",...,"current"} of every site the user may work
  * in (every site for the all-sites grant), by code, as a JSON array. */
 cc_status site_list_json(db *d, int64_t user_id, int64_t current_site, buf *out, cc_error *err);
+/* The same of every site of the group, whoever asks: where a unit may be
+ * shipped, and the administrator's list. */
+cc_status site_all_json(db *d, int64_t current_site, buf *out, cc_error *err);
+/* {"all_sites":bool,"sites":[{"code","name"}]}: the user's memberships by
+ * code (CC_NOT_FOUND field "id" for no such user). */
+cc_status site_memberships_json(db *d, int64_t user_id, buf *out, cc_error *err);
 /* One site as a JSON object (CC_NOT_FOUND field "id"). */
 cc_status site_json(db *d, int64_t id, buf *out, cc_error *err);
 /* Whether the user may work in the site (member, or the all-sites grant). */
