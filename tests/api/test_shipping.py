@@ -45,6 +45,26 @@ class LabSite(tl.Lab):
                            what=what)
 
 
+def laboratory_site(srv, t, roles):
+    """The laboratory site LAB and one account of each role working there
+    (central.ROLE); {role: credentials}."""
+    r = srv.request("POST", "/api/v1/sites",
+                    {"code": "LAB", "name": "Laboratoire central", "kind": "laboratory",
+                     "fin": "W1234", "time_zone": "Europe/Paris", "language": "fr"},
+                    role="admin")
+    t.check(r.status == 201, "the admin creates the laboratory site", r)
+    staff = {}
+    for role in roles:
+        name = "central." + role
+        r = srv.request("POST", "/api/v1/users", {"username": name, "role": role,
+                                                  "password": harness.PASSWORD}, role="admin")
+        uid = r.json["id"]
+        r = srv.request("PUT", "/api/v1/users/%d/sites" % uid, {"sites": ["LAB"]}, role="admin")
+        t.check(r.status == 200, "%s works at the laboratory site" % name, r)
+        staff[role] = login(srv, name)
+    return staff
+
+
 def fail_over(srv, t, tb, unit, administration, patient):
     """CC_TEST_PG_STANDBY=1: the primary is killed and its synchronous standby
     promoted; the shipment, the receipt and the administration are all there,
@@ -76,22 +96,7 @@ def main():
         with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
             main_lab = tl.Lab(srv, t)
             tl.configure(main_lab)
-            r = srv.request("POST", "/api/v1/sites",
-                            {"code": "LAB", "name": "Laboratoire central", "kind": "laboratory",
-                             "fin": "W1234", "time_zone": "Europe/Paris", "language": "fr"},
-                            role="admin")
-            t.check(r.status == 201, "the admin creates the laboratory site", r)
-            staff = {}
-            for role in ("lab", "qa", "physician"):
-                name = "central." + role
-                r = srv.request("POST", "/api/v1/users", {"username": name, "role": role,
-                                                          "password": harness.PASSWORD},
-                                role="admin")
-                uid = r.json["id"]
-                r = srv.request("PUT", "/api/v1/users/%d/sites" % uid, {"sites": ["LAB"]},
-                                role="admin")
-                t.check(r.status == 200, "%s works at the laboratory site" % name, r)
-                staff[role] = login(srv, name)
+            staff = laboratory_site(srv, t, ("lab", "qa", "physician"))
             lab = LabSite(srv, t, staff)
 
             donor = lab.donor()

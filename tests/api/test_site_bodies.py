@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import test_laboratory as tl  # noqa: E402
-from test_shipping import LabSite, login  # noqa: E402
+from test_shipping import LabSite, laboratory_site  # noqa: E402
 
 UNKNOWN = 987654
 
@@ -39,20 +39,7 @@ def main():
         with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
             main_lab = tl.Lab(srv, t)
             tl.configure(main_lab)
-            r = srv.request("POST", "/api/v1/sites",
-                            {"code": "LAB", "name": "Laboratoire central", "kind": "laboratory",
-                             "fin": "W1234", "time_zone": "Europe/Paris", "language": "fr"},
-                            role="admin")
-            t.check(r.status == 201, "the admin creates the laboratory site", r)
-            staff = {}
-            for role in ("lab", "qa", "physician", "nurse", "coordinator"):
-                name = "central." + role
-                r = srv.request("POST", "/api/v1/users", {"username": name, "role": role,
-                                                          "password": harness.PASSWORD},
-                                role="admin")
-                srv.request("PUT", "/api/v1/users/%d/sites" % r.json["id"], {"sites": ["LAB"]},
-                            role="admin")
-                staff[role] = login(srv, name)
+            staff = laboratory_site(srv, t, ("lab", "qa", "physician", "nurse", "coordinator"))
             lab = LabSite(srv, t, staff)
 
             # the clinic's records
