@@ -289,7 +289,9 @@ function updateSite(logged) {
   // a clinic that never gave itself a name (a single site) shows none
   name.hidden = !logged || !session.site || !session.site.name || several;
   name.textContent = session.site ? session.site.name : '';
-  name.title = t('site.current');
+  // staff words only once a member of the staff is logged in: the patients'
+  // pages are in languages the staff catalogue may not have
+  name.title = logged ? t('site.current') : '';
   label.hidden = !several;
   if (!several) return;
   clear(picker);
