@@ -203,6 +203,20 @@ static cc_status open_serious_events(api_request *req, json_t **out, cc_error *e
     return CC_OK;
 }
 
+/* One page of the unit list, parsed into *rows (left alone when rows is
+ * NULL: only the total is wanted). */
+static cc_status unit_page(api_request *req, const lab_unit_query *q, json_t **rows, int64_t *total,
+                           cc_error *err)
+{
+    buf b;
+    buf_init(&b, LAB_VIEW_MAX);
+    cc_status st = lab_unit_list_json(req->db, q, &b, total, err);
+    if (st == CC_OK && rows)
+        st = api_parse_view(req, &b, rows, err);
+    buf_release(&b);
+    return st;
+}
+
 /* Units in stock expiring within days (the inventory's expiry filter) and
  * those already past their expiry and not yet discarded, expiry first. */
 static cc_status units_expiring(api_request *req, cc_date today, int days, json_t **out,
@@ -223,19 +237,13 @@ static cc_status units_expiring(api_request *req, cc_date today, int days, json_
                         .per_page = DASHBOARD_ITEMS,
                         .site_id = req->who.site_id};
     int64_t total = 0, expired = 0;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
     json_t *rows = NULL;
-    cc_status st = lab_unit_list_json(req->db, &q, &b, &total, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &rows, err);
-    buf_reset(&b);
+    cc_status st = unit_page(req, &q, &rows, &total, err);
     /* the same filter up to yesterday: how many are already expired */
     q.until = yesterday;
     q.per_page = 1;
     if (st == CC_OK)
-        st = lab_unit_list_json(req->db, &q, &b, &expired, err);
-    buf_release(&b);
+        st = unit_page(req, &q, NULL, &expired, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
@@ -270,13 +278,8 @@ static cc_status units_arriving(api_request *req, json_t **out, cc_error *err)
                         .site_id = req->who.site_id,
                         .arriving = true};
     int64_t total = 0;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
     json_t *rows = NULL;
-    cc_status st = lab_unit_list_json(req->db, &q, &b, &total, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &rows, err);
-    buf_release(&b);
+    cc_status st = unit_page(req, &q, &rows, &total, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
