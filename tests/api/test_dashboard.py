@@ -321,8 +321,9 @@ def main():
         b = tb.Bedside(srv, t)
         labt.configure(b.lab)
         empty = dash(srv, "nurse")
-        t.check(empty.status == 200 and all(empty.json["sections"][k]["total"] == 0 and
-                                            empty.json["sections"][k]["items"] == [] for k in SECTIONS),
+        got = (empty.json or {}).get("sections", {})
+        t.check(empty.status == 200 and all(got.get(k, {}).get("total") == 0 and
+                                            got.get(k, {}).get("items") == [] for k in SECTIONS),
                 "an empty clinic: every section 0, no items", empty)
         ids = build(b, t, srv)
         check_read_only_first = srv.db_checksum(EXCLUDE)
