@@ -258,7 +258,7 @@ static const char *csv_value_prefix(const char *column)
 
 cc_status h_ae_list(api_request *req, cc_error *err)
 {
-    adverse_event_query q = {.serious = -1};
+    adverse_event_query q = {.site_id = req->who.site_id, .serious = -1};
     bool csv = false;
     cc_status st = api_paging(req, &q.page, &q.per_page, err);
     if (st == CC_OK)

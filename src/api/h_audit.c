@@ -96,8 +96,8 @@ cc_status h_access_log_list(api_request *req, cc_error *err)
         return st;
     buf rows;
     buf_init(&rows, (size_t)1 << 24);
-    if ((st = access_log_page_json(req->db, access, mrn, username, page, per_page, &rows, &total,
-                                   err)) == CC_OK)
+    if ((st = access_log_page_json(req->db, access, req->who.site_id, mrn, username, page, per_page,
+                                   &rows, &total, err)) == CC_OK)
         api_reply_list(req, rows.data, page, per_page, total);
     buf_release(&rows);
     db_close(access);

@@ -25,8 +25,8 @@ cc_status h_collection_list(api_request *req, cc_error *err)
     if (st == CC_OK && q && strlen(q) > 40)
         st = cc_fail(err, CC_INVALID, "q", "too_long", "q is longer than 40 bytes");
     if (st == CC_OK)
-        st = lab_collection_list_json(req->db, donor_id, q, p.page, p.per_page, p.rows, &p.total,
-                                      err);
+        st = lab_collection_list_json(req->db, req->who.site_id, donor_id, q, p.page, p.per_page,
+                                      p.rows, &p.total, err);
     return api_page_reply(req, st, &p, err);
 }
 

@@ -7,8 +7,10 @@
  * borrowed from the list it summarises: the bedside worklist's planned
  * administrations, the follow-up worklist's overdue state (core/followup),
  * the adverse-event list, the laboratory's expiry filter and the batch
- * release readiness (core/qc_spec through lab_batch_readiness), the
- * consultation-request inbox's new requests. */
+ * release readiness (core/qc_spec through lab_batch_readiness), the units
+ * to receive (the unit list's arriving filter), the consultation-request
+ * inbox's new requests. Every section but the group's one inbox counts the
+ * session's site's records only. */
 #include <stdio.h>
 #include <string.h>
 
@@ -125,7 +127,7 @@ static cc_status overdue_visits(api_request *req, cc_date today, json_t **out, c
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
     json_t *rows = NULL;
-    cc_status st = followup_store_list(req->db, true, today_text, 0, &b, err);
+    cc_status st = followup_store_list(req->db, req->who.site_id, true, today_text, 0, &b, err);
     if (st == CC_OK)
         st = api_parse_view(req, &b, &rows, err);
     buf_release(&b);
@@ -159,8 +161,11 @@ static cc_status open_serious_events(api_request *req, json_t **out, cc_error *e
     vitals_limits limits;
     adverse_rules rules;
     cc_status st = bedside_settings_load(req->db, &limits, &rules, err);
-    adverse_event_query q = {
-        .serious = 1, .open_only = true, .page = 1, .per_page = DASHBOARD_ITEMS};
+    adverse_event_query q = {.site_id = req->who.site_id,
+                             .serious = 1,
+                             .open_only = true,
+                             .page = 1,
+                             .per_page = DASHBOARD_ITEMS};
     int64_t total = 0;
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
@@ -198,6 +203,20 @@ static cc_status open_serious_events(api_request *req, json_t **out, cc_error *e
     return CC_OK;
 }
 
+/* One page of the unit list, parsed into *rows (left alone when rows is
+ * NULL: only the total is wanted). */
+static cc_status unit_page(api_request *req, const lab_unit_query *q, json_t **rows, int64_t *total,
+                           cc_error *err)
+{
+    buf b;
+    buf_init(&b, LAB_VIEW_MAX);
+    cc_status st = lab_unit_list_json(req->db, q, &b, total, err);
+    if (st == CC_OK && rows)
+        st = api_parse_view(req, &b, rows, err);
+    buf_release(&b);
+    return st;
+}
+
 /* Units in stock expiring within days (the inventory's expiry filter) and
  * those already past their expiry and not yet discarded, expiry first. */
 static cc_status units_expiring(api_request *req, cc_date today, int days, json_t **out,
@@ -218,19 +237,13 @@ static cc_status units_expiring(api_request *req, cc_date today, int days, json_
                         .per_page = DASHBOARD_ITEMS,
                         .site_id = req->who.site_id};
     int64_t total = 0, expired = 0;
-    buf b;
-    buf_init(&b, LAB_VIEW_MAX);
     json_t *rows = NULL;
-    cc_status st = lab_unit_list_json(req->db, &q, &b, &total, err);
-    if (st == CC_OK)
-        st = api_parse_view(req, &b, &rows, err);
-    buf_reset(&b);
+    cc_status st = unit_page(req, &q, &rows, &total, err);
     /* the same filter up to yesterday: how many are already expired */
     q.until = yesterday;
     q.per_page = 1;
     if (st == CC_OK)
-        st = lab_unit_list_json(req->db, &q, &b, &expired, err);
-    buf_release(&b);
+        st = unit_page(req, &q, NULL, &expired, err);
     if (st != CC_OK)
         return st;
     json_t *items = json_array();
@@ -249,6 +262,31 @@ static cc_status units_expiring(api_request *req, cc_date today, int days, json_
                    api_printf(req, "#/lab/inventory?expiring_within=%d", days));
     json_object_set_new(*out, "expired", json_integer(expired));
     json_object_set_new(*out, "days", json_integer(days));
+    return CC_OK;
+}
+
+/* Units shipped to the session's site and not received yet (the unit
+ * list's arriving=true: the units page's tab of units to receive). */
+static cc_status units_arriving(api_request *req, json_t **out, cc_error *err)
+{
+    static const char *const KEYS[] = {"id",           "din",          "din_check",
+                                       "product_code", "product_type", "site_code",
+                                       "site_name",    "expiry",       NULL};
+    lab_unit_query q = {.expiring_days = -1,
+                        .page = 1,
+                        .per_page = DASHBOARD_ITEMS,
+                        .site_id = req->who.site_id,
+                        .arriving = true};
+    int64_t total = 0;
+    json_t *rows = NULL;
+    cc_status st = unit_page(req, &q, &rows, &total, err);
+    if (st != CC_OK)
+        return st;
+    json_t *items = json_array();
+    size_t i;
+    json_t *u;
+    json_array_foreach(rows, i, u) json_array_append_new(items, pick(u, KEYS));
+    *out = section((json_int_t)total, items, "#/lab/arrivals");
     return CC_OK;
 }
 
@@ -357,6 +395,9 @@ cc_status h_dashboard(api_request *req, cc_error *err)
     if (st == CC_OK && req->may_read(req, "/api/v1/units") &&
         (st = units_expiring(req, today, days, &s, err)) == CC_OK)
         json_object_set_new(sections, "units_expiring", s);
+    if (st == CC_OK && req->may_read(req, "/api/v1/units") &&
+        (st = units_arriving(req, &s, err)) == CC_OK)
+        json_object_set_new(sections, "units_arriving", s);
     if (st == CC_OK && req->may_read(req, "/api/v1/batches") &&
         (st = batches_awaiting_release(req, &s, err)) == CC_OK)
         json_object_set_new(sections, "batches_awaiting_release", s);

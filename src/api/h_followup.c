@@ -71,7 +71,8 @@ cc_status h_followup_sync(api_request *req, cc_error *err)
     json_t *visits = NULL;
     plan_row row;
     if ((st = plan_store_get(req->db, req->arena, id, &row, err)) == CC_OK &&
-        (st = followup_store_list(req->db, false, NULL, row.patient_id, &b, err)) == CC_OK)
+        (st = followup_store_list(req->db, req->who.site_id, false, NULL, row.patient_id, &b,
+                                  err)) == CC_OK)
         st = api_parse_view(req, &b, &visits, err);
     buf_release(&b);
     if (st != CC_OK)

@@ -97,7 +97,7 @@ cc_status h_storage_map(api_request *req, cc_error *err)
         return cc_fail(err, CC_INVALID, "freezer", "too_long", "freezer is longer than 40 bytes");
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
-    cc_status st = lab_storage_json(req->db, freezer, &b, err);
+    cc_status st = lab_storage_json(req->db, req->who.site_id, freezer, &b, err);
     if (st == CC_OK) {
         json_t *positions = json_loads(b.data, 0, NULL);
         st = positions ? CC_OK : cc_fail(err, CC_INTERNAL, NULL, "render", "cannot render the map");

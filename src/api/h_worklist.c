@@ -27,7 +27,8 @@ static json_t *parsed(const char *text)
 static cc_status hides_synthetic(api_request *req, const char *ward, bool *hide, cc_error *err)
 {
     bool demo = false;
-    cc_status st = ward && *ward ? bedside_ward_synthetic(req->db, ward, &demo, err) : CC_OK;
+    cc_status st =
+        ward && *ward ? bedside_ward_synthetic(req->db, req->who.site_id, ward, &demo, err) : CC_OK;
     *hide = ward && *ward && !demo;
     return st;
 }
@@ -190,7 +191,7 @@ static cc_status worklist_tasks(api_request *req, const char *until, const char 
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
     if (st == CC_OK)
-        st = observation_tasks_open_json(req->db, until, &b, err);
+        st = observation_tasks_open_json(req->db, req->who.site_id, until, &b, err);
     json_t *all = st == CC_OK ? parsed(b.data) : NULL;
     buf_release(&b);
     if (st != CC_OK)
@@ -244,7 +245,7 @@ cc_status h_worklist(api_request *req, cc_error *err)
         st = worklist_tasks(req, until, ward, now, &tasks, err);
     buf b;
     buf_init(&b, LAB_VIEW_MAX);
-    if (st == CC_OK && (st = bedside_wards_json(req->db, &b, err)) == CC_OK)
+    if (st == CC_OK && (st = bedside_wards_json(req->db, req->who.site_id, &b, err)) == CC_OK)
         wards = parsed(b.data);
     buf_release(&b);
     if (st != CC_OK) {

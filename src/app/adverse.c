@@ -251,7 +251,7 @@ cc_status app_adverse_deadlines_view(const app_ctx *c, json_t **view, cc_error *
     buf_init(&b, VIEW_MAX);
     cc_status st = bedside_settings_load(c->d, &limits, &rules, err);
     if (st == CC_OK)
-        st = adverse_deadlines_open_json(c->d, &b, err);
+        st = adverse_deadlines_open_json(c->d, c->site_id, &b, err);
     json_t *rows = st == CC_OK ? json_loads(b.data, 0, NULL) : NULL;
     buf_release(&b);
     if (st != CC_OK)

@@ -385,8 +385,8 @@ cc_status app_visit_worklist(const app_ctx *c, const app_worklist_query *q, json
     buf b;
     buf_init(&b, VIEW_MAX);
     json_t *rows = NULL;
-    cc_status st =
-        followup_store_list(c->d, scheduled_only, open ? until : NULL, q->patient_id, &b, err);
+    cc_status st = followup_store_list(c->d, c->site_id, scheduled_only, open ? until : NULL,
+                                       q->patient_id, &b, err);
     if (st == CC_OK)
         st = parse_view(c, &b, &rows, err);
     buf_release(&b);

@@ -486,20 +486,84 @@ static json_t *load_batch(db *access, int64_t batch, cc_error *err)
     return rows;
 }
 
+/* Patient ids, ascending. */
+typedef struct {
+    int64_t *ids;
+    size_t n, cap;
+} id_set;
+
+static cc_status read_id(void *ctx, db_stmt *s, cc_error *err)
+{
+    id_set *set = ctx;
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 256;
+        int64_t *ids = realloc(set->ids, cap * sizeof *ids);
+        if (!ids)
+            return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        set->ids = ids;
+        set->cap = cap;
+    }
+    set->ids[set->n++] = db_col_int(s, 0);
+    return CC_OK;
+}
+
+static bool id_set_has(const id_set *set, int64_t id)
+{
+    size_t lo = 0, hi = set->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set->ids[mid] == id)
+            return true;
+        if (set->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 typedef struct {
     db *main;
-    int64_t patient_id;   /* 0: any */
-    const char *username; /* NULL: any */
+    int64_t patient_id;    /* 0: any */
+    const char *username;  /* NULL: any */
+    const id_set *foreign; /* other sites' patients: their rows are left out */
     buf *out;
     size_t shown;
 } page_render;
 
 static bool row_matches(const page_render *r, json_t *row)
 {
-    if (r->patient_id && json_integer_value(json_array_get(row, COL_PATIENT)) != r->patient_id)
+    int64_t patient = json_integer_value(json_array_get(row, COL_PATIENT));
+    if ((r->patient_id && patient != r->patient_id) || id_set_has(r->foreign, patient))
         return false;
     const char *name = json_string_value(json_array_get(row, COL_USERNAME));
     return !r->username || (name && strcmp(r->username, name) == 0);
+}
+
+/* A user's count per batch (the index's) includes reads of other sites'
+ * patients: when there are any such patients, each batch's matching rows
+ * are counted from the batch itself, and batches without any are dropped. */
+static cc_status recount(db *access, const page_render *r, batch_list *l, cc_error *err)
+{
+    if (r->foreign->n == 0)
+        return CC_OK;
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        json_t *rows = load_batch(access, l->batches[i], err);
+        if (!rows)
+            return err->status;
+        int64_t n = 0;
+        size_t k;
+        json_t *row;
+        json_array_foreach(rows, k, row) n += row_matches(r, row);
+        json_decref(rows);
+        if (n) {
+            l->batches[kept] = l->batches[i];
+            l->counts[kept++] = n;
+        }
+    }
+    l->n = kept;
+    return CC_OK;
 }
 
 /* One row with its patient's MRN and names from the clinical database (the
@@ -576,14 +640,14 @@ static cc_status read_patient_batch(void *ctx, db_stmt *s, cc_error *err)
     return n ? batch_list_add(p->list, db_col_int(s, 0), n, err) : CC_OK;
 }
 
-cc_status access_log_page_json(db *main, db *access, const char *mrn, const char *username,
-                               int64_t page, int64_t per_page, buf *out, int64_t *total,
-                               cc_error *err)
+cc_status access_log_page_json(db *main, db *access, int64_t site_id, const char *mrn,
+                               const char *username, int64_t page, int64_t per_page, buf *out,
+                               int64_t *total, cc_error *err)
 {
     int64_t patient_id = 0;
     if (mrn) {
-        cc_status st = sql_scalar(main, "SELECT id FROM patients WHERE mrn = ?",
-                                  (sql_arg[]){SQL_S(mrn)}, 1, &patient_id, err);
+        cc_status st = sql_scalar(main, "SELECT id FROM patients WHERE mrn = ? AND site_id = ?",
+                                  (sql_arg[]){SQL_S(mrn), SQL_I(site_id)}, 2, &patient_id, err);
         if (st != CC_OK)
             return st;
         if (patient_id == 0)
@@ -595,17 +659,23 @@ cc_status access_log_page_json(db *main, db *access, const char *mrn, const char
     if (!mrn == !username)
         return cc_fail(err, CC_INVALID, mrn ? "username" : "patient", "invalid_value",
                        "give either patient (an MRN) or username, not both");
-    page_render r = {main, patient_id, patient_id ? NULL : username, out, 0};
+    id_set foreign = {0};
+    page_render r = {main, patient_id, patient_id ? NULL : username, &foreign, out, 0};
     batch_list l = {0};
     patient_scan scan = {&l, patient_id};
     cc_status st =
         patient_id
             ? sql_each(access, "SELECT batch, ids FROM access_batch_patients ORDER BY batch DESC",
                        NULL, 0, read_patient_batch, &scan, NULL, err)
-            : sql_each(access,
-                       "SELECT batch, n FROM access_user_batches WHERE username = ?"
-                       " ORDER BY batch DESC",
-                       (sql_arg[]){SQL_S(username)}, 1, read_batch_ref, &l, NULL, err);
+            : sql_each(main, "SELECT id FROM patients WHERE site_id <> ? ORDER BY id",
+                       (sql_arg[]){SQL_I(site_id)}, 1, read_id, &foreign, NULL, err);
+    if (st == CC_OK && !patient_id)
+        st = sql_each(access,
+                      "SELECT batch, n FROM access_user_batches WHERE username = ?"
+                      " ORDER BY batch DESC",
+                      (sql_arg[]){SQL_S(username)}, 1, read_batch_ref, &l, NULL, err);
+    if (st == CC_OK)
+        st = recount(access, &r, &l, err);
     *total = 0;
     for (size_t i = 0; i < l.n; i++)
         *total += l.counts[i];
@@ -615,6 +685,7 @@ cc_status access_log_page_json(db *main, db *access, const char *mrn, const char
     buf_putc(out, ']');
     free(l.batches);
     free(l.counts);
+    free(foreign.ids);
     return st;
 }
 

@@ -84,14 +84,18 @@ cc_status access_log_remove(db *d, cc_error *err);
  * transaction on the access-log database. */
 cc_status access_log_append(db *d, const access_entry *entries, size_t n, cc_error *err);
 
-/* One page of rows, newest first, for one patient (by MRN, looked up in the
- * clinical database main; unknown is CC_NOT_FOUND field "patient") or one
- * username (exactly one of them; both or neither is CC_INVALID): a JSON array of {at, username,
- * what, route, mrn, family_name, given_names} appended to out; *total counts
- * every matching row. access is the access-log database. */
-cc_status access_log_page_json(db *main, db *access, const char *mrn, const char *username,
-                               int64_t page, int64_t per_page, buf *out, int64_t *total,
-                               cc_error *err);
+/* One page of rows about site_id's patients, newest first, for one patient
+ * (by MRN, looked up among site_id's patients in the clinical database main;
+ * unknown there, or another site's, is CC_NOT_FOUND field "patient") or one
+ * username (exactly one of them; both or neither is CC_INVALID): a JSON
+ * array of {at, username, what, route, mrn, family_name, given_names}
+ * appended to out; *total counts every matching row. A user's reads of
+ * other sites' patients are left out (and then each of the user's batches is
+ * read to count them; with no patient at another site, the index's counts
+ * serve). access is the access-log database. */
+cc_status access_log_page_json(db *main, db *access, int64_t site_id, const char *mrn,
+                               const char *username, int64_t page, int64_t per_page, buf *out,
+                               int64_t *total, cc_error *err);
 
 /* Recomputes the chain and checks both indexes; verdict as for the audit
  * trail, first_broken_seq naming a row (for a batch: its first row). */

@@ -338,8 +338,8 @@ cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err)
     " WHERE l.adverse_event_id = e.id)"
 
 #define AE_FILTER                                                                                  \
-    " WHERE (? = 0 OR e.patient_id = ?) AND (? = '' OR e.term_code = ?) AND (? = 0 OR e.grade = "  \
-    "?)"                                                                                           \
+    " WHERE EXISTS (SELECT 1 FROM patients sp WHERE sp.id = e.patient_id AND sp.site_id = ?)"      \
+    " AND (? = 0 OR e.patient_id = ?) AND (? = '' OR e.term_code = ?) AND (? = 0 OR e.grade = ?)"  \
     " AND (? = -1 OR e.serious = ?)"                                                               \
     " AND (? = '' OR (? = 'related' AND (e.related_product IN ('possible', 'probable', "           \
     "'definite')"                                                                                  \
@@ -357,23 +357,12 @@ cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out,
 {
     const char *term = q->term ? q->term : "", *rel = q->related ? q->related : "",
                *pt = q->product_type ? q->product_type : "", *batch = q->batch ? q->batch : "";
-    sql_arg a[] = {SQL_I(q->patient_id),
-                   SQL_I(q->patient_id),
-                   SQL_S(term),
-                   SQL_S(term),
-                   SQL_I(q->grade),
-                   SQL_I(q->grade),
-                   SQL_I(q->serious),
-                   SQL_I(q->serious),
-                   SQL_S(rel),
-                   SQL_S(rel),
-                   SQL_S(rel),
-                   SQL_S(rel),
-                   SQL_S(rel),
-                   SQL_S(pt),
-                   SQL_S(pt),
-                   SQL_S(batch),
-                   SQL_S(batch),
+    sql_arg a[] = {SQL_I(q->site_id),  SQL_I(q->patient_id), SQL_I(q->patient_id),
+                   SQL_S(term),        SQL_S(term),          SQL_I(q->grade),
+                   SQL_I(q->grade),    SQL_I(q->serious),    SQL_I(q->serious),
+                   SQL_S(rel),         SQL_S(rel),           SQL_S(rel),
+                   SQL_S(rel),         SQL_S(rel),           SQL_S(pt),
+                   SQL_S(pt),          SQL_S(batch),         SQL_S(batch),
                    SQL_I(q->open_only)};
     sql_arg b[N(a) + 2];
     memcpy(b, a, sizeof a);
@@ -406,13 +395,14 @@ cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out,
     return sql_page_json(d, &page, out, total, err);
 }
 
-cc_status adverse_deadlines_open_json(db *d, buf *out, cc_error *err)
+cc_status adverse_deadlines_open_json(db *d, int64_t site_id, buf *out, cc_error *err)
 {
+    sql_arg a[] = {SQL_I(site_id)};
     return sql_rows_json(
         d,
         "SELECT x.id, x.adverse_event_id, x.kind, x.due_at, e.term_code, e.grade, e.patient_id,"
         " p.mrn AS patient_mrn, p.family_name, p.given_names FROM adverse_event_deadlines x"
         " JOIN adverse_events e ON e.id = x.adverse_event_id JOIN patients p ON p.id = e.patient_id"
-        " WHERE x.reported_at IS NULL ORDER BY x.due_at, x.id LIMIT 1000",
-        NULL, 0, false, out, err);
+        " WHERE x.reported_at IS NULL AND p.site_id = ? ORDER BY x.due_at, x.id LIMIT 1000",
+        a, 1, false, out, err);
 }

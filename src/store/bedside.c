@@ -478,17 +478,19 @@ cc_status observation_task_done(db *d, const store_actor *actor, int64_t adminis
     return db_tx_end(d, st, err);
 }
 
-cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err)
+cc_status observation_tasks_open_json(db *d, int64_t site_id, const char *until, buf *out,
+                                      cc_error *err)
 {
-    sql_arg a[] = {SQL_S(until)};
+    sql_arg a[] = {SQL_S(until), SQL_I(site_id)};
     return sql_rows_json(
         d,
         "SELECT t.id, t.administration_id, t.patient_id, p.mrn AS patient_mrn, p.family_name,"
         " p.given_names, p.synthetic, t.kind, t.due_at, a.route, a.plan_id FROM observation_tasks t"
         " JOIN patients p ON p.id = t.patient_id"
         " JOIN administrations a ON a.id = t.administration_id"
-        " WHERE t.done_at IS NULL AND t.due_at < ? ORDER BY t.due_at, t.id LIMIT 1000",
-        a, 1, false, out, err);
+        " WHERE t.done_at IS NULL AND t.due_at < ? AND p.site_id = ?"
+        " ORDER BY t.due_at, t.id LIMIT 1000",
+        a, 2, false, out, err);
 }
 
 /* ---- settings: one integer per name ---- */
@@ -588,22 +590,25 @@ cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX],
  * synthetic patient. */
 #define WARD_SYNTHETIC "MIN(COALESCE(p.synthetic, 0))"
 #define WARD_UNITS                                                                                 \
-    " FROM units u LEFT JOIN patients p ON p.id = u.issued_patient_id WHERE u.issued_ward <> ''"
+    " FROM units u LEFT JOIN patients p ON p.id = u.issued_patient_id WHERE u.site_id = ?"         \
+    " AND u.issued_ward <> ''"
 
-cc_status bedside_wards_json(db *d, buf *out, cc_error *err)
+cc_status bedside_wards_json(db *d, int64_t site_id, buf *out, cc_error *err)
 {
+    sql_arg a[] = {SQL_I(site_id)};
     return sql_rows_json(d,
                          "SELECT u.issued_ward AS ward, " WARD_SYNTHETIC " AS synthetic" WARD_UNITS
                          " GROUP BY u.issued_ward ORDER BY u.issued_ward LIMIT 200",
-                         NULL, 0, false, out, err);
+                         a, 1, false, out, err);
 }
 
-cc_status bedside_ward_synthetic(db *d, const char *ward, bool *synthetic, cc_error *err)
+cc_status bedside_ward_synthetic(db *d, int64_t site_id, const char *ward, bool *synthetic,
+                                 cc_error *err)
 {
-    sql_arg a[] = {SQL_S(ward)};
+    sql_arg a[] = {SQL_I(site_id), SQL_S(ward)};
     int64_t v = 0;
     cc_status st =
-        sql_scalar(d, "SELECT " WARD_SYNTHETIC WARD_UNITS " AND u.issued_ward = ?", a, 1, &v, err);
+        sql_scalar(d, "SELECT " WARD_SYNTHETIC WARD_UNITS " AND u.issued_ward = ?", a, 2, &v, err);
     *synthetic = st == CC_OK && v == 1;
     return st;
 }

@@ -106,12 +106,13 @@ enum { BEDSIDE_WARD_MAX = 104 };
  * its planned administrations went ("" when none was issued yet). The stay
  * has no ward of its own; the lab's issue is the one record naming it. */
 cc_status bedside_plan_ward(db *d, int64_t plan_id, char ward[BEDSIDE_WARD_MAX], cc_error *err);
-/* Every ward units were issued to, as a JSON array of {"ward","synthetic"},
- * sorted; synthetic 1 for a demonstration ward: every unit issued to it went
- * to a synthetic patient. */
-cc_status bedside_wards_json(db *d, buf *out, cc_error *err);
-/* Whether ward is a demonstration ward (false for an unknown ward). */
-cc_status bedside_ward_synthetic(db *d, const char *ward, bool *synthetic, cc_error *err);
+/* Every ward site_id's units were issued to, as a JSON array of
+ * {"ward","synthetic"}, sorted; synthetic 1 for a demonstration ward: every
+ * unit issued to it went to a synthetic patient. */
+cc_status bedside_wards_json(db *d, int64_t site_id, buf *out, cc_error *err);
+/* Whether ward is a demonstration ward of site_id (false for an unknown ward). */
+cc_status bedside_ward_synthetic(db *d, int64_t site_id, const char *ward, bool *synthetic,
+                                 cc_error *err);
 
 /* Vital signs; abnormal_json is the findings array text. */
 cc_status vitals_store_add(db *d, const store_actor *actor, int64_t administration_id,
@@ -129,9 +130,11 @@ cc_status vitals_baseline_systolic(db *d, int64_t patient_id, int64_t administra
 
 cc_status observation_task_done(db *d, const store_actor *actor, int64_t administration_id,
                                 int64_t task_id, const char *note, cc_error *err);
-/* Tasks not done and due before until (every patient), oldest first, with
- * the patient's names, MRN and synthetic mark and the administration's plan. */
-cc_status observation_tasks_open_json(db *d, const char *until, buf *out, cc_error *err);
+/* Tasks not done and due before until (every patient of site_id), oldest
+ * first, with the patient's names, MRN and synthetic mark and the
+ * administration's plan. */
+cc_status observation_tasks_open_json(db *d, int64_t site_id, const char *until, buf *out,
+                                      cc_error *err);
 
 /* ---- settings ---- */
 /* Every bedside setting: X(struct, field) for each vitals_limits and
@@ -204,6 +207,7 @@ cc_status adverse_event_report(db *d, const store_actor *actor, int64_t id, cons
 cc_status adverse_event_json(db *d, int64_t id, buf *out, cc_error *err);
 
 typedef struct {
+    int64_t site_id;    /* the events of this site's patients only */
     int64_t patient_id; /* 0 any */
     const char *term;   /* NULL any */
     int grade;          /* 0 any */
@@ -220,7 +224,8 @@ typedef struct {
 } adverse_event_query;
 cc_status adverse_event_list_json(db *d, const adverse_event_query *q, buf *out, int64_t *total,
                                   cc_error *err);
-/* Every deadline not reported, with its event and patient, soonest first. */
-cc_status adverse_deadlines_open_json(db *d, buf *out, cc_error *err);
+/* Every deadline not reported of site_id's patients' events, with its event
+ * and patient, soonest first. */
+cc_status adverse_deadlines_open_json(db *d, int64_t site_id, buf *out, cc_error *err);
 
 #endif

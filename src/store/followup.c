@@ -138,14 +138,15 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
     " v.died_on, v.cause, v.failed_contacts, v.resolved_at, v.resolved_by, v.version,"             \
     " p.mrn, p.family_name, p.given_names, p.phone, p.email, p.language, p.synthetic"
 
-cc_status followup_store_list(db *d, bool open_only, const char *until, int64_t patient_id,
-                              buf *out, cc_error *err)
+cc_status followup_store_list(db *d, int64_t site_id, bool open_only, const char *until,
+                              int64_t patient_id, buf *out, cc_error *err)
 {
-    sql_arg args[] = {SQL_I(open_only), SQL_S(until), SQL_S(until), SQL_I(patient_id),
-                      SQL_I(patient_id)};
+    sql_arg args[] = {SQL_I(site_id), SQL_I(open_only),  SQL_S(until),
+                      SQL_S(until),   SQL_I(patient_id), SQL_I(patient_id)};
     return sql_rows_json(d,
                          "SELECT " VISIT_COLUMNS " FROM followup_visits v JOIN patients p ON"
-                         " p.id = v.patient_id WHERE (? = 0 OR v.status = 'scheduled')"
+                         " p.id = v.patient_id WHERE p.site_id = ?"
+                         " AND (? = 0 OR v.status = 'scheduled')"
                          " AND (? IS NULL OR v.window_start <= ?) AND (? = 0 OR v.patient_id = ?)"
                          " ORDER BY v.window_start, v.id",
                          args, SQL_COUNT(args), false, out, err);

@@ -53,11 +53,12 @@ cc_status followup_store_sync(db *d, const store_actor *actor, int64_t plan_id,
                               const followup_spec *specs, int n, int *created, int *redated,
                               cc_error *err);
 
-/* Visits as a JSON array with the patient's contact details, ordered by
- * window_start: only scheduled ones whose window starts on or before
- * until (NULL: any) when open_only; patient_id 0: all patients. */
-cc_status followup_store_list(db *d, bool open_only, const char *until, int64_t patient_id,
-                              buf *out, cc_error *err);
+/* Visits of site_id's patients as a JSON array with the patient's contact
+ * details, ordered by window_start: only scheduled ones whose window starts
+ * on or before until (NULL: any) when open_only; patient_id 0: all the
+ * site's patients. */
+cc_status followup_store_list(db *d, int64_t site_id, bool open_only, const char *until,
+                              int64_t patient_id, buf *out, cc_error *err);
 
 /* One visit (JSON object with patient details, contacts and links without
  * token hashes); CC_NOT_FOUND when absent. */

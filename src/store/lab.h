@@ -147,10 +147,11 @@ typedef struct {
 cc_status lab_collection_create(db *d, const store_actor *actor, const lab_collection_fields *f,
                                 int64_t *id, cc_error *err);
 cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err);
-/* Collections of donor_id (0 any) whose donor code or collection day holds q
- * (NULL any). */
-cc_status lab_collection_list_json(db *d, int64_t donor_id, const char *q, int64_t page,
-                                   int64_t per_page, buf *out, int64_t *total, cc_error *err);
+/* Collections of site_id's donors, of donor_id (0 any), whose donor code or
+ * collection day holds q (NULL any). */
+cc_status lab_collection_list_json(db *d, int64_t site_id, int64_t donor_id, const char *q,
+                                   int64_t page, int64_t per_page, buf *out, int64_t *total,
+                                   cc_error *err);
 
 /* ---- batches ---- */
 
@@ -340,8 +341,9 @@ typedef struct {
 } lab_unit_query;
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
                              cc_error *err);
-/* Freezer map: every occupied position of a freezer ("" every freezer). */
-cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err);
+/* Freezer map: every position of a freezer ("" every freezer) occupied by a
+ * unit of site_id. */
+cc_status lab_storage_json(db *d, int64_t site_id, const char *freezer, buf *out, cc_error *err);
 
 /* What a label shows, copied into the caller's fixed buffers. */
 typedef struct {

@@ -668,14 +668,17 @@ cc_status lab_collection_json(db *d, int64_t id, buf *out, cc_error *err)
                            lists, N(lists), out, err);
 }
 
-cc_status lab_collection_list_json(db *d, int64_t donor_id, const char *q, int64_t page,
-                                   int64_t per_page, buf *out, int64_t *total, cc_error *err)
+cc_status lab_collection_list_json(db *d, int64_t site_id, int64_t donor_id, const char *q,
+                                   int64_t page, int64_t per_page, buf *out, int64_t *total,
+                                   cc_error *err)
 {
     char pattern[132];
     lab_code_pattern(q, pattern, sizeof pattern);
-    sql_arg a[] = {SQL_I(donor_id), SQL_I(donor_id), SQL_S(pattern), SQL_S(pattern)};
+    sql_arg a[] = {SQL_I(site_id), SQL_I(donor_id), SQL_I(donor_id), SQL_S(pattern),
+                   SQL_S(pattern)};
 #define COLLECTION_FILTER                                                                          \
-    " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE (? = 0 OR c.donor_id = ?)"       \
+    " FROM collections c JOIN donors d ON d.id = c.donor_id WHERE d.site_id = ?"                   \
+    " AND (? = 0 OR c.donor_id = ?)"                                                               \
     " AND (lower(replace(d.code, '-', '')) LIKE ? ESCAPE '\\'"                                     \
     " OR replace(c.collected_on, '-', '') LIKE ? ESCAPE '\\')"
     sql_page_query pq = {

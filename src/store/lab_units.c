@@ -635,14 +635,15 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     return sql_page_json(d, &pq, out, total, err);
 }
 
-cc_status lab_storage_json(db *d, const char *freezer, buf *out, cc_error *err)
+cc_status lab_storage_json(db *d, int64_t site_id, const char *freezer, buf *out, cc_error *err)
 {
     const char *f = freezer ? freezer : "";
-    sql_arg a[] = {SQL_S(f), SQL_S(f)};
+    sql_arg a[] = {SQL_I(site_id), SQL_S(f), SQL_S(f)};
     return sql_rows_json(
         d,
         "SELECT freezer, rack, box, position, id AS unit_id, din, din_check, state,"
-        " product_type, expiry FROM units WHERE position <> '' AND (? = '' OR freezer = ?)"
+        " product_type, expiry FROM units WHERE site_id = ? AND position <> ''"
+        " AND (? = '' OR freezer = ?)"
         " ORDER BY freezer, rack, box, position LIMIT 10000",
         a, N(a), false, out, err);
 }

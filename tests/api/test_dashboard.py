@@ -41,15 +41,15 @@ os.environ["CELLCLINIC_EXPIRY_INTERVAL"] = "86400"
 
 EXCLUDE = ("sessions", "api_tokens", "login_attempts") + harness.SECURITY_BOOKKEEPING
 SECTIONS = ["administrations_today", "overdue_visits", "open_serious_events", "units_expiring",
-            "batches_awaiting_release"]
+            "units_arriving", "batches_awaiting_release"]
 # Who may read the list each section summarises (src/api/routes.c).
 EXPECTED = {
     "admin": ["administrations_today", "overdue_visits", "open_serious_events", "new_requests"],
     "coordinator": ["administrations_today", "overdue_visits", "open_serious_events", "new_requests"],
     "physician": SECTIONS,
     "nurse": SECTIONS,
-    "lab": ["units_expiring", "batches_awaiting_release"],
-    "qa": ["open_serious_events", "units_expiring", "batches_awaiting_release"],
+    "lab": ["units_expiring", "units_arriving", "batches_awaiting_release"],
+    "qa": ["open_serious_events", "units_expiring", "units_arriving", "batches_awaiting_release"],
     "analyst": [],
 }
 FAILING_QC = [x if x[0] != "endotoxin" else ("endotoxin", 5.0, "EU/mL") for x in labt.MSC_QC]
@@ -203,6 +203,10 @@ def check_sections(t, srv, ids):
     t.check(r2.status == 400 and (r2.json or {}).get("error", {}).get("field") == "with_expired",
             "with_expired is true or false: 400 naming with_expired", r2)
 
+    ua = s.get("units_arriving", {})
+    t.check(ua.get("total") == 0 and ua.get("items") == [] and ua.get("link") == "#/lab/arrivals",
+            "units to receive: none shipped to the site (tests/api/test_shipping.py ships some)", ua)
+
     bt = s.get("batches_awaiting_release", {})
     got = [(x["id"], x["qc_complete"], x["ready"], x["blocks"] > 0) for x in bt.get("items", [])]
     t.check(bt.get("total") == 4 and got == [(ids["ready"], True, True, False), (ids["failed"], True, False, True),
@@ -317,8 +321,9 @@ def main():
         b = tb.Bedside(srv, t)
         labt.configure(b.lab)
         empty = dash(srv, "nurse")
-        t.check(empty.status == 200 and all(empty.json["sections"][k]["total"] == 0 and
-                                            empty.json["sections"][k]["items"] == [] for k in SECTIONS),
+        got = (empty.json or {}).get("sections", {})
+        t.check(empty.status == 200 and all(got.get(k, {}).get("total") == 0 and
+                                            got.get(k, {}).get("items") == [] for k in SECTIONS),
                 "an empty clinic: every section 0, no items", empty)
         ids = build(b, t, srv)
         check_read_only_first = srv.db_checksum(EXCLUDE)

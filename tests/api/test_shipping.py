@@ -5,7 +5,8 @@ The laboratory's staff (a lab, qa and physician account of the laboratory
 site) make, test and release units; the lab ships one to the clinic with a
 courier note; the clinic's nurse receives it with its temperature on
 arrival; it is then reserved, issued and given to the clinic's patient. A
-unit that arrives outside its range is put in quarantine with the reason. A
+unit that arrives outside its range is put in quarantine with the reason.
+The destination's dashboard counts the units on their way to it. A
 unit still in transit is refused at the bedside (given only where it was
 received); shipping twice, receiving at the wrong site and shipping a unit
 of another site are refused. With CC_TEST_STORE=pg CC_TEST_PG_STANDBY=1 the
@@ -63,6 +64,11 @@ def laboratory_site(srv, t, roles):
         t.check(r.status == 200, "%s works at the laboratory site" % name, r)
         staff[role] = login(srv, name)
     return staff
+
+
+def arriving_tile(r):
+    """The dashboard's units to receive ({} when the role has no such tile)."""
+    return ((r.json or {}).get("sections") or {}).get("units_arriving", {})
 
 
 def fail_over(srv, t, tb, unit, administration, patient):
@@ -156,6 +162,21 @@ def main():
             r = lab.req("GET", "/api/v1/units?arriving=true")
             t.check(r.status == 200 and r.json["items"] == [],
                     "the sending site has nothing to receive", r)
+            # the dashboard counts them, each with its sending site, and links to the tab
+            arriving = arriving_tile(srv.request("GET", "/api/v1/dashboard", role="nurse"))
+            t.check(arriving.get("total") == 3
+                    and sorted(x["id"] for x in arriving.get("items", []))
+                    == sorted(u["id"] for u in (given, hot, transit))
+                    and all(x["site_code"] == "LAB" and x["site_name"] == "Laboratoire central"
+                            for x in arriving.get("items", []))
+                    and arriving.get("link") == "#/lab/arrivals",
+                    "the clinic's dashboard counts the 3 units to receive, from the laboratory",
+                    arriving)
+            arriving = arriving_tile(lab.req("GET", "/api/v1/dashboard"))
+            t.check(arriving.get("total") == 0 and arriving.get("items") == [],
+                    "the sending site's dashboard has none to receive", arriving)
+            arriving = arriving_tile(srv.request("GET", "/api/v1/dashboard", role="coordinator"))
+            t.check(arriving == {}, "no tile for a role that does not read the units", arriving)
             r = srv.request("GET", "/api/v1/units?arriving=maybe", role="nurse")
             t.check(r.status == 400 and r.error().get("field") == "arriving",
                     "a wrong arriving value is refused naming it", r)
@@ -202,6 +223,11 @@ def main():
             t.check(r.status == 200 and r.json["quarantined"] is True
                     and r.json["unit"]["state"] == "quarantine",
                     "a unit arriving at 15 C is received into quarantine", r)
+            arriving = arriving_tile(srv.request("GET", "/api/v1/dashboard", role="lab"))
+            t.check(arriving.get("total") == 1
+                    and [x["id"] for x in arriving.get("items", [])] == [transit["id"]],
+                    "received units leave the dashboard's count: the one in transit is left",
+                    arriving)
             held = [c for c in r.json.get("custody", []) if c["event"] == "hold"]
             t.check(len(held) == 1 and "15.0" in held[0]["note"], "with the reason", held)
             reason = srv.db_query("SELECT reason FROM audit_log WHERE entity = 'unit' AND"

@@ -8,7 +8,7 @@ import { run, login } from './harness.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 const CLINICAL = ['administrations_today', 'overdue_visits', 'open_serious_events'];
-const LAB = ['units_expiring', 'batches_awaiting_release'];
+const LAB = ['units_expiring', 'units_arriving', 'batches_awaiting_release'];
 // the admin and the coordinator also read the consultation-request inbox
 const ADMIN = [...CLINICAL, 'new_requests'];
 
@@ -84,7 +84,7 @@ await run([
     await page.waitForURL(/#\/adverse-events\?serious=true&open=true$/);
   }],
 
-  ['laboratory role: its two sections, the demo\'s expired units, empty state, print button, link to the lab', async ({ page, server }) => {
+  ['laboratory role: its three sections, the demo\'s expired units, empty state, print button, link to the lab', async ({ page, server }) => {
     const admin = await server.client();
     const r = await admin.request('POST', '/api/v1/users', { username: 'labby', role: 'lab', password: PW });
     assert.equal(r.status, 201, JSON.stringify(r.body));

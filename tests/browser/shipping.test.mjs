@@ -243,8 +243,13 @@ await run([
     assert.ok(unit, 'the unit was shipped by the previous test');
     await asUser(page, server, 'infirmiere.lyon');
     assert.equal(await page.getByTestId('site-name').textContent(), 'Clinique de Lyon');
-    await page.getByTestId('nav-lab').click();
-    await page.getByTestId('lab-tab-arrivals').click();
+    // the dashboard counts the units on their way to Lyon and leads to the units to receive
+    await page.getByTestId('nav-dashboard').click();
+    await page.getByTestId('dash-units_arriving').waitFor();
+    assert.equal(await page.getByTestId('dash-units_arriving-count').innerText(), '2');
+    assert.equal(await page.getByTestId('dash-units_arriving-link').innerText(), 'Unités à réceptionner');
+    await page.getByTestId('dash-units_arriving-link').click();
+    await page.waitForURL(/#\/lab\/arrivals$/);
     await page.getByTestId('arrivals').waitFor();
     const rows = page.getByTestId('arrivals-row');
     assert.equal(await rows.count(), 2);

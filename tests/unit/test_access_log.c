@@ -1,7 +1,8 @@
 /* Unit tests of the access log's store (store/access_log): batches appended
  * in random sizes; after each, every listing, per patient and per user, page
- * by page, must be the matching rows newest first, and the chain and its
- * indexes must verify. */
+ * by page and as seen from each of two sites, must be the matching rows about
+ * that site's patients newest first (another site's patient is not found),
+ * and the chain and its indexes must verify. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +17,7 @@
 #include "store/access_log.h"
 #include "store/sql.h"
 
-enum { PATIENTS = 6, USERS = 3, ROWS_MAX = 400 };
+enum { PATIENTS = 6, USERS = 3, ROWS_MAX = 400, SITES = 2 };
 
 static const char *const USER_NAMES[USERS] = {"nurse1", "physician1", "qa1"};
 
@@ -38,9 +39,10 @@ static int setup(void **state)
     if (db_open(path, DB_OPEN_CREATE, &x->main, &err) != CC_OK ||
         db_exec(x->main,
                 "CREATE TABLE patients (id INTEGER PRIMARY KEY, mrn TEXT, family_name TEXT,"
-                " given_names TEXT);"
+                " given_names TEXT, site_id INTEGER NOT NULL);"
                 "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 6)"
-                " INSERT INTO patients SELECT i, printf('M%04d', i), 'Family', 'Given' FROM k;",
+                " INSERT INTO patients SELECT i, printf('M%04d', i), 'Family', 'Given', i % 2 + 1"
+                " FROM k;",
                 &err) != CC_OK ||
         access_log_open(x->f->dir, &x->log, &err) != CC_OK)
         return -1;
@@ -78,19 +80,28 @@ static void append_random(fixture *x, size_t k)
     x->n += k;
 }
 
-static bool matches(const access_entry *e, int64_t patient, const char *user)
+/* The fixture's patients alternate between sites 2 and 1. */
+static int64_t site_of(int64_t patient)
 {
+    return patient % 2 + 1;
+}
+
+static bool matches(const access_entry *e, int64_t site, int64_t patient, const char *user)
+{
+    if (site_of(e->patient_id) != site)
+        return false;
     return patient ? e->patient_id == patient : strcmp(e->username, user) == 0;
 }
 
-/* Every page of one listing against the rows kept in memory. */
-static void check_listing(fixture *x, int64_t patient, const char *user, int64_t per_page)
+/* Every page of one listing as seen from site against the rows kept in memory. */
+static void check_listing(fixture *x, int64_t site, int64_t patient, const char *user,
+                          int64_t per_page)
 {
     char mrn[16];
     snprintf(mrn, sizeof mrn, "M%04lld", (long long)patient);
     int64_t expected_total = 0;
     for (size_t i = 0; i < x->n; i++)
-        expected_total += matches(&x->rows[i], patient, user);
+        expected_total += matches(&x->rows[i], site, patient, user);
     size_t next = x->n; /* rows newest first: walk back from the end */
     int64_t seen = 0;
     for (int64_t page = 1; page <= expected_total / per_page + 1; page++) {
@@ -98,7 +109,7 @@ static void check_listing(fixture *x, int64_t patient, const char *user, int64_t
         buf_init(&out, 1 << 20);
         int64_t total = -1;
         cc_error err;
-        assert_int_equal(access_log_page_json(x->main, x->log, patient ? mrn : NULL,
+        assert_int_equal(access_log_page_json(x->main, x->log, site, patient ? mrn : NULL,
                                               patient ? NULL : user, page, per_page, &out, &total,
                                               &err),
                          CC_OK);
@@ -109,7 +120,7 @@ static void check_listing(fixture *x, int64_t patient, const char *user, int64_t
         json_t *item;
         json_array_foreach(items, k, item)
         {
-            while (next > 0 && !matches(&x->rows[next - 1], patient, user))
+            while (next > 0 && !matches(&x->rows[next - 1], site, patient, user))
                 next--;
             assert_true(next > 0);
             const access_entry *e = &x->rows[--next];
@@ -130,10 +141,13 @@ static void check_listing(fixture *x, int64_t patient, const char *user, int64_t
 static void check_everything(fixture *x)
 {
     int64_t per_page = 1 + rand() % 7;
-    for (int64_t p = 1; p <= PATIENTS; p++)
-        check_listing(x, p, NULL, per_page);
-    for (int u = 0; u < USERS; u++)
-        check_listing(x, 0, USER_NAMES[u], per_page);
+    for (int64_t site = 1; site <= SITES; site++) {
+        for (int64_t p = 1; p <= PATIENTS; p++)
+            if (site_of(p) == site)
+                check_listing(x, site, p, NULL, per_page);
+        for (int u = 0; u < USERS; u++)
+            check_listing(x, site, 0, USER_NAMES[u], per_page);
+    }
     audit_verdict v;
     cc_error err;
     assert_int_equal(access_log_verify(x->log, &v, &err), CC_OK);
@@ -160,12 +174,18 @@ static void test_both_or_neither_filter_is_refused(void **state)
     int64_t total;
     cc_error err;
     assert_int_equal(
-        access_log_page_json(x->main, x->log, "M0001", "nurse1", 1, 10, &out, &total, &err),
+        access_log_page_json(x->main, x->log, 2, "M0001", "nurse1", 1, 10, &out, &total, &err),
         CC_INVALID);
-    assert_int_equal(access_log_page_json(x->main, x->log, NULL, NULL, 1, 10, &out, &total, &err),
-                     CC_INVALID);
     assert_int_equal(
-        access_log_page_json(x->main, x->log, "M9999", NULL, 1, 10, &out, &total, &err),
+        access_log_page_json(x->main, x->log, 1, NULL, NULL, 1, 10, &out, &total, &err),
+        CC_INVALID);
+    assert_int_equal(
+        access_log_page_json(x->main, x->log, 1, "M9999", NULL, 1, 10, &out, &total, &err),
+        CC_NOT_FOUND);
+    assert_string_equal(err.field, "patient");
+    /* M0001 is site 2's: from site 1 it is not found either */
+    assert_int_equal(
+        access_log_page_json(x->main, x->log, 1, "M0001", NULL, 1, 10, &out, &total, &err),
         CC_NOT_FOUND);
     assert_string_equal(err.field, "patient");
     buf_release(&out);

@@ -70,6 +70,12 @@ function unit(u) {
     badge(u.expired ? 'badge-dash-expired' : 'badge-dash-expiring', when, 'dash-expiry')];
 }
 
+// A unit on its way to the site: to its page, where it is received.
+function arriving(u) {
+  return [h('a', { href: `#/lab/units/${u.id}` }, `${u.din}${u.din_check || ''}`), ' — ', label('lab.product', u.product_type),
+    ', ', t('dash.from_site', { site: u.site_name || u.site_code }), ', ', formatDate(u.expiry)];
+}
+
 function batch(b) {
   return [h('a', { href: `#/lab/batches/${b.id}` }, b.code), ' — ', label('lab.product', b.product_type), ' ',
     b.qc_complete === false ? badge('badge-dash-waiting', t('dash.batch.waiting_qc'), 'dash-ready')
@@ -112,6 +118,9 @@ export async function renderDashboard(ctx) {
     tiles.push(tile('units_expiring', sec, t('dash.units_expiring', { n: sec.days }), unit, t('dash.empty.units_expiring'),
       [h('p', { class: 'help', 'data-testid': 'dash-units-expired' }, t('dash.units_expired', { n: sec.expired })),
         h('p', { class: 'dash-filter no-print' }, h('label', { for: 'dash-days' }, t('dash.horizon')), ' ', select)]));
+  }
+  if (s.units_arriving) {
+    tiles.push(tile('units_arriving', s.units_arriving, t('dash.units_arriving'), arriving, t('dash.empty.units_arriving')));
   }
   if (s.batches_awaiting_release) {
     tiles.push(tile('batches_awaiting_release', s.batches_awaiting_release, t('dash.batches_in_process'), batch,
