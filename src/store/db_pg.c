@@ -1026,6 +1026,11 @@ static cc_status pg_commit(db *base, cc_error *err)
     return st;
 }
 
+static void pg_forget_ahead(db *base)
+{
+    ahead_forget(pg(base));
+}
+
 /* Queued only inside a transaction: a result fetched ahead outside one
  * could be reused after later commits. */
 static void pg_prefetch(db_stmt *base)
@@ -1109,6 +1114,7 @@ static const db_backend pg_backend = {
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
     .prefetch = pg_prefetch,
+    .forget_ahead = pg_forget_ahead,
     .relax_durability = pg_relax_durability,
     .group_commit_counts = pg_group_commit_counts,
     .hint_bulk_read = pg_hint_bulk_read,
