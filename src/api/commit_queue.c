@@ -12,6 +12,8 @@ struct commit_queue {
     worker_pool *pool;
     commit_batch_fn run;
     void *ctx;
+    unsigned long long jobs, batches;
+    int largest;
 };
 
 static int take_batch(commit_queue *q, commit_job **batch)
@@ -26,6 +28,10 @@ static int take_batch(commit_queue *q, commit_job **batch)
         q->tail = NULL;
     if (n == 0)
         q->running = false;
+    q->jobs += (unsigned long long)n;
+    q->batches += n > 0;
+    if (n > q->largest)
+        q->largest = n;
     pthread_mutex_unlock(&q->lock);
     return n;
 }
@@ -73,6 +79,16 @@ bool commit_queue_submit(commit_queue *q, commit_job *job)
     }
     pthread_mutex_unlock(&q->lock);
     return queued;
+}
+
+void commit_queue_counts(commit_queue *q, unsigned long long *jobs, unsigned long long *batches,
+                         int *largest)
+{
+    pthread_mutex_lock(&q->lock);
+    *jobs = q->jobs;
+    *batches = q->batches;
+    *largest = q->largest;
+    pthread_mutex_unlock(&q->lock);
 }
 
 void commit_queue_release(commit_queue *q)

@@ -38,6 +38,9 @@ commit_queue *commit_queue_create(worker_pool *pool, commit_batch_fn run, void *
 /* Queues job; false when the pool refuses work (it is stopping): the job
  * was not queued and the caller runs it alone. */
 bool commit_queue_submit(commit_queue *q, commit_job *job);
+/* The requests run in batches so far, the batches and the largest one. */
+void commit_queue_counts(commit_queue *q, unsigned long long *jobs, unsigned long long *batches,
+                         int *largest);
 /* Frees the queue; call after worker_pool_stop. */
 void commit_queue_release(commit_queue *q);
 

@@ -1385,6 +1385,11 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     /* Every worker's request finished and its connection resumed: the
      * library refuses to stop with a connection suspended. */
     worker_pool_stop(server.workers);
+    unsigned long long writes, batches;
+    int largest;
+    commit_queue_counts(server.commits, &writes, &batches, &largest);
+    fprintf(stderr, "cellclinic: %llu writes committed in %llu batches (the largest: %d)\n", writes,
+            batches, largest);
     commit_queue_release(server.commits);
     MHD_stop_daemon(daemon);
     expiry_timer_stop(&timer);
