@@ -142,7 +142,8 @@ static cc_status action_savepoint(db *d, cc_error *err)
     if (d->action_open)
         return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
                        "a transaction was begun inside another transaction");
-    cc_status st = d->backend->exec(d, "SAVEPOINT cc_action", err);
+    cc_status st = d->backend->savepoint ? d->backend->savepoint(d, "SAVEPOINT cc_action", err)
+                                         : d->backend->exec(d, "SAVEPOINT cc_action", err);
     d->action_open = st == CC_OK;
     return st;
 }

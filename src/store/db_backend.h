@@ -48,6 +48,9 @@ typedef struct db_backend {
     /* may be NULL: drops what was read ahead (prefetch) when a savepoint of a
      * batch is rolled back, since the transaction goes on without its writes */
     void (*forget_ahead)(db *d);
+    /* may be NULL (exec): begins a batch's savepoint, sql a literal; the
+     * engine may send it with the next statement */
+    cc_status (*savepoint)(db *d, const char *sql, cc_error *err);
     cc_status (*relax_durability)(db *d, cc_error *err);
     void (*group_commit_counts)(const db *d, uint64_t *commits, uint64_t *syncs);
     void (*hint_bulk_read)(db *d);
