@@ -23,6 +23,7 @@
 #include "api/routes.h"
 #include "api/site_scope.h"
 #include "api/web_assets.h"
+#include "api/commit_queue.h"
 #include "api/worker_pool.h"
 #include "app/app.h"
 #include "app/laboratory.h"
@@ -68,6 +69,11 @@ typedef struct {
     /* work handed to the worker pool (hand_to_worker) and its outcome */
     int work; /* WORK_* */
     worker_job job;
+    /* a write in a batch of the commit queue (run_batch) */
+    commit_job commit;
+    bool prepared;       /* credentials, body and site checked in the batch */
+    bool again;          /* to run again alone after the batch */
+    int events_prepared; /* security events noted before the handler */
     cc_status st;
     cc_error err;
     struct MHD_Response *response;
@@ -796,14 +802,14 @@ static void forget_answer(api_request *req, int n_events)
     req->n_events = n_events;
 }
 
-static cc_status run_handler(api_request *req, const api_route *route, cc_error *err)
+static cc_status run_handler(api_request *req, const api_route *route, int attempts, cc_error *err)
 {
     int n_events = req->n_events;
     cc_status st = CC_OK;
-    for (int attempt = 1; attempt <= HANDLER_ATTEMPTS; attempt++) {
+    for (int attempt = 1; attempt <= attempts; attempt++) {
         req->status = 200;
         st = route->handler(req, err);
-        if (!app_transaction_aborted(st, err) || attempt == HANDLER_ATTEMPTS)
+        if (!app_transaction_aborted(st, err) || attempt == attempts)
             break;
         db_rollback(req->db);
         forget_answer(req, n_events);
@@ -812,10 +818,9 @@ static cc_status run_handler(api_request *req, const api_route *route, cc_error 
     return st;
 }
 
-/* The request's work on this thread's connection, to the end of its
- * transaction; the writes that follow (writes_after) are apart so that a
- * read can leave them to a worker. */
-static cc_status handle(conn_state *cs, cc_error *err)
+/* Before the handler: the connection, the credentials, the body and the
+ * ids of other sites. */
+static cc_status prepare(conn_state *cs, cc_error *err)
 {
     api_request *req = &cs->req;
     cc_status st = CC_OK;
@@ -833,11 +838,20 @@ static cc_status handle(conn_state *cs, cc_error *err)
         st = parse_body(cs, err);
     if (st == CC_OK)
         st = api_site_scope(req, cs->route, err);
+    return st;
+}
+
+/* The handler (on the replica for a route that reads one), run up to
+ * attempts times while the database aborts it for another's sake. */
+static cc_status act(conn_state *cs, int attempts, cc_error *err)
+{
+    api_request *req = &cs->req;
     db *primary = req->db;
-    if (st == CC_OK && (cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
+    cc_status st = CC_OK;
+    if ((cs->route->flags & ROUTE_REPLICA) && req->server->config.read_location)
         st = to_replica(req, err);
     if (st == CC_OK) {
-        st = run_handler(req, cs->route, err);
+        st = run_handler(req, cs->route, attempts, err);
         if (st != CC_OK)
             api_site_scope_answer(req, err);
     }
@@ -845,6 +859,18 @@ static cc_status handle(conn_state *cs, cc_error *err)
         db_rollback(req->db);
         req->db = primary;
     }
+    return st;
+}
+
+/* The request's work on this thread's connection, to the end of its
+ * transaction; the writes that follow (writes_after) are apart so that a
+ * read can leave them to a worker. */
+static cc_status handle(conn_state *cs, cc_error *err)
+{
+    api_request *req = &cs->req;
+    cc_status st = prepare(cs, err);
+    if (st == CC_OK)
+        st = act(cs, HANDLER_ATTEMPTS, err);
     if (st == CC_OK)
         st = log_access(req, cs->route, err);
     if (req->db)
@@ -868,23 +894,153 @@ static void writes_after(api_request *req, const api_route *route)
     }
 }
 
+static void answer_from_worker(conn_state *cs)
+{
+    cs->response = answer_response(&cs->req, cs->st, &cs->err);
+    atomic_store_explicit(&cs->answer_ready, true, memory_order_release);
+    MHD_resume_connection(cs->req.connection);
+}
+
+/* The whole request on this worker, in its own transaction. */
+static void run_alone(conn_state *cs)
+{
+    cc_error_clear(&cs->err);
+    cs->st = handle(cs, &cs->err);
+    if (cs->req.db)
+        writes_after(&cs->req, cs->route);
+    if (cs->st == CC_STORAGE)
+        drop_worker_db();
+}
+
+/* The writes after a request that ran on another connection. */
+static void run_on_worker_writes(conn_state *cs)
+{
+    cc_error ignored;
+    cs->req.db = worker_db(cs->req.server, &ignored);
+    if (cs->req.db)
+        writes_after(&cs->req, cs->route);
+}
+
 static void run_on_worker(worker_job *job)
 {
     conn_state *cs = (conn_state *)(void *)((char *)job - offsetof(conn_state, job));
+    if (cs->work == WORK_ALL)
+        run_alone(cs);
+    else /* the read ran on a polling thread's connection */
+        run_on_worker_writes(cs);
+    answer_from_worker(cs);
+}
+
+/* ---- the commit queue (commit_queue.h) ----
+ * The writes of authenticated users run in batches: one write transaction
+ * and one durable commit for every request waiting, each request's action
+ * in its own savepoint (db_batch_begin), so that a request that fails
+ * leaves nothing and the others stay. Every request of a batch is answered
+ * after the batch's commit, never before. The logins and public forms
+ * (their password hashes and throttles) and the long reads run alone. */
+static bool batched(const api_route *route)
+{
+    return !(route->flags & (ROUTE_NO_DB | ROUTE_READ_ONLY | ROUTE_SLOW)) &&
+           !(route->roles & ROLE_PUBLIC);
+}
+
+/* One request in the batch's transaction, up to the end of its action. */
+static void run_in_batch(conn_state *cs, db *d)
+{
     api_request *req = &cs->req;
-    if (cs->work == WORK_ALL) {
-        cs->st = handle(cs, &cs->err);
-    } else { /* the read ran on a polling thread's connection */
-        cc_error ignored;
-        req->db = worker_db(req->server, &ignored);
-    }
-    if (req->db)
+    cc_error_clear(&cs->err);
+    cs->st = prepare(cs, &cs->err);
+    cs->prepared = cs->st == CC_OK;
+    cs->events_prepared = req->n_events;
+    if (cs->prepared)
+        cs->st = act(cs, 1, &cs->err);
+    db_rollback(d); /* an action its handler left open; the batch goes on */
+    /* aborted for another transaction's sake (a deadlock with another
+     * program): once the batch has released the write lock it runs again */
+    cs->again = cs->prepared && app_transaction_aborted(cs->st, &cs->err);
+    if (!cs->again)
         writes_after(req, cs->route);
-    if (cs->work == WORK_ALL && cs->st == CC_STORAGE)
+}
+
+/* A request whose batch was lost before its commit, or that the database
+ * aborted: its handler again, alone, on a clean answer. */
+static void run_again_alone(conn_state *cs)
+{
+    api_request *req = &cs->req;
+    forget_answer(req, cs->events_prepared);
+    cc_error_clear(&cs->err);
+    req->db = worker_db(req->server, &cs->err);
+    cs->st = req->db ? act(cs, HANDLER_ATTEMPTS, &cs->err) : cs->err.status;
+    if (cs->st == CC_OK)
+        cs->st = log_access(req, cs->route, &cs->err);
+    if (req->db) {
+        db_rollback(req->db);
+        writes_after(req, cs->route);
+    }
+    if (cs->st == CC_STORAGE)
         drop_worker_db();
-    cs->response = answer_response(req, cs->st, &cs->err);
-    atomic_store_explicit(&cs->answer_ready, true, memory_order_release);
-    MHD_resume_connection(req->connection);
+}
+
+/* A request done in a batch that did not commit: it answers the commit's
+ * error, as it would have alone; one that failed on its own keeps its error. */
+static void fail_with_batch(conn_state *cs, const cc_error *err)
+{
+    if (cs->st != CC_OK && !cs->again)
+        return;
+    forget_answer(&cs->req, cs->events_prepared);
+    cs->st = err->status;
+    cs->err = *err;
+    cs->again = false;
+}
+
+static void run_batch(void *ctx, commit_job **jobs, int n)
+{
+    api_server *server = ctx;
+    conn_state *batch[COMMIT_BATCH_MAX];
+    for (int i = 0; i < n; i++)
+        batch[i] = (conn_state *)(void *)((char *)jobs[i] - offsetof(conn_state, commit));
+    cc_error err;
+    cc_error_clear(&err);
+    db *d = worker_db(server, &err);
+    int ran = 0;
+    bool lost = false;
+    if (d && db_batch_begin(d, &err) == CC_OK) {
+        while (ran < n && db_batch_intact(d))
+            run_in_batch(batch[ran++], d);
+        lost = !db_batch_intact(d);
+        if (lost) { /* the engine rolled it back: the requests run alone */
+            db_batch_rollback(d);
+            for (int i = 0; i < ran; i++)
+                batch[i]->again = batch[i]->prepared;
+        } else if (db_batch_commit(d, &err) != CC_OK) {
+            for (int i = 0; i < ran; i++)
+                fail_with_batch(batch[i], &err);
+            if (err.status == CC_STORAGE)
+                drop_worker_db();
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        conn_state *cs = batch[i];
+        if (i >= ran)
+            run_alone(cs);
+        else if (cs->again)
+            run_again_alone(cs);
+        else if (lost) /* refused before its handler: its security events again */
+            run_on_worker_writes(cs);
+        else if (cs->st == CC_OK)
+            cs->st = log_access(&cs->req, cs->route, &cs->err);
+        answer_from_worker(cs);
+    }
+}
+
+/* Suspends the connection and queues the write for the next batch. */
+static enum MHD_Result queue_for_batch(struct MHD_Connection *c, conn_state *cs)
+{
+    cs->work = WORK_ALL;
+    MHD_suspend_connection(c);
+    if (!commit_queue_submit(cs->req.server->commits, &cs->commit))
+        run_on_worker(&cs->job); /* stopping: the work runs here, as hand_to_worker's */
+    return MHD_YES;
 }
 
 /* Suspends the connection and queues its work; the library calls
@@ -929,6 +1085,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
                 cs->body_limit);
         return send_error(c, req, &err);
     }
+    if (batched(cs->route) && cs->req.server->commits)
+        return queue_for_batch(c, cs);
     if (runs_on_worker(cs->route))
         return hand_to_worker(c, cs, WORK_ALL);
     cc_error_clear(&cs->err);
@@ -1167,7 +1325,11 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         goto out;
     }
     server.workers = worker_pool_start(worker_count());
-    if (!server.workers) {
+    server.commits =
+        server.workers ? commit_queue_create(server.workers, run_batch, &server) : NULL;
+    if (!server.commits) {
+        worker_pool_stop(server.workers);
+        commit_queue_release(server.commits);
         access_queue_stop(server.access);
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the worker threads");
         goto out;
@@ -1195,6 +1357,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
         (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
         worker_pool_stop(server.workers);
+        commit_queue_release(server.commits);
         access_queue_stop(server.access);
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
                      config->host, (unsigned)config->port);
@@ -1203,6 +1366,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     expiry_timer timer;
     if (!expiry_timer_start(&timer, config->data_dir)) {
         worker_pool_stop(server.workers);
+        commit_queue_release(server.commits);
         MHD_stop_daemon(daemon);
         access_queue_stop(server.access);
         st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
@@ -1221,6 +1385,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     /* Every worker's request finished and its connection resumed: the
      * library refuses to stop with a connection suspended. */
     worker_pool_stop(server.workers);
+    unsigned long long writes, batches;
+    int largest;
+    commit_queue_counts(server.commits, &writes, &batches, &largest);
+    fprintf(stderr, "cellclinic: %llu writes committed in %llu batches (the largest: %d)\n", writes,
+            batches, largest);
+    commit_queue_release(server.commits);
     MHD_stop_daemon(daemon);
     expiry_timer_stop(&timer);
     access_queue_stop(server.access); /* writes the rows still queued */

@@ -66,8 +66,9 @@ struct api_server {
     api_limits limits;
     api_proxy_net proxies[API_MAX_TRUSTED_PROXIES];
     int n_proxies;
-    struct access_queue *access; /* api/access_queue.h */
-    struct worker_pool *workers; /* api/worker_pool.h: writes and long reads */
+    struct access_queue *access;  /* api/access_queue.h */
+    struct worker_pool *workers;  /* api/worker_pool.h: writes and long reads */
+    struct commit_queue *commits; /* api/commit_queue.h: the writes, in batches */
 };
 
 /* Parses a --trusted-proxy list ("10.0.0.1,192.168.0.0/24"); CC_INVALID

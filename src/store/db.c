@@ -136,13 +136,29 @@ cc_status db_exec(db *d, const char *sql, cc_error *err)
     return d->backend->exec(d, sql, err);
 }
 
+/* In a batch an action's transaction is a savepoint of the batch's. */
+static cc_status action_savepoint(db *d, cc_error *err)
+{
+    if (d->action_open)
+        return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
+                       "a transaction was begun inside another transaction");
+    cc_status st = d->backend->savepoint ? d->backend->savepoint(d, "SAVEPOINT cc_action", err)
+                                         : d->backend->exec(d, "SAVEPOINT cc_action", err);
+    d->action_open = st == CC_OK;
+    return st;
+}
+
 cc_status db_begin(db *d, cc_error *err)
 {
+    if (d->in_batch)
+        return action_savepoint(d, err);
     return d->backend->begin(d, err);
 }
 
 cc_status db_begin_read(db *d, cc_error *err)
 {
+    if (d->in_batch)
+        return action_savepoint(d, err);
     return d->backend->begin_read(d, err);
 }
 
@@ -207,6 +223,12 @@ cc_status db_commit(db *d, cc_error *err)
 {
     d->tx_depth = 0;
     d->tx_rollback_only = false;
+    if (d->in_batch) { /* durable with the batch; the hook waits for it too */
+        if (!d->action_open)
+            return CC_OK;
+        d->action_open = false;
+        return d->backend->exec(d, "RELEASE SAVEPOINT cc_action", err);
+    }
     cc_status st = d->backend->commit(d, err);
     void (*then)(db *, void *) = d->after_commit;
     d->after_commit = NULL;
@@ -223,10 +245,62 @@ void db_after_commit(db *d, void (*fn)(db *d, void *ctx), void *ctx)
 
 void db_rollback(db *d)
 {
-    d->after_commit = NULL;
     d->tx_depth = 0;
     d->tx_rollback_only = false;
+    if (d->in_batch) {
+        if (!d->action_open)
+            return;
+        d->action_open = false;
+        cc_error ignored; /* a batch that cannot roll back is lost: db_batch_intact says so */
+        if (d->backend->forget_ahead)
+            d->backend->forget_ahead(d);
+        if (d->backend->exec(d, "ROLLBACK TO SAVEPOINT cc_action", &ignored) == CC_OK)
+            d->backend->exec(d, "RELEASE SAVEPOINT cc_action", &ignored);
+        else
+            d->batch_lost = true;
+        return;
+    }
+    d->after_commit = NULL;
     d->backend->rollback(d);
+}
+
+cc_status db_batch_begin(db *d, cc_error *err)
+{
+    if (d->in_batch || d->backend->in_transaction(d))
+        return cc_fail(err, CC_INTERNAL, NULL, "nested_transaction",
+                       "a batch was begun inside another transaction");
+    d->tx_depth = 0;
+    d->tx_rollback_only = false;
+    d->after_commit = NULL;
+    cc_status st = d->backend->begin(d, err);
+    if (st == CC_OK) {
+        d->in_batch = true;
+        d->action_open = false;
+        d->batch_lost = false;
+    }
+    return st;
+}
+
+bool db_batch_intact(db *d)
+{
+    return d->in_batch && !d->batch_lost && !d->action_open && d->backend->in_transaction(d);
+}
+
+cc_status db_batch_commit(db *d, cc_error *err)
+{
+    if (!db_batch_intact(d)) {
+        db_batch_rollback(d);
+        return cc_fail(err, CC_STORAGE, NULL, "storage_unavailable",
+                       "the batch's transaction was lost; nothing of it was written");
+    }
+    d->in_batch = false;
+    return db_commit(d, err);
+}
+
+void db_batch_rollback(db *d)
+{
+    d->in_batch = d->action_open = d->batch_lost = false;
+    db_rollback(d);
 }
 
 void db_prefetch(db_stmt *s)

@@ -108,6 +108,22 @@ cc_status db_begin_read(db *d, cc_error *err);
  * a read transaction is CC_INTERNAL "nested_transaction". */
 cc_status db_tx_begin(db *d, cc_error *err);
 cc_status db_tx_end(db *d, cc_status st, cc_error *err);
+/* Batch (the server's commit queue): the actions of several requests in
+ * one write transaction and one durable commit. Between db_batch_begin and
+ * db_batch_commit an action's transaction (db_begin, db_begin_read,
+ * db_tx_begin) is a savepoint of the batch's: its commit releases the
+ * savepoint (durable only with the batch), its rollback undoes that action
+ * alone, and a statement outside any action runs in the batch's
+ * transaction. db_after_commit's hook runs after the batch commits.
+ * db_batch_intact says whether the batch can still commit: false once the
+ * engine rolled the whole transaction back (SQLite on a full disk or an I/O
+ * error, a lost PostgreSQL connection) or an action's savepoint could not be
+ * rolled back; db_batch_commit then rolls back and fails with CC_STORAGE.
+ * Nothing of a batch is durable until db_batch_commit returns CC_OK. */
+cc_status db_batch_begin(db *d, cc_error *err);
+bool db_batch_intact(db *d);
+cc_status db_batch_commit(db *d, cc_error *err);
+void db_batch_rollback(db *d);
 /* Depth of the joinable transaction (0: none); for assertions in tests. */
 int db_tx_depth(const db *d);
 /* Group commit: a write transaction (db_begin ... db_commit) returns from

@@ -45,6 +45,12 @@ typedef struct db_backend {
     void (*rollback)(db *d);
     bool (*in_transaction)(db *d);
     void (*prefetch)(db_stmt *s); /* may be NULL: a hint the engine ignores */
+    /* may be NULL: drops what was read ahead (prefetch) when a savepoint of a
+     * batch is rolled back, since the transaction goes on without its writes */
+    void (*forget_ahead)(db *d);
+    /* may be NULL (exec): begins a batch's savepoint, sql a literal; the
+     * engine may send it with the next statement */
+    cc_status (*savepoint)(db *d, const char *sql, cc_error *err);
     cc_status (*relax_durability)(db *d, cc_error *err);
     void (*group_commit_counts)(const db *d, uint64_t *commits, uint64_t *syncs);
     void (*hint_bulk_read)(db *d);
@@ -59,6 +65,9 @@ struct db {
     bool tx_rollback_only; /* an inner db_tx_end failed */
     void (*after_commit)(db *d, void *ctx);
     void *after_commit_ctx;
+    bool in_batch;    /* db_batch_begin: actions are savepoints of one transaction */
+    bool action_open; /* in a batch: the savepoint of the current action is open */
+    bool batch_lost;  /* in a batch: a savepoint could not be rolled back */
 };
 
 struct db_stmt {

@@ -103,7 +103,7 @@ struct pg_db {
     bool reading; /* a read transaction */
     /* The transaction's BEGIN (and lock) not sent yet: they go in one
      * pipeline with its first statement. */
-    const char *pending[2];
+    const char *pending[3]; /* BEGIN, the write lock, a batch's SAVEPOINT */
     int n_pending;
     /* A read transaction's end sent and its answer not read yet (settle). */
     bool in_flight;
@@ -1026,6 +1026,22 @@ static cc_status pg_commit(db *base, cc_error *err)
     return st;
 }
 
+/* A batch's savepoint goes with the action's first statement, as BEGIN does. */
+static cc_status pg_savepoint(db *base, const char *sql, cc_error *err)
+{
+    pg_db *d = pg(base);
+    if (d->n_pending < (int)(sizeof d->pending / sizeof d->pending[0])) {
+        d->pending[d->n_pending++] = sql;
+        return CC_OK;
+    }
+    return pg_exec(base, sql, err);
+}
+
+static void pg_forget_ahead(db *base)
+{
+    ahead_forget(pg(base));
+}
+
 /* Queued only inside a transaction: a result fetched ahead outside one
  * could be reused after later commits. */
 static void pg_prefetch(db_stmt *base)
@@ -1109,6 +1125,8 @@ static const db_backend pg_backend = {
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
     .prefetch = pg_prefetch,
+    .forget_ahead = pg_forget_ahead,
+    .savepoint = pg_savepoint,
     .relax_durability = pg_relax_durability,
     .group_commit_counts = pg_group_commit_counts,
     .hint_bulk_read = pg_hint_bulk_read,

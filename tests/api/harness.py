@@ -386,6 +386,30 @@ def read_http_answer(sock, pending=b""):
     return status, body[:length], body[length:]
 
 
+def raw_connect(srv, timeout=60):
+    """A keep-alive socket to srv, for tests that order answers themselves
+    (timeout: a safety net for a hung server, not a measure)."""
+    return socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
+
+
+def send_raw_request(sock, method, path, token, body=None, headers=()):
+    """Writes one request with a bearer token (and a JSON body) on sock."""
+    data = json.dumps(body).encode() if body is not None else b""
+    head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n" % (
+        method, path, token)
+    for name, value in headers:
+        head += "%s: %s\r\n" % (name, value)
+    if body is not None:
+        head += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(data)
+    sock.sendall(head.encode() + b"\r\n" + data)
+
+
+def read_json_answer(sock):
+    """(status, parsed JSON body) of one answer on sock; (None, None) when closed."""
+    status, body, _ = read_http_answer(sock)
+    return status, json.loads(body) if body else None
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

@@ -30,11 +30,9 @@ held for as long as the checks take.
     python3 tests/api/test_reads_beside_writes.py --binary build/cellclinic [-v]
 """
 
-import json
 import os
 import select
 import signal
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -43,25 +41,6 @@ import harness  # noqa: E402
 READS = 5
 # a safety net for a hung server, not a measure
 SOCKET_TIMEOUT_S = 60
-
-
-def connect(srv):
-    return socket.create_connection(("127.0.0.1", srv.port), timeout=SOCKET_TIMEOUT_S)
-
-
-def send(sock, method, path, token, body=None):
-    data = json.dumps(body).encode() if body is not None else b""
-    head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n" % (
-        method, path, token)
-    if body is not None:
-        head += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(data)
-    sock.sendall(head.encode() + b"\r\n" + data)
-
-
-def read_answer(sock):
-    """(status, parsed JSON body) of one answer; (None, None) when closed."""
-    status, body, _ = harness.read_http_answer(sock)
-    return status, json.loads(body) if body else None
 
 
 def has_answer(sock):
@@ -83,22 +62,23 @@ def reads_beside_a_blocked_write(srv, t, token, patient_id):
     revoked_id, revoked = srv.new_token("nurse", label="revoked")
     r = srv.request("DELETE", "/api/v1/tokens/%d" % revoked_id, role=("token", revoked))
     t.check(r.status in (200, 204), "a token is revoked", r)
-    writer, refused, reader = connect(srv), connect(srv), connect(srv)
+    writer, refused, reader = (harness.raw_connect(srv, SOCKET_TIMEOUT_S) for _ in range(3))
     try:
         # each connection accepted and served once before the lock is taken
         for s in (writer, refused, reader):
-            send(s, "GET", "/api/v1/patients/%d" % patient_id, token)
-            status, _ = read_answer(s)
+            harness.send_raw_request(s, "GET", "/api/v1/patients/%d" % patient_id, token)
+            status, _ = harness.read_json_answer(s)
             t.check(status == 200, "a first read on each connection is answered (%s)" % status)
         lock = hold_write_lock(srv)
         try:
-            send(writer, "POST", "/api/v1/patients/%d/weights" % patient_id, token,
+            harness.send_raw_request(writer, "POST", "/api/v1/patients/%d/weights" % patient_id,
+                                     token,
                  {"date": "2026-01-02", "kg": 71.5})
-            send(refused, "GET", "/api/v1/patients/%d" % patient_id, revoked)
+            harness.send_raw_request(refused, "GET", "/api/v1/patients/%d" % patient_id, revoked)
             answered = 0
             for i in range(READS):
-                send(reader, "GET", "/api/v1/patients/%d" % patient_id, token)
-                status, body = read_answer(reader)
+                harness.send_raw_request(reader, "GET", "/api/v1/patients/%d" % patient_id, token)
+                status, body = harness.read_json_answer(reader)
                 waiting = not has_answer(writer) and not has_answer(refused)
                 t.check(status == 200 and body and body.get("id") == patient_id,
                         "read %d while the write waits for the lock: 200 with the patient "
@@ -111,11 +91,11 @@ def reads_beside_a_blocked_write(srv, t, token, patient_id):
         finally:
             lock.rollback()
             lock.close()
-        status, body = read_answer(writer)
+        status, body = harness.read_json_answer(writer)
         t.check(status == 201, "the lock released, the write is acknowledged: 201 (%s %s)"
                 % (status, body))
         t.check(71.5 in weights_of(srv, patient_id), "the acknowledged weight is stored")
-        status, body = read_answer(refused)
+        status, body = harness.read_json_answer(refused)
         t.check(status == 401, "the revoked token's read answers 401 (%s %s)" % (status, body))
         r = srv.request("GET", "/api/v1/security-events?kind=token_revoked", role="admin")
         t.check(r.status == 200 and r.json["total"] >= 1,
@@ -129,25 +109,26 @@ def reads_beside_a_blocked_write(srv, t, token, patient_id):
 
 
 def stop_with_a_blocked_write(srv, t, token, patient_id):
-    writer, reader = connect(srv), connect(srv)
+    writer, reader = (harness.raw_connect(srv, SOCKET_TIMEOUT_S) for _ in range(2))
     try:
         for s in (writer, reader):
-            send(s, "GET", "/api/v1/patients/%d" % patient_id, token)
-            read_answer(s)
+            harness.send_raw_request(s, "GET", "/api/v1/patients/%d" % patient_id, token)
+            harness.read_json_answer(s)
         lock = hold_write_lock(srv)
         try:
-            send(writer, "POST", "/api/v1/patients/%d/weights" % patient_id, token,
+            harness.send_raw_request(writer, "POST", "/api/v1/patients/%d/weights" % patient_id,
+                                     token,
                  {"date": "2026-01-03", "kg": 72.5})
             # a read answered after the write was sent: the server has taken the write
-            send(reader, "GET", "/api/v1/patients/%d" % patient_id, token)
-            status, _ = read_answer(reader)
+            harness.send_raw_request(reader, "GET", "/api/v1/patients/%d" % patient_id, token)
+            status, _ = harness.read_json_answer(reader)
             t.check(status == 200 and not has_answer(writer),
                     "a read is answered while the write waits (%s)" % status)
             srv.proc.send_signal(signal.SIGTERM)
         finally:
             lock.rollback()
             lock.close()
-        status, body = read_answer(writer)
+        status, body = harness.read_json_answer(writer)
         t.check(status == 201, "stopping: the waiting write is acknowledged once the lock is "
                 "free (%s %s)" % (status, body))
     finally:

@@ -721,6 +721,77 @@ static void test_joinable_transaction(void **state)
     assert_int_equal(db_tx_end(f->d, CC_CONFLICT, &err), CC_CONFLICT);
 }
 
+/* The commit queue's batch: each action a savepoint of one transaction.
+ * An action that fails leaves nothing and the others stay; nothing is
+ * visible to another connection before the batch commits; the audit chain
+ * holds the committed actions' entries only, unbroken. */
+static int64_t audited_thing(db *d, const char *name, int n, cc_error *err)
+{
+    sql_arg args[] = {SQL_S(name), SQL_I(n)};
+    int64_t id = 0;
+    cc_status st = db_tx_begin(d, err);
+    if (st == CC_OK)
+        st = audit_create(d, &ACTOR, &THING,
+                          "INSERT INTO things (name, n) VALUES (?, ?) RETURNING id", args, 2, NULL,
+                          &id, err);
+    return db_tx_end(d, st, err) == CC_OK ? id : 0;
+}
+
+static void test_batch_of_actions(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    make_things(f->d, 0);
+    int64_t entries = count_rows(f->d, "SELECT COUNT(*) FROM audit_log");
+
+    assert_int_equal(db_batch_begin(f->d, &err), CC_OK);
+    assert_int_equal(db_batch_begin(f->d, &err), CC_INTERNAL);
+    assert_true(audited_thing(f->d, "first", 1, &err) > 0);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things"), 0);
+    /* the second action fails on its second write: its first goes too */
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_true(audited_thing(f->d, "second", 2, &err) > 0);
+    assert_int_equal(audited_thing(f->d, "first", 3, &err), 0); /* unique name */
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_INTERNAL);
+    assert_true(db_batch_intact(f->d));
+    /* a read transaction (the bedside's check) and a nested one */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM things"), 1);
+    db_rollback(f->d);
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_true(audited_thing(f->d, "third", 4, &err) > 0);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    /* an action left open: the batch cannot commit it half-done */
+    assert_int_equal(db_begin(f->d, &err), CC_OK);
+    assert_false(db_batch_intact(f->d));
+    assert_int_equal(db_begin(f->d, &err), CC_INTERNAL);
+    db_rollback(f->d);
+    assert_true(db_batch_intact(f->d));
+    assert_int_equal(db_batch_commit(f->d, &err), CC_OK);
+    assert_false(db_in_transaction(f->d));
+
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things"), 2);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things WHERE name IN ('first',"
+                                        " 'third') AND n IN (1, 4)"),
+                     2);
+    assert_int_equal(count_rows(f->d, "SELECT COUNT(*) FROM audit_log"), entries + 2);
+    audit_verdict v;
+    assert_int_equal(audit_verify(f->d, &v, &err), CC_OK);
+    assert_int_equal(v.first_broken_seq, 0);
+
+    /* a batch rolled back leaves nothing, and the next action is its own */
+    assert_int_equal(db_batch_begin(f->d, &err), CC_OK);
+    assert_true(audited_thing(f->d, "fourth", 5, &err) > 0);
+    db_batch_rollback(f->d);
+    assert_false(db_in_transaction(f->d));
+    assert_true(audited_thing(f->d, "fifth", 6, &err) > 0);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things"), 3);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things WHERE name = 'fourth'"), 0);
+    assert_int_equal(audit_verify(f->d, &v, &err), CC_OK);
+    assert_int_equal(v.first_broken_seq, 0);
+    assert_int_equal(v.entries, entries + 3);
+}
+
 /* Group commit: writers on their own connections and threads commit
  * concurrently; every commit that returned CC_OK is there afterwards (read
  * by a fresh connection), every rolled-back transaction left nothing, and
@@ -945,6 +1016,7 @@ int main(void)
         T(test_paged_query),
         T(test_mutation_writes_change_and_one_entry),
         T(test_joinable_transaction),
+        T(test_batch_of_actions),
         T(test_group_commit_concurrent_writers),
         T(test_statement_cache_keeps_statements_in_use),
         T(test_prefetch_answers_like_a_step),
