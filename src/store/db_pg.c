@@ -45,6 +45,7 @@
 
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,9 +190,32 @@ static cc_status run_simple(pg_db *d, const char *sql, cc_error *err)
 /* The statements prepared on a connection that was reset are gone. */
 static void ahead_forget(pg_db *d);
 
+/* Whether an idle connection still reaches its server. One the server
+ * ended while it sat idle (a shutdown, a restart, a terminated backend)
+ * still says CONNECTION_OK until something is read from it: the server's
+ * farewell and the end of the stream are waiting there, so a socket with
+ * something to read is read now, and libpq marks the connection bad. */
+static bool connection_alive(pg_db *d)
+{
+    /* One read takes the farewell, the next finds the end of the stream. */
+    for (int reads = 0; reads < 4; reads++) {
+        if (PQstatus(d->conn) != CONNECTION_OK)
+            return false;
+        struct pollfd p = {.fd = PQsocket(d->conn), .events = POLLIN};
+        if (p.fd < 0)
+            return false;
+        if (poll(&p, 1, 0) != 1 || !PQconsumeInput(d->conn))
+            break;
+    }
+    return PQstatus(d->conn) == CONNECTION_OK;
+}
+
+/* Called where no transaction is open, so that a connection that was lost
+ * is replaced before anything is sent on it rather than failing the
+ * request that would use it. */
 static void reconnect_if_lost(pg_db *d)
 {
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    if (connection_alive(d))
         return;
     PQreset(d->conn);
     d->generation++;
