@@ -37,7 +37,9 @@
  * failover), a transaction rollback and resource errors are CC_STORAGE
  * "storage_unavailable" (503), except a serialization failure or deadlock:
  * CC_STORAGE DB_TRANSACTION_ABORTED, which the use case may run again (db.h); anything else
- * CC_INTERNAL. A lost connection is reset before the next transaction or statement outside one.
+ * CC_INTERNAL. A lost connection is reset before the next transaction or statement outside one,
+ * and so is one the server ended while it sat idle (a restart of the database server): what
+ * waits to be read on it is read first, so that the request using it does not fail.
  *
  * A connection is used by one thread at a time (db.h).
  */
