@@ -37,7 +37,9 @@
  * failover), a transaction rollback and resource errors are CC_STORAGE
  * "storage_unavailable" (503), except a serialization failure or deadlock:
  * CC_STORAGE DB_TRANSACTION_ABORTED, which the use case may run again (db.h); anything else
- * CC_INTERNAL. A lost connection is reset before the next transaction or statement outside one.
+ * CC_INTERNAL. A lost connection is reset before the next transaction or statement outside one,
+ * and so is one the server ended while it sat idle (a restart of the database server): what
+ * waits to be read on it is read first, so that the request using it does not fail.
  *
  * A connection is used by one thread at a time (db.h).
  */
@@ -45,6 +47,7 @@
 
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,9 +192,32 @@ static cc_status run_simple(pg_db *d, const char *sql, cc_error *err)
 /* The statements prepared on a connection that was reset are gone. */
 static void ahead_forget(pg_db *d);
 
+/* Whether an idle connection still reaches its server. One the server
+ * ended while it sat idle (a shutdown, a restart, a terminated backend)
+ * still says CONNECTION_OK until something is read from it: the server's
+ * farewell and the end of the stream are waiting there, so a socket with
+ * something to read is read now, and libpq marks the connection bad. */
+static bool connection_alive(pg_db *d)
+{
+    /* One read takes the farewell, the next finds the end of the stream. */
+    for (int reads = 0; reads < 4; reads++) {
+        if (PQstatus(d->conn) != CONNECTION_OK)
+            return false;
+        struct pollfd p = {.fd = PQsocket(d->conn), .events = POLLIN};
+        if (p.fd < 0)
+            return false;
+        if (poll(&p, 1, 0) != 1 || !PQconsumeInput(d->conn))
+            break;
+    }
+    return PQstatus(d->conn) == CONNECTION_OK;
+}
+
+/* Called where no transaction is open, so that a connection that was lost
+ * is replaced before anything is sent on it rather than failing the
+ * request that would use it. */
 static void reconnect_if_lost(pg_db *d)
 {
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    if (connection_alive(d))
         return;
     PQreset(d->conn);
     d->generation++;

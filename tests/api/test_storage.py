@@ -7,6 +7,14 @@ then the file is removed and writes must work again. Every write that was
 acknowledged must be there; the audit chain and PRAGMA integrity_check must
 hold.
 
+On PostgreSQL (CC_TEST_STORE=pg) the file system that fills is the one of
+the clinic database's tables and indexes: the tmpfs is a tablespace and
+they are moved into it (the cluster's write-ahead log stays on its own
+disk, as a database server's usually does). PostgreSQL then refuses to
+extend a table (SQLSTATE 53100, disk_full) and the same checks follow, with
+amcheck's bt_index_check(heapallindexed) of every index in place of
+integrity_check.
+
     python3 tests/api/test_storage.py --binary build/cellclinic [-v]
 """
 
@@ -39,20 +47,17 @@ def fill(path):
 def main():
     args = harness.parse_args()
     t = harness.Tally("storage", verbose=args.verbose)
-    if harness.STORE == "pg":
-        print("skipped (SQLite only): this test fills the file system of the"
-              " data directory, where SQLite keeps the database; a PostgreSQL database lives"
-              " in the cluster's own files, which cellclinic neither places nor manages")
-        print("0 passed, 0 failed, 1 skipped")
-        return 0
     if os.geteuid() != 0:
         print("skipped: mounting a small tmpfs needs root")
         print("0 passed, 0 failed")
         return 0
-    srv = harness.Server(args.binary, keep=args.keep)
-    mnt = os.path.join(srv.tmp, "mnt")
+    srv = harness.Server(args.binary, verbose=args.verbose, keep=args.keep)
+    # PostgreSQL: beside the cluster's data, where its server can reach
+    mnt = os.path.join(harness.pg_cluster().dir if srv.on_pg else srv.tmp, "mnt")
     os.makedirs(mnt)
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
+    # PostgreSQL: room for the clinic database's tables and indexes (a few MB empty)
+    size = "24m" if srv.on_pg else "4m"
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt],
                        capture_output=True, text=True)
     if r.returncode != 0:
         print("skipped: cannot mount a tmpfs: %s" % r.stderr.strip())
@@ -60,18 +65,67 @@ def main():
         srv.cleanup()
         return 0
     try:
-        srv.data = os.path.join(mnt, "data")
-        srv.db_path = os.path.join(srv.data, "cellclinic.db")
-        srv.setup()
+        if srv.on_pg:
+            srv.setup()
+            pg_tablespace_on(srv, mnt)
+        else:
+            srv.data = os.path.join(mnt, "data")
+            srv.db_path = os.path.join(srv.data, "cellclinic.db")
+            srv.setup()
         srv.start()
         run(srv, t, mnt)
     except harness.CommandError as e:
         t.fail("harness", e)
     finally:
         srv.stop()
+        if srv.on_pg:
+            srv.cleanup()  # the database goes, then its tablespace can
+            harness.pg_cluster().psql("postgres", "DROP TABLESPACE IF EXISTS %s" % TABLESPACE)
         subprocess.run(["umount", "-l", mnt], capture_output=True)
         srv.cleanup()
     return t.finish()
+
+
+TABLESPACE = "cc_small_disk"
+
+
+def pg_tablespace_on(srv, mnt):
+    """The clinic database's tables and indexes moved to a tablespace in mnt."""
+    import pgcluster
+    where = os.path.join(mnt, "tablespace")
+    os.makedirs(where)
+    ids = pgcluster._owner_ids()
+    if ids:  # the database server's user owns a tablespace's directory
+        os.chown(where, *ids)
+    pg = harness.pg_cluster()
+    pg.psql("postgres", "CREATE TABLESPACE %s LOCATION '%s'" % (TABLESPACE, where))
+    for kind in ("TABLE", "INDEX"):
+        srv.db_exec("ALTER %s ALL IN TABLESPACE pg_default SET TABLESPACE %s" % (kind, TABLESPACE))
+
+
+def integrity(srv):
+    """SQLite: PRAGMA integrity_check; PostgreSQL: the indexes that do not pass
+    amcheck's bt_index_check with heapallindexed (every heap row in its indexes)."""
+    if not srv.on_pg:
+        con = harness.db_connect_ro(srv.db_path)
+        try:
+            return con.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            con.close()
+    srv.db_exec("CREATE EXTENSION IF NOT EXISTS amcheck")
+    bad, checked = [], 0
+    for (name,) in srv.db_query("SELECT c.relname FROM pg_index i JOIN pg_class c ON"
+                                " c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+                                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                " WHERE a.amname = 'btree' AND n.nspname = 'public'"):
+        try:
+            srv.db_query("SELECT bt_index_check(?::regclass, true)", (name,))
+            checked += 1
+        except harness.DatabaseError as e:
+            bad.append((name, str(e)))
+    if not checked:
+        bad.append(("no index was checked",))
+    return bad or [("ok",)]
 
 
 def run(srv, t, mnt):
@@ -133,10 +187,9 @@ def run(srv, t, mnt):
     r = harness.run_cli(srv.binary, ["audit", "verify", "--data", srv.data])
     t.check(r.returncode == 0, "audit chain intact after the disk-full episode",
             r.stdout + r.stderr)
-    con = harness.db_connect_ro(srv.db_path)
-    ic = con.execute("PRAGMA integrity_check").fetchall()
-    con.close()
-    t.check(ic == [("ok",)], "PRAGMA integrity_check ok after the disk-full episode", ic)
+    ic = integrity(srv)
+    t.check(ic == [("ok",)], "%s ok after the disk-full episode" % (
+        "amcheck" if srv.on_pg else "PRAGMA integrity_check"), ic)
 
 
 if __name__ == "__main__":

@@ -365,15 +365,22 @@ class Cluster:
         if self.own_base and self.base in _bases:
             remove_base(self.base)
 
-    def kill_immediate(self):
-        """pg_ctl -m immediate stop: no shutdown checkpoint, as a crash."""
+    def halt(self, mode="fast"):
+        """pg_ctl -m MODE stop, keeping the node's files for a later start() (stop()
+        of a node that owns its base dir removes them): the database server goes
+        away under its clients ("fast" ends their sessions, as an administrator's
+        shutdown does)."""
         if not self.running:
             return
         self.running = False
-        _run([tool("pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "-t", "60", "stop"],
+        _run([tool("pg_ctl"), "-D", self.data, "-m", mode, "-w", "-t", "60", "stop"],
              cwd=self.dir, timeout=90)
         if self in _live:
             _live.remove(self)
+
+    def kill_immediate(self):
+        """pg_ctl -m immediate stop: no shutdown checkpoint, as a crash."""
+        self.halt("immediate")
 
     def restart(self):
         _run([tool("pg_ctl"), "-D", self.data, "-l", self.log, "-m", "fast", "-w", "-t",

@@ -6,8 +6,8 @@
 Starts a cluster (tests/pg/pgcluster.py), sets CC_TEST_PG_ADMIN to the URI of
 its maintenance database "postgres" (the tests create and drop their own
 databases through it), runs COMMAND, stops the cluster and exits with
-COMMAND's status. For the C tests of the store that run on either engine
-(tests/unit/test_store.c).
+COMMAND's status. For the C tests that run on either engine
+(tests/unit/datadir_fixture.h).
 """
 import os
 import subprocess

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "core/isbt128.h"
 #include "store/datadir.h"
+#include "datadir_fixture.h"
 
 /* Runs cmd_isbt128 with stdout and stderr redirected to temporary files. */
 static int run(const char *const *args, char *out, size_t out_cap, char *err, size_t err_cap)
@@ -123,18 +124,14 @@ static void test_cli_table(void **state)
 }
 
 /* new: consecutive sequence numbers per facility and year, each DIN valid,
- * counted in this data directory only. */
+ * counted in this store only. */
 static void test_new_allocates_in_sequence(void **state)
 {
     (void)state;
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/cc-isbt-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    rmdir(dir);
-    db *d;
+    datadir_fixture *f = datadir_fixture_make("isbt");
+    assert_non_null(f);
+    const char *location = f->database[0] ? "--database" : "--data";
     cc_error e;
-    assert_int_equal(datadir_create(dir, &d, &e), CC_OK);
-    db_close(d);
     static const struct {
         const char *facility, *year, *keyed; /* keyed: W1234 + year + sequence + check */
     } rows[] = {
@@ -147,7 +144,7 @@ static void test_new_allocates_in_sequence(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const char *args[] = {"isbt128",        "new",    "--facility",
                               rows[i].facility, "--year", rows[i].year,
-                              "--data",         dir,      NULL};
+                              location,         f->where, NULL};
         char out[256], err[256];
         int rc = run(args, out, sizeof out, err, sizeof err);
         if (rc != 0)
@@ -162,9 +159,7 @@ static void test_new_allocates_in_sequence(void **state)
             assert_int_equal(isbt128_sequence(&din), 1);
         assert_non_null(strstr(out, "\n")); /* then the printed form */
     }
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(datadir_fixture_remove(f), 0);
 }
 
 int main(void)

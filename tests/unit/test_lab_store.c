@@ -19,6 +19,7 @@
 #include "store/lab.h"
 #include "store/sql.h"
 #include "store/patients.h"
+#include "datadir_fixture.h"
 
 static const store_actor ACTOR = {0, "test"};
 /* The laboratory use cases on connection d, as ACTOR. */
@@ -27,20 +28,17 @@ static const store_actor ACTOR = {0, "test"};
 enum { TODAY = 20600 };
 
 typedef struct {
-    char dir[64];
+    datadir_fixture *store;
     db *d;
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-lab-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || !(f->store = datadir_fixture_make("lab")))
         return -1;
-    rmdir(f->dir);
+    f->d = f->store->d;
     cc_error err;
-    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
-        return -1;
     if (lab_site_set_fin(f->d, &ACTOR, "W1234", &err) != CC_OK)
         return -1;
     int64_t id;
@@ -54,10 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_close(f->d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
+    int rc = datadir_fixture_remove(f->store);
     free(f);
     return rc == 0 ? 0 : -1;
 }

@@ -21,6 +21,7 @@
 #include "store/observations.h"
 #include "store/patients.h"
 #include "store/sql.h"
+#include "datadir_fixture.h"
 
 static const store_actor ACTOR = {0, "test"};
 
@@ -277,20 +278,16 @@ static void test_scan_agrees_with_jansson(void **state)
 /* ---- store ---- */
 
 typedef struct {
-    char dir[64];
+    datadir_fixture *store;
     db *d;
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-series-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || !(f->store = datadir_fixture_make("series")))
         return -1;
-    rmdir(f->dir);
-    cc_error err;
-    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
-        return -1;
+    f->d = f->store->d;
     *state = f;
     return 0;
 }
@@ -298,10 +295,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_close(f->d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
+    int rc = datadir_fixture_remove(f->store);
     free(f);
     return rc == 0 ? 0 : -1;
 }

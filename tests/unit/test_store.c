@@ -22,81 +22,21 @@
 #include "store/schema.h"
 #include "store/sql.h"
 #include "store/users.h"
+#include "datadir_fixture.h"
 
 static const store_actor ACTOR = {0, "test"};
 
-typedef struct {
-    char dir[64];      /* the data directory (SQLite), or a scratch directory */
-    char where[1024];  /* the store's location: dir, or the database's URI */
-    char database[64]; /* PostgreSQL: the database made for this test */
-    db *d;
-} fixture;
-
-static const char *pg_admin(void)
-{
-    const char *url = getenv("CC_TEST_PG_ADMIN");
-    return url && *url ? url : NULL;
-}
-
-/* Runs one statement on the cluster's maintenance database. */
-static int pg_admin_exec(const char *sql)
-{
-    db *admin;
-    cc_error err;
-    if (db_open(pg_admin(), DB_OPEN_EXISTING, &admin, &err) != CC_OK)
-        return -1;
-    cc_status st = db_exec(admin, sql, &err);
-    db_close(admin);
-    return st == CC_OK ? 0 : -1;
-}
-
-/* The URI of database name on the same cluster as the admin URI (its path
- * replaced). */
-static void pg_url(const char *name, char *out, size_t cap)
-{
-    const char *admin = pg_admin(), *path = strstr(admin, ":///");
-    const char *query = strchr(admin, '?');
-    snprintf(out, cap, "%.*s:///%s%s", (int)(path - admin), admin, name, query ? query : "");
-}
+typedef datadir_fixture fixture;
 
 static int setup(void **state)
 {
-    static int made;
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->where, sizeof f->where, "%s", f->dir);
-    if (pg_admin()) {
-        char sql[128];
-        snprintf(f->database, sizeof f->database, "cc_store_%d_%d", (int)getpid(), ++made);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->database);
-        if (pg_admin_exec(sql) != 0)
-            return -1;
-        pg_url(f->database, f->where, sizeof f->where);
-    } else {
-        rmdir(f->dir); /* datadir_create wants to make it */
-    }
-    cc_error err;
-    if (datadir_create(f->where, &f->d, &err) != CC_OK)
-        return -1;
-    *state = f;
-    return 0;
+    *state = datadir_fixture_make("store");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    db_close(f->d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    if (f->database[0]) {
-        snprintf(cmd, sizeof cmd, "DROP DATABASE %s", f->database);
-        rc |= pg_admin_exec(cmd);
-    }
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return datadir_fixture_remove(*state);
 }
 
 /* Skips a test about SQLite's own files when the store is PostgreSQL. */

@@ -19,11 +19,12 @@
 #include "store/protocols.h"
 #include "store/screenings.h"
 #include "programmes_fixture.h"
+#include "datadir_fixture.h"
 
 static const store_actor ACTOR = {0, "test"};
 
 typedef struct {
-    char dir[64];
+    datadir_fixture *store;
     db *d;
     arena *a;
     int64_t patient;
@@ -32,12 +33,10 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cc-prog-XXXXXX");
-    if (!mkdtemp(f->dir) || rmdir(f->dir) != 0)
+    if (!f || !(f->store = datadir_fixture_make("prog")))
         return -1;
+    f->d = f->store->d;
     cc_error err;
-    if (datadir_create(f->dir, &f->d, &err) != CC_OK)
-        return -1;
     f->a = arena_create(16 << 20);
     patient_fields p = {"Programme", "Test", "1980-05-05", "male", "fr", NULL, NULL, NULL};
     patient_matches dup;
@@ -51,12 +50,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     arena_release(f->a);
-    db_close(f->d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
+    int rc = datadir_fixture_remove(f->store);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static void assert_chain_intact(db *d)
