@@ -19,6 +19,7 @@ static const char usage[] =
     "usage: cellclinic isbt128 check-char DIN13\n"
     "       cellclinic isbt128 verify DIN\n"
     "       cellclinic isbt128 new --facility FIN [--year YY] --data DIR\n"
+    "       cellclinic isbt128 new --facility FIN [--year YY] --database URL\n"
     "\n"
     "ISBT 128 Donation Identification Numbers (DIN): FIN (A-N, P-Z or 1-9, then\n"
     "4 digits), 2-digit year, 6-digit sequence; check character by ISO/IEC 7064\n"
@@ -31,7 +32,8 @@ static const char usage[] =
     "                    (=W12342612345600) or the printed form in quotes\n"
     "                    (\"W1234 26 123456 00 7\")\n"
     "  new               allocate the next DIN of facility FIN for year YY (default:\n"
-    "                    this year) from the data directory; prints it keyed\n"
+    "                    this year) from the data directory or the PostgreSQL\n"
+    "                    database; prints it keyed\n"
     "                    (W1234261234567) then printed (\"W1234 26 123456 00 7\")\n"
     "  -h, --help        show this help\n";
 
