@@ -6,6 +6,9 @@
  * index.html links the scripts every page runs as modules to preload (the
  * build writes the list where index.html has <!-- modulepreload -->), so the
  * browser fetches them at once instead of import by import.
+ * web_asset_prefix ("/v/<version>/", the version a digest of every file) is
+ * where index.html names the files: a path whose content never changes, so
+ * it may be kept by the browser without asking again.
  * Read-only data; thread-safe.
  */
 #ifndef CC_WEB_ASSETS_H
@@ -22,5 +25,6 @@ typedef struct {
 } web_asset;
 
 extern const web_asset web_assets[];
+extern const char web_asset_prefix[];
 
 #endif

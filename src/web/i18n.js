@@ -1,7 +1,7 @@
 // Message catalogues: one JSON file per language under /i18n/.
 // t('key', {name: 'x'}) looks the key up in the current language, falls back
 // to English, then to the key itself, and fills {placeholders}.
-// The languages are the catalogue files present (/i18n/languages.json, made
+// The languages are the catalogue files present (i18n/languages.json, made
 // by the build from them): a catalogue with a "catalogue.scope" of "patient"
 // holds the patient-facing pages only (the public request page and the
 // questionnaires) and is offered on those pages alone.
@@ -28,7 +28,7 @@ function locale() { return LOCALES[current] || current; }
 
 async function load(lang) {
   if (!catalogues[lang]) {
-    const res = await fetch(`/i18n/${lang}.json`, { credentials: 'same-origin' });
+    const res = await fetch(new URL(`./i18n/${lang}.json`, import.meta.url), { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`cannot load /i18n/${lang}.json (${res.status})`);
     catalogues[lang] = await res.json();
   }
@@ -39,7 +39,7 @@ export async function initI18n(langFor) {
   // the list of languages and English (every page's fallback) at once, with
   // the catalogue the built-in list guesses; the choice itself waits for the list
   const guess = langFor();
-  const [res] = await Promise.all([fetch('/i18n/languages.json', { credentials: 'same-origin' }), load('en'),
+  const [res] = await Promise.all([fetch(new URL('./i18n/languages.json', import.meta.url), { credentials: 'same-origin' }), load('en'),
     guess !== 'en' ? load(guess).catch(() => null) : null]);
   if (res.ok) available = await res.json();
   LANGUAGES.splice(0, LANGUAGES.length, ...available.map((l) => l.code));
