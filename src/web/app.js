@@ -410,14 +410,21 @@ function languageButtons() {
   }
 }
 
-// The module of the page the address names, asked for at boot while the
-// session and the catalogues load (the browser keeps it for render).
+// The module of the page the address names and the views it imports (the
+// build lists them in index.html), asked for at boot at once while the
+// session and the catalogues load; render finds them loaded.
 function preloadView(path) {
   let file = null;
   if (QUESTIONNAIRE.test(path)) file = './views/followup.js';
   else if (path === PUBLIC_REQUEST_PATH) file = './views/public-request.js';
   else file = (routes.find(([re]) => re.test(path)) || [])[1]?.file;
-  if (file) import(file).catch(() => {}); // render reports a failure
+  if (!file) return;
+  let deps = {};
+  try { deps = JSON.parse($('#module-deps').textContent); } catch { /* served without the list */ }
+  for (const dep of deps[file.slice(2)] || []) {
+    document.head.append(h('link', { rel: 'modulepreload', href: new URL(`./${dep}`, import.meta.url).href }));
+  }
+  import(file).catch(() => {}); // render reports a failure
 }
 
 async function boot() {

@@ -112,13 +112,22 @@ export function translateStatic(root) {
   }
 }
 
+// Intl formatters, made once per locale and name (one name, one set of
+// options): making one costs far more than formatting with it (a report
+// formats thousands of numbers).
+const formatters = new Map();
+function formatter(Kind, name, options) {
+  const key = `${name}|${locale()}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, f = new Kind(locale(), options));
+  return f;
+}
+
 export function formatDateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), {
-    dateStyle: 'medium', timeStyle: 'short',
-  }).format(d);
+  return formatter(Intl.DateTimeFormat, 'datetime', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 // A calendar date "YYYY-MM-DD" as the interface's language writes it
@@ -126,15 +135,13 @@ export function formatDateTime(iso) {
 export function formatDate(ymd) {
   const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(ymd || '');
   if (!m) return ymd || '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' })
+  return formatter(Intl.DateTimeFormat, 'date', { dateStyle: 'short', timeZone: 'UTC' })
     .format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
 }
 
 export function formatNumber(n, digits = 1) {
   if (n === null || n === undefined || n === '') return '';
-  return new Intl.NumberFormat(locale(), {
-    minimumFractionDigits: digits, maximumFractionDigits: digits,
-  }).format(Number(n));
+  return formatter(Intl.NumberFormat, `number${digits}`, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n));
 }
 
 // programmes -- a t() for another language than the interface's
