@@ -16,8 +16,10 @@ import { conditionKind, detailFields, detailsText, onsetLabel, readDetails } fro
 
 export async function renderPatientView(ctx, id) {
   const { data: p } = await api('GET', `/patients/${id}`);
-  const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null;
-  const consents = await consentSection(p, (message) => reload(ctx, p.id, message, null));
+  // the two sections' requests at once
+  const [programmes, consents] = await Promise.all([
+    can(['admin', 'coordinator', 'physician', 'nurse']) ? programmeSection(p) : null,
+    consentSection(p, (message) => reload(ctx, p.id, message, null))]);
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);
