@@ -185,6 +185,9 @@ def shared_checks(srv, t):
     t.check('<link rel="modulepreload" href="%sapp.js">' % prefix in index and "<!-- modulepreload -->" not in index
             and 'views/patients.js"' not in index and 'href="%sapp.css"' % prefix in index,
             "index.html preloads the scripts every page runs, not every view", index[:800])
+    t.check('<link rel="preload" href="/api/v1/session" as="fetch" crossorigin>' in index
+            and '<script type="application/json" id="module-deps">{' in index,
+            "index.html asks for the session while the scripts load and lists each view's views", index[:1600])
     # under the version the files never change: kept without asking again
     lasting = srv.request("GET", prefix + "app.js")
     t.check(lasting.status == 200 and lasting.body == first.body
