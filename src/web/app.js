@@ -2,7 +2,7 @@
 import { h, $, clear } from './dom.js';
 import { api, setCsrf, onUnauthorized } from './api.js';
 import {
-  initI18n, setLanguage, language, languages, onLanguageChange, storedLanguage, t, formatDateTime,
+  initI18n, setLanguage, language, languages, onLanguageChange, storedLanguage, t, formatDateTime, warmFormatters,
 } from './i18n.js';
 import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
@@ -188,6 +188,8 @@ export async function render(restore = null) {
   }
   main.append(h('p', { class: 'loading', 'data-testid': 'loading' }, t('loading')));
   try {
+    // the formatters made in the next task: once the page has asked for its data
+    setTimeout(warmFormatters, 0);
     await handler(ctx);
   } catch (err) {
     if (!ctx.alive()) return;

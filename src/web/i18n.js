@@ -123,6 +123,15 @@ function formatter(Kind, name, options) {
   return f;
 }
 
+// Makes the formatters the pages use most in the current language: called
+// while a page waits for its data, so that making them (the first costs the
+// most) is not added to drawing the page.
+export function warmFormatters() {
+  formatter(Intl.DateTimeFormat, 'datetime', { dateStyle: 'medium', timeStyle: 'short' });
+  formatter(Intl.DateTimeFormat, 'date', { dateStyle: 'short', timeZone: 'UTC' });
+  formatter(Intl.NumberFormat, 'number1', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 export function formatDateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
