@@ -378,14 +378,35 @@ static enum MHD_Result send_error(struct MHD_Connection *c, api_request *req, co
     return send_json(c, req);
 }
 
+/* The asset's path without a version prefix ("/v/<version>/app.js" is
+ * "/app.js"); *lasting when the prefix is this build's. A page of an earlier
+ * build gets today's file, to be revalidated. */
+static const char *asset_path(const char *path, bool *lasting)
+{
+    *lasting = false;
+    if (strcmp(path, "/") == 0)
+        return "/index.html";
+    size_t n = strlen(web_asset_prefix);
+    if (strncmp(path, web_asset_prefix, n) == 0) {
+        *lasting = true;
+        return path + n - 1;
+    }
+    if (strncmp(path, "/v/", 3) == 0 && strchr(path + 3, '/'))
+        return strchr(path + 3, '/');
+    return path;
+}
+
 static enum MHD_Result send_asset(struct MHD_Connection *c, api_request *req)
 {
-    const char *path = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;
+    bool lasting;
+    const char *path = asset_path(req->path, &lasting);
     for (const web_asset *a = web_assets; a->path; a++) {
         if (strcmp(a->path, path) != 0)
             continue;
-        /* no-cache with a validator: the browser asks each time and keeps
-         * its copy (and the scripts' compiled code) while it is unchanged */
+        /* under this build's prefix the content never changes: kept by the
+         * browser without asking; elsewhere no-cache with a validator: the
+         * browser asks each time and keeps its copy (and the scripts'
+         * compiled code) while it is unchanged */
         const char *held = api_header(req, "If-None-Match");
         unsigned status = held && strcmp(held, a->etag) == 0 ? 304 : 200;
         struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -395,7 +416,8 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, api_request *req)
         add_security_headers(r, req, false);
         if (status == 200)
             MHD_add_response_header(r, "Content-Type", a->content_type);
-        MHD_add_response_header(r, "Cache-Control", "no-cache");
+        MHD_add_response_header(r, "Cache-Control",
+                                lasting ? "public, max-age=31536000, immutable" : "no-cache");
         MHD_add_response_header(r, "ETag", a->etag);
         req->status = status;
         enum MHD_Result ret = MHD_queue_response(c, status, r);

@@ -2,7 +2,7 @@
 import { h, $, clear } from './dom.js';
 import { api, setCsrf, onUnauthorized } from './api.js';
 import {
-  initI18n, setLanguage, language, languages, onLanguageChange, storedLanguage, t, formatDateTime,
+  initI18n, setLanguage, language, languages, onLanguageChange, storedLanguage, t, formatDateTime, warmFormatters,
 } from './i18n.js';
 import { flash, errorMessage } from './ui.js';
 import { session } from './state.js';
@@ -14,7 +14,10 @@ import {
 // A page's module is loaded when the page is first opened (the browser keeps
 // it): the first page of a visit loads its own view, not every view.
 // file: relative to this one; args(ctx): what the page takes after ctx.
-const page = (file, name, args = () => []) => async (ctx) => (await import(file))[name](ctx, ...args(ctx));
+// The handler keeps its file, so that boot can ask for it at once.
+const page = (file, name, args = () => []) => Object.assign(
+  async (ctx) => (await import(file))[name](ctx, ...args(ctx)), { file },
+);
 const id = (ctx) => [ctx.params[0]];
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
@@ -185,6 +188,8 @@ export async function render(restore = null) {
   }
   main.append(h('p', { class: 'loading', 'data-testid': 'loading' }, t('loading')));
   try {
+    // the formatters made in the next task: once the page has asked for its data
+    setTimeout(warmFormatters, 0);
     await handler(ctx);
   } catch (err) {
     if (!ctx.alive()) return;
@@ -301,8 +306,10 @@ function updateSite(logged) {
 }
 
 async function loadSites() {
+  const user = session.user;
   try {
     const { data } = await api('GET', '/sites');
+    if (session.user !== user) return; // logged out meanwhile
     session.sites = data.items || [];
     session.site = data.current || session.site;
   } catch { session.sites = []; }
@@ -339,15 +346,21 @@ function securityNotice(n) {
   return parts.join(' ');
 }
 
-// Called by the login view and at boot with the server's answer.
-export async function startSession(data) {
+// Called by the login view and at boot with the server's answer. At boot
+// the page does not wait for the header's list of sites (the session names
+// its site): the header shows the picker when the list comes.
+export async function startSession(data, { waitForSites = true } = {}) {
   session.user = data.user;
   session.csrf = data.csrf;
   session.mustChange = Boolean(data.must_change_password);
   session.mfaEnrolmentOnly = Boolean(data.mfa_enrolment_required);
   session.site = data.site || null;
   setCsrf(data.csrf);
-  if (data.user && !session.mustChange && !session.mfaEnrolmentOnly) await loadSites();
+  if (data.user && !session.mustChange && !session.mfaEnrolmentOnly) {
+    const sites = loadSites();
+    if (waitForSites) await sites;
+    else sites.then(updateChrome);
+  }
   const lang = data.user && data.user.language;
   if (lang && lang !== language()) await setLanguage(lang, { silent: true });
   if (data.security_notice) pendingFlash = { text: securityNotice(data.security_notice), kind: 'error' };
@@ -399,9 +412,27 @@ function languageButtons() {
   }
 }
 
+// The module of the page the address names and the views it imports (the
+// build lists them in index.html), asked for at boot at once while the
+// session and the catalogues load; render finds them loaded.
+function preloadView(path) {
+  let file = null;
+  if (QUESTIONNAIRE.test(path)) file = './views/followup.js';
+  else if (path === PUBLIC_REQUEST_PATH) file = './views/public-request.js';
+  else file = (routes.find(([re]) => re.test(path)) || [])[1]?.file;
+  if (!file) return;
+  let deps = {};
+  try { deps = JSON.parse($('#module-deps').textContent); } catch { /* served without the list */ }
+  for (const dep of deps[file.slice(2)] || []) {
+    document.head.append(h('link', { rel: 'modulepreload', href: new URL(`./${dep}`, import.meta.url).href }));
+  }
+  import(file).catch(() => {}); // render reports a failure
+}
+
 async function boot() {
-  // who is logged in, asked while the catalogues load
+  // who is logged in, asked while the catalogues and the page's module load
   const signedIn = api('GET', '/session', { quiet401: true }).then((r) => r.data).catch(() => null);
+  preloadView(parseHash().path);
   await initI18n(() => storedLanguage({ patient: isPatientPage(parseHash().path) }));
   languageButtons();
   onUnauthorized(() => {
@@ -422,7 +453,7 @@ async function boot() {
   });
   window.addEventListener('hashchange', () => render());
   const data = await signedIn;
-  if (data && data.user) await startSession(data);
+  if (data && data.user) await startSession(data, { waitForSites: false });
   render();
 }
 

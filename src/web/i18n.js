@@ -1,7 +1,7 @@
 // Message catalogues: one JSON file per language under /i18n/.
 // t('key', {name: 'x'}) looks the key up in the current language, falls back
 // to English, then to the key itself, and fills {placeholders}.
-// The languages are the catalogue files present (/i18n/languages.json, made
+// The languages are the catalogue files present (i18n/languages.json, made
 // by the build from them): a catalogue with a "catalogue.scope" of "patient"
 // holds the patient-facing pages only (the public request page and the
 // questionnaires) and is offered on those pages alone.
@@ -28,7 +28,7 @@ function locale() { return LOCALES[current] || current; }
 
 async function load(lang) {
   if (!catalogues[lang]) {
-    const res = await fetch(`/i18n/${lang}.json`, { credentials: 'same-origin' });
+    const res = await fetch(new URL(`./i18n/${lang}.json`, import.meta.url), { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`cannot load /i18n/${lang}.json (${res.status})`);
     catalogues[lang] = await res.json();
   }
@@ -39,7 +39,7 @@ export async function initI18n(langFor) {
   // the list of languages and English (every page's fallback) at once, with
   // the catalogue the built-in list guesses; the choice itself waits for the list
   const guess = langFor();
-  const [res] = await Promise.all([fetch('/i18n/languages.json', { credentials: 'same-origin' }), load('en'),
+  const [res] = await Promise.all([fetch(new URL('./i18n/languages.json', import.meta.url), { credentials: 'same-origin' }), load('en'),
     guess !== 'en' ? load(guess).catch(() => null) : null]);
   if (res.ok) available = await res.json();
   LANGUAGES.splice(0, LANGUAGES.length, ...available.map((l) => l.code));
@@ -112,13 +112,31 @@ export function translateStatic(root) {
   }
 }
 
+// Intl formatters, made once per locale and name (one name, one set of
+// options): making one costs far more than formatting with it (a report
+// formats thousands of numbers).
+const formatters = new Map();
+function formatter(Kind, name, options) {
+  const key = `${name}|${locale()}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, f = new Kind(locale(), options));
+  return f;
+}
+
+// Makes the formatters the pages use most in the current language: called
+// while a page waits for its data, so that making them (the first costs the
+// most) is not added to drawing the page.
+export function warmFormatters() {
+  formatter(Intl.DateTimeFormat, 'datetime', { dateStyle: 'medium', timeStyle: 'short' });
+  formatter(Intl.DateTimeFormat, 'date', { dateStyle: 'short', timeZone: 'UTC' });
+  formatter(Intl.NumberFormat, 'number1', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 export function formatDateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), {
-    dateStyle: 'medium', timeStyle: 'short',
-  }).format(d);
+  return formatter(Intl.DateTimeFormat, 'datetime', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 // A calendar date "YYYY-MM-DD" as the interface's language writes it
@@ -126,15 +144,13 @@ export function formatDateTime(iso) {
 export function formatDate(ymd) {
   const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(ymd || '');
   if (!m) return ymd || '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' })
+  return formatter(Intl.DateTimeFormat, 'date', { dateStyle: 'short', timeZone: 'UTC' })
     .format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
 }
 
 export function formatNumber(n, digits = 1) {
   if (n === null || n === undefined || n === '') return '';
-  return new Intl.NumberFormat(locale(), {
-    minimumFractionDigits: digits, maximumFractionDigits: digits,
-  }).format(Number(n));
+  return formatter(Intl.NumberFormat, `number${digits}`, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n));
 }
 
 // programmes -- a t() for another language than the interface's

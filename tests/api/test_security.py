@@ -22,6 +22,7 @@
 """
 
 import os
+import re
 import sys
 import threading
 
@@ -177,9 +178,28 @@ def shared_checks(srv, t):
     t.check(other.status == 200 and other.body == first.body, "another ETag gets the file", other.status)
     t.check(srv.request("GET", "/ui.js").header("ETag") != tag, "each file has its own ETag")
     index = srv.request("GET", "/").body.decode("utf-8")
-    t.check('<link rel="modulepreload" href="/app.js">' in index and "<!-- modulepreload -->" not in index
-            and 'href="/views/patients.js"' not in index,
+    named = re.search(r'<script type="module" src="(/v/[0-9a-f]{16}/)app\.js"></script>', index)
+    t.check(named is not None and srv.request("GET", "/").header("Cache-Control") == "no-cache",
+            "index.html (revalidated) names the scripts under the build's version", index[:800])
+    prefix = named.group(1) if named else "/v/none/"
+    t.check('<link rel="modulepreload" href="%sapp.js">' % prefix in index and "<!-- modulepreload -->" not in index
+            and 'views/patients.js"' not in index and 'href="%sapp.css"' % prefix in index,
             "index.html preloads the scripts every page runs, not every view", index[:800])
+    t.check('<link rel="preload" href="/api/v1/session" as="fetch" crossorigin>' in index
+            and '<script type="application/json" id="module-deps">{' in index,
+            "index.html asks for the session while the scripts load and lists each view's views", index[:1600])
+    # under the version the files never change: kept without asking again
+    lasting = srv.request("GET", prefix + "app.js")
+    t.check(lasting.status == 200 and lasting.body == first.body
+            and lasting.header("Cache-Control") == "public, max-age=31536000, immutable"
+            and lasting.header("Content-Security-Policy") is not None,
+            "a file under the build's version is immutable", lasting.headers)
+    t.check(srv.request("GET", prefix + "i18n/en.json").header("Cache-Control")
+            == "public, max-age=31536000, immutable", "so is a catalogue under it")
+    # a page of an earlier build gets today's file, revalidated
+    stale = srv.request("GET", "/v/0123456789abcdef/app.js")
+    t.check(stale.status == 200 and stale.body == first.body and stale.header("Cache-Control") == "no-cache",
+            "another version's path gets today's file with no-cache", stale.headers)
 
     # --- search treats its input literally
     for fam in ("Litteral", "Autre"):

@@ -35,11 +35,13 @@ const programmeName = (protocols, id) => {
   return p && p.name ? (p.name[language()] || p.name.en) : id;
 };
 
-// The section, or null for a role that does not see consents.
-export async function consentSection(p, reload) {
+// The section, or null for a role that does not see consents. patient: the
+// record, or the promise of it (the section's lists are asked for by id
+// meanwhile).
+export async function consentSection(id, patient, reload) {
   if (!can(CLINICAL)) return null;
-  const [{ data: list }, { data: protos }] = await Promise.all([
-    api('GET', `/patients/${p.id}/consents`), api('GET', '/protocols')]);
+  const [{ data: list }, { data: protos }, p] = await Promise.all([
+    api('GET', `/patients/${id}/consents`), api('GET', '/protocols'), patient]);
   const protocols = protos.items || [];
   const items = list.items || [];
   const section = h('section', { class: 'card', 'aria-labelledby': 'sec-consents', 'data-testid': 'consents-section' },

@@ -403,16 +403,22 @@ function satisfactionSection(sat) {
 
 export async function renderOutcomeReport(ctx) {
   const { main, query: qp } = ctx;
-  const { data: protos } = await api('GET', '/protocols');
-  if (!ctx.alive()) return;
   const protocol = qp.get('protocol') || '';
   const from = qp.get('from') || '';
   const to = qp.get('to') || '';
   // optional filters, passed to the API as they are
   const filters = {};
   for (const k of ['condition', 'product_type', 'route', 'sites']) if (qp.get(k)) filters[k] = qp.get(k);
+  // the report's query, the one object every request of the page is built from
+  const params = { protocol, from: from || undefined, to: to || undefined, ...filters };
+  // every request of the page at once: the form's lists, the report and
+  // the adverse events' terms in the reader's language (codes where the
+  // list cannot be read)
+  const report = protocol ? api('GET', `/reports/outcomes${query(params)}`) : null;
+  const aeTermsLater = protocol ? terms().catch(() => null) : null;
+  if (report) report.catch(() => {}); // shown in the form below
   // the sites the reader may pool: the session's (default), one of theirs, or all of them
-  const { data: mySites } = await api('GET', '/sites');
+  const [{ data: protos }, { data: mySites }] = await Promise.all([api('GET', '/protocols'), api('GET', '/sites')]);
   if (!ctx.alive()) return;
   clear(main);
   const box = errorBox('report-error');
@@ -444,14 +450,11 @@ export async function renderOutcomeReport(ctx) {
   main.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('rep.title'))),
     h('p', { class: 'help' }, t('rep.intro')), form);
   if (!protocol) return;
-  // the report's query, the one object every request of the page is built from
-  const params = { protocol, from: from || undefined, to: to || undefined, ...filters };
   let r;
   try {
-    ({ data: r } = await api('GET', `/reports/outcomes${query(params)}`));
+    ({ data: r } = await report);
   } catch (err) { showFormError(form, box, err); return; }
-  // the adverse events' terms in the reader's language (codes where the list cannot be read)
-  const aeTerms = await terms().catch(() => null);
+  const aeTerms = await aeTermsLater;
   if (!ctx.alive()) return;
   showSuppressed(r);
   // every export in the page's language

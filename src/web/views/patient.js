@@ -15,9 +15,16 @@ import { consentSection } from './consents.js';
 import { conditionKind, detailFields, detailsText, onsetLabel, readDetails } from './conditions.js';
 
 export async function renderPatientView(ctx, id) {
-  const { data: p } = await api('GET', `/patients/${id}`);
-  const programmes = can(['admin', 'coordinator', 'physician', 'nurse']) ? await programmeSection(p) : null;
-  const consents = await consentSection(p, (message) => reload(ctx, p.id, message, null));
+  // the patient and the two sections (which need only the patient's id)
+  // asked for at once; the patient's error, if any, is the one shown
+  const patient = api('GET', `/patients/${id}`).then((r) => r.data);
+  const sections = Promise.all([
+    // the programmes' section uses the patient's id alone
+    can(['admin', 'coordinator', 'physician', 'nurse']) ? programmeSection({ id: Number(id) }) : null,
+    consentSection(id, patient, (message) => reload(ctx, Number(id), message, null))]);
+  sections.catch(() => {});
+  const p = await patient;
+  const [programmes, consents] = await sections;
   if (!ctx.alive()) return;
   const { main } = ctx;
   clear(main);
