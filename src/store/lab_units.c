@@ -580,8 +580,14 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 cc_status lab_unit_json(db *d, int64_t site_id, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
+        /* a reservation's or issue's note names its patient (core/lab_rules.c),
+         * one of the site that held the unit then: blank once the unit has
+         * left that site, wherever it is read from */
         {"custody", "SELECT c.id, c.at, c.username, c.event, c.from_state, c.to_state,"
-                    " c.from_location, c.to_location, c.note,"
+                    " c.from_location, c.to_location,"
+                    " CASE WHEN c.event IN ('reserve', 'issue') AND EXISTS (SELECT 1"
+                    " FROM custody_events s WHERE s.unit_id = c.unit_id AND s.event = 'shipped'"
+                    " AND s.id > c.id) THEN '' ELSE c.note END AS note,"
                     " (SELECT s.name FROM sites s WHERE s.id = c.from_site_id) AS from_site,"
                     " (SELECT s.name FROM sites s WHERE s.id = c.to_site_id) AS to_site"
                     " FROM custody_events c WHERE c.unit_id = ? ORDER BY c.id"},
