@@ -13,8 +13,14 @@ donor code, DIN or ward; or a test on the answer: a count), and the same
 route as the clinic's staff must show it (so that the row can fail).
 
 LEAKS are the rows the build before this suite's change answered with the
-clinic's data; SCOPED are the routes that were already site-scoped, walked
-the same way so that they stay so. Consultation requests are the group's
+clinic's data (the audit trail and the units reserved for the clinic's
+patient and shipped to the second site among them); SCOPED are the routes
+that were already site-scoped, walked the same way so that they stay so.
+RECEIVED are the reads of a unit the second site received from a freezer
+of the clinic: each shown by the clinic's staff before it is shipped, none
+by the second site's once received (its position, its patient's name).
+MIGRATED walks the audit rows again after the migration that gives the
+audit entries their site has run on the entries already written. Consultation requests are the group's
 one inbox (docs/api.md, Sites) and are not walked.
 
     python3 tests/api/test_site_lists.py --binary build/cellclinic [-v]
@@ -234,6 +240,19 @@ def check_received(t, srv, staff, m):
             "the receipt's custody event leaves the sending site's position", got)
 
 
+def check_audit_migration(t, srv, staff, m):
+    """Entries written before the audit trail had sites get theirs from the
+    migration: the audit rows hold again once the column is made anew."""
+    srv.stop()
+    srv.db_script("DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;"
+                  "DELETE FROM schema_version WHERE version ="
+                  " (SELECT MAX(version) FROM schema_version);")
+    srv.start()
+    walk(t, srv, staff, [r for r in leaks(m) if r[0].startswith("/api/v1/audit")], "MIGRATED")
+    unknown = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
+    t.check(not unknown, "the migration finds every entry's site", unknown)
+
+
 def check_access_log_mrn(t, srv, staff, m):
     """Another site's MRN answers as one no patient has."""
     def shape(r, sent):
@@ -263,6 +282,7 @@ def main():
             check_received(t, srv, staff, markers)
             check_access_log_mrn(t, srv, staff, markers)
             t.check(srv.db_checksum(UNCHANGED) == before, "reading the lists wrote nothing")
+            check_audit_migration(t, srv, staff, markers)
     except harness.CommandError as e:
         t.fail("harness", e)
     return t.finish()
