@@ -77,8 +77,8 @@ static cc_status read_chain_end(void *ctx, db_stmt *row, cc_error *err)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 /* The site the entry's record belongs to (audit_sites.h); group-wide: 0
- * with *group set. An entity the map does not know is an error, so that no
- * new entity's entries are shown to every site by default. */
+ * with *group set. An entity the map does not know, like a record that is
+ * not found, belongs to no site (0): shown to none rather than to all. */
 static cc_status entry_site(db *d, const char *entity, int64_t id, int64_t *site, bool *group,
                             cc_error *err)
 {
@@ -88,13 +88,10 @@ static cc_status entry_site(db *d, const char *entity, int64_t id, int64_t *site
                    "WITH entry (entity, id) AS (SELECT CAST(? AS TEXT), CAST(? AS BIGINT))"
                    " SELECT COALESCE(" AUDIT_SITE_OF("entry.entity", "entry.id") ", -2) FROM entry",
                    a, SQL_COUNT(a), site, err);
-    if (st != CC_OK)
-        return st;
-    if (*site == -1)
-        return cc_fail(err, CC_INTERNAL, NULL, "audit_entity_unknown",
-                       "the audit trail does not know which site owns a %s", entity);
-    *group = *site == -2;
-    return CC_OK;
+    *group = st == CC_OK && *site == -2;
+    if (*site < 0)
+        *site = 0;
+    return st;
 }
 #pragma GCC diagnostic pop
 

@@ -282,6 +282,8 @@ def main():
             check_received(t, srv, staff, markers)
             check_access_log_mrn(t, srv, staff, markers)
             t.check(srv.db_checksum(UNCHANGED) == before, "reading the lists wrote nothing")
+            lost = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
+            t.check(not lost, "every audit entry has a site or is group-wide", lost)
             check_audit_migration(t, srv, staff, markers)
     except harness.CommandError as e:
         t.fail("harness", e)
