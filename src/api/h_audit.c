@@ -32,8 +32,8 @@ cc_status h_audit_list(api_request *req, cc_error *err)
     }
     audit_record *items;
     size_t n;
-    if ((st = audit_list(req->db, req->arena, entity, entity_id, page, per_page, &items, &n, &total,
-                         err)) != CC_OK)
+    if ((st = audit_list(req->db, req->arena, req->who.site_id, entity, entity_id, page, per_page,
+                         &items, &n, &total, err)) != CC_OK)
         return st;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {

@@ -341,5 +341,5 @@ cc_status h_batch_add_unit(api_request *req, cc_error *err)
     if ((st = app_lab_unit_create(&ctx, id, &f, &unit_id, err)) != CC_OK)
         return st;
     api_add_header(req, "Location", api_printf(req, "/api/v1/units/%lld", (long long)unit_id));
-    return api_reply_id_view(req, 201, lab_unit_json, unit_id, NULL, err);
+    return api_reply_site_view(req, 201, lab_unit_json, unit_id, NULL, err);
 }

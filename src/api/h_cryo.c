@@ -60,7 +60,7 @@ cc_status h_unit_freeze(api_request *req, cc_error *err)
         return st;
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_unit_freeze(&ctx, id, &n, api_today(), &record, err);
-    return st == CC_OK ? api_reply_id_view(req, 201, lab_unit_json, id, "unit", err) : st;
+    return st == CC_OK ? api_reply_site_view(req, 201, lab_unit_json, id, "unit", err) : st;
 }
 
 cc_status h_batch_freeze(api_request *req, cc_error *err)
@@ -101,7 +101,7 @@ cc_status h_unit_thaw(api_request *req, cc_error *err)
         return st;
     app_ctx ctx = api_app_ctx(req);
     st = app_lab_unit_thaw(&ctx, id, &n, api_today(), &record, err);
-    return st == CC_OK ? api_reply_id_view(req, 201, lab_unit_json, id, "unit", err) : st;
+    return st == CC_OK ? api_reply_site_view(req, 201, lab_unit_json, id, "unit", err) : st;
 }
 
 static cc_status reply_settings(api_request *req, cc_error *err)

@@ -12,7 +12,7 @@
 
 static cc_status reply_unit(api_request *req, unsigned status, int64_t id, cc_error *err)
 {
-    return api_reply_id_view(req, status, lab_unit_json, id, "unit", err);
+    return api_reply_site_view(req, status, lab_unit_json, id, "unit", err);
 }
 
 cc_status h_unit_ship(api_request *req, cc_error *err)

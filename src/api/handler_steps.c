@@ -42,6 +42,18 @@ cc_status api_view_buf(api_request *req, size_t max, buf **out, cc_error *err)
     return CC_OK;
 }
 
+/* The rendered view b as the reply, with its ETag. */
+static cc_status reply_view(api_request *req, unsigned status, const buf *b, const char *versioned,
+                            cc_error *err)
+{
+    cc_status st = lab_reply_text(req, status, b->data, err);
+    json_t *version =
+        versioned ? json_object_get(json_object_get(req->reply, versioned), "version") : NULL;
+    if (st == CC_OK && version)
+        api_etag(req, json_integer_value(version));
+    return st;
+}
+
 cc_status api_reply_id_view(api_request *req, unsigned status, api_id_view_fn view, int64_t id,
                             const char *versioned, cc_error *err)
 {
@@ -49,13 +61,17 @@ cc_status api_reply_id_view(api_request *req, unsigned status, api_id_view_fn vi
     cc_status st = api_view_buf(req, LAB_VIEW_MAX, &b, err);
     if (st == CC_OK)
         st = view(req->db, id, b, err);
+    return st == CC_OK ? reply_view(req, status, b, versioned, err) : st;
+}
+
+cc_status api_reply_site_view(api_request *req, unsigned status, api_site_view_fn view, int64_t id,
+                              const char *versioned, cc_error *err)
+{
+    buf *b;
+    cc_status st = api_view_buf(req, LAB_VIEW_MAX, &b, err);
     if (st == CC_OK)
-        st = lab_reply_text(req, status, b->data, err);
-    json_t *version =
-        versioned ? json_object_get(json_object_get(req->reply, versioned), "version") : NULL;
-    if (st == CC_OK && version)
-        api_etag(req, json_integer_value(version));
-    return st;
+        st = view(req->db, req->who.site_id, id, b, err);
+    return st == CC_OK ? reply_view(req, status, b, versioned, err) : st;
 }
 
 cc_status api_page_begin(api_request *req, api_page *p, cc_error *err)

@@ -55,6 +55,13 @@ cc_status api_view_buf(api_request *req, size_t max, buf **out, cc_error *err);
 cc_status api_reply_id_view(api_request *req, unsigned status, api_id_view_fn view, int64_t id,
                             const char *versioned, cc_error *err);
 
+/* A store view of one record by id that names only the given site's
+ * patients (lab_unit_json). */
+typedef cc_status (*api_site_view_fn)(db *d, int64_t site_id, int64_t id, buf *out, cc_error *err);
+/* api_reply_id_view for such a view, seen from the session's site. */
+cc_status api_reply_site_view(api_request *req, unsigned status, api_site_view_fn view, int64_t id,
+                              const char *versioned, cc_error *err);
+
 /* One page of a list: the page and per_page query arguments and a buffer
  * (released with the request) for the view to render rows into and count
  * total. */

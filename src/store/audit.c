@@ -6,6 +6,7 @@
 
 #include "core/date.h"
 #include "store/audit_checkpoint.h"
+#include "store/audit_sites.h"
 #include "store/clock.h"
 #include "store/sql.h"
 
@@ -71,6 +72,29 @@ static cc_status read_chain_end(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
+/* AUDIT_SITE_OF is longer than the 4095 characters ISO C guarantees for one
+ * literal; gcc and clang take far longer ones. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
+/* The site the entry's record belongs to (audit_sites.h); group-wide: 0
+ * with *group set. An entity the map does not know, like a record that is
+ * not found, belongs to no site (0): shown to none rather than to all. */
+static cc_status entry_site(db *d, const char *entity, int64_t id, int64_t *site, bool *group,
+                            cc_error *err)
+{
+    sql_arg a[] = {SQL_S(entity), SQL_I(id)};
+    cc_status st =
+        sql_scalar(d,
+                   "WITH entry (entity, id) AS (SELECT CAST(? AS TEXT), CAST(? AS BIGINT))"
+                   " SELECT COALESCE(" AUDIT_SITE_OF("entry.entity", "entry.id") ", -2) FROM entry",
+                   a, SQL_COUNT(a), site, err);
+    *group = st == CC_OK && *site == -2;
+    if (*site < 0)
+        *site = 0;
+    return st;
+}
+#pragma GCC diagnostic pop
+
 cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
 {
     if (!db_in_transaction(d))
@@ -80,6 +104,10 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
     snprintf(last.hash, sizeof last.hash, "%s", GENESIS);
     cc_status st = sql_each(d, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL, 0,
                             read_chain_end, &last, NULL, err);
+    int64_t site = 0;
+    bool group = false;
+    if (st == CC_OK)
+        st = entry_site(d, change->entity, change->entity_id, &site, &group, err);
     if (st != CC_OK)
         return st;
 
@@ -98,14 +126,25 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
                       last.hash,
                       actor->user_id};
     entry_hash(&e, hash);
-    sql_arg args[] = {SQL_I(e.seq),           SQL_S(at),        SQL_ID(actor->user_id),
-                      SQL_S(actor->username), SQL_S(e.action),  SQL_S(e.entity),
-                      SQL_S(entity_id),       SQL_S(e.before),  SQL_S(e.after),
-                      SQL_S(e.reason),        SQL_S(last.hash), SQL_S(hash)};
+    sql_arg args[] = {SQL_I(e.seq),
+                      SQL_S(at),
+                      SQL_ID(actor->user_id),
+                      SQL_S(actor->username),
+                      SQL_S(e.action),
+                      SQL_S(e.entity),
+                      SQL_S(entity_id),
+                      SQL_S(e.before),
+                      SQL_S(e.after),
+                      SQL_S(e.reason),
+                      SQL_S(last.hash),
+                      SQL_S(hash),
+                      group ? SQL_N : SQL_I(site)};
+    /* site_id is outside the hashed content: where the entry is shown, not
+     * what it says */
     st = sql_run(d,
                  "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
-                 " before_json, after_json, reason, prev_hash, hash)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 " before_json, after_json, reason, prev_hash, hash, site_id)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  args, SQL_COUNT(args), NULL, err);
     if (st == CC_OK)
         audit_checkpoint_note_append(d, e.seq);
@@ -267,16 +306,18 @@ static bool read_record(arena *a, db_stmt *s, void *item)
     return true;
 }
 
-#define AUDIT_FILTER " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"
+#define AUDIT_FILTER                                                                               \
+    " WHERE (entity = ? OR ? = '') AND (entity_id = ? OR ? = '')"                                  \
+    " AND (? = 0 OR site_id = ? OR site_id IS NULL)"
 
-cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
-                     int64_t per_page, audit_record **items, size_t *n, int64_t *total,
-                     cc_error *err)
+cc_status audit_list(db *d, arena *a, int64_t site_id, const char *entity, int64_t entity_id,
+                     int64_t page, int64_t per_page, audit_record **items, size_t *n,
+                     int64_t *total, cc_error *err)
 {
     char id_text[32];
     snprintf(id_text, sizeof id_text, "%lld", (long long)entity_id);
     const char *e = entity ? entity : "", *i = entity_id > 0 ? id_text : "";
-    sql_arg args[] = {SQL_S(e), SQL_S(e), SQL_S(i), SQL_S(i)};
+    sql_arg args[] = {SQL_S(e), SQL_S(e), SQL_S(i), SQL_S(i), SQL_I(site_id), SQL_I(site_id)};
     sql_page_query q = {
         "SELECT COUNT(*) FROM audit_log" AUDIT_FILTER,
         "SELECT seq, at, COALESCE(user_id, 0), username, action, entity, entity_id,"

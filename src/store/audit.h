@@ -7,6 +7,10 @@
  * previous entry's hash, hex encoded; the first entry's previous hash is 64
  * zeros. audit_verify recomputes the chain in sequence order.
  *
+ * Each entry also records the site its record belongs to (audit_sites.h),
+ * outside the hashed content: the chain and its verification are the same
+ * with or without it.
+ *
  * Row images: audit_row_json renders one row of a SELECT (by id) as a JSON
  * object, column name -> value, so before/after images are exactly what is
  * stored. Ownership: the caller's buf receives the text.
@@ -114,10 +118,12 @@ typedef struct {
 } audit_record;
 
 /* Entries for one entity (entity NULL: all; entity_id 0: every id), newest
- * first. Records are allocated from the arena. */
-cc_status audit_list(db *d, arena *a, const char *entity, int64_t entity_id, int64_t page,
-                     int64_t per_page, audit_record **items, size_t *n, int64_t *total,
-                     cc_error *err);
+ * first, of site_id: the entries about its records and the group-wide ones
+ * (store/audit_sites.h; site_id 0: every entry). Records are allocated from
+ * the arena. */
+cc_status audit_list(db *d, arena *a, int64_t site_id, const char *entity, int64_t entity_id,
+                     int64_t page, int64_t per_page, audit_record **items, size_t *n,
+                     int64_t *total, cc_error *err);
 
 cc_status audit_verify(db *d, audit_verdict *verdict, cc_error *err);
 

@@ -286,8 +286,12 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
 
 /* Unit views carry "freezing" and "thaw" lists (at most one row each; the
  * thaw row with its product type's post_thaw_hours, expires_at and
- * min_viability_tenths). */
-cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err);
+ * min_viability_tenths). The unit's patients (owner_mrn, reserved_mrn and
+ * names, issued_mrn) are named only when they belong to site_id (0: any
+ * site); another site's patient keeps its id, its identity is null. The
+ * unit lists (lab_unit_list_json) name them by the same rule for their
+ * query's site_id. */
+cc_status lab_unit_json(db *d, int64_t site_id, int64_t id, buf *out, cc_error *err);
 
 /* ---- cryopreservation and thaw (H14; decisions: core lab_check_freezing,
  * lab_check_thaw) ---- */

@@ -101,14 +101,19 @@ typedef struct {
     bool clear_location; /* empty the storage columns first */
 } custody_step;
 
+static cc_status clear_location(db *d, int64_t unit_id, cc_error *err)
+{
+    return sql_run(d,
+                   "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?",
+                   (sql_arg[]){SQL_I(unit_id)}, 1, NULL, err);
+}
+
 static cc_status write_custody(db *d, int64_t unit_id, void *ctx, cc_error *err)
 {
     const custody_step *c = ctx;
     cc_status st = CC_OK;
     if (c->clear_location)
-        st = sql_run(
-            d, "UPDATE units SET freezer = '', rack = '', box = '', position = '' WHERE id = ?",
-            (sql_arg[]){SQL_I(unit_id)}, 1, NULL, err);
+        st = clear_location(d, unit_id, err);
     if (st == CC_OK)
         st = custody(d, c->actor, unit_id, c->event, c->from_state, c->to_state, c->from_loc,
                      c->to_loc, c->note, err);
@@ -547,6 +552,18 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     return db_tx_end(d, st, err);
 }
 
+/* A unit's patients (autologous owner, reservation, issue) are named (MRN
+ * and names) only to their own site: the first six `?` are the session's
+ * site (0: every site's), each twice. Elsewhere (a unit shipped to a third
+ * site) the patient's id stays, so the unit still reads as autologous or
+ * reserved, and its identity is null. */
+#define UNIT_FROM                                                                                  \
+    " FROM units u JOIN batches b ON b.id = u.batch_id"                                            \
+    " LEFT JOIN patients po ON po.id = u.owner_patient_id AND (? = 0 OR po.site_id = ?)"           \
+    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id AND (? = 0 OR pr.site_id = ?)"        \
+    " LEFT JOIN patients pi ON pi.id = u.issued_patient_id AND (? = 0 OR pi.site_id = ?)"
+#define UNIT_SITE_ARGS(site)                                                                       \
+    SQL_I(site), SQL_I(site), SQL_I(site), SQL_I(site), SQL_I(site), SQL_I(site)
 #define UNIT_VIEW                                                                                  \
     "SELECT u.id, u.din, u.din_flags, u.din_check, u.product_code, u.division, u.batch_id,"        \
     " b.code AS batch_code, b.status AS batch_status, u.product_type, u.owner_patient_id,"         \
@@ -558,23 +575,27 @@ cc_status lab_unit_note_event(db *d, const store_actor *actor, int64_t unit_id, 
     " (SELECT s.code FROM sites s WHERE s.id = u.site_id) AS site_code,"                           \
     " (SELECT s.name FROM sites s WHERE s.id = u.site_id) AS site_name,"                           \
     " (SELECT s.code FROM sites s WHERE s.id = u.shipped_to_site_id) AS shipped_to_code,"          \
-    " (SELECT s.name FROM sites s WHERE s.id = u.shipped_to_site_id) AS shipped_to_name"           \
-    " FROM units u JOIN batches b ON b.id = u.batch_id"                                            \
-    " LEFT JOIN patients po ON po.id = u.owner_patient_id"                                         \
-    " LEFT JOIN patients pr ON pr.id = u.reserved_patient_id"                                      \
-    " LEFT JOIN patients pi ON pi.id = u.issued_patient_id"
+    " (SELECT s.name FROM sites s WHERE s.id = u.shipped_to_site_id) AS shipped_to_name" UNIT_FROM
 
-cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
+cc_status lab_unit_json(db *d, int64_t site_id, int64_t id, buf *out, cc_error *err)
 {
     static const sql_json_list lists[] = {
+        /* a reservation's or issue's note names its patient (core/lab_rules.c),
+         * one of the site that held the unit then: blank once the unit has
+         * left that site, wherever it is read from */
         {"custody", "SELECT c.id, c.at, c.username, c.event, c.from_state, c.to_state,"
-                    " c.from_location, c.to_location, c.note,"
+                    " c.from_location, c.to_location,"
+                    " CASE WHEN c.event IN ('reserve', 'issue') AND EXISTS (SELECT 1"
+                    " FROM custody_events s WHERE s.unit_id = c.unit_id AND s.event = 'shipped'"
+                    " AND s.id > c.id) THEN '' ELSE c.note END AS note,"
                     " (SELECT s.name FROM sites s WHERE s.id = c.from_site_id) AS from_site,"
                     " (SELECT s.name FROM sites s WHERE s.id = c.to_site_id) AS to_site"
                     " FROM custody_events c WHERE c.unit_id = ? ORDER BY c.id"},
-        {"administrations", "SELECT a.id, a.patient_id, p.mrn AS patient_mrn, a.administered_on"
-                            " FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
-                            " WHERE a.unit_id = ? ORDER BY a.id"},
+        /* given at the unit's site, the one that reads it: named there only */
+        {"administrations",
+         "SELECT a.id, a.patient_id, CASE WHEN p.site_id = u.site_id THEN p.mrn END AS patient_mrn,"
+         " a.administered_on FROM unit_administrations a JOIN patients p ON p.id = a.patient_id"
+         " JOIN units u ON u.id = a.unit_id WHERE a.unit_id = ? ORDER BY a.id"},
         {"freezing", "SELECT id, cryoprotectant, cryoprotectant_tenths, rate_tenths, frozen_at,"
                      " operator FROM unit_freezings WHERE unit_id = ?"},
         {"thaw", "SELECT t.id, t.thawed_at, t.viable_cells, t.viability_tenths, t.operator,"
@@ -585,7 +606,9 @@ cc_status lab_unit_json(db *d, int64_t id, buf *out, cc_error *err)
                  " LEFT JOIN cryo_settings c ON c.product_type = u.product_type"
                  " WHERE t.unit_id = ?"},
     };
-    return sql_record_view(d, id, "unit", UNIT_VIEW " WHERE u.id = ?", lists, N(lists), out, err);
+    sql_arg row[] = {UNIT_SITE_ARGS(site_id), SQL_I(id)};
+    return sql_record_view_args(d, id, "unit", UNIT_VIEW " WHERE u.id = ?", row, N(row), lists,
+                                N(lists), out, err);
 }
 
 cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *total,
@@ -596,7 +619,8 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     int64_t old = exp && q->with_expired;
     char pattern[132];
     lab_code_pattern(q->q, pattern, sizeof pattern);
-    sql_arg a[] = {SQL_S(state),
+    sql_arg a[] = {UNIT_SITE_ARGS(q->site_id),
+                   SQL_S(state),
                    SQL_S(state),
                    SQL_I(q->batch_id),
                    SQL_I(q->batch_id),
@@ -624,13 +648,12 @@ cc_status lab_unit_list_json(db *d, const lab_unit_query *q, buf *out, int64_t *
     " OR lower(replace(b.code, '-', '')) LIKE ? ESCAPE '\\')"                                      \
     " AND (? = 0 OR u.site_id = ? OR u.shipped_to_site_id = ?)"                                    \
     " AND (? = 0 OR u.shipped_to_site_id = ?)"
-    sql_page_query pq = {
-        .count_sql = "SELECT COUNT(*) FROM units u JOIN batches b ON b.id = u.batch_id" UNIT_FILTER,
-        .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
-        .args = a,
-        .n = N(a),
-        .page = q->page,
-        .per_page = q->per_page};
+    sql_page_query pq = {.count_sql = "SELECT COUNT(*)" UNIT_FROM UNIT_FILTER,
+                         .sql = UNIT_VIEW UNIT_FILTER " ORDER BY u.expiry, u.id LIMIT ? OFFSET ?",
+                         .args = a,
+                         .n = N(a),
+                         .page = q->page,
+                         .per_page = q->per_page};
 #undef UNIT_FILTER
     return sql_page_json(d, &pq, out, total, err);
 }
@@ -650,16 +673,25 @@ cc_status lab_storage_json(db *d, int64_t site_id, const char *freezer, buf *out
 
 /* ---- shipping between sites ---- */
 
+/* A change of site: the unit keeps its location (shipped: still recorded at
+ * the sending site until received) or leaves it (received: empty). */
 static cc_status site_custody(db *d, const store_actor *actor, const lab_unit_row *r,
                               const char *event, int64_t from_site, int64_t to_site,
-                              const char *note, cc_error *err)
+                              bool leaves_storage, const char *note, cc_error *err)
 {
     char now[21];
     store_now_text(now);
-    sql_arg a[] = {SQL_I(r->id),       SQL_S(now),           SQL_S(actor->username),
-                   SQL_S(event),       SQL_S(r->state_text), SQL_S(r->state_text),
-                   SQL_S(r->location), SQL_S(r->location),   SQL_S(note ? note : ""),
-                   SQL_I(from_site),   SQL_I(to_site)};
+    sql_arg a[] = {SQL_I(r->id),
+                   SQL_S(now),
+                   SQL_S(actor->username),
+                   SQL_S(event),
+                   SQL_S(r->state_text),
+                   SQL_S(r->state_text),
+                   SQL_S(r->location),
+                   SQL_S(leaves_storage ? "" : r->location),
+                   SQL_S(note ? note : ""),
+                   SQL_I(from_site),
+                   SQL_I(to_site)};
     return sql_run(d,
                    "INSERT INTO custody_events (unit_id, at, username, event, from_state, to_state,"
                    " from_location, to_location, note, from_site_id, to_site_id)"
@@ -691,7 +723,9 @@ static cc_status load_placed(db *d, int64_t unit_id, lab_unit_row *u, unit_place
 }
 
 /* Changes where the unit is (its site and the site it is shipped to), with
- * the custody event and the audit entry. */
+ * the custody event and the audit entry. A unit that arrives leaves its
+ * storage position: that was a freezer of the sending site, and the unit is
+ * in none of the receiving site's until it is stored there. */
 static cc_status move_site(db *d, const store_actor *actor, const lab_unit_row *u,
                            const char *action, int64_t site, int64_t shipped_to, int64_t from_site,
                            int64_t to_site, const char *note, cc_error *err)
@@ -701,14 +735,17 @@ static cc_status move_site(db *d, const store_actor *actor, const lab_unit_row *
     cc_status st = audit_row_json(d, UNIT.image_sql, u->id, &before, err);
     char now[21];
     store_now_text(now);
+    bool arrives = shipped_to == 0;
     sql_arg a[] = {SQL_I(site), SQL_ID(shipped_to), SQL_S(now), SQL_I(u->id)};
     if (st == CC_OK)
         st = sql_run(d,
                      "UPDATE units SET site_id = ?, shipped_to_site_id = ?, updated_at = ?,"
                      " version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
+    if (st == CC_OK && arrives)
+        st = clear_location(d, u->id, err);
     if (st == CC_OK)
-        st = site_custody(d, actor, u, action, from_site, to_site, note, err);
+        st = site_custody(d, actor, u, action, from_site, to_site, arrives, note, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, action, UNIT.entity, u->id, UNIT.image_sql, before.data,
                               note, err);

@@ -284,12 +284,20 @@ cc_status sql_record_view(db *d, int64_t id, const char *name, const char *row_s
                           const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err)
 {
     sql_arg a[] = {SQL_I(id)};
+    return sql_record_view_args(d, id, name, row_sql, a, 1, lists, n_lists, out, err);
+}
+
+cc_status sql_record_view_args(db *d, int64_t id, const char *name, const char *row_sql,
+                               const sql_arg *row_args, int n_row, const sql_json_list *lists,
+                               size_t n_lists, buf *out, cc_error *err)
+{
+    sql_arg a[] = {SQL_I(id)};
     buf_putc(out, '{');
     buf_json_string(out, name);
     buf_putc(out, ':');
     cc_status st = sql_lists_prefetch(d, lists, n_lists, a, 1, err);
     if (st == CC_OK)
-        st = sql_row_json(d, row_sql, a, 1, name, out, err);
+        st = sql_row_json(d, row_sql, row_args, n_row, name, out, err);
     if (st == CC_OK)
         st = sql_lists_json(d, lists, n_lists, a, 1, out, err);
     buf_putc(out, '}');

@@ -88,6 +88,11 @@ cc_status sql_lists_prefetch(db *d, const sql_json_list *lists, size_t n_lists, 
  * its lists, every list's sql bound to the same id. */
 cc_status sql_record_view(db *d, int64_t id, const char *name, const char *row_sql,
                           const sql_json_list *lists, size_t n_lists, buf *out, cc_error *err);
+/* The same with the row's own arguments (row_args: those of row_sql, the
+ * id among them); the lists are still bound to the id alone. */
+cc_status sql_record_view_args(db *d, int64_t id, const char *name, const char *row_sql,
+                               const sql_arg *row_args, int n_row, const sql_json_list *lists,
+                               size_t n_lists, buf *out, cc_error *err);
 
 /* Column col of the current row copied into the arena; NULL for SQL NULL. */
 char *sql_col_dup(arena *a, db_stmt *s, int col);

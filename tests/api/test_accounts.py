@@ -341,6 +341,8 @@ UNDO_AFTER_ACCOUNTS = [
     "DROP TABLE sites;",
     # sites: the planner's capacity per site
     "DROP INDEX plan_slots_plan; DROP TABLE site_capacity;",
+    # audit trail per site
+    "DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;",
 ]
 
 

@@ -13,8 +13,14 @@ donor code, DIN or ward; or a test on the answer: a count), and the same
 route as the clinic's staff must show it (so that the row can fail).
 
 LEAKS are the rows the build before this suite's change answered with the
-clinic's data; SCOPED are the routes that were already site-scoped, walked
-the same way so that they stay so. Consultation requests are the group's
+clinic's data (the audit trail and the units reserved for the clinic's
+patient and shipped to the second site among them); SCOPED are the routes
+that were already site-scoped, walked the same way so that they stay so.
+RECEIVED are the reads of a unit the second site received from a freezer
+of the clinic: each shown by the clinic's staff before it is shipped, none
+by the second site's once received (its position, its patient's name).
+MIGRATED walks the audit rows again after the migration that gives the
+audit entries their site has run on the entries already written. Consultation requests are the group's
 one inbox (docs/api.md, Sites) and are not walked.
 
     python3 tests/api/test_site_lists.py --binary build/cellclinic [-v]
@@ -55,7 +61,7 @@ def section_total(name):
                 lambda r: ((r.json or {}).get("sections", {}).get(name, {}).get("total") or 0) > 0)
 
 
-def build(srv, t):
+def build(srv, t, staff):
     """The clinic's records; the markers the rows look for."""
     main_lab = tl.Lab(srv, t)
     tl.configure(main_lab)
@@ -91,6 +97,24 @@ def build(srv, t):
     stored = main_lab.unit(batch, position="A1")
     donor_code = main_lab.req("GET", "/api/v1/donors/%d" % donor).json["donor"]["code"]
 
+    # two units reserved for the patient shipped to the laboratory site: one
+    # on its way, one received there from a freezer position of the clinic
+    first = bs.unit(patient["id"], plan_id, 2, items[2]["cells"], issue=False)
+    travelling = bs.unit(patient["id"], plan_id, 3, items[3]["cells"], issue=False)
+    bs.req("POST", "/api/v1/units/%d/move" % first["id"],
+           {"freezer": "F2", "rack": "R1", "box": "B1", "position": "A1"}, role="lab", want=200)
+    m = {"mrn": patient["mrn"], "received": first["id"], "received_din": first["din"]}
+    for path, role, what in received(m):
+        r = srv.request("GET", path, role=role)
+        t.check(r.status == 200 and shows(r, what),
+                "RECEIVED: before shipping, GET %s as the clinic's %s shows %s"
+                % (path, role, what if isinstance(what, str) else what.label), r)
+    for u in (first, travelling):
+        bs.req("POST", "/api/v1/units/%d/ship" % u["id"], {"to_site": "LAB"}, role="lab", want=201)
+    r = srv.request("POST", "/api/v1/units/%d/receive" % first["id"], {"temperature_c": 5},
+                    role=staff["lab"])
+    t.check(r.status == 200, "the laboratory site receives the unit", r)
+
     # the clinic's nurse reads the patient: the access log holds it once written
     bs.req("GET", "/api/v1/patients/%d" % patient["id"], want=200)
     deadline = time.monotonic() + 5
@@ -99,8 +123,9 @@ def build(srv, t):
         if r.status == 200 and patient["mrn"] in r.body.decode("utf-8", "replace"):
             break
         time.sleep(0.1)
-    return {"mrn": patient["mrn"], "patient": patient["id"], "donor_code": donor_code,
-            "din": stored["din"], "unit": stored["id"], "batch": batch}
+    m.update({"patient": patient["id"], "donor_code": donor_code, "din": stored["din"],
+              "unit": stored["id"], "batch": batch})
+    return m
 
 
 def leaks(m):
@@ -127,7 +152,37 @@ def leaks(m):
         ("/api/v1/access-log?username=nurse1", "qa", FAMILY),
         ("/api/v1/access-log?patient=" + urllib.parse.quote(mrn), "qa",
          test("the patient's reads", lambda r: r.status == 200)),
+        # the audit trail: the records' entries, before and after images
+        ("/api/v1/audit?entity=patient", "qa", mrn),
+        ("/api/v1/audit?entity=patient", "qa", FAMILY),
+        ("/api/v1/audit?entity=donor", "qa", m["donor_code"]),
+        ("/api/v1/audit?entity=adverse_event", "qa", entries),
+        ("/api/v1/audit?entity=plan", "qa", entries),
+        ("/api/v1/audit?entity=unit&id=%d" % m["unit"], "qa", entries),
+        ("/api/v1/audit?entity=batch&id=%d" % m["batch"], "qa", entries),
+        # the units shipped to the other site: reserved for the clinic's patient
+        ("/api/v1/units", "lab", mrn),
+        ("/api/v1/units", "lab", FAMILY),
+        ("/api/v1/units?state=reserved", "qa", mrn),
     ]
+
+
+def received(m):
+    """(route, role, what it must not show) for the unit the other site received:
+    each shown by the clinic's staff before it is shipped, walked as the other
+    site's staff once received there."""
+    unit = "/api/v1/units/%d" % m["received"]
+    return [
+        ("/api/v1/storage", "lab", m["received_din"]),
+        ("/api/v1/storage?freezer=F2", "qa", m["received_din"]),
+        (unit, "lab", test("a storage position", lambda r: bool(
+            ((r.json or {}).get("unit") or {}).get("position")))),
+        (unit, "lab", m["mrn"]),
+        (unit, "lab", FAMILY),
+    ]
+
+
+entries = test("an entry", lambda r: bool((r.json or {}).get("items")))
 
 
 def scoped(m):
@@ -158,16 +213,44 @@ def shows(r, what):
     return what in r.body.decode("utf-8", "replace")
 
 
-def walk(t, srv, staff, rows, table):
+def walk(t, srv, staff, rows, table, mine_too=True):
     for path, role, what in rows:
         label = what if isinstance(what, str) else what.label
         mine = srv.request("GET", path, role=role)
-        t.check(mine.status == 200 and shows(mine, what),
+        t.check(not mine_too or (mine.status == 200 and shows(mine, what)),
                 "%s: GET %s as the clinic's %s shows %s" % (table, path, role, label), mine)
         theirs = srv.request("GET", path, role=staff[role])
         t.check(theirs.status in (200, 404) and not shows(theirs, what),
                 "%s: GET %s as the other site's %s does not show %s" % (table, path, role, label),
                 theirs)
+
+
+def check_received(t, srv, staff, m):
+    """The received unit: seen at the other site, reserved, its patient not
+    named, out of storage; its custody event says it left the position."""
+    r = srv.request("GET", "/api/v1/units/%d" % m["received"], role=staff["lab"])
+    u = (r.json or {}).get("unit") or {}
+    t.check(r.status == 200 and u.get("state") == "reserved" and u.get("reserved_patient_id")
+            and u.get("reserved_mrn") is None and u.get("reserved_family_name") is None
+            and not any(u.get(k) for k in ("freezer", "rack", "box", "position")),
+            "the received unit reads as reserved for a patient, unnamed, in no freezer", r)
+    got = [c for c in (r.json or {}).get("custody", []) if c.get("event") == "received"]
+    t.check(len(got) == 1 and got[0].get("from_location") == "F2/R1/B1/A1"
+            and got[0].get("to_location") == "",
+            "the receipt's custody event leaves the sending site's position", got)
+
+
+def check_audit_migration(t, srv, staff, m):
+    """Entries written before the audit trail had sites get theirs from the
+    migration: the audit rows hold again once the column is made anew."""
+    srv.stop()
+    srv.db_script("DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;"
+                  "DELETE FROM schema_version WHERE version ="
+                  " (SELECT MAX(version) FROM schema_version);")
+    srv.start()
+    walk(t, srv, staff, [r for r in leaks(m) if r[0].startswith("/api/v1/audit")], "MIGRATED")
+    unknown = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
+    t.check(not unknown, "the migration finds every entry's site", unknown)
 
 
 def check_access_log_mrn(t, srv, staff, m):
@@ -189,13 +272,19 @@ def main():
     t = harness.Tally("site_lists", verbose=args.verbose)
     try:
         with harness.Server(args.binary, verbose=args.verbose, keep=args.keep) as srv:
-            markers = build(srv, t)
             staff = laboratory_site(srv, t, ("coordinator", "physician", "nurse", "lab", "qa"))
+            markers = build(srv, t, staff)
             before = srv.db_checksum(UNCHANGED)
             walk(t, srv, staff, leaks(markers), "LEAKS")
             walk(t, srv, staff, scoped(markers), "SCOPED")
+            # shown by the clinic before shipping (build), no longer the clinic's
+            walk(t, srv, staff, received(markers), "RECEIVED", mine_too=False)
+            check_received(t, srv, staff, markers)
             check_access_log_mrn(t, srv, staff, markers)
             t.check(srv.db_checksum(UNCHANGED) == before, "reading the lists wrote nothing")
+            lost = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
+            t.check(not lost, "every audit entry has a site or is group-wide", lost)
+            check_audit_migration(t, srv, staff, markers)
     except harness.CommandError as e:
         t.fail("harness", e)
     return t.finish()

@@ -62,7 +62,7 @@ function unitTable(testid, items) {
     ['product_type', t('lab.product_type'), (u) => t(`lab.product.${u.product_type}`)],
     ['batch_code', t('lab.batch')], ['expiry', t('lab.expiry'), (u) => formatWhen(u.expiry)], ['state', t('lab.state'), (u) => stateBadge(u.state)],
     ['location', t('lab.location'), (u) => (u.position ? `${u.freezer}/${u.rack}/${u.box}/${u.position}` : '')],
-    ['owner_mrn', t('lab.unit.autologous')]], items);
+    ['owner_mrn', t('lab.unit.autologous'), (u) => (u.owner_patient_id ? u.owner_mrn || t('lab.unit.other_site_patient') : '')]], items);
 }
 
 export async function renderInventory(ctx) {

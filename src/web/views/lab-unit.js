@@ -182,14 +182,15 @@ export async function renderUnit(ctx, id) {
   const u = data.unit;
   // the planned administration the unit is reserved for ("plan:P:N")
   const ref = /^plan:(\d+):(\d+)$/.exec(u.reserved_for || '');
-  const reservedItem = ref && u.state === 'reserved'
+  // another site's patient is not named (docs/api.md, Sites): nor is their plan read
+  const reservedItem = ref && u.state === 'reserved' && u.reserved_mrn
     ? (await plannedFor(u.reserved_patient_id)).find((p) => p.plan_id === Number(ref[1]) && p.item === Number(ref[2])) : null;
   const inTransit = Boolean(u.shipped_to_code);
   const here = session.site ? session.site.code : '';
   const mayShip = can(['lab']) && !inTransit && u.site_code === here && ['released', 'reserved'].includes(u.state);
   const sites = mayShip ? ((await api('GET', '/sites?scope=all')).data.items || []) : [];
   if (!ctx.alive()) return;
-  const reservedPatient = u.reserved_patient_id
+  const reservedPatient = u.reserved_patient_id && u.reserved_mrn
     ? { id: u.reserved_patient_id, mrn: u.reserved_mrn, family_name: u.reserved_family_name, given_names: u.reserved_given_names } : null;
   const loc = u.position ? `${u.freezer} / ${u.rack} / ${u.box} / ${u.position}` : '—';
   const nodes = [labNav('inventory'), pageHead(t('lab.unit.title', { din: din(u) }), stateBadge(u.state)),
@@ -204,11 +205,12 @@ export async function renderUnit(ctx, id) {
       ['site', t('shipping.site'), u.site_name || u.site_code],
       inTransit ? ['in-transit', t('shipping.in_transit'), h('strong', { 'data-testid': 'unit-in-transit' },
         t('shipping.in_transit_to', { site: u.shipped_to_name || u.shipped_to_code }))] : null,
-      u.owner_mrn ? ['owner', t('lab.unit.autologous'), h('strong', {}, u.owner_mrn)] : null,
-      u.reserved_mrn ? ['reserved', t('lab.unit.reserved_for'),
-        h('span', {}, h('strong', { 'data-testid': 'reserved-patient' }, `${u.reserved_mrn} · ${u.reserved_family_name} ${u.reserved_given_names}`),
+      u.owner_patient_id ? ['owner', t('lab.unit.autologous'), h('strong', {}, u.owner_mrn || t('lab.unit.other_site_patient'))] : null,
+      u.reserved_patient_id ? ['reserved', t('lab.unit.reserved_for'),
+        h('span', {}, h('strong', { 'data-testid': 'reserved-patient' }, u.reserved_mrn
+          ? `${u.reserved_mrn} · ${u.reserved_family_name} ${u.reserved_given_names}` : t('lab.unit.other_site_patient')),
           reservedItem ? h('span', { 'data-testid': 'reserved-planned' }, ` — ${plannedText(reservedItem)}`) : null)] : null,
-      u.issued_mrn ? ['issued', t('lab.unit.issued_to'), `${u.issued_mrn} · ${u.issued_ward}`] : null,
+      u.issued_patient_id ? ['issued', t('lab.unit.issued_to'), `${u.issued_mrn || t('lab.unit.other_site_patient')} · ${u.issued_ward}`] : null,
     ]),
     h('p', {}, h('a', { href: `#/lab/lookback?batch=${u.batch_id}`, 'data-testid': 'unit-lookback' }, t('lab.lookback.from_unit'))),
     section(t('lab.label.title'),
