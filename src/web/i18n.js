@@ -53,10 +53,11 @@ export async function setLanguage(lang, { silent = false, remember = true } = {}
   if (!LANGUAGES.includes(lang)) lang = 'en';
   await load(lang);
   current = lang;
-  document.documentElement.lang = lang;
   if (remember) try { localStorage.setItem('cc.language', lang); } catch { /* private mode */ }
   translateStatic(document);
-  if (!silent) for (const fn of listeners) fn(lang);
+  if (!silent) await Promise.allSettled(listeners.map((fn) => fn(lang)));
+  // last, once the page is drawn in lang: the page's language is what it shows
+  document.documentElement.lang = lang;
 }
 
 export function onLanguageChange(fn) { listeners.push(fn); }
