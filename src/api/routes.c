@@ -43,7 +43,7 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/patients", h_patient_list, CLINICAL, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
     {"POST", "/api/v1/patients", h_patient_create, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0,
-     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD | ROUTE_SITE_IN_HANDLER},
     {"GET", "/api/v1/patients/{id}/timeline", h_patient_timeline, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},

@@ -59,6 +59,10 @@ enum {
      * with serve --read-database it runs on the replica, after the caller's
      * credentials were checked on the primary (server.c) */
     ROUTE_REPLICA = 1 << 11,
+    /* the handler reads its record (the path's id) for the session's site
+     * only, another site's being answered as a missing one: site_scope
+     * leaves that id alone (one statement fewer per read) */
+    ROUTE_SITE_IN_HANDLER = 1 << 12,
 };
 
 /* The access-log kind of a route ("record", "list", ...) or NULL. */
