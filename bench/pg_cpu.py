@@ -113,6 +113,47 @@ def prepare(binary, store, tmp, patients):
     return token, ids
 
 
+# Rows in every list of a patient's answer for --compare (the demo leaves some
+# empty): several per patient, ties, NULLs, quotes, backslashes, accents, JSON.
+ENRICH = [
+    "INSERT INTO patient_medications (patient_id, name, class, dose, start_date, stop_date,"
+    " recorded_at) SELECT id, 'Méthotrexate \"MTX\" ' || id, 'dmard',"
+    " CASE WHEN id % 3 = 0 THEN '' ELSE '15 mg\\weekly' END, '2024-01-0' || (id % 9 + 1),"
+    " CASE WHEN id % 2 = 0 THEN '2024-06-01' END, '2024-01-01T00:00:00Z' FROM patients"
+    " WHERE id % 4 <> 0",
+    "INSERT INTO patient_medications (patient_id, name, class, dose, start_date, recorded_at)"
+    " SELECT id, 'Prednisone', 'steroid', '5 mg', '2023-12-31', '2024-01-01T00:00:00Z'"
+    " FROM patients WHERE id % 5 = 0",
+    "INSERT INTO patient_allergies (patient_id, substance, reaction, severity, recorded_at)"
+    " SELECT id, 'Pénicilline', CASE WHEN id % 2 = 0 THEN 'rash <b>&</b>' ELSE '' END,"
+    " 'severe', '2024-01-01T00:00:00Z' FROM patients WHERE id % 3 <> 0",
+    "INSERT INTO patient_allergies (patient_id, substance, reaction, severity, recorded_at)"
+    " SELECT id, 'Latex', 'urticaire', 'mild', '2024-01-01T00:00:00Z' FROM patients"
+    " WHERE id % 6 = 1",
+    "INSERT INTO patient_weights (patient_id, measured_on, grams, recorded_at)"
+    " SELECT patient_id, measured_on, grams + 1234, recorded_at FROM patient_weights"
+    " WHERE patient_id % 5 = 0",
+    "UPDATE patient_conditions SET details = '{\"note\": \"é\\\\x\", \"n\": [1, 2.5]}',"
+    " onset_date = NULL WHERE id % 2 = 0",
+    "UPDATE consultation_requests SET patient_id = (SELECT MIN(id) FROM patients)"
+    " + (id * 7) % 250",
+]
+
+
+def enrich(store, tmp):
+    if store[0] == "--database":
+        for sql in ENRICH:
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", store[1], "-c",
+                            sql], check=True)
+        return
+    import sqlite3
+    con = sqlite3.connect(os.path.join(store[1], "cellclinic.db"))
+    for sql in ENRICH:
+        con.execute(sql)
+    con.commit()
+    con.close()
+
+
 def answers(binary, store, token, paths, tmp):
     import http.client
     out = []
@@ -143,6 +184,10 @@ def compare(bins, stores, tmp):
         statuses = sorted({a[1] for a in got[0]})
         print("compare %s: %d of %d answers identical across the builds (statuses %s)" %
               (name, same, len(paths), statuses), flush=True)
+        lists = ("weights", "conditions", "medications", "allergies", "consultation_requests")
+        print("  answers with rows in %s" % ", ".join(
+            "%s %d" % (k, sum(1 for a in got[0] if b'"%s":[{' % k.encode() in a[3]))
+            for k in lists))
         for i in range(len(paths)):
             if not all(g[i] == got[0][i] for g in got):
                 print("  differs: %s\n    %r" % (paths[i], [g[i][1:] for g in got]))
@@ -192,12 +237,15 @@ def main():
                        check=True)
         pg = ["--database", admin.replace("/postgres?", "/cc_cpu?")]
         token, ids = prepare(bins[0], pg, tmp, a.patients)
+        if a.compare:
+            enrich(pg, tmp)
         ids_file = os.path.join(tmp, "ids")
         with open(ids_file, "w") as f:
             f.write("\n".join(ids) + "\n")
         if a.compare:
             sq = ["--data", os.path.join(tmp, "data")]
             sq_token, sq_ids = prepare(bins[0], sq, tmp, a.patients)
+            enrich(sq, tmp)
             if not compare(bins, [("PostgreSQL", pg, token, ids),
                                   ("SQLite", sq, sq_token, sq_ids)], tmp):
                 return 1
