@@ -162,6 +162,14 @@ cc_status h_patient_create(api_request *req, cc_error *err)
     return api_reply_created(req, st, "/api/v1/patients", id, reply_patient, err);
 }
 
+void h_patient_prefetch(api_request *req)
+{
+    int64_t id;
+    cc_error ignored;
+    if (api_param_id(req, 0, &id, &ignored) == CC_OK)
+        patient_render_prefetch(req->db, id);
+}
+
 cc_status h_patient_get(api_request *req, cc_error *err)
 {
     return api_get_record(req, reply_patient_here, err);

@@ -247,6 +247,22 @@ const api_route api_routes[] = {
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 
+/* The handlers whose reads go with the credential's lookup. */
+static const struct {
+    api_handler handler;
+    api_prefetch prefetch;
+} PREFETCHES[] = {
+    {h_patient_get, h_patient_prefetch},
+};
+
+api_prefetch api_route_prefetch(const api_route *route)
+{
+    for (size_t i = 0; i < sizeof PREFETCHES / sizeof PREFETCHES[0]; i++)
+        if (PREFETCHES[i].handler == route->handler)
+            return PREFETCHES[i].prefetch;
+    return NULL;
+}
+
 const char *api_route_access_kind(const api_route *route)
 {
     static const struct {

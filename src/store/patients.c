@@ -352,68 +352,19 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
  * the list's order (o1 DESC, o2 DESC, then o3: the other two are the same
  * within a list); its fields are in columns of one type each, an id in
  * n_id, a real in r1, text in t1 to t5, named by PATIENT_LISTS. */
-#define LIST_OF(k, table, o1, o2, o3, id, r1, t1, t2, t3, t4, t5)                                  \
-    "SELECT " #k ", " o1 ", " o2 ", " o3 ", " id ", " r1 ", " t1 ", " t2 ", " t3 ", " t4 ", " t5   \
-    " FROM " table " WHERE patient_id = ?"
 static const char LISTS_SQL[] =
-    "SELECT 0 AS k, measured_on AS o1, id AS o2, NULL AS o3, NULL AS n_id, grams / 1000.0 AS r1,"
-    " measured_on AS t1, NULL AS t2, NULL AS t3, NULL AS t4, NULL AS t5"
+    "SELECT 0 AS k, measured_on AS o1, id AS o2, NULL AS o3, NULL AS n_id,"
+    " grams / 1000.0 AS r1, measured_on AS t1, NULL AS t2, NULL AS t3, NULL AS t4, NULL AS t5"
     " FROM patient_weights WHERE patient_id = ?"
-    " UNION ALL " LIST_OF(
-        1, "patient_conditions", "NULL", "NULL", "id", "id", "NULL", "icd10", "label", "onset_date",
-        "details",
-        "NULL") " UNION ALL " LIST_OF(2, "patient_medications", "NULL", "NULL", "id", "id", "NULL",
-                                      "name", "class", "dose", "start_date",
-                                      "stop_date") " UNION ALL " LIST_OF(3, "patient_allergies",
-                                                                         "NULL", "NULL", "id", "id",
-                                                                         "NULL", "substance",
-                                                                         "reaction", "severity",
-                                                                         "NULL",
-                                                                         "NULL") " UNION "
-                                                                                 "ALL " LIST_OF(4,
-                                                                                                "co"
-                                                                                                "ns"
-                                                                                                "ul"
-                                                                                                "ta"
-                                                                                                "ti"
-                                                                                                "on"
-                                                                                                "_r"
-                                                                                                "eq"
-                                                                                                "ue"
-                                                                                                "st"
-                                                                                                "s",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L",
-                                                                                                "i"
-                                                                                                "d",
-                                                                                                "i"
-                                                                                                "d",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L",
-                                                                                                "cr"
-                                                                                                "ea"
-                                                                                                "te"
-                                                                                                "d_"
-                                                                                                "a"
-                                                                                                "t",
-                                                                                                "me"
-                                                                                                "ss"
-                                                                                                "ag"
-                                                                                                "e",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L",
-                                                                                                "NU"
-                                                                                                "L"
-                                                                                                "L") " ORDER BY k, o1 DESC, o2 DESC, o3";
+    " UNION ALL SELECT 1, NULL, NULL, id, id, NULL, icd10, label, onset_date, details, NULL"
+    " FROM patient_conditions WHERE patient_id = ?"
+    " UNION ALL SELECT 2, NULL, NULL, id, id, NULL, name, class, dose, start_date, stop_date"
+    " FROM patient_medications WHERE patient_id = ?"
+    " UNION ALL SELECT 3, NULL, NULL, id, id, NULL, substance, reaction, severity, NULL, NULL"
+    " FROM patient_allergies WHERE patient_id = ?"
+    " UNION ALL SELECT 4, NULL, NULL, id, id, NULL, created_at, message, NULL, NULL, NULL"
+    " FROM consultation_requests WHERE patient_id = ?"
+    " ORDER BY k, o1 DESC, o2 DESC, o3";
 enum { LISTS_ARGS = 5, L_ID = 4, L_R1, L_T1, L_T2, L_T3, L_T4, L_T5, L_FIELDS_MAX = 6 };
 
 static const struct {
@@ -468,7 +419,7 @@ static cc_status render_list_row(void *ctx, db_stmt *row, cc_error *err)
     lists_read *l = ctx;
     int64_t k = db_col_int(row, 0);
     if (k < 0 || k >= N_LISTS || k < l->open)
-        return cc_fail(err, CC_INTERNAL, NULL, "list_order", "a patient's lists out of order");
+        return cc_fail(err, CC_INTERNAL, NULL, "corrupt_record", "a patient's lists out of order");
     open_list(l, (int)k);
     if (l->rows++)
         buf_putc(l->out, ',');
@@ -518,16 +469,27 @@ static cc_status render_view_row(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
+static cc_status view_prefetch(db *d, const sql_arg *args, cc_error *err)
+{
+    cc_status st = sql_prefetch(d, VIEW_ROW, args, 1, err);
+    return st == CC_OK ? sql_prefetch(d, LISTS_SQL, args, LISTS_ARGS, err) : st;
+}
+
+void patient_render_prefetch(db *d, int64_t id)
+{
+    sql_arg args[LISTS_ARGS] = {SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id)};
+    cc_error ignored; /* a hint: the render prepares them again */
+    view_prefetch(d, args, &ignored);
+}
+
 /* The patient's row and lists in one snapshot, sent to the database
- * together (one round trip on PostgreSQL); another site's patient, when
- * one is given, is answered as no patient, before anything of it is
- * rendered. */
+ * together (one round trip on PostgreSQL, unless queued already); another
+ * site's patient, when one is given, is answered as no patient, before
+ * anything of it is rendered. */
 static cc_status render_view(db *d, int64_t id, view_row *v, cc_error *err)
 {
     sql_arg args[LISTS_ARGS] = {SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id)};
-    cc_status st = sql_prefetch(d, VIEW_ROW, args, 1, err);
-    if (st == CC_OK)
-        st = sql_prefetch(d, LISTS_SQL, args, LISTS_ARGS, err);
+    cc_status st = view_prefetch(d, args, err);
     if (st == CC_OK)
         st = sql_first(d, VIEW_ROW, args, 1, render_view_row, v, err);
     if (st == CC_NOT_FOUND)
