@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """CPU per patient read on PostgreSQL, builds alternating, and their answers compared.
 
-    python3 bench/pg_cpu.py [--patients N] [--rounds R] [--duration S] [--compare] BIN...
+    python3 bench/pg_cpu.py [--patients N] [--rounds R] [--duration S] [--connections C]
+                            [--compare] BIN...
 
 One throwaway cluster (tests/pg/pgcluster.py) and one database filled by the
 first binary's `demo --patients N --seed 1`. For each round and each binary:
-one `cellclinic serve` on that database, wrk -t2 -c64 on
+one `cellclinic serve` on that database, wrk -t2 -c64 (-c C) on
 GET /api/v1/patients/{id} (bench/wrk/get_patient.lua), and the CPU time
 (utime + stime from /proc) of the server and of the cluster's processes
 (the postmaster, its children and its children that ended) before and after:
@@ -196,19 +197,21 @@ def compare(bins, stores, tmp):
     return ok
 
 
-def load(binary, store, token, ids_file, duration, tmp, postmaster):
+def load(binary, store, token, ids_file, duration, tmp, postmaster, connections=64):
     with open(os.path.join(tmp, "server.log"), "a") as log:
         s = Serve(binary, store, log)
         try:
             out = os.path.join(tmp, "wrk.txt")
             # warm: every polling thread prepares its statements
-            subprocess.run(["wrk", "-t2", "-c64", "-d2s", "-s",
+            threads = "-t%d" % min(2, connections)
+            conns = "-c%d" % connections
+            subprocess.run(["wrk", threads, conns, "-d2s", "-s",
                             os.path.join(HERE, "wrk", "get_patient.lua"),
                             "http://127.0.0.1:%d/" % s.port, "--", token, ids_file],
                            check=True, stdout=subprocess.DEVNULL)
             s0, p0 = cpu_of(s.proc.pid), cluster_cpu(postmaster)
             with open(out, "w") as f:
-                subprocess.run(["wrk", "-t2", "-c64", "-d%ds" % duration, "--timeout", "10s",
+                subprocess.run(["wrk", threads, conns, "-d%ds" % duration, "--timeout", "10s",
                                 "--latency", "-s", os.path.join(HERE, "wrk", "get_patient.lua"),
                                 "http://127.0.0.1:%d/" % s.port, "--", token, ids_file],
                                check=True, stdout=f)
@@ -226,6 +229,7 @@ def main():
     ap.add_argument("--patients", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=8)
+    ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--compare", action="store_true")
     a = ap.parse_args()
     bins = [os.path.abspath(b) for b in a.bins]
@@ -256,7 +260,7 @@ def main():
         for r in range(1, a.rounds + 1):
             for b in a.bins:
                 fig, srv, pgc = load(os.path.abspath(b), pg, token, ids_file, a.duration, tmp,
-                                     postmaster)
+                                     postmaster, a.connections)
                 print("| %d | %s | %.1f | %.0f | %s | %.3f | %.3f | %.3f | %d |" % (
                     r, b, os.getloadavg()[0], fig["ok_rps"], fig["p99_ms"], srv, pgc, srv + pgc,
                     fig["non2xx"]), flush=True)

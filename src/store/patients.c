@@ -346,105 +346,22 @@ static void split_terms(const char *q, char patterns[MAX_TERMS][PATIENT_SEARCH_K
         snprintf(patterns[n], PATIENT_SEARCH_KEY_MAX + 3, "%%");
 }
 
-/* The lists of a patient's JSON, in one statement: weights, newest first,
- * conditions, medications, allergies and the consultation requests it came
- * from (the request's message kept as a note). Each row is of list k, in
- * the list's order (o1 DESC, o2 DESC, then o3: the other two are the same
- * within a list); its fields are in columns of one type each, an id in
- * n_id, a real in r1, text in t1 to t5, named by PATIENT_LISTS. */
-static const char LISTS_SQL[] =
-    "SELECT 0 AS k, measured_on AS o1, id AS o2, NULL AS o3, NULL AS n_id,"
-    " grams / 1000.0 AS r1, measured_on AS t1, NULL AS t2, NULL AS t3, NULL AS t4, NULL AS t5"
-    " FROM patient_weights WHERE patient_id = ?"
-    " UNION ALL SELECT 1, NULL, NULL, id, id, NULL, icd10, label, onset_date, details, NULL"
-    " FROM patient_conditions WHERE patient_id = ?"
-    " UNION ALL SELECT 2, NULL, NULL, id, id, NULL, name, class, dose, start_date, stop_date"
-    " FROM patient_medications WHERE patient_id = ?"
-    " UNION ALL SELECT 3, NULL, NULL, id, id, NULL, substance, reaction, severity, NULL, NULL"
-    " FROM patient_allergies WHERE patient_id = ?"
-    " UNION ALL SELECT 4, NULL, NULL, id, id, NULL, created_at, message, NULL, NULL, NULL"
-    " FROM consultation_requests WHERE patient_id = ?"
-    " ORDER BY k, o1 DESC, o2 DESC, o3";
-enum { LISTS_ARGS = 5, L_ID = 4, L_R1, L_T1, L_T2, L_T3, L_T4, L_T5, L_FIELDS_MAX = 6 };
-
-static const struct {
-    const char *name;
-    struct {
-        const char *name;
-        int col;
-    } fields[L_FIELDS_MAX];
-} PATIENT_LISTS[] = {
-    {"weights", {{"date", L_T1}, {"kg", L_R1}}},
-    {"conditions",
-     {{"id", L_ID},
-      {"icd10", L_T1},
-      {"label", L_T2},
-      {"onset_date", L_T3},
-      {"details_json", L_T4}}},
-    {"medications",
-     {{"id", L_ID},
-      {"name", L_T1},
-      {"class", L_T2},
-      {"dose", L_T3},
-      {"start_date", L_T4},
-      {"stop_date", L_T5}}},
-    {"allergies", {{"id", L_ID}, {"substance", L_T1}, {"reaction", L_T2}, {"severity", L_T3}}},
-    {"consultation_requests", {{"id", L_ID}, {"created_at", L_T1}, {"message", L_T2}}},
+/* The lists of a patient's JSON: weights, newest first, conditions,
+ * medications, allergies and the consultation requests it came from. */
+static const sql_json_list PATIENT_LISTS[] = {
+    {"weights", "SELECT measured_on AS date, grams / 1000.0 AS kg FROM patient_weights"
+                " WHERE patient_id = ? ORDER BY measured_on DESC, id DESC"},
+    {"conditions", "SELECT id, icd10, label, onset_date, details AS details_json"
+                   " FROM patient_conditions WHERE patient_id = ? ORDER BY id"},
+    {"medications", "SELECT id, name, class, dose, start_date, stop_date"
+                    " FROM patient_medications WHERE patient_id = ? ORDER BY id"},
+    {"allergies", "SELECT id, substance, reaction, severity FROM patient_allergies"
+                  " WHERE patient_id = ? ORDER BY id"},
+    /* the request the patient was converted from, its message kept as a note */
+    {"consultation_requests", "SELECT id, created_at, message FROM consultation_requests"
+                              " WHERE patient_id = ? ORDER BY id"},
 };
 enum { N_LISTS = sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0] };
-
-typedef struct {
-    buf *out;
-    int open; /* the list whose array is open, -1 before the first */
-    size_t rows;
-} lists_read;
-
-/* Closes the open list's array and opens the next ones up to list k. */
-static void open_list(lists_read *l, int k)
-{
-    for (; l->open < k; l->rows = 0) {
-        if (l->open >= 0)
-            buf_putc(l->out, ']');
-        l->open++;
-        if (l->open < N_LISTS) {
-            buf_putc(l->out, ',');
-            buf_json_string(l->out, PATIENT_LISTS[l->open].name);
-            buf_puts(l->out, ":[");
-        }
-    }
-}
-
-static cc_status render_list_row(void *ctx, db_stmt *row, cc_error *err)
-{
-    lists_read *l = ctx;
-    int64_t k = db_col_int(row, 0);
-    if (k < 0 || k >= N_LISTS || k < l->open)
-        return cc_fail(err, CC_INTERNAL, NULL, "corrupt_record", "a patient's lists out of order");
-    open_list(l, (int)k);
-    if (l->rows++)
-        buf_putc(l->out, ',');
-    buf_putc(l->out, '{');
-    for (int f = 0; f < L_FIELDS_MAX && PATIENT_LISTS[k].fields[f].name; f++) {
-        if (f)
-            buf_putc(l->out, ',');
-        sql_field_json(row, PATIENT_LISTS[k].fields[f].col, PATIENT_LISTS[k].fields[f].name,
-                       l->out);
-    }
-    buf_putc(l->out, '}');
-    return CC_OK;
-}
-
-/* Appends ,"weights":[...] and the other lists, every one even when empty. */
-static cc_status render_lists(db *d, const sql_arg *args, buf *out, cc_error *err)
-{
-    lists_read l = {out, -1, 0};
-    cc_status st = sql_each(d, LISTS_SQL, args, LISTS_ARGS, render_list_row, &l, NULL, err);
-    open_list(&l, N_LISTS);
-    if (st == CC_OK && buf_failed(out))
-        st = cc_fail(err, CC_TOO_LARGE, NULL, "too_large",
-                     "the answer is too large; narrow it down");
-    return st;
-}
 
 /* The row a view reads: its site and version (read here, not rendered) and
  * the API's fields. */
@@ -472,12 +389,12 @@ static cc_status render_view_row(void *ctx, db_stmt *row, cc_error *err)
 static cc_status view_prefetch(db *d, const sql_arg *args, cc_error *err)
 {
     cc_status st = sql_prefetch(d, VIEW_ROW, args, 1, err);
-    return st == CC_OK ? sql_prefetch(d, LISTS_SQL, args, LISTS_ARGS, err) : st;
+    return st == CC_OK ? sql_lists_prefetch(d, PATIENT_LISTS, N_LISTS, args, 1, err) : st;
 }
 
 void patient_render_prefetch(db *d, int64_t id)
 {
-    sql_arg args[LISTS_ARGS] = {SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id)};
+    sql_arg args[] = {SQL_I(id)};
     cc_error ignored; /* a hint: the render prepares them again */
     view_prefetch(d, args, &ignored);
 }
@@ -488,7 +405,7 @@ void patient_render_prefetch(db *d, int64_t id)
  * anything of it is rendered. */
 static cc_status render_view(db *d, int64_t id, view_row *v, cc_error *err)
 {
-    sql_arg args[LISTS_ARGS] = {SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id), SQL_I(id)};
+    sql_arg args[] = {SQL_I(id)};
     cc_status st = view_prefetch(d, args, err);
     if (st == CC_OK)
         st = sql_first(d, VIEW_ROW, args, 1, render_view_row, v, err);
@@ -497,7 +414,7 @@ static cc_status render_view(db *d, int64_t id, view_row *v, cc_error *err)
     if (st != CC_OK)
         return st;
     buf_truncate(v->out, v->out->len - 1); /* reopen the object to add its lists */
-    st = render_lists(d, args, v->out, err);
+    st = sql_lists_json(d, PATIENT_LISTS, N_LISTS, args, 1, v->out, err);
     buf_putc(v->out, '}');
     return st;
 }

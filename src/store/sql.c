@@ -183,36 +183,32 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-void sql_field_json(db_stmt *s, int col, const char *name, buf *out)
-{
-    bool inline_json = ends_with(name, "_json");
-    if (inline_json) {
-        buf_putc(out, '"');
-        buf_append(out, name, strlen(name) - 5);
-        buf_putc(out, '"');
-    } else {
-        buf_json_string(out, name);
-    }
-    buf_putc(out, ':');
-    if (db_col_is_null(s, col))
-        buf_puts(out, "null");
-    else if (inline_json)
-        buf_puts(out, db_col_text(s, col));
-    else if (db_col_is_int(s, col))
-        buf_printf(out, "%lld", (long long)db_col_int(s, col));
-    else if (db_col_is_real(s, col))
-        buf_printf(out, "%.15g", db_col_double(s, col));
-    else
-        buf_json_string(out, db_col_text(s, col));
-}
-
 void sql_row_object(db_stmt *s, int first, buf *out)
 {
     buf_putc(out, '{');
     for (int c = first; c < db_col_count(s); c++) {
+        const char *name = db_col_name(s, c);
         if (c > first)
             buf_putc(out, ',');
-        sql_field_json(s, c, db_col_name(s, c), out);
+        bool inline_json = ends_with(name, "_json");
+        if (inline_json) {
+            buf_putc(out, '"');
+            buf_append(out, name, strlen(name) - 5);
+            buf_putc(out, '"');
+        } else {
+            buf_json_string(out, name);
+        }
+        buf_putc(out, ':');
+        if (db_col_is_null(s, c))
+            buf_puts(out, "null");
+        else if (inline_json)
+            buf_puts(out, db_col_text(s, c));
+        else if (db_col_is_int(s, c))
+            buf_printf(out, "%lld", (long long)db_col_int(s, c));
+        else if (db_col_is_real(s, c))
+            buf_printf(out, "%.15g", db_col_double(s, c));
+        else
+            buf_json_string(out, db_col_text(s, c));
     }
     buf_putc(out, '}');
 }

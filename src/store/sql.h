@@ -66,10 +66,6 @@ cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const
  * column first on: the columns before it are the caller's, read by a row
  * function (sql_first) that renders the rest only when it keeps the row. */
 void sql_row_object(db_stmt *s, int first, buf *out);
-/* "name":value of column col of the current row, as sql_rows_json renders
- * a column of that name: for a row reader that names the columns itself
- * (one statement whose rows are of several lists). */
-void sql_field_json(db_stmt *s, int col, const char *name, buf *out);
 
 /* Prepares sql with args bound and asks the engine to send it with the
  * next statement (db_prefetch): a later call here with the same sql and
