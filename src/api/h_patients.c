@@ -30,18 +30,33 @@ static json_t *patient_value(api_request *req, int64_t id)
     return v;
 }
 
-static cc_status reply_patient(api_request *req, unsigned status, int64_t id, cc_error *err)
+/* The patient as the answer: of any site (after a write the handler
+ * checked), or only of the session's (a read that skipped site_scope). */
+static cc_status reply_patient_of(api_request *req, unsigned status, int64_t id, bool any_site,
+                                  cc_error *err)
 {
     buf text;
     buf_init(&text, (size_t)1 << 24);
     int64_t version = 0;
-    cc_status st = patient_render(req->db, id, &text, &version, err);
+    cc_status st =
+        any_site ? patient_render(req->db, id, &text, &version, err)
+                 : patient_render_at_site(req->db, id, req->who.site_id, &text, &version, err);
     if (st == CC_OK) {
         api_etag(req, version);
         api_reply_json_text(req, status, text.data, text.len);
     }
     buf_release(&text);
     return st;
+}
+
+static cc_status reply_patient(api_request *req, unsigned status, int64_t id, cc_error *err)
+{
+    return reply_patient_of(req, status, id, true, err);
+}
+
+static cc_status reply_patient_here(api_request *req, unsigned status, int64_t id, cc_error *err)
+{
+    return reply_patient_of(req, status, id, false, err);
 }
 
 static const struct {
@@ -147,9 +162,17 @@ cc_status h_patient_create(api_request *req, cc_error *err)
     return api_reply_created(req, st, "/api/v1/patients", id, reply_patient, err);
 }
 
+void h_patient_prefetch(api_request *req)
+{
+    int64_t id;
+    cc_error ignored;
+    if (api_param_id(req, 0, &id, &ignored) == CC_OK)
+        patient_render_prefetch(req->db, id);
+}
+
 cc_status h_patient_get(api_request *req, cc_error *err)
 {
-    return api_get_record(req, reply_patient, err);
+    return api_get_record(req, reply_patient_here, err);
 }
 
 cc_status h_patient_update(api_request *req, cc_error *err)

@@ -47,6 +47,7 @@ cc_status h_mfa_policy_set(api_request *req, cc_error *err);
 cc_status h_patient_list(api_request *req, cc_error *err);
 cc_status h_patient_create(api_request *req, cc_error *err);
 cc_status h_patient_get(api_request *req, cc_error *err);
+void h_patient_prefetch(api_request *req);
 cc_status h_patient_timeline(api_request *req, cc_error *err);
 cc_status h_patient_update(api_request *req, cc_error *err);
 cc_status h_patient_add_weight(api_request *req, cc_error *err);

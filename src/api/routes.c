@@ -43,7 +43,7 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/patients", h_patient_list, CLINICAL, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
     {"POST", "/api/v1/patients", h_patient_create, FRONT_DESK, 0, 0},
     {"GET", "/api/v1/patients/{id}", h_patient_get, CLINICAL, 0,
-     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
+     ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD | ROUTE_SITE_IN_HANDLER},
     {"GET", "/api/v1/patients/{id}/timeline", h_patient_timeline, CLINICAL, 0,
      ROUTE_READ_ONLY | ROUTE_ACCESS_RECORD},
     {"PATCH", "/api/v1/patients/{id}", h_patient_update, FRONT_DESK | ROLE_PHYSICIAN, 0, 0},
@@ -246,6 +246,22 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/dashboard", h_dashboard, ROLES_ANY, 0, ROUTE_READ_ONLY | ROUTE_ACCESS_LIST},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+/* The handlers whose reads go with the credential's lookup. */
+static const struct {
+    api_handler handler;
+    api_prefetch prefetch;
+} PREFETCHES[] = {
+    {h_patient_get, h_patient_prefetch},
+};
+
+api_prefetch api_route_prefetch(const api_route *route)
+{
+    for (size_t i = 0; i < sizeof PREFETCHES / sizeof PREFETCHES[0]; i++)
+        if (PREFETCHES[i].handler == route->handler)
+            return PREFETCHES[i].prefetch;
+    return NULL;
+}
 
 const char *api_route_access_kind(const api_route *route)
 {

@@ -59,7 +59,19 @@ enum {
      * with serve --read-database it runs on the replica, after the caller's
      * credentials were checked on the primary (server.c) */
     ROUTE_REPLICA = 1 << 11,
+    /* the handler reads its record (the path's id) for the session's site
+     * only, another site's being answered as a missing one: site_scope
+     * leaves that id alone (one statement fewer per read) */
+    ROUTE_SITE_IN_HANDLER = 1 << 12,
 };
+
+/* NULL, or what queues the reads of a read-only route's handler (a hint to
+ * the engine, db_prefetch) before the credential is looked up, so that they
+ * reach PostgreSQL in the lookup's round trip; only the handler reads their
+ * rows, after every check (a refused request's are dropped with its
+ * transaction). */
+typedef void (*api_prefetch)(api_request *req);
+api_prefetch api_route_prefetch(const api_route *route);
 
 /* The access-log kind of a route ("record", "list", ...) or NULL. */
 const char *api_route_access_kind(const api_route *route);

@@ -854,6 +854,9 @@ static cc_status prepare(conn_state *cs, cc_error *err)
      * locks per request instead of one per statement. */
     if (st == CC_OK && (cs->route->flags & ROUTE_READ_ONLY))
         st = db_begin_read(req->db, err);
+    api_prefetch prefetch = api_route_prefetch(cs->route);
+    if (st == CC_OK && (cs->route->flags & ROUTE_READ_ONLY) && prefetch)
+        prefetch(req);
     if (st == CC_OK)
         st = check_access(req, cs->route, err);
     if (st == CC_OK)

@@ -138,6 +138,8 @@ cc_status api_site_scope(api_request *req, const api_route *route, cc_error *err
         if (st != CC_OK)
             return st;
     }
+    if (route->flags & ROUTE_SITE_IN_HANDLER)
+        return CC_OK;
     for (size_t i = 0; i < sizeof SCOPED / sizeof *SCOPED; i++) {
         size_t n = strlen(SCOPED[i].pattern);
         if (strncmp(route->pattern, SCOPED[i].pattern, n) != 0 ||

@@ -6,7 +6,9 @@
  * record of another site the handler sees an id no record has, so that it answers
  * exactly as for a missing record (404, after whatever it checks first: a
  * signature checks the password whatever the record) and the record's
- * existence does not show. The same holds for the ids a body or a query
+ * existence does not show (a route marked ROUTE_SITE_IN_HANDLER reads its
+ * record for the session's site itself, the check in the read's statement,
+ * and gets the same answer). The same holds for the ids a body or a query
  * names (NAMED in site_scope.c: a plan's patient, a collection's donor, an
  * adverse event's administrations and units, a list's patient filter...):
  * another site's id is replaced by one no record has, and an error message

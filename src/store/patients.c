@@ -361,29 +361,75 @@ static const sql_json_list PATIENT_LISTS[] = {
     {"consultation_requests", "SELECT id, created_at, message FROM consultation_requests"
                               " WHERE patient_id = ? ORDER BY id"},
 };
+enum { N_LISTS = sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0] };
+
+/* The row a view reads: its site and version (read here, not rendered) and
+ * the API's fields. */
+enum { VIEW_SITE, VIEW_VERSION, VIEW_FIELDS };
+static const char VIEW_ROW[] =
+    "SELECT site_id, version, " PATIENT_JSON_COLUMNS " FROM patients WHERE id = ?";
+
+typedef struct {
+    bool any_site;
+    int64_t site_id;
+    int64_t *version;
+    buf *out;
+} view_row;
+
+static cc_status render_view_row(void *ctx, db_stmt *row, cc_error *err)
+{
+    view_row *v = ctx;
+    if (!v->any_site && db_col_int(row, VIEW_SITE) != v->site_id)
+        return cc_fail(err, CC_NOT_FOUND, NULL, "not_found", "another site's record");
+    *v->version = db_col_int(row, VIEW_VERSION);
+    sql_row_object(row, VIEW_FIELDS, v->out);
+    return CC_OK;
+}
+
+static cc_status view_prefetch(db *d, const sql_arg *args, cc_error *err)
+{
+    cc_status st = sql_prefetch(d, VIEW_ROW, args, 1, err);
+    return st == CC_OK ? sql_lists_prefetch(d, PATIENT_LISTS, N_LISTS, args, 1, err) : st;
+}
+
+void patient_render_prefetch(db *d, int64_t id)
+{
+    sql_arg args[] = {SQL_I(id)};
+    cc_error ignored; /* a hint: the render prepares them again */
+    view_prefetch(d, args, &ignored);
+}
+
+/* The patient's row and lists in one snapshot, sent to the database
+ * together (one round trip on PostgreSQL, unless queued already); another
+ * site's patient, when one is given, is answered as no patient, before
+ * anything of it is rendered. */
+static cc_status render_view(db *d, int64_t id, view_row *v, cc_error *err)
+{
+    sql_arg args[] = {SQL_I(id)};
+    cc_status st = view_prefetch(d, args, err);
+    if (st == CC_OK)
+        st = sql_first(d, VIEW_ROW, args, 1, render_view_row, v, err);
+    if (st == CC_NOT_FOUND)
+        return no_patient(err, "id", id);
+    if (st != CC_OK)
+        return st;
+    buf_truncate(v->out, v->out->len - 1); /* reopen the object to add its lists */
+    st = sql_lists_json(d, PATIENT_LISTS, N_LISTS, args, 1, v->out, err);
+    buf_putc(v->out, '}');
+    return st;
+}
 
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err)
 {
-    sql_arg args[] = {SQL_I(id)};
-    static const char ROW[] = "SELECT " PATIENT_JSON_COLUMNS " FROM patients WHERE id = ?";
-    /* the record and its lists go with the first read (one snapshot) */
-    cc_status st = sql_prefetch(d, ROW, args, 1, err);
-    if (st == CC_OK)
-        st = sql_lists_prefetch(d, PATIENT_LISTS, sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0],
-                                args, 1, err);
-    if (st == CC_OK)
-        st = sql_scalar(d, "SELECT version FROM patients WHERE id = ?", args, 1, version, err);
-    if (st == CC_OK && *version == 0)
-        return no_patient(err, "id", id);
-    if (st == CC_OK)
-        st = sql_rows_json(d, ROW, args, 1, true, out, err);
-    if (st != CC_OK)
-        return st;
-    buf_truncate(out, out->len - 1); /* reopen the object to add its lists */
-    st = sql_lists_json(d, PATIENT_LISTS, sizeof PATIENT_LISTS / sizeof PATIENT_LISTS[0], args, 1,
-                        out, err);
-    buf_putc(out, '}');
-    return st;
+    view_row v = {true, 0, version, out};
+    return render_view(d, id, &v, err);
+}
+
+cc_status patient_render_at_site(db *d, int64_t id, int64_t site_id, buf *out, int64_t *version,
+                                 cc_error *err)
+{
+    view_row v = {false, site_id, version, out};
+    return render_view(d, id, &v, err);
 }
 
 cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,

@@ -105,6 +105,15 @@ typedef struct {
  * included, rendered by the database into out; *version receives the
  * record's version. CC_NOT_FOUND when there is no such patient. */
 cc_status patient_render(db *d, int64_t id, buf *out, int64_t *version, cc_error *err);
+/* As patient_render for a reader of one site: another site's patient is
+ * CC_NOT_FOUND with the very error of a missing one, and nothing of it is
+ * appended (the site check and the read are one statement). */
+/* Queues the statements of a patient's render (db_prefetch; a hint, nothing
+ * on SQLite): they go with the transaction's next statement, and a render of
+ * that id in the same transaction reads their rows. */
+void patient_render_prefetch(db *d, int64_t id);
+cc_status patient_render_at_site(db *d, int64_t id, int64_t site_id, buf *out, int64_t *version,
+                                 cc_error *err);
 
 /* The JSON array of a search page (list items: no weights or conditions). */
 cc_status patient_search_render(db *d, const patient_query *q, buf *items, int64_t *total,

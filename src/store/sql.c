@@ -183,12 +183,12 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static void row_json(db_stmt *s, buf *out)
+void sql_row_object(db_stmt *s, int first, buf *out)
 {
     buf_putc(out, '{');
-    for (int c = 0; c < db_col_count(s); c++) {
+    for (int c = first; c < db_col_count(s); c++) {
         const char *name = db_col_name(s, c);
-        if (c)
+        if (c > first)
             buf_putc(out, ',');
         bool inline_json = ends_with(name, "_json");
         if (inline_json) {
@@ -224,7 +224,7 @@ static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
     json_ctx *j = ctx;
     if (j->rows++)
         buf_putc(j->out, ',');
-    row_json(row, j->out);
+    sql_row_object(row, 0, j->out);
     return CC_OK;
 }
 

@@ -62,6 +62,11 @@ cc_status sql_rows_json(db *d, const char *sql, const sql_arg *args, int n, bool
 cc_status sql_row_json(db *d, const char *sql, const sql_arg *args, int n, const char *what,
                        buf *out, cc_error *err);
 
+/* The current row as a JSON object (as sql_rows_json) appended to out, from
+ * column first on: the columns before it are the caller's, read by a row
+ * function (sql_first) that renders the rest only when it keeps the row. */
+void sql_row_object(db_stmt *s, int first, buf *out);
+
 /* Prepares sql with args bound and asks the engine to send it with the
  * next statement (db_prefetch): a later call here with the same sql and
  * args reads its rows. Inside a read snapshot, so that the reads of a view

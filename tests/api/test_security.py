@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -74,6 +75,7 @@ def main():
     try:
         with harness.Server(args.binary, keep=args.keep) as srv:
             shared_checks(srv, t)
+            refused_reads(srv, t)
         with harness.Server(args.binary, keep=args.keep) as srv:
             throttling(srv, t)
         with harness.Server(args.binary, keep=args.keep,
@@ -348,6 +350,35 @@ def shared_checks(srv, t):
     finally:
         for c in socks:
             c.close()
+
+
+def refused_reads(srv, t):
+    """A patient's read fetches the record with the credential's lookup (one round
+    trip on PostgreSQL): a refused credential still sees nothing of it, and the
+    access log records only the reads answered."""
+    import test_access_log as tal
+    r = srv.request("POST", "/api/v1/patients", patient("Refusedread"), role="coordinator")
+    pid = (r.json or {}).get("id")
+    path = "/api/v1/patients/%s" % pid
+    seq = tal.last_seq(srv)
+    tid, tok = srv.new_token("nurse", label="refused")
+    s = srv.session("nurse")
+    for who in (("token", tok), s):
+        r = srv.request("GET", path, role=who)
+        t.check(r.status == 200 and r.json["family_name"] == "Refusedread",
+                "%s: the patient reads" % who[0], r)
+    srv.request("DELETE", "/api/v1/tokens/%s" % tid, role=("token", tok))
+    srv.request("DELETE", "/api/v1/session", role=s)
+    for who, what in ((("token", tok), "a revoked token"), (s, "a logged-out session"),
+                      (("token", "ab" * (len(tok) // 2)), "an unknown token"),
+                      ("analyst", "a role that may not read records")):
+        r = srv.request("GET", path, role=who)
+        t.check(r.status in (401, 403) and b"Refusedread" not in r.body,
+                "%s reads nothing of the patient (%s)" % (what, r.status), r)
+    time.sleep(0.3)  # the access log's writer flushes every 50 ms
+    logged = [row[2] for row in tal.rows_since(srv, seq, "/api/v1/patients/{id}")]
+    t.check(logged == [pid, pid], "the access log has the two reads answered, no other",
+            logged)
 
 
 def throttling(srv, t):

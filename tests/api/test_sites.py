@@ -265,9 +265,19 @@ def main():
                 r = srv.request("GET", path % lyon_patient, role="physician")
                 t.check(r.status == 404 and r.error().get("code") == "not_found",
                         "another site's patient is 404 at %s" % (path % "{id}"), r)
+            import test_access_log as tal
+            seq = tal.last_seq(srv)
+            other = srv.request("GET", "/api/v1/patients/%s" % lyon_patient, role="physician")
             r = srv.request("GET", "/api/v1/patients/%s" % (lyon_patient + 1000),
                             role="physician")
             t.check(r.status == 404, "as a patient that does not exist", r)
+            t.check(other.body == r.body.replace(str(lyon_patient + 1000).encode(),
+                                                 str(lyon_patient).encode()),
+                    "... with the very same answer (the id sent apart)", (other.body, r.body))
+            srv.request("GET", "/api/v1/patients/%s" % main_patient, role="physician")
+            logged = [row[2] for row in tal.rows_since(srv, seq, "/api/v1/patients/{id}")]
+            t.check(logged == [main_patient],
+                    "the refused read leaves no access row (the next read does)", logged)
             r = srv.request("PATCH", "/api/v1/patients/%s" % lyon_patient,
                             {"phone": "0102030405", "reason": "x", "version": 1},
                             role="physician")
