@@ -434,6 +434,8 @@ class Cluster:
                                                                    sql[:200])) from e
         if r.returncode != 0:
             raise PgError("psql %s: %s" % (dbname, r.stderr.strip()))
+        # query() answers in one JSON field, as long as the rows are many
+        csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
         rows = []
         for rec in csv.reader(io.StringIO(r.stdout)):
             rows.append(tuple(None if v == null else v for v in rec))
