@@ -7,7 +7,8 @@
 # 1. the same data on both engines: `cellclinic demo --patients PG_PATIENTS --seed 1`
 #    into a SQLite data dir and into a PostgreSQL database; then, PG_ROUNDS times, engine
 #    after engine: GET /api/v1/patients/{id} and the durable POST .../weights, wrk
-#    -t THREADS -c CONNECTIONS -d DURATION on 127.0.0.1 (bench/wrk/*.lua): 2xx/s and p99,
+#    -t THREADS -c CONNECTIONS -d DURATION on 127.0.0.1 (bench/wrk/*.lua), then patient
+#    creations (POST /api/v1/patients, a new name each): 2xx/s and p99,
 #    medians over the rounds, and PostgreSQL / SQLite;
 # 2. PostgreSQL with each count of `cellclinic serve` processes in PG_PROCESSES on the one
 #    database (one port each), PG_ROUNDS times: one wrk per process, side by side, each
@@ -131,9 +132,10 @@ load() {
   for i in $(seq "$n"); do port="$(free_port)"; serve "$store" "$port"; ports+=("$port"); done
   local token ids
   token="$(cat "$TMP/$name/token")"; ids="$TMP/$name/ids"
-  for w in reads writes; do
+  for w in reads writes creates; do
     local script=get_patient.lua extra=() files=() wrks=()
     [ "$w" = writes ] && { script=post_weight.lua; extra=("$t"); }
+    [ "$w" = creates ] && { script=post_patient.lua; extra=("$t"); }
     for i in $(seq "$n"); do
       wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/$script" \
         "http://127.0.0.1:${ports[$((i - 1))]}/" -- "$token" "$ids" "${extra[@]}" \
@@ -173,7 +175,8 @@ print("Web, one server each, %s patients from `demo --seed 1` on both engines; w
       "on 127.0.0.1, median of %s rounds (engine after engine):\n" % (patients, threads, conns, dur, rounds))
 print("| workload | SQLite 2xx/s | SQLite p99 ms | PostgreSQL 2xx/s | PostgreSQL p99 ms | PG / SQLite (2xx/s) | non-2xx (SQLite, PG) |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-for w, label in (("reads", "GET /api/v1/patients/{id}"), ("writes", "POST /api/v1/patients/{id}/weights (durable)")):
+for w, label in (("reads", "GET /api/v1/patients/{id}"), ("writes", "POST /api/v1/patients/{id}/weights (durable)"),
+                 ("creates", "POST /api/v1/patients (durable, a new patient each)")):
     s, p = med("sqlite", 1, w, 4), med("pg", 1, w, 4)
     print("| %s | %.0f | %.1f | %.0f | %.1f | %.2f | %d, %d |" % (
         label, s, med("sqlite", 1, w, 5), p, med("pg", 1, w, 5), p / s, bad("sqlite", 1, w), bad("pg", 1, w)))
