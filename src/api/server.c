@@ -71,7 +71,6 @@ typedef struct {
     worker_job job;
     /* a write in a batch of the commit queue (run_batch) */
     commit_job commit;
-    bool prepared;       /* credentials, body and site checked in the batch */
     bool again;          /* to run again alone after the batch */
     int events_prepared; /* security events noted before the handler */
     cc_status st;
@@ -84,6 +83,7 @@ enum {
     WORK_NONE,
     WORK_ALL,          /* the whole request */
     WORK_WRITES_AFTER, /* a read's writes after its transaction (writes_after) */
+    WORK_BATCH,        /* a write: its checks here, its action in a batch (run_batch) */
 };
 
 /* Per-thread connections, listed so that shutdown can close them. */
@@ -946,9 +946,15 @@ static void run_on_worker_writes(conn_state *cs)
         writes_after(&cs->req, cs->route);
 }
 
+static void prepare_for_batch(conn_state *cs);
+
 static void run_on_worker(worker_job *job)
 {
     conn_state *cs = (conn_state *)(void *)((char *)job - offsetof(conn_state, job));
+    if (cs->work == WORK_BATCH) {
+        prepare_for_batch(cs);
+        return;
+    }
     if (cs->work == WORK_ALL)
         run_alone(cs);
     else /* the read ran on a polling thread's connection */
@@ -961,28 +967,28 @@ static void run_on_worker(worker_job *job)
  * and one durable commit for every request waiting, each request's action
  * in its own savepoint (db_batch_begin), so that a request that fails
  * leaves nothing and the others stay. Every request of a batch is answered
- * after the batch's commit, never before. The logins and public forms
- * (their password hashes and throttles) and the long reads run alone. */
+ * after the batch's commit, never before. A request's credentials, body
+ * and sites are checked first on any worker, in parallel, as a write alone
+ * checks them before its transaction; only its action waits for the batch.
+ * The logins and public forms (their password hashes and throttles) and the
+ * long reads run alone. */
 static bool batched(const api_route *route)
 {
     return !(route->flags & (ROUTE_NO_DB | ROUTE_READ_ONLY | ROUTE_SLOW)) &&
            !(route->roles & ROLE_PUBLIC);
 }
 
-/* One request in the batch's transaction, up to the end of its action. */
+/* One checked request in the batch's transaction, up to the end of its
+ * action. */
 static void run_in_batch(conn_state *cs, db *d)
 {
     api_request *req = &cs->req;
-    cc_error_clear(&cs->err);
-    cs->st = prepare(cs, &cs->err);
-    cs->prepared = cs->st == CC_OK;
-    cs->events_prepared = req->n_events;
-    if (cs->prepared)
-        cs->st = act(cs, 1, &cs->err);
+    req->db = d;
+    cs->st = act(cs, 1, &cs->err);
     db_rollback(d); /* an action its handler left open; the batch goes on */
     /* aborted for another transaction's sake (a deadlock with another
      * program): once the batch has released the write lock it runs again */
-    cs->again = cs->prepared && app_transaction_aborted(cs->st, &cs->err);
+    cs->again = app_transaction_aborted(cs->st, &cs->err);
     if (!cs->again)
         writes_after(req, cs->route);
 }
@@ -1036,7 +1042,7 @@ static void run_batch(void *ctx, commit_job **jobs, int n)
         if (lost) { /* the engine rolled it back: the requests run alone */
             db_batch_rollback(d);
             for (int i = 0; i < ran; i++)
-                batch[i]->again = batch[i]->prepared;
+                batch[i]->again = true;
         } else if (db_batch_commit(d, &err) != CC_OK) {
             for (int i = 0; i < ran; i++)
                 fail_with_batch(batch[i], &err);
@@ -1046,26 +1052,35 @@ static void run_batch(void *ctx, commit_job **jobs, int n)
     }
     for (int i = 0; i < n; i++) {
         conn_state *cs = batch[i];
-        if (i >= ran)
-            run_alone(cs);
-        else if (cs->again)
+        if (i >= ran || cs->again)
             run_again_alone(cs);
-        else if (lost) /* refused before its handler: its security events again */
-            run_on_worker_writes(cs);
         else if (cs->st == CC_OK)
             cs->st = log_access(&cs->req, cs->route, &cs->err);
         answer_from_worker(cs);
     }
 }
 
-/* Suspends the connection and queues the write for the next batch. */
-static enum MHD_Result queue_for_batch(struct MHD_Connection *c, conn_state *cs)
+/* On a worker, in parallel with the others: a write's credentials, body and
+ * sites, checked as a write alone checks them before its transaction; then
+ * its action goes to the next batch. A refused request is answered here. */
+static void prepare_for_batch(conn_state *cs)
 {
-    cs->work = WORK_ALL;
-    MHD_suspend_connection(c);
-    if (!commit_queue_submit(cs->req.server->commits, &cs->commit))
-        run_on_worker(&cs->job); /* stopping: the work runs here, as hand_to_worker's */
-    return MHD_YES;
+    api_request *req = &cs->req;
+    cc_error_clear(&cs->err);
+    cs->st = prepare(cs, &cs->err);
+    cs->events_prepared = req->n_events;
+    if (cs->st != CC_OK) {
+        if (req->db)
+            writes_after(req, cs->route);
+        if (cs->st == CC_STORAGE)
+            drop_worker_db();
+        answer_from_worker(cs);
+        return;
+    }
+    if (commit_queue_submit(req->server->commits, &cs->commit))
+        return;          /* the batch answers */
+    run_again_alone(cs); /* stopping: the action runs here, alone */
+    answer_from_worker(cs);
 }
 
 /* Suspends the connection and queues its work; the library calls
@@ -1111,7 +1126,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, conn_state *cs)
         return send_error(c, req, &err);
     }
     if (batched(cs->route) && cs->req.server->commits)
-        return queue_for_batch(c, cs);
+        return hand_to_worker(c, cs, WORK_BATCH);
     if (runs_on_worker(cs->route))
         return hand_to_worker(c, cs, WORK_ALL);
     cc_error_clear(&cs->err);
