@@ -103,7 +103,20 @@ function homeFor() {
   return '#/dashboard';
 }
 
+// #main carries data-rendered="<hash>" once the page of that hash is drawn,
+// so that a reader (or a test) can tell a drawn page from the one before it.
 export async function render(restore = null) {
+  const main = $('#main');
+  delete main.dataset.rendered;
+  const seq = renderSeq + 1;
+  try {
+    await drawPage(restore);
+  } finally {
+    if (seq === renderSeq) main.dataset.rendered = location.hash;
+  }
+}
+
+async function drawPage(restore) {
   const seq = ++renderSeq;
   const main = $('#main');
   // The login screen of a logged-in user only redirects: the message waits for the page.

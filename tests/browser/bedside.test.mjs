@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent, pageDrawn } from './harness.mjs';
 import { day, sql, quote, ok, releasedUnit, clinicEnv, normalWorkUp } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'bedside-browser-password-1';
@@ -273,7 +273,7 @@ await run([
     await page.getByTestId('ae-filter-grade').selectOption('1');
     await page.getByTestId('ae-filter-submit').click();
     await page.waitForURL(/term=fever/);
-    await page.getByTestId('ae-row').first().waitFor();
+    await pageDrawn(page);
     assert.equal(await page.getByTestId('ae-row').count(), 1);
     await page.getByTestId('ae-filter-grade').selectOption('3');
     await page.getByTestId('ae-filter-submit').click();

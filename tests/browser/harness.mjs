@@ -312,6 +312,12 @@ export async function login(page, server, username = ADMIN_USER, password = serv
   await page.getByTestId('logout').waitFor({ state: 'visible' });
 }
 
+// Waits until the page of the current URL is drawn: after waitForURL the
+// page before it may still be on screen for a moment.
+export async function pageDrawn(page) {
+  await page.waitForFunction(() => document.getElementById('main')?.dataset.rendered === location.hash);
+}
+
 // Switches the page to French with the header's switch (also the logged-in
 // account's language).
 export async function toFrench(page) {

@@ -10,7 +10,7 @@
 // - a nurse reports an adverse event whose patient is picked by MRN;
 // - the lookback starts from a donor code and from a DIN.
 import assert from 'node:assert/strict';
-import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent, pageDrawn } from './harness.mjs';
 import { day, sql, quote, ok, releasedUnit, normalWorkUp, clinicEnv } from './clinic_fixtures.mjs';
 
 const PASSWORD = 'picker-browser-password-1';
@@ -186,6 +186,7 @@ await run([
     await typeInPicker(page, 'lookback-record', donorCode.toLowerCase());
     await page.getByTestId('lookback-record-option').filter({ hasText: donorCode }).click();
     await page.waitForURL(/lookback\?donor=\d+$/);
+    await pageDrawn(page);
     await page.getByText(din1).first().waitFor();
     let text = await page.locator('main').innerText();
     assert.ok(text.includes(din1) && !text.includes(din2), 'the donor\'s unit, not the other donor\'s');
@@ -194,6 +195,7 @@ await run([
     await page.getByTestId('lookback-from').selectOption('unit');
     await scan(page, 'lookback-record', din2);
     await page.waitForURL(/lookback\?unit=\d+$/);
+    await pageDrawn(page);
     await page.getByText(din2).first().waitFor();
     text = await page.locator('main').innerText();
     assert.ok(text.includes(din2) && !text.includes(din1), 'the scanned unit only');
