@@ -212,7 +212,7 @@ static cc_status link_create_in_tx(const app_ctx *c, int64_t visit_id, const cha
     if (!listed)
         return cc_fail(err, CC_INVALID, "instrument", "not_in_visit",
                        "the protocol does not name %.40s at this visit", instrument);
-    if ((st = clinic_site_get(c->d, &out->site, err)) != CC_OK)
+    if ((st = site_identity_get(c->d, c->site_id, &out->site, err)) != CC_OK)
         return st;
     if (!out->site.public_base_url[0])
         return cc_fail(err, CC_CONFLICT, "public_base_url", "public_base_url_not_configured",

@@ -39,7 +39,7 @@
 
 #include "app/app.h"
 #include "core/date.h"
-#include "store/clinic_site.h"
+#include "store/sites.h"
 #include "store/followup.h"
 #include "store/observations.h"
 
@@ -82,7 +82,7 @@ typedef struct {
     char token[48];
     char expires_at[CC_INSTANT_TEXT];
     char language[4];
-    clinic_site site; /* the clinic's name and public base URL, read with the link */
+    site_identity site; /* the site's name and public base URL, read with the link */
 } app_questionnaire_link;
 
 /* days NULL: the default. The caller wipes out->token once it has answered. */

@@ -10,7 +10,6 @@
 #include "cli/demo_lab.h"
 #include "cli/opts.h"
 #include "core/date.h"
-#include "store/clinic_site.h"
 #include "store/datadir.h"
 
 static const char *const FAMILY[] = {
@@ -131,16 +130,20 @@ static cc_status add_request(const app_ctx *demo, uint64_t *rng, cc_error *err)
     return app_request_create(demo, &f, &id, err);
 }
 
-/* The clinic's name and the public address `make run` serves on, when the
- * administrator has set no address: questionnaire links need one. */
+/* The clinic's site, when the administrator has set no public address (the
+ * site is not configured yet): its name, time zone, language and the address
+ * `make run` serves on, which questionnaire links need. */
 static cc_status configure_clinic(const app_ctx *demo, cc_error *err)
 {
-    clinic_site site;
-    cc_status st = clinic_site_get(demo->d, &site, err);
+    site_identity site;
+    cc_status st = site_identity_get(demo->d, demo->site_id, &site, err);
     if (st != CC_OK || site.public_base_url[0])
         return st;
-    return app_clinic_site_set(demo, site.name[0] ? NULL : "Clinique de démonstration",
-                               "http://127.0.0.1:8080/", err);
+    const site_fields f = {.name = site.name[0] ? NULL : "Clinique de démonstration",
+                           .time_zone = "Europe/Paris",
+                           .language = "fr",
+                           .public_base_url = "http://127.0.0.1:8080/"};
+    return app_clinic_site_set(demo, &f, err);
 }
 
 int cmd_demo(int argc, char **argv)

@@ -819,6 +819,19 @@ static const char *const migrations[] = {
                                                                    "0 WHERE site_id = -1;"
                                                                    "CREATE INDEX audit_log_site ON "
                                                                    "audit_log(site_id, seq);",
+    /* one record per site: the clinic settings (name, public base URL of
+     * patients' links) are those of the session's site. What the one-row
+     * clinic_site table holds moves into site 1 where set after the site was
+     * made from it, or still missing there. */
+    "UPDATE sites SET name = (SELECT c.name FROM clinic_site c WHERE c.id = 1)"
+    " WHERE id = 1 AND EXISTS (SELECT 1 FROM clinic_site c WHERE c.id = 1 AND c.name <> ''"
+    "  AND (sites.name = '' OR c.updated_at > sites.updated_at));"
+    "UPDATE sites SET public_base_url = (SELECT c.public_base_url FROM clinic_site c WHERE c.id = "
+    "1)"
+    " WHERE id = 1 AND EXISTS (SELECT 1 FROM clinic_site c WHERE c.id = 1"
+    "  AND c.public_base_url <> ''"
+    "  AND (sites.public_base_url = '' OR c.updated_at > sites.updated_at));"
+    "DROP TABLE clinic_site;",
 };
 #pragma GCC diagnostic pop
 

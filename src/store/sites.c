@@ -6,7 +6,6 @@
 
 #include "core/isbt128.h"
 #include "core/text.h"
-#include "store/clinic_site.h"
 #include "store/sql.h"
 
 #define SITE_COLUMNS                                                                               \
@@ -44,6 +43,39 @@ static bool time_zone_is_known(const char *tz)
     return stat(path, &info) == 0 && S_ISREG(info.st_mode);
 }
 
+/* The patient opens this address: a plain http(s) origin and path, so that
+ * the link built on it ("<base>#/q/<token>") cannot be bent elsewhere. */
+cc_status site_check_public_base_url(const char *url, cc_error *err)
+{
+    size_t n = strlen(url);
+    const char *host = strncmp(url, "https://", 8) == 0  ? url + 8
+                       : strncmp(url, "http://", 7) == 0 ? url + 7
+                                                         : NULL;
+    if (n == 0)
+        return CC_OK;
+    if (!host || !*host || *host == '/' || n > SITE_URL_MAX ||
+        strpbrk(url, " \t\r\n\"'<>#?\\`") != NULL)
+        return cc_fail(err, CC_INVALID, "public_base_url", "invalid_value",
+                       "the public base URL is an http(s) address of at most %d characters, "
+                       "without spaces, quotes, # or ?",
+                       SITE_URL_MAX);
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p < 0x21 || *p > 0x7e)
+            return cc_fail(err, CC_INVALID, "public_base_url", "invalid_value",
+                           "the public base URL is plain ASCII (encode other characters)");
+    return CC_OK;
+}
+
+/* Stored ending in '/', so that "<base>#/q/<token>" opens the page itself. */
+static const char *directory_url(const char *url, char out[SITE_URL_MAX + 2])
+{
+    if (!url)
+        return NULL;
+    size_t n = strlen(url);
+    snprintf(out, SITE_URL_MAX + 2, "%s%s", url, n && url[n - 1] != '/' ? "/" : "");
+    return out;
+}
+
 static const char *const KINDS[] = {"clinic", "hospital", "laboratory"};
 
 static cc_status check_fields(const site_fields *f, bool create, cc_error *err)
@@ -68,7 +100,7 @@ static cc_status check_fields(const site_fields *f, bool create, cc_error *err)
     if (f->fin && f->fin[0] && !isbt128_fin_is_valid(f->fin))
         return cc_fail(err, CC_INVALID, "fin", "invalid_fin",
                        "a FIN is A-N, P-Z or 1-9 followed by 4 digits");
-    if (f->public_base_url && (st = clinic_site_check_url(f->public_base_url, err)) != CC_OK)
+    if (f->public_base_url && (st = site_check_public_base_url(f->public_base_url, err)) != CC_OK)
         return st;
     if (f->kind) {
         bool known = false;
@@ -101,15 +133,16 @@ cc_status site_create(db *d, const store_actor *actor, const site_fields *f, int
     if ((st = db_tx_begin(d, err)) != CC_OK)
         return st;
     st = code_free(d, f->code, 0, err);
-    char now[CC_INSTANT_TEXT];
+    char now[CC_INSTANT_TEXT], url[SITE_URL_MAX + 2];
     store_now_text(now);
+    const char *link = directory_url(f->public_base_url, url);
     sql_arg a[] = {SQL_S(f->code),
                    SQL_S(f->name),
                    SQL_S(f->address ? f->address : ""),
                    SQL_S(f->time_zone ? f->time_zone : "UTC"),
                    SQL_S(f->language ? f->language : "en"),
                    SQL_S(f->fin ? f->fin : ""),
-                   SQL_S(f->public_base_url ? f->public_base_url : ""),
+                   SQL_S(link ? link : ""),
                    SQL_S(f->kind ? f->kind : "clinic"),
                    SQL_S(now),
                    SQL_S(now)};
@@ -122,8 +155,9 @@ cc_status site_create(db *d, const store_actor *actor, const site_fields *f, int
     return db_tx_end(d, st, err);
 }
 
-cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
-                      const site_fields *f, cc_error *err)
+/* expected_version NULL: the change applies to whatever version is stored. */
+static cc_status update_site(db *d, const store_actor *actor, int64_t id,
+                             const int64_t *expected_version, const site_fields *f, cc_error *err)
 {
     cc_status st = check_fields(f, false, err);
     if (st != CC_OK)
@@ -135,18 +169,24 @@ cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expec
                     &version, err);
     if (st == CC_OK && version == 0)
         st = cc_fail(err, CC_NOT_FOUND, "id", "not_found", "no site with that id");
-    if (st == CC_OK && version != expected_version)
+    if (st == CC_OK && expected_version && version != *expected_version)
         st = cc_fail(err, CC_CONFLICT, "version", "version_conflict",
                      "the site was changed by someone else (version %lld); reload it",
                      (long long)version);
     if (st == CC_OK && f->code)
         st = code_free(d, f->code, id, err);
-    char now[CC_INSTANT_TEXT];
+    char now[CC_INSTANT_TEXT], url[SITE_URL_MAX + 2];
     store_now_text(now);
-    sql_arg a[] = {
-        SQL_S(f->code),     SQL_S(f->name), SQL_S(f->address),         SQL_S(f->time_zone),
-        SQL_S(f->language), SQL_S(f->fin),  SQL_S(f->public_base_url), SQL_S(f->kind),
-        SQL_S(now),         SQL_I(id)};
+    sql_arg a[] = {SQL_S(f->code),
+                   SQL_S(f->name),
+                   SQL_S(f->address),
+                   SQL_S(f->time_zone),
+                   SQL_S(f->language),
+                   SQL_S(f->fin),
+                   SQL_S(directory_url(f->public_base_url, url)),
+                   SQL_S(f->kind),
+                   SQL_S(now),
+                   SQL_I(id)};
     if (st == CC_OK)
         st = audit_update(d, actor, &SITE, "update", id,
                           "UPDATE sites SET code = COALESCE(?, code), name = COALESCE(?, name),"
@@ -157,6 +197,36 @@ cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expec
                           " WHERE id = ?",
                           a, SQL_COUNT(a), NULL, err);
     return db_tx_end(d, st, err);
+}
+
+cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
+                      const site_fields *f, cc_error *err)
+{
+    return update_site(d, actor, id, &expected_version, f, err);
+}
+
+cc_status site_update_latest(db *d, const store_actor *actor, int64_t id, const site_fields *f,
+                             cc_error *err)
+{
+    return update_site(d, actor, id, NULL, f, err);
+}
+
+static cc_status read_identity(void *ctx, db_stmt *row, cc_error *err)
+{
+    site_identity *out = ctx;
+    (void)err;
+    snprintf(out->name, sizeof out->name, "%s", db_col_text(row, 0));
+    snprintf(out->public_base_url, sizeof out->public_base_url, "%s", db_col_text(row, 1));
+    return CC_OK;
+}
+
+cc_status site_identity_get(db *d, int64_t id, site_identity *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cc_status st = sql_first(d, "SELECT name, public_base_url FROM sites WHERE id = ?",
+                             (sql_arg[]){SQL_I(id)}, 1, read_identity, out, err);
+    return st == CC_NOT_FOUND ? cc_fail(err, CC_NOT_FOUND, "site", "not_found", "no such site")
+                              : st;
 }
 
 cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *id, cc_error *err)

@@ -5,7 +5,9 @@
  * A site has a short code printed on labels and worklists ("PAR": 2 to 8 of
  * A-Z and 0-9), a name, an address, an IANA time zone, a language ("en" or
  * "fr"), the ISBT 128 facility identification number of its laboratory ("" or
- * 5 characters), the public base URL of its patients' links and a kind
+ * 5 characters), the public base URL of its patients' links (questionnaire
+ * links and their QR codes; the administrator's clinic settings set it with
+ * the name) and a kind
  * (clinic, hospital or laboratory). Site 1 is the clinic of a database made
  * before sites existed. Patients, plans, administrations, donors, batches and
  * units belong to one site (their site_id); a unit in transit also names the
@@ -32,7 +34,13 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-enum { SITE_CODE_MAX = 8, SITE_NAME_MAX = 120, SITE_ADDRESS_MAX = 240, SITE_TZ_MAX = 64 };
+enum {
+    SITE_CODE_MAX = 8,
+    SITE_NAME_MAX = 120,
+    SITE_ADDRESS_MAX = 240,
+    SITE_TZ_MAX = 64,
+    SITE_URL_MAX = 200
+};
 
 /* The fields of a site; NULL: unchanged (update) or the default (create:
  * code and name are required). */
@@ -44,6 +52,23 @@ cc_status site_create(db *d, const store_actor *actor, const site_fields *f, int
                       cc_error *err);
 cc_status site_update(db *d, const store_actor *actor, int64_t id, int64_t expected_version,
                       const site_fields *f, cc_error *err);
+/* The same whatever the stored version (the clinic settings form, which
+ * carries none: the last change wins). */
+cc_status site_update_latest(db *d, const store_actor *actor, int64_t id, const site_fields *f,
+                             cc_error *err);
+/* "" or a public base URL as a site accepts it: an http(s) address of at
+ * most SITE_URL_MAX bytes, plain ASCII, without spaces, quotes, '#' or '?'
+ * (CC_INVALID field "public_base_url"). A site stores it ending in '/'. */
+cc_status site_check_public_base_url(const char *url, cc_error *err);
+
+/* What a patient's link names: the site's name and public base URL ("" when
+ * not set). */
+typedef struct {
+    char name[SITE_NAME_MAX * 4 + 1];
+    char public_base_url[SITE_URL_MAX + 2];
+} site_identity;
+/* CC_NOT_FOUND field "site" when no site has the id. */
+cc_status site_identity_get(db *d, int64_t id, site_identity *out, cc_error *err);
 /* The site of a code; CC_NOT_FOUND naming field when none. */
 cc_status site_id_by_code(db *d, const char *code, const char *field, int64_t *id, cc_error *err);
 /* Appends {"id","code","name",...,"current"} of every site the user may work

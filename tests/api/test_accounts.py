@@ -343,6 +343,10 @@ UNDO_AFTER_ACCOUNTS = [
     "DROP INDEX plan_slots_plan; DROP TABLE site_capacity;",
     # audit trail per site
     "DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;",
+    # the clinic settings are the site's: the one-row table goes
+    "CREATE TABLE clinic_site (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL DEFAULT '',"
+    " public_base_url TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1, updated_at TEXT);"
+    "INSERT INTO clinic_site (id) VALUES (1);",
 ]
 
 

@@ -240,6 +240,23 @@ def check_consents(t, srv):
             "demo: the analyst's report leaves out the patients without a research consent and says how many", rc)
 
 
+def check_site(t, srv):
+    """The demo configures its clinic's site, the one record the header, the
+    sites page and the clinic settings all read: a name, a time zone and a
+    language, not the empty name, UTC and English of an unconfigured site."""
+    r = srv.request("GET", "/api/v1/sites", role="admin")
+    site = (r.json or {}).get("current") or {}
+    t.check(r.status == 200 and site.get("name") == "Clinique de démonstration"
+            and site.get("time_zone") == "Europe/Paris" and site.get("language") == "fr"
+            and site.get("public_base_url") == "http://127.0.0.1:8080/",
+            "the demo's site has its name, time zone, language and public address", r)
+    r = srv.request("GET", "/api/v1/clinic-site", role="nurse")
+    t.check(r.status == 200 and r.json.get("code") == site.get("code")
+            and r.json.get("name") == site.get("name")
+            and r.json.get("public_base_url") == site.get("public_base_url"),
+            "the clinic settings are the site's record, not a second copy", r)
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("demo", verbose=args.verbose)
@@ -255,6 +272,7 @@ def main():
         check_lab(t, srv)
         check_consents(t, srv)
         check_agreement(t, srv)
+        check_site(t, srv)
         r = srv.cli("audit", "verify", "--data", srv.data)
         t.check(r.returncode == 0, "audit chain intact after the demo", r.stdout + r.stderr)
         # the same seed, another data directory: the same data

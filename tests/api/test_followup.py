@@ -276,8 +276,13 @@ def main():
                         {"name": "Clinique du Lac", "public_base_url": "https://clinic.example.org/app"}, role="admin")
         t.check(r.status == 200 and r.json["public_base_url"] == "https://clinic.example.org/app/"
                 and r.json["name"] == "Clinique du Lac", "the administrator sets it (a final / is added)", r)
-        audit = srv.db_query("SELECT action FROM audit_log WHERE entity = 'clinic_site'")
-        t.check(audit == [("update",)], "the change is audited", audit)
+        audit = srv.db_query("SELECT action FROM audit_log WHERE entity = 'site'")
+        t.check(audit == [("update",)], "the change is audited on the session's site", audit)
+        r = srv.request("GET", "/api/v1/sites", role="nurse")
+        current = (r.json or {}).get("current") or {}
+        t.check(r.status == 200 and current.get("name") == "Clinique du Lac"
+                and current.get("public_base_url") == "https://clinic.example.org/app/",
+                "the site the nurse works in has that name and address (one record)", r)
         r = srv.request("POST", "/api/v1/follow-up/%d/links" % v3, {"instrument": "nrs-pain", "days": 7},
                         role="nurse")
         t.check(r.status == 201 and len(r.json.get("token", "")) >= 40 and r.json["language"] == "fr"

@@ -1,5 +1,6 @@
-// The clinic's settings, for the administrator: its name (printed on patient
-// handouts) and the public address patients open from questionnaire links.
+// The clinic's settings, for the administrator: the name of the site the
+// session works in (printed on patient handouts) and the public address its
+// patients open from questionnaire links.
 // One form sends PUT /clinic-site; the server's error is shown next to the
 // field it names, and nothing is saved then.
 import { h, clear, append } from '../dom.js';
@@ -33,6 +34,7 @@ export async function renderClinicSettings(ctx) {
   });
   clear(ctx.main);
   append(ctx.main, [h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('clinicsettings.title'))),
+    h('p', { class: 'subtitle', 'data-testid': 'clinic-site-code' }, t('clinicsettings.of_site', { code: site.code })),
     h('p', { class: 'help' }, t('clinicsettings.help')),
     site.public_base_url ? null : h('p', { class: 'alert alert-warning', 'data-testid': 'clinic-url-unset' }, t('clinicsettings.not_set')),
     form]);
