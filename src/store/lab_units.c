@@ -673,11 +673,11 @@ cc_status lab_storage_json(db *d, int64_t site_id, const char *freezer, buf *out
 
 /* ---- shipping between sites ---- */
 
-/* A change of site: the unit keeps its location (shipped: still recorded at
- * the sending site until received) or leaves it (received: empty). */
+/* A change of site: the unit leaves its storage position (the custody event
+ * names where it was, and no position where it goes). */
 static cc_status site_custody(db *d, const store_actor *actor, const lab_unit_row *r,
                               const char *event, int64_t from_site, int64_t to_site,
-                              bool leaves_storage, const char *note, cc_error *err)
+                              const char *note, cc_error *err)
 {
     char now[21];
     store_now_text(now);
@@ -688,7 +688,7 @@ static cc_status site_custody(db *d, const store_actor *actor, const lab_unit_ro
                    SQL_S(r->state_text),
                    SQL_S(r->state_text),
                    SQL_S(r->location),
-                   SQL_S(leaves_storage ? "" : r->location),
+                   SQL_S(""),
                    SQL_S(note ? note : ""),
                    SQL_I(from_site),
                    SQL_I(to_site)};
@@ -723,9 +723,10 @@ static cc_status load_placed(db *d, int64_t unit_id, lab_unit_row *u, unit_place
 }
 
 /* Changes where the unit is (its site and the site it is shipped to), with
- * the custody event and the audit entry. A unit that arrives leaves its
- * storage position: that was a freezer of the sending site, and the unit is
- * in none of the receiving site's until it is stored there. */
+ * the custody event and the audit entry. A unit shipped leaves its storage
+ * position: it travels in a shipper, the sending site's box position is
+ * free, and the unit is in none of the receiving site's freezers until it is
+ * stored there. */
 static cc_status move_site(db *d, const store_actor *actor, const lab_unit_row *u,
                            const char *action, int64_t site, int64_t shipped_to, int64_t from_site,
                            int64_t to_site, const char *note, cc_error *err)
@@ -735,17 +736,16 @@ static cc_status move_site(db *d, const store_actor *actor, const lab_unit_row *
     cc_status st = audit_row_json(d, UNIT.image_sql, u->id, &before, err);
     char now[21];
     store_now_text(now);
-    bool arrives = shipped_to == 0;
     sql_arg a[] = {SQL_I(site), SQL_ID(shipped_to), SQL_S(now), SQL_I(u->id)};
     if (st == CC_OK)
         st = sql_run(d,
                      "UPDATE units SET site_id = ?, shipped_to_site_id = ?, updated_at = ?,"
                      " version = version + 1 WHERE id = ?",
                      a, N(a), NULL, err);
-    if (st == CC_OK && arrives)
+    if (st == CC_OK)
         st = clear_location(d, u->id, err);
     if (st == CC_OK)
-        st = site_custody(d, actor, u, action, from_site, to_site, arrives, note, err);
+        st = site_custody(d, actor, u, action, from_site, to_site, note, err);
     if (st == CC_OK)
         st = audit_log_change(d, actor, action, UNIT.entity, u->id, UNIT.image_sql, before.data,
                               note, err);

@@ -36,7 +36,10 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import test_laboratory as tl  # noqa: E402
+from test_accounts import UNDO_AFTER_ACCOUNTS  # noqa: E402
 from test_shipping import laboratory_site  # noqa: E402
+
+AUDIT_SITES_UNDO = "DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;"
 
 FAMILY = "Secretville"
 WARD = "Salle Secrete"
@@ -101,16 +104,22 @@ def build(srv, t, staff):
     # on its way, one received there from a freezer position of the clinic
     first = bs.unit(patient["id"], plan_id, 2, items[2]["cells"], issue=False)
     travelling = bs.unit(patient["id"], plan_id, 3, items[3]["cells"], issue=False)
-    bs.req("POST", "/api/v1/units/%d/move" % first["id"],
-           {"freezer": "F2", "rack": "R1", "box": "B1", "position": "A1"}, role="lab", want=200)
+    for u, position in ((first, "A1"), (travelling, "A2")):
+        bs.req("POST", "/api/v1/units/%d/move" % u["id"],
+               {"freezer": "F2", "rack": "R1", "box": "B1", "position": position}, role="lab", want=200)
     m = {"mrn": patient["mrn"], "received": first["id"], "received_din": first["din"]}
     for path, role, what in received(m):
         r = srv.request("GET", path, role=role)
         t.check(r.status == 200 and shows(r, what),
                 "RECEIVED: before shipping, GET %s as the clinic's %s shows %s"
                 % (path, role, what if isinstance(what, str) else what.label), r)
+    box = bs.req("GET", "/api/v1/storage?freezer=F2", role="lab", want=200).body.decode()
+    t.check(travelling["din"] in box, "before shipping, the clinic's freezer F2 holds the unit", box)
     for u in (first, travelling):
         bs.req("POST", "/api/v1/units/%d/ship" % u["id"], {"to_site": "LAB"}, role="lab", want=201)
+    box = bs.req("GET", "/api/v1/storage?freezer=F2", role="lab", want=200).body.decode()
+    t.check(travelling["din"] not in box,
+            "a unit on its way is in no freezer of the sending site: its position is free", box)
     r = srv.request("POST", "/api/v1/units/%d/receive" % first["id"], {"temperature_c": 5},
                     role=staff["lab"])
     t.check(r.status == 200, "the laboratory site receives the unit", r)
@@ -234,19 +243,26 @@ def check_received(t, srv, staff, m):
             and u.get("reserved_mrn") is None and u.get("reserved_family_name") is None
             and not any(u.get(k) for k in ("freezer", "rack", "box", "position")),
             "the received unit reads as reserved for a patient, unnamed, in no freezer", r)
-    got = [c for c in (r.json or {}).get("custody", []) if c.get("event") == "received"]
-    t.check(len(got) == 1 and got[0].get("from_location") == "F2/R1/B1/A1"
-            and got[0].get("to_location") == "",
-            "the receipt's custody event leaves the sending site's position", got)
+    custody = (r.json or {}).get("custody", [])
+    shipped = [c for c in custody if c.get("event") == "shipped"]
+    got = [c for c in custody if c.get("event") == "received"]
+    t.check(len(shipped) == 1 and shipped[0].get("from_location") == "F2/R1/B1/A1"
+            and shipped[0].get("to_location") == "",
+            "the shipment's custody event leaves the sending site's position", shipped)
+    t.check(len(got) == 1 and got[0].get("from_location") == "" and got[0].get("to_location") == "",
+            "the receipt's custody event: in no freezer before, none after", got)
 
 
 def check_audit_migration(t, srv, staff, m):
     """Entries written before the audit trail had sites get theirs from the
     migration: the audit rows hold again once the column is made anew."""
+    # that migration and those after it undone (test_accounts' list), so
+    # that they run again
+    undo = UNDO_AFTER_ACCOUNTS[UNDO_AFTER_ACCOUNTS.index(AUDIT_SITES_UNDO):]
     srv.stop()
-    srv.db_script("DROP INDEX audit_log_site; ALTER TABLE audit_log DROP COLUMN site_id;"
-                  "DELETE FROM schema_version WHERE version ="
-                  " (SELECT MAX(version) FROM schema_version);")
+    srv.db_script("".join(reversed(undo)) +
+                  "DELETE FROM schema_version WHERE version >"
+                  " (SELECT MAX(version) FROM schema_version) - %d;" % len(undo))
     srv.start()
     walk(t, srv, staff, [r for r in leaks(m) if r[0].startswith("/api/v1/audit")], "MIGRATED")
     unknown = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
