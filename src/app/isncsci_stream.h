@@ -79,4 +79,10 @@ isncsci_stream_status isncsci_stream_classify(FILE *in, FILE *out, bool compact,
 isncsci_stream_status isncsci_stream_classify_buffer(const void *data, size_t size, FILE *out,
                                                      bool compact, isncsci_stream_result *res);
 
+/* The same, with plain false: yajl reads the whole input, the plain reader
+ * stays off (tests compare the two paths). */
+isncsci_stream_status isncsci_stream_classify_buffer_with(const void *data, size_t size, FILE *out,
+                                                          bool compact, bool plain,
+                                                          isncsci_stream_result *res);
+
 #endif
