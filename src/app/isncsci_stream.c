@@ -800,9 +800,11 @@ static bool plain_read(stream *s, isncsci_scan *sc, read_fn rd, void *src, plain
                 return false;
             continue;
         }
-        if (st == ISNCSCI_SCAN_EXAM || st == ISNCSCI_SCAN_UNSURE)
-            break; /* yajl reads it again and gives its error */
+        if (st == ISNCSCI_SCAN_EXAM)
+            break; /* yajl reads the exam again and gives its error */
         in->pos += used;
+        if (st == ISNCSCI_SCAN_UNSURE)
+            break;
         if (st == ISNCSCI_SCAN_END || eof || in->len - in->pos >= EXAM_MAX)
             break;
         advance(&in->w, in->text, in->pos);

@@ -1213,12 +1213,13 @@ size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
     size_t len = 0;
     if (cap > 0)
         out[0] = '\0';
-    /* NA first, then C1 .. S3, INT */
-    static const int8_t ORDER[30] = {29, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
-                                     14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+    /* NA first, then C1 .. S3, INT: the bits from the lowest up to the highest set */
+    uint32_t rest = l.set & ~(1u << ISNCSCI_NA);
     bool first = true;
-    for (int k = 0; k < 30; k++) {
-        int i = ORDER[k];
+    for (int k = -1; k == -1 || rest != 0; k++) {
+        int i = k < 0 ? ISNCSCI_NA : k;
+        if (k >= 0)
+            rest &= ~(1u << k);
         if (!(l.set & (1u << i)))
             continue;
         if (!first)

@@ -41,7 +41,8 @@ static const char *stop(reader *r, const char *p)
 
 static const char *ws(const char *p)
 {
-    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+    /* most calls: a token straight away */
+    while ((unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
     return p;
 }
@@ -107,7 +108,8 @@ static const char *value(reader *r, const char *p, char text[VALUE_CAP])
         return NULL;
     if (n >= VALUE_CAP)
         return stop(r, s);
-    memcpy(text, s, n);
+    for (size_t i = 0; i < n; i++)
+        text[i] = s[i];
     text[n] = '\0';
     return p;
 }
@@ -142,6 +144,16 @@ static int group_key(const reader *r, int g, int count, int guess, const char *k
     return -1;
 }
 
+/* index `guess` when the key at p is that key, most keys (they usually come
+ * in order), without scanning the string; else -1 */
+static int expected_key(const reader *r, int g, int guess, const char *p)
+{
+    size_t len = r->sc->key_len[g][guess];
+    if (p[0] != '"' || !same(p + 1, r->sc->key_name[g][guess], len) || p[1 + len] != '"')
+        return -1;
+    return guess;
+}
+
 /* a motor (g = GROUP_MOTOR) or sensory group object */
 static const char *group(reader *r, const char *p, int g, isncsci_value *values)
 {
@@ -151,12 +163,20 @@ static const char *group(reader *r, const char *p, int g, isncsci_value *values)
     int guess = 0;
     p = open_object(r, p);
     for (bool more = true; more && p != NULL;) {
-        const char *k;
-        size_t len;
-        p = key(r, p, &k, &len);
-        if (p == NULL)
-            return NULL;
-        int i = group_key(r, g, count, guess, k, len);
+        const char *k = p + 1;
+        int i = expected_key(r, g, guess, p);
+        if (i >= 0) {
+            p = ws(p + 2 + r->sc->key_len[g][i]);
+            if (*p != ':')
+                return stop(r, p);
+            p = ws(p + 1);
+        } else {
+            size_t len;
+            p = key(r, p, &k, &len);
+            if (p == NULL)
+                return NULL;
+            i = group_key(r, g, count, guess, k, len);
+        }
         if (i < 0 || (seen >> i & 1u) != 0)
             return stop(r, k);
         seen |= 1u << i;
