@@ -789,6 +789,7 @@ static bool plain_read(stream *s, isncsci_scan *sc, read_fn rd, void *src, plain
     for (;;) {
         size_t used;
         isncsci_result r;
+        isncsci_scan_place before = sc->at;
         in->text[in->len] = '\0';
         isncsci_scan_status st =
             isncsci_scan_next(sc, in->text + in->pos, in->len - in->pos, &used, &s->g.exam);
@@ -800,8 +801,10 @@ static bool plain_read(stream *s, isncsci_scan *sc, read_fn rd, void *src, plain
                 return false;
             continue;
         }
-        if (st == ISNCSCI_SCAN_EXAM)
-            break; /* yajl reads the exam again and gives its error */
+        if (st == ISNCSCI_SCAN_EXAM) {
+            sc->at = before; /* yajl reads the exam again and gives its error */
+            break;
+        }
         in->pos += used;
         if (st == ISNCSCI_SCAN_UNSURE)
             break;
