@@ -7,7 +7,9 @@
  * (tests/unit/isncsci_scan_oracle.h). Then it is classified by the stream
  * with the reader and with yajl reading everything (509-byte pieces): the
  * same result to the byte, syntax errors with the same message, line and
- * column (tests/unit/isncsci_stream_oracle.h). The layout of the output
+ * column, and the stream with the reader against jansson's whole-document
+ * path: the same accept or refuse, the same bytes, the same bad exam
+ * (tests/unit/isncsci_stream_oracle.h). The layout of the output
  * follows the input's length. A disagreement aborts with the reason.
  *
  * Build and run (clang; from the source tree):
@@ -33,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why = scan_oracle_check(data, size, &exams);
     if (why == NULL)
         why = oracle_compare_paths(data, size, size % 2 == 1);
+    if (why == NULL)
+        why = oracle_compare(data, size, size % 2 == 1, false);
     if (why != NULL) {
         fprintf(stderr, "fuzz_isncsci_scan: %s\n", why);
         abort();
