@@ -125,8 +125,9 @@ static bool same(const char *p, const char *name, size_t len)
 
 static int match(const char *const *names, int count, const char *k, size_t len)
 {
+    /* no strlen: k holds no '\0', so a shorter name differs within len */
     for (int i = 0; i < count; i++)
-        if (strlen(names[i]) == len && same(k, names[i], len))
+        if (same(k, names[i], len) && names[i][len] == '\0')
             return i;
     return -1;
 }
