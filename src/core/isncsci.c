@@ -1208,6 +1208,17 @@ static void put(char *out, size_t cap, size_t *len, const char *s)
     *len += n;
 }
 
+/* put for one character: level lists are the most of the output, in short
+ * names, where strlen and memcpy cost more than the copy */
+static void put_char(char *out, size_t cap, size_t *len, char c)
+{
+    if (cap > 0 && *len < cap - 1) {
+        out[*len] = c;
+        out[*len + 1] = '\0';
+    }
+    ++*len;
+}
+
 size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
 {
     size_t len = 0;
@@ -1223,10 +1234,11 @@ size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
         if (!(l.set & (1u << i)))
             continue;
         if (!first)
-            put(out, cap, &len, ",");
-        put(out, cap, &len, LEVEL_NAMES[i]);
+            put_char(out, cap, &len, ',');
+        for (const char *c = LEVEL_NAMES[i]; *c != '\0'; c++)
+            put_char(out, cap, &len, *c);
         if (l.star & (1u << i))
-            put(out, cap, &len, "*");
+            put_char(out, cap, &len, '*');
         first = false;
     }
     return len;

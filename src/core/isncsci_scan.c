@@ -47,6 +47,12 @@ static const char *ws(const char *p)
     return p;
 }
 
+/* the usual separators (json.dumps): ", " or ": " then a token */
+static bool separator(const char *p, char c)
+{
+    return p[0] == c && p[1] == ' ' && (unsigned char)p[2] > ' ';
+}
+
 /* a string of printable ASCII without escapes at p: [*s, *s + *n) its
  * content; returns past its closing quote */
 static const char *plain(reader *r, const char *p, const char **s, size_t *n)
@@ -78,6 +84,10 @@ static const char *key(reader *r, const char *p, const char **s, size_t *n)
 /* after a member's value: at the next key (*more) or past the object's '}' */
 static const char *next_member(reader *r, const char *p, bool *more)
 {
+    if (separator(p, ',')) {
+        *more = true;
+        return p + 2;
+    }
     p = ws(p);
     if (*p == ',') {
         *more = true;
@@ -167,10 +177,15 @@ static const char *group(reader *r, const char *p, int g, isncsci_value *values)
         const char *k = p + 1;
         int i = expected_key(r, g, guess, p);
         if (i >= 0) {
-            p = ws(p + 2 + r->sc->key_len[g][i]);
-            if (*p != ':')
-                return stop(r, p);
-            p = ws(p + 1);
+            p += 2 + r->sc->key_len[g][i];
+            if (separator(p, ':')) {
+                p += 2;
+            } else {
+                p = ws(p);
+                if (*p != ':')
+                    return stop(r, p);
+                p = ws(p + 1);
+            }
         } else {
             size_t len;
             p = key(r, p, &k, &len);
