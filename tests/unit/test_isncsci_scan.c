@@ -13,7 +13,8 @@
  *    path, and the same result, to the line and column of a syntax error, as
  *    yajl reading everything, for each layout, each truncation of a
  *    three-exam array and each one-byte change in its first two exams (where
- *    every exam the reader reads is checked against jansson as well).
+ *    every exam the reader reads is checked against jansson as well), and
+ *    for an exam longer than the reader keeps whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -356,12 +357,44 @@ static void test_truncations_and_changes(void **state)
     json_decref(exams);
 }
 
+/* an exam longer than the reader keeps whole (64 KiB of white space in it):
+ * yajl reads from there, with the same result */
+static void test_long_exam_handed_over(void **state)
+{
+    (void)state;
+    json_t *exams = load_exams();
+    char *a = json_dumps(json_array_get(exams, 0), JSON_COMPACT);
+    char *b = json_dumps(json_array_get(exams, 1), JSON_COMPACT);
+    enum { PAD = 70000 };
+    size_t len = strlen(a) + strlen(b) * 2 + PAD + 8;
+    char *text = malloc(len);
+    assert_non_null(text);
+    size_t at = (size_t)snprintf(text, len, "[%s,{", b);
+    memset(text + at, ' ', PAD);
+    at += PAD;
+    at += (size_t)snprintf(text + at, len - at, "%s,%s]", a + 1, b);
+    for (int compact = 0; compact < 2; compact++) {
+        const char *why = oracle_compare(text, at, compact, true);
+        if (why == NULL)
+            why = oracle_compare(text, at, compact, false);
+        if (why == NULL)
+            why = oracle_compare_paths(text, at, compact);
+        if (why != NULL)
+            fail_msg("long exam: %s", why);
+    }
+    free(text);
+    free(a);
+    free(b);
+    json_decref(exams);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_exam_every_layout),
         cmocka_unit_test(test_reads_plain_layout),
         cmocka_unit_test(test_truncations_and_changes),
+        cmocka_unit_test(test_long_exam_handed_over),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
