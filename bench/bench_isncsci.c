@@ -10,7 +10,7 @@
  *  3. for information, the full JSON path (parse + classify + render +
  *     serialize) per second, as the API runs it (jansson, one exam at a time);
  *  4. the streaming JSON-to-JSON path of `isncsci classify`
- *     (app/isncsci_stream.h: yajl, classify, render) per second over an array
+ *     (app/isncsci_stream.h: plain reader, classify, render) per second over an array
  *     of 64,000 exams in memory, written to /dev/null.
  *
  * Usage: bench_isncsci [--data DIR]   (DIR holds isncsci/validation-cases.json;
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
             if (cpu > 0 && (double)res.exams / cpu > best_cpu)
                 best_cpu = (double)res.exams / cpu;
         }
-        printf("isncsci stream JSON to JSON (yajl+classify+render, %zu exams in memory): %.0f "
+        printf("isncsci stream JSON to JSON (read+classify+render, %zu exams in memory): %.0f "
                "exams/s on one core by wall time, %.0f by CPU time (best of 3)\n",
                n * COPIES, best, best_cpu);
         fclose(devnull);

@@ -9,8 +9,16 @@
 
 #include "app/isncsci_json.h"
 #include "core/isncsci.h"
+#include "core/isncsci_scan.h"
 
-enum { MAX_SKIP_DEPTH = 2048, CHUNK = 65536, BUFFER_CHUNK = 509, OUT_CAP = 65536, GROUPS = 3 };
+enum {
+    MAX_SKIP_DEPTH = 2048,
+    CHUNK = 65536,
+    BUFFER_CHUNK = 509,
+    OUT_CAP = 65536,
+    GROUPS = 3,
+    EXAM_MAX = 65536, /* the longest exam the plain reader keeps whole; yajl reads longer ones */
+};
 
 static const char *const SIDE_KEYS[2] = {"right", "left"};
 static const char *const GROUP_KEYS[GROUPS] = {"motor", "lightTouch", "pinPrick"};
@@ -311,25 +319,31 @@ static void begin_exam(stream *s)
     s->next = P_NONE;
 }
 
-static int end_exam(stream *s)
+/* writes the result of the exam at s->index */
+static void emit(stream *s, const isncsci_result *r)
 {
-    isncsci_result r;
     if (s->tpl.len == 0)
         template_build(&s->tpl, s->compact, s->array ? 1 : 0);
-    if (check(&s->g, &s->res->err) != CC_OK ||
-        isncsci_classify(&s->g.exam, &r, &s->res->err) != CC_OK)
-        return exam_error(s);
     if (s->array)
         out_put(s, s->index == 0 ? (s->compact ? "[" : "[\n  ") : (s->compact ? "," : ",\n  "),
                 s->index == 0 ? (s->compact ? 1 : 4) : (s->compact ? 1 : 4));
-    render(s, &r);
+    render(s, r);
     s->index++;
     s->res->exams = s->index;
-    s->at = s->array ? AT_ARRAY : AT_END;
-    if (s->io_error) {
+    if (s->io_error)
         s->res->status = ISNCSCI_STREAM_WRITE;
+}
+
+static int end_exam(stream *s)
+{
+    isncsci_result r;
+    if (check(&s->g, &s->res->err) != CC_OK ||
+        isncsci_classify(&s->g.exam, &r, &s->res->err) != CC_OK)
+        return exam_error(s);
+    emit(s, &r);
+    s->at = s->array ? AT_ARRAY : AT_END;
+    if (s->io_error)
         return 0;
-    }
     return s->array ? 1 : document_end(s);
 }
 
@@ -679,99 +693,200 @@ static void yajl_message(yajl_handle h, isncsci_stream_result *res)
     yajl_free_error(h, msg);
 }
 
-static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE *out, bool compact,
-                                 isncsci_stream_result *res)
+/* lines before the current piece of input, bytes since the last newline */
+typedef struct {
+    unsigned long line, col;
+} where;
+
+static void advance(where *w, const char *p, size_t n)
 {
-    memset(res, 0, sizeof *res);
-    stream *s = calloc(1, sizeof *s);
-    char *in = malloc(chunk_size);
-    char *obuf = malloc(OUT_CAP);
-    yajl_handle h = s != NULL ? yajl_alloc(&CALLBACKS, NULL, s) : NULL;
-    if (s == NULL || in == NULL || obuf == NULL || h == NULL) {
-        if (h != NULL)
-            yajl_free(h);
-        free(s);
-        free(in);
-        free(obuf);
-        res->status = ISNCSCI_STREAM_MEMORY;
-        return res->status;
+    const char *nl = memchr(p, '\n', n), *last = NULL;
+    while (nl != NULL) {
+        w->line++;
+        last = nl;
+        nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - p));
     }
-    s->out = out;
-    s->compact = compact;
-    s->res = res;
-    s->obuf = obuf;
-    s->at = AT_START;
-    key_table_fill(&s->keys[0], 0);
-    key_table_fill(&s->keys[1], 1);
-    unsigned long line = 0, col = 0; /* newlines before the chunk, bytes since the last */
+    w->col = last != NULL ? n - 1 - (size_t)(last - p) : w->col + n;
+}
+
+/* the input has ended: whatever yajl still holds must complete the document */
+static void yajl_end(stream *s, yajl_handle h, const where *w)
+{
+    isncsci_stream_result *res = s->res;
+    yajl_status fin = s->done ? yajl_status_ok : yajl_complete_parse(h);
+    if (fin == yajl_status_ok && !s->done)
+        syntax(s, "premature end of input"); /* yajl would have said so first */
+    if (res->status == ISNCSCI_STREAM_SYNTAX || fin != yajl_status_ok) {
+        if (res->status == ISNCSCI_STREAM_OK)
+            yajl_message(h, res);
+        if (res->status == ISNCSCI_STREAM_OK || res->status == ISNCSCI_STREAM_SYNTAX) {
+            res->status = ISNCSCI_STREAM_SYNTAX;
+            res->line = w->line + 1;
+            res->column = w->col + 1;
+        }
+    }
+}
+
+/* one piece of input (n > 0) to yajl, or after the document to the check that
+ * only white space follows; false when the reading stops */
+static bool yajl_piece(stream *s, yajl_handle h, const char *in, size_t n, where *w)
+{
+    isncsci_stream_result *res = s->res;
+    /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
+     * inside a string they are refused by both */
+    size_t len = n;
+    const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
+    if (v != NULL)
+        len = (size_t)(v - in);
+    if (f != NULL && (size_t)(f - in) < len)
+        len = (size_t)(f - in);
+    size_t from = 0; /* where the bytes after the document start */
+    if (!s->done) {
+        yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
+        if (st == yajl_status_client_canceled && s->done) {
+            from = yajl_get_bytes_consumed(h);
+        } else if (st != yajl_status_ok) {
+            size_t at = yajl_get_bytes_consumed(h);
+            if (st == yajl_status_error)
+                yajl_message(h, res), res->status = ISNCSCI_STREAM_SYNTAX;
+            if (res->status == ISNCSCI_STREAM_SYNTAX)
+                locate(res, w->line, w->col, in, at < n ? at : n);
+            return false;
+        } else if (len < n) {
+            syntax(s, "invalid token");
+            locate(res, w->line, w->col, in, len);
+            return false;
+        }
+    }
+    if (s->done) {
+        from += junk_at(in + from, n - from);
+        if (from < n) {
+            syntax(s, "end of file expected");
+            locate(res, w->line, w->col, in, from);
+            return false;
+        }
+    }
+    advance(w, in, n);
+    return true;
+}
+
+/* The plain reader's buffer: text [pos, len) not read yet, starting at byte
+ * `base` of the input; room for an unfinished exam of up to EXAM_MAX bytes
+ * plus one read of chunk bytes, and the '\0' isncsci_scan_next stops on. */
+typedef struct {
+    char *text;
+    size_t pos, len, chunk;
+    unsigned long long base;
+    where w; /* the position of text + pos */
+} plain_input;
+
+/* Reads the plain layout (core/isncsci_scan.h) while it lasts. Returns false
+ * when the reading stops here (a read or write error); else the document is
+ * whole (sc->at == ISNCSCI_SCAN_DONE) or yajl takes over at in->pos. */
+static bool plain_read(stream *s, isncsci_scan *sc, read_fn rd, void *src, plain_input *in)
+{
+    bool eof = false;
+    for (;;) {
+        size_t used;
+        isncsci_result r;
+        isncsci_scan_place before = sc->at;
+        in->text[in->len] = '\0';
+        isncsci_scan_status st =
+            isncsci_scan_next(sc, in->text + in->pos, in->len - in->pos, &used, &s->g.exam);
+        s->array = sc->at != ISNCSCI_SCAN_START;
+        if (st == ISNCSCI_SCAN_EXAM && isncsci_classify(&s->g.exam, &r, NULL) == CC_OK) {
+            in->pos += used;
+            emit(s, &r);
+            if (s->io_error)
+                return false;
+            continue;
+        }
+        if (st == ISNCSCI_SCAN_EXAM) {
+            sc->at = before; /* yajl reads the exam again and gives its error */
+            break;
+        }
+        in->pos += used;
+        if (st == ISNCSCI_SCAN_UNSURE)
+            break;
+        if (st == ISNCSCI_SCAN_END || eof || in->len - in->pos >= EXAM_MAX)
+            break;
+        advance(&in->w, in->text, in->pos);
+        memmove(in->text, in->text + in->pos, in->len - in->pos);
+        in->base += in->pos;
+        in->len -= in->pos;
+        in->pos = 0;
+        bool failed = false;
+        size_t n = rd(src, in->text + in->len, in->chunk, &failed);
+        if (failed) {
+            s->res->status = ISNCSCI_STREAM_READ;
+            return false;
+        }
+        eof = n == 0;
+        in->len += n;
+    }
+    advance(&in->w, in->text, in->pos);
+    return true;
+}
+
+/* Sets yajl and the stream to where the plain reader stopped: yajl is given
+ * the text read before (white space aside), with the stream's callbacks
+ * skipping it, so that it takes the rest as it would have in one piece. */
+static void hand_over(stream *s, yajl_handle h, const isncsci_scan *sc)
+{
+    static const char *const BEFORE[] = {"", "[", "[\"\",", "[\"\""};
+    if (sc->at == ISNCSCI_SCAN_START)
+        return;
+    s->array = true;
+    if (sc->at == ISNCSCI_SCAN_DONE) {
+        s->at = AT_END;
+        s->done = true;
+        return;
+    }
+    const char *before = BEFORE[sc->at];
+    s->skip = 1;
+    s->next = P_NONE;
+    yajl_parse(h, (const unsigned char *)before, strlen(before));
+    s->skip = 0;
+    s->at = AT_ARRAY;
+}
+
+/* yajl reads the rest of the input, from the plain reader's buffer on: in
+ * pieces ending where the reads would have ended had yajl read everything
+ * (each read is a full chunk but the last), so that a token across two reads
+ * is seen, and placed in an error, as it was */
+static void yajl_read(stream *s, yajl_handle h, read_fn rd, void *src, plain_input *in)
+{
+    while (in->pos < in->len) {
+        unsigned long long at = in->base + in->pos;
+        size_t to_boundary = in->chunk - (size_t)(at % in->chunk);
+        size_t n = in->len - in->pos < to_boundary ? in->len - in->pos : to_boundary;
+        if (!yajl_piece(s, h, in->text + in->pos, n, &in->w))
+            return;
+        in->pos += n;
+    }
     for (;;) {
         bool failed = false;
-        size_t n = rd(src, in, chunk_size, &failed);
+        size_t n = rd(src, in->text, in->chunk, &failed);
         if (failed) {
-            res->status = ISNCSCI_STREAM_READ;
-            break;
+            s->res->status = ISNCSCI_STREAM_READ;
+            return;
         }
         if (n == 0) {
-            yajl_status fin = s->done ? yajl_status_ok : yajl_complete_parse(h);
-            if (fin == yajl_status_ok && !s->done)
-                syntax(s, "premature end of input"); /* yajl would have said so first */
-            if (res->status == ISNCSCI_STREAM_SYNTAX || fin != yajl_status_ok) {
-                if (res->status == ISNCSCI_STREAM_OK)
-                    yajl_message(h, res);
-                if (res->status == ISNCSCI_STREAM_OK || res->status == ISNCSCI_STREAM_SYNTAX) {
-                    res->status = ISNCSCI_STREAM_SYNTAX;
-                    res->line = line + 1;
-                    res->column = col + 1;
-                }
-            }
-            break;
+            yajl_end(s, h, &in->w);
+            return;
         }
-        /* yajl takes \v and \f for white space; JSON (and jansson) does not, and
-         * inside a string they are refused by both */
-        size_t len = n;
-        const char *v = memchr(in, '\v', n), *f = memchr(in, '\f', n);
-        if (v != NULL)
-            len = (size_t)(v - in);
-        if (f != NULL && (size_t)(f - in) < len)
-            len = (size_t)(f - in);
-        size_t from = 0; /* where the bytes after the document start */
-        if (!s->done) {
-            yajl_status st = yajl_parse(h, (const unsigned char *)in, len);
-            if (st == yajl_status_client_canceled && s->done) {
-                from = yajl_get_bytes_consumed(h);
-            } else if (st != yajl_status_ok) {
-                size_t at = yajl_get_bytes_consumed(h);
-                if (st == yajl_status_error)
-                    yajl_message(h, res), res->status = ISNCSCI_STREAM_SYNTAX;
-                if (res->status == ISNCSCI_STREAM_SYNTAX)
-                    locate(res, line, col, in, at < n ? at : n);
-                break;
-            } else if (len < n) {
-                syntax(s, "invalid token");
-                locate(res, line, col, in, len);
-                break;
-            }
-        }
-        if (s->done) {
-            from += junk_at(in + from, n - from);
-            if (from < n) {
-                syntax(s, "end of file expected");
-                locate(res, line, col, in, from);
-                break;
-            }
-        }
-        const char *nl = memchr(in, '\n', n), *last = NULL;
-        while (nl != NULL) {
-            line++;
-            last = nl;
-            nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - in));
-        }
-        col = last != NULL ? n - 1 - (size_t)(last - in) : col + n;
+        if (!yajl_piece(s, h, in->text, n, &in->w))
+            return;
     }
+}
+
+static void finish_output(stream *s, FILE *out)
+{
+    isncsci_stream_result *res = s->res;
     if (res->status == ISNCSCI_STREAM_OK) {
         if (s->array)
-            out_put(s, s->index == 0 ? "[]" : (compact ? "]" : "\n]"),
-                    s->index == 0 ? 2 : (compact ? 1 : 2));
+            out_put(s, s->index == 0 ? "[]" : (s->compact ? "]" : "\n]"),
+                    s->index == 0 ? 2 : (s->compact ? 1 : 2));
         out_put(s, "\n", 1);
     }
     if (out != NULL) {
@@ -784,10 +899,45 @@ static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, FILE 
         if (s->io_error && res->status == ISNCSCI_STREAM_OK)
             res->status = ISNCSCI_STREAM_WRITE;
     }
+}
+
+static isncsci_stream_status run(read_fn rd, void *src, size_t chunk_size, bool plain, FILE *out,
+                                 bool compact, isncsci_stream_result *res)
+{
+    memset(res, 0, sizeof *res);
+    stream *s = calloc(1, sizeof *s);
+    isncsci_scan *sc = malloc(sizeof *sc);
+    plain_input in = {malloc(EXAM_MAX + chunk_size + 1), 0, 0, chunk_size, 0, {0, 0}};
+    char *obuf = malloc(OUT_CAP);
+    yajl_handle h = s != NULL ? yajl_alloc(&CALLBACKS, NULL, s) : NULL;
+    if (s == NULL || sc == NULL || in.text == NULL || obuf == NULL || h == NULL) {
+        if (h != NULL)
+            yajl_free(h);
+        free(s);
+        free(sc);
+        free(in.text);
+        free(obuf);
+        res->status = ISNCSCI_STREAM_MEMORY;
+        return res->status;
+    }
+    s->out = out;
+    s->compact = compact;
+    s->res = res;
+    s->obuf = obuf;
+    s->at = AT_START;
+    key_table_fill(&s->keys[0], 0);
+    key_table_fill(&s->keys[1], 1);
+    isncsci_scan_init(sc);
+    if (!plain || plain_read(s, sc, rd, src, &in)) {
+        hand_over(s, h, sc);
+        yajl_read(s, h, rd, src, &in);
+    }
+    finish_output(s, out);
     isncsci_stream_status st = res->status;
     yajl_free(h);
     free(s);
-    free(in);
+    free(sc);
+    free(in.text);
     free(obuf);
     return st;
 }
@@ -803,7 +953,7 @@ static size_t read_file(void *src, char *buf, size_t cap, bool *failed)
 isncsci_stream_status isncsci_stream_classify(FILE *in, FILE *out, bool compact,
                                               isncsci_stream_result *res)
 {
-    return run(read_file, in, CHUNK, out, compact, res);
+    return run(read_file, in, CHUNK, true, out, compact, res);
 }
 
 typedef struct {
@@ -822,10 +972,17 @@ static size_t read_memory(void *src, char *buf, size_t cap, bool *failed)
     return n;
 }
 
-isncsci_stream_status isncsci_stream_classify_buffer(const void *data, size_t size, FILE *out,
-                                                     bool compact, isncsci_stream_result *res)
+isncsci_stream_status isncsci_stream_classify_buffer_with(const void *data, size_t size, FILE *out,
+                                                          bool compact, bool plain,
+                                                          isncsci_stream_result *res)
 {
     memory_src m = {data, size};
     /* small reads, so that tokens and exams straddle them as they do on a pipe */
-    return run(read_memory, &m, BUFFER_CHUNK, out, compact, res);
+    return run(read_memory, &m, BUFFER_CHUNK, plain, out, compact, res);
+}
+
+isncsci_stream_status isncsci_stream_classify_buffer(const void *data, size_t size, FILE *out,
+                                                     bool compact, isncsci_stream_result *res)
+{
+    return isncsci_stream_classify_buffer_with(data, size, out, compact, true, res);
 }

@@ -6,8 +6,20 @@
  * for the HTTP API's bounded bodies and as the reference the tests compare
  * against.
  *
- * Parser: yajl (Debian libyajl2), an event parser fed 64 KiB at a time; each
- * exam is gathered straight into an isncsci_exam (no document tree), then
+ * Readers: an array in the plain layout (core/isncsci_scan.h: string values,
+ * known keys, no escapes; any white space and key order) is read by the
+ * hand-written reader, exam by exam, straight into an isncsci_exam. Where it
+ * is unsure (anything else: a single exam object, an escape, an unknown or
+ * missing key, a bad value, malformed text, an exam longer than 64 KiB), yajl
+ * takes over from the start of that element for the rest of the input,
+ * primed with what came before, so that every refusal, its message, line and
+ * column, is yajl's as if it had read everything (tests/unit/
+ * test_isncsci_scan.c and tests/fuzz/fuzz_isncsci_scan.c compare the two).
+ * Once yajl reads, it reads to the end: an unusual exam early in a large
+ * array costs the speed of the plain reader for the rest.
+ *
+ * yajl (Debian libyajl2) is an event parser fed 64 KiB at a time; there too
+ * each exam is gathered straight into an isncsci_exam (no document tree), then
  * checked in exactly the order isncsci_json_parse_exam checks it, so a bad
  * exam gets the same index, field and message. yajl accepts a few inputs that
  * jansson (JSON_REJECT_DUPLICATES) refuses; the reader refuses them itself as
@@ -36,8 +48,9 @@
  * found where they occur, so an invalid exam before a syntax error is
  * reported first.
  *
- * Memory: bounded by the 64 KiB input and output buffers, the parser's
- * state and one exam, plus the length of the longest string or key in the
+ * Memory: bounded by the input buffer (64 KiB of reading plus the 64 KiB of
+ * an unfinished exam), the 64 KiB output buffer, the parsers' state and one
+ * exam, plus, once yajl reads, the length of the longest string or key in the
  * input (yajl keeps a token split across reads whole); nesting deeper than
  * 2048 levels is refused as malformed. Thread-safe: no shared state.
  */
@@ -78,5 +91,11 @@ isncsci_stream_status isncsci_stream_classify(FILE *in, FILE *out, bool compact,
  * out may be NULL (results discarded). */
 isncsci_stream_status isncsci_stream_classify_buffer(const void *data, size_t size, FILE *out,
                                                      bool compact, isncsci_stream_result *res);
+
+/* The same, with plain false: yajl reads the whole input, the plain reader
+ * stays off (tests compare the two paths). */
+isncsci_stream_status isncsci_stream_classify_buffer_with(const void *data, size_t size, FILE *out,
+                                                          bool compact, bool plain,
+                                                          isncsci_stream_result *res);
 
 #endif

@@ -1208,24 +1208,37 @@ static void put(char *out, size_t cap, size_t *len, const char *s)
     *len += n;
 }
 
+/* put for one character: level lists are the most of the output, in short
+ * names, where strlen and memcpy cost more than the copy */
+static void put_char(char *out, size_t cap, size_t *len, char c)
+{
+    if (cap > 0 && *len < cap - 1) {
+        out[*len] = c;
+        out[*len + 1] = '\0';
+    }
+    ++*len;
+}
+
 size_t isncsci_levels_format(isncsci_levels l, char *out, size_t cap)
 {
     size_t len = 0;
     if (cap > 0)
         out[0] = '\0';
-    /* NA first, then C1 .. S3, INT */
-    static const int8_t ORDER[30] = {29, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
-                                     14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+    /* NA first, then C1 .. S3, INT: the bits from the lowest up to the highest set */
+    uint32_t rest = l.set & ~(1u << ISNCSCI_NA);
     bool first = true;
-    for (int k = 0; k < 30; k++) {
-        int i = ORDER[k];
+    for (int k = -1; k == -1 || rest != 0; k++) {
+        int i = k < 0 ? ISNCSCI_NA : k;
+        if (k >= 0)
+            rest &= ~(1u << k);
         if (!(l.set & (1u << i)))
             continue;
         if (!first)
-            put(out, cap, &len, ",");
-        put(out, cap, &len, LEVEL_NAMES[i]);
+            put_char(out, cap, &len, ',');
+        for (const char *c = LEVEL_NAMES[i]; *c != '\0'; c++)
+            put_char(out, cap, &len, *c);
         if (l.star & (1u << i))
-            put(out, cap, &len, "*");
+            put_char(out, cap, &len, '*');
         first = false;
     }
     return len;

@@ -148,4 +148,51 @@ static const char *oracle_compare(const void *data, size_t size, bool compact, b
     return r;
 }
 
+/* ---- the plain reader against yajl alone ---- */
+
+typedef struct {
+    isncsci_stream_result res;
+    char *out; /* malloc'd */
+    size_t out_len;
+} oracle_path_run;
+
+static void oracle_path(const void *data, size_t size, bool compact, bool plain, oracle_path_run *o)
+{
+    memset(o, 0, sizeof *o);
+    FILE *out = open_memstream(&o->out, &o->out_len);
+    isncsci_stream_classify_buffer_with(data, size, out, compact, plain, &o->res);
+    fclose(out);
+}
+
+/* The stream with its plain reader (core/isncsci_scan.h) and with yajl
+ * reading everything: the same status, message, line and column, exam index
+ * and error, exam count and output bytes; NULL when they agree. */
+static const char *oracle_compare_paths(const void *data, size_t size, bool compact)
+{
+    static char why[900];
+    oracle_path_run a, b;
+    oracle_path(data, size, compact, true, &a);
+    oracle_path(data, size, compact, false, &b);
+    const isncsci_stream_result *x = &a.res, *y = &b.res;
+    const char *r = why;
+    if (x->status != y->status || x->index != y->index || x->exams != y->exams ||
+        x->line != y->line || x->column != y->column || strcmp(x->text, y->text) != 0)
+        snprintf(why, sizeof why,
+                 "plain reader: status %d, exam %zu of %zu, \"%s\" at %lu:%lu; yajl alone: "
+                 "status %d, exam %zu of %zu, \"%s\" at %lu:%lu",
+                 (int)x->status, x->index, x->exams, x->text, x->line, x->column, (int)y->status,
+                 y->index, y->exams, y->text, y->line, y->column);
+    else if (x->err.status != y->err.status || strcmp(x->err.code, y->err.code) != 0 ||
+             strcmp(x->err.field, y->err.field) != 0 || strcmp(x->err.message, y->err.message) != 0)
+        snprintf(why, sizeof why, "plain reader: %s \"%s\"; yajl alone: %s \"%s\"", x->err.code,
+                 x->err.message, y->err.code, y->err.message);
+    else if (a.out_len != b.out_len || memcmp(a.out, b.out, a.out_len) != 0)
+        r = "plain reader and yajl alone wrote different bytes";
+    else
+        r = NULL;
+    free(a.out);
+    free(b.out);
+    return r;
+}
+
 #endif

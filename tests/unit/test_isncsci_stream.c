@@ -7,7 +7,10 @@
  *  - bad exams (each field missing, invalid, of the wrong type; unknown keys
  *    at every level) at index 2 of an array: the same index and message, and
  *    the output stops without the closing bracket;
- *  - malformed documents: refused, and never a complete output.
+ *  - malformed documents: refused, and never a complete output;
+ *  - in each case, the stream with its plain reader (core/isncsci_scan.h)
+ *    and with yajl reading everything give the same result to the byte,
+ *    syntax errors with the same message, line and column.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +48,9 @@ static void agree_text(const char *text, size_t len, const char *what)
                 fail_msg("%s (%s, %s): %s\n%.300s", what, compact ? "compact" : "indented",
                          whole ? "FILE" : "buffer", why, text);
         }
+        const char *why = oracle_compare_paths(text, len, compact);
+        if (why != NULL)
+            fail_msg("%s (%s): %s\n%.300s", what, compact ? "compact" : "indented", why, text);
     }
 }
 
