@@ -401,8 +401,8 @@ cc_status lab_exposure_json(db *d, int64_t patient_id, buf *out, cc_error *err);
 /* Shipping a unit between sites (store/sites.h). lab_unit_ship: a released
  * or reserved unit of from_site leaves for to_site (custody event "shipped"
  * with both sites and the note; the unit leaves its storage position and
- * stays visible at both sites until it is received); another site's unit is CC_NOT_FOUND, one already in transit
- * CC_CONFLICT "in_transit", another state CC_CONFLICT "not_shippable".
+ * stays visible at both sites until it is received); another site's unit is CC_NOT_FOUND, one
+ * already in transit CC_CONFLICT "in_transit", another state CC_CONFLICT "not_shippable".
  * lab_unit_receive: the unit shipped to site arrives there (custody event
  * "received" with the temperature on arrival, core/shipping.h); outside
  * its range it is put in quarantine with the reason (*quarantined). A
