@@ -417,35 +417,39 @@ function reportPart(heading, rows, charts, alts, build) {
 // The parts' tables and charts are most of the page (a report of 15 measures
 // is some 40 screens high; drawing them all held the page back by about
 // 100 ms): the parts on the first screen are drawn now, before the page counts
-// as drawn, the others as they come within a screen of the viewport, and all
-// of them before the page is printed.
+// as drawn; the others when the browser is idle once they come within a
+// screen of the viewport, at once if one is on screen undrawn (a quick
+// scroll); all of them before the page is printed.
 function drawWhenNear(ctx, parts) {
   const left = new Map(parts.map((p) => [p.el, p]));
-  let io = null;
-  function drawOne(p) {
-    if (!left.delete(p.el)) return;
-    if (io) io.unobserve(p.el);
-    p.draw();
-  }
+  const observers = [];
   function stop() {
-    if (io) io.disconnect();
+    observers.forEach((o) => o.disconnect());
     window.removeEventListener('beforeprint', drawAll);
   }
-  function drawAll() {
-    if (ctx.alive()) [...left.values()].forEach(drawOne);
-    stop();
+  function drawOne(p) {
+    if (!ctx.alive()) { stop(); return; }
+    if (!left.delete(p.el)) return;
+    observers.forEach((o) => o.unobserve(p.el));
+    p.draw();
+    if (!left.size) stop();
   }
+  function drawAll() { [...left.values()].forEach(drawOne); stop(); }
   for (const p of parts) {
     if (p.el.getBoundingClientRect().top >= window.innerHeight) break;
     drawOne(p);
   }
   if (!left.size) return;
-  io = new IntersectionObserver((entries) => {
-    if (!ctx.alive()) { stop(); return; }
-    for (const e of entries) if (e.isIntersecting && left.has(e.target)) drawOne(left.get(e.target));
-    if (!left.size) stop();
-  }, { rootMargin: '100% 0px' });
-  for (const el of left.keys()) io.observe(el);
+  const idle = window.requestIdleCallback ? (fn) => window.requestIdleCallback(fn, { timeout: 300 }) : (fn) => setTimeout(fn, 50);
+  const watch = (rootMargin, then) => {
+    const o = new IntersectionObserver((entries) => {
+      for (const e of entries) if (e.isIntersecting && left.has(e.target)) then(left.get(e.target));
+    }, { rootMargin });
+    for (const el of left.keys()) o.observe(el);
+    observers.push(o);
+  };
+  watch('0px', drawOne);
+  watch('100% 0px', (p) => idle(() => drawOne(p)));
   window.addEventListener('beforeprint', drawAll);
 }
 
