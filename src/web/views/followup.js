@@ -409,7 +409,7 @@ function satisfactionSection(sat) {
 function reportPart(heading, rows, charts, alts, build) {
   const pending = h('div', { class: 'report-pending', 'data-testid': 'report-pending' },
     alts.map((alt) => h('p', { class: 'sr-only' }, alt)));
-  pending.style.minHeight = `${4.5 + 2.6 * rows + 20 * charts}rem`;
+  pending.style.minHeight = `${4.5 + 2.6 * rows + 21 * charts}rem`;
   const el = h('section', { class: 'report-part' }, h('h2', {}, heading), pending);
   return { el, draw: () => { pending.replaceWith(...build().filter(Boolean)); el.dataset.drawn = ''; } };
 }
@@ -589,7 +589,9 @@ export async function renderOutcomeReport(ctx) {
   }
   const sat = r.satisfaction;
   if (sat) {
-    const rows = sat.timepoints.reduce((n, p) => n + 6 + p.items.reduce((k, it) => k + it.options.length + 2, 0), 0);
+    // per time point a row per answer, a counts row and a top-box row per item, and its heading, response
+    // line and the two tables' captions and heads (about 22 rows high, measured on the demo's report)
+    const rows = sat.timepoints.reduce((n, p) => n + 22 + p.items.reduce((k, it) => k + it.options.length + 1 + (it.top_box ? 1 : 0), 0), 0);
     parts.push(reportPart(t('rep.sat'), rows, 0, [], () => [satisfactionSection(sat)]));
   }
   out.append(...parts.map((p) => p.el));
