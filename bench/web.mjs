@@ -92,6 +92,9 @@ async function side(binary, dir, patients, browser) {
       '[data-testid=conditions-section]'], staff],
     ['bedside worklist', '/#/bedside', ['[data-testid=worklist-filter]', '[data-testid=worklist-row], [data-testid=worklist-empty]'], staff],
     ['questionnaire (patient, no account)', `/${qHash}`, ['[data-testid=q-form]'], anonymous],
+    // the report's first screen is its form and participant flow; its adverse events' table, many screens
+    // below, is drawn in the same task (only the measures, the AIS and the satisfaction questionnaire
+    // between them wait until scrolled near), so waiting for it covers the first screen and more
     ['outcome report (sci)', '/#/reports/outcomes?protocol=sci', ['[data-testid=report-flow]', '[data-testid=report-ae]'], staff],
   ];
   return { server, pages, times: new Map(pages.map(([name]) => [name, []])) };

@@ -15,9 +15,17 @@ import {
 // it): the first page of a visit loads its own view, not every view.
 // file: relative to this one; args(ctx): what the page takes after ctx.
 // The handler keeps its file, so that boot can ask for it at once.
-const page = (file, name, args = () => []) => Object.assign(
-  async (ctx) => (await import(file))[name](ctx, ...args(ctx)), { file },
-);
+// A module already loaded is called at once (import() of it resolves only in
+// a later task). The Intl formatters are made in the next task, once the page
+// has asked for its data: making the first of a document takes 20 to 60 ms,
+// which would otherwise hold the page's requests back.
+const views = new Map();
+const loadView = (file) => import(file).then((m) => { views.set(file, m); return m; });
+const page = (file, name, args = () => []) => Object.assign(async (ctx) => {
+  const drawn = (views.get(file) || await loadView(file))[name](ctx, ...args(ctx));
+  setTimeout(warmFormatters, 0);
+  return drawn;
+}, { file });
 const id = (ctx) => [ctx.params[0]];
 
 const PATIENT_ROLES = ['admin', 'coordinator', 'physician', 'nurse'];
@@ -201,8 +209,6 @@ async function drawPage(restore) {
   }
   main.append(h('p', { class: 'loading', 'data-testid': 'loading' }, t('loading')));
   try {
-    // the formatters made in the next task: once the page has asked for its data
-    setTimeout(warmFormatters, 0);
     await handler(ctx);
   } catch (err) {
     if (!ctx.alive()) return;
@@ -439,7 +445,7 @@ function preloadView(path) {
   for (const dep of deps[file.slice(2)] || []) {
     document.head.append(h('link', { rel: 'modulepreload', href: new URL(`./${dep}`, import.meta.url).href }));
   }
-  import(file).catch(() => {}); // render reports a failure
+  loadView(file).catch(() => {}); // render reports a failure
 }
 
 async function boot() {

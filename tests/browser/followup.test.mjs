@@ -6,7 +6,7 @@
 // visit names FLACC, not the self-rated NRS, offers no link for either, and the
 // total is shown.
 import assert from 'node:assert/strict';
-import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, recordTreatmentConsent, scrollThroughReport } from './harness.mjs';
 
 const PW = 'Tr1cky-Passw0rd-for-tests';
 function day(offset) {
@@ -153,6 +153,8 @@ await run([
     // the charts: one under each measure's table and one under the adverse events, drawn by the
     // server as SVG, loaded as images with the session cookie, each with its text alternative
     await page.getByTestId('report-chart-ae').waitFor();
+    // each measure's table and chart are drawn when scrolled near
+    await scrollThroughReport(page);
     const measures = await page.getByTestId('report-measure').count();
     assert.equal(await page.getByTestId('report-chart-trajectory').count(), measures);
     assert.equal(await page.getByTestId('report-chart-ais').count(), 0, 'no ISNCSCI data: no AIS chart');

@@ -318,6 +318,19 @@ export async function pageDrawn(page) {
   await page.waitForFunction(() => document.getElementById('main')?.dataset.rendered === location.hash);
 }
 
+// Scrolls through the outcome report as a reader does, part by part (a
+// measure, the AIS, the satisfaction questionnaire), until each is drawn: the
+// page draws a part's tables and charts when it comes near the screen.
+export async function scrollThroughReport(page) {
+  await page.getByTestId('report').waitFor();
+  const parts = page.locator('.report-part');
+  const n = await parts.count();
+  for (let i = 0; i < n; i++) {
+    await parts.nth(i).scrollIntoViewIfNeeded();
+    await page.waitForFunction((k) => document.querySelectorAll('.report-part')[k]?.hasAttribute('data-drawn'), i);
+  }
+}
+
 // Switches the page to French with the header's switch (also the logged-in
 // account's language).
 export async function toFrench(page) {

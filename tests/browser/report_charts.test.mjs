@@ -4,11 +4,12 @@
 // session cookie, with a text alternative made from the report's numbers, in
 // English and in French.
 import assert from 'node:assert/strict';
-import { run, login, toFrench, assertFrenchPage } from './harness.mjs';
+import { run, login, toFrench, assertFrenchPage, scrollThroughReport, pageDrawn } from './harness.mjs';
 
 async function charts(page) {
   await page.getByTestId('report-chart-ae').waitFor();
-  // the charts load when the reader scrolls to them
+  // each measure's table and chart are drawn, and its chart loads, when the reader scrolls to them
+  await scrollThroughReport(page);
   const figures = page.locator('.report-chart img');
   for (let i = 0; i < await figures.count(); i++) await figures.nth(i).scrollIntoViewIfNeeded();
   await page.waitForFunction(() => [...document.querySelectorAll('.report-chart img')].every((i) => i.complete && i.naturalWidth > 0));
@@ -87,6 +88,7 @@ await run([
     const counted = 'Seuls les patients qui ont consenti à l’utilisation de leurs données pour la recherche sont comptés';
     // a count under the threshold reads <5 like every other one
     assert.equal(consentNote, `${counted} : ${rc.left_out === null ? '<5' : rc.left_out} écartés faute de ce consentement.`);
+    await scrollThroughReport(page);
     const text = await page.getByTestId('report').textContent();
     assert.ok(text.includes('<5'), 'a left-out count reads <5');
     assert.ok(!/null|undefined|NaN/.test(text), 'no raw null, undefined or NaN on the page');
@@ -132,5 +134,50 @@ await run([
       assert.equal(title.includes('coupé à la limite de l’échelle'), cut[i], `${m.score}: the drawing says where it cut: ${title}`);
     }
     await api.request('PATCH', '/api/v1/session/preferences', { language: 'en' });
+  }],
+  ['a measure far below is drawn when scrolled to, its chart described before; printing draws every table and chart', async ({ page, server }) => {
+    const api = await server.client();
+    const { body: rep } = await api.request('GET', '/api/v1/reports/outcomes?protocol=sci');
+    const last = rep.measures.length - 1;
+    const name = `${rep.measures[last].instrument} — ${rep.measures[last].score}`;
+    await login(page, server);
+    await page.goto('/#/reports/outcomes?protocol=sci');
+    await pageDrawn(page);
+    // every heading is on the page at once (find in page, the outline), the last measure's table not yet
+    const headings = await page.getByTestId('report').locator('h2').allTextContents();
+    for (const m of rep.measures) assert.ok(headings.includes(`${m.instrument} — ${m.score}`), `heading of ${m.instrument} ${m.score}`);
+    const part = page.locator('.report-part').filter({ has: page.getByRole('heading', { name, exact: true }) });
+    assert.equal(await part.count(), 1);
+    assert.ok((await part.boundingBox()).y > 900 * 3, 'the last measure is screens below the first');
+    assert.equal(await part.getByTestId('report-measure').count(), 0, 'not drawn before the reader comes near');
+    // meanwhile its chart's text alternative is there for a screen reader
+    const waiting = await part.getByTestId('report-pending').textContent();
+    assert.ok(waiting.includes(`${name}: ${rep.measures[last].trajectories.drawn} of ${rep.measures[last].trajectories.of} patients drawn`), waiting);
+    await part.scrollIntoViewIfNeeded();
+    await part.getByTestId('report-measure').waitFor();
+    const fig = part.getByTestId('report-chart-trajectory');
+    await fig.locator('img').waitFor();
+    assert.equal(await fig.locator('img').getAttribute('alt'), waiting, 'the same text alternative on the chart');
+    assert.equal(await fig.locator('img').getAttribute('src'),
+      `/api/v1/reports/outcomes/chart?protocol=sci&kind=trajectory&measure=${last}`);
+    assert.equal(await part.getByTestId('report-pending').count(), 0);
+    // printed from the top of the page: every part drawn first
+    await page.goto('about:blank');
+    await page.goto('/#/reports/outcomes?protocol=sci');
+    await pageDrawn(page);
+    assert.ok(await page.getByTestId('report-pending').count() > 0, 'parts wait below the first screen');
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    assert.equal(await page.getByTestId('report-pending').count(), 0, 'nothing left undrawn in print');
+    assert.equal(await page.getByTestId('report-measure').count(), rep.measures.length);
+    assert.equal(await page.getByTestId('report-chart-trajectory').count(), rep.measures.length);
+    assert.equal(await page.getByTestId('report-chart-ais').count(), rep.ais ? 1 : 0);
+    assert.equal(await page.getByTestId('report-satisfaction').count(), rep.satisfaction ? 1 : 0);
+    // shown in print, each chart with its text alternative
+    for (const img of await page.locator('.report-chart img').all()) {
+      assert.ok(await img.isVisible(), 'a chart shows in print');
+      assert.ok((await img.getAttribute('alt')).length > 20);
+    }
+    assert.equal(await page.locator('.report-chart img').count(), rep.measures.length + (rep.ais ? 1 : 0) + 1);
   }],
 ], { demo: 100 });

@@ -3,7 +3,7 @@
 // asked y / treated z" stands ABOVE the table, its numbers are the API's, and
 // the demo shows every denominator (asked and not answered, "not applicable").
 import assert from 'node:assert/strict';
-import { run, login } from './harness.mjs';
+import { run, login, toFrench, scrollThroughReport } from './harness.mjs';
 
 const DEMO_PATIENTS = 200;
 
@@ -23,6 +23,7 @@ await run([
 
     await login(page, server);
     await page.goto('/#/reports/outcomes?protocol=sci');
+    await scrollThroughReport(page);
     const section = page.getByTestId('report-satisfaction');
     await section.waitFor();
     const lines = section.getByTestId('satisfaction-response');
@@ -52,7 +53,8 @@ await run([
     assert.match(await top.locator('tbody tr').first().innerText(),
       new RegExp(`${s.of_answered.x} / ${s.of_answered.n}.*${s.of_asked.x} / ${s.of_asked.n}.*${s.of_treated.x} / ${s.of_treated.n}`, 's'));
 
-    await page.getByTestId('lang-fr').click();
+    await toFrench(page);
+    await scrollThroughReport(page);
     await page.getByTestId('report-satisfaction').waitFor();
     await page.getByText('Satisfaction et efficacité perçue').waitFor();
     assert.ok((await page.getByTestId('satisfaction-response').first().innerText())

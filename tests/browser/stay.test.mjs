@@ -29,7 +29,7 @@
 // dates are written behind the server's back, as bedside.test.mjs does.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { run, login, assertFrenchPage, Pending } from './harness.mjs';
+import { run, login, assertFrenchPage, Pending, scrollThroughReport } from './harness.mjs';
 import { day, sql, quote, ok } from './clinic_fixtures.mjs';
 
 // Steps not switched on yet, with the piece of work that builds them. Remove
@@ -672,6 +672,7 @@ await run([
     const ae = await page.getByTestId('report-ae').innerText();
     assert.match(ae, /Fièvre — grade 1/, `the fever is counted, in French: ${ae}`);
     assert.doesNotMatch(ae, /\d\.\d/, `decimals with a comma: ${ae}`);
+    await scrollThroughReport(page); // every part of the report drawn, for the French check of the whole page
     await later('report definitions in French', 'the whole outcome report page reads French (definitions)', () => french(page, 'the outcome report'));
     frenchText(await page.getByTestId('report-form').innerText(), 'the report form');
     frenchText(flow, 'the report flow');

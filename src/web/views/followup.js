@@ -367,13 +367,13 @@ function table(testid, caption, heads, rows) {
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
 }
 
-// The satisfaction questionnaire table: per time point the response
-// line (answered / asked / treated) above the table, never a bare percentage.
+// The satisfaction questionnaire table (below its heading): per time point the
+// response line (answered / asked / treated) above the table, never a bare
+// percentage.
 function satisfactionSection(sat) {
   const lang = language();
   const lbl = (o) => (o && (o[lang] || o.en)) || '';
-  const sec = h('section', { 'data-testid': 'report-satisfaction' }, h('h2', {}, t('rep.sat')),
-    h('p', { class: 'help' }, t('rep.sat_intro')));
+  const sec = h('div', { 'data-testid': 'report-satisfaction' }, h('p', { class: 'help' }, t('rep.sat_intro')));
   for (const p of sat.timepoints) {
     const na = p.not_answered;
     const rows = [];
@@ -399,6 +399,58 @@ function satisfactionSection(sat) {
         [t('rep.sat_item'), t('rep.sat_top'), t('rep.sat_of_answered'), t('rep.sat_of_asked'), t('rep.sat_of_treated')], tops));
   }
   return sec;
+}
+
+// A part of the report below its participant flow (a measure, the AIS, the
+// satisfaction questionnaire): its heading at once (the page's outline, find
+// in page), its tables and charts when drawn. Until then a placeholder about
+// its height keeps the page's length and holds the charts' text alternatives.
+// rows: the table rows it will have, for that height.
+function reportPart(heading, rows, charts, alts, build) {
+  const pending = h('div', { class: 'report-pending', 'data-testid': 'report-pending' },
+    alts.map((alt) => h('p', { class: 'sr-only' }, alt)));
+  pending.style.minHeight = `${4.5 + 2.6 * rows + 21 * charts}rem`;
+  const el = h('section', { class: 'report-part' }, h('h2', {}, heading), pending);
+  return { el, draw: () => { pending.replaceWith(...build().filter(Boolean)); el.dataset.drawn = ''; } };
+}
+
+// The parts' tables and charts are most of the page (a report of 15 measures
+// is some 40 screens high; drawing them all held the page back by about
+// 100 ms): the parts on the first screen are drawn now, before the page counts
+// as drawn; the others when the browser is idle once they come within a
+// screen of the viewport, at once if one is on screen undrawn (a quick
+// scroll); all of them before the page is printed.
+function drawWhenNear(ctx, parts) {
+  const left = new Map(parts.map((p) => [p.el, p]));
+  const observers = [];
+  function stop() {
+    observers.forEach((o) => o.disconnect());
+    window.removeEventListener('beforeprint', drawAll);
+  }
+  function drawOne(p) {
+    if (!ctx.alive()) { stop(); return; }
+    if (!left.delete(p.el)) return;
+    observers.forEach((o) => o.unobserve(p.el));
+    p.draw();
+    if (!left.size) stop();
+  }
+  function drawAll() { [...left.values()].forEach(drawOne); stop(); }
+  for (const p of parts) {
+    if (p.el.getBoundingClientRect().top >= window.innerHeight) break;
+    drawOne(p);
+  }
+  if (!left.size) return;
+  const idle = window.requestIdleCallback ? (fn) => window.requestIdleCallback(fn, { timeout: 300 }) : (fn) => setTimeout(fn, 50);
+  const watch = (rootMargin, then) => {
+    const o = new IntersectionObserver((entries) => {
+      for (const e of entries) if (e.isIntersecting && left.has(e.target)) then(left.get(e.target));
+    }, { rootMargin });
+    for (const el of left.keys()) o.observe(el);
+    observers.push(o);
+  };
+  watch('0px', drawOne);
+  watch('100% 0px', (p) => idle(() => drawOne(p)));
+  window.addEventListener('beforeprint', drawAll);
 }
 
 export async function renderOutcomeReport(ctx) {
@@ -508,31 +560,41 @@ export async function renderOutcomeReport(ctx) {
         t('rep.withdrawn'), t('rep.lost'), t('rep.died')],
       f.timepoints.map((p) => [visitLabel(p.label), p.not_yet_due, p.due, p.assessed, p.pending, p.missed, p.withdrawn, p.lost, p.died]
         .map(String))));
-  for (const [mi, m] of r.measures.entries()) {
-    out.append(h('h2', {}, `${m.instrument} — ${m.score}`),
+  const parts = r.measures.map((m, mi) => {
+    const name = `${m.instrument} — ${m.score}`;
+    const alt = t('rep.chart_trajectory_alt', {
+      measure: name, drawn: m.trajectories.drawn, of: m.trajectories.of,
+      points: m.timepoints.map((c) => `${visitLabel(c.label)} ${c.mean === null ? '—' : fmt(c.mean)} (${c.n} / ${c.due})`)
+        .join(', ') }) + (cutNote(m) ? ` ${cutNote(m)}` : '');
+    return reportPart(name, m.timepoints.length, 1, [alt], () => [
       table('report-measure', t('rep.measure_caption'),
         [t('rep.timepoint'), t('rep.n_due'), t('rep.mean_sd'), t('rep.ci'), t('rep.median_iqr'), t('rep.change'), t('rep.change_ci')],
         m.timepoints.map((c) => [visitLabel(c.label), `${c.n} / ${c.due}`, c.mean === null ? '—' : `${fmt(c.mean)} (${fmt(c.sd)})`,
           ci(c.ci), c.median === null ? '—' : `${fmt(c.median)} (${fmt(c.q1)} – ${fmt(c.q3)})`,
           c.change ? `${fmt(c.change.mean_diff)} (${t('rep.pairs', { n: c.change.pairs })})` : '',
           c.change ? ci(c.change.ci) : ''])),
-      chart({ kind: 'trajectory', measure: String(mi) }, t('rep.chart_trajectory_alt', {
-        measure: `${m.instrument} — ${m.score}`, drawn: m.trajectories.drawn, of: m.trajectories.of,
-        points: m.timepoints.map((c) => `${visitLabel(c.label)} ${c.mean === null ? '—' : fmt(c.mean)} (${c.n} / ${c.due})`)
-          .join(', ') }) + (cutNote(m) ? ` ${cutNote(m)}` : ''), 'report-chart-trajectory', cutNote(m)));
-  }
+      chart({ kind: 'trajectory', measure: String(mi) }, alt, 'report-chart-trajectory', cutNote(m))]);
+  });
   if (r.ais) {
-    out.append(h('h2', {}, t('rep.ais')),
-      table('report-ais', t('rep.ais_caption'), [t('rep.timepoint'), t('rep.pairs_col'), t('rep.missing'), t('rep.improved'),
-        t('rep.improved_sensitivity')],
-      r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])),
-    chart({ kind: 'ais' }, t('rep.chart_ais_alt', { points: r.ais.map((a) => {
+    const alt = t('rep.chart_ais_alt', { points: r.ais.map((a) => {
       const flows = Object.entries(a.table).flatMap(([b, row]) => Object.entries(row).filter(([g, n]) => 'ABCDE'.includes(g) && n > 0)
         .map(([g, n]) => `${b} → ${g} ${n}`));
       return `${visitLabel(a.label)}: ${t('rep.pairs', { n: a.pairs })}, ${t('rep.missing').toLowerCase()} ${a.missing}${flows.length ? `, ${flows.join(', ')}` : ''}`;
-    }).join('; ') }), 'report-chart-ais'));
+    }).join('; ') });
+    parts.push(reportPart(t('rep.ais'), r.ais.length, 1, [alt], () => [
+      table('report-ais', t('rep.ais_caption'), [t('rep.timepoint'), t('rep.pairs_col'), t('rep.missing'), t('rep.improved'),
+        t('rep.improved_sensitivity')],
+      r.ais.map((a) => [visitLabel(a.label), String(a.pairs), String(a.missing), prop(a.improved), prop(a.improved_sensitivity)])),
+      chart({ kind: 'ais' }, alt, 'report-chart-ais')]));
   }
-  if (r.satisfaction) out.append(satisfactionSection(r.satisfaction));
+  const sat = r.satisfaction;
+  if (sat) {
+    // per time point a row per answer, a counts row and a top-box row per item, and its heading, response
+    // line and the two tables' captions and heads (about 22 rows high, measured on the demo's report)
+    const rows = sat.timepoints.reduce((n, p) => n + 22 + p.items.reduce((k, it) => k + it.options.length + 1 + (it.top_box ? 1 : 0), 0), 0);
+    parts.push(reportPart(t('rep.sat'), rows, 0, [], () => [satisfactionSection(sat)]));
+  }
+  out.append(...parts.map((p) => p.el));
   const ae = r.adverse_events;
   out.append(h('h2', {}, t('rep.ae')),
     table('report-ae', t('rep.ae_caption', { treated: ae.treated, administrations: ae.administrations }),
@@ -549,6 +611,7 @@ export async function renderOutcomeReport(ctx) {
   out.append(h('h2', {}, t('rep.definitions')), h('dl', { class: 'facts', 'data-testid': 'report-definitions' },
     Object.entries(r.definitions).map(([k, v]) => [h('dt', {}, defText('term', k, k)), h('dd', {}, defText('def', k, v))])));
   main.append(out);
+  drawWhenNear(ctx, parts);
 }
 
 // ---- the patient's questionnaire page (public) ----
