@@ -155,12 +155,15 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
                       SQL_S(hash),
                       group ? SQL_N : SQL_I(site)};
     /* site_id is outside the hashed content: where the entry is shown, not
-     * what it says */
-    st = sql_run(d,
-                 "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
-                 " before_json, after_json, reason, prev_hash, hash, site_id)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 args, SQL_COUNT(args), NULL, err);
+     * what it says. The entry is the change's last write: it may go with
+     * the transaction's end (db_run_later), whose failure then undoes the
+     * change with it. */
+    st = sql_run_later(
+        d,
+        "INSERT INTO audit_log (seq, at, user_id, username, action, entity, entity_id,"
+        " before_json, after_json, reason, prev_hash, hash, site_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args, SQL_COUNT(args), err);
     if (st == CC_OK)
         audit_checkpoint_note_append(d, e.seq);
     return st;
