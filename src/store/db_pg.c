@@ -15,6 +15,11 @@
  * nothing sends nothing; the end of a read transaction is sent without
  * waiting for its answer, which the next command on the connection reads
  * first (settle). A write's COMMIT is awaited: it answers once durable.
+ * A write whose result its caller does not read (db_run_later: an audit
+ * entry) is not awaited alone either: it goes first in the pipeline of the
+ * next statement, of a savepoint's release or of the COMMIT, whose failure
+ * is then its failure (the server skips the rest of a pipeline after an
+ * error); a rollback drops it unsent.
  *
  * Schema: db_exec translates the schema's portable DDL (one description for
  * both engines, src/store/schema.c) to PostgreSQL: INTEGER PRIMARY KEY to a
