@@ -137,8 +137,10 @@ load() {
     [ "$w" = writes ] && { script=post_weight.lua; extra=("$t"); }
     [ "$w" = creates ] && { script=post_patient.lua; extra=("$t"); }
     for i in $(seq "$n"); do
+      local instance=()  # each wrk's creations are names of its own (post_patient.lua)
+      [ "$w" = creates ] && instance=("$i")
       wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/$script" \
-        "http://127.0.0.1:${ports[$((i - 1))]}/" -- "$token" "$ids" "${extra[@]}" \
+        "http://127.0.0.1:${ports[$((i - 1))]}/" -- "$token" "$ids" "${extra[@]}" "${instance[@]}" \
         >"$TMP/wrk-$w-$i.txt" &
       wrks+=($!)
       files+=("$TMP/wrk-$w-$i.txt")
@@ -184,13 +186,15 @@ ns = sorted({int(r[1]) for r in rows if r[0] == "pg"})
 print("\nPostgreSQL, N `cellclinic serve` processes on the one database (one port each, default "
       "--threads); one wrk per process side by side, -t1 -c%d/N each (-t%s -c%s for N = 1); 2xx/s "
       "summed over the processes, p99 the largest of the wrk runs; median of %s rounds:\n" % (int(conns), threads, conns, rounds))
-print("| processes | reads 2xx/s | reads p99 ms | / 1 process | writes 2xx/s | writes p99 ms | / 1 process | socket errors |")
-print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+print("| processes | reads 2xx/s | reads p99 ms | / 1 process | writes 2xx/s | writes p99 ms | / 1 process"
+      " | creations 2xx/s | creations p99 ms | non-2xx creations | socket errors |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for n in ns:
     r, w = med("pg", n, "reads", 4), med("pg", n, "writes", 4)
-    print("| %d | %.0f | %.1f | %.2f | %.0f | %.1f | %.2f | %s |" % (
+    print("| %d | %.0f | %.1f | %.2f | %.0f | %.1f | %.2f | %.0f | %.1f | %d | %s |" % (
         n, r, med("pg", n, "reads", 5), r / med("pg", 1, "reads", 4), w, med("pg", n, "writes", 5),
-        w / med("pg", 1, "writes", 4), errs("pg", n, "reads") + " / " + errs("pg", n, "writes")))
+        w / med("pg", 1, "writes", 4), med("pg", n, "creates", 4), med("pg", n, "creates", 5),
+        bad("pg", n, "creates"), errs("pg", n, "reads") + " / " + errs("pg", n, "writes")))
 EOF
 echo
 echo "\`demo --patients $PG_PATIENTS --seed 1\`: $(paste -sd ';' "$TMP/demo.txt" | sed 's/;/; /')"

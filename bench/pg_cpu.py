@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""CPU per patient read on PostgreSQL, builds alternating, and their answers compared.
+"""CPU per patient read (or creation) on PostgreSQL, builds alternating, and their answers compared.
 
     python3 bench/pg_cpu.py [--patients N] [--rounds R] [--duration S] [--connections C]
-                            [--compare] BIN...
+                            [--creates] [--compare] BIN...
 
 One throwaway cluster (tests/pg/pgcluster.py) and one database filled by the
 first binary's `demo --patients N --seed 1`. For each round and each binary:
@@ -12,7 +12,9 @@ GET /api/v1/patients/{id} (bench/wrk/get_patient.lua), and the CPU time
 (the postmaster, its children and its children that ended) before and after:
 reads/s and milliseconds of CPU per read on each side. The machine's load
 average is printed with each run: on a shared machine only the ratios within
-one run mean anything.
+one run mean anything. --creates measures POST /api/v1/patients instead
+(bench/wrk/post_patient.lua, a new patient each): creations/s and CPU per
+creation.
 
 --compare first reads every patient (and a few ids that name none, or no id at
 all) through each binary, on PostgreSQL and on SQLite (a data directory with
@@ -197,24 +199,27 @@ def compare(bins, stores, tmp):
     return ok
 
 
-def load(binary, store, token, ids_file, duration, tmp, postmaster, connections=64):
+def load(binary, store, token, ids_file, duration, tmp, postmaster, connections=64,
+         script="get_patient.lua"):
     with open(os.path.join(tmp, "server.log"), "a") as log:
         s = Serve(binary, store, log)
         try:
             out = os.path.join(tmp, "wrk.txt")
             # warm: every polling thread prepares its statements
-            threads = "-t%d" % min(2, connections)
+            nthreads = min(2, connections)
+            threads = "-t%d" % nthreads
             conns = "-c%d" % connections
-            subprocess.run(["wrk", threads, conns, "-d2s", "-s",
-                            os.path.join(HERE, "wrk", "get_patient.lua"),
-                            "http://127.0.0.1:%d/" % s.port, "--", token, ids_file],
+            lua = os.path.join(HERE, "wrk", script)
+            extra = [str(nthreads)]  # post_patient.lua: its threads' names never collide
+            subprocess.run(["wrk", threads, conns, "-d2s", "-s", lua,
+                            "http://127.0.0.1:%d/" % s.port, "--", token, ids_file] + extra,
                            check=True, stdout=subprocess.DEVNULL)
+            time.sleep(1)  # post_patient.lua names a run by the second it starts in
             s0, p0 = cpu_of(s.proc.pid), cluster_cpu(postmaster)
             with open(out, "w") as f:
                 subprocess.run(["wrk", threads, conns, "-d%ds" % duration, "--timeout", "10s",
-                                "--latency", "-s", os.path.join(HERE, "wrk", "get_patient.lua"),
-                                "http://127.0.0.1:%d/" % s.port, "--", token, ids_file],
-                               check=True, stdout=f)
+                                "--latency", "-s", lua, "http://127.0.0.1:%d/" % s.port, "--",
+                                token, ids_file] + extra, check=True, stdout=f)
             s1, p1 = cpu_of(s.proc.pid), cluster_cpu(postmaster)
         finally:
             s.stop()
@@ -231,6 +236,8 @@ def main():
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--compare", action="store_true")
+    ap.add_argument("--creates", action="store_true",
+                    help="POST /api/v1/patients (a new patient each) instead of reads")
     a = ap.parse_args()
     bins = [os.path.abspath(b) for b in a.bins]
     tmp = tempfile.mkdtemp(prefix="cc-pg-cpu.")
@@ -254,13 +261,15 @@ def main():
                                   ("SQLite", sq, sq_token, sq_ids)], tmp):
                 return 1
         postmaster = postmaster_pid(cluster)
-        print("| round | build | load avg | reads/s | p99 ms | server ms/read | PostgreSQL ms/read"
-              " | total ms/read | non-2xx |")
+        what = "creation" if a.creates else "read"
+        script = "post_patient.lua" if a.creates else "get_patient.lua"
+        print("| round | build | load avg | %ss/s | p99 ms | server ms/%s | PostgreSQL ms/%s"
+              " | total ms/%s | non-2xx |" % (what, what, what, what))
         print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in range(1, a.rounds + 1):
             for b in a.bins:
                 fig, srv, pgc = load(os.path.abspath(b), pg, token, ids_file, a.duration, tmp,
-                                     postmaster, a.connections)
+                                     postmaster, a.connections, script)
                 print("| %d | %s | %.1f | %.0f | %s | %.3f | %.3f | %.3f | %d |" % (
                     r, b, os.getloadavg()[0], fig["ok_rps"], fig["p99_ms"], srv, pgc, srv + pgc,
                     fig["non2xx"]), flush=True)
@@ -269,7 +278,8 @@ def main():
         cluster.stop()
         if cluster.own_base:
             pgcluster.remove_base(cluster.base)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("KEEP") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,13 @@ cc_status db_run(db_stmt *s, cc_error *err)
     return r == DB_ERROR ? err->status : CC_OK;
 }
 
+cc_status db_run_later(db_stmt *s, cc_error *err)
+{
+    if (!s->owner->backend->run_later)
+        return db_run(s, err);
+    return s->owner->backend->run_later(s, err);
+}
+
 int db_col_count(db_stmt *s)
 {
     return s->owner->backend->col_count(s);
@@ -226,8 +233,13 @@ cc_status db_commit(db *d, cc_error *err)
     if (d->in_batch) { /* durable with the batch; the hook waits for it too */
         if (!d->action_open)
             return CC_OK;
+        cc_status st = d->backend->exec(d, "RELEASE SAVEPOINT cc_action", err);
+        if (st != CC_OK) { /* a write sent with it failed (db_run_later): this action alone goes */
+            db_rollback(d);
+            return st;
+        }
         d->action_open = false;
-        return d->backend->exec(d, "RELEASE SAVEPOINT cc_action", err);
+        return CC_OK;
     }
     cc_status st = d->backend->commit(d, err);
     void (*then)(db *, void *) = d->after_commit;

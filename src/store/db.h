@@ -86,6 +86,17 @@ const void *db_col_blob(db_stmt *s, int col, size_t *len);
  * nothing. */
 void db_prefetch(db_stmt *s);
 
+/* Runs a write whose result the caller does not read (no row, no id) and
+ * is done with s, as db_run does; but an engine on a server (PostgreSQL)
+ * may send it with the next statement, or with the end of the action's
+ * transaction, rather than wait for it alone. A failure of the write is
+ * then that statement's failure, or the end's: db_commit (a batch's
+ * action: its savepoint's release) fails and rolls the action back, so
+ * nothing of it stays. Use it for the last writes of an action, whose
+ * failure nothing after them needs to tell apart. Outside a transaction,
+ * and on SQLite, it runs now. */
+cc_status db_run_later(db_stmt *s, cc_error *err);
+
 /* Executes SQL without parameters or results (may hold several statements). */
 cc_status db_exec(db *d, const char *sql, cc_error *err);
 

@@ -48,6 +48,8 @@ typedef struct db_backend {
     /* may be NULL: drops what was read ahead (prefetch) when a savepoint of a
      * batch is rolled back, since the transaction goes on without its writes */
     void (*forget_ahead)(db *d);
+    /* may be NULL (step and done): db_run_later */
+    cc_status (*run_later)(db_stmt *s, cc_error *err);
     /* may be NULL (exec): begins a batch's savepoint, sql a literal; the
      * engine may send it with the next statement */
     cc_status (*savepoint)(db *d, const char *sql, cc_error *err);

@@ -15,6 +15,11 @@
  * nothing sends nothing; the end of a read transaction is sent without
  * waiting for its answer, which the next command on the connection reads
  * first (settle). A write's COMMIT is awaited: it answers once durable.
+ * A write whose result its caller does not read (db_run_later: an audit
+ * entry) is not awaited alone either: it goes first in the pipeline of the
+ * next statement, of a savepoint's release or of the COMMIT, whose failure
+ * is then its failure (the server skips the rest of a pipeline after an
+ * error); a rollback drops it unsent.
  *
  * Schema: db_exec translates the schema's portable DDL (one description for
  * both engines, src/store/schema.c) to PostgreSQL: INTEGER PRIMARY KEY to a
@@ -91,12 +96,12 @@ typedef struct {
     unsigned *types; /* the type oid of each bound value (0: NULL) */
     PGresult *res;   /* the result being iterated, NULL before the first step */
     int row;
-    int early;           /* EARLY_*: queued by db_prefetch, or its result fetched ahead */
+    int early; /* EARLY_*: queued by db_prefetch, its result fetched ahead, or a write deferred */
     unsigned char *blob; /* the last column read as bytes (PQfreemem) */
     uint64_t used;
 } pg_stmt;
 
-enum { EARLY_NO, EARLY_QUEUED, EARLY_FETCHED };
+enum { EARLY_NO, EARLY_QUEUED, EARLY_FETCHED, EARLY_DEFERRED };
 
 struct pg_db {
     struct db base;
@@ -110,7 +115,9 @@ struct pg_db {
     int n_pending;
     /* A read transaction's end sent and its answer not read yet (settle). */
     bool in_flight;
-    pg_stmt *ahead[PG_AHEAD_MAX]; /* db_prefetch: queued or fetched, not yet stepped */
+    /* db_prefetch: queued or fetched, not yet stepped; db_run_later: not sent
+     * yet; in the order they were asked for */
+    pg_stmt *ahead[PG_AHEAD_MAX];
     int n_ahead;
     uint64_t tick;
     uint64_t generation; /* bumped on every reset: prepared names are gone */
@@ -387,6 +394,8 @@ static bool evict_oldest_idle(pg_db *d)
     return true;
 }
 
+static cc_status send_deferred(pg_db *d, cc_error *err);
+
 static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *err)
 {
     pg_db *d = pg(base);
@@ -397,7 +406,8 @@ static cc_status pg_prepare(db *base, const char *sql, db_stmt **out, cc_error *
         if (d->cache[i]->key == sql && strcmp(d->cache[i]->text, sql) == 0) {
             d->cache[i]->used = d->tick;
             *out = &d->cache[i]->base;
-            return CC_OK;
+            /* a write deferred with this statement is sent before it is bound again */
+            return d->cache[i]->early == EARLY_DEFERRED ? send_deferred(d, err) : CC_OK;
         }
     }
     if (d->cached == PG_STMT_CACHE && !evict_oldest_idle(d))
@@ -440,7 +450,8 @@ static void ahead_remove(pg_db *d, pg_stmt *s)
 }
 
 /* At a transaction's end: a result fetched ahead saw that transaction, a
- * statement still queued is sent by its own step. */
+ * statement still queued is sent by its own step, a deferred write not sent
+ * is dropped with the transaction (or savepoint) that ends. */
 static void ahead_forget(pg_db *d)
 {
     for (int i = 0; i < d->n_ahead; i++) {
@@ -599,14 +610,16 @@ static cc_status exec_one(pg_db *d, pg_stmt *s, cc_error *err)
     return CC_OK;
 }
 
-/* What waits to be sent before s: the transaction's BEGIN (and lock) and
- * the statements queued by db_prefetch (prepared in this generation). */
-static int take_queued(pg_db *d, pg_stmt *s, pg_stmt **queued)
+/* What waits to be sent before s: the deferred writes and, when reads is
+ * set, the statements queued by db_prefetch (prepared in this generation),
+ * in the order they were asked for. */
+static int take_queued(pg_db *d, pg_stmt *s, bool reads, pg_stmt **queued)
 {
     int n = 0;
     for (int i = 0; i < d->n_ahead;) {
         pg_stmt *q = d->ahead[i];
-        if (q->early != EARLY_QUEUED || q == s) {
+        bool wanted = q->early == EARLY_DEFERRED || (reads && q->early == EARLY_QUEUED);
+        if (!wanted || q == s) {
             i++;
         } else if (!q->prepared || q->generation != d->generation) {
             ahead_remove(d, q);
@@ -644,32 +657,42 @@ static void pipeline_abandon(pg_db *d)
     }
 }
 
-/* Runs what waits (take_queued) and then s in one pipeline: one round trip
- * for all. A failure of any of them is s's failure (the server skips the
- * rest of the pipeline after one); a queued statement that did not run is
- * run again by its own step. */
-static cc_status run_with_waiting(pg_db *d, pg_stmt *s, cc_error *err)
+static bool send_command(pg_db *d, const char *sql)
+{
+    return PQsendQueryParams(d->conn, sql, 0, NULL, NULL, NULL, NULL, 0) == 1;
+}
+
+/* Runs what waits (the transaction's BEGIN and lock, take_queued) and then
+ * s, or the command sql (one statement without parameters), or nothing
+ * more (both NULL), in one pipeline: one round trip for all. The reads
+ * queued by db_prefetch go only with a statement s. A failure of any of
+ * them is the pipeline's failure (the server skips the rest of it after
+ * one); a queued read that did not run is run again by its own step, a
+ * deferred write that did not run is dropped with the action that fails. */
+static cc_status run_pipeline(pg_db *d, pg_stmt *s, const char *sql, cc_error *err)
 {
     pg_stmt *queued[PG_AHEAD_MAX];
-    int nq = take_queued(d, s, queued), np = d->n_pending;
+    int nq = take_queued(d, s, s != NULL, queued), np = d->n_pending, last = s || sql ? 1 : 0;
     if (np == 0 && nq == 0)
-        return exec_one(d, s, err);
+        return s ? exec_one(d, s, err) : sql ? run_simple(d, sql, err) : CC_OK;
     d->n_pending = 0;
     if (!PQenterPipelineMode(d->conn))
         return map_error(d, NULL, err);
     bool sent = true;
     for (int i = 0; i < np && sent; i++)
-        sent = PQsendQueryParams(d->conn, d->pending[i], 0, NULL, NULL, NULL, NULL, 0) == 1;
+        sent = send_command(d, d->pending[i]);
     for (int i = 0; i < nq && sent; i++)
         sent = send_prepared(d, queued[i]);
-    sent = sent && send_prepared(d, s) && PQpipelineSync(d->conn) == 1;
+    if (sent && last)
+        sent = s ? send_prepared(d, s) : send_command(d, sql);
+    sent = sent && PQpipelineSync(d->conn) == 1;
     if (!sent) {
         cc_status st = map_error(d, NULL, err);
         pipeline_abandon(d);
         return st;
     }
     cc_status st = CC_OK;
-    for (int i = 0; i < np + nq + 1; i++) {
+    for (int i = 0; i < np + nq + last; i++) {
         PGresult *res = PQgetResult(d->conn);
         if (!res) {
             st = st != CC_OK ? st : map_error(d, NULL, err);
@@ -681,7 +704,7 @@ static cc_status run_with_waiting(pg_db *d, pg_stmt *s, cc_error *err)
         if (!ok && st == CC_OK)
             st = map_error(d, res, err); /* the first failure; the rest were skipped */
         pg_stmt *target = i < np ? NULL : i < np + nq ? queued[i - np] : s;
-        if (ok && target) {
+        if (ok && target && target->early != EARLY_DEFERRED) {
             target->res = res;
             target->row = -1;
             if (target != s)
@@ -699,9 +722,23 @@ static cc_status run_with_waiting(pg_db *d, pg_stmt *s, cc_error *err)
         st = st != CC_OK ? st : map_error(d, NULL, err);
         pipeline_abandon(d);
     }
-    if (st != CC_OK && s->res)
+    if (st != CC_OK && s && s->res)
         clear_result(s);
     return st;
+}
+
+static bool have_deferred(const pg_db *d)
+{
+    for (int i = 0; i < d->n_ahead; i++)
+        if (d->ahead[i]->early == EARLY_DEFERRED)
+            return true;
+    return false;
+}
+
+/* Sends the deferred writes now, on their own: one round trip. */
+static cc_status send_deferred(pg_db *d, cc_error *err)
+{
+    return run_pipeline(d, NULL, NULL, err);
 }
 
 static db_step_result pg_step(db_stmt *base, cc_error *err)
@@ -715,7 +752,7 @@ static db_step_result pg_step(db_stmt *base, cc_error *err)
             reconnect_if_lost(d);
         cc_status st = ensure_prepared(d, s, err);
         if (st == CC_OK)
-            st = run_with_waiting(d, s, err);
+            st = run_pipeline(d, s, NULL, err);
         if (st != CC_OK)
             return DB_ERROR;
     }
@@ -964,19 +1001,22 @@ static cc_status pg_exec(db *base, const char *sql, cc_error *err)
     pg_db *d = pg(base);
     if (!pg_in_transaction(base))
         reconnect_if_lost(d);
-    cc_status st = send_pending(d, err);
-    if (st != CC_OK)
-        return st;
     char *translated = translate_ddl(sql);
     if (!translated)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    st = run_simple(d, translated, err);
+    /* one statement (a savepoint's release) goes with the deferred writes */
+    bool one = have_deferred(d) && !strchr(translated, ';');
+    cc_status st = one ? run_pipeline(d, NULL, translated, err) : send_pending(d, err);
+    if (st == CC_OK && !one)
+        st = send_deferred(d, err);
+    if (st == CC_OK && !one)
+        st = run_simple(d, translated, err);
     free(translated);
     return st;
 }
 
 /* BEGIN and the lock wait for the transaction's first statement and go in
- * one round trip with it (run_with_waiting): the lock is still taken before
+ * one round trip with it (run_pipeline): the lock is still taken before
  * anything is read. A transaction that runs nothing sends nothing. */
 static cc_status pg_begin(db *base, cc_error *err)
 {
@@ -1030,10 +1070,10 @@ static cc_status pg_commit(db *base, cc_error *err)
     pg_db *d = pg(base);
     bool reading = d->reading;
     d->writing = d->reading = false;
-    ahead_forget(d);
     settle(d);
-    if (d->n_pending > 0) { /* nothing was sent */
+    if (d->n_pending > 0) { /* nothing was sent (nor deferred: db_run_later) */
         d->n_pending = 0;
+        ahead_forget(d);
         return CC_OK;
     }
     /* COMMIT of a failed transaction answers ROLLBACK without an error */
@@ -1043,10 +1083,13 @@ static cc_status pg_commit(db *base, cc_error *err)
                        "a step of this action failed; nothing was written");
     }
     if (reading) { /* a read-only transaction has nothing to make durable */
+        ahead_forget(d);
         end_async(d, "COMMIT");
         return CC_OK;
     }
-    cc_status st = run_simple(d, "COMMIT", err);
+    /* the deferred writes go with the COMMIT, which the server skips if one fails */
+    cc_status st = run_pipeline(d, NULL, "COMMIT", err);
+    ahead_forget(d);
     if (st != CC_OK)
         pg_rollback(base);
     return st;
@@ -1066,6 +1109,26 @@ static cc_status pg_savepoint(db *base, const char *sql, cc_error *err)
 static void pg_forget_ahead(db *base)
 {
     ahead_forget(pg(base));
+}
+
+/* Deferred only once the transaction's BEGIN went (a write before it goes
+ * with it anyway) and while the list has room; otherwise it runs now. */
+static cc_status pg_run_later(db_stmt *base, cc_error *err)
+{
+    pg_stmt *s = pgs(base);
+    pg_db *d = pg(base->owner);
+    if (d->n_pending > 0 || d->n_ahead == PG_AHEAD_MAX || s->early != EARLY_NO || s->res ||
+        !pg_in_transaction(&d->base)) {
+        db_step_result r = pg_step(base, err);
+        pg_done(base);
+        return r == DB_ERROR ? err->status : CC_OK;
+    }
+    cc_status st = ensure_prepared(d, s, err);
+    if (st != CC_OK)
+        return st;
+    s->early = EARLY_DEFERRED;
+    d->ahead[d->n_ahead++] = s;
+    return CC_OK;
 }
 
 /* Queued only inside a transaction: a result fetched ahead outside one
@@ -1152,6 +1215,7 @@ static const db_backend pg_backend = {
     .in_transaction = pg_in_transaction,
     .prefetch = pg_prefetch,
     .forget_ahead = pg_forget_ahead,
+    .run_later = pg_run_later,
     .savepoint = pg_savepoint,
     .relax_durability = pg_relax_durability,
     .group_commit_counts = pg_group_commit_counts,

@@ -27,16 +27,21 @@ static cc_status keep_duplicate(void *ctx, db_stmt *row, cc_error *err)
     return CC_OK;
 }
 
+/* Found by the names and birth date (patients_identity), a handful of rows
+ * whatever the site's size: "+ 0" keeps the site's own index out of it,
+ * which PostgreSQL chose or combined with it when the statement was first
+ * planned before the table's statistics were taken, a scan growing with
+ * the site's patients for as long as the connection kept that plan. */
+static const char DUPLICATES_SQL[] =
+    "SELECT id FROM patients WHERE identity_key = ? AND site_id + 0 = ? ORDER BY id LIMIT 8";
+
 /* Within the site: another site's patients are not shown to its users. */
 static cc_status find_duplicates(db *d, const char *identity_key, int64_t site_id,
                                  patient_matches *dup, cc_error *err)
 {
     dup->n = 0;
     sql_arg a[] = {SQL_S(identity_key), SQL_I(site_id)};
-    return sql_each(d,
-                    "SELECT id FROM patients WHERE identity_key = ? AND site_id = ?"
-                    " ORDER BY id LIMIT 8",
-                    a, SQL_COUNT(a), keep_duplicate, dup, NULL, err);
+    return sql_each(d, DUPLICATES_SQL, a, SQL_COUNT(a), keep_duplicate, dup, NULL, err);
 }
 
 static cc_status insert_weight(db *d, const store_actor *actor, int64_t patient_id,
@@ -59,16 +64,21 @@ cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fi
 {
     char identity[PATIENT_SEARCH_KEY_MAX];
     patient_identity_key(f->family_name, f->given_names, f->birth_date, identity, sizeof identity);
-    cc_status st = find_duplicates(d, identity, site_id, dup, err);
+    /* The lookup goes with the number's allocation (one round trip on
+     * PostgreSQL); a refused duplicate rolls the number back with the rest. */
+    sql_arg a[] = {SQL_S(identity), SQL_I(site_id)};
+    cc_status st = sql_prefetch(d, DUPLICATES_SQL, a, SQL_COUNT(a), err);
+    int64_t sequence;
+    if (st == CC_OK)
+        st = counter_next(d, "mrn", &sequence, err);
+    if (st == CC_OK)
+        st = find_duplicates(d, identity, site_id, dup, err);
     if (st != CC_OK)
         return st;
     if (dup->n > 0 && !confirm_duplicate)
         return cc_fail(err, CC_CONFLICT, "family_name", "possible_duplicate",
                        "a patient with the same names and birth date exists; confirm to create "
                        "another record");
-    int64_t sequence;
-    if ((st = counter_next(d, "mrn", &sequence, err)) != CC_OK)
-        return st;
     char mrn[MRN_TEXT];
     if (!mrn_format((uint32_t)sequence, mrn))
         return cc_fail(err, CC_STORAGE, NULL, "mrn_exhausted", "no medical record numbers left");

@@ -58,7 +58,9 @@ cc_status patient_create(db *d, const store_actor *actor, const patient_fields *
                          patient_matches *dup, cc_error *err);
 
 /* Like patient_create but inside the caller's transaction (no begin/commit),
- * the patient belonging to site_id (patient_create: site 1). */
+ * the patient belonging to site_id (patient_create: site 1). On an error
+ * (a possible duplicate too) the caller rolls the transaction back: a record
+ * number may have been taken in it. */
 cc_status patient_create_in_tx(db *d, const store_actor *actor, const patient_fields *f,
                                int64_t site_id, bool synthetic, bool confirm_duplicate,
                                int weight_grams, int64_t *id, patient_matches *dup, cc_error *err);

@@ -103,6 +103,16 @@ cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *i
     return db_run(s, err);
 }
 
+cc_status sql_run_later(db *d, const char *sql, const sql_arg *args, int n, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(d, sql, &s, err);
+    if (st != CC_OK)
+        return st;
+    bind_all(s, args, n);
+    return db_run_later(s, err);
+}
+
 cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
                      cc_error *err)
 {

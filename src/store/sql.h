@@ -45,6 +45,11 @@ typedef struct {
  * first column is stored in *id (INSERT ... RETURNING id); no row is CC_NOT_FOUND. */
 cc_status sql_run(db *d, const char *sql, const sql_arg *args, int n, int64_t *id, cc_error *err);
 
+/* Runs sql, a write whose result is not read, with db_run_later: on
+ * PostgreSQL it may go with the next statement or the action's end, whose
+ * failure is then its own. */
+cc_status sql_run_later(db *d, const char *sql, const sql_arg *args, int n, cc_error *err);
+
 /* First column of the first row as an integer (0 and CC_OK when no row). */
 cc_status sql_scalar(db *d, const char *sql, const sql_arg *args, int n, int64_t *out,
                      cc_error *err);

@@ -16,7 +16,17 @@ arrived meanwhile goes into the same transaction. Among them:
 - a patient changed with a version that is not the current one (If-Match):
   409, inside the transaction that reads the version; the patient unchanged;
 - a patient changed with the right version, twice with the same version:
-  one 200 and one 409 (the second reads the first's change in the batch).
+  one 200 and one 409 (the second reads the first's change in the batch);
+- patient creations: one alone, one with a weight (two audit entries in
+  one action), one with the names and birth date of a patient who exists
+  (422, its record number not taken); and three whose audit entry the
+  database refuses (a trigger put there by the test, as a full disk or a
+  broken constraint would refuse it): the patient's entry, last of its
+  action; the patient's entry followed by the weight's; the weight's entry
+  after the patient's was written. An audit entry may be sent with the
+  action's end (db_run_later), so its failure shows there: each must
+  answer 409 and leave nothing, neither the patient nor the weight nor a
+  record number, while the others of the batch stay.
 
 Then: every answer is the one the request would have had alone, nothing
 of a refused request is in the database, the audit chain verifies, and the
@@ -56,6 +66,44 @@ def patient_version(srv, patient_id):
     return r.json["version"], r.json["given_names"]
 
 
+REFUSED = "Refused"      # a patient whose audit entry the trigger refuses
+REFUSED_GRAMS = 123456   # a weight whose audit entry the trigger refuses
+
+
+def refuse_some_entries(srv):
+    """A trigger refusing the audit entries of REFUSED patients and REFUSED_GRAMS weights."""
+    when = ("NEW.after_json LIKE '%%\"family_name\":\"%s%%' OR NEW.after_json LIKE "
+            "'%%\"grams\":%d,%%'" % (REFUSED, REFUSED_GRAMS))
+    if srv.on_pg:
+        srv.db_script(
+            "CREATE FUNCTION test_refuse_entry() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN "
+            "IF %s THEN RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = "
+            "'entry refused'; END IF; RETURN NEW; END$f$; CREATE TRIGGER test_refuse_entry "
+            "BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_refuse_entry();" % when)
+    else:
+        srv.db_script("CREATE TRIGGER test_refuse_entry BEFORE INSERT ON audit_log WHEN %s "
+                      "BEGIN SELECT RAISE(ABORT, 'entry refused'); END;" % when)
+
+
+def creations():
+    """(body, expected status, what) of the patient creations in the batch."""
+    def body(family, **more):
+        b = {"family_name": family, "given_names": "Ana", "birth_date": "1971-05-06",
+             "sex": "female", "language": "fr"}
+        b.update(more)
+        return b
+    return [
+        (body("Batchnew"), 201, "a new patient"),
+        (body("Batchweight", weight_kg=71.5), 201, "a new patient with a weight"),
+        (dict(body("Lot"), birth_date="1970-01-02"), 422, "a possible duplicate"),
+        (body(REFUSED), 409, "a patient whose audit entry is refused"),
+        (body(REFUSED + "too", weight_kg=70), 409,
+         "a patient with a weight, the patient's entry refused"),
+        (body("Heavyweight", weight_kg=REFUSED_GRAMS / 1000), 409,
+         "a patient with a weight, the weight's entry refused"),
+    ]
+
+
 def the_requests(first, second, changed, version):
     """(method, path, body, headers, expected status, what) of each request."""
     rows = []
@@ -72,6 +120,8 @@ def the_requests(first, second, changed, version):
     rows.append(("PATCH", "/api/v1/patients/%d" % changed,
                  {"given_names": "Stale", "reason": "spelling"},
                  (("If-Match", '"%d"' % (version + 40)),), 409, "a change on a stale version"))
+    for body, want, what in creations():
+        rows.append(("POST", "/api/v1/patients", body, (), want, what))
     return rows
 
 
@@ -88,6 +138,8 @@ def batch_of_writes(srv, t, token):
     rows += racing
     socks = [harness.raw_connect(srv, SOCKET_TIMEOUT_S) for _ in rows]
     entries_before = srv.db_query("SELECT count(*) FROM audit_log")[0][0]
+    mrn_before = srv.db_query("SELECT value FROM counters WHERE name = 'mrn'")[0][0]
+    refuse_some_entries(srv)
     try:
         for s in socks:  # each connection accepted and served once
             harness.send_raw_request(s, "GET", "/api/v1/patients/%d" % first, token)
@@ -110,6 +162,9 @@ def batch_of_writes(srv, t, token):
         if want is None:
             continue
         t.check(status == want, "%s: %s (%s %s)" % (what, want, status, reply))
+        if want == 409 and what.startswith("a patient"):
+            t.check(reply and reply.get("error", {}).get("code") == "constraint",
+                    "%s: the database's refusal (%s)" % (what, reply))
         if want == 400:
             t.check(reply and reply.get("error", {}).get("field") == "kg",
                     "%s: the error names the field kg (%s)" % (what, reply))
@@ -129,8 +184,23 @@ def batch_of_writes(srv, t, token):
     t.check(new_version == version + 1 and [new_given] == saved,
             "the patient changed once, by the change acknowledged (%s %s, %s)"
             % (new_version, new_given, saved))
+    created = srv.db_query(
+        "SELECT family_name, mrn FROM patients WHERE family_name IN (?, ?, ?, ?, ?)"
+        " ORDER BY family_name", ("Batchnew", "Batchweight", REFUSED, REFUSED + "too",
+                                  "Heavyweight"))
+    t.check([r[0] for r in created] == ["Batchnew", "Batchweight"],
+            "the two acknowledged patients are stored once each, no refused one (%s)" % created)
+    mrn_after = srv.db_query("SELECT value FROM counters WHERE name = 'mrn'")[0][0]
+    t.check(mrn_after == mrn_before + 2, "two record numbers taken, none by a refused creation "
+            "(%s then %s)" % (mrn_before, mrn_after))
+    weights = srv.db_query(
+        "SELECT p.family_name, w.grams FROM patient_weights w JOIN patients p"
+        " ON p.id = w.patient_id WHERE w.grams IN (?, ?, ?) ORDER BY w.grams",
+        (71500, 70000, REFUSED_GRAMS))
+    t.check([tuple(r) for r in weights] == [("Batchweight", 71500)],
+            "the acknowledged new patient's weight is stored, no refused one (%s)" % weights)
     entries = srv.db_query("SELECT count(*) FROM audit_log")[0][0] - entries_before
-    t.check(entries == 13, "one audit entry per acknowledged write, none for a refused one "
+    t.check(entries == 16, "one audit entry per acknowledged write, none for a refused one "
             "(%d)" % entries)
 
 

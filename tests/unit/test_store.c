@@ -732,6 +732,58 @@ static void test_batch_of_actions(void **state)
     assert_int_equal(v.entries, entries + 3);
 }
 
+/* A write sent later (db_run_later): it is written with its transaction; its
+ * failure (a unique name taken) fails the action's end, which then leaves
+ * nothing of the action and, in a batch, nothing else undone; a rollback
+ * drops it. Each action reads first, so that its transaction is begun and
+ * PostgreSQL may hold the write back. */
+static cc_status later_thing(db *d, const char *name, int n, cc_error *err)
+{
+    count_rows(d, "SELECT COUNT(*) FROM things");
+    db_stmt *s;
+    cc_status st = db_prepare(d, "INSERT INTO things (name, n) VALUES (?, ?)", &s, err);
+    if (st != CC_OK)
+        return st;
+    db_bind_text(s, 1, name);
+    db_bind_int(s, 2, n);
+    return db_run_later(s, err);
+}
+
+static cc_status later_action(db *d, const char *name, int n, cc_error *err)
+{
+    cc_status st = db_tx_begin(d, err);
+    if (st == CC_OK)
+        st = later_thing(d, name, n, err);
+    return db_tx_end(d, st, err);
+}
+
+static void test_write_sent_later(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    make_things(f->d, 0);
+    assert_int_equal(later_action(f->d, "a", 1, &err), CC_OK);
+    assert_int_equal(later_action(f->d, "a", 2, &err), CC_CONFLICT);
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(later_thing(f->d, "b", 3, &err), CC_OK);
+    assert_int_equal(db_tx_end(f->d, CC_INVALID, &err), CC_INVALID);
+    assert_false(db_in_transaction(f->d));
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things"), 1);
+
+    assert_int_equal(db_batch_begin(f->d, &err), CC_OK);
+    assert_int_equal(later_action(f->d, "c", 4, &err), CC_OK);
+    assert_int_equal(later_action(f->d, "a", 5, &err), CC_CONFLICT);
+    assert_true(db_batch_intact(f->d));
+    /* two in one action: the second's statement is the first's, bound anew */
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    assert_int_equal(later_thing(f->d, "d", 6, &err), CC_OK);
+    assert_int_equal(later_thing(f->d, "e", 7, &err), CC_OK);
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    assert_int_equal(db_batch_commit(f->d, &err), CC_OK);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM things"), 4);
+    assert_int_equal(count_elsewhere(f, "SELECT SUM(n) FROM things"), 1 + 4 + 6 + 7);
+}
+
 /* Group commit: writers on their own connections and threads commit
  * concurrently; every commit that returned CC_OK is there afterwards (read
  * by a fresh connection), every rolled-back transaction left nothing, and
@@ -957,6 +1009,7 @@ int main(void)
         T(test_mutation_writes_change_and_one_entry),
         T(test_joinable_transaction),
         T(test_batch_of_actions),
+        T(test_write_sent_later),
         T(test_group_commit_concurrent_writers),
         T(test_statement_cache_keeps_statements_in_use),
         T(test_prefetch_answers_like_a_step),
