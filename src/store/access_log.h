@@ -97,8 +97,9 @@ cc_status access_log_page_json(db *main, db *access, int64_t site_id, const char
                                const char *username, int64_t page, int64_t per_page, buf *out,
                                int64_t *total, cc_error *err);
 
-/* Recomputes the chain and checks both indexes; verdict as for the audit
- * trail, first_broken_seq naming a row (for a batch: its first row). */
+/* Recomputes the chain and checks both indexes, in one read snapshot (or
+ * the caller's transaction); verdict as for the audit trail,
+ * first_broken_seq naming a row (for a batch: its first row). */
 cc_status access_log_verify(db *d, audit_verdict *verdict, cc_error *err);
 
 #endif
