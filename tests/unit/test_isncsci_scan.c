@@ -28,20 +28,7 @@
 #include "core/isncsci_scan.h"
 #include "isncsci_scan_oracle.h"
 #include "isncsci_stream_oracle.h"
-
-static json_t *load_exams(void)
-{
-    json_error_t jerr;
-    json_t *cases = json_load_file(CC_TEST_DATA "/isncsci/validation-cases.json", 0, &jerr);
-    if (cases == NULL)
-        fail_msg("cannot load validation cases: %s (line %d)", jerr.text, jerr.line);
-    json_t *exams = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(cases, i, c) json_array_append(exams, json_object_get(c, "exam"));
-    json_decref(cases);
-    return exams;
-}
+#include "isncsci_validation_exams.h"
 
 /* ---- a writer of JSON in chosen layouts ---- */
 
