@@ -321,6 +321,12 @@ void db_prefetch(db_stmt *s)
         s->owner->backend->prefetch(s);
 }
 
+void db_read_in_batches(db_stmt *s)
+{
+    if (s->owner->backend->read_in_batches)
+        s->owner->backend->read_in_batches(s);
+}
+
 bool db_in_transaction(db *d)
 {
     return d->backend->in_transaction(d);

@@ -86,6 +86,15 @@ const void *db_col_blob(db_stmt *s, int col, size_t *len);
  * nothing. */
 void db_prefetch(db_stmt *s);
 
+/* A hint that the SELECT s reads many rows (a table scan for a report or a
+ * rebuild): an engine on a server (PostgreSQL) may then deliver its rows in
+ * batches when it is stepped inside a transaction, so that memory stays a
+ * batch whatever the table's size and the server reads the next batch while
+ * the caller handles this one. The caller may run other statements between
+ * steps. Stays with s (a cached statement) for the connection's life.
+ * Outside a transaction, and on SQLite, the rows come as they always do. */
+void db_read_in_batches(db_stmt *s);
+
 /* Runs a write whose result the caller does not read (no row, no id) and
  * is done with s, as db_run does; but an engine on a server (PostgreSQL)
  * may send it with the next statement, or with the end of the action's

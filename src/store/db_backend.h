@@ -44,7 +44,8 @@ typedef struct db_backend {
     cc_status (*commit)(db *d, cc_error *err);
     void (*rollback)(db *d);
     bool (*in_transaction)(db *d);
-    void (*prefetch)(db_stmt *s); /* may be NULL: a hint the engine ignores */
+    void (*prefetch)(db_stmt *s);        /* may be NULL: a hint the engine ignores */
+    void (*read_in_batches)(db_stmt *s); /* may be NULL: a hint the engine ignores */
     /* may be NULL: drops what was read ahead (prefetch) when a savepoint of a
      * batch is rolled back, since the transaction goes on without its writes */
     void (*forget_ahead)(db *d);

@@ -6,7 +6,9 @@
  * the caller's literal, as SQLite's are. Parameters go as text (a blob as
  * binary) and PostgreSQL infers their types from the statement, so the
  * callers bind as they do for SQLite. A statement's whole result is fetched
- * when it first steps: a caller may run other statements while it iterates.
+ * when it first steps, or a batch at a time for a scan marked by
+ * db_read_in_batches (a cursor: see "reads in batches" below): a caller may
+ * run other statements while it iterates.
  *
  * Round trips: each one costs both processes a wake-up, and a patient read
  * made a dozen. So a transaction's BEGIN (and a writer's lock) waits for its
@@ -58,7 +60,11 @@
 #include <string.h>
 #include <strings.h>
 
-enum { PG_STMT_CACHE = 256, PG_AHEAD_MAX = 16 };
+/* PG_BULK_ROWS: the rows of one FETCH of a read in batches (db_read_in_batches):
+ * enough that the round trips cost little against the rows' own handling
+ * (a few hundred per million rows), few enough that a batch stays a few
+ * megabytes whatever the table's size. */
+enum { PG_STMT_CACHE = 256, PG_AHEAD_MAX = 16, PG_BULK_ROWS = 8192 };
 
 /* Type oids of the result columns this code reads (pg_type.dat). */
 enum {
@@ -67,7 +73,10 @@ enum {
     OID_INT8 = 20,
     OID_INT2 = 21,
     OID_INT4 = 23,
+    OID_TEXT = 25,
     OID_OID = 26,
+    OID_BPCHAR = 1042,
+    OID_VARCHAR = 1043,
     OID_FLOAT4 = 700,
     OID_FLOAT8 = 701,
     OID_NUMERIC = 1700,
@@ -98,6 +107,15 @@ typedef struct {
     int row;
     int early; /* EARLY_*: queued by db_prefetch, its result fetched ahead, or a write deferred */
     unsigned char *blob; /* the last column read as bytes (PQfreemem) */
+    bool typed;          /* prepared with the bound values' types (42P18) */
+    bool in_batches;     /* db_read_in_batches */
+    /* A read in batches: its rows come from this cursor. */
+    char cursor[24];     /* "" when the whole result came at once */
+    PGresult *next;      /* the next batch, received before it was asked for */
+    bool more;           /* the last batch was full: the cursor may hold more rows */
+    bool binary;         /* the batches after the first come in binary format */
+    char (*as_text)[24]; /* per column: a binary integer written as text */
+    char *bytea_text;    /* a binary bytea written as text (\x...) */
     uint64_t used;
 } pg_stmt;
 
@@ -115,6 +133,9 @@ struct pg_db {
     int n_pending;
     /* A read transaction's end sent and its answer not read yet (settle). */
     bool in_flight;
+    /* The statement read in batches whose next batch is on its way (settle). */
+    pg_stmt *fetching;
+    unsigned next_cursor;
     /* db_prefetch: queued or fetched, not yet stepped; db_run_later: not sent
      * yet; in the order they were asked for */
     pg_stmt *ahead[PG_AHEAD_MAX];
@@ -175,8 +196,22 @@ static cc_status map_error(pg_db *d, const PGresult *res, cc_error *err)
 /* Reads the answer of a transaction's end sent without waiting for it
  * (end_async): the next command on the connection waits for it instead of
  * the request that ended the transaction. */
+static PGresult *take_result(pg_db *d)
+{
+    PGresult *res = PQgetResult(d->conn), *rest;
+    while ((rest = PQgetResult(d->conn)) != NULL)
+        PQclear(rest);
+    return res;
+}
+
 static void settle(pg_db *d)
 {
+    if (d->fetching) { /* a read in batches: its next batch, kept for it */
+        pg_stmt *s = d->fetching;
+        d->fetching = NULL;
+        PQclear(s->next);
+        s->next = take_result(d);
+    }
     if (!d->in_flight)
         return;
     d->in_flight = false;
@@ -229,6 +264,7 @@ static void reconnect_if_lost(pg_db *d)
     PQreset(d->conn);
     d->generation++;
     d->writing = d->reading = d->in_flight = false;
+    d->fetching = NULL;
     d->n_pending = 0;
     ahead_forget(d);
     if (PQstatus(d->conn) == CONNECTION_OK) {
@@ -281,9 +317,20 @@ static void free_params(pg_stmt *s)
 
 static void clear_result(pg_stmt *s)
 {
+    pg_db *d = (pg_db *)s->base.owner;
+    if (d->fetching == s) /* its answer is read before the connection is used again */
+        settle(d);
     if (s->blob)
         PQfreemem(s->blob);
     s->blob = NULL;
+    free(s->as_text);
+    s->as_text = NULL;
+    free(s->bytea_text);
+    s->bytea_text = NULL;
+    PQclear(s->next);
+    s->next = NULL;
+    s->cursor[0] = '\0';
+    s->more = s->binary = false;
     PQclear(s->res);
     s->res = NULL;
     s->row = -1;
@@ -471,8 +518,6 @@ static void pg_done(db_stmt *base)
     free_params(s);
 }
 
-enum { OID_TEXT = 25 };
-
 static bool same_value(const pg_stmt *s, int i, const char *value, int length, int format)
 {
     const char *old = s->values[i];
@@ -553,6 +598,7 @@ static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
     cc_error ignored;
     if (in_tx)
         run_simple(d, "SAVEPOINT cc_prepare", &ignored);
+    s->typed = false;
     PGresult *res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
     ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -562,6 +608,7 @@ static cc_status ensure_prepared(pg_db *d, pg_stmt *s, cc_error *err)
             run_simple(d, "ROLLBACK TO SAVEPOINT cc_prepare", &ignored);
         res = PQprepare(d->conn, s->name, s->sql, s->nparams, (const Oid *)s->types);
         es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        s->typed = true;
     }
     if (in_tx && es == PGRES_COMMAND_OK)
         run_simple(d, "RELEASE SAVEPOINT cc_prepare", &ignored);
@@ -652,6 +699,7 @@ static void pipeline_abandon(pg_db *d)
     if (!PQexitPipelineMode(d->conn)) {
         PQreset(d->conn);
         d->generation++;
+        d->fetching = NULL;
         d->writing = d->reading = false;
         ahead_forget(d);
     }
@@ -671,6 +719,7 @@ static bool send_command(pg_db *d, const char *sql)
  * deferred write that did not run is dropped with the action that fails. */
 static cc_status run_pipeline(pg_db *d, pg_stmt *s, const char *sql, cc_error *err)
 {
+    settle(d);
     pg_stmt *queued[PG_AHEAD_MAX];
     int nq = take_queued(d, s, s != NULL, queued), np = d->n_pending, last = s || sql ? 1 : 0;
     if (np == 0 && nq == 0)
@@ -741,6 +790,112 @@ static cc_status send_deferred(pg_db *d, cc_error *err)
     return run_pipeline(d, NULL, NULL, err);
 }
 
+/* ---- reads in batches: a cursor, PG_BULK_ROWS rows at a time ----
+ *
+ * A SELECT marked by db_read_in_batches and stepped inside a transaction is
+ * declared as a cursor and read PG_BULK_ROWS rows at a time: the client's
+ * memory stays a batch or two whatever the table's size (a whole result of
+ * millions of rows took gigabytes), and the next batch is asked for as soon
+ * as one arrives, so that the server reads it while the caller handles this
+ * one (settle receives it first if the caller runs another statement in
+ * between). The batches after the first come in binary format when every
+ * column is of a type whose binary form the accessors read (integers,
+ * booleans, text, bytea): no text to parse, no bytea to unescape. A cursor
+ * lives until its transaction ends. */
+
+static bool is_select(const char *sql)
+{
+    sql += strspn(sql, " \t\n");
+    return strncasecmp(sql, "SELECT", 6) == 0;
+}
+
+static bool wants_cursor(pg_db *d, const pg_stmt *s)
+{
+    return s->in_batches && is_select(s->sql) &&
+           (d->n_pending > 0 || PQtransactionStatus(d->conn) == PQTRANS_INTRANS);
+}
+
+static bool binary_readable(Oid type)
+{
+    switch (type) {
+    case OID_BOOL:
+    case OID_BYTEA:
+    case OID_INT8:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_OID:
+    case OID_TEXT:
+    case OID_BPCHAR:
+    case OID_VARCHAR: return true;
+    default: return false;
+    }
+}
+
+static bool all_binary_readable(const PGresult *res)
+{
+    for (int col = 0; col < PQnfields(res); col++)
+        if (!binary_readable(PQftype(res, col)))
+            return false;
+    return true;
+}
+
+static bool fetch_send(pg_db *d, pg_stmt *s)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", PG_BULK_ROWS, s->cursor);
+    return PQsendQueryParams(d->conn, sql, 0, NULL, NULL, NULL, NULL, s->binary ? 1 : 0) == 1;
+}
+
+/* Makes the next batch s's result: the one already received, or one asked
+ * for now; then asks for the one after it. */
+static cc_status cursor_advance(pg_db *d, pg_stmt *s, cc_error *err)
+{
+    settle(d);
+    PGresult *res = s->next;
+    s->next = NULL;
+    if (!res && fetch_send(d, s))
+        res = take_result(d);
+    if (!result_ok(res)) {
+        cc_status st = map_error(d, res, err);
+        PQclear(res);
+        return st;
+    }
+    if (s->blob)
+        PQfreemem(s->blob);
+    s->blob = NULL;
+    PQclear(s->res);
+    s->res = res;
+    s->row = -1;
+    s->more = PQntuples(res) == PG_BULK_ROWS;
+    s->binary = s->binary || all_binary_readable(res);
+    if (s->more && fetch_send(d, s))
+        d->fetching = s;
+    return CC_OK;
+}
+
+static cc_status cursor_open(pg_db *d, pg_stmt *s, cc_error *err)
+{
+    cc_status st = run_pipeline(d, NULL, NULL, err); /* the BEGIN and deferred writes first */
+    if (st != CC_OK)
+        return st;
+    size_t len = strlen(s->sql) + 64;
+    char *declare = malloc(len);
+    if (!declare)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    snprintf(s->cursor, sizeof s->cursor, "cc_bulk%u", ++d->next_cursor);
+    snprintf(declare, len, "DECLARE %s NO SCROLL CURSOR FOR %s", s->cursor, s->sql);
+    PGresult *res = PQexecParams(d->conn, declare, s->nparams, s->typed ? s->types : NULL,
+                                 (const char *const *)s->values, s->lengths, s->formats, 0);
+    free(declare);
+    st = result_ok(res) ? CC_OK : map_error(d, res, err);
+    PQclear(res);
+    if (st == CC_OK)
+        st = cursor_advance(d, s, err);
+    if (st != CC_OK)
+        s->cursor[0] = '\0';
+    return st;
+}
+
 static db_step_result pg_step(db_stmt *base, cc_error *err)
 {
     pg_stmt *s = pgs(base);
@@ -752,7 +907,7 @@ static db_step_result pg_step(db_stmt *base, cc_error *err)
             reconnect_if_lost(d);
         cc_status st = ensure_prepared(d, s, err);
         if (st == CC_OK)
-            st = run_pipeline(d, s, NULL, err);
+            st = wants_cursor(d, s) ? cursor_open(d, s, err) : run_pipeline(d, s, NULL, err);
         if (st != CC_OK)
             return DB_ERROR;
     }
@@ -763,6 +918,14 @@ static db_step_result pg_step(db_stmt *base, cc_error *err)
     if (s->row + 1 < PQntuples(s->res)) {
         s->row++;
         return DB_ROW;
+    }
+    if (s->cursor[0] && s->more) {
+        if (cursor_advance(d, s, err) != CC_OK)
+            return DB_ERROR;
+        if (PQntuples(s->res) > 0) {
+            s->row = 0;
+            return DB_ROW;
+        }
     }
     s->row = PQntuples(s->res);
     return DB_DONE;
@@ -809,11 +972,39 @@ static db_col_kind pg_col_kind(db_stmt *base, int col)
     }
 }
 
+/* A binary value (a batch of a read in batches) of one of the types binary_readable
+ * lets through; is_int tells whether it is a number (else text or bytes). */
+static int64_t binary_int(const pg_stmt *s, int col, bool *is_int)
+{
+    const unsigned char *v = (const unsigned char *)PQgetvalue(s->res, s->row, col);
+    uint64_t x = 0;
+    for (int i = 0, n = PQgetlength(s->res, s->row, col); i < n && i < 8; i++)
+        x = x << 8 | v[i];
+    *is_int = true;
+    switch (PQftype(s->res, col)) {
+    case OID_BOOL: return v[0] != 0;
+    case OID_INT2: return (int16_t)x;
+    case OID_INT4: return (int32_t)x;
+    case OID_OID: return (uint32_t)x;
+    case OID_INT8: return (int64_t)x;
+    default: *is_int = false; return 0;
+    }
+}
+
+static bool binary_at(const pg_stmt *s, int col)
+{
+    return PQfformat(s->res, col) == 1;
+}
+
 static int64_t pg_col_int(db_stmt *base, int col)
 {
     pg_stmt *s = pgs(base);
     if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
         return 0;
+    bool is_int = false;
+    int64_t n = binary_at(s, col) ? binary_int(s, col, &is_int) : 0;
+    if (is_int)
+        return n;
     const char *v = PQgetvalue(s->res, s->row, col);
     if (PQftype(s->res, col) == OID_BOOL)
         return v[0] == 't';
@@ -827,10 +1018,39 @@ static double pg_col_double(db_stmt *base, int col)
     pg_stmt *s = pgs(base);
     if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
         return 0.0;
+    bool is_int = false;
+    int64_t n = binary_at(s, col) ? binary_int(s, col, &is_int) : 0;
+    if (is_int)
+        return (double)n;
     const char *v = PQgetvalue(s->res, s->row, col);
     if (PQftype(s->res, col) == OID_BOOL)
         return v[0] == 't';
     return strtod(v, NULL);
+}
+
+/* A binary integer or bytea as the text format would have it. */
+static const char *binary_as_text(pg_stmt *s, int col)
+{
+    bool is_int;
+    int64_t n = binary_int(s, col, &is_int);
+    if (is_int && !s->as_text && !(s->as_text = calloc((size_t)PQnfields(s->res), 24)))
+        return "";
+    if (is_int) {
+        snprintf(s->as_text[col], sizeof s->as_text[col], "%lld", (long long)n);
+        return s->as_text[col];
+    }
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQftype(s->res, col) != OID_BYTEA)
+        return v;
+    size_t len = (size_t)PQgetlength(s->res, s->row, col);
+    free(s->bytea_text);
+    if (!(s->bytea_text = malloc(2 * len + 3)))
+        return "";
+    memcpy(s->bytea_text, "\\x", 2);
+    for (size_t i = 0; i < len; i++)
+        snprintf(s->bytea_text + 2 + 2 * i, 3, "%02x", (unsigned char)v[i]);
+    s->bytea_text[2 + 2 * len] = '\0';
+    return s->bytea_text;
 }
 
 static const char *pg_col_text(db_stmt *base, int col)
@@ -838,6 +1058,9 @@ static const char *pg_col_text(db_stmt *base, int col)
     pg_stmt *s = pgs(base);
     if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
         return "";
+    if (binary_at(s, col))
+        return PQftype(s->res, col) == OID_BOOL ? (PQgetvalue(s->res, s->row, col)[0] ? "1" : "0")
+                                                : binary_as_text(s, col);
     const char *v = PQgetvalue(s->res, s->row, col);
     if (PQftype(s->res, col) == OID_BOOL) /* booleans are 0/1 integers (schema.c) */
         return v[0] == 't' ? "1" : "0";
@@ -851,7 +1074,13 @@ static const void *pg_col_blob(db_stmt *base, int col, size_t *len)
     if (!have_value(s, col) || PQgetisnull(s->res, s->row, col))
         return NULL;
     const char *v = PQgetvalue(s->res, s->row, col);
-    if (PQftype(s->res, col) != OID_BYTEA) {
+    if (PQftype(s->res, col) == OID_BOOL ||
+        (binary_at(s, col) && PQftype(s->res, col) != OID_BYTEA)) { /* as its text */
+        v = pg_col_text(base, col);
+        *len = strlen(v);
+        return v;
+    }
+    if (binary_at(s, col) || PQftype(s->res, col) != OID_BYTEA) {
         *len = (size_t)PQgetlength(s->res, s->row, col);
         return v;
     }
@@ -1160,7 +1389,12 @@ static void pg_group_commit_counts(const db *base, uint64_t *commits, uint64_t *
 
 static void pg_hint_bulk_read(db *base)
 {
-    (void)base;
+    (void)base; /* the reads that scan say so themselves: db_read_in_batches */
+}
+
+static void pg_read_in_batches(db_stmt *base)
+{
+    pgs(base)->in_batches = true;
 }
 
 static cc_status pg_backup_to(db *base, const char *path, int32_t mark, cc_error *err)
@@ -1214,6 +1448,7 @@ static const db_backend pg_backend = {
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
     .prefetch = pg_prefetch,
+    .read_in_batches = pg_read_in_batches,
     .forget_ahead = pg_forget_ahead,
     .run_later = pg_run_later,
     .savepoint = pg_savepoint,

@@ -120,6 +120,7 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         cc_status st = db_prepare(d, f->protocol ? one[kind] : all[kind], &s, err);
         if (st != CC_OK)
             return st;
+        db_read_in_batches(s);
         if (f->protocol)
             db_bind_text(s, 1, f->protocol);
         db_step_result r;
@@ -256,6 +257,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     cc_status st = db_prepare(d, sql, &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s);
     db_step_result r;
     bool sorted = true;
     while ((r = db_step(s, err)) == DB_ROW) {
@@ -335,6 +337,7 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         d, "SELECT plan_id, product_type, route, started_at FROM administrations", &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s);
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
@@ -415,6 +418,7 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
                          " window_end, id, instruments FROM followup_visits",
                          &s, err)) != CC_OK)
         return st;
+    db_read_in_batches(s);
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     bool grouped = true; /* the visits come participant after participant */
@@ -517,6 +521,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                    &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s);
     bigvec *events = vec_new(a, sizeof(report_event));
     if (!events)
         return out_of_memory(err);
@@ -578,6 +583,7 @@ static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t 
     cc_status st = db_prepare(d, "SELECT id, site_id FROM patients ORDER BY id", &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s);
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         int64_t site = db_col_int(s, 1);
@@ -703,6 +709,7 @@ cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *e
         d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s);
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         size_t len;

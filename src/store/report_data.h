@@ -25,7 +25,9 @@
  * report_store_series (the bytes are valid during the callback only).
  *
  * Memory: everything from the caller's arena (the arrays read row by row are
- * core/bigvec blocks counted against its cap and freed at its release).
+ * core/bigvec blocks counted against its cap and freed at its release). The
+ * scans are read in batches (db_read_in_batches): on PostgreSQL the client
+ * holds a batch of rows, not a table's, beside those arrays.
  * Read-only; the caller holds a
  * read transaction for a consistent snapshot.
  */

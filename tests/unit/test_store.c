@@ -987,6 +987,197 @@ static void test_prefetch_answers_like_a_step(void **state)
     db_rollback(f->d);
 }
 
+/* ---- reads in batches (db_read_in_batches) ----
+ * The same rows through a statement read in batches and through one read
+ * whole, compared value by value through every accessor, at row counts
+ * around the PostgreSQL engine's batch of 8192 rows (src/store/db_pg.c
+ * PG_BULK_ROWS); on SQLite the hint changes nothing and the test checks
+ * that. Between steps other statements run (a read, a write to another
+ * table), as a rebuild does. */
+enum { BATCH_ROWS = 8192 };
+
+static const char PROBE_WHOLE[] =
+    "SELECT id, big, CAST(small AS SMALLINT), CAST(mid AS INT), small % 2 = 0, t, b"
+    " FROM bulk_probe ORDER BY id";
+static const char PROBE_BATCHES[] =
+    "SELECT id, big, CAST(small AS SMALLINT), CAST(mid AS INT), small % 2 = 0, t, b "
+    " FROM bulk_probe ORDER BY id";
+/* a REAL column: read in batches all the same, in the text format */
+static const char PROBE_REAL_WHOLE[] = "SELECT id, r, t FROM bulk_probe ORDER BY id";
+static const char PROBE_REAL_BATCHES[] = "SELECT id, r, t FROM bulk_probe ORDER BY id ";
+
+static void fill_probe(db *d, int rows)
+{
+    cc_error err;
+    assert_int_equal(db_exec(d, "DELETE FROM bulk_probe", &err), CC_OK);
+    assert_int_equal(db_begin(d, &err), CC_OK);
+    for (int i = 1; i <= rows; i++) {
+        db_stmt *s;
+        assert_int_equal(db_prepare(d,
+                                    "INSERT INTO bulk_probe (id, big, small, mid, t, b, r)"
+                                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                    &s, &err),
+                         CC_OK);
+        int64_t big = i == 1 ? INT64_MAX : i == 2 ? INT64_MIN : (int64_t)i * -1000003;
+        char text[64];
+        unsigned char blob[6] = {0, (unsigned char)i, 0xff, '\\', 'x', (unsigned char)(i >> 8)};
+        snprintf(text, sizeof text, "%s%d", i % 3 ? "é-" : "", i);
+        db_bind_int(s, 1, i);
+        db_bind_int(s, 2, big);
+        db_bind_int(s, 3, i % 30000 - 15000);
+        db_bind_int(s, 4, i % 2 ? -i * 1009 : i * 1009);
+        if (i % 5 == 0) {
+            db_bind_null(s, 5);
+            db_bind_null(s, 6);
+        } else {
+            db_bind_text(s, 5, i % 7 == 0 ? "" : text);
+            db_bind_blob(s, 6, blob, (size_t)(i % 6));
+        }
+        db_bind_double(s, 7, i / 8.0 - 3);
+        assert_int_equal(db_run(s, &err), CC_OK);
+    }
+    assert_int_equal(db_commit(d, &err), CC_OK);
+}
+
+typedef struct {
+    char text[8][96];
+    int64_t ints[8];
+    double doubles[8];
+    size_t blob_len[8];
+    unsigned char blob[8][96];
+    bool is_null[8], is_int[8], is_blob[8];
+} probe_row;
+
+static void read_row(db_stmt *s, int cols, probe_row *r)
+{
+    memset(r, 0, sizeof *r);
+    for (int c = 0; c < cols; c++) {
+        r->is_null[c] = db_col_is_null(s, c);
+        r->is_int[c] = db_col_is_int(s, c);
+        r->is_blob[c] = db_col_is_blob(s, c);
+        r->ints[c] = db_col_int(s, c);
+        r->doubles[c] = db_col_double(s, c);
+        snprintf(r->text[c], sizeof r->text[c], "%s", db_col_text(s, c));
+        const void *bytes = db_col_blob(s, c, &r->blob_len[c]);
+        assert_true(r->blob_len[c] <= sizeof r->blob[c]);
+        if (r->blob_len[c])
+            memcpy(r->blob[c], bytes, r->blob_len[c]);
+    }
+}
+
+static void assert_same_row(const probe_row *a, const probe_row *b, int cols)
+{
+    for (int c = 0; c < cols; c++) {
+        assert_int_equal(a->is_null[c], b->is_null[c]);
+        assert_int_equal(a->is_int[c], b->is_int[c]);
+        assert_int_equal(a->is_blob[c], b->is_blob[c]);
+        assert_int_equal(a->ints[c], b->ints[c]);
+        assert_true(a->doubles[c] == b->doubles[c]);
+        assert_string_equal(a->text[c], b->text[c]);
+        assert_int_equal(a->blob_len[c], b->blob_len[c]);
+        assert_memory_equal(a->blob[c], b->blob[c], a->blob_len[c]);
+    }
+}
+
+/* Reads whole then in batches; interleave: every so many rows, a read (and
+ * with write, a write to another table) between two steps. Returns the rows
+ * read. */
+static int compare_probe(db *d, const char *whole, const char *batches, int cols, int interleave,
+                         bool write)
+{
+    cc_error err;
+    db_stmt *w, *b;
+    assert_int_equal(db_prepare(d, whole, &w, &err), CC_OK);
+    probe_row *rows = NULL;
+    int n = 0;
+    while (db_step(w, &err) == DB_ROW) {
+        rows = realloc(rows, (size_t)(n + 1) * sizeof *rows);
+        assert_non_null(rows);
+        read_row(w, cols, &rows[n++]);
+    }
+    db_done(w);
+    assert_int_equal(db_prepare(d, batches, &b, &err), CC_OK);
+    db_read_in_batches(b);
+    int k = 0;
+    db_step_result r;
+    probe_row got;
+    while ((r = db_step(b, &err)) == DB_ROW) {
+        assert_true(k < n);
+        read_row(b, cols, &got);
+        assert_same_row(&rows[k], &got, cols);
+        k++;
+        if (interleave && k % interleave == 0) {
+            int64_t count = 0;
+            assert_int_equal(
+                sql_scalar(d, "SELECT COUNT(*) FROM bulk_probe", NULL, 0, &count, &err), CC_OK);
+            assert_int_equal(count, n);
+            if (write)
+                assert_int_equal(sql_run(d, "INSERT INTO bulk_side (k) VALUES (?)",
+                                         (sql_arg[]){SQL_I(k)}, 1, NULL, &err),
+                                 CC_OK);
+        }
+    }
+    assert_int_equal(r, DB_DONE);
+    db_done(b);
+    assert_int_equal(k, n);
+    free(rows);
+    return n;
+}
+
+static void test_read_in_batches(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    assert_int_equal(
+        db_exec(f->d,
+                "CREATE TABLE bulk_probe (id INTEGER PRIMARY KEY, big INTEGER NOT NULL,"
+                " small INTEGER NOT NULL, mid INTEGER NOT NULL, t TEXT, b BLOB,"
+                " r REAL NOT NULL);"
+                "CREATE TABLE bulk_side (k INTEGER NOT NULL)",
+                &err),
+        CC_OK);
+    int64_t expected_side = 0;
+    static const int sizes[] = {
+        0, 1, BATCH_ROWS - 1, BATCH_ROWS, BATCH_ROWS + 1, 2 * BATCH_ROWS + 5};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        fill_probe(f->d, sizes[i]);
+        /* in a read transaction, with reads between steps */
+        assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+        assert_int_equal(compare_probe(f->d, PROBE_WHOLE, PROBE_BATCHES, 7, 997, false), sizes[i]);
+        assert_int_equal(compare_probe(f->d, PROBE_REAL_WHOLE, PROBE_REAL_BATCHES, 3, 0, false),
+                         sizes[i]);
+        /* the same statement again in the same transaction: a new cursor */
+        assert_int_equal(compare_probe(f->d, PROBE_WHOLE, PROBE_BATCHES, 7, 0, false), sizes[i]);
+        assert_int_equal(db_commit(f->d, &err), CC_OK);
+        /* in a write transaction, with writes to another table between steps */
+        assert_int_equal(db_begin(f->d, &err), CC_OK);
+        assert_int_equal(compare_probe(f->d, PROBE_WHOLE, PROBE_BATCHES, 7, 4093, true), sizes[i]);
+        assert_int_equal(db_commit(f->d, &err), CC_OK);
+        expected_side += sizes[i] / 4093;
+        /* outside a transaction: read whole */
+        assert_int_equal(compare_probe(f->d, PROBE_WHOLE, PROBE_BATCHES, 7, 0, false), sizes[i]);
+    }
+    int64_t side = 0;
+    assert_int_equal(sql_scalar(f->d, "SELECT COUNT(*) FROM bulk_side", NULL, 0, &side, &err),
+                     CC_OK);
+    assert_int_equal(side, expected_side);
+
+    /* left after a few rows of many: the connection serves the next statements */
+    assert_int_equal(db_begin_read(f->d, &err), CC_OK);
+    db_stmt *s;
+    assert_int_equal(db_prepare(f->d, PROBE_BATCHES, &s, &err), CC_OK);
+    db_read_in_batches(s);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(db_step(s, &err), DB_ROW);
+    assert_int_equal(db_col_int(s, 0), 3);
+    db_done(s);
+    int64_t count = 0;
+    assert_int_equal(sql_scalar(f->d, "SELECT COUNT(*) FROM bulk_probe", NULL, 0, &count, &err),
+                     CC_OK);
+    assert_int_equal(count, 2 * BATCH_ROWS + 5);
+    assert_int_equal(db_commit(f->d, &err), CC_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1013,6 +1204,7 @@ int main(void)
         T(test_group_commit_concurrent_writers),
         T(test_statement_cache_keeps_statements_in_use),
         T(test_prefetch_answers_like_a_step),
+        T(test_read_in_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
