@@ -45,21 +45,21 @@ typedef struct {
  * far under either engine's limit (SQLite 32766 by default, 250000 in
  * Debian's build; PostgreSQL 65535), and enough that the round trips of a
  * rebuild on PostgreSQL (one per statement) cost little beside its reads:
- * 391 statements at 100,000 patients where a statement per patient made
+ * 392 statements at 100,000 patients where a statement per patient made
  * 100,000. Larger chunks would save a few more milliseconds for a longer
  * statement text and more bytes bound at once. */
 enum { MEASURE_SERIES_CHUNK = 256 };
 
 /* Rebuild, in one write transaction: reset (empties the series), then
- * insert every patient's series (each patient once), then mark_built.
+ * insert every patient's series, each patient once, then mark_built.
  * measure_series_insert writes n rows in n / MEASURE_SERIES_CHUNK statements
  * of MEASURE_SERIES_CHUNK rows and one statement for each power of two left
- * over (at most 8 more): every statement text is a literal, prepared once
+ * over (at most 8 more); every statement text is a literal, prepared once
  * per connection. It inserts, it does not replace: a patient who already has
- * a series, or a patient_id of no patient, is CC_CONFLICT; the statements
- * before the failing one stay written until the caller rolls back, as every
- * error leaves the transaction to roll back. n = 0 runs nothing. The bytes
- * are copied when bound: rows may be freed or reused on return. */
+ * a series, or a patient_id of no patient, is CC_CONFLICT. On any error the
+ * rows of the statements before it are written: the caller rolls the
+ * transaction back (db_tx_end with the error). n = 0 runs nothing. The
+ * bytes are copied when bound: rows may be freed or reused on return. */
 cc_status measure_series_reset(db *d, cc_error *err);
 cc_status measure_series_insert(db *d, const measure_series_row *rows, size_t n, cc_error *err);
 cc_status measure_series_mark_built(db *d, cc_error *err);
