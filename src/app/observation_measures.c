@@ -152,10 +152,88 @@ static bool order_groups(bigvec *v)
     return true;
 }
 
+/* The encoded series of consecutive patients, written in one statement
+ * once MEASURE_SERIES_CHUNK are held: one chunk's bytes at a time. */
+typedef struct {
+    measure_series_row rows[MEASURE_SERIES_CHUNK];
+    size_t n;
+    unsigned char *bytes;
+    size_t len, cap;
+} series_chunk;
+
+/* Room for the next patient's len bytes of series, at the end of the
+ * chunk's bytes; NULL when out of memory. */
+static unsigned char *chunk_append(series_chunk *c, int64_t patient, size_t len)
+{
+    if (c->len + len > c->cap) {
+        size_t cap = c->cap ? c->cap : 1 << 16;
+        while (cap < c->len + len)
+            cap *= 2;
+        unsigned char *grown = realloc(c->bytes, cap);
+        if (!grown)
+            return NULL;
+        c->bytes = grown;
+        c->cap = cap;
+    }
+    c->rows[c->n++] = (measure_series_row){patient, NULL, len};
+    c->len += len;
+    return c->bytes + c->len - len;
+}
+
+static cc_status chunk_flush(db *d, series_chunk *c, cc_error *err)
+{
+    /* the rows point into the bytes only now: growing them may move them */
+    size_t at = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        c->rows[i].records = c->bytes + at;
+        at += c->rows[i].len;
+    }
+    cc_status st = measure_series_insert(d, c->rows, c->n, err);
+    c->n = 0;
+    c->len = 0;
+    return st;
+}
+
+/* Writes one series per patient: the groups, ordered by patient, each the
+ * records [first group's end, its end) (ends[k], k the group's number in
+ * stored order, held in .first). */
+static cc_status write_series(db *d, const obs_group *groups, size_t n_groups, const size_t *ends,
+                              const measure_record *records, cc_error *err)
+{
+    series_chunk *chunk = calloc(1, sizeof *chunk);
+    if (!chunk)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    cc_status st = CC_OK;
+    for (size_t g = 0; st == CC_OK && g < n_groups;) {
+        int64_t patient = groups[g].patient;
+        size_t end = g, count = 0;
+        for (; end < n_groups && groups[end].patient == patient; end++) {
+            size_t k = groups[end].first;
+            count += ends[k] - (k == 0 ? 0 : ends[k - 1]);
+        }
+        unsigned char *out = chunk_append(chunk, patient, count * MEASURE_RECORD_BYTES);
+        if (!out)
+            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        for (; st == CC_OK && g < end; g++) {
+            size_t k = groups[g].first, from = k == 0 ? 0 : ends[k - 1];
+            measure_series_encode(records + from, ends[k] - from, out);
+            out += (ends[k] - from) * MEASURE_RECORD_BYTES;
+        }
+        if (st == CC_OK && chunk->n == MEASURE_SERIES_CHUNK)
+            st = chunk_flush(d, chunk, err);
+    }
+    if (st == CC_OK)
+        st = chunk_flush(d, chunk, err);
+    free(chunk->bytes);
+    free(chunk);
+    return st;
+}
+
 /* Reads every observation once in stored order (a sequential scan, where
  * reading them in patient order went through the index and a row lookup
  * per observation, three times the cost), keeps the values in memory (16
- * bytes a value, 16 an observation), then writes one series per patient. */
+ * bytes a value, 16 an observation), then writes the series of
+ * MEASURE_SERIES_CHUNK patients at a time. */
 static cc_status rebuild(db *d, cc_error *err)
 {
     cc_status st = measure_series_reset(d, err);
@@ -169,9 +247,8 @@ static cc_status rebuild(db *d, cc_error *err)
         return st;
     name_cache *cache = malloc(NAME_CACHE * sizeof *cache);
     size_t n_cache = 0, next_name = 0;
-    bigvec list, one, groups;
+    bigvec list, groups;
     bigvec_init(&list, sizeof(measure_record));
-    bigvec_init(&one, sizeof(measure_record));
     bigvec_init(&groups, sizeof(obs_group));
     db_step_result r = DB_DONE;
     measure_value values[OBSERVATION_MEASURES_MAX];
@@ -206,7 +283,6 @@ static cc_status rebuild(db *d, cc_error *err)
     db_done(s);
     size_t n_groups = groups.n;
     obs_group *group_at = groups.items;
-    const measure_record *records = list.items;
     /* each group's end, before the order changes */
     size_t *ends = st == CC_OK ? malloc((n_groups + 1) * sizeof *ends) : NULL;
     if (st == CC_OK && !ends)
@@ -217,30 +293,13 @@ static cc_status rebuild(db *d, cc_error *err)
         group_at[g].first = g;
     if (st == CC_OK && !order_groups(&groups))
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    group_at = groups.items;
-    for (size_t g = 0; st == CC_OK && g < n_groups;) {
-        int64_t patient = group_at[g].patient;
-        one.n = 0;
-        for (; st == CC_OK && g < n_groups && group_at[g].patient == patient; g++) {
-            size_t k = group_at[g].first;
-            size_t from = k == 0 ? 0 : ends[k - 1];
-            for (size_t i = from; st == CC_OK && i < ends[k]; i++) {
-                measure_record *slot = bigvec_push(&one);
-                if (slot)
-                    *slot = records[i];
-                else
-                    st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-            }
-        }
-        if (st == CC_OK)
-            st = measure_series_put(d, patient, one.items, one.n, err);
-    }
+    if (st == CC_OK)
+        st = write_series(d, groups.items, n_groups, ends, list.items, err);
     if (st == CC_OK)
         st = measure_series_mark_built(d, err);
     free(ends);
     bigvec_free(&groups);
     bigvec_free(&list);
-    bigvec_free(&one);
     free(cache);
     return st;
 }

@@ -321,15 +321,13 @@ static void add_observation(db *d, int64_t patient, const char *instrument, cons
     assert_int_equal(observation_add(d, &ACTOR, patient, &f, &id, &err), CC_OK);
 }
 
-/* Every series as text "patient:day/instrument/score=value;..." */
-static void dump(db *d, buf *out)
+/* Calls fn with every stored series row, by patient. */
+typedef void (*series_row_fn)(void *ctx, int64_t patient, const unsigned char *b, size_t len);
+
+static void each_series(db *d, series_row_fn fn, void *ctx)
 {
-    arena *a = arena_create(1 << 20);
-    measure_name *names;
-    size_t n_names;
-    cc_error err;
-    assert_int_equal(measure_names_load(d, a, &names, &n_names, &err), CC_OK);
     db_stmt *s;
+    cc_error err;
     assert_int_equal(
         db_prepare(d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", &s,
                    &err),
@@ -337,20 +335,54 @@ static void dump(db *d, buf *out)
     while (db_step(s, &err) == DB_ROW) {
         size_t len;
         const unsigned char *b = db_col_blob(s, 1, &len);
-        buf_printf(out, "%lld:", (long long)db_col_int(s, 0));
-        for (size_t i = 0; i < measure_series_count(len); i++) {
-            measure_record r = measure_series_at(b, i);
-            const measure_name *m = NULL;
-            for (size_t k = 0; k < n_names; k++)
-                if (names[k].id == r.measure)
-                    m = &names[k];
-            assert_non_null(m);
-            buf_printf(out, "%d/%s/%s=%g;", (int)r.day, m->instrument, m->score, r.value);
-        }
-        buf_putc(out, '\n');
+        fn(ctx, db_col_int(s, 0), b, len);
     }
     db_done(s);
-    arena_release(a);
+}
+
+/* Every measure name, in an arena of their own (the caller releases it). */
+typedef struct {
+    arena *a;
+    measure_name *names;
+    size_t n;
+} names_view;
+
+static names_view names_load(db *d)
+{
+    names_view v = {arena_create(1 << 20), NULL, 0};
+    cc_error err;
+    assert_non_null(v.a);
+    assert_int_equal(measure_names_load(d, v.a, &v.names, &v.n, &err), CC_OK);
+    return v;
+}
+
+typedef struct {
+    buf *out;
+    names_view names;
+} dump_ctx;
+
+static void dump_row(void *ctx, int64_t patient, const unsigned char *b, size_t len)
+{
+    dump_ctx *c = ctx;
+    buf_printf(c->out, "%lld:", (long long)patient);
+    for (size_t i = 0; i < measure_series_count(len); i++) {
+        measure_record r = measure_series_at(b, i);
+        const measure_name *m = NULL;
+        for (size_t k = 0; k < c->names.n; k++)
+            if (c->names.names[k].id == r.measure)
+                m = &c->names.names[k];
+        assert_non_null(m);
+        buf_printf(c->out, "%d/%s/%s=%g;", (int)r.day, m->instrument, m->score, r.value);
+    }
+    buf_putc(c->out, '\n');
+}
+
+/* Every series as text "patient:day/instrument/score=value;..." */
+static void dump(db *d, buf *out)
+{
+    dump_ctx c = {out, names_load(d)};
+    each_series(d, dump_row, &c);
+    arena_release(c.names.a);
 }
 
 static void test_store_append_and_rebuild(void **state)
@@ -487,6 +519,181 @@ static void test_store_rebuild_many(void **state)
     buf_release(&want);
 }
 
+/* ---- the rebuild's chunks: MEASURE_SERIES_CHUNK patients a statement ---- */
+
+/* Patient counts around the chunk: the statements the rebuild runs for them. */
+static const size_t CHUNK_CASES[] = {
+    0,                            /* no series: no statement */
+    1,                            /* the smallest statement alone */
+    MEASURE_SERIES_CHUNK - 1,     /* no whole chunk, every shorter statement once */
+    MEASURE_SERIES_CHUNK,         /* one whole chunk, nothing left */
+    MEASURE_SERIES_CHUNK + 1,     /* a whole chunk and one row */
+    2 * MEASURE_SERIES_CHUNK + 3, /* two whole chunks, then a last chunk of three */
+};
+enum { CHUNK_PATIENTS = 2 * MEASURE_SERIES_CHUNK + 3 };
+
+/* A series row as "patient:hex of the bytes" (out: a buf). */
+static void append_row_hex(void *out, int64_t patient, const unsigned char *b, size_t len)
+{
+    buf_printf(out, "%lld:", (long long)patient);
+    for (size_t i = 0; i < len; i++)
+        buf_printf(out, "%02x", b[i]);
+    buf_putc(out, '\n');
+}
+
+/* Every stored series row as append_row_hex writes it, by patient. */
+static void stored_rows_hex(db *d, buf *out)
+{
+    each_series(d, append_row_hex, out);
+}
+
+static uint32_t name_id(const names_view *v, const char *instrument, const char *score)
+{
+    for (size_t k = 0; k < v->n; k++)
+        if (strcmp(v->names[k].instrument, instrument) == 0 &&
+            strcmp(v->names[k].score, score) == 0)
+            return v->names[k].id;
+    fail_msg("no measure name %s/%s", instrument, score);
+    return 0;
+}
+
+/* The rows one write per patient gives: each patient's values in stored
+ * order, encoded by core/measure_series_encode. */
+static void expected_rows_hex(db *d, buf *out)
+{
+    names_view names = names_load(d);
+    cc_error err;
+    enum { MAX_RECORDS = 64 };
+    measure_record records[MAX_RECORDS];
+    unsigned char bytes[MAX_RECORDS * MEASURE_RECORD_BYTES];
+    size_t n = 0;
+    int64_t patient = 0;
+    db_stmt *s;
+    assert_int_equal(db_prepare(d,
+                                "SELECT patient_id, instrument, observed_on, scores"
+                                " FROM observations ORDER BY patient_id, id",
+                                &s, &err),
+                     CC_OK);
+    for (db_step_result r = db_step(s, &err);; r = db_step(s, &err)) {
+        int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
+        if (id != patient && n > 0) {
+            measure_series_encode(records, n, bytes);
+            append_row_hex(out, patient, bytes, n * MEASURE_RECORD_BYTES);
+            n = 0;
+        }
+        if (r != DB_ROW) {
+            assert_int_equal(r, DB_DONE);
+            break;
+        }
+        patient = id;
+        cc_date day;
+        assert_int_equal(date_parse(db_col_text(s, 2), "day", &day, &err), CC_OK);
+        measure_value v[OBSERVATION_MEASURES_MAX];
+        size_t k = observation_measures_text(db_col_text(s, 1), db_col_text(s, 3), v,
+                                             OBSERVATION_MEASURES_MAX);
+        for (size_t i = 0; i < k; i++) {
+            assert_true(n < MAX_RECORDS);
+            records[n++] =
+                (measure_record){day, name_id(&names, db_col_text(s, 1), v[i].score), v[i].value};
+        }
+    }
+    db_done(s);
+    arena_release(names.a);
+}
+
+/* One to three observations of two instruments for patient number i. */
+static void add_chunk_observations(db *d, int64_t patient, size_t i)
+{
+    char day[16], scores[256];
+    snprintf(day, sizeof day, "2026-%02d-%02d", (int)(1 + i % 12), (int)(1 + i % 28));
+    snprintf(scores, sizeof scores, "{\"scores\":{\"current\":%d,\"worst\":%d.5}}", (int)(i % 11),
+             (int)(i % 7));
+    add_observation(d, patient, "nrs-pain", day, scores);
+    if (i % 3 == 1) {
+        snprintf(scores, sizeof scores,
+                 "{\"classification\":{\"ASIAImpairmentScale\":\"%c\"},"
+                 "\"totals\":{\"upperExtremity\":\"%d\",\"lowerExtremity\":\"ND\"}}",
+                 (char)('A' + i % 5), (int)(i % 51));
+        add_observation(d, patient, "isncsci", day, scores);
+    }
+    if (i % 4 == 2)
+        add_observation(d, patient, "nrs-pain", "2025-12-31", "{\"scores\":{\"current\":-1}}");
+}
+
+/* measure_series_insert alone, in a transaction rolled back: count rows of
+ * distinct lengths and bytes read back as written. */
+static void check_insert(db *d, const int64_t *patients, size_t count)
+{
+    static measure_series_row rows[CHUNK_PATIENTS];
+    static unsigned char bytes[CHUNK_PATIENTS][5 * MEASURE_RECORD_BYTES];
+    buf want, got;
+    buf_init(&want, (size_t)1 << 20);
+    buf_init(&got, (size_t)1 << 20);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = (1 + i % 5) * MEASURE_RECORD_BYTES;
+        for (size_t k = 0; k < len; k++)
+            bytes[i][k] = (unsigned char)(i * 31 + k);
+        rows[i] = (measure_series_row){patients[i], bytes[i], len};
+        append_row_hex(&want, patients[i], bytes[i], len);
+    }
+    cc_error err;
+    assert_int_equal(db_begin(d, &err), CC_OK);
+    assert_int_equal(measure_series_reset(d, &err), CC_OK);
+    assert_int_equal(measure_series_insert(d, rows, count, &err), CC_OK);
+    stored_rows_hex(d, &got);
+    db_rollback(d);
+    assert_string_equal(got.data, want.data);
+    buf_release(&want);
+    buf_release(&got);
+}
+
+/* For each count of patients with observations, the rebuilt rows
+ * (patient_id, records) are byte for byte those written one observation at
+ * a time and those of encoding each patient's values directly; and
+ * measure_series_insert writes that many rows as given. */
+static void test_store_rebuild_chunks(void **state)
+{
+    fixture *f = *state;
+    cc_error err;
+    static int64_t patients[CHUNK_PATIENTS];
+    assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+    for (size_t i = 0; i < CHUNK_PATIENTS; i++)
+        patients[i] = add_patient(f->d, "Chunk");
+    assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    size_t have = 0;
+    for (size_t c = 0; c < sizeof CHUNK_CASES / sizeof CHUNK_CASES[0]; c++) {
+        size_t count = CHUNK_CASES[c];
+        assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+        for (; have < count; have++)
+            add_chunk_observations(f->d, patients[have], have);
+        /* a later observation of the first patient: its values come from
+         * observations apart in stored order */
+        if (count > 0)
+            add_observation(f->d, patients[0], "nrs-pain", "2026-03-03",
+                            "{\"scores\":{\"worst\":9}}");
+        assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+        buf incremental, expected, rebuilt;
+        buf_init(&incremental, (size_t)4 << 20);
+        buf_init(&expected, (size_t)4 << 20);
+        buf_init(&rebuilt, (size_t)4 << 20);
+        stored_rows_hex(f->d, &incremental);
+        expected_rows_hex(f->d, &expected);
+        assert_string_equal(incremental.data, expected.data);
+        assert_int_equal(observation_measures_ensure(f->d, true, &err), CC_OK);
+        stored_rows_hex(f->d, &rebuilt);
+        int64_t rows = -1;
+        assert_int_equal(
+            sql_scalar(f->d, "SELECT COUNT(*) FROM measure_series", NULL, 0, &rows, &err), CC_OK);
+        assert_int_equal(rows, count);
+        assert_false(buf_failed(&incremental) || buf_failed(&expected) || buf_failed(&rebuilt));
+        assert_string_equal(rebuilt.data, expected.data);
+        check_insert(f->d, patients, count);
+        buf_release(&incremental);
+        buf_release(&expected);
+        buf_release(&rebuilt);
+    }
+}
+
 static void test_store_failed_observation_adds_nothing(void **state)
 {
     fixture *f = *state;
@@ -521,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_scan_agrees_with_jansson),
         cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_rebuild_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_rebuild_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failed_observation_adds_nothing, setup,
                                         teardown),
     };
