@@ -245,6 +245,7 @@ static cc_status rebuild(db *d, cc_error *err)
                         &s, err);
     if (st != CC_OK)
         return st;
+    db_read_in_batches(s); /* millions of rows: a batch at a time on PostgreSQL */
     name_cache *cache = malloc(NAME_CACHE * sizeof *cache);
     size_t n_cache = 0, next_name = 0;
     bigvec list, groups;
