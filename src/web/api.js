@@ -1,7 +1,8 @@
 // The JSON API client. Remembers the CSRF token of the session and sends it
 // with every mutation; asks for error messages in the interface's language
 // (a logged-in user's own setting comes first on the server); turns error
-// bodies into ApiError.
+// bodies into ApiError. Identical plain GETs asked while one is in flight
+// share it (inFlight below).
 import { language } from './i18n.js';
 
 let csrfToken = null;
@@ -24,7 +25,34 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, { body, headers = {}, quiet401 = false } = {}) {
+// Plain GETs (no body, no extra headers) in flight, by path, language (error
+// messages come in it) and quiet401: a chart's sections ask for the same
+// lists at once and share one request, its answer or its error. An entry
+// lives only until the answer arrives, so a later GET fetches again and
+// nothing goes stale. A 401 runs the unauthorized handler once for the shared
+// request, not once per caller: the handler ends the session and shows the
+// login page, which one expired session needs once; a quiet401 caller never
+// shares with one that runs it.
+const inFlight = new Map();
+
+export async function api(method, path, options = {}) {
+  const { body, headers = {}, quiet401 = false } = options;
+  if (method !== 'GET' || body !== undefined || Object.keys(headers).length) return request(method, path, options);
+  const key = `${quiet401 ? 'quiet ' : ''}${language()} ${path}`;
+  let entry = inFlight.get(key);
+  if (!entry) {
+    entry = { callers: 0, answer: request(method, path, options).finally(() => inFlight.delete(key)) };
+    inFlight.set(key, entry);
+  }
+  entry.callers++;
+  const res = await entry.answer;
+  // Views sort and change what they get: each caller has its own data. The
+  // last caller to resume takes the parsed answer itself, once every other
+  // caller has copied it, so a GET nobody shared is never copied.
+  return --entry.callers ? { ...res, data: structuredClone(res.data) } : res;
+}
+
+async function request(method, path, { body, headers = {}, quiet401 = false } = {}) {
   const opts = {
     method,
     credentials: 'same-origin',
