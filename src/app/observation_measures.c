@@ -229,79 +229,76 @@ static cc_status write_series(db *d, const obs_group *groups, size_t n_groups, c
     return st;
 }
 
-/* Reads every observation once in stored order (a sequential scan, where
- * reading them in patient order went through the index and a row lookup
- * per observation, three times the cost), keeps the values in memory (16
- * bytes a value, 16 an observation), then writes the series of
- * MEASURE_SERIES_CHUNK patients at a time. */
+/* What the rebuild keeps while it reads the observations: the values of
+ * every observation (16 bytes a value) and where each observation's values
+ * start (16 bytes an observation). */
+typedef struct {
+    db *d;
+    name_cache *cache;
+    size_t n_cache, next_name;
+    bigvec list, groups;
+} rebuild_ctx;
+
+static cc_status keep_observation(void *ctx, int64_t patient_id, const char *instrument,
+                                  const char *observed_on, const char *scores, cc_error *err)
+{
+    rebuild_ctx *c = ctx;
+    cc_date day;
+    cc_error ignored;
+    if (date_parse(observed_on, "observed_on", &day, &ignored) != CC_OK)
+        return CC_OK;
+    measure_value values[OBSERVATION_MEASURES_MAX];
+    size_t n = observation_measures_text(instrument, scores, values, OBSERVATION_MEASURES_MAX);
+    obs_group *group = n ? bigvec_push(&c->groups) : NULL;
+    if (n && !group)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+    if (group)
+        *group = (obs_group){patient_id, c->list.n};
+    for (size_t i = 0; i < n; i++) {
+        measure_record rec = {day, 0, values[i].value};
+        cc_status st = cached_id(c->d, c->cache, &c->n_cache, &c->next_name, instrument,
+                                 values[i].score, &rec.measure, err);
+        if (st != CC_OK)
+            return st;
+        measure_record *slot = bigvec_push(&c->list);
+        if (!slot)
+            return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
+        *slot = rec;
+    }
+    return CC_OK;
+}
+
+/* Reads every observation once in stored order, keeps the values in memory,
+ * then writes the series of MEASURE_SERIES_CHUNK patients at a time. */
 static cc_status rebuild(db *d, cc_error *err)
 {
-    cc_status st = measure_series_reset(d, err);
-    db_stmt *s = NULL;
+    rebuild_ctx c = {d, malloc(NAME_CACHE * sizeof *c.cache), 0, 0, {0}, {0}};
+    bigvec_init(&c.list, sizeof(measure_record));
+    bigvec_init(&c.groups, sizeof(obs_group));
+    cc_status st = c.cache ? measure_series_reset(d, err)
+                           : cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK)
-        st = db_prepare(d,
-                        "SELECT patient_id, instrument, observed_on, scores FROM observations"
-                        " ORDER BY id",
-                        &s, err);
-    if (st != CC_OK)
-        return st;
-    db_read_in_batches(s); /* millions of rows: a batch at a time on PostgreSQL */
-    name_cache *cache = malloc(NAME_CACHE * sizeof *cache);
-    size_t n_cache = 0, next_name = 0;
-    bigvec list, groups;
-    bigvec_init(&list, sizeof(measure_record));
-    bigvec_init(&groups, sizeof(obs_group));
-    db_step_result r = DB_DONE;
-    measure_value values[OBSERVATION_MEASURES_MAX];
-    if (!cache)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-    while (st == CC_OK && (r = db_step(s, err)) == DB_ROW) {
-        cc_date day;
-        cc_error ignored;
-        const char *instrument = db_col_text(s, 1);
-        if (date_parse(db_col_text(s, 2), "observed_on", &day, &ignored) != CC_OK)
-            continue;
-        size_t n = observation_measures_text(instrument, db_col_text(s, 3), values,
-                                             OBSERVATION_MEASURES_MAX);
-        obs_group *group = n ? bigvec_push(&groups) : NULL;
-        if (group)
-            *group = (obs_group){db_col_int(s, 0), list.n};
-        else if (n)
-            st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-        for (size_t i = 0; st == CC_OK && i < n; i++) {
-            measure_record rec = {day, 0, values[i].value};
-            st = cached_id(d, cache, &n_cache, &next_name, instrument, values[i].score,
-                           &rec.measure, err);
-            measure_record *slot = st == CC_OK ? bigvec_push(&list) : NULL;
-            if (slot)
-                *slot = rec;
-            else if (st == CC_OK)
-                st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
-        }
-    }
-    if (st == CC_OK && r == DB_ERROR)
-        st = err->status;
-    db_done(s);
-    size_t n_groups = groups.n;
-    obs_group *group_at = groups.items;
+        st = measure_series_scan_observations(d, keep_observation, &c, err);
+    size_t n_groups = c.groups.n;
+    obs_group *group_at = c.groups.items;
     /* each group's end, before the order changes */
     size_t *ends = st == CC_OK ? malloc((n_groups + 1) * sizeof *ends) : NULL;
     if (st == CC_OK && !ends)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     for (size_t g = 0; st == CC_OK && g < n_groups; g++)
-        ends[g] = g + 1 < n_groups ? group_at[g + 1].first : list.n;
+        ends[g] = g + 1 < n_groups ? group_at[g + 1].first : c.list.n;
     for (size_t g = 0; st == CC_OK && g < n_groups; g++) /* first -> its group, to find its end */
         group_at[g].first = g;
-    if (st == CC_OK && !order_groups(&groups))
+    if (st == CC_OK && !order_groups(&c.groups))
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK)
-        st = write_series(d, groups.items, n_groups, ends, list.items, err);
+        st = write_series(d, c.groups.items, n_groups, ends, c.list.items, err);
     if (st == CC_OK)
         st = measure_series_mark_built(d, err);
     free(ends);
-    bigvec_free(&groups);
-    bigvec_free(&list);
-    free(cache);
+    bigvec_free(&c.groups);
+    bigvec_free(&c.list);
+    free(c.cache);
     return st;
 }
 

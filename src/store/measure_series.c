@@ -84,6 +84,27 @@ cc_status measure_series_add(db *d, int64_t patient_id, const char *instrument, 
     return st;
 }
 
+cc_status measure_series_scan_observations(db *d, observation_row_fn fn, void *ctx, cc_error *err)
+{
+    /* stored order: a sequential scan (in patient order it went through the
+     * index and a row lookup per observation, three times the cost) */
+    db_stmt *s;
+    cc_status st = db_prepare(
+        d, "SELECT patient_id, instrument, observed_on, scores FROM observations ORDER BY id", &s,
+        err);
+    if (st != CC_OK)
+        return st;
+    db_read_in_batches(s); /* millions of rows: a batch at a time on PostgreSQL */
+    db_step_result r = DB_DONE;
+    while (st == CC_OK && (r = db_step(s, err)) == DB_ROW)
+        st =
+            fn(ctx, db_col_int(s, 0), db_col_text(s, 1), db_col_text(s, 2), db_col_text(s, 3), err);
+    if (st == CC_OK && r == DB_ERROR)
+        st = err->status;
+    db_done(s);
+    return st;
+}
+
 cc_status measure_series_built(db *d, bool *built, cc_error *err)
 {
     int64_t v = 0;

@@ -64,6 +64,16 @@ cc_status measure_series_reset(db *d, cc_error *err);
 cc_status measure_series_insert(db *d, const measure_series_row *rows, size_t n, cc_error *err);
 cc_status measure_series_mark_built(db *d, cc_error *err);
 
+/* Calls fn for every stored observation, in stored order (by id), with its
+ * patient, instrument, day as stored (YYYY-MM-DD) and score document; the
+ * texts are valid during the call only. Read in batches (db_read_in_batches):
+ * fn may run other statements, as the rebuild does when it meets a new
+ * measure name. A status other than CC_OK from fn stops the scan and is
+ * returned. In the rebuild's write transaction. */
+typedef cc_status (*observation_row_fn)(void *ctx, int64_t patient_id, const char *instrument,
+                                        const char *observed_on, const char *scores, cc_error *err);
+cc_status measure_series_scan_observations(db *d, observation_row_fn fn, void *ctx, cc_error *err);
+
 /* The id of (instrument, score), created when new; in a write transaction. */
 cc_status measure_name_id(db *d, const char *instrument, const char *score, uint32_t *id,
                           cc_error *err);
