@@ -573,7 +573,7 @@ def test_bad_input(lab, t, srv):
         ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "HBsAg", "result": "negative", "sampled_on": D}, "test"),
         ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": D}, "reason"),
         ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative"}, "sampled_on"),
-        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": day(1)}, "sampled_on"),
+        ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": day(2)}, "sampled_on"),
         ("POST", "/api/v1/donors/%d/tests" % did, "lab", {"test": "hbsag", "result": "negative", "sampled_on": "2026-02-30"}, "sampled_on"),
         ("POST", "/api/v1/donors/999999/tests", "lab", {"test": "hbsag", "result": "negative", "sampled_on": D}, "id"),
         ("PUT", "/api/v1/lab/donor-panels", "admin", {"kind": "other", "days_before": 0, "days_after": 7}, "kind"),

@@ -380,7 +380,7 @@ def main():
              "physician", 400, "results.zz"),
             ("POST", "/api/v1/screenings", work_up(pid, results={"hb": {"value": "high", "unit": "g/dL", "date": day(0)}}),
              "physician", 400, "results.hb.value"),
-            ("POST", "/api/v1/screenings", work_up(pid, results={"hb": {"value": 12, "unit": "g/dL", "date": day(1)}}),
+            ("POST", "/api/v1/screenings", work_up(pid, results={"hb": {"value": 12, "unit": "g/dL", "date": day(2)}}),
              "physician", 400, "results.hb"),
             ("POST", "/api/v1/screenings", work_up(pid, results={"hiv": {"positive": "no", "date": day(0)}}),
              "physician", 400, "results.hiv.positive"),
