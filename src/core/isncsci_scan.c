@@ -217,21 +217,34 @@ static const char *group(reader *r, const char *p, int g, isncsci_value *values)
     return p;
 }
 
+/* The next member's key: one of names[0..count) not seen before (marked in
+ * *seen), its index in *index; NULL (stopped at the key) otherwise. */
+static const char *known_key(reader *r, const char *p, const char *const *names, int count,
+                             unsigned *seen, int *index)
+{
+    const char *k;
+    size_t len;
+    p = key(r, p, &k, &len);
+    if (p == NULL)
+        return NULL;
+    int i = match(names, count, k, len);
+    if (i < 0 || (*seen >> i & 1u) != 0)
+        return stop(r, k);
+    *seen |= 1u << i;
+    *index = i;
+    return p;
+}
+
 static const char *side(reader *r, const char *p, isncsci_side *sd)
 {
     unsigned seen = 0;
     sd->lowest_non_key = -1;
     p = open_object(r, p);
     for (bool more = true; more && p != NULL;) {
-        const char *k;
-        size_t len;
-        p = key(r, p, &k, &len);
+        int i;
+        p = known_key(r, p, SIDE_KEYS, SIDE_NON_KEY + 1, &seen, &i);
         if (p == NULL)
             return NULL;
-        int i = match(SIDE_KEYS, SIDE_NON_KEY + 1, k, len);
-        if (i < 0 || (seen >> i & 1u) != 0)
-            return stop(r, k);
-        seen |= 1u << i;
         if (i == SIDE_NON_KEY) {
             char text[VALUE_CAP];
             const char *at = p;
@@ -260,15 +273,10 @@ static const char *exam_object(reader *r, const char *p, isncsci_exam *exam)
     unsigned seen = 0;
     p = open_object(r, p);
     for (bool more = true; more && p != NULL;) {
-        const char *k;
-        size_t len;
-        p = key(r, p, &k, &len);
+        int i;
+        p = known_key(r, p, EXAM_KEYS, EXAM_KEY_COUNT, &seen, &i);
         if (p == NULL)
             return NULL;
-        int i = match(EXAM_KEYS, EXAM_KEY_COUNT, k, len);
-        if (i < 0 || (seen >> i & 1u) != 0)
-            return stop(r, k);
-        seen |= 1u << i;
         if (i < 2) {
             p = side(r, p, &exam->side[i]);
             if (p == NULL)

@@ -315,14 +315,22 @@ static void free_params(pg_stmt *s)
     }
 }
 
+/* Frees the rows being iterated (and the bytes last read from them). */
+static void drop_rows(pg_stmt *s)
+{
+    if (s->blob)
+        PQfreemem(s->blob);
+    s->blob = NULL;
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = -1;
+}
+
 static void clear_result(pg_stmt *s)
 {
     pg_db *d = (pg_db *)s->base.owner;
     if (d->fetching == s) /* its answer is read before the connection is used again */
         settle(d);
-    if (s->blob)
-        PQfreemem(s->blob);
-    s->blob = NULL;
     free(s->as_text);
     s->as_text = NULL;
     free(s->bytea_text);
@@ -331,9 +339,7 @@ static void clear_result(pg_stmt *s)
     s->next = NULL;
     s->cursor[0] = '\0';
     s->more = s->binary = false;
-    PQclear(s->res);
-    s->res = NULL;
-    s->row = -1;
+    drop_rows(s);
 }
 
 static void free_stmt(pg_stmt *s)
@@ -860,12 +866,8 @@ static cc_status cursor_advance(pg_db *d, pg_stmt *s, cc_error *err)
         PQclear(res);
         return st;
     }
-    if (s->blob)
-        PQfreemem(s->blob);
-    s->blob = NULL;
-    PQclear(s->res);
+    drop_rows(s);
     s->res = res;
-    s->row = -1;
     s->more = PQntuples(res) == PG_BULK_ROWS;
     s->binary = s->binary || all_binary_readable(res);
     if (s->more && fetch_send(d, s))
