@@ -110,7 +110,19 @@ def access_exec(srv, sql, params=()):
 
 
 def last_seq(srv):
-    return access_query(srv, "SELECT COALESCE(MAX(seq), 0) FROM access_log")[0][0]
+    """The log's last seq once the writer has flushed what earlier requests
+    queued: the same value read twice, several flush intervals (50 ms) apart.
+    Without the wait, a row queued by the previous request and flushed just
+    after the read counts as a row of the next one."""
+    def read():
+        return access_query(srv, "SELECT COALESCE(MAX(seq), 0) FROM access_log")[0][0]
+    seq = read()
+    while True:
+        time.sleep(0.2)
+        now = read()
+        if now == seq:
+            return seq
+        seq = now
 
 
 def one(srv, sql):
