@@ -8,9 +8,9 @@ PostgreSQL database that `cellclinic init --database URL` has just made
 The tables bench/outcomes_gen.py fills (TABLES) are copied whole when the
 database holds none of their rows (COPY ... FROM STDIN in text format through
 psql, columns by name, parents before their children); the rest (users, the
-audit log and its signed checkpoints) stays as each engine's init wrote it; derived_data
-takes the SQLite file's `built` flags, so the first report builds the measure
-series on both engines; then every identity sequence of a copied table
+audit log and its signed checkpoints) stays as each engine's init wrote it; derived
+data (the measure series) is not copied and is marked not built, so the first
+report builds it, even when the SQLite file's was built already; then every identity sequence of a copied table
 restarts after its largest id, and ANALYZE gives the planner the statistics
 that autovacuum would gather later. Prints one line per copied table.
 Python standard library and the psql client only.
@@ -83,9 +83,7 @@ def main(argv):
         n = copy_table(con, url, t, columns)
         print("%s: %d rows in %.1f s" % (t, n, time.monotonic() - started), flush=True)
         copied.append(t)
-    for name, built in con.execute("SELECT name, built FROM derived_data"):
-        psql(url, "UPDATE derived_data SET built = %d WHERE name = '%s'"
-             % (int(built), name.replace("'", "''")))
+    psql(url, "UPDATE derived_data SET built = 0")
     if copied:
         names = ", ".join("'%s'" % t for t in copied)
         for t, c in psql(url, "SELECT table_name, column_name FROM information_schema.columns "

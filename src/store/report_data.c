@@ -97,6 +97,32 @@ static bool entries_sorted(const entry *e, size_t n)
     return true;
 }
 
+/* The plans that make a participant (report_data.h). */
+#define COUNTED_PLAN "status IN ('approved', 'in_progress', 'completed')"
+/* Rows of the plans of one programme (the `?`), whatever their status: the
+ * plan index keeps those of participants. */
+#define OF_PROGRAMME_PLANS "plan_id IN (SELECT id FROM plans WHERE protocol_id = ?)"
+#define ADMINISTRATION_COLUMNS                                                                     \
+    "SELECT plan_id, product_type, route, started_at FROM administrations"
+#define VISIT_COLUMNS                                                                              \
+    "SELECT plan_id, label, months, status, target_date, window_start, window_end, id,"            \
+    " instruments FROM followup_visits"
+
+/* A scan read in batches (db.h). With one programme, sql is the variant
+ * whose one `?` is the programme, bound here: the other programmes' rows are
+ * then neither read nor sent. */
+static cc_status prepare_scan(db *d, const char *sql, const char *protocol, db_stmt **s,
+                              cc_error *err)
+{
+    cc_status st = db_prepare(d, sql, s, err);
+    if (st != CC_OK)
+        return st;
+    db_read_in_batches(*s);
+    if (protocol)
+        db_bind_text(*s, 1, protocol);
+    return CC_OK;
+}
+
 /* Screenings then plans, each usually stored in patient order already: two
  * ordered runs are merged, anything else is sorted. */
 static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_set *protocols,
@@ -104,25 +130,21 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
 {
     static const char *const all[] = {
         "SELECT patient_id, protocol_id, id, decision, evaluated_on FROM screenings",
-        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
-        " WHERE status IN ('approved', 'in_progress', 'completed')"};
+        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans WHERE " COUNTED_PLAN};
     static const char *const one[] = {
         "SELECT patient_id, protocol_id, id, decision, evaluated_on FROM screenings"
         " WHERE protocol_id = ?",
-        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans"
-        " WHERE status IN ('approved', 'in_progress', 'completed') AND protocol_id = ?"};
+        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans WHERE " COUNTED_PLAN
+        " AND protocol_id = ?"};
     bigvec *rows = vec_new(a, sizeof(entry));
     size_t n_screenings = 0;
     if (!rows)
         return out_of_memory(err);
     for (int kind = 0; kind < 2; kind++) {
         db_stmt *s;
-        cc_status st = db_prepare(d, f->protocol ? one[kind] : all[kind], &s, err);
+        cc_status st = prepare_scan(d, f->protocol ? one[kind] : all[kind], f->protocol, &s, err);
         if (st != CC_OK)
             return st;
-        db_read_in_batches(s);
-        if (f->protocol)
-            db_bind_text(s, 1, f->protocol);
         db_step_result r;
         int last_protocol = -1;
         const char *last_name = NULL;
@@ -254,10 +276,9 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     *ids = NULL;
     if (!v)
         return out_of_memory(err);
-    cc_status st = db_prepare(d, sql, &s, err);
+    cc_status st = prepare_scan(d, sql, NULL, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s);
     db_step_result r;
     bool sorted = true;
     while ((r = db_step(s, err)) == DB_ROW) {
@@ -333,11 +354,12 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 {
     db_stmt *s;
     /* one pass in storage order: cheaper than grouping in SQL (a sort) */
-    cc_status st = db_prepare(
-        d, "SELECT plan_id, product_type, route, started_at FROM administrations", &s, err);
+    cc_status st = prepare_scan(d,
+                                f->protocol ? ADMINISTRATION_COLUMNS " WHERE " OF_PROGRAMME_PLANS
+                                            : ADMINISTRATION_COLUMNS,
+                                f->protocol, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s);
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
@@ -396,11 +418,14 @@ static int cmp_timepoint(const void *x, const void *y)
     return a->months != b->months ? (a->months < b->months ? -1 : 1) : strcmp(a->label, b->label);
 }
 
-static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_refs, report_data *out,
-                             cc_error *err)
+static cc_status load_visits(db *d, arena *a, const char *protocol, const plan_ref *refs,
+                             size_t n_refs, report_data *out, cc_error *err)
 {
-    /* every visit in storage order; those of other plans are skipped by the
-     * plan index (a scan beats an index search plus a row lookup per visit) */
+    /* every visit in storage order, those of other plans skipped by the
+     * plan index (a scan beats an index search plus a row lookup per
+     * visit); with one programme, only its plans' visits: PostgreSQL joins
+     * them by hash and sends a fraction of the rows, SQLite looks them up
+     * by plan in about the time of the scan */
     db_stmt *s;
     int64_t *links;
     size_t n_links;
@@ -413,12 +438,9 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
     bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
-    if ((st = db_prepare(d,
-                         "SELECT plan_id, label, months, status, target_date, window_start,"
-                         " window_end, id, instruments FROM followup_visits",
-                         &s, err)) != CC_OK)
+    if ((st = prepare_scan(d, protocol ? VISIT_COLUMNS " WHERE " OF_PROGRAMME_PLANS : VISIT_COLUMNS,
+                           protocol, &s, err)) != CC_OK)
         return st;
-    db_read_in_batches(s);
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
     bool grouped = true; /* the visits come participant after participant */
@@ -514,14 +536,13 @@ static long first_participant(const report_data *out, int64_t patient)
 static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st =
-        db_prepare(d,
-                   "SELECT patient_id, term_code, term_text, grade, serious, onset_at, term_source"
-                   " FROM adverse_events ORDER BY patient_id, onset_at, id",
-                   &s, err);
+    cc_status st = prepare_scan(
+        d,
+        "SELECT patient_id, term_code, term_text, grade, serious, onset_at, term_source"
+        " FROM adverse_events ORDER BY patient_id, onset_at, id",
+        NULL, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s);
     bigvec *events = vec_new(a, sizeof(report_event));
     if (!events)
         return out_of_memory(err);
@@ -580,10 +601,9 @@ static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t 
     if (!v)
         return out_of_memory(err);
     db_stmt *s;
-    cc_status st = db_prepare(d, "SELECT id, site_id FROM patients ORDER BY id", &s, err);
+    cc_status st = prepare_scan(d, "SELECT id, site_id FROM patients ORDER BY id", NULL, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s);
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         int64_t site = db_col_int(s, 1);
@@ -696,20 +716,25 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     if ((f->product_type || f->route || f->research_consent_only) &&
         !(refs = plan_index(a, out, &n_refs)))
         return out_of_memory(err);
-    if ((st = load_visits(d, a, refs, n_refs, out, err)) != CC_OK ||
+    if ((st = load_visits(d, a, f->protocol, refs, n_refs, out, err)) != CC_OK ||
         (st = load_events(d, a, out, err)) != CC_OK)
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
 }
 
-cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err)
+cc_status report_store_series(db *d, const char *protocol, report_series_fn fn, void *ctx,
+                              cc_error *err)
 {
     db_stmt *s;
-    cc_status st = db_prepare(
-        d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", &s, err);
+    cc_status st = prepare_scan(
+        d,
+        protocol ? "SELECT patient_id, records FROM measure_series WHERE patient_id IN"
+                   " (SELECT patient_id FROM plans WHERE " COUNTED_PLAN " AND protocol_id = ?)"
+                   " ORDER BY patient_id"
+                 : "SELECT patient_id, records FROM measure_series ORDER BY patient_id",
+        protocol, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s);
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         size_t len;
