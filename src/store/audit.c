@@ -114,18 +114,22 @@ static void prefetch_entry_reads(db *d, const char *entity, int64_t id)
         sql_prefetch(d, ENTRY_SITE_SQL, a, SQL_COUNT(a), &ignored);
 }
 
-cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
+/* The entry of change; its site is *known_site when the caller read it
+ * with the record's row (audit_sites.h), else asked of the map. */
+static cc_status append_entry(db *d, const store_actor *actor, const audit_change *change,
+                              const int64_t *known_site, cc_error *err)
 {
     if (!db_in_transaction(d))
         return cc_fail(err, CC_INTERNAL, NULL, "audit_outside_transaction",
                        "an audit entry must be written in the transaction of its change");
-    prefetch_entry_reads(d, change->entity, change->entity_id);
+    if (!known_site)
+        prefetch_entry_reads(d, change->entity, change->entity_id);
     chain_end last = {0, ""};
     snprintf(last.hash, sizeof last.hash, "%s", GENESIS);
     cc_status st = sql_each(d, CHAIN_END_SQL, NULL, 0, read_chain_end, &last, NULL, err);
-    int64_t site = 0;
+    int64_t site = known_site ? *known_site : 0;
     bool group = false;
-    if (st == CC_OK)
+    if (st == CC_OK && !known_site)
         st = entry_site(d, change->entity, change->entity_id, &site, &group, err);
     if (st != CC_OK)
         return st;
@@ -173,6 +177,11 @@ cc_status audit_append(db *d, const store_actor *actor, const audit_change *chan
     return st;
 }
 
+cc_status audit_append(db *d, const store_actor *actor, const audit_change *change, cc_error *err)
+{
+    return append_entry(d, actor, change, NULL, err);
+}
+
 cc_status audit_row_json(db *d, const char *sql, int64_t id, buf *out, cc_error *err)
 {
     sql_arg args[] = {SQL_I(id)};
@@ -196,26 +205,158 @@ cc_status audit_log_change(db *d, const store_actor *actor, const char *action, 
     return st;
 }
 
+/* ---- a create whose INSERT returns its own image ---- */
+
+static const char RETURNING_ID[] = " RETURNING id";
+
+/* The table after "INSERT INTO " or "FROM ", up to a space or a '(':
+ * whether it is the len bytes at name. */
+static bool names_table(const char *sql, const char *name, size_t len)
+{
+    return strncmp(sql, name, len) == 0 && (sql[len] == ' ' || sql[len] == '(');
+}
+
+/* Where an entity's site is, when it is in its row or one row away
+ * (audit_sites.h): column and owner NULL for the row's own site_id. */
+typedef struct {
+    const char *names, *table, *column, *owner;
+} site_source;
+
+#define OWN_SOURCE(E, I, NAMES, T) {NAMES, T, NULL, NULL},
+#define VIA_SOURCE(E, I, NAMES, T, C, OWNER) {NAMES, T, C, OWNER},
+static const site_source SITE_SOURCES[] = {AUDIT_OWN_ROWS(OWN_SOURCE, -, -)
+                                               AUDIT_VIA_ROWS(VIA_SOURCE, -, -)};
+#undef OWN_SOURCE
+#undef VIA_SOURCE
+
+/* The source of entity's site when its table is the table_len bytes at
+ * table, else NULL. */
+static const site_source *site_source_of(const char *entity, const char *table, size_t table_len)
+{
+    char quoted[64];
+    if (snprintf(quoted, sizeof quoted, "'%s'", entity) >= (int)sizeof quoted)
+        return NULL;
+    for (size_t i = 0; i < sizeof SITE_SOURCES / sizeof SITE_SOURCES[0]; i++) {
+        const site_source *src = &SITE_SOURCES[i];
+        if (strstr(src->names, quoted) && strlen(src->table) == table_len &&
+            strncmp(src->table, table, table_len) == 0)
+            return src;
+    }
+    return NULL;
+}
+
+/* When image_sql is "SELECT <columns> FROM <table> WHERE id = ?", columns
+ * plain names (no call, no subquery), and insert_sql is "INSERT INTO
+ * <table> ... RETURNING id", writes into out insert_sql returning the id,
+ * the entry's site (0 when *known_site is false: it is then asked of the
+ * map) and the image's columns, and true: the INSERT then gives the row
+ * the image would read, and the site AUDIT_SITE_OF would find. */
+static bool returning_image(const audit_mutation *m, buf *out, bool *known_site)
+{
+    static const char select[] = "SELECT ", from[] = " FROM ", where[] = " WHERE id = ?",
+                      insert[] = "INSERT INTO ";
+    const char *image = m->image_sql, *sql = m->change_sql;
+    size_t image_len = strlen(image), sql_len = strlen(sql), tail = strlen(RETURNING_ID);
+    if (strncmp(image, select, strlen(select)) != 0 || image_len < strlen(where) ||
+        strcmp(image + image_len - strlen(where), where) != 0 ||
+        strncmp(sql, insert, strlen(insert)) != 0 || sql_len < tail ||
+        strcmp(sql + sql_len - tail, RETURNING_ID) != 0)
+        return false;
+    const char *columns = image + strlen(select), *table_end = image + image_len - strlen(where);
+    const char *columns_end = strstr(columns, from);
+    if (!columns_end || columns_end > table_end || memchr(columns, '(', columns_end - columns))
+        return false;
+    const char *table = columns_end + strlen(from);
+    size_t table_len = (size_t)(table_end - table);
+    if (memchr(table, ' ', table_len) || !names_table(sql + strlen(insert), table, table_len))
+        return false;
+    const site_source *src = site_source_of(m->entity, table, table_len);
+    *known_site = src != NULL;
+    buf_printf(out, "%.*s RETURNING id, ", (int)(sql_len - tail), sql);
+    if (!src)
+        buf_puts(out, "0");
+    else if (!src->column)
+        buf_puts(out, "COALESCE(site_id, 0)");
+    else
+        buf_printf(out, "COALESCE((SELECT o.site_id FROM %s o WHERE o.id = %s.%s), 0)", src->owner,
+                   src->table, src->column);
+    buf_printf(out, ", %.*s", (int)(columns_end - columns), columns);
+    return true;
+}
+
+typedef struct {
+    int64_t id, site;
+    buf *image;
+} returned_row;
+
+static cc_status read_returned(void *ctx, db_stmt *row, cc_error *err)
+{
+    (void)err;
+    returned_row *r = ctx;
+    r->id = db_col_int(row, 0);
+    r->site = db_col_int(row, 1);
+    sql_row_object(row, 2, r->image);
+    return CC_OK;
+}
+
+/* The create of m (returning_image's insert_sql) and its entry: the chain's
+ * end goes with the INSERT (one round trip on PostgreSQL), the image and,
+ * when audit_sites.h says where it is, the entry's site come back with it. */
+static cc_status create_returning(db *d, const store_actor *actor, const audit_mutation *m,
+                                  const char *insert_sql, bool known_site, int64_t *id,
+                                  cc_error *err)
+{
+    buf after;
+    buf_init(&after, 1 << 20);
+    returned_row row = {0, 0, &after};
+    cc_error ignored;
+    sql_prefetch(d, CHAIN_END_SQL, NULL, 0, &ignored);
+    cc_status st = sql_first(d, insert_sql, m->args, m->n, read_returned, &row, err);
+    if (st == CC_OK) {
+        *id = row.id;
+        audit_change ch = {m->action, m->entity, row.id, NULL, after.data, m->reason};
+        st = append_entry(d, actor, &ch, known_site ? &row.site : NULL, err);
+    }
+    buf_release(&after);
+    return st;
+}
+
+/* A change other than such a create: the images read with image_sql. */
+static cc_status change_and_read(db *d, const store_actor *actor, const audit_mutation *m,
+                                 int64_t *id, cc_error *err)
+{
+    buf before;
+    buf_init(&before, 1 << 20);
+    cc_status st = CC_OK;
+    if (*id > 0)
+        st = sql_row_json(d, m->image_sql, (sql_arg[]){SQL_I(*id)}, 1, m->entity, &before, err);
+    if (st == CC_OK)
+        st = sql_run(d, m->change_sql, m->args, m->n, *id > 0 ? NULL : id, err);
+    if (st == CC_OK && m->then)
+        st = m->then(d, *id, m->ctx, err);
+    if (st == CC_OK)
+        st = audit_log_change(d, actor, m->action, m->entity, *id, m->image_sql,
+                              m->id > 0 ? before.data : NULL, m->reason, err);
+    buf_release(&before);
+    return st;
+}
+
 cc_status audit_mutate(db *d, const store_actor *actor, const audit_mutation *m, cc_error *err)
 {
     cc_status st = db_tx_begin(d, err);
     if (st != CC_OK)
         return st;
-    buf before;
-    buf_init(&before, 1 << 20);
+    buf returning;
+    buf_init(&returning, 1 << 16);
     int64_t id = m->id;
-    if (id > 0)
-        st = sql_row_json(d, m->image_sql, (sql_arg[]){SQL_I(id)}, 1, m->entity, &before, err);
-    if (st == CC_OK)
-        st = sql_run(d, m->change_sql, m->args, m->n, id > 0 ? NULL : &id, err);
-    if (st == CC_OK && m->then)
-        st = m->then(d, id, m->ctx, err);
-    if (st == CC_OK)
-        st = audit_log_change(d, actor, m->action, m->entity, id, m->image_sql,
-                              m->id > 0 ? before.data : NULL, m->reason, err);
+    bool known_site;
+    if (id == 0 && !m->then && returning_image(m, &returning, &known_site))
+        st = create_returning(d, actor, m, returning.data, known_site, &id, err);
+    else
+        st = change_and_read(d, actor, m, &id, err);
     if (st == CC_OK && m->created_id)
         *m->created_id = id;
-    buf_release(&before);
+    buf_release(&returning);
     return db_tx_end(d, st, err);
 }
 

@@ -21,60 +21,64 @@
 #ifndef CC_AUDIT_SITES_H
 #define CC_AUDIT_SITES_H
 
-/* One table of text, kept as written: a row per entity. */
+/* One table of text, kept as written: a row per entity. The rows whose
+ * site is a column of the record's own row (AUDIT_OWN_ROWS) or of the row
+ * it points at (AUDIT_VIA_ROWS) are lists that C code walks too: a store
+ * that has the record's row at hand (the row an INSERT returns) takes the
+ * site from it instead of asking the map (store/audit.c);
+ * tests/api/test_site_lists.py checks that both agree. Each row is
+ * X(E, I, NAMES, TABLE) or X(E, I, NAMES, TABLE, COLUMN, OWNER): NAMES the
+ * entity names as SQL strings, E and I passed through. */
 // clang-format off
+#define AUDIT_OWN_ROWS(X, E, I) \
+    X(E, I, "'patient'", "patients") \
+    X(E, I, "'plan', 'plans'", "plans") \
+    X(E, I, "'administration'", "administrations") \
+    X(E, I, "'donor'", "donors") \
+    X(E, I, "'batch'", "batches") \
+    X(E, I, "'unit'", "units")
+
+#define AUDIT_VIA_ROWS(X, E, I) \
+    X(E, I, "'patient_weight'", "patient_weights", "patient_id", "patients") \
+    X(E, I, "'patient_condition'", "patient_conditions", "patient_id", "patients") \
+    X(E, I, "'patient_consent'", "patient_consents", "patient_id", "patients") \
+    X(E, I, "'patient_medication'", "patient_medications", "patient_id", "patients") \
+    X(E, I, "'patient_allergy'", "patient_allergies", "patient_id", "patients") \
+    X(E, I, "'screening', 'screenings'", "screenings", "patient_id", "patients") \
+    X(E, I, "'observation', 'observations'", "observations", "patient_id", "patients") \
+    X(E, I, "'observation_task'", "observation_tasks", "patient_id", "patients") \
+    X(E, I, "'vital_signs'", "vital_signs", "patient_id", "patients") \
+    X(E, I, "'adverse_event', 'adverse_events'", "adverse_events", "patient_id", "patients") \
+    X(E, I, "'followup_visit', 'followup_visits'", "followup_visits", "patient_id", "patients") \
+    X(E, I, "'questionnaire_link'", "questionnaire_links", "patient_id", "patients") \
+    X(E, I, "'unit_administration'", "unit_administrations", "patient_id", "patients") \
+    X(E, I, "'donor_test'", "donor_tests", "donor_id", "donors") \
+    X(E, I, "'collection'", "collections", "donor_id", "donors") \
+    X(E, I, "'batch_step'", "batch_steps", "batch_id", "batches") \
+    X(E, I, "'batch_deviation'", "batch_deviations", "batch_id", "batches") \
+    X(E, I, "'qc_result'", "qc_results", "batch_id", "batches") \
+    X(E, I, "'unit_freezing'", "unit_freezings", "unit_id", "units") \
+    X(E, I, "'unit_thaw'", "unit_thaws", "unit_id", "units")
+
 #define AUDIT_OWNED(sub) "COALESCE(" sub ", 0)"
-/* the site of table T's row I, its own site_id */
-#define AUDIT_ROW_SITE(T, I) AUDIT_OWNED("(SELECT o.site_id FROM " T " o WHERE o.id = " I ")")
-/* the site of the record that T's row I points at through column C */
-#define AUDIT_VIA(T, C, OWNER, I) \
-    AUDIT_OWNED("(SELECT o.site_id FROM " T " x JOIN " OWNER " o ON o.id = x." C \
-                " WHERE x.id = " I ")")
 #define AUDIT_WHEN(E, NAMES, SITE) " WHEN " E " IN (" NAMES ") THEN " SITE
+/* the site of table T's row I, its own site_id */
+#define AUDIT_OWN_WHEN(E, I, NAMES, T) \
+    AUDIT_WHEN(E, NAMES, AUDIT_OWNED("(SELECT o.site_id FROM " T " o WHERE o.id = " I ")"))
+/* the site of the record that T's row I points at through column C */
+#define AUDIT_VIA_WHEN(E, I, NAMES, T, C, OWNER) \
+    AUDIT_WHEN(E, NAMES, AUDIT_OWNED("(SELECT o.site_id FROM " T " x JOIN " OWNER \
+                                     " o ON o.id = x." C " WHERE x.id = " I ")"))
 
 #define AUDIT_SITE_OF(E, I) \
     "CASE" \
-    AUDIT_WHEN(E, "'patient'", AUDIT_ROW_SITE("patients", I)) \
-    AUDIT_WHEN(E, "'plan', 'plans'", AUDIT_ROW_SITE("plans", I)) \
-    AUDIT_WHEN(E, "'administration'", AUDIT_ROW_SITE("administrations", I)) \
-    AUDIT_WHEN(E, "'donor'", AUDIT_ROW_SITE("donors", I)) \
-    AUDIT_WHEN(E, "'batch'", AUDIT_ROW_SITE("batches", I)) \
-    AUDIT_WHEN(E, "'unit'", AUDIT_ROW_SITE("units", I)) \
+    AUDIT_OWN_ROWS(AUDIT_OWN_WHEN, E, I) \
+    AUDIT_VIA_ROWS(AUDIT_VIA_WHEN, E, I) \
     AUDIT_WHEN(E, "'site_capacity'", AUDIT_OWNED("(SELECT o.id FROM sites o WHERE o.id = " I ")")) \
-    AUDIT_WHEN(E, "'patient_weight'", AUDIT_VIA("patient_weights", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'patient_condition'", \
-               AUDIT_VIA("patient_conditions", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'patient_consent'", AUDIT_VIA("patient_consents", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'patient_medication'", \
-               AUDIT_VIA("patient_medications", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'patient_allergy'", \
-               AUDIT_VIA("patient_allergies", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'screening', 'screenings'", \
-               AUDIT_VIA("screenings", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'observation', 'observations'", \
-               AUDIT_VIA("observations", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'observation_task'", \
-               AUDIT_VIA("observation_tasks", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'vital_signs'", AUDIT_VIA("vital_signs", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'adverse_event', 'adverse_events'", \
-               AUDIT_VIA("adverse_events", "patient_id", "patients", I)) \
     AUDIT_WHEN(E, "'adverse_event_deadline'", \
                AUDIT_OWNED("(SELECT p.site_id FROM adverse_event_deadlines x" \
                            " JOIN adverse_events e ON e.id = x.adverse_event_id" \
                            " JOIN patients p ON p.id = e.patient_id WHERE x.id = " I ")")) \
-    AUDIT_WHEN(E, "'followup_visit', 'followup_visits'", \
-               AUDIT_VIA("followup_visits", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'questionnaire_link'", \
-               AUDIT_VIA("questionnaire_links", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'unit_administration'", \
-               AUDIT_VIA("unit_administrations", "patient_id", "patients", I)) \
-    AUDIT_WHEN(E, "'donor_test'", AUDIT_VIA("donor_tests", "donor_id", "donors", I)) \
-    AUDIT_WHEN(E, "'collection'", AUDIT_VIA("collections", "donor_id", "donors", I)) \
-    AUDIT_WHEN(E, "'batch_step'", AUDIT_VIA("batch_steps", "batch_id", "batches", I)) \
-    AUDIT_WHEN(E, "'batch_deviation'", AUDIT_VIA("batch_deviations", "batch_id", "batches", I)) \
-    AUDIT_WHEN(E, "'qc_result'", AUDIT_VIA("qc_results", "batch_id", "batches", I)) \
-    AUDIT_WHEN(E, "'unit_freezing'", AUDIT_VIA("unit_freezings", "unit_id", "units", I)) \
-    AUDIT_WHEN(E, "'unit_thaw'", AUDIT_VIA("unit_thaws", "unit_id", "units", I)) \
     AUDIT_WHEN(E, "'user', 'session', 'api_token', 'mfa', 'site', 'clinic_settings'," \
                   " 'clinic_site', 'lab_site', 'bedside_settings', 'cryo_settings'," \
                   " 'donor_panel', 'lab_product_code', 'din', 'database', 'protocol_version'," \

@@ -259,6 +259,12 @@ def check_audit_migration(t, srv, staff, m):
     # that migration and those after it undone (test_accounts' list), so
     # that they run again
     undo = UNDO_AFTER_ACCOUNTS[UNDO_AFTER_ACCOUNTS.index(AUDIT_SITES_UNDO):]
+    # the sites the store wrote, some taken from the row an INSERT returned
+    # (audit_sites.h, AUDIT_OWN_SITE_TABLES), others asked of the map; a
+    # unit's entries keep the site that held it then, the migration gives
+    # its site now
+    moved = ("unit", "unit_freezing", "unit_thaw")
+    written = srv.db_query("SELECT seq, entity, site_id FROM audit_log ORDER BY seq")
     srv.stop()
     srv.db_script("".join(reversed(undo)) +
                   "DELETE FROM schema_version WHERE version >"
@@ -267,6 +273,14 @@ def check_audit_migration(t, srv, staff, m):
     walk(t, srv, staff, [r for r in leaks(m) if r[0].startswith("/api/v1/audit")], "MIGRATED")
     unknown = srv.db_query("SELECT DISTINCT entity FROM audit_log WHERE site_id = 0")
     t.check(not unknown, "the migration finds every entry's site", unknown)
+    migrated = dict((seq, site) for seq, site in
+                    srv.db_query("SELECT seq, site_id FROM audit_log ORDER BY seq"))
+    created = {e for _, e, _ in written}
+    differ = [(seq, entity, site, migrated.get(seq)) for seq, entity, site in written
+              if entity not in moved and migrated.get(seq) != site]
+    t.check(len(written) > 100 and {"patient", "plan", "donor", "batch", "unit"} <= created
+            and not differ, "each entry's site as written is the one the migration computes"
+            " (%d entries)" % len(written), differ[:10])
 
 
 def check_access_log_mrn(t, srv, staff, m):
