@@ -87,14 +87,72 @@ static const char ENTRY_SITE_SQL[] =
     " SELECT COALESCE(" AUDIT_SITE_OF("entry.entity", "entry.id") ", -2) FROM entry";
 #pragma GCC diagnostic pop
 
+/* Where an entity's site is when audit_sites.h lists it (in its row or one
+ * row away): the map's one branch for it, as a statement of its own (one
+ * `?`, the record's id), and as an expression over the row itself. */
+typedef struct {
+    const char *names, *table, *select_site, *row_site;
+} site_source;
+
+#define OWN_SOURCE(E, I, NAMES, T)                                                                 \
+    {NAMES, T, "SELECT " AUDIT_ROW_SITE(T, "?"), AUDIT_ROW_SITE_HERE},
+#define VIA_SOURCE(E, I, NAMES, T, C, OWNER)                                                       \
+    {NAMES, T, "SELECT " AUDIT_VIA(T, C, OWNER, "?"), AUDIT_VIA_HERE(T, C, OWNER)},
+static const site_source SITE_SOURCES[] = {AUDIT_OWN_ROWS(OWN_SOURCE, -, -)
+                                               AUDIT_VIA_ROWS(VIA_SOURCE, -, -)};
+#undef OWN_SOURCE
+#undef VIA_SOURCE
+
+/* Whether entity is one of names (SQL strings, as audit_sites.h writes them). */
+static bool names_entity(const char *names, const char *entity)
+{
+    char quoted[64];
+    return snprintf(quoted, sizeof quoted, "'%s'", entity) < (int)sizeof quoted &&
+           strstr(names, quoted) != NULL;
+}
+
+static const site_source *site_source_of(const char *entity)
+{
+    for (size_t i = 0; i < sizeof SITE_SOURCES / sizeof SITE_SOURCES[0]; i++)
+        if (names_entity(SITE_SOURCES[i].names, entity))
+            return &SITE_SOURCES[i];
+    return NULL;
+}
+
+/* The statement that finds the site of entity's record id: the map's branch
+ * for it alone when audit_sites.h lists it (the whole map is a CASE of some
+ * forty subqueries that PostgreSQL sets up for each entry), else the map;
+ * NULL for a group-wide entity, which needs none. */
+static const char *site_statement(const char *entity, int64_t id, sql_arg args[2], int *n)
+{
+    if (names_entity(AUDIT_GROUP_NAMES, entity))
+        return NULL;
+    const site_source *src = site_source_of(entity);
+    if (src) {
+        args[0] = SQL_I(id);
+        *n = 1;
+        return src->select_site;
+    }
+    args[0] = SQL_S(entity);
+    args[1] = SQL_I(id);
+    *n = 2;
+    return ENTRY_SITE_SQL;
+}
+
 /* The site the entry's record belongs to (audit_sites.h); group-wide: 0
  * with *group set. An entity the map does not know, like a record that is
  * not found, belongs to no site (0): shown to none rather than to all. */
 static cc_status entry_site(db *d, const char *entity, int64_t id, int64_t *site, bool *group,
                             cc_error *err)
 {
-    sql_arg a[] = {SQL_S(entity), SQL_I(id)};
-    cc_status st = sql_scalar(d, ENTRY_SITE_SQL, a, SQL_COUNT(a), site, err);
+    sql_arg a[2];
+    int n;
+    const char *sql = site_statement(entity, id, a, &n);
+    *site = 0;
+    *group = sql == NULL;
+    if (!sql)
+        return CC_OK;
+    cc_status st = sql_scalar(d, sql, a, n, site, err);
     *group = st == CC_OK && *site == -2;
     if (*site < 0)
         *site = 0;
@@ -109,9 +167,11 @@ static cc_status entry_site(db *d, const char *entity, int64_t id, int64_t *site
 static void prefetch_entry_reads(db *d, const char *entity, int64_t id)
 {
     cc_error ignored;
-    sql_arg a[] = {SQL_S(entity), SQL_I(id)};
-    if (sql_prefetch(d, CHAIN_END_SQL, NULL, 0, &ignored) == CC_OK)
-        sql_prefetch(d, ENTRY_SITE_SQL, a, SQL_COUNT(a), &ignored);
+    sql_arg a[2];
+    int n;
+    const char *sql = site_statement(entity, id, a, &n);
+    if (sql_prefetch(d, CHAIN_END_SQL, NULL, 0, &ignored) == CC_OK && sql)
+        sql_prefetch(d, sql, a, n, &ignored);
 }
 
 /* The entry of change; its site is *known_site when the caller read it
@@ -216,35 +276,6 @@ static bool names_table(const char *sql, const char *name, size_t len)
     return strncmp(sql, name, len) == 0 && (sql[len] == ' ' || sql[len] == '(');
 }
 
-/* Where an entity's site is, when it is in its row or one row away
- * (audit_sites.h): column and owner NULL for the row's own site_id. */
-typedef struct {
-    const char *names, *table, *column, *owner;
-} site_source;
-
-#define OWN_SOURCE(E, I, NAMES, T) {NAMES, T, NULL, NULL},
-#define VIA_SOURCE(E, I, NAMES, T, C, OWNER) {NAMES, T, C, OWNER},
-static const site_source SITE_SOURCES[] = {AUDIT_OWN_ROWS(OWN_SOURCE, -, -)
-                                               AUDIT_VIA_ROWS(VIA_SOURCE, -, -)};
-#undef OWN_SOURCE
-#undef VIA_SOURCE
-
-/* The source of entity's site when its table is the table_len bytes at
- * table, else NULL. */
-static const site_source *site_source_of(const char *entity, const char *table, size_t table_len)
-{
-    char quoted[64];
-    if (snprintf(quoted, sizeof quoted, "'%s'", entity) >= (int)sizeof quoted)
-        return NULL;
-    for (size_t i = 0; i < sizeof SITE_SOURCES / sizeof SITE_SOURCES[0]; i++) {
-        const site_source *src = &SITE_SOURCES[i];
-        if (strstr(src->names, quoted) && strlen(src->table) == table_len &&
-            strncmp(src->table, table, table_len) == 0)
-            return src;
-    }
-    return NULL;
-}
-
 /* When image_sql is "SELECT <columns> FROM <table> WHERE id = ?", columns
  * plain names (no call, no subquery), and insert_sql is "INSERT INTO
  * <table> ... RETURNING id", writes into out insert_sql returning the id,
@@ -270,17 +301,12 @@ static bool returning_image(const audit_mutation *m, buf *out, bool *known_site)
     size_t table_len = (size_t)(table_end - table);
     if (memchr(table, ' ', table_len) || !names_table(sql + strlen(insert), table, table_len))
         return false;
-    const site_source *src = site_source_of(m->entity, table, table_len);
+    const site_source *src = site_source_of(m->entity);
+    if (src && (strlen(src->table) != table_len || strncmp(src->table, table, table_len) != 0))
+        src = NULL;
     *known_site = src != NULL;
-    buf_printf(out, "%.*s RETURNING id, ", (int)(sql_len - tail), sql);
-    if (!src)
-        buf_puts(out, "0");
-    else if (!src->column)
-        buf_puts(out, "COALESCE(site_id, 0)");
-    else
-        buf_printf(out, "COALESCE((SELECT o.site_id FROM %s o WHERE o.id = %s.%s), 0)", src->owner,
-                   src->table, src->column);
-    buf_printf(out, ", %.*s", (int)(columns_end - columns), columns);
+    buf_printf(out, "%.*s RETURNING id, %s, %.*s", (int)(sql_len - tail), sql,
+               src ? src->row_site : "0", (int)(columns_end - columns), columns);
     return true;
 }
 

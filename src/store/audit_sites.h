@@ -23,12 +23,13 @@
 
 /* One table of text, kept as written: a row per entity. The rows whose
  * site is a column of the record's own row (AUDIT_OWN_ROWS) or of the row
- * it points at (AUDIT_VIA_ROWS) are lists that C code walks too: a store
- * that has the record's row at hand (the row an INSERT returns) takes the
- * site from it instead of asking the map (store/audit.c);
- * tests/api/test_site_lists.py checks that both agree. Each row is
- * X(E, I, NAMES, TABLE) or X(E, I, NAMES, TABLE, COLUMN, OWNER): NAMES the
- * entity names as SQL strings, E and I passed through. */
+ * it points at (AUDIT_VIA_ROWS), and the group-wide names, are lists that
+ * C code walks too: the store asks a listed entity's branch alone, or
+ * reads the site from the row an INSERT returns (store/audit.c);
+ * tests/api/test_site_lists.py checks that what it writes agrees with the
+ * whole map. Each row is X(E, I, NAMES, TABLE) or X(E, I, NAMES, TABLE,
+ * COLUMN, OWNER): NAMES the entity names as SQL strings, E and I passed
+ * through. */
 // clang-format off
 #define AUDIT_OWN_ROWS(X, E, I) \
     X(E, I, "'patient'", "patients") \
@@ -60,15 +61,29 @@
     X(E, I, "'unit_freezing'", "unit_freezings", "unit_id", "units") \
     X(E, I, "'unit_thaw'", "unit_thaws", "unit_id", "units")
 
+/* the entities that belong to the whole group */
+#define AUDIT_GROUP_NAMES \
+    "'user', 'session', 'api_token', 'mfa', 'site', 'clinic_settings'," \
+    " 'clinic_site', 'lab_site', 'bedside_settings', 'cryo_settings'," \
+    " 'donor_panel', 'lab_product_code', 'din', 'database', 'protocol_version'," \
+    " 'consent_document', 'consultation_request'"
+
 #define AUDIT_OWNED(sub) "COALESCE(" sub ", 0)"
-#define AUDIT_WHEN(E, NAMES, SITE) " WHEN " E " IN (" NAMES ") THEN " SITE
 /* the site of table T's row I, its own site_id */
-#define AUDIT_OWN_WHEN(E, I, NAMES, T) \
-    AUDIT_WHEN(E, NAMES, AUDIT_OWNED("(SELECT o.site_id FROM " T " o WHERE o.id = " I ")"))
+#define AUDIT_ROW_SITE(T, I) AUDIT_OWNED("(SELECT o.site_id FROM " T " o WHERE o.id = " I ")")
 /* the site of the record that T's row I points at through column C */
-#define AUDIT_VIA_WHEN(E, I, NAMES, T, C, OWNER) \
-    AUDIT_WHEN(E, NAMES, AUDIT_OWNED("(SELECT o.site_id FROM " T " x JOIN " OWNER \
-                                     " o ON o.id = x." C " WHERE x.id = " I ")"))
+#define AUDIT_VIA(T, C, OWNER, I) \
+    AUDIT_OWNED("(SELECT o.site_id FROM " T " x JOIN " OWNER " o ON o.id = x." C \
+                " WHERE x.id = " I ")")
+/* the same two read from T's row itself, where T names the row (the row an
+ * INSERT or UPDATE returns) */
+#define AUDIT_ROW_SITE_HERE AUDIT_OWNED("site_id")
+#define AUDIT_VIA_HERE(T, C, OWNER) \
+    AUDIT_OWNED("(SELECT o.site_id FROM " OWNER " o WHERE o.id = " T "." C ")")
+
+#define AUDIT_WHEN(E, NAMES, SITE) " WHEN " E " IN (" NAMES ") THEN " SITE
+#define AUDIT_OWN_WHEN(E, I, NAMES, T) AUDIT_WHEN(E, NAMES, AUDIT_ROW_SITE(T, I))
+#define AUDIT_VIA_WHEN(E, I, NAMES, T, C, OWNER) AUDIT_WHEN(E, NAMES, AUDIT_VIA(T, C, OWNER, I))
 
 #define AUDIT_SITE_OF(E, I) \
     "CASE" \
@@ -79,10 +94,7 @@
                AUDIT_OWNED("(SELECT p.site_id FROM adverse_event_deadlines x" \
                            " JOIN adverse_events e ON e.id = x.adverse_event_id" \
                            " JOIN patients p ON p.id = e.patient_id WHERE x.id = " I ")")) \
-    AUDIT_WHEN(E, "'user', 'session', 'api_token', 'mfa', 'site', 'clinic_settings'," \
-                  " 'clinic_site', 'lab_site', 'bedside_settings', 'cryo_settings'," \
-                  " 'donor_panel', 'lab_product_code', 'din', 'database', 'protocol_version'," \
-                  " 'consent_document', 'consultation_request'", "NULL") \
+    AUDIT_WHEN(E, AUDIT_GROUP_NAMES, "NULL") \
     " ELSE -1 END"
 // clang-format on
 
