@@ -484,8 +484,7 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
         if (ais)
             c->ais_id = mn->id;
     }
-    cc_status st =
-        report_store_series(d, report_query_all(q) ? NULL : q->protocol, on_series, c, err);
+    cc_status st = report_store_series(d, on_series, c, err);
     if (st == CC_OK && c->failed)
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     if (st != CC_OK)

@@ -99,18 +99,9 @@ static bool entries_sorted(const entry *e, size_t n)
 
 /* The plans that make a participant (report_data.h). */
 #define COUNTED_PLAN "status IN ('approved', 'in_progress', 'completed')"
-/* Rows of the plans of one programme (the `?`), whatever their status: the
- * plan index keeps those of participants. */
-#define OF_PROGRAMME_PLANS "plan_id IN (SELECT id FROM plans WHERE protocol_id = ?)"
-#define ADMINISTRATION_COLUMNS                                                                     \
-    "SELECT plan_id, product_type, route, started_at FROM administrations"
-#define VISIT_COLUMNS                                                                              \
-    "SELECT plan_id, label, months, status, target_date, window_start, window_end, id,"            \
-    " instruments FROM followup_visits"
 
-/* A scan read in batches (db.h). With one programme, sql is the variant
- * whose one `?` is the programme, bound here: the other programmes' rows are
- * then neither read nor sent. */
+/* A scan read in batches (db.h); protocol, when not NULL, bound to sql's
+ * one `?`. */
 static cc_status prepare_scan(db *d, const char *sql, const char *protocol, db_stmt **s,
                               cc_error *err)
 {
@@ -354,10 +345,8 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 {
     db_stmt *s;
     /* one pass in storage order: cheaper than grouping in SQL (a sort) */
-    cc_status st = prepare_scan(d,
-                                f->protocol ? ADMINISTRATION_COLUMNS " WHERE " OF_PROGRAMME_PLANS
-                                            : ADMINISTRATION_COLUMNS,
-                                f->protocol, &s, err);
+    cc_status st = prepare_scan(
+        d, "SELECT plan_id, product_type, route, started_at FROM administrations", NULL, &s, err);
     if (st != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, -1};
@@ -418,14 +407,12 @@ static int cmp_timepoint(const void *x, const void *y)
     return a->months != b->months ? (a->months < b->months ? -1 : 1) : strcmp(a->label, b->label);
 }
 
-static cc_status load_visits(db *d, arena *a, const char *protocol, const plan_ref *refs,
-                             size_t n_refs, report_data *out, cc_error *err)
+static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_refs, report_data *out,
+                             cc_error *err)
 {
-    /* every visit in storage order, those of other plans skipped by the
-     * plan index (a scan beats an index search plus a row lookup per
-     * visit); with one programme, only its plans' visits: PostgreSQL joins
-     * them by hash and sends a fraction of the rows, SQLite looks them up
-     * by plan in about the time of the scan */
+    /* every visit in storage order; those of other plans are skipped by the
+     * plan index (a scan beats an index search plus a row lookup per visit,
+     * and, on SQLite, selecting one programme's plans in SQL) */
     db_stmt *s;
     int64_t *links;
     size_t n_links;
@@ -438,8 +425,10 @@ static cc_status load_visits(db *d, arena *a, const char *protocol, const plan_r
     bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
-    if ((st = prepare_scan(d, protocol ? VISIT_COLUMNS " WHERE " OF_PROGRAMME_PLANS : VISIT_COLUMNS,
-                           protocol, &s, err)) != CC_OK)
+    if ((st = prepare_scan(d,
+                           "SELECT plan_id, label, months, status, target_date, window_start,"
+                           " window_end, id, instruments FROM followup_visits",
+                           NULL, &s, err)) != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
@@ -716,23 +705,17 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     if ((f->product_type || f->route || f->research_consent_only) &&
         !(refs = plan_index(a, out, &n_refs)))
         return out_of_memory(err);
-    if ((st = load_visits(d, a, f->protocol, refs, n_refs, out, err)) != CC_OK ||
+    if ((st = load_visits(d, a, refs, n_refs, out, err)) != CC_OK ||
         (st = load_events(d, a, out, err)) != CC_OK)
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
 }
 
-cc_status report_store_series(db *d, const char *protocol, report_series_fn fn, void *ctx,
-                              cc_error *err)
+cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err)
 {
     db_stmt *s;
     cc_status st = prepare_scan(
-        d,
-        protocol ? "SELECT patient_id, records FROM measure_series WHERE patient_id IN"
-                   " (SELECT patient_id FROM plans WHERE " COUNTED_PLAN " AND protocol_id = ?)"
-                   " ORDER BY patient_id"
-                 : "SELECT patient_id, records FROM measure_series ORDER BY patient_id",
-        protocol, &s, err);
+        d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", NULL, &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;

@@ -128,12 +128,9 @@ enum { REPORT_MIN_GROUP_DEFAULT = 5, REPORT_MIN_GROUP_MAX = 100 };
 cc_status report_store_min_group(db *d, int *out, cc_error *err);
 cc_status report_store_set_min_group(db *d, const store_actor *actor, int value, cc_error *err);
 
-/* Calls fn for each patient's measure series, in patient id order: every
- * patient's (protocol NULL) or those of the patients with a plan of that
- * protocol that makes them a participant. */
+/* Calls fn for each patient's measure series, in patient id order. */
 typedef void (*report_series_fn)(void *ctx, int64_t patient_id, const unsigned char *records,
                                  size_t len);
-cc_status report_store_series(db *d, const char *protocol, report_series_fn fn, void *ctx,
-                              cc_error *err);
+cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err);
 
 #endif
