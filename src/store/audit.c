@@ -269,8 +269,8 @@ cc_status audit_log_change(db *d, const store_actor *actor, const char *action, 
 
 static const char RETURNING_ID[] = " RETURNING id";
 
-/* The table after "INSERT INTO " or "FROM ", up to a space or a '(':
- * whether it is the len bytes at name. */
+/* Whether sql (what follows "INSERT INTO ") names the table of the len
+ * bytes at name, followed by a space or a '('. */
 static bool names_table(const char *sql, const char *name, size_t len)
 {
     return strncmp(sql, name, len) == 0 && (sql[len] == ' ' || sql[len] == '(');
@@ -307,7 +307,7 @@ static bool returning_image(const audit_mutation *m, buf *out, bool *known_site)
     *known_site = src != NULL;
     buf_printf(out, "%.*s RETURNING id, %s, %.*s", (int)(sql_len - tail), sql,
                src ? src->row_site : "0", (int)(columns_end - columns), columns);
-    return true;
+    return !buf_failed(out);
 }
 
 typedef struct {
