@@ -89,12 +89,11 @@ cc_status measure_series_scan_observations(db *d, observation_row_fn fn, void *c
     /* stored order: a sequential scan (in patient order it went through the
      * index and a row lookup per observation, three times the cost) */
     db_stmt *s;
-    cc_status st = db_prepare(
-        d, "SELECT patient_id, instrument, observed_on, scores FROM observations ORDER BY id", &s,
-        err);
+    cc_status st = sql_scan(
+        d, "SELECT patient_id, instrument, observed_on, scores FROM observations ORDER BY id", NULL,
+        0, &s, err);
     if (st != CC_OK)
         return st;
-    db_read_in_batches(s); /* millions of rows: a batch at a time on PostgreSQL */
     db_step_result r = DB_DONE;
     while (st == CC_OK && (r = db_step(s, err)) == DB_ROW)
         st =

@@ -100,20 +100,6 @@ static bool entries_sorted(const entry *e, size_t n)
 /* The plans that make a participant (report_data.h). */
 #define COUNTED_PLAN "status IN ('approved', 'in_progress', 'completed')"
 
-/* A scan read in batches (db.h); protocol, when not NULL, bound to sql's
- * one `?`. */
-static cc_status prepare_scan(db *d, const char *sql, const char *protocol, db_stmt **s,
-                              cc_error *err)
-{
-    cc_status st = db_prepare(d, sql, s, err);
-    if (st != CC_OK)
-        return st;
-    db_read_in_batches(*s);
-    if (protocol)
-        db_bind_text(*s, 1, protocol);
-    return CC_OK;
-}
-
 /* Screenings then plans, each usually stored in patient order already: two
  * ordered runs are merged, anything else is sorted. */
 static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_set *protocols,
@@ -133,7 +119,9 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         return out_of_memory(err);
     for (int kind = 0; kind < 2; kind++) {
         db_stmt *s;
-        cc_status st = prepare_scan(d, f->protocol ? one[kind] : all[kind], f->protocol, &s, err);
+        sql_arg by_protocol[] = {SQL_S(f->protocol)};
+        cc_status st = sql_scan(d, f->protocol ? one[kind] : all[kind], by_protocol,
+                                f->protocol ? 1 : 0, &s, err);
         if (st != CC_OK)
             return st;
         db_step_result r;
@@ -267,7 +255,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     *ids = NULL;
     if (!v)
         return out_of_memory(err);
-    cc_status st = prepare_scan(d, sql, NULL, &s, err);
+    cc_status st = sql_scan(d, sql, NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;
@@ -345,8 +333,9 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 {
     db_stmt *s;
     /* one pass in storage order: cheaper than grouping in SQL (a sort) */
-    cc_status st = prepare_scan(
-        d, "SELECT plan_id, product_type, route, started_at FROM administrations", NULL, &s, err);
+    cc_status st =
+        sql_scan(d, "SELECT plan_id, product_type, route, started_at FROM administrations", NULL, 0,
+                 &s, err);
     if (st != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, -1};
@@ -425,10 +414,10 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
     bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
-    if ((st = prepare_scan(d,
-                           "SELECT plan_id, label, months, status, target_date, window_start,"
-                           " window_end, id, instruments FROM followup_visits",
-                           NULL, &s, err)) != CC_OK)
+    if ((st = sql_scan(d,
+                       "SELECT plan_id, label, months, status, target_date, window_start,"
+                       " window_end, id, instruments FROM followup_visits",
+                       NULL, 0, &s, err)) != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, -1};
     db_step_result r;
@@ -525,11 +514,11 @@ static long first_participant(const report_data *out, int64_t patient)
 static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = prepare_scan(
-        d,
-        "SELECT patient_id, term_code, term_text, grade, serious, onset_at, term_source"
-        " FROM adverse_events ORDER BY patient_id, onset_at, id",
-        NULL, &s, err);
+    cc_status st =
+        sql_scan(d,
+                 "SELECT patient_id, term_code, term_text, grade, serious, onset_at, term_source"
+                 " FROM adverse_events ORDER BY patient_id, onset_at, id",
+                 NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
     bigvec *events = vec_new(a, sizeof(report_event));
@@ -590,7 +579,7 @@ static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t 
     if (!v)
         return out_of_memory(err);
     db_stmt *s;
-    cc_status st = prepare_scan(d, "SELECT id, site_id FROM patients ORDER BY id", NULL, &s, err);
+    cc_status st = sql_scan(d, "SELECT id, site_id FROM patients ORDER BY id", NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;
@@ -714,8 +703,8 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
 cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = prepare_scan(
-        d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id", NULL, &s, err);
+    cc_status st = sql_scan(d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id",
+                            NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
     db_step_result r;

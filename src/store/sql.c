@@ -268,6 +268,16 @@ cc_status sql_prefetch(db *d, const char *sql, const sql_arg *args, int n, cc_er
     return st;
 }
 
+cc_status sql_scan(db *d, const char *sql, const sql_arg *args, int n, db_stmt **s, cc_error *err)
+{
+    cc_status st = db_prepare(d, sql, s, err);
+    if (st != CC_OK)
+        return st;
+    bind_all(*s, args, n);
+    db_read_in_batches(*s);
+    return CC_OK;
+}
+
 cc_status sql_lists_prefetch(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
                              int n, cc_error *err)
 {

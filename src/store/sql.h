@@ -78,6 +78,11 @@ void sql_row_object(db_stmt *s, int first, buf *out);
  * cost PostgreSQL one round trip; a hint, nothing on SQLite. */
 cc_status sql_prefetch(db *d, const char *sql, const sql_arg *args, int n, cc_error *err);
 
+/* Prepares sql, a SELECT that reads many rows (a report's or a rebuild's
+ * scan), with args bound, to be read in batches (db_read_in_batches): the
+ * caller steps *s and ends with db_done. */
+cc_status sql_scan(db *d, const char *sql, const sql_arg *args, int n, db_stmt **s, cc_error *err);
+
 /* One list inside a record's JSON object: "name": and the rows of sql. */
 typedef struct {
     const char *name;
