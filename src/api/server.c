@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/acceptor.h"
 #include "api/access_queue.h"
 #include "api/error_text.h"
 #include "api/request.h"
@@ -1343,6 +1344,8 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     server.limits.public_form = ratelimit_create("public_form", 10, 3600);
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
+    acceptor *accepting = NULL;
+    int listen_fd = -1; /* the acceptor's once it starts */
     if (!server.limits.login_by_user || !server.limits.login_by_addr ||
         !server.limits.public_form) {
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
@@ -1352,6 +1355,12 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     if (inet_pton(AF_INET, config->host, &addr.sin_addr) != 1) {
         st = cc_fail(err, CC_INVALID, "listen", "invalid_address",
                      "--listen needs an IPv4 address and port");
+        goto out;
+    }
+    listen_fd = acceptor_listen(&addr);
+    if (listen_fd < 0) {
+        st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u: %s",
+                     config->host, (unsigned)config->port, strerror(errno));
         goto out;
     }
     sigset_t stop;
@@ -1390,28 +1399,33 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     };
     daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_ARRAY, pool, MHD_OPTION_URI_LOG_CALLBACK, on_target, &server,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_CONNECTION_TIMEOUT,
-        idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
+            MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, &server, MHD_OPTION_ARRAY, pool, MHD_OPTION_URI_LOG_CALLBACK,
+        on_target, &server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server,
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
         worker_pool_stop(server.workers);
         commit_queue_release(server.commits);
         access_queue_stop(server.access);
-        st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u",
-                     config->host, (unsigned)config->port);
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the polling threads");
         goto out;
     }
     expiry_timer timer;
-    if (!expiry_timer_start(&timer, config->data_dir)) {
+    bool timer_started = expiry_timer_start(&timer, config->data_dir);
+    accepting = timer_started ? acceptor_start(listen_fd, daemon) : NULL;
+    if (timer_started)
+        listen_fd = -1; /* the acceptor's, or closed */
+    if (!accepting) {
+        if (timer_started)
+            expiry_timer_stop(&timer);
         worker_pool_stop(server.workers);
         commit_queue_release(server.commits);
         MHD_stop_daemon(daemon);
         access_queue_stop(server.access);
-        st = cc_fail(err, CC_INTERNAL, NULL, "thread", "cannot start the expiry timer");
+        st = cc_fail(err, CC_INTERNAL, NULL, "thread",
+                     timer_started ? "cannot start the acceptor" : "cannot start the expiry timer");
         goto out;
     }
     printf("cellclinic: serving http://%s:%u/ with %u threads (data: %s)\n", config->host,
@@ -1421,7 +1435,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     sigdelset(&stop, SIGPIPE);
     sigwait(&stop, &sig);
     fprintf(stderr, "cellclinic: stopping (signal %d); finishing requests in flight\n", sig);
-    MHD_quiesce_daemon(daemon);
+    acceptor_stop(accepting); /* no new connection from here */
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < SHUTDOWN_GRACE_MS; waited += 10)
         usleep(10000);
     /* Every worker's request finished and its connection resumed: the
@@ -1438,6 +1452,8 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     access_queue_stop(server.access); /* writes the rows still queued */
     close_all_dbs();
 out:
+    if (listen_fd >= 0)
+        close(listen_fd);
     ratelimit_free(server.limits.login_by_user);
     ratelimit_free(server.limits.login_by_addr);
     ratelimit_free(server.limits.public_form);
