@@ -1325,6 +1325,16 @@ static unsigned fit_descriptor_limit(unsigned wanted)
     return fit;
 }
 
+/* The connection's end, for the acceptor's count of open connections. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)c;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        acceptor_connection_closed(cls);
+}
+
 cc_status api_server_run(const api_config *config, cc_error *err)
 {
     api_server server = {.config = *config};
@@ -1345,7 +1355,6 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     cc_status st = CC_OK;
     struct MHD_Daemon *daemon = NULL;
     acceptor *accepting = NULL;
-    int listen_fd = -1; /* the acceptor's once it starts */
     if (!server.limits.login_by_user || !server.limits.login_by_addr ||
         !server.limits.public_form) {
         st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
@@ -1357,10 +1366,15 @@ cc_status api_server_run(const api_config *config, cc_error *err)
                      "--listen needs an IPv4 address and port");
         goto out;
     }
-    listen_fd = acceptor_listen(&addr);
+    int listen_fd = acceptor_listen(&addr);
     if (listen_fd < 0) {
         st = cc_fail(err, CC_STORAGE, "listen", "cannot_listen", "cannot listen on %s:%u: %s",
                      config->host, (unsigned)config->port, strerror(errno));
+        goto out;
+    }
+    accepting = acceptor_new(listen_fd, max_connections);
+    if (!accepting) {
+        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
         goto out;
     }
     sigset_t stop;
@@ -1402,9 +1416,10 @@ cc_status api_server_run(const api_config *config, cc_error *err)
             MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, &server, MHD_OPTION_ARRAY, pool, MHD_OPTION_URI_LOG_CALLBACK,
         on_target, &server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server,
-        MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout, MHD_OPTION_CONNECTION_LIMIT, max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, accepting, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        acceptor_daemon_limit(max_connections, config->threads), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (!daemon) {
         worker_pool_stop(server.workers);
         commit_queue_release(server.commits);
@@ -1414,10 +1429,7 @@ cc_status api_server_run(const api_config *config, cc_error *err)
     }
     expiry_timer timer;
     bool timer_started = expiry_timer_start(&timer, config->data_dir);
-    accepting = timer_started ? acceptor_start(listen_fd, daemon) : NULL;
-    if (timer_started)
-        listen_fd = -1; /* the acceptor's, or closed */
-    if (!accepting) {
+    if (!timer_started || !acceptor_start(accepting, daemon)) {
         if (timer_started)
             expiry_timer_stop(&timer);
         worker_pool_stop(server.workers);
@@ -1448,12 +1460,13 @@ cc_status api_server_run(const api_config *config, cc_error *err)
             batches, largest);
     commit_queue_release(server.commits);
     MHD_stop_daemon(daemon);
+    acceptor_free(accepting);
+    accepting = NULL;
     expiry_timer_stop(&timer);
     access_queue_stop(server.access); /* writes the rows still queued */
     close_all_dbs();
 out:
-    if (listen_fd >= 0)
-        close(listen_fd);
+    acceptor_free(accepting);
     ratelimit_free(server.limits.login_by_user);
     ratelimit_free(server.limits.login_by_addr);
     ratelimit_free(server.limits.public_form);

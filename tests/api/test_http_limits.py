@@ -185,6 +185,44 @@ def connections(binary, t, keep):
                 c.close()
 
 
+def count_closed(socks):
+    """How many of socks the server has closed (read at once, without waiting)."""
+    closed = 0
+    for c in socks:
+        c.setblocking(False)
+        try:
+            if c.recv(1) == b"":
+                closed += 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed += 1
+    return closed
+
+
+def total_limit(binary, t, keep):
+    """--max-connections counts every open connection: over it a new one is
+    closed at once; once some close, new ones are served again (the count
+    goes down as connections end)."""
+    with harness.Server(binary, keep=keep, serve_args=["--max-connections", "16",
+                                                       "--per-address-connections", "0"]) as srv:
+        for attempt in (1, 2):
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=3)
+                     for _ in range(20)]
+            try:
+                time.sleep(0.3)
+                closed = count_closed(socks)
+                t.check(closed == 4, "--max-connections 16, round %d: of 20 sockets, 4 are "
+                        "closed" % attempt, closed)
+            finally:
+                for c in socks:
+                    c.close()
+            time.sleep(0.3)
+            r = srv.request("GET", "/healthz")
+            t.check(r.status == 200, "round %d: once they are closed, a new connection is "
+                    "served" % attempt, r)
+
+
 def targets(srv, t):
     tok = srv.token("coordinator").encode()
     auth = b"Authorization: Bearer " + tok + b"\r\n"
@@ -304,6 +342,7 @@ def main():
     try:
         options(args.binary, t)
         connections(args.binary, t, args.keep)
+        total_limit(args.binary, t, args.keep)
         with harness.Server(args.binary, keep=args.keep) as srv:
             targets(srv, t)
             library_errors(srv, t)
