@@ -65,11 +65,22 @@ static bool digits(const char *s, int n, int *value)
     return true;
 }
 
+static bool date_layout(const char *text, int *y, int *m, int *d)
+{
+    return text && strnlen(text, 11) == 10 && text[4] == '-' && text[7] == '-' &&
+           digits(text, 4, y) && digits(text + 5, 2, m) && digits(text + 8, 2, d);
+}
+
+bool date_parse_day(const char *text, cc_date *out)
+{
+    int y, m, d;
+    return date_layout(text, &y, &m, &d) && date_from_ymd(y, m, d, out);
+}
+
 cc_status date_parse(const char *text, const char *field, cc_date *out, cc_error *err)
 {
     int y, m, d;
-    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-' || !digits(text, 4, &y) ||
-        !digits(text + 5, 2, &m) || !digits(text + 8, 2, &d))
+    if (!date_layout(text, &y, &m, &d))
         return cc_fail(err, CC_INVALID, field, "invalid_date",
                        "%s must be a date written YYYY-MM-DD", field);
     if (!date_from_ymd(y, m, d, out))

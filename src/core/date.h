@@ -24,6 +24,9 @@ int date_days_in_month(int year, int month);
 bool date_from_ymd(int year, int month, int day, cc_date *out);
 void date_to_ymd(cc_date d, int *year, int *month, int *day);
 cc_status date_parse(const char *text, const char *field, cc_date *out, cc_error *err);
+/* date_parse without the error: false for NULL or anything date_parse refuses
+ * (for bulk reads, where an unreadable day counts as none). */
+bool date_parse_day(const char *text, cc_date *out);
 void date_format(cc_date d, char out[CC_DATE_TEXT]);
 
 /* UTC instant (seconds since epoch) <-> "YYYY-MM-DDThh:mm:ssZ". */

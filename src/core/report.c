@@ -203,29 +203,6 @@ bool report_in_period(bool has_plan, cc_date plan_start, cc_date screened_on, cc
     return key != REPORT_NO_DAY && key >= from && key <= to;
 }
 
-bool report_baseline_match(cc_date plan_start, cc_date day, int *distance)
-{
-    if (plan_start == REPORT_NO_DAY || day == REPORT_NO_DAY || day > plan_start ||
-        (int64_t)day < (int64_t)plan_start - REPORT_BASELINE_DAYS)
-        return false;
-    *distance = plan_start - day;
-    return true;
-}
-
-bool report_window_match(const report_window *w, cc_date day, int *distance)
-{
-    if (w->start == REPORT_NO_DAY || day == REPORT_NO_DAY || day < w->start || day > w->end)
-        return false;
-    int64_t d = (int64_t)day - w->target;
-    *distance = (int)(d < 0 ? -d : d);
-    return true;
-}
-
-bool report_match_better(int distance, cc_date day, int best_distance, cc_date best_day)
-{
-    return distance < best_distance || (distance == best_distance && day >= best_day);
-}
-
 stats_visit report_scheduled_visit(cc_date window_start, cc_date today)
 {
     return today < window_start ? STATS_VISIT_NOT_YET_DUE : STATS_VISIT_DUE;

@@ -73,16 +73,34 @@ bool report_in_period(bool has_plan, cc_date plan_start, cc_date screened_on, cc
 /* Baseline candidate: true when day is on or before plan_start and at most
  * REPORT_BASELINE_DAYS before it; *distance = plan_start - day (the newest
  * is the closest). False when plan_start or day is REPORT_NO_DAY. */
-bool report_baseline_match(cc_date plan_start, cc_date day, int *distance);
+static inline bool report_baseline_match(cc_date plan_start, cc_date day, int *distance)
+{
+    if (plan_start == REPORT_NO_DAY || day == REPORT_NO_DAY || day > plan_start ||
+        (int64_t)day < (int64_t)plan_start - REPORT_BASELINE_DAYS)
+        return false;
+    *distance = plan_start - day;
+    return true;
+}
 
 /* Window membership: true when day lies in the window (bounds included);
  * *distance = |day - target|. False when the window or day is REPORT_NO_DAY. */
-bool report_window_match(const report_window *w, cc_date day, int *distance);
+static inline bool report_window_match(const report_window *w, cc_date day, int *distance)
+{
+    if (w->start == REPORT_NO_DAY || day == REPORT_NO_DAY || day < w->start || day > w->end)
+        return false;
+    int64_t d = (int64_t)day - w->target;
+    *distance = (int)(d < 0 ? -d : d);
+    return true;
+}
 
 /* Whether a candidate replaces the best match so far: closer wins; on a tie
  * the later day wins, and on the same day the later record (the candidate:
  * records are visited in stored order). Start with best_distance INT32_MAX. */
-bool report_match_better(int distance, cc_date day, int best_distance, cc_date best_day);
+static inline bool report_match_better(int distance, cc_date day, int best_distance,
+                                       cc_date best_day)
+{
+    return distance < best_distance || (distance == best_distance && day >= best_day);
+}
 
 /* The status of a visit still scheduled: due once its window has opened
  * (today >= window_start), not yet due before. */

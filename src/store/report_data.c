@@ -42,13 +42,11 @@ static bigvec *vec_new(arena *a, size_t size)
     return v;
 }
 
+/* db_col_text reads NULL as "", which is no date: one column fetch */
 static cc_date day_or_none(db_stmt *s, int col)
 {
     cc_date d;
-    cc_error ignored;
-    if (db_col_is_null(s, col) || date_parse(db_col_text(s, col), "date", &d, &ignored) != CC_OK)
-        return REPORT_NO_DATE;
-    return d;
+    return date_parse_day(db_col_text(s, col), &d) ? d : REPORT_NO_DATE;
 }
 
 /* ---- participants: screenings and plans merged per (patient, protocol) ---- */
@@ -228,6 +226,23 @@ static bool id_in(const int64_t *ids, size_t n, int64_t id)
     return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
+/* Membership in sorted ids for ids asked in ascending order, as the
+ * participants come (by patient): a cursor moves forward instead of a search
+ * per participant; an id asked out of order falls back to the search. */
+typedef struct {
+    const int64_t *ids;
+    size_t n, at;
+} id_walk;
+
+static bool id_walk_has(id_walk *w, int64_t id)
+{
+    if (w->at > 0 && w->ids[w->at - 1] > id)
+        return id_in(w->ids, w->n, id);
+    while (w->at < w->n && w->ids[w->at] < id)
+        w->at++;
+    return w->at < w->n && w->ids[w->at] == id;
+}
+
 static bool same_ignoring_case(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
@@ -300,29 +315,53 @@ static plan_ref *plan_index(arena *a, const report_data *out, size_t *n)
     *n = 0;
     if (!refs)
         return NULL;
+    bool sorted = true;
     for (size_t i = 0; i < out->n_participants; i++)
-        if (out->participants[i].plan_id > 0)
-            refs[(*n)++] = (plan_ref){out->participants[i].plan_id, i};
-    qsort(refs, *n, sizeof *refs, cmp_plan);
+        if (out->participants[i].plan_id > 0) {
+            refs[*n] = (plan_ref){out->participants[i].plan_id, i};
+            sorted = sorted && (*n == 0 || refs[*n - 1].plan < refs[*n].plan);
+            (*n)++;
+        }
+    if (!sorted) /* plans are usually numbered in patient order already */
+        qsort(refs, *n, sizeof *refs, cmp_plan);
     return refs;
 }
 
-/* Rows of one plan are usually stored together: the last answer is kept. */
+/* Rows of one plan are usually stored together, and plans in the order of
+ * their ids: the last answer is kept, and the next few plans after it are
+ * looked at before a search. */
 typedef struct {
     const plan_ref *refs;
-    size_t n;
+    size_t n, at; /* at: where the last plan asked would be in refs */
     int64_t last_plan;
     long last;
 } plan_finder;
+
+enum { PLAN_FINDER_STEPS = 8 };
 
 static long find_plan(plan_finder *f, int64_t plan)
 {
     if (plan == f->last_plan)
         return f->last;
-    plan_ref key = {plan, 0};
-    const plan_ref *hit = f->n ? bsearch(&key, f->refs, f->n, sizeof *f->refs, cmp_plan) : NULL;
+    size_t at = f->at;
+    if (plan > f->last_plan)
+        for (size_t step = 0; at < f->n && f->refs[at].plan < plan && step < PLAN_FINDER_STEPS;
+             step++)
+            at++;
+    if (at >= f->n || f->refs[at].plan != plan) {
+        size_t lo = 0, hi = f->n; /* first ref not below plan */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f->refs[mid].plan < plan)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        at = lo;
+    }
+    f->at = at;
     f->last_plan = plan;
-    return f->last = hit ? (long)hit->participant : -1;
+    return f->last = at < f->n && f->refs[at].plan == plan ? (long)f->refs[at].participant : -1;
 }
 
 /* Administrations per plan; *matched[i] when participant i has one of the
@@ -338,7 +377,7 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
                  &s, err);
     if (st != CC_OK)
         return st;
-    plan_finder finder = {refs, n_refs, 0, -1};
+    plan_finder finder = {refs, n_refs, 0, INT64_MIN, -1};
     db_step_result r;
     while ((r = db_step(s, err)) == DB_ROW) {
         long i = find_plan(&finder, db_col_int(s, 0));
@@ -347,13 +386,12 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
         report_participant *p = &out->participants[i];
         p->administrations++;
         cc_date day;
-        cc_error ignored;
         char text[CC_DATE_TEXT]; /* the day of the instant: its first ten characters */
         const char *started = db_col_text(s, 3);
         size_t len = strnlen(started, CC_DATE_TEXT - 1);
         memcpy(text, started, len);
         text[len] = '\0';
-        if (date_parse(text, "started_at", &day, &ignored) == CC_OK &&
+        if (date_parse_day(text, &day) &&
             (p->first_administration == REPORT_NO_DATE || day < p->first_administration))
             p->first_administration = day;
         if ((!f->product_type || same_ignoring_case(db_col_text(s, 1), f->product_type)) &&
@@ -368,18 +406,32 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 
 static report_visit_status visit_status(const char *s)
 {
-    static const char *const names[] = {"scheduled", "done", "missed", "withdrawn", "lost", "died"};
-    for (size_t i = 1; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i]) == 0)
-            return (report_visit_status)i;
+    static const struct {
+        const char *name;
+        report_visit_status status;
+    } resolved[] = {{"done", REPORT_VISIT_DONE},
+                    {"missed", REPORT_VISIT_MISSED},
+                    {"withdrawn", REPORT_VISIT_WITHDRAWN},
+                    {"lost", REPORT_VISIT_LOST},
+                    {"died", REPORT_VISIT_DIED}};
+    /* the first letter rules out most words before a comparison */
+    for (size_t i = 0; i < sizeof resolved / sizeof resolved[0]; i++)
+        if (*s == resolved[i].name[0] && strcmp(s, resolved[i].name) == 0)
+            return resolved[i].status;
     return REPORT_VISIT_SCHEDULED;
 }
 
-static long intern_timepoint(report_data *out, const char *label, int months)
+/* A plan's visits come in the order of their time points: the search starts
+ * after the last one found. */
+static long intern_timepoint(report_data *out, const char *label, int months, size_t *hint)
 {
-    for (size_t i = 0; i < out->n_timepoints; i++)
-        if (strcmp(out->timepoints[i].label, label) == 0)
+    for (size_t k = 0; k < out->n_timepoints; k++) {
+        size_t i = *hint + k >= out->n_timepoints ? *hint + k - out->n_timepoints : *hint + k;
+        if (strcmp(out->timepoints[i].label, label) == 0) {
+            *hint = i + 1;
             return (long)i;
+        }
+    }
     if (out->n_timepoints == REPORT_MAX_TIMEPOINTS || strlen(label) >= 32) {
         out->timepoints_truncated = true;
         return -1;
@@ -419,15 +471,16 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
                        " window_end, id, instruments FROM followup_visits",
                        NULL, 0, &s, err)) != CC_OK)
         return st;
-    plan_finder finder = {refs, n_refs, 0, -1};
+    plan_finder finder = {refs, n_refs, 0, INT64_MIN, -1};
     db_step_result r;
     bool grouped = true; /* the visits come participant after participant */
+    size_t hint = 0;
     uint32_t last = 0;
     while ((r = db_step(s, err)) == DB_ROW) {
         long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
-        long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2));
+        long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2), &hint);
         if (t < 0)
             continue;
         report_visit *v = vec_push(a, visits);
@@ -569,38 +622,47 @@ static void keep_participants(report_data *out, const bool *keep)
     out->n_participants = n;
 }
 
-/* The ids of the patients of the filter's sites, sorted. */
-static cc_status site_patients(db *d, arena *a, const report_filter *f, int64_t **ids, size_t *n,
+static bool site_pooled(const report_filter *f, int64_t site)
+{
+    for (size_t i = 0; i < f->n_sites; i++)
+        if (f->site_ids[i] == site)
+            return true;
+    return false;
+}
+
+/* One pass over the patients, in id order as the participants: marks the
+ * synthetic ones and, with a site filter, keeps the patients of its sites. */
+static cc_status patients_pass(db *d, arena *a, const report_filter *f, report_data *out,
                                cc_error *err)
 {
-    bigvec *v = vec_new(a, sizeof(int64_t));
-    *ids = NULL;
-    *n = 0;
-    if (!v)
+    bool *keep = arena_alloc(a, out->n_participants + 1);
+    if (!keep)
         return out_of_memory(err);
+    for (size_t i = 0; i < out->n_participants; i++)
+        keep[i] = f->n_sites == 0; /* a participant without a patient row: no site */
     db_stmt *s;
-    cc_status st = sql_scan(d, "SELECT id, site_id FROM patients ORDER BY id", NULL, 0, &s, err);
+    cc_status st =
+        sql_scan(d, "SELECT id, site_id, synthetic FROM patients ORDER BY id", NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
-    db_step_result r;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        int64_t site = db_col_int(s, 1);
-        bool kept = false;
-        for (size_t i = 0; i < f->n_sites && !kept; i++)
-            kept = f->site_ids[i] == site;
-        int64_t *slot = kept ? vec_push(a, v) : NULL;
-        if (kept && !slot)
-            break;
-        if (slot)
-            *slot = db_col_int(s, 0);
+    db_step_result r = DB_DONE;
+    size_t i = 0;
+    while (i < out->n_participants && (r = db_step(s, err)) == DB_ROW) {
+        int64_t patient = db_col_int(s, 0);
+        while (i < out->n_participants && out->participants[i].patient_id < patient)
+            i++;
+        bool pooled = f->n_sites == 0 || site_pooled(f, db_col_int(s, 1)),
+             synthetic = db_col_int(s, 2) != 0;
+        for (; i < out->n_participants && out->participants[i].patient_id == patient; i++) {
+            out->participants[i].synthetic = synthetic;
+            keep[i] = pooled;
+        }
     }
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    if (r != DB_DONE)
-        return out_of_memory(err);
-    *ids = v->items;
-    *n = v->n;
+    if (f->n_sites)
+        keep_participants(out, keep);
     return CC_OK;
 }
 
@@ -611,8 +673,9 @@ static cc_status keep_patients(arena *a, const int64_t *ids, size_t n, report_da
     bool *keep = arena_alloc(a, out->n_participants + 1);
     if (!keep)
         return out_of_memory(err);
+    id_walk walk = {ids, n, 0};
     for (size_t i = 0; i < out->n_participants; i++)
-        keep[i] = id_in(ids, n, out->participants[i].patient_id);
+        keep[i] = id_walk_has(&walk, out->participants[i].patient_id);
     keep_participants(out, keep);
     return CC_OK;
 }
@@ -622,20 +685,12 @@ static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, 
 {
     int64_t *ids;
     size_t n;
-    cc_status st;
-    if (f->n_sites && ((st = site_patients(d, a, f, &ids, &n, err)) != CC_OK ||
-                       (st = keep_patients(a, ids, n, out, err)) != CC_OK))
-        return st;
-    if (f->condition && ((st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions",
-                                        f->condition, &ids, &n, err)) != CC_OK ||
-                         (st = keep_patients(a, ids, n, out, err)) != CC_OK))
-        return st;
-    if ((st = read_ids(d, a, "SELECT id FROM patients WHERE synthetic <> 0", NULL, &ids, &n,
-                       err)) != CC_OK)
-        return st;
-    for (size_t i = 0; i < out->n_participants; i++)
-        out->participants[i].synthetic = id_in(ids, n, out->participants[i].patient_id);
-    return CC_OK;
+    cc_status st = patients_pass(d, a, f, out, err);
+    if (st == CC_OK && f->condition &&
+        (st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition, &ids,
+                       &n, err)) == CC_OK)
+        st = keep_patients(a, ids, n, out, err);
+    return st;
 }
 
 /* Keeps the participants whose patient has a current research consent and
@@ -651,9 +706,10 @@ static cc_status keep_research_consented(db *d, arena *a, report_data *out, cc_e
     if (!keep)
         return out_of_memory(err);
     int64_t last_out = 0;
+    id_walk walk = {ids, n, 0};
     for (size_t i = 0; i < out->n_participants; i++) {
         int64_t patient = out->participants[i].patient_id;
-        keep[i] = id_in(ids, n, patient);
+        keep[i] = id_walk_has(&walk, patient);
         if (!keep[i] && patient != last_out) {
             out->left_out_no_research_consent++;
             last_out = patient;

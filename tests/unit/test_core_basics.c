@@ -39,7 +39,14 @@ static void test_date_parse_table(void **state)
         assert_int_equal(st == CC_OK, cases[i].ok);
         if (!cases[i].ok)
             assert_string_equal(err.field, "when");
+        /* the bulk readers' variant accepts exactly the same texts */
+        cc_date quiet;
+        assert_int_equal(date_parse_day(cases[i].text, &quiet), cases[i].ok);
+        if (cases[i].ok)
+            assert_int_equal(quiet, d);
     }
+    cc_date none;
+    assert_false(date_parse_day(NULL, &none));
 }
 
 static void test_date_round_trip_every_day(void **state)
@@ -56,6 +63,8 @@ static void test_date_round_trip_every_day(void **state)
         date_format(d, text);
         cc_date back;
         assert_int_equal(date_parse(text, "d", &back, NULL), CC_OK);
+        assert_int_equal(back, d);
+        assert_true(date_parse_day(text, &back));
         assert_int_equal(back, d);
     }
 }
