@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,9 +222,28 @@ static int cmp_id(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* The first of n items (size bytes each, sorted by the int64_t key at offset)
+ * whose key is not below key; n when none. */
+static size_t lower_bound(const void *items, size_t n, size_t size, size_t offset, int64_t key)
+{
+    const unsigned char *bytes = items;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t k;
+        memcpy(&k, bytes + mid * size + offset, sizeof k);
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static bool id_in(const int64_t *ids, size_t n, int64_t id)
 {
-    return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+    size_t i = lower_bound(ids, n, sizeof *ids, 0, id);
+    return i < n && ids[i] == id;
 }
 
 /* Membership in sorted ids for ids asked in ascending order, as the
@@ -349,15 +369,7 @@ static long find_plan(plan_finder *f, int64_t plan)
              step++)
             at++;
     if (at >= f->n || f->refs[at].plan != plan) {
-        size_t lo = 0, hi = f->n; /* first ref not below plan */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (f->refs[mid].plan < plan)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        at = lo;
+        at = lower_bound(f->refs, f->n, sizeof *f->refs, offsetof(plan_ref, plan), plan);
     }
     f->at = at;
     f->last_plan = plan;
@@ -553,14 +565,8 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
 
 static long first_participant(const report_data *out, int64_t patient)
 {
-    size_t lo = 0, hi = out->n_participants;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (out->participants[mid].patient_id < patient)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = lower_bound(out->participants, out->n_participants, sizeof *out->participants,
+                            offsetof(report_participant, patient_id), patient);
     return lo < out->n_participants && out->participants[lo].patient_id == patient ? (long)lo : -1;
 }
 
