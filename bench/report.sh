@@ -12,6 +12,10 @@
 # REPORT_CACHE=DIR keeps a pristine copy of each generated data dir (series not
 # built) in DIR/report-N and copies it on the next run instead of generating
 # again (1,000,000 patients take about twenty minutes to generate).
+# REPORT_BASELINE=BIN also runs another build's cellclinic on the same data dir, after
+# the series are built: three rounds, the two builds alternating within each, of the
+# three reports; prints a second table (best of 3 each, wall and CPU, this / baseline)
+# and whether each report is byte for byte the baseline's.
 set -euo pipefail
 BUILD="${1:?usage: bench/report.sh BUILD_DIR}"
 BUILD="$(cd "$BUILD" && pwd)"
@@ -40,9 +44,9 @@ report_size() {
       printf '%s\n' "$gen" >"$cache/report-$n.gen"
     fi
   fi
-  python3 - "$BIN" "$dir" "$gen" <<'EOF'
-import resource, subprocess, sys, time
-binary, data, gen = sys.argv[1], sys.argv[2], sys.argv[3]
+  python3 - "$BIN" "$dir" "$gen" "${REPORT_BASELINE:-}" "$TMP/baseline.md" <<'EOF'
+import filecmp, os, resource, subprocess, sys, time
+binary, data, gen, baseline, baseline_table = sys.argv[1:6]
 def cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -60,6 +64,27 @@ rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 words = gen.split()
 print("| %s | %s | %.2f (%.2f) | %.2f (%.2f) | %.2f (%.2f) | %.2f (%.2f) | %d |" % (
     words[0], words[2], build[0], build[1], sci[0], sci[1], every[0], every[1], csv[0], csv[1], rss))
+if not baseline:
+    sys.exit(0)
+def timed(program, protocol, fmt, out):
+    t, c = time.monotonic(), cpu()
+    subprocess.run([program, "report", "outcomes", "--data", data, "--protocol", protocol,
+                    "--format", fmt, "--out", out], check=True)
+    return time.monotonic() - t, cpu() - c
+kinds = (("sci", "json"), ("all", "json"), ("all", "csv"))
+runs = {(k, who): [] for k in kinds for who in ("baseline", "this")}
+for _ in range(3):
+    for k in kinds:
+        for who, program in (("baseline", baseline), ("this", binary)):
+            runs[(k, who)].append(timed(program, k[0], k[1], "%s.%s.%s.%s" % (data, who, *k)))
+with open(baseline_table, "a") as f:
+    for k in kinds:
+        b, t = runs[(k, "baseline")], runs[(k, "this")]
+        bw, bc = min(w for w, _ in b), min(c for _, c in b)
+        tw, tc = min(w for w, _ in t), min(c for _, c in t)
+        same = filecmp.cmp("%s.baseline.%s.%s" % (data, *k), "%s.this.%s.%s" % (data, *k), shallow=False)
+        f.write("| %s | %s %s | %.2f (%.2f) | %.2f (%.2f) | %.2f | %s |\n" % (
+            words[0], k[0], k[1], bw, bc, tw, tc, tw / bw, "yes" if same else "NO"))
 EOF
 }
 echo "| patients | observations | first run (builds series): wall s (CPU s) | --protocol sci | --protocol all | all as CSV | max RSS (MiB) |"
@@ -67,4 +92,12 @@ echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $REPORT_SIZES; do
   report_size "$n"
 done
+if [ -n "${REPORT_BASELINE:-}" ]; then
+  echo
+  echo "Against REPORT_BASELINE ($REPORT_BASELINE), builds alternating, best of 3: wall s (CPU s)"
+  echo
+  echo "| patients | report | baseline | this | this / baseline (wall) | same bytes |"
+  echo "| ---: | --- | ---: | ---: | ---: | --- |"
+  cat "$TMP/baseline.md"
+fi
 
