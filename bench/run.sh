@@ -11,7 +11,8 @@
 # 4. the server's RSS after the run (from /proc);
 # 5. every other bench_* executable in BUILD_DIR/bench;
 # 6. the outcome report: bench/report.sh (10,000 and 100,000 generated
-#    patients, 20 observations each; one protocol, all, CSV; also runs alone).
+#    patients, 20 observations each; one protocol, all, CSV; also runs alone;
+#    REPORT_BASELINE=PATH also measures another binary against it);
 # 6b. `isncsci classify` streaming against the whole-document jansson path, 1,000 and
 #    100,000 generated exams: exams/s and peak RSS (bench/isncsci_stream.sh; also runs alone).
 # 7. backup and restore of a BACKUP_GB database under 200 writes/s:
