@@ -27,6 +27,9 @@
 #    workload on the largest T; SERVER_THREADS_BASELINE=PATH measures another
 #    cellclinic binary (an earlier build) in the same run, alternating with
 #    this one, and adds its column and the ratio of the two.
+# 9. reads beside writers (capacity_step; CAPACITY_READERS=0 skips it), durable
+#    writes in rounds at 1 and 64 connections (writes_step), and the pages in the
+#    browser (bench/web.mjs, as `make bench-web`; WEB=0 skips it).
 # Ends with a summary block to paste into bench/RESULTS.md.
 #
 # Environment: DURATION (default 10), CONNECTIONS (64), THREADS (2, wrk threads),
@@ -354,6 +357,24 @@ kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
 server_threads_step
 
+# the figures issue-sized goals name, in the same run: reads beside writers,
+# durable writes in rounds at 1 and 64 connections, and pages in the browser
+# (progress lines left out of the tables)
+tables_only() { grep -E '^(\||plain SQLite|server threads)' || true; }
+CAPACITY_TABLE="(skipped: CAPACITY_READERS=0)"
+if [ "$CAPACITY_READERS" != 0 ]; then
+  CAPACITY_TABLE="$(capacity_step | tables_only)"
+  echo "$CAPACITY_TABLE"
+fi
+WRITES_TABLE="$(writes_step | tables_only)"
+echo "$WRITES_TABLE"
+WEB_TABLE="(skipped: WEB=0, or node or chromium missing)"
+if [ "${WEB:-1}" != 0 ] && command -v node >/dev/null && command -v chromium >/dev/null; then
+  echo "== pages in the browser (bench/web.mjs)"
+  WEB_TABLE="$(node "$HERE/web.mjs" --binary "$BIN" 2>>"$TMP/web.log" || echo "(bench/web.mjs failed: see its log)")"
+  echo "$WEB_TABLE"
+fi
+
 OTHER=""
 for b in "$BUILD"/bench/bench_*; do
   [ -x "$b" ] && [ -f "$b" ] || continue
@@ -424,6 +445,18 @@ ${BACKUP_TABLE}
 PostgreSQL against SQLite, same binary, same run (bench/pg.sh):
 
 ${PG_TABLE}
+
+Reads beside writers (${CAPACITY_READERS} keep-alive readers and ${CAPACITY_WRITERS} writers at once, ${DURATION}s):
+
+${CAPACITY_TABLE}
+
+Durable writes in rounds (POST weights, ${WRITE_ROUNDS} rounds, medians; the plain loop each round):
+
+${WRITES_TABLE}
+
+Pages in the browser, navigation to usable (bench/web.mjs):
+
+${WEB_TABLE}
 
 Server threads (\`serve --threads T --per-address-connections 0\`; wrk -t${THREADS} -d${DURATION}s;
 patient = GET /api/v1/patients/{id} with a bearer token${SERVER_THREADS_BASELINE:+; baseline: $SERVER_THREADS_BASELINE}):
