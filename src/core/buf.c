@@ -1,5 +1,7 @@
 #include "buf.h"
 
+#include <math.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,43 @@ void buf_printf(buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+void buf_put_g15(buf *b, double v)
+{
+    /* k / 1000 with |k| < 10^15 needs at most 15 significant digits, so
+     * "%.15g" writes that decimal exactly: its integer part, then the
+     * fraction's digits without trailing zeros, no exponent (below 10^12
+     * "%g" never switches to one) */
+    double scaled = v * 1000.0;
+    if (!(fabs(v) < 1e12) || scaled != nearbyint(scaled) || scaled / 1000.0 != v ||
+        (v == 0.0 && signbit(v))) {
+        buf_printf(b, "%.15g", v);
+        return;
+    }
+    long long k = llrint(scaled);
+    unsigned long long magnitude = k < 0 ? (unsigned long long)-k : (unsigned long long)k;
+    char text[32], *end = text + sizeof text, *p = end;
+    unsigned fraction = (unsigned)(magnitude % 1000);
+    unsigned long long whole = magnitude / 1000;
+    int digits = 3;
+    while (digits > 0 && fraction % 10 == 0) { /* trailing zeros go */
+        fraction /= 10;
+        digits--;
+    }
+    for (int i = 0; i < digits; i++) {
+        *--p = (char)('0' + fraction % 10);
+        fraction /= 10;
+    }
+    if (digits > 0)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole > 0);
+    if (k < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(end - p));
 }
 
 void buf_json_string(buf *b, const char *s)

@@ -193,32 +193,86 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* A row's keys, each `"name":` as JSON writes it, and whether the column
+ * holds JSON text to inline (its name ends in _json, which the key drops):
+ * made once for all the rows of a query. */
+enum { ROW_KEYS_MAX = 64, ROW_KEYS_TEXT = 2048 };
+typedef struct {
+    int n;
+    bool inline_json[ROW_KEYS_MAX];
+    size_t end[ROW_KEYS_MAX]; /* each key ends there in text */
+    char text[ROW_KEYS_TEXT];
+} row_keys;
+
+/* Writes `"name":` (a name ending in _json without that ending); true for
+ * such a name, whose column holds JSON text to inline. */
+static bool put_key(buf *out, const char *name)
+{
+    bool inline_json = ends_with(name, "_json");
+    if (inline_json) {
+        buf_putc(out, '"');
+        buf_append(out, name, strlen(name) - 5);
+        buf_putc(out, '"');
+    } else {
+        buf_json_string(out, name);
+    }
+    buf_putc(out, ':');
+    return inline_json;
+}
+
+/* false when the keys do not fit: the row is then written key by key */
+static bool row_keys_make(db_stmt *s, int first, row_keys *k)
+{
+    buf keys;
+    buf_init(&keys, ROW_KEYS_TEXT - 1);
+    k->n = db_col_count(s) - first;
+    if (k->n > ROW_KEYS_MAX)
+        return false;
+    for (int c = 0; c < k->n; c++) {
+        k->inline_json[c] = put_key(&keys, db_col_name(s, first + c));
+        k->end[c] = keys.len;
+    }
+    bool fits = !buf_failed(&keys);
+    if (fits)
+        memcpy(k->text, keys.data, keys.len);
+    buf_release(&keys);
+    return fits;
+}
+
+static void put_value(db_stmt *s, int c, bool inline_json, buf *out)
+{
+    if (db_col_is_null(s, c))
+        buf_puts(out, "null");
+    else if (inline_json)
+        buf_puts(out, db_col_text(s, c));
+    else if (db_col_is_int(s, c))
+        buf_printf(out, "%lld", (long long)db_col_int(s, c));
+    else if (db_col_is_real(s, c))
+        buf_put_g15(out, db_col_double(s, c));
+    else
+        buf_json_string(out, db_col_text(s, c));
+}
+
+static void row_object_keyed(db_stmt *s, int first, const row_keys *k, buf *out)
+{
+    buf_putc(out, '{');
+    for (int c = 0; c < k->n; c++) {
+        if (c > 0)
+            buf_putc(out, ',');
+        size_t start = c > 0 ? k->end[c - 1] : 0;
+        buf_append(out, k->text + start, k->end[c] - start);
+        put_value(s, first + c, k->inline_json[c], out);
+    }
+    buf_putc(out, '}');
+}
+
 void sql_row_object(db_stmt *s, int first, buf *out)
 {
     buf_putc(out, '{');
     for (int c = first; c < db_col_count(s); c++) {
-        const char *name = db_col_name(s, c);
         if (c > first)
             buf_putc(out, ',');
-        bool inline_json = ends_with(name, "_json");
-        if (inline_json) {
-            buf_putc(out, '"');
-            buf_append(out, name, strlen(name) - 5);
-            buf_putc(out, '"');
-        } else {
-            buf_json_string(out, name);
-        }
-        buf_putc(out, ':');
-        if (db_col_is_null(s, c))
-            buf_puts(out, "null");
-        else if (inline_json)
-            buf_puts(out, db_col_text(s, c));
-        else if (db_col_is_int(s, c))
-            buf_printf(out, "%lld", (long long)db_col_int(s, c));
-        else if (db_col_is_real(s, c))
-            buf_printf(out, "%.15g", db_col_double(s, c));
-        else
-            buf_json_string(out, db_col_text(s, c));
+        put_value(s, c, put_key(out, db_col_name(s, c)), out);
     }
     buf_putc(out, '}');
 }
@@ -226,6 +280,8 @@ void sql_row_object(db_stmt *s, int first, buf *out)
 typedef struct {
     buf *out;
     size_t rows;
+    bool keyed; /* keys made from the first row */
+    row_keys keys;
 } json_ctx;
 
 static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
@@ -234,14 +290,22 @@ static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
     json_ctx *j = ctx;
     if (j->rows++)
         buf_putc(j->out, ',');
-    sql_row_object(row, 0, j->out);
+    if (j->rows == 1)
+        j->keyed = row_keys_make(row, 0, &j->keys);
+    if (j->keyed)
+        row_object_keyed(row, 0, &j->keys, j->out);
+    else
+        sql_row_object(row, 0, j->out);
     return CC_OK;
 }
 
 static cc_status rows_json(db *d, const char *sql, const sql_arg *args, int n, bool single,
                            buf *out, size_t *found, cc_error *err)
 {
-    json_ctx j = {out, 0};
+    json_ctx j; /* the keys are made from the first row: not zeroed here */
+    j.out = out;
+    j.rows = 0;
+    j.keyed = false;
     if (!single)
         buf_putc(out, '[');
     cc_status st = query(d, sql, args, n, single ? 1 : SIZE_MAX, json_row, &j, found, err);

@@ -1,8 +1,10 @@
 /* Unit tests of the small core modules: dates, text folding, MRN, patient rules. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -241,6 +243,43 @@ static void count_release(void *p)
 
 /* bigvec: elements survive every growth (past the size where huge pages are
  * asked for), in order. */
+/* buf_put_g15 writes what snprintf's "%.15g" writes: every thousandth from
+ * -1,000 to 1,000, whole thousandths spread up to and past 10^12 (where the
+ * fast path ends), and values it must leave to printf. */
+static void expect_g15(double v)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%.15g", v);
+    buf b;
+    buf_init(&b, 128);
+    buf_put_g15(&b, v);
+    if (strcmp(b.data, want) != 0)
+        fail_msg("buf_put_g15(%.17g) wrote %s, printf %s", v, b.data, want);
+    buf_release(&b);
+}
+
+static void test_buf_put_g15(void **state)
+{
+    (void)state;
+    for (long k = -1000000; k <= 1000000; k++)
+        expect_g15((double)k / 1000.0);
+    uint64_t x = 88172645463325252u; /* xorshift64: reproducible */
+    for (int i = 0; i < 500000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        long long k = (long long)(x % 2000000000000000ull) - 1000000000000000ll;
+        expect_g15((double)k / 1000.0);            /* whole thousandths, up to 10^12 and past */
+        expect_g15((double)(k % 100000000) / 7.0); /* most not thousandths: printf's */
+        expect_g15((double)k * 1e-9);
+    }
+    static const double edge[] = {0.0,       -0.0,     1e12,      -1e12,           999999999999.999,
+                                  1e15,      1e-300,   5e-324,    0.1 + 0.2,       72.5,
+                                  1.0 / 3.0, INFINITY, -INFINITY, 123456789012.345};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        expect_g15(edge[i]);
+}
+
 static void test_bigvec(void **state)
 {
     (void)state;
@@ -338,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_icd10),
         cmocka_unit_test(test_weight_bounds),
         cmocka_unit_test(test_buf_cap_and_failure),
+        cmocka_unit_test(test_buf_put_g15),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_bigvec),
         cmocka_unit_test(test_erasure_refusal),
