@@ -1,7 +1,6 @@
 #include "buf.h"
 
 #include <math.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
