@@ -368,9 +368,8 @@ static long find_plan(plan_finder *f, int64_t plan)
         for (size_t step = 0; at < f->n && f->refs[at].plan < plan && step < PLAN_FINDER_STEPS;
              step++)
             at++;
-    if (at >= f->n || f->refs[at].plan != plan) {
+    if (at >= f->n || f->refs[at].plan != plan)
         at = lower_bound(f->refs, f->n, sizeof *f->refs, offsetof(plan_ref, plan), plan);
-    }
     f->at = at;
     f->last_plan = plan;
     return f->last = at < f->n && f->refs[at].plan == plan ? (long)f->refs[at].participant : -1;

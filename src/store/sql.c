@@ -221,15 +221,15 @@ static bool put_key(buf *out, const char *name)
 }
 
 /* false when the keys do not fit: the row is then written key by key */
-static bool row_keys_make(db_stmt *s, int first, row_keys *k)
+static bool row_keys_make(db_stmt *s, row_keys *k)
 {
     buf keys;
     buf_init(&keys, ROW_KEYS_TEXT - 1);
-    k->n = db_col_count(s) - first;
+    k->n = db_col_count(s);
     if (k->n > ROW_KEYS_MAX)
         return false;
     for (int c = 0; c < k->n; c++) {
-        k->inline_json[c] = put_key(&keys, db_col_name(s, first + c));
+        k->inline_json[c] = put_key(&keys, db_col_name(s, c));
         k->end[c] = keys.len;
     }
     bool fits = !buf_failed(&keys);
@@ -253,7 +253,7 @@ static void put_value(db_stmt *s, int c, bool inline_json, buf *out)
         buf_json_string(out, db_col_text(s, c));
 }
 
-static void row_object_keyed(db_stmt *s, int first, const row_keys *k, buf *out)
+static void row_object_keyed(db_stmt *s, const row_keys *k, buf *out)
 {
     buf_putc(out, '{');
     for (int c = 0; c < k->n; c++) {
@@ -261,7 +261,7 @@ static void row_object_keyed(db_stmt *s, int first, const row_keys *k, buf *out)
             buf_putc(out, ',');
         size_t start = c > 0 ? k->end[c - 1] : 0;
         buf_append(out, k->text + start, k->end[c] - start);
-        put_value(s, first + c, k->inline_json[c], out);
+        put_value(s, c, k->inline_json[c], out);
     }
     buf_putc(out, '}');
 }
@@ -291,9 +291,9 @@ static cc_status json_row(void *ctx, db_stmt *row, cc_error *err)
     if (j->rows++)
         buf_putc(j->out, ',');
     if (j->rows == 1)
-        j->keyed = row_keys_make(row, 0, &j->keys);
+        j->keyed = row_keys_make(row, &j->keys);
     if (j->keyed)
-        row_object_keyed(row, 0, &j->keys, j->out);
+        row_object_keyed(row, &j->keys, j->out);
     else
         sql_row_object(row, 0, j->out);
     return CC_OK;
