@@ -185,7 +185,7 @@ static cc_status chunk_flush(db *d, series_chunk *c, cc_error *err)
     /* the rows point into the bytes only now: growing them may move them */
     size_t at = 0;
     for (size_t i = 0; i < c->n; i++) {
-        c->rows[i].records = c->bytes + at;
+        c->rows[i].bytes = c->bytes + at;
         at += c->rows[i].len;
     }
     cc_status st = measure_series_insert(d, c->rows, c->n, err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/programmes.h"
+#include "app/report_digests.h"
 #include "app/report_numbers.h"
 #include "app/report_privacy.h"
 #include "app/report_satisfaction.h"
@@ -13,6 +14,7 @@
 #include "core/report.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
+#include "store/report_digests.h"
 
 /* the store's unknown date is core's: the rules compare against it */
 _Static_assert(REPORT_NO_DATE == REPORT_NO_DAY, "store and core disagree on an unknown date");
@@ -182,19 +184,11 @@ static const char *const DEFINITIONS[][2] = {
 
 /* ---- the cohort: participants in the period, their time-point values ---- */
 
-/* The best observation for a cell: closest to the target (baseline: newest);
- * ties go to the later day, then to the later record. */
-typedef struct {
-    int dist;
-    cc_date day;
-} best_cell;
-
 typedef struct {
     const report_data *data;
-    cc_date today;
-    size_t np, n_tp, stride;
+    size_t np, stride;
     uint32_t max_id;
-    int32_t *column; /* measure id -> column, -1: not a column */
+    int32_t *column; /* measure id -> column, -1: not a column, -2: none yet */
     uint32_t ais_id; /* 0: no AIS grade measure */
     size_t n_cols;
     double *col_values[REPORT_MAX_MEASURES]; /* [participant * stride + t] */
@@ -204,27 +198,15 @@ typedef struct {
     bool any_ais;
     arena *a;
     bool failed;
-    size_t cursor; /* participants are in patient order, as the series */
-    best_cell best[REPORT_MAX_MEASURES][REPORT_MAX_TIMEPOINTS + 1]; /* per participant */
-    best_cell best_ais[REPORT_MAX_TIMEPOINTS + 1];
 } cohort_ctx;
 
-/* Window of each time point of participant p (start REPORT_NO_DAY when it has no visit there). */
-static void windows(const cohort_ctx *c, const report_participant *p, report_window *w)
-{
-    for (size_t t = 0; t < c->n_tp; t++)
-        w[t] = (report_window){REPORT_NO_DAY, REPORT_NO_DAY, REPORT_NO_DAY};
-    for (size_t v = p->first_visit; v < p->first_visit + p->n_visits; v++) {
-        const report_visit *rv = &c->data->visits[v];
-        w[rv->timepoint] = (report_window){rv->window_start, rv->window_end, rv->target};
-    }
-}
-
+/* A measure's column, given when first seen among the treated participants
+ * in cohort order (the order of the measures in each one's series). */
 static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
 {
     if (measure > c->max_id || c->column[measure] == -1)
         return false;
-    if (c->column[measure] == -2) { /* first value seen: give it a column */
+    if (c->column[measure] == -2) {
         if (c->n_cols == REPORT_MAX_MEASURES) {
             c->truncated = true;
             c->column[measure] = -1;
@@ -239,76 +221,39 @@ static bool column_of(cohort_ctx *c, uint32_t measure, size_t *col)
             return false;
         }
         memset(c->col_present[c->n_cols], 0, cells);
-        for (size_t t = 0; t < c->stride; t++)
-            c->best[c->n_cols][t] = (best_cell){INT32_MAX, REPORT_NO_DAY};
         c->column[measure] = (int32_t)c->n_cols++;
     }
     *col = (size_t)c->column[measure];
     return true;
 }
 
-static void participant_values(cohort_ctx *c, size_t i, const unsigned char *records, size_t n)
+/* The treated participants' chosen values (report_data's values) into the
+ * measures' columns and the AIS grades. */
+static void fill_columns(cohort_ctx *c)
 {
-    const report_participant *p = &c->data->participants[i];
-    report_window w[REPORT_MAX_TIMEPOINTS];
-    windows(c, p, w);
-    /* only the columns in use are reset: a column made during this
-     * participant starts unset (column_of resets its row) */
-    best_cell(*best)[REPORT_MAX_TIMEPOINTS + 1] = c->best, *best_ais = c->best_ais;
-    for (size_t t = 0; t < c->stride; t++) {
-        best_ais[t] = (best_cell){INT32_MAX, REPORT_NO_DAY};
-        for (size_t m = 0; m < c->n_cols; m++)
-            best[m][t] = best_ais[t];
-    }
-    /* the days any rule can match: most records (diaries between visits)
-     * fall outside every window and are passed over at once */
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    if (p->start != REPORT_NO_DAY) {
-        lo = (int64_t)p->start - REPORT_BASELINE_DAYS;
-        hi = p->start;
-    }
-    for (size_t t = 0; t < c->n_tp; t++)
-        if (w[t].start != REPORT_NO_DAY && w[t].start <= w[t].end) {
-            lo = w[t].start < lo ? w[t].start : lo;
-            hi = w[t].end > hi ? w[t].end : hi;
-        }
-    for (size_t k = 0; k < n; k++) {
-        measure_record r = measure_series_at(records, k);
-        bool is_ais = c->ais_id && r.measure == c->ais_id;
-        size_t col = 0;
-        if ((!is_ais && !column_of(c, r.measure, &col)) || r.day == REPORT_NO_DAY || r.day < lo ||
-            r.day > hi)
+    const report_data *data = c->data;
+    for (size_t i = 0; i < c->np; i++) {
+        const report_participant *p = &data->participants[i];
+        if (p->plan_id <= 0 || p->administrations <= 0)
             continue;
-        for (size_t t = 0; t < c->stride; t++) {
-            int dist;
-            bool match = t == 0 ? report_baseline_match(p->start, r.day, &dist)
-                                : report_window_match(&w[t - 1], r.day, &dist);
-            best_cell *b = is_ais ? &best_ais[t] : &best[col][t];
-            if (!match || !report_match_better(dist, r.day, b->dist, b->day))
+        size_t col;
+        for (size_t k = 0; k < p->n_seen; k++)
+            column_of(c, data->seen[p->first_seen + k], &col);
+        for (size_t k = 0; k < p->n_values; k++) {
+            const report_value *v = &data->values[p->first_value + k];
+            if (v->t >= c->stride)
                 continue;
-            *b = (best_cell){dist, r.day};
-            if (is_ais) {
-                int g = (int)r.value;
-                c->ais[i * c->stride + t] = g >= 0 && g <= 4 ? (char)('A' + g) : 0;
+            size_t cell = i * c->stride + v->t;
+            if (c->ais_id && v->measure == c->ais_id) {
+                int g = (int)v->value;
+                c->ais[cell] = g >= 0 && g <= 4 ? (char)('A' + g) : 0;
                 c->any_ais = true;
-            } else {
-                c->col_values[col][i * c->stride + t] = r.value;
-                c->col_present[col][i * c->stride + t] = true;
+            } else if (column_of(c, v->measure, &col)) {
+                c->col_values[col][cell] = v->value;
+                c->col_present[col][cell] = true;
             }
         }
     }
-}
-
-static void on_series(void *ctx, int64_t patient, const unsigned char *records, size_t len)
-{
-    cohort_ctx *c = ctx;
-    const report_participant *ps = c->data->participants;
-    while (c->cursor < c->np && ps[c->cursor].patient_id < patient)
-        c->cursor++;
-    size_t n = measure_series_count(len);
-    for (size_t i = c->cursor; i < c->np && ps[i].patient_id == patient; i++)
-        if (ps[i].plan_id > 0 && ps[i].administrations > 0)
-            participant_values(c, i, records, n);
 }
 
 typedef struct {
@@ -452,8 +397,8 @@ static json_t *serious_list(arena *a, serious_row *rows, size_t n, bool deidenti
     return list;
 }
 
-static cc_status build_cohort(db *d, arena *a, const report_query *q, report_data *data,
-                              cohort *out, cc_error *err)
+static cc_status build_cohort(arena *a, const report_query *q, report_data *data, cohort *out,
+                              cc_error *err)
 {
     cc_date from = q->from ? day_of(q->from) : INT32_MIN, to = q->to ? day_of(q->to) : INT32_MAX;
     size_t *remap = arena_alloc(a, (data->n_participants + 1) * sizeof *remap);
@@ -464,8 +409,7 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
     cohort_ctx *c = arena_alloc(a, sizeof *c);
     if (!c)
         return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    *c = (cohort_ctx){
-        .data = data, .today = q->today, .np = np, .n_tp = n_tp, .stride = stride, .a = a};
+    *c = (cohort_ctx){.data = data, .np = np, .stride = stride, .a = a};
     for (size_t m = 0; m < data->n_measures; m++)
         if (data->measures[m].id > c->max_id)
             c->max_id = data->measures[m].id;
@@ -484,11 +428,9 @@ static cc_status build_cohort(db *d, arena *a, const report_query *q, report_dat
         if (ais)
             c->ais_id = mn->id;
     }
-    cc_status st = report_store_series(d, on_series, c, err);
-    if (st == CC_OK && c->failed)
-        st = cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-    if (st != CC_OK)
-        return st;
+    fill_columns(c);
+    if (c->failed)
+        return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
     /* measures in (instrument, score) order */
     size_t n_m = c->n_cols;
     measure_key *mk = arena_alloc(a, (n_m + 1) * sizeof *mk);
@@ -614,6 +556,26 @@ static json_t *trajectories(const report_patient *pts, size_t np, const report_c
                      "patients", list);
 }
 
+/* The report's data: from the digests when they are built and the report
+ * has no filter they lack (the stale patients' made afresh in this
+ * snapshot), else from the tables. */
+static cc_status load_report_data(db *d, arena *a, const report_filter *f, report_data *data,
+                                  cc_error *err)
+{
+    bool built = false;
+    cc_status st = f->product_type || f->route ? CC_OK : report_digests_built(d, &built, err);
+    if (st != CC_OK)
+        return st;
+    if (!built) {
+        st = report_store_load(d, a, f, data, err);
+        return st == CC_OK ? report_match_values(d, a, false, data, err) : st;
+    }
+    sql_patient_bytes *fresh;
+    size_t n_fresh;
+    st = report_digests_make(d, a, true, &fresh, &n_fresh, err);
+    return st == CC_OK ? report_store_load_digests(d, a, f, fresh, n_fresh, data, err) : st;
+}
+
 cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **out, cc_error *err)
 {
     *out = NULL;
@@ -631,11 +593,12 @@ cc_status report_outcomes_json(db *d, arena *a, const report_query *q, json_t **
                             q->route,
                             q->deidentified,
                             site_ids,
-                            q->n_sites};
+                            q->n_sites,
+                            REPORT_FOR_REPORT};
     cohort co = {0};
-    cc_status st = report_store_load(d, a, &filter, &data, err);
+    cc_status st = load_report_data(d, a, &filter, &data, err);
     if (st == CC_OK)
-        st = build_cohort(d, a, q, &data, &co, err);
+        st = build_cohort(a, q, &data, &co, err);
     if (st != CC_OK) {
         json_decref(co.serious_list);
         return st;

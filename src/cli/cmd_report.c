@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "app/observation_measures.h"
+#include "app/report_digests.h"
 #include "app/report_json.h"
 #include "render/report_render.h"
 #include "cli/commands.h"
@@ -14,6 +15,7 @@
 #include "store/datadir.h"
 #include "store/measure_series.h"
 #include "store/report_data.h"
+#include "store/report_digests.h"
 
 static const char USAGE[] =
     "usage: cellclinic report outcomes --data DIR --protocol ID|all [--from YYYY-MM-DD]\n"
@@ -45,13 +47,17 @@ cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
 {
     bool built = false;
     cc_status st = measure_series_built(d, &built, err);
-    if (st != CC_OK || built)
-        return st;
-    fprintf(stderr,
-            "%s: building the measure series from the stored observations (once per data "
-            "directory)...\n",
-            command);
-    return observation_measures_ensure(d, false, err);
+    if (st == CC_OK && !built) {
+        fprintf(stderr,
+                "%s: building the measure series from the stored observations (once per data "
+                "directory)...\n",
+                command);
+        st = observation_measures_ensure(d, false, err);
+    }
+    if (st == CC_OK && (st = report_digests_built(d, &built, err)) == CC_OK && !built)
+        fprintf(stderr, "%s: building the report digests (once per data directory)...\n",
+                command);
+    return st == CC_OK ? report_digests_refresh(d, err) : st;
 }
 
 int cmd_report(int argc, char **argv)

@@ -67,3 +67,28 @@ void bigvec_free(bigvec *v)
         free(v->items);
     *v = (bigvec){NULL, 0, 0, v->size, false};
 }
+
+static void free_in_arena(void *v)
+{
+    bigvec_free(v);
+}
+
+bigvec *bigvec_in_arena(arena *a, size_t size)
+{
+    bigvec *v = arena_alloc(a, sizeof *v);
+    if (!v || arena_on_release(a, free_in_arena, v) != 0)
+        return NULL;
+    bigvec_init(v, size);
+    return v;
+}
+
+void *bigvec_push_charged(arena *a, bigvec *v)
+{
+    size_t before = v->cap;
+    void *slot = bigvec_push(v);
+    if (slot && v->cap != before && !arena_charge(a, (v->cap - before) * v->size)) {
+        v->n--;
+        return NULL;
+    }
+    return slot;
+}

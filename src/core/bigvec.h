@@ -7,7 +7,8 @@
  * pages where the system has them: filling a few hundred megabytes through
  * 4 KiB page faults cost more than the filling on the machines measured.
  *
- * Memory: the caller owns the struct; bigvec_free releases the elements.
+ * Memory: the caller owns the struct; bigvec_free releases the elements
+ * (or the arena's release, for bigvec_in_arena).
  * Elements are not zeroed. Not thread-safe (one owner).
  */
 #ifndef CC_BIGVEC_H
@@ -15,6 +16,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "arena.h"
 
 typedef struct {
     void *items;
@@ -27,5 +30,12 @@ void bigvec_init(bigvec *v, size_t size);
  * memory (the vector is unchanged). */
 void *bigvec_push(bigvec *v);
 void bigvec_free(bigvec *v);
+
+/* A vector freed when the arena is released, whose growth is counted
+ * against the arena's cap (a request's rows stay within its memory):
+ * bigvec_in_arena is NULL when out of memory; bigvec_push_charged as
+ * bigvec_push, NULL also when the cap is reached. */
+bigvec *bigvec_in_arena(arena *a, size_t size);
+void *bigvec_push_charged(arena *a, bigvec *v);
 
 #endif

@@ -1167,6 +1167,37 @@ static size_t translate_guard(sql_buf *b, const char *p)
     return (size_t)consumed;
 }
 
+/* A schema trigger run after each row's change, whose body is SQL both
+ * engines read: CREATE TRIGGER IF NOT EXISTS name AFTER event ON table BEGIN
+ * body END; becomes a plpgsql function running the body and a trigger
+ * calling it for each row. 0 when p is not one. */
+static size_t translate_after_trigger(sql_buf *b, const char *p)
+{
+    char name[128], event[16], table[128];
+    int consumed = 0;
+    if (sscanf(p, "CREATE TRIGGER IF NOT EXISTS %127s AFTER %15s ON %127s BEGIN%n", name, event,
+               table, &consumed) != 3 ||
+        consumed == 0)
+        return 0;
+    const char *body = p + consumed, *end = strstr(body, " END;");
+    if (!end)
+        return 0;
+    puts_(b, "CREATE OR REPLACE FUNCTION ");
+    puts_(b, name);
+    puts_(b, "_fn() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN");
+    put(b, body, (size_t)(end - body));
+    puts_(b, " RETURN NULL; END$f$; CREATE OR REPLACE TRIGGER ");
+    puts_(b, name);
+    puts_(b, " AFTER ");
+    puts_(b, event);
+    puts_(b, " ON ");
+    puts_(b, table);
+    puts_(b, " FOR EACH ROW EXECUTE FUNCTION ");
+    puts_(b, name);
+    puts_(b, "_fn();");
+    return (size_t)(end + strlen(" END;") - p);
+}
+
 static const struct {
     const char *portable, *postgresql;
 } TYPE_WORDS[] = {
@@ -1194,7 +1225,9 @@ static char *translate_ddl(const char *sql)
             put(&b, p++, 1);
             continue;
         }
-        size_t used = word_at(p, sql, "CREATE") ? translate_guard(&b, p) : 0;
+        size_t used = 0;
+        if (word_at(p, sql, "CREATE") && !(used = translate_guard(&b, p)))
+            used = translate_after_trigger(&b, p);
         for (size_t i = 0; !used && i < sizeof TYPE_WORDS / sizeof TYPE_WORDS[0]; i++) {
             if (word_at(p, sql, TYPE_WORDS[i].portable)) {
                 puts_(&b, TYPE_WORDS[i].postgresql);

@@ -119,51 +119,22 @@ cc_status measure_series_reset(db *d, cc_error *err)
 }
 
 /* The statement of 2^k rows, for k = 0 .. INSERT_SHAPES - 1: literals, so
- * that db_prepare caches each (it keys on the text's address) and no
- * thread builds or keeps SQL text. */
-#define ROWS_1 "(?, ?)"
-#define ROWS_2 ROWS_1 ", " ROWS_1
-#define ROWS_4 ROWS_2 ", " ROWS_2
-#define ROWS_8 ROWS_4 ", " ROWS_4
-#define ROWS_16 ROWS_8 ", " ROWS_8
-#define ROWS_32 ROWS_16 ", " ROWS_16
-#define ROWS_64 ROWS_32 ", " ROWS_32
-#define ROWS_128 ROWS_64 ", " ROWS_64
-#define ROWS_256 ROWS_128 ", " ROWS_128
+ * that db_prepare caches each (it keys on the text's address). */
 #define INSERT_ROWS(rows) "INSERT INTO measure_series (patient_id, records) VALUES " rows
 
 static const char *const INSERT_SQL[] = {
-    INSERT_ROWS(ROWS_1),  INSERT_ROWS(ROWS_2),   INSERT_ROWS(ROWS_4),
-    INSERT_ROWS(ROWS_8),  INSERT_ROWS(ROWS_16),  INSERT_ROWS(ROWS_32),
-    INSERT_ROWS(ROWS_64), INSERT_ROWS(ROWS_128), INSERT_ROWS(ROWS_256),
+    INSERT_ROWS(SQL_PAIRS_1),  INSERT_ROWS(SQL_PAIRS_2),   INSERT_ROWS(SQL_PAIRS_4),
+    INSERT_ROWS(SQL_PAIRS_8),  INSERT_ROWS(SQL_PAIRS_16),  INSERT_ROWS(SQL_PAIRS_32),
+    INSERT_ROWS(SQL_PAIRS_64), INSERT_ROWS(SQL_PAIRS_128), INSERT_ROWS(SQL_PAIRS_256),
 };
 enum { INSERT_SHAPES = sizeof INSERT_SQL / sizeof INSERT_SQL[0] };
 _Static_assert((size_t)1 << (INSERT_SHAPES - 1) == MEASURE_SERIES_CHUNK,
                "the largest statement writes one chunk");
 
-/* rows[0 .. 2^k) in the statement of that many rows */
-static cc_status insert_shape(db *d, const measure_series_row *rows, int k, cc_error *err)
-{
-    sql_arg args[2 * MEASURE_SERIES_CHUNK];
-    size_t n = (size_t)1 << k;
-    for (size_t i = 0; i < n; i++) {
-        args[2 * i] = SQL_I(rows[i].patient_id);
-        args[2 * i + 1] = SQL_B(rows[i].records, rows[i].len);
-    }
-    return sql_run(d, INSERT_SQL[k], args, (int)(2 * n), NULL, err);
-}
-
 cc_status measure_series_insert(db *d, const measure_series_row *rows, size_t n, cc_error *err)
 {
-    cc_status st = CC_OK;
-    size_t done = 0;
-    /* whole chunks, then the rest by decreasing powers of two */
-    for (int k = INSERT_SHAPES - 1; st == CC_OK && k >= 0; k--) {
-        size_t size = (size_t)1 << k;
-        for (; st == CC_OK && n - done >= size; done += size)
-            st = insert_shape(d, rows + done, k, err);
-    }
-    return st;
+    return sql_insert_patient_bytes(d, INSERT_SQL, INSERT_SHAPES,
+                                    rows, n, err);
 }
 
 cc_status measure_series_mark_built(db *d, cc_error *err)

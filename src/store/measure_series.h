@@ -20,6 +20,7 @@
 #include "core/arena.h"
 #include "core/measure_series.h"
 #include "store/db.h"
+#include "store/sql.h"
 
 typedef struct {
     uint32_t id;
@@ -35,11 +36,7 @@ cc_status measure_series_built(db *d, bool *built, cc_error *err);
 
 /* One patient's whole series, encoded (core/measure_series_encode): len
  * bytes, a whole number of records. The bytes stay the caller's. */
-typedef struct {
-    int64_t patient_id;
-    const unsigned char *records;
-    size_t len;
-} measure_series_row;
+typedef sql_patient_bytes measure_series_row;
 
 /* The rows measure_series_insert writes in one statement. 512 bound values:
  * far under either engine's limit (SQLite 32766 by default, 250000 in

@@ -8,39 +8,13 @@
 
 #include "core/adverse.h"
 #include "core/bigvec.h"
+#include "core/report_digest.h"
+#include "store/report_digests.h"
 #include "store/clinic_settings.h"
 
 static cc_status out_of_memory(cc_error *err)
 {
     return cc_fail(err, CC_INTERNAL, NULL, "out_of_memory", "report memory exhausted");
-}
-
-/* An array read row by row (core/bigvec), freed when the arena is released. */
-static void vec_free(void *v)
-{
-    bigvec_free(v);
-}
-
-/* bigvec_push, the growth counted against the arena's cap (a request's
- * report stays within its request's memory). */
-static void *vec_push(arena *a, bigvec *v)
-{
-    size_t before = v->cap;
-    void *slot = bigvec_push(v);
-    if (slot && v->cap != before && !arena_charge(a, (v->cap - before) * v->size)) {
-        v->n--;
-        return NULL;
-    }
-    return slot;
-}
-
-static bigvec *vec_new(arena *a, size_t size)
-{
-    bigvec *v = arena_alloc(a, sizeof *v);
-    if (!v || arena_on_release(a, vec_free, v) != 0)
-        return NULL;
-    bigvec_init(v, size);
-    return v;
 }
 
 /* db_col_text reads NULL as "", which is no date: one column fetch */
@@ -98,6 +72,29 @@ static bool entries_sorted(const entry *e, size_t n)
 
 /* The plans that make a participant (report_data.h). */
 #define COUNTED_PLAN "status IN ('approved', 'in_progress', 'completed')"
+/* The rows of the patients whose report digest is stale (report_digests.h). */
+#define STALE_PATIENTS " patient_id IN (SELECT patient_id FROM report_digest_stale)"
+
+static bool only_stale(const report_filter *f)
+{
+    return f->purpose == REPORT_FOR_DIGESTS_STALE;
+}
+
+/* The registered protocols first, by name: a patient's participants come in
+ * that order whichever rows are read (a report's or a digest's). */
+static cc_status intern_registered(db *d, arena *a, protocol_set *protocols, cc_error *err)
+{
+    db_stmt *s;
+    cc_status st = db_prepare(
+        d, "SELECT DISTINCT protocol_id FROM protocol_versions ORDER BY protocol_id", &s, err);
+    if (st != CC_OK)
+        return st;
+    db_step_result r;
+    while ((r = db_step(s, err)) == DB_ROW && intern_protocol(a, protocols, db_col_text(s, 0)) >= 0)
+        ;
+    db_done(s);
+    return r == DB_ERROR ? err->status : CC_OK;
+}
 
 /* Screenings then plans, each usually stored in patient order already: two
  * ordered runs are merged, anything else is sorted. */
@@ -112,15 +109,24 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         " WHERE protocol_id = ?",
         "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans WHERE " COUNTED_PLAN
         " AND protocol_id = ?"};
-    bigvec *rows = vec_new(a, sizeof(entry));
+    static const char *const stale[] = {
+        "SELECT patient_id, protocol_id, id, decision, evaluated_on FROM screenings"
+        " WHERE" STALE_PATIENTS,
+        "SELECT patient_id, protocol_id, id, NULL, start_date FROM plans WHERE " COUNTED_PLAN
+        " AND" STALE_PATIENTS};
+    bigvec *rows = bigvec_in_arena(a, sizeof(entry));
     size_t n_screenings = 0;
     if (!rows)
         return out_of_memory(err);
+    cc_status st = intern_registered(d, a, protocols, err);
+    if (st != CC_OK)
+        return st;
     for (int kind = 0; kind < 2; kind++) {
         db_stmt *s;
         sql_arg by_protocol[] = {SQL_S(f->protocol)};
-        cc_status st = sql_scan(d, f->protocol ? one[kind] : all[kind], by_protocol,
-                                f->protocol ? 1 : 0, &s, err);
+        bool by_one = f->protocol && !only_stale(f);
+        st = sql_scan(d, only_stale(f) ? stale[kind] : by_one ? one[kind] : all[kind], by_protocol,
+                      by_one ? 1 : 0, &s, err);
         if (st != CC_OK)
             return st;
         db_step_result r;
@@ -131,7 +137,7 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
             int protocol = last_name && strcmp(last_name, name) == 0
                                ? last_protocol
                                : intern_protocol(a, protocols, name);
-            entry *e = protocol < 0 ? NULL : vec_push(a, rows);
+            entry *e = protocol < 0 ? NULL : bigvec_push_charged(a, rows);
             if (!e)
                 break;
             last_protocol = protocol;
@@ -180,18 +186,11 @@ static cc_status build_participants(arena *a, const entry *e, size_t n, const pr
         return out_of_memory(err);
     for (size_t i = 0; i < n;) {
         report_participant *p = &out->participants[out->n_participants++];
-        *p = (report_participant){e[i].patient,
-                                  0,
-                                  ps->names[e[i].protocol],
-                                  false,
-                                  false,
-                                  false,
-                                  REPORT_NO_DATE,
-                                  REPORT_NO_DATE,
-                                  REPORT_NO_DATE,
-                                  0,
-                                  0,
-                                  0};
+        *p = (report_participant){.patient_id = e[i].patient,
+                                  .protocol = ps->names[e[i].protocol],
+                                  .screened_on = REPORT_NO_DATE,
+                                  .start = REPORT_NO_DATE,
+                                  .first_administration = REPORT_NO_DATE};
         int64_t decided = 0;
         size_t j = i;
         for (; j < n && e[j].patient == e[i].patient && e[j].protocol == e[i].protocol; j++) {
@@ -285,7 +284,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
                           size_t *n, cc_error *err)
 {
     db_stmt *s;
-    bigvec *v = vec_new(a, sizeof(int64_t));
+    bigvec *v = bigvec_in_arena(a, sizeof(int64_t));
     *n = 0;
     *ids = NULL;
     if (!v)
@@ -298,7 +297,7 @@ static cc_status read_ids(db *d, arena *a, const char *sql, const char *prefix, 
     while ((r = db_step(s, err)) == DB_ROW) {
         if (prefix && !code_starts_with(db_col_text(s, 1), prefix))
             continue;
-        int64_t *slot = vec_push(a, v);
+        int64_t *slot = bigvec_push_charged(a, v);
         if (!slot)
             break;
         *slot = db_col_int(s, 0);
@@ -383,9 +382,12 @@ static cc_status count_administrations(db *d, const report_filter *f, const plan
 {
     db_stmt *s;
     /* one pass in storage order: cheaper than grouping in SQL (a sort) */
-    cc_status st =
-        sql_scan(d, "SELECT plan_id, product_type, route, started_at FROM administrations", NULL, 0,
-                 &s, err);
+    cc_status st = sql_scan(d,
+                            only_stale(f) ? "SELECT plan_id, product_type, route, started_at"
+                                            " FROM administrations WHERE" STALE_PATIENTS
+                                          : "SELECT plan_id, product_type, route, started_at"
+                                            " FROM administrations",
+                            NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, INT64_MIN, -1};
@@ -459,8 +461,25 @@ static int cmp_timepoint(const void *x, const void *y)
     return a->months != b->months ? (a->months < b->months ? -1 : 1) : strcmp(a->label, b->label);
 }
 
-static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_refs, report_data *out,
-                             cc_error *err)
+/* Orders the time points by months, then label; remap[old] is the new
+ * index of each. Whether any moved. */
+static bool sort_timepoints(report_data *out, uint16_t remap[REPORT_MAX_TIMEPOINTS])
+{
+    report_timepoint before[REPORT_MAX_TIMEPOINTS];
+    memcpy(before, out->timepoints, sizeof before);
+    qsort(out->timepoints, out->n_timepoints, sizeof out->timepoints[0], cmp_timepoint);
+    bool moved = false;
+    for (size_t i = 0; i < out->n_timepoints; i++)
+        for (size_t j = 0; j < out->n_timepoints; j++)
+            if (strcmp(before[i].label, out->timepoints[j].label) == 0) {
+                remap[i] = (uint16_t)j;
+                moved |= i != j;
+            }
+    return moved;
+}
+
+static cc_status load_visits(db *d, arena *a, bool stale, const plan_ref *refs, size_t n_refs,
+                             report_data *out, cc_error *err)
 {
     /* every visit in storage order; those of other plans are skipped by the
      * plan index (a scan beats an index search plus a row lookup per visit,
@@ -469,17 +488,21 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
     int64_t *links;
     size_t n_links;
     cc_status st = read_ids(d, a,
-                            "SELECT visit_id FROM questionnaire_links WHERE instrument ="
-                            " 'satisfaction'",
+                            stale ? "SELECT visit_id FROM questionnaire_links WHERE instrument ="
+                                    " 'satisfaction' AND" STALE_PATIENTS
+                                  : "SELECT visit_id FROM questionnaire_links WHERE instrument ="
+                                    " 'satisfaction'",
                             NULL, &links, &n_links, err);
     if (st != CC_OK)
         return st;
-    bigvec *visits = vec_new(a, sizeof(report_visit)), *owners = vec_new(a, sizeof(uint32_t));
+    bigvec *visits = bigvec_in_arena(a, sizeof(report_visit)), *owners = bigvec_in_arena(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
     if ((st = sql_scan(d,
-                       "SELECT plan_id, label, months, status, target_date, window_start,"
-                       " window_end, id, instruments FROM followup_visits",
+                       stale ? "SELECT plan_id, label, months, status, target_date, window_start,"
+                               " window_end, id, instruments FROM followup_visits WHERE" STALE_PATIENTS
+                             : "SELECT plan_id, label, months, status, target_date, window_start,"
+                               " window_end, id, instruments FROM followup_visits",
                        NULL, 0, &s, err)) != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, INT64_MIN, -1};
@@ -494,8 +517,8 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2), &hint);
         if (t < 0)
             continue;
-        report_visit *v = vec_push(a, visits);
-        uint32_t *owner = vec_push(a, owners);
+        report_visit *v = bigvec_push_charged(a, visits);
+        uint32_t *owner = bigvec_push_charged(a, owners);
         if (!v || !owner)
             break;
         /* the list is a JSON array of instrument ids: the quoted id is enough */
@@ -517,21 +540,11 @@ static cc_status load_visits(db *d, arena *a, const plan_ref *refs, size_t n_ref
         return err->status;
     if (r != DB_DONE)
         return out_of_memory(err);
-    /* time points by months; remap the visits' indexes */
-    report_timepoint before[REPORT_MAX_TIMEPOINTS];
-    memcpy(before, out->timepoints, sizeof before);
-    qsort(out->timepoints, out->n_timepoints, sizeof out->timepoints[0], cmp_timepoint);
-    uint16_t remap[REPORT_MAX_TIMEPOINTS];
-    bool moved = false;
-    for (size_t i = 0; i < out->n_timepoints; i++)
-        for (size_t j = 0; j < out->n_timepoints; j++)
-            if (strcmp(before[i].label, out->timepoints[j].label) == 0) {
-                remap[i] = (uint16_t)j;
-                moved |= i != j;
-            }
     size_t n = visits->n;
     report_visit *rows = visits->items;
     const uint32_t *owner = owners->items;
+    uint16_t remap[REPORT_MAX_TIMEPOINTS];
+    bool moved = sort_timepoints(out, remap);
     for (size_t k = 0; moved && k < n; k++)
         rows[k].timepoint = remap[rows[k].timepoint];
     /* group by participant (counting sort keeps the rows' order within one);
@@ -579,7 +592,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                  NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
-    bigvec *events = vec_new(a, sizeof(report_event));
+    bigvec *events = bigvec_in_arena(a, sizeof(report_event));
     if (!events)
         return out_of_memory(err);
     db_step_result r;
@@ -595,7 +608,7 @@ static cc_status load_events(db *d, arena *a, report_data *out, cc_error *err)
                 chosen = i;
                 break;
             }
-        report_event *e = vec_push(a, events);
+        report_event *e = bigvec_push_charged(a, events);
         if (!e)
             break;
         const char *text = db_col_text(s, 2);
@@ -737,7 +750,8 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     cc_status st = read_entries(d, a, f, protocols, &entries, &n_entries, err);
     if (st == CC_OK)
         st = build_participants(a, entries, n_entries, protocols, out, err);
-    if (st == CC_OK)
+    bool report = f->purpose == REPORT_FOR_REPORT;
+    if (st == CC_OK && report)
         st = apply_patient_filters(d, a, f, out, err);
     if (st != CC_OK)
         return st;
@@ -755,16 +769,276 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     if ((f->product_type || f->route || f->research_consent_only) &&
         !(refs = plan_index(a, out, &n_refs)))
         return out_of_memory(err);
-    if ((st = load_visits(d, a, refs, n_refs, out, err)) != CC_OK ||
-        (st = load_events(d, a, out, err)) != CC_OK)
+    if ((st = load_visits(d, a, only_stale(f), refs, n_refs, out, err)) != CC_OK ||
+        (report && (st = load_events(d, a, out, err)) != CC_OK))
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
 }
 
-cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err)
+/* ---- the same data from the report digests ----
+ *
+ * Read in three steps so that the time points are those of the kept
+ * participants, as when the tables are read: the digests into participants
+ * (a visit names its label by an index into labels), then the filters, then
+ * the kept participants' visits interned as time points. */
+
+enum { DIGEST_LABELS_MAX = 256 };
+
+typedef struct {
+    uint16_t label; /* index into labels; DIGEST_LABELS_MAX: over the limit */
+    int32_t months;
+    cc_date target, window_start, window_end;
+    uint8_t status;
+    bool asks_satisfaction, satisfaction_link;
+} pending_visit;
+
+typedef struct {
+    arena *a;
+    const report_filter *f;
+    report_data *out;
+    protocol_set *protocols;
+    bigvec *participants, *visits, *values, *seen;
+    char (*labels)[DIGEST_LABEL_MAX + 1];
+    size_t n_labels, label_hint;
+    const sql_patient_bytes *fresh;
+    size_t n_fresh, next_fresh;
+} digest_load;
+
+static cc_status bad_digest(cc_error *err, int64_t patient)
+{
+    return cc_fail(err, CC_INVALID, "digest", "invalid_value",
+                   "the report digest of patient %lld is malformed", (long long)patient);
+}
+
+static uint16_t intern_label(digest_load *c, const char *label)
+{
+    for (size_t k = 0; k < c->n_labels; k++) {
+        size_t i = (c->label_hint + k) % c->n_labels;
+        if (strcmp(c->labels[i], label) == 0) {
+            c->label_hint = i + 1;
+            return (uint16_t)i;
+        }
+    }
+    if (c->n_labels == DIGEST_LABELS_MAX)
+        return DIGEST_LABELS_MAX;
+    snprintf(c->labels[c->n_labels], sizeof c->labels[0], "%s", label);
+    return (uint16_t)c->n_labels++;
+}
+
+static cc_status read_participant(digest_load *c, int64_t patient, digest_reader *r,
+                                  cc_error *err)
+{
+    digest_head h;
+    if (!digest_get_head(r, &h))
+        return bad_digest(err, patient);
+    bool keep = !c->f->protocol || strcmp(h.protocol, c->f->protocol) == 0;
+    report_participant *p = NULL;
+    if (keep) {
+        int protocol = intern_protocol(c->a, c->protocols, h.protocol);
+        if (protocol < 0)
+            return cc_fail(err, CC_INVALID, "protocol", "too_many", "more than %d protocols",
+                           REPORT_MAX_PROTOCOLS);
+        if (!(p = bigvec_push_charged(c->a, c->participants)))
+            return out_of_memory(err);
+        *p = (report_participant){.patient_id = patient,
+                                  .plan_id = h.plan_id,
+                                  .protocol = c->protocols->names[protocol],
+                                  .screened = h.screened,
+                                  .eligible = h.eligible,
+                                  .screened_on = h.screened_on,
+                                  .start = h.start,
+                                  .first_administration = h.first_administration,
+                                  .administrations = h.administrations,
+                                  .first_visit = c->visits->n,
+                                  .n_visits = h.n_visits,
+                                  .first_value = c->values->n,
+                                  .n_values = h.n_values,
+                                  .first_seen = c->seen->n,
+                                  .n_seen = h.n_seen};
+    }
+    for (size_t k = 0; k < h.n_visits; k++) {
+        digest_visit v;
+        if (!digest_get_visit(r, &v) || v.status > REPORT_VISIT_DIED)
+            return bad_digest(err, patient);
+        pending_visit *pv = keep ? bigvec_push_charged(c->a, c->visits) : NULL;
+        if (keep && !pv)
+            return out_of_memory(err);
+        if (pv)
+            *pv = (pending_visit){intern_label(c, v.label), v.months, v.target,
+                                  v.window_start, v.window_end, v.status,
+                                  v.asks_satisfaction, v.satisfaction_link};
+    }
+    for (size_t k = 0; k < h.n_seen; k++) {
+        uint32_t measure;
+        uint32_t *slot = NULL;
+        if (!digest_get_seen(r, &measure))
+            return bad_digest(err, patient);
+        if (keep && !(slot = bigvec_push_charged(c->a, c->seen)))
+            return out_of_memory(err);
+        if (slot)
+            *slot = measure;
+    }
+    for (size_t k = 0; k < h.n_values; k++) {
+        digest_value v;
+        report_value *slot = NULL;
+        if (!digest_get_value(r, &v) || v.slot > h.n_visits)
+            return bad_digest(err, patient);
+        if (keep && !(slot = bigvec_push_charged(c->a, c->values)))
+            return out_of_memory(err);
+        if (slot) /* t holds the slot until the time points are known */
+            *slot = (report_value){v.measure, v.slot, v.value};
+    }
+    return CC_OK;
+}
+
+static cc_status read_digest(digest_load *c, int64_t patient, const unsigned char *bytes,
+                             size_t len, cc_error *err)
+{
+    digest_reader r;
+    digest_reader_init(&r, bytes, len);
+    cc_status st = CC_OK;
+    while (st == CC_OK && digest_more(&r))
+        st = read_participant(c, patient, &r, err);
+    return st;
+}
+
+/* The fresh digests before patient, then patient's own: the fresh one when
+ * there is one (its stored one is stale). */
+static cc_status on_stored_digest(void *ctx, int64_t patient, const unsigned char *bytes,
+                                  size_t len, cc_error *err)
+{
+    digest_load *c = ctx;
+    cc_status st = CC_OK;
+    for (; st == CC_OK && c->next_fresh < c->n_fresh &&
+           c->fresh[c->next_fresh].patient_id < patient;
+         c->next_fresh++)
+        st = read_digest(c, c->fresh[c->next_fresh].patient_id, c->fresh[c->next_fresh].bytes,
+                         c->fresh[c->next_fresh].len, err);
+    if (st != CC_OK)
+        return st;
+    if (c->next_fresh < c->n_fresh && c->fresh[c->next_fresh].patient_id == patient) {
+        const sql_patient_bytes *f = &c->fresh[c->next_fresh++];
+        return read_digest(c, patient, f->bytes, f->len, err);
+    }
+    return read_digest(c, patient, bytes, len, err);
+}
+
+/* The kept participants' visits as time points, their values' slots as
+ * time points (t), in place: visits of a label over the limits are dropped
+ * with their values, as when the tables are read. */
+static cc_status intern_digest_visits(digest_load *c, cc_error *err)
+{
+    report_data *out = c->out;
+    const pending_visit *pending = c->visits->items;
+    report_value *values = c->values->items;
+    out->visits = arena_alloc(c->a, (c->visits->n + 1) * sizeof *out->visits);
+    if (!out->visits)
+        return out_of_memory(err);
+    size_t n = 0, hint = 0;
+    for (size_t i = 0; i < out->n_participants; i++) {
+        report_participant *p = &out->participants[i];
+        int16_t slot_tp[1 + DIGEST_COUNT_MAX / 256]; /* small plans: most have a few visits */
+        int16_t *tp = p->n_visits < sizeof slot_tp / sizeof slot_tp[0]
+                          ? slot_tp
+                          : arena_alloc(c->a, (p->n_visits + 1) * sizeof *tp);
+        if (!tp)
+            return out_of_memory(err);
+        size_t first = n;
+        for (size_t k = 0; k < p->n_visits; k++) {
+            const pending_visit *v = &pending[p->first_visit + k];
+            long t = v->label == DIGEST_LABELS_MAX
+                         ? (out->timepoints_truncated = true, -1)
+                         : intern_timepoint(out, c->labels[v->label], v->months, &hint);
+            tp[k + 1] = (int16_t)t;
+            if (t < 0)
+                continue;
+            out->visits[n++] = (report_visit){v->target,
+                                              v->window_start,
+                                              v->window_end,
+                                              (report_visit_status)v->status,
+                                              (uint16_t)t,
+                                              v->asks_satisfaction,
+                                              v->satisfaction_link};
+            out->any_visit_asks_satisfaction |= v->asks_satisfaction;
+        }
+        p->first_visit = first;
+        p->n_visits = n - first;
+        for (size_t k = 0; k < p->n_values; k++) {
+            report_value *v = &values[p->first_value + k];
+            v->t = v->t == 0 ? 0 : tp[v->t] < 0 ? UINT16_MAX : (uint16_t)(tp[v->t] + 1);
+        }
+    }
+    out->n_visits = n;
+    uint16_t remap[REPORT_MAX_TIMEPOINTS];
+    if (!sort_timepoints(out, remap))
+        return CC_OK;
+    for (size_t k = 0; k < n; k++)
+        out->visits[k].timepoint = remap[out->visits[k].timepoint];
+    for (size_t i = 0; i < out->n_participants; i++) {
+        const report_participant *p = &out->participants[i];
+        for (size_t k = 0; k < p->n_values; k++) {
+            report_value *v = &values[p->first_value + k];
+            if (v->t != 0 && v->t != UINT16_MAX)
+                v->t = (uint16_t)(remap[v->t - 1] + 1);
+        }
+    }
+    return CC_OK;
+}
+
+cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
+                                    const sql_patient_bytes *fresh, size_t n_fresh,
+                                    report_data *out, cc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (f->product_type || f->route)
+        return cc_fail(err, CC_INVALID, "product_type", "invalid_value",
+                       "the report digests do not carry product types and routes");
+    digest_load c = {a,
+                     f,
+                     out,
+                     arena_alloc(a, sizeof *c.protocols),
+                     bigvec_in_arena(a, sizeof(report_participant)),
+                     bigvec_in_arena(a, sizeof(pending_visit)),
+                     bigvec_in_arena(a, sizeof(report_value)),
+                     bigvec_in_arena(a, sizeof(uint32_t)),
+                     arena_alloc(a, DIGEST_LABELS_MAX * sizeof *c.labels),
+                     0,
+                     0,
+                     fresh,
+                     n_fresh,
+                     0};
+    if (!c.protocols || !c.participants || !c.visits || !c.values || !c.seen || !c.labels)
+        return out_of_memory(err);
+    c.protocols->n = 0;
+    cc_status st = intern_registered(d, a, c.protocols, err);
+    if (st == CC_OK)
+        st = report_digests_scan(d, on_stored_digest, &c, err);
+    for (; st == CC_OK && c.next_fresh < n_fresh; c.next_fresh++)
+        st = read_digest(&c, fresh[c.next_fresh].patient_id, fresh[c.next_fresh].bytes,
+                         fresh[c.next_fresh].len, err);
+    if (st != CC_OK)
+        return st;
+    out->participants = c.participants->items;
+    out->n_participants = c.participants->n;
+    out->values = c.values->items;
+    out->n_values = c.values->n;
+    out->seen = c.seen->items;
+    out->n_seen = c.seen->n;
+    if ((st = apply_patient_filters(d, a, f, out, err)) != CC_OK ||
+        (f->research_consent_only && (st = keep_research_consented(d, a, out, err)) != CC_OK) ||
+        (st = intern_digest_visits(&c, err)) != CC_OK || (st = load_events(d, a, out, err)) != CC_OK)
+        return st;
+    return measure_names_load(d, a, &out->measures, &out->n_measures, err);
+}
+
+cc_status report_store_series(db *d, bool stale, report_series_fn fn, void *ctx, cc_error *err)
 {
     db_stmt *s;
-    cc_status st = sql_scan(d, "SELECT patient_id, records FROM measure_series ORDER BY patient_id",
+    cc_status st = sql_scan(d,
+                            stale ? "SELECT patient_id, records FROM measure_series"
+                                    " WHERE" STALE_PATIENTS " ORDER BY patient_id"
+                                  : "SELECT patient_id, records FROM measure_series"
+                                    " ORDER BY patient_id",
                             NULL, 0, &s, err);
     if (st != CC_OK)
         return st;

@@ -43,6 +43,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/measure_series.h"
+#include "store/sql.h"
 
 enum { REPORT_NO_DATE = INT32_MIN, REPORT_MAX_PROTOCOLS = 64, REPORT_MAX_TIMEPOINTS = 16 };
 
@@ -63,6 +64,10 @@ typedef struct {
     /* keep only patients of these sites (n_sites 0: every site) */
     const int64_t *site_ids;
     size_t n_sites;
+    /* REPORT_FOR_DIGESTS*: the facts of report digests (report_digests.h)
+     * instead of a report: every protocol, no filter, no adverse events,
+     * the patients' flags not read; of every patient or of the stale ones */
+    enum { REPORT_FOR_REPORT, REPORT_FOR_DIGESTS_ALL, REPORT_FOR_DIGESTS_STALE } purpose;
 } report_filter;
 
 typedef struct {
@@ -73,7 +78,18 @@ typedef struct {
     cc_date first_administration; /* day of the earliest start under the plan (UTC) */
     int64_t administrations;
     size_t first_visit, n_visits;
+    /* read from digests: the chosen values and the measures seen in the
+     * patient's series (report_data's values and seen) */
+    size_t first_value, n_values, first_seen, n_seen;
 } report_participant;
+
+/* A measure value chosen for a participant: t 0 the baseline, t >= 1 time
+ * point t - 1 (core/report_digest's rules, applied when the digest was made) */
+typedef struct {
+    uint32_t measure;
+    uint16_t t;
+    double value;
+} report_value;
 
 typedef struct {
     cc_date target, window_start, window_end;
@@ -113,12 +129,27 @@ typedef struct {
     measure_name *measures;
     size_t n_measures;
     bool any_visit_asks_satisfaction;
+    /* read from digests (report_store_load_digests); empty otherwise */
+    report_value *values;
+    size_t n_values;
+    uint32_t *seen;
+    size_t n_seen;
     /* patients the other filters kept but research_consent_only left out */
     size_t left_out_no_research_consent;
 } report_data;
 
 cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data *out,
                             cc_error *err);
+
+/* The same data read from the report digests (report_digests.h) instead of
+ * the clinical tables: the stored digests of the patients not in fresh, and
+ * fresh (digests just made, by patient id) for the others; the visits' time
+ * points, values and measures seen as the digests say. Filters as
+ * report_store_load except product_type and route (the digests do not
+ * carry them: CC_INVALID). CC_INVALID "digest" on a malformed digest. */
+cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
+                                    const sql_patient_bytes *fresh, size_t n_fresh,
+                                    report_data *out, cc_error *err);
 
 /* The clinic's smallest group shown to an analyst (clinic_settings
  * "report_min_group"; REPORT_MIN_GROUP_DEFAULT while never set). The setter
@@ -128,9 +159,11 @@ enum { REPORT_MIN_GROUP_DEFAULT = 5, REPORT_MIN_GROUP_MAX = 100 };
 cc_status report_store_min_group(db *d, int *out, cc_error *err);
 cc_status report_store_set_min_group(db *d, const store_actor *actor, int value, cc_error *err);
 
-/* Calls fn for each patient's measure series, in patient id order. */
+/* Calls fn for each patient's measure series, in patient id order (only
+ * the stale patients' with only_stale). */
 typedef void (*report_series_fn)(void *ctx, int64_t patient_id, const unsigned char *records,
                                  size_t len);
-cc_status report_store_series(db *d, report_series_fn fn, void *ctx, cc_error *err);
+cc_status report_store_series(db *d, bool only_stale, report_series_fn fn, void *ctx,
+                              cc_error *err);
 
 #endif

@@ -10,6 +10,21 @@
  * gcc and clang take far longer ones. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
+/* The report digest of a patient whose rows of table changed is stale:
+ * after every insert, update and delete (store/report_digests.h). On
+ * PostgreSQL each trigger becomes a plpgsql function and its trigger
+ * (db_pg's schema translation). */
+#define DIGEST_STALE_MARK(row)                                                                     \
+    " INSERT INTO report_digest_stale (patient_id) VALUES (" row ".patient_id)"                  \
+    " ON CONFLICT DO NOTHING;"
+#define DIGEST_STALE_ON(table)                                                                     \
+    "CREATE TRIGGER IF NOT EXISTS " table "_digest_insert AFTER INSERT ON " table " BEGIN"        \
+    DIGEST_STALE_MARK("NEW") " END;"                                                               \
+    "CREATE TRIGGER IF NOT EXISTS " table "_digest_update AFTER UPDATE ON " table " BEGIN"        \
+    DIGEST_STALE_MARK("OLD") DIGEST_STALE_MARK("NEW") " END;"                                      \
+    "CREATE TRIGGER IF NOT EXISTS " table "_digest_delete AFTER DELETE ON " table " BEGIN"        \
+    DIGEST_STALE_MARK("OLD") " END;"
+
 static const char *const migrations[] = {
     /* 1: platform */
     "CREATE TABLE users ("
@@ -832,6 +847,20 @@ static const char *const migrations[] = {
     "  AND c.public_base_url <> ''"
     "  AND (sites.public_base_url = '' OR c.updated_at > sites.updated_at));"
     "DROP TABLE clinic_site;",
+    /* the outcome report at a million patients: each patient's part of it
+     * (core/report_digest) in one row, and the patients whose rows changed
+     * since, marked by the triggers below in the writing transaction, so that
+     * the report reads the digests of the others and computes those few
+     * afresh: exact whatever the digests' age. derived_data says whether
+     * every patient has one (the first report builds them). */
+    "CREATE TABLE report_digests ("
+    "  patient_id INTEGER PRIMARY KEY REFERENCES patients(id),"
+    "  digest BLOB NOT NULL);"
+    "CREATE TABLE report_digest_stale (patient_id INTEGER PRIMARY KEY);"
+    "INSERT INTO derived_data (name, built) VALUES ('report_digests', 0);" DIGEST_STALE_ON(
+        "screenings") DIGEST_STALE_ON("plans") DIGEST_STALE_ON("administrations")
+        DIGEST_STALE_ON("followup_visits") DIGEST_STALE_ON("questionnaire_links")
+            DIGEST_STALE_ON("measure_series"),
 };
 #pragma GCC diagnostic pop
 

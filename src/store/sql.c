@@ -342,6 +342,27 @@ cc_status sql_scan(db *d, const char *sql, const sql_arg *args, int n, db_stmt *
     return CC_OK;
 }
 
+cc_status sql_insert_patient_bytes(db *d, const char *const *shapes, int n_shapes,
+                                   const sql_patient_bytes *rows, size_t n, cc_error *err)
+{
+    sql_arg args[2 << (SQL_PAIRS_SHAPES_MAX - 1)];
+    if (n_shapes < 1 || n_shapes > SQL_PAIRS_SHAPES_MAX)
+        return cc_fail(err, CC_INTERNAL, NULL, "internal", "statement shapes out of range");
+    cc_status st = CC_OK;
+    size_t done = 0;
+    for (int k = n_shapes - 1; st == CC_OK && k >= 0; k--) {
+        size_t size = (size_t)1 << k;
+        for (; st == CC_OK && n - done >= size; done += size) {
+            for (size_t i = 0; i < size; i++) {
+                args[2 * i] = SQL_I(rows[done + i].patient_id);
+                args[2 * i + 1] = SQL_B(rows[done + i].bytes, rows[done + i].len);
+            }
+            st = sql_run(d, shapes[k], args, (int)(2 * size), NULL, err);
+        }
+    }
+    return st;
+}
+
 cc_status sql_lists_prefetch(db *d, const sql_json_list *lists, size_t n_lists, const sql_arg *args,
                              int n, cc_error *err)
 {

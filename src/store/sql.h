@@ -83,6 +83,31 @@ cc_status sql_prefetch(db *d, const char *sql, const sql_arg *args, int n, cc_er
  * caller steps *s and ends with db_done. */
 cc_status sql_scan(db *d, const char *sql, const sql_arg *args, int n, db_stmt **s, cc_error *err);
 
+/* Rows of (patient id, bytes) written by statements of 2^k rows each,
+ * for derived tables rebuilt in bulk (a statement per row would cost
+ * PostgreSQL a round trip each). shapes[k] (k < n_shapes <= 9) is the
+ * literal INSERT of 2^k "(?, ?)" rows, prepared once per connection:
+ * SQL_PAIRS_256 and the smaller ones spell them. Whole chunks of the
+ * largest go first, then one statement per power of two left over. On an
+ * error the statements before it are written: the caller rolls back. */
+typedef struct {
+    int64_t patient_id;
+    const unsigned char *bytes;
+    size_t len;
+} sql_patient_bytes;
+cc_status sql_insert_patient_bytes(db *d, const char *const *shapes, int n_shapes,
+                                   const sql_patient_bytes *rows, size_t n, cc_error *err);
+#define SQL_PAIRS_1 "(?, ?)"
+#define SQL_PAIRS_2 SQL_PAIRS_1 ", " SQL_PAIRS_1
+#define SQL_PAIRS_4 SQL_PAIRS_2 ", " SQL_PAIRS_2
+#define SQL_PAIRS_8 SQL_PAIRS_4 ", " SQL_PAIRS_4
+#define SQL_PAIRS_16 SQL_PAIRS_8 ", " SQL_PAIRS_8
+#define SQL_PAIRS_32 SQL_PAIRS_16 ", " SQL_PAIRS_16
+#define SQL_PAIRS_64 SQL_PAIRS_32 ", " SQL_PAIRS_32
+#define SQL_PAIRS_128 SQL_PAIRS_64 ", " SQL_PAIRS_64
+#define SQL_PAIRS_256 SQL_PAIRS_128 ", " SQL_PAIRS_128
+enum { SQL_PAIRS_SHAPES_MAX = 9 };
+
 /* One list inside a record's JSON object: "name": and the rows of sql. */
 typedef struct {
     const char *name;
