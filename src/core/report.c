@@ -18,11 +18,11 @@ static bool due_at(const report_patient *p, size_t t)
     return v != STATS_VISIT_NONE && v != STATS_VISIT_NOT_YET_DUE;
 }
 
-static cc_status measures(const report_input *in, double *scratch, stats_pair *pairs,
-                          report_result *out, cc_error *err)
+static cc_status measures(const report_input *in, size_t m_from, size_t m_to, double *scratch,
+                          stats_pair *pairs, report_result *out, cc_error *err)
 {
     size_t stride = in->n_timepoints + 1;
-    for (size_t m = 0; m < in->n_measures; m++) {
+    for (size_t m = m_from; m < m_to; m++) {
         for (size_t t = 0; t <= in->n_timepoints; t++) {
             report_cell *c = &out->cells[m][t];
             size_t n = 0, np = 0;
@@ -167,14 +167,14 @@ static cc_status adverse(const report_input *in, report_result *out, cc_error *e
     return st;
 }
 
-cc_status report_compute(const report_input *in, double *scratch, stats_pair *pairs,
-                         report_result *out, cc_error *err)
+cc_status report_compute_begin(const report_input *in, stats_pair *pairs, report_result *out,
+                               cc_error *err)
 {
     memset(out, 0, sizeof *out);
     if (in->n_measures > REPORT_MAX_MEASURES)
         return cc_fail(err, CC_INVALID, "n_measures", "too_many", "at most %d measures",
                        REPORT_MAX_MEASURES);
-    if (in->n_patients > 0 && (!in->patients || !scratch || !pairs))
+    if (in->n_patients > 0 && (!in->patients || !pairs))
         return cc_fail(err, CC_INVALID, "patients", "invalid_value",
                        "patients and scratch arrays are required");
     if (in->n_aes > 0 && !in->aes)
@@ -186,14 +186,35 @@ cc_status report_compute(const report_input *in, double *scratch, stats_pair *pa
         flow_rows[i] =
             (stats_flow_patient){p->referred, p->screened, p->eligible, p->treated, p->visits};
     }
-    cc_status st = stats_flow_count(flow_rows, in->n_patients, in->n_timepoints, &out->flow, err);
+    return stats_flow_count(flow_rows, in->n_patients, in->n_timepoints, &out->flow, err);
+}
+
+cc_status report_compute_measures(const report_input *in, size_t m_from, size_t m_to,
+                                  double *scratch, stats_pair *pairs, report_result *out,
+                                  cc_error *err)
+{
+    if (m_to > in->n_measures || m_from > m_to)
+        return cc_fail(err, CC_INVALID, "n_measures", "invalid_value",
+                       "measures %zu..%zu of %zu", m_from, m_to, in->n_measures);
+    if (in->n_patients > 0 && (!scratch || !pairs))
+        return cc_fail(err, CC_INVALID, "patients", "invalid_value",
+                       "patients and scratch arrays are required");
+    return measures(in, m_from, m_to, scratch, pairs, out, err);
+}
+
+cc_status report_compute_end(const report_input *in, report_result *out, cc_error *err)
+{
+    cc_status st = ais(in, out, err);
+    return st == CC_OK ? adverse(in, out, err) : st;
+}
+
+cc_status report_compute(const report_input *in, double *scratch, stats_pair *pairs,
+                         report_result *out, cc_error *err)
+{
+    cc_status st = report_compute_begin(in, pairs, out, err);
     if (st == CC_OK)
-        st = measures(in, scratch, pairs, out, err);
-    if (st == CC_OK)
-        st = ais(in, out, err);
-    if (st == CC_OK)
-        st = adverse(in, out, err);
-    return st;
+        st = report_compute_measures(in, 0, in->n_measures, scratch, pairs, out, err);
+    return st == CC_OK ? report_compute_end(in, out, err) : st;
 }
 
 bool report_in_period(bool has_plan, cc_date plan_start, cc_date screened_on, cc_date from,

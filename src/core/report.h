@@ -31,7 +31,7 @@
  * points, REPORT_MAX_AE_ROWS (term, grade) rows (CC_INVALID beyond).
  * Memory: nothing allocated; the caller passes scratch arrays of n_patients
  * doubles and n_patients stats_pairs. Input strings are borrowed; the result
- * points to them. Pure, thread-safe.
+ * points to them. Pure, thread-safe (see report_compute_measures).
  */
 #ifndef CC_REPORT_H
 #define CC_REPORT_H
@@ -192,5 +192,18 @@ int report_ais_index(char grade);
  * points plus events x (term, grade) rows. */
 cc_status report_compute(const report_input *in, double *scratch, stats_pair *pairs,
                          report_result *out, cc_error *err);
+
+/* report_compute in three parts, for a caller that computes the measures'
+ * cells on several threads: begin (clears out, checks, the flow; pairs is
+ * its scratch), the cells of measures [m_from, m_to) (each range with its
+ * own scratch and pairs; ranges that do not overlap write disjoint cells of
+ * out), then end (AIS and adverse events), begin first and end last.
+ * report_compute is begin, every measure, end. */
+cc_status report_compute_begin(const report_input *in, stats_pair *pairs, report_result *out,
+                               cc_error *err);
+cc_status report_compute_measures(const report_input *in, size_t m_from, size_t m_to,
+                                  double *scratch, stats_pair *pairs, report_result *out,
+                                  cc_error *err);
+cc_status report_compute_end(const report_input *in, report_result *out, cc_error *err);
 
 #endif
