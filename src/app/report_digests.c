@@ -29,9 +29,9 @@ typedef struct {
     bigvec *values, *seen;
     size_t stride, cursor;
     uint32_t max_id, ais_id;
-    int32_t *local;     /* measure id -> index in touched, -1 */
-    uint32_t *touched;  /* the participant's measures, first seen first */
-    best_value *best;   /* [index * stride + t] */
+    int32_t *local;    /* measure id -> index in touched, -1 */
+    uint32_t *touched; /* the participant's measures, first seen first */
+    best_value *best;  /* [index * stride + t] */
     bool failed;
 } matcher;
 
@@ -125,9 +125,18 @@ static void on_series(void *ctx, int64_t patient, const unsigned char *records, 
 
 cc_status report_match_values(db *d, arena *a, bool only_stale, report_data *data, cc_error *err)
 {
-    matcher m = {data, a, bigvec_in_arena(a, sizeof(report_value)),
-                 bigvec_in_arena(a, sizeof(uint32_t)), data->n_timepoints + 1, 0, 0, 0,
-                 NULL, NULL, NULL, false};
+    matcher m = {data,
+                 a,
+                 bigvec_in_arena(a, sizeof(report_value)),
+                 bigvec_in_arena(a, sizeof(uint32_t)),
+                 data->n_timepoints + 1,
+                 0,
+                 0,
+                 0,
+                 NULL,
+                 NULL,
+                 NULL,
+                 false};
     for (size_t i = 0; i < data->n_measures; i++) {
         const measure_name *mn = &data->measures[i];
         if (mn->id > m.max_id)
@@ -191,8 +200,8 @@ static void put_participant(buf *b, const report_data *data, const report_partic
         digest_put_seen(b, data->seen[p->first_seen + k]);
     for (size_t k = 0; k < p->n_values; k++) {
         const report_value *v = &data->values[p->first_value + k];
-        digest_put_value(b, &(digest_value){v->measure, v->t == 0 ? 0 : slot_of[v->t - 1],
-                                            v->value});
+        digest_put_value(b,
+                         &(digest_value){v->measure, v->t == 0 ? 0 : slot_of[v->t - 1], v->value});
     }
 }
 
@@ -216,13 +225,13 @@ static bool add_row(digest_out *o, int64_t patient, size_t from)
     if (!row)
         return false;
     /* offsets until the bytes stop moving */
-    *row = (sql_patient_bytes){patient, (const unsigned char *)(uintptr_t)from,
-                               o->bytes.len - from};
+    *row =
+        (sql_patient_bytes){patient, (const unsigned char *)(uintptr_t)from, o->bytes.len - from};
     return true;
 }
 
-cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_bytes **rows,
-                              size_t *n, cc_error *err)
+cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_bytes **rows, size_t *n,
+                              cc_error *err)
 {
     *rows = NULL;
     *n = 0;

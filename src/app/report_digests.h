@@ -27,8 +27,8 @@
 #include "store/sql.h"
 
 cc_status report_match_values(db *d, arena *a, bool only_stale, report_data *data, cc_error *err);
-cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_bytes **rows,
-                              size_t *n, cc_error *err);
+cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_bytes **rows, size_t *n,
+                              cc_error *err);
 cc_status report_digests_refresh(db *d, cc_error *err);
 
 #endif

@@ -594,7 +594,8 @@ static cc_status compute(const report_input *in, arena *a, double *scratch, stat
                         {0},
                         CC_OK};
     pthread_t thread;
-    bool threaded = job.scratch && job.pairs && pthread_create(&thread, NULL, run_measures, &job) == 0;
+    bool threaded =
+        job.scratch && job.pairs && pthread_create(&thread, NULL, run_measures, &job) == 0;
     st = report_compute_measures(in, 0, threaded ? half : in->n_measures, scratch, pairs, out, err);
     if (threaded) {
         pthread_join(thread, NULL);

@@ -55,8 +55,7 @@ cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
         st = observation_measures_ensure(d, false, err);
     }
     if (st == CC_OK && (st = report_digests_built(d, &built, err)) == CC_OK && !built)
-        fprintf(stderr, "%s: building the report digests (once per data directory)...\n",
-                command);
+        fprintf(stderr, "%s: building the report digests (once per data directory)...\n", command);
     return st == CC_OK ? report_digests_refresh(d, err) : st;
 }
 

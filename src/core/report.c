@@ -194,8 +194,8 @@ cc_status report_compute_measures(const report_input *in, size_t m_from, size_t 
                                   cc_error *err)
 {
     if (m_to > in->n_measures || m_from > m_to)
-        return cc_fail(err, CC_INVALID, "n_measures", "invalid_value",
-                       "measures %zu..%zu of %zu", m_from, m_to, in->n_measures);
+        return cc_fail(err, CC_INVALID, "n_measures", "invalid_value", "measures %zu..%zu of %zu",
+                       m_from, m_to, in->n_measures);
     if (in->n_patients > 0 && (!scratch || !pairs))
         return cc_fail(err, CC_INVALID, "patients", "invalid_value",
                        "patients and scratch arrays are required");

@@ -133,8 +133,7 @@ _Static_assert((size_t)1 << (INSERT_SHAPES - 1) == MEASURE_SERIES_CHUNK,
 
 cc_status measure_series_insert(db *d, const measure_series_row *rows, size_t n, cc_error *err)
 {
-    return sql_insert_patient_bytes(d, INSERT_SQL, INSERT_SHAPES,
-                                    rows, n, err);
+    return sql_insert_patient_bytes(d, INSERT_SQL, INSERT_SHAPES, rows, n, err);
 }
 
 cc_status measure_series_mark_built(db *d, cc_error *err)

@@ -125,8 +125,11 @@ static cc_status read_entries(db *d, arena *a, const report_filter *f, protocol_
         db_stmt *s;
         sql_arg by_protocol[] = {SQL_S(f->protocol)};
         bool by_one = f->protocol && !only_stale(f);
-        st = sql_scan(d, only_stale(f) ? stale[kind] : by_one ? one[kind] : all[kind], by_protocol,
-                      by_one ? 1 : 0, &s, err);
+        st = sql_scan(d,
+                      only_stale(f) ? stale[kind]
+                      : by_one      ? one[kind]
+                                    : all[kind],
+                      by_protocol, by_one ? 1 : 0, &s, err);
         if (st != CC_OK)
             return st;
         db_step_result r;
@@ -495,15 +498,17 @@ static cc_status load_visits(db *d, arena *a, bool stale, const plan_ref *refs, 
                             NULL, &links, &n_links, err);
     if (st != CC_OK)
         return st;
-    bigvec *visits = bigvec_in_arena(a, sizeof(report_visit)), *owners = bigvec_in_arena(a, sizeof(uint32_t));
+    bigvec *visits = bigvec_in_arena(a, sizeof(report_visit)),
+           *owners = bigvec_in_arena(a, sizeof(uint32_t));
     if (!visits || !owners)
         return out_of_memory(err);
-    if ((st = sql_scan(d,
-                       stale ? "SELECT plan_id, label, months, status, target_date, window_start,"
-                               " window_end, id, instruments FROM followup_visits WHERE" STALE_PATIENTS
-                             : "SELECT plan_id, label, months, status, target_date, window_start,"
-                               " window_end, id, instruments FROM followup_visits",
-                       NULL, 0, &s, err)) != CC_OK)
+    if ((st = sql_scan(
+             d,
+             stale ? "SELECT plan_id, label, months, status, target_date, window_start,"
+                     " window_end, id, instruments FROM followup_visits WHERE" STALE_PATIENTS
+                   : "SELECT plan_id, label, months, status, target_date, window_start,"
+                     " window_end, id, instruments FROM followup_visits",
+             NULL, 0, &s, err)) != CC_OK)
         return st;
     plan_finder finder = {refs, n_refs, 0, INT64_MIN, -1};
     db_step_result r;
@@ -825,8 +830,7 @@ static uint16_t intern_label(digest_load *c, const char *label)
     return (uint16_t)c->n_labels++;
 }
 
-static cc_status read_participant(digest_load *c, int64_t patient, digest_reader *r,
-                                  cc_error *err)
+static cc_status read_participant(digest_load *c, int64_t patient, digest_reader *r, cc_error *err)
 {
     digest_head h;
     if (!digest_get_head(r, &h))
@@ -864,9 +868,9 @@ static cc_status read_participant(digest_load *c, int64_t patient, digest_reader
         if (keep && !pv)
             return out_of_memory(err);
         if (pv)
-            *pv = (pending_visit){intern_label(c, v.label), v.months, v.target,
-                                  v.window_start, v.window_end, v.status,
-                                  v.asks_satisfaction, v.satisfaction_link};
+            *pv = (pending_visit){intern_label(c, v.label), v.months,           v.target,
+                                  v.window_start,           v.window_end,       v.status,
+                                  v.asks_satisfaction,      v.satisfaction_link};
     }
     for (size_t k = 0; k < h.n_seen; k++) {
         uint32_t measure;
@@ -909,8 +913,8 @@ static cc_status on_stored_digest(void *ctx, int64_t patient, const unsigned cha
 {
     digest_load *c = ctx;
     cc_status st = CC_OK;
-    for (; st == CC_OK && c->next_fresh < c->n_fresh &&
-           c->fresh[c->next_fresh].patient_id < patient;
+    for (;
+         st == CC_OK && c->next_fresh < c->n_fresh && c->fresh[c->next_fresh].patient_id < patient;
          c->next_fresh++)
         st = read_digest(c, c->fresh[c->next_fresh].patient_id, c->fresh[c->next_fresh].bytes,
                          c->fresh[c->next_fresh].len, err);
@@ -952,12 +956,9 @@ static cc_status intern_digest_visits(digest_load *c, cc_error *err)
             tp[k + 1] = (int16_t)t;
             if (t < 0)
                 continue;
-            out->visits[n++] = (report_visit){v->target,
-                                              v->window_start,
-                                              v->window_end,
-                                              (report_visit_status)v->status,
-                                              (uint16_t)t,
-                                              v->asks_satisfaction,
+            out->visits[n++] = (report_visit){v->target,           v->window_start,
+                                              v->window_end,       (report_visit_status)v->status,
+                                              (uint16_t)t,         v->asks_satisfaction,
                                               v->satisfaction_link};
             out->any_visit_asks_satisfaction |= v->asks_satisfaction;
         }
@@ -1026,7 +1027,8 @@ cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
     out->n_seen = c.seen->n;
     if ((st = apply_patient_filters(d, a, f, out, err)) != CC_OK ||
         (f->research_consent_only && (st = keep_research_consented(d, a, out, err)) != CC_OK) ||
-        (st = intern_digest_visits(&c, err)) != CC_OK || (st = load_events(d, a, out, err)) != CC_OK)
+        (st = intern_digest_visits(&c, err)) != CC_OK ||
+        (st = load_events(d, a, out, err)) != CC_OK)
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
 }

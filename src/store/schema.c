@@ -15,15 +15,18 @@
  * PostgreSQL each trigger becomes a plpgsql function and its trigger
  * (db_pg's schema translation). */
 #define DIGEST_STALE_MARK(row)                                                                     \
-    " INSERT INTO report_digest_stale (patient_id) VALUES (" row ".patient_id)"                  \
+    " INSERT INTO report_digest_stale (patient_id) VALUES (" row ".patient_id)"                    \
     " ON CONFLICT DO NOTHING;"
 #define DIGEST_STALE_ON(table)                                                                     \
-    "CREATE TRIGGER IF NOT EXISTS " table "_digest_insert AFTER INSERT ON " table " BEGIN"        \
-    DIGEST_STALE_MARK("NEW") " END;"                                                               \
-    "CREATE TRIGGER IF NOT EXISTS " table "_digest_update AFTER UPDATE ON " table " BEGIN"        \
-    DIGEST_STALE_MARK("OLD") DIGEST_STALE_MARK("NEW") " END;"                                      \
-    "CREATE TRIGGER IF NOT EXISTS " table "_digest_delete AFTER DELETE ON " table " BEGIN"        \
-    DIGEST_STALE_MARK("OLD") " END;"
+    "CREATE TRIGGER IF NOT EXISTS " table "_digest_insert AFTER INSERT ON " table                  \
+    " BEGIN" DIGEST_STALE_MARK("NEW") " END;"                                                      \
+                                      "CREATE TRIGGER IF NOT EXISTS " table                        \
+                                      "_digest_update AFTER UPDATE ON " table                      \
+                                      " BEGIN" DIGEST_STALE_MARK("OLD") DIGEST_STALE_MARK(         \
+                                          "NEW") " END;"                                           \
+                                                 "CREATE TRIGGER IF NOT EXISTS " table             \
+                                                 "_digest_delete AFTER DELETE ON " table           \
+                                                 " BEGIN" DIGEST_STALE_MARK("OLD") " END;"
 
 static const char *const migrations[] = {
     /* 1: platform */
@@ -856,7 +859,7 @@ static const char *const migrations[] = {
     "CREATE TABLE report_digests ("
     "  patient_id INTEGER PRIMARY KEY REFERENCES patients(id),"
     "  digest BLOB NOT NULL);"
-    "CREATE TABLE report_digest_stale (patient_id INTEGER PRIMARY KEY);"
+    "CREATE TABLE IF NOT EXISTS report_digest_stale (patient_id INTEGER PRIMARY KEY);"
     "INSERT INTO derived_data (name, built) VALUES ('report_digests', 0);" DIGEST_STALE_ON(
         "screenings") DIGEST_STALE_ON("plans") DIGEST_STALE_ON("administrations")
         DIGEST_STALE_ON("followup_visits") DIGEST_STALE_ON("questionnaire_links")

@@ -111,6 +111,14 @@ static cc_status continue_identity(db *to, const char *table, cc_error *err)
     return has_id ? db_exec(to, sql, err) : st;
 }
 
+/* The report digests and their stale marks are not copied: the copy's
+ * inserts mark patients as they go (the schema's triggers), and the target
+ * builds its digests at its first report. */
+static bool report_digest_table(const char *table)
+{
+    return strcmp(table, "report_digests") == 0 || strcmp(table, "report_digest_stale") == 0;
+}
+
 cc_status store_copy_tables(db *from, db *to, int64_t *rows, cc_error *err)
 {
     *rows = 0;
@@ -142,9 +150,15 @@ cc_status store_copy_tables(db *from, db *to, int64_t *rows, cc_error *err)
         st = db_exec(to, sql, err);
     }
     for (size_t i = 0; st == CC_OK && i < tables.n; i++)
-        st = copy_table(from, to, tables.items[i], rows, err);
+        if (!report_digest_table(tables.items[i]))
+            st = copy_table(from, to, tables.items[i], rows, err);
     for (size_t i = 0; st == CC_OK && i < tables.n; i++)
         st = continue_identity(to, tables.items[i], err);
+    if (st == CC_OK) /* the target's first report makes them anew */
+        st = db_exec(to,
+                     "DELETE FROM report_digest_stale;"
+                     " UPDATE derived_data SET built = 0 WHERE name = 'report_digests'",
+                     err);
     st = db_tx_end(to, st, err);
     sql_text_list_free(&tables);
     return st;

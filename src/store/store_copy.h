@@ -8,7 +8,8 @@
  * to: the tables of to are emptied first (the rows its creation seeded), the
  * rows go in the order the source created its tables (so that a row's
  * references are there before it), with the same ids, and each identity
- * column then continues after the largest id copied. *rows receives the
+ * column then continues after the largest id copied; the report digests
+ * (derived, store/report_digests.h) are left for the target to build. *rows receives the
  * number of rows copied. A table of from that to lacks is CC_INVALID
  * "schema_differs". Errors roll everything back; to is left as before.
  *

@@ -347,6 +347,9 @@ UNDO_AFTER_ACCOUNTS = [
     "CREATE TABLE clinic_site (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL DEFAULT '',"
     " public_base_url TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1, updated_at TEXT);"
     "INSERT INTO clinic_site (id) VALUES (1);",
+    # the report digests (the stale marks and the triggers that write them,
+    # created IF NOT EXISTS or replaced: kept)
+    "DROP TABLE report_digests; DELETE FROM derived_data WHERE name = 'report_digests';",
 ]
 
 
