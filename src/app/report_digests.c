@@ -205,8 +205,9 @@ static void put_participant(buf *b, const report_data *data, const report_partic
     }
 }
 
-/* Whether a participant fits a digest's counts (it always does in practice:
- * a plan has a few visits and a patient a few dozen measures). */
+/* Whether a participant fits a digest's counts (in practice it always does:
+ * a plan has a few visits and a patient a few dozen measures; one that does
+ * not fails the digests rather than leave it out of the report). */
 static bool fits(const report_participant *p)
 {
     return p->n_visits <= DIGEST_COUNT_MAX && p->n_seen <= DIGEST_COUNT_MAX &&
@@ -251,7 +252,7 @@ cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_byte
     if (!o.rows)
         return out_of_memory(err);
     buf_init(&o.bytes, (size_t)1 << 40);
-    bool ok = true;
+    bool ok = true, fits_ok = true;
     size_t next_stale = 0;
     for (size_t i = 0; ok && i < data.n_participants;) {
         int64_t patient = data.participants[i].patient_id;
@@ -260,8 +261,10 @@ cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_byte
         if (next_stale < n_stale && stale[next_stale] == patient)
             next_stale++;
         size_t from = o.bytes.len;
-        for (; i < data.n_participants && data.participants[i].patient_id == patient; i++)
-            if (fits(&data.participants[i]))
+        for (; ok && i < data.n_participants && data.participants[i].patient_id == patient; i++)
+            if (!(fits_ok = fits(&data.participants[i])))
+                ok = false;
+            else
                 put_participant(&o.bytes, &data, &data.participants[i]);
         ok = ok && add_row(&o, patient, from);
     }
@@ -271,6 +274,11 @@ cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_byte
     if (bytes)
         memcpy(bytes, o.bytes.data, o.bytes.len);
     buf_release(&o.bytes);
+    if (!fits_ok)
+        return cc_fail(err, CC_INVALID, "digest", "too_many",
+                       "a participant has more visits, measures or values than a report digest "
+                       "holds (%d)",
+                       DIGEST_COUNT_MAX);
     if (!bytes)
         return out_of_memory(err);
     sql_patient_bytes *r = o.rows->items;
@@ -310,4 +318,28 @@ cc_status report_digests_refresh(db *d, cc_error *err)
         st = db_tx_end(d, refresh(d, a, err), err);
     arena_release(a);
     return st;
+}
+
+static cc_status count_damaged(void *ctx, int64_t patient, const unsigned char *bytes, size_t len,
+                               cc_error *err)
+{
+    (void)patient;
+    (void)err;
+    *(size_t *)ctx += !digest_well_formed(bytes, len);
+    return CC_OK;
+}
+
+cc_status report_digests_check(db *d, size_t *damaged, cc_error *err)
+{
+    *damaged = 0;
+    cc_status st = db_begin_read(d, err);
+    if (st != CC_OK)
+        return st;
+    st = report_digests_scan(d, count_damaged, damaged, err);
+    db_rollback(d);
+    if (st != CC_OK || *damaged == 0)
+        return st;
+    if ((st = db_tx_begin(d, err)) != CC_OK)
+        return st;
+    return db_tx_end(d, report_digests_unbuild(d, err), err);
 }

@@ -31,4 +31,9 @@ cc_status report_digests_make(db *d, arena *a, bool only_stale, sql_patient_byte
                               cc_error *err);
 cc_status report_digests_refresh(db *d, cc_error *err);
 
+/* Reads every stored digest; when one does not read whole (a damaged row),
+ * marks the digests unbuilt so that report_digests_refresh makes them all
+ * anew. *damaged: how many. For a server's start: a scan of every digest. */
+cc_status report_digests_check(db *d, size_t *damaged, cc_error *err);
+
 #endif

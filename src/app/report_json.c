@@ -575,36 +575,43 @@ static void *run_measures(void *arg)
 }
 
 /* report_compute with the second half of the measures' cells on a thread
- * of its own (the cells are most of the work, and independent): the same
- * result, each cell written by one thread. One thread when a second one or
- * its scratch cannot be had. */
+ * of its own (the cells are most of the work, and independent of the rest),
+ * into a result of its own whose cells are copied back: the same result,
+ * each cell computed by one thread. One thread when a second one or its
+ * memory cannot be had. */
 static cc_status compute(const report_input *in, arena *a, double *scratch, stats_pair *pairs,
                          report_result *out, cc_error *err)
 {
-    cc_status st = report_compute_begin(in, pairs, out, err);
-    if (st != CC_OK)
-        return st;
     size_t half = in->n_measures / 2, np = in->n_patients;
     measures_job job = {in,
                         half,
                         in->n_measures,
                         half ? arena_alloc(a, (np + 1) * sizeof *job.scratch) : NULL,
                         half ? arena_alloc(a, (np + 1) * sizeof *job.pairs) : NULL,
-                        out,
+                        half ? arena_alloc(a, sizeof *job.out) : NULL,
                         {0},
                         CC_OK};
+    if (job.out)
+        memset(job.out, 0, sizeof *job.out);
     pthread_t thread;
-    bool threaded =
-        job.scratch && job.pairs && pthread_create(&thread, NULL, run_measures, &job) == 0;
-    st = report_compute_measures(in, 0, threaded ? half : in->n_measures, scratch, pairs, out, err);
-    if (threaded) {
-        pthread_join(thread, NULL);
-        if (st == CC_OK && job.st != CC_OK) {
-            *err = job.err;
-            st = job.st;
-        }
+    bool threaded = job.scratch && job.pairs && job.out &&
+                    pthread_create(&thread, NULL, run_measures, &job) == 0;
+    cc_status st = report_compute_begin(in, pairs, out, err);
+    if (st == CC_OK)
+        st = report_compute_measures(in, 0, threaded ? half : in->n_measures, scratch, pairs, out,
+                                     err);
+    if (st == CC_OK)
+        st = report_compute_end(in, out, err);
+    if (!threaded)
+        return st;
+    pthread_join(thread, NULL);
+    if (st == CC_OK && job.st != CC_OK) {
+        *err = job.err;
+        st = job.st;
     }
-    return st == CC_OK ? report_compute_end(in, out, err) : st;
+    for (size_t m = half; st == CC_OK && m < in->n_measures; m++)
+        memcpy(out->cells[m], job.out->cells[m], sizeof out->cells[m]);
+    return st;
 }
 
 /* The report's data: from the digests when they are built and the report

@@ -43,10 +43,15 @@ static const char USAGE[] =
     "pooled (\"source\": codes and names; CSV rows \"source,site\").\n"
     "Writes to FILE (default: standard output).\n";
 
-cc_status cli_prepare_reports(db *d, const char *command, cc_error *err)
+cc_status cli_prepare_reports(db *d, const char *command, bool check_digests, cc_error *err)
 {
     bool built = false;
+    size_t damaged = 0;
     cc_status st = measure_series_built(d, &built, err);
+    if (st == CC_OK && check_digests && (st = report_digests_check(d, &damaged, err)) == CC_OK &&
+        damaged)
+        fprintf(stderr, "%s: %zu damaged report digest(s): making every digest anew\n", command,
+                damaged);
     if (st == CC_OK && !built) {
         fprintf(stderr,
                 "%s: building the measure series from the stored observations (once per data "
@@ -110,7 +115,7 @@ int cmd_report(int argc, char **argv)
                       route,       false, 0,  NULL,          0};
     json_t *report = NULL;
     /* the measure series are complete before the first report on an older data dir */
-    cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", &err)
+    cc_status st = a ? cli_prepare_reports(d, "cellclinic report outcomes", false, &err)
                      : cc_fail(&err, CC_INTERNAL, NULL, "out_of_memory", "out of memory");
     if (st == CC_OK) {
         db_hint_bulk_read(d);

@@ -114,8 +114,9 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cellclinic serve: %s\n", err.message);
         return 1;
     }
-    /* derived data an older data dir lacks is built before the first request */
-    cc_status st = cli_prepare_reports(d, "cellclinic serve", &err);
+    /* derived data an older data dir lacks is built before the first request,
+     * damaged report digests made anew */
+    cc_status st = cli_prepare_reports(d, "cellclinic serve", true, &err);
     audit_signer signer = {0};
     bool created = false;
     /* a PostgreSQL database has no directory of its own for the key: without

@@ -9,6 +9,7 @@
 #ifndef CC_COMMANDS_H
 #define CC_COMMANDS_H
 
+#include <stdbool.h>
 #include "store/db.h"
 
 int cmd_init(int argc, char **argv);
@@ -34,8 +35,11 @@ int cmd_protocols(int argc, char **argv); /* protocols list | show */
 int cmd_report(int argc, char **argv); /* report outcomes --data --protocol ... */
 int cmd_export(int argc, char **argv); /* export deidentified --data --out */
 
-/* Builds the measure series of an older data dir (once), saying so on
- * stderr under the command's name first: it reads every stored observation. */
-cc_status cli_prepare_reports(db *d, const char *command, cc_error *err);
+/* Builds the measure series of an older data dir (once) and the report
+ * digests (once), saying so on stderr under the command's name first: they
+ * read every stored observation and the report's tables; then makes the
+ * stale digests anew. check_digests (a server's start): first reads every
+ * digest and, when one is damaged, has them all made anew. */
+cc_status cli_prepare_reports(db *d, const char *command, bool check_digests, cc_error *err);
 
 #endif

@@ -193,7 +193,7 @@ cc_status report_compute_measures(const report_input *in, size_t m_from, size_t 
                                   double *scratch, stats_pair *pairs, report_result *out,
                                   cc_error *err)
 {
-    if (m_to > in->n_measures || m_from > m_to)
+    if (m_to > in->n_measures || m_to > REPORT_MAX_MEASURES || m_from > m_to)
         return cc_fail(err, CC_INVALID, "n_measures", "invalid_value", "measures %zu..%zu of %zu",
                        m_from, m_to, in->n_measures);
     if (in->n_patients > 0 && (!scratch || !pairs))

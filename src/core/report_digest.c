@@ -189,3 +189,27 @@ bool digest_get_value(digest_reader *r, digest_value *v)
     memcpy(&v->value, &bits, sizeof bits);
     return true;
 }
+
+bool digest_well_formed(const unsigned char *bytes, size_t len)
+{
+    digest_reader r;
+    digest_reader_init(&r, bytes, len);
+    while (digest_more(&r)) {
+        digest_head h;
+        digest_visit v;
+        digest_value value;
+        uint32_t measure;
+        if (!digest_get_head(&r, &h))
+            return false;
+        for (size_t k = 0; k < h.n_visits; k++)
+            if (!digest_get_visit(&r, &v))
+                return false;
+        for (size_t k = 0; k < h.n_seen; k++)
+            if (!digest_get_seen(&r, &measure))
+                return false;
+        for (size_t k = 0; k < h.n_values; k++)
+            if (!digest_get_value(&r, &value) || value.slot > h.n_visits)
+                return false;
+    }
+    return true;
+}

@@ -79,4 +79,7 @@ bool digest_get_visit(digest_reader *r, digest_visit *v);
 bool digest_get_seen(digest_reader *r, uint32_t *measure);
 bool digest_get_value(digest_reader *r, digest_value *v);
 
+/* Whether bytes read whole as a patient's digest (every item, to the end). */
+bool digest_well_formed(const unsigned char *bytes, size_t len);
+
 #endif

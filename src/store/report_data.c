@@ -811,8 +811,10 @@ typedef struct {
 
 static cc_status bad_digest(cc_error *err, int64_t patient)
 {
-    return cc_fail(err, CC_INVALID, "digest", "invalid_value",
-                   "the report digest of patient %lld is malformed", (long long)patient);
+    return cc_fail(err, CC_STORAGE, NULL, "report_digest_damaged",
+                   "the stored report digest of patient %lld is damaged: the report is refused "
+                   "rather than wrong",
+                   (long long)patient);
 }
 
 static uint16_t intern_label(digest_load *c, const char *label)

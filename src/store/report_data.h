@@ -146,7 +146,8 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
  * fresh (digests just made, by patient id) for the others; the visits' time
  * points, values and measures seen as the digests say. Filters as
  * report_store_load except product_type and route (the digests do not
- * carry them: CC_INVALID). CC_INVALID "digest" on a malformed digest. */
+ * carry them: CC_INVALID). CC_STORAGE "report_digest_damaged" on a digest
+ * that does not read as one (nothing is reported from it). */
 cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
                                     const sql_patient_bytes *fresh, size_t n_fresh,
                                     report_data *out, cc_error *err);

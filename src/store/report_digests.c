@@ -58,6 +58,12 @@ cc_status report_digests_mark_built(db *d, cc_error *err)
                    NULL, err);
 }
 
+cc_status report_digests_unbuild(db *d, cc_error *err)
+{
+    return sql_run(d, "UPDATE derived_data SET built = 0 WHERE name = 'report_digests'", NULL, 0,
+                   NULL, err);
+}
+
 cc_status report_digests_scan(db *d, report_digest_fn fn, void *ctx, cc_error *err)
 {
     db_stmt *s;

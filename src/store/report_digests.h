@@ -37,6 +37,8 @@ cc_status report_digests_stale(db *d, arena *a, int64_t **ids, size_t *n, cc_err
 cc_status report_digests_replace(db *d, bool all, const sql_patient_bytes *rows, size_t n,
                                  cc_error *err);
 cc_status report_digests_mark_built(db *d, cc_error *err);
+/* Records that the digests must be made anew, every one (a damaged row). */
+cc_status report_digests_unbuild(db *d, cc_error *err);
 
 /* Calls fn for every digest in patient id order; a status other than CC_OK
  * from fn stops the scan and is returned. */

@@ -1,7 +1,8 @@
 /* Measure series: the codec (every record round-trips, the bytes are
- * little-endian), the store (appends commit with the observation, a rebuild
- * from the stored observations gives the same series) and the extraction of
- * values from stored score documents. */
+ * little-endian), the report digests' codec (every participant round-trips,
+ * a cut or damaged digest is refused without reading past its end), the store (appends commit with
+ * the observation, a rebuild from the stored observations gives the same series) and the extraction
+ * of values from stored score documents. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "app/observation_measures.h"
 #include "core/measure_series.h"
+#include "core/report_digest.h"
 #include "core/score_scan.h"
 #include "store/datadir.h"
 #include "store/measure_series.h"
@@ -62,6 +64,188 @@ static void test_codec_round_trip(void **state)
         assert_int_equal(out.measure, in[i].measure);
         assert_memory_equal(&out.value, &in[i].value, sizeof out.value);
     }
+}
+
+/* One random participant: a head with its visits, measures seen and values. */
+typedef struct {
+    digest_head head;
+    digest_visit visits[8];
+    uint32_t seen[8];
+    digest_value values[8];
+} digest_sample;
+
+static void random_text(uint64_t *seed, char *out, size_t max)
+{
+    size_t n = next_random(seed) % (max + 1);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(1 + next_random(seed) % 255); /* any byte but NUL */
+    out[n] = '\0';
+}
+
+static void random_sample(uint64_t *seed, digest_sample *s)
+{
+    memset(s, 0, sizeof *s);
+    digest_head *h = &s->head;
+    random_text(seed, h->protocol, DIGEST_PROTOCOL_MAX);
+    h->plan_id = (int64_t)next_random(seed);
+    h->screened = next_random(seed) & 1;
+    h->eligible = next_random(seed) & 1;
+    h->screened_on = (cc_date)next_random(seed);
+    h->start = next_random(seed) & 1 ? INT32_MIN : (cc_date)next_random(seed);
+    h->first_administration = (cc_date)next_random(seed);
+    h->administrations = (int64_t)next_random(seed);
+    h->n_visits = (uint16_t)(next_random(seed) % 9);
+    h->n_seen = (uint16_t)(next_random(seed) % 9);
+    h->n_values = (uint16_t)(next_random(seed) % 9);
+    for (size_t k = 0; k < h->n_visits; k++) {
+        digest_visit *v = &s->visits[k];
+        random_text(seed, v->label, DIGEST_LABEL_MAX);
+        v->months = (int32_t)next_random(seed);
+        v->target = (cc_date)next_random(seed);
+        v->window_start = (cc_date)next_random(seed);
+        v->window_end = (cc_date)next_random(seed);
+        v->status = (uint8_t)(next_random(seed) % 6);
+        v->asks_satisfaction = next_random(seed) & 1;
+        v->satisfaction_link = next_random(seed) & 1;
+    }
+    for (size_t k = 0; k < h->n_seen; k++)
+        s->seen[k] = (uint32_t)next_random(seed);
+    for (size_t k = 0; k < h->n_values; k++) {
+        uint64_t bits = next_random(seed);
+        s->values[k].measure = (uint32_t)(bits >> 32);
+        s->values[k].slot = (uint16_t)bits;
+        s->values[k].value = (double)(int64_t)next_random(seed) / (double)(1 + (bits % 1000003));
+    }
+}
+
+static void put_sample(buf *b, const digest_sample *s)
+{
+    digest_put_head(b, &s->head);
+    for (size_t k = 0; k < s->head.n_visits; k++)
+        digest_put_visit(b, &s->visits[k]);
+    for (size_t k = 0; k < s->head.n_seen; k++)
+        digest_put_seen(b, s->seen[k]);
+    for (size_t k = 0; k < s->head.n_values; k++)
+        digest_put_value(b, &s->values[k]);
+}
+
+/* Reads one participant into out; false when the reader refuses. */
+static bool get_sample(digest_reader *r, digest_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!digest_get_head(r, &out->head) || out->head.n_visits > 8 || out->head.n_seen > 8 ||
+        out->head.n_values > 8)
+        return false;
+    for (size_t k = 0; k < out->head.n_visits; k++)
+        if (!digest_get_visit(r, &out->visits[k]))
+            return false;
+    for (size_t k = 0; k < out->head.n_seen; k++)
+        if (!digest_get_seen(r, &out->seen[k]))
+            return false;
+    for (size_t k = 0; k < out->head.n_values; k++)
+        if (!digest_get_value(r, &out->values[k]))
+            return false;
+    return true;
+}
+
+static void assert_same_sample(const digest_sample *a, const digest_sample *b)
+{
+    const digest_head *x = &a->head, *y = &b->head;
+    assert_string_equal(x->protocol, y->protocol);
+    assert_true(x->plan_id == y->plan_id && x->screened == y->screened &&
+                x->eligible == y->eligible && x->screened_on == y->screened_on &&
+                x->start == y->start && x->first_administration == y->first_administration &&
+                x->administrations == y->administrations && x->n_visits == y->n_visits &&
+                x->n_seen == y->n_seen && x->n_values == y->n_values);
+    for (size_t k = 0; k < x->n_visits; k++) {
+        const digest_visit *v = &a->visits[k], *w = &b->visits[k];
+        assert_string_equal(v->label, w->label);
+        assert_true(v->months == w->months && v->target == w->target &&
+                    v->window_start == w->window_start && v->window_end == w->window_end &&
+                    v->status == w->status && v->asks_satisfaction == w->asks_satisfaction &&
+                    v->satisfaction_link == w->satisfaction_link);
+    }
+    assert_memory_equal(a->seen, b->seen, x->n_seen * sizeof a->seen[0]);
+    for (size_t k = 0; k < x->n_values; k++) {
+        assert_true(a->values[k].measure == b->values[k].measure &&
+                    a->values[k].slot == b->values[k].slot);
+        assert_memory_equal(&a->values[k].value, &b->values[k].value, sizeof(double));
+    }
+}
+
+/* Property: a patient's digest of 0..4 random participants reads back the
+ * same; each of its strict prefixes (copied to a buffer of exactly that
+ * size, so that a read past the end is a sanitizer's error) reads back only
+ * the whole participants it holds and refuses the cut one. */
+static void test_digest_round_trip(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    digest_sample in[4], out;
+    for (int round = 0; round < 300; round++) {
+        size_t n = next_random(&seed) % 5;
+        buf b;
+        buf_init(&b, 1 << 20);
+        size_t ends[4];
+        for (size_t i = 0; i < n; i++) {
+            random_sample(&seed, &in[i]);
+            put_sample(&b, &in[i]);
+            ends[i] = b.len;
+        }
+        assert_false(buf_failed(&b));
+        digest_reader r;
+        digest_reader_init(&r, (const unsigned char *)b.data, b.len);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(digest_more(&r));
+            assert_true(get_sample(&r, &out));
+            assert_same_sample(&in[i], &out);
+        }
+        assert_false(digest_more(&r));
+        for (size_t len = 0; len < b.len; len++) {
+            unsigned char *cut = malloc(len ? len : 1);
+            assert_non_null(cut);
+            memcpy(cut, b.data, len);
+            digest_reader_init(&r, cut, len);
+            size_t whole = 0, got = 0;
+            while (whole < n && ends[whole] <= len)
+                whole++;
+            bool boundary = len == (whole ? ends[whole - 1] : 0), refused = false;
+            while (!refused && digest_more(&r))
+                if (get_sample(&r, &out))
+                    got++;
+                else
+                    refused = true;
+            assert_int_equal(got, whole);
+            assert_true(refused == !boundary);
+            free(cut);
+        }
+        buf_release(&b);
+    }
+}
+
+/* Flags beyond the two defined bits are refused (a damaged byte is not read
+ * as another meaning). */
+static void test_digest_bad_flags(void **state)
+{
+    (void)state;
+    digest_sample s = {.head = {.protocol = "sci", .n_visits = 1}};
+    snprintf(s.visits[0].label, sizeof s.visits[0].label, "M1");
+    buf b;
+    buf_init(&b, 4096);
+    put_sample(&b, &s);
+    size_t head_flags = 1 + 3 + 8, visit_flags = b.len - 1;
+    digest_reader r;
+    digest_sample out;
+    digest_reader_init(&r, (const unsigned char *)b.data, b.len);
+    assert_true(get_sample(&r, &out));
+    b.data[head_flags] = 4;
+    digest_reader_init(&r, (const unsigned char *)b.data, b.len);
+    assert_false(get_sample(&r, &out));
+    b.data[head_flags] = 0;
+    b.data[visit_flags] = 8;
+    digest_reader_init(&r, (const unsigned char *)b.data, b.len);
+    assert_false(get_sample(&r, &out));
+    buf_release(&b);
 }
 
 static void test_codec_layout(void **state)
@@ -724,6 +908,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_codec_layout),
+        cmocka_unit_test(test_digest_round_trip),
+        cmocka_unit_test(test_digest_bad_flags),
         cmocka_unit_test(test_extraction),
         cmocka_unit_test(test_scan_agrees_with_jansson),
         cmocka_unit_test_setup_teardown(test_store_append_and_rebuild, setup, teardown),
