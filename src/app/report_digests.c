@@ -45,7 +45,7 @@ static void match_participant(matcher *m, report_participant *p, const unsigned 
 {
     const report_data *data = m->data;
     size_t n_tp = data->n_timepoints, stride = m->stride, n_touched = 0;
-    report_window w[REPORT_MAX_TIMEPOINTS];
+    report_window w[REPORT_MAX_LABELS];
     for (size_t t = 0; t < n_tp; t++)
         w[t] = (report_window){REPORT_NO_DAY, REPORT_NO_DAY, REPORT_NO_DAY};
     for (size_t v = p->first_visit; v < p->first_visit + p->n_visits; v++) {
@@ -171,6 +171,7 @@ static void put_participant(buf *b, const report_data *data, const report_partic
     digest_head h = {.plan_id = p->plan_id,
                      .screened = p->screened,
                      .eligible = p->eligible,
+                     .visits_left_out = p->visits_left_out,
                      .screened_on = p->screened_on,
                      .start = p->start,
                      .first_administration = p->first_administration,
@@ -181,7 +182,7 @@ static void put_participant(buf *b, const report_data *data, const report_partic
     snprintf(h.protocol, sizeof h.protocol, "%s", p->protocol);
     digest_put_head(b, &h);
     /* the visit that gives each time point its window: the last one */
-    uint16_t slot_of[REPORT_MAX_TIMEPOINTS] = {0};
+    uint16_t slot_of[REPORT_MAX_LABELS] = {0};
     for (size_t k = 0; k < p->n_visits; k++) {
         const report_visit *v = &data->visits[p->first_visit + k];
         const report_timepoint *tp = &data->timepoints[v->timepoint];

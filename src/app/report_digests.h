@@ -11,9 +11,13 @@
  * report_digests_make reads the facts of every patient's digest, or of the
  * stale patients' (one row for each stale patient, empty when it has no
  * participant any more), in the caller's transaction; rows by patient id,
- * allocated from the arena. report_digests_refresh writes them in its own
- * write transaction: every patient's when the digests were never built,
- * else the stale ones'; nothing when none is stale.
+ * allocated from the arena. Visit labels: the digests keep up to
+ * REPORT_MAX_LABELS of them (the report shows the first REPORT_MAX_TIMEPOINTS
+ * met among its participants, by patient, and says when it left some out);
+ * a visit of a label beyond those is left out of the digests and its
+ * participant's digest says so, which the report says too. report_digests_refresh writes them in
+ * its own write transaction: every patient's when the digests were never built, else the stale
+ * ones'; nothing when none is stale.
  *
  * Errors: those of db.h; CC_INTERNAL "out_of_memory". Not thread-safe (one
  * connection).

@@ -40,7 +40,7 @@ void digest_put_head(buf *b, const digest_head *h)
 {
     put_text(b, h->protocol, DIGEST_PROTOCOL_MAX);
     put_u64(b, (uint64_t)h->plan_id);
-    put_u8(b, (h->screened ? 1u : 0u) | (h->eligible ? 2u : 0u));
+    put_u8(b, (h->screened ? 1u : 0u) | (h->eligible ? 2u : 0u) | (h->visits_left_out ? 4u : 0u));
     put_u32(b, (uint32_t)h->screened_on);
     put_u32(b, (uint32_t)h->start);
     put_u32(b, (uint32_t)h->first_administration);
@@ -146,6 +146,7 @@ bool digest_get_head(digest_reader *r, digest_head *h)
     unsigned flags = get_u8(r);
     h->screened = flags & 1u;
     h->eligible = (flags & 2u) != 0;
+    h->visits_left_out = (flags & 4u) != 0;
     h->screened_on = (cc_date)get_u32(r);
     h->start = (cc_date)get_u32(r);
     h->first_administration = (cc_date)get_u32(r);
@@ -153,7 +154,7 @@ bool digest_get_head(digest_reader *r, digest_head *h)
     h->n_visits = get_u16(r);
     h->n_seen = get_u16(r);
     h->n_values = get_u16(r);
-    return flags <= 3u;
+    return flags <= 7u;
 }
 
 bool digest_get_visit(digest_reader *r, digest_visit *v)
@@ -187,6 +188,23 @@ bool digest_get_value(digest_reader *r, digest_value *v)
     v->slot = get_u16(r);
     uint64_t bits = get_u64(r);
     memcpy(&v->value, &bits, sizeof bits);
+    return true;
+}
+
+bool digest_skip(digest_reader *r, const digest_head *h)
+{
+    for (size_t k = 0; k < h->n_visits; k++) {
+        if (!have(r, 1))
+            return false;
+        size_t n = get_u8(r);
+        if (n > DIGEST_LABEL_MAX || !have(r, n + VISIT_FIXED))
+            return false;
+        r->at += n + VISIT_FIXED;
+    }
+    size_t rest = (size_t)h->n_seen * 4 + (size_t)h->n_values * VALUE_BYTES;
+    if (!have(r, rest))
+        return false;
+    r->at += rest;
     return true;
 }
 

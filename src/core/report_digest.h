@@ -38,6 +38,7 @@ typedef struct {
     char protocol[DIGEST_PROTOCOL_MAX + 1];
     int64_t plan_id; /* 0: no approved plan */
     bool screened, eligible;
+    bool visits_left_out; /* visits of time points over the report's limit */
     cc_date screened_on, start, first_administration; /* INT32_MIN: none */
     int64_t administrations;
     uint16_t n_visits, n_seen, n_values;
@@ -78,6 +79,10 @@ bool digest_get_head(digest_reader *r, digest_head *h);
 bool digest_get_visit(digest_reader *r, digest_visit *v);
 bool digest_get_seen(digest_reader *r, uint32_t *measure);
 bool digest_get_value(digest_reader *r, digest_value *v);
+
+/* Passes over the visits, measures seen and values of the participant whose
+ * head was just read; false as the readers. */
+bool digest_skip(digest_reader *r, const digest_head *h);
 
 /* Whether bytes read whole as a patient's digest (every item, to the end). */
 bool digest_well_formed(const unsigned char *bytes, size_t len);

@@ -439,7 +439,8 @@ static report_visit_status visit_status(const char *s)
 
 /* A plan's visits come in the order of their time points: the search starts
  * after the last one found. */
-static long intern_timepoint(report_data *out, const char *label, int months, size_t *hint)
+static long intern_timepoint(report_data *out, size_t max, const char *label, int months,
+                             size_t *hint)
 {
     for (size_t k = 0; k < out->n_timepoints; k++) {
         size_t i = *hint + k >= out->n_timepoints ? *hint + k - out->n_timepoints : *hint + k;
@@ -448,7 +449,7 @@ static long intern_timepoint(report_data *out, const char *label, int months, si
             return (long)i;
         }
     }
-    if (out->n_timepoints == REPORT_MAX_TIMEPOINTS || strlen(label) >= 32) {
+    if (out->n_timepoints == max || strlen(label) >= sizeof out->timepoints[0].label) {
         out->timepoints_truncated = true;
         return -1;
     }
@@ -466,10 +467,10 @@ static int cmp_timepoint(const void *x, const void *y)
 
 /* Orders the time points by months, then label; remap[old] is the new
  * index of each. Whether any moved. */
-static bool sort_timepoints(report_data *out, uint16_t remap[REPORT_MAX_TIMEPOINTS])
+static bool sort_timepoints(report_data *out, uint16_t remap[REPORT_MAX_LABELS])
 {
-    report_timepoint before[REPORT_MAX_TIMEPOINTS];
-    memcpy(before, out->timepoints, sizeof before);
+    report_timepoint before[REPORT_MAX_LABELS];
+    memcpy(before, out->timepoints, out->n_timepoints * sizeof before[0]);
     qsort(out->timepoints, out->n_timepoints, sizeof out->timepoints[0], cmp_timepoint);
     bool moved = false;
     for (size_t i = 0; i < out->n_timepoints; i++)
@@ -481,9 +482,12 @@ static bool sort_timepoints(report_data *out, uint16_t remap[REPORT_MAX_TIMEPOIN
     return moved;
 }
 
-static cc_status load_visits(db *d, arena *a, bool stale, const plan_ref *refs, size_t n_refs,
-                             report_data *out, cc_error *err)
+static cc_status load_visits(db *d, arena *a, const report_filter *f, const plan_ref *refs,
+                             size_t n_refs, report_data *out, cc_error *err)
 {
+    bool stale = only_stale(f);
+    size_t max_timepoints =
+        f->purpose == REPORT_FOR_REPORT ? REPORT_MAX_TIMEPOINTS : REPORT_MAX_LABELS;
     /* every visit in storage order; those of other plans are skipped by the
      * plan index (a scan beats an index search plus a row lookup per visit,
      * and, on SQLite, selecting one programme's plans in SQL) */
@@ -519,9 +523,12 @@ static cc_status load_visits(db *d, arena *a, bool stale, const plan_ref *refs, 
         long i = find_plan(&finder, db_col_int(s, 0));
         if (i < 0)
             continue;
-        long t = intern_timepoint(out, db_col_text(s, 1), (int)db_col_int(s, 2), &hint);
-        if (t < 0)
+        long t =
+            intern_timepoint(out, max_timepoints, db_col_text(s, 1), (int)db_col_int(s, 2), &hint);
+        if (t < 0) {
+            out->participants[i].visits_left_out = true;
             continue;
+        }
         report_visit *v = bigvec_push_charged(a, visits);
         uint32_t *owner = bigvec_push_charged(a, owners);
         if (!v || !owner)
@@ -548,7 +555,7 @@ static cc_status load_visits(db *d, arena *a, bool stale, const plan_ref *refs, 
     size_t n = visits->n;
     report_visit *rows = visits->items;
     const uint32_t *owner = owners->items;
-    uint16_t remap[REPORT_MAX_TIMEPOINTS];
+    uint16_t remap[REPORT_MAX_LABELS];
     bool moved = sort_timepoints(out, remap);
     for (size_t k = 0; moved && k < n; k++)
         rows[k].timepoint = remap[rows[k].timepoint];
@@ -774,7 +781,7 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     if ((f->product_type || f->route || f->research_consent_only) &&
         !(refs = plan_index(a, out, &n_refs)))
         return out_of_memory(err);
-    if ((st = load_visits(d, a, only_stale(f), refs, n_refs, out, err)) != CC_OK ||
+    if ((st = load_visits(d, a, f, refs, n_refs, out, err)) != CC_OK ||
         (report && (st = load_events(d, a, out, err)) != CC_OK))
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
@@ -787,7 +794,7 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
  * (a visit names its label by an index into labels), then the filters, then
  * the kept participants' visits interned as time points. */
 
-enum { DIGEST_LABELS_MAX = 256 };
+enum { DIGEST_LABELS_MAX = REPORT_MAX_LABELS };
 
 typedef struct {
     uint16_t label; /* index into labels; DIGEST_LABELS_MAX: over the limit */
@@ -807,6 +814,7 @@ typedef struct {
     size_t n_labels, label_hint;
     const sql_patient_bytes *fresh;
     size_t n_fresh, next_fresh;
+    int last_protocol; /* the protocol interned last, -1 */
 } digest_load;
 
 static cc_status bad_digest(cc_error *err, int64_t patient)
@@ -837,62 +845,62 @@ static cc_status read_participant(digest_load *c, int64_t patient, digest_reader
     digest_head h;
     if (!digest_get_head(r, &h))
         return bad_digest(err, patient);
-    bool keep = !c->f->protocol || strcmp(h.protocol, c->f->protocol) == 0;
-    report_participant *p = NULL;
-    if (keep) {
-        int protocol = intern_protocol(c->a, c->protocols, h.protocol);
-        if (protocol < 0)
-            return cc_fail(err, CC_INVALID, "protocol", "too_many", "more than %d protocols",
-                           REPORT_MAX_PROTOCOLS);
-        if (!(p = bigvec_push_charged(c->a, c->participants)))
-            return out_of_memory(err);
-        *p = (report_participant){.patient_id = patient,
-                                  .plan_id = h.plan_id,
-                                  .protocol = c->protocols->names[protocol],
-                                  .screened = h.screened,
-                                  .eligible = h.eligible,
-                                  .screened_on = h.screened_on,
-                                  .start = h.start,
-                                  .first_administration = h.first_administration,
-                                  .administrations = h.administrations,
-                                  .first_visit = c->visits->n,
-                                  .n_visits = h.n_visits,
-                                  .first_value = c->values->n,
-                                  .n_values = h.n_values,
-                                  .first_seen = c->seen->n,
-                                  .n_seen = h.n_seen};
-    }
+    if (c->f->protocol && strcmp(h.protocol, c->f->protocol) != 0)
+        return digest_skip(r, &h) ? CC_OK : bad_digest(err, patient);
+    int protocol =
+        c->last_protocol >= 0 && strcmp(c->protocols->names[c->last_protocol], h.protocol) == 0
+            ? c->last_protocol
+            : intern_protocol(c->a, c->protocols, h.protocol);
+    if (protocol < 0)
+        return cc_fail(err, CC_INVALID, "protocol", "too_many", "more than %d protocols",
+                       REPORT_MAX_PROTOCOLS);
+    c->last_protocol = protocol;
+    report_participant *p = bigvec_push_charged(c->a, c->participants);
+    if (!p)
+        return out_of_memory(err);
+    *p = (report_participant){.patient_id = patient,
+                              .plan_id = h.plan_id,
+                              .protocol = c->protocols->names[protocol],
+                              .screened = h.screened,
+                              .eligible = h.eligible,
+                              .screened_on = h.screened_on,
+                              .start = h.start,
+                              .first_administration = h.first_administration,
+                              .administrations = h.administrations,
+                              .visits_left_out = h.visits_left_out,
+                              .first_visit = c->visits->n,
+                              .n_visits = h.n_visits,
+                              .first_value = c->values->n,
+                              .n_values = h.n_values,
+                              .first_seen = c->seen->n,
+                              .n_seen = h.n_seen};
     for (size_t k = 0; k < h.n_visits; k++) {
         digest_visit v;
+        pending_visit *pv;
         if (!digest_get_visit(r, &v) || v.status > REPORT_VISIT_DIED)
             return bad_digest(err, patient);
-        pending_visit *pv = keep ? bigvec_push_charged(c->a, c->visits) : NULL;
-        if (keep && !pv)
+        if (!(pv = bigvec_push_charged(c->a, c->visits)))
             return out_of_memory(err);
-        if (pv)
-            *pv = (pending_visit){intern_label(c, v.label), v.months,           v.target,
-                                  v.window_start,           v.window_end,       v.status,
-                                  v.asks_satisfaction,      v.satisfaction_link};
+        *pv = (pending_visit){intern_label(c, v.label), v.months,           v.target,
+                              v.window_start,           v.window_end,       v.status,
+                              v.asks_satisfaction,      v.satisfaction_link};
     }
     for (size_t k = 0; k < h.n_seen; k++) {
-        uint32_t measure;
-        uint32_t *slot = NULL;
+        uint32_t measure, *slot;
         if (!digest_get_seen(r, &measure))
             return bad_digest(err, patient);
-        if (keep && !(slot = bigvec_push_charged(c->a, c->seen)))
+        if (!(slot = bigvec_push_charged(c->a, c->seen)))
             return out_of_memory(err);
-        if (slot)
-            *slot = measure;
+        *slot = measure;
     }
     for (size_t k = 0; k < h.n_values; k++) {
         digest_value v;
-        report_value *slot = NULL;
+        report_value *slot;
         if (!digest_get_value(r, &v) || v.slot > h.n_visits)
             return bad_digest(err, patient);
-        if (keep && !(slot = bigvec_push_charged(c->a, c->values)))
+        if (!(slot = bigvec_push_charged(c->a, c->values)))
             return out_of_memory(err);
-        if (slot) /* t holds the slot until the time points are known */
-            *slot = (report_value){v.measure, v.slot, v.value};
+        *slot = (report_value){v.measure, v.slot, v.value}; /* t: the slot, for now */
     }
     return CC_OK;
 }
@@ -954,7 +962,8 @@ static cc_status intern_digest_visits(digest_load *c, cc_error *err)
             const pending_visit *v = &pending[p->first_visit + k];
             long t = v->label == DIGEST_LABELS_MAX
                          ? (out->timepoints_truncated = true, -1)
-                         : intern_timepoint(out, c->labels[v->label], v->months, &hint);
+                         : intern_timepoint(out, REPORT_MAX_TIMEPOINTS, c->labels[v->label],
+                                            v->months, &hint);
             tp[k + 1] = (int16_t)t;
             if (t < 0)
                 continue;
@@ -966,13 +975,14 @@ static cc_status intern_digest_visits(digest_load *c, cc_error *err)
         }
         p->first_visit = first;
         p->n_visits = n - first;
+        out->timepoints_truncated |= p->visits_left_out;
         for (size_t k = 0; k < p->n_values; k++) {
             report_value *v = &values[p->first_value + k];
             v->t = v->t == 0 ? 0 : tp[v->t] < 0 ? UINT16_MAX : (uint16_t)(tp[v->t] + 1);
         }
     }
     out->n_visits = n;
-    uint16_t remap[REPORT_MAX_TIMEPOINTS];
+    uint16_t remap[REPORT_MAX_LABELS];
     if (!sort_timepoints(out, remap))
         return CC_OK;
     for (size_t k = 0; k < n; k++)
@@ -1009,7 +1019,8 @@ cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
                      0,
                      fresh,
                      n_fresh,
-                     0};
+                     0,
+                     -1};
     if (!c.protocols || !c.participants || !c.visits || !c.values || !c.seen || !c.labels)
         return out_of_memory(err);
     c.protocols->n = 0;

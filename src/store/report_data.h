@@ -45,7 +45,15 @@
 #include "store/measure_series.h"
 #include "store/sql.h"
 
-enum { REPORT_NO_DATE = INT32_MIN, REPORT_MAX_PROTOCOLS = 64, REPORT_MAX_TIMEPOINTS = 16 };
+/* A report shows at most REPORT_MAX_TIMEPOINTS time points; the digests'
+ * facts keep up to REPORT_MAX_LABELS visit labels, so that a patient's
+ * digest does not depend on which other patients were read with it. */
+enum {
+    REPORT_NO_DATE = INT32_MIN,
+    REPORT_MAX_PROTOCOLS = 64,
+    REPORT_MAX_TIMEPOINTS = 16,
+    REPORT_MAX_LABELS = 256
+};
 
 typedef enum {
     REPORT_VISIT_SCHEDULED,
@@ -78,6 +86,7 @@ typedef struct {
     cc_date first_administration; /* day of the earliest start under the plan (UTC) */
     int64_t administrations;
     size_t first_visit, n_visits;
+    bool visits_left_out; /* a visit of a time point over the limit */
     /* read from digests: the chosen values and the measures seen in the
      * patient's series (report_data's values and seen) */
     size_t first_value, n_values, first_seen, n_seen;
@@ -121,7 +130,7 @@ typedef struct {
     size_t n_participants;
     report_visit *visits;
     size_t n_visits;
-    report_timepoint timepoints[REPORT_MAX_TIMEPOINTS];
+    report_timepoint timepoints[REPORT_MAX_LABELS]; /* a report uses REPORT_MAX_TIMEPOINTS */
     size_t n_timepoints;
     bool timepoints_truncated;
     report_event *events;

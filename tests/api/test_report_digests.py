@@ -11,6 +11,8 @@ report in one row, trusted only while none of its facts changed.
   them) or from both (some stale), for every programme, a condition, sites,
   a period, the analyst's de-identified report and the CSV; with writers
   racing the reports, the report after them is the same as from the tables.
+- More visit labels than the report shows give the same report from digests
+  made all at once and afresh.
 - A damaged digest refuses the report (503, its code) instead of a wrong
   figure (its words in both languages: the catalogue checks); the server's
   next start makes the digests anew.
@@ -140,6 +142,26 @@ def race(t, srv, patients):
          " is the report from the tables")
 
 
+def check_many_labels(t, srv):
+    """More visit labels than the report shows (16): the digests keep every
+    label, so the report is the same however its patients' digests were made
+    (all at once at the start, or afresh a few at a time), and says it left
+    time points out."""
+    visits = srv.db_query("SELECT id FROM followup_visits ORDER BY patient_id DESC, id LIMIT 20")
+    for k, (vid,) in enumerate(visits):
+        srv.db_exec("UPDATE followup_visits SET label = ? WHERE id = ?", ("extra-%02d" % k, vid))
+    fresh = reports(srv)
+    body = json.loads(fresh["protocol=all"][1])
+    t.check(len(body["timepoints"]) == 17 and body["measures_truncated"],
+            "20 more labels: 16 time points shown and the report says it left some out",
+            body["timepoints"])
+    srv.restart()
+    same(t, fresh, reports(srv), "with 24 labels: the same report from the digests as afresh")
+    srv.db_exec("UPDATE derived_data SET built = 0 WHERE name = 'report_digests'")
+    srv.restart()  # every digest made again, all at once
+    same(t, fresh, reports(srv), "with 24 labels: the same report from digests all made at once")
+
+
 def main():
     args = harness.parse_args()
     t = harness.Tally("report_digests", verbose=args.verbose)
@@ -165,6 +187,7 @@ def main():
         issue_link(t, srv)
         check_marks(t, srv)
         race(t, srv, sorted(with_rows))
+        check_many_labels(t, srv)
         srv.restart()
         from_digests_after_race = reports(srv)
         victim = sorted(with_rows)[0]

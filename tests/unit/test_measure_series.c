@@ -90,6 +90,7 @@ static void random_sample(uint64_t *seed, digest_sample *s)
     h->plan_id = (int64_t)next_random(seed);
     h->screened = next_random(seed) & 1;
     h->eligible = next_random(seed) & 1;
+    h->visits_left_out = next_random(seed) & 1;
     h->screened_on = (cc_date)next_random(seed);
     h->start = next_random(seed) & 1 ? INT32_MIN : (cc_date)next_random(seed);
     h->first_administration = (cc_date)next_random(seed);
@@ -113,7 +114,7 @@ static void random_sample(uint64_t *seed, digest_sample *s)
     for (size_t k = 0; k < h->n_values; k++) {
         uint64_t bits = next_random(seed);
         s->values[k].measure = (uint32_t)(bits >> 32);
-        s->values[k].slot = (uint16_t)bits;
+        s->values[k].slot = (uint16_t)(bits % (h->n_visits + 1u)); /* baseline or a visit */
         s->values[k].value = (double)(int64_t)next_random(seed) / (double)(1 + (bits % 1000003));
     }
 }
@@ -153,8 +154,9 @@ static void assert_same_sample(const digest_sample *a, const digest_sample *b)
     const digest_head *x = &a->head, *y = &b->head;
     assert_string_equal(x->protocol, y->protocol);
     assert_true(x->plan_id == y->plan_id && x->screened == y->screened &&
-                x->eligible == y->eligible && x->screened_on == y->screened_on &&
-                x->start == y->start && x->first_administration == y->first_administration &&
+                x->eligible == y->eligible && x->visits_left_out == y->visits_left_out &&
+                x->screened_on == y->screened_on && x->start == y->start &&
+                x->first_administration == y->first_administration &&
                 x->administrations == y->administrations && x->n_visits == y->n_visits &&
                 x->n_seen == y->n_seen && x->n_values == y->n_values);
     for (size_t k = 0; k < x->n_visits; k++) {
@@ -201,6 +203,15 @@ static void test_digest_round_trip(void **state)
             assert_same_sample(&in[i], &out);
         }
         assert_false(digest_more(&r));
+        /* a head then digest_skip ends where the participant ends */
+        digest_reader_init(&r, (const unsigned char *)b.data, b.len);
+        for (size_t i = 0; i < n; i++) {
+            digest_head h;
+            assert_true(digest_get_head(&r, &h) && digest_skip(&r, &h));
+            assert_ptr_equal(r.at, (const unsigned char *)b.data + ends[i]);
+        }
+        assert_true(digest_well_formed((const unsigned char *)b.data, b.len));
+        assert_true(b.len == 0 || !digest_well_formed((const unsigned char *)b.data, b.len - 1));
         for (size_t len = 0; len < b.len; len++) {
             unsigned char *cut = malloc(len ? len : 1);
             assert_non_null(cut);
@@ -223,7 +234,7 @@ static void test_digest_round_trip(void **state)
     }
 }
 
-/* Flags beyond the two defined bits are refused (a damaged byte is not read
+/* Flags beyond the defined bits are refused (a damaged byte is not read
  * as another meaning). */
 static void test_digest_bad_flags(void **state)
 {
@@ -238,7 +249,7 @@ static void test_digest_bad_flags(void **state)
     digest_sample out;
     digest_reader_init(&r, (const unsigned char *)b.data, b.len);
     assert_true(get_sample(&r, &out));
-    b.data[head_flags] = 4;
+    b.data[head_flags] = 8;
     digest_reader_init(&r, (const unsigned char *)b.data, b.len);
     assert_false(get_sample(&r, &out));
     b.data[head_flags] = 0;
