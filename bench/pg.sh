@@ -220,7 +220,7 @@ def run(store, protocol, fmt):
                    "--out", "/dev/null"], check=True)
     return time.monotonic() - t
 times = {}
-for name, store in stores:  # the first report builds the measure series
+for name, store in stores:  # the first report builds the measure series and the digests
     times[(name, "first")] = [run(store, "sci", "json")]
 for _ in range(3):
     for what in (("sci", "json"), ("all", "json"), ("all", "csv")):
@@ -242,7 +242,7 @@ echo "Outcome report (\`report outcomes --out /dev/null\`; bench/outcomes_gen.py
 echo "per patient; PostgreSQL loaded with the same rows by bench/pg_load.py, then ANALYZE); wall"
 echo "seconds, best of 3, engine after engine:"
 echo
-echo "| patients | engine | first run (builds series) | --protocol sci | --protocol all | all as CSV |"
+echo "| patients | engine | first run (builds series, then digests) | --protocol sci | --protocol all | all as CSV |"
 echo "| ---: | --- | ---: | ---: | ---: | ---: |"
 for n in $PG_REPORT_SIZES; do
   report_size "$n"

@@ -302,8 +302,12 @@ static cc_status refresh(db *d, arena *a, cc_error *err)
     if (st != CC_OK || (built && n_stale == 0))
         return st;
     st = report_digests_make(d, a, built, &rows, &n, err);
+    size_t kept = 0; /* a patient left without participants keeps no row */
+    for (size_t i = 0; st == CC_OK && i < n; i++)
+        if (rows[i].len > 0)
+            rows[kept++] = rows[i];
     if (st == CC_OK)
-        st = report_digests_replace(d, !built, rows, n, err);
+        st = report_digests_replace(d, !built, rows, kept, err);
     if (st == CC_OK && !built)
         st = report_digests_mark_built(d, err);
     return st;
