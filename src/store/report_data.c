@@ -1,6 +1,7 @@
 #include "report_data.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -660,40 +661,54 @@ static bool site_pooled(const report_filter *f, int64_t site)
     return false;
 }
 
-/* One pass over the patients, in id order as the participants: marks the
- * synthetic ones and, with a site filter, keeps the patients of its sites. */
-static cc_status patients_pass(db *d, arena *a, const report_filter *f, report_data *out,
-                               cc_error *err)
+/* What the filters read of the patients, read before they are applied (on
+ * the digests' path, while another thread reads the digests): each
+ * patient's site and synthetic flag, by id; the patients with a condition of
+ * the filter's prefix (with a condition filter); those with a current
+ * research consent (research_consent_only). */
+typedef struct {
+    int64_t id, site;
+    bool synthetic;
+} patient_row;
+
+typedef struct {
+    const patient_row *patients;
+    size_t n_patients;
+    int64_t *with_condition, *consented;
+    size_t n_with_condition, n_consented;
+} patient_facts;
+
+static cc_status read_patient_facts(db *d, arena *a, const report_filter *f, patient_facts *pf,
+                                    cc_error *err)
 {
-    bool *keep = arena_alloc(a, out->n_participants + 1);
-    if (!keep)
+    memset(pf, 0, sizeof *pf);
+    bigvec *rows = bigvec_in_arena(a, sizeof(patient_row));
+    if (!rows)
         return out_of_memory(err);
-    for (size_t i = 0; i < out->n_participants; i++)
-        keep[i] = f->n_sites == 0; /* a participant without a patient row: no site */
     db_stmt *s;
     cc_status st =
         sql_scan(d, "SELECT id, site_id, synthetic FROM patients ORDER BY id", NULL, 0, &s, err);
     if (st != CC_OK)
         return st;
-    db_step_result r = DB_DONE;
-    size_t i = 0;
-    while (i < out->n_participants && (r = db_step(s, err)) == DB_ROW) {
-        int64_t patient = db_col_int(s, 0);
-        while (i < out->n_participants && out->participants[i].patient_id < patient)
-            i++;
-        bool pooled = f->n_sites == 0 || site_pooled(f, db_col_int(s, 1)),
-             synthetic = db_col_int(s, 2) != 0;
-        for (; i < out->n_participants && out->participants[i].patient_id == patient; i++) {
-            out->participants[i].synthetic = synthetic;
-            keep[i] = pooled;
-        }
-    }
+    db_step_result r;
+    patient_row *row = NULL;
+    while ((r = db_step(s, err)) == DB_ROW && (row = bigvec_push_charged(a, rows)))
+        *row = (patient_row){db_col_int(s, 0), db_col_int(s, 1), db_col_int(s, 2) != 0};
     db_done(s);
     if (r == DB_ERROR)
         return err->status;
-    if (f->n_sites)
-        keep_participants(out, keep);
-    return CC_OK;
+    if (r != DB_DONE)
+        return out_of_memory(err);
+    pf->patients = rows->items;
+    pf->n_patients = rows->n;
+    if (f->condition &&
+        (st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition,
+                       &pf->with_condition, &pf->n_with_condition, err)) != CC_OK)
+        return st;
+    if (f->research_consent_only)
+        st = read_ids(d, a, "SELECT patient_id FROM research_consented", NULL, &pf->consented,
+                      &pf->n_consented, err);
+    return st;
 }
 
 /* Keeps the participants whose patient is one of ids (sorted). */
@@ -710,33 +725,40 @@ static cc_status keep_patients(arena *a, const int64_t *ids, size_t n, report_da
     return CC_OK;
 }
 
-static cc_status apply_patient_filters(db *d, arena *a, const report_filter *f, report_data *out,
-                                       cc_error *err)
+/* Marks the synthetic participants; with a site filter keeps the patients
+ * of its sites, with a condition filter those with the condition. The
+ * patients and the participants both come in id order. */
+static cc_status apply_patient_facts(arena *a, const report_filter *f, const patient_facts *pf,
+                                     report_data *out, cc_error *err)
 {
-    int64_t *ids;
-    size_t n;
-    cc_status st = patients_pass(d, a, f, out, err);
-    if (st == CC_OK && f->condition &&
-        (st = read_ids(d, a, "SELECT patient_id, icd10 FROM patient_conditions", f->condition, &ids,
-                       &n, err)) == CC_OK)
-        st = keep_patients(a, ids, n, out, err);
-    return st;
+    bool *keep = arena_alloc(a, out->n_participants + 1);
+    if (!keep)
+        return out_of_memory(err);
+    for (size_t i = 0, j = 0; i < out->n_participants; i++) {
+        report_participant *p = &out->participants[i];
+        while (j < pf->n_patients && pf->patients[j].id < p->patient_id)
+            j++;
+        bool found = j < pf->n_patients && pf->patients[j].id == p->patient_id;
+        p->synthetic = found && pf->patients[j].synthetic;
+        /* a participant without a patient row has no site */
+        keep[i] = f->n_sites == 0 || (found && site_pooled(f, pf->patients[j].site));
+    }
+    if (f->n_sites)
+        keep_participants(out, keep);
+    return f->condition ? keep_patients(a, pf->with_condition, pf->n_with_condition, out, err)
+                        : CC_OK;
 }
 
 /* Keeps the participants whose patient has a current research consent and
  * counts the patients left out. */
-static cc_status keep_research_consented(db *d, arena *a, report_data *out, cc_error *err)
+static cc_status keep_research_consented(arena *a, const patient_facts *pf, report_data *out,
+                                         cc_error *err)
 {
-    int64_t *ids;
-    size_t n;
-    cc_status st = read_ids(d, a, "SELECT patient_id FROM research_consented", NULL, &ids, &n, err);
-    bool *keep = st == CC_OK ? arena_alloc(a, out->n_participants + 1) : NULL;
-    if (st != CC_OK)
-        return st;
+    bool *keep = arena_alloc(a, out->n_participants + 1);
     if (!keep)
         return out_of_memory(err);
     int64_t last_out = 0;
-    id_walk walk = {ids, n, 0};
+    id_walk walk = {pf->consented, pf->n_consented, 0};
     for (size_t i = 0; i < out->n_participants; i++) {
         int64_t patient = out->participants[i].patient_id;
         keep[i] = id_walk_has(&walk, patient);
@@ -763,8 +785,9 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
     if (st == CC_OK)
         st = build_participants(a, entries, n_entries, protocols, out, err);
     bool report = f->purpose == REPORT_FOR_REPORT;
-    if (st == CC_OK && report)
-        st = apply_patient_filters(d, a, f, out, err);
+    patient_facts facts;
+    if (st == CC_OK && report && (st = read_patient_facts(d, a, f, &facts, err)) == CC_OK)
+        st = apply_patient_facts(a, f, &facts, out, err);
     if (st != CC_OK)
         return st;
     plan_ref *refs = plan_index(a, out, &n_refs);
@@ -776,7 +799,8 @@ cc_status report_store_load(db *d, arena *a, const report_filter *f, report_data
         return st;
     if (f->product_type || f->route)
         keep_participants(out, matched);
-    if (f->research_consent_only && (st = keep_research_consented(d, a, out, err)) != CC_OK)
+    if (report && f->research_consent_only &&
+        (st = keep_research_consented(a, &facts, out, err)) != CC_OK)
         return st;
     if ((f->product_type || f->route || f->research_consent_only) &&
         !(refs = plan_index(a, out, &n_refs)))
@@ -998,6 +1022,163 @@ static cc_status intern_digest_visits(digest_load *c, cc_error *err)
     return CC_OK;
 }
 
+/* ---- the digests read on this thread, decoded on another ----
+ *
+ * SQLite's or libpq's stepping and the decoding take about as long as each
+ * other at a million patients: this thread copies the rows into batches
+ * and, once the digests are read, reads the patients' facts on the same
+ * connection (the same snapshot), while a second thread decodes the
+ * batches in order. Without a second thread the digests are decoded here. */
+
+enum { BATCH_ROWS = 4096, BATCHES = 3 };
+
+typedef struct {
+    size_t n, len, cap;
+    int64_t patient[BATCH_ROWS];
+    size_t end[BATCH_ROWS]; /* where each row's bytes end in bytes */
+    unsigned char *bytes;
+} digest_batch;
+
+typedef struct {
+    digest_load *c;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    digest_batch batches[BATCHES];
+    size_t filled, decoded; /* batches handed over / decoded, counting on */
+    bool finished;          /* no more batches */
+    bool failed;            /* the decoder stopped at an error: err */
+    cc_error err;
+    digest_batch *filling;
+} batch_pipe;
+
+static cc_status decode_batch(digest_load *c, const digest_batch *b, cc_error *err)
+{
+    cc_status st = CC_OK;
+    for (size_t i = 0, start = 0; st == CC_OK && i < b->n; start = b->end[i++])
+        st = on_stored_digest(c, b->patient[i], b->bytes + start, b->end[i] - start, err);
+    return st;
+}
+
+static void *decode_batches(void *arg)
+{
+    batch_pipe *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->decoded == p->filled && !p->finished)
+            pthread_cond_wait(&p->changed, &p->lock);
+        if (p->decoded == p->filled)
+            break;
+        digest_batch *b = &p->batches[p->decoded % BATCHES];
+        pthread_mutex_unlock(&p->lock);
+        cc_status st = decode_batch(p->c, b, &p->err);
+        pthread_mutex_lock(&p->lock);
+        p->decoded++;
+        pthread_cond_broadcast(&p->changed);
+        if (st != CC_OK) {
+            p->failed = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Hands the batch being filled over and waits for a free one. */
+static void hand_over(batch_pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->filled++;
+    pthread_cond_broadcast(&p->changed);
+    while (p->filled - p->decoded == BATCHES && !p->failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    p->filling = &p->batches[p->filled % BATCHES];
+    p->filling->n = p->filling->len = 0;
+    pthread_mutex_unlock(&p->lock);
+}
+
+static cc_status on_digest_row(void *ctx, int64_t patient, const unsigned char *bytes, size_t len,
+                               cc_error *err)
+{
+    batch_pipe *p = ctx;
+    digest_batch *b = p->filling;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : (size_t)1 << 20;
+        while (cap < b->len + len)
+            cap *= 2;
+        unsigned char *grown = realloc(b->bytes, cap);
+        if (!grown)
+            return out_of_memory(err);
+        b->bytes = grown;
+        b->cap = cap;
+    }
+    memcpy(b->bytes + b->len, bytes, len);
+    b->len += len;
+    b->patient[b->n] = patient;
+    b->end[b->n++] = b->len;
+    if (b->n == BATCH_ROWS)
+        hand_over(p);
+    pthread_mutex_lock(&p->lock);
+    cc_status st = CC_OK;
+    if (p->failed) { /* the decoder's error ends the scan */
+        *err = p->err;
+        st = err->status;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return st;
+}
+
+static cc_status on_digest_here(void *ctx, int64_t patient, const unsigned char *bytes, size_t len,
+                                cc_error *err)
+{
+    return on_stored_digest(ctx, patient, bytes, len, err);
+}
+
+/* The stored digests into c, and the patients' facts into facts (from
+ * facts_arena), in the caller's read transaction. */
+static cc_status read_digests_beside(db *d, digest_load *c, const report_filter *f,
+                                     arena *facts_arena, patient_facts *facts, cc_error *err)
+{
+    batch_pipe *p = calloc(1, sizeof *p);
+    pthread_t thread;
+    if (!p || pthread_mutex_init(&p->lock, NULL) != 0) {
+        free(p);
+        cc_status st = report_digests_scan(d, on_digest_here, c, err);
+        return st == CC_OK ? read_patient_facts(d, facts_arena, f, facts, err) : st;
+    }
+    pthread_cond_init(&p->changed, NULL);
+    p->c = c;
+    p->filling = &p->batches[0];
+    bool threaded = pthread_create(&thread, NULL, decode_batches, p) == 0;
+    cc_status st = threaded ? report_digests_scan(d, on_digest_row, p, err)
+                            : report_digests_scan(d, on_digest_here, c, err);
+    if (threaded) {
+        pthread_mutex_lock(&p->lock);
+        if (st == CC_OK && p->filling->n > 0) {
+            p->filled++;
+            pthread_cond_broadcast(&p->changed);
+        }
+        p->finished = true;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    /* the facts are read while the last batches are decoded */
+    if (st == CC_OK)
+        st = read_patient_facts(d, facts_arena, f, facts, err);
+    if (threaded) {
+        pthread_join(thread, NULL);
+        if (p->failed) {
+            *err = p->err;
+            st = err->status;
+        }
+    }
+    for (size_t i = 0; i < BATCHES; i++)
+        free(p->batches[i].bytes);
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    return st;
+}
+
 cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
                                     const sql_patient_bytes *fresh, size_t n_fresh,
                                     report_data *out, cc_error *err)
@@ -1024,24 +1205,33 @@ cc_status report_store_load_digests(db *d, arena *a, const report_filter *f,
     if (!c.protocols || !c.participants || !c.visits || !c.values || !c.seen || !c.labels)
         return out_of_memory(err);
     c.protocols->n = 0;
-    cc_status st = intern_registered(d, a, c.protocols, err);
+    /* the patients' facts go to an arena of their own: the decoding thread
+     * has a to itself until it is joined */
+    arena *facts_arena = arena_create((size_t)4 << 30);
+    patient_facts facts;
+    cc_status st = facts_arena ? intern_registered(d, a, c.protocols, err) : out_of_memory(err);
     if (st == CC_OK)
-        st = report_digests_scan(d, on_stored_digest, &c, err);
+        st = read_digests_beside(d, &c, f, facts_arena, &facts, err);
     for (; st == CC_OK && c.next_fresh < n_fresh; c.next_fresh++)
         st = read_digest(&c, fresh[c.next_fresh].patient_id, fresh[c.next_fresh].bytes,
                          fresh[c.next_fresh].len, err);
+    if (st == CC_OK) {
+        out->participants = c.participants->items;
+        out->n_participants = c.participants->n;
+        out->values = c.values->items;
+        out->n_values = c.values->n;
+        out->seen = c.seen->items;
+        out->n_seen = c.seen->n;
+        st = apply_patient_facts(a, f, &facts, out, err);
+    }
+    if (st == CC_OK && f->research_consent_only)
+        st = keep_research_consented(a, &facts, out, err);
+    arena_release(facts_arena);
+    if (st == CC_OK)
+        st = intern_digest_visits(&c, err);
+    if (st == CC_OK)
+        st = load_events(d, a, out, err);
     if (st != CC_OK)
-        return st;
-    out->participants = c.participants->items;
-    out->n_participants = c.participants->n;
-    out->values = c.values->items;
-    out->n_values = c.values->n;
-    out->seen = c.seen->items;
-    out->n_seen = c.seen->n;
-    if ((st = apply_patient_filters(d, a, f, out, err)) != CC_OK ||
-        (f->research_consent_only && (st = keep_research_consented(d, a, out, err)) != CC_OK) ||
-        (st = intern_digest_visits(&c, err)) != CC_OK ||
-        (st = load_events(d, a, out, err)) != CC_OK)
         return st;
     return measure_names_load(d, a, &out->measures, &out->n_measures, err);
 }
