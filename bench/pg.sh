@@ -17,7 +17,10 @@
 #    bench/outcomes_gen.py into a SQLite file, the same rows copied into PostgreSQL by
 #    bench/pg_load.py): `report outcomes --protocol sci`, `--protocol all`, and all as
 #    CSV, --out /dev/null, wall seconds, engine after engine, best of 3, and the first
-#    run (which builds the measure series).
+#    run (which builds the measure series and the report digests). REPORT_CACHE=DIR
+#    copies the data dirs bench/report.sh keeps there instead of generating them
+#    (1,000,000 patients: about twenty minutes to generate, seven to copy into
+#    PostgreSQL).
 # Prints markdown tables on stdout (progress on stderr); without PostgreSQL's programs
 # (initdb, pg_ctl, psql) it says so and exits 0.
 #
@@ -204,9 +207,14 @@ fi
 
 # report_size N: N generated patients on both engines; one table row
 report_size() {
-  local n="$1" dir="$TMP/report-$1" url
-  "$BIN" init --data "$dir" --admin-password-file "$TMP/admin.pw" >/dev/null
-  echo "generated: $(python3 "$HERE/outcomes_gen.py" "$dir/cellclinic.db" "$n")" >&2
+  local n="$1" dir="$TMP/report-$1" url cache="${REPORT_CACHE:-}"
+  if [ -n "$cache" ] && [ -f "$cache/report-$n.gen" ]; then
+    cp -r "$cache/report-$n" "$dir"
+    echo "copied from $cache: $(cat "$cache/report-$n.gen")" >&2
+  else
+    "$BIN" init --data "$dir" --admin-password-file "$TMP/admin.pw" >/dev/null
+    echo "generated: $(python3 "$HERE/outcomes_gen.py" "$dir/cellclinic.db" "$n")" >&2
+  fi
   url="$(new_database "cc_report_$n")"
   "$BIN" init --database "$url" --admin-password-file "$TMP/admin.pw" >/dev/null
   python3 "$HERE/pg_load.py" "$dir/cellclinic.db" "$url" >&2

@@ -41,7 +41,11 @@ static const char USAGE[] =
     "--sites pools the patients of the sites named by code, separated by commas\n"
     "(PAR,LYO), or of all sites (the default); the report names the sites it\n"
     "pooled (\"source\": codes and names; CSV rows \"source,site\").\n"
-    "Writes to FILE (default: standard output).\n";
+    "Writes to FILE (default: standard output).\n"
+    "The first report on a data directory builds the measure series and the\n"
+    "report digests (each patient's part of the report; a minute or less at a\n"
+    "million patients); each report first writes anew the digests whose\n"
+    "patients changed since.\n";
 
 cc_status cli_prepare_reports(db *d, const char *command, bool check_digests, cc_error *err)
 {
