@@ -7,26 +7,13 @@ static void put_u8(buf *b, unsigned v)
     buf_putc(b, (char)(unsigned char)v);
 }
 
-static void put_u16(buf *b, uint16_t v)
-{
-    char bytes[2] = {(char)(v & 0xff), (char)(v >> 8)};
-    buf_append(b, bytes, sizeof bytes);
-}
-
-static void put_u32(buf *b, uint32_t v)
-{
-    char bytes[4];
-    for (int i = 0; i < 4; i++)
-        bytes[i] = (char)((v >> (8 * i)) & 0xff);
-    buf_append(b, bytes, sizeof bytes);
-}
-
-static void put_u64(buf *b, uint64_t v)
+/* The low n bytes of v, least significant first. */
+static void put_le(buf *b, uint64_t v, int n)
 {
     char bytes[8];
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < n; i++)
         bytes[i] = (char)((v >> (8 * i)) & 0xff);
-    buf_append(b, bytes, sizeof bytes);
+    buf_append(b, bytes, (size_t)n);
 }
 
 static void put_text(buf *b, const char *s, size_t max)
@@ -39,40 +26,40 @@ static void put_text(buf *b, const char *s, size_t max)
 void digest_put_head(buf *b, const digest_head *h)
 {
     put_text(b, h->protocol, DIGEST_PROTOCOL_MAX);
-    put_u64(b, (uint64_t)h->plan_id);
+    put_le(b, (uint64_t)h->plan_id, 8);
     put_u8(b, (h->screened ? 1u : 0u) | (h->eligible ? 2u : 0u) | (h->visits_left_out ? 4u : 0u));
-    put_u32(b, (uint32_t)h->screened_on);
-    put_u32(b, (uint32_t)h->start);
-    put_u32(b, (uint32_t)h->first_administration);
-    put_u64(b, (uint64_t)h->administrations);
-    put_u16(b, h->n_visits);
-    put_u16(b, h->n_seen);
-    put_u16(b, h->n_values);
+    put_le(b, (uint32_t)h->screened_on, 4);
+    put_le(b, (uint32_t)h->start, 4);
+    put_le(b, (uint32_t)h->first_administration, 4);
+    put_le(b, (uint64_t)h->administrations, 8);
+    put_le(b, h->n_visits, 2);
+    put_le(b, h->n_seen, 2);
+    put_le(b, h->n_values, 2);
 }
 
 void digest_put_visit(buf *b, const digest_visit *v)
 {
     put_text(b, v->label, DIGEST_LABEL_MAX);
-    put_u32(b, (uint32_t)v->months);
-    put_u32(b, (uint32_t)v->target);
-    put_u32(b, (uint32_t)v->window_start);
-    put_u32(b, (uint32_t)v->window_end);
+    put_le(b, (uint32_t)v->months, 4);
+    put_le(b, (uint32_t)v->target, 4);
+    put_le(b, (uint32_t)v->window_start, 4);
+    put_le(b, (uint32_t)v->window_end, 4);
     put_u8(b, v->status);
     put_u8(b, (v->asks_satisfaction ? 1u : 0u) | (v->satisfaction_link ? 2u : 0u));
 }
 
 void digest_put_seen(buf *b, uint32_t measure)
 {
-    put_u32(b, measure);
+    put_le(b, measure, 4);
 }
 
 void digest_put_value(buf *b, const digest_value *v)
 {
     uint64_t bits;
     memcpy(&bits, &v->value, sizeof bits);
-    put_u32(b, v->measure);
-    put_u16(b, v->slot);
-    put_u64(b, bits);
+    put_le(b, v->measure, 4);
+    put_le(b, v->slot, 2);
+    put_le(b, bits, 8);
 }
 
 void digest_reader_init(digest_reader *r, const unsigned char *bytes, size_t len)
@@ -96,28 +83,13 @@ static unsigned get_u8(digest_reader *r)
     return *r->at++;
 }
 
-static uint16_t get_u16(digest_reader *r)
-{
-    uint16_t v = (uint16_t)(r->at[0] | (r->at[1] << 8));
-    r->at += 2;
-    return v;
-}
-
-static uint32_t get_u32(digest_reader *r)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = (v << 8) | r->at[i];
-    r->at += 4;
-    return v;
-}
-
-static uint64_t get_u64(digest_reader *r)
+/* n bytes, least significant first (the caller checked that they are there). */
+static uint64_t get_le(digest_reader *r, int n)
 {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
+    for (int i = n - 1; i >= 0; i--)
         v = (v << 8) | r->at[i];
-    r->at += 8;
+    r->at += n;
     return v;
 }
 
@@ -142,18 +114,18 @@ bool digest_get_head(digest_reader *r, digest_head *h)
 {
     if (!get_text(r, h->protocol, DIGEST_PROTOCOL_MAX) || !have(r, HEAD_FIXED))
         return false;
-    h->plan_id = (int64_t)get_u64(r);
+    h->plan_id = (int64_t)get_le(r, 8);
     unsigned flags = get_u8(r);
     h->screened = flags & 1u;
     h->eligible = (flags & 2u) != 0;
     h->visits_left_out = (flags & 4u) != 0;
-    h->screened_on = (cc_date)get_u32(r);
-    h->start = (cc_date)get_u32(r);
-    h->first_administration = (cc_date)get_u32(r);
-    h->administrations = (int64_t)get_u64(r);
-    h->n_visits = get_u16(r);
-    h->n_seen = get_u16(r);
-    h->n_values = get_u16(r);
+    h->screened_on = (cc_date)(uint32_t)get_le(r, 4);
+    h->start = (cc_date)(uint32_t)get_le(r, 4);
+    h->first_administration = (cc_date)(uint32_t)get_le(r, 4);
+    h->administrations = (int64_t)get_le(r, 8);
+    h->n_visits = (uint16_t)get_le(r, 2);
+    h->n_seen = (uint16_t)get_le(r, 2);
+    h->n_values = (uint16_t)get_le(r, 2);
     return flags <= 7u;
 }
 
@@ -161,10 +133,10 @@ bool digest_get_visit(digest_reader *r, digest_visit *v)
 {
     if (!get_text(r, v->label, DIGEST_LABEL_MAX) || !have(r, VISIT_FIXED))
         return false;
-    v->months = (int32_t)get_u32(r);
-    v->target = (cc_date)get_u32(r);
-    v->window_start = (cc_date)get_u32(r);
-    v->window_end = (cc_date)get_u32(r);
+    v->months = (int32_t)(uint32_t)get_le(r, 4);
+    v->target = (cc_date)(uint32_t)get_le(r, 4);
+    v->window_start = (cc_date)(uint32_t)get_le(r, 4);
+    v->window_end = (cc_date)(uint32_t)get_le(r, 4);
     v->status = (uint8_t)get_u8(r);
     unsigned flags = get_u8(r);
     v->asks_satisfaction = flags & 1u;
@@ -176,7 +148,7 @@ bool digest_get_seen(digest_reader *r, uint32_t *measure)
 {
     if (!have(r, 4))
         return false;
-    *measure = get_u32(r);
+    *measure = (uint32_t)get_le(r, 4);
     return true;
 }
 
@@ -184,9 +156,9 @@ bool digest_get_value(digest_reader *r, digest_value *v)
 {
     if (!have(r, VALUE_BYTES))
         return false;
-    v->measure = get_u32(r);
-    v->slot = get_u16(r);
-    uint64_t bits = get_u64(r);
+    v->measure = (uint32_t)get_le(r, 4);
+    v->slot = (uint16_t)get_le(r, 2);
+    uint64_t bits = get_le(r, 8);
     memcpy(&v->value, &bits, sizeof bits);
     return true;
 }

@@ -1127,12 +1127,6 @@ static cc_status on_digest_row(void *ctx, int64_t patient, const unsigned char *
     return st;
 }
 
-static cc_status on_digest_here(void *ctx, int64_t patient, const unsigned char *bytes, size_t len,
-                                cc_error *err)
-{
-    return on_stored_digest(ctx, patient, bytes, len, err);
-}
-
 /* The stored digests into c, and the patients' facts into facts (from
  * facts_arena), in the caller's read transaction. */
 static cc_status read_digests_beside(db *d, digest_load *c, const report_filter *f,
@@ -1142,7 +1136,7 @@ static cc_status read_digests_beside(db *d, digest_load *c, const report_filter 
     pthread_t thread;
     if (!p || pthread_mutex_init(&p->lock, NULL) != 0) {
         free(p);
-        cc_status st = report_digests_scan(d, on_digest_here, c, err);
+        cc_status st = report_digests_scan(d, on_stored_digest, c, err);
         return st == CC_OK ? read_patient_facts(d, facts_arena, f, facts, err) : st;
     }
     pthread_cond_init(&p->changed, NULL);
@@ -1150,7 +1144,7 @@ static cc_status read_digests_beside(db *d, digest_load *c, const report_filter 
     p->filling = &p->batches[0];
     bool threaded = pthread_create(&thread, NULL, decode_batches, p) == 0;
     cc_status st = threaded ? report_digests_scan(d, on_digest_row, p, err)
-                            : report_digests_scan(d, on_digest_here, c, err);
+                            : report_digests_scan(d, on_stored_digest, c, err);
     if (threaded) {
         pthread_mutex_lock(&p->lock);
         if (st == CC_OK && p->filling->n > 0) {
