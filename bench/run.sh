@@ -102,6 +102,18 @@ wrk_rps() {
   wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 10s "$@" | awk '/Requests\/sec/ {print $2}'
 }
 
+# connections_closed: waits (up to 10 s) until the server has closed every
+# connection of the clients gone. It counts a connection until its polling
+# thread has seen it close (serve --help, --max-connections), and the step's
+# limit leaves room for 64 more than its clients: a second set of 1,000
+# clients coming within milliseconds of the first would find it full.
+connections_closed() {
+  for _ in $(seq 100); do
+    [ "$(ss -Htn state established "( sport = :$PORT )" | wc -l)" -eq 0 ] && return
+    sleep 0.1
+  done
+}
+
 # capacity_step: CAPACITY_READERS keep-alive clients reading patients and
 # CAPACITY_WRITERS writing weights at the same time (ONLY_CAPACITY=1):
 # requests/s, p99, non-2xx answers and socket errors of each; then the reads
@@ -126,6 +138,7 @@ capacity_step() {
       wrk -t1 -c"$CAPACITY_WRITERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/post_weight.lua" \
         "$URL/" -- "$TOKEN" "$TMP/ids" 1 >"$TMP/cap-writes-$n.txt"
       wait "$readers"
+      connections_closed
       wrk -t2 -c"$CAPACITY_READERS" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/wrk/$reader" \
         "$URL/" -- "$TOKEN" "$TMP/ids" "$CAPACITY_PAUSE_MS" >"$TMP/cap-alone-$n.txt"
       kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""

@@ -3,7 +3,7 @@
 # and the npm packages of the browser tests (nginx and openssl: the TLS proxy test,
 # tests/api/test_proxy.py, runs its own instance; postgresql: the PostgreSQL store's
 # tests start their own throwaway clusters, tests/pg/pgcluster.py, and libpq-dev
-# builds its client). clang-format is bookworm's 14, the version
+# builds its client; iproute2: the benchmark's ss). clang-format is bookworm's 14, the version
 # tests/unit/check-format.sh is pinned to. Installs only what is missing;
 # safe to run any number of times; never asks a question.
 set -euo pipefail
@@ -12,7 +12,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libjansson-dev libyajl-dev libsodium-dev nettle-dev libcmocka-dev
   libcairo2-dev libzint-dev zbar-tools libqrencode-dev libxml2-dev poppler-utils
-  python3 time wrk chromium nginx openssl postgresql libpq-dev
+  python3 time wrk iproute2 chromium nginx openssl postgresql libpq-dev
 )
 
 missing=()

@@ -86,23 +86,13 @@ static bool ensure_room(buf *b, size_t extra)
     return true;
 }
 
-void buf_append(buf *b, const char *s, size_t n)
+void buf_append_slow(buf *b, const char *s, size_t n)
 {
     if (!ensure_room(b, n))
         return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c)
-{
-    buf_append(b, &c, 1);
 }
 
 void buf_printf(buf *b, const char *fmt, ...)
@@ -126,6 +116,28 @@ void buf_printf(buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+/* Writes magnitude's decimal digits backwards, ending at end; returns their
+ * start. */
+static char *digits_before(char *end, unsigned long long magnitude)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    return p;
+}
+
+void buf_put_int(buf *b, long long v)
+{
+    char text[24], *end = text + sizeof text;
+    unsigned long long magnitude = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char *p = digits_before(end, magnitude);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(end - p));
 }
 
 void buf_put_g15(buf *b, double v)
@@ -156,10 +168,7 @@ void buf_put_g15(buf *b, double v)
     }
     if (digits > 0)
         *--p = '.';
-    do {
-        *--p = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole > 0);
+    p = digits_before(p, whole);
     if (k < 0)
         *--p = '-';
     buf_append(b, p, (size_t)(end - p));

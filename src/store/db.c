@@ -98,6 +98,11 @@ const char *db_col_name(db_stmt *s, int col)
     return s->owner->backend->col_name(s, col);
 }
 
+db_col_kind db_col_kind_of(db_stmt *s, int col)
+{
+    return s->owner->backend->col_kind(s, col);
+}
+
 bool db_col_is_null(db_stmt *s, int col)
 {
     return s->owner->backend->col_kind(s, col) == DB_COL_NULL;

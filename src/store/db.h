@@ -66,6 +66,8 @@ cc_status db_run(db_stmt *s, cc_error *err);
 
 int db_col_count(db_stmt *s);
 const char *db_col_name(db_stmt *s, int col);
+/* one call where a value's rendering depends on its kind */
+db_col_kind db_col_kind_of(db_stmt *s, int col);
 bool db_col_is_null(db_stmt *s, int col);
 bool db_col_is_int(db_stmt *s, int col);
 bool db_col_is_real(db_stmt *s, int col);

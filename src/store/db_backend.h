@@ -18,8 +18,6 @@
 #include "core/status.h"
 #include "store/db_types.h"
 
-typedef enum { DB_COL_NULL, DB_COL_INT, DB_COL_REAL, DB_COL_TEXT, DB_COL_BLOB } db_col_kind;
-
 typedef struct db_backend {
     db_dialect dialect;
     void (*close)(db *d);

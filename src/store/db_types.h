@@ -11,6 +11,9 @@ typedef struct db_stmt db_stmt;
 
 typedef enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1 } db_step_result;
 
+/* What a column of the current row holds. */
+typedef enum { DB_COL_NULL, DB_COL_INT, DB_COL_REAL, DB_COL_TEXT, DB_COL_BLOB } db_col_kind;
+
 typedef enum {
     DB_OPEN_EXISTING = 0, /* fail if the file does not exist */
     DB_OPEN_CREATE = 1,

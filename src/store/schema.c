@@ -864,6 +864,12 @@ static const char *const migrations[] = {
         "screenings") DIGEST_STALE_ON("plans") DIGEST_STALE_ON("administrations")
         DIGEST_STALE_ON("followup_visits") DIGEST_STALE_ON("questionnaire_links")
             DIGEST_STALE_ON("measure_series"),
+    /* a patient's weights, newest first, straight from one index: the view
+     * lists them all, and a patient weighed daily over years has hundreds
+     * (the rowid is the id, so the order needs no sort and the rows no
+     * lookup) */
+    "CREATE INDEX patient_weights_by_date ON patient_weights(patient_id, measured_on, id, grams);"
+    "DROP INDEX patient_weights_patient;",
 };
 #pragma GCC diagnostic pop
 

@@ -241,13 +241,14 @@ static bool row_keys_make(db_stmt *s, row_keys *k)
 
 static void put_value(db_stmt *s, int c, bool inline_json, buf *out)
 {
-    if (db_col_is_null(s, c))
+    db_col_kind kind = db_col_kind_of(s, c);
+    if (kind == DB_COL_NULL)
         buf_puts(out, "null");
     else if (inline_json)
         buf_puts(out, db_col_text(s, c));
-    else if (db_col_is_int(s, c))
-        buf_printf(out, "%lld", (long long)db_col_int(s, c));
-    else if (db_col_is_real(s, c))
+    else if (kind == DB_COL_INT)
+        buf_put_int(out, db_col_int(s, c));
+    else if (kind == DB_COL_REAL)
         buf_put_g15(out, db_col_double(s, c));
     else
         buf_json_string(out, db_col_text(s, c));

@@ -350,6 +350,9 @@ UNDO_AFTER_ACCOUNTS = [
     # the report digests (the stale marks and the triggers that write them,
     # created IF NOT EXISTS or replaced: kept)
     "DROP TABLE report_digests; DELETE FROM derived_data WHERE name = 'report_digests';",
+    # a patient's weights from one index
+    "CREATE INDEX patient_weights_patient ON patient_weights(patient_id);"
+    "DROP INDEX patient_weights_by_date;",
 ]
 
 

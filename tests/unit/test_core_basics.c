@@ -1,4 +1,5 @@
 /* Unit tests of the small core modules: dates, text folding, MRN, patient rules. */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -280,6 +281,47 @@ static void test_buf_put_g15(void **state)
         expect_g15(edge[i]);
 }
 
+/* buf_put_int writes what snprintf's "%lld" writes: every value from
+ * -100,000 to 100,000, the extremes, and values spread over the whole range. */
+static void expect_int(long long v)
+{
+    char want[32];
+    snprintf(want, sizeof want, "%lld", v);
+    buf b;
+    buf_init(&b, 64);
+    buf_put_int(&b, v);
+    if (strcmp(b.data, want) != 0)
+        fail_msg("buf_put_int(%lld) wrote %s, printf %s", v, b.data, want);
+    buf_release(&b);
+}
+
+static void test_buf_put_int(void **state)
+{
+    (void)state;
+    for (long long v = -100000; v <= 100000; v++)
+        expect_int(v);
+    static const long long edge[] = {LLONG_MIN,
+                                     LLONG_MIN + 1,
+                                     LLONG_MAX,
+                                     LLONG_MAX - 1,
+                                     -1000000000000LL,
+                                     1000000000000LL,
+                                     9,
+                                     10,
+                                     -9,
+                                     -10};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        expect_int(edge[i]);
+    uint64_t x = 2463534242u; /* xorshift64: reproducible */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        expect_int((long long)x);
+        expect_int((long long)(x >> (x % 64)));
+    }
+}
+
 static void test_bigvec(void **state)
 {
     (void)state;
@@ -378,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_weight_bounds),
         cmocka_unit_test(test_buf_cap_and_failure),
         cmocka_unit_test(test_buf_put_g15),
+        cmocka_unit_test(test_buf_put_int),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_bigvec),
         cmocka_unit_test(test_erasure_refusal),
