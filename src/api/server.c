@@ -87,6 +87,7 @@ enum {
     WORK_ALL,          /* the whole request */
     WORK_WRITES_AFTER, /* a read's writes after its transaction (writes_after) */
     WORK_BATCH,        /* a write: its checks here, its action in a batch (run_batch) */
+    WORK_ANSWER,       /* a write done in a durable batch: its access log entry and answer */
 };
 
 /* Per-thread connections, listed so that shutdown can close them. */
@@ -950,12 +951,17 @@ static void run_on_worker_writes(conn_state *cs)
 }
 
 static void prepare_for_batch(conn_state *cs);
+static void answer_after_batch(conn_state *cs);
 
 static void run_on_worker(worker_job *job)
 {
     conn_state *cs = (conn_state *)(void *)((char *)job - offsetof(conn_state, job));
     if (cs->work == WORK_BATCH) {
         prepare_for_batch(cs);
+        return;
+    }
+    if (cs->work == WORK_ANSWER) {
+        answer_after_batch(cs);
         return;
     }
     if (cs->work == WORK_ALL)
@@ -1027,6 +1033,8 @@ static void fail_with_batch(conn_state *cs, const cc_error *err)
     cs->again = false;
 }
 
+static void hand_answer_over(conn_state *cs);
+
 static void run_batch(void *ctx, commit_job **jobs, int n)
 {
     api_server *server = ctx;
@@ -1055,12 +1063,31 @@ static void run_batch(void *ctx, commit_job **jobs, int n)
     }
     for (int i = 0; i < n; i++) {
         conn_state *cs = batch[i];
-        if (i >= ran || cs->again)
-            run_again_alone(cs);
-        else if (cs->st == CC_OK)
-            cs->st = log_access(&cs->req, cs->route, &cs->err);
+        if (i < ran && !cs->again) {
+            hand_answer_over(cs);
+            continue;
+        }
+        run_again_alone(cs);
         answer_from_worker(cs);
     }
+}
+
+/* A request of a batch, once the batch is durable (or failed). */
+static void answer_after_batch(conn_state *cs)
+{
+    if (cs->st == CC_OK)
+        cs->st = log_access(&cs->req, cs->route, &cs->err);
+    answer_from_worker(cs);
+}
+
+/* The answers are made on the other workers while this one runs the next
+ * batch: only the actions and the commit wait in line. */
+static void hand_answer_over(conn_state *cs)
+{
+    cs->req.db = NULL; /* the runner's connection, busy with the next batch */
+    cs->work = WORK_ANSWER;
+    if (!worker_pool_submit(cs->req.server->workers, &cs->job))
+        answer_after_batch(cs); /* the pool is stopping */
 }
 
 /* On a worker, in parallel with the others: a write's credentials, body and

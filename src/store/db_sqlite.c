@@ -10,7 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000, GROUP_COMMIT_FILES = 16 };
+enum {
+    STMT_CACHE = 192,
+    BUSY_TIMEOUT_MS = 10000,
+    GROUP_COMMIT_FILES = 16,
+    CHECKPOINT_PAGES = 1000 /* SQLite's own automatic checkpoint's threshold */
+};
 
 /* Group commit. A write transaction commits without waiting for the disk
  * (synchronous=NORMAL for that commit only), lets the next writer in, and
@@ -21,7 +26,14 @@ enum { STMT_CACHE = 192, BUSY_TIMEOUT_MS = 10000, GROUP_COMMIT_FILES = 16 };
  * synchronous=FULL. Writes outside db_begin (autocommit statements) keep
  * synchronous=FULL. One record per database file of the process; SQLite
  * keeps a transaction on its connection, so the writers' transactions stay
- * their own (one per action, as DESIGN.md asks) and only the sync is shared. */
+ * their own (one per action, as DESIGN.md asks) and only the sync is shared.
+ *
+ * Checkpoints. SQLite's automatic checkpoint runs inside the COMMIT that
+ * finds the log over CHECKPOINT_PAGES, while this process's other writers
+ * wait on process_write_lock (and a server's batch of writes waits whole).
+ * The group's connections turn it off and wake a thread of the group's
+ * instead, which runs the same passive checkpoint on a connection of its
+ * own: writers go on meanwhile, as SQLite's WAL design allows. */
 typedef struct {
     char path[PATH_MAX]; /* the database file, resolved; "" while unused */
     int users;           /* connections to it; the record is free again at 0 */
@@ -31,10 +43,62 @@ typedef struct {
     uint64_t synced;    /* every commit up to this number is on disk */
     uint64_t syncs;     /* the syncs made */
     bool syncing;       /* a writer is syncing the log for the others */
+    pthread_cond_t checkpoint_cv;
+    bool checkpoint_wanted; /* a commit found the log over CHECKPOINT_PAGES */
+    bool stopping;          /* the last connection left: the checkpointer ends */
+    bool has_checkpointer;
+    pthread_t checkpointer;
 } group_commit;
 
 static group_commit group_commits[GROUP_COMMIT_FILES];
 static pthread_mutex_t group_commits_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *run_checkpoints(void *arg)
+{
+    group_commit *g = arg;
+    sqlite3 *handle = NULL;
+    if (sqlite3_open_v2(g->path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK) {
+        sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
+        /* a connection knows the file is in WAL mode once it has read it;
+         * until then a checkpoint is a no-op that reports success */
+        sqlite3_exec(handle, "PRAGMA schema_version", NULL, NULL, NULL);
+    }
+    pthread_mutex_lock(&g->mu);
+    while (!g->stopping) {
+        if (!g->checkpoint_wanted) {
+            pthread_cond_wait(&g->checkpoint_cv, &g->mu);
+            continue;
+        }
+        g->checkpoint_wanted = false;
+        pthread_mutex_unlock(&g->mu);
+        /* passive: copies what no reader still needs, never waits for one;
+         * a failure leaves the log to the next attempt */
+        sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&g->mu);
+    }
+    pthread_mutex_unlock(&g->mu);
+    sqlite3_close(handle);
+    return NULL;
+}
+
+/* Called by SQLite after each commit of a group's connection (in place of
+ * its automatic checkpoint). */
+static int on_log_grown(void *arg, sqlite3 *handle, const char *schema, int pages)
+{
+    (void)handle;
+    (void)schema;
+    group_commit *g = arg;
+    if (pages < CHECKPOINT_PAGES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&g->mu);
+    if (!g->checkpoint_wanted) {
+        g->checkpoint_wanted = true;
+        pthread_cond_signal(&g->checkpoint_cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return SQLITE_OK;
+}
 
 /* The record of path's database for one more connection; NULL when the
  * file cannot be named or GROUP_COMMIT_FILES databases are open at once
@@ -55,9 +119,12 @@ static group_commit *group_commit_join(const char *path)
     }
     if (!found && unused) {
         /* no connection uses it: nobody holds its mutex or waits on it */
-        *unused =
-            (group_commit){.mu = PTHREAD_MUTEX_INITIALIZER, .synced_cv = PTHREAD_COND_INITIALIZER};
+        *unused = (group_commit){.mu = PTHREAD_MUTEX_INITIALIZER,
+                                 .synced_cv = PTHREAD_COND_INITIALIZER,
+                                 .checkpoint_cv = PTHREAD_COND_INITIALIZER};
         snprintf(unused->path, sizeof unused->path, "%s", real);
+        unused->has_checkpointer =
+            pthread_create(&unused->checkpointer, NULL, run_checkpoints, unused) == 0;
         found = unused;
     }
     if (found)
@@ -66,12 +133,29 @@ static group_commit *group_commit_join(const char *path)
     return found;
 }
 
+/* Makes SQLite wake the group's checkpointer instead of checkpointing in
+ * the commit; without one (it could not start), SQLite's own. */
+static void checkpoint_by_group(sqlite3 *handle, group_commit *g)
+{
+    if (g && g->has_checkpointer)
+        sqlite3_wal_hook(handle, on_log_grown, g);
+    else
+        sqlite3_wal_autocheckpoint(handle, CHECKPOINT_PAGES);
+}
+
 static void group_commit_leave(group_commit *g)
 {
     if (!g)
         return;
     pthread_mutex_lock(&group_commits_mu);
-    g->users--;
+    if (--g->users == 0 && g->has_checkpointer) {
+        pthread_mutex_lock(&g->mu);
+        g->stopping = true;
+        pthread_cond_signal(&g->checkpoint_cv);
+        pthread_mutex_unlock(&g->mu);
+        pthread_join(g->checkpointer, NULL);
+        g->has_checkpointer = false;
+    }
     pthread_mutex_unlock(&group_commits_mu);
 }
 
@@ -177,8 +261,10 @@ cc_status db_sqlite_open(const char *path, db_open_mode mode, db **out, cc_error
                          "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                          " PRAGMA mmap_size=268435456; PRAGMA cache_size=-8192;",
                          err);
-    if (st == CC_OK && mode != DB_OPEN_READONLY)
+    if (st == CC_OK && mode != DB_OPEN_READONLY) {
         d->group = group_commit_join(path);
+        checkpoint_by_group(d->handle, d->group);
+    }
 out:
     if (st != CC_OK) {
         sq_close(&d->base);
@@ -351,8 +437,20 @@ static void sq_hint_bulk_read(db *d)
     sqlite3_exec(sq(d)->handle, "PRAGMA mmap_size = 68719476736", NULL, NULL, NULL);
 }
 
+static cc_status run_cached(sq_db *d, const char *sql, cc_error *err);
+
+/* A batch's savepoints come and go once an action (db.c's literals):
+ * cached, as the transaction control is; any other text is parsed anew. */
+static bool is_savepoint_control(const char *sql)
+{
+    return strncmp(sql, "SAVEPOINT ", 10) == 0 || strncmp(sql, "RELEASE SAVEPOINT ", 18) == 0 ||
+           strncmp(sql, "ROLLBACK TO SAVEPOINT ", 22) == 0;
+}
+
 static cc_status sq_exec(db *d, const char *sql, cc_error *err)
 {
+    if (is_savepoint_control(sql) && !strchr(sql, ';'))
+        return run_cached(sq(d), sql, err);
     return exec_pragma(sq(d), sql, err);
 }
 
@@ -466,6 +564,7 @@ static cc_status sq_relax_durability(db *base, cc_error *err)
     sq_db *d = sq(base);
     group_commit_leave(d->group);
     d->group = NULL;
+    checkpoint_by_group(d->handle, NULL);
     return exec_pragma(d, "PRAGMA synchronous=NORMAL", err);
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -857,6 +858,38 @@ static void test_group_commit_concurrent_writers(void **state)
                   (unsigned long long)(commits - commits0), (unsigned long long)(syncs - syncs0));
 }
 
+/* Checkpoints of a writing connection run on the group's thread, not in the
+ * commit: after writes of three times SQLite's threshold of 1,000 pages in
+ * the log, the database file itself grows by them (only a checkpoint copies
+ * pages from the log into it) while the connection is still open. */
+static void test_checkpoints_while_writing(void **state)
+{
+    fixture *f = *state;
+    if (f->database[0]) /* PostgreSQL checkpoints itself */
+        return;
+    cc_error err;
+    assert_int_equal(db_exec(f->d, "CREATE TABLE pages (b BLOB NOT NULL)", &err), CC_OK);
+    char path[1024];
+    store_location(f, path, sizeof path);
+    struct stat before;
+    assert_int_equal(stat(path, &before), 0);
+    enum { ROWS = 3000, PAGE = 4096 };
+    for (int i = 0; i < ROWS; i++) {
+        assert_int_equal(db_tx_begin(f->d, &err), CC_OK);
+        assert_int_equal(
+            sql_run(f->d, "INSERT INTO pages (b) VALUES (zeroblob(4000))", NULL, 0, NULL, &err),
+            CC_OK);
+        assert_int_equal(db_tx_end(f->d, CC_OK, &err), CC_OK);
+    }
+    struct stat after = before;
+    for (int waited = 0; waited < 100 && after.st_size < before.st_size + 2000 * PAGE; waited++) {
+        usleep(50000); /* the checkpointer copies the last pages in its own time */
+        assert_int_equal(stat(path, &after), 0);
+    }
+    assert_true(after.st_size >= before.st_size + 2000 * PAGE);
+    assert_int_equal(count_elsewhere(f, "SELECT COUNT(*) FROM pages"), ROWS);
+}
+
 /* A statement being stepped keeps working while hundreds of other
  * statements pass through the connection's cache (more than it holds), and a
  * statement prepared again after many others is still the right one. */
@@ -1205,6 +1238,7 @@ int main(void)
         T(test_batch_of_actions),
         T(test_write_sent_later),
         T(test_group_commit_concurrent_writers),
+        T(test_checkpoints_while_writing),
         T(test_statement_cache_keeps_statements_in_use),
         T(test_prefetch_answers_like_a_step),
         T(test_read_in_batches),
