@@ -105,6 +105,7 @@ static db *thread_connection(db **slot, const char *location, cc_error *err)
     db *d = NULL;
     if (datadir_connect(location, &d, err) != CC_OK)
         return NULL;
+    db_checkpoint_elsewhere(d);
     pthread_mutex_lock(&db_list_lock);
     if (db_count < MAX_CONNECTIONS_DB)
         db_list[db_count++] = d;
@@ -1063,12 +1064,14 @@ static void run_batch(void *ctx, commit_job **jobs, int n)
     }
     for (int i = 0; i < n; i++) {
         conn_state *cs = batch[i];
-        if (i < ran && !cs->again) {
+        if (i >= ran || cs->again) {
+            run_again_alone(cs);
+            answer_from_worker(cs);
+        } else if (n > 1) {
             hand_answer_over(cs);
-            continue;
+        } else { /* alone: no batch waits behind it */
+            answer_after_batch(cs);
         }
-        run_again_alone(cs);
-        answer_from_worker(cs);
     }
 }
 

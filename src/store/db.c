@@ -221,6 +221,12 @@ cc_status db_relax_durability(db *d, cc_error *err)
     return d->backend->relax_durability(d, err);
 }
 
+void db_checkpoint_elsewhere(db *d)
+{
+    if (d->backend->checkpoint_elsewhere)
+        d->backend->checkpoint_elsewhere(d);
+}
+
 void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs)
 {
     d->backend->group_commit_counts(d, commits, syncs);

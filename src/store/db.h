@@ -160,6 +160,12 @@ void db_group_commit_counts(const db *d, uint64_t *commits, uint64_t *syncs);
  * process, a power cut may undo the last ones before a checkpoint. Only for
  * data whose loss on a power cut is bounded and documented (the access log). */
 cc_status db_relax_durability(db *d, cc_error *err);
+/* This connection's commits leave copying the log into the database file
+ * (SQLite's checkpoint) to a thread of the process, which holds a
+ * connection of its own only while it copies, so that no commit waits for
+ * it: for the long-lived writers of a server and for bulk builds. Nothing
+ * on PostgreSQL, which checkpoints itself. */
+void db_checkpoint_elsewhere(db *d);
 /* This connection is about to scan large tables once (a report from the
  * command line): read the file through the page mapping instead of a copy
  * per page (SQLite: mmap_size). A hint: errors are ignored. */

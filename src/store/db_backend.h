@@ -53,6 +53,7 @@ typedef struct db_backend {
      * engine may send it with the next statement */
     cc_status (*savepoint)(db *d, const char *sql, cc_error *err);
     cc_status (*relax_durability)(db *d, cc_error *err);
+    void (*checkpoint_elsewhere)(db *d); /* may be NULL: the engine checkpoints itself */
     void (*group_commit_counts)(const db *d, uint64_t *commits, uint64_t *syncs);
     void (*hint_bulk_read)(db *d);
     cc_status (*backup_to)(db *d, const char *path, int32_t mark, cc_error *err);

@@ -31,9 +31,10 @@ enum {
  * Checkpoints. SQLite's automatic checkpoint runs inside the COMMIT that
  * finds the log over CHECKPOINT_PAGES, while this process's other writers
  * wait on process_write_lock (and a server's batch of writes waits whole).
- * The group's connections turn it off and wake a thread of the group's
- * instead, which runs the same passive checkpoint on a connection of its
- * own: writers go on meanwhile, as SQLite's WAL design allows. */
+ * A connection that leaves them to the group (db_checkpoint_elsewhere)
+ * wakes a thread of the group's instead, which runs the same passive
+ * checkpoint on a connection of its own: writers go on meanwhile, as
+ * SQLite's WAL design allows. */
 typedef struct {
     char path[PATH_MAX]; /* the database file, resolved; "" while unused */
     int users;           /* connections to it; the record is free again at 0 */
@@ -53,17 +54,28 @@ typedef struct {
 static group_commit group_commits[GROUP_COMMIT_FILES];
 static pthread_mutex_t group_commits_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void *run_checkpoints(void *arg)
+/* One passive checkpoint of path's database on a connection opened for it:
+ * holding none between checkpoints leaves the file to whoever needs it
+ * alone (a change of journal mode, the last connection's cleanup). */
+static void checkpoint_once(const char *path)
 {
-    group_commit *g = arg;
     sqlite3 *handle = NULL;
-    if (sqlite3_open_v2(g->path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+    if (sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
         SQLITE_OK) {
         sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
         /* a connection knows the file is in WAL mode once it has read it;
          * until then a checkpoint is a no-op that reports success */
         sqlite3_exec(handle, "PRAGMA schema_version", NULL, NULL, NULL);
+        /* passive: copies what no reader still needs, never waits for one;
+         * a failure leaves the log to the next attempt */
+        sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
+    sqlite3_close(handle);
+}
+
+static void *run_checkpoints(void *arg)
+{
+    group_commit *g = arg;
     pthread_mutex_lock(&g->mu);
     while (!g->stopping) {
         if (!g->checkpoint_wanted) {
@@ -72,31 +84,33 @@ static void *run_checkpoints(void *arg)
         }
         g->checkpoint_wanted = false;
         pthread_mutex_unlock(&g->mu);
-        /* passive: copies what no reader still needs, never waits for one;
-         * a failure leaves the log to the next attempt */
-        sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        checkpoint_once(g->path);
         pthread_mutex_lock(&g->mu);
     }
     pthread_mutex_unlock(&g->mu);
-    sqlite3_close(handle);
     return NULL;
 }
 
-/* Called by SQLite after each commit of a group's connection (in place of
- * its automatic checkpoint). */
+/* Called by SQLite after each commit of a connection that leaves its
+ * checkpoints to the group (in place of its automatic checkpoint). The
+ * thread starts at the first checkpoint wanted; when it cannot, the commit
+ * checkpoints as SQLite's own hook does. */
 static int on_log_grown(void *arg, sqlite3 *handle, const char *schema, int pages)
 {
-    (void)handle;
-    (void)schema;
     group_commit *g = arg;
     if (pages < CHECKPOINT_PAGES)
         return SQLITE_OK;
     pthread_mutex_lock(&g->mu);
-    if (!g->checkpoint_wanted) {
+    if (!g->has_checkpointer && !g->stopping)
+        g->has_checkpointer = pthread_create(&g->checkpointer, NULL, run_checkpoints, g) == 0;
+    bool inline_checkpoint = !g->has_checkpointer;
+    if (g->has_checkpointer && !g->checkpoint_wanted) {
         g->checkpoint_wanted = true;
         pthread_cond_signal(&g->checkpoint_cv);
     }
     pthread_mutex_unlock(&g->mu);
+    if (inline_checkpoint)
+        sqlite3_wal_checkpoint_v2(handle, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return SQLITE_OK;
 }
 
@@ -123,8 +137,6 @@ static group_commit *group_commit_join(const char *path)
                                  .synced_cv = PTHREAD_COND_INITIALIZER,
                                  .checkpoint_cv = PTHREAD_COND_INITIALIZER};
         snprintf(unused->path, sizeof unused->path, "%s", real);
-        unused->has_checkpointer =
-            pthread_create(&unused->checkpointer, NULL, run_checkpoints, unused) == 0;
         found = unused;
     }
     if (found)
@@ -133,27 +145,19 @@ static group_commit *group_commit_join(const char *path)
     return found;
 }
 
-/* Makes SQLite wake the group's checkpointer instead of checkpointing in
- * the commit; without one (it could not start), SQLite's own. */
-static void checkpoint_by_group(sqlite3 *handle, group_commit *g)
-{
-    if (g && g->has_checkpointer)
-        sqlite3_wal_hook(handle, on_log_grown, g);
-    else
-        sqlite3_wal_autocheckpoint(handle, CHECKPOINT_PAGES);
-}
-
 static void group_commit_leave(group_commit *g)
 {
     if (!g)
         return;
     pthread_mutex_lock(&group_commits_mu);
-    if (--g->users == 0 && g->has_checkpointer) {
+    if (--g->users == 0) {
         pthread_mutex_lock(&g->mu);
-        g->stopping = true;
+        g->stopping = true; /* no thread starts from here */
+        bool started = g->has_checkpointer;
         pthread_cond_signal(&g->checkpoint_cv);
         pthread_mutex_unlock(&g->mu);
-        pthread_join(g->checkpointer, NULL);
+        if (started)
+            pthread_join(g->checkpointer, NULL);
         g->has_checkpointer = false;
     }
     pthread_mutex_unlock(&group_commits_mu);
@@ -261,10 +265,8 @@ cc_status db_sqlite_open(const char *path, db_open_mode mode, db **out, cc_error
                          "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                          " PRAGMA mmap_size=268435456; PRAGMA cache_size=-8192;",
                          err);
-    if (st == CC_OK && mode != DB_OPEN_READONLY) {
+    if (st == CC_OK && mode != DB_OPEN_READONLY)
         d->group = group_commit_join(path);
-        checkpoint_by_group(d->handle, d->group);
-    }
 out:
     if (st != CC_OK) {
         sq_close(&d->base);
@@ -564,8 +566,15 @@ static cc_status sq_relax_durability(db *base, cc_error *err)
     sq_db *d = sq(base);
     group_commit_leave(d->group);
     d->group = NULL;
-    checkpoint_by_group(d->handle, NULL);
+    sqlite3_wal_autocheckpoint(d->handle, CHECKPOINT_PAGES);
     return exec_pragma(d, "PRAGMA synchronous=NORMAL", err);
+}
+
+static void sq_checkpoint_elsewhere(db *base)
+{
+    sq_db *d = sq(base);
+    if (d->group) /* without one, SQLite's own */
+        sqlite3_wal_hook(d->handle, on_log_grown, d->group);
 }
 
 static void sq_group_commit_counts(const db *base, uint64_t *commits, uint64_t *syncs)
@@ -727,6 +736,7 @@ static const db_backend sqlite_backend = {
     .in_transaction = sq_in_transaction,
     .relax_durability = sq_relax_durability,
     .group_commit_counts = sq_group_commit_counts,
+    .checkpoint_elsewhere = sq_checkpoint_elsewhere,
     .hint_bulk_read = sq_hint_bulk_read,
     .backup_to = sq_backup_to,
     .application_id = sq_application_id,
