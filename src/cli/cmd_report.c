@@ -51,7 +51,6 @@ cc_status cli_prepare_reports(db *d, const char *command, bool check_digests, cc
 {
     bool built = false;
     size_t damaged = 0;
-    db_checkpoint_elsewhere(d); /* the builds write the whole log many times over */
     cc_status st = measure_series_built(d, &built, err);
     if (st == CC_OK && check_digests && (st = report_digests_check(d, &damaged, err)) == CC_OK &&
         damaged)
