@@ -163,8 +163,10 @@ cc_status db_relax_durability(db *d, cc_error *err);
 /* This connection's commits leave copying the log into the database file
  * (SQLite's checkpoint) to a thread of the process, which holds a
  * connection of its own only while it copies, so that no commit waits for
- * it: for the long-lived writers of a server and for bulk builds. Nothing
- * on PostgreSQL, which checkpoints itself. */
+ * it: for the writers of a server, whose commits are many and small. Not
+ * for bulk builds: the log grows while the thread copies, and a build of a
+ * million rows ran slower so. Nothing on PostgreSQL, which checkpoints
+ * itself. */
 void db_checkpoint_elsewhere(db *d);
 /* This connection is about to scan large tables once (a report from the
  * command line): read the file through the page mapping instead of a copy
