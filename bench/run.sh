@@ -39,7 +39,8 @@
 # and 8 alone), ONLY_WRITES=1 (steps 1 and writes_step alone: WRITE_CONNECTIONS
 # "1 64", WRITE_ROUNDS 3, WRITES_BASELINE another binary), ONLY_CAPACITY=1
 # (steps 1 and capacity_step alone: CAPACITY_READERS 1000 keep-alive readers and
-# CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS 4 server threads,
+# CAPACITY_WRITERS 64 writers at once, CAPACITY_THREADS server threads (serve's
+# default: one per processor),
 # CAPACITY_BASELINE another binary, CAPACITY_ROUNDS 1, CAPACITY_PAUSE_MS 0),
 # ONLY_PG=1 (step 7b alone; PG_* settings in bench/pg.sh), KEEP=1 keeps the temporary directory.
 set -euo pipefail
@@ -62,7 +63,7 @@ WRITE_ROUNDS="${WRITE_ROUNDS:-3}"
 WRITES_BASELINE="${WRITES_BASELINE:-}"
 CAPACITY_READERS="${CAPACITY_READERS:-1000}"
 CAPACITY_WRITERS="${CAPACITY_WRITERS:-64}"
-CAPACITY_THREADS="${CAPACITY_THREADS:-4}"
+CAPACITY_THREADS="${CAPACITY_THREADS:-$(nproc)}"
 CAPACITY_BASELINE="${CAPACITY_BASELINE:-}"
 CAPACITY_ROUNDS="${CAPACITY_ROUNDS:-1}"
 CAPACITY_PAUSE_MS="${CAPACITY_PAUSE_MS:-0}"

@@ -181,8 +181,8 @@ void buf_json_string(buf *b, const char *s)
         return;
     }
     buf_putc(b, '"');
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
+    const char *run = s, *p = s;
+    for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
@@ -197,6 +197,6 @@ void buf_json_string(buf *b, const char *s)
         default: buf_printf(b, "\\u%04x", c); break;
         }
     }
-    buf_puts(b, run);
+    buf_append(b, run, (size_t)(p - run));
     buf_putc(b, '"');
 }
