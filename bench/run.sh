@@ -104,13 +104,15 @@ wrk_rps() {
 }
 
 # connections_closed: waits (up to 10 s) until the server has closed every
-# connection of the clients gone. It counts a connection until its polling
-# thread has seen it close (serve --help, --max-connections), and the step's
-# limit leaves room for 64 more than its clients: a second set of 1,000
+# connection of the clients gone (none of its sockets left established or
+# closed by the client only: close-wait). It counts a connection until its
+# polling thread has seen it close (serve --help, --max-connections), and the
+# step's limit leaves room for 64 more than its clients: a second set of 1,000
 # clients coming within milliseconds of the first would find it full.
 connections_closed() {
   for _ in $(seq 100); do
-    [ "$(ss -Htn state established "( sport = :$PORT )" | wc -l)" -eq 0 ] && return
+    [ "$(ss -Htn state established state close-wait "( sport = :$PORT )" | wc -l)" -eq 0 ] &&
+      return
     sleep 0.1
   done
 }
