@@ -868,8 +868,8 @@ static const char *const migrations[] = {
      * lists them all, and a patient weighed daily over years has hundreds
      * (the rowid is the id, so the order needs no sort and the rows no
      * lookup) */
-    "CREATE INDEX patient_weights_by_date ON patient_weights(patient_id, measured_on, id, grams);"
-    "DROP INDEX patient_weights_patient;",
+    ("CREATE INDEX patient_weights_by_date ON patient_weights(patient_id, measured_on, id, grams);"
+     "DROP INDEX patient_weights_patient;"),
 };
 #pragma GCC diagnostic pop
 
