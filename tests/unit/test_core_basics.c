@@ -242,8 +242,6 @@ static void count_release(void *p)
     released++;
 }
 
-/* bigvec: elements survive every growth (past the size where huge pages are
- * asked for), in order. */
 /* buf_put_g15 writes what snprintf's "%.15g" writes: every thousandth from
  * -1,000 to 1,000, whole thousandths spread up to and past 10^12 (where the
  * fast path ends), and values it must leave to printf. */
@@ -322,6 +320,8 @@ static void test_buf_put_int(void **state)
     }
 }
 
+/* bigvec: elements survive every growth (past the size where huge pages are
+ * asked for), in order. */
 static void test_bigvec(void **state)
 {
     (void)state;
